@@ -1,0 +1,554 @@
+//! Dependencies: simple (`name [op evr]`) and rich/boolean (`(a or b >= 2)`),
+//! and rpm's rule for whether a provide satisfies a requirement.
+//!
+//! Matching follows libsolv's `pool_match_flags_evr` (rpm semantics): an
+//! unversioned side matches anything of that name; otherwise the two version
+//! ranges must overlap, comparing releases only when both sides have one.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+use crate::evr::Evr;
+
+/// A comparison operator of a versioned dependency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Cmp {
+    Lt,
+    Le,
+    Eq,
+    Ge,
+    Gt,
+}
+
+impl Cmp {
+    /// rpm-md's `flags` attribute value (`LT`, `LE`, `EQ`, `GE`, `GT`).
+    pub fn from_rpmmd(s: &str) -> Option<Cmp> {
+        Some(match s {
+            "LT" => Cmp::Lt,
+            "LE" => Cmp::Le,
+            "EQ" => Cmp::Eq,
+            "GE" => Cmp::Ge,
+            "GT" => Cmp::Gt,
+            _ => return None,
+        })
+    }
+
+    /// The rpm-md `flags` attribute value.
+    pub fn rpmmd(self) -> &'static str {
+        match self {
+            Cmp::Lt => "LT",
+            Cmp::Le => "LE",
+            Cmp::Eq => "EQ",
+            Cmp::Ge => "GE",
+            Cmp::Gt => "GT",
+        }
+    }
+
+    /// The operator as written in specs (`<`, `<=`, `=`, `>=`, `>`).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Eq => "=",
+            Cmp::Ge => ">=",
+            Cmp::Gt => ">",
+        }
+    }
+
+    /// Parses a spec operator; `==` is accepted as `=` like rpm does.
+    pub fn from_symbol(s: &str) -> Option<Cmp> {
+        Some(match s {
+            "<" => Cmp::Lt,
+            "<=" | "=<" => Cmp::Le,
+            "=" | "==" => Cmp::Eq,
+            ">=" | "=>" => Cmp::Ge,
+            ">" => Cmp::Gt,
+            _ => return None,
+        })
+    }
+
+    /// rpm's sense bits: LESS = 2, GREATER = 4, EQUAL = 8.
+    pub fn sense(self) -> u8 {
+        match self {
+            Cmp::Lt => 2,
+            Cmp::Le => 2 | 8,
+            Cmp::Eq => 8,
+            Cmp::Ge => 4 | 8,
+            Cmp::Gt => 4,
+        }
+    }
+}
+
+const LT: u8 = 2;
+const GT: u8 = 4;
+const EQ: u8 = 8;
+
+/// A version range: operator and EVR.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Range {
+    pub cmp: Cmp,
+    pub evr: Evr,
+}
+
+/// `name` or `name OP evr`; the leaf of every dependency.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SimpleDep {
+    pub name: String,
+    pub range: Option<Range>,
+}
+
+impl SimpleDep {
+    /// An unversioned dependency on `name`.
+    pub fn name(name: impl Into<String>) -> SimpleDep {
+        SimpleDep {
+            name: name.into(),
+            range: None,
+        }
+    }
+
+    /// A versioned dependency.
+    pub fn versioned(name: impl Into<String>, cmp: Cmp, evr: Evr) -> SimpleDep {
+        SimpleDep {
+            name: name.into(),
+            range: Some(Range { cmp, evr }),
+        }
+    }
+
+    /// Whether this dependency names a file (`/usr/bin/foo`).
+    pub fn is_file(&self) -> bool {
+        self.name.starts_with('/')
+    }
+
+    /// Whether `self`, taken as a provide, satisfies `req` (names must be equal).
+    pub fn provides_satisfy(&self, req: &SimpleDep) -> bool {
+        self.name == req.name && ranges_overlap(self.range.as_ref(), req.range.as_ref())
+    }
+}
+
+impl fmt::Display for SimpleDep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)?;
+        if let Some(r) = &self.range {
+            write!(f, " {} {}", r.cmp.symbol(), r.evr)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether a provide's range `p` overlaps a requirement's range `r` (rpm semantics).
+pub fn ranges_overlap(p: Option<&Range>, r: Option<&Range>) -> bool {
+    let (p, r) = match (p, r) {
+        (Some(p), Some(r)) => (p, r),
+        _ => return true,
+    };
+    let (pf, rf) = (p.cmp.sense(), r.cmp.sense());
+    if pf & rf & (LT | GT) != 0 {
+        return true;
+    }
+    let (pe, re) = (&p.evr, &r.evr);
+    let ord = pe
+        .epoch
+        .cmp(&re.epoch)
+        .then_with(|| crate::evr::rpmvercmp(&pe.version, &re.version));
+    use std::cmp::Ordering::*;
+    let ord = match ord {
+        Equal => match (&pe.release, &re.release) {
+            (Some(a), Some(b)) => crate::evr::rpmvercmp(a, b),
+            // Equal but the provide lacks a release: match iff the provide has EQ.
+            (None, Some(_)) => return pf & EQ != 0,
+            // Equal but the requirement lacks a release: match iff it has EQ.
+            (Some(_), None) => return rf & EQ != 0,
+            (None, None) => Equal,
+        },
+        o => o,
+    };
+    match ord {
+        Less => rf & LT != 0 || pf & GT != 0,
+        Greater => rf & GT != 0 || pf & LT != 0,
+        Equal => pf & rf & EQ != 0,
+    }
+}
+
+/// A dependency: a simple one or a rich (boolean) expression.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Dep {
+    Simple(SimpleDep),
+    /// All must hold.
+    And(Vec<Dep>),
+    /// At least one must hold.
+    Or(Vec<Dep>),
+    /// One single package must match every operand.
+    With(Vec<Dep>),
+    /// One package matches the first operand and not the second.
+    Without(Box<Dep>, Box<Dep>),
+    /// `then if cond [else otherwise]`.
+    If {
+        then: Box<Dep>,
+        cond: Box<Dep>,
+        otherwise: Option<Box<Dep>>,
+    },
+    /// `then unless cond [else otherwise]`.
+    Unless {
+        then: Box<Dep>,
+        cond: Box<Dep>,
+        otherwise: Option<Box<Dep>>,
+    },
+}
+
+impl Dep {
+    /// An unversioned simple dependency.
+    pub fn name(name: impl Into<String>) -> Dep {
+        Dep::Simple(SimpleDep::name(name))
+    }
+
+    /// The simple dependency, if this is one.
+    pub fn as_simple(&self) -> Option<&SimpleDep> {
+        match self {
+            Dep::Simple(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a rich (boolean) dependency.
+    pub fn is_rich(&self) -> bool {
+        !matches!(self, Dep::Simple(_))
+    }
+
+    /// Builds a dependency from rpm-md `<rpm:entry>` attributes. A name starting
+    /// with `(` and no flags is a rich dependency.
+    pub fn from_rpmmd(
+        name: &str,
+        flags: Option<&str>,
+        epoch: Option<&str>,
+        ver: Option<&str>,
+        rel: Option<&str>,
+    ) -> Result<Dep> {
+        let flags = flags.filter(|f| !f.is_empty());
+        if flags.is_none() && name.starts_with('(') {
+            return Dep::parse(name);
+        }
+        let range = match flags {
+            None => None,
+            Some(f) => {
+                let cmp = Cmp::from_rpmmd(f)
+                    .ok_or_else(|| Error::parse("dependency flags", f, "expected LT, LE, EQ, GE or GT"))?;
+                let epoch = match epoch.filter(|e| !e.is_empty()) {
+                    None => 0,
+                    Some(e) => e
+                        .parse()
+                        .map_err(|_| Error::parse("epoch", e, "not a number"))?,
+                };
+                Some(Range {
+                    cmp,
+                    evr: Evr::new(epoch, ver.unwrap_or(""), rel),
+                })
+            }
+        };
+        Ok(Dep::Simple(SimpleDep {
+            name: name.to_string(),
+            range,
+        }))
+    }
+
+    /// Parses a dependency string: `name`, `name OP evr`, or a rich `( ... )`.
+    pub fn parse(s: &str) -> Result<Dep> {
+        let mut p = Parser { s, pos: 0 };
+        p.ws();
+        let dep = if p.peek() == Some(b'(') {
+            p.rich()?
+        } else {
+            Dep::Simple(p.simple()?)
+        };
+        p.ws();
+        if p.pos != s.len() {
+            return Err(p.err("unexpected text after the dependency"));
+        }
+        Ok(dep)
+    }
+
+    /// Every simple dependency inside this one, in order.
+    pub fn leaves(&self) -> Vec<&SimpleDep> {
+        let mut out = Vec::new();
+        self.collect_leaves(&mut out);
+        out
+    }
+
+    fn collect_leaves<'a>(&'a self, out: &mut Vec<&'a SimpleDep>) {
+        match self {
+            Dep::Simple(s) => out.push(s),
+            Dep::And(v) | Dep::Or(v) | Dep::With(v) => v.iter().for_each(|d| d.collect_leaves(out)),
+            Dep::Without(a, b) => {
+                a.collect_leaves(out);
+                b.collect_leaves(out);
+            }
+            Dep::If { then, cond, otherwise } | Dep::Unless { then, cond, otherwise } => {
+                then.collect_leaves(out);
+                cond.collect_leaves(out);
+                if let Some(o) = otherwise {
+                    o.collect_leaves(out);
+                }
+            }
+        }
+    }
+}
+
+impl From<SimpleDep> for Dep {
+    fn from(s: SimpleDep) -> Dep {
+        Dep::Simple(s)
+    }
+}
+
+impl fmt::Display for Dep {
+    /// rpm's canonical text: rich dependencies fully parenthesised.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let join = |f: &mut fmt::Formatter<'_>, v: &[Dep], op: &str| -> fmt::Result {
+            f.write_str("(")?;
+            for (i, d) in v.iter().enumerate() {
+                if i > 0 {
+                    write!(f, " {op} ")?;
+                }
+                write!(f, "{d}")?;
+            }
+            f.write_str(")")
+        };
+        match self {
+            Dep::Simple(s) => write!(f, "{s}"),
+            Dep::And(v) => join(f, v, "and"),
+            Dep::Or(v) => join(f, v, "or"),
+            Dep::With(v) => join(f, v, "with"),
+            Dep::Without(a, b) => write!(f, "({a} without {b})"),
+            Dep::If { then, cond, otherwise } | Dep::Unless { then, cond, otherwise } => {
+                let kw = if matches!(self, Dep::If { .. }) { "if" } else { "unless" };
+                write!(f, "({then} {kw} {cond}")?;
+                if let Some(o) = otherwise {
+                    write!(f, " else {o}")?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+/// A recursive-descent parser over rpm's rich dependency grammar.
+struct Parser<'a> {
+    s: &'a str,
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self, msg: &str) -> Error {
+        Error::parse("dependency", self.s, format!("{msg} at offset {}", self.pos))
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.as_bytes().get(self.pos).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(c) if c.is_ascii_whitespace()) {
+            self.pos += 1;
+        }
+    }
+
+    /// A token as rpm scans it: up to whitespace, `,` or an unbalanced `)`.
+    fn word(&mut self) -> &str {
+        let start = self.pos;
+        let mut depth = 0i32;
+        while let Some(c) = self.peek() {
+            if c.is_ascii_whitespace() || c == b',' {
+                break;
+            }
+            if c == b')' {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            }
+            if c == b'(' {
+                depth += 1;
+            }
+            self.pos += 1;
+        }
+        &self.s[start..self.pos]
+    }
+
+    fn simple(&mut self) -> Result<SimpleDep> {
+        let name = self.word().to_string();
+        if name.is_empty() {
+            return Err(self.err("expected a dependency name"));
+        }
+        let save = self.pos;
+        self.ws();
+        let op_start = self.pos;
+        while matches!(self.peek(), Some(b'<' | b'>' | b'=')) {
+            self.pos += 1;
+        }
+        if op_start == self.pos {
+            self.pos = save;
+            return Ok(SimpleDep::name(name));
+        }
+        let op = &self.s[op_start..self.pos];
+        let cmp = Cmp::from_symbol(op).ok_or_else(|| self.err("unknown comparison operator"))?;
+        self.ws();
+        let evr = self.word().to_string();
+        if evr.is_empty() {
+            return Err(self.err("expected a version after the operator"));
+        }
+        let evr = Evr::parse(&evr).map_err(|_| self.err("bad version"))?;
+        Ok(SimpleDep::versioned(name, cmp, evr))
+    }
+
+    /// An operand inside a rich expression: a nested `( ... )` or a simple dep.
+    fn operand(&mut self) -> Result<Dep> {
+        self.ws();
+        match self.peek() {
+            Some(b'(') => self.rich(),
+            Some(b')') | None => Err(self.err("expected a dependency")),
+            _ => Ok(Dep::Simple(self.simple()?)),
+        }
+    }
+
+    fn keyword(&mut self) -> Result<Option<&'static str>> {
+        self.ws();
+        if self.peek() == Some(b')') {
+            return Ok(None);
+        }
+        let start = self.pos;
+        while matches!(self.peek(), Some(c) if c.is_ascii_alphabetic()) {
+            self.pos += 1;
+        }
+        let kw = match &self.s[start..self.pos] {
+            "and" => "and",
+            "or" => "or",
+            "with" => "with",
+            "without" => "without",
+            "if" => "if",
+            "unless" => "unless",
+            "else" => "else",
+            "" if self.peek().is_none() => return Err(self.err("missing ')'")),
+            _ => {
+                self.pos = start;
+                return Err(self.err("expected and/or/if/unless/with/without/else or ')'"));
+            }
+        };
+        Ok(Some(kw))
+    }
+
+    fn rich(&mut self) -> Result<Dep> {
+        debug_assert_eq!(self.peek(), Some(b'('));
+        self.pos += 1;
+        let first = self.operand()?;
+        let Some(op) = self.keyword()? else {
+            self.pos += 1; // ')'
+            return Ok(first);
+        };
+        let dep = match op {
+            "and" | "or" | "with" => {
+                let mut items = vec![first, self.operand()?];
+                loop {
+                    match self.keyword()? {
+                        None => break,
+                        Some(k) if k == op => items.push(self.operand()?),
+                        Some(_) => return Err(self.err("mixing operators needs parentheses")),
+                    }
+                }
+                match op {
+                    "and" => Dep::And(items),
+                    "or" => Dep::Or(items),
+                    _ => Dep::With(items),
+                }
+            }
+            "without" => {
+                let b = self.operand()?;
+                if self.keyword()?.is_some() {
+                    return Err(self.err("'without' takes exactly two operands"));
+                }
+                Dep::Without(Box::new(first), Box::new(b))
+            }
+            "if" | "unless" => {
+                let cond = Box::new(self.operand()?);
+                let otherwise = match self.keyword()? {
+                    None => None,
+                    Some("else") => {
+                        let o = self.operand()?;
+                        if self.keyword()?.is_some() {
+                            return Err(self.err("unexpected operator after 'else' operand"));
+                        }
+                        Some(Box::new(o))
+                    }
+                    Some(_) => return Err(self.err("mixing operators needs parentheses")),
+                };
+                let then = Box::new(first);
+                if op == "if" {
+                    Dep::If { then, cond, otherwise }
+                } else {
+                    Dep::Unless { then, cond, otherwise }
+                }
+            }
+            _ => return Err(self.err("'else' without 'if' or 'unless'")),
+        };
+        // keyword() stopped at ')'.
+        self.pos += 1;
+        Ok(dep)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sd(s: &str) -> SimpleDep {
+        Dep::parse(s).unwrap().as_simple().unwrap().clone()
+    }
+
+    #[test]
+    fn matching_follows_rpm() {
+        let cases = [
+            ("foo = 1.0-5", "foo = 1.0", true),
+            ("foo = 1.0-5", "foo > 1.0", false),
+            ("cap = 1.0", "cap = 1.0-3", true),
+            ("foo = 1:1.0-1", "foo >= 2.0", true),
+            ("foo = 1:1.0-1", "foo <= 2.0", false),
+            ("cap", "cap >= 2", true),
+            ("cap >= 2", "cap", true),
+            ("foo = 1-1", "foo < 2", true),
+            ("foo = 2-1", "foo < 2", false),
+            ("foo > 3", "foo < 2", false),
+            ("foo > 1", "foo < 3", true),
+            ("foo = 1.0-5", "foo <= 1.0", true),
+            ("foo = 1.0-5", "foo < 1.0", false),
+            ("foo = 1.0-5", "foo = 1.0-5", true),
+            ("foo = 1.0-5", "foo = 1.0-6", false),
+            ("bar = 1", "foo", false),
+        ];
+        for (p, r, want) in cases {
+            assert_eq!(sd(p).provides_satisfy(&sd(r)), want, "{p} provides {r}");
+        }
+    }
+
+    #[test]
+    fn rich_parse_roundtrip() {
+        for s in [
+            "(a or b)",
+            "(a and b and c)",
+            "(a >= 1.2 if b else c)",
+            "(a unless b)",
+            "(foo >= 1 with foo < 2)",
+            "(a without b)",
+            "((a or b) and (c if d))",
+            "(pkgconfig(x) >= 1.2 or python3dist(y[z]))",
+        ] {
+            let d = Dep::parse(s).unwrap();
+            assert_eq!(d.to_string(), s);
+        }
+        assert_eq!(Dep::parse("((a))").unwrap(), Dep::name("a"));
+    }
+
+    #[test]
+    fn rich_parse_errors_quote_input() {
+        for s in ["(a or b", "(a or b and c)", "(a foo b)", "(a without b without c)", "()", "(a >= )", "foo >= 1 x"] {
+            let e = Dep::parse(s).unwrap_err().to_string();
+            assert!(e.contains(s), "{e}");
+        }
+    }
+}

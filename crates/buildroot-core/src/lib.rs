@@ -1,0 +1,35 @@
+//! buildroot-core: everything the rpm-buildroot tools share.
+//!
+//! The tools (`buildroot-generator`, `identify-archful-srpms`, `create-srpm-repos`,
+//! `workload-diff`) are thin binaries over this library. Data flows one way:
+//! repositories + a package list in, a package list (or document) out.
+//!
+//! Layers, bottom up:
+//! - [`evr`]: epoch/version/release, rpmvercmp, NEVRA and SRPM file names.
+//! - [`dep`]: dependencies (versioned and rich/boolean) and rpm's range matching.
+//! - [`package`]: one binary or source package as rpm-md describes it.
+//! - [`rpmmd`]: reading rpm-md repositories (repomd.xml, primary, filelists; local/HTTP; `.repo` files).
+//! - [`arch`]: which arches install on which, arch colours and scores (libsolv's policy).
+//! - [`pool`]: the installable packages for one target arch, with provides/file indexes.
+//! - [`solver`]: install sets as dnf (libsolv) computes them.
+//! - [`srpm`], [`spec`]: reading/writing source RPMs and evaluating spec preambles.
+//! - [`repodata`]: writing rpm-md repodata that dnf and createrepo_c read.
+//! - [`pkglist`], [`workload`]: package lists and content-resolver documents.
+//! - [`atomic`]: crash-safe file and directory replacement.
+
+pub mod arch;
+pub mod atomic;
+pub mod dep;
+pub mod error;
+pub mod evr;
+pub mod package;
+pub mod pkglist;
+pub mod pool;
+pub mod repodata;
+pub mod rpmmd;
+pub mod solver;
+pub mod spec;
+pub mod srpm;
+pub mod workload;
+
+pub use error::{Error, Result};

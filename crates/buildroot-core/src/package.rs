@@ -1,0 +1,100 @@
+//! One package as rpm-md describes it (binary, or source with arch `src`).
+//!
+//! This is the parsed, owned form that readers produce and writers consume.
+//! The [`crate::pool`] interns names and builds indexes over it.
+
+use crate::dep::{Dep, SimpleDep};
+use crate::evr::{Evr, Nevra};
+
+/// A requirement and whether it is a pre-requirement (`pre="1"` in rpm-md).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Requirement {
+    pub dep: Dep,
+    pub pre: bool,
+}
+
+impl From<Dep> for Requirement {
+    fn from(dep: Dep) -> Self {
+        Requirement { dep, pre: false }
+    }
+}
+
+/// A package: identity, relations, files and where it lives in its repo.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Package {
+    pub name: String,
+    pub arch: String,
+    pub evr: Evr,
+    /// `rpm:sourcerpm` (e.g. `foo-1.0-1.fc40.src.rpm`); empty for source packages.
+    pub sourcerpm: String,
+    pub summary: String,
+    pub provides: Vec<SimpleDep>,
+    /// For source packages these are the BuildRequires.
+    pub requires: Vec<Requirement>,
+    pub conflicts: Vec<Dep>,
+    pub obsoletes: Vec<SimpleDep>,
+    pub recommends: Vec<Dep>,
+    pub suggests: Vec<Dep>,
+    pub supplements: Vec<Dep>,
+    pub enhances: Vec<Dep>,
+    /// Files: primary's subset, plus filelists' paths when those were loaded.
+    pub files: Vec<String>,
+    /// `location href`, relative to the repo root.
+    pub location: String,
+    /// Checksum of the package file (`sha256`), when known.
+    pub checksum: Option<String>,
+    /// Size of the package file in bytes, when known.
+    pub size: u64,
+}
+
+impl Package {
+    /// Whether this is a source package (`src` or `nosrc`).
+    pub fn is_source(&self) -> bool {
+        self.arch == "src" || self.arch == "nosrc"
+    }
+
+    /// The source package name: from `sourcerpm`, or the own name for sources.
+    pub fn source_name(&self) -> &str {
+        if self.is_source() {
+            return &self.name;
+        }
+        source_name_of(&self.sourcerpm).unwrap_or(&self.name)
+    }
+
+    /// `name-[E:]V-R.arch`.
+    pub fn nevra(&self) -> Nevra {
+        Nevra {
+            name: self.name.clone(),
+            evr: self.evr.clone(),
+            arch: self.arch.clone(),
+        }
+    }
+
+    /// `name-V-R` (no epoch, no arch): the form of `*-nvrs` lists.
+    pub fn nvr(&self) -> String {
+        format!("{}-{}", self.name, self.evr.vr())
+    }
+}
+
+/// The name part of a `sourcerpm` file name without allocating.
+pub fn source_name_of(sourcerpm: &str) -> Option<&str> {
+    let stem = sourcerpm
+        .strip_suffix(".src.rpm")
+        .or_else(|| sourcerpm.strip_suffix(".nosrc.rpm"))
+        .unwrap_or(sourcerpm);
+    let r = stem.rfind('-')?;
+    let v = stem[..r].rfind('-')?;
+    (v > 0).then(|| &stem[..v])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_names() {
+        assert_eq!(source_name_of("glibc-2.39-1.fc40.src.rpm"), Some("glibc"));
+        assert_eq!(source_name_of("python-foo-bar-1-1.src.rpm"), Some("python-foo-bar"));
+        assert_eq!(source_name_of("bad.src.rpm"), None);
+    }
+}
