@@ -1,0 +1,48 @@
+# rpm-buildroot: composition only. Every target calls the tools or cargo.
+#   make demo    run the whole ELN buildroot workflow on the shipped test data
+#   make test    run every test (what CI runs)
+#   make bench   print the performance table (Fedora-scale data: make bench-data first)
+#   make verify  step 10: can compose + ELN-Buildroot workload build everything?
+
+CARGO ?= cargo
+WORK ?= work
+CONFIG ?= testdata/workflow.conf
+
+.PHONY: all build release test lint demo verify bench bench-data fuzz clean testdata
+
+all: build
+
+build:
+	$(CARGO) build --workspace --all-targets
+
+release:
+	$(CARGO) build --release --workspace
+
+test: build
+	$(CARGO) test --workspace --no-fail-fast
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+testdata:
+	$(CARGO) run -q -p testdata-gen -- testdata
+
+demo: release
+	scripts/buildroot-workflow.sh --config $(CONFIG) --work $(WORK)
+
+verify: release
+	scripts/buildroot-workflow.sh --config $(CONFIG) --work $(WORK) --verify-only
+
+bench-data:
+	scripts/bench-data.sh
+
+bench: release
+	scripts/bench.sh
+
+fuzz:
+	scripts/fuzz.sh
+
+clean:
+	$(CARGO) clean
+	rm -rf $(WORK)
