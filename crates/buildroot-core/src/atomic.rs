@@ -15,7 +15,10 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Writes `path` atomically with a writer callback.
-pub fn write_file_with(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+pub fn write_file_with(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = parent_of(path);
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let mut tmp = tempfile::Builder::new()
@@ -51,7 +54,10 @@ impl StagedDir {
     pub fn new(target: &Path) -> Result<StagedDir> {
         let parent = parent_of(target);
         fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}.new-"))
             .tempdir_in(&parent)
@@ -74,7 +80,10 @@ impl StagedDir {
         let target = &self.target;
         let parent = parent_of(target);
         let old = if target.exists() {
-            let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let old = tempfile::Builder::new()
                 .prefix(&format!(".{name}.old-"))
                 .tempdir_in(&parent)
@@ -124,7 +133,10 @@ mod tests {
         fs::write(s.path().join("x"), "3").unwrap();
         drop(s);
         assert_eq!(fs::read_to_string(d.join("x")).unwrap(), "2");
-        let leftovers: Vec<_> = fs::read_dir(t.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let leftovers: Vec<_> = fs::read_dir(t.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}");
     }
 }

@@ -38,7 +38,9 @@ impl Compression {
     fn compress(self, data: &[u8]) -> std::io::Result<Vec<u8>> {
         match self {
             Compression::Gzip => {
-                let mut e = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::new(6));
+                let mut e = flate2::GzBuilder::new()
+                    .mtime(0)
+                    .write(Vec::new(), flate2::Compression::new(6));
                 e.write_all(data)?;
                 e.finish()
             }
@@ -78,10 +80,9 @@ pub fn write_repodata(repo_dir: &Path, packages: &[Package], opts: &WriteOptions
     let _ = writeln!(repomd, "  <revision>{}</revision>", opts.timestamp);
     for (kind, xml) in files {
         let open_sum = hex::encode(Sha256::digest(xml.as_bytes()));
-        let packed = opts
-            .compression
-            .compress(xml.as_bytes())
-            .map_err(|e| Error::format(repo_dir.display(), format!("cannot compress {kind}: {e}")))?;
+        let packed = opts.compression.compress(xml.as_bytes()).map_err(|e| {
+            Error::format(repo_dir.display(), format!("cannot compress {kind}: {e}"))
+        })?;
         let sum = hex::encode(Sha256::digest(&packed));
         let name = format!("{sum}-{kind}.xml.{}", opts.compression.ext());
         let _ = write!(
@@ -115,7 +116,9 @@ pub fn write_repodata(repo_dir: &Path, packages: &[Package], opts: &WriteOptions
 fn pkgid(p: &Package) -> String {
     match &p.checksum {
         Some(c) if !c.is_empty() => c.clone(),
-        _ => hex::encode(Sha256::digest(format!("{}|{}", p.nevra(), p.location).as_bytes())),
+        _ => hex::encode(Sha256::digest(
+            format!("{}|{}", p.nevra(), p.location).as_bytes(),
+        )),
     }
 }
 
@@ -151,7 +154,13 @@ fn version_attrs(out: &mut String, p: &Package) {
 fn simple_entry(out: &mut String, d: &SimpleDep, pre: bool) {
     let _ = write!(out, "      <rpm:entry name=\"{}\"", esc(&d.name));
     if let Some(r) = &d.range {
-        let _ = write!(out, " flags=\"{}\" epoch=\"{}\" ver=\"{}\"", r.cmp.rpmmd(), r.evr.epoch, esc(&r.evr.version));
+        let _ = write!(
+            out,
+            " flags=\"{}\" epoch=\"{}\" ver=\"{}\"",
+            r.cmp.rpmmd(),
+            r.evr.epoch,
+            esc(&r.evr.version)
+        );
         if let Some(rel) = &r.evr.release {
             let _ = write!(out, " rel=\"{}\"", esc(rel));
         }
@@ -175,7 +184,12 @@ fn dep_entry(out: &mut String, d: &Dep, pre: bool) {
     }
 }
 
-fn dep_list<'a, T: 'a>(out: &mut String, tag: &str, items: impl IntoIterator<Item = &'a T>, mut f: impl FnMut(&mut String, &T)) {
+fn dep_list<'a, T: 'a>(
+    out: &mut String,
+    tag: &str,
+    items: impl IntoIterator<Item = &'a T>,
+    mut f: impl FnMut(&mut String, &T),
+) {
     let mut it = items.into_iter().peekable();
     if it.peek().is_none() {
         return;
@@ -195,7 +209,12 @@ fn primary_xml(pkgs: &[&Package], ids: &[String]) -> String {
         pkgs.len()
     );
     for (p, id) in pkgs.iter().zip(ids) {
-        let _ = write!(o, "<package type=\"rpm\">\n  <name>{}</name>\n  <arch>{}</arch>\n  <version ", esc(&p.name), esc(&p.arch));
+        let _ = write!(
+            o,
+            "<package type=\"rpm\">\n  <name>{}</name>\n  <arch>{}</arch>\n  <version ",
+            esc(&p.name),
+            esc(&p.arch)
+        );
         version_attrs(&mut o, p);
         let _ = write!(
             o,
@@ -207,17 +226,37 @@ fn primary_xml(pkgs: &[&Package], ids: &[String]) -> String {
         if p.sourcerpm.is_empty() {
             o.push_str("    <rpm:sourcerpm/>\n");
         } else {
-            let _ = writeln!(o, "    <rpm:sourcerpm>{}</rpm:sourcerpm>", esc(&p.sourcerpm));
+            let _ = writeln!(
+                o,
+                "    <rpm:sourcerpm>{}</rpm:sourcerpm>",
+                esc(&p.sourcerpm)
+            );
         }
         o.push_str("    <rpm:header-range start=\"0\" end=\"0\"/>\n");
-        dep_list(&mut o, "provides", &p.provides, |o, d| simple_entry(o, d, false));
-        dep_list(&mut o, "requires", &p.requires, |o, r| dep_entry(o, &r.dep, r.pre));
-        dep_list(&mut o, "conflicts", &p.conflicts, |o, d| dep_entry(o, d, false));
-        dep_list(&mut o, "obsoletes", &p.obsoletes, |o, d| simple_entry(o, d, false));
-        dep_list(&mut o, "suggests", &p.suggests, |o, d| dep_entry(o, d, false));
-        dep_list(&mut o, "enhances", &p.enhances, |o, d| dep_entry(o, d, false));
-        dep_list(&mut o, "recommends", &p.recommends, |o, d| dep_entry(o, d, false));
-        dep_list(&mut o, "supplements", &p.supplements, |o, d| dep_entry(o, d, false));
+        dep_list(&mut o, "provides", &p.provides, |o, d| {
+            simple_entry(o, d, false)
+        });
+        dep_list(&mut o, "requires", &p.requires, |o, r| {
+            dep_entry(o, &r.dep, r.pre)
+        });
+        dep_list(&mut o, "conflicts", &p.conflicts, |o, d| {
+            dep_entry(o, d, false)
+        });
+        dep_list(&mut o, "obsoletes", &p.obsoletes, |o, d| {
+            simple_entry(o, d, false)
+        });
+        dep_list(&mut o, "suggests", &p.suggests, |o, d| {
+            dep_entry(o, d, false)
+        });
+        dep_list(&mut o, "enhances", &p.enhances, |o, d| {
+            dep_entry(o, d, false)
+        });
+        dep_list(&mut o, "recommends", &p.recommends, |o, d| {
+            dep_entry(o, d, false)
+        });
+        dep_list(&mut o, "supplements", &p.supplements, |o, d| {
+            dep_entry(o, d, false)
+        });
         for f in p.files.iter().filter(|f| is_primary_file(f)) {
             let _ = writeln!(o, "    <file>{}</file>", esc(f));
         }
@@ -235,7 +274,12 @@ fn filelists_xml(pkgs: &[&Package], ids: &[String]) -> String {
         pkgs.len()
     );
     for (p, id) in pkgs.iter().zip(ids) {
-        let _ = write!(o, "<package pkgid=\"{id}\" name=\"{}\" arch=\"{}\">\n  <version ", esc(&p.name), esc(&p.arch));
+        let _ = write!(
+            o,
+            "<package pkgid=\"{id}\" name=\"{}\" arch=\"{}\">\n  <version ",
+            esc(&p.name),
+            esc(&p.arch)
+        );
         version_attrs(&mut o, p);
         o.push_str("/>\n");
         for f in &p.files {
@@ -255,7 +299,12 @@ fn other_xml(pkgs: &[&Package], ids: &[String]) -> String {
         pkgs.len()
     );
     for (p, id) in pkgs.iter().zip(ids) {
-        let _ = write!(o, "<package pkgid=\"{id}\" name=\"{}\" arch=\"{}\">\n  <version ", esc(&p.name), esc(&p.arch));
+        let _ = write!(
+            o,
+            "<package pkgid=\"{id}\" name=\"{}\" arch=\"{}\">\n  <version ",
+            esc(&p.name),
+            esc(&p.arch)
+        );
         version_attrs(&mut o, p);
         o.push_str("/>\n</package>\n");
     }

@@ -122,7 +122,11 @@ fn rpm_itself_agrees() {
         .iter()
         .map(|(a, b, _)| format!("print(rpm.vercmp('{a}','{b}')..'\\n') "))
         .collect();
-    let out = match std::process::Command::new("rpm").arg("--eval").arg(format!("%{{lua: {script}}}")).output() {
+    let out = match std::process::Command::new("rpm")
+        .arg("--eval")
+        .arg(format!("%{{lua: {script}}}"))
+        .output()
+    {
         Ok(o) if o.status.success() => o,
         _ => {
             eprintln!("skipped: rpm is not installed");
@@ -136,6 +140,10 @@ fn rpm_itself_agrees() {
         .collect();
     assert_eq!(answers.len(), CASES.len());
     for (&(a, b, _), rpm) in CASES.iter().zip(answers) {
-        assert_eq!(rpmvercmp(a, b), ord(rpm), "rpm says vercmp({a:?}, {b:?}) = {rpm}");
+        assert_eq!(
+            rpmvercmp(a, b),
+            ord(rpm),
+            "rpm says vercmp({a:?}, {b:?}) = {rpm}"
+        );
     }
 }

@@ -37,7 +37,11 @@ fn serve(root: PathBuf) -> (String, Arc<Mutex<Vec<String>>>) {
                     Err(_) => ("404 Not Found", b"not found".to_vec()),
                 }
             };
-            let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
             let _ = stream.write_all(&body);
         }
     });
@@ -75,7 +79,10 @@ fn second_load_fetches_only_repomd() {
     let spec = RepoSpec::new("web", &format!("{base}/repo/"));
     let r = load_repo(&spec, &opts(cache.path())).unwrap();
     assert_eq!(r.packages[0].name, "foo");
-    assert_eq!(*log.lock().unwrap(), vec!["/repo/repodata/repomd.xml", "/repo/repodata/p.xml.gz"]);
+    assert_eq!(
+        *log.lock().unwrap(),
+        vec!["/repo/repodata/repomd.xml", "/repo/repodata/p.xml.gz"]
+    );
     log.lock().unwrap().clear();
     let r = load_repo(&spec, &opts(cache.path())).unwrap();
     assert_eq!(r.packages.len(), 1);
@@ -87,15 +94,35 @@ fn http_errors_name_the_url() {
     let root = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
     let (base, _log) = serve(root.path().to_path_buf());
-    let e = load_repo(&RepoSpec::new("web", &format!("{base}/missing")), &opts(cache.path())).unwrap_err().to_string();
+    let e = load_repo(
+        &RepoSpec::new("web", &format!("{base}/missing")),
+        &opts(cache.path()),
+    )
+    .unwrap_err()
+    .to_string();
     assert_eq!(e, format!("{base}/missing/repodata/repomd.xml: HTTP 404"));
-    let e = load_repo(&RepoSpec::new("web", &format!("{base}/error500")), &opts(cache.path())).unwrap_err().to_string();
+    let e = load_repo(
+        &RepoSpec::new("web", &format!("{base}/error500")),
+        &opts(cache.path()),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.ends_with("HTTP 500"), "{e}");
     // Nothing listens on this port once the listener is dropped.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let e = load_repo(&RepoSpec::new("web", &format!("http://127.0.0.1:{port}/x")), &opts(cache.path()))
-        .unwrap_err()
-        .to_string();
-    assert!(e.starts_with(&format!("http://127.0.0.1:{port}/x/repodata/repomd.xml: ")), "{e}");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let e = load_repo(
+        &RepoSpec::new("web", &format!("http://127.0.0.1:{port}/x")),
+        &opts(cache.path()),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with(&format!("http://127.0.0.1:{port}/x/repodata/repomd.xml: ")),
+        "{e}"
+    );
     assert!(!e.contains('\n'));
 }

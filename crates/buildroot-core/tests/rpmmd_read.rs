@@ -65,7 +65,11 @@ fn compress(codec: &str, data: &[u8]) -> Vec<u8> {
 fn write_repo(dir: &Path, codec: &str, primary: &[u8], filelists: &[u8]) {
     let rd = dir.join("repodata");
     std::fs::create_dir_all(&rd).unwrap();
-    let ext = if codec.is_empty() { String::new() } else { format!(".{codec}") };
+    let ext = if codec.is_empty() {
+        String::new()
+    } else {
+        format!(".{codec}")
+    };
     let mut data = String::new();
     for (kind, body) in [("primary", primary), ("filelists", filelists)] {
         let name = format!("{kind}.xml{ext}");
@@ -82,7 +86,10 @@ fn write_repo(dir: &Path, codec: &str, primary: &[u8], filelists: &[u8]) {
     .unwrap();
 }
 
-fn load(dir: &Path, filelists: Filelists) -> buildroot_core::Result<buildroot_core::rpmmd::LoadedRepo> {
+fn load(
+    dir: &Path,
+    filelists: Filelists,
+) -> buildroot_core::Result<buildroot_core::rpmmd::LoadedRepo> {
     load_repo(
         &RepoSpec::new("t", dir.to_str().unwrap()),
         &LoadOptions {
@@ -106,7 +113,10 @@ fn reads_every_codec_and_field() {
         assert_eq!(foo.provides.len(), 2);
         assert_eq!(foo.requires[0].dep.to_string(), "bar >= 1.2");
         assert!(foo.requires[1].pre);
-        assert_eq!(foo.requires[2].dep, Dep::parse("(baz or qux >= 2)").unwrap());
+        assert_eq!(
+            foo.requires[2].dep,
+            Dep::parse("(baz or qux >= 2)").unwrap()
+        );
         assert_eq!(foo.conflicts[0].to_string(), "oldfoo < 1");
         assert_eq!(foo.obsoletes[0].name, "foo-legacy");
         assert_eq!(foo.recommends.len(), 1);
@@ -124,8 +134,18 @@ fn reads_every_codec_and_field() {
 fn filelists_modes() {
     let t = tempfile::tempdir().unwrap();
     write_repo(t.path(), "gz", PRIMARY.as_bytes(), FILELISTS.as_bytes());
-    assert_eq!(load(t.path(), Filelists::All).unwrap().packages[0].files.len(), 3);
-    assert_eq!(load(t.path(), Filelists::PrimaryOnly).unwrap().packages[0].files.len(), 1);
+    assert_eq!(
+        load(t.path(), Filelists::All).unwrap().packages[0]
+            .files
+            .len(),
+        3
+    );
+    assert_eq!(
+        load(t.path(), Filelists::PrimaryOnly).unwrap().packages[0]
+            .files
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -135,7 +155,10 @@ fn checksum_mismatch_names_file_and_sums() {
     let p = t.path().join("repodata/primary.xml.gz");
     std::fs::write(&p, compress("gz", PRIMARY.replace("Foo", "Fox").as_bytes())).unwrap();
     let e = load(t.path(), Filelists::Needed).unwrap_err().to_string();
-    assert!(e.contains("primary.xml.gz: checksum mismatch: repomd.xml says sha256"), "{e}");
+    assert!(
+        e.contains("primary.xml.gz: checksum mismatch: repomd.xml says sha256"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -146,25 +169,45 @@ fn truncated_archives_and_bad_xml_are_one_line_errors() {
         let p = t.path().join(format!("repodata/primary.xml.{codec}"));
         let full = std::fs::read(&p).unwrap();
         std::fs::write(&p, &full[..full.len() / 2]).unwrap();
-        let e = load(t.path(), Filelists::PrimaryOnly).unwrap_err().to_string();
+        let e = load(t.path(), Filelists::PrimaryOnly)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(&format!("primary.xml.{codec}")), "{codec}: {e}");
         assert!(!e.contains('\n'), "{e}");
     }
     let t = tempfile::tempdir().unwrap();
-    write_repo(t.path(), "", b"<metadata><package><name>x</nam></package></metadata>", FILELISTS.as_bytes());
-    let e = load(t.path(), Filelists::PrimaryOnly).unwrap_err().to_string();
-    assert!(e.contains("primary.xml") && e.contains("malformed XML"), "{e}");
+    write_repo(
+        t.path(),
+        "",
+        b"<metadata><package><name>x</nam></package></metadata>",
+        FILELISTS.as_bytes(),
+    );
+    let e = load(t.path(), Filelists::PrimaryOnly)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("primary.xml") && e.contains("malformed XML"),
+        "{e}"
+    );
 }
 
 #[test]
 fn missing_files_are_named() {
     let t = tempfile::tempdir().unwrap();
-    let e = load(&t.path().join("nope"), Filelists::Needed).unwrap_err().to_string();
-    assert!(e.contains("nope: repository directory does not exist"), "{e}");
+    let e = load(&t.path().join("nope"), Filelists::Needed)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("nope: repository directory does not exist"),
+        "{e}"
+    );
     let e = load(t.path(), Filelists::Needed).unwrap_err().to_string();
     assert!(e.contains("not an rpm-md repository"), "{e}");
     write_repo(t.path(), "gz", PRIMARY.as_bytes(), FILELISTS.as_bytes());
     std::fs::remove_file(t.path().join("repodata/primary.xml.gz")).unwrap();
     let e = load(t.path(), Filelists::Needed).unwrap_err().to_string();
-    assert!(e.contains("primary.xml.gz: listed in repomd.xml but missing"), "{e}");
+    assert!(
+        e.contains("primary.xml.gz: listed in repomd.xml but missing"),
+        "{e}"
+    );
 }

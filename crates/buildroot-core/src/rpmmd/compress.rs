@@ -93,7 +93,8 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 
 /// The digest of a file with the given algorithm, hex.
 pub fn file_digest(path: &Path, algo: &str) -> Result<String> {
-    let mut h = Hasher::new(algo).ok_or_else(|| Error::format(path.display(), format!("unknown checksum type '{algo}'")))?;
+    let mut h = Hasher::new(algo)
+        .ok_or_else(|| Error::format(path.display(), format!("unknown checksum type '{algo}'")))?;
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -144,7 +145,10 @@ impl MetaFile {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let hasher = match &expected {
             Some(e) => Some(Hasher::new(&e.algo).ok_or_else(|| {
-                Error::format(&display, format!("unknown checksum type '{}' in repomd.xml", e.algo))
+                Error::format(
+                    &display,
+                    format!("unknown checksum type '{}' in repomd.xml", e.algo),
+                )
             })?),
             None => None,
         };
@@ -160,13 +164,23 @@ impl MetaFile {
         let codec = Codec::detect(head);
         let reader: Box<dyn BufRead + Send> = match codec {
             Codec::None => Box::new(raw),
-            Codec::Gzip => Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(raw))),
+            Codec::Gzip => Box::new(BufReader::with_capacity(
+                1 << 16,
+                flate2::bufread::MultiGzDecoder::new(raw),
+            )),
             Codec::Zstd => Box::new(BufReader::with_capacity(
                 1 << 16,
-                zstd::stream::read::Decoder::with_buffer(raw).map_err(|e| Error::format(&display, format!("zstd: {e}")))?,
+                zstd::stream::read::Decoder::with_buffer(raw)
+                    .map_err(|e| Error::format(&display, format!("zstd: {e}")))?,
             )),
-            Codec::Xz => Box::new(BufReader::with_capacity(1 << 16, liblzma::bufread::XzDecoder::new_multi_decoder(raw))),
-            Codec::Bzip2 => Box::new(BufReader::with_capacity(1 << 16, bzip2::bufread::MultiBzDecoder::new(raw))),
+            Codec::Xz => Box::new(BufReader::with_capacity(
+                1 << 16,
+                liblzma::bufread::XzDecoder::new_multi_decoder(raw),
+            )),
+            Codec::Bzip2 => Box::new(BufReader::with_capacity(
+                1 << 16,
+                bzip2::bufread::MultiBzDecoder::new(raw),
+            )),
         };
         Ok(MetaFile {
             reader,
@@ -183,7 +197,8 @@ impl MetaFile {
 
     /// Reads the rest of the file and checks the checksum.
     pub fn finish(mut self) -> Result<()> {
-        io::copy(&mut self.reader, &mut io::sink()).map_err(|e| Error::format(&self.display, format!("cannot decompress: {e}")))?;
+        io::copy(&mut self.reader, &mut io::sink())
+            .map_err(|e| Error::format(&self.display, format!("cannot decompress: {e}")))?;
         drop(self.reader);
         if let Some(exp) = self.expected {
             let h = self.hasher.lock().expect("hasher lock").take();

@@ -32,7 +32,9 @@ impl Location {
             return Ok(Location::Http(u));
         }
         if url.contains("://") {
-            return Err(Error::Usage(format!("{url}: unsupported URL scheme (use a path, file:// or http(s)://)")));
+            return Err(Error::Usage(format!(
+                "{url}: unsupported URL scheme (use a path, file:// or http(s)://)"
+            )));
         }
         if url.is_empty() {
             return Err(Error::Usage("empty repository URL".into()));
@@ -65,7 +67,10 @@ fn agent() -> ureq::Agent {
 
 /// Downloads `url` to `dest` (temp file + rename).
 pub fn download(url: &str, dest: &Path) -> Result<()> {
-    let http = |msg: String| Error::Http { url: url.to_string(), msg };
+    let http = |msg: String| Error::Http {
+        url: url.to_string(),
+        msg,
+    };
     let mut resp = agent().get(url).call().map_err(|e| http(e.to_string()))?;
     let status = resp.status();
     if !status.is_success() {
@@ -77,7 +82,9 @@ pub fn download(url: &str, dest: &Path) -> Result<()> {
     let mut body = resp.body_mut().as_reader();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = body.read(&mut buf).map_err(|e| http(format!("download failed: {e}")))?;
+        let n = body
+            .read(&mut buf)
+            .map_err(|e| http(format!("download failed: {e}")))?;
         if n == 0 {
             break;
         }
@@ -90,11 +97,18 @@ pub fn download(url: &str, dest: &Path) -> Result<()> {
 /// Makes a repo-relative file available locally and returns its path. HTTP
 /// files go into `cache`; `cache_key` (e.g. the checksum) names the cached
 /// copy so it is reused while it stays the same.
-pub fn local_file(loc: &Location, href: &str, cache: Option<&Path>, cache_key: Option<&str>) -> Result<PathBuf> {
+pub fn local_file(
+    loc: &Location,
+    href: &str,
+    cache: Option<&Path>,
+    cache_key: Option<&str>,
+) -> Result<PathBuf> {
     match loc {
         Location::Dir(d) => Ok(d.join(href)),
         Location::Http(base) => {
-            let cache = cache.ok_or_else(|| Error::Usage(format!("{base}: HTTP repositories need a cache directory")))?;
+            let cache = cache.ok_or_else(|| {
+                Error::Usage(format!("{base}: HTTP repositories need a cache directory"))
+            })?;
             let dir = cache.join(cache_dir_name(base));
             let file_name = href.rsplit('/').next().unwrap_or(href);
             let dest = match cache_key {
@@ -116,6 +130,12 @@ fn cache_dir_name(base: &str) -> String {
         .last()
         .unwrap_or(base)
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }

@@ -45,7 +45,10 @@ pub fn read_filelists<R: BufRead>(
                     let id = attr(&x, &s, "pkgid")?.unwrap_or_default();
                     cur = by_id.get(&id).copied();
                     pending = if cur.is_none() {
-                        Some((attr(&x, &s, "name")?.unwrap_or_default(), attr(&x, &s, "arch")?.unwrap_or_default()))
+                        Some((
+                            attr(&x, &s, "name")?.unwrap_or_default(),
+                            attr(&x, &s, "arch")?.unwrap_or_default(),
+                        ))
                     } else {
                         None
                     };
@@ -55,7 +58,9 @@ pub fn read_filelists<R: BufRead>(
                 }
                 "version" => {
                     if let Some((n, a)) = pending.take() {
-                        let epoch = attr(&x, &s, "epoch")?.and_then(|e| e.parse().ok()).unwrap_or(0);
+                        let epoch = attr(&x, &s, "epoch")?
+                            .and_then(|e| e.parse().ok())
+                            .unwrap_or(0);
                         let evr = crate::evr::Evr::new(
                             epoch,
                             attr(&x, &s, "ver")?.unwrap_or_default(),

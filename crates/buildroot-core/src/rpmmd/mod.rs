@@ -98,8 +98,14 @@ impl Vars {
     /// Replaces `$basearch`, `${basearch}`, `$arch`, `$releasever` in `s`.
     pub fn substitute(&self, s: &str) -> String {
         let mut out = s.to_string();
-        for (k, v) in [("basearch", &self.basearch), ("releasever", &self.releasever), ("arch", &self.arch)] {
-            out = out.replace(&format!("${{{k}}}"), v).replace(&format!("${k}"), v);
+        for (k, v) in [
+            ("basearch", &self.basearch),
+            ("releasever", &self.releasever),
+            ("arch", &self.arch),
+        ] {
+            out = out
+                .replace(&format!("${{{k}}}"), v)
+                .replace(&format!("${k}"), v);
         }
         out
     }
@@ -145,10 +151,16 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     let href = "repodata/repomd.xml";
     if let Location::Dir(d) = &loc {
         if !d.is_dir() {
-            return Err(Error::format(d.display(), "repository directory does not exist"));
+            return Err(Error::format(
+                d.display(),
+                "repository directory does not exist",
+            ));
         }
         if !d.join(href).is_file() {
-            return Err(Error::format(d.display(), "not an rpm-md repository (no repodata/repomd.xml)"));
+            return Err(Error::format(
+                d.display(),
+                "not an rpm-md repository (no repodata/repomd.xml)",
+            ));
         }
     }
     let path = fetch::local_file(&loc, href, opts.cache_dir.as_deref(), None)?;
@@ -162,7 +174,11 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
 }
 
 /// Opens the metadata file of `kind`, returning its reader and display name.
-fn open_meta(o: &Opened, kind: &str, opts: &LoadOptions) -> Result<Option<(MetaFile, String, PathBuf)>> {
+fn open_meta(
+    o: &Opened,
+    kind: &str,
+    opts: &LoadOptions,
+) -> Result<Option<(MetaFile, String, PathBuf)>> {
     let Some(rec) = o.repomd.record(kind) else {
         return Ok(None);
     };
@@ -184,8 +200,12 @@ fn open_meta(o: &Opened, kind: &str, opts: &LoadOptions) -> Result<Option<(MetaF
 
 /// Reads the primary.xml of an opened repo.
 fn load_primary(o: &Opened, opts: &LoadOptions) -> Result<Vec<Package>> {
-    let (mut mf, display, path) = open_meta(o, "primary", opts)?
-        .ok_or_else(|| Error::format(o.loc.display("repodata/repomd.xml"), "no primary metadata listed"))?;
+    let (mut mf, display, path) = open_meta(o, "primary", opts)?.ok_or_else(|| {
+        Error::format(
+            o.loc.display("repodata/repomd.xml"),
+            "no primary metadata listed",
+        )
+    })?;
     let res = read_primary(&mut mf.reader, &display).map_err(|e| decompress_context(e, &display));
     let finish = mf.finish();
     let pkgs = match (res, finish) {
@@ -227,7 +247,10 @@ pub fn load_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<LoadedRepo> {
 /// package's dependencies name, across all repos).
 pub fn load_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Vec<LoadedRepo>> {
     let specs: Vec<&RepoSpec> = specs.iter().filter(|s| s.enabled).collect();
-    let opened: Vec<Opened> = specs.par_iter().map(|s| open_repo(s, opts)).collect::<Result<_>>()?;
+    let opened: Vec<Opened> = specs
+        .par_iter()
+        .map(|s| open_repo(s, opts))
+        .collect::<Result<_>>()?;
     let mut loaded: Vec<(usize, Vec<Package>)> = opened
         .par_iter()
         .enumerate()
@@ -241,22 +264,24 @@ pub fn load_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Vec<LoadedRe
     if keep.as_ref().is_some_and(|k| k.is_empty()) {
         return Ok(finish(opened, loaded));
     }
-    loaded.par_iter_mut().try_for_each(|(i, pkgs)| -> Result<()> {
-        let o = &opened[*i];
-        let Some((mut mf, display, path)) = open_meta(o, "filelists", opts)? else {
-            return Ok(());
-        };
-        let res = read_filelists(&mut mf.reader, &display, pkgs, keep.as_ref());
-        let fin = mf.finish();
-        match (res, fin) {
-            (_, Err(e @ Error::Checksum { .. })) => {
-                forget_cached(o, &path);
-                Err(e)
+    loaded
+        .par_iter_mut()
+        .try_for_each(|(i, pkgs)| -> Result<()> {
+            let o = &opened[*i];
+            let Some((mut mf, display, path)) = open_meta(o, "filelists", opts)? else {
+                return Ok(());
+            };
+            let res = read_filelists(&mut mf.reader, &display, pkgs, keep.as_ref());
+            let fin = mf.finish();
+            match (res, fin) {
+                (_, Err(e @ Error::Checksum { .. })) => {
+                    forget_cached(o, &path);
+                    Err(e)
+                }
+                (Err(e), _) | (Ok(()), Err(e)) => Err(e),
+                (Ok(()), Ok(())) => Ok(()),
             }
-            (Err(e), _) | (Ok(()), Err(e)) => Err(e),
-            (Ok(()), Ok(())) => Ok(()),
-        }
-    })?;
+        })?;
     Ok(finish(opened, loaded))
 }
 

@@ -10,7 +10,11 @@ use crate::evr::Evr;
 use crate::package::{Package, Requirement};
 
 /// Parses primary.xml, calling `visit` for every package.
-pub fn read_primary_with<R: BufRead>(r: R, origin: &str, mut visit: impl FnMut(Package) -> Result<()>) -> Result<()> {
+pub fn read_primary_with<R: BufRead>(
+    r: R,
+    origin: &str,
+    mut visit: impl FnMut(Package) -> Result<()>,
+) -> Result<()> {
     let mut x = XmlReader::new(r, origin);
     let mut buf = Vec::new();
     let mut saw_root = false;
@@ -96,15 +100,17 @@ fn read_package<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<P
                         }
                     }
                     "size" => {
-                        p.size = attr(x, &s, "package")?.and_then(|v| v.parse().ok()).unwrap_or(0);
+                        p.size = attr(x, &s, "package")?
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(0);
                         if !empty {
                             x.skip(buf)?;
                         }
                     }
                     "sourcerpm" if !empty => p.sourcerpm = x.text(buf)?,
                     "format" if !empty => depth += 1,
-                    "provides" | "requires" | "conflicts" | "obsoletes" | "recommends" | "suggests"
-                    | "supplements" | "enhances" => {
+                    "provides" | "requires" | "conflicts" | "obsoletes" | "recommends"
+                    | "suggests" | "supplements" | "enhances" => {
                         list = Some(match name.as_str() {
                             "provides" => List::Provides,
                             "requires" => List::Requires,
@@ -169,13 +175,23 @@ fn add_entry<R: BufRead>(
     let epoch = attr(x, s, "epoch")?;
     let ver = attr(x, s, "ver")?;
     let rel = attr(x, s, "rel")?;
-    let dep = Dep::from_rpmmd(&name, flags.as_deref(), epoch.as_deref(), ver.as_deref(), rel.as_deref())
-        .map_err(|e| x.err(e))?;
+    let dep = Dep::from_rpmmd(
+        &name,
+        flags.as_deref(),
+        epoch.as_deref(),
+        ver.as_deref(),
+        rel.as_deref(),
+    )
+    .map_err(|e| x.err(e))?;
     match list {
         List::Provides | List::Obsoletes => {
             let simple = match dep {
                 Dep::Simple(sd) => sd,
-                other => return Err(x.err(format!("rich dependency '{other}' is not allowed in provides/obsoletes"))),
+                other => {
+                    return Err(x.err(format!(
+                        "rich dependency '{other}' is not allowed in provides/obsoletes"
+                    )))
+                }
             };
             if matches!(list, List::Provides) {
                 p.provides.push(simple);

@@ -7,6 +7,9 @@ use std::path::Path;
 use super::{RepoSpec, Vars};
 use crate::error::{Error, Result};
 
+/// One `[id]` section: its id, line number and `key=value` pairs.
+type Section = (String, usize, Vec<(String, String)>);
+
 /// Parses a `.repo` file. Disabled sections are returned with `enabled = false`.
 pub fn parse_repofile(path: &Path, vars: &Vars) -> Result<Vec<RepoSpec>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -15,8 +18,8 @@ pub fn parse_repofile(path: &Path, vars: &Vars) -> Result<Vec<RepoSpec>> {
 
 /// Parses `.repo` text; `origin` names it in errors.
 pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<RepoSpec>> {
-    // (section, line, key, value) in order, continuation lines folded in.
-    let mut sections: Vec<(String, usize, Vec<(String, String)>)> = Vec::new();
+    // Sections in order, continuation lines folded into their values.
+    let mut sections: Vec<Section> = Vec::new();
     let mut last_key: Option<usize> = None;
     for (i, raw) in text.lines().enumerate() {
         let lineno = i + 1;
@@ -27,14 +30,19 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
         }
         if raw.starts_with(|c: char| c.is_whitespace()) {
             // Continuation of the previous value (e.g. more baseurls).
-            let (_, _, kv) = sections.last_mut().ok_or_else(|| err("continuation line outside a section"))?;
+            let (_, _, kv) = sections
+                .last_mut()
+                .ok_or_else(|| err("continuation line outside a section"))?;
             let k = last_key.ok_or_else(|| err("continuation line without a key"))?;
             kv[k].1.push(' ');
             kv[k].1.push_str(trimmed);
             continue;
         }
         if let Some(rest) = trimmed.strip_prefix('[') {
-            let id = rest.strip_suffix(']').ok_or_else(|| err("section header without ']'"))?.trim();
+            let id = rest
+                .strip_suffix(']')
+                .ok_or_else(|| err("section header without ']'"))?
+                .trim();
             if id.is_empty() {
                 return Err(err("empty section name"));
             }
@@ -45,7 +53,9 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
         let (k, v) = trimmed
             .split_once('=')
             .ok_or_else(|| err("expected 'key=value', a '[section]' or a comment"))?;
-        let (_, _, kv) = sections.last_mut().ok_or_else(|| err("'key=value' before the first [section]"))?;
+        let (_, _, kv) = sections
+            .last_mut()
+            .ok_or_else(|| err("'key=value' before the first [section]"))?;
         kv.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
         last_key = Some(kv.len() - 1);
     }
@@ -54,7 +64,8 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
         if id == "main" {
             continue;
         }
-        let err = |msg: String| Error::format(format!("{origin}:{lineno}"), format!("[{id}]: {msg}"));
+        let err =
+            |msg: String| Error::format(format!("{origin}:{lineno}"), format!("[{id}]: {msg}"));
         let id = vars.substitute(&id);
         let mut spec = RepoSpec::new(&id, "");
         for (k, v) in kv {
@@ -67,9 +78,20 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
                         .unwrap_or("")
                         .to_string()
                 }
-                "enabled" => spec.enabled = parse_bool(&v).ok_or_else(|| err(format!("enabled={v} is not a boolean")))?,
-                "priority" => spec.priority = v.parse().map_err(|_| err(format!("priority={v} is not a number")))?,
-                "cost" => spec.cost = v.parse().map_err(|_| err(format!("cost={v} is not a number")))?,
+                "enabled" => {
+                    spec.enabled = parse_bool(&v)
+                        .ok_or_else(|| err(format!("enabled={v} is not a boolean")))?
+                }
+                "priority" => {
+                    spec.priority = v
+                        .parse()
+                        .map_err(|_| err(format!("priority={v} is not a number")))?
+                }
+                "cost" => {
+                    spec.cost = v
+                        .parse()
+                        .map_err(|_| err(format!("cost={v} is not a number")))?
+                }
                 "exclude" | "excludepkgs" => spec.exclude.extend(split_list(&v)),
                 "includepkgs" => spec.includepkgs.extend(split_list(&v)),
                 "name" => spec.name = v,
@@ -77,7 +99,9 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
             }
         }
         if spec.baseurl.is_empty() && spec.enabled {
-            return Err(err("no baseurl (metalink and mirrorlist are not supported)".into()));
+            return Err(err(
+                "no baseurl (metalink and mirrorlist are not supported)".into(),
+            ));
         }
         out.push(spec);
     }
@@ -117,9 +141,15 @@ mod tests {
 
     #[test]
     fn broken_section_names_file_and_line() {
-        let e = parse_repofile_str("[ok]\nbaseurl=/x\n[broken\n", "t.repo", &Vars::new("x86_64", "")).unwrap_err();
+        let e = parse_repofile_str(
+            "[ok]\nbaseurl=/x\n[broken\n",
+            "t.repo",
+            &Vars::new("x86_64", ""),
+        )
+        .unwrap_err();
         assert_eq!(e.to_string(), "t.repo:3: section header without ']'");
-        let e = parse_repofile_str("[x]\nenabled=1\n", "t.repo", &Vars::new("x86_64", "")).unwrap_err();
+        let e =
+            parse_repofile_str("[x]\nenabled=1\n", "t.repo", &Vars::new("x86_64", "")).unwrap_err();
         assert!(e.to_string().contains("no baseurl"), "{e}");
     }
 }

@@ -80,7 +80,10 @@ impl Repomd {
             }
         }
         if !saw_root {
-            return Err(Error::format(origin, "not a repomd.xml (no <repomd> element)"));
+            return Err(Error::format(
+                origin,
+                "not a repomd.xml (no <repomd> element)",
+            ));
         }
         Ok(md)
     }

@@ -49,45 +49,43 @@ impl<R: BufRead> XmlReader<R> {
 
     /// The next event the parsers care about.
     pub fn next<'b>(&mut self, buf: &'b mut Vec<u8>) -> Result<Ev<'b>> {
-        {
-            buf.clear();
-            let ev = self.reader.read_event_into(buf);
-            let ev = match ev {
-                Ok(ev) => ev,
-                Err(e) => {
-                    let pos = self.reader.buffer_position();
-                    return Err(Error::format(&self.origin, format!("malformed XML at byte {pos}: {e}")));
-                }
-            };
-            return Ok(match ev {
-                Event::Start(s) => Ev::Start(s, false),
-                Event::Empty(s) => Ev::Start(s, true),
-                Event::End(_) => Ev::End,
-                Event::Text(t) => Ev::Text(t.xml10_content()),
-                Event::CData(t) => Ev::Text(t.into_inner()),
-                Event::GeneralRef(r) => {
-                    let s = if let Ok(Some(c)) = r.resolve_char_ref() {
-                        c.to_string()
-                    } else {
-                        let name = r.xml10_content();
-                        match name.as_ref() {
-                            "amp" => "&".into(),
-                            "lt" => "<".into(),
-                            "gt" => ">".into(),
-                            "quot" => "\"".into(),
-                            "apos" => "'".into(),
-                            other => {
-                                let other = other.to_string();
-                                return Err(self.err(format!("unknown entity &{other};")));
-                            }
-                        }
-                    };
-                    Ev::Text(Cow::Owned(s))
-                }
-                Event::Eof => Ev::Eof,
-                _ => Ev::Other,
-            });
+        buf.clear();
+        let ev = match self.reader.read_event_into(buf) {
+            Ok(ev) => ev,
+            Err(e) => {
+                let pos = self.reader.buffer_position();
+                return Err(Error::format(
+                    &self.origin,
+                    format!("malformed XML at byte {pos}: {e}"),
+                ));
+            }
+        };
+        Ok(match ev {
+            Event::Start(s) => Ev::Start(s, false),
+            Event::Empty(s) => Ev::Start(s, true),
+            Event::End(_) => Ev::End,
+            Event::Text(t) => Ev::Text(t.xml10_content()),
+            Event::CData(t) => Ev::Text(t.into_inner()),
+            Event::GeneralRef(r) => Ev::Text(Cow::Owned(self.entity(&r)?)),
+            Event::Eof => Ev::Eof,
+            _ => Ev::Other,
+        })
+    }
+
+    /// Resolves a character or predefined entity reference.
+    fn entity(&self, r: &quick_xml::events::BytesRef<'_>) -> Result<String> {
+        if let Ok(Some(c)) = r.resolve_char_ref() {
+            return Ok(c.to_string());
         }
+        Ok(match r.xml10_content().as_ref() {
+            "amp" => "&",
+            "lt" => "<",
+            "gt" => ">",
+            "quot" => "\"",
+            "apos" => "'",
+            other => return Err(self.err(format!("unknown entity &{other};"))),
+        }
+        .to_string())
     }
 
     /// Skips to the end of the element whose start was just read.
