@@ -3,7 +3,7 @@
 
 use std::io::BufRead;
 
-use super::xml::{attr, local, Ev, XmlReader};
+use super::xml::{attr, attrs, local, Ev, XmlReader};
 use crate::dep::Dep;
 use crate::error::Result;
 use crate::evr::Evr;
@@ -72,8 +72,16 @@ fn read_package<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<P
     while depth > 0 {
         match x.next(buf)? {
             Ev::Start(s, empty) => {
-                let name = local(&s);
-                match name.as_str() {
+                let name = s.local_name();
+                match name.as_ref() {
+                    "entry" => {
+                        if let Some(l) = list {
+                            add_entry(x, &s, l, &mut p)?;
+                        }
+                        if !empty {
+                            x.skip(buf)?;
+                        }
+                    }
                     "name" if !empty => p.name = x.text(buf)?,
                     "arch" if !empty => p.arch = x.text(buf)?,
                     "version" => {
@@ -111,7 +119,7 @@ fn read_package<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<P
                     "format" if !empty => depth += 1,
                     "provides" | "requires" | "conflicts" | "obsoletes" | "recommends"
                     | "suggests" | "supplements" | "enhances" => {
-                        list = Some(match name.as_str() {
+                        list = Some(match name.as_ref() {
                             "provides" => List::Provides,
                             "requires" => List::Requires,
                             "conflicts" => List::Conflicts,
@@ -125,18 +133,6 @@ fn read_package<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<P
                             depth += 1;
                         } else {
                             list = None;
-                        }
-                    }
-                    "entry" => {
-                        let Some(l) = list else {
-                            if !empty {
-                                x.skip(buf)?;
-                            }
-                            continue;
-                        };
-                        add_entry(x, &s, l, &mut p)?;
-                        if !empty {
-                            x.skip(buf)?;
                         }
                     }
                     "file" if !empty => {
@@ -167,14 +163,20 @@ fn add_entry<R: BufRead>(
     list: List,
     p: &mut Package,
 ) -> Result<()> {
-    let name = attr(x, s, "name")?.unwrap_or_default();
-    if name.is_empty() {
-        return Err(x.err("rpm:entry without a name"));
-    }
-    let flags = attr(x, s, "flags")?;
-    let epoch = attr(x, s, "epoch")?;
-    let ver = attr(x, s, "ver")?;
-    let rel = attr(x, s, "rel")?;
+    let (mut name, mut flags, mut epoch, mut ver, mut rel, mut pre) =
+        (None, None, None, None, None, false);
+    attrs(x, s, |k, v| match k {
+        "name" => name = Some(v.to_string()),
+        "flags" => flags = Some(v.to_string()),
+        "epoch" => epoch = Some(v.to_string()),
+        "ver" => ver = Some(v.to_string()),
+        "rel" => rel = Some(v.to_string()),
+        "pre" => pre = v == "1" || v == "true",
+        _ => {}
+    })?;
+    let name = name
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| x.err("rpm:entry without a name"))?;
     let dep = Dep::from_rpmmd(
         &name,
         flags.as_deref(),
@@ -199,10 +201,7 @@ fn add_entry<R: BufRead>(
                 p.obsoletes.push(simple);
             }
         }
-        List::Requires => {
-            let pre = matches!(attr(x, s, "pre")?.as_deref(), Some("1") | Some("true"));
-            p.requires.push(Requirement { dep, pre });
-        }
+        List::Requires => p.requires.push(Requirement { dep, pre }),
         List::Conflicts => p.conflicts.push(dep),
         List::Recommends => p.recommends.push(dep),
         List::Suggests => p.suggests.push(dep),

@@ -121,16 +121,31 @@ impl<R: BufRead> XmlReader<R> {
 
 /// The unescaped value of attribute `key`, if present.
 pub fn attr<R: BufRead>(x: &XmlReader<R>, s: &BytesStart<'_>, key: &str) -> Result<Option<String>> {
-    for a in s.attributes() {
-        let a = a.map_err(|e| x.err(format!("bad attribute: {e}")))?;
-        if a.key.local_name().as_ref() == key {
-            let v = a
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(|e| x.err(format!("bad attribute value: {e}")))?;
-            return Ok(Some(v.into_owned()));
+    let mut found = None;
+    attrs(x, s, |k, v| {
+        if k == key {
+            found = Some(v.to_string());
         }
+    })?;
+    Ok(found)
+}
+
+/// Calls `f(local_key, unescaped_value)` for every attribute, in one pass.
+pub fn attrs<R: BufRead>(
+    x: &XmlReader<R>,
+    s: &BytesStart<'_>,
+    mut f: impl FnMut(&str, &str),
+) -> Result<()> {
+    let mut it = s.attributes();
+    it.with_checks(false);
+    for a in it {
+        let a = a.map_err(|e| x.err(format!("bad attribute: {e}")))?;
+        let v = a
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(|e| x.err(format!("bad attribute value: {e}")))?;
+        f(a.key.local_name().as_ref(), &v);
     }
-    Ok(None)
+    Ok(())
 }
 
 /// The local name (without `rpm:` prefix) of an element.
