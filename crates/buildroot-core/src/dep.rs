@@ -404,6 +404,10 @@ impl Parser<'_> {
         if name.is_empty() {
             return Err(self.err("expected a dependency name"));
         }
+        // A name like `foo(bar` cannot be written back unambiguously.
+        if name.matches('(').count() != name.matches(')').count() {
+            return Err(self.err("unbalanced parentheses in a name"));
+        }
         let save = self.pos;
         self.ws();
         let op_start = self.pos;
