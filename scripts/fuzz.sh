@@ -16,5 +16,5 @@ for t in "${targets[@]}"; do
   seeds=(); [ -d "fuzz/seeds/$t" ] && seeds=("fuzz/seeds/$t")
   echo "== fuzz $t for ${secs}s" >&2
   cargo fuzz run --fuzz-dir fuzz "$t" "fuzz/corpus/$t" "${seeds[@]}" -- \
-    -max_total_time="$secs" -print_final_stats=1 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|panicked|SUMMARY' || true
+    -max_total_time="$secs" -print_final_stats=1 2>&1 | grep -aE 'stat::number_of_executed_units|ERROR|panicked|SUMMARY' || true
 done
