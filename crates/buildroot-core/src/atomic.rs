@@ -1,1 +1,142 @@
-//! TODO
+//! Crash-safe writes: every output file is written to a temporary path in
+//! the same directory and renamed into place, and whole output directories
+//! are built beside the target and swapped in, so a reader (or a killed run)
+//! sees the old state or the new one, never half of each.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Writes `bytes` to `path` atomically (temp file, fsync, rename).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_file_with(path, |w| w.write_all(bytes))
+}
+
+/// Writes `path` atomically with a writer callback.
+pub fn write_file_with(
+    path: &Path,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let dir = parent_of(path);
+    fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::io(&dir, e))?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        f(&mut w).map_err(|e| Error::io(path, e))?;
+        w.flush().map_err(|e| Error::io(path, e))?;
+    }
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// A directory being built beside its final place; [`StagedDir::commit`]
+/// swaps it in. Dropped without commit, it is removed.
+pub struct StagedDir {
+    target: PathBuf,
+    tmp: Option<tempfile::TempDir>,
+}
+
+impl StagedDir {
+    /// Starts building a replacement for `target` (created next to it).
+    pub fn new(target: &Path) -> Result<StagedDir> {
+        let parent = parent_of(target);
+        fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}.new-"))
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?;
+        Ok(StagedDir {
+            target: target.to_path_buf(),
+            tmp: Some(tmp),
+        })
+    }
+
+    /// Where to write the new content.
+    pub fn path(&self) -> &Path {
+        self.tmp.as_ref().expect("staged dir").path()
+    }
+
+    /// Replaces the target with the staged directory: the old one is renamed
+    /// away first, then removed, so the target name always holds a complete tree.
+    pub fn commit(mut self) -> Result<()> {
+        let tmp = self.tmp.take().expect("staged dir").keep();
+        let target = &self.target;
+        let parent = parent_of(target);
+        let old = if target.exists() {
+            let name = target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let old = tempfile::Builder::new()
+                .prefix(&format!(".{name}.old-"))
+                .tempdir_in(&parent)
+                .map_err(|e| Error::io(&parent, e))?
+                .keep();
+            fs::remove_dir(&old).map_err(|e| Error::io(&old, e))?;
+            fs::rename(target, &old).map_err(|e| Error::io(target, e))?;
+            Some(old)
+        } else {
+            None
+        };
+        if let Err(e) = fs::rename(&tmp, target) {
+            // Put the old tree back so the target is never missing.
+            if let Some(old) = &old {
+                let _ = fs::rename(old, target);
+            }
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(Error::io(target, e));
+        }
+        if let Some(old) = old {
+            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_and_dir_replacement() {
+        let t = tempfile::tempdir().unwrap();
+        let f = t.path().join("a/b.txt");
+        write_file(&f, b"one").unwrap();
+        write_file(&f, b"two").unwrap();
+        assert_eq!(fs::read(&f).unwrap(), b"two");
+        let d = t.path().join("out");
+        for round in ["1", "2"] {
+            let s = StagedDir::new(&d).unwrap();
+            fs::write(s.path().join("x"), round).unwrap();
+            s.commit().unwrap();
+            assert_eq!(fs::read_to_string(d.join("x")).unwrap(), round);
+        }
+        // An uncommitted stage leaves the target alone and cleans up.
+        let s = StagedDir::new(&d).unwrap();
+        fs::write(s.path().join("x"), "3").unwrap();
+        drop(s);
+        assert_eq!(fs::read_to_string(d.join("x")).unwrap(), "2");
+        let leftovers: Vec<_> = fs::read_dir(t.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+}

@@ -230,8 +230,9 @@ impl Dep {
         let range = match flags {
             None => None,
             Some(f) => {
-                let cmp = Cmp::from_rpmmd(f)
-                    .ok_or_else(|| Error::parse("dependency flags", f, "expected LT, LE, EQ, GE or GT"))?;
+                let cmp = Cmp::from_rpmmd(f).ok_or_else(|| {
+                    Error::parse("dependency flags", f, "expected LT, LE, EQ, GE or GT")
+                })?;
                 let epoch = match epoch.filter(|e| !e.is_empty()) {
                     None => 0,
                     Some(e) => e
@@ -281,7 +282,16 @@ impl Dep {
                 a.collect_leaves(out);
                 b.collect_leaves(out);
             }
-            Dep::If { then, cond, otherwise } | Dep::Unless { then, cond, otherwise } => {
+            Dep::If {
+                then,
+                cond,
+                otherwise,
+            }
+            | Dep::Unless {
+                then,
+                cond,
+                otherwise,
+            } => {
                 then.collect_leaves(out);
                 cond.collect_leaves(out);
                 if let Some(o) = otherwise {
@@ -317,8 +327,21 @@ impl fmt::Display for Dep {
             Dep::Or(v) => join(f, v, "or"),
             Dep::With(v) => join(f, v, "with"),
             Dep::Without(a, b) => write!(f, "({a} without {b})"),
-            Dep::If { then, cond, otherwise } | Dep::Unless { then, cond, otherwise } => {
-                let kw = if matches!(self, Dep::If { .. }) { "if" } else { "unless" };
+            Dep::If {
+                then,
+                cond,
+                otherwise,
+            }
+            | Dep::Unless {
+                then,
+                cond,
+                otherwise,
+            } => {
+                let kw = if matches!(self, Dep::If { .. }) {
+                    "if"
+                } else {
+                    "unless"
+                };
                 write!(f, "({then} {kw} {cond}")?;
                 if let Some(o) = otherwise {
                     write!(f, " else {o}")?;
@@ -337,7 +360,11 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn err(&self, msg: &str) -> Error {
-        Error::parse("dependency", self.s, format!("{msg} at offset {}", self.pos))
+        Error::parse(
+            "dependency",
+            self.s,
+            format!("{msg} at offset {}", self.pos),
+        )
     }
 
     fn peek(&self) -> Option<u8> {
@@ -376,6 +403,10 @@ impl Parser<'_> {
         let name = self.word().to_string();
         if name.is_empty() {
             return Err(self.err("expected a dependency name"));
+        }
+        // A name like `foo(bar` cannot be written back unambiguously.
+        if name.matches('(').count() != name.matches(')').count() {
+            return Err(self.err("unbalanced parentheses in a name"));
         }
         let save = self.pos;
         self.ws();
@@ -480,9 +511,17 @@ impl Parser<'_> {
                 };
                 let then = Box::new(first);
                 if op == "if" {
-                    Dep::If { then, cond, otherwise }
+                    Dep::If {
+                        then,
+                        cond,
+                        otherwise,
+                    }
                 } else {
-                    Dep::Unless { then, cond, otherwise }
+                    Dep::Unless {
+                        then,
+                        cond,
+                        otherwise,
+                    }
                 }
             }
             _ => return Err(self.err("'else' without 'if' or 'unless'")),
@@ -546,7 +585,15 @@ mod tests {
 
     #[test]
     fn rich_parse_errors_quote_input() {
-        for s in ["(a or b", "(a or b and c)", "(a foo b)", "(a without b without c)", "()", "(a >= )", "foo >= 1 x"] {
+        for s in [
+            "(a or b",
+            "(a or b and c)",
+            "(a foo b)",
+            "(a without b without c)",
+            "()",
+            "(a >= )",
+            "foo >= 1 x",
+        ] {
             let e = Dep::parse(s).unwrap_err().to_string();
             assert!(e.contains(s), "{e}");
         }

@@ -250,7 +250,8 @@ impl Nevra {
             .rfind('.')
             .ok_or_else(|| Error::parse("NEVRA", s, "no '.arch' suffix"))?;
         let (nevr, arch) = (&s[..dot], &s[dot + 1..]);
-        let nvr = Nvr::parse(nevr).map_err(|_| Error::parse("NEVRA", s, "expected name-version-release.arch"))?;
+        let nvr = Nvr::parse(nevr)
+            .map_err(|_| Error::parse("NEVRA", s, "expected name-version-release.arch"))?;
         if arch.is_empty() {
             return Err(Error::parse("NEVRA", s, "empty arch"));
         }
@@ -310,7 +311,13 @@ pub fn parse_srpm_filename(file: &str) -> Result<Nvr> {
         .strip_suffix(".src.rpm")
         .or_else(|| base.strip_suffix(".nosrc.rpm"))
         .unwrap_or(base);
-    Nvr::parse(stem).map_err(|_| Error::parse("SRPM file name", file, "expected name-version-release.src.rpm"))
+    Nvr::parse(stem).map_err(|_| {
+        Error::parse(
+            "SRPM file name",
+            file,
+            "expected name-version-release.src.rpm",
+        )
+    })
 }
 
 /// The source name from a `sourcerpm` value (`foo-1.0-1.fc40.src.rpm` -> `foo`).
@@ -347,7 +354,10 @@ mod tests {
     #[test]
     fn evr_parse_and_display() {
         let e = Evr::parse("1:2.3-4.fc40").unwrap();
-        assert_eq!((e.epoch, e.version.as_str(), e.release_str()), (1, "2.3", "4.fc40"));
+        assert_eq!(
+            (e.epoch, e.version.as_str(), e.release_str()),
+            (1, "2.3", "4.fc40")
+        );
         assert_eq!(e.to_string(), "1:2.3-4.fc40");
         assert_eq!(Evr::parse("2.0").unwrap().release, None);
         assert!(Evr::parse("x:1").is_err());
@@ -361,6 +371,9 @@ mod tests {
         assert_eq!(n.arch, "x86_64");
         let s = parse_srpm_filename("foo-bar-1.0-1.fc40.src.rpm").unwrap();
         assert_eq!(s.name, "foo-bar");
-        assert_eq!(source_name("glibc-2.39-1.eln.src.rpm").as_deref(), Some("glibc"));
+        assert_eq!(
+            source_name("glibc-2.39-1.eln.src.rpm").as_deref(),
+            Some("glibc")
+        );
     }
 }

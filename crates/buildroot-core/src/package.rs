@@ -94,7 +94,10 @@ mod tests {
     #[test]
     fn source_names() {
         assert_eq!(source_name_of("glibc-2.39-1.fc40.src.rpm"), Some("glibc"));
-        assert_eq!(source_name_of("python-foo-bar-1-1.src.rpm"), Some("python-foo-bar"));
+        assert_eq!(
+            source_name_of("python-foo-bar-1-1.src.rpm"),
+            Some("python-foo-bar")
+        );
         assert_eq!(source_name_of("bad.src.rpm"), None);
     }
 }

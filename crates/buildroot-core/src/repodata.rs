@@ -1,1 +1,313 @@
-//! TODO
+//! Writing rpm-md repodata (repomd.xml, primary, filelists, other) that dnf
+//! and createrepo_c read, from [`Package`] values.
+//!
+//! Output is deterministic: packages are sorted by (name, arch, EVR,
+//! location), timestamps come from [`WriteOptions`], gzip headers carry no
+//! time, file names are checksum-prefixed like createrepo_c's. The new
+//! `repodata/` is built beside the old one and swapped in atomically; when
+//! the result would be byte-identical, nothing on disk changes.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::atomic::StagedDir;
+use crate::dep::{Dep, SimpleDep};
+use crate::error::{Error, Result};
+use crate::package::Package;
+use crate::rpmmd::is_primary_file;
+
+/// Compression of the written metadata files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Compression {
+    #[default]
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    fn ext(self) -> &'static str {
+        match self {
+            Compression::Gzip => "gz",
+            Compression::Zstd => "zst",
+        }
+    }
+
+    fn compress(self, data: &[u8]) -> std::io::Result<Vec<u8>> {
+        match self {
+            Compression::Gzip => {
+                let mut e = flate2::GzBuilder::new()
+                    .mtime(0)
+                    .write(Vec::new(), flate2::Compression::new(6));
+                e.write_all(data)?;
+                e.finish()
+            }
+            Compression::Zstd => zstd::encode_all(data, 10),
+        }
+    }
+}
+
+/// How repodata is written.
+#[derive(Clone, Debug, Default)]
+pub struct WriteOptions {
+    pub compression: Compression,
+    /// repomd `<revision>` and `<timestamp>` values (deterministic; default 0).
+    pub timestamp: u64,
+}
+
+/// Writes `repo_dir/repodata/` for `packages` (their `location` hrefs are
+/// relative to `repo_dir`).
+pub fn write_repodata(repo_dir: &Path, packages: &[Package], opts: &WriteOptions) -> Result<()> {
+    let mut pkgs: Vec<&Package> = packages.iter().collect();
+    pkgs.sort_by(|a, b| {
+        (&a.name, &a.arch)
+            .cmp(&(&b.name, &b.arch))
+            .then_with(|| a.evr.cmp(&b.evr))
+            .then_with(|| a.location.cmp(&b.location))
+    });
+    let ids: Vec<String> = pkgs.iter().map(|p| pkgid(p)).collect();
+    let files = [
+        ("primary", primary_xml(&pkgs, &ids)),
+        ("filelists", filelists_xml(&pkgs, &ids)),
+        ("other", other_xml(&pkgs, &ids)),
+    ];
+    let mut blobs = Vec::new();
+    let mut repomd = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<repomd xmlns=\"http://linux.duke.edu/metadata/repo\" xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\">\n",
+    );
+    let _ = writeln!(repomd, "  <revision>{}</revision>", opts.timestamp);
+    for (kind, xml) in files {
+        let open_sum = hex::encode(Sha256::digest(xml.as_bytes()));
+        let packed = opts.compression.compress(xml.as_bytes()).map_err(|e| {
+            Error::format(repo_dir.display(), format!("cannot compress {kind}: {e}"))
+        })?;
+        let sum = hex::encode(Sha256::digest(&packed));
+        let name = format!("{sum}-{kind}.xml.{}", opts.compression.ext());
+        let _ = write!(
+            repomd,
+            "  <data type=\"{kind}\">\n    <checksum type=\"sha256\">{sum}</checksum>\n    <open-checksum type=\"sha256\">{open_sum}</open-checksum>\n    <location href=\"repodata/{name}\"/>\n    <timestamp>{ts}</timestamp>\n    <size>{size}</size>\n    <open-size>{open_size}</open-size>\n  </data>\n",
+            ts = opts.timestamp,
+            size = packed.len(),
+            open_size = xml.len(),
+        );
+        blobs.push((name, packed));
+    }
+    repomd.push_str("</repomd>\n");
+
+    let target = repo_dir.join("repodata");
+    if std::fs::read(target.join("repomd.xml")).ok().as_deref() == Some(repomd.as_bytes())
+        && blobs.iter().all(|(n, _)| target.join(n).is_file())
+    {
+        return Ok(());
+    }
+    let stage = StagedDir::new(&target)?;
+    for (name, data) in &blobs {
+        let p = stage.path().join(name);
+        std::fs::write(&p, data).map_err(|e| Error::io(&p, e))?;
+    }
+    let p = stage.path().join("repomd.xml");
+    std::fs::write(&p, repomd.as_bytes()).map_err(|e| Error::io(&p, e))?;
+    stage.commit()
+}
+
+/// The package's checksum, or a stable stand-in for packages without a file.
+fn pkgid(p: &Package) -> String {
+    match &p.checksum {
+        Some(c) if !c.is_empty() => c.clone(),
+        _ => hex::encode(Sha256::digest(
+            format!("{}|{}", p.nevra(), p.location).as_bytes(),
+        )),
+    }
+}
+
+/// XML-escapes text and attribute values.
+fn esc(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['&', '<', '>', '"', '\'']) {
+        return s.into();
+    }
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            c => o.push(c),
+        }
+    }
+    o.into()
+}
+
+fn version_attrs(out: &mut String, p: &Package) {
+    let _ = write!(
+        out,
+        "epoch=\"{}\" ver=\"{}\" rel=\"{}\"",
+        p.evr.epoch,
+        esc(&p.evr.version),
+        esc(p.evr.release_str())
+    );
+}
+
+fn simple_entry(out: &mut String, d: &SimpleDep, pre: bool) {
+    let _ = write!(out, "      <rpm:entry name=\"{}\"", esc(&d.name));
+    if let Some(r) = &d.range {
+        let _ = write!(
+            out,
+            " flags=\"{}\" epoch=\"{}\" ver=\"{}\"",
+            r.cmp.rpmmd(),
+            r.evr.epoch,
+            esc(&r.evr.version)
+        );
+        if let Some(rel) = &r.evr.release {
+            let _ = write!(out, " rel=\"{}\"", esc(rel));
+        }
+    }
+    if pre {
+        out.push_str(" pre=\"1\"");
+    }
+    out.push_str("/>\n");
+}
+
+fn dep_entry(out: &mut String, d: &Dep, pre: bool) {
+    match d {
+        Dep::Simple(s) => simple_entry(out, s, pre),
+        rich => {
+            let _ = write!(out, "      <rpm:entry name=\"{}\"", esc(&rich.to_string()));
+            if pre {
+                out.push_str(" pre=\"1\"");
+            }
+            out.push_str("/>\n");
+        }
+    }
+}
+
+fn dep_list<'a, T: 'a>(
+    out: &mut String,
+    tag: &str,
+    items: impl IntoIterator<Item = &'a T>,
+    mut f: impl FnMut(&mut String, &T),
+) {
+    let mut it = items.into_iter().peekable();
+    if it.peek().is_none() {
+        return;
+    }
+    let _ = writeln!(out, "    <rpm:{tag}>");
+    for d in it {
+        f(out, d);
+    }
+    let _ = writeln!(out, "    </rpm:{tag}>");
+}
+
+fn primary_xml(pkgs: &[&Package], ids: &[String]) -> String {
+    let mut o = String::with_capacity(pkgs.len() * 1024);
+    let _ = writeln!(
+        o,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata xmlns=\"http://linux.duke.edu/metadata/common\" xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\" packages=\"{}\">",
+        pkgs.len()
+    );
+    for (p, id) in pkgs.iter().zip(ids) {
+        let _ = write!(
+            o,
+            "<package type=\"rpm\">\n  <name>{}</name>\n  <arch>{}</arch>\n  <version ",
+            esc(&p.name),
+            esc(&p.arch)
+        );
+        version_attrs(&mut o, p);
+        let _ = write!(
+            o,
+            "/>\n  <checksum type=\"sha256\" pkgid=\"YES\">{id}</checksum>\n  <summary>{s}</summary>\n  <description>{s}</description>\n  <packager></packager>\n  <url></url>\n  <time file=\"0\" build=\"0\"/>\n  <size package=\"{}\" installed=\"0\" archive=\"0\"/>\n  <location href=\"{}\"/>\n  <format>\n    <rpm:license></rpm:license>\n    <rpm:vendor></rpm:vendor>\n    <rpm:group>Unspecified</rpm:group>\n    <rpm:buildhost></rpm:buildhost>\n",
+            p.size,
+            esc(&p.location),
+            s = esc(&p.summary),
+        );
+        if p.sourcerpm.is_empty() {
+            o.push_str("    <rpm:sourcerpm/>\n");
+        } else {
+            let _ = writeln!(
+                o,
+                "    <rpm:sourcerpm>{}</rpm:sourcerpm>",
+                esc(&p.sourcerpm)
+            );
+        }
+        o.push_str("    <rpm:header-range start=\"0\" end=\"0\"/>\n");
+        dep_list(&mut o, "provides", &p.provides, |o, d| {
+            simple_entry(o, d, false)
+        });
+        dep_list(&mut o, "requires", &p.requires, |o, r| {
+            dep_entry(o, &r.dep, r.pre)
+        });
+        dep_list(&mut o, "conflicts", &p.conflicts, |o, d| {
+            dep_entry(o, d, false)
+        });
+        dep_list(&mut o, "obsoletes", &p.obsoletes, |o, d| {
+            simple_entry(o, d, false)
+        });
+        dep_list(&mut o, "suggests", &p.suggests, |o, d| {
+            dep_entry(o, d, false)
+        });
+        dep_list(&mut o, "enhances", &p.enhances, |o, d| {
+            dep_entry(o, d, false)
+        });
+        dep_list(&mut o, "recommends", &p.recommends, |o, d| {
+            dep_entry(o, d, false)
+        });
+        dep_list(&mut o, "supplements", &p.supplements, |o, d| {
+            dep_entry(o, d, false)
+        });
+        for f in p.files.iter().filter(|f| is_primary_file(f)) {
+            let _ = writeln!(o, "    <file>{}</file>", esc(f));
+        }
+        o.push_str("  </format>\n</package>\n");
+    }
+    o.push_str("</metadata>\n");
+    o
+}
+
+fn filelists_xml(pkgs: &[&Package], ids: &[String]) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<filelists xmlns=\"http://linux.duke.edu/metadata/filelists\" packages=\"{}\">",
+        pkgs.len()
+    );
+    for (p, id) in pkgs.iter().zip(ids) {
+        let _ = write!(
+            o,
+            "<package pkgid=\"{id}\" name=\"{}\" arch=\"{}\">\n  <version ",
+            esc(&p.name),
+            esc(&p.arch)
+        );
+        version_attrs(&mut o, p);
+        o.push_str("/>\n");
+        for f in &p.files {
+            let _ = writeln!(o, "  <file>{}</file>", esc(f));
+        }
+        o.push_str("</package>\n");
+    }
+    o.push_str("</filelists>\n");
+    o
+}
+
+fn other_xml(pkgs: &[&Package], ids: &[String]) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<otherdata xmlns=\"http://linux.duke.edu/metadata/other\" packages=\"{}\">",
+        pkgs.len()
+    );
+    for (p, id) in pkgs.iter().zip(ids) {
+        let _ = write!(
+            o,
+            "<package pkgid=\"{id}\" name=\"{}\" arch=\"{}\">\n  <version ",
+            esc(&p.name),
+            esc(&p.arch)
+        );
+        version_attrs(&mut o, p);
+        o.push_str("/>\n</package>\n");
+    }
+    o.push_str("</otherdata>\n");
+    o
+}

@@ -1,0 +1,141 @@
+//! Where repository files come from: a local directory (or `file://` URL), or
+//! `http(s)://` with an on-disk cache. repomd.xml is fetched on every load;
+//! the files it references are cached under their checksum, so a second load
+//! with an unchanged repomd.xml downloads nothing else.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// A repository base location.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    Dir(PathBuf),
+    Http(String),
+}
+
+impl Location {
+    /// Parses a base URL: a path, `file://PATH`, or `http(s)://...`.
+    pub fn parse(url: &str) -> Result<Location> {
+        let url = url.trim();
+        if let Some(p) = url.strip_prefix("file://") {
+            return Ok(Location::Dir(PathBuf::from(p)));
+        }
+        if url.starts_with("http://") || url.starts_with("https://") {
+            let mut u = url.to_string();
+            if !u.ends_with('/') {
+                u.push('/');
+            }
+            return Ok(Location::Http(u));
+        }
+        if url.contains("://") {
+            return Err(Error::Usage(format!(
+                "{url}: unsupported URL scheme (use a path, file:// or http(s)://)"
+            )));
+        }
+        if url.is_empty() {
+            return Err(Error::Usage("empty repository URL".into()));
+        }
+        Ok(Location::Dir(PathBuf::from(url)))
+    }
+
+    /// A printable location of `href` (for error messages).
+    pub fn display(&self, href: &str) -> String {
+        match self {
+            Location::Dir(d) => d.join(href).display().to_string(),
+            Location::Http(u) => format!("{u}{href}"),
+        }
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(
+            std::env::var("RPM_BUILDROOT_HTTP_TIMEOUT")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(120),
+        )))
+        .http_status_as_error(false)
+        .user_agent("rpm-buildroot")
+        .build()
+        .into()
+}
+
+/// Downloads `url` to `dest` (temp file + rename).
+pub fn download(url: &str, dest: &Path) -> Result<()> {
+    let http = |msg: String| Error::Http {
+        url: url.to_string(),
+        msg,
+    };
+    let mut resp = agent().get(url).call().map_err(|e| http(e.to_string()))?;
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(http(format!("HTTP {}", status.as_u16())));
+    }
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut body = resp.body_mut().as_reader();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = body
+            .read(&mut buf)
+            .map_err(|e| http(format!("download failed: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        tmp.write_all(&buf[..n]).map_err(|e| Error::io(dest, e))?;
+    }
+    tmp.persist(dest).map_err(|e| Error::io(dest, e.error))?;
+    Ok(())
+}
+
+/// Makes a repo-relative file available locally and returns its path. HTTP
+/// files go into `cache`; `cache_key` (e.g. the checksum) names the cached
+/// copy so it is reused while it stays the same.
+pub fn local_file(
+    loc: &Location,
+    href: &str,
+    cache: Option<&Path>,
+    cache_key: Option<&str>,
+) -> Result<PathBuf> {
+    match loc {
+        Location::Dir(d) => Ok(d.join(href)),
+        Location::Http(base) => {
+            let cache = cache.ok_or_else(|| {
+                Error::Usage(format!("{base}: HTTP repositories need a cache directory"))
+            })?;
+            let dir = cache.join(cache_dir_name(base));
+            let file_name = href.rsplit('/').next().unwrap_or(href);
+            let dest = match cache_key {
+                Some(k) => dir.join(format!("{k}-{file_name}")),
+                None => dir.join(file_name),
+            };
+            if cache_key.is_none() || !dest.exists() {
+                download(&format!("{base}{href}"), &dest)?;
+            }
+            Ok(dest)
+        }
+    }
+}
+
+/// A filesystem-safe directory name for a base URL.
+fn cache_dir_name(base: &str) -> String {
+    base.trim_end_matches('/')
+        .split("://")
+        .last()
+        .unwrap_or(base)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,155 @@
+//! dnf `.repo` files: `[id]` sections of `key=value` lines, indented
+//! continuation lines, `#`/`;` comments, and `$basearch`/`$arch`/`$releasever`
+//! substitution. Only what a buildroot needs is kept (see [`RepoSpec`]).
+
+use std::path::Path;
+
+use super::{RepoSpec, Vars};
+use crate::error::{Error, Result};
+
+/// One `[id]` section: its id, line number and `key=value` pairs.
+type Section = (String, usize, Vec<(String, String)>);
+
+/// Parses a `.repo` file. Disabled sections are returned with `enabled = false`.
+pub fn parse_repofile(path: &Path, vars: &Vars) -> Result<Vec<RepoSpec>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    parse_repofile_str(&text, &path.display().to_string(), vars)
+}
+
+/// Parses `.repo` text; `origin` names it in errors.
+pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<RepoSpec>> {
+    // Sections in order, continuation lines folded into their values.
+    let mut sections: Vec<Section> = Vec::new();
+    let mut last_key: Option<usize> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let lineno = i + 1;
+        let err = |msg: &str| Error::format(format!("{origin}:{lineno}"), msg.to_string());
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        if raw.starts_with(|c: char| c.is_whitespace()) {
+            // Continuation of the previous value (e.g. more baseurls).
+            let (_, _, kv) = sections
+                .last_mut()
+                .ok_or_else(|| err("continuation line outside a section"))?;
+            let k = last_key.ok_or_else(|| err("continuation line without a key"))?;
+            kv[k].1.push(' ');
+            kv[k].1.push_str(trimmed);
+            continue;
+        }
+        if let Some(rest) = trimmed.strip_prefix('[') {
+            let id = rest
+                .strip_suffix(']')
+                .ok_or_else(|| err("section header without ']'"))?
+                .trim();
+            if id.is_empty() {
+                return Err(err("empty section name"));
+            }
+            sections.push((id.to_string(), lineno, Vec::new()));
+            last_key = None;
+            continue;
+        }
+        let (k, v) = trimmed
+            .split_once('=')
+            .ok_or_else(|| err("expected 'key=value', a '[section]' or a comment"))?;
+        let (_, _, kv) = sections
+            .last_mut()
+            .ok_or_else(|| err("'key=value' before the first [section]"))?;
+        kv.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        last_key = Some(kv.len() - 1);
+    }
+    let mut out = Vec::new();
+    for (id, lineno, kv) in sections {
+        if id == "main" {
+            continue;
+        }
+        let err =
+            |msg: String| Error::format(format!("{origin}:{lineno}"), format!("[{id}]: {msg}"));
+        let id = vars.substitute(&id);
+        let mut spec = RepoSpec::new(&id, "");
+        for (k, v) in kv {
+            let v = vars.substitute(&v);
+            match k.as_str() {
+                "baseurl" => {
+                    spec.baseurl = v
+                        .split(|c: char| c.is_whitespace() || c == ',')
+                        .find(|s| !s.is_empty())
+                        .unwrap_or("")
+                        .to_string()
+                }
+                "enabled" => {
+                    spec.enabled = parse_bool(&v)
+                        .ok_or_else(|| err(format!("enabled={v} is not a boolean")))?
+                }
+                "priority" => {
+                    spec.priority = v
+                        .parse()
+                        .map_err(|_| err(format!("priority={v} is not a number")))?
+                }
+                "cost" => {
+                    spec.cost = v
+                        .parse()
+                        .map_err(|_| err(format!("cost={v} is not a number")))?
+                }
+                "exclude" | "excludepkgs" => spec.exclude.extend(split_list(&v)),
+                "includepkgs" => spec.includepkgs.extend(split_list(&v)),
+                "name" => spec.name = v,
+                _ => {}
+            }
+        }
+        if spec.baseurl.is_empty() && spec.enabled {
+            return Err(err(
+                "no baseurl (metalink and mirrorlist are not supported)".into(),
+            ));
+        }
+        out.push(spec);
+    }
+    Ok(out)
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "yes" | "true" | "on" => Some(true),
+        "0" | "no" | "false" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+fn split_list(v: &str) -> impl Iterator<Item = String> + '_ {
+    v.split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sections_continuations_and_vars() {
+        let text = "[main]\ncachedir=/x\n\n# comment\n[eln-$basearch]\nname=ELN\nbaseurl=https://a.example/$releasever/$basearch/\n  https://b.example/\npriority=90\nexclude=foo*, bar\n\n[eln-source]\nbaseurl=file:///srv/src\nenabled=0\n";
+        let vars = Vars::new("x86_64", "eln");
+        let r = parse_repofile_str(text, "t.repo", &vars).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].id, "eln-x86_64");
+        assert_eq!(r[0].baseurl, "https://a.example/eln/x86_64/");
+        assert_eq!(r[0].priority, 90);
+        assert_eq!(r[0].exclude, vec!["foo*", "bar"]);
+        assert!(!r[1].enabled);
+    }
+
+    #[test]
+    fn broken_section_names_file_and_line() {
+        let e = parse_repofile_str(
+            "[ok]\nbaseurl=/x\n[broken\n",
+            "t.repo",
+            &Vars::new("x86_64", ""),
+        )
+        .unwrap_err();
+        assert_eq!(e.to_string(), "t.repo:3: section header without ']'");
+        let e =
+            parse_repofile_str("[x]\nenabled=1\n", "t.repo", &Vars::new("x86_64", "")).unwrap_err();
+        assert!(e.to_string().contains("no baseurl"), "{e}");
+    }
+}

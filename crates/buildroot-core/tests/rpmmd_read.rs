@@ -1,0 +1,213 @@
+//! rpm-md reading: codecs, checksums, filelists, errors that name the file.
+
+use std::io::Write;
+use std::path::Path;
+
+use buildroot_core::dep::Dep;
+use buildroot_core::rpmmd::{load_repo, sha256_file, Filelists, LoadOptions, RepoSpec};
+
+const PRIMARY: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="2">
+<package type="rpm">
+  <name>foo</name><arch>x86_64</arch><version epoch="1" ver="2.0" rel="3.fc40"/>
+  <checksum type="sha256" pkgid="YES">aaaa</checksum>
+  <summary>Foo &amp; bar</summary>
+  <location href="Packages/f/foo-2.0-3.fc40.x86_64.rpm"/>
+  <size package="1234" installed="1" archive="1"/>
+  <format>
+    <rpm:sourcerpm>foo-2.0-3.fc40.src.rpm</rpm:sourcerpm>
+    <rpm:provides><rpm:entry name="foo" flags="EQ" epoch="1" ver="2.0" rel="3.fc40"/><rpm:entry name="libfoo.so.1()(64bit)"/></rpm:provides>
+    <rpm:requires><rpm:entry name="bar" flags="GE" epoch="0" ver="1.2"/><rpm:entry name="/bin/sh" pre="1"/><rpm:entry name="(baz or qux &gt;= 2)"/></rpm:requires>
+    <rpm:conflicts><rpm:entry name="oldfoo" flags="LT" ver="1"/></rpm:conflicts>
+    <rpm:obsoletes><rpm:entry name="foo-legacy"/></rpm:obsoletes>
+    <rpm:recommends><rpm:entry name="foo-doc"/></rpm:recommends>
+    <file>/usr/bin/foo</file>
+  </format>
+</package>
+<package type="rpm">
+  <name>foo</name><arch>src</arch><version epoch="0" ver="2.0" rel="3.fc40"/>
+  <checksum type="sha256" pkgid="YES">bbbb</checksum>
+  <location href="foo-2.0-3.fc40.src.rpm"/>
+  <format><rpm:sourcerpm/><rpm:requires><rpm:entry name="gcc"/><rpm:entry name="/usr/share/data/x"/></rpm:requires></format>
+</package>
+</metadata>"#;
+
+const FILELISTS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="2">
+<package pkgid="aaaa" name="foo" arch="x86_64"><version epoch="1" ver="2.0" rel="3.fc40"/>
+  <file>/usr/bin/foo</file><file>/usr/share/data/x</file><file>/usr/share/doc/foo/README</file></package>
+<package pkgid="bbbb" name="foo" arch="src"><version epoch="0" ver="2.0" rel="3.fc40"/></package>
+</filelists>"#;
+
+fn compress(codec: &str, data: &[u8]) -> Vec<u8> {
+    match codec {
+        "gz" => {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        }
+        "zst" => zstd::encode_all(data, 3).unwrap(),
+        "xz" => {
+            let mut e = liblzma::write::XzEncoder::new(Vec::new(), 6);
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        }
+        "bz2" => {
+            let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        }
+        _ => data.to_vec(),
+    }
+}
+
+/// Writes a repo with the given codec; returns the repo dir.
+fn write_repo(dir: &Path, codec: &str, primary: &[u8], filelists: &[u8]) {
+    let rd = dir.join("repodata");
+    std::fs::create_dir_all(&rd).unwrap();
+    let ext = if codec.is_empty() {
+        String::new()
+    } else {
+        format!(".{codec}")
+    };
+    let mut data = String::new();
+    for (kind, body) in [("primary", primary), ("filelists", filelists)] {
+        let name = format!("{kind}.xml{ext}");
+        std::fs::write(rd.join(&name), compress(codec, body)).unwrap();
+        let sum = sha256_file(&rd.join(&name)).unwrap();
+        data.push_str(&format!(
+            "<data type=\"{kind}\"><checksum type=\"sha256\">{sum}</checksum><location href=\"repodata/{name}\"/></data>\n"
+        ));
+    }
+    std::fs::write(
+        rd.join("repomd.xml"),
+        format!("<?xml version=\"1.0\"?>\n<repomd xmlns=\"http://linux.duke.edu/metadata/repo\"><revision>1</revision>\n{data}</repomd>\n"),
+    )
+    .unwrap();
+}
+
+fn load(
+    dir: &Path,
+    filelists: Filelists,
+) -> buildroot_core::Result<buildroot_core::rpmmd::LoadedRepo> {
+    load_repo(
+        &RepoSpec::new("t", dir.to_str().unwrap()),
+        &LoadOptions {
+            filelists,
+            cache_dir: None,
+        },
+    )
+}
+
+#[test]
+fn reads_every_codec_and_field() {
+    for codec in ["", "gz", "zst", "xz", "bz2"] {
+        let t = tempfile::tempdir().unwrap();
+        write_repo(t.path(), codec, PRIMARY.as_bytes(), FILELISTS.as_bytes());
+        let repo = load(t.path(), Filelists::Needed).unwrap();
+        assert_eq!(repo.packages.len(), 2, "{codec}");
+        let foo = &repo.packages[0];
+        assert_eq!(foo.nevra().to_string(), "foo-1:2.0-3.fc40.x86_64");
+        assert_eq!(foo.summary, "Foo & bar");
+        assert_eq!(foo.source_name(), "foo");
+        assert_eq!(foo.provides.len(), 2);
+        assert_eq!(foo.requires[0].dep.to_string(), "bar >= 1.2");
+        assert!(foo.requires[1].pre);
+        assert_eq!(
+            foo.requires[2].dep,
+            Dep::parse("(baz or qux >= 2)").unwrap()
+        );
+        assert_eq!(foo.conflicts[0].to_string(), "oldfoo < 1");
+        assert_eq!(foo.obsoletes[0].name, "foo-legacy");
+        assert_eq!(foo.recommends.len(), 1);
+        assert_eq!(foo.location, "Packages/f/foo-2.0-3.fc40.x86_64.rpm");
+        assert_eq!(foo.size, 1234);
+        // Needed filelists: only the path the source's BuildRequires names.
+        assert_eq!(foo.files, vec!["/usr/bin/foo", "/usr/share/data/x"]);
+        let src = &repo.packages[1];
+        assert!(src.is_source());
+        assert_eq!(src.requires.len(), 2);
+    }
+}
+
+#[test]
+fn filelists_modes() {
+    let t = tempfile::tempdir().unwrap();
+    write_repo(t.path(), "gz", PRIMARY.as_bytes(), FILELISTS.as_bytes());
+    assert_eq!(
+        load(t.path(), Filelists::All).unwrap().packages[0]
+            .files
+            .len(),
+        3
+    );
+    assert_eq!(
+        load(t.path(), Filelists::PrimaryOnly).unwrap().packages[0]
+            .files
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn checksum_mismatch_names_file_and_sums() {
+    let t = tempfile::tempdir().unwrap();
+    write_repo(t.path(), "gz", PRIMARY.as_bytes(), FILELISTS.as_bytes());
+    let p = t.path().join("repodata/primary.xml.gz");
+    std::fs::write(&p, compress("gz", PRIMARY.replace("Foo", "Fox").as_bytes())).unwrap();
+    let e = load(t.path(), Filelists::Needed).unwrap_err().to_string();
+    assert!(
+        e.contains("primary.xml.gz: checksum mismatch: repomd.xml says sha256"),
+        "{e}"
+    );
+}
+
+#[test]
+fn truncated_archives_and_bad_xml_are_one_line_errors() {
+    for codec in ["gz", "zst", "xz", "bz2"] {
+        let t = tempfile::tempdir().unwrap();
+        write_repo(t.path(), codec, PRIMARY.as_bytes(), FILELISTS.as_bytes());
+        let p = t.path().join(format!("repodata/primary.xml.{codec}"));
+        let full = std::fs::read(&p).unwrap();
+        std::fs::write(&p, &full[..full.len() / 2]).unwrap();
+        let e = load(t.path(), Filelists::PrimaryOnly)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(&format!("primary.xml.{codec}")), "{codec}: {e}");
+        assert!(!e.contains('\n'), "{e}");
+    }
+    let t = tempfile::tempdir().unwrap();
+    write_repo(
+        t.path(),
+        "",
+        b"<metadata><package><name>x</nam></package></metadata>",
+        FILELISTS.as_bytes(),
+    );
+    let e = load(t.path(), Filelists::PrimaryOnly)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("primary.xml") && e.contains("malformed XML"),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_files_are_named() {
+    let t = tempfile::tempdir().unwrap();
+    let e = load(&t.path().join("nope"), Filelists::Needed)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("nope: repository directory does not exist"),
+        "{e}"
+    );
+    let e = load(t.path(), Filelists::Needed).unwrap_err().to_string();
+    assert!(e.contains("not an rpm-md repository"), "{e}");
+    write_repo(t.path(), "gz", PRIMARY.as_bytes(), FILELISTS.as_bytes());
+    std::fs::remove_file(t.path().join("repodata/primary.xml.gz")).unwrap();
+    let e = load(t.path(), Filelists::Needed).unwrap_err().to_string();
+    assert!(
+        e.contains("primary.xml.gz: listed in repomd.xml but missing"),
+        "{e}"
+    );
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every cargo-fuzz target for FUZZ_SECONDS (default 60) each.
+#   scripts/fuzz.sh [TARGET...]
+# Needs cargo-fuzz (`cargo install cargo-fuzz`). The stable toolchain is used with
+# RUSTC_BOOTSTRAP=1 for the sanitizer flags. Crashes land in fuzz/artifacts/<target>/;
+# turn each into a regression test before fixing it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v cargo-fuzz >/dev/null || { echo "fuzz: cargo-fuzz is not installed (cargo install cargo-fuzz)" >&2; exit 2; }
+secs=${FUZZ_SECONDS:-60}
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list --fuzz-dir fuzz 2>/dev/null)
+export RUSTC_BOOTSTRAP=1
+for t in "${targets[@]}"; do
+  mkdir -p "fuzz/corpus/$t"
+  seeds=(); [ -d "fuzz/seeds/$t" ] && seeds=("fuzz/seeds/$t")
+  echo "== fuzz $t for ${secs}s" >&2
+  cargo fuzz run --fuzz-dir fuzz "$t" "fuzz/corpus/$t" "${seeds[@]}" -- \
+    -max_total_time="$secs" -print_final_stats=1 2>&1 | grep -aE 'stat::number_of_executed_units|ERROR|panicked|SUMMARY' || true
+done
