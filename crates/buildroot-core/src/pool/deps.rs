@@ -61,13 +61,6 @@ pub(crate) enum DepNode {
     UnlessElse(u32, u32, u32),
 }
 
-impl DepNode {
-    /// libsolv's `pool_is_complex_dep` needs the table for `or`.
-    pub(crate) fn is_rich(&self) -> bool {
-        !matches!(self, DepNode::Simple { .. })
-    }
-}
-
 /// Read access to interned strings, EVRs, dependencies and providers: the
 /// pool implements it, and the solver's overlay (for job dependencies that
 /// are not in the pool) extends it.

@@ -33,7 +33,7 @@ use crate::rpmmd::LoadedRepo;
 
 pub(crate) use deps::{
     compute_providers, evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov, REL_EQ,
-    REL_GT, REL_LT, SYSTEM,
+    REL_LT, SYSTEM,
 };
 
 /// Index of a package in the pool. Stable for the pool's lifetime; ordered
@@ -529,10 +529,6 @@ impl Pool {
 
     pub(crate) fn deps_of(&self, span: Span) -> &[u32] {
         &self.deplist[span.range()]
-    }
-
-    pub(crate) fn provs_of(&self, span: Span) -> &[Prov] {
-        &self.provs[span.range()]
     }
 
     /// Owners of a path no dependency of the pool names (searched once).

@@ -46,28 +46,29 @@ impl SolverJob {
     }
 }
 
-/// Builds the solver jobs for every job; an empty list for a job that matched
-/// nothing. An `Install` with a glob may give several solver jobs.
-pub(crate) fn build_jobs(ov: &mut Overlay, jobs: &[Job]) -> Vec<Vec<SolverJob>> {
+/// Builds the solver jobs for every job; None for a job that matched
+/// nothing, an empty list for one that needs nothing (`rpmlib(...)`). An
+/// `Install` with a glob may give several solver jobs.
+pub(crate) fn build_jobs(ov: &mut Overlay, jobs: &[Job]) -> Vec<Option<Vec<SolverJob>>> {
     jobs.iter()
         .map(|job| match job {
-            Job::Install(spec) => install_jobs(ov, spec.trim()),
-            Job::Provides(dep) => provides_job(ov, dep).into_iter().collect(),
+            Job::Install(spec) => Some(install_jobs(ov, spec.trim())).filter(|v| !v.is_empty()),
+            Job::Provides(dep) => provides_job(ov, dep),
         })
         .collect()
 }
 
-fn provides_job(ov: &mut Overlay, dep: &Dep) -> Option<SolverJob> {
+fn provides_job(ov: &mut Overlay, dep: &Dep) -> Option<Vec<SolverJob>> {
     if let Dep::Simple(s) = dep {
         if s.name.starts_with("rpmlib(") {
             // builddep skips rpmlib() requirements altogether.
-            return None;
+            return Some(Vec::new());
         }
     }
     let id = ov.intern_dep(dep);
     let found = !ov.dep_providers(id).is_empty();
     if found || dep.is_rich() {
-        return Some(SolverJob::Provides { dep: id });
+        return Some(vec![SolverJob::Provides { dep: id }]);
     }
     if let Dep::Simple(s) = dep {
         if s.name.starts_with('/') {
@@ -81,7 +82,7 @@ fn provides_job(ov: &mut Overlay, dep: &Dep) -> Option<SolverJob> {
                 .filter(|&sid| ov.pool.package(PkgId::from_sid(sid)).files.iter().any(|f| f == &s.name))
                 .collect();
             if !cands.is_empty() {
-                return Some(SolverJob::OneOf { cands, setarch: false });
+                return Some(vec![SolverJob::OneOf { cands, setarch: false }]);
             }
         }
     }

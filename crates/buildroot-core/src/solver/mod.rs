@@ -91,7 +91,7 @@ pub fn resolve(pool: &Pool, jobs: &[Job]) -> Result<Solution, Unsolvable> {
     let unmatched: Vec<usize> = built
         .iter()
         .enumerate()
-        .filter(|(_, j)| j.is_empty())
+        .filter(|(_, j)| j.is_none())
         .map(|(i, _)| i)
         .collect();
     let job_candidates: Vec<Vec<PkgId>> = built
@@ -99,6 +99,7 @@ pub fn resolve(pool: &Pool, jobs: &[Job]) -> Result<Solution, Unsolvable> {
         .map(|js| {
             let mut c: Vec<PkgId> = js
                 .iter()
+                .flatten()
                 .flat_map(|j| j.candidates(&ov))
                 .filter(|&s| s >= 2)
                 .map(PkgId::from_sid)
@@ -109,7 +110,7 @@ pub fn resolve(pool: &Pool, jobs: &[Job]) -> Result<Solution, Unsolvable> {
         })
         .collect();
     let mut solver = sat::Solver::new(ov);
-    let jl: Vec<jobs::SolverJob> = built.into_iter().flatten().collect();
+    let jl: Vec<jobs::SolverJob> = built.into_iter().flatten().flatten().collect();
     match solver.solve(&jl) {
         Ok(installed) => Ok(Solution {
             installed,
