@@ -43,6 +43,7 @@ def make_base(arch, repos, cachedir):
     conf.install_weak_deps = False
     conf.best = False
     conf.gpgcheck = False
+    conf.substitutions["releasever"] = "0"
     conf.substitutions["arch"] = arch
     conf.substitutions["basearch"] = dnf.rpm.basearch(arch)
     for r in repos:

@@ -6,7 +6,9 @@
 //! The pool mirrors what libsolv builds inside dnf:
 //! - packages keep repo load order then metadata order ([`PkgId`] order is
 //!   libsolv's solvable id order, which the solver's tie-breaks depend on);
-//! - packages of arches that do not install on the target are dropped;
+//! - packages of arches that do not install on the target stay in the pool
+//!   (dnf's name queries find them, and a job on them fails as in dnf) but
+//!   are never providers;
 //! - excluded packages (`exclude=`, `includepkgs=`) stay in the pool as
 //!   *disabled*: never installable and never matched by name queries, but
 //!   still listed as providers (dnf sets `whatprovideswithdisabled`), which
@@ -179,6 +181,8 @@ pub struct Pool {
     /// Owners of paths that no dependency in the pool names, found on demand.
     file_cache: Mutex<FxHashMap<String, Arc<[u32]>>>,
     sources_by_name: FxHashMap<u32, Vec<PkgId>>,
+    /// name -> every binary of that name (excluded and wrong-arch ones too).
+    binaries_by_name: FxHashMap<u32, Vec<u32>>,
 }
 
 impl Pool {
@@ -207,10 +211,9 @@ impl Pool {
             });
             for pkg in repo.packages {
                 let source = pkg.is_source();
+                // Packages of arches that do not install here stay (dnf's name
+                // queries still find them) but are never providers.
                 let score = if source { 0 } else { policy.score(&pkg.arch) };
-                if !source && score == 0 {
-                    continue;
-                }
                 let excluded = repo.spec.exclude.iter().any(|p| subject::spec_matches(p, &pkg))
                     || (!repo.spec.includepkgs.is_empty()
                         && !repo.spec.includepkgs.iter().any(|p| subject::spec_matches(p, &pkg)));
@@ -300,7 +303,7 @@ impl Pool {
         // name -> providers: counting pass, then fill in solvable id order.
         let mut lists: Vec<Vec<u32>> = vec![Vec::new(); nsyms];
         for (i, d) in data.iter().enumerate() {
-            if d.source {
+            if d.source || d.score == 0 {
                 continue;
             }
             let sid = i as u32 + 2;
@@ -335,9 +338,14 @@ impl Pool {
         }
 
         let mut sources_by_name: FxHashMap<u32, Vec<PkgId>> = FxHashMap::default();
+        let mut binaries_by_name: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
         for (i, d) in data.iter().enumerate() {
-            if d.source && !d.disabled {
-                sources_by_name.entry(d.name).or_default().push(PkgId(i as u32));
+            if d.source {
+                if !d.disabled {
+                    sources_by_name.entry(d.name).or_default().push(PkgId(i as u32));
+                }
+            } else {
+                binaries_by_name.entry(d.name).or_default().push(i as u32 + 2);
             }
         }
 
@@ -361,6 +369,7 @@ impl Pool {
             indexed_paths,
             file_cache: Mutex::new(FxHashMap::default()),
             sources_by_name,
+            binaries_by_name,
         };
 
         // Multiversion (installonly) packages.
@@ -446,7 +455,7 @@ impl Pool {
     /// Whether the package can be installed (a binary that is not excluded).
     pub fn is_installable(&self, id: PkgId) -> bool {
         let d = &self.data[id.0 as usize];
-        !d.source && !d.disabled
+        !d.source && !d.disabled && d.score != 0
     }
 
     /// Source packages named `name` (excludes applied), best first: highest
@@ -518,6 +527,11 @@ impl Pool {
         self.node_map.get(node).copied()
     }
 
+    /// Every binary named `sym` (solvable ids), excluded and wrong-arch too.
+    pub(crate) fn all_binaries_named(&self, sym: u32) -> &[u32] {
+        self.binaries_by_name.get(&sym).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
     pub(crate) fn str_of(&self, sym: u32) -> &str {
         &self.strs[sym as usize]
     }
@@ -540,7 +554,7 @@ impl Pool {
         }
         let mut out = Vec::new();
         for (i, d) in self.data.iter().enumerate() {
-            if !d.source && self.packages[i].files.iter().any(|f| f == path) {
+            if !d.source && d.score != 0 && self.packages[i].files.iter().any(|f| f == path) {
                 out.push(i as u32 + 2);
             }
         }
@@ -653,15 +667,7 @@ mod tests {
 
     fn repo(id: &str, pkgs: Vec<Package>) -> LoadedRepo {
         LoadedRepo {
-            spec: RepoSpec {
-                id: id.into(),
-                baseurl: String::new(),
-                priority: 99,
-                cost: 1000,
-                exclude: vec![],
-                includepkgs: vec![],
-                enabled: true,
-            },
+            spec: RepoSpec::new(id, ""),
             packages: pkgs,
         }
     }
@@ -680,12 +686,14 @@ mod tests {
             )],
         )
         .unwrap();
-        assert_eq!(p.len(), 4, "aarch64 dropped");
+        assert_eq!(p.len(), 5);
+        assert!(!p.is_installable(PkgId(1)), "aarch64 does not install on x86_64");
         assert_eq!(p.binaries_named("a"), vec![PkgId(0)]);
-        assert_eq!(p.sources_named("a"), vec![PkgId(2)]);
+        assert!(p.binaries_named("b").is_empty());
+        assert_eq!(p.sources_named("a"), vec![PkgId(3)]);
         assert_eq!(p.whatprovides(&Dep::name("cap")), vec![PkgId(0)]);
         assert_eq!(p.whatprovides(&Dep::parse("a = 1-1").unwrap()), vec![PkgId(0)]);
-        assert_eq!(p.whatprovides(&Dep::parse("d > 1").unwrap()), vec![PkgId(3)]);
+        assert_eq!(p.whatprovides(&Dep::parse("d > 1").unwrap()), vec![PkgId(4)]);
         assert!(p.whatprovides(&Dep::parse("gcc").unwrap()).is_empty());
     }
 

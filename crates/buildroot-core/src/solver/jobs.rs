@@ -101,12 +101,7 @@ fn form_matches(ov: &Overlay, parts: &SpecParts) -> Vec<u32> {
         let Some(sym) = pool.sym(&parts.name) else {
             return Vec::new();
         };
-        return pool
-            .name_providers(sym)
-            .iter()
-            .copied()
-            .filter(|&sid| sid >= 2 && pool.sd(sid).name == sym && check(sid))
-            .collect();
+        return pool.all_binaries_named(sym).iter().copied().filter(|&sid| check(sid)).collect();
     }
     (0..pool.len() as u32).map(|i| i + 2).filter(|&sid| check(sid)).collect()
 }
@@ -221,7 +216,7 @@ fn provides_matches(ov: &mut Overlay, spec: &str) -> Vec<u32> {
         for i in 0..pool.len() as u32 {
             let sid = i + 2;
             let d = pool.sd(sid);
-            if d.source || d.disabled {
+            if d.source || d.disabled || d.score == 0 {
                 continue;
             }
             if pool

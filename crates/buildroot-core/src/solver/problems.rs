@@ -45,7 +45,9 @@ pub(crate) fn describe(s: &Solver, rules: &[usize]) -> Vec<String> {
         let info = s.infos[r];
         let line = match info.kind {
             RuleKind::NotInstallable => {
-                if s.ov.pool.sd(info.from).disabled {
+                if s.ov.pool.sd(info.from).score == 0 {
+                    format!("package {} does not have a compatible architecture", s.pkg_str(info.from))
+                } else if s.ov.pool.sd(info.from).disabled {
                     format!("package {} is filtered out by exclude filtering", s.pkg_str(info.from))
                 } else {
                     format!("package {} is not installable", s.pkg_str(info.from))

@@ -471,7 +471,7 @@ impl Solver<'_> {
             self.added[n as usize] = true;
             let d = pool.sd(n).clone();
             let ni = n as i32;
-            if d.disabled || d.source {
+            if d.disabled || d.source || d.score == 0 {
                 self.pkg_rule(-ni, 0, None, RuleKind::NotInstallable, n, 0, NO_DEP);
             }
             for &req in pool.deps_of(d.requires) {
@@ -727,7 +727,7 @@ impl Solver<'_> {
             .map(|i| i + 2)
             .filter(|&s| {
                 let d = pool.sd(s);
-                !d.source && !d.disabled && (d.supplements.len > 0 || d.enhances.len > 0)
+                !d.source && !d.disabled && d.score != 0 && (d.supplements.len > 0 || d.enhances.len > 0)
             })
             .collect();
         loop {
