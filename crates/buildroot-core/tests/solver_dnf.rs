@@ -9,9 +9,11 @@ mod solver_support;
 
 use solver_support::*;
 
+/// conformance/scenarios.txt, or the file named by RESOLVER_SCENARIOS.
 fn scenarios() -> Vec<Scenario> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../conformance/scenarios.txt");
-    let text = std::fs::read_to_string(path).expect("read conformance/scenarios.txt");
+    let default = concat!(env!("CARGO_MANIFEST_DIR"), "/../../conformance/scenarios.txt").to_string();
+    let path = std::env::var("RESOLVER_SCENARIOS").unwrap_or(default);
+    let text = std::fs::read_to_string(&path).expect("read the scenario file");
     parse_scenarios(&text).expect("parse scenarios")
 }
 
@@ -22,11 +24,13 @@ fn conformance_scenarios_match_dnf() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");
+    // RESOLVER_KEEP=DIR keeps the repos and the oracle input there (debugging).
+    let root = std::env::var("RESOLVER_KEEP").map(std::path::PathBuf::from).unwrap_or(tmp.path().to_path_buf());
     let scs = scenarios();
     let mut sets = Vec::new();
     let mut pools = Vec::new();
     for (i, sc) in scs.iter().enumerate() {
-        let dirs = write_repos(sc, &tmp.path().join(format!("s{i}")));
+        let dirs = write_repos(sc, &root.join(format!("s{i}")));
         pools.push(pool_from_disk(sc, &dirs));
         sets.push(OracleSet {
             arch: sc.arch.clone(),

@@ -5,7 +5,9 @@
 //!
 //! The pool mirrors what libsolv builds inside dnf:
 //! - packages keep repo load order then metadata order ([`PkgId`] order is
-//!   libsolv's solvable id order, which the solver's tie-breaks depend on);
+//!   libsolv's solvable id order, which the solver's tie-breaks and rule
+//!   order depend on); like dnf, repos are loaded sorted by (priority,
+//!   cost), ties in the given order;
 //! - packages of arches that do not install on the target stay in the pool
 //!   (dnf's name queries find them, and a job on them fails as in dnf) but
 //!   are never providers;
@@ -199,10 +201,11 @@ impl Pool {
         let mut data = Vec::new();
         let mut provs = Vec::new();
         let mut deplist = Vec::new();
+        // dnf adds repos to the sack sorted by (priority, cost), stable
+        // (`RepoDict.values()`); solvable ids follow that order.
+        let mut repos: Vec<LoadedRepo> = repos.into_iter().filter(|r| r.spec.enabled).collect();
+        repos.sort_by_key(|r| (r.spec.priority, r.spec.cost));
         for repo in repos {
-            if !repo.spec.enabled {
-                continue;
-            }
             let ri = infos.len() as u16;
             infos.push(RepoInfo {
                 id: repo.spec.id.clone(),

@@ -347,6 +347,9 @@ pub fn ask_dnf(sets: &[OracleSet]) -> Vec<Vec<(Outcome, Option<String>)>> {
             "transactions": s.txs.iter().map(|jobs| jobs.iter().map(job_json).collect::<Vec<_>>()).collect::<Vec<_>>(),
         })).collect::<Vec<_>>()
     });
+    if let Ok(dir) = std::env::var("RESOLVER_KEEP") {
+        let _ = std::fs::write(Path::new(&dir).join("oracle-input.json"), input.to_string());
+    }
     let mut child = Command::new("/usr/bin/python3")
         .arg(&script)
         .stdin(Stdio::piped())
@@ -396,4 +399,49 @@ pub fn ask_dnf(sets: &[OracleSet]) -> Vec<Vec<(Outcome, Option<String>)>> {
                 .collect()
         })
         .collect()
+}
+
+/// The scenario in the text format (to save a failing random case).
+pub fn to_text(sc: &Scenario) -> String {
+    let mut s = format!("== {}\narch {}\n", sc.name, sc.arch);
+    for r in &sc.repos {
+        s.push_str(&format!("repo {} priority={} cost={}", r.spec.id, r.spec.priority, r.spec.cost));
+        if !r.spec.exclude.is_empty() {
+            s.push_str(&format!(" exclude={}", r.spec.exclude.join(",")));
+        }
+        if !r.spec.includepkgs.is_empty() {
+            s.push_str(&format!(" includepkgs={}", r.spec.includepkgs.join(",")));
+        }
+        s.push('\n');
+        for p in &r.packages {
+            s.push_str(&p.nevra().to_string());
+            let mut key = |k: &str, v: Vec<String>| {
+                if !v.is_empty() {
+                    s.push_str(&format!(" | {k}: {}", v.join(", ")));
+                }
+            };
+            key("R", p.requires.iter().map(|d| d.dep.to_string()).collect());
+            key("P", p.provides.iter().map(|d| d.to_string()).collect());
+            key("C", p.conflicts.iter().map(|d| d.to_string()).collect());
+            key("O", p.obsoletes.iter().map(|d| d.to_string()).collect());
+            key("Rec", p.recommends.iter().map(|d| d.to_string()).collect());
+            key("Sug", p.suggests.iter().map(|d| d.to_string()).collect());
+            key("Sup", p.supplements.iter().map(|d| d.to_string()).collect());
+            key("Enh", p.enhances.iter().map(|d| d.to_string()).collect());
+            key("F", p.files.clone());
+            s.push('\n');
+        }
+    }
+    for t in &sc.txs {
+        let jobs: Vec<String> = t
+            .jobs
+            .iter()
+            .map(|j| match j {
+                Job::Install(x) => format!("install {x}"),
+                Job::Provides(d) => format!("provides {d}"),
+            })
+            .collect();
+        s.push_str(&format!("? {}\n", jobs.join(" ; ")));
+    }
+    s
 }
