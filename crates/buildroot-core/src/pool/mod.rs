@@ -16,9 +16,11 @@
 //!   still listed as providers (dnf sets `whatprovideswithdisabled`), which
 //!   changes error messages and the "old version" tie-break only;
 //! - every binary provides `name = EVR` (libsolv adds this self-provide);
-//! - file paths used in any dependency are indexed against package file
-//!   lists (libsolv's `pool_addfileprovides`); other paths are searched on
-//!   demand and cached.
+//! - file paths used in any dependency of any package (sources included)
+//!   are provided by the packages whose file lists hold them (libsolv's
+//!   `pool_addfileprovides`); any other path is provided only by an explicit
+//!   `Provides: /path` (dnf finds its owners through a file selector
+//!   instead, see the solver's job construction).
 
 mod deps;
 pub mod subject;
@@ -178,8 +180,6 @@ pub struct Pool {
     /// dependency id -> providers (solvable ids).
     dep_wp: Vec<Span>,
     dep_wp_data: Vec<u32>,
-    /// Path symbols whose file owners are in `name_wp`.
-    indexed_paths: Vec<bool>,
     /// Owners of paths that no dependency in the pool names, found on demand.
     file_cache: Mutex<FxHashMap<String, Arc<[u32]>>>,
     sources_by_name: FxHashMap<u32, Vec<PkgId>>,
@@ -369,7 +369,6 @@ impl Pool {
             name_wp_data,
             dep_wp: Vec::new(),
             dep_wp_data: Vec::new(),
-            indexed_paths,
             file_cache: Mutex::new(FxHashMap::default()),
             sources_by_name,
             binaries_by_name,
@@ -548,8 +547,9 @@ impl Pool {
         &self.deplist[span.range()]
     }
 
-    /// Owners of a path no dependency of the pool names (searched once).
-    fn file_owners(&self, path: &str) -> Arc<[u32]> {
+    /// Installable-arch binaries (excluded ones too) whose file list holds
+    /// `path`: a file selector's search (cached).
+    pub(crate) fn file_owners(&self, path: &str) -> Arc<[u32]> {
         if let Ok(cache) = self.file_cache.lock() {
             if let Some(l) = cache.get(path) {
                 return l.clone();
@@ -568,14 +568,6 @@ impl Pool {
         l
     }
 
-    /// Providers of a string that may not be a pool symbol (job overlay).
-    pub(crate) fn providers_of_str(&self, s: &str) -> Cow<'_, [u32]> {
-        match self.sym(s) {
-            Some(sym) => self.name_providers(sym),
-            None if s.starts_with('/') => Cow::Owned(self.file_owners(s).to_vec()),
-            None => Cow::Borrowed(&[]),
-        }
-    }
 }
 
 impl DepAccess for Pool {
@@ -592,19 +584,7 @@ impl DepAccess for Pool {
     }
 
     fn name_providers(&self, sym: u32) -> Cow<'_, [u32]> {
-        let own = &self.name_wp_data[self.name_wp[sym as usize].range()];
-        let s = &self.strs[sym as usize];
-        if s.starts_with('/') && !self.indexed_paths[sym as usize] {
-            let files = self.file_owners(s);
-            if files.is_empty() {
-                return Cow::Borrowed(own);
-            }
-            let mut v: Vec<u32> = own.iter().chain(files.iter()).copied().collect();
-            v.sort_unstable();
-            v.dedup();
-            return Cow::Owned(v);
-        }
-        Cow::Borrowed(own)
+        Cow::Borrowed(&self.name_wp_data[self.name_wp[sym as usize].range()])
     }
 
     fn dep_providers(&self, dep: u32) -> Cow<'_, [u32]> {
@@ -706,13 +686,19 @@ mod tests {
         bb.files.push("/usr/share/x/data".into());
         let mut zz = pkg("zz", "1-1", "noarch");
         zz.files.push("/usr/bin/zz".into());
-        let mut r = repo("r", vec![bb, zz]);
+        zz.files.push("/usr/share/zz/unused".into());
+        let mut user = pkg("user", "1-1", "noarch");
+        user.requires.push(Dep::name("/usr/bin/zz").into());
+        user.requires.push(Dep::name("/usr/share/x/data").into());
+        let mut r = repo("r", vec![bb, zz, user]);
         r.spec.exclude.push("b*".into());
         let p = Pool::new("x86_64", vec![r]).unwrap();
         assert!(p.is_excluded(PkgId(0)));
         assert!(p.binaries_named("bb").is_empty());
         assert!(p.whatprovides(&Dep::name("/usr/share/x/data")).is_empty());
         assert_eq!(p.whatprovides(&Dep::name("/usr/bin/zz")), vec![PkgId(1)]);
+        // Paths no dependency names have no file providers (libsolv).
+        assert!(p.whatprovides(&Dep::name("/usr/share/zz/unused")).is_empty());
     }
 
     #[test]
@@ -722,6 +708,8 @@ mod tests {
         let mut r2 = repo("eln", vec![pkg("s", "1.0-1", "src")]);
         r2.spec.priority = 90;
         let p = Pool::new("x86_64", vec![r1, r2]).unwrap();
-        assert_eq!(p.sources_named("s"), vec![PkgId(2), PkgId(0), PkgId(1)]);
+        // Repos load in (priority, cost) order: eln first.
+        assert_eq!(p.sources_named("s"), vec![PkgId(0), PkgId(1), PkgId(2)]);
+        assert_eq!(p.package(PkgId(1)).evr.version, "1.10");
     }
 }

@@ -75,11 +75,10 @@ fn provides_job(ov: &mut Overlay, dep: &Dep) -> Option<Vec<SolverJob>> {
             // File selector: packages (not excluded) that contain the path.
             let cands: Vec<u32> = ov
                 .pool
-                .providers_of_str(&s.name)
+                .file_owners(&s.name)
                 .iter()
                 .copied()
-                .filter(|&sid| sid >= 2 && !ov.pool.sd(sid).disabled)
-                .filter(|&sid| ov.pool.package(PkgId::from_sid(sid)).files.iter().any(|f| f == &s.name))
+                .filter(|&sid| !ov.pool.sd(sid).disabled)
                 .collect();
             if !cands.is_empty() {
                 return Some(vec![SolverJob::OneOf { cands, setarch: false }]);

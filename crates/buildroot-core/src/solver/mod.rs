@@ -257,7 +257,9 @@ impl DepAccess for Overlay<'_> {
         if sym < n {
             self.pool.name_providers(sym)
         } else {
-            self.pool.providers_of_str(&self.strs[(sym - n) as usize])
+            // Not in the pool: nothing provides it (paths included, as in
+            // libsolv after `pool_addfileprovides`).
+            Cow::Borrowed(&[])
         }
     }
 
