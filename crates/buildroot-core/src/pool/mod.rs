@@ -26,7 +26,7 @@ mod deps;
 pub mod subject;
 
 use std::borrow::Cow;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rustc_hash::FxHashMap;
 
@@ -36,6 +36,7 @@ use crate::error::Result;
 use crate::evr::Evr;
 use crate::package::Package;
 use crate::rpmmd::LoadedRepo;
+use crate::solver::rules::{compute_solvable_rules, SolvableRules};
 
 pub(crate) use deps::{
     compute_providers, evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov, REL_EQ,
@@ -185,6 +186,12 @@ pub struct Pool {
     sources_by_name: FxHashMap<u32, Vec<PkgId>>,
     /// name -> every binary of that name (excluded and wrong-arch ones too).
     binaries_by_name: FxHashMap<u32, Vec<u32>>,
+    /// dependency id -> complex (libsolv `pool_is_complex_dep`).
+    complex: Vec<bool>,
+    /// obsoleted name -> binaries obsoleting it.
+    obsoleters: FxHashMap<u32, Vec<u32>>,
+    /// Package rules per solvable, computed on first use.
+    rule_cache: Vec<OnceLock<SolvableRules>>,
 }
 
 impl Pool {
@@ -372,7 +379,25 @@ impl Pool {
             file_cache: Mutex::new(FxHashMap::default()),
             sources_by_name,
             binaries_by_name,
+            complex: Vec::new(),
+            obsoleters: FxHashMap::default(),
+            rule_cache: Vec::new(),
         };
+        pool.rule_cache = (0..pool.data.len()).map(|_| OnceLock::new()).collect();
+        let complex: Vec<bool> = (0..pool.nodes.len() as u32).map(|i| pool.is_complex(i)).collect();
+        pool.complex = complex;
+        let mut obsoleters: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for (i, d) in pool.data.iter().enumerate() {
+            for &obs in pool.deps_of(d.obsoletes) {
+                if let DepNode::Simple { name, .. } = pool.nodes[obs as usize] {
+                    let l = obsoleters.entry(name).or_default();
+                    if l.last() != Some(&(i as u32 + 2)) {
+                        l.push(i as u32 + 2);
+                    }
+                }
+            }
+        }
+        pool.obsoleters = obsoleters;
 
         // Multiversion (installonly) packages.
         for name in INSTALLONLY_PROVIDES {
@@ -541,6 +566,36 @@ impl Pool {
     /// Data of solvable `sid` (>= 2).
     pub(crate) fn sd(&self, sid: u32) -> &PkgData {
         &self.data[sid as usize - 2]
+    }
+
+    /// Providers of a pool dependency (solvable ids).
+    #[inline]
+    pub(crate) fn dep_list(&self, dep: u32) -> &[u32] {
+        &self.dep_wp_data[self.dep_wp[dep as usize].range()]
+    }
+
+    /// Providers of a pool name symbol (solvable ids).
+    #[inline]
+    pub(crate) fn name_list(&self, sym: u32) -> &[u32] {
+        &self.name_wp_data[self.name_wp[sym as usize].range()]
+    }
+
+    /// Whether a pool dependency becomes CNF rules (and, if, unless, or
+    /// over those).
+    #[inline]
+    pub(crate) fn dep_is_complex(&self, dep: u32) -> bool {
+        self.complex[dep as usize]
+    }
+
+    /// The package rules of solvable `sid` (computed once, then shared by
+    /// every transaction).
+    pub(crate) fn solvable_rules(&self, sid: u32) -> &SolvableRules {
+        self.rule_cache[sid as usize - 2].get_or_init(|| compute_solvable_rules(self, sid))
+    }
+
+    /// Binaries with an Obsoletes naming `sym` (solvable ids, ascending).
+    pub(crate) fn obsoleters_of_name(&self, sym: u32) -> &[u32] {
+        self.obsoleters.get(&sym).map(|v| v.as_slice()).unwrap_or(&[])
     }
 
     pub(crate) fn deps_of(&self, span: Span) -> &[u32] {

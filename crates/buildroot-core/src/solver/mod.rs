@@ -23,7 +23,7 @@ mod explain;
 mod jobs;
 mod policy;
 mod problems;
-mod rules;
+pub(crate) mod rules;
 mod sat;
 
 use std::borrow::Cow;
