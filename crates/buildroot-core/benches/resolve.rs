@@ -44,13 +44,15 @@ impl Rng {
 }
 
 fn name(i: usize) -> String {
-    let kind = ["lib", "", "python3-", "perl-", "rust-", "golang-", "ghc-", "texlive-"][i % 8];
+    let kind = [
+        "lib", "", "python3-", "perl-", "rust-", "golang-", "ghc-", "texlive-",
+    ][i % 8];
     let suffix = ["", "-libs", "-devel", "-common", "-tools"][(i / 8) % 5];
     format!("{kind}p{i}{suffix}")
 }
 
 fn is_lib(i: usize) -> bool {
-    i % 8 == 0
+    i.is_multiple_of(8)
 }
 
 fn package(rng: &mut Rng, i: usize, version: &str, n: usize) -> Package {
@@ -66,21 +68,29 @@ fn package(rng: &mut Rng, i: usize, version: &str, n: usize) -> Package {
         ..Default::default()
     };
     if arch != "noarch" {
-        p.provides.push(SimpleDep::versioned(format!("{nm}(x86-64)"), Cmp::Eq, evr.clone()));
+        p.provides.push(SimpleDep::versioned(
+            format!("{nm}(x86-64)"),
+            Cmp::Eq,
+            evr.clone(),
+        ));
     }
     if is_lib(i) {
-        p.provides.push(SimpleDep::name(format!("libp{i}.so.1()(64bit)")));
+        p.provides
+            .push(SimpleDep::name(format!("libp{i}.so.1()(64bit)")));
         p.files.push(format!("/usr/lib64/libp{i}.so.1"));
     }
     if nm.ends_with("-devel") {
-        p.provides
-            .push(SimpleDep::versioned(format!("pkgconfig(p{i})"), Cmp::Eq, evr.clone()));
+        p.provides.push(SimpleDep::versioned(
+            format!("pkgconfig(p{i})"),
+            Cmp::Eq,
+            evr.clone(),
+        ));
     }
     // Shared capabilities: several providers each.
-    if i % 7 == 0 {
+    if i.is_multiple_of(7) {
         p.provides.push(SimpleDep::name(format!("cap{}", i / 21)));
     }
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         p.files.push(format!("/usr/bin/p{i}"));
     }
     p.files.push(format!("/usr/share/doc/p{i}/README"));
@@ -93,9 +103,13 @@ fn package(rng: &mut Rng, i: usize, version: &str, n: usize) -> Package {
         let d = match rng.below(12) {
             0..=3 if is_lib(j) => Dep::name(format!("libp{j}.so.1()(64bit)")),
             0..=4 => Dep::name(name(j)),
-            5 => Dep::Simple(SimpleDep::versioned(name(j), Cmp::Ge, Evr::parse("1.0").unwrap())),
+            5 => Dep::Simple(SimpleDep::versioned(
+                name(j),
+                Cmp::Ge,
+                Evr::parse("1.0").unwrap(),
+            )),
             6 => Dep::name(format!("cap{}", j / 21)),
-            7 if j % 3 == 0 => Dep::name(format!("/usr/bin/p{j}")),
+            7 if j.is_multiple_of(3) => Dep::name(format!("/usr/bin/p{j}")),
             8 => Dep::Or(vec![Dep::name(name(j)), Dep::name(name(rng.lower(i)))]),
             9 if rng.below(10) == 0 => Dep::If {
                 then: Box::new(Dep::name(name(j))),
@@ -116,8 +130,11 @@ fn package(rng: &mut Rng, i: usize, version: &str, n: usize) -> Package {
         p.conflicts.push(Dep::name(name(rng.below(n))));
     }
     if rng.below(100) == 0 {
-        p.obsoletes
-            .push(SimpleDep::versioned(format!("old-{nm}"), Cmp::Lt, Evr::parse("1").unwrap()));
+        p.obsoletes.push(SimpleDep::versioned(
+            format!("old-{nm}"),
+            Cmp::Lt,
+            Evr::parse("1").unwrap(),
+        ));
     }
     p
 }
@@ -132,7 +149,8 @@ fn synth(n: usize) -> Vec<LoadedRepo> {
             // Multilib twin.
             let mut p = package(&mut Rng(i as u64), i, "2.0", n_rawhide);
             p.arch = "i686".into();
-            p.provides.retain(|d| !d.name.contains("(64bit)") && !d.name.contains("x86-64"));
+            p.provides
+                .retain(|d| !d.name.contains("(64bit)") && !d.name.contains("x86-64"));
             p.provides.push(SimpleDep::name(format!("libp{i}.so.1")));
             p.location = p.location.replace("x86_64", "i686");
             rawhide.push(p);
@@ -176,8 +194,14 @@ fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
 }
 
 fn main() {
-    let n: usize = std::env::var("BENCH_PACKAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(70_000);
-    let nsrc: usize = std::env::var("BENCH_SOURCES").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
+    let n: usize = std::env::var("BENCH_PACKAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(70_000);
+    let nsrc: usize = std::env::var("BENCH_SOURCES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
     let repos = synth(n);
     let npkgs: usize = repos.iter().map(|r| r.packages.len()).sum();
     let t = Instant::now();
@@ -217,8 +241,14 @@ fn main() {
     let (cmed, cp90, cmax) = stats(core_times);
     let avg = sizes.iter().sum::<usize>() as f64 / sizes.len().max(1) as f64;
     println!("resolve benchmark ({npkgs} packages, x86_64)");
-    println!("{:<34} {:>10} {:>10} {:>10}", "what", "median ms", "p90 ms", "max ms");
-    println!("{:<34} {:>10.1} {:>10} {:>10}", "Pool::new", pool_ms, "-", "-");
+    println!(
+        "{:<34} {:>10} {:>10} {:>10}",
+        "what", "median ms", "p90 ms", "max ms"
+    );
+    println!(
+        "{:<34} {:>10.1} {:>10} {:>10}",
+        "Pool::new", pool_ms, "-", "-"
+    );
     println!(
         "{:<34} {:>10.2} {:>10.2} {:>10.2}",
         format!("core alone ({core_size} pkgs)"),

@@ -39,8 +39,8 @@ use crate::rpmmd::LoadedRepo;
 use crate::solver::rules::{compute_solvable_rules, SolvableRules};
 
 pub(crate) use deps::{
-    compute_providers, evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov, REL_EQ,
-    REL_LT, SYSTEM,
+    compute_providers, evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode,
+    Prov, REL_EQ, REL_LT, SYSTEM,
 };
 
 /// Index of a package in the pool. Stable for the pool's lifetime; ordered
@@ -212,6 +212,32 @@ impl Pool {
         // (`RepoDict.values()`); solvable ids follow that order.
         let mut repos: Vec<LoadedRepo> = repos.into_iter().filter(|r| r.spec.enabled).collect();
         repos.sort_by_key(|r| (r.spec.priority, r.spec.cost));
+        // Reserve the arenas up front: growing them while interning is a
+        // large share of the build time.
+        let all = || repos.iter().flat_map(|r| r.packages.iter());
+        let npk = all().count();
+        packages.reserve(npk);
+        data.reserve(npk);
+        provs.reserve(npk + all().map(|p| p.provides.len()).sum::<usize>());
+        deplist.reserve(
+            all()
+                .map(|p| {
+                    p.requires.len()
+                        + p.conflicts.len()
+                        + p.obsoletes.len()
+                        + p.recommends.len()
+                        + p.suggests.len()
+                        + p.supplements.len()
+                        + p.enhances.len()
+                })
+                .sum(),
+        );
+        t.str_map.reserve(npk * 2);
+        t.strs.reserve(npk * 2);
+        t.evr_map.reserve(npk);
+        t.evrs.reserve(npk);
+        t.node_map.reserve(npk * 2);
+        t.nodes.reserve(npk * 2);
         for repo in repos {
             let ri = infos.len() as u16;
             infos.push(RepoInfo {
@@ -224,9 +250,17 @@ impl Pool {
                 // Packages of arches that do not install here stay (dnf's name
                 // queries still find them) but are never providers.
                 let score = if source { 0 } else { policy.score(&pkg.arch) };
-                let excluded = repo.spec.exclude.iter().any(|p| subject::spec_matches(p, &pkg))
+                let excluded = repo
+                    .spec
+                    .exclude
+                    .iter()
+                    .any(|p| subject::spec_matches(p, &pkg))
                     || (!repo.spec.includepkgs.is_empty()
-                        && !repo.spec.includepkgs.iter().any(|p| subject::spec_matches(p, &pkg)));
+                        && !repo
+                            .spec
+                            .includepkgs
+                            .iter()
+                            .any(|p| subject::spec_matches(p, &pkg)));
                 let name = t.intern_str(&pkg.name);
                 let arch_sym = t.intern_str(&pkg.arch);
                 let evr = t.intern_evr(&pkg.evr);
@@ -234,7 +268,11 @@ impl Pool {
                 for p in &pkg.provides {
                     let pn = t.intern_str(&p.name);
                     let pv = match &p.range {
-                        None => Prov { name: pn, flags: 0, evr: 0 },
+                        None => Prov {
+                            name: pn,
+                            flags: 0,
+                            evr: 0,
+                        },
                         Some(r) => Prov {
                             name: pn,
                             flags: deps::cmp_flags(r.cmp),
@@ -246,7 +284,11 @@ impl Pool {
                     }
                 }
                 if !source {
-                    let selfp = Prov { name, flags: REL_EQ, evr };
+                    let selfp = Prov {
+                        name,
+                        flags: REL_EQ,
+                        evr,
+                    };
                     if !provs[pstart as usize..].contains(&selfp) {
                         provs.push(selfp);
                     }
@@ -255,7 +297,11 @@ impl Pool {
                     start: pstart,
                     len: provs.len() as u32 - pstart,
                 };
-                let mut list = |t: &mut Tables, deps: &mut dyn Iterator<Item = &Dep>| {
+                fn list<'a>(
+                    t: &mut Tables,
+                    deplist: &mut Vec<u32>,
+                    deps: impl Iterator<Item = &'a Dep>,
+                ) -> Span {
                     let start = deplist.len() as u32;
                     for d in deps {
                         deplist.push(t.intern_dep(d));
@@ -264,15 +310,21 @@ impl Pool {
                         start,
                         len: deplist.len() as u32 - start,
                     }
+                }
+                let requires = list(&mut t, &mut deplist, pkg.requires.iter().map(|r| &r.dep));
+                let conflicts = list(&mut t, &mut deplist, pkg.conflicts.iter());
+                let ostart = deplist.len() as u32;
+                for o in &pkg.obsoletes {
+                    deplist.push(t.intern_simple(o));
+                }
+                let obsoletes = Span {
+                    start: ostart,
+                    len: deplist.len() as u32 - ostart,
                 };
-                let requires = list(&mut t, &mut pkg.requires.iter().map(|r| &r.dep));
-                let conflicts = list(&mut t, &mut pkg.conflicts.iter());
-                let obs: Vec<Dep> = pkg.obsoletes.iter().cloned().map(Dep::Simple).collect();
-                let obsoletes = list(&mut t, &mut obs.iter());
-                let recommends = list(&mut t, &mut pkg.recommends.iter());
-                let suggests = list(&mut t, &mut pkg.suggests.iter());
-                let supplements = list(&mut t, &mut pkg.supplements.iter());
-                let enhances = list(&mut t, &mut pkg.enhances.iter());
+                let recommends = list(&mut t, &mut deplist, pkg.recommends.iter());
+                let suggests = list(&mut t, &mut deplist, pkg.suggests.iter());
+                let supplements = list(&mut t, &mut deplist, pkg.supplements.iter());
+                let enhances = list(&mut t, &mut deplist, pkg.enhances.iter());
                 data.push(PkgData {
                     name,
                     arch: arch_sym,
@@ -311,51 +363,81 @@ impl Pool {
         }
 
         // name -> providers: counting pass, then fill in solvable id order.
-        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); nsyms];
+        // Two passes (count, then fill) over (solvable, symbol) pairs in
+        // solvable order, so every list comes out sorted and unique.
+        let mut file_syms: Vec<(u32, u32)> = Vec::new();
         for (i, d) in data.iter().enumerate() {
             if d.source || d.score == 0 {
                 continue;
             }
-            let sid = i as u32 + 2;
-            for pv in &provs[d.provides.range()] {
-                let l = &mut lists[pv.name as usize];
-                if l.last() != Some(&sid) {
-                    l.push(sid);
-                }
-            }
             for f in &packages[i].files {
                 if let Some(&sym) = t.str_map.get(f.as_str()) {
                     if indexed_paths[sym as usize] {
-                        let l = &mut lists[sym as usize];
-                        if l.last() != Some(&sid) {
-                            l.push(sid);
-                        }
+                        file_syms.push((i as u32 + 2, sym));
                     }
                 }
             }
         }
-        let mut name_wp = Vec::with_capacity(nsyms);
-        let mut name_wp_data = Vec::new();
-        for mut l in lists {
-            l.sort_unstable();
-            l.dedup();
-            let start = name_wp_data.len() as u32;
-            name_wp_data.extend_from_slice(&l);
-            name_wp.push(Span {
-                start,
-                len: l.len() as u32,
-            });
+        let mut last = vec![0u32; nsyms];
+        let mut count = vec![0u32; nsyms + 1];
+        let mut fi = 0;
+        let mut each_pair = |f: &mut dyn FnMut(u32, u32)| {
+            fi = 0;
+            for (i, d) in data.iter().enumerate() {
+                if d.source || d.score == 0 {
+                    continue;
+                }
+                let sid = i as u32 + 2;
+                for pv in &provs[d.provides.range()] {
+                    f(sid, pv.name);
+                }
+                while fi < file_syms.len() && file_syms[fi].0 == sid {
+                    f(sid, file_syms[fi].1);
+                    fi += 1;
+                }
+            }
+        };
+        each_pair(&mut |sid, sym| {
+            if last[sym as usize] != sid {
+                last[sym as usize] = sid;
+                count[sym as usize + 1] += 1;
+            }
+        });
+        for k in 0..nsyms {
+            count[k + 1] += count[k];
         }
+        let mut name_wp_data = vec![0u32; count[nsyms] as usize];
+        let mut fill: Vec<u32> = count[..nsyms].to_vec();
+        last.iter_mut().for_each(|x| *x = 0);
+        each_pair(&mut |sid, sym| {
+            if last[sym as usize] != sid {
+                last[sym as usize] = sid;
+                name_wp_data[fill[sym as usize] as usize] = sid;
+                fill[sym as usize] += 1;
+            }
+        });
+        let name_wp: Vec<Span> = (0..nsyms)
+            .map(|k| Span {
+                start: count[k],
+                len: count[k + 1] - count[k],
+            })
+            .collect();
 
         let mut sources_by_name: FxHashMap<u32, Vec<PkgId>> = FxHashMap::default();
         let mut binaries_by_name: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
         for (i, d) in data.iter().enumerate() {
             if d.source {
                 if !d.disabled {
-                    sources_by_name.entry(d.name).or_default().push(PkgId(i as u32));
+                    sources_by_name
+                        .entry(d.name)
+                        .or_default()
+                        .push(PkgId(i as u32));
                 }
             } else {
-                binaries_by_name.entry(d.name).or_default().push(i as u32 + 2);
+                binaries_by_name
+                    .entry(d.name)
+                    .or_default()
+                    .push(i as u32 + 2);
             }
         }
 
@@ -384,7 +466,9 @@ impl Pool {
             rule_cache: Vec::new(),
         };
         pool.rule_cache = (0..pool.data.len()).map(|_| OnceLock::new()).collect();
-        let complex: Vec<bool> = (0..pool.nodes.len() as u32).map(|i| pool.is_complex(i)).collect();
+        let complex: Vec<bool> = (0..pool.nodes.len() as u32)
+            .map(|i| pool.is_complex(i))
+            .collect();
         pool.complex = complex;
         let mut obsoleters: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
         for (i, d) in pool.data.iter().enumerate() {
@@ -434,9 +518,14 @@ impl Pool {
         for ids in sources.values_mut() {
             ids.sort_by(|&a, &b| {
                 let (da, db) = (&pool.data[a.0 as usize], &pool.data[b.0 as usize]);
-                let (pa, pb) = (pool.repos[da.repo as usize].priority, pool.repos[db.repo as usize].priority);
+                let (pa, pb) = (
+                    pool.repos[da.repo as usize].priority,
+                    pool.repos[db.repo as usize].priority,
+                );
                 pb.cmp(&pa)
-                    .then_with(|| pool.evrs[db.evr as usize].cmp_newest(&pool.evrs[da.evr as usize]))
+                    .then_with(|| {
+                        pool.evrs[db.evr as usize].cmp_newest(&pool.evrs[da.evr as usize])
+                    })
                     .then_with(|| a.cmp(&b))
             });
         }
@@ -556,7 +645,10 @@ impl Pool {
 
     /// Every binary named `sym` (solvable ids), excluded and wrong-arch too.
     pub(crate) fn all_binaries_named(&self, sym: u32) -> &[u32] {
-        self.binaries_by_name.get(&sym).map(|v| v.as_slice()).unwrap_or(&[])
+        self.binaries_by_name
+            .get(&sym)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
     }
 
     pub(crate) fn str_of(&self, sym: u32) -> &str {
@@ -595,7 +687,10 @@ impl Pool {
 
     /// Binaries with an Obsoletes naming `sym` (solvable ids, ascending).
     pub(crate) fn obsoleters_of_name(&self, sym: u32) -> &[u32] {
-        self.obsoleters.get(&sym).map(|v| v.as_slice()).unwrap_or(&[])
+        self.obsoleters
+            .get(&sym)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
     }
 
     pub(crate) fn deps_of(&self, span: Span) -> &[u32] {
@@ -622,7 +717,6 @@ impl Pool {
         }
         l
     }
-
 }
 
 impl DepAccess for Pool {
@@ -652,7 +746,10 @@ impl DepAccess for Pool {
 
     fn owns_file(&self, sid: u32, sym: u32) -> bool {
         let path = &self.strs[sym as usize];
-        self.packages[sid as usize - 2].files.iter().any(|f| f.as_str() == &**path)
+        self.packages[sid as usize - 2]
+            .files
+            .iter()
+            .any(|f| f.as_str() == &**path)
     }
 }
 
@@ -720,18 +817,33 @@ mod tests {
             "x86_64",
             vec![repo(
                 "r",
-                vec![a, pkg("b", "1-1", "aarch64"), pkg("c", "1-1", "i686"), s, pkg("d", "2-1", "noarch")],
+                vec![
+                    a,
+                    pkg("b", "1-1", "aarch64"),
+                    pkg("c", "1-1", "i686"),
+                    s,
+                    pkg("d", "2-1", "noarch"),
+                ],
             )],
         )
         .unwrap();
         assert_eq!(p.len(), 5);
-        assert!(!p.is_installable(PkgId(1)), "aarch64 does not install on x86_64");
+        assert!(
+            !p.is_installable(PkgId(1)),
+            "aarch64 does not install on x86_64"
+        );
         assert_eq!(p.binaries_named("a"), vec![PkgId(0)]);
         assert!(p.binaries_named("b").is_empty());
         assert_eq!(p.sources_named("a"), vec![PkgId(3)]);
         assert_eq!(p.whatprovides(&Dep::name("cap")), vec![PkgId(0)]);
-        assert_eq!(p.whatprovides(&Dep::parse("a = 1-1").unwrap()), vec![PkgId(0)]);
-        assert_eq!(p.whatprovides(&Dep::parse("d > 1").unwrap()), vec![PkgId(4)]);
+        assert_eq!(
+            p.whatprovides(&Dep::parse("a = 1-1").unwrap()),
+            vec![PkgId(0)]
+        );
+        assert_eq!(
+            p.whatprovides(&Dep::parse("d > 1").unwrap()),
+            vec![PkgId(4)]
+        );
         assert!(p.whatprovides(&Dep::parse("gcc").unwrap()).is_empty());
     }
 
@@ -753,12 +865,23 @@ mod tests {
         assert!(p.whatprovides(&Dep::name("/usr/share/x/data")).is_empty());
         assert_eq!(p.whatprovides(&Dep::name("/usr/bin/zz")), vec![PkgId(1)]);
         // Paths no dependency names have no file providers (libsolv).
-        assert!(p.whatprovides(&Dep::name("/usr/share/zz/unused")).is_empty());
+        assert!(p
+            .whatprovides(&Dep::name("/usr/share/zz/unused"))
+            .is_empty());
+    }
+
+    #[test]
+    fn pool_is_shared_across_threads() {
+        fn assert_sync<T: Send + Sync>() {}
+        assert_sync::<Pool>();
     }
 
     #[test]
     fn sources_best_first() {
-        let mut r1 = repo("rawhide", vec![pkg("s", "1.10-1", "src"), pkg("s", "1.9-1", "src")]);
+        let mut r1 = repo(
+            "rawhide",
+            vec![pkg("s", "1.10-1", "src"), pkg("s", "1.9-1", "src")],
+        );
         r1.spec.priority = 2090;
         let mut r2 = repo("eln", vec![pkg("s", "1.0-1", "src")]);
         r2.spec.priority = 90;

@@ -81,7 +81,10 @@ fn provides_job(ov: &mut Overlay, dep: &Dep) -> Option<Vec<SolverJob>> {
                 .filter(|&sid| !ov.pool.sd(sid).disabled)
                 .collect();
             if !cands.is_empty() {
-                return Some(vec![SolverJob::OneOf { cands, setarch: false }]);
+                return Some(vec![SolverJob::OneOf {
+                    cands,
+                    setarch: false,
+                }]);
             }
         }
     }
@@ -100,9 +103,17 @@ fn form_matches(ov: &Overlay, parts: &SpecParts) -> Vec<u32> {
         let Some(sym) = pool.sym(&parts.name) else {
             return Vec::new();
         };
-        return pool.all_binaries_named(sym).iter().copied().filter(|&sid| check(sid)).collect();
+        return pool
+            .all_binaries_named(sym)
+            .iter()
+            .copied()
+            .filter(|&sid| check(sid))
+            .collect();
     }
-    (0..pool.len() as u32).map(|i| i + 2).filter(|&sid| check(sid)).collect()
+    (0..pool.len() as u32)
+        .map(|i| i + 2)
+        .filter(|&sid| check(sid))
+        .collect()
 }
 
 fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
@@ -129,7 +140,9 @@ fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
         let q: Vec<u32> = if is_glob(spec) {
             (0..pool.len() as u32)
                 .map(|i| i + 2)
-                .filter(|&sid| installable(sid) && glob_match(spec, &pool.nevra_string(PkgId::from_sid(sid))))
+                .filter(|&sid| {
+                    installable(sid) && glob_match(spec, &pool.nevra_string(PkgId::from_sid(sid)))
+                })
                 .collect()
         } else {
             Vec::new()
@@ -165,11 +178,18 @@ fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
         return names
             .into_iter()
             .map(|n| {
-                let mut cands: Vec<u32> = q.iter().copied().filter(|&s| pool.sd(s).name == n).collect();
+                let mut cands: Vec<u32> = q
+                    .iter()
+                    .copied()
+                    .filter(|&s| pool.sd(s).name == n)
+                    .collect();
                 if by_nevra_name_only {
                     add_obsoleters(ov, &mut cands);
                 }
-                SolverJob::OneOf { cands, setarch: true }
+                SolverJob::OneOf {
+                    cands,
+                    setarch: true,
+                }
             })
             .collect();
     }
@@ -177,7 +197,10 @@ fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
     if by_nevra_name_only {
         add_obsoleters(ov, &mut cands);
     }
-    vec![SolverJob::OneOf { cands, setarch: true }]
+    vec![SolverJob::OneOf {
+        cands,
+        setarch: true,
+    }]
 }
 
 /// Adds every installable package that obsoletes (by name and version) one
@@ -251,11 +274,13 @@ fn file_matches(ov: &Overlay, spec: &str) -> Vec<u32> {
             let d = pool.sd(sid);
             !d.source
                 && !d.disabled
-                && pool
-                    .package(PkgId::from_sid(sid))
-                    .files
-                    .iter()
-                    .any(|f| if is_glob(spec) { glob_match(spec, f) } else { f == spec })
+                && pool.package(PkgId::from_sid(sid)).files.iter().any(|f| {
+                    if is_glob(spec) {
+                        glob_match(spec, f)
+                    } else {
+                        f == spec
+                    }
+                })
         })
         .collect()
 }

@@ -150,7 +150,11 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
         }
         bq.drain(bqcnt..bqcnt3);
         if bqcnt == bq.len() {
-            return if flags & TODNF != 0 { Norm::False } else { Norm::True };
+            return if flags & TODNF != 0 {
+                Norm::False
+            } else {
+                Norm::True
+            };
         }
         Norm::Blocks
     }
@@ -431,7 +435,12 @@ impl Solver<'_> {
                             }
                         }
                     } else {
-                        let l: Vec<i32> = self.ov.dep_providers(dep).iter().map(|&c| c as i32).collect();
+                        let l: Vec<i32> = self
+                            .ov
+                            .dep_providers(dep)
+                            .iter()
+                            .map(|&c| c as i32)
+                            .collect();
                         if l.is_empty() {
                             self.add_rule(-(SYSTEM as i32), 0, None, info);
                         } else {
@@ -448,14 +457,19 @@ impl Solver<'_> {
         // Install jobs carry SETARCH: the inferior-arch rules of their
         // candidates' names are switched off (libsolv `jobtodisablelist`).
         for job in jobs {
-            if let SolverJob::OneOf { cands, setarch: true } = job {
+            if let SolverJob::OneOf {
+                cands,
+                setarch: true,
+            } = job
+            {
                 let mut names: Vec<u32> = Vec::new();
                 for &c in cands {
                     let name = self.ov.pool.sd(c).name;
                     if names.contains(&name) {
                         continue;
                     }
-                    let has = (self.infarchrules..self.infarchrules_end).any(|i| self.rules[i].p == -(c as i32));
+                    let has = (self.infarchrules..self.infarchrules_end)
+                        .any(|i| self.rules[i].p == -(c as i32));
                     if has {
                         names.push(name);
                     }
@@ -511,7 +525,9 @@ impl Solver<'_> {
                 for r in &sr.rules {
                     let d = if r.len >= 2 {
                         let d = self.lits.len() as u32;
-                        self.lits.extend_from_slice(&sr.lits[r.start as usize..(r.start + r.len) as usize]);
+                        self.lits.extend_from_slice(
+                            &sr.lits[r.start as usize..(r.start + r.len) as usize],
+                        );
                         self.lits.push(0);
                         d
                     } else {
@@ -521,7 +537,11 @@ impl Solver<'_> {
                         p: r.p,
                         d,
                         w1: r.p,
-                        w2: if d != 0 { sr.lits[r.start as usize] } else { r.p2 },
+                        w2: if d != 0 {
+                            sr.lits[r.start as usize]
+                        } else {
+                            r.p2
+                        },
                         n1: 0,
                         n2: 0,
                         disabled: false,
@@ -561,10 +581,17 @@ impl Solver<'_> {
     /// libsolv `solver_dep_possible` for Supplements/Enhances.
     fn dep_possible(&self, dep: u32) -> bool {
         match self.ov.node(dep) {
-            DepNode::Cond(..) | DepNode::CondElse(..) | DepNode::Unless(..) | DepNode::UnlessElse(..) => true,
+            DepNode::Cond(..)
+            | DepNode::CondElse(..)
+            | DepNode::Unless(..)
+            | DepNode::UnlessElse(..) => true,
             DepNode::And(a, b) => self.dep_possible(a) && self.dep_possible(b),
             DepNode::Or(a, b) => self.dep_possible(a) || self.dep_possible(b),
-            _ => self.ov.dep_providers(dep).iter().any(|&p| self.added[p as usize]),
+            _ => self
+                .ov
+                .dep_providers(dep)
+                .iter()
+                .any(|&p| self.added[p as usize]),
         }
     }
 
@@ -576,7 +603,10 @@ impl Solver<'_> {
             .map(|i| i + 2)
             .filter(|&s| {
                 let d = pool.sd(s);
-                !d.source && !d.disabled && d.score != 0 && (d.supplements.len > 0 || d.enhances.len > 0)
+                !d.source
+                    && !d.disabled
+                    && d.score != 0
+                    && (d.supplements.len > 0 || d.enhances.len > 0)
             })
             .collect();
         loop {
@@ -586,8 +616,14 @@ impl Solver<'_> {
                     continue;
                 }
                 let d = pool.sd(s);
-                let possible = pool.deps_of(d.supplements).iter().any(|&x| self.dep_possible(x))
-                    || pool.deps_of(d.enhances).iter().any(|&x| self.dep_possible(x));
+                let possible = pool
+                    .deps_of(d.supplements)
+                    .iter()
+                    .any(|&x| self.dep_possible(x))
+                    || pool
+                        .deps_of(d.enhances)
+                        .iter()
+                        .any(|&x| self.dep_possible(x));
                 if possible {
                     self.add_pkg_rules_for(s, false);
                     changed = true;
@@ -907,12 +943,17 @@ pub(crate) fn compute_solvable_rules(pool: &Pool, n: u32) -> SolvableRules {
         }
     }
     // Weak dependencies are walked (they steer choices) but make no rules.
-    for &rec in pool.deps_of(d.recommends).iter().chain(pool.deps_of(d.suggests)) {
+    for &rec in pool
+        .deps_of(d.recommends)
+        .iter()
+        .chain(pool.deps_of(d.suggests))
+    {
         if pool.dep_is_complex(rec) {
             pos_literals(pool, rec, &mut out.weak, false);
             continue;
         }
-        out.weak.extend(pool.dep_list(rec).iter().copied().filter(|&p| p >= 2));
+        out.weak
+            .extend(pool.dep_list(rec).iter().copied().filter(|&p| p >= 2));
     }
     out
 }
@@ -1028,6 +1069,7 @@ fn complex_deprules(pool: &Pool, out: &mut SolvableRules, p: u32, dep: u32, kind
             continue;
         }
         out.add(block[0], 0, Some(&block[1..]), info);
-        out.succ.extend(block.iter().filter(|&&x| x > 0).map(|&x| x as u32));
+        out.succ
+            .extend(block.iter().filter(|&&x| x > 0).map(|&x| x as u32));
     }
 }

@@ -48,7 +48,12 @@ pub(crate) struct RuleInfo {
 
 impl RuleInfo {
     pub(crate) fn new(kind: RuleKind, from: u32, to: u32, dep: u32) -> RuleInfo {
-        RuleInfo { kind, from, to, dep }
+        RuleInfo {
+            kind,
+            from,
+            to,
+            dep,
+        }
     }
 }
 
@@ -226,7 +231,13 @@ impl<'p> Solver<'p> {
     /// libsolv `solver_addrule` after the package rules (job, inferior-arch
     /// and learnt rules: kept as given): `list` holds the literals after `p`
     /// (when more than one), else `p2` is the second literal.
-    pub(crate) fn add_rule(&mut self, p: i32, mut p2: i32, list: Option<&[i32]>, info: RuleInfo) -> usize {
+    pub(crate) fn add_rule(
+        &mut self,
+        p: i32,
+        mut p2: i32,
+        list: Option<&[i32]>,
+        info: RuleInfo,
+    ) -> usize {
         let mut d = 0u32;
         let mut first = 0i32;
         if let Some(l) = list {
@@ -556,7 +567,11 @@ impl<'p> Solver<'p> {
                     continue;
                 }
                 seen[vv] = true;
-                if let Some(pos) = self.decisionq.iter().position(|&d| d.unsigned_abs() as usize == vv) {
+                if let Some(pos) = self
+                    .decisionq
+                    .iter()
+                    .position(|&d| d.unsigned_abs() as usize == vv)
+                {
                     let why = self.decisionq_why[pos];
                     if why > 0 {
                         todo.push(why as usize);
@@ -569,15 +584,17 @@ impl<'p> Solver<'p> {
     }
 
     /// libsolv `setpropagatelearn`.
-    fn setpropagatelearn(&mut self, mut level: i32, decision: i32, ruleid: usize) -> Result<i32, Unsat> {
+    fn setpropagatelearn(
+        &mut self,
+        mut level: i32,
+        decision: i32,
+        ruleid: usize,
+    ) -> Result<i32, Unsat> {
         if decision != 0 {
             level += 1;
             self.decide(decision, level, -(ruleid as i32));
         }
-        loop {
-            let Some(r) = self.propagate(level) else {
-                break;
-            };
+        while let Some(r) = self.propagate(level) {
             if level == 1 {
                 return Err(self.analyze_unsolvable(r));
             }
@@ -611,7 +628,12 @@ impl<'p> Solver<'p> {
         self.setpropagatelearn(level, p, why)
     }
 
-    fn selectandinstall(&mut self, level: i32, dq: &mut Vec<i32>, ruleid: usize) -> Result<i32, Unsat> {
+    fn selectandinstall(
+        &mut self,
+        level: i32,
+        dq: &mut Vec<i32>,
+        ruleid: usize,
+    ) -> Result<i32, Unsat> {
         if dq.len() > 1 {
             self.policy_filter_unwanted(dq, Mode::Choose);
         }
@@ -748,7 +770,9 @@ impl<'p> Solver<'p> {
                 if r.w2 <= 0 {
                     continue;
                 }
-                if self.decisionmap[r.p.unsigned_abs() as usize] != 0 || self.decisionmap[r.w2 as usize] != 0 {
+                if self.decisionmap[r.p.unsigned_abs() as usize] != 0
+                    || self.decisionmap[r.w2 as usize] != 0
+                {
                     continue;
                 }
                 dq.push(r.p);
@@ -859,7 +883,9 @@ impl<'p> Solver<'p> {
                             lastsi = -1;
                             break;
                         }
-                        if lastsi < 0 && (self.recommendsmap[p as usize] || self.is_supplementing(p as u32)) {
+                        if lastsi < 0
+                            && (self.recommendsmap[p as usize] || self.is_supplementing(p as u32))
+                        {
                             lastsi = i as i64;
                         }
                     }
@@ -869,7 +895,8 @@ impl<'p> Solver<'p> {
                             if p <= 0 || self.decisionmap[p as usize] != l + 1 {
                                 continue;
                             }
-                            if !(self.recommendsmap[p as usize] || self.is_supplementing(p as u32)) {
+                            if !(self.recommendsmap[p as usize] || self.is_supplementing(p as u32))
+                            {
                                 lasti = lastsi;
                                 lastiend = endi;
                                 break;
