@@ -207,6 +207,11 @@ fn package(r: &mut Rng, w: &World, arch_choices: &[&str]) -> Package {
     if r.chance(2) {
         p.enhances.push(Dep::Simple(simple(r, w)));
     }
+    if r.chance(5) {
+        // A file nobody requires (found by a file selector only).
+        p.files
+            .push(format!("/usr/lib/unindexed/f{}", r.below(w.files.len())));
+    }
     if r.chance(20) {
         for _ in 0..1 + r.below(2) {
             let f = r.pick(&w.files).clone();
@@ -247,10 +252,26 @@ fn scenario(seed: u64, npkgs: usize, ntx: usize) -> Scenario {
     for _ in 0..ntx {
         let mut jobs = Vec::new();
         for _ in 0..1 + r.below(4) {
-            jobs.push(if r.chance(45) {
-                Job::Install(r.pick(&w.names).clone())
-            } else {
-                Job::Provides(dep(&mut r, &w, false))
+            jobs.push(match r.below(100) {
+                0..=34 => Job::Install(r.pick(&w.names).clone()),
+                35..=39 => Job::Install(format!(
+                    "{}.{}",
+                    r.pick(&w.names),
+                    r.pick(&["i686", "noarch", "x86_64"])
+                )),
+                40..=42 => Job::Install(format!(
+                    "{}-{}",
+                    r.pick(&w.names),
+                    VERSIONS[r.below(VERSIONS.len())]
+                )),
+                43..=44 => Job::Install(r.pick(&w.files).clone()),
+                45..=46 => Job::Install(r.pick(&w.caps).clone()),
+                47 => Job::Install(format!("{}*", &r.pick(&w.names)[..2])),
+                48..=50 => Job::Provides(Dep::name(format!(
+                    "/usr/lib/unindexed/f{}",
+                    r.below(w.files.len())
+                ))),
+                _ => Job::Provides(dep(&mut r, &w, false)),
             });
         }
         txs.push(Tx {
