@@ -268,19 +268,26 @@ fn provides_matches(ov: &mut Overlay, spec: &str) -> Vec<u32> {
 
 fn file_matches(ov: &Overlay, spec: &str) -> Vec<u32> {
     let pool = ov.pool;
+    if !is_glob(spec) {
+        return pool
+            .file_owners(spec)
+            .iter()
+            .copied()
+            .filter(|&sid| !pool.sd(sid).disabled)
+            .collect();
+    }
     (0..pool.len() as u32)
         .map(|i| i + 2)
         .filter(|&sid| {
             let d = pool.sd(sid);
             !d.source
                 && !d.disabled
-                && pool.package(PkgId::from_sid(sid)).files.iter().any(|f| {
-                    if is_glob(spec) {
-                        glob_match(spec, f)
-                    } else {
-                        f == spec
-                    }
-                })
+                && d.score != 0
+                && pool
+                    .package(PkgId::from_sid(sid))
+                    .files
+                    .iter()
+                    .any(|f| glob_match(spec, f))
         })
         .collect()
 }
