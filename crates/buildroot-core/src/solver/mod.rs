@@ -1,10 +1,40 @@
 //! Install sets as dnf (libsolv) computes them: a job list installed into an
 //! empty root with weak dependencies off and `best=False`.
 //!
-//! API CONTRACT (implementation in progress on the `resolver` branch).
+//! This is a re-implementation of the parts of libsolv 0.7.23 that a fresh
+//! install exercises, in the same order, because which of several valid
+//! answers dnf gives depends on libsolv's decision order:
+//! - [`jobs`]: dnf's job construction (`dnf install NAME`: NEVRA forms, name
+//!   before provides, obsoleters; `dnf builddep`: provides selector, file
+//!   fallback, rich deps);
+//! - [`rules`]: package rules from a work-list walk over the job candidates
+//!   (requires, conflicts, obsoletes, same-name, rich deps in CNF), sorted and
+//!   de-duplicated, then job rules, then inferior-arch ("lock-step") rules;
+//! - [`sat`]: unit propagation with watched literals, libsolv's decision
+//!   loop (jobs first, then dependency rules with postponing), conflict
+//!   analysis with learnt rules and back-jumping, and the minimisation pass;
+//! - [`policy`]: the choice between alternatives (`policy_filter_unwanted`);
+//! - [`problems`]: dnf-like problem descriptions;
+//! - [`explain`]: why each package of a solution is there.
+//!
+//! See `docs/resolver.md` for the design and the measured agreement with dnf.
+
+mod explain;
+mod jobs;
+mod policy;
+mod problems;
+mod rules;
+mod sat;
+
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
 
 use crate::dep::Dep;
-use crate::pool::{PkgId, Pool};
+use crate::evr::Evr;
+use crate::pool::{compute_providers, DepAccess, DepInterner, DepNode, PkgId, Pool, Prov};
+
+pub use explain::Reason;
 
 /// One request of a transaction.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -17,6 +47,15 @@ pub enum Job {
     Provides(Dep),
 }
 
+impl std::fmt::Display for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Job::Install(s) => write!(f, "install {s}"),
+            Job::Provides(d) => write!(f, "provides {d}"),
+        }
+    }
+}
+
 /// A solved transaction.
 #[derive(Clone, Debug)]
 pub struct Solution {
@@ -25,6 +64,9 @@ pub struct Solution {
     /// Jobs that matched nothing (dnf's "No match for argument"): the
     /// transaction was solved without them. Indexes into the job list.
     pub unmatched: Vec<usize>,
+    /// For every job, the candidates it offered (empty when unmatched); the
+    /// explanation API starts from these.
+    pub job_candidates: Vec<Vec<PkgId>>,
 }
 
 /// Why a transaction could not be solved.
@@ -36,8 +78,204 @@ pub struct Unsolvable {
     pub problems: Vec<String>,
 }
 
+impl std::fmt::Display for Unsolvable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.problems.join("; "))
+    }
+}
+
 /// Resolves `jobs` into an empty root.
 pub fn resolve(pool: &Pool, jobs: &[Job]) -> Result<Solution, Unsolvable> {
-    let _ = (pool, jobs);
-    unimplemented!("solver: in progress on the resolver branch")
+    let mut ov = Overlay::new(pool);
+    let built = jobs::build_jobs(&mut ov, jobs);
+    let unmatched: Vec<usize> = built
+        .iter()
+        .enumerate()
+        .filter(|(_, j)| j.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    let job_candidates: Vec<Vec<PkgId>> = built
+        .iter()
+        .map(|js| {
+            let mut c: Vec<PkgId> = js
+                .iter()
+                .flatten()
+                .flat_map(|j| j.candidates(&ov))
+                .filter(|&s| s >= 2)
+                .map(PkgId::from_sid)
+                .collect();
+            c.sort_unstable();
+            c.dedup();
+            c
+        })
+        .collect();
+    let mut solver = sat::Solver::new(ov);
+    let jl: Vec<jobs::SolverJob> = built.into_iter().flatten().flatten().collect();
+    match solver.solve(&jl) {
+        Ok(installed) => Ok(Solution {
+            installed,
+            unmatched,
+            job_candidates,
+        }),
+        Err(problems) => Err(Unsolvable { unmatched, problems }),
+    }
+}
+
+/// The pool plus dependencies interned for one transaction's jobs (strings,
+/// EVRs and nodes the pool does not know get ids after the pool's).
+pub(crate) struct Overlay<'p> {
+    pub pool: &'p Pool,
+    strs: Vec<String>,
+    str_map: FxHashMap<String, u32>,
+    evrs: Vec<Evr>,
+    evr_map: FxHashMap<Evr, u32>,
+    nodes: Vec<DepNode>,
+    node_map: FxHashMap<DepNode, u32>,
+    wp: Vec<Vec<u32>>,
+}
+
+impl<'p> Overlay<'p> {
+    pub(crate) fn new(pool: &'p Pool) -> Overlay<'p> {
+        Overlay {
+            pool,
+            strs: Vec::new(),
+            str_map: FxHashMap::default(),
+            evrs: Vec::new(),
+            evr_map: FxHashMap::default(),
+            nodes: Vec::new(),
+            node_map: FxHashMap::default(),
+            wp: Vec::new(),
+        }
+    }
+
+    /// A dependency as text (for problem messages).
+    pub(crate) fn dep_str(&self, dep: u32) -> String {
+        let evr_s = |e: u32| self.evr(e).to_string();
+        match self.node(dep) {
+            DepNode::Simple { name, flags, evr } => {
+                let n = self.sym_str(name);
+                let op = match flags {
+                    0 => return n.to_string(),
+                    1 => ">",
+                    2 => "=",
+                    3 => ">=",
+                    4 => "<",
+                    6 => "<=",
+                    _ => "<=>",
+                };
+                format!("{n} {op} {}", evr_s(evr))
+            }
+            DepNode::And(a, b) => format!("({} and {})", self.dep_str(a), self.dep_str(b)),
+            DepNode::Or(a, b) => format!("({} or {})", self.dep_str(a), self.dep_str(b)),
+            DepNode::With(a, b) => format!("({} with {})", self.dep_str(a), self.dep_str(b)),
+            DepNode::Without(a, b) => format!("({} without {})", self.dep_str(a), self.dep_str(b)),
+            DepNode::Cond(a, b) => format!("({} if {})", self.dep_str(a), self.dep_str(b)),
+            DepNode::CondElse(a, b, c) => {
+                format!("({} if {} else {})", self.dep_str(a), self.dep_str(b), self.dep_str(c))
+            }
+            DepNode::Unless(a, b) => format!("({} unless {})", self.dep_str(a), self.dep_str(b)),
+            DepNode::UnlessElse(a, b, c) => {
+                format!("({} unless {} else {})", self.dep_str(a), self.dep_str(b), self.dep_str(c))
+            }
+        }
+    }
+}
+
+impl DepInterner for Overlay<'_> {
+    fn intern_str(&mut self, s: &str) -> u32 {
+        if let Some(sym) = self.pool.sym(s) {
+            return sym;
+        }
+        if let Some(&id) = self.str_map.get(s) {
+            return id;
+        }
+        let id = self.pool.nsyms() + self.strs.len() as u32;
+        self.strs.push(s.to_string());
+        self.str_map.insert(s.to_string(), id);
+        id
+    }
+
+    fn intern_evr(&mut self, evr: &Evr) -> u32 {
+        if let Some(id) = self.pool.evr_id(evr) {
+            return id;
+        }
+        if let Some(&id) = self.evr_map.get(evr) {
+            return id;
+        }
+        let id = self.pool.nevrs() + self.evrs.len() as u32;
+        self.evrs.push(evr.clone());
+        self.evr_map.insert(evr.clone(), id);
+        id
+    }
+
+    fn intern_node(&mut self, node: DepNode) -> u32 {
+        if let Some(id) = self.pool.node_id(&node) {
+            return id;
+        }
+        if let Some(&id) = self.node_map.get(&node) {
+            return id;
+        }
+        let list = compute_providers(&*self, node);
+        let id = self.pool.nnodes() + self.nodes.len() as u32;
+        self.nodes.push(node);
+        self.node_map.insert(node, id);
+        self.wp.push(list);
+        id
+    }
+}
+
+impl DepAccess for Overlay<'_> {
+    fn sym_str(&self, sym: u32) -> &str {
+        let n = self.pool.nsyms();
+        if sym < n {
+            self.pool.str_of(sym)
+        } else {
+            &self.strs[(sym - n) as usize]
+        }
+    }
+
+    fn evr(&self, id: u32) -> &Evr {
+        let n = self.pool.nevrs();
+        if id < n {
+            &self.pool.evrs[id as usize]
+        } else {
+            &self.evrs[(id - n) as usize]
+        }
+    }
+
+    fn node(&self, dep: u32) -> DepNode {
+        let n = self.pool.nnodes();
+        if dep < n {
+            self.pool.nodes[dep as usize]
+        } else {
+            self.nodes[(dep - n) as usize]
+        }
+    }
+
+    fn name_providers(&self, sym: u32) -> Cow<'_, [u32]> {
+        let n = self.pool.nsyms();
+        if sym < n {
+            self.pool.name_providers(sym)
+        } else {
+            self.pool.providers_of_str(&self.strs[(sym - n) as usize])
+        }
+    }
+
+    fn dep_providers(&self, dep: u32) -> Cow<'_, [u32]> {
+        let n = self.pool.nnodes();
+        if dep < n {
+            self.pool.dep_providers(dep)
+        } else {
+            Cow::Borrowed(&self.wp[(dep - n) as usize])
+        }
+    }
+
+    fn provides_of(&self, sid: u32) -> &[Prov] {
+        self.pool.provides_of(sid)
+    }
+
+    fn owns_file(&self, sid: u32, sym: u32) -> bool {
+        let path = self.sym_str(sym);
+        self.pool.package(PkgId::from_sid(sid)).files.iter().any(|f| f == path)
+    }
 }

@@ -1,0 +1,727 @@
+//! The package pool for one target arch: every installable package of the
+//! enabled repos (arch rules, repo priority, excludes applied as dnf does),
+//! the source packages of the source repos, and indexes from capability name
+//! and file path to providers.
+//!
+//! The pool mirrors what libsolv builds inside dnf:
+//! - packages keep repo load order then metadata order ([`PkgId`] order is
+//!   libsolv's solvable id order, which the solver's tie-breaks and rule
+//!   order depend on); like dnf, repos are loaded sorted by (priority,
+//!   cost), ties in the given order;
+//! - packages of arches that do not install on the target stay in the pool
+//!   (dnf's name queries find them, and a job on them fails as in dnf) but
+//!   are never providers;
+//! - excluded packages (`exclude=`, `includepkgs=`) stay in the pool as
+//!   *disabled*: never installable and never matched by name queries, but
+//!   still listed as providers (dnf sets `whatprovideswithdisabled`), which
+//!   changes error messages and the "old version" tie-break only;
+//! - every binary provides `name = EVR` (libsolv adds this self-provide);
+//! - file paths used in any dependency are indexed against package file
+//!   lists (libsolv's `pool_addfileprovides`); other paths are searched on
+//!   demand and cached.
+
+mod deps;
+pub mod subject;
+
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex};
+
+use rustc_hash::FxHashMap;
+
+use crate::arch::{self, ArchPolicy};
+use crate::dep::Dep;
+use crate::error::Result;
+use crate::evr::Evr;
+use crate::package::Package;
+use crate::rpmmd::LoadedRepo;
+
+pub(crate) use deps::{
+    compute_providers, evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov, REL_EQ,
+    REL_LT, SYSTEM,
+};
+
+/// Index of a package in the pool. Stable for the pool's lifetime; ordered
+/// like libsolv's solvable ids (repo load order, then metadata order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PkgId(pub u32);
+
+impl PkgId {
+    /// The solver's solvable id (libsolv numbering: 1 is the system solvable).
+    pub(crate) fn sid(self) -> u32 {
+        self.0 + 2
+    }
+
+    /// The package of a solvable id (>= 2).
+    pub(crate) fn from_sid(sid: u32) -> PkgId {
+        PkgId(sid - 2)
+    }
+}
+
+/// Names a package must provide to be installed in several versions at once
+/// (libdnf's default `installonlypkgs`).
+pub const INSTALLONLY_PROVIDES: &[&str] = &[
+    "kernel",
+    "kernel-PAE",
+    "installonlypkg(kernel)",
+    "installonlypkg(kernel-module)",
+    "installonlypkg(vm)",
+    "multiversion(kernel)",
+];
+
+/// A repo as the policy sees it.
+#[derive(Clone, Debug)]
+pub(crate) struct RepoInfo {
+    pub id: String,
+    /// libsolv priority: minus dnf's `priority` (higher is better).
+    pub priority: i32,
+    /// libsolv subpriority: minus dnf's `cost` (higher is better).
+    pub subpriority: i32,
+}
+
+/// A range into one of the pool's arenas.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Span {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl Span {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+}
+
+/// Compact per-package data the solver works on.
+#[derive(Clone, Debug)]
+pub(crate) struct PkgData {
+    pub name: u32,
+    pub arch: u32,
+    pub evr: u32,
+    pub repo: u16,
+    pub source: bool,
+    pub disabled: bool,
+    pub multiversion: bool,
+    /// libsolv arch score (1 noarch, 0 not installable, lower is better).
+    pub score: u32,
+    pub color: u8,
+    pub provides: Span,
+    pub requires: Span,
+    pub conflicts: Span,
+    pub obsoletes: Span,
+    pub recommends: Span,
+    pub suggests: Span,
+    pub supplements: Span,
+    pub enhances: Span,
+}
+
+/// String, EVR and dependency tables being filled while the pool is built.
+#[derive(Default)]
+struct Tables {
+    str_map: FxHashMap<Arc<str>, u32>,
+    strs: Vec<Arc<str>>,
+    evr_map: FxHashMap<Evr, u32>,
+    evrs: Vec<Evr>,
+    node_map: FxHashMap<DepNode, u32>,
+    nodes: Vec<DepNode>,
+}
+
+impl DepInterner for Tables {
+    fn intern_str(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.str_map.get(s) {
+            return id;
+        }
+        let id = self.strs.len() as u32;
+        let a: Arc<str> = Arc::from(s);
+        self.strs.push(a.clone());
+        self.str_map.insert(a, id);
+        id
+    }
+
+    fn intern_evr(&mut self, evr: &Evr) -> u32 {
+        if let Some(&id) = self.evr_map.get(evr) {
+            return id;
+        }
+        let id = self.evrs.len() as u32;
+        self.evrs.push(evr.clone());
+        self.evr_map.insert(evr.clone(), id);
+        id
+    }
+
+    fn intern_node(&mut self, node: DepNode) -> u32 {
+        if let Some(&id) = self.node_map.get(&node) {
+            return id;
+        }
+        let id = self.nodes.len() as u32;
+        self.nodes.push(node);
+        self.node_map.insert(node, id);
+        id
+    }
+}
+
+/// Installable binaries and available sources for one arch.
+pub struct Pool {
+    arch: ArchPolicy,
+    pub(crate) repos: Vec<RepoInfo>,
+    packages: Vec<Package>,
+    pub(crate) data: Vec<PkgData>,
+    str_map: FxHashMap<Arc<str>, u32>,
+    strs: Vec<Arc<str>>,
+    evr_map: FxHashMap<Evr, u32>,
+    pub(crate) evrs: Vec<Evr>,
+    node_map: FxHashMap<DepNode, u32>,
+    pub(crate) nodes: Vec<DepNode>,
+    pub(crate) provs: Vec<Prov>,
+    pub(crate) deplist: Vec<u32>,
+    /// name symbol -> providers (solvable ids), for symbols known at build time.
+    name_wp: Vec<Span>,
+    name_wp_data: Vec<u32>,
+    /// dependency id -> providers (solvable ids).
+    dep_wp: Vec<Span>,
+    dep_wp_data: Vec<u32>,
+    /// Path symbols whose file owners are in `name_wp`.
+    indexed_paths: Vec<bool>,
+    /// Owners of paths that no dependency in the pool names, found on demand.
+    file_cache: Mutex<FxHashMap<String, Arc<[u32]>>>,
+    sources_by_name: FxHashMap<u32, Vec<PkgId>>,
+    /// name -> every binary of that name (excluded and wrong-arch ones too).
+    binaries_by_name: FxHashMap<u32, Vec<u32>>,
+}
+
+impl Pool {
+    /// Builds the pool for `arch` from loaded repos (binary and source repos
+    /// alike; packages with arch `src`/`nosrc` become sources). Disabled
+    /// repos are skipped.
+    pub fn new(arch: &str, repos: Vec<LoadedRepo>) -> Result<Pool> {
+        let policy = ArchPolicy::new(arch)?;
+        let mut t = Tables::default();
+        t.intern_str(""); // symbol 0: the empty string (never a name)
+        t.intern_evr(&Evr::default());
+        let mut infos = Vec::new();
+        let mut packages = Vec::new();
+        let mut data = Vec::new();
+        let mut provs = Vec::new();
+        let mut deplist = Vec::new();
+        // dnf adds repos to the sack sorted by (priority, cost), stable
+        // (`RepoDict.values()`); solvable ids follow that order.
+        let mut repos: Vec<LoadedRepo> = repos.into_iter().filter(|r| r.spec.enabled).collect();
+        repos.sort_by_key(|r| (r.spec.priority, r.spec.cost));
+        for repo in repos {
+            let ri = infos.len() as u16;
+            infos.push(RepoInfo {
+                id: repo.spec.id.clone(),
+                priority: -repo.spec.priority,
+                subpriority: -repo.spec.cost,
+            });
+            for pkg in repo.packages {
+                let source = pkg.is_source();
+                // Packages of arches that do not install here stay (dnf's name
+                // queries still find them) but are never providers.
+                let score = if source { 0 } else { policy.score(&pkg.arch) };
+                let excluded = repo.spec.exclude.iter().any(|p| subject::spec_matches(p, &pkg))
+                    || (!repo.spec.includepkgs.is_empty()
+                        && !repo.spec.includepkgs.iter().any(|p| subject::spec_matches(p, &pkg)));
+                let name = t.intern_str(&pkg.name);
+                let arch_sym = t.intern_str(&pkg.arch);
+                let evr = t.intern_evr(&pkg.evr);
+                let pstart = provs.len() as u32;
+                for p in &pkg.provides {
+                    let pn = t.intern_str(&p.name);
+                    let pv = match &p.range {
+                        None => Prov { name: pn, flags: 0, evr: 0 },
+                        Some(r) => Prov {
+                            name: pn,
+                            flags: deps::cmp_flags(r.cmp),
+                            evr: t.intern_evr(&r.evr),
+                        },
+                    };
+                    if !provs[pstart as usize..].contains(&pv) {
+                        provs.push(pv);
+                    }
+                }
+                if !source {
+                    let selfp = Prov { name, flags: REL_EQ, evr };
+                    if !provs[pstart as usize..].contains(&selfp) {
+                        provs.push(selfp);
+                    }
+                }
+                let provides = Span {
+                    start: pstart,
+                    len: provs.len() as u32 - pstart,
+                };
+                let mut list = |t: &mut Tables, deps: &mut dyn Iterator<Item = &Dep>| {
+                    let start = deplist.len() as u32;
+                    for d in deps {
+                        deplist.push(t.intern_dep(d));
+                    }
+                    Span {
+                        start,
+                        len: deplist.len() as u32 - start,
+                    }
+                };
+                let requires = list(&mut t, &mut pkg.requires.iter().map(|r| &r.dep));
+                let conflicts = list(&mut t, &mut pkg.conflicts.iter());
+                let obs: Vec<Dep> = pkg.obsoletes.iter().cloned().map(Dep::Simple).collect();
+                let obsoletes = list(&mut t, &mut obs.iter());
+                let recommends = list(&mut t, &mut pkg.recommends.iter());
+                let suggests = list(&mut t, &mut pkg.suggests.iter());
+                let supplements = list(&mut t, &mut pkg.supplements.iter());
+                let enhances = list(&mut t, &mut pkg.enhances.iter());
+                data.push(PkgData {
+                    name,
+                    arch: arch_sym,
+                    evr,
+                    repo: ri,
+                    source,
+                    disabled: excluded,
+                    multiversion: false,
+                    score,
+                    color: arch::color(&pkg.arch),
+                    provides,
+                    requires,
+                    conflicts,
+                    obsoletes,
+                    recommends,
+                    suggests,
+                    supplements,
+                    enhances,
+                });
+                packages.push(pkg);
+            }
+        }
+        for name in INSTALLONLY_PROVIDES {
+            t.intern_str(name);
+        }
+
+        // Paths named by dependencies get file-owner providers.
+        let nsyms = t.strs.len();
+        let mut indexed_paths = vec![false; nsyms];
+        for node in &t.nodes {
+            if let DepNode::Simple { name, .. } = node {
+                if t.strs[*name as usize].starts_with('/') {
+                    indexed_paths[*name as usize] = true;
+                }
+            }
+        }
+
+        // name -> providers: counting pass, then fill in solvable id order.
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); nsyms];
+        for (i, d) in data.iter().enumerate() {
+            if d.source || d.score == 0 {
+                continue;
+            }
+            let sid = i as u32 + 2;
+            for pv in &provs[d.provides.range()] {
+                let l = &mut lists[pv.name as usize];
+                if l.last() != Some(&sid) {
+                    l.push(sid);
+                }
+            }
+            for f in &packages[i].files {
+                if let Some(&sym) = t.str_map.get(f.as_str()) {
+                    if indexed_paths[sym as usize] {
+                        let l = &mut lists[sym as usize];
+                        if l.last() != Some(&sid) {
+                            l.push(sid);
+                        }
+                    }
+                }
+            }
+        }
+        let mut name_wp = Vec::with_capacity(nsyms);
+        let mut name_wp_data = Vec::new();
+        for mut l in lists {
+            l.sort_unstable();
+            l.dedup();
+            let start = name_wp_data.len() as u32;
+            name_wp_data.extend_from_slice(&l);
+            name_wp.push(Span {
+                start,
+                len: l.len() as u32,
+            });
+        }
+
+        let mut sources_by_name: FxHashMap<u32, Vec<PkgId>> = FxHashMap::default();
+        let mut binaries_by_name: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for (i, d) in data.iter().enumerate() {
+            if d.source {
+                if !d.disabled {
+                    sources_by_name.entry(d.name).or_default().push(PkgId(i as u32));
+                }
+            } else {
+                binaries_by_name.entry(d.name).or_default().push(i as u32 + 2);
+            }
+        }
+
+        let mut pool = Pool {
+            arch: policy,
+            repos: infos,
+            packages,
+            data,
+            str_map: t.str_map,
+            strs: t.strs,
+            evr_map: t.evr_map,
+            evrs: t.evrs,
+            node_map: t.node_map,
+            nodes: t.nodes,
+            provs,
+            deplist,
+            name_wp,
+            name_wp_data,
+            dep_wp: Vec::new(),
+            dep_wp_data: Vec::new(),
+            indexed_paths,
+            file_cache: Mutex::new(FxHashMap::default()),
+            sources_by_name,
+            binaries_by_name,
+        };
+
+        // Multiversion (installonly) packages.
+        for name in INSTALLONLY_PROVIDES {
+            if let Some(sym) = pool.sym(name) {
+                let sids: Vec<u32> = pool.name_providers(sym).into_owned();
+                for sid in sids {
+                    pool.data[sid as usize - 2].multiversion = true;
+                }
+            }
+        }
+
+        // Providers of every interned dependency (operands come first).
+        let mut wp = Vec::with_capacity(pool.nodes.len());
+        let mut wp_data = Vec::new();
+        for i in 0..pool.nodes.len() {
+            let node = pool.nodes[i];
+            let view = Building {
+                pool: &pool,
+                wp: &wp,
+                wp_data: &wp_data,
+            };
+            let l = compute_providers(&view, node);
+            let start = wp_data.len() as u32;
+            wp_data.extend_from_slice(&l);
+            wp.push(Span {
+                start,
+                len: l.len() as u32,
+            });
+        }
+        pool.dep_wp = wp;
+        pool.dep_wp_data = wp_data;
+
+        let mut sources = std::mem::take(&mut pool.sources_by_name);
+        for ids in sources.values_mut() {
+            ids.sort_by(|&a, &b| {
+                let (da, db) = (&pool.data[a.0 as usize], &pool.data[b.0 as usize]);
+                let (pa, pb) = (pool.repos[da.repo as usize].priority, pool.repos[db.repo as usize].priority);
+                pb.cmp(&pa)
+                    .then_with(|| pool.evrs[db.evr as usize].cmp_newest(&pool.evrs[da.evr as usize]))
+                    .then_with(|| a.cmp(&b))
+            });
+        }
+        pool.sources_by_name = sources;
+        Ok(pool)
+    }
+
+    /// The arch policy this pool was built for.
+    pub fn arch(&self) -> &ArchPolicy {
+        &self.arch
+    }
+
+    /// Number of packages (binaries and sources, excluded ones included).
+    pub fn len(&self) -> usize {
+        self.packages.len()
+    }
+
+    /// Whether the pool has no packages.
+    pub fn is_empty(&self) -> bool {
+        self.packages.is_empty()
+    }
+
+    /// Every package id, in pool order.
+    pub fn ids(&self) -> impl Iterator<Item = PkgId> + '_ {
+        (0..self.packages.len() as u32).map(PkgId)
+    }
+
+    /// The package with this id.
+    pub fn package(&self, id: PkgId) -> &Package {
+        &self.packages[id.0 as usize]
+    }
+
+    /// The id of the repo (`RepoSpec::id`) a package came from.
+    pub fn repo_id(&self, id: PkgId) -> &str {
+        &self.repos[self.data[id.0 as usize].repo as usize].id
+    }
+
+    /// Whether the package was excluded (`exclude=` / `includepkgs=`).
+    pub fn is_excluded(&self, id: PkgId) -> bool {
+        self.data[id.0 as usize].disabled
+    }
+
+    /// Whether the package can be installed (a binary that is not excluded).
+    pub fn is_installable(&self, id: PkgId) -> bool {
+        let d = &self.data[id.0 as usize];
+        !d.source && !d.disabled && d.score != 0
+    }
+
+    /// Source packages named `name` (excludes applied), best first: highest
+    /// repo priority, then highest EVR.
+    pub fn sources_named(&self, name: &str) -> Vec<PkgId> {
+        self.sym(name)
+            .and_then(|s| self.sources_by_name.get(&s))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Installable binary packages named `name`, in pool order.
+    pub fn binaries_named(&self, name: &str) -> Vec<PkgId> {
+        let Some(sym) = self.sym(name) else {
+            return Vec::new();
+        };
+        self.name_providers(sym)
+            .iter()
+            .map(|&s| PkgId::from_sid(s))
+            .filter(|&p| {
+                let d = &self.data[p.0 as usize];
+                d.name == sym && !d.disabled
+            })
+            .collect()
+    }
+
+    /// Installable packages whose provides (or files) satisfy `dep`, in pool
+    /// order; rich dependencies give libsolv's loose provider set.
+    pub fn whatprovides(&self, dep: &Dep) -> Vec<PkgId> {
+        let mut ov = crate::solver::Overlay::new(self);
+        let id = ov.intern_dep(dep);
+        ov.dep_providers(id)
+            .iter()
+            .filter(|&&s| s >= 2)
+            .map(|&s| PkgId::from_sid(s))
+            .filter(|&p| !self.data[p.0 as usize].disabled)
+            .collect()
+    }
+
+    /// `name-[E:]V-R.arch` of a package.
+    pub fn nevra_string(&self, id: PkgId) -> String {
+        self.package(id).nevra().to_string()
+    }
+
+    // ----- crate-internal access for the solver -----
+
+    /// The symbol of a string, if the pool knows it.
+    pub(crate) fn sym(&self, s: &str) -> Option<u32> {
+        self.str_map.get(s).copied()
+    }
+
+    pub(crate) fn nsyms(&self) -> u32 {
+        self.strs.len() as u32
+    }
+
+    pub(crate) fn nevrs(&self) -> u32 {
+        self.evrs.len() as u32
+    }
+
+    pub(crate) fn nnodes(&self) -> u32 {
+        self.nodes.len() as u32
+    }
+
+    pub(crate) fn evr_id(&self, evr: &Evr) -> Option<u32> {
+        self.evr_map.get(evr).copied()
+    }
+
+    pub(crate) fn node_id(&self, node: &DepNode) -> Option<u32> {
+        self.node_map.get(node).copied()
+    }
+
+    /// Every binary named `sym` (solvable ids), excluded and wrong-arch too.
+    pub(crate) fn all_binaries_named(&self, sym: u32) -> &[u32] {
+        self.binaries_by_name.get(&sym).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    pub(crate) fn str_of(&self, sym: u32) -> &str {
+        &self.strs[sym as usize]
+    }
+
+    /// Data of solvable `sid` (>= 2).
+    pub(crate) fn sd(&self, sid: u32) -> &PkgData {
+        &self.data[sid as usize - 2]
+    }
+
+    pub(crate) fn deps_of(&self, span: Span) -> &[u32] {
+        &self.deplist[span.range()]
+    }
+
+    /// Owners of a path no dependency of the pool names (searched once).
+    fn file_owners(&self, path: &str) -> Arc<[u32]> {
+        if let Ok(cache) = self.file_cache.lock() {
+            if let Some(l) = cache.get(path) {
+                return l.clone();
+            }
+        }
+        let mut out = Vec::new();
+        for (i, d) in self.data.iter().enumerate() {
+            if !d.source && d.score != 0 && self.packages[i].files.iter().any(|f| f == path) {
+                out.push(i as u32 + 2);
+            }
+        }
+        let l: Arc<[u32]> = out.into();
+        if let Ok(mut cache) = self.file_cache.lock() {
+            cache.insert(path.to_string(), l.clone());
+        }
+        l
+    }
+
+    /// Providers of a string that may not be a pool symbol (job overlay).
+    pub(crate) fn providers_of_str(&self, s: &str) -> Cow<'_, [u32]> {
+        match self.sym(s) {
+            Some(sym) => self.name_providers(sym),
+            None if s.starts_with('/') => Cow::Owned(self.file_owners(s).to_vec()),
+            None => Cow::Borrowed(&[]),
+        }
+    }
+}
+
+impl DepAccess for Pool {
+    fn sym_str(&self, sym: u32) -> &str {
+        &self.strs[sym as usize]
+    }
+
+    fn evr(&self, id: u32) -> &Evr {
+        &self.evrs[id as usize]
+    }
+
+    fn node(&self, dep: u32) -> DepNode {
+        self.nodes[dep as usize]
+    }
+
+    fn name_providers(&self, sym: u32) -> Cow<'_, [u32]> {
+        let own = &self.name_wp_data[self.name_wp[sym as usize].range()];
+        let s = &self.strs[sym as usize];
+        if s.starts_with('/') && !self.indexed_paths[sym as usize] {
+            let files = self.file_owners(s);
+            if files.is_empty() {
+                return Cow::Borrowed(own);
+            }
+            let mut v: Vec<u32> = own.iter().chain(files.iter()).copied().collect();
+            v.sort_unstable();
+            v.dedup();
+            return Cow::Owned(v);
+        }
+        Cow::Borrowed(own)
+    }
+
+    fn dep_providers(&self, dep: u32) -> Cow<'_, [u32]> {
+        Cow::Borrowed(&self.dep_wp_data[self.dep_wp[dep as usize].range()])
+    }
+
+    fn provides_of(&self, sid: u32) -> &[Prov] {
+        &self.provs[self.sd(sid).provides.range()]
+    }
+
+    fn owns_file(&self, sid: u32, sym: u32) -> bool {
+        let path = &self.strs[sym as usize];
+        self.packages[sid as usize - 2].files.iter().any(|f| f.as_str() == &**path)
+    }
+}
+
+/// The pool while dependency providers are being computed: operands' lists
+/// come from the partial tables.
+struct Building<'a> {
+    pool: &'a Pool,
+    wp: &'a [Span],
+    wp_data: &'a [u32],
+}
+
+impl DepAccess for Building<'_> {
+    fn sym_str(&self, sym: u32) -> &str {
+        self.pool.sym_str(sym)
+    }
+    fn evr(&self, id: u32) -> &Evr {
+        self.pool.evr(id)
+    }
+    fn node(&self, dep: u32) -> DepNode {
+        self.pool.node(dep)
+    }
+    fn name_providers(&self, sym: u32) -> Cow<'_, [u32]> {
+        self.pool.name_providers(sym)
+    }
+    fn dep_providers(&self, dep: u32) -> Cow<'_, [u32]> {
+        Cow::Borrowed(&self.wp_data[self.wp[dep as usize].range()])
+    }
+    fn provides_of(&self, sid: u32) -> &[Prov] {
+        self.pool.provides_of(sid)
+    }
+    fn owns_file(&self, sid: u32, sym: u32) -> bool {
+        self.pool.owns_file(sid, sym)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dep::SimpleDep;
+    use crate::rpmmd::RepoSpec;
+
+    pub(crate) fn pkg(name: &str, evr: &str, arch: &str) -> Package {
+        Package {
+            name: name.into(),
+            arch: arch.into(),
+            evr: Evr::parse(evr).unwrap(),
+            ..Default::default()
+        }
+    }
+
+    fn repo(id: &str, pkgs: Vec<Package>) -> LoadedRepo {
+        LoadedRepo {
+            spec: RepoSpec::new(id, ""),
+            packages: pkgs,
+        }
+    }
+
+    #[test]
+    fn arches_sources_and_self_provides() {
+        let mut a = pkg("a", "1-1", "x86_64");
+        a.provides.push(SimpleDep::name("cap"));
+        let mut s = pkg("a", "1-1", "src");
+        s.requires.push(Dep::name("gcc").into());
+        let p = Pool::new(
+            "x86_64",
+            vec![repo(
+                "r",
+                vec![a, pkg("b", "1-1", "aarch64"), pkg("c", "1-1", "i686"), s, pkg("d", "2-1", "noarch")],
+            )],
+        )
+        .unwrap();
+        assert_eq!(p.len(), 5);
+        assert!(!p.is_installable(PkgId(1)), "aarch64 does not install on x86_64");
+        assert_eq!(p.binaries_named("a"), vec![PkgId(0)]);
+        assert!(p.binaries_named("b").is_empty());
+        assert_eq!(p.sources_named("a"), vec![PkgId(3)]);
+        assert_eq!(p.whatprovides(&Dep::name("cap")), vec![PkgId(0)]);
+        assert_eq!(p.whatprovides(&Dep::parse("a = 1-1").unwrap()), vec![PkgId(0)]);
+        assert_eq!(p.whatprovides(&Dep::parse("d > 1").unwrap()), vec![PkgId(4)]);
+        assert!(p.whatprovides(&Dep::parse("gcc").unwrap()).is_empty());
+    }
+
+    #[test]
+    fn excludes_and_files() {
+        let mut bb = pkg("bb", "1-1", "noarch");
+        bb.files.push("/usr/share/x/data".into());
+        let mut zz = pkg("zz", "1-1", "noarch");
+        zz.files.push("/usr/bin/zz".into());
+        let mut r = repo("r", vec![bb, zz]);
+        r.spec.exclude.push("b*".into());
+        let p = Pool::new("x86_64", vec![r]).unwrap();
+        assert!(p.is_excluded(PkgId(0)));
+        assert!(p.binaries_named("bb").is_empty());
+        assert!(p.whatprovides(&Dep::name("/usr/share/x/data")).is_empty());
+        assert_eq!(p.whatprovides(&Dep::name("/usr/bin/zz")), vec![PkgId(1)]);
+    }
+
+    #[test]
+    fn sources_best_first() {
+        let mut r1 = repo("rawhide", vec![pkg("s", "1.10-1", "src"), pkg("s", "1.9-1", "src")]);
+        r1.spec.priority = 2090;
+        let mut r2 = repo("eln", vec![pkg("s", "1.0-1", "src")]);
+        r2.spec.priority = 90;
+        let p = Pool::new("x86_64", vec![r1, r2]).unwrap();
+        assert_eq!(p.sources_named("s"), vec![PkgId(2), PkgId(0), PkgId(1)]);
+    }
+}

@@ -1,0 +1,296 @@
+//! Package specs as dnf reads them (libdnf `nevra.cpp`, `hy-subject.cpp`):
+//! the NEVRA forms a string can be split into, and shell globs (`fnmatch`).
+//!
+//! `dnf install SPEC` tries the forms NEVRA, NA, NAME, NEVR, NEV in that
+//! order and uses the first that matches some package; repo `exclude=`
+//! patterns are specs of the same kind.
+
+use crate::package::Package;
+
+/// Whether `s` contains glob metacharacters (libdnf `hy_is_glob_pattern`).
+pub fn is_glob(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+/// `fnmatch(pat, s, 0)`: `*`, `?`, `[...]` (with `!`/`^` negation and ranges).
+pub fn glob_match(pat: &str, s: &str) -> bool {
+    let (p, s) = (pat.as_bytes(), s.as_bytes());
+    let (mut pi, mut si) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() {
+            match p[pi] {
+                b'*' => {
+                    star = Some((pi, si));
+                    pi += 1;
+                    continue;
+                }
+                b'?' => {
+                    pi += 1;
+                    si += 1;
+                    continue;
+                }
+                b'[' => {
+                    if let Some((matched, next)) = class_match(p, pi, s[si]) {
+                        if matched {
+                            pi = next;
+                            si += 1;
+                            continue;
+                        }
+                    } else if s[si] == b'[' {
+                        // An unterminated class matches a literal '['.
+                        pi += 1;
+                        si += 1;
+                        continue;
+                    }
+                }
+                c => {
+                    if c == s[si] {
+                        pi += 1;
+                        si += 1;
+                        continue;
+                    }
+                }
+            }
+        }
+        match star {
+            Some((sp, ss)) => {
+                pi = sp + 1;
+                si = ss + 1;
+                star = Some((sp, ss + 1));
+            }
+            None => return false,
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Matches `c` against the class starting at `p[start] == '['`; returns
+/// (matched, index after the class), or None when the class is unterminated.
+fn class_match(p: &[u8], start: usize, c: u8) -> Option<(bool, usize)> {
+    let mut i = start + 1;
+    let negate = i < p.len() && (p[i] == b'!' || p[i] == b'^');
+    if negate {
+        i += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    while i < p.len() {
+        if p[i] == b']' && !first {
+            return Some((matched != negate, i + 1));
+        }
+        first = false;
+        if i + 2 < p.len() && p[i + 1] == b'-' && p[i + 2] != b']' {
+            if p[i] <= c && c <= p[i + 2] {
+                matched = true;
+            }
+            i += 3;
+        } else {
+            if p[i] == c {
+                matched = true;
+            }
+            i += 1;
+        }
+    }
+    None
+}
+
+/// The forms of a package spec, most specific first (`HY_FORMS_MOST_SPEC`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    Nevra,
+    Na,
+    Name,
+    Nevr,
+    Nev,
+}
+
+/// The forms in the order `dnf install` tries them.
+pub const FORMS_MOST_SPECIFIC: [Form; 5] = [Form::Nevra, Form::Na, Form::Name, Form::Nevr, Form::Nev];
+
+/// A spec split in one form; absent parts match anything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SpecParts {
+    pub name: String,
+    pub epoch: Option<u32>,
+    pub version: Option<String>,
+    pub release: Option<String>,
+    pub arch: Option<String>,
+}
+
+impl SpecParts {
+    /// Only a name was given (dnf then adds obsoleters of the matches).
+    pub fn has_just_name(&self) -> bool {
+        self.epoch.is_none() && self.version.is_none() && self.release.is_none() && self.arch.is_none()
+    }
+
+    /// Whether `pkg` matches (globs allowed in every part, as libdnf filters).
+    pub fn matches(&self, pkg: &Package) -> bool {
+        let part = |pat: &str, val: &str| {
+            if is_glob(pat) {
+                glob_match(pat, val)
+            } else {
+                pat == val
+            }
+        };
+        if self.name != "*" && !part(&self.name, &pkg.name) {
+            return false;
+        }
+        if let Some(e) = self.epoch {
+            if e != pkg.evr.epoch {
+                return false;
+            }
+        }
+        if let Some(v) = &self.version {
+            if v != "*" && !part(v, &pkg.evr.version) {
+                return false;
+            }
+        }
+        if let Some(r) = &self.release {
+            if r != "*" && !part(r, pkg.evr.release_str()) {
+                return false;
+            }
+        }
+        if let Some(a) = &self.arch {
+            if a != "*" && !part(a, &pkg.arch) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+fn name_ok(s: &str) -> bool {
+    !s.is_empty() && !s.contains([':', '(', '/', '=', '<', '>', ' '])
+}
+
+fn ver_ok(s: &str) -> bool {
+    name_ok(s) && !s.contains('-')
+}
+
+fn arch_ok(s: &str) -> bool {
+    ver_ok(s) && !s.contains('.')
+}
+
+/// `[E:]V` with E digits and V a version.
+fn split_ev(s: &str) -> Option<(Option<u32>, String)> {
+    match s.find(':') {
+        None => ver_ok(s).then(|| (None, s.to_string())),
+        Some(p) => {
+            let (e, v) = (&s[..p], &s[p + 1..]);
+            if e.is_empty() || !e.bytes().all(|c| c.is_ascii_digit()) || !ver_ok(v) {
+                return None;
+            }
+            Some((Some(e.parse().ok()?), v.to_string()))
+        }
+    }
+}
+
+/// Splits `spec` in `form` (libdnf's NEVRA regexes).
+pub fn parse_form(spec: &str, form: Form) -> Option<SpecParts> {
+    match form {
+        Form::Name => name_ok(spec).then(|| SpecParts {
+            name: spec.to_string(),
+            ..Default::default()
+        }),
+        Form::Na => {
+            let dot = spec.rfind('.')?;
+            let (n, a) = (&spec[..dot], &spec[dot + 1..]);
+            (name_ok(n) && arch_ok(a)).then(|| SpecParts {
+                name: n.to_string(),
+                arch: Some(a.to_string()),
+                ..Default::default()
+            })
+        }
+        Form::Nev => {
+            let dash = spec.rfind('-')?;
+            let (n, ev) = (&spec[..dash], &spec[dash + 1..]);
+            let (epoch, version) = split_ev(ev)?;
+            name_ok(n).then(|| SpecParts {
+                name: n.to_string(),
+                epoch,
+                version: Some(version),
+                ..Default::default()
+            })
+        }
+        Form::Nevr | Form::Nevra => {
+            let (nevr, arch) = if form == Form::Nevra {
+                let dot = spec.rfind('.')?;
+                let a = &spec[dot + 1..];
+                if !arch_ok(a) {
+                    return None;
+                }
+                (&spec[..dot], Some(a.to_string()))
+            } else {
+                (spec, None)
+            };
+            let r = nevr.rfind('-')?;
+            let rel = &nevr[r + 1..];
+            if !ver_ok(rel) {
+                return None;
+            }
+            let v = nevr[..r].rfind('-')?;
+            let (n, ev) = (&nevr[..v], &nevr[v + 1..r]);
+            let (epoch, version) = split_ev(ev)?;
+            name_ok(n).then(|| SpecParts {
+                name: n.to_string(),
+                epoch,
+                version: Some(version),
+                release: Some(rel.to_string()),
+                arch,
+            })
+        }
+    }
+}
+
+/// Whether `pkg` matches an exclude/include pattern: the pattern taken in any
+/// NEVRA form, globs allowed (dnf's `excludepkgs` / repo `exclude=`).
+pub fn spec_matches(pattern: &str, pkg: &Package) -> bool {
+    FORMS_MOST_SPECIFIC
+        .iter()
+        .filter_map(|f| parse_form(pattern, *f))
+        .any(|parts| parts.matches(pkg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("foo*", "foobar"));
+        assert!(glob_match("*bar", "foobar"));
+        assert!(glob_match("f?o", "foo"));
+        assert!(glob_match("python3dist(foo[bar])", "python3dist(foob)"));
+        assert!(!glob_match("python3dist(foo[bar])", "python3dist(foo[bar])"));
+        assert!(glob_match("[!a]x", "bx"));
+        assert!(!glob_match("[!a]x", "ax"));
+        assert!(glob_match("a[0-9]", "a5"));
+        assert!(glob_match("*", ""));
+        assert!(!glob_match("a*b", "ac"));
+        assert!(glob_match("kernel*-devel", "kernel-rt-devel"));
+    }
+
+    #[test]
+    fn forms() {
+        let p = parse_form("foo-bar-1:2.0-3.fc40.x86_64", Form::Nevra).unwrap();
+        assert_eq!(p.name, "foo-bar");
+        assert_eq!(p.epoch, Some(1));
+        assert_eq!(p.version.as_deref(), Some("2.0"));
+        assert_eq!(p.release.as_deref(), Some("3.fc40"));
+        assert_eq!(p.arch.as_deref(), Some("x86_64"));
+        assert!(parse_form("foo", Form::Nevra).is_none());
+        let p = parse_form("foo.i686", Form::Na).unwrap();
+        assert_eq!((p.name.as_str(), p.arch.as_deref()), ("foo", Some("i686")));
+        assert!(parse_form("foo >= 2", Form::Name).is_none());
+        assert!(parse_form("(a or b)", Form::Name).is_none());
+        assert!(parse_form("/usr/bin/x", Form::Name).is_none());
+        let p = parse_form("foo-1.0", Form::Nev).unwrap();
+        assert_eq!((p.name.as_str(), p.version.as_deref()), ("foo", Some("1.0")));
+        assert!(parse_form("foo-1.0-1", Form::Nevr).unwrap().has_just_name() == false);
+        assert!(parse_form("foo", Form::Name).unwrap().has_just_name());
+    }
+}

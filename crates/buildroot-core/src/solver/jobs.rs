@@ -1,0 +1,258 @@
+//! dnf's job construction: how `dnf install NAME` and `dnf builddep` turn a
+//! string into libsolv jobs.
+//!
+//! `Job::Install` follows dnf 4.14 / libdnf 0.69 `base.install(spec)` with
+//! `multilib_policy=best`, `obsoletes=True` (semantics.md §6.3):
+//! 1. the NEVRA forms NEVRA, NA, NAME, NEVR, NEV, first one that matches a
+//!    (non-excluded, binary) package wins; then the whole string as a NEVRA
+//!    glob; then provides (a glob over provide names if the spec has glob
+//!    characters, else the spec parsed as a dependency); then files for
+//!    specs starting with `/` or `*/`;
+//! 2. a glob spec gives one "install one of" job per matched name; anything
+//!    else one job over the whole match set;
+//! 3. a match by name only also offers every package that obsoletes one of
+//!    the matches (libdnf 0.69 behaviour: obsoleters of *any* version);
+//! 4. the job carries `SETARCH`, which disables the inferior-arch rules of
+//!    the candidates' names (libsolv `jobtodisablelist`).
+//!
+//! `Job::Provides` follows dnf-plugins-core's builddep `_install`: a provides
+//! selector (excluded providers count as matches, as libsolv lists them), a
+//! file selector as fallback for paths, unmatched unless the string is rich.
+
+use super::Overlay;
+use crate::dep::Dep;
+use crate::pool::subject::{glob_match, is_glob, parse_form, SpecParts, FORMS_MOST_SPECIFIC};
+use crate::pool::{match_nevr, DepAccess, DepInterner, PkgId};
+
+use super::Job;
+
+/// A job as the solver sees it.
+#[derive(Clone, Debug)]
+pub(crate) enum SolverJob {
+    /// Install one of these solvables (ascending ids).
+    OneOf { cands: Vec<u32>, setarch: bool },
+    /// Install something providing this dependency (complex deps become CNF
+    /// job rules).
+    Provides { dep: u32 },
+}
+
+impl SolverJob {
+    /// The candidate solvables (libsolv `FOR_JOB_SELECT`).
+    pub(crate) fn candidates(&self, ov: &Overlay) -> Vec<u32> {
+        match self {
+            SolverJob::OneOf { cands, .. } => cands.clone(),
+            SolverJob::Provides { dep } => ov.dep_providers(*dep).into_owned(),
+        }
+    }
+}
+
+/// Builds the solver jobs for every job; None for a job that matched
+/// nothing, an empty list for one that needs nothing (`rpmlib(...)`). An
+/// `Install` with a glob may give several solver jobs.
+pub(crate) fn build_jobs(ov: &mut Overlay, jobs: &[Job]) -> Vec<Option<Vec<SolverJob>>> {
+    jobs.iter()
+        .map(|job| match job {
+            Job::Install(spec) => Some(install_jobs(ov, spec.trim())).filter(|v| !v.is_empty()),
+            Job::Provides(dep) => provides_job(ov, dep),
+        })
+        .collect()
+}
+
+fn provides_job(ov: &mut Overlay, dep: &Dep) -> Option<Vec<SolverJob>> {
+    if let Dep::Simple(s) = dep {
+        if s.name.starts_with("rpmlib(") {
+            // builddep skips rpmlib() requirements altogether.
+            return Some(Vec::new());
+        }
+    }
+    let id = ov.intern_dep(dep);
+    let found = !ov.dep_providers(id).is_empty();
+    if found || dep.is_rich() {
+        return Some(vec![SolverJob::Provides { dep: id }]);
+    }
+    if let Dep::Simple(s) = dep {
+        if s.name.starts_with('/') {
+            // File selector: packages (not excluded) that contain the path.
+            let cands: Vec<u32> = ov
+                .pool
+                .providers_of_str(&s.name)
+                .iter()
+                .copied()
+                .filter(|&sid| sid >= 2 && !ov.pool.sd(sid).disabled)
+                .filter(|&sid| ov.pool.package(PkgId::from_sid(sid)).files.iter().any(|f| f == &s.name))
+                .collect();
+            if !cands.is_empty() {
+                return Some(vec![SolverJob::OneOf { cands, setarch: false }]);
+            }
+        }
+    }
+    None
+}
+
+/// Installable (binary, not excluded) solvables matching a spec split in one
+/// NEVRA form.
+fn form_matches(ov: &Overlay, parts: &SpecParts) -> Vec<u32> {
+    let pool = ov.pool;
+    let check = |sid: u32| {
+        let d = pool.sd(sid);
+        !d.source && !d.disabled && parts.matches(pool.package(PkgId::from_sid(sid)))
+    };
+    if !is_glob(&parts.name) {
+        let Some(sym) = pool.sym(&parts.name) else {
+            return Vec::new();
+        };
+        return pool.all_binaries_named(sym).iter().copied().filter(|&sid| check(sid)).collect();
+    }
+    (0..pool.len() as u32).map(|i| i + 2).filter(|&sid| check(sid)).collect()
+}
+
+fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
+    let pool = ov.pool;
+    let installable = |sid: u32| sid >= 2 && !pool.sd(sid).source && !pool.sd(sid).disabled;
+
+    // 1. NEVRA forms.
+    let mut matched: Option<(Vec<u32>, SpecParts)> = None;
+    for form in FORMS_MOST_SPECIFIC {
+        if let Some(parts) = parse_form(spec, form) {
+            let q = form_matches(ov, &parts);
+            if !q.is_empty() {
+                matched = Some((q, parts));
+                break;
+            }
+        }
+    }
+    let mut by_nevra_name_only = false;
+    let q: Vec<u32> = if let Some((q, parts)) = matched {
+        by_nevra_name_only = parts.has_just_name();
+        q
+    } else {
+        // 2. the whole string as a NEVRA glob.
+        let q: Vec<u32> = if is_glob(spec) {
+            (0..pool.len() as u32)
+                .map(|i| i + 2)
+                .filter(|&sid| installable(sid) && glob_match(spec, &pool.nevra_string(PkgId::from_sid(sid))))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if !q.is_empty() {
+            q
+        } else {
+            // 3. provides.
+            let q = provides_matches(ov, spec);
+            if !q.is_empty() {
+                q
+            } else if spec.starts_with('/') || spec.starts_with("*/") {
+                // 4. files.
+                file_matches(ov, spec)
+            } else {
+                Vec::new()
+            }
+        }
+    };
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let filename_pattern = spec.starts_with('/') || spec.starts_with("*/");
+    if !filename_pattern && is_glob(spec) {
+        // One job per name, in order of first appearance.
+        let mut names: Vec<u32> = Vec::new();
+        for &sid in &q {
+            let n = pool.sd(sid).name;
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        return names
+            .into_iter()
+            .map(|n| {
+                let mut cands: Vec<u32> = q.iter().copied().filter(|&s| pool.sd(s).name == n).collect();
+                if by_nevra_name_only {
+                    add_obsoleters(ov, &mut cands);
+                }
+                SolverJob::OneOf { cands, setarch: true }
+            })
+            .collect();
+    }
+    let mut cands = q;
+    if by_nevra_name_only {
+        add_obsoleters(ov, &mut cands);
+    }
+    vec![SolverJob::OneOf { cands, setarch: true }]
+}
+
+/// Adds every installable package that obsoletes (by name and version) one
+/// of `cands` (libdnf 0.69 `query.filter(obsoletes=q)`).
+fn add_obsoleters(ov: &Overlay, cands: &mut Vec<u32>) {
+    let pool = ov.pool;
+    let mut extra = Vec::new();
+    for i in 0..pool.len() as u32 {
+        let sid = i + 2;
+        let d = pool.sd(sid);
+        if d.source || d.disabled || d.obsoletes.len == 0 || cands.contains(&sid) {
+            continue;
+        }
+        let hit = pool.deps_of(d.obsoletes).iter().any(|&obs| {
+            ov.dep_providers(obs).iter().any(|&r| {
+                cands.contains(&r) && {
+                    let rd = pool.sd(r);
+                    match_nevr(ov, rd.name, rd.evr, obs)
+                }
+            })
+        });
+        if hit {
+            extra.push(sid);
+        }
+    }
+    cands.extend(extra);
+    cands.sort_unstable();
+    cands.dedup();
+}
+
+fn provides_matches(ov: &mut Overlay, spec: &str) -> Vec<u32> {
+    let pool = ov.pool;
+    if is_glob(spec) {
+        let mut out = Vec::new();
+        for i in 0..pool.len() as u32 {
+            let sid = i + 2;
+            let d = pool.sd(sid);
+            if d.source || d.disabled || d.score == 0 {
+                continue;
+            }
+            if pool
+                .provides_of(sid)
+                .iter()
+                .any(|pv| glob_match(spec, pool.str_of(pv.name)))
+            {
+                out.push(sid);
+            }
+        }
+        return out;
+    }
+    let Ok(dep) = Dep::parse(spec) else {
+        return Vec::new();
+    };
+    let id = ov.intern_dep(&dep);
+    ov.dep_providers(id)
+        .iter()
+        .copied()
+        .filter(|&sid| sid >= 2 && !pool.sd(sid).source && !pool.sd(sid).disabled)
+        .collect()
+}
+
+fn file_matches(ov: &Overlay, spec: &str) -> Vec<u32> {
+    let pool = ov.pool;
+    (0..pool.len() as u32)
+        .map(|i| i + 2)
+        .filter(|&sid| {
+            let d = pool.sd(sid);
+            !d.source
+                && !d.disabled
+                && pool
+                    .package(PkgId::from_sid(sid))
+                    .files
+                    .iter()
+                    .any(|f| if is_glob(spec) { glob_match(spec, f) } else { f == spec })
+        })
+        .collect()
+}

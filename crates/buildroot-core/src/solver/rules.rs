@@ -1,0 +1,854 @@
+//! Rule generation, as libsolv's `solver_solve` does it for a fresh install:
+//! package rules from a work-list walk starting at the job candidates
+//! (`solver_addpkgrulesforsolvable`), packages pulled in by possible
+//! Supplements/Enhances (`solver_addpkgrulesforweak`), sorting and
+//! de-duplication (`solver_unifyrules`), job rules in job order, then the
+//! inferior-arch rules (`solver_addinfarchrules`).
+//!
+//! Rich (complex) dependencies are normalised to CNF blocks (requires) or
+//! inverted DNF (conflicts) as libsolv's `cplxdeps.c` does, block order and
+//! literal order included, because the rules' order steers the solver.
+
+use std::collections::VecDeque;
+
+use super::jobs::SolverJob;
+use super::sat::{Rule, RuleInfo, RuleKind, Solver, NO_DEP};
+use crate::pool::{match_nevr, DepAccess, DepNode, SYSTEM};
+
+/// CNF/DNF normalisation flags (libsolv `CPLXDEPS_*`).
+const TODNF: u8 = 1;
+const EXPAND: u8 = 2;
+const INVERT: u8 = 4;
+
+/// In a block queue: "the provider list `lists[next]` goes here".
+const MARK: i32 = i32::MAX;
+
+/// Result of a normalisation: no blocks (false), true, or some blocks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Norm {
+    False,
+    True,
+    Blocks,
+}
+
+/// Block queues of `cplxdeps.c`: literals, 0 ends a block, `MARK, i` stands
+/// for the (not yet expanded) provider list `lists[i]`.
+pub(crate) struct Cnf<'a, A: DepAccess> {
+    acc: &'a A,
+    pub lists: Vec<Vec<i32>>,
+}
+
+impl<'a, A: DepAccess> Cnf<'a, A> {
+    pub(crate) fn new(acc: &'a A) -> Self {
+        Cnf {
+            acc,
+            lists: Vec::new(),
+        }
+    }
+
+    fn expand(&self, bq: &mut Vec<i32>, start: usize, split: usize) -> usize {
+        let end = bq.len();
+        let mut newsplit = 0;
+        let mut i = start;
+        while i < end {
+            if i == split {
+                newsplit = bq.len() - (end - start);
+            }
+            let x = bq[i];
+            if x == MARK {
+                i += 1;
+                let l = &self.lists[bq[i] as usize];
+                bq.extend_from_slice(l);
+            } else {
+                bq.push(x);
+            }
+            i += 1;
+        }
+        if i == split {
+            newsplit = bq.len() - (end - start);
+        }
+        bq.drain(start..end);
+        newsplit
+    }
+
+    fn invert(&self, bq: &mut Vec<i32>, start: usize, r: Norm) -> Norm {
+        match r {
+            Norm::False => return Norm::True,
+            Norm::True => return Norm::False,
+            Norm::Blocks => {}
+        }
+        self.expand(bq, start, 0);
+        let end = bq.len();
+        let mut j = start;
+        for i in start..end {
+            if bq[i] != 0 {
+                bq[i] = -bq[i];
+                continue;
+            }
+            bq[j..i].reverse();
+            j = i + 1;
+        }
+        Norm::Blocks
+    }
+
+    fn distribute(&self, bq: &mut Vec<i32>, bqcnt: usize, bqcnt2: usize, flags: u8) -> Norm {
+        let bqcnt2 = self.expand(bq, bqcnt, bqcnt2);
+        let bqcnt3 = bq.len();
+        let mut i = bqcnt;
+        while i < bqcnt2 {
+            let mut j = bqcnt2;
+            while j < bqcnt3 {
+                let bqcnt4 = bq.len();
+                let mut k = i;
+                while bq[k] != 0 && bq[j] != 0 {
+                    if bq[k] < bq[j] {
+                        let x = bq[k];
+                        bq.push(x);
+                        k += 1;
+                    } else {
+                        if bq[k] == bq[j] {
+                            k += 1;
+                        }
+                        let x = bq[j];
+                        bq.push(x);
+                        j += 1;
+                    }
+                }
+                while bq[j] != 0 {
+                    let x = bq[j];
+                    bq.push(x);
+                    j += 1;
+                }
+                while bq[k] != 0 {
+                    let x = bq[k];
+                    bq.push(x);
+                    k += 1;
+                }
+                // A block holding both A and -A is dropped.
+                let (mut a, mut b) = (bqcnt4, bq.len() - 1);
+                while a < b {
+                    if -bq[a] == bq[b] {
+                        break;
+                    }
+                    if -bq[a] > bq[b] {
+                        a += 1;
+                    } else {
+                        b -= 1;
+                    }
+                }
+                if a < b {
+                    bq.truncate(bqcnt4);
+                } else {
+                    bq.push(0);
+                }
+                j += 1;
+            }
+            while bq[i] != 0 {
+                i += 1;
+            }
+            i += 1;
+        }
+        bq.drain(bqcnt..bqcnt3);
+        if bqcnt == bq.len() {
+            return if flags & TODNF != 0 { Norm::False } else { Norm::True };
+        }
+        Norm::Blocks
+    }
+
+    fn or(&mut self, d1: u32, d2: u32, bq: &mut Vec<i32>, flags: u8, inv: u8) -> Norm {
+        let bqcnt = bq.len();
+        let r1 = self.norm(d1, bq, flags);
+        if r1 == Norm::True {
+            return Norm::True;
+        }
+        let bqcnt2 = bq.len();
+        let mut r2 = self.norm(d2, bq, flags ^ inv);
+        if inv != 0 {
+            r2 = self.invert(bq, bqcnt2, r2);
+        }
+        if r1 == Norm::True || r2 == Norm::True {
+            bq.truncate(bqcnt);
+            return Norm::True;
+        }
+        if r1 == Norm::False {
+            return r2;
+        }
+        if r2 == Norm::False {
+            return r1;
+        }
+        if flags & TODNF == 0 {
+            return self.distribute(bq, bqcnt, bqcnt2, flags);
+        }
+        Norm::Blocks
+    }
+
+    fn and(&mut self, d1: u32, d2: u32, bq: &mut Vec<i32>, flags: u8, inv: u8) -> Norm {
+        let bqcnt = bq.len();
+        let r1 = self.norm(d1, bq, flags);
+        if r1 == Norm::False {
+            return Norm::False;
+        }
+        let bqcnt2 = bq.len();
+        let mut r2 = self.norm(d2, bq, flags ^ inv);
+        if inv != 0 {
+            r2 = self.invert(bq, bqcnt2, r2);
+        }
+        if r1 == Norm::False || r2 == Norm::False {
+            bq.truncate(bqcnt);
+            return Norm::False;
+        }
+        if r1 == Norm::True {
+            return r2;
+        }
+        if r2 == Norm::True {
+            return r1;
+        }
+        if flags & TODNF != 0 {
+            return self.distribute(bq, bqcnt, bqcnt2, flags);
+        }
+        Norm::Blocks
+    }
+
+    /// `A if B else C` -> `(A or not B) and (B or C)`.
+    fn if_else(&mut self, a: u32, b: u32, c: u32, bq: &mut Vec<i32>, flags: u8) -> Norm {
+        let bqcnt = bq.len();
+        let r1 = self.or(a, b, bq, flags, TODNF);
+        if r1 == Norm::False {
+            return Norm::False;
+        }
+        let bqcnt2 = bq.len();
+        let r2 = self.or(b, c, bq, flags, 0);
+        if r1 == Norm::False || r2 == Norm::False {
+            bq.truncate(bqcnt);
+            return Norm::False;
+        }
+        if r1 == Norm::True {
+            return r2;
+        }
+        if r2 == Norm::True {
+            return r1;
+        }
+        if flags & TODNF != 0 {
+            return self.distribute(bq, bqcnt, bqcnt2, flags);
+        }
+        Norm::Blocks
+    }
+
+    /// `A unless B else C` -> `(A and not B) or (B and C)`.
+    fn unless_else(&mut self, a: u32, b: u32, c: u32, bq: &mut Vec<i32>, flags: u8) -> Norm {
+        let bqcnt = bq.len();
+        let r1 = self.and(a, b, bq, flags, TODNF);
+        if r1 == Norm::True {
+            return Norm::True;
+        }
+        let bqcnt2 = bq.len();
+        let r2 = self.and(b, c, bq, flags, 0);
+        if r1 == Norm::True || r2 == Norm::True {
+            bq.truncate(bqcnt);
+            return Norm::True;
+        }
+        if r1 == Norm::False {
+            return r2;
+        }
+        if r2 == Norm::False {
+            return r1;
+        }
+        if flags & TODNF == 0 {
+            return self.distribute(bq, bqcnt, bqcnt2, flags);
+        }
+        Norm::Blocks
+    }
+
+    fn norm(&mut self, dep: u32, bq: &mut Vec<i32>, flags: u8) -> Norm {
+        if self.acc.is_complex(dep) {
+            match self.acc.node(dep) {
+                DepNode::Cond(a, b) => return self.or(a, b, bq, flags, TODNF),
+                DepNode::CondElse(a, b, c) => return self.if_else(a, b, c, bq, flags),
+                DepNode::Unless(a, b) => return self.and(a, b, bq, flags, TODNF),
+                DepNode::UnlessElse(a, b, c) => return self.unless_else(a, b, c, bq, flags),
+                DepNode::Or(a, b) => return self.or(a, b, bq, flags, 0),
+                DepNode::And(a, b) => return self.and(a, b, bq, flags, 0),
+                _ => {}
+            }
+        }
+        let provs = self.acc.dep_providers(dep);
+        if provs.is_empty() {
+            return Norm::False;
+        }
+        if provs[0] == SYSTEM {
+            return Norm::True;
+        }
+        if flags & TODNF != 0 {
+            for &p in provs.iter() {
+                bq.push(p as i32);
+                bq.push(0);
+            }
+        } else {
+            let l: Vec<i32> = provs.iter().map(|&p| p as i32).collect();
+            bq.push(MARK);
+            bq.push(self.lists.len() as i32);
+            self.lists.push(l);
+            bq.push(0);
+        }
+        Norm::Blocks
+    }
+
+    /// libsolv `pool_normalize_complex_dep`.
+    fn normalize(&mut self, dep: u32, bq: &mut Vec<i32>, flags: u8) -> Norm {
+        let bqcnt = bq.len();
+        let mut r = self.norm(dep, bq, flags);
+        if flags & EXPAND != 0 && r == Norm::Blocks {
+            self.expand(bq, bqcnt, 0);
+        }
+        if flags & INVERT != 0 {
+            r = self.invert(bq, bqcnt, r);
+        }
+        r
+    }
+
+    /// Fully expanded CNF blocks of a complex dependency (for job rules and
+    /// the recommends map): None for false, Some(empty) for true.
+    pub(crate) fn cnf_expanded(&mut self, dep: u32) -> Option<Vec<Vec<i32>>> {
+        let mut bq = Vec::new();
+        match self.normalize(dep, &mut bq, EXPAND) {
+            Norm::False => None,
+            Norm::True => Some(Vec::new()),
+            Norm::Blocks => Some(split_blocks(&bq)),
+        }
+    }
+}
+
+fn split_blocks(bq: &[i32]) -> Vec<Vec<i32>> {
+    let mut out = Vec::new();
+    let mut cur = Vec::new();
+    for &x in bq {
+        if x == 0 {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        } else {
+            cur.push(x);
+        }
+    }
+    out
+}
+
+/// Unify order of two rules (libsolv `unifyrules_sortcmp`).
+fn rule_cmp(lits: &[i32], a: &Rule, b: &Rule) -> i64 {
+    let x = a.p as i64 - b.p as i64;
+    if x != 0 {
+        return x;
+    }
+    if a.d == 0 && b.d == 0 {
+        return a.w2 as i64 - b.w2 as i64;
+    }
+    if a.d == 0 {
+        let x = a.w2 as i64 - lits[b.d as usize] as i64;
+        return if x != 0 { x } else { -1 };
+    }
+    if b.d == 0 {
+        let x = lits[a.d as usize] as i64 - b.w2 as i64;
+        return if x != 0 { x } else { 1 };
+    }
+    if a.d == b.d {
+        return 0;
+    }
+    let (mut i, mut j) = (a.d as usize, b.d as usize);
+    while lits[j] != 0 {
+        let x = lits[i] as i64 - lits[j] as i64;
+        if x != 0 {
+            return x;
+        }
+        i += 1;
+        j += 1;
+    }
+    lits[i] as i64
+}
+
+impl Solver<'_> {
+    /// Creates all rules for the jobs.
+    pub(crate) fn add_rules(&mut self, jobs: &[SolverJob]) {
+        for job in jobs {
+            for p in job.candidates(&self.ov) {
+                if p >= 2 {
+                    self.add_pkg_rules_for(p);
+                }
+            }
+        }
+        self.add_pkg_rules_for_weak();
+        self.unify_rules();
+        self.pkgrules_end = self.rules.len();
+        self.in_pkg_phase = false;
+
+        self.jobrules = self.rules.len();
+        for (ji, job) in jobs.iter().enumerate() {
+            let info = RuleInfo::new(RuleKind::Job, 0, 0, ji as u32);
+            match job {
+                SolverJob::OneOf { cands, .. } => {
+                    if cands.is_empty() {
+                        continue;
+                    }
+                    let l: Vec<i32> = cands.iter().map(|&c| c as i32).collect();
+                    self.add_rule(l[0], 0, Some(&l[1..]), info);
+                }
+                SolverJob::Provides { dep } => {
+                    let dep = *dep;
+                    if self.ov.is_complex(dep) {
+                        let mut cnf = Cnf::new(&self.ov);
+                        match cnf.cnf_expanded(dep) {
+                            None => {
+                                self.add_rule(-(SYSTEM as i32), 0, None, info);
+                            }
+                            Some(blocks) => {
+                                for b in blocks {
+                                    self.add_rule(b[0], 0, Some(&b[1..]), info);
+                                }
+                            }
+                        }
+                    } else {
+                        let l: Vec<i32> = self.ov.dep_providers(dep).iter().map(|&c| c as i32).collect();
+                        if l.is_empty() {
+                            self.add_rule(-(SYSTEM as i32), 0, None, info);
+                        } else {
+                            self.add_rule(l[0], 0, Some(&l[1..]), info);
+                        }
+                    }
+                }
+            }
+        }
+        self.jobrules_end = self.rules.len();
+
+        self.add_infarch_rules();
+
+        // Install jobs carry SETARCH: the inferior-arch rules of their
+        // candidates' names are switched off (libsolv `jobtodisablelist`).
+        for job in jobs {
+            if let SolverJob::OneOf { cands, setarch: true } = job {
+                let mut names: Vec<u32> = Vec::new();
+                for &c in cands {
+                    let name = self.ov.pool.sd(c).name;
+                    if names.contains(&name) {
+                        continue;
+                    }
+                    let has = (self.infarchrules..self.infarchrules_end).any(|i| self.rules[i].p == -(c as i32));
+                    if has {
+                        names.push(name);
+                    }
+                }
+                for name in names {
+                    for i in self.infarchrules..self.infarchrules_end {
+                        let p = self.rules[i].p;
+                        if p < 0 && self.ov.pool.sd((-p) as u32).name == name {
+                            self.rules[i].disabled = true;
+                        }
+                    }
+                }
+            }
+        }
+
+        self.learntrules = self.rules.len();
+        for i in 1..self.rules.len() {
+            let r = &self.rules[i];
+            if r.p != 0 && r.w2 == 0 && r.d == 0 {
+                self.ruleassertions.push(i);
+            }
+        }
+    }
+
+    fn pkg_rule(&mut self, p: i32, p2: i32, list: Option<&[i32]>, kind: RuleKind, from: u32, to: u32, dep: u32) {
+        self.add_rule(p, p2, list, RuleInfo::new(kind, from, to, dep));
+    }
+
+    /// libsolv `solver_addpkgrulesforsolvable`.
+    pub(crate) fn add_pkg_rules_for(&mut self, start: u32) {
+        let pool = self.ov.pool;
+        let mut workq: VecDeque<u32> = VecDeque::new();
+        workq.push_back(start);
+        while let Some(n) = workq.pop_front() {
+            if self.added[n as usize] {
+                continue;
+            }
+            self.added[n as usize] = true;
+            let d = pool.sd(n).clone();
+            let ni = n as i32;
+            if d.disabled || d.source || d.score == 0 {
+                self.pkg_rule(-ni, 0, None, RuleKind::NotInstallable, n, 0, NO_DEP);
+            }
+            for &req in pool.deps_of(d.requires) {
+                if self.ov.is_complex(req) {
+                    self.add_complex_deprules(n, req, RuleKind::Requires, &mut workq);
+                    continue;
+                }
+                let dp = self.ov.dep_providers(req);
+                if dp.first() == Some(&SYSTEM) {
+                    continue;
+                }
+                if dp.is_empty() {
+                    self.pkg_rule(-ni, 0, None, RuleKind::NothingProvides, n, 0, req);
+                    continue;
+                }
+                if dp.contains(&n) {
+                    continue;
+                }
+                let l: Vec<i32> = dp.iter().map(|&x| x as i32).collect();
+                self.pkg_rule(-ni, 0, Some(&l), RuleKind::Requires, n, 0, req);
+                for &p in &l {
+                    if !self.added[p as usize] {
+                        workq.push_back(p as u32);
+                    }
+                }
+            }
+            if d.source {
+                continue;
+            }
+            for &con in pool.deps_of(d.conflicts) {
+                if self.ov.is_complex(con) {
+                    self.add_complex_deprules(n, con, RuleKind::Conflicts, &mut workq);
+                    continue;
+                }
+                let dp: Vec<u32> = self.ov.dep_providers(con).into_owned();
+                for p in dp {
+                    if p == n {
+                        continue; // self-conflicts are allowed for rpm
+                    }
+                    let q = if p == SYSTEM { 0 } else { -(p as i32) };
+                    self.pkg_rule(-ni, q, None, RuleKind::Conflicts, n, p, con);
+                }
+            }
+            // Explicit obsoletes (kept for multiversion packages too).
+            for &obs in pool.deps_of(d.obsoletes) {
+                let dp: Vec<u32> = self.ov.dep_providers(obs).into_owned();
+                for p in dp {
+                    if p == n || p < 2 {
+                        continue;
+                    }
+                    let ps = pool.sd(p);
+                    if !match_nevr(&self.ov, ps.name, ps.evr, obs) {
+                        continue;
+                    }
+                    self.pkg_rule(-ni, -(p as i32), None, RuleKind::Obsoletes, n, p, obs);
+                }
+            }
+            // Same name: mutually exclusive unless colours differ or both are
+            // multiversion.
+            let same: Vec<u32> = self.ov.name_providers(d.name).into_owned();
+            for &p in &same {
+                if p == n {
+                    continue;
+                }
+                let ps = pool.sd(p);
+                if d.multiversion && (d.name != ps.name || d.evr != ps.evr || d.arch != ps.arch) {
+                    continue;
+                }
+                if ps.name != d.name {
+                    continue;
+                }
+                if d.arch != ps.arch && d.color & ps.color == 0 {
+                    continue;
+                }
+                if self.added[p as usize] && !ps.source && !ps.multiversion {
+                    continue; // the rule was added when p was visited
+                }
+                self.pkg_rule(-ni, -(p as i32), None, RuleKind::SameName, n, p, NO_DEP);
+            }
+            // Lock-step candidates: same name and EVR, better arch.
+            if d.score > 1 {
+                for &p in &same {
+                    let ps = pool.sd(p);
+                    if ps.name != d.name || ps.evr != d.evr || self.added[p as usize] {
+                        continue;
+                    }
+                    if ps.score == 0 || ps.score == 1 || ps.score >= d.score {
+                        continue;
+                    }
+                    workq.push_back(p);
+                }
+            }
+            // Weak dependencies are walked (they steer choices) but make no rules.
+            for &rec in pool.deps_of(d.recommends).iter().chain(pool.deps_of(d.suggests)) {
+                if self.ov.is_complex(rec) {
+                    let mut q = Vec::new();
+                    self.add_pos_literals(rec, &mut q, false);
+                    workq.extend(q);
+                    continue;
+                }
+                for &p in self.ov.dep_providers(rec).iter() {
+                    if p >= 2 && !self.added[p as usize] {
+                        workq.push_back(p);
+                    }
+                }
+            }
+        }
+    }
+
+    /// libsolv `pool_add_pos_literals_complex_dep`.
+    fn add_pos_literals(&self, mut dep: u32, q: &mut Vec<u32>, mut neg: bool) {
+        loop {
+            match self.ov.node(dep) {
+                DepNode::And(a, b) | DepNode::Or(a, b) => {
+                    self.add_pos_literals(a, q, neg);
+                    dep = b;
+                }
+                DepNode::Cond(a, b) | DepNode::Unless(a, b) => {
+                    self.add_pos_literals(a, q, neg);
+                    neg = !neg;
+                    dep = b;
+                }
+                DepNode::CondElse(a, b, c) | DepNode::UnlessElse(a, b, c) => {
+                    self.add_pos_literals(a, q, neg);
+                    neg = !neg;
+                    self.add_pos_literals(c, q, !neg);
+                    dep = b;
+                }
+                _ => break,
+            }
+        }
+        if !neg {
+            for &p in self.ov.dep_providers(dep).iter() {
+                if p >= 2 && !self.added[p as usize] {
+                    q.push(p);
+                }
+            }
+        }
+    }
+
+    /// libsolv `add_complex_deprules`.
+    fn add_complex_deprules(&mut self, p: u32, dep: u32, kind: RuleKind, workq: &mut VecDeque<u32>) {
+        let pi = p as i32;
+        let flags = if kind == RuleKind::Conflicts {
+            TODNF | EXPAND | INVERT
+        } else {
+            0
+        };
+        let mut bq = Vec::new();
+        let (r, lists) = {
+            let mut cnf = Cnf::new(&self.ov);
+            let r = cnf.normalize(dep, &mut bq, flags);
+            (r, cnf.lists)
+        };
+        match r {
+            Norm::False => {
+                let k = if kind == RuleKind::Requires {
+                    RuleKind::NothingProvides
+                } else {
+                    kind
+                };
+                self.pkg_rule(-pi, 0, None, k, p, 0, dep);
+                return;
+            }
+            Norm::True => return,
+            Norm::Blocks => {}
+        }
+        let mut i = 0;
+        while i < bq.len() {
+            if bq[i] == 0 {
+                i += 1;
+                continue;
+            }
+            if bq[i] == MARK {
+                let l = &lists[bq[i + 1] as usize];
+                i += 3;
+                if l.contains(&pi) {
+                    continue;
+                }
+                let l = l.clone();
+                self.pkg_rule(-pi, 0, Some(&l), kind, p, 0, dep);
+                for &x in &l {
+                    if !self.added[x as usize] {
+                        workq.push_back(x as u32);
+                    }
+                }
+                continue;
+            }
+            if bq[i + 1] == 0 {
+                let p2 = bq[i];
+                i += 2;
+                if -pi == p2 {
+                    if kind == RuleKind::Conflicts {
+                        continue;
+                    }
+                    self.pkg_rule(-pi, 0, None, kind, p, 0, dep);
+                    continue;
+                }
+                if pi == p2 {
+                    continue;
+                }
+                self.pkg_rule(-pi, p2, None, kind, p, 0, dep);
+                if p2 > 0 && !self.added[p2 as usize] {
+                    workq.push_back(p2 as u32);
+                }
+                continue;
+            }
+            let start = i;
+            while bq[i] != 0 {
+                i += 1;
+            }
+            let mut block: Vec<i32> = bq[start..i].to_vec();
+            i += 1;
+            // Insert -p at its sorted place.
+            let mut j = 0;
+            loop {
+                if j == block.len() || block[j] > -pi {
+                    block.insert(j, -pi);
+                    break;
+                }
+                if block[j] == -pi {
+                    break;
+                }
+                j += 1;
+            }
+            if block.contains(&pi) {
+                continue;
+            }
+            self.pkg_rule(block[0], 0, Some(&block[1..]), kind, p, 0, dep);
+            for &x in &block {
+                if x > 0 && !self.added[x as usize] {
+                    workq.push_back(x as u32);
+                }
+            }
+        }
+    }
+
+    /// libsolv `solver_dep_possible` for Supplements/Enhances.
+    fn dep_possible(&self, dep: u32) -> bool {
+        match self.ov.node(dep) {
+            DepNode::Cond(..) | DepNode::CondElse(..) | DepNode::Unless(..) | DepNode::UnlessElse(..) => true,
+            DepNode::And(a, b) => self.dep_possible(a) && self.dep_possible(b),
+            DepNode::Or(a, b) => self.dep_possible(a) || self.dep_possible(b),
+            _ => self.ov.dep_providers(dep).iter().any(|&p| self.added[p as usize]),
+        }
+    }
+
+    /// libsolv `solver_addpkgrulesforweak`: packages whose Supplements or
+    /// Enhances could be fulfilled get rules too.
+    fn add_pkg_rules_for_weak(&mut self) {
+        let pool = self.ov.pool;
+        let cands: Vec<u32> = (0..pool.len() as u32)
+            .map(|i| i + 2)
+            .filter(|&s| {
+                let d = pool.sd(s);
+                !d.source && !d.disabled && d.score != 0 && (d.supplements.len > 0 || d.enhances.len > 0)
+            })
+            .collect();
+        loop {
+            let mut changed = false;
+            for &s in &cands {
+                if self.added[s as usize] {
+                    continue;
+                }
+                let d = pool.sd(s);
+                let possible = pool.deps_of(d.supplements).iter().any(|&x| self.dep_possible(x))
+                    || pool.deps_of(d.enhances).iter().any(|&x| self.dep_possible(x));
+                if possible {
+                    self.add_pkg_rules_for(s);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// libsolv `solver_unifyrules`: sort the package rules and drop duplicates.
+    fn unify_rules(&mut self) {
+        if self.rules.len() <= 2 {
+            return;
+        }
+        let mut v: Vec<(Rule, RuleInfo)> = self.rules[1..]
+            .iter()
+            .copied()
+            .zip(self.infos[1..].iter().copied())
+            .collect();
+        let lits = &self.lits;
+        v.sort_by(|a, b| rule_cmp(lits, &a.0, &b.0).cmp(&0));
+        let mut out: Vec<(Rule, RuleInfo)> = Vec::with_capacity(v.len());
+        for x in v {
+            if let Some(last) = out.last() {
+                if rule_cmp(lits, &last.0, &x.0) == 0 {
+                    continue;
+                }
+            }
+            out.push(x);
+        }
+        self.rules.truncate(1);
+        self.infos.truncate(1);
+        for (r, i) in out {
+            self.rules.push(r);
+            self.infos.push(i);
+        }
+        self.lastpkgrule = 0;
+    }
+
+    /// libsolv `solver_addinfarchrules` (no installed packages): a package of
+    /// a worse arch class than the best reachable one of its name may only be
+    /// installed together with a same-EVR package of the best class (or
+    /// noarch).
+    fn add_infarch_rules(&mut self) {
+        let pool = self.ov.pool;
+        self.infarchrules = self.rules.len();
+        for i in 2..self.nsolv as u32 {
+            if !self.added[i as usize] {
+                continue;
+            }
+            let s = pool.sd(i);
+            let same: Vec<u32> = self.ov.name_providers(s.name).into_owned();
+            let mut first = true;
+            let mut bestscore = 0u32;
+            let mut is_first = i;
+            for &p in &same {
+                let ps = pool.sd(p);
+                if ps.name != s.name || !self.added[p as usize] {
+                    continue;
+                }
+                if p == i {
+                    is_first = 0;
+                }
+                if is_first != 0 {
+                    first = false;
+                    break;
+                }
+                let a = ps.score;
+                if a != 0 && a != 1 && (bestscore == 0 || a < bestscore) {
+                    bestscore = a;
+                }
+            }
+            if !first || bestscore == 0 {
+                continue;
+            }
+            let mut bad = Vec::new();
+            for &p in &same {
+                let ps = pool.sd(p);
+                if ps.name != s.name || !self.added[p as usize] {
+                    continue;
+                }
+                let a = ps.score;
+                if a != 1 && ((a ^ bestscore) & 0xffff_0000) != 0 {
+                    bad.push(p);
+                }
+            }
+            for p in bad {
+                let pd = pool.sd(p);
+                let mut lsq: Vec<i32> = Vec::new();
+                for &p2 in &same {
+                    let s2 = pool.sd(p2);
+                    if p2 == p || s2.name != s.name || s2.evr != pd.evr || s2.arch == pd.arch {
+                        continue;
+                    }
+                    let a = s2.score;
+                    // libsolv masks with 0xffff000 here (sic); kept for fidelity.
+                    if a != 0 && (a == 1 || ((a ^ bestscore) & 0x0fff_f000) == 0) {
+                        lsq.push(p2 as i32);
+                    }
+                }
+                let info = RuleInfo::new(RuleKind::InfArch, p, 0, NO_DEP);
+                if lsq.len() < 2 {
+                    self.add_rule(-(p as i32), lsq.first().copied().unwrap_or(0), None, info);
+                } else {
+                    self.add_rule(-(p as i32), 0, Some(&lsq), info);
+                }
+            }
+        }
+        self.infarchrules_end = self.rules.len();
+    }
+}

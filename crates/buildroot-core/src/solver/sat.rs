@@ -1,0 +1,908 @@
+//! The SAT engine: libsolv's `solver_run_sat` for a fresh install.
+//!
+//! Literals are solvable ids (package index + 2; 1 is the system solvable),
+//! negative for "not installed". Rules are libsolv rules: `p` is the first
+//! literal; `d` points at a zero-terminated list of further literals in
+//! `lits` (0 when the rule has at most two literals, the second in `w2`).
+//! Two watched literals per rule (`w1`, `w2`) with per-literal watch chains
+//! threaded through `n1`/`n2`, visited in libsolv's order.
+//!
+//! The decision loop is libsolv's: assertions, job rules in job order
+//! (`policy choose`), then every unsatisfied rule in rule order with the
+//! postponing pass; conflicts are analysed (first UIP), the learnt rule is
+//! added and the solver back-jumps; at the end the branches are revisited
+//! to minimise the result.
+
+use super::jobs::SolverJob;
+use super::Overlay;
+use crate::pool::{PkgId, SYSTEM};
+
+/// Why a rule exists (for problem messages and explanations).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RuleKind {
+    Dummy,
+    /// Package `from` cannot be installed (excluded).
+    NotInstallable,
+    /// Nothing provides `dep` needed by `from`.
+    NothingProvides,
+    Requires,
+    Conflicts,
+    Obsoletes,
+    SameName,
+    Job,
+    InfArch,
+    Learnt,
+}
+
+/// Provenance of a rule.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RuleInfo {
+    pub kind: RuleKind,
+    /// Solvable the rule is about (0 if none).
+    pub from: u32,
+    /// Other solvable (conflicts, obsoletes, same name).
+    pub to: u32,
+    /// Dependency id (u32::MAX if none); for job rules the job index.
+    pub dep: u32,
+}
+
+impl RuleInfo {
+    pub(crate) fn new(kind: RuleKind, from: u32, to: u32, dep: u32) -> RuleInfo {
+        RuleInfo { kind, from, to, dep }
+    }
+}
+
+pub(crate) const NO_DEP: u32 = u32::MAX;
+
+/// A libsolv rule.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Rule {
+    pub p: i32,
+    pub d: u32,
+    pub w1: i32,
+    pub w2: i32,
+    pub n1: u32,
+    pub n2: u32,
+    pub disabled: bool,
+}
+
+/// Policy modes of `policy_filter_unwanted`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Choose,
+    ChooseNoReorder,
+}
+
+/// Marker for "unsolvable": the problem is stored in the solver.
+pub(crate) struct Unsat;
+
+/// A solver for one transaction.
+pub(crate) struct Solver<'p> {
+    pub ov: Overlay<'p>,
+    pub nsolv: usize,
+    pub rules: Vec<Rule>,
+    pub infos: Vec<RuleInfo>,
+    /// Zero-terminated literal lists; index 0 holds a 0 (the empty list).
+    pub lits: Vec<i32>,
+    pub pkgrules_end: usize,
+    pub jobrules: usize,
+    pub jobrules_end: usize,
+    pub infarchrules: usize,
+    pub infarchrules_end: usize,
+    pub learntrules: usize,
+    pub in_pkg_phase: bool,
+    pub lastpkgrule: usize,
+    pub ruleassertions: Vec<usize>,
+    pub watches: Vec<u32>,
+    pub decisionmap: Vec<i32>,
+    pub decisionq: Vec<i32>,
+    pub decisionq_why: Vec<i32>,
+    pub propagate_index: usize,
+    pub branches: Vec<i32>,
+    pub learnt_why: Vec<usize>,
+    pub learnt_pool: Vec<usize>,
+    /// Solvables that have package rules (libsolv `addedmap`).
+    pub added: Vec<bool>,
+    pub recommendsmap: Vec<bool>,
+    pub suggestsmap: Vec<bool>,
+    /// -1: rebuild the maps from scratch.
+    pub recommends_index: i64,
+    pub recommendscplx: Vec<(u32, u32)>,
+    pub suggestscplx: Vec<(u32, u32)>,
+    pub problem: Vec<String>,
+}
+
+impl<'p> Solver<'p> {
+    pub(crate) fn new(ov: Overlay<'p>) -> Solver<'p> {
+        let nsolv = ov.pool.len() + 2;
+        Solver {
+            ov,
+            nsolv,
+            rules: vec![Rule::default()],
+            infos: vec![RuleInfo::new(RuleKind::Dummy, 0, 0, NO_DEP)],
+            lits: vec![0],
+            pkgrules_end: 0,
+            jobrules: 0,
+            jobrules_end: 0,
+            infarchrules: 0,
+            infarchrules_end: 0,
+            learntrules: 0,
+            in_pkg_phase: true,
+            lastpkgrule: 0,
+            ruleassertions: Vec::new(),
+            watches: Vec::new(),
+            decisionmap: vec![0; nsolv],
+            decisionq: Vec::new(),
+            decisionq_why: Vec::new(),
+            propagate_index: 0,
+            branches: Vec::new(),
+            learnt_why: Vec::new(),
+            learnt_pool: Vec::new(),
+            added: vec![false; nsolv],
+            recommendsmap: vec![false; nsolv],
+            suggestsmap: vec![false; nsolv],
+            recommends_index: 0,
+            recommendscplx: Vec::new(),
+            suggestscplx: Vec::new(),
+            problem: Vec::new(),
+        }
+    }
+
+    /// Solves the jobs; the installed packages or the problem lines.
+    pub(crate) fn solve(&mut self, jobs: &[SolverJob]) -> Result<Vec<PkgId>, Vec<String>> {
+        self.add_rules(jobs);
+        self.make_watches();
+        match self.run_sat() {
+            Ok(()) => {
+                let mut out: Vec<PkgId> = self
+                    .decisionq
+                    .iter()
+                    .filter(|&&v| v > SYSTEM as i32)
+                    .map(|&v| PkgId::from_sid(v as u32))
+                    .collect();
+                out.sort_unstable();
+                Ok(out)
+            }
+            Err(Unsat) => Err(std::mem::take(&mut self.problem)),
+        }
+    }
+
+    // ----- literal helpers -----
+
+    #[inline]
+    pub(crate) fn val(&self, lit: i32) -> i32 {
+        if lit > 0 {
+            self.decisionmap[lit as usize]
+        } else {
+            -self.decisionmap[(-lit) as usize]
+        }
+    }
+
+    #[inline]
+    fn is_true(&self, lit: i32) -> bool {
+        self.val(lit) > 0
+    }
+
+    #[inline]
+    fn is_false(&self, lit: i32) -> bool {
+        self.val(lit) < 0
+    }
+
+    /// The literals of a rule, in libsolv's `FOR_RULELITERALS` order.
+    pub(crate) fn rule_lits(&self, ri: usize) -> Vec<i32> {
+        let r = &self.rules[ri];
+        let mut out = Vec::new();
+        if r.p == 0 {
+            return out;
+        }
+        out.push(r.p);
+        if r.d == 0 {
+            if r.w2 != 0 {
+                out.push(r.w2);
+            }
+        } else {
+            let mut i = r.d as usize;
+            while self.lits[i] != 0 {
+                out.push(self.lits[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// Stores a zero-terminated literal list; returns its offset.
+    pub(crate) fn store_list(&mut self, l: &[i32]) -> u32 {
+        let off = self.lits.len() as u32;
+        self.lits.extend_from_slice(l);
+        self.lits.push(0);
+        off
+    }
+
+    /// libsolv `solver_addrule`: `list` holds the literals after `p` (when
+    /// more than one), else `p2` is the second literal. Returns the rule
+    /// index, or None when a package rule is redundant.
+    pub(crate) fn add_rule(&mut self, mut p: i32, mut p2: i32, list: Option<&[i32]>, info: RuleInfo) -> Option<usize> {
+        let mut d = 0u32;
+        let mut first = 0i32;
+        if let Some(l) = list {
+            match l.len() {
+                0 => {}
+                1 => p2 = l[0],
+                _ => {
+                    first = l[0];
+                    d = 1; // placeholder, stored below
+                }
+            }
+        }
+        if self.in_pkg_phase {
+            let last = self.rules[self.lastpkgrule];
+            if d != 0 {
+                let l = list.unwrap_or(&[]);
+                if last.p == p && last.d != 0 && self.list_eq(last.d, l) {
+                    return Some(self.lastpkgrule);
+                }
+                if l.contains(&-p) {
+                    return None;
+                }
+            } else {
+                if p2 != 0 && p > p2 {
+                    std::mem::swap(&mut p, &mut p2);
+                }
+                if last.p == p && last.d == 0 && last.w2 == p2 && self.lastpkgrule != 0 {
+                    return Some(self.lastpkgrule);
+                }
+                if p == -p2 {
+                    return None;
+                }
+            }
+            self.lastpkgrule = self.rules.len();
+        }
+        if d != 0 {
+            d = self.store_list(list.unwrap_or(&[]));
+        }
+        self.rules.push(Rule {
+            p,
+            d,
+            w1: p,
+            w2: if d != 0 { first } else { p2 },
+            n1: 0,
+            n2: 0,
+            disabled: false,
+        });
+        self.infos.push(info);
+        Some(self.rules.len() - 1)
+    }
+
+    fn list_eq(&self, d: u32, l: &[i32]) -> bool {
+        let mut i = d as usize;
+        for &x in l {
+            if self.lits[i] != x {
+                return false;
+            }
+            i += 1;
+        }
+        self.lits[i] == 0
+    }
+
+    // ----- watches and propagation -----
+
+    fn widx(&self, lit: i32) -> usize {
+        (lit + self.nsolv as i32) as usize
+    }
+
+    pub(crate) fn make_watches(&mut self) {
+        self.watches = vec![0; 2 * self.nsolv + 1];
+        for ri in (1..self.rules.len()).rev() {
+            let r = self.rules[ri];
+            if r.w2 == 0 {
+                continue;
+            }
+            let (a, b) = (self.widx(r.w1), self.widx(r.w2));
+            self.rules[ri].n1 = self.watches[a];
+            self.watches[a] = ri as u32;
+            self.rules[ri].n2 = self.watches[b];
+            self.watches[b] = ri as u32;
+        }
+    }
+
+    fn add_watches(&mut self, ri: usize) {
+        let r = self.rules[ri];
+        let (a, b) = (self.widx(r.w1), self.widx(r.w2));
+        self.rules[ri].n1 = self.watches[a];
+        self.watches[a] = ri as u32;
+        self.rules[ri].n2 = self.watches[b];
+        self.watches[b] = ri as u32;
+    }
+
+    fn decide(&mut self, lit: i32, level: i32, why: i32) {
+        if lit > 0 {
+            self.decisionmap[lit as usize] = level;
+        } else {
+            self.decisionmap[(-lit) as usize] = -level;
+        }
+        self.decisionq.push(lit);
+        self.decisionq_why.push(why);
+    }
+
+    /// Unit propagation; returns a conflicting rule.
+    fn propagate(&mut self, level: i32) -> Option<usize> {
+        #[derive(Clone, Copy)]
+        enum Slot {
+            Head(usize),
+            N1(usize),
+            N2(usize),
+        }
+        while self.propagate_index < self.decisionq.len() {
+            let pkg = -self.decisionq[self.propagate_index];
+            self.propagate_index += 1;
+            let mut rp = Slot::Head(self.widx(pkg));
+            loop {
+                let cur = match rp {
+                    Slot::Head(i) => self.watches[i],
+                    Slot::N1(r) => self.rules[r].n1,
+                    Slot::N2(r) => self.rules[r].n2,
+                } as usize;
+                if cur == 0 {
+                    break;
+                }
+                let r = self.rules[cur];
+                let (other, next_rp) = if pkg == r.w1 {
+                    (r.w2, Slot::N1(cur))
+                } else {
+                    (r.w1, Slot::N2(cur))
+                };
+                if r.disabled {
+                    rp = next_rp;
+                    continue;
+                }
+                if self.is_true(other) {
+                    rp = next_rp;
+                    continue;
+                }
+                if r.d != 0 {
+                    let mut found = 0;
+                    if r.p != 0 && r.p != other && !self.is_false(r.p) {
+                        found = r.p;
+                    } else {
+                        let mut i = r.d as usize;
+                        loop {
+                            let p = self.lits[i];
+                            if p == 0 {
+                                break;
+                            }
+                            if p != other && !self.is_false(p) {
+                                found = p;
+                                break;
+                            }
+                            i += 1;
+                        }
+                    }
+                    if found != 0 {
+                        // Unlink from this chain and move the watch to `found`.
+                        let next = match next_rp {
+                            Slot::N1(x) => self.rules[x].n1,
+                            Slot::N2(x) => self.rules[x].n2,
+                            Slot::Head(_) => unreachable!(),
+                        };
+                        match rp {
+                            Slot::Head(i) => self.watches[i] = next,
+                            Slot::N1(x) => self.rules[x].n1 = next,
+                            Slot::N2(x) => self.rules[x].n2 = next,
+                        }
+                        let wf = self.widx(found);
+                        if pkg == r.w1 {
+                            self.rules[cur].w1 = found;
+                            self.rules[cur].n1 = self.watches[wf];
+                        } else {
+                            self.rules[cur].w2 = found;
+                            self.rules[cur].n2 = self.watches[wf];
+                        }
+                        self.watches[wf] = cur as u32;
+                        // rp stays: it now holds the next rule of the chain.
+                        continue;
+                    }
+                }
+                if self.is_false(other) {
+                    return Some(cur);
+                }
+                self.decide(other, level, cur as i32);
+                rp = next_rp;
+            }
+        }
+        None
+    }
+
+    // ----- conflict analysis -----
+
+    fn revert(&mut self, level: i32) {
+        while let Some(&v) = self.decisionq.last() {
+            let vv = v.unsigned_abs() as usize;
+            let l = self.decisionmap[vv];
+            if l <= level && l >= -level {
+                break;
+            }
+            self.decisionmap[vv] = 0;
+            self.decisionq.pop();
+            self.decisionq_why.pop();
+            self.propagate_index = self.decisionq.len();
+        }
+        while let Some(&bl) = self.branches.last() {
+            if bl < level {
+                break;
+            }
+            let n = self.branches[self.branches.len() - 2] as usize;
+            self.branches.truncate(self.branches.len() - n);
+        }
+        if self.recommends_index > self.decisionq.len() as i64 {
+            self.recommends_index = -1;
+        }
+    }
+
+    fn watch2onhighest(&mut self, ri: usize) {
+        let r = self.rules[ri];
+        if r.d == 0 {
+            return;
+        }
+        let mut wl = 0;
+        let mut i = r.d as usize;
+        while self.lits[i] != 0 {
+            let v = self.lits[i];
+            let l = self.decisionmap[v.unsigned_abs() as usize].abs();
+            if l > wl {
+                self.rules[ri].w2 = v;
+                wl = l;
+            }
+            i += 1;
+        }
+    }
+
+    /// First-UIP analysis of conflict rule `c` at `level`; adds the learnt
+    /// rule and back-jumps. Returns (new level, learnt rule).
+    fn analyze(&mut self, level: i32, mut c: usize) -> (i32, usize) {
+        let mut q: Vec<i32> = Vec::new();
+        let mut rlevel = 1;
+        let mut seen = vec![false; self.nsolv];
+        let mut num = 0;
+        let mut l1num = 0;
+        let learnt_why = self.learnt_pool.len();
+        let mut idx = self.decisionq.len();
+        let mut p = 0;
+        'outer: loop {
+            self.learnt_pool.push(c);
+            for v in self.rule_lits(c) {
+                if self.is_true(v) {
+                    continue;
+                }
+                let vv = v.unsigned_abs() as usize;
+                if seen[vv] {
+                    continue;
+                }
+                seen[vv] = true;
+                let l = self.decisionmap[vv].abs();
+                if l == 1 {
+                    l1num += 1;
+                } else if l == level {
+                    num += 1;
+                } else {
+                    q.push(v);
+                    if l > rlevel {
+                        rlevel = l;
+                    }
+                }
+            }
+            // l1retry loop
+            loop {
+                if num == 0 {
+                    l1num -= 1;
+                    if l1num == 0 {
+                        break 'outer;
+                    }
+                }
+                let (v, vv) = loop {
+                    idx -= 1;
+                    let v = self.decisionq[idx];
+                    let vv = v.unsigned_abs() as usize;
+                    if seen[vv] {
+                        break (v, vv);
+                    }
+                };
+                seen[vv] = false;
+                if num != 0 {
+                    num -= 1;
+                    if num == 0 {
+                        p = -v;
+                        if l1num == 0 {
+                            break 'outer;
+                        }
+                        for &x in &q {
+                            seen[x.unsigned_abs() as usize] = false;
+                        }
+                        l1num += 1;
+                        continue;
+                    }
+                }
+                let why = self.decisionq_why[idx];
+                if why <= 0 {
+                    continue;
+                }
+                c = why as usize;
+                break;
+            }
+        }
+        self.learnt_pool.push(0);
+        let level = rlevel;
+        self.revert(level);
+        let info = RuleInfo::new(RuleKind::Learnt, 0, 0, NO_DEP);
+        let ri = if q.len() < 2 {
+            let d = q.first().copied().unwrap_or(0);
+            self.add_rule(p, d, None, info)
+        } else {
+            self.add_rule(p, 0, Some(&q), info)
+        }
+        .unwrap_or(0);
+        self.learnt_why.push(learnt_why);
+        if self.rules[ri].w2 != 0 {
+            self.watch2onhighest(ri);
+            self.add_watches(ri);
+        } else {
+            self.ruleassertions.push(ri);
+        }
+        (level, ri)
+    }
+
+    /// Records the problem behind a conflict at level 1.
+    fn analyze_unsolvable(&mut self, conflict: usize) -> Unsat {
+        let involved = self.problem_rules(conflict);
+        self.problem = super::problems::describe(self, &involved);
+        Unsat
+    }
+
+    /// The rules (not learnt) that together make the conflict unavoidable.
+    pub(crate) fn problem_rules(&self, conflict: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut seen = vec![false; self.nsolv];
+        let mut rule_seen = vec![false; self.rules.len()];
+        let mut todo = vec![conflict];
+        while let Some(r) = todo.pop() {
+            if r == 0 || rule_seen[r] {
+                continue;
+            }
+            rule_seen[r] = true;
+            if r >= self.learntrules && self.learntrules != 0 {
+                let li = r - self.learntrules;
+                if let Some(&start) = self.learnt_why.get(li) {
+                    let mut i = start;
+                    while i < self.learnt_pool.len() && self.learnt_pool[i] != 0 {
+                        todo.push(self.learnt_pool[i]);
+                        i += 1;
+                    }
+                }
+            } else {
+                out.push(r);
+            }
+            for v in self.rule_lits(r) {
+                let vv = v.unsigned_abs() as usize;
+                if seen[vv] {
+                    continue;
+                }
+                seen[vv] = true;
+                if let Some(pos) = self.decisionq.iter().position(|&d| d.unsigned_abs() as usize == vv) {
+                    let why = self.decisionq_why[pos];
+                    if why > 0 {
+                        todo.push(why as usize);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// libsolv `setpropagatelearn`.
+    fn setpropagatelearn(&mut self, mut level: i32, decision: i32, ruleid: usize) -> Result<i32, Unsat> {
+        if decision != 0 {
+            level += 1;
+            self.decide(decision, level, -(ruleid as i32));
+        }
+        loop {
+            let Some(r) = self.propagate(level) else {
+                break;
+            };
+            if level == 1 {
+                return Err(self.analyze_unsolvable(r));
+            }
+            let (l, lr) = self.analyze(level, r);
+            level = l;
+            let d = self.rules[lr].p;
+            self.decide(d, level, lr as i32);
+        }
+        Ok(level)
+    }
+
+    // ----- branches -----
+
+    fn createbranch(&mut self, level: i32, dq: &[i32], data: i32) {
+        self.branches.push(-dq[0]);
+        self.branches.extend_from_slice(&dq[1..]);
+        self.branches.push(0);
+        self.branches.push(data);
+        self.branches.push(dq.len() as i32 + 4);
+        self.branches.push(level);
+    }
+
+    fn takebranch(&mut self, pos: usize, end: usize) -> Result<i32, Unsat> {
+        let level = self.branches[end - 1];
+        let p = self.branches[pos];
+        self.branches[pos] = -p;
+        self.branches[end - 1] = 0;
+        self.revert(level);
+        self.branches[end - 1] = level;
+        let why = self.branches[end - 3] as usize;
+        self.setpropagatelearn(level, p, why)
+    }
+
+    fn selectandinstall(&mut self, level: i32, dq: &mut Vec<i32>, ruleid: usize) -> Result<i32, Unsat> {
+        if dq.len() > 1 {
+            self.policy_filter_unwanted(dq, Mode::Choose);
+        }
+        if dq.len() > 1 {
+            self.createbranch(level, dq, ruleid as i32);
+        }
+        let p = dq[0];
+        self.setpropagatelearn(level, p, ruleid)
+    }
+
+    // ----- the decision loop -----
+
+    /// libsolv `makeruledecisions` (no weak rules, nothing to disable):
+    /// decide every assertion; a conflict between assertions is a problem.
+    fn makeruledecisions(&mut self) -> Result<i32, Unsat> {
+        self.decide(SYSTEM as i32, 1, 0);
+        for ii in 0..self.ruleassertions.len() {
+            let ri = self.ruleassertions[ii];
+            let r = self.rules[ri];
+            if r.disabled || r.p == 0 || r.w2 != 0 {
+                continue;
+            }
+            let v = r.p;
+            let vv = v.unsigned_abs() as usize;
+            if self.decisionmap[vv] == 0 {
+                self.decide(v, 1, ri as i32);
+                continue;
+            }
+            if (v > 0) == (self.decisionmap[vv] > 0) {
+                continue;
+            }
+            if ri >= self.learntrules {
+                self.rules[ri].disabled = true;
+                continue;
+            }
+            return Err(self.analyze_unsolvable(ri));
+        }
+        Ok(1)
+    }
+
+    fn resolve_jobrules(&mut self, mut level: i32) -> Result<i32, Unsat> {
+        let oldlevel = level;
+        let mut i = self.jobrules;
+        let mut dq = Vec::new();
+        while i < self.jobrules_end {
+            let r = self.rules[i];
+            if r.disabled {
+                i += 1;
+                continue;
+            }
+            dq.clear();
+            let mut satisfied = false;
+            for l in self.rule_lits(i) {
+                if l < 0 {
+                    if self.decisionmap[(-l) as usize] <= 0 {
+                        satisfied = true;
+                        break;
+                    }
+                } else {
+                    if self.decisionmap[l as usize] > 0 {
+                        satisfied = true;
+                        break;
+                    }
+                    if self.decisionmap[l as usize] == 0 {
+                        dq.push(l);
+                    }
+                }
+            }
+            if satisfied || dq.is_empty() {
+                i += 1;
+                continue;
+            }
+            let olevel = level;
+            level = self.selectandinstall(level, &mut dq, i)?;
+            if level <= olevel {
+                if level == olevel {
+                    continue; // try this job again
+                }
+                if level < oldlevel {
+                    return Ok(level);
+                }
+                i = self.jobrules;
+                continue;
+            }
+            i += 1;
+        }
+        Ok(level)
+    }
+
+    fn resolve_dependencies(&mut self, mut level: i32) -> Result<i32, Unsat> {
+        let origlevel = level;
+        let mut postponed: i64 = 0;
+        let nrules = |s: &Self| s.rules.len();
+        let mut i: usize = 1;
+        let mut n: usize = 1;
+        let mut dq: Vec<i32> = Vec::new();
+        loop {
+            if n >= nrules(self) {
+                if postponed <= 0 {
+                    break;
+                }
+                i = postponed as usize;
+                postponed = -1;
+                n = 1;
+            }
+            if i == nrules(self) {
+                i = 1;
+            }
+            let ri = i;
+            i += 1;
+            n += 1;
+            let r = self.rules[ri];
+            if r.disabled {
+                continue;
+            }
+            if r.p < 0 && (r.d == 0 || self.decisionmap[(-r.p) as usize] <= 0) {
+                continue;
+            }
+            dq.clear();
+            if r.d == 0 {
+                if r.w2 <= 0 {
+                    continue;
+                }
+                if self.decisionmap[r.p.unsigned_abs() as usize] != 0 || self.decisionmap[r.w2 as usize] != 0 {
+                    continue;
+                }
+                dq.push(r.p);
+                dq.push(r.w2);
+            } else {
+                if r.p >= 0 {
+                    if self.decisionmap[r.p as usize] > 0 {
+                        continue;
+                    }
+                    if self.decisionmap[r.p as usize] == 0 {
+                        dq.push(r.p);
+                    }
+                }
+                let mut k = r.d as usize;
+                let mut done = false;
+                loop {
+                    let p = self.lits[k];
+                    if p == 0 {
+                        break;
+                    }
+                    k += 1;
+                    if p < 0 {
+                        if self.decisionmap[(-p) as usize] <= 0 {
+                            done = true;
+                            break;
+                        }
+                    } else {
+                        if self.decisionmap[p as usize] > 0 {
+                            done = true;
+                            break;
+                        }
+                        if self.decisionmap[p as usize] == 0 {
+                            dq.push(p);
+                        }
+                    }
+                }
+                if done {
+                    continue;
+                }
+            }
+            if dq.len() < 2 {
+                // Cannot happen for an unsatisfied, propagated rule.
+                continue;
+            }
+            if dq.len() > 1 && postponed >= 0 {
+                self.policy_filter_unwanted(&mut dq, Mode::ChooseNoReorder);
+                if dq.len() > 1 {
+                    if postponed == 0 {
+                        postponed = ri as i64;
+                    }
+                    continue;
+                }
+            }
+            level = self.selectandinstall(level, &mut dq, ri)?;
+            if level < origlevel {
+                break;
+            }
+            // Something changed: look at all rules again (libsolv sets n = 0
+            // and its loop increment makes it 1).
+            n = 1;
+        }
+        Ok(level)
+    }
+
+    fn run_sat(&mut self) -> Result<(), Unsat> {
+        let mut level = self.makeruledecisions()?;
+        if let Some(r) = self.propagate(level) {
+            return Err(self.analyze_unsolvable(r));
+        }
+        let mut systemlevel = level + 1;
+        loop {
+            if level < systemlevel {
+                let olevel = level;
+                level = self.resolve_jobrules(level)?;
+                if level < olevel {
+                    continue;
+                }
+                systemlevel = level + 1;
+            }
+            if level < systemlevel {
+                systemlevel = level;
+            }
+            let olevel = level;
+            level = self.resolve_dependencies(level)?;
+            if level < olevel {
+                continue;
+            }
+            // Auto-minimisation over the branches.
+            if !self.branches.is_empty() {
+                if self.recommends_index < self.decisionq.len() as i64 {
+                    self.update_recommendsmap();
+                }
+                let mut lasti: i64 = -1;
+                let mut lastiend: usize = 0;
+                let mut endi = self.branches.len();
+                while endi > 0 {
+                    let starti = endi - self.branches[endi - 2] as usize;
+                    let l = self.branches[endi - 1];
+                    let mut lastsi: i64 = -1;
+                    for i in starti..endi - 4 {
+                        let p = self.branches[i];
+                        if p <= 0 {
+                            continue;
+                        }
+                        if self.decisionmap[p as usize] > l {
+                            lasti = i as i64;
+                            lastiend = endi;
+                            lastsi = -1;
+                            break;
+                        }
+                        if lastsi < 0 && (self.recommendsmap[p as usize] || self.is_supplementing(p as u32)) {
+                            lastsi = i as i64;
+                        }
+                    }
+                    if lastsi >= 0 {
+                        for i in starti..endi - 4 {
+                            let p = -self.branches[i];
+                            if p <= 0 || self.decisionmap[p as usize] != l + 1 {
+                                continue;
+                            }
+                            if !(self.recommendsmap[p as usize] || self.is_supplementing(p as u32)) {
+                                lasti = lastsi;
+                                lastiend = endi;
+                                break;
+                            }
+                        }
+                    }
+                    endi = starti;
+                }
+                if lasti >= 0 {
+                    level = self.takebranch(lasti as usize, lastiend)?;
+                    continue;
+                }
+            }
+            break;
+        }
+        let _ = systemlevel;
+        Ok(())
+    }
+}

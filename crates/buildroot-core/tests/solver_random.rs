@@ -1,0 +1,332 @@
+//! Randomized differential test: seeded random repos (hundreds of packages
+//! with versioned, rich and file dependencies, conflicts, obsoletes, weak
+//! dependencies, several providers per capability, several versions per
+//! name, i686 next to x86_64, repo priorities and excludes) and hundreds of
+//! transactions, asked of dnf (one oracle process) and of our resolver.
+//!
+//! Every disagreement fails the test unless docs/resolver.md lists it as a
+//! known difference (a line `known-difference: seed=S set=N tx=T`).
+//! Environment: RESOLVER_SEED (default fixed), RESOLVER_SETS (5),
+//! RESOLVER_TXS per set (110), RESOLVER_PKGS per set (300).
+
+mod solver_support;
+
+use buildroot_core::dep::{Cmp, Dep, SimpleDep};
+use buildroot_core::evr::Evr;
+use buildroot_core::package::Package;
+use buildroot_core::rpmmd::RepoSpec;
+use buildroot_core::solver::Job;
+use solver_support::*;
+
+/// splitmix64: small, seedable, good enough for test data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len())]
+    }
+}
+
+const VERSIONS: &[&str] = &["1", "1.5", "2", "2.1", "10", "1.0~rc1", "1.0"];
+
+struct World {
+    names: Vec<String>,
+    caps: Vec<String>,
+    files: Vec<String>,
+}
+
+fn world(r: &mut Rng, npkgs: usize) -> World {
+    let prefixes = ["lib", "py3-", "perl-", "Z", "x", "tool", "python3.12-", "python3-"];
+    let names = (0..npkgs / 2)
+        .map(|i| format!("{}{}", prefixes[r.below(prefixes.len())], i))
+        .collect();
+    let caps = (0..npkgs / 4)
+        .map(|i| {
+            if r.chance(20) {
+                format!("libc{i}.so.1()(64bit)")
+            } else {
+                format!("cap{i}")
+            }
+        })
+        .collect();
+    let files = (0..npkgs / 8)
+        .map(|i| {
+            if r.chance(50) {
+                format!("/usr/bin/f{i}")
+            } else {
+                format!("/usr/share/d{i}/data")
+            }
+        })
+        .collect();
+    World { names, caps, files }
+}
+
+fn simple(r: &mut Rng, w: &World) -> SimpleDep {
+    let cmps = [Cmp::Ge, Cmp::Lt, Cmp::Eq, Cmp::Gt, Cmp::Le];
+    match r.below(10) {
+        0..=3 => {
+            let n = r.pick(&w.names).clone();
+            if r.chance(30) {
+                SimpleDep::versioned(n, *r.pick(&cmps), Evr::parse(*r.pick(VERSIONS)).unwrap())
+            } else {
+                SimpleDep::name(n)
+            }
+        }
+        4..=7 => {
+            let c = r.pick(&w.caps).clone();
+            if r.chance(30) {
+                let v = (1 + r.below(3)).to_string();
+                SimpleDep::versioned(c, *r.pick(&cmps), Evr::parse(&v).unwrap())
+            } else {
+                SimpleDep::name(c)
+            }
+        }
+        _ => SimpleDep::name(r.pick(&w.files).clone()),
+    }
+}
+
+fn rich(r: &mut Rng, w: &World, conflict: bool, depth: usize) -> Dep {
+    let leaf = |r: &mut Rng| {
+        if depth > 0 && r.chance(25) {
+            rich(r, w, conflict, depth - 1)
+        } else {
+            Dep::Simple(simple(r, w))
+        }
+    };
+    let a = leaf(r);
+    let b = leaf(r);
+    match r.below(if conflict { 4 } else { 6 }) {
+        0 => Dep::And(vec![a, b]),
+        1 => Dep::Or(vec![a, b]),
+        2 => Dep::With(vec![Dep::Simple(simple(r, w)), Dep::Simple(simple(r, w))]),
+        3 if conflict => Dep::Unless {
+            then: Box::new(a),
+            cond: Box::new(b),
+            otherwise: None,
+        },
+        3 => Dep::If {
+            then: Box::new(a),
+            cond: Box::new(b),
+            otherwise: None,
+        },
+        4 => Dep::If {
+            then: Box::new(a),
+            cond: Box::new(b),
+            otherwise: Some(Box::new(leaf(r))),
+        },
+        _ => Dep::Or(vec![a, b, leaf(r)]),
+    }
+}
+
+fn dep(r: &mut Rng, w: &World, conflict: bool) -> Dep {
+    if r.chance(12) {
+        rich(r, w, conflict, 1)
+    } else {
+        Dep::Simple(simple(r, w))
+    }
+}
+
+fn package(r: &mut Rng, w: &World, arch_choices: &[&str]) -> Package {
+    let name = r.pick(&w.names).clone();
+    let version = r.pick(VERSIONS).to_string();
+    let release = (1 + r.below(2)).to_string();
+    let epoch = if r.chance(5) { 1 } else { 0 };
+    let arch = r.pick(arch_choices).to_string();
+    let evr = Evr::new(epoch, version, Some(&release));
+    let mut p = Package {
+        sourcerpm: format!("{}-{}.src.rpm", name, evr.vr()),
+        location: format!("{}-{}.{}.rpm", name, evr, arch),
+        name,
+        arch,
+        evr,
+        ..Default::default()
+    };
+    for _ in 0..r.below(3) {
+        let c = r.pick(&w.caps).clone();
+        p.provides.push(if r.chance(40) {
+            SimpleDep::versioned(c, Cmp::Eq, Evr::parse(&(1 + r.below(3)).to_string()).unwrap())
+        } else {
+            SimpleDep::name(c)
+        });
+    }
+    if r.chance(2) {
+        p.provides.push(SimpleDep::name("installonlypkg(kernel)"));
+    }
+    for _ in 0..r.below(4) {
+        p.requires.push(dep(r, w, false).into());
+    }
+    if r.chance(6) {
+        p.conflicts.push(dep(r, w, true));
+    }
+    if r.chance(4) {
+        p.obsoletes.push(SimpleDep::versioned(
+            r.pick(&w.names).clone(),
+            Cmp::Lt,
+            Evr::parse(*r.pick(VERSIONS)).unwrap(),
+        ));
+    }
+    if r.chance(8) {
+        p.recommends.push(dep(r, w, false));
+    }
+    if r.chance(5) {
+        p.suggests.push(dep(r, w, false));
+    }
+    if r.chance(4) {
+        p.supplements.push(Dep::Simple(simple(r, w)));
+    }
+    if r.chance(2) {
+        p.enhances.push(Dep::Simple(simple(r, w)));
+    }
+    if r.chance(20) {
+        for _ in 0..1 + r.below(2) {
+            let f = r.pick(&w.files).clone();
+            if !p.files.contains(&f) {
+                p.files.push(f);
+            }
+        }
+    }
+    p
+}
+
+fn scenario(seed: u64, npkgs: usize, ntx: usize) -> Scenario {
+    let mut r = Rng(seed);
+    let w = world(&mut r, npkgs);
+    let nrepos = 1 + r.below(3);
+    let arch_choices = ["x86_64", "x86_64", "x86_64", "noarch", "noarch", "i686"];
+    let mut repos = Vec::new();
+    for i in 0..nrepos {
+        let mut spec = RepoSpec::new(&format!("repo{i}"), "");
+        spec.priority = *r.pick(&[90, 99, 99, 2090]);
+        spec.cost = *r.pick(&[1000, 1000, 500]);
+        if r.chance(15) {
+            spec.exclude.push(format!("{}*", r.pick(&w.names)));
+        }
+        let mut pkgs: Vec<Package> = Vec::new();
+        for _ in 0..npkgs / nrepos {
+            let p = package(&mut r, &w, &arch_choices);
+            if !pkgs.iter().any(|q| q.location == p.location) {
+                pkgs.push(p);
+            }
+        }
+        repos.push(ScRepo { spec, packages: pkgs });
+    }
+    let mut txs = Vec::new();
+    for _ in 0..ntx {
+        let mut jobs = Vec::new();
+        for _ in 0..1 + r.below(4) {
+            jobs.push(if r.chance(45) {
+                Job::Install(r.pick(&w.names).clone())
+            } else {
+                Job::Provides(dep(&mut r, &w, false))
+            });
+        }
+        txs.push(Tx {
+            jobs,
+            expect: None,
+            line: 0,
+        });
+    }
+    Scenario {
+        name: format!("random seed {seed}"),
+        arch: "x86_64".into(),
+        repos,
+        txs,
+    }
+}
+
+fn env_num(k: &str, default: u64) -> u64 {
+    std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn known_differences() -> Vec<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/resolver.md");
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("known-difference:").map(|x| x.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn random_repos_match_dnf() {
+    if !dnf_available() {
+        eprintln!("SKIP random_repos_match_dnf: /usr/bin/python3 cannot import dnf (apt-get install python3-dnf)");
+        return;
+    }
+    let seed = env_num("RESOLVER_SEED", 20261125);
+    let nsets = env_num("RESOLVER_SETS", 5);
+    let ntx = env_num("RESOLVER_TXS", 110) as usize;
+    let npkgs = env_num("RESOLVER_PKGS", 300) as usize;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let scs: Vec<Scenario> = (0..nsets).map(|i| scenario(seed.wrapping_add(i), npkgs, ntx)).collect();
+    let mut sets = Vec::new();
+    let mut pools = Vec::new();
+    for (i, sc) in scs.iter().enumerate() {
+        let dirs = write_repos(sc, &tmp.path().join(format!("s{i}")));
+        pools.push(pool_from_disk(sc, &dirs));
+        sets.push(OracleSet {
+            arch: sc.arch.clone(),
+            repos: sc.repos.iter().map(|r| r.spec.clone()).zip(dirs).collect(),
+            txs: sc.txs.iter().map(|t| t.jobs.clone()).collect(),
+        });
+    }
+    let answers = ask_dnf(&sets);
+    let known = known_differences();
+    let (mut total, mut same, mut errors) = (0, 0, 0);
+    let mut differ = Vec::new();
+    for (si, ((sc, pool), ans)) in scs.iter().zip(&pools).zip(&answers).enumerate() {
+        for (ti, (tx, (dnf, err))) in sc.txs.iter().zip(ans).enumerate() {
+            total += 1;
+            if err.is_some() {
+                errors += 1;
+            }
+            let got = ours(pool, &tx.jobs);
+            if &got == dnf {
+                same += 1;
+                continue;
+            }
+            let key = format!("seed={} set={si} tx={ti}", seed.wrapping_add(si as u64));
+            if let Ok(dir) = std::env::var("RESOLVER_DUMP") {
+                // Save the repo set with just this transaction, for debugging.
+                let mut one = sc.clone();
+                one.txs = vec![tx.clone()];
+                let f = format!("{dir}/seed{}-set{si}-tx{ti}.txt", seed.wrapping_add(si as u64));
+                std::fs::write(&f, to_text(&one)).expect("dump");
+            }
+            if known.contains(&key) {
+                continue;
+            }
+            differ.push(format!(
+                "{key}: {}\n    dnf  {}{}\n    ours {}",
+                tx.jobs.iter().map(|j| j.to_string()).collect::<Vec<_>>().join(" ; "),
+                dnf,
+                err.as_deref().map(|e| format!(" [{}]", e.replace('\n', " / "))).unwrap_or_default(),
+                got
+            ));
+        }
+    }
+    eprintln!(
+        "random: seed {seed}, {nsets} sets x {npkgs} packages, {total} transactions ({errors} unsolvable per dnf): \
+         {same} identical ({:.2}%)",
+        100.0 * same as f64 / total as f64
+    );
+    assert!(
+        differ.is_empty(),
+        "seed {seed}: {} of {total} transactions differ from dnf (rerun with RESOLVER_SEED={seed}):\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
+}
