@@ -19,6 +19,7 @@
 
 pub mod arch;
 pub mod atomic;
+pub mod buildroot;
 pub mod dep;
 pub mod error;
 pub mod evr;

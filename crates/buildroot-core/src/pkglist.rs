@@ -16,8 +16,8 @@ use crate::evr::{parse_srpm_filename, Nevra};
 
 /// Arches whose `.arch` suffix marks a NEVRA line.
 const KNOWN_ARCHES: &[&str] = &[
-    "x86_64", "i686", "i586", "i486", "i386", "athlon", "aarch64", "ppc64le", "ppc64", "s390x", "s390", "armv7hl",
-    "armhfp", "riscv64", "noarch", "src", "nosrc",
+    "x86_64", "i686", "i586", "i486", "i386", "athlon", "aarch64", "ppc64le", "ppc64", "s390x",
+    "s390", "armv7hl", "armhfp", "riscv64", "noarch", "src", "nosrc",
 ];
 
 /// How list lines are taken.
@@ -87,7 +87,10 @@ pub fn sorted_unique<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> Ve
 }
 
 /// Writes items one per line, sorted and unique.
-pub fn write_list<I: IntoIterator<Item = S>, S: Into<String>>(w: &mut impl Write, items: I) -> std::io::Result<()> {
+pub fn write_list<I: IntoIterator<Item = S>, S: Into<String>>(
+    w: &mut impl Write,
+    items: I,
+) -> std::io::Result<()> {
     for item in sorted_unique(items) {
         writeln!(w, "{item}")?;
     }
@@ -95,7 +98,10 @@ pub fn write_list<I: IntoIterator<Item = S>, S: Into<String>>(w: &mut impl Write
 }
 
 /// Writes a sorted, unique list to `path` atomically.
-pub fn write_list_file<I: IntoIterator<Item = S>, S: Into<String>>(path: &Path, items: I) -> Result<()> {
+pub fn write_list_file<I: IntoIterator<Item = S>, S: Into<String>>(
+    path: &Path,
+    items: I,
+) -> Result<()> {
     let items = sorted_unique(items);
     crate::atomic::write_file_with(path, |w| {
         for item in &items {
@@ -113,19 +119,41 @@ mod tests {
     fn reads_names_comments_and_nvrs() {
         let text = "# compose\nbash\n\n  coreutils  # trailing\npython3-foo-bar\nglibc-2.40-1.eln150.x86_64\nfoo-1.0-1.fc40.src.rpm\nkernel-6.1-1.fc40.x86_64.rpm\n";
         let v = read_list_from(text.as_bytes(), "t", Names::Reduce).unwrap();
-        assert_eq!(v, vec!["bash", "coreutils", "python3-foo-bar", "glibc", "foo", "kernel"]);
+        assert_eq!(
+            v,
+            vec![
+                "bash",
+                "coreutils",
+                "python3-foo-bar",
+                "glibc",
+                "foo",
+                "kernel"
+            ]
+        );
         let v = read_list_from(text.as_bytes(), "t", Names::Verbatim).unwrap();
         assert_eq!(v[3], "glibc-2.40-1.eln150.x86_64");
         let e = read_list_from("a b\n".as_bytes(), "list.txt", Names::Verbatim).unwrap_err();
-        assert_eq!(e.to_string(), "list.txt:1: 'a b' is not a package name (one name per line)");
-        let e = read_list("/nonexistent/list", Names::Verbatim).unwrap_err().to_string();
+        assert_eq!(
+            e.to_string(),
+            "list.txt:1: 'a b' is not a package name (one name per line)"
+        );
+        let e = read_list("/nonexistent/list", Names::Verbatim)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("/nonexistent/list: "), "{e}");
     }
 
     #[test]
     fn writes_sorted_unique_byte_order() {
         let mut out = Vec::new();
-        write_list(&mut out, ["b", "Zed", "a", "b", "python3.12-x", "python3-x"]).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "Zed\na\nb\npython3-x\npython3.12-x\n");
+        write_list(
+            &mut out,
+            ["b", "Zed", "a", "b", "python3.12-x", "python3-x"],
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "Zed\na\nb\npython3-x\npython3.12-x\n"
+        );
     }
 }

@@ -36,8 +36,8 @@ use crate::package::Package;
 use crate::rpmmd::LoadedRepo;
 
 pub(crate) use deps::{
-    compute_providers, evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov, REL_EQ,
-    REL_LT, SYSTEM,
+    compute_providers, evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode,
+    Prov, REL_EQ, REL_LT, SYSTEM,
 };
 
 /// Index of a package in the pool. Stable for the pool's lifetime; ordered
@@ -217,9 +217,17 @@ impl Pool {
                 // Packages of arches that do not install here stay (dnf's name
                 // queries still find them) but are never providers.
                 let score = if source { 0 } else { policy.score(&pkg.arch) };
-                let excluded = repo.spec.exclude.iter().any(|p| subject::spec_matches(p, &pkg))
+                let excluded = repo
+                    .spec
+                    .exclude
+                    .iter()
+                    .any(|p| subject::spec_matches(p, &pkg))
                     || (!repo.spec.includepkgs.is_empty()
-                        && !repo.spec.includepkgs.iter().any(|p| subject::spec_matches(p, &pkg)));
+                        && !repo
+                            .spec
+                            .includepkgs
+                            .iter()
+                            .any(|p| subject::spec_matches(p, &pkg)));
                 let name = t.intern_str(&pkg.name);
                 let arch_sym = t.intern_str(&pkg.arch);
                 let evr = t.intern_evr(&pkg.evr);
@@ -227,7 +235,11 @@ impl Pool {
                 for p in &pkg.provides {
                     let pn = t.intern_str(&p.name);
                     let pv = match &p.range {
-                        None => Prov { name: pn, flags: 0, evr: 0 },
+                        None => Prov {
+                            name: pn,
+                            flags: 0,
+                            evr: 0,
+                        },
                         Some(r) => Prov {
                             name: pn,
                             flags: deps::cmp_flags(r.cmp),
@@ -239,7 +251,11 @@ impl Pool {
                     }
                 }
                 if !source {
-                    let selfp = Prov { name, flags: REL_EQ, evr };
+                    let selfp = Prov {
+                        name,
+                        flags: REL_EQ,
+                        evr,
+                    };
                     if !provs[pstart as usize..].contains(&selfp) {
                         provs.push(selfp);
                     }
@@ -345,10 +361,16 @@ impl Pool {
         for (i, d) in data.iter().enumerate() {
             if d.source {
                 if !d.disabled {
-                    sources_by_name.entry(d.name).or_default().push(PkgId(i as u32));
+                    sources_by_name
+                        .entry(d.name)
+                        .or_default()
+                        .push(PkgId(i as u32));
                 }
             } else {
-                binaries_by_name.entry(d.name).or_default().push(i as u32 + 2);
+                binaries_by_name
+                    .entry(d.name)
+                    .or_default()
+                    .push(i as u32 + 2);
             }
         }
 
@@ -410,9 +432,14 @@ impl Pool {
         for ids in sources.values_mut() {
             ids.sort_by(|&a, &b| {
                 let (da, db) = (&pool.data[a.0 as usize], &pool.data[b.0 as usize]);
-                let (pa, pb) = (pool.repos[da.repo as usize].priority, pool.repos[db.repo as usize].priority);
+                let (pa, pb) = (
+                    pool.repos[da.repo as usize].priority,
+                    pool.repos[db.repo as usize].priority,
+                );
                 pb.cmp(&pa)
-                    .then_with(|| pool.evrs[db.evr as usize].cmp_newest(&pool.evrs[da.evr as usize]))
+                    .then_with(|| {
+                        pool.evrs[db.evr as usize].cmp_newest(&pool.evrs[da.evr as usize])
+                    })
                     .then_with(|| a.cmp(&b))
             });
         }
@@ -532,7 +559,10 @@ impl Pool {
 
     /// Every binary named `sym` (solvable ids), excluded and wrong-arch too.
     pub(crate) fn all_binaries_named(&self, sym: u32) -> &[u32] {
-        self.binaries_by_name.get(&sym).map(|v| v.as_slice()).unwrap_or(&[])
+        self.binaries_by_name
+            .get(&sym)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
     }
 
     pub(crate) fn str_of(&self, sym: u32) -> &str {
@@ -617,7 +647,10 @@ impl DepAccess for Pool {
 
     fn owns_file(&self, sid: u32, sym: u32) -> bool {
         let path = &self.strs[sym as usize];
-        self.packages[sid as usize - 2].files.iter().any(|f| f.as_str() == &**path)
+        self.packages[sid as usize - 2]
+            .files
+            .iter()
+            .any(|f| f.as_str() == &**path)
     }
 }
 
@@ -685,18 +718,33 @@ mod tests {
             "x86_64",
             vec![repo(
                 "r",
-                vec![a, pkg("b", "1-1", "aarch64"), pkg("c", "1-1", "i686"), s, pkg("d", "2-1", "noarch")],
+                vec![
+                    a,
+                    pkg("b", "1-1", "aarch64"),
+                    pkg("c", "1-1", "i686"),
+                    s,
+                    pkg("d", "2-1", "noarch"),
+                ],
             )],
         )
         .unwrap();
         assert_eq!(p.len(), 5);
-        assert!(!p.is_installable(PkgId(1)), "aarch64 does not install on x86_64");
+        assert!(
+            !p.is_installable(PkgId(1)),
+            "aarch64 does not install on x86_64"
+        );
         assert_eq!(p.binaries_named("a"), vec![PkgId(0)]);
         assert!(p.binaries_named("b").is_empty());
         assert_eq!(p.sources_named("a"), vec![PkgId(3)]);
         assert_eq!(p.whatprovides(&Dep::name("cap")), vec![PkgId(0)]);
-        assert_eq!(p.whatprovides(&Dep::parse("a = 1-1").unwrap()), vec![PkgId(0)]);
-        assert_eq!(p.whatprovides(&Dep::parse("d > 1").unwrap()), vec![PkgId(4)]);
+        assert_eq!(
+            p.whatprovides(&Dep::parse("a = 1-1").unwrap()),
+            vec![PkgId(0)]
+        );
+        assert_eq!(
+            p.whatprovides(&Dep::parse("d > 1").unwrap()),
+            vec![PkgId(4)]
+        );
         assert!(p.whatprovides(&Dep::parse("gcc").unwrap()).is_empty());
     }
 
@@ -717,7 +765,10 @@ mod tests {
 
     #[test]
     fn sources_best_first() {
-        let mut r1 = repo("rawhide", vec![pkg("s", "1.10-1", "src"), pkg("s", "1.9-1", "src")]);
+        let mut r1 = repo(
+            "rawhide",
+            vec![pkg("s", "1.10-1", "src"), pkg("s", "1.9-1", "src")],
+        );
         r1.spec.priority = 2090;
         let mut r2 = repo("eln", vec![pkg("s", "1.0-1", "src")]);
         r2.spec.priority = 90;

@@ -79,10 +79,19 @@ fn provides_job(ov: &mut Overlay, dep: &Dep) -> Option<Vec<SolverJob>> {
                 .iter()
                 .copied()
                 .filter(|&sid| sid >= 2 && !ov.pool.sd(sid).disabled)
-                .filter(|&sid| ov.pool.package(PkgId::from_sid(sid)).files.iter().any(|f| f == &s.name))
+                .filter(|&sid| {
+                    ov.pool
+                        .package(PkgId::from_sid(sid))
+                        .files
+                        .iter()
+                        .any(|f| f == &s.name)
+                })
                 .collect();
             if !cands.is_empty() {
-                return Some(vec![SolverJob::OneOf { cands, setarch: false }]);
+                return Some(vec![SolverJob::OneOf {
+                    cands,
+                    setarch: false,
+                }]);
             }
         }
     }
@@ -101,9 +110,17 @@ fn form_matches(ov: &Overlay, parts: &SpecParts) -> Vec<u32> {
         let Some(sym) = pool.sym(&parts.name) else {
             return Vec::new();
         };
-        return pool.all_binaries_named(sym).iter().copied().filter(|&sid| check(sid)).collect();
+        return pool
+            .all_binaries_named(sym)
+            .iter()
+            .copied()
+            .filter(|&sid| check(sid))
+            .collect();
     }
-    (0..pool.len() as u32).map(|i| i + 2).filter(|&sid| check(sid)).collect()
+    (0..pool.len() as u32)
+        .map(|i| i + 2)
+        .filter(|&sid| check(sid))
+        .collect()
 }
 
 fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
@@ -130,7 +147,9 @@ fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
         let q: Vec<u32> = if is_glob(spec) {
             (0..pool.len() as u32)
                 .map(|i| i + 2)
-                .filter(|&sid| installable(sid) && glob_match(spec, &pool.nevra_string(PkgId::from_sid(sid))))
+                .filter(|&sid| {
+                    installable(sid) && glob_match(spec, &pool.nevra_string(PkgId::from_sid(sid)))
+                })
                 .collect()
         } else {
             Vec::new()
@@ -166,11 +185,18 @@ fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
         return names
             .into_iter()
             .map(|n| {
-                let mut cands: Vec<u32> = q.iter().copied().filter(|&s| pool.sd(s).name == n).collect();
+                let mut cands: Vec<u32> = q
+                    .iter()
+                    .copied()
+                    .filter(|&s| pool.sd(s).name == n)
+                    .collect();
                 if by_nevra_name_only {
                     add_obsoleters(ov, &mut cands);
                 }
-                SolverJob::OneOf { cands, setarch: true }
+                SolverJob::OneOf {
+                    cands,
+                    setarch: true,
+                }
             })
             .collect();
     }
@@ -178,7 +204,10 @@ fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
     if by_nevra_name_only {
         add_obsoleters(ov, &mut cands);
     }
-    vec![SolverJob::OneOf { cands, setarch: true }]
+    vec![SolverJob::OneOf {
+        cands,
+        setarch: true,
+    }]
 }
 
 /// Adds every installable package that obsoletes (by name and version) one
@@ -248,11 +277,13 @@ fn file_matches(ov: &Overlay, spec: &str) -> Vec<u32> {
             let d = pool.sd(sid);
             !d.source
                 && !d.disabled
-                && pool
-                    .package(PkgId::from_sid(sid))
-                    .files
-                    .iter()
-                    .any(|f| if is_glob(spec) { glob_match(spec, f) } else { f == spec })
+                && pool.package(PkgId::from_sid(sid)).files.iter().any(|f| {
+                    if is_glob(spec) {
+                        glob_match(spec, f)
+                    } else {
+                        f == spec
+                    }
+                })
         })
         .collect()
 }

@@ -150,7 +150,11 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
         }
         bq.drain(bqcnt..bqcnt3);
         if bqcnt == bq.len() {
-            return if flags & TODNF != 0 { Norm::False } else { Norm::True };
+            return if flags & TODNF != 0 {
+                Norm::False
+            } else {
+                Norm::True
+            };
         }
         Norm::Blocks
     }
@@ -406,7 +410,12 @@ impl Solver<'_> {
                             }
                         }
                     } else {
-                        let l: Vec<i32> = self.ov.dep_providers(dep).iter().map(|&c| c as i32).collect();
+                        let l: Vec<i32> = self
+                            .ov
+                            .dep_providers(dep)
+                            .iter()
+                            .map(|&c| c as i32)
+                            .collect();
                         if l.is_empty() {
                             self.add_rule(-(SYSTEM as i32), 0, None, info);
                         } else {
@@ -423,14 +432,19 @@ impl Solver<'_> {
         // Install jobs carry SETARCH: the inferior-arch rules of their
         // candidates' names are switched off (libsolv `jobtodisablelist`).
         for job in jobs {
-            if let SolverJob::OneOf { cands, setarch: true } = job {
+            if let SolverJob::OneOf {
+                cands,
+                setarch: true,
+            } = job
+            {
                 let mut names: Vec<u32> = Vec::new();
                 for &c in cands {
                     let name = self.ov.pool.sd(c).name;
                     if names.contains(&name) {
                         continue;
                     }
-                    let has = (self.infarchrules..self.infarchrules_end).any(|i| self.rules[i].p == -(c as i32));
+                    let has = (self.infarchrules..self.infarchrules_end)
+                        .any(|i| self.rules[i].p == -(c as i32));
                     if has {
                         names.push(name);
                     }
@@ -455,7 +469,16 @@ impl Solver<'_> {
         }
     }
 
-    fn pkg_rule(&mut self, p: i32, p2: i32, list: Option<&[i32]>, kind: RuleKind, from: u32, to: u32, dep: u32) {
+    fn pkg_rule(
+        &mut self,
+        p: i32,
+        p2: i32,
+        list: Option<&[i32]>,
+        kind: RuleKind,
+        from: u32,
+        to: u32,
+        dep: u32,
+    ) {
         self.add_rule(p, p2, list, RuleInfo::new(kind, from, to, dep));
     }
 
@@ -565,7 +588,11 @@ impl Solver<'_> {
                 }
             }
             // Weak dependencies are walked (they steer choices) but make no rules.
-            for &rec in pool.deps_of(d.recommends).iter().chain(pool.deps_of(d.suggests)) {
+            for &rec in pool
+                .deps_of(d.recommends)
+                .iter()
+                .chain(pool.deps_of(d.suggests))
+            {
                 if self.ov.is_complex(rec) {
                     let mut q = Vec::new();
                     self.add_pos_literals(rec, &mut q, false);
@@ -613,7 +640,13 @@ impl Solver<'_> {
     }
 
     /// libsolv `add_complex_deprules`.
-    fn add_complex_deprules(&mut self, p: u32, dep: u32, kind: RuleKind, workq: &mut VecDeque<u32>) {
+    fn add_complex_deprules(
+        &mut self,
+        p: u32,
+        dep: u32,
+        kind: RuleKind,
+        workq: &mut VecDeque<u32>,
+    ) {
         let pi = p as i32;
         let flags = if kind == RuleKind::Conflicts {
             TODNF | EXPAND | INVERT
@@ -712,10 +745,17 @@ impl Solver<'_> {
     /// libsolv `solver_dep_possible` for Supplements/Enhances.
     fn dep_possible(&self, dep: u32) -> bool {
         match self.ov.node(dep) {
-            DepNode::Cond(..) | DepNode::CondElse(..) | DepNode::Unless(..) | DepNode::UnlessElse(..) => true,
+            DepNode::Cond(..)
+            | DepNode::CondElse(..)
+            | DepNode::Unless(..)
+            | DepNode::UnlessElse(..) => true,
             DepNode::And(a, b) => self.dep_possible(a) && self.dep_possible(b),
             DepNode::Or(a, b) => self.dep_possible(a) || self.dep_possible(b),
-            _ => self.ov.dep_providers(dep).iter().any(|&p| self.added[p as usize]),
+            _ => self
+                .ov
+                .dep_providers(dep)
+                .iter()
+                .any(|&p| self.added[p as usize]),
         }
     }
 
@@ -727,7 +767,10 @@ impl Solver<'_> {
             .map(|i| i + 2)
             .filter(|&s| {
                 let d = pool.sd(s);
-                !d.source && !d.disabled && d.score != 0 && (d.supplements.len > 0 || d.enhances.len > 0)
+                !d.source
+                    && !d.disabled
+                    && d.score != 0
+                    && (d.supplements.len > 0 || d.enhances.len > 0)
             })
             .collect();
         loop {
@@ -737,8 +780,14 @@ impl Solver<'_> {
                     continue;
                 }
                 let d = pool.sd(s);
-                let possible = pool.deps_of(d.supplements).iter().any(|&x| self.dep_possible(x))
-                    || pool.deps_of(d.enhances).iter().any(|&x| self.dep_possible(x));
+                let possible = pool
+                    .deps_of(d.supplements)
+                    .iter()
+                    .any(|&x| self.dep_possible(x))
+                    || pool
+                        .deps_of(d.enhances)
+                        .iter()
+                        .any(|&x| self.dep_possible(x));
                 if possible {
                     self.add_pkg_rules_for(s);
                     changed = true;

@@ -48,7 +48,12 @@ pub(crate) struct RuleInfo {
 
 impl RuleInfo {
     pub(crate) fn new(kind: RuleKind, from: u32, to: u32, dep: u32) -> RuleInfo {
-        RuleInfo { kind, from, to, dep }
+        RuleInfo {
+            kind,
+            from,
+            to,
+            dep,
+        }
     }
 }
 
@@ -221,7 +226,13 @@ impl<'p> Solver<'p> {
     /// libsolv `solver_addrule`: `list` holds the literals after `p` (when
     /// more than one), else `p2` is the second literal. Returns the rule
     /// index, or None when a package rule is redundant.
-    pub(crate) fn add_rule(&mut self, mut p: i32, mut p2: i32, list: Option<&[i32]>, info: RuleInfo) -> Option<usize> {
+    pub(crate) fn add_rule(
+        &mut self,
+        mut p: i32,
+        mut p2: i32,
+        list: Option<&[i32]>,
+        info: RuleInfo,
+    ) -> Option<usize> {
         let mut d = 0u32;
         let mut first = 0i32;
         if let Some(l) = list {
@@ -586,7 +597,11 @@ impl<'p> Solver<'p> {
                     continue;
                 }
                 seen[vv] = true;
-                if let Some(pos) = self.decisionq.iter().position(|&d| d.unsigned_abs() as usize == vv) {
+                if let Some(pos) = self
+                    .decisionq
+                    .iter()
+                    .position(|&d| d.unsigned_abs() as usize == vv)
+                {
                     let why = self.decisionq_why[pos];
                     if why > 0 {
                         todo.push(why as usize);
@@ -599,7 +614,12 @@ impl<'p> Solver<'p> {
     }
 
     /// libsolv `setpropagatelearn`.
-    fn setpropagatelearn(&mut self, mut level: i32, decision: i32, ruleid: usize) -> Result<i32, Unsat> {
+    fn setpropagatelearn(
+        &mut self,
+        mut level: i32,
+        decision: i32,
+        ruleid: usize,
+    ) -> Result<i32, Unsat> {
         if decision != 0 {
             level += 1;
             self.decide(decision, level, -(ruleid as i32));
@@ -641,7 +661,12 @@ impl<'p> Solver<'p> {
         self.setpropagatelearn(level, p, why)
     }
 
-    fn selectandinstall(&mut self, level: i32, dq: &mut Vec<i32>, ruleid: usize) -> Result<i32, Unsat> {
+    fn selectandinstall(
+        &mut self,
+        level: i32,
+        dq: &mut Vec<i32>,
+        ruleid: usize,
+    ) -> Result<i32, Unsat> {
         if dq.len() > 1 {
             self.policy_filter_unwanted(dq, Mode::Choose);
         }
@@ -765,7 +790,9 @@ impl<'p> Solver<'p> {
                 if r.w2 <= 0 {
                     continue;
                 }
-                if self.decisionmap[r.p.unsigned_abs() as usize] != 0 || self.decisionmap[r.w2 as usize] != 0 {
+                if self.decisionmap[r.p.unsigned_abs() as usize] != 0
+                    || self.decisionmap[r.w2 as usize] != 0
+                {
                     continue;
                 }
                 dq.push(r.p);
@@ -876,7 +903,9 @@ impl<'p> Solver<'p> {
                             lastsi = -1;
                             break;
                         }
-                        if lastsi < 0 && (self.recommendsmap[p as usize] || self.is_supplementing(p as u32)) {
+                        if lastsi < 0
+                            && (self.recommendsmap[p as usize] || self.is_supplementing(p as u32))
+                        {
                             lastsi = i as i64;
                         }
                     }
@@ -886,7 +915,8 @@ impl<'p> Solver<'p> {
                             if p <= 0 || self.decisionmap[p as usize] != l + 1 {
                                 continue;
                             }
-                            if !(self.recommendsmap[p as usize] || self.is_supplementing(p as u32)) {
+                            if !(self.recommendsmap[p as usize] || self.is_supplementing(p as u32))
+                            {
                                 lasti = lastsi;
                                 lastiend = endi;
                                 break;
