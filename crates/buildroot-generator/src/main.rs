@@ -173,6 +173,13 @@ fn core_names(args: &Args) -> Result<Vec<String>> {
 }
 
 fn run(args: &Args) -> Result<u8> {
+    if !buildroot_core::arch::is_known(&args.arch) {
+        bail!(
+            "--arch {}: unknown architecture (known: {})",
+            args.arch,
+            buildroot_core::arch::known().join(", ")
+        );
+    }
     ArchPolicy::new(&args.arch).with_context(|| format!("--arch {}", args.arch))?;
     let prefer_release = match &args.prefer_release {
         Some(r) => Some(

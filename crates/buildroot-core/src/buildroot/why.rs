@@ -38,7 +38,18 @@ fn chain(br: &Buildroot<'_>, rec: &SourceRecord, p: PkgId) -> String {
         Origin::Needed { by, binary } => {
             out.push_str(&format!(" <- {} built because ", rec.name));
             match br.source(by) {
-                Some(parent) => out.push_str(&chain(br, parent, *binary)),
+                Some(parent) => {
+                    // Of the parent's binaries from this source, explain the most direct one.
+                    let shortest = parent
+                        .installed
+                        .iter()
+                        .filter(|&&b| br.pool.package(b).source_name() == rec.name)
+                        .map(|&b| chain(br, parent, b))
+                        .min_by_key(|c| (c.matches(" <- ").count(), c.clone()));
+                    out.push_str(
+                        &shortest.unwrap_or_else(|| br.pool.package(*binary).name.clone()),
+                    );
+                }
                 None => out.push_str(&br.pool.package(*binary).name),
             }
         }
