@@ -18,6 +18,7 @@
 //! - [`atomic`]: crash-safe file and directory replacement.
 
 pub mod arch;
+pub mod archful;
 pub mod atomic;
 pub mod buildroot;
 pub mod dep;
