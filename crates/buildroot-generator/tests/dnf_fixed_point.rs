@@ -51,7 +51,7 @@ fn random_dep(rng: &mut Rng, bins: &[(String, usize)]) -> String {
 }
 
 fn distribution(seed: u64) -> (Vec<Package>, Vec<Package>, Vec<String>) {
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng(seed.wrapping_mul(2).wrapping_add(1));
     // Binary names first so dependencies can point anywhere.
     let mut bins: Vec<(String, usize)> = Vec::new();
     for s in 0..SOURCES {
