@@ -75,23 +75,13 @@ fn provides_job(ov: &mut Overlay, dep: &Dep) -> Option<Vec<SolverJob>> {
             // File selector: packages (not excluded) that contain the path.
             let cands: Vec<u32> = ov
                 .pool
-                .providers_of_str(&s.name)
+                .file_owners(&s.name)
                 .iter()
                 .copied()
-                .filter(|&sid| sid >= 2 && !ov.pool.sd(sid).disabled)
-                .filter(|&sid| {
-                    ov.pool
-                        .package(PkgId::from_sid(sid))
-                        .files
-                        .iter()
-                        .any(|f| f == &s.name)
-                })
+                .filter(|&sid| !ov.pool.sd(sid).disabled)
                 .collect();
             if !cands.is_empty() {
-                return Some(vec![SolverJob::OneOf {
-                    cands,
-                    setarch: false,
-                }]);
+                return Some(vec![SolverJob::OneOf { cands, setarch: false }]);
             }
         }
     }
@@ -110,17 +100,9 @@ fn form_matches(ov: &Overlay, parts: &SpecParts) -> Vec<u32> {
         let Some(sym) = pool.sym(&parts.name) else {
             return Vec::new();
         };
-        return pool
-            .all_binaries_named(sym)
-            .iter()
-            .copied()
-            .filter(|&sid| check(sid))
-            .collect();
+        return pool.all_binaries_named(sym).iter().copied().filter(|&sid| check(sid)).collect();
     }
-    (0..pool.len() as u32)
-        .map(|i| i + 2)
-        .filter(|&sid| check(sid))
-        .collect()
+    (0..pool.len() as u32).map(|i| i + 2).filter(|&sid| check(sid)).collect()
 }
 
 fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
@@ -147,9 +129,7 @@ fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
         let q: Vec<u32> = if is_glob(spec) {
             (0..pool.len() as u32)
                 .map(|i| i + 2)
-                .filter(|&sid| {
-                    installable(sid) && glob_match(spec, &pool.nevra_string(PkgId::from_sid(sid)))
-                })
+                .filter(|&sid| installable(sid) && glob_match(spec, &pool.nevra_string(PkgId::from_sid(sid))))
                 .collect()
         } else {
             Vec::new()
@@ -185,18 +165,11 @@ fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
         return names
             .into_iter()
             .map(|n| {
-                let mut cands: Vec<u32> = q
-                    .iter()
-                    .copied()
-                    .filter(|&s| pool.sd(s).name == n)
-                    .collect();
+                let mut cands: Vec<u32> = q.iter().copied().filter(|&s| pool.sd(s).name == n).collect();
                 if by_nevra_name_only {
                     add_obsoleters(ov, &mut cands);
                 }
-                SolverJob::OneOf {
-                    cands,
-                    setarch: true,
-                }
+                SolverJob::OneOf { cands, setarch: true }
             })
             .collect();
     }
@@ -204,33 +177,34 @@ fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
     if by_nevra_name_only {
         add_obsoleters(ov, &mut cands);
     }
-    vec![SolverJob::OneOf {
-        cands,
-        setarch: true,
-    }]
+    vec![SolverJob::OneOf { cands, setarch: true }]
 }
 
 /// Adds every installable package that obsoletes (by name and version) one
 /// of `cands` (libdnf 0.69 `query.filter(obsoletes=q)`).
 fn add_obsoleters(ov: &Overlay, cands: &mut Vec<u32>) {
     let pool = ov.pool;
+    let mut names: Vec<u32> = cands.iter().map(|&c| pool.sd(c).name).collect();
+    names.sort_unstable();
+    names.dedup();
     let mut extra = Vec::new();
-    for i in 0..pool.len() as u32 {
-        let sid = i + 2;
-        let d = pool.sd(sid);
-        if d.source || d.disabled || d.obsoletes.len == 0 || cands.contains(&sid) {
-            continue;
-        }
-        let hit = pool.deps_of(d.obsoletes).iter().any(|&obs| {
-            ov.dep_providers(obs).iter().any(|&r| {
-                cands.contains(&r) && {
-                    let rd = pool.sd(r);
-                    match_nevr(ov, rd.name, rd.evr, obs)
-                }
-            })
-        });
-        if hit {
-            extra.push(sid);
+    for name in names {
+        for &sid in pool.obsoleters_of_name(name) {
+            let d = pool.sd(sid);
+            if d.source || d.disabled || cands.contains(&sid) || extra.contains(&sid) {
+                continue;
+            }
+            let hit = pool.deps_of(d.obsoletes).iter().any(|&obs| {
+                pool.dep_list(obs).iter().any(|&r| {
+                    cands.contains(&r) && {
+                        let rd = pool.sd(r);
+                        match_nevr(pool, rd.name, rd.evr, obs)
+                    }
+                })
+            });
+            if hit {
+                extra.push(sid);
+            }
         }
     }
     cands.extend(extra);
@@ -277,13 +251,11 @@ fn file_matches(ov: &Overlay, spec: &str) -> Vec<u32> {
             let d = pool.sd(sid);
             !d.source
                 && !d.disabled
-                && pool.package(PkgId::from_sid(sid)).files.iter().any(|f| {
-                    if is_glob(spec) {
-                        glob_match(spec, f)
-                    } else {
-                        f == spec
-                    }
-                })
+                && pool
+                    .package(PkgId::from_sid(sid))
+                    .files
+                    .iter()
+                    .any(|f| if is_glob(spec) { glob_match(spec, f) } else { f == spec })
         })
         .collect()
 }

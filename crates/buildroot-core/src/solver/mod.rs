@@ -23,7 +23,7 @@ mod explain;
 mod jobs;
 mod policy;
 mod problems;
-mod rules;
+pub(crate) mod rules;
 mod sat;
 
 use std::borrow::Cow;
@@ -270,7 +270,9 @@ impl DepAccess for Overlay<'_> {
         if sym < n {
             self.pool.name_providers(sym)
         } else {
-            self.pool.providers_of_str(&self.strs[(sym - n) as usize])
+            // Not in the pool: nothing provides it (paths included, as in
+            // libsolv after `pool_addfileprovides`).
+            Cow::Borrowed(&[])
         }
     }
 
