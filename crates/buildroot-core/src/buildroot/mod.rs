@@ -19,11 +19,11 @@ use rayon::prelude::*;
 use regex::Regex;
 
 use crate::dep::Dep;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::pool::{PkgId, Pool};
 use crate::solver::{resolve, Job, Solution};
 
-pub use output::{view_id, BuildrootDocument, Relations, RelationsData, RelationsEntry};
+pub use output::{view_id, BuildrootDocument};
 
 /// mock's build group as dep-tracker used it (the release package is added
 /// separately).
@@ -419,15 +419,9 @@ impl Buildroot<'_> {
 
 /// Reads content-resolver's placeholder JSON (`{"NAME": {"build_requires": [...]}}`).
 pub fn read_placeholders(path: &std::path::Path) -> Result<BTreeMap<String, Vec<String>>> {
-    #[derive(serde::Deserialize)]
-    struct Entry {
-        #[serde(default)]
-        build_requires: Vec<String>,
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let map: BTreeMap<String, Entry> = serde_json::from_str(&text)
-        .map_err(|e| Error::format(path.display(), format!("not placeholder JSON: {e}")))?;
-    Ok(map
+    let ph = crate::workload::Placeholders::read(&path.to_string_lossy())?;
+    Ok(ph
+        .sources
         .into_iter()
         .map(|(k, v)| (k, v.build_requires))
         .collect())

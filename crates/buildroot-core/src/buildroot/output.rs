@@ -8,35 +8,13 @@ use std::path::Path;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::workload::Relations;
+
 use super::{Buildroot, SourceRecord};
 use crate::atomic::{write_file, StagedDir};
 use crate::error::{Error, Result};
 use crate::pkglist::{sorted_unique, write_list_file};
 use crate::pool::PkgId;
-
-/// `buildroot-package-relations--view-VIEW--ARCH.json`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Relations {
-    pub document_type: String,
-    pub version: String,
-    pub data: RelationsData,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct RelationsData {
-    pub view_id: String,
-    pub arch: String,
-    /// Keyed by `name-[E:]V-R.arch`.
-    pub pkgs: BTreeMap<String, RelationsEntry>,
-}
-
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct RelationsEntry {
-    pub required_by: Vec<String>,
-    pub recommended_by: Vec<String>,
-    pub suggested_by: Vec<String>,
-    pub source_name: String,
-}
 
 /// The `--json` document of buildroot-generator.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -171,31 +149,17 @@ impl Buildroot<'_> {
                 }
             }
         }
-        let name = |p: &PkgId| pool.nevra_string(*p);
-        let list = |s: &BTreeSet<PkgId>| sorted_unique(s.iter().map(name));
-        let pkgs = rel
-            .iter()
-            .map(|(p, [req, rec, sug])| {
-                (
-                    name(p),
-                    RelationsEntry {
-                        required_by: list(req),
-                        recommended_by: list(rec),
-                        suggested_by: list(sug),
-                        source_name: pool.package(*p).source_name().to_string(),
-                    },
-                )
-            })
-            .collect();
-        Relations {
-            document_type: "buildroot-binary-relations".into(),
-            version: "1".into(),
-            data: RelationsData {
-                view_id: view_id(view),
-                arch: arch.to_string(),
-                pkgs,
-            },
+        let mut out = Relations::new(&view_id(view), arch);
+        for (p, [req, rec, sug]) in &rel {
+            let e = out.entry(&pool.nevra_string(*p), pool.package(*p).source_name());
+            e.required_by
+                .extend(req.iter().map(|q| pool.nevra_string(*q)));
+            e.recommended_by
+                .extend(rec.iter().map(|q| pool.nevra_string(*q)));
+            e.suggested_by
+                .extend(sug.iter().map(|q| pool.nevra_string(*q)));
         }
+        out
     }
 
     /// Writes dep-tracker's output directory layout into `dir`, atomically:
