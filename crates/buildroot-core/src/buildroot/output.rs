@@ -234,15 +234,10 @@ impl Buildroot<'_> {
             &root.join("buildroot-source-package-nvrs.txt"),
             self.source_nvrs(),
         )?;
-        let rel = serde_json::to_string_pretty(&self.relations(view, arch))
-            .map_err(|e| Error::format(dir.display(), e.to_string()))?;
-        write_file(
-            &root.join(format!(
-                "buildroot-package-relations--{}--{arch}.json",
-                view_id(view)
-            )),
-            (rel + "\n").as_bytes(),
-        )?;
+        self.relations(view, arch).write(&root.join(format!(
+            "buildroot-package-relations--{}--{arch}.json",
+            view_id(view)
+        )))?;
         stage.commit()
     }
 }
