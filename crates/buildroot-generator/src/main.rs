@@ -182,10 +182,12 @@ fn run(args: &Args) -> Result<u8> {
     }
     ArchPolicy::new(&args.arch).with_context(|| format!("--arch {}", args.arch))?;
     let prefer_release = match &args.prefer_release {
-        Some(r) => Some(
-            regex::Regex::new(r)
-                .with_context(|| format!("--prefer-release '{r}' is not a valid regex"))?,
-        ),
+        Some(r) => Some(regex::Regex::new(r).map_err(|e| {
+            // regex errors are multi-line drawings; keep the last line, the message.
+            let msg = e.to_string();
+            let last = msg.lines().last().unwrap_or("").trim().to_string();
+            anyhow::anyhow!("--prefer-release '{r}' is not a valid regex: {last}")
+        })?),
         None => None,
     };
     let placeholders = match &args.placeholders {
@@ -197,6 +199,20 @@ fn run(args: &Args) -> Result<u8> {
         prefer_release,
         placeholders,
     };
+    if let Some(dir) = &args.output_dir {
+        // Fail before the work, not after it, when the output cannot be written.
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        std::fs::create_dir_all(parent).with_context(|| {
+            format!(
+                "--output-dir {}: cannot create {}",
+                dir.display(),
+                parent.display()
+            )
+        })?;
+    }
     let input_list = read_list(
         &args.input,
         if args.from_binaries {

@@ -64,7 +64,11 @@ fn distribution(seed: u64) -> (Vec<Package>, Vec<Package>, Vec<String>) {
         let evr = Evr::new(0, format!("{}.0", 1 + rng.below(3)), Some("1"));
         let mut p = Package {
             name: name.clone(),
-            arch: if rng.chance(20) { "noarch".into() } else { "x86_64".into() },
+            arch: if rng.chance(20) {
+                "noarch".into()
+            } else {
+                "x86_64".into()
+            },
             sourcerpm: format!("s{s}-1.0-1.src.rpm"),
             location: format!("{name}.rpm"),
             evr: evr.clone(),
@@ -72,7 +76,13 @@ fn distribution(seed: u64) -> (Vec<Package>, Vec<Package>, Vec<String>) {
         };
         // Capabilities shared by several packages, with versions.
         if rng.chance(30) {
-            p.provides.push(Dep::parse(&format!("cap{} = {}", s % 40, evr.version)).unwrap().as_simple().unwrap().clone());
+            p.provides.push(
+                Dep::parse(&format!("cap{} = {}", s % 40, evr.version))
+                    .unwrap()
+                    .as_simple()
+                    .unwrap()
+                    .clone(),
+            );
         }
         p.files.push(format!("/usr/share/{name}/data"));
         for _ in 0..rng.below(3) {
@@ -99,17 +109,23 @@ fn distribution(seed: u64) -> (Vec<Package>, Vec<Package>, Vec<String>) {
             ..Default::default()
         };
         for _ in 0..(1 + rng.below(4)) {
-            p.requires.push(Requirement::from(Dep::parse(&random_dep(&mut rng, &bins)).unwrap()));
+            p.requires.push(Requirement::from(
+                Dep::parse(&random_dep(&mut rng, &bins)).unwrap(),
+            ));
         }
         sources.push(p);
     }
-    let input: Vec<String> = (0..30).map(|_| format!("s{}", rng.below(SOURCES))).collect();
+    let input: Vec<String> = (0..30)
+        .map(|_| format!("s{}", rng.below(SOURCES)))
+        .collect();
     (binaries, sources, input)
 }
 
 #[test]
 fn fixed_point_equals_dnf() {
-    let probe = Command::new("/usr/bin/python3").args(["-c", "import dnf"]).output();
+    let probe = Command::new("/usr/bin/python3")
+        .args(["-c", "import dnf"])
+        .output();
     if !matches!(probe, Ok(ref o) if o.status.success()) {
         eprintln!("skipped: /usr/bin/python3 cannot import dnf");
         return;
@@ -131,9 +147,19 @@ fn fixed_point_equals_dnf() {
             RepoSpec::new("bin", t.path().join("bin").to_str().unwrap()),
             RepoSpec::new("src", t.path().join("src").to_str().unwrap()),
         ];
-        let repos = load_repos(&specs, &LoadOptions { filelists: Filelists::Needed, cache_dir: None }).unwrap();
+        let repos = load_repos(
+            &specs,
+            &LoadOptions {
+                filelists: Filelists::Needed,
+                cache_dir: None,
+            },
+        )
+        .unwrap();
         let pool = Pool::new("x86_64", repos).unwrap();
-        let cfg = Config { core: core.iter().map(|s| s.to_string()).collect(), ..Default::default() };
+        let cfg = Config {
+            core: core.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
         let br = buildroot::run(&pool, &input, &cfg).unwrap();
         let mut our_errors: BTreeMap<String, &str> = BTreeMap::new();
         for s in br.failed() {
@@ -156,14 +182,33 @@ fn fixed_point_equals_dnf() {
             .arg(&input_file)
             .output()
             .unwrap();
-        assert!(out.status.success(), "dnf-buildroot.py: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "dnf-buildroot.py: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let dnf: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let list = |v: &serde_json::Value| -> Vec<String> {
-            v.as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect()
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect()
         };
-        assert!(br.source_names().len() >= 100, "seed {seed}: the run should reach many sources");
-        assert_eq!(br.binaries(), list(&dnf["binaries"]), "seed {seed}: binaries differ from dnf");
-        assert_eq!(br.source_names(), list(&dnf["sources"]), "seed {seed}: sources differ from dnf");
+        assert!(
+            br.source_names().len() >= 100,
+            "seed {seed}: the run should reach many sources"
+        );
+        assert_eq!(
+            br.binaries(),
+            list(&dnf["binaries"]),
+            "seed {seed}: binaries differ from dnf"
+        );
+        assert_eq!(
+            br.source_names(),
+            list(&dnf["sources"]),
+            "seed {seed}: sources differ from dnf"
+        );
         let dnf_errors: BTreeMap<String, &str> = dnf["errors"]
             .as_object()
             .unwrap()
@@ -171,7 +216,14 @@ fn fixed_point_equals_dnf() {
             .filter(|(k, _)| *k != "(core)")
             .map(|(k, v)| (k.clone(), v.as_str().unwrap()))
             .collect();
-        assert_eq!(our_errors, dnf_errors, "seed {seed}: errors differ from dnf");
-        eprintln!("seed {seed}: {} sources, {} binaries: same as dnf", br.source_names().len(), br.binaries().len());
+        assert_eq!(
+            our_errors, dnf_errors,
+            "seed {seed}: errors differ from dnf"
+        );
+        eprintln!(
+            "seed {seed}: {} sources, {} binaries: same as dnf",
+            br.source_names().len(),
+            br.binaries().len()
+        );
     }
 }
