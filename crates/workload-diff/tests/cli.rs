@@ -230,7 +230,7 @@ fn text_output() {
 + yasm (x86_64 only)
 + yes
 ! kernel-headers (excluded)
-== workload: 2 names on every arch (packages), 4 arch-specific (arch_packages)
+== workload: 2 on every arch (packages), 4 arch-specific (arch_packages)
 ",
         );
 }
