@@ -41,6 +41,17 @@ const POLICIES: &[(&str, &str)] = &[
     ("amd64", "amd64:x86_64:athlon:i686:i586:i486:i386"),
 ];
 
+/// Whether libsolv has an arch table for `target` (the tools reject other
+/// arches as a likely typo).
+pub fn is_known(target: &str) -> bool {
+    POLICIES.iter().any(|(t, _)| *t == target)
+}
+
+/// Target arches with a table, for messages.
+pub fn known() -> Vec<&'static str> {
+    POLICIES.iter().map(|(t, _)| *t).collect()
+}
+
 /// The arch policy for one target arch.
 #[derive(Clone, Debug)]
 pub struct ArchPolicy {
@@ -59,8 +70,13 @@ impl ArchPolicy {
                 "'{target}' is not a target architecture (expected e.g. x86_64, aarch64, ppc64le, s390x)"
             )));
         }
-        if !target.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
-            return Err(Error::Usage(format!("'{target}' is not a valid architecture name")));
+        if !target
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        {
+            return Err(Error::Usage(format!(
+                "'{target}' is not a valid architecture name"
+            )));
         }
         let spec = POLICIES
             .iter()
@@ -158,7 +174,10 @@ mod tests {
         assert_eq!(p.score("i386"), 0x60001);
         assert_eq!(p.score("aarch64"), 0);
         assert_eq!(p.score("src"), 0);
-        assert_eq!(p.compatible().collect::<Vec<_>>(), ["x86_64", "athlon", "i686", "i586", "i486", "i386"]);
+        assert_eq!(
+            p.compatible().collect::<Vec<_>>(),
+            ["x86_64", "athlon", "i686", "i586", "i486", "i386"]
+        );
     }
 
     #[test]
@@ -166,7 +185,11 @@ mod tests {
         let p = ArchPolicy::new("s390x").unwrap();
         assert_eq!((p.score("s390x"), p.score("s390")), (0x10001, 0x20001));
         let p = ArchPolicy::new("aarch64").unwrap();
-        assert!(p.is_installable("aarch64") && p.is_installable("noarch") && !p.is_installable("x86_64"));
+        assert!(
+            p.is_installable("aarch64")
+                && p.is_installable("noarch")
+                && !p.is_installable("x86_64")
+        );
         let p = ArchPolicy::new("ppc64le").unwrap();
         assert!(p.is_installable("ppc64le") && !p.is_installable("ppc64"));
         assert!(ArchPolicy::new("noarch").is_err());

@@ -335,6 +335,46 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Rebuilds an SRPM with other BuildRequires: same name, EVR, license,
+/// summary, spec, sources and build time; the header records `host_arch`
+/// (the arch the BuildRequires were evaluated for).
+pub fn rebuild_srpm(orig: &Path, build_requires: &[Dep], host_arch: &str) -> Result<Vec<u8>> {
+    let md = PackageMetadata::open(orig).map_err(|e| rpm_err(orig, e))?;
+    let s = |r: std::result::Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
+    let (exclusive_arch, exclude_arch) = arch_limits(orig)?;
+    let mut spec = SrpmSpec {
+        name: md.get_name().map_err(|e| rpm_err(orig, e))?.to_string(),
+        epoch: md.get_epoch().unwrap_or(0),
+        version: s(md.get_version()),
+        release: s(md.get_release()),
+        license: s(md.get_license()),
+        summary: s(md.get_summary()),
+        build_requires: build_requires.to_vec(),
+        exclusive_arch,
+        exclude_arch,
+        host_arch: host_arch.to_string(),
+        build_time: md.get_build_time().unwrap_or(0) as u32,
+        ..Default::default()
+    };
+    let files = read_payload(orig)?;
+    let spec_at = files
+        .iter()
+        .position(|f| f.2)
+        .or_else(|| files.iter().position(|f| f.0.ends_with(".spec")))
+        .ok_or_else(|| Error::format(orig.display(), "no spec file in the payload"))?;
+    for (i, (name, data, _)) in files.into_iter().enumerate() {
+        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+        if i == spec_at {
+            spec.spec_name = base;
+            spec.spec_text = String::from_utf8(data)
+                .map_err(|_| Error::format(orig.display(), "the spec is not UTF-8"))?;
+        } else {
+            spec.sources.push((base, data));
+        }
+    }
+    build_srpm(&spec)
+}
+
 /// Builds a small binary RPM from a [`Package`] (files get tiny contents).
 pub fn build_rpm(p: &Package, license: &str, build_time: u32) -> Result<Vec<u8>> {
     let err = |e: rpm::Error| {

@@ -9,7 +9,10 @@ use buildroot_core::solver::{resolve, Job, Reason};
 use solver_support::*;
 
 fn scenarios() -> Vec<Scenario> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../conformance/scenarios.txt");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../conformance/scenarios.txt"
+    );
     let text = std::fs::read_to_string(path).expect("read conformance/scenarios.txt");
     parse_scenarios(&text).expect("parse scenarios")
 }
@@ -33,7 +36,12 @@ fn section12_expectations_in_memory() {
         }
     }
     assert!(checked >= 60, "only {checked} expectations");
-    assert!(failures.is_empty(), "{} of {checked} differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn scenario(name_prefix: &str) -> Scenario {
@@ -49,7 +57,9 @@ fn problems_read_like_dnf() {
     let pool = pool_in_memory(&sc);
     let err = resolve(&pool, &[Job::Install("a".into())]).unwrap_err();
     assert!(
-        err.problems.iter().any(|l| l == "nothing provides foo > 1.0 needed by a-1-1.noarch"),
+        err.problems
+            .iter()
+            .any(|l| l == "nothing provides foo > 1.0 needed by a-1-1.noarch"),
         "{:?}",
         err.problems
     );
@@ -57,7 +67,9 @@ fn problems_read_like_dnf() {
     let pool = pool_in_memory(&sc);
     let err = resolve(&pool, &[Job::Install("a".into()), Job::Install("b".into())]).unwrap_err();
     assert!(
-        err.problems.iter().any(|l| l.starts_with("cannot install both libx-6.")),
+        err.problems
+            .iter()
+            .any(|l| l.starts_with("cannot install both libx-6.")),
         "{:?}",
         err.problems
     );
@@ -65,7 +77,9 @@ fn problems_read_like_dnf() {
     let pool = pool_in_memory(&sc);
     let err = resolve(&pool, &[Job::Install("a".into())]).unwrap_err();
     assert!(
-        err.problems.iter().any(|l| l == "package bb-1-1.noarch is filtered out by exclude filtering"),
+        err.problems
+            .iter()
+            .any(|l| l == "package bb-1-1.noarch is filtered out by exclude filtering"),
         "{:?}",
         err.problems
     );
@@ -75,7 +89,10 @@ fn problems_read_like_dnf() {
 fn unmatched_jobs_are_reported_and_the_rest_resolves() {
     let sc = scenario("61 ");
     let pool = pool_in_memory(&sc);
-    let jobs = [Job::Provides(Dep::name("foo")), Job::Provides(Dep::name("bar"))];
+    let jobs = [
+        Job::Provides(Dep::name("foo")),
+        Job::Provides(Dep::name("bar")),
+    ];
     let s = resolve(&pool, &jobs).unwrap();
     assert_eq!(s.unmatched, vec![0]);
     assert_eq!(s.installed.len(), 1);
@@ -93,10 +110,20 @@ fn explanations() {
         .into_iter()
         .map(|(p, v)| (name(p), v.into_iter().map(name).collect()))
         .collect();
-    assert!(rb.contains(&("c".to_string(), vec!["b1".to_string()])), "{rb:?}");
-    assert!(rb.contains(&("x2".to_string(), vec!["c".to_string()])), "{rb:?}");
+    assert!(
+        rb.contains(&("c".to_string(), vec!["b1".to_string()])),
+        "{rb:?}"
+    );
+    assert!(
+        rb.contains(&("x2".to_string(), vec!["c".to_string()])),
+        "{rb:?}"
+    );
     assert!(rb.contains(&("a".to_string(), vec![])), "{rb:?}");
-    let why: Vec<(String, Reason)> = s.reasons(&pool).into_iter().map(|(p, r)| (name(p), r)).collect();
+    let why: Vec<(String, Reason)> = s
+        .reasons(&pool)
+        .into_iter()
+        .map(|(p, r)| (name(p), r))
+        .collect();
     assert!(why.contains(&("a".to_string(), Reason::Job(0))), "{why:?}");
     let c = why.iter().find(|(n, _)| n == "c").unwrap();
     assert!(matches!(c.1, Reason::RequiredBy { job: 0, .. }), "{why:?}");

@@ -11,7 +11,11 @@ use solver_support::*;
 
 /// conformance/scenarios.txt, or the file named by RESOLVER_SCENARIOS.
 fn scenarios() -> Vec<Scenario> {
-    let default = concat!(env!("CARGO_MANIFEST_DIR"), "/../../conformance/scenarios.txt").to_string();
+    let default = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../conformance/scenarios.txt"
+    )
+    .to_string();
     let path = std::env::var("RESOLVER_SCENARIOS").unwrap_or(default);
     let text = std::fs::read_to_string(&path).expect("read the scenario file");
     parse_scenarios(&text).expect("parse scenarios")
@@ -25,7 +29,9 @@ fn conformance_scenarios_match_dnf() {
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     // RESOLVER_KEEP=DIR keeps the repos and the oracle input there (debugging).
-    let root = std::env::var("RESOLVER_KEEP").map(std::path::PathBuf::from).unwrap_or(tmp.path().to_path_buf());
+    let root = std::env::var("RESOLVER_KEEP")
+        .map(std::path::PathBuf::from)
+        .unwrap_or(tmp.path().to_path_buf());
     let scs = scenarios();
     let mut sets = Vec::new();
     let mut pools = Vec::new();
@@ -53,18 +59,26 @@ fn conformance_scenarios_match_dnf() {
                     tx.line,
                     tx.jobs,
                     dnf,
-                    err.as_deref().map(|e| format!(" [{}]", e.replace('\n', " / "))).unwrap_or_default(),
+                    err.as_deref()
+                        .map(|e| format!(" [{}]", e.replace('\n', " / ")))
+                        .unwrap_or_default(),
                     got
                 ));
             }
             if let Some(want) = &tx.expect {
                 if want != dnf {
-                    bad_expect.push(format!("{} (line {}): file says {}, dnf says {}", sc.name, tx.line, want, dnf));
+                    bad_expect.push(format!(
+                        "{} (line {}): file says {}, dnf says {}",
+                        sc.name, tx.line, want, dnf
+                    ));
                 }
             }
         }
     }
-    eprintln!("conformance: {total} transactions, {} differ from dnf", differ.len());
+    eprintln!(
+        "conformance: {total} transactions, {} differ from dnf",
+        differ.len()
+    );
     assert!(
         bad_expect.is_empty() && differ.is_empty(),
         "expectations disagree with dnf:\n{}\n{} of {total} differ from dnf:\n{}",

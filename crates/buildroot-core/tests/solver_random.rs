@@ -49,7 +49,16 @@ struct World {
 }
 
 fn world(r: &mut Rng, npkgs: usize) -> World {
-    let prefixes = ["lib", "py3-", "perl-", "Z", "x", "tool", "python3.12-", "python3-"];
+    let prefixes = [
+        "lib",
+        "py3-",
+        "perl-",
+        "Z",
+        "x",
+        "tool",
+        "python3.12-",
+        "python3-",
+    ];
     let names = (0..npkgs / 2)
         .map(|i| format!("{}{}", prefixes[r.below(prefixes.len())], i))
         .collect();
@@ -157,7 +166,11 @@ fn package(r: &mut Rng, w: &World, arch_choices: &[&str]) -> Package {
     for _ in 0..r.below(3) {
         let c = r.pick(&w.caps).clone();
         p.provides.push(if r.chance(40) {
-            SimpleDep::versioned(c, Cmp::Eq, Evr::parse(&(1 + r.below(3)).to_string()).unwrap())
+            SimpleDep::versioned(
+                c,
+                Cmp::Eq,
+                Evr::parse(&(1 + r.below(3)).to_string()).unwrap(),
+            )
         } else {
             SimpleDep::name(c)
         });
@@ -221,7 +234,10 @@ fn scenario(seed: u64, npkgs: usize, ntx: usize) -> Scenario {
                 pkgs.push(p);
             }
         }
-        repos.push(ScRepo { spec, packages: pkgs });
+        repos.push(ScRepo {
+            spec,
+            packages: pkgs,
+        });
     }
     let mut txs = Vec::new();
     for _ in 0..ntx {
@@ -248,7 +264,10 @@ fn scenario(seed: u64, npkgs: usize, ntx: usize) -> Scenario {
 }
 
 fn env_num(k: &str, default: u64) -> u64 {
-    std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(k)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn known_differences() -> Vec<String> {
@@ -256,7 +275,11 @@ fn known_differences() -> Vec<String> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
-        .filter_map(|l| l.trim().strip_prefix("known-difference:").map(|x| x.trim().to_string()))
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix("known-difference:")
+                .map(|x| x.trim().to_string())
+        })
         .collect()
 }
 
@@ -271,7 +294,9 @@ fn random_repos_match_dnf() {
     let ntx = env_num("RESOLVER_TXS", 110) as usize;
     let npkgs = env_num("RESOLVER_PKGS", 300) as usize;
     let tmp = tempfile::tempdir().expect("tempdir");
-    let scs: Vec<Scenario> = (0..nsets).map(|i| scenario(seed.wrapping_add(i), npkgs, ntx)).collect();
+    let scs: Vec<Scenario> = (0..nsets)
+        .map(|i| scenario(seed.wrapping_add(i), npkgs, ntx))
+        .collect();
     let mut sets = Vec::new();
     let mut pools = Vec::new();
     for (i, sc) in scs.iter().enumerate() {
@@ -303,7 +328,10 @@ fn random_repos_match_dnf() {
                 // Save the repo set with just this transaction, for debugging.
                 let mut one = sc.clone();
                 one.txs = vec![tx.clone()];
-                let f = format!("{dir}/seed{}-set{si}-tx{ti}.txt", seed.wrapping_add(si as u64));
+                let f = format!(
+                    "{dir}/seed{}-set{si}-tx{ti}.txt",
+                    seed.wrapping_add(si as u64)
+                );
                 std::fs::write(&f, to_text(&one)).expect("dump");
             }
             if known.contains(&key) {
@@ -311,9 +339,15 @@ fn random_repos_match_dnf() {
             }
             differ.push(format!(
                 "{key}: {}\n    dnf  {}{}\n    ours {}",
-                tx.jobs.iter().map(|j| j.to_string()).collect::<Vec<_>>().join(" ; "),
+                tx.jobs
+                    .iter()
+                    .map(|j| j.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ; "),
                 dnf,
-                err.as_deref().map(|e| format!(" [{}]", e.replace('\n', " / "))).unwrap_or_default(),
+                err.as_deref()
+                    .map(|e| format!(" [{}]", e.replace('\n', " / ")))
+                    .unwrap_or_default(),
                 got
             ));
         }

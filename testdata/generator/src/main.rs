@@ -23,12 +23,30 @@ const ARCHES: &[&str] = &["x86_64", "aarch64"];
 
 /// The compose the workflow demo starts from (binary names; x86_64 adds compat-32).
 const COMPOSE: &[&str] = &[
-    "bash", "broken", "conflicted", "coreutils", "curl", "docs-tool", "glibc", "glibc-minimal-langpack", "hello",
-    "libjpeg-turbo", "perl", "perl-libs", "python3", "python3-libs", "python3-pyfoo", "webfetch", "zlib",
+    "bash",
+    "broken",
+    "conflicted",
+    "coreutils",
+    "curl",
+    "docs-tool",
+    "glibc",
+    "glibc-minimal-langpack",
+    "hello",
+    "libjpeg-turbo",
+    "perl",
+    "perl-libs",
+    "python3",
+    "python3-libs",
+    "python3-pyfoo",
+    "webfetch",
+    "zlib",
 ];
 
 fn main() -> Result<()> {
-    let out = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("testdata"));
+    let out = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("testdata"));
     generate(&out)
 }
 
@@ -48,7 +66,10 @@ fn parse_dep(s: &str) -> Result<Dep> {
 }
 
 fn simple(s: &str) -> Result<SimpleDep> {
-    parse_dep(s)?.as_simple().cloned().with_context(|| format!("'{s}' must be a simple dependency"))
+    parse_dep(s)?
+        .as_simple()
+        .cloned()
+        .with_context(|| format!("'{s}' must be a simple dependency"))
 }
 
 /// The binary package `bin` of `src` for `arch`, before the rpm crate adds its own provides.
@@ -66,7 +87,12 @@ fn binary(src: &Src, bin: &Bin, arch: &str, multilib: bool) -> Result<Package> {
         for prov in bin.multilib {
             p.provides.push(simple(prov)?);
         }
-        p.files = bin.files.iter().map(|f| f.replace("/usr/lib64/", "/usr/lib/")).filter(|f| !f.contains("bin/")).collect();
+        p.files = bin
+            .files
+            .iter()
+            .map(|f| f.replace("/usr/lib64/", "/usr/lib/"))
+            .filter(|f| !f.contains("bin/"))
+            .collect();
     } else {
         for prov in bin.provides {
             p.provides.push(simple(prov)?);
@@ -135,12 +161,24 @@ pub fn spec_text(src: &Src) -> String {
         let _ = writeln!(s, "BuildRequires:  {br}");
     }
     if !src.br_x86_64.is_empty() {
-        let _ = writeln!(s, "%ifarch x86_64\nBuildRequires:  {}\n%endif", src.br_x86_64.join(" "));
+        let _ = writeln!(
+            s,
+            "%ifarch x86_64\nBuildRequires:  {}\n%endif",
+            src.br_x86_64.join(" ")
+        );
     }
     if !src.br_not_x86_64.is_empty() {
-        let _ = writeln!(s, "%ifnarch x86_64\nBuildRequires:  {}\n%endif", src.br_not_x86_64.join(", "));
+        let _ = writeln!(
+            s,
+            "%ifnarch x86_64\nBuildRequires:  {}\n%endif",
+            src.br_not_x86_64.join(", ")
+        );
     }
-    let _ = write!(s, "\n%description\nThe {} source package of the rpm-buildroot fixture distribution.\n\n", src.name);
+    let _ = write!(
+        s,
+        "\n%description\nThe {} source package of the rpm-buildroot fixture distribution.\n\n",
+        src.name
+    );
     let sub = |b: &Bin| -> String {
         match b.name.strip_prefix(&format!("{}-", src.name)) {
             Some(suffix) => suffix.to_string(),
@@ -148,7 +186,12 @@ pub fn spec_text(src: &Src) -> String {
         }
     };
     for b in src.bins.iter().filter(|b| b.name != src.name) {
-        let _ = write!(s, "%package {}\nSummary:        The {} package\n", sub(b), b.name);
+        let _ = write!(
+            s,
+            "%package {}\nSummary:        The {} package\n",
+            sub(b),
+            b.name
+        );
         for r in b.requires {
             let _ = writeln!(s, "Requires:       {r}");
         }
@@ -193,7 +236,10 @@ fn write_source_repo(dir: &Path) -> Result<()> {
             summary: format!("The {} source package", src.name),
             spec_name: format!("{}.spec", src.name),
             spec_text: spec_text(src),
-            sources: vec![(format!("{}-{}.tar.gz", src.name, src.version), format!("fixture sources of {}\n", src.name).into_bytes())],
+            sources: vec![(
+                format!("{}-{}.tar.gz", src.name, src.version),
+                format!("fixture sources of {}\n", src.name).into_bytes(),
+            )],
             build_requires: brs,
             host_arch: "x86_64".into(),
             build_time: BUILD_TIME,
@@ -210,7 +256,12 @@ fn write_source_repo(dir: &Path) -> Result<()> {
 
 fn write_compose(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)?;
-    let source_of = |bin: &str| DISTRO.iter().find(|s| s.bins.iter().any(|b| b.name == bin)).map(|s| s.name);
+    let source_of = |bin: &str| {
+        DISTRO
+            .iter()
+            .find(|s| s.bins.iter().any(|b| b.name == bin))
+            .map(|s| s.name)
+    };
     let mut sources = std::collections::BTreeSet::new();
     for arch in ARCHES {
         let mut names: Vec<&str> = COMPOSE.to_vec();

@@ -17,7 +17,10 @@ fn files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.push((p.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
+                out.push((
+                    p.strip_prefix(root).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                ));
             }
         }
     }
@@ -28,15 +31,26 @@ fn files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 #[test]
 fn regenerating_gives_identical_bytes() {
     let t = tempfile::tempdir().unwrap();
-    let status = Command::new(env!("CARGO_BIN_EXE_testdata-gen")).arg(t.path()).status().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_testdata-gen"))
+        .arg(t.path())
+        .status()
+        .unwrap();
     assert!(status.success());
     for sub in ["repos", "compose"] {
         let want = files(&testdata().join(sub));
         let got = files(&t.path().join(sub));
         let names = |v: &[(PathBuf, Vec<u8>)]| v.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
-        assert_eq!(names(&got), names(&want), "file list of testdata/{sub} (run `make testdata`)");
+        assert_eq!(
+            names(&got),
+            names(&want),
+            "file list of testdata/{sub} (run `make testdata`)"
+        );
         for ((p, a), (_, b)) in got.iter().zip(&want) {
-            assert!(a == b, "testdata/{sub}/{} differs from the generator's output (run `make testdata`)", p.display());
+            assert!(
+                a == b,
+                "testdata/{sub}/{} differs from the generator's output (run `make testdata`)",
+                p.display()
+            );
         }
     }
 }
@@ -48,7 +62,10 @@ fn rpm_reads_every_srpm() {
         return;
     }
     let repo = buildroot_core::rpmmd::load_repo(
-        &buildroot_core::rpmmd::RepoSpec::new("src", testdata().join("repos/source").to_str().unwrap()),
+        &buildroot_core::rpmmd::RepoSpec::new(
+            "src",
+            testdata().join("repos/source").to_str().unwrap(),
+        ),
         &Default::default(),
     )
     .unwrap();
@@ -56,8 +73,16 @@ fn rpm_reads_every_srpm() {
     for p in &repo.packages {
         assert_eq!(p.arch, "src");
         let path = testdata().join("repos/source").join(&p.location);
-        let out = Command::new("rpm").args(["-qp", "--requires"]).arg(&path).output().unwrap();
-        assert!(out.status.success(), "rpm -qp --requires {}", path.display());
+        let out = Command::new("rpm")
+            .args(["-qp", "--requires"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "rpm -qp --requires {}",
+            path.display()
+        );
         let listed: Vec<String> = String::from_utf8_lossy(&out.stdout)
             .lines()
             .filter(|l| !l.starts_with("rpmlib("))
@@ -68,7 +93,11 @@ fn rpm_reads_every_srpm() {
         ours.sort();
         listed_sorted.sort();
         assert_eq!(listed_sorted, ours, "{}", p.location);
-        let out = Command::new("rpm").args(["-qpl"]).arg(&path).output().unwrap();
+        let out = Command::new("rpm")
+            .args(["-qpl"])
+            .arg(&path)
+            .output()
+            .unwrap();
         assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("{}.spec", p.name)));
     }
 }
@@ -88,9 +117,22 @@ for d in sys.argv[1:]:
 "#;
     let dirs: Vec<String> = ["x86_64", "aarch64", "source"]
         .iter()
-        .map(|a| testdata().join("repos").join(a).canonicalize().unwrap().display().to_string())
+        .map(|a| {
+            testdata()
+                .join("repos")
+                .join(a)
+                .canonicalize()
+                .unwrap()
+                .display()
+                .to_string()
+        })
         .collect();
-    let out = match Command::new("/usr/bin/python3").arg("-c").arg(script).args(&dirs).output() {
+    let out = match Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(script)
+        .args(&dirs)
+        .output()
+    {
         Ok(o) if o.status.success() => o,
         Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named 'dnf'") => {
             eprintln!("skipped: python3-dnf is not installed");
@@ -102,12 +144,18 @@ for d in sys.argv[1:]:
             return;
         }
     };
-    let counts: Vec<usize> = String::from_utf8_lossy(&out.stdout).lines().map(|l| l.parse().unwrap()).collect();
+    let counts: Vec<usize> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.parse().unwrap())
+        .collect();
     for (dir, n) in dirs.iter().zip(&counts) {
-        let ours = buildroot_core::rpmmd::load_repo(&buildroot_core::rpmmd::RepoSpec::new("t", dir), &Default::default())
-            .unwrap()
-            .packages
-            .len();
+        let ours = buildroot_core::rpmmd::load_repo(
+            &buildroot_core::rpmmd::RepoSpec::new("t", dir),
+            &Default::default(),
+        )
+        .unwrap()
+        .packages
+        .len();
         assert_eq!(*n, ours, "{dir}: dnf and we see different package counts");
     }
 }

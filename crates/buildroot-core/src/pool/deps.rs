@@ -46,7 +46,11 @@ pub(crate) struct Prov {
 /// An interned dependency. Operand fields are dependency ids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum DepNode {
-    Simple { name: u32, flags: u8, evr: u32 },
+    Simple {
+        name: u32,
+        flags: u8,
+        evr: u32,
+    },
     And(u32, u32),
     Or(u32, u32),
     With(u32, u32),
@@ -150,7 +154,11 @@ pub(crate) fn evrcmp_compare(a: &Evr, b: &Evr) -> i32 {
 /// `pool_match_nevr`): used for Obsoletes and name selections.
 pub(crate) fn match_nevr(acc: &impl DepAccess, name: u32, evr: u32, dep: u32) -> bool {
     match acc.node(dep) {
-        DepNode::Simple { name: n, flags, evr: e } => {
+        DepNode::Simple {
+            name: n,
+            flags,
+            evr: e,
+        } => {
             if n != name {
                 return false;
             }
@@ -169,7 +177,9 @@ pub(crate) fn match_nevr(acc: &impl DepAccess, name: u32, evr: u32, dep: u32) ->
             }
         }
         DepNode::Or(a, b) => match_nevr(acc, name, evr, a) || match_nevr(acc, name, evr, b),
-        DepNode::And(a, b) | DepNode::With(a, b) => match_nevr(acc, name, evr, a) && match_nevr(acc, name, evr, b),
+        DepNode::And(a, b) | DepNode::With(a, b) => {
+            match_nevr(acc, name, evr, a) && match_nevr(acc, name, evr, b)
+        }
         DepNode::Without(a, b) => match_nevr(acc, name, evr, a) && !match_nevr(acc, name, evr, b),
         _ => false,
     }
@@ -229,11 +239,19 @@ pub(crate) fn compute_providers(acc: &impl DepAccess, node: DepNode) -> Vec<u32>
         }
         DepNode::With(a, b) => {
             let bl = acc.dep_providers(b);
-            acc.dep_providers(a).iter().copied().filter(|p| bl.contains(p)).collect()
+            acc.dep_providers(a)
+                .iter()
+                .copied()
+                .filter(|p| bl.contains(p))
+                .collect()
         }
         DepNode::Without(a, b) => {
             let bl = acc.dep_providers(b);
-            acc.dep_providers(a).iter().copied().filter(|p| !bl.contains(p)).collect()
+            acc.dep_providers(a)
+                .iter()
+                .copied()
+                .filter(|p| !bl.contains(p))
+                .collect()
         }
         DepNode::And(a, b) | DepNode::Or(a, b) => {
             let al = acc.dep_providers(a);
@@ -264,7 +282,11 @@ pub(crate) trait DepInterner {
     fn intern_simple(&mut self, d: &SimpleDep) -> u32 {
         let name = self.intern_str(&d.name);
         let node = match &d.range {
-            None => DepNode::Simple { name, flags: 0, evr: 0 },
+            None => DepNode::Simple {
+                name,
+                flags: 0,
+                evr: 0,
+            },
             Some(r) => DepNode::Simple {
                 name,
                 flags: cmp_flags(r.cmp),
@@ -284,7 +306,11 @@ pub(crate) trait DepInterner {
                 let (a, b) = (self.intern_dep(a), self.intern_dep(b));
                 self.intern_node(DepNode::Without(a, b))
             }
-            Dep::If { then, cond, otherwise } => {
+            Dep::If {
+                then,
+                cond,
+                otherwise,
+            } => {
                 let (a, b) = (self.intern_dep(then), self.intern_dep(cond));
                 match otherwise {
                     None => self.intern_node(DepNode::Cond(a, b)),
@@ -294,7 +320,11 @@ pub(crate) trait DepInterner {
                     }
                 }
             }
-            Dep::Unless { then, cond, otherwise } => {
+            Dep::Unless {
+                then,
+                cond,
+                otherwise,
+            } => {
                 let (a, b) = (self.intern_dep(then), self.intern_dep(cond));
                 match otherwise {
                     None => self.intern_node(DepNode::Unless(a, b)),
@@ -322,7 +352,11 @@ pub(crate) trait DepInterner {
 
     fn intern_str_dep(&mut self, s: &str) -> u32 {
         let name = self.intern_str(s);
-        self.intern_node(DepNode::Simple { name, flags: 0, evr: 0 })
+        self.intern_node(DepNode::Simple {
+            name,
+            flags: 0,
+            evr: 0,
+        })
     }
 }
 
@@ -340,8 +374,18 @@ mod tests {
         assert!(match_flags_evr(REL_EQ, &e("1.0-5"), REL_EQ, &e("1.0")));
         assert!(!match_flags_evr(REL_EQ, &e("1.0-5"), REL_GT, &e("1.0")));
         assert!(match_flags_evr(REL_EQ, &e("1.0"), REL_EQ, &e("1.0-3")));
-        assert!(match_flags_evr(REL_EQ, &e("1:1.0-1"), REL_GT | REL_EQ, &e("2.0")));
-        assert!(!match_flags_evr(REL_EQ, &e("1:1.0-1"), REL_LT | REL_EQ, &e("2.0")));
+        assert!(match_flags_evr(
+            REL_EQ,
+            &e("1:1.0-1"),
+            REL_GT | REL_EQ,
+            &e("2.0")
+        ));
+        assert!(!match_flags_evr(
+            REL_EQ,
+            &e("1:1.0-1"),
+            REL_LT | REL_EQ,
+            &e("2.0")
+        ));
         assert!(match_flags_evr(REL_GT, &e("3"), REL_GT | REL_EQ, &e("1")));
     }
 

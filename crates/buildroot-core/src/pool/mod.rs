@@ -16,15 +16,17 @@
 //!   still listed as providers (dnf sets `whatprovideswithdisabled`), which
 //!   changes error messages and the "old version" tie-break only;
 //! - every binary provides `name = EVR` (libsolv adds this self-provide);
-//! - file paths used in any dependency are indexed against package file
-//!   lists (libsolv's `pool_addfileprovides`); other paths are searched on
-//!   demand and cached.
+//! - file paths used in any dependency of any package (sources included)
+//!   are provided by the packages whose file lists hold them (libsolv's
+//!   `pool_addfileprovides`); any other path is provided only by an explicit
+//!   `Provides: /path` (dnf finds its owners through a file selector
+//!   instead, see the solver's job construction).
 
 mod deps;
 pub mod subject;
 
 use std::borrow::Cow;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rustc_hash::FxHashMap;
 
@@ -34,10 +36,11 @@ use crate::error::Result;
 use crate::evr::Evr;
 use crate::package::Package;
 use crate::rpmmd::LoadedRepo;
+use crate::solver::rules::{compute_solvable_rules, SolvableRules};
 
 pub(crate) use deps::{
-    compute_providers, evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov, REL_EQ,
-    REL_LT, SYSTEM,
+    compute_providers, evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode,
+    Prov, REL_EQ, REL_LT, SYSTEM,
 };
 
 /// Index of a package in the pool. Stable for the pool's lifetime; ordered
@@ -178,13 +181,17 @@ pub struct Pool {
     /// dependency id -> providers (solvable ids).
     dep_wp: Vec<Span>,
     dep_wp_data: Vec<u32>,
-    /// Path symbols whose file owners are in `name_wp`.
-    indexed_paths: Vec<bool>,
     /// Owners of paths that no dependency in the pool names, found on demand.
     file_cache: Mutex<FxHashMap<String, Arc<[u32]>>>,
     sources_by_name: FxHashMap<u32, Vec<PkgId>>,
     /// name -> every binary of that name (excluded and wrong-arch ones too).
     binaries_by_name: FxHashMap<u32, Vec<u32>>,
+    /// dependency id -> complex (libsolv `pool_is_complex_dep`).
+    complex: Vec<bool>,
+    /// obsoleted name -> binaries obsoleting it.
+    obsoleters: FxHashMap<u32, Vec<u32>>,
+    /// Package rules per solvable, computed on first use.
+    rule_cache: Vec<OnceLock<SolvableRules>>,
 }
 
 impl Pool {
@@ -217,9 +224,17 @@ impl Pool {
                 // Packages of arches that do not install here stay (dnf's name
                 // queries still find them) but are never providers.
                 let score = if source { 0 } else { policy.score(&pkg.arch) };
-                let excluded = repo.spec.exclude.iter().any(|p| subject::spec_matches(p, &pkg))
+                let excluded = repo
+                    .spec
+                    .exclude
+                    .iter()
+                    .any(|p| subject::spec_matches(p, &pkg))
                     || (!repo.spec.includepkgs.is_empty()
-                        && !repo.spec.includepkgs.iter().any(|p| subject::spec_matches(p, &pkg)));
+                        && !repo
+                            .spec
+                            .includepkgs
+                            .iter()
+                            .any(|p| subject::spec_matches(p, &pkg)));
                 let name = t.intern_str(&pkg.name);
                 let arch_sym = t.intern_str(&pkg.arch);
                 let evr = t.intern_evr(&pkg.evr);
@@ -227,7 +242,11 @@ impl Pool {
                 for p in &pkg.provides {
                     let pn = t.intern_str(&p.name);
                     let pv = match &p.range {
-                        None => Prov { name: pn, flags: 0, evr: 0 },
+                        None => Prov {
+                            name: pn,
+                            flags: 0,
+                            evr: 0,
+                        },
                         Some(r) => Prov {
                             name: pn,
                             flags: deps::cmp_flags(r.cmp),
@@ -239,7 +258,11 @@ impl Pool {
                     }
                 }
                 if !source {
-                    let selfp = Prov { name, flags: REL_EQ, evr };
+                    let selfp = Prov {
+                        name,
+                        flags: REL_EQ,
+                        evr,
+                    };
                     if !provs[pstart as usize..].contains(&selfp) {
                         provs.push(selfp);
                     }
@@ -345,10 +368,16 @@ impl Pool {
         for (i, d) in data.iter().enumerate() {
             if d.source {
                 if !d.disabled {
-                    sources_by_name.entry(d.name).or_default().push(PkgId(i as u32));
+                    sources_by_name
+                        .entry(d.name)
+                        .or_default()
+                        .push(PkgId(i as u32));
                 }
             } else {
-                binaries_by_name.entry(d.name).or_default().push(i as u32 + 2);
+                binaries_by_name
+                    .entry(d.name)
+                    .or_default()
+                    .push(i as u32 + 2);
             }
         }
 
@@ -369,11 +398,28 @@ impl Pool {
             name_wp_data,
             dep_wp: Vec::new(),
             dep_wp_data: Vec::new(),
-            indexed_paths,
             file_cache: Mutex::new(FxHashMap::default()),
             sources_by_name,
             binaries_by_name,
+            complex: Vec::new(),
+            obsoleters: FxHashMap::default(),
+            rule_cache: Vec::new(),
         };
+        pool.rule_cache = (0..pool.data.len()).map(|_| OnceLock::new()).collect();
+        let complex: Vec<bool> = (0..pool.nodes.len() as u32).map(|i| pool.is_complex(i)).collect();
+        pool.complex = complex;
+        let mut obsoleters: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for (i, d) in pool.data.iter().enumerate() {
+            for &obs in pool.deps_of(d.obsoletes) {
+                if let DepNode::Simple { name, .. } = pool.nodes[obs as usize] {
+                    let l = obsoleters.entry(name).or_default();
+                    if l.last() != Some(&(i as u32 + 2)) {
+                        l.push(i as u32 + 2);
+                    }
+                }
+            }
+        }
+        pool.obsoleters = obsoleters;
 
         // Multiversion (installonly) packages.
         for name in INSTALLONLY_PROVIDES {
@@ -410,9 +456,14 @@ impl Pool {
         for ids in sources.values_mut() {
             ids.sort_by(|&a, &b| {
                 let (da, db) = (&pool.data[a.0 as usize], &pool.data[b.0 as usize]);
-                let (pa, pb) = (pool.repos[da.repo as usize].priority, pool.repos[db.repo as usize].priority);
+                let (pa, pb) = (
+                    pool.repos[da.repo as usize].priority,
+                    pool.repos[db.repo as usize].priority,
+                );
                 pb.cmp(&pa)
-                    .then_with(|| pool.evrs[db.evr as usize].cmp_newest(&pool.evrs[da.evr as usize]))
+                    .then_with(|| {
+                        pool.evrs[db.evr as usize].cmp_newest(&pool.evrs[da.evr as usize])
+                    })
                     .then_with(|| a.cmp(&b))
             });
         }
@@ -532,7 +583,10 @@ impl Pool {
 
     /// Every binary named `sym` (solvable ids), excluded and wrong-arch too.
     pub(crate) fn all_binaries_named(&self, sym: u32) -> &[u32] {
-        self.binaries_by_name.get(&sym).map(|v| v.as_slice()).unwrap_or(&[])
+        self.binaries_by_name
+            .get(&sym)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
     }
 
     pub(crate) fn str_of(&self, sym: u32) -> &str {
@@ -544,12 +598,43 @@ impl Pool {
         &self.data[sid as usize - 2]
     }
 
+    /// Providers of a pool dependency (solvable ids).
+    #[inline]
+    pub(crate) fn dep_list(&self, dep: u32) -> &[u32] {
+        &self.dep_wp_data[self.dep_wp[dep as usize].range()]
+    }
+
+    /// Providers of a pool name symbol (solvable ids).
+    #[inline]
+    pub(crate) fn name_list(&self, sym: u32) -> &[u32] {
+        &self.name_wp_data[self.name_wp[sym as usize].range()]
+    }
+
+    /// Whether a pool dependency becomes CNF rules (and, if, unless, or
+    /// over those).
+    #[inline]
+    pub(crate) fn dep_is_complex(&self, dep: u32) -> bool {
+        self.complex[dep as usize]
+    }
+
+    /// The package rules of solvable `sid` (computed once, then shared by
+    /// every transaction).
+    pub(crate) fn solvable_rules(&self, sid: u32) -> &SolvableRules {
+        self.rule_cache[sid as usize - 2].get_or_init(|| compute_solvable_rules(self, sid))
+    }
+
+    /// Binaries with an Obsoletes naming `sym` (solvable ids, ascending).
+    pub(crate) fn obsoleters_of_name(&self, sym: u32) -> &[u32] {
+        self.obsoleters.get(&sym).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
     pub(crate) fn deps_of(&self, span: Span) -> &[u32] {
         &self.deplist[span.range()]
     }
 
-    /// Owners of a path no dependency of the pool names (searched once).
-    fn file_owners(&self, path: &str) -> Arc<[u32]> {
+    /// Installable-arch binaries (excluded ones too) whose file list holds
+    /// `path`: a file selector's search (cached).
+    pub(crate) fn file_owners(&self, path: &str) -> Arc<[u32]> {
         if let Ok(cache) = self.file_cache.lock() {
             if let Some(l) = cache.get(path) {
                 return l.clone();
@@ -568,14 +653,6 @@ impl Pool {
         l
     }
 
-    /// Providers of a string that may not be a pool symbol (job overlay).
-    pub(crate) fn providers_of_str(&self, s: &str) -> Cow<'_, [u32]> {
-        match self.sym(s) {
-            Some(sym) => self.name_providers(sym),
-            None if s.starts_with('/') => Cow::Owned(self.file_owners(s).to_vec()),
-            None => Cow::Borrowed(&[]),
-        }
-    }
 }
 
 impl DepAccess for Pool {
@@ -592,19 +669,7 @@ impl DepAccess for Pool {
     }
 
     fn name_providers(&self, sym: u32) -> Cow<'_, [u32]> {
-        let own = &self.name_wp_data[self.name_wp[sym as usize].range()];
-        let s = &self.strs[sym as usize];
-        if s.starts_with('/') && !self.indexed_paths[sym as usize] {
-            let files = self.file_owners(s);
-            if files.is_empty() {
-                return Cow::Borrowed(own);
-            }
-            let mut v: Vec<u32> = own.iter().chain(files.iter()).copied().collect();
-            v.sort_unstable();
-            v.dedup();
-            return Cow::Owned(v);
-        }
-        Cow::Borrowed(own)
+        Cow::Borrowed(&self.name_wp_data[self.name_wp[sym as usize].range()])
     }
 
     fn dep_providers(&self, dep: u32) -> Cow<'_, [u32]> {
@@ -617,7 +682,10 @@ impl DepAccess for Pool {
 
     fn owns_file(&self, sid: u32, sym: u32) -> bool {
         let path = &self.strs[sym as usize];
-        self.packages[sid as usize - 2].files.iter().any(|f| f.as_str() == &**path)
+        self.packages[sid as usize - 2]
+            .files
+            .iter()
+            .any(|f| f.as_str() == &**path)
     }
 }
 
@@ -685,18 +753,33 @@ mod tests {
             "x86_64",
             vec![repo(
                 "r",
-                vec![a, pkg("b", "1-1", "aarch64"), pkg("c", "1-1", "i686"), s, pkg("d", "2-1", "noarch")],
+                vec![
+                    a,
+                    pkg("b", "1-1", "aarch64"),
+                    pkg("c", "1-1", "i686"),
+                    s,
+                    pkg("d", "2-1", "noarch"),
+                ],
             )],
         )
         .unwrap();
         assert_eq!(p.len(), 5);
-        assert!(!p.is_installable(PkgId(1)), "aarch64 does not install on x86_64");
+        assert!(
+            !p.is_installable(PkgId(1)),
+            "aarch64 does not install on x86_64"
+        );
         assert_eq!(p.binaries_named("a"), vec![PkgId(0)]);
         assert!(p.binaries_named("b").is_empty());
         assert_eq!(p.sources_named("a"), vec![PkgId(3)]);
         assert_eq!(p.whatprovides(&Dep::name("cap")), vec![PkgId(0)]);
-        assert_eq!(p.whatprovides(&Dep::parse("a = 1-1").unwrap()), vec![PkgId(0)]);
-        assert_eq!(p.whatprovides(&Dep::parse("d > 1").unwrap()), vec![PkgId(4)]);
+        assert_eq!(
+            p.whatprovides(&Dep::parse("a = 1-1").unwrap()),
+            vec![PkgId(0)]
+        );
+        assert_eq!(
+            p.whatprovides(&Dep::parse("d > 1").unwrap()),
+            vec![PkgId(4)]
+        );
         assert!(p.whatprovides(&Dep::parse("gcc").unwrap()).is_empty());
     }
 
@@ -706,22 +789,33 @@ mod tests {
         bb.files.push("/usr/share/x/data".into());
         let mut zz = pkg("zz", "1-1", "noarch");
         zz.files.push("/usr/bin/zz".into());
-        let mut r = repo("r", vec![bb, zz]);
+        zz.files.push("/usr/share/zz/unused".into());
+        let mut user = pkg("user", "1-1", "noarch");
+        user.requires.push(Dep::name("/usr/bin/zz").into());
+        user.requires.push(Dep::name("/usr/share/x/data").into());
+        let mut r = repo("r", vec![bb, zz, user]);
         r.spec.exclude.push("b*".into());
         let p = Pool::new("x86_64", vec![r]).unwrap();
         assert!(p.is_excluded(PkgId(0)));
         assert!(p.binaries_named("bb").is_empty());
         assert!(p.whatprovides(&Dep::name("/usr/share/x/data")).is_empty());
         assert_eq!(p.whatprovides(&Dep::name("/usr/bin/zz")), vec![PkgId(1)]);
+        // Paths no dependency names have no file providers (libsolv).
+        assert!(p.whatprovides(&Dep::name("/usr/share/zz/unused")).is_empty());
     }
 
     #[test]
     fn sources_best_first() {
-        let mut r1 = repo("rawhide", vec![pkg("s", "1.10-1", "src"), pkg("s", "1.9-1", "src")]);
+        let mut r1 = repo(
+            "rawhide",
+            vec![pkg("s", "1.10-1", "src"), pkg("s", "1.9-1", "src")],
+        );
         r1.spec.priority = 2090;
         let mut r2 = repo("eln", vec![pkg("s", "1.0-1", "src")]);
         r2.spec.priority = 90;
         let p = Pool::new("x86_64", vec![r1, r2]).unwrap();
-        assert_eq!(p.sources_named("s"), vec![PkgId(2), PkgId(0), PkgId(1)]);
+        // Repos load in (priority, cost) order: eln first.
+        assert_eq!(p.sources_named("s"), vec![PkgId(0), PkgId(1), PkgId(2)]);
+        assert_eq!(p.package(PkgId(1)).evr.version, "1.10");
     }
 }

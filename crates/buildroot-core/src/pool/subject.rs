@@ -109,7 +109,8 @@ pub enum Form {
 }
 
 /// The forms in the order `dnf install` tries them.
-pub const FORMS_MOST_SPECIFIC: [Form; 5] = [Form::Nevra, Form::Na, Form::Name, Form::Nevr, Form::Nev];
+pub const FORMS_MOST_SPECIFIC: [Form; 5] =
+    [Form::Nevra, Form::Na, Form::Name, Form::Nevr, Form::Nev];
 
 /// A spec split in one form; absent parts match anything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -124,7 +125,10 @@ pub struct SpecParts {
 impl SpecParts {
     /// Only a name was given (dnf then adds obsoleters of the matches).
     pub fn has_just_name(&self) -> bool {
-        self.epoch.is_none() && self.version.is_none() && self.release.is_none() && self.arch.is_none()
+        self.epoch.is_none()
+            && self.version.is_none()
+            && self.release.is_none()
+            && self.arch.is_none()
     }
 
     /// Whether `pkg` matches (globs allowed in every part, as libdnf filters).
@@ -265,7 +269,10 @@ mod tests {
         assert!(glob_match("*bar", "foobar"));
         assert!(glob_match("f?o", "foo"));
         assert!(glob_match("python3dist(foo[bar])", "python3dist(foob)"));
-        assert!(!glob_match("python3dist(foo[bar])", "python3dist(foo[bar])"));
+        assert!(!glob_match(
+            "python3dist(foo[bar])",
+            "python3dist(foo[bar])"
+        ));
         assert!(glob_match("[!a]x", "bx"));
         assert!(!glob_match("[!a]x", "ax"));
         assert!(glob_match("a[0-9]", "a5"));
@@ -289,7 +296,10 @@ mod tests {
         assert!(parse_form("(a or b)", Form::Name).is_none());
         assert!(parse_form("/usr/bin/x", Form::Name).is_none());
         let p = parse_form("foo-1.0", Form::Nev).unwrap();
-        assert_eq!((p.name.as_str(), p.version.as_deref()), ("foo", Some("1.0")));
+        assert_eq!(
+            (p.name.as_str(), p.version.as_deref()),
+            ("foo", Some("1.0"))
+        );
         assert!(parse_form("foo-1.0-1", Form::Nevr).unwrap().has_just_name() == false);
         assert!(parse_form("foo", Form::Name).unwrap().has_just_name());
     }

@@ -75,11 +75,10 @@ fn provides_job(ov: &mut Overlay, dep: &Dep) -> Option<Vec<SolverJob>> {
             // File selector: packages (not excluded) that contain the path.
             let cands: Vec<u32> = ov
                 .pool
-                .providers_of_str(&s.name)
+                .file_owners(&s.name)
                 .iter()
                 .copied()
-                .filter(|&sid| sid >= 2 && !ov.pool.sd(sid).disabled)
-                .filter(|&sid| ov.pool.package(PkgId::from_sid(sid)).files.iter().any(|f| f == &s.name))
+                .filter(|&sid| !ov.pool.sd(sid).disabled)
                 .collect();
             if !cands.is_empty() {
                 return Some(vec![SolverJob::OneOf { cands, setarch: false }]);
@@ -185,23 +184,27 @@ fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
 /// of `cands` (libdnf 0.69 `query.filter(obsoletes=q)`).
 fn add_obsoleters(ov: &Overlay, cands: &mut Vec<u32>) {
     let pool = ov.pool;
+    let mut names: Vec<u32> = cands.iter().map(|&c| pool.sd(c).name).collect();
+    names.sort_unstable();
+    names.dedup();
     let mut extra = Vec::new();
-    for i in 0..pool.len() as u32 {
-        let sid = i + 2;
-        let d = pool.sd(sid);
-        if d.source || d.disabled || d.obsoletes.len == 0 || cands.contains(&sid) {
-            continue;
-        }
-        let hit = pool.deps_of(d.obsoletes).iter().any(|&obs| {
-            ov.dep_providers(obs).iter().any(|&r| {
-                cands.contains(&r) && {
-                    let rd = pool.sd(r);
-                    match_nevr(ov, rd.name, rd.evr, obs)
-                }
-            })
-        });
-        if hit {
-            extra.push(sid);
+    for name in names {
+        for &sid in pool.obsoleters_of_name(name) {
+            let d = pool.sd(sid);
+            if d.source || d.disabled || cands.contains(&sid) || extra.contains(&sid) {
+                continue;
+            }
+            let hit = pool.deps_of(d.obsoletes).iter().any(|&obs| {
+                pool.dep_list(obs).iter().any(|&r| {
+                    cands.contains(&r) && {
+                        let rd = pool.sd(r);
+                        match_nevr(pool, rd.name, rd.evr, obs)
+                    }
+                })
+            });
+            if hit {
+                extra.push(sid);
+            }
         }
     }
     cands.extend(extra);

@@ -23,7 +23,7 @@ mod explain;
 mod jobs;
 mod policy;
 mod problems;
-mod rules;
+pub(crate) mod rules;
 mod sat;
 
 use std::borrow::Cow;
@@ -117,7 +117,10 @@ pub fn resolve(pool: &Pool, jobs: &[Job]) -> Result<Solution, Unsolvable> {
             unmatched,
             job_candidates,
         }),
-        Err(problems) => Err(Unsolvable { unmatched, problems }),
+        Err(problems) => Err(Unsolvable {
+            unmatched,
+            problems,
+        }),
     }
 }
 
@@ -171,11 +174,21 @@ impl<'p> Overlay<'p> {
             DepNode::Without(a, b) => format!("({} without {})", self.dep_str(a), self.dep_str(b)),
             DepNode::Cond(a, b) => format!("({} if {})", self.dep_str(a), self.dep_str(b)),
             DepNode::CondElse(a, b, c) => {
-                format!("({} if {} else {})", self.dep_str(a), self.dep_str(b), self.dep_str(c))
+                format!(
+                    "({} if {} else {})",
+                    self.dep_str(a),
+                    self.dep_str(b),
+                    self.dep_str(c)
+                )
             }
             DepNode::Unless(a, b) => format!("({} unless {})", self.dep_str(a), self.dep_str(b)),
             DepNode::UnlessElse(a, b, c) => {
-                format!("({} unless {} else {})", self.dep_str(a), self.dep_str(b), self.dep_str(c))
+                format!(
+                    "({} unless {} else {})",
+                    self.dep_str(a),
+                    self.dep_str(b),
+                    self.dep_str(c)
+                )
             }
         }
     }
@@ -257,7 +270,9 @@ impl DepAccess for Overlay<'_> {
         if sym < n {
             self.pool.name_providers(sym)
         } else {
-            self.pool.providers_of_str(&self.strs[(sym - n) as usize])
+            // Not in the pool: nothing provides it (paths included, as in
+            // libsolv after `pool_addfileprovides`).
+            Cow::Borrowed(&[])
         }
     }
 
@@ -276,6 +291,10 @@ impl DepAccess for Overlay<'_> {
 
     fn owns_file(&self, sid: u32, sym: u32) -> bool {
         let path = self.sym_str(sym);
-        self.pool.package(PkgId::from_sid(sid)).files.iter().any(|f| f == path)
+        self.pool
+            .package(PkgId::from_sid(sid))
+            .files
+            .iter()
+            .any(|f| f == path)
     }
 }

@@ -78,7 +78,10 @@ impl Solver<'_> {
         let pool = self.ov.pool;
         let (sa, sb) = (pool.sd(a as u32), pool.sd(b as u32));
         if sa.name != sb.name {
-            return pool.str_of(sa.name).as_bytes().cmp(pool.str_of(sb.name).as_bytes());
+            return pool
+                .str_of(sa.name)
+                .as_bytes()
+                .cmp(pool.str_of(sb.name).as_bytes());
         }
         if sa.arch != sb.arch {
             let (aa, ab) = (sa.score, sb.score);
@@ -136,7 +139,8 @@ impl Solver<'_> {
             return false;
         }
         pool.deps_of(sd.obsoletes).iter().any(|&obs| {
-            self.ov.dep_providers(obs).contains(&(other as u32)) && match_nevr(&self.ov, od.name, od.evr, obs)
+            self.ov.dep_providers(obs).contains(&(other as u32))
+                && match_nevr(&self.ov, od.name, od.evr, obs)
         })
     }
 
@@ -183,7 +187,10 @@ impl Solver<'_> {
                 t.stack[myidx as usize] = i;
             }
         }
-        let kept: Vec<i32> = (0..n).filter(|&i| t.low[i] >= 0).map(|i| plist[i]).collect();
+        let kept: Vec<i32> = (0..n)
+            .filter(|&i| t.low[i] >= 0)
+            .map(|i| plist[i])
+            .collect();
         *plist = kept;
     }
 
@@ -330,7 +337,10 @@ impl Solver<'_> {
                 }
                 if pv.flags == REL_EQ {
                     let s = pool.evrs[pv.evr as usize].to_string();
-                    if s.len() >= 4 && s.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
+                    if s.len() >= 4
+                        && s.bytes()
+                            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+                    {
                         continue;
                     }
                 }
@@ -468,7 +478,11 @@ impl Solver<'_> {
         } else {
             &mut self.suggestscplx
         };
-        let deps: Vec<u32> = q.iter().filter(|&&(x, _)| x == p).map(|&(_, d)| d).collect();
+        let deps: Vec<u32> = q
+            .iter()
+            .filter(|&&(x, _)| x == p)
+            .map(|&(_, d)| d)
+            .collect();
         q.retain(|&(x, _)| x != p);
         for d in deps {
             self.check_complex_dep(d, rec);
@@ -565,7 +579,9 @@ impl Solver<'_> {
 
     pub(crate) fn is_enhancing(&self, p: u32) -> bool {
         let pool = self.ov.pool;
-        pool.deps_of(pool.sd(p).enhances).iter().any(|&d| self.dep_fulfilled(d))
+        pool.deps_of(pool.sd(p).enhances)
+            .iter()
+            .any(|&d| self.dep_fulfilled(d))
     }
 }
 

@@ -31,7 +31,11 @@ pub(crate) fn describe(s: &Solver, rules: &[usize]) -> Vec<String> {
         }
     };
     // Job rules first, as dnf prints "conflicting requests" on top.
-    let mut jobs: Vec<usize> = rules.iter().copied().filter(|&r| s.infos[r].kind == RuleKind::Job).collect();
+    let mut jobs: Vec<usize> = rules
+        .iter()
+        .copied()
+        .filter(|&r| s.infos[r].kind == RuleKind::Job)
+        .collect();
     jobs.sort_unstable();
     for r in jobs {
         let lits = s.rule_lits(r);
@@ -46,9 +50,15 @@ pub(crate) fn describe(s: &Solver, rules: &[usize]) -> Vec<String> {
         let line = match info.kind {
             RuleKind::NotInstallable => {
                 if s.ov.pool.sd(info.from).score == 0 {
-                    format!("package {} does not have a compatible architecture", s.pkg_str(info.from))
+                    format!(
+                        "package {} does not have a compatible architecture",
+                        s.pkg_str(info.from)
+                    )
                 } else if s.ov.pool.sd(info.from).disabled {
-                    format!("package {} is filtered out by exclude filtering", s.pkg_str(info.from))
+                    format!(
+                        "package {} is filtered out by exclude filtering",
+                        s.pkg_str(info.from)
+                    )
                 } else {
                     format!("package {} is not installable", s.pkg_str(info.from))
                 }
@@ -72,7 +82,11 @@ pub(crate) fn describe(s: &Solver, rules: &[usize]) -> Vec<String> {
                         s.pkg_str(info.to)
                     )
                 } else {
-                    format!("package {} conflicts with {}", s.pkg_str(info.from), s.dep_text(info.dep))
+                    format!(
+                        "package {} conflicts with {}",
+                        s.pkg_str(info.from),
+                        s.dep_text(info.dep)
+                    )
                 }
             }
             RuleKind::Obsoletes => format!(
@@ -86,7 +100,9 @@ pub(crate) fn describe(s: &Solver, rules: &[usize]) -> Vec<String> {
                 s.pkg_str(info.from),
                 s.pkg_str(info.to)
             ),
-            RuleKind::InfArch => format!("package {} has inferior architecture", s.pkg_str(info.from)),
+            RuleKind::InfArch => {
+                format!("package {} has inferior architecture", s.pkg_str(info.from))
+            }
             RuleKind::Job | RuleKind::Dummy | RuleKind::Learnt => continue,
         };
         push(line);

@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 
 use super::jobs::SolverJob;
 use super::sat::{Rule, RuleInfo, RuleKind, Solver, NO_DEP};
-use crate::pool::{match_nevr, DepAccess, DepNode, SYSTEM};
+use crate::pool::{match_nevr, DepAccess, DepNode, Pool, SYSTEM};
 
 /// CNF/DNF normalisation flags (libsolv `CPLXDEPS_*`).
 const TODNF: u8 = 1;
@@ -368,17 +368,42 @@ fn rule_cmp(lits: &[i32], a: &Rule, b: &Rule) -> i64 {
 impl Solver<'_> {
     /// Creates all rules for the jobs.
     pub(crate) fn add_rules(&mut self, jobs: &[SolverJob]) {
+        let pool = self.ov.pool;
         for job in jobs {
             for p in job.candidates(&self.ov) {
                 if p >= 2 {
-                    self.add_pkg_rules_for(p);
+                    self.add_pkg_rules_for(p, true);
                 }
             }
         }
-        self.add_pkg_rules_for_weak();
+        // Only the inferior-arch rules look at weakly reached solvables, and
+        // only a strong solvable of an inferior arch class can be affected:
+        // unless a strong same-name package of the best class already fixes
+        // its group's best arch, the weak walk must run.
+        let first_class = |sc: u32| sc > 1 && (sc & 0xffff_0000) == 0x10000;
+        let needs_weak = self.strong_list.iter().any(|&n| {
+            let d = pool.sd(n);
+            let inferior = d.score > 1 && (d.score & 0xffff_0000) > 0x10000;
+            inferior
+                && !pool.name_list(d.name).iter().any(|&q| {
+                    let qd = pool.sd(q);
+                    qd.name == d.name && self.strong[q as usize] && first_class(qd.score)
+                })
+        });
+        if needs_weak {
+            self.add_weak_reach();
+        }
         self.unify_rules();
         self.pkgrules_end = self.rules.len();
-        self.in_pkg_phase = false;
+        let mut block_end = vec![0u32; self.pkgrules_end];
+        let mut end = self.pkgrules_end;
+        for i in (1..self.pkgrules_end).rev() {
+            if i + 1 < self.pkgrules_end && self.rules[i + 1].p != self.rules[i].p {
+                end = i + 1;
+            }
+            block_end[i] = end as u32;
+        }
+        self.block_end = block_end;
 
         self.jobrules = self.rules.len();
         for (ji, job) in jobs.iter().enumerate() {
@@ -455,125 +480,62 @@ impl Solver<'_> {
         }
     }
 
-    fn pkg_rule(&mut self, p: i32, p2: i32, list: Option<&[i32]>, kind: RuleKind, from: u32, to: u32, dep: u32) {
-        self.add_rule(p, p2, list, RuleInfo::new(kind, from, to, dep));
-    }
-
-    /// libsolv `solver_addpkgrulesforsolvable`.
-    pub(crate) fn add_pkg_rules_for(&mut self, start: u32) {
+    /// libsolv `solver_addpkgrulesforsolvable`: a work-list walk from
+    /// `start`; every reached solvable is marked in `added` (libsolv's
+    /// `addedmap`).
+    ///
+    /// libsolv walks requirements, lock-step partners and weak dependencies
+    /// alike. Here a strong walk (requirements and lock-step partners)
+    /// materialises rules; the weak walk (from Recommends/Suggests, and the
+    /// Supplements fixpoint) only marks `added`. A solvable reached only
+    /// weakly never occurs as a positive literal in a rule of a strong
+    /// solvable, so it can never be installed: its rules could only ever
+    /// decide it false, never steer or block a strong decision, and leaving
+    /// them out keeps the order of every other rule. `added` matters only to
+    /// the inferior-arch rules, so the weak walk runs only when a strong
+    /// solvable has an inferior arch (see `add_rules`).
+    pub(crate) fn add_pkg_rules_for(&mut self, start: u32, strong: bool) {
         let pool = self.ov.pool;
         let mut workq: VecDeque<u32> = VecDeque::new();
         workq.push_back(start);
         while let Some(n) = workq.pop_front() {
-            if self.added[n as usize] {
+            let ni = n as usize;
+            if (strong && self.strong[ni]) || (!strong && self.added[ni]) {
                 continue;
             }
-            self.added[n as usize] = true;
-            let d = pool.sd(n).clone();
-            let ni = n as i32;
-            if d.disabled || d.source || d.score == 0 {
-                self.pkg_rule(-ni, 0, None, RuleKind::NotInstallable, n, 0, NO_DEP);
-            }
-            for &req in pool.deps_of(d.requires) {
-                if self.ov.is_complex(req) {
-                    self.add_complex_deprules(n, req, RuleKind::Requires, &mut workq);
-                    continue;
+            self.added[ni] = true;
+            let sr = pool.solvable_rules(n);
+            if strong {
+                self.strong[ni] = true;
+                self.strong_list.push(n);
+                for r in &sr.rules {
+                    let d = if r.len >= 2 {
+                        let d = self.lits.len() as u32;
+                        self.lits.extend_from_slice(&sr.lits[r.start as usize..(r.start + r.len) as usize]);
+                        self.lits.push(0);
+                        d
+                    } else {
+                        0
+                    };
+                    self.rules.push(Rule {
+                        p: r.p,
+                        d,
+                        w1: r.p,
+                        w2: if d != 0 { sr.lits[r.start as usize] } else { r.p2 },
+                        n1: 0,
+                        n2: 0,
+                        disabled: false,
+                    });
+                    self.infos.push(r.info);
                 }
-                let dp = self.ov.dep_providers(req);
-                if dp.first() == Some(&SYSTEM) {
-                    continue;
+                for &p in &sr.succ {
+                    if !self.strong[p as usize] {
+                        workq.push_back(p);
+                    }
                 }
-                if dp.is_empty() {
-                    self.pkg_rule(-ni, 0, None, RuleKind::NothingProvides, n, 0, req);
-                    continue;
-                }
-                if dp.contains(&n) {
-                    continue;
-                }
-                let l: Vec<i32> = dp.iter().map(|&x| x as i32).collect();
-                self.pkg_rule(-ni, 0, Some(&l), RuleKind::Requires, n, 0, req);
-                for &p in &l {
+            } else {
+                for &p in sr.succ.iter().chain(&sr.weak) {
                     if !self.added[p as usize] {
-                        workq.push_back(p as u32);
-                    }
-                }
-            }
-            if d.source {
-                continue;
-            }
-            for &con in pool.deps_of(d.conflicts) {
-                if self.ov.is_complex(con) {
-                    self.add_complex_deprules(n, con, RuleKind::Conflicts, &mut workq);
-                    continue;
-                }
-                let dp: Vec<u32> = self.ov.dep_providers(con).into_owned();
-                for p in dp {
-                    if p == n {
-                        continue; // self-conflicts are allowed for rpm
-                    }
-                    let q = if p == SYSTEM { 0 } else { -(p as i32) };
-                    self.pkg_rule(-ni, q, None, RuleKind::Conflicts, n, p, con);
-                }
-            }
-            // Explicit obsoletes (kept for multiversion packages too).
-            for &obs in pool.deps_of(d.obsoletes) {
-                let dp: Vec<u32> = self.ov.dep_providers(obs).into_owned();
-                for p in dp {
-                    if p == n || p < 2 {
-                        continue;
-                    }
-                    let ps = pool.sd(p);
-                    if !match_nevr(&self.ov, ps.name, ps.evr, obs) {
-                        continue;
-                    }
-                    self.pkg_rule(-ni, -(p as i32), None, RuleKind::Obsoletes, n, p, obs);
-                }
-            }
-            // Same name: mutually exclusive unless colours differ or both are
-            // multiversion.
-            let same: Vec<u32> = self.ov.name_providers(d.name).into_owned();
-            for &p in &same {
-                if p == n {
-                    continue;
-                }
-                let ps = pool.sd(p);
-                if d.multiversion && (d.name != ps.name || d.evr != ps.evr || d.arch != ps.arch) {
-                    continue;
-                }
-                if ps.name != d.name {
-                    continue;
-                }
-                if d.arch != ps.arch && d.color & ps.color == 0 {
-                    continue;
-                }
-                if self.added[p as usize] && !ps.source && !ps.multiversion {
-                    continue; // the rule was added when p was visited
-                }
-                self.pkg_rule(-ni, -(p as i32), None, RuleKind::SameName, n, p, NO_DEP);
-            }
-            // Lock-step candidates: same name and EVR, better arch.
-            if d.score > 1 {
-                for &p in &same {
-                    let ps = pool.sd(p);
-                    if ps.name != d.name || ps.evr != d.evr || self.added[p as usize] {
-                        continue;
-                    }
-                    if ps.score == 0 || ps.score == 1 || ps.score >= d.score {
-                        continue;
-                    }
-                    workq.push_back(p);
-                }
-            }
-            // Weak dependencies are walked (they steer choices) but make no rules.
-            for &rec in pool.deps_of(d.recommends).iter().chain(pool.deps_of(d.suggests)) {
-                if self.ov.is_complex(rec) {
-                    let mut q = Vec::new();
-                    self.add_pos_literals(rec, &mut q, false);
-                    workq.extend(q);
-                    continue;
-                }
-                for &p in self.ov.dep_providers(rec).iter() {
-                    if p >= 2 && !self.added[p as usize] {
                         workq.push_back(p);
                     }
                 }
@@ -581,132 +543,19 @@ impl Solver<'_> {
         }
     }
 
-    /// libsolv `pool_add_pos_literals_complex_dep`.
-    fn add_pos_literals(&self, mut dep: u32, q: &mut Vec<u32>, mut neg: bool) {
-        loop {
-            match self.ov.node(dep) {
-                DepNode::And(a, b) | DepNode::Or(a, b) => {
-                    self.add_pos_literals(a, q, neg);
-                    dep = b;
-                }
-                DepNode::Cond(a, b) | DepNode::Unless(a, b) => {
-                    self.add_pos_literals(a, q, neg);
-                    neg = !neg;
-                    dep = b;
-                }
-                DepNode::CondElse(a, b, c) | DepNode::UnlessElse(a, b, c) => {
-                    self.add_pos_literals(a, q, neg);
-                    neg = !neg;
-                    self.add_pos_literals(c, q, !neg);
-                    dep = b;
-                }
-                _ => break,
-            }
-        }
-        if !neg {
-            for &p in self.ov.dep_providers(dep).iter() {
-                if p >= 2 && !self.added[p as usize] {
-                    q.push(p);
+    /// The weak part of libsolv's walk: Recommends/Suggests of everything
+    /// reached, then the Supplements/Enhances fixpoint.
+    fn add_weak_reach(&mut self) {
+        let pool = self.ov.pool;
+        let strong: Vec<u32> = self.strong_list.clone();
+        for n in strong {
+            for &p in &pool.solvable_rules(n).weak {
+                if !self.added[p as usize] {
+                    self.add_pkg_rules_for(p, false);
                 }
             }
         }
-    }
-
-    /// libsolv `add_complex_deprules`.
-    fn add_complex_deprules(&mut self, p: u32, dep: u32, kind: RuleKind, workq: &mut VecDeque<u32>) {
-        let pi = p as i32;
-        let flags = if kind == RuleKind::Conflicts {
-            TODNF | EXPAND | INVERT
-        } else {
-            0
-        };
-        let mut bq = Vec::new();
-        let (r, lists) = {
-            let mut cnf = Cnf::new(&self.ov);
-            let r = cnf.normalize(dep, &mut bq, flags);
-            (r, cnf.lists)
-        };
-        match r {
-            Norm::False => {
-                let k = if kind == RuleKind::Requires {
-                    RuleKind::NothingProvides
-                } else {
-                    kind
-                };
-                self.pkg_rule(-pi, 0, None, k, p, 0, dep);
-                return;
-            }
-            Norm::True => return,
-            Norm::Blocks => {}
-        }
-        let mut i = 0;
-        while i < bq.len() {
-            if bq[i] == 0 {
-                i += 1;
-                continue;
-            }
-            if bq[i] == MARK {
-                let l = &lists[bq[i + 1] as usize];
-                i += 3;
-                if l.contains(&pi) {
-                    continue;
-                }
-                let l = l.clone();
-                self.pkg_rule(-pi, 0, Some(&l), kind, p, 0, dep);
-                for &x in &l {
-                    if !self.added[x as usize] {
-                        workq.push_back(x as u32);
-                    }
-                }
-                continue;
-            }
-            if bq[i + 1] == 0 {
-                let p2 = bq[i];
-                i += 2;
-                if -pi == p2 {
-                    if kind == RuleKind::Conflicts {
-                        continue;
-                    }
-                    self.pkg_rule(-pi, 0, None, kind, p, 0, dep);
-                    continue;
-                }
-                if pi == p2 {
-                    continue;
-                }
-                self.pkg_rule(-pi, p2, None, kind, p, 0, dep);
-                if p2 > 0 && !self.added[p2 as usize] {
-                    workq.push_back(p2 as u32);
-                }
-                continue;
-            }
-            let start = i;
-            while bq[i] != 0 {
-                i += 1;
-            }
-            let mut block: Vec<i32> = bq[start..i].to_vec();
-            i += 1;
-            // Insert -p at its sorted place.
-            let mut j = 0;
-            loop {
-                if j == block.len() || block[j] > -pi {
-                    block.insert(j, -pi);
-                    break;
-                }
-                if block[j] == -pi {
-                    break;
-                }
-                j += 1;
-            }
-            if block.contains(&pi) {
-                continue;
-            }
-            self.pkg_rule(block[0], 0, Some(&block[1..]), kind, p, 0, dep);
-            for &x in &block {
-                if x > 0 && !self.added[x as usize] {
-                    workq.push_back(x as u32);
-                }
-            }
-        }
+        self.add_pkg_rules_for_weak();
     }
 
     /// libsolv `solver_dep_possible` for Supplements/Enhances.
@@ -740,7 +589,7 @@ impl Solver<'_> {
                 let possible = pool.deps_of(d.supplements).iter().any(|&x| self.dep_possible(x))
                     || pool.deps_of(d.enhances).iter().any(|&x| self.dep_possible(x));
                 if possible {
-                    self.add_pkg_rules_for(s);
+                    self.add_pkg_rules_for(s, false);
                     changed = true;
                 }
             }
@@ -755,29 +604,55 @@ impl Solver<'_> {
         if self.rules.len() <= 2 {
             return;
         }
-        let mut v: Vec<(Rule, RuleInfo)> = self.rules[1..]
-            .iter()
-            .copied()
-            .zip(self.infos[1..].iter().copied())
-            .collect();
+        // Bucket the rules by their first literal (libsolv's primary sort
+        // key), then order each bucket with the full comparison.
+        let off = self.nsolv as i64;
+        let nkeys = 2 * self.nsolv + 1;
+        let key = |p: i32| (p as i64 + off) as usize;
+        let mut start = vec![0u32; nkeys + 1];
+        for r in &self.rules[1..] {
+            start[key(r.p) + 1] += 1;
+        }
+        for k in 0..nkeys {
+            start[k + 1] += start[k];
+        }
+        let mut order = vec![0u32; self.rules.len() - 1];
+        let mut fill = start.clone();
+        for (i, r) in self.rules.iter().enumerate().skip(1) {
+            let k = key(r.p);
+            order[fill[k] as usize] = i as u32;
+            fill[k] += 1;
+        }
         let lits = &self.lits;
-        v.sort_by(|a, b| rule_cmp(lits, &a.0, &b.0).cmp(&0));
-        let mut out: Vec<(Rule, RuleInfo)> = Vec::with_capacity(v.len());
-        for x in v {
-            if let Some(last) = out.last() {
-                if rule_cmp(lits, &last.0, &x.0) == 0 {
+        let rules = &self.rules;
+        for k in 0..nkeys {
+            let (a, b) = (start[k] as usize, start[k + 1] as usize);
+            if b - a > 1 {
+                order[a..b].sort_unstable_by(|&x, &y| {
+                    rule_cmp(lits, &rules[x as usize], &rules[y as usize])
+                        .cmp(&0)
+                        .then_with(|| x.cmp(&y))
+                });
+            }
+        }
+        let mut new_rules = Vec::with_capacity(order.len() + 1);
+        let mut new_infos = Vec::with_capacity(order.len() + 1);
+        new_rules.push(self.rules[0]);
+        new_infos.push(self.infos[0]);
+        let mut last: Option<usize> = None;
+        for i in order {
+            let i = i as usize;
+            if let Some(l) = last {
+                if rule_cmp(lits, &rules[l], &rules[i]) == 0 {
                     continue;
                 }
             }
-            out.push(x);
+            last = Some(i);
+            new_rules.push(rules[i]);
+            new_infos.push(self.infos[i]);
         }
-        self.rules.truncate(1);
-        self.infos.truncate(1);
-        for (r, i) in out {
-            self.rules.push(r);
-            self.infos.push(i);
-        }
-        self.lastpkgrule = 0;
+        self.rules = new_rules;
+        self.infos = new_infos;
     }
 
     /// libsolv `solver_addinfarchrules` (no installed packages): a package of
@@ -792,11 +667,11 @@ impl Solver<'_> {
                 continue;
             }
             let s = pool.sd(i);
-            let same: Vec<u32> = self.ov.name_providers(s.name).into_owned();
+            let same = pool.name_list(s.name);
             let mut first = true;
             let mut bestscore = 0u32;
             let mut is_first = i;
-            for &p in &same {
+            for &p in same {
                 let ps = pool.sd(p);
                 if ps.name != s.name || !self.added[p as usize] {
                     continue;
@@ -817,7 +692,7 @@ impl Solver<'_> {
                 continue;
             }
             let mut bad = Vec::new();
-            for &p in &same {
+            for &p in same {
                 let ps = pool.sd(p);
                 if ps.name != s.name || !self.added[p as usize] {
                     continue;
@@ -830,7 +705,7 @@ impl Solver<'_> {
             for p in bad {
                 let pd = pool.sd(p);
                 let mut lsq: Vec<i32> = Vec::new();
-                for &p2 in &same {
+                for &p2 in same {
                     let s2 = pool.sd(p2);
                     if p2 == p || s2.name != s.name || s2.evr != pd.evr || s2.arch == pd.arch {
                         continue;
@@ -850,5 +725,309 @@ impl Solver<'_> {
             }
         }
         self.infarchrules_end = self.rules.len();
+    }
+}
+
+/// One package rule of a solvable, before it is copied into a solver.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CachedRule {
+    pub p: i32,
+    /// Second literal when the rule has at most two.
+    pub p2: i32,
+    /// Further literals `lits[start..start+len]` when there are two or more.
+    pub start: u32,
+    pub len: u32,
+    pub info: RuleInfo,
+}
+
+/// The package rules of one solvable and the solvables its walk reaches
+/// (providers of its requires and of its weak dependencies, lock-step
+/// partners): a pure function of the pool, so the pool caches it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SolvableRules {
+    pub rules: Vec<CachedRule>,
+    pub lits: Vec<i32>,
+    /// Providers of its requirements, positive literals of its rich
+    /// requirements, lock-step partners.
+    pub succ: Vec<u32>,
+    /// Providers of its Recommends/Suggests (walked, never installed for them).
+    pub weak: Vec<u32>,
+}
+
+impl SolvableRules {
+    /// libsolv `solver_addrule` for package rules (normalised binary rules,
+    /// redundant rules dropped).
+    fn add(&mut self, mut p: i32, mut p2: i32, list: Option<&[i32]>, info: RuleInfo) {
+        if let Some(l) = list {
+            match l.len() {
+                0 => {}
+                1 => p2 = l[0],
+                _ => {
+                    if l.contains(&-p) {
+                        return;
+                    }
+                    let start = self.lits.len() as u32;
+                    self.lits.extend_from_slice(l);
+                    self.rules.push(CachedRule {
+                        p,
+                        p2: 0,
+                        start,
+                        len: l.len() as u32,
+                        info,
+                    });
+                    return;
+                }
+            }
+        }
+        if p2 != 0 && p > p2 {
+            std::mem::swap(&mut p, &mut p2);
+        }
+        if p == -p2 {
+            return;
+        }
+        self.rules.push(CachedRule {
+            p,
+            p2,
+            start: 0,
+            len: 0,
+            info,
+        });
+    }
+
+    fn add_sids(&mut self, p: i32, sids: &[u32], info: RuleInfo) {
+        if sids.len() < 2 {
+            self.add(p, sids.first().map(|&x| x as i32).unwrap_or(0), None, info);
+            return;
+        }
+        if sids.iter().any(|&x| x as i32 == -p) {
+            return;
+        }
+        let start = self.lits.len() as u32;
+        self.lits.extend(sids.iter().map(|&x| x as i32));
+        self.rules.push(CachedRule {
+            p,
+            p2: 0,
+            start,
+            len: sids.len() as u32,
+            info,
+        });
+    }
+}
+
+/// libsolv `solver_addpkgrulesforsolvable` for one solvable: its rules
+/// (requires, conflicts, obsoletes, same name; rich deps as CNF) and the
+/// solvables the walk continues with.
+pub(crate) fn compute_solvable_rules(pool: &Pool, n: u32) -> SolvableRules {
+    let mut out = SolvableRules::default();
+    let d = pool.sd(n);
+    let ni = n as i32;
+    let info = |kind, to, dep| RuleInfo::new(kind, n, to, dep);
+    if d.disabled || d.source || d.score == 0 {
+        out.add(-ni, 0, None, info(RuleKind::NotInstallable, 0, NO_DEP));
+    }
+    for &req in pool.deps_of(d.requires) {
+        if pool.dep_is_complex(req) {
+            complex_deprules(pool, &mut out, n, req, RuleKind::Requires);
+            continue;
+        }
+        let dp = pool.dep_list(req);
+        if dp.first() == Some(&SYSTEM) {
+            continue;
+        }
+        if dp.is_empty() {
+            out.add(-ni, 0, None, info(RuleKind::NothingProvides, 0, req));
+            continue;
+        }
+        if dp.contains(&n) {
+            continue;
+        }
+        out.add_sids(-ni, dp, info(RuleKind::Requires, 0, req));
+        out.succ.extend_from_slice(dp);
+    }
+    if d.source {
+        return out;
+    }
+    for &con in pool.deps_of(d.conflicts) {
+        if pool.dep_is_complex(con) {
+            complex_deprules(pool, &mut out, n, con, RuleKind::Conflicts);
+            continue;
+        }
+        for &p in pool.dep_list(con) {
+            if p == n {
+                continue; // self-conflicts are allowed for rpm
+            }
+            let q = if p == SYSTEM { 0 } else { -(p as i32) };
+            out.add(-ni, q, None, info(RuleKind::Conflicts, p, con));
+        }
+    }
+    // Explicit obsoletes (kept for multiversion packages too), by NEVR.
+    for &obs in pool.deps_of(d.obsoletes) {
+        for &p in pool.dep_list(obs) {
+            if p == n || p < 2 {
+                continue;
+            }
+            let ps = pool.sd(p);
+            if !match_nevr(pool, ps.name, ps.evr, obs) {
+                continue;
+            }
+            out.add(-ni, -(p as i32), None, info(RuleKind::Obsoletes, p, obs));
+        }
+    }
+    // Same name: mutually exclusive unless colours differ or both are
+    // multiversion. (libsolv skips rules it already added from the other
+    // side; sorting removes those duplicates here.)
+    let same = pool.name_list(d.name);
+    for &p in same {
+        if p == n {
+            continue;
+        }
+        let ps = pool.sd(p);
+        if d.multiversion && (d.name != ps.name || d.evr != ps.evr || d.arch != ps.arch) {
+            continue;
+        }
+        if ps.name != d.name {
+            continue;
+        }
+        if d.arch != ps.arch && d.color & ps.color == 0 {
+            continue;
+        }
+        out.add(-ni, -(p as i32), None, info(RuleKind::SameName, p, NO_DEP));
+    }
+    // Lock-step candidates: same name and EVR, better arch.
+    if d.score > 1 {
+        for &p in same {
+            let ps = pool.sd(p);
+            if ps.name != d.name || ps.evr != d.evr {
+                continue;
+            }
+            if ps.score == 0 || ps.score == 1 || ps.score >= d.score {
+                continue;
+            }
+            out.succ.push(p);
+        }
+    }
+    // Weak dependencies are walked (they steer choices) but make no rules.
+    for &rec in pool.deps_of(d.recommends).iter().chain(pool.deps_of(d.suggests)) {
+        if pool.dep_is_complex(rec) {
+            pos_literals(pool, rec, &mut out.weak, false);
+            continue;
+        }
+        out.weak.extend(pool.dep_list(rec).iter().copied().filter(|&p| p >= 2));
+    }
+    out
+}
+
+/// libsolv `pool_add_pos_literals_complex_dep`.
+fn pos_literals(pool: &Pool, mut dep: u32, q: &mut Vec<u32>, mut neg: bool) {
+    loop {
+        match pool.node(dep) {
+            DepNode::And(a, b) | DepNode::Or(a, b) => {
+                pos_literals(pool, a, q, neg);
+                dep = b;
+            }
+            DepNode::Cond(a, b) | DepNode::Unless(a, b) => {
+                pos_literals(pool, a, q, neg);
+                neg = !neg;
+                dep = b;
+            }
+            DepNode::CondElse(a, b, c) | DepNode::UnlessElse(a, b, c) => {
+                pos_literals(pool, a, q, neg);
+                neg = !neg;
+                pos_literals(pool, c, q, !neg);
+                dep = b;
+            }
+            _ => break,
+        }
+    }
+    if !neg {
+        q.extend(pool.dep_list(dep).iter().copied().filter(|&p| p >= 2));
+    }
+}
+
+/// libsolv `add_complex_deprules`: CNF (requires) or inverted DNF
+/// (conflicts) blocks, each a rule containing `-p`.
+fn complex_deprules(pool: &Pool, out: &mut SolvableRules, p: u32, dep: u32, kind: RuleKind) {
+    let pi = p as i32;
+    let info = RuleInfo::new(kind, p, 0, dep);
+    let flags = if kind == RuleKind::Conflicts {
+        TODNF | EXPAND | INVERT
+    } else {
+        0
+    };
+    let mut bq = Vec::new();
+    let mut cnf = Cnf::new(pool);
+    let r = cnf.normalize(dep, &mut bq, flags);
+    let lists = cnf.lists;
+    match r {
+        Norm::False => {
+            let k = if kind == RuleKind::Requires {
+                RuleKind::NothingProvides
+            } else {
+                kind
+            };
+            out.add(-pi, 0, None, RuleInfo::new(k, p, 0, dep));
+            return;
+        }
+        Norm::True => return,
+        Norm::Blocks => {}
+    }
+    let mut i = 0;
+    while i < bq.len() {
+        if bq[i] == 0 {
+            i += 1;
+            continue;
+        }
+        if bq[i] == MARK {
+            let l = &lists[bq[i + 1] as usize];
+            i += 3;
+            if l.contains(&pi) {
+                continue;
+            }
+            out.add(-pi, 0, Some(l), info);
+            out.succ.extend(l.iter().map(|&x| x as u32));
+            continue;
+        }
+        if bq[i + 1] == 0 {
+            let p2 = bq[i];
+            i += 2;
+            if -pi == p2 {
+                if kind == RuleKind::Conflicts {
+                    continue;
+                }
+                out.add(-pi, 0, None, info);
+                continue;
+            }
+            if pi == p2 {
+                continue;
+            }
+            out.add(-pi, p2, None, info);
+            if p2 > 0 {
+                out.succ.push(p2 as u32);
+            }
+            continue;
+        }
+        let start = i;
+        while bq[i] != 0 {
+            i += 1;
+        }
+        let mut block: Vec<i32> = bq[start..i].to_vec();
+        i += 1;
+        // Insert -p at its sorted place.
+        let mut j = 0;
+        loop {
+            if j == block.len() || block[j] > -pi {
+                block.insert(j, -pi);
+                break;
+            }
+            if block[j] == -pi {
+                break;
+            }
+            j += 1;
+        }
+        if block.contains(&pi) {
+            continue;
+        }
+        out.add(block[0], 0, Some(&block[1..]), info);
+        out.succ.extend(block.iter().filter(|&&x| x > 0).map(|&x| x as u32));
     }
 }

@@ -90,8 +90,9 @@ pub(crate) struct Solver<'p> {
     pub infarchrules: usize,
     pub infarchrules_end: usize,
     pub learntrules: usize,
-    pub in_pkg_phase: bool,
-    pub lastpkgrule: usize,
+    /// For each package rule, the index after the run of rules with the
+    /// same first literal.
+    pub block_end: Vec<u32>,
     pub ruleassertions: Vec<usize>,
     pub watches: Vec<u32>,
     pub decisionmap: Vec<i32>,
@@ -101,8 +102,11 @@ pub(crate) struct Solver<'p> {
     pub branches: Vec<i32>,
     pub learnt_why: Vec<usize>,
     pub learnt_pool: Vec<usize>,
-    /// Solvables that have package rules (libsolv `addedmap`).
+    /// Solvables reached by the rule walk (libsolv `addedmap`).
     pub added: Vec<bool>,
+    /// Solvables reached through requirements: these have rules.
+    pub strong: Vec<bool>,
+    pub strong_list: Vec<u32>,
     pub recommendsmap: Vec<bool>,
     pub suggestsmap: Vec<bool>,
     /// -1: rebuild the maps from scratch.
@@ -127,8 +131,7 @@ impl<'p> Solver<'p> {
             infarchrules: 0,
             infarchrules_end: 0,
             learntrules: 0,
-            in_pkg_phase: true,
-            lastpkgrule: 0,
+            block_end: Vec::new(),
             ruleassertions: Vec::new(),
             watches: Vec::new(),
             decisionmap: vec![0; nsolv],
@@ -139,6 +142,8 @@ impl<'p> Solver<'p> {
             learnt_why: Vec::new(),
             learnt_pool: Vec::new(),
             added: vec![false; nsolv],
+            strong: vec![false; nsolv],
+            strong_list: Vec::new(),
             recommendsmap: vec![false; nsolv],
             suggestsmap: vec![false; nsolv],
             recommends_index: 0,
@@ -218,10 +223,10 @@ impl<'p> Solver<'p> {
         off
     }
 
-    /// libsolv `solver_addrule`: `list` holds the literals after `p` (when
-    /// more than one), else `p2` is the second literal. Returns the rule
-    /// index, or None when a package rule is redundant.
-    pub(crate) fn add_rule(&mut self, mut p: i32, mut p2: i32, list: Option<&[i32]>, info: RuleInfo) -> Option<usize> {
+    /// libsolv `solver_addrule` after the package rules (job, inferior-arch
+    /// and learnt rules: kept as given): `list` holds the literals after `p`
+    /// (when more than one), else `p2` is the second literal.
+    pub(crate) fn add_rule(&mut self, p: i32, mut p2: i32, list: Option<&[i32]>, info: RuleInfo) -> usize {
         let mut d = 0u32;
         let mut first = 0i32;
         if let Some(l) = list {
@@ -233,29 +238,6 @@ impl<'p> Solver<'p> {
                     d = 1; // placeholder, stored below
                 }
             }
-        }
-        if self.in_pkg_phase {
-            let last = self.rules[self.lastpkgrule];
-            if d != 0 {
-                let l = list.unwrap_or(&[]);
-                if last.p == p && last.d != 0 && self.list_eq(last.d, l) {
-                    return Some(self.lastpkgrule);
-                }
-                if l.contains(&-p) {
-                    return None;
-                }
-            } else {
-                if p2 != 0 && p > p2 {
-                    std::mem::swap(&mut p, &mut p2);
-                }
-                if last.p == p && last.d == 0 && last.w2 == p2 && self.lastpkgrule != 0 {
-                    return Some(self.lastpkgrule);
-                }
-                if p == -p2 {
-                    return None;
-                }
-            }
-            self.lastpkgrule = self.rules.len();
         }
         if d != 0 {
             d = self.store_list(list.unwrap_or(&[]));
@@ -270,18 +252,7 @@ impl<'p> Solver<'p> {
             disabled: false,
         });
         self.infos.push(info);
-        Some(self.rules.len() - 1)
-    }
-
-    fn list_eq(&self, d: u32, l: &[i32]) -> bool {
-        let mut i = d as usize;
-        for &x in l {
-            if self.lits[i] != x {
-                return false;
-            }
-            i += 1;
-        }
-        self.lits[i] == 0
+        self.rules.len() - 1
     }
 
     // ----- watches and propagation -----
@@ -538,8 +509,7 @@ impl<'p> Solver<'p> {
             self.add_rule(p, d, None, info)
         } else {
             self.add_rule(p, 0, Some(&q), info)
-        }
-        .unwrap_or(0);
+        };
         self.learnt_why.push(learnt_why);
         if self.rules[ri].w2 != 0 {
             self.watch2onhighest(ri);
@@ -751,6 +721,19 @@ impl<'p> Solver<'p> {
                 i = 1;
             }
             let ri = i;
+            // A run of package rules sharing a negative first literal whose
+            // package is not installed is skipped as a whole (libsolv visits
+            // and skips them one by one; landing exactly where its cycle
+            // counter would trigger keeps the order identical).
+            if ri < self.pkgrules_end {
+                let p = self.rules[ri].p;
+                if p < 0 && self.decisionmap[(-p) as usize] <= 0 {
+                    let k = (self.block_end[ri] as usize - ri).min(nrules(self) - n);
+                    i += k;
+                    n += k;
+                    continue;
+                }
+            }
             i += 1;
             n += 1;
             let r = self.rules[ri];

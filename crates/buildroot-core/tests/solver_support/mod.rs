@@ -83,7 +83,9 @@ fn job_from(s: &str) -> Result<Job, String> {
         return Ok(Job::Install(rest.trim().to_string()));
     }
     if let Some(rest) = s.strip_prefix("provides ") {
-        return Dep::parse(rest.trim()).map(Job::Provides).map_err(|e| e.to_string());
+        return Dep::parse(rest.trim())
+            .map(Job::Provides)
+            .map_err(|e| e.to_string());
     }
     Err(format!("job must start with 'install' or 'provides': {s}"))
 }
@@ -116,7 +118,10 @@ fn parse_outcome(s: &str) -> Result<Outcome, String> {
         v.sort();
         Some(v)
     };
-    Ok(Outcome { unmatched, installed })
+    Ok(Outcome {
+        unmatched,
+        installed,
+    })
 }
 
 fn parse_package(line: &str) -> Result<Package, String> {
@@ -135,8 +140,14 @@ fn parse_package(line: &str) -> Result<Package, String> {
         p.sourcerpm.clear();
     }
     for part in parts {
-        let (k, v) = part.split_once(':').ok_or_else(|| format!("expected KEY: deps in '{part}'"))?;
-        let items: Vec<&str> = v.split(',').map(str::trim).filter(|x| !x.is_empty()).collect();
+        let (k, v) = part
+            .split_once(':')
+            .ok_or_else(|| format!("expected KEY: deps in '{part}'"))?;
+        let items: Vec<&str> = v
+            .split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .collect();
         for it in items {
             let simple = || -> Result<_, String> {
                 Dep::parse(it)
@@ -185,7 +196,9 @@ pub fn parse_scenarios(text: &str) -> Result<Vec<Scenario>, String> {
             });
             continue;
         }
-        let sc = out.last_mut().ok_or_else(|| err("text before the first '==' header".into()))?;
+        let sc = out
+            .last_mut()
+            .ok_or_else(|| err("text before the first '==' header".into()))?;
         if let Some(a) = line.strip_prefix("arch ") {
             sc.arch = a.trim().to_string();
         } else if let Some(r) = line.strip_prefix("repo ") {
@@ -193,9 +206,13 @@ pub fn parse_scenarios(text: &str) -> Result<Vec<Scenario>, String> {
             let id = it.next().ok_or_else(|| err("repo needs an id".into()))?;
             let mut spec = RepoSpec::new(id, "");
             for kv in it {
-                let (k, v) = kv.split_once('=').ok_or_else(|| err(format!("bad repo option {kv}")))?;
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or_else(|| err(format!("bad repo option {kv}")))?;
                 match k {
-                    "priority" => spec.priority = v.parse().map_err(|_| err(format!("bad priority {v}")))?,
+                    "priority" => {
+                        spec.priority = v.parse().map_err(|_| err(format!("bad priority {v}")))?
+                    }
                     "cost" => spec.cost = v.parse().map_err(|_| err(format!("bad cost {v}")))?,
                     "exclude" => spec.exclude = v.split(',').map(str::to_string).collect(),
                     "includepkgs" => spec.includepkgs = v.split(',').map(str::to_string).collect(),
@@ -360,7 +377,9 @@ pub fn ask_dnf(sets: &[OracleSet]) -> Vec<Vec<(Outcome, Option<String>)>> {
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(input.to_string().as_bytes()).expect("write oracle input");
+        stdin
+            .write_all(input.to_string().as_bytes())
+            .expect("write oracle input");
     }
     let out = child.wait_with_output().expect("oracle output");
     assert!(
@@ -381,7 +400,12 @@ pub fn ask_dnf(sets: &[OracleSet]) -> Vec<Vec<(Outcome, Option<String>)>> {
                 .map(|r| {
                     let unmatched = r["unmatched"]
                         .as_array()
-                        .map(|a| a.iter().filter_map(|x| x.as_u64()).map(|x| x as usize).collect())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_u64())
+                                .map(|x| x as usize)
+                                .collect()
+                        })
                         .unwrap_or_default();
                     let err = r["error"].as_str().map(str::to_string);
                     let installed = if err.is_some() {
@@ -389,12 +413,23 @@ pub fn ask_dnf(sets: &[OracleSet]) -> Vec<Vec<(Outcome, Option<String>)>> {
                     } else {
                         let mut v: Vec<String> = r["installed"]
                             .as_array()
-                            .map(|a| a.iter().filter_map(|x| x.as_str()).map(str::to_string).collect())
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|x| x.as_str())
+                                    .map(str::to_string)
+                                    .collect()
+                            })
                             .unwrap_or_default();
                         v.sort();
                         Some(v)
                     };
-                    (Outcome { unmatched, installed }, err)
+                    (
+                        Outcome {
+                            unmatched,
+                            installed,
+                        },
+                        err,
+                    )
                 })
                 .collect()
         })
@@ -405,7 +440,10 @@ pub fn ask_dnf(sets: &[OracleSet]) -> Vec<Vec<(Outcome, Option<String>)>> {
 pub fn to_text(sc: &Scenario) -> String {
     let mut s = format!("== {}\narch {}\n", sc.name, sc.arch);
     for r in &sc.repos {
-        s.push_str(&format!("repo {} priority={} cost={}", r.spec.id, r.spec.priority, r.spec.cost));
+        s.push_str(&format!(
+            "repo {} priority={} cost={}",
+            r.spec.id, r.spec.priority, r.spec.cost
+        ));
         if !r.spec.exclude.is_empty() {
             s.push_str(&format!(" exclude={}", r.spec.exclude.join(",")));
         }
