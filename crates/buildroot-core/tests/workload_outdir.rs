@@ -283,7 +283,7 @@ fn diff_splits_common_and_arch_names() {
 + autoconf
 + yasm (x86_64 only)
 ! kernel-headers (excluded)
-== workload: 1 names on every arch (packages), 4 arch-specific (arch_packages)
+== workload: 1 on every arch (packages), 4 arch-specific (arch_packages)
 "
     );
     let j: serde_json::Value = serde_json::from_str(&d.to_json()).unwrap();

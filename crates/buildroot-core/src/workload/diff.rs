@@ -163,7 +163,7 @@ impl WorkloadDiff {
         let specific: usize = self.arches.keys().map(|a| self.arch_only(a).len()).sum();
         let _ = writeln!(
             s,
-            "== workload: {} names on every arch (packages), {} arch-specific (arch_packages)",
+            "== workload: {} on every arch (packages), {} arch-specific (arch_packages)",
             self.common.len(),
             specific
         );
