@@ -20,6 +20,7 @@ release:
 
 test: build
 	$(CARGO) test --workspace --no-fail-fast
+	scripts/e2e-test.sh target/debug
 
 lint:
 	$(CARGO) fmt --all -- --check

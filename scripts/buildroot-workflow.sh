@@ -90,6 +90,10 @@ compose_input() { # arch -> the generator's input file and flags for the compose
   fi
 }
 
+archful_repofile() { # repo-dir -> a .repo file giving it priority 1
+  printf '[archful-source]\nname=per-arch regenerated SRPMs\nbaseurl=file://%s\npriority=1\n' "$1"
+}
+
 generate() { # arch out-dir [extra args...] < sources
   local a=$1 out=$2; shift 2
   "$gen" --arch "$a" "${common_args[@]}" "$@" --view "$VIEW" --output-dir "$out" -q >/dev/null
@@ -124,7 +128,8 @@ verify_run() { # dir-with-pass2 -> exit status of verify
     # Everything the compose and the buildroot build, against the restricted binaries.
     # pass 2's sources include the compose's own (its input) and everything they pulled in.
     cp "$base/pass2/$a/buildroot-source-package-names.txt" "$v/sources.txt"
-    local vargs=(--arch "$a" --repofile "$v/restricted.repo" --source-repo "archful=$base/repos/$a"
+    archful_repofile "$base/repos/$a" > "$v/archful.repo"
+    local vargs=(--arch "$a" --repofile "$v/restricted.repo" --repofile "$v/archful.repo"
                  "${source_args[@]}" --view "$VIEW" --output-dir "$v/out" -q)
     [ -n "$CORE" ] && vargs+=(--core "$CORE")
     [ -n "$RELEASE_PACKAGE" ] && vargs+=(--release-package "$RELEASE_PACKAGE")
@@ -175,8 +180,10 @@ per_arch sh -c '"$0" --arch "$1" --cache "$2" --archful "$3" --out "$4" -q < "$5
   "$run/pass1/@ARCH@/buildroot-source-package-names.txt" || die "create-srpm-repos failed"
 
 step "5 buildroot-generator pass 2 (per-arch source repos)"
-# The per-arch repo comes first: the generator prefers the first source repo on equal EVRs.
-per_arch run_pass pass2 @ARCH@ --source-repo "archful=$run/repos/@ARCH@" "${source_args[@]}"
+# Like dep-tracker's dt-archful-source: the per-arch repo at priority 1 wins over the
+# original source repos, which stay for sources pass 1 did not see on this arch.
+for a in $ARCHES; do archful_repofile "$run/repos/$a" > "$run/repos/$a.repo"; done
+per_arch run_pass pass2 @ARCH@ --repofile "$run/repos/@ARCH@.repo" "${source_args[@]}"
 
 step "6 workload-diff"
 diff_args=()

@@ -41,6 +41,17 @@ const POLICIES: &[(&str, &str)] = &[
     ("amd64", "amd64:x86_64:athlon:i686:i586:i486:i386"),
 ];
 
+/// Whether libsolv has an arch table for `target` (the tools reject other
+/// arches as a likely typo).
+pub fn is_known(target: &str) -> bool {
+    POLICIES.iter().any(|(t, _)| *t == target)
+}
+
+/// Target arches with a table, for messages.
+pub fn known() -> Vec<&'static str> {
+    POLICIES.iter().map(|(t, _)| *t).collect()
+}
+
 /// The arch policy for one target arch.
 #[derive(Clone, Debug)]
 pub struct ArchPolicy {

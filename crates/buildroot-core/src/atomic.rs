@@ -30,6 +30,14 @@ pub fn write_file_with(
         f(&mut w).map_err(|e| Error::io(path, e))?;
         w.flush().map_err(|e| Error::io(path, e))?;
     }
+    // Temp files are private (0600); outputs are ordinary files.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o7777)
+        .unwrap_or(0o644);
+    tmp.as_file()
+        .set_permissions(fs::Permissions::from_mode(mode))
+        .map_err(|e| Error::io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
@@ -77,6 +85,10 @@ impl StagedDir {
     /// away first, then removed, so the target name always holds a complete tree.
     pub fn commit(mut self) -> Result<()> {
         let tmp = self.tmp.take().expect("staged dir").keep();
+        // Temp dirs are private (0700); the result is an ordinary directory.
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::io(&tmp, e))?;
         let target = &self.target;
         let parent = parent_of(target);
         let old = if target.exists() {

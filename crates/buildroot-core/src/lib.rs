@@ -18,7 +18,9 @@
 //! - [`atomic`]: crash-safe file and directory replacement.
 
 pub mod arch;
+pub mod archful;
 pub mod atomic;
+pub mod buildroot;
 pub mod dep;
 pub mod error;
 pub mod evr;

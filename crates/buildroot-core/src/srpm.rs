@@ -1,1 +1,447 @@
-//! TODO
+//! Reading and writing RPM files with the `rpm` crate: an SRPM's header as
+//! a [`Package`] (its requires are the BuildRequires), the spec from its
+//! payload, and building SRPMs and small binary RPMs reproducibly.
+//!
+//! The `rpm` crate only builds binary packages; an SRPM is made by rewriting
+//! the header (no SOURCERPM tag, SOURCEPACKAGE set), recomputing the digests
+//! and marking the lead as a source package — what rpm and createrepo_c need
+//! to treat it as `arch src`.
+
+use std::io::Read;
+use std::path::Path;
+
+use rpm::{
+    BuildConfig, CompressionType, Dependency, DependencyFlags, FileOptions, Header, HeaderEntry,
+    IndexData, IndexTag, PackageBuilder, PackageMetadata, PackageReader,
+};
+
+use crate::dep::{Cmp, Dep, SimpleDep};
+use crate::error::{Error, Result};
+use crate::evr::Evr;
+use crate::package::{Package, Requirement};
+
+const TAG_HEADERIMMUTABLE: u32 = 63;
+const TAG_SOURCERPM: u32 = 1044;
+const TAG_SOURCEPACKAGE: u32 = 1106;
+const TAG_EXCLUSIVEARCH: u32 = 1061;
+const TAG_EXCLUDEARCH: u32 = 1059;
+
+fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
+    let msg = e.to_string();
+    let msg = if msg.contains("magic") || msg.contains("Magic") {
+        format!("not an RPM file ({msg})")
+    } else if msg.contains("failed to fill whole buffer") || msg.contains("UnexpectedEof") {
+        "truncated RPM file".to_string()
+    } else {
+        msg
+    };
+    Error::format(path.display(), msg.lines().next().unwrap_or("").to_string())
+}
+
+/// Converts an rpm-crate dependency into ours (rich deps are parsed).
+fn from_rpm_dep(path: &Path, d: &Dependency) -> Result<Dep> {
+    if d.name.starts_with('(') {
+        return Dep::parse(&d.name).map_err(|e| Error::format(path.display(), e.to_string()));
+    }
+    let f = d.flags;
+    let cmp = match (
+        f.contains(DependencyFlags::LESS),
+        f.contains(DependencyFlags::GREATER),
+        f.contains(DependencyFlags::EQUAL),
+    ) {
+        (true, false, true) => Some(Cmp::Le),
+        (true, false, false) => Some(Cmp::Lt),
+        (false, true, true) => Some(Cmp::Ge),
+        (false, true, false) => Some(Cmp::Gt),
+        (false, false, true) => Some(Cmp::Eq),
+        _ => None,
+    };
+    Ok(Dep::Simple(match cmp {
+        Some(c) if !d.version.is_empty() => SimpleDep::versioned(
+            d.name.clone(),
+            c,
+            Evr::parse(&d.version).map_err(|e| Error::format(path.display(), e.to_string()))?,
+        ),
+        _ => SimpleDep::name(d.name.clone()),
+    }))
+}
+
+/// Converts our dependency into the rpm crate's.
+fn to_rpm_dep(d: &Dep, pre: bool) -> Dependency {
+    let mut dep = match d {
+        Dep::Simple(SimpleDep {
+            name,
+            range: Some(r),
+        }) => {
+            let v = r.evr.to_string();
+            match r.cmp {
+                Cmp::Lt => Dependency::less(name.clone(), v),
+                Cmp::Le => Dependency::less_eq(name.clone(), v),
+                Cmp::Eq => Dependency::eq(name.clone(), v),
+                Cmp::Ge => Dependency::greater_eq(name.clone(), v),
+                Cmp::Gt => Dependency::greater(name.clone(), v),
+            }
+        }
+        Dep::Simple(SimpleDep { name, range: None }) => Dependency::any(name.clone()),
+        rich => Dependency::any(rich.to_string()),
+    };
+    if pre {
+        dep.flags |= DependencyFlags::SCRIPT_PRE;
+    }
+    dep
+}
+
+/// Reads an RPM or SRPM header (payload untouched) into a [`Package`].
+/// For a source package, `arch` is `src` and requires are the BuildRequires
+/// without `rpmlib(...)` entries. `location` is the file name; `checksum` the
+/// file's sha256.
+pub fn read_header(path: &Path) -> Result<Package> {
+    let md = PackageMetadata::open(path).map_err(|e| {
+        if let rpm::Error::Io(io) = &e {
+            if io.kind() == std::io::ErrorKind::NotFound {
+                return Error::io(path, std::io::Error::new(io.kind(), "no such file"));
+            }
+        }
+        rpm_err(path, e)
+    })?;
+    let is_source = md.is_source_package();
+    let s = |r: std::result::Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
+    let name = md.get_name().map_err(|e| rpm_err(path, e))?.to_string();
+    let evr = Evr::new(
+        md.get_epoch().unwrap_or(0),
+        s(md.get_version()),
+        Some(s(md.get_release()).as_str()),
+    );
+    let deps = |v: std::result::Result<Vec<Dependency>, rpm::Error>| -> Result<Vec<(Dep, bool)>> {
+        let mut out = Vec::new();
+        for d in v.unwrap_or_default() {
+            if d.flags.contains(DependencyFlags::RPMLIB) || d.name.starts_with("rpmlib(") {
+                continue;
+            }
+            let pre = d
+                .flags
+                .intersects(DependencyFlags::SCRIPT_PRE | DependencyFlags::PREREQ);
+            out.push((from_rpm_dep(path, &d)?, pre));
+        }
+        Ok(out)
+    };
+    let simple = |v: Vec<(Dep, bool)>| -> Vec<SimpleDep> {
+        v.into_iter()
+            .filter_map(|(d, _)| d.as_simple().cloned())
+            .collect()
+    };
+    let plain = |v: Vec<(Dep, bool)>| -> Vec<Dep> { v.into_iter().map(|(d, _)| d).collect() };
+    let mut requires: Vec<Requirement> = Vec::new();
+    for (dep, pre) in deps(md.get_requires())? {
+        let r = Requirement { dep, pre };
+        if !requires.contains(&r) {
+            requires.push(r);
+        }
+    }
+    let files = if is_source {
+        Vec::new()
+    } else {
+        md.get_file_entries()
+            .map(|v| {
+                v.iter()
+                    .map(|f| f.path().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    Ok(Package {
+        arch: if is_source {
+            "src".into()
+        } else {
+            s(md.get_arch())
+        },
+        sourcerpm: if is_source {
+            String::new()
+        } else {
+            s(md.get_source_rpm())
+        },
+        summary: s(md.get_summary()),
+        provides: if is_source {
+            Vec::new()
+        } else {
+            simple(deps(md.get_provides())?)
+        },
+        requires,
+        conflicts: plain(deps(md.get_conflicts())?),
+        obsoletes: simple(deps(md.get_obsoletes())?),
+        recommends: plain(deps(md.get_recommends())?),
+        suggests: plain(deps(md.get_suggests())?),
+        supplements: plain(deps(md.get_supplements())?),
+        enhances: plain(deps(md.get_enhances())?),
+        files,
+        location: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        checksum: Some(crate::rpmmd::sha256_file(path)?),
+        size,
+        name,
+        evr,
+    })
+}
+
+/// ExclusiveArch and ExcludeArch of an RPM header.
+pub fn arch_limits(path: &Path) -> Result<(Vec<String>, Vec<String>)> {
+    let md = PackageMetadata::open(path).map_err(|e| rpm_err(path, e))?;
+    let get = |t| {
+        md.header
+            .get_entry_data_as_string_array(t)
+            .map(|v| v.into_iter().map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    Ok((
+        get(IndexTag::RPMTAG_EXCLUSIVEARCH),
+        get(IndexTag::RPMTAG_EXCLUDEARCH),
+    ))
+}
+
+/// Every file of an RPM's payload: (path as stored, contents, is-the-spec).
+pub fn read_payload(path: &Path) -> Result<Vec<(String, Vec<u8>, bool)>> {
+    let mut reader = PackageReader::open(path).map_err(|e| rpm_err(path, e))?;
+    let mut out = Vec::new();
+    while let Some(mut f) = reader.next_file().map_err(|e| rpm_err(path, e))? {
+        let name = f
+            .metadata
+            .path()
+            .to_string_lossy()
+            .trim_start_matches("./")
+            .to_string();
+        let is_spec = f.metadata.flags().contains(rpm::FileFlags::SPECFILE);
+        let mut data = Vec::new();
+        if f.has_payload() {
+            f.read_to_end(&mut data).map_err(|e| rpm_err(path, e))?;
+        }
+        out.push((name, data, is_spec));
+    }
+    Ok(out)
+}
+
+/// The spec file of an SRPM: (file name, text). The spec is the payload
+/// file flagged SPECFILE, else the first `*.spec`.
+pub fn extract_spec(path: &Path) -> Result<(String, String)> {
+    let files = read_payload(path)?;
+    let pick = files
+        .iter()
+        .position(|f| f.2)
+        .or_else(|| files.iter().position(|f| f.0.ends_with(".spec")))
+        .ok_or_else(|| Error::format(path.display(), "no spec file in the payload"))?;
+    let (name, data, _) = files.into_iter().nth(pick).expect("index from position");
+    let text = String::from_utf8(data)
+        .map_err(|_| Error::format(path.display(), format!("{name} is not UTF-8")))?;
+    Ok((name.rsplit('/').next().unwrap_or(&name).to_string(), text))
+}
+
+/// What goes into a source RPM.
+#[derive(Clone, Debug, Default)]
+pub struct SrpmSpec {
+    pub name: String,
+    pub epoch: u32,
+    pub version: String,
+    pub release: String,
+    pub license: String,
+    pub summary: String,
+    /// The spec file's name and text.
+    pub spec_name: String,
+    pub spec_text: String,
+    /// Further payload files (sources, patches): name and contents.
+    pub sources: Vec<(String, Vec<u8>)>,
+    pub build_requires: Vec<Dep>,
+    pub exclusive_arch: Vec<String>,
+    pub exclude_arch: Vec<String>,
+    /// The arch recorded in the header (the "build host" arch).
+    pub host_arch: String,
+    /// Build time and file times (seconds since the epoch): reproducibility.
+    pub build_time: u32,
+}
+
+/// The file name rpmbuild would give an SRPM: `name-version-release.src.rpm`.
+pub fn srpm_file_name(name: &str, version: &str, release: &str) -> String {
+    format!("{name}-{version}-{release}.src.rpm")
+}
+
+/// Builds a source RPM; the same input gives the same bytes.
+pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
+    let err = |e: rpm::Error| {
+        Error::format(
+            format!("{}.src.rpm", s.name),
+            format!("cannot build SRPM: {e}"),
+        )
+    };
+    let host = if s.host_arch.is_empty() {
+        "x86_64"
+    } else {
+        &s.host_arch
+    };
+    let mut b = PackageBuilder::new(&s.name, &s.version, &s.license, host, &s.summary);
+    b.using_config(
+        BuildConfig::default()
+            .compression(CompressionType::Gzip)
+            .source_date(s.build_time),
+    );
+    b.release(s.release.clone())
+        .epoch(s.epoch)
+        .build_host("rpm-buildroot");
+    b.with_file_contents(
+        s.spec_text.as_bytes().to_vec(),
+        FileOptions::new(format!("./{}", s.spec_name)),
+    )
+    .map_err(err)?;
+    for (name, data) in &s.sources {
+        b.with_file_contents(data.clone(), FileOptions::new(format!("./{name}")))
+            .map_err(err)?;
+    }
+    for d in &s.build_requires {
+        b.requires(to_rpm_dep(d, false));
+    }
+    let mut pkg = b.build().map_err(err)?;
+    let mut entries: Vec<HeaderEntry> = pkg
+        .metadata
+        .header
+        .get_all_entries()
+        .map_err(err)?
+        .into_iter()
+        .filter(|(t, _)| ![TAG_HEADERIMMUTABLE, TAG_SOURCERPM].contains(t))
+        .map(|(t, d)| HeaderEntry::new(t, d))
+        .collect();
+    entries.push(HeaderEntry::new(
+        TAG_SOURCEPACKAGE,
+        IndexData::Int32(vec![1]),
+    ));
+    if !s.exclusive_arch.is_empty() {
+        entries.push(HeaderEntry::new(
+            TAG_EXCLUSIVEARCH,
+            IndexData::StringArray(s.exclusive_arch.clone()),
+        ));
+    }
+    if !s.exclude_arch.is_empty() {
+        entries.push(HeaderEntry::new(
+            TAG_EXCLUDEARCH,
+            IndexData::StringArray(s.exclude_arch.clone()),
+        ));
+    }
+    pkg.metadata.header = Header::from_entries(entries, IndexTag::RPMTAG_HEADERIMMUTABLE);
+    pkg.clear_signatures().map_err(err)?;
+    let mut bytes = Vec::new();
+    pkg.write(&mut bytes).map_err(err)?;
+    // Lead type: 0 = binary, 1 = source (big-endian u16 at offset 6).
+    bytes[6] = 0;
+    bytes[7] = 1;
+    Ok(bytes)
+}
+
+/// Rebuilds an SRPM with other BuildRequires: same name, EVR, license,
+/// summary, spec, sources and build time; the header records `host_arch`
+/// (the arch the BuildRequires were evaluated for).
+pub fn rebuild_srpm(orig: &Path, build_requires: &[Dep], host_arch: &str) -> Result<Vec<u8>> {
+    let md = PackageMetadata::open(orig).map_err(|e| rpm_err(orig, e))?;
+    let s = |r: std::result::Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
+    let (exclusive_arch, exclude_arch) = arch_limits(orig)?;
+    let mut spec = SrpmSpec {
+        name: md.get_name().map_err(|e| rpm_err(orig, e))?.to_string(),
+        epoch: md.get_epoch().unwrap_or(0),
+        version: s(md.get_version()),
+        release: s(md.get_release()),
+        license: s(md.get_license()),
+        summary: s(md.get_summary()),
+        build_requires: build_requires.to_vec(),
+        exclusive_arch,
+        exclude_arch,
+        host_arch: host_arch.to_string(),
+        build_time: md.get_build_time().unwrap_or(0) as u32,
+        ..Default::default()
+    };
+    let files = read_payload(orig)?;
+    let spec_at = files
+        .iter()
+        .position(|f| f.2)
+        .or_else(|| files.iter().position(|f| f.0.ends_with(".spec")))
+        .ok_or_else(|| Error::format(orig.display(), "no spec file in the payload"))?;
+    for (i, (name, data, _)) in files.into_iter().enumerate() {
+        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+        if i == spec_at {
+            spec.spec_name = base;
+            spec.spec_text = String::from_utf8(data)
+                .map_err(|_| Error::format(orig.display(), "the spec is not UTF-8"))?;
+        } else {
+            spec.sources.push((base, data));
+        }
+    }
+    build_srpm(&spec)
+}
+
+/// Builds a small binary RPM from a [`Package`] (files get tiny contents).
+pub fn build_rpm(p: &Package, license: &str, build_time: u32) -> Result<Vec<u8>> {
+    let err = |e: rpm::Error| {
+        Error::format(
+            format!("{}.rpm", p.nevra()),
+            format!("cannot build RPM: {e}"),
+        )
+    };
+    let mut b = PackageBuilder::new(&p.name, &p.evr.version, license, &p.arch, &p.summary);
+    b.using_config(
+        BuildConfig::default()
+            .compression(CompressionType::Gzip)
+            .source_date(build_time),
+    );
+    b.release(p.evr.release_str().to_string())
+        .epoch(p.evr.epoch)
+        .build_host("rpm-buildroot");
+    for f in &p.files {
+        b.with_file_contents(
+            format!("{}\n", p.name).into_bytes(),
+            FileOptions::new(f.clone()),
+        )
+        .map_err(err)?;
+    }
+    for d in &p.provides {
+        b.provides(to_rpm_dep(&Dep::Simple(d.clone()), false));
+    }
+    for r in &p.requires {
+        b.requires(to_rpm_dep(&r.dep, r.pre));
+    }
+    for d in &p.conflicts {
+        b.conflicts(to_rpm_dep(d, false));
+    }
+    for d in &p.obsoletes {
+        b.obsoletes(to_rpm_dep(&Dep::Simple(d.clone()), false));
+    }
+    for d in &p.recommends {
+        b.recommends(to_rpm_dep(d, false));
+    }
+    for d in &p.suggests {
+        b.suggests(to_rpm_dep(d, false));
+    }
+    for d in &p.supplements {
+        b.supplements(to_rpm_dep(d, false));
+    }
+    for d in &p.enhances {
+        b.enhances(to_rpm_dep(d, false));
+    }
+    let mut pkg = b.build().map_err(err)?;
+    if !p.sourcerpm.is_empty() {
+        let mut entries: Vec<HeaderEntry> = pkg
+            .metadata
+            .header
+            .get_all_entries()
+            .map_err(err)?
+            .into_iter()
+            .filter(|(t, _)| ![TAG_HEADERIMMUTABLE, TAG_SOURCERPM].contains(t))
+            .map(|(t, d)| HeaderEntry::new(t, d))
+            .collect();
+        entries.push(HeaderEntry::new(
+            TAG_SOURCERPM,
+            IndexData::StringTag(p.sourcerpm.clone()),
+        ));
+        pkg.metadata.header = Header::from_entries(entries, IndexTag::RPMTAG_HEADERIMMUTABLE);
+        pkg.clear_signatures().map_err(err)?;
+    }
+    let mut bytes = Vec::new();
+    pkg.write(&mut bytes).map_err(err)?;
+    Ok(bytes)
+}

@@ -211,3 +211,36 @@ fn missing_files_are_named() {
         "{e}"
     );
 }
+
+#[test]
+fn parallel_chunked_parse_equals_sequential() {
+    use buildroot_core::rpmmd::{read_primary, read_primary_chunked};
+    let body: String = (0..500)
+        .map(|i| {
+            PRIMARY
+                .split("<package type=\"rpm\">")
+                .nth(1)
+                .unwrap()
+                .split("</package>")
+                .next()
+                .unwrap()
+                .replace("<name>foo</name>", &format!("<name>foo{i}</name>"))
+        })
+        .map(|p| format!("<package type=\"rpm\">{p}</package>\n"))
+        .collect();
+    let xml = format!(
+        "<?xml version=\"1.0\"?>\n<metadata xmlns:rpm=\"x\" packages=\"500\">\n{body}</metadata>\n"
+    );
+    let seq = read_primary(xml.as_bytes(), "t").unwrap();
+    for chunk in [100, 4096, 1 << 20] {
+        let par = read_primary_chunked(xml.as_bytes(), "t", chunk).unwrap();
+        assert_eq!(par, seq, "chunk {chunk}");
+    }
+    assert_eq!(seq.len(), 500);
+    // A bad end tag in a later chunk is still caught, with the file offset.
+    let bad = xml.replace("<name>foo400</name>", "<name>foo400</nam>");
+    let e = read_primary_chunked(bad.as_bytes(), "t", 4096)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("t: malformed XML at byte"), "{e}");
+}

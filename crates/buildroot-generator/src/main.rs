@@ -1,1 +1,314 @@
-fn main() {}
+//! buildroot-generator: which binary packages must exist to build these
+//! sources, and everything needed to build those, to a fixed point.
+//! A thin binary over `buildroot_core::buildroot`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use buildroot_core::arch::ArchPolicy;
+use buildroot_core::buildroot::{self, Config, DEFAULT_CORE};
+use buildroot_core::pkglist::{read_list, write_list, Names};
+use buildroot_core::pool::Pool;
+use buildroot_core::rpmmd::{self, Filelists, LoadOptions, RepoSpec, Vars};
+use clap::{Parser, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Examples:
+  # The buildroot of two sources on x86_64, from the shipped fixture repos:
+  printf 'hello\\nwebfetch\\n' | buildroot-generator --arch x86_64 \\
+      --repo main=testdata/repos/x86_64 --source-repo src=testdata/repos/source
+
+  # Everything, with dep-tracker's output directory and the relations JSON:
+  buildroot-generator --arch aarch64 --repofile eln.repo --output-dir out/aarch64 sources.txt
+
+  # Why is nasm in the x86_64 buildroot?
+  buildroot-generator --arch x86_64 --repo main='testdata/repos/$basearch' \\
+      --source-repo src=testdata/repos/source --why nasm testdata/compose/sources.txt
+
+Exit codes:
+  0  the fixed point was reached (failed sources are reported, not fatal)
+  1  --why: the binary is not in the buildroot
+  2  bad usage or bad input (unreadable file, bad repository, unknown arch)";
+
+/// What to print on stdout.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Print {
+    /// Names of every binary in any transaction, core included.
+    Binaries,
+    /// Names of every source of the run.
+    Sources,
+    /// name-version-release of every binary.
+    BinaryNvrs,
+    /// name-version-release of every chosen source package.
+    SourceNvrs,
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "buildroot-generator", version, about = "Compute the buildroot of source packages, as dnf would install it, to a fixed point", after_help = AFTER_HELP)]
+struct Args {
+    /// Target architecture (x86_64, aarch64, ppc64le, s390x, i686, ...).
+    #[arg(long)]
+    arch: String,
+    /// Binary repository: ID=URL (a directory, file:// or http(s)://; $basearch is replaced).
+    #[arg(long = "repo", value_name = "ID=URL")]
+    repos: Vec<String>,
+    /// Source repository: ID=URL.
+    #[arg(long = "source-repo", value_name = "ID=URL")]
+    source_repos: Vec<String>,
+    /// A dnf .repo file (repeatable); its enabled sections are loaded with their priority,
+    /// cost, exclude and includepkgs.
+    #[arg(long = "repofile", value_name = "FILE")]
+    repofiles: Vec<PathBuf>,
+    /// $releasever for .repo files and URLs.
+    #[arg(long, default_value = "eln")]
+    releasever: String,
+    /// Core buildroot names, comma-separated (default: mock's build group).
+    #[arg(long, value_delimiter = ',', conflicts_with = "core_file")]
+    core: Option<Vec<String>>,
+    /// Core buildroot names, one per line.
+    #[arg(long, value_name = "FILE")]
+    core_file: Option<String>,
+    /// Release package added to the core ("" for none).
+    #[arg(long, default_value = "fedora-release-eln")]
+    release_package: String,
+    /// content-resolver placeholder JSON: sources that do not exist yet.
+    #[arg(long, value_name = "FILE")]
+    placeholders: Option<PathBuf>,
+    /// Prefer source packages whose release matches this regex (e.g. 'eln\d+').
+    #[arg(long, value_name = "REGEX")]
+    prefer_release: Option<String>,
+    /// The input lists binary names; their sources are the input.
+    #[arg(long)]
+    from_binaries: bool,
+    /// Write dep-tracker's output layout (and the relations JSON) into DIR, atomically.
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+    /// View name for the relations JSON.
+    #[arg(long, default_value = "view-eln")]
+    view: String,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value = "binaries")]
+    print: Print,
+    /// Print one JSON document with all lists and errors instead.
+    #[arg(long)]
+    json: bool,
+    /// Print the chain that brings binary NAME into the buildroot.
+    #[arg(long, value_name = "NAME")]
+    why: Option<String>,
+    /// Cache directory for HTTP repositories.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// No warnings or progress on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Source names, one per line ("-" or nothing: stdin).
+    #[arg(default_value = "-")]
+    input: String,
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(&args) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("buildroot-generator: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn cache_dir(args: &Args) -> PathBuf {
+    if let Some(d) = &args.cache_dir {
+        return d.clone();
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("rpm-buildroot")
+}
+
+fn load_pool(args: &Args) -> Result<Pool> {
+    let vars = Vars::new(&args.arch, &args.releasever);
+    let mut specs = Vec::new();
+    for r in args.repos.iter().chain(&args.source_repos) {
+        specs.push(RepoSpec::parse_cli(r, &vars)?);
+    }
+    for f in &args.repofiles {
+        specs.extend(rpmmd::parse_repofile(f, &vars)?);
+    }
+    if specs.iter().all(|s| !s.enabled) {
+        bail!("no repositories: give --repo/--source-repo ID=URL or --repofile FILE");
+    }
+    let opts = LoadOptions {
+        filelists: Filelists::Needed,
+        cache_dir: Some(cache_dir(args)),
+    };
+    let repos = rpmmd::load_repos(&specs, &opts)?;
+    Ok(Pool::new(&args.arch, repos)?)
+}
+
+fn core_names(args: &Args) -> Result<Vec<String>> {
+    let mut core: Vec<String> = match (&args.core, &args.core_file) {
+        (Some(c), _) => c
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        (None, Some(f)) => read_list(f, Names::Verbatim)?,
+        (None, None) => DEFAULT_CORE.iter().map(|s| s.to_string()).collect(),
+    };
+    if !args.release_package.is_empty() && !core.contains(&args.release_package) {
+        core.push(args.release_package.clone());
+    }
+    Ok(core)
+}
+
+fn run(args: &Args) -> Result<u8> {
+    if !buildroot_core::arch::is_known(&args.arch) {
+        bail!(
+            "--arch {}: unknown architecture (known: {})",
+            args.arch,
+            buildroot_core::arch::known().join(", ")
+        );
+    }
+    ArchPolicy::new(&args.arch).with_context(|| format!("--arch {}", args.arch))?;
+    let prefer_release = match &args.prefer_release {
+        Some(r) => Some(regex::Regex::new(r).map_err(|e| {
+            // regex errors are multi-line drawings; keep the last line, the message.
+            let msg = e.to_string();
+            let last = msg.lines().last().unwrap_or("").trim().to_string();
+            anyhow::anyhow!("--prefer-release '{r}' is not a valid regex: {last}")
+        })?),
+        None => None,
+    };
+    let placeholders = match &args.placeholders {
+        Some(p) => buildroot::read_placeholders(p)?,
+        None => Default::default(),
+    };
+    let cfg = Config {
+        core: core_names(args)?,
+        prefer_release,
+        placeholders,
+    };
+    if let Some(dir) = &args.output_dir {
+        // Fail before the work, not after it, when the output cannot be written.
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        std::fs::create_dir_all(parent).with_context(|| {
+            format!(
+                "--output-dir {}: cannot create {}",
+                dir.display(),
+                parent.display()
+            )
+        })?;
+    }
+    let input_list = read_list(
+        &args.input,
+        if args.from_binaries {
+            Names::Reduce
+        } else {
+            Names::Verbatim
+        },
+    )?;
+    let pool = load_pool(args)?;
+    let warn = |msg: String| {
+        if !args.quiet {
+            eprintln!("buildroot-generator: warning: {msg}");
+        }
+    };
+    let input: Vec<String> = if args.from_binaries {
+        let mut out = Vec::new();
+        for b in &input_list {
+            match pool.binaries_named(b).first() {
+                Some(&p) => out.push(pool.package(p).source_name().to_string()),
+                None => warn(format!("no binary package named '{b}' in the repositories")),
+            }
+        }
+        out
+    } else {
+        input_list
+    };
+    if input.is_empty() {
+        warn("the input lists no sources; only the core buildroot is computed".into());
+    }
+
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let br = buildroot::run_with_progress(&pool, &input, &cfg, |p| {
+        if show_progress {
+            eprint!(
+                "\rlayer {}: {} queued, {} resolved, {} failed   ",
+                p.layer, p.queued, p.resolved, p.failed
+            );
+            if p.queued == 0 {
+                eprintln!();
+            }
+        }
+    })?;
+
+    for m in &br.core.missing {
+        warn(format!("core name '{m}' matches no package"));
+    }
+    if !br.core.problems.is_empty() {
+        warn(format!(
+            "the core buildroot alone cannot be solved: {}",
+            br.core.problems.join("; ")
+        ));
+    }
+    for s in br.failed() {
+        if s.no_source() {
+            warn(format!("{}: no source package of that name", s.name));
+        }
+        for r in &s.no_install {
+            warn(format!("{}: NoInstall: nothing provides '{r}'", s.name));
+        }
+        if !s.bad_deps.is_empty() {
+            warn(format!("{}: BadDeps: {}", s.name, s.bad_deps.join("; ")));
+        }
+    }
+
+    if let Some(dir) = &args.output_dir {
+        br.write_output_dir(dir, &args.view, &args.arch)?;
+    }
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if let Some(name) = &args.why {
+        return match buildroot::why(&br, name) {
+            Some(chain) => {
+                writeln!(out, "{chain}")?;
+                Ok(0)
+            }
+            None => {
+                eprintln!(
+                    "buildroot-generator: '{name}' is not in the {} buildroot",
+                    args.arch
+                );
+                Ok(1)
+            }
+        };
+    }
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &br.document(&args.arch))?;
+        writeln!(out)?;
+        return Ok(0);
+    }
+    let list = match args.print {
+        Print::Binaries => br.binaries(),
+        Print::Sources => br.source_names(),
+        Print::BinaryNvrs => br.binary_nvrs(),
+        Print::SourceNvrs => br.source_nvrs(),
+    };
+    write_list(&mut out, list)?;
+    Ok(0)
+}

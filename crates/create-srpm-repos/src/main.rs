@@ -1,1 +1,128 @@
-fn main() {}
+//! create-srpm-repos: one source repository per arch, archful SRPMs
+//! regenerated with the BuildRequires evaluated for that arch.
+//! A thin binary over `buildroot_core::archful`.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use buildroot_core::archful::{create_srpm_repo, Regenerate};
+use buildroot_core::pkglist::{read_list, Names};
+use buildroot_core::spec::SpecContext;
+use clap::Parser;
+
+const AFTER_HELP: &str = "\
+Examples:
+  # The aarch64 source repo for the aarch64 buildroot's sources:
+  create-srpm-repos --arch aarch64 --cache work/srpms --archful work/archful.txt \\
+      --out work/repos/aarch64 pass1/aarch64/buildroot-source-package-names.txt
+
+  # Check it with dnf:
+  dnf repoquery --repofrompath=a,work/repos/aarch64 --repo=a --arch=src -q
+
+Exit codes:
+  0  success (names without a cached SRPM are warnings)
+  2  bad usage or bad input (unreadable cache, broken SRPM, spec that cannot be evaluated)";
+
+#[derive(Parser, Debug)]
+#[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = AFTER_HELP)]
+struct Args {
+    /// Target architecture.
+    #[arg(long)]
+    arch: String,
+    /// SRPM cache written by identify-archful-srpms.
+    #[arg(long, value_name = "DIR")]
+    cache: PathBuf,
+    /// Archful source names, one per line (identify-archful-srpms' output).
+    #[arg(long, value_name = "FILE")]
+    archful: String,
+    /// The repository directory to create or update.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Regenerate with `rpmbuild -bs --target ARCH` instead of the rpm crate.
+    #[arg(long)]
+    rpmbuild: bool,
+    /// An rpm macro file to load before evaluating specs.
+    #[arg(long, value_name = "FILE")]
+    macros: Vec<PathBuf>,
+    /// Define a macro: 'NAME VALUE' (repeatable).
+    #[arg(long = "define", value_name = "'NAME VALUE'")]
+    defines: Vec<String>,
+    /// No warnings on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+    /// This arch's buildroot source names ("-" or nothing: stdin).
+    #[arg(default_value = "-")]
+    input: String,
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("create-srpm-repos: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<()> {
+    if !buildroot_core::arch::is_known(&args.arch) {
+        bail!("--arch {}: unknown architecture", args.arch);
+    }
+    if !args.cache.is_dir() {
+        bail!(
+            "{}: the SRPM cache directory does not exist (run identify-archful-srpms first)",
+            args.cache.display()
+        );
+    }
+    let mut ctx = SpecContext::for_arch(&args.arch);
+    for m in &args.macros {
+        ctx.load_macros_file(m)?;
+    }
+    for d in &args.defines {
+        ctx.define(d)?;
+    }
+    let archful: BTreeSet<String> = read_list(&args.archful, Names::Reduce)?
+        .into_iter()
+        .collect();
+    let names = read_list(&args.input, Names::Reduce)?;
+    let how = if args.rpmbuild {
+        Regenerate::Rpmbuild
+    } else {
+        Regenerate::RpmCrate
+    };
+    let rep = create_srpm_repo(
+        &args.arch,
+        &args.cache,
+        &archful,
+        &names,
+        &args.out,
+        &ctx,
+        how,
+    )?;
+    if !args.quiet {
+        for m in &rep.missing {
+            eprintln!("create-srpm-repos: warning: {m}: no SRPM in the cache");
+        }
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            eprintln!(
+                "{}: {} linked, {} regenerated for {}, {} removed",
+                args.out.display(),
+                rep.linked.len(),
+                rep.regenerated.len(),
+                args.arch,
+                rep.removed.len()
+            );
+        }
+    }
+    Ok(())
+}

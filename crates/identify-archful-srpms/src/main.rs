@@ -1,1 +1,166 @@
-fn main() {}
+//! identify-archful-srpms: cache the SRPMs of the listed sources and print
+//! those whose BuildRequires differ between target arches.
+//! A thin binary over `buildroot_core::archful`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use buildroot_core::archful::{identify, refresh_cache, Verdict, DEFAULT_ARCHES};
+use buildroot_core::pkglist::{read_list, write_list, write_list_file, Names};
+use buildroot_core::rpmmd::{self, Filelists, LoadOptions, RepoSpec, Vars};
+use buildroot_core::spec::SpecContext;
+use clap::Parser;
+
+const AFTER_HELP: &str = "\
+Examples:
+  # Which of the buildroot's sources are archful (spec evaluated per arch)?
+  cat pass1/*/buildroot-source-package-names.txt | sort -u | \\
+      identify-archful-srpms --source-repo src=testdata/repos/source --cache work/srpms \\
+      --arch x86_64 --arch aarch64 --map work/srpm-map.txt
+
+  # Per archful source, its BuildRequires per arch:
+  identify-archful-srpms --source-repo src=testdata/repos/source --cache /tmp/c --json sources.txt
+
+Exit codes:
+  0  success (names without an SRPM are warnings)
+  2  bad usage or bad input (unreadable repository, broken SRPM, bad macro file)";
+
+#[derive(Parser, Debug)]
+#[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = AFTER_HELP)]
+struct Args {
+    /// Source repository: ID=URL (a directory, file:// or http(s)://).
+    #[arg(long = "source-repo", value_name = "ID=URL")]
+    source_repos: Vec<String>,
+    /// A dnf .repo file; its enabled sections are searched for source packages.
+    #[arg(long = "repofile", value_name = "FILE")]
+    repofiles: Vec<PathBuf>,
+    /// SRPM cache directory (one SRPM per listed name; others are removed).
+    #[arg(long, value_name = "DIR")]
+    cache: PathBuf,
+    /// Target arch (repeatable; default: aarch64 ppc64le s390x x86_64).
+    #[arg(long = "arch", value_name = "ARCH")]
+    arches: Vec<String>,
+    /// Write `name=srpm-file-name` lines for every cached SRPM to FILE.
+    #[arg(long, value_name = "FILE")]
+    map: Option<PathBuf>,
+    /// An rpm macro file to load before evaluating specs (e.g. ELN's dist macros).
+    #[arg(long, value_name = "FILE")]
+    macros: Vec<PathBuf>,
+    /// Define a macro: 'NAME VALUE' (repeatable).
+    #[arg(long = "define", value_name = "'NAME VALUE'")]
+    defines: Vec<String>,
+    /// Print a JSON document: per archful source its BuildRequires per arch.
+    #[arg(long)]
+    json: bool,
+    /// No warnings on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Source names, one per line ("-" or nothing: stdin).
+    #[arg(default_value = "-")]
+    input: String,
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("identify-archful-srpms: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<()> {
+    let arches: Vec<String> = if args.arches.is_empty() {
+        DEFAULT_ARCHES.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.arches.clone()
+    };
+    for a in &arches {
+        if !buildroot_core::arch::is_known(a) {
+            bail!("--arch {a}: unknown architecture");
+        }
+    }
+    let mut ctx = SpecContext::for_arch(&arches[0]);
+    for m in &args.macros {
+        ctx.load_macros_file(m)?;
+    }
+    for d in &args.defines {
+        ctx.define(d)?;
+    }
+    let names = read_list(&args.input, Names::Reduce)?;
+    let vars = Vars::new("x86_64", "eln");
+    let mut specs = Vec::new();
+    for r in &args.source_repos {
+        specs.push(RepoSpec::parse_cli(r, &vars)?);
+    }
+    for f in &args.repofiles {
+        specs.extend(rpmmd::parse_repofile(f, &vars)?);
+    }
+    if specs.is_empty() {
+        bail!("no source repositories: give --source-repo ID=URL or --repofile FILE");
+    }
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(args.cache.join(".metadata")),
+    };
+    let repos = rpmmd::load_repos(&specs, &opts)?;
+    if std::io::stderr().is_terminal() && !args.quiet {
+        eprintln!(
+            "caching {} SRPMs into {}",
+            names.len(),
+            args.cache.display()
+        );
+    }
+    let (cached, missing) = refresh_cache(&repos, &names, &args.cache)?;
+    let warn = |m: String| {
+        if !args.quiet {
+            eprintln!("identify-archful-srpms: warning: {m}");
+        }
+    };
+    for m in &missing {
+        warn(format!(
+            "{m}: no source package of that name in the repositories"
+        ));
+    }
+    let arch_refs: Vec<&str> = arches.iter().map(|s| s.as_str()).collect();
+    let results = identify(&cached, &arch_refs, &ctx)?;
+    for r in &results {
+        if let Verdict::GrepFallback { reason } = &r.verdict {
+            warn(format!(
+                "{}: spec not evaluated ({reason}); dep-tracker's %ifarch grep decided",
+                r.name
+            ));
+        }
+    }
+    if let Some(map) = &args.map {
+        write_list_file(map, cached.iter().map(|c| format!("{}={}", c.name, c.file)))?;
+    }
+    let archful: Vec<&_> = results.iter().filter(|r| r.archful).collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        let doc = serde_json::json!({
+            "arches": arches,
+            "archful": archful,
+            "grep_fallback": results.iter().filter(|r| matches!(r.verdict, Verdict::GrepFallback { .. })).map(|r| &r.name).collect::<Vec<_>>(),
+            "not_buildable": results.iter().filter(|r| !r.not_buildable_on.is_empty()).map(|r| (r.name.clone(), r.not_buildable_on.clone())).collect::<std::collections::BTreeMap<_, _>>(),
+            "dynamic_build_requires": results.iter().filter(|r| r.dynamic_build_requires).map(|r| &r.name).collect::<Vec<_>>(),
+            "missing": missing,
+        });
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+    } else {
+        write_list(&mut out, archful.iter().map(|r| r.name.clone()))?;
+    }
+    Ok(())
+}

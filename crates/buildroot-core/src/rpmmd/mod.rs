@@ -23,7 +23,7 @@ use rayon::prelude::*;
 pub use compress::{file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use fetch::{download, Location};
 pub use filelists::{is_primary_file, read_filelists};
-pub use primary::{read_primary, read_primary_with};
+pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use repofile::{parse_repofile, parse_repofile_str};
 pub use repomd::{Repomd, RepomdRecord};
 
@@ -206,7 +206,8 @@ fn load_primary(o: &Opened, opts: &LoadOptions) -> Result<Vec<Package>> {
             "no primary metadata listed",
         )
     })?;
-    let res = read_primary(&mut mf.reader, &display).map_err(|e| decompress_context(e, &display));
+    let res = read_primary_parallel(&mut mf.reader, &display)
+        .map_err(|e| decompress_context(e, &display));
     let finish = mf.finish();
     let pkgs = match (res, finish) {
         // A checksum mismatch explains a parse error, so it wins.

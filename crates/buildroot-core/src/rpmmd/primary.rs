@@ -1,11 +1,13 @@
 //! Streaming reader of `primary.xml`: one [`Package`] per `<package>`,
 //! handed to a visitor as soon as it is complete. Never builds a tree.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
+use std::sync::mpsc::sync_channel;
+use std::sync::Mutex;
 
 use super::xml::{attr, attrs, local, Ev, XmlReader};
 use crate::dep::Dep;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::evr::Evr;
 use crate::package::{Package, Requirement};
 
@@ -40,6 +42,141 @@ pub fn read_primary_with<R: BufRead>(
         return Err(x.err("not a primary.xml (no <metadata> element)"));
     }
     Ok(())
+}
+
+/// Parses primary.xml on several threads, packages in file order. The
+/// calling thread reads (and decompresses) the stream and cuts it into
+/// chunks that end at a `</package>`; worker threads parse the chunks. At
+/// most a few chunks are in memory at once, so this stays streaming.
+pub fn read_primary_parallel<R: BufRead>(r: R, origin: &str) -> Result<Vec<Package>> {
+    read_primary_chunked(r, origin, 4 << 20)
+}
+
+/// [`read_primary_parallel`] with a given chunk size (bytes).
+pub fn read_primary_chunked<R: BufRead>(
+    mut r: R,
+    origin: &str,
+    chunk: usize,
+) -> Result<Vec<Package>> {
+    let threads = rayon::current_num_threads().clamp(1, 8);
+    if threads == 1 {
+        return read_primary(r, origin);
+    }
+    type Parsed = (usize, Result<(Vec<Package>, bool)>);
+    let results: Mutex<Vec<Parsed>> = Mutex::new(Vec::new());
+    let mut read_error = None;
+    let (tx, rx) = sync_channel::<(usize, u64, Vec<u8>)>(threads);
+    let rx = Mutex::new(rx);
+    std::thread::scope(|scope| {
+        let tx = tx;
+        for _ in 0..threads {
+            let (rx, results) = (&rx, &results);
+            scope.spawn(move || loop {
+                let job = rx.lock().expect("chunk queue").recv();
+                let Ok((i, base, data)) = job else { break };
+                let parsed = parse_fragment(&data, origin, base, i == 0);
+                results.lock().expect("results").push((i, parsed));
+            });
+        }
+        let (mut carry, mut index, mut base) = (Vec::new(), 0usize, 0u64);
+        loop {
+            let mut buf = std::mem::take(&mut carry);
+            let mut eof = false;
+            while buf.len() < chunk {
+                let avail = match r.fill_buf() {
+                    Ok(a) => a,
+                    Err(e) => {
+                        read_error = Some(Error::format(
+                            origin,
+                            format!("cannot decompress or read: {e}"),
+                        ));
+                        return;
+                    }
+                };
+                if avail.is_empty() {
+                    eof = true;
+                    break;
+                }
+                buf.extend_from_slice(avail);
+                let n = avail.len();
+                r.consume(n);
+            }
+            let cut = if eof {
+                Some(buf.len())
+            } else {
+                rfind(&buf, b"</package>").map(|p| p + 10)
+            };
+            let Some(cut) = cut else {
+                carry = buf; // no package end yet: read more
+                continue;
+            };
+            carry = buf.split_off(cut);
+            let len = buf.len() as u64;
+            if !buf.is_empty() && tx.send((index, base, buf)).is_err() {
+                return;
+            }
+            index += 1;
+            base += len;
+            if eof {
+                return;
+            }
+        }
+    });
+    if let Some(e) = read_error {
+        return Err(e);
+    }
+    let mut results = results.into_inner().expect("results");
+    results.sort_by_key(|(i, _)| *i);
+    let mut out = Vec::new();
+    let mut saw_root = false;
+    for (_, r) in results {
+        let (pkgs, root) = r?;
+        saw_root |= root;
+        out.extend(pkgs);
+    }
+    if !saw_root {
+        return Err(Error::format(
+            origin,
+            "not a primary.xml (no <metadata> element)",
+        ));
+    }
+    Ok(out)
+}
+
+/// The last occurrence of `needle` in `hay`.
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// Parses the packages of one chunk of primary.xml; also says whether the
+/// chunk opened `<metadata>`. Chunks after the first get a synthetic
+/// `<metadata>` start so end tags stay checked.
+fn parse_fragment(
+    data: &[u8],
+    origin: &str,
+    base: u64,
+    first: bool,
+) -> Result<(Vec<Package>, bool)> {
+    const OPEN: &[u8] = b"<metadata>";
+    let prefix: &[u8] = if first { b"" } else { OPEN };
+    let start = base.saturating_sub(prefix.len() as u64);
+    let mut x = XmlReader::with_offset(prefix.chain(data), origin, start, true);
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    let mut saw_root = false;
+    loop {
+        match x.next(&mut buf)? {
+            Ev::Start(s, empty) => match s.local_name().as_ref() {
+                "metadata" => saw_root |= first,
+                "package" if !empty => out.push(read_package(&mut x, &mut buf)?),
+                _ if !empty => x.skip(&mut buf)?,
+                _ => {}
+            },
+            Ev::End | Ev::Text(_) | Ev::Other => {}
+            Ev::Eof => break,
+        }
+    }
+    Ok((out, saw_root))
 }
 
 /// Parses primary.xml into a vector of packages.

@@ -24,18 +24,28 @@ pub enum Ev<'b> {
 pub struct XmlReader<R: BufRead> {
     reader: Reader<R>,
     pub origin: String,
+    /// Where this reader's input starts in the whole file (for messages).
+    offset: u64,
 }
 
 impl<R: BufRead> XmlReader<R> {
     pub fn new(r: R, origin: &str) -> Self {
+        Self::with_offset(r, origin, 0, true)
+    }
+
+    /// A reader over a fragment of a document that starts at byte `offset`;
+    /// fragments may close elements opened before them, so end names are
+    /// not checked then.
+    pub fn with_offset(r: R, origin: &str, offset: u64, check_end_names: bool) -> Self {
         let mut reader = Reader::from_reader(r);
         let cfg = reader.config_mut();
         cfg.trim_text_start = false;
         cfg.trim_text_end = false;
-        cfg.check_end_names = true;
+        cfg.check_end_names = check_end_names;
         XmlReader {
             reader,
             origin: origin.to_string(),
+            offset,
         }
     }
 
@@ -43,7 +53,10 @@ impl<R: BufRead> XmlReader<R> {
     pub fn err(&self, msg: impl std::fmt::Display) -> Error {
         Error::format(
             &self.origin,
-            format!("{msg} (at byte {})", self.reader.buffer_position()),
+            format!(
+                "{msg} (at byte {})",
+                self.offset + self.reader.buffer_position()
+            ),
         )
     }
 
@@ -53,7 +66,7 @@ impl<R: BufRead> XmlReader<R> {
         let ev = match self.reader.read_event_into(buf) {
             Ok(ev) => ev,
             Err(e) => {
-                let pos = self.reader.buffer_position();
+                let pos = self.offset + self.reader.buffer_position();
                 return Err(Error::format(
                     &self.origin,
                     format!("malformed XML at byte {pos}: {e}"),

@@ -1,0 +1,430 @@
+//! The buildroot fixed point (the workflow's steps 2 and 5): for every
+//! source, core + BuildRequires are resolved in one transaction into an empty
+//! root; the sources of what got installed are queued; repeat until nothing
+//! new. Sources of one layer resolve in parallel; the result does not depend
+//! on thread count or order.
+//!
+//! Semantics (../shared/reference/README.md, docs/semantics.md): the core
+//! alone is resolved once first and its sources are queued after the input;
+//! a BuildRequires nothing matches is a NoInstall error (the rest still
+//! counts); an unsolvable transaction is BadDeps (contributes nothing); a
+//! queued name without a source package is NoSource (still listed).
+
+mod output;
+mod why;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+use regex::Regex;
+
+use crate::dep::Dep;
+use crate::error::Result;
+use crate::pool::{PkgId, Pool};
+use crate::solver::{resolve, Job, Solution};
+
+pub use output::{view_id, BuildrootDocument};
+
+/// mock's build group as dep-tracker used it (the release package is added
+/// separately).
+pub const DEFAULT_CORE: &[&str] = &[
+    "bash",
+    "bzip2",
+    "coreutils",
+    "cpio",
+    "diffutils",
+    "findutils",
+    "gawk",
+    "glibc-minimal-langpack",
+    "grep",
+    "gzip",
+    "info",
+    "make",
+    "patch",
+    "redhat-rpm-config",
+    "rpm-build",
+    "sed",
+    "shadow-utils",
+    "tar",
+    "unzip",
+    "util-linux",
+    "which",
+    "xz",
+];
+
+/// How the fixed point is computed.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Core buildroot names, installed as `dnf install NAME`.
+    pub core: Vec<String>,
+    /// Prefer a source package whose release matches (e.g. `eln\d+`).
+    pub prefer_release: Option<Regex>,
+    /// Sources that do not exist yet, with their BuildRequires.
+    pub placeholders: BTreeMap<String, Vec<String>>,
+}
+
+/// Why a source is in the run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Given on input.
+    Input,
+    /// A source of the core buildroot.
+    Core,
+    /// Queued because `binary` (installed for `by`'s build) comes from it.
+    Needed { by: String, binary: PkgId },
+}
+
+/// What happened to one source.
+#[derive(Clone, Debug)]
+pub struct SourceRecord {
+    pub name: String,
+    pub origin: Origin,
+    /// 0 for input and core sources, then one more per step of discovery.
+    pub layer: usize,
+    /// The chosen source package (None for placeholders and NoSource).
+    pub srpm: Option<PkgId>,
+    pub placeholder: bool,
+    /// BuildRequires that matched nothing (NoInstall).
+    pub no_install: Vec<String>,
+    /// Problem lines when the transaction could not be solved (BadDeps).
+    pub bad_deps: Vec<String>,
+    /// The install set (core included), sorted; empty on BadDeps/NoSource.
+    pub installed: Vec<PkgId>,
+    /// The solution, kept for explanations.
+    pub solution: Option<Solution>,
+    /// The transaction's jobs as text (core names, then BuildRequires), in
+    /// the order the solution's job indexes use.
+    pub jobs: Vec<String>,
+}
+
+impl SourceRecord {
+    /// No source package and not a placeholder.
+    pub fn no_source(&self) -> bool {
+        self.srpm.is_none() && !self.placeholder
+    }
+
+    /// Any of NoInstall, BadDeps, NoSource.
+    pub fn has_errors(&self) -> bool {
+        !self.no_install.is_empty() || !self.bad_deps.is_empty() || self.no_source()
+    }
+}
+
+/// The core buildroot resolved alone.
+#[derive(Clone, Debug, Default)]
+pub struct CoreRecord {
+    pub names: Vec<String>,
+    /// Core names no package matches.
+    pub missing: Vec<String>,
+    /// Problem lines if the core alone cannot be solved.
+    pub problems: Vec<String>,
+    pub installed: Vec<PkgId>,
+    pub solution: Option<Solution>,
+}
+
+/// The result of a run.
+pub struct Buildroot<'p> {
+    pub pool: &'p Pool,
+    pub core: CoreRecord,
+    /// Every source of the run, sorted by name.
+    pub sources: Vec<SourceRecord>,
+}
+
+/// Progress of a run, reported once per layer.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    pub layer: usize,
+    /// Sources in this layer.
+    pub queued: usize,
+    /// Sources resolved so far (this layer included).
+    pub resolved: usize,
+    /// Sources with errors so far.
+    pub failed: usize,
+}
+
+/// Computes the buildroot of `input` source names.
+pub fn run<'p>(pool: &'p Pool, input: &[String], cfg: &Config) -> Result<Buildroot<'p>> {
+    run_with_progress(pool, input, cfg, |_| {})
+}
+
+/// [`run`], calling `progress` before and after every layer.
+pub fn run_with_progress<'p>(
+    pool: &'p Pool,
+    input: &[String],
+    cfg: &Config,
+    mut progress: impl FnMut(Progress),
+) -> Result<Buildroot<'p>> {
+    let core_jobs: Vec<Job> = cfg.core.iter().map(|n| Job::Install(n.clone())).collect();
+    let core = resolve_core(pool, &cfg.core, &core_jobs);
+
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut layer: Vec<(String, Origin)> = Vec::new();
+    for name in input {
+        if seen.insert(name.clone()) {
+            layer.push((name.clone(), Origin::Input));
+        }
+    }
+    let mut core_sources: Vec<String> = core
+        .installed
+        .iter()
+        .map(|&p| pool.package(p).source_name().to_string())
+        .collect();
+    core_sources.sort();
+    core_sources.dedup();
+    for s in core_sources {
+        if seen.insert(s.clone()) {
+            layer.push((s, Origin::Core));
+        }
+    }
+
+    let mut records: Vec<SourceRecord> = Vec::new();
+    let mut depth = 0;
+    let mut failed = 0;
+    while !layer.is_empty() {
+        progress(Progress {
+            layer: depth,
+            queued: layer.len(),
+            resolved: records.len(),
+            failed,
+        });
+        let done: Vec<SourceRecord> = layer
+            .par_iter()
+            .map(|(name, origin)| {
+                resolve_source(pool, cfg, &core_jobs, name, origin.clone(), depth)
+            })
+            .collect();
+        let mut next: Vec<(String, Origin)> = Vec::new();
+        for rec in &done {
+            for &b in &rec.installed {
+                let src = pool.package(b).source_name();
+                if seen.insert(src.to_string()) {
+                    next.push((
+                        src.to_string(),
+                        Origin::Needed {
+                            by: rec.name.clone(),
+                            binary: b,
+                        },
+                    ));
+                }
+            }
+        }
+        failed += done.iter().filter(|r| r.has_errors()).count();
+        records.extend(done);
+        next.sort_by(|a, b| a.0.cmp(&b.0));
+        layer = next;
+        depth += 1;
+    }
+    progress(Progress {
+        layer: depth,
+        queued: 0,
+        resolved: records.len(),
+        failed,
+    });
+    records.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Buildroot {
+        pool,
+        core,
+        sources: records,
+    })
+}
+
+fn resolve_core(pool: &Pool, names: &[String], jobs: &[Job]) -> CoreRecord {
+    let mut rec = CoreRecord {
+        names: names.to_vec(),
+        ..Default::default()
+    };
+    match resolve(pool, jobs) {
+        Ok(sol) => {
+            rec.missing = sol.unmatched.iter().map(|&i| names[i].clone()).collect();
+            rec.installed = sol.installed.clone();
+            rec.solution = Some(sol);
+        }
+        Err(u) => {
+            rec.missing = u.unmatched.iter().map(|&i| names[i].clone()).collect();
+            rec.problems = u.problems;
+        }
+    }
+    rec
+}
+
+/// Picks the source package for `name`: the pool's best (priority, then
+/// EVR), unless `prefer` matches the release of some candidate.
+pub fn choose_source(pool: &Pool, name: &str, prefer: Option<&Regex>) -> Option<PkgId> {
+    let cands = pool.sources_named(name);
+    if let Some(re) = prefer {
+        if let Some(&p) = cands
+            .iter()
+            .find(|&&p| re.is_match(pool.package(p).evr.release_str()))
+        {
+            return Some(p);
+        }
+    }
+    cands.first().copied()
+}
+
+fn resolve_source(
+    pool: &Pool,
+    cfg: &Config,
+    core_jobs: &[Job],
+    name: &str,
+    origin: Origin,
+    layer: usize,
+) -> SourceRecord {
+    let mut rec = SourceRecord {
+        name: name.to_string(),
+        origin,
+        layer,
+        srpm: None,
+        placeholder: false,
+        no_install: Vec::new(),
+        bad_deps: Vec::new(),
+        installed: Vec::new(),
+        solution: None,
+        jobs: cfg.core.clone(),
+    };
+    // BuildRequires as text (for error files) and as jobs.
+    let mut brs: Vec<(String, Option<Dep>)> = Vec::new();
+    if let Some(srpm) = choose_source(pool, name, cfg.prefer_release.as_ref()) {
+        rec.srpm = Some(srpm);
+        for r in &pool.package(srpm).requires {
+            let text = r.dep.to_string();
+            if text.starts_with("rpmlib(") {
+                continue;
+            }
+            if !brs.iter().any(|(t, _)| *t == text) {
+                brs.push((text, Some(r.dep.clone())));
+            }
+        }
+    } else if let Some(reqs) = cfg.placeholders.get(name) {
+        rec.placeholder = true;
+        for r in reqs {
+            brs.push((r.clone(), Dep::parse(r).ok()));
+        }
+    } else {
+        return rec;
+    }
+    let mut jobs = core_jobs.to_vec();
+    let mut job_text = Vec::new();
+    for (text, dep) in &brs {
+        match dep {
+            Some(d) => {
+                jobs.push(Job::Provides(d.clone()));
+                job_text.push(text.clone());
+                rec.jobs.push(text.clone());
+            }
+            None => rec.no_install.push(text.clone()),
+        }
+    }
+    let unmatched_brs = |unmatched: &[usize]| -> Vec<String> {
+        unmatched
+            .iter()
+            .filter(|&&i| i >= core_jobs.len())
+            .map(|&i| job_text[i - core_jobs.len()].clone())
+            .collect()
+    };
+    match resolve(pool, &jobs) {
+        Ok(sol) => {
+            rec.no_install.extend(unmatched_brs(&sol.unmatched));
+            rec.installed = sol.installed.clone();
+            rec.solution = Some(sol);
+        }
+        Err(u) => {
+            rec.no_install.extend(unmatched_brs(&u.unmatched));
+            rec.bad_deps = u.problems;
+        }
+    }
+    rec
+}
+
+impl Buildroot<'_> {
+    /// Every binary installed by any transaction (core included): ids, sorted, unique.
+    pub fn binary_ids(&self) -> Vec<PkgId> {
+        let mut v: Vec<PkgId> = self
+            .core
+            .installed
+            .iter()
+            .chain(self.sources.iter().flat_map(|s| s.installed.iter()))
+            .copied()
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Names of every binary (byte-sorted, unique).
+    pub fn binaries(&self) -> Vec<String> {
+        crate::pkglist::sorted_unique(
+            self.binary_ids()
+                .into_iter()
+                .map(|p| self.pool.package(p).name.clone()),
+        )
+    }
+
+    /// `name-version-release` of every binary.
+    pub fn binary_nvrs(&self) -> Vec<String> {
+        crate::pkglist::sorted_unique(
+            self.binary_ids()
+                .into_iter()
+                .map(|p| self.pool.package(p).nvr()),
+        )
+    }
+
+    /// Every source name of the run (NoSource ones included).
+    pub fn source_names(&self) -> Vec<String> {
+        crate::pkglist::sorted_unique(self.sources.iter().map(|s| s.name.clone()))
+    }
+
+    /// `name-version-release` of every chosen source package.
+    pub fn source_nvrs(&self) -> Vec<String> {
+        crate::pkglist::sorted_unique(
+            self.sources
+                .iter()
+                .filter_map(|s| s.srpm)
+                .map(|p| self.pool.package(p).nvr()),
+        )
+    }
+
+    /// Names of the core's binaries.
+    pub fn core_binaries(&self) -> Vec<String> {
+        crate::pkglist::sorted_unique(
+            self.core
+                .installed
+                .iter()
+                .map(|&p| self.pool.package(p).name.clone()),
+        )
+    }
+
+    /// Source names of the core's binaries.
+    pub fn core_sources(&self) -> Vec<String> {
+        crate::pkglist::sorted_unique(
+            self.core
+                .installed
+                .iter()
+                .map(|&p| self.pool.package(p).source_name().to_string()),
+        )
+    }
+
+    /// The record of source `name`.
+    pub fn source(&self, name: &str) -> Option<&SourceRecord> {
+        self.sources
+            .binary_search_by(|s| s.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.sources[i])
+    }
+
+    /// Sources with any error (NoInstall, BadDeps, NoSource).
+    pub fn failed(&self) -> impl Iterator<Item = &SourceRecord> {
+        self.sources.iter().filter(|s| s.has_errors())
+    }
+}
+
+/// Reads content-resolver's placeholder JSON (`{"NAME": {"build_requires": [...]}}`).
+pub fn read_placeholders(path: &std::path::Path) -> Result<BTreeMap<String, Vec<String>>> {
+    let ph = crate::workload::Placeholders::read(&path.to_string_lossy())?;
+    Ok(ph
+        .sources
+        .into_iter()
+        .map(|(k, v)| (k, v.build_requires))
+        .collect())
+}
+
+pub use why::why;

@@ -1,0 +1,243 @@
+//! What a buildroot run writes: dep-tracker's output directory layout, the
+//! `buildroot-binary-relations` JSON content-resolver reads, and one JSON
+//! document with everything for scripts. See docs/formats.md.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::workload::Relations;
+
+use super::{Buildroot, SourceRecord};
+use crate::atomic::{write_file, StagedDir};
+use crate::error::{Error, Result};
+use crate::pkglist::{sorted_unique, write_list_file};
+use crate::pool::PkgId;
+
+/// The `--json` document of buildroot-generator.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BuildrootDocument {
+    pub arch: String,
+    pub binaries: Vec<String>,
+    pub sources: Vec<String>,
+    pub binary_nvrs: Vec<String>,
+    pub source_nvrs: Vec<String>,
+    pub core: CoreDocument,
+    pub errors: BTreeMap<String, SourceErrors>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CoreDocument {
+    pub names: Vec<String>,
+    pub missing: Vec<String>,
+    pub problems: Vec<String>,
+    pub binaries: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SourceErrors {
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub no_install: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub bad_deps: Vec<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub no_source: bool,
+}
+
+/// A content-resolver view id: `eln` and `view-eln` both give `view-eln`.
+pub fn view_id(view: &str) -> String {
+    if view.starts_with("view-") {
+        view.to_string()
+    } else {
+        format!("view-{view}")
+    }
+}
+
+impl Buildroot<'_> {
+    /// Binary names this source needs beyond the core's binaries.
+    pub fn deps_binary(&self, rec: &SourceRecord) -> Vec<String> {
+        let core: BTreeSet<String> = self.core_binaries().into_iter().collect();
+        sorted_unique(
+            rec.installed
+                .iter()
+                .map(|&p| self.pool.package(p).name.clone())
+                .filter(|n| !core.contains(n)),
+        )
+    }
+
+    /// Source names this source needs beyond the core's sources.
+    pub fn deps_source(&self, rec: &SourceRecord) -> Vec<String> {
+        let core: BTreeSet<String> = self.core_sources().into_iter().collect();
+        sorted_unique(
+            rec.installed
+                .iter()
+                .map(|&p| self.pool.package(p).source_name().to_string())
+                .filter(|n| !core.contains(n)),
+        )
+    }
+
+    /// The `--json` document.
+    pub fn document(&self, arch: &str) -> BuildrootDocument {
+        let errors = self
+            .failed()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    SourceErrors {
+                        no_install: s.no_install.clone(),
+                        bad_deps: s.bad_deps.clone(),
+                        no_source: s.no_source(),
+                    },
+                )
+            })
+            .collect();
+        BuildrootDocument {
+            arch: arch.to_string(),
+            binaries: self.binaries(),
+            sources: self.source_names(),
+            binary_nvrs: self.binary_nvrs(),
+            source_nvrs: self.source_nvrs(),
+            core: CoreDocument {
+                names: self.core.names.clone(),
+                missing: self.core.missing.clone(),
+                problems: self.core.problems.clone(),
+                binaries: self.core_binaries(),
+                sources: self.core_sources(),
+            },
+            errors,
+        }
+    }
+
+    /// The relations document: for every binary of any source's transaction,
+    /// the members of the same install sets that require, recommend or
+    /// suggest it (unions over all transactions), and its source name.
+    pub fn relations(&self, view: &str, arch: &str) -> Relations {
+        let pool = self.pool;
+        // Per package, the pool packages its requires/recommends/suggests name (computed once).
+        let mut edges: FxHashMap<PkgId, [Vec<PkgId>; 3]> = FxHashMap::default();
+        let mut rel: BTreeMap<PkgId, [BTreeSet<PkgId>; 3]> = BTreeMap::new();
+        for rec in &self.sources {
+            let set = &rec.installed;
+            for &q in set {
+                let e = edges.entry(q).or_insert_with(|| {
+                    let p = pool.package(q);
+                    let provs = |deps: &mut dyn Iterator<Item = &crate::dep::Dep>| {
+                        let mut v: Vec<PkgId> = deps
+                            .flat_map(|d| pool.whatprovides(d))
+                            .filter(|&x| x != q)
+                            .collect();
+                        v.sort_unstable();
+                        v.dedup();
+                        v
+                    };
+                    [
+                        provs(&mut p.requires.iter().map(|r| &r.dep)),
+                        provs(&mut p.recommends.iter()),
+                        provs(&mut p.suggests.iter()),
+                    ]
+                });
+                rel.entry(q).or_default();
+                for (k, targets) in e.iter().enumerate() {
+                    for t in targets {
+                        if set.binary_search(t).is_ok() {
+                            rel.entry(*t).or_default()[k].insert(q);
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = Relations::new(&view_id(view), arch);
+        for (p, [req, rec, sug]) in &rel {
+            let e = out.entry(&pool.nevra_string(*p), pool.package(*p).source_name());
+            e.required_by
+                .extend(req.iter().map(|q| pool.nevra_string(*q)));
+            e.recommended_by
+                .extend(rec.iter().map(|q| pool.nevra_string(*q)));
+            e.suggested_by
+                .extend(sug.iter().map(|q| pool.nevra_string(*q)));
+        }
+        out
+    }
+
+    /// Writes dep-tracker's output directory layout into `dir`, atomically:
+    /// the whole tree is built beside `dir` and swapped in.
+    pub fn write_output_dir(&self, dir: &Path, view: &str, arch: &str) -> Result<()> {
+        let stage = StagedDir::new(dir)?;
+        let root = stage.path();
+        let out = root.join("output");
+        let errors = root.join("errors");
+        for d in [&out, &errors] {
+            std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+        }
+        for rec in &self.sources {
+            if rec.bad_deps.is_empty() && !rec.no_source() {
+                write_list_file(
+                    &out.join(format!("{}-deps-binary", rec.name)),
+                    self.deps_binary(rec),
+                )?;
+                write_list_file(
+                    &out.join(format!("{}-deps-source", rec.name)),
+                    self.deps_source(rec),
+                )?;
+            }
+            if !rec.no_install.is_empty() {
+                let text: String = rec
+                    .no_install
+                    .iter()
+                    .map(|r| format!("{}: {r}\n", rec.name))
+                    .collect();
+                write_file(
+                    &errors.join(format!("{}-NoInstall", rec.name)),
+                    text.as_bytes(),
+                )?;
+            }
+            if !rec.bad_deps.is_empty() {
+                let text = format!(
+                    "===============================\nERROR: {}\n{}\n",
+                    rec.name,
+                    rec.bad_deps.join("\n")
+                );
+                write_file(
+                    &errors.join(format!("{}-BadDeps", rec.name)),
+                    text.as_bytes(),
+                )?;
+            }
+            if rec.no_source() {
+                let text = format!(
+                    "{}: no source package of that name in the source repositories\n",
+                    rec.name
+                );
+                write_file(
+                    &errors.join(format!("{}-NoSource", rec.name)),
+                    text.as_bytes(),
+                )?;
+            }
+        }
+        write_list_file(&root.join("CoreBuildRootBinaries"), self.core_binaries())?;
+        write_list_file(&root.join("CoreBuildRootSources"), self.core_sources())?;
+        write_list_file(
+            &root.join("buildroot-binary-package-names.txt"),
+            self.binaries(),
+        )?;
+        write_list_file(
+            &root.join("buildroot-source-package-names.txt"),
+            self.source_names(),
+        )?;
+        write_list_file(
+            &root.join("buildroot-binary-package-nvrs.txt"),
+            self.binary_nvrs(),
+        )?;
+        write_list_file(
+            &root.join("buildroot-source-package-nvrs.txt"),
+            self.source_nvrs(),
+        )?;
+        self.relations(view, arch).write(&root.join(format!(
+            "buildroot-package-relations--{}--{arch}.json",
+            view_id(view)
+        )))?;
+        stage.commit()
+    }
+}

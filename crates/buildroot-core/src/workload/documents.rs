@@ -1,0 +1,206 @@
+//! The two YAML documents the workflow publishes for content-resolver:
+//!
+//! - `feedback-pipeline-workload` ([`WorkloadDocument`]): the ELN-Buildroot
+//!   workload, i.e. the binaries the buildroot needs that the compose does not
+//!   ship, common ones under `packages` and the rest per arch under
+//!   `arch_packages` (dep-tracker's `eln-buildroot-workload.yaml`).
+//! - `feedback-pipeline-buildroot` ([`BuildrootDocument`]): the core
+//!   buildroot per arch, every source's extra build dependencies per arch, and
+//!   the sources that failed (dep-tracker's `buildroot-eln.yaml`).
+//!
+//! Lists are sets here ([`BTreeSet`]), so what is written is sorted and
+//! unique whatever order the caller built it in. Readers accept what
+//! dep-tracker wrote too: `aarch64:` or `packages:` with nothing after them
+//! (YAML null) read as empty lists, and keys these types do not model
+//! (`options`, `groups`, `package_placeholders`, ...) are ignored.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::outdir::BuildrootDir;
+use super::{null_as_default, null_values_as_default, parse_document, to_yaml, Envelope};
+use crate::error::{Error, Result};
+
+/// The document names content-resolver accepts for a workload (the first is what we write).
+pub const WORKLOAD_DOCUMENT: [&str; 2] =
+    ["feedback-pipeline-workload", "content-resolver-workload"];
+/// The document names content-resolver accepts for a buildroot (the first is what we write).
+pub const BUILDROOT_DOCUMENT: [&str; 2] =
+    ["feedback-pipeline-buildroot", "content-resolver-buildroot"];
+
+/// A `feedback-pipeline-workload` document (its `data`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadDocument {
+    pub name: String,
+    pub description: String,
+    pub maintainer: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub labels: BTreeSet<String>,
+    /// `experimental.buildroot: true` marks the workload as a buildroot
+    /// workload (dep-tracker wrote it; the 2021 content-resolver read it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experimental: Option<Experimental>,
+    /// Repository ids (dep-tracker's `repositories: [repository-fedora-eln]`).
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeSet::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub repositories: BTreeSet<String>,
+    /// Names to install on every arch.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub packages: BTreeSet<String>,
+    /// Names to install on one arch only; every arch of the run is a key,
+    /// with an empty list where nothing is arch-specific.
+    #[serde(default, deserialize_with = "null_values_as_default")]
+    pub arch_packages: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// `experimental:` flags of a workload.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Experimental {
+    #[serde(default)]
+    pub buildroot: bool,
+}
+
+impl WorkloadDocument {
+    /// The YAML text (with `document: feedback-pipeline-workload`, `version: 1`).
+    pub fn to_yaml(&self) -> Result<String> {
+        to_yaml(&Envelope {
+            document: WORKLOAD_DOCUMENT[0].to_string(),
+            version: 1,
+            data: self,
+        })
+    }
+
+    /// Parses a workload document; `origin` names the input in errors.
+    pub fn from_yaml(text: &str, origin: &str) -> Result<WorkloadDocument> {
+        parse_document(text, origin, &WORKLOAD_DOCUMENT)
+    }
+
+    /// Reads a workload document from a file.
+    pub fn read(path: &Path) -> Result<WorkloadDocument> {
+        let text = read_text(path)?;
+        Self::from_yaml(&text, &path.display().to_string())
+    }
+
+    /// Writes the document to `path` atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        crate::atomic::write_file(path, self.to_yaml()?.as_bytes())
+    }
+
+    /// Every name the workload installs on `arch`.
+    pub fn names_for(&self, arch: &str) -> BTreeSet<String> {
+        let mut all = self.packages.clone();
+        if let Some(extra) = self.arch_packages.get(arch) {
+            all.extend(extra.iter().cloned());
+        }
+        all
+    }
+}
+
+/// A `feedback-pipeline-buildroot` document (its `data`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildrootDocument {
+    pub maintainer: String,
+    pub view_id: String,
+    /// Arch -> binary names of the core buildroot.
+    #[serde(default, deserialize_with = "null_values_as_default")]
+    pub base_buildroot: BTreeMap<String, BTreeSet<String>>,
+    /// Arch -> source name -> the binaries its build needs beyond the core names.
+    #[serde(default, deserialize_with = "null_values_as_default")]
+    pub source_packages: BTreeMap<String, BTreeMap<String, SourceRequires>>,
+    /// Arch -> sources with a NoInstall, BadDeps or NoSource error
+    /// (content-resolver ignores this key; people read it).
+    #[serde(default, deserialize_with = "null_values_as_default")]
+    pub failed_buildroot: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// One source's entry under `source_packages`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRequires {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub requires: BTreeSet<String>,
+}
+
+impl BuildrootDocument {
+    /// Builds the document from one generator output directory per arch:
+    /// `base_buildroot` from `CoreBuildRootBinaries`, `source_packages` from
+    /// every `output/*-deps-binary`, `failed_buildroot` from the names of the
+    /// files in `errors/`. Every arch is a key of all three maps.
+    pub fn from_dirs(
+        maintainer: &str,
+        view_id: &str,
+        dirs: &BTreeMap<String, BuildrootDir>,
+    ) -> BuildrootDocument {
+        let mut doc = BuildrootDocument {
+            maintainer: maintainer.to_string(),
+            view_id: view_id.to_string(),
+            ..Default::default()
+        };
+        for (arch, dir) in dirs {
+            doc.base_buildroot
+                .insert(arch.clone(), dir.core_binaries.clone());
+            let sources = dir
+                .deps_binary
+                .iter()
+                .map(|(src, names)| {
+                    (
+                        src.clone(),
+                        SourceRequires {
+                            requires: names.clone(),
+                        },
+                    )
+                })
+                .collect();
+            doc.source_packages.insert(arch.clone(), sources);
+            doc.failed_buildroot
+                .insert(arch.clone(), dir.failed_sources());
+        }
+        doc
+    }
+
+    /// The YAML text (with `document: feedback-pipeline-buildroot`, `version: 1`).
+    pub fn to_yaml(&self) -> Result<String> {
+        to_yaml(&Envelope {
+            document: BUILDROOT_DOCUMENT[0].to_string(),
+            version: 1,
+            data: self,
+        })
+    }
+
+    /// Parses a buildroot document; `origin` names the input in errors.
+    pub fn from_yaml(text: &str, origin: &str) -> Result<BuildrootDocument> {
+        parse_document(text, origin, &BUILDROOT_DOCUMENT)
+    }
+
+    /// Reads a buildroot document from a file.
+    pub fn read(path: &Path) -> Result<BuildrootDocument> {
+        let text = read_text(path)?;
+        Self::from_yaml(&text, &path.display().to_string())
+    }
+
+    /// Writes the document to `path` atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        crate::atomic::write_file(path, self.to_yaml()?.as_bytes())
+    }
+
+    /// The whole buildroot of `arch` as content-resolver's legacy
+    /// `dep_tracker` strategy took it: the base buildroot and every
+    /// source's requires.
+    pub fn binaries_for(&self, arch: &str) -> BTreeSet<String> {
+        let mut all = self.base_buildroot.get(arch).cloned().unwrap_or_default();
+        if let Some(sources) = self.source_packages.get(arch) {
+            for s in sources.values() {
+                all.extend(s.requires.iter().cloned());
+            }
+        }
+        all
+    }
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+}

@@ -1,0 +1,201 @@
+//! The spec evaluator on real-world preamble shapes: expected BuildRequires
+//! per arch, and (when rpmspec is installed) the same question asked of rpm.
+
+use std::process::Command;
+
+use buildroot_core::spec::{archful, evaluate, grep_archful, SpecContext};
+
+const HEAD: &str = "Name: t\nVersion: 1.0\nRelease: 1%{?dist}\nSummary: t\nLicense: MIT\n";
+const TAIL: &str = "\n%description\nt\n";
+
+/// (snippet, arch, expected BuildRequires in spec order, also check with rpmspec)
+const CASES: &[(&str, &str, &str, bool)] = &[
+    ("BuildRequires: gcc", "x86_64", "gcc", true),
+    ("BuildRequires: gcc make, cmake >= 3.20", "x86_64", "gcc|make|cmake >= 3.20", true),
+    ("BuildRequires: (python3-foo or python3-bar)", "x86_64", "(python3-foo or python3-bar)", true),
+    ("BuildRequires: pkgconfig(glib-2.0) >= 2.56, perl(Test::More)", "x86_64", "pkgconfig(glib-2.0) >= 2.56|perl(Test::More)", true),
+    ("%ifarch x86_64\nBuildRequires: nasm\n%endif", "x86_64", "nasm", true),
+    ("%ifarch x86_64\nBuildRequires: nasm\n%endif", "aarch64", "", true),
+    ("%ifnarch s390x\nBuildRequires: valgrind-devel\n%endif", "s390x", "", true),
+    ("%ifnarch s390x\nBuildRequires: valgrind-devel\n%endif", "ppc64le", "valgrind-devel", true),
+    ("%ifarch %{ix86} x86_64\nBuildRequires: nasm\n%else\nBuildRequires: yasm\n%endif", "i686", "nasm", true),
+    ("%ifarch %{ix86} x86_64\nBuildRequires: nasm\n%else\nBuildRequires: yasm\n%endif", "aarch64", "yasm", true),
+    ("%ifarch %{power64}\nBuildRequires: libpfm\n%endif", "ppc64le", "libpfm", true),
+    ("%ifarch %{arm64}\nBuildRequires: arm-tool\n%endif", "aarch64", "arm-tool", false),
+    ("%ifarch %{valgrind_arches}\nBuildRequires: valgrind-devel\n%endif", "s390x", "valgrind-devel", false),
+    ("%ifarch %{java_arches}\nBuildRequires: java-devel\n%endif", "i686", "", false),
+    ("%if 0%{?fedora}\nBuildRequires: fedora-only\n%endif\nBuildRequires: always", "x86_64", "always", true),
+    ("%if 0%{?rhel} >= 10\nBuildRequires: rhel-new\n%else\nBuildRequires: rhel-old\n%endif", "x86_64", "rhel-new", false),
+    ("%if 0%{?rhel} && 0%{?rhel} < 10\nBuildRequires: el9\n%endif", "x86_64", "", false),
+    ("%if 0%{?fedora} || 0%{?rhel} > 9\nBuildRequires: modern\n%endif", "x86_64", "modern", false),
+    ("%if %{defined rhel}\nBuildRequires: x\n%endif", "x86_64", "", false),
+    ("%bcond_without tests\n%if %{with tests}\nBuildRequires: pytest\n%endif", "x86_64", "pytest", true),
+    ("%bcond_with docs\n%if %{with docs}\nBuildRequires: sphinx\n%endif", "x86_64", "", true),
+    ("%bcond tests 1\n%if %{with tests}\nBuildRequires: pytest\n%endif", "x86_64", "pytest", true),
+    ("%bcond tests 0\n%if %{without tests}\nBuildRequires: no-tests\n%endif", "x86_64", "no-tests", true),
+    ("%bcond_without check\nBuildRequires: %{?with_check:check-dep}", "x86_64", "check-dep", true),
+    ("%global py python3\nBuildRequires: %{py}-devel", "x86_64", "python3-devel", true),
+    ("%define ver 2.0\nBuildRequires: foo >= %{ver}", "x86_64", "foo >= 2.0", true),
+    ("%{!?foo:%global foo bar}\nBuildRequires: %{foo}", "x86_64", "bar", true),
+    ("%global foo baz\n%{!?foo:%global foo bar}\nBuildRequires: %{foo}", "x86_64", "baz", true),
+    ("BuildRequires: %{?nonexistent}real", "x86_64", "real", true),
+    ("BuildRequires: python%{python3_pkgversion}-setuptools", "x86_64", "python3-setuptools", false),
+    ("%if \"%{_arch}\" == \"x86_64\"\nBuildRequires: amd64-only\n%endif", "x86_64", "amd64-only", true),
+    ("%if \"%{_arch}\" == \"x86_64\"\nBuildRequires: amd64-only\n%endif", "aarch64", "", true),
+    ("%if %{__isa_bits} == 64\nBuildRequires: lib64-thing\n%endif", "x86_64", "lib64-thing", true),
+    ("%ifarch x86_64\n%if 0%{?rhel}\nBuildRequires: nested\n%endif\n%endif", "x86_64", "nested", false),
+    ("%ifarch aarch64\nBuildRequires: a\n%elifarch x86_64\nBuildRequires: b\n%else\nBuildRequires: c\n%endif", "x86_64", "b", true),
+    ("%ifarch aarch64\nBuildRequires: a\n%elifarch x86_64\nBuildRequires: b\n%else\nBuildRequires: c\n%endif", "s390x", "c", true),
+    ("%if 0\nBuildRequires: a\n%elif 1\nBuildRequires: b\n%endif", "x86_64", "b", true),
+    ("%ifos linux\nBuildRequires: linux-dep\n%endif", "x86_64", "linux-dep", true),
+    ("%ifnos linux\nBuildRequires: other-os\n%endif", "x86_64", "", true),
+    ("BuildRequires: gcc\n%package devel\nSummary: d\nBuildRequires: devel-only\n%description devel\nd", "x86_64", "gcc|devel-only", true),
+    ("BuildRequires: gcc\n%files\n%ifarch x86_64\n/usr/lib64/x\n%endif", "aarch64", "gcc", true),
+    ("BuildRequires: glibc-devel%{?_isa}", "x86_64", "glibc-devel(x86-64)", true),
+    ("%global major 3\n%global minor 12\nBuildRequires: python%{major}.%{minor}", "x86_64", "python3.12", true),
+    ("%global x %%{name}\nBuildRequires: %{expand:%{x}}-devel", "x86_64", "t-devel", true),
+    ("BuildRequires: %[1 + 2]-thing", "x86_64", "3-thing", true),
+    ("BuildConflicts: badthing\nBuildRequires: good", "x86_64", "good", true),
+    // rpm 4.18 (the oracle here) predates %{lower:}.
+    ("BuildRequires: %{lower:FOO}", "x86_64", "foo", false),
+];
+
+fn spec(snippet: &str) -> String {
+    format!("{HEAD}{snippet}{TAIL}")
+}
+
+fn brs(snippet: &str, arch: &str) -> Vec<String> {
+    let ev = evaluate(&spec(snippet), &SpecContext::for_arch(arch)).unwrap();
+    ev.build_requires.iter().map(|d| d.to_string()).collect()
+}
+
+#[test]
+fn snippets_give_expected_build_requires() {
+    assert!(CASES.len() >= 40);
+    for (snippet, arch, want, _) in CASES {
+        let want: Vec<String> = want
+            .split('|')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        assert_eq!(brs(snippet, arch), want, "{arch}: {snippet}");
+    }
+}
+
+#[test]
+fn rpmspec_agrees() {
+    if Command::new("rpmspec").arg("--version").output().is_err() {
+        eprintln!("skipped: rpmspec is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for (i, (snippet, arch, _, check)) in CASES.iter().enumerate() {
+        if !check {
+            continue;
+        }
+        let path = dir.path().join(format!("s{i}.spec"));
+        std::fs::write(&path, spec(snippet)).unwrap();
+        let out = Command::new("rpmspec")
+            .args(["-q", "--buildrequires", "--target", arch])
+            .args([
+                "--define",
+                "rhel 11",
+                "--define",
+                "eln 150",
+                "--define",
+                "dist .eln150",
+            ])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "rpmspec failed on {snippet:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut theirs: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let mut ours = brs(snippet, arch);
+        theirs.sort();
+        ours.sort();
+        assert_eq!(ours, theirs, "{arch}: {snippet}");
+        checked += 1;
+    }
+    assert!(checked >= 35, "{checked}");
+}
+
+#[test]
+fn unevaluable_parts_are_reported() {
+    let ev = evaluate(
+        &spec("BuildRequires: %{lua: print('x')}y\nBuildRequires: %(echo hi)z"),
+        &SpecContext::for_arch("x86_64"),
+    )
+    .unwrap();
+    assert_eq!(ev.problems.len(), 2, "{:?}", ev.problems);
+    let ev = evaluate(
+        &spec("%if %{undefined_macro} > 1\nBuildRequires: x\n%endif"),
+        &SpecContext::for_arch("x86_64"),
+    )
+    .unwrap();
+    assert!(
+        ev.problems[0].contains("cannot evaluate %if"),
+        "{:?}",
+        ev.problems
+    );
+    let ev = evaluate(
+        &format!(
+            "{}%generate_buildrequires\n%pyproject_buildrequires\n",
+            spec("BuildRequires: a")
+        ),
+        &SpecContext::for_arch("x86_64"),
+    )
+    .unwrap();
+    assert!(ev.dynamic_build_requires);
+    assert!(evaluate(
+        &spec("%if 1\nBuildRequires: a\n"),
+        &SpecContext::for_arch("x86_64")
+    )
+    .is_err());
+    assert!(evaluate(&spec("%endif\n"), &SpecContext::for_arch("x86_64")).is_err());
+}
+
+#[test]
+fn archful_by_evaluation_not_by_grep() {
+    let arches = ["aarch64", "ppc64le", "s390x", "x86_64"];
+    let base = SpecContext::for_arch("x86_64");
+    let real = spec("BuildRequires: gcc\n%ifarch x86_64\nBuildRequires: nasm\n%endif");
+    let r = archful(&real, &arches, &base).unwrap();
+    assert!(r.archful);
+    assert_eq!(r.build_requires["x86_64"], vec!["gcc", "nasm"]);
+    assert_eq!(r.build_requires["s390x"], vec!["gcc"]);
+    let files_only = spec("BuildRequires: gcc\n%files\n%ifarch x86_64\n/usr/lib64/x\n%endif");
+    assert!(grep_archful(&files_only), "dep-tracker's grep flags it");
+    assert!(
+        !archful(&files_only, &arches, &base).unwrap().archful,
+        "evaluation does not"
+    );
+    assert!(!grep_archful("%if 1\n%ifarchx\n"));
+    assert!(grep_archful("  %ifnarch\ts390x\n"));
+}
+
+#[test]
+fn name_version_and_tags() {
+    let text = "Name: foo\nEpoch: 2\nVersion: 1.%{minor}\nRelease: 3%{?dist}\nSummary: s\nLicense: MIT\nExclusiveArch: x86_64 aarch64\nExcludeArch: %{ix86}\n%description\nd\n";
+    let mut ctx = SpecContext::for_arch("x86_64");
+    ctx.define("minor 5").unwrap();
+    let ev = evaluate(text, &ctx).unwrap();
+    assert_eq!(
+        (
+            ev.name.as_str(),
+            ev.epoch,
+            ev.version.as_str(),
+            ev.release.as_str()
+        ),
+        ("foo", Some(2), "1.5", "3.eln150")
+    );
+    assert_eq!(ev.exclusive_arch, vec!["x86_64", "aarch64"]);
+    assert!(ev.exclude_arch.contains(&"i686".to_string()));
+}

@@ -1,0 +1,180 @@
+//! SRPM and RPM files made with the rpm crate are real: rpm and createrepo_c
+//! read them, and our header reader and spec extraction round-trip.
+
+use std::process::Command;
+
+use buildroot_core::dep::Dep;
+use buildroot_core::evr::Evr;
+use buildroot_core::package::{Package, Requirement};
+use buildroot_core::srpm::{build_rpm, build_srpm, extract_spec, read_header, SrpmSpec};
+
+const SPEC: &str = "Name: hello\nVersion: 2.12\nRelease: 1.fc40\nSummary: Hi\nLicense: MIT\nBuildRequires: gcc >= 10\n%ifarch x86_64\nBuildRequires: nasm\n%endif\n%description\nHi\n";
+
+fn spec() -> SrpmSpec {
+    SrpmSpec {
+        name: "hello".into(),
+        version: "2.12".into(),
+        release: "1.fc40".into(),
+        license: "MIT".into(),
+        summary: "Hi".into(),
+        spec_name: "hello.spec".into(),
+        spec_text: SPEC.into(),
+        sources: vec![("hello-2.12.tar.gz".into(), b"not really a tarball".to_vec())],
+        build_requires: vec![
+            Dep::parse("gcc >= 10").unwrap(),
+            Dep::parse("nasm").unwrap(),
+            Dep::parse("(python3-foo or python3-bar)").unwrap(),
+        ],
+        host_arch: "x86_64".into(),
+        build_time: 1_700_000_000,
+        ..Default::default()
+    }
+}
+
+fn rpm_available() -> bool {
+    Command::new("rpm").arg("--version").output().is_ok()
+}
+
+#[test]
+fn srpm_round_trip_and_reproducible() {
+    let t = tempfile::tempdir().unwrap();
+    let bytes = build_srpm(&spec()).unwrap();
+    assert_eq!(
+        bytes,
+        build_srpm(&spec()).unwrap(),
+        "same input, same bytes"
+    );
+    let path = t.path().join("hello-2.12-1.fc40.src.rpm");
+    std::fs::write(&path, &bytes).unwrap();
+    let p = read_header(&path).unwrap();
+    assert_eq!(p.arch, "src");
+    assert_eq!(p.nvr(), "hello-2.12-1.fc40");
+    let reqs: Vec<String> = p.requires.iter().map(|r| r.dep.to_string()).collect();
+    // rpm keeps a header's dependencies sorted by name, as rpmbuild does.
+    assert_eq!(
+        reqs,
+        vec!["(python3-foo or python3-bar)", "gcc >= 10", "nasm"]
+    );
+    let (name, text) = extract_spec(&path).unwrap();
+    assert_eq!((name.as_str(), text.as_str()), ("hello.spec", SPEC));
+
+    if !rpm_available() {
+        eprintln!("skipped rpm checks: rpm is not installed");
+        return;
+    }
+    let out = Command::new("rpm")
+        .args(["-qp", "--requires"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let req = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        req.contains("gcc >= 10")
+            && req.contains("nasm")
+            && req.contains("(python3-foo or python3-bar)"),
+        "{req}"
+    );
+    let out = Command::new("rpm")
+        .args(["-qp", "--qf", "%{SOURCEPACKAGE} %{NAME}\n"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1 hello\n");
+    let out = Command::new("rpm")
+        .args(["-qpl"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("hello.spec"));
+    let out = Command::new("rpm")
+        .args(["-K", "--nosignature"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "rpm -K: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn binary_rpm_and_createrepo() {
+    let t = tempfile::tempdir().unwrap();
+    let mut p = Package {
+        name: "hello".into(),
+        arch: "x86_64".into(),
+        evr: Evr::parse("2.12-1.fc40").unwrap(),
+        sourcerpm: "hello-2.12-1.fc40.src.rpm".into(),
+        summary: "Hi".into(),
+        files: vec!["/usr/bin/hello".into(), "/usr/share/hello/data".into()],
+        ..Default::default()
+    };
+    p.requires.push(Requirement {
+        dep: Dep::parse("glibc >= 2.38").unwrap(),
+        pre: false,
+    });
+    p.provides
+        .push(buildroot_core::dep::SimpleDep::name("greeter"));
+    let bytes = build_rpm(&p, "MIT", 1_700_000_000).unwrap();
+    let path = t.path().join("hello-2.12-1.fc40.x86_64.rpm");
+    std::fs::write(&path, &bytes).unwrap();
+    std::fs::write(
+        t.path().join("hello-2.12-1.fc40.src.rpm"),
+        build_srpm(&spec()).unwrap(),
+    )
+    .unwrap();
+    let got = read_header(&path).unwrap();
+    assert_eq!(got.sourcerpm, "hello-2.12-1.fc40.src.rpm");
+    assert_eq!(got.source_name(), "hello");
+    assert!(got.files.contains(&"/usr/share/hello/data".to_string()));
+    assert!(got.provides.iter().any(|d| d.name == "greeter"));
+
+    match Command::new("createrepo_c")
+        .args(["-q"])
+        .arg(t.path())
+        .output()
+    {
+        Ok(o) => {
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let repo = buildroot_core::rpmmd::load_repo(
+                &buildroot_core::rpmmd::RepoSpec::new("t", t.path().to_str().unwrap()),
+                &Default::default(),
+            )
+            .unwrap();
+            let mut arches: Vec<_> = repo.packages.iter().map(|p| p.arch.as_str()).collect();
+            arches.sort();
+            assert_eq!(arches, vec!["src", "x86_64"]);
+            let src = repo.packages.iter().find(|p| p.arch == "src").unwrap();
+            assert!(src
+                .requires
+                .iter()
+                .any(|r| r.dep.to_string() == "gcc >= 10"));
+        }
+        Err(_) => eprintln!("skipped: createrepo_c is not installed"),
+    }
+}
+
+#[test]
+fn bad_files_are_one_line_errors() {
+    let t = tempfile::tempdir().unwrap();
+    let junk = t.path().join("junk.src.rpm");
+    std::fs::write(&junk, b"this is not an rpm at all, not even close to one").unwrap();
+    let e = read_header(&junk).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&junk.display().to_string()) && !e.contains('\n'),
+        "{e}"
+    );
+    let half = t.path().join("half.src.rpm");
+    let bytes = build_srpm(&spec()).unwrap();
+    std::fs::write(&half, &bytes[..bytes.len() / 3]).unwrap();
+    let e = extract_spec(&half).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&half.display().to_string()) && !e.contains('\n'),
+        "{e}"
+    );
+    let e = read_header(&t.path().join("missing.src.rpm"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("missing.src.rpm"), "{e}");
+}

@@ -1,0 +1,385 @@
+//! buildroot-generator on the shipped fixture distribution: exact buildroots
+//! per arch, errors, --why chains, the output directory and its formats.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn gen(arch: &str) -> Command {
+    let mut c = Command::cargo_bin("buildroot-generator").unwrap();
+    let r = root();
+    c.current_dir(&r).args([
+        "--arch",
+        arch,
+        "--repo",
+        "main=testdata/repos/$basearch",
+        "--source-repo",
+        "src=testdata/repos/source",
+        "-q",
+    ]);
+    c
+}
+
+fn lines(out: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split_whitespace().map(str::to_string).collect()
+}
+
+const X86_64_BINARIES: &str = "bash binutils bzip2 bzip2-devel coreutils cpio cpp curl curl-minimal diffutils \
+    docbook-style-xsl fedora-release-eln findutils gawk gcc glibc glibc-devel glibc-minimal-langpack grep gzip info \
+    libgcc libjpeg-turbo libjpeg-turbo-devel libxml2 libxml2-devel make nasm ncurses-devel ncurses-libs patch perl \
+    perl-libs python3 python3-devel python3-libs python3-rpm-macros python3-setuptools redhat-rpm-config rpm rpm-build \
+    sed shadow-utils tar unzip util-linux which xz zlib zlib-devel";
+
+const SOURCES: &str = "bash binutils broken bzip2 compat-32 conflicted coreutils cpio curl diffutils \
+    docbook-style-xsl docs-tool fedora-release findutils gawk gcc glibc grep gzip hello libjpeg-turbo libxml2 make \
+    nasm ncurses patch perl pyfoo python-setuptools python3 redhat-rpm-config rpm sed shadow-utils tar texinfo unzip \
+    util-linux webfetch which xz zlib";
+
+#[test]
+fn exact_buildroots_per_arch() {
+    let x86 = gen("x86_64")
+        .arg("testdata/compose/sources.txt")
+        .assert()
+        .success();
+    assert_eq!(lines(&x86.get_output().stdout), words(X86_64_BINARIES));
+    // aarch64: no nasm (x86_64-only; libjpeg-turbo's x86_64-built header asks for it: NoInstall).
+    let aa = gen("aarch64")
+        .arg("testdata/compose/sources.txt")
+        .assert()
+        .success();
+    let want: Vec<String> = words(X86_64_BINARIES)
+        .into_iter()
+        .filter(|n| n != "nasm")
+        .collect();
+    assert_eq!(lines(&aa.get_output().stdout), want);
+    let s = gen("x86_64")
+        .args(["--print", "sources", "testdata/compose/sources.txt"])
+        .assert()
+        .success();
+    assert_eq!(lines(&s.get_output().stdout), words(SOURCES));
+    // mawk provides awk like core's gawk, but the core is installed underneath: never needed.
+    assert!(!lines(&x86.get_output().stdout).contains(&"mawk".to_string()));
+}
+
+#[test]
+fn stdin_nvrs_and_from_binaries() {
+    let out = gen("x86_64")
+        .arg("--print")
+        .arg("source-nvrs")
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let nvrs = lines(&out.get_output().stdout);
+    assert!(
+        nvrs.contains(&"hello-2.12.1-1.eln150".to_string()),
+        "{nvrs:?}"
+    );
+    assert!(nvrs.contains(&"libjpeg-turbo-3.0.3-1.eln150".to_string()));
+    let out = gen("x86_64")
+        .args(["--from-binaries", "--print", "sources", "-"])
+        .write_stdin("libjpeg-turbo-devel\n")
+        .assert()
+        .success();
+    assert!(lines(&out.get_output().stdout).contains(&"libjpeg-turbo".to_string()));
+    let out = gen("x86_64")
+        .args(["--print", "binary-nvrs"])
+        .write_stdin("webfetch\n")
+        .assert()
+        .success();
+    let b = lines(&out.get_output().stdout);
+    assert!(
+        b.contains(&"curl-8.9.1-1.eln150".to_string()),
+        "core's rpm-build pulls curl"
+    );
+}
+
+#[test]
+fn conflicts_push_to_the_other_provider() {
+    let t = tempfile::tempdir().unwrap();
+    gen("x86_64")
+        .arg("--output-dir")
+        .arg(t.path())
+        .write_stdin("webfetch\n")
+        .assert()
+        .success();
+    let deps = std::fs::read_to_string(t.path().join("output/webfetch-deps-binary")).unwrap();
+    assert!(deps.lines().any(|l| l == "curl-minimal"), "{deps}");
+    assert!(!deps.lines().any(|l| l == "curl"), "{deps}");
+}
+
+#[test]
+fn output_dir_layout_and_errors() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("out");
+    gen("x86_64")
+        .arg("--output-dir")
+        .arg(&dir)
+        .arg("testdata/compose/sources.txt")
+        .assert()
+        .success();
+    for f in [
+        "CoreBuildRootBinaries",
+        "CoreBuildRootSources",
+        "buildroot-binary-package-names.txt",
+        "buildroot-source-package-names.txt",
+        "buildroot-binary-package-nvrs.txt",
+        "buildroot-source-package-nvrs.txt",
+        "buildroot-package-relations--view-eln--x86_64.json",
+        "output/hello-deps-binary",
+        "output/hello-deps-source",
+        "output/broken-deps-binary",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    assert_eq!(
+        read("errors/broken-NoInstall"),
+        "broken: does-not-exist-devel\n"
+    );
+    assert!(read("errors/conflicted-BadDeps")
+        .starts_with("===============================\nERROR: conflicted\n"));
+    assert!(
+        !dir.join("output/conflicted-deps-binary").exists(),
+        "BadDeps contributes nothing"
+    );
+    // NoInstall: the other BuildRequires still count (broken also wants perl).
+    assert!(read("output/broken-deps-binary")
+        .lines()
+        .any(|l| l == "perl"));
+    assert_eq!(
+        read("output/hello-deps-source"),
+        "binutils\ngcc\nlibjpeg-turbo\n"
+    );
+    let core = read("CoreBuildRootBinaries");
+    assert!(core.lines().any(|l| l == "rpm-build") && core.lines().any(|l| l == "curl"));
+    assert!(
+        !read("output/hello-deps-binary")
+            .lines()
+            .any(|l| l == "rpm-build"),
+        "core is not repeated"
+    );
+    // Sorted, unique lists.
+    let names = read("buildroot-binary-package-names.txt");
+    let mut sorted: Vec<&str> = names.lines().collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(names.lines().collect::<Vec<_>>(), sorted);
+    // The relations JSON.
+    let rel: serde_json::Value =
+        serde_json::from_str(&read("buildroot-package-relations--view-eln--x86_64.json")).unwrap();
+    assert_eq!(rel["document_type"], "buildroot-binary-relations");
+    assert_eq!(rel["version"], "1");
+    assert_eq!(rel["data"]["view_id"], "view-eln");
+    assert_eq!(rel["data"]["arch"], "x86_64");
+    let gcc = &rel["data"]["pkgs"]["gcc-14.2.1-1.eln150.x86_64"];
+    assert_eq!(gcc["source_name"], "gcc");
+    let binutils = &rel["data"]["pkgs"]["binutils-2.43-1.eln150.x86_64"]["required_by"];
+    assert_eq!(binutils, &serde_json::json!(["gcc-14.2.1-1.eln150.x86_64"]));
+    assert!(
+        rel["data"]["pkgs"]["glibc-2.40-1.eln150.i686"].is_object(),
+        "compat-32 brings glibc.i686"
+    );
+}
+
+#[test]
+fn why_prints_a_true_chain() {
+    let out = gen("x86_64")
+        .args(["--why", "nasm", "testdata/compose/sources.txt"])
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8_lossy(&out.get_output().stdout),
+        "nasm <- BuildRequires 'nasm' of libjpeg-turbo (input)\n"
+    );
+    // Only hello as input: libjpeg-turbo is built because hello needs its -devel.
+    let out = gen("x86_64")
+        .args(["--why", "nasm", "-"])
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8_lossy(&out.get_output().stdout),
+        "nasm <- BuildRequires 'nasm' of libjpeg-turbo <- libjpeg-turbo built because libjpeg-turbo-devel <- \
+         BuildRequires 'libjpeg-turbo-devel' of hello (input)\n"
+    );
+    let out = gen("x86_64")
+        .args(["--why", "curl", "-"])
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8_lossy(&out.get_output().stdout),
+        "curl <- required by rpm-build <- core name rpm-build (core buildroot)\n"
+    );
+    gen("x86_64")
+        .args(["--why", "mawk", "-"])
+        .write_stdin("hello\n")
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn json_document() {
+    let out = gen("aarch64")
+        .args(["--json", "testdata/compose/sources.txt"])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["arch"], "aarch64");
+    assert_eq!(
+        v["errors"]["broken"]["no_install"],
+        serde_json::json!(["does-not-exist-devel"])
+    );
+    assert_eq!(
+        v["errors"]["compat-32"]["no_install"],
+        serde_json::json!(["libc.so.6"])
+    );
+    assert_eq!(
+        v["errors"]["libjpeg-turbo"]["no_install"],
+        serde_json::json!(["nasm"])
+    );
+    assert!(
+        v["errors"]["conflicted"]["bad_deps"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 1
+    );
+    assert!(v["core"]["binaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b == "rpm-build"));
+}
+
+#[test]
+fn no_source_is_listed_and_reported() {
+    let out = gen("x86_64")
+        .args(["--json", "-"])
+        .write_stdin("no-such-source\n")
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["errors"]["no-such-source"]["no_source"], true);
+    assert!(v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "no-such-source"));
+}
+
+#[test]
+fn placeholders_resolve_their_build_requires() {
+    let t = tempfile::tempdir().unwrap();
+    let ph = t.path().join("ph.json");
+    std::fs::write(
+        &ph,
+        r#"{"newthing": {"build_requires": ["nasm", "nothing-has-this"], "limit_arches": []}}"#,
+    )
+    .unwrap();
+    let out = gen("x86_64")
+        .arg("--placeholders")
+        .arg(&ph)
+        .args(["--json", "-"])
+        .write_stdin("newthing\n")
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(v["binaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b == "nasm"));
+    assert_eq!(
+        v["errors"]["newthing"]["no_install"],
+        serde_json::json!(["nothing-has-this"])
+    );
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line() {
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--arch", "vax", "--repo", "a=testdata/repos/x86_64"],
+            "vax",
+        ),
+        (
+            vec!["--arch", "x86_64", "--repo", "a=/nonexistent/repo"],
+            "/nonexistent/repo",
+        ),
+        (
+            vec![
+                "--arch",
+                "x86_64",
+                "--repo",
+                "a=testdata/repos/x86_64",
+                "/nonexistent/list",
+            ],
+            "/nonexistent/list",
+        ),
+        (
+            vec!["--arch", "x86_64", "--repofile", "/nonexistent.repo"],
+            "/nonexistent.repo",
+        ),
+        (vec!["--arch", "x86_64"], "no repositories"),
+    ];
+    for (args, needle) in cases {
+        let mut c = Command::cargo_bin("buildroot-generator").unwrap();
+        let out = c
+            .current_dir(root())
+            .args(&args)
+            .write_stdin("bash\n")
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(out.get_output().stdout.is_empty());
+    }
+}
+
+#[test]
+fn help_has_examples() {
+    let out = Command::cargo_bin("buildroot-generator")
+        .unwrap()
+        .arg("--help")
+        .assert()
+        .success();
+    let h = String::from_utf8_lossy(&out.get_output().stdout);
+    assert!(h.contains("Examples:") && h.contains("Exit codes:"));
+}
+
+#[test]
+fn result_does_not_depend_on_thread_count() {
+    let run = |threads: &str| {
+        let t = tempfile::tempdir().unwrap();
+        let out = gen("x86_64")
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("--output-dir")
+            .arg(t.path().join("o"))
+            .args(["--json", "testdata/compose/sources.txt"])
+            .assert()
+            .success();
+        let rel = std::fs::read(
+            t.path()
+                .join("o/buildroot-package-relations--view-eln--x86_64.json"),
+        )
+        .unwrap();
+        (out.get_output().stdout.clone(), rel)
+    };
+    assert_eq!(run("1"), run("4"));
+}

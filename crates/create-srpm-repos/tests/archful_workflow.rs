@@ -1,0 +1,334 @@
+//! identify-archful-srpms and create-srpm-repos on the fixture distribution,
+//! then a second buildroot-generator pass on the per-arch source repos.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn bin(name: &str) -> Command {
+    // Sibling binaries of the workspace live next to this crate's binary.
+    let mut p = PathBuf::from(env!("CARGO_BIN_EXE_create-srpm-repos"));
+    p.set_file_name(name);
+    let mut c = Command::new(p);
+    c.current_dir(root());
+    c
+}
+
+fn stdout(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stdout).into_owned()
+}
+
+/// Runs identify-archful-srpms over the compose's sources; returns the cache dir.
+fn identify(t: &Path) -> (PathBuf, String) {
+    let cache = t.join("cache");
+    let out = bin("identify-archful-srpms")
+        .args([
+            "--source-repo",
+            "src=testdata/repos/source",
+            "--arch",
+            "x86_64",
+            "--arch",
+            "aarch64",
+            "-q",
+        ])
+        .arg("--cache")
+        .arg(&cache)
+        .arg("--map")
+        .arg(t.join("map.txt"))
+        .arg("testdata/compose/sources.txt")
+        .assert()
+        .success();
+    (cache, stdout(&out))
+}
+
+#[test]
+fn archful_sources_are_found_by_evaluation() {
+    let t = tempfile::tempdir().unwrap();
+    let (cache, archful) = identify(t.path());
+    // libjpeg-turbo's BuildRequires differ; zlib's %ifarch is only in %files.
+    assert_eq!(archful, "libjpeg-turbo\n");
+    let map = std::fs::read_to_string(t.path().join("map.txt")).unwrap();
+    assert!(
+        map.lines()
+            .any(|l| l == "libjpeg-turbo=libjpeg-turbo-3.0.3-1.eln150.src.rpm"),
+        "{map}"
+    );
+    assert!(cache.join("zlib-1.3.1-1.eln150.src.rpm").is_file());
+    // A smaller list prunes the cache.
+    bin("identify-archful-srpms")
+        .args([
+            "--source-repo",
+            "src=testdata/repos/source",
+            "-q",
+            "--cache",
+        ])
+        .arg(&cache)
+        .write_stdin("zlib\nno-such-source\n")
+        .assert()
+        .success()
+        .stdout("");
+    let left: Vec<String> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".src.rpm"))
+        .collect();
+    assert_eq!(left, vec!["zlib-1.3.1-1.eln150.src.rpm"]);
+    // --json gives the per-arch BuildRequires.
+    let out = bin("identify-archful-srpms")
+        .args([
+            "--source-repo",
+            "src=testdata/repos/source",
+            "-q",
+            "--json",
+            "--arch",
+            "x86_64",
+            "--arch",
+            "s390x",
+            "--cache",
+        ])
+        .arg(&cache)
+        .write_stdin("libjpeg-turbo\n")
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        v["archful"][0]["build_requires"]["s390x"],
+        serde_json::json!(["gcc", "make", "zlib-devel"])
+    );
+    assert_eq!(
+        v["archful"][0]["build_requires"]["x86_64"],
+        serde_json::json!(["gcc", "make", "nasm"])
+    );
+}
+
+fn requires(srpm: &Path) -> Option<Vec<String>> {
+    let out = StdCommand::new("rpm")
+        .args(["-qp", "--requires"])
+        .arg(srpm)
+        .output()
+        .ok()?;
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with("rpmlib("))
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+#[test]
+fn per_arch_repos_and_second_pass() {
+    let t = tempfile::tempdir().unwrap();
+    let (cache, archful) = identify(t.path());
+    let archful_file = t.path().join("archful.txt");
+    std::fs::write(&archful_file, archful).unwrap();
+    let repos = |arch: &str| t.path().join("repos").join(arch);
+    for arch in ["x86_64", "aarch64"] {
+        bin("create-srpm-repos")
+            .args(["--arch", arch, "-q", "--cache"])
+            .arg(&cache)
+            .arg("--archful")
+            .arg(&archful_file)
+            .arg("--out")
+            .arg(repos(arch))
+            .arg("testdata/compose/sources.txt")
+            .assert()
+            .success();
+    }
+    let srpm = "libjpeg-turbo-3.0.3-1.eln150.src.rpm";
+    if let Some(x) = requires(&repos("x86_64").join(srpm)) {
+        assert_eq!(x, vec!["gcc", "make", "nasm"]);
+        assert_eq!(
+            requires(&repos("aarch64").join(srpm)).unwrap(),
+            vec!["gcc", "make", "zlib-devel"]
+        );
+    } else {
+        eprintln!("skipped rpm -qp checks: rpm is not installed");
+    }
+    // Non-archful SRPMs are hard links of the cache.
+    use std::os::unix::fs::MetadataExt;
+    let a = std::fs::metadata(cache.join("zlib-1.3.1-1.eln150.src.rpm")).unwrap();
+    let b = std::fs::metadata(repos("aarch64").join("zlib-1.3.1-1.eln150.src.rpm")).unwrap();
+    assert_eq!(a.ino(), b.ino());
+
+    // Re-running changes nothing.
+    let repomd = repos("aarch64").join("repodata/repomd.xml");
+    let before = std::fs::read(&repomd).unwrap();
+    let before_srpm = std::fs::read(repos("aarch64").join(srpm)).unwrap();
+    bin("create-srpm-repos")
+        .args(["--arch", "aarch64", "-q", "--cache"])
+        .arg(&cache)
+        .arg("--archful")
+        .arg(&archful_file)
+        .arg("--out")
+        .arg(repos("aarch64"))
+        .arg("testdata/compose/sources.txt")
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&repomd).unwrap(), before);
+    assert_eq!(
+        std::fs::read(repos("aarch64").join(srpm)).unwrap(),
+        before_srpm
+    );
+
+    // createrepo_c accepts the repodata.
+    if let Ok(o) = StdCommand::new("createrepo_c")
+        .args(["--update", "-q"])
+        .arg(repos("x86_64"))
+        .output()
+    {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+
+    // Second pass: aarch64 builds libjpeg-turbo with zlib-devel, not nasm.
+    let gen = |arch: &str| {
+        let out = bin("buildroot-generator")
+            .args([
+                "--arch",
+                arch,
+                "-q",
+                "--json",
+                "--repo",
+                "m=testdata/repos/$basearch",
+                "--source-repo",
+            ])
+            .arg(format!("src={}", repos(arch).display()))
+            .arg("testdata/compose/sources.txt")
+            .assert()
+            .success();
+        serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()
+    };
+    let aa = gen("aarch64");
+    assert!(
+        aa["errors"].get("libjpeg-turbo").is_none(),
+        "{}",
+        aa["errors"]
+    );
+    let x86 = gen("x86_64");
+    assert!(x86["binaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b == "nasm"));
+    assert!(!aa["binaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b == "nasm"));
+}
+
+#[test]
+fn dnf_reads_the_generated_repo() {
+    let t = tempfile::tempdir().unwrap();
+    let (cache, archful) = identify(t.path());
+    let f = t.path().join("archful.txt");
+    std::fs::write(&f, archful).unwrap();
+    let out = t.path().join("repo");
+    bin("create-srpm-repos")
+        .args(["--arch", "aarch64", "-q", "--cache"])
+        .arg(&cache)
+        .arg("--archful")
+        .arg(&f)
+        .arg("--out")
+        .arg(&out)
+        .write_stdin("libjpeg-turbo\nzlib\n")
+        .assert()
+        .success();
+    let script = r#"
+import sys, dnf, tempfile
+b = dnf.Base()
+b.conf.cachedir = tempfile.mkdtemp()
+b.conf.reposdir = []
+b.conf.substitutions['releasever'] = 'eln'
+b.repos.add_new_repo('t', b.conf, baseurl=['file://' + sys.argv[1]])
+b.fill_sack(load_system_repo=False)
+for p in sorted(b.sack.query().filter(arch='src').run(), key=str):
+    print(p, ' '.join(sorted(str(r) for r in p.requires)))
+"#;
+    match StdCommand::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&out)
+        .output()
+    {
+        Ok(o) if o.status.success() => {
+            let s = String::from_utf8_lossy(&o.stdout);
+            assert!(
+                s.contains("libjpeg-turbo-3.0.3-1.eln150.src gcc make zlib-devel"),
+                "{s}"
+            );
+            assert!(s.contains("zlib-1.3.1-1.eln150.src"), "{s}");
+        }
+        Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named") => {
+            eprintln!("skipped: no python3-dnf")
+        }
+        Ok(o) => panic!("{}", String::from_utf8_lossy(&o.stderr)),
+        Err(_) => eprintln!("skipped: no /usr/bin/python3"),
+    }
+}
+
+#[test]
+fn bad_input_exits_2() {
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(cache.join("bad-1-1.src.rpm"), b"not an rpm").unwrap();
+    std::fs::write(t.path().join("archful.txt"), "bad\n").unwrap();
+    let out = bin("create-srpm-repos")
+        .args(["--arch", "x86_64", "--cache"])
+        .arg(&cache)
+        .arg("--archful")
+        .arg(t.path().join("archful.txt"))
+        .arg("--out")
+        .arg(t.path().join("out"))
+        .write_stdin("bad\n")
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("bad-1-1.src.rpm") && err.trim_end().lines().count() == 1,
+        "{err}"
+    );
+    bin("create-srpm-repos")
+        .args([
+            "--arch",
+            "vax",
+            "--cache",
+            "/x",
+            "--archful",
+            "/x",
+            "--out",
+            "/x",
+        ])
+        .assert()
+        .code(2);
+    bin("identify-archful-srpms")
+        .args(["--cache"])
+        .arg(&cache)
+        .write_stdin("x\n")
+        .assert()
+        .code(2);
+    bin("identify-archful-srpms")
+        .args(["--source-repo", "s=/nonexistent", "--cache"])
+        .arg(&cache)
+        .write_stdin("x\n")
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn help_has_examples() {
+    for b in ["identify-archful-srpms", "create-srpm-repos"] {
+        let out = bin(b).arg("--help").assert().success();
+        let h = stdout(&out);
+        assert!(h.contains("Examples:") && h.contains("Exit codes:"), "{b}");
+    }
+}

@@ -1,0 +1,530 @@
+//! workload-diff end to end on small fixture files in a temp dir.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn write(dir: &Path, rel: &str, text: &str) -> String {
+    let p = dir.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+fn cmd() -> Command {
+    Command::cargo_bin("workload-diff").unwrap()
+}
+
+/// Compose and buildroot lists for three arches, and an exclude list.
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "compose/x86_64.txt", "# compose\nbash\nglibc\nnasm\n");
+        write(d, "compose/aarch64.txt", "bash\nglibc\n");
+        write(d, "compose/ppc64le.txt", "bash\n");
+        write(
+            d,
+            "br/x86_64.txt",
+            "bash\nglibc\nnasm\nautoconf\nyasm\nkernel-headers\nyes\n",
+        );
+        // NEVRA lines are reduced to names.
+        write(
+            d,
+            "br/aarch64.txt",
+            "bash-5.2-1.eln150.aarch64\nglibc\nautoconf-2.72-1.eln150.noarch\nzlib-devel\nkernel-headers\nyes\n",
+        );
+        write(
+            d,
+            "br/ppc64le.txt",
+            "bash\nglibc\nautoconf\nzlib-devel\nkernel-headers\nyes\n",
+        );
+        write(d, "exclude.txt", "kernel-headers\nkernel-tools\n");
+        Fixture { dir }
+    }
+
+    fn p(&self, rel: &str) -> String {
+        self.dir.path().join(rel).to_str().unwrap().to_string()
+    }
+
+    fn args(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        for a in ["x86_64", "aarch64", "ppc64le"] {
+            v.push(format!(
+                "--compose={a}={}",
+                self.p(&format!("compose/{a}.txt"))
+            ));
+            v.push(format!(
+                "--buildroot={a}={}",
+                self.p(&format!("br/{a}.txt"))
+            ));
+        }
+        v.push(format!("--exclude={}", self.p("exclude.txt")));
+        v
+    }
+}
+
+#[test]
+fn workload_yaml_exact() {
+    let f = Fixture::new();
+    let out = cmd()
+        .args(f.args())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "---
+document: feedback-pipeline-workload
+version: 1
+data:
+  name: ELN Buildroot Workload
+  description: The packages that are not part of ELN, but needed to build it.
+  maintainer: rpm-buildroot
+  labels:
+    - eln-buildroot
+  experimental:
+    buildroot: true
+  repositories:
+    - repository-fedora-eln
+  packages:
+    - autoconf
+    - \"yes\"
+  arch_packages:
+    aarch64:
+      - zlib-devel
+    ppc64le:
+      - glibc
+      - zlib-devel
+    x86_64:
+      - yasm
+"
+    );
+}
+
+#[test]
+fn metadata_options_and_output_file() {
+    let f = Fixture::new();
+    let out = f.p("out/w.yaml");
+    cmd()
+        .args(f.args())
+        .args([
+            "--name",
+            "Test Buildroot",
+            "--description",
+            "yes: a description",
+            "--maintainer",
+            "someone",
+            "--label",
+            "b-label",
+            "--label",
+            "a-label",
+            "--repository",
+            "repo-x",
+            "--format",
+            "workload",
+            "-o",
+            &out,
+        ])
+        .assert()
+        .success()
+        .stdout("");
+    let text = fs::read_to_string(&out).unwrap();
+    assert!(text.contains("  name: Test Buildroot\n"), "{text}");
+    assert!(
+        text.contains("  description: \"yes: a description\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("  maintainer: someone\n"), "{text}");
+    assert!(
+        text.contains("  labels:\n    - a-label\n    - b-label\n"),
+        "{text}"
+    );
+    assert!(text.contains("  repositories:\n    - repo-x\n"), "{text}");
+    let leftovers: Vec<_> = fs::read_dir(f.p("out")).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "temporary files left behind");
+}
+
+#[test]
+fn without_exclude_the_names_stay() {
+    let f = Fixture::new();
+    let args: Vec<String> = f
+        .args()
+        .into_iter()
+        .filter(|a| !a.starts_with("--exclude"))
+        .collect();
+    cmd()
+        .args(args)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "  packages:\n    - autoconf\n    - kernel-headers\n    - \"yes\"\n",
+        ));
+}
+
+#[test]
+fn json_output() {
+    let f = Fixture::new();
+    let out = cmd()
+        .args(f.args())
+        .arg("--json")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["packages"], serde_json::json!(["autoconf", "yes"]));
+    assert_eq!(
+        v["arch_packages"]["ppc64le"],
+        serde_json::json!(["glibc", "zlib-devel"])
+    );
+    assert_eq!(v["arch_packages"]["x86_64"], serde_json::json!(["yasm"]));
+    assert_eq!(v["arches"]["x86_64"]["buildroot"], 7);
+    assert_eq!(v["arches"]["x86_64"]["in_compose"], 3);
+    assert_eq!(
+        v["arches"]["x86_64"]["excluded"],
+        serde_json::json!(["kernel-headers"])
+    );
+    assert_eq!(
+        v["arches"]["aarch64"]["added"],
+        serde_json::json!(["autoconf", "yes", "zlib-devel"])
+    );
+    cmd()
+        .args(f.args())
+        .args(["--json", "--format", "text"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn text_output() {
+    let f = Fixture::new();
+    cmd()
+        .args(f.args())
+        .args(["--format", "text"])
+        .assert()
+        .success()
+        .stdout(
+            "== aarch64: 6 buildroot binaries: 2 in the compose, 1 excluded, 3 added (1 only on aarch64)
++ autoconf
++ yes
++ zlib-devel (aarch64 only)
+! kernel-headers (excluded)
+== ppc64le: 6 buildroot binaries: 1 in the compose, 1 excluded, 4 added (2 only on ppc64le)
++ autoconf
++ glibc (ppc64le only)
++ yes
++ zlib-devel (ppc64le only)
+! kernel-headers (excluded)
+== x86_64: 7 buildroot binaries: 3 in the compose, 1 excluded, 3 added (1 only on x86_64)
++ autoconf
++ yasm (x86_64 only)
++ yes
+! kernel-headers (excluded)
+== workload: 2 on every arch (packages), 4 arch-specific (arch_packages)
+",
+        );
+}
+
+#[test]
+fn compose_from_stdin() {
+    let f = Fixture::new();
+    let out = cmd()
+        .args([
+            "--compose=x86_64=-".to_string(),
+            format!("--buildroot=x86_64={}", f.p("br/x86_64.txt")),
+            "--json".to_string(),
+        ])
+        .write_stdin("bash\nglibc\nnasm\nyes\n")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v["packages"],
+        serde_json::json!(["autoconf", "kernel-headers", "yasm"])
+    );
+    cmd()
+        .args(["--compose=x86_64=-", "--buildroot=x86_64=-"])
+        .assert()
+        .code(2)
+        .stderr("workload-diff: only one list can be read from stdin ('-')\n");
+}
+
+/// A generator output directory (see buildroot_core::workload::outdir).
+fn fake_outdir(dir: &Path, extra: &str) {
+    write(dir, "CoreBuildRootBinaries", "bash\ncoreutils\nglibc\n");
+    write(dir, "CoreBuildRootSources", "bash\ncoreutils\nglibc\n");
+    write(dir, "output/httpd-deps-binary", "gcc\napr-devel\n");
+    write(dir, "output/httpd-deps-source", "gcc\napr\n");
+    write(dir, "output/gcc-deps-binary", "gcc\n");
+    write(dir, "output/gcc-deps-source", "gcc\n");
+    write(
+        dir,
+        &format!("output/{extra}-deps-binary"),
+        &format!("{extra}-devel\n"),
+    );
+    write(
+        dir,
+        "errors/broken-NoInstall",
+        "broken: does-not-exist-devel\n",
+    );
+    write(dir, "errors/conflicted-BadDeps", "ERROR: conflicted\n");
+}
+
+#[test]
+fn buildroot_format_from_output_dirs() {
+    let t = tempfile::tempdir().unwrap();
+    fake_outdir(&t.path().join("x86_64"), "nasm");
+    fake_outdir(&t.path().join("aarch64"), "zlib");
+    fs::remove_file(t.path().join("aarch64/errors/broken-NoInstall")).unwrap();
+    let out = cmd()
+        .args([
+            "--format".to_string(),
+            "buildroot".to_string(),
+            format!(
+                "--buildroot-dir=x86_64={}",
+                t.path().join("x86_64").display()
+            ),
+            format!(
+                "--buildroot-dir=aarch64={}",
+                t.path().join("aarch64").display()
+            ),
+            "--maintainer=bakery".to_string(),
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "---
+document: feedback-pipeline-buildroot
+version: 1
+data:
+  maintainer: bakery
+  view_id: view-eln
+  base_buildroot:
+    aarch64:
+      - bash
+      - coreutils
+      - glibc
+    x86_64:
+      - bash
+      - coreutils
+      - glibc
+  source_packages:
+    aarch64:
+      gcc:
+        requires:
+          - gcc
+      httpd:
+        requires:
+          - apr-devel
+          - gcc
+      zlib:
+        requires:
+          - zlib-devel
+    x86_64:
+      gcc:
+        requires:
+          - gcc
+      httpd:
+        requires:
+          - apr-devel
+          - gcc
+      nasm:
+        requires:
+          - nasm-devel
+  failed_buildroot:
+    aarch64:
+      - conflicted
+    x86_64:
+      - broken
+      - conflicted
+"
+    );
+}
+
+#[test]
+fn workload_from_output_dirs_as_the_workflow_calls_it() {
+    // The workflow script passes --compose, --buildroot and --buildroot-dir
+    // for every arch, and the same arguments to every format.
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let x = d.join("x86_64");
+    fake_outdir(&x, "nasm");
+    write(
+        &x,
+        "buildroot-binary-package-names.txt",
+        "apr-devel\nbash\ncoreutils\ngcc\nglibc\nnasm-devel\n",
+    );
+    let compose = write(d, "compose.txt", "bash\nglibc\n");
+    let base = vec![
+        format!("--compose=x86_64={compose}"),
+        format!("--buildroot-dir=x86_64={}", x.display()),
+        "--view=view-test".to_string(),
+    ];
+    // No --buildroot: the dir's names file.
+    let out = cmd()
+        .args(&base)
+        .arg("--json")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v["packages"],
+        serde_json::json!(["apr-devel", "coreutils", "gcc", "nasm-devel"])
+    );
+    // Without the names file: core + every deps-binary.
+    fs::remove_file(x.join("buildroot-binary-package-names.txt")).unwrap();
+    let out = cmd()
+        .args(&base)
+        .arg("--json")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        v["packages"],
+        serde_json::json!(["apr-devel", "coreutils", "gcc", "nasm-devel"])
+    );
+    // --buildroot wins over the dir for the diff; the dir feeds --format buildroot.
+    let br = write(d, "br.txt", "bash\nglibc\nonly-in-file\n");
+    let mut all = base.clone();
+    all.push(format!("--buildroot=x86_64={br}"));
+    cmd()
+        .args(&all)
+        .args(["--format", "workload"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "  packages:\n    - only-in-file\n",
+        ));
+    cmd()
+        .args(&all)
+        .args(["--format", "buildroot"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("  view_id: view-test\n"))
+        .stdout(predicate::str::contains(
+            "      nasm:\n        requires:\n          - nasm-devel\n",
+        ));
+}
+
+fn assert_fails(args: &[String], stderr: &str) {
+    let out = cmd().args(args).assert().code(2).get_output().clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "not one line: {err}");
+    assert!(err.contains(stderr), "stderr {err:?} lacks {stderr:?}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn errors_exit_2_with_one_line() {
+    let f = Fixture::new();
+    let c = |a: &str| format!("--compose={a}={}", f.p(&format!("compose/{a}.txt")));
+    let b = |a: &str| format!("--buildroot={a}={}", f.p(&format!("br/{a}.txt")));
+    assert_fails(
+        &[c("x86_64"), c("aarch64"), b("x86_64")],
+        "workload-diff: arch aarch64 has --compose but no --buildroot or --buildroot-dir",
+    );
+    assert_fails(
+        &[c("x86_64"), b("x86_64"), b("aarch64")],
+        "workload-diff: arch aarch64 has --buildroot but no --compose",
+    );
+    assert_fails(
+        &[
+            c("x86_64"),
+            b("x86_64"),
+            format!("--buildroot-dir=s390x={}", f.p("x")),
+        ],
+        "workload-diff: arch s390x has --buildroot-dir but no --compose",
+    );
+    assert_fails(
+        &[c("x86_64"), c("x86_64"), b("x86_64")],
+        "workload-diff: --compose x86_64 given twice",
+    );
+    assert_fails(
+        &[b("x86_64")],
+        "workload-diff: --compose ARCH=FILE is required",
+    );
+    let missing = f.p("compose/s390x.txt");
+    assert_fails(
+        &[format!("--compose=x86_64={missing}"), b("x86_64")],
+        &format!("workload-diff: {missing}: No such file or directory"),
+    );
+    let missing_ex = f.p("nope.txt");
+    assert_fails(
+        &[c("x86_64"), b("x86_64"), format!("--exclude={missing_ex}")],
+        &format!("workload-diff: {missing_ex}: No such file or directory"),
+    );
+    let bad = write(f.dir.path(), "bad.txt", "bash\nnot a name\n");
+    assert_fails(
+        &[format!("--compose=x86_64={bad}"), b("x86_64")],
+        &format!("workload-diff: {bad}:2: 'not a name' is not a package name"),
+    );
+    let not_dir = f.p("compose/x86_64.txt");
+    assert_fails(
+        &[c("x86_64"), format!("--buildroot-dir=x86_64={not_dir}")],
+        "x86_64.txt: not a directory",
+    );
+    let empty_dir = f.p("compose");
+    assert_fails(
+        &[
+            "--format=buildroot".to_string(),
+            format!("--buildroot-dir=x86_64={empty_dir}"),
+        ],
+        "compose/CoreBuildRootBinaries: missing",
+    );
+    assert_fails(
+        &["--format=buildroot".to_string(), c("x86_64"), b("x86_64")],
+        "--format buildroot needs --buildroot-dir ARCH=DIR for every arch",
+    );
+    assert_fails(
+        &[
+            "--format=buildroot".to_string(),
+            c("x86_64"),
+            c("aarch64"),
+            b("aarch64"),
+            format!("--buildroot-dir=x86_64={empty_dir}"),
+        ],
+        "workload-diff: --format buildroot needs --buildroot-dir for aarch64",
+    );
+    // clap's own usage errors exit 2 as well.
+    cmd()
+        .arg("--compose=x86_64")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not ARCH=PATH"));
+    cmd().arg("--format=yaml").assert().code(2);
+    cmd().arg("--bogus").assert().code(2);
+}
+
+#[test]
+fn help_shows_examples_and_exit_codes() {
+    cmd()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"))
+        .stdout(predicate::str::contains("Exit codes:"))
+        .stdout(predicate::str::contains("--buildroot-dir"));
+}
