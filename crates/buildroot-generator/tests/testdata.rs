@@ -252,13 +252,10 @@ fn json_document() {
         v["errors"]["libjpeg-turbo"]["no_install"],
         serde_json::json!(["nasm"])
     );
-    assert!(
-        v["errors"]["conflicted"]["bad_deps"]
-            .as_array()
-            .unwrap()
-            .len()
-            >= 1
-    );
+    assert!(!v["errors"]["conflicted"]["bad_deps"]
+        .as_array()
+        .unwrap()
+        .is_empty());
     assert!(v["core"]["binaries"]
         .as_array()
         .unwrap()
