@@ -100,6 +100,9 @@ struct Args {
     /// Cache directory for HTTP repositories.
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
+    /// Print phase timings (load, fixed point) to stderr, for benchmarks.
+    #[arg(long)]
+    timings: bool,
     /// No warnings or progress on stderr.
     #[arg(short, long)]
     quiet: bool,
@@ -221,7 +224,9 @@ fn run(args: &Args) -> Result<u8> {
             Names::Verbatim
         },
     )?;
+    let t_load = std::time::Instant::now();
     let pool = load_pool(args)?;
+    let load_s = t_load.elapsed().as_secs_f64();
     let warn = |msg: String| {
         if !args.quiet {
             eprintln!("buildroot-generator: warning: {msg}");
@@ -244,6 +249,7 @@ fn run(args: &Args) -> Result<u8> {
     }
 
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let t_run = std::time::Instant::now();
     let br = buildroot::run_with_progress(&pool, &input, &cfg, |p| {
         if show_progress {
             eprint!(
@@ -256,6 +262,19 @@ fn run(args: &Args) -> Result<u8> {
         }
     })?;
 
+    if args.timings {
+        let transactions = br.sources.iter().filter(|s| !s.no_source()).count() + 1;
+        eprintln!(
+            "timings: arch={} packages={} load_s={:.3} fixed_point_s={:.3} sources={} transactions={} binaries={}",
+            args.arch,
+            pool.len(),
+            load_s,
+            t_run.elapsed().as_secs_f64(),
+            br.sources.len(),
+            transactions,
+            br.binaries().len()
+        );
+    }
     for m in &br.core.missing {
         warn(format!("core name '{m}' matches no package"));
     }

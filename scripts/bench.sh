@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Prints the performance table of rpm-buildroot on the Fedora-scale dataset (make bench-data):
+# metadata load per arch against the read floor, one resolve, the full fixed point per arch and
+# for all 4 arches, peak RSS, and the dnf-based original on a subset, extrapolated.
+#   scripts/bench.sh [DATA-DIR]     DNF_SOURCES=N sources for the dnf baseline (default 200)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=${1:-bench-data}
+[ -d "$data/repos" ] || { echo "bench: $data/repos missing: run 'make bench-data' first" >&2; exit 2; }
+cargo build -q --release --workspace
+gen=target/release/buildroot-generator
+arches="x86_64 aarch64 ppc64le s390x"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+secs() { python3 -c "import sys; print(f'{float(sys.argv[1]):.2f}')" "$1"; }
+
+echo "## rpm-buildroot benchmark ($(nproc) cores, $(date -u +%Y-%m-%d))"
+echo
+echo "| arch | packages | metadata MB (unpacked) | read floor s | load s | load MB/s | fixed point s | sources | binaries | peak RSS MB |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for a in $arches; do
+  # The floor: only decompress and read the same metadata files.
+  files=$(ls "$data/repos/$a/repodata/"*-{primary,filelists}.xml.zst "$data/repos/source-$a/repodata/"*-primary.xml.zst)
+  start=$(date +%s.%N)
+  bytes=$(zstd -dc $files | wc -c)
+  floor=$(python3 -c "import time,sys; print(time.time()-float(sys.argv[1]))" "$start")
+  /usr/bin/time -v "$gen" --timings -q --arch "$a" --repo "m=$data/repos/$a" --source-repo "s=$data/repos/source-$a" \
+     "$data/compose/sources.txt" > /dev/null 2> "$tmp/$a.err"
+  t=$(grep '^timings:' "$tmp/$a.err")
+  get() { echo "$t" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+  rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/$a.err")
+  mb=$(python3 -c "print(round($bytes/1e6))")
+  echo "| $a | $(get packages) | $mb | $(secs "$floor") | $(secs "$(get load_s)") | $(python3 -c "print(round($bytes/1e6/$(get load_s)))") | $(secs "$(get fixed_point_s)") | $(get sources) | $(get binaries) | $((rss / 1024)) |"
+  echo "$(get sources)" > "$tmp/$a.sources"
+done
+
+# All four arches at once, as the workflow runs them.
+start=$(date +%s.%N)
+for a in $arches; do
+  "$gen" -q --arch "$a" --repo "m=$data/repos/$a" --source-repo "s=$data/repos/source-$a" "$data/compose/sources.txt" > /dev/null &
+done
+wait
+all=$(python3 -c "import time,sys; print(time.time()-float(sys.argv[1]))" "$start")
+echo
+echo "| what | figure |"
+echo "|---|---|"
+echo "| full fixed point, all 4 arches in parallel (wall) | $(secs "$all") s |"
+
+# One resolve: the resolver bench on a 70k-package synthetic pool.
+res=$(cargo bench -q -p buildroot-core --bench resolve 2>/dev/null | grep 'core + 20 BRs' || true)
+[ -n "$res" ] && echo "| one resolve, core + 20 BuildRequires (median ms, p90 ms) | $(echo "$res" | awk '{print $(NF-2)", "$(NF-1)}') |"
+
+# The dnf-based original on a subset, extrapolated to the same number of sources.
+n=${DNF_SOURCES:-200}
+if /usr/bin/python3 -c 'import dnf' 2>/dev/null; then
+  /usr/bin/python3 scripts/dnf-buildroot.py --arch x86_64 --repo "m=$data/repos/x86_64" --repo "s=$data/repos/source-x86_64" \
+    --limit "$n" "$data/compose/sources.txt" > "$tmp/dnf.json"
+  read -r done_n dnf_s < <(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['resolved'], d['seconds'])" "$tmp/dnf.json")
+  ours_sources=$(cat "$tmp/x86_64.sources")
+  ours_s=$(grep '^timings:' "$tmp/x86_64.err" | tr ' ' '\n' | sed -n 's/^fixed_point_s=//p')
+  python3 - "$done_n" "$dnf_s" "$ours_sources" "$ours_s" <<'PY'
+import sys
+n, s, total, ours = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+per = s / max(n, 1)
+extra = per * total
+print(f"| dnf-based original (scripts/dnf-buildroot.py), x86_64: {n} sources | {s:.1f} s ({per*1000:.0f} ms/source) |")
+print(f"| dnf-based original extrapolated to {total} sources | {extra/60:.1f} min |")
+print(f"| rpm-buildroot fixed point, x86_64 | {ours:.1f} s |")
+print(f"| speed-up | {extra/ours:.0f}x |")
+PY
+else
+  echo "| dnf-based original | skipped: /usr/bin/python3 cannot import dnf |"
+fi
