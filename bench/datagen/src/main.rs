@@ -79,7 +79,13 @@ impl Rng {
 /// Which binaries source `i` builds (bit set: main, libs, devel, tools, doc).
 fn kinds(i: usize) -> [bool; 5] {
     let h = (i as u64).wrapping_mul(0x2545_f491_4f6c_dd1d) >> 40;
-    [true, h % 3 != 0, h % 3 != 0, h % 7 == 0, h % 5 == 0]
+    [
+        true,
+        !h.is_multiple_of(3),
+        !h.is_multiple_of(3),
+        h.is_multiple_of(7),
+        h.is_multiple_of(5),
+    ]
 }
 
 fn src_name(i: usize) -> String {
