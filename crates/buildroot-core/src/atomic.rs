@@ -50,6 +50,20 @@ fn parent_of(path: &Path) -> PathBuf {
     }
 }
 
+/// Removes what a killed run left beside `name`: half-built `.NAME.new-*`
+/// directories and `.NAME.old-*` ones a swap did not get to delete.
+fn remove_stale(parent: &Path, name: &str) {
+    let (new, old) = (format!(".{name}.new-"), format!(".{name}.old-"));
+    if let Ok(entries) = fs::read_dir(parent) {
+        for e in entries.flatten() {
+            let f = e.file_name().to_string_lossy().into_owned();
+            if f.starts_with(&new) || f.starts_with(&old) {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
 /// A directory being built beside its final place; [`StagedDir::commit`]
 /// swaps it in. Dropped without commit, it is removed.
 pub struct StagedDir {
@@ -66,6 +80,7 @@ impl StagedDir {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        remove_stale(&parent, &name);
         let tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}.new-"))
             .tempdir_in(&parent)

@@ -46,6 +46,7 @@ pub fn create_srpm_repo(
 ) -> Result<RepoReport> {
     let index = cache_index(cache)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    remove_debris(out);
     let mut report = RepoReport::default();
     let wanted: BTreeSet<&String> = names.iter().collect();
     let chosen: Vec<_> = wanted
@@ -81,6 +82,13 @@ pub fn create_srpm_repo(
             report.linked.push(name);
         }
     }
+    let pkgs: Vec<_> = chosen
+        .par_iter()
+        .map(|c| srpm::read_header(&out.join(&c.file)))
+        .collect::<Result<_>>()?;
+    write_repodata(out, &pkgs, &WriteOptions::default())?;
+    // Only now that the new repodata is in place: a run killed before this
+    // point leaves extra files, never repodata that lists missing ones.
     // Remove SRPMs not listed (and older EVRs of listed names).
     let keep: BTreeSet<&str> = chosen.iter().map(|c| c.file.as_str()).collect();
     for e in std::fs::read_dir(out).map_err(|e| Error::io(out, e))? {
@@ -91,12 +99,18 @@ pub fn create_srpm_repo(
             report.removed.push(f);
         }
     }
-    let pkgs: Vec<_> = chosen
-        .par_iter()
-        .map(|c| srpm::read_header(&out.join(&c.file)))
-        .collect::<Result<_>>()?;
-    write_repodata(out, &pkgs, &WriteOptions::default())?;
     Ok(report)
+}
+
+/// Removes temporary files a killed run left in `out` (`.tmp-*`).
+fn remove_debris(out: &Path) {
+    if let Ok(entries) = std::fs::read_dir(out) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(".tmp-") && e.path().is_file() {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 /// Hard-links `src` to `dest` (copies across filesystems); leaves an
@@ -111,7 +125,11 @@ fn link_or_copy(src: &Path, dest: &Path) -> Result<()> {
             return Ok(());
         }
     }
-    let tmp = dest.with_extension("rpm.tmp-link");
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dest.with_file_name(format!(".tmp-link-{name}"));
     let _ = std::fs::remove_file(&tmp);
     if std::fs::hard_link(src, &tmp).is_err() {
         std::fs::copy(src, &tmp).map_err(|e| Error::io(&tmp, e))?;
