@@ -24,33 +24,15 @@ use buildroot_core::repodata::{write_repodata, Compression, WriteOptions};
 use rayon::prelude::*;
 
 const ARCHES: &[&str] = &["x86_64", "aarch64", "ppc64le", "s390x"];
-const CORE: &[&str] = &[
-    "bash",
-    "bzip2",
-    "coreutils",
-    "cpio",
-    "diffutils",
-    "findutils",
-    "gawk",
-    "glibc-minimal-langpack",
-    "grep",
-    "gzip",
-    "info",
-    "make",
-    "patch",
-    "redhat-rpm-config",
-    "rpm-build",
-    "sed",
-    "shadow-utils",
-    "tar",
-    "unzip",
-    "util-linux",
-    "which",
-    "xz",
-    "fedora-release-eln",
-    "gcc",
-    "glibc",
-];
+/// buildroot-generator's default core, its release package, and two bases
+/// every source builds with: all must exist for the default core to resolve.
+fn core() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = buildroot_core::buildroot::DEFAULT_CORE.to_vec();
+    v.extend(["fedora-release-eln", "gcc", "glibc"]);
+    v
+}
+
+static CORE: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(core);
 
 struct Rng(u64);
 impl Rng {

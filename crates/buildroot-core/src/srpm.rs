@@ -265,6 +265,22 @@ pub fn srpm_file_name(name: &str, version: &str, release: &str) -> String {
     format!("{name}-{version}-{release}.src.rpm")
 }
 
+/// The main header's entries, without the region tag and SOURCERPM, ready to
+/// be rebuilt with [`Header::from_entries`] (the header rewrite the rpm
+/// crate's builder needs for SRPMs and for our own SOURCERPM values).
+fn entries_without_sourcerpm(
+    pkg: &rpm::Package,
+) -> std::result::Result<Vec<HeaderEntry>, rpm::Error> {
+    Ok(pkg
+        .metadata
+        .header
+        .get_all_entries()?
+        .into_iter()
+        .filter(|(t, _)| ![TAG_HEADERIMMUTABLE, TAG_SOURCERPM].contains(t))
+        .map(|(t, d)| HeaderEntry::new(t, d))
+        .collect())
+}
+
 /// Builds a source RPM; the same input gives the same bytes.
 pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     let err = |e: rpm::Error| {
@@ -300,15 +316,7 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
         b.requires(to_rpm_dep(d, false));
     }
     let mut pkg = b.build().map_err(err)?;
-    let mut entries: Vec<HeaderEntry> = pkg
-        .metadata
-        .header
-        .get_all_entries()
-        .map_err(err)?
-        .into_iter()
-        .filter(|(t, _)| ![TAG_HEADERIMMUTABLE, TAG_SOURCERPM].contains(t))
-        .map(|(t, d)| HeaderEntry::new(t, d))
-        .collect();
+    let mut entries = entries_without_sourcerpm(&pkg).map_err(err)?;
     entries.push(HeaderEntry::new(
         TAG_SOURCEPACKAGE,
         IndexData::Int32(vec![1]),
@@ -425,15 +433,7 @@ pub fn build_rpm(p: &Package, license: &str, build_time: u32) -> Result<Vec<u8>>
     }
     let mut pkg = b.build().map_err(err)?;
     if !p.sourcerpm.is_empty() {
-        let mut entries: Vec<HeaderEntry> = pkg
-            .metadata
-            .header
-            .get_all_entries()
-            .map_err(err)?
-            .into_iter()
-            .filter(|(t, _)| ![TAG_HEADERIMMUTABLE, TAG_SOURCERPM].contains(t))
-            .map(|(t, d)| HeaderEntry::new(t, d))
-            .collect();
+        let mut entries = entries_without_sourcerpm(&pkg).map_err(err)?;
         entries.push(HeaderEntry::new(
             TAG_SOURCERPM,
             IndexData::StringTag(p.sourcerpm.clone()),
