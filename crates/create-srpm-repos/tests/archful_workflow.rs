@@ -332,3 +332,28 @@ fn help_has_examples() {
         assert!(h.contains("Examples:") && h.contains("Exit codes:"), "{b}");
     }
 }
+
+#[test]
+fn rpmbuild_regeneration() {
+    if StdCommand::new("rpmbuild").arg("--version").output().is_err() {
+        eprintln!("skipped: rpmbuild is not installed");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let (cache, archful) = identify(t.path());
+    let f = t.path().join("archful.txt");
+    std::fs::write(&f, archful).unwrap();
+    let out = t.path().join("repo");
+    bin("create-srpm-repos")
+        .args(["--arch", "s390x", "--rpmbuild", "-q", "--cache"])
+        .arg(&cache)
+        .arg("--archful")
+        .arg(&f)
+        .arg("--out")
+        .arg(&out)
+        .write_stdin("libjpeg-turbo\n")
+        .assert()
+        .success();
+    let reqs = requires(&out.join("libjpeg-turbo-3.0.3-1.eln150.src.rpm")).unwrap();
+    assert_eq!(reqs, vec!["gcc", "make", "zlib-devel"]);
+}
