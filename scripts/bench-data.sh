@@ -1,13 +1,48 @@
 #!/usr/bin/env bash
-# Writes the Fedora-scale synthetic benchmark dataset into bench-data/ (never committed):
-# 4 arches x ~67k binaries, 25k sources per arch (4% archful), a 5000-binary compose.
-#   scripts/bench-data.sh [DIR]        BENCH_SOURCES=N to change the size
+# Writes the Fedora-scale benchmark dataset into DIR (default bench-data/, never committed).
+#   scripts/bench-data.sh [DIR] [--synthetic]
+# Preferred: real Debian bookworm metadata (Packages for amd64, arm64, ppc64el, s390x and the
+# Sources index), fetched with a private apt configuration under DIR/apt (the system's apt
+# configuration is not touched) and converted to rpm-md by bench-datagen --debian.
+# Fallback (no network, or --synthetic): a seeded synthetic distribution of the same size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:-bench-data}
+out=bench-data synthetic=0
+for a in "$@"; do
+  case "$a" in --synthetic) synthetic=1 ;; *) out=$a ;; esac
+done
 cargo build -q --release -p bench-datagen
-rm -rf "$out.tmp"
-./target/release/bench-datagen "$out.tmp"
+gen=target/release/bench-datagen
+rm -rf "$out.tmp"; mkdir -p "$out.tmp"
+
+fetch_debian() {
+  local apt="$out.tmp/apt"
+  mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/etc" "$out.tmp/debian"
+  local key=/usr/share/keyrings/debian-archive-keyring.gpg
+  cat > "$apt/etc/sources.list" <<SRC
+deb [arch=amd64,arm64,s390x,ppc64el signed-by=$key] http://deb.debian.org/debian bookworm main
+deb-src [signed-by=$key] http://deb.debian.org/debian bookworm main
+SRC
+  apt-get -qq -o Dir::State="$apt" -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache" \
+    -o Dir::Etc::SourceList="$apt/etc/sources.list" -o Dir::Etc::SourceParts=/nonexistent \
+    -o APT::Architectures="amd64,arm64,s390x,ppc64el" -o Debug::NoLocking=1 update >&2 || return 1
+  local l="$apt/lists/deb.debian.org_debian_dists_bookworm_main"
+  for a in amd64 arm64 ppc64el s390x; do
+    /usr/lib/apt/apt-helper cat-file "$l"_binary-"$a"_Packages* > "$out.tmp/debian/Packages-$a" || return 1
+  done
+  /usr/lib/apt/apt-helper cat-file "$l"_source_Sources* > "$out.tmp/debian/Sources" || return 1
+}
+
+if [ "$synthetic" = 0 ] && command -v apt-get >/dev/null && fetch_debian; then
+  "$gen" --debian "$out.tmp/debian" "$out.tmp"
+  rm -rf "$out.tmp/apt" "$out.tmp/debian"
+  echo debian > "$out.tmp/SOURCE"
+else
+  echo "bench-data: using the synthetic generator" >&2
+  rm -rf "$out.tmp"; mkdir -p "$out.tmp"
+  "$gen" "$out.tmp"
+  echo synthetic > "$out.tmp/SOURCE"
+fi
 rm -rf "$out"
 mv "$out.tmp" "$out"
 du -sh "$out"/repos/* >&2

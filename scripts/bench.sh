@@ -13,7 +13,7 @@ arches="x86_64 aarch64 ppc64le s390x"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 secs() { python3 -c "import sys; print(f'{float(sys.argv[1]):.2f}')" "$1"; }
 
-echo "## rpm-buildroot benchmark ($(nproc) cores, $(date -u +%Y-%m-%d))"
+echo "## rpm-buildroot benchmark: $(cat "$data/SOURCE" 2>/dev/null || echo unknown) dataset, $(nproc) cores, $(date -u +%Y-%m-%d)"
 echo
 echo "| arch | packages | metadata MB (unpacked) | read floor s | load s | load MB/s | fixed point s | sources | binaries | peak RSS MB |"
 echo "|---|---|---|---|---|---|---|---|---|---|"

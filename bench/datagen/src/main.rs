@@ -14,6 +14,9 @@
 //! alternatives; 2% of capabilities have two providers. The core buildroot
 //! names of buildroot-generator's default list exist, so it resolves.
 
+mod debian;
+
+use std::io::BufReader;
 use std::path::Path;
 
 use anyhow::Result;
@@ -268,9 +271,25 @@ fn source(i: usize, arch: &str) -> Package {
 }
 
 fn main() -> Result<()> {
-    let out = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "bench-data".into());
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--debian") {
+        // bench-datagen --debian DIR-WITH-Packages-ARCH-AND-Sources OUT
+        let (Some(lists), Some(out)) = (args.get(1), args.get(2)) else {
+            anyhow::bail!("usage: bench-datagen --debian LISTS-DIR OUT-DIR");
+        };
+        let lists = Path::new(lists);
+        let open = |name: String| -> Result<Box<dyn std::io::BufRead>> {
+            let p = lists.join(&name);
+            let f = std::fs::File::open(&p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+            Ok(Box::new(BufReader::with_capacity(1 << 20, f)))
+        };
+        return debian::convert(
+            &|arch| open(format!("Packages-{arch}")),
+            &|| open("Sources".into()),
+            Path::new(out),
+        );
+    }
+    let out = args.first().cloned().unwrap_or_else(|| "bench-data".into());
     let out = Path::new(&out);
     let n: usize = std::env::var("BENCH_SOURCES")
         .ok()

@@ -335,7 +335,11 @@ fn help_has_examples() {
 
 #[test]
 fn rpmbuild_regeneration() {
-    if StdCommand::new("rpmbuild").arg("--version").output().is_err() {
+    if StdCommand::new("rpmbuild")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         eprintln!("skipped: rpmbuild is not installed");
         return;
     }

@@ -1,0 +1,337 @@
+//! Real Debian metadata as an rpm-md distribution: the Packages indices of
+//! amd64, arm64, ppc64el and s390x and the Sources index (fetched by
+//! scripts/bench-data.sh with a private apt configuration) become binary
+//! repos, per-arch source repos and a compose.
+//!
+//! Mapping: `epoch:upstream-revision` -> epoch, version, release (`0` when
+//! there is no revision); `Architecture: all` -> noarch; Depends and
+//! Pre-Depends (pre) -> requires, `a | b` -> `(a or b)`; `<<`/`>>` -> `<`/`>`;
+//! `:any`/`:native` dropped; Provides (with `(= v)`); Breaks and Conflicts ->
+//! conflicts; Replaces of a package it also Breaks/Conflicts -> obsoletes;
+//! Recommends/Suggests/Enhances carried. Build-Depends(-Arch, -Indep) with
+//! `[arch]`/`[!arch]` qualifiers become per-arch BuildRequires (the archful
+//! part); atoms restricted to a build profile (`<nocheck>`) are dropped,
+//! `<!nocheck>` kept. Fedora's core buildroot names are added as provides
+//! of their Debian counterparts so buildroot-generator's default core
+//! resolves (see CORE_MAP).
+
+use std::collections::BTreeSet;
+use std::io::BufRead;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use buildroot_core::dep::{Cmp, Dep, SimpleDep};
+use buildroot_core::evr::Evr;
+use buildroot_core::package::{Package, Requirement};
+use buildroot_core::repodata::{write_repodata, Compression, WriteOptions};
+
+/// (Debian arch, rpm arch).
+pub const ARCHES: &[(&str, &str)] = &[
+    ("amd64", "x86_64"),
+    ("arm64", "aarch64"),
+    ("ppc64el", "ppc64le"),
+    ("s390x", "s390x"),
+];
+
+/// Fedora core names -> the Debian package that plays the part.
+const CORE_MAP: &[(&str, &str)] = &[
+    ("glibc-minimal-langpack", "libc6"),
+    ("redhat-rpm-config", "dpkg-dev"),
+    ("rpm-build", "build-essential"),
+    ("shadow-utils", "passwd"),
+    ("which", "debianutils"),
+    ("xz", "xz-utils"),
+    ("fedora-release-eln", "base-files"),
+    ("info", "info"),
+];
+
+/// Reads deb822 stanzas (field -> value, continuation lines joined).
+fn stanzas(r: impl BufRead, mut f: impl FnMut(&[(String, String)]) -> Result<()>) -> Result<()> {
+    let mut cur: Vec<(String, String)> = Vec::new();
+    for line in r.lines() {
+        let line = line?;
+        if line.is_empty() {
+            if !cur.is_empty() {
+                f(&cur)?;
+                cur.clear();
+            }
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some(last) = cur.last_mut() {
+                last.1.push(' ');
+                last.1.push_str(line.trim());
+            }
+            continue;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            cur.push((k.to_string(), v.trim().to_string()));
+        }
+    }
+    if !cur.is_empty() {
+        f(&cur)?;
+    }
+    Ok(())
+}
+
+fn field<'a>(s: &'a [(String, String)], k: &str) -> Option<&'a str> {
+    s.iter().find(|(f, _)| f == k).map(|(_, v)| v.as_str())
+}
+
+/// A Debian version as an rpm EVR.
+pub fn evr(v: &str) -> Evr {
+    let (epoch, rest) = match v.split_once(':') {
+        Some((e, r)) if e.chars().all(|c| c.is_ascii_digit()) => (e.parse().unwrap_or(0), r),
+        _ => (0, v),
+    };
+    match rest.rsplit_once('-') {
+        Some((ver, rel)) => Evr::new(epoch, ver, Some(rel)),
+        None => Evr::new(epoch, rest, Some("0")),
+    }
+}
+
+/// One relation atom (`name[:q] [(op ver)] [arches] <profiles>`) for `arch`;
+/// None when it does not apply to this arch/profile.
+fn atom(s: &str, deb_arch: &str) -> Option<SimpleDep> {
+    let mut s = s.trim().to_string();
+    // Profiles: keep `<!x>` (inactive profile negated), drop `<x>`.
+    while let Some(start) = s.find('<') {
+        let end = s[start..].find('>').map(|e| start + e)?;
+        let inner = s[start + 1..end].to_string();
+        if inner.split_whitespace().any(|p| !p.starts_with('!')) {
+            return None;
+        }
+        s.replace_range(start..=end, "");
+    }
+    if let Some(start) = s.find('[') {
+        let end = s[start..].find(']').map(|e| start + e)?;
+        let arches: Vec<&str> = s[start + 1..end].split_whitespace().collect();
+        let negated = arches.iter().all(|a| a.starts_with('!'));
+        let hit = arches.iter().any(|a| a.trim_start_matches('!') == deb_arch);
+        if negated == hit {
+            return None;
+        }
+        s.replace_range(start..=end, "");
+    }
+    let (name_part, ver_part) = match s.split_once('(') {
+        Some((n, v)) => (n.trim(), Some(v.trim_end().trim_end_matches(')').trim())),
+        None => (s.trim(), None),
+    };
+    let name = name_part.split(':').next()?.trim().to_string();
+    if name.is_empty() {
+        return None;
+    }
+    let range = ver_part.and_then(|v| {
+        let (op, ver) = v.split_at(v.find(|c: char| !"<>=".contains(c)).unwrap_or(v.len()));
+        let cmp = match op {
+            "<<" | "<" => Cmp::Lt,
+            "<=" => Cmp::Le,
+            "=" => Cmp::Eq,
+            ">=" => Cmp::Ge,
+            ">>" | ">" => Cmp::Gt,
+            _ => return None,
+        };
+        // Debian: no revision is revision 0, so `>> 2.36` is met by 2.36-9
+        // (rpm would ignore a missing release and call them equal).
+        Some((cmp, evr(ver.trim())))
+    });
+    Some(match range {
+        Some((c, e)) => SimpleDep::versioned(name, c, e),
+        None => SimpleDep::name(name),
+    })
+}
+
+/// A relation field (`a | b, c (>= 1)`) as dependencies for `arch`.
+fn relations(v: Option<&str>, deb_arch: &str) -> Vec<Dep> {
+    let Some(v) = v else { return Vec::new() };
+    v.split(',')
+        .filter_map(|group| {
+            let alts: Vec<Dep> = group
+                .split('|')
+                .filter_map(|a| atom(a, deb_arch))
+                .map(Dep::Simple)
+                .collect();
+            match alts.len() {
+                0 => None,
+                1 => alts.into_iter().next(),
+                _ => Some(Dep::Or(alts)),
+            }
+        })
+        .collect()
+}
+
+fn simple(deps: Vec<Dep>) -> Vec<SimpleDep> {
+    deps.into_iter()
+        .flat_map(|d| d.leaves().into_iter().cloned().collect::<Vec<_>>())
+        .collect()
+}
+
+fn binary(s: &[(String, String)], deb_arch: &str, rpm_arch: &str) -> Option<Package> {
+    let name = field(s, "Package")?.to_string();
+    let version = field(s, "Version")?;
+    let arch = field(s, "Architecture")?;
+    let e = evr(version);
+    let (src, src_ver) = match field(s, "Source") {
+        Some(src) => match src.split_once('(') {
+            Some((n, v)) => (
+                n.trim().to_string(),
+                v.trim_end_matches(')').trim().to_string(),
+            ),
+            None => (src.trim().to_string(), version.to_string()),
+        },
+        None => (name.clone(), version.to_string()),
+    };
+    let mut p = Package {
+        arch: if arch == "all" {
+            "noarch".into()
+        } else {
+            rpm_arch.into()
+        },
+        sourcerpm: format!("{src}-{}.src.rpm", evr(&src_ver).vr()),
+        location: format!("pool/{name}_{version}_{arch}.deb"),
+        summary: field(s, "Description")
+            .unwrap_or("")
+            .chars()
+            .take(80)
+            .collect(),
+        size: field(s, "Size").and_then(|v| v.parse().ok()).unwrap_or(0),
+        name: name.clone(),
+        evr: e,
+        ..Default::default()
+    };
+    p.provides = simple(relations(field(s, "Provides"), deb_arch));
+    for (k, pre) in [("Pre-Depends", true), ("Depends", false)] {
+        for d in relations(field(s, k), deb_arch) {
+            p.requires.push(Requirement { dep: d, pre });
+        }
+    }
+    let conflicts: Vec<Dep> = relations(field(s, "Conflicts"), deb_arch)
+        .into_iter()
+        .chain(relations(field(s, "Breaks"), deb_arch))
+        .collect();
+    let conflicted: BTreeSet<String> = conflicts
+        .iter()
+        .flat_map(|d| d.leaves().into_iter().map(|l| l.name.clone()))
+        .collect();
+    p.obsoletes = simple(relations(field(s, "Replaces"), deb_arch))
+        .into_iter()
+        .filter(|o| conflicted.contains(&o.name) && o.name != name)
+        .collect();
+    p.conflicts = conflicts;
+    p.recommends = relations(field(s, "Recommends"), deb_arch);
+    p.suggests = relations(field(s, "Suggests"), deb_arch);
+    p.enhances = relations(field(s, "Enhances"), deb_arch);
+    for (fedora, debian) in CORE_MAP {
+        if name == *debian && name != *fedora {
+            p.provides.push(SimpleDep::name(*fedora));
+        }
+    }
+    Some(p)
+}
+
+fn source(s: &[(String, String)], deb_arch: &str) -> Option<Package> {
+    let name = field(s, "Package")?.to_string();
+    let version = field(s, "Version")?;
+    let e = evr(version);
+    let mut p = Package {
+        arch: "src".into(),
+        location: format!("{name}-{}.src.rpm", e.vr()),
+        name,
+        evr: e,
+        ..Default::default()
+    };
+    for k in ["Build-Depends", "Build-Depends-Arch", "Build-Depends-Indep"] {
+        for d in relations(field(s, k), deb_arch) {
+            let r = Requirement::from(d);
+            if !p.requires.contains(&r) {
+                p.requires.push(r);
+            }
+        }
+    }
+    Some(p)
+}
+
+/// Converts `packages` (per Debian arch: a reader of its Packages index) and
+/// `sources` (the Sources index, read once per arch) into `out`.
+pub fn convert(
+    packages: &dyn Fn(&str) -> Result<Box<dyn BufRead>>,
+    sources: &dyn Fn() -> Result<Box<dyn BufRead>>,
+    out: &Path,
+) -> Result<()> {
+    let opts = WriteOptions {
+        compression: Compression::Zstd,
+        timestamp: 1_730_000_000,
+    };
+    let mut compose_sources = BTreeSet::new();
+    for (deb, rpm) in ARCHES {
+        let mut bins = Vec::new();
+        let mut compose = BTreeSet::new();
+        let mut k = 0usize;
+        stanzas(packages(deb)?, |s| {
+            if let Some(p) = binary(s, deb, rpm) {
+                // The compose: the base system plus every 15th optional package.
+                let prio = field(s, "Priority").unwrap_or("optional");
+                k += 1;
+                if matches!(prio, "required" | "important" | "standard") || k.is_multiple_of(15) {
+                    compose.insert(p.name.clone());
+                    compose_sources.insert(p.source_name().to_string());
+                }
+                bins.push(p);
+            }
+            Ok(())
+        })
+        .with_context(|| format!("reading the {deb} Packages index"))?;
+        write_repodata(&out.join("repos").join(rpm), &bins, &opts)?;
+        let mut srcs = Vec::new();
+        stanzas(sources()?, |s| {
+            if let Some(p) = source(s, deb) {
+                srcs.push(p);
+            }
+            Ok(())
+        })
+        .context("reading the Sources index")?;
+        write_repodata(
+            &out.join("repos").join(format!("source-{rpm}")),
+            &srcs,
+            &opts,
+        )?;
+        let dir = out.join("compose");
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(
+            dir.join(format!("{rpm}.txt")),
+            compose.into_iter().collect::<Vec<_>>().join("\n") + "\n",
+        )?;
+        eprintln!(
+            "{rpm}: {} binaries, {} sources (Debian bookworm)",
+            bins.len(),
+            srcs.len()
+        );
+    }
+    std::fs::write(
+        out.join("compose/sources.txt"),
+        compose_sources.into_iter().collect::<Vec<_>>().join("\n") + "\n",
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relations_map_to_rpm() {
+        let d = relations(Some("libc6 (>= 2.34), foo | bar (<< 2:1.0-1), baz:any, x [amd64], y [!amd64], z <!nocheck>, w <nocheck>"), "amd64");
+        let text: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            text,
+            vec!["libc6 >= 2.34-0", "(foo or bar < 2:1.0-1)", "baz", "x", "z"]
+        );
+        let d = relations(Some("x [amd64], y [!amd64]"), "s390x");
+        assert_eq!(
+            d.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+            vec!["y"]
+        );
+        assert_eq!(evr("1:2.3-4+b1").to_string(), "1:2.3-4+b1");
+        assert_eq!(evr("2.3").release.as_deref(), Some("0"));
+    }
+}
