@@ -94,6 +94,13 @@ pub fn evr(v: &str) -> Evr {
 /// None when it does not apply to this arch/profile.
 fn atom(s: &str, deb_arch: &str) -> Option<SimpleDep> {
     let mut s = s.trim().to_string();
+    // The version part first: its `<<` must not be taken for a profile.
+    let mut ver_part = None;
+    if let Some(open) = s.find('(') {
+        let close = s[open..].find(')').map(|c| open + c)?;
+        ver_part = Some(s[open + 1..close].trim().to_string());
+        s.replace_range(open..=close, "");
+    }
     // Profiles: keep `<!x>` (inactive profile negated), drop `<x>`.
     while let Some(start) = s.find('<') {
         let end = s[start..].find('>').map(|e| start + e)?;
@@ -113,15 +120,11 @@ fn atom(s: &str, deb_arch: &str) -> Option<SimpleDep> {
         }
         s.replace_range(start..=end, "");
     }
-    let (name_part, ver_part) = match s.split_once('(') {
-        Some((n, v)) => (n.trim(), Some(v.trim_end().trim_end_matches(')').trim())),
-        None => (s.trim(), None),
-    };
-    let name = name_part.split(':').next()?.trim().to_string();
+    let name = s.trim().split(':').next()?.trim().to_string();
     if name.is_empty() {
         return None;
     }
-    let range = ver_part.and_then(|v| {
+    let range = ver_part.as_deref().and_then(|v| {
         let (op, ver) = v.split_at(v.find(|c: char| !"<>=".contains(c)).unwrap_or(v.len()));
         let cmp = match op {
             "<<" | "<" => Cmp::Lt,
