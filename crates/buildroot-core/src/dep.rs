@@ -584,6 +584,16 @@ mod tests {
     }
 
     #[test]
+    fn fuzz_regressions_print_and_parse_back() {
+        // Inputs the dep fuzzer found whose printed form did not parse back.
+        for s in ["` >::", "00\n\n >=:\x0b\0\0\x0f\0\0\0", "(a >2 if \0(a )"] {
+            if let Ok(d) = Dep::parse(s) {
+                assert_eq!(Dep::parse(&d.to_string()).ok(), Some(d), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
     fn rich_parse_errors_quote_input() {
         for s in [
             "(a or b",

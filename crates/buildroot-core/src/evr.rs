@@ -165,6 +165,15 @@ impl Evr {
         if version.is_empty() {
             return Err(Error::parse("EVR", s, "empty version"));
         }
+        // rpm allows neither ':' after the epoch nor blanks or control characters.
+        let bad = |c: char| c == ':' || c.is_whitespace() || c.is_control();
+        if version.contains(bad) || release.is_some_and(|r| r.contains(bad)) {
+            return Err(Error::parse(
+                "EVR",
+                s,
+                "invalid character in version or release",
+            ));
+        }
         Ok(Evr::new(epoch, version, release))
     }
 

@@ -38,6 +38,55 @@ fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::format(path.display(), msg.lines().next().unwrap_or("").to_string())
 }
 
+/// Checks the lead and both header structures before the rpm crate sees the
+/// file: index entries must point inside their header's data (the rpm crate
+/// indexes without checking and would panic on such a file).
+fn check_layout(path: &Path) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let bad = |msg: &str| Error::format(path.display(), format!("not a valid RPM file ({msg})"));
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut lead = [0u8; 96];
+    f.read_exact(&mut lead)
+        .map_err(|_| bad("shorter than an RPM lead"))?;
+    if lead[..4] != [0xed, 0xab, 0xee, 0xdb] {
+        return Err(bad("bad lead magic"));
+    }
+    let mut pos: u64 = 96;
+    for (i, what) in ["signature header", "header"].iter().enumerate() {
+        let mut head = [0u8; 16];
+        f.read_exact(&mut head)
+            .map_err(|_| bad(&format!("truncated {what}")))?;
+        if head[..3] != [0x8e, 0xad, 0xe8] {
+            return Err(bad(&format!("bad {what} magic")));
+        }
+        let n = u32::from_be_bytes([head[8], head[9], head[10], head[11]]) as u64;
+        let size = u32::from_be_bytes([head[12], head[13], head[14], head[15]]) as u64;
+        if n > 1 << 16 || size > 1 << 30 {
+            return Err(bad(&format!("implausible {what} size")));
+        }
+        let mut index = vec![0u8; (n * 16) as usize];
+        f.read_exact(&mut index)
+            .map_err(|_| bad(&format!("truncated {what}")))?;
+        for e in index.chunks_exact(16) {
+            let offset = u32::from_be_bytes([e[8], e[9], e[10], e[11]]) as u64;
+            if offset > size {
+                return Err(bad(&format!("{what} entry points outside its data")));
+            }
+        }
+        pos += 16 + n * 16 + size;
+        if i == 0 {
+            pos = pos.div_ceil(8) * 8; // the signature header is padded to 8 bytes
+        }
+        f.seek(SeekFrom::Start(pos))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len < pos {
+        return Err(bad("truncated header"));
+    }
+    Ok(())
+}
+
 /// Converts an rpm-crate dependency into ours (rich deps are parsed).
 fn from_rpm_dep(path: &Path, d: &Dependency) -> Result<Dep> {
     if d.name.starts_with('(') {
@@ -96,6 +145,9 @@ fn to_rpm_dep(d: &Dep, pre: bool) -> Dependency {
 /// without `rpmlib(...)` entries. `location` is the file name; `checksum` the
 /// file's sha256.
 pub fn read_header(path: &Path) -> Result<Package> {
+    if path.exists() {
+        check_layout(path)?;
+    }
     let md = PackageMetadata::open(path).map_err(|e| {
         if let rpm::Error::Io(io) = &e {
             if io.kind() == std::io::ErrorKind::NotFound {
@@ -188,6 +240,7 @@ pub fn read_header(path: &Path) -> Result<Package> {
 
 /// ExclusiveArch and ExcludeArch of an RPM header.
 pub fn arch_limits(path: &Path) -> Result<(Vec<String>, Vec<String>)> {
+    check_layout(path)?;
     let md = PackageMetadata::open(path).map_err(|e| rpm_err(path, e))?;
     let get = |t| {
         md.header
@@ -203,6 +256,7 @@ pub fn arch_limits(path: &Path) -> Result<(Vec<String>, Vec<String>)> {
 
 /// Every file of an RPM's payload: (path as stored, contents, is-the-spec).
 pub fn read_payload(path: &Path) -> Result<Vec<(String, Vec<u8>, bool)>> {
+    check_layout(path)?;
     let mut reader = PackageReader::open(path).map_err(|e| rpm_err(path, e))?;
     let mut out = Vec::new();
     while let Some(mut f) = reader.next_file().map_err(|e| rpm_err(path, e))? {
@@ -347,6 +401,7 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
 /// summary, spec, sources and build time; the header records `host_arch`
 /// (the arch the BuildRequires were evaluated for).
 pub fn rebuild_srpm(orig: &Path, build_requires: &[Dep], host_arch: &str) -> Result<Vec<u8>> {
+    check_layout(orig)?;
     let md = PackageMetadata::open(orig).map_err(|e| rpm_err(orig, e))?;
     let s = |r: std::result::Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
     let (exclusive_arch, exclude_arch) = arch_limits(orig)?;

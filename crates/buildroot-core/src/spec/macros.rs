@@ -11,9 +11,14 @@ use super::{expr, SpecContext};
 #[derive(Clone, Debug, Default)]
 pub struct Macros {
     defs: BTreeMap<String, String>,
+    /// Bytes expanded so far in this evaluation (see [`EXPANSION_BUDGET`]).
+    expanded: usize,
 }
 
 const DEPTH_LIMIT: usize = 64;
+/// Total expansion output allowed per spec: `%define a %b%b` chains double
+/// at every level, so depth alone does not bound memory.
+const EXPANSION_BUDGET: usize = 4 << 20;
 
 /// Arch lists from rpm's and redhat-rpm-config's macro files.
 const ARCH_LISTS: &[(&str, &str)] = &[
@@ -210,6 +215,13 @@ impl Macros {
             problems.push(format!("line {lineno}: macro expansion too deep"));
             return String::new();
         }
+        if self.expanded > EXPANSION_BUDGET {
+            if !problems.iter().any(|p| p.contains("expansion too large")) {
+                problems.push(format!("line {lineno}: macro expansion too large"));
+            }
+            return String::new();
+        }
+        self.expanded += text.len();
         let c: Vec<char> = text.chars().collect();
         let mut out = String::with_capacity(text.len());
         let mut i = 0;

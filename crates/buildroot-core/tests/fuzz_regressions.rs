@@ -1,0 +1,45 @@
+//! Inputs the fuzzers found (make fuzz) that once crashed or exhausted memory.
+
+use std::path::Path;
+
+fn file(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz_regressions")
+        .join(name)
+}
+
+#[test]
+fn srpm_header_entry_outside_its_data_is_an_error() {
+    // The rpm crate indexed past the header's data and panicked on this file.
+    let e = buildroot_core::srpm::read_header(&file("srpm_header_offset.bin"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not a valid RPM file"), "{e}");
+    assert!(buildroot_core::srpm::extract_spec(&file("srpm_header_offset.bin")).is_err());
+}
+
+#[test]
+fn spec_expansion_is_bounded() {
+    // A macro chain that doubles at every level once ran out of memory.
+    let text =
+        String::from_utf8_lossy(&std::fs::read(file("spec_expansion.spec")).unwrap()).into_owned();
+    let _ = buildroot_core::spec::evaluate(
+        &text,
+        &buildroot_core::spec::SpecContext::for_arch("x86_64"),
+    );
+    let bomb = "Name: x\n%define a0 xx\n".to_string()
+        + &(1..40)
+            .map(|i| format!("%define a{i} %{{a{}}}%{{a{}}}\n", i - 1, i - 1))
+            .collect::<String>()
+        + "BuildRequires: %{a39}\n";
+    let ev = buildroot_core::spec::evaluate(
+        &bomb,
+        &buildroot_core::spec::SpecContext::for_arch("x86_64"),
+    )
+    .unwrap();
+    assert!(
+        ev.problems.iter().any(|p| p.contains("too large")),
+        "{:?}",
+        ev.problems
+    );
+}
