@@ -6,8 +6,10 @@
 //! Mapping: `epoch:upstream-revision` -> epoch, version, release (`0` when
 //! there is no revision); `Architecture: all` -> noarch; Depends and
 //! Pre-Depends (pre) -> requires, `a | b` -> `(a or b)`; `<<`/`>>` -> `<`/`>`;
-//! `:any`/`:native` dropped; Provides (with `(= v)`); Breaks and Conflicts ->
-//! conflicts; Replaces of a package it also Breaks/Conflicts -> obsoletes;
+//! `:any`/`:native` dropped; Provides (with `(= v)`); unversioned Conflicts ->
+//! conflicts (Breaks and versioned Conflicts are dropped: Debian ignores
+//! unversioned virtual provides there, rpm would not); Replaces of a package
+//! it also conflicts with -> obsoletes;
 //! Recommends/Suggests/Enhances carried. Build-Depends(-Arch, -Indep) with
 //! `[arch]`/`[!arch]` qualifiers become per-arch BuildRequires (the archful
 //! part); atoms restricted to a build profile (`<nocheck>`) are dropped,
@@ -208,9 +210,12 @@ fn binary(s: &[(String, String)], deb_arch: &str, rpm_arch: &str) -> Option<Pack
             p.requires.push(Requirement { dep: d, pre });
         }
     }
+    // Only unversioned Conflicts: Debian's versioned Breaks/Conflicts ignore
+    // unversioned virtual provides, rpm's do not, so they would wrongly fire
+    // (perl-base Breaks perl-modules << 5.36 hits perl-modules-5.36's provide).
     let conflicts: Vec<Dep> = relations(field(s, "Conflicts"), deb_arch)
         .into_iter()
-        .chain(relations(field(s, "Breaks"), deb_arch))
+        .filter(|d| d.as_simple().is_some_and(|sd| sd.range.is_none()))
         .collect();
     let conflicted: BTreeSet<String> = conflicts
         .iter()
