@@ -86,8 +86,10 @@ pub fn evr(v: &str) -> Evr {
         Some((e, r)) if e.chars().all(|c| c.is_ascii_digit()) => (e.parse().unwrap_or(0), r),
         _ => (0, v),
     };
+    // rpm versions cannot hold '-' (the NVR separator), Debian upstream
+    // versions can (`1.4-5-2`): '_' is a separator to rpmvercmp as well.
     match rest.rsplit_once('-') {
-        Some((ver, rel)) => Evr::new(epoch, ver, Some(rel)),
+        Some((ver, rel)) => Evr::new(epoch, ver.replace('-', "_"), Some(rel)),
         None => Evr::new(epoch, rest, Some("0")),
     }
 }
@@ -341,5 +343,7 @@ mod tests {
         );
         assert_eq!(evr("1:2.3-4+b1").to_string(), "1:2.3-4+b1");
         assert_eq!(evr("2.3").release.as_deref(), Some("0"));
+        // An upstream '-' must not leak into the NVR (abind 1.4-5-2).
+        assert_eq!(evr("1.4-5-2").to_string(), "1.4_5-2");
     }
 }
