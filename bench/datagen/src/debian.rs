@@ -82,6 +82,10 @@ fn field<'a>(s: &'a [(String, String)], k: &str) -> Option<&'a str> {
 
 /// A Debian version as an rpm EVR.
 pub fn evr(v: &str) -> Evr {
+    // Debian sorts `2.0.0+~2.0.1` after `2.0.0` ('+' is a character there),
+    // rpm before it ('+' is a separator, so '~' comes first): drop that '~'.
+    let v = v.replace("+~", "+");
+    let v = v.as_str();
     let (epoch, rest) = match v.split_once(':') {
         Some((e, r)) if e.chars().all(|c| c.is_ascii_digit()) => (e.parse().unwrap_or(0), r),
         _ => (0, v),
@@ -345,5 +349,6 @@ mod tests {
         assert_eq!(evr("2.3").release.as_deref(), Some("0"));
         // An upstream '-' must not leak into the NVR (abind 1.4-5-2).
         assert_eq!(evr("1.4-5-2").to_string(), "1.4_5-2");
+        assert_eq!(evr("2.0.0+~2.0.1-5").to_string(), "2.0.0+2.0.1-5");
     }
 }
