@@ -1,6 +1,7 @@
 //! Benchmark: loading a Fedora-size primary.xml (70k packages), against the
 //! floor of only decompressing the same file. `cargo bench --bench load_primary`
-//! (set BENCH_PACKAGES to change the size).
+//! (set BENCH_PACKAGES to change the size, or BENCH_REPO=DIR to measure an
+//! existing rpm-md repo such as `bench-data/repos/x86_64`).
 
 use std::io::Read;
 use std::time::Instant;
@@ -92,19 +93,25 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(70_000);
-    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
     let t = Instant::now();
-    write_repodata(
-        dir.path(),
-        &synth(n),
-        &WriteOptions {
-            compression: Compression::Zstd,
-            timestamp: 0,
-        },
-    )
-    .unwrap();
+    let dir = match std::env::var_os("BENCH_REPO") {
+        Some(d) => std::path::PathBuf::from(d),
+        None => {
+            write_repodata(
+                tmp.path(),
+                &synth(n),
+                &WriteOptions {
+                    compression: Compression::Zstd,
+                    timestamp: 0,
+                },
+            )
+            .unwrap();
+            tmp.path().to_path_buf()
+        }
+    };
     let write_s = t.elapsed().as_secs_f64();
-    let primary = std::fs::read_dir(dir.path().join("repodata"))
+    let primary = std::fs::read_dir(dir.join("repodata"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| p.to_string_lossy().ends_with("primary.xml.zst"))
@@ -127,7 +134,7 @@ fn main() {
         }
         floor = floor.min(t.elapsed().as_secs_f64());
     }
-    let spec = RepoSpec::new("bench", dir.path().to_str().unwrap());
+    let spec = RepoSpec::new("bench", dir.to_str().unwrap());
     let mut load = f64::MAX;
     let mut count = 0;
     for _ in 0..3 {
@@ -143,6 +150,18 @@ fn main() {
         load = load.min(t.elapsed().as_secs_f64());
         count = r.packages.len();
     }
+    // One thread, from memory: the parser's own speed.
+    let mut xml = Vec::new();
+    zstd::stream::read::Decoder::new(std::fs::File::open(&primary).unwrap())
+        .unwrap()
+        .read_to_end(&mut xml)
+        .unwrap();
+    let mut one = f64::MAX;
+    for _ in 0..3 {
+        let t = Instant::now();
+        buildroot_core::rpmmd::read_primary(&xml[..], "primary.xml").unwrap();
+        one = one.min(t.elapsed().as_secs_f64());
+    }
     let mb = xml_bytes as f64 / 1e6;
     println!("load_primary: {count} packages, primary.xml {mb:.0} MB unpacked (written in {write_s:.1} s)");
     println!("| what | seconds | MB/s |");
@@ -154,6 +173,10 @@ fn main() {
     println!(
         "| load_repo (parse into packages) | {load:.3} | {:.0} |",
         mb / load
+    );
+    println!(
+        "| parse only, one thread, from memory | {one:.3} | {:.0} |",
+        mb / one
     );
     println!("| ratio to floor | {:.1}x | |", load / floor);
 }

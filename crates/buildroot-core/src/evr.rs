@@ -165,6 +165,10 @@ impl Evr {
         if version.is_empty() {
             return Err(Error::parse("EVR", s, "empty version"));
         }
+        // `1.0-2-` would print as `1.0-2` and read back differently.
+        if release == Some("") {
+            return Err(Error::parse("EVR", s, "empty release after '-'"));
+        }
         // rpm allows neither ':' after the epoch nor blanks or control characters.
         let bad = |c: char| c == ':' || c.is_whitespace() || c.is_control();
         if version.contains(bad) || release.is_some_and(|r| r.contains(bad)) {

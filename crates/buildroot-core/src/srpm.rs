@@ -39,8 +39,9 @@ fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
 }
 
 /// Checks the lead and both header structures before the rpm crate sees the
-/// file: index entries must point inside their header's data (the rpm crate
-/// indexes without checking and would panic on such a file).
+/// file: index entries must have a known type and their values must fit
+/// inside their header's data (the rpm crate indexes without checking and
+/// would panic, or allocate by the claimed count and run out of memory).
 fn check_layout(path: &Path) -> Result<()> {
     use std::io::{Read, Seek, SeekFrom};
     let bad = |msg: &str| Error::format(path.display(), format!("not a valid RPM file ({msg})"));
@@ -68,8 +69,19 @@ fn check_layout(path: &Path) -> Result<()> {
         f.read_exact(&mut index)
             .map_err(|_| bad(&format!("truncated {what}")))?;
         for e in index.chunks_exact(16) {
+            let kind = u32::from_be_bytes([e[4], e[5], e[6], e[7]]);
             let offset = u32::from_be_bytes([e[8], e[9], e[10], e[11]]) as u64;
-            if offset > size {
+            let count = u32::from_be_bytes([e[12], e[13], e[14], e[15]]) as u64;
+            // The fewest bytes one value of each type takes (strings: a NUL).
+            let min = match kind {
+                0 => 0,
+                1 | 2 | 6..=9 => 1,
+                3 => 2,
+                4 => 4,
+                5 => 8,
+                _ => return Err(bad(&format!("{what} entry of unknown type {kind}"))),
+            };
+            if offset > size || count.saturating_mul(min) > size - offset {
                 return Err(bad(&format!("{what} entry points outside its data")));
             }
         }

@@ -43,3 +43,32 @@ fn spec_expansion_is_bounded() {
         ev.problems
     );
 }
+
+/// fuzz/artifacts/dep/crash-dd1bc963…: `x = (a-2-` parsed with version
+/// `(a-2` and no release, which prints as `x = (a-2` and reads back as
+/// version `(a`, release `2`. An empty release is now an error.
+#[test]
+fn dep_with_empty_release_is_rejected() {
+    use buildroot_core::dep::Dep;
+    let e = Dep::parse("\u{14}\u{0}-\u{c}=(fLLL-2-")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("bad version"), "{e}");
+    assert!(Dep::parse("foo = 1.0-").is_err());
+    let d = Dep::parse("foo = 1.0-2").unwrap();
+    assert_eq!(Dep::parse(&d.to_string()).unwrap(), d);
+}
+
+/// fuzz/artifacts/srpm_header/crash-357905e5…: an entry whose count claims
+/// far more values than its header holds made the rpm crate allocate ~29 GB.
+#[test]
+fn srpm_header_entry_count_beyond_its_data_is_an_error() {
+    let path = file("srpm-header-huge-count.rpm");
+    for r in [
+        buildroot_core::srpm::read_header(&path).map(|_| ()),
+        buildroot_core::srpm::extract_spec(&path).map(|_| ()),
+    ] {
+        let e = r.unwrap_err().to_string();
+        assert!(e.contains("not a valid RPM file"), "{e}");
+    }
+}

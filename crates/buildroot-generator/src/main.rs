@@ -14,6 +14,11 @@ use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{self, Filelists, LoadOptions, RepoSpec, Vars};
 use clap::{Parser, ValueEnum};
 
+// Loading metadata makes millions of small allocations; mimalloc makes
+// them (and freeing them) markedly cheaper than glibc's malloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const AFTER_HELP: &str = "\
 Examples:
   # The buildroot of two sources on x86_64, from the shipped fixture repos:

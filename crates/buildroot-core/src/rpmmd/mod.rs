@@ -12,6 +12,7 @@ mod filelists;
 mod primary;
 mod repofile;
 mod repomd;
+mod scan;
 mod xml;
 
 use std::collections::HashSet;

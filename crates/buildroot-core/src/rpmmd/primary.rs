@@ -1,66 +1,64 @@
 //! Streaming reader of `primary.xml`: one [`Package`] per `<package>`,
 //! handed to a visitor as soon as it is complete. Never builds a tree.
+//!
+//! The stream is cut into chunks that end at a `</package>`; each chunk is
+//! tokenized in place by [`Scanner`] (zero-copy), on several threads when
+//! there are several cores. At most a few chunks are in memory at once.
 
-use std::io::{BufRead, Read};
+use std::borrow::Cow;
+use std::io::BufRead;
 use std::sync::mpsc::sync_channel;
 use std::sync::Mutex;
 
-use super::xml::{attr, attrs, local, Ev, XmlReader};
+use super::scan::{local, Scanner, Tok};
 use crate::dep::Dep;
 use crate::error::{Error, Result};
 use crate::evr::Evr;
 use crate::package::{Package, Requirement};
 
-/// Parses primary.xml, calling `visit` for every package.
+/// Chunk size for both paths; large enough that per-chunk costs vanish,
+/// small enough to stay streaming.
+const CHUNK: usize = 4 << 20;
+
+/// Parses primary.xml, calling `visit` for every package, in file order.
 pub fn read_primary_with<R: BufRead>(
     r: R,
     origin: &str,
     mut visit: impl FnMut(Package) -> Result<()>,
 ) -> Result<()> {
-    let mut x = XmlReader::new(r, origin);
-    let mut buf = Vec::new();
     let mut saw_root = false;
-    loop {
-        match x.next(&mut buf)? {
-            Ev::Start(s, empty) => {
-                let name = local(&s);
-                match name.as_str() {
-                    "metadata" => saw_root = true,
-                    "package" if !empty => {
-                        let p = read_package(&mut x, &mut buf)?;
-                        visit(p)?;
-                    }
-                    _ if !empty => x.skip(&mut buf)?,
-                    _ => {}
-                }
-            }
-            Ev::End | Ev::Text(_) | Ev::Other => {}
-            Ev::Eof => break,
+    let mut chunks = Chunks::new(r, origin, CHUNK);
+    while let Some((i, base, data)) = chunks.next_chunk()? {
+        let (pkgs, root) = parse_fragment(&data, origin, base, i == 0)?;
+        saw_root |= root;
+        for p in pkgs {
+            visit(p)?;
         }
     }
-    if !saw_root {
-        return Err(x.err("not a primary.xml (no <metadata> element)"));
-    }
-    Ok(())
+    check_root(saw_root, origin)
 }
 
 /// Parses primary.xml on several threads, packages in file order. The
 /// calling thread reads (and decompresses) the stream and cuts it into
-/// chunks that end at a `</package>`; worker threads parse the chunks. At
-/// most a few chunks are in memory at once, so this stays streaming.
+/// chunks; worker threads parse the chunks.
 pub fn read_primary_parallel<R: BufRead>(r: R, origin: &str) -> Result<Vec<Package>> {
-    read_primary_chunked(r, origin, 4 << 20)
+    read_primary_chunked(r, origin, CHUNK)
 }
 
 /// [`read_primary_parallel`] with a given chunk size (bytes).
-pub fn read_primary_chunked<R: BufRead>(
-    mut r: R,
-    origin: &str,
-    chunk: usize,
-) -> Result<Vec<Package>> {
+pub fn read_primary_chunked<R: BufRead>(r: R, origin: &str, chunk: usize) -> Result<Vec<Package>> {
     let threads = rayon::current_num_threads().clamp(1, 8);
     if threads == 1 {
-        return read_primary(r, origin);
+        let mut out = Vec::new();
+        let mut chunks = Chunks::new(r, origin, chunk);
+        let mut saw_root = false;
+        while let Some((i, base, data)) = chunks.next_chunk()? {
+            let (pkgs, root) = parse_fragment(&data, origin, base, i == 0)?;
+            saw_root |= root;
+            out.extend(pkgs);
+        }
+        check_root(saw_root, origin)?;
+        return Ok(out);
     }
     type Parsed = (usize, Result<(Vec<Package>, bool)>);
     let results: Mutex<Vec<Parsed>> = Mutex::new(Vec::new());
@@ -78,47 +76,19 @@ pub fn read_primary_chunked<R: BufRead>(
                 results.lock().expect("results").push((i, parsed));
             });
         }
-        let (mut carry, mut index, mut base) = (Vec::new(), 0usize, 0u64);
+        let mut chunks = Chunks::new(r, origin, chunk);
         loop {
-            let mut buf = std::mem::take(&mut carry);
-            let mut eof = false;
-            while buf.len() < chunk {
-                let avail = match r.fill_buf() {
-                    Ok(a) => a,
-                    Err(e) => {
-                        read_error = Some(Error::format(
-                            origin,
-                            format!("cannot decompress or read: {e}"),
-                        ));
+            match chunks.next_chunk() {
+                Ok(Some(job)) => {
+                    if tx.send(job).is_err() {
                         return;
                     }
-                };
-                if avail.is_empty() {
-                    eof = true;
-                    break;
                 }
-                buf.extend_from_slice(avail);
-                let n = avail.len();
-                r.consume(n);
-            }
-            let cut = if eof {
-                Some(buf.len())
-            } else {
-                rfind(&buf, b"</package>").map(|p| p + 10)
-            };
-            let Some(cut) = cut else {
-                carry = buf; // no package end yet: read more
-                continue;
-            };
-            carry = buf.split_off(cut);
-            let len = buf.len() as u64;
-            if !buf.is_empty() && tx.send((index, base, buf)).is_err() {
-                return;
-            }
-            index += 1;
-            base += len;
-            if eof {
-                return;
+                Ok(None) => return,
+                Err(e) => {
+                    read_error = Some(e);
+                    return;
+                }
             }
         }
     });
@@ -134,46 +104,115 @@ pub fn read_primary_chunked<R: BufRead>(
         saw_root |= root;
         out.extend(pkgs);
     }
-    if !saw_root {
-        return Err(Error::format(
-            origin,
-            "not a primary.xml (no <metadata> element)",
-        ));
-    }
+    check_root(saw_root, origin)?;
     Ok(out)
 }
 
-/// The last occurrence of `needle` in `hay`.
-fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
+fn check_root(saw_root: bool, origin: &str) -> Result<()> {
+    if saw_root {
+        Ok(())
+    } else {
+        Err(Error::format(
+            origin,
+            "not a primary.xml (no <metadata> element)",
+        ))
+    }
+}
+
+/// Cuts a stream into chunks of about `size` bytes that end just after a
+/// `</package>` (the last one at end of file).
+struct Chunks<'o, R> {
+    r: R,
+    origin: &'o str,
+    size: usize,
+    carry: Vec<u8>,
+    index: usize,
+    base: u64,
+    done: bool,
+}
+
+impl<'o, R: BufRead> Chunks<'o, R> {
+    fn new(r: R, origin: &'o str, size: usize) -> Self {
+        Chunks {
+            r,
+            origin,
+            size: size.max(1),
+            carry: Vec::new(),
+            index: 0,
+            base: 0,
+            done: false,
+        }
+    }
+
+    /// The next (index, file offset, bytes), or None at the end.
+    fn next_chunk(&mut self) -> Result<Option<(usize, u64, Vec<u8>)>> {
+        const END: &[u8] = b"</package>";
+        let mut buf = std::mem::take(&mut self.carry);
+        let mut want = self.size;
+        loop {
+            if self.done {
+                if buf.is_empty() {
+                    return Ok(None);
+                }
+                break;
+            }
+            // Only the newly read part (and a tag split across reads) can
+            // hold a new package end.
+            let searched = buf.len().saturating_sub(END.len() - 1);
+            while buf.len() < want {
+                let avail = self.r.fill_buf().map_err(|e| {
+                    Error::format(self.origin, format!("cannot decompress or read: {e}"))
+                })?;
+                if avail.is_empty() {
+                    self.done = true;
+                    break;
+                }
+                buf.extend_from_slice(avail);
+                let n = avail.len();
+                self.r.consume(n);
+            }
+            if self.done {
+                break;
+            }
+            match memchr::memmem::rfind(&buf[searched..], END) {
+                Some(p) => {
+                    self.carry = buf.split_off(searched + p + END.len());
+                    break;
+                }
+                // No package end yet: read more into the same chunk.
+                None => want = buf.len() + self.size,
+            }
+        }
+        let (i, base) = (self.index, self.base);
+        self.index += 1;
+        self.base += buf.len() as u64;
+        Ok(Some((i, base, buf)))
+    }
 }
 
 /// Parses the packages of one chunk of primary.xml; also says whether the
-/// chunk opened `<metadata>`. Chunks after the first get a synthetic
-/// `<metadata>` start so end tags stay checked.
+/// chunk opened `<metadata>`. Chunks after the first start inside
+/// `<metadata>`, so end tags stay checked.
 fn parse_fragment(
     data: &[u8],
     origin: &str,
     base: u64,
     first: bool,
 ) -> Result<(Vec<Package>, bool)> {
-    const OPEN: &[u8] = b"<metadata>";
-    let prefix: &[u8] = if first { b"" } else { OPEN };
-    let start = base.saturating_sub(prefix.len() as u64);
-    let mut x = XmlReader::with_offset(prefix.chain(data), origin, start, true);
-    let mut buf = Vec::new();
+    let open: &[&str] = if first { &[] } else { &["metadata"] };
+    let mut x = Scanner::new(data, origin, base, open)?;
     let mut out = Vec::new();
     let mut saw_root = false;
     loop {
-        match x.next(&mut buf)? {
-            Ev::Start(s, empty) => match s.local_name().as_ref() {
+        match x.next()? {
+            Tok::Start { name, empty, .. } => match local(name) {
                 "metadata" => saw_root |= first,
-                "package" if !empty => out.push(read_package(&mut x, &mut buf)?),
-                _ if !empty => x.skip(&mut buf)?,
+                "package" if !empty => out.push(read_package(&mut x)?),
+                _ if !empty => x.skip()?,
                 _ => {}
             },
-            Ev::End | Ev::Text(_) | Ev::Other => {}
-            Ev::Eof => break,
+            Tok::End | Tok::Text { .. } => {}
+            Tok::Eof => break,
         }
     }
     Ok((out, saw_root))
@@ -202,90 +241,94 @@ enum List {
     Enhances,
 }
 
-fn read_package<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Package> {
+/// The value of attribute `key` in `attrs`.
+fn attr<'a>(x: &Scanner<'a>, attrs: &'a str, key: &str) -> Result<Option<Cow<'a, str>>> {
+    let mut found = None;
+    x.attrs(attrs, |k, v| {
+        if k == key {
+            found = Some(v);
+        }
+    })?;
+    Ok(found)
+}
+
+fn read_package(x: &mut Scanner<'_>) -> Result<Package> {
     let mut p = Package::default();
     let mut list: Option<List> = None;
-    let mut depth = 1usize;
-    while depth > 0 {
-        match x.next(buf)? {
-            Ev::Start(s, empty) => {
-                let name = s.local_name();
-                match name.as_ref() {
-                    "entry" => {
-                        if let Some(l) = list {
-                            add_entry(x, &s, l, &mut p)?;
-                        }
-                        if !empty {
-                            x.skip(buf)?;
-                        }
+    let depth = x.depth();
+    loop {
+        match x.next()? {
+            Tok::Start { name, attrs, empty } => match local(name) {
+                "entry" => {
+                    if let Some(l) = list {
+                        add_entry(x, attrs, l, &mut p)?;
                     }
-                    "name" if !empty => p.name = x.text(buf)?,
-                    "arch" if !empty => p.arch = x.text(buf)?,
-                    "version" => {
-                        let epoch = attr(x, &s, "epoch")?;
-                        let epoch = match epoch.as_deref().filter(|e| !e.is_empty()) {
-                            None => 0,
-                            Some(e) => e.parse().map_err(|_| x.err(format!("bad epoch '{e}'")))?,
-                        };
-                        let ver = attr(x, &s, "ver")?.unwrap_or_default();
-                        let rel = attr(x, &s, "rel")?;
-                        p.evr = Evr::new(epoch, ver, rel.as_deref());
-                        if !empty {
-                            x.skip(buf)?;
-                        }
+                    if !empty {
+                        x.skip()?;
                     }
-                    "checksum" if !empty => {
-                        p.checksum = Some(x.text(buf)?.trim().to_string());
+                }
+                "name" if !empty => p.name = x.text()?,
+                "arch" if !empty => p.arch = x.text()?,
+                "version" => {
+                    let (mut epoch, mut ver, mut rel) = (None, None, None);
+                    x.attrs(attrs, |k, v| match k {
+                        "epoch" => epoch = Some(v),
+                        "ver" => ver = Some(v),
+                        "rel" => rel = Some(v),
+                        _ => {}
+                    })?;
+                    let epoch = match epoch.as_deref().filter(|e| !e.is_empty()) {
+                        None => 0,
+                        Some(e) => e.parse().map_err(|_| x.err(format!("bad epoch '{e}'")))?,
+                    };
+                    p.evr = Evr::new(epoch, ver.unwrap_or_default(), rel.as_deref());
+                    if !empty {
+                        x.skip()?;
                     }
-                    "summary" if !empty => p.summary = x.text(buf)?,
-                    "location" => {
-                        p.location = attr(x, &s, "href")?.unwrap_or_default();
-                        if !empty {
-                            x.skip(buf)?;
-                        }
+                }
+                "checksum" if !empty => p.checksum = Some(x.text()?.trim().to_string()),
+                "summary" if !empty => p.summary = x.text()?,
+                "location" => {
+                    p.location = attr(x, attrs, "href")?.unwrap_or_default().into_owned();
+                    if !empty {
+                        x.skip()?;
                     }
-                    "size" => {
-                        p.size = attr(x, &s, "package")?
-                            .and_then(|v| v.parse().ok())
-                            .unwrap_or(0);
-                        if !empty {
-                            x.skip(buf)?;
-                        }
+                }
+                "size" => {
+                    p.size = attr(x, attrs, "package")?
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0);
+                    if !empty {
+                        x.skip()?;
                     }
-                    "sourcerpm" if !empty => p.sourcerpm = x.text(buf)?,
-                    "format" if !empty => depth += 1,
-                    "provides" | "requires" | "conflicts" | "obsoletes" | "recommends"
-                    | "suggests" | "supplements" | "enhances" => {
-                        list = Some(match name.as_ref() {
-                            "provides" => List::Provides,
-                            "requires" => List::Requires,
-                            "conflicts" => List::Conflicts,
-                            "obsoletes" => List::Obsoletes,
-                            "recommends" => List::Recommends,
-                            "suggests" => List::Suggests,
-                            "supplements" => List::Supplements,
-                            _ => List::Enhances,
-                        });
-                        if !empty {
-                            depth += 1;
-                        } else {
-                            list = None;
-                        }
-                    }
-                    "file" if !empty => {
-                        let f = x.text(buf)?;
-                        p.files.push(f);
-                    }
-                    _ if !empty => x.skip(buf)?,
-                    _ => {}
+                }
+                "sourcerpm" if !empty => p.sourcerpm = x.text()?,
+                "format" if !empty => {}
+                l @ ("provides" | "requires" | "conflicts" | "obsoletes" | "recommends"
+                | "suggests" | "supplements" | "enhances") => {
+                    list = (!empty).then_some(match l {
+                        "provides" => List::Provides,
+                        "requires" => List::Requires,
+                        "conflicts" => List::Conflicts,
+                        "obsoletes" => List::Obsoletes,
+                        "recommends" => List::Recommends,
+                        "suggests" => List::Suggests,
+                        "supplements" => List::Supplements,
+                        _ => List::Enhances,
+                    });
+                }
+                "file" if !empty => p.files.push(x.text()?),
+                _ if !empty => x.skip()?,
+                _ => {}
+            },
+            Tok::End => {
+                list = None;
+                if x.depth() < depth {
+                    break;
                 }
             }
-            Ev::End => {
-                depth -= 1;
-                list = None;
-            }
-            Ev::Text(_) | Ev::Other => {}
-            Ev::Eof => return Err(x.err("unexpected end of file inside <package>")),
+            Tok::Text { .. } => {}
+            Tok::Eof => return Err(x.err("unexpected end of file inside <package>")),
         }
     }
     if p.name.is_empty() || p.arch.is_empty() {
@@ -294,20 +337,15 @@ fn read_package<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<P
     Ok(p)
 }
 
-fn add_entry<R: BufRead>(
-    x: &XmlReader<R>,
-    s: &quick_xml::events::BytesStart<'_>,
-    list: List,
-    p: &mut Package,
-) -> Result<()> {
+fn add_entry<'a>(x: &Scanner<'a>, attrs: &'a str, list: List, p: &mut Package) -> Result<()> {
     let (mut name, mut flags, mut epoch, mut ver, mut rel, mut pre) =
         (None, None, None, None, None, false);
-    attrs(x, s, |k, v| match k {
-        "name" => name = Some(v.to_string()),
-        "flags" => flags = Some(v.to_string()),
-        "epoch" => epoch = Some(v.to_string()),
-        "ver" => ver = Some(v.to_string()),
-        "rel" => rel = Some(v.to_string()),
+    x.attrs(attrs, |k, v| match k {
+        "name" => name = Some(v),
+        "flags" => flags = Some(v),
+        "epoch" => epoch = Some(v),
+        "ver" => ver = Some(v),
+        "rel" => rel = Some(v),
         "pre" => pre = v == "1" || v == "true",
         _ => {}
     })?;

@@ -1,0 +1,415 @@
+//! A zero-copy XML tokenizer for the hot path: primary.xml, which is most of
+//! the bytes a run reads. It borrows every name, attribute and text from the
+//! input, decodes entities only where a value has one, and checks what
+//! rpm-md readers rely on (tags balanced with matching names, quoted
+//! attributes, known entities, UTF-8). DTDs, namespaces and encodings other
+//! than UTF-8 are not interpreted; comments, processing instructions and
+//! doctype declarations are skipped.
+//!
+//! The general-purpose reader (`xml.rs`, over quick-xml) serves the small
+//! files; this one exists because parsing primary.xml dominated load time.
+
+use std::borrow::Cow;
+
+use crate::error::{Error, Result};
+
+/// One token.
+#[derive(Debug, PartialEq)]
+pub enum Tok<'a> {
+    /// An element start; `attrs` is the raw attribute text.
+    Start {
+        name: &'a str,
+        attrs: &'a str,
+        empty: bool,
+    },
+    End,
+    /// Character data (raw: entities still encoded) or a CDATA section
+    /// (`cdata`, taken verbatim).
+    Text {
+        raw: &'a str,
+        cdata: bool,
+    },
+    Eof,
+}
+
+/// The tokenizer over one chunk of a document.
+pub struct Scanner<'a> {
+    s: &'a str,
+    pos: usize,
+    /// Where `s` starts in the whole file (for messages).
+    base: u64,
+    origin: &'a str,
+    /// Names of the open elements, for end-tag checks.
+    stack: Vec<&'a str>,
+}
+
+impl<'a> Scanner<'a> {
+    /// A scanner over `data`, which starts at byte `base` of `origin`, with
+    /// `open` elements already open (a fragment of a larger document).
+    pub fn new(data: &'a [u8], origin: &'a str, base: u64, open: &[&'a str]) -> Result<Self> {
+        let s = std::str::from_utf8(data).map_err(|e| {
+            Error::format(
+                origin,
+                format!(
+                    "malformed XML at byte {}: invalid UTF-8",
+                    base + e.valid_up_to() as u64
+                ),
+            )
+        })?;
+        Ok(Scanner {
+            s,
+            pos: 0,
+            base,
+            origin,
+            stack: open.to_vec(),
+        })
+    }
+
+    /// How many elements are open.
+    pub fn depth(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// An error at the current position.
+    pub fn err(&self, msg: impl std::fmt::Display) -> Error {
+        Error::format(
+            self.origin,
+            format!("{msg} (at byte {})", self.base + self.pos as u64),
+        )
+    }
+
+    fn malformed(&self, at: usize, msg: impl std::fmt::Display) -> Error {
+        Error::format(
+            self.origin,
+            format!("malformed XML at byte {}: {msg}", self.base + at as u64),
+        )
+    }
+
+    /// The index of `pat` at or after `from`, or an "unclosed" error.
+    fn find(&self, from: usize, pat: &str, what: &str) -> Result<usize> {
+        let hay = &self.s.as_bytes()[from..];
+        let found = match pat.as_bytes() {
+            [c] => memchr::memchr(*c, hay),
+            p => memchr::memmem::find(hay, p),
+        };
+        found
+            .map(|i| from + i)
+            .ok_or_else(|| self.malformed(self.pos, format!("unclosed {what}")))
+    }
+
+    /// The next token.
+    pub fn next(&mut self) -> Result<Tok<'a>> {
+        loop {
+            let b = self.s.as_bytes();
+            let Some(&c) = b.get(self.pos) else {
+                return Ok(Tok::Eof);
+            };
+            if c != b'<' {
+                let end = memchr::memchr(b'<', &b[self.pos..]).map_or(b.len(), |i| self.pos + i);
+                let raw = &self.s[self.pos..end];
+                self.pos = end;
+                return Ok(Tok::Text { raw, cdata: false });
+            }
+            let rest = &self.s[self.pos..];
+            if rest.starts_with("<!--") {
+                self.pos = self.find(self.pos + 4, "-->", "comment")? + 3;
+            } else if rest.starts_with("<![CDATA[") {
+                let end = self.find(self.pos + 9, "]]>", "CDATA section")?;
+                let raw = &self.s[self.pos + 9..end];
+                self.pos = end + 3;
+                return Ok(Tok::Text { raw, cdata: true });
+            } else if rest.starts_with("<?") {
+                self.pos = self.find(self.pos + 2, "?>", "processing instruction")? + 2;
+            } else if rest.starts_with("<!") {
+                self.pos = self.find(self.pos + 2, ">", "declaration")? + 1;
+            } else if rest.starts_with("</") {
+                let end = self.find(self.pos + 2, ">", "end tag")?;
+                let name = self.s[self.pos + 2..end].trim_end();
+                match self.stack.pop() {
+                    Some(open) if open == name => {}
+                    Some(open) => {
+                        return Err(self
+                            .malformed(self.pos, format!("expected </{open}>, found </{name}>")))
+                    }
+                    None => return Err(self.malformed(self.pos, format!("unexpected </{name}>"))),
+                }
+                self.pos = end + 1;
+                return Ok(Tok::End);
+            } else {
+                return self.start_tag();
+            }
+        }
+    }
+
+    /// `<name attrs...>` or `<name attrs.../>` at `self.pos`.
+    fn start_tag(&mut self) -> Result<Tok<'a>> {
+        let b = self.s.as_bytes();
+        let from = self.pos + 1;
+        // '>' may appear inside quoted attribute values.
+        let mut i = from;
+        let mut quote = 0u8;
+        let end = loop {
+            let Some(k) = memchr::memchr3(b'>', b'"', b'\'', &b[i..]) else {
+                return Err(self.malformed(self.pos, "unclosed start tag"));
+            };
+            let c = b[i + k];
+            i += k + 1;
+            match (quote, c) {
+                (0, b'>') => break i - 1,
+                (0, q) => quote = q,
+                (q, c) if q == c => quote = 0,
+                _ => {}
+            }
+        };
+        let empty = end > from && b[end - 1] == b'/';
+        let inner = &self.s[from..if empty { end - 1 } else { end }];
+        let name_end = inner
+            .bytes()
+            .position(|c| c.is_ascii_whitespace())
+            .unwrap_or(inner.len());
+        let name = &inner[..name_end];
+        if name.is_empty() || name.contains(['<', '=', '"', '\'', '&']) {
+            return Err(self.malformed(self.pos, format!("bad element name '{name}'")));
+        }
+        if !empty {
+            self.stack.push(name);
+        }
+        self.pos = end + 1;
+        Ok(Tok::Start {
+            name,
+            attrs: &inner[name_end..],
+            empty,
+        })
+    }
+
+    /// Skips to the end of the element whose start was just read.
+    pub fn skip(&mut self) -> Result<()> {
+        let depth = self.stack.len();
+        while self.stack.len() >= depth {
+            if let Tok::Eof = self.next()? {
+                return Err(self.err("unexpected end of file"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The decoded text content up to the end of the current element
+    /// (text of nested elements is left out).
+    pub fn text(&mut self) -> Result<String> {
+        let depth = self.stack.len();
+        let mut out = String::new();
+        loop {
+            match self.next()? {
+                Tok::Text { raw, cdata } if self.stack.len() == depth => {
+                    if cdata {
+                        out.push_str(raw);
+                    } else {
+                        out.push_str(&self.unescape(raw)?);
+                    }
+                }
+                Tok::End if self.stack.len() < depth => return Ok(out),
+                Tok::Eof => return Err(self.err("unexpected end of file")),
+                _ => {}
+            }
+        }
+    }
+
+    /// Calls `f(local_key, value)` for every attribute of `attrs` (the raw
+    /// text of a start tag), values decoded.
+    pub fn attrs(&self, attrs: &'a str, mut f: impl FnMut(&str, Cow<'a, str>)) -> Result<()> {
+        let b = attrs.as_bytes();
+        let bad = |at: usize| self.err(format!("bad attribute: '{}'", short(&attrs[at..])));
+        let mut i = 0;
+        loop {
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i == b.len() {
+                return Ok(());
+            }
+            let start = i;
+            let eq = memchr::memchr(b'=', &b[i..]).ok_or_else(|| bad(start))? + i;
+            let mut kend = eq;
+            while kend > start && b[kend - 1].is_ascii_whitespace() {
+                kend -= 1;
+            }
+            let key = &attrs[start..kend];
+            i = eq + 1;
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let q = b.get(i).copied().unwrap_or(0);
+            if key.is_empty()
+                || key.bytes().any(|c| c.is_ascii_whitespace())
+                || (q != b'"' && q != b'\'')
+            {
+                return Err(bad(start));
+            }
+            let close = memchr::memchr(q, &b[i + 1..]).ok_or_else(|| bad(start))? + i + 1;
+            let raw = &attrs[i + 1..close];
+            i = close + 1;
+            f(local(key), self.unescape_attr(raw)?);
+        }
+    }
+
+    /// An attribute value with entities decoded and whitespace characters
+    /// turned into spaces, as XML attribute-value normalization does.
+    fn unescape_attr(&self, raw: &'a str) -> Result<Cow<'a, str>> {
+        if !raw
+            .bytes()
+            .any(|c| matches!(c, b'&' | b'\t' | b'\n' | b'\r'))
+        {
+            return Ok(Cow::Borrowed(raw));
+        }
+        let spaced = raw.replace("\r\n", " ").replace(['\t', '\n', '\r'], " ");
+        Ok(Cow::Owned(self.unescape(&spaced)?.into_owned()))
+    }
+
+    /// Text with entity and character references decoded and `\r\n`
+    /// turned into `\n`.
+    pub fn unescape<'s>(&self, raw: &'s str) -> Result<Cow<'s, str>> {
+        if memchr::memchr2(b'&', b'\r', raw.as_bytes()).is_none() {
+            return Ok(Cow::Borrowed(raw));
+        }
+        let raw: Cow<str> = if raw.contains('\r') {
+            Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+        } else {
+            Cow::Borrowed(raw)
+        };
+        let mut out = String::with_capacity(raw.len());
+        let mut rest: &str = &raw;
+        while let Some(amp) = rest.find('&') {
+            out.push_str(&rest[..amp]);
+            let semi = rest[amp..]
+                .find(';')
+                .ok_or_else(|| self.err(format!("unterminated entity in '{}'", short(rest))))?;
+            let ent = &rest[amp + 1..amp + semi];
+            match ent {
+                "amp" => out.push('&'),
+                "lt" => out.push('<'),
+                "gt" => out.push('>'),
+                "quot" => out.push('"'),
+                "apos" => out.push('\''),
+                _ => {
+                    let code = if let Some(h) = ent.strip_prefix("#x") {
+                        u32::from_str_radix(h, 16).ok()
+                    } else if let Some(d) = ent.strip_prefix('#') {
+                        d.parse().ok()
+                    } else {
+                        None
+                    };
+                    match code.and_then(char::from_u32).filter(|c| *c != '\0') {
+                        Some(c) => out.push(c),
+                        None => return Err(self.err(format!("unknown entity &{ent};"))),
+                    }
+                }
+            }
+            rest = &rest[amp + semi + 1..];
+        }
+        out.push_str(rest);
+        Ok(Cow::Owned(out))
+    }
+}
+
+/// The start of `s`, for messages.
+fn short(s: &str) -> &str {
+    match s.char_indices().nth(40) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// The local name (without a `rpm:`-style prefix) of an element name.
+pub fn local(name: &str) -> &str {
+    match memchr::memrchr(b':', name.as_bytes()) {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(xml: &str) -> Result<Vec<String>> {
+        let mut s = Scanner::new(xml.as_bytes(), "t", 0, &[])?;
+        let mut out = Vec::new();
+        loop {
+            let t = s.next()?;
+            out.push(match t {
+                Tok::Start { name, attrs, empty } => {
+                    let mut a = Vec::new();
+                    s.attrs(attrs, |k, v| a.push(format!("{k}={v}")))?;
+                    format!("<{name} {}{}>", a.join(" "), if empty { "/" } else { "" })
+                }
+                Tok::End => "</>".into(),
+                Tok::Text { raw, cdata: false } => s.unescape(raw)?.into_owned(),
+                Tok::Text { raw, cdata: true } => format!("[{raw}]"),
+                Tok::Eof => break,
+            });
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn tokens_entities_and_skipped_parts() {
+        let t = toks(
+            "<?xml version=\"1.0\"?><!-- c --><!DOCTYPE x><a x='1 &gt; 0' rpm:y=\"&#65;&#x42;\">\
+             t&amp;u<![CDATA[<raw>&amp;]]><b/><c k = \"v>w\" ></c></a>",
+        )
+        .unwrap();
+        assert_eq!(
+            t,
+            vec![
+                "<a x=1 > 0 y=AB>",
+                "t&u",
+                "[<raw>&amp;]",
+                "<b />",
+                "<c k=v>w>",
+                "</>",
+                "</>"
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_input_is_an_error_with_offset() {
+        for (xml, want) in [
+            (
+                "<a><b></a>",
+                "malformed XML at byte 6: expected </b>, found </a>",
+            ),
+            ("<a></a></a>", "unexpected </a>"),
+            ("<a x=1/>", "bad attribute"),
+            ("<a x=\"1/>", "unclosed start tag"),
+            ("<a>&nope;</a>", "unknown entity &nope;"),
+            ("<a>&#0;</a>", "unknown entity"),
+            ("<a>& b</a>", "unterminated entity"),
+            ("<a><!-- x", "unclosed comment"),
+            ("<>", "bad element name"),
+        ] {
+            let e = toks(xml).unwrap_err().to_string();
+            assert!(e.contains(want), "{xml}: {e}");
+        }
+        let e = toks("<a>\u{e9}</a>").unwrap();
+        assert_eq!(e[1], "\u{e9}");
+        let e = match Scanner::new(b"<a>\xff</a>", "t", 10, &[]) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("invalid UTF-8 accepted"),
+        };
+        assert_eq!(e, "t: malformed XML at byte 13: invalid UTF-8");
+    }
+
+    #[test]
+    fn text_and_skip_follow_nesting() {
+        let mut s = Scanner::new(b"<a>x<b>y</b>z</a><c><d/><e>f</e></c>", "t", 0, &[]).unwrap();
+        assert!(matches!(s.next().unwrap(), Tok::Start { name: "a", .. }));
+        assert_eq!(s.text().unwrap(), "xz");
+        assert!(matches!(s.next().unwrap(), Tok::Start { name: "c", .. }));
+        s.skip().unwrap();
+        assert_eq!(s.next().unwrap(), Tok::Eof);
+        // A fragment may close elements opened before it.
+        let mut s = Scanner::new(b"</metadata>", "t", 0, &["metadata"]).unwrap();
+        assert_eq!(s.next().unwrap(), Tok::End);
+    }
+}
