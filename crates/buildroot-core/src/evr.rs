@@ -169,8 +169,9 @@ impl Evr {
         if release == Some("") {
             return Err(Error::parse("EVR", s, "empty release after '-'"));
         }
-        // rpm allows neither ':' after the epoch nor blanks or control characters.
-        let bad = |c: char| c == ':' || c.is_whitespace() || c.is_control();
+        // rpm allows neither ':' after the epoch nor blanks, control
+        // characters or parentheses (which would end a rich dependency).
+        let bad = |c: char| matches!(c, ':' | '(' | ')') || c.is_whitespace() || c.is_control();
         if version.contains(bad) || release.is_some_and(|r| r.contains(bad)) {
             return Err(Error::parse(
                 "EVR",

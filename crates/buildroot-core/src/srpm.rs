@@ -268,6 +268,15 @@ pub fn arch_limits(path: &Path) -> Result<(Vec<String>, Vec<String>)> {
 
 /// Every file of an RPM's payload: (path as stored, contents, is-the-spec).
 pub fn read_payload(path: &Path) -> Result<Vec<(String, Vec<u8>, bool)>> {
+    read_payload_where(path, |_, _| true)
+}
+
+/// The payload files for which `want(path, is_spec)` holds; the others are
+/// skipped without being kept in memory (source tarballs can be large).
+pub fn read_payload_where(
+    path: &Path,
+    want: impl Fn(&str, bool) -> bool,
+) -> Result<Vec<(String, Vec<u8>, bool)>> {
     check_layout(path)?;
     let mut reader = PackageReader::open(path).map_err(|e| rpm_err(path, e))?;
     let mut out = Vec::new();
@@ -279,6 +288,9 @@ pub fn read_payload(path: &Path) -> Result<Vec<(String, Vec<u8>, bool)>> {
             .trim_start_matches("./")
             .to_string();
         let is_spec = f.metadata.flags().contains(rpm::FileFlags::SPECFILE);
+        if !want(&name, is_spec) {
+            continue;
+        }
         let mut data = Vec::new();
         if f.has_payload() {
             f.read_to_end(&mut data).map_err(|e| rpm_err(path, e))?;
@@ -291,7 +303,7 @@ pub fn read_payload(path: &Path) -> Result<Vec<(String, Vec<u8>, bool)>> {
 /// The spec file of an SRPM: (file name, text). The spec is the payload
 /// file flagged SPECFILE, else the first `*.spec`.
 pub fn extract_spec(path: &Path) -> Result<(String, String)> {
-    let files = read_payload(path)?;
+    let files = read_payload_where(path, |name, is_spec| is_spec || name.ends_with(".spec"))?;
     let pick = files
         .iter()
         .position(|f| f.2)

@@ -72,3 +72,30 @@ fn srpm_header_entry_count_beyond_its_data_is_an_error() {
         assert!(e.contains("not a valid RPM file"), "{e}");
     }
 }
+
+/// fuzz/artifacts/dep/crash-f17314b1…: in `(a or b > (2 )` the version
+/// `(2` was accepted and printed as `b > (2)`, which does not parse back.
+/// Parentheses are not allowed in versions (rpmbuild rejects them too).
+#[test]
+fn dep_version_with_parenthesis_is_rejected() {
+    use buildroot_core::dep::Dep;
+    assert!(Dep::parse("(a or b > (2 )").is_err());
+    assert!(Dep::parse("b > 2)").is_err());
+    let d = Dep::parse("(a or b > 2)").unwrap();
+    assert_eq!(Dep::parse(&d.to_string()).unwrap(), d);
+}
+
+/// fuzz/artifacts/srpm_header/oom-2d281967…: a cpio entry whose name size
+/// claims 2 GB. The rpm crate (0.30) allocates that much zeroed memory
+/// before checking the size against its 4096-byte limit; calloc maps it
+/// lazily, so a real run only sees the error (libFuzzer's malloc limit
+/// counts it). The file must be rejected with a one-line error.
+#[test]
+fn srpm_cpio_entry_with_huge_name_is_an_error() {
+    let path = file("srpm-cpio-huge-name.rpm");
+    let e = buildroot_core::srpm::extract_spec(&path)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with(&path.display().to_string()), "{e}");
+    assert!(!e.contains('\n'), "{e}");
+}
