@@ -97,7 +97,11 @@ pub fn read_primary_chunked<R: BufRead>(r: R, origin: &str, chunk: usize) -> Res
     }
     let mut results = results.into_inner().expect("results");
     results.sort_by_key(|(i, _)| *i);
-    let mut out = Vec::new();
+    let total = results
+        .iter()
+        .map(|(_, r)| r.as_ref().map_or(0, |(p, _)| p.len()))
+        .sum();
+    let mut out = Vec::with_capacity(total);
     let mut saw_root = false;
     for (_, r) in results {
         let (pkgs, root) = r?;
@@ -147,8 +151,10 @@ impl<'o, R: BufRead> Chunks<'o, R> {
     /// The next (index, file offset, bytes), or None at the end.
     fn next_chunk(&mut self) -> Result<Option<(usize, u64, Vec<u8>)>> {
         const END: &[u8] = b"</package>";
-        let mut buf = std::mem::take(&mut self.carry);
         let mut want = self.size;
+        // Sized up front: growing a multi-MB buffer by doubling copies it.
+        let mut buf = Vec::with_capacity(want + (64 << 10));
+        buf.append(&mut self.carry);
         loop {
             if self.done {
                 if buf.is_empty() {
@@ -201,7 +207,8 @@ fn parse_fragment(
 ) -> Result<(Vec<Package>, bool)> {
     let open: &[&str] = if first { &[] } else { &["metadata"] };
     let mut x = Scanner::new(data, origin, base, open)?;
-    let mut out = Vec::new();
+    // Packages are large; growing the vector by doubling would copy them.
+    let mut out = Vec::with_capacity(memchr::memmem::find_iter(data, b"</package>").count());
     let mut saw_root = false;
     loop {
         match x.next()? {
