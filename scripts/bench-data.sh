@@ -9,7 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench-data synthetic=0
 for a in "$@"; do
-  case "$a" in --synthetic) synthetic=1 ;; *) out=$a ;; esac
+  case "$a" in
+    --synthetic) synthetic=1 ;;
+    -*) echo "bench-data: unknown option '$a' (usage: scripts/bench-data.sh [DIR] [--synthetic])" >&2; exit 2 ;;
+    *) out=$a ;;
+  esac
 done
 cargo build -q --release -p bench-datagen
 gen=target/release/bench-datagen
