@@ -15,6 +15,8 @@ for a in "$@"; do
     *) out=$a ;;
   esac
 done
+# apt resolves relative Dir:: settings against its own root, not the working directory.
+out=$(realpath -m "$out")
 cargo build -q --release -p bench-datagen
 gen=target/release/bench-datagen
 rm -rf "$out.tmp"; mkdir -p "$out.tmp"
