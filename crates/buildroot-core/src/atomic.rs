@@ -96,8 +96,11 @@ impl StagedDir {
         self.tmp.as_ref().expect("staged dir").path()
     }
 
-    /// Replaces the target with the staged directory: the old one is renamed
-    /// away first, then removed, so the target name always holds a complete tree.
+    /// Replaces the target with the staged directory. Where the filesystem
+    /// can (Linux `renameat2(RENAME_EXCHANGE)`), the two trees trade places
+    /// in one step, so the target name always holds a complete tree even if
+    /// the process is killed mid-way; the old tree, now at the staging name,
+    /// is removed afterwards (or by the next run, if this one is killed).
     pub fn commit(mut self) -> Result<()> {
         let tmp = self.tmp.take().expect("staged dir").keep();
         // Temp dirs are private (0700); the result is an ordinary directory.
@@ -105,36 +108,90 @@ impl StagedDir {
         fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755))
             .map_err(|e| Error::io(&tmp, e))?;
         let target = &self.target;
-        let parent = parent_of(target);
-        let old = if target.exists() {
-            let name = target
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let old = tempfile::Builder::new()
-                .prefix(&format!(".{name}.old-"))
-                .tempdir_in(&parent)
-                .map_err(|e| Error::io(&parent, e))?
-                .keep();
-            fs::remove_dir(&old).map_err(|e| Error::io(&old, e))?;
-            fs::rename(target, &old).map_err(|e| Error::io(target, e))?;
-            Some(old)
-        } else {
-            None
-        };
-        if let Err(e) = fs::rename(&tmp, target) {
-            // Put the old tree back so the target is never missing.
-            if let Some(old) = &old {
-                let _ = fs::rename(old, target);
+        if target.exists() {
+            match exchange(&tmp, target) {
+                Ok(()) => {
+                    return fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e));
+                }
+                Err(e) if exchange_unsupported(&e) => {}
+                Err(e) => {
+                    let _ = fs::remove_dir_all(&tmp);
+                    return Err(Error::io(target, e));
+                }
             }
-            let _ = fs::remove_dir_all(&tmp);
-            return Err(Error::io(target, e));
         }
-        if let Some(old) = old {
-            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-        }
-        Ok(())
+        swap_by_two_renames(&tmp, target)
     }
+}
+
+/// Atomically exchanges two paths (both must exist).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes())?;
+    let cb = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths; AT_FDCWD resolves them
+    // relative to the working directory like rename(2).
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from_raw_os_error(libc::ENOSYS))
+}
+
+/// Filesystems (or kernels) without RENAME_EXCHANGE answer EINVAL or ENOSYS.
+fn exchange_unsupported(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EINVAL) | Some(libc::ENOSYS))
+}
+
+/// The portable swap: the old tree is renamed away, the new one renamed in,
+/// then the old one removed. Between the two renames the target is missing;
+/// only used where RENAME_EXCHANGE is not available.
+fn swap_by_two_renames(tmp: &Path, target: &Path) -> Result<()> {
+    let parent = parent_of(target);
+    let old = if target.exists() {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let old = tempfile::Builder::new()
+            .prefix(&format!(".{name}.old-"))
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?
+            .keep();
+        fs::remove_dir(&old).map_err(|e| Error::io(&old, e))?;
+        fs::rename(target, &old).map_err(|e| Error::io(target, e))?;
+        Some(old)
+    } else {
+        None
+    };
+    if let Err(e) = fs::rename(tmp, target) {
+        // Put the old tree back so the target is never missing for long.
+        if let Some(old) = &old {
+            let _ = fs::rename(old, target);
+        }
+        let _ = fs::remove_dir_all(tmp);
+        return Err(Error::io(target, e));
+    }
+    if let Some(old) = old {
+        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -165,5 +222,19 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+
+    #[test]
+    fn two_rename_fallback_replaces_too() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path().join("out");
+        fs::create_dir(&d).unwrap();
+        fs::write(d.join("x"), "old").unwrap();
+        let new = t.path().join(".out.new-1");
+        fs::create_dir(&new).unwrap();
+        fs::write(new.join("x"), "new").unwrap();
+        swap_by_two_renames(&new, &d).unwrap();
+        assert_eq!(fs::read_to_string(d.join("x")).unwrap(), "new");
+        assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1);
     }
 }

@@ -157,6 +157,82 @@ pub fn reduce(item: &str) -> String {
     item.to_string()
 }
 
+/// The package name `item` stands for, given which names exist (`known`):
+/// the item itself when it is a name, else the name of its NEVRA or SRPM file
+/// name ([`reduce`]), else the name of a bare `name-version-release` (the
+/// tools' own `*-nvrs` lists) when that name exists. A line nothing explains
+/// comes back unchanged, for the caller to report.
+///
+/// Checking against real names keeps plain names safe: `java-1.8.0-openjdk`
+/// is a package, so it is never cut to `java`.
+pub fn name_in(item: &str, known: impl Fn(&str) -> bool) -> String {
+    if known(item) {
+        return item.to_string();
+    }
+    let reduced = reduce(item);
+    if reduced != item && known(&reduced) {
+        return reduced;
+    }
+    let mut parts = item.rsplitn(3, '-');
+    if let (Some(release), Some(version), Some(name)) = (parts.next(), parts.next(), parts.next()) {
+        let version = version.rsplit(':').next().unwrap_or(version);
+        let digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
+        if digit(version) && digit(release) && known(name) {
+            return name.to_string();
+        }
+    }
+    item.to_string()
+}
+
+/// A tool's standard output: write errors name it (`standard output: No
+/// space left on device`), and a reader that went away (`tool | head`) is not
+/// an error: the rest of the output is discarded.
+pub struct Stdout {
+    out: std::io::StdoutLock<'static>,
+    closed: bool,
+}
+
+impl Stdout {
+    pub fn lock() -> Stdout {
+        Stdout {
+            out: std::io::stdout().lock(),
+            closed: false,
+        }
+    }
+
+    fn check<T>(&mut self, r: std::io::Result<T>, ok: T) -> std::io::Result<T> {
+        match r {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(ok)
+            }
+            Err(e) => Err(std::io::Error::new(
+                e.kind(),
+                format!("standard output: {e}"),
+            )),
+            r => r,
+        }
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let r = self.out.write(buf);
+        self.check(r, buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.out.flush();
+        self.check(r, ())
+    }
+}
+
 /// Sorted (byte order), unique.
 pub fn sorted_unique<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> Vec<String> {
     let set: BTreeSet<String> = items.into_iter().map(Into::into).collect();
@@ -191,6 +267,26 @@ pub fn write_list_file<I: IntoIterator<Item = S>, S: Into<String>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_in_takes_names_nevras_and_bare_nvrs_that_exist() {
+        let known =
+            |n: &str| ["libjpeg-turbo", "java-1.8.0-openjdk", "hello", "foo-1"].contains(&n);
+        for (line, want) in [
+            ("hello", "hello"),
+            ("java-1.8.0-openjdk", "java-1.8.0-openjdk"),
+            ("libjpeg-turbo-3.0.3-1.eln150", "libjpeg-turbo"),
+            ("libjpeg-turbo-1:3.0.3-1.eln150", "libjpeg-turbo"),
+            ("hello-0:2.12.1-1.eln150.src", "hello"),
+            ("hello-2.12.1-1.eln150.src.rpm", "hello"),
+            ("foo-1", "foo-1"),
+            // Unknown names and non-versions stay as given, for the caller to report.
+            ("nosuch-1.0-1", "nosuch-1.0-1"),
+            ("hello-world-x", "hello-world-x"),
+        ] {
+            assert_eq!(name_in(line, known), want, "{line}");
+        }
+    }
 
     #[test]
     fn reads_names_comments_and_nvrs() {

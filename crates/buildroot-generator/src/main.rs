@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use buildroot_core::arch::ArchPolicy;
 use buildroot_core::buildroot::{self, Config, DEFAULT_CORE};
-use buildroot_core::pkglist::{read_list, write_list, Names};
+use buildroot_core::pkglist::{name_in, read_list, write_list, Names, Stdout};
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{self, Filelists, LoadOptions, RepoSpec, Vars};
 use clap::{Parser, ValueEnum};
@@ -220,15 +220,11 @@ fn run(args: &Args) -> Result<u8> {
                 parent.display()
             )
         })?;
+        buildroot::check_output_dir(dir)?;
     }
-    let input_list = read_list(
-        &args.input,
-        if args.from_binaries {
-            Names::Reduce
-        } else {
-            Names::Verbatim
-        },
-    )?;
+    // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines are
+    // all accepted; they are matched against the repos once they are loaded.
+    let input_list = read_list(&args.input, Names::Verbatim)?;
     let t_load = std::time::Instant::now();
     let pool = load_pool(args)?;
     let load_s = t_load.elapsed().as_secs_f64();
@@ -239,15 +235,17 @@ fn run(args: &Args) -> Result<u8> {
     };
     let input: Vec<String> = if args.from_binaries {
         let mut out = Vec::new();
-        for b in &input_list {
-            match pool.binaries_named(b).first() {
+        for line in &input_list {
+            let b = name_in(line, |n| !pool.binaries_named(n).is_empty());
+            match pool.binaries_named(&b).first() {
                 Some(&p) => out.push(pool.package(p).source_name().to_string()),
                 None => warn(format!("no binary package named '{b}' in the repositories")),
             }
         }
         out
     } else {
-        input_list
+        let known = |n: &str| !pool.sources_named(n).is_empty() || cfg.placeholders.contains_key(n);
+        input_list.iter().map(|l| name_in(l, known)).collect()
     };
     if input.is_empty() {
         warn("the input lists no sources; only the core buildroot is computed".into());
@@ -305,12 +303,12 @@ fn run(args: &Args) -> Result<u8> {
         br.write_output_dir(dir, &args.view, &args.arch)?;
     }
 
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = Stdout::lock();
     if let Some(name) = &args.why {
         return match buildroot::why(&br, name) {
             Some(chain) => {
                 writeln!(out, "{chain}")?;
+                out.flush()?;
                 Ok(0)
             }
             None => {
@@ -325,6 +323,7 @@ fn run(args: &Args) -> Result<u8> {
     if args.json {
         serde_json::to_writer_pretty(&mut out, &br.document(&args.arch))?;
         writeln!(out)?;
+        out.flush()?;
         return Ok(0);
     }
     let list = match args.print {
@@ -334,5 +333,6 @@ fn run(args: &Args) -> Result<u8> {
         Print::SourceNvrs => br.source_nvrs(),
     };
     write_list(&mut out, list)?;
+    out.flush()?;
     Ok(0)
 }

@@ -138,7 +138,8 @@ fn corrupt_gzip_primary() {
     );
 }
 
-/// Replaces the primary with another codec's (truncated) compression.
+/// Replaces the primary with another codec's compression, truncated or with
+/// bytes flipped in the middle of the compressed stream.
 fn recompressed(codec: &str, truncate: bool) {
     damaged(
         "primary.xml",
@@ -160,6 +161,11 @@ fn recompressed(codec: &str, truncate: bool) {
             };
             if truncate {
                 packed.truncate(packed.len() / 2);
+            } else {
+                let mid = packed.len() / 2;
+                for x in &mut packed[mid..mid + 64] {
+                    *x ^= 0xa5;
+                }
             }
             std::fs::write(&f, packed).unwrap();
             fix_checksum(r, "primary");
@@ -176,6 +182,16 @@ fn truncated_zstd_primary() {
 #[test]
 fn truncated_xz_primary() {
     recompressed("xz", true);
+}
+
+#[test]
+fn corrupt_zstd_primary() {
+    recompressed("zst", false);
+}
+
+#[test]
+fn corrupt_xz_primary() {
+    recompressed("xz", false);
 }
 
 #[test]
@@ -615,4 +631,77 @@ fn usage_errors_exit_2() {
     let mut c = tool("identify-archful-srpms");
     c.args(["--cache", "/tmp/unused-cache-y"]);
     expect_error(c, "bash\n", &["no source repositories"]);
+}
+
+fn fixture_gen_args() -> Vec<&'static str> {
+    vec![
+        "--arch",
+        "x86_64",
+        "-q",
+        "--repo",
+        "m=testdata/repos/x86_64",
+        "--source-repo",
+        "s=testdata/repos/source",
+    ]
+}
+
+#[test]
+fn full_standard_output() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("skipped: no /dev/full");
+        return;
+    };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_buildroot-generator"))
+        .current_dir(root())
+        .args(fixture_gen_args())
+        .arg("testdata/compose/sources.txt")
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("standard output") && err.contains("No space"),
+        "{err}"
+    );
+}
+
+#[test]
+fn output_dir_that_is_not_an_earlier_output_is_left_alone() {
+    let t = tempfile::tempdir().unwrap();
+    let mine = t.path().join("home");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("my-notes.txt"), "keep").unwrap();
+    let mut c = tool("buildroot-generator");
+    c.args(fixture_gen_args()).arg("--output-dir").arg(&mine);
+    expect_error(
+        c,
+        "hello\n",
+        &["home", "not empty", "new or empty directory"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(mine.join("my-notes.txt")).unwrap(),
+        "keep"
+    );
+    assert_eq!(std::fs::read_dir(&mine).unwrap().count(), 1);
+    // Run from inside the output directory: refused, not swapped under the shell.
+    let here = t.path().join("here");
+    std::fs::create_dir(&here).unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_buildroot-generator"));
+    c.current_dir(&here)
+        .args(["--arch", "x86_64", "-q", "--repo"])
+        .arg(format!(
+            "m={}",
+            root().join("testdata/repos/x86_64").display()
+        ))
+        .args(["--output-dir", "."]);
+    expect_error(c, "hello\n", &["working directory"]);
+    // An empty directory and an earlier output are fine.
+    for _ in 0..2 {
+        let mut c = tool("buildroot-generator");
+        c.args(fixture_gen_args()).arg("--output-dir").arg(&here);
+        c.write_stdin("hello\n").assert().success();
+        assert!(here.join("buildroot-binary-package-names.txt").is_file());
+    }
 }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use buildroot_core::archful::{identify, refresh_cache, Verdict, DEFAULT_ARCHES};
-use buildroot_core::pkglist::{read_list, write_list, write_list_file, Names};
+use buildroot_core::pkglist::{read_list, write_list, write_list_file, Names, Stdout};
 use buildroot_core::rpmmd::{self, Filelists, LoadOptions, RepoSpec, Vars};
 use buildroot_core::spec::SpecContext;
 use clap::Parser;
@@ -151,8 +151,7 @@ fn run(args: &Args) -> Result<()> {
         write_list_file(map, cached.iter().map(|c| format!("{}={}", c.name, c.file)))?;
     }
     let archful: Vec<&_> = results.iter().filter(|r| r.archful).collect();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = Stdout::lock();
     if args.json {
         let doc = serde_json::json!({
             "arches": arches,
@@ -167,5 +166,6 @@ fn run(args: &Args) -> Result<()> {
     } else {
         write_list(&mut out, archful.iter().map(|r| r.name.clone()))?;
     }
+    out.flush()?;
     Ok(())
 }

@@ -23,7 +23,7 @@ use crate::error::Result;
 use crate::pool::{PkgId, Pool};
 use crate::solver::{resolve, Job, Solution};
 
-pub use output::{view_id, BuildrootDocument};
+pub use output::{check_output_dir, view_id, BuildrootDocument};
 
 /// mock's build group as dep-tracker used it (the release package is added
 /// separately).

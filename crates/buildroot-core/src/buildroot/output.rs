@@ -163,8 +163,13 @@ impl Buildroot<'_> {
     }
 
     /// Writes dep-tracker's output directory layout into `dir`, atomically:
-    /// the whole tree is built beside `dir` and swapped in.
+    /// the whole tree is built beside `dir` and swapped in. `dir` must be new,
+    /// empty or an earlier output ([`check_output_dir`]).
     pub fn write_output_dir(&self, dir: &Path, view: &str, arch: &str) -> Result<()> {
+        check_output_dir(dir)?;
+        // `.` or `out/..` have no name of their own to swap: use the real path.
+        let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let dir = real.as_path();
         let stage = StagedDir::new(dir)?;
         let root = stage.path();
         let out = root.join("output");
@@ -240,4 +245,48 @@ impl Buildroot<'_> {
         )))?;
         stage.commit()
     }
+}
+
+/// The file that marks a directory as a buildroot-generator output.
+const OUTPUT_MARKER: &str = "buildroot-binary-package-names.txt";
+
+/// Checks that `dir` may be replaced by an output tree: it does not exist,
+/// is empty, or is an earlier output (holds `buildroot-binary-package-names.txt`).
+/// The whole directory is swapped, so anything else in it would be lost; a
+/// user's directory named by mistake is refused instead.
+pub fn check_output_dir(dir: &Path) -> Result<()> {
+    let meta = match std::fs::metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    if !meta.is_dir() {
+        return Err(Error::format(
+            dir.display(),
+            "--output-dir exists and is not a directory",
+        ));
+    }
+    if let (Ok(real), Ok(cwd)) = (std::fs::canonicalize(dir), std::env::current_dir()) {
+        if cwd.starts_with(&real) {
+            return Err(Error::format(
+                dir.display(),
+                "--output-dir holds the working directory and is replaced whole: \
+                 run from outside it (e.g. --output-dir ../out)",
+            ));
+        }
+    }
+    if dir.join(OUTPUT_MARKER).is_file() {
+        return Ok(());
+    }
+    let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    if entries.next().is_some() {
+        return Err(Error::format(
+            dir.display(),
+            format!(
+                "--output-dir is not empty and not an earlier output (no {OUTPUT_MARKER}); \
+                 it would be replaced whole: name a new or empty directory"
+            ),
+        ));
+    }
+    Ok(())
 }
