@@ -195,3 +195,230 @@ fn walk(d: &Path) -> Vec<String> {
     }
     out
 }
+
+// ---- Kills at exact moments: every rename is where a swap can go wrong. ----
+
+/// The rename-family syscalls; every file and directory swap goes through them.
+const RENAMES: &str = "rename,renameat,renameat2";
+
+fn have_strace() -> bool {
+    Command::new("strace")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// How many rename-family calls of each kind `cmd` makes (it runs to completion).
+fn count_renames(cmd: &Command, log: &Path) -> Vec<(String, usize)> {
+    let mut c = Command::new("strace");
+    c.args(["-f", "-qq", "-e", &format!("trace={RENAMES}"), "-o"])
+        .arg(log)
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(d) = cmd.get_current_dir() {
+        c.current_dir(d);
+    }
+    assert!(c.status().unwrap().success());
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for line in std::fs::read_to_string(log).unwrap().lines() {
+        // "PID renameat2(AT_FDCWD, ...) = 0"; "<... resumed>" halves are not calls.
+        let call = line.split_whitespace().nth(1).unwrap_or("");
+        if let Some((kind, _)) = call.split_once('(') {
+            *counts.entry(kind.to_string()).or_default() += 1;
+        }
+    }
+    counts.into_iter().collect()
+}
+
+/// Runs `cmd` under strace, which kills it with SIGKILL at its `k`-th call of
+/// the syscall `kind` (before the call takes effect).
+fn kill_at_rename(cmd: &Command, kind: &str, k: usize) {
+    let mut c = Command::new("strace");
+    c.args([
+        "-f",
+        "-qq",
+        "-o",
+        "/dev/null",
+        "-e",
+        &format!("trace={kind}"),
+        "-e",
+        &format!("inject={kind}:signal=SIGKILL:when={k}"),
+    ])
+    .arg(cmd.get_program())
+    .args(cmd.get_args())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
+    if let Some(d) = cmd.get_current_dir() {
+        c.current_dir(d);
+    }
+    let _ = c.status().unwrap();
+}
+
+/// Kill points: every one of the last `tail` calls (where the final swaps
+/// happen) and an even sample of the others, `n` in all at most.
+fn kill_points(total: usize, tail: usize, n: usize) -> Vec<usize> {
+    let mut v: Vec<usize> = (total.saturating_sub(tail) + 1..=total).collect();
+    let rest = total.saturating_sub(tail);
+    let step = (rest / n.saturating_sub(tail).max(1)).max(1);
+    v.extend((1..=rest).step_by(step));
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// dnf's own reading of the repo: the number of packages, or None without python3-dnf.
+fn dnf_package_count(repo: &Path) -> Option<usize> {
+    let script = "import sys, dnf, tempfile\nb = dnf.Base()\nb.conf.cachedir = tempfile.mkdtemp()\nb.conf.reposdir = []\nb.conf.substitutions['releasever'] = 'eln'\nb.repos.add_new_repo('t', b.conf, baseurl=['file://' + sys.argv[1]])\nb.fill_sack(load_system_repo=False)\nprint(len(b.sack.query().run()))\n";
+    let o = Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(script)
+        .arg(repo)
+        .output()
+        .ok()?;
+    if String::from_utf8_lossy(&o.stderr).contains("No module named") {
+        return None;
+    }
+    assert!(
+        o.status.success(),
+        "dnf cannot read {}: {}",
+        repo.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    Some(String::from_utf8_lossy(&o.stdout).trim().parse().unwrap())
+}
+
+#[test]
+fn killed_at_each_rename_create_srpm_repos_leaves_a_repo_dnf_reads() {
+    if !have_strace() {
+        eprintln!("skipped: strace is not installed (.ci/run installs it)");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    let st = Command::new(bin("identify-archful-srpms"))
+        .current_dir(root())
+        .args([
+            "--source-repo",
+            "src=testdata/repos/source",
+            "-q",
+            "--cache",
+        ])
+        .arg(&cache)
+        .arg("testdata/compose/sources.txt")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let archful = t.path().join("archful.txt");
+    std::fs::write(&archful, "libjpeg-turbo\n").unwrap();
+    let out = t.path().join("repo");
+    let small = t.path().join("small.txt");
+    let all = t.path().join("all.txt");
+    std::fs::write(&small, "libjpeg-turbo\nzlib\n").unwrap();
+    std::fs::write(&all, sources().join("\n") + "\n").unwrap();
+    let make = |list: &Path| {
+        let mut c = Command::new(bin("create-srpm-repos"));
+        c.args(["--arch", "aarch64", "-q", "--cache"])
+            .arg(&cache)
+            .arg("--archful")
+            .arg(&archful)
+            .arg("--out")
+            .arg(&out)
+            .arg(list);
+        c
+    };
+    assert!(make(&small).status().unwrap().success());
+    let grow = count_renames(&make(&all), &t.path().join("grow.log"));
+    let shrink = count_renames(&make(&small), &t.path().join("shrink.log"));
+    let mut kills = 0;
+    let runs = [(&all, &grow, 2), (&small, &shrink, sources().len())];
+    for (list, counts, before) in runs {
+        for (kind, total) in counts {
+            let total = *total;
+            for k in kill_points(total, 4, 12) {
+                kill_at_rename(&make(list), kind, k);
+                kills += 1;
+                let repo = buildroot_core::rpmmd::load_repo(
+                    &buildroot_core::rpmmd::RepoSpec::new("r", out.to_str().unwrap()),
+                    &Default::default(),
+                )
+                .unwrap_or_else(|e| panic!("killed at {kind} {k}/{total}: {e}"));
+                for p in &repo.packages {
+                    buildroot_core::srpm::read_header(&out.join(&p.location))
+                        .unwrap_or_else(|e| panic!("killed at {kind} {k}/{total}: {e}"));
+                }
+                if let Some(n) = dnf_package_count(&out) {
+                    assert!(
+                        n == before || n == repo.packages.len(),
+                        "killed at {kind} {k}/{total}: dnf sees {n} packages"
+                    );
+                }
+                // Back to the state before the change for the next kill.
+                let back = if list == &all { &small } else { &all };
+                assert!(make(back).status().unwrap().success());
+            }
+        }
+    }
+    // Both runs swap the repodata, and the growing one links SRPMs in too.
+    assert!(kills > 3, "{kills} kills; renames: {grow:?}, {shrink:?}");
+    eprintln!("{kills} kills at renames (growing run: {grow:?}, shrinking: {shrink:?})");
+}
+
+#[test]
+fn killed_at_each_rename_generator_keeps_the_previous_output_dir() {
+    if !have_strace() {
+        eprintln!("skipped: strace is not installed (.ci/run installs it)");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    let make = || {
+        let mut c = Command::new(bin("buildroot-generator"));
+        c.current_dir(root())
+            .args([
+                "--arch",
+                "x86_64",
+                "-q",
+                "--repo",
+                "m=testdata/repos/x86_64",
+                "--source-repo",
+                "s=testdata/repos/source",
+                "--output-dir",
+            ])
+            .arg(&out)
+            .arg("testdata/compose/sources.txt");
+        c
+    };
+    assert!(make().status().unwrap().success());
+    let want: Vec<(String, Vec<u8>)> = walk(&out)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(&f).unwrap();
+            (f, bytes)
+        })
+        .collect();
+    let counts = count_renames(&make(), &t.path().join("gen.log"));
+    let points = counts.iter().flat_map(|(kind, total)| {
+        kill_points(*total, 3, 10)
+            .into_iter()
+            .map(move |k| (kind, k, *total))
+    });
+    for (kind, k, total) in points {
+        kill_at_rename(&make(), kind, k);
+        let mut now: Vec<String> = walk(&out);
+        now.sort();
+        let mut names: Vec<String> = want.iter().map(|(f, _)| f.clone()).collect();
+        names.sort();
+        assert_eq!(now, names, "killed at {kind} {k}/{total}");
+        for (f, bytes) in &want {
+            assert_eq!(
+                &std::fs::read(f).unwrap(),
+                bytes,
+                "{f} after a kill at rename {k}"
+            );
+        }
+    }
+}
