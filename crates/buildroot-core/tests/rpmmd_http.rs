@@ -126,3 +126,62 @@ fn http_errors_name_the_url() {
     );
     assert!(!e.contains('\n'));
 }
+
+/// A server that sends a 4 kB body in 8 pieces, `gap` apart, or (with
+/// `stall_after`) stops after that many pieces and holds the connection.
+fn trickle(gap: std::time::Duration, stall_after: Option<usize>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: 4096\r\nConnection: close\r\n\r\n"
+            );
+            for i in 0..8 {
+                if stall_after == Some(i) {
+                    break;
+                }
+                let _ = stream.write_all(&[b'x'; 512]);
+                let _ = stream.flush();
+                std::thread::sleep(gap);
+            }
+            held.push(stream);
+        }
+    });
+    format!("http://{addr}/file")
+}
+
+#[test]
+fn slow_downloads_finish_and_stalled_ones_fail() {
+    use buildroot_core::rpmmd::download_with_stall_limit;
+    use std::time::{Duration, Instant};
+    let t = tempfile::tempdir().unwrap();
+    // 8 pieces 300 ms apart: 2.4 s in all, longer than the 1 s stall limit,
+    // but never a second without data.
+    let dest = t.path().join("slow");
+    let url = trickle(Duration::from_millis(300), None);
+    download_with_stall_limit(&url, &dest, Duration::from_secs(1)).unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap().len(), 4096);
+    // Two pieces, then silence: fails after about the limit, naming the URL.
+    let dest = t.path().join("stalled");
+    let url = trickle(Duration::from_millis(50), Some(2));
+    let start = Instant::now();
+    let err = download_with_stall_limit(&url, &dest, Duration::from_secs(1))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&url) && err.contains("stalled") && err.contains("1024 bytes"),
+        "{err}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(!dest.exists());
+}

@@ -35,7 +35,14 @@ Examples:
 Exit codes:
   0  the fixed point was reached (failed sources are reported, not fatal)
   1  --why: the binary is not in the buildroot
-  2  bad usage or bad input (unreadable file, bad repository, unknown arch)";
+  2  bad usage or bad input (unreadable file, bad repository, unknown arch)
+
+Input lines are source names; NEVRAs, SRPM file names and name-version-release
+lines (the *-nvrs lists) are taken as the name they carry.
+
+Environment:
+  RPM_BUILDROOT_HTTP_TIMEOUT  seconds an HTTP download may make no progress
+                              before it fails (default 60)";
 
 /// What to print on stdout.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -111,7 +118,8 @@ struct Args {
     /// No warnings or progress on stderr.
     #[arg(short, long)]
     quiet: bool,
-    /// Source names, one per line ("-" or nothing: stdin).
+    /// Source names, one per line ("-" or nothing: stdin); NEVRA, SRPM file
+    /// name and NVR lines are taken as their names.
     #[arg(default_value = "-")]
     input: String,
 }

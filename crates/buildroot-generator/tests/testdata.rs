@@ -305,6 +305,29 @@ fn placeholders_resolve_their_build_requires() {
         v["errors"]["newthing"]["no_install"],
         serde_json::json!(["nothing-has-this"])
     );
+    // Every placeholder is part of the compose, listed on input or not.
+    let out = gen("x86_64")
+        .arg("--placeholders")
+        .arg(&ph)
+        .args(["--print", "sources", "-"])
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let sources = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(sources.lines().any(|l| l == "newthing"), "{sources}");
+    assert!(
+        sources.lines().any(|l| l == "nasm"),
+        "nasm's source: {sources}"
+    );
+    let why = gen("x86_64")
+        .arg("--placeholders")
+        .arg(&ph)
+        .args(["--why", "nasm", "-"])
+        .write_stdin("")
+        .assert()
+        .success();
+    let why = String::from_utf8_lossy(&why.get_output().stdout).into_owned();
+    assert!(why.contains("newthing (a placeholder)"), "{why}");
 }
 
 #[test]

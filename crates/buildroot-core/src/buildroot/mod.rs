@@ -70,6 +70,9 @@ pub enum Origin {
     Input,
     /// A source of the core buildroot.
     Core,
+    /// A placeholder (content-resolver's placeholder JSON): every one is part
+    /// of the compose, as dep-tracker resolved them all.
+    Placeholder,
     /// Queued because `binary` (installed for `by`'s build) comes from it.
     Needed { by: String, binary: PkgId },
 }
@@ -161,6 +164,11 @@ pub fn run_with_progress<'p>(
     for name in input {
         if seen.insert(name.clone()) {
             layer.push((name.clone(), Origin::Input));
+        }
+    }
+    for name in cfg.placeholders.keys() {
+        if seen.insert(name.clone()) {
+            layer.push((name.clone(), Origin::Placeholder));
         }
     }
     let mut core_sources: Vec<String> = core

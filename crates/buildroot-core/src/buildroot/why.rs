@@ -35,6 +35,7 @@ fn chain(br: &Buildroot<'_>, rec: &SourceRecord, p: PkgId) -> String {
     match &rec.origin {
         Origin::Input => out.push_str(" (input)"),
         Origin::Core => out.push_str(" (a source of the core buildroot)"),
+        Origin::Placeholder => out.push_str(" (a placeholder)"),
         Origin::Needed { by, binary } => {
             out.push_str(&format!(" <- {} built because ", rec.name));
             match br.source(by) {

@@ -51,27 +51,92 @@ impl Location {
     }
 }
 
-fn agent() -> ureq::Agent {
+/// How long a download may make no progress (no connection, no response,
+/// no body bytes) before it is abandoned: `RPM_BUILDROOT_HTTP_TIMEOUT`
+/// seconds, default 60. A large file on a slow but live link never times
+/// out; a server that stops sending does.
+fn stall_limit() -> Duration {
+    Duration::from_secs(
+        std::env::var("RPM_BUILDROOT_HTTP_TIMEOUT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&s: &u64| s > 0)
+            .unwrap_or(60),
+    )
+}
+
+fn agent(stall: Duration) -> ureq::Agent {
     ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(
-            std::env::var("RPM_BUILDROOT_HTTP_TIMEOUT")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(120),
-        )))
+        .timeout_connect(Some(stall))
+        .timeout_recv_response(Some(stall))
         .http_status_as_error(false)
         .user_agent("rpm-buildroot")
         .build()
         .into()
 }
 
-/// Downloads `url` to `dest` (temp file + rename).
+/// Downloads `url` to `dest` (temp file + rename). The transfer runs on its
+/// own thread while this one watches its progress, so a stalled server
+/// fails after the stall limit whatever phase it stalls in.
 pub fn download(url: &str, dest: &Path) -> Result<()> {
+    download_with_stall_limit(url, dest, stall_limit())
+}
+
+/// [`download`] with an explicit stall limit.
+pub fn download_with_stall_limit(url: &str, dest: &Path, stall: Duration) -> Result<()> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{mpsc, Arc};
+    let progress = Arc::new(AtomicU64::new(0));
+    let (tx, rx) = mpsc::channel();
+    {
+        let (url, dest, progress) = (url.to_string(), dest.to_path_buf(), progress.clone());
+        std::thread::spawn(move || {
+            let _ = tx.send(transfer(&url, &dest, stall, &progress));
+        });
+    }
+    let (mut seen, mut since) = (0u64, std::time::Instant::now());
+    loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(res) => return res,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(Error::Http {
+                    url: url.to_string(),
+                    msg: "download thread ended without an answer".into(),
+                })
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let now = progress.load(Ordering::Relaxed);
+                if now != seen {
+                    (seen, since) = (now, std::time::Instant::now());
+                } else if since.elapsed() >= stall {
+                    return Err(Error::Http {
+                        url: url.to_string(),
+                        msg: format!(
+                            "stalled: no data for {} s after {now} bytes (RPM_BUILDROOT_HTTP_TIMEOUT sets the limit)",
+                            stall.as_secs()
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The transfer itself; `progress` counts the body bytes received.
+fn transfer(
+    url: &str,
+    dest: &Path,
+    stall: Duration,
+    progress: &std::sync::atomic::AtomicU64,
+) -> Result<()> {
     let http = |msg: String| Error::Http {
         url: url.to_string(),
         msg,
     };
-    let mut resp = agent().get(url).call().map_err(|e| http(e.to_string()))?;
+    let mut resp = agent(stall)
+        .get(url)
+        .call()
+        .map_err(|e| http(e.to_string()))?;
     let status = resp.status();
     if !status.is_success() {
         return Err(http(format!("HTTP {}", status.as_u16())));
@@ -88,6 +153,7 @@ pub fn download(url: &str, dest: &Path) -> Result<()> {
         if n == 0 {
             break;
         }
+        progress.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         tmp.write_all(&buf[..n]).map_err(|e| Error::io(dest, e))?;
     }
     tmp.persist(dest).map_err(|e| Error::io(dest, e.error))?;

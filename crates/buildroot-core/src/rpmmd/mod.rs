@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use compress::{file_digest, sha256_file, Codec, Expected, MetaFile};
-pub use fetch::{download, Location};
+pub use fetch::{download, download_with_stall_limit, Location};
 pub use filelists::{is_primary_file, read_filelists};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use repofile::{parse_repofile, parse_repofile_str};
