@@ -68,11 +68,15 @@ if /usr/bin/python3 -c 'import dnf' 2>/dev/null; then
   read -r done_n dnf_s < <(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['resolved'], d['seconds'])" "$tmp/dnf.json")
   ours_sources=$(cat "$tmp/x86_64.sources")
   ours_s=$(grep '^timings:' "$tmp/x86_64.err" | tr ' ' '\n' | sed -n 's/^fixed_point_s=//p')
-  python3 - "$done_n" "$dnf_s" "$ours_sources" "$ours_s" <<'PY'
+  ours_tx=$(grep '^timings:' "$tmp/x86_64.err" | tr ' ' '\n' | sed -n 's/^transactions=//p')
+  python3 - "$done_n" "$dnf_s" "$ours_sources" "$ours_s" "$ours_tx" "$(nproc)" <<'PY'
 import sys
 n, s, total, ours = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+tx, cores = int(sys.argv[5]), int(sys.argv[6])
 per = s / max(n, 1)
 extra = per * total
+# The same jobs (one source = core + its BuildRequires into an empty root), on the same data.
+print(f"| one resolve, same jobs and data: rpm-buildroot (CPU ms/transaction, {tx} transactions) vs dnf (ms/source) | {ours*cores/max(tx,1)*1000:.2f} ms vs {per*1000:.0f} ms |")
 print(f"| dnf-based original (scripts/dnf-buildroot.py), x86_64: {n} sources | {s:.1f} s ({per*1000:.0f} ms/source) |")
 print(f"| dnf-based original extrapolated to {total} sources | {extra/60:.1f} min |")
 print(f"| rpm-buildroot fixed point, x86_64 | {ours:.1f} s |")
