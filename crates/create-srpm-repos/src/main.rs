@@ -128,11 +128,12 @@ fn run(args: &Args) -> Result<()> {
         }
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             eprintln!(
-                "{}: {} linked, {} regenerated for {}, {} removed",
+                "{}: {} linked, {} regenerated for {}, {} kept as built, {} removed",
                 args.out.display(),
                 rep.linked.len(),
                 rep.regenerated.len(),
                 args.arch,
+                rep.kept.len(),
                 rep.removed.len()
             );
         }

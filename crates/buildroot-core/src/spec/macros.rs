@@ -1,7 +1,8 @@
 //! The macro table and expansion: `%name`, `%{name}`, `%{?name}`,
 //! `%{!?name:...}`, `%{?name:...}`, `%%`, `%{expand:...}`, `%[expr]`,
-//! `%{with X}`, common built-ins, and the arch and distribution macros of
-//! an ELN build root. Undefined macros stay literal, as in rpm.
+//! `%{with X}`, common built-ins, parametric macros (`%name args`,
+//! `%{name args}`; the bindings are in `params`), and the table of an ELN
+//! build root (`defaults`). Undefined macros stay literal, as in rpm.
 
 use std::collections::BTreeMap;
 
