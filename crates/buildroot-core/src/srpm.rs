@@ -250,6 +250,19 @@ pub fn read_header(path: &Path) -> Result<Package> {
     })
 }
 
+/// The epoch, version and release in an RPM header (file names carry no
+/// epoch); cheaper than [`read_header`], which also hashes the file.
+pub fn read_evr(path: &Path) -> Result<Evr> {
+    check_layout(path)?;
+    let md = PackageMetadata::open(path).map_err(|e| rpm_err(path, e))?;
+    let s = |r: std::result::Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
+    Ok(Evr::new(
+        md.get_epoch().unwrap_or(0),
+        s(md.get_version()),
+        Some(s(md.get_release()).as_str()),
+    ))
+}
+
 /// ExclusiveArch and ExcludeArch of an RPM header.
 pub fn arch_limits(path: &Path) -> Result<(Vec<String>, Vec<String>)> {
     check_layout(path)?;

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use buildroot_core::spec::{archful, evaluate, grep_archful, SpecContext};
+use buildroot_core::spec::{archful, evaluate, grep_archful, SpecContext, ELN_MACROS};
 
 const HEAD: &str = "Name: t\nVersion: 1.0\nRelease: 1%{?dist}\nSummary: t\nLicense: MIT\n";
 const TAIL: &str = "\n%description\nt\n";
@@ -58,6 +58,54 @@ const CASES: &[(&str, &str, &str, bool)] = &[
     ("BuildConflicts: badthing\nBuildRequires: good", "x86_64", "good", true),
     // rpm 4.18 (the oracle here) predates %{lower:}.
     ("BuildRequires: %{lower:FOO}", "x86_64", "foo", false),
+    // Nested conditionals three levels deep, with %elif inside.
+    ("%ifarch x86_64\n%if 0%{?rhel}\n%if %{__isa_bits} == 64\nBuildRequires: deep\n%else\nBuildRequires: shallow\n%endif\n%endif\n%endif", "x86_64", "deep", true),
+    ("%ifarch x86_64\n%if 0%{?rhel}\n%if %{__isa_bits} == 32\nBuildRequires: deep\n%else\nBuildRequires: shallow\n%endif\n%endif\n%endif", "x86_64", "shallow", true),
+    ("%ifarch x86_64\n%if 0%{?rhel}\n%if %{__isa_bits} == 64\nBuildRequires: deep\n%endif\n%endif\n%endif", "aarch64", "", true),
+    ("%if 0%{?rhel}\n%ifarch s390x\n%if 0%{?fedora}\nBuildRequires: a\n%elif 0%{?eln}\nBuildRequires: b\n%endif\n%endif\n%endif", "s390x", "b", true),
+    // %undefine, of a spec's macro and of a default.
+    ("%global foo 1\n%undefine foo\nBuildRequires: x%{?foo:-foo}", "x86_64", "x", true),
+    ("%undefine dist\nBuildRequires: x%{?dist}", "x86_64", "x", true),
+    // Arch macros (Debian's rpm lacks redhat-rpm-config's %x86_64 and %s390x).
+    ("%ifarch %{arm}\nBuildRequires: arm-dep\n%endif", "armv7hl", "arm-dep", true),
+    ("%ifarch %{arm}\nBuildRequires: arm-dep\n%endif", "aarch64", "", true),
+    ("%ifarch %{x86_64}\nBuildRequires: x-dep\n%endif", "x86_64", "x-dep", false),
+    ("%ifarch %{s390x}\nBuildRequires: z-dep\n%endif", "s390x", "z-dep", false),
+    ("%ifarch %{s390x}\nBuildRequires: z-dep\n%endif", "ppc64le", "", true),
+    ("BuildRequires: cpu-%{_target_cpu}", "i686", "cpu-i686", true),
+    ("BuildRequires: arch-%{_arch}", "i686", "arch-i386", true),
+    ("BuildRequires: arch-%{_arch}", "armv7hl", "arch-arm", true),
+    ("BuildRequires: lib%{__isa_name}", "aarch64", "libaarch", true),
+    ("BuildRequires: foo%{_isa}", "armv7hl", "foo(armv7hl-32)", true),
+    ("BuildRequires: foo%{_isa}", "ppc64le", "foo(ppc-64)", true),
+    // ELN's own macro.
+    ("BuildRequires: eln%{eln}", "x86_64", "eln150", true),
+    ("%if 0%{?eln}\nBuildRequires: eln-only\n%endif", "x86_64", "eln-only", true),
+    // Parentheses in %if expressions.
+    ("%if (0%{?rhel} >= 10 || 0%{?fedora}) && !0%{?flatpak}\nBuildRequires: paren\n%endif", "x86_64", "paren", true),
+    ("%if !(0%{?fedora} > 40)\nBuildRequires: notfedora\n%endif", "x86_64", "notfedora", true),
+    ("%if ((1 + 2) * 3 == 9)\nBuildRequires: arith\n%endif", "x86_64", "arith", true),
+    // %bcond with %{?fedora} comparisons.
+    ("%bcond docs %[0%{?fedora} >= 40]\nBuildRequires: %{?with_docs:sphinx}%{!?with_docs:nodocs}", "x86_64", "nodocs", true),
+    ("%bcond tests %{undefined rhel}\nBuildRequires: %{?with_tests:pytest}%{!?with_tests:notests}", "x86_64", "notests", true),
+    ("%bcond x 0%{?rhel}\nBuildRequires: %{?with_x:x}%{!?with_x:nox}", "x86_64", "x", true),
+    ("%if 0%{?fedora} >= 38 || 0%{?rhel} >= 10\n%bcond_without modern\n%else\n%bcond_with modern\n%endif\n%if %{with modern}\nBuildRequires: modern\n%endif", "x86_64", "modern", true),
+    ("%if 0%{?fedora} < 41 && 0%{?fedora}\n%bcond_without old\n%endif\nBuildRequires: %{?with_old:old}%{!?with_old:new}", "x86_64", "new", true),
+    // Parametric macros.
+    ("%define pyreq() python3-%1\nBuildRequires: %pyreq foo", "x86_64", "python3-foo", true),
+    ("%define dep() %{1}-devel\nBuildRequires: %{dep zlib}", "x86_64", "zlib-devel", true),
+    ("%define n() n%#-%0-%*\nBuildRequires: %n a b c", "x86_64", "n3-n-a|b|c", true),
+    ("%define n() n%#\nBuildRequires: %{n}", "x86_64", "n0", true),
+    ("%define n() x%{?2:-two}%{!?2:-none}\nBuildRequires: %n a", "x86_64", "x-none", true),
+    ("%define o(ab:) o%{-a:A}%{-b*}%{?-b:B}-%1\nBuildRequires: %o -a -b val arg", "x86_64", "oAvalB-arg", true),
+    ("%define o(b:) o%{!-b:none}\nBuildRequires: %o x", "x86_64", "onone", true),
+    ("%define o(a) o%{-a}-%1-%**\nBuildRequires: %{o -a arg}", "x86_64", "o-a-arg--a|arg", true),
+    ("%define o(a) o%{-a}-%1\nBuildRequires: %o arg -a", "x86_64", "o-a-arg", true),
+    ("%global g() g-%{?1:one}\nBuildRequires: %g foo", "x86_64", "g-", true),
+    ("%define v 3\n%define p() p%1\nBuildRequires: %p %{v}", "x86_64", "p3", true),
+    ("%define p() p%1\nBuildRequires: %{p a} other", "x86_64", "pa|other", true),
+    ("%define p() p-%1\n%define q() %{p %1}q\nBuildRequires: %q z", "x86_64", "p-zq", true),
+    ("%define p() p%1\nBuildRequires: %{p:arg}", "x86_64", "parg", true),
 ];
 
 fn spec(snippet: &str) -> String {
@@ -71,7 +119,7 @@ fn brs(snippet: &str, arch: &str) -> Vec<String> {
 
 #[test]
 fn snippets_give_expected_build_requires() {
-    assert!(CASES.len() >= 40);
+    assert!(CASES.len() >= 85, "{}", CASES.len());
     for (snippet, arch, want, _) in CASES {
         let want: Vec<String> = want
             .split('|')
@@ -96,19 +144,12 @@ fn rpmspec_agrees() {
         }
         let path = dir.path().join(format!("s{i}.spec"));
         std::fs::write(&path, spec(snippet)).unwrap();
-        let out = Command::new("rpmspec")
-            .args(["-q", "--buildrequires", "--target", arch])
-            .args([
-                "--define",
-                "rhel 11",
-                "--define",
-                "eln 150",
-                "--define",
-                "dist .eln150",
-            ])
-            .arg(&path)
-            .output()
-            .unwrap();
+        let mut cmd = Command::new("rpmspec");
+        cmd.args(["-q", "--buildrequires", "--target", arch]);
+        for (k, v) in ELN_MACROS {
+            cmd.arg("--define").arg(format!("{k} {v}"));
+        }
+        let out = cmd.arg(&path).output().unwrap();
         assert!(
             out.status.success(),
             "rpmspec failed on {snippet:?}: {}",
@@ -124,7 +165,7 @@ fn rpmspec_agrees() {
         assert_eq!(ours, theirs, "{arch}: {snippet}");
         checked += 1;
     }
-    assert!(checked >= 35, "{checked}");
+    assert!(checked >= 75, "{checked}");
 }
 
 #[test]
@@ -198,4 +239,63 @@ fn name_version_and_tags() {
     );
     assert_eq!(ev.exclusive_arch, vec!["x86_64", "aarch64"]);
     assert!(ev.exclude_arch.contains(&"i686".to_string()));
+}
+
+#[test]
+fn macros_file_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("macros.site");
+    std::fs::write(
+        &file,
+        "# site macros\n%site_dep site-devel\n%sitereq() site-%1 \\\n  site-%1-tools\n%fedora 42\n",
+    )
+    .unwrap();
+    let mut ctx = SpecContext::for_arch("x86_64");
+    ctx.load_macros_file(&file).unwrap();
+    let text = spec(
+        "BuildRequires: %{site_dep} %sitereq a\n%if 0%{?fedora} >= 42\nBuildRequires: f42\n%endif",
+    );
+    let ev = evaluate(&text, &ctx).unwrap();
+    let got: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
+    assert_eq!(got, ["site-devel", "site-a", "site-a-tools", "f42"]);
+    assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+    std::fs::write(&file, "not a macro\n").unwrap();
+    let err = SpecContext::for_arch("x86_64")
+        .load_macros_file(&file)
+        .unwrap_err();
+    assert!(err.to_string().contains("macros.site:1"), "{err}");
+}
+
+#[test]
+fn unknown_macro_options_are_reported() {
+    let ctx = SpecContext::for_arch("x86_64");
+    let ev = evaluate(
+        &spec("%define o(a) o-%1\nBuildRequires: %o -x arg, kept"),
+        &ctx,
+    )
+    .unwrap();
+    assert!(
+        ev.problems.iter().any(|p| p.contains("unknown option -x")),
+        "{:?}",
+        ev.problems
+    );
+    let ev = evaluate(
+        &spec("BuildRequires: %{py3_dist setuptools} pkgconfig(zlib)"),
+        &ctx,
+    )
+    .unwrap();
+    assert!(ev.problems[0].contains("py3_dist"), "{:?}", ev.problems);
+    let ev = evaluate(&spec("%bcond docs %[ 1 +\nBuildRequires: x"), &ctx).unwrap();
+    assert!(!ev.problems.is_empty());
+}
+
+#[test]
+fn for_arch_defaults() {
+    let ev = evaluate(
+        &spec("BuildRequires: r%{rhel} e%{eln} el%{el11} d%{dist} %{?fedora:fedora}"),
+        &SpecContext::for_arch("x86_64"),
+    )
+    .unwrap();
+    let got: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
+    assert_eq!(got, ["r11", "e150", "el1", "d.eln150"]);
 }

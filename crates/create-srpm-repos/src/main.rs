@@ -21,9 +21,14 @@ Examples:
   # Check it with dnf:
   dnf repoquery --repofrompath=a,work/repos/aarch64 --repo=a --arch=src -q
 
+An archful spec the evaluator cannot fully read for ARCH (%{lua:}, %(shell),
+%{py3_dist ...}, an %if it cannot decide) is not regenerated with guessed
+BuildRequires: its SRPM is kept as built, with a warning naming it.
+
 Exit codes:
-  0  success (names without a cached SRPM are warnings)
-  2  bad usage or bad input (unreadable cache, broken SRPM, spec that cannot be evaluated)";
+  0  success (names without a cached SRPM and kept SRPMs are warnings)
+  2  bad usage or bad input (unreadable cache, broken SRPM, unbalanced %if, rpmbuild
+     failing or making another NEVR, full disk); nothing of the failed run is left in --out";
 
 #[derive(Parser, Debug)]
 #[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = AFTER_HELP)]
@@ -113,13 +118,22 @@ fn run(args: &Args) -> Result<()> {
         for m in &rep.missing {
             eprintln!("create-srpm-repos: warning: {m}: no SRPM in the cache");
         }
+        for (name, file, problem) in &rep.kept {
+            eprintln!(
+                "create-srpm-repos: warning: {name}: kept {} as built, BuildRequires not \
+                 regenerated for {}: {problem} (--rpmbuild lets rpm evaluate the spec)",
+                file.display(),
+                args.arch
+            );
+        }
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             eprintln!(
-                "{}: {} linked, {} regenerated for {}, {} removed",
+                "{}: {} linked, {} regenerated for {}, {} kept as built, {} removed",
                 args.out.display(),
                 rep.linked.len(),
                 rep.regenerated.len(),
                 args.arch,
+                rep.kept.len(),
                 rep.removed.len()
             );
         }

@@ -268,11 +268,40 @@ for p in sorted(b.sack.query().filter(arch='src').run(), key=str):
             assert!(s.contains("zlib-1.3.1-1.eln150.src"), "{s}");
         }
         Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named") => {
-            eprintln!("skipped: no python3-dnf")
+            eprintln!("skipped: no python3-dnf");
+            return;
         }
         Ok(o) => panic!("{}", String::from_utf8_lossy(&o.stderr)),
-        Err(_) => eprintln!("skipped: no /usr/bin/python3"),
+        Err(_) => {
+            eprintln!("skipped: no /usr/bin/python3");
+            return;
+        }
     }
+    // And dnf's own command line, as a user would ask it.
+    let q = dnf_repoquery(&out, &["--requires", "libjpeg-turbo"]);
+    assert_eq!(q, "gcc\nmake\nzlib-devel\n");
+    let q = dnf_repoquery(&out, &["--qf", "%{name}-%{evr}.%{arch}"]);
+    assert_eq!(
+        q,
+        "libjpeg-turbo-3.0.3-1.eln150.src\nzlib-1.3.1-1.eln150.src\n"
+    );
+}
+
+/// `dnf repoquery --repofrompath` on `repo` (dnf's CLI from python3-dnf).
+fn dnf_repoquery(repo: &Path, args: &[&str]) -> String {
+    let cache = tempfile::tempdir().unwrap();
+    let o = StdCommand::new("/usr/bin/python3")
+        .arg("-c")
+        .arg("import sys; from dnf.cli.main import user_main; user_main(sys.argv[1:], exit_code=True)")
+        .args(["repoquery", "-q", "--disablerepo=*", "--releasever=eln", "--arch=src"])
+        .arg(format!("--repofrompath=t,{}", repo.display()))
+        .args(["--enablerepo=t", "--setopt=reposdir=/nonexistent"])
+        .arg(format!("--setopt=cachedir={}", cache.path().display()))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]
@@ -360,4 +389,163 @@ fn rpmbuild_regeneration() {
         .success();
     let reqs = requires(&out.join("libjpeg-turbo-3.0.3-1.eln150.src.rpm")).unwrap();
     assert_eq!(reqs, vec!["gcc", "make", "zlib-devel"]);
+}
+
+/// Writes an SRPM of `spec_text` to `cache`, its header holding `brs` (the
+/// BuildRequires "as built"); returns its path.
+fn cached_srpm(cache: &Path, name: &str, release: &str, spec_text: &str, brs: &[&str]) -> PathBuf {
+    std::fs::create_dir_all(cache).unwrap();
+    let s = buildroot_core::srpm::SrpmSpec {
+        name: name.into(),
+        version: "1.0".into(),
+        release: release.into(),
+        license: "MIT".into(),
+        summary: name.into(),
+        spec_name: format!("{name}.spec"),
+        spec_text: spec_text.into(),
+        build_requires: brs
+            .iter()
+            .map(|d| buildroot_core::dep::Dep::parse(d).unwrap())
+            .collect(),
+        build_time: 1_700_000_000,
+        ..Default::default()
+    };
+    let p = cache.join(format!("{name}-1.0-{release}.src.rpm"));
+    std::fs::write(&p, buildroot_core::srpm::build_srpm(&s).unwrap()).unwrap();
+    p
+}
+
+fn spec_text(name: &str, release: &str, body: &str) -> String {
+    format!("Name: {name}\nVersion: 1.0\nRelease: {release}\nSummary: s\nLicense: MIT\n{body}\n%description\nd\n")
+}
+
+#[test]
+fn unevaluable_archful_specs_keep_the_built_srpm() {
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    let arch_part = "%ifarch x86_64\nBuildRequires: nasm\n%endif";
+    let cases = [
+        (
+            "pyd",
+            "BuildRequires: %{py3_dist setuptools} pkgconfig(zlib)",
+            "py3_dist",
+        ),
+        ("luad", "BuildRequires: %{lua: print('lua-dep')}", "lua"),
+        (
+            "exprd",
+            "BuildRequires: dep-%[ %{undefined_thing} + 1 ]",
+            "%[",
+        ),
+    ];
+    let mut files = Vec::new();
+    for (name, brs, _) in &cases {
+        let text = spec_text(name, "1", &format!("{brs}\n{arch_part}"));
+        files.push(cached_srpm(
+            &cache,
+            name,
+            "1",
+            &text,
+            &["built-dep", "nasm"],
+        ));
+    }
+    let names: String = cases.iter().map(|c| format!("{}\n", c.0)).collect();
+    std::fs::write(t.path().join("archful.txt"), &names).unwrap();
+    let out = t.path().join("repo");
+    let run = bin("create-srpm-repos")
+        .args(["--arch", "aarch64", "--cache"])
+        .arg(&cache)
+        .arg("--archful")
+        .arg(t.path().join("archful.txt"))
+        .arg("--out")
+        .arg(&out)
+        .write_stdin(names.as_str())
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    use std::os::unix::fs::MetadataExt;
+    for ((name, _, problem), file) in cases.iter().zip(&files) {
+        let line = err
+            .lines()
+            .find(|l| l.contains(&format!("warning: {name}: kept")))
+            .unwrap_or_else(|| panic!("no warning for {name}: {err}"));
+        assert!(
+            line.contains(&file.display().to_string()) && line.contains(problem),
+            "{line}"
+        );
+        // The SRPM is the cached one, not one with guessed BuildRequires.
+        let copy = out.join(file.file_name().unwrap());
+        assert_eq!(
+            std::fs::metadata(file).unwrap().ino(),
+            std::fs::metadata(&copy).unwrap().ino()
+        );
+        if let Some(r) = requires(&copy) {
+            assert_eq!(r, vec!["built-dep", "nasm"], "{name}");
+        }
+    }
+    assert!(out.join("repodata/repomd.xml").is_file());
+}
+
+/// A fixture whose Release uses %{?dist} and whose BuildRequires use %{?eln}.
+fn dist_fixture(cache: &Path) -> PathBuf {
+    let body = "%if 0%{?eln}\nBuildRequires: eln-only\n%endif\n%ifarch x86_64\nBuildRequires: nasm\n%endif";
+    let text = spec_text("c5", "1%{?dist}", body);
+    cached_srpm(cache, "c5", "1.eln150", &text, &["eln-only", "nasm"])
+}
+
+fn header_field(srpm: &Path, tag: &str) -> String {
+    let o = StdCommand::new("rpm")
+        .args(["-qp", "--qf", tag])
+        .arg(srpm)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn rpmbuild_gets_the_eln_macros_and_keeps_the_nevr() {
+    if StdCommand::new("rpmbuild")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: rpmbuild is not installed");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    let orig = dist_fixture(&cache);
+    std::fs::write(t.path().join("archful.txt"), "c5\n").unwrap();
+    let run = |out: &Path, extra: &[&str]| {
+        let mut c = bin("create-srpm-repos");
+        c.args(["--arch", "s390x", "--rpmbuild", "-q", "--cache"])
+            .arg(&cache)
+            .arg("--archful")
+            .arg(t.path().join("archful.txt"))
+            .arg("--out")
+            .arg(out)
+            .args(extra)
+            .write_stdin("c5\n");
+        c.assert()
+    };
+    let out = t.path().join("repo");
+    run(&out, &[]).success();
+    let srpm = out.join("c5-1.0-1.eln150.src.rpm");
+    assert_eq!(
+        header_field(&srpm, "%{name}-%{version}-%{release}"),
+        "c5-1.0-1.eln150"
+    );
+    assert_eq!(requires(&srpm).unwrap(), vec!["eln-only"]);
+    // A macro that changes the NEVR is an error naming the cached SRPM, and
+    // the failed run leaves no repo behind.
+    let bad = t.path().join("bad-repo");
+    let a = run(&bad, &["--define", "dist .fc42"]).code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(
+        err.contains(&orig.display().to_string()) && err.contains("c5-1.0-1.fc42"),
+        "{err}"
+    );
+    assert!(
+        !bad.exists(),
+        "a failed run into a new directory leaves nothing"
+    );
 }

@@ -119,28 +119,44 @@ fn fetch_into(baseurl: &str, href: &str, dest: &Path) -> Result<()> {
     }
 }
 
-/// The SRPMs in a cache directory, newest per name.
+/// The SRPMs in a cache directory, newest per name. File names carry no
+/// epoch, so when a name has several files their headers decide (rpmvercmp
+/// of epoch, version, release: `1:0.5` is newer than `9.0`).
 pub fn cache_index(cache: &Path) -> Result<BTreeMap<String, CachedSrpm>> {
-    let mut out: BTreeMap<String, (crate::evr::Evr, CachedSrpm)> = BTreeMap::new();
+    let mut by_name: BTreeMap<String, Vec<CachedSrpm>> = BTreeMap::new();
     for e in std::fs::read_dir(cache).map_err(|e| Error::io(cache, e))? {
         let e = e.map_err(|e| Error::io(cache, e))?;
         let file = e.file_name().to_string_lossy().into_owned();
-        let Ok(nvr) = parse_srpm_filename(&file) else {
-            continue;
-        };
         if !file.ends_with(".src.rpm") {
             continue;
         }
-        let entry = CachedSrpm {
-            name: nvr.name.clone(),
-            file,
-            path: e.path(),
+        let Ok(nvr) = parse_srpm_filename(&file) else {
+            continue;
         };
-        if out.get(&nvr.name).is_none_or(|(evr, _)| nvr.evr > *evr) {
-            out.insert(nvr.name.clone(), (nvr.evr, entry));
-        }
+        by_name
+            .entry(nvr.name.clone())
+            .or_default()
+            .push(CachedSrpm {
+                name: nvr.name,
+                file,
+                path: e.path(),
+            });
     }
-    Ok(out.into_iter().map(|(k, (_, v))| (k, v)).collect())
+    let mut out = BTreeMap::new();
+    for (name, mut files) in by_name {
+        let newest = if files.len() == 1 {
+            files.pop().expect("one file")
+        } else {
+            let mut evrs = files
+                .into_iter()
+                .map(|c| Ok((srpm::read_evr(&c.path)?, c)))
+                .collect::<Result<Vec<_>>>()?;
+            evrs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.file.cmp(&b.1.file)));
+            evrs.pop().expect("several files").1
+        };
+        out.insert(name, newest);
+    }
+    Ok(out)
 }
 
 /// How a source's archfulness was decided.
@@ -226,4 +242,68 @@ pub fn identify(
         .collect::<Result<_>>()?;
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rpmmd::RepoSpec;
+
+    fn srpm(dir: &Path, epoch: u32, version: &str) -> Package {
+        let s = srpm::SrpmSpec {
+            name: "bar".into(),
+            epoch,
+            version: version.into(),
+            release: "1".into(),
+            license: "MIT".into(),
+            summary: "bar".into(),
+            spec_name: "bar.spec".into(),
+            spec_text: format!("Name: bar\nVersion: {version}\nRelease: 1\n"),
+            build_time: 1,
+            ..Default::default()
+        };
+        let p = dir.join(srpm::srpm_file_name("bar", version, "1"));
+        std::fs::write(&p, srpm::build_srpm(&s).unwrap()).unwrap();
+        srpm::read_header(&p).unwrap()
+    }
+
+    #[test]
+    fn the_epoch_decides_the_newest_srpm() {
+        let t = tempfile::tempdir().unwrap();
+        let repo = t.path().join("repo");
+        std::fs::create_dir_all(&repo).unwrap();
+        let pkgs = vec![srpm(&repo, 0, "9.0"), srpm(&repo, 1, "0.5")];
+        // cache_index reads both headers: 1:0.5-1 beats 9.0-1 (whose file name sorts newer).
+        let index = cache_index(&repo).unwrap();
+        assert_eq!(index["bar"].file, "bar-0.5-1.src.rpm");
+        // refresh_cache picks by the repo's EVRs and keeps only that file.
+        let loaded = LoadedRepo {
+            spec: RepoSpec::new("src", &repo.display().to_string()),
+            packages: pkgs,
+        };
+        let cache = t.path().join("cache");
+        std::fs::create_dir_all(&cache).unwrap();
+        std::fs::copy(
+            repo.join("bar-9.0-1.src.rpm"),
+            cache.join("bar-9.0-1.src.rpm"),
+        )
+        .unwrap();
+        let (cached, missing) = refresh_cache(&[loaded], &["bar".to_string()], &cache).unwrap();
+        assert!(missing.is_empty());
+        assert_eq!(cached[0].file, "bar-0.5-1.src.rpm");
+        let left: Vec<String> = std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, ["bar-0.5-1.src.rpm"]);
+        // Without epochs the version decides.
+        let plain = t.path().join("plain");
+        std::fs::create_dir_all(&plain).unwrap();
+        srpm(&plain, 0, "9.0");
+        srpm(&plain, 0, "10.0");
+        assert_eq!(
+            cache_index(&plain).unwrap()["bar"].file,
+            "bar-10.0-1.src.rpm"
+        );
+    }
 }

@@ -3,7 +3,9 @@
 //! SRPMs are regenerated with the BuildRequires evaluated for that arch.
 
 mod cache;
+mod journal;
 mod repos;
+mod rpmbuild;
 
 pub use cache::{cache_index, identify, refresh_cache, ArchfulResult, CachedSrpm, Verdict};
 pub use repos::{create_srpm_repo, Regenerate, RepoReport};

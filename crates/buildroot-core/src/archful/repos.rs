@@ -2,15 +2,21 @@
 //! cache, hard-linked when its BuildRequires are the same on every arch,
 //! regenerated with the BuildRequires evaluated for this arch when it is
 //! archful; then repodata. Re-running on unchanged input changes nothing.
+//! An archful spec the evaluator cannot fully read for the arch is not
+//! regenerated with guessed BuildRequires: its SRPM is linked unchanged
+//! and reported (`--rpmbuild` lets rpm itself evaluate such specs).
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::cache::cache_index;
+use super::cache::{cache_index, CachedSrpm};
+use super::journal::Journal;
+use super::rpmbuild::rpmbuild;
 use crate::atomic;
 use crate::error::{Error, Result};
+use crate::package::Package;
 use crate::repodata::{write_repodata, WriteOptions};
 use crate::spec::{self, SpecContext};
 use crate::srpm;
@@ -20,6 +26,10 @@ use crate::srpm;
 pub struct RepoReport {
     pub linked: Vec<String>,
     pub regenerated: Vec<String>,
+    /// Archful sources whose spec the evaluator could not fully read for
+    /// this arch, linked unchanged (their BuildRequires are those of the
+    /// arch that built them): (name, cached file, the first problem).
+    pub kept: Vec<(String, PathBuf, String)>,
     /// Listed names with no SRPM in the cache.
     pub missing: Vec<String>,
     pub removed: Vec<String>,
@@ -34,7 +44,16 @@ pub enum Regenerate {
     Rpmbuild,
 }
 
-/// Builds (or updates) the source repo `out` for `arch`.
+/// What happened to one listed source.
+enum Placed {
+    Linked,
+    Regenerated,
+    Kept(String),
+}
+
+/// Builds (or updates) the source repo `out` for `arch`. On error nothing
+/// of this run remains in `out`: SRPMs it added are removed, replaced ones
+/// restored, and a directory it created is removed.
 pub fn create_srpm_repo(
     arch: &str,
     cache: &Path,
@@ -45,7 +64,7 @@ pub fn create_srpm_repo(
     how: Regenerate,
 ) -> Result<RepoReport> {
     let index = cache_index(cache)?;
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let journal = Journal::open(out)?;
     remove_debris(out);
     let mut report = RepoReport::default();
     let wanted: BTreeSet<&String> = names.iter().collect();
@@ -59,34 +78,32 @@ pub fn create_srpm_repo(
             }
         })
         .collect();
-    let results: Vec<(String, bool)> = chosen
+    let placed = chosen
         .par_iter()
-        .map(|c| {
-            let dest = out.join(&c.file);
-            if archful.contains(&c.name) {
-                let bytes = regenerate(&c.path, arch, base, how)?;
-                if std::fs::read(&dest).ok().as_deref() != Some(bytes.as_slice()) {
-                    atomic::write_file(&dest, &bytes)?;
-                }
-                Ok((c.name.clone(), true))
-            } else {
-                link_or_copy(&c.path, &dest)?;
-                Ok((c.name.clone(), false))
-            }
-        })
-        .collect::<Result<_>>()?;
-    for (name, regen) in results {
-        if regen {
-            report.regenerated.push(name);
-        } else {
-            report.linked.push(name);
+        .map(|c| place(c, arch, archful.contains(&c.name), base, how, out, &journal))
+        .collect::<Result<Vec<_>>>()
+        .and_then(|placed| {
+            let pkgs: Vec<_> = placed.iter().map(|(p, _)| p.clone()).collect();
+            write_repodata(out, &pkgs, &WriteOptions::default())?;
+            Ok(placed)
+        });
+    let placed = match placed {
+        Ok(p) => {
+            journal.commit();
+            p
+        }
+        Err(e) => {
+            journal.roll_back();
+            return Err(e);
+        }
+    };
+    for (c, (_, how)) in chosen.iter().zip(placed) {
+        match how {
+            Placed::Linked => report.linked.push(c.name.clone()),
+            Placed::Regenerated => report.regenerated.push(c.name.clone()),
+            Placed::Kept(problem) => report.kept.push((c.name.clone(), c.path.clone(), problem)),
         }
     }
-    let pkgs: Vec<_> = chosen
-        .par_iter()
-        .map(|c| srpm::read_header(&out.join(&c.file)))
-        .collect::<Result<_>>()?;
-    write_repodata(out, &pkgs, &WriteOptions::default())?;
     // Only now that the new repodata is in place: a run killed before this
     // point leaves extra files, never repodata that lists missing ones.
     // Remove SRPMs not listed (and older EVRs of listed names).
@@ -102,8 +119,40 @@ pub fn create_srpm_repo(
     Ok(report)
 }
 
+/// Puts the SRPM of one source into `out`: linked from the cache, or
+/// regenerated for `arch` when archful. Returns its header (for repodata).
+/// The cached file is read first, so a broken one is named as such.
+fn place(
+    c: &CachedSrpm,
+    arch: &str,
+    archful: bool,
+    base: &SpecContext,
+    how: Regenerate,
+    out: &Path,
+    journal: &Journal,
+) -> Result<(Package, Placed)> {
+    let header = srpm::read_header(&c.path)?;
+    let dest = out.join(&c.file);
+    if !archful {
+        link_or_copy(&c.path, &dest, journal)?;
+        return Ok((header, Placed::Linked));
+    }
+    let bytes = match regenerate(&c.path, arch, base, how)? {
+        Ok(bytes) => bytes,
+        Err(problem) => {
+            link_or_copy(&c.path, &dest, journal)?;
+            return Ok((header, Placed::Kept(problem)));
+        }
+    };
+    if std::fs::read(&dest).ok().as_deref() != Some(bytes.as_slice()) {
+        journal.before_write(&dest)?;
+        atomic::write_file(&dest, &bytes)?;
+    }
+    Ok((srpm::read_header(&dest)?, Placed::Regenerated))
+}
+
 /// Removes temporary files a killed run left in `out` (`.tmp-*`).
-fn remove_debris(out: &Path) {
+pub(super) fn remove_debris(out: &Path) {
     if let Ok(entries) = std::fs::read_dir(out) {
         for e in entries.flatten() {
             if e.file_name().to_string_lossy().starts_with(".tmp-") && e.path().is_file() {
@@ -115,7 +164,7 @@ fn remove_debris(out: &Path) {
 
 /// Hard-links `src` to `dest` (copies across filesystems); leaves an
 /// identical `dest` alone.
-fn link_or_copy(src: &Path, dest: &Path) -> Result<()> {
+fn link_or_copy(src: &Path, dest: &Path, journal: &Journal) -> Result<()> {
     if let (Ok(a), Ok(b)) = (std::fs::metadata(src), std::fs::metadata(dest)) {
         use std::os::unix::fs::MetadataExt;
         if a.ino() == b.ino() && a.dev() == b.dev() {
@@ -131,73 +180,39 @@ fn link_or_copy(src: &Path, dest: &Path) -> Result<()> {
         .unwrap_or_default();
     let tmp = dest.with_file_name(format!(".tmp-link-{name}"));
     let _ = std::fs::remove_file(&tmp);
-    if std::fs::hard_link(src, &tmp).is_err() {
-        std::fs::copy(src, &tmp).map_err(|e| Error::io(&tmp, e))?;
+    let placed = (|| {
+        if std::fs::hard_link(src, &tmp).is_err() {
+            std::fs::copy(src, &tmp).map_err(|e| Error::io(&tmp, e))?;
+        }
+        journal.before_write(dest)?;
+        std::fs::rename(&tmp, dest).map_err(|e| Error::io(dest, e))
+    })();
+    if placed.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(&tmp, dest).map_err(|e| Error::io(dest, e))
+    placed
 }
 
-/// The SRPM `orig` regenerated for `arch`.
-fn regenerate(orig: &Path, arch: &str, base: &SpecContext, how: Regenerate) -> Result<Vec<u8>> {
-    let (_, text) = srpm::extract_spec(orig)?;
+/// The SRPM `orig` regenerated for `arch`, or (rpm crate only) the first
+/// problem of the spec's evaluation: BuildRequires are never guessed.
+fn regenerate(
+    orig: &Path,
+    arch: &str,
+    base: &SpecContext,
+    how: Regenerate,
+) -> Result<std::result::Result<Vec<u8>, String>> {
     let mut ctx = base.clone();
     ctx.arch = arch.to_string();
     match how {
         Regenerate::RpmCrate => {
+            let (_, text) = srpm::extract_spec(orig)?;
             let ev = spec::evaluate(&text, &ctx)
                 .map_err(|e| Error::format(orig.display(), format!("spec: {e}")))?;
-            srpm::rebuild_srpm(orig, &ev.build_requires, arch)
+            if let Some(p) = ev.problems.first() {
+                return Ok(Err(p.clone()));
+            }
+            srpm::rebuild_srpm(orig, &ev.build_requires, arch).map(Ok)
         }
-        Regenerate::Rpmbuild => rpmbuild(orig, arch, &ctx),
+        Regenerate::Rpmbuild => rpmbuild(orig, &ctx).map(Ok),
     }
-}
-
-/// `rpmbuild -bs --target ARCH` in a private topdir.
-fn rpmbuild(orig: &Path, arch: &str, ctx: &SpecContext) -> Result<Vec<u8>> {
-    let top = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let (sources, specs) = (top.path().join("SOURCES"), top.path().join("SPECS"));
-    for d in [&sources, &specs] {
-        std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
-    }
-    let mut spec_path = None;
-    for (name, data, is_spec) in srpm::read_payload(orig)? {
-        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
-        let p = if is_spec || (spec_path.is_none() && base.ends_with(".spec")) {
-            let p = specs.join(&base);
-            spec_path = Some(p.clone());
-            p
-        } else {
-            sources.join(&base)
-        };
-        std::fs::write(&p, data).map_err(|e| Error::io(&p, e))?;
-    }
-    let spec_path =
-        spec_path.ok_or_else(|| Error::format(orig.display(), "no spec file in the payload"))?;
-    let mut cmd = std::process::Command::new("rpmbuild");
-    cmd.arg("-bs").arg("--target").arg(arch);
-    cmd.arg("--define")
-        .arg(format!("_topdir {}", top.path().display()));
-    for (k, v) in &ctx.macros {
-        cmd.arg("--define").arg(format!("{k} {v}"));
-    }
-    let out = cmd.arg(&spec_path).output().map_err(|e| {
-        Error::Usage(format!(
-            "rpmbuild: cannot run it ({e}); install rpm-build or drop --rpmbuild"
-        ))
-    })?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        return Err(Error::format(
-            orig.display(),
-            format!("rpmbuild -bs failed: {}", err.lines().last().unwrap_or("")),
-        ));
-    }
-    let srpms = top.path().join("SRPMS");
-    let built = std::fs::read_dir(&srpms)
-        .map_err(|e| Error::io(&srpms, e))?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .find(|p| p.to_string_lossy().ends_with(".src.rpm"))
-        .ok_or_else(|| Error::format(orig.display(), "rpmbuild -bs produced no SRPM"))?;
-    std::fs::read(&built).map_err(|e| Error::io(&built, e))
 }

@@ -1,16 +1,20 @@
 //! The macro table and expansion: `%name`, `%{name}`, `%{?name}`,
 //! `%{!?name:...}`, `%{?name:...}`, `%%`, `%{expand:...}`, `%[expr]`,
-//! `%{with X}`, common built-ins, and the arch and distribution macros of
-//! an ELN build root. Undefined macros stay literal, as in rpm.
+//! `%{with X}`, common built-ins, parametric macros (`%name args`,
+//! `%{name args}`; the bindings are in `params`), and the table of an ELN
+//! build root (`defaults`). Undefined macros stay literal, as in rpm.
 
 use std::collections::BTreeMap;
 
-use super::{expr, SpecContext};
+use super::defaults::{ArchFacts, ARCH_LISTS, ELN_MACROS, PATHS};
+use super::{expr, params, SpecContext};
 
 /// Macro definitions for one evaluation.
 #[derive(Clone, Debug, Default)]
 pub struct Macros {
     defs: BTreeMap<String, String>,
+    /// Parametric macros: name -> getopt options (`name(ab:)` -> `ab:`).
+    params: BTreeMap<String, String>,
     /// Bytes expanded so far in this evaluation (see [`EXPANSION_BUDGET`]).
     expanded: usize,
 }
@@ -20,105 +24,35 @@ const DEPTH_LIMIT: usize = 64;
 /// at every level, so depth alone does not bound memory.
 const EXPANSION_BUDGET: usize = 4 << 20;
 
-/// Arch lists from rpm's and redhat-rpm-config's macro files.
-const ARCH_LISTS: &[(&str, &str)] = &[
-    ("ix86", "i386 i486 i586 i686 pentium3 pentium4 athlon geode"),
-    ("x86_64", "x86_64 amd64 em64t"),
-    ("arm", "armv3l armv4b armv4l armv4tl armv5tl armv5tel armv5tejl armv6l armv6hl armv7l armv7hl armv7hnl armv8l armv8hl armv8hnl armv8hcnl"),
-    ("arm32", "armv3l armv4b armv4l armv4tl armv5tl armv5tel armv5tejl armv6l armv6hl armv7l armv7hl armv7hnl armv8l armv8hl armv8hnl armv8hcnl"),
-    ("arm64", "aarch64"),
-    ("aarch64", "aarch64"),
-    ("power64", "ppc64 ppc64p7 ppc64le"),
-    ("s390x", "s390x"),
-    ("mips", "mips mipsel mipsr6 mipsr6el mips64 mips64el mips64r6 mips64r6el"),
-    ("riscv", "riscv64"),
-    ("riscv64", "riscv64"),
-    ("valgrind_arches", "%{ix86} x86_64 ppc ppc64 ppc64le armv7l armv7hl armv7hnl aarch64 %{mips} s390x riscv64"),
-    ("java_arches", "aarch64 ppc64le s390x x86_64"),
-    ("golang_arches", "%{ix86} x86_64 %{arm} aarch64 ppc64le s390x riscv64"),
-    ("golang_arches_future", "%{golang_arches}"),
-    ("go_arches", "%{golang_arches}"),
-    ("nodejs_arches", "%{ix86} x86_64 %{arm} aarch64 %{power64} s390x riscv64"),
-    ("ldc_arches", "%{ix86} x86_64 %{arm} aarch64"),
-    ("ghc_arches", "%{ix86} x86_64 %{arm} aarch64 ppc64le s390x riscv64"),
-    ("ghc_arches_with_ghci", "%{ghc_arches}"),
-    ("mono_arches", "%{ix86} x86_64 sparc sparcv9 ia64 %{arm} aarch64 alpha s390x ppc ppc64 ppc64le"),
-    ("fpc_arches", "%{ix86} x86_64 %{arm} aarch64 ppc64le"),
-    ("rust_arches", "x86_64 %{ix86} armv7hl aarch64 ppc64 ppc64le riscv64 s390x"),
-    ("openblas_arches", "x86_64 %{ix86} armv7hl %{power64} aarch64 s390x riscv64"),
-    ("qt5_qtwebengine_arches", "%{ix86} x86_64 %{arm} aarch64 mips mipsel mips64el"),
-];
-
-/// Well-known path and tool macros.
-const PATHS: &[(&str, &str)] = &[
-    ("_prefix", "/usr"),
-    ("_exec_prefix", "/usr"),
-    ("_bindir", "/usr/bin"),
-    ("_sbindir", "/usr/sbin"),
-    ("_libexecdir", "/usr/libexec"),
-    ("_datadir", "/usr/share"),
-    ("_sysconfdir", "/etc"),
-    ("_includedir", "/usr/include"),
-    ("_mandir", "/usr/share/man"),
-    ("_docdir", "/usr/share/doc"),
-    ("_infodir", "/usr/share/info"),
-    ("_localstatedir", "/var"),
-    ("_sharedstatedir", "/var/lib"),
-    ("_unitdir", "/usr/lib/systemd/system"),
-    ("_rpmconfigdir", "/usr/lib/rpm"),
-    ("_rpmmacrodir", "/usr/lib/rpm/macros.d"),
-    ("python3_pkgversion", "3"),
-    ("python3_version", "3.13"),
-    ("__python3", "/usr/bin/python3"),
-    ("nil", ""),
-];
-
-fn arch_facts(arch: &str) -> (&'static str, &'static str, &'static str) {
-    // (_lib, __isa_bits, _isa)
-    match arch {
-        "x86_64" | "amd64" => ("lib64", "64", "(x86-64)"),
-        "aarch64" => ("lib64", "64", "(aarch-64)"),
-        "ppc64le" | "ppc64" | "ppc64p7" => ("lib64", "64", "(ppc-64)"),
-        "s390x" => ("lib64", "64", "(s390-64)"),
-        "riscv64" => ("lib64", "64", "(riscv-64)"),
-        a if a.starts_with('i') && a.ends_with("86") || a == "athlon" => ("lib", "32", "(x86-32)"),
-        a if a.starts_with("arm") => ("lib", "32", "(arm-32)"),
-        "s390" => ("lib", "32", "(s390-32)"),
-        _ => ("lib64", "64", ""),
-    }
-}
-
 impl Macros {
     /// The table of an ELN build root for `ctx` (defaults, then `ctx.macros`).
     pub fn for_context(ctx: &SpecContext) -> Macros {
         let mut m = Macros::default();
-        for (k, v) in ARCH_LISTS.iter().chain(PATHS) {
+        for (k, v) in ARCH_LISTS.iter().chain(PATHS).chain(ELN_MACROS) {
             m.set(k, v);
         }
-        let (lib, bits, isa) = arch_facts(&ctx.arch);
-        for k in [
-            "_arch",
-            "_target_cpu",
-            "_build_arch",
-            "_host_cpu",
-            "_build_cpu",
-        ] {
+        let facts = ArchFacts::of(&ctx.arch);
+        let family = if facts.arch.is_empty() {
+            ctx.arch.as_str()
+        } else {
+            facts.arch
+        };
+        for k in ["_arch", "_build_arch"] {
+            m.set(k, family);
+        }
+        for k in ["_target_cpu", "_host_cpu", "_build_cpu"] {
             m.set(k, &ctx.arch);
         }
         m.set("_os", &ctx.os);
         m.set("_target_os", &ctx.os);
-        m.set("_lib", lib);
-        m.set("_libdir", &format!("/usr/{lib}"));
-        m.set("__isa_bits", bits);
-        m.set("__isa_name", ctx.arch.split('_').next().unwrap_or(""));
-        m.set("_isa", isa);
-        // Fedora ELN: RHEL-shaped, no %fedora.
-        m.set("rhel", "11");
-        m.set("el11", "1");
-        m.set("eln", "150");
-        m.set("dist", ".eln150");
+        m.set("_lib", facts.lib);
+        m.set("_libdir", &format!("/usr/{}", facts.lib));
+        m.set("__isa_bits", facts.isa_bits);
+        m.set("__isa_name", &facts.isa_name);
+        m.set("_isa", &facts.isa());
         for (k, v) in &ctx.macros {
-            m.set(k, v);
+            // A parametric definition from a macro file: `name(opts) body`.
+            m.define_line(&format!("{k} {v}"), false, 0, &mut Vec::new());
         }
         for w in &ctx.with {
             m.set(&format!("_with_{w}"), &format!("--with-{w}"));
@@ -129,8 +63,9 @@ impl Macros {
         m
     }
 
-    /// Defines `name` as `value` (verbatim).
+    /// Defines `name` as `value` (verbatim, not parametric).
     pub fn set(&mut self, name: &str, value: &str) {
+        self.params.remove(name);
         self.defs.insert(name.to_string(), value.to_string());
     }
 
@@ -139,11 +74,14 @@ impl Macros {
     }
 
     pub fn undefine(&mut self, name: &str) {
-        self.defs.remove(name.trim());
+        let name = name.trim();
+        self.defs.remove(name);
+        self.params.remove(name);
     }
 
     /// `%define`/`%global` with the rest of the line: `name[(opts)] body`.
-    /// `%global` expands the body now; `%define` when used.
+    /// `%global` expands the body now (so `%{?1:..}` in a parametric
+    /// `%global` is decided at definition, as in rpm); `%define` when used.
     pub fn define_line(
         &mut self,
         rest: &str,
@@ -161,9 +99,14 @@ impl Macros {
             return;
         }
         let mut body = &rest[name_end..];
-        if body.starts_with('(') {
-            // Parametric macro: options are accepted, arguments are not substituted.
-            body = body.split_once(')').map(|x| x.1).unwrap_or("");
+        let mut opts = None;
+        if let Some(r) = body.strip_prefix('(') {
+            let Some((o, b)) = r.split_once(')') else {
+                problems.push(format!("line {lineno}: %define {name}(: no closing ')'"));
+                return;
+            };
+            opts = Some(o.to_string());
+            body = b;
         }
         let body = body.trim();
         let value = if global {
@@ -172,19 +115,73 @@ impl Macros {
             body.to_string()
         };
         self.set(name, &value);
+        if let Some(o) = opts {
+            self.params.insert(name.to_string(), o);
+        }
     }
 
-    /// `%bcond_with X`, `%bcond_without X`, `%bcond X DEFAULT`.
-    pub fn bcond(&mut self, kind: &str, rest: &str) {
-        let mut parts = rest.split_whitespace();
-        let Some(name) = parts.next() else { return };
+    /// Calls the parametric macro `name` with the (unexpanded) argument text.
+    fn call(
+        &mut self,
+        name: &str,
+        args: &str,
+        lineno: usize,
+        problems: &mut Vec<String>,
+        depth: usize,
+    ) -> String {
+        let opts = self.params.get(name).cloned().unwrap_or_default();
+        let words: Vec<String> = self
+            .expand_depth(args, lineno, problems, depth + 1)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        let bindings = match params::bind(name, &opts, &words) {
+            Ok(b) => b,
+            Err(e) => {
+                problems.push(format!("line {lineno}: {e}"));
+                return String::new();
+            }
+        };
+        // The caller's bindings are hidden during the call and back after it.
+        let outer: Vec<(String, String)> = self
+            .defs
+            .iter()
+            .filter(|(k, _)| params::is_binding(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        self.defs.retain(|k, _| !params::is_binding(k));
+        for (k, v) in bindings {
+            self.defs.insert(k, v);
+        }
+        let body = self.defs.get(name).cloned().unwrap_or_default();
+        let out = self.expand_depth(&body, lineno, problems, depth + 1);
+        self.defs.retain(|k, _| !params::is_binding(k));
+        self.defs.extend(outer);
+        out
+    }
+
+    /// `%bcond_with X`, `%bcond_without X`, `%bcond X DEFAULT`. As rpm's
+    /// `%bcond(-)`, the line is expanded first and DEFAULT is its second
+    /// word, an expression (`%bcond docs %[0%{?fedora} >= 40]`).
+    pub fn bcond(&mut self, kind: &str, rest: &str, lineno: usize, problems: &mut Vec<String>) {
+        let line = self.expand(rest, lineno, problems);
+        let mut parts = line.split_whitespace();
+        let Some(name) = parts.next() else {
+            problems.push(format!("line {lineno}: {kind} without a name"));
+            return;
+        };
         let default_on = match kind {
             "%bcond_with" => false,
             "%bcond_without" => true,
             _ => {
                 let d = parts.next().unwrap_or("0");
-                let d = self.expand(d, 0, &mut Vec::new());
-                expr::eval(&d).unwrap_or(false)
+                match expr::eval(d) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        problems.push(format!("line {lineno}: %bcond {name} {d}: {e}"));
+                        false
+                    }
+                }
             }
         };
         let on = if default_on {
@@ -269,7 +266,8 @@ impl Macros {
                     i = end + 1;
                 }
                 _ => {
-                    // %name, %?name, %!?name
+                    // %name, %?name, %!?name; in a parametric macro's body
+                    // also %1, %*, %**, %#, %-f, %-f*.
                     let mut j = i + 1;
                     let mut neg = false;
                     let mut cond = false;
@@ -282,9 +280,7 @@ impl Macros {
                         j += 1;
                     }
                     let start = j;
-                    while j < c.len() && (c[j].is_alphanumeric() || c[j] == '_') {
-                        j += 1;
-                    }
+                    j = name_end(&c, j);
                     let name: String = c[start..j].iter().collect();
                     if name.is_empty() {
                         out.push(c[i]);
@@ -301,15 +297,22 @@ impl Macros {
                         }
                         return out;
                     }
-                    if cond {
-                        let defined = self.defs.contains_key(&name);
-                        if defined && !neg {
-                            let v = self.defs[&name].clone();
-                            out.push_str(&self.expand_depth(&v, lineno, problems, depth + 1));
-                        }
-                    } else if let Some(v) = self.defs.get(&name).cloned() {
+                    // Options are conditional by nature: `%-f` is empty when -f was not given.
+                    let cond = cond || name.starts_with('-');
+                    let defined = self.defs.contains_key(&name);
+                    if self.params.contains_key(&name) && !neg {
+                        // `%name args`: the arguments are the rest of the line.
+                        let eol = c[j..]
+                            .iter()
+                            .position(|&ch| ch == '\n')
+                            .map_or(c.len(), |p| j + p);
+                        let args: String = c[j..eol].iter().collect();
+                        out.push_str(&self.call(&name, &args, lineno, problems, depth));
+                        j = eol;
+                    } else if defined && !neg {
+                        let v = self.defs[&name].clone();
                         out.push_str(&self.expand_depth(&v, lineno, problems, depth + 1));
-                    } else {
+                    } else if !cond {
                         out.extend(&c[i..j]);
                     }
                     i = j;
@@ -346,6 +349,12 @@ impl Macros {
             Some(p) => (&s[..p], Some((s.as_bytes()[p] as char, &s[p + 1..]))),
             None => (s, None),
         };
+        // `%{-f}`, `%{-f*}`, `%{-f:X}`, `%{!-f:X}`: empty when -f was not given.
+        let cond = cond || head.starts_with('-');
+        let args = match arg {
+            Some((' ', a)) => a,
+            _ => "",
+        };
         if cond {
             let defined = self.defs.contains_key(head);
             let take = defined != neg;
@@ -353,11 +362,19 @@ impl Macros {
                 (false, _) => String::new(),
                 (true, Some((':', alt))) => self.expand_depth(alt, lineno, problems, depth + 1),
                 (true, _) if neg => String::new(),
+                (true, _) if self.params.contains_key(head) => {
+                    self.call(head, args, lineno, problems, depth)
+                }
                 (true, _) => {
                     let v = self.defs[head].clone();
                     self.expand_depth(&v, lineno, problems, depth + 1)
                 }
             };
+        }
+        if self.params.contains_key(head) {
+            // `%{name args}`, `%{name:arg}`: the arguments are the braces' content.
+            let a = arg.map_or("", |(_, a)| a);
+            return self.call(head, a, lineno, problems, depth);
         }
         if let Some((sep, a)) = arg {
             let a_exp = |m: &mut Self, problems: &mut Vec<String>| {
@@ -439,6 +456,25 @@ impl Macros {
                 literal.to_string()
             }
         }
+    }
+}
+
+/// The end of the macro name starting at `at`: letters, digits and `_`,
+/// or one of the call bindings `*`, `**`, `#`, `-f`, `-f*`.
+fn name_end(c: &[char], at: usize) -> usize {
+    let word = |mut j: usize| {
+        while j < c.len() && (c[j].is_alphanumeric() || c[j] == '_') {
+            j += 1;
+        }
+        j
+    };
+    match c.get(at) {
+        Some('*') if c.get(at + 1) == Some(&'*') => at + 2,
+        Some('*') | Some('#') => at + 1,
+        Some('-') if c.get(at + 1).is_some_and(|ch| ch.is_alphanumeric()) => {
+            at + 2 + usize::from(c.get(at + 2) == Some(&'*'))
+        }
+        _ => word(at),
     }
 }
 

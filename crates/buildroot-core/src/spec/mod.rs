@@ -7,8 +7,10 @@
 //! `%include`, `%generate_buildrequires`) is reported in
 //! [`SpecEval::problems`], never silently guessed.
 
+mod defaults;
 mod expr;
 mod macros;
+mod params;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,6 +18,7 @@ use std::path::Path;
 use crate::dep::Dep;
 use crate::error::{Error, Result};
 
+pub use defaults::ELN_MACROS;
 pub use macros::Macros;
 
 /// The target of an evaluation: arch, OS and extra macro definitions.
@@ -31,7 +34,8 @@ pub struct SpecContext {
 }
 
 impl SpecContext {
-    /// ELN defaults for `arch`: `%rhel 11`, `%eln 1`, `%dist .eln150`, no `%fedora`.
+    /// ELN defaults for `arch`: [`ELN_MACROS`] (`%rhel 11`, `%el11 1`, `%eln 150`,
+    /// `%dist .eln150`, no `%fedora`) and the arch macros of `arch`.
     pub fn for_arch(arch: &str) -> SpecContext {
         SpecContext {
             arch: arch.to_string(),
@@ -208,7 +212,7 @@ pub fn evaluate(spec_text: &str, ctx: &SpecContext) -> Result<SpecEval> {
                 continue;
             }
             "%bcond_with" | "%bcond_without" | "%bcond" => {
-                m.bcond(word, rest);
+                m.bcond(word, rest, lineno, &mut out.problems);
                 continue;
             }
             "%include" => {

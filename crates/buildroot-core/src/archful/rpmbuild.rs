@@ -1,0 +1,94 @@
+//! Regenerating an SRPM with `rpmbuild -bs --target ARCH` in a private
+//! topdir, with the macros the spec evaluator uses (ELN's `%dist`, `%rhel`,
+//! `%eln`, then `--macros`/`--define`), so `Release: 1%{?dist}` and
+//! `%if 0%{?eln}` mean the same to both. The result must have the cached
+//! SRPM's name and EVR: a repo whose file names and headers disagree
+//! would mislead every later step.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::spec::{SpecContext, ELN_MACROS};
+use crate::srpm;
+
+/// The SRPM `orig` rebuilt by rpmbuild for `ctx.arch`.
+pub(super) fn rpmbuild(orig: &Path, ctx: &SpecContext) -> Result<Vec<u8>> {
+    let top = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let spec_path = unpack(orig, top.path())?;
+    let mut cmd = std::process::Command::new("rpmbuild");
+    cmd.arg("-bs").arg("--target").arg(&ctx.arch);
+    cmd.arg("--define")
+        .arg(format!("_topdir {}", top.path().display()));
+    for (k, v) in ELN_MACROS
+        .iter()
+        .copied()
+        .chain(ctx.macros.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    {
+        cmd.arg("--define").arg(format!("{k} {v}"));
+    }
+    for w in &ctx.with {
+        cmd.arg("--with").arg(w);
+    }
+    for w in &ctx.without {
+        cmd.arg("--without").arg(w);
+    }
+    let out = cmd.arg(&spec_path).output().map_err(|e| {
+        Error::Usage(format!(
+            "rpmbuild: cannot run it ({e}); install rpm-build or drop --rpmbuild"
+        ))
+    })?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(Error::format(
+            orig.display(),
+            format!("rpmbuild -bs failed: {}", err.lines().last().unwrap_or("")),
+        ));
+    }
+    let srpms = top.path().join("SRPMS");
+    let built = std::fs::read_dir(&srpms)
+        .map_err(|e| Error::io(&srpms, e))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with(".src.rpm"))
+        .ok_or_else(|| Error::format(orig.display(), "rpmbuild -bs produced no SRPM"))?;
+    same_nevr(orig, &built)?;
+    std::fs::read(&built).map_err(|e| Error::io(&built, e))
+}
+
+/// Writes the spec to `top/SPECS` and the other payload files to
+/// `top/SOURCES`; returns the spec's path.
+fn unpack(orig: &Path, top: &Path) -> Result<std::path::PathBuf> {
+    let (sources, specs) = (top.join("SOURCES"), top.join("SPECS"));
+    for d in [&sources, &specs] {
+        std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+    }
+    let mut spec_path = None;
+    for (name, data, is_spec) in srpm::read_payload(orig)? {
+        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+        let p = if is_spec || (spec_path.is_none() && base.ends_with(".spec")) {
+            let p = specs.join(&base);
+            spec_path = Some(p.clone());
+            p
+        } else {
+            sources.join(&base)
+        };
+        std::fs::write(&p, data).map_err(|e| Error::io(&p, e))?;
+    }
+    spec_path.ok_or_else(|| Error::format(orig.display(), "no spec file in the payload"))
+}
+
+/// An error naming `orig` unless `built` has its name, epoch, version and release.
+fn same_nevr(orig: &Path, built: &Path) -> Result<()> {
+    let (a, b) = (srpm::read_header(orig)?, srpm::read_header(built)?);
+    if a.name == b.name && a.evr == b.evr {
+        return Ok(());
+    }
+    Err(Error::format(
+        orig.display(),
+        format!(
+            "rpmbuild -bs made {}-{}, not {}-{} (a macro such as %dist differs from the \
+             build that made this SRPM; pass it with --define)",
+            b.name, b.evr, a.name, a.evr
+        ),
+    ))
+}

@@ -1,0 +1,111 @@
+//! The macro values of an ELN build root that specs test: rpm's and
+//! redhat-rpm-config's arch lists, path macros, the per-arch facts
+//! (`%_arch`, `%_lib`, `%_isa`, ...) and the distribution macros
+//! (`%rhel`, `%eln`, `%dist`). The evaluator and `rpmbuild` get the same
+//! distribution macros, so both see the same spec.
+
+/// The distribution macros of Fedora ELN (RHEL-shaped, no `%fedora`).
+pub const ELN_MACROS: &[(&str, &str)] = &[
+    ("rhel", "11"),
+    ("el11", "1"),
+    ("eln", "150"),
+    ("dist", ".eln150"),
+];
+
+/// Arch lists from rpm's and redhat-rpm-config's macro files.
+pub(super) const ARCH_LISTS: &[(&str, &str)] = &[
+    ("ix86", "i386 i486 i586 i686 pentium3 pentium4 athlon geode"),
+    ("x86_64", "x86_64 amd64 em64t"),
+    ("arm", "armv3l armv4b armv4l armv4tl armv5tl armv5tel armv5tejl armv6l armv6hl armv7l armv7hl armv7hnl armv8l armv8hl armv8hnl armv8hcnl"),
+    ("arm32", "armv3l armv4b armv4l armv4tl armv5tl armv5tel armv5tejl armv6l armv6hl armv7l armv7hl armv7hnl armv8l armv8hl armv8hnl armv8hcnl"),
+    ("arm64", "aarch64"),
+    ("aarch64", "aarch64"),
+    ("power64", "ppc64 ppc64p7 ppc64le"),
+    ("s390x", "s390x"),
+    ("mips", "mips mipsel mipsr6 mipsr6el mips64 mips64el mips64r6 mips64r6el"),
+    ("riscv", "riscv64"),
+    ("riscv64", "riscv64"),
+    ("valgrind_arches", "%{ix86} x86_64 ppc ppc64 ppc64le armv7l armv7hl armv7hnl aarch64 %{mips} s390x riscv64"),
+    ("java_arches", "aarch64 ppc64le s390x x86_64"),
+    ("golang_arches", "%{ix86} x86_64 %{arm} aarch64 ppc64le s390x riscv64"),
+    ("golang_arches_future", "%{golang_arches}"),
+    ("go_arches", "%{golang_arches}"),
+    ("nodejs_arches", "%{ix86} x86_64 %{arm} aarch64 %{power64} s390x riscv64"),
+    ("ldc_arches", "%{ix86} x86_64 %{arm} aarch64"),
+    ("ghc_arches", "%{ix86} x86_64 %{arm} aarch64 ppc64le s390x riscv64"),
+    ("ghc_arches_with_ghci", "%{ghc_arches}"),
+    ("mono_arches", "%{ix86} x86_64 sparc sparcv9 ia64 %{arm} aarch64 alpha s390x ppc ppc64 ppc64le"),
+    ("fpc_arches", "%{ix86} x86_64 %{arm} aarch64 ppc64le"),
+    ("rust_arches", "x86_64 %{ix86} armv7hl aarch64 ppc64 ppc64le riscv64 s390x"),
+    ("openblas_arches", "x86_64 %{ix86} armv7hl %{power64} aarch64 s390x riscv64"),
+    ("qt5_qtwebengine_arches", "%{ix86} x86_64 %{arm} aarch64 mips mipsel mips64el"),
+];
+
+/// Well-known path and tool macros.
+pub(super) const PATHS: &[(&str, &str)] = &[
+    ("_prefix", "/usr"),
+    ("_exec_prefix", "/usr"),
+    ("_bindir", "/usr/bin"),
+    ("_sbindir", "/usr/sbin"),
+    ("_libexecdir", "/usr/libexec"),
+    ("_datadir", "/usr/share"),
+    ("_sysconfdir", "/etc"),
+    ("_includedir", "/usr/include"),
+    ("_mandir", "/usr/share/man"),
+    ("_docdir", "/usr/share/doc"),
+    ("_infodir", "/usr/share/info"),
+    ("_localstatedir", "/var"),
+    ("_sharedstatedir", "/var/lib"),
+    ("_unitdir", "/usr/lib/systemd/system"),
+    ("_rpmconfigdir", "/usr/lib/rpm"),
+    ("_rpmmacrodir", "/usr/lib/rpm/macros.d"),
+    ("python3_pkgversion", "3"),
+    ("python3_version", "3.13"),
+    ("__python3", "/usr/bin/python3"),
+    ("nil", ""),
+];
+
+/// What rpm's platform files say about a target arch (`rpm --target ARCH
+/// --eval`): `%_arch` is the arch family (`i686` -> `i386`, `armv7hl` ->
+/// `arm`), `%_target_cpu` the arch itself.
+pub(super) struct ArchFacts {
+    pub arch: &'static str,
+    pub lib: &'static str,
+    pub isa_bits: &'static str,
+    pub isa_name: String,
+}
+
+impl ArchFacts {
+    pub fn of(target: &str) -> ArchFacts {
+        let (arch, lib, isa_bits, isa_name) = match target {
+            "x86_64" | "amd64" | "ia32e" => ("x86_64", "lib64", "64", "x86"),
+            "aarch64" => ("aarch64", "lib64", "64", "aarch"),
+            "ppc64le" => ("ppc64le", "lib64", "64", "ppc"),
+            "ppc64" | "ppc64p7" => ("ppc64", "lib64", "64", "ppc"),
+            "s390x" => ("s390x", "lib64", "64", "s390"),
+            "s390" => ("s390", "lib", "32", "s390"),
+            "riscv64" => ("riscv64", "lib64", "64", "riscv"),
+            a if a.starts_with('i') && a.ends_with("86") || a == "athlon" => {
+                ("i386", "lib", "32", "x86")
+            }
+            a if a.starts_with("arm") => ("arm", "lib", "32", ""),
+            _ => ("", "lib64", "64", ""),
+        };
+        ArchFacts {
+            arch,
+            lib,
+            isa_bits,
+            // rpm names 32-bit arm ISAs after the arch itself: `(armv7hl-32)`.
+            isa_name: if isa_name.is_empty() {
+                target.to_string()
+            } else {
+                isa_name.to_string()
+            },
+        }
+    }
+
+    /// `%_isa`: `(x86-64)`.
+    pub fn isa(&self) -> String {
+        format!("({}-{})", self.isa_name, self.isa_bits)
+    }
+}
