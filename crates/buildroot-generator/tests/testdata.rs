@@ -403,3 +403,70 @@ fn result_does_not_depend_on_thread_count() {
     };
     assert_eq!(run("1"), run("4"));
 }
+
+/// A source repo of `(version, release, buildrequires)` candidates of `hello`.
+fn hello_candidates(dir: &Path, cands: &[(&str, &str, &str)]) {
+    let rd = dir.join("repodata");
+    std::fs::create_dir_all(&rd).unwrap();
+    let mut xml = format!(
+        r#"<?xml version="1.0"?><metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="{}">"#,
+        cands.len()
+    );
+    for (v, r, br) in cands {
+        xml.push_str(&format!(
+            r#"<package type="rpm"><name>hello</name><arch>src</arch><version epoch="0" ver="{v}" rel="{r}"/><location href="hello-{v}-{r}.src.rpm"/><format><rpm:requires><rpm:entry name="{br}"/></rpm:requires></format></package>"#
+        ));
+    }
+    xml.push_str("</metadata>");
+    std::fs::write(rd.join("primary.xml"), xml).unwrap();
+    std::fs::write(
+        rd.join("repomd.xml"),
+        r#"<repomd><data type="primary"><location href="repodata/primary.xml"/></data></repomd>"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn prefer_release_picks_the_newest_matching_candidate() {
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("src");
+    hello_candidates(
+        &src,
+        &[
+            ("2.12.1", "1.eln150", "nasm"),
+            ("2.12.1", "1.eln151", "zlib-devel"),
+            ("3.0", "1.fc42", "ncurses-devel"),
+        ],
+    );
+    let run = |prefer: Option<&str>| {
+        let mut c = Command::cargo_bin("buildroot-generator").unwrap();
+        c.current_dir(root())
+            .args([
+                "--arch",
+                "x86_64",
+                "-q",
+                "--core",
+                "bash",
+                "--release-package",
+                "",
+            ])
+            .args(["--repo", "main=testdata/repos/x86_64", "--source-repo"])
+            .arg(format!("s={}", src.display()))
+            .args(["--print", "source-nvrs"]);
+        if let Some(p) = prefer {
+            c.args(["--prefer-release", p]);
+        }
+        let out = c.write_stdin("hello\n").assert().success();
+        lines(&out.get_output().stdout)
+            .into_iter()
+            .filter(|l| l.starts_with("hello-"))
+            .collect::<Vec<_>>()
+    };
+    // Without a preference the highest EVR wins; with one, the highest EVR
+    // among the matching releases (not the first match in repo order).
+    assert_eq!(run(None), ["hello-3.0-1.fc42"]);
+    assert_eq!(run(Some(r"eln\d+")), ["hello-2.12.1-1.eln151"]);
+    assert_eq!(run(Some("eln150")), ["hello-2.12.1-1.eln150"]);
+    // No candidate matches: the best candidate, as without the option.
+    assert_eq!(run(Some("el9")), ["hello-3.0-1.fc42"]);
+}
