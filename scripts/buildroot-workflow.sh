@@ -21,6 +21,7 @@
 #
 # Exit codes: 0 success, 1 verify found packages missing from compose + workload (the run is
 # still published), 2 bad usage or a failed step (stderr names the step and arch).
+# shellcheck disable=SC2329  # functions called through per_arch and traps
 set -eEuo pipefail
 
 die() { echo "buildroot-workflow: $*" >&2; exit 2; }
@@ -36,7 +37,7 @@ while [ $# -gt 0 ]; do
     --bin) bin="${2:?}"; shift 2 ;;
     --verify-only) verify_only=1; shift ;;
     --no-verify) verify=0; shift ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -318,7 +319,7 @@ on_exit() {
     prune_runs
     echo "buildroot-workflow: run failed; its output is kept in $work/failed/ (current/ is unchanged)" >&2
   fi
-  exit $rc
+  exit "$rc"
 }
 trap on_exit EXIT
 mkdir "$run"
@@ -378,6 +379,7 @@ published=1
 [ -z "$prev" ] || relink last "$prev"
 prune_runs
 
+cat "$work/current/diff.txt"
 cat >&2 <<EOF
 == done. Results in $work/current/ (-> runs/$id):
    eln-buildroot-workload.yaml   the ELN-Buildroot workload (content-resolver format)
@@ -385,5 +387,4 @@ cat >&2 <<EOF
    diff.txt                      what the buildroot adds to the compose, per arch
    pass1/ pass2/ archful/ repos/ verify/   every step's output
 EOF
-cat "$work/current/diff.txt"
 exit $verify_failed
