@@ -218,11 +218,11 @@ make_repo() { # arch: step 4 for one arch
 # The problem lines of verify's error file for a source that pass 2's error file lacks
 # (without BadDeps' banner lines).
 new_problems() { # verify-error-file pass2-errors-dir source
-  local old=/dev/null f
+  local old=() f
   for f in "$2/$3"-*; do
-    if [ -e "$f" ] && [ "$(basename "${f%-*}")" = "$3" ]; then old=$f; fi
+    if [ -e "$f" ] && [ "$(basename "${f%-*}")" = "$3" ]; then old+=("$f"); fi
   done
-  comm -13 <(sort -u "$old") <(sort -u "$1") | grep -v -e '^=*$' -e "^ERROR: $3\$" -e '^conflicting requests$' || true
+  comm -13 <(cat /dev/null "${old[@]}" | sort -u) <(sort -u "$1") | grep -v -e '^=*$' -e "^ERROR: $3\$" -e '^conflicting requests$' || true
 }
 
 verify_arch() { # run-dir arch: step 10 for one arch -> verify/ARCH/new-failures.txt
