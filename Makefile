@@ -1,8 +1,8 @@
 # rpm-buildroot: composition only. Every target calls the tools or cargo.
-#   make demo    run the whole ELN buildroot workflow on the shipped test data
+#   make demo    run the whole ELN buildroot workflow on the shipped test data (into $(WORK)/current)
 #   make test    run every test (what CI runs)
 #   make bench   print the performance table (Fedora-scale data: make bench-data first)
-#   make verify  step 10: can compose + ELN-Buildroot workload build everything?
+#   make verify  step 10 on $(WORK)/current: can compose + ELN-Buildroot workload build everything?
 
 CARGO ?= cargo
 WORK ?= work
