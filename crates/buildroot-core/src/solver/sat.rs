@@ -119,6 +119,15 @@ pub(crate) struct Solver<'p> {
     pub recommendscplx: Vec<(u32, u32)>,
     pub suggestscplx: Vec<(u32, u32)>,
     pub problem: Vec<String>,
+    /// `RESOLVER_TRACE` set: print decisions to stderr in the shape of
+    /// libsolv's debug output (compare with `testsolv -v -v`).
+    pub trace: bool,
+}
+
+/// Whether `RESOLVER_TRACE` is set (read once).
+fn trace_enabled() -> bool {
+    static T: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *T.get_or_init(|| std::env::var_os("RESOLVER_TRACE").is_some())
 }
 
 impl<'p> Solver<'p> {
@@ -155,7 +164,17 @@ impl<'p> Solver<'p> {
             recommendscplx: Vec::new(),
             suggestscplx: Vec::new(),
             problem: Vec::new(),
+            trace: trace_enabled(),
         }
+    }
+
+    /// A solvable's NEVRA for traces.
+    pub(crate) fn sname(&self, sid: i32) -> String {
+        let sid = sid.unsigned_abs();
+        if sid < 2 {
+            return "system".into();
+        }
+        self.ov.pool.nevra_string(PkgId::from_sid(sid))
     }
 
     /// Solves the jobs; the installed packages or the problem lines.
@@ -598,6 +617,9 @@ impl<'p> Solver<'p> {
             if level == 1 {
                 return Err(self.analyze_unsolvable(r));
             }
+            if self.trace {
+                eprintln!("conflict at level {level}, rule {r}");
+            }
             let (l, lr) = self.analyze(level, r);
             level = l;
             let d = self.rules[lr].p;
@@ -609,6 +631,12 @@ impl<'p> Solver<'p> {
     // ----- branches -----
 
     fn createbranch(&mut self, level: i32, dq: &[i32], data: i32) {
+        if self.trace {
+            eprintln!("creating a branch [data={data}]:");
+            for &p in dq {
+                eprintln!("  - {}", self.sname(p));
+            }
+        }
         self.branches.push(-dq[0]);
         self.branches.extend_from_slice(&dq[1..]);
         self.branches.push(0);
@@ -625,6 +653,9 @@ impl<'p> Solver<'p> {
         self.revert(level);
         self.branches[end - 1] = level;
         let why = self.branches[end - 3] as usize;
+        if self.trace {
+            eprintln!("taking branch {} (level {level})", self.sname(p));
+        }
         self.setpropagatelearn(level, p, why)
     }
 
@@ -641,6 +672,9 @@ impl<'p> Solver<'p> {
             self.createbranch(level, dq, ruleid as i32);
         }
         let p = dq[0];
+        if self.trace {
+            eprintln!("installing {} (level {}, rule {ruleid})", self.sname(p), level + 1);
+        }
         self.setpropagatelearn(level, p, ruleid)
     }
 
