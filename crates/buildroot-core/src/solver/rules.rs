@@ -446,6 +446,13 @@ impl Solver<'_> {
         self.block_end = block_end;
 
         self.jobrules = self.rules.len();
+        self.job_deps = jobs
+            .iter()
+            .map(|j| match j {
+                SolverJob::Provides { dep } => Some(*dep),
+                SolverJob::OneOf { .. } => None,
+            })
+            .collect();
         for (ji, job) in jobs.iter().enumerate() {
             let info = RuleInfo::new(RuleKind::Job, 0, 0, ji as u32);
             match job {
