@@ -114,8 +114,12 @@ fn every_independent_problem_is_reported() {
     );
     // The flat list names every unmet requirement once.
     assert_eq!(err.problems.len(), 4, "{:?}", err.problems);
-    assert!(err.dnf_text().starts_with("Problem 1: conflicting requests\n  - nothing provides missing-one"));
-    assert!(err.to_string().contains("problem 3: package c-1-1.noarch conflicts with d"));
+    assert!(err
+        .dnf_text()
+        .starts_with("Problem 1: conflicting requests\n  - nothing provides missing-one"));
+    assert!(err
+        .to_string()
+        .contains("problem 3: package c-1-1.noarch conflicts with d"));
     // One problem: dnf's "Problem:" without a number.
     let err = resolve(&pool, &[Job::Provides(Dep::name("a"))]).unwrap_err();
     assert_eq!(err.by_problem.len(), 1);

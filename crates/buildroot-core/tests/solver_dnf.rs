@@ -96,9 +96,7 @@ fn conformance_scenarios_match_dnf() {
         "conformance: {total} transactions, {} differ from dnf",
         differ.len()
     );
-    eprintln!(
-        "conformance: {problems_same}/{problems_total} problem reports identical to dnf's"
-    );
+    eprintln!("conformance: {problems_same}/{problems_total} problem reports identical to dnf's");
     assert!(
         problems_differ.is_empty(),
         "problem reports differ from dnf's:\n{}",

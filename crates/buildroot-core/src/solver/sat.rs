@@ -759,7 +759,11 @@ impl<'p> Solver<'p> {
         }
         let p = dq[0];
         if self.trace {
-            eprintln!("installing {} (level {}, rule {ruleid})", self.sname(p), level + 1);
+            eprintln!(
+                "installing {} (level {}, rule {ruleid})",
+                self.sname(p),
+                level + 1
+            );
         }
         self.setpropagatelearn(level, p, ruleid)
     }
