@@ -86,6 +86,47 @@ fn problems_read_like_dnf() {
 }
 
 #[test]
+fn every_independent_problem_is_reported() {
+    // dnf: three problems, in this order and wording.
+    let sc = scenario("90 ");
+    let pool = pool_in_memory(&sc);
+    let jobs: Vec<Job> = ["a", "b", "c", "d", "e"]
+        .iter()
+        .map(|&n| Job::Provides(Dep::name(n)))
+        .collect();
+    let err = resolve(&pool, &jobs).unwrap_err();
+    assert_eq!(
+        err.by_problem,
+        vec![
+            vec![
+                "conflicting requests".to_string(),
+                "nothing provides missing-one needed by a-1-1.noarch".to_string()
+            ],
+            vec![
+                "conflicting requests".to_string(),
+                "nothing provides missing-two needed by b-1-1.noarch".to_string()
+            ],
+            vec![
+                "package c-1-1.noarch conflicts with d provided by d-1-1.noarch".to_string(),
+                "conflicting requests".to_string()
+            ],
+        ]
+    );
+    // The flat list names every unmet requirement once.
+    assert_eq!(err.problems.len(), 4, "{:?}", err.problems);
+    assert!(err
+        .dnf_text()
+        .starts_with("Problem 1: conflicting requests\n  - nothing provides missing-one"));
+    assert!(err
+        .to_string()
+        .contains("problem 3: package c-1-1.noarch conflicts with d"));
+    // One problem: dnf's "Problem:" without a number.
+    let err = resolve(&pool, &[Job::Provides(Dep::name("a"))]).unwrap_err();
+    assert_eq!(err.by_problem.len(), 1);
+    assert!(err.dnf_text().starts_with("Problem: conflicting requests"));
+}
+
+#[test]
 fn unmatched_jobs_are_reported_and_the_rest_resolves() {
     let sc = scenario("61 ");
     let pool = pool_in_memory(&sc);

@@ -48,6 +48,8 @@ fn conformance_scenarios_match_dnf() {
     let mut total = 0;
     let mut differ = Vec::new();
     let mut bad_expect = Vec::new();
+    let (mut problems_total, mut problems_same) = (0, 0);
+    let mut problems_differ: Vec<String> = Vec::new();
     for ((sc, pool), ans) in scs.iter().zip(&pools).zip(&answers) {
         for (tx, (dnf, err)) in sc.txs.iter().zip(ans) {
             total += 1;
@@ -65,6 +67,21 @@ fn conformance_scenarios_match_dnf() {
                     got
                 ));
             }
+            if let Some(e) = err {
+                // Every problem dnf reports, with dnf's lines.
+                problems_total += 1;
+                let theirs = problem_text(e);
+                match ours_problems(pool, &tx.jobs) {
+                    Some(mine) if mine == theirs => problems_same += 1,
+                    mine => problems_differ.push(format!(
+                        "{} (line {}):\n    dnf  {}\n    ours {}",
+                        sc.name,
+                        tx.line,
+                        theirs.replace('\n', " / "),
+                        mine.unwrap_or_default().replace('\n', " / ")
+                    )),
+                }
+            }
             if let Some(want) = &tx.expect {
                 if want != dnf {
                     bad_expect.push(format!(
@@ -78,6 +95,12 @@ fn conformance_scenarios_match_dnf() {
     eprintln!(
         "conformance: {total} transactions, {} differ from dnf",
         differ.len()
+    );
+    eprintln!("conformance: {problems_same}/{problems_total} problem reports identical to dnf's");
+    assert!(
+        problems_differ.is_empty(),
+        "problem reports differ from dnf's:\n{}",
+        problems_differ.join("\n")
     );
     assert!(
         bad_expect.is_empty() && differ.is_empty(),

@@ -1,4 +1,4 @@
-//! The whole fixed point against dnf: a seeded random distribution of 320
+//! The whole fixed point against dnf: a seeded random distribution of 360
 //! sources (versioned, rich and file dependencies, conflicts, several
 //! providers per capability) is run through buildroot-core and through the
 //! same algorithm driven by dnf's Python API (scripts/dnf-buildroot.py).
@@ -32,7 +32,7 @@ impl Rng {
     }
 }
 
-const SOURCES: usize = 320;
+const SOURCES: usize = 360;
 
 /// A random dependency on something the distribution has (or, rarely, not).
 fn random_dep(rng: &mut Rng, bins: &[(String, usize)]) -> String {
@@ -115,7 +115,7 @@ fn distribution(seed: u64) -> (Vec<Package>, Vec<Package>, Vec<String>) {
         }
         sources.push(p);
     }
-    let input: Vec<String> = (0..30)
+    let input: Vec<String> = (0..40)
         .map(|_| format!("s{}", rng.below(SOURCES)))
         .collect();
     (binaries, sources, input)
@@ -195,9 +195,12 @@ fn fixed_point_equals_dnf() {
                 .map(|x| x.as_str().unwrap().to_string())
                 .collect()
         };
+        // The issue asks for equality with dnf over at least 300 sources:
+        // 40 input sources reach 328 (seed 7) and 337 (seed 20261125).
         assert!(
-            br.source_names().len() >= 100,
-            "seed {seed}: the run should reach many sources"
+            br.source_names().len() >= 300,
+            "seed {seed}: the run reaches only {} sources (at least 300 wanted)",
+            br.source_names().len()
         );
         assert_eq!(
             br.binaries(),

@@ -128,6 +128,45 @@ struct Tables {
     nodes: Vec<DepNode>,
 }
 
+/// Interns a package's strings in the order libsolv's rpm-md parser meets
+/// them in `primary.xml` (after name and arch: the source name when it
+/// differs, then provides, requires, conflicts, obsoletes, suggests,
+/// enhances, recommends, supplements, rich dependencies left to right).
+/// Symbol ids then follow libsolv's string ids, and libdnf orders the jobs
+/// of a glob (`_name_dict`) and `sort_by_common_dep` orders provides by them.
+/// (libsolv also interns directory names of file lists, which only matters
+/// for a name first seen as a directory; not modelled.)
+fn intern_in_primary_order(t: &mut Tables, pkg: &Package) {
+    if !pkg.is_source() {
+        if let Some(src) = crate::package::source_name_of(&pkg.sourcerpm) {
+            if src != pkg.name {
+                t.intern_str(src);
+            }
+        }
+    }
+    for p in &pkg.provides {
+        t.intern_str(&p.name);
+    }
+    for r in &pkg.requires {
+        t.intern_dep(&r.dep);
+    }
+    for d in &pkg.conflicts {
+        t.intern_dep(d);
+    }
+    for o in &pkg.obsoletes {
+        t.intern_simple(o);
+    }
+    for d in pkg
+        .suggests
+        .iter()
+        .chain(&pkg.enhances)
+        .chain(&pkg.recommends)
+        .chain(&pkg.supplements)
+    {
+        t.intern_dep(d);
+    }
+}
+
 impl DepInterner for Tables {
     fn intern_str(&mut self, s: &str) -> u32 {
         if let Some(&id) = self.str_map.get(s) {
@@ -263,6 +302,7 @@ impl Pool {
                             .any(|p| subject::spec_matches(p, &pkg)));
                 let name = t.intern_str(&pkg.name);
                 let arch_sym = t.intern_str(&pkg.arch);
+                intern_in_primary_order(&mut t, &pkg);
                 let evr = t.intern_evr(&pkg.evr);
                 let pstart = provs.len() as u32;
                 for p in &pkg.provides {

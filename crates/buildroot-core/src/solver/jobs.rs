@@ -167,14 +167,12 @@ fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
     }
     let filename_pattern = spec.starts_with('/') || spec.starts_with("*/");
     if !filename_pattern && is_glob(spec) {
-        // One job per name, in order of first appearance.
-        let mut names: Vec<u32> = Vec::new();
-        for &sid in &q {
-            let n = pool.sd(sid).name;
-            if !names.contains(&n) {
-                names.push(n);
-            }
-        }
+        // One job per name, in libsolv's name id order (libdnf's
+        // `_name_dict` sorts the query by name id; the pool's symbol ids
+        // follow libsolv's string ids).
+        let mut names: Vec<u32> = q.iter().map(|&sid| pool.sd(sid).name).collect();
+        names.sort_unstable();
+        names.dedup();
         return names
             .into_iter()
             .map(|n| {

@@ -74,13 +74,61 @@ pub struct Solution {
 pub struct Unsolvable {
     /// Jobs that matched nothing (indexes into the job list).
     pub unmatched: Vec<usize>,
-    /// dnf-like problem descriptions, one per line.
+    /// dnf-like problem descriptions, one per line: the lines of every
+    /// problem in order, each line once.
     pub problems: Vec<String>,
+    /// The independent problems as dnf lists them ("Problem 1: ...",
+    /// "Problem 2: ..."), each its lines in dnf's order.
+    pub by_problem: Vec<Vec<String>>,
+}
+
+impl Unsolvable {
+    fn new(unmatched: Vec<usize>, by_problem: Vec<Vec<String>>) -> Unsolvable {
+        let mut problems: Vec<String> = Vec::new();
+        for l in by_problem.iter().flatten() {
+            if !problems.contains(l) {
+                problems.push(l.clone());
+            }
+        }
+        Unsolvable {
+            unmatched,
+            problems,
+            by_problem,
+        }
+    }
+
+    /// The problems in dnf's layout: `Problem: a` + `  - b` lines for one
+    /// problem, `Problem N: ...` for several.
+    pub fn dnf_text(&self) -> String {
+        let mut out = String::new();
+        let n = self.by_problem.len();
+        for (i, lines) in self.by_problem.iter().enumerate() {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            if n > 1 {
+                out.push_str(&format!("Problem {}: ", i + 1));
+            } else {
+                out.push_str("Problem: ");
+            }
+            out.push_str(&lines.join("\n  - "));
+        }
+        out
+    }
 }
 
 impl std::fmt::Display for Unsolvable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.problems.join("; "))
+        if self.by_problem.len() <= 1 {
+            return f.write_str(&self.problems.join("; "));
+        }
+        let parts: Vec<String> = self
+            .by_problem
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("problem {}: {}", i + 1, l.join("; ")))
+            .collect();
+        f.write_str(&parts.join("; "))
     }
 }
 
@@ -117,10 +165,7 @@ pub fn resolve(pool: &Pool, jobs: &[Job]) -> Result<Solution, Unsolvable> {
             unmatched,
             job_candidates,
         }),
-        Err(problems) => Err(Unsolvable {
-            unmatched,
-            problems,
-        }),
+        Err(by_problem) => Err(Unsolvable::new(unmatched, by_problem)),
     }
 }
 
@@ -151,9 +196,29 @@ impl<'p> Overlay<'p> {
         }
     }
 
-    /// A dependency as text (for problem messages).
+    /// A dependency as text (for problem messages), as libsolv's
+    /// `pool_dep2str` writes it: a rich dependency in parentheses, except a
+    /// chain of the same `and`/`or`/`with`/`without` inside it.
     pub(crate) fn dep_str(&self, dep: u32) -> String {
+        self.dep_str_in(dep, None)
+    }
+
+    fn dep_str_in(&self, dep: u32, parent: Option<u8>) -> String {
         let evr_s = |e: u32| self.evr(e).to_string();
+        // 1 and, 2 or, 3 with, 4 without: a same-op chain needs no parens.
+        let bin = |op: u8, word: &str, a: u32, b: u32| {
+            let inner = format!(
+                "{} {word} {}",
+                self.dep_str_in(a, Some(op)),
+                self.dep_str_in(b, Some(op))
+            );
+            if parent == Some(op) {
+                inner
+            } else {
+                format!("({inner})")
+            }
+        };
+        let sub = |d: u32| self.dep_str_in(d, Some(0));
         match self.node(dep) {
             DepNode::Simple { name, flags, evr } => {
                 let n = self.sym_str(name);
@@ -168,27 +233,17 @@ impl<'p> Overlay<'p> {
                 };
                 format!("{n} {op} {}", evr_s(evr))
             }
-            DepNode::And(a, b) => format!("({} and {})", self.dep_str(a), self.dep_str(b)),
-            DepNode::Or(a, b) => format!("({} or {})", self.dep_str(a), self.dep_str(b)),
-            DepNode::With(a, b) => format!("({} with {})", self.dep_str(a), self.dep_str(b)),
-            DepNode::Without(a, b) => format!("({} without {})", self.dep_str(a), self.dep_str(b)),
-            DepNode::Cond(a, b) => format!("({} if {})", self.dep_str(a), self.dep_str(b)),
+            DepNode::And(a, b) => bin(1, "and", a, b),
+            DepNode::Or(a, b) => bin(2, "or", a, b),
+            DepNode::With(a, b) => bin(3, "with", a, b),
+            DepNode::Without(a, b) => bin(4, "without", a, b),
+            DepNode::Cond(a, b) => format!("({} if {})", sub(a), sub(b)),
             DepNode::CondElse(a, b, c) => {
-                format!(
-                    "({} if {} else {})",
-                    self.dep_str(a),
-                    self.dep_str(b),
-                    self.dep_str(c)
-                )
+                format!("({} if {} else {})", sub(a), sub(b), sub(c))
             }
-            DepNode::Unless(a, b) => format!("({} unless {})", self.dep_str(a), self.dep_str(b)),
+            DepNode::Unless(a, b) => format!("({} unless {})", sub(a), sub(b)),
             DepNode::UnlessElse(a, b, c) => {
-                format!(
-                    "({} unless {} else {})",
-                    self.dep_str(a),
-                    self.dep_str(b),
-                    self.dep_str(c)
-                )
+                format!("({} unless {} else {})", sub(a), sub(b), sub(c))
             }
         }
     }

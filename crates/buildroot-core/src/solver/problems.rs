@@ -2,8 +2,8 @@
 //! rules that together force the conflict (libdnf's `describeProblemRules`
 //! wording).
 
-use super::sat::{RuleKind, Solver, NO_DEP};
-use crate::pool::{PkgId, SYSTEM};
+use super::sat::{RuleInfo, RuleKind, Solver, NO_DEP};
+use crate::pool::{DepAccess, DepNode, PkgId, SYSTEM};
 
 impl Solver<'_> {
     pub(crate) fn pkg_str(&self, sid: u32) -> String {
@@ -22,7 +22,28 @@ impl Solver<'_> {
     }
 }
 
-/// One line per involved rule, in rule order, without duplicates.
+/// Every recorded problem as dnf prints it (libdnf
+/// `describeAllProblemRules`): a problem repeating an earlier one (same
+/// lines) is left out.
+pub(crate) fn describe_all(s: &Solver) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for rules in &s.problems {
+        let lines = describe(s, rules);
+        let dup = out
+            .iter()
+            .any(|o| o.len() == lines.len() && lines.iter().all(|l| o.contains(l)));
+        if !dup {
+            out.push(lines);
+        }
+    }
+    if out.is_empty() {
+        out.push(vec!["the transaction is unsolvable".to_string()]);
+    }
+    out
+}
+
+/// One line per rule of a problem's proof, in proof order (libdnf
+/// `describeProblemRules`), without duplicates.
 pub(crate) fn describe(s: &Solver, rules: &[usize]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut push = |line: String| {
@@ -30,23 +51,84 @@ pub(crate) fn describe(s: &Solver, rules: &[usize]) -> Vec<String> {
             out.push(line);
         }
     };
-    // Job rules first, as dnf prints "conflicting requests" on top.
-    let mut jobs: Vec<usize> = rules
-        .iter()
-        .copied()
-        .filter(|&r| s.infos[r].kind == RuleKind::Job)
-        .collect();
-    jobs.sort_unstable();
-    for r in jobs {
-        let lits = s.rule_lits(r);
-        if lits == [-(SYSTEM as i32)] {
-            push("nothing provides the requested dependency".to_string());
-        } else {
-            push("conflicting requests".to_string());
+    for &r in rules {
+        for info in all_rule_infos(s, r) {
+            if let Some(line) = info_line(s, r, info) {
+                push(line);
+            }
         }
     }
-    for &r in rules {
-        let info = s.infos[r];
+    if out.is_empty() {
+        out.push("the transaction is unsolvable".to_string());
+    }
+    out
+}
+
+/// libsolv `solver_allruleinfos`: a package rule may have been made by
+/// several dependencies (one "nothing provides" rule for two missing
+/// requirements); all of them, ordered by libsolv's rule type, solvables,
+/// then dependency (names and versioned dependencies each in id order).
+fn all_rule_infos(s: &Solver, r: usize) -> Vec<RuleInfo> {
+    if r >= s.pkgrules_end {
+        return vec![s.infos[r]];
+    }
+    let lits = s.rule_lits(r);
+    let pool = s.ov.pool;
+    let mut out: Vec<RuleInfo> = Vec::new();
+    for &l in &lits {
+        if l >= 0 {
+            break;
+        }
+        let sr = pool.solvable_rules(l.unsigned_abs());
+        for cr in &sr.rules {
+            let mut cl = vec![cr.p];
+            if cr.len >= 2 {
+                cl.extend_from_slice(&sr.lits[cr.start as usize..(cr.start + cr.len) as usize]);
+            } else if cr.p2 != 0 {
+                cl.push(cr.p2);
+            }
+            if cl == lits {
+                let mut info = cr.info;
+                if info.kind == RuleKind::SameName {
+                    // libsolv normalises the pair: higher id first.
+                    let (a, b) = (info.from.max(info.to), info.from.min(info.to));
+                    info.from = a;
+                    info.to = b;
+                }
+                out.push(info);
+            }
+        }
+    }
+    if out.is_empty() {
+        return vec![s.infos[r]];
+    }
+    let type_rank = |k: RuleKind| match k {
+        RuleKind::NotInstallable => 1,
+        RuleKind::NothingProvides => 2,
+        RuleKind::Requires => 3,
+        RuleKind::Conflicts => 5,
+        RuleKind::SameName => 6,
+        RuleKind::Obsoletes => 7,
+        _ => 99,
+    };
+    // Dependencies: names by string id, then versioned/rich ones by id
+    // (libsolv compares raw ids, reldeps having the top bit set).
+    let dep_key = |d: u32| -> (u8, u32) {
+        if d == NO_DEP {
+            return (0, 0);
+        }
+        match s.ov.node(d) {
+            DepNode::Simple { name, flags: 0, .. } => (0, name),
+            _ => (1, d),
+        }
+    };
+    out.sort_by_key(|i| (type_rank(i.kind), i.from, i.to, dep_key(i.dep)));
+    out.dedup_by(|a, b| a.kind == b.kind && a.from == b.from && a.to == b.to && a.dep == b.dep);
+    out
+}
+
+fn info_line(s: &Solver, r: usize, info: RuleInfo) -> Option<String> {
+    {
         let line = match info.kind {
             RuleKind::NotInstallable => {
                 if s.ov.pool.sd(info.from).score == 0 {
@@ -73,22 +155,18 @@ pub(crate) fn describe(s: &Solver, rules: &[usize]) -> Vec<String> {
                 s.pkg_str(info.from),
                 s.dep_text(info.dep)
             ),
-            RuleKind::Conflicts => {
+            // A rich conflict's rule names no single package: libsolv's
+            // target is 0, which dnf prints as "<NULL>".
+            RuleKind::Conflicts => format!(
+                "package {} conflicts with {} provided by {}",
+                s.pkg_str(info.from),
+                s.dep_text(info.dep),
                 if info.to != 0 {
-                    format!(
-                        "package {} conflicts with {} provided by {}",
-                        s.pkg_str(info.from),
-                        s.dep_text(info.dep),
-                        s.pkg_str(info.to)
-                    )
+                    s.pkg_str(info.to)
                 } else {
-                    format!(
-                        "package {} conflicts with {}",
-                        s.pkg_str(info.from),
-                        s.dep_text(info.dep)
-                    )
+                    "<NULL>".to_string()
                 }
-            }
+            ),
             RuleKind::Obsoletes => format!(
                 "package {} obsoletes {} provided by {}",
                 s.pkg_str(info.from),
@@ -101,14 +179,21 @@ pub(crate) fn describe(s: &Solver, rules: &[usize]) -> Vec<String> {
                 s.pkg_str(info.to)
             ),
             RuleKind::InfArch => {
-                format!("package {} has inferior architecture", s.pkg_str(info.from))
+                format!("{} has inferior architecture", s.pkg_str(info.from))
             }
-            RuleKind::Job | RuleKind::Dummy | RuleKind::Learnt => continue,
+            RuleKind::Job => {
+                let lits = s.rule_lits(r);
+                if lits == [-(SYSTEM as i32)] {
+                    match s.job_deps.get(info.dep as usize).copied().flatten() {
+                        Some(dep) => format!("nothing provides requested {}", s.dep_text(dep)),
+                        None => "nothing provides the requested dependency".to_string(),
+                    }
+                } else {
+                    "conflicting requests".to_string()
+                }
+            }
+            RuleKind::Dummy | RuleKind::Learnt => return None,
         };
-        push(line);
+        Some(line)
     }
-    if out.is_empty() {
-        out.push("the transaction is unsolvable".to_string());
-    }
-    out
 }

@@ -380,6 +380,42 @@ impl Solver<'_> {
                 }
             }
         }
+        // The CNF blocks of rich builddep jobs. libsolv walks only the job's
+        // `whatprovides` set (for `A if C else B`: providers of A and B), so
+        // a positive literal of a block outside it (C here) has package
+        // rules only when the walk reached it some other way, weakly
+        // included; reached only weakly, it must get its rules (and its
+        // requirements become strong), or installing it would skip them.
+        let job_cnf: Vec<Option<Option<Vec<Vec<i32>>>>> = jobs
+            .iter()
+            .map(|job| match job {
+                SolverJob::Provides { dep } if self.ov.is_complex(*dep) => {
+                    Some(Cnf::new(&self.ov).cnf_expanded(*dep))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut job_lits: Vec<u32> = job_cnf
+            .iter()
+            .flatten()
+            .flatten()
+            .flatten()
+            .flatten()
+            .filter(|&&l| l >= 2 && !self.strong[l as usize])
+            .map(|&l| l as u32)
+            .collect();
+        let mut weak_done = false;
+        if !job_lits.is_empty() {
+            job_lits.sort_unstable();
+            job_lits.dedup();
+            self.add_weak_reach();
+            weak_done = true;
+            for p in job_lits {
+                if self.added[p as usize] && !self.strong[p as usize] {
+                    self.add_pkg_rules_for(p, true);
+                }
+            }
+        }
         // Only the inferior-arch rules look at weakly reached solvables, and
         // only a strong solvable of an inferior arch class can be affected:
         // unless a strong same-name package of the best class already fixes
@@ -394,7 +430,7 @@ impl Solver<'_> {
                     qd.name == d.name && self.strong[q as usize] && first_class(qd.score)
                 })
         });
-        if needs_weak {
+        if needs_weak && !weak_done {
             self.add_weak_reach();
         }
         self.unify_rules();
@@ -410,6 +446,13 @@ impl Solver<'_> {
         self.block_end = block_end;
 
         self.jobrules = self.rules.len();
+        self.job_deps = jobs
+            .iter()
+            .map(|j| match j {
+                SolverJob::Provides { dep } => Some(*dep),
+                SolverJob::OneOf { .. } => None,
+            })
+            .collect();
         for (ji, job) in jobs.iter().enumerate() {
             let info = RuleInfo::new(RuleKind::Job, 0, 0, ji as u32);
             match job {
@@ -422,9 +465,8 @@ impl Solver<'_> {
                 }
                 SolverJob::Provides { dep } => {
                     let dep = *dep;
-                    if self.ov.is_complex(dep) {
-                        let mut cnf = Cnf::new(&self.ov);
-                        match cnf.cnf_expanded(dep) {
+                    if let Some(cnf) = &job_cnf[ji] {
+                        match cnf.clone() {
                             None => {
                                 self.add_rule(-(SYSTEM as i32), 0, None, info);
                             }

@@ -118,7 +118,20 @@ pub(crate) struct Solver<'p> {
     pub recommends_index: i64,
     pub recommendscplx: Vec<(u32, u32)>,
     pub suggestscplx: Vec<(u32, u32)>,
-    pub problem: Vec<String>,
+    /// The problems found so far, each the rules of its proof in libsolv's
+    /// order (`solver_findallproblemrules`: learnt rules expanded).
+    pub problems: Vec<Vec<usize>>,
+    /// For each solver job, its dependency when it is a provides job.
+    pub job_deps: Vec<Option<u32>>,
+    /// `RESOLVER_TRACE` set: print decisions to stderr in the shape of
+    /// libsolv's debug output (compare with `testsolv -v -v`).
+    pub trace: bool,
+}
+
+/// Whether `RESOLVER_TRACE` is set (read once).
+fn trace_enabled() -> bool {
+    static T: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *T.get_or_init(|| std::env::var_os("RESOLVER_TRACE").is_some())
 }
 
 impl<'p> Solver<'p> {
@@ -154,15 +167,30 @@ impl<'p> Solver<'p> {
             recommends_index: 0,
             recommendscplx: Vec::new(),
             suggestscplx: Vec::new(),
-            problem: Vec::new(),
+            problems: Vec::new(),
+            job_deps: Vec::new(),
+            trace: trace_enabled(),
         }
     }
 
-    /// Solves the jobs; the installed packages or the problem lines.
-    pub(crate) fn solve(&mut self, jobs: &[SolverJob]) -> Result<Vec<PkgId>, Vec<String>> {
+    /// A solvable's NEVRA for traces.
+    pub(crate) fn sname(&self, sid: i32) -> String {
+        let sid = sid.unsigned_abs();
+        if sid < 2 {
+            return "system".into();
+        }
+        self.ov.pool.nevra_string(PkgId::from_sid(sid))
+    }
+
+    /// Solves the jobs; the installed packages or, per problem, its lines.
+    pub(crate) fn solve(&mut self, jobs: &[SolverJob]) -> Result<Vec<PkgId>, Vec<Vec<String>>> {
         self.add_rules(jobs);
         self.make_watches();
-        match self.run_sat() {
+        let res = self.run_sat();
+        if res.is_err() || !self.problems.is_empty() {
+            return Err(super::problems::describe_all(self));
+        }
+        match res {
             Ok(()) => {
                 let mut out: Vec<PkgId> = self
                     .decisionq
@@ -173,7 +201,7 @@ impl<'p> Solver<'p> {
                 out.sort_unstable();
                 Ok(out)
             }
-            Err(Unsat) => Err(std::mem::take(&mut self.problem)),
+            Err(Unsat) => unreachable!("handled above"),
         }
     }
 
@@ -531,56 +559,133 @@ impl<'p> Solver<'p> {
         (level, ri)
     }
 
-    /// Records the problem behind a conflict at level 1.
-    fn analyze_unsolvable(&mut self, conflict: usize) -> Unsat {
-        let involved = self.problem_rules(conflict);
-        self.problem = super::problems::describe(self, &involved);
-        Unsat
-    }
-
-    /// The rules (not learnt) that together make the conflict unavoidable.
-    pub(crate) fn problem_rules(&self, conflict: usize) -> Vec<usize> {
-        let mut out = Vec::new();
-        let mut seen = vec![false; self.nsolv];
-        let mut rule_seen = vec![false; self.rules.len()];
-        let mut todo = vec![conflict];
-        while let Some(r) = todo.pop() {
-            if r == 0 || rule_seen[r] {
+    /// libsolv `analyze_unsolvable` for a conflict at level 1: records the
+    /// proof as a problem, disables its job (and inferior-arch) rules and
+    /// resets the solver, so that solving restarts (level 0) and finds the
+    /// further, independent problems. `Unsat` only when nothing could be
+    /// disabled.
+    fn analyze_unsolvable(&mut self, conflict: usize) -> Result<i32, Unsat> {
+        let mut proof = vec![conflict];
+        let mut involved = vec![false; self.nsolv];
+        for v in self.rule_lits(conflict) {
+            involved[v.unsigned_abs() as usize] = true;
+        }
+        for idx in (0..self.decisionq.len()).rev() {
+            let v = self.decisionq[idx];
+            let vv = v.unsigned_abs() as usize;
+            if !involved[vv] || vv == SYSTEM as usize {
                 continue;
             }
-            rule_seen[r] = true;
-            if r >= self.learntrules && self.learntrules != 0 {
-                let li = r - self.learntrules;
-                if let Some(&start) = self.learnt_why.get(li) {
-                    let mut i = start;
-                    while i < self.learnt_pool.len() && self.learnt_pool[i] != 0 {
-                        todo.push(self.learnt_pool[i]);
-                        i += 1;
-                    }
-                }
-            } else {
-                out.push(r);
+            let why = self.decisionq_why[idx];
+            if why <= 0 {
+                continue;
             }
-            for v in self.rule_lits(r) {
-                let vv = v.unsigned_abs() as usize;
-                if seen[vv] {
-                    continue;
-                }
-                seen[vv] = true;
-                if let Some(pos) = self
-                    .decisionq
-                    .iter()
-                    .position(|&d| d.unsigned_abs() as usize == vv)
-                {
-                    let why = self.decisionq_why[pos];
-                    if why > 0 {
-                        todo.push(why as usize);
-                    }
+            proof.push(why as usize);
+            for l in self.rule_lits(why as usize) {
+                if !self.is_true(l) {
+                    involved[l.unsigned_abs() as usize] = true;
                 }
             }
         }
-        out.sort_unstable();
+        let rules = self.expand_proof(&proof);
+        let to_disable: Vec<usize> = rules
+            .iter()
+            .copied()
+            .filter(|&r| r >= self.pkgrules_end)
+            .collect();
+        self.problems.push(rules);
+        if to_disable.is_empty() {
+            return Err(Unsat);
+        }
+        for r in to_disable {
+            self.disable_problem(r);
+        }
+        self.reset();
+        Ok(0)
+    }
+
+    /// libsolv `findallproblemrules_internal`: the proof's rules in order,
+    /// each learnt rule replaced by the rules it was learnt from, unique.
+    fn expand_proof(&self, proof: &[usize]) -> Vec<usize> {
+        fn walk(s: &Solver, list: &[usize], out: &mut Vec<usize>, seen: &mut [bool]) {
+            for &r in list {
+                if s.learntrules != 0 && r >= s.learntrules {
+                    let li = r - s.learntrules;
+                    if seen[li] {
+                        continue;
+                    }
+                    seen[li] = true;
+                    let why = s.learnt_why_rules(li);
+                    walk(s, &why, out, seen);
+                } else if r != 0 && !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let mut seen = vec![false; self.rules.len().saturating_sub(self.learntrules)];
+        walk(self, proof, &mut out, &mut seen);
         out
+    }
+
+    /// The rules learnt rule `li` (index after `learntrules`) came from.
+    fn learnt_why_rules(&self, li: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        if let Some(&start) = self.learnt_why.get(li) {
+            let mut i = start;
+            while i < self.learnt_pool.len() && self.learnt_pool[i] != 0 {
+                out.push(self.learnt_pool[i]);
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// libsolv `solver_disableproblem`: a job rule disables every rule of
+    /// its job, an inferior-arch rule every such rule of its name.
+    fn disable_problem(&mut self, r: usize) {
+        if (self.jobrules..self.jobrules_end).contains(&r) {
+            let job = self.infos[r].dep;
+            for i in self.jobrules..self.jobrules_end {
+                if self.infos[i].dep == job {
+                    self.rules[i].disabled = true;
+                }
+            }
+        } else if (self.infarchrules..self.infarchrules_end).contains(&r) {
+            let pool = self.ov.pool;
+            let name = pool.sd(self.rules[r].p.unsigned_abs()).name;
+            for i in self.infarchrules..self.infarchrules_end {
+                if pool.sd(self.rules[i].p.unsigned_abs()).name == name {
+                    self.rules[i].disabled = true;
+                }
+            }
+        } else {
+            self.rules[r].disabled = true;
+        }
+    }
+
+    /// libsolv `enabledisablelearntrules`: a learnt rule is enabled exactly
+    /// when none of the rules it was learnt from is disabled.
+    fn enable_disable_learnt_rules(&mut self) {
+        for ri in self.learntrules..self.rules.len() {
+            let li = ri - self.learntrules;
+            let why = self.learnt_why_rules(li);
+            let off = why.iter().any(|&w| self.rules[w].disabled);
+            self.rules[ri].disabled = off;
+        }
+    }
+
+    /// libsolv `solver_reset`: forget every decision (rules were disabled).
+    fn reset(&mut self) {
+        for &v in &self.decisionq {
+            self.decisionmap[v.unsigned_abs() as usize] = 0;
+        }
+        self.decisionq.clear();
+        self.decisionq_why.clear();
+        self.recommends_index = -1;
+        self.propagate_index = 0;
+        self.branches.clear();
+        self.enable_disable_learnt_rules();
     }
 
     /// libsolv `setpropagatelearn`.
@@ -596,7 +701,10 @@ impl<'p> Solver<'p> {
         }
         while let Some(r) = self.propagate(level) {
             if level == 1 {
-                return Err(self.analyze_unsolvable(r));
+                return self.analyze_unsolvable(r);
+            }
+            if self.trace {
+                eprintln!("conflict at level {level}, rule {r}");
             }
             let (l, lr) = self.analyze(level, r);
             level = l;
@@ -609,6 +717,12 @@ impl<'p> Solver<'p> {
     // ----- branches -----
 
     fn createbranch(&mut self, level: i32, dq: &[i32], data: i32) {
+        if self.trace {
+            eprintln!("creating a branch [data={data}]:");
+            for &p in dq {
+                eprintln!("  - {}", self.sname(p));
+            }
+        }
         self.branches.push(-dq[0]);
         self.branches.extend_from_slice(&dq[1..]);
         self.branches.push(0);
@@ -625,6 +739,9 @@ impl<'p> Solver<'p> {
         self.revert(level);
         self.branches[end - 1] = level;
         let why = self.branches[end - 3] as usize;
+        if self.trace {
+            eprintln!("taking branch {} (level {level})", self.sname(p));
+        }
         self.setpropagatelearn(level, p, why)
     }
 
@@ -641,37 +758,93 @@ impl<'p> Solver<'p> {
             self.createbranch(level, dq, ruleid as i32);
         }
         let p = dq[0];
+        if self.trace {
+            eprintln!(
+                "installing {} (level {}, rule {ruleid})",
+                self.sname(p),
+                level + 1
+            );
+        }
         self.setpropagatelearn(level, p, ruleid)
     }
 
     // ----- the decision loop -----
 
-    /// libsolv `makeruledecisions` (no weak rules, nothing to disable):
-    /// decide every assertion; a conflict between assertions is a problem.
-    fn makeruledecisions(&mut self) -> Result<i32, Unsat> {
+    /// libsolv `makeruledecisions` (no weak rules): decide every
+    /// assertion. Two assertions that disagree are a problem: it is
+    /// recorded, its job rules are disabled and the assertions are decided
+    /// again from the start.
+    fn makeruledecisions(&mut self) -> i32 {
         self.decide(SYSTEM as i32, 1, 0);
-        for ii in 0..self.ruleassertions.len() {
-            let ri = self.ruleassertions[ii];
-            let r = self.rules[ri];
-            if r.disabled || r.p == 0 || r.w2 != 0 {
-                continue;
+        let decisionstart = self.decisionq.len();
+        'restart: loop {
+            while self.decisionq.len() > decisionstart {
+                let v = self.decisionq.pop().unwrap_or(0);
+                self.decisionq_why.pop();
+                self.decisionmap[v.unsigned_abs() as usize] = 0;
             }
-            let v = r.p;
-            let vv = v.unsigned_abs() as usize;
-            if self.decisionmap[vv] == 0 {
-                self.decide(v, 1, ri as i32);
-                continue;
+            let mut havedisabled = false;
+            for ii in 0..self.ruleassertions.len() {
+                let ri = self.ruleassertions[ii];
+                if havedisabled && ri >= self.learntrules {
+                    self.enable_disable_learnt_rules();
+                    havedisabled = false;
+                }
+                let r = self.rules[ri];
+                if r.disabled || r.p == 0 || r.w2 != 0 {
+                    continue;
+                }
+                let v = r.p;
+                let vv = v.unsigned_abs() as usize;
+                if self.decisionmap[vv] == 0 {
+                    self.decide(v, 1, ri as i32);
+                    continue;
+                }
+                if (v > 0) == (self.decisionmap[vv] > 0) {
+                    continue;
+                }
+                if ri >= self.learntrules {
+                    self.rules[ri].disabled = true;
+                    continue;
+                }
+                // The decision this assertion contradicts, and its rule.
+                let ori = if v == -(SYSTEM as i32) {
+                    0
+                } else {
+                    self.decisionq
+                        .iter()
+                        .position(|&d| d == -v)
+                        .map(|i| self.decisionq_why[i].max(0) as usize)
+                        .unwrap_or(0)
+                };
+                let mut to_disable = Vec::new();
+                if ori < self.pkgrules_end {
+                    to_disable.push(ri);
+                } else {
+                    // Conflicting job (or inferior-arch) assertions over
+                    // this literal: all of them are the problem.
+                    for i in self.pkgrules_end..self.learntrules {
+                        let rr = self.rules[i];
+                        if rr.disabled || rr.w2 != 0 || rr.p.unsigned_abs() as usize != vv {
+                            continue;
+                        }
+                        to_disable.push(i);
+                    }
+                }
+                let mut proof = vec![ri];
+                if ori != 0 {
+                    proof.push(ori);
+                }
+                let rules = self.expand_proof(&proof);
+                self.problems.push(rules);
+                for r in to_disable {
+                    self.disable_problem(r);
+                }
+                continue 'restart;
             }
-            if (v > 0) == (self.decisionmap[vv] > 0) {
-                continue;
-            }
-            if ri >= self.learntrules {
-                self.rules[ri].disabled = true;
-                continue;
-            }
-            return Err(self.analyze_unsolvable(ri));
+            break;
         }
-        Ok(1)
+        1
     }
 
     fn resolve_jobrules(&mut self, mut level: i32) -> Result<i32, Unsat> {
@@ -837,13 +1010,20 @@ impl<'p> Solver<'p> {
         Ok(level)
     }
 
+    /// libsolv `solver_run_sat` (with `disablerules`): a level of 0 means
+    /// a problem was recorded and its rules disabled: start over.
     fn run_sat(&mut self) -> Result<(), Unsat> {
-        let mut level = self.makeruledecisions()?;
-        if let Some(r) = self.propagate(level) {
-            return Err(self.analyze_unsolvable(r));
-        }
-        let mut systemlevel = level + 1;
+        let mut level = 0;
+        let mut systemlevel = 1;
         loop {
+            if level <= 0 {
+                level = self.makeruledecisions();
+                if let Some(r) = self.propagate(level) {
+                    level = self.analyze_unsolvable(r)?;
+                    continue;
+                }
+                systemlevel = level + 1;
+            }
             if level < systemlevel {
                 let olevel = level;
                 level = self.resolve_jobrules(level)?;

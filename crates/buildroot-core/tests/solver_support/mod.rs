@@ -333,6 +333,24 @@ pub fn ours(pool: &Pool, jobs: &[Job]) -> Outcome {
     }
 }
 
+/// Our problem report for an unsolvable transaction in dnf's layout (see
+/// [`problem_text`]), or None when it solves.
+pub fn ours_problems(pool: &Pool, jobs: &[Job]) -> Option<String> {
+    resolve(pool, jobs)
+        .err()
+        .map(|u| problem_text(&u.dnf_text()))
+}
+
+/// A problem report reduced for comparison: dnf's `DepsolveError` text and
+/// ours, lines trimmed, empty lines dropped.
+pub fn problem_text(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Whether dnf can be asked (Debian's python3 with python3-dnf).
 pub fn dnf_available() -> bool {
     Command::new("/usr/bin/python3")
