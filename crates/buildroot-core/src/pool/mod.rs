@@ -148,13 +148,13 @@ fn intern_in_primary_order(t: &mut Tables, pkg: &Package) {
         t.intern_str(&p.name);
     }
     for r in &pkg.requires {
-        t.intern_dep(&r.dep);
+        intern_names(t, &r.dep);
     }
     for d in &pkg.conflicts {
-        t.intern_dep(d);
+        intern_names(t, d);
     }
     for o in &pkg.obsoletes {
-        t.intern_simple(o);
+        t.intern_str(&o.name);
     }
     for d in pkg
         .suggests
@@ -163,7 +163,39 @@ fn intern_in_primary_order(t: &mut Tables, pkg: &Package) {
         .chain(&pkg.recommends)
         .chain(&pkg.supplements)
     {
-        t.intern_dep(d);
+        intern_names(t, d);
+    }
+}
+
+/// Interns the names in `d`, left to right (only string ids follow
+/// libsolv's order; EVRs and dependency nodes have tables of their own, and
+/// the main pass interns them).
+fn intern_names(t: &mut Tables, d: &Dep) {
+    match d {
+        Dep::Simple(s) => {
+            t.intern_str(&s.name);
+        }
+        Dep::And(v) | Dep::Or(v) | Dep::With(v) => v.iter().for_each(|d| intern_names(t, d)),
+        Dep::Without(a, b) => {
+            intern_names(t, a);
+            intern_names(t, b);
+        }
+        Dep::If {
+            then,
+            cond,
+            otherwise,
+        }
+        | Dep::Unless {
+            then,
+            cond,
+            otherwise,
+        } => {
+            intern_names(t, then);
+            intern_names(t, cond);
+            if let Some(o) = otherwise {
+                intern_names(t, o);
+            }
+        }
     }
 }
 
