@@ -21,6 +21,9 @@ const PRIMARY: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
     <rpm:conflicts><rpm:entry name="oldfoo" flags="LT" ver="1"/></rpm:conflicts>
     <rpm:obsoletes><rpm:entry name="foo-legacy"/></rpm:obsoletes>
     <rpm:recommends><rpm:entry name="foo-doc"/></rpm:recommends>
+    <rpm:suggests><rpm:entry name="foo-extras" flags="GE" ver="2"/></rpm:suggests>
+    <rpm:supplements><rpm:entry name="(foo-base and langpacks-de)"/></rpm:supplements>
+    <rpm:enhances><rpm:entry name="bar"/></rpm:enhances>
     <file>/usr/bin/foo</file>
   </format>
 </package>
@@ -119,7 +122,13 @@ fn reads_every_codec_and_field() {
         );
         assert_eq!(foo.conflicts[0].to_string(), "oldfoo < 1");
         assert_eq!(foo.obsoletes[0].name, "foo-legacy");
-        assert_eq!(foo.recommends.len(), 1);
+        assert_eq!(foo.recommends[0].to_string(), "foo-doc");
+        assert_eq!(foo.suggests[0].to_string(), "foo-extras >= 2");
+        assert_eq!(
+            foo.supplements[0],
+            Dep::parse("(foo-base and langpacks-de)").unwrap()
+        );
+        assert_eq!(foo.enhances[0].to_string(), "bar");
         assert_eq!(foo.location, "Packages/f/foo-2.0-3.fc40.x86_64.rpm");
         assert_eq!(foo.size, 1234);
         // Needed filelists: only the path the source's BuildRequires names.

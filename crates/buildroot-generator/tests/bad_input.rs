@@ -705,3 +705,60 @@ fn output_dir_that_is_not_an_earlier_output_is_left_alone() {
         assert!(here.join("buildroot-binary-package-names.txt").is_file());
     }
 }
+
+/// A read-only tmpfs for the duration of a test (root ignores file modes, so
+/// chmod cannot make one); None where mounting is not allowed.
+struct ReadOnlyMount(PathBuf);
+
+impl ReadOnlyMount {
+    fn new(t: &Path) -> Option<ReadOnlyMount> {
+        let dir = t.join("ro");
+        std::fs::create_dir(&dir).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs"])
+            .arg(&dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(ReadOnlyMount(dir))
+    }
+}
+
+impl Drop for ReadOnlyMount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn read_only_output_and_cache_directories() {
+    let t = tempfile::tempdir().unwrap();
+    let Some(ro) = ReadOnlyMount::new(t.path()) else {
+        eprintln!("skipped: cannot mount a read-only tmpfs here");
+        return;
+    };
+    let ro = &ro.0;
+    let mut c = tool("buildroot-generator");
+    c.args(fixture_gen_args())
+        .arg("--output-dir")
+        .arg(ro.join("out"));
+    expect_error(c, "hello\n", &["/ro/", "Read-only file system"]);
+    let mut c = tool("identify-archful-srpms");
+    c.args(["--source-repo", "s=testdata/repos/source", "--cache"])
+        .arg(ro.join("cache"));
+    expect_error(c, "hello\n", &["/ro/", "Read-only file system"]);
+    let cache = t.path().join("cache");
+    tool("identify-archful-srpms")
+        .args(["--source-repo", "s=testdata/repos/source", "-q", "--cache"])
+        .arg(&cache)
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let mut c = tool("create-srpm-repos");
+    c.args(["--arch", "x86_64", "--archful", "/dev/null", "--cache"])
+        .arg(&cache)
+        .arg("--out")
+        .arg(ro.join("repo"));
+    expect_error(c, "hello\n", &["/ro/", "Read-only file system"]);
+    assert_eq!(std::fs::read_dir(ro).unwrap().count(), 0);
+}

@@ -470,3 +470,51 @@ fn prefer_release_picks_the_newest_matching_candidate() {
     // No candidate matches: the best candidate, as without the option.
     assert_eq!(run(Some("el9")), ["hello-3.0-1.fc42"]);
 }
+
+#[test]
+fn repofile_sections_vars_excludes_and_disabled_repos() {
+    let t = tempfile::tempdir().unwrap();
+    let repo = t.path().join("eln.repo");
+    let r = root();
+    std::fs::write(
+        &repo,
+        format!(
+            "[eln-$basearch]\nbaseurl=file://{0}/testdata/repos/$arch\nexclude=nasm\n\n\
+             [eln-source]\nbaseurl={0}/testdata/repos/source\n\n\
+             [broken]\nenabled=0\nbaseurl=/nonexistent/repo\n",
+            r.display()
+        ),
+    )
+    .unwrap();
+    let run = |arch: &str| {
+        let mut c = Command::cargo_bin("buildroot-generator").unwrap();
+        let out = c
+            .current_dir(&r)
+            .args(["--arch", arch, "-q", "--json", "--repofile"])
+            .arg(&repo)
+            .write_stdin("libjpeg-turbo\n")
+            .assert()
+            .success();
+        serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
+    };
+    // The x86_64 SRPM's BuildRequires nasm; the section excludes it, and dnf
+    // answers such a job with a problem, not "nothing provides".
+    let v = run("x86_64");
+    let bad = v["errors"]["libjpeg-turbo"]["bad_deps"].to_string();
+    assert!(
+        bad.contains("nasm") && bad.contains("filtered out by exclude filtering"),
+        "{v}"
+    );
+    assert!(!v["binaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b == "nasm"));
+    // $arch/$basearch point at the aarch64 repo there.
+    let v = run("aarch64");
+    assert!(v["binaries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b == "bash"));
+}

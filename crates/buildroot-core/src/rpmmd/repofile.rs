@@ -140,6 +140,19 @@ mod tests {
     }
 
     #[test]
+    fn arch_includepkgs_cost_and_excludepkgs() {
+        let text = "[bin]\nbaseurl=/repos/$arch/${basearch}\nincludepkgs=bash glibc*\nexcludepkgs=glibc-devel\ncost=500\n[off]\nenabled=false\nbaseurl=/nowhere\n";
+        let vars = Vars::new("aarch64", "");
+        let r = parse_repofile_str(text, "t.repo", &vars).unwrap();
+        assert_eq!(r[0].baseurl, "/repos/aarch64/aarch64");
+        assert_eq!(r[0].includepkgs, vec!["bash", "glibc*"]);
+        assert_eq!(r[0].exclude, vec!["glibc-devel"]);
+        assert_eq!(r[0].cost, 500);
+        assert_eq!(r[0].priority, 99);
+        assert!(r[0].enabled && !r[1].enabled);
+    }
+
+    #[test]
     fn broken_section_names_file_and_line() {
         let e = parse_repofile_str(
             "[ok]\nbaseurl=/x\n[broken\n",
