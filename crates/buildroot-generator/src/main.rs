@@ -106,7 +106,8 @@ struct Args {
     /// Print one JSON document with all lists and errors instead.
     #[arg(long)]
     json: bool,
-    /// Print the chain that brings binary NAME into the buildroot.
+    /// Print the chain that brings binary NAME into the buildroot (with
+    /// --json: {"arch", "name", "chain": [steps] or null}).
     #[arg(long, value_name = "NAME")]
     why: Option<String>,
     /// Cache directory for HTTP repositories.
@@ -313,7 +314,17 @@ fn run(args: &Args) -> Result<u8> {
 
     let mut out = Stdout::lock();
     if let Some(name) = &args.why {
-        return match buildroot::why(&br, name) {
+        let chain = buildroot::why(&br, name);
+        if args.json {
+            // The chain's steps, binary first, as a script would walk them.
+            let steps: Option<Vec<&str>> = chain.as_deref().map(|c| c.split(" <- ").collect());
+            let doc = serde_json::json!({"arch": args.arch, "name": name, "chain": steps});
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+            out.flush()?;
+            return Ok(if chain.is_some() { 0 } else { 1 });
+        }
+        return match chain {
             Some(chain) => {
                 writeln!(out, "{chain}")?;
                 out.flush()?;

@@ -216,6 +216,25 @@ fn why_prints_a_true_chain() {
         "nasm <- BuildRequires 'nasm' of libjpeg-turbo <- libjpeg-turbo built because libjpeg-turbo-devel <- \
          BuildRequires 'libjpeg-turbo-devel' of hello (input)\n"
     );
+    // The same as JSON, for scripts; a binary not in the buildroot is null and exit 1.
+    let out = gen("x86_64")
+        .args(["--why", "nasm", "--json", "-"])
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["chain"][0], "nasm");
+    assert_eq!(
+        v["chain"][3],
+        "BuildRequires 'libjpeg-turbo-devel' of hello (input)"
+    );
+    let out = gen("x86_64")
+        .args(["--why", "no-such-binary", "--json", "-"])
+        .write_stdin("hello\n")
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(v["chain"].is_null());
     let out = gen("x86_64")
         .args(["--why", "curl", "-"])
         .write_stdin("hello\n")
