@@ -86,7 +86,7 @@ fi
 
 # Small helpers: `helper CMD ARGS...`; errors are one line naming the file, exit 2.
 read -r -d '' helper_py <<'PY' || true
-import configparser, json, sys
+import configparser, fnmatch, json, sys
 
 def fail(msg):
     sys.exit("buildroot-workflow: " + msg)
@@ -131,7 +131,6 @@ elif cmd == "allowed":  # workload.yaml arch compose.txt -> compose ∪ packages
     print("\n".join(sorted(allowed)))
 elif cmd == "restrict":  # repofile allowed.txt -> the repofile, binaries limited to allowed.txt
     path, allowed = args
-    include = ",".join(names_of(allowed) + ["*.src"])
     cp = configparser.RawConfigParser(strict=False, interpolation=None, delimiters=("=",),
                                       comment_prefixes=("#", ";"), inline_comment_prefixes=None)
     try:
@@ -144,9 +143,11 @@ elif cmd == "restrict":  # repofile allowed.txt -> the repofile, binaries limite
             continue
         kv = dict(cp.items(sec))
         # Source sections stay as they are; in the others, sources (*.src) stay and binaries
-        # are limited to the allowed names (replacing the section's own includepkgs).
+        # are limited to the allowed names that the section's own includepkgs (if any) admits.
         if not sec.endswith("-source"):
-            kv["includepkgs"] = include
+            own = kv.get("includepkgs", "").replace(",", " ").split()
+            names = [n for n in names_of(allowed) if not own or any(fnmatch.fnmatchcase(n, g) for g in own)]
+            kv["includepkgs"] = ",".join(names + ["*.src"])
         print(f"[{sec}]")
         for k, v in kv.items():
             print(f"{k}={' '.join(v.split())}")

@@ -142,6 +142,15 @@ cmp -s "$work/w-repofile/current/eln-buildroot-workload.yaml" "$cur/eln-buildroo
   || fail "the REPOFILE config gave another workload"
 grep -q '^includepkgs=.*,make,' "$work/w-repofile/current/verify/x86_64/restricted.repo" \
   || fail "the repofile's binary section was not restricted"
+# A section's own includepkgs still holds: verify allows only what both admit.
+sed 's/^name=fixture binaries$/&\nincludepkgs=b* m*/' "$work/fixture.repo" > "$work/fixture-incl.repo"
+conf "$work/repofile-incl.conf" "BINARY_REPOS=''" "SOURCE_REPOS=''" "REPOFILE=$work/fixture-incl.repo"
+wf --config "$work/repofile-incl.conf" --work "$work/w-repofile" --verify-only > /dev/null 2>&1 || true
+incl=$(sed -n 's/^includepkgs=//p' "$work/w-repofile/current/verify/x86_64/restricted.repo" | head -1)
+case ",$incl," in
+  *,make,*) case ",$incl," in *,gcc,*|*,zlib,*) fail "verify ignored the section's includepkgs: $incl" ;; esac ;;
+  *) fail "verify's restricted section lost make: $incl" ;;
+esac
 # Verify reads the workload YAML: without nasm in its arch_packages, libjpeg-turbo (which
 # BuildRequires nasm on x86_64) fails there; aarch64 does not need nasm.
 rc=0; sed -i '/^      - nasm$/d' "$work/w-repofile/current/eln-buildroot-workload.yaml"
