@@ -93,13 +93,25 @@ fn load(
     dir: &Path,
     filelists: Filelists,
 ) -> buildroot_core::Result<buildroot_core::rpmmd::LoadedRepo> {
-    load_repo(
-        &RepoSpec::new("t", dir.to_str().unwrap()),
-        &LoadOptions {
-            filelists,
-            cache_dir: None,
-        },
-    )
+    let spec = RepoSpec::new("t", dir.to_str().unwrap());
+    let opts = LoadOptions {
+        filelists,
+        cache_dir: None,
+    };
+    let r = load_repo(&spec, &opts);
+    // The streaming load into a pool reads the same and fails the same way.
+    let p = buildroot_core::pool::Pool::load("x86_64", &[spec], &opts);
+    match (&r, &p) {
+        (Ok(r), Ok(p)) => {
+            assert_eq!(p.len(), r.packages.len());
+            for (i, id) in p.ids().enumerate() {
+                assert_eq!(p.package(id), &r.packages[i]);
+            }
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        _ => panic!("load_repo and Pool::load disagree: {r:?} / {:?}", p.is_ok()),
+    }
+    r
 }
 
 #[test]

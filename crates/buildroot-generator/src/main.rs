@@ -169,8 +169,7 @@ fn load_pool(args: &Args) -> Result<Pool> {
         filelists: Filelists::Needed,
         cache_dir: Some(cache_dir(args)),
     };
-    let repos = rpmmd::load_repos(&specs, &opts)?;
-    Ok(Pool::new(&args.arch, repos)?)
+    Ok(Pool::load(&args.arch, &specs, &opts)?)
 }
 
 fn core_names(args: &Args) -> Result<Vec<String>> {

@@ -21,6 +21,11 @@
 //!   `pool_addfileprovides`); any other path is provided only by an explicit
 //!   `Provides: /path` (dnf finds its owners through a file selector
 //!   instead, see the solver's job construction).
+//!
+//! [`Pool::load`] builds the same pool straight from repo specs, interning
+//! each chunk of primary.xml as soon as it is next in pool order while the
+//! readers parse later ones (the builder is the bulk of the load's
+//! single-threaded work; overlapping it with parsing cut the load by ≈15%).
 
 mod deps;
 pub mod subject;
@@ -35,7 +40,7 @@ use crate::dep::Dep;
 use crate::error::Result;
 use crate::evr::Evr;
 use crate::package::Package;
-use crate::rpmmd::LoadedRepo;
+use crate::rpmmd::{self, LoadOptions, LoadedRepo, RepoSink, RepoSpec};
 use crate::solver::rules::{compute_solvable_rules, SolvableRules};
 
 pub(crate) use deps::{
@@ -265,160 +270,265 @@ pub struct Pool {
     rule_cache: Vec<OnceLock<SolvableRules>>,
 }
 
-impl Pool {
-    /// Builds the pool for `arch` from loaded repos (binary and source repos
-    /// alike; packages with arch `src`/`nosrc` become sources). Disabled
-    /// repos are skipped.
-    pub fn new(arch: &str, repos: Vec<LoadedRepo>) -> Result<Pool> {
-        let policy = ArchPolicy::new(arch)?;
+/// The pool being built: packages are added repo by repo, in pool order
+/// ([`Pool::new`] all at once; [`Pool::load`] chunk by chunk while later
+/// chunks are still being parsed), then [`PoolBuilder::finish`] builds the
+/// indexes.
+struct PoolBuilder {
+    policy: ArchPolicy,
+    t: Tables,
+    infos: Vec<RepoInfo>,
+    packages: Vec<Package>,
+    data: Vec<PkgData>,
+    provs: Vec<Prov>,
+    deplist: Vec<u32>,
+    /// The current repo's excludes.
+    exclude: Vec<String>,
+    includepkgs: Vec<String>,
+    /// Index of each repo's first package.
+    repo_starts: Vec<usize>,
+}
+
+impl PoolBuilder {
+    fn new(policy: ArchPolicy) -> PoolBuilder {
         let mut t = Tables::default();
         t.intern_str(""); // symbol 0: the empty string (never a name)
         t.intern_evr(&Evr::default());
-        let mut infos = Vec::new();
-        let mut packages = Vec::new();
-        let mut data = Vec::new();
-        let mut provs = Vec::new();
-        let mut deplist = Vec::new();
-        // dnf adds repos to the sack sorted by (priority, cost), stable
-        // (`RepoDict.values()`); solvable ids follow that order.
-        let mut repos: Vec<LoadedRepo> = repos.into_iter().filter(|r| r.spec.enabled).collect();
-        repos.sort_by_key(|r| (r.spec.priority, r.spec.cost));
-        // Reserve the arenas up front: growing them while interning is a
-        // large share of the build time.
-        let all = || repos.iter().flat_map(|r| r.packages.iter());
-        let npk = all().count();
-        packages.reserve(npk);
-        data.reserve(npk);
-        provs.reserve(npk + all().map(|p| p.provides.len()).sum::<usize>());
-        deplist.reserve(
-            all()
-                .map(|p| {
-                    p.requires.len()
-                        + p.conflicts.len()
-                        + p.obsoletes.len()
-                        + p.recommends.len()
-                        + p.suggests.len()
-                        + p.supplements.len()
-                        + p.enhances.len()
-                })
-                .sum(),
+        PoolBuilder {
+            policy,
+            t,
+            infos: Vec::new(),
+            packages: Vec::new(),
+            data: Vec::new(),
+            provs: Vec::new(),
+            deplist: Vec::new(),
+            exclude: Vec::new(),
+            includepkgs: Vec::new(),
+            repo_starts: Vec::new(),
+        }
+    }
+
+    /// Reserves the arenas for `pkgs` (`npk` packages): growing them while
+    /// interning is a large share of the build time.
+    fn reserve<'a>(&mut self, npk: usize, pkgs: impl Iterator<Item = &'a Package> + Clone) {
+        self.packages.reserve(npk);
+        self.data.reserve(npk);
+        self.provs
+            .reserve(npk + pkgs.clone().map(|p| p.provides.len()).sum::<usize>());
+        self.deplist.reserve(
+            pkgs.map(|p| {
+                p.requires.len()
+                    + p.conflicts.len()
+                    + p.obsoletes.len()
+                    + p.recommends.len()
+                    + p.suggests.len()
+                    + p.supplements.len()
+                    + p.enhances.len()
+            })
+            .sum(),
         );
+        let t = &mut self.t;
         t.str_map.reserve(npk * 2);
         t.strs.reserve(npk * 2);
         t.evr_map.reserve(npk);
         t.evrs.reserve(npk);
         t.node_map.reserve(npk * 2);
         t.nodes.reserve(npk * 2);
-        for repo in repos {
-            let ri = infos.len() as u16;
-            infos.push(RepoInfo {
-                id: repo.spec.id.clone(),
-                priority: -repo.spec.priority,
-                subpriority: -repo.spec.cost,
-            });
-            for pkg in repo.packages {
-                let source = pkg.is_source();
-                // Packages of arches that do not install here stay (dnf's name
-                // queries still find them) but are never providers.
-                let score = if source { 0 } else { policy.score(&pkg.arch) };
-                let excluded = repo
-                    .spec
-                    .exclude
+    }
+
+    /// The packages added next come from `spec`.
+    fn start_repo(&mut self, spec: &RepoSpec) {
+        self.infos.push(RepoInfo {
+            id: spec.id.clone(),
+            priority: -spec.priority,
+            subpriority: -spec.cost,
+        });
+        self.exclude = spec.exclude.clone();
+        self.includepkgs = spec.includepkgs.clone();
+        self.repo_starts.push(self.packages.len());
+    }
+
+    /// Adds the current repo's next package.
+    fn add(&mut self, pkg: Package) {
+        let t = &mut self.t;
+        let source = pkg.is_source();
+        // Packages of arches that do not install here stay (dnf's name
+        // queries still find them) but are never providers.
+        let score = if source {
+            0
+        } else {
+            self.policy.score(&pkg.arch)
+        };
+        let excluded = self.exclude.iter().any(|p| subject::spec_matches(p, &pkg))
+            || (!self.includepkgs.is_empty()
+                && !self
+                    .includepkgs
                     .iter()
-                    .any(|p| subject::spec_matches(p, &pkg))
-                    || (!repo.spec.includepkgs.is_empty()
-                        && !repo
-                            .spec
-                            .includepkgs
-                            .iter()
-                            .any(|p| subject::spec_matches(p, &pkg)));
-                let name = t.intern_str(&pkg.name);
-                let arch_sym = t.intern_str(&pkg.arch);
-                intern_in_primary_order(&mut t, &pkg);
-                let evr = t.intern_evr(&pkg.evr);
-                let pstart = provs.len() as u32;
-                for p in &pkg.provides {
-                    let pn = t.intern_str(&p.name);
-                    let pv = match &p.range {
-                        None => Prov {
-                            name: pn,
-                            flags: 0,
-                            evr: 0,
-                        },
-                        Some(r) => Prov {
-                            name: pn,
-                            flags: deps::cmp_flags(r.cmp),
-                            evr: t.intern_evr(&r.evr),
-                        },
-                    };
-                    if !provs[pstart as usize..].contains(&pv) {
-                        provs.push(pv);
-                    }
-                }
-                if !source {
-                    let selfp = Prov {
-                        name,
-                        flags: REL_EQ,
-                        evr,
-                    };
-                    if !provs[pstart as usize..].contains(&selfp) {
-                        provs.push(selfp);
-                    }
-                }
-                let provides = Span {
-                    start: pstart,
-                    len: provs.len() as u32 - pstart,
-                };
-                fn list<'a>(
-                    t: &mut Tables,
-                    deplist: &mut Vec<u32>,
-                    deps: impl Iterator<Item = &'a Dep>,
-                ) -> Span {
-                    let start = deplist.len() as u32;
-                    for d in deps {
-                        deplist.push(t.intern_dep(d));
-                    }
-                    Span {
-                        start,
-                        len: deplist.len() as u32 - start,
-                    }
-                }
-                let requires = list(&mut t, &mut deplist, pkg.requires.iter().map(|r| &r.dep));
-                let conflicts = list(&mut t, &mut deplist, pkg.conflicts.iter());
-                let ostart = deplist.len() as u32;
-                for o in &pkg.obsoletes {
-                    deplist.push(t.intern_simple(o));
-                }
-                let obsoletes = Span {
-                    start: ostart,
-                    len: deplist.len() as u32 - ostart,
-                };
-                let recommends = list(&mut t, &mut deplist, pkg.recommends.iter());
-                let suggests = list(&mut t, &mut deplist, pkg.suggests.iter());
-                let supplements = list(&mut t, &mut deplist, pkg.supplements.iter());
-                let enhances = list(&mut t, &mut deplist, pkg.enhances.iter());
-                data.push(PkgData {
-                    name,
-                    arch: arch_sym,
-                    evr,
-                    repo: ri,
-                    source,
-                    disabled: excluded,
-                    multiversion: false,
-                    score,
-                    color: arch::color(&pkg.arch),
-                    provides,
-                    requires,
-                    conflicts,
-                    obsoletes,
-                    recommends,
-                    suggests,
-                    supplements,
-                    enhances,
-                });
-                packages.push(pkg);
+                    .any(|p| subject::spec_matches(p, &pkg)));
+        let name = t.intern_str(&pkg.name);
+        let arch_sym = t.intern_str(&pkg.arch);
+        intern_in_primary_order(t, &pkg);
+        let evr = t.intern_evr(&pkg.evr);
+        let provs = &mut self.provs;
+        let pstart = provs.len() as u32;
+        for p in &pkg.provides {
+            let pn = t.intern_str(&p.name);
+            let pv = match &p.range {
+                None => Prov {
+                    name: pn,
+                    flags: 0,
+                    evr: 0,
+                },
+                Some(r) => Prov {
+                    name: pn,
+                    flags: deps::cmp_flags(r.cmp),
+                    evr: t.intern_evr(&r.evr),
+                },
+            };
+            if !provs[pstart as usize..].contains(&pv) {
+                provs.push(pv);
             }
         }
+        if !source {
+            let selfp = Prov {
+                name,
+                flags: REL_EQ,
+                evr,
+            };
+            if !provs[pstart as usize..].contains(&selfp) {
+                provs.push(selfp);
+            }
+        }
+        let provides = Span {
+            start: pstart,
+            len: provs.len() as u32 - pstart,
+        };
+        fn list<'a>(
+            t: &mut Tables,
+            deplist: &mut Vec<u32>,
+            deps: impl Iterator<Item = &'a Dep>,
+        ) -> Span {
+            let start = deplist.len() as u32;
+            for d in deps {
+                deplist.push(t.intern_dep(d));
+            }
+            Span {
+                start,
+                len: deplist.len() as u32 - start,
+            }
+        }
+        let deplist = &mut self.deplist;
+        let requires = list(t, deplist, pkg.requires.iter().map(|r| &r.dep));
+        let conflicts = list(t, deplist, pkg.conflicts.iter());
+        let ostart = deplist.len() as u32;
+        for o in &pkg.obsoletes {
+            deplist.push(t.intern_simple(o));
+        }
+        let obsoletes = Span {
+            start: ostart,
+            len: deplist.len() as u32 - ostart,
+        };
+        let recommends = list(t, deplist, pkg.recommends.iter());
+        let suggests = list(t, deplist, pkg.suggests.iter());
+        let supplements = list(t, deplist, pkg.supplements.iter());
+        let enhances = list(t, deplist, pkg.enhances.iter());
+        self.data.push(PkgData {
+            name,
+            arch: arch_sym,
+            evr,
+            repo: self.infos.len() as u16 - 1,
+            source,
+            disabled: excluded,
+            multiversion: false,
+            score,
+            color: arch::color(&pkg.arch),
+            provides,
+            requires,
+            conflicts,
+            obsoletes,
+            recommends,
+            suggests,
+            supplements,
+            enhances,
+        });
+        self.packages.push(pkg);
+    }
+}
+
+impl RepoSink for PoolBuilder {
+    fn repo(&mut self, spec: &RepoSpec) {
+        self.start_repo(spec);
+    }
+
+    fn packages(&mut self, pkgs: Vec<Package>) {
+        self.reserve(pkgs.len(), pkgs.iter());
+        for p in pkgs {
+            self.add(p);
+        }
+    }
+
+    fn packages_mut(&mut self) -> Vec<&mut [Package]> {
+        let mut out = Vec::new();
+        let mut rest: &mut [Package] = &mut self.packages;
+        let mut at = 0;
+        for &end in self.repo_starts.iter().skip(1) {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(end - at);
+            out.push(head);
+            rest = tail;
+            at = end;
+        }
+        if !self.repo_starts.is_empty() {
+            out.push(rest);
+        }
+        out
+    }
+}
+
+impl Pool {
+    /// Builds the pool for `arch` from loaded repos (binary and source repos
+    /// alike; packages with arch `src`/`nosrc` become sources). Disabled
+    /// repos are skipped.
+    pub fn new(arch: &str, repos: Vec<LoadedRepo>) -> Result<Pool> {
+        let mut b = PoolBuilder::new(ArchPolicy::new(arch)?);
+        // dnf adds repos to the sack sorted by (priority, cost), stable
+        // (`RepoDict.values()`); solvable ids follow that order.
+        let mut repos: Vec<LoadedRepo> = repos.into_iter().filter(|r| r.spec.enabled).collect();
+        repos.sort_by_key(|r| (r.spec.priority, r.spec.cost));
+        let all = repos.iter().flat_map(|r| r.packages.iter());
+        b.reserve(all.clone().count(), all);
+        for repo in repos {
+            b.start_repo(&repo.spec);
+            for pkg in repo.packages {
+                b.add(pkg);
+            }
+        }
+        Ok(b.finish())
+    }
+
+    /// Loads the repos of `specs` ([`rpmmd::load_repos`]) and builds the
+    /// pool for `arch`, the same one as [`Pool::new`] would, but interning
+    /// each chunk of primary.xml as soon as it is parsed, while the parsers
+    /// go on with the next ones.
+    pub fn load(arch: &str, specs: &[RepoSpec], opts: &LoadOptions) -> Result<Pool> {
+        let mut b = PoolBuilder::new(ArchPolicy::new(arch)?);
+        rpmmd::load_repos_into(specs, opts, &mut b)?;
+        Ok(b.finish())
+    }
+}
+
+impl PoolBuilder {
+    /// Builds the indexes of the packages added.
+    fn finish(self) -> Pool {
+        let PoolBuilder {
+            policy,
+            mut t,
+            infos,
+            packages,
+            data,
+            provs,
+            deplist,
+            ..
+        } = self;
         for name in INSTALLONLY_PROVIDES {
             t.intern_str(name);
         }
@@ -602,9 +712,11 @@ impl Pool {
             });
         }
         pool.sources_by_name = sources;
-        Ok(pool)
+        pool
     }
+}
 
+impl Pool {
     /// The arch policy this pool was built for.
     pub fn arch(&self) -> &ArchPolicy {
         &self.arch

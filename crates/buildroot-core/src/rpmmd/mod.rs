@@ -15,7 +15,7 @@ mod repomd;
 mod scan;
 mod xml;
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
@@ -268,23 +268,197 @@ pub fn load_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Vec<LoadedRe
     }
     loaded
         .par_iter_mut()
-        .try_for_each(|(i, pkgs)| -> Result<()> {
-            let o = &opened[*i];
-            let Some((mut mf, display, path)) = open_meta(o, "filelists", opts)? else {
-                return Ok(());
-            };
-            let res = read_filelists(&mut mf.reader, &display, pkgs, keep.as_ref());
-            let fin = mf.finish();
-            match (res, fin) {
-                (_, Err(e @ Error::Checksum { .. })) => {
-                    forget_cached(o, &path);
-                    Err(e)
-                }
-                (Err(e), _) | (Ok(()), Err(e)) => Err(e),
-                (Ok(()), Ok(())) => Ok(()),
-            }
-        })?;
+        .try_for_each(|(i, pkgs)| read_filelists_of(&opened[*i], opts, pkgs, keep.as_ref()))?;
     Ok(finish(opened, loaded))
+}
+
+/// Receives the packages of [`load_repos_into`] as they are parsed.
+pub trait RepoSink {
+    /// The packages of `spec` follow (until the next call).
+    fn repo(&mut self, spec: &RepoSpec);
+    /// The next packages of the current repo, in file order.
+    fn packages(&mut self, pkgs: Vec<Package>);
+    /// Every repo's packages, in the order of the [`RepoSink::repo`] calls
+    /// (file lists are added to them at the end).
+    fn packages_mut(&mut self) -> Vec<&mut [Package]>;
+}
+
+/// What a repo's primary reader sends to [`load_repos_into`]'s consumer.
+enum Msg {
+    /// A parsed chunk of repo `.0`, with the paths its dependencies name
+    /// (for [`Filelists::Needed`]).
+    Chunk(usize, primary::Parsed, HashSet<String>),
+    /// Repo `.0` is read: the stream's read error, the checksum check, and
+    /// the file's display name and local path.
+    Done(usize, Result<()>, Result<()>, String, PathBuf),
+    /// Repo `.0`'s primary could not be opened.
+    Failed(usize, Error),
+}
+
+/// What [`load_repos_into`]'s consumer knows of a repo being read.
+#[derive(Default)]
+struct Progress {
+    /// Parsed chunks not handed over yet (they arrive in any order).
+    early: BTreeMap<usize, Result<(Vec<Package>, bool)>>,
+    /// Index of the next chunk to hand over.
+    next: usize,
+    /// The first parse error, in chunk order.
+    parse_error: Option<Error>,
+    saw_root: bool,
+    done: Option<Msg>,
+}
+
+/// [`load_repos`] that hands the packages to `sink` on the calling thread
+/// while later chunks are still being parsed (so the pool can be built
+/// while parsing goes on): repos sorted by (priority, cost) as dnf loads
+/// them (stable), each repo's packages in file order, file lists added at
+/// the end. Errors are those of [`load_repos`] (the first failing repo's,
+/// in load order); after one, `sink` holds a part of the packages.
+pub fn load_repos_into(
+    specs: &[RepoSpec],
+    opts: &LoadOptions,
+    sink: &mut dyn RepoSink,
+) -> Result<()> {
+    let specs: Vec<&RepoSpec> = specs.iter().filter(|s| s.enabled).collect();
+    let mut opened: Vec<Opened> = specs
+        .par_iter()
+        .map(|s| open_repo(s, opts))
+        .collect::<Result<_>>()?;
+    opened.sort_by_key(|o| (o.spec.priority, o.spec.cost));
+    let needed = opts.filelists == Filelists::Needed;
+    let mut keep: HashSet<String> = HashSet::new();
+    let mut failed: Option<Error> = None;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel::<Msg>();
+        for (ri, o) in opened.iter().enumerate() {
+            let tx = tx.clone();
+            scope.spawn(move || {
+                let meta = open_meta(o, "primary", opts).and_then(|m| {
+                    m.ok_or_else(|| {
+                        Error::format(
+                            o.loc.display("repodata/repomd.xml"),
+                            "no primary metadata listed",
+                        )
+                    })
+                });
+                let (mut mf, display, path) = match meta {
+                    Ok(m) => m,
+                    Err(e) => {
+                        let _ = tx.send(Msg::Failed(ri, e));
+                        return;
+                    }
+                };
+                let read =
+                    primary::parse_chunks(&mut mf.reader, &display, primary::CHUNK, |i, p| {
+                        // Collected here, on the parsing threads.
+                        let paths = match &p {
+                            Ok((pkgs, _)) if needed => needed_paths(pkgs.iter()),
+                            _ => HashSet::new(),
+                        };
+                        let _ = tx.send(Msg::Chunk(ri, (i, p), paths));
+                    });
+                let _ = tx.send(Msg::Done(ri, read, mf.finish(), display, path));
+            });
+        }
+        drop(tx);
+        let mut st: Vec<Progress> = opened.iter().map(|_| Progress::default()).collect();
+        let mut cur = 0;
+        if let Some(o) = opened.first() {
+            sink.repo(&o.spec);
+        }
+        for msg in rx {
+            match msg {
+                Msg::Chunk(ri, (i, p), paths) => {
+                    keep.extend(paths);
+                    st[ri].early.insert(i, p);
+                }
+                Msg::Done(ri, ..) | Msg::Failed(ri, _) => st[ri].done = Some(msg),
+            }
+            // Hand over what is in order; finish the repos that are complete.
+            while cur < opened.len() && failed.is_none() {
+                let r = &mut st[cur];
+                while let Some(p) = r.early.remove(&r.next) {
+                    r.next += 1;
+                    match p {
+                        _ if r.parse_error.is_some() => {}
+                        Ok((pkgs, root)) => {
+                            r.saw_root |= root;
+                            sink.packages(pkgs);
+                        }
+                        Err(e) => r.parse_error = Some(e),
+                    }
+                }
+                if !r.early.is_empty() {
+                    break;
+                }
+                let (read, fin, display, path) = match r.done.take() {
+                    None => break,
+                    Some(Msg::Done(_, read, fin, display, path)) => (read, fin, display, path),
+                    Some(Msg::Failed(_, e)) => {
+                        failed = Some(e);
+                        break;
+                    }
+                    Some(Msg::Chunk(..)) => unreachable!("chunks are not kept in `done`"),
+                };
+                let res = read
+                    .and_then(|()| r.parse_error.take().map_or(Ok(()), Err))
+                    .and_then(|()| primary::check_root(r.saw_root, &display))
+                    .map_err(|e| decompress_context(e, &display));
+                // As in load_primary: a checksum mismatch explains a parse error.
+                match (res, fin) {
+                    (_, Err(e @ Error::Checksum { .. })) => {
+                        forget_cached(&opened[cur], &path);
+                        failed = Some(e);
+                    }
+                    (Err(e), _) | (Ok(()), Err(e)) => failed = Some(e),
+                    (Ok(()), Ok(())) => {
+                        cur += 1;
+                        if let Some(o) = opened.get(cur) {
+                            sink.repo(&o.spec);
+                        }
+                    }
+                }
+            }
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let keep: Option<HashSet<String>> = match opts.filelists {
+        Filelists::PrimaryOnly => return Ok(()),
+        Filelists::All => None,
+        Filelists::Needed => Some(keep),
+    };
+    if keep.as_ref().is_some_and(|k| k.is_empty()) {
+        return Ok(());
+    }
+    sink.packages_mut()
+        .into_par_iter()
+        .zip(opened.par_iter())
+        .try_for_each(|(pkgs, o)| read_filelists_of(o, opts, pkgs, keep.as_ref()))
+}
+
+/// Adds the paths of `o`'s filelists.xml (those in `keep`, when given) to
+/// its packages.
+fn read_filelists_of(
+    o: &Opened,
+    opts: &LoadOptions,
+    pkgs: &mut [Package],
+    keep: Option<&HashSet<String>>,
+) -> Result<()> {
+    let Some((mut mf, display, path)) = open_meta(o, "filelists", opts)? else {
+        return Ok(());
+    };
+    let res = read_filelists(&mut mf.reader, &display, pkgs, keep);
+    let fin = mf.finish();
+    match (res, fin) {
+        (_, Err(e @ Error::Checksum { .. })) => {
+            forget_cached(o, &path);
+            Err(e)
+        }
+        (Err(e), _) | (Ok(()), Err(e)) => Err(e),
+        (Ok(()), Ok(())) => Ok(()),
+    }
 }
 
 fn finish(opened: Vec<Opened>, loaded: Vec<(usize, Vec<Package>)>) -> Vec<LoadedRepo> {

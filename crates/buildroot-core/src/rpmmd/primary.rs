@@ -18,7 +18,7 @@ use crate::package::{Package, Requirement};
 
 /// Chunk size for both paths; large enough that per-chunk costs vanish,
 /// small enough to stay streaming.
-const CHUNK: usize = 4 << 20;
+pub(super) const CHUNK: usize = 4 << 20;
 
 /// Parses primary.xml, calling `visit` for every package, in file order.
 pub fn read_primary_with<R: BufRead>(
@@ -47,54 +47,10 @@ pub fn read_primary_parallel<R: BufRead>(r: R, origin: &str) -> Result<Vec<Packa
 
 /// [`read_primary_parallel`] with a given chunk size (bytes).
 pub fn read_primary_chunked<R: BufRead>(r: R, origin: &str, chunk: usize) -> Result<Vec<Package>> {
-    let threads = rayon::current_num_threads().clamp(1, 8);
-    if threads == 1 {
-        let mut out = Vec::new();
-        let mut chunks = Chunks::new(r, origin, chunk);
-        let mut saw_root = false;
-        while let Some((i, base, data)) = chunks.next_chunk()? {
-            let (pkgs, root) = parse_fragment(&data, origin, base, i == 0)?;
-            saw_root |= root;
-            out.extend(pkgs);
-        }
-        check_root(saw_root, origin)?;
-        return Ok(out);
-    }
-    type Parsed = (usize, Result<(Vec<Package>, bool)>);
     let results: Mutex<Vec<Parsed>> = Mutex::new(Vec::new());
-    let mut read_error = None;
-    let (tx, rx) = sync_channel::<(usize, u64, Vec<u8>)>(threads);
-    let rx = Mutex::new(rx);
-    std::thread::scope(|scope| {
-        let tx = tx;
-        for _ in 0..threads {
-            let (rx, results) = (&rx, &results);
-            scope.spawn(move || loop {
-                let job = rx.lock().expect("chunk queue").recv();
-                let Ok((i, base, data)) = job else { break };
-                let parsed = parse_fragment(&data, origin, base, i == 0);
-                results.lock().expect("results").push((i, parsed));
-            });
-        }
-        let mut chunks = Chunks::new(r, origin, chunk);
-        loop {
-            match chunks.next_chunk() {
-                Ok(Some(job)) => {
-                    if tx.send(job).is_err() {
-                        return;
-                    }
-                }
-                Ok(None) => return,
-                Err(e) => {
-                    read_error = Some(e);
-                    return;
-                }
-            }
-        }
-    });
-    if let Some(e) = read_error {
-        return Err(e);
-    }
+    parse_chunks(r, origin, chunk, |i, parsed| {
+        results.lock().expect("results").push((i, parsed));
+    })?;
     let mut results = results.into_inner().expect("results");
     results.sort_by_key(|(i, _)| *i);
     let total = results
@@ -112,7 +68,64 @@ pub fn read_primary_chunked<R: BufRead>(r: R, origin: &str, chunk: usize) -> Res
     Ok(out)
 }
 
-fn check_root(saw_root: bool, origin: &str) -> Result<()> {
+/// One parsed chunk: its index and its packages, or its parse error, with
+/// whether it opened `<metadata>` (see [`check_root`]).
+pub(super) type Parsed = (usize, Result<(Vec<Package>, bool)>);
+
+/// Cuts the stream into chunks and parses them on several threads (the
+/// calling thread reads and decompresses), calling `emit` on the parsing
+/// thread for each chunk as soon as it is parsed, so in no particular
+/// order. Returns the stream's read error, if any (parse errors go to
+/// `emit`); after one, later chunks are not emitted.
+pub(super) fn parse_chunks<R: BufRead>(
+    r: R,
+    origin: &str,
+    chunk: usize,
+    emit: impl Fn(usize, Result<(Vec<Package>, bool)>) + Sync,
+) -> Result<()> {
+    let threads = rayon::current_num_threads().clamp(1, 8);
+    let mut chunks = Chunks::new(r, origin, chunk);
+    if threads == 1 {
+        while let Some((i, base, data)) = chunks.next_chunk()? {
+            emit(i, parse_fragment(&data, origin, base, i == 0));
+        }
+        return Ok(());
+    }
+    let mut read_error = None;
+    let (tx, rx) = sync_channel::<(usize, u64, Vec<u8>)>(threads);
+    let rx = Mutex::new(rx);
+    std::thread::scope(|scope| {
+        let tx = tx;
+        for _ in 0..threads {
+            let (rx, emit) = (&rx, &emit);
+            scope.spawn(move || loop {
+                let job = rx.lock().expect("chunk queue").recv();
+                let Ok((i, base, data)) = job else { break };
+                emit(i, parse_fragment(&data, origin, base, i == 0));
+            });
+        }
+        loop {
+            match chunks.next_chunk() {
+                Ok(Some(job)) => {
+                    if tx.send(job).is_err() {
+                        return;
+                    }
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    read_error = Some(e);
+                    return;
+                }
+            }
+        }
+    });
+    match read_error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+pub(super) fn check_root(saw_root: bool, origin: &str) -> Result<()> {
     if saw_root {
         Ok(())
     } else {

@@ -296,7 +296,7 @@ pub fn write_repos(sc: &Scenario, dir: &Path) -> Vec<PathBuf> {
 
 /// A pool loaded back from written repodata (what the tools do).
 pub fn pool_from_disk(sc: &Scenario, dirs: &[PathBuf]) -> Pool {
-    use buildroot_core::rpmmd::{load_repos, Filelists, LoadOptions};
+    use buildroot_core::rpmmd::{Filelists, LoadOptions};
     let specs: Vec<RepoSpec> = sc
         .repos
         .iter()
@@ -311,8 +311,8 @@ pub fn pool_from_disk(sc: &Scenario, dirs: &[PathBuf]) -> Pool {
         filelists: Filelists::All,
         cache_dir: None,
     };
-    let repos = load_repos(&specs, &opts).expect("load repos");
-    Pool::new(&sc.arch, repos).expect("pool")
+    // The streaming load the tools use (chunks interned while parsing).
+    Pool::load(&sc.arch, &specs, &opts).expect("load repos")
 }
 
 /// Our answer for one transaction.
