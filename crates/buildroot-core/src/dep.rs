@@ -275,12 +275,18 @@ impl Dep {
     }
 
     fn collect_leaves<'a>(&'a self, out: &mut Vec<&'a SimpleDep>) {
+        self.for_each_leaf(&mut |s| out.push(s));
+    }
+
+    /// Calls `f` on every simple dependency in the tree, left to right (the
+    /// order in which rpm and libsolv read them), without allocating.
+    pub fn for_each_leaf<'a>(&'a self, f: &mut impl FnMut(&'a SimpleDep)) {
         match self {
-            Dep::Simple(s) => out.push(s),
-            Dep::And(v) | Dep::Or(v) | Dep::With(v) => v.iter().for_each(|d| d.collect_leaves(out)),
+            Dep::Simple(s) => f(s),
+            Dep::And(v) | Dep::Or(v) | Dep::With(v) => v.iter().for_each(|d| d.for_each_leaf(f)),
             Dep::Without(a, b) => {
-                a.collect_leaves(out);
-                b.collect_leaves(out);
+                a.for_each_leaf(f);
+                b.for_each_leaf(f);
             }
             Dep::If {
                 then,
@@ -292,10 +298,10 @@ impl Dep {
                 cond,
                 otherwise,
             } => {
-                then.collect_leaves(out);
-                cond.collect_leaves(out);
+                then.for_each_leaf(f);
+                cond.for_each_leaf(f);
                 if let Some(o) = otherwise {
-                    o.collect_leaves(out);
+                    o.for_each_leaf(f);
                 }
             }
         }

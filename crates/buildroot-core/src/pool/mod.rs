@@ -176,32 +176,9 @@ fn intern_in_primary_order(t: &mut Tables, pkg: &Package) {
 /// libsolv's order; EVRs and dependency nodes have tables of their own, and
 /// the main pass interns them).
 fn intern_names(t: &mut Tables, d: &Dep) {
-    match d {
-        Dep::Simple(s) => {
-            t.intern_str(&s.name);
-        }
-        Dep::And(v) | Dep::Or(v) | Dep::With(v) => v.iter().for_each(|d| intern_names(t, d)),
-        Dep::Without(a, b) => {
-            intern_names(t, a);
-            intern_names(t, b);
-        }
-        Dep::If {
-            then,
-            cond,
-            otherwise,
-        }
-        | Dep::Unless {
-            then,
-            cond,
-            otherwise,
-        } => {
-            intern_names(t, then);
-            intern_names(t, cond);
-            if let Some(o) = otherwise {
-                intern_names(t, o);
-            }
-        }
-    }
+    d.for_each_leaf(&mut |s| {
+        t.intern_str(&s.name);
+    });
 }
 
 impl DepInterner for Tables {
