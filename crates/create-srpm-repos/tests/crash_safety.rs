@@ -196,12 +196,17 @@ fn walk(d: &Path) -> Vec<String> {
 /// The rename-family syscalls; every file and directory swap goes through them.
 const RENAMES: &str = "rename,renameat,renameat2";
 
+/// Whether strace is installed (says so on stderr when it is not).
 fn have_strace() -> bool {
-    Command::new("strace")
+    let ok = Command::new("strace")
         .arg("-V")
         .stdout(Stdio::null())
         .status()
-        .is_ok_and(|s| s.success())
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("skipped: strace is not installed (.ci/run installs it)");
+    }
+    ok
 }
 
 /// How many rename-family calls of each kind `cmd` makes (it runs to completion).
@@ -288,7 +293,6 @@ fn dnf_package_count(repo: &Path) -> Option<usize> {
 #[test]
 fn killed_at_each_rename_create_srpm_repos_leaves_a_repo_dnf_reads() {
     if !have_strace() {
-        eprintln!("skipped: strace is not installed (.ci/run installs it)");
         return;
     }
     let t = tempfile::tempdir().unwrap();
@@ -349,7 +353,6 @@ fn killed_at_each_rename_create_srpm_repos_leaves_a_repo_dnf_reads() {
 #[test]
 fn killed_at_each_rename_generator_keeps_the_previous_output_dir() {
     if !have_strace() {
-        eprintln!("skipped: strace is not installed (.ci/run installs it)");
         return;
     }
     let t = tempfile::tempdir().unwrap();
