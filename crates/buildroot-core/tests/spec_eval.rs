@@ -106,6 +106,8 @@ const CASES: &[(&str, &str, &str, bool)] = &[
     ("%define p() p%1\nBuildRequires: %{p a} other", "x86_64", "pa|other", true),
     ("%define p() p-%1\n%define q() %{p %1}q\nBuildRequires: %q z", "x86_64", "p-zq", true),
     ("%define p() p%1\nBuildRequires: %{p:arg}", "x86_64", "parg", true),
+    // `%{name:arg}` passes one argument, spaces and all (rpm 4.18: `%{p:a b}` has %# 1).
+    ("%define p() %1-devel\nBuildRequires: %{p:zlib ncurses}", "x86_64", "zlib|ncurses-devel", true),
 ];
 
 fn spec(snippet: &str) -> String {

@@ -120,21 +120,25 @@ impl Macros {
         }
     }
 
-    /// Calls the parametric macro `name` with the (unexpanded) argument text.
+    /// Calls the parametric macro `name` with the (unexpanded) argument text,
+    /// split into words; `%{name:arg}` (`whole`) passes the expanded text as
+    /// one argument, spaces kept, as rpm does.
     fn call(
         &mut self,
         name: &str,
         args: &str,
+        whole: bool,
         lineno: usize,
         problems: &mut Vec<String>,
         depth: usize,
     ) -> String {
         let opts = self.params.get(name).cloned().unwrap_or_default();
-        let words: Vec<String> = self
-            .expand_depth(args, lineno, problems, depth + 1)
-            .split_whitespace()
-            .map(str::to_string)
-            .collect();
+        let expanded = self.expand_depth(args, lineno, problems, depth + 1);
+        let words: Vec<String> = if whole {
+            vec![expanded]
+        } else {
+            expanded.split_whitespace().map(str::to_string).collect()
+        };
         let bindings = match params::bind(name, &opts, &words) {
             Ok(b) => b,
             Err(e) => {
@@ -307,7 +311,7 @@ impl Macros {
                             .position(|&ch| ch == '\n')
                             .map_or(c.len(), |p| j + p);
                         let args: String = c[j..eol].iter().collect();
-                        out.push_str(&self.call(&name, &args, lineno, problems, depth));
+                        out.push_str(&self.call(&name, &args, false, lineno, problems, depth));
                         j = eol;
                     } else if defined && !neg {
                         let v = self.defs[&name].clone();
@@ -363,7 +367,7 @@ impl Macros {
                 (true, Some((':', alt))) => self.expand_depth(alt, lineno, problems, depth + 1),
                 (true, _) if neg => String::new(),
                 (true, _) if self.params.contains_key(head) => {
-                    self.call(head, args, lineno, problems, depth)
+                    self.call(head, args, false, lineno, problems, depth)
                 }
                 (true, _) => {
                     let v = self.defs[head].clone();
@@ -372,9 +376,9 @@ impl Macros {
             };
         }
         if self.params.contains_key(head) {
-            // `%{name args}`, `%{name:arg}`: the arguments are the braces' content.
-            let a = arg.map_or("", |(_, a)| a);
-            return self.call(head, a, lineno, problems, depth);
+            // `%{name args}`: the braces' content, as words; `%{name:arg}`: one argument.
+            let (whole, a) = arg.map_or((false, ""), |(sep, a)| (sep == ':', a));
+            return self.call(head, a, whole, lineno, problems, depth);
         }
         if let Some((sep, a)) = arg {
             let a_exp = |m: &mut Self, problems: &mut Vec<String>| {
