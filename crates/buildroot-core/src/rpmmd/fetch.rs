@@ -86,18 +86,30 @@ pub fn download(url: &str, dest: &Path) -> Result<()> {
 pub fn download_with_stall_limit(url: &str, dest: &Path, stall: Duration) -> Result<()> {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{mpsc, Arc};
+    // The temp file belongs to this thread, so an abandoned transfer leaves
+    // nothing behind: it is removed when this function returns an error.
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    let file = tmp.as_file().try_clone().map_err(|e| Error::io(dir, e))?;
     let progress = Arc::new(AtomicU64::new(0));
     let (tx, rx) = mpsc::channel();
     {
         let (url, dest, progress) = (url.to_string(), dest.to_path_buf(), progress.clone());
         std::thread::spawn(move || {
-            let _ = tx.send(transfer(&url, &dest, stall, &progress));
+            let _ = tx.send(transfer(&url, &dest, file, stall, &progress));
         });
     }
     let (mut seen, mut since) = (0u64, std::time::Instant::now());
     loop {
         match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(res) => return res,
+            Ok(res) => {
+                res?;
+                return tmp
+                    .persist(dest)
+                    .map(|_| ())
+                    .map_err(|e| Error::io(dest, e.error));
+            }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 return Err(Error::Http {
                     url: url.to_string(),
@@ -122,10 +134,12 @@ pub fn download_with_stall_limit(url: &str, dest: &Path, stall: Duration) -> Res
     }
 }
 
-/// The transfer itself; `progress` counts the body bytes received.
+/// The transfer itself into `file` (the caller's temp file); `progress`
+/// counts the body bytes received.
 fn transfer(
     url: &str,
     dest: &Path,
+    file: fs::File,
     stall: Duration,
     progress: &std::sync::atomic::AtomicU64,
 ) -> Result<()> {
@@ -141,9 +155,7 @@ fn transfer(
     if !status.is_success() {
         return Err(http(format!("HTTP {}", status.as_u16())));
     }
-    let dir = dest.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut out = std::io::BufWriter::new(file);
     let mut body = resp.body_mut().as_reader();
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -154,9 +166,9 @@ fn transfer(
             break;
         }
         progress.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-        tmp.write_all(&buf[..n]).map_err(|e| Error::io(dest, e))?;
+        out.write_all(&buf[..n]).map_err(|e| Error::io(dest, e))?;
     }
-    tmp.persist(dest).map_err(|e| Error::io(dest, e.error))?;
+    out.flush().map_err(|e| Error::io(dest, e))?;
     Ok(())
 }
 
