@@ -68,6 +68,19 @@ fn fill_cache(t: &Path) -> (PathBuf, PathBuf) {
     (cache, archful)
 }
 
+/// create-srpm-repos for aarch64 from `cache` into `out`, for the sources in `list`.
+fn srpm_repo_command(cache: &Path, archful: &Path, out: &Path, list: &Path) -> Command {
+    let mut c = Command::new(bin("create-srpm-repos"));
+    c.args(["--arch", "aarch64", "-q", "--cache"])
+        .arg(cache)
+        .arg("--archful")
+        .arg(archful)
+        .arg("--out")
+        .arg(out)
+        .arg(list);
+    c
+}
+
 /// buildroot-generator on the fixture compose, writing `--output-dir out`.
 fn generator_into(out: &Path) -> Command {
     let mut c = Command::new(bin("buildroot-generator"));
@@ -101,15 +114,7 @@ fn killed_create_srpm_repos_leaves_a_whole_repo() {
     let list = t.path().join("list.txt");
     let make = |list_text: &str| {
         std::fs::write(&list, list_text).unwrap();
-        let mut c = Command::new(bin("create-srpm-repos"));
-        c.args(["--arch", "aarch64", "-q", "--cache"])
-            .arg(&cache)
-            .arg("--archful")
-            .arg(&archful)
-            .arg("--out")
-            .arg(&out)
-            .arg(&list);
-        c
+        srpm_repo_command(&cache, &archful, &out, &list)
     };
     // A complete repo first.
     assert!(make("libjpeg-turbo\nzlib\n").status().unwrap().success());
@@ -302,17 +307,7 @@ fn killed_at_each_rename_create_srpm_repos_leaves_a_repo_dnf_reads() {
     let all = t.path().join("all.txt");
     std::fs::write(&small, "libjpeg-turbo\nzlib\n").unwrap();
     std::fs::write(&all, sources().join("\n") + "\n").unwrap();
-    let make = |list: &Path| {
-        let mut c = Command::new(bin("create-srpm-repos"));
-        c.args(["--arch", "aarch64", "-q", "--cache"])
-            .arg(&cache)
-            .arg("--archful")
-            .arg(&archful)
-            .arg("--out")
-            .arg(&out)
-            .arg(list);
-        c
-    };
+    let make = |list: &Path| srpm_repo_command(&cache, &archful, &out, list);
     assert!(make(&small).status().unwrap().success());
     let grow = count_renames(&make(&all), &t.path().join("grow.log"));
     let shrink = count_renames(&make(&small), &t.path().join("shrink.log"));
