@@ -185,3 +185,70 @@ fn slow_downloads_finish_and_stalled_ones_fail() {
     );
     assert!(!dest.exists());
 }
+
+#[test]
+fn metalink_and_mirrorlist_skip_dead_and_stale_mirrors() {
+    use buildroot_core::rpmmd::MirrorSource;
+    let root = tempfile::tempdir().unwrap();
+    write_repo(&root.path().join("good"));
+    write_repo(&root.path().join("stale"));
+    // A stale mirror: older repomd.xml than the metalink announces.
+    let stale = root.path().join("stale/repodata/repomd.xml");
+    let mut text = std::fs::read_to_string(&stale).unwrap();
+    text.push_str("<!-- yesterday -->\n");
+    std::fs::write(&stale, text).unwrap();
+    let sum = sha256_file(&root.path().join("good/repodata/repomd.xml")).unwrap();
+    let (base, log) = serve(root.path().to_path_buf());
+    let url = |m: &str| format!("{base}/{m}/repodata/repomd.xml");
+    std::fs::write(
+        root.path().join("metalink.xml"),
+        format!(
+            r#"<?xml version="1.0"?><metalink version="3.0" xmlns="http://www.metalinker.org/"><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources>
+<url protocol="http" preference="100">{}</url>
+<url protocol="http" preference="99">{}</url>
+<url protocol="http" preference="98">{}</url>
+</resources></file></files></metalink>"#,
+            url("missing"),
+            url("stale"),
+            url("good")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        root.path().join("mirrors.txt"),
+        format!("# mirrors\n{base}/missing\n{base}/good/\n"),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    for src in [
+        MirrorSource::Metalink(format!("{base}/metalink.xml")),
+        MirrorSource::Mirrorlist(format!("{base}/mirrors.txt")),
+    ] {
+        let mut spec = RepoSpec::new("fedora", "");
+        spec.mirrors = Some(src.clone());
+        let r = load_repo(&spec, &opts(cache.path())).unwrap_or_else(|e| panic!("{src:?}: {e}"));
+        assert_eq!(r.spec.baseurl, format!("{base}/good/"), "{src:?}");
+        assert_eq!(r.packages.len(), 1);
+    }
+    assert!(log
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|p| p == "/stale/repodata/repomd.xml"));
+    // Every mirror stale or dead: one error naming the metalink.
+    std::fs::write(
+        root.path().join("dead.xml"),
+        format!(
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources><url protocol="http">{}</url></resources></file></files></metalink>"#,
+            url("stale")
+        ),
+    )
+    .unwrap();
+    let mut spec = RepoSpec::new("fedora", "");
+    spec.mirrors = Some(MirrorSource::Metalink(format!("{base}/dead.xml")));
+    let e = load_repo(&spec, &opts(cache.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("dead.xml") && e.contains("stale mirror"), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+}

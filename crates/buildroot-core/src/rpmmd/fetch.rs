@@ -202,7 +202,7 @@ pub fn local_file(
 }
 
 /// A filesystem-safe directory name for a base URL.
-fn cache_dir_name(base: &str) -> String {
+pub(super) fn cache_dir_name(base: &str) -> String {
     base.trim_end_matches('/')
         .split("://")
         .last()

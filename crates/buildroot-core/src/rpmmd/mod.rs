@@ -9,6 +9,7 @@
 mod compress;
 mod fetch;
 mod filelists;
+mod mirrors;
 mod primary;
 mod repofile;
 mod repomd;
@@ -24,6 +25,7 @@ use rayon::prelude::*;
 pub use compress::{file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use fetch::{download, download_with_stall_limit, Location};
 pub use filelists::{is_primary_file, read_filelists};
+pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use repofile::{parse_repofile, parse_repofile_str};
 pub use repomd::{Repomd, RepomdRecord};
@@ -37,6 +39,8 @@ pub struct RepoSpec {
     pub id: String,
     pub name: String,
     pub baseurl: String,
+    /// `metalink=`/`mirrorlist=`, used when there is no baseurl.
+    pub mirrors: Option<MirrorSource>,
     /// dnf priority: lower wins; default 99.
     pub priority: i32,
     /// dnf cost: lower wins among equal priorities; default 1000.
@@ -55,6 +59,7 @@ impl RepoSpec {
             id: id.to_string(),
             name: id.to_string(),
             baseurl: baseurl.to_string(),
+            mirrors: None,
             priority: 99,
             cost: 1000,
             exclude: Vec::new(),
@@ -147,8 +152,65 @@ struct Opened {
     repomd: Repomd,
 }
 
+/// How many mirrors of a metalink or mirrorlist are tried before giving up.
+const MAX_MIRRORS: usize = 8;
+
 fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
-    let loc = Location::parse(&spec.baseurl)?;
+    let src = match &spec.mirrors {
+        Some(src) if spec.baseurl.is_empty() => src,
+        _ => return open_at(spec, &spec.baseurl, opts, &[]),
+    };
+    let list = fetch_mirrors(src, opts)?;
+    let mut last = None;
+    for base in list.baseurls.iter().take(MAX_MIRRORS) {
+        match open_at(spec, base, opts, &list.repomd_checksums) {
+            Ok(mut o) => {
+                o.spec.baseurl = base.clone();
+                return Ok(o);
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    let tried = list.baseurls.len().min(MAX_MIRRORS);
+    Err(Error::format(
+        src.url(),
+        format!(
+            "none of {tried} mirror(s) could be used; the last said: {}",
+            last.map(|e| e.to_string()).unwrap_or_default()
+        ),
+    ))
+}
+
+/// Fetches and reads a metalink or mirrorlist (a local path or `file://`
+/// is read in place; HTTP lists are downloaded afresh into the cache).
+fn fetch_mirrors(src: &MirrorSource, opts: &LoadOptions) -> Result<Mirrors> {
+    let url = src.url();
+    let path = if url.starts_with("http://") || url.starts_with("https://") {
+        let cache = opts.cache_dir.as_deref().ok_or_else(|| {
+            Error::Usage(format!("{url}: HTTP repositories need a cache directory"))
+        })?;
+        let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
+        fetch::download(url, &dest)?;
+        dest
+    } else {
+        PathBuf::from(url.strip_prefix("file://").unwrap_or(url))
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    match src {
+        MirrorSource::Metalink(_) => parse_metalink(text.as_bytes(), url),
+        MirrorSource::Mirrorlist(_) => parse_mirrorlist(&text, url),
+    }
+}
+
+/// Opens the repo at `baseurl`; with `want` (a metalink's checksums), its
+/// repomd.xml must match one of them.
+fn open_at(
+    spec: &RepoSpec,
+    baseurl: &str,
+    opts: &LoadOptions,
+    want: &[(String, String)],
+) -> Result<Opened> {
+    let loc = Location::parse(baseurl)?;
     let href = "repodata/repomd.xml";
     if let Location::Dir(d) = &loc {
         if !d.is_dir() {
@@ -165,6 +227,21 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
         }
     }
     let path = fetch::local_file(&loc, href, opts.cache_dir.as_deref(), None)?;
+    if !want.is_empty() {
+        let known: Vec<&(String, String)> = want
+            .iter()
+            .filter(|(algo, _)| matches!(algo.as_str(), "sha256" | "sha512" | "sha1" | "md5"))
+            .collect();
+        let current = known
+            .iter()
+            .any(|(algo, hex)| file_digest(&path, algo).is_ok_and(|h| h == *hex));
+        if !known.is_empty() && !current {
+            return Err(Error::format(
+                loc.display(href),
+                "does not match the metalink's checksums (a stale mirror)",
+            ));
+        }
+    }
     let f = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
     let repomd = Repomd::parse(BufReader::new(f), &loc.display(href))?;
     Ok(Opened {

@@ -1,10 +1,12 @@
 //! dnf `.repo` files: `[id]` sections of `key=value` lines, indented
 //! continuation lines, `#`/`;` comments, and `$basearch`/`$arch`/`$releasever`
-//! substitution. Only what a buildroot needs is kept (see [`RepoSpec`]).
+//! substitution. Only what a buildroot needs is kept (see [`RepoSpec`]);
+//! `metalink=`/`mirrorlist=` are resolved when the repo is opened
+//! (`mirrors.rs`); a `baseurl=` wins over them.
 
 use std::path::Path;
 
-use super::{RepoSpec, Vars};
+use super::{MirrorSource, RepoSpec, Vars};
 use crate::error::{Error, Result};
 
 /// One `[id]` section: its id, line number and `key=value` pairs.
@@ -92,16 +94,18 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
                         .parse()
                         .map_err(|_| err(format!("cost={v} is not a number")))?
                 }
+                "metalink" => spec.mirrors = Some(MirrorSource::Metalink(v)),
+                "mirrorlist" if !matches!(spec.mirrors, Some(MirrorSource::Metalink(_))) => {
+                    spec.mirrors = Some(MirrorSource::Mirrorlist(v))
+                }
                 "exclude" | "excludepkgs" => spec.exclude.extend(split_list(&v)),
                 "includepkgs" => spec.includepkgs.extend(split_list(&v)),
                 "name" => spec.name = v,
                 _ => {}
             }
         }
-        if spec.baseurl.is_empty() && spec.enabled {
-            return Err(err(
-                "no baseurl (metalink and mirrorlist are not supported)".into(),
-            ));
+        if spec.baseurl.is_empty() && spec.mirrors.is_none() && spec.enabled {
+            return Err(err("no baseurl, metalink or mirrorlist".into()));
         }
         out.push(spec);
     }
@@ -150,6 +154,25 @@ mod tests {
         assert_eq!(r[0].cost, 500);
         assert_eq!(r[0].priority, 99);
         assert!(r[0].enabled && !r[1].enabled);
+    }
+
+    #[test]
+    fn metalink_and_mirrorlist_sections() {
+        let text =
+            "[fedora]\nmetalink=https://mirrors.example/metalink?repo=rawhide&arch=$basearch\n\
+                    [updates]\nmirrorlist=https://mirrors.example/mirrorlist?arch=$basearch\n\
+                    [both]\nbaseurl=/local\nmetalink=https://m/ml\n";
+        let r = parse_repofile_str(text, "t.repo", &Vars::new("s390x", "")).unwrap();
+        assert_eq!(
+            r[0].mirrors,
+            Some(MirrorSource::Metalink(
+                "https://mirrors.example/metalink?repo=rawhide&arch=s390x".into()
+            ))
+        );
+        assert!(r[0].baseurl.is_empty());
+        assert!(matches!(r[1].mirrors, Some(MirrorSource::Mirrorlist(_))));
+        // A baseurl wins (the mirrors are kept but not used).
+        assert_eq!(r[2].baseurl, "/local");
     }
 
     #[test]

@@ -1,0 +1,165 @@
+//! `metalink=` and `mirrorlist=` in dnf `.repo` files (what Fedora's own
+//! repo files use instead of `baseurl=`): the list is fetched, turned into
+//! candidate base URLs, best first, and each is tried in turn. A metalink
+//! also names the checksums of the current repomd.xml; a mirror whose
+//! repomd.xml matches none of them is stale and skipped, as librepo does.
+
+use std::io::BufRead;
+
+use super::xml::{attr, local, Ev, XmlReader};
+use crate::error::{Error, Result};
+
+/// Where a repository's mirrors are listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MirrorSource {
+    /// A metalink document (`metalink=`).
+    Metalink(String),
+    /// A plain list of base URLs, one per line (`mirrorlist=`).
+    Mirrorlist(String),
+}
+
+impl MirrorSource {
+    pub fn url(&self) -> &str {
+        match self {
+            MirrorSource::Metalink(u) | MirrorSource::Mirrorlist(u) => u,
+        }
+    }
+}
+
+/// Mirrors to try, best first, and the repomd.xml checksums a current one has.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Mirrors {
+    pub baseurls: Vec<String>,
+    /// `(algorithm, hex)` pairs from a metalink's `<verification>`; empty
+    /// for a mirrorlist (nothing to check against).
+    pub repomd_checksums: Vec<(String, String)>,
+}
+
+/// Reads a metalink: the `<url>` resources of its `repomd.xml` file (http,
+/// https, ftp and file; highest `preference` first, document order between
+/// equals) with `repodata/repomd.xml` cut off, and its hashes.
+pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
+    let mut x = XmlReader::new(r, origin);
+    let mut buf = Vec::new();
+    let mut urls: Vec<(i64, usize, String)> = Vec::new();
+    let mut out = Mirrors::default();
+    let mut saw_root = false;
+    loop {
+        match x.next(&mut buf)? {
+            Ev::Start(s, empty) => match local(&s).as_str() {
+                "metalink" => saw_root = true,
+                "hash" if !empty => {
+                    let algo = attr(&x, &s, "type")?.unwrap_or_default();
+                    let hex = x.text(&mut buf)?.trim().to_ascii_lowercase();
+                    if !algo.is_empty() && !hex.is_empty() {
+                        out.repomd_checksums.push((algo, hex));
+                    }
+                }
+                "url" if !empty => {
+                    let pref: i64 = attr(&x, &s, "preference")?
+                        .and_then(|p| p.parse().ok())
+                        .unwrap_or(0);
+                    let text = x.text(&mut buf)?;
+                    let url = text.trim();
+                    let usable = ["http://", "https://", "ftp://", "file://"]
+                        .iter()
+                        .any(|p| url.starts_with(p));
+                    if let (true, Some(base)) = (usable, url.strip_suffix("repodata/repomd.xml")) {
+                        urls.push((pref, urls.len(), base.to_string()));
+                    }
+                }
+                _ => {}
+            },
+            Ev::Eof => break,
+            _ => {}
+        }
+    }
+    if !saw_root {
+        return Err(Error::format(
+            origin,
+            "not a metalink (no <metalink> element)",
+        ));
+    }
+    urls.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    out.baseurls = urls.into_iter().map(|(_, _, u)| u).collect();
+    if out.baseurls.is_empty() {
+        return Err(Error::format(
+            origin,
+            "the metalink lists no repomd.xml URL",
+        ));
+    }
+    Ok(out)
+}
+
+/// Reads a mirrorlist: one base URL per line, `#` comments and blank lines
+/// ignored.
+pub fn parse_mirrorlist(text: &str, origin: &str) -> Result<Mirrors> {
+    let baseurls: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            if l.ends_with('/') {
+                l.to_string()
+            } else {
+                format!("{l}/")
+            }
+        })
+        .collect();
+    if baseurls.is_empty() {
+        return Err(Error::format(origin, "the mirrorlist lists no URL"));
+    }
+    Ok(Mirrors {
+        baseurls,
+        repomd_checksums: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metalink_mirrors_best_first_with_hashes() {
+        let text = r#"<?xml version="1.0" encoding="utf-8"?>
+<metalink version="3.0" xmlns="http://www.metalinker.org/" xmlns:mm0="http://fedorahosted.org/mirrormanager">
+ <files>
+  <file name="repomd.xml">
+   <mm0:timestamp>1733011200</mm0:timestamp>
+   <size>4512</size>
+   <verification>
+    <hash type="md5">0123</hash>
+    <hash type="sha256">ABCD</hash>
+   </verification>
+   <resources maxconnections="1">
+    <url protocol="rsync" type="rsync" location="US" preference="100">rsync://m1/os/repodata/repomd.xml</url>
+    <url protocol="https" type="https" location="DE" preference="99">https://m2/os/repodata/repomd.xml</url>
+    <url protocol="https" type="https" location="US" preference="100">https://m3/os/repodata/repomd.xml</url>
+    <url protocol="http" type="http" location="US" preference="99">http://m4/os/repodata/repomd.xml</url>
+   </resources>
+  </file>
+ </files>
+</metalink>"#;
+        let m = parse_metalink(text.as_bytes(), "ml").unwrap();
+        assert_eq!(
+            m.baseurls,
+            ["https://m3/os/", "https://m2/os/", "http://m4/os/"]
+        );
+        assert_eq!(
+            m.repomd_checksums,
+            [
+                ("md5".to_string(), "0123".to_string()),
+                ("sha256".into(), "abcd".into())
+            ]
+        );
+        let e = parse_metalink("<html/>".as_bytes(), "ml").unwrap_err();
+        assert!(e.to_string().contains("not a metalink"), "{e}");
+    }
+
+    #[test]
+    fn mirrorlist_lines() {
+        let m = parse_mirrorlist("# mirrors\nhttp://a/os\n\nhttps://b/os/\n", "ml").unwrap();
+        assert_eq!(m.baseurls, ["http://a/os/", "https://b/os/"]);
+        assert!(parse_mirrorlist("# none\n", "ml").is_err());
+    }
+}
