@@ -420,9 +420,33 @@ fn repofile_with_broken_section() {
 #[test]
 fn repofile_without_baseurl() {
     repofile_case(
-        "[eln]\nname=ELN\nmetalink=https://example.org/metalink\n",
-        &["no baseurl"],
+        "[eln]\nname=ELN\nenabled=1\n",
+        &["no baseurl, metalink or mirrorlist"],
     );
+}
+
+#[test]
+fn metalink_that_is_not_there_or_not_a_metalink() {
+    let t = tempfile::tempdir().unwrap();
+    let url = server(Some("404 Not Found"));
+    let repo = t.path().join("ml.repo");
+    std::fs::write(&repo, format!("[fedora]\nmetalink={url}/metalink\n")).unwrap();
+    let mut c = tool("buildroot-generator");
+    c.args(["--arch", "x86_64", "--repofile"])
+        .arg(&repo)
+        .arg("--cache-dir")
+        .arg(t.path().join("cache"));
+    expect_error(c, "bash\n", &[&format!("{url}/metalink"), "HTTP 404"]);
+    let page = t.path().join("page.html");
+    std::fs::write(&page, "<html><body>captive portal</body></html>").unwrap();
+    std::fs::write(
+        &repo,
+        format!("[fedora]\nmetalink=file://{}\n", page.display()),
+    )
+    .unwrap();
+    let mut c = tool("buildroot-generator");
+    c.args(["--arch", "x86_64", "--repofile"]).arg(&repo);
+    expect_error(c, "bash\n", &["page.html", "not a metalink"]);
 }
 
 #[test]
