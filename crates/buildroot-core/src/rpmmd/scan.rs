@@ -111,6 +111,12 @@ impl<'a> Scanner<'a> {
                 return Ok(Tok::Text { raw, cdata: false });
             }
             let rest = &self.s[self.pos..];
+            // Most markup is a start or end tag: one byte decides.
+            match b.get(self.pos + 1) {
+                Some(b'/') => return self.end_tag(),
+                Some(b'!' | b'?') => {}
+                _ => return self.start_tag(),
+            }
             if rest.starts_with("<!--") {
                 self.pos = self.find(self.pos + 4, "-->", "comment")? + 3;
             } else if rest.starts_with("<![CDATA[") {
@@ -120,55 +126,71 @@ impl<'a> Scanner<'a> {
                 return Ok(Tok::Text { raw, cdata: true });
             } else if rest.starts_with("<?") {
                 self.pos = self.find(self.pos + 2, "?>", "processing instruction")? + 2;
-            } else if rest.starts_with("<!") {
-                self.pos = self.find(self.pos + 2, ">", "declaration")? + 1;
-            } else if rest.starts_with("</") {
-                let end = self.find(self.pos + 2, ">", "end tag")?;
-                let name = self.s[self.pos + 2..end].trim_end();
-                match self.stack.pop() {
-                    Some(open) if open == name => {}
-                    Some(open) => {
-                        return Err(self
-                            .malformed(self.pos, format!("expected </{open}>, found </{name}>")))
-                    }
-                    None => return Err(self.malformed(self.pos, format!("unexpected </{name}>"))),
-                }
-                self.pos = end + 1;
-                return Ok(Tok::End);
             } else {
-                return self.start_tag();
+                self.pos = self.find(self.pos + 2, ">", "declaration")? + 1;
             }
         }
+    }
+
+    /// `</name>` at `self.pos`.
+    fn end_tag(&mut self) -> Result<Tok<'a>> {
+        // End tags are short: a plain loop beats memchr's set-up.
+        let from = self.pos + 2;
+        let end = self.s.as_bytes()[from.min(self.s.len())..]
+            .iter()
+            .position(|&c| c == b'>')
+            .map(|k| from + k)
+            .ok_or_else(|| self.malformed(self.pos, "unclosed end tag"))?;
+        let name = self.s[self.pos + 2..end].trim_end();
+        match self.stack.pop() {
+            Some(open) if open == name => {}
+            Some(open) => {
+                return Err(self.malformed(self.pos, format!("expected </{open}>, found </{name}>")))
+            }
+            None => return Err(self.malformed(self.pos, format!("unexpected </{name}>"))),
+        }
+        self.pos = end + 1;
+        Ok(Tok::End)
     }
 
     /// `<name attrs...>` or `<name attrs.../>` at `self.pos`.
     fn start_tag(&mut self) -> Result<Tok<'a>> {
         let b = self.s.as_bytes();
         let from = self.pos + 1;
-        // '>' may appear inside quoted attribute values.
+        // '>' may appear inside quoted attribute values. Tags are short, so
+        // a plain loop beats a memchr call per quote.
         let mut i = from;
         let mut quote = 0u8;
         let end = loop {
-            let Some(k) = memchr::memchr3(b'>', b'"', b'\'', &b[i..]) else {
+            let Some(&c) = b.get(i) else {
                 return Err(self.malformed(self.pos, "unclosed start tag"));
             };
-            let c = b[i + k];
-            i += k + 1;
-            match (quote, c) {
-                (0, b'>') => break i - 1,
-                (0, q) => quote = q,
-                (q, c) if q == c => quote = 0,
-                _ => {}
+            if quote == 0 {
+                if c == b'>' {
+                    break i;
+                }
+                if c == b'"' || c == b'\'' {
+                    quote = c;
+                }
+            } else if c == quote {
+                quote = 0;
             }
+            i += 1;
         };
         let empty = end > from && b[end - 1] == b'/';
         let inner = &self.s[from..if empty { end - 1 } else { end }];
-        let name_end = inner
-            .bytes()
-            .position(|c| c.is_ascii_whitespace())
-            .unwrap_or(inner.len());
+        // One pass: the name ends at whitespace and holds no markup.
+        let mut name_end = inner.len();
+        let mut bad = false;
+        for (k, c) in inner.bytes().enumerate() {
+            if c.is_ascii_whitespace() {
+                name_end = k;
+                break;
+            }
+            bad |= matches!(c, b'<' | b'=' | b'"' | b'\'' | b'&');
+        }
         let name = &inner[..name_end];
-        if name.is_empty() || name.contains(['<', '=', '"', '\'', '&']) {
+        if name.is_empty() || bad {
             return Err(self.malformed(self.pos, format!("bad element name '{name}'")));
         }
         if !empty {
@@ -228,7 +250,12 @@ impl<'a> Scanner<'a> {
                 return Ok(());
             }
             let start = i;
-            let eq = memchr::memchr(b'=', &b[i..]).ok_or_else(|| bad(start))? + i;
+            // Keys and values are short: plain loops beat memchr's set-up.
+            let eq = b[i..]
+                .iter()
+                .position(|&c| c == b'=')
+                .ok_or_else(|| bad(start))?
+                + i;
             let mut kend = eq;
             while kend > start && b[kend - 1].is_ascii_whitespace() {
                 kend -= 1;
@@ -245,10 +272,26 @@ impl<'a> Scanner<'a> {
             {
                 return Err(bad(start));
             }
-            let close = memchr::memchr(q, &b[i + 1..]).ok_or_else(|| bad(start))? + i + 1;
+            // One pass finds the closing quote and whether the value needs
+            // decoding.
+            let mut special = false;
+            let mut close = None;
+            for (k, &c) in b[i + 1..].iter().enumerate() {
+                if c == q {
+                    close = Some(i + 1 + k);
+                    break;
+                }
+                special |= matches!(c, b'&' | b'\t' | b'\n' | b'\r');
+            }
+            let close = close.ok_or_else(|| bad(start))?;
             let raw = &attrs[i + 1..close];
             i = close + 1;
-            f(local(key), self.unescape_attr(raw)?);
+            let value = if special {
+                self.unescape_attr(raw)?
+            } else {
+                Cow::Borrowed(raw)
+            };
+            f(local(key), value);
         }
     }
 
@@ -321,7 +364,8 @@ fn short(s: &str) -> &str {
 
 /// The local name (without a `rpm:`-style prefix) of an element name.
 pub fn local(name: &str) -> &str {
-    match memchr::memrchr(b':', name.as_bytes()) {
+    // Names are short: a plain loop beats memchr's set-up.
+    match name.bytes().rposition(|c| c == b':') {
         Some(i) => &name[i + 1..],
         None => name,
     }
