@@ -105,7 +105,13 @@ impl<'a> Scanner<'a> {
                 return Ok(Tok::Eof);
             };
             if c != b'<' {
-                let end = memchr::memchr(b'<', &b[self.pos..]).map_or(b.len(), |i| self.pos + i);
+                // Most text is the indentation between tags: look at its
+                // first bytes before setting memchr up.
+                let near = &b[self.pos..b.len().min(self.pos + 16)];
+                let end = match near.iter().position(|&c| c == b'<') {
+                    Some(i) => self.pos + i,
+                    None => memchr::memchr(b'<', &b[self.pos..]).map_or(b.len(), |i| self.pos + i),
+                };
                 let raw = &self.s[self.pos..end];
                 self.pos = end;
                 return Ok(Tok::Text { raw, cdata: false });
@@ -157,25 +163,38 @@ impl<'a> Scanner<'a> {
     fn start_tag(&mut self) -> Result<Tok<'a>> {
         let b = self.s.as_bytes();
         let from = self.pos + 1;
-        // '>' may appear inside quoted attribute values. Tags are short, so
-        // a plain loop beats a memchr call per quote.
+        // '>' may appear inside quoted attribute values. Fast path: the
+        // first '>' ends the tag when no quote before it is open, which
+        // holds if only '"' quotes come before it, an even number of them
+        // (counting vectorizes; a byte-at-a-time state machine does not).
+        let gt = memchr::memchr(b'>', &b[from..]).map(|k| from + k);
+        let simple = gt.filter(|&gt| {
+            let (dq, sq) = b[from..gt].iter().fold((0u32, 0u32), |(d, s), &c| {
+                (d + u32::from(c == b'"'), s + u32::from(c == b'\''))
+            });
+            sq == 0 && dq % 2 == 0
+        });
         let mut i = from;
         let mut quote = 0u8;
-        let end = loop {
-            let Some(&c) = b.get(i) else {
-                return Err(self.malformed(self.pos, "unclosed start tag"));
-            };
-            if quote == 0 {
-                if c == b'>' {
-                    break i;
+        let end = if let Some(gt) = simple {
+            gt
+        } else {
+            loop {
+                let Some(&c) = b.get(i) else {
+                    return Err(self.malformed(self.pos, "unclosed start tag"));
+                };
+                if quote == 0 {
+                    if c == b'>' {
+                        break i;
+                    }
+                    if c == b'"' || c == b'\'' {
+                        quote = c;
+                    }
+                } else if c == quote {
+                    quote = 0;
                 }
-                if c == b'"' || c == b'\'' {
-                    quote = c;
-                }
-            } else if c == quote {
-                quote = 0;
+                i += 1;
             }
-            i += 1;
         };
         let empty = end > from && b[end - 1] == b'/';
         let inner = &self.s[from..if empty { end - 1 } else { end }];
@@ -249,49 +268,44 @@ impl<'a> Scanner<'a> {
             if i == b.len() {
                 return Ok(());
             }
+            // The key, up to '=' or whitespace, remembering its last ':'
+            // (the local name follows it).
             let start = i;
-            // Keys and values are short: plain loops beat memchr's set-up.
-            let eq = b[i..]
-                .iter()
-                .position(|&c| c == b'=')
-                .ok_or_else(|| bad(start))?
-                + i;
-            let mut kend = eq;
-            while kend > start && b[kend - 1].is_ascii_whitespace() {
-                kend -= 1;
+            let mut local_from = start;
+            while i < b.len() && b[i] != b'=' && !b[i].is_ascii_whitespace() {
+                if b[i] == b':' {
+                    local_from = i + 1;
+                }
+                i += 1;
             }
-            let key = &attrs[start..kend];
-            i = eq + 1;
+            let key = &attrs[local_from..i];
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i == start || b.get(i) != Some(&b'=') {
+                return Err(bad(start));
+            }
+            i += 1;
             while i < b.len() && b[i].is_ascii_whitespace() {
                 i += 1;
             }
             let q = b.get(i).copied().unwrap_or(0);
-            if key.is_empty()
-                || key.bytes().any(|c| c.is_ascii_whitespace())
-                || (q != b'"' && q != b'\'')
-            {
+            if q != b'"' && q != b'\'' {
                 return Err(bad(start));
             }
-            // One pass finds the closing quote and whether the value needs
-            // decoding.
-            let mut special = false;
-            let mut close = None;
-            for (k, &c) in b[i + 1..].iter().enumerate() {
-                if c == q {
-                    close = Some(i + 1 + k);
-                    break;
-                }
-                special |= matches!(c, b'&' | b'\t' | b'\n' | b'\r');
-            }
-            let close = close.ok_or_else(|| bad(start))?;
+            let close = memchr::memchr(q, &b[i + 1..]).ok_or_else(|| bad(start))? + i + 1;
             let raw = &attrs[i + 1..close];
             i = close + 1;
+            // Whether the value needs decoding; a fold vectorizes.
+            let special = raw
+                .bytes()
+                .fold(false, |s, c| s | matches!(c, b'&' | b'\t' | b'\n' | b'\r'));
             let value = if special {
                 self.unescape_attr(raw)?
             } else {
                 Cow::Borrowed(raw)
             };
-            f(local(key), value);
+            f(key, value);
         }
     }
 
@@ -411,6 +425,23 @@ mod tests {
                 "<b />",
                 "<c k=v>w>",
                 "</>",
+                "</>"
+            ]
+        );
+    }
+
+    #[test]
+    fn gt_inside_quoted_values_does_not_end_the_tag() {
+        let t = toks("<a k=\"it's>\" j='\">'/><b x=\"1\" y='>'></b><c p=\"a\"\tq:r=\"b\">z</c>")
+            .unwrap();
+        assert_eq!(
+            t,
+            vec![
+                "<a k=it's> j=\">/>",
+                "<b x=1 y=>>",
+                "</>",
+                "<c p=a r=b>",
+                "z",
                 "</>"
             ]
         );
