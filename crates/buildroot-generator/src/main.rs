@@ -234,7 +234,9 @@ fn run(args: &Args) -> Result<u8> {
     // all accepted; they are matched against the repos once they are loaded.
     let input_list = read_list(&args.input, Names::Verbatim)?;
     let t_load = std::time::Instant::now();
-    let pool = load_pool(args)?;
+    // Never dropped: freeing ~100k packages' strings one by one costs
+    // ≈0.03 s of CPU just before the process exits and the OS reclaims it all.
+    let pool = std::mem::ManuallyDrop::new(load_pool(args)?);
     let load_s = t_load.elapsed().as_secs_f64();
     let warn = |msg: String| {
         if !args.quiet {

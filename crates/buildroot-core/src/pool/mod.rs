@@ -327,6 +327,13 @@ impl PoolBuilder {
 
     /// Adds the current repo's next package.
     fn add(&mut self, pkg: Package) {
+        self.index(&pkg);
+        self.packages.push(pkg);
+    }
+
+    /// Interns and indexes the current repo's next package; the caller
+    /// then pushes it to `packages`.
+    fn index(&mut self, pkg: &Package) {
         let t = &mut self.t;
         let source = pkg.is_source();
         // Packages of arches that do not install here stay (dnf's name
@@ -336,15 +343,15 @@ impl PoolBuilder {
         } else {
             self.policy.score(&pkg.arch)
         };
-        let excluded = self.exclude.iter().any(|p| subject::spec_matches(p, &pkg))
+        let excluded = self.exclude.iter().any(|p| subject::spec_matches(p, pkg))
             || (!self.includepkgs.is_empty()
                 && !self
                     .includepkgs
                     .iter()
-                    .any(|p| subject::spec_matches(p, &pkg)));
+                    .any(|p| subject::spec_matches(p, pkg)));
         let name = t.intern_str(&pkg.name);
         let arch_sym = t.intern_str(&pkg.arch);
-        intern_in_primary_order(t, &pkg);
+        intern_in_primary_order(t, pkg);
         let evr = t.intern_evr(&pkg.evr);
         let provs = &mut self.provs;
         let pstart = provs.len() as u32;
@@ -428,7 +435,6 @@ impl PoolBuilder {
             supplements,
             enhances,
         });
-        self.packages.push(pkg);
     }
 }
 
@@ -439,9 +445,11 @@ impl RepoSink for PoolBuilder {
 
     fn packages(&mut self, pkgs: Vec<Package>) {
         self.reserve(pkgs.len(), pkgs.iter());
-        for p in pkgs {
-            self.add(p);
+        for p in &pkgs {
+            self.index(p);
         }
+        // One bulk move instead of a copy per package.
+        self.packages.extend(pkgs);
     }
 
     fn packages_mut(&mut self) -> Vec<&mut [Package]> {

@@ -571,11 +571,11 @@ pub fn needed_paths<'a>(pkgs: impl Iterator<Item = &'a Package>) -> HashSet<Stri
             .chain(&p.supplements)
             .chain(&p.enhances);
         for d in deps {
-            for leaf in d.leaves() {
+            d.for_each_leaf(&mut |leaf| {
                 if leaf.is_file() {
                     out.insert(leaf.name.clone());
                 }
-            }
+            });
         }
         for o in &p.obsoletes {
             if o.is_file() {

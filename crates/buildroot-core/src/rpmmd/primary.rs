@@ -178,18 +178,27 @@ impl<'o, R: BufRead> Chunks<'o, R> {
             // Only the newly read part (and a tag split across reads) can
             // hold a new package end.
             let searched = buf.len().saturating_sub(END.len() - 1);
-            while buf.len() < want {
-                let avail = self.r.fill_buf().map_err(|e| {
-                    Error::format(self.origin, format!("cannot decompress or read: {e}"))
-                })?;
-                if avail.is_empty() {
-                    self.done = true;
-                    break;
+            // Read straight into the chunk: a read this large bypasses the
+            // reader's own buffer, so the bytes are not copied again.
+            let mut filled = buf.len();
+            buf.resize(want, 0);
+            while filled < want {
+                match self.r.read(&mut buf[filled..]) {
+                    Ok(0) => {
+                        self.done = true;
+                        break;
+                    }
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        return Err(Error::format(
+                            self.origin,
+                            format!("cannot decompress or read: {e}"),
+                        ))
+                    }
                 }
-                buf.extend_from_slice(avail);
-                let n = avail.len();
-                self.r.consume(n);
             }
+            buf.truncate(filled);
             if self.done {
                 break;
             }
@@ -221,7 +230,10 @@ fn parse_fragment(
     let open: &[&str] = if first { &[] } else { &["metadata"] };
     let mut x = Scanner::new(data, origin, base, open)?;
     // Packages are large; growing the vector by doubling would copy them.
-    let mut out = Vec::with_capacity(memchr::memmem::find_iter(data, b"</package>").count());
+    // Counting the `</package>` tags would cost a pass over the chunk, so
+    // the capacity is a generous estimate (entries take over 1 KiB each in
+    // real repos; untouched capacity costs only address space).
+    let mut out = Vec::with_capacity(data.len() / 1024 + 16);
     let mut saw_root = false;
     loop {
         match x.next()? {

@@ -105,12 +105,24 @@ impl<'a> Scanner<'a> {
                 return Ok(Tok::Eof);
             };
             if c != b'<' {
-                let end = memchr::memchr(b'<', &b[self.pos..]).map_or(b.len(), |i| self.pos + i);
+                // Most text is the indentation between tags: look at its
+                // first bytes before setting memchr up.
+                let near = &b[self.pos..b.len().min(self.pos + 16)];
+                let end = match near.iter().position(|&c| c == b'<') {
+                    Some(i) => self.pos + i,
+                    None => memchr::memchr(b'<', &b[self.pos..]).map_or(b.len(), |i| self.pos + i),
+                };
                 let raw = &self.s[self.pos..end];
                 self.pos = end;
                 return Ok(Tok::Text { raw, cdata: false });
             }
             let rest = &self.s[self.pos..];
+            // Most markup is a start or end tag: one byte decides.
+            match b.get(self.pos + 1) {
+                Some(b'/') => return self.end_tag(),
+                Some(b'!' | b'?') => {}
+                _ => return self.start_tag(),
+            }
             if rest.starts_with("<!--") {
                 self.pos = self.find(self.pos + 4, "-->", "comment")? + 3;
             } else if rest.starts_with("<![CDATA[") {
@@ -120,55 +132,84 @@ impl<'a> Scanner<'a> {
                 return Ok(Tok::Text { raw, cdata: true });
             } else if rest.starts_with("<?") {
                 self.pos = self.find(self.pos + 2, "?>", "processing instruction")? + 2;
-            } else if rest.starts_with("<!") {
-                self.pos = self.find(self.pos + 2, ">", "declaration")? + 1;
-            } else if rest.starts_with("</") {
-                let end = self.find(self.pos + 2, ">", "end tag")?;
-                let name = self.s[self.pos + 2..end].trim_end();
-                match self.stack.pop() {
-                    Some(open) if open == name => {}
-                    Some(open) => {
-                        return Err(self
-                            .malformed(self.pos, format!("expected </{open}>, found </{name}>")))
-                    }
-                    None => return Err(self.malformed(self.pos, format!("unexpected </{name}>"))),
-                }
-                self.pos = end + 1;
-                return Ok(Tok::End);
             } else {
-                return self.start_tag();
+                self.pos = self.find(self.pos + 2, ">", "declaration")? + 1;
             }
         }
+    }
+
+    /// `</name>` at `self.pos`.
+    fn end_tag(&mut self) -> Result<Tok<'a>> {
+        // End tags are short: a plain loop beats memchr's set-up.
+        let from = self.pos + 2;
+        let end = self.s.as_bytes()[from.min(self.s.len())..]
+            .iter()
+            .position(|&c| c == b'>')
+            .map(|k| from + k)
+            .ok_or_else(|| self.malformed(self.pos, "unclosed end tag"))?;
+        let name = self.s[self.pos + 2..end].trim_end();
+        match self.stack.pop() {
+            Some(open) if open == name => {}
+            Some(open) => {
+                return Err(self.malformed(self.pos, format!("expected </{open}>, found </{name}>")))
+            }
+            None => return Err(self.malformed(self.pos, format!("unexpected </{name}>"))),
+        }
+        self.pos = end + 1;
+        Ok(Tok::End)
     }
 
     /// `<name attrs...>` or `<name attrs.../>` at `self.pos`.
     fn start_tag(&mut self) -> Result<Tok<'a>> {
         let b = self.s.as_bytes();
         let from = self.pos + 1;
-        // '>' may appear inside quoted attribute values.
+        // '>' may appear inside quoted attribute values. Fast path: the
+        // first '>' ends the tag when no quote before it is open, which
+        // holds if only '"' quotes come before it, an even number of them
+        // (counting vectorizes; a byte-at-a-time state machine does not).
+        let gt = memchr::memchr(b'>', &b[from..]).map(|k| from + k);
+        let simple = gt.filter(|&gt| {
+            let (dq, sq) = b[from..gt].iter().fold((0u32, 0u32), |(d, s), &c| {
+                (d + u32::from(c == b'"'), s + u32::from(c == b'\''))
+            });
+            sq == 0 && dq % 2 == 0
+        });
         let mut i = from;
         let mut quote = 0u8;
-        let end = loop {
-            let Some(k) = memchr::memchr3(b'>', b'"', b'\'', &b[i..]) else {
-                return Err(self.malformed(self.pos, "unclosed start tag"));
-            };
-            let c = b[i + k];
-            i += k + 1;
-            match (quote, c) {
-                (0, b'>') => break i - 1,
-                (0, q) => quote = q,
-                (q, c) if q == c => quote = 0,
-                _ => {}
+        let end = if let Some(gt) = simple {
+            gt
+        } else {
+            loop {
+                let Some(&c) = b.get(i) else {
+                    return Err(self.malformed(self.pos, "unclosed start tag"));
+                };
+                if quote == 0 {
+                    if c == b'>' {
+                        break i;
+                    }
+                    if c == b'"' || c == b'\'' {
+                        quote = c;
+                    }
+                } else if c == quote {
+                    quote = 0;
+                }
+                i += 1;
             }
         };
         let empty = end > from && b[end - 1] == b'/';
         let inner = &self.s[from..if empty { end - 1 } else { end }];
-        let name_end = inner
-            .bytes()
-            .position(|c| c.is_ascii_whitespace())
-            .unwrap_or(inner.len());
+        // One pass: the name ends at whitespace and holds no markup.
+        let mut name_end = inner.len();
+        let mut bad = false;
+        for (k, c) in inner.bytes().enumerate() {
+            if c.is_ascii_whitespace() {
+                name_end = k;
+                break;
+            }
+            bad |= matches!(c, b'<' | b'=' | b'"' | b'\'' | b'&');
+        }
         let name = &inner[..name_end];
-        if name.is_empty() || name.contains(['<', '=', '"', '\'', '&']) {
+        if name.is_empty() || bad {
             return Err(self.malformed(self.pos, format!("bad element name '{name}'")));
         }
         if !empty {
@@ -227,28 +268,44 @@ impl<'a> Scanner<'a> {
             if i == b.len() {
                 return Ok(());
             }
+            // The key, up to '=' or whitespace, remembering its last ':'
+            // (the local name follows it).
             let start = i;
-            let eq = memchr::memchr(b'=', &b[i..]).ok_or_else(|| bad(start))? + i;
-            let mut kend = eq;
-            while kend > start && b[kend - 1].is_ascii_whitespace() {
-                kend -= 1;
+            let mut local_from = start;
+            while i < b.len() && b[i] != b'=' && !b[i].is_ascii_whitespace() {
+                if b[i] == b':' {
+                    local_from = i + 1;
+                }
+                i += 1;
             }
-            let key = &attrs[start..kend];
-            i = eq + 1;
+            let key = &attrs[local_from..i];
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i == start || b.get(i) != Some(&b'=') {
+                return Err(bad(start));
+            }
+            i += 1;
             while i < b.len() && b[i].is_ascii_whitespace() {
                 i += 1;
             }
             let q = b.get(i).copied().unwrap_or(0);
-            if key.is_empty()
-                || key.bytes().any(|c| c.is_ascii_whitespace())
-                || (q != b'"' && q != b'\'')
-            {
+            if q != b'"' && q != b'\'' {
                 return Err(bad(start));
             }
             let close = memchr::memchr(q, &b[i + 1..]).ok_or_else(|| bad(start))? + i + 1;
             let raw = &attrs[i + 1..close];
             i = close + 1;
-            f(local(key), self.unescape_attr(raw)?);
+            // Whether the value needs decoding; a fold vectorizes.
+            let special = raw
+                .bytes()
+                .fold(false, |s, c| s | matches!(c, b'&' | b'\t' | b'\n' | b'\r'));
+            let value = if special {
+                self.unescape_attr(raw)?
+            } else {
+                Cow::Borrowed(raw)
+            };
+            f(key, value);
         }
     }
 
@@ -321,7 +378,8 @@ fn short(s: &str) -> &str {
 
 /// The local name (without a `rpm:`-style prefix) of an element name.
 pub fn local(name: &str) -> &str {
-    match memchr::memrchr(b':', name.as_bytes()) {
+    // Names are short: a plain loop beats memchr's set-up.
+    match name.bytes().rposition(|c| c == b':') {
         Some(i) => &name[i + 1..],
         None => name,
     }
@@ -367,6 +425,23 @@ mod tests {
                 "<b />",
                 "<c k=v>w>",
                 "</>",
+                "</>"
+            ]
+        );
+    }
+
+    #[test]
+    fn gt_inside_quoted_values_does_not_end_the_tag() {
+        let t = toks("<a k=\"it's>\" j='\">'/><b x=\"1\" y='>'></b><c p=\"a\"\tq:r=\"b\">z</c>")
+            .unwrap();
+        assert_eq!(
+            t,
+            vec![
+                "<a k=it's> j=\">/>",
+                "<b x=1 y=>>",
+                "</>",
+                "<c p=a r=b>",
+                "z",
                 "</>"
             ]
         );
