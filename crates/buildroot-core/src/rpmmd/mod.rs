@@ -276,29 +276,6 @@ fn open_meta(
     Ok(Some((mf, display, path)))
 }
 
-/// Reads the primary.xml of an opened repo.
-fn load_primary(o: &Opened, opts: &LoadOptions) -> Result<Vec<Package>> {
-    let (mut mf, display, path) = open_meta(o, "primary", opts)?.ok_or_else(|| {
-        Error::format(
-            o.loc.display("repodata/repomd.xml"),
-            "no primary metadata listed",
-        )
-    })?;
-    let res = read_primary_parallel(&mut mf.reader, &display)
-        .map_err(|e| decompress_context(e, &display));
-    let finish = mf.finish();
-    let pkgs = match (res, finish) {
-        // A checksum mismatch explains a parse error, so it wins.
-        (_, Err(e @ Error::Checksum { .. })) => {
-            forget_cached(o, &path);
-            return Err(e);
-        }
-        (Err(e), _) | (Ok(_), Err(e)) => return Err(e),
-        (Ok(p), Ok(())) => p,
-    };
-    Ok(pkgs)
-}
-
 /// Drops a cached HTTP copy that failed its checksum so the next run refetches it.
 fn forget_cached(o: &Opened, path: &Path) {
     if matches!(o.loc, Location::Http(_)) {
@@ -321,32 +298,39 @@ pub fn load_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<LoadedRepo> {
     Ok(load_repos(std::slice::from_ref(spec), opts)?.remove(0))
 }
 
-/// Loads enabled repositories in parallel, then their filelists as
+/// Loads the enabled repositories (in parallel), in dnf's load order:
+/// sorted by (priority, cost), stable. Then their filelists as
 /// `opts.filelists` says (for [`Filelists::Needed`], the paths any loaded
 /// package's dependencies name, across all repos).
 pub fn load_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Vec<LoadedRepo>> {
-    let specs: Vec<&RepoSpec> = specs.iter().filter(|s| s.enabled).collect();
-    let opened: Vec<Opened> = specs
-        .par_iter()
-        .map(|s| open_repo(s, opts))
-        .collect::<Result<_>>()?;
-    let mut loaded: Vec<(usize, Vec<Package>)> = opened
-        .par_iter()
-        .enumerate()
-        .map(|(i, o)| load_primary(o, opts).map(|p| (i, p)))
-        .collect::<Result<_>>()?;
-    let keep: Option<HashSet<String>> = match opts.filelists {
-        Filelists::PrimaryOnly => return Ok(finish(opened, loaded)),
-        Filelists::All => None,
-        Filelists::Needed => Some(needed_paths(loaded.iter().flat_map(|(_, p)| p.iter()))),
-    };
-    if keep.as_ref().is_some_and(|k| k.is_empty()) {
-        return Ok(finish(opened, loaded));
+    let mut all = Collect::default();
+    load_repos_into(specs, opts, &mut all)?;
+    Ok(all.0)
+}
+
+/// A [`RepoSink`] that keeps every repo's packages.
+#[derive(Default)]
+struct Collect(Vec<LoadedRepo>);
+
+impl RepoSink for Collect {
+    fn repo(&mut self, spec: &RepoSpec) {
+        self.0.push(LoadedRepo {
+            spec: spec.clone(),
+            packages: Vec::new(),
+        });
     }
-    loaded
-        .par_iter_mut()
-        .try_for_each(|(i, pkgs)| read_filelists_of(&opened[*i], opts, pkgs, keep.as_ref()))?;
-    Ok(finish(opened, loaded))
+
+    fn packages(&mut self, pkgs: Vec<Package>) {
+        let repo = self.0.last_mut().expect("repo() comes before packages()");
+        repo.packages.extend(pkgs);
+    }
+
+    fn packages_mut(&mut self) -> Vec<&mut [Package]> {
+        self.0
+            .iter_mut()
+            .map(|r| r.packages.as_mut_slice())
+            .collect()
+    }
 }
 
 /// Receives the packages of [`load_repos_into`] as they are parsed.
@@ -385,12 +369,12 @@ struct Progress {
     done: Option<Msg>,
 }
 
-/// [`load_repos`] that hands the packages to `sink` on the calling thread
+/// Loads repositories, handing the packages to `sink` on the calling thread
 /// while later chunks are still being parsed (so the pool can be built
 /// while parsing goes on): repos sorted by (priority, cost) as dnf loads
 /// them (stable), each repo's packages in file order, file lists added at
-/// the end. Errors are those of [`load_repos`] (the first failing repo's,
-/// in load order); after one, `sink` holds a part of the packages.
+/// the end. An error is the first failing repo's, in load order; after
+/// one, `sink` holds a part of the packages.
 pub fn load_repos_into(
     specs: &[RepoSpec],
     opts: &LoadOptions,
@@ -536,24 +520,6 @@ fn read_filelists_of(
         (Err(e), _) | (Ok(()), Err(e)) => Err(e),
         (Ok(()), Ok(())) => Ok(()),
     }
-}
-
-fn finish(opened: Vec<Opened>, loaded: Vec<(usize, Vec<Package>)>) -> Vec<LoadedRepo> {
-    let mut out: Vec<Option<LoadedRepo>> = opened
-        .into_iter()
-        .map(|o| {
-            Some(LoadedRepo {
-                spec: o.spec,
-                packages: Vec::new(),
-            })
-        })
-        .collect();
-    for (i, p) in loaded {
-        if let Some(r) = out[i].as_mut() {
-            r.packages = p;
-        }
-    }
-    out.into_iter().flatten().collect()
 }
 
 /// Every file path some dependency of `pkgs` names (requires, conflicts,
