@@ -312,14 +312,11 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<(), Failure> {
             buildroot_core::atomic::write_file(p, text.as_bytes())?;
         }
         _ => {
-            let mut out = std::io::stdout().lock();
-            let res = out.write_all(text.as_bytes()).and_then(|()| out.flush());
-            match res {
-                Ok(()) => {}
-                // `workload-diff ... | head` is not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                Err(e) => return Err(Failure(format!("<stdout>: {e}"))),
-            }
+            // Errors name standard output; `workload-diff ... | head` is not one.
+            let mut out = buildroot_core::pkglist::Stdout::lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| Failure(e.to_string()))?;
         }
     }
     Ok(())
