@@ -315,17 +315,16 @@ fn run(args: &Args) -> Result<u8> {
 
     let mut out = Stdout::lock();
     if let Some(name) = &args.why {
-        let chain = buildroot::why(&br, name);
         if args.json {
-            // The chain's steps, binary first, as a script would walk them.
-            let steps: Option<Vec<&str>> = chain.as_deref().map(|c| c.split(" <- ").collect());
+            let steps = buildroot::why_steps(&br, name);
+            let found = steps.is_some();
             let doc = serde_json::json!({"arch": args.arch, "name": name, "chain": steps});
             serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
             out.flush()?;
-            return Ok(if chain.is_some() { 0 } else { 1 });
+            return Ok(if found { 0 } else { 1 });
         }
-        return match chain {
+        return match buildroot::why(&br, name) {
             Some(chain) => {
                 writeln!(out, "{chain}")?;
                 out.flush()?;

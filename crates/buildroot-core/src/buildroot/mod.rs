@@ -435,4 +435,4 @@ pub fn read_placeholders(path: &std::path::Path) -> Result<BTreeMap<String, Vec<
         .collect())
 }
 
-pub use why::why;
+pub use why::{why, why_steps};

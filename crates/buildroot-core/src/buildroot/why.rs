@@ -25,6 +25,13 @@ pub fn why(br: &Buildroot<'_>, name: &str) -> Option<String> {
     Some(chain(br, rec, named(&rec.installed)?))
 }
 
+/// [`why`] as its steps, binary first (for `--why --json`). No step holds
+/// " <- ": package names have no blanks and dependency operators are
+/// `<`, `<=`, ... followed by a blank.
+pub fn why_steps(br: &Buildroot<'_>, name: &str) -> Option<Vec<String>> {
+    why(br, name).map(|c| c.split(" <- ").map(str::to_string).collect())
+}
+
 /// Why `p` is in `rec`'s transaction, then why `rec` is in the run.
 fn chain(br: &Buildroot<'_>, rec: &SourceRecord, p: PkgId) -> String {
     let mut out = match &rec.solution {
