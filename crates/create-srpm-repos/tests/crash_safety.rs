@@ -216,17 +216,9 @@ fn have_strace() -> bool {
 
 /// How many rename-family calls of each kind `cmd` makes (it runs to completion).
 fn count_renames(cmd: &Command, log: &Path) -> Vec<(String, usize)> {
-    let mut c = Command::new("strace");
-    c.args(["-f", "-qq", "-e", &format!("trace={RENAMES}"), "-o"])
-        .arg(log)
-        .arg(cmd.get_program())
-        .args(cmd.get_args())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    if let Some(d) = cmd.get_current_dir() {
-        c.current_dir(d);
-    }
-    assert!(c.status().unwrap().success());
+    let log = log.to_str().unwrap();
+    let trace = format!("trace={RENAMES}");
+    assert!(under_strace(cmd, &["-e", &trace, "-o", log]).success());
     let mut counts = std::collections::BTreeMap::<String, usize>::new();
     for line in std::fs::read_to_string(log).unwrap().lines() {
         // "PID renameat2(AT_FDCWD, ...) = 0"; "<... resumed>" halves are not calls.
@@ -241,25 +233,26 @@ fn count_renames(cmd: &Command, log: &Path) -> Vec<(String, usize)> {
 /// Runs `cmd` under strace, which kills it with SIGKILL at its `k`-th call of
 /// the syscall `kind` (before the call takes effect).
 fn kill_at_rename(cmd: &Command, kind: &str, k: usize) {
+    let (trace, inject) = (
+        format!("trace={kind}"),
+        format!("inject={kind}:signal=SIGKILL:when={k}"),
+    );
+    under_strace(cmd, &["-o", "/dev/null", "-e", &trace, "-e", &inject]);
+}
+
+/// Runs `cmd` (its program, arguments and directory) under `strace -f -qq OPTS`.
+fn under_strace(cmd: &Command, opts: &[&str]) -> std::process::ExitStatus {
     let mut c = Command::new("strace");
-    c.args([
-        "-f",
-        "-qq",
-        "-o",
-        "/dev/null",
-        "-e",
-        &format!("trace={kind}"),
-        "-e",
-        &format!("inject={kind}:signal=SIGKILL:when={k}"),
-    ])
-    .arg(cmd.get_program())
-    .args(cmd.get_args())
-    .stdout(Stdio::null())
-    .stderr(Stdio::null());
+    c.args(["-f", "-qq"])
+        .args(opts)
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     if let Some(d) = cmd.get_current_dir() {
         c.current_dir(d);
     }
-    let _ = c.status().unwrap();
+    c.status().unwrap()
 }
 
 /// Kill points: every one of the last `tail` calls (where the final swaps
