@@ -21,7 +21,7 @@ use regex::Regex;
 use crate::dep::Dep;
 use crate::error::Result;
 use crate::pool::{PkgId, Pool};
-use crate::solver::{resolve, Job, Solution};
+use crate::solver::{Job, Resolver, Solution};
 
 pub use output::{check_output_dir, view_id, BuildrootDocument};
 
@@ -157,7 +157,9 @@ pub fn run_with_progress<'p>(
     mut progress: impl FnMut(Progress),
 ) -> Result<Buildroot<'p>> {
     let core_jobs: Vec<Job> = cfg.core.iter().map(|n| Job::Install(n.clone())).collect();
-    let core = resolve_core(pool, &cfg.core, &core_jobs);
+    // One resolver for the whole run: package rules computed once.
+    let resolver = Resolver::new(pool);
+    let core = resolve_core(&resolver, &cfg.core, &core_jobs);
 
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut layer: Vec<(String, Origin)> = Vec::new();
@@ -197,7 +199,7 @@ pub fn run_with_progress<'p>(
         let done: Vec<SourceRecord> = layer
             .par_iter()
             .map(|(name, origin)| {
-                resolve_source(pool, cfg, &core_jobs, name, origin.clone(), depth)
+                resolve_source(&resolver, cfg, &core_jobs, name, origin.clone(), depth)
             })
             .collect();
         let mut next: Vec<(String, Origin)> = Vec::new();
@@ -235,12 +237,12 @@ pub fn run_with_progress<'p>(
     })
 }
 
-fn resolve_core(pool: &Pool, names: &[String], jobs: &[Job]) -> CoreRecord {
+fn resolve_core(resolver: &Resolver, names: &[String], jobs: &[Job]) -> CoreRecord {
     let mut rec = CoreRecord {
         names: names.to_vec(),
         ..Default::default()
     };
-    match resolve(pool, jobs) {
+    match resolver.resolve(jobs) {
         Ok(sol) => {
             rec.missing = sol.unmatched.iter().map(|&i| names[i].clone()).collect();
             rec.installed = sol.installed.clone();
@@ -270,13 +272,14 @@ pub fn choose_source(pool: &Pool, name: &str, prefer: Option<&Regex>) -> Option<
 }
 
 fn resolve_source(
-    pool: &Pool,
+    resolver: &Resolver,
     cfg: &Config,
     core_jobs: &[Job],
     name: &str,
     origin: Origin,
     layer: usize,
 ) -> SourceRecord {
+    let pool = resolver.pool();
     let mut rec = SourceRecord {
         name: name.to_string(),
         origin,
@@ -329,7 +332,7 @@ fn resolve_source(
             .map(|&i| job_text[i - core_jobs.len()].clone())
             .collect()
     };
-    match resolve(pool, &jobs) {
+    match resolver.resolve(&jobs) {
         Ok(sol) => {
             rec.no_install.extend(unmatched_brs(&sol.unmatched));
             rec.installed = sol.installed.clone();

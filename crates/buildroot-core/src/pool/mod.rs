@@ -28,10 +28,11 @@
 //! single-threaded work; overlapping it with parsing cut the load by ≈15%).
 
 mod deps;
+mod overlay;
 pub mod subject;
 
 use std::borrow::Cow;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
 
@@ -41,12 +42,13 @@ use crate::error::Result;
 use crate::evr::Evr;
 use crate::package::Package;
 use crate::rpmmd::{self, LoadOptions, LoadedRepo, RepoSink, RepoSpec};
-use crate::solver::rules::{compute_solvable_rules, SolvableRules};
 
+use deps::compute_providers;
 pub(crate) use deps::{
-    compute_providers, evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode,
-    Prov, REL_EQ, REL_LT, SYSTEM,
+    evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov, REL_EQ,
+    REL_LT, SYSTEM,
 };
+pub(crate) use overlay::Overlay;
 
 /// Index of a package in the pool. Stable for the pool's lifetime; ordered
 /// like libsolv's solvable ids (repo load order, then metadata order).
@@ -243,8 +245,6 @@ pub struct Pool {
     complex: Vec<bool>,
     /// obsoleted name -> binaries obsoleting it.
     obsoleters: FxHashMap<u32, Vec<u32>>,
-    /// Package rules per solvable, computed on first use.
-    rule_cache: Vec<OnceLock<SolvableRules>>,
 }
 
 /// The pool being built: packages are added repo by repo, in pool order
@@ -630,9 +630,7 @@ impl PoolBuilder {
             binaries_by_name,
             complex: Vec::new(),
             obsoleters: FxHashMap::default(),
-            rule_cache: Vec::new(),
         };
-        pool.rule_cache = (0..pool.data.len()).map(|_| OnceLock::new()).collect();
         let complex: Vec<bool> = (0..pool.nodes.len() as u32)
             .map(|i| pool.is_complex(i))
             .collect();
@@ -770,7 +768,7 @@ impl Pool {
     /// Installable packages whose provides (or files) satisfy `dep`, in pool
     /// order; rich dependencies give libsolv's loose provider set.
     pub fn whatprovides(&self, dep: &Dep) -> Vec<PkgId> {
-        let mut ov = crate::solver::Overlay::new(self);
+        let mut ov = Overlay::new(self);
         let id = ov.intern_dep(dep);
         ov.dep_providers(id)
             .iter()
@@ -846,12 +844,6 @@ impl Pool {
     #[inline]
     pub(crate) fn dep_is_complex(&self, dep: u32) -> bool {
         self.complex[dep as usize]
-    }
-
-    /// The package rules of solvable `sid` (computed once, then shared by
-    /// every transaction).
-    pub(crate) fn solvable_rules(&self, sid: u32) -> &SolvableRules {
-        self.rule_cache[sid as usize - 2].get_or_init(|| compute_solvable_rules(self, sid))
     }
 
     /// Binaries with an Obsoletes naming `sym` (solvable ids, ascending).

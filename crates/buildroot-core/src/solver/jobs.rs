@@ -19,12 +19,10 @@
 //! selector (excluded providers count as matches, as libsolv lists them), a
 //! file selector as fallback for paths, unmatched unless the string is rich.
 
-use super::Overlay;
 use crate::dep::Dep;
 use crate::pool::subject::{glob_match, is_glob, parse_form, SpecParts, FORMS_MOST_SPECIFIC};
+use crate::pool::Overlay;
 use crate::pool::{match_nevr, DepAccess, DepInterner, PkgId};
-
-use super::Job;
 
 /// A job as the solver sees it.
 #[derive(Clone, Debug)]
@@ -46,19 +44,9 @@ impl SolverJob {
     }
 }
 
-/// Builds the solver jobs for every job; None for a job that matched
-/// nothing, an empty list for one that needs nothing (`rpmlib(...)`). An
-/// `Install` with a glob may give several solver jobs.
-pub(crate) fn build_jobs(ov: &mut Overlay, jobs: &[Job]) -> Vec<Option<Vec<SolverJob>>> {
-    jobs.iter()
-        .map(|job| match job {
-            Job::Install(spec) => Some(install_jobs(ov, spec.trim())).filter(|v| !v.is_empty()),
-            Job::Provides(dep) => provides_job(ov, dep),
-        })
-        .collect()
-}
-
-fn provides_job(ov: &mut Overlay, dep: &Dep) -> Option<Vec<SolverJob>> {
+/// The solver job of one BuildRequires (`Job::Provides`): None when it
+/// matched nothing, an empty list when it needs nothing (`rpmlib(...)`).
+pub(crate) fn provides_job(ov: &mut Overlay, dep: &Dep) -> Option<Vec<SolverJob>> {
     if let Dep::Simple(s) = dep {
         if s.name.starts_with("rpmlib(") {
             // builddep skips rpmlib() requirements altogether.
@@ -116,7 +104,9 @@ fn form_matches(ov: &Overlay, parts: &SpecParts) -> Vec<u32> {
         .collect()
 }
 
-fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
+/// The solver jobs of `Job::Install(spec)` (several for a glob; empty when
+/// nothing matched).
+pub(crate) fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
     let pool = ov.pool;
     let installable = |sid: u32| sid >= 2 && !pool.sd(sid).source && !pool.sd(sid).disabled;
 

@@ -15,10 +15,12 @@
 //!   analysis with learnt rules and back-jumping, and the minimisation pass;
 //! - [`policy`]: the choice between alternatives (`policy_filter_unwanted`);
 //! - [`problems`]: dnf-like problem descriptions;
-//! - [`explain`]: why each package of a solution is there.
+//! - [`explain`]: why each package of a solution is there;
+//! - [`cache`]: what a [`Resolver`] keeps across transactions.
 //!
 //! See `docs/resolver.md` for the design and the measured agreement with dnf.
 
+mod cache;
 mod explain;
 mod jobs;
 mod policy;
@@ -26,13 +28,14 @@ mod problems;
 pub(crate) mod rules;
 mod sat;
 
-use std::borrow::Cow;
+use std::sync::Mutex;
 
 use rustc_hash::FxHashMap;
 
 use crate::dep::Dep;
-use crate::evr::Evr;
-use crate::pool::{compute_providers, DepAccess, DepInterner, DepNode, PkgId, Pool, Prov};
+use crate::pool::{Overlay, PkgId, Pool};
+use cache::{RuleCache, Workspace};
+use jobs::SolverJob;
 
 pub use explain::Reason;
 
@@ -132,224 +135,111 @@ impl std::fmt::Display for Unsolvable {
     }
 }
 
-/// Resolves `jobs` into an empty root.
+/// Resolves `jobs` into an empty root (a one-off [`Resolver`]; to resolve
+/// many transactions over one pool, keep a `Resolver`).
 pub fn resolve(pool: &Pool, jobs: &[Job]) -> Result<Solution, Unsolvable> {
-    let mut ov = Overlay::new(pool);
-    let built = jobs::build_jobs(&mut ov, jobs);
-    let unmatched: Vec<usize> = built
-        .iter()
-        .enumerate()
-        .filter(|(_, j)| j.is_none())
-        .map(|(i, _)| i)
-        .collect();
-    let job_candidates: Vec<Vec<PkgId>> = built
-        .iter()
-        .map(|js| {
-            let mut c: Vec<PkgId> = js
-                .iter()
-                .flatten()
-                .flat_map(|j| j.candidates(&ov))
-                .filter(|&s| s >= 2)
-                .map(PkgId::from_sid)
-                .collect();
-            c.sort_unstable();
-            c.dedup();
-            c
-        })
-        .collect();
-    let mut solver = sat::Solver::new(ov);
-    let jl: Vec<jobs::SolverJob> = built.into_iter().flatten().flatten().collect();
-    match solver.solve(&jl) {
-        Ok(installed) => Ok(Solution {
-            installed,
-            unmatched,
-            job_candidates,
-        }),
-        Err(by_problem) => Err(Unsolvable::new(unmatched, by_problem)),
-    }
+    Resolver::new(pool).resolve(jobs)
 }
 
-/// The pool plus dependencies interned for one transaction's jobs (strings,
-/// EVRs and nodes the pool does not know get ids after the pool's).
-pub(crate) struct Overlay<'p> {
-    pub pool: &'p Pool,
-    strs: Vec<String>,
-    str_map: FxHashMap<String, u32>,
-    evrs: Vec<Evr>,
-    evr_map: FxHashMap<Evr, u32>,
-    nodes: Vec<DepNode>,
-    node_map: FxHashMap<DepNode, u32>,
-    wp: Vec<Vec<u32>>,
+/// Resolves transactions over one pool, keeping across them what does not
+/// depend on the jobs: every solvable's package rules, the solver jobs of
+/// `Job::Install` names, and the solver's per-solvable arrays. Each
+/// transaction gives exactly what [`resolve`] gives (docs/resolver.md,
+/// "Speed"). `Sync`: one resolver serves every thread.
+pub struct Resolver<'p> {
+    pool: &'p Pool,
+    rules: RuleCache,
+    /// `Job::Install` spec -> its solver jobs (candidates are pool ids only).
+    install: Mutex<FxHashMap<String, Option<Vec<SolverJob>>>>,
+    /// Cleared workspaces, one per thread that has used the resolver.
+    spare: Mutex<Vec<Workspace>>,
 }
 
-impl<'p> Overlay<'p> {
-    pub(crate) fn new(pool: &'p Pool) -> Overlay<'p> {
-        Overlay {
+impl<'p> Resolver<'p> {
+    /// A resolver over `pool` (nothing is computed before it is needed).
+    pub fn new(pool: &'p Pool) -> Resolver<'p> {
+        Resolver {
             pool,
-            strs: Vec::new(),
-            str_map: FxHashMap::default(),
-            evrs: Vec::new(),
-            evr_map: FxHashMap::default(),
-            nodes: Vec::new(),
-            node_map: FxHashMap::default(),
-            wp: Vec::new(),
+            rules: RuleCache::new(pool),
+            install: Mutex::new(FxHashMap::default()),
+            spare: Mutex::new(Vec::new()),
         }
     }
 
-    /// A dependency as text (for problem messages), as libsolv's
-    /// `pool_dep2str` writes it: a rich dependency in parentheses, except a
-    /// chain of the same `and`/`or`/`with`/`without` inside it.
-    pub(crate) fn dep_str(&self, dep: u32) -> String {
-        self.dep_str_in(dep, None)
-    }
-
-    fn dep_str_in(&self, dep: u32, parent: Option<u8>) -> String {
-        let evr_s = |e: u32| self.evr(e).to_string();
-        // 1 and, 2 or, 3 with, 4 without: a same-op chain needs no parens.
-        let bin = |op: u8, word: &str, a: u32, b: u32| {
-            let inner = format!(
-                "{} {word} {}",
-                self.dep_str_in(a, Some(op)),
-                self.dep_str_in(b, Some(op))
-            );
-            if parent == Some(op) {
-                inner
-            } else {
-                format!("({inner})")
-            }
-        };
-        let sub = |d: u32| self.dep_str_in(d, Some(0));
-        match self.node(dep) {
-            DepNode::Simple { name, flags, evr } => {
-                let n = self.sym_str(name);
-                let op = match flags {
-                    0 => return n.to_string(),
-                    1 => ">",
-                    2 => "=",
-                    3 => ">=",
-                    4 => "<",
-                    6 => "<=",
-                    _ => "<=>",
-                };
-                format!("{n} {op} {}", evr_s(evr))
-            }
-            DepNode::And(a, b) => bin(1, "and", a, b),
-            DepNode::Or(a, b) => bin(2, "or", a, b),
-            DepNode::With(a, b) => bin(3, "with", a, b),
-            DepNode::Without(a, b) => bin(4, "without", a, b),
-            DepNode::Cond(a, b) => format!("({} if {})", sub(a), sub(b)),
-            DepNode::CondElse(a, b, c) => {
-                format!("({} if {} else {})", sub(a), sub(b), sub(c))
-            }
-            DepNode::Unless(a, b) => format!("({} unless {})", sub(a), sub(b)),
-            DepNode::UnlessElse(a, b, c) => {
-                format!("({} unless {} else {})", sub(a), sub(b), sub(c))
-            }
-        }
-    }
-}
-
-impl DepInterner for Overlay<'_> {
-    fn intern_str(&mut self, s: &str) -> u32 {
-        if let Some(sym) = self.pool.sym(s) {
-            return sym;
-        }
-        if let Some(&id) = self.str_map.get(s) {
-            return id;
-        }
-        let id = self.pool.nsyms() + self.strs.len() as u32;
-        self.strs.push(s.to_string());
-        self.str_map.insert(s.to_string(), id);
-        id
-    }
-
-    fn intern_evr(&mut self, evr: &Evr) -> u32 {
-        if let Some(id) = self.pool.evr_id(evr) {
-            return id;
-        }
-        if let Some(&id) = self.evr_map.get(evr) {
-            return id;
-        }
-        let id = self.pool.nevrs() + self.evrs.len() as u32;
-        self.evrs.push(evr.clone());
-        self.evr_map.insert(evr.clone(), id);
-        id
-    }
-
-    fn intern_node(&mut self, node: DepNode) -> u32 {
-        if let Some(id) = self.pool.node_id(&node) {
-            return id;
-        }
-        if let Some(&id) = self.node_map.get(&node) {
-            return id;
-        }
-        let list = compute_providers(&*self, node);
-        let id = self.pool.nnodes() + self.nodes.len() as u32;
-        self.nodes.push(node);
-        self.node_map.insert(node, id);
-        self.wp.push(list);
-        id
-    }
-}
-
-impl DepAccess for Overlay<'_> {
-    fn sym_str(&self, sym: u32) -> &str {
-        let n = self.pool.nsyms();
-        if sym < n {
-            self.pool.str_of(sym)
-        } else {
-            &self.strs[(sym - n) as usize]
-        }
-    }
-
-    fn evr(&self, id: u32) -> &Evr {
-        let n = self.pool.nevrs();
-        if id < n {
-            &self.pool.evrs[id as usize]
-        } else {
-            &self.evrs[(id - n) as usize]
-        }
-    }
-
-    fn node(&self, dep: u32) -> DepNode {
-        let n = self.pool.nnodes();
-        if dep < n {
-            self.pool.nodes[dep as usize]
-        } else {
-            self.nodes[(dep - n) as usize]
-        }
-    }
-
-    fn name_providers(&self, sym: u32) -> Cow<'_, [u32]> {
-        let n = self.pool.nsyms();
-        if sym < n {
-            self.pool.name_providers(sym)
-        } else {
-            // Not in the pool: nothing provides it (paths included, as in
-            // libsolv after `pool_addfileprovides`).
-            Cow::Borrowed(&[])
-        }
-    }
-
-    fn dep_providers(&self, dep: u32) -> Cow<'_, [u32]> {
-        let n = self.pool.nnodes();
-        if dep < n {
-            self.pool.dep_providers(dep)
-        } else {
-            Cow::Borrowed(&self.wp[(dep - n) as usize])
-        }
-    }
-
-    fn provides_of(&self, sid: u32) -> &[Prov] {
-        self.pool.provides_of(sid)
-    }
-
-    fn owns_file(&self, sid: u32, sym: u32) -> bool {
-        let path = self.sym_str(sym);
+    /// The pool this resolver solves over.
+    pub fn pool(&self) -> &'p Pool {
         self.pool
-            .package(PkgId::from_sid(sid))
-            .files
+    }
+
+    /// Resolves `jobs` into an empty root.
+    pub fn resolve(&self, jobs: &[Job]) -> Result<Solution, Unsolvable> {
+        let pool = self.pool;
+        let mut ov = Overlay::new(pool);
+        let built: Vec<Option<Vec<SolverJob>>> = jobs
             .iter()
-            .any(|f| f == path)
+            .map(|job| match job {
+                Job::Install(spec) => self.install_jobs(&mut ov, spec),
+                Job::Provides(dep) => jobs::provides_job(&mut ov, dep),
+            })
+            .collect();
+        let unmatched: Vec<usize> = built
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| j.is_none())
+            .map(|(i, _)| i)
+            .collect();
+        let job_candidates: Vec<Vec<PkgId>> = built
+            .iter()
+            .map(|js| {
+                let mut c: Vec<PkgId> = js
+                    .iter()
+                    .flatten()
+                    .flat_map(|j| j.candidates(&ov))
+                    .filter(|&s| s >= 2)
+                    .map(PkgId::from_sid)
+                    .collect();
+                c.sort_unstable();
+                c.dedup();
+                c
+            })
+            .collect();
+        let ws = self
+            .spare
+            .lock()
+            .ok()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_else(|| Workspace::new(pool.len() + 2));
+        let mut solver = sat::Solver::new(ov, &self.rules, ws);
+        let jl: Vec<SolverJob> = built.into_iter().flatten().flatten().collect();
+        let res = solver.solve(&jl);
+        let ws = solver.into_workspace();
+        if let Ok(mut v) = self.spare.lock() {
+            v.push(ws);
+        }
+        match res {
+            Ok(installed) => Ok(Solution {
+                installed,
+                unmatched,
+                job_candidates,
+            }),
+            Err(by_problem) => Err(Unsolvable::new(unmatched, by_problem)),
+        }
+    }
+
+    /// The solver jobs of `Job::Install(spec)`, built once per spec: they
+    /// name pool solvables only, never the transaction's own dependencies.
+    fn install_jobs(&self, ov: &mut Overlay, spec: &str) -> Option<Vec<SolverJob>> {
+        if let Some(j) = self.install.lock().ok().and_then(|m| m.get(spec).cloned()) {
+            return j;
+        }
+        let j = Some(jobs::install_jobs(ov, spec.trim())).filter(|v| !v.is_empty());
+        debug_assert!(j
+            .iter()
+            .flatten()
+            .all(|j| matches!(j, SolverJob::OneOf { .. })));
+        if let Ok(mut m) = self.install.lock() {
+            m.insert(spec.to_string(), j.clone());
+        }
+        j
     }
 }

@@ -427,8 +427,7 @@ impl Solver<'_> {
     /// libsolv `policy_update_recommendsmap`.
     pub(crate) fn update_recommendsmap(&mut self) {
         if self.recommends_index < 0 {
-            self.recommendsmap.iter_mut().for_each(|x| *x = false);
-            self.suggestsmap.iter_mut().for_each(|x| *x = false);
+            self.clear_weak_maps();
             self.recommendscplx.clear();
             self.suggestscplx.clear();
             self.recommends_index = 0;
@@ -454,6 +453,9 @@ impl Solver<'_> {
                     continue;
                 }
                 for &q in self.ov.dep_providers(rec).iter() {
+                    if !self.recommendsmap[q as usize] && !self.suggestsmap[q as usize] {
+                        self.mapped.push(q);
+                    }
                     self.recommendsmap[q as usize] = true;
                 }
             }
@@ -463,6 +465,9 @@ impl Solver<'_> {
                     continue;
                 }
                 for &q in self.ov.dep_providers(sug).iter() {
+                    if !self.recommendsmap[q as usize] && !self.suggestsmap[q as usize] {
+                        self.mapped.push(q);
+                    }
                     self.suggestsmap[q as usize] = true;
                 }
             }
@@ -520,6 +525,9 @@ impl Solver<'_> {
             }
             if undecided.is_empty() {
                 for &p in &b[i..] {
+                    if !self.recommendsmap[p as usize] && !self.suggestsmap[p as usize] {
+                        self.mapped.push(p as u32);
+                    }
                     if rec {
                         self.recommendsmap[p as usize] = true;
                     } else {

@@ -79,7 +79,7 @@ fn all_rule_infos(s: &Solver, r: usize) -> Vec<RuleInfo> {
         if l >= 0 {
             break;
         }
-        let sr = pool.solvable_rules(l.unsigned_abs());
+        let sr = s.cache.get(pool, l.unsigned_abs());
         for cr in &sr.rules {
             let mut cl = vec![cr.p];
             if cr.len >= 2 {

@@ -559,8 +559,11 @@ impl Solver<'_> {
             if (strong && self.strong[ni]) || (!strong && self.added[ni]) {
                 continue;
             }
-            self.added[ni] = true;
-            let sr = pool.solvable_rules(n);
+            if !self.added[ni] {
+                self.added[ni] = true;
+                self.added_list.push(n);
+            }
+            let sr = self.cache.get(pool, n);
             if strong {
                 self.strong[ni] = true;
                 self.strong_list.push(n);
@@ -611,7 +614,7 @@ impl Solver<'_> {
         let pool = self.ov.pool;
         let strong: Vec<u32> = self.strong_list.clone();
         for n in strong {
-            for &p in &pool.solvable_rules(n).weak {
+            for &p in &self.cache.get(pool, n).weak {
                 if !self.added[p as usize] {
                     self.add_pkg_rules_for(p, false);
                 }
@@ -641,19 +644,10 @@ impl Solver<'_> {
     /// Enhances could be fulfilled get rules too.
     fn add_pkg_rules_for_weak(&mut self) {
         let pool = self.ov.pool;
-        let cands: Vec<u32> = (0..pool.len() as u32)
-            .map(|i| i + 2)
-            .filter(|&s| {
-                let d = pool.sd(s);
-                !d.source
-                    && !d.disabled
-                    && d.score != 0
-                    && (d.supplements.len > 0 || d.enhances.len > 0)
-            })
-            .collect();
+        let cands = self.cache.weak_candidates(pool);
         loop {
             let mut changed = false;
-            for &s in &cands {
+            for &s in cands {
                 if self.added[s as usize] {
                     continue;
                 }
@@ -683,28 +677,44 @@ impl Solver<'_> {
             return;
         }
         // Bucket the rules by their first literal (libsolv's primary sort
-        // key), then order each bucket with the full comparison.
+        // key), then order each bucket with the full comparison. Only the
+        // literals that start a rule are visited (sorted), so the cost
+        // follows the transaction's rules, not the pool's size.
         let off = self.nsolv as i64;
-        let nkeys = 2 * self.nsolv + 1;
         let key = |p: i32| (p as i64 + off) as usize;
-        let mut start = vec![0u32; nkeys + 1];
+        let mut keys: Vec<u32> = Vec::new();
+        let count = &mut self.keycount;
         for r in &self.rules[1..] {
-            start[key(r.p) + 1] += 1;
+            let k = key(r.p);
+            if count[k] == 0 {
+                keys.push(k as u32);
+            }
+            count[k] += 1;
         }
-        for k in 0..nkeys {
-            start[k + 1] += start[k];
+        keys.sort_unstable();
+        // Bucket starts (exclusive prefix sums), kept per key.
+        let mut at = 0u32;
+        let mut start = Vec::with_capacity(keys.len() + 1);
+        for &k in &keys {
+            let c = count[k as usize];
+            count[k as usize] = at;
+            start.push(at);
+            at += c;
         }
+        start.push(at);
         let mut order = vec![0u32; self.rules.len() - 1];
-        let mut fill = start.clone();
         for (i, r) in self.rules.iter().enumerate().skip(1) {
             let k = key(r.p);
-            order[fill[k] as usize] = i as u32;
-            fill[k] += 1;
+            order[count[k] as usize] = i as u32;
+            count[k] += 1;
+        }
+        for &k in &keys {
+            count[k as usize] = 0;
         }
         let lits = &self.lits;
         let rules = &self.rules;
-        for k in 0..nkeys {
-            let (a, b) = (start[k] as usize, start[k + 1] as usize);
+        for w in start.windows(2) {
+            let (a, b) = (w[0] as usize, w[1] as usize);
             if b - a > 1 {
                 order[a..b].sort_unstable_by(|&x, &y| {
                     rule_cmp(lits, &rules[x as usize], &rules[y as usize])
@@ -740,10 +750,10 @@ impl Solver<'_> {
     fn add_infarch_rules(&mut self) {
         let pool = self.ov.pool;
         self.infarchrules = self.rules.len();
-        for i in 2..self.nsolv as u32 {
-            if !self.added[i as usize] {
-                continue;
-            }
+        // Every reached solvable, in id order (libsolv loops over the pool).
+        let mut reached = std::mem::take(&mut self.added_list);
+        reached.sort_unstable();
+        for &i in &reached {
             let s = pool.sd(i);
             let same = pool.name_list(s.name);
             let mut first = true;
@@ -802,6 +812,7 @@ impl Solver<'_> {
                 }
             }
         }
+        self.added_list = reached;
         self.infarchrules_end = self.rules.len();
     }
 }

@@ -13,8 +13,9 @@
 //! added and the solver back-jumps; at the end the branches are revisited
 //! to minimise the result.
 
+use super::cache::{RuleCache, Workspace};
 use super::jobs::SolverJob;
-use super::Overlay;
+use crate::pool::Overlay;
 use crate::pool::{PkgId, SYSTEM};
 
 /// Why a rule exists (for problem messages and explanations).
@@ -84,6 +85,8 @@ pub(crate) struct Unsat;
 /// A solver for one transaction.
 pub(crate) struct Solver<'p> {
     pub ov: Overlay<'p>,
+    /// The package rules of every solvable (shared across transactions).
+    pub cache: &'p RuleCache,
     pub nsolv: usize,
     pub rules: Vec<Rule>,
     pub infos: Vec<RuleInfo>,
@@ -109,11 +112,18 @@ pub(crate) struct Solver<'p> {
     pub learnt_pool: Vec<usize>,
     /// Solvables reached by the rule walk (libsolv `addedmap`).
     pub added: Vec<bool>,
+    pub added_list: Vec<u32>,
     /// Solvables reached through requirements: these have rules.
     pub strong: Vec<bool>,
     pub strong_list: Vec<u32>,
     pub recommendsmap: Vec<bool>,
     pub suggestsmap: Vec<bool>,
+    /// Entries set in `recommendsmap` or `suggestsmap` (for clearing).
+    pub mapped: Vec<u32>,
+    /// Scratch marks per solvable, false between uses.
+    pub mark: Vec<bool>,
+    /// Scratch counts per literal for sorting, zero between uses.
+    pub keycount: Vec<u32>,
     /// -1: rebuild the maps from scratch.
     pub recommends_index: i64,
     pub recommendscplx: Vec<(u32, u32)>,
@@ -135,10 +145,13 @@ fn trace_enabled() -> bool {
 }
 
 impl<'p> Solver<'p> {
-    pub(crate) fn new(ov: Overlay<'p>) -> Solver<'p> {
+    /// A solver over `ov`'s pool, taking `ws`'s arrays (all clear).
+    pub(crate) fn new(ov: Overlay<'p>, cache: &'p RuleCache, ws: Workspace) -> Solver<'p> {
         let nsolv = ov.pool.len() + 2;
+        debug_assert_eq!(ws.nsolv, nsolv);
         Solver {
             ov,
+            cache,
             nsolv,
             rules: vec![Rule::default()],
             infos: vec![RuleInfo::new(RuleKind::Dummy, 0, 0, NO_DEP)],
@@ -151,19 +164,23 @@ impl<'p> Solver<'p> {
             learntrules: 0,
             block_end: Vec::new(),
             ruleassertions: Vec::new(),
-            watches: Vec::new(),
-            decisionmap: vec![0; nsolv],
+            watches: ws.watches,
+            decisionmap: ws.decisionmap,
             decisionq: Vec::new(),
             decisionq_why: Vec::new(),
             propagate_index: 0,
             branches: Vec::new(),
             learnt_why: Vec::new(),
             learnt_pool: Vec::new(),
-            added: vec![false; nsolv],
-            strong: vec![false; nsolv],
+            added: ws.added,
+            added_list: Vec::new(),
+            strong: ws.strong,
             strong_list: Vec::new(),
-            recommendsmap: vec![false; nsolv],
-            suggestsmap: vec![false; nsolv],
+            recommendsmap: ws.recommendsmap,
+            suggestsmap: ws.suggestsmap,
+            mapped: Vec::new(),
+            mark: ws.mark,
+            keycount: ws.keycount,
             recommends_index: 0,
             recommendscplx: Vec::new(),
             suggestscplx: Vec::new(),
@@ -171,6 +188,54 @@ impl<'p> Solver<'p> {
             job_deps: Vec::new(),
             trace: trace_enabled(),
         }
+    }
+
+    /// Gives the per-solvable arrays back, cleared of every entry this
+    /// transaction set.
+    pub(crate) fn into_workspace(mut self) -> Workspace {
+        for &v in &self.decisionq {
+            self.decisionmap[v.unsigned_abs() as usize] = 0;
+        }
+        for &s in &self.added_list {
+            self.added[s as usize] = false;
+        }
+        for &s in &self.strong_list {
+            self.strong[s as usize] = false;
+        }
+        self.clear_weak_maps();
+        // Every non-empty watch chain starts at a literal some rule watches.
+        for r in &self.rules {
+            if r.w2 != 0 {
+                let (a, b) = (
+                    (r.w1 + self.nsolv as i32) as usize,
+                    (r.w2 + self.nsolv as i32) as usize,
+                );
+                self.watches[a] = 0;
+                self.watches[b] = 0;
+            }
+        }
+        let ws = Workspace {
+            nsolv: self.nsolv,
+            decisionmap: self.decisionmap,
+            added: self.added,
+            strong: self.strong,
+            recommendsmap: self.recommendsmap,
+            suggestsmap: self.suggestsmap,
+            watches: self.watches,
+            mark: self.mark,
+            keycount: self.keycount,
+        };
+        debug_assert!(ws.is_clear(), "solver workspace not cleared");
+        ws
+    }
+
+    /// Clears `recommendsmap` and `suggestsmap`.
+    pub(crate) fn clear_weak_maps(&mut self) {
+        for &s in &self.mapped {
+            self.recommendsmap[s as usize] = false;
+            self.suggestsmap[s as usize] = false;
+        }
+        self.mapped.clear();
     }
 
     /// A solvable's NEVRA for traces.
@@ -301,7 +366,6 @@ impl<'p> Solver<'p> {
     }
 
     pub(crate) fn make_watches(&mut self) {
-        self.watches = vec![0; 2 * self.nsolv + 1];
         for ri in (1..self.rules.len()).rev() {
             let r = self.rules[ri];
             if r.w2 == 0 {
@@ -471,7 +535,8 @@ impl<'p> Solver<'p> {
     fn analyze(&mut self, level: i32, mut c: usize) -> (i32, usize) {
         let mut q: Vec<i32> = Vec::new();
         let mut rlevel = 1;
-        let mut seen = vec![false; self.nsolv];
+        let mut seen = std::mem::take(&mut self.mark);
+        let mut touched: Vec<usize> = Vec::new();
         let mut num = 0;
         let mut l1num = 0;
         let learnt_why = self.learnt_pool.len();
@@ -488,6 +553,7 @@ impl<'p> Solver<'p> {
                     continue;
                 }
                 seen[vv] = true;
+                touched.push(vv);
                 let l = self.decisionmap[vv].abs();
                 if l == 1 {
                     l1num += 1;
@@ -539,6 +605,10 @@ impl<'p> Solver<'p> {
                 break;
             }
         }
+        for vv in touched {
+            seen[vv] = false;
+        }
+        self.mark = seen;
         self.learnt_pool.push(0);
         let level = rlevel;
         self.revert(level);
@@ -566,9 +636,11 @@ impl<'p> Solver<'p> {
     /// disabled.
     fn analyze_unsolvable(&mut self, conflict: usize) -> Result<i32, Unsat> {
         let mut proof = vec![conflict];
-        let mut involved = vec![false; self.nsolv];
+        let mut involved = std::mem::take(&mut self.mark);
+        let mut touched: Vec<usize> = Vec::new();
         for v in self.rule_lits(conflict) {
             involved[v.unsigned_abs() as usize] = true;
+            touched.push(v.unsigned_abs() as usize);
         }
         for idx in (0..self.decisionq.len()).rev() {
             let v = self.decisionq[idx];
@@ -584,9 +656,14 @@ impl<'p> Solver<'p> {
             for l in self.rule_lits(why as usize) {
                 if !self.is_true(l) {
                     involved[l.unsigned_abs() as usize] = true;
+                    touched.push(l.unsigned_abs() as usize);
                 }
             }
         }
+        for vv in touched {
+            involved[vv] = false;
+        }
+        self.mark = involved;
         let rules = self.expand_proof(&proof);
         let to_disable: Vec<usize> = rules
             .iter()

@@ -1,0 +1,99 @@
+//! What the solver keeps across the transactions of one pool: the package
+//! rules of every solvable (computed on first use, then shared by every
+//! transaction and thread) and the solver's per-solvable arrays (reused, so a
+//! transaction costs what it touches, not the size of the pool).
+//!
+//! libsolv recomputes both for every `solver_solve` (`solver_addpkgrulesforsolvable`
+//! walks the pool's dependency data, `solver_create` allocates maps of pool
+//! size). The rules of a solvable are a pure function of the pool (see
+//! docs/resolver.md, "Speed"), so computing them once gives the same rules.
+
+use std::sync::OnceLock;
+
+use super::rules::{compute_solvable_rules, SolvableRules};
+use crate::pool::Pool;
+
+/// Package rules per solvable, computed on first use.
+pub(crate) struct RuleCache {
+    rules: Box<[OnceLock<Box<SolvableRules>>]>,
+    /// Installable binaries with Supplements or Enhances (solvable ids,
+    /// ascending): the candidates of libsolv's `solver_addpkgrulesforweak`.
+    weak_cands: OnceLock<Vec<u32>>,
+}
+
+impl RuleCache {
+    pub(crate) fn new(pool: &Pool) -> RuleCache {
+        RuleCache {
+            rules: (0..pool.len()).map(|_| OnceLock::new()).collect(),
+            weak_cands: OnceLock::new(),
+        }
+    }
+
+    /// The package rules of solvable `sid` (>= 2).
+    #[inline]
+    pub(crate) fn get(&self, pool: &Pool, sid: u32) -> &SolvableRules {
+        self.rules[sid as usize - 2].get_or_init(|| Box::new(compute_solvable_rules(pool, sid)))
+    }
+
+    pub(crate) fn weak_candidates(&self, pool: &Pool) -> &[u32] {
+        self.weak_cands.get_or_init(|| {
+            (0..pool.len() as u32)
+                .map(|i| i + 2)
+                .filter(|&s| {
+                    let d = pool.sd(s);
+                    !d.source
+                        && !d.disabled
+                        && d.score != 0
+                        && (d.supplements.len > 0 || d.enhances.len > 0)
+                })
+                .collect()
+        })
+    }
+}
+
+/// The solver's arrays indexed by solvable or literal, all zero (false)
+/// between transactions: a solver takes them, and gives them back cleared
+/// of exactly the entries it set.
+pub(crate) struct Workspace {
+    pub nsolv: usize,
+    pub decisionmap: Vec<i32>,
+    pub added: Vec<bool>,
+    pub strong: Vec<bool>,
+    pub recommendsmap: Vec<bool>,
+    pub suggestsmap: Vec<bool>,
+    /// Watch chain heads per literal (`2 * nsolv + 1`).
+    pub watches: Vec<u32>,
+    /// Scratch marks per solvable (conflict analysis).
+    pub mark: Vec<bool>,
+    /// Rules per first literal while sorting (`2 * nsolv + 1`).
+    pub keycount: Vec<u32>,
+}
+
+impl Workspace {
+    pub(crate) fn new(nsolv: usize) -> Workspace {
+        Workspace {
+            nsolv,
+            decisionmap: vec![0; nsolv],
+            added: vec![false; nsolv],
+            strong: vec![false; nsolv],
+            recommendsmap: vec![false; nsolv],
+            suggestsmap: vec![false; nsolv],
+            watches: vec![0; 2 * nsolv + 1],
+            mark: vec![false; nsolv],
+            keycount: vec![0; 2 * nsolv + 1],
+        }
+    }
+
+    /// Whether every entry is back to zero (debug builds check this when a
+    /// workspace is returned).
+    pub(crate) fn is_clear(&self) -> bool {
+        self.decisionmap.iter().all(|&x| x == 0)
+            && !self.added.iter().any(|&x| x)
+            && !self.strong.iter().any(|&x| x)
+            && !self.recommendsmap.iter().any(|&x| x)
+            && !self.suggestsmap.iter().any(|&x| x)
+            && self.watches.iter().all(|&x| x == 0)
+            && !self.mark.iter().any(|&x| x)
+            && self.keycount.iter().all(|&x| x == 0)
+    }
+}
