@@ -13,15 +13,17 @@
 mod output;
 mod why;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use regex::Regex;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::dep::Dep;
 use crate::error::Result;
 use crate::pool::{PkgId, Pool};
-use crate::solver::{Job, Resolver, Solution};
+use crate::solver::{Job, Resolver, Solution, Unsolvable};
 
 pub use output::{check_output_dir, view_id, BuildrootDocument};
 
@@ -92,9 +94,10 @@ pub struct SourceRecord {
     /// Problem lines when the transaction could not be solved (BadDeps).
     pub bad_deps: Vec<String>,
     /// The install set (core included), sorted; empty on BadDeps/NoSource.
-    pub installed: Vec<PkgId>,
+    /// Shared by the sources whose transactions are the same.
+    pub installed: Arc<[PkgId]>,
     /// The solution, kept for explanations.
-    pub solution: Option<Solution>,
+    pub solution: Option<Arc<Solution>>,
     /// The transaction's jobs as text (core names, then BuildRequires), in
     /// the order the solution's job indexes use.
     pub jobs: Vec<String>,
@@ -149,7 +152,44 @@ pub fn run<'p>(pool: &'p Pool, input: &[String], cfg: &Config) -> Result<Buildro
     run_with_progress(pool, input, cfg, |_| {})
 }
 
+/// Source names already in the run: pool symbols in a bitmap (every binary's
+/// source name is one), other names (input, placeholders) in a set.
+struct Seen<'p> {
+    pool: &'p Pool,
+    syms: Vec<bool>,
+    others: FxHashSet<String>,
+}
+
+impl<'p> Seen<'p> {
+    fn new(pool: &'p Pool) -> Seen<'p> {
+        Seen {
+            pool,
+            syms: vec![false; pool.nsyms() as usize],
+            others: FxHashSet::default(),
+        }
+    }
+
+    /// Marks `name`; whether it was new.
+    fn insert(&mut self, name: &str) -> bool {
+        match self.pool.sym(name) {
+            Some(s) => self.insert_sym(s),
+            None => self.others.insert(name.to_string()),
+        }
+    }
+
+    fn insert_sym(&mut self, sym: u32) -> bool {
+        !std::mem::replace(&mut self.syms[sym as usize], true)
+    }
+}
+
+/// A resolved transaction, shared by every source with the same jobs.
+type Outcome = Arc<(std::result::Result<Arc<Solution>, Unsolvable>, Arc<[PkgId]>)>;
+
 /// [`run`], calling `progress` before and after every layer.
+///
+/// Sources whose jobs are identical (the same BuildRequires in the same
+/// order) share one transaction: its result is a function of the pool and
+/// the job list alone.
 pub fn run_with_progress<'p>(
     pool: &'p Pool,
     input: &[String],
@@ -158,18 +198,19 @@ pub fn run_with_progress<'p>(
 ) -> Result<Buildroot<'p>> {
     let core_jobs: Vec<Job> = cfg.core.iter().map(|n| Job::Install(n.clone())).collect();
     // One resolver for the whole run: package rules computed once.
-    let resolver = Resolver::new(pool);
+    let mut resolver = Resolver::new(pool);
+    resolver.set_common_jobs(&core_jobs);
     let core = resolve_core(&resolver, &cfg.core, &core_jobs);
 
-    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut seen = Seen::new(pool);
     let mut layer: Vec<(String, Origin)> = Vec::new();
     for name in input {
-        if seen.insert(name.clone()) {
+        if seen.insert(name) {
             layer.push((name.clone(), Origin::Input));
         }
     }
     for name in cfg.placeholders.keys() {
-        if seen.insert(name.clone()) {
+        if seen.insert(name) {
             layer.push((name.clone(), Origin::Placeholder));
         }
     }
@@ -181,11 +222,13 @@ pub fn run_with_progress<'p>(
     core_sources.sort();
     core_sources.dedup();
     for s in core_sources {
-        if seen.insert(s.clone()) {
+        if seen.insert(&s) {
             layer.push((s, Origin::Core));
         }
     }
 
+    // BuildRequires jobs (the core's jobs left out) -> outcome.
+    let mut memo: FxHashMap<Vec<Job>, Outcome> = FxHashMap::default();
     let mut records: Vec<SourceRecord> = Vec::new();
     let mut depth = 0;
     let mut failed = 0;
@@ -196,17 +239,48 @@ pub fn run_with_progress<'p>(
             resolved: records.len(),
             failed,
         });
-        let done: Vec<SourceRecord> = layer
+        let mut prepared: Vec<(SourceRecord, Option<Vec<Job>>)> = layer
             .par_iter()
-            .map(|(name, origin)| {
-                resolve_source(&resolver, cfg, &core_jobs, name, origin.clone(), depth)
+            .map(|(name, origin)| prepare_source(pool, cfg, name, origin.clone(), depth))
+            .collect();
+        // Each job list not seen before is solved once, in parallel.
+        let mut todo: Vec<&Vec<Job>> = Vec::new();
+        {
+            let mut queued: FxHashSet<&Vec<Job>> = FxHashSet::default();
+            for (_, jobs) in &prepared {
+                if let Some(j) = jobs {
+                    if !memo.contains_key(j) && queued.insert(j) {
+                        todo.push(j);
+                    }
+                }
+            }
+        }
+        let solved: Vec<Outcome> = todo
+            .par_iter()
+            .map(|brs| {
+                let mut jobs = core_jobs.clone();
+                jobs.extend(brs.iter().cloned());
+                let res = resolver.resolve(&jobs).map(Arc::new);
+                let installed: Arc<[PkgId]> = match &res {
+                    Ok(sol) => sol.installed.as_slice().into(),
+                    Err(_) => Arc::from(Vec::new()),
+                };
+                Arc::new((res, installed))
             })
             .collect();
+        let todo: Vec<Vec<Job>> = todo.into_iter().cloned().collect();
+        memo.extend(todo.into_iter().zip(solved));
+        for (rec, jobs) in &mut prepared {
+            if let Some(j) = jobs.take() {
+                finish_source(rec, &memo[&j], core_jobs.len());
+            }
+        }
+        let done: Vec<SourceRecord> = prepared.into_iter().map(|(r, _)| r).collect();
         let mut next: Vec<(String, Origin)> = Vec::new();
         for rec in &done {
-            for &b in &rec.installed {
-                let src = pool.package(b).source_name();
-                if seen.insert(src.to_string()) {
+            for &b in rec.installed.iter() {
+                if seen.insert_sym(pool.source_sym(b)) {
+                    let src = pool.package(b).source_name();
                     next.push((
                         src.to_string(),
                         Origin::Needed {
@@ -271,15 +345,15 @@ pub fn choose_source(pool: &Pool, name: &str, prefer: Option<&Regex>) -> Option<
     cands.first().copied()
 }
 
-fn resolve_source(
-    resolver: &Resolver,
+/// The record of one source before its transaction, and the transaction's
+/// BuildRequires jobs (None: no source package, nothing to resolve).
+fn prepare_source(
+    pool: &Pool,
     cfg: &Config,
-    core_jobs: &[Job],
     name: &str,
     origin: Origin,
     layer: usize,
-) -> SourceRecord {
-    let pool = resolver.pool();
+) -> (SourceRecord, Option<Vec<Job>>) {
     let mut rec = SourceRecord {
         name: name.to_string(),
         origin,
@@ -288,7 +362,7 @@ fn resolve_source(
         placeholder: false,
         no_install: Vec::new(),
         bad_deps: Vec::new(),
-        installed: Vec::new(),
+        installed: Arc::from(Vec::new()),
         solution: None,
         jobs: cfg.core.clone(),
     };
@@ -311,54 +385,60 @@ fn resolve_source(
             brs.push((r.clone(), Dep::parse(r).ok()));
         }
     } else {
-        return rec;
+        return (rec, None);
     }
-    let mut jobs = core_jobs.to_vec();
-    let mut job_text = Vec::new();
-    for (text, dep) in &brs {
+    let mut jobs = Vec::new();
+    for (text, dep) in brs {
         match dep {
             Some(d) => {
-                jobs.push(Job::Provides(d.clone()));
-                job_text.push(text.clone());
-                rec.jobs.push(text.clone());
+                jobs.push(Job::Provides(d));
+                rec.jobs.push(text);
             }
-            None => rec.no_install.push(text.clone()),
+            None => rec.no_install.push(text),
         }
     }
+    (rec, Some(jobs))
+}
+
+/// Fills in a prepared record from its transaction's outcome.
+fn finish_source(rec: &mut SourceRecord, outcome: &Outcome, ncore: usize) {
+    let (res, installed) = &**outcome;
+    // `rec.jobs` holds the core names, then the text of each BuildRequires job.
     let unmatched_brs = |unmatched: &[usize]| -> Vec<String> {
         unmatched
             .iter()
-            .filter(|&&i| i >= core_jobs.len())
-            .map(|&i| job_text[i - core_jobs.len()].clone())
+            .filter(|&&i| i >= ncore)
+            .map(|&i| rec.jobs[i].clone())
             .collect()
     };
-    match resolver.resolve(&jobs) {
+    match res {
         Ok(sol) => {
-            rec.no_install.extend(unmatched_brs(&sol.unmatched));
-            rec.installed = sol.installed.clone();
-            rec.solution = Some(sol);
+            let u = unmatched_brs(&sol.unmatched);
+            rec.no_install.extend(u);
+            rec.installed = installed.clone();
+            rec.solution = Some(sol.clone());
         }
         Err(u) => {
-            rec.no_install.extend(unmatched_brs(&u.unmatched));
-            rec.bad_deps = u.problems;
+            let un = unmatched_brs(&u.unmatched);
+            rec.no_install.extend(un);
+            rec.bad_deps = u.problems.clone();
         }
     }
-    rec
 }
 
 impl Buildroot<'_> {
     /// Every binary installed by any transaction (core included): ids, sorted, unique.
     pub fn binary_ids(&self) -> Vec<PkgId> {
-        let mut v: Vec<PkgId> = self
-            .core
-            .installed
-            .iter()
-            .chain(self.sources.iter().flat_map(|s| s.installed.iter()))
-            .copied()
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
+        let mut mark = vec![false; self.pool.len()];
+        let sets = std::iter::once(&self.core.installed[..])
+            .chain(self.sources.iter().map(|s| &s.installed[..]));
+        for p in sets.flatten() {
+            mark[p.0 as usize] = true;
+        }
+        (0..self.pool.len() as u32)
+            .map(PkgId)
+            .filter(|p| mark[p.0 as usize])
+            .collect()
     }
 
     /// Names of every binary (byte-sorted, unique).

@@ -121,7 +121,7 @@ impl Buildroot<'_> {
         let mut rel: BTreeMap<PkgId, [BTreeSet<PkgId>; 3]> = BTreeMap::new();
         for rec in &self.sources {
             let set = &rec.installed;
-            for &q in set {
+            for &q in set.iter() {
                 let e = edges.entry(q).or_insert_with(|| {
                     let p = pool.package(q);
                     let provs = |deps: &mut dyn Iterator<Item = &crate::dep::Dep>| {

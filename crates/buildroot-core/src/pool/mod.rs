@@ -105,6 +105,8 @@ impl Span {
 #[derive(Clone, Debug)]
 pub(crate) struct PkgData {
     pub name: u32,
+    /// The source package's name (the package's own name for a source).
+    pub srcname: u32,
     pub arch: u32,
     pub evr: u32,
     pub repo: u16,
@@ -352,6 +354,8 @@ impl PoolBuilder {
         let name = t.intern_str(&pkg.name);
         let arch_sym = t.intern_str(&pkg.arch);
         intern_in_primary_order(t, pkg);
+        // Already interned (the name, or the source name just above).
+        let srcname = t.intern_str(pkg.source_name());
         let evr = t.intern_evr(&pkg.evr);
         let provs = &mut self.provs;
         let pstart = provs.len() as u32;
@@ -418,6 +422,7 @@ impl PoolBuilder {
         let enhances = list(t, deplist, pkg.enhances.iter());
         self.data.push(PkgData {
             name,
+            srcname,
             arch: arch_sym,
             evr,
             repo: self.infos.len() as u16 - 1,
@@ -784,6 +789,11 @@ impl Pool {
     }
 
     // ----- crate-internal access for the solver -----
+
+    /// The symbol of a package's source name ([`Package::source_name`]).
+    pub(crate) fn source_sym(&self, id: PkgId) -> u32 {
+        self.data[id.0 as usize].srcname
+    }
 
     /// The symbol of a string, if the pool knows it.
     pub(crate) fn sym(&self, s: &str) -> Option<u32> {

@@ -36,6 +36,7 @@ use crate::dep::Dep;
 use crate::pool::{Overlay, PkgId, Pool};
 use cache::{RuleCache, Workspace};
 use jobs::SolverJob;
+use rules::BaseRules;
 
 pub use explain::Reason;
 
@@ -153,6 +154,8 @@ pub struct Resolver<'p> {
     install: Mutex<FxHashMap<String, Option<Vec<SolverJob>>>>,
     /// Cleared workspaces, one per thread that has used the resolver.
     spare: Mutex<Vec<Workspace>>,
+    /// The jobs most transactions start with, and their walk's rules.
+    base: Option<(Vec<Job>, BaseRules)>,
 }
 
 impl<'p> Resolver<'p> {
@@ -163,6 +166,50 @@ impl<'p> Resolver<'p> {
             rules: RuleCache::new(pool),
             install: Mutex::new(FxHashMap::default()),
             spare: Mutex::new(Vec::new()),
+            base: None,
+        }
+    }
+
+    /// Declares the jobs most transactions will start with (the core
+    /// buildroot's names): the rules of what their candidates reach are
+    /// unified once, and every transaction whose job list starts with
+    /// `jobs` starts from them. Answers do not change.
+    pub fn set_common_jobs(&mut self, jobs: &[Job]) {
+        self.base = None;
+        let mut ov = Overlay::new(self.pool);
+        let built: Vec<SolverJob> = self
+            .build(&mut ov, jobs)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect();
+        let ws = self.workspace();
+        let mut solver = sat::Solver::new(ov, &self.rules, ws);
+        let base = solver.base_rules(&built);
+        self.give_back(solver.into_workspace());
+        self.base = Some((jobs.to_vec(), base));
+    }
+
+    fn build(&self, ov: &mut Overlay, jobs: &[Job]) -> Vec<Option<Vec<SolverJob>>> {
+        jobs.iter()
+            .map(|job| match job {
+                Job::Install(spec) => self.install_jobs(ov, spec),
+                Job::Provides(dep) => jobs::provides_job(ov, dep),
+            })
+            .collect()
+    }
+
+    fn workspace(&self) -> Workspace {
+        self.spare
+            .lock()
+            .ok()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_else(|| Workspace::new(self.pool.len() + 2))
+    }
+
+    fn give_back(&self, ws: Workspace) {
+        if let Ok(mut v) = self.spare.lock() {
+            v.push(ws);
         }
     }
 
@@ -175,13 +222,7 @@ impl<'p> Resolver<'p> {
     pub fn resolve(&self, jobs: &[Job]) -> Result<Solution, Unsolvable> {
         let pool = self.pool;
         let mut ov = Overlay::new(pool);
-        let built: Vec<Option<Vec<SolverJob>>> = jobs
-            .iter()
-            .map(|job| match job {
-                Job::Install(spec) => self.install_jobs(&mut ov, spec),
-                Job::Provides(dep) => jobs::provides_job(&mut ov, dep),
-            })
-            .collect();
+        let built = self.build(&mut ov, jobs);
         let unmatched: Vec<usize> = built
             .iter()
             .enumerate()
@@ -203,19 +244,15 @@ impl<'p> Resolver<'p> {
                 c
             })
             .collect();
-        let ws = self
-            .spare
-            .lock()
-            .ok()
-            .and_then(|mut v| v.pop())
-            .unwrap_or_else(|| Workspace::new(pool.len() + 2));
-        let mut solver = sat::Solver::new(ov, &self.rules, ws);
+        let base = self
+            .base
+            .as_ref()
+            .filter(|(prefix, _)| jobs.starts_with(prefix))
+            .map(|(_, b)| b);
+        let mut solver = sat::Solver::new(ov, &self.rules, self.workspace());
         let jl: Vec<SolverJob> = built.into_iter().flatten().flatten().collect();
-        let res = solver.solve(&jl);
-        let ws = solver.into_workspace();
-        if let Ok(mut v) = self.spare.lock() {
-            v.push(ws);
-        }
+        let res = solver.solve(&jl, base);
+        self.give_back(solver.into_workspace());
         match res {
             Ok(installed) => Ok(Solution {
                 installed,

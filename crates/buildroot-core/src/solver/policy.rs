@@ -446,30 +446,24 @@ impl Solver<'_> {
             if self.suggestscplx.iter().any(|&(x, _)| x == p) {
                 self.recheck_complex(p, false);
             }
-            let d = pool.sd(p);
-            for &rec in pool.deps_of(d.recommends) {
-                if self.ov.is_complex(rec) {
-                    self.check_complex_dep(rec, true);
-                    continue;
+            let w = self.cache.get(pool, p);
+            for &q in &w.recommended {
+                if !self.recommendsmap[q as usize] && !self.suggestsmap[q as usize] {
+                    self.mapped.push(q);
                 }
-                for &q in self.ov.dep_providers(rec).iter() {
-                    if !self.recommendsmap[q as usize] && !self.suggestsmap[q as usize] {
-                        self.mapped.push(q);
-                    }
-                    self.recommendsmap[q as usize] = true;
-                }
+                self.recommendsmap[q as usize] = true;
             }
-            for &sug in pool.deps_of(d.suggests) {
-                if self.ov.is_complex(sug) {
-                    self.check_complex_dep(sug, false);
-                    continue;
+            for &q in &w.suggested {
+                if !self.recommendsmap[q as usize] && !self.suggestsmap[q as usize] {
+                    self.mapped.push(q);
                 }
-                for &q in self.ov.dep_providers(sug).iter() {
-                    if !self.recommendsmap[q as usize] && !self.suggestsmap[q as usize] {
-                        self.mapped.push(q);
-                    }
-                    self.suggestsmap[q as usize] = true;
-                }
+                self.suggestsmap[q as usize] = true;
+            }
+            for &rec in &w.recommends_cplx {
+                self.check_complex_dep(rec, true);
+            }
+            for &sug in &w.suggests_cplx {
+                self.check_complex_dep(sug, false);
             }
         }
     }

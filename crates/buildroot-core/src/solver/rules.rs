@@ -370,9 +370,42 @@ fn rule_cmp(lits: &[i32], a: &Rule, b: &Rule) -> i64 {
 }
 
 impl Solver<'_> {
-    /// Creates all rules for the jobs.
-    pub(crate) fn add_rules(&mut self, jobs: &[SolverJob]) {
+    /// The package rules of the walk from `jobs`' candidates, unified: the
+    /// base that transactions starting with these jobs share.
+    pub(crate) fn base_rules(&mut self, jobs: &[SolverJob]) -> BaseRules {
+        for job in jobs {
+            for p in job.candidates(&self.ov) {
+                if p >= 2 {
+                    self.add_pkg_rules_for(p, true);
+                }
+            }
+        }
+        self.unify_rules();
+        BaseRules {
+            strong: self.strong_list.clone(),
+            rules: self.rules.clone(),
+            infos: self.infos.clone(),
+            lits: self.lits.clone(),
+        }
+    }
+
+    /// Creates all rules for the jobs. With `base` (the package rules of the
+    /// walk from the first jobs' candidates, see [`BaseRules`]), that part
+    /// of the walk is not repeated: its solvables start marked, its unified
+    /// rules are merged with the rest's.
+    pub(crate) fn add_rules(&mut self, jobs: &[SolverJob], base: Option<&BaseRules>) {
         let pool = self.ov.pool;
+        if let Some(b) = base {
+            // Base rules keep their literal offsets: their lists come first.
+            self.lits.clear();
+            self.lits.extend_from_slice(&b.lits);
+            for &n in &b.strong {
+                self.strong[n as usize] = true;
+                self.added[n as usize] = true;
+            }
+            self.strong_list.extend_from_slice(&b.strong);
+            self.added_list.extend_from_slice(&b.strong);
+        }
         for job in jobs {
             for p in job.candidates(&self.ov) {
                 if p >= 2 {
@@ -434,6 +467,9 @@ impl Solver<'_> {
             self.add_weak_reach();
         }
         self.unify_rules();
+        if let Some(b) = base {
+            self.merge_base(b);
+        }
         self.pkgrules_end = self.rules.len();
         let mut block_end = vec![0u32; self.pkgrules_end];
         let mut end = self.pkgrules_end;
@@ -743,6 +779,41 @@ impl Solver<'_> {
         self.infos = new_infos;
     }
 
+    /// Merges the base's unified rules with the (unified) rules walked after
+    /// them. In a full walk the base's solvables come first, so of two equal
+    /// rules the base's is the one `unify_rules` keeps.
+    fn merge_base(&mut self, b: &BaseRules) {
+        let mine = std::mem::take(&mut self.rules);
+        let my_infos = std::mem::take(&mut self.infos);
+        let mut rules = Vec::with_capacity(b.rules.len() + mine.len());
+        let mut infos = Vec::with_capacity(rules.capacity());
+        rules.push(mine[0]);
+        infos.push(my_infos[0]);
+        let (mut i, mut j) = (1, 1);
+        let lits = &self.lits;
+        while i < b.rules.len() && j < mine.len() {
+            let c = rule_cmp(lits, &b.rules[i], &mine[j]);
+            if c <= 0 {
+                rules.push(b.rules[i]);
+                infos.push(b.infos[i]);
+                i += 1;
+                if c == 0 {
+                    j += 1;
+                }
+            } else {
+                rules.push(mine[j]);
+                infos.push(my_infos[j]);
+                j += 1;
+            }
+        }
+        rules.extend_from_slice(&b.rules[i..]);
+        infos.extend_from_slice(&b.infos[i..]);
+        rules.extend_from_slice(&mine[j..]);
+        infos.extend_from_slice(&my_infos[j..]);
+        self.rules = rules;
+        self.infos = infos;
+    }
+
     /// libsolv `solver_addinfarchrules` (no installed packages): a package of
     /// a worse arch class than the best reachable one of its name may only be
     /// installed together with a same-EVR package of the best class (or
@@ -817,6 +888,20 @@ impl Solver<'_> {
     }
 }
 
+/// The unified package rules of the walk from some jobs' candidates (the
+/// core buildroot's), shared by the transactions that start with those jobs:
+/// the package rules of a transaction are the sorted, de-duplicated rules of
+/// the solvables its walk reaches, a function of that set alone, and the
+/// walk from the first jobs reaches the same solvables in every transaction.
+pub(crate) struct BaseRules {
+    /// The solvables reached, in walk order.
+    pub strong: Vec<u32>,
+    /// Unified rules (index 0 the dummy), literal lists in `lits`.
+    pub rules: Vec<Rule>,
+    pub infos: Vec<RuleInfo>,
+    pub lits: Vec<i32>,
+}
+
 /// One package rule of a solvable, before it is copied into a solver.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct CachedRule {
@@ -841,6 +926,13 @@ pub(crate) struct SolvableRules {
     pub succ: Vec<u32>,
     /// Providers of its Recommends/Suggests (walked, never installed for them).
     pub weak: Vec<u32>,
+    /// For the recommends and suggests maps of the policy (libsolv
+    /// `policy_update_recommendsmap`): providers of its plain Recommends and
+    /// Suggests (sorted, unique), and its complex ones (dependency ids).
+    pub recommended: Vec<u32>,
+    pub suggested: Vec<u32>,
+    pub recommends_cplx: Vec<u32>,
+    pub suggests_cplx: Vec<u32>,
 }
 
 impl SolvableRules {
@@ -1007,6 +1099,20 @@ pub(crate) fn compute_solvable_rules(pool: &Pool, n: u32) -> SolvableRules {
         }
         out.weak
             .extend(pool.dep_list(rec).iter().copied().filter(|&p| p >= 2));
+    }
+    for (deps, simple, cplx) in [
+        (d.recommends, &mut out.recommended, &mut out.recommends_cplx),
+        (d.suggests, &mut out.suggested, &mut out.suggests_cplx),
+    ] {
+        for &dep in pool.deps_of(deps) {
+            if pool.dep_is_complex(dep) {
+                cplx.push(dep);
+            } else {
+                simple.extend_from_slice(pool.dep_list(dep));
+            }
+        }
+        simple.sort_unstable();
+        simple.dedup();
     }
     out
 }

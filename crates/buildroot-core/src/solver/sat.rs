@@ -15,6 +15,7 @@
 
 use super::cache::{RuleCache, Workspace};
 use super::jobs::SolverJob;
+use super::rules::BaseRules;
 use crate::pool::Overlay;
 use crate::pool::{PkgId, SYSTEM};
 
@@ -248,8 +249,12 @@ impl<'p> Solver<'p> {
     }
 
     /// Solves the jobs; the installed packages or, per problem, its lines.
-    pub(crate) fn solve(&mut self, jobs: &[SolverJob]) -> Result<Vec<PkgId>, Vec<Vec<String>>> {
-        self.add_rules(jobs);
+    pub(crate) fn solve(
+        &mut self,
+        jobs: &[SolverJob],
+        base: Option<&BaseRules>,
+    ) -> Result<Vec<PkgId>, Vec<Vec<String>>> {
+        self.add_rules(jobs, base);
         self.make_watches();
         let res = self.run_sat();
         if res.is_err() || !self.problems.is_empty() {
