@@ -80,15 +80,10 @@ fn all_rule_infos(s: &Solver, r: usize) -> Vec<RuleInfo> {
             break;
         }
         let sr = s.cache.get(pool, l.unsigned_abs());
-        for cr in &sr.rules {
-            let mut cl = vec![cr.p];
-            if cr.len >= 2 {
-                cl.extend_from_slice(&sr.lits[cr.start as usize..(cr.start + cr.len) as usize]);
-            } else if cr.p2 != 0 {
-                cl.push(cr.p2);
-            }
+        for i in 0..sr.rules.len() {
+            let cl = sr.rule_lits(i);
             if cl == lits {
-                let mut info = cr.info;
+                let mut info = sr.infos[i];
                 if info.kind == RuleKind::SameName {
                     // libsolv normalises the pair: higher id first.
                     let (a, b) = (info.from.max(info.to), info.from.min(info.to));

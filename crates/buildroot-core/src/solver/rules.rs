@@ -603,32 +603,14 @@ impl Solver<'_> {
             if strong {
                 self.strong[ni] = true;
                 self.strong_list.push(n);
-                for r in &sr.rules {
-                    let d = if r.len >= 2 {
-                        let d = self.lits.len() as u32;
-                        self.lits.extend_from_slice(
-                            &sr.lits[r.start as usize..(r.start + r.len) as usize],
-                        );
-                        self.lits.push(0);
-                        d
-                    } else {
-                        0
-                    };
-                    self.rules.push(Rule {
-                        p: r.p,
-                        d,
-                        w1: r.p,
-                        w2: if d != 0 {
-                            sr.lits[r.start as usize]
-                        } else {
-                            r.p2
-                        },
-                        n1: 0,
-                        n2: 0,
-                        disabled: false,
-                    });
-                    self.infos.push(r.info);
-                }
+                // Literal lists keep their layout: offsets shift by one base.
+                let off = self.lits.len() as u32 - 1;
+                self.lits.extend_from_slice(&sr.lits[1..]);
+                self.rules.extend(sr.rules.iter().map(|r| Rule {
+                    d: if r.d != 0 { r.d + off } else { 0 },
+                    ..*r
+                }));
+                self.infos.extend_from_slice(&sr.infos);
                 for &p in &sr.succ {
                     if !self.strong[p as usize] {
                         workq.push_back(p);
@@ -738,45 +720,57 @@ impl Solver<'_> {
             at += c;
         }
         start.push(at);
-        let mut order = vec![0u32; self.rules.len() - 1];
-        for (i, r) in self.rules.iter().enumerate().skip(1) {
+        // Scatter into buckets, keeping the walk's order inside each.
+        let n = self.rules.len();
+        let mut rules = vec![Rule::default(); n];
+        let mut infos = vec![self.infos[0]; n];
+        for (r, info) in self.rules[1..].iter().zip(&self.infos[1..]) {
             let k = key(r.p);
-            order[count[k] as usize] = i as u32;
+            let at = count[k] as usize + 1;
+            rules[at] = *r;
+            infos[at] = *info;
             count[k] += 1;
         }
         for &k in &keys {
             count[k as usize] = 0;
         }
         let lits = &self.lits;
-        let rules = &self.rules;
+        // A bucket is most often one solvable's rules, already in order (the
+        // cache keeps them sorted); otherwise sort it, stable: equal rules
+        // stay in walk order.
         for w in start.windows(2) {
-            let (a, b) = (w[0] as usize, w[1] as usize);
-            if b - a > 1 {
-                order[a..b].sort_unstable_by(|&x, &y| {
-                    rule_cmp(lits, &rules[x as usize], &rules[y as usize])
-                        .cmp(&0)
-                        .then_with(|| x.cmp(&y))
-                });
+            let (a, b) = (w[0] as usize + 1, w[1] as usize + 1);
+            if b - a < 2
+                || rules[a..b]
+                    .windows(2)
+                    .all(|x| rule_cmp(lits, &x[0], &x[1]) <= 0)
+            {
+                continue;
             }
+            let mut idx: Vec<usize> = (a..b).collect();
+            idx.sort_by(|&x, &y| rule_cmp(lits, &rules[x], &rules[y]).cmp(&0));
+            let (rs, is): (Vec<Rule>, Vec<RuleInfo>) =
+                idx.iter().map(|&i| (rules[i], infos[i])).unzip();
+            rules[a..b].copy_from_slice(&rs);
+            infos[a..b].copy_from_slice(&is);
         }
-        let mut new_rules = Vec::with_capacity(order.len() + 1);
-        let mut new_infos = Vec::with_capacity(order.len() + 1);
-        new_rules.push(self.rules[0]);
-        new_infos.push(self.infos[0]);
-        let mut last: Option<usize> = None;
-        for i in order {
-            let i = i as usize;
-            if let Some(l) = last {
-                if rule_cmp(lits, &rules[l], &rules[i]) == 0 {
-                    continue;
-                }
+        // Drop duplicates (the first of equal rules stays).
+        let mut kept = 1;
+        for i in 1..n {
+            if kept > 1
+                && rules[kept - 1].p == rules[i].p
+                && rule_cmp(lits, &rules[kept - 1], &rules[i]) == 0
+            {
+                continue;
             }
-            last = Some(i);
-            new_rules.push(rules[i]);
-            new_infos.push(self.infos[i]);
+            rules[kept] = rules[i];
+            infos[kept] = infos[i];
+            kept += 1;
         }
-        self.rules = new_rules;
-        self.infos = new_infos;
+        rules.truncate(kept);
+        infos.truncate(kept);
+        self.rules = rules;
+        self.infos = infos;
     }
 
     /// Merges the base's unified rules with the (unified) rules walked after
@@ -902,24 +896,18 @@ pub(crate) struct BaseRules {
     pub lits: Vec<i32>,
 }
 
-/// One package rule of a solvable, before it is copied into a solver.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct CachedRule {
-    pub p: i32,
-    /// Second literal when the rule has at most two.
-    pub p2: i32,
-    /// Further literals `lits[start..start+len]` when there are two or more.
-    pub start: u32,
-    pub len: u32,
-    pub info: RuleInfo,
-}
-
 /// The package rules of one solvable and the solvables its walk reaches
 /// (providers of its requires and of its weak dependencies, lock-step
-/// partners): a pure function of the pool, so the pool caches it.
-#[derive(Clone, Debug, Default)]
+/// partners): a pure function of the pool, computed once per solvable.
+///
+/// The rules are stored as a transaction uses them: solver rules whose `d`
+/// points into `lits` (zero-terminated lists, `lits[0]` = 0 for "none"),
+/// already in unify order (sorted by [`rule_cmp`]), so a transaction copies
+/// them in bulk and its sort mostly finds them in order.
+#[derive(Clone, Debug)]
 pub(crate) struct SolvableRules {
-    pub rules: Vec<CachedRule>,
+    pub rules: Vec<Rule>,
+    pub infos: Vec<RuleInfo>,
     pub lits: Vec<i32>,
     /// Providers of its requirements, positive literals of its rich
     /// requirements, lock-step partners.
@@ -935,7 +923,58 @@ pub(crate) struct SolvableRules {
     pub suggests_cplx: Vec<u32>,
 }
 
+impl Default for SolvableRules {
+    fn default() -> Self {
+        SolvableRules {
+            rules: Vec::new(),
+            infos: Vec::new(),
+            lits: vec![0],
+            succ: Vec::new(),
+            weak: Vec::new(),
+            recommended: Vec::new(),
+            suggested: Vec::new(),
+            recommends_cplx: Vec::new(),
+            suggests_cplx: Vec::new(),
+        }
+    }
+}
+
 impl SolvableRules {
+    /// The literals of rule `i`, in libsolv's `FOR_RULELITERALS` order.
+    pub(crate) fn rule_lits(&self, i: usize) -> Vec<i32> {
+        let r = &self.rules[i];
+        let mut out = vec![r.p];
+        if r.d == 0 {
+            if r.w2 != 0 {
+                out.push(r.w2);
+            }
+        } else {
+            out.extend(self.lits[r.d as usize..].iter().take_while(|&&x| x != 0));
+        }
+        out
+    }
+
+    fn push(&mut self, p: i32, p2: i32, list: &[i32], info: RuleInfo) {
+        let (d, w2) = if list.is_empty() {
+            (0, p2)
+        } else {
+            let d = self.lits.len() as u32;
+            self.lits.extend_from_slice(list);
+            self.lits.push(0);
+            (d, list[0])
+        };
+        self.rules.push(Rule {
+            p,
+            d,
+            w1: p,
+            w2,
+            n1: 0,
+            n2: 0,
+            disabled: false,
+        });
+        self.infos.push(info);
+    }
+
     /// libsolv `solver_addrule` for package rules (normalised binary rules,
     /// redundant rules dropped).
     fn add(&mut self, mut p: i32, mut p2: i32, list: Option<&[i32]>, info: RuleInfo) {
@@ -947,15 +986,7 @@ impl SolvableRules {
                     if l.contains(&-p) {
                         return;
                     }
-                    let start = self.lits.len() as u32;
-                    self.lits.extend_from_slice(l);
-                    self.rules.push(CachedRule {
-                        p,
-                        p2: 0,
-                        start,
-                        len: l.len() as u32,
-                        info,
-                    });
+                    self.push(p, 0, l, info);
                     return;
                 }
             }
@@ -966,13 +997,7 @@ impl SolvableRules {
         if p == -p2 {
             return;
         }
-        self.rules.push(CachedRule {
-            p,
-            p2,
-            start: 0,
-            len: 0,
-            info,
-        });
+        self.push(p, p2, &[], info);
     }
 
     fn add_sids(&mut self, p: i32, sids: &[u32], info: RuleInfo) {
@@ -983,15 +1008,45 @@ impl SolvableRules {
         if sids.iter().any(|&x| x as i32 == -p) {
             return;
         }
-        let start = self.lits.len() as u32;
-        self.lits.extend(sids.iter().map(|&x| x as i32));
-        self.rules.push(CachedRule {
-            p,
-            p2: 0,
-            start,
-            len: sids.len() as u32,
-            info,
-        });
+        let l: Vec<i32> = sids.iter().map(|&x| x as i32).collect();
+        self.push(p, 0, &l, info);
+    }
+
+    /// Puts the rules in unify order: sorted by [`rule_cmp`], equal rules
+    /// in the order they were made. Duplicates stay (a rule made for two
+    /// dependencies has two reasons in a problem report); a transaction's
+    /// unify drops them.
+    fn sort(&mut self) {
+        let (rules, lits) = (&self.rules, &self.lits);
+        let sorted = rules.windows(2).all(|w| rule_cmp(lits, &w[0], &w[1]) <= 0);
+        if sorted {
+            return;
+        }
+        let mut order: Vec<usize> = (0..rules.len()).collect();
+        order.sort_by(|&a, &b| rule_cmp(lits, &rules[a], &rules[b]).cmp(&0).then(a.cmp(&b)));
+        let mut out = SolvableRules {
+            succ: std::mem::take(&mut self.succ),
+            weak: std::mem::take(&mut self.weak),
+            ..Default::default()
+        };
+        for i in order {
+            let r = self.rules[i];
+            let list: Vec<i32> = if r.d == 0 {
+                Vec::new()
+            } else {
+                lits[r.d as usize..]
+                    .iter()
+                    .take_while(|&&x| x != 0)
+                    .copied()
+                    .collect()
+            };
+            out.push(r.p, r.w2, &list, self.infos[i]);
+        }
+        out.recommended = std::mem::take(&mut self.recommended);
+        out.suggested = std::mem::take(&mut self.suggested);
+        out.recommends_cplx = std::mem::take(&mut self.recommends_cplx);
+        out.suggests_cplx = std::mem::take(&mut self.suggests_cplx);
+        *self = out;
     }
 }
 
@@ -1026,6 +1081,7 @@ pub(crate) fn compute_solvable_rules(pool: &Pool, n: u32) -> SolvableRules {
         out.succ.extend_from_slice(dp);
     }
     if d.source {
+        out.sort();
         return out;
     }
     for &con in pool.deps_of(d.conflicts) {
@@ -1114,6 +1170,7 @@ pub(crate) fn compute_solvable_rules(pool: &Pool, n: u32) -> SolvableRules {
         simple.sort_unstable();
         simple.dedup();
     }
+    out.sort();
     out
 }
 
