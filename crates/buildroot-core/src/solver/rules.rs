@@ -480,6 +480,7 @@ impl Solver<'_> {
             block_end[i] = end as u32;
         }
         self.block_end = block_end;
+        self.block_done = vec![0; self.pkgrules_end];
 
         self.jobrules = self.rules.len();
         self.job_deps = jobs

@@ -102,6 +102,13 @@ pub(crate) struct Solver<'p> {
     /// For each package rule, the index after the run of rules with the
     /// same first literal.
     pub block_end: Vec<u32>,
+    /// Per block of package rules (at its last rule): the `sat_gen` in which
+    /// every rule of the block was found satisfied for good (see
+    /// `resolve_dependencies`).
+    pub block_done: Vec<u32>,
+    /// Bumped whenever a decision is taken back: satisfied-for-good marks
+    /// of earlier generations no longer hold.
+    pub sat_gen: u32,
     pub ruleassertions: Vec<usize>,
     pub watches: Vec<u32>,
     pub decisionmap: Vec<i32>,
@@ -164,6 +171,8 @@ impl<'p> Solver<'p> {
             infarchrules_end: 0,
             learntrules: 0,
             block_end: Vec::new(),
+            block_done: Vec::new(),
+            sat_gen: 1,
             ruleassertions: Vec::new(),
             watches: ws.watches,
             decisionmap: ws.decisionmap,
@@ -501,6 +510,7 @@ impl<'p> Solver<'p> {
                 break;
             }
             self.decisionmap[vv] = 0;
+            self.sat_gen += 1;
             self.decisionq.pop();
             self.decisionq_why.pop();
             self.propagate_index = self.decisionq.len();
@@ -762,6 +772,7 @@ impl<'p> Solver<'p> {
         for &v in &self.decisionq {
             self.decisionmap[v.unsigned_abs() as usize] = 0;
         }
+        self.sat_gen += 1;
         self.decisionq.clear();
         self.decisionq_why.clear();
         self.recommends_index = -1;
@@ -864,6 +875,7 @@ impl<'p> Solver<'p> {
                 let v = self.decisionq.pop().unwrap_or(0);
                 self.decisionq_why.pop();
                 self.decisionmap[v.unsigned_abs() as usize] = 0;
+                self.sat_gen += 1;
             }
             let mut havedisabled = false;
             for ii in 0..self.ruleassertions.len() {
@@ -1002,13 +1014,22 @@ impl<'p> Solver<'p> {
             // package is not installed is skipped as a whole (libsolv visits
             // and skips them one by one; landing exactly where its cycle
             // counter would trigger keeps the order identical).
+            // A block whose rules are all satisfied for good (a literal
+            // that stays true until a decision is taken back) is skipped
+            // the same way: every one of its rules would be passed over.
             if ri < self.pkgrules_end {
                 let p = self.rules[ri].p;
-                if p < 0 && self.decisionmap[(-p) as usize] <= 0 {
-                    let k = (self.block_end[ri] as usize - ri).min(nrules(self) - n);
-                    i += k;
-                    n += k;
-                    continue;
+                if p < 0 {
+                    let end = self.block_end[ri] as usize;
+                    if self.decisionmap[(-p) as usize] <= 0
+                        || self.block_done[end - 1] == self.sat_gen
+                        || self.block_satisfied(ri, end)
+                    {
+                        let k = (end - ri).min(nrules(self) - n);
+                        i += k;
+                        n += k;
+                        continue;
+                    }
                 }
             }
             i += 1;
@@ -1090,6 +1111,41 @@ impl<'p> Solver<'p> {
             n = 1;
         }
         Ok(level)
+    }
+
+    /// Whether package rules `ri..end` (one block, its first literal's
+    /// package installed) are all satisfied for good: disabled, binary
+    /// (never chosen from), or holding a true positive literal or the
+    /// negation of a false one; decisions only accumulate until one is
+    /// taken back, so until then `resolve_dependencies` would pass over
+    /// every one of them. Marks the block when `ri` is its first rule.
+    fn block_satisfied(&mut self, ri: usize, end: usize) -> bool {
+        for r in &self.rules[ri..end] {
+            if r.disabled || r.d == 0 {
+                continue;
+            }
+            let mut k = r.d as usize;
+            let ok = loop {
+                let l = self.lits[k];
+                if l == 0 {
+                    break false;
+                }
+                if (l > 0 && self.decisionmap[l as usize] > 0)
+                    || (l < 0 && self.decisionmap[(-l) as usize] < 0)
+                {
+                    break true;
+                }
+                k += 1;
+            };
+            if !ok {
+                return false;
+            }
+        }
+        // Only a check from the block's first rule covers the block.
+        if ri == 1 || self.rules[ri - 1].p != self.rules[ri].p {
+            self.block_done[end - 1] = self.sat_gen;
+        }
+        true
     }
 
     /// libsolv `solver_run_sat` (with `disablerules`): a level of 0 means
