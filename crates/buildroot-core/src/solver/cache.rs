@@ -67,6 +67,9 @@ pub(crate) struct Workspace {
     pub mark: Vec<bool>,
     /// Rules per first literal while sorting (`2 * nsolv + 1`).
     pub keycount: Vec<u32>,
+    /// Per solvable: the first package rule whose first literal is its
+    /// negation (0: none).
+    pub blk_start: Vec<u32>,
 }
 
 impl Workspace {
@@ -81,6 +84,7 @@ impl Workspace {
             watches: vec![0; 2 * nsolv + 1],
             mark: vec![false; nsolv],
             keycount: vec![0; 2 * nsolv + 1],
+            blk_start: vec![0; nsolv],
         }
     }
 
@@ -95,5 +99,6 @@ impl Workspace {
             && self.watches.iter().all(|&x| x == 0)
             && !self.mark.iter().any(|&x| x)
             && self.keycount.iter().all(|&x| x == 0)
+            && self.blk_start.iter().all(|&x| x == 0)
     }
 }

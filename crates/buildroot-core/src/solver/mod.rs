@@ -154,8 +154,13 @@ pub struct Resolver<'p> {
     install: Mutex<FxHashMap<String, Option<Vec<SolverJob>>>>,
     /// Cleared workspaces, one per thread that has used the resolver.
     spare: Mutex<Vec<Workspace>>,
-    /// The jobs most transactions start with, and their walk's rules.
-    base: Option<(Vec<Job>, BaseRules)>,
+    /// The jobs most transactions start with (see `set_common_jobs`).
+    common: Vec<Job>,
+    /// Prepared walks: the common jobs plus some further jobs (none for
+    /// the first), and the unified rules of what their candidates reach.
+    bases: Vec<(Vec<Job>, BaseRules)>,
+    /// Job -> the bases whose further jobs include it.
+    base_index: FxHashMap<Job, Vec<usize>>,
 }
 
 impl<'p> Resolver<'p> {
@@ -166,28 +171,67 @@ impl<'p> Resolver<'p> {
             rules: RuleCache::new(pool),
             install: Mutex::new(FxHashMap::default()),
             spare: Mutex::new(Vec::new()),
-            base: None,
+            common: Vec::new(),
+            bases: Vec::new(),
+            base_index: FxHashMap::default(),
         }
     }
 
     /// Declares the jobs most transactions will start with (the core
     /// buildroot's names): the rules of what their candidates reach are
     /// unified once, and every transaction whose job list starts with
-    /// `jobs` starts from them. Answers do not change.
+    /// `jobs` starts from them. Answers do not change (docs/resolver.md,
+    /// "Speed"). Forgets the bases of [`Resolver::add_base`].
     pub fn set_common_jobs(&mut self, jobs: &[Job]) {
-        self.base = None;
+        self.common = jobs.to_vec();
+        self.bases.clear();
+        self.base_index.clear();
+        self.add_base(&[]);
+    }
+
+    /// Prepares a further base: the common jobs plus `extra` (e.g. a
+    /// BuildRequires many sources share). A transaction that starts with
+    /// the common jobs and contains every job of `extra` starts from the
+    /// largest such base. Answers do not change.
+    pub fn add_base(&mut self, extra: &[Job]) {
+        let mut all = self.common.clone();
+        all.extend_from_slice(extra);
         let mut ov = Overlay::new(self.pool);
         let built: Vec<SolverJob> = self
-            .build(&mut ov, jobs)
+            .build(&mut ov, &all)
             .into_iter()
             .flatten()
             .flatten()
             .collect();
-        let ws = self.workspace();
-        let mut solver = sat::Solver::new(ov, &self.rules, ws);
+        let mut solver = sat::Solver::new(ov, &self.rules, self.workspace());
         let base = solver.base_rules(&built);
         self.give_back(solver.into_workspace());
-        self.base = Some((jobs.to_vec(), base));
+        let i = self.bases.len();
+        for j in extra {
+            self.base_index.entry(j.clone()).or_default().push(i);
+        }
+        self.bases.push((extra.to_vec(), base));
+    }
+
+    /// Number of solvables a base for these jobs would start from (for
+    /// choosing bases; 0 when there is no common prefix).
+    pub fn base_size(&self, extra: &[Job]) -> usize {
+        self.pick_base(extra).map(|b| b.strong.len()).unwrap_or(0)
+    }
+
+    /// The largest base that applies to a transaction whose jobs after the
+    /// common prefix are `rest`.
+    fn pick_base(&self, rest: &[Job]) -> Option<&BaseRules> {
+        let mut best = self.bases.first().map(|(_, b)| b)?;
+        for j in rest {
+            for &i in self.base_index.get(j).into_iter().flatten() {
+                let (extra, b) = &self.bases[i];
+                if b.strong.len() > best.strong.len() && extra.iter().all(|e| rest.contains(e)) {
+                    best = b;
+                }
+            }
+        }
+        Some(best)
     }
 
     fn build(&self, ov: &mut Overlay, jobs: &[Job]) -> Vec<Option<Vec<SolverJob>>> {
@@ -219,6 +263,7 @@ impl<'p> Resolver<'p> {
     }
 
     /// Resolves `jobs` into an empty root.
+    #[inline(never)]
     pub fn resolve(&self, jobs: &[Job]) -> Result<Solution, Unsolvable> {
         let pool = self.pool;
         let mut ov = Overlay::new(pool);
@@ -244,11 +289,11 @@ impl<'p> Resolver<'p> {
                 c
             })
             .collect();
-        let base = self
-            .base
-            .as_ref()
-            .filter(|(prefix, _)| jobs.starts_with(prefix))
-            .map(|(_, b)| b);
+        let base = if jobs.starts_with(&self.common) {
+            self.pick_base(&jobs[self.common.len()..])
+        } else {
+            None
+        };
         let mut solver = sat::Solver::new(ov, &self.rules, self.workspace());
         let jl: Vec<SolverJob> = built.into_iter().flatten().flatten().collect();
         let res = solver.solve(&jl, base);

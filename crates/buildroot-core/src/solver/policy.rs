@@ -12,6 +12,7 @@ use super::sat::{Mode, Solver};
 use crate::pool::{evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepNode, REL_EQ, REL_LT};
 
 impl Solver<'_> {
+    #[inline(never)]
     pub(crate) fn policy_filter_unwanted(&mut self, plist: &mut Vec<i32>, mode: Mode) {
         if plist.len() > 1 {
             self.prune_to_highest_prio(plist);
@@ -96,6 +97,7 @@ impl Solver<'_> {
         a.cmp(&b)
     }
 
+    #[inline(never)]
     fn prune_to_best_version(&self, plist: &mut Vec<i32>) {
         let pool = self.ov.pool;
         plist.sort_by(|&a, &b| self.best_version_cmp(a, b));
@@ -264,6 +266,7 @@ impl Solver<'_> {
         }
     }
 
+    #[inline(never)]
     fn prune_to_recommended(&mut self, plist: &mut Vec<i32>) {
         if plist.len() < 2 {
             return;
@@ -283,6 +286,7 @@ impl Solver<'_> {
 
     /// Candidates with a newer (or higher-priority) package of the same name
     /// and arch in the pool go to the back (stable).
+    #[inline(never)]
     fn dislike_old_versions(&self, plist: &mut Vec<i32>) {
         let pool = self.ov.pool;
         let mut good = Vec::with_capacity(plist.len());
@@ -324,6 +328,7 @@ impl Solver<'_> {
 
     /// libsolv `sort_by_common_dep`: rank candidates by the versions of the
     /// versioned provides they share (hash-like `=` values ignored).
+    #[inline(never)]
     fn sort_by_common_dep(&self, plist: &mut [i32]) {
         let pool = self.ov.pool;
         let count = plist.len();
@@ -405,6 +410,7 @@ impl Solver<'_> {
         }
     }
 
+    #[inline(never)]
     fn prefer_suggested(&mut self, plist: &mut Vec<i32>) {
         if self.recommends_index < self.decisionq.len() as i64 {
             self.update_recommendsmap();
@@ -425,6 +431,7 @@ impl Solver<'_> {
     // ----- recommends / suggests bookkeeping -----
 
     /// libsolv `policy_update_recommendsmap`.
+    #[inline(never)]
     pub(crate) fn update_recommendsmap(&mut self) {
         if self.recommends_index < 0 {
             self.clear_weak_maps();

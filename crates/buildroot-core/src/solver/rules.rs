@@ -393,6 +393,7 @@ impl Solver<'_> {
     /// walk from the first jobs' candidates, see [`BaseRules`]), that part
     /// of the walk is not repeated: its solvables start marked, its unified
     /// rules are merged with the rest's.
+    #[inline(never)]
     pub(crate) fn add_rules(&mut self, jobs: &[SolverJob], base: Option<&BaseRules>) {
         let pool = self.ov.pool;
         if let Some(b) = base {
@@ -480,7 +481,20 @@ impl Solver<'_> {
             block_end[i] = end as u32;
         }
         self.block_end = block_end;
-        self.block_done = vec![0; self.pkgrules_end];
+        // Blocks by package, and the rules to look at before any decision:
+        // those of blocks with a positive first literal.
+        self.visit = vec![0; self.pkgrules_end.div_ceil(64)];
+        let mut r = 1;
+        while r < self.pkgrules_end {
+            let end = self.block_end[r] as usize;
+            let p = self.rules[r].p;
+            if p < 0 {
+                self.blk_start[(-p) as usize] = r as u32;
+            } else {
+                self.set_visit(r, end, true);
+            }
+            r = end;
+        }
 
         self.jobrules = self.rules.len();
         self.job_deps = jobs
@@ -587,6 +601,7 @@ impl Solver<'_> {
     /// them out keeps the order of every other rule. `added` matters only to
     /// the inferior-arch rules, so the weak walk runs only when a strong
     /// solvable has an inferior arch (see `add_rules`).
+    #[inline(never)]
     pub(crate) fn add_pkg_rules_for(&mut self, start: u32, strong: bool) {
         let pool = self.ov.pool;
         let mut workq: VecDeque<u32> = VecDeque::new();
@@ -629,6 +644,7 @@ impl Solver<'_> {
 
     /// The weak part of libsolv's walk: Recommends/Suggests of everything
     /// reached, then the Supplements/Enhances fixpoint.
+    #[inline(never)]
     fn add_weak_reach(&mut self) {
         let pool = self.ov.pool;
         let strong: Vec<u32> = self.strong_list.clone();
@@ -691,6 +707,7 @@ impl Solver<'_> {
     }
 
     /// libsolv `solver_unifyrules`: sort the package rules and drop duplicates.
+    #[inline(never)]
     fn unify_rules(&mut self) {
         if self.rules.len() <= 2 {
             return;
@@ -777,6 +794,7 @@ impl Solver<'_> {
     /// Merges the base's unified rules with the (unified) rules walked after
     /// them. In a full walk the base's solvables come first, so of two equal
     /// rules the base's is the one `unify_rules` keeps.
+    #[inline(never)]
     fn merge_base(&mut self, b: &BaseRules) {
         let mine = std::mem::take(&mut self.rules);
         let my_infos = std::mem::take(&mut self.infos);
@@ -813,6 +831,7 @@ impl Solver<'_> {
     /// a worse arch class than the best reachable one of its name may only be
     /// installed together with a same-EVR package of the best class (or
     /// noarch).
+    #[inline(never)]
     fn add_infarch_rules(&mut self) {
         let pool = self.ov.pool;
         self.infarchrules = self.rules.len();

@@ -102,13 +102,19 @@ pub(crate) struct Solver<'p> {
     /// For each package rule, the index after the run of rules with the
     /// same first literal.
     pub block_end: Vec<u32>,
-    /// Per block of package rules (at its last rule): the `sat_gen` in which
-    /// every rule of the block was found satisfied for good (see
-    /// `resolve_dependencies`).
-    pub block_done: Vec<u32>,
-    /// Bumped whenever a decision is taken back: satisfied-for-good marks
-    /// of earlier generations no longer hold.
-    pub sat_gen: u32,
+    /// Package rules `resolve_dependencies` must look at (a bit per rule):
+    /// those with a positive first literal, and those whose (negative)
+    /// first literal's package is installed, unless satisfied for good.
+    /// Every other package rule would be passed over, so runs of clear bits
+    /// are skipped in one step.
+    pub visit: Vec<u64>,
+    /// Package rules found satisfied for good (their bits cleared), with
+    /// the decision level that satisfies them (0: never chosen from): such
+    /// a rule stays satisfied until that level is taken back.
+    pub stamped: Vec<(u32, i32)>,
+    /// Per solvable: the first package rule of the block whose first
+    /// literal is its negation (0: none). Workspace array.
+    pub blk_start: Vec<u32>,
     pub ruleassertions: Vec<usize>,
     pub watches: Vec<u32>,
     pub decisionmap: Vec<i32>,
@@ -171,8 +177,9 @@ impl<'p> Solver<'p> {
             infarchrules_end: 0,
             learntrules: 0,
             block_end: Vec::new(),
-            block_done: Vec::new(),
-            sat_gen: 1,
+            visit: Vec::new(),
+            stamped: Vec::new(),
+            blk_start: ws.blk_start,
             ruleassertions: Vec::new(),
             watches: ws.watches,
             decisionmap: ws.decisionmap,
@@ -202,6 +209,7 @@ impl<'p> Solver<'p> {
 
     /// Gives the per-solvable arrays back, cleared of every entry this
     /// transaction set.
+    #[inline(never)]
     pub(crate) fn into_workspace(mut self) -> Workspace {
         for &v in &self.decisionq {
             self.decisionmap[v.unsigned_abs() as usize] = 0;
@@ -224,7 +232,14 @@ impl<'p> Solver<'p> {
                 self.watches[b] = 0;
             }
         }
+        for r in 1..self.pkgrules_end {
+            let p = self.rules[r].p;
+            if p < 0 {
+                self.blk_start[(-p) as usize] = 0;
+            }
+        }
         let ws = Workspace {
+            blk_start: self.blk_start,
             nsolv: self.nsolv,
             decisionmap: self.decisionmap,
             added: self.added,
@@ -379,6 +394,7 @@ impl<'p> Solver<'p> {
         (lit + self.nsolv as i32) as usize
     }
 
+    #[inline(never)]
     pub(crate) fn make_watches(&mut self) {
         for ri in (1..self.rules.len()).rev() {
             let r = self.rules[ri];
@@ -405,6 +421,7 @@ impl<'p> Solver<'p> {
     fn decide(&mut self, lit: i32, level: i32, why: i32) {
         if lit > 0 {
             self.decisionmap[lit as usize] = level;
+            self.set_block_visit(lit as u32, true);
         } else {
             self.decisionmap[(-lit) as usize] = -level;
         }
@@ -413,6 +430,7 @@ impl<'p> Solver<'p> {
     }
 
     /// Unit propagation; returns a conflicting rule.
+    #[inline(never)]
     fn propagate(&mut self, level: i32) -> Option<usize> {
         #[derive(Clone, Copy)]
         enum Slot {
@@ -510,11 +528,14 @@ impl<'p> Solver<'p> {
                 break;
             }
             self.decisionmap[vv] = 0;
-            self.sat_gen += 1;
+            if v > 0 {
+                self.set_block_visit(vv as u32, false);
+            }
             self.decisionq.pop();
             self.decisionq_why.pop();
             self.propagate_index = self.decisionq.len();
         }
+        self.drop_stamps(level);
         while let Some(&bl) = self.branches.last() {
             if bl < level {
                 break;
@@ -547,6 +568,7 @@ impl<'p> Solver<'p> {
 
     /// First-UIP analysis of conflict rule `c` at `level`; adds the learnt
     /// rule and back-jumps. Returns (new level, learnt rule).
+    #[inline(never)]
     fn analyze(&mut self, level: i32, mut c: usize) -> (i32, usize) {
         let mut q: Vec<i32> = Vec::new();
         let mut rlevel = 1;
@@ -769,10 +791,14 @@ impl<'p> Solver<'p> {
 
     /// libsolv `solver_reset`: forget every decision (rules were disabled).
     fn reset(&mut self) {
-        for &v in &self.decisionq {
+        for i in 0..self.decisionq.len() {
+            let v = self.decisionq[i];
             self.decisionmap[v.unsigned_abs() as usize] = 0;
+            if v > 0 {
+                self.set_block_visit(v as u32, false);
+            }
         }
-        self.sat_gen += 1;
+        self.drop_stamps(0);
         self.decisionq.clear();
         self.decisionq_why.clear();
         self.recommends_index = -1;
@@ -867,6 +893,7 @@ impl<'p> Solver<'p> {
     /// assertion. Two assertions that disagree are a problem: it is
     /// recorded, its job rules are disabled and the assertions are decided
     /// again from the start.
+    #[inline(never)]
     fn makeruledecisions(&mut self) -> i32 {
         self.decide(SYSTEM as i32, 1, 0);
         let decisionstart = self.decisionq.len();
@@ -875,8 +902,11 @@ impl<'p> Solver<'p> {
                 let v = self.decisionq.pop().unwrap_or(0);
                 self.decisionq_why.pop();
                 self.decisionmap[v.unsigned_abs() as usize] = 0;
-                self.sat_gen += 1;
+                if v > 0 {
+                    self.set_block_visit(v as u32, false);
+                }
             }
+            self.drop_stamps(0);
             let mut havedisabled = false;
             for ii in 0..self.ruleassertions.len() {
                 let ri = self.ruleassertions[ii];
@@ -941,6 +971,7 @@ impl<'p> Solver<'p> {
         1
     }
 
+    #[inline(never)]
     fn resolve_jobrules(&mut self, mut level: i32) -> Result<i32, Unsat> {
         let oldlevel = level;
         let mut i = self.jobrules;
@@ -990,6 +1021,7 @@ impl<'p> Solver<'p> {
         Ok(level)
     }
 
+    #[inline(never)]
     fn resolve_dependencies(&mut self, mut level: i32) -> Result<i32, Unsat> {
         let origlevel = level;
         let mut postponed: i64 = 0;
@@ -1010,60 +1042,71 @@ impl<'p> Solver<'p> {
                 i = 1;
             }
             let ri = i;
-            // A run of package rules sharing a negative first literal whose
-            // package is not installed is skipped as a whole (libsolv visits
-            // and skips them one by one; landing exactly where its cycle
-            // counter would trigger keeps the order identical).
-            // A block whose rules are all satisfied for good (a literal
-            // that stays true until a decision is taken back) is skipped
-            // the same way: every one of its rules would be passed over.
-            if ri < self.pkgrules_end {
-                let p = self.rules[ri].p;
-                if p < 0 {
-                    let end = self.block_end[ri] as usize;
-                    if self.decisionmap[(-p) as usize] <= 0
-                        || self.block_done[end - 1] == self.sat_gen
-                        || self.block_satisfied(ri, end)
-                    {
-                        let k = (end - ri).min(nrules(self) - n);
-                        i += k;
-                        n += k;
-                        continue;
-                    }
-                }
+            // Package rules that would be passed over are skipped in runs:
+            // those of blocks whose (negative) first literal's package is
+            // not installed (libsolv visits and skips them one by one;
+            // landing exactly where its cycle counter would trigger keeps
+            // the order identical), and those already found satisfied for
+            // good (they would be passed over until a decision is taken
+            // back). `visit` has a bit for every other package rule.
+            if ri < self.pkgrules_end && !self.visit_bit(ri) {
+                let j = self.next_visit(ri);
+                let k = (j - ri).min(nrules(self) - n);
+                i += k;
+                n += k;
+                continue;
             }
             i += 1;
             n += 1;
             let r = self.rules[ri];
+            let pkg = ri < self.pkgrules_end;
+            // Passed over now and until a decision is taken back.
+            // (at the level of the decision that satisfies it; 0: for ever).
+            macro_rules! settled {
+                ($level:expr) => {{
+                    if pkg {
+                        let l = $level;
+                        self.settle(ri, l);
+                    }
+                    continue;
+                }};
+            }
             if r.disabled {
-                continue;
+                settled!(0);
             }
             if r.p < 0 && (r.d == 0 || self.decisionmap[(-r.p) as usize] <= 0) {
+                if r.d == 0 {
+                    settled!(0);
+                }
                 continue;
             }
             dq.clear();
             if r.d == 0 {
                 if r.w2 <= 0 {
-                    continue;
+                    settled!(0);
                 }
-                if self.decisionmap[r.p.unsigned_abs() as usize] != 0
-                    || self.decisionmap[r.w2 as usize] != 0
-                {
-                    continue;
+                let (a, b) = (
+                    self.decisionmap[r.p.unsigned_abs() as usize].abs(),
+                    self.decisionmap[r.w2 as usize].abs(),
+                );
+                if a != 0 || b != 0 {
+                    settled!(if a == 0 || (b != 0 && b < a) { b } else { a });
                 }
                 dq.push(r.p);
                 dq.push(r.w2);
             } else {
                 if r.p >= 0 {
                     if self.decisionmap[r.p as usize] > 0 {
-                        continue;
+                        settled!(self.decisionmap[r.p as usize]);
                     }
                     if self.decisionmap[r.p as usize] == 0 {
                         dq.push(r.p);
                     }
                 }
                 let mut k = r.d as usize;
-                let mut done = false;
+                // 0: open; 1: passed over for now; 2: satisfied at `lvl`.
+                let mut done = 0;
+                let mut lvl = 0;
                 loop {
                     let p = self.lits[k];
                     if p == 0 {
@@ -1071,21 +1114,28 @@ impl<'p> Solver<'p> {
                     }
                     k += 1;
                     if p < 0 {
-                        if self.decisionmap[(-p) as usize] <= 0 {
-                            done = true;
+                        let v = self.decisionmap[(-p) as usize];
+                        if v <= 0 {
+                            done = if v < 0 { 2 } else { 1 };
+                            lvl = -v;
                             break;
                         }
                     } else {
-                        if self.decisionmap[p as usize] > 0 {
-                            done = true;
+                        let v = self.decisionmap[p as usize];
+                        if v > 0 {
+                            done = 2;
+                            lvl = v;
                             break;
                         }
-                        if self.decisionmap[p as usize] == 0 {
+                        if v == 0 {
                             dq.push(p);
                         }
                     }
                 }
-                if done {
+                if done == 2 {
+                    settled!(lvl);
+                }
+                if done == 1 {
                     continue;
                 }
             }
@@ -1113,43 +1163,79 @@ impl<'p> Solver<'p> {
         Ok(level)
     }
 
-    /// Whether package rules `ri..end` (one block, its first literal's
-    /// package installed) are all satisfied for good: disabled, binary
-    /// (never chosen from), or holding a true positive literal or the
-    /// negation of a false one; decisions only accumulate until one is
-    /// taken back, so until then `resolve_dependencies` would pass over
-    /// every one of them. Marks the block when `ri` is its first rule.
-    fn block_satisfied(&mut self, ri: usize, end: usize) -> bool {
-        for r in &self.rules[ri..end] {
-            if r.disabled || r.d == 0 {
+    /// Package rule `r` is satisfied for good (a literal that stays true, or
+    /// a decided binary rule, until a decision is taken back) or never
+    /// chosen from (disabled, binary with a negative first literal):
+    /// `resolve_dependencies` passes over it from now on.
+    fn settle(&mut self, r: usize, level: i32) {
+        self.visit[r >> 6] &= !(1 << (r & 63));
+        self.stamped.push((r as u32, level));
+    }
+
+    fn visit_bit(&self, r: usize) -> bool {
+        self.visit[r >> 6] & (1 << (r & 63)) != 0
+    }
+
+    /// The first package rule at or after `r` to look at, or `pkgrules_end`.
+    fn next_visit(&self, r: usize) -> usize {
+        let mut w = r >> 6;
+        let mut bits = self.visit[w] & (!0u64 << (r & 63));
+        loop {
+            if bits != 0 {
+                return ((w << 6) + bits.trailing_zeros() as usize).min(self.pkgrules_end);
+            }
+            w += 1;
+            if w >= self.visit.len() {
+                return self.pkgrules_end;
+            }
+            bits = self.visit[w];
+        }
+    }
+
+    pub(crate) fn set_visit(&mut self, a: usize, b: usize, on: bool) {
+        for r in a..b {
+            if on {
+                self.visit[r >> 6] |= 1 << (r & 63);
+            } else {
+                self.visit[r >> 6] &= !(1 << (r & 63));
+            }
+        }
+    }
+
+    /// Package `n` was installed (`on`) or taken back: the rules of its
+    /// block are to be looked at, or passed over.
+    fn set_block_visit(&mut self, n: u32, on: bool) {
+        let start = self.blk_start[n as usize] as usize;
+        if start != 0 {
+            let end = self.block_end[start] as usize;
+            self.set_visit(start, end, on);
+        }
+    }
+
+    /// Decisions above `level` were taken back: rules satisfied above it
+    /// may no longer be; those whose block's package is still installed
+    /// (or whose first literal is positive) are looked at again.
+    fn drop_stamps(&mut self, level: i32) {
+        let mut keep = 0;
+        for k in 0..self.stamped.len() {
+            let (r, l) = self.stamped[k];
+            if l <= level {
+                self.stamped[keep] = (r, l);
+                keep += 1;
                 continue;
             }
-            let mut k = r.d as usize;
-            let ok = loop {
-                let l = self.lits[k];
-                if l == 0 {
-                    break false;
-                }
-                if (l > 0 && self.decisionmap[l as usize] > 0)
-                    || (l < 0 && self.decisionmap[(-l) as usize] < 0)
-                {
-                    break true;
-                }
-                k += 1;
-            };
-            if !ok {
-                return false;
+            let r = r as usize;
+            let p = self.rules[r].p;
+            if p >= 0 || self.decisionmap[(-p) as usize] > 0 {
+                self.visit[r >> 6] |= 1 << (r & 63);
             }
         }
-        // Only a check from the block's first rule covers the block.
-        if ri == 1 || self.rules[ri - 1].p != self.rules[ri].p {
-            self.block_done[end - 1] = self.sat_gen;
-        }
-        true
+        self.stamped.truncate(keep);
     }
 
     /// libsolv `solver_run_sat` (with `disablerules`): a level of 0 means
     /// a problem was recorded and its rules disabled: start over.
+    #[inline(never)]
     fn run_sat(&mut self) -> Result<(), Unsat> {
         let mut level = 0;
         let mut systemlevel = 1;
