@@ -15,7 +15,7 @@ use buildroot_core::dep::{Cmp, Dep, SimpleDep};
 use buildroot_core::evr::Evr;
 use buildroot_core::package::Package;
 use buildroot_core::rpmmd::RepoSpec;
-use buildroot_core::solver::Job;
+use buildroot_core::solver::{resolve, Job, Resolver, Solution, Unsolvable};
 use solver_support::*;
 
 /// splitmix64: small, seedable, good enough for test data.
@@ -430,4 +430,89 @@ fn same_lines(a: &str, b: &str) -> bool {
     x.sort_unstable();
     y.sort_unstable();
     x == y
+}
+
+/// Everything a transaction answers, for comparing two ways of solving it.
+fn full_answer(r: Result<Solution, Unsolvable>) -> String {
+    match r {
+        Ok(s) => format!(
+            "ok {:?} unmatched {:?} candidates {:?}",
+            s.installed, s.unmatched, s.job_candidates
+        ),
+        Err(u) => format!("error {:?} unmatched {:?}", u.by_problem, u.unmatched),
+    }
+}
+
+/// The speed-ups of a long-lived [`Resolver`] (rules kept across
+/// transactions, bases for a common prefix and for frequent jobs, reused
+/// workspaces, several threads) must not change any answer: every random
+/// transaction, with and without a common prefix, is solved by a fresh
+/// `resolve` and by one shared resolver, and everything is compared
+/// (install set, unmatched jobs, candidates, problem lines). No dnf needed.
+#[test]
+fn shared_resolver_matches_fresh_resolve() {
+    let seed = env_num("RESOLVER_SEED", 20261125) ^ 0x5eed;
+    let nsets = env_num("RESOLVER_SETS", 5) + 3;
+    let ntx = env_num("RESOLVER_TXS", 110) as usize;
+    let npkgs = env_num("RESOLVER_PKGS", 300) as usize;
+    let mut compared = 0;
+    for i in 0..nsets {
+        let sc = scenario(seed.wrapping_add(i), npkgs, ntx);
+        let pool = pool_in_memory(&sc);
+        // A "core": the jobs of the first transaction; bases for the first
+        // job of a few others.
+        let prefix: Vec<Job> = sc.txs[0].jobs.clone();
+        let mut resolver = Resolver::new(&pool);
+        resolver.set_common_jobs(&prefix);
+        for tx in sc.txs.iter().skip(1).take(6) {
+            resolver.add_base(&tx.jobs[..1]);
+        }
+        let work: Vec<Vec<Job>> = sc
+            .txs
+            .iter()
+            .flat_map(|tx| {
+                let mut with = prefix.clone();
+                with.extend(tx.jobs.iter().cloned());
+                [with, tx.jobs.clone()]
+            })
+            .collect();
+        let resolver = &resolver;
+        let pool = &pool;
+        // Two threads share the resolver (and its workspaces).
+        let halves: Vec<Vec<(String, String, String)>> = std::thread::scope(|s| {
+            let hs: Vec<_> = work
+                .chunks(work.len().div_ceil(2))
+                .map(|chunk| {
+                    s.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|jobs| {
+                                let txt = jobs
+                                    .iter()
+                                    .map(|j| j.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(" ; ");
+                                (
+                                    txt,
+                                    full_answer(resolve(pool, jobs)),
+                                    full_answer(resolver.resolve(jobs)),
+                                )
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().expect("thread")).collect()
+        });
+        for (txt, fresh, shared) in halves.into_iter().flatten() {
+            compared += 1;
+            assert_eq!(
+                fresh,
+                shared,
+                "seed {} set {i}: a shared resolver answers differently for {txt}",
+                seed.wrapping_add(i)
+            );
+        }
+    }
+    eprintln!("shared resolver: {compared} transactions identical to fresh resolves");
 }
