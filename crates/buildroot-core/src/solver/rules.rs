@@ -804,20 +804,22 @@ impl Solver<'_> {
         infos.push(my_infos[0]);
         let (mut i, mut j) = (1, 1);
         let lits = &self.lits;
-        while i < b.rules.len() && j < mine.len() {
-            let c = rule_cmp(lits, &b.rules[i], &mine[j]);
-            if c <= 0 {
+        // Base runs between two of our rules are copied in bulk.
+        while j < mine.len() {
+            let k = i + b.rules[i..].partition_point(|r| rule_cmp(lits, r, &mine[j]) < 0);
+            rules.extend_from_slice(&b.rules[i..k]);
+            infos.extend_from_slice(&b.infos[i..k]);
+            i = k;
+            if i < b.rules.len() && rule_cmp(lits, &b.rules[i], &mine[j]) == 0 {
+                // Equal: the base's stays.
                 rules.push(b.rules[i]);
                 infos.push(b.infos[i]);
                 i += 1;
-                if c == 0 {
-                    j += 1;
-                }
             } else {
                 rules.push(mine[j]);
                 infos.push(my_infos[j]);
-                j += 1;
             }
+            j += 1;
         }
         rules.extend_from_slice(&b.rules[i..]);
         infos.extend_from_slice(&b.infos[i..]);
@@ -835,10 +837,31 @@ impl Solver<'_> {
     fn add_infarch_rules(&mut self) {
         let pool = self.ov.pool;
         self.infarchrules = self.rules.len();
-        // Every reached solvable, in id order (libsolv loops over the pool).
-        let mut reached = std::mem::take(&mut self.added_list);
-        reached.sort_unstable();
-        for &i in &reached {
+        // libsolv loops over every reached solvable in id order and makes
+        // rules for a name at its first reached package. Only a name with a
+        // reached package of an arch class below the best (e.g. i686 next
+        // to x86_64) can get rules, so only those names are visited, in the
+        // order of their first reached package.
+        let mut names: Vec<u32> = self
+            .added_list
+            .iter()
+            .map(|&i| pool.sd(i))
+            .filter(|d| d.score > 1 && (d.score & 0xffff_0000) > 0x10000)
+            .map(|d| d.name)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut firsts: Vec<u32> = names
+            .iter()
+            .filter_map(|&name| {
+                pool.name_list(name)
+                    .iter()
+                    .copied()
+                    .find(|&p| pool.sd(p).name == name && self.added[p as usize])
+            })
+            .collect();
+        firsts.sort_unstable();
+        for &i in &firsts {
             let s = pool.sd(i);
             let same = pool.name_list(s.name);
             let mut first = true;
@@ -897,7 +920,6 @@ impl Solver<'_> {
                 }
             }
         }
-        self.added_list = reached;
         self.infarchrules_end = self.rules.len();
     }
 }
