@@ -11,6 +11,7 @@
 use std::sync::OnceLock;
 
 use super::rules::{compute_solvable_rules, SolvableRules};
+use super::sat::{Rule, RuleInfo};
 use crate::pool::Pool;
 
 /// Package rules per solvable, computed on first use.
@@ -70,6 +71,31 @@ pub(crate) struct Workspace {
     /// Per solvable: the first package rule whose first literal is its
     /// negation (0: none).
     pub blk_start: Vec<u32>,
+    /// A transaction's lists, kept for their capacity.
+    pub bufs: Bufs,
+}
+
+/// The growing lists of a transaction, handed from one to the next so that
+/// they are allocated once (contents are cleared on reuse).
+#[derive(Default)]
+pub(crate) struct Bufs {
+    pub rules: Vec<Rule>,
+    pub infos: Vec<RuleInfo>,
+    pub lits: Vec<i32>,
+    /// Second rule and provenance lists (sorting and merging write into
+    /// these, then swap).
+    pub rules2: Vec<Rule>,
+    pub infos2: Vec<RuleInfo>,
+    pub block_end: Vec<u32>,
+    pub visit: Vec<u64>,
+    pub stamped: Vec<(u32, i32)>,
+    pub ruleassertions: Vec<usize>,
+    pub decisionq: Vec<i32>,
+    pub decisionq_why: Vec<i32>,
+    pub branches: Vec<i32>,
+    pub added_list: Vec<u32>,
+    pub strong_list: Vec<u32>,
+    pub mapped: Vec<u32>,
 }
 
 impl Workspace {
@@ -85,6 +111,7 @@ impl Workspace {
             mark: vec![false; nsolv],
             keycount: vec![0; 2 * nsolv + 1],
             blk_start: vec![0; nsolv],
+            bufs: Bufs::default(),
         }
     }
 

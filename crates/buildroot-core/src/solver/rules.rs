@@ -472,7 +472,9 @@ impl Solver<'_> {
             self.merge_base(b);
         }
         self.pkgrules_end = self.rules.len();
-        let mut block_end = vec![0u32; self.pkgrules_end];
+        let mut block_end = std::mem::take(&mut self.block_end);
+        block_end.clear();
+        block_end.resize(self.pkgrules_end, 0);
         let mut end = self.pkgrules_end;
         for i in (1..self.pkgrules_end).rev() {
             if i + 1 < self.pkgrules_end && self.rules[i + 1].p != self.rules[i].p {
@@ -483,7 +485,8 @@ impl Solver<'_> {
         self.block_end = block_end;
         // Blocks by package, and the rules to look at before any decision:
         // those of blocks with a positive first literal.
-        self.visit = vec![0; self.pkgrules_end.div_ceil(64)];
+        self.visit.clear();
+        self.visit.resize(self.pkgrules_end.div_ceil(64), 0);
         let mut r = 1;
         while r < self.pkgrules_end {
             let end = self.block_end[r] as usize;
@@ -740,8 +743,12 @@ impl Solver<'_> {
         start.push(at);
         // Scatter into buckets, keeping the walk's order inside each.
         let n = self.rules.len();
-        let mut rules = vec![Rule::default(); n];
-        let mut infos = vec![self.infos[0]; n];
+        let mut rules = std::mem::take(&mut self.rules2);
+        let mut infos = std::mem::take(&mut self.infos2);
+        rules.clear();
+        rules.resize(n, Rule::default());
+        infos.clear();
+        infos.resize(n, self.infos[0]);
         for (r, info) in self.rules[1..].iter().zip(&self.infos[1..]) {
             let k = key(r.p);
             let at = count[k] as usize + 1;
@@ -787,8 +794,8 @@ impl Solver<'_> {
         }
         rules.truncate(kept);
         infos.truncate(kept);
-        self.rules = rules;
-        self.infos = infos;
+        self.rules2 = std::mem::replace(&mut self.rules, rules);
+        self.infos2 = std::mem::replace(&mut self.infos, infos);
     }
 
     /// Merges the base's unified rules with the (unified) rules walked after
@@ -798,15 +805,25 @@ impl Solver<'_> {
     fn merge_base(&mut self, b: &BaseRules) {
         let mine = std::mem::take(&mut self.rules);
         let my_infos = std::mem::take(&mut self.infos);
-        let mut rules = Vec::with_capacity(b.rules.len() + mine.len());
-        let mut infos = Vec::with_capacity(rules.capacity());
+        let mut rules = std::mem::take(&mut self.rules2);
+        let mut infos = std::mem::take(&mut self.infos2);
+        rules.clear();
+        infos.clear();
         rules.push(mine[0]);
         infos.push(my_infos[0]);
         let (mut i, mut j) = (1, 1);
         let lits = &self.lits;
         // Base runs between two of our rules are copied in bulk.
         while j < mine.len() {
-            let k = i + b.rules[i..].partition_point(|r| rule_cmp(lits, r, &mine[j]) < 0);
+            // Galloping search for the first base rule not below ours.
+            let below = |r: &Rule| rule_cmp(lits, r, &mine[j]) < 0;
+            let (mut lo, mut step) = (i, 1);
+            while lo + step <= b.rules.len() && below(&b.rules[lo + step - 1]) {
+                lo += step;
+                step *= 2;
+            }
+            let hi = (lo + step).min(b.rules.len());
+            let k = lo + b.rules[lo..hi].partition_point(below);
             rules.extend_from_slice(&b.rules[i..k]);
             infos.extend_from_slice(&b.infos[i..k]);
             i = k;
@@ -827,6 +844,8 @@ impl Solver<'_> {
         infos.extend_from_slice(&my_infos[j..]);
         self.rules = rules;
         self.infos = infos;
+        self.rules2 = mine;
+        self.infos2 = my_infos;
     }
 
     /// libsolv `solver_addinfarchrules` (no installed packages): a package of

@@ -13,7 +13,7 @@
 //! added and the solver back-jumps; at the end the branches are revisited
 //! to minimise the result.
 
-use super::cache::{RuleCache, Workspace};
+use super::cache::{Bufs, RuleCache, Workspace};
 use super::jobs::SolverJob;
 use super::rules::BaseRules;
 use crate::pool::Overlay;
@@ -93,6 +93,9 @@ pub(crate) struct Solver<'p> {
     pub infos: Vec<RuleInfo>,
     /// Zero-terminated literal lists; index 0 holds a 0 (the empty list).
     pub lits: Vec<i32>,
+    /// Scratch rule lists (sorting and merging build into these, then swap).
+    pub rules2: Vec<Rule>,
+    pub infos2: Vec<RuleInfo>,
     pub pkgrules_end: usize,
     pub jobrules: usize,
     pub jobrules_end: usize,
@@ -160,42 +163,63 @@ fn trace_enabled() -> bool {
 
 impl<'p> Solver<'p> {
     /// A solver over `ov`'s pool, taking `ws`'s arrays (all clear).
-    pub(crate) fn new(ov: Overlay<'p>, cache: &'p RuleCache, ws: Workspace) -> Solver<'p> {
+    pub(crate) fn new(ov: Overlay<'p>, cache: &'p RuleCache, mut ws: Workspace) -> Solver<'p> {
         let nsolv = ov.pool.len() + 2;
         debug_assert_eq!(ws.nsolv, nsolv);
+        let mut b = std::mem::take(&mut ws.bufs);
+        b.rules.clear();
+        b.rules.push(Rule::default());
+        b.infos.clear();
+        b.infos.push(RuleInfo::new(RuleKind::Dummy, 0, 0, NO_DEP));
+        b.lits.clear();
+        b.lits.push(0);
+        for v in [
+            &mut b.decisionq,
+            &mut b.decisionq_why,
+            &mut b.branches,
+        ] {
+            v.clear();
+        }
+        for v in [&mut b.added_list, &mut b.strong_list, &mut b.mapped] {
+            v.clear();
+        }
+        b.stamped.clear();
+        b.ruleassertions.clear();
         Solver {
             ov,
             cache,
             nsolv,
-            rules: vec![Rule::default()],
-            infos: vec![RuleInfo::new(RuleKind::Dummy, 0, 0, NO_DEP)],
-            lits: vec![0],
+            rules: b.rules,
+            infos: b.infos,
+            lits: b.lits,
+            rules2: b.rules2,
+            infos2: b.infos2,
             pkgrules_end: 0,
             jobrules: 0,
             jobrules_end: 0,
             infarchrules: 0,
             infarchrules_end: 0,
             learntrules: 0,
-            block_end: Vec::new(),
-            visit: Vec::new(),
-            stamped: Vec::new(),
+            block_end: b.block_end,
+            visit: b.visit,
+            stamped: b.stamped,
             blk_start: ws.blk_start,
-            ruleassertions: Vec::new(),
+            ruleassertions: b.ruleassertions,
             watches: ws.watches,
             decisionmap: ws.decisionmap,
-            decisionq: Vec::new(),
-            decisionq_why: Vec::new(),
+            decisionq: b.decisionq,
+            decisionq_why: b.decisionq_why,
             propagate_index: 0,
-            branches: Vec::new(),
+            branches: b.branches,
             learnt_why: Vec::new(),
             learnt_pool: Vec::new(),
             added: ws.added,
-            added_list: Vec::new(),
+            added_list: b.added_list,
             strong: ws.strong,
-            strong_list: Vec::new(),
+            strong_list: b.strong_list,
             recommendsmap: ws.recommendsmap,
             suggestsmap: ws.suggestsmap,
-            mapped: Vec::new(),
+            mapped: b.mapped,
             mark: ws.mark,
             keycount: ws.keycount,
             recommends_index: 0,
@@ -238,7 +262,25 @@ impl<'p> Solver<'p> {
                 self.blk_start[(-p) as usize] = 0;
             }
         }
+        let bufs = Bufs {
+            rules: self.rules,
+            infos: self.infos,
+            lits: self.lits,
+            rules2: self.rules2,
+            infos2: self.infos2,
+            block_end: self.block_end,
+            visit: self.visit,
+            stamped: self.stamped,
+            ruleassertions: self.ruleassertions,
+            decisionq: self.decisionq,
+            decisionq_why: self.decisionq_why,
+            branches: self.branches,
+            added_list: self.added_list,
+            strong_list: self.strong_list,
+            mapped: self.mapped,
+        };
         let ws = Workspace {
+            bufs,
             blk_start: self.blk_start,
             nsolv: self.nsolv,
             decisionmap: self.decisionmap,
