@@ -5,6 +5,7 @@
 # Sources index), fetched with a private apt configuration under DIR/apt (the system's apt
 # configuration is not touched) and converted to rpm-md by bench-datagen --debian.
 # Fallback (no network, or --synthetic): a seeded synthetic distribution of the same size.
+# With dose-builddebcheck installed, Debian's own count of broken sources is kept per arch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench-data synthetic=0
@@ -41,8 +42,19 @@ SRC
 
 if [ "$synthetic" = 0 ] && command -v apt-get >/dev/null && fetch_debian; then
   "$gen" --debian "$out.tmp/debian" "$out.tmp"
-  rm -rf "$out.tmp/apt" "$out.tmp/debian"
+  # The Debian indices stay (for dose-builddebcheck in make bench).
+  rm -rf "$out.tmp/apt"
   echo debian > "$out.tmp/SOURCE"
+  # Debian's own answer on the same data: sources whose Build-Depends
+  # (newest version of each source) cannot be satisfied, per arch.
+  if command -v dose-builddebcheck >/dev/null; then
+    for a in amd64 arm64 ppc64el s390x; do
+      dose-builddebcheck -f --latest=1 --deb-native-arch="$a" "$out.tmp/debian/Packages-$a" "$out.tmp/debian/Sources" \
+        2>/dev/null | sed -n 's/^ *- *package: *//p; s/^ *package: *//p' | sort -u > "$out.tmp/debian/builddebcheck-$a.txt" &
+    done
+    wait
+    for a in amd64 arm64 ppc64el s390x; do echo "# done" >> "$out.tmp/debian/builddebcheck-$a.txt"; done
+  fi
 else
   echo "bench-data: using the synthetic generator" >&2
   rm -rf "$out.tmp"; mkdir -p "$out.tmp"

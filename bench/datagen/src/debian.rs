@@ -5,8 +5,12 @@
 //!
 //! Mapping: `epoch:upstream-revision` -> epoch, version, release (`0` when
 //! there is no revision); `Architecture: all` -> noarch; Depends and
-//! Pre-Depends (pre) -> requires, `a | b` -> `(a or b)`; `<<`/`>>` -> `<`/`>`;
-//! `:any`/`:native` dropped; Provides (with `(= v)`); unversioned Conflicts ->
+//! Pre-Depends (pre) -> requires, `a | b` -> `(a or b)`; `<<`/`>>` -> `<`/`>`,
+//! each versioned atom rewritten so that the versions present in the data
+//! that dpkg accepts are exactly those rpm accepts (`debver.rs`: `<< 1:2.39.5-.`
+//! becomes `<= 1:2.39.5-0+deb12u3`, not a requirement nothing meets);
+//! `:any`/`:native` dropped (a foreign arch's name kept qualified: nothing
+//! provides it), `[arch]` lists with wildcards (`linux-any`); Provides (with `(= v)`); unversioned Conflicts ->
 //! conflicts (Breaks and versioned Conflicts are dropped: Debian ignores
 //! unversioned virtual provides there, rpm would not); Replaces of a package
 //! it also conflicts with -> obsoletes;
@@ -26,6 +30,8 @@ use buildroot_core::dep::{Cmp, Dep, SimpleDep};
 use buildroot_core::evr::Evr;
 use buildroot_core::package::{Package, Requirement};
 use buildroot_core::repodata::{write_repodata, Compression, WriteOptions};
+
+use crate::debver::Present;
 
 /// (Debian arch, rpm arch).
 pub const ARCHES: &[(&str, &str)] = &[
@@ -98,9 +104,26 @@ pub fn evr(v: &str) -> Evr {
     }
 }
 
+/// Whether a Debian architecture (or wildcard: `any`, `linux-any`,
+/// `any-amd64`, `kfreebsd-any`, ...) matches `deb_arch` (all our arches run
+/// Linux).
+fn arch_matches(pat: &str, deb_arch: &str) -> bool {
+    match pat.split_once('-') {
+        _ if pat == "any" || pat == deb_arch => true,
+        Some((os, cpu)) => matches!(os, "linux" | "any") && (cpu == "any" || cpu == deb_arch),
+        None => false,
+    }
+}
+
+/// One relation atom as Debian writes it: a name and maybe `(op version)`.
+struct DebAtom {
+    name: String,
+    rel: Option<(Cmp, String)>,
+}
+
 /// One relation atom (`name[:q] [(op ver)] [arches] <profiles>`) for `arch`;
 /// None when it does not apply to this arch/profile.
-fn atom(s: &str, deb_arch: &str) -> Option<SimpleDep> {
+fn atom(s: &str, deb_arch: &str) -> Option<DebAtom> {
     let mut s = s.trim().to_string();
     // The version part first: its `<<` must not be taken for a profile.
     let mut ver_part = None;
@@ -122,17 +145,29 @@ fn atom(s: &str, deb_arch: &str) -> Option<SimpleDep> {
         let end = s[start..].find(']').map(|e| start + e)?;
         let arches: Vec<&str> = s[start + 1..end].split_whitespace().collect();
         let negated = arches.iter().all(|a| a.starts_with('!'));
-        let hit = arches.iter().any(|a| a.trim_start_matches('!') == deb_arch);
+        let hit = arches
+            .iter()
+            .any(|a| arch_matches(a.trim_start_matches('!'), deb_arch));
         if negated == hit {
             return None;
         }
         s.replace_range(start..=end, "");
     }
-    let name = s.trim().split(':').next()?.trim().to_string();
-    if name.is_empty() {
+    // `:any`/`:native` (or this arch) qualify a package of this arch; a
+    // foreign arch's package does not exist here: its name is kept
+    // qualified, so nothing provides it (and a conflict with it is void).
+    let full = s.trim();
+    let name = match full.split_once(':') {
+        Some((n, q)) if !matches!(q.trim(), "any" | "native") && q.trim() != deb_arch => {
+            format!("{}:{}", n.trim(), q.trim())
+        }
+        Some((n, _)) => n.trim().to_string(),
+        None => full.to_string(),
+    };
+    if name.is_empty() || name.starts_with(':') {
         return None;
     }
-    let range = ver_part.as_deref().and_then(|v| {
+    let rel = ver_part.as_deref().and_then(|v| {
         let (op, ver) = v.split_at(v.find(|c: char| !"<>=".contains(c)).unwrap_or(v.len()));
         let cmp = match op {
             "<<" | "<" => Cmp::Lt,
@@ -142,31 +177,53 @@ fn atom(s: &str, deb_arch: &str) -> Option<SimpleDep> {
             ">>" | ">" => Cmp::Gt,
             _ => return None,
         };
-        // Debian: no revision is revision 0, so `>> 2.36` is met by 2.36-9
-        // (rpm would ignore a missing release and call them equal).
-        Some((cmp, evr(ver.trim())))
+        Some((cmp, ver.trim().to_string()))
     });
-    Some(match range {
-        Some((c, e)) => SimpleDep::versioned(name, c, e),
-        None => SimpleDep::name(name),
-    })
+    Some(DebAtom { name, rel })
+}
+
+impl DebAtom {
+    /// As an rpm dependency: with `present`, a versioned atom is rewritten
+    /// so that the same present versions meet it (see `debver`); without,
+    /// the version is only mapped (for Provides).
+    fn dep(&self, present: Option<&Present>) -> Dep {
+        match (&self.rel, present) {
+            (None, _) => Dep::Simple(SimpleDep::name(self.name.clone())),
+            (Some((c, v)), Some(p)) => p.atom(&self.name, *c, v, evr),
+            // Debian: no revision is revision 0, so `>> 2.36` is met by
+            // 2.36-9 (rpm would ignore a missing release and call them equal).
+            (Some((c, v)), None) => {
+                Dep::Simple(SimpleDep::versioned(self.name.clone(), *c, evr(v)))
+            }
+        }
+    }
 }
 
 /// A relation field (`a | b, c (>= 1)`) as dependencies for `arch`.
-fn relations(v: Option<&str>, deb_arch: &str) -> Vec<Dep> {
+fn relations(v: Option<&str>, deb_arch: &str, present: Option<&Present>) -> Vec<Dep> {
     let Some(v) = v else { return Vec::new() };
     v.split(',')
         .filter_map(|group| {
             let alts: Vec<Dep> = group
                 .split('|')
                 .filter_map(|a| atom(a, deb_arch))
-                .map(Dep::Simple)
+                .map(|a| a.dep(present))
                 .collect();
             match alts.len() {
                 0 => None,
                 1 => alts.into_iter().next(),
-                _ => Some(Dep::Or(alts)),
+                _ => Some(Dep::Or(flatten_or(alts))),
             }
+        })
+        .collect()
+}
+
+/// `a | (b or c)` (an atom rewritten to an `or`) as one flat `or`.
+fn flatten_or(alts: Vec<Dep>) -> Vec<Dep> {
+    alts.into_iter()
+        .flat_map(|d| match d {
+            Dep::Or(v) => v,
+            d => vec![d],
         })
         .collect()
 }
@@ -177,7 +234,12 @@ fn simple(deps: Vec<Dep>) -> Vec<SimpleDep> {
         .collect()
 }
 
-fn binary(s: &[(String, String)], deb_arch: &str, rpm_arch: &str) -> Option<Package> {
+fn binary(
+    s: &[(String, String)],
+    deb_arch: &str,
+    rpm_arch: &str,
+    present: &Present,
+) -> Option<Package> {
     let name = field(s, "Package")?.to_string();
     let version = field(s, "Version")?;
     let arch = field(s, "Architecture")?;
@@ -210,16 +272,16 @@ fn binary(s: &[(String, String)], deb_arch: &str, rpm_arch: &str) -> Option<Pack
         evr: e,
         ..Default::default()
     };
-    p.provides = simple(relations(field(s, "Provides"), deb_arch));
+    p.provides = simple(relations(field(s, "Provides"), deb_arch, None));
     for (k, pre) in [("Pre-Depends", true), ("Depends", false)] {
-        for d in relations(field(s, k), deb_arch) {
+        for d in relations(field(s, k), deb_arch, Some(present)) {
             p.requires.push(Requirement { dep: d, pre });
         }
     }
     // Only unversioned Conflicts: Debian's versioned Breaks/Conflicts ignore
     // unversioned virtual provides, rpm's do not, so they would wrongly fire
     // (perl-base Breaks perl-modules << 5.36 hits perl-modules-5.36's provide).
-    let conflicts: Vec<Dep> = relations(field(s, "Conflicts"), deb_arch)
+    let conflicts: Vec<Dep> = relations(field(s, "Conflicts"), deb_arch, None)
         .into_iter()
         .filter(|d| d.as_simple().is_some_and(|sd| sd.range.is_none()))
         .collect();
@@ -227,14 +289,14 @@ fn binary(s: &[(String, String)], deb_arch: &str, rpm_arch: &str) -> Option<Pack
         .iter()
         .flat_map(|d| d.leaves().into_iter().map(|l| l.name.clone()))
         .collect();
-    p.obsoletes = simple(relations(field(s, "Replaces"), deb_arch))
+    p.obsoletes = simple(relations(field(s, "Replaces"), deb_arch, None))
         .into_iter()
         .filter(|o| conflicted.contains(&o.name) && o.name != name)
         .collect();
     p.conflicts = conflicts;
-    p.recommends = relations(field(s, "Recommends"), deb_arch);
-    p.suggests = relations(field(s, "Suggests"), deb_arch);
-    p.enhances = relations(field(s, "Enhances"), deb_arch);
+    p.recommends = relations(field(s, "Recommends"), deb_arch, Some(present));
+    p.suggests = relations(field(s, "Suggests"), deb_arch, Some(present));
+    p.enhances = relations(field(s, "Enhances"), deb_arch, Some(present));
     for (fedora, debian) in CORE_MAP {
         if name == *debian && name != *fedora {
             p.provides.push(SimpleDep::name(*fedora));
@@ -243,7 +305,7 @@ fn binary(s: &[(String, String)], deb_arch: &str, rpm_arch: &str) -> Option<Pack
     Some(p)
 }
 
-fn source(s: &[(String, String)], deb_arch: &str) -> Option<Package> {
+fn source(s: &[(String, String)], deb_arch: &str, present: &Present) -> Option<Package> {
     let name = field(s, "Package")?.to_string();
     let version = field(s, "Version")?;
     let e = evr(version);
@@ -255,7 +317,7 @@ fn source(s: &[(String, String)], deb_arch: &str) -> Option<Package> {
         ..Default::default()
     };
     for k in ["Build-Depends", "Build-Depends-Arch", "Build-Depends-Indep"] {
-        for d in relations(field(s, k), deb_arch) {
+        for d in relations(field(s, k), deb_arch, Some(present)) {
             let r = Requirement::from(d);
             if !p.requires.contains(&r) {
                 p.requires.push(r);
@@ -278,11 +340,33 @@ pub fn convert(
     };
     let mut compose_sources = BTreeSet::new();
     for (deb, rpm) in ARCHES {
+        let mut stz: Vec<Vec<(String, String)>> = Vec::new();
+        stanzas(packages(deb)?, |s| {
+            stz.push(s.to_vec());
+            Ok(())
+        })
+        .with_context(|| format!("reading the {deb} Packages index"))?;
+        // The versions present, for version relations to keep their meaning.
+        let mut present = Present::default();
+        for s in &stz {
+            if let (Some(n), Some(v)) = (field(s, "Package"), field(s, "Version")) {
+                present.add(n, v);
+            }
+            for a in field(s, "Provides")
+                .into_iter()
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| atom(a, deb))
+            {
+                if let Some((Cmp::Eq, v)) = &a.rel {
+                    present.add(&a.name, v);
+                }
+            }
+        }
         let mut bins = Vec::new();
         let mut compose = BTreeSet::new();
         let mut k = 0usize;
-        stanzas(packages(deb)?, |s| {
-            if let Some(p) = binary(s, deb, rpm) {
+        for s in &stz {
+            if let Some(p) = binary(s, deb, rpm, &present) {
                 // The compose: the base system plus every 15th optional package.
                 let prio = field(s, "Priority").unwrap_or("optional");
                 k += 1;
@@ -292,13 +376,12 @@ pub fn convert(
                 }
                 bins.push(p);
             }
-            Ok(())
-        })
-        .with_context(|| format!("reading the {deb} Packages index"))?;
+        }
+        drop(stz);
         write_repodata(&out.join("repos").join(rpm), &bins, &opts)?;
         let mut srcs = Vec::new();
         stanzas(sources()?, |s| {
-            if let Some(p) = source(s, deb) {
+            if let Some(p) = source(s, deb, &present) {
                 srcs.push(p);
             }
             Ok(())
@@ -334,13 +417,22 @@ mod tests {
 
     #[test]
     fn relations_map_to_rpm() {
-        let d = relations(Some("libc6 (>= 2.34), foo | bar (<< 2:1.0-1), baz:any, x [amd64], y [!amd64], z <!nocheck>, w <nocheck>"), "amd64");
+        let d = relations(Some("libc6 (>= 2.34), foo | bar (<< 2:1.0-1), baz:any, x [amd64], y [!amd64], z <!nocheck>, w <nocheck>"), "amd64", None);
         let text: Vec<String> = d.iter().map(|d| d.to_string()).collect();
         assert_eq!(
             text,
             vec!["libc6 >= 2.34-0", "(foo or bar < 2:1.0-1)", "baz", "x", "z"]
         );
-        let d = relations(Some("x [amd64], y [!amd64]"), "s390x");
+        let d = relations(
+            Some("x [linux-any], y [!linux-any], z [any-amd64], w [kfreebsd-any], v:i386, u:s390x"),
+            "s390x",
+            None,
+        );
+        assert_eq!(
+            d.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+            vec!["x", "v:i386", "u"]
+        );
+        let d = relations(Some("x [amd64], y [!amd64]"), "s390x", None);
         assert_eq!(
             d.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
             vec!["y"]

@@ -15,6 +15,7 @@
 //! names of buildroot-generator's default list exist, so it resolves.
 
 mod debian;
+mod debver;
 
 use std::io::BufReader;
 use std::path::Path;

@@ -173,11 +173,7 @@ impl<'p> Solver<'p> {
         b.infos.push(RuleInfo::new(RuleKind::Dummy, 0, 0, NO_DEP));
         b.lits.clear();
         b.lits.push(0);
-        for v in [
-            &mut b.decisionq,
-            &mut b.decisionq_why,
-            &mut b.branches,
-        ] {
+        for v in [&mut b.decisionq, &mut b.decisionq_why, &mut b.branches] {
             v.clear();
         }
         for v in [&mut b.added_list, &mut b.strong_list, &mut b.mapped] {
