@@ -59,9 +59,13 @@ repos_tool="$bin/create-srpm-repos" diff_tool="$bin/workload-diff"
 ARCHES="" BINARY_REPOS="" SOURCE_REPOS="" REPOFILE="" CORE="" RELEASE_PACKAGE=""
 PREFER_RELEASE="" PLACEHOLDERS="" COMPOSE_DIR="" EXCLUDE_FILE="" VIEW="view-eln"
 SPEC_MACROS="" SPEC_DEFINES=()
-WORKLOAD_NAME="" WORKLOAD_DESCRIPTION="" WORKLOAD_MAINTAINER="" WORKLOAD_LABELS="" WORKLOAD_REPOSITORIES=""
+WORKLOAD_NAME="" WORKLOAD_DESCRIPTION="" WORKLOAD_MAINTAINER="" WORKLOAD_LABELS=""
+unset WORKLOAD_REPOSITORIES
 # shellcheck disable=SC1090
 . "$config"
+# Keys that only fed workload keys content-resolver now rejects (docs/formats.md section 4).
+[ -z "${WORKLOAD_REPOSITORIES+set}" ] \
+  || die "$config: WORKLOAD_REPOSITORIES is no longer used (content-resolver rejects a workload with 'repositories'); remove it"
 [ -n "$ARCHES" ] || die "$config: ARCHES is empty"
 [ -n "$COMPOSE_DIR" ] || die "$config: COMPOSE_DIR is empty"
 [ -n "$BINARY_REPOS$REPOFILE" ] || die "$config: neither BINARY_REPOS nor REPOFILE is set"
@@ -365,7 +369,6 @@ meta=(--view "$VIEW")
 [ -z "$WORKLOAD_DESCRIPTION" ] || meta+=(--description "$WORKLOAD_DESCRIPTION")
 [ -z "$WORKLOAD_MAINTAINER" ] || meta+=(--maintainer "$WORKLOAD_MAINTAINER")
 for l in $WORKLOAD_LABELS; do meta+=(--label "$l"); done
-for r in $WORKLOAD_REPOSITORIES; do meta+=(--repository "$r"); done
 for f in workload:eln-buildroot-workload.yaml buildroot:buildroot.yaml text:diff.txt; do
   "$diff_tool" "${diff_args[@]}" "${meta[@]}" --format "${f%%:*}" -o "$run/${f#*:}" \
     || die "step 6 (workload-diff --format ${f%%:*}) failed"

@@ -66,16 +66,20 @@ common = ("binutils bzip2 bzip2-devel cpio cpp curl-minimal diffutils docbook-st
 assert d["packages"] == common, ("packages", sorted(set(d["packages"]) ^ set(common)))
 arch = {k: (v or []) for k, v in d["arch_packages"].items()}
 assert arch == {"aarch64": [], "x86_64": ["nasm"]}, arch
-assert d["experimental"]["buildroot"] is True
+# Exactly the keys content-resolver's workload loader accepts and reads (docs/formats.md section 4).
+assert sorted(w) == ["data", "document", "version"], sorted(w)
+assert sorted(d) == ["arch_packages", "description", "labels", "maintainer", "name", "packages"], sorted(d)
 assert d["labels"] == ["eln-buildroot"], d["labels"]
 b = yaml.safe_load(open(cur + "/buildroot.yaml"))
 assert b["document"] == "feedback-pipeline-buildroot"
 bd = b["data"]
+assert sorted(bd) == ["base_buildroot", "maintainer", "source_packages", "view_id"], sorted(bd)
 assert "rpm-build" in bd["base_buildroot"]["x86_64"]
 assert bd["source_packages"]["x86_64"]["libjpeg-turbo"]["requires"] == ["binutils", "cpp", "gcc", "glibc-devel", "libgcc", "nasm"], bd["source_packages"]["x86_64"]["libjpeg-turbo"]
 assert "nasm" not in bd["source_packages"]["aarch64"]["libjpeg-turbo"]["requires"]
-assert sorted(bd["failed_buildroot"]["aarch64"]) == ["broken", "compat-32", "conflicted"], bd["failed_buildroot"]
-assert sorted(bd["failed_buildroot"]["x86_64"]) == ["broken", "conflicted"], bd["failed_buildroot"]
+import os
+failed = {a: sorted({f.rsplit("-", 1)[0] for f in os.listdir(f"{cur}/pass2/{a}/errors")}) for a in ("aarch64", "x86_64")}
+assert failed == {"aarch64": ["broken", "compat-32", "conflicted"], "x86_64": ["broken", "conflicted"]}, failed
 a = json.load(open(cur + "/archful/archful.json"))
 assert [r["name"] for r in a["archful"]] == ["libjpeg-turbo"] and a["grep_fallback"] == [], a
 # Verify's allowed set is compose + the workload YAML's packages + arch_packages[ARCH].
@@ -103,6 +107,12 @@ touch "$work/rerun-done"; wait "$reader"
 cmp -s "$work/last/eln-buildroot-workload.yaml" "$work/current/eln-buildroot-workload.yaml" || fail "rerun changed the workload"
 baseurls_exist "$work"/last/repos/*.repo "$work"/last/verify/*/archful.repo "$cur"/repos/*.repo
 [ "$(find "$work/runs" -mindepth 1 -maxdepth 1 | wc -l)" = 2 ] || fail "runs/ should hold current and last only: $(ls "$work/runs")"
+
+# A config key that only fed a workload key content-resolver rejects is an error, not ignored.
+conf "$work/old.conf" "WORKLOAD_REPOSITORIES=repository-fedora-eln"
+rc=0; wf --config "$work/old.conf" --work "$work" > /dev/null 2> "$work/old.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "WORKLOAD_REPOSITORIES is no longer used" "$work/old.err" \
+  || { cat "$work/old.err" >&2; fail "an old config with WORKLOAD_REPOSITORIES exited $rc"; }
 
 # A failed step exits 2 naming the step and arch, keeps the run as failed/, leaves current/.
 keep=$(readlink -f "$cur")

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use buildroot_core::pkglist::{read_set, Names};
-use buildroot_core::workload::{BuildrootDir, BuildrootDocument, WorkloadDiff, WorkloadMeta};
+use buildroot_core::workload::{
+    BuildrootDir, BuildrootDocument, WorkloadDiff, WorkloadMeta, CONTENT_RESOLVER_ARCHES,
+};
 use clap::{Parser, ValueEnum};
 
 const AFTER_HELP: &str = "\
@@ -27,8 +29,7 @@ well as its name list. `-` reads one of the lists from stdin.
 Formats:
   workload   feedback-pipeline-workload YAML (default)
   buildroot  feedback-pipeline-buildroot YAML from --buildroot-dir: base_buildroot from
-             CoreBuildRootBinaries, source_packages from output/*-deps-binary,
-             failed_buildroot from the sources with a file in errors/
+             CoreBuildRootBinaries, source_packages from output/*-deps-binary
   text       per arch: counts, then every added (+) and excluded (!) name
   --json     the added sets as JSON (packages, arch_packages, per-arch counts and names)
 
@@ -111,8 +112,8 @@ struct Cli {
     #[arg(long = "label", value_name = "LABEL")]
     labels: Vec<String>,
 
-    /// Workload repository id (repeatable; replaces the default repository-fedora-eln)
-    #[arg(long = "repository", value_name = "ID")]
+    /// Removed: content-resolver rejects a workload with a `repositories` key.
+    #[arg(long = "repository", value_name = "ID", hide = true)]
     repositories: Vec<String>,
 
     /// The view id of the buildroot document
@@ -159,6 +160,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
+    if !cli.repositories.is_empty() {
+        return Err(Failure(
+            "--repository is no longer accepted: content-resolver rejects a workload with a \
+             'repositories' key (its views name the repositories); drop the option"
+                .into(),
+        ));
+    }
     let compose = by_arch(&cli.compose, "--compose")?;
     let buildroot = by_arch(&cli.buildroot, "--buildroot")?;
     let dirs = by_arch(&cli.buildroot_dir, "--buildroot-dir")?;
@@ -176,6 +184,19 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         return Err(Failure("only one list can be read from stdin ('-')".into()));
     }
 
+    let unread: BTreeSet<&str> = compose
+        .keys()
+        .chain(dirs.keys())
+        .copied()
+        .filter(|a| !CONTENT_RESOLVER_ARCHES.contains(a))
+        .collect();
+    if !cli.json && format != Format::Text && !unread.is_empty() {
+        eprintln!(
+            "workload-diff: warning: content-resolver skips arch {} (it reads {})",
+            unread.into_iter().collect::<Vec<_>>().join(", "),
+            CONTENT_RESOLVER_ARCHES.join(", ")
+        );
+    }
     let meta = meta(cli);
     let text = if format == Format::Buildroot {
         let mut read = BTreeMap::new();
@@ -275,9 +296,6 @@ fn meta(cli: &Cli) -> WorkloadMeta {
     }
     if !cli.labels.is_empty() {
         meta.labels = cli.labels.iter().cloned().collect();
-    }
-    if !cli.repositories.is_empty() {
-        meta.repositories = cli.repositories.iter().cloned().collect();
     }
     meta
 }

@@ -25,7 +25,7 @@ pub mod placeholders;
 pub mod relations;
 
 pub use diff::{ArchDiff, WorkloadDiff, WorkloadMeta};
-pub use documents::{BuildrootDocument, Experimental, SourceRequires, WorkloadDocument};
+pub use documents::{BuildrootDocument, SourceRequires, WorkloadDocument, CONTENT_RESOLVER_ARCHES};
 pub use outdir::{BuildrootDir, ErrorKind};
 pub use placeholders::{PlaceholderSource, Placeholders};
 pub use relations::{PackageRelations, Relations};
