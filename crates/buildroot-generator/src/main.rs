@@ -12,7 +12,7 @@ use buildroot_core::buildroot::{self, Config, DEFAULT_CORE};
 use buildroot_core::cli::RepoArgs;
 use buildroot_core::pkglist::{name_in, read_list, write_list, Names, Stdout};
 use buildroot_core::pool::Pool;
-use buildroot_core::rpmmd::{Filelists, LoadOptions};
+use buildroot_core::rpmmd::{Filelists, LoadOptions, HTTP_ENV_HELP};
 use clap::{Parser, ValueEnum};
 
 // Loading metadata makes millions of small allocations; mimalloc makes
@@ -39,11 +39,7 @@ Exit codes:
   2  bad usage or bad input (unreadable file, bad repository, unknown arch)
 
 Input lines are source names; NEVRAs, SRPM file names and name-version-release
-lines (the *-nvrs lists) are taken as the name they carry.
-
-Environment:
-  RPM_BUILDROOT_HTTP_TIMEOUT  seconds an HTTP download may make no progress
-                              before it fails (default 60)";
+lines (the *-nvrs lists) are taken as the name they carry.";
 
 /// What to print on stdout.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -59,7 +55,7 @@ enum Print {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "buildroot-generator", version, about = "Compute the buildroot of source packages, as dnf would install it, to a fixed point", after_help = AFTER_HELP)]
+#[command(name = "buildroot-generator", version, about = "Compute the buildroot of source packages, as dnf would install it, to a fixed point", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
 struct Args {
     /// Target architecture (x86_64, aarch64, ppc64le, s390x, i686, ...).
     #[arg(long)]

@@ -460,7 +460,9 @@ fn http_case(url: String, needles: &[&str], env: Option<(&str, &str)>) {
     c.args(["--arch", "x86_64", "--repo"])
         .arg(format!("r={url}"))
         .arg("--cache-dir")
-        .arg(t.path());
+        .arg(t.path())
+        // Failures that may pass are retried: quickly, here.
+        .env("RPM_BUILDROOT_HTTP_BACKOFF", "0.05");
     if let Some((k, v)) = env {
         c.env(k, v);
     }

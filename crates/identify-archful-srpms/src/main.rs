@@ -10,7 +10,7 @@ use anyhow::{bail, Result};
 use buildroot_core::archful::{identify, refresh_cache, Verdict, DEFAULT_ARCHES};
 use buildroot_core::cli::SourceRepoArgs;
 use buildroot_core::pkglist::{read_list, write_list, write_list_file, Names, Stdout};
-use buildroot_core::rpmmd::{self, Filelists, LoadOptions};
+use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
 use buildroot_core::spec::SpecContext;
 use clap::Parser;
 
@@ -34,7 +34,7 @@ Exit codes:
   2  bad usage or bad input (unreadable repository, broken SRPM, bad macro file)";
 
 #[derive(Parser, Debug)]
-#[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = AFTER_HELP)]
+#[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
 struct Args {
     #[command(flatten)]
     repos: SourceRepoArgs,

@@ -14,6 +14,7 @@
 //!   that exist only as a list of build requirements).
 //! - [`outdir`]: the buildroot-generator output directory (read side, and
 //!   the file names both sides use).
+//! - [`published`]: content-resolver's published view lists (the compose).
 //! - [`diff`]: buildroot vs compose per arch, and the workload it gives.
 //!
 //! `docs/formats.md` describes every format with examples.
@@ -22,6 +23,7 @@ pub mod diff;
 pub mod documents;
 pub mod outdir;
 pub mod placeholders;
+pub mod published;
 pub mod relations;
 
 pub use diff::{ArchDiff, WorkloadDiff, WorkloadMeta};
