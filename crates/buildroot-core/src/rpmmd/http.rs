@@ -364,8 +364,10 @@ fn watch(
             let _ = tx.send(a.run(validator));
         });
     }
-    let window_bytes = |secs: f64| ((s.minrate as f64 * secs) as u64).max(1);
-    let (mut since, mut at) = (Instant::now(), from);
+    // Progress samples of the last `timeout`: the average over that window
+    // must reach `minrate` (at least one byte when minrate is 0).
+    let need = ((s.minrate as f64 * s.timeout.as_secs_f64()) as u64).max(1);
+    let mut samples: std::collections::VecDeque<(Instant, u64)> = Default::default();
     let mut last_report = from;
     loop {
         match rx.recv_timeout(Duration::from_millis(100)) {
@@ -380,16 +382,17 @@ fn watch(
             last_report = now;
             notify(DownloadEvent::Progress { url, bytes: now });
         }
-        if !answered.load(Ordering::Relaxed) {
-            (since, at) = (Instant::now(), now);
-            continue;
+        let t = Instant::now();
+        if !answered.load(Ordering::Relaxed) || samples.back().is_some_and(|&(_, b)| now < b) {
+            // Not answered yet (ureq's own timeouts judge), or restarted from 0.
+            samples.clear();
         }
-        let elapsed = since.elapsed();
-        if elapsed < s.timeout {
-            continue;
+        samples.push_back((t, now));
+        while samples.len() > 1 && t - samples[1].0 >= s.timeout {
+            samples.pop_front();
         }
-        if now < at || now - at >= window_bytes(elapsed.as_secs_f64()) {
-            (since, at) = (Instant::now(), now);
+        let (t0, b0) = samples[0];
+        if t - t0 < s.timeout || now - b0 >= need {
             continue;
         }
         // Abandoned: the thread may still be blocked in a read; it writes
@@ -529,7 +532,12 @@ impl Attempt<'_> {
                 Ok(n) => n,
                 Err(e) => {
                     let at = self.progress.load(Ordering::Relaxed);
-                    return failed(format!("connection lost after {at} bytes: {e}"), true);
+                    return match (e.kind(), total) {
+                        (std::io::ErrorKind::UnexpectedEof, Some(t)) => {
+                            failed(format!("short read: {at} of {t} bytes"), true)
+                        }
+                        _ => failed(format!("connection lost after {at} bytes: {e}"), true),
+                    };
                 }
             };
             let wrote = self.with_sink(|k| {
@@ -603,7 +611,7 @@ fn http_date(v: &str) -> Option<i64> {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let words: Vec<&str> = v
-        .split(|c: char| c == ' ' || c == ',' || c == '-')
+        .split([' ', ',', '-'])
         .filter(|w| !w.is_empty())
         .collect();
     // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT; RFC 850: Sunday, 06-Nov-94 08:49:37 GMT;
