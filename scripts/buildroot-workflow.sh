@@ -4,7 +4,8 @@
 #   scripts/buildroot-workflow.sh --config FILE [--work DIR] [--bin DIR] [--verify-only] [--no-verify]
 #
 # Steps (../shared/reference/workflow.md):
-#   1 compose lists            -> COMPOSE_DIR/<arch>.txt (+ sources.txt)
+#   1 compose lists            -> COMPOSE_DIR/<arch>.txt (+ sources-<arch>.txt or sources.txt), or
+#                                 compose/ fetched by fetch-compose from COMPOSE_URL's lists of VIEW
 #   2 buildroot-generator      -> pass1/<arch>/      (per arch, in parallel)
 #   3 identify-archful-srpms   -> archful/archful.txt, archful.json, warnings.txt, srpm-map.txt
 #                                 (SRPMs cached in WORK/srpm-cache)
@@ -37,7 +38,7 @@ while [ $# -gt 0 ]; do
     --bin) bin="${2:?}"; shift 2 ;;
     --verify-only) verify_only=1; shift ;;
     --no-verify) verify=0; shift ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^# shellcheck/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -50,14 +51,14 @@ cd "$top"
 mkdir -p "$work"
 work=$(cd "$work" && pwd -P)
 if [ -z "$bin" ]; then bin="$top/target/release"; fi
-for t in buildroot-generator identify-archful-srpms create-srpm-repos workload-diff; do
+for t in buildroot-generator identify-archful-srpms create-srpm-repos workload-diff fetch-compose; do
   [ -x "$bin/$t" ] || die "$bin/$t: not built (run 'make release' or pass --bin DIR)"
 done
 gen="$bin/buildroot-generator" archful_tool="$bin/identify-archful-srpms"
-repos_tool="$bin/create-srpm-repos" diff_tool="$bin/workload-diff"
+repos_tool="$bin/create-srpm-repos" diff_tool="$bin/workload-diff" compose_tool="$bin/fetch-compose"
 
 ARCHES="" BINARY_REPOS="" SOURCE_REPOS="" REPOFILE="" CORE="" RELEASE_PACKAGE=""
-PREFER_RELEASE="" PLACEHOLDERS="" COMPOSE_DIR="" EXCLUDE_FILE="" VIEW="view-eln"
+PREFER_RELEASE="" PLACEHOLDERS="" COMPOSE_DIR="" COMPOSE_URL="" EXCLUDE_FILE="" VIEW="view-eln"
 SPEC_MACROS="" SPEC_DEFINES=()
 WORKLOAD_NAME="" WORKLOAD_DESCRIPTION="" WORKLOAD_MAINTAINER="" WORKLOAD_LABELS=""
 unset WORKLOAD_REPOSITORIES
@@ -67,12 +68,15 @@ unset WORKLOAD_REPOSITORIES
 [ -z "${WORKLOAD_REPOSITORIES+set}" ] \
   || die "$config: WORKLOAD_REPOSITORIES is no longer used (content-resolver rejects a workload with 'repositories'); remove it"
 [ -n "$ARCHES" ] || die "$config: ARCHES is empty"
-[ -n "$COMPOSE_DIR" ] || die "$config: COMPOSE_DIR is empty"
+[ -n "$COMPOSE_DIR$COMPOSE_URL" ] || die "$config: set COMPOSE_DIR (lists) or COMPOSE_URL (content-resolver's output) and VIEW"
+[ -z "$COMPOSE_DIR" ] || [ -z "$COMPOSE_URL" ] || die "$config: COMPOSE_DIR and COMPOSE_URL are both set; keep one"
 [ -n "$BINARY_REPOS$REPOFILE" ] || die "$config: neither BINARY_REPOS nor REPOFILE is set"
 [ -z "$REPOFILE" ] || [ -r "$REPOFILE" ] || die "$REPOFILE: cannot read the REPOFILE of $config"
-for a in $ARCHES; do
-  [ -r "$COMPOSE_DIR/$a.txt" ] || die "$COMPOSE_DIR/$a.txt: missing compose list for $a"
-done
+if [ -n "$COMPOSE_DIR" ]; then
+  for a in $ARCHES; do
+    [ -r "$COMPOSE_DIR/$a.txt" ] || die "$COMPOSE_DIR/$a.txt: missing compose list for $a"
+  done
+fi
 export LC_ALL=C
 
 # python3 reads the tools' JSON and the workload YAML; the first one with PyYAML wins.
@@ -195,7 +199,9 @@ per_arch() {
 }
 
 compose_input() { # arch -> the generator's input file and flags for the compose's sources
-  if [ -r "$COMPOSE_DIR/sources.txt" ]; then
+  if [ -r "$COMPOSE_DIR/sources-$1.txt" ]; then
+    echo "$COMPOSE_DIR/sources-$1.txt"
+  elif [ -r "$COMPOSE_DIR/sources.txt" ]; then
     echo "$COMPOSE_DIR/sources.txt"
   else
     echo "$COMPOSE_DIR/$1.txt --from-binaries"
@@ -288,6 +294,8 @@ flock -n 9 || die "$work: another buildroot-workflow run is using it"
 
 if [ "$verify_only" = 1 ]; then
   [ -d "$work/current/pass2" ] || die "$work/current: no finished run to verify (run without --verify-only first)"
+  # A fetched compose is part of the run it was fetched for.
+  [ -z "$COMPOSE_URL" ] || COMPOSE_DIR="$work/current/compose"
   verify_run "$work/current"
   exit $verify_failed
 fi
@@ -329,6 +337,14 @@ on_exit() {
 trap on_exit EXIT
 mkdir "$run"
 cp "$config" "$run/workflow.conf"
+
+if [ -n "$COMPOSE_URL" ]; then
+  step "1 fetch-compose ($VIEW from $COMPOSE_URL)"
+  arch_args=(); for a in $ARCHES; do arch_args+=(--arch "$a"); done
+  "$compose_tool" --url "$COMPOSE_URL" --view "$VIEW" "${arch_args[@]}" --out "$run/compose" -q \
+    || die "step 1 (fetch-compose) failed"
+  COMPOSE_DIR="$run/compose"
+fi
 
 step "2 buildroot-generator pass 1 ($ARCHES)"
 per_arch "step 2 (buildroot-generator pass 1)" run_pass pass1 @ARCH@ "${source_args[@]}"

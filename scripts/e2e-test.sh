@@ -89,6 +89,46 @@ assert allowed == compose | set(common) | {"nasm"}, sorted(allowed ^ (compose | 
 print("e2e: workload, buildroot YAML and archful JSON as expected")
 PY
 
+# COMPOSE_URL: the same compose as content-resolver publishes it (sorted, no final newline), from a
+# directory and from a 127.0.0.1 server, gives the same workload and buildroot documents.
+cr="$work/content-resolver"; mkdir -p "$cr"
+names() { grep -v '^#' "$1" | sed '/^$/d' | LC_ALL=C sort -u; }
+for a in x86_64 aarch64; do
+  printf '%s' "$(names "testdata/compose/$a.txt")" > "$cr/view-binary-package-name-list--view-eln--$a.txt"
+  printf '%s' "$(names testdata/compose/sources.txt)" > "$cr/view-source-package-name-list--view-eln--$a.txt"
+done
+"$py" -u -m http.server --bind 127.0.0.1 --directory "$cr" 0 > "$work/http.log" 2>&1 &
+http_pid=$!
+trap 'kill "$http_pid" 2>/dev/null; rm -rf "$work"' EXIT
+port=""
+for _ in $(seq 50); do
+  port=$(sed -n 's/.*port \([0-9][0-9]*\).*/\1/p' "$work/http.log" | head -1)
+  [ -n "$port" ] && break; sleep 0.1
+done
+[ -n "$port" ] || fail "the test HTTP server did not start: $(cat "$work/http.log")"
+for url in "$cr" "http://127.0.0.1:$port/"; do
+  conf "$work/url.conf" "COMPOSE_DIR=" "COMPOSE_URL=$url"
+  rm -rf "$work/w-url"
+  XDG_CACHE_HOME="$work/xdg" wf --config "$work/url.conf" --work "$work/w-url" --no-verify > /dev/null 2> "$work/url.err" \
+    || { cat "$work/url.err" >&2; fail "COMPOSE_URL=$url: the workflow failed"; }
+  grep -q "1 fetch-compose (view-eln from $url)" "$work/url.err" || fail "COMPOSE_URL=$url: no fetch step"
+  for f in eln-buildroot-workload.yaml buildroot.yaml; do
+    cmp -s "$cur/$f" "$work/w-url/current/$f" || fail "COMPOSE_URL=$url: $f differs from the COMPOSE_DIR run"
+  done
+  [ -s "$work/w-url/current/compose/sources-x86_64.txt" ] || fail "COMPOSE_URL=$url: the compose is not kept in the run"
+done
+grep -q "GET /view-source-package-name-list--view-eln--aarch64.txt" "$work/http.log" \
+  || fail "the server was not asked for the source list: $(cat "$work/http.log")"
+conf "$work/both.conf" "COMPOSE_URL=$cr"
+rc=0; wf --config "$work/both.conf" --work "$work/w-url" > /dev/null 2> "$work/both.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "COMPOSE_DIR and COMPOSE_URL are both set" "$work/both.err" \
+  || { cat "$work/both.err" >&2; fail "COMPOSE_DIR with COMPOSE_URL exited $rc"; }
+conf "$work/noview.conf" "COMPOSE_DIR=" "COMPOSE_URL=$cr" "VIEW=view-nothing"
+rc=0; wf --config "$work/noview.conf" --work "$work/w-url" > /dev/null 2> "$work/noview.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "view-binary-package-name-list--view-nothing--x86_64.txt: content-resolver publishes no such list" "$work/noview.err" \
+  || { cat "$work/noview.err" >&2; fail "an unpublished VIEW exited $rc"; }
+echo "e2e: COMPOSE_URL from a directory and over HTTP gives the same documents"
+
 wf --config testdata/workflow.conf --work "$work" --verify-only 2> "$work/verify" \
   || { cat "$work/verify" >&2; fail "verify failed"; }
 grep -q "verify x86_64: ok" "$work/verify" || fail "verify did not report x86_64"

@@ -610,10 +610,7 @@ fn http_date(v: &str) -> Option<i64> {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let words: Vec<&str> = v
-        .split([' ', ',', '-'])
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = v.split([' ', ',', '-']).filter(|w| !w.is_empty()).collect();
     // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT; RFC 850: Sunday, 06-Nov-94 08:49:37 GMT;
     // asctime: Sun Nov  6 08:49:37 1994.
     let (day, month, year, time) = match words.as_slice() {
