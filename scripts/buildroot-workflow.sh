@@ -3,7 +3,7 @@
 #
 #   scripts/buildroot-workflow.sh --config FILE [--work DIR] [--bin DIR] [--verify-only] [--no-verify]
 #
-# Steps (../shared/reference/workflow.md):
+# Steps (the ELN Buildroot Generator Workflow; docs/semantics.md describes its ten steps):
 #   1 compose lists            -> COMPOSE_DIR/<arch>.txt (+ sources-<arch>.txt or sources.txt), or
 #                                 compose/ fetched by fetch-compose from COMPOSE_URL's lists of VIEW
 #   2 buildroot-generator      -> pass1/<arch>/      (per arch, in parallel)

@@ -4,7 +4,7 @@
 //! new. Sources of one layer resolve in parallel; the result does not depend
 //! on thread count or order.
 //!
-//! Semantics (../shared/reference/README.md, docs/semantics.md): the core
+//! Semantics (docs/semantics.md, which states the binding decisions): the core
 //! alone is resolved once first and its sources are queued after the input;
 //! a BuildRequires nothing matches is a NoInstall error (the rest still
 //! counts); an unsolvable transaction is BadDeps (contributes nothing); a
