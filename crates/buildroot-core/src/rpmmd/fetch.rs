@@ -111,7 +111,12 @@ pub fn local_file_from(
     cache: Option<&Path>,
     expected: Option<&Expected>,
 ) -> Result<(PathBuf, usize)> {
-    let s = HttpSettings::from_env()?;
+    let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
+    let s = if http {
+        HttpSettings::from_env()?
+    } else {
+        HttpSettings::default()
+    };
     let once = HttpSettings {
         retries: 0,
         ..s.clone()

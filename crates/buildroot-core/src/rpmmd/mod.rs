@@ -186,7 +186,13 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
         .collect::<Result<_>>()?;
     // As librepo does: a mirror that fails is left at once for the next;
     // the last one gets the retries.
-    let settings = HttpSettings::from_env()?;
+    // Local repos never read the variables (a bad value only matters over HTTP).
+    let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
+    let settings = if http {
+        HttpSettings::from_env()?
+    } else {
+        HttpSettings::default()
+    };
     let once = HttpSettings {
         retries: 0,
         ..settings.clone()
