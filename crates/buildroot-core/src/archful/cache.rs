@@ -207,9 +207,11 @@ pub fn identify(
                 not_buildable_on: Vec::new(),
                 dynamic_build_requires: false,
             };
-            match spec::archful(&text, arches, base) {
+            let sources = spec::SrpmSources::new(&c.path);
+            match spec::archful_with(&text, arches, base, &sources) {
                 Ok(rep) => {
                     res.dynamic_build_requires = rep.dynamic_build_requires;
+                    res.not_buildable_on = rep.not_buildable_on;
                     if let Some(reason) = problems_matter(&rep.problems) {
                         res.archful = spec::grep_archful(&text);
                         res.verdict = Verdict::GrepFallback { reason };
@@ -223,18 +225,6 @@ pub fn identify(
                     res.verdict = Verdict::GrepFallback {
                         reason: e.to_string(),
                     };
-                }
-            }
-            for arch in arches {
-                let mut ctx = base.clone();
-                ctx.arch = arch.to_string();
-                if let Ok(ev) = spec::evaluate(&text, &ctx) {
-                    let excluded = (!ev.exclusive_arch.is_empty()
-                        && !ev.exclusive_arch.iter().any(|a| a == arch))
-                        || ev.exclude_arch.iter().any(|a| a == arch);
-                    if excluded {
-                        res.not_buildable_on.push(arch.to_string());
-                    }
                 }
             }
             Ok(res)

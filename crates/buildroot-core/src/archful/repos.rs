@@ -206,7 +206,7 @@ fn regenerate(
     match how {
         Regenerate::RpmCrate => {
             let (_, text) = srpm::extract_spec(orig)?;
-            let ev = spec::evaluate(&text, &ctx)
+            let ev = spec::evaluate_with(&text, &ctx, &spec::SrpmSources::new(orig))
                 .map_err(|e| Error::format(orig.display(), format!("spec: {e}")))?;
             if let Some(p) = ev.problems.first() {
                 return Ok(Err(p.clone()));
