@@ -23,9 +23,11 @@ use super::Host;
 
 /// rpm's `_MAX_MACRO_DEPTH`.
 const MAX_DEPTH: u32 = 64;
-/// Bytes of macro text one evaluation may expand in all: `%define a %b%b`
-/// chains double at every level, so depth alone does not bound the work.
-const EXPANSION_BUDGET: usize = 256 << 20;
+/// Bytes of macro text one evaluation may expand in all, each expansion
+/// also costing [`CALL_COST`]: `%define a %b%b` chains double at every
+/// level, so depth alone does not bound the work.
+const EXPANSION_BUDGET: usize = 128 << 20;
+const CALL_COST: usize = 64;
 
 /// The parametric macro being expanded (what `%{lua:}` sees as `opt`/`arg`).
 pub(super) struct Frame {
@@ -166,15 +168,16 @@ impl<'h> Engine<'h> {
             self.fail("Too many levels of recursion in macro expansion. It is likely caused by recursive macro declaration.");
             return;
         }
-        if self.budget < s.len() {
+        let cost = s.len() + CALL_COST;
+        if self.budget < cost {
             if self.budget > 0 {
-                self.fail("macro expansion too large (more than 256 MiB of macro text)");
+                self.fail("macro expansion too large (more than 128 MiB of macro text)");
             }
             self.budget = 0;
             self.error = true;
             return;
         }
-        self.budget -= s.len();
+        self.budget -= cost;
         self.depth += 1;
         let mut i = 0;
         while !self.error && i < s.len() {

@@ -354,7 +354,7 @@ impl LuaState {
 
         let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
         let d2 = deadline.clone();
-        lua.set_hook(
+        lua.set_global_hook(
             HookTriggers::new().every_nth_instruction(4096),
             move |_, _| match d2.get() {
                 Some(d) if Instant::now() > d => Err(mlua::Error::runtime(
