@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use buildroot_core::archful::{create_srpm_repo, Regenerate};
 use buildroot_core::pkglist::{read_list, Names};
-use buildroot_core::spec::SpecContext;
+use buildroot_core::spec::{SpecArgs, SpecContext};
 use clap::Parser;
 
 const AFTER_HELP: &str = "\
@@ -54,6 +54,8 @@ struct Args {
     /// Define a macro: 'NAME VALUE' (repeatable).
     #[arg(long = "define", value_name = "'NAME VALUE'")]
     defines: Vec<String>,
+    #[command(flatten)]
+    spec_args: SpecArgs,
     /// No warnings on stderr.
     #[arg(short, long)]
     quiet: bool,
@@ -90,6 +92,7 @@ fn run(args: &Args) -> Result<()> {
         );
     }
     let mut ctx = SpecContext::for_arch(&args.arch);
+    args.spec_args.apply(&mut ctx);
     for m in &args.macros {
         ctx.load_macros_file(m)?;
     }

@@ -10,7 +10,7 @@ use anyhow::{bail, Result};
 use buildroot_core::archful::{identify, refresh_cache, Verdict, DEFAULT_ARCHES};
 use buildroot_core::pkglist::{read_list, write_list, write_list_file, Names, Stdout};
 use buildroot_core::rpmmd::{self, Filelists, LoadOptions, RepoSpec, Vars};
-use buildroot_core::spec::SpecContext;
+use buildroot_core::spec::{SpecArgs, SpecContext};
 use clap::Parser;
 
 // Loading metadata makes millions of small allocations; mimalloc makes
@@ -56,6 +56,8 @@ struct Args {
     /// Define a macro: 'NAME VALUE' (repeatable).
     #[arg(long = "define", value_name = "'NAME VALUE'")]
     defines: Vec<String>,
+    #[command(flatten)]
+    spec_args: SpecArgs,
     /// Print a JSON document: per archful source its BuildRequires per arch.
     #[arg(long)]
     json: bool,
@@ -96,6 +98,7 @@ fn run(args: &Args) -> Result<()> {
         }
     }
     let mut ctx = SpecContext::for_arch(&arches[0]);
+    args.spec_args.apply(&mut ctx);
     for m in &args.macros {
         ctx.load_macros_file(m)?;
     }

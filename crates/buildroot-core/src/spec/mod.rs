@@ -503,3 +503,21 @@ pub fn archful_with(
     }
     Ok(rep)
 }
+
+/// The spec-evaluation options the tools share (`#[command(flatten)]`).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct SpecArgs {
+    /// Run specs' `%(...)` shell code even where no sandbox (bubblewrap)
+    /// can be made: DANGEROUS, the packagers' shell code then runs as you,
+    /// with your files and network. Without it such specs fall back to the
+    /// %ifarch grep with a warning.
+    #[arg(long)]
+    pub trust_specs: bool,
+}
+
+impl SpecArgs {
+    /// Applies the options to `ctx`.
+    pub fn apply(&self, ctx: &mut SpecContext) {
+        ctx.trust_specs = self.trust_specs;
+    }
+}
