@@ -8,7 +8,7 @@ CARGO ?= cargo
 WORK ?= work
 CONFIG ?= testdata/workflow.conf
 
-.PHONY: all build release test lint demo verify bench bench-data fuzz clean testdata
+.PHONY: all build release test lint demo verify bench bench-data fuzz clean testdata spec-corpus
 
 all: build
 
@@ -47,3 +47,9 @@ fuzz:
 clean:
 	$(CARGO) clean
 	rm -rf $(WORK)
+
+# The spec evaluator against rpmspec on a corpus of specs (not part of `make test`):
+#   make spec-corpus SPECS=/path/to/specs [SAMPLE=N] [MACROS=DIR]   (docs/archful.md)
+spec-corpus:
+	@[ -n "$(SPECS)" ] || { echo "make spec-corpus: give SPECS=/path/to/specs (docs/archful.md)" >&2; exit 2; }
+	scripts/spec-corpus.sh $(SPECS)

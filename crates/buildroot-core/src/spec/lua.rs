@@ -5,7 +5,7 @@
 //! What a spec's Lua gets: the base library (no `dofile`/`loadfile`;
 //! `load` takes text only, never bytecode), `string`, `table`, `math`,
 //! `utf8`, `coroutine`; `os` with `clock`, `date`, `difftime`, `time`,
-//! `getenv` only; `io` with `open`/`lines` that read the spec's own source
+//! `getenv` only (and a `setlocale` that changes nothing); `io` with `open`/`lines` that read the spec's own source
 //! files (nothing else, no writing); `posix` with `getenv` and `access`;
 //! `require` of Lua modules from the configured lua directories only (no C
 //! modules); `print` appending to the expansion; and rpm's API:
@@ -195,6 +195,13 @@ impl LuaState {
                 os.set(k, LV::Nil)?;
             }
         }
+        // The locale is the process's: answer as if it were set, change nothing.
+        os.set(
+            "setlocale",
+            lua.create_function(|_, (l, _cat): (Option<String>, Option<String>)| {
+                Ok(l.filter(|l| !l.is_empty()).unwrap_or_else(|| "C".to_string()))
+            })?,
+        )?;
         // require: Lua files from the lua directories, no C modules.
         let package: Table = g.get("package")?;
         let path: Vec<String> = lua_dirs
@@ -384,6 +391,10 @@ fn lua_number(n: f64) -> String {
 fn state<'a>(eng: &'a mut Engine) -> Result<&'a mut LuaState, String> {
     if eng.lua.is_none() {
         let st = LuaState::new(eng.host.lua_dirs).map_err(|e| format!("cannot start Lua: {e}"))?;
+        for key in ["sources", "patches"] {
+            let t = st.lua.create_table().map_err(|e| e.to_string())?;
+            st.lua.globals().set(key, t).map_err(|e| e.to_string())?;
+        }
         eng.lua = Some(st);
         let (s, p) = (eng.lua_sources.clone(), eng.lua_patches.clone());
         for x in &s {
