@@ -20,7 +20,7 @@ fn main() {
     let mut specs = None;
     let mut arches: Vec<String> = Vec::new();
     let mut ctx = SpecContext::for_arch("x86_64");
-    let mut only: Option<Vec<String>> = None;
+    let mut only: Option<std::collections::HashSet<String>> = None;
     while let Some(a) = args.next() {
         let mut val = || {
             args.next().unwrap_or_else(|| {
@@ -66,7 +66,10 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|e| e == "spec"))
         .collect();
     if let Some(names) = &only {
-        files.retain(|p| names.iter().any(|n| p.file_name().is_some_and(|f| f == n.as_str())));
+        files.retain(|p| {
+            p.file_name()
+                .is_some_and(|f| names.contains(f.to_string_lossy().as_ref()))
+        });
     }
     files.sort();
     let arch_refs: Vec<&str> = arches.iter().map(String::as_str).collect();
@@ -78,7 +81,13 @@ fn main() {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
             let data = std::fs::read(p).unwrap_or_default();
             let text = String::from_utf8_lossy(&data);
-            let doc = match archful_with(&text, &arch_refs, &ctx, &sources) {
+            let t0 = Instant::now();
+            let rep = archful_with(&text, &arch_refs, &ctx, &sources);
+            let took = t0.elapsed().as_secs_f64();
+            if took > 1.0 {
+                eprintln!("spec_corpus: slow: {name} {took:.1} s");
+            }
+            let doc = match rep {
                 Ok(r) => serde_json::json!({
                     "spec": name,
                     "arches": r.build_requires,

@@ -46,7 +46,10 @@ fn shell_cannot_write_outside_or_reach_the_network() {
     if std::path::Path::new("/usr/bin/python3").exists() {
         assert!(got.contains(&"nonet".to_string()), "{got:?}");
     }
-    assert!(!target.exists(), "the sandboxed command wrote outside its temp dir");
+    assert!(
+        !target.exists(),
+        "the sandboxed command wrote outside its temp dir"
+    );
     let mut buf = [0u8; 1];
     match listener.accept() {
         Ok((mut s, _)) => panic!("the sandbox reached the network: {:?}", s.read(&mut buf)),
@@ -61,19 +64,31 @@ fn a_hanging_shell_ends_with_a_problem() {
     }
     let start = Instant::now();
     let ev = eval("BuildRequires: a\nBuildRequires: %(sleep 100)x");
-    assert!(start.elapsed() < Duration::from_secs(20), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
     assert!(ev.problems[0].contains("line 7"), "{:?}", ev.problems);
     assert!(ev.problems[0].contains("time limit"), "{:?}", ev.problems);
     // Output past the limit is cut off the same way.
     let ev = eval("BuildRequires: %(yes)");
-    assert!(ev.problems[0].contains("bytes of output"), "{:?}", ev.problems);
+    assert!(
+        ev.problems[0].contains("bytes of output"),
+        "{:?}",
+        ev.problems
+    );
 }
 
 #[test]
 fn a_looping_lua_ends_with_a_problem() {
     let start = Instant::now();
     let ev = eval("%{lua: while true do end}\nBuildRequires: a");
-    assert!(start.elapsed() < Duration::from_secs(20), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
     assert!(ev.problems[0].contains("line 6"), "{:?}", ev.problems);
     assert!(ev.problems[0].contains("time limit"), "{:?}", ev.problems);
 }
@@ -107,7 +122,9 @@ fn lua_has_no_way_out() {
     ] {
         let ev = eval(&format!("%{{lua: {code}}}"));
         assert!(
-            ev.problems.first().is_some_and(|p| p.contains("lua script failed")),
+            ev.problems
+                .first()
+                .is_some_and(|p| p.contains("lua script failed")),
             "{code}: {:?}",
             ev.problems
         );
@@ -116,7 +133,8 @@ fn lua_has_no_way_out() {
     // Writing is refused, reading finds only the spec's own sources.
     let ev = eval("BuildRequires: %{lua: local f, e = io.open('/tmp/x', 'w') print(f == nil and 'nowrite' or 'wrote')}");
     assert_eq!(brs(&ev), ["nowrite"]);
-    let ev = eval("BuildRequires: %{lua: print(io.open('/etc/passwd') == nil and 'noread' or 'read')}");
+    let ev =
+        eval("BuildRequires: %{lua: print(io.open('/etc/passwd') == nil and 'noread' or 'read')}");
     assert_eq!(brs(&ev), ["noread"]);
     // Bytecode cannot be loaded even when handed over as a string.
     let ev = eval("BuildRequires: %{lua: local f, e = load('\\27Lua') print(f == nil and 'refused' or 'loaded')}");

@@ -199,7 +199,8 @@ impl LuaState {
         os.set(
             "setlocale",
             lua.create_function(|_, (l, _cat): (Option<String>, Option<String>)| {
-                Ok(l.filter(|l| !l.is_empty()).unwrap_or_else(|| "C".to_string()))
+                Ok(l.filter(|l| !l.is_empty())
+                    .unwrap_or_else(|| "C".to_string()))
             })?,
         )?;
         // require: Lua files from the lua directories, no C modules.
