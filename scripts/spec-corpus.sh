@@ -65,7 +65,7 @@ for d in "${eln_defines[@]}"; do ours+=(--define "$d"); done
 "${ours[@]}" > "$out/ours.jsonl" 2> "$out/ours.time"
 cat "$out/ours.time"
 
-# 3. rpmspec, with the same files (platform last), defines and Lua modules (RPM_CONFIGDIR: a copy
+# 3. rpmspec (--macros must come before --target, or rpm 4.18 ignores it), with the same files (platform last), defines and Lua modules (RPM_CONFIGDIR: a copy
 #    of /usr/lib/rpm with lua/ added), run inside bubblewrap: no network, read-only system.
 cfg=$out/rpmconfig
 rm -rf "$cfg"; mkdir -p "$cfg"
@@ -81,8 +81,8 @@ run_one() {
   while IFS= read -r d; do args+=(--define "$d"); done <<< "$RPMSPEC_DEFINES"
   bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --unshare-all --die-with-parent \
     --setenv RPM_CONFIGDIR "$cfg" --setenv HOME /tmp -- \
-    timeout 60 rpmspec -q --buildrequires --target "$arch" \
-      --macros "$RPMSPEC_MACROS:/usr/lib/rpm/platform/$arch-linux/macros" "${args[@]}" \
+    timeout 60 rpmspec -q --buildrequires \
+      --macros "$RPMSPEC_MACROS:/usr/lib/rpm/platform/$arch-linux/macros" --target "$arch" "${args[@]}" \
       "$specs/$spec" > "$out/rpmspec/$spec.$arch.out" 2> "$out/rpmspec/$spec.$arch.err"
   echo $? > "$out/rpmspec/$spec.$arch.rc"
 }
