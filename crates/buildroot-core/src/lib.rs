@@ -21,6 +21,7 @@ pub mod arch;
 pub mod archful;
 pub mod atomic;
 pub mod buildroot;
+pub mod content_resolver;
 pub mod dep;
 pub mod error;
 pub mod evr;
