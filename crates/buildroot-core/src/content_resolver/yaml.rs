@@ -4,6 +4,13 @@
 //! `010` an octal number), anchors, aliases and `<<` merge keys are
 //! resolved, a repeated key keeps its last value.
 //!
+//! PyYAML's booleans are `true`/`false`, `yes`/`no`, `on`/`off` in three
+//! spellings each (`yes`, `Yes`, `YES`); serde-saphyr's YAML 1.1 mode also
+//! takes `y`/`n` and any case. So the parser runs with YAML 1.2 booleans
+//! and a plain (unquoted) scalar spelled as one of PyYAML's other boolean
+//! words becomes a boolean afterwards: its source position tells whether
+//! it was quoted.
+//!
 //! content-resolver turns most values into text with Python's `str()`;
 //! [`Value::py_str`] does the same, so `packages: [yes]` names a package
 //! `True` here as there.
@@ -39,8 +46,11 @@ impl Value {
         opts.with_snippet = false;
         opts.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
         opts.legacy_octal_numbers = true;
-        serde_saphyr::from_str_with_options::<Value>(text, opts)
-            .map_err(|e| Error::format(origin, super::super::workload::one_line(&e.to_string())))
+        opts.strict_booleans = true;
+        SOURCE.with(|s| *s.borrow_mut() = text.as_bytes().to_vec());
+        let res = serde_saphyr::from_str_with_options::<Value>(text, opts);
+        SOURCE.with(|s| s.borrow_mut().clear());
+        res.map_err(|e| Error::format(origin, super::super::workload::one_line(&e.to_string())))
     }
 
     /// The value of `key` in a map (the last one, as Python's dict keeps it).
@@ -153,6 +163,39 @@ fn py_float(f: f64) -> String {
     }
 }
 
+thread_local! {
+    /// The text being parsed (for [`pyyaml_bool`]).
+    static SOURCE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// PyYAML's boolean words beyond YAML 1.2's `true`/`false`.
+fn yaml11_word(s: &str) -> Option<bool> {
+    match s {
+        "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+        "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
+    }
+}
+
+/// A node as PyYAML types it: a plain scalar spelled as one of its boolean
+/// words is a boolean (a quoted one stays text).
+fn pyyaml_bool(node: serde_saphyr::Spanned<Value>) -> Value {
+    if let Value::Str(s) = &node.value {
+        if let Some(b) = yaml11_word(s) {
+            let quoted = node
+                .defined
+                .span()
+                .byte_offset()
+                .and_then(|o| SOURCE.with(|src| src.borrow().get(o as usize).copied()))
+                .is_some_and(|c| c == b'\'' || c == b'"');
+            if !quoted {
+                return Value::Bool(b);
+            }
+        }
+    }
+    node.value
+}
+
 struct ValueVisitor;
 
 impl<'de> Visitor<'de> for ValueVisitor {
@@ -198,14 +241,17 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
         let mut out = Vec::new();
-        while let Some(v) = seq.next_element::<Value>()? {
-            out.push(v);
+        while let Some(v) = seq.next_element::<serde_saphyr::Spanned<Value>>()? {
+            out.push(pyyaml_bool(v));
         }
         Ok(Value::Seq(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
         let mut out: Vec<(Value, Value)> = Vec::new();
-        while let Some((k, v)) = map.next_entry::<Value, Value>()? {
+        while let Some((k, v)) = map
+            .next_entry::<serde_saphyr::Spanned<Value>, serde_saphyr::Spanned<Value>>()?
+        {
+            let (k, v) = (pyyaml_bool(k), pyyaml_bool(v));
             // A repeated key keeps its first position and its last value, as
             // a Python dict does.
             if let Some(slot) = out.iter_mut().find(|(ok, _)| *ok == k) {
@@ -234,15 +280,25 @@ mod tests {
 
     #[test]
     fn yaml_1_1_scalars_and_python_str() {
-        let v = parse("a: [yes, no, on, 010, 1.0, ~, null, '1.0', bash, 7]");
+        let v = parse("a: [yes, no, on, 010, 1.0, ~, null, '1.0', bash, 7, \"yes\", y, N, YeS, OFF]");
         let items: Vec<String> = match v.get("a").unwrap() {
             Value::Seq(s) => s.iter().map(Value::py_str).collect(),
             _ => panic!(),
         };
         assert_eq!(
             items,
-            ["True", "False", "True", "8", "1.0", "None", "None", "1.0", "bash", "7"]
+            [
+                "True", "False", "True", "8", "1.0", "None", "None", "1.0", "bash", "7", "yes", "y",
+                "N", "YeS", "False"
+            ]
         );
+    }
+
+    #[test]
+    fn block_lists_and_keys_get_pyyaml_booleans() {
+        let v = parse("on: 1\nlist:\n- yes\n- 'no'\n- n\n");
+        assert_eq!(v.get("list").unwrap().py_str(), "[True, 'no', 'n']");
+        assert!(matches!(&v, Value::Map(m) if m[0].0 == Value::Bool(true)));
     }
 
     #[test]
