@@ -377,7 +377,8 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     fn warn(&mut self, msg: String) {
-        self.warnings.push(format!("{}: {msg}", self.path.display()));
+        self.warnings
+            .push(format!("{}: {msg}", self.path.display()));
     }
 }
 
@@ -681,7 +682,10 @@ fn load_repo_v2(cx: &mut Cx, id: &str, doc: &Value) -> R<RepoConfig> {
         };
         let opt_text = |key: &str| r.get(key).filter(|v| v.truthy()).map(Value::py_str);
         repos.push(RepoEntry {
-            name: r.get("name").map(Value::py_str).unwrap_or_else(|| rid.clone()),
+            name: r
+                .get("name")
+                .map(Value::py_str)
+                .unwrap_or_else(|| rid.clone()),
             baseurl,
             priority,
             exclude,
@@ -780,7 +784,10 @@ fn placeholders(d: &Value) -> R<(Vec<PlaceholderRpm>, Vec<PlaceholderSrpm>)> {
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::Seq(items)) => Ok(items.iter().map(Value::py_str).collect()),
             Some(Value::Str(s)) => Ok(s.chars().map(|c| c.to_string()).collect()),
-            Some(other) => Err(format!("placeholder {what} is {}, not a list", other.kind())),
+            Some(other) => Err(format!(
+                "placeholder {what} is {}, not a list",
+                other.kind()
+            )),
         }
     };
     for srpm in list {
@@ -966,7 +973,10 @@ fn load_buildroot(cx: &mut Cx, id: &str, doc: &Value) -> R<BuildrootConfig> {
                     match r {
                         Value::Seq(items) => requires = items.iter().map(Value::py_str).collect(),
                         Value::Null => {
-                            cx.warn(format!("'source_packages.{arch}.{}.requires' is empty", s.py_str()));
+                            cx.warn(format!(
+                                "'source_packages.{arch}.{}.requires' is empty",
+                                s.py_str()
+                            ));
                             continue;
                         }
                         other => requires = strings(cx, other, "'requires'")?,
@@ -1004,7 +1014,9 @@ fn load_json(path: &Path, id: &str, configs: &mut Configs) -> R<()> {
     if kind.as_str() != Some("buildroot-binary-relations") {
         return Ok(());
     }
-    let d = v.get("data").ok_or("the mandatory field 'data' is missing")?;
+    let d = v
+        .get("data")
+        .ok_or("the mandatory field 'data' is missing")?;
     let field = |k: &str| {
         d.get(k)
             .ok_or_else(|| format!("the mandatory field 'data.{k}' is missing"))

@@ -248,8 +248,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
         let mut out: Vec<(Value, Value)> = Vec::new();
-        while let Some((k, v)) = map
-            .next_entry::<serde_saphyr::Spanned<Value>, serde_saphyr::Spanned<Value>>()?
+        while let Some((k, v)) =
+            map.next_entry::<serde_saphyr::Spanned<Value>, serde_saphyr::Spanned<Value>>()?
         {
             let (k, v) = (pyyaml_bool(k), pyyaml_bool(v));
             // A repeated key keeps its first position and its last value, as
@@ -280,7 +280,8 @@ mod tests {
 
     #[test]
     fn yaml_1_1_scalars_and_python_str() {
-        let v = parse("a: [yes, no, on, 010, 1.0, ~, null, '1.0', bash, 7, \"yes\", y, N, YeS, OFF]");
+        let v =
+            parse("a: [yes, no, on, 010, 1.0, ~, null, '1.0', bash, 7, \"yes\", y, N, YeS, OFF]");
         let items: Vec<String> = match v.get("a").unwrap() {
             Value::Seq(s) => s.iter().map(Value::py_str).collect(),
             _ => panic!(),
@@ -288,8 +289,8 @@ mod tests {
         assert_eq!(
             items,
             [
-                "True", "False", "True", "8", "1.0", "None", "None", "1.0", "bash", "7", "yes", "y",
-                "N", "YeS", "False"
+                "True", "False", "True", "8", "1.0", "None", "None", "1.0", "bash", "7", "yes",
+                "y", "N", "YeS", "False"
             ]
         );
     }
