@@ -1,11 +1,13 @@
 //! rpm-md repository reading: repomd.xml, primary.xml and filelists.xml from
 //! a directory, `file://` or `http(s)://` (with a cache), compressed with
 //! gzip, zstd, xz, bzip2 or not at all; checksums verified while streaming.
-//! Also dnf `.repo` files ([`parse_repofile`]).
+//! Also dnf `.repo` files ([`parse_repofile`]) and comps groups
+//! ([`read_comps`]).
 //!
 //! Source repositories use the same format with arch `src`; their requires
 //! are the BuildRequires.
 
+mod comps;
 mod compress;
 mod fetch;
 mod filelists;
@@ -22,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use compress::{file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use fetch::{download, download_with_stall_limit, Location};
 pub use filelists::{is_primary_file, read_filelists};
@@ -548,6 +551,29 @@ pub fn needed_paths<'a>(pkgs: impl Iterator<Item = &'a Package>) -> HashSet<Stri
         }
     }
     out
+}
+
+/// The comps (package groups) of a repository: its `group_gz` record, else
+/// its `group` record (as libdnf picks), or None when it has neither.
+pub fn read_comps(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> {
+    let o = open_repo(spec, opts)?;
+    let kind = if o.repomd.record("group_gz").is_some() {
+        "group_gz"
+    } else {
+        "group"
+    };
+    let Some((mut mf, display, path)) = open_meta(&o, kind, opts)? else {
+        return Ok(None);
+    };
+    let res = Comps::parse(&mut mf.reader, &display);
+    match (res, mf.finish()) {
+        (_, Err(e @ Error::Checksum { .. })) => {
+            forget_cached(&o, &path);
+            Err(e)
+        }
+        (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+        (Ok(c), Ok(())) => Ok(Some(c)),
+    }
 }
 
 /// Reads a local repo directory's repomd.xml (for tools that write repos).
