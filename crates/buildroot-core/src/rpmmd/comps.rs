@@ -109,7 +109,10 @@ impl Comps {
             }
         }
         if !saw_root {
-            return Err(Error::format(origin, "not a comps file (no <comps> element)"));
+            return Err(Error::format(
+                origin,
+                "not a comps file (no <comps> element)",
+            ));
         }
         Ok(out)
     }

@@ -7,8 +7,8 @@
 //! Source repositories use the same format with arch `src`; their requires
 //! are the BuildRequires.
 
-mod comps;
 mod compress;
+mod comps;
 mod fetch;
 mod filelists;
 mod mirrors;
@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use compress::{file_digest, sha256_file, Codec, Expected, MetaFile};
+pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use fetch::{download, download_with_stall_limit, Location};
 pub use filelists::{is_primary_file, read_filelists};
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors};
