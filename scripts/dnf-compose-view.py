@@ -264,6 +264,9 @@ def analyze_workload(wl, env, repo, arch, overrides, root, cachedir):
     return res
 
 
+ENVS = {}  # installroot -> the environment's result (content-resolver analyses each once)
+
+
 def view_on_arch(c, view, arch, overrides, tmp):
     repo = c["repos"].get(view["repository"])
     members = []
@@ -283,8 +286,10 @@ def view_on_arch(c, view, arch, overrides, tmp):
         if env["id"] in envs:
             continue
         root = os.path.join(tmp, "root-%s-%s-%s" % (env["id"], view["repository"], arch))
-        os.makedirs(root, exist_ok=True)
-        envs[env["id"]] = (analyze_env(env, repo, arch, overrides, root, cachedir), root)
+        if root not in ENVS:
+            os.makedirs(root, exist_ok=True)
+            ENVS[root] = analyze_env(env, repo, arch, overrides, root, cachedir)
+        envs[env["id"]] = (ENVS[root], root)
         e = envs[env["id"]][0]
         out["environments"].append({"id": e["id"], "succeeded": e["succeeded"], "missing": e["missing"]})
     for wl, env in members:

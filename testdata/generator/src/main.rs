@@ -1,9 +1,11 @@
 //! Writes the fixture distribution: `testdata-gen DIR` creates
-//! `DIR/repos/{x86_64,aarch64,source}` (real .rpm and .src.rpm files with
-//! repodata written by buildroot-core) and `DIR/compose/*.txt`. Regenerating
-//! gives identical bytes.
+//! `DIR/repos/{x86_64,aarch64,source}` and the second repository
+//! `DIR/repos/extras/{x86_64,aarch64,source}` (real .rpm and .src.rpm files
+//! with repodata and comps written by buildroot-core) and
+//! `DIR/compose/*.txt`. Regenerating gives identical bytes.
 
 mod distro;
+mod extras;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,7 +14,7 @@ use anyhow::{Context, Result};
 use buildroot_core::dep::{Dep, SimpleDep};
 use buildroot_core::evr::Evr;
 use buildroot_core::package::{Package, Requirement};
-use buildroot_core::repodata::{write_repodata, WriteOptions};
+use buildroot_core::repodata::{write_repodata, write_repodata_with_comps, WriteOptions};
 use buildroot_core::srpm::{build_rpm, build_srpm, read_header, srpm_file_name, SrpmSpec};
 
 use distro::{Bin, Src, DISTRO};
@@ -54,9 +56,16 @@ fn main() -> Result<()> {
 pub fn generate(out: &Path) -> Result<()> {
     let repos = out.join("repos");
     for arch in ARCHES {
-        write_binary_repo(&repos.join(arch), arch)?;
+        write_binary_repo(&repos.join(arch), arch, DISTRO, extras::MAIN_COMPS)?;
+        write_binary_repo(
+            &repos.join("extras").join(arch),
+            arch,
+            extras::EXTRAS,
+            extras::EXTRAS_COMPS,
+        )?;
     }
-    write_source_repo(&repos.join("source"))?;
+    write_source_repo(&repos.join("source"), DISTRO)?;
+    write_source_repo(&repos.join("extras").join("source"), extras::EXTRAS)?;
     write_compose(&out.join("compose"))?;
     Ok(())
 }
@@ -125,12 +134,12 @@ fn write_rpm(dir: &Path, p: &Package) -> Result<Package> {
     Ok(got)
 }
 
-fn write_binary_repo(dir: &Path, arch: &str) -> Result<()> {
+fn write_binary_repo(dir: &Path, arch: &str, table: &[Src], comps: &str) -> Result<()> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
     let mut pkgs = Vec::new();
-    for src in DISTRO {
+    for src in table {
         for bin in src.bins {
             if !bin.only.is_empty() && !bin.only.contains(&arch) {
                 continue;
@@ -142,7 +151,7 @@ fn write_binary_repo(dir: &Path, arch: &str) -> Result<()> {
             }
         }
     }
-    write_repodata(dir, &pkgs, &WriteOptions::default())?;
+    write_repodata_with_comps(dir, &pkgs, &WriteOptions::default(), Some(comps))?;
     Ok(())
 }
 
@@ -216,13 +225,13 @@ pub fn spec_text(src: &Src) -> String {
     s
 }
 
-fn write_source_repo(dir: &Path) -> Result<()> {
+fn write_source_repo(dir: &Path, table: &[Src]) -> Result<()> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
     std::fs::create_dir_all(dir)?;
     let mut pkgs = Vec::new();
-    for src in DISTRO {
+    for src in table {
         // The header holds the BuildRequires as evaluated on x86_64, like rpmbuild -bs there.
         let mut brs = Vec::new();
         for b in src.br.iter().chain(src.br_x86_64) {
