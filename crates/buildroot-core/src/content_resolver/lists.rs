@@ -19,7 +19,11 @@
 //! one per line, no newline after the last line (an empty list is an empty
 //! file). Our addition, in the same shape:
 //! `view-unwanted-package-name-list--VIEW--ARCH.txt`, the binaries that an
-//! unwanted list names (they are in the lists above too).
+//! unwanted list names (they are in the lists above too). And per arch the
+//! placeholder JSON of content-resolver's earlier releases,
+//! `view-placeholder-srpm-details--VIEW--ARCH.json`
+//! (`{"SRPM": {"build_requires": [...]}}`, what buildroot-generator's
+//! `--placeholders` reads).
 //!
 //! Files are replaced atomically.
 
@@ -65,6 +69,19 @@ pub fn write_lists(dir: &Path, result: &ViewResult) -> Result<()> {
             }
             union[i].1.extend(items);
         }
+        let details: serde_json::Map<String, serde_json::Value> = av
+            .placeholder_srpms
+            .iter()
+            .map(|(name, br)| (name.clone(), serde_json::json!({ "build_requires": br })))
+            .collect();
+        let path = dir.join(format!(
+            "view-placeholder-srpm-details--{view}--{}.json",
+            av.arch
+        ));
+        let text = serde_json::to_string_pretty(&serde_json::Value::Object(details))
+            .expect("JSON of strings")
+            + "\n";
+        write_file(&path, text.as_bytes())?;
     }
     let computed: BTreeSet<&str> = result.arches.iter().map(|a| a.arch.as_str()).collect();
     if !result.arches.is_empty()

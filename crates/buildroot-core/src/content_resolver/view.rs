@@ -109,6 +109,10 @@ pub struct ArchView {
     pub packages: BTreeMap<String, ViewPackage>,
     pub envs: Vec<EnvOutcome>,
     pub workloads: Vec<WorkloadOutcome>,
+    /// Source placeholders of the view's workloads on this arch (failed
+    /// workloads too, as content-resolver's `view_placeholder_srpms`):
+    /// name -> the union of their build dependencies.
+    pub placeholder_srpms: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl ArchView {
@@ -323,6 +327,17 @@ fn compute_arch(
             resolve_workload(&pool, &comps, w, e, set.as_deref(), arch)
         })
         .collect();
+
+    for (w, _) in &members {
+        for s in &w.placeholder_srpms {
+            if s.limit_arches.is_empty() || s.limit_arches.iter().any(|a| a == arch) {
+                av.placeholder_srpms
+                    .entry(s.name.clone())
+                    .or_default()
+                    .extend(s.buildrequires.iter().cloned());
+            }
+        }
+    }
 
     // 3. The view.
     for ((w, e), (outcome, added)) in members.iter().zip(results) {
