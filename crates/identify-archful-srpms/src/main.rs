@@ -8,8 +8,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use buildroot_core::archful::{identify, refresh_cache, Verdict, DEFAULT_ARCHES};
+use buildroot_core::cli::SourceRepoArgs;
 use buildroot_core::pkglist::{read_list, write_list, write_list_file, Names, Stdout};
-use buildroot_core::rpmmd::{self, Filelists, LoadOptions, RepoSpec, Vars};
+use buildroot_core::rpmmd::{self, Filelists, LoadOptions};
 use buildroot_core::spec::SpecContext;
 use clap::Parser;
 
@@ -35,12 +36,8 @@ Exit codes:
 #[derive(Parser, Debug)]
 #[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = AFTER_HELP)]
 struct Args {
-    /// Source repository: ID=URL (a directory, file:// or http(s)://).
-    #[arg(long = "source-repo", value_name = "ID=URL")]
-    source_repos: Vec<String>,
-    /// A dnf .repo file; its enabled sections are searched for source packages.
-    #[arg(long = "repofile", value_name = "FILE")]
-    repofiles: Vec<PathBuf>,
+    #[command(flatten)]
+    repos: SourceRepoArgs,
     /// SRPM cache directory (one SRPM per listed name; others are removed).
     #[arg(long, value_name = "DIR")]
     cache: PathBuf,
@@ -103,20 +100,16 @@ fn run(args: &Args) -> Result<()> {
         ctx.define(d)?;
     }
     let names = read_list(&args.input, Names::Reduce)?;
-    let vars = Vars::new("x86_64", "eln");
-    let mut specs = Vec::new();
-    for r in &args.source_repos {
-        specs.push(RepoSpec::parse_cli(r, &vars)?);
-    }
-    for f in &args.repofiles {
-        specs.extend(rpmmd::parse_repofile(f, &vars)?);
-    }
-    if specs.is_empty() {
-        bail!("no source repositories: give --source-repo ID=URL or --repofile FILE");
-    }
+    // Source packages are arch `src`; $basearch in a source URL is x86_64.
+    let specs = args.repos.specs("x86_64")?;
     let opts = LoadOptions {
         filelists: Filelists::PrimaryOnly,
-        cache_dir: Some(args.cache.join(".metadata")),
+        cache_dir: Some(
+            args.repos
+                .cache_dir
+                .clone()
+                .unwrap_or_else(|| args.cache.join(".metadata")),
+        ),
     };
     let repos = rpmmd::load_repos(&specs, &opts)?;
     if std::io::stderr().is_terminal() && !args.quiet {
