@@ -158,14 +158,9 @@ fn main() -> ExitCode {
 }
 
 fn cache_dir(cli: &Cli) -> PathBuf {
-    if let Some(d) = &cli.cache_dir {
-        return d.clone();
-    }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("rpm-buildroot")
+    cli.cache_dir
+        .clone()
+        .unwrap_or_else(buildroot_core::cli::default_cache_dir)
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
