@@ -103,6 +103,11 @@ struct Cli {
     #[arg(long = "repo-override", value_name = "REPO_ID=URL", value_parser = override_value)]
     overrides: Vec<(String, String)>,
 
+    /// Compute the view as if it also had LABEL (repeatable; step 10: the ELN-Buildroot
+    /// workload's label)
+    #[arg(long = "extra-label", value_name = "LABEL")]
+    extra_labels: Vec<String>,
+
     /// Only load every file of --configs; report each bad one on its own line
     #[arg(long)]
     check: bool,
@@ -181,6 +186,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         arches: cli.arches.clone(),
         overrides: overrides(cli)?,
         cache_dir: Some(cache_dir(cli)),
+        extra_labels: cli.extra_labels.clone(),
     };
     let result = content_resolver::compute(&loaded.configs, &req)?;
     if !cli.quiet {

@@ -53,6 +53,9 @@ struct Args {
     /// Define a macro: 'NAME VALUE' (repeatable).
     #[arg(long = "define", value_name = "'NAME VALUE'")]
     defines: Vec<String>,
+    /// Write the --json document to FILE too (atomically); stdout keeps the names.
+    #[arg(long, value_name = "FILE")]
+    json_file: Option<PathBuf>,
     /// Print a JSON document: per archful source its BuildRequires per arch.
     #[arg(long)]
     json: bool,
@@ -145,7 +148,7 @@ fn run(args: &Args) -> Result<()> {
     }
     let archful: Vec<&_> = results.iter().filter(|r| r.archful).collect();
     let mut out = Stdout::lock();
-    if args.json {
+    if args.json || args.json_file.is_some() {
         let doc = serde_json::json!({
             "arches": arches,
             "archful": archful,
@@ -154,9 +157,16 @@ fn run(args: &Args) -> Result<()> {
             "dynamic_build_requires": results.iter().filter(|r| r.dynamic_build_requires).map(|r| &r.name).collect::<Vec<_>>(),
             "missing": missing,
         });
-        serde_json::to_writer_pretty(&mut out, &doc)?;
-        writeln!(out)?;
-    } else {
+        if let Some(f) = &args.json_file {
+            let text = serde_json::to_string_pretty(&doc)? + "\n";
+            buildroot_core::atomic::write_file(f, text.as_bytes())?;
+        }
+        if args.json {
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+    }
+    if !args.json {
         write_list(&mut out, archful.iter().map(|r| r.name.clone()))?;
     }
     out.flush()?;

@@ -54,6 +54,9 @@ pub struct Request {
     pub overrides: BTreeMap<String, String>,
     /// Where HTTP repositories are cached.
     pub cache_dir: Option<PathBuf>,
+    /// Labels the view is computed with besides its own (step 10: the
+    /// view with the ELN-Buildroot workload's label).
+    pub extra_labels: Vec<String>,
 }
 
 /// One package of a view.
@@ -171,6 +174,18 @@ pub fn compute(configs: &Configs, req: &Request) -> Result<ViewResult> {
         ))
     })?;
     check_overrides(configs, req)?;
+    let mut with_labels;
+    let view = if req.extra_labels.is_empty() {
+        view
+    } else {
+        with_labels = view.clone();
+        for l in &req.extra_labels {
+            if !with_labels.labels.contains(l) {
+                with_labels.labels.push(l.clone());
+            }
+        }
+        &with_labels
+    };
     let arches: Vec<String> = if req.arches.is_empty() {
         view.architectures.clone()
     } else {

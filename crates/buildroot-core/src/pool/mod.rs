@@ -732,6 +732,22 @@ impl Pool {
         &self.repos[self.data[id.0 as usize].repo as usize].id
     }
 
+    /// Excludes every binary package whose name `keep` refuses, as an
+    /// `includepkgs=` list of those names on every repo would (sources stay):
+    /// step 10's "the compose and the workload alone". Call it before any
+    /// transaction: the rules cached per package see the exclusion.
+    pub fn restrict_binaries(&mut self, keep: impl Fn(&str) -> bool) {
+        debug_assert!(
+            self.rule_cache.iter().all(|c| c.get().is_none()),
+            "restrict_binaries after a transaction"
+        );
+        for (d, p) in self.data.iter_mut().zip(&self.packages) {
+            if !d.source && !keep(&p.name) {
+                d.disabled = true;
+            }
+        }
+    }
+
     /// Whether the package was excluded (`exclude=` / `includepkgs=`).
     pub fn is_excluded(&self, id: PkgId) -> bool {
         self.data[id.0 as usize].disabled
