@@ -537,3 +537,64 @@ fn repofile_sections_vars_excludes_and_disabled_repos() {
         .iter()
         .any(|b| b == "bash"));
 }
+
+#[test]
+fn output_dir_holds_every_binarys_why_chain() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    gen("x86_64")
+        .arg("--output-dir")
+        .arg(&out)
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let why: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("buildroot-why.json")).unwrap())
+            .unwrap();
+    let names = std::fs::read_to_string(out.join("buildroot-binary-package-names.txt")).unwrap();
+    for n in names.lines() {
+        assert!(why[n].is_array(), "no chain for {n}");
+    }
+    // The same chain as --why prints.
+    let chain = gen("x86_64")
+        .args(["--why", "nasm"])
+        .write_stdin("hello\n")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let steps: Vec<String> = why["nasm"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        String::from_utf8(chain).unwrap().trim_end(),
+        steps.join(" <- ")
+    );
+}
+
+#[test]
+fn only_binaries_keeps_everything_else_out() {
+    let t = tempfile::tempdir().unwrap();
+    let allowed = t.path().join("allowed.txt");
+    // webfetch's build needs gcc and curl-minimal besides the core: leave gcc out.
+    let core = "bash bzip2 coreutils cpio diffutils fedora-release-eln findutils gawk glibc glibc-minimal-langpack grep gzip info make patch redhat-rpm-config rpm-build sed shadow-utils tar unzip util-linux which xz";
+    std::fs::write(&allowed, core.replace(' ', "\n") + "\ncurl-minimal\n").unwrap();
+    let out = gen("x86_64")
+        .arg("--only-binaries")
+        .arg(&allowed)
+        .arg("--json")
+        .write_stdin("webfetch\n")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let bad = v["errors"]["webfetch"]["bad_deps"].to_string();
+    assert!(bad.contains("filtered out by exclude filtering"), "{bad}");
+    assert!(bad.contains("gcc"), "{bad}");
+}
