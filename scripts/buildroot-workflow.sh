@@ -73,7 +73,11 @@ WORKLOAD_NAME="" WORKLOAD_DESCRIPTION="" WORKLOAD_MAINTAINER="" WORKLOAD_LABELS=
 [ -n "$COMPOSE_DIR$COMPOSE_CONFIGS" ] || die "$config: set COMPOSE_DIR (lists) or COMPOSE_CONFIGS (content-resolver configs) and VIEW"
 [ -z "$COMPOSE_DIR" ] || [ -z "$COMPOSE_CONFIGS" ] || die "$config: COMPOSE_DIR and COMPOSE_CONFIGS are both set; keep one"
 [ -n "$BINARY_REPOS$REPOFILE" ] || die "$config: neither BINARY_REPOS nor REPOFILE is set"
-[ -z "$REPOFILE" ] || [ -r "$REPOFILE" ] || die "$REPOFILE: cannot read the REPOFILE of $config"
+# REPOFILE may hold $basearch: one .repo file per arch (configs/fedora-eln.conf).
+for a in $ARCHES; do
+  f=${REPOFILE//\$basearch/$a}
+  [ -z "$REPOFILE" ] || [ -r "$f" ] || die "$f: cannot read the REPOFILE of $config"
+done
 if [ -n "$COMPOSE_DIR" ]; then
   for a in $ARCHES; do
     [ -r "$COMPOSE_DIR/$a.txt" ] || die "$COMPOSE_DIR/$a.txt: missing compose list for $a"
@@ -149,7 +153,7 @@ run_pass() { # pass-name arch [extra args...]
   local input flags
   read -r input flags <<< "$(compose_input "$a")"
   # shellcheck disable=SC2086,SC2046
-  "$gen" --arch "$a" "${repo_args[@]}" "${core_args[@]}" $(placeholder_args "$a") "$@" $flags \
+  "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" "${core_args[@]}" $(placeholder_args "$a") "$@" $flags \
     --view "$VIEW" --output-dir "$run/$pass/$a" -q < "$input" > /dev/null
 }
 
@@ -196,7 +200,7 @@ verify_arch() { # run-dir arch: step 10's restricted run for one arch -> verify/
   cp "$base/pass2/$a/buildroot-source-package-names.txt" "$v/sources.txt"
   archful_repofile "$base/repos/$a" > "$v/archful.repo"
   # shellcheck disable=SC2046
-  "$gen" --arch "$a" "${repo_args[@]}" --repofile "$v/archful.repo" "${source_args[@]}" \
+  "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" --repofile "$v/archful.repo" "${source_args[@]}" \
     "${core_args[@]}" $(placeholder_args "$a") --only-binaries "$v/allowed.txt" --view "$VIEW" \
     --output-dir "$v/out" -q < "$v/sources.txt" > /dev/null
 }
@@ -302,7 +306,8 @@ mkdir -p "$run/archful"
 cat "$run"/pass1/*/buildroot-source-package-names.txt | sort -u > "$run/archful/sources.txt"
 arch_args=(); for a in $ARCHES; do arch_args+=(--arch "$a"); done
 # Warnings (SRPMs not found, specs decided by the %ifarch grep fallback) go to warnings.txt.
-"$archful_tool" "${source_args[@]}" ${REPOFILE:+--repofile "$REPOFILE"} --cache "$work/srpm-cache" \
+# (Sources are the same on every arch: a per-arch REPOFILE is read as x86_64's.)
+"$archful_tool" "${source_args[@]}" ${REPOFILE:+--repofile "${REPOFILE//\$basearch/x86_64}"} --cache "$work/srpm-cache" \
   "${arch_args[@]}" "${macro_args[@]}" --map "$run/archful/srpm-map.txt" \
   --json-file "$run/archful/archful.json" < "$run/archful/sources.txt" \
   > "$run/archful/archful.txt" 2> "$run/archful/warnings.txt" \
