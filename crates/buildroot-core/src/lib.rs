@@ -22,6 +22,7 @@ pub mod archful;
 pub mod atomic;
 pub mod buildroot;
 pub mod dep;
+pub mod distmacros;
 pub mod error;
 pub mod evr;
 pub mod package;

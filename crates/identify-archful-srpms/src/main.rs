@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use buildroot_core::archful::{identify, refresh_cache, Verdict, DEFAULT_ARCHES};
+use buildroot_core::archful::{
+    check_rpmspec, identify, identify_rpmspec, refresh_cache, MacroArgs, Verdict, DEFAULT_ARCHES,
+};
 use buildroot_core::pkglist::{read_list, write_list, write_list_file, Names, Stdout};
 use buildroot_core::rpmmd::{self, Filelists, LoadOptions, RepoSpec, Vars};
-use buildroot_core::spec::SpecContext;
 use clap::Parser;
 
 // Loading metadata makes millions of small allocations; mimalloc makes
@@ -20,17 +21,29 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const AFTER_HELP: &str = "\
 Examples:
-  # Which of the buildroot's sources are archful (spec evaluated per arch)?
+  # Which of the buildroot's sources are archful (spec evaluated per arch, with the macro
+  # packages of the binary repos)?
   cat pass1/*/buildroot-source-package-names.txt | sort -u | \\
-      identify-archful-srpms --source-repo src=testdata/repos/source --cache work/srpms \\
+      identify-archful-srpms --source-repo src=testdata/repos/source \\
+      --repo 'bin=testdata/repos/$basearch' --cache work/srpms \\
       --arch x86_64 --arch aarch64 --map work/srpm-map.txt
 
-  # Per archful source, its BuildRequires per arch:
-  identify-archful-srpms --source-repo src=testdata/repos/source --cache /tmp/c --json sources.txt
+  # Per archful source, its BuildRequires per arch, and the macro packages used:
+  identify-archful-srpms --source-repo src=testdata/repos/source \\
+      --repo 'bin=testdata/repos/$basearch' --cache /tmp/c --json sources.txt
+
+  # The same answer from rpm itself (runs the specs' shell code unsandboxed):
+  identify-archful-srpms --rpmspec --source-repo src=testdata/repos/source \\
+      --repo 'bin=testdata/repos/$basearch' --cache /tmp/c sources.txt
+
+Spec macros: the macro packages of the binary repos' core buildroot (redhat-rpm-config,
+*-srpm-macros, the release package, rpm), in rpm's load order; then --macros, then --define.
+Without binary repos, or with --no-repo-macros: built-in ELN macros (%rhel 11, %eln, %dist).
 
 Exit codes:
   0  success (names without an SRPM are warnings)
-  2  bad usage or bad input (unreadable repository, broken SRPM, bad macro file)";
+  2  bad usage or bad input (unreadable repository, broken SRPM or macro package, bad macro
+     file, --rpmspec without rpmspec)";
 
 #[derive(Parser, Debug)]
 #[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = AFTER_HELP)]
@@ -38,10 +51,8 @@ struct Args {
     /// Source repository: ID=URL (a directory, file:// or http(s)://).
     #[arg(long = "source-repo", value_name = "ID=URL")]
     source_repos: Vec<String>,
-    /// A dnf .repo file; its enabled sections are searched for source packages.
-    #[arg(long = "repofile", value_name = "FILE")]
-    repofiles: Vec<PathBuf>,
-    /// SRPM cache directory (one SRPM per listed name; others are removed).
+    /// SRPM cache directory (one SRPM per listed name; others are removed). Repository
+    /// metadata and extracted macro packages are kept in it too.
     #[arg(long, value_name = "DIR")]
     cache: PathBuf,
     /// Target arch (repeatable; default: aarch64 ppc64le s390x x86_64).
@@ -50,16 +61,16 @@ struct Args {
     /// Write `name=srpm-file-name` lines for every cached SRPM to FILE.
     #[arg(long, value_name = "FILE")]
     map: Option<PathBuf>,
-    /// An rpm macro file to load before evaluating specs (e.g. ELN's dist macros).
-    #[arg(long, value_name = "FILE")]
-    macros: Vec<PathBuf>,
-    /// Define a macro: 'NAME VALUE' (repeatable).
-    #[arg(long = "define", value_name = "'NAME VALUE'")]
-    defines: Vec<String>,
+    #[command(flatten)]
+    macros: MacroArgs,
+    /// Let rpm read the specs (`rpmspec -q --target ARCH`, in parallel) instead of the
+    /// built-in evaluator: exact, but runs the specs' shell and Lua code unsandboxed.
+    #[arg(long)]
+    rpmspec: bool,
     /// Print a JSON document: per archful source its BuildRequires per arch.
     #[arg(long)]
     json: bool,
-    /// No warnings on stderr.
+    /// No warnings or notes on stderr.
     #[arg(short, long)]
     quiet: bool,
     /// Source names, one per line ("-" or nothing: stdin).
@@ -95,20 +106,21 @@ fn run(args: &Args) -> Result<()> {
             bail!("--arch {a}: unknown architecture");
         }
     }
-    let mut ctx = SpecContext::for_arch(&arches[0]);
-    for m in &args.macros {
-        ctx.load_macros_file(m)?;
-    }
-    for d in &args.defines {
-        ctx.define(d)?;
+    if args.rpmspec {
+        check_rpmspec()?;
     }
     let names = read_list(&args.input, Names::Reduce)?;
-    let vars = Vars::new("x86_64", "eln");
+    let targets = args.macros.targets(&arches, &args.cache, &mut |m| {
+        if !args.quiet {
+            eprintln!("identify-archful-srpms: note: {m}");
+        }
+    })?;
+    let vars = Vars::new("x86_64", &args.macros.releasever);
     let mut specs = Vec::new();
     for r in &args.source_repos {
         specs.push(RepoSpec::parse_cli(r, &vars)?);
     }
-    for f in &args.repofiles {
+    for f in &args.macros.repofiles {
         specs.extend(rpmmd::parse_repofile(f, &vars)?);
     }
     if specs.is_empty() {
@@ -137,8 +149,11 @@ fn run(args: &Args) -> Result<()> {
             "{m}: no source package of that name in the repositories"
         ));
     }
-    let arch_refs: Vec<&str> = arches.iter().map(|s| s.as_str()).collect();
-    let results = identify(&cached, &arch_refs, &ctx)?;
+    let results = if args.rpmspec {
+        identify_rpmspec(&cached, &targets)?
+    } else {
+        identify(&cached, &targets)?
+    };
     for r in &results {
         if let Verdict::GrepFallback { reason } = &r.verdict {
             warn(format!(
@@ -160,6 +175,7 @@ fn run(args: &Args) -> Result<()> {
             "not_buildable": results.iter().filter(|r| !r.not_buildable_on.is_empty()).map(|r| (r.name.clone(), r.not_buildable_on.clone())).collect::<std::collections::BTreeMap<_, _>>(),
             "dynamic_build_requires": results.iter().filter(|r| r.dynamic_build_requires).map(|r| &r.name).collect::<Vec<_>>(),
             "missing": missing,
+            "macros": targets.iter().map(|t| (t.arch.clone(), t.report())).collect::<std::collections::BTreeMap<_, _>>(),
         });
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;

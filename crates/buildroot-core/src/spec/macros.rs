@@ -28,8 +28,13 @@ impl Macros {
     /// The table of an ELN build root for `ctx` (defaults, then `ctx.macros`).
     pub fn for_context(ctx: &SpecContext) -> Macros {
         let mut m = Macros::default();
-        for (k, v) in ARCH_LISTS.iter().chain(PATHS).chain(ELN_MACROS) {
+        for (k, v) in ARCH_LISTS.iter().chain(PATHS) {
             m.set(k, v);
+        }
+        if ctx.dist_defaults {
+            for (k, v) in ELN_MACROS {
+                m.set(k, v);
+            }
         }
         let facts = ArchFacts::of(&ctx.arch);
         let family = if facts.arch.is_empty() {
