@@ -293,12 +293,18 @@ pub const DISTRO: &[Src] = &[
             name: "eln-rpm-config",
             noarch: true,
             contents: &[
-                ("/usr/lib/rpm/macros.d/macros.eln", include_str!("macros/macros.eln")),
+                (
+                    "/usr/lib/rpm/macros.d/macros.eln",
+                    include_str!("macros/macros.eln"),
+                ),
                 (
                     "/usr/lib/rpm/macros.d/macros.eln-arches",
                     include_str!("macros/macros.eln-arches"),
                 ),
-                ("/usr/lib/rpm/lua/eln/dist.lua", include_str!("macros/dist.lua")),
+                (
+                    "/usr/lib/rpm/lua/eln/dist.lua",
+                    include_str!("macros/dist.lua"),
+                ),
             ],
             ..BIN
         }],

@@ -98,7 +98,8 @@ fn binary(src: &Src, bin: &Bin, arch: &str, multilib: bool) -> Result<Package> {
             p.provides.push(simple(prov)?);
         }
         p.files = bin.files.iter().map(|f| f.to_string()).collect();
-        p.files.extend(bin.contents.iter().map(|(f, _)| f.to_string()));
+        p.files
+            .extend(bin.contents.iter().map(|(f, _)| f.to_string()));
     }
     for r in bin.requires {
         p.requires.push(Requirement::from(parse_dep(r)?));

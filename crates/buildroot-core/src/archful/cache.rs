@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::options::ArchTarget;
 use crate::atomic;
 use crate::error::{Error, Result};
 use crate::evr::parse_srpm_filename;
 use crate::package::Package;
 use crate::rpmmd::{download, sha256_file, LoadedRepo, Location};
-use super::options::ArchTarget;
 use crate::spec;
 use crate::srpm;
 

@@ -41,7 +41,10 @@ struct RpmAnswer {
 
 /// An error unless `rpmspec` can be run.
 pub fn check_rpmspec() -> Result<()> {
-    match std::process::Command::new("rpmspec").arg("--version").output() {
+    match std::process::Command::new("rpmspec")
+        .arg("--version")
+        .output()
+    {
         Ok(o) if o.status.success() => Ok(()),
         Ok(_) | Err(_) => Err(Error::Usage(
             "--rpmspec: cannot run rpmspec (install rpm, e.g. 'dnf install rpm-build' or \
@@ -52,7 +55,10 @@ pub fn check_rpmspec() -> Result<()> {
 }
 
 /// Decides archfulness of every cached SRPM with `rpmspec` for `targets`.
-pub fn identify_rpmspec(cached: &[CachedSrpm], targets: &[ArchTarget]) -> Result<Vec<ArchfulResult>> {
+pub fn identify_rpmspec(
+    cached: &[CachedSrpm],
+    targets: &[ArchTarget],
+) -> Result<Vec<ArchfulResult>> {
     check_rpmspec()?;
     let runs: Vec<(&ArchTarget, RpmMacros)> = targets
         .iter()
@@ -103,14 +109,21 @@ fn one_srpm(c: &CachedSrpm, runs: &[(&ArchTarget, RpmMacros)]) -> Result<Archful
 }
 
 /// Runs `rpmspec` for one arch; `Err` is rpm's last message.
-fn query(spec_path: &Path, top: &Path, t: &ArchTarget, macros: &RpmMacros) -> Result<RpmAnswer, String> {
+fn query(
+    spec_path: &Path,
+    top: &Path,
+    t: &ArchTarget,
+    macros: &RpmMacros,
+) -> Result<RpmAnswer, String> {
     let mut cmd = macros.command("rpmspec");
     cmd.args(["-q", "--srpm", "--target", &t.arch, "--qf", QUERY]);
-    cmd.arg("--define").arg(format!("_topdir {}", top.display()));
+    cmd.arg("--define")
+        .arg(format!("_topdir {}", top.display()));
     macros.finish(&mut cmd);
     cmd.arg(spec_path);
     let what = format!("rpmspec --target {}", t.arch);
-    let (ok, stdout, stderr) = run_limited(&mut cmd, TIME_LIMIT).map_err(|e| format!("{what}: {e}"))?;
+    let (ok, stdout, stderr) =
+        run_limited(&mut cmd, TIME_LIMIT).map_err(|e| format!("{what}: {e}"))?;
     if !ok {
         let last = stderr
             .lines()

@@ -35,11 +35,17 @@ fn is_sha256(s: &str) -> bool {
 
 /// The directory holding package `id`'s macro files, extracted now unless
 /// a previous run did. Errors name the package and its URL.
-pub(super) fn extracted(pool: &Pool, id: PkgId, root: &Path, opts: &LoadOptions) -> Result<PathBuf> {
+pub(super) fn extracted(
+    pool: &Pool,
+    id: PkgId,
+    root: &Path,
+    opts: &LoadOptions,
+) -> Result<PathBuf> {
     let p = pool.package(id);
     let loc = Location::parse(pool.repo_baseurl(id))?;
-    let what = format!("macro package {} ({})", pool.nevra_string(id), loc.display(&p.location));
-    let bad = |e: Error| Error::format(&what, strip_path(&e.to_string()));
+    let url = loc.display(&p.location);
+    let what = format!("macro package {} ({url})", pool.nevra_string(id));
+    let bad = |e: Error| Error::format(&what, strip_path(&e.to_string(), &url));
     let known = p.checksum.as_deref().filter(|c| is_sha256(c));
     let pkgs = root.join("pkg");
     if let Some(sum) = known {
@@ -61,7 +67,9 @@ pub(super) fn extracted(pool: &Pool, id: PkgId, root: &Path, opts: &LoadOptions)
             forget();
             return Err(Error::format(
                 &what,
-                format!("checksum mismatch: the repository says sha256 {sum}, the file has {actual}"),
+                format!(
+                    "checksum mismatch: the repository says sha256 {sum}, the file has {actual}"
+                ),
             ));
         }
     }
@@ -81,10 +89,10 @@ pub(super) fn extracted(pool: &Pool, id: PkgId, root: &Path, opts: &LoadOptions)
     Ok(dest)
 }
 
-/// An error's message without the (temporary or cache) path it starts with.
-fn strip_path(msg: &str) -> String {
+/// An error's message without the URL or (cache) path it starts with.
+fn strip_path(msg: &str, url: &str) -> String {
     match msg.split_once(": ") {
-        Some((head, rest)) if head.starts_with('/') => rest.to_string(),
+        Some((head, rest)) if head.starts_with('/') || head == url => rest.to_string(),
         _ => msg.to_string(),
     }
 }
@@ -159,6 +167,12 @@ fn write_macro_files(rpm_path: &Path, out: &Path) -> Result<()> {
             FileType::Regular if f.has_payload() => {
                 let mut data = Vec::new();
                 f.read_to_end(&mut data).map_err(|e| rpm_err(rpm_path, e))?;
+                if !digest_matches(f.metadata.digest(), &data) {
+                    return Err(Error::format(
+                        rpm_path.display(),
+                        format!("corrupt payload: {path} does not match its digest in the header"),
+                    ));
+                }
                 files.insert(path, data);
             }
             FileType::SymbolicLink => {
@@ -188,6 +202,21 @@ fn write_macro_files(rpm_path: &Path, out: &Path) -> Result<()> {
             .map_err(|e| Error::io(&dest, e))?;
     }
     Ok(())
+}
+
+/// Whether `data` has the header's digest (sha256 and md5 are checked:
+/// what rpm writes; a digest of another kind is taken as matching).
+fn digest_matches(digest: Option<&rpm::FileDigest<'_>>, data: &[u8]) -> bool {
+    use md5::Md5;
+    let Some(d) = digest else {
+        return true;
+    };
+    let actual = match d.algorithm() {
+        rpm::DigestAlgorithm::Sha2_256 => hex::encode(Sha256::digest(data)),
+        rpm::DigestAlgorithm::Md5 => hex::encode(Md5::digest(data)),
+        _ => return true,
+    };
+    actual.eq_ignore_ascii_case(d.as_hex())
 }
 
 /// The contents a symlink at `path` leads to, through at most 8 links, when
@@ -276,7 +305,10 @@ mod tests {
     #[test]
     fn symlinks_resolve_within_the_package() {
         let mut files = BTreeMap::new();
-        files.insert("/usr/lib/rpm/macros.d/macros.a".to_string(), b"%a 1\n".to_vec());
+        files.insert(
+            "/usr/lib/rpm/macros.d/macros.a".to_string(),
+            b"%a 1\n".to_vec(),
+        );
         let mut links = BTreeMap::new();
         links.insert(
             "/usr/lib/rpm/macros.d/macros.b".to_string(),

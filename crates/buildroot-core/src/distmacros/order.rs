@@ -51,7 +51,10 @@ fn glob_prefix(dir: &Path, prefix: &str) -> Vec<PathBuf> {
 
 /// The platform macro file of `arch` under a directory playing `/usr/lib/rpm`.
 pub fn platform_file(confdir: &Path, arch: &str) -> PathBuf {
-    confdir.join("platform").join(format!("{arch}-linux")).join("macros")
+    confdir
+        .join("platform")
+        .join(format!("{arch}-linux"))
+        .join("macros")
 }
 
 /// The macro files of `confdir` (a directory playing `/usr/lib/rpm`) for
@@ -79,7 +82,10 @@ pub fn load_order(confdir: &Path, arch: &str) -> Vec<PathBuf> {
 pub fn dir_macro_files(path: &Path) -> Result<Vec<PathBuf>> {
     if !path.is_dir() {
         if !path.exists() {
-            return Err(Error::format(path.display(), "no such macro file or directory"));
+            return Err(Error::format(
+                path.display(),
+                "no such macro file or directory",
+            ));
         }
         return Ok(vec![path.to_path_buf()]);
     }

@@ -43,7 +43,10 @@ pub fn is_macro_path(path: &str) -> bool {
     let Some(rel) = path.strip_prefix("/usr/lib/rpm/") else {
         return false;
     };
-    if rel.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+    if rel
+        .split('/')
+        .any(|c| c.is_empty() || c == "." || c == "..")
+    {
         return false;
     }
     let parts: Vec<&str> = rel.split('/').collect();
