@@ -16,11 +16,13 @@
 //! - [`repodata`]: writing rpm-md repodata that dnf and createrepo_c read.
 //! - [`pkglist`], [`workload`]: package lists and content-resolver documents.
 //! - [`atomic`]: crash-safe file and directory replacement.
+//! - [`cli`]: the command-line options the tools share (clap `Args`).
 
 pub mod arch;
 pub mod archful;
 pub mod atomic;
 pub mod buildroot;
+pub mod cli;
 pub mod dep;
 pub mod distmacros;
 pub mod error;

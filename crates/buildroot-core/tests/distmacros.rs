@@ -26,6 +26,11 @@ fn core() -> Vec<String> {
     v
 }
 
+/// The HTTP metadata cache beside a cache directory.
+fn meta(cache: &Path) -> PathBuf {
+    cache.join(".metadata")
+}
+
 fn found(f: Found) -> RepoMacros {
     match f {
         Found::Macros(m) => m,
@@ -55,6 +60,7 @@ fn the_core_buildroot_macro_packages_of_the_fixture_repo() {
             "aarch64",
             std::slice::from_ref(&repo),
             &core(),
+            &meta(cache.path()),
             cache.path(),
         )
         .unwrap(),
@@ -81,7 +87,8 @@ fn the_core_buildroot_macro_packages_of_the_fixture_repo() {
     // ...unless asked for, as a BuildRequires would pull it in.
     let mut more = core();
     more.push("python3-rpm-macros".into());
-    let m2 = found(repo_macros("aarch64", &[repo], &more, cache.path()).unwrap());
+    let m2 =
+        found(repo_macros("aarch64", &[repo], &more, &meta(cache.path()), cache.path()).unwrap());
     assert!(m2
         .packages
         .iter()
@@ -99,6 +106,7 @@ fn no_macro_package_is_a_reason_not_an_error() {
         "x86_64",
         std::slice::from_ref(&repo),
         &["bash".into()],
+        &meta(cache.path()),
         cache.path(),
     )
     .unwrap();
@@ -107,7 +115,14 @@ fn no_macro_package_is_a_reason_not_an_error() {
         "{f:?}"
     );
     // A core nothing provides: no buildroot at all.
-    let f = repo_macros("x86_64", &[repo], &["no-such-package".into()], cache.path()).unwrap();
+    let f = repo_macros(
+        "x86_64",
+        &[repo],
+        &["no-such-package".into()],
+        &meta(cache.path()),
+        cache.path(),
+    )
+    .unwrap();
     assert!(matches!(f, Found::Nothing(_)), "{f:?}");
 }
 
@@ -166,8 +181,16 @@ fn over_http_each_package_is_downloaded_once() {
     let cache = tempfile::tempdir().unwrap();
     let (base, log) = serve(testdata().join("repos"));
     let repo = RepoSpec::new("web", &format!("{base}/x86_64/"));
-    let m =
-        found(repo_macros("x86_64", std::slice::from_ref(&repo), &core(), cache.path()).unwrap());
+    let m = found(
+        repo_macros(
+            "x86_64",
+            std::slice::from_ref(&repo),
+            &core(),
+            &meta(cache.path()),
+            cache.path(),
+        )
+        .unwrap(),
+    );
     assert_eq!(m.packages, FIXTURE_PACKAGES);
     let rpms = |log: &[String]| log.iter().filter(|p| p.ends_with(".rpm")).count();
     let first = rpms(&log.lock().unwrap());
@@ -180,7 +203,16 @@ fn over_http_each_package_is_downloaded_once() {
         .collect();
     assert!(kept.is_empty(), "{kept:?}");
     log.lock().unwrap().clear();
-    let again = found(repo_macros("x86_64", &[repo], &core(), cache.path()).unwrap());
+    let again = found(
+        repo_macros(
+            "x86_64",
+            &[repo],
+            &core(),
+            &meta(cache.path()),
+            cache.path(),
+        )
+        .unwrap(),
+    );
     assert_eq!(again, m);
     let log = log.lock().unwrap();
     assert_eq!(rpms(&log), 0, "second run downloads no package: {log:?}");
@@ -242,9 +274,15 @@ fn a_corrupt_macro_package_is_named_and_leaves_nothing() {
     });
     let cache = t.path().join("cache");
     let spec = RepoSpec::new("bin", repo.to_str().unwrap());
-    let err = repo_macros("x86_64", std::slice::from_ref(&spec), &core(), &cache)
-        .unwrap_err()
-        .to_string();
+    let err = repo_macros(
+        "x86_64",
+        std::slice::from_ref(&spec),
+        &core(),
+        &meta(&cache),
+        &cache,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         err.starts_with("macro package eln-rpm-config-11.0-1.eln150.noarch (")
             && err.contains(&rpm.display().to_string())
@@ -256,7 +294,7 @@ fn a_corrupt_macro_package_is_named_and_leaves_nothing() {
     let repo2 = t.path().join("repo2");
     broken_repo(&repo2, false, |b| b.truncate(b.len() / 2));
     let spec = RepoSpec::new("bin", repo2.to_str().unwrap());
-    let err = repo_macros("x86_64", &[spec], &core(), &cache)
+    let err = repo_macros("x86_64", &[spec], &core(), &meta(&cache), &cache)
         .unwrap_err()
         .to_string();
     assert!(
@@ -276,7 +314,7 @@ fn a_failed_download_names_the_url() {
     let (base, _) = serve(root);
     let spec = RepoSpec::new("web", &format!("{base}/x86_64/"));
     let cache = t.path().join("cache");
-    let err = repo_macros("x86_64", &[spec], &core(), &cache)
+    let err = repo_macros("x86_64", &[spec], &core(), &meta(&cache), &cache)
         .unwrap_err()
         .to_string();
     assert!(
@@ -358,7 +396,16 @@ fn rpm_base_macros_and_the_target_platform_file() {
     write_repodata(&repo, &pkgs, &WriteOptions::default()).unwrap();
     let spec = RepoSpec::new("bin", repo.to_str().unwrap());
     let cache = t.path().join("cache");
-    let m = found(repo_macros("aarch64", &[spec], &["redhat-rpm-config".into()], &cache).unwrap());
+    let m = found(
+        repo_macros(
+            "aarch64",
+            &[spec],
+            &["redhat-rpm-config".into()],
+            &meta(&cache),
+            &cache,
+        )
+        .unwrap(),
+    );
     assert_eq!(
         m.packages,
         ["redhat-rpm-config-1-1.noarch", "rpm-1-1.aarch64"]

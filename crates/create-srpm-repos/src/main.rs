@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use buildroot_core::archful::{create_srpm_repo, MacroArgs, Regenerate};
+use buildroot_core::cli::RepoFileArgs;
 use buildroot_core::pkglist::{read_list, Names};
 use clap::Parser;
 
@@ -32,8 +33,9 @@ or with --no-repo-macros: built-in ELN macros (%rhel 11, %eln, %dist).
 
 Exit codes:
   0  success (names without a cached SRPM and kept SRPMs are warnings)
-  2  bad usage or bad input (unreadable cache, broken SRPM, unbalanced %if, rpmbuild
-     failing or making another NEVR, full disk); nothing of the failed run is left in --out";
+  2  bad usage or bad input (unreadable cache, broken SRPM, unreadable repository, broken or
+     unreachable macro package, unbalanced %if, rpmbuild failing or making another NEVR, full
+     disk); nothing of the failed run is left in --out";
 
 #[derive(Parser, Debug)]
 #[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = AFTER_HELP)]
@@ -55,6 +57,8 @@ struct Args {
     rpmbuild: bool,
     #[command(flatten)]
     macros: MacroArgs,
+    #[command(flatten)]
+    repo_files: RepoFileArgs,
     /// No warnings or notes on stderr.
     #[arg(short, long)]
     quiet: bool,
@@ -92,11 +96,16 @@ fn run(args: &Args) -> Result<()> {
     }
     let target = args
         .macros
-        .targets(std::slice::from_ref(&args.arch), &args.cache, &mut |m| {
-            if !args.quiet {
-                eprintln!("create-srpm-repos: note: {m}");
-            }
-        })?
+        .targets(
+            std::slice::from_ref(&args.arch),
+            &args.repo_files,
+            &args.cache,
+            &mut |m| {
+                if !args.quiet {
+                    eprintln!("create-srpm-repos: note: {m}");
+                }
+            },
+        )?
         .remove(0);
     let archful: BTreeSet<String> = read_list(&args.archful, Names::Reduce)?
         .into_iter()

@@ -10,8 +10,9 @@ use anyhow::{bail, Result};
 use buildroot_core::archful::{
     check_rpmspec, identify, identify_rpmspec, refresh_cache, MacroArgs, Verdict, DEFAULT_ARCHES,
 };
+use buildroot_core::cli::SourceRepoArgs;
 use buildroot_core::pkglist::{read_list, write_list, write_list_file, Names, Stdout};
-use buildroot_core::rpmmd::{self, Filelists, LoadOptions, RepoSpec, Vars};
+use buildroot_core::rpmmd::{self, Filelists, LoadOptions};
 use clap::Parser;
 
 // Loading metadata makes millions of small allocations; mimalloc makes
@@ -48,11 +49,10 @@ Exit codes:
 #[derive(Parser, Debug)]
 #[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = AFTER_HELP)]
 struct Args {
-    /// Source repository: ID=URL (a directory, file:// or http(s)://).
-    #[arg(long = "source-repo", value_name = "ID=URL")]
-    source_repos: Vec<String>,
+    #[command(flatten)]
+    repos: SourceRepoArgs,
     /// SRPM cache directory (one SRPM per listed name; others are removed). Repository
-    /// metadata and extracted macro packages are kept in it too.
+    /// metadata (unless --cache-dir) and extracted macro packages are kept in it too.
     #[arg(long, value_name = "DIR")]
     cache: PathBuf,
     /// Target arch (repeatable; default: aarch64 ppc64le s390x x86_64).
@@ -110,25 +110,24 @@ fn run(args: &Args) -> Result<()> {
         check_rpmspec()?;
     }
     let names = read_list(&args.input, Names::Reduce)?;
-    let targets = args.macros.targets(&arches, &args.cache, &mut |m| {
-        if !args.quiet {
-            eprintln!("identify-archful-srpms: note: {m}");
-        }
-    })?;
-    let vars = Vars::new("x86_64", &args.macros.releasever);
-    let mut specs = Vec::new();
-    for r in &args.source_repos {
-        specs.push(RepoSpec::parse_cli(r, &vars)?);
-    }
-    for f in &args.macros.repofiles {
-        specs.extend(rpmmd::parse_repofile(f, &vars)?);
-    }
-    if specs.is_empty() {
-        bail!("no source repositories: give --source-repo ID=URL or --repofile FILE");
-    }
+    // Source packages are arch `src`; $basearch in a source URL is x86_64.
+    let specs = args.repos.specs("x86_64")?;
+    let targets = args
+        .macros
+        .targets(&arches, &args.repos.files, &args.cache, &mut |m| {
+            if !args.quiet {
+                eprintln!("identify-archful-srpms: note: {m}");
+            }
+        })?;
     let opts = LoadOptions {
         filelists: Filelists::PrimaryOnly,
-        cache_dir: Some(args.cache.join(".metadata")),
+        cache_dir: Some(
+            args.repos
+                .files
+                .cache_dir
+                .clone()
+                .unwrap_or_else(|| args.cache.join(".metadata")),
+        ),
     };
     let repos = rpmmd::load_repos(&specs, &opts)?;
     if std::io::stderr().is_terminal() && !args.quiet {

@@ -10,25 +10,20 @@
 use std::path::{Path, PathBuf};
 
 use crate::buildroot::DEFAULT_CORE;
+use crate::cli::RepoFileArgs;
 use crate::distmacros::{self, dir_macro_files, Found, RepoMacros};
 use crate::error::Result;
-use crate::rpmmd::{parse_repofile, RepoSpec, Vars};
+use crate::rpmmd::{RepoSpec, Vars};
 use crate::spec::SpecContext;
 
 /// Where the spec macros come from (shared by the archful tools).
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct MacroArgs {
     /// Binary repository: ID=URL (a directory, file:// or http(s)://; $basearch is replaced by
-    /// each target arch). Its macro packages define the spec macros (see --no-repo-macros).
+    /// each target arch). Its macro packages define the spec macros (see --no-repo-macros);
+    /// so do the enabled sections of --repofile.
     #[arg(long = "repo", value_name = "ID=URL")]
     pub repos: Vec<String>,
-    /// A dnf .repo file (repeatable): its enabled sections are the binary repos of the macro
-    /// packages (identify-archful-srpms also searches them for source packages).
-    #[arg(long = "repofile", value_name = "FILE")]
-    pub repofiles: Vec<PathBuf>,
-    /// $releasever for .repo files and URLs.
-    #[arg(long, default_value = "eln")]
-    pub releasever: String,
     /// The buildroot whose macro packages are used: core names, comma-separated (default:
     /// mock's build group, as buildroot-generator's --core).
     #[arg(long, value_delimiter = ',')]
@@ -77,16 +72,15 @@ impl ArchTarget {
 }
 
 impl MacroArgs {
-    /// The binary repos for `arch` (`$basearch` = `arch`).
-    pub fn binary_repos(&self, arch: &str) -> Result<Vec<RepoSpec>> {
-        let vars = Vars::new(arch, &self.releasever);
+    /// The binary repos for `arch` (`$basearch` = `arch`): `--repo`, then
+    /// the sections of every `--repofile`.
+    pub fn binary_repos(&self, arch: &str, files: &RepoFileArgs) -> Result<Vec<RepoSpec>> {
+        let vars = Vars::new(arch, &files.releasever);
         let mut specs = Vec::new();
         for r in &self.repos {
             specs.push(RepoSpec::parse_cli(r, &vars)?);
         }
-        for f in &self.repofiles {
-            specs.extend(parse_repofile(f, &vars)?);
-        }
+        specs.extend(files.specs(arch)?);
         Ok(specs)
     }
 
@@ -110,20 +104,26 @@ impl MacroArgs {
     }
 
     /// The macros of each of `arches`. Macro packages are extracted under
-    /// `cache` (see [`distmacros::cache_root`]). `note` receives one line
-    /// per arch saying where its macros come from.
+    /// `cache` (see [`distmacros::cache_root`]); repo metadata is cached in
+    /// `--cache-dir`, else `cache/.metadata`. `note` receives one line per
+    /// arch saying where its macros come from.
     pub fn targets(
         &self,
         arches: &[String],
+        files: &RepoFileArgs,
         cache: &Path,
         note: &mut dyn FnMut(String),
     ) -> Result<Vec<ArchTarget>> {
+        let metadata = files
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| cache.join(".metadata"));
         let mut user_files = Vec::new();
         for m in &self.macros {
             user_files.extend(dir_macro_files(m)?);
         }
         let mut use_repos = !self.no_repo_macros;
-        if use_repos && self.repos.is_empty() && self.repofiles.is_empty() {
+        if use_repos && self.repos.is_empty() && files.repofiles.is_empty() {
             note("no binary repositories (--repo, --repofile): built-in ELN macros".into());
             use_repos = false;
         }
@@ -131,7 +131,8 @@ impl MacroArgs {
         let mut out = Vec::new();
         for arch in arches {
             let repo = if use_repos {
-                match distmacros::repo_macros(arch, &self.binary_repos(arch)?, &install, cache)? {
+                let repos = self.binary_repos(arch, files)?;
+                match distmacros::repo_macros(arch, &repos, &install, &metadata, cache)? {
                     Found::Macros(r) => {
                         note(format!(
                             "{arch}: macros of {} package(s) from the binary repositories: {}",

@@ -55,19 +55,20 @@ pub enum Found {
     Nothing(String),
 }
 
-/// Finds, downloads (through the repos' cache) and extracts the macro
-/// packages of the buildroot that installing `install` gives on `arch`.
-/// `repos` are the binary repos for this arch (`$basearch` already
-/// substituted); `cache` holds HTTP metadata and the extracted files.
+/// Finds, downloads (through the repos' HTTP cache `metadata`) and extracts
+/// the macro packages of the buildroot that installing `install` gives on
+/// `arch`. `repos` are the binary repos for this arch (`$basearch` already
+/// substituted); the extracted files go under `cache` ([`cache_root`]).
 pub fn repo_macros(
     arch: &str,
     repos: &[RepoSpec],
     install: &[String],
+    metadata: &Path,
     cache: &Path,
 ) -> Result<Found> {
     let opts = LoadOptions {
         filelists: Filelists::NeededAnd(MACRO_PREFIXES.iter().map(|s| s.to_string()).collect()),
-        cache_dir: Some(cache.join(".metadata")),
+        cache_dir: Some(metadata.to_path_buf()),
     };
     let pool = Pool::load(arch, repos, &opts)?;
     let ids = match select::macro_packages(&pool, install) {
