@@ -94,18 +94,15 @@ fn run(args: &Args) -> Result<()> {
             args.cache.display()
         );
     }
+    // Notes (where the macros come from) are printed once the run succeeded:
+    // a failed run says one line, its error.
+    let mut notes = Vec::new();
+    let arches = std::slice::from_ref(&args.arch);
     let target = args
         .macros
-        .targets(
-            std::slice::from_ref(&args.arch),
-            &args.repo_files,
-            &args.cache,
-            &mut |m| {
-                if !args.quiet {
-                    eprintln!("create-srpm-repos: note: {m}");
-                }
-            },
-        )?
+        .targets(arches, &args.repo_files, &args.cache, &mut |m| {
+            notes.push(m)
+        })?
         .remove(0);
     let archful: BTreeSet<String> = read_list(&args.archful, Names::Reduce)?
         .into_iter()
@@ -118,6 +115,9 @@ fn run(args: &Args) -> Result<()> {
     };
     let rep = create_srpm_repo(&target, &args.cache, &archful, &names, &args.out, how)?;
     if !args.quiet {
+        for n in &notes {
+            eprintln!("create-srpm-repos: note: {n}");
+        }
         for m in &rep.missing {
             eprintln!("create-srpm-repos: warning: {m}: no SRPM in the cache");
         }

@@ -112,12 +112,13 @@ fn run(args: &Args) -> Result<()> {
     let names = read_list(&args.input, Names::Reduce)?;
     // Source packages are arch `src`; $basearch in a source URL is x86_64.
     let specs = args.repos.specs("x86_64")?;
+    // Notes (where the macros come from) are printed once the run succeeded:
+    // a failed run says one line, its error.
+    let mut notes = Vec::new();
     let targets = args
         .macros
         .targets(&arches, &args.repos.files, &args.cache, &mut |m| {
-            if !args.quiet {
-                eprintln!("identify-archful-srpms: note: {m}");
-            }
+            notes.push(m)
         })?;
     let opts = LoadOptions {
         filelists: Filelists::PrimaryOnly,
@@ -182,5 +183,10 @@ fn run(args: &Args) -> Result<()> {
         write_list(&mut out, archful.iter().map(|r| r.name.clone()))?;
     }
     out.flush()?;
+    if !args.quiet {
+        for n in &notes {
+            eprintln!("identify-archful-srpms: note: {n}");
+        }
+    }
     Ok(())
 }
