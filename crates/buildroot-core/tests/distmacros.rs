@@ -425,3 +425,71 @@ fn rpm_base_macros_and_the_target_platform_file() {
     assert!(!m.tree.join("redhat/brp-strip").exists());
     assert!(!m.tree.join("fileattrs").exists());
 }
+
+#[test]
+fn the_evaluator_gets_the_repos_macros_per_arch() {
+    use buildroot_core::archful::MacroArgs;
+    use buildroot_core::cli::RepoFileArgs;
+    let t = tempfile::tempdir().unwrap();
+    let repo = t.path().join("repo");
+    let pkgs = vec![
+        package(
+            &repo,
+            "rpm",
+            "noarch",
+            &[],
+            &[
+                (
+                    "/usr/lib/rpm/platform/aarch64-linux/macros",
+                    "%marker from-aarch64-platform\n",
+                ),
+                (
+                    "/usr/lib/rpm/platform/s390x-linux/macros",
+                    "%marker from-s390x-platform\n",
+                ),
+            ],
+        ),
+        package(
+            &repo,
+            "redhat-rpm-config",
+            "noarch",
+            &["rpm"],
+            &[(
+                "/usr/lib/rpm/macros.d/macros.dist",
+                "%dist .x1\n%fedora 99\n",
+            )],
+        ),
+    ];
+    write_repodata(&repo, &pkgs, &WriteOptions::default()).unwrap();
+    let args = MacroArgs {
+        repos: vec![format!("bin={}", repo.display())],
+        core: Some(vec!["redhat-rpm-config".into()]),
+        ..Default::default()
+    };
+    let files = RepoFileArgs {
+        releasever: "eln".into(),
+        ..Default::default()
+    };
+    let mut notes = Vec::new();
+    let arches = ["aarch64".to_string(), "s390x".to_string()];
+    let targets = args
+        .targets(&arches, &files, &t.path().join("cache"), &mut |n| {
+            notes.push(n)
+        })
+        .unwrap();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    let spec = "Name: x\nVersion: 1\nRelease: 1%{?dist}\nSummary: s\nLicense: MIT\n\
+                BuildRequires: %{marker}\n%if 0%{?rhel}\nBuildRequires: rhel-only\n%endif\n\
+                %if 0%{?fedora}\nBuildRequires: fedora-%{fedora}\n%endif\n%description\nd\n";
+    for (t, want) in targets
+        .iter()
+        .zip(["from-aarch64-platform", "from-s390x-platform"])
+    {
+        let ev = buildroot_core::spec::evaluate(spec, &t.ctx).unwrap();
+        assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+        assert_eq!(ev.release, "1.x1");
+        let brs: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
+        // The repo says %fedora, not %rhel: the built-in ELN macros are not there.
+        assert_eq!(brs, [want, "fedora-99"], "{}", t.arch);
+    }
+}

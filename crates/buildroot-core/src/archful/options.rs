@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::buildroot::DEFAULT_CORE;
 use crate::cli::RepoFileArgs;
-use crate::distmacros::{self, dir_macro_files, Found, RepoMacros};
+use crate::distmacros::{self, dir_macro_files, platform_file, Found, RepoMacros};
 use crate::error::Result;
 use crate::rpmmd::{RepoSpec, Vars};
 use crate::spec::SpecContext;
@@ -151,9 +151,15 @@ impl MacroArgs {
             };
             let mut ctx = SpecContext::for_arch(arch);
             if let Some(r) = &repo {
+                // The evaluator applies the arch's platform file itself (in
+                // place of its built-in arch facts).
+                let platform = platform_file(&r.tree, arch);
                 ctx.dist_defaults = false;
-                for f in &r.files {
+                for f in r.files.iter().filter(|f| **f != platform) {
                     ctx.load_macros_file(f)?;
+                }
+                if platform.is_file() {
+                    ctx.platform_dir = Some(r.tree.join("platform"));
                 }
                 ctx.lua_dirs.extend(r.lua_dir.clone());
             }

@@ -34,6 +34,10 @@ pub struct SpecContext {
     /// Directories that play `/usr/lib/rpm/lua` for `require` in
     /// `%{lua:...}` (`require "fedora.common"` finds `DIR/fedora/common.lua`).
     pub lua_dirs: Vec<PathBuf>,
+    /// A directory laid out as `/usr/lib/rpm/platform` (`ARCH-linux/macros`):
+    /// the arch's platform macros, applied after the built-in arch facts;
+    /// without one (or without the arch's file) the facts stand alone.
+    pub platform_dir: Option<PathBuf>,
     /// Whether [`ELN_MACROS`] (`%rhel`, `%el11`, `%eln`, `%dist`) are
     /// defined before `macros`. Off when the distribution's own macro files
     /// are loaded: they alone say which of `%rhel`, `%fedora`, `%eln` and
@@ -52,6 +56,7 @@ impl SpecContext {
             with: Vec::new(),
             without: Vec::new(),
             lua_dirs: Vec::new(),
+            platform_dir: None,
             dist_defaults: true,
         }
     }
