@@ -1,10 +1,11 @@
 //! Getting a macro package's files: the package is copied from a local repo
 //! or downloaded through the repos' HTTP cache, its checksum checked against
 //! the repo's, and its macro files and Lua modules ([`is_macro_path`]) read
-//! from the payload with the `rpm` crate into `CACHE/.macros/pkg/<sha256>/`
+//! from the payload with the `rpm` crate into `CACHE/.macros/pkg/<checksum>/`
 //! (paths relative to `/usr/lib/rpm`). A directory is built under a temp
 //! name and renamed into place, so it is complete or absent; the next run
-//! reuses it without downloading. Symlinks to another macro file of the same
+//! reuses it without downloading (the directory is named by the repo's
+//! checksum, sha256 on Fedora). Symlinks to another macro file of the same
 //! package are stored as copies; others are left out.
 //!
 //! The packages' directories are merged into `CACHE/.macros/tree/<key>/`
@@ -21,7 +22,7 @@ use sha2::{Digest, Sha256};
 use super::is_macro_path;
 use crate::error::{Error, Result};
 use crate::pool::{PkgId, Pool};
-use crate::rpmmd::{local_file, sha256_file, LoadOptions, Location};
+use crate::rpmmd::{file_digest, local_file, sha256_file, LoadOptions, Location};
 use crate::srpm::{check_layout, rpm_err};
 
 /// Where extracted macro files live under a tool's cache directory.
@@ -29,8 +30,21 @@ pub fn cache_root(cache: &Path) -> PathBuf {
     cache.join(".macros")
 }
 
-fn is_sha256(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+/// The digest a repo checksum of this length is (rpm-md does not carry the
+/// type into the package record; the lengths differ).
+fn checksum_type(sum: &str) -> Option<&'static str> {
+    if !sum.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    match sum.len() {
+        32 => Some("md5"),
+        40 => Some("sha1"),
+        56 => Some("sha224"),
+        64 => Some("sha256"),
+        96 => Some("sha384"),
+        128 => Some("sha512"),
+        _ => None,
+    }
 }
 
 /// The directory holding package `id`'s macro files, extracted now unless
@@ -46,33 +60,43 @@ pub(super) fn extracted(
     let url = loc.display(&p.location);
     let what = format!("macro package {} ({url})", pool.nevra_string(id));
     let bad = |e: Error| Error::format(&what, strip_path(&e.to_string(), &url));
-    let known = p.checksum.as_deref().filter(|c| is_sha256(c));
+    // The repo's checksum names the directory, so a later run finds it
+    // without fetching the package.
+    let known = p
+        .checksum
+        .as_deref()
+        .and_then(|c| Some((c, checksum_type(c)?)));
     let pkgs = root.join("pkg");
-    if let Some(sum) = known {
+    if let Some((sum, _)) = known {
         let dir = pkgs.join(sum.to_ascii_lowercase());
         if dir.is_dir() {
             return Ok(dir);
         }
     }
-    let file = local_file(&loc, &p.location, opts.cache_dir.as_deref(), known).map_err(bad)?;
+    let key = known.map(|(sum, _)| sum);
+    let file = local_file(&loc, &p.location, opts.cache_dir.as_deref(), key).map_err(bad)?;
     let downloaded = matches!(loc, Location::Http(_));
     let forget = || {
         if downloaded {
             let _ = std::fs::remove_file(&file);
         }
     };
-    let actual = sha256_file(&file).map_err(bad)?;
-    if let Some(sum) = known {
-        if !actual.eq_ignore_ascii_case(sum) {
-            forget();
-            return Err(Error::format(
-                &what,
-                format!(
-                    "checksum mismatch: the repository says sha256 {sum}, the file has {actual}"
-                ),
-            ));
+    let actual = match known {
+        Some((sum, algo)) => {
+            let actual = file_digest(&file, algo).map_err(bad)?;
+            if !actual.eq_ignore_ascii_case(sum) {
+                forget();
+                return Err(Error::format(
+                    &what,
+                    format!(
+                        "checksum mismatch: the repository says {algo} {sum}, the file has {actual}"
+                    ),
+                ));
+            }
+            sum.to_ascii_lowercase()
         }
-    }
+        None => sha256_file(&file).map_err(bad)?,
+    };
     let dest = pkgs.join(&actual);
     if !dest.is_dir() {
         std::fs::create_dir_all(&pkgs).map_err(|e| Error::io(&pkgs, e))?;
