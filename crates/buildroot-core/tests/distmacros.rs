@@ -493,3 +493,36 @@ fn the_evaluator_gets_the_repos_macros_per_arch() {
         assert_eq!(brs, [want, "fedora-99"], "{}", t.arch);
     }
 }
+
+/// LUA-DEPENDENT: eln-rpm-config's `%dist` runs `require "eln.dist"` from the
+/// macro packages' `lua/` (`SpecContext::lua_dirs`). Until the evaluator runs
+/// `%{lua:}`, this only checks that it reports the Lua problem.
+#[test]
+fn lua_dependent_dist_from_the_repos_lua_module() {
+    use buildroot_core::archful::MacroArgs;
+    use buildroot_core::cli::RepoFileArgs;
+    let t = tempfile::tempdir().unwrap();
+    let args = MacroArgs {
+        repos: vec![format!(
+            "bin={}",
+            testdata().join("repos/$basearch").display()
+        )],
+        ..Default::default()
+    };
+    let files = RepoFileArgs {
+        releasever: "eln".into(),
+        ..Default::default()
+    };
+    let targets = args
+        .targets(&["aarch64".into()], &files, t.path(), &mut |_| {})
+        .unwrap();
+    let spec =
+        "Name: x\nVersion: 1\nRelease: 1%{?dist}\nSummary: s\nLicense: MIT\n%description\nd\n";
+    let ev = buildroot_core::spec::evaluate(spec, &targets[0].ctx).unwrap();
+    if ev.problems.iter().any(|p| p.contains("lua")) {
+        eprintln!("LUA-DEPENDENT ASSERTIONS SKIPPED: the evaluator does not run %{{lua:}} yet");
+        return;
+    }
+    assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+    assert_eq!(ev.release, "1.eln150");
+}
