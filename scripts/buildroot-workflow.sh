@@ -65,7 +65,7 @@ repos_tool="$bin/create-srpm-repos" diff_tool="$bin/workload-diff" view_tool="$b
 ARCHES="" BINARY_REPOS="" SOURCE_REPOS="" REPOFILE="" CORE="" RELEASE_PACKAGE=""
 PREFER_RELEASE="" PLACEHOLDERS="" COMPOSE_DIR="" COMPOSE_CONFIGS="" COMPOSE_REPO_OVERRIDES=""
 EXCLUDE_FILE="" VIEW="view-eln"
-SPEC_MACROS="" SPEC_DEFINES=()
+SPEC_MACROS="" SPEC_DEFINES=() REPO_MACROS=1
 WORKLOAD_NAME="" WORKLOAD_DESCRIPTION="" WORKLOAD_MAINTAINER="" WORKLOAD_LABELS="" WORKLOAD_REPOSITORIES=""
 # shellcheck disable=SC1090
 . "$config"
@@ -106,8 +106,13 @@ for o in $COMPOSE_REPO_OVERRIDES; do
   view_args+=(--repo-override "$id=$url")
 done
 for a in $ARCHES; do view_args+=(--arch "$a"); done
-# Spec evaluation (steps 3 and 4): a macro file and 'NAME VALUE' definitions.
+# Spec evaluation (steps 3 and 4): the binary repos' macro packages (those of the core
+# buildroot), then a macro file and 'NAME VALUE' definitions.
 macro_args=()
+for r in $BINARY_REPOS; do macro_args+=(--repo "$r"); done
+[ -z "$CORE" ] || macro_args+=(--core "$CORE")
+[ -z "$RELEASE_PACKAGE" ] || macro_args+=(--release-package "$RELEASE_PACKAGE")
+[ "$REPO_MACROS" = 1 ] || macro_args+=(--no-repo-macros)
 [ -z "$SPEC_MACROS" ] || macro_args+=(--macros "$SPEC_MACROS")
 for d in "${SPEC_DEFINES[@]}"; do macro_args+=(--define "$d"); done
 
@@ -187,7 +192,8 @@ diff_inputs() { # run-dir: workload-diff's inputs (compose and pass 2 per arch, 
 
 make_repo() { # arch: step 4 for one arch
   "$repos_tool" --arch "$1" --cache "$work/srpm-cache" --archful "$run/archful/archful.txt" \
-    "${macro_args[@]}" --out "$run/repos/$1" -q < "$run/pass1/$1/buildroot-source-package-names.txt"
+    ${REPOFILE:+--repofile "${REPOFILE//\$basearch/$1}"} "${macro_args[@]}" --out "$run/repos/$1" -q \
+    < "$run/pass1/$1/buildroot-source-package-names.txt"
 }
 
 verify_arch() { # run-dir arch: step 10's restricted run for one arch -> verify/ARCH/out
@@ -305,13 +311,17 @@ step "3 identify-archful-srpms"
 mkdir -p "$run/archful"
 cat "$run"/pass1/*/buildroot-source-package-names.txt | sort -u > "$run/archful/sources.txt"
 arch_args=(); for a in $ARCHES; do arch_args+=(--arch "$a"); done
-# Warnings (SRPMs not found, specs decided by the %ifarch grep fallback) go to warnings.txt.
-# (Sources are the same on every arch: a per-arch REPOFILE is read as x86_64's.)
+# Warnings (SRPMs not found, specs decided by the %ifarch grep fallback) go to warnings.txt;
+# notes (which macro packages were used, per arch) are shown here. (Sources are the same on
+# every arch: a per-arch REPOFILE is read as x86_64's.)
 "$archful_tool" "${source_args[@]}" ${REPOFILE:+--repofile "${REPOFILE//\$basearch/x86_64}"} --cache "$work/srpm-cache" \
   "${arch_args[@]}" "${macro_args[@]}" --map "$run/archful/srpm-map.txt" \
   --json-file "$run/archful/archful.json" < "$run/archful/sources.txt" \
-  > "$run/archful/archful.txt" 2> "$run/archful/warnings.txt" \
-  || { cat "$run/archful/warnings.txt" >&2; die "step 3 (identify-archful-srpms) failed"; }
+  > "$run/archful/archful.txt" 2> "$run/archful/stderr.txt" \
+  || { cat "$run/archful/stderr.txt" >&2; die "step 3 (identify-archful-srpms) failed"; }
+grep -v '^identify-archful-srpms: note: ' "$run/archful/stderr.txt" > "$run/archful/warnings.txt" || true
+sed -n 's/^identify-archful-srpms: note: /   /p' "$run/archful/stderr.txt" >&2
+rm -f "$run/archful/stderr.txt"
 [ ! -s "$run/archful/warnings.txt" ] || echo "   (warnings: archful/warnings.txt)" >&2
 
 step "4 create-srpm-repos"

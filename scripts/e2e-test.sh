@@ -61,9 +61,10 @@ w = yaml.safe_load(open(cur + "/eln-buildroot-workload.yaml"))
 assert w["document"] == "feedback-pipeline-workload", w["document"]
 assert w["version"] == 1
 d = w["data"]
-common = ("binutils bzip2 bzip2-devel cpio cpp curl-minimal diffutils docbook-style-xsl fedora-release-eln "
-          "findutils gawk gcc glibc-devel grep gzip info libgcc libjpeg-turbo-devel libxml2 libxml2-devel make "
-          "ncurses-devel ncurses-libs patch python3-devel python3-rpm-macros python3-setuptools redhat-rpm-config "
+common = ("binutils bzip2 bzip2-devel cpio cpp curl-minimal diffutils docbook-style-xsl eln-rpm-config "
+          "fedora-release-eln findutils gawk gcc glibc-devel grep gzip info libgcc libjpeg-turbo-devel libxml2 "
+          "libxml2-devel make ncurses-devel ncurses-libs patch python-srpm-macros python3-devel python3-rpm-macros "
+          "python3-setuptools redhat-rpm-config "
           "rpm rpm-build sed shadow-utils tar unzip util-linux which xz zlib-devel").split()
 assert d["packages"] == common, ("packages", sorted(set(d["packages"]) ^ set(common)))
 arch = {k: (v or []) for k, v in d["arch_packages"].items()}
@@ -80,6 +81,11 @@ assert sorted(bd["failed_buildroot"]["aarch64"]) == ["broken", "compat-32", "con
 assert sorted(bd["failed_buildroot"]["x86_64"]) == ["broken", "conflicted"], bd["failed_buildroot"]
 a = json.load(open(cur + "/archful/archful.json"))
 assert [r["name"] for r in a["archful"]] == ["libjpeg-turbo"] and a["grep_fallback"] == [], a
+# Steps 3 and 4 read the specs with the binary repos' macro packages, per arch.
+for arch in ("x86_64", "aarch64"):
+    m = a["macros"][arch]
+    assert m["from"] == "repos" and [p.rsplit("-", 2)[0] for p in m["packages"]] == [
+        "eln-rpm-config", "python-srpm-macros", "redhat-rpm-config"], m
 # Verify's allowed set is compose + the workload YAML's packages + arch_packages[ARCH].
 compose = {l.strip() for l in open("testdata/compose/x86_64.txt") if l.strip()}
 allowed = set(open(cur + "/verify/x86_64/allowed.txt").read().split())

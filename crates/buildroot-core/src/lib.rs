@@ -26,6 +26,7 @@ pub mod buildroot;
 pub mod cli;
 pub mod content_resolver;
 pub mod dep;
+pub mod distmacros;
 pub mod error;
 pub mod evr;
 pub mod package;

@@ -39,14 +39,16 @@ fn words(s: &str) -> Vec<String> {
 }
 
 const X86_64_BINARIES: &str = "bash binutils bzip2 bzip2-devel coreutils cpio cpp curl curl-minimal diffutils \
-    docbook-style-xsl fedora-release-eln findutils gawk gcc glibc glibc-devel glibc-minimal-langpack grep gzip info \
-    libgcc libjpeg-turbo libjpeg-turbo-devel libxml2 libxml2-devel make nasm ncurses-devel ncurses-libs patch perl \
-    perl-libs python3 python3-devel python3-libs python3-rpm-macros python3-setuptools redhat-rpm-config rpm rpm-build \
+    docbook-style-xsl eln-rpm-config fedora-release-eln findutils gawk gcc glibc glibc-devel glibc-minimal-langpack \
+    grep gzip info libgcc libjpeg-turbo libjpeg-turbo-devel libxml2 libxml2-devel make nasm ncurses-devel ncurses-libs \
+    patch perl perl-libs python-srpm-macros python3 python3-devel python3-libs python3-rpm-macros python3-setuptools \
+    redhat-rpm-config rpm rpm-build \
     sed shadow-utils tar unzip util-linux which xz zlib zlib-devel";
 
 const SOURCES: &str = "bash binutils broken bzip2 compat-32 conflicted coreutils cpio curl diffutils \
-    docbook-style-xsl docs-tool fedora-release findutils gawk gcc glibc grep gzip hello libjpeg-turbo libxml2 make \
-    nasm ncurses patch perl pyfoo python-setuptools python3 redhat-rpm-config rpm sed shadow-utils tar texinfo unzip \
+    docbook-style-xsl docs-tool eln-rpm-config fedora-release findutils gawk gcc glibc grep gzip hello libjpeg-turbo \
+    libxml2 make nasm ncurses patch perl pyfoo python-rpm-macros python-setuptools python3 redhat-rpm-config rpm sed \
+    shadow-utils tar texinfo unzip \
     util-linux webfetch which xz zlib";
 
 #[test]

@@ -15,7 +15,7 @@ use buildroot_core::dep::{Dep, SimpleDep};
 use buildroot_core::evr::Evr;
 use buildroot_core::package::{Package, Requirement};
 use buildroot_core::repodata::{write_repodata, write_repodata_with_comps, WriteOptions};
-use buildroot_core::srpm::{build_rpm, build_srpm, read_header, srpm_file_name, SrpmSpec};
+use buildroot_core::srpm::{build_rpm_with, build_srpm, read_header, srpm_file_name, SrpmSpec};
 
 use distro::{Bin, Src, DISTRO};
 
@@ -107,6 +107,8 @@ fn binary(src: &Src, bin: &Bin, arch: &str, multilib: bool) -> Result<Package> {
             p.provides.push(simple(prov)?);
         }
         p.files = bin.files.iter().map(|f| f.to_string()).collect();
+        p.files
+            .extend(bin.contents.iter().map(|(f, _)| f.to_string()));
     }
     for r in bin.requires {
         p.requires.push(Requirement::from(parse_dep(r)?));
@@ -124,11 +126,12 @@ fn binary(src: &Src, bin: &Bin, arch: &str, multilib: bool) -> Result<Package> {
 }
 
 /// Builds the rpm file, writes it under `dir/Packages/`, and returns the package as its header says.
-fn write_rpm(dir: &Path, p: &Package) -> Result<Package> {
+fn write_rpm(dir: &Path, p: &Package, contents: &[(&str, &str)]) -> Result<Package> {
     let file = format!("{}-{}.{}.rpm", p.name, p.evr.vr(), p.arch);
     let path = dir.join("Packages").join(&file);
     std::fs::create_dir_all(path.parent().unwrap())?;
-    std::fs::write(&path, build_rpm(p, "MIT", BUILD_TIME)?)?;
+    let contents: Vec<(&str, &[u8])> = contents.iter().map(|(f, t)| (*f, t.as_bytes())).collect();
+    std::fs::write(&path, build_rpm_with(p, "MIT", BUILD_TIME, &contents)?)?;
     let mut got = read_header(&path)?;
     got.location = format!("Packages/{file}");
     Ok(got)
@@ -145,9 +148,9 @@ fn write_binary_repo(dir: &Path, arch: &str, table: &[Src], comps: &str) -> Resu
                 continue;
             }
             let a = if bin.noarch { "noarch" } else { arch };
-            pkgs.push(write_rpm(dir, &binary(src, bin, a, false)?)?);
+            pkgs.push(write_rpm(dir, &binary(src, bin, a, false)?, bin.contents)?);
             if arch == "x86_64" && !bin.multilib.is_empty() {
-                pkgs.push(write_rpm(dir, &binary(src, bin, "i686", true)?)?);
+                pkgs.push(write_rpm(dir, &binary(src, bin, "i686", true)?, &[])?);
             }
         }
     }
@@ -168,6 +171,9 @@ pub fn spec_text(src: &Src) -> String {
     }
     for br in src.br {
         let _ = writeln!(s, "BuildRequires:  {br}");
+    }
+    for (text, _) in src.br_macro {
+        let _ = writeln!(s, "{text}");
     }
     if !src.br_x86_64.is_empty() {
         let _ = writeln!(
@@ -213,7 +219,7 @@ pub fn spec_text(src: &Src) -> String {
         } else {
             let _ = writeln!(s, "%files {}", sub(b));
         }
-        for f in b.files {
+        for f in b.files.iter().chain(b.contents.iter().map(|(f, _)| f)) {
             let _ = writeln!(s, "{f}");
         }
         if src.ifarch_in_files && b.name == src.name {
@@ -234,7 +240,8 @@ fn write_source_repo(dir: &Path, table: &[Src]) -> Result<()> {
     for src in table {
         // The header holds the BuildRequires as evaluated on x86_64, like rpmbuild -bs there.
         let mut brs = Vec::new();
-        for b in src.br.iter().chain(src.br_x86_64) {
+        let from_macros = src.br_macro.iter().flat_map(|(_, deps)| deps.iter());
+        for b in src.br.iter().chain(src.br_x86_64).chain(from_macros) {
             brs.push(parse_dep(b)?);
         }
         let spec = SrpmSpec {

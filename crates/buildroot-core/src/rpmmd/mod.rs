@@ -26,8 +26,8 @@ use rayon::prelude::*;
 
 pub use compress::{file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
-pub use fetch::{download, download_with_stall_limit, Location};
-pub use filelists::{is_primary_file, read_filelists};
+pub use fetch::{download, download_with_stall_limit, local_file, Location};
+pub use filelists::{is_primary_file, read_filelists, read_filelists_where};
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use repofile::{parse_repofile, parse_repofile_str};
@@ -131,6 +131,9 @@ pub enum Filelists {
     /// resolver can ever ask about). The default.
     #[default]
     Needed,
+    /// [`Filelists::Needed`] plus every path starting with one of these
+    /// prefixes (e.g. rpm's macro directories, to find macro packages).
+    NeededAnd(Vec<String>),
 }
 
 /// How repositories are loaded.
@@ -387,7 +390,7 @@ pub fn load_repos_into(
         .map(|s| open_repo(s, opts))
         .collect::<Result<_>>()?;
     opened.sort_by_key(|o| (o.spec.priority, o.spec.cost));
-    let needed = opts.filelists == Filelists::Needed;
+    let needed = matches!(opts.filelists, Filelists::Needed | Filelists::NeededAnd(_));
     let mut keep: HashSet<String> = HashSet::new();
     let mut failed: Option<Error> = None;
     std::thread::scope(|scope| {
@@ -486,32 +489,39 @@ pub fn load_repos_into(
     if let Some(e) = failed {
         return Err(e);
     }
-    let keep: Option<HashSet<String>> = match opts.filelists {
+    let prefixes: &[String] = match &opts.filelists {
         Filelists::PrimaryOnly => return Ok(()),
-        Filelists::All => None,
-        Filelists::Needed => Some(keep),
+        Filelists::All => &[],
+        Filelists::Needed => {
+            if keep.is_empty() {
+                return Ok(());
+            }
+            &[]
+        }
+        Filelists::NeededAnd(p) => p,
     };
-    if keep.as_ref().is_some_and(|k| k.is_empty()) {
-        return Ok(());
-    }
+    let all = opts.filelists == Filelists::All;
+    let wanted = |path: &str| {
+        all || keep.contains(path) || prefixes.iter().any(|p| path.starts_with(p.as_str()))
+    };
     sink.packages_mut()
         .into_par_iter()
         .zip(opened.par_iter())
-        .try_for_each(|(pkgs, o)| read_filelists_of(o, opts, pkgs, keep.as_ref()))
+        .try_for_each(|(pkgs, o)| read_filelists_of(o, opts, pkgs, &wanted))
 }
 
-/// Adds the paths of `o`'s filelists.xml (those in `keep`, when given) to
-/// its packages.
+/// Adds the paths of `o`'s filelists.xml for which `keep` holds to its
+/// packages.
 fn read_filelists_of(
     o: &Opened,
     opts: &LoadOptions,
     pkgs: &mut [Package],
-    keep: Option<&HashSet<String>>,
+    keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<()> {
     let Some((mut mf, display, path)) = open_meta(o, "filelists", opts)? else {
         return Ok(());
     };
-    let res = read_filelists(&mut mf.reader, &display, pkgs, keep);
+    let res = read_filelists_where(&mut mf.reader, &display, pkgs, keep);
     let fin = mf.finish();
     match (res, fin) {
         (_, Err(e @ Error::Checksum { .. })) => {

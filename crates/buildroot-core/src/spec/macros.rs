@@ -28,8 +28,13 @@ impl Macros {
     /// The table of an ELN build root for `ctx` (defaults, then `ctx.macros`).
     pub fn for_context(ctx: &SpecContext) -> Macros {
         let mut m = Macros::default();
-        for (k, v) in ARCH_LISTS.iter().chain(PATHS).chain(ELN_MACROS) {
+        for (k, v) in ARCH_LISTS.iter().chain(PATHS) {
             m.set(k, v);
+        }
+        if ctx.dist_defaults {
+            for (k, v) in ELN_MACROS {
+                m.set(k, v);
+            }
         }
         let facts = ArchFacts::of(&ctx.arch);
         let family = if facts.arch.is_empty() {
@@ -50,6 +55,19 @@ impl Macros {
         m.set("__isa_bits", facts.isa_bits);
         m.set("__isa_name", &facts.isa_name);
         m.set("_isa", &facts.isa());
+        let platform = ctx
+            .platform_dir
+            .as_ref()
+            .map(|d| d.join(format!("{}-{}", ctx.arch, ctx.os)).join("macros"))
+            .filter(|p| p.is_file());
+        if let Some(p) = platform {
+            let mut file = SpecContext::for_arch(&ctx.arch);
+            if file.load_macros_file(&p).is_ok() {
+                for (k, v) in &file.macros {
+                    m.define_line(&format!("{k} {v}"), false, 0, &mut Vec::new());
+                }
+            }
+        }
         for (k, v) in &ctx.macros {
             // A parametric definition from a macro file: `name(opts) body`.
             m.define_line(&format!("{k} {v}"), false, 0, &mut Vec::new());

@@ -13,7 +13,7 @@ mod macros;
 mod params;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::dep::Dep;
 use crate::error::{Error, Result};
@@ -31,6 +31,18 @@ pub struct SpecContext {
     /// `--with X` / `--without X`.
     pub with: Vec<String>,
     pub without: Vec<String>,
+    /// Directories that play `/usr/lib/rpm/lua` for `require` in
+    /// `%{lua:...}` (`require "fedora.common"` finds `DIR/fedora/common.lua`).
+    pub lua_dirs: Vec<PathBuf>,
+    /// A directory laid out as `/usr/lib/rpm/platform` (`ARCH-linux/macros`):
+    /// the arch's platform macros, applied after the built-in arch facts;
+    /// without one (or without the arch's file) the facts stand alone.
+    pub platform_dir: Option<PathBuf>,
+    /// Whether [`ELN_MACROS`] (`%rhel`, `%el11`, `%eln`, `%dist`) are
+    /// defined before `macros`. Off when the distribution's own macro files
+    /// are loaded: they alone say which of `%rhel`, `%fedora`, `%eln` and
+    /// `%dist` exist, as in the distribution's buildroot.
+    pub dist_defaults: bool,
 }
 
 impl SpecContext {
@@ -43,6 +55,9 @@ impl SpecContext {
             macros: Vec::new(),
             with: Vec::new(),
             without: Vec::new(),
+            lua_dirs: Vec::new(),
+            platform_dir: None,
+            dist_defaults: true,
         }
     }
 
