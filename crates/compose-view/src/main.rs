@@ -38,7 +38,12 @@ placeholders). Unwanted lists sharing a label with the view mark packages; they 
 
 --output-dir writes content-resolver's own list files, LIST--VIEW--ARCH.txt per arch and \
 LIST--VIEW.txt over all arches when every arch of the view was computed (no newline after \
-the last line, as content-resolver writes them), plus view-unwanted-package-name-list--VIEW--ARCH.txt.
+the last line, as content-resolver writes them), plus view-unwanted-package-name-list--VIEW--ARCH.txt \
+and view-placeholder-srpm-details--VIEW--ARCH.json (the source placeholders, for buildroot-generator \
+--placeholders).
+
+Not modelled: weak dependencies (the include-weak-deps option is reported, and the workload \
+resolved without them). docs/compose-view.md lists every difference from content-resolver.
 
 Examples:
   # Does every config file load as content-resolver would load it?
