@@ -9,9 +9,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use buildroot_core::arch::ArchPolicy;
 use buildroot_core::buildroot::{self, Config, DEFAULT_CORE};
+use buildroot_core::cli::RepoArgs;
 use buildroot_core::pkglist::{name_in, read_list, write_list, Names, Stdout};
 use buildroot_core::pool::Pool;
-use buildroot_core::rpmmd::{self, Filelists, LoadOptions, RepoSpec, Vars};
+use buildroot_core::rpmmd::{Filelists, LoadOptions};
 use clap::{Parser, ValueEnum};
 
 // Loading metadata makes millions of small allocations; mimalloc makes
@@ -27,6 +28,10 @@ Examples:
 
   # Everything, with dep-tracker's output directory and the relations JSON:
   buildroot-generator --arch aarch64 --repofile eln.repo --output-dir out/aarch64 sources.txt
+
+  # Step 10: the same, with only the compose's and the workload's binaries installable
+  buildroot-generator --arch x86_64 --repofile eln.repo --only-binaries compose.txt \
+      --only-binaries workload-names.txt --output-dir verify/x86_64 sources.txt
 
   # Why is nasm in the x86_64 buildroot?
   buildroot-generator --arch x86_64 --repo main='testdata/repos/$basearch' \\
@@ -63,19 +68,8 @@ struct Args {
     /// Target architecture (x86_64, aarch64, ppc64le, s390x, i686, ...).
     #[arg(long)]
     arch: String,
-    /// Binary repository: ID=URL (a directory, file:// or http(s)://; $basearch is replaced).
-    #[arg(long = "repo", value_name = "ID=URL")]
-    repos: Vec<String>,
-    /// Source repository: ID=URL.
-    #[arg(long = "source-repo", value_name = "ID=URL")]
-    source_repos: Vec<String>,
-    /// A dnf .repo file (repeatable); its enabled sections are loaded with their priority,
-    /// cost, exclude and includepkgs.
-    #[arg(long = "repofile", value_name = "FILE")]
-    repofiles: Vec<PathBuf>,
-    /// $releasever for .repo files and URLs.
-    #[arg(long, default_value = "eln")]
-    releasever: String,
+    #[command(flatten)]
+    repos: RepoArgs,
     /// Core buildroot names, comma-separated (default: mock's build group).
     #[arg(long, value_delimiter = ',', conflicts_with = "core_file")]
     core: Option<Vec<String>>,
@@ -94,6 +88,10 @@ struct Args {
     /// The input lists binary names; their sources are the input.
     #[arg(long)]
     from_binaries: bool,
+    /// Only binaries named in FILE can be installed (repeatable: the union; sources are
+    /// not restricted). Step 10: can the compose and the workload alone build everything?
+    #[arg(long, value_name = "FILE")]
+    only_binaries: Vec<String>,
     /// Write dep-tracker's output layout (and the relations JSON) into DIR, atomically.
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
@@ -110,9 +108,6 @@ struct Args {
     /// --json: {"arch", "name", "chain": [steps] or null}).
     #[arg(long, value_name = "NAME")]
     why: Option<String>,
-    /// Cache directory for HTTP repositories.
-    #[arg(long, value_name = "DIR")]
-    cache_dir: Option<PathBuf>,
     /// Print phase timings (load, fixed point) to stderr, for benchmarks.
     #[arg(long)]
     timings: bool,
@@ -142,34 +137,21 @@ fn main() -> ExitCode {
     }
 }
 
-fn cache_dir(args: &Args) -> PathBuf {
-    if let Some(d) = &args.cache_dir {
-        return d.clone();
-    }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("rpm-buildroot")
-}
-
 fn load_pool(args: &Args) -> Result<Pool> {
-    let vars = Vars::new(&args.arch, &args.releasever);
-    let mut specs = Vec::new();
-    for r in args.repos.iter().chain(&args.source_repos) {
-        specs.push(RepoSpec::parse_cli(r, &vars)?);
-    }
-    for f in &args.repofiles {
-        specs.extend(rpmmd::parse_repofile(f, &vars)?);
-    }
-    if specs.iter().all(|s| !s.enabled) {
-        bail!("no repositories: give --repo/--source-repo ID=URL or --repofile FILE");
-    }
+    let specs = args.repos.specs(&args.arch)?;
     let opts = LoadOptions {
         filelists: Filelists::Needed,
-        cache_dir: Some(cache_dir(args)),
+        cache_dir: Some(args.repos.cache_dir()),
     };
-    Ok(Pool::load(&args.arch, &specs, &opts)?)
+    let mut pool = Pool::load(&args.arch, &specs, &opts)?;
+    if !args.only_binaries.is_empty() {
+        let mut keep = std::collections::HashSet::new();
+        for f in &args.only_binaries {
+            keep.extend(read_list(f, Names::Reduce)?);
+        }
+        pool.restrict_binaries(|n| keep.contains(n));
+    }
+    Ok(pool)
 }
 
 fn core_names(args: &Args) -> Result<Vec<String>> {

@@ -71,6 +71,11 @@ pub struct SpecContext {
     /// A directory laid out as `/usr/lib/rpm/platform` (`ARCH-linux/macros`);
     /// without one, the arch facts of [`defaults`] stand in for it.
     pub platform_dir: Option<PathBuf>,
+    /// Whether [`ELN_MACROS`] (`%rhel`, `%el11`, `%eln`, `%dist`) are in
+    /// the built-in layer. Off when the distribution's own macro files are
+    /// loaded: they alone say which of `%rhel`, `%fedora`, `%eln` and
+    /// `%dist` exist, as in the distribution's buildroot.
+    pub dist_defaults: bool,
     /// Run `%(...)` without a sandbox when none can be made (dangerous:
     /// the spec's shell code runs as the user).
     pub trust_specs: bool,
@@ -91,6 +96,7 @@ impl SpecContext {
             without: Vec::new(),
             lua_dirs: Vec::new(),
             platform_dir: None,
+            dist_defaults: true,
             trust_specs: false,
             files: Vec::new(),
             shared: Arc::default(),
@@ -163,7 +169,7 @@ impl SpecContext {
             &self.without,
         )
             .hash(&mut h);
-        self.platform_dir.hash(&mut h);
+        (&self.platform_dir, self.dist_defaults).hash(&mut h);
         for f in &self.files {
             (Arc::as_ptr(f) as usize).hash(&mut h);
         }
@@ -203,10 +209,11 @@ impl SpecContext {
                 push_def(&mut b, &d, level::DEFAULT);
             }
         }
+        let dist: &[(&str, &str)] = if self.dist_defaults { ELN_MACROS } else { &[] };
         for (k, v) in defaults::ARCH_LISTS
             .iter()
             .chain(defaults::PATHS)
-            .chain(ELN_MACROS)
+            .chain(dist)
         {
             b.push(k, Entry::new(v, None, level::DEFAULT));
         }
