@@ -425,7 +425,11 @@ fn unevaluable_archful_specs_keep_the_built_srpm() {
             "BuildRequires: %{py3_dist setuptools} pkgconfig(zlib)",
             "py3_dist",
         ),
-        ("luad", "BuildRequires: %{lua: print('lua-dep')}", "lua"),
+        (
+            "luad",
+            "BuildRequires: %{lua: error('no answer')}",
+            "lua script failed",
+        ),
         (
             "exprd",
             "BuildRequires: dep-%[ %{undefined_thing} + 1 ]",

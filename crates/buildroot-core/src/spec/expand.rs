@@ -439,7 +439,7 @@ impl<'h> Engine<'h> {
     fn expression(&mut self, text: &[u8], out: &mut Vec<u8>) {
         match expr::eval_text(text, true, self) {
             Ok(v) => out.extend_from_slice(&v),
-            Err(e) => self.fail(e),
+            Err(e) => self.fail(format!("%[...]: {e}")),
         }
     }
 

@@ -241,7 +241,10 @@ impl Reader {
                 if self.files.is_empty() {
                     if self.stack.len() > 1 {
                         self.structural = true;
-                        return Err(format!("line {}: Unclosed %if", self.top().lineno));
+                        return Err(format!(
+                            "line {}: Unclosed %if (no %endif)",
+                            self.top().lineno
+                        ));
                     }
                     if start_line > 0 {
                         return Err(format!(
