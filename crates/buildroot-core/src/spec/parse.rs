@@ -535,7 +535,9 @@ fn preamble(
                     .push("_docdir", Entry::new(&value, None, level::SPEC));
             }
             Tag::Deps => {
-                parse_deps(&value, lineno, &text(&line))?;
+                // Only rpm's own checks: these are not kept.
+                split_deps_checked(&value)
+                    .map_err(|m| format!("line {lineno}: {m}: {}", text(&line)))?;
             }
             Tag::BuildRequires | Tag::BuildConflicts => {
                 let deps = parse_deps(&value, lineno, &text(&line))?;
