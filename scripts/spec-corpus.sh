@@ -73,13 +73,14 @@ rm -rf "$cfg"; mkdir -p "$cfg"
 for f in /usr/lib/rpm/*; do ln -s "$f" "$cfg/"; done
 rm -f "$cfg/lua"; ln -s "$macros/lua" "$cfg/lua"
 mkdir -p "$out/rpmspec"
-export specs out cfg
+export specs out cfg macros
 export RPMSPEC_MACROS=$(IFS=:; echo "${files[*]}")
 export RPMSPEC_DEFINES=$(printf '%s\n' "${eln_defines[@]}")
 run_one() {
   local spec=$1 arch=$2 args=()
   while IFS= read -r d; do args+=(--define "$d"); done <<< "$RPMSPEC_DEFINES"
-  bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --unshare-all --die-with-parent \
+  bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --ro-bind "$out" "$out" \
+    --ro-bind "$specs" "$specs" --ro-bind "$macros" "$macros" --unshare-all --die-with-parent \
     --setenv RPM_CONFIGDIR "$cfg" --setenv HOME /tmp -- \
     timeout 60 rpmspec -q --buildrequires \
       --macros "$RPMSPEC_MACROS:/usr/lib/rpm/platform/$arch-linux/macros" --target "$arch" "${args[@]}" \

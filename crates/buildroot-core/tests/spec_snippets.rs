@@ -138,6 +138,8 @@ const SNIPPETS: &[(&str, &str, &str)] = &[
     ("lua string functions", "BuildRequires: %{lua: print(string.upper('up') .. ('%d'):format(5))}", "x86_64"),
     ("lua splitargs", "BuildRequires: %{lua: print(#rpm.splitargs('a b  c'))}x", "x86_64"),
     ("lua ver object", "BuildRequires: %{lua: local v = rpm.ver('1:2.3-4') print(v.e .. v.v .. v.r)}", "x86_64"),
+    ("lua patch numbers", "Patch7: a.patch\nPatch2: b.patch\nBuildRequires: %{lua: print(table.concat(patch_nums, '-'))}n", "x86_64"),
+    ("autopatch sees the patches", "Patch1: a.patch\nBuildRequires: x\n%description\nd\n%prep\n%autosetup -p1", "x86_64"),
     ("lua sources table", "Source0: x.tar\nBuildRequires: %{lua: print(#sources)}n", "x86_64"),
     ("lua calls a parametric macro", "%define pm() <%1>\nBuildRequires: %{lua: print(macros.pm({'q'}))}", "x86_64"),
     ("lua pcall keeps going", "BuildRequires: %{lua: local ok = pcall(error, 'x') print(ok and 'no' or 'caught')}", "x86_64"),

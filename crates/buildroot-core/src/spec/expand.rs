@@ -52,8 +52,8 @@ pub(super) struct Engine<'h> {
     budget: usize,
     pub(super) lua: Option<super::lua::LuaState>,
     /// `Source`/`Patch` paths so far, for Lua's `sources`/`patches`.
-    pub(super) lua_sources: Vec<String>,
-    pub(super) lua_patches: Vec<String>,
+    pub(super) lua_sources: Vec<(u32, String)>,
+    pub(super) lua_patches: Vec<(u32, String)>,
 }
 
 fn is_blank(c: u8) -> bool {
@@ -708,14 +708,15 @@ impl<'h> Engine<'h> {
         }
     }
 
-    /// Records a `Source`/`Patch` path for Lua's `sources`/`patches`.
-    pub fn add_lua_source(&mut self, patch: bool, path: &str) {
+    /// Records a `Source`/`Patch` for Lua's `sources`/`patches` (paths) and
+    /// `source_nums`/`patch_nums` (numbers).
+    pub fn add_lua_source(&mut self, patch: bool, num: u32, path: &str) {
         if patch {
-            self.lua_patches.push(path.to_string());
+            self.lua_patches.push((num, path.to_string()));
         } else {
-            self.lua_sources.push(path.to_string());
+            self.lua_sources.push((num, path.to_string()));
         }
-        super::lua::add_source(self, patch, path);
+        super::lua::add_source(self, patch, num, path);
     }
 }
 

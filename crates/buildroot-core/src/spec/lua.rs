@@ -392,17 +392,17 @@ fn lua_number(n: f64) -> String {
 fn state<'a>(eng: &'a mut Engine) -> Result<&'a mut LuaState, String> {
     if eng.lua.is_none() {
         let st = LuaState::new(eng.host.lua_dirs).map_err(|e| format!("cannot start Lua: {e}"))?;
-        for key in ["sources", "patches"] {
+        for key in ["sources", "patches", "source_nums", "patch_nums"] {
             let t = st.lua.create_table().map_err(|e| e.to_string())?;
             st.lua.globals().set(key, t).map_err(|e| e.to_string())?;
         }
         eng.lua = Some(st);
         let (s, p) = (eng.lua_sources.clone(), eng.lua_patches.clone());
-        for x in &s {
-            add_source(eng, false, x);
+        for (n, x) in &s {
+            add_source(eng, false, *n, x);
         }
-        for x in &p {
-            add_source(eng, true, x);
+        for (n, x) in &p {
+            add_source(eng, true, *n, x);
         }
     }
     Ok(eng.lua.as_mut().expect("made above"))
@@ -632,22 +632,32 @@ pub(super) fn call_function(
     res.map_err(|e| format!("{name}: {e}"))
 }
 
-/// Adds a `Source`/`Patch` path to Lua's `sources`/`patches` tables.
-pub(super) fn add_source(eng: &mut Engine, patch: bool, path: &str) {
+/// Adds a `Source`/`Patch` to Lua's `sources`/`patches` and
+/// `source_nums`/`patch_nums` (rpm's `addLuaSource`).
+pub(super) fn add_source(eng: &mut Engine, patch: bool, num: u32, path: &str) {
     let Some(st) = eng.lua.as_ref() else { return };
     let g = st.lua.globals();
-    let key = if patch { "patches" } else { "sources" };
-    let t: Table = match g.get::<Option<Table>>(key) {
-        Ok(Some(t)) => t,
-        _ => match st.lua.create_table() {
-            Ok(t) => {
-                let _ = g.set(key, t.clone());
-                t
-            }
-            Err(_) => return,
-        },
+    let (paths, nums) = if patch {
+        ("patches", "patch_nums")
+    } else {
+        ("sources", "source_nums")
     };
-    let _ = t.push(path);
+    for (key, v) in [(paths, LV::Nil), (nums, LV::Integer(num.into()))] {
+        let t: Table = match g.get::<Option<Table>>(key) {
+            Ok(Some(t)) => t,
+            _ => match st.lua.create_table() {
+                Ok(t) => {
+                    let _ = g.set(key, t.clone());
+                    t
+                }
+                Err(_) => return,
+            },
+        };
+        let _ = match v {
+            LV::Nil => t.push(path),
+            v => t.push(v),
+        };
+    }
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

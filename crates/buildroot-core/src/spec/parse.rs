@@ -699,7 +699,7 @@ fn add_source(
         &format!("{up}URL{num}"),
         Entry::new(value, None, level::SPEC),
     );
-    eng.add_lua_source(patch, &path);
+    eng.add_lua_source(patch, num, &path);
     Ok(())
 }
 
