@@ -28,6 +28,15 @@ pub struct SourceRepoArgs {
     /// Source repository: ID=URL (a directory, file:// or http(s)://).
     #[arg(long = "source-repo", value_name = "ID=URL")]
     pub source_repos: Vec<String>,
+    #[command(flatten)]
+    pub files: RepoFileArgs,
+}
+
+/// `.repo` files, `$releasever` and the metadata cache: what every tool
+/// that reads repositories takes (create-srpm-repos takes only these, for
+/// the binary repos of its macro packages).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct RepoFileArgs {
     /// A dnf .repo file (repeatable); its enabled sections are loaded with their priority,
     /// cost, exclude and includepkgs.
     #[arg(long = "repofile", value_name = "FILE")]
@@ -40,11 +49,23 @@ pub struct SourceRepoArgs {
     pub cache_dir: Option<PathBuf>,
 }
 
+impl RepoFileArgs {
+    /// The sections of every `--repofile` (`$basearch` is `arch`).
+    pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
+        let vars = Vars::new(arch, &self.releasever);
+        let mut specs = Vec::new();
+        for f in &self.repofiles {
+            specs.extend(parse_repofile(f, &vars)?);
+        }
+        Ok(specs)
+    }
+}
+
 impl RepoArgs {
     /// The configured repositories for `arch`: `--repo`, then `--source-repo`,
     /// then the sections of every `--repofile`. An error when none is enabled.
     pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
-        let vars = Vars::new(arch, &self.source.releasever);
+        let vars = Vars::new(arch, &self.source.files.releasever);
         let mut specs = Vec::new();
         for r in &self.repos {
             specs.push(RepoSpec::parse_cli(r, &vars)?);
@@ -61,6 +82,7 @@ impl RepoArgs {
     /// `--cache-dir`, or the user's cache ([`default_cache_dir`]).
     pub fn cache_dir(&self) -> PathBuf {
         self.source
+            .files
             .cache_dir
             .clone()
             .unwrap_or_else(default_cache_dir)
@@ -71,7 +93,7 @@ impl SourceRepoArgs {
     /// `--source-repo`, then the sections of every `--repofile` (`$basearch`
     /// is `arch`). An error when none is enabled.
     pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
-        let specs = self.collect(&Vars::new(arch, &self.releasever))?;
+        let specs = self.collect(&Vars::new(arch, &self.files.releasever))?;
         if specs.iter().all(|s| !s.enabled) {
             return Err(Error::Usage(
                 "no source repositories: give --source-repo ID=URL or --repofile FILE".into(),
@@ -85,7 +107,7 @@ impl SourceRepoArgs {
         for r in &self.source_repos {
             specs.push(RepoSpec::parse_cli(r, vars)?);
         }
-        for f in &self.repofiles {
+        for f in &self.files.repofiles {
             specs.extend(parse_repofile(f, vars)?);
         }
         Ok(specs)
@@ -148,7 +170,7 @@ mod tests {
     fn source_only_tools_have_no_repo_flag() {
         assert!(SourceTool::try_parse_from(["t", "--repo", "a=/a"]).is_err());
         let t = SourceTool::parse_from(["t", "--source-repo", "s=/s"]);
-        assert_eq!(t.repos.releasever, "eln");
+        assert_eq!(t.repos.files.releasever, "eln");
         assert_eq!(t.repos.specs("x86_64").unwrap()[0].baseurl, "/s");
         let e = SourceTool::parse_from(["t"])
             .repos

@@ -275,6 +275,7 @@ fn scenario(seed: u64, npkgs: usize, ntx: usize) -> Scenario {
             });
         }
         txs.push(Tx {
+            base: None,
             jobs,
             expect: None,
             line: 0,
@@ -331,6 +332,7 @@ fn random_repos_match_dnf() {
             arch: sc.arch.clone(),
             repos: sc.repos.iter().map(|r| r.spec.clone()).zip(dirs).collect(),
             txs: sc.txs.iter().map(|t| t.jobs.clone()).collect(),
+            bases: Vec::new(),
         });
     }
     let answers = ask_dnf(&sets);

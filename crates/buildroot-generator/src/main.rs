@@ -32,6 +32,10 @@ Examples:
   # Everything, with dep-tracker's output directory and the relations JSON:
   buildroot-generator --arch aarch64 --repofile eln.repo --output-dir out/aarch64 sources.txt
 
+  # Step 10: the same, with only the compose's and the workload's binaries installable
+  buildroot-generator --arch x86_64 --repofile eln.repo --only-binaries compose.txt \
+      --only-binaries workload-names.txt --output-dir verify/x86_64 sources.txt
+
   # Why is nasm in the x86_64 buildroot?
   buildroot-generator --arch x86_64 --repo main='testdata/repos/$basearch' \\
       --source-repo src=testdata/repos/source --why nasm testdata/compose/sources.txt
@@ -83,6 +87,10 @@ struct Args {
     /// The input lists binary names; their sources are the input.
     #[arg(long)]
     from_binaries: bool,
+    /// Only binaries named in FILE can be installed (repeatable: the union; sources are
+    /// not restricted). Step 10: can the compose and the workload alone build everything?
+    #[arg(long, value_name = "FILE")]
+    only_binaries: Vec<String>,
     /// Write dep-tracker's output layout (and the relations JSON) into DIR, atomically.
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
@@ -134,7 +142,15 @@ fn load_pool(args: &Args) -> Result<Pool> {
         filelists: Filelists::Needed,
         cache_dir: Some(args.repos.cache_dir()),
     };
-    Ok(Pool::load(&args.arch, &specs, &opts)?)
+    let mut pool = Pool::load(&args.arch, &specs, &opts)?;
+    if !args.only_binaries.is_empty() {
+        let mut keep = std::collections::HashSet::new();
+        for f in &args.only_binaries {
+            keep.extend(read_list(f, Names::Reduce)?);
+        }
+        pool.restrict_binaries(|n| keep.contains(n));
+    }
+    Ok(pool)
 }
 
 fn core_names(args: &Args) -> Result<Vec<String>> {

@@ -24,7 +24,7 @@ use crate::error::Result;
 use crate::pool::{PkgId, Pool};
 use crate::solver::{resolve, Job, Solution};
 
-pub use output::{check_output_dir, view_id, BuildrootDocument};
+pub use output::{check_output_dir, view_id, BuildrootDocument, WHY_FILE};
 
 /// mock's build group as dep-tracker used it (the release package is added
 /// separately).
@@ -454,4 +454,4 @@ pub fn read_placeholders(path: &std::path::Path) -> Result<BTreeMap<String, Vec<
         .collect())
 }
 
-pub use why::{why, why_steps};
+pub use why::{why, why_all, why_steps};

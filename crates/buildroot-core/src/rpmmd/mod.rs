@@ -1,12 +1,14 @@
 //! rpm-md repository reading: repomd.xml, primary.xml and filelists.xml from
 //! a directory, `file://` or `http(s)://` (with a cache), compressed with
 //! gzip, zstd, xz, bzip2 or not at all; checksums verified while streaming.
-//! Also dnf `.repo` files ([`parse_repofile`]).
+//! Also dnf `.repo` files ([`parse_repofile`]) and comps groups
+//! ([`read_comps`]).
 //!
 //! Source repositories use the same format with arch `src`; their requires
 //! are the BuildRequires.
 
 mod compress;
+mod comps;
 mod fetch;
 mod filelists;
 mod http;
@@ -24,8 +26,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use compress::{file_digest, sha256_file, Codec, Expected, MetaFile};
-pub use fetch::{fetch_to_cache, Location};
-pub use filelists::{is_primary_file, read_filelists};
+pub use comps::{Comps, Group, GroupPackage, PackageType};
+pub use fetch::{fetch_to_cache, local_file, Location};
+pub use filelists::{is_primary_file, read_filelists, read_filelists_where};
 pub use http::{
     download, download_verified, retry_after, set_download_observer, DownloadEvent,
     DownloadObserver, HttpSettings, HTTP_ENV_HELP,
@@ -136,6 +139,9 @@ pub enum Filelists {
     /// resolver can ever ask about). The default.
     #[default]
     Needed,
+    /// [`Filelists::Needed`] plus every path starting with one of these
+    /// prefixes (e.g. rpm's macro directories, to find macro packages).
+    NeededAnd(Vec<String>),
 }
 
 /// How repositories are loaded.
@@ -445,7 +451,7 @@ pub fn load_repos_into(
         .map(|s| open_repo(s, opts))
         .collect::<Result<_>>()?;
     opened.sort_by_key(|o| (o.spec.priority, o.spec.cost));
-    let needed = opts.filelists == Filelists::Needed;
+    let needed = matches!(opts.filelists, Filelists::Needed | Filelists::NeededAnd(_));
     let mut keep: HashSet<String> = HashSet::new();
     let mut failed: Option<Error> = None;
     std::thread::scope(|scope| {
@@ -544,32 +550,39 @@ pub fn load_repos_into(
     if let Some(e) = failed {
         return Err(e);
     }
-    let keep: Option<HashSet<String>> = match opts.filelists {
+    let prefixes: &[String] = match &opts.filelists {
         Filelists::PrimaryOnly => return Ok(()),
-        Filelists::All => None,
-        Filelists::Needed => Some(keep),
+        Filelists::All => &[],
+        Filelists::Needed => {
+            if keep.is_empty() {
+                return Ok(());
+            }
+            &[]
+        }
+        Filelists::NeededAnd(p) => p,
     };
-    if keep.as_ref().is_some_and(|k| k.is_empty()) {
-        return Ok(());
-    }
+    let all = opts.filelists == Filelists::All;
+    let wanted = |path: &str| {
+        all || keep.contains(path) || prefixes.iter().any(|p| path.starts_with(p.as_str()))
+    };
     sink.packages_mut()
         .into_par_iter()
         .zip(opened.par_iter())
-        .try_for_each(|(pkgs, o)| read_filelists_of(o, opts, pkgs, keep.as_ref()))
+        .try_for_each(|(pkgs, o)| read_filelists_of(o, opts, pkgs, &wanted))
 }
 
-/// Adds the paths of `o`'s filelists.xml (those in `keep`, when given) to
-/// its packages.
+/// Adds the paths of `o`'s filelists.xml for which `keep` holds to its
+/// packages.
 fn read_filelists_of(
     o: &Opened,
     opts: &LoadOptions,
     pkgs: &mut [Package],
-    keep: Option<&HashSet<String>>,
+    keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<()> {
     let Some((mut mf, display, path)) = open_meta(o, "filelists", opts)? else {
         return Ok(());
     };
-    let res = read_filelists(&mut mf.reader, &display, pkgs, keep);
+    let res = read_filelists_where(&mut mf.reader, &display, pkgs, keep);
     let fin = mf.finish();
     match (res, fin) {
         (_, Err(e @ Error::Checksum { .. })) => {
@@ -609,6 +622,29 @@ pub fn needed_paths<'a>(pkgs: impl Iterator<Item = &'a Package>) -> HashSet<Stri
         }
     }
     out
+}
+
+/// The comps (package groups) of a repository: its `group_gz` record, else
+/// its `group` record (as libdnf picks), or None when it has neither.
+pub fn read_comps(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> {
+    let o = open_repo(spec, opts)?;
+    let kind = if o.repomd.record("group_gz").is_some() {
+        "group_gz"
+    } else {
+        "group"
+    };
+    let Some((mut mf, display, path)) = open_meta(&o, kind, opts)? else {
+        return Ok(None);
+    };
+    let res = Comps::parse(&mut mf.reader, &display);
+    match (res, mf.finish()) {
+        (_, Err(e @ Error::Checksum { .. })) => {
+            forget_cached(&o, &path);
+            Err(e)
+        }
+        (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+        (Ok(c), Ok(())) => Ok(Some(c)),
+    }
 }
 
 /// Reads a local repo directory's repomd.xml (for tools that write repos).

@@ -54,8 +54,40 @@ pub(crate) fn build_jobs(ov: &mut Overlay, jobs: &[Job]) -> Vec<Option<Vec<Solve
         .map(|job| match job {
             Job::Install(spec) => Some(install_jobs(ov, spec.trim())).filter(|v| !v.is_empty()),
             Job::Provides(dep) => provides_job(ov, dep),
+            Job::GroupPackage {
+                name,
+                basearch_only,
+            } => group_package_job(ov, name, *basearch_only),
         })
         .collect()
+}
+
+/// dnf's `_finalize_comps_trans` for one group package: the (not
+/// excluded, binary) packages of that exact name, of the base arch only
+/// when `basearch_only`, plus their obsoleters, as one "install one of" job.
+fn group_package_job(ov: &Overlay, name: &str, basearch_only: bool) -> Option<Vec<SolverJob>> {
+    let pool = ov.pool;
+    let sym = pool.sym(name)?;
+    let basearch = pool.arch().target();
+    let mut cands: Vec<u32> = pool
+        .all_binaries_named(sym)
+        .iter()
+        .copied()
+        .filter(|&sid| {
+            let d = pool.sd(sid);
+            !d.source
+                && !d.disabled
+                && (!basearch_only || pool.package(PkgId::from_sid(sid)).arch == basearch)
+        })
+        .collect();
+    if cands.is_empty() {
+        return None;
+    }
+    add_obsoleters(ov, &mut cands);
+    Some(vec![SolverJob::OneOf {
+        cands,
+        setarch: true,
+    }])
 }
 
 fn provides_job(ov: &mut Overlay, dep: &Dep) -> Option<Vec<SolverJob>> {

@@ -15,11 +15,14 @@
 //!   analysis with learnt rules and back-jumping, and the minimisation pass;
 //! - [`policy`]: the choice between alternatives (`policy_filter_unwanted`);
 //! - [`problems`]: dnf-like problem descriptions;
-//! - [`explain`]: why each package of a solution is there.
+//! - [`explain`]: why each package of a solution is there;
+//! - [`installed`]: what an installed system adds (`dnf install` on top of
+//!   installed packages, [`resolve_on`]).
 //!
 //! See `docs/resolver.md` for the design and the measured agreement with dnf.
 
 mod explain;
+mod installed;
 mod jobs;
 mod policy;
 mod problems;
@@ -45,6 +48,10 @@ pub enum Job {
     /// As `dnf builddep` takes one BuildRequires: a provides selector (a path
     /// also matches files); rich dependencies evaluated for real.
     Provides(Dep),
+    /// As `dnf group install` takes one package of a comps group: the
+    /// packages named exactly `name` (of the pool's base arch only when
+    /// `basearch_only`) and their obsoleters; nothing else is tried.
+    GroupPackage { name: String, basearch_only: bool },
 }
 
 impl std::fmt::Display for Job {
@@ -52,6 +59,7 @@ impl std::fmt::Display for Job {
         match self {
             Job::Install(s) => write!(f, "install {s}"),
             Job::Provides(d) => write!(f, "provides {d}"),
+            Job::GroupPackage { name, .. } => write!(f, "group package {name}"),
         }
     }
 }
@@ -59,7 +67,9 @@ impl std::fmt::Display for Job {
 /// A solved transaction.
 #[derive(Clone, Debug)]
 pub struct Solution {
-    /// Installed packages, sorted by id.
+    /// The packages the transaction installs, sorted by id (on an installed
+    /// system, [`resolve_on`], the ones it adds: installed ones kept are
+    /// not listed).
     pub installed: Vec<PkgId>,
     /// Jobs that matched nothing (dnf's "No match for argument"): the
     /// transaction was solved without them. Indexes into the job list.
@@ -134,6 +144,14 @@ impl std::fmt::Display for Unsolvable {
 
 /// Resolves `jobs` into an empty root.
 pub fn resolve(pool: &Pool, jobs: &[Job]) -> Result<Solution, Unsolvable> {
+    resolve_on(pool, &[], jobs)
+}
+
+/// Resolves `jobs` as `dnf install` does on a system where `installed`
+/// (packages of the pool, as an earlier transaction from the same repos
+/// installed them) are installed: they stay, and satisfy what they provide
+/// (`installed.rs` says how closely this follows libsolv).
+pub fn resolve_on(pool: &Pool, installed: &[PkgId], jobs: &[Job]) -> Result<Solution, Unsolvable> {
     let mut ov = Overlay::new(pool);
     let built = jobs::build_jobs(&mut ov, jobs);
     let unmatched: Vec<usize> = built
@@ -158,13 +176,20 @@ pub fn resolve(pool: &Pool, jobs: &[Job]) -> Result<Solution, Unsolvable> {
         })
         .collect();
     let mut solver = sat::Solver::new(ov);
+    let inst: Vec<u32> = installed.iter().map(|p| p.sid()).collect();
+    solver.set_installed(&inst);
     let jl: Vec<jobs::SolverJob> = built.into_iter().flatten().flatten().collect();
     match solver.solve(&jl) {
-        Ok(installed) => Ok(Solution {
-            installed,
-            unmatched,
-            job_candidates,
-        }),
+        Ok(mut new) => {
+            if !inst.is_empty() {
+                new.retain(|p| !solver.installed[p.sid() as usize]);
+            }
+            Ok(Solution {
+                installed: new,
+                unmatched,
+                job_candidates,
+            })
+        }
         Err(by_problem) => Err(Unsolvable::new(unmatched, by_problem)),
     }
 }

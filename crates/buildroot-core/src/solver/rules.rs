@@ -373,6 +373,7 @@ impl Solver<'_> {
     /// Creates all rules for the jobs.
     pub(crate) fn add_rules(&mut self, jobs: &[SolverJob]) {
         let pool = self.ov.pool;
+        self.add_installed_pkg_rules();
         for job in jobs {
             for p in job.candidates(&self.ov) {
                 if p >= 2 {
@@ -444,6 +445,7 @@ impl Solver<'_> {
             block_end[i] = end as u32;
         }
         self.block_end = block_end;
+        self.add_update_rules();
 
         self.jobrules = self.rules.len();
         self.job_deps = jobs
