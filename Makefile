@@ -1,14 +1,15 @@
 # rpm-buildroot: composition only. Every target calls the tools or cargo.
-#   make demo    run the whole ELN buildroot workflow on the shipped test data (into $(WORK)/current)
+#   make demo    the whole workflow from the fixture's content-resolver configs, twice (a changed
+#                input the second time: changes.md), into $(WORK)/current and $(WORK)/last
 #   make test    run every test (what CI runs)
 #   make bench   print the performance table (Fedora-scale data: make bench-data first)
 #   make verify  step 10 on $(WORK)/current: can compose + ELN-Buildroot workload build everything?
 
 CARGO ?= cargo
 WORK ?= work
-CONFIG ?= testdata/workflow.conf
+CONFIG ?= testdata/workflow-configs.conf
 
-.PHONY: all build release test lint demo verify bench bench-data fuzz clean testdata
+.PHONY: all build release test lint demo verify bench bench-data fuzz clean testdata spec-corpus
 
 all: build
 
@@ -30,7 +31,7 @@ testdata:
 	$(CARGO) run -q -p testdata-gen -- testdata
 
 demo: release
-	scripts/buildroot-workflow.sh --config $(CONFIG) --work $(WORK)
+	scripts/demo.sh --work $(WORK)
 
 verify: release
 	scripts/buildroot-workflow.sh --config $(CONFIG) --work $(WORK) --verify-only
@@ -47,3 +48,9 @@ fuzz:
 clean:
 	$(CARGO) clean
 	rm -rf $(WORK)
+
+# The spec evaluator against rpmspec on a corpus of specs (not part of `make test`):
+#   make spec-corpus SPECS=/path/to/specs [SAMPLE=N] [MACROS=DIR]   (docs/archful.md)
+spec-corpus:
+	@[ -n "$(SPECS)" ] || { echo "make spec-corpus: give SPECS=/path/to/specs (docs/archful.md)" >&2; exit 2; }
+	scripts/spec-corpus.sh $(SPECS)

@@ -3,24 +3,32 @@
 #
 #   scripts/buildroot-workflow.sh --config FILE [--work DIR] [--bin DIR] [--verify-only] [--no-verify]
 #
-# Steps (../shared/reference/workflow.md):
-#   1 compose lists            -> COMPOSE_DIR/<arch>.txt (+ sources.txt)
+# Steps (the ELN Buildroot Generator Workflow; docs/semantics.md describes its ten steps):
+#   1 compose lists            -> COMPOSE_DIR/<arch>.txt (+ sources-<arch>.txt or sources.txt), or
+#                                 compose/ computed by compose-view from content-resolver's configs
+#                                 (COMPOSE_CONFIGS + VIEW), or fetched by fetch-compose from
+#                                 content-resolver's published lists (COMPOSE_URL + VIEW)
 #   2 buildroot-generator      -> pass1/<arch>/      (per arch, in parallel)
 #   3 identify-archful-srpms   -> archful/archful.txt, archful.json, warnings.txt, srpm-map.txt
 #                                 (SRPMs cached in WORK/srpm-cache)
 #   4 create-srpm-repos        -> repos/<arch>/      (per-arch source repos, archful SRPMs regenerated)
 #   5 buildroot-generator      -> pass2/<arch>/      (per-arch source repos first)
-#   6 workload-diff            -> eln-buildroot-workload.yaml, buildroot.yaml, diff.txt
+#   6 workload-diff            -> eln-buildroot-workload.yaml, buildroot.yaml, diff.txt,
+#                                 changes.md + changes.json (against the previous run)
 #   7 verify (step 10)         -> verify/<arch>/     (compose + the workload YAML alone must build
-#                                 everything pass 2 built)
+#                                 everything pass 2 built; with COMPOSE_CONFIGS, the workload is
+#                                 added to a copy of the configs, verify/configs/, the new compose
+#                                 computed, verify/compose/, and every pass-2 binary it lacks is
+#                                 listed in verify/<arch>/missing.txt)
 #
 # Each run is built in place in WORK/runs/<id>/, so the .repo files it writes stay valid. When
 # every step finished, WORK/current (a symlink, swapped atomically) points to it and the previous
 # run stays as WORK/last; a failed run is kept as WORK/failed. Older runs are removed.
-# Needs python3 (with PyYAML for verify). One run at a time per WORK directory.
+# One run at a time per WORK directory.
 #
-# Exit codes: 0 success, 1 verify found packages missing from compose + workload (the run is
-# still published), 2 bad usage or a failed step (stderr names the step and arch).
+# Exit codes: 0 success, 1 verify found what compose + workload cannot build, or buildroot
+# binaries the new compose lacks (the run is still published), 2 bad usage or a failed step
+# (stderr names the step and arch).
 # shellcheck disable=SC2329  # functions called through per_arch and traps
 set -eEuo pipefail
 
@@ -37,7 +45,7 @@ while [ $# -gt 0 ]; do
     --bin) bin="${2:?}"; shift 2 ;;
     --verify-only) verify_only=1; shift ;;
     --no-verify) verify=0; shift ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^# shellcheck/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -50,112 +58,43 @@ cd "$top"
 mkdir -p "$work"
 work=$(cd "$work" && pwd -P)
 if [ -z "$bin" ]; then bin="$top/target/release"; fi
-for t in buildroot-generator identify-archful-srpms create-srpm-repos workload-diff; do
+for t in buildroot-generator identify-archful-srpms create-srpm-repos workload-diff compose-view fetch-compose; do
   [ -x "$bin/$t" ] || die "$bin/$t: not built (run 'make release' or pass --bin DIR)"
 done
 gen="$bin/buildroot-generator" archful_tool="$bin/identify-archful-srpms"
-repos_tool="$bin/create-srpm-repos" diff_tool="$bin/workload-diff"
+repos_tool="$bin/create-srpm-repos" diff_tool="$bin/workload-diff" view_tool="$bin/compose-view"
+fetch_tool="$bin/fetch-compose"
 
 ARCHES="" BINARY_REPOS="" SOURCE_REPOS="" REPOFILE="" CORE="" RELEASE_PACKAGE=""
-PREFER_RELEASE="" PLACEHOLDERS="" COMPOSE_DIR="" EXCLUDE_FILE="" VIEW="view-eln"
-SPEC_MACROS="" SPEC_DEFINES=()
-WORKLOAD_NAME="" WORKLOAD_DESCRIPTION="" WORKLOAD_MAINTAINER="" WORKLOAD_LABELS="" WORKLOAD_REPOSITORIES=""
+PREFER_RELEASE="" PLACEHOLDERS="" COMPOSE_DIR="" COMPOSE_CONFIGS="" COMPOSE_REPO_OVERRIDES="" COMPOSE_URL=""
+EXCLUDE_FILE="" VIEW="view-eln"
+SPEC_MACROS="" SPEC_DEFINES=() REPO_MACROS=1
+WORKLOAD_NAME="" WORKLOAD_DESCRIPTION="" WORKLOAD_MAINTAINER="" WORKLOAD_LABELS=""
+unset WORKLOAD_REPOSITORIES
 # shellcheck disable=SC1090
 . "$config"
+# Keys that only fed workload keys content-resolver now rejects (docs/formats.md section 4).
+[ -z "${WORKLOAD_REPOSITORIES+set}" ] \
+  || die "$config: WORKLOAD_REPOSITORIES is no longer used (content-resolver rejects a workload with 'repositories'); remove it"
 [ -n "$ARCHES" ] || die "$config: ARCHES is empty"
-[ -n "$COMPOSE_DIR" ] || die "$config: COMPOSE_DIR is empty"
+modes=0
+for m in "$COMPOSE_DIR" "$COMPOSE_CONFIGS" "$COMPOSE_URL"; do [ -z "$m" ] || modes=$((modes + 1)); done
+[ "$modes" -gt 0 ] || die "$config: set COMPOSE_DIR (lists), COMPOSE_CONFIGS (content-resolver configs) and VIEW, or COMPOSE_URL (content-resolver's output) and VIEW"
+[ "$modes" -eq 1 ] || die "$config: more than one of COMPOSE_DIR, COMPOSE_CONFIGS and COMPOSE_URL is set; keep one"
 [ -n "$BINARY_REPOS$REPOFILE" ] || die "$config: neither BINARY_REPOS nor REPOFILE is set"
-[ -z "$REPOFILE" ] || [ -r "$REPOFILE" ] || die "$REPOFILE: cannot read the REPOFILE of $config"
+# REPOFILE may hold $basearch: one .repo file per arch (configs/fedora-eln.conf).
 for a in $ARCHES; do
-  [ -r "$COMPOSE_DIR/$a.txt" ] || die "$COMPOSE_DIR/$a.txt: missing compose list for $a"
+  f=${REPOFILE//\$basearch/$a}
+  [ -z "$REPOFILE" ] || [ -r "$f" ] || die "$f: cannot read the REPOFILE of $config"
 done
-export LC_ALL=C
-
-# python3 reads the tools' JSON and the workload YAML; the first one with PyYAML wins.
-py=""
-for p in ${PYTHON:-} python3 /usr/bin/python3; do
-  # The interpreter itself, not a wrapper such as pyenv's shim: it runs a few times per arch.
-  if py=$("$p" -c 'import sys, yaml; print(sys.executable)' 2>/dev/null) && [ -n "$py" ]; then break; fi
-  py=""
-done
-if [ -z "$py" ]; then
-  [ "$verify" = 1 ] && die "verify needs python3 with PyYAML (dnf install python3-pyyaml, apt install python3-yaml) or --no-verify"
-  py=python3
-  "$py" -c 'import json' 2>/dev/null || die "python3 is needed (to read identify-archful-srpms --json)"
+if [ -n "$COMPOSE_DIR" ]; then
+  for a in $ARCHES; do
+    [ -r "$COMPOSE_DIR/$a.txt" ] || die "$COMPOSE_DIR/$a.txt: missing compose list for $a"
+  done
+elif [ -n "$COMPOSE_CONFIGS" ]; then
+  [ -d "$COMPOSE_CONFIGS" ] || die "$COMPOSE_CONFIGS: COMPOSE_CONFIGS is not a directory"
 fi
-
-# Small helpers: `helper CMD ARGS...`; errors are one line naming the file, exit 2.
-read -r -d '' helper_py <<'PY' || true
-import configparser, fnmatch, json, sys
-
-def fail(msg):
-    sys.exit("buildroot-workflow: " + msg)
-
-def names_of(path):
-    try:
-        with open(path) as f:
-            return [l.strip() for l in f if l.strip() and not l.lstrip().startswith("#")]
-    except OSError as e:
-        fail(f"{path}: {e.strerror}")
-
-cmd, args = sys.argv[1], sys.argv[2:]
-if cmd == "archful":  # JSON -> archful names on stdout; "fallback"/"missing" lines on stderr
-    path, = args
-    try:
-        doc = json.load(open(path))
-        names = sorted(r["name"] for r in doc["archful"])
-        fallback, missing = doc["grep_fallback"], doc["missing"]
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        fail(f"{path}: not identify-archful-srpms --json output ({e})")
-    print("\n".join(names), end="\n" if names else "")
-    if fallback:
-        print(f"step 3: {len(fallback)} spec(s) not evaluated, decided by the %ifarch grep fallback: "
-              + " ".join(fallback), file=sys.stderr)
-    if missing:
-        print(f"step 3: {len(missing)} source name(s) without an SRPM: " + " ".join(missing), file=sys.stderr)
-elif cmd == "allowed":  # workload.yaml arch compose.txt -> compose ∪ packages ∪ arch_packages[arch]
-    import yaml
-    path, arch, compose = args
-    try:
-        doc = yaml.safe_load(open(path))
-    except (OSError, yaml.YAMLError) as e:
-        fail(f"{path}: cannot read the workload ({e})")
-    if not isinstance(doc, dict) or doc.get("document") != "feedback-pipeline-workload":
-        fail(f"{path}: not a feedback-pipeline-workload document")
-    data = doc.get("data") or {}
-    per_arch = data.get("arch_packages") or {}
-    if not isinstance(data.get("packages") or [], list) or not isinstance(per_arch, dict):
-        fail(f"{path}: data.packages must be a list and data.arch_packages a map")
-    allowed = set(map(str, data.get("packages") or [])) | set(map(str, per_arch.get(arch) or []))
-    allowed |= set(names_of(compose))
-    print("\n".join(sorted(allowed)))
-elif cmd == "restrict":  # repofile allowed.txt -> the repofile, binaries limited to allowed.txt
-    path, allowed = args
-    cp = configparser.RawConfigParser(strict=False, interpolation=None, delimiters=("=",),
-                                      comment_prefixes=("#", ";"), inline_comment_prefixes=None)
-    try:
-        with open(path) as f:
-            cp.read_file(f)
-    except (OSError, configparser.Error) as e:
-        fail(f"{path}: cannot read the .repo file ({e})")
-    for sec in cp.sections():
-        if sec == "main":
-            continue
-        kv = dict(cp.items(sec))
-        # Source sections stay as they are; in the others, sources (*.src) stay and binaries
-        # are limited to the allowed names that the section's own includepkgs (if any) admits.
-        if not sec.endswith("-source"):
-            own = kv.get("includepkgs", "").replace(",", " ").split()
-            names = [n for n in names_of(allowed) if not own or any(fnmatch.fnmatchcase(n, g) for g in own)]
-            kv["includepkgs"] = ",".join(names + ["*.src"])
-        print(f"[{sec}]")
-        for k, v in kv.items():
-            print(f"{k}={' '.join(v.split())}")
-        print()
-else:
-    fail(f"internal: unknown helper command {cmd}")
-PY
-helper() { "$py" -c "$helper_py" "$@"; }
+export LC_ALL=C
 
 # Repository and core options shared by every generator run.
 repo_args=()
@@ -168,8 +107,21 @@ core_args=()
 [ -z "$PLACEHOLDERS" ] || core_args+=(--placeholders "$PLACEHOLDERS")
 source_args=()
 for r in $SOURCE_REPOS; do source_args+=(--source-repo "$r"); done
-# Spec evaluation (steps 3 and 4): a macro file and 'NAME VALUE' definitions.
+# compose-view's repo overrides (offline runs): ID=URL, a relative directory taken from the top.
+view_args=()
+for o in $COMPOSE_REPO_OVERRIDES; do
+  id=${o%%=*} url=${o#*=}
+  case "$url" in /*|*://*) ;; *) url="$top/$url" ;; esac
+  view_args+=(--repo-override "$id=$url")
+done
+for a in $ARCHES; do view_args+=(--arch "$a"); done
+# Spec evaluation (steps 3 and 4): the binary repos' macro packages (those of the core
+# buildroot), then a macro file and 'NAME VALUE' definitions.
 macro_args=()
+for r in $BINARY_REPOS; do macro_args+=(--repo "$r"); done
+[ -z "$CORE" ] || macro_args+=(--core "$CORE")
+[ -z "$RELEASE_PACKAGE" ] || macro_args+=(--release-package "$RELEASE_PACKAGE")
+[ "$REPO_MACROS" = 1 ] || macro_args+=(--no-repo-macros)
 [ -z "$SPEC_MACROS" ] || macro_args+=(--macros "$SPEC_MACROS")
 for d in "${SPEC_DEFINES[@]}"; do macro_args+=(--define "$d"); done
 
@@ -191,7 +143,9 @@ per_arch() {
 }
 
 compose_input() { # arch -> the generator's input file and flags for the compose's sources
-  if [ -r "$COMPOSE_DIR/sources.txt" ]; then
+  if [ -r "$COMPOSE_DIR/sources-$1.txt" ]; then
+    echo "$COMPOSE_DIR/sources-$1.txt"
+  elif [ -r "$COMPOSE_DIR/sources.txt" ]; then
     echo "$COMPOSE_DIR/sources.txt"
   else
     echo "$COMPOSE_DIR/$1.txt --from-binaries"
@@ -202,80 +156,104 @@ archful_repofile() { # repo-dir -> a .repo file giving it priority 1
   printf '[archful-source]\nname=per-arch regenerated SRPMs\nbaseurl=file://%s\npriority=1\n' "$1"
 }
 
+# A compose computed from configs brings its placeholders (per arch) unless PLACEHOLDERS is set.
+placeholder_args() { # arch
+  local f="$COMPOSE_DIR/content-resolver/view-placeholder-srpm-details--$VIEW--$1.json"
+  if [ -z "$PLACEHOLDERS" ] && [ -r "$f" ]; then echo "--placeholders $f"; fi
+}
+
 run_pass() { # pass-name arch [extra args...]
   local pass=$1 a=$2; shift 2
   local input flags
   read -r input flags <<< "$(compose_input "$a")"
-  # shellcheck disable=SC2086
-  "$gen" --arch "$a" "${repo_args[@]}" "${core_args[@]}" "$@" $flags --view "$VIEW" \
-    --output-dir "$run/$pass/$a" -q < "$input" > /dev/null
+  # shellcheck disable=SC2086,SC2046
+  "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" "${core_args[@]}" $(placeholder_args "$a") "$@" $flags \
+    --view "$VIEW" --output-dir "$run/$pass/$a" -q < "$input" > /dev/null
+}
+
+compose_from_configs() { # dir: step 1 with compose-view -> DIR/<arch>.txt, DIR/sources-<arch>.txt
+  local out=$1 a cr
+  cr="$out/content-resolver"
+  mkdir -p "$out"
+  "$view_tool" --configs "$COMPOSE_CONFIGS" --view "$VIEW" "${view_args[@]}" --output-dir "$cr" \
+    2> "$out/warnings.txt" > /dev/null || { cat "$out/warnings.txt" >&2; die "step 1 (compose-view) failed"; }
+  for a in $ARCHES; do
+    cp "$cr/view-binary-package-name-list--$VIEW--$a.txt" "$out/$a.txt"
+    cp "$cr/view-source-package-name-list--$VIEW--$a.txt" "$out/sources-$a.txt"
+  done
+  [ ! -s "$out/warnings.txt" ] || echo "   (compose-view's warnings: ${out#"$run"/}/warnings.txt)" >&2
+}
+
+diff_inputs() { # run-dir: workload-diff's inputs (compose and pass 2 per arch, exclude, metadata)
+  local a
+  diff_args=()
+  for a in $ARCHES; do
+    diff_args+=(--compose "$a=$COMPOSE_DIR/$a.txt" --buildroot-dir "$a=$1/pass2/$a")
+  done
+  [ -z "$EXCLUDE_FILE" ] || diff_args+=(--exclude "$EXCLUDE_FILE")
+  diff_args+=(--view "$VIEW")
+  [ -z "$WORKLOAD_NAME" ] || diff_args+=(--name "$WORKLOAD_NAME")
+  [ -z "$WORKLOAD_DESCRIPTION" ] || diff_args+=(--description "$WORKLOAD_DESCRIPTION")
+  [ -z "$WORKLOAD_MAINTAINER" ] || diff_args+=(--maintainer "$WORKLOAD_MAINTAINER")
+  for l in $WORKLOAD_LABELS; do diff_args+=(--label "$l"); done
 }
 
 make_repo() { # arch: step 4 for one arch
   "$repos_tool" --arch "$1" --cache "$work/srpm-cache" --archful "$run/archful/archful.txt" \
-    "${macro_args[@]}" --out "$run/repos/$1" -q < "$run/pass1/$1/buildroot-source-package-names.txt"
+    ${REPOFILE:+--repofile "${REPOFILE//\$basearch/$1}"} "${macro_args[@]}" --out "$run/repos/$1" -q \
+    < "$run/pass1/$1/buildroot-source-package-names.txt"
 }
 
-# The problem lines of verify's error file for a source that pass 2's error file lacks
-# (without BadDeps' banner lines).
-new_problems() { # verify-error-file pass2-errors-dir source
-  local old=() f
-  for f in "$2/$3"-*; do
-    if [ -e "$f" ] && [ "$(basename "${f%-*}")" = "$3" ]; then old+=("$f"); fi
-  done
-  comm -13 <(cat /dev/null "${old[@]}" | sort -u) <(sort -u "$1") | grep -v -e '^=*$' -e "^ERROR: $3\$" -e '^conflicting requests$' || true
-}
-
-verify_arch() { # run-dir arch: step 10 for one arch -> verify/ARCH/new-failures.txt
-  local base=$1 a=$2 f src problems r id url include
-  local v="$base/verify/$a"
+verify_arch() { # run-dir arch: step 10's restricted run for one arch -> verify/ARCH/out
+  local base=$1 a=$2 v="$1/verify/$2"
   rm -rf "$v"; mkdir -p "$v"
   # Allowed binaries = compose ∪ the workload's packages ∪ its arch_packages[ARCH].
-  helper allowed "$base/eln-buildroot-workload.yaml" "$a" "$COMPOSE_DIR/$a.txt" > "$v/allowed.txt"
-  : > "$v/restricted.repo"
-  include=$(paste -sd, "$v/allowed.txt")
-  for r in $BINARY_REPOS; do
-    id=${r%%=*} url=${r#*=}
-    case "$url" in /*|*://*) ;; *) url="$top/$url" ;; esac
-    printf '[%s]\nbaseurl=%s\nincludepkgs=%s\n\n' "$id" "$url" "$include" >> "$v/restricted.repo"
-  done
-  [ -z "$REPOFILE" ] || helper restrict "$REPOFILE" "$v/allowed.txt" >> "$v/restricted.repo"
-  # Everything the compose and the buildroot build, against the restricted binaries.
-  # pass 2's sources include the compose's own (its input) and everything they pulled in.
+  "$diff_tool" --format allowed --compose "$a=$COMPOSE_DIR/$a.txt" \
+    --workload "$base/eln-buildroot-workload.yaml" -o "$v/allowed.txt"
+  # Everything the compose and the buildroot build (pass 2's sources), with only those binaries.
   cp "$base/pass2/$a/buildroot-source-package-names.txt" "$v/sources.txt"
   archful_repofile "$base/repos/$a" > "$v/archful.repo"
-  "$gen" --arch "$a" --repofile "$v/restricted.repo" --repofile "$v/archful.repo" \
-    "${source_args[@]}" "${core_args[@]}" --view "$VIEW" --output-dir "$v/out" -q \
-    < "$v/sources.txt" > /dev/null
-  # What the workload is missing: problems pass 2 did not have, also for sources that
-  # already failed there (a new missing dependency of a broken source still counts).
-  : > "$v/new-failures.txt"
-  for f in "$v/out/errors"/*; do
-    [ -e "$f" ] || continue
-    src=$(basename "${f%-*}")
-    problems=$(new_problems "$f" "$base/pass2/$a/errors" "$src")
-    # NoInstall lines already start with "SRC: "; give the others that prefix too.
-    [ -z "$problems" ] || printf '%s\n' "$problems" \
-      | awk -v p="$src: " 'index($0, p) == 1 { print; next } { print p $0 }' >> "$v/new-failures.txt"
-  done
+  # shellcheck disable=SC2046
+  "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" --repofile "$v/archful.repo" "${source_args[@]}" \
+    "${core_args[@]}" $(placeholder_args "$a") --only-binaries "$v/allowed.txt" --view "$VIEW" \
+    --output-dir "$v/out" -q < "$v/sources.txt" > /dev/null
 }
 
 verify_failed=0
 verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when something is missing
-  local base a v
+  local base a check_args=() rc=0
   base=$(cd "$1" && pwd -P)
   step "7 verify: compose + workload alone"
   per_arch "step 7 (verify)" verify_arch "$base" @ARCH@
   for a in $ARCHES; do
-    v="$base/verify/$a"
-    if [ -s "$v/new-failures.txt" ]; then
-      verify_failed=1
-      echo "verify $a: these sources cannot be built from compose + workload (verify/$a/new-failures.txt):" >&2
-      sed 's/^/  /' "$v/new-failures.txt" >&2
-    else
-      echo "verify $a: ok ($(wc -l < "$v/sources.txt") sources build from $(wc -l < "$v/allowed.txt") allowed binaries)" >&2
-    fi
+    check_args+=(--buildroot-dir "$a=$base/pass2/$a" --verify-dir "$a=$base/verify/$a/out")
   done
+  if [ -n "$COMPOSE_CONFIGS" ]; then
+    # The new compose: the configs with the ELN-Buildroot workload, the view with its labels.
+    step "7 verify: the new compose (compose-view with the workload)"
+    rm -rf "$base/verify/configs" "$base/verify/compose"
+    mkdir -p "$base/verify/configs"
+    find "$COMPOSE_CONFIGS" -maxdepth 1 -type f \( -name '*.yaml' -o -name '*.json' \) \
+      -exec cp -p {} "$base/verify/configs/" \;
+    diff_inputs "$base"
+    "$diff_tool" "${diff_args[@]}" --no-legacy-keys --format workload \
+      -o "$base/verify/configs/eln-buildroot-workload.yaml" || die "step 7 (the workload for the new compose) failed"
+    local labels=() l
+    for l in ${WORKLOAD_LABELS:-eln-buildroot}; do labels+=(--extra-label "$l"); done
+    "$view_tool" --configs "$base/verify/configs" --view "$VIEW" "${view_args[@]}" "${labels[@]}" \
+      --output-dir "$base/verify/compose" 2> "$base/verify/compose-warnings.txt" > /dev/null \
+      || { cat "$base/verify/compose-warnings.txt" >&2; die "step 7 (compose-view, the new compose) failed"; }
+    for a in $ARCHES; do
+      check_args+=(--new-compose "$a=$base/verify/compose/view-binary-package-name-list--$VIEW--$a.txt")
+    done
+  fi
+  "$diff_tool" --format verify "${check_args[@]}" --verify-out "$base/verify" -o "$base/verify/report.txt" || rc=$?
+  case $rc in
+    0) ;;
+    1) verify_failed=1 ;;
+    *) die "step 7 (workload-diff --format verify) failed" ;;
+  esac
+  cat "$base/verify/report.txt" >&2
 }
 
 # One run at a time: runs share WORK/srpm-cache and rotate current/last/failed.
@@ -284,6 +262,8 @@ flock -n 9 || die "$work: another buildroot-workflow run is using it"
 
 if [ "$verify_only" = 1 ]; then
   [ -d "$work/current/pass2" ] || die "$work/current: no finished run to verify (run without --verify-only first)"
+  # A computed or fetched compose is part of the run it was made for.
+  [ -z "$COMPOSE_CONFIGS$COMPOSE_URL" ] || COMPOSE_DIR="$work/current/compose"
   verify_run "$work/current"
   exit $verify_failed
 fi
@@ -326,6 +306,18 @@ trap on_exit EXIT
 mkdir "$run"
 cp "$config" "$run/workflow.conf"
 
+if [ -n "$COMPOSE_CONFIGS" ]; then
+  step "1 compose-view ($VIEW from $COMPOSE_CONFIGS)"
+  compose_from_configs "$run/compose"
+  COMPOSE_DIR="$run/compose"
+elif [ -n "$COMPOSE_URL" ]; then
+  step "1 fetch-compose ($VIEW from $COMPOSE_URL)"
+  fetch_args=(); for a in $ARCHES; do fetch_args+=(--arch "$a"); done
+  "$fetch_tool" --url "$COMPOSE_URL" --view "$VIEW" "${fetch_args[@]}" --out "$run/compose" -q \
+    || die "step 1 (fetch-compose) failed"
+  COMPOSE_DIR="$run/compose"
+fi
+
 step "2 buildroot-generator pass 1 ($ARCHES)"
 per_arch "step 2 (buildroot-generator pass 1)" run_pass pass1 @ARCH@ "${source_args[@]}"
 
@@ -333,13 +325,17 @@ step "3 identify-archful-srpms"
 mkdir -p "$run/archful"
 cat "$run"/pass1/*/buildroot-source-package-names.txt | sort -u > "$run/archful/sources.txt"
 arch_args=(); for a in $ARCHES; do arch_args+=(--arch "$a"); done
-# Warnings (SRPMs not found, specs decided by the %ifarch grep fallback) go to warnings.txt.
-"$archful_tool" "${source_args[@]}" ${REPOFILE:+--repofile "$REPOFILE"} --cache "$work/srpm-cache" \
-  "${arch_args[@]}" "${macro_args[@]}" --map "$run/archful/srpm-map.txt" --json \
-  < "$run/archful/sources.txt" > "$run/archful/archful.json" 2> "$run/archful/warnings.txt" \
-  || { cat "$run/archful/warnings.txt" >&2; die "step 3 (identify-archful-srpms) failed"; }
-helper archful "$run/archful/archful.json" > "$run/archful/archful.txt" \
-  || die "step 3 (identify-archful-srpms): cannot read its JSON"
+# Warnings (SRPMs not found, specs decided by the %ifarch grep fallback) go to warnings.txt;
+# notes (which macro packages were used, per arch) are shown here. (Sources are the same on
+# every arch: a per-arch REPOFILE is read as x86_64's.)
+"$archful_tool" "${source_args[@]}" ${REPOFILE:+--repofile "${REPOFILE//\$basearch/x86_64}"} --cache "$work/srpm-cache" \
+  "${arch_args[@]}" "${macro_args[@]}" --map "$run/archful/srpm-map.txt" \
+  --json-file "$run/archful/archful.json" < "$run/archful/sources.txt" \
+  > "$run/archful/archful.txt" 2> "$run/archful/stderr.txt" \
+  || { cat "$run/archful/stderr.txt" >&2; die "step 3 (identify-archful-srpms) failed"; }
+grep -v '^identify-archful-srpms: note: ' "$run/archful/stderr.txt" > "$run/archful/warnings.txt" || true
+sed -n 's/^identify-archful-srpms: note: /   /p' "$run/archful/stderr.txt" >&2
+rm -f "$run/archful/stderr.txt"
 [ ! -s "$run/archful/warnings.txt" ] || echo "   (warnings: archful/warnings.txt)" >&2
 
 step "4 create-srpm-repos"
@@ -354,20 +350,22 @@ per_arch "step 5 (buildroot-generator pass 2)" \
   run_pass pass2 @ARCH@ --repofile "$run/repos/@ARCH@.repo" "${source_args[@]}"
 
 step "6 workload-diff"
-diff_args=()
-for a in $ARCHES; do
-  diff_args+=(--compose "$a=$COMPOSE_DIR/$a.txt" --buildroot "$a=$run/pass2/$a/buildroot-binary-package-names.txt"
-              --buildroot-dir "$a=$run/pass2/$a")
-done
-[ -z "$EXCLUDE_FILE" ] || diff_args+=(--exclude "$EXCLUDE_FILE")
-meta=(--view "$VIEW")
-[ -z "$WORKLOAD_NAME" ] || meta+=(--name "$WORKLOAD_NAME")
-[ -z "$WORKLOAD_DESCRIPTION" ] || meta+=(--description "$WORKLOAD_DESCRIPTION")
-[ -z "$WORKLOAD_MAINTAINER" ] || meta+=(--maintainer "$WORKLOAD_MAINTAINER")
-for l in $WORKLOAD_LABELS; do meta+=(--label "$l"); done
-for r in $WORKLOAD_REPOSITORIES; do meta+=(--repository "$r"); done
-for f in workload:eln-buildroot-workload.yaml buildroot:buildroot.yaml text:diff.txt; do
-  "$diff_tool" "${diff_args[@]}" "${meta[@]}" --format "${f%%:*}" -o "$run/${f#*:}" \
+diff_inputs "$run"
+# The change report compares with the latest published run (it becomes last/ when this one is
+# published); a first run has every package entering.
+prev_args=()
+if [ -r "$work/current/eln-buildroot-workload.yaml" ]; then
+  prev=$(readlink -f "$work/current")
+  prev_args+=(--previous "$prev/eln-buildroot-workload.yaml")
+  for a in $ARCHES; do
+    [ ! -d "$prev/pass2/$a" ] || prev_args+=(--previous-dir "$a=$prev/pass2/$a")
+  done
+fi
+for f in workload:eln-buildroot-workload.yaml buildroot:buildroot.yaml text:diff.txt \
+         changes:changes.md changes-json:changes.json; do
+  extra=()
+  case "${f%%:*}" in changes*) extra=("${prev_args[@]}") ;; esac
+  "$diff_tool" "${diff_args[@]}" "${extra[@]}" --format "${f%%:*}" -o "$run/${f#*:}" \
     || die "step 6 (workload-diff --format ${f%%:*}) failed"
 done
 
@@ -386,6 +384,7 @@ cat >&2 <<EOF
    eln-buildroot-workload.yaml   the ELN-Buildroot workload (content-resolver format)
    buildroot.yaml                the buildroot document (content-resolver format)
    diff.txt                      what the buildroot adds to the compose, per arch
+   changes.md, changes.json      what entered and left the workload since the previous run, and why
    pass1/ pass2/ archful/ repos/ verify/   every step's output
 EOF
 exit $verify_failed

@@ -7,7 +7,9 @@ Reads JSON on stdin, writes JSON on stdout. Input:
       {"arch": "x86_64",
        "repos": [{"id": "main", "path": "/abs/dir", "priority": 99,
                   "cost": 1000, "exclude": ["glob"], "includepkgs": []}],
-       "transactions": [[{"install": "NAME"}, {"provides": "DEP"}], ...]}
+       "transactions": [[{"install": "NAME"}, {"provides": "DEP"},
+                         {"group": "NAME", "basearch_only": false}], ...,
+                        {"installed_by": [JOB, ...], "jobs": [JOB, ...]}]}
     ]}
 
 Output: {"sets": [{"results": [{"installed": ["n-[e:]v-r.a", ...],
@@ -18,8 +20,15 @@ best=False, no system repo, filelists loaded (dnf 4.14 always loads them),
 no reposdir, a temporary cachedir. `install` jobs are `base.install(NAME)`;
 `provides` jobs follow dnf-plugins-core's builddep `_install` (provides
 selector, file selector fallback for paths, rich deps passed to the
-solver even when nothing matches, rpmlib() skipped). All transactions of
-one repo set run in one dnf.Base (the goal is reset between them).
+solver even when nothing matches, rpmlib() skipped). `group` jobs are one
+package of a comps group as dnf's `_finalize_comps_trans` installs it (the
+packages of that name and their obsoleters; nothing else is tried). All
+transactions of one repo set run in one dnf.Base (the goal is reset between
+them), except those with `installed_by`: their `installed_by` jobs are
+resolved and really installed (`justdb`, `noscripts`) into a fresh
+installroot, as content-resolver installs an environment, and the `jobs`
+are resolved by a second dnf.Base on that root; "installed" lists what that
+second transaction adds. The repos then need their .rpm files.
 
 Run with Debian's /usr/bin/python3 (the only interpreter with dnf).
 """
@@ -35,9 +44,13 @@ import dnf.rpm
 import dnf.selector
 
 
-def make_base(arch, repos, cachedir):
+def make_base(arch, repos, cachedir, installroot=None):
     base = dnf.Base()
     conf = base.conf
+    if installroot:
+        conf.installroot = installroot
+        conf.tsflags.append("justdb")
+        conf.tsflags.append("noscripts")
     conf.cachedir = cachedir
     conf.reposdir = []
     conf.install_weak_deps = False
@@ -54,8 +67,25 @@ def make_base(arch, repos, cachedir):
         repo.includepkgs = list(r.get("includepkgs", []))
         repo.gpgcheck = False
         repo.metadata_expire = -1
-    base.fill_sack(load_system_repo=False, load_available_repos=True)
+    base.fill_sack(load_system_repo=bool(installroot), load_available_repos=True)
     return base
+
+
+def group_install(base, name, basearch_only):
+    """One comps group package as dnf's `_finalize_comps_trans` takes it;
+    False when no package has that name."""
+    args = {"name": name}
+    if basearch_only:
+        args["arch"] = base.conf.substitutions["basearch"]
+    q = base.sack.query().filterm(**args).apply()
+    q.filterm(arch__neq=["src", "nosrc"])
+    if not q:
+        return False
+    q = q.union(base.sack.query().filterm(obsoletes=q))
+    sltr = dnf.selector.Selector(base.sack)
+    sltr.set(pkg=q)
+    base._goal.install(select=sltr, optional=False)
+    return True
 
 
 def builddep_install(base, dep):
@@ -84,6 +114,9 @@ def run_transaction(base, jobs):
                 base.install(job["install"])
             except dnf.exceptions.MarkingError:
                 unmatched.append(i)
+        elif "group" in job:
+            if not group_install(base, job["group"], job.get("basearch_only", False)):
+                unmatched.append(i)
         else:
             try:
                 ok = builddep_install(base, job["provides"])
@@ -99,15 +132,47 @@ def run_transaction(base, jobs):
     return {"installed": installed, "unmatched": unmatched, "error": None}
 
 
+def run_on_installed(arch, repos, tx, cachedir):
+    """`installed_by` really installed into a fresh root, then `jobs` on it."""
+    root = tempfile.mkdtemp(prefix="dnf-oracle-root-")
+    try:
+        first = make_base(arch, repos, cachedir, installroot=root)
+        res = run_transaction(first, tx["installed_by"])
+        if res["error"] is None:
+            try:
+                first.download_packages(first.transaction.install_set)
+                first.do_transaction()
+            except dnf.exceptions.Error as e:
+                res["error"] = "installing the base: %s" % e
+        first.close()
+        if res["error"] is not None:
+            return {"installed": [], "unmatched": [], "error": "base: " + res["error"]}
+        second = make_base(arch, repos, cachedir, installroot=root)
+        res = run_transaction(second, tx["jobs"])
+        second.close()
+        return res
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def main():
     data = json.load(sys.stdin)
     out = []
     for s in data["sets"]:
         cachedir = tempfile.mkdtemp(prefix="dnf-oracle-")
+        arch = s.get("arch", "x86_64")
         try:
-            base = make_base(s.get("arch", "x86_64"), s["repos"], cachedir)
-            results = [run_transaction(base, jobs) for jobs in s["transactions"]]
-            base.close()
+            base = None
+            results = []
+            for tx in s["transactions"]:
+                if isinstance(tx, dict):
+                    results.append(run_on_installed(arch, s["repos"], tx, cachedir))
+                    continue
+                if base is None:
+                    base = make_base(arch, s["repos"], cachedir)
+                results.append(run_transaction(base, tx))
+            if base is not None:
+                base.close()
         finally:
             shutil.rmtree(cachedir, ignore_errors=True)
         out.append({"results": results})

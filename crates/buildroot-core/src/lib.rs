@@ -1,7 +1,7 @@
 //! buildroot-core: everything the rpm-buildroot tools share.
 //!
-//! The tools (`buildroot-generator`, `identify-archful-srpms`, `create-srpm-repos`,
-//! `workload-diff`) are thin binaries over this library. Data flows one way:
+//! The tools (`compose-view`, `buildroot-generator`, `identify-archful-srpms`,
+//! `create-srpm-repos`, `workload-diff`) are thin binaries over this library. Data flows one way:
 //! repositories + a package list in, a package list (or document) out.
 //!
 //! Layers, bottom up:
@@ -15,13 +15,18 @@
 //! - [`srpm`], [`spec`]: reading/writing source RPMs and evaluating spec preambles.
 //! - [`repodata`]: writing rpm-md repodata that dnf and createrepo_c read.
 //! - [`pkglist`], [`workload`]: package lists and content-resolver documents.
+//! - [`content_resolver`]: content-resolver's configs and the view it computes from them.
 //! - [`atomic`]: crash-safe file and directory replacement.
+//! - [`cli`]: the command-line options the tools share (clap `Args`).
 
 pub mod arch;
 pub mod archful;
 pub mod atomic;
 pub mod buildroot;
+pub mod cli;
+pub mod content_resolver;
 pub mod dep;
+pub mod distmacros;
 pub mod error;
 pub mod evr;
 pub mod package;

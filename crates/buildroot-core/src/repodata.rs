@@ -1,5 +1,6 @@
-//! Writing rpm-md repodata (repomd.xml, primary, filelists, other) that dnf
-//! and createrepo_c read, from [`Package`] values.
+//! Writing rpm-md repodata (repomd.xml, primary, filelists, other, and a
+//! comps file as the `group`/`group_gz` records) that dnf and createrepo_c
+//! read, from [`Package`] values.
 //!
 //! Output is deterministic: packages are sorted by (name, arch, EVR,
 //! location), timestamps come from [`WriteOptions`], gzip headers carry no
@@ -60,6 +61,17 @@ pub struct WriteOptions {
 /// Writes `repo_dir/repodata/` for `packages` (their `location` hrefs are
 /// relative to `repo_dir`).
 pub fn write_repodata(repo_dir: &Path, packages: &[Package], opts: &WriteOptions) -> Result<()> {
+    write_repodata_with_comps(repo_dir, packages, opts, None)
+}
+
+/// [`write_repodata`] with a comps (groups) file, recorded as createrepo_c's
+/// `-g` records it: `group` (the XML as is) and `group_gz` (compressed).
+pub fn write_repodata_with_comps(
+    repo_dir: &Path,
+    packages: &[Package],
+    opts: &WriteOptions,
+    comps: Option<&str>,
+) -> Result<()> {
     let mut pkgs: Vec<&Package> = packages.iter().collect();
     pkgs.sort_by(|a, b| {
         (&a.name, &a.arch)
@@ -93,6 +105,24 @@ pub fn write_repodata(repo_dir: &Path, packages: &[Package], opts: &WriteOptions
             open_size = xml.len(),
         );
         blobs.push((name, packed));
+    }
+    if let Some(xml) = comps {
+        let open_sum = hex::encode(Sha256::digest(xml.as_bytes()));
+        let gz = Compression::Gzip.compress(xml.as_bytes()).map_err(|e| {
+            Error::format(repo_dir.display(), format!("cannot compress comps: {e}"))
+        })?;
+        let gz_sum = hex::encode(Sha256::digest(&gz));
+        let plain = format!("{open_sum}-comps.xml");
+        let packed = format!("{gz_sum}-comps.xml.gz");
+        let _ = write!(
+            repomd,
+            "  <data type=\"group\">\n    <checksum type=\"sha256\">{open_sum}</checksum>\n    <location href=\"repodata/{plain}\"/>\n    <timestamp>{ts}</timestamp>\n    <size>{size}</size>\n  </data>\n  <data type=\"group_gz\">\n    <checksum type=\"sha256\">{gz_sum}</checksum>\n    <open-checksum type=\"sha256\">{open_sum}</open-checksum>\n    <location href=\"repodata/{packed}\"/>\n    <timestamp>{ts}</timestamp>\n    <size>{gz_size}</size>\n    <open-size>{size}</open-size>\n  </data>\n",
+            ts = opts.timestamp,
+            size = xml.len(),
+            gz_size = gz.len(),
+        );
+        blobs.push((plain, xml.as_bytes().to_vec()));
+        blobs.push((packed, gz));
     }
     repomd.push_str("</repomd>\n");
 

@@ -26,7 +26,7 @@ const TAG_SOURCEPACKAGE: u32 = 1106;
 const TAG_EXCLUSIVEARCH: u32 = 1061;
 const TAG_EXCLUDEARCH: u32 = 1059;
 
-fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
+pub(crate) fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
     let msg = e.to_string();
     let msg = if msg.contains("magic") || msg.contains("Magic") {
         format!("not an RPM file ({msg})")
@@ -42,7 +42,7 @@ fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
 /// file: index entries must have a known type and their values must fit
 /// inside their header's data (the rpm crate indexes without checking and
 /// would panic, or allocate by the claimed count and run out of memory).
-fn check_layout(path: &Path) -> Result<()> {
+pub(crate) fn check_layout(path: &Path) -> Result<()> {
     use std::io::{Read, Seek, SeekFrom};
     let bad = |msg: &str| Error::format(path.display(), format!("not a valid RPM file ({msg})"));
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
@@ -477,6 +477,17 @@ pub fn rebuild_srpm(orig: &Path, build_requires: &[Dep], host_arch: &str) -> Res
 
 /// Builds a small binary RPM from a [`Package`] (files get tiny contents).
 pub fn build_rpm(p: &Package, license: &str, build_time: u32) -> Result<Vec<u8>> {
+    build_rpm_with(p, license, build_time, &[])
+}
+
+/// [`build_rpm`] where the files named in `contents` (paths of `p.files`)
+/// get those contents, e.g. real macro files.
+pub fn build_rpm_with(
+    p: &Package,
+    license: &str,
+    build_time: u32,
+    contents: &[(&str, &[u8])],
+) -> Result<Vec<u8>> {
     let err = |e: rpm::Error| {
         Error::format(
             format!("{}.rpm", p.nevra()),
@@ -493,11 +504,12 @@ pub fn build_rpm(p: &Package, license: &str, build_time: u32) -> Result<Vec<u8>>
         .epoch(p.evr.epoch)
         .build_host("rpm-buildroot");
     for f in &p.files {
-        b.with_file_contents(
-            format!("{}\n", p.name).into_bytes(),
-            FileOptions::new(f.clone()),
-        )
-        .map_err(err)?;
+        let data = match contents.iter().find(|(path, _)| path == f) {
+            Some((_, data)) => data.to_vec(),
+            None => format!("{}\n", p.name).into_bytes(),
+        };
+        b.with_file_contents(data, FileOptions::new(f.clone()))
+            .map_err(err)?;
     }
     for d in &p.provides {
         b.provides(to_rpm_dep(&Dep::Simple(d.clone()), false));

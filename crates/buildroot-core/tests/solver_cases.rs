@@ -1,4 +1,4 @@
-//! The resolver against dnf's verified answers (semantics.md §12), in
+//! The resolver against dnf's verified answers (conformance/scenarios.txt), in
 //! memory: every transaction of `conformance/scenarios.txt` that carries an
 //! expectation. (tests/solver_dnf.rs asks dnf itself about all of them.)
 
@@ -168,4 +168,44 @@ fn explanations() {
     assert!(why.contains(&("a".to_string(), Reason::Job(0))), "{why:?}");
     let c = why.iter().find(|(n, _)| n == "c").unwrap();
     assert!(matches!(c.1, Reason::RequiredBy { job: 0, .. }), "{why:?}");
+}
+
+/// `Pool::restrict_binaries` (step 10's "compose and workload alone") takes
+/// the pool mutably, so no resolver, and none of its cached rules, outlives
+/// it: a resolver made afterwards sees the exclusion, also for a package a
+/// resolver made before it had installed.
+#[test]
+fn a_restriction_reaches_every_later_resolver() {
+    use buildroot_core::pool::Pool;
+    use buildroot_core::rpmmd::{Filelists, LoadOptions, RepoSpec};
+    use buildroot_core::solver::Resolver;
+    let repo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos/x86_64");
+    let opts = LoadOptions {
+        filelists: Filelists::Needed,
+        cache_dir: None,
+    };
+    let mut pool = Pool::load("x86_64", &[RepoSpec::new("main", repo)], &opts).unwrap();
+    let jobs = [Job::Install("bash".into())];
+    let names = |pool: &Pool, r: &Resolver| -> Option<Vec<String>> {
+        let s = r.resolve(&jobs).ok()?;
+        Some(
+            s.installed
+                .iter()
+                .map(|&p| pool.package(p).name.clone())
+                .collect(),
+        )
+    };
+    let before = names(&pool, &Resolver::new(&pool)).expect("bash installs");
+    let dep = before
+        .iter()
+        .find(|n| *n != "bash")
+        .expect("bash needs something")
+        .clone();
+    pool.restrict_binaries(|n| n != dep);
+    let after = names(&pool, &Resolver::new(&pool));
+    assert!(
+        after.as_ref().is_none_or(|a| !a.contains(&dep)),
+        "{dep} excluded but installed: {after:?}"
+    );
+    assert!(pool.binaries_named(&dep).is_empty(), "{dep} still offered");
 }

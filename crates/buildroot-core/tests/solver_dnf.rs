@@ -42,6 +42,7 @@ fn conformance_scenarios_match_dnf() {
             arch: sc.arch.clone(),
             repos: sc.repos.iter().map(|r| r.spec.clone()).zip(dirs).collect(),
             txs: sc.txs.iter().map(|t| t.jobs.clone()).collect(),
+            bases: Vec::new(),
         });
     }
     let answers = ask_dnf(&sets);

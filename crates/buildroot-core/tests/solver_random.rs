@@ -14,8 +14,9 @@ mod solver_support;
 use buildroot_core::dep::{Cmp, Dep, SimpleDep};
 use buildroot_core::evr::Evr;
 use buildroot_core::package::Package;
+use buildroot_core::pool::PkgId;
 use buildroot_core::rpmmd::RepoSpec;
-use buildroot_core::solver::{resolve, Job, Resolver, Solution, Unsolvable};
+use buildroot_core::solver::{resolve, resolve_on, Job, Resolver, Solution, Unsolvable};
 use solver_support::*;
 
 /// splitmix64: small, seedable, good enough for test data.
@@ -275,6 +276,7 @@ fn scenario(seed: u64, npkgs: usize, ntx: usize) -> Scenario {
             });
         }
         txs.push(Tx {
+            base: None,
             jobs,
             expect: None,
             line: 0,
@@ -331,6 +333,7 @@ fn random_repos_match_dnf() {
             arch: sc.arch.clone(),
             repos: sc.repos.iter().map(|r| r.spec.clone()).zip(dirs).collect(),
             txs: sc.txs.iter().map(|t| t.jobs.clone()).collect(),
+            bases: Vec::new(),
         });
     }
     let answers = ask_dnf(&sets);
@@ -446,8 +449,9 @@ fn full_answer(r: Result<Solution, Unsolvable>) -> String {
 /// The speed-ups of a long-lived [`Resolver`] (rules kept across
 /// transactions, bases for a common prefix and for frequent jobs, reused
 /// workspaces, several threads) must not change any answer: every random
-/// transaction, with and without a common prefix, is solved by a fresh
-/// `resolve` and by one shared resolver, and everything is compared
+/// transaction, with and without a common prefix and on the system the
+/// previous one installs, is solved by a fresh `resolve`/`resolve_on` and by
+/// one shared resolver, and everything is compared
 /// (install set, unmatched jobs, candidates, problem lines). No dnf needed.
 #[test]
 fn shared_resolver_matches_fresh_resolve() {
@@ -467,15 +471,22 @@ fn shared_resolver_matches_fresh_resolve() {
         for tx in sc.txs.iter().skip(1).take(6) {
             resolver.add_base(&tx.jobs[..1]);
         }
-        let work: Vec<Vec<Job>> = sc
-            .txs
-            .iter()
-            .flat_map(|tx| {
-                let mut with = prefix.clone();
-                with.extend(tx.jobs.iter().cloned());
-                [with, tx.jobs.clone()]
-            })
-            .collect();
+        // Each transaction with and without the prefix, and on the system
+        // the previous transaction installs (no base applies there).
+        let mut work: Vec<(Vec<PkgId>, Vec<Job>)> = Vec::new();
+        let mut system: Vec<PkgId> = Vec::new();
+        for tx in &sc.txs {
+            let mut with = prefix.clone();
+            with.extend(tx.jobs.iter().cloned());
+            work.push((Vec::new(), with));
+            work.push((Vec::new(), tx.jobs.clone()));
+            if !system.is_empty() {
+                work.push((system.clone(), tx.jobs.clone()));
+            }
+            if let Ok(s) = resolve(&pool, &tx.jobs) {
+                system = s.installed;
+            }
+        }
         let resolver = &resolver;
         let pool = &pool;
         // Two threads share the resolver (and its workspaces).
@@ -486,16 +497,17 @@ fn shared_resolver_matches_fresh_resolve() {
                     s.spawn(move || {
                         chunk
                             .iter()
-                            .map(|jobs| {
+                            .map(|(installed, jobs)| {
                                 let txt = jobs
                                     .iter()
                                     .map(|j| j.to_string())
                                     .collect::<Vec<_>>()
                                     .join(" ; ");
+                                let txt = format!("{txt} (on {} installed)", installed.len());
                                 (
                                     txt,
-                                    full_answer(resolve(pool, jobs)),
-                                    full_answer(resolver.resolve(jobs)),
+                                    full_answer(resolve_on(pool, installed, jobs)),
+                                    full_answer(resolver.resolve_on(installed, jobs)),
                                 )
                             })
                             .collect()

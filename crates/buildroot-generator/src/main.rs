@@ -1,6 +1,9 @@
 //! buildroot-generator: which binary packages must exist to build these
 //! sources, and everything needed to build those, to a fixed point.
-//! A thin binary over `buildroot_core::buildroot`.
+//! A thin binary over `buildroot_core::buildroot` (and `progress.rs`, the
+//! terminal display).
+
+mod progress;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -9,9 +12,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use buildroot_core::arch::ArchPolicy;
 use buildroot_core::buildroot::{self, Config, DEFAULT_CORE};
+use buildroot_core::cli::RepoArgs;
 use buildroot_core::pkglist::{name_in, read_list, write_list, Names, Stdout};
 use buildroot_core::pool::Pool;
-use buildroot_core::rpmmd::{self, Filelists, LoadOptions, RepoSpec, Vars};
+use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
 use clap::{Parser, ValueEnum};
 
 // Loading metadata makes millions of small allocations; mimalloc makes
@@ -28,6 +32,10 @@ Examples:
   # Everything, with dep-tracker's output directory and the relations JSON:
   buildroot-generator --arch aarch64 --repofile eln.repo --output-dir out/aarch64 sources.txt
 
+  # Step 10: the same, with only the compose's and the workload's binaries installable
+  buildroot-generator --arch x86_64 --repofile eln.repo --only-binaries compose.txt \
+      --only-binaries workload-names.txt --output-dir verify/x86_64 sources.txt
+
   # Why is nasm in the x86_64 buildroot?
   buildroot-generator --arch x86_64 --repo main='testdata/repos/$basearch' \\
       --source-repo src=testdata/repos/source --why nasm testdata/compose/sources.txt
@@ -38,11 +46,7 @@ Exit codes:
   2  bad usage or bad input (unreadable file, bad repository, unknown arch)
 
 Input lines are source names; NEVRAs, SRPM file names and name-version-release
-lines (the *-nvrs lists) are taken as the name they carry.
-
-Environment:
-  RPM_BUILDROOT_HTTP_TIMEOUT  seconds an HTTP download may make no progress
-                              before it fails (default 60)";
+lines (the *-nvrs lists) are taken as the name they carry.";
 
 /// What to print on stdout.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -58,24 +62,13 @@ enum Print {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "buildroot-generator", version, about = "Compute the buildroot of source packages, as dnf would install it, to a fixed point", after_help = AFTER_HELP)]
+#[command(name = "buildroot-generator", version, about = "Compute the buildroot of source packages, as dnf would install it, to a fixed point", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
 struct Args {
     /// Target architecture (x86_64, aarch64, ppc64le, s390x, i686, ...).
     #[arg(long)]
     arch: String,
-    /// Binary repository: ID=URL (a directory, file:// or http(s)://; $basearch is replaced).
-    #[arg(long = "repo", value_name = "ID=URL")]
-    repos: Vec<String>,
-    /// Source repository: ID=URL.
-    #[arg(long = "source-repo", value_name = "ID=URL")]
-    source_repos: Vec<String>,
-    /// A dnf .repo file (repeatable); its enabled sections are loaded with their priority,
-    /// cost, exclude and includepkgs.
-    #[arg(long = "repofile", value_name = "FILE")]
-    repofiles: Vec<PathBuf>,
-    /// $releasever for .repo files and URLs.
-    #[arg(long, default_value = "eln")]
-    releasever: String,
+    #[command(flatten)]
+    repos: RepoArgs,
     /// Core buildroot names, comma-separated (default: mock's build group).
     #[arg(long, value_delimiter = ',', conflicts_with = "core_file")]
     core: Option<Vec<String>>,
@@ -94,6 +87,10 @@ struct Args {
     /// The input lists binary names; their sources are the input.
     #[arg(long)]
     from_binaries: bool,
+    /// Only binaries named in FILE can be installed (repeatable: the union; sources are
+    /// not restricted). Step 10: can the compose and the workload alone build everything?
+    #[arg(long, value_name = "FILE")]
+    only_binaries: Vec<String>,
     /// Write dep-tracker's output layout (and the relations JSON) into DIR, atomically.
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
@@ -110,9 +107,6 @@ struct Args {
     /// --json: {"arch", "name", "chain": [steps] or null}).
     #[arg(long, value_name = "NAME")]
     why: Option<String>,
-    /// Cache directory for HTTP repositories.
-    #[arg(long, value_name = "DIR")]
-    cache_dir: Option<PathBuf>,
     /// Print phase timings (load, fixed point) to stderr, for benchmarks.
     #[arg(long)]
     timings: bool,
@@ -142,34 +136,21 @@ fn main() -> ExitCode {
     }
 }
 
-fn cache_dir(args: &Args) -> PathBuf {
-    if let Some(d) = &args.cache_dir {
-        return d.clone();
-    }
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("rpm-buildroot")
-}
-
 fn load_pool(args: &Args) -> Result<Pool> {
-    let vars = Vars::new(&args.arch, &args.releasever);
-    let mut specs = Vec::new();
-    for r in args.repos.iter().chain(&args.source_repos) {
-        specs.push(RepoSpec::parse_cli(r, &vars)?);
-    }
-    for f in &args.repofiles {
-        specs.extend(rpmmd::parse_repofile(f, &vars)?);
-    }
-    if specs.iter().all(|s| !s.enabled) {
-        bail!("no repositories: give --repo/--source-repo ID=URL or --repofile FILE");
-    }
+    let specs = args.repos.specs(&args.arch)?;
     let opts = LoadOptions {
         filelists: Filelists::Needed,
-        cache_dir: Some(cache_dir(args)),
+        cache_dir: Some(args.repos.cache_dir()),
     };
-    Ok(Pool::load(&args.arch, &specs, &opts)?)
+    let mut pool = Pool::load(&args.arch, &specs, &opts)?;
+    if !args.only_binaries.is_empty() {
+        let mut keep = std::collections::HashSet::new();
+        for f in &args.only_binaries {
+            keep.extend(read_list(f, Names::Reduce)?);
+        }
+        pool.restrict_binaries(|n| keep.contains(n));
+    }
+    Ok(pool)
 }
 
 fn core_names(args: &Args) -> Result<Vec<String>> {
@@ -233,15 +214,20 @@ fn run(args: &Args) -> Result<u8> {
     // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines are
     // all accepted; they are matched against the repos once they are loaded.
     let input_list = read_list(&args.input, Names::Verbatim)?;
+    // Progress (downloads, the fixed point) only for a person at a terminal.
+    let display = (!args.quiet && std::io::stderr().is_terminal()).then(progress::Display::new);
+    if let Some(d) = &display {
+        rpmmd::set_download_observer(Some(d.clone()));
+    }
     let t_load = std::time::Instant::now();
     // Never dropped: freeing ~100k packages' strings one by one costs
     // ≈0.03 s of CPU just before the process exits and the OS reclaims it all.
     let pool = std::mem::ManuallyDrop::new(load_pool(args)?);
     let load_s = t_load.elapsed().as_secs_f64();
-    let warn = |msg: String| {
-        if !args.quiet {
-            eprintln!("buildroot-generator: warning: {msg}");
-        }
+    let warn = |msg: String| match &display {
+        Some(d) => d.println(&format!("buildroot-generator: warning: {msg}")),
+        None if !args.quiet => eprintln!("buildroot-generator: warning: {msg}"),
+        None => {}
     };
     let input: Vec<String> = if args.from_binaries {
         let mut out = Vec::new();
@@ -261,19 +247,16 @@ fn run(args: &Args) -> Result<u8> {
         warn("the input lists no sources; only the core buildroot is computed".into());
     }
 
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let t_run = std::time::Instant::now();
     let br = buildroot::run_with_progress(&pool, &input, &cfg, |p| {
-        if show_progress {
-            eprint!(
-                "\rlayer {}: {} queued, {} resolved, {} failed   ",
-                p.layer, p.queued, p.resolved, p.failed
-            );
-            if p.queued == 0 {
-                eprintln!();
-            }
+        if let Some(d) = &display {
+            d.fixed_point(&p);
         }
     })?;
+    if let Some(d) = &display {
+        d.finish();
+        rpmmd::set_download_observer(None);
+    }
 
     if args.timings {
         let transactions = br.sources.iter().filter(|s| !s.no_source()).count() + 1;
@@ -297,15 +280,42 @@ fn run(args: &Args) -> Result<u8> {
             br.core.problems.join("; ")
         ));
     }
-    for s in br.failed() {
-        if s.no_source() {
-            warn(format!("{}: no source package of that name", s.name));
+    if display.is_some() {
+        // A person reads counts; the details are in --output-dir's errors/ and --json.
+        let count =
+            |f: &dyn Fn(&buildroot::SourceRecord) -> bool| br.failed().filter(|s| f(s)).count();
+        let kinds = [
+            ("NoInstall", count(&|s| !s.no_install.is_empty())),
+            ("BadDeps", count(&|s| !s.bad_deps.is_empty())),
+            ("NoSource", count(&|s| s.no_source())),
+        ];
+        let total = br.failed().count();
+        if total > 0 {
+            let per_kind: Vec<String> = kinds
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(k, n)| format!("{n} {k}"))
+                .collect();
+            let details = match &args.output_dir {
+                Some(d) => format!("details in {}", d.join("errors").display()),
+                None => "details with --output-dir DIR (errors/) or --json".to_string(),
+            };
+            warn(format!(
+                "{total} sources failed: {} ({details})",
+                per_kind.join(", ")
+            ));
         }
-        for r in &s.no_install {
-            warn(format!("{}: NoInstall: nothing provides '{r}'", s.name));
-        }
-        if !s.bad_deps.is_empty() {
-            warn(format!("{}: BadDeps: {}", s.name, s.bad_deps.join("; ")));
+    } else {
+        for s in br.failed() {
+            if s.no_source() {
+                warn(format!("{}: no source package of that name", s.name));
+            }
+            for r in &s.no_install {
+                warn(format!("{}: NoInstall: nothing provides '{r}'", s.name));
+            }
+            if !s.bad_deps.is_empty() {
+                warn(format!("{}: BadDeps: {}", s.name, s.bad_deps.join("; ")));
+            }
         }
     }
 

@@ -39,14 +39,16 @@ fn words(s: &str) -> Vec<String> {
 }
 
 const X86_64_BINARIES: &str = "bash binutils bzip2 bzip2-devel coreutils cpio cpp curl curl-minimal diffutils \
-    docbook-style-xsl fedora-release-eln findutils gawk gcc glibc glibc-devel glibc-minimal-langpack grep gzip info \
-    libgcc libjpeg-turbo libjpeg-turbo-devel libxml2 libxml2-devel make nasm ncurses-devel ncurses-libs patch perl \
-    perl-libs python3 python3-devel python3-libs python3-rpm-macros python3-setuptools redhat-rpm-config rpm rpm-build \
+    docbook-style-xsl eln-rpm-config fedora-release-eln findutils gawk gcc glibc glibc-devel glibc-minimal-langpack \
+    grep gzip info libgcc libjpeg-turbo libjpeg-turbo-devel libxml2 libxml2-devel make nasm ncurses-devel ncurses-libs \
+    patch perl perl-libs python-srpm-macros python3 python3-devel python3-libs python3-rpm-macros python3-setuptools \
+    redhat-rpm-config rpm rpm-build \
     sed shadow-utils tar unzip util-linux which xz zlib zlib-devel";
 
 const SOURCES: &str = "bash binutils broken bzip2 compat-32 conflicted coreutils cpio curl diffutils \
-    docbook-style-xsl docs-tool fedora-release findutils gawk gcc glibc grep gzip hello libjpeg-turbo libxml2 make \
-    nasm ncurses patch perl pyfoo python-setuptools python3 redhat-rpm-config rpm sed shadow-utils tar texinfo unzip \
+    docbook-style-xsl docs-tool eln-rpm-config fedora-release findutils gawk gcc glibc grep gzip hello libjpeg-turbo \
+    libxml2 make nasm ncurses patch perl pyfoo python-rpm-macros python-setuptools python3 redhat-rpm-config rpm sed \
+    shadow-utils tar texinfo unzip \
     util-linux webfetch which xz zlib";
 
 #[test]
@@ -536,4 +538,65 @@ fn repofile_sections_vars_excludes_and_disabled_repos() {
         .unwrap()
         .iter()
         .any(|b| b == "bash"));
+}
+
+#[test]
+fn output_dir_holds_every_binarys_why_chain() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    gen("x86_64")
+        .arg("--output-dir")
+        .arg(&out)
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let why: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("buildroot-why.json")).unwrap())
+            .unwrap();
+    let names = std::fs::read_to_string(out.join("buildroot-binary-package-names.txt")).unwrap();
+    for n in names.lines() {
+        assert!(why[n].is_array(), "no chain for {n}");
+    }
+    // The same chain as --why prints.
+    let chain = gen("x86_64")
+        .args(["--why", "nasm"])
+        .write_stdin("hello\n")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let steps: Vec<String> = why["nasm"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        String::from_utf8(chain).unwrap().trim_end(),
+        steps.join(" <- ")
+    );
+}
+
+#[test]
+fn only_binaries_keeps_everything_else_out() {
+    let t = tempfile::tempdir().unwrap();
+    let allowed = t.path().join("allowed.txt");
+    // webfetch's build needs gcc and curl-minimal besides the core: leave gcc out.
+    let core = "bash bzip2 coreutils cpio diffutils fedora-release-eln findutils gawk glibc glibc-minimal-langpack grep gzip info make patch redhat-rpm-config rpm-build sed shadow-utils tar unzip util-linux which xz";
+    std::fs::write(&allowed, core.replace(' ', "\n") + "\ncurl-minimal\n").unwrap();
+    let out = gen("x86_64")
+        .arg("--only-binaries")
+        .arg(&allowed)
+        .arg("--json")
+        .write_stdin("webfetch\n")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let bad = v["errors"]["webfetch"]["bad_deps"].to_string();
+    assert!(bad.contains("filtered out by exclude filtering"), "{bad}");
+    assert!(bad.contains("gcc"), "{bad}");
 }

@@ -7,15 +7,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use buildroot_core::archful::{create_srpm_repo, Regenerate};
+use buildroot_core::archful::{create_srpm_repo, MacroArgs, Regenerate};
+use buildroot_core::cli::RepoFileArgs;
 use buildroot_core::pkglist::{read_list, Names};
-use buildroot_core::spec::SpecContext;
+use buildroot_core::spec::SpecArgs;
 use clap::Parser;
 
 const AFTER_HELP: &str = "\
 Examples:
-  # The aarch64 source repo for the aarch64 buildroot's sources:
+  # The aarch64 source repo for the aarch64 buildroot's sources, specs read with the
+  # macro packages of the aarch64 binary repo:
   create-srpm-repos --arch aarch64 --cache work/srpms --archful work/archful.txt \\
+      --repo 'bin=testdata/repos/$basearch' \\
       --out work/repos/aarch64 pass1/aarch64/buildroot-source-package-names.txt
 
   # Check it with dnf:
@@ -25,10 +28,15 @@ An archful spec the evaluator cannot fully read for ARCH (%{lua:}, %(shell),
 %{py3_dist ...}, an %if it cannot decide) is not regenerated with guessed
 BuildRequires: its SRPM is kept as built, with a warning naming it.
 
+Spec macros (evaluator and --rpmbuild alike): the macro packages of the binary repos' core
+buildroot for ARCH, in rpm's load order; then --macros, then --define. Without binary repos,
+or with --no-repo-macros: built-in ELN macros (%rhel 11, %eln, %dist).
+
 Exit codes:
   0  success (names without a cached SRPM and kept SRPMs are warnings)
-  2  bad usage or bad input (unreadable cache, broken SRPM, unbalanced %if, rpmbuild
-     failing or making another NEVR, full disk); nothing of the failed run is left in --out";
+  2  bad usage or bad input (unreadable cache, broken SRPM, unreadable repository, broken or
+     unreachable macro package, unbalanced %if, rpmbuild failing or making another NEVR, full
+     disk); nothing of the failed run is left in --out";
 
 #[derive(Parser, Debug)]
 #[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = AFTER_HELP)]
@@ -45,16 +53,16 @@ struct Args {
     /// The repository directory to create or update.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Regenerate with `rpmbuild -bs --target ARCH` instead of the rpm crate.
+    /// Regenerate with `rpmbuild -bs --target ARCH` (same macro files) instead of the rpm crate.
     #[arg(long)]
     rpmbuild: bool,
-    /// An rpm macro file to load before evaluating specs.
-    #[arg(long, value_name = "FILE")]
-    macros: Vec<PathBuf>,
-    /// Define a macro: 'NAME VALUE' (repeatable).
-    #[arg(long = "define", value_name = "'NAME VALUE'")]
-    defines: Vec<String>,
-    /// No warnings on stderr.
+    #[command(flatten)]
+    macros: MacroArgs,
+    #[command(flatten)]
+    spec_args: SpecArgs,
+    #[command(flatten)]
+    repo_files: RepoFileArgs,
+    /// No warnings or notes on stderr.
     #[arg(short, long)]
     quiet: bool,
     /// This arch's buildroot source names ("-" or nothing: stdin).
@@ -89,13 +97,17 @@ fn run(args: &Args) -> Result<()> {
             args.cache.display()
         );
     }
-    let mut ctx = SpecContext::for_arch(&args.arch);
-    for m in &args.macros {
-        ctx.load_macros_file(m)?;
-    }
-    for d in &args.defines {
-        ctx.define(d)?;
-    }
+    // Notes (where the macros come from) are printed once the run succeeded:
+    // a failed run says one line, its error.
+    let mut notes = Vec::new();
+    let arches = std::slice::from_ref(&args.arch);
+    let mut target = args
+        .macros
+        .targets(arches, &args.repo_files, &args.cache, &mut |m| {
+            notes.push(m)
+        })?
+        .remove(0);
+    args.spec_args.apply(&mut target.ctx);
     let archful: BTreeSet<String> = read_list(&args.archful, Names::Reduce)?
         .into_iter()
         .collect();
@@ -105,16 +117,11 @@ fn run(args: &Args) -> Result<()> {
     } else {
         Regenerate::RpmCrate
     };
-    let rep = create_srpm_repo(
-        &args.arch,
-        &args.cache,
-        &archful,
-        &names,
-        &args.out,
-        &ctx,
-        how,
-    )?;
+    let rep = create_srpm_repo(&target, &args.cache, &archful, &names, &args.out, how)?;
     if !args.quiet {
+        for n in &notes {
+            eprintln!("create-srpm-repos: note: {n}");
+        }
         for m in &rep.missing {
             eprintln!("create-srpm-repos: warning: {m}: no SRPM in the cache");
         }

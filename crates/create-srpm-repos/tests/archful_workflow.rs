@@ -425,7 +425,11 @@ fn unevaluable_archful_specs_keep_the_built_srpm() {
             "BuildRequires: %{py3_dist setuptools} pkgconfig(zlib)",
             "py3_dist",
         ),
-        ("luad", "BuildRequires: %{lua: print('lua-dep')}", "lua"),
+        (
+            "luad",
+            "BuildRequires: %{lua: error('no answer')}",
+            "lua script failed",
+        ),
         (
             "exprd",
             "BuildRequires: dep-%[ %{undefined_thing} + 1 ]",
@@ -550,4 +554,128 @@ fn have_rpmbuild() -> bool {
         eprintln!("skipped: rpmbuild is not installed");
     }
     ok
+}
+
+/// create-srpm-repos ARGS for `arch` over `cache`, archful names in `archful`.
+fn create(
+    cache: &Path,
+    archful: &Path,
+    out: &Path,
+    arch: &str,
+    extra: &[&str],
+    names: &str,
+) -> Command {
+    let mut c = bin("create-srpm-repos");
+    c.args([
+        "--arch",
+        arch,
+        "-q",
+        "--repo",
+        "bin=testdata/repos/$basearch",
+        "--cache",
+    ])
+    .arg(cache)
+    .arg("--archful")
+    .arg(archful)
+    .arg("--out")
+    .arg(out)
+    .args(extra)
+    .write_stdin(names.to_string());
+    c
+}
+
+#[test]
+fn the_repos_macro_packages_reach_the_evaluator_and_rpmbuild() {
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    let names = "simdcodec\npython-fastjson\n";
+    let found = bin("identify-archful-srpms")
+        .args([
+            "--source-repo",
+            "src=testdata/repos/source",
+            "--repo",
+            "bin=testdata/repos/$basearch",
+            "--arch",
+            "x86_64",
+            "--arch",
+            "aarch64",
+            "-q",
+            "--cache",
+        ])
+        .arg(&cache)
+        .write_stdin(names)
+        .assert()
+        .success();
+    assert_eq!(stdout(&found), "simdcodec\n");
+    // python-fastjson is forced through regeneration too.
+    let archful = t.path().join("archful.txt");
+    std::fs::write(&archful, names).unwrap();
+    // The evaluator: %asm_arches from eln-rpm-config drops nasm on aarch64.
+    let out = t.path().join("eval");
+    create(&cache, &archful, &out, "aarch64", &[], names)
+        .assert()
+        .success();
+    if let Some(r) = requires(&out.join("simdcodec-0.4-1.eln150.src.rpm")) {
+        assert_eq!(r, vec!["gcc", "make"]);
+    }
+    if !have_rpmbuild() {
+        return;
+    }
+    // rpmbuild with the same macro files, Lua (%py3_dist) included.
+    let out = t.path().join("rpmbuild");
+    create(&cache, &archful, &out, "aarch64", &["--rpmbuild"], names)
+        .assert()
+        .success();
+    assert_eq!(
+        requires(&out.join("simdcodec-0.4-1.eln150.src.rpm")).unwrap(),
+        vec!["gcc", "make"]
+    );
+    let mut py = requires(&out.join("python-fastjson-2.1-1.eln150.src.rpm")).unwrap();
+    py.sort();
+    assert_eq!(
+        py,
+        vec![
+            "python3-devel",
+            "python3dist(fast-json-speedups)",
+            "python3dist(setuptools)"
+        ]
+    );
+}
+
+#[test]
+fn rpmbuild_gets_the_repos_lua_dist() {
+    if !have_rpmbuild() {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    // Release: 1%{?dist}: eln-rpm-config's %dist runs its Lua module eln/dist.lua.
+    dist_fixture(&cache);
+    std::fs::write(t.path().join("archful.txt"), "c5\n").unwrap();
+    let out = t.path().join("repo");
+    create(
+        &cache,
+        &t.path().join("archful.txt"),
+        &out,
+        "aarch64",
+        &["--rpmbuild"],
+        "c5\n",
+    )
+    .assert()
+    .success();
+    let srpm = out.join("c5-1.0-1.eln150.src.rpm");
+    assert_eq!(header_field(&srpm, "%{release}"), "1.eln150");
+    assert_eq!(requires(&srpm).unwrap(), vec!["eln-only"]);
+    // With %distprefix the Lua module puts it first: another NEVR, an error.
+    create(
+        &cache,
+        &t.path().join("archful.txt"),
+        &t.path().join("bad"),
+        "aarch64",
+        &["--rpmbuild", "--define", "distprefix .p"],
+        "c5\n",
+    )
+    .assert()
+    .code(2)
+    .stderr(predicates::str::contains("c5-1.0-1.p.eln150"));
 }

@@ -7,10 +7,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use buildroot_core::archful::{identify, refresh_cache, Verdict, DEFAULT_ARCHES};
+use buildroot_core::archful::{
+    check_rpmspec, identify, identify_rpmspec, refresh_cache, MacroArgs, Verdict, DEFAULT_ARCHES,
+};
+use buildroot_core::cli::SourceRepoArgs;
 use buildroot_core::pkglist::{read_list, write_list, write_list_file, Names, Stdout};
-use buildroot_core::rpmmd::{self, Filelists, LoadOptions, RepoSpec, Vars};
-use buildroot_core::spec::SpecContext;
+use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
+use buildroot_core::spec::SpecArgs;
 use clap::Parser;
 
 // Loading metadata makes millions of small allocations; mimalloc makes
@@ -20,28 +23,37 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const AFTER_HELP: &str = "\
 Examples:
-  # Which of the buildroot's sources are archful (spec evaluated per arch)?
+  # Which of the buildroot's sources are archful (spec evaluated per arch, with the macro
+  # packages of the binary repos)?
   cat pass1/*/buildroot-source-package-names.txt | sort -u | \\
-      identify-archful-srpms --source-repo src=testdata/repos/source --cache work/srpms \\
+      identify-archful-srpms --source-repo src=testdata/repos/source \\
+      --repo 'bin=testdata/repos/$basearch' --cache work/srpms \\
       --arch x86_64 --arch aarch64 --map work/srpm-map.txt
 
-  # Per archful source, its BuildRequires per arch:
-  identify-archful-srpms --source-repo src=testdata/repos/source --cache /tmp/c --json sources.txt
+  # Per archful source, its BuildRequires per arch, and the macro packages used:
+  identify-archful-srpms --source-repo src=testdata/repos/source \\
+      --repo 'bin=testdata/repos/$basearch' --cache /tmp/c --json sources.txt
+
+  # The same answer from rpm itself (runs the specs' shell code unsandboxed):
+  identify-archful-srpms --rpmspec --source-repo src=testdata/repos/source \\
+      --repo 'bin=testdata/repos/$basearch' --cache /tmp/c sources.txt
+
+Spec macros: the macro packages of the binary repos' core buildroot (redhat-rpm-config,
+*-srpm-macros, the release package, rpm), in rpm's load order; then --macros, then --define.
+Without binary repos, or with --no-repo-macros: built-in ELN macros (%rhel 11, %eln, %dist).
 
 Exit codes:
   0  success (names without an SRPM are warnings)
-  2  bad usage or bad input (unreadable repository, broken SRPM, bad macro file)";
+  2  bad usage or bad input (unreadable repository, broken SRPM or macro package, bad macro
+     file, --rpmspec without rpmspec)";
 
 #[derive(Parser, Debug)]
-#[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = AFTER_HELP)]
+#[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
 struct Args {
-    /// Source repository: ID=URL (a directory, file:// or http(s)://).
-    #[arg(long = "source-repo", value_name = "ID=URL")]
-    source_repos: Vec<String>,
-    /// A dnf .repo file; its enabled sections are searched for source packages.
-    #[arg(long = "repofile", value_name = "FILE")]
-    repofiles: Vec<PathBuf>,
-    /// SRPM cache directory (one SRPM per listed name; others are removed).
+    #[command(flatten)]
+    repos: SourceRepoArgs,
+    /// SRPM cache directory (one SRPM per listed name; others are removed). Repository
+    /// metadata (unless --cache-dir) and extracted macro packages are kept in it too.
     #[arg(long, value_name = "DIR")]
     cache: PathBuf,
     /// Target arch (repeatable; default: aarch64 ppc64le s390x x86_64).
@@ -50,16 +62,21 @@ struct Args {
     /// Write `name=srpm-file-name` lines for every cached SRPM to FILE.
     #[arg(long, value_name = "FILE")]
     map: Option<PathBuf>,
-    /// An rpm macro file to load before evaluating specs (e.g. ELN's dist macros).
+    #[command(flatten)]
+    macros: MacroArgs,
+    #[command(flatten)]
+    spec_args: SpecArgs,
+    /// Let rpm read the specs (`rpmspec -q --target ARCH`, in parallel) instead of the
+    /// built-in evaluator: exact, but runs the specs' shell and Lua code unsandboxed.
+    #[arg(long)]
+    rpmspec: bool,
+    /// Write the --json document to FILE too (atomically); stdout keeps the names.
     #[arg(long, value_name = "FILE")]
-    macros: Vec<PathBuf>,
-    /// Define a macro: 'NAME VALUE' (repeatable).
-    #[arg(long = "define", value_name = "'NAME VALUE'")]
-    defines: Vec<String>,
+    json_file: Option<PathBuf>,
     /// Print a JSON document: per archful source its BuildRequires per arch.
     #[arg(long)]
     json: bool,
-    /// No warnings on stderr.
+    /// No warnings or notes on stderr.
     #[arg(short, long)]
     quiet: bool,
     /// Source names, one per line ("-" or nothing: stdin).
@@ -95,28 +112,32 @@ fn run(args: &Args) -> Result<()> {
             bail!("--arch {a}: unknown architecture");
         }
     }
-    let mut ctx = SpecContext::for_arch(&arches[0]);
-    for m in &args.macros {
-        ctx.load_macros_file(m)?;
-    }
-    for d in &args.defines {
-        ctx.define(d)?;
+    if args.rpmspec {
+        check_rpmspec()?;
     }
     let names = read_list(&args.input, Names::Reduce)?;
-    let vars = Vars::new("x86_64", "eln");
-    let mut specs = Vec::new();
-    for r in &args.source_repos {
-        specs.push(RepoSpec::parse_cli(r, &vars)?);
-    }
-    for f in &args.repofiles {
-        specs.extend(rpmmd::parse_repofile(f, &vars)?);
-    }
-    if specs.is_empty() {
-        bail!("no source repositories: give --source-repo ID=URL or --repofile FILE");
+    // Source packages are arch `src`; $basearch in a source URL is x86_64.
+    let specs = args.repos.specs("x86_64")?;
+    // Notes (where the macros come from) are printed once the run succeeded:
+    // a failed run says one line, its error.
+    let mut notes = Vec::new();
+    let mut targets = args
+        .macros
+        .targets(&arches, &args.repos.files, &args.cache, &mut |m| {
+            notes.push(m)
+        })?;
+    for t in &mut targets {
+        args.spec_args.apply(&mut t.ctx);
     }
     let opts = LoadOptions {
         filelists: Filelists::PrimaryOnly,
-        cache_dir: Some(args.cache.join(".metadata")),
+        cache_dir: Some(
+            args.repos
+                .files
+                .cache_dir
+                .clone()
+                .unwrap_or_else(|| args.cache.join(".metadata")),
+        ),
     };
     let repos = rpmmd::load_repos(&specs, &opts)?;
     if std::io::stderr().is_terminal() && !args.quiet {
@@ -137,8 +158,11 @@ fn run(args: &Args) -> Result<()> {
             "{m}: no source package of that name in the repositories"
         ));
     }
-    let arch_refs: Vec<&str> = arches.iter().map(|s| s.as_str()).collect();
-    let results = identify(&cached, &arch_refs, &ctx)?;
+    let results = if args.rpmspec {
+        identify_rpmspec(&cached, &targets)?
+    } else {
+        identify(&cached, &targets)?
+    };
     for r in &results {
         if let Verdict::GrepFallback { reason } = &r.verdict {
             warn(format!(
@@ -152,7 +176,7 @@ fn run(args: &Args) -> Result<()> {
     }
     let archful: Vec<&_> = results.iter().filter(|r| r.archful).collect();
     let mut out = Stdout::lock();
-    if args.json {
+    if args.json || args.json_file.is_some() {
         let doc = serde_json::json!({
             "arches": arches,
             "archful": archful,
@@ -160,12 +184,25 @@ fn run(args: &Args) -> Result<()> {
             "not_buildable": results.iter().filter(|r| !r.not_buildable_on.is_empty()).map(|r| (r.name.clone(), r.not_buildable_on.clone())).collect::<std::collections::BTreeMap<_, _>>(),
             "dynamic_build_requires": results.iter().filter(|r| r.dynamic_build_requires).map(|r| &r.name).collect::<Vec<_>>(),
             "missing": missing,
+            "macros": targets.iter().map(|t| (t.arch.clone(), t.report())).collect::<std::collections::BTreeMap<_, _>>(),
         });
-        serde_json::to_writer_pretty(&mut out, &doc)?;
-        writeln!(out)?;
-    } else {
+        if let Some(f) = &args.json_file {
+            let text = serde_json::to_string_pretty(&doc)? + "\n";
+            buildroot_core::atomic::write_file(f, text.as_bytes())?;
+        }
+        if args.json {
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+    }
+    if !args.json {
         write_list(&mut out, archful.iter().map(|r| r.name.clone()))?;
     }
     out.flush()?;
+    if !args.quiet {
+        for n in &notes {
+            eprintln!("identify-archful-srpms: note: {n}");
+        }
+    }
     Ok(())
 }

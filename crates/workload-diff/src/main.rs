@@ -1,6 +1,8 @@
-//! workload-diff: workflow step 6. Compares each arch's buildroot with its
-//! compose and writes the ELN-Buildroot workload, the buildroot document
-//! (both content-resolver YAML), a text report or JSON.
+//! workload-diff: workflow steps 6 and 10. Compares each arch's buildroot
+//! with its compose and writes the ELN-Buildroot workload, the buildroot
+//! document (both content-resolver YAML), a text report, JSON, or the change
+//! report against a previous workload; for step 10, the binaries compose +
+//! workload allow and the verification of the restricted run.
 //!
 //! Thin by design: argument parsing and arch bookkeeping here, everything
 //! else in `buildroot_core::workload`.
@@ -10,8 +12,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use buildroot_core::buildroot::WHY_FILE;
 use buildroot_core::pkglist::{read_set, Names};
-use buildroot_core::workload::{BuildrootDir, BuildrootDocument, WorkloadDiff, WorkloadMeta};
+use buildroot_core::workload::changes::{ArchInputs, Changes};
+use buildroot_core::workload::{
+    verify, BuildrootDir, BuildrootDocument, WorkloadDiff, WorkloadDocument, WorkloadMeta,
+    CONTENT_RESOLVER_ARCHES,
+};
 use clap::{Parser, ValueEnum};
 
 const AFTER_HELP: &str = "\
@@ -27,10 +34,22 @@ well as its name list. `-` reads one of the lists from stdin.
 Formats:
   workload   feedback-pipeline-workload YAML (default)
   buildroot  feedback-pipeline-buildroot YAML from --buildroot-dir: base_buildroot from
-             CoreBuildRootBinaries, source_packages from output/*-deps-binary,
-             failed_buildroot from the sources with a file in errors/
+             CoreBuildRootBinaries, source_packages from output/*-deps-binary
   text       per arch: counts, then every added (+) and excluded (!) name
   --json     the added sets as JSON (packages, arch_packages, per-arch counts and names)
+  changes    Markdown: what entered and left the workload since --previous (a workload YAML;
+             without it everything is new), per arch; entering packages with the generator's
+             why-chain (--buildroot-dir's buildroot-why.json) and the sources needing them,
+             leaving ones with the reason (the compose ships it, --exclude names it, or the
+             sources of --previous-dir that needed it)
+  changes-json  the same as JSON
+  allowed    step 10: the binaries compose + workload allow on the one --compose arch (its
+             names, --workload's packages and arch_packages of that arch)
+  verify     step 10: per --verify-dir arch (the generator's run with only the allowed
+             binaries), the problems pass 2 (--buildroot-dir) did not have, and with
+             --new-compose the pass-2 binaries the new compose lacks; a report on stdout,
+             ARCH/new-failures.txt and ARCH/missing.txt under --verify-out; exit 1 when
+             anything is found
 
 Examples:
   # The ELN-Buildroot workload for two arches
@@ -47,12 +66,23 @@ Examples:
   workload-diff --compose x86_64=compose.txt --buildroot-dir x86_64=pass2/x86_64 --format text
   workload-diff --json --compose x86_64=compose.txt --buildroot x86_64=br.txt | jq .packages
 
+  # What changed since the last run, and why
+  workload-diff --format changes --previous last/eln-buildroot-workload.yaml \
+      --previous-dir x86_64=last/pass2/x86_64 --compose x86_64=compose.txt \
+      --buildroot-dir x86_64=pass2/x86_64 -o changes.md
+
+  # Step 10: what may be installed, then what the restricted run could not build
+  workload-diff --format allowed --compose x86_64=compose.txt --workload workload.yaml > allowed.txt
+  workload-diff --format verify --buildroot-dir x86_64=pass2/x86_64 --verify-dir x86_64=verify/out \
+      --new-compose x86_64=new-compose.txt --verify-out verify/
+
 Every arch given to --compose needs a --buildroot or --buildroot-dir, and the other way round.
 With --buildroot-dir and no --buildroot, the buildroot is the directory's
 buildroot-binary-package-names.txt (or CoreBuildRootBinaries plus every output/*-deps-binary).
 
 Exit codes:
   0  success
+  1  verify: something cannot be built from compose + workload, or is missing from the new compose
   2  usage or input error (missing or unreadable file, bad list, arch mismatch), or the output
      could not be written; one line on stderr names the file and the problem";
 
@@ -64,6 +94,14 @@ enum Format {
     Buildroot,
     /// A human-readable report per arch
     Text,
+    /// What entered and left the workload since --previous (Markdown)
+    Changes,
+    /// The same as JSON
+    ChangesJson,
+    /// Step 10: the binaries compose + workload allow on one arch
+    Allowed,
+    /// Step 10: what the restricted run could not build, and what the new compose lacks
+    Verify,
 }
 
 /// Compare the buildroot with the compose per arch and write content-resolver's
@@ -111,13 +149,42 @@ struct Cli {
     #[arg(long = "label", value_name = "LABEL")]
     labels: Vec<String>,
 
-    /// Workload repository id (repeatable; replaces the default repository-fedora-eln)
-    #[arg(long = "repository", value_name = "ID")]
+    /// Removed: content-resolver rejects a workload with a `repositories` key.
+    #[arg(long = "repository", value_name = "ID", hide = true)]
     repositories: Vec<String>,
 
     /// The view id of the buildroot document
     #[arg(long, value_name = "NAME", default_value = "view-eln")]
     view: String,
+
+    /// No effect, kept for scripts: `experimental` and `repositories` (which the current
+    /// content-resolver rejects) are never written
+    #[arg(long, hide = true)]
+    no_legacy_keys: bool,
+
+    /// The previous run's workload YAML (--format changes)
+    #[arg(long, value_name = "FILE")]
+    previous: Option<PathBuf>,
+
+    /// The previous run's generator output directory for ARCH (--format changes)
+    #[arg(long = "previous-dir", value_name = "ARCH=DIR", value_parser = arch_value)]
+    previous_dir: Vec<(String, String)>,
+
+    /// A workload YAML (--format allowed)
+    #[arg(long, value_name = "FILE")]
+    workload: Option<PathBuf>,
+
+    /// The generator's output directory of step 10's restricted run on ARCH (--format verify)
+    #[arg(long = "verify-dir", value_name = "ARCH=DIR", value_parser = arch_value)]
+    verify_dir: Vec<(String, String)>,
+
+    /// The new compose's binary names on ARCH (--format verify)
+    #[arg(long = "new-compose", value_name = "ARCH=FILE", value_parser = arch_value)]
+    new_compose: Vec<(String, String)>,
+
+    /// Write ARCH/new-failures.txt and ARCH/missing.txt under DIR (--format verify)
+    #[arg(long = "verify-out", value_name = "DIR")]
+    verify_out: Option<PathBuf>,
 
     /// Write to FILE (atomically) instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -149,6 +216,15 @@ impl From<buildroot_core::Error> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.format == Some(Format::Verify) {
+        return match verify(&cli) {
+            Ok(found) => ExitCode::from(u8::from(found)),
+            Err(Failure(msg)) => {
+                eprintln!("workload-diff: {msg}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(msg)) => {
@@ -159,11 +235,18 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
+    if !cli.repositories.is_empty() {
+        return Err(Failure(
+            "--repository is no longer accepted: content-resolver rejects a workload with a \
+             'repositories' key (its views name the repositories); drop the option"
+                .into(),
+        ));
+    }
     let compose = by_arch(&cli.compose, "--compose")?;
     let buildroot = by_arch(&cli.buildroot, "--buildroot")?;
     let dirs = by_arch(&cli.buildroot_dir, "--buildroot-dir")?;
     let format = cli.format.unwrap_or(Format::Workload);
-    check_arches(&compose, &buildroot, &dirs, format == Format::Buildroot)?;
+    check_arches(&compose, &buildroot, &dirs, format)?;
     let stdin_users = cli
         .compose
         .iter()
@@ -176,8 +259,23 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         return Err(Failure("only one list can be read from stdin ('-')".into()));
     }
 
+    let unread: BTreeSet<&str> = compose
+        .keys()
+        .chain(dirs.keys())
+        .copied()
+        .filter(|a| !CONTENT_RESOLVER_ARCHES.contains(a))
+        .collect();
+    if !cli.json && format != Format::Text && !unread.is_empty() {
+        eprintln!(
+            "workload-diff: warning: content-resolver skips arch {} (it reads {})",
+            unread.into_iter().collect::<Vec<_>>().join(", "),
+            CONTENT_RESOLVER_ARCHES.join(", ")
+        );
+    }
     let meta = meta(cli);
-    let text = if format == Format::Buildroot {
+    let text = if format == Format::Allowed {
+        allowed(cli, &compose)?
+    } else if format == Format::Buildroot {
         let mut read = BTreeMap::new();
         for (arch, dir) in &dirs {
             read.insert(arch.to_string(), BuildrootDir::read(Path::new(dir))?);
@@ -185,12 +283,20 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         BuildrootDocument::from_dirs(&meta.maintainer, &cli.view, &read).to_yaml()?
     } else {
         let diff = compute_diff(cli, &compose, &buildroot, &dirs)?;
+        let workload = diff.workload(&meta);
         if cli.json {
             diff.to_json()
         } else if format == Format::Text {
             diff.to_text()
+        } else if matches!(format, Format::Changes | Format::ChangesJson) {
+            let changes = changes(cli, &workload, &compose, &dirs)?;
+            if format == Format::Changes {
+                changes.to_markdown()
+            } else {
+                changes.to_json()
+            }
         } else {
-            diff.workload(&meta).to_yaml()?
+            workload.to_yaml()?
         }
     };
     write_output(cli.output.as_deref(), &text)
@@ -216,8 +322,18 @@ fn check_arches(
     compose: &BTreeMap<&str, &str>,
     buildroot: &BTreeMap<&str, &str>,
     dirs: &BTreeMap<&str, &str>,
-    buildroot_format: bool,
+    format: Format,
 ) -> Result<(), Failure> {
+    let buildroot_format = format == Format::Buildroot;
+    if format == Format::Allowed {
+        return if compose.len() == 1 {
+            Ok(())
+        } else {
+            Err(Failure(
+                "--format allowed needs exactly one --compose ARCH=FILE (and --workload)".into(),
+            ))
+        };
+    }
     if buildroot_format {
         if dirs.is_empty() {
             return Err(Failure(
@@ -276,9 +392,6 @@ fn meta(cli: &Cli) -> WorkloadMeta {
     if !cli.labels.is_empty() {
         meta.labels = cli.labels.iter().cloned().collect();
     }
-    if !cli.repositories.is_empty() {
-        meta.repositories = cli.repositories.iter().cloned().collect();
-    }
     meta
 }
 
@@ -304,6 +417,167 @@ fn compute_diff(
         exclude.extend(read_set(file, Names::Verbatim)?);
     }
     Ok(WorkloadDiff::compute(&comp, &br, &exclude)?)
+}
+
+/// `--format allowed`: the one --compose arch's names with the workload's.
+fn allowed(cli: &Cli, compose: &BTreeMap<&str, &str>) -> Result<String, Failure> {
+    let Some(path) = &cli.workload else {
+        return Err(Failure("--format allowed needs --workload FILE".into()));
+    };
+    let w = WorkloadDocument::read(path)?;
+    let (arch, file) = compose.iter().next().expect("checked: one --compose");
+    let names = read_set(file, Names::Reduce)?;
+    Ok(verify::allowed(&names, &w, arch)
+        .into_iter()
+        .map(|n| n + "\n")
+        .collect())
+}
+
+/// `--format changes`: the current workload against --previous.
+fn changes(
+    cli: &Cli,
+    current: &WorkloadDocument,
+    compose: &BTreeMap<&str, &str>,
+    dirs: &BTreeMap<&str, &str>,
+) -> Result<Changes, Failure> {
+    let previous = match &cli.previous {
+        Some(p) => Some((WorkloadDocument::read(p)?, p.display().to_string())),
+        None => None,
+    };
+    let prev_dirs = by_arch(&cli.previous_dir, "--previous-dir")?;
+    let mut composes = BTreeMap::new();
+    let mut current_dirs = BTreeMap::new();
+    let mut whys = BTreeMap::new();
+    let mut previous_dirs = BTreeMap::new();
+    for (arch, file) in compose {
+        composes.insert(arch.to_string(), read_set(file, Names::Reduce)?);
+        if let Some(d) = dirs.get(arch) {
+            current_dirs.insert(arch.to_string(), BuildrootDir::read(Path::new(d))?);
+            let why = Path::new(d).join(WHY_FILE);
+            if why.is_file() {
+                let text = std::fs::read_to_string(&why)
+                    .map_err(|e| Failure(format!("{}: {e}", why.display())))?;
+                let map: BTreeMap<String, Vec<String>> = serde_json::from_str(&text)
+                    .map_err(|e| Failure(format!("{}: not a why file ({e})", why.display())))?;
+                whys.insert(arch.to_string(), map);
+            }
+        }
+        if let Some(d) = prev_dirs.get(arch) {
+            previous_dirs.insert(arch.to_string(), BuildrootDir::read(Path::new(d))?);
+        }
+    }
+    let inputs: BTreeMap<String, ArchInputs> = composes
+        .iter()
+        .map(|(arch, c)| {
+            (
+                arch.clone(),
+                ArchInputs {
+                    compose: c,
+                    current: current_dirs.get(arch),
+                    why: whys.get(arch),
+                    previous: previous_dirs.get(arch),
+                },
+            )
+        })
+        .collect();
+    let mut exclude = BTreeSet::new();
+    for file in &cli.exclude {
+        exclude.extend(read_set(file, Names::Verbatim)?);
+    }
+    Ok(Changes::compute(
+        current,
+        previous.as_ref().map(|(w, o)| (w, o.as_str())),
+        &inputs,
+        &exclude,
+    ))
+}
+
+/// `--format verify`; true when something was found.
+fn verify(cli: &Cli) -> Result<bool, Failure> {
+    let pass2 = by_arch(&cli.buildroot_dir, "--buildroot-dir")?;
+    let runs = by_arch(&cli.verify_dir, "--verify-dir")?;
+    let news = by_arch(&cli.new_compose, "--new-compose")?;
+    if runs.is_empty() && news.is_empty() {
+        return Err(Failure(
+            "--format verify needs --verify-dir ARCH=DIR or --new-compose ARCH=FILE".into(),
+        ));
+    }
+    let mut arches: BTreeSet<&str> = runs.keys().copied().collect();
+    arches.extend(news.keys().copied());
+    if let Some(a) = arches.iter().find(|a| !pass2.contains_key(**a)) {
+        return Err(Failure(format!(
+            "arch {a} has --verify-dir or --new-compose but no --buildroot-dir (pass 2)"
+        )));
+    }
+    let mut found = false;
+    let mut report = String::new();
+    for arch in arches {
+        let p2 = BuildrootDir::read(Path::new(pass2[arch]))?;
+        let failures = match runs.get(arch) {
+            Some(d) => Some(verify::new_failures(
+                &p2,
+                &BuildrootDir::read(Path::new(d))?,
+            )),
+            None => None,
+        };
+        let missing = match news.get(arch) {
+            Some(f) => Some(verify::missing(&p2, &read_set(f, Names::Reduce)?)),
+            None => None,
+        };
+        let out_dir = cli.verify_out.as_ref().map(|d| d.join(arch));
+        if let Some(d) = &out_dir {
+            std::fs::create_dir_all(d).map_err(|e| Failure(format!("{}: {e}", d.display())))?;
+        }
+        let shown = |name: &str| match &cli.verify_out {
+            Some(d) => format!(" ({})", d.join(arch).join(name).display()),
+            None => String::new(),
+        };
+        if let Some(failures) = failures {
+            if let Some(d) = &out_dir {
+                let text: String = failures.iter().map(|l| format!("{l}\n")).collect();
+                buildroot_core::atomic::write_file(&d.join("new-failures.txt"), text.as_bytes())?;
+            }
+            if failures.is_empty() {
+                report.push_str(&format!(
+                    "verify {arch}: every source builds from compose + workload as in pass 2\n"
+                ));
+            } else {
+                found = true;
+                report.push_str(&format!(
+                    "verify {arch}: these sources cannot be built from compose + workload{}:\n",
+                    shown("new-failures.txt")
+                ));
+                for l in &failures {
+                    report.push_str(&format!("  {l}\n"));
+                }
+            }
+        }
+        if let Some(missing) = missing {
+            if let Some(d) = &out_dir {
+                buildroot_core::pkglist::write_list_file(&d.join("missing.txt"), missing.clone())?;
+            }
+            if missing.is_empty() {
+                report.push_str(&format!(
+                    "verify {arch}: the new compose has every buildroot binary\n"
+                ));
+            } else {
+                found = true;
+                let (n, what) = match missing.len() {
+                    1 => (1, "buildroot binary is"),
+                    n => (n, "buildroot binaries are"),
+                };
+                report.push_str(&format!(
+                    "verify {arch}: {n} {what} missing from the new compose{}:\n",
+                    shown("missing.txt")
+                ));
+                for n in &missing {
+                    report.push_str(&format!("  {n}\n"));
+                }
+            }
+        }
+    }
+    write_output(cli.output.as_deref(), &report)?;
+    Ok(found)
 }
 
 fn write_output(path: Option<&Path>, text: &str) -> Result<(), Failure> {

@@ -91,10 +91,6 @@ data:
   maintainer: rpm-buildroot
   labels:
     - eln-buildroot
-  experimental:
-    buildroot: true
-  repositories:
-    - repository-fedora-eln
   packages:
     - autoconf
     - \"yes\"
@@ -127,8 +123,6 @@ fn metadata_options_and_output_file() {
             "b-label",
             "--label",
             "a-label",
-            "--repository",
-            "repo-x",
             "--format",
             "workload",
             "-o",
@@ -148,9 +142,42 @@ fn metadata_options_and_output_file() {
         text.contains("  labels:\n    - a-label\n    - b-label\n"),
         "{text}"
     );
-    assert!(text.contains("  repositories:\n    - repo-x\n"), "{text}");
     let leftovers: Vec<_> = fs::read_dir(f.p("out")).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "temporary files left behind");
+}
+
+#[test]
+fn removed_repository_option_is_a_clear_error() {
+    let f = Fixture::new();
+    cmd()
+        .args(f.args())
+        .args(["--repository", "repository-fedora-eln"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "--repository is no longer accepted",
+        ))
+        .stderr(predicate::str::contains("'repositories'"));
+}
+
+#[test]
+fn arches_content_resolver_skips_are_warned_about() {
+    let f = Fixture::new();
+    let i686 = f.p("compose/x86_64.txt");
+    let br = f.p("br/x86_64.txt");
+    cmd()
+        .args(f.args())
+        .args([
+            format!("--compose=i686={i686}"),
+            format!("--buildroot=i686={br}"),
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: content-resolver skips arch i686",
+        ));
+    cmd().args(f.args()).assert().success().stderr("");
 }
 
 #[test]
@@ -348,12 +375,6 @@ data:
       nasm:
         requires:
           - nasm-devel
-  failed_buildroot:
-    aarch64:
-      - conflicted
-    x86_64:
-      - broken
-      - conflicted
 "
     );
 }
@@ -527,4 +548,202 @@ fn help_shows_examples_and_exit_codes() {
         .stdout(predicate::str::contains("Examples:"))
         .stdout(predicate::str::contains("Exit codes:"))
         .stdout(predicate::str::contains("--buildroot-dir"));
+}
+
+/// A generator output directory (pass 2 or step 10's restricted run).
+fn outdir(
+    d: &Path,
+    rel: &str,
+    binaries: &str,
+    deps: &[(&str, &str)],
+    errors: &[(&str, &str)],
+) -> String {
+    write(d, &format!("{rel}/CoreBuildRootBinaries"), "bash\n");
+    write(d, &format!("{rel}/CoreBuildRootSources"), "bash\n");
+    write(
+        d,
+        &format!("{rel}/buildroot-binary-package-names.txt"),
+        binaries,
+    );
+    for (src, bins) in deps {
+        write(d, &format!("{rel}/output/{src}-deps-binary"), bins);
+    }
+    for (file, text) in errors {
+        write(d, &format!("{rel}/errors/{file}"), text);
+    }
+    d.join(rel).to_str().unwrap().to_string()
+}
+
+#[test]
+fn allowed_is_compose_plus_workload_on_one_arch() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let compose = write(d, "c.txt", "bash\nglibc\n");
+    let w = write(
+        d,
+        "w.yaml",
+        "document: feedback-pipeline-workload\nversion: 1\ndata:\n  name: W\n  description: d\n  maintainer: m\n  labels: [x]\n  packages: [gcc]\n  arch_packages:\n    x86_64: [nasm]\n    aarch64: [zlib-devel]\n",
+    );
+    cmd()
+        .args(["--format", "allowed", "--workload", &w])
+        .arg(format!("--compose=x86_64={compose}"))
+        .assert()
+        .success()
+        .stdout("bash\ngcc\nglibc\nnasm\n");
+    cmd()
+        .args(["--format", "allowed"])
+        .arg(format!("--compose=x86_64={compose}"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs --workload"));
+}
+
+#[test]
+fn verify_reports_new_failures_and_missing_binaries() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let pass2 = outdir(
+        d,
+        "pass2",
+        "bash\ngcc\npatch\n",
+        &[("hello", "gcc\n")],
+        &[("broken-NoInstall", "broken: does-not-exist-devel\n")],
+    );
+    let run = outdir(
+        d,
+        "verify-run",
+        "bash\n",
+        &[],
+        &[
+            ("broken-NoInstall", "broken: does-not-exist-devel\nbroken: perl\n"),
+            (
+                "hello-BadDeps",
+                "=====\nERROR: hello\nconflicting requests\npackage gcc-1-1.x86_64 is filtered out by exclude filtering\n",
+            ),
+        ],
+    );
+    let new = write(d, "new.txt", "bash\ngcc\n");
+    let out = d.join("verify");
+    cmd()
+        .args(["--format", "verify"])
+        .arg(format!("--buildroot-dir=x86_64={pass2}"))
+        .arg(format!("--verify-dir=x86_64={run}"))
+        .arg(format!("--new-compose=x86_64={new}"))
+        .arg("--verify-out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "verify x86_64: these sources cannot be built",
+        ))
+        .stdout(predicate::str::contains(
+            "  hello: package gcc-1-1.x86_64 is filtered out by exclude filtering\n",
+        ))
+        .stdout(predicate::str::contains(
+            "1 buildroot binary is missing from the new compose",
+        ));
+    assert_eq!(
+        fs::read_to_string(out.join("x86_64/new-failures.txt")).unwrap(),
+        "broken: perl\nhello: package gcc-1-1.x86_64 is filtered out by exclude filtering\n"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("x86_64/missing.txt")).unwrap(),
+        "patch\n"
+    );
+    // Nothing new, nothing missing: exit 0.
+    let all = write(d, "all.txt", "bash\ngcc\npatch\n");
+    cmd()
+        .args(["--format", "verify"])
+        .arg(format!("--buildroot-dir=x86_64={pass2}"))
+        .arg(format!("--verify-dir=x86_64={pass2}"))
+        .arg(format!("--new-compose=x86_64={all}"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "verify x86_64: the new compose has every buildroot binary",
+        ));
+    // A verify dir without its pass 2.
+    cmd()
+        .args(["--format", "verify"])
+        .arg(format!("--verify-dir=x86_64={run}"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no --buildroot-dir"));
+}
+
+#[test]
+fn changes_against_a_previous_workload() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let compose = write(d, "c.txt", "bash\nmake\n");
+    let cur = outdir(
+        d,
+        "cur",
+        "bash\ncmake\ngcc\nmake\n",
+        &[("hello", "cmake\ngcc\n")],
+        &[],
+    );
+    write(
+        d,
+        "cur/buildroot-why.json",
+        r#"{"cmake": ["cmake", "BuildRequires 'cmake' of hello (input)"]}"#,
+    );
+    let prev_dir = outdir(
+        d,
+        "prev",
+        "bash\nautoconf\ngcc\nmake\n",
+        &[("hello", "autoconf\ngcc\nmake\n")],
+        &[],
+    );
+    let prev = write(
+        d,
+        "prev.yaml",
+        "document: feedback-pipeline-workload\nversion: 1\ndata:\n  name: W\n  description: d\n  maintainer: m\n  labels: [x]\n  packages: [autoconf, gcc, make]\n",
+    );
+    let base = |fmt: &str| {
+        let mut c = cmd();
+        c.args(["--format", fmt, "--previous", &prev])
+            .arg(format!("--previous-dir=x86_64={prev_dir}"))
+            .arg(format!("--compose=x86_64={compose}"))
+            .arg(format!("--buildroot-dir=x86_64={cur}"));
+        c
+    };
+    base("changes")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("## x86_64: 1 entered, 2 left"))
+        .stdout(predicate::str::contains(
+            "- `cmake`: cmake ← BuildRequires 'cmake' of hello (input) (needed by hello)",
+        ))
+        .stdout(predicate::str::contains(
+            "- `autoconf`: no longer needed by hello",
+        ))
+        .stdout(predicate::str::contains(
+            "- `make`: the compose ships it now",
+        ));
+    let out = base("changes-json")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["arches"]["x86_64"]["entered"][0]["name"], "cmake");
+    assert_eq!(v["arches"]["x86_64"]["left"][1]["because"], "in-compose");
+}
+
+#[test]
+fn no_legacy_keys_leaves_out_what_content_resolver_rejects() {
+    let f = Fixture::new();
+    let out = cmd()
+        .args(f.args())
+        .arg("--no-legacy-keys")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains("experimental"), "{text}");
+    assert!(!text.contains("repositories"), "{text}");
 }

@@ -19,6 +19,9 @@ pub struct Bin {
     /// Also shipped as i686 in the x86_64 repo (multilib), with these
     /// 32-bit provides instead of the 64-bit ones.
     pub multilib: &'static [&'static str],
+    /// Files with real contents (path, text), e.g. macro files; they are
+    /// files of the package besides `files`.
+    pub contents: &'static [(&'static str, &'static str)],
 }
 
 pub const BIN: Bin = Bin {
@@ -32,6 +35,7 @@ pub const BIN: Bin = Bin {
     recommends: &[],
     files: &[],
     multilib: &[],
+    contents: &[],
 };
 
 /// A source package.
@@ -48,6 +52,9 @@ pub struct Src {
     pub br_not_x86_64: &'static [&'static str],
     /// Put an `%ifarch` block into `%files` only (not archful by evaluation).
     pub ifarch_in_files: bool,
+    /// Preamble text using the distribution's macros, and the BuildRequires
+    /// it gives on x86_64 (what the SRPM header holds).
+    pub br_macro: &'static [(&'static str, &'static [&'static str])],
     pub bins: &'static [Bin],
 }
 
@@ -59,6 +66,7 @@ pub const SRC: Src = Src {
     br_x86_64: &[],
     br_not_x86_64: &[],
     ifarch_in_files: false,
+    br_macro: &[],
     bins: &[],
 };
 
@@ -261,6 +269,7 @@ pub const DISTRO: &[Src] = &[
         }],
         ..SRC
     },
+    // The distribution's macro packages: redhat-rpm-config pulls them into every buildroot.
     Src {
         name: "redhat-rpm-config",
         version: "300",
@@ -268,8 +277,49 @@ pub const DISTRO: &[Src] = &[
         bins: &[Bin {
             name: "redhat-rpm-config",
             noarch: true,
-            requires: &["rpm >= 4.19"],
-            files: &["/usr/lib/rpm/redhat/macros"],
+            requires: &["rpm >= 4.19", "eln-rpm-config", "python-srpm-macros"],
+            contents: &[(
+                "/usr/lib/rpm/redhat/macros",
+                include_str!("macros/redhat-macros"),
+            )],
+            ..BIN
+        }],
+        ..SRC
+    },
+    Src {
+        name: "eln-rpm-config",
+        version: "11.0",
+        bins: &[Bin {
+            name: "eln-rpm-config",
+            noarch: true,
+            contents: &[
+                (
+                    "/usr/lib/rpm/macros.d/macros.eln",
+                    include_str!("macros/macros.eln"),
+                ),
+                (
+                    "/usr/lib/rpm/macros.d/macros.eln-arches",
+                    include_str!("macros/macros.eln-arches"),
+                ),
+                (
+                    "/usr/lib/rpm/lua/eln/dist.lua",
+                    include_str!("macros/dist.lua"),
+                ),
+            ],
+            ..BIN
+        }],
+        ..SRC
+    },
+    Src {
+        name: "python-rpm-macros",
+        version: "3.13",
+        bins: &[Bin {
+            name: "python-srpm-macros",
+            noarch: true,
+            contents: &[(
+                "/usr/lib/rpm/macros.d/macros.python-srpm",
+                include_str!("macros/macros.python-srpm"),
+            )],
             ..BIN
         }],
         ..SRC
@@ -522,7 +572,10 @@ pub const DISTRO: &[Src] = &[
             Bin {
                 name: "python3-rpm-macros",
                 noarch: true,
-                files: &["/usr/lib/rpm/macros.d/macros.python3"],
+                contents: &[(
+                    "/usr/lib/rpm/macros.d/macros.python3",
+                    include_str!("macros/macros.python3"),
+                )],
                 ..BIN
             },
         ],
@@ -573,6 +626,7 @@ pub const DISTRO: &[Src] = &[
             name: "python3-setuptools",
             noarch: true,
             requires: &["python3"],
+            provides: &["python3dist(setuptools) = 69.2.0"],
             ..BIN
         }],
         ..SRC
@@ -633,6 +687,41 @@ pub const DISTRO: &[Src] = &[
                 ..BIN
             },
         ],
+        ..SRC
+    },
+    // ---- specs that need the distribution's macro packages ----
+    // Archful only through the repo's %asm_arches (eln-rpm-config): nasm on x86_64.
+    Src {
+        name: "simdcodec",
+        version: "0.4",
+        br: &["gcc", "make"],
+        br_macro: &[(
+            "%ifarch %{asm_arches}\nBuildRequires:  nasm\n%endif",
+            &["nasm"],
+        )],
+        bins: &[Bin {
+            name: "simdcodec",
+            requires: LIBC,
+            files: &["/usr/bin/simdcodec"],
+            ..BIN
+        }],
+        ..SRC
+    },
+    // A parametric Lua macro of python-srpm-macros in BuildRequires.
+    Src {
+        name: "python-fastjson",
+        version: "2.1",
+        br: &["python3-devel"],
+        br_macro: &[(
+            "BuildRequires:  %{py3_dist setuptools Fast_JSON.speedups}",
+            &["python3dist(setuptools)", "python3dist(fast-json-speedups)"],
+        )],
+        bins: &[Bin {
+            name: "python3-fastjson",
+            noarch: true,
+            requires: &["python3"],
+            ..BIN
+        }],
         ..SRC
     },
     // ---- sources with special BuildRequires ----

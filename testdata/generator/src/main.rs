@@ -1,9 +1,11 @@
 //! Writes the fixture distribution: `testdata-gen DIR` creates
-//! `DIR/repos/{x86_64,aarch64,source}` (real .rpm and .src.rpm files with
-//! repodata written by buildroot-core) and `DIR/compose/*.txt`. Regenerating
-//! gives identical bytes.
+//! `DIR/repos/{x86_64,aarch64,source}` and the second repository
+//! `DIR/repos/extras/{x86_64,aarch64,source}` (real .rpm and .src.rpm files
+//! with repodata and comps written by buildroot-core) and
+//! `DIR/compose/*.txt`. Regenerating gives identical bytes.
 
 mod distro;
+mod extras;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,8 +14,8 @@ use anyhow::{Context, Result};
 use buildroot_core::dep::{Dep, SimpleDep};
 use buildroot_core::evr::Evr;
 use buildroot_core::package::{Package, Requirement};
-use buildroot_core::repodata::{write_repodata, WriteOptions};
-use buildroot_core::srpm::{build_rpm, build_srpm, read_header, srpm_file_name, SrpmSpec};
+use buildroot_core::repodata::{write_repodata, write_repodata_with_comps, WriteOptions};
+use buildroot_core::srpm::{build_rpm_with, build_srpm, read_header, srpm_file_name, SrpmSpec};
 
 use distro::{Bin, Src, DISTRO};
 
@@ -54,9 +56,16 @@ fn main() -> Result<()> {
 pub fn generate(out: &Path) -> Result<()> {
     let repos = out.join("repos");
     for arch in ARCHES {
-        write_binary_repo(&repos.join(arch), arch)?;
+        write_binary_repo(&repos.join(arch), arch, DISTRO, extras::MAIN_COMPS)?;
+        write_binary_repo(
+            &repos.join("extras").join(arch),
+            arch,
+            extras::EXTRAS,
+            extras::EXTRAS_COMPS,
+        )?;
     }
-    write_source_repo(&repos.join("source"))?;
+    write_source_repo(&repos.join("source"), DISTRO)?;
+    write_source_repo(&repos.join("extras").join("source"), extras::EXTRAS)?;
     write_compose(&out.join("compose"))?;
     Ok(())
 }
@@ -98,6 +107,8 @@ fn binary(src: &Src, bin: &Bin, arch: &str, multilib: bool) -> Result<Package> {
             p.provides.push(simple(prov)?);
         }
         p.files = bin.files.iter().map(|f| f.to_string()).collect();
+        p.files
+            .extend(bin.contents.iter().map(|(f, _)| f.to_string()));
     }
     for r in bin.requires {
         p.requires.push(Requirement::from(parse_dep(r)?));
@@ -115,34 +126,35 @@ fn binary(src: &Src, bin: &Bin, arch: &str, multilib: bool) -> Result<Package> {
 }
 
 /// Builds the rpm file, writes it under `dir/Packages/`, and returns the package as its header says.
-fn write_rpm(dir: &Path, p: &Package) -> Result<Package> {
+fn write_rpm(dir: &Path, p: &Package, contents: &[(&str, &str)]) -> Result<Package> {
     let file = format!("{}-{}.{}.rpm", p.name, p.evr.vr(), p.arch);
     let path = dir.join("Packages").join(&file);
     std::fs::create_dir_all(path.parent().unwrap())?;
-    std::fs::write(&path, build_rpm(p, "MIT", BUILD_TIME)?)?;
+    let contents: Vec<(&str, &[u8])> = contents.iter().map(|(f, t)| (*f, t.as_bytes())).collect();
+    std::fs::write(&path, build_rpm_with(p, "MIT", BUILD_TIME, &contents)?)?;
     let mut got = read_header(&path)?;
     got.location = format!("Packages/{file}");
     Ok(got)
 }
 
-fn write_binary_repo(dir: &Path, arch: &str) -> Result<()> {
+fn write_binary_repo(dir: &Path, arch: &str, table: &[Src], comps: &str) -> Result<()> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
     let mut pkgs = Vec::new();
-    for src in DISTRO {
+    for src in table {
         for bin in src.bins {
             if !bin.only.is_empty() && !bin.only.contains(&arch) {
                 continue;
             }
             let a = if bin.noarch { "noarch" } else { arch };
-            pkgs.push(write_rpm(dir, &binary(src, bin, a, false)?)?);
+            pkgs.push(write_rpm(dir, &binary(src, bin, a, false)?, bin.contents)?);
             if arch == "x86_64" && !bin.multilib.is_empty() {
-                pkgs.push(write_rpm(dir, &binary(src, bin, "i686", true)?)?);
+                pkgs.push(write_rpm(dir, &binary(src, bin, "i686", true)?, &[])?);
             }
         }
     }
-    write_repodata(dir, &pkgs, &WriteOptions::default())?;
+    write_repodata_with_comps(dir, &pkgs, &WriteOptions::default(), Some(comps))?;
     Ok(())
 }
 
@@ -159,6 +171,9 @@ pub fn spec_text(src: &Src) -> String {
     }
     for br in src.br {
         let _ = writeln!(s, "BuildRequires:  {br}");
+    }
+    for (text, _) in src.br_macro {
+        let _ = writeln!(s, "{text}");
     }
     if !src.br_x86_64.is_empty() {
         let _ = writeln!(
@@ -204,7 +219,7 @@ pub fn spec_text(src: &Src) -> String {
         } else {
             let _ = writeln!(s, "%files {}", sub(b));
         }
-        for f in b.files {
+        for f in b.files.iter().chain(b.contents.iter().map(|(f, _)| f)) {
             let _ = writeln!(s, "{f}");
         }
         if src.ifarch_in_files && b.name == src.name {
@@ -216,16 +231,17 @@ pub fn spec_text(src: &Src) -> String {
     s
 }
 
-fn write_source_repo(dir: &Path) -> Result<()> {
+fn write_source_repo(dir: &Path, table: &[Src]) -> Result<()> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
     std::fs::create_dir_all(dir)?;
     let mut pkgs = Vec::new();
-    for src in DISTRO {
+    for src in table {
         // The header holds the BuildRequires as evaluated on x86_64, like rpmbuild -bs there.
         let mut brs = Vec::new();
-        for b in src.br.iter().chain(src.br_x86_64) {
+        let from_macros = src.br_macro.iter().flat_map(|(_, deps)| deps.iter());
+        for b in src.br.iter().chain(src.br_x86_64).chain(from_macros) {
             brs.push(parse_dep(b)?);
         }
         let spec = SrpmSpec {

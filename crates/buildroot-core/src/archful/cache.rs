@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::options::ArchTarget;
 use crate::atomic;
 use crate::error::{Error, Result};
 use crate::evr::parse_srpm_filename;
 use crate::package::Package;
 use crate::rpmmd::{download, sha256_file, LoadedRepo, Location};
-use crate::spec::{self, SpecContext};
+use crate::spec;
 use crate::srpm;
 
 /// One SRPM in the cache.
@@ -165,7 +166,9 @@ pub fn cache_index(cache: &Path) -> Result<BTreeMap<String, CachedSrpm>> {
 pub enum Verdict {
     /// The spec was evaluated for every arch.
     Evaluated,
-    /// The evaluator could not handle the spec; dep-tracker's grep decided.
+    /// `rpmspec` read the spec for every arch (`--rpmspec`).
+    Rpmspec,
+    /// The spec could not be read; dep-tracker's grep decided.
     GrepFallback { reason: String },
 }
 
@@ -183,40 +186,74 @@ pub struct ArchfulResult {
     pub dynamic_build_requires: bool,
 }
 
+impl ArchfulResult {
+    /// A result not decided yet.
+    pub(super) fn new(c: &CachedSrpm) -> ArchfulResult {
+        ArchfulResult {
+            name: c.name.clone(),
+            file: c.file.clone(),
+            archful: false,
+            verdict: Verdict::Evaluated,
+            build_requires: BTreeMap::new(),
+            not_buildable_on: Vec::new(),
+            dynamic_build_requires: false,
+        }
+    }
+
+    /// Sets `archful` from the per-arch BuildRequires: some arch differs.
+    pub(super) fn decide(&mut self) {
+        let mut it = self.build_requires.values();
+        if let Some(first) = it.next() {
+            self.archful = it.any(|v| v != first);
+        }
+    }
+}
+
 /// Whether evaluation problems make the result untrustworthy.
 fn problems_matter(problems: &[String]) -> Option<String> {
     problems.first().cloned()
 }
 
-/// Decides archfulness of every cached SRPM for `arches` (in parallel).
-pub fn identify(
-    cached: &[CachedSrpm],
-    arches: &[&str],
-    base: &SpecContext,
-) -> Result<Vec<ArchfulResult>> {
+/// Evaluates `text` for every target, each with its own macros (an arch's
+/// platform macros and macro packages are its own).
+fn evaluate_targets(
+    text: &str,
+    targets: &[ArchTarget],
+    sources: &dyn spec::SourceFiles,
+) -> Result<spec::ArchfulReport> {
+    let mut rep = spec::ArchfulReport::default();
+    for t in targets {
+        let one = spec::archful_with(text, &[t.arch.as_str()], &t.ctx, sources)?;
+        rep.build_requires.extend(one.build_requires);
+        rep.not_buildable_on.extend(one.not_buildable_on);
+        for p in one.problems {
+            if !rep.problems.contains(&p) {
+                rep.problems.push(p);
+            }
+        }
+        rep.dynamic_build_requires |= one.dynamic_build_requires;
+    }
+    Ok(rep)
+}
+
+/// Decides archfulness of every cached SRPM for `targets` (in parallel).
+pub fn identify(cached: &[CachedSrpm], targets: &[ArchTarget]) -> Result<Vec<ArchfulResult>> {
     let mut out: Vec<ArchfulResult> = cached
         .par_iter()
         .map(|c| {
             let (_, text) = srpm::extract_spec(&c.path)?;
-            let mut res = ArchfulResult {
-                name: c.name.clone(),
-                file: c.file.clone(),
-                archful: false,
-                verdict: Verdict::Evaluated,
-                build_requires: BTreeMap::new(),
-                not_buildable_on: Vec::new(),
-                dynamic_build_requires: false,
-            };
-            match spec::archful(&text, arches, base) {
+            let mut res = ArchfulResult::new(c);
+            let sources = spec::SrpmSources::new(&c.path);
+            match evaluate_targets(&text, targets, &sources) {
                 Ok(rep) => {
                     res.dynamic_build_requires = rep.dynamic_build_requires;
+                    res.not_buildable_on = rep.not_buildable_on;
+                    res.build_requires = rep.build_requires;
+                    res.decide();
                     if let Some(reason) = problems_matter(&rep.problems) {
                         res.archful = spec::grep_archful(&text);
                         res.verdict = Verdict::GrepFallback { reason };
-                    } else {
-                        res.archful = rep.archful;
                     }
-                    res.build_requires = rep.build_requires;
                 }
                 Err(e) => {
                     res.archful = spec::grep_archful(&text);
@@ -225,23 +262,17 @@ pub fn identify(
                     };
                 }
             }
-            for arch in arches {
-                let mut ctx = base.clone();
-                ctx.arch = arch.to_string();
-                if let Ok(ev) = spec::evaluate(&text, &ctx) {
-                    let excluded = (!ev.exclusive_arch.is_empty()
-                        && !ev.exclusive_arch.iter().any(|a| a == arch))
-                        || ev.exclude_arch.iter().any(|a| a == arch);
-                    if excluded {
-                        res.not_buildable_on.push(arch.to_string());
-                    }
-                }
-            }
             Ok(res)
         })
         .collect::<Result<_>>()?;
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
+}
+
+/// Whether ExclusiveArch/ExcludeArch keep `arch` from building a spec.
+pub(super) fn excluded(arch: &str, exclusive: &[String], exclude: &[String]) -> bool {
+    (!exclusive.is_empty() && !exclusive.iter().any(|a| a == arch))
+        || exclude.iter().any(|a| a == arch)
 }
 
 #[cfg(test)]

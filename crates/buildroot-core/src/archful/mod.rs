@@ -1,14 +1,21 @@
 //! Archful SRPMs (workflow steps 3-4): which sources have BuildRequires that
 //! differ per arch, an SRPM cache, and per-arch source repos in which those
 //! SRPMs are regenerated with the BuildRequires evaluated for that arch.
+//! Specs are read with each arch's own macros ([`MacroArgs`]): by the
+//! built-in evaluator, or by rpm itself (`rpmspec`, `rpmbuild`).
 
 mod cache;
 mod journal;
+mod options;
 mod repos;
+mod rpmargs;
 mod rpmbuild;
+mod rpmspec;
 
 pub use cache::{cache_index, identify, refresh_cache, ArchfulResult, CachedSrpm, Verdict};
+pub use options::{ArchTarget, MacroArgs};
 pub use repos::{create_srpm_repo, Regenerate, RepoReport};
+pub use rpmspec::{check_rpmspec, identify_rpmspec};
 
 /// The arches the workflow targets by default.
 pub const DEFAULT_ARCHES: &[&str] = &["aarch64", "ppc64le", "s390x", "x86_64"];

@@ -13,12 +13,13 @@ use rayon::prelude::*;
 
 use super::cache::{cache_index, CachedSrpm};
 use super::journal::Journal;
+use super::options::ArchTarget;
 use super::rpmbuild::rpmbuild;
 use crate::atomic;
 use crate::error::{Error, Result};
 use crate::package::Package;
 use crate::repodata::{write_repodata, WriteOptions};
-use crate::spec::{self, SpecContext};
+use crate::spec;
 use crate::srpm;
 
 /// What [`create_srpm_repo`] did.
@@ -55,12 +56,11 @@ enum Placed {
 /// of this run remains in `out`: SRPMs it added are removed, replaced ones
 /// restored, and a directory it created is removed.
 pub fn create_srpm_repo(
-    arch: &str,
+    target: &ArchTarget,
     cache: &Path,
     archful: &BTreeSet<String>,
     names: &[String],
     out: &Path,
-    base: &SpecContext,
     how: Regenerate,
 ) -> Result<RepoReport> {
     let index = cache_index(cache)?;
@@ -80,7 +80,7 @@ pub fn create_srpm_repo(
         .collect();
     let placed = chosen
         .par_iter()
-        .map(|c| place(c, arch, archful.contains(&c.name), base, how, out, &journal))
+        .map(|c| place(c, archful.contains(&c.name), target, how, out, &journal))
         .collect::<Result<Vec<_>>>()
         .and_then(|placed| {
             let pkgs: Vec<_> = placed.iter().map(|(p, _)| p.clone()).collect();
@@ -124,9 +124,8 @@ pub fn create_srpm_repo(
 /// The cached file is read first, so a broken one is named as such.
 fn place(
     c: &CachedSrpm,
-    arch: &str,
     archful: bool,
-    base: &SpecContext,
+    target: &ArchTarget,
     how: Regenerate,
     out: &Path,
     journal: &Journal,
@@ -137,7 +136,7 @@ fn place(
         link_or_copy(&c.path, &dest, journal)?;
         return Ok((header, Placed::Linked));
     }
-    let bytes = match regenerate(&c.path, arch, base, how)? {
+    let bytes = match regenerate(&c.path, target, how)? {
         Ok(bytes) => bytes,
         Err(problem) => {
             link_or_copy(&c.path, &dest, journal)?;
@@ -197,22 +196,20 @@ fn link_or_copy(src: &Path, dest: &Path, journal: &Journal) -> Result<()> {
 /// problem of the spec's evaluation: BuildRequires are never guessed.
 fn regenerate(
     orig: &Path,
-    arch: &str,
-    base: &SpecContext,
+    target: &ArchTarget,
     how: Regenerate,
 ) -> Result<std::result::Result<Vec<u8>, String>> {
-    let mut ctx = base.clone();
-    ctx.arch = arch.to_string();
+    let arch = target.arch.as_str();
     match how {
         Regenerate::RpmCrate => {
             let (_, text) = srpm::extract_spec(orig)?;
-            let ev = spec::evaluate(&text, &ctx)
+            let ev = spec::evaluate_with(&text, &target.ctx, &spec::SrpmSources::new(orig))
                 .map_err(|e| Error::format(orig.display(), format!("spec: {e}")))?;
             if let Some(p) = ev.problems.first() {
                 return Ok(Err(p.clone()));
             }
             srpm::rebuild_srpm(orig, &ev.build_requires, arch).map(Ok)
         }
-        Regenerate::Rpmbuild => rpmbuild(orig, &ctx).map(Ok),
+        Regenerate::Rpmbuild => rpmbuild(orig, target).map(Ok),
     }
 }

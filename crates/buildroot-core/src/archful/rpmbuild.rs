@@ -1,5 +1,6 @@
 //! Regenerating an SRPM with `rpmbuild -bs --target ARCH` in a private
-//! topdir, with the macros the spec evaluator uses (ELN's `%dist`, `%rhel`,
+//! topdir, with the macros the spec evaluator uses ([`RpmMacros`]: the
+//! distribution's macro packages or ELN's built-in `%dist`, `%rhel`,
 //! `%eln`, then `--macros`/`--define`), so `Release: 1%{?dist}` and
 //! `%if 0%{?eln}` mean the same to both. The result must have the cached
 //! SRPM's name and EVR: a repo whose file names and headers disagree
@@ -7,31 +8,21 @@
 
 use std::path::Path;
 
+use super::options::ArchTarget;
+use super::rpmargs::RpmMacros;
 use crate::error::{Error, Result};
-use crate::spec::{SpecContext, ELN_MACROS};
 use crate::srpm;
 
-/// The SRPM `orig` rebuilt by rpmbuild for `ctx.arch`.
-pub(super) fn rpmbuild(orig: &Path, ctx: &SpecContext) -> Result<Vec<u8>> {
+/// The SRPM `orig` rebuilt by rpmbuild for `t.arch`.
+pub(super) fn rpmbuild(orig: &Path, t: &ArchTarget) -> Result<Vec<u8>> {
     let top = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let spec_path = unpack(orig, top.path())?;
-    let mut cmd = std::process::Command::new("rpmbuild");
-    cmd.arg("-bs").arg("--target").arg(&ctx.arch);
+    let macros = RpmMacros::of(t)?;
+    let mut cmd = macros.command("rpmbuild");
+    cmd.arg("-bs").arg("--target").arg(&t.arch);
     cmd.arg("--define")
         .arg(format!("_topdir {}", top.path().display()));
-    for (k, v) in ELN_MACROS
-        .iter()
-        .copied()
-        .chain(ctx.macros.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-    {
-        cmd.arg("--define").arg(format!("{k} {v}"));
-    }
-    for w in &ctx.with {
-        cmd.arg("--with").arg(w);
-    }
-    for w in &ctx.without {
-        cmd.arg("--without").arg(w);
-    }
+    macros.finish(&mut cmd);
     let out = cmd.arg(&spec_path).output().map_err(|e| {
         Error::Usage(format!(
             "rpmbuild: cannot run it ({e}); install rpm-build or drop --rpmbuild"
@@ -57,7 +48,7 @@ pub(super) fn rpmbuild(orig: &Path, ctx: &SpecContext) -> Result<Vec<u8>> {
 
 /// Writes the spec to `top/SPECS` and the other payload files to
 /// `top/SOURCES`; returns the spec's path.
-fn unpack(orig: &Path, top: &Path) -> Result<std::path::PathBuf> {
+pub(super) fn unpack(orig: &Path, top: &Path) -> Result<std::path::PathBuf> {
     let (sources, specs) = (top.join("SOURCES"), top.join("SPECS"));
     for d in [&sources, &specs] {
         std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;

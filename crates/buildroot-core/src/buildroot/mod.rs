@@ -4,7 +4,7 @@
 //! new. Sources of one layer resolve in parallel; the result does not depend
 //! on thread count or order.
 //!
-//! Semantics (../shared/reference/README.md, docs/semantics.md): the core
+//! Semantics (docs/semantics.md, which states the binding decisions): the core
 //! alone is resolved once first and its sources are queued after the input;
 //! a BuildRequires nothing matches is a NoInstall error (the rest still
 //! counts); an unsolvable transaction is BadDeps (contributes nothing); a
@@ -14,6 +14,7 @@ mod output;
 mod why;
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -25,7 +26,7 @@ use crate::error::Result;
 use crate::pool::{PkgId, Pool};
 use crate::solver::{Job, Resolver, Solution, Unsolvable};
 
-pub use output::{check_output_dir, view_id, BuildrootDocument};
+pub use output::{check_output_dir, view_id, BuildrootDocument, WHY_FILE};
 
 /// mock's build group as dep-tracker used it (the release package is added
 /// separately).
@@ -135,13 +136,17 @@ pub struct Buildroot<'p> {
     pub sources: Vec<SourceRecord>,
 }
 
-/// Progress of a run, reported once per layer.
-#[derive(Clone, Copy, Debug)]
+/// Progress of a run: reported when a layer starts, after every source of
+/// it (from the worker threads, in any order), and once at the end
+/// (`queued` 0). A seam for a progress display; the library draws nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
     pub layer: usize,
     /// Sources in this layer.
     pub queued: usize,
-    /// Sources resolved so far (this layer included).
+    /// Sources of this layer resolved so far.
+    pub layer_done: usize,
+    /// Sources resolved so far (this layer's included).
     pub resolved: usize,
     /// Sources with errors so far.
     pub failed: usize,
@@ -185,7 +190,11 @@ impl<'p> Seen<'p> {
 /// A resolved transaction, shared by every source with the same jobs.
 type Outcome = Arc<(std::result::Result<Arc<Solution>, Unsolvable>, Arc<[PkgId]>)>;
 
-/// [`run`], calling `progress` before and after every layer.
+/// Sources of a layer (their index in it, their record) sharing one job list.
+type Group = (Vec<Job>, Vec<(usize, SourceRecord)>);
+
+/// [`run`], calling `progress` as it goes (see [`Progress`]; it is called
+/// from several threads at once).
 ///
 /// Sources whose jobs are identical (the same BuildRequires in the same
 /// order) share one transaction: its result is a function of the pool and
@@ -194,7 +203,7 @@ pub fn run_with_progress<'p>(
     pool: &'p Pool,
     input: &[String],
     cfg: &Config,
-    mut progress: impl FnMut(Progress),
+    progress: impl Fn(Progress) + Sync,
 ) -> Result<Buildroot<'p>> {
     let core_jobs: Vec<Job> = cfg.core.iter().map(|n| Job::Install(n.clone())).collect();
     // One resolver for the whole run: package rules computed once.
@@ -235,33 +244,65 @@ pub fn run_with_progress<'p>(
     let mut depth = 0;
     let mut failed = 0;
     while !layer.is_empty() {
-        progress(Progress {
+        let at = Progress {
             layer: depth,
             queued: layer.len(),
+            layer_done: 0,
             resolved: records.len(),
             failed,
-        });
-        let mut prepared: Vec<(SourceRecord, Option<Vec<Job>>)> = layer
+        };
+        progress(at);
+        let (done_here, failed_here) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        // One report per finished source, from whichever thread finished it.
+        let report = |rec: &SourceRecord| {
+            let bad = rec.has_errors() as usize;
+            let f = failed_here.fetch_add(bad, Ordering::Relaxed) + bad;
+            let n = done_here.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(Progress {
+                layer_done: n,
+                resolved: at.resolved + n,
+                failed: at.failed + f,
+                ..at
+            });
+        };
+        let prepared: Vec<(SourceRecord, Option<Vec<Job>>)> = layer
             .par_iter()
             .map(|(name, origin)| prepare_source(pool, cfg, name, origin.clone(), depth))
             .collect();
-        // Each job list not seen before is solved once, in parallel.
-        let mut todo: Vec<&Vec<Job>> = Vec::new();
-        {
-            let mut queued: FxHashSet<&Vec<Job>> = FxHashSet::default();
-            for (_, jobs) in &prepared {
-                if let Some(j) = jobs {
-                    if !memo.contains_key(j) && queued.insert(j) {
-                        todo.push(j);
-                    }
+        // A source whose job list was solved before (or that has none) is
+        // done now; the others are grouped by job list, each list solved
+        // once, in parallel.
+        let mut done: Vec<Option<SourceRecord>> = Vec::with_capacity(prepared.len());
+        let mut groups: Vec<Group> = Vec::new();
+        let mut group_of: FxHashMap<Vec<Job>, usize> = FxHashMap::default();
+        for (i, (mut rec, jobs)) in prepared.into_iter().enumerate() {
+            let Some(jobs) = jobs else {
+                report(&rec);
+                done.push(Some(rec));
+                continue;
+            };
+            if let Some(outcome) = memo.get(&jobs) {
+                finish_source(&mut rec, outcome, core_jobs.len());
+                report(&rec);
+                done.push(Some(rec));
+                continue;
+            }
+            done.push(None);
+            match group_of.get(&jobs) {
+                Some(&g) => groups[g].1.push((i, rec)),
+                None => {
+                    group_of.insert(jobs.clone(), groups.len());
+                    groups.push((jobs, vec![(i, rec)]));
                 }
             }
         }
+        drop(group_of);
+        let todo: Vec<&Vec<Job>> = groups.iter().map(|(j, _)| j).collect();
         add_bases(&mut resolver, &todo, &mut with_base);
         let resolver = &resolver;
-        let solved: Vec<Outcome> = todo
-            .par_iter()
-            .map(|brs| {
+        let solved: Vec<(Group, Outcome)> = groups
+            .into_par_iter()
+            .map(|(brs, mut members)| {
                 let mut jobs = core_jobs.clone();
                 jobs.extend(brs.iter().cloned());
                 let res = resolver.resolve(&jobs).map(Arc::new);
@@ -269,17 +310,23 @@ pub fn run_with_progress<'p>(
                     Ok(sol) => sol.installed.as_slice().into(),
                     Err(_) => Arc::from(Vec::new()),
                 };
-                Arc::new((res, installed))
+                let outcome: Outcome = Arc::new((res, installed));
+                for (_, rec) in &mut members {
+                    finish_source(rec, &outcome, core_jobs.len());
+                    report(rec);
+                }
+                ((brs, members), outcome)
             })
             .collect();
-        let todo: Vec<Vec<Job>> = todo.into_iter().cloned().collect();
-        memo.extend(todo.into_iter().zip(solved));
-        for (rec, jobs) in &mut prepared {
-            if let Some(j) = jobs.take() {
-                finish_source(rec, &memo[&j], core_jobs.len());
+        for ((brs, members), outcome) in solved {
+            for (i, rec) in members {
+                done[i] = Some(rec);
             }
+            memo.insert(brs, outcome);
         }
-        let done: Vec<SourceRecord> = prepared.into_iter().map(|(r, _)| r).collect();
+        let n = done.len();
+        let done: Vec<SourceRecord> = done.into_iter().flatten().collect();
+        debug_assert_eq!(done.len(), n, "every source of the layer finished");
         let mut next: Vec<(String, Origin)> = Vec::new();
         for rec in &done {
             for &b in rec.installed.iter() {
@@ -304,6 +351,7 @@ pub fn run_with_progress<'p>(
     progress(Progress {
         layer: depth,
         queued: 0,
+        layer_done: 0,
         resolved: records.len(),
         failed,
     });
@@ -546,4 +594,4 @@ pub fn read_placeholders(path: &std::path::Path) -> Result<BTreeMap<String, Vec<
         .collect())
 }
 
-pub use why::{why, why_steps};
+pub use why::{why, why_all, why_steps};

@@ -243,9 +243,15 @@ impl Buildroot<'_> {
             "buildroot-package-relations--{}--{arch}.json",
             view_id(view)
         )))?;
+        let why =
+            serde_json::to_string_pretty(&super::why_all(self)).expect("JSON of strings") + "\n";
+        write_file(&root.join(WHY_FILE), why.as_bytes())?;
         stage.commit()
     }
 }
+
+/// Every buildroot binary's `--why` chain, as JSON (`{"name": [steps]}`).
+pub const WHY_FILE: &str = "buildroot-why.json";
 
 /// The file that marks a directory as a buildroot-generator output.
 const OUTPUT_MARKER: &str = "buildroot-binary-package-names.txt";

@@ -82,6 +82,8 @@ pub const INSTALLONLY_PROVIDES: &[&str] = &[
 #[derive(Clone, Debug)]
 pub(crate) struct RepoInfo {
     pub id: String,
+    /// Where the repo's files are (for downloading packages).
+    pub baseurl: String,
     /// libsolv priority: minus dnf's `priority` (higher is better).
     pub priority: i32,
     /// libsolv subpriority: minus dnf's `cost` (higher is better).
@@ -319,6 +321,7 @@ impl PoolBuilder {
     fn start_repo(&mut self, spec: &RepoSpec) {
         self.infos.push(RepoInfo {
             id: spec.id.clone(),
+            baseurl: spec.baseurl.clone(),
             priority: -spec.priority,
             subpriority: -spec.cost,
         });
@@ -733,6 +736,26 @@ impl Pool {
     /// The id of the repo (`RepoSpec::id`) a package came from.
     pub fn repo_id(&self, id: PkgId) -> &str {
         &self.repos[self.data[id.0 as usize].repo as usize].id
+    }
+
+    /// Excludes every binary package whose name `keep` refuses, as an
+    /// `includepkgs=` list of those names on every repo would (sources stay):
+    /// step 10's "the compose and the workload alone". Rules computed from
+    /// the pool before the restriction cannot survive it: they live in a
+    /// `Resolver`, which borrows the pool for as long as it exists, and this
+    /// takes the pool mutably.
+    pub fn restrict_binaries(&mut self, keep: impl Fn(&str) -> bool) {
+        for (d, p) in self.data.iter_mut().zip(&self.packages) {
+            if !d.source && !keep(&p.name) {
+                d.disabled = true;
+            }
+        }
+    }
+
+    /// The base URL of the repo a package came from (the mirror used, for
+    /// metalink and mirrorlist repos): its `location` is relative to it.
+    pub fn repo_baseurl(&self, id: PkgId) -> &str {
+        &self.repos[self.data[id.0 as usize].repo as usize].baseurl
     }
 
     /// Whether the package was excluded (`exclude=` / `includepkgs=`).

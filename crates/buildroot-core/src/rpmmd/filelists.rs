@@ -24,6 +24,18 @@ pub fn read_filelists<R: BufRead>(
     packages: &mut [Package],
     keep: Option<&HashSet<String>>,
 ) -> Result<()> {
+    read_filelists_where(r, origin, packages, &|p: &str| {
+        keep.is_none_or(|k| k.contains(p))
+    })
+}
+
+/// [`read_filelists`] keeping the paths for which `keep` holds.
+pub fn read_filelists_where<R: BufRead>(
+    r: R,
+    origin: &str,
+    packages: &mut [Package],
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<()> {
     let mut by_id: FxHashMap<String, usize> = FxHashMap::default();
     let mut by_nevra: FxHashMap<(String, String, String), usize> = FxHashMap::default();
     for (i, p) in packages.iter().enumerate() {
@@ -76,7 +88,7 @@ pub fn read_filelists<R: BufRead>(
                     let path = x.text(&mut buf)?;
                     if let Some(i) = cur {
                         // Paths createrepo_c puts into primary are already there.
-                        if keep.is_none_or(|k| k.contains(&path)) && !is_primary_file(&path) {
+                        if keep(&path) && !is_primary_file(&path) {
                             packages[i].files.push(path);
                         }
                     }

@@ -2,7 +2,7 @@
 //! string into libsolv jobs.
 //!
 //! `Job::Install` follows dnf 4.14 / libdnf 0.69 `base.install(spec)` with
-//! `multilib_policy=best`, `obsoletes=True` (semantics.md §6.3):
+//! `multilib_policy=best`, `obsoletes=True` (docs/resolver.md, *Jobs*):
 //! 1. the NEVRA forms NEVRA, NA, NAME, NEVR, NEV, first one that matches a
 //!    (non-excluded, binary) package wins; then the whole string as a NEVRA
 //!    glob; then provides (a glob over provide names if the spec has glob
@@ -42,6 +42,38 @@ impl SolverJob {
             SolverJob::Provides { dep } => ov.dep_providers(*dep).into_owned(),
         }
     }
+}
+
+/// dnf's `_finalize_comps_trans` for one group package: the (not
+/// excluded, binary) packages of that exact name, of the base arch only
+/// when `basearch_only`, plus their obsoleters, as one "install one of" job.
+pub(crate) fn group_package_job(
+    ov: &Overlay,
+    name: &str,
+    basearch_only: bool,
+) -> Option<Vec<SolverJob>> {
+    let pool = ov.pool;
+    let sym = pool.sym(name)?;
+    let basearch = pool.arch().target();
+    let mut cands: Vec<u32> = pool
+        .all_binaries_named(sym)
+        .iter()
+        .copied()
+        .filter(|&sid| {
+            let d = pool.sd(sid);
+            !d.source
+                && !d.disabled
+                && (!basearch_only || pool.package(PkgId::from_sid(sid)).arch == basearch)
+        })
+        .collect();
+    if cands.is_empty() {
+        return None;
+    }
+    add_obsoleters(ov, &mut cands);
+    Some(vec![SolverJob::OneOf {
+        cands,
+        setarch: true,
+    }])
 }
 
 /// The solver job of one BuildRequires (`Job::Provides`): None when it

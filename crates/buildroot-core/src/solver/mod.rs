@@ -16,12 +16,15 @@
 //! - [`policy`]: the choice between alternatives (`policy_filter_unwanted`);
 //! - [`problems`]: dnf-like problem descriptions;
 //! - [`explain`]: why each package of a solution is there;
+//! - [`installed`]: what an installed system adds (`dnf install` on top of
+//!   installed packages, [`resolve_on`]);
 //! - [`cache`]: what a [`Resolver`] keeps across transactions.
 //!
 //! See `docs/resolver.md` for the design and the measured agreement with dnf.
 
 mod cache;
 mod explain;
+mod installed;
 mod jobs;
 mod policy;
 mod problems;
@@ -49,6 +52,10 @@ pub enum Job {
     /// As `dnf builddep` takes one BuildRequires: a provides selector (a path
     /// also matches files); rich dependencies evaluated for real.
     Provides(Dep),
+    /// As `dnf group install` takes one package of a comps group: the
+    /// packages named exactly `name` (of the pool's base arch only when
+    /// `basearch_only`) and their obsoleters; nothing else is tried.
+    GroupPackage { name: String, basearch_only: bool },
 }
 
 impl std::fmt::Display for Job {
@@ -56,6 +63,7 @@ impl std::fmt::Display for Job {
         match self {
             Job::Install(s) => write!(f, "install {s}"),
             Job::Provides(d) => write!(f, "provides {d}"),
+            Job::GroupPackage { name, .. } => write!(f, "group package {name}"),
         }
     }
 }
@@ -63,7 +71,9 @@ impl std::fmt::Display for Job {
 /// A solved transaction.
 #[derive(Clone, Debug)]
 pub struct Solution {
-    /// Installed packages, sorted by id.
+    /// The packages the transaction installs, sorted by id (on an installed
+    /// system, [`resolve_on`], the ones it adds: installed ones kept are
+    /// not listed).
     pub installed: Vec<PkgId>,
     /// Jobs that matched nothing (dnf's "No match for argument"): the
     /// transaction was solved without them. Indexes into the job list.
@@ -140,6 +150,15 @@ impl std::fmt::Display for Unsolvable {
 /// many transactions over one pool, keep a `Resolver`).
 pub fn resolve(pool: &Pool, jobs: &[Job]) -> Result<Solution, Unsolvable> {
     Resolver::new(pool).resolve(jobs)
+}
+
+/// Resolves `jobs` as `dnf install` does on a system where `installed`
+/// (packages of the pool, as an earlier transaction from the same repos
+/// installed them) are installed: they stay, and satisfy what they provide
+/// (`installed.rs` says how closely this follows libsolv). A one-off
+/// [`Resolver`], as for [`resolve`].
+pub fn resolve_on(pool: &Pool, installed: &[PkgId], jobs: &[Job]) -> Result<Solution, Unsolvable> {
+    Resolver::new(pool).resolve_on(installed, jobs)
 }
 
 /// Resolves transactions over one pool, keeping across them what does not
@@ -239,6 +258,10 @@ impl<'p> Resolver<'p> {
             .map(|job| match job {
                 Job::Install(spec) => self.install_jobs(ov, spec),
                 Job::Provides(dep) => jobs::provides_job(ov, dep),
+                Job::GroupPackage {
+                    name,
+                    basearch_only,
+                } => jobs::group_package_job(ov, name, *basearch_only),
             })
             .collect()
     }
@@ -263,8 +286,16 @@ impl<'p> Resolver<'p> {
     }
 
     /// Resolves `jobs` into an empty root.
-    #[inline(never)]
     pub fn resolve(&self, jobs: &[Job]) -> Result<Solution, Unsolvable> {
+        self.resolve_on(&[], jobs)
+    }
+
+    /// Resolves `jobs` on a system where `installed` are installed (see
+    /// [`resolve_on`]). The bases of [`Resolver::set_common_jobs`] and
+    /// [`Resolver::add_base`] serve empty roots only: an installed system's
+    /// walk starts at its installed packages, not at the common jobs.
+    #[inline(never)]
+    pub fn resolve_on(&self, installed: &[PkgId], jobs: &[Job]) -> Result<Solution, Unsolvable> {
         let pool = self.pool;
         let mut ov = Overlay::new(pool);
         let built = self.build(&mut ov, jobs);
@@ -289,14 +320,23 @@ impl<'p> Resolver<'p> {
                 c
             })
             .collect();
-        let base = if jobs.starts_with(&self.common) {
+        let base = if installed.is_empty() && jobs.starts_with(&self.common) {
             self.pick_base(&jobs[self.common.len()..])
         } else {
             None
         };
         let mut solver = sat::Solver::new(ov, &self.rules, self.workspace());
+        let inst: Vec<u32> = installed.iter().map(|p| p.sid()).collect();
+        solver.set_installed(&inst);
         let jl: Vec<SolverJob> = built.into_iter().flatten().flatten().collect();
         let res = solver.solve(&jl, base);
+        let res = res.map(|mut new| {
+            // On an installed system: what the transaction adds.
+            if !inst.is_empty() {
+                new.retain(|p| !solver.is_installed(p.sid()));
+            }
+            new
+        });
         self.give_back(solver.into_workspace());
         match res {
             Ok(installed) => Ok(Solution {

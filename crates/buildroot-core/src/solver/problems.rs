@@ -187,6 +187,9 @@ fn info_line(s: &Solver, r: usize, info: RuleInfo) -> Option<String> {
                     "conflicting requests".to_string()
                 }
             }
+            RuleKind::Update => {
+                format!("problem with installed package {}", s.pkg_str(info.from))
+            }
             RuleKind::Dummy | RuleKind::Learnt => return None,
         };
         Some(line)

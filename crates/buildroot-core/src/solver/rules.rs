@@ -407,6 +407,10 @@ impl Solver<'_> {
             self.strong_list.extend_from_slice(&b.strong);
             self.added_list.extend_from_slice(&b.strong);
         }
+        // On an installed system (never with a base) the walk starts at
+        // the installed packages and their update candidates.
+        debug_assert!(base.is_none() || self.installed_list.is_empty());
+        self.add_installed_pkg_rules();
         for job in jobs {
             for p in job.candidates(&self.ov) {
                 if p >= 2 {
@@ -498,6 +502,7 @@ impl Solver<'_> {
             }
             r = end;
         }
+        self.add_update_rules();
 
         self.jobrules = self.rules.len();
         self.job_deps = jobs

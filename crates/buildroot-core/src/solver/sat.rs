@@ -34,6 +34,8 @@ pub(crate) enum RuleKind {
     Job,
     InfArch,
     Learnt,
+    /// Installed package `from` stays or is replaced by an update candidate.
+    Update,
 }
 
 /// Provenance of a rule.
@@ -153,6 +155,18 @@ pub(crate) struct Solver<'p> {
     /// `RESOLVER_TRACE` set: print decisions to stderr in the shape of
     /// libsolv's debug output (compare with `testsolv -v -v`).
     pub trace: bool,
+    /// Installed packages (an installed system, `installed.rs`): empty
+    /// for an empty root (no per-transaction array of pool size), else a
+    /// flag per solvable.
+    pub installed: Vec<bool>,
+    pub installed_list: Vec<u32>,
+    pub updaterules: usize,
+    pub updaterules_end: usize,
+    /// (installed package, its update rule), in package order.
+    pub update_rule_of: Vec<(u32, usize)>,
+    /// libsolv `do_extra_reordering`: set while the jobs are resolved on an
+    /// installed system.
+    pub do_extra_reordering: bool,
 }
 
 /// Whether `RESOLVER_TRACE` is set (read once).
@@ -224,6 +238,12 @@ impl<'p> Solver<'p> {
             problems: Vec::new(),
             job_deps: Vec::new(),
             trace: trace_enabled(),
+            installed: Vec::new(),
+            installed_list: Vec::new(),
+            updaterules: 0,
+            updaterules_end: 0,
+            update_rule_of: Vec::new(),
+            do_extra_reordering: false,
         }
     }
 
@@ -846,7 +866,7 @@ impl<'p> Solver<'p> {
     }
 
     /// libsolv `setpropagatelearn`.
-    fn setpropagatelearn(
+    pub(crate) fn setpropagatelearn(
         &mut self,
         mut level: i32,
         decision: i32,
@@ -902,7 +922,7 @@ impl<'p> Solver<'p> {
         self.setpropagatelearn(level, p, why)
     }
 
-    fn selectandinstall(
+    pub(crate) fn selectandinstall(
         &mut self,
         level: i32,
         dq: &mut Vec<i32>,
@@ -910,6 +930,9 @@ impl<'p> Solver<'p> {
     ) -> Result<i32, Unsat> {
         if dq.len() > 1 {
             self.policy_filter_unwanted(dq, Mode::Choose);
+        }
+        if dq.len() > 1 && self.do_extra_reordering {
+            self.reorder_for_future_installed(level, dq);
         }
         if dq.len() > 1 {
             self.createbranch(level, dq, ruleid as i32);
@@ -1042,6 +1065,7 @@ impl<'p> Solver<'p> {
                 i += 1;
                 continue;
             }
+            self.prune_to_installed(&mut dq);
             let olevel = level;
             level = self.selectandinstall(level, &mut dq, i)?;
             if level <= olevel {
@@ -1288,7 +1312,18 @@ impl<'p> Solver<'p> {
             }
             if level < systemlevel {
                 let olevel = level;
-                level = self.resolve_jobrules(level)?;
+                self.do_extra_reordering = !self.installed_list.is_empty();
+                let res = self.resolve_jobrules(level);
+                self.do_extra_reordering = false;
+                level = res?;
+                if level < olevel {
+                    continue;
+                }
+                systemlevel = level + 1;
+            }
+            if level < systemlevel && !self.installed_list.is_empty() {
+                let olevel = level;
+                level = self.resolve_installed(level)?;
                 if level < olevel {
                     continue;
                 }

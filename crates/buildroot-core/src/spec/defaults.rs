@@ -1,8 +1,9 @@
-//! The macro values of an ELN build root that specs test: rpm's and
-//! redhat-rpm-config's arch lists, path macros, the per-arch facts
-//! (`%_arch`, `%_lib`, `%_isa`, ...) and the distribution macros
-//! (`%rhel`, `%eln`, `%dist`). The evaluator and `rpmbuild` get the same
-//! distribution macros, so both see the same spec.
+//! The built-in macro layer, used first (real macro files loaded later win):
+//! the few macros of rpm's own macro file that specs lean on (`%with`,
+//! `%defined`, `%bcond`, ...), written in rpm's macro-file syntax;
+//! rpm's and redhat-rpm-config's arch lists, path macros, the per-arch
+//! facts of rpm's platform files (`%_arch`, `%_lib`, `%_isa`, ...) and the
+//! distribution macros of ELN (`%rhel`, `%eln`, `%dist`).
 
 /// The distribution macros of Fedora ELN (RHEL-shaped, no `%fedora`).
 pub const ELN_MACROS: &[(&str, &str)] = &[
@@ -11,6 +12,36 @@ pub const ELN_MACROS: &[(&str, &str)] = &[
     ("eln", "150"),
     ("dist", ".eln150"),
 ];
+
+/// rpm behaviour every spec relies on, as a macro file of our own.
+pub(super) const RPM_BASICS: &str = r#"
+%nil %{!?nil}
+%_usr /usr
+%_var /var
+%_rpmconfigdir /usr/lib/rpm
+%_topdir %{getenv:HOME}/rpmbuild
+%_sourcedir %{_topdir}/SOURCES
+%_specdir %{_topdir}/SPECS
+%_builddir %{_topdir}/BUILD
+%_buildshell /bin/sh
+%__rpmuncompress %{_rpmconfigdir}/rpmuncompress
+%_defaultdocdir %{_datadir}/doc
+%_defaultlicensedir %{_datadir}/licenses
+%_datarootdir %{_prefix}/share
+%_initddir %{_sysconfdir}/rc.d/init.d
+%_rundir /run
+%_vendor redhat
+# 1 when the macro named by the argument exists, else 0 (and the reverse).
+%defined() %{expand:%%{?%1:1}%%{!?%1:0}}
+%undefined() %{expand:%%{?%1:0}%%{!?%1:1}}
+# --with NAME defines _with_NAME, --without NAME _without_NAME; a bcond
+# with default DEFAULT turns those into with_NAME.
+%bcond() %[(%2) ? "%{expand:%%{!?_without_%1:%%global with_%1 1}}" : "%{expand:%%{?_with_%1:%%global with_%1 1}}"]
+%bcond_with() %bcond %1 0
+%bcond_without() %bcond %1 1
+%with() %{expand:%%{?with_%1:1}%%{!?with_%1:0}}
+%without() %{expand:%%{?with_%1:0}%%{!?with_%1:1}}
+"#;
 
 /// Arch lists from rpm's and redhat-rpm-config's macro files.
 pub(super) const ARCH_LISTS: &[(&str, &str)] = &[
@@ -62,7 +93,6 @@ pub(super) const PATHS: &[(&str, &str)] = &[
     ("python3_pkgversion", "3"),
     ("python3_version", "3.13"),
     ("__python3", "/usr/bin/python3"),
-    ("nil", ""),
 ];
 
 /// What rpm's platform files say about a target arch (`rpm --target ARCH
@@ -73,6 +103,31 @@ pub(super) struct ArchFacts {
     pub lib: &'static str,
     pub isa_bits: &'static str,
     pub isa_name: String,
+}
+
+impl ArchFacts {
+    /// The macros rpm's platform file of the arch defines that depend on it.
+    pub fn macros(&self, target: &str) -> Vec<(&'static str, String)> {
+        let family = if self.arch.is_empty() {
+            target
+        } else {
+            self.arch
+        };
+        vec![
+            ("_arch", family.to_string()),
+            ("_build_arch", family.to_string()),
+            ("_lib", self.lib.to_string()),
+            ("_libdir", format!("%{{_prefix}}/{}", self.lib)),
+            ("__isa_name", self.isa_name.clone()),
+            ("__isa_bits", self.isa_bits.to_string()),
+            ("__isa", format!("{}-{}", self.isa_name, self.isa_bits)),
+            ("_isa", self.isa()),
+            (
+                "_target_platform",
+                "%{_target_cpu}-%{_vendor}-%{_target_os}".to_string(),
+            ),
+        ]
+    }
 }
 
 impl ArchFacts {

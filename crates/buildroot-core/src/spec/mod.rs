@@ -1,41 +1,92 @@
-//! Evaluating spec preambles per target arch: conditionals (`%if`,
-//! `%ifarch`, ...), macro definitions and expansion, `%bcond`, and the
-//! BuildRequires/ExclusiveArch tags they produce. An SRPM's header holds the
-//! BuildRequires of the arch that built it; this recomputes them for any arch.
+//! Evaluating a spec per target arch as rpm 4.18 parses it (`rpmspec -q
+//! --buildrequires --target ARCH`): rpm's line reader and conditionals
+//! (`reader`), its macro engine (`expand`, `table`, `define`, `args`,
+//! `expr`), embedded Lua (`lua`), sandboxed `%(...)` (`shell`) and its
+//! preamble parser (`parse`). An SRPM's header holds the BuildRequires of
+//! the arch that built it; this recomputes them for any arch.
 //!
-//! What cannot be evaluated statically (`%{lua:...}`, `%(shell)`,
-//! `%include`, `%generate_buildrequires`) is reported in
-//! [`SpecEval::problems`], never silently guessed.
+//! Macro files are parsed once into a shared table per target (built-ins of
+//! [`defaults`], then the files in load order, then the arch's platform
+//! macros, then `--with`/`--without`/`--define`, then `%_target_cpu`);
+//! each evaluation layers its own definitions over it.
+//!
+//! What rpm would reject (an unknown tag, an unclosed macro, a failing
+//! `%{lua:}`), what we refuse to do (`%(...)` without a sandbox) and what
+//! exceeds our limits ends in [`SpecEval::problems`], never guessed.
 
+mod args;
 mod defaults;
+mod define;
+mod expand;
 mod expr;
-mod macros;
-mod params;
+mod lua;
+mod parse;
+mod reader;
+mod shell;
+mod table;
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::dep::Dep;
 use crate::error::{Error, Result};
 
 pub use defaults::ELN_MACROS;
-pub use macros::Macros;
+pub use shell::sandbox_unavailable;
 
-/// The target of an evaluation: arch, OS and extra macro definitions.
+use table::{level, Base, Entry, Table};
+
+/// One loaded macro file: its definitions in order.
+#[derive(Debug)]
+struct MacroFile {
+    path: PathBuf,
+    defs: Vec<define::Def>,
+}
+
+/// What evaluations of one run share: the base tables per target and the
+/// `%(...)` runners with their caches.
+#[derive(Debug, Default)]
+struct Shared {
+    bases: Mutex<HashMap<u64, Arc<Base>>>,
+    sandboxed: OnceLock<shell::Shell>,
+    trusted: OnceLock<shell::Shell>,
+}
+
+/// The target of an evaluation: arch, OS, macro files and definitions.
 #[derive(Clone, Debug)]
 pub struct SpecContext {
     pub arch: String,
     pub os: String,
-    /// Extra `%define`s (name, value), applied after the defaults.
+    /// Extra `%define`s (name, value), applied after the macro files.
     pub macros: Vec<(String, String)>,
     /// `--with X` / `--without X`.
     pub with: Vec<String>,
     pub without: Vec<String>,
+    /// Directories `require` searches for Lua modules (each plays
+    /// `/usr/lib/rpm/lua`: `require "fedora.common"` reads
+    /// `DIR/fedora/common.lua`).
+    pub lua_dirs: Vec<PathBuf>,
+    /// A directory laid out as `/usr/lib/rpm/platform` (`ARCH-linux/macros`);
+    /// without one, the arch facts of [`defaults`] stand in for it.
+    pub platform_dir: Option<PathBuf>,
+    /// Whether [`ELN_MACROS`] (`%rhel`, `%el11`, `%eln`, `%dist`) are in
+    /// the built-in layer. Off when the distribution's own macro files are
+    /// loaded: they alone say which of `%rhel`, `%fedora`, `%eln` and
+    /// `%dist` exist, as in the distribution's buildroot.
+    pub dist_defaults: bool,
+    /// Run `%(...)` without a sandbox when none can be made (dangerous:
+    /// the spec's shell code runs as the user).
+    pub trust_specs: bool,
+    files: Vec<Arc<MacroFile>>,
+    shared: Arc<Shared>,
 }
 
 impl SpecContext {
-    /// ELN defaults for `arch`: [`ELN_MACROS`] (`%rhel 11`, `%el11 1`, `%eln 150`,
-    /// `%dist .eln150`, no `%fedora`) and the arch macros of `arch`.
+    /// Defaults for `arch`: the built-in layer (rpm basics, arch lists,
+    /// ELN's [`ELN_MACROS`]: `%rhel 11`, `%el11 1`, `%eln 150`, `%dist
+    /// .eln150`, no `%fedora`) and the arch macros of `arch`.
     pub fn for_arch(arch: &str) -> SpecContext {
         SpecContext {
             arch: arch.to_string(),
@@ -43,37 +94,47 @@ impl SpecContext {
             macros: Vec::new(),
             with: Vec::new(),
             without: Vec::new(),
+            lua_dirs: Vec::new(),
+            platform_dir: None,
+            dist_defaults: true,
+            trust_specs: false,
+            files: Vec::new(),
+            shared: Arc::default(),
         }
     }
 
-    /// Adds the definitions of an rpm macro file (`%name value` lines, `\`
-    /// continuations, `#` comments).
+    /// Loads an rpm macro file as rpm's `rpmLoadMacroFile` reads it
+    /// (definitions starting with `%`, bodies continued by `\` or while a
+    /// `%{`/`%(`/`%[` is open, `{...}` bodies; other lines are ignored, as
+    /// rpm ignores them). Files load in call order; later ones win. A
+    /// definition rpm rejects is an error naming the file and line.
     pub fn load_macros_file(&mut self, path: &Path) -> Result<()> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let mut pending = String::new();
-        for (i, line) in text.lines().enumerate() {
-            if let Some(cont) = line.strip_suffix('\\') {
-                pending.push_str(cont);
-                pending.push('\n');
-                continue;
-            }
-            pending.push_str(line);
-            let full = std::mem::take(&mut pending);
-            let t = full.trim();
-            if t.is_empty() || t.starts_with('#') {
-                continue;
-            }
-            let Some(rest) = t.strip_prefix('%') else {
-                return Err(Error::format(
-                    format!("{}:{}", path.display(), i + 1),
-                    "expected '%name value'",
-                ));
-            };
-            let (name, value) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-            self.macros
-                .push((name.to_string(), value.trim().to_string()));
+        let data = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        if data.contains(&0) {
+            return Err(Error::format(
+                path.display(),
+                "not a macro file (binary data)",
+            ));
         }
+        let mut defs = Vec::new();
+        for (line, chunk) in define::file_chunks(&data) {
+            match define::parse(&chunk, false).def {
+                Ok(d) => defs.push(d),
+                Err(e) => {
+                    return Err(Error::format(format!("{}:{line}", path.display()), e));
+                }
+            }
+        }
+        self.files.push(Arc::new(MacroFile {
+            path: path.to_path_buf(),
+            defs,
+        }));
         Ok(())
+    }
+
+    /// The macro files loaded so far, in load order.
+    pub fn macro_files(&self) -> Vec<&Path> {
+        self.files.iter().map(|f| f.path.as_path()).collect()
     }
 
     /// A `NAME VALUE` definition as given to `--define`.
@@ -85,6 +146,221 @@ impl SpecContext {
         self.macros
             .push((name.to_string(), value.trim().to_string()));
         Ok(())
+    }
+
+    fn shell(&self) -> &shell::Shell {
+        if self.trust_specs {
+            self.shared.trusted.get_or_init(|| shell::Shell::new(true))
+        } else {
+            self.shared
+                .sandboxed
+                .get_or_init(|| shell::Shell::new(false))
+        }
+    }
+
+    /// What the base table depends on besides the files.
+    fn fingerprint(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (
+            &self.arch,
+            &self.os,
+            &self.macros,
+            &self.with,
+            &self.without,
+        )
+            .hash(&mut h);
+        (&self.platform_dir, self.dist_defaults).hash(&mut h);
+        for f in &self.files {
+            (Arc::as_ptr(f) as usize).hash(&mut h);
+        }
+        h.finish()
+    }
+
+    /// The shared macro table of this target, built on first use.
+    fn base(&self) -> Arc<Base> {
+        let key = self.fingerprint();
+        if let Some(b) = self
+            .shared
+            .bases
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return b;
+        }
+        let b = Arc::new(self.build_base());
+        if let Ok(mut m) = self.shared.bases.lock() {
+            m.insert(key, b.clone());
+        }
+        b
+    }
+
+    fn build_base(&self) -> Base {
+        let mut b = Base::with_builtins();
+        let push_def = |b: &mut Base, d: &define::Def, lvl: i32| {
+            if b.get(&d.name).is_some_and(|e| e.builtin.is_some()) {
+                return;
+            }
+            let body = String::from_utf8_lossy(&d.body);
+            b.push(&d.name, Entry::new(&body, d.opts.as_deref(), lvl));
+        };
+        for (_, chunk) in define::file_chunks(defaults::RPM_BASICS.as_bytes()) {
+            if let Ok(d) = define::parse(&chunk, false).def {
+                push_def(&mut b, &d, level::DEFAULT);
+            }
+        }
+        let dist: &[(&str, &str)] = if self.dist_defaults { ELN_MACROS } else { &[] };
+        for (k, v) in defaults::ARCH_LISTS
+            .iter()
+            .chain(defaults::PATHS)
+            .chain(dist)
+        {
+            b.push(k, Entry::new(v, None, level::DEFAULT));
+        }
+        for f in &self.files {
+            for d in &f.defs {
+                push_def(&mut b, d, level::MACROFILES);
+            }
+        }
+        let platform = self
+            .platform_dir
+            .as_ref()
+            .map(|d| d.join(format!("{}-{}", self.arch, self.os)).join("macros"))
+            .and_then(|p| std::fs::read(p).ok());
+        match platform {
+            Some(text) => {
+                for (_, chunk) in define::file_chunks(&text) {
+                    if let Ok(d) = define::parse(&chunk, false).def {
+                        push_def(&mut b, &d, level::MACROFILES);
+                    }
+                }
+            }
+            None => {
+                let facts = defaults::ArchFacts::of(&self.arch);
+                for (k, v) in facts.macros(&self.arch) {
+                    b.push(k, Entry::new(&v, None, level::RPMRC));
+                }
+            }
+        }
+        for w in &self.with {
+            b.push(
+                &format!("_with_{w}"),
+                Entry::new(&format!("--with-{w}"), None, level::CMDLINE),
+            );
+        }
+        for w in &self.without {
+            b.push(
+                &format!("_without_{w}"),
+                Entry::new(&format!("--without-{w}"), None, level::CMDLINE),
+            );
+        }
+        for (k, v) in &self.macros {
+            let mut text = k.as_bytes().to_vec();
+            text.push(b' ');
+            text.extend_from_slice(v.as_bytes());
+            if let Ok(d) = define::parse(&text, false).def {
+                push_def(&mut b, &d, level::CMDLINE);
+            }
+        }
+        for (k, v) in [
+            ("_target_cpu", self.arch.clone()),
+            ("_target_os", self.os.clone()),
+            ("_target", format!("{}-{}", self.arch, self.os)),
+        ] {
+            b.push(k, Entry::new(&v, None, level::RPMRC));
+        }
+        b
+    }
+}
+
+/// Where `%include`, `%{load:}` and Lua's `io.open` find the spec's own
+/// files: the sources next to the spec (a directory, or an SRPM's payload).
+/// Files are looked up by base name, so nothing else of the machine is
+/// readable to a spec.
+pub trait SourceFiles: Send + Sync {
+    /// The contents of the source file `name` (a base name), if there is one.
+    fn read(&self, name: &str) -> Option<Vec<u8>>;
+}
+
+/// No source files.
+pub struct NoSources;
+
+impl SourceFiles for NoSources {
+    fn read(&self, _: &str) -> Option<Vec<u8>> {
+        None
+    }
+}
+
+/// The files of a directory (a spec's `SOURCES`, or the spec's own).
+pub struct DirSources(pub PathBuf);
+
+impl SourceFiles for DirSources {
+    fn read(&self, name: &str) -> Option<Vec<u8>> {
+        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+            return None;
+        }
+        std::fs::read(self.0.join(name)).ok()
+    }
+}
+
+/// The payload files of an SRPM, read on first use.
+pub struct SrpmSources {
+    path: PathBuf,
+    files: OnceLock<HashMap<String, Vec<u8>>>,
+}
+
+impl SrpmSources {
+    pub fn new(path: &Path) -> SrpmSources {
+        SrpmSources {
+            path: path.to_path_buf(),
+            files: OnceLock::new(),
+        }
+    }
+}
+
+impl SourceFiles for SrpmSources {
+    fn read(&self, name: &str) -> Option<Vec<u8>> {
+        let files = self.files.get_or_init(|| {
+            crate::srpm::read_payload(&self.path)
+                .map(|v| {
+                    v.into_iter()
+                        .map(|(n, d, _)| (n.rsplit('/').next().unwrap_or(&n).to_string(), d))
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        files.get(name).cloned()
+    }
+}
+
+/// What an evaluation reaches outside itself.
+pub(crate) struct Host<'a> {
+    pub lua_dirs: &'a [PathBuf],
+    pub shell: &'a shell::Shell,
+    pub sources: &'a dyn SourceFiles,
+}
+
+impl Host<'_> {
+    fn base_name(path: &str) -> &str {
+        path.trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or(path)
+    }
+
+    /// A spec's file by path: found among its sources by base name; of
+    /// the machine, only what Fedora's build-constraint macros read (the
+    /// memory and CPU counts).
+    pub fn read_file(&self, path: &str) -> Option<Vec<u8>> {
+        if matches!(path, "/proc/meminfo" | "/proc/cpuinfo") {
+            return std::fs::read(path).ok();
+        }
+        self.sources.read(Self::base_name(path))
+    }
+
+    /// `%{exists:}`: a source file, or an absolute path that exists.
+    pub fn file_exists(&self, path: &str) -> bool {
+        self.read_file(path).is_some() || (path.starts_with('/') && Path::new(path).exists())
     }
 }
 
@@ -102,298 +378,76 @@ pub struct SpecEval {
     pub build_arch: Vec<String>,
     /// `%generate_buildrequires`: more BuildRequires appear only at build time.
     pub dynamic_build_requires: bool,
-    /// What could not be evaluated, with line numbers.
+    /// Why the evaluation is not rpm's answer (rpm rejects the spec, or we
+    /// refused or could not finish something), with line numbers.
     pub problems: Vec<String>,
 }
 
-/// Sections whose body is not preamble (tags there are not read).
-const BODY_SECTIONS: &[&str] = &[
-    "%description",
-    "%prep",
-    "%build",
-    "%install",
-    "%check",
-    "%clean",
-    "%files",
-    "%changelog",
-    "%pre",
-    "%post",
-    "%preun",
-    "%postun",
-    "%pretrans",
-    "%posttrans",
-    "%triggerin",
-    "%triggerun",
-    "%triggerpostun",
-    "%verifyscript",
-    "%filetriggerin",
-    "%filetriggerun",
-    "%transfiletriggerin",
-    "%transfiletriggerun",
-    "%conf",
-    "%generate_buildrequires",
-];
-
-/// Evaluates `spec_text` for `ctx`.
+/// Evaluates `spec_text` for `ctx` with no source files.
 pub fn evaluate(spec_text: &str, ctx: &SpecContext) -> Result<SpecEval> {
-    let mut m = Macros::for_context(ctx);
-    let mut out = SpecEval::default();
-    // Conditional stack: (this branch is active, some branch was taken, parent active).
-    let mut stack: Vec<(bool, bool, bool)> = Vec::new();
-    let active = |stack: &[(bool, bool, bool)]| stack.last().is_none_or(|f| f.0);
-    let mut in_preamble = true;
-    let mut lines = spec_text.lines().enumerate().peekable();
-    while let Some((i, raw)) = lines.next() {
-        let lineno = i + 1;
-        // Join continuation lines (used in %global and long BuildRequires).
-        let mut line = raw.to_string();
-        while line.ends_with('\\') {
-            line.pop();
-            match lines.next() {
-                Some((_, next)) => {
-                    line.push('\n');
-                    line.push_str(next);
-                }
-                None => break,
-            }
-        }
-        let t = line.trim_start();
-        let word = t.split_whitespace().next().unwrap_or("");
-        let rest = t[word.len()..].trim();
-        match word {
-            "%if" | "%ifarch" | "%ifnarch" | "%ifos" | "%ifnos" => {
-                let parent = active(&stack);
-                let cond = parent && cond_true(&mut m, word, rest, ctx, lineno, &mut out.problems);
-                stack.push((cond, cond, parent));
-                continue;
-            }
-            "%elif" | "%elifarch" | "%elifnarch" | "%elifos" | "%elifnos" => {
-                let Some(&(_, taken, parent)) = stack.last() else {
-                    return Err(Error::format(
-                        format!("line {lineno}"),
-                        format!("{word} without %if"),
-                    ));
-                };
-                let kind = word.replacen("%elif", "%if", 1);
-                let cond = parent
-                    && !taken
-                    && cond_true(&mut m, &kind, rest, ctx, lineno, &mut out.problems);
-                *stack.last_mut().expect("checked") = (cond, taken || cond, parent);
-                continue;
-            }
-            "%else" => {
-                let Some(&(_, taken, parent)) = stack.last() else {
-                    return Err(Error::format(format!("line {lineno}"), "%else without %if"));
-                };
-                *stack.last_mut().expect("checked") = (parent && !taken, true, parent);
-                continue;
-            }
-            "%endif" => {
-                if stack.pop().is_none() {
-                    return Err(Error::format(
-                        format!("line {lineno}"),
-                        "%endif without %if",
-                    ));
-                }
-                continue;
-            }
-            _ => {}
-        }
-        if !active(&stack) {
-            continue;
-        }
-        match word {
-            "%define" | "%global" => {
-                m.define_line(rest, word == "%global", lineno, &mut out.problems);
-                continue;
-            }
-            "%undefine" => {
-                m.undefine(rest);
-                continue;
-            }
-            "%bcond_with" | "%bcond_without" | "%bcond" => {
-                m.bcond(word, rest, lineno, &mut out.problems);
-                continue;
-            }
-            "%include" => {
-                out.problems
-                    .push(format!("line {lineno}: %include is not followed"));
-                continue;
-            }
-            "%generate_buildrequires" => {
-                out.dynamic_build_requires = true;
-                in_preamble = false;
-                continue;
-            }
-            "%package" => {
-                in_preamble = true;
-                continue;
-            }
-            _ => {}
-        }
-        if BODY_SECTIONS.contains(&word) {
-            in_preamble = false;
-            continue;
-        }
-        if !in_preamble {
-            continue;
-        }
-        if t.starts_with('%') {
-            // Bare macro calls in the preamble (`%{!?x:%global x 1}`, `%{?python_enable_dependency_generator}`).
-            m.expand(t, lineno, &mut out.problems);
-            continue;
-        }
-        let Some((tag, value)) = t.split_once(':') else {
-            continue;
-        };
-        let tag = tag.trim().to_ascii_lowercase();
-        if tag.contains(char::is_whitespace) {
-            continue;
-        }
-        let value = m.expand(value.trim(), lineno, &mut out.problems);
-        match tag.as_str() {
-            "name" if out.name.is_empty() => {
-                out.name = value.clone();
-                m.set("name", &value);
-            }
-            "version" if out.version.is_empty() => {
-                out.version = value.clone();
-                m.set("version", &value);
-            }
-            "release" if out.release.is_empty() => {
-                out.release = value.clone();
-                m.set("release", &value);
-            }
-            "epoch" => {
-                out.epoch = value.parse().ok();
-                m.set("epoch", &value);
-            }
-            "buildrequires" | "buildconflicts" => {
-                for item in split_deps(&value) {
-                    match Dep::parse(&item) {
-                        Ok(d) => {
-                            let list = if tag == "buildrequires" {
-                                &mut out.build_requires
-                            } else {
-                                &mut out.build_conflicts
-                            };
-                            if !list.contains(&d) {
-                                list.push(d);
-                            }
-                        }
-                        Err(e) => out.problems.push(format!("line {lineno}: {e}")),
-                    }
-                }
-            }
-            "exclusivearch" => out
-                .exclusive_arch
-                .extend(value.split_whitespace().map(str::to_string)),
-            "excludearch" => out
-                .exclude_arch
-                .extend(value.split_whitespace().map(str::to_string)),
-            "buildarch" | "buildarchitectures" => out
-                .build_arch
-                .extend(value.split_whitespace().map(str::to_string)),
-            _ => {}
-        }
-    }
-    if !stack.is_empty() {
-        return Err(Error::format(
-            "spec",
-            format!("{} %if block(s) without %endif", stack.len()),
-        ));
-    }
-    Ok(out)
+    evaluate_with(spec_text, ctx, &NoSources)
 }
 
-fn cond_true(
-    m: &mut Macros,
-    kind: &str,
-    rest: &str,
+/// Evaluates `spec_text` for `ctx`; `%include` and friends read `sources`.
+/// `Err` for a spec whose conditionals do not nest (an `%if` without
+/// `%endif`, an `%else` without `%if`): rpm rejects it whatever the macros.
+pub fn evaluate_with(
+    spec_text: &str,
     ctx: &SpecContext,
-    lineno: usize,
-    problems: &mut Vec<String>,
-) -> bool {
-    let expanded = m.expand(rest, lineno, problems);
-    match kind {
-        "%ifarch" | "%ifnarch" => {
-            let hit = expanded.split([' ', '\t', ',']).any(|a| a == ctx.arch);
-            hit == (kind == "%ifarch")
-        }
-        "%ifos" | "%ifnos" => {
-            let hit = expanded.split([' ', '\t', ',']).any(|a| a == ctx.os);
-            hit == (kind == "%ifos")
-        }
-        _ => match expr::eval(&expanded) {
-            Ok(v) => v,
-            Err(e) => {
-                problems.push(format!("line {lineno}: cannot evaluate %if {rest}: {e}"));
-                false
-            }
-        },
+    sources: &dyn SourceFiles,
+) -> Result<SpecEval> {
+    let host = Host {
+        lua_dirs: &ctx.lua_dirs,
+        shell: ctx.shell(),
+        sources,
+    };
+    let mut eng = expand::Engine::new(Table::new(ctx.base()), &host);
+    for name in ["_docdir", "_licensedir"] {
+        let body = if name == "_docdir" {
+            "%{_defaultdocdir}"
+        } else {
+            "%{_defaultlicensedir}"
+        };
+        eng.table.push(name, Entry::new(body, None, level::SPEC));
     }
+    let mut spec = parse::Spec::new(false);
+    let mut rd = reader::Reader::new("spec", spec_text.as_bytes().to_vec());
+    let mut res = parse::parse(&mut spec, &mut rd, &mut eng);
+    if res.is_ok() {
+        if let Some(arches) = spec.restart_arch.take() {
+            // rpm parses again for the first build arch the target can build.
+            match arches.iter().find(|a| *a == "noarch" || **a == ctx.arch) {
+                None => res = Err("No compatible architectures found for build".to_string()),
+                Some(a) => {
+                    eng.table
+                        .push("_target_cpu", Entry::new(a, None, level::RPMRC));
+                    spec = parse::Spec::new(true);
+                    rd = reader::Reader::new("spec", spec_text.as_bytes().to_vec());
+                    res = parse::parse(&mut spec, &mut rd, &mut eng);
+                }
+            }
+        }
+    }
+    let mut out = std::mem::take(&mut spec.out);
+    if let Err(fatal) = res {
+        if rd.structural {
+            return Err(Error::format("spec", fatal));
+        }
+        out.problems.push(fatal);
+    }
+    Ok(out)
 }
 
 /// Splits a BuildRequires value into dependencies as rpm does: commas and
 /// whitespace separate, `name op version` stays together, `( ... )` is whole.
 pub fn split_deps(value: &str) -> Vec<String> {
-    let mut tokens: Vec<String> = Vec::new();
-    let chars: Vec<char> = value.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() || c == ',' {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        if c == '(' {
-            let mut depth = 0;
-            while i < chars.len() {
-                match chars[i] {
-                    '(' => depth += 1,
-                    ')' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            i += 1;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-        } else {
-            let mut depth = 0;
-            while i < chars.len() {
-                let ch = chars[i];
-                if depth == 0 && (ch.is_whitespace() || ch == ',') {
-                    break;
-                }
-                if ch == '(' {
-                    depth += 1;
-                } else if ch == ')' {
-                    depth -= 1;
-                }
-                i += 1;
-            }
-        }
-        tokens.push(chars[start..i].iter().collect());
-    }
-    // Re-join `name OP version` triples.
-    let mut out: Vec<String> = Vec::new();
-    let mut k = 0;
-    while k < tokens.len() {
-        let is_op = |t: &str| matches!(t, "<" | "<=" | "=" | "==" | ">=" | ">" | "=<" | "=>");
-        if k + 2 < tokens.len() && is_op(&tokens[k + 1]) {
-            out.push(format!("{} {} {}", tokens[k], tokens[k + 1], tokens[k + 2]));
-            k += 3;
-        } else {
-            out.push(tokens[k].clone());
-            k += 1;
-        }
-    }
-    out
+    parse::split_deps_checked(value).unwrap_or_else(|_| {
+        value
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    })
 }
 
 /// dep-tracker's test: `%ifarch`/`%ifnarch` followed by a blank anywhere.
@@ -417,15 +471,27 @@ pub struct ArchfulReport {
     /// Problems of any arch's evaluation.
     pub problems: Vec<String>,
     pub dynamic_build_requires: bool,
+    /// Arches that ExclusiveArch/ExcludeArch rule out.
+    pub not_buildable_on: Vec<String>,
 }
 
 /// Evaluates `spec_text` for each arch of `arches` and compares the BuildRequires.
 pub fn archful(spec_text: &str, arches: &[&str], base: &SpecContext) -> Result<ArchfulReport> {
+    archful_with(spec_text, arches, base, &NoSources)
+}
+
+/// [`archful`] with the spec's source files.
+pub fn archful_with(
+    spec_text: &str,
+    arches: &[&str],
+    base: &SpecContext,
+    sources: &dyn SourceFiles,
+) -> Result<ArchfulReport> {
     let mut rep = ArchfulReport::default();
     for arch in arches {
         let mut ctx = base.clone();
         ctx.arch = arch.to_string();
-        let ev = evaluate(spec_text, &ctx)?;
+        let ev = evaluate_with(spec_text, &ctx, sources)?;
         let mut brs: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
         brs.sort();
         brs.dedup();
@@ -433,6 +499,12 @@ pub fn archful(spec_text: &str, arches: &[&str], base: &SpecContext) -> Result<A
             if !rep.problems.contains(&p) {
                 rep.problems.push(p);
             }
+        }
+        let excluded = (!ev.exclusive_arch.is_empty()
+            && !ev.exclusive_arch.iter().any(|a| a == arch))
+            || ev.exclude_arch.iter().any(|a| a == arch);
+        if excluded {
+            rep.not_buildable_on.push(arch.to_string());
         }
         rep.dynamic_build_requires |= ev.dynamic_build_requires;
         rep.build_requires.insert(arch.to_string(), brs);
@@ -442,4 +514,22 @@ pub fn archful(spec_text: &str, arches: &[&str], base: &SpecContext) -> Result<A
         rep.archful = it.any(|v| v != first);
     }
     Ok(rep)
+}
+
+/// The spec-evaluation options the tools share (`#[command(flatten)]`).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct SpecArgs {
+    /// Run specs' `%(...)` shell code even where no sandbox (bubblewrap)
+    /// can be made: DANGEROUS, the packagers' shell code then runs as you,
+    /// with your files and network. Without it such specs fall back to the
+    /// %ifarch grep with a warning.
+    #[arg(long)]
+    pub trust_specs: bool,
+}
+
+impl SpecArgs {
+    /// Applies the options to `ctx`.
+    pub fn apply(&self, ctx: &mut SpecContext) {
+        ctx.trust_specs = self.trust_specs;
+    }
 }

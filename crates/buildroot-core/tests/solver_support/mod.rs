@@ -13,11 +13,17 @@
 //! bb-1-1.noarch | P: cap | F: /usr/bin/bb
 //! ? install a ; provides (b if c) => a-1-1.noarch bb-1-1.noarch
 //! ? install bb => unmatched=0 | error
+//! ? on [install a] install bb => bb-1-1.noarch
+//! ? group bb => bb-1-1.noarch
 //! ```
 //! Package keys: R requires, P provides, C conflicts, O obsoletes, Rec, Sug,
 //! Sup, Enh, F files. Expectations after `=>`: NEVRAs, or `error`, optionally
 //! preceded by `unmatched=I,J |`. A transaction without `=>` is only compared
-//! with dnf.
+//! with dnf. `on [JOBS]` first installs what JOBS resolve to into an empty
+//! root (dnf: a `justdb` transaction into an installroot), then resolves the
+//! transaction's jobs on that installed system; the expectation lists the
+//! packages it adds. `group NAME` is one package of a comps group as
+//! `dnf group install` takes it.
 
 #![allow(dead_code)]
 
@@ -30,7 +36,7 @@ use buildroot_core::evr::Nevra;
 use buildroot_core::package::Package;
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{LoadedRepo, RepoSpec};
-use buildroot_core::solver::{resolve, Job};
+use buildroot_core::solver::{resolve, resolve_on, Job};
 
 /// One repo of a scenario.
 #[derive(Clone, Debug)]
@@ -42,6 +48,8 @@ pub struct ScRepo {
 /// A transaction and what it should give.
 #[derive(Clone, Debug)]
 pub struct Tx {
+    /// `on [JOBS]`: the jobs whose install set is installed first.
+    pub base: Option<Vec<Job>>,
     pub jobs: Vec<Job>,
     pub expect: Option<Outcome>,
     pub line: usize,
@@ -87,7 +95,24 @@ fn job_from(s: &str) -> Result<Job, String> {
             .map(Job::Provides)
             .map_err(|e| e.to_string());
     }
-    Err(format!("job must start with 'install' or 'provides': {s}"))
+    if let Some(rest) = s.strip_prefix("group ") {
+        return Ok(Job::GroupPackage {
+            name: rest.trim().to_string(),
+            basearch_only: false,
+        });
+    }
+    Err(format!(
+        "job must start with 'install', 'provides' or 'group': {s}"
+    ))
+}
+
+/// A job as the scenario format writes it.
+pub fn job_text(j: &Job) -> String {
+    match j {
+        Job::Install(x) => format!("install {x}"),
+        Job::Provides(d) => format!("provides {d}"),
+        Job::GroupPackage { name, .. } => format!("group {name}"),
+    }
 }
 
 /// The text of a job as the oracle takes it.
@@ -95,6 +120,10 @@ pub fn job_json(j: &Job) -> serde_json::Value {
     match j {
         Job::Install(s) => serde_json::json!({ "install": s }),
         Job::Provides(d) => serde_json::json!({ "provides": d.to_string() }),
+        Job::GroupPackage {
+            name,
+            basearch_only,
+        } => serde_json::json!({ "group": name, "basearch_only": basearch_only }),
     }
 }
 
@@ -228,12 +257,27 @@ pub fn parse_scenarios(text: &str) -> Result<Vec<Scenario>, String> {
                 Some(p) => (&t[..p], Some(parse_outcome(&t[p + 2..]).map_err(err)?)),
                 None => (t, None),
             };
+            let mut base = None;
+            let mut jobs = jobs.trim();
+            if let Some(rest) = jobs.strip_prefix("on [") {
+                let (b, after) = rest
+                    .split_once(']')
+                    .ok_or_else(|| err("'on [' without ']'".into()))?;
+                base = Some(
+                    b.split(';')
+                        .map(job_from)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(err)?,
+                );
+                jobs = after;
+            }
             let jobs = jobs
                 .split(';')
                 .map(job_from)
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(err)?;
             sc.txs.push(Tx {
+                base,
                 jobs,
                 expect,
                 line: ln + 1,
@@ -279,6 +323,43 @@ pub fn pool_in_memory(sc: &Scenario) -> Pool {
     Pool::new(&sc.arch, repos).expect("pool")
 }
 
+/// Writes the scenario's repos under `dir` with a real `.rpm` file for every
+/// package (what an installing transaction needs); their directories.
+pub fn write_repos_with_rpms(sc: &Scenario, dir: &Path) -> Vec<PathBuf> {
+    use buildroot_core::repodata::{write_repodata, WriteOptions};
+    use buildroot_core::srpm::{build_rpm, read_header};
+    sc.repos
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let d = dir.join(format!("r{i}-{}", r.spec.id));
+            std::fs::create_dir_all(d.join("Packages")).expect("mkdir");
+            let pkgs: Vec<Package> = r
+                .packages
+                .iter()
+                .map(|p| {
+                    let file = format!("{}-{}.{}.rpm", p.name, p.evr.vr(), p.arch);
+                    let path = d.join("Packages").join(&file);
+                    let mut p = p.clone();
+                    if p.sourcerpm.is_empty() {
+                        p.sourcerpm = format!("{}-{}.src.rpm", p.name, p.evr.vr());
+                    }
+                    std::fs::write(
+                        &path,
+                        build_rpm(&p, "MIT", 1_700_000_000).expect("build rpm"),
+                    )
+                    .expect("write rpm");
+                    let mut got = read_header(&path).expect("read rpm");
+                    got.location = format!("Packages/{file}");
+                    got
+                })
+                .collect();
+            write_repodata(&d, &pkgs, &WriteOptions::default()).expect("write repodata");
+            d
+        })
+        .collect()
+}
+
 /// Writes the scenario's repos under `dir` and returns their directories.
 pub fn write_repos(sc: &Scenario, dir: &Path) -> Vec<PathBuf> {
     use buildroot_core::repodata::{write_repodata, WriteOptions};
@@ -313,6 +394,37 @@ pub fn pool_from_disk(sc: &Scenario, dirs: &[PathBuf]) -> Pool {
     };
     // The streaming load the tools use (chunks interned while parsing).
     Pool::load(&sc.arch, &specs, &opts).expect("load repos")
+}
+
+/// Our answer for one transaction; with `base`, on the system its install
+/// set makes (an unsolvable base is an error).
+pub fn ours_tx(pool: &Pool, base: Option<&[Job]>, jobs: &[Job]) -> Outcome {
+    let Some(base) = base else {
+        return ours(pool, jobs);
+    };
+    let installed = match resolve(pool, base) {
+        Ok(s) => s.installed,
+        Err(_) => {
+            return Outcome {
+                unmatched: Vec::new(),
+                installed: None,
+            }
+        }
+    };
+    match resolve_on(pool, &installed, jobs) {
+        Ok(s) => {
+            let mut v: Vec<String> = s.installed.iter().map(|&p| pool.nevra_string(p)).collect();
+            v.sort();
+            Outcome {
+                unmatched: s.unmatched,
+                installed: Some(v),
+            }
+        }
+        Err(u) => Outcome {
+            unmatched: u.unmatched,
+            installed: None,
+        },
+    }
 }
 
 /// Our answer for one transaction.
@@ -367,6 +479,8 @@ pub struct OracleSet {
     pub arch: String,
     pub repos: Vec<(RepoSpec, PathBuf)>,
     pub txs: Vec<Vec<Job>>,
+    /// Per transaction (when not empty): the jobs installed first.
+    pub bases: Vec<Option<Vec<Job>>>,
 }
 
 /// Asks dnf about every set in one python process.
@@ -379,7 +493,16 @@ pub fn ask_dnf(sets: &[OracleSet]) -> Vec<Vec<(Outcome, Option<String>)>> {
                 "id": spec.id, "path": path.display().to_string(), "priority": spec.priority,
                 "cost": spec.cost, "exclude": spec.exclude, "includepkgs": spec.includepkgs,
             })).collect::<Vec<_>>(),
-            "transactions": s.txs.iter().map(|jobs| jobs.iter().map(job_json).collect::<Vec<_>>()).collect::<Vec<_>>(),
+            "transactions": s.txs.iter().enumerate().map(|(i, jobs)| {
+                let jobs: Vec<serde_json::Value> = jobs.iter().map(job_json).collect();
+                match s.bases.get(i).and_then(|b| b.as_ref()) {
+                    Some(b) => serde_json::json!({
+                        "installed_by": b.iter().map(job_json).collect::<Vec<_>>(),
+                        "jobs": jobs,
+                    }),
+                    None => serde_json::json!(jobs),
+                }
+            }).collect::<Vec<_>>(),
         })).collect::<Vec<_>>()
     });
     if let Ok(dir) = std::env::var("RESOLVER_KEEP") {
@@ -489,15 +612,14 @@ pub fn to_text(sc: &Scenario) -> String {
         }
     }
     for t in &sc.txs {
-        let jobs: Vec<String> = t
-            .jobs
-            .iter()
-            .map(|j| match j {
-                Job::Install(x) => format!("install {x}"),
-                Job::Provides(d) => format!("provides {d}"),
-            })
-            .collect();
-        s.push_str(&format!("? {}\n", jobs.join(" ; ")));
+        let jobs: Vec<String> = t.jobs.iter().map(job_text).collect();
+        match &t.base {
+            Some(b) => {
+                let b: Vec<String> = b.iter().map(job_text).collect();
+                s.push_str(&format!("? on [{}] {}\n", b.join(" ; "), jobs.join(" ; ")));
+            }
+            None => s.push_str(&format!("? {}\n", jobs.join(" ; "))),
+        }
     }
     s
 }

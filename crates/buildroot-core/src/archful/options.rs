@@ -1,0 +1,182 @@
+//! The spec-macro options identify-archful-srpms and create-srpm-repos
+//! share (one clap struct, flattened into both), and what they give: per
+//! target arch, the evaluator's context and the macro files rpm gets.
+//!
+//! The macros of an arch, later ones winning as in rpm: the distribution's
+//! macro packages from the binary repos ([`crate::distmacros`]; or, with
+//! `--no-repo-macros` or when there are none, the built-in ELN defaults),
+//! then `--macros` files, then `--define`s.
+
+use std::path::{Path, PathBuf};
+
+use crate::buildroot::DEFAULT_CORE;
+use crate::cli::RepoFileArgs;
+use crate::distmacros::{self, dir_macro_files, platform_file, Found, RepoMacros};
+use crate::error::Result;
+use crate::rpmmd::{RepoSpec, Vars};
+use crate::spec::SpecContext;
+
+/// Where the spec macros come from (shared by the archful tools).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct MacroArgs {
+    /// Binary repository: ID=URL (a directory, file:// or http(s)://; $basearch is replaced by
+    /// each target arch). Its macro packages define the spec macros (see --no-repo-macros);
+    /// so do the enabled sections of --repofile.
+    #[arg(long = "repo", value_name = "ID=URL")]
+    pub repos: Vec<String>,
+    /// The buildroot whose macro packages are used: core names, comma-separated (default:
+    /// mock's build group, as buildroot-generator's --core).
+    #[arg(long, value_delimiter = ',')]
+    pub core: Option<Vec<String>>,
+    /// Release package added to that buildroot ("" for none).
+    #[arg(long, default_value = "fedora-release-eln")]
+    pub release_package: String,
+    /// Also install NAME into that buildroot (repeatable), e.g. python3-rpm-macros.
+    #[arg(long = "macro-package", value_name = "NAME")]
+    pub macro_packages: Vec<String>,
+    /// Do not use the binary repos' macro packages: only the built-in ELN macros, --macros
+    /// and --define.
+    #[arg(long)]
+    pub no_repo_macros: bool,
+    /// An rpm macro file, or a directory whose files 'macros' and 'macros.*' are loaded
+    /// (repeatable; loaded after the repos' macro files, so they win).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub macros: Vec<PathBuf>,
+    /// Define a macro: 'NAME VALUE' (repeatable; wins over every macro file).
+    #[arg(long = "define", value_name = "'NAME VALUE'")]
+    pub defines: Vec<String>,
+}
+
+/// The macros of one target arch, for the evaluator and for rpm.
+#[derive(Clone, Debug)]
+pub struct ArchTarget {
+    pub arch: String,
+    /// The evaluator's context: every macro file and definition below.
+    pub ctx: SpecContext,
+    /// The distribution's macro files (None: built-in ELN defaults).
+    pub repo: Option<RepoMacros>,
+    /// `--macros` files, in order.
+    pub user_files: Vec<PathBuf>,
+    /// `--define`s, as given.
+    pub defines: Vec<String>,
+}
+
+impl ArchTarget {
+    /// `{"from": "repos"|"built-in", "packages": [NEVRA...]}`.
+    pub fn report(&self) -> serde_json::Value {
+        match &self.repo {
+            Some(r) => serde_json::json!({"from": "repos", "packages": r.packages}),
+            None => serde_json::json!({"from": "built-in", "packages": []}),
+        }
+    }
+}
+
+impl MacroArgs {
+    /// The binary repos for `arch` (`$basearch` = `arch`): `--repo`, then
+    /// the sections of every `--repofile`.
+    pub fn binary_repos(&self, arch: &str, files: &RepoFileArgs) -> Result<Vec<RepoSpec>> {
+        let vars = Vars::new(arch, &files.releasever);
+        let mut specs = Vec::new();
+        for r in &self.repos {
+            specs.push(RepoSpec::parse_cli(r, &vars)?);
+        }
+        specs.extend(files.specs(arch)?);
+        Ok(specs)
+    }
+
+    /// The names installed into the buildroot whose macro packages count.
+    pub fn install_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = match &self.core {
+            Some(c) => c
+                .iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            None => DEFAULT_CORE.iter().map(|s| s.to_string()).collect(),
+        };
+        let release = self.release_package.trim();
+        for n in std::iter::once(release).chain(self.macro_packages.iter().map(|s| s.trim())) {
+            if !n.is_empty() && !names.iter().any(|x| x == n) {
+                names.push(n.to_string());
+            }
+        }
+        names
+    }
+
+    /// The macros of each of `arches`. Macro packages are extracted under
+    /// `cache` (see [`distmacros::cache_root`]); repo metadata is cached in
+    /// `--cache-dir`, else `cache/.metadata`. `note` receives one line per
+    /// arch saying where its macros come from.
+    pub fn targets(
+        &self,
+        arches: &[String],
+        files: &RepoFileArgs,
+        cache: &Path,
+        note: &mut dyn FnMut(String),
+    ) -> Result<Vec<ArchTarget>> {
+        let metadata = files
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| cache.join(".metadata"));
+        let mut user_files = Vec::new();
+        for m in &self.macros {
+            user_files.extend(dir_macro_files(m)?);
+        }
+        let mut use_repos = !self.no_repo_macros;
+        if use_repos && self.repos.is_empty() && files.repofiles.is_empty() {
+            note("no binary repositories (--repo, --repofile): built-in ELN macros".into());
+            use_repos = false;
+        }
+        let install = self.install_names();
+        let mut out = Vec::new();
+        for arch in arches {
+            let repo = if use_repos {
+                let repos = self.binary_repos(arch, files)?;
+                match distmacros::repo_macros(arch, &repos, &install, &metadata, cache)? {
+                    Found::Macros(r) => {
+                        note(format!(
+                            "{arch}: macros of {} package(s) from the binary repositories: {}",
+                            r.packages.len(),
+                            r.packages.join(" ")
+                        ));
+                        Some(r)
+                    }
+                    Found::Nothing(why) => {
+                        note(format!("{arch}: {why}: built-in ELN macros"));
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            let mut ctx = SpecContext::for_arch(arch);
+            if let Some(r) = &repo {
+                // The evaluator applies the arch's platform file itself (in
+                // place of its built-in arch facts).
+                let platform = platform_file(&r.tree, arch);
+                ctx.dist_defaults = false;
+                for f in r.files.iter().filter(|f| **f != platform) {
+                    ctx.load_macros_file(f)?;
+                }
+                if platform.is_file() {
+                    ctx.platform_dir = Some(r.tree.join("platform"));
+                }
+                ctx.lua_dirs.extend(r.lua_dir.clone());
+            }
+            for f in &user_files {
+                ctx.load_macros_file(f)?;
+            }
+            for d in &self.defines {
+                ctx.define(d)?;
+            }
+            out.push(ArchTarget {
+                arch: arch.clone(),
+                ctx,
+                repo,
+                user_files: user_files.clone(),
+                defines: self.defines.clone(),
+            });
+        }
+        Ok(out)
+    }
+}

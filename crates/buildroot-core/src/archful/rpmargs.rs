@@ -1,0 +1,135 @@
+//! The command line that gives `rpmspec`/`rpmbuild` the macros of one
+//! target ([`ArchTarget`]), so rpm and the evaluator read a spec alike.
+//!
+//! With the distribution's macro packages: `RPM_CONFIGDIR` is their merged
+//! directory (rpm 4.18 sets Lua's `package.path` to `CONFIGDIR/lua/?.lua`,
+//! so `require` finds their modules), `--rcfile` and `--macros` name the
+//! files in rpm's load order ([`crate::distmacros::load_order`]); rpm's own
+//! base macros, platform file and rpmrc come from the host's rpm when the
+//! repos do not carry them. `--rcfile` and `--macros` must come before any
+//! option that makes rpm read its configuration (`--target`, `--define`,
+//! `--load`), or rpm reads the default files first. Without macro packages:
+//! the host's rpm configuration and the built-in ELN macros as `--define`s.
+//! Then `--macros` files as `--load` (after the macro path, so they win) and
+//! `--define`s; `--with`/`--without` as the definitions rpm's popt aliases
+//! make (`_with_X --with-X`).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use super::options::ArchTarget;
+use crate::distmacros::{load_order, platform_file, VENDOR};
+use crate::error::{Error, Result};
+use crate::spec::ELN_MACROS;
+
+/// The host rpm's configuration directory (`%{_rpmconfigdir}`).
+fn host_confdir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        Command::new("rpm")
+            .args(["--eval", "%{_rpmconfigdir}"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .filter(|s| s.starts_with('/'))
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/usr/lib/rpm"))
+    })
+}
+
+/// Options and environment for one rpm run.
+#[derive(Clone, Debug, Default)]
+pub(super) struct RpmMacros {
+    env: Vec<(String, OsString)>,
+    /// Options that must precede every other.
+    first: Vec<OsString>,
+    /// Options that follow the command's own.
+    last: Vec<OsString>,
+}
+
+impl RpmMacros {
+    /// The invocation for `t`.
+    pub fn of(t: &ArchTarget) -> Result<RpmMacros> {
+        let mut m = RpmMacros::default();
+        let define = |m: &mut RpmMacros, d: String| {
+            m.last.push("--define".into());
+            m.last.push(d.into());
+        };
+        match &t.repo {
+            Some(r) => {
+                let host = host_confdir();
+                let or_host = |ours: PathBuf, theirs: PathBuf| {
+                    if ours.is_file() {
+                        Some(ours)
+                    } else {
+                        theirs.is_file().then_some(theirs)
+                    }
+                };
+                let base = r.tree.join("macros");
+                let platform = platform_file(&r.tree, &t.arch);
+                let vendor = r.tree.join(VENDOR).join("macros");
+                let dropins = load_order(&r.tree, &t.arch)
+                    .into_iter()
+                    .filter(|f| ![&base, &platform, &vendor].contains(&f));
+                let mut path: Vec<PathBuf> = Vec::new();
+                path.extend(or_host(base.clone(), host.join("macros")));
+                path.extend(dropins);
+                path.extend(or_host(platform.clone(), platform_file(host, &t.arch)));
+                path.extend(vendor.is_file().then_some(vendor.clone()));
+                let rc = r.tree.join("rpmrc");
+                let rc = if rc.is_file() { rc } else { host.join("rpmrc") };
+                for p in path.iter().chain([&rc, &r.tree]) {
+                    if p.to_string_lossy().contains(':') {
+                        return Err(Error::Usage(format!(
+                            "{}: rpm cannot take a path with ':' (use a --cache without one)",
+                            p.display()
+                        )));
+                    }
+                }
+                let joined: Vec<String> = path.iter().map(|p| p.display().to_string()).collect();
+                m.env.push(("RPM_CONFIGDIR".into(), r.tree.clone().into()));
+                m.first.extend(["--rcfile".into(), rc.into()]);
+                m.first.extend(["--macros".into(), joined.join(":").into()]);
+            }
+            None if t.ctx.dist_defaults => {
+                for (k, v) in ELN_MACROS {
+                    define(&mut m, format!("{k} {v}"));
+                }
+            }
+            None => {}
+        }
+        for f in &t.user_files {
+            m.last.push("--load".into());
+            m.last.push(f.clone().into());
+        }
+        for d in &t.defines {
+            define(&mut m, d.trim().trim_start_matches('%').to_string());
+        }
+        for w in &t.ctx.with {
+            define(&mut m, format!("_with_{w} --with-{w}"));
+        }
+        for w in &t.ctx.without {
+            define(&mut m, format!("_without_{w} --without-{w}"));
+        }
+        Ok(m)
+    }
+
+    /// `program` with the environment and the leading options; the caller
+    /// adds its own, then [`RpmMacros::finish`].
+    pub fn command(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c.args(&self.first);
+        c
+    }
+
+    /// Adds the trailing options (`--load`, `--define`).
+    pub fn finish<'a>(&self, c: &'a mut Command) -> &'a mut Command {
+        c.args(&self.last)
+    }
+}

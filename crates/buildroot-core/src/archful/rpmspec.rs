@@ -1,0 +1,218 @@
+//! Exact mode (`identify-archful-srpms --rpmspec`): rpm itself reads each
+//! spec for each target arch, `rpmspec -q --srpm --target ARCH` with the
+//! macros of [`RpmMacros`] (the same macro files the evaluator loads). The
+//! query is what rpm's `--buildrequires` alias asks (`REQUIRENEVRS` of the
+//! source header), plus ExclusiveArch/ExcludeArch; rpm's popt aliases are
+//! not used because `RPM_CONFIGDIR` points at the macro packages' files.
+//!
+//! rpm runs the packagers' `%(...)` and Lua code without a sandbox, so each
+//! run has a time limit. SRPMs are read in parallel (rayon, one `rpmspec`
+//! per worker thread at a time). A spec rpm cannot read for an arch is
+//! decided by dep-tracker's `%ifarch` grep, with rpm's message as reason.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use super::cache::{excluded, ArchfulResult, CachedSrpm, Verdict};
+use super::options::ArchTarget;
+use super::rpmargs::RpmMacros;
+use super::rpmbuild::unpack;
+use crate::dep::Dep;
+use crate::error::{Error, Result};
+use crate::spec;
+use crate::srpm;
+
+/// How long one `rpmspec` run may take.
+const TIME_LIMIT: Duration = Duration::from_secs(120);
+
+const QUERY: &str = "[R %{REQUIRENEVRS}\\n][A %{EXCLUSIVEARCH}\\n][X %{EXCLUDEARCH}\\n]";
+
+/// What rpm says about a spec for one arch.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct RpmAnswer {
+    build_requires: Vec<String>,
+    exclusive_arch: Vec<String>,
+    exclude_arch: Vec<String>,
+}
+
+/// An error unless `rpmspec` can be run.
+pub fn check_rpmspec() -> Result<()> {
+    match std::process::Command::new("rpmspec")
+        .arg("--version")
+        .output()
+    {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(_) | Err(_) => Err(Error::Usage(
+            "--rpmspec: cannot run rpmspec (install rpm, e.g. 'dnf install rpm-build' or \
+             'apt install rpm'), or drop --rpmspec to use the built-in evaluator"
+                .into(),
+        )),
+    }
+}
+
+/// Decides archfulness of every cached SRPM with `rpmspec` for `targets`.
+pub fn identify_rpmspec(
+    cached: &[CachedSrpm],
+    targets: &[ArchTarget],
+) -> Result<Vec<ArchfulResult>> {
+    check_rpmspec()?;
+    let runs: Vec<(&ArchTarget, RpmMacros)> = targets
+        .iter()
+        .map(|t| Ok((t, RpmMacros::of(t)?)))
+        .collect::<Result<_>>()?;
+    let mut out: Vec<ArchfulResult> = cached
+        .par_iter()
+        .map(|c| one_srpm(c, &runs))
+        .collect::<Result<_>>()?;
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+fn one_srpm(c: &CachedSrpm, runs: &[(&ArchTarget, RpmMacros)]) -> Result<ArchfulResult> {
+    let top = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let (spec_name, text) = srpm::extract_spec(&c.path)?;
+    // %include needs the SRPM's other files; most specs need only themselves.
+    let spec_path = if text.contains("%include") {
+        unpack(&c.path, top.path())?
+    } else {
+        let p = top.path().join("SPECS").join(&spec_name);
+        std::fs::create_dir_all(top.path().join("SPECS")).map_err(|e| Error::io(top.path(), e))?;
+        std::fs::write(&p, &text).map_err(|e| Error::io(&p, e))?;
+        p
+    };
+    let mut res = ArchfulResult::new(c);
+    res.verdict = Verdict::Rpmspec;
+    res.dynamic_build_requires = text
+        .lines()
+        .any(|l| l.trim_start().starts_with("%generate_buildrequires"));
+    for (t, macros) in runs {
+        match query(&spec_path, top.path(), t, macros) {
+            Ok(a) => {
+                if excluded(&t.arch, &a.exclusive_arch, &a.exclude_arch) {
+                    res.not_buildable_on.push(t.arch.clone());
+                }
+                res.build_requires.insert(t.arch.clone(), a.build_requires);
+            }
+            Err(reason) => {
+                res.verdict = Verdict::GrepFallback { reason };
+                res.archful = spec::grep_archful(&text);
+                return Ok(res);
+            }
+        }
+    }
+    res.decide();
+    Ok(res)
+}
+
+/// Runs `rpmspec` for one arch; `Err` is rpm's last message.
+fn query(
+    spec_path: &Path,
+    top: &Path,
+    t: &ArchTarget,
+    macros: &RpmMacros,
+) -> Result<RpmAnswer, String> {
+    let mut cmd = macros.command("rpmspec");
+    cmd.args(["-q", "--srpm", "--target", &t.arch, "--qf", QUERY]);
+    cmd.arg("--define")
+        .arg(format!("_topdir {}", top.display()));
+    macros.finish(&mut cmd);
+    cmd.arg(spec_path);
+    let what = format!("rpmspec --target {}", t.arch);
+    let (ok, stdout, stderr) =
+        run_limited(&mut cmd, TIME_LIMIT).map_err(|e| format!("{what}: {e}"))?;
+    if !ok {
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("failed")
+            .trim()
+            .to_string();
+        return Err(format!("{what}: {last}"));
+    }
+    Ok(parse_answer(&stdout))
+}
+
+/// Reads the `R dep` / `A arch` / `X arch` lines of the query.
+fn parse_answer(out: &str) -> RpmAnswer {
+    let mut a = RpmAnswer::default();
+    for line in out.lines() {
+        let Some((kind, value)) = line.split_once(' ') else {
+            continue;
+        };
+        let value = value.trim().to_string();
+        match kind {
+            "R" if !value.starts_with("rpmlib(") => {
+                // The evaluator's spelling of the same dependency.
+                let dep = Dep::parse(&value).map(|d| d.to_string()).unwrap_or(value);
+                a.build_requires.push(dep);
+            }
+            "A" => a.exclusive_arch.push(value),
+            "X" => a.exclude_arch.push(value),
+            _ => {}
+        }
+    }
+    a.build_requires.sort();
+    a.build_requires.dedup();
+    a
+}
+
+/// Runs `cmd`, killing it after `limit`: (success, stdout, stderr).
+fn run_limited(
+    cmd: &mut std::process::Command,
+    limit: Duration,
+) -> std::result::Result<(bool, String, String), String> {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run it: {e}"))?;
+    let readers = [
+        child.stdout.take().map(reader),
+        child.stderr.take().map(reader),
+    ];
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if start.elapsed() > limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("killed after {} s", limit.as_secs()));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(e.to_string()),
+        }
+    };
+    let [out, err] = readers.map(|r| r.and_then(|h| h.join().ok()).unwrap_or_default());
+    Ok((status.success(), out, err))
+}
+
+/// Reads a pipe to its end on its own thread (so neither pipe fills up).
+fn reader(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = r.read_to_end(&mut v);
+        String::from_utf8_lossy(&v).into_owned()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_parsed_like_the_evaluator_spells_them() {
+        let a = parse_answer(
+            "R zlib-devel\nR rpmlib(CompressedFileNames) <= 3.0.4-1\nR gcc >= 12\nA x86_64\nX s390x\nR gcc >= 12\n",
+        );
+        assert_eq!(a.build_requires, ["gcc >= 12", "zlib-devel"]);
+        assert_eq!(a.exclusive_arch, ["x86_64"]);
+        assert_eq!(a.exclude_arch, ["s390x"]);
+    }
+}

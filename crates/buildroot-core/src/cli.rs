@@ -1,0 +1,181 @@
+//! Command-line options every tool that reads repositories shares, defined
+//! once: clap `Args` structs the tools flatten into their own arguments, so
+//! `--repo`, `--source-repo`, `--repofile`, `--releasever` and `--cache-dir`
+//! are spelled, documented and turned into [`RepoSpec`]s the same way
+//! everywhere (dnf's `--repofrompath`, `--setopt=reposdir`, `--releasever`
+//! and `cachedir` play these parts for dnf).
+
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::rpmmd::{parse_repofile, RepoSpec, Vars};
+
+/// Repositories of binary and source packages (buildroot-generator).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct RepoArgs {
+    /// Binary repository: ID=URL (a directory, file:// or http(s)://; $basearch and
+    /// $releasever are replaced).
+    #[arg(long = "repo", value_name = "ID=URL")]
+    pub repos: Vec<String>,
+    #[command(flatten)]
+    pub source: SourceRepoArgs,
+}
+
+/// Repositories searched for source packages (identify-archful-srpms), and
+/// the options [`RepoArgs`] shares with it.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct SourceRepoArgs {
+    /// Source repository: ID=URL (a directory, file:// or http(s)://).
+    #[arg(long = "source-repo", value_name = "ID=URL")]
+    pub source_repos: Vec<String>,
+    #[command(flatten)]
+    pub files: RepoFileArgs,
+}
+
+/// `.repo` files, `$releasever` and the metadata cache: what every tool
+/// that reads repositories takes (create-srpm-repos takes only these, for
+/// the binary repos of its macro packages).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct RepoFileArgs {
+    /// A dnf .repo file (repeatable); its enabled sections are loaded with their priority,
+    /// cost, exclude and includepkgs.
+    #[arg(long = "repofile", value_name = "FILE")]
+    pub repofiles: Vec<PathBuf>,
+    /// $releasever for .repo files and URLs.
+    #[arg(long, default_value = "eln")]
+    pub releasever: String,
+    /// Cache directory for HTTP repositories' metadata.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl RepoFileArgs {
+    /// The sections of every `--repofile` (`$basearch` is `arch`).
+    pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
+        let vars = Vars::new(arch, &self.releasever);
+        let mut specs = Vec::new();
+        for f in &self.repofiles {
+            specs.extend(parse_repofile(f, &vars)?);
+        }
+        Ok(specs)
+    }
+}
+
+impl RepoArgs {
+    /// The configured repositories for `arch`: `--repo`, then `--source-repo`,
+    /// then the sections of every `--repofile`. An error when none is enabled.
+    pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
+        let vars = Vars::new(arch, &self.source.files.releasever);
+        let mut specs = Vec::new();
+        for r in &self.repos {
+            specs.push(RepoSpec::parse_cli(r, &vars)?);
+        }
+        specs.extend(self.source.collect(&vars)?);
+        if specs.iter().all(|s| !s.enabled) {
+            return Err(Error::Usage(
+                "no repositories: give --repo/--source-repo ID=URL or --repofile FILE".into(),
+            ));
+        }
+        Ok(specs)
+    }
+
+    /// `--cache-dir`, or the user's cache ([`default_cache_dir`]).
+    pub fn cache_dir(&self) -> PathBuf {
+        self.source
+            .files
+            .cache_dir
+            .clone()
+            .unwrap_or_else(default_cache_dir)
+    }
+}
+
+impl SourceRepoArgs {
+    /// `--source-repo`, then the sections of every `--repofile` (`$basearch`
+    /// is `arch`). An error when none is enabled.
+    pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
+        let specs = self.collect(&Vars::new(arch, &self.files.releasever))?;
+        if specs.iter().all(|s| !s.enabled) {
+            return Err(Error::Usage(
+                "no source repositories: give --source-repo ID=URL or --repofile FILE".into(),
+            ));
+        }
+        Ok(specs)
+    }
+
+    fn collect(&self, vars: &Vars) -> Result<Vec<RepoSpec>> {
+        let mut specs = Vec::new();
+        for r in &self.source_repos {
+            specs.push(RepoSpec::parse_cli(r, vars)?);
+        }
+        for f in &self.files.repofiles {
+            specs.extend(parse_repofile(f, vars)?);
+        }
+        Ok(specs)
+    }
+}
+
+/// `$XDG_CACHE_HOME/rpm-buildroot`, else `~/.cache/rpm-buildroot`, else
+/// the temp directory's `rpm-buildroot`.
+pub fn default_cache_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("rpm-buildroot")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Tool {
+        #[command(flatten)]
+        repos: RepoArgs,
+    }
+
+    #[derive(Parser)]
+    struct SourceTool {
+        #[command(flatten)]
+        repos: SourceRepoArgs,
+    }
+
+    #[test]
+    fn flags_turn_into_specs_in_order() {
+        let t = Tool::parse_from([
+            "t",
+            "--repo",
+            "main=/r/$basearch/$releasever",
+            "--source-repo",
+            "src=/s",
+            "--releasever",
+            "43",
+            "--cache-dir",
+            "/c",
+        ]);
+        let specs = t.repos.specs("aarch64").unwrap();
+        let ids: Vec<_> = specs
+            .iter()
+            .map(|s| (s.id.as_str(), s.baseurl.as_str()))
+            .collect();
+        assert_eq!(ids, [("main", "/r/aarch64/43"), ("src", "/s")]);
+        assert_eq!(t.repos.cache_dir(), PathBuf::from("/c"));
+        let e = Tool::parse_from(["t"]).repos.specs("x86_64").unwrap_err();
+        assert!(e.to_string().starts_with("no repositories"), "{e}");
+    }
+
+    #[test]
+    fn source_only_tools_have_no_repo_flag() {
+        assert!(SourceTool::try_parse_from(["t", "--repo", "a=/a"]).is_err());
+        let t = SourceTool::parse_from(["t", "--source-repo", "s=/s"]);
+        assert_eq!(t.repos.files.releasever, "eln");
+        assert_eq!(t.repos.specs("x86_64").unwrap()[0].baseurl, "/s");
+        let e = SourceTool::parse_from(["t"])
+            .repos
+            .specs("x86_64")
+            .unwrap_err();
+        assert!(e.to_string().starts_with("no source repositories"), "{e}");
+    }
+}

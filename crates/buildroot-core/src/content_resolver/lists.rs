@@ -1,0 +1,99 @@
+//! content-resolver's list files for a view (`content_resolver/data_generation.py`
+//! `_generate_view_lists`), so that a computed view reads like a downloaded
+//! one.
+//!
+//! Per arch, `LIST--VIEW--ARCH.txt` for the runtime lists (a view computed
+//! here has no buildroot part, so the `view-all-*` lists would be the same
+//! and the `view-buildroot-*` ones empty; neither is written):
+//!
+//! | file | lines |
+//! |---|---|
+//! | `view-binary-package-list` | `name-[E:]V-R.arch` (placeholders `NAME-000-placeholder.placeholder`) |
+//! | `view-binary-package-nevr-list` | `name-[E:]V-R` |
+//! | `view-binary-package-name-list` | binary names |
+//! | `view-source-package-list` | source RPM `name-V-R` |
+//! | `view-source-package-name-list` | source names |
+//!
+//! and, when every arch of the view was computed, the same lists over all
+//! arches as `LIST--VIEW.txt`. As content-resolver writes them: sorted,
+//! one per line, no newline after the last line (an empty list is an empty
+//! file). Our addition, in the same shape:
+//! `view-unwanted-package-name-list--VIEW--ARCH.txt`, the binaries that an
+//! unwanted list names (they are in the lists above too). And per arch the
+//! placeholder JSON of content-resolver's earlier releases,
+//! `view-placeholder-srpm-details--VIEW--ARCH.json`
+//! (`{"SRPM": {"build_requires": [...]}}`, what buildroot-generator's
+//! `--placeholders` reads).
+//!
+//! Files are replaced atomically.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::view::{ArchView, ViewResult};
+use crate::atomic::write_file;
+use crate::error::{Error, Result};
+
+/// The list files of one arch (or of all arches), in write order.
+fn lists(av: &ArchView) -> Vec<(&'static str, BTreeSet<String>)> {
+    vec![
+        ("view-binary-package-list", av.binary_ids()),
+        ("view-binary-package-nevr-list", av.binary_nevrs()),
+        ("view-binary-package-name-list", av.binary_names()),
+        ("view-source-package-list", av.source_nvrs()),
+        ("view-source-package-name-list", av.source_names()),
+        ("view-unwanted-package-name-list", av.unwanted_names()),
+    ]
+}
+
+/// A list as content-resolver writes it.
+pub fn list_text(items: &BTreeSet<String>) -> String {
+    items
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Writes the view's list files into `dir` (created if needed).
+pub fn write_lists(dir: &Path, result: &ViewResult) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let view = &result.view;
+    let mut union: Vec<(&'static str, BTreeSet<String>)> = Vec::new();
+    for av in &result.arches {
+        for (i, (name, items)) in lists(av).into_iter().enumerate() {
+            let path = dir.join(format!("{name}--{view}--{}.txt", av.arch));
+            write_file(&path, list_text(&items).as_bytes())?;
+            if union.len() <= i {
+                union.push((name, BTreeSet::new()));
+            }
+            union[i].1.extend(items);
+        }
+        let details: serde_json::Map<String, serde_json::Value> = av
+            .placeholder_srpms
+            .iter()
+            .map(|(name, br)| (name.clone(), serde_json::json!({ "build_requires": br })))
+            .collect();
+        let path = dir.join(format!(
+            "view-placeholder-srpm-details--{view}--{}.json",
+            av.arch
+        ));
+        let text = serde_json::to_string_pretty(&serde_json::Value::Object(details))
+            .expect("JSON of strings")
+            + "\n";
+        write_file(&path, text.as_bytes())?;
+    }
+    let computed: BTreeSet<&str> = result.arches.iter().map(|a| a.arch.as_str()).collect();
+    if !result.arches.is_empty()
+        && result
+            .view_arches
+            .iter()
+            .all(|a| computed.contains(a.as_str()))
+    {
+        for (name, items) in union {
+            let path = dir.join(format!("{name}--{view}.txt"));
+            write_file(&path, list_text(&items).as_bytes())?;
+        }
+    }
+    Ok(())
+}

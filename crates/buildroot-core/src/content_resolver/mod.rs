@@ -1,0 +1,20 @@
+//! content-resolver (the Feedback Pipeline) for one view: its configuration
+//! documents and what it computes from them.
+//!
+//! - [`yaml`]: YAML values as PyYAML loads them for content-resolver.
+//! - [`config`]: the documents (repositories, environments, workloads,
+//!   labels, views, unwanted lists, buildroots), read and checked as
+//!   `content_resolver/config_manager.py` does.
+//! - [`view`]: a view per arch, computed as `content_resolver/analyzer.py`
+//!   does (environments, workloads on them, the union, unwanted marks).
+//! - [`lists`]: content-resolver's list files of the view.
+//!
+//! `docs/compose-view.md` describes the semantics and where we differ.
+
+pub mod config;
+pub mod lists;
+pub mod view;
+pub mod yaml;
+
+pub use config::{load_dir, Configs, Loaded};
+pub use view::{compute, ArchView, Request, ViewPackage, ViewResult};

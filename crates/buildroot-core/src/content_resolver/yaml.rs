@@ -1,0 +1,346 @@
+//! A YAML value as PyYAML's `safe_load` gives it to content-resolver: maps
+//! keep their order (repository order decides dnf's load order among equal
+//! priorities), scalars are typed the YAML 1.1 way (`yes` is a boolean,
+//! `010` an octal number), anchors, aliases and `<<` merge keys are
+//! resolved, a repeated key keeps its last value.
+//!
+//! PyYAML's booleans are `true`/`false`, `yes`/`no`, `on`/`off` in three
+//! spellings each (`yes`, `Yes`, `YES`); serde-saphyr's YAML 1.1 mode also
+//! takes `y`/`n` and any case. So the parser runs with YAML 1.2 booleans
+//! and a plain (unquoted) scalar spelled as one of PyYAML's other boolean
+//! words becomes a boolean afterwards: its source position tells whether
+//! it was quoted.
+//!
+//! content-resolver turns most values into text with Python's `str()`;
+//! [`Value::py_str`] does the same, so `packages: [yes]` names a package
+//! `True` here as there.
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::error::{Error, Result};
+
+/// One YAML node.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Value>),
+    /// Entries in document order.
+    Map(Vec<(Value, Value)>),
+}
+
+impl Value {
+    /// Parses one YAML document; `origin` names it in errors. An empty
+    /// document is [`Value::Null`], as for PyYAML.
+    pub fn parse(text: &str, origin: &str) -> Result<Value> {
+        if text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---")
+        {
+            return Ok(Value::Null);
+        }
+        let mut opts = serde_saphyr::Options::default();
+        opts.with_snippet = false;
+        opts.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
+        opts.legacy_octal_numbers = true;
+        opts.strict_booleans = true;
+        SOURCE.with(|s| *s.borrow_mut() = text.as_bytes().to_vec());
+        let res = serde_saphyr::from_str_with_options::<Value>(text, opts);
+        SOURCE.with(|s| s.borrow_mut().clear());
+        res.map_err(|e| Error::format(origin, super::super::workload::one_line(&e.to_string())))
+    }
+
+    /// The value of `key` in a map (the last one, as Python's dict keeps it).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Map(m) => m
+                .iter()
+                .rev()
+                .find(|(k, _)| matches!(k, Value::Str(s) if s == key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a map holding `key` (Python's `key in dict`).
+    pub fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// What Python's `str()` gives for the value PyYAML loaded.
+    pub fn py_str(&self) -> String {
+        match self {
+            Value::Null => "None".into(),
+            Value::Bool(true) => "True".into(),
+            Value::Bool(false) => "False".into(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => py_float(*f),
+            Value::Str(s) => s.clone(),
+            Value::Seq(_) | Value::Map(_) => self.py_repr(),
+        }
+    }
+
+    /// Python's `repr()` of the loaded value (lists and dicts inside `str()`).
+    fn py_repr(&self) -> String {
+        match self {
+            Value::Str(s) => {
+                let q = if s.contains('\'') && !s.contains('"') {
+                    '"'
+                } else {
+                    '\''
+                };
+                let body: String = s
+                    .chars()
+                    .flat_map(|c| match c {
+                        '\\' => vec!['\\', '\\'],
+                        '\n' => vec!['\\', 'n'],
+                        '\t' => vec!['\\', 't'],
+                        c if c == q => vec!['\\', c],
+                        c => vec![c],
+                    })
+                    .collect();
+                format!("{q}{body}{q}")
+            }
+            Value::Seq(items) => {
+                let parts: Vec<String> = items.iter().map(Value::py_repr).collect();
+                format!("[{}]", parts.join(", "))
+            }
+            Value::Map(entries) => {
+                let parts: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", k.py_repr(), v.py_repr()))
+                    .collect();
+                format!("{{{}}}", parts.join(", "))
+            }
+            other => other.py_str(),
+        }
+    }
+
+    /// A short name of the value's type for error messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "a number",
+            Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a map",
+        }
+    }
+
+    /// Python truthiness (`if value:`).
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::Seq(v) => !v.is_empty(),
+            Value::Map(m) => !m.is_empty(),
+        }
+    }
+}
+
+/// Python's `repr(float)` for the values YAML gives (shortest round trip,
+/// always with a `.` or an exponent).
+fn py_float(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let s = format!("{f:?}");
+    // Rust prints 1e16 as "1e16", Python as "1e+16".
+    match s.split_once('e') {
+        Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
+        _ => s,
+    }
+}
+
+thread_local! {
+    /// The text being parsed (for [`pyyaml_bool`]).
+    static SOURCE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// PyYAML's boolean words beyond YAML 1.2's `true`/`false`.
+fn yaml11_word(s: &str) -> Option<bool> {
+    match s {
+        "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+        "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
+    }
+}
+
+/// A node as PyYAML types it: a plain scalar spelled as one of its boolean
+/// words is a boolean (a quoted one stays text).
+fn pyyaml_bool(node: serde_saphyr::Spanned<Value>) -> Value {
+    if let Value::Str(s) = &node.value {
+        if let Some(b) = yaml11_word(s) {
+            let quoted = node
+                .defined
+                .span()
+                .byte_offset()
+                .and_then(|o| SOURCE.with(|src| src.borrow().get(o as usize).copied()))
+                .is_some_and(|c| c == b'\'' || c == b'"');
+            if !quoted {
+                return Value::Bool(b);
+            }
+        }
+    }
+    node.value
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Value, E> {
+        Ok(Value::Int(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Value, E> {
+        Ok(Value::Int(v.into()))
+    }
+    fn visit_i128<E>(self, v: i128) -> std::result::Result<Value, E> {
+        Ok(Value::Int(v))
+    }
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> std::result::Result<Value, E> {
+        i128::try_from(v)
+            .map(Value::Int)
+            .map_err(|_| E::custom("integer too large"))
+    }
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Value, E> {
+        Ok(Value::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Value, E> {
+        Ok(Value::Str(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Value, E> {
+        Ok(Value::Str(v))
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element::<serde_saphyr::Spanned<Value>>()? {
+            out.push(pyyaml_bool(v));
+        }
+        Ok(Value::Seq(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
+        let mut out: Vec<(Value, Value)> = Vec::new();
+        while let Some((k, v)) =
+            map.next_entry::<serde_saphyr::Spanned<Value>, serde_saphyr::Spanned<Value>>()?
+        {
+            let (k, v) = (pyyaml_bool(k), pyyaml_bool(v));
+            // A repeated key keeps its first position and its last value, as
+            // a Python dict does.
+            if let Some(slot) = out.iter_mut().find(|(ok, _)| *ok == k) {
+                slot.1 = v;
+            } else {
+                out.push((k, v));
+            }
+        }
+        Ok(Value::Map(out))
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Value, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Value {
+        Value::parse(s, "t.yaml").unwrap()
+    }
+
+    #[test]
+    fn yaml_1_1_scalars_and_python_str() {
+        let v =
+            parse("a: [yes, no, on, 010, 1.0, ~, null, '1.0', bash, 7, \"yes\", y, N, YeS, OFF]");
+        let items: Vec<String> = match v.get("a").unwrap() {
+            Value::Seq(s) => s.iter().map(Value::py_str).collect(),
+            _ => panic!(),
+        };
+        assert_eq!(
+            items,
+            [
+                "True", "False", "True", "8", "1.0", "None", "None", "1.0", "bash", "7", "yes",
+                "y", "N", "YeS", "False"
+            ]
+        );
+    }
+
+    #[test]
+    fn block_lists_and_keys_get_pyyaml_booleans() {
+        let v = parse("on: 1\nlist:\n- yes\n- 'no'\n- n\n");
+        assert_eq!(v.get("list").unwrap().py_str(), "[True, 'no', 'n']");
+        assert!(matches!(&v, Value::Map(m) if m[0].0 == Value::Bool(true)));
+    }
+
+    #[test]
+    fn anchors_aliases_and_merge_keys() {
+        let v = parse(
+            "a:\n  x: &ex\n  - one\n  - two\n  y: *ex\nb: &base {p: 1}\nc:\n  <<: *base\n  q: 2\n",
+        );
+        let a = v.get("a").unwrap();
+        assert_eq!(a.get("x"), a.get("y"));
+        let c = v.get("c").unwrap();
+        assert_eq!(c.get("p"), Some(&Value::Int(1)));
+        assert_eq!(c.get("q"), Some(&Value::Int(2)));
+    }
+
+    #[test]
+    fn maps_keep_order_and_the_last_duplicate() {
+        let v = parse("z: 1\na: 2\nz: 3\n");
+        match &v {
+            Value::Map(m) => {
+                let keys: Vec<String> = m.iter().map(|(k, _)| k.py_str()).collect();
+                assert_eq!(keys, ["z", "a"]);
+            }
+            _ => panic!(),
+        }
+        assert_eq!(v.get("z"), Some(&Value::Int(3)));
+    }
+
+    #[test]
+    fn empty_documents_are_null_and_errors_are_one_line() {
+        assert_eq!(parse(""), Value::Null);
+        assert_eq!(parse("---\n# nothing\n"), Value::Null);
+        let e = Value::parse("a: [1, 2\nb: {", "bad.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("bad.yaml: "), "{e}");
+        assert!(!e.contains('\n'), "{e}");
+    }
+
+    #[test]
+    fn python_repr_of_containers() {
+        let v = parse("a: [{x: 'it''s'}, [1, true]]");
+        assert_eq!(v.get("a").unwrap().py_str(), "[{'x': \"it's\"}, [1, True]]");
+    }
+}

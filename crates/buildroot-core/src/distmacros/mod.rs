@@ -1,0 +1,102 @@
+//! The distribution's own rpm macros: the macro files that koji's buildroot
+//! for an arch would have, taken from the binary repositories.
+//!
+//! For one target arch: load the binary repos for that arch (file lists of
+//! rpm's macro directories included), install the core buildroot into an
+//! empty root as dnf would ([`select`]: mock's build group and the release
+//! package), and take the installed packages that ship macro files or Lua
+//! modules. Their payloads are read with the `rpm` crate and only those
+//! files are kept, in a cache keyed by the package checksum ([`extract`]);
+//! the packages' files are merged into one directory that plays
+//! `/usr/lib/rpm`, and its files are listed in rpm 4.18's load order
+//! ([`order`]).
+
+mod extract;
+mod order;
+mod select;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Result;
+use crate::pool::Pool;
+use crate::rpmmd::{Filelists, LoadOptions, RepoSpec};
+
+pub use extract::cache_root;
+pub use order::{dir_macro_files, load_order, platform_file, VENDOR};
+pub use select::{is_macro_path, MACRO_PREFIXES};
+
+/// The macro files of one target arch, from the binary repos.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepoMacros {
+    pub arch: String,
+    /// `name-[E:]V-R.arch` of the packages whose files are used, sorted.
+    pub packages: Vec<String>,
+    /// The merged directory that plays `/usr/lib/rpm`.
+    pub tree: PathBuf,
+    /// The macro files in rpm's load order ([`load_order`]).
+    pub files: Vec<PathBuf>,
+    /// `tree/lua`, when a package ships Lua modules.
+    pub lua_dir: Option<PathBuf>,
+}
+
+impl RepoMacros {
+    /// Whether rpm's own base macro file (`/usr/lib/rpm/macros`) is among
+    /// the files (the repos carry rpm and its file lists name it).
+    pub fn has_rpm_base(&self) -> bool {
+        self.tree.join("macros").is_file()
+    }
+}
+
+/// What was found for one arch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Found {
+    Macros(RepoMacros),
+    /// No macro package (the reason, one line).
+    Nothing(String),
+}
+
+/// Finds, downloads (through the repos' HTTP cache `metadata`) and extracts
+/// the macro packages of the buildroot that installing `install` gives on
+/// `arch`. `repos` are the binary repos for this arch (`$basearch` already
+/// substituted); the extracted files go under `cache` ([`cache_root`]).
+pub fn repo_macros(
+    arch: &str,
+    repos: &[RepoSpec],
+    install: &[String],
+    metadata: &Path,
+    cache: &Path,
+) -> Result<Found> {
+    let opts = LoadOptions {
+        filelists: Filelists::NeededAnd(MACRO_PREFIXES.iter().map(|s| s.to_string()).collect()),
+        cache_dir: Some(metadata.to_path_buf()),
+    };
+    let pool = Pool::load(arch, repos, &opts)?;
+    let ids = match select::macro_packages(&pool, install) {
+        Ok(ids) => ids,
+        Err(why) => return Ok(Found::Nothing(why)),
+    };
+    let root = cache_root(cache);
+    let mut used = Vec::new();
+    for &id in &ids {
+        let dir = extract::extracted(&pool, id, &root, &opts)?;
+        if extract::has_files(&dir) {
+            used.push((pool.nevra_string(id), dir));
+        }
+    }
+    if used.is_empty() {
+        return Ok(Found::Nothing(format!(
+            "no installed package of the {arch} buildroot ships rpm macro files"
+        )));
+    }
+    used.sort();
+    let dirs: Vec<&Path> = used.iter().map(|(_, d)| d.as_path()).collect();
+    let tree = extract::merged_tree(&dirs, &root)?;
+    let lua = tree.join("lua");
+    Ok(Found::Macros(RepoMacros {
+        arch: arch.to_string(),
+        packages: used.into_iter().map(|(n, _)| n).collect(),
+        files: load_order(&tree, arch),
+        lua_dir: lua.is_dir().then_some(lua),
+        tree,
+    }))
+}

@@ -1,0 +1,122 @@
+//! Which packages are the macro packages: those of the core buildroot's
+//! install set (as dnf installs mock's build group plus the release package
+//! into an empty root, so the version, repo priority and arch are the ones
+//! dnf would pick) that ship rpm macro files or Lua modules.
+//!
+//! Fedora's repos carry filelists.xml, which names every file; primary.xml
+//! names only `/etc/*` and `*bin/*` paths, none of rpm's macro files. For a
+//! repo without file lists, packages named like macro packages
+//! (`redhat-rpm-config`, `*-srpm-macros`, `*-rpm-macros`, `*-release*`,
+//! `rpm`) are taken too; those that turn out to ship no macro file are
+//! dropped after extraction.
+
+use crate::pool::subject::glob_match;
+use crate::pool::{PkgId, Pool};
+use crate::solver::{resolve, Job};
+
+/// Path prefixes under which rpm finds macro files, Lua modules and its
+/// rpmrc (the file-list filter that finds macro packages).
+pub const MACRO_PREFIXES: &[&str] = &[
+    "/usr/lib/rpm/macros",
+    "/usr/lib/rpm/platform/",
+    "/usr/lib/rpm/redhat/macros",
+    "/usr/lib/rpm/lua/",
+    "/usr/lib/rpm/rpmrc",
+];
+
+/// Names of packages that usually ship macro files.
+const NAME_PATTERNS: &[&str] = &[
+    "rpm",
+    "redhat-rpm-config",
+    "*-rpm-config",
+    "*-release",
+    "*-release-*",
+    "*-srpm-macros",
+    "*-rpm-macros",
+];
+
+/// Whether `path` (absolute, as installed) is a file rpm reads as a macro
+/// file, a Lua module, or rpm's rpmrc: `/usr/lib/rpm/macros`,
+/// `macros.d/macros.*`, `platform/*/macros`, `redhat/macros`, `lua/**`,
+/// `rpmrc`.
+pub fn is_macro_path(path: &str) -> bool {
+    let Some(rel) = path.strip_prefix("/usr/lib/rpm/") else {
+        return false;
+    };
+    if rel
+        .split('/')
+        .any(|c| c.is_empty() || c == "." || c == "..")
+    {
+        return false;
+    }
+    let parts: Vec<&str> = rel.split('/').collect();
+    match parts.as_slice() {
+        ["macros"] | ["rpmrc"] => true,
+        ["macros.d", f] => f.starts_with("macros."),
+        ["platform", _, "macros"] => true,
+        [v, "macros"] => *v == super::VENDOR,
+        ["lua", ..] => parts.len() >= 2,
+        _ => false,
+    }
+}
+
+/// The macro packages of the buildroot that installing `install` gives,
+/// sorted by name; or why there are none (one line).
+pub(super) fn macro_packages(pool: &Pool, install: &[String]) -> Result<Vec<PkgId>, String> {
+    let jobs: Vec<Job> = install.iter().map(|n| Job::Install(n.clone())).collect();
+    let solution = resolve(pool, &jobs).map_err(|u| {
+        format!(
+            "the {} buildroot ({}) cannot be installed from the binary repositories: {u}",
+            pool.arch().target(),
+            install.join(" ")
+        )
+    })?;
+    if solution.installed.is_empty() {
+        return Err(format!(
+            "none of {} is in the binary repositories for {}",
+            install.join(" "),
+            pool.arch().target()
+        ));
+    }
+    let mut ids: Vec<PkgId> = solution
+        .installed
+        .into_iter()
+        .filter(|&id| {
+            let p = pool.package(id);
+            p.files.iter().any(|f| is_macro_path(f))
+                || NAME_PATTERNS.iter().any(|g| glob_match(g, &p.name))
+        })
+        .collect();
+    ids.sort_by(|a, b| pool.package(*a).name.cmp(&pool.package(*b).name));
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn macro_paths_are_those_rpm_reads() {
+        for p in [
+            "/usr/lib/rpm/macros",
+            "/usr/lib/rpm/macros.d/macros.python-srpm",
+            "/usr/lib/rpm/platform/aarch64-linux/macros",
+            "/usr/lib/rpm/redhat/macros",
+            "/usr/lib/rpm/lua/fedora/common.lua",
+            "/usr/lib/rpm/rpmrc",
+        ] {
+            assert!(is_macro_path(p), "{p}");
+        }
+        for p in [
+            "/usr/lib/rpm/macros.d/README",
+            "/usr/lib/rpm/redhat/brp-strip",
+            "/usr/lib/rpm/platform/aarch64-linux",
+            "/usr/lib/rpm/macros.d/../../../etc/passwd",
+            "/usr/lib/rpm/fileattrs/python.attr",
+            "/usr/lib/rpm/lua",
+            "/etc/rpm/macros.dist",
+        ] {
+            assert!(!is_macro_path(p), "{p}");
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! comps: a repository's package groups (the `group_gz` or `group` record of
+//! repomd.xml), as dnf 4 reads them for `dnf group install` (libcomps
+//! underneath `dnf.comps.Comps`).
+//!
+//! - [`Comps::parse`] reads `<group>` elements: id, untranslated name,
+//!   display order, and the `<packagereq>` list (type `mandatory` when not
+//!   given, as libcomps defaults it; `requires` and `basearchonly`).
+//!   Categories and environments are skipped.
+//! - [`Comps::merge`] adds a later repository's comps as libcomps' union
+//!   does: a group already known takes the later name and display order,
+//!   and its package list gets the later types (packages of a name seen
+//!   before keep their place, new ones are appended).
+//! - [`Comps::group_by_pattern`] is dnf's `group_by_pattern`: an exact id
+//!   or name first, else a case-insensitive glob over ids and names; among
+//!   several, the lowest display order wins.
+//!
+//! dnf 4.14 asks libcomps to filter packages by `arch=` attributes but
+//! throws the filtered copy away (`Base.read_comps`), so those attributes
+//! change nothing, here as there.
+
+use std::io::BufRead;
+
+use super::xml::{attr, local, Ev, XmlReader};
+use crate::error::{Error, Result};
+
+/// The type of a group package.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PackageType {
+    Mandatory,
+    Default,
+    Optional,
+    Conditional,
+}
+
+/// One `<packagereq>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupPackage {
+    pub name: String,
+    pub kind: PackageType,
+    /// Conditional packages: installed when this is.
+    pub requires: Option<String>,
+    pub basearchonly: bool,
+}
+
+/// One `<group>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub id: String,
+    /// The untranslated `<name>`.
+    pub name: String,
+    pub display_order: Option<i64>,
+    pub packages: Vec<GroupPackage>,
+}
+
+impl Group {
+    /// The names `dnf group install GROUP` installs with package types
+    /// mandatory and default, in document order.
+    pub fn mandatory_and_default(&self) -> Vec<&GroupPackage> {
+        self.packages
+            .iter()
+            .filter(|p| matches!(p.kind, PackageType::Mandatory | PackageType::Default))
+            .collect()
+    }
+}
+
+/// The groups of one or more repositories.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Comps {
+    pub groups: Vec<Group>,
+}
+
+impl Comps {
+    /// Parses a comps XML document; `origin` names it in errors.
+    pub fn parse<R: BufRead>(r: R, origin: &str) -> Result<Comps> {
+        let mut x = XmlReader::new(r, origin);
+        let mut buf = Vec::new();
+        let mut out = Comps::default();
+        let mut saw_root = false;
+        let mut depth = 0usize;
+        loop {
+            match x.next(&mut buf)? {
+                Ev::Start(s, empty) => {
+                    let name = local(&s);
+                    if depth == 0 {
+                        if name != "comps" {
+                            return Err(Error::format(
+                                origin,
+                                format!("not a comps file (root element <{name}>)"),
+                            ));
+                        }
+                        saw_root = true;
+                        if !empty {
+                            depth = 1;
+                        }
+                        continue;
+                    }
+                    if empty {
+                        continue;
+                    }
+                    if name == "group" {
+                        out.groups.push(parse_group(&mut x, &mut buf)?);
+                    } else {
+                        x.skip(&mut buf)?;
+                    }
+                }
+                Ev::End => depth = depth.saturating_sub(1),
+                Ev::Eof => break,
+                _ => {}
+            }
+        }
+        if !saw_root {
+            return Err(Error::format(
+                origin,
+                "not a comps file (no <comps> element)",
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Adds `later`'s groups (libcomps' union).
+    pub fn merge(&mut self, later: Comps) {
+        for g in later.groups {
+            match self.groups.iter_mut().find(|o| o.id == g.id) {
+                None => self.groups.push(g),
+                Some(o) => {
+                    o.name = g.name;
+                    if g.display_order.is_some() {
+                        o.display_order = g.display_order;
+                    }
+                    for p in g.packages {
+                        match o.packages.iter_mut().find(|q| q.name == p.name) {
+                            Some(q) => *q = p,
+                            None => o.packages.push(p),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dnf's `group_by_pattern(pattern)`.
+    pub fn group_by_pattern(&self, pattern: &str) -> Option<&Group> {
+        let exact: Vec<&Group> = self
+            .groups
+            .iter()
+            .filter(|g| g.id == pattern || g.name == pattern)
+            .collect();
+        let mut found = if exact.is_empty() {
+            let pat = pattern.to_lowercase();
+            self.groups
+                .iter()
+                .filter(|g| {
+                    crate::pool::subject::glob_match(&pat, &g.id.to_lowercase())
+                        || crate::pool::subject::glob_match(&pat, &g.name.to_lowercase())
+                })
+                .collect()
+        } else {
+            exact
+        };
+        found.sort_by_key(|g| (g.display_order.unwrap_or(i64::MAX), g.id.clone()));
+        found.into_iter().next()
+    }
+}
+
+fn parse_group<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Group> {
+    let mut g = Group {
+        id: String::new(),
+        name: String::new(),
+        display_order: None,
+        packages: Vec::new(),
+    };
+    loop {
+        match x.next(buf)? {
+            Ev::Start(s, empty) => {
+                let name = local(&s);
+                let lang = attr(x, &s, "lang")?;
+                if empty {
+                    continue;
+                }
+                match name.as_str() {
+                    "id" => g.id = x.text(buf)?.trim().to_string(),
+                    "name" if lang.is_none() => g.name = x.text(buf)?.trim().to_string(),
+                    "display_order" => {
+                        let t = x.text(buf)?;
+                        g.display_order = t.trim().parse().ok();
+                    }
+                    "packagelist" => parse_packagelist(x, buf, &mut g.packages)?,
+                    _ => x.skip(buf)?,
+                }
+            }
+            Ev::End => break,
+            Ev::Eof => return Err(x.err("unexpected end of file in <group>")),
+            _ => {}
+        }
+    }
+    if g.id.is_empty() {
+        return Err(x.err("a <group> without <id>"));
+    }
+    Ok(g)
+}
+
+fn parse_packagelist<R: BufRead>(
+    x: &mut XmlReader<R>,
+    buf: &mut Vec<u8>,
+    out: &mut Vec<GroupPackage>,
+) -> Result<()> {
+    loop {
+        match x.next(buf)? {
+            Ev::Start(s, empty) => {
+                if local(&s) != "packagereq" {
+                    if !empty {
+                        x.skip(buf)?;
+                    }
+                    continue;
+                }
+                let kind = match attr(x, &s, "type")?.as_deref() {
+                    None | Some("mandatory") => PackageType::Mandatory,
+                    Some("default") => PackageType::Default,
+                    Some("optional") => PackageType::Optional,
+                    Some("conditional") => PackageType::Conditional,
+                    Some(other) => {
+                        return Err(x.err(format!("unknown packagereq type '{other}'")));
+                    }
+                };
+                let requires = attr(x, &s, "requires")?.filter(|r| !r.is_empty());
+                let basearchonly = attr(x, &s, "basearchonly")?
+                    .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+                let name = if empty {
+                    String::new()
+                } else {
+                    x.text(buf)?.trim().to_string()
+                };
+                if !name.is_empty() {
+                    out.push(GroupPackage {
+                        name,
+                        kind,
+                        requires,
+                        basearchonly,
+                    });
+                }
+            }
+            Ev::End => return Ok(()),
+            Ev::Eof => return Err(x.err("unexpected end of file in <packagelist>")),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE comps PUBLIC "-//Red Hat, Inc.//DTD Comps info//EN" "comps.dtd">
+<comps>
+  <group>
+    <id>core</id>
+    <name>Core</name>
+    <name xml:lang="de">Kern</name>
+    <description>Smallest possible installation</description>
+    <display_order>10</display_order>
+    <packagelist>
+      <packagereq>notype</packagereq>
+      <packagereq type="mandatory">bash</packagereq>
+      <packagereq type="default" arch="aarch64">onlyarm</packagereq>
+      <packagereq type="optional">extra</packagereq>
+      <packagereq type="conditional" requires="x">cond</packagereq>
+    </packagelist>
+  </group>
+  <category><id>c</id><grouplist><groupid>core</groupid></grouplist></category>
+</comps>
+"#;
+
+    const B: &str = r#"<comps>
+  <group>
+    <id>core</id>
+    <name>Core B</name>
+    <packagelist>
+      <packagereq type="default">extra</packagereq>
+      <packagereq type="default">later</packagereq>
+    </packagelist>
+  </group>
+  <group><id>web-server</id><name>Web Server</name><display_order>5</display_order></group>
+  <group><id>web-tools</id><name>Web Tools</name><display_order>3</display_order></group>
+</comps>
+"#;
+
+    #[test]
+    fn groups_types_and_untranslated_names() {
+        let c = Comps::parse(A.as_bytes(), "a.xml").unwrap();
+        assert_eq!(c.groups.len(), 1);
+        let g = &c.groups[0];
+        assert_eq!((g.id.as_str(), g.name.as_str()), ("core", "Core"));
+        let md: Vec<&str> = g
+            .mandatory_and_default()
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        // The arch attribute changes nothing (dnf 4.14 drops libcomps' filtered copy).
+        assert_eq!(md, ["notype", "bash", "onlyarm"]);
+        assert_eq!(g.packages[4].requires.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn merge_is_libcomps_union() {
+        let mut c = Comps::parse(A.as_bytes(), "a.xml").unwrap();
+        c.merge(Comps::parse(B.as_bytes(), "b.xml").unwrap());
+        let g = c.group_by_pattern("core").unwrap();
+        assert_eq!(g.name, "Core B");
+        assert_eq!(g.display_order, Some(10));
+        let md: Vec<&str> = g
+            .mandatory_and_default()
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(md, ["notype", "bash", "onlyarm", "extra", "later"]);
+    }
+
+    #[test]
+    fn patterns_exact_then_glob_by_display_order() {
+        let mut c = Comps::parse(A.as_bytes(), "a.xml").unwrap();
+        c.merge(Comps::parse(B.as_bytes(), "b.xml").unwrap());
+        assert_eq!(c.group_by_pattern("Web Server").unwrap().id, "web-server");
+        assert_eq!(c.group_by_pattern("web-*").unwrap().id, "web-tools");
+        assert_eq!(c.group_by_pattern("WEB-S*").unwrap().id, "web-server");
+        assert!(c.group_by_pattern("web").is_none());
+    }
+
+    #[test]
+    fn bad_files_are_one_line_errors() {
+        let e = Comps::parse("<repomd/>".as_bytes(), "x.xml")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "x.xml: not a comps file (root element <repomd>)");
+        let e = Comps::parse("<comps><group><id>x</id>".as_bytes(), "y.xml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("y.xml: "), "{e}");
+    }
+}

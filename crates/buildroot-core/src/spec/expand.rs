@@ -1,0 +1,731 @@
+//! Macro expansion as rpm 4.18 does it (rpmio/macro.c: `expandMacro`,
+//! `doMacro`, `grabArgs`, `setupArgs`/`freeArgs`, `doDefine`,
+//! `doUndefine`, `doShellEscape`, `doExpressionExpansion` and the built-ins
+//! `doFoo`, `doExpand`, `doLua`, `doSP`, `doBody`, ...), on bytes.
+//!
+//! The rules that matter for specs: an undefined `%name` stays as it is;
+//! `%{?name:X}` / `%{!?name:X}` test definedness; a parametric macro
+//! called as `%name args` takes the rest of the line, as `%{name args}`
+//! the braces' content (split into words, expanded), as `%{name:arg}` one
+//! argument; `%define` and `%global` consume their body from the text being
+//! expanded; any error (an unknown option, a bad definition, `%{error:}`,
+//! a failing `%{lua:}`) stops the whole expansion, which rpm treats as a
+//! failed spec.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::args::{getopt, split_quoted, unsplit_quoted};
+use super::define;
+use super::expr::{self, ExprHost, Value};
+use super::table::{level, Builtin, Entry, Table};
+use super::Host;
+
+/// rpm's `_MAX_MACRO_DEPTH`.
+const MAX_DEPTH: u32 = 64;
+/// Bytes of macro text one evaluation may expand in all, each expansion
+/// also costing [`CALL_COST`]: `%define a %b%b` chains double at every
+/// level, so depth alone does not bound the work.
+const EXPANSION_BUDGET: usize = 128 << 20;
+const CALL_COST: usize = 64;
+
+/// The parametric macro being expanded (what `%{lua:}` sees as `opt`/`arg`).
+pub(super) struct Frame {
+    pub name: Arc<str>,
+    pub opts: Option<Arc<str>>,
+    /// The call's words, the macro name first.
+    pub args: Vec<Vec<u8>>,
+}
+
+/// The macro engine of one evaluation.
+pub(super) struct Engine<'h> {
+    pub table: Table,
+    pub host: &'h Host<'h>,
+    depth: u32,
+    level: i32,
+    error: bool,
+    pub frame: Option<Rc<Frame>>,
+    /// Problems, first first; rpm's errors and what we refused to do.
+    pub problems: Vec<String>,
+    /// The spec line being expanded (for messages).
+    pub lineno: usize,
+    budget: usize,
+    pub(super) lua: Option<super::lua::LuaState>,
+    /// `Source`/`Patch` paths so far, for Lua's `sources`/`patches`.
+    pub(super) lua_sources: Vec<(u32, String)>,
+    pub(super) lua_patches: Vec<(u32, String)>,
+}
+
+fn is_blank(c: u8) -> bool {
+    c == b' ' || c == b'\t'
+}
+
+/// The end of the macro whose text starts at `at` (after the `%`): rpm's
+/// `findMacroEnd`.
+pub(super) fn find_macro_end(s: &[u8], at: usize) -> Option<usize> {
+    match s.get(at) {
+        Some(b'(') => return define::match_close(s, at, b'(', b')'),
+        Some(b'{') => return define::match_close(s, at, b'{', b'}'),
+        Some(b'[') => return define::match_close(s, at, b'[', b']'),
+        _ => {}
+    }
+    let mut i = at;
+    while i < s.len() && (s[i] == b'?' || s[i] == b'!') {
+        i += 1;
+    }
+    if s.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b'_') {
+        i += 1;
+    }
+    if s.get(i) == Some(&b'*') && s.get(i + 1) == Some(&b'*') {
+        i += 2;
+    } else if matches!(s.get(i), Some(b'*') | Some(b'#')) {
+        i += 1;
+    }
+    Some(i)
+}
+
+/// Skips `?` and `!` prefixes: (position, negate, test existence).
+fn negate_and_check(s: &[u8], mut i: usize) -> (usize, bool, bool) {
+    let (mut neg, mut chk) = (false, false);
+    while i < s.len() && (s[i] == b'?' || s[i] == b'!') {
+        if s[i] == b'!' {
+            neg = !neg;
+        } else {
+            chk = true;
+        }
+        i += 1;
+    }
+    (i, neg, chk)
+}
+
+impl<'h> Engine<'h> {
+    pub fn new(table: Table, host: &'h Host<'h>) -> Engine<'h> {
+        Engine {
+            table,
+            host,
+            depth: 0,
+            level: level::GLOBAL,
+            error: false,
+            frame: None,
+            problems: Vec::new(),
+            lineno: 0,
+            budget: EXPANSION_BUDGET,
+            lua: None,
+            lua_sources: Vec::new(),
+            lua_patches: Vec::new(),
+        }
+    }
+
+    /// Records an error: the expansion in progress fails.
+    pub fn fail(&mut self, msg: impl AsRef<str>) {
+        self.error = true;
+        self.note(msg);
+    }
+
+    /// Records a problem without failing the expansion.
+    pub fn note(&mut self, msg: impl AsRef<str>) {
+        let m = if self.lineno > 0 {
+            format!("line {}: {}", self.lineno, msg.as_ref().trim_end())
+        } else {
+            msg.as_ref().trim_end().to_string()
+        };
+        if self.problems.len() < 20 && !self.problems.contains(&m) {
+            self.problems.push(m);
+        }
+    }
+
+    /// Expands `src` as one top-level expansion (rpm's `rpmExpandMacros`):
+    /// `Err` when it failed.
+    pub fn expand(&mut self, src: &[u8]) -> Result<Vec<u8>, ()> {
+        let saved = std::mem::replace(&mut self.error, false);
+        let mut out = Vec::with_capacity(src.len());
+        self.expand_into(src, &mut out);
+        let failed = std::mem::replace(&mut self.error, saved);
+        if failed {
+            Err(())
+        } else {
+            Ok(out)
+        }
+    }
+
+    /// rpm's `expandThis`: expands into a buffer of its own; a failure also
+    /// fails the caller.
+    fn expand_this(&mut self, src: &[u8]) -> (Vec<u8>, bool) {
+        let saved = std::mem::replace(&mut self.error, false);
+        let mut out = Vec::with_capacity(src.len());
+        self.expand_into(src, &mut out);
+        let failed = self.error;
+        self.error = saved || failed;
+        (out, failed)
+    }
+
+    /// rpm's `expandMacro`: appends the expansion of `s` to `out`.
+    pub fn expand_into(&mut self, s: &[u8], out: &mut Vec<u8>) {
+        if self.depth >= MAX_DEPTH {
+            self.fail("Too many levels of recursion in macro expansion. It is likely caused by recursive macro declaration.");
+            return;
+        }
+        let cost = s.len() + CALL_COST;
+        if self.budget < cost {
+            if self.budget > 0 {
+                self.fail("macro expansion too large (more than 128 MiB of macro text)");
+            }
+            self.budget = 0;
+            self.error = true;
+            return;
+        }
+        self.budget -= cost;
+        self.depth += 1;
+        let mut i = 0;
+        while !self.error && i < s.len() {
+            match memchr::memchr(b'%', &s[i..]) {
+                None => {
+                    out.extend_from_slice(&s[i..]);
+                    break;
+                }
+                Some(p) => {
+                    out.extend_from_slice(&s[i..i + p]);
+                    i += p + 1;
+                }
+            }
+            match s.get(i) {
+                None => {
+                    out.push(b'%');
+                    break;
+                }
+                Some(b'%') => {
+                    out.push(b'%');
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            i = self.one_macro(s, i, out);
+        }
+        self.depth -= 1;
+    }
+
+    /// Expands the macro whose text starts at `i` (after its `%`); returns
+    /// where to go on.
+    fn one_macro(&mut self, s: &[u8], mut i: usize, out: &mut Vec<u8>) -> usize {
+        let Some(se) = find_macro_end(s, i) else {
+            let rest = String::from_utf8_lossy(&s[i..]);
+            let first = rest.lines().next().unwrap_or("");
+            self.fail(format!("Unterminated {}: {first}", s[i] as char));
+            return i;
+        };
+        let (f, fe, neg, chk);
+        let mut g: Option<(usize, usize)> = None;
+        let mut lastc: Option<usize> = None;
+        match s[i] {
+            b'(' => {
+                self.shell_escape(&s[i + 1..se - 1], out);
+                return se;
+            }
+            b'[' => {
+                self.expression(&s[i + 1..se - 1], out);
+                return se;
+            }
+            b'{' => {
+                (f, neg, chk) = negate_and_check(s, i + 1);
+                let mut e = f;
+                while e < s.len() && !matches!(s[e], b' ' | b':' | b'}') {
+                    e += 1;
+                }
+                fe = e;
+                match s.get(fe) {
+                    Some(b':') => g = Some((fe + 1, se - 1)),
+                    Some(b' ') => lastc = Some(se - 1),
+                    _ => {}
+                }
+            }
+            _ => {
+                (f, neg, chk) = negate_and_check(s, i);
+                i = f;
+                fe = se;
+                if s.get(fe).copied().is_some_and(is_blank) {
+                    lastc = Some(memchr::memchr(b'\n', &s[fe..]).map_or(s.len(), |p| fe + p));
+                }
+            }
+        }
+        if fe <= f {
+            out.push(b'%');
+            return i;
+        }
+        let name_bytes = &s[f..fe];
+        let found = std::str::from_utf8(name_bytes)
+            .ok()
+            .and_then(|n| self.table.get(n).map(|e| (n, e.clone())))
+            .filter(|(_, e)| !(e.auto && self.level > e.level));
+
+        if s[f] == b'-' || chk {
+            if found.is_none() != neg {
+                return se;
+            }
+            match (g, found) {
+                (Some((g0, ge)), _) if g0 < ge => self.expand_into(&s[g0..ge], out),
+                (_, Some((name, e))) => self.do_macro(name, &e, None, None, out),
+                _ => {}
+            }
+            return se;
+        }
+        let Some((name, me)) = found else {
+            out.push(b'%');
+            return i;
+        };
+        if me.opts.is_none() && me.builtin.is_none() {
+            self.do_macro(name, &me, None, None, out);
+            return se;
+        }
+        if me.opts.is_none() && fe == se {
+            lastc = None;
+        }
+        let mut args = vec![name.as_bytes().to_vec()];
+        let parse = me.builtin.is_some_and(|b| b.2);
+        let mut next = se;
+        if parse && fe == se {
+            let mut used = 0;
+            args.push(s[se..].to_vec());
+            self.do_macro(name, &me, Some(args), Some(&mut used), out);
+            next = se + used;
+        } else {
+            if let Some((g0, ge)) = g {
+                next = self.grab_args(&me, &mut args, s, g0, ge, false);
+            } else if let Some(lc) = lastc {
+                next = self.grab_args(&me, &mut args, s, fe, lc, true);
+            }
+            self.do_macro(name, &me, Some(args), None, out);
+        }
+        next
+    }
+
+    /// rpm's `grabArgs`: the arguments `s[from..to]`, expanded and split
+    /// into words (or, for built-ins that parse their own text, as is).
+    fn grab_args(
+        &mut self,
+        me: &Entry,
+        args: &mut Vec<Vec<u8>>,
+        s: &[u8],
+        from: usize,
+        to: usize,
+        split: bool,
+    ) -> usize {
+        if me.builtin.is_some_and(|b| b.2) {
+            args.push(s[from..to].to_vec());
+        } else {
+            let (text, _) = self.expand_this(&s[from..to]);
+            if split {
+                args.extend(split_quoted(&text, b" \t"));
+            } else {
+                args.push(text);
+            }
+        }
+        let keep = to >= s.len() || (s[to] == b'\n' && (to == 0 || s[to - 1] != b'\\'));
+        if keep {
+            to
+        } else {
+            to + 1
+        }
+    }
+
+    /// rpm's `doMacro`.
+    fn do_macro(
+        &mut self,
+        name: &str,
+        me: &Entry,
+        args: Option<Vec<Vec<u8>>>,
+        parsed: Option<&mut usize>,
+        out: &mut Vec<u8>,
+    ) {
+        let prev = self.frame.clone();
+        if let Some((bi, nargs, _)) = me.builtin {
+            let given = args.as_ref().map_or(0, |a| a.len().saturating_sub(1));
+            let need = nargs != 0;
+            if nargs >= 0 && need != (given > 0) {
+                let what = if need {
+                    "argument expected"
+                } else {
+                    "unexpected argument"
+                };
+                self.fail(format!("%{name}: {what}"));
+            } else {
+                self.builtin(bi, name, args.unwrap_or_default(), parsed, out);
+            }
+        } else if me.literal {
+            out.extend_from_slice(me.body.as_bytes());
+        } else if !me.body.is_empty() {
+            let body = me.body.clone();
+            let called = args.is_some();
+            if let Some(a) = args {
+                self.setup_args(name, me, a);
+            }
+            self.expand_into(body.as_bytes(), out);
+            if called {
+                self.table.pop_scope(self.level);
+                self.level -= 1;
+            }
+        }
+        self.frame = prev;
+    }
+
+    /// rpm's `setupArgs`: `%0`, `%**`, the options `%-f`/`%-f*`, `%#`,
+    /// `%1`..., `%*`, one call level deeper.
+    fn setup_args(&mut self, name: &str, me: &Entry, argv: Vec<Vec<u8>>) {
+        self.level += 1;
+        let lvl = self.level;
+        let auto = |body: &[u8]| Entry {
+            auto: true,
+            ..Entry::literal(&String::from_utf8_lossy(body), lvl)
+        };
+        self.table.push("0", auto(name.as_bytes()));
+        self.table.push("**", auto(&argv[1..].join(&b' ')));
+        let opts = me.opts.clone().unwrap_or_default();
+        match getopt(opts.as_bytes(), &argv[1..]) {
+            Err(c) => {
+                self.fail(format!("Unknown option {} in {name}({opts})", c as char));
+            }
+            Ok(p) => {
+                for (c, v) in &p.opts {
+                    let flag = format!("-{}", *c as char);
+                    let mut body = flag.clone().into_bytes();
+                    if let Some(v) = v {
+                        body.push(b' ');
+                        body.extend_from_slice(v);
+                    }
+                    self.table.push(&flag, auto(&body));
+                    if let Some(v) = v {
+                        self.table.push(&format!("{flag}*"), auto(v));
+                    }
+                }
+                self.table
+                    .push("#", auto(p.args.len().to_string().as_bytes()));
+                for (k, a) in p.args.iter().enumerate() {
+                    self.table.push(&(k + 1).to_string(), auto(a));
+                }
+                self.table.push("*", auto(&p.args.join(&b' ')));
+            }
+        }
+        self.frame = Some(Rc::new(Frame {
+            name: Arc::from(name),
+            opts: me.opts.clone(),
+            args: argv,
+        }));
+    }
+
+    /// rpm's `doShellEscape`: `%(...)`.
+    fn shell_escape(&mut self, cmd: &[u8], out: &mut Vec<u8>) {
+        let (cmd, failed) = self.expand_this(cmd);
+        if failed {
+            return;
+        }
+        match self.host.shell.run(&cmd) {
+            Ok(mut text) => {
+                while text.last().is_some_and(|&c| c == b'\n' || c == b'\r') {
+                    text.pop();
+                }
+                out.extend_from_slice(&text);
+            }
+            Err(e) => {
+                let shown: String = String::from_utf8_lossy(&cmd).chars().take(80).collect();
+                self.fail(format!("%({shown}): {e}"));
+            }
+        }
+    }
+
+    /// rpm's `doExpressionExpansion`: `%[...]`.
+    fn expression(&mut self, text: &[u8], out: &mut Vec<u8>) {
+        match expr::eval_text(text, true, self) {
+            Ok(v) => out.extend_from_slice(&v),
+            Err(e) => self.fail(format!("%[...]: {e}")),
+        }
+    }
+
+    /// Defines (rpm's `doDefine`) from `text`; returns the bytes used.
+    pub fn define(&mut self, text: &[u8], lvl: i32, expand: bool, whole: bool) -> usize {
+        let p = define::parse(text, whole);
+        match p.def {
+            Err(e) => self.fail(e),
+            Ok(d) => {
+                if self
+                    .table
+                    .get(&d.name)
+                    .is_some_and(|e| e.builtin.is_some() || e.auto)
+                {
+                    self.fail(format!("Macro %{} is a built-in", d.name));
+                    return p.consumed;
+                }
+                let body = if expand {
+                    let (b, failed) = self.expand_this(&d.body);
+                    if failed {
+                        self.fail(format!("Macro %{} failed to expand", d.name));
+                        return p.consumed;
+                    }
+                    b
+                } else {
+                    d.body
+                };
+                self.table.push(
+                    &d.name,
+                    Entry::new(&String::from_utf8_lossy(&body), d.opts.as_deref(), lvl),
+                );
+            }
+        }
+        p.consumed
+    }
+
+    /// `rpm.define("name body")` (rpm's `rpmDefineMacro`, global level,
+    /// body not expanded); false when the definition is bad.
+    pub fn define_from_lua(&mut self, text: &[u8]) -> bool {
+        let saved = std::mem::replace(&mut self.error, false);
+        self.define(text, level::GLOBAL, false, false);
+        let failed = std::mem::replace(&mut self.error, saved);
+        !failed
+    }
+
+    /// rpm's `doUndefine` / `popMacro` with a name check.
+    pub fn undefine(&mut self, name: &str) {
+        let valid = name
+            .bytes()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || (c == b'_' && name.len() > 1));
+        if !valid {
+            self.fail(format!("Macro %{name} has illegal name (%undefine)"));
+        } else if self
+            .table
+            .get(name)
+            .is_some_and(|e| e.builtin.is_some() || e.auto)
+        {
+            self.fail(format!("Macro %{name} is a built-in (%undefine)"));
+        } else {
+            self.table.pop(name);
+        }
+    }
+
+    /// Loads a macro file's definitions (rpm's `loadMacroFile`).
+    pub fn load_macro_text(&mut self, text: &[u8]) {
+        for (_, chunk) in define::file_chunks(text) {
+            let p = define::parse(&chunk, false);
+            if let Ok(d) = p.def {
+                if self.table.get(&d.name).is_none_or(|e| e.builtin.is_none()) {
+                    self.table.push(
+                        &d.name,
+                        Entry::new(
+                            &String::from_utf8_lossy(&d.body),
+                            d.opts.as_deref(),
+                            level::MACROFILES,
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn builtin(
+        &mut self,
+        bi: Builtin,
+        _name: &str,
+        argv: Vec<Vec<u8>>,
+        parsed: Option<&mut usize>,
+        out: &mut Vec<u8>,
+    ) {
+        let arg: &[u8] = argv.get(1).map_or(b"", |a| a.as_slice());
+        let text = || String::from_utf8_lossy(arg).into_owned();
+        match bi {
+            Builtin::Source | Builtin::Patch => {
+                let mut m = if bi == Builtin::Source {
+                    b"%SOURCE".to_vec()
+                } else {
+                    b"%PATCH".to_vec()
+                };
+                m.extend_from_slice(arg);
+                self.expand_into(&m, out);
+            }
+            Builtin::Define | Builtin::Global => {
+                let mut def = arg.to_vec();
+                if let Some(body) = argv.get(2) {
+                    def.push(b' ');
+                    def.extend_from_slice(body);
+                }
+                let lvl = if bi == Builtin::Global {
+                    level::GLOBAL
+                } else {
+                    self.level
+                };
+                let used = self.define(&def, lvl, bi == Builtin::Global, parsed.is_none());
+                if let Some(p) = parsed {
+                    *p += used;
+                }
+            }
+            Builtin::Undefine => self.undefine(&text()),
+            Builtin::Dnl => {
+                let end = memchr::memchr(b'\n', arg).map_or(arg.len(), |p| p + 1);
+                if let Some(p) = parsed {
+                    *p += end;
+                }
+            }
+            Builtin::Dump | Builtin::Trace | Builtin::Echo | Builtin::Warn => {}
+            Builtin::Error => self.fail(format!("%{{error:}}: {}", text())),
+            Builtin::Expand => {
+                if !arg.is_empty() {
+                    self.expand_into(arg, out);
+                }
+            }
+            Builtin::Verbose => {
+                if parsed.is_some() || argv.len() < 2 {
+                    out.push(b'0');
+                }
+            }
+            Builtin::Shescape => {
+                out.push(b'\'');
+                for &c in arg {
+                    if c == b'\'' {
+                        out.extend_from_slice(b"'\\''");
+                    } else {
+                        out.push(c);
+                    }
+                }
+                out.push(b'\'');
+            }
+            Builtin::Basename => {
+                let b = arg.rsplit(|&c| c == b'/').next().unwrap_or(arg);
+                out.extend_from_slice(b);
+            }
+            Builtin::Dirname => match arg.iter().rposition(|&c| c == b'/') {
+                Some(p) => out.extend_from_slice(&arg[..p]),
+                None => out.extend_from_slice(arg),
+            },
+            Builtin::Suffix => {
+                if let Some(p) = arg.iter().rposition(|&c| c == b'.') {
+                    out.extend_from_slice(&arg[p + 1..]);
+                }
+            }
+            Builtin::Shrink => {
+                let mut last = b' ';
+                let start = out.len();
+                for &c in arg {
+                    let c = if c.is_ascii_whitespace() {
+                        if last == b' ' {
+                            continue;
+                        }
+                        b' '
+                    } else {
+                        c
+                    };
+                    out.push(c);
+                    last = c;
+                }
+                if out.len() > start && out.last() == Some(&b' ') {
+                    out.pop();
+                }
+            }
+            Builtin::Quote => out.extend_from_slice(&unsplit_quoted(&argv[1..], b" ")),
+            Builtin::Expr => match expr::eval_text(arg, false, self) {
+                Ok(v) => out.extend_from_slice(&v),
+                Err(e) => self.fail(e),
+            },
+            Builtin::Url2path | Builtin::U2p => {
+                let t = text();
+                let path = match t.find("://") {
+                    Some(p) if t[..p].bytes().all(|c| c.is_ascii_alphanumeric()) => {
+                        let rest = &t[p + 3..];
+                        rest.find('/').map_or("", |q| &rest[q..]).to_string()
+                    }
+                    _ => t,
+                };
+                out.extend_from_slice(if path.is_empty() { "/" } else { &path }.as_bytes());
+            }
+            Builtin::GetEnv => {
+                if let Some(v) = std::env::var_os(text()) {
+                    out.extend_from_slice(v.as_encoded_bytes());
+                }
+            }
+            Builtin::GetConfDir => out.extend_from_slice(b"/usr/lib/rpm"),
+            Builtin::GetNCpus => {
+                let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+                out.extend_from_slice(n.to_string().as_bytes());
+            }
+            Builtin::Exists => {
+                let yes = self.host.file_exists(&text());
+                out.push(if yes { b'1' } else { b'0' });
+            }
+            Builtin::Uncompress => {
+                if !arg.is_empty() {
+                    self.expand_into(b"%__rpmuncompress ", out);
+                    out.extend_from_slice(arg);
+                }
+            }
+            Builtin::MacroBody => {
+                if !arg.is_empty() {
+                    match self.table.get(&text()) {
+                        Some(e) => out.extend_from_slice(e.body.as_bytes()),
+                        None => self.fail(format!("no such macro: '{}'", text())),
+                    }
+                }
+            }
+            Builtin::Load => {
+                let path = text();
+                match self.host.read_file(&path) {
+                    Some(data) => self.load_macro_text(&data),
+                    None => self.fail(format!("failed to load macro file {path}")),
+                }
+            }
+            Builtin::Lua => {
+                let frame = self.frame.clone();
+                let script = arg.to_vec();
+                super::lua::run_macro(self, &script, frame.as_deref(), out);
+            }
+        }
+    }
+
+    /// Expands the macro `name` with `args` as they are (rpm's
+    /// `rpmExpandThisMacro`, behind Lua's `macros.name({...})`).
+    pub fn call_with_args(&mut self, name: &str, args: Vec<Vec<u8>>) -> Result<Vec<u8>, ()> {
+        let Some(me) = self.table.get(name).cloned() else {
+            return Err(());
+        };
+        let saved = std::mem::replace(&mut self.error, false);
+        let mut out = Vec::new();
+        if self.depth >= MAX_DEPTH {
+            self.fail("Too many levels of recursion in macro expansion.");
+        } else {
+            self.depth += 1;
+            let argv = me.opts.is_some().then(|| {
+                let mut v = vec![name.as_bytes().to_vec()];
+                v.extend(args);
+                v
+            });
+            self.do_macro(name, &me, argv, None, &mut out);
+            self.depth -= 1;
+        }
+        let failed = std::mem::replace(&mut self.error, saved);
+        if failed {
+            Err(())
+        } else {
+            Ok(out)
+        }
+    }
+
+    /// Records a `Source`/`Patch` for Lua's `sources`/`patches` (paths) and
+    /// `source_nums`/`patch_nums` (numbers).
+    pub fn add_lua_source(&mut self, patch: bool, num: u32, path: &str) {
+        if patch {
+            self.lua_patches.push((num, path.to_string()));
+        } else {
+            self.lua_sources.push((num, path.to_string()));
+        }
+        super::lua::add_source(self, patch, num, path);
+    }
+}
+
+impl ExprHost for Engine<'_> {
+    fn expand(&mut self, text: &[u8]) -> Result<Vec<u8>, String> {
+        Engine::expand(self, text).map_err(|_| "macro expansion failed".to_string())
+    }
+
+    fn lua_call(&mut self, name: &str, args: &[Value]) -> Result<Vec<u8>, String> {
+        super::lua::call_function(self, name, args)
+    }
+}

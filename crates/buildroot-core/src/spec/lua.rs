@@ -1,0 +1,716 @@
+//! The embedded Lua 5.4 of `%{lua:...}`, mirroring rpm 4.18's rpmio/rpmlua.c
+//! (`rpmluaNew`, `rpmluaRunScript`, `rpmluaCallStringFunction`, the `rpm`
+//! module and the `macros` table) with only the safe half of its library.
+//!
+//! What a spec's Lua gets: the base library (no `dofile`/`loadfile`;
+//! `load` takes text only, never bytecode), `string`, `table`, `math`,
+//! `utf8`, `coroutine`; `os` with `clock`, `date`, `difftime`, `time`,
+//! `getenv` only (and a `setlocale` that changes nothing); `io` with `open`/`lines` that read the spec's own source
+//! files (nothing else, no writing); `posix` with `getenv` and `access`;
+//! `require` of Lua modules from the configured lua directories only (no C
+//! modules); `print` appending to the expansion; and rpm's API:
+//! `rpm.expand`, `rpm.define`, `rpm.undefine`, `rpm.isdefined`, `rpm.load`
+//! (source files), `rpm.vercmp`, `rpm.ver`, `rpm.b64encode`/`b64decode`,
+//! `rpm.splitargs`/`unsplitargs`, `rpm.open` (read-only, source files),
+//! `rpm.interactive`/`execute`/`redirect2null` (refused), the `macros`
+//! table (read, call, assign) and `opt`/`arg` in parametric macros.
+//!
+//! Limits: a Lua run stops with an error after [`RUN_LIMIT`] of wall time
+//! (checked every few thousand instructions), an evaluation's Lua work in
+//! all after [`TOTAL_LIMIT`], and a state may use [`MEMORY_LIMIT`] bytes.
+//! The state is made on first use, so specs without Lua pay nothing.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use mlua::{
+    ChunkMode, Function, HookTriggers, Lua, LuaOptions, MultiValue, StdLib, Table, Value as LV,
+    VmState,
+};
+
+use super::args::{getopt, split_quoted, unsplit_quoted};
+use super::expand::{Engine, Frame};
+use super::expr::{Value, Ver};
+
+/// Wall time one top-level Lua run may take.
+pub const RUN_LIMIT: Duration = Duration::from_secs(2);
+/// Wall time all Lua of one evaluation may take.
+pub const TOTAL_LIMIT: Duration = Duration::from_secs(6);
+/// Memory one evaluation's Lua may allocate.
+pub const MEMORY_LIMIT: usize = 64 << 20;
+
+/// One evaluation's Lua state.
+pub(super) struct LuaState {
+    lua: Lua,
+    /// rpm's print buffer stack: `print` appends to the last one.
+    prints: Rc<RefCell<Vec<Vec<u8>>>>,
+    deadline: Rc<Cell<Option<Instant>>>,
+    spent: Duration,
+}
+
+/// Lua glue written in Lua: the `macros` table, `rpm.ver` objects and the
+/// read-only file objects of `io.open`/`rpm.open`.
+const GLUE: &str = r#"
+local host = ...
+local rawexpand, isdefined = rpm.expand, rpm.isdefined
+macros = setmetatable({}, {
+  __index = function(_, name)
+    local d, p = rpm.isdefined(name)
+    if not d then return nil end
+    if p then
+      return function(a, ...)
+        if select('#', ...) > 0 then error("too many arguments", 2) end
+        if type(a) == "table" then return host.callmacro(name, a) end
+        if type(a) == "string" or type(a) == "number" then
+          return rpm.expand("%{" .. name .. " " .. tostring(a) .. "}")
+        end
+        error("bad argument #1 (string or table expected)", 2)
+      end
+    end
+    return rpm.expand("%{" .. name .. "}")
+  end,
+  __newindex = function(_, name, v)
+    if v == nil then rpm.undefine(name) else rpm.define(name .. " " .. tostring(v)) end
+  end,
+})
+local vermt = {}
+vermt.__index = function(v, k)
+  if k == "e" or k == "v" or k == "r" then return rawget(v, "_" .. k) end
+  error("invalid attribute: " .. tostring(k), 2)
+end
+vermt.__tostring = function(v) return host.evr(v._e, v._v, v._r) end
+vermt.__eq = function(a, b) return host.vercmp3(a._e, a._v, a._r, b._e, b._v, b._r) == 0 end
+vermt.__lt = function(a, b) return host.vercmp3(a._e, a._v, a._r, b._e, b._v, b._r) < 0 end
+vermt.__le = function(a, b) return host.vercmp3(a._e, a._v, a._r, b._e, b._v, b._r) <= 0 end
+rpm.ver = function(...)
+  local n = select('#', ...)
+  local e, v, r
+  if n == 1 then e, v, r = host.parsever(tostring((...)))
+  elseif n == 3 then e, v, r = ...
+  else error("invalid number of arguments: " .. n, 2) end
+  if v == nil then return nil end
+  return setmetatable({_e = e, _v = v, _r = r}, vermt)
+end
+local function strfile(data)
+  local pos = 1
+  local f = {}
+  local function one(fmt)
+    if type(fmt) == "number" then
+      if pos > #data then return nil end
+      local s = data:sub(pos, pos + fmt - 1); pos = pos + fmt; return s
+    end
+    fmt = tostring(fmt or "l"):gsub("^%*", "")
+    local c = fmt:sub(1, 1)
+    if c == "a" then local s = data:sub(pos); pos = #data + 1; return s end
+    if c == "n" then
+      local s, e = data:find("^%s*[-+]?%d+%.?%d*[eE]?[-+]?%d*", pos)
+      if not s then return nil end
+      pos = e + 1; return tonumber(data:sub(s, e))
+    end
+    if pos > #data then return nil end
+    local e = data:find("\n", pos, true)
+    local s
+    if e then s = data:sub(pos, c == "L" and e or e - 1); pos = e + 1
+    else s = data:sub(pos); pos = #data + 1 end
+    return s
+  end
+  function f:read(...)
+    local n = select('#', ...)
+    if n == 0 then return one("l") end
+    local out = {}
+    for i = 1, n do out[i] = one((select(i, ...))) end
+    return table.unpack(out, 1, n)
+  end
+  function f:lines(fmt) return function() return one(fmt or "l") end end
+  function f:close() return true end
+  function f:seek() return pos - 1 end
+  f.write = function() return nil, "read-only" end
+  return f
+end
+local function openro(path, mode)
+  mode = mode or "r"
+  if mode:find("[wa+]") then return nil, tostring(path) .. ": Permission denied", 13 end
+  local data = host.readfile(tostring(path))
+  if data == nil then return nil, tostring(path) .. ": No such file or directory", 2 end
+  return strfile(data)
+end
+io = {
+  open = openro,
+  lines = function(path, ...)
+    local f, err = openro(path)
+    if not f then error(err, 2) end
+    return f:lines(...)
+  end,
+  write = function() return io end,
+  read = function() return nil end,
+}
+rpm.open = openro
+"#;
+
+/// Looks up a host function by name at call time (the real ones exist
+/// only while Rust runs Lua on behalf of an engine).
+fn via_host(lua: &Lua, name: &'static str) -> mlua::Result<Function> {
+    let f = lua.create_function(move |lua, args: MultiValue| {
+        let t: Table = lua.named_registry_value("rpm_engine")?;
+        let f: Function = t.get(name)?;
+        f.call::<MultiValue>(args)
+    })?;
+    Ok(f)
+}
+
+impl LuaState {
+    fn new(lua_dirs: &[std::path::PathBuf]) -> mlua::Result<LuaState> {
+        let libs = StdLib::COROUTINE
+            | StdLib::TABLE
+            | StdLib::STRING
+            | StdLib::UTF8
+            | StdLib::MATH
+            | StdLib::PACKAGE
+            | StdLib::OS;
+        let lua = Lua::new_with(libs, LuaOptions::new())?;
+        lua.set_memory_limit(MEMORY_LIMIT)?;
+        let g = lua.globals();
+        for name in ["dofile", "loadfile"] {
+            g.set(name, LV::Nil)?;
+        }
+        // `load` of text only: bytecode could break the interpreter's invariants.
+        let load: Function = g.get("load")?;
+        let safe_load =
+            lua.create_function(move |_, (chunk, name, _mode, env): (LV, LV, LV, LV)| {
+                load.call::<MultiValue>((chunk, name, "t", env))
+            })?;
+        g.set("load", safe_load)?;
+        let string: Table = g.get("string")?;
+        string.set("dump", LV::Nil)?;
+        // os: the clock and the environment, nothing that acts.
+        let os: Table = g.get("os")?;
+        let keep = ["clock", "date", "difftime", "time", "getenv"];
+        let names: Vec<String> = os
+            .pairs::<String, LV>()
+            .filter_map(|kv| kv.ok().map(|(k, _)| k))
+            .collect();
+        for k in names {
+            if !keep.contains(&k.as_str()) {
+                os.set(k, LV::Nil)?;
+            }
+        }
+        // The locale is the process's: answer as if it were set, change nothing.
+        os.set(
+            "setlocale",
+            lua.create_function(|_, (l, _cat): (Option<String>, Option<String>)| {
+                Ok(l.filter(|l| !l.is_empty())
+                    .unwrap_or_else(|| "C".to_string()))
+            })?,
+        )?;
+        // require: Lua files from the lua directories, no C modules.
+        let package: Table = g.get("package")?;
+        let path: Vec<String> = lua_dirs
+            .iter()
+            .map(|d| format!("{}/?.lua", d.display()))
+            .collect();
+        package.set("path", path.join(";"))?;
+        package.set("cpath", "")?;
+        package.set("loadlib", LV::Nil)?;
+        let searchers: Table = package.get("searchers")?;
+        searchers.set(3, LV::Nil)?;
+        searchers.set(4, LV::Nil)?;
+
+        let prints: Rc<RefCell<Vec<Vec<u8>>>> = Rc::default();
+        let p2 = prints.clone();
+        let print = lua.create_function(move |_, args: MultiValue| {
+            let mut stack = p2.borrow_mut();
+            let mut text = Vec::new();
+            for (i, a) in args.iter().enumerate() {
+                if i > 0 {
+                    text.push(b'\t');
+                }
+                match a {
+                    LV::String(s) => text.extend_from_slice(&s.as_bytes()),
+                    LV::Integer(n) => text.extend_from_slice(n.to_string().as_bytes()),
+                    LV::Number(n) => text.extend_from_slice(lua_number(*n).as_bytes()),
+                    LV::Boolean(b) => text.extend_from_slice(b.to_string().as_bytes()),
+                    LV::Nil => text.extend_from_slice(b"nil"),
+                    other => {
+                        text.extend_from_slice(other.to_string().unwrap_or_default().as_bytes())
+                    }
+                }
+            }
+            if let Some(top) = stack.last_mut() {
+                top.extend_from_slice(&text);
+            }
+            Ok(())
+        })?;
+        g.set("print", print)?;
+
+        let rpm = lua.create_table()?;
+        for name in ["expand", "define", "undefine", "isdefined", "load"] {
+            rpm.set(name, via_host(&lua, name)?)?;
+        }
+        rpm.set(
+            "vercmp",
+            lua.create_function(|_, (a, b): (String, String)| {
+                let (va, vb) = (Ver::parse(&a), Ver::parse(&b));
+                match (va, vb) {
+                    (Some(x), Some(y)) => Ok(x.cmp(&y) as i32),
+                    _ => Err(mlua::Error::runtime("invalid version")),
+                }
+            })?,
+        )?;
+        rpm.set(
+            "b64encode",
+            lua.create_function(|lua, s: mlua::String| {
+                lua.create_string(b64encode(&s.as_bytes()))
+            })?,
+        )?;
+        rpm.set(
+            "b64decode",
+            lua.create_function(|lua, s: mlua::String| match b64decode(&s.as_bytes()) {
+                Some(d) => Ok(LV::String(lua.create_string(d)?)),
+                None => Ok(LV::Nil),
+            })?,
+        )?;
+        rpm.set(
+            "splitargs",
+            lua.create_function(|lua, s: mlua::String| {
+                let t = lua.create_table()?;
+                for (i, w) in split_quoted(&s.as_bytes(), b" \t").into_iter().enumerate() {
+                    t.set(i + 1, lua.create_string(w)?)?;
+                }
+                Ok(t)
+            })?,
+        )?;
+        rpm.set(
+            "unsplitargs",
+            lua.create_function(|lua, t: Table| {
+                let words: Vec<Vec<u8>> = t
+                    .sequence_values::<mlua::String>()
+                    .map(|s| s.map(|s| s.as_bytes().to_vec()))
+                    .collect::<mlua::Result<_>>()?;
+                lua.create_string(unsplit_quoted(&words, b" "))
+            })?,
+        )?;
+        for name in ["interactive", "execute", "redirect2null"] {
+            rpm.set(
+                name,
+                lua.create_function(move |_, _: MultiValue| -> mlua::Result<()> {
+                    Err(mlua::Error::runtime(format!(
+                        "rpm.{name} is not permitted when evaluating specs"
+                    )))
+                })?,
+            )?;
+        }
+        for name in ["register", "unregister", "call"] {
+            rpm.set(name, lua.create_function(|_, _: MultiValue| Ok(()))?)?;
+        }
+        g.set("rpm", rpm)?;
+        let posix = lua.create_table()?;
+        posix.set(
+            "getenv",
+            lua.create_function(|_, k: String| Ok(std::env::var(k).ok()))?,
+        )?;
+        posix.set("access", via_host(&lua, "access")?)?;
+        g.set("posix", posix)?;
+
+        let host = lua.create_table()?;
+        host.set(
+            "parsever",
+            lua.create_function(|_, s: String| {
+                Ok(match Ver::parse(&s) {
+                    Some(v) => (v.e, Some(v.v), v.r),
+                    None => (None, None, None),
+                })
+            })?,
+        )?;
+        host.set(
+            "evr",
+            lua.create_function(|_, (e, v, r): (Option<String>, String, Option<String>)| {
+                Ok(Ver { e, v, r }.evr())
+            })?,
+        )?;
+        host.set(
+            "vercmp3",
+            lua.create_function(
+                |_,
+                 (e1, v1, r1, e2, v2, r2): (
+                    Option<String>,
+                    String,
+                    Option<String>,
+                    Option<String>,
+                    String,
+                    Option<String>,
+                )| {
+                    let a = Ver {
+                        e: e1,
+                        v: v1,
+                        r: r1,
+                    };
+                    let b = Ver {
+                        e: e2,
+                        v: v2,
+                        r: r2,
+                    };
+                    Ok(a.cmp(&b) as i32)
+                },
+            )?,
+        )?;
+        for name in ["readfile", "callmacro"] {
+            host.set(name, via_host(&lua, name)?)?;
+        }
+        lua.set_named_registry_value("rpm_host", host.clone())?;
+        lua.load(GLUE).set_name("=rpm-glue").call::<()>(host)?;
+
+        let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
+        let d2 = deadline.clone();
+        lua.set_global_hook(
+            HookTriggers::new().every_nth_instruction(4096),
+            move |_, _| match d2.get() {
+                Some(d) if Instant::now() > d => Err(mlua::Error::runtime(
+                    "Lua time limit exceeded (a loop that does not end?)",
+                )),
+                _ => Ok(VmState::Continue),
+            },
+        )?;
+        Ok(LuaState {
+            lua,
+            prints,
+            deadline,
+            spent: Duration::ZERO,
+        })
+    }
+}
+
+/// How Lua's `tostring` writes a float.
+fn lua_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{n:.1}")
+    } else {
+        format!("{n}")
+    }
+}
+
+fn state<'a>(eng: &'a mut Engine) -> Result<&'a mut LuaState, String> {
+    if eng.lua.is_none() {
+        let st = LuaState::new(eng.host.lua_dirs).map_err(|e| format!("cannot start Lua: {e}"))?;
+        for key in ["sources", "patches", "source_nums", "patch_nums"] {
+            let t = st.lua.create_table().map_err(|e| e.to_string())?;
+            st.lua.globals().set(key, t).map_err(|e| e.to_string())?;
+        }
+        eng.lua = Some(st);
+        let (s, p) = (eng.lua_sources.clone(), eng.lua_patches.clone());
+        for (n, x) in &s {
+            add_source(eng, false, *n, x);
+        }
+        for (n, x) in &p {
+            add_source(eng, true, *n, x);
+        }
+    }
+    Ok(eng.lua.as_mut().expect("made above"))
+}
+
+/// Runs `body` with the engine reachable from Lua (`rpm.expand` and
+/// friends), as rpm's Lua reaches its global macro context; nested runs
+/// (Lua -> macro -> Lua) each install their own and restore the outer one.
+fn with_engine<R>(
+    eng: &mut Engine,
+    body: impl FnOnce(&Lua) -> mlua::Result<R>,
+) -> Result<R, String> {
+    let (lua, deadline, outermost) = {
+        let st = state(eng)?;
+        let outermost = st.deadline.get().is_none();
+        if outermost {
+            let left = TOTAL_LIMIT.saturating_sub(st.spent);
+            if left.is_zero() {
+                return Err("Lua time budget of this spec used up".into());
+            }
+            st.deadline.set(Some(Instant::now() + left.min(RUN_LIMIT)));
+        }
+        (st.lua.clone(), st.deadline.clone(), outermost)
+    };
+    let started = Instant::now();
+    let cell = RefCell::new(&mut *eng);
+    let res = lua.scope(|scope| {
+        let t = lua.create_table()?;
+        t.set(
+            "expand",
+            scope.create_function(|lua, s: mlua::String| {
+                let mut e = cell.try_borrow_mut().map_err(mlua::Error::external)?;
+                match e.expand(&bytes(&s)) {
+                    Ok(v) => lua.create_string(v),
+                    Err(()) => Err(mlua::Error::runtime("error expanding macro")),
+                }
+            })?,
+        )?;
+        t.set(
+            "define",
+            scope.create_function(|_, s: mlua::String| {
+                let mut e = cell.try_borrow_mut().map_err(mlua::Error::external)?;
+                let saved = e.problems.len();
+                match e.define_from_lua(&bytes(&s)) {
+                    true => Ok(()),
+                    false => {
+                        e.problems.truncate(saved);
+                        Err(mlua::Error::runtime("error defining macro"))
+                    }
+                }
+            })?,
+        )?;
+        t.set(
+            "undefine",
+            scope.create_function(|_, s: String| {
+                let mut e = cell.try_borrow_mut().map_err(mlua::Error::external)?;
+                e.table.pop(&s);
+                Ok(())
+            })?,
+        )?;
+        t.set(
+            "isdefined",
+            scope.create_function(|_, s: String| {
+                let e = cell.try_borrow().map_err(mlua::Error::external)?;
+                let m = e.table.get(&s);
+                Ok((m.is_some(), m.is_some_and(|m| m.is_parametric())))
+            })?,
+        )?;
+        t.set(
+            "load",
+            scope.create_function(|_, s: String| {
+                let mut e = cell.try_borrow_mut().map_err(mlua::Error::external)?;
+                match e.host.read_file(&s) {
+                    Some(d) => {
+                        e.load_macro_text(&d);
+                        Ok(0)
+                    }
+                    None => Ok(-1),
+                }
+            })?,
+        )?;
+        t.set(
+            "readfile",
+            scope.create_function(|lua, s: String| {
+                let e = cell.try_borrow().map_err(mlua::Error::external)?;
+                match e.host.read_file(&s) {
+                    Some(d) => Ok(LV::String(lua.create_string(d)?)),
+                    None => Ok(LV::Nil),
+                }
+            })?,
+        )?;
+        t.set(
+            "access",
+            scope.create_function(|_, (s, _mode): (String, Option<String>)| {
+                let e = cell.try_borrow().map_err(mlua::Error::external)?;
+                Ok(e.host.file_exists(&s).then_some(0))
+            })?,
+        )?;
+        t.set(
+            "callmacro",
+            scope.create_function(|lua, (name, args): (String, Table)| {
+                let mut e = cell.try_borrow_mut().map_err(mlua::Error::external)?;
+                let words: Vec<Vec<u8>> = args
+                    .sequence_values::<mlua::String>()
+                    .map(|s| s.map(|s| s.as_bytes().to_vec()))
+                    .collect::<mlua::Result<_>>()?;
+                match e.call_with_args(&name, words) {
+                    Ok(v) => Ok(LV::String(lua.create_string(v)?)),
+                    Err(()) => Ok(LV::Nil),
+                }
+            })?,
+        )?;
+        let outer: LV = lua.named_registry_value("rpm_engine")?;
+        lua.set_named_registry_value("rpm_engine", t)?;
+        let r = body(&lua);
+        lua.set_named_registry_value("rpm_engine", outer)?;
+        r
+    });
+    if outermost {
+        deadline.set(None);
+        if let Some(st) = eng.lua.as_mut() {
+            st.spent += started.elapsed();
+        }
+    }
+    res.map_err(|e| first_line(&e.to_string()))
+}
+
+fn bytes(s: &mlua::String) -> Vec<u8> {
+    s.as_bytes().to_vec()
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").to_string()
+}
+
+/// rpm's `doLua`: runs `%{lua:script}`, appending what it prints (and
+/// returns) to `out`; errors fail the expansion.
+pub(super) fn run_macro(eng: &mut Engine, script: &[u8], frame: Option<&Frame>, out: &mut Vec<u8>) {
+    let mut code = b"local opt, arg = ...;".to_vec();
+    code.extend_from_slice(script);
+    let name = frame.map_or("<lua>".to_string(), |f| f.name.to_string());
+    let (opt_words, optstr): (Vec<Vec<u8>>, Option<String>) = match frame {
+        Some(f) => (f.args.clone(), f.opts.as_deref().map(str::to_string)),
+        None => (Vec::new(), None),
+    };
+    let prints = match state(eng) {
+        Ok(st) => st.prints.clone(),
+        Err(e) => return eng.fail(e),
+    };
+    prints.borrow_mut().push(Vec::new());
+    let res = with_engine(eng, |lua| {
+        let chunk = lua
+            .load(&code)
+            .set_name(format!("={name}"))
+            .set_mode(ChunkMode::Text)
+            .into_function()
+            .map_err(|e| mlua::Error::runtime(format!("invalid syntax in lua script: {e}")))?;
+        let opt = lua.create_table()?;
+        let arg = lua.create_table()?;
+        let mut rest: &[Vec<u8>] = opt_words.get(1..).unwrap_or(&[]);
+        let parsed;
+        if let Some(o) = &optstr {
+            parsed = getopt(o.as_bytes(), rest).map_err(|c| {
+                mlua::Error::runtime(format!("Unknown option {} in {name}({o})", c as char))
+            })?;
+            for (c, v) in &parsed.opts {
+                let key = (*c as char).to_string();
+                opt.set(key, lua.create_string(v.as_deref().unwrap_or(b""))?)?;
+            }
+            rest = &parsed.args;
+        } else if !opt_words.is_empty() {
+            // rpm passes the whole argv (name included) when there are no options.
+            rest = &opt_words;
+        }
+        for (i, a) in rest.iter().enumerate() {
+            arg.set(i + 1, lua.create_string(a)?)?;
+        }
+        let ret: MultiValue = chunk.call((opt, arg))?;
+        if !ret.is_empty() {
+            let print: Function = lua.globals().get("print")?;
+            print.call::<()>(ret)?;
+        }
+        Ok(())
+    });
+    let printed = prints.borrow_mut().pop().unwrap_or_default();
+    match res {
+        Ok(()) => out.extend_from_slice(&printed),
+        Err(e) => eng.fail(format!("lua script failed: {e}")),
+    }
+}
+
+/// `lua:name(args)` in an expression (rpm's `rpmluaCallStringFunction`).
+pub(super) fn call_function(
+    eng: &mut Engine,
+    name: &str,
+    args: &[Value],
+) -> Result<Vec<u8>, String> {
+    let code = format!("return ({name})(...)");
+    let res = with_engine(eng, |lua| {
+        let f = lua.load(&code).set_mode(ChunkMode::Text).into_function()?;
+        let mut vals = Vec::new();
+        for a in args {
+            vals.push(match a {
+                Value::Int(i) => LV::Integer((*i).into()),
+                Value::Str(s) => LV::String(lua.create_string(s)?),
+                Value::Ver(_) => {
+                    return Err(mlua::Error::runtime("unsupported function argument type"))
+                }
+            });
+        }
+        let v: LV = f.call(MultiValue::from_iter(vals))?;
+        Ok(match v {
+            LV::Nil => Vec::new(),
+            LV::Boolean(b) => {
+                if b {
+                    b"1".to_vec()
+                } else {
+                    Vec::new()
+                }
+            }
+            LV::String(s) => s.as_bytes().to_vec(),
+            LV::Integer(n) => n.to_string().into_bytes(),
+            LV::Number(n) => lua_number(n).into_bytes(),
+            other => other.to_string()?.into_bytes(),
+        })
+    });
+    res.map_err(|e| format!("{name}: {e}"))
+}
+
+/// Adds a `Source`/`Patch` to Lua's `sources`/`patches` and
+/// `source_nums`/`patch_nums` (rpm's `addLuaSource`).
+pub(super) fn add_source(eng: &mut Engine, patch: bool, num: u32, path: &str) {
+    let Some(st) = eng.lua.as_ref() else { return };
+    let g = st.lua.globals();
+    let (paths, nums) = if patch {
+        ("patches", "patch_nums")
+    } else {
+        ("sources", "source_nums")
+    };
+    for (key, v) in [(paths, LV::Nil), (nums, LV::Integer(num.into()))] {
+        let t: Table = match g.get::<Option<Table>>(key) {
+            Ok(Some(t)) => t,
+            _ => match st.lua.create_table() {
+                Ok(t) => {
+                    let _ = g.set(key, t.clone());
+                    t
+                }
+                Err(_) => return,
+            },
+        };
+        let _ = match v {
+            LV::Nil => t.push(path),
+            v => t.push(v),
+        };
+    }
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn b64encode(d: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(d.len() * 4 / 3 + 4);
+    for c in d.chunks(3) {
+        let v = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for k in 0..4 {
+            if k <= c.len() {
+                out.push(B64[((v >> (18 - 6 * k)) & 63) as usize]);
+            } else {
+                out.push(b'=');
+            }
+        }
+    }
+    out
+}
+
+fn b64decode(s: &[u8]) -> Option<Vec<u8>> {
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for &c in s {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' | b'\n' | b'\r' | b' ' | b'\t' => continue,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(v);
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trip() {
+        assert_eq!(b64encode(b"hello"), b"aGVsbG8=");
+        assert_eq!(b64decode(b"aGVsbG8=").unwrap(), b"hello");
+        assert!(b64decode(b"a?").is_none());
+    }
+}

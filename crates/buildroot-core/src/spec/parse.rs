@@ -1,0 +1,887 @@
+//! The spec's sections and preamble tags as rpm 4.18 reads them
+//! (build/parseSpec.c `parseSpec`/`isPart`, build/parsePreamble.c
+//! `parsePreamble`/`findPreambleTag`/`handlePreambleTag`/`addSource`,
+//! build/parseReqs.c `parseRCPOT`): every section's lines go through the
+//! reader (so definitions anywhere take effect), preamble tags of the main
+//! package and of each `%package` are read, tags that rpm turns into macros
+//! (`%name`, `%version`, `%SOURCE1`, ...) become macros, and a `BuildArch`
+//! in the main preamble restarts the parse for the first build arch the
+//! target can build (`noarch` is one), with `%_target_cpu` set to it, as
+//! rpm does.
+
+use super::expand::Engine;
+use super::reader::{Fatal, Reader};
+use super::table::{level, Entry};
+use super::SpecEval;
+use crate::dep::Dep;
+
+/// The section keywords (rpm's `partList`).
+const PARTS: &[(&str, Part)] = &[
+    ("%package", Part::Package),
+    ("%prep", Part::Other),
+    ("%generate_buildrequires", Part::GenerateBuildRequires),
+    ("%conf", Part::Other),
+    ("%build", Part::Other),
+    ("%install", Part::Other),
+    ("%check", Part::Other),
+    ("%clean", Part::Other),
+    ("%preun", Part::Script),
+    ("%postun", Part::Script),
+    ("%pretrans", Part::Script),
+    ("%posttrans", Part::Script),
+    ("%pre", Part::Script),
+    ("%post", Part::Script),
+    ("%files", Part::Files),
+    ("%changelog", Part::Other),
+    ("%description", Part::Description),
+    ("%triggerpostun", Part::Script),
+    ("%triggerprein", Part::Script),
+    ("%triggerun", Part::Script),
+    ("%triggerin", Part::Script),
+    ("%trigger", Part::Script),
+    ("%verifyscript", Part::Script),
+    ("%sepolicy", Part::Other),
+    ("%filetriggerin", Part::Script),
+    ("%filetrigger", Part::Script),
+    ("%filetriggerun", Part::Script),
+    ("%filetriggerpostun", Part::Script),
+    ("%transfiletriggerin", Part::Script),
+    ("%transfiletrigger", Part::Script),
+    ("%transfiletriggerun", Part::Script),
+    ("%transfiletriggerpostun", Part::Script),
+    ("%end", Part::Other),
+    ("%patchlist", Part::PatchList),
+    ("%sourcelist", Part::SourceList),
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    Package,
+    Description,
+    Files,
+    Script,
+    GenerateBuildRequires,
+    SourceList,
+    PatchList,
+    Other,
+}
+
+/// rpm's `isPart`: a section keyword (any case) at the start of the line,
+/// followed by the end or a space.
+fn is_part(line: &[u8]) -> Option<Part> {
+    for &(tok, part) in PARTS {
+        let t = tok.as_bytes();
+        if line.len() >= t.len()
+            && line[..t.len()].eq_ignore_ascii_case(t)
+            && line.get(t.len()).is_none_or(|c| c.is_ascii_whitespace())
+        {
+            return Some(part);
+        }
+    }
+    None
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tag {
+    Name,
+    Version,
+    Release,
+    Epoch,
+    Text,
+    Source,
+    Patch,
+    NoSource,
+    ExcludeArch,
+    ExclusiveArch,
+    ExcludeOs,
+    ExclusiveOs,
+    Icon,
+    Deps,
+    BuildRequires,
+    BuildConflicts,
+    Prefixes,
+    BuildRoot,
+    BuildArch,
+    DocDir,
+    Single,
+}
+
+/// rpm's `preambleList`: (token, tag, parse type, makes a macro). Order
+/// matters: a token that extends another comes first.
+const TAGS: &[(&str, Tag, u8, bool)] = &[
+    ("name", Tag::Name, 0, true),
+    ("version", Tag::Version, 0, true),
+    ("release", Tag::Release, 0, true),
+    ("epoch", Tag::Epoch, 0, true),
+    ("summary", Tag::Text, 1, true),
+    ("license", Tag::Text, 0, true),
+    ("sourcelicense", Tag::Text, 0, true),
+    ("distribution", Tag::Text, 0, true),
+    ("disturl", Tag::Text, 0, true),
+    ("vendor", Tag::Text, 0, true),
+    ("group", Tag::Text, 1, true),
+    ("packager", Tag::Text, 0, true),
+    ("url", Tag::Single, 0, true),
+    ("vcs", Tag::Single, 0, true),
+    ("source", Tag::Source, 0, false),
+    ("patch", Tag::Patch, 0, false),
+    ("nosource", Tag::NoSource, 0, false),
+    ("nopatch", Tag::NoSource, 0, false),
+    ("excludearch", Tag::ExcludeArch, 0, false),
+    ("exclusivearch", Tag::ExclusiveArch, 0, false),
+    ("excludeos", Tag::ExcludeOs, 0, false),
+    ("exclusiveos", Tag::ExclusiveOs, 0, false),
+    ("icon", Tag::Icon, 0, false),
+    ("provides", Tag::Deps, 0, false),
+    ("requires", Tag::Deps, 2, false),
+    ("recommends", Tag::Deps, 0, false),
+    ("suggests", Tag::Deps, 0, false),
+    ("supplements", Tag::Deps, 0, false),
+    ("enhances", Tag::Deps, 0, false),
+    ("prereq", Tag::Deps, 2, false),
+    ("conflicts", Tag::Deps, 0, false),
+    ("obsoletes", Tag::Deps, 0, false),
+    ("prefixes", Tag::Prefixes, 0, true),
+    ("prefix", Tag::Prefixes, 0, true),
+    ("buildroot", Tag::BuildRoot, 0, false),
+    ("buildarchitectures", Tag::BuildArch, 0, false),
+    ("buildarch", Tag::BuildArch, 0, false),
+    ("buildconflicts", Tag::BuildConflicts, 0, false),
+    ("buildprereq", Tag::BuildRequires, 0, false),
+    ("buildrequires", Tag::BuildRequires, 0, false),
+    ("autoreqprov", Tag::Text, 0, false),
+    ("autoreq", Tag::Text, 0, false),
+    ("autoprov", Tag::Text, 0, false),
+    ("docdir", Tag::DocDir, 0, false),
+    ("disttag", Tag::Single, 0, true),
+    ("bugurl", Tag::Single, 0, true),
+    ("translationurl", Tag::Text, 0, true),
+    ("upstreamreleases", Tag::Text, 0, true),
+    ("orderwithrequires", Tag::Deps, 2, false),
+    ("removepathpostfixes", Tag::Text, 0, true),
+    ("modularitylabel", Tag::Single, 0, true),
+];
+
+/// rpm's `findPreambleTag`: (tag, the macro it makes).
+fn find_tag(line: &[u8]) -> Option<(Tag, Option<&'static str>)> {
+    let (tok, tag, kind, is_macro) = *TAGS.iter().find(|(tok, ..)| {
+        line.len() >= tok.len() && line[..tok.len()].eq_ignore_ascii_case(tok.as_bytes())
+    })?;
+    let mut s = &line[tok.len()..];
+    let skip = |s: &mut &[u8]| {
+        while s.first().is_some_and(|c| c.is_ascii_whitespace()) {
+            *s = &s[1..];
+        }
+    };
+    skip(&mut s);
+    match kind {
+        0 => {
+            if !matches!(tag, Tag::Source | Tag::Patch) && s.first() != Some(&b':') {
+                return None;
+            }
+        }
+        _ => {
+            if s.first() != Some(&b':') {
+                if s.first() != Some(&b'(') {
+                    return None;
+                }
+                let close = s.iter().position(|&c| c == b')')?;
+                let inner = &s[1..close];
+                let trimmed: Vec<u8> = inner
+                    .iter()
+                    .copied()
+                    .filter(|c| !c.is_ascii_whitespace())
+                    .collect();
+                if trimmed.len() != inner.iter().filter(|c| !c.is_ascii_whitespace()).count() {
+                    return None;
+                }
+                s = &s[close + 1..];
+                skip(&mut s);
+                if s.first() != Some(&b':') {
+                    return None;
+                }
+            }
+        }
+    }
+    Some((tag, is_macro.then_some(tok)))
+}
+
+/// Where the parse is.
+pub(super) struct Spec {
+    pub out: SpecEval,
+    /// Package names (the main one first) and whether they have a %description.
+    packages: Vec<(String, bool)>,
+    sources: Vec<u32>,
+    patches: Vec<u32>,
+    autonum_source: i64,
+    autonum_patch: i64,
+    build_arch_seen: bool,
+    pub recursing: bool,
+    /// Set when a main-package BuildArch asks for a restart.
+    pub restart_arch: Option<Vec<String>>,
+}
+
+impl Spec {
+    pub fn new(recursing: bool) -> Spec {
+        Spec {
+            out: SpecEval::default(),
+            packages: Vec::new(),
+            sources: Vec::new(),
+            patches: Vec::new(),
+            autonum_source: -1,
+            autonum_patch: -1,
+            build_arch_seen: false,
+            recursing,
+            restart_arch: None,
+        }
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Parses the whole spec. `Err` is a fatal error (rpm fails the spec).
+pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Result<(), Fatal> {
+    let mut part = Some(Part::Package);
+    let mut first = true;
+    while let Some(p) = part {
+        part = match p {
+            Part::Package => {
+                let r = preamble(spec, rd, eng, first)?;
+                first = false;
+                if spec.restart_arch.is_some() {
+                    return Ok(());
+                }
+                r
+            }
+            Part::Description | Part::Files | Part::Script => {
+                check_package_of(spec, &rd.line, p, rd.lineno)?;
+                body(rd, eng, |_| Ok(()))?
+            }
+            Part::GenerateBuildRequires => {
+                spec.out.dynamic_build_requires = true;
+                body(rd, eng, |_| Ok(()))?
+            }
+            Part::SourceList | Part::PatchList => {
+                let patch = p == Part::PatchList;
+                let mut lines = Vec::new();
+                let next = body(rd, eng, |l| {
+                    lines.push(l.to_vec());
+                    Ok(())
+                })?;
+                for l in lines {
+                    let l = l.trim_ascii();
+                    if !l.is_empty() {
+                        add_source(spec, eng, patch, None, &text(l), rd.lineno)?;
+                    }
+                }
+                next
+            }
+            Part::Other => body(rd, eng, |_| Ok(()))?,
+        };
+    }
+    for (name, has) in &spec.packages {
+        if !has {
+            return Err(format!("Package has no %description: {name}"));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the lines of a section body up to the next section.
+fn body(
+    rd: &mut Reader,
+    eng: &mut Engine,
+    mut each: impl FnMut(&[u8]) -> Result<(), Fatal>,
+) -> Result<Option<Part>, Fatal> {
+    loop {
+        if !rd.read_line(eng)? {
+            return Ok(None);
+        }
+        if let Some(p) = is_part(&rd.line) {
+            return Ok(Some(p));
+        }
+        each(&rd.line)?;
+    }
+}
+
+/// The words of a section line after its keyword: (`-n` name or the
+/// sub-name, as rpm's popt tables for these sections read them).
+fn section_package(spec: &Spec, line: &[u8], part: Part) -> Option<String> {
+    let words: Vec<String> = text(line)
+        .split_whitespace()
+        .skip(1)
+        .map(str::to_string)
+        .collect();
+    let takes_value = |w: &str| match part {
+        Part::Files => matches!(w, "-n" | "-f"),
+        Part::Description => matches!(w, "-n" | "-l"),
+        _ => matches!(w, "-n" | "-p" | "-P"),
+    };
+    let mut explicit = None;
+    let mut sub = None;
+    let mut k = 0;
+    while k < words.len() {
+        let w = &words[k];
+        if w == "--" {
+            break;
+        }
+        if w == "-n" {
+            explicit = words.get(k + 1).cloned();
+            k += 2;
+            continue;
+        }
+        if w.starts_with('-') {
+            k += if takes_value(w) { 2 } else { 1 };
+            continue;
+        }
+        if sub.is_none() {
+            sub = Some(w.clone());
+        }
+        k += 1;
+    }
+    let main = spec
+        .packages
+        .first()
+        .map(|p| p.0.clone())
+        .unwrap_or_default();
+    Some(match (explicit, sub) {
+        (Some(n), _) => n,
+        (None, Some(s)) => format!("{main}-{s}"),
+        (None, None) => main,
+    })
+}
+
+fn check_package_of(spec: &mut Spec, line: &[u8], part: Part, lineno: usize) -> Result<(), Fatal> {
+    let Some(name) = section_package(spec, line, part) else {
+        return Ok(());
+    };
+    match spec.packages.iter_mut().find(|p| p.0 == name) {
+        Some(p) => {
+            if part == Part::Description {
+                p.1 = true;
+            }
+            Ok(())
+        }
+        None => Err(format!("line {lineno}: Package does not exist: {name}")),
+    }
+}
+
+/// rpm's `parsePreamble` for the main package (`first`) or a `%package`.
+fn preamble(
+    spec: &mut Spec,
+    rd: &mut Reader,
+    eng: &mut Engine,
+    first: bool,
+) -> Result<Option<Part>, Fatal> {
+    let pkg_index = spec.packages.len();
+    if first {
+        spec.packages.push((String::new(), false));
+    } else {
+        let words: Vec<String> = text(&rd.line)
+            .split_whitespace()
+            .skip(1)
+            .map(str::to_string)
+            .collect();
+        let name = match words.as_slice() {
+            [n] => format!("{}-{n}", spec.packages[0].0),
+            [flag, n] if flag == "-n" => n.clone(),
+            _ => return Err(format!("Bad package specification: {}", text(&rd.line))),
+        };
+        if spec.packages.iter().any(|p| p.0 == name) {
+            return Err(format!(
+                "line {}: Package already exists: {name}",
+                rd.lineno
+            ));
+        }
+        spec.packages.push((name, false));
+    }
+    let mut seen_summary = false;
+    let mut seen = (false, false, false, false);
+    loop {
+        if !rd.read_line(eng)? {
+            break;
+        }
+        if let Some(p) = is_part(&rd.line) {
+            finish_preamble(spec, first, seen_summary, seen)?;
+            return Ok(Some(p));
+        }
+        let line = rd.line.clone();
+        if line.iter().all(|c| c.is_ascii_whitespace()) {
+            continue;
+        }
+        let Some((tag, mac)) = find_tag(&line) else {
+            return Err(format!("line {}: Unknown tag: {}", rd.lineno, text(&line)));
+        };
+        let colon = line
+            .iter()
+            .position(|&c| c == b':')
+            .ok_or_else(|| format!("line {}: Malformed tag: {}", rd.lineno, text(&line)))?;
+        let field = line[colon + 1..].trim_ascii();
+        if field.is_empty() {
+            return Err(format!("line {}: Empty tag: {}", rd.lineno, text(&line)));
+        }
+        let value = text(field);
+        let multi = value.split_whitespace().nth(1).is_some();
+        let single = |what: &str| -> Result<(), Fatal> {
+            if multi {
+                Err(format!(
+                    "line {}: Tag takes single token only: {what}",
+                    rd.lineno
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        let lineno = rd.lineno;
+        match tag {
+            Tag::Name => {
+                single(&value)?;
+                char_check(&value, ".-_+%{}", Some("_%"), lineno)?;
+                if first {
+                    spec.packages[0].0 = value.clone();
+                    spec.out.name = value.clone();
+                } else {
+                    spec.packages[pkg_index].0 = value.clone();
+                }
+                seen.0 = true;
+            }
+            Tag::Version | Tag::Release => {
+                single(&value)?;
+                char_check(&value, "._+%{}~^", None, lineno)?;
+                if first {
+                    if tag == Tag::Version {
+                        spec.out.version = value.clone();
+                        seen.1 = true;
+                    } else {
+                        spec.out.release = value.clone();
+                        seen.2 = true;
+                    }
+                }
+            }
+            Tag::Epoch => {
+                single(&value)?;
+                let n: u32 = value.parse().map_err(|_| {
+                    format!(
+                        "line {lineno}: Epoch field must be an unsigned number: {}",
+                        text(&line)
+                    )
+                })?;
+                if first {
+                    spec.out.epoch = Some(n);
+                }
+            }
+            Tag::Text | Tag::BuildRoot => {
+                let lower = text(&line[..colon]).to_ascii_lowercase();
+                if lower.starts_with("summary") {
+                    seen_summary = true;
+                }
+                if lower.starts_with("license") && first {
+                    seen.3 = true;
+                }
+            }
+            Tag::Single => single(&value)?,
+            Tag::Source | Tag::Patch => {
+                let num_text = text(&line[if tag == Tag::Source { 6 } else { 5 }..colon]);
+                let num = num_text.trim();
+                let num = if num.is_empty() {
+                    None
+                } else {
+                    Some(num.parse::<u32>().map_err(|_| {
+                        format!(
+                            "line {lineno}: Bad {} number: {}",
+                            if tag == Tag::Source {
+                                "source"
+                            } else {
+                                "patch"
+                            },
+                            text(&line)
+                        )
+                    })?)
+                };
+                add_source(spec, eng, tag == Tag::Patch, num, &value, lineno)?;
+            }
+            Tag::NoSource | Tag::Icon => {}
+            Tag::ExcludeArch | Tag::ExclusiveArch | Tag::ExcludeOs | Tag::ExclusiveOs => {
+                let words = popt_split(&value)
+                    .map_err(|e| format!("line {lineno}: Error parsing tag field: {e}"))?;
+                match tag {
+                    Tag::ExcludeArch => spec.out.exclude_arch.extend(words),
+                    Tag::ExclusiveArch => spec.out.exclusive_arch.extend(words),
+                    _ => {}
+                }
+            }
+            Tag::Prefixes => {
+                for p in value.split_whitespace() {
+                    if p.len() > 1 && p.ends_with('/') {
+                        return Err(format!(
+                            "line {lineno}: Prefixes must not end with \"/\": {}",
+                            text(&line)
+                        ));
+                    }
+                }
+            }
+            Tag::DocDir => {
+                single(&value)?;
+                if !value.starts_with('/') {
+                    return Err(format!(
+                        "line {lineno}: Docdir must begin with '/': {}",
+                        text(&line)
+                    ));
+                }
+                eng.table.pop("_docdir");
+                eng.table
+                    .push("_docdir", Entry::new(&value, None, level::SPEC));
+            }
+            Tag::Deps => {
+                // Only rpm's own checks: these are not kept.
+                split_deps_checked(&value)
+                    .map_err(|m| format!("line {lineno}: {m}: {}", text(&line)))?;
+            }
+            Tag::BuildRequires | Tag::BuildConflicts => {
+                let deps = parse_deps(&value, lineno, &text(&line))?;
+                let list = if tag == Tag::BuildRequires {
+                    &mut spec.out.build_requires
+                } else {
+                    &mut spec.out.build_conflicts
+                };
+                for d in deps {
+                    if !list.contains(&d) {
+                        list.push(d);
+                    }
+                }
+            }
+            Tag::BuildArch => {
+                let names = popt_split(&value).map_err(|_| {
+                    format!(
+                        "line {lineno}: Bad BuildArchitecture format: {}",
+                        text(&line)
+                    )
+                })?;
+                if first {
+                    if spec.build_arch_seen {
+                        return Err(format!(
+                            "line {lineno}: Duplicate BuildArch entry: {}",
+                            text(&line)
+                        ));
+                    }
+                    spec.build_arch_seen = true;
+                    spec.out.build_arch = names.clone();
+                    if !names.is_empty() && !spec.recursing {
+                        spec.restart_arch = Some(names);
+                        return Ok(None);
+                    }
+                } else if names != ["noarch"] {
+                    return Err(format!(
+                        "line {lineno}: Only noarch subpackages are supported: {}",
+                        text(&line)
+                    ));
+                }
+            }
+        }
+        if let Some(m) = mac {
+            eng.table.push(m, Entry::new(&value, None, level::SPEC));
+            if first {
+                eng.table.push(
+                    &m.to_ascii_uppercase(),
+                    Entry::new(&value, None, level::SPEC),
+                );
+            }
+        }
+    }
+    finish_preamble(spec, first, seen_summary, seen)?;
+    Ok(None)
+}
+
+fn finish_preamble(
+    spec: &Spec,
+    first: bool,
+    summary: bool,
+    seen: (bool, bool, bool, bool),
+) -> Result<(), Fatal> {
+    let name = spec.packages.last().map(|p| p.0.as_str()).unwrap_or("");
+    let nvr = if first { "(main package)" } else { name };
+    let mut missing = Vec::new();
+    if first {
+        for (ok, tag) in [
+            (seen.0, "Name"),
+            (seen.1, "Version"),
+            (seen.2, "Release"),
+            (summary, "Summary"),
+            (seen.3, "License"),
+        ] {
+            if !ok {
+                missing.push(tag);
+            }
+        }
+    } else if !summary {
+        missing.push("Summary");
+    }
+    if let Some(t) = missing.first() {
+        return Err(format!("{t} field must be present in package: {nvr}"));
+    }
+    Ok(())
+}
+
+/// rpm's `rpmCharCheck`.
+fn char_check(field: &str, allowed: &str, first: Option<&str>, lineno: usize) -> Result<(), Fatal> {
+    let bad = field.char_indices().find(|&(i, c)| {
+        let ok = c.is_ascii_alphanumeric()
+            || if i == 0 && first.is_some() {
+                first.is_some_and(|f| f.contains(c))
+            } else {
+                allowed.contains(c)
+            };
+        !ok
+    });
+    if let Some((_, c)) = bad {
+        return Err(format!("line {lineno}: Illegal char '{c}' in: {field}"));
+    }
+    if field.contains("..") {
+        return Err(format!(
+            "line {lineno}: Illegal sequence \"..\" in: {field}"
+        ));
+    }
+    Ok(())
+}
+
+/// rpm's `addSource`: `%SOURCEn`, `%SOURCEURLn` (or `PATCH`), Lua's
+/// `sources`/`patches`.
+fn add_source(
+    spec: &mut Spec,
+    eng: &mut Engine,
+    patch: bool,
+    num: Option<u32>,
+    value: &str,
+    lineno: usize,
+) -> Result<(), Fatal> {
+    let (autonum, list) = if patch {
+        (&mut spec.autonum_patch, &mut spec.patches)
+    } else {
+        (&mut spec.autonum_source, &mut spec.sources)
+    };
+    let num = match num {
+        None => {
+            *autonum += 1;
+            *autonum as u32
+        }
+        Some(n) => {
+            if i64::from(n) > *autonum {
+                *autonum = i64::from(n);
+            }
+            n
+        }
+    };
+    let what = if patch { "patch" } else { "source" };
+    if list.contains(&num) {
+        return Err(format!(
+            "line {lineno}: {what} {num} defined multiple times"
+        ));
+    }
+    list.push(num);
+    let base = match value.rfind('/') {
+        Some(p) => {
+            let tail = &value[p..];
+            match tail.rfind('=') {
+                Some(q) => &tail[q + 1..],
+                None => &tail[1..],
+            }
+        }
+        None => value,
+    };
+    let sourcedir = eng.expand(b"%{_sourcedir}").unwrap_or_default();
+    let path = format!("{}/{base}", text(&sourcedir));
+    let up = if patch { "PATCH" } else { "SOURCE" };
+    eng.table
+        .push(&format!("{up}{num}"), Entry::new(&path, None, level::SPEC));
+    eng.table.push(
+        &format!("{up}URL{num}"),
+        Entry::new(value, None, level::SPEC),
+    );
+    eng.add_lua_source(patch, num, &path);
+    Ok(())
+}
+
+/// popt's `poptParseArgvString`: words split on blanks, `"..."` and
+/// `'...'` quoting, `\` escapes.
+fn popt_split(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut chars = s.chars();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), '\\') | (None, '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                    any = true;
+                } else {
+                    return Err("bad quoting".into());
+                }
+            }
+            (Some(_), c) => cur.push(c),
+            (None, '"') | (None, '\'') => {
+                quote = Some(c);
+                any = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if any || !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if quote.is_some() {
+        return Err("unterminated quote".into());
+    }
+    if any || !cur.is_empty() {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+/// The dependency operators rpm knows (`rpmParseDSFlags`).
+fn is_op(t: &str) -> bool {
+    matches!(t, "<=" | "=<" | "<" | "==" | "=" | ">=" | "=>" | ">")
+}
+
+/// rpm's `parseRCPOT`: a dependency tag's value as dependencies; errors
+/// are rpm's (fatal) ones.
+pub(super) fn parse_deps(value: &str, lineno: usize, line: &str) -> Result<Vec<Dep>, Fatal> {
+    let err = |m: &str| format!("line {lineno}: {m}: {line}");
+    let mut out = Vec::new();
+    for item in split_deps_checked(value).map_err(|m| err(&m))? {
+        let d = Dep::parse(&item).map_err(|e| err(&e.to_string()))?;
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// Splits a dependency field: whitespace and commas separate, `N OP EVR`
+/// stays together, a rich `( ... )` is one; checks what rpm checks.
+pub(super) fn split_deps_checked(value: &str) -> Result<Vec<String>, String> {
+    let b = value.as_bytes();
+    let white = |c: u8| c.is_ascii_whitespace() || c == b',';
+    let mut out = Vec::new();
+    let mut i = 0;
+    let token = |i: &mut usize| -> (usize, usize) {
+        while *i < b.len() && white(b[*i]) {
+            *i += 1;
+        }
+        let s = *i;
+        while *i < b.len() && !white(b[*i]) {
+            *i += 1;
+        }
+        (s, *i)
+    };
+    loop {
+        while i < b.len() && white(b[i]) {
+            i += 1;
+        }
+        if i >= b.len() {
+            break;
+        }
+        if b[i] == b'(' {
+            let mut depth = 0;
+            let s = i;
+            while i < b.len() {
+                match b[i] {
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            i += 1;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            if depth != 0 {
+                return Err("Missing ')' in rich dependency".into());
+            }
+            out.push(value[s..i].to_string());
+            continue;
+        }
+        let (ns, ne) = token(&mut i);
+        let name = &value[ns..ne];
+        let first = name.as_bytes()[0];
+        if first.is_ascii() && !(first.is_ascii_alphanumeric() || first == b'_' || first == b'/') {
+            return Err("Dependency tokens must begin with alpha-numeric, '_' or '/'".into());
+        }
+        let save = i;
+        let (os, oe) = token(&mut i);
+        if oe > os && is_op(&value[os..oe]) {
+            let (vs, ve) = token(&mut i);
+            if ve == vs {
+                return Err("Version required".into());
+            }
+            if name.starts_with('/') {
+                return Err("Versioned file name not permitted".into());
+            }
+            let evr = &value[vs..ve];
+            if let Some(c) = evr
+                .chars()
+                .find(|&c| !(c.is_ascii_alphanumeric() || "._+%{}~^-:".contains(c)))
+            {
+                return Err(format!("Illegal char '{c}' in: {evr}"));
+            }
+            let op = match &value[os..oe] {
+                "==" => "=",
+                "=<" => "<=",
+                "=>" => ">=",
+                o => o,
+            };
+            out.push(format!("{name} {op} {evr}"));
+        } else {
+            i = save;
+            out.push(name.to_string());
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_and_tags() {
+        assert_eq!(is_part(b"%description -n foo"), Some(Part::Description));
+        assert_eq!(is_part(b"%Files"), Some(Part::Files));
+        assert_eq!(is_part(b"%prepx"), None);
+        assert_eq!(is_part(b" %prep"), None);
+        assert_eq!(
+            find_tag(b"BuildRequires: x").map(|t| t.0),
+            Some(Tag::BuildRequires)
+        );
+        assert_eq!(find_tag(b"Source10: x").map(|t| t.0), Some(Tag::Source));
+        assert_eq!(find_tag(b"Requires(post): x").map(|t| t.0), Some(Tag::Deps));
+        assert_eq!(
+            find_tag(b"Summary(de): x").map(|t| t.1),
+            Some(Some("summary"))
+        );
+        assert!(find_tag(b"BuildRequires(pre): x").is_none());
+        assert!(find_tag(b"Foo: x").is_none());
+    }
+
+    #[test]
+    fn dependency_fields() {
+        let s = |v: &str| split_deps_checked(v).unwrap();
+        assert_eq!(s("a b, c >= 1.0,d"), ["a", "b", "c >= 1.0", "d"]);
+        assert_eq!(s("(a or b) c == 2"), ["(a or b)", "c = 2"]);
+        assert!(split_deps_checked("-foo").is_err());
+        assert!(split_deps_checked("foo >=").is_err());
+        assert!(split_deps_checked("/bin/x >= 1").is_err());
+        assert_eq!(popt_split("a 'b c' \"d\"").unwrap(), ["a", "b c", "d"]);
+    }
+}

@@ -1,0 +1,350 @@
+//! The change report of a workflow run: which packages entered or left the
+//! ELN-Buildroot workload since the previous run, per arch, and why — what
+//! a reviewer of the workload asks first.
+//!
+//! A package's place in the workload on an arch is `packages` ∪
+//! `arch_packages[arch]`. For each package that entered, the report gives
+//! the chain that brings it into the buildroot (the generator's `--why`
+//! chain from the output directory's `buildroot-why.json`: the
+//! BuildRequires and the source that pulled it in) and the sources whose
+//! builds need it now (`output/*-deps-binary`, the core). For each package
+//! that left: whether the compose ships it now, or the exclude list has it,
+//! or else which sources needed it in the previous run (the previous output
+//! directory) and no longer do.
+//!
+//! Without a previous workload every package is entering (a first run).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::documents::WorkloadDocument;
+use super::outdir::BuildrootDir;
+
+/// Why a package left the workload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LeftBecause {
+    /// The compose ships it now.
+    InCompose,
+    /// The exclude list names it now.
+    Excluded,
+    /// No source needs it any more; these did in the previous run (empty
+    /// when the previous output directory is unknown).
+    NotNeeded { needed_before_by: BTreeSet<String> },
+}
+
+/// A package that entered the workload on an arch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Entered {
+    pub name: String,
+    /// The `--why` chain, binary first (empty when the output directory has
+    /// no `buildroot-why.json`).
+    pub why: Vec<String>,
+    /// The sources whose builds need it (`core` for the core buildroot).
+    pub needed_by: BTreeSet<String>,
+}
+
+/// A package that left the workload on an arch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Left {
+    pub name: String,
+    pub because: LeftBecause,
+}
+
+/// The changes on one arch.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ArchChanges {
+    pub entered: Vec<Entered>,
+    pub left: Vec<Left>,
+}
+
+/// The whole report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Changes {
+    /// Where the previous workload came from (None: a first run).
+    pub previous: Option<String>,
+    pub arches: BTreeMap<String, ArchChanges>,
+}
+
+/// What the report is computed from, per arch.
+pub struct ArchInputs<'a> {
+    pub compose: &'a BTreeSet<String>,
+    /// The current run's output directory (pass 2).
+    pub current: Option<&'a BuildrootDir>,
+    /// Its `buildroot-why.json`.
+    pub why: Option<&'a BTreeMap<String, Vec<String>>>,
+    /// The previous run's output directory (pass 2).
+    pub previous: Option<&'a BuildrootDir>,
+}
+
+/// The workload's names on `arch`.
+pub fn workload_names(w: &WorkloadDocument, arch: &str) -> BTreeSet<String> {
+    let mut out = w.packages.clone();
+    if let Some(extra) = w.arch_packages.get(arch) {
+        out.extend(extra.iter().cloned());
+    }
+    out
+}
+
+/// The sources of `dir` whose builds need `name` (`core` when the core
+/// buildroot has it).
+fn needed_by(dir: &BuildrootDir, name: &str) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = dir
+        .deps_binary
+        .iter()
+        .filter(|(_, bins)| bins.contains(name))
+        .map(|(src, _)| src.clone())
+        .collect();
+    if dir.core_binaries.contains(name) {
+        out.insert("core".to_string());
+    }
+    out
+}
+
+impl Changes {
+    /// Compares `current` with `previous` (None: everything is new) on the
+    /// arches of `inputs`.
+    pub fn compute(
+        current: &WorkloadDocument,
+        previous: Option<(&WorkloadDocument, &str)>,
+        inputs: &BTreeMap<String, ArchInputs<'_>>,
+        exclude: &BTreeSet<String>,
+    ) -> Changes {
+        let mut out = Changes {
+            previous: previous.map(|(_, origin)| origin.to_string()),
+            arches: BTreeMap::new(),
+        };
+        for (arch, inp) in inputs {
+            let now = workload_names(current, arch);
+            let before = previous
+                .map(|(w, _)| workload_names(w, arch))
+                .unwrap_or_default();
+            let mut ch = ArchChanges::default();
+            for name in now.difference(&before) {
+                ch.entered.push(Entered {
+                    name: name.clone(),
+                    why: inp
+                        .why
+                        .and_then(|w| w.get(name))
+                        .cloned()
+                        .unwrap_or_default(),
+                    needed_by: inp.current.map(|d| needed_by(d, name)).unwrap_or_default(),
+                });
+            }
+            for name in before.difference(&now) {
+                let because = if inp.compose.contains(name) {
+                    LeftBecause::InCompose
+                } else if exclude.contains(name) {
+                    LeftBecause::Excluded
+                } else {
+                    LeftBecause::NotNeeded {
+                        needed_before_by: inp
+                            .previous
+                            .map(|d| needed_by(d, name))
+                            .unwrap_or_default(),
+                    }
+                };
+                ch.left.push(Left {
+                    name: name.clone(),
+                    because,
+                });
+            }
+            out.arches.insert(arch.clone(), ch);
+        }
+        out
+    }
+
+    /// The report as JSON (two-space indentation, final newline).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("JSON of strings") + "\n"
+    }
+
+    /// The report as Markdown (`changes.md`).
+    pub fn to_markdown(&self) -> String {
+        let mut s = String::from("# ELN-Buildroot workload: changes\n\n");
+        match &self.previous {
+            Some(p) => {
+                let _ = writeln!(s, "Compared with the previous workload, `{p}`.\n");
+            }
+            None => s.push_str("No previous workload: every package is new.\n\n"),
+        }
+        let total: usize = self
+            .arches
+            .values()
+            .map(|a| a.entered.len() + a.left.len())
+            .sum();
+        if total == 0 {
+            s.push_str("No package entered or left the workload.\n");
+        }
+        for (arch, ch) in &self.arches {
+            let _ = writeln!(
+                s,
+                "## {arch}: {} entered, {} left\n",
+                ch.entered.len(),
+                ch.left.len()
+            );
+            if !ch.entered.is_empty() {
+                s.push_str("Entered:\n\n");
+                for e in &ch.entered {
+                    let _ = write!(s, "- `{}`", e.name);
+                    if !e.why.is_empty() {
+                        let _ = write!(s, ": {}", e.why.join(" ← "));
+                    }
+                    if !e.needed_by.is_empty() {
+                        let _ = write!(s, " (needed by {})", some_of(&e.needed_by));
+                    }
+                    s.push('\n');
+                }
+                s.push('\n');
+            }
+            if !ch.left.is_empty() {
+                s.push_str("Left:\n\n");
+                for l in &ch.left {
+                    let why = match &l.because {
+                        LeftBecause::InCompose => "the compose ships it now".to_string(),
+                        LeftBecause::Excluded => "the exclude list names it now".to_string(),
+                        LeftBecause::NotNeeded { needed_before_by }
+                            if needed_before_by.is_empty() =>
+                        {
+                            "no source needs it any more".to_string()
+                        }
+                        LeftBecause::NotNeeded { needed_before_by } => {
+                            format!("no longer needed by {}", some_of(needed_before_by))
+                        }
+                    };
+                    let _ = writeln!(s, "- `{}`: {why}", l.name);
+                }
+                s.push('\n');
+            }
+        }
+        s
+    }
+}
+
+/// Up to five names, then how many more (the JSON has them all).
+fn some_of(names: &BTreeSet<String>) -> String {
+    const SHOWN: usize = 5;
+    let list: Vec<&str> = names.iter().take(SHOWN).map(String::as_str).collect();
+    if names.len() > SHOWN {
+        format!("{} and {} more", list.join(", "), names.len() - SHOWN)
+    } else {
+        list.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wl(common: &[&str], x86: &[&str]) -> WorkloadDocument {
+        let mut w = WorkloadDocument {
+            packages: common.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        w.arch_packages
+            .insert("x86_64".into(), x86.iter().map(|s| s.to_string()).collect());
+        w
+    }
+
+    fn set(v: &[&str]) -> BTreeSet<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn entered_and_left_with_reasons() {
+        let before = wl(&["gcc", "autoconf", "make", "yacc"], &["nasm"]);
+        let now = wl(&["gcc", "cmake"], &["nasm"]);
+        let mut cur = BuildrootDir::default();
+        cur.deps_binary
+            .insert("hello".into(), set(&["cmake", "gcc"]));
+        let mut prev = BuildrootDir::default();
+        prev.deps_binary
+            .insert("hello".into(), set(&["autoconf", "gcc"]));
+        prev.core_binaries = set(&["make"]);
+        let why: BTreeMap<String, Vec<String>> = [(
+            "cmake".to_string(),
+            vec![
+                "cmake".to_string(),
+                "BuildRequires 'cmake' of hello (input)".to_string(),
+            ],
+        )]
+        .into();
+        let compose = set(&["make"]);
+        let inputs: BTreeMap<String, ArchInputs> = [(
+            "x86_64".to_string(),
+            ArchInputs {
+                compose: &compose,
+                current: Some(&cur),
+                why: Some(&why),
+                previous: Some(&prev),
+            },
+        )]
+        .into();
+        let c = Changes::compute(
+            &now,
+            Some((&before, "last/w.yaml")),
+            &inputs,
+            &set(&["yacc"]),
+        );
+        let x = &c.arches["x86_64"];
+        assert_eq!(x.entered.len(), 1);
+        assert_eq!(x.entered[0].name, "cmake");
+        assert_eq!(x.entered[0].needed_by, set(&["hello"]));
+        let left: Vec<(&str, &LeftBecause)> = x
+            .left
+            .iter()
+            .map(|l| (l.name.as_str(), &l.because))
+            .collect();
+        assert_eq!(
+            left,
+            [
+                (
+                    "autoconf",
+                    &LeftBecause::NotNeeded {
+                        needed_before_by: set(&["hello"])
+                    }
+                ),
+                ("make", &LeftBecause::InCompose),
+                ("yacc", &LeftBecause::Excluded),
+            ]
+        );
+        let md = c.to_markdown();
+        assert!(
+            md.contains(
+                "- `cmake`: cmake ← BuildRequires 'cmake' of hello (input) (needed by hello)"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("- `autoconf`: no longer needed by hello"),
+            "{md}"
+        );
+        assert!(md.contains("## x86_64: 1 entered, 3 left"), "{md}");
+        let j: serde_json::Value = serde_json::from_str(&c.to_json()).unwrap();
+        assert_eq!(
+            j["arches"]["x86_64"]["left"][0]["because"]["not-needed"]["needed_before_by"][0],
+            "hello"
+        );
+    }
+
+    #[test]
+    fn a_first_run_has_everything_entering() {
+        let now = wl(&["gcc"], &[]);
+        let compose = BTreeSet::new();
+        let inputs: BTreeMap<String, ArchInputs> = [(
+            "aarch64".to_string(),
+            ArchInputs {
+                compose: &compose,
+                current: None,
+                why: None,
+                previous: None,
+            },
+        )]
+        .into();
+        let c = Changes::compute(&now, None, &inputs, &BTreeSet::new());
+        assert_eq!(c.arches["aarch64"].entered[0].name, "gcc");
+        assert!(c.to_markdown().contains("No previous workload"));
+    }
+}

@@ -1,0 +1,104 @@
+//! The resolver on installed systems and with comps group packages,
+//! against its expectations (`conformance/installed.txt`) and against dnf:
+//! every transaction's repos are written with real .rpm files, dnf installs
+//! the base jobs (`justdb`) into an installroot and resolves the rest on
+//! it (scripts/dnf-oracle.py); our `resolve_on` must add the same packages.
+//! The dnf half skips (with a message) when /usr/bin/python3 cannot import
+//! dnf.
+
+mod solver_support;
+
+use solver_support::*;
+
+fn scenarios() -> Vec<Scenario> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../conformance/installed.txt"
+    );
+    let text = std::fs::read_to_string(path).expect("read conformance/installed.txt");
+    parse_scenarios(&text).expect("parse scenarios")
+}
+
+#[test]
+fn installed_scenarios_meet_their_expectations() {
+    let mut bad = Vec::new();
+    let mut n = 0;
+    for sc in scenarios() {
+        let pool = pool_in_memory(&sc);
+        for tx in &sc.txs {
+            let Some(want) = &tx.expect else { continue };
+            n += 1;
+            let got = ours_tx(&pool, tx.base.as_deref(), &tx.jobs);
+            if &got != want {
+                bad.push(format!(
+                    "{} (line {}): want {want}, got {got}",
+                    sc.name, tx.line
+                ));
+            }
+        }
+    }
+    assert!(n > 20, "only {n} transactions with expectations");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn installed_scenarios_match_dnf() {
+    if !dnf_available() {
+        eprintln!("SKIP installed_scenarios_match_dnf: /usr/bin/python3 cannot import dnf (apt-get install python3-dnf)");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // RESOLVER_KEEP=DIR keeps the repos and the oracle input there.
+    let root = std::env::var("RESOLVER_KEEP")
+        .map(std::path::PathBuf::from)
+        .unwrap_or(tmp.path().to_path_buf());
+    let scs = scenarios();
+    let mut sets = Vec::new();
+    let mut pools = Vec::new();
+    for (i, sc) in scs.iter().enumerate() {
+        let dirs = write_repos_with_rpms(sc, &root.join(format!("s{i}")));
+        pools.push(pool_from_disk(sc, &dirs));
+        sets.push(OracleSet {
+            arch: sc.arch.clone(),
+            repos: sc.repos.iter().map(|r| r.spec.clone()).zip(dirs).collect(),
+            txs: sc.txs.iter().map(|t| t.jobs.clone()).collect(),
+            bases: sc.txs.iter().map(|t| t.base.clone()).collect(),
+        });
+    }
+    let answers = ask_dnf(&sets);
+    let (mut total, mut differ, mut bad_expect) = (0, Vec::new(), Vec::new());
+    for ((sc, pool), ans) in scs.iter().zip(&pools).zip(&answers) {
+        for (tx, (dnf, err)) in sc.txs.iter().zip(ans) {
+            total += 1;
+            let got = ours_tx(pool, tx.base.as_deref(), &tx.jobs);
+            if &got != dnf {
+                differ.push(format!(
+                    "{} (line {}): dnf {dnf}{} / ours {got}",
+                    sc.name,
+                    tx.line,
+                    err.as_deref()
+                        .map(|e| format!(" [{}]", e.replace('\n', " / ")))
+                        .unwrap_or_default()
+                ));
+            }
+            if let Some(want) = &tx.expect {
+                if want != dnf {
+                    bad_expect.push(format!(
+                        "{} (line {}): file says {want}, dnf says {dnf}",
+                        sc.name, tx.line
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "installed systems: {total} transactions, {} differ from dnf",
+        differ.len()
+    );
+    assert!(
+        bad_expect.is_empty() && differ.is_empty(),
+        "expectations disagree with dnf:\n{}\ndiffer from dnf:\n{}",
+        bad_expect.join("\n"),
+        differ.join("\n")
+    );
+}

@@ -1,0 +1,142 @@
+//! Specs are code: what their `%(...)` and `%{lua:...}` may do when we
+//! evaluate them. The sandbox tests are skipped where bubblewrap cannot run.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use buildroot_core::spec::{evaluate, sandbox_unavailable, SpecContext};
+
+const HEAD: &str = "Name: t\nVersion: 1\nRelease: 1\nSummary: t\nLicense: MIT\n";
+
+fn eval(body: &str) -> buildroot_core::spec::SpecEval {
+    let text = format!("{HEAD}{body}\n%description\nt\n");
+    evaluate(&text, &SpecContext::for_arch("x86_64")).unwrap()
+}
+
+fn brs(ev: &buildroot_core::spec::SpecEval) -> Vec<String> {
+    ev.build_requires.iter().map(|d| d.to_string()).collect()
+}
+
+#[test]
+fn shell_cannot_write_outside_or_reach_the_network() {
+    if let Some(why) = sandbox_unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    // A directory outside /tmp (the sandbox has a private one) and a listener.
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let target = dir.path().join("pwned");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let cmd = format!(
+        "{{ echo x > {t} 2>/dev/null && echo wrote || echo nowrite; \
+         touch /tmp/inside && echo tmpok; \
+         python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", {port}), 2)' 2>/dev/null && echo net || echo nonet; \
+         ls /home /root /work 2>/dev/null | head -1 | grep -q . && echo seen || echo unseen; }} | tr '\\n' ' '",
+        t = target.display()
+    );
+    let ev = eval(&format!("BuildRequires: %({cmd})"));
+    assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+    let got = brs(&ev);
+    assert!(got.contains(&"nowrite".to_string()), "{got:?}");
+    assert!(got.contains(&"tmpok".to_string()), "{got:?}");
+    assert!(got.contains(&"unseen".to_string()), "{got:?}");
+    if std::path::Path::new("/usr/bin/python3").exists() {
+        assert!(got.contains(&"nonet".to_string()), "{got:?}");
+    }
+    assert!(
+        !target.exists(),
+        "the sandboxed command wrote outside its temp dir"
+    );
+    let mut buf = [0u8; 1];
+    match listener.accept() {
+        Ok((mut s, _)) => panic!("the sandbox reached the network: {:?}", s.read(&mut buf)),
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock),
+    }
+}
+
+#[test]
+fn a_hanging_shell_ends_with_a_problem() {
+    if sandbox_unavailable().is_some() {
+        return;
+    }
+    let start = Instant::now();
+    let ev = eval("BuildRequires: a\nBuildRequires: %(sleep 100)x");
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(ev.problems[0].contains("line 7"), "{:?}", ev.problems);
+    assert!(ev.problems[0].contains("time limit"), "{:?}", ev.problems);
+    // Output past the limit is cut off the same way.
+    let ev = eval("BuildRequires: %(yes)");
+    assert!(
+        ev.problems[0].contains("bytes of output"),
+        "{:?}",
+        ev.problems
+    );
+}
+
+#[test]
+fn a_looping_lua_ends_with_a_problem() {
+    let start = Instant::now();
+    let ev = eval("%{lua: while true do end}\nBuildRequires: a");
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(ev.problems[0].contains("line 6"), "{:?}", ev.problems);
+    assert!(ev.problems[0].contains("time limit"), "{:?}", ev.problems);
+}
+
+#[test]
+fn a_looping_coroutine_ends_with_a_problem() {
+    let ev = eval("%{lua: coroutine.wrap(function() while true do end end)()}");
+    assert!(ev.problems[0].contains("time limit"), "{:?}", ev.problems);
+}
+
+#[test]
+fn lua_memory_is_limited() {
+    let ev = eval("%{lua: local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 4096) .. i end}");
+    assert!(ev.problems[0].contains("memory"), "{:?}", ev.problems);
+}
+
+#[test]
+fn lua_has_no_way_out() {
+    for (code, what) in [
+        ("os.execute('touch /tmp/x')", "execute"),
+        ("io.popen('id')", "popen"),
+        ("os.exit(1)", "exit"),
+        ("os.remove('/tmp/x')", "remove"),
+        ("require('os').execute('id')", "execute"),
+        ("package.loadlib('libc.so.6', 'system')", "loadlib"),
+        ("rpm.execute('id')", "not permitted"),
+        ("posix.exec('/bin/sh')", "exec"),
+        ("posix.fork()", "fork"),
+        ("load(string.dump(function() end))", "dump"),
+        ("dofile('/etc/passwd')", "dofile"),
+    ] {
+        let ev = eval(&format!("%{{lua: {code}}}"));
+        assert!(
+            ev.problems
+                .first()
+                .is_some_and(|p| p.contains("lua script failed")),
+            "{code}: {:?}",
+            ev.problems
+        );
+        assert!(ev.problems[0].contains(what), "{code}: {:?}", ev.problems);
+    }
+    // Writing is refused, reading finds only the spec's own sources.
+    let ev = eval("BuildRequires: %{lua: local f, e = io.open('/tmp/x', 'w') print(f == nil and 'nowrite' or 'wrote')}");
+    assert_eq!(brs(&ev), ["nowrite"]);
+    let ev =
+        eval("BuildRequires: %{lua: print(io.open('/etc/passwd') == nil and 'noread' or 'read')}");
+    assert_eq!(brs(&ev), ["noread"]);
+    // Bytecode cannot be loaded even when handed over as a string.
+    let ev = eval("BuildRequires: %{lua: local f, e = load('\\27Lua') print(f == nil and 'refused' or 'loaded')}");
+    assert_eq!(brs(&ev), ["refused"]);
+}

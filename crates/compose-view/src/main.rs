@@ -1,0 +1,344 @@
+//! compose-view: workflow step 2 (and 10). Computes a content-resolver view
+//! from content-resolver's configs — environments, workloads installed on
+//! them, the union per arch — and prints or writes its package lists.
+//!
+//! Thin by design: argument parsing and printing here, everything else in
+//! `buildroot_core::content_resolver`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use buildroot_core::content_resolver::{self, lists, Loaded, Request, ViewResult};
+use buildroot_core::pkglist::Stdout;
+use clap::{Parser, ValueEnum};
+
+// Loading metadata makes millions of small allocations (see buildroot-generator).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const AFTER_HELP: &str = "\
+What is computed, per arch, as content-resolver computes it: each environment of the view's \
+repository installed alone into an empty root; each workload sharing a label with the \
+environment installed on top of it (packages, placeholder requirements, arch_packages, then the \
+mandatory and default packages of its comps groups, as `dnf install` would); the view is the \
+union of the workloads whose labels meet the view's (environment packages, added packages, \
+placeholders). Unwanted lists sharing a label with the view mark packages; they stay in the lists \
+(--print unwanted shows them). Missing packages are warnings, errors under the workload option \
+`strict`; a workload with errors contributes nothing. Diagnostics go to stderr (-q: none).
+
+--print lists the union over the computed arches:
+  binaries      binary names                    (view-binary-package-name-list)
+  binary-ids    name-[E:]V-R.arch               (view-binary-package-list)
+  binary-nvrs   name-[E:]V-R                    (view-binary-package-nevr-list)
+  sources       source names                    (view-source-package-name-list)
+  source-nvrs   source name-V-R                 (view-source-package-list)
+  unwanted      binary names an unwanted list names
+
+--output-dir writes content-resolver's own list files, LIST--VIEW--ARCH.txt per arch and \
+LIST--VIEW.txt over all arches when every arch of the view was computed (no newline after \
+the last line, as content-resolver writes them), plus view-unwanted-package-name-list--VIEW--ARCH.txt \
+and view-placeholder-srpm-details--VIEW--ARCH.json (the source placeholders, for buildroot-generator \
+--placeholders).
+
+Not modelled: weak dependencies (the include-weak-deps option is reported, and the workload \
+resolved without them). docs/compose-view.md lists every difference from content-resolver.
+
+Examples:
+  # Does every config file load as content-resolver would load it?
+  compose-view --check --configs content-resolver-input/configs
+
+  # The ELN view's binary names on x86_64 (repositories as the configs say)
+  compose-view --configs configs --view view-eln --arch x86_64
+
+  # Offline, from local copies of the repos, every arch, content-resolver's files
+  compose-view --configs testdata/content-resolver --view view-fixture \\
+      --repo-override 'fixture=testdata/repos/$basearch' \\
+      --repo-override 'updates=testdata/repos/updates-$basearch' --output-dir compose/
+
+  # Everything (lists, environments, workloads, warnings) for a script
+  compose-view --configs configs --view view-eln --json | jq '.arches[].workloads[] | select(.succeeded | not)'
+
+Exit codes:
+  0  success (failed workloads are reported on stderr and in --json, not fatal)
+  2  usage or input error: a config file content-resolver would not load (each named on its own \
+line), an unknown view or arch, a repository that cannot be read; with --check, any bad file
+
+Environment:
+  RPM_BUILDROOT_HTTP_TIMEOUT  seconds an HTTP download may make no progress before it fails";
+
+/// What --print prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Print {
+    Binaries,
+    BinaryIds,
+    BinaryNvrs,
+    Sources,
+    SourceNvrs,
+    Unwanted,
+}
+
+/// Compute a content-resolver view (package lists per arch) from its configs.
+#[derive(Parser, Debug)]
+#[command(name = "compose-view", version, after_help = AFTER_HELP)]
+struct Cli {
+    /// Directory of content-resolver configs (*.yaml, buildroot relations *.json)
+    #[arg(long, value_name = "DIR")]
+    configs: PathBuf,
+
+    /// The view to compute (a view or view add-on document id)
+    #[arg(long, value_name = "VIEW", required_unless_present = "check")]
+    view: Option<String>,
+
+    /// Compute only this arch (repeatable; default: every arch of the view)
+    #[arg(long = "arch", value_name = "ARCH")]
+    arches: Vec<String>,
+
+    /// What to print on stdout
+    #[arg(long, value_enum, default_value = "binaries")]
+    print: Print,
+
+    /// Write content-resolver's list files for the view into DIR
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+
+    /// Read repo REPO_ID (a key of a repository document's source.repos) from URL or
+    /// directory instead of its baseurl; $basearch is substituted (repeatable)
+    #[arg(long = "repo-override", value_name = "REPO_ID=URL", value_parser = override_value)]
+    overrides: Vec<(String, String)>,
+
+    /// Compute the view as if it also had LABEL (repeatable; step 10: the ELN-Buildroot
+    /// workload's label)
+    #[arg(long = "extra-label", value_name = "LABEL")]
+    extra_labels: Vec<String>,
+
+    /// Only load every file of --configs; report each bad one on its own line
+    #[arg(long)]
+    check: bool,
+
+    /// Print one JSON document (lists, environments, workloads) instead
+    #[arg(long)]
+    json: bool,
+
+    /// Cache directory for HTTP repositories [default: $XDG_CACHE_HOME/rpm-buildroot]
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+
+    /// No warnings on stderr
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn override_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((id, url)) if !id.trim().is_empty() && !url.trim().is_empty() => {
+            Ok((id.trim().to_string(), url.trim().to_string()))
+        }
+        _ => Err(format!("'{s}' is not REPO_ID=URL")),
+    }
+}
+
+/// A failure: its lines go to stderr, the exit code is 2.
+struct Failure(Vec<String>);
+
+impl From<buildroot_core::Error> for Failure {
+    fn from(e: buildroot_core::Error) -> Self {
+        Failure(vec![e.to_string()])
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(lines)) => {
+            for l in lines {
+                eprintln!("compose-view: {l}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn cache_dir(cli: &Cli) -> PathBuf {
+    cli.cache_dir
+        .clone()
+        .unwrap_or_else(buildroot_core::cli::default_cache_dir)
+}
+
+fn run(cli: &Cli) -> Result<(), Failure> {
+    let loaded = content_resolver::load_dir(&cli.configs)?;
+    if !cli.quiet {
+        for w in &loaded.warnings {
+            eprintln!("compose-view: warning: {w}");
+        }
+    }
+    if cli.check {
+        return check(cli, &loaded);
+    }
+    if !loaded.bad.is_empty() {
+        return Err(Failure(loaded.bad.iter().map(|b| b.to_string()).collect()));
+    }
+    let req = Request {
+        view: cli.view.clone().unwrap_or_default(),
+        arches: cli.arches.clone(),
+        overrides: overrides(cli)?,
+        cache_dir: Some(cache_dir(cli)),
+        extra_labels: cli.extra_labels.clone(),
+    };
+    let result = content_resolver::compute(&loaded.configs, &req)?;
+    if !cli.quiet {
+        report(&result);
+    }
+    if let Some(dir) = &cli.output_dir {
+        lists::write_lists(dir, &result)?;
+    }
+    let text = if cli.json {
+        json(&result).to_string() + "\n"
+    } else {
+        let mut all: BTreeSet<String> = BTreeSet::new();
+        for av in &result.arches {
+            all.extend(match cli.print {
+                Print::Binaries => av.binary_names(),
+                Print::BinaryIds => av.binary_ids(),
+                Print::BinaryNvrs => av.binary_nevrs(),
+                Print::Sources => av.source_names(),
+                Print::SourceNvrs => av.source_nvrs(),
+                Print::Unwanted => av.unwanted_names(),
+            });
+        }
+        all.into_iter().map(|s| s + "\n").collect()
+    };
+    let mut out = Stdout::lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure(vec![e.to_string()]))
+}
+
+fn overrides(cli: &Cli) -> Result<BTreeMap<String, String>, Failure> {
+    let mut map = BTreeMap::new();
+    for (id, url) in &cli.overrides {
+        if map.insert(id.clone(), url.clone()).is_some() {
+            return Err(Failure(vec![format!("--repo-override {id} given twice")]));
+        }
+    }
+    Ok(map)
+}
+
+fn check(cli: &Cli, loaded: &Loaded) -> Result<(), Failure> {
+    let c = &loaded.configs;
+    if cli.json {
+        let v = serde_json::json!({
+            "files": loaded.files,
+            "bad": loaded.bad.iter().map(|b| serde_json::json!({
+                "file": b.path.display().to_string(), "error": b.msg,
+            })).collect::<Vec<_>>(),
+            "warnings": loaded.warnings,
+            "documents": {
+                "repositories": c.repos.len(), "environments": c.envs.len(),
+                "workloads": c.workloads.len(), "labels": c.labels.len(),
+                "views": c.views.len(), "unwanted": c.unwanteds.len(),
+                "buildroots": c.buildroots.len(), "relations": c.relations.len(),
+            },
+        });
+        let mut out = Stdout::lock();
+        let _ = writeln!(out, "{v}");
+    }
+    if !loaded.bad.is_empty() {
+        let mut lines: Vec<String> = loaded.bad.iter().map(|b| b.to_string()).collect();
+        lines.push(format!(
+            "{} of {} files would not load",
+            loaded.bad.len(),
+            loaded.files
+        ));
+        return Err(Failure(lines));
+    }
+    if !cli.quiet {
+        eprintln!(
+            "compose-view: {}: {} files load ({} repositories, {} environments, {} workloads, {} labels, {} views, {} unwanted lists, {} buildroots, {} relations)",
+            cli.configs.display(),
+            loaded.files,
+            c.repos.len(),
+            c.envs.len(),
+            c.workloads.len(),
+            c.labels.len(),
+            c.views.len(),
+            c.unwanteds.len(),
+            c.buildroots.len(),
+            c.relations.len()
+        );
+    }
+    Ok(())
+}
+
+/// Environment and workload problems on stderr, one line each.
+fn report(result: &ViewResult) {
+    for av in &result.arches {
+        let a = &av.arch;
+        for e in &av.envs {
+            for m in &e.missing {
+                eprintln!(
+                    "compose-view: {a}: environment {}: not available: {m}",
+                    e.id
+                );
+            }
+            if let Some(err) = &e.error {
+                eprintln!(
+                    "compose-view: {a}: environment {} failed: {}",
+                    e.id,
+                    err.replace('\n', " ")
+                );
+            }
+        }
+        for w in &av.workloads {
+            for m in &w.warnings {
+                eprintln!("compose-view: {a}: workload {} (on {}): {m}", w.id, w.env);
+            }
+            for m in &w.errors {
+                eprintln!(
+                    "compose-view: {a}: workload {} (on {}) failed: {}",
+                    w.id,
+                    w.env,
+                    m.replace('\n', " ")
+                );
+            }
+        }
+    }
+}
+
+fn json(result: &ViewResult) -> serde_json::Value {
+    let arches: Vec<serde_json::Value> = result
+        .arches
+        .iter()
+        .map(|av| {
+            serde_json::json!({
+                "arch": av.arch,
+                "binaries": av.binary_names(),
+                "binary_ids": av.binary_ids(),
+                "binary_nvrs": av.binary_nevrs(),
+                "sources": av.source_names(),
+                "source_nvrs": av.source_nvrs(),
+                "unwanted": av.packages.values().filter(|p| !p.unwanted_in.is_empty()).map(|p| {
+                    serde_json::json!({"name": p.name, "id": p.id, "lists": p.unwanted_in})
+                }).collect::<Vec<_>>(),
+                "placeholders": av.packages.values().filter(|p| p.placeholder).map(|p| p.name.clone()).collect::<Vec<_>>(),
+                "environments": av.envs.iter().map(|e| serde_json::json!({
+                    "id": e.id, "succeeded": e.error.is_none(), "packages": e.packages,
+                    "missing": e.missing, "error": e.error,
+                })).collect::<Vec<_>>(),
+                "workloads": av.workloads.iter().map(|w| serde_json::json!({
+                    "id": w.id, "environment": w.env, "succeeded": w.succeeded, "added": w.added,
+                    "errors": w.errors, "warnings": w.warnings,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({"view": result.view, "view_arches": result.view_arches, "arches": arches})
+}

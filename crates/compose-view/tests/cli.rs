@@ -1,0 +1,341 @@
+//! compose-view's command line: --check over good and bad config sets (one
+//! line per bad file, exit 2), the lists it prints and writes for the
+//! fixture config set, usage errors, and today's content-resolver-input
+//! configs when a checkout is given (`CONTENT_RESOLVER_INPUT=DIR`, the
+//! repository root holding `configs/`; skipped when unset).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn cv() -> Command {
+    let mut c = Command::cargo_bin("compose-view").unwrap();
+    c.current_dir(root());
+    c
+}
+
+/// compose-view on the fixture config set, offline.
+fn fixture() -> Command {
+    let mut c = cv();
+    c.args([
+        "--configs",
+        "testdata/content-resolver",
+        "--repo-override",
+        "fixture=testdata/repos/$basearch",
+        "--repo-override",
+        "extras=testdata/repos/extras/$basearch",
+    ]);
+    c
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+const WORKLOAD: &str = "document: feedback-pipeline-workload\nversion: 1\ndata:\n  name: W\n  description: d\n  maintainer: m\n  labels: [x]\n  packages: [bash]\n";
+
+#[test]
+fn check_accepts_the_fixture_and_every_scenario() {
+    fixture()
+        .arg("--check")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("11 files load"));
+    for e in std::fs::read_dir(root().join("conformance/compose-view")).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() && !p.ends_with("expected") {
+            cv().arg("--check")
+                .arg("--configs")
+                .arg(&p)
+                .arg("-q")
+                .assert()
+                .success();
+        }
+    }
+}
+
+#[test]
+fn check_reports_each_bad_file_on_one_line() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(d, "good.yaml", WORKLOAD);
+    write(
+        d,
+        "unknown-key.yaml",
+        &format!("{WORKLOAD}  experimental: {{buildroot: true}}\n"),
+    );
+    write(
+        d,
+        "no-labels.yaml",
+        &WORKLOAD.replace("  labels: [x]\n", ""),
+    );
+    write(
+        d,
+        "repo-v1.yaml",
+        "document: feedback-pipeline-repository\nversion: 1\ndata: {name: R}\n",
+    );
+    write(d, "not-yaml.yaml", "data: [unclosed\n");
+    write(
+        d,
+        "kind.yaml",
+        "document: feedback-pipeline-whatever\nversion: 1\ndata: {}\n",
+    );
+    write(
+        d,
+        "env.yaml",
+        "document: feedback-pipeline-environment\nversion: 1\ndata:\n  name: E\n  description: d\n  maintainer: m\n  repositories: [repository-missing]\n  packages: [bash]\n  labels: [x]\n",
+    );
+    write(d, "notes.txt", "not a config: ignored\n");
+    let out = cv()
+        .arg("--check")
+        .arg("--configs")
+        .arg(d)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = err.lines().collect();
+    let has = |file: &str, what: &str| {
+        lines
+            .iter()
+            .any(|l| l.contains(&format!("{file}: ")) && l.contains(what))
+    };
+    assert!(
+        has("unknown-key.yaml", "Unknown key 'experimental'"),
+        "{err}"
+    );
+    assert!(has("no-labels.yaml", "'labels' is missing"), "{err}");
+    assert!(has("repo-v1.yaml", "version 1 is not supported"), "{err}");
+    assert!(has("not-yaml.yaml", "not valid YAML"), "{err}");
+    assert!(has("kind.yaml", "unknown document type"), "{err}");
+    assert!(has("env.yaml", "repository-missing"), "{err}");
+    assert!(!err.contains("good.yaml"), "{err}");
+    assert!(err.contains("6 of 7 files would not load"), "{err}");
+    // A computation refuses bad configs the same way.
+    cv().arg("--configs")
+        .arg(d)
+        .args(["--view", "v"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown-key.yaml: "));
+}
+
+#[test]
+fn check_json_lists_bad_files() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        "w.yaml",
+        &WORKLOAD.replace("labels: [x]", "labels: x"),
+    );
+    write(
+        t.path(),
+        "bad.yaml",
+        "document: feedback-pipeline-label\nversion: 1\n",
+    );
+    let out = cv()
+        .arg("--check")
+        .arg("--json")
+        .arg("--configs")
+        .arg(t.path())
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["files"], 2);
+    assert_eq!(v["bad"].as_array().unwrap().len(), 1);
+    assert!(v["bad"][0]["file"].as_str().unwrap().ends_with("bad.yaml"));
+    // A string where a list belongs: content-resolver takes its characters.
+    assert!(v["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("'labels' is a string"));
+}
+
+#[test]
+fn prints_the_fixture_view() {
+    let out = fixture()
+        .args(["--view", "view-fixture", "--arch", "x86_64", "-q"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let names = String::from_utf8(out).unwrap();
+    let names: Vec<&str> = names.lines().collect();
+    for n in [
+        "bash",
+        "zsh",
+        "figlet",
+        "newlib",
+        "newlib-x86",
+        "compat-32",
+        "nasm",
+        "webfetch",
+    ] {
+        assert!(names.contains(&n), "{n} missing: {names:?}");
+    }
+    // The strict workload failed; the excluded and missing names are not there.
+    for n in ["perl", "figlet-bad-fonts", "does-not-exist", "lynx", "mawk"] {
+        assert!(!names.contains(&n), "{n} present: {names:?}");
+    }
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted);
+
+    fixture()
+        .args(["--view", "view-fixture", "--print", "source-nvrs", "-q"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("hello-2.12.1-1.eln150\n"))
+        .stdout(predicate::str::contains("newlib-000-placeholder\n"));
+    fixture()
+        .args(["--view", "view-fixture", "--print", "unwanted", "-q"])
+        .assert()
+        .success()
+        .stdout("compat-32\ncurl-minimal\nzlib-devel\n");
+}
+
+#[test]
+fn warnings_and_failures_go_to_stderr() {
+    fixture()
+        .args(["--view", "view-fixture", "--arch", "aarch64"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "aarch64: workload fixture-strict (on base-fixture) failed: not available: not-packaged-yet",
+        ))
+        .stderr(predicate::str::contains("no match for group package lynx"));
+    fixture()
+        .args(["--view", "view-fixture", "--arch", "aarch64", "-q"])
+        .assert()
+        .success()
+        .stderr("");
+}
+
+#[test]
+fn output_dir_holds_content_resolvers_files() {
+    let t = tempfile::tempdir().unwrap();
+    fixture()
+        .args(["--view", "view-fixture", "-q", "--output-dir"])
+        .arg(t.path())
+        .assert()
+        .success();
+    let read = |n: &str| std::fs::read_to_string(t.path().join(n)).unwrap();
+    let names = read("view-binary-package-name-list--view-fixture--aarch64.txt");
+    assert!(
+        !names.ends_with('\n'),
+        "content-resolver writes no final newline"
+    );
+    assert!(names.starts_with("bash\ncoreutils\n"), "{names}");
+    let ids = read("view-binary-package-list--view-fixture--x86_64.txt");
+    assert!(
+        ids.contains("newlib-000-placeholder.placeholder\n"),
+        "{ids}"
+    );
+    assert!(ids.contains("fedora-release-eln-42-0.1.noarch\n"), "{ids}");
+    let srpms = read("view-source-package-list--view-fixture--x86_64.txt");
+    assert!(srpms.contains("newlib-000-placeholder\n"), "{srpms}");
+    let all = read("view-source-package-name-list--view-fixture.txt");
+    assert!(all.contains("zlib"), "{all}");
+    let nevrs = read("view-binary-package-nevr-list--view-fixture--x86_64.txt");
+    assert!(nevrs.contains("zsh-5.9-1.eln150"), "{nevrs}");
+    assert_eq!(
+        read("view-unwanted-package-name-list--view-fixture--aarch64.txt"),
+        "curl-minimal\nzlib-devel"
+    );
+    let details: serde_json::Value = serde_json::from_str(&read(
+        "view-placeholder-srpm-details--view-fixture--x86_64.json",
+    ))
+    .unwrap();
+    assert_eq!(
+        details["newlib"]["build_requires"],
+        serde_json::json!(["gcc", "zlib-devel"])
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_line() {
+    fixture()
+        .args(["--view", "view-nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--view view-nope: no such view"));
+    fixture()
+        .args(["--view", "view-fixture", "--arch", "s390x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("computed on aarch64, x86_64 only"));
+    cv().args([
+        "--configs",
+        "testdata/content-resolver",
+        "--view",
+        "view-fixture",
+    ])
+    .args(["--repo-override", "nosuch=/tmp"])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(
+        "no repository document has a repo 'nosuch'",
+    ));
+    cv().args(["--configs", "/nonexistent/dir", "--check"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent/dir"));
+    // A repo that cannot be read: one line naming it.
+    let t = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(root().join("testdata/content-resolver")).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("https://fixture.example/compose/", "/nonexistent/repos/");
+        std::fs::write(t.path().join(p.file_name().unwrap()), text).unwrap();
+    }
+    let out = cv()
+        .arg("--configs")
+        .arg(t.path())
+        .args(["--view", "view-fixture", "--arch", "x86_64"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("/nonexistent/repos/"), "{err}");
+}
+
+#[test]
+fn help_has_examples() {
+    cv().arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"))
+        .stdout(predicate::str::contains("--repo-override"));
+}
+
+#[test]
+fn content_resolver_input_loads() {
+    let Some(dir) = std::env::var_os("CONTENT_RESOLVER_INPUT") else {
+        eprintln!(
+            "skipped: set CONTENT_RESOLVER_INPUT to a minimization/content-resolver-input checkout"
+        );
+        return;
+    };
+    let configs = PathBuf::from(dir).join("configs");
+    cv().arg("--check")
+        .arg("--configs")
+        .arg(&configs)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("files load"));
+}
