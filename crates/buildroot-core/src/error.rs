@@ -40,11 +40,20 @@ pub enum Error {
 }
 
 impl Error {
-    /// An I/O error on `path`.
+    /// An I/O error on `path`. tempfile's errors also name the random temp
+    /// path (`... at path "DIR/.name.new-XXXXXX"`); that part is dropped, so
+    /// the line names `path` once and reads the same on every run.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        let err = match source.get_ref().map(|e| e.to_string()) {
+            Some(text) if text.contains(" at path \"") => {
+                let cut = text.rfind(" at path \"").unwrap_or(text.len());
+                std::io::Error::new(source.kind(), text[..cut].to_string())
+            }
+            _ => source,
+        };
         Error::Io {
             path: path.into(),
-            err: source,
+            err,
         }
     }
 

@@ -7,16 +7,11 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use cli_tests::{cmd, root, Tool};
 use predicates::prelude::*;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn cv() -> Command {
-    let mut c = Command::cargo_bin("compose-view").unwrap();
-    c.current_dir(root());
-    c
+    cmd(Tool::ComposeView)
 }
 
 /// compose-view on the fixture config set, offline.

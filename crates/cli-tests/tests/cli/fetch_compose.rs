@@ -1,13 +1,11 @@
 //! fetch-compose from a directory and from a 127.0.0.1 server (through the
 //! HTTP layer: a 503 once is retried), and its errors.
 
-#[path = "../../buildroot-core/tests/http_support/mod.rs"]
-mod http_support;
-
 use std::path::Path;
 
 use assert_cmd::Command;
-use http_support::{Fault, Server};
+use cli_tests::http_support::{Fault, Server};
+use cli_tests::{cmd, Tool};
 
 /// content-resolver's output for view-eln on two arches: sorted, no final newline.
 fn published(dir: &Path) {
@@ -42,8 +40,8 @@ fn published(dir: &Path) {
     }
 }
 
-fn cmd(url: &str, out: &Path, cache: &Path) -> Command {
-    let mut c = Command::cargo_bin("fetch-compose").unwrap();
+fn fetch(url: &str, out: &Path, cache: &Path) -> Command {
+    let mut c = cmd(Tool::FetchCompose);
     c.args([
         "--url", url, "--view", "eln", "--arch", "x86_64", "--arch", "aarch64", "--out",
     ])
@@ -64,7 +62,7 @@ fn from_a_directory() {
     published(t.path());
     let out = t.path().join("compose");
     let cache = t.path().join("cache");
-    cmd(t.path().to_str().unwrap(), &out, &cache)
+    fetch(t.path().to_str().unwrap(), &out, &cache)
         .assert()
         .success()
         .stdout("")
@@ -84,7 +82,7 @@ fn from_a_server_through_the_http_cache() {
     server.fault("--view-eln--x86_64.txt", Fault::Status(503), Some(1));
     let out = t.path().join("compose");
     let cache = t.path().join("cache");
-    cmd(&format!("{}/", server.base), &out, &cache)
+    fetch(&format!("{}/", server.base), &out, &cache)
         .assert()
         .success();
     assert_eq!(read(&out.join("x86_64.txt")), "bash\nglibc\nnasm\n");
@@ -104,8 +102,7 @@ fn from_a_server_through_the_http_cache() {
     assert!(std::fs::read_dir(&cache).unwrap().next().is_some());
     // --lists all: the view-all-* lists.
     let out_all = t.path().join("all");
-    Command::cargo_bin("fetch-compose")
-        .unwrap()
+    cmd(Tool::FetchCompose)
         .args([
             "--url",
             &server.base,
@@ -133,8 +130,7 @@ fn a_missing_list_is_one_line_and_nothing_is_written() {
     let server = Server::start(t.path().to_path_buf());
     let out = t.path().join("compose");
     let cache = t.path().join("cache");
-    let o = Command::cargo_bin("fetch-compose")
-        .unwrap()
+    let o = cmd(Tool::FetchCompose)
         .args([
             "--url",
             &server.base,
@@ -165,8 +161,7 @@ fn a_missing_list_is_one_line_and_nothing_is_written() {
         "<html><body>log in first</body></html>\n",
     )
     .unwrap();
-    let o = Command::cargo_bin("fetch-compose")
-        .unwrap()
+    let o = cmd(Tool::FetchCompose)
         .args(["--url", &server.base, "--arch", "aarch64", "--out"])
         .arg(&out)
         .arg("--cache-dir")

@@ -4,15 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use cli_tests::{cmd, root, Tool};
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
 
 /// The compose's sources plus the specs that need the repos' macros.
 fn sources() -> String {
@@ -22,9 +15,7 @@ fn sources() -> String {
 }
 
 fn identify(cache: &Path, extra: &[&str]) -> (Value, String) {
-    let out = Command::cargo_bin("identify-archful-srpms")
-        .unwrap()
-        .current_dir(root())
+    let out = cmd(Tool::IdentifyArchful)
         .args([
             "--source-repo",
             "src=testdata/repos/source",
@@ -206,9 +197,7 @@ fn without_repo_macros_the_built_in_defaults_apply() {
     assert_eq!(archful(&v), ["libjpeg-turbo"]);
     assert!(!err.contains(": note: "), "{err}");
     // No binary repos at all: the same, with a note saying so.
-    let out = Command::cargo_bin("identify-archful-srpms")
-        .unwrap()
-        .current_dir(root())
+    let out = cmd(Tool::IdentifyArchful)
         .args([
             "--source-repo",
             "src=testdata/repos/source",
@@ -246,9 +235,7 @@ fn a_broken_macro_package_is_exit_2_naming_it() {
             std::fs::copy(&p, &dest).unwrap();
         }
     }
-    let out = Command::cargo_bin("identify-archful-srpms")
-        .unwrap()
-        .current_dir(root())
+    let out = cmd(Tool::IdentifyArchful)
         .args([
             "--source-repo",
             "src=testdata/repos/source",
@@ -318,9 +305,7 @@ fn rpmspec_agrees_with_the_evaluator() {
 #[test]
 fn rpmspec_missing_is_exit_2() {
     let t = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("identify-archful-srpms")
-        .unwrap()
-        .current_dir(root())
+    let out = cmd(Tool::IdentifyArchful)
         .env("PATH", t.path())
         .args([
             "--rpmspec",
