@@ -54,16 +54,16 @@ pub(super) fn unpack(orig: &Path, top: &Path) -> Result<std::path::PathBuf> {
         std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
     }
     let mut spec_path = None;
-    for (name, data, is_spec) in srpm::read_payload(orig)? {
-        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
-        let p = if is_spec || (spec_path.is_none() && base.ends_with(".spec")) {
+    for file in srpm::read_payload_files(orig)? {
+        let base = file.base_name().to_string();
+        let p = if file.is_spec || (spec_path.is_none() && base.ends_with(".spec")) {
             let p = specs.join(&base);
             spec_path = Some(p.clone());
             p
         } else {
             sources.join(&base)
         };
-        std::fs::write(&p, data).map_err(|e| Error::io(&p, e))?;
+        std::fs::write(&p, file.data).map_err(|e| Error::io(&p, e))?;
     }
     spec_path.ok_or_else(|| Error::format(orig.display(), "no spec file in the payload"))
 }

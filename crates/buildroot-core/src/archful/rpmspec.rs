@@ -74,7 +74,10 @@ pub fn identify_rpmspec(
 
 fn one_srpm(c: &CachedSrpm, runs: &[(&ArchTarget, RpmMacros)]) -> Result<ArchfulResult> {
     let top = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let (spec_name, text) = srpm::extract_spec(&c.path)?;
+    let srpm::SpecFile {
+        name: spec_name,
+        text,
+    } = srpm::extract_spec(&c.path)?;
     // %include needs the SRPM's other files; most specs need only themselves.
     let spec_path = if text.contains("%include") {
         unpack(&c.path, top.path())?
