@@ -366,8 +366,9 @@ fn spec_index(files: &[PayloadFile]) -> Option<usize> {
 /// first `*.spec`.
 pub fn extract_spec(path: &Path) -> Result<SpecFile> {
     let files = read_payload_where(path, |name, is_spec| is_spec || name.ends_with(".spec"))?;
-    let pick = spec_index(&files)
-        .ok_or_else(|| Error::format(path.display(), "no spec file in the payload"))?;
+    let pick = spec_index(&files).ok_or_else(|| Error::NoSpecFile {
+        path: path.to_path_buf(),
+    })?;
     let file = files.into_iter().nth(pick).expect("index from position");
     let name = file.base_name().to_string();
     let text = String::from_utf8(file.data)
@@ -504,8 +505,9 @@ pub fn rebuild_srpm(orig: &Path, build_requires: &[Dep], host_arch: &str) -> Res
         ..Default::default()
     };
     let files = read_payload_files(orig)?;
-    let spec_at = spec_index(&files)
-        .ok_or_else(|| Error::format(orig.display(), "no spec file in the payload"))?;
+    let spec_at = spec_index(&files).ok_or_else(|| Error::NoSpecFile {
+        path: orig.to_path_buf(),
+    })?;
     for (i, file) in files.into_iter().enumerate() {
         let base = file.base_name().to_string();
         if i == spec_at {

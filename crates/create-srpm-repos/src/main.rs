@@ -124,6 +124,13 @@ fn run(args: &Args) -> Result<()> {
         names: &names,
         out: &args.out,
         regenerate: how,
+    })
+    .map_err(|e| match e {
+        buildroot_core::Error::MissingProgram {
+            program: "rpmbuild",
+            ..
+        } => anyhow::anyhow!("{e} or drop --rpmbuild"),
+        e => e.into(),
     })?;
     if !args.quiet {
         for n in &notes {

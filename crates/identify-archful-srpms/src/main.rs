@@ -114,7 +114,9 @@ fn run(args: &Args) -> Result<()> {
         }
     }
     if args.rpmspec {
-        check_rpmspec()?;
+        check_rpmspec().map_err(|e| {
+            anyhow::anyhow!("--rpmspec: {e}, or drop --rpmspec to use the built-in evaluator")
+        })?;
     }
     let names = read_list(&args.input, Names::Reduce)?;
     // Source packages are arch `src`; $basearch in a source URL is x86_64.

@@ -240,7 +240,13 @@ fn regenerate(
         Regenerate::RpmCrate => {
             let text = srpm::extract_spec(orig)?.text;
             let ev = spec::evaluate_with(&text, &target.ctx, &spec::SrpmSources::new(orig))
-                .map_err(|e| Error::format(orig.display(), format!("spec: {e}")))?;
+                .map_err(|e| match e {
+                    // The evaluator names the spec "spec" already: not twice.
+                    Error::Format { path, msg, .. } if path == "spec" => {
+                        Error::format(orig.display(), format!("spec: {msg}"))
+                    }
+                    e => Error::format(orig.display(), format!("spec: {e}")),
+                })?;
             if let Some(p) = ev.problems.first() {
                 return Ok(Err(p.clone()));
             }

@@ -161,18 +161,13 @@ pub struct ViewResult {
 
 /// Computes `req.view` on its arches.
 pub fn compute(configs: &Configs, req: &Request) -> Result<ViewResult> {
-    let view = configs.views.get(&req.view).ok_or_else(|| {
-        let known: Vec<&str> = configs.views.keys().map(String::as_str).collect();
-        Error::Usage(format!(
-            "--view {}: no such view (views: {})",
-            req.view,
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            }
-        ))
-    })?;
+    let view = configs
+        .views
+        .get(&req.view)
+        .ok_or_else(|| Error::UnknownView {
+            view: req.view.clone(),
+            known: configs.views.keys().cloned().collect(),
+        })?;
     check_overrides(configs, req)?;
     let mut with_labels;
     let view = if req.extra_labels.is_empty() {
@@ -191,11 +186,11 @@ pub fn compute(configs: &Configs, req: &Request) -> Result<ViewResult> {
     } else {
         for a in &req.arches {
             if !view.architectures.contains(a) {
-                return Err(Error::Usage(format!(
-                    "--arch {a}: view {} is computed on {} only",
-                    view.id,
-                    view.architectures.join(", ")
-                )));
+                return Err(Error::ArchNotInView {
+                    arch: a.clone(),
+                    view: view.id.clone(),
+                    arches: view.architectures.clone(),
+                });
             }
         }
         let mut a = req.arches.clone();
@@ -229,9 +224,7 @@ fn check_overrides(configs: &Configs, req: &Request) -> Result<()> {
             .values()
             .any(|r| r.repos.iter().any(|e| &e.id == id));
         if !known {
-            return Err(Error::Usage(format!(
-                "--repo-override {id}=...: no repository document has a repo '{id}'"
-            )));
+            return Err(Error::UnknownRepo { id: id.clone() });
         }
     }
     Ok(())

@@ -83,8 +83,8 @@ fn local_file_with(
     match loc {
         Location::Dir(d) => Ok(d.join(href)),
         Location::Http(base) => {
-            let cache = cache.ok_or_else(|| {
-                Error::Usage(format!("{base}: HTTP repositories need a cache directory"))
+            let cache = cache.ok_or_else(|| Error::NoCacheDir {
+                url: base.to_string(),
             })?;
             let dir = cache.join(cache_dir_name(base));
             let file_name = href.rsplit('/').next().unwrap_or(href);
@@ -127,7 +127,7 @@ pub fn local_file_from(
         match local_file_with(loc, href, cache, expected, s) {
             Ok(p) => return Ok((p, i)),
             // Our own mistakes (no cache, a bad variable) are not the mirror's.
-            Err(e @ Error::Usage(_)) => return Err(e),
+            Err(e @ (Error::Usage(_) | Error::NoCacheDir { .. })) => return Err(e),
             Err(e) => last = Some(e),
         }
     }

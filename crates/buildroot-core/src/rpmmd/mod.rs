@@ -217,7 +217,7 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
                 return Ok(o);
             }
             Err(e) if bases.len() == 1 => return Err(e),
-            Err(e @ Error::Usage(_)) => return Err(e),
+            Err(e @ (Error::Usage(_) | Error::NoCacheDir { .. })) => return Err(e),
             Err(e) => last = Some(e),
         }
     }
@@ -236,8 +236,8 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
 fn fetch_mirrors(src: &MirrorSource, opts: &LoadOptions) -> Result<Mirrors> {
     let url = src.url();
     let path = if url.starts_with("http://") || url.starts_with("https://") {
-        let cache = opts.cache_dir.as_deref().ok_or_else(|| {
-            Error::Usage(format!("{url}: HTTP repositories need a cache directory"))
+        let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
+            url: url.to_string(),
         })?;
         let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
         http::download(url, &dest)?;
@@ -280,8 +280,8 @@ fn open_at(
     let path = match &loc {
         Location::Dir(d) => d.join(href),
         Location::Http(base) => {
-            let cache = opts.cache_dir.as_deref().ok_or_else(|| {
-                Error::Usage(format!("{base}: HTTP repositories need a cache directory"))
+            let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
+                url: base.to_string(),
             })?;
             let dest = cache.join(fetch::cache_dir_name(base)).join("repomd.xml");
             http::download_verified(&loc.display(href), &dest, None, settings)?;
