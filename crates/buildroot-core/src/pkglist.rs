@@ -194,6 +194,7 @@ pub struct Stdout {
 }
 
 impl Stdout {
+    /// Locks standard output for the rest of the run.
     pub fn lock() -> Stdout {
         Stdout {
             out: std::io::stdout().lock(),

@@ -379,19 +379,29 @@ pub fn extract_spec(path: &Path) -> Result<SpecFile> {
 /// What goes into a source RPM.
 #[derive(Clone, Debug, Default)]
 pub struct SrpmSpec {
+    /// The source package name.
     pub name: String,
+    /// The epoch (0: none).
     pub epoch: u32,
+    /// The version.
     pub version: String,
+    /// The release.
     pub release: String,
+    /// The `License:` tag.
     pub license: String,
+    /// The `Summary:` tag.
     pub summary: String,
     /// The spec file's name and text.
     pub spec_name: String,
+    /// The spec's text (see `spec_name`).
     pub spec_text: String,
     /// Further payload files (sources, patches): name and contents.
     pub sources: Vec<(String, Vec<u8>)>,
+    /// The BuildRequires recorded in the header.
     pub build_requires: Vec<Dep>,
+    /// `ExclusiveArch:` values.
     pub exclusive_arch: Vec<String>,
+    /// `ExcludeArch:` values.
     pub exclude_arch: Vec<String>,
     /// The arch recorded in the header (the "build host" arch).
     pub host_arch: String,

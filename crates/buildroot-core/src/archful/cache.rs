@@ -20,8 +20,11 @@ use crate::srpm;
 /// One SRPM in the cache.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CachedSrpm {
+    /// The source package name.
     pub name: String,
+    /// The SRPM's file name in the cache.
     pub file: String,
+    /// The SRPM's path in the cache.
     pub path: PathBuf,
 }
 
@@ -173,20 +176,28 @@ pub enum Verdict {
     /// `rpmspec` read the spec for every arch (`--rpmspec`).
     Rpmspec,
     /// The spec could not be read; dep-tracker's grep decided.
-    GrepFallback { reason: String },
+    GrepFallback {
+        /// Why the spec could not be read (one line).
+        reason: String,
+    },
 }
 
 /// The archful test of one source.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ArchfulResult {
+    /// The source package name.
     pub name: String,
+    /// The cached SRPM's file name.
     pub file: String,
+    /// Whether its BuildRequires differ between the target arches.
     pub archful: bool,
+    /// How the answer was reached.
     pub verdict: Verdict,
     /// arch -> BuildRequires (evaluated).
     pub build_requires: BTreeMap<String, Vec<String>>,
     /// ExclusiveArch/ExcludeArch say some target arch cannot build it.
     pub not_buildable_on: Vec<String>,
+    /// The spec generates BuildRequires at build time (`%generate_buildrequires`).
     pub dynamic_build_requires: bool,
 }
 

@@ -45,6 +45,7 @@ use crate::solver::{resolve, resolve_on, Job, Solution, Unsolvable};
 /// What to compute.
 #[derive(Clone, Debug, Default)]
 pub struct Request {
+    /// The view id (`view-eln`).
     pub view: String,
     /// Arches to compute (empty: every arch of the view).
     pub arches: Vec<String>,
@@ -64,12 +65,15 @@ pub struct Request {
 pub struct ViewPackage {
     /// `name-[E:]V-R.arch` (content-resolver's package id).
     pub id: String,
+    /// The binary package name.
     pub name: String,
     /// `name-[E:]V-R`.
     pub nevr: String,
     /// The source RPM's file name without `.src.rpm` (`name-V-R`).
     pub source_nvr: String,
+    /// The source package name.
     pub source_name: String,
+    /// A placeholder of a workload, not a package of a repository.
     pub placeholder: bool,
     /// The unwanted lists that name it (by binary or source name).
     pub unwanted_in: BTreeSet<String>,
@@ -78,6 +82,7 @@ pub struct ViewPackage {
 /// How an environment went on one arch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnvOutcome {
+    /// The environment id.
     pub id: String,
     /// Packages or groups that matched nothing.
     pub missing: Vec<String>,
@@ -90,7 +95,9 @@ pub struct EnvOutcome {
 /// How a workload went on one environment and arch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkloadOutcome {
+    /// The workload id.
     pub id: String,
+    /// The environment id it was resolved on.
     pub env: String,
     /// False: it contributes nothing to the view.
     pub succeeded: bool,
@@ -107,10 +114,13 @@ pub struct WorkloadOutcome {
 /// The view on one arch.
 #[derive(Clone, Debug, Default)]
 pub struct ArchView {
+    /// The arch.
     pub arch: String,
     /// By id.
     pub packages: BTreeMap<String, ViewPackage>,
+    /// How each environment went.
     pub envs: Vec<EnvOutcome>,
+    /// How each workload went, per environment.
     pub workloads: Vec<WorkloadOutcome>,
     /// Source placeholders of the view's workloads on this arch (failed
     /// workloads too, as content-resolver's `view_placeholder_srpms`):
@@ -119,21 +129,26 @@ pub struct ArchView {
 }
 
 impl ArchView {
+    /// The binary package names.
     pub fn binary_names(&self) -> BTreeSet<String> {
         self.packages.values().map(|p| p.name.clone()).collect()
     }
+    /// The package ids (`name-[E:]V-R.arch`).
     pub fn binary_ids(&self) -> BTreeSet<String> {
         self.packages.keys().cloned().collect()
     }
+    /// The `name-[E:]V-R` of every package.
     pub fn binary_nevrs(&self) -> BTreeSet<String> {
         self.packages.values().map(|p| p.nevr.clone()).collect()
     }
+    /// The source package names.
     pub fn source_names(&self) -> BTreeSet<String> {
         self.packages
             .values()
             .map(|p| p.source_name.clone())
             .collect()
     }
+    /// The `name-V-R` of every source RPM.
     pub fn source_nvrs(&self) -> BTreeSet<String> {
         self.packages
             .values()
@@ -153,9 +168,11 @@ impl ArchView {
 /// The computed view.
 #[derive(Clone, Debug)]
 pub struct ViewResult {
+    /// The view id.
     pub view: String,
     /// The view's arches (all of them, whatever was computed).
     pub view_arches: Vec<String>,
+    /// The computed arches, sorted.
     pub arches: Vec<ArchView>,
 }
 

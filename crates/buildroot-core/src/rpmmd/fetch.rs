@@ -16,7 +16,9 @@ use crate::error::{Error, Result};
 /// A repository base location.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Location {
+    /// A local directory.
     Dir(PathBuf),
+    /// An `http(s)://` base URL, ending in `/`.
     Http(String),
 }
 

@@ -46,10 +46,14 @@ pub const CONTENT_RESOLVER_ARCHES: [&str; 4] = ["aarch64", "ppc64le", "s390x", "
 /// A `feedback-pipeline-workload` document (its `data`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkloadDocument {
+    /// The workload's name.
     pub name: String,
+    /// Its description.
     pub description: String,
+    /// Who maintains it.
     pub maintainer: String,
     #[serde(default, deserialize_with = "null_as_default")]
+    /// Its labels (the views that include it).
     pub labels: BTreeSet<String>,
     /// Names to install on every arch.
     #[serde(default, deserialize_with = "null_as_default")]

@@ -321,7 +321,12 @@ fn spec_the_evaluator_cannot_read() {
         .arg(t.path().join("archful"))
         .arg("--out")
         .arg(t.path().join("out"));
-    expect(&t, c, "odd\n", "create-srpm-repos: [TMP]/cache/odd-1-1.src.rpm: spec: line 4: Unclosed %if (no %endif)");
+    expect(
+        &t,
+        c,
+        "odd\n",
+        "create-srpm-repos: [TMP]/cache/odd-1-1.src.rpm: spec: line 4: Unclosed %if (no %endif)",
+    );
 }
 
 #[test]
