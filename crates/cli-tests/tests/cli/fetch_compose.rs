@@ -5,7 +5,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use cli_tests::http_support::{Fault, Server};
-use cli_tests::{cmd, Tool};
+use cli_tests::{cmd, expect_error, TestContext, Tool};
 
 /// content-resolver's output for view-eln on two arches: sorted, no final newline.
 fn published(dir: &Path) {
@@ -125,54 +125,43 @@ fn from_a_server_through_the_http_cache() {
 
 #[test]
 fn a_missing_list_is_one_line_and_nothing_is_written() {
-    let t = tempfile::tempdir().unwrap();
+    let mut t = TestContext::new();
     published(t.path());
     let server = Server::start(t.path().to_path_buf());
-    let out = t.path().join("compose");
-    let cache = t.path().join("cache");
-    let o = cmd(Tool::FetchCompose)
-        .args([
-            "--url",
-            &server.base,
-            "--arch",
-            "x86_64",
-            "--arch",
-            "s390x",
-            "--out",
-        ])
-        .arg(&out)
-        .arg("--cache-dir")
-        .arg(&cache)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.contains("view-binary-package-name-list--view-eln--s390x.txt: HTTP 404")
-            && err.contains("is view 'view-eln' built for s390x?"),
-        "{err}"
+    t.filter(server.base.trim_end_matches('/'), "[SERVER]");
+    let out = t.join("compose");
+    let cache = t.join("cache");
+    let mut c = cmd(Tool::FetchCompose);
+    c.args([
+        "--url",
+        &server.base,
+        "--arch",
+        "x86_64",
+        "--arch",
+        "s390x",
+        "--out",
+    ])
+    .arg(&out)
+    .arg("--cache-dir")
+    .arg(&cache);
+    assert_eq!(
+        expect_error(&t, c, ""),
+        "fetch-compose: [SERVER]/view-binary-package-name-list--view-eln--s390x.txt: HTTP 404: content-resolver publishes no such list (is view 'view-eln' built for s390x?)"
     );
     assert!(!out.exists(), "nothing is written when a list is missing");
     // A list that is not a name list (a captive portal's page) names the URL and line.
     std::fs::write(
-        t.path()
-            .join("view-binary-package-name-list--view-eln--aarch64.txt"),
+        t.join("view-binary-package-name-list--view-eln--aarch64.txt"),
         "<html><body>log in first</body></html>\n",
     )
     .unwrap();
-    let o = cmd(Tool::FetchCompose)
-        .args(["--url", &server.base, "--arch", "aarch64", "--out"])
+    let mut c = cmd(Tool::FetchCompose);
+    c.args(["--url", &server.base, "--arch", "aarch64", "--out"])
         .arg(&out)
         .arg("--cache-dir")
-        .arg(&cache)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("view-binary-package-name-list--view-eln--aarch64.txt:1: ")
-            && err.contains("not a package name"),
-        "{err}"
+        .arg(&cache);
+    assert_eq!(
+        expect_error(&t, c, ""),
+        "fetch-compose: [SERVER]/view-binary-package-name-list--view-eln--aarch64.txt:1: '<html><body>log in first</body></html>' is not a package name (one name per line)"
     );
 }
