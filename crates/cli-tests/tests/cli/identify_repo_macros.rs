@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cli_tests::{cmd, root, Tool};
+use cli_tests::{cmd, expect_error, root, TestContext, Tool};
 use serde_json::Value;
 
 /// The compose's sources plus the specs that need the repos' macros.
@@ -304,22 +304,20 @@ fn rpmspec_agrees_with_the_evaluator() {
 
 #[test]
 fn rpmspec_missing_is_exit_2() {
-    let t = tempfile::tempdir().unwrap();
-    let out = cmd(Tool::IdentifyArchful)
-        .env("PATH", t.path())
+    let t = TestContext::new();
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.env("PATH", t.path())
         .args([
             "--rpmspec",
             "--source-repo",
             "src=testdata/repos/source",
             "--cache",
         ])
-        .arg(t.path().join("cache"))
-        .write_stdin("zlib\n")
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert!(
-        err.trim_end().lines().count() == 1 && err.contains("cannot run rpmspec"),
-        "{err}"
+        .arg(t.join("cache"));
+    assert_eq!(
+        expect_error(&t, c, "zlib\n"),
+        "identify-archful-srpms: --rpmspec: cannot run rpmspec (No such file or directory (os error 2)); \
+         install rpm, e.g. 'dnf install rpm-build' or 'apt install rpm', or drop --rpmspec to use the \
+         built-in evaluator"
     );
 }
