@@ -1,7 +1,7 @@
 //! The binaries the tests run are built from the sources as they are now:
 //! each tool's binary is newer than every source file of its crate and of
-//! buildroot-core, and newer than the buildroot-core library cargo built
-//! for it. (Not than Cargo.toml: an edit there that changes nothing for the
+//! buildroot-core, and than the buildroot-core library cargo built for it,
+//! and cargo finds nothing left to build. (Not than Cargo.toml: an edit there that changes nothing for the
 //! binary, such as a dev-dependency, rightly rebuilds nothing.) With tools
 //! found beside the test's own binary (the old scheme),
 //! `cargo test -p create-srpm-repos` after an edit to buildroot-core left
@@ -26,14 +26,9 @@ fn every_tool_is_newer_than_its_sources_and_the_library() {
         !b.core_library.is_empty(),
         "cargo reported no buildroot-core library"
     );
-    for lib in &b.core_library {
-        assert!(
-            mtime(lib) >= core_src,
-            "{} is older than {}",
-            lib.display(),
-            core_file.display()
-        );
-    }
+    // (Not the library's own files against the sources: rustc leaves an
+    // output whose content did not change as it was, so after a `touch` the
+    // .rmeta can be older than the source. A binary is always relinked.)
     let lib_time = b.core_library.iter().map(|l| mtime(l)).max().unwrap();
     for t in Tool::ALL {
         let exe = &b.binaries[t.name()];
