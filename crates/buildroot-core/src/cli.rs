@@ -17,6 +17,8 @@ pub struct RepoArgs {
     /// $releasever are replaced).
     #[arg(long = "repo", value_name = "ID=URL")]
     pub repos: Vec<String>,
+    // A doc comment here would become clap's help text.
+    #[allow(missing_docs)]
     #[command(flatten)]
     pub source: SourceRepoArgs,
 }
@@ -28,6 +30,8 @@ pub struct SourceRepoArgs {
     /// Source repository: ID=URL (a directory, file:// or http(s)://).
     #[arg(long = "source-repo", value_name = "ID=URL")]
     pub source_repos: Vec<String>,
+    // A doc comment here would become clap's help text.
+    #[allow(missing_docs)]
     #[command(flatten)]
     pub files: RepoFileArgs,
 }

@@ -13,10 +13,15 @@ use crate::evr::Evr;
 /// A comparison operator of a versioned dependency.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Cmp {
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `=`
     Eq,
+    /// `>=`
     Ge,
+    /// `>`
     Gt,
 }
 
@@ -86,14 +91,18 @@ const EQ: u8 = 8;
 /// A version range: operator and EVR.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Range {
+    /// The comparison.
     pub cmp: Cmp,
+    /// The version compared with.
     pub evr: Evr,
 }
 
 /// `name` or `name OP evr`; the leaf of every dependency.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SimpleDep {
+    /// The capability's name (or a file path).
     pub name: String,
+    /// The version range; none for an unversioned dependency.
     pub range: Option<Range>,
 }
 
@@ -172,6 +181,7 @@ pub fn ranges_overlap(p: Option<&Range>, r: Option<&Range>) -> bool {
 /// A dependency: a simple one or a rich (boolean) expression.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Dep {
+    /// A name with an optional version range.
     Simple(SimpleDep),
     /// All must hold.
     And(Vec<Dep>),
@@ -183,14 +193,20 @@ pub enum Dep {
     Without(Box<Dep>, Box<Dep>),
     /// `then if cond [else otherwise]`.
     If {
+        /// What must hold when `cond` does.
         then: Box<Dep>,
+        /// The condition.
         cond: Box<Dep>,
+        /// What must hold when `cond` does not, if anything.
         otherwise: Option<Box<Dep>>,
     },
     /// `then unless cond [else otherwise]`.
     Unless {
+        /// What must hold unless `cond` does.
         then: Box<Dep>,
+        /// The condition.
         cond: Box<Dep>,
+        /// What must hold when `cond` does, if anything.
         otherwise: Option<Box<Dep>>,
     },
 }

@@ -8,43 +8,150 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Errors the library reports. All are "bad input" in the tools' sense (exit 2)
 /// except [`Error::Io`] on output paths, which the tools may map differently.
+///
+/// Where the problem is is data (`path`, `line`, `url`), so a caller can
+/// tell cases apart without reading the message; the rendering is one line,
+/// `PATH[:LINE]: problem`. Messages name no command-line option: a tool that
+/// knows which of its options gave the value adds the option's name.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A file or directory could not be read or written.
     #[error("{path}: {err}")]
-    Io { path: PathBuf, err: std::io::Error },
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the operating system said.
+        err: std::io::Error,
+    },
     /// A file's content is not what its format requires.
-    #[error("{path}: {msg}")]
-    Format { path: String, msg: String },
+    #[error("{path}{}: {msg}", LineSuffix(*line))]
+    Format {
+        /// The file (or URL, or `<stdin>`).
+        path: String,
+        /// The 1-based line the problem is on, where the format has lines.
+        line: Option<usize>,
+        /// The problem.
+        msg: String,
+    },
     /// A checksum recorded in repomd.xml does not match the file.
     #[error("{path}: checksum mismatch: repomd.xml says {algo} {expected}, file has {actual}")]
     Checksum {
+        /// The metadata file.
         path: String,
+        /// The checksum type (`sha256`, ...).
         algo: String,
+        /// The checksum repomd.xml records.
         expected: String,
+        /// The file's checksum.
         actual: String,
     },
     /// A network fetch failed.
     #[error("{url}: {msg}")]
-    Http { url: String, msg: String },
+    Http {
+        /// What was fetched.
+        url: String,
+        /// The problem (status, connection error, retries).
+        msg: String,
+    },
     /// A dependency, version or package string could not be parsed.
     #[error("cannot parse {what} '{input}': {msg}")]
     Parse {
+        /// What the string should have been (`dependency`, `EVR`, ...).
         what: &'static str,
+        /// The string.
         input: String,
+        /// The problem.
         msg: String,
     },
-    /// Anything else the user must fix (bad option value, unknown arch, ...).
+    /// An SRPM (or RPM) whose payload has no spec file.
+    #[error("{path}: no spec file in the payload")]
+    NoSpecFile {
+        /// The package file.
+        path: PathBuf,
+    },
+    /// An HTTP repository was named but no cache directory to keep what is
+    /// downloaded.
+    #[error("{url}: HTTP repositories need a cache directory")]
+    NoCacheDir {
+        /// The repository's URL.
+        url: String,
+    },
+    /// An external program the run needs could not be run.
+    #[error("cannot run {program} ({reason}); install {package}")]
+    MissingProgram {
+        /// The program (`rpmspec`, `rpmbuild`).
+        program: &'static str,
+        /// Why it could not be run.
+        reason: String,
+        /// The package that has it.
+        package: &'static str,
+    },
+    /// A view that no view document defines.
+    #[error("{view}: no such view (views: {})", list_or_none(known))]
+    UnknownView {
+        /// The view asked for.
+        view: String,
+        /// The views the configs define, sorted.
+        known: Vec<String>,
+    },
+    /// An arch a view is not computed on.
+    #[error("{arch}: view {view} is computed on {} only", arches.join(", "))]
+    ArchNotInView {
+        /// The arch asked for.
+        arch: String,
+        /// The view.
+        view: String,
+        /// The view's arches.
+        arches: Vec<String>,
+    },
+    /// A repository override for a repo no repository document has.
+    #[error("{id}=...: no repository document has a repo '{id}'")]
+    UnknownRepo {
+        /// The repo id of the override.
+        id: String,
+    },
+    /// Anything else the user must fix (bad option value, ...).
     #[error("{0}")]
     Usage(String),
 }
 
+/// `items` joined with ", ", or "none".
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// Renders an optional line number as `:N` (nothing without one).
+struct LineSuffix(Option<usize>);
+
+impl std::fmt::Display for LineSuffix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(n) => write!(f, ":{n}"),
+            None => Ok(()),
+        }
+    }
+}
+
 impl Error {
-    /// An I/O error on `path`.
+    /// An I/O error on `path`. tempfile's errors also name the random temp
+    /// path (`... at path "DIR/.name.new-XXXXXX"`); that part is dropped, so
+    /// the line names `path` once and reads the same on every run.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        let err = match source.get_ref().map(|e| e.to_string()) {
+            Some(text) if text.contains(" at path \"") => {
+                let cut = text.rfind(" at path \"").unwrap_or(text.len());
+                std::io::Error::new(source.kind(), text[..cut].to_string())
+            }
+            _ => source,
+        };
         Error::Io {
             path: path.into(),
-            err: source,
+            err,
         }
     }
 
@@ -52,7 +159,25 @@ impl Error {
     pub fn format(path: impl std::fmt::Display, msg: impl Into<String>) -> Self {
         Error::Format {
             path: path.to_string(),
+            line: None,
             msg: msg.into(),
+        }
+    }
+
+    /// A format error on line `line` (1-based) of `path`.
+    pub fn at_line(path: impl std::fmt::Display, line: usize, msg: impl Into<String>) -> Self {
+        Error::Format {
+            path: path.to_string(),
+            line: Some(line),
+            msg: msg.into(),
+        }
+    }
+
+    /// The line the error is on, where known.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Error::Format { line, .. } => *line,
+            _ => None,
         }
     }
 
@@ -63,5 +188,31 @@ impl Error {
             input: input.into(),
             msg: msg.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_is_data_and_renders_after_the_path() {
+        let e = Error::at_line("a.repo", 3, "section header without ']'");
+        assert_eq!(e.line(), Some(3));
+        assert_eq!(e.to_string(), "a.repo:3: section header without ']'");
+        let e = Error::format("a.repo", "empty");
+        assert_eq!((e.line(), e.to_string().as_str()), (None, "a.repo: empty"));
+    }
+
+    #[test]
+    fn tempfile_paths_are_dropped_from_io_errors() {
+        let dir = std::path::Path::new("/nonexistent/dir");
+        let err = tempfile::Builder::new().tempdir_in(dir).unwrap_err();
+        assert!(err.to_string().contains(" at path "), "{err}");
+        let e = Error::io(dir, err);
+        assert_eq!(
+            e.to_string(),
+            "/nonexistent/dir: No such file or directory (os error 2)"
+        );
     }
 }

@@ -122,8 +122,11 @@ pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
 /// the requirement `foo >= 1.2`); packages always carry one.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Evr {
+    /// The epoch (0 when absent).
     pub epoch: u32,
+    /// The version.
     pub version: String,
+    /// The release; none for a bare `[E:]V` (matches any release).
     pub release: Option<String>,
 }
 
@@ -251,8 +254,11 @@ impl fmt::Display for Evr {
 /// name, EVR and arch of one package.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Nevra {
+    /// The package name.
     pub name: String,
+    /// Epoch, version and release.
     pub evr: Evr,
+    /// The arch (`noarch`, `src`, ...).
     pub arch: String,
 }
 
@@ -286,7 +292,9 @@ impl fmt::Display for Nevra {
 /// name and EVR: `name-[epoch:]version-release`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Nvr {
+    /// The package name.
     pub name: String,
+    /// Epoch, version and release.
     pub evr: Evr,
 }
 

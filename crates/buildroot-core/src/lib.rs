@@ -19,9 +19,16 @@
 //! - [`atomic`]: crash-safe file and directory replacement.
 //! - [`cli`]: the command-line options the tools share (clap `Args`).
 
+#![warn(missing_docs)]
+
+// pool, solver, buildroot and spec are being reworked on other branches
+// (typed ids, performance, the spec evaluator); their items get their docs
+// there, so the lint is off for them until then.
+
 pub mod arch;
 pub mod archful;
 pub mod atomic;
+#[allow(missing_docs)]
 pub mod buildroot;
 pub mod cli;
 pub mod content_resolver;
@@ -31,12 +38,20 @@ pub mod error;
 pub mod evr;
 pub mod package;
 pub mod pkglist;
+#[allow(missing_docs)]
 pub mod pool;
 pub mod repodata;
 pub mod rpmmd;
+#[allow(missing_docs)]
 pub mod solver;
+#[allow(missing_docs)]
 pub mod spec;
 pub mod srpm;
 pub mod workload;
 
 pub use error::{Error, Result};
+
+/// `docs/resolver.md`, whose API example `cargo test --doc` compiles and runs.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/resolver.md")]
+pub struct ResolverDocs;

@@ -9,7 +9,9 @@ use crate::evr::{Evr, Nevra};
 /// A requirement and whether it is a pre-requirement (`pre="1"` in rpm-md).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Requirement {
+    /// The dependency.
     pub dep: Dep,
+    /// Needed before the package's scriptlets run.
     pub pre: bool,
 }
 
@@ -22,20 +24,31 @@ impl From<Dep> for Requirement {
 /// A package: identity, relations, files and where it lives in its repo.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Package {
+    /// The package name.
     pub name: String,
+    /// The arch (`src` for source packages).
     pub arch: String,
+    /// Epoch, version and release.
     pub evr: Evr,
     /// `rpm:sourcerpm` (e.g. `foo-1.0-1.fc40.src.rpm`); empty for source packages.
     pub sourcerpm: String,
+    /// The one-line summary.
     pub summary: String,
+    /// What the package provides (its own name-EVR included).
     pub provides: Vec<SimpleDep>,
     /// For source packages these are the BuildRequires.
     pub requires: Vec<Requirement>,
+    /// Packages it cannot be installed with.
     pub conflicts: Vec<Dep>,
+    /// Packages it replaces.
     pub obsoletes: Vec<SimpleDep>,
+    /// Weak requirements dnf installs by default.
     pub recommends: Vec<Dep>,
+    /// Weak hints dnf does not install by default.
     pub suggests: Vec<Dep>,
+    /// Reverse weak requirements.
     pub supplements: Vec<Dep>,
+    /// Reverse weak hints.
     pub enhances: Vec<Dep>,
     /// Files: primary's subset, plus filelists' paths when those were loaded.
     pub files: Vec<String>,

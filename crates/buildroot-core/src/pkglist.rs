@@ -94,20 +94,21 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
         lineno += 1;
         let n = reader.read_until(b'\n', &mut buf).map_err(|e| {
             // A directory opens fine on Linux and fails on the first read.
-            Error::format(format!("{origin}:{lineno}"), e.to_string())
+            Error::at_line(origin, lineno, e.to_string())
         })?;
         if n == 0 {
             break;
         }
         let line = std::str::from_utf8(&buf)
-            .map_err(|_| Error::format(format!("{origin}:{lineno}"), "not valid UTF-8"))?;
+            .map_err(|_| Error::at_line(origin, lineno, "not valid UTF-8"))?;
         let item = strip_comment(line).trim();
         if item.is_empty() {
             continue;
         }
         if item.contains(char::is_whitespace) {
-            return Err(Error::format(
-                format!("{origin}:{lineno}"),
+            return Err(Error::at_line(
+                origin,
+                lineno,
                 format!("'{item}' is not a package name (one name per line)"),
             ));
         }
@@ -193,6 +194,7 @@ pub struct Stdout {
 }
 
 impl Stdout {
+    /// Locks standard output for the rest of the run.
     pub fn lock() -> Stdout {
         Stdout {
             out: std::io::stdout().lock(),

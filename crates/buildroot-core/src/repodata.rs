@@ -24,7 +24,9 @@ use crate::rpmmd::is_primary_file;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Compression {
     #[default]
+    /// `.gz` (createrepo_c's default for primary and filelists).
     Gzip,
+    /// `.zst`.
     Zstd,
 }
 
@@ -53,6 +55,7 @@ impl Compression {
 /// How repodata is written.
 #[derive(Clone, Debug, Default)]
 pub struct WriteOptions {
+    /// How the metadata files are compressed.
     pub compression: Compression,
     /// repomd `<revision>` and `<timestamp>` values (deterministic; default 0).
     pub timestamp: u64,

@@ -279,9 +279,36 @@ pub fn arch_limits(path: &Path) -> Result<(Vec<String>, Vec<String>)> {
     ))
 }
 
-/// Every file of an RPM's payload: (path as stored, contents, is-the-spec).
-pub fn read_payload(path: &Path) -> Result<Vec<(String, Vec<u8>, bool)>> {
+/// One file of an RPM's payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PayloadFile {
+    /// The path as stored, without a leading `./`.
+    pub path: String,
+    /// The file's contents (empty for a file without payload data).
+    pub data: Vec<u8>,
+    /// Whether rpm flags the file as the package's spec (`%{SPECFILE}`).
+    pub is_spec: bool,
+}
+
+impl PayloadFile {
+    /// The file's name: the last component of its path.
+    pub fn base_name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+}
+
+/// Every file of an RPM's payload.
+pub fn read_payload_files(path: &Path) -> Result<Vec<PayloadFile>> {
     read_payload_where(path, |_, _| true)
+}
+
+/// [`read_payload_files`] as (path, contents, is-the-spec) tuples: the form
+/// the spec evaluator's `SrpmSources` still reads (crate-internal).
+pub(crate) fn read_payload(path: &Path) -> Result<Vec<(String, Vec<u8>, bool)>> {
+    Ok(read_payload_files(path)?
+        .into_iter()
+        .map(|f| (f.path, f.data, f.is_spec))
+        .collect())
 }
 
 /// The payload files for which `want(path, is_spec)` holds; the others are
@@ -289,7 +316,7 @@ pub fn read_payload(path: &Path) -> Result<Vec<(String, Vec<u8>, bool)>> {
 pub fn read_payload_where(
     path: &Path,
     want: impl Fn(&str, bool) -> bool,
-) -> Result<Vec<(String, Vec<u8>, bool)>> {
+) -> Result<Vec<PayloadFile>> {
     check_layout(path)?;
     let mut reader = PackageReader::open(path).map_err(|e| rpm_err(path, e))?;
     let mut out = Vec::new();
@@ -308,42 +335,73 @@ pub fn read_payload_where(
         if f.has_payload() {
             f.read_to_end(&mut data).map_err(|e| rpm_err(path, e))?;
         }
-        out.push((name, data, is_spec));
+        out.push(PayloadFile {
+            path: name,
+            data,
+            is_spec,
+        });
     }
     Ok(out)
 }
 
-/// The spec file of an SRPM: (file name, text). The spec is the payload
-/// file flagged SPECFILE, else the first `*.spec`.
-pub fn extract_spec(path: &Path) -> Result<(String, String)> {
-    let files = read_payload_where(path, |name, is_spec| is_spec || name.ends_with(".spec"))?;
-    let pick = files
+/// The spec file of an SRPM, read by [`extract_spec`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecFile {
+    /// The spec's file name (no directory).
+    pub name: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// The index of the spec among `files`: the file flagged SPECFILE, else
+/// the first `*.spec`.
+fn spec_index(files: &[PayloadFile]) -> Option<usize> {
+    files
         .iter()
-        .position(|f| f.2)
-        .or_else(|| files.iter().position(|f| f.0.ends_with(".spec")))
-        .ok_or_else(|| Error::format(path.display(), "no spec file in the payload"))?;
-    let (name, data, _) = files.into_iter().nth(pick).expect("index from position");
-    let text = String::from_utf8(data)
-        .map_err(|_| Error::format(path.display(), format!("{name} is not UTF-8")))?;
-    Ok((name.rsplit('/').next().unwrap_or(&name).to_string(), text))
+        .position(|f| f.is_spec)
+        .or_else(|| files.iter().position(|f| f.path.ends_with(".spec")))
+}
+
+/// The spec file of an SRPM: the payload file flagged SPECFILE, else the
+/// first `*.spec`.
+pub fn extract_spec(path: &Path) -> Result<SpecFile> {
+    let files = read_payload_where(path, |name, is_spec| is_spec || name.ends_with(".spec"))?;
+    let pick = spec_index(&files).ok_or_else(|| Error::NoSpecFile {
+        path: path.to_path_buf(),
+    })?;
+    let file = files.into_iter().nth(pick).expect("index from position");
+    let name = file.base_name().to_string();
+    let text = String::from_utf8(file.data)
+        .map_err(|_| Error::format(path.display(), format!("{} is not UTF-8", file.path)))?;
+    Ok(SpecFile { name, text })
 }
 
 /// What goes into a source RPM.
 #[derive(Clone, Debug, Default)]
 pub struct SrpmSpec {
+    /// The source package name.
     pub name: String,
+    /// The epoch (0: none).
     pub epoch: u32,
+    /// The version.
     pub version: String,
+    /// The release.
     pub release: String,
+    /// The `License:` tag.
     pub license: String,
+    /// The `Summary:` tag.
     pub summary: String,
     /// The spec file's name and text.
     pub spec_name: String,
+    /// The spec's text (see `spec_name`).
     pub spec_text: String,
     /// Further payload files (sources, patches): name and contents.
     pub sources: Vec<(String, Vec<u8>)>,
+    /// The BuildRequires recorded in the header.
     pub build_requires: Vec<Dep>,
+    /// `ExclusiveArch:` values.
     pub exclusive_arch: Vec<String>,
+    /// `ExcludeArch:` values.
     pub exclude_arch: Vec<String>,
     /// The arch recorded in the header (the "build host" arch).
     pub host_arch: String,
@@ -456,20 +514,18 @@ pub fn rebuild_srpm(orig: &Path, build_requires: &[Dep], host_arch: &str) -> Res
         build_time: md.get_build_time().unwrap_or(0) as u32,
         ..Default::default()
     };
-    let files = read_payload(orig)?;
-    let spec_at = files
-        .iter()
-        .position(|f| f.2)
-        .or_else(|| files.iter().position(|f| f.0.ends_with(".spec")))
-        .ok_or_else(|| Error::format(orig.display(), "no spec file in the payload"))?;
-    for (i, (name, data, _)) in files.into_iter().enumerate() {
-        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+    let files = read_payload_files(orig)?;
+    let spec_at = spec_index(&files).ok_or_else(|| Error::NoSpecFile {
+        path: orig.to_path_buf(),
+    })?;
+    for (i, file) in files.into_iter().enumerate() {
+        let base = file.base_name().to_string();
         if i == spec_at {
             spec.spec_name = base;
-            spec.spec_text = String::from_utf8(data)
+            spec.spec_text = String::from_utf8(file.data)
                 .map_err(|_| Error::format(orig.display(), "the spec is not UTF-8"))?;
         } else {
-            spec.sources.push((base, data));
+            spec.sources.push((base, file.data));
         }
     }
     build_srpm(&spec)

@@ -16,7 +16,7 @@ use buildroot_core::buildroot::{self, Config, DEFAULT_CORE};
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{Filelists, LoadOptions, RepoSpec};
 use buildroot_core::workload::{
-    BuildrootDir, BuildrootDocument, WorkloadDiff, WorkloadMeta, CONTENT_RESOLVER_ARCHES,
+    BuildrootConfigDocument, BuildrootDir, WorkloadDiff, WorkloadMeta, CONTENT_RESOLVER_ARCHES,
 };
 use serde_json::Value;
 
@@ -302,7 +302,7 @@ fn documents() -> Documents {
     }
     let diff = WorkloadDiff::compute(&compose, &br, &BTreeSet::new()).unwrap();
     let workload = diff.workload(&WorkloadMeta::default()).to_yaml().unwrap();
-    let buildroot = BuildrootDocument::from_dirs("rpm-buildroot", "view-eln", &dirs)
+    let buildroot = BuildrootConfigDocument::from_dirs("rpm-buildroot", "view-eln", &dirs)
         .to_yaml()
         .unwrap();
     Documents {

@@ -55,8 +55,11 @@ fn srpm_round_trip_and_reproducible() {
         reqs,
         vec!["(python3-foo or python3-bar)", "gcc >= 10", "nasm"]
     );
-    let (name, text) = extract_spec(&path).unwrap();
-    assert_eq!((name.as_str(), text.as_str()), ("hello.spec", SPEC));
+    let spec = extract_spec(&path).unwrap();
+    assert_eq!(
+        (spec.name.as_str(), spec.text.as_str()),
+        ("hello.spec", SPEC)
+    );
 
     if !rpm_available() {
         eprintln!("skipped rpm checks: rpm is not installed");

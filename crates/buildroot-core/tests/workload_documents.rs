@@ -6,8 +6,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use buildroot_core::workload::{
-    BuildrootDocument, PackageRelations, Placeholders, Relations, SourceRequires, WorkloadDiff,
-    WorkloadDocument, WorkloadMeta,
+    BuildrootConfigDocument, PackageRelations, Placeholders, Relations, SourceRequires,
+    WorkloadDiff, WorkloadDocument, WorkloadMeta,
 };
 
 fn set(items: &[&str]) -> BTreeSet<String> {
@@ -101,7 +101,7 @@ data:
 
 #[test]
 fn wrong_documents_are_one_line_errors() {
-    let buildroot = BuildrootDocument::default().to_yaml().unwrap();
+    let buildroot = BuildrootConfigDocument::default().to_yaml().unwrap();
     let e = WorkloadDocument::from_yaml(&buildroot, "b.yaml")
         .unwrap_err()
         .to_string();
@@ -144,8 +144,8 @@ fn wrong_documents_are_one_line_errors() {
     assert!(e.starts_with("/nonexistent/w.yaml: "), "{e}");
 }
 
-fn sample_buildroot() -> BuildrootDocument {
-    let mut doc = BuildrootDocument {
+fn sample_buildroot() -> BuildrootConfigDocument {
+    let mut doc = BuildrootConfigDocument {
         maintainer: "rpm-buildroot".into(),
         view_id: "view-eln".into(),
         ..Default::default()
@@ -193,7 +193,7 @@ data:
         requires: []
 "
     );
-    let back = BuildrootDocument::from_yaml(&yaml, "b.yaml").unwrap();
+    let back = BuildrootConfigDocument::from_yaml(&yaml, "b.yaml").unwrap();
     assert_eq!(back, doc);
     assert_eq!(
         back.binaries_for("x86_64"),
@@ -201,7 +201,7 @@ data:
     );
     // dep-tracker's failed_buildroot (which content-resolver never read) is ignored.
     let old = "document: feedback-pipeline-buildroot\nversion: 1\ndata:\n  maintainer: m\n  view_id: view-eln\n  base_buildroot:\n    x86_64: [bash]\n  source_packages:\n    x86_64:\n      foo:\n        requires:\n  failed_buildroot:\n    x86_64: [broken]\n";
-    let b = BuildrootDocument::from_yaml(old, "old.yaml").unwrap();
+    let b = BuildrootConfigDocument::from_yaml(old, "old.yaml").unwrap();
     assert_eq!(b.base_buildroot["x86_64"], set(&["bash"]));
     assert!(b.source_packages["x86_64"]["foo"].requires.is_empty());
 }
@@ -210,7 +210,7 @@ data:
 fn big_buildroot_document_parses() {
     // Fedora scale is millions of YAML nodes; serde-saphyr's default budget
     // stops at 250k.
-    let mut doc = BuildrootDocument::default();
+    let mut doc = BuildrootConfigDocument::default();
     let names: BTreeSet<String> = (0..130).map(|i| format!("lib{i}-devel")).collect();
     let sources = (0..2000)
         .map(|i| {
@@ -224,7 +224,7 @@ fn big_buildroot_document_parses() {
         .collect();
     doc.source_packages.insert("x86_64".into(), sources);
     let yaml = doc.to_yaml().unwrap();
-    let back = BuildrootDocument::from_yaml(&yaml, "big.yaml").unwrap();
+    let back = BuildrootConfigDocument::from_yaml(&yaml, "big.yaml").unwrap();
     assert_eq!(back.source_packages["x86_64"].len(), 2000);
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use buildroot_core::workload::outdir::{error_file_name, relations_file_name};
 use buildroot_core::workload::{
-    BuildrootDir, BuildrootDocument, ErrorKind, Relations, WorkloadDiff, WorkloadMeta,
+    BuildrootConfigDocument, BuildrootDir, ErrorKind, Relations, WorkloadDiff, WorkloadMeta,
 };
 
 fn set(items: &[&str]) -> BTreeSet<String> {
@@ -196,7 +196,7 @@ fn buildroot_document_from_dirs() {
         ("x86_64".to_string(), BuildrootDir::read(&x).unwrap()),
         ("aarch64".to_string(), BuildrootDir::read(&a).unwrap()),
     ]);
-    let doc = BuildrootDocument::from_dirs("me", "view-eln", &dirs);
+    let doc = BuildrootConfigDocument::from_dirs("me", "view-eln", &dirs);
     assert_eq!(doc.maintainer, "me");
     assert_eq!(doc.view_id, "view-eln");
     assert_eq!(doc.base_buildroot["aarch64"], set(&["bash", "coreutils"]));
@@ -213,7 +213,7 @@ fn buildroot_document_from_dirs() {
         set(&["broken", "conflicted", "ghost"])
     );
     let yaml = doc.to_yaml().unwrap();
-    assert_eq!(BuildrootDocument::from_yaml(&yaml, "b").unwrap(), doc);
+    assert_eq!(BuildrootConfigDocument::from_yaml(&yaml, "b").unwrap(), doc);
 }
 
 #[test]

@@ -143,8 +143,16 @@ fn override_value(s: &str) -> Result<(String, String), String> {
 struct Failure(Vec<String>);
 
 impl From<buildroot_core::Error> for Failure {
+    /// The library's line, with the option that gave the value named.
     fn from(e: buildroot_core::Error) -> Self {
-        Failure(vec![e.to_string()])
+        use buildroot_core::Error;
+        let line = match &e {
+            Error::UnknownView { .. } => format!("--view {e}"),
+            Error::ArchNotInView { .. } => format!("--arch {e}"),
+            Error::UnknownRepo { .. } => format!("--repo-override {e}"),
+            _ => e.to_string(),
+        };
+        Failure(vec![line])
     }
 }
 

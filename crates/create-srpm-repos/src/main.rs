@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use buildroot_core::archful::{create_srpm_repo, MacroArgs, Regenerate};
+use buildroot_core::archful::{create_srpm_repo, KeptSrpm, MacroArgs, Regenerate, SrpmRepoRequest};
 use buildroot_core::cli::RepoFileArgs;
 use buildroot_core::pkglist::{read_list, Names};
 use buildroot_core::spec::SpecArgs;
@@ -117,7 +117,21 @@ fn run(args: &Args) -> Result<()> {
     } else {
         Regenerate::RpmCrate
     };
-    let rep = create_srpm_repo(&target, &args.cache, &archful, &names, &args.out, how)?;
+    let rep = create_srpm_repo(&SrpmRepoRequest {
+        target: &target,
+        cache: &args.cache,
+        archful: &archful,
+        names: &names,
+        out: &args.out,
+        regenerate: how,
+    })
+    .map_err(|e| match e {
+        buildroot_core::Error::MissingProgram {
+            program: "rpmbuild",
+            ..
+        } => anyhow::anyhow!("{e} or drop --rpmbuild"),
+        e => e.into(),
+    })?;
     if !args.quiet {
         for n in &notes {
             eprintln!("create-srpm-repos: note: {n}");
@@ -125,11 +139,16 @@ fn run(args: &Args) -> Result<()> {
         for m in &rep.missing {
             eprintln!("create-srpm-repos: warning: {m}: no SRPM in the cache");
         }
-        for (name, file, problem) in &rep.kept {
+        for KeptSrpm {
+            name,
+            path,
+            problem,
+        } in &rep.kept
+        {
             eprintln!(
                 "create-srpm-repos: warning: {name}: kept {} as built, BuildRequires not \
                  regenerated for {}: {problem} (--rpmbuild lets rpm evaluate the spec)",
-                file.display(),
+                path.display(),
                 args.arch
             );
         }

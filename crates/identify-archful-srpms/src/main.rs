@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use buildroot_core::archful::{
-    check_rpmspec, identify, identify_rpmspec, refresh_cache, MacroArgs, Verdict, DEFAULT_ARCHES,
+    check_rpmspec, identify, identify_rpmspec, refresh_cache, CacheRefresh, MacroArgs, Verdict,
+    DEFAULT_ARCHES,
 };
 use buildroot_core::cli::SourceRepoArgs;
 use buildroot_core::pkglist::{read_list, write_list, write_list_file, Names, Stdout};
@@ -113,7 +114,9 @@ fn run(args: &Args) -> Result<()> {
         }
     }
     if args.rpmspec {
-        check_rpmspec()?;
+        check_rpmspec().map_err(|e| {
+            anyhow::anyhow!("--rpmspec: {e}, or drop --rpmspec to use the built-in evaluator")
+        })?;
     }
     let names = read_list(&args.input, Names::Reduce)?;
     // Source packages are arch `src`; $basearch in a source URL is x86_64.
@@ -147,7 +150,7 @@ fn run(args: &Args) -> Result<()> {
             args.cache.display()
         );
     }
-    let (cached, missing) = refresh_cache(&repos, &names, &args.cache)?;
+    let CacheRefresh { cached, missing } = refresh_cache(&repos, &names, &args.cache)?;
     let warn = |m: String| {
         if !args.quiet {
             eprintln!("identify-archful-srpms: warning: {m}");

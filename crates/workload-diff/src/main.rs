@@ -16,7 +16,7 @@ use buildroot_core::buildroot::WHY_FILE;
 use buildroot_core::pkglist::{read_set, Names};
 use buildroot_core::workload::changes::{ArchInputs, Changes};
 use buildroot_core::workload::{
-    verify, BuildrootDir, BuildrootDocument, WorkloadDiff, WorkloadDocument, WorkloadMeta,
+    verify, BuildrootConfigDocument, BuildrootDir, WorkloadDiff, WorkloadDocument, WorkloadMeta,
     CONTENT_RESOLVER_ARCHES,
 };
 use clap::{Parser, ValueEnum};
@@ -280,7 +280,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         for (arch, dir) in &dirs {
             read.insert(arch.to_string(), BuildrootDir::read(Path::new(dir))?);
         }
-        BuildrootDocument::from_dirs(&meta.maintainer, &cli.view, &read).to_yaml()?
+        BuildrootConfigDocument::from_dirs(&meta.maintainer, &cli.view, &read).to_yaml()?
     } else {
         let diff = compute_diff(cli, &compose, &buildroot, &dirs)?;
         let workload = diff.workload(&meta);

@@ -20,8 +20,11 @@ use crate::srpm;
 /// One SRPM in the cache.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CachedSrpm {
+    /// The source package name.
     pub name: String,
+    /// The SRPM's file name in the cache.
     pub file: String,
+    /// The SRPM's path in the cache.
     pub path: PathBuf,
 }
 
@@ -53,15 +56,19 @@ fn choose<'a>(
     best
 }
 
+/// What [`refresh_cache`] left in the cache.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CacheRefresh {
+    /// The SRPM of every listed name some repository has, sorted by name.
+    pub cached: Vec<CachedSrpm>,
+    /// The listed names no repository has a source package of, sorted.
+    pub missing: Vec<String>,
+}
+
 /// Brings the cache in line with `names`: copies (or downloads) the chosen
 /// SRPM of each name unless an identical file is there, removes SRPMs of
-/// other names and older EVRs. Returns the cached SRPMs and the names no
-/// repository has.
-pub fn refresh_cache(
-    repos: &[LoadedRepo],
-    names: &[String],
-    cache: &Path,
-) -> Result<(Vec<CachedSrpm>, Vec<String>)> {
+/// other names and older EVRs.
+pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Result<CacheRefresh> {
     std::fs::create_dir_all(cache).map_err(|e| Error::io(cache, e))?;
     let wanted: BTreeSet<String> = names.iter().cloned().collect();
     let chosen = choose(repos, &wanted);
@@ -105,7 +112,7 @@ pub fn refresh_cache(
             std::fs::remove_file(e.path()).map_err(|err| Error::io(e.path(), err))?;
         }
     }
-    Ok((cached, missing))
+    Ok(CacheRefresh { cached, missing })
 }
 
 /// Copies a repo file (local) or downloads it (HTTP) to `dest` atomically.
@@ -169,20 +176,28 @@ pub enum Verdict {
     /// `rpmspec` read the spec for every arch (`--rpmspec`).
     Rpmspec,
     /// The spec could not be read; dep-tracker's grep decided.
-    GrepFallback { reason: String },
+    GrepFallback {
+        /// Why the spec could not be read (one line).
+        reason: String,
+    },
 }
 
 /// The archful test of one source.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ArchfulResult {
+    /// The source package name.
     pub name: String,
+    /// The cached SRPM's file name.
     pub file: String,
+    /// Whether its BuildRequires differ between the target arches.
     pub archful: bool,
+    /// How the answer was reached.
     pub verdict: Verdict,
     /// arch -> BuildRequires (evaluated).
     pub build_requires: BTreeMap<String, Vec<String>>,
     /// ExclusiveArch/ExcludeArch say some target arch cannot build it.
     pub not_buildable_on: Vec<String>,
+    /// The spec generates BuildRequires at build time (`%generate_buildrequires`).
     pub dynamic_build_requires: bool,
 }
 
@@ -241,7 +256,7 @@ pub fn identify(cached: &[CachedSrpm], targets: &[ArchTarget]) -> Result<Vec<Arc
     let mut out: Vec<ArchfulResult> = cached
         .par_iter()
         .map(|c| {
-            let (_, text) = srpm::extract_spec(&c.path)?;
+            let text = srpm::extract_spec(&c.path)?.text;
             let mut res = ArchfulResult::new(c);
             let sources = spec::SrpmSources::new(&c.path);
             match evaluate_targets(&text, targets, &sources) {
@@ -319,7 +334,8 @@ mod tests {
             cache.join("bar-9.0-1.src.rpm"),
         )
         .unwrap();
-        let (cached, missing) = refresh_cache(&[loaded], &["bar".to_string()], &cache).unwrap();
+        let CacheRefresh { cached, missing } =
+            refresh_cache(&[loaded], &["bar".to_string()], &cache).unwrap();
         assert!(missing.is_empty());
         assert_eq!(cached[0].file, "bar-0.5-1.src.rpm");
         let left: Vec<String> = std::fs::read_dir(&cache)

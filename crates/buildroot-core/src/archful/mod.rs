@@ -12,9 +12,11 @@ mod rpmargs;
 mod rpmbuild;
 mod rpmspec;
 
-pub use cache::{cache_index, identify, refresh_cache, ArchfulResult, CachedSrpm, Verdict};
+pub use cache::{
+    cache_index, identify, refresh_cache, ArchfulResult, CacheRefresh, CachedSrpm, Verdict,
+};
 pub use options::{ArchTarget, MacroArgs};
-pub use repos::{create_srpm_repo, Regenerate, RepoReport};
+pub use repos::{create_srpm_repo, KeptSrpm, Regenerate, RepoReport, SrpmRepoRequest};
 pub use rpmspec::{check_rpmspec, identify_rpmspec};
 
 /// The arches the workflow targets by default.

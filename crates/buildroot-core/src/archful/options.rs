@@ -50,6 +50,7 @@ pub struct MacroArgs {
 /// The macros of one target arch, for the evaluator and for rpm.
 #[derive(Clone, Debug)]
 pub struct ArchTarget {
+    /// The target arch (`x86_64`, ...).
     pub arch: String,
     /// The evaluator's context: every macro file and definition below.
     pub ctx: SpecContext,

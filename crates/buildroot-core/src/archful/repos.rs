@@ -25,15 +25,46 @@ use crate::srpm;
 /// What [`create_srpm_repo`] did.
 #[derive(Clone, Debug, Default)]
 pub struct RepoReport {
+    /// Sources whose cached SRPM was linked (or copied) unchanged.
     pub linked: Vec<String>,
+    /// Archful sources whose SRPM was regenerated for the arch.
     pub regenerated: Vec<String>,
     /// Archful sources whose spec the evaluator could not fully read for
     /// this arch, linked unchanged (their BuildRequires are those of the
-    /// arch that built them): (name, cached file, the first problem).
-    pub kept: Vec<(String, PathBuf, String)>,
+    /// arch that built them).
+    pub kept: Vec<KeptSrpm>,
     /// Listed names with no SRPM in the cache.
     pub missing: Vec<String>,
+    /// SRPM files removed from the repo (no longer listed, or older EVRs).
     pub removed: Vec<String>,
+}
+
+/// An archful source linked as built (see [`RepoReport::kept`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeptSrpm {
+    /// The source's name.
+    pub name: String,
+    /// The cached SRPM that was linked.
+    pub path: PathBuf,
+    /// The first problem the evaluator met in its spec for this arch.
+    pub problem: String,
+}
+
+/// What [`create_srpm_repo`] builds: one arch's source repo from the cache.
+#[derive(Clone, Copy, Debug)]
+pub struct SrpmRepoRequest<'a> {
+    /// The arch, with its spec macros.
+    pub target: &'a ArchTarget,
+    /// The SRPM cache (identify-archful-srpms's `--cache`).
+    pub cache: &'a Path,
+    /// The archful sources: their SRPMs are regenerated for the arch.
+    pub archful: &'a BTreeSet<String>,
+    /// The sources the repo holds (the others are removed from it).
+    pub names: &'a [String],
+    /// The repo's directory.
+    pub out: &'a Path,
+    /// How archful SRPMs are regenerated.
+    pub regenerate: Regenerate,
 }
 
 /// How archful SRPMs are regenerated.
@@ -55,14 +86,15 @@ enum Placed {
 /// Builds (or updates) the source repo `out` for `arch`. On error nothing
 /// of this run remains in `out`: SRPMs it added are removed, replaced ones
 /// restored, and a directory it created is removed.
-pub fn create_srpm_repo(
-    target: &ArchTarget,
-    cache: &Path,
-    archful: &BTreeSet<String>,
-    names: &[String],
-    out: &Path,
-    how: Regenerate,
-) -> Result<RepoReport> {
+pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
+    let SrpmRepoRequest {
+        target,
+        cache,
+        archful,
+        names,
+        out,
+        regenerate: how,
+    } = *request;
     let index = cache_index(cache)?;
     let journal = Journal::open(out)?;
     remove_debris(out);
@@ -101,7 +133,11 @@ pub fn create_srpm_repo(
         match how {
             Placed::Linked => report.linked.push(c.name.clone()),
             Placed::Regenerated => report.regenerated.push(c.name.clone()),
-            Placed::Kept(problem) => report.kept.push((c.name.clone(), c.path.clone(), problem)),
+            Placed::Kept(problem) => report.kept.push(KeptSrpm {
+                name: c.name.clone(),
+                path: c.path.clone(),
+                problem,
+            }),
         }
     }
     // Only now that the new repodata is in place: a run killed before this
@@ -202,9 +238,15 @@ fn regenerate(
     let arch = target.arch.as_str();
     match how {
         Regenerate::RpmCrate => {
-            let (_, text) = srpm::extract_spec(orig)?;
+            let text = srpm::extract_spec(orig)?.text;
             let ev = spec::evaluate_with(&text, &target.ctx, &spec::SrpmSources::new(orig))
-                .map_err(|e| Error::format(orig.display(), format!("spec: {e}")))?;
+                .map_err(|e| match e {
+                    // The evaluator names the spec "spec" already: not twice.
+                    Error::Format { path, msg, .. } if path == "spec" => {
+                        Error::format(orig.display(), format!("spec: {msg}"))
+                    }
+                    e => Error::format(orig.display(), format!("spec: {e}")),
+                })?;
             if let Some(p) = ev.problems.first() {
                 return Ok(Err(p.clone()));
             }

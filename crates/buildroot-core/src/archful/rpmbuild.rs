@@ -23,11 +23,14 @@ pub(super) fn rpmbuild(orig: &Path, t: &ArchTarget) -> Result<Vec<u8>> {
     cmd.arg("--define")
         .arg(format!("_topdir {}", top.path().display()));
     macros.finish(&mut cmd);
-    let out = cmd.arg(&spec_path).output().map_err(|e| {
-        Error::Usage(format!(
-            "rpmbuild: cannot run it ({e}); install rpm-build or drop --rpmbuild"
-        ))
-    })?;
+    let out = cmd
+        .arg(&spec_path)
+        .output()
+        .map_err(|e| Error::MissingProgram {
+            program: "rpmbuild",
+            reason: e.to_string(),
+            package: "rpm-build",
+        })?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         return Err(Error::format(
@@ -54,18 +57,20 @@ pub(super) fn unpack(orig: &Path, top: &Path) -> Result<std::path::PathBuf> {
         std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
     }
     let mut spec_path = None;
-    for (name, data, is_spec) in srpm::read_payload(orig)? {
-        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
-        let p = if is_spec || (spec_path.is_none() && base.ends_with(".spec")) {
+    for file in srpm::read_payload_files(orig)? {
+        let base = file.base_name().to_string();
+        let p = if file.is_spec || (spec_path.is_none() && base.ends_with(".spec")) {
             let p = specs.join(&base);
             spec_path = Some(p.clone());
             p
         } else {
             sources.join(&base)
         };
-        std::fs::write(&p, data).map_err(|e| Error::io(&p, e))?;
+        std::fs::write(&p, file.data).map_err(|e| Error::io(&p, e))?;
     }
-    spec_path.ok_or_else(|| Error::format(orig.display(), "no spec file in the payload"))
+    spec_path.ok_or_else(|| Error::NoSpecFile {
+        path: orig.to_path_buf(),
+    })
 }
 
 /// An error naming `orig` unless `built` has its name, epoch, version and release.

@@ -39,6 +39,14 @@ struct RpmAnswer {
     exclude_arch: Vec<String>,
 }
 
+fn missing_rpmspec(reason: String) -> Error {
+    Error::MissingProgram {
+        program: "rpmspec",
+        reason,
+        package: "rpm, e.g. 'dnf install rpm-build' or 'apt install rpm'",
+    }
+}
+
 /// An error unless `rpmspec` can be run.
 pub fn check_rpmspec() -> Result<()> {
     match std::process::Command::new("rpmspec")
@@ -46,11 +54,8 @@ pub fn check_rpmspec() -> Result<()> {
         .output()
     {
         Ok(o) if o.status.success() => Ok(()),
-        Ok(_) | Err(_) => Err(Error::Usage(
-            "--rpmspec: cannot run rpmspec (install rpm, e.g. 'dnf install rpm-build' or \
-             'apt install rpm'), or drop --rpmspec to use the built-in evaluator"
-                .into(),
-        )),
+        Ok(o) => Err(missing_rpmspec(format!("rpmspec --version: {}", o.status))),
+        Err(e) => Err(missing_rpmspec(e.to_string())),
     }
 }
 
@@ -74,7 +79,10 @@ pub fn identify_rpmspec(
 
 fn one_srpm(c: &CachedSrpm, runs: &[(&ArchTarget, RpmMacros)]) -> Result<ArchfulResult> {
     let top = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let (spec_name, text) = srpm::extract_spec(&c.path)?;
+    let srpm::SpecFile {
+        name: spec_name,
+        text,
+    } = srpm::extract_spec(&c.path)?;
     // %include needs the SRPM's other files; most specs need only themselves.
     let spec_path = if text.contains("%include") {
         unpack(&c.path, top.path())?

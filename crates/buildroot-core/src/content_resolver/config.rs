@@ -71,7 +71,9 @@ const UNWANTED_KEYS: [&str; 8] = [
 /// One repository of a repository document (`data.source.repos.ID`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepoEntry {
+    /// The repo id (its key under `source.repos`).
     pub id: String,
+    /// The repo's display name.
     pub name: String,
     /// dnf's `baseurl` (a list; dnf tries them in order).
     pub baseurl: Vec<String>,
@@ -81,7 +83,9 @@ pub struct RepoEntry {
     pub exclude: Vec<String>,
     /// The arches this repo is used on; `None` (or empty) means all.
     pub limit_arches: Option<ArchFilter>,
+    /// The Koji hub the repo's builds come from (`koji_api_url`), if any.
     pub koji_api_url: Option<String>,
+    /// Where that Koji serves files (`koji_files_url`), if any.
     pub koji_files_url: Option<String>,
 }
 
@@ -89,7 +93,9 @@ pub struct RepoEntry {
 /// string is a substring test.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ArchFilter {
+    /// A list (or a map's keys): the arch must be an item.
     List(Vec<String>),
+    /// A string: the arch must be a substring (as Python's `in`).
     Text(String),
 }
 
@@ -126,9 +132,13 @@ impl ArchFilter {
 /// A repository document (`feedback-pipeline-repository`, version 2).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepoConfig {
+    /// The document's id: its file name without the extension.
     pub id: String,
+    /// The document's `name`.
     pub name: String,
+    /// The document's `description`.
     pub description: String,
+    /// The document's `maintainer`.
     pub maintainer: String,
     /// dnf's `$releasever`.
     pub releasever: String,
@@ -136,14 +146,18 @@ pub struct RepoConfig {
     pub architectures: Vec<String>,
     /// The repos, in document order.
     pub repos: Vec<RepoEntry>,
+    /// The compose's `composeinfo.json` URL, if any.
     pub composeinfo: Option<String>,
+    /// Packages that replace the default core buildroot.
     pub base_buildroot_override: Vec<String>,
 }
 
 /// Installation options of environments and workloads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Options {
+    /// Install documentation files (not modelled: no effect on names).
     pub include_docs: bool,
+    /// Install weak dependencies (dnf `install_weak_deps`).
     pub include_weak_deps: bool,
     /// Workloads only: missing packages are errors.
     pub strict: bool,
@@ -152,35 +166,49 @@ pub struct Options {
 /// An environment document.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvConfig {
+    /// The document's id: its file name without the extension.
     pub id: String,
+    /// The document's `name`.
     pub name: String,
+    /// The document's `description`.
     pub description: String,
+    /// The document's `maintainer`.
     pub maintainer: String,
+    /// The repository documents the environment is installed from.
     pub repositories: Vec<String>,
+    /// Package names to install on every arch.
     pub packages: Vec<String>,
+    /// The labels that tie it to views.
     pub labels: Vec<String>,
     /// Every allowed arch is a key.
     pub arch_packages: BTreeMap<String, Vec<String>>,
+    /// Installation options.
     pub options: Options,
+    /// Comps group ids to install.
     pub groups: Vec<String>,
 }
 
 /// A binary package that does not exist yet (a workload's placeholder).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlaceholderRpm {
+    /// The binary package name.
     pub name: String,
+    /// The placeholder's description.
     pub description: String,
     /// Installed with `dnf install` each, as the workload's packages are.
     pub requires: Vec<String>,
     /// Empty: every arch.
     pub limit_arches: Vec<String>,
+    /// The source package it comes from.
     pub srpm: String,
 }
 
 /// A source package that does not exist yet.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlaceholderSrpm {
+    /// The source package name.
     pub name: String,
+    /// Its build dependencies, installed with `dnf install` each.
     pub buildrequires: Vec<String>,
     /// Empty: every arch.
     pub limit_arches: Vec<String>,
@@ -189,15 +217,23 @@ pub struct PlaceholderSrpm {
 /// A workload document.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkloadConfig {
+    /// The document's id: its file name without the extension.
     pub id: String,
+    /// The document's `name`.
     pub name: String,
+    /// The document's `description`.
     pub description: String,
+    /// The document's `maintainer`.
     pub maintainer: String,
+    /// The labels that tie it to views.
     pub labels: Vec<String>,
+    /// Package names to install on every arch.
     pub packages: Vec<String>,
     /// Every allowed arch is a key.
     pub arch_packages: BTreeMap<String, Vec<String>>,
+    /// Installation options.
     pub options: Options,
+    /// Comps group ids to install.
     pub groups: Vec<String>,
     /// Binary placeholders by name, in first-seen order.
     pub placeholder_rpms: Vec<PlaceholderRpm>,
@@ -208,9 +244,13 @@ pub struct WorkloadConfig {
 /// A label document.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelConfig {
+    /// The document's id: its file name without the extension.
     pub id: String,
+    /// The document's `name`.
     pub name: String,
+    /// The document's `description`.
     pub description: String,
+    /// The document's `maintainer`.
     pub maintainer: String,
 }
 
@@ -220,48 +260,74 @@ pub enum ViewKind {
     /// A compose view (`feedback-pipeline-view`, `…-compose-view`).
     Compose,
     /// An add-on view: its packages minus its base view's.
-    Addon { base_view_id: String },
+    Addon {
+        /// The view whose packages are subtracted.
+        base_view_id: String,
+    },
 }
 
 /// A view document.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ViewConfig {
+    /// The document's id: its file name without the extension.
     pub id: String,
+    /// A compose view or an add-on view.
     pub kind: ViewKind,
+    /// The document's `name`.
     pub name: String,
+    /// The document's `description`.
     pub description: String,
+    /// The document's `maintainer`.
     pub maintainer: String,
+    /// The labels that tie it to views.
     pub labels: Vec<String>,
+    /// The repository document the view is computed from.
     pub repository: String,
     /// `none` or `root_logs` (compose views; anything else reads as `none`).
     pub buildroot_strategy: String,
     /// After the cross-checks: the arches the view is computed on (sorted).
     pub architectures: Vec<String>,
+    /// Binary names the view must not contain.
     pub unwanted_packages: Vec<String>,
+    /// Arch -> binary names the view must not contain on that arch.
     pub unwanted_arch_packages: BTreeMap<String, Vec<String>>,
+    /// Source names whose binaries the view must not contain.
     pub unwanted_source_packages: Vec<String>,
 }
 
 /// An unwanted-packages document (an exclusion list).
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnwantedConfig {
+    /// The document's id: its file name without the extension.
     pub id: String,
+    /// The document's `name`.
     pub name: String,
+    /// The document's `description`.
     pub description: String,
+    /// The document's `maintainer`.
     pub maintainer: String,
+    /// The labels that tie it to views.
     pub labels: Vec<String>,
+    /// Binary names the view must not contain.
     pub unwanted_packages: Vec<String>,
+    /// Arch -> binary names the view must not contain on that arch.
     pub unwanted_arch_packages: BTreeMap<String, Vec<String>>,
+    /// Source names whose binaries the view must not contain.
     pub unwanted_source_packages: Vec<String>,
+    /// Arch -> source names whose binaries it must not contain there.
     pub unwanted_arch_source_packages: BTreeMap<String, Vec<String>>,
 }
 
 /// A buildroot document (dep-tracker's `feedback-pipeline-buildroot`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct BuildrootConfig {
+    /// The document's id: its file name without the extension.
     pub id: String,
+    /// The document's `maintainer`.
     pub maintainer: String,
+    /// The view it belongs to.
     pub view_id: String,
+    /// Arch -> the core buildroot's binary names.
     pub base_buildroot: BTreeMap<String, Vec<String>>,
     /// ARCH -> SRPM -> requires.
     pub source_packages: BTreeMap<String, BTreeMap<String, Vec<String>>>,
@@ -270,29 +336,43 @@ pub struct BuildrootConfig {
 /// A `buildroot-binary-relations` JSON file of the configs directory.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RelationsConfig {
+    /// The document's id: its file name without the extension.
     pub id: String,
+    /// The view it belongs to.
     pub view_id: String,
+    /// The arch.
     pub arch: String,
+    /// How many packages the file describes.
     pub packages: usize,
 }
 
 /// Every document of a configs directory, by id.
 #[derive(Clone, Debug, Default)]
 pub struct Configs {
+    /// Repository documents.
     pub repos: BTreeMap<String, RepoConfig>,
+    /// Environment documents.
     pub envs: BTreeMap<String, EnvConfig>,
+    /// Workload documents.
     pub workloads: BTreeMap<String, WorkloadConfig>,
+    /// The labels that tie it to views.
     pub labels: BTreeMap<String, LabelConfig>,
+    /// View documents.
     pub views: BTreeMap<String, ViewConfig>,
+    /// Unwanted-packages documents.
     pub unwanteds: BTreeMap<String, UnwantedConfig>,
+    /// Buildroot documents.
     pub buildroots: BTreeMap<String, BuildrootConfig>,
+    /// `buildroot-binary-relations` files.
     pub relations: BTreeMap<String, RelationsConfig>,
 }
 
 /// A file content-resolver would not load (or would crash on).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct BadFile {
+    /// The file.
     pub path: PathBuf,
+    /// Why content-resolver would not load it.
     pub msg: String,
 }
 
@@ -305,6 +385,7 @@ impl std::fmt::Display for BadFile {
 /// The result of reading a configs directory.
 #[derive(Clone, Debug, Default)]
 pub struct Loaded {
+    /// The documents that loaded.
     pub configs: Configs,
     /// One entry per bad file (sorted by path): content-resolver leaves
     /// these out (or stops).

@@ -45,6 +45,7 @@ use crate::solver::{resolve, resolve_on, Job, Solution, Unsolvable};
 /// What to compute.
 #[derive(Clone, Debug, Default)]
 pub struct Request {
+    /// The view id (`view-eln`).
     pub view: String,
     /// Arches to compute (empty: every arch of the view).
     pub arches: Vec<String>,
@@ -64,12 +65,15 @@ pub struct Request {
 pub struct ViewPackage {
     /// `name-[E:]V-R.arch` (content-resolver's package id).
     pub id: String,
+    /// The binary package name.
     pub name: String,
     /// `name-[E:]V-R`.
     pub nevr: String,
     /// The source RPM's file name without `.src.rpm` (`name-V-R`).
     pub source_nvr: String,
+    /// The source package name.
     pub source_name: String,
+    /// A placeholder of a workload, not a package of a repository.
     pub placeholder: bool,
     /// The unwanted lists that name it (by binary or source name).
     pub unwanted_in: BTreeSet<String>,
@@ -78,6 +82,7 @@ pub struct ViewPackage {
 /// How an environment went on one arch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnvOutcome {
+    /// The environment id.
     pub id: String,
     /// Packages or groups that matched nothing.
     pub missing: Vec<String>,
@@ -90,7 +95,9 @@ pub struct EnvOutcome {
 /// How a workload went on one environment and arch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkloadOutcome {
+    /// The workload id.
     pub id: String,
+    /// The environment id it was resolved on.
     pub env: String,
     /// False: it contributes nothing to the view.
     pub succeeded: bool,
@@ -107,10 +114,13 @@ pub struct WorkloadOutcome {
 /// The view on one arch.
 #[derive(Clone, Debug, Default)]
 pub struct ArchView {
+    /// The arch.
     pub arch: String,
     /// By id.
     pub packages: BTreeMap<String, ViewPackage>,
+    /// How each environment went.
     pub envs: Vec<EnvOutcome>,
+    /// How each workload went, per environment.
     pub workloads: Vec<WorkloadOutcome>,
     /// Source placeholders of the view's workloads on this arch (failed
     /// workloads too, as content-resolver's `view_placeholder_srpms`):
@@ -119,21 +129,26 @@ pub struct ArchView {
 }
 
 impl ArchView {
+    /// The binary package names.
     pub fn binary_names(&self) -> BTreeSet<String> {
         self.packages.values().map(|p| p.name.clone()).collect()
     }
+    /// The package ids (`name-[E:]V-R.arch`).
     pub fn binary_ids(&self) -> BTreeSet<String> {
         self.packages.keys().cloned().collect()
     }
+    /// The `name-[E:]V-R` of every package.
     pub fn binary_nevrs(&self) -> BTreeSet<String> {
         self.packages.values().map(|p| p.nevr.clone()).collect()
     }
+    /// The source package names.
     pub fn source_names(&self) -> BTreeSet<String> {
         self.packages
             .values()
             .map(|p| p.source_name.clone())
             .collect()
     }
+    /// The `name-V-R` of every source RPM.
     pub fn source_nvrs(&self) -> BTreeSet<String> {
         self.packages
             .values()
@@ -153,26 +168,23 @@ impl ArchView {
 /// The computed view.
 #[derive(Clone, Debug)]
 pub struct ViewResult {
+    /// The view id.
     pub view: String,
     /// The view's arches (all of them, whatever was computed).
     pub view_arches: Vec<String>,
+    /// The computed arches, sorted.
     pub arches: Vec<ArchView>,
 }
 
 /// Computes `req.view` on its arches.
 pub fn compute(configs: &Configs, req: &Request) -> Result<ViewResult> {
-    let view = configs.views.get(&req.view).ok_or_else(|| {
-        let known: Vec<&str> = configs.views.keys().map(String::as_str).collect();
-        Error::Usage(format!(
-            "--view {}: no such view (views: {})",
-            req.view,
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            }
-        ))
-    })?;
+    let view = configs
+        .views
+        .get(&req.view)
+        .ok_or_else(|| Error::UnknownView {
+            view: req.view.clone(),
+            known: configs.views.keys().cloned().collect(),
+        })?;
     check_overrides(configs, req)?;
     let mut with_labels;
     let view = if req.extra_labels.is_empty() {
@@ -191,11 +203,11 @@ pub fn compute(configs: &Configs, req: &Request) -> Result<ViewResult> {
     } else {
         for a in &req.arches {
             if !view.architectures.contains(a) {
-                return Err(Error::Usage(format!(
-                    "--arch {a}: view {} is computed on {} only",
-                    view.id,
-                    view.architectures.join(", ")
-                )));
+                return Err(Error::ArchNotInView {
+                    arch: a.clone(),
+                    view: view.id.clone(),
+                    arches: view.architectures.clone(),
+                });
             }
         }
         let mut a = req.arches.clone();
@@ -229,9 +241,7 @@ fn check_overrides(configs: &Configs, req: &Request) -> Result<()> {
             .values()
             .any(|r| r.repos.iter().any(|e| &e.id == id));
         if !known {
-            return Err(Error::Usage(format!(
-                "--repo-override {id}=...: no repository document has a repo '{id}'"
-            )));
+            return Err(Error::UnknownRepo { id: id.clone() });
         }
     }
     Ok(())

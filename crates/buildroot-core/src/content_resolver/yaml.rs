@@ -22,11 +22,17 @@ use crate::error::{Error, Result};
 /// One YAML node.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// `~`, `null` or nothing.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer.
     Int(i128),
+    /// A floating-point number.
     Float(f64),
+    /// A string (plain or quoted).
     Str(String),
+    /// A sequence, in document order.
     Seq(Vec<Value>),
     /// Entries in document order.
     Map(Vec<(Value, Value)>),

@@ -3,13 +3,13 @@
 //!
 //! For one target arch: load the binary repos for that arch (file lists of
 //! rpm's macro directories included), install the core buildroot into an
-//! empty root as dnf would ([`select`]: mock's build group and the release
+//! empty root as dnf would (`select.rs`: mock's build group and the release
 //! package), and take the installed packages that ship macro files or Lua
 //! modules. Their payloads are read with the `rpm` crate and only those
-//! files are kept, in a cache keyed by the package checksum ([`extract`]);
+//! files are kept, in a cache keyed by the package checksum (`extract.rs`);
 //! the packages' files are merged into one directory that plays
 //! `/usr/lib/rpm`, and its files are listed in rpm 4.18's load order
-//! ([`order`]).
+//! (`order.rs`).
 
 mod extract;
 mod order;
@@ -28,6 +28,7 @@ pub use select::{is_macro_path, MACRO_PREFIXES};
 /// The macro files of one target arch, from the binary repos.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RepoMacros {
+    /// The target arch.
     pub arch: String,
     /// `name-[E:]V-R.arch` of the packages whose files are used, sorted.
     pub packages: Vec<String>,
@@ -50,6 +51,7 @@ impl RepoMacros {
 /// What was found for one arch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Found {
+    /// The macro packages' files, merged.
     Macros(RepoMacros),
     /// No macro package (the reason, one line).
     Nothing(String),

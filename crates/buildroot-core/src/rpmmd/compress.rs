@@ -14,10 +14,15 @@ use crate::error::{Error, Result};
 /// Compression formats rpm-md files come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Codec {
+    /// Not compressed.
     None,
+    /// gzip (`.gz`).
     Gzip,
+    /// zstd (`.zst`).
     Zstd,
+    /// xz (`.xz`).
     Xz,
+    /// bzip2 (`.bz2`).
     Bzip2,
 }
 
@@ -125,13 +130,16 @@ impl<R: Read> Read for HashingReader<R> {
 
 /// A checksum to verify once the whole file has been read.
 pub struct Expected {
+    /// The checksum type (`sha256`, ...).
     pub algo: String,
+    /// The checksum, lowercase hex.
     pub hex: String,
 }
 
 /// An opened, decompressing metadata file. Call [`MetaFile::finish`] after
 /// parsing to drain the rest of the file and verify its checksum.
 pub struct MetaFile {
+    /// The decompressed content.
     pub reader: Box<dyn BufRead + Send>,
     hasher: Arc<Mutex<Option<Hasher>>>,
     expected: Option<Expected>,

@@ -26,29 +26,39 @@ use crate::error::{Error, Result};
 /// The type of a group package.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PackageType {
+    /// Installed with the group.
     Mandatory,
+    /// Installed with the group unless excluded.
     Default,
+    /// Installed only when asked for.
     Optional,
+    /// Installed when the package it `requires` is.
     Conditional,
 }
 
 /// One `<packagereq>`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupPackage {
+    /// The package name.
     pub name: String,
+    /// Its type in the group.
     pub kind: PackageType,
     /// Conditional packages: installed when this is.
     pub requires: Option<String>,
+    /// Only the base arch's package, not the multilib one.
     pub basearchonly: bool,
 }
 
 /// One `<group>`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Group {
+    /// The group id.
     pub id: String,
     /// The untranslated `<name>`.
     pub name: String,
+    /// The `<display_order>`, if any.
     pub display_order: Option<i64>,
+    /// The `<packagereq>` entries, in document order.
     pub packages: Vec<GroupPackage>,
 }
 
@@ -66,6 +76,7 @@ impl Group {
 /// The groups of one or more repositories.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Comps {
+    /// Every group, in document order.
     pub groups: Vec<Group>,
 }
 

@@ -16,7 +16,9 @@ use crate::error::{Error, Result};
 /// A repository base location.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Location {
+    /// A local directory.
     Dir(PathBuf),
+    /// An `http(s)://` base URL, ending in `/`.
     Http(String),
 }
 
@@ -83,8 +85,8 @@ fn local_file_with(
     match loc {
         Location::Dir(d) => Ok(d.join(href)),
         Location::Http(base) => {
-            let cache = cache.ok_or_else(|| {
-                Error::Usage(format!("{base}: HTTP repositories need a cache directory"))
+            let cache = cache.ok_or_else(|| Error::NoCacheDir {
+                url: base.to_string(),
             })?;
             let dir = cache.join(cache_dir_name(base));
             let file_name = href.rsplit('/').next().unwrap_or(href);
@@ -127,7 +129,7 @@ pub fn local_file_from(
         match local_file_with(loc, href, cache, expected, s) {
             Ok(p) => return Ok((p, i)),
             // Our own mistakes (no cache, a bad variable) are not the mirror's.
-            Err(e @ Error::Usage(_)) => return Err(e),
+            Err(e @ (Error::Usage(_) | Error::NoCacheDir { .. })) => return Err(e),
             Err(e) => last = Some(e),
         }
     }

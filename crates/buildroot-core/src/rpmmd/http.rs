@@ -143,26 +143,45 @@ impl HttpSettings {
 pub enum DownloadEvent<'a> {
     /// An attempt starts, at byte `from`; `total` once the server said it.
     Attempt {
+        /// What is downloaded.
         url: &'a str,
+        /// The byte the attempt starts at.
         from: u64,
+        /// The file's size, once known.
         total: Option<u64>,
     },
     /// `bytes` of the file are here (resumed bytes included).
-    Progress { url: &'a str, bytes: u64 },
+    Progress {
+        /// What is downloaded.
+        url: &'a str,
+        /// Bytes here so far.
+        bytes: u64,
+    },
     /// Attempt `attempt` of `of` failed with `cause`; the next starts after `wait`.
     Retrying {
+        /// What is downloaded.
         url: &'a str,
+        /// The attempt that failed (1-based).
         attempt: u32,
+        /// How many attempts are made.
         of: u32,
+        /// Why it failed.
         cause: &'a str,
+        /// The wait before the next attempt.
         wait: Duration,
     },
     /// The download ended (complete, or failed for good).
-    Done { url: &'a str, ok: bool },
+    Done {
+        /// What was downloaded.
+        url: &'a str,
+        /// Whether the file is complete.
+        ok: bool,
+    },
 }
 
 /// Receives [`DownloadEvent`]s, from any thread.
 pub trait DownloadObserver: Send + Sync {
+    /// Called for every event; must not block.
     fn event(&self, e: &DownloadEvent);
 }
 

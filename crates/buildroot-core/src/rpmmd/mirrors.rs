@@ -19,6 +19,7 @@ pub enum MirrorSource {
 }
 
 impl MirrorSource {
+    /// The metalink's or mirrorlist's URL.
     pub fn url(&self) -> &str {
         match self {
             MirrorSource::Metalink(u) | MirrorSource::Mirrorlist(u) => u,
@@ -29,6 +30,7 @@ impl MirrorSource {
 /// Mirrors to try, best first, and the repomd.xml checksums a current one has.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Mirrors {
+    /// Base URLs of the repository, best first.
     pub baseurls: Vec<String>,
     /// `(algorithm, hex)` pairs from a metalink's `<verification>`; empty
     /// for a mirrorlist (nothing to check against).

@@ -44,8 +44,11 @@ use crate::package::Package;
 /// One repository as configured (command line `ID=URL` or a `.repo` section).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RepoSpec {
+    /// The repo id (`[id]` or `ID=`).
     pub id: String,
+    /// The display name (`name=`; the id when absent).
     pub name: String,
+    /// The URL or directory the repository is read from.
     pub baseurl: String,
     /// More URLs of a multi-URL `baseurl=`, tried in order when one fails.
     pub extra_baseurls: Vec<String>,
@@ -59,6 +62,7 @@ pub struct RepoSpec {
     pub exclude: Vec<String>,
     /// When non-empty, only package names matching one of these globs.
     pub includepkgs: Vec<String>,
+    /// `enabled=`: disabled repositories are not loaded.
     pub enabled: bool,
 }
 
@@ -97,8 +101,11 @@ impl RepoSpec {
 /// Values for `$basearch`, `$arch` and `$releasever`.
 #[derive(Clone, Debug, Default)]
 pub struct Vars {
+    /// `$basearch`: the base arch of `arch` (`x86_64` for `x86_64`, `i386` for `i686`).
     pub basearch: String,
+    /// `$arch`.
     pub arch: String,
+    /// `$releasever`.
     pub releasever: String,
 }
 
@@ -147,6 +154,7 @@ pub enum Filelists {
 /// How repositories are loaded.
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
+    /// Which file lists to read.
     pub filelists: Filelists,
     /// Where HTTP repositories are cached (required for them).
     pub cache_dir: Option<PathBuf>,
@@ -155,7 +163,9 @@ pub struct LoadOptions {
 /// A repository's packages as loaded.
 #[derive(Clone, Debug)]
 pub struct LoadedRepo {
+    /// How it was configured.
     pub spec: RepoSpec,
+    /// Its packages, in primary.xml's order.
     pub packages: Vec<Package>,
 }
 
@@ -217,7 +227,7 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
                 return Ok(o);
             }
             Err(e) if bases.len() == 1 => return Err(e),
-            Err(e @ Error::Usage(_)) => return Err(e),
+            Err(e @ (Error::Usage(_) | Error::NoCacheDir { .. })) => return Err(e),
             Err(e) => last = Some(e),
         }
     }
@@ -236,8 +246,8 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
 fn fetch_mirrors(src: &MirrorSource, opts: &LoadOptions) -> Result<Mirrors> {
     let url = src.url();
     let path = if url.starts_with("http://") || url.starts_with("https://") {
-        let cache = opts.cache_dir.as_deref().ok_or_else(|| {
-            Error::Usage(format!("{url}: HTTP repositories need a cache directory"))
+        let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
+            url: url.to_string(),
         })?;
         let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
         http::download(url, &dest)?;
@@ -280,8 +290,8 @@ fn open_at(
     let path = match &loc {
         Location::Dir(d) => d.join(href),
         Location::Http(base) => {
-            let cache = opts.cache_dir.as_deref().ok_or_else(|| {
-                Error::Usage(format!("{base}: HTTP repositories need a cache directory"))
+            let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
+                url: base.to_string(),
             })?;
             let dest = cache.join(fetch::cache_dir_name(base)).join("repomd.xml");
             http::download_verified(&loc.display(href), &dest, None, settings)?;

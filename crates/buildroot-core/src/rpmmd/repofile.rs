@@ -25,7 +25,7 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
     let mut last_key: Option<usize> = None;
     for (i, raw) in text.lines().enumerate() {
         let lineno = i + 1;
-        let err = |msg: &str| Error::format(format!("{origin}:{lineno}"), msg.to_string());
+        let err = |msg: &str| Error::at_line(origin, lineno, msg);
         let trimmed = raw.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
             continue;
@@ -66,8 +66,7 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
         if id == "main" {
             continue;
         }
-        let err =
-            |msg: String| Error::format(format!("{origin}:{lineno}"), format!("[{id}]: {msg}"));
+        let err = |msg: String| Error::at_line(origin, lineno, format!("[{id}]: {msg}"));
         let id = vars.substitute(&id);
         let mut spec = RepoSpec::new(&id, "");
         for (k, v) in kv {

@@ -9,17 +9,24 @@ use crate::error::{Error, Result};
 /// One `<data type="...">` record.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RepomdRecord {
+    /// The record type (`primary`, `filelists`, `group`, ...).
     pub kind: String,
+    /// The file, relative to the repository's root.
     pub href: String,
+    /// The checksum type (`sha256`, ...).
     pub checksum_type: String,
+    /// The file's checksum, hex.
     pub checksum: String,
+    /// The file's size in bytes, when recorded.
     pub size: Option<u64>,
 }
 
 /// The parsed repomd.xml.
 #[derive(Clone, Debug, Default)]
 pub struct Repomd {
+    /// The repository revision (`<revision>`).
     pub revision: String,
+    /// Every `<data>` record, in document order.
     pub records: Vec<RepomdRecord>,
 }
 

@@ -131,6 +131,9 @@ impl Unsolvable {
     }
 }
 
+/// A failed transaction is an error like any other, so `?` carries it.
+impl std::error::Error for Unsolvable {}
+
 impl std::fmt::Display for Unsolvable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.by_problem.len() <= 1 {

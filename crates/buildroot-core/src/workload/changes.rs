@@ -32,12 +32,16 @@ pub enum LeftBecause {
     Excluded,
     /// No source needs it any more; these did in the previous run (empty
     /// when the previous output directory is unknown).
-    NotNeeded { needed_before_by: BTreeSet<String> },
+    NotNeeded {
+        /// The sources that needed it in the previous run.
+        needed_before_by: BTreeSet<String>,
+    },
 }
 
 /// A package that entered the workload on an arch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Entered {
+    /// The binary package name.
     pub name: String,
     /// The `--why` chain, binary first (empty when the output directory has
     /// no `buildroot-why.json`).
@@ -49,14 +53,18 @@ pub struct Entered {
 /// A package that left the workload on an arch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Left {
+    /// The binary package name.
     pub name: String,
+    /// Why it left.
     pub because: LeftBecause,
 }
 
 /// The changes on one arch.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ArchChanges {
+    /// Packages that entered, sorted by name.
     pub entered: Vec<Entered>,
+    /// Packages that left, sorted by name.
     pub left: Vec<Left>,
 }
 
@@ -65,11 +73,13 @@ pub struct ArchChanges {
 pub struct Changes {
     /// Where the previous workload came from (None: a first run).
     pub previous: Option<String>,
+    /// The changes per arch.
     pub arches: BTreeMap<String, ArchChanges>,
 }
 
 /// What the report is computed from, per arch.
 pub struct ArchInputs<'a> {
+    /// The compose's binary names on the arch.
     pub compose: &'a BTreeSet<String>,
     /// The current run's output directory (pass 2).
     pub current: Option<&'a BuildrootDir>,

@@ -18,9 +18,13 @@ use crate::error::{Error, Result};
 /// The workload's descriptive fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkloadMeta {
+    /// The workload's name.
     pub name: String,
+    /// Its description.
     pub description: String,
+    /// Who maintains it.
     pub maintainer: String,
+    /// Its labels (the views that include it).
     pub labels: BTreeSet<String>,
 }
 
@@ -53,6 +57,7 @@ pub struct ArchDiff {
 /// The added names of every arch, and those added on all of them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WorkloadDiff {
+    /// What each arch's buildroot adds, by arch.
     pub arches: BTreeMap<String, ArchDiff>,
     /// Names added on every arch (the workload's `packages`).
     pub common: BTreeSet<String>,

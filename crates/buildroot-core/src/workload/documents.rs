@@ -4,7 +4,7 @@
 //!   workload, i.e. the binaries the buildroot needs that the compose does not
 //!   ship, common ones under `packages` and the rest per arch under
 //!   `arch_packages` (dep-tracker's `eln-buildroot-workload.yaml`).
-//! - `feedback-pipeline-buildroot` ([`BuildrootDocument`]): the core
+//! - `feedback-pipeline-buildroot` ([`BuildrootConfigDocument`]): the core
 //!   buildroot per arch and every source's extra build dependencies per arch
 //!   (dep-tracker's `buildroot-eln.yaml`).
 //!
@@ -46,10 +46,14 @@ pub const CONTENT_RESOLVER_ARCHES: [&str; 4] = ["aarch64", "ppc64le", "s390x", "
 /// A `feedback-pipeline-workload` document (its `data`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkloadDocument {
+    /// The workload's name.
     pub name: String,
+    /// Its description.
     pub description: String,
+    /// Who maintains it.
     pub maintainer: String,
     #[serde(default, deserialize_with = "null_as_default")]
+    /// Its labels (the views that include it).
     pub labels: BTreeSet<String>,
     /// Names to install on every arch.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -96,10 +100,15 @@ impl WorkloadDocument {
     }
 }
 
-/// A `feedback-pipeline-buildroot` document (its `data`).
+/// A `feedback-pipeline-buildroot` document (its `data`): the buildroot
+/// config content-resolver loads (`_load_config_buildroot`). Not to be
+/// confused with buildroot-generator's `--json` report
+/// ([`crate::buildroot::BuildrootDocument`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BuildrootDocument {
+pub struct BuildrootConfigDocument {
+    /// Who maintains the document (content-resolver shows it).
     pub maintainer: String,
+    /// The view whose buildroot this is (`view_id` in content-resolver).
     pub view_id: String,
     /// Arch -> binary names of the core buildroot.
     #[serde(default, deserialize_with = "null_values_as_default")]
@@ -112,11 +121,12 @@ pub struct BuildrootDocument {
 /// One source's entry under `source_packages`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceRequires {
+    /// The binary names the source's build needs beyond the core buildroot.
     #[serde(default, deserialize_with = "null_as_default")]
     pub requires: BTreeSet<String>,
 }
 
-impl BuildrootDocument {
+impl BuildrootConfigDocument {
     /// Builds the document from one generator output directory per arch:
     /// `base_buildroot` from `CoreBuildRootBinaries`, `source_packages` from
     /// every `output/*-deps-binary`. Every arch is a key of both maps.
@@ -124,8 +134,8 @@ impl BuildrootDocument {
         maintainer: &str,
         view_id: &str,
         dirs: &BTreeMap<String, BuildrootDir>,
-    ) -> BuildrootDocument {
-        let mut doc = BuildrootDocument {
+    ) -> BuildrootConfigDocument {
+        let mut doc = BuildrootConfigDocument {
             maintainer: maintainer.to_string(),
             view_id: view_id.to_string(),
             ..Default::default()
@@ -160,12 +170,12 @@ impl BuildrootDocument {
     }
 
     /// Parses a buildroot document; `origin` names the input in errors.
-    pub fn from_yaml(text: &str, origin: &str) -> Result<BuildrootDocument> {
+    pub fn from_yaml(text: &str, origin: &str) -> Result<BuildrootConfigDocument> {
         parse_document(text, origin, &BUILDROOT_DOCUMENT)
     }
 
     /// Reads a buildroot document from a file.
-    pub fn read(path: &Path) -> Result<BuildrootDocument> {
+    pub fn read(path: &Path) -> Result<BuildrootConfigDocument> {
         let text = read_text(path)?;
         Self::from_yaml(&text, &path.display().to_string())
     }

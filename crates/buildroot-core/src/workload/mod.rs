@@ -32,7 +32,9 @@ pub mod relations;
 pub mod verify;
 
 pub use diff::{ArchDiff, WorkloadDiff, WorkloadMeta};
-pub use documents::{BuildrootDocument, SourceRequires, WorkloadDocument, CONTENT_RESOLVER_ARCHES};
+pub use documents::{
+    BuildrootConfigDocument, SourceRequires, WorkloadDocument, CONTENT_RESOLVER_ARCHES,
+};
 pub use outdir::{BuildrootDir, ErrorKind};
 pub use placeholders::{PlaceholderSource, Placeholders};
 pub use relations::{PackageRelations, Relations};

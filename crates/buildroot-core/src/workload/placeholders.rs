@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 /// The placeholder sources of one view and arch, by source name.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Placeholders {
+    /// Source name -> its placeholder.
     pub sources: BTreeMap<String, PlaceholderSource>,
 }
 

@@ -37,7 +37,9 @@ pub enum ViewLists {
 /// Binary or source names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ListKind {
+    /// Binary package names.
     Binary,
+    /// Source package names.
     Source,
 }
 
@@ -62,7 +64,9 @@ pub fn list_file_name(lists: ViewLists, kind: ListKind, view: &str, arch: &str) 
 /// One arch's compose: binary and source names, in file order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ComposeLists {
+    /// Binary package names, in file order.
     pub binaries: Vec<String>,
+    /// Source package names, in file order.
     pub sources: Vec<String>,
 }
 

@@ -34,7 +34,9 @@ pub const RELATIONS_VERSION: &str = "1";
 /// The relations of one arch's buildroot.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Relations {
+    /// The view the buildroot belongs to.
     pub view_id: String,
+    /// The arch.
     pub arch: String,
     /// Package key ([`relation_key`]) -> its relations.
     #[serde(default, deserialize_with = "null_as_default")]

@@ -5,22 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn bin(name: &str) -> Command {
-    // Sibling binaries of the workspace live next to this crate's binary.
-    let mut p = PathBuf::from(env!("CARGO_BIN_EXE_create-srpm-repos"));
-    p.set_file_name(name);
-    let mut c = Command::new(p);
-    c.current_dir(root());
-    c
-}
+use cli_tests::{cmd, Tool};
 
 fn stdout(a: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stdout).into_owned()
@@ -29,7 +14,7 @@ fn stdout(a: &assert_cmd::assert::Assert) -> String {
 /// Runs identify-archful-srpms over the compose's sources; returns the cache dir.
 fn identify(t: &Path) -> (PathBuf, String) {
     let cache = t.join("cache");
-    let out = bin("identify-archful-srpms")
+    let out = cmd(Tool::IdentifyArchful)
         .args([
             "--source-repo",
             "src=testdata/repos/source",
@@ -63,7 +48,7 @@ fn archful_sources_are_found_by_evaluation() {
     );
     assert!(cache.join("zlib-1.3.1-1.eln150.src.rpm").is_file());
     // A smaller list prunes the cache.
-    bin("identify-archful-srpms")
+    cmd(Tool::IdentifyArchful)
         .args([
             "--source-repo",
             "src=testdata/repos/source",
@@ -82,7 +67,7 @@ fn archful_sources_are_found_by_evaluation() {
         .collect();
     assert_eq!(left, vec!["zlib-1.3.1-1.eln150.src.rpm"]);
     // --json gives the per-arch BuildRequires.
-    let out = bin("identify-archful-srpms")
+    let out = cmd(Tool::IdentifyArchful)
         .args([
             "--source-repo",
             "src=testdata/repos/source",
@@ -132,7 +117,7 @@ fn per_arch_repos_and_second_pass() {
     std::fs::write(&archful_file, archful).unwrap();
     let repos = |arch: &str| t.path().join("repos").join(arch);
     for arch in ["x86_64", "aarch64"] {
-        bin("create-srpm-repos")
+        cmd(Tool::CreateSrpmRepos)
             .args(["--arch", arch, "-q", "--cache"])
             .arg(&cache)
             .arg("--archful")
@@ -163,7 +148,7 @@ fn per_arch_repos_and_second_pass() {
     let repomd = repos("aarch64").join("repodata/repomd.xml");
     let before = std::fs::read(&repomd).unwrap();
     let before_srpm = std::fs::read(repos("aarch64").join(srpm)).unwrap();
-    bin("create-srpm-repos")
+    cmd(Tool::CreateSrpmRepos)
         .args(["--arch", "aarch64", "-q", "--cache"])
         .arg(&cache)
         .arg("--archful")
@@ -190,7 +175,7 @@ fn per_arch_repos_and_second_pass() {
 
     // Second pass: aarch64 builds libjpeg-turbo with zlib-devel, not nasm.
     let gen = |arch: &str| {
-        let out = bin("buildroot-generator")
+        let out = cmd(Tool::Generator)
             .args([
                 "--arch",
                 arch,
@@ -232,7 +217,7 @@ fn dnf_reads_the_generated_repo() {
     let f = t.path().join("archful.txt");
     std::fs::write(&f, archful).unwrap();
     let out = t.path().join("repo");
-    bin("create-srpm-repos")
+    cmd(Tool::CreateSrpmRepos)
         .args(["--arch", "aarch64", "-q", "--cache"])
         .arg(&cache)
         .arg("--archful")
@@ -311,7 +296,7 @@ fn bad_input_exits_2() {
     std::fs::create_dir_all(&cache).unwrap();
     std::fs::write(cache.join("bad-1-1.src.rpm"), b"not an rpm").unwrap();
     std::fs::write(t.path().join("archful.txt"), "bad\n").unwrap();
-    let out = bin("create-srpm-repos")
+    let out = cmd(Tool::CreateSrpmRepos)
         .args(["--arch", "x86_64", "--cache"])
         .arg(&cache)
         .arg("--archful")
@@ -326,7 +311,7 @@ fn bad_input_exits_2() {
         err.contains("bad-1-1.src.rpm") && err.trim_end().lines().count() == 1,
         "{err}"
     );
-    bin("create-srpm-repos")
+    cmd(Tool::CreateSrpmRepos)
         .args([
             "--arch",
             "vax",
@@ -339,13 +324,13 @@ fn bad_input_exits_2() {
         ])
         .assert()
         .code(2);
-    bin("identify-archful-srpms")
+    cmd(Tool::IdentifyArchful)
         .args(["--cache"])
         .arg(&cache)
         .write_stdin("x\n")
         .assert()
         .code(2);
-    bin("identify-archful-srpms")
+    cmd(Tool::IdentifyArchful)
         .args(["--source-repo", "s=/nonexistent", "--cache"])
         .arg(&cache)
         .write_stdin("x\n")
@@ -355,10 +340,13 @@ fn bad_input_exits_2() {
 
 #[test]
 fn help_has_examples() {
-    for b in ["identify-archful-srpms", "create-srpm-repos"] {
-        let out = bin(b).arg("--help").assert().success();
+    for t in [Tool::IdentifyArchful, Tool::CreateSrpmRepos] {
+        let out = cmd(t).arg("--help").assert().success();
         let h = stdout(&out);
-        assert!(h.contains("Examples:") && h.contains("Exit codes:"), "{b}");
+        assert!(
+            h.contains("Examples:") && h.contains("Exit codes:"),
+            "{t:?}"
+        );
     }
 }
 
@@ -372,7 +360,7 @@ fn rpmbuild_regeneration() {
     let f = t.path().join("archful.txt");
     std::fs::write(&f, archful).unwrap();
     let out = t.path().join("repo");
-    bin("create-srpm-repos")
+    cmd(Tool::CreateSrpmRepos)
         .args(["--arch", "s390x", "--rpmbuild", "-q", "--cache"])
         .arg(&cache)
         .arg("--archful")
@@ -450,7 +438,7 @@ fn unevaluable_archful_specs_keep_the_built_srpm() {
     let names: String = cases.iter().map(|c| format!("{}\n", c.0)).collect();
     std::fs::write(t.path().join("archful.txt"), &names).unwrap();
     let out = t.path().join("repo");
-    let run = bin("create-srpm-repos")
+    let run = cmd(Tool::CreateSrpmRepos)
         .args(["--arch", "aarch64", "--cache"])
         .arg(&cache)
         .arg("--archful")
@@ -510,7 +498,7 @@ fn rpmbuild_gets_the_eln_macros_and_keeps_the_nevr() {
     let orig = dist_fixture(&cache);
     std::fs::write(t.path().join("archful.txt"), "c5\n").unwrap();
     let run = |out: &Path, extra: &[&str]| {
-        let mut c = bin("create-srpm-repos");
+        let mut c = cmd(Tool::CreateSrpmRepos);
         c.args(["--arch", "s390x", "--rpmbuild", "-q", "--cache"])
             .arg(&cache)
             .arg("--archful")
@@ -565,7 +553,7 @@ fn create(
     extra: &[&str],
     names: &str,
 ) -> Command {
-    let mut c = bin("create-srpm-repos");
+    let mut c = cmd(Tool::CreateSrpmRepos);
     c.args([
         "--arch",
         arch,
@@ -589,7 +577,7 @@ fn the_repos_macro_packages_reach_the_evaluator_and_rpmbuild() {
     let t = tempfile::tempdir().unwrap();
     let cache = t.path().join("cache");
     let names = "simdcodec\npython-fastjson\n";
-    let found = bin("identify-archful-srpms")
+    let found = cmd(Tool::IdentifyArchful)
         .args([
             "--source-repo",
             "src=testdata/repos/source",

@@ -4,15 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use cli_tests::{cmd, expect_error, root, TestContext, Tool};
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
 
 /// The compose's sources plus the specs that need the repos' macros.
 fn sources() -> String {
@@ -22,9 +15,7 @@ fn sources() -> String {
 }
 
 fn identify(cache: &Path, extra: &[&str]) -> (Value, String) {
-    let out = Command::cargo_bin("identify-archful-srpms")
-        .unwrap()
-        .current_dir(root())
+    let out = cmd(Tool::IdentifyArchful)
         .args([
             "--source-repo",
             "src=testdata/repos/source",
@@ -206,9 +197,7 @@ fn without_repo_macros_the_built_in_defaults_apply() {
     assert_eq!(archful(&v), ["libjpeg-turbo"]);
     assert!(!err.contains(": note: "), "{err}");
     // No binary repos at all: the same, with a note saying so.
-    let out = Command::cargo_bin("identify-archful-srpms")
-        .unwrap()
-        .current_dir(root())
+    let out = cmd(Tool::IdentifyArchful)
         .args([
             "--source-repo",
             "src=testdata/repos/source",
@@ -246,9 +235,7 @@ fn a_broken_macro_package_is_exit_2_naming_it() {
             std::fs::copy(&p, &dest).unwrap();
         }
     }
-    let out = Command::cargo_bin("identify-archful-srpms")
-        .unwrap()
-        .current_dir(root())
+    let out = cmd(Tool::IdentifyArchful)
         .args([
             "--source-repo",
             "src=testdata/repos/source",
@@ -317,24 +304,20 @@ fn rpmspec_agrees_with_the_evaluator() {
 
 #[test]
 fn rpmspec_missing_is_exit_2() {
-    let t = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("identify-archful-srpms")
-        .unwrap()
-        .current_dir(root())
-        .env("PATH", t.path())
+    let t = TestContext::new();
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.env("PATH", t.path())
         .args([
             "--rpmspec",
             "--source-repo",
             "src=testdata/repos/source",
             "--cache",
         ])
-        .arg(t.path().join("cache"))
-        .write_stdin("zlib\n")
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert!(
-        err.trim_end().lines().count() == 1 && err.contains("cannot run rpmspec"),
-        "{err}"
+        .arg(t.join("cache"));
+    assert_eq!(
+        expect_error(&t, c, "zlib\n"),
+        "identify-archful-srpms: --rpmspec: cannot run rpmspec (No such file or directory (os error 2)); \
+         install rpm, e.g. 'dnf install rpm-build' or 'apt install rpm', or drop --rpmspec to use the \
+         built-in evaluator"
     );
 }

@@ -6,14 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
-use assert_cmd::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+use cli_tests::{cmd, root, Tool};
 
 /// A cache holding every fixture source SRPM.
 fn fixture_cache(t: &Path) -> PathBuf {
@@ -31,8 +24,7 @@ fn fixture_cache(t: &Path) -> PathBuf {
 fn run(t: &Path, cache: &Path, out: &Path, names: &str) -> assert_cmd::assert::Assert {
     let archful = t.join("archful.txt");
     std::fs::write(&archful, "libjpeg-turbo\n").unwrap();
-    Command::cargo_bin("create-srpm-repos")
-        .unwrap()
+    cmd(Tool::CreateSrpmRepos)
         .args(["--arch", "aarch64", "-q", "--cache"])
         .arg(cache)
         .arg("--archful")

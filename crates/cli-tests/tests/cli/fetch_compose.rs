@@ -1,13 +1,11 @@
 //! fetch-compose from a directory and from a 127.0.0.1 server (through the
 //! HTTP layer: a 503 once is retried), and its errors.
 
-#[path = "../../buildroot-core/tests/http_support/mod.rs"]
-mod http_support;
-
 use std::path::Path;
 
 use assert_cmd::Command;
-use http_support::{Fault, Server};
+use cli_tests::http_support::{Fault, Server};
+use cli_tests::{cmd, expect_error, TestContext, Tool};
 
 /// content-resolver's output for view-eln on two arches: sorted, no final newline.
 fn published(dir: &Path) {
@@ -42,8 +40,8 @@ fn published(dir: &Path) {
     }
 }
 
-fn cmd(url: &str, out: &Path, cache: &Path) -> Command {
-    let mut c = Command::cargo_bin("fetch-compose").unwrap();
+fn fetch(url: &str, out: &Path, cache: &Path) -> Command {
+    let mut c = cmd(Tool::FetchCompose);
     c.args([
         "--url", url, "--view", "eln", "--arch", "x86_64", "--arch", "aarch64", "--out",
     ])
@@ -64,7 +62,7 @@ fn from_a_directory() {
     published(t.path());
     let out = t.path().join("compose");
     let cache = t.path().join("cache");
-    cmd(t.path().to_str().unwrap(), &out, &cache)
+    fetch(t.path().to_str().unwrap(), &out, &cache)
         .assert()
         .success()
         .stdout("")
@@ -84,7 +82,7 @@ fn from_a_server_through_the_http_cache() {
     server.fault("--view-eln--x86_64.txt", Fault::Status(503), Some(1));
     let out = t.path().join("compose");
     let cache = t.path().join("cache");
-    cmd(&format!("{}/", server.base), &out, &cache)
+    fetch(&format!("{}/", server.base), &out, &cache)
         .assert()
         .success();
     assert_eq!(read(&out.join("x86_64.txt")), "bash\nglibc\nnasm\n");
@@ -104,8 +102,7 @@ fn from_a_server_through_the_http_cache() {
     assert!(std::fs::read_dir(&cache).unwrap().next().is_some());
     // --lists all: the view-all-* lists.
     let out_all = t.path().join("all");
-    Command::cargo_bin("fetch-compose")
-        .unwrap()
+    cmd(Tool::FetchCompose)
         .args([
             "--url",
             &server.base,
@@ -128,56 +125,43 @@ fn from_a_server_through_the_http_cache() {
 
 #[test]
 fn a_missing_list_is_one_line_and_nothing_is_written() {
-    let t = tempfile::tempdir().unwrap();
+    let mut t = TestContext::new();
     published(t.path());
     let server = Server::start(t.path().to_path_buf());
-    let out = t.path().join("compose");
-    let cache = t.path().join("cache");
-    let o = Command::cargo_bin("fetch-compose")
-        .unwrap()
-        .args([
-            "--url",
-            &server.base,
-            "--arch",
-            "x86_64",
-            "--arch",
-            "s390x",
-            "--out",
-        ])
-        .arg(&out)
-        .arg("--cache-dir")
-        .arg(&cache)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.contains("view-binary-package-name-list--view-eln--s390x.txt: HTTP 404")
-            && err.contains("is view 'view-eln' built for s390x?"),
-        "{err}"
+    t.filter(server.base.trim_end_matches('/'), "[SERVER]");
+    let out = t.join("compose");
+    let cache = t.join("cache");
+    let mut c = cmd(Tool::FetchCompose);
+    c.args([
+        "--url",
+        &server.base,
+        "--arch",
+        "x86_64",
+        "--arch",
+        "s390x",
+        "--out",
+    ])
+    .arg(&out)
+    .arg("--cache-dir")
+    .arg(&cache);
+    assert_eq!(
+        expect_error(&t, c, ""),
+        "fetch-compose: [SERVER]/view-binary-package-name-list--view-eln--s390x.txt: HTTP 404: content-resolver publishes no such list (is view 'view-eln' built for s390x?)"
     );
     assert!(!out.exists(), "nothing is written when a list is missing");
     // A list that is not a name list (a captive portal's page) names the URL and line.
     std::fs::write(
-        t.path()
-            .join("view-binary-package-name-list--view-eln--aarch64.txt"),
+        t.join("view-binary-package-name-list--view-eln--aarch64.txt"),
         "<html><body>log in first</body></html>\n",
     )
     .unwrap();
-    let o = Command::cargo_bin("fetch-compose")
-        .unwrap()
-        .args(["--url", &server.base, "--arch", "aarch64", "--out"])
+    let mut c = cmd(Tool::FetchCompose);
+    c.args(["--url", &server.base, "--arch", "aarch64", "--out"])
         .arg(&out)
         .arg("--cache-dir")
-        .arg(&cache)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("view-binary-package-name-list--view-eln--aarch64.txt:1: ")
-            && err.contains("not a package name"),
-        "{err}"
+        .arg(&cache);
+    assert_eq!(
+        expect_error(&t, c, ""),
+        "fetch-compose: [SERVER]/view-binary-package-name-list--view-eln--aarch64.txt:1: '<html><body>log in first</body></html>' is not a package name (one name per line)"
     );
 }

@@ -4,6 +4,7 @@ use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
+use cli_tests::{cmd, one_line, Tool};
 use predicates::prelude::*;
 
 fn write(dir: &Path, rel: &str, text: &str) -> String {
@@ -13,8 +14,8 @@ fn write(dir: &Path, rel: &str, text: &str) -> String {
     p.to_str().unwrap().to_string()
 }
 
-fn cmd() -> Command {
-    Command::cargo_bin("workload-diff").unwrap()
+fn wd() -> Command {
+    cmd(Tool::WorkloadDiff)
 }
 
 /// Compose and buildroot lists for three arches, and an exclude list.
@@ -73,7 +74,7 @@ impl Fixture {
 #[test]
 fn workload_yaml_exact() {
     let f = Fixture::new();
-    let out = cmd()
+    let out = wd()
         .args(f.args())
         .assert()
         .success()
@@ -110,8 +111,7 @@ data:
 fn metadata_options_and_output_file() {
     let f = Fixture::new();
     let out = f.p("out/w.yaml");
-    cmd()
-        .args(f.args())
+    wd().args(f.args())
         .args([
             "--name",
             "Test Buildroot",
@@ -149,8 +149,7 @@ fn metadata_options_and_output_file() {
 #[test]
 fn removed_repository_option_is_a_clear_error() {
     let f = Fixture::new();
-    cmd()
-        .args(f.args())
+    wd().args(f.args())
         .args(["--repository", "repository-fedora-eln"])
         .assert()
         .code(2)
@@ -166,8 +165,7 @@ fn arches_content_resolver_skips_are_warned_about() {
     let f = Fixture::new();
     let i686 = f.p("compose/x86_64.txt");
     let br = f.p("br/x86_64.txt");
-    cmd()
-        .args(f.args())
+    wd().args(f.args())
         .args([
             format!("--compose=i686={i686}"),
             format!("--buildroot=i686={br}"),
@@ -177,7 +175,7 @@ fn arches_content_resolver_skips_are_warned_about() {
         .stderr(predicate::str::contains(
             "warning: content-resolver skips arch i686",
         ));
-    cmd().args(f.args()).assert().success().stderr("");
+    wd().args(f.args()).assert().success().stderr("");
 }
 
 #[test]
@@ -188,8 +186,7 @@ fn without_exclude_the_names_stay() {
         .into_iter()
         .filter(|a| !a.starts_with("--exclude"))
         .collect();
-    cmd()
-        .args(args)
+    wd().args(args)
         .assert()
         .success()
         .stdout(predicate::str::contains(
@@ -200,7 +197,7 @@ fn without_exclude_the_names_stay() {
 #[test]
 fn json_output() {
     let f = Fixture::new();
-    let out = cmd()
+    let out = wd()
         .args(f.args())
         .arg("--json")
         .assert()
@@ -225,8 +222,7 @@ fn json_output() {
         v["arches"]["aarch64"]["added"],
         serde_json::json!(["autoconf", "yes", "zlib-devel"])
     );
-    cmd()
-        .args(f.args())
+    wd().args(f.args())
         .args(["--json", "--format", "text"])
         .assert()
         .code(2);
@@ -235,7 +231,7 @@ fn json_output() {
 #[test]
 fn text_output() {
     let f = Fixture::new();
-    cmd()
+    wd()
         .args(f.args())
         .args(["--format", "text"])
         .assert()
@@ -265,7 +261,7 @@ fn text_output() {
 #[test]
 fn compose_from_stdin() {
     let f = Fixture::new();
-    let out = cmd()
+    let out = wd()
         .args([
             "--compose=x86_64=-".to_string(),
             format!("--buildroot=x86_64={}", f.p("br/x86_64.txt")),
@@ -282,8 +278,7 @@ fn compose_from_stdin() {
         v["packages"],
         serde_json::json!(["autoconf", "kernel-headers", "yasm"])
     );
-    cmd()
-        .args(["--compose=x86_64=-", "--buildroot=x86_64=-"])
+    wd().args(["--compose=x86_64=-", "--buildroot=x86_64=-"])
         .assert()
         .code(2)
         .stderr("workload-diff: only one list can be read from stdin ('-')\n");
@@ -316,7 +311,7 @@ fn buildroot_format_from_output_dirs() {
     fake_outdir(&t.path().join("x86_64"), "nasm");
     fake_outdir(&t.path().join("aarch64"), "zlib");
     fs::remove_file(t.path().join("aarch64/errors/broken-NoInstall")).unwrap();
-    let out = cmd()
+    let out = wd()
         .args([
             "--format".to_string(),
             "buildroot".to_string(),
@@ -399,7 +394,7 @@ fn workload_from_output_dirs_as_the_workflow_calls_it() {
         "--view=view-test".to_string(),
     ];
     // No --buildroot: the dir's names file.
-    let out = cmd()
+    let out = wd()
         .args(&base)
         .arg("--json")
         .assert()
@@ -414,7 +409,7 @@ fn workload_from_output_dirs_as_the_workflow_calls_it() {
     );
     // Without the names file: core + every deps-binary.
     fs::remove_file(x.join("buildroot-binary-package-names.txt")).unwrap();
-    let out = cmd()
+    let out = wd()
         .args(&base)
         .arg("--json")
         .assert()
@@ -431,16 +426,14 @@ fn workload_from_output_dirs_as_the_workflow_calls_it() {
     let br = write(d, "br.txt", "bash\nglibc\nonly-in-file\n");
     let mut all = base.clone();
     all.push(format!("--buildroot=x86_64={br}"));
-    cmd()
-        .args(&all)
+    wd().args(&all)
         .args(["--format", "workload"])
         .assert()
         .success()
         .stdout(predicate::str::contains(
             "  packages:\n    - only-in-file\n",
         ));
-    cmd()
-        .args(&all)
+    wd().args(&all)
         .args(["--format", "buildroot"])
         .assert()
         .success()
@@ -450,11 +443,11 @@ fn workload_from_output_dirs_as_the_workflow_calls_it() {
         ));
 }
 
+/// Exit 2, nothing on stdout, and exactly the one line `stderr`.
+#[track_caller]
 fn assert_fails(args: &[String], stderr: &str) {
-    let out = cmd().args(args).assert().code(2).get_output().clone();
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "not one line: {err}");
-    assert!(err.contains(stderr), "stderr {err:?} lacks {stderr:?}");
+    let out = wd().args(args).assert().code(2).get_output().clone();
+    assert_eq!(one_line(&String::from_utf8(out.stderr).unwrap()), stderr);
     assert!(out.stdout.is_empty());
 }
 
@@ -485,27 +478,27 @@ fn errors_exit_2_with_one_line() {
     );
     assert_fails(
         &[b("x86_64")],
-        "workload-diff: --compose ARCH=FILE is required",
+        "workload-diff: --compose ARCH=FILE is required (once per arch)",
     );
     let missing = f.p("compose/s390x.txt");
     assert_fails(
         &[format!("--compose=x86_64={missing}"), b("x86_64")],
-        &format!("workload-diff: {missing}: No such file or directory"),
+        &format!("workload-diff: {missing}: No such file or directory (os error 2)"),
     );
     let missing_ex = f.p("nope.txt");
     assert_fails(
         &[c("x86_64"), b("x86_64"), format!("--exclude={missing_ex}")],
-        &format!("workload-diff: {missing_ex}: No such file or directory"),
+        &format!("workload-diff: {missing_ex}: No such file or directory (os error 2)"),
     );
     let bad = write(f.dir.path(), "bad.txt", "bash\nnot a name\n");
     assert_fails(
         &[format!("--compose=x86_64={bad}"), b("x86_64")],
-        &format!("workload-diff: {bad}:2: 'not a name' is not a package name"),
+        &format!("workload-diff: {bad}:2: 'not a name' is not a package name (one name per line)"),
     );
     let not_dir = f.p("compose/x86_64.txt");
     assert_fails(
         &[c("x86_64"), format!("--buildroot-dir=x86_64={not_dir}")],
-        "x86_64.txt: not a directory",
+        &format!("workload-diff: {not_dir}: not a directory (expected a buildroot-generator output directory)"),
     );
     let empty_dir = f.p("compose");
     assert_fails(
@@ -513,11 +506,11 @@ fn errors_exit_2_with_one_line() {
             "--format=buildroot".to_string(),
             format!("--buildroot-dir=x86_64={empty_dir}"),
         ],
-        "compose/CoreBuildRootBinaries: missing",
+        &format!("workload-diff: {empty_dir}/CoreBuildRootBinaries: missing (not a buildroot-generator output directory?)"),
     );
     assert_fails(
         &["--format=buildroot".to_string(), c("x86_64"), b("x86_64")],
-        "--format buildroot needs --buildroot-dir ARCH=DIR for every arch",
+        "workload-diff: --format buildroot needs --buildroot-dir ARCH=DIR for every arch",
     );
     assert_fails(
         &[
@@ -530,19 +523,17 @@ fn errors_exit_2_with_one_line() {
         "workload-diff: --format buildroot needs --buildroot-dir for aarch64",
     );
     // clap's own usage errors exit 2 as well.
-    cmd()
-        .arg("--compose=x86_64")
+    wd().arg("--compose=x86_64")
         .assert()
         .code(2)
         .stderr(predicate::str::contains("not ARCH=PATH"));
-    cmd().arg("--format=yaml").assert().code(2);
-    cmd().arg("--bogus").assert().code(2);
+    wd().arg("--format=yaml").assert().code(2);
+    wd().arg("--bogus").assert().code(2);
 }
 
 #[test]
 fn help_shows_examples_and_exit_codes() {
-    cmd()
-        .arg("--help")
+    wd().arg("--help")
         .assert()
         .success()
         .stdout(predicate::str::contains("Examples:"))
@@ -584,14 +575,12 @@ fn allowed_is_compose_plus_workload_on_one_arch() {
         "w.yaml",
         "document: feedback-pipeline-workload\nversion: 1\ndata:\n  name: W\n  description: d\n  maintainer: m\n  labels: [x]\n  packages: [gcc]\n  arch_packages:\n    x86_64: [nasm]\n    aarch64: [zlib-devel]\n",
     );
-    cmd()
-        .args(["--format", "allowed", "--workload", &w])
+    wd().args(["--format", "allowed", "--workload", &w])
         .arg(format!("--compose=x86_64={compose}"))
         .assert()
         .success()
         .stdout("bash\ngcc\nglibc\nnasm\n");
-    cmd()
-        .args(["--format", "allowed"])
+    wd().args(["--format", "allowed"])
         .arg(format!("--compose=x86_64={compose}"))
         .assert()
         .code(2)
@@ -624,8 +613,7 @@ fn verify_reports_new_failures_and_missing_binaries() {
     );
     let new = write(d, "new.txt", "bash\ngcc\n");
     let out = d.join("verify");
-    cmd()
-        .args(["--format", "verify"])
+    wd().args(["--format", "verify"])
         .arg(format!("--buildroot-dir=x86_64={pass2}"))
         .arg(format!("--verify-dir=x86_64={run}"))
         .arg(format!("--new-compose=x86_64={new}"))
@@ -652,8 +640,7 @@ fn verify_reports_new_failures_and_missing_binaries() {
     );
     // Nothing new, nothing missing: exit 0.
     let all = write(d, "all.txt", "bash\ngcc\npatch\n");
-    cmd()
-        .args(["--format", "verify"])
+    wd().args(["--format", "verify"])
         .arg(format!("--buildroot-dir=x86_64={pass2}"))
         .arg(format!("--verify-dir=x86_64={pass2}"))
         .arg(format!("--new-compose=x86_64={all}"))
@@ -663,8 +650,7 @@ fn verify_reports_new_failures_and_missing_binaries() {
             "verify x86_64: the new compose has every buildroot binary",
         ));
     // A verify dir without its pass 2.
-    cmd()
-        .args(["--format", "verify"])
+    wd().args(["--format", "verify"])
         .arg(format!("--verify-dir=x86_64={run}"))
         .assert()
         .code(2)
@@ -701,7 +687,7 @@ fn changes_against_a_previous_workload() {
         "document: feedback-pipeline-workload\nversion: 1\ndata:\n  name: W\n  description: d\n  maintainer: m\n  labels: [x]\n  packages: [autoconf, gcc, make]\n",
     );
     let base = |fmt: &str| {
-        let mut c = cmd();
+        let mut c = wd();
         c.args(["--format", fmt, "--previous", &prev])
             .arg(format!("--previous-dir=x86_64={prev_dir}"))
             .arg(format!("--compose=x86_64={compose}"))
@@ -735,7 +721,7 @@ fn changes_against_a_previous_workload() {
 #[test]
 fn no_legacy_keys_leaves_out_what_content_resolver_rejects() {
     let f = Fixture::new();
-    let out = cmd()
+    let out = wd()
         .args(f.args())
         .arg("--no-legacy-keys")
         .assert()

@@ -7,16 +7,11 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use cli_tests::{cmd, expect_error, root, TestContext, Tool};
 use predicates::prelude::*;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn cv() -> Command {
-    let mut c = Command::cargo_bin("compose-view").unwrap();
-    c.current_dir(root());
-    c
+    cmd(Tool::ComposeView)
 }
 
 /// compose-view on the fixture config set, offline.
@@ -265,32 +260,37 @@ fn output_dir_holds_content_resolvers_files() {
 
 #[test]
 fn usage_errors_exit_2_with_one_line() {
-    fixture()
-        .args(["--view", "view-nope"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--view view-nope: no such view"));
-    fixture()
-        .args(["--view", "view-fixture", "--arch", "s390x"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("computed on aarch64, x86_64 only"));
-    cv().args([
+    let ctx = TestContext::new();
+    let mut c = fixture();
+    c.args(["--view", "view-nope"]);
+    assert_eq!(
+        expect_error(&ctx, c, ""),
+        "compose-view: --view view-nope: no such view (views: view-fixture, view-fixture-extras)"
+    );
+    let mut c = fixture();
+    c.args(["--view", "view-fixture", "--arch", "s390x"]);
+    assert_eq!(
+        expect_error(&ctx, c, ""),
+        "compose-view: --arch s390x: view view-fixture is computed on aarch64, x86_64 only"
+    );
+    let mut c = cv();
+    c.args([
         "--configs",
         "testdata/content-resolver",
         "--view",
         "view-fixture",
     ])
-    .args(["--repo-override", "nosuch=/tmp"])
-    .assert()
-    .code(2)
-    .stderr(predicate::str::contains(
-        "no repository document has a repo 'nosuch'",
-    ));
-    cv().args(["--configs", "/nonexistent/dir", "--check"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("/nonexistent/dir"));
+    .args(["--repo-override", "nosuch=/tmp"]);
+    assert_eq!(
+        expect_error(&ctx, c, ""),
+        "compose-view: --repo-override nosuch=...: no repository document has a repo 'nosuch'"
+    );
+    let mut c = cv();
+    c.args(["--configs", "/nonexistent/dir", "--check"]);
+    assert_eq!(
+        expect_error(&ctx, c, ""),
+        "compose-view: /nonexistent/dir: No such file or directory (os error 2)"
+    );
     // A repo that cannot be read: one line naming it.
     let t = tempfile::tempdir().unwrap();
     for e in std::fs::read_dir(root().join("testdata/content-resolver")).unwrap() {

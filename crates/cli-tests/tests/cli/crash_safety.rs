@@ -7,18 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn bin(name: &str) -> PathBuf {
-    let mut p = PathBuf::from(env!("CARGO_BIN_EXE_create-srpm-repos"));
-    p.set_file_name(name);
-    p
-}
+use cli_tests::{root, std_cmd, Tool};
 
 /// A small deterministic sequence of kill delays (microseconds).
 fn delays(n: usize) -> Vec<u64> {
@@ -49,7 +38,7 @@ fn run_and_kill(mut cmd: Command, us: u64) {
 /// archful list naming libjpeg-turbo.
 fn fill_cache(t: &Path) -> (PathBuf, PathBuf) {
     let cache = t.join("cache");
-    let st = Command::new(bin("identify-archful-srpms"))
+    let st = std_cmd(Tool::IdentifyArchful)
         .current_dir(root())
         .args([
             "--source-repo",
@@ -70,7 +59,7 @@ fn fill_cache(t: &Path) -> (PathBuf, PathBuf) {
 
 /// create-srpm-repos for aarch64 from `cache` into `out`, for the sources in `list`.
 fn srpm_repo_command(cache: &Path, archful: &Path, out: &Path, list: &Path) -> Command {
-    let mut c = Command::new(bin("create-srpm-repos"));
+    let mut c = std_cmd(Tool::CreateSrpmRepos);
     c.args(["--arch", "aarch64", "-q", "--cache"])
         .arg(cache)
         .arg("--archful")
@@ -83,7 +72,7 @@ fn srpm_repo_command(cache: &Path, archful: &Path, out: &Path, list: &Path) -> C
 
 /// buildroot-generator on the fixture compose, writing `--output-dir out`.
 fn generator_into(out: &Path) -> Command {
-    let mut c = Command::new(bin("buildroot-generator"));
+    let mut c = std_cmd(Tool::Generator);
     c.current_dir(root())
         .args([
             "--arch",

@@ -1,27 +1,21 @@
 //! The bad-input catalogue over the tools: every case must end with exit
 //! code 2 (or 0 with a warning where the contract says so), one line on
 //! stderr naming the file and the problem, no panic, and no partial output.
+//! Each case compares that whole line (temp paths as `[TMP]`, the test
+//! server as `[SERVER]`), so a change of wording shows here.
 
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use cli_tests::{bin, cmd, expect_error, root, TestContext, Tool};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+/// The checksum (and file name prefix) of the fixture x86_64 repo's primary.
+const PRIMARY_SHA256: &str = "5a2a35cf818b2143fe79cfda663bc022ac2071ea9617f121e4c82babe3099171";
 
-fn tool(name: &str) -> Command {
-    let mut p = PathBuf::from(env!("CARGO_BIN_EXE_buildroot-generator"));
-    p.set_file_name(name);
-    let mut c = Command::new(p);
-    c.current_dir(root());
-    c
-}
+/// The primary of [`repo_copy`], as the messages show it.
+const PRIMARY: &str = "[TMP]/repo/repodata/5a2a35cf818b2143fe79cfda663bc022ac2071ea9617f121e4c82babe3099171-primary.xml.gz";
 
 /// A copy of the fixture x86_64 repo that a case may damage.
 fn repo_copy(t: &Path) -> PathBuf {
@@ -82,49 +76,43 @@ fn gen_args(repo: &Path) -> Vec<String> {
     ]
 }
 
-/// Runs a case and checks the catalogue's rules; returns stderr.
-fn expect_error(mut c: Command, stdin: &str, needles: &[&str]) -> String {
-    let out = c.write_stdin(stdin.to_string()).output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "expected exit 2; stderr: {err}");
-    assert!(!err.contains("panicked"), "panic: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
-    assert!(out.stdout.is_empty(), "partial output on stdout");
-    for n in needles {
-        assert!(err.contains(n), "stderr lacks {n:?}: {err}");
-    }
-    err
+/// Runs a case, checks the catalogue's rules (exit 2, no panic, no stdout,
+/// one line on stderr) and that the line is `expected`.
+#[track_caller]
+fn expect(t: &TestContext, c: Command, stdin: &str, expected: &str) {
+    let line = expect_error(t, c, stdin);
+    assert_eq!(line, expected);
 }
 
-fn damaged(kind: &str, damage: impl FnOnce(&Path), needles: &[&str]) {
-    let t = tempfile::tempdir().unwrap();
+/// The generator over a copy of the fixture repo that `damage` changed.
+#[track_caller]
+fn damaged(damage: impl FnOnce(&Path), expected: &str) {
+    let t = TestContext::new();
     let repo = repo_copy(t.path());
     damage(&repo);
-    let mut c = tool("buildroot-generator");
+    let mut c = cmd(Tool::Generator);
     c.args(gen_args(&repo));
-    let mut n: Vec<&str> = needles.to_vec();
-    n.push(kind);
-    expect_error(c, "bash\n", &n);
+    expect(&t, c, "bash\n", expected);
 }
 
 #[test]
 fn truncated_gzip_primary() {
     damaged(
-        "primary.xml.gz",
         |r| {
             let f = meta_file(r, "primary");
             let b = std::fs::read(&f).unwrap();
             std::fs::write(&f, &b[..b.len() / 2]).unwrap();
             fix_checksum(r, "primary");
         },
-        &[],
+        &format!(
+            "buildroot-generator: {PRIMARY}: cannot decompress or read: incomplete deflate stream"
+        ),
     );
 }
 
 #[test]
 fn corrupt_gzip_primary() {
     damaged(
-        "primary.xml.gz",
         |r| {
             let f = meta_file(r, "primary");
             let mut b = std::fs::read(&f).unwrap();
@@ -134,15 +122,16 @@ fn corrupt_gzip_primary() {
             std::fs::write(&f, b).unwrap();
             fix_checksum(r, "primary");
         },
-        &[],
+        &format!(
+            "buildroot-generator: {PRIMARY}: cannot decompress or read: corrupt deflate stream"
+        ),
     );
 }
 
 /// Replaces the primary with another codec's compression, truncated or with
 /// bytes flipped in the middle of the compressed stream.
-fn recompressed(codec: &str, truncate: bool) {
+fn recompressed(codec: &str, truncate: bool, problem: &str) {
     damaged(
-        "primary.xml",
         |r| {
             let f = meta_file(r, "primary");
             let xml = {
@@ -170,34 +159,33 @@ fn recompressed(codec: &str, truncate: bool) {
             std::fs::write(&f, packed).unwrap();
             fix_checksum(r, "primary");
         },
-        &["cannot decompress"],
+        &format!("buildroot-generator: {PRIMARY}: cannot decompress or read: {problem}"),
     );
 }
 
 #[test]
 fn truncated_zstd_primary() {
-    recompressed("zst", true);
+    recompressed("zst", true, "incomplete frame");
 }
 
 #[test]
 fn truncated_xz_primary() {
-    recompressed("xz", true);
+    recompressed("xz", true, "premature eof");
 }
 
 #[test]
 fn corrupt_zstd_primary() {
-    recompressed("zst", false);
+    recompressed("zst", false, "Data corruption detected");
 }
 
 #[test]
 fn corrupt_xz_primary() {
-    recompressed("xz", false);
+    recompressed("xz", false, "lzma data error");
 }
 
 #[test]
 fn malformed_primary_xml() {
     damaged(
-        "primary.xml.gz",
         |r| {
             let f = meta_file(r, "primary");
             let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -206,14 +194,13 @@ fn malformed_primary_xml() {
             std::fs::write(&f, e.finish().unwrap()).unwrap();
             fix_checksum(r, "primary");
         },
-        &["malformed XML"],
+        &format!("buildroot-generator: {PRIMARY}: malformed XML at byte 26: expected </name>, found </nam>"),
     );
 }
 
 #[test]
 fn malformed_repomd() {
     damaged(
-        "repomd.xml",
         |r| {
             std::fs::write(
                 r.join("repodata/repomd.xml"),
@@ -221,23 +208,21 @@ fn malformed_repomd() {
             )
             .unwrap()
         },
-        &["malformed XML"],
+        "buildroot-generator: [TMP]/repo/repodata/repomd.xml: malformed XML at byte 38: ill-formed document: expected `</data>`, but `</repomd>` was found",
     );
 }
 
 #[test]
 fn repomd_points_at_missing_file() {
     damaged(
-        "primary.xml.gz",
         |r| std::fs::remove_file(meta_file(r, "primary")).unwrap(),
-        &["missing"],
+        &format!("buildroot-generator: {PRIMARY}: listed in repomd.xml but missing"),
     );
 }
 
 #[test]
 fn checksum_mismatch() {
     damaged(
-        "primary.xml.gz",
         |r| {
             let f = meta_file(r, "primary");
             let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -245,20 +230,25 @@ fn checksum_mismatch() {
                 .unwrap();
             std::fs::write(&f, e.finish().unwrap()).unwrap();
         },
-        &["checksum mismatch", "sha256"],
+        &format!("buildroot-generator: {PRIMARY}: checksum mismatch: repomd.xml says sha256 {PRIMARY_SHA256}, file has 34459b40bc55598fd0db7400d81cccad621c1d625867060764115c26b40d9a34"),
     );
 }
 
 #[test]
 fn not_a_repository() {
-    let t = tempfile::tempdir().unwrap();
-    let mut c = tool("buildroot-generator");
+    let t = TestContext::new();
+    let mut c = cmd(Tool::Generator);
     c.args(gen_args(t.path()));
-    expect_error(c, "bash\n", &["not an rpm-md repository"]);
+    expect(
+        &t,
+        c,
+        "bash\n",
+        "buildroot-generator: [TMP]: not an rpm-md repository (no repodata/repomd.xml)",
+    );
 }
 
-fn srpm_cache_case(bytes: impl FnOnce(Vec<u8>) -> Vec<u8>, needles: &[&str]) {
-    let t = tempfile::tempdir().unwrap();
+fn srpm_cache_case(bytes: impl FnOnce(Vec<u8>) -> Vec<u8>, expected: &str) {
+    let t = TestContext::new();
     let cache = t.path().join("cache");
     std::fs::create_dir_all(&cache).unwrap();
     let orig =
@@ -270,16 +260,14 @@ fn srpm_cache_case(bytes: impl FnOnce(Vec<u8>) -> Vec<u8>, needles: &[&str]) {
     )
     .unwrap();
     std::fs::write(t.path().join("archful"), "libjpeg-turbo\n").unwrap();
-    let mut c = tool("create-srpm-repos");
+    let mut c = cmd(Tool::CreateSrpmRepos);
     c.args(["--arch", "x86_64", "--cache"])
         .arg(&cache)
         .arg("--archful")
         .arg(t.path().join("archful"))
         .arg("--out")
         .arg(t.path().join("out"));
-    let mut n = needles.to_vec();
-    n.push("libjpeg-turbo-3.0.3-1.eln150.src.rpm");
-    expect_error(c, "libjpeg-turbo\n", &n);
+    expect(&t, c, "libjpeg-turbo\n", expected);
     assert!(
         !t.path().join("out/repodata").exists(),
         "no repodata for a failed run"
@@ -293,19 +281,19 @@ fn srpm_with_bad_magic() {
             b[..4].copy_from_slice(b"JUNK");
             b
         },
-        &[],
+        "create-srpm-repos: [TMP]/cache/libjpeg-turbo-3.0.3-1.eln150.src.rpm: not a valid RPM file (bad lead magic)",
     );
 }
 
 #[test]
 fn srpm_cut_in_half() {
-    srpm_cache_case(|b| b[..b.len() / 2].to_vec(), &[]);
+    srpm_cache_case(|b| b[..b.len() / 2].to_vec(), "create-srpm-repos: [TMP]/cache/libjpeg-turbo-3.0.3-1.eln150.src.rpm: not a valid RPM file (truncated header)");
 }
 
 #[test]
 fn spec_the_evaluator_cannot_read() {
     // An unbalanced %if: create-srpm-repos cannot regenerate the SRPM for the arch.
-    let t = tempfile::tempdir().unwrap();
+    let t = TestContext::new();
     let cache = t.path().join("cache");
     std::fs::create_dir_all(&cache).unwrap();
     let spec = buildroot_core::srpm::SrpmSpec {
@@ -326,22 +314,28 @@ fn spec_the_evaluator_cannot_read() {
     )
     .unwrap();
     std::fs::write(t.path().join("archful"), "odd\n").unwrap();
-    let mut c = tool("create-srpm-repos");
+    let mut c = cmd(Tool::CreateSrpmRepos);
     c.args(["--arch", "x86_64", "--cache"])
         .arg(&cache)
         .arg("--archful")
         .arg(t.path().join("archful"))
         .arg("--out")
         .arg(t.path().join("out"));
-    expect_error(c, "odd\n", &["odd-1-1.src.rpm", "%endif"]);
+    expect(
+        &t,
+        c,
+        "odd\n",
+        "create-srpm-repos: [TMP]/cache/odd-1-1.src.rpm: spec: line 4: Unclosed %if (no %endif)",
+    );
 }
 
 #[test]
 fn unknown_arch_everywhere() {
-    let mut c = tool("buildroot-generator");
+    let t = TestContext::new();
+    let mut c = cmd(Tool::Generator);
     c.args(["--arch", "sparc64x", "--repo", "r=testdata/repos/x86_64"]);
-    expect_error(c, "bash\n", &["sparc64x", "unknown architecture"]);
-    let mut c = tool("identify-archful-srpms");
+    expect(&t, c, "bash\n", "buildroot-generator: --arch sparc64x: unknown architecture (known: x86_64, i686, i586, i486, i386, athlon, s390x, s390, ppc64, ppc64le, ppc64p7, aarch64, riscv64, armv7hl, armv7hnl, ia32e, amd64)");
+    let mut c = cmd(Tool::IdentifyArchful);
     c.args([
         "--arch",
         "sparc64x",
@@ -350,8 +344,13 @@ fn unknown_arch_everywhere() {
         "--cache",
         "/tmp/unused-cache-x",
     ]);
-    expect_error(c, "bash\n", &["sparc64x"]);
-    let mut c = tool("create-srpm-repos");
+    expect(
+        &t,
+        c,
+        "bash\n",
+        "identify-archful-srpms: --arch sparc64x: unknown architecture",
+    );
+    let mut c = cmd(Tool::CreateSrpmRepos);
     c.args([
         "--arch",
         "sparc64x",
@@ -362,12 +361,17 @@ fn unknown_arch_everywhere() {
         "--out",
         "/tmp/unused-out-x",
     ]);
-    expect_error(c, "bash\n", &["sparc64x"]);
+    expect(
+        &t,
+        c,
+        "bash\n",
+        "create-srpm-repos: --arch sparc64x: unknown architecture",
+    );
 }
 
 #[test]
 fn empty_input_and_unknown_names_are_warnings() {
-    let out = tool("buildroot-generator")
+    let out = cmd(Tool::Generator)
         .args([
             "--arch",
             "x86_64",
@@ -385,7 +389,7 @@ fn empty_input_and_unknown_names_are_warnings() {
         !out.stdout.is_empty(),
         "the core buildroot is still printed"
     );
-    let out = tool("buildroot-generator")
+    let out = cmd(Tool::Generator)
         .args([
             "--arch",
             "x86_64",
@@ -401,42 +405,49 @@ fn empty_input_and_unknown_names_are_warnings() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-thing: no source package"));
 }
 
-fn repofile_case(text: &str, needles: &[&str]) {
-    let t = tempfile::tempdir().unwrap();
+fn repofile_case(text: &str, expected: &str) {
+    let t = TestContext::new();
     let f = t.path().join("broken.repo");
     std::fs::write(&f, text).unwrap();
-    let mut c = tool("buildroot-generator");
+    let mut c = cmd(Tool::Generator);
     c.args(["--arch", "x86_64", "--repofile"]).arg(&f);
-    let mut n = needles.to_vec();
-    n.push("broken.repo");
-    expect_error(c, "bash\n", &n);
+    expect(&t, c, "bash\n", expected);
 }
 
 #[test]
 fn repofile_with_broken_section() {
-    repofile_case("[ok]\nbaseurl=/x\n[broken\nbaseurl=/y\n", &[":3:", "']'"]);
+    repofile_case(
+        "[ok]\nbaseurl=/x\n[broken\nbaseurl=/y\n",
+        "buildroot-generator: [TMP]/broken.repo:3: section header without ']'",
+    );
 }
 
 #[test]
 fn repofile_without_baseurl() {
     repofile_case(
         "[eln]\nname=ELN\nenabled=1\n",
-        &["no baseurl, metalink or mirrorlist"],
+        "buildroot-generator: [TMP]/broken.repo:1: [eln]: no baseurl, metalink or mirrorlist",
     );
 }
 
 #[test]
 fn metalink_that_is_not_there_or_not_a_metalink() {
-    let t = tempfile::tempdir().unwrap();
+    let mut t = TestContext::new();
     let url = server(Some("404 Not Found"));
+    t.filter(server_of(&url), "[SERVER]");
     let repo = t.path().join("ml.repo");
     std::fs::write(&repo, format!("[fedora]\nmetalink={url}/metalink\n")).unwrap();
-    let mut c = tool("buildroot-generator");
+    let mut c = cmd(Tool::Generator);
     c.args(["--arch", "x86_64", "--repofile"])
         .arg(&repo)
         .arg("--cache-dir")
         .arg(t.path().join("cache"));
-    expect_error(c, "bash\n", &[&format!("{url}/metalink"), "HTTP 404"]);
+    expect(
+        &t,
+        c,
+        "bash\n",
+        "buildroot-generator: [SERVER]/repo/metalink: HTTP 404",
+    );
     let page = t.path().join("page.html");
     std::fs::write(&page, "<html><body>captive portal</body></html>").unwrap();
     std::fs::write(
@@ -444,19 +455,25 @@ fn metalink_that_is_not_there_or_not_a_metalink() {
         format!("[fedora]\nmetalink=file://{}\n", page.display()),
     )
     .unwrap();
-    let mut c = tool("buildroot-generator");
+    let mut c = cmd(Tool::Generator);
     c.args(["--arch", "x86_64", "--repofile"]).arg(&repo);
-    expect_error(c, "bash\n", &["page.html", "not a metalink"]);
+    expect(
+        &t,
+        c,
+        "bash\n",
+        "buildroot-generator: file://[TMP]/page.html: not a metalink (no <metalink> element)",
+    );
 }
 
 #[test]
 fn repofile_with_garbage_line() {
-    repofile_case("[eln]\nthis is not a key value pair\n", &[":2:"]);
+    repofile_case("[eln]\nthis is not a key value pair\n", "buildroot-generator: [TMP]/broken.repo:2: expected 'key=value', a '[section]' or a comment");
 }
 
-fn http_case(url: String, needles: &[&str], env: Option<(&str, &str)>) {
-    let t = tempfile::tempdir().unwrap();
-    let mut c = tool("buildroot-generator");
+fn http_case(url: String, expected: &str, env: Option<(&str, &str)>) {
+    let mut t = TestContext::new();
+    t.filter(server_of(&url), "[SERVER]");
+    let mut c = cmd(Tool::Generator);
     c.args(["--arch", "x86_64", "--repo"])
         .arg(format!("r={url}"))
         .arg("--cache-dir")
@@ -466,9 +483,14 @@ fn http_case(url: String, needles: &[&str], env: Option<(&str, &str)>) {
     if let Some((k, v)) = env {
         c.env(k, v);
     }
-    let mut n = needles.to_vec();
-    n.push(&url);
-    expect_error(c, "bash\n", &n);
+    expect(&t, c, "bash\n", expected);
+}
+
+/// `http://HOST:PORT` of a URL, which the tests show as `[SERVER]`.
+fn server_of(url: &str) -> String {
+    let rest = url.strip_prefix("http://").unwrap_or(url);
+    let host = rest.split('/').next().unwrap_or(rest);
+    format!("http://{host}")
 }
 
 /// A server answering every request with `status` (or never answering).
@@ -504,21 +526,25 @@ fn http_nothing_listening() {
         .port();
     http_case(
         format!("http://127.0.0.1:{port}/repo"),
-        &["repomd.xml"],
+        "buildroot-generator: [SERVER]/repo/repodata/repomd.xml: connection failed: Connection refused (os error 111) (gave up after 4 attempts)",
         None,
     );
 }
 
 #[test]
 fn http_404() {
-    http_case(server(Some("404 Not Found")), &["HTTP 404"], None);
+    http_case(
+        server(Some("404 Not Found")),
+        "buildroot-generator: [SERVER]/repo/repodata/repomd.xml: HTTP 404",
+        None,
+    );
 }
 
 #[test]
 fn http_500() {
     http_case(
         server(Some("500 Internal Server Error")),
-        &["HTTP 500"],
+        "buildroot-generator: [SERVER]/repo/repodata/repomd.xml: HTTP 500 (gave up after 4 attempts)",
         None,
     );
 }
@@ -527,7 +553,7 @@ fn http_500() {
 fn http_server_that_stalls() {
     http_case(
         server(None),
-        &["repomd.xml"],
+        "buildroot-generator: [SERVER]/repo/repodata/repomd.xml: timed out (RecvResponse) (gave up after 4 attempts)",
         Some(("RPM_BUILDROOT_HTTP_TIMEOUT", "1")),
     );
 }
@@ -535,21 +561,26 @@ fn http_server_that_stalls() {
 #[test]
 fn cache_directory_not_writable() {
     // A path below a regular file can never be created (whatever the user's rights).
-    let t = tempfile::tempdir().unwrap();
+    let t = TestContext::new();
     let file = t.path().join("a-file");
     std::fs::write(&file, "x").unwrap();
-    let mut c = tool("identify-archful-srpms");
+    let mut c = cmd(Tool::IdentifyArchful);
     c.args(["--source-repo", "s=testdata/repos/source", "--cache"])
         .arg(file.join("cache"));
-    expect_error(c, "bash\n", &["a-file/cache"]);
+    expect(
+        &t,
+        c,
+        "bash\n",
+        "identify-archful-srpms: [TMP]/a-file/cache: Not a directory (os error 20)",
+    );
 }
 
 #[test]
 fn output_directory_not_writable() {
-    let t = tempfile::tempdir().unwrap();
+    let t = TestContext::new();
     let file = t.path().join("a-file");
     std::fs::write(&file, "x").unwrap();
-    let mut c = tool("buildroot-generator");
+    let mut c = cmd(Tool::Generator);
     c.args([
         "--arch",
         "x86_64",
@@ -558,19 +589,25 @@ fn output_directory_not_writable() {
         "--output-dir",
     ])
     .arg(file.join("out"));
-    expect_error(c, "bash\n", &["a-file"]);
-    let mut c = tool("create-srpm-repos");
+    expect(&t, c, "bash\n", "buildroot-generator: --output-dir [TMP]/a-file/out: cannot create [TMP]/a-file: File exists (os error 17)");
+    let mut c = cmd(Tool::CreateSrpmRepos);
     std::fs::create_dir_all(t.path().join("cache")).unwrap();
     c.args(["--arch", "x86_64", "--archful", "/dev/null", "--cache"])
         .arg(t.path().join("cache"))
         .arg("--out")
         .arg(file.join("out"));
-    expect_error(c, "bash\n", &["a-file"]);
+    expect(
+        &t,
+        c,
+        "bash\n",
+        "create-srpm-repos: [TMP]/a-file/out: Not a directory (os error 20)",
+    );
 }
 
 #[test]
 fn missing_and_malformed_input_files() {
-    let mut c = tool("buildroot-generator");
+    let t = TestContext::new();
+    let mut c = cmd(Tool::Generator);
     c.args([
         "--arch",
         "x86_64",
@@ -578,8 +615,13 @@ fn missing_and_malformed_input_files() {
         "r=testdata/repos/x86_64",
         "/nonexistent/sources.txt",
     ]);
-    expect_error(c, "", &["/nonexistent/sources.txt"]);
-    let mut c = tool("buildroot-generator");
+    expect(
+        &t,
+        c,
+        "",
+        "buildroot-generator: /nonexistent/sources.txt: No such file or directory (os error 2)",
+    );
+    let mut c = cmd(Tool::Generator);
     c.args([
         "--arch",
         "x86_64",
@@ -587,11 +629,21 @@ fn missing_and_malformed_input_files() {
         "r=testdata/repos/x86_64",
         "testdata",
     ]);
-    expect_error(c, "", &["testdata"]);
-    let mut c = tool("buildroot-generator");
+    expect(
+        &t,
+        c,
+        "",
+        "buildroot-generator: testdata:1: Is a directory (os error 21)",
+    );
+    let mut c = cmd(Tool::Generator);
     c.args(["--arch", "x86_64", "--repo", "r=testdata/repos/x86_64"]);
-    expect_error(c, "two names\n", &["<stdin>:1", "one name per line"]);
-    let mut c = tool("buildroot-generator");
+    expect(
+        &t,
+        c,
+        "two names\n",
+        "buildroot-generator: <stdin>:1: 'two names' is not a package name (one name per line)",
+    );
+    let mut c = cmd(Tool::Generator);
     c.args([
         "--arch",
         "x86_64",
@@ -600,8 +652,13 @@ fn missing_and_malformed_input_files() {
         "--core-file",
         "/nonexistent/core",
     ]);
-    expect_error(c, "bash\n", &["/nonexistent/core"]);
-    let mut c = tool("buildroot-generator");
+    expect(
+        &t,
+        c,
+        "bash\n",
+        "buildroot-generator: /nonexistent/core: No such file or directory (os error 2)",
+    );
+    let mut c = cmd(Tool::Generator);
     c.args([
         "--arch",
         "x86_64",
@@ -610,11 +667,16 @@ fn missing_and_malformed_input_files() {
         "--prefer-release",
         "eln(\\d+",
     ]);
-    expect_error(c, "bash\n", &["--prefer-release"]);
-    let t = tempfile::tempdir().unwrap();
+    expect(
+        &t,
+        c,
+        "bash\n",
+        r"buildroot-generator: --prefer-release 'eln(\d+' is not a valid regex: error: unclosed group",
+    );
+    let t = TestContext::new();
     let ph = t.path().join("ph.json");
     std::fs::write(&ph, "{\"x\": [1, 2").unwrap();
-    let mut c = tool("buildroot-generator");
+    let mut c = cmd(Tool::Generator);
     c.args([
         "--arch",
         "x86_64",
@@ -623,26 +685,27 @@ fn missing_and_malformed_input_files() {
         "--placeholders",
     ])
     .arg(&ph);
-    expect_error(c, "bash\n", &["ph.json"]);
+    expect(&t, c, "bash\n", "buildroot-generator: [TMP]/ph.json: not a placeholder JSON ({\"NAME\": {\"build_requires\": [...]}}): invalid type: integer `1`, expected a sequence at line 1 column 9");
 }
 
 #[test]
 fn usage_errors_exit_2() {
+    let ctx = TestContext::new();
     for (t, args) in [
-        ("buildroot-generator", vec!["--no-such-flag"]),
-        ("buildroot-generator", vec![]),
+        (Tool::Generator, vec!["--no-such-flag"]),
+        (Tool::Generator, vec![]),
         (
-            "identify-archful-srpms",
+            Tool::IdentifyArchful,
             vec!["--source-repo", "s=testdata/repos/source"],
         ),
-        ("create-srpm-repos", vec!["--arch", "x86_64"]),
-        ("workload-diff", vec!["--format", "nonsense"]),
+        (Tool::CreateSrpmRepos, vec!["--arch", "x86_64"]),
+        (Tool::WorkloadDiff, vec!["--format", "nonsense"]),
     ] {
-        let out = tool(t).args(&args).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{t} {args:?}");
+        let out = cmd(t).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{t:?} {args:?}");
         assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     }
-    let mut c = tool("create-srpm-repos");
+    let mut c = cmd(Tool::CreateSrpmRepos);
     c.args([
         "--arch",
         "x86_64",
@@ -653,10 +716,10 @@ fn usage_errors_exit_2() {
         "--out",
         "/tmp/unused-out-y",
     ]);
-    expect_error(c, "bash\n", &["/nonexistent/cache"]);
-    let mut c = tool("identify-archful-srpms");
+    expect(&ctx, c, "bash\n", "create-srpm-repos: /nonexistent/cache: the SRPM cache directory does not exist (run identify-archful-srpms first)");
+    let mut c = cmd(Tool::IdentifyArchful);
     c.args(["--cache", "/tmp/unused-cache-y"]);
-    expect_error(c, "bash\n", &["no source repositories"]);
+    expect(&ctx, c, "bash\n", "identify-archful-srpms: no source repositories: give --source-repo ID=URL or --repofile FILE");
 }
 
 fn fixture_gen_args() -> Vec<&'static str> {
@@ -677,7 +740,7 @@ fn full_standard_output() {
         eprintln!("skipped: no /dev/full");
         return;
     };
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_buildroot-generator"))
+    let out = std::process::Command::new(bin(Tool::Generator))
         .current_dir(root())
         .args(fixture_gen_args())
         .arg("testdata/compose/sources.txt")
@@ -695,17 +758,13 @@ fn full_standard_output() {
 
 #[test]
 fn output_dir_that_is_not_an_earlier_output_is_left_alone() {
-    let t = tempfile::tempdir().unwrap();
+    let t = TestContext::new();
     let mine = t.path().join("home");
     std::fs::create_dir(&mine).unwrap();
     std::fs::write(mine.join("my-notes.txt"), "keep").unwrap();
-    let mut c = tool("buildroot-generator");
+    let mut c = cmd(Tool::Generator);
     c.args(fixture_gen_args()).arg("--output-dir").arg(&mine);
-    expect_error(
-        c,
-        "hello\n",
-        &["home", "not empty", "new or empty directory"],
-    );
+    expect(&t, c, "hello\n", "buildroot-generator: [TMP]/home: --output-dir is not empty and not an earlier output (no buildroot-binary-package-names.txt); it would be replaced whole: name a new or empty directory");
     assert_eq!(
         std::fs::read_to_string(mine.join("my-notes.txt")).unwrap(),
         "keep"
@@ -714,7 +773,7 @@ fn output_dir_that_is_not_an_earlier_output_is_left_alone() {
     // Run from inside the output directory: refused, not swapped under the shell.
     let here = t.path().join("here");
     std::fs::create_dir(&here).unwrap();
-    let mut c = Command::new(env!("CARGO_BIN_EXE_buildroot-generator"));
+    let mut c = Command::new(bin(Tool::Generator));
     c.current_dir(&here)
         .args(["--arch", "x86_64", "-q", "--repo"])
         .arg(format!(
@@ -722,10 +781,10 @@ fn output_dir_that_is_not_an_earlier_output_is_left_alone() {
             root().join("testdata/repos/x86_64").display()
         ))
         .args(["--output-dir", "."]);
-    expect_error(c, "hello\n", &["working directory"]);
+    expect(&t, c, "hello\n", "buildroot-generator: .: --output-dir holds the working directory and is replaced whole: run from outside it (e.g. --output-dir ../out)");
     // An empty directory and an earlier output are fine.
     for _ in 0..2 {
-        let mut c = tool("buildroot-generator");
+        let mut c = cmd(Tool::Generator);
         c.args(fixture_gen_args()).arg("--output-dir").arg(&here);
         c.write_stdin("hello\n").assert().success();
         assert!(here.join("buildroot-binary-package-names.txt").is_file());
@@ -758,53 +817,71 @@ impl Drop for ReadOnlyMount {
 
 #[test]
 fn read_only_output_and_cache_directories() {
-    let t = tempfile::tempdir().unwrap();
+    let t = TestContext::new();
     let Some(ro) = ReadOnlyMount::new(t.path()) else {
         eprintln!("skipped: cannot mount a read-only tmpfs here");
         return;
     };
     let ro = &ro.0;
-    let mut c = tool("buildroot-generator");
+    let mut c = cmd(Tool::Generator);
     c.args(fixture_gen_args())
         .arg("--output-dir")
         .arg(ro.join("out"));
-    expect_error(c, "hello\n", &["/ro/", "Read-only file system"]);
-    let mut c = tool("identify-archful-srpms");
+    expect(
+        &t,
+        c,
+        "hello\n",
+        "buildroot-generator: [TMP]/ro: Read-only file system (os error 30)",
+    );
+    let mut c = cmd(Tool::IdentifyArchful);
     c.args(["--source-repo", "s=testdata/repos/source", "--cache"])
         .arg(ro.join("cache"));
-    expect_error(c, "hello\n", &["/ro/", "Read-only file system"]);
+    expect(
+        &t,
+        c,
+        "hello\n",
+        "identify-archful-srpms: [TMP]/ro/cache: Read-only file system (os error 30)",
+    );
     let cache = t.path().join("cache");
-    tool("identify-archful-srpms")
+    cmd(Tool::IdentifyArchful)
         .args(["--source-repo", "s=testdata/repos/source", "-q", "--cache"])
         .arg(&cache)
         .write_stdin("hello\n")
         .assert()
         .success();
-    let mut c = tool("create-srpm-repos");
+    let mut c = cmd(Tool::CreateSrpmRepos);
     c.args(["--arch", "x86_64", "--archful", "/dev/null", "--cache"])
         .arg(&cache)
         .arg("--out")
         .arg(ro.join("repo"));
-    expect_error(c, "hello\n", &["/ro/", "Read-only file system"]);
+    expect(
+        &t,
+        c,
+        "hello\n",
+        "create-srpm-repos: [TMP]/ro/repo: Read-only file system (os error 30)",
+    );
     assert_eq!(std::fs::read_dir(ro).unwrap().count(), 0);
 }
 
 #[test]
 fn http_setting_that_is_not_a_number() {
-    let t = tempfile::tempdir().unwrap();
-    let mut c = tool("buildroot-generator");
+    let mut t = TestContext::new();
+    let url = server(Some("404 Not Found"));
+    t.filter(server_of(&url), "[SERVER]");
+    let mut c = cmd(Tool::Generator);
     c.args(["--arch", "x86_64", "--repo"])
-        .arg(format!("r={}", server(Some("404 Not Found"))))
+        .arg(format!("r={url}"))
         .arg("--cache-dir")
         .arg(t.path())
         .env("RPM_BUILDROOT_HTTP_RETRIES", "many");
-    expect_error(
+    expect(
+        &t,
         c,
         "bash\n",
-        &["RPM_BUILDROOT_HTTP_RETRIES='many': expected a whole number"],
+        "buildroot-generator: RPM_BUILDROOT_HTTP_RETRIES='many': expected a whole number",
     );
     // Local repositories never read the variables.
-    let mut c = tool("buildroot-generator");
+    let mut c = cmd(Tool::Generator);
     c.args([
         "--arch",
         "x86_64",

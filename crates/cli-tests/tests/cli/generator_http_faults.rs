@@ -3,26 +3,16 @@
 //! output as local repositories; a fault forever exits 2 with one line
 //! naming the URL, within a bounded time, leaving no partial file behind.
 
-#[path = "../../buildroot-core/tests/http_support/mod.rs"]
-mod http_support;
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use http_support::{Fault, Server};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+use cli_tests::http_support::{Fault, Server};
+use cli_tests::{cmd, root, Tool};
 
 fn generator(repo: &str, source: &str, cache: &Path) -> Command {
-    let mut c = Command::cargo_bin("buildroot-generator").unwrap();
-    c.current_dir(root())
-        .args(["--arch", "x86_64", "--repo"])
+    let mut c = cmd(Tool::Generator);
+    c.args(["--arch", "x86_64", "--repo"])
         .arg(format!("main={repo}"))
         .arg("--source-repo")
         .arg(format!("src={source}"))

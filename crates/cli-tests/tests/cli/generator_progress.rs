@@ -2,22 +2,13 @@
 //! draws it only on a terminal (a pseudo-terminal from `script`), never into
 //! a pipe or with -q, and on a terminal sums failed sources up per kind.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
 use buildroot_core::buildroot::{self, Config, Progress, DEFAULT_CORE};
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{Filelists, LoadOptions, RepoSpec};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-const GEN: &str = env!("CARGO_BIN_EXE_buildroot-generator");
+use cli_tests::{bin, root, Tool};
 
 #[test]
 fn the_seam_reports_every_layer_and_source() {
@@ -77,8 +68,9 @@ fn on_terminal(extra: &str, input: &str) -> Option<String> {
     let inp = t.path().join("in.txt");
     std::fs::write(&inp, input).unwrap();
     let typescript = t.path().join("typescript");
+    let gen = bin(Tool::Generator).display();
     let cmd = format!(
-        "{GEN} --arch x86_64 --repo main=testdata/repos/x86_64 --source-repo src=testdata/repos/source {extra} {} > /dev/null",
+        "{gen} --arch x86_64 --repo main=testdata/repos/x86_64 --source-repo src=testdata/repos/source {extra} {} > /dev/null",
         inp.display()
     );
     let out = Command::new("script")
@@ -124,7 +116,7 @@ fn quiet_on_a_terminal_shows_nothing() {
 
 #[test]
 fn a_pipe_gets_no_progress() {
-    let out = Command::new(GEN)
+    let out = Command::new(bin(Tool::Generator))
         .args([
             "--arch",
             "x86_64",

@@ -5,17 +5,14 @@
 //! compared with what compose-view makes of configs/repository-fedora-eln.yaml.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use buildroot_core::content_resolver::{self, view::repo_specs};
 use buildroot_core::rpmmd::{parse_repofile, RepoSpec, Vars};
+use cli_tests::root;
 
 const ARCHES: [&str; 4] = ["aarch64", "ppc64le", "s390x", "x86_64"];
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn repofile(arch: &str) -> Vec<RepoSpec> {
     let path = root().join(format!("configs/fedora-eln-{arch}.repo"));

@@ -1,21 +1,14 @@
 //! buildroot-generator on the shipped fixture distribution: exact buildroots
 //! per arch, errors, --why chains, the output directory and its formats.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+use cli_tests::{cmd, expect_error, root, TestContext, Tool};
 
 fn gen(arch: &str) -> Command {
-    let mut c = Command::cargo_bin("buildroot-generator").unwrap();
-    let r = root();
-    c.current_dir(&r).args([
+    let mut c = cmd(Tool::Generator);
+    c.args([
         "--arch",
         arch,
         "--repo",
@@ -356,11 +349,11 @@ fn bad_input_exits_2_with_one_line() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["--arch", "vax", "--repo", "a=testdata/repos/x86_64"],
-            "vax",
+            "buildroot-generator: --arch vax: unknown architecture (known: x86_64, i686, i586, i486, i386, athlon, s390x, s390, ppc64, ppc64le, ppc64p7, aarch64, riscv64, armv7hl, armv7hnl, ia32e, amd64)",
         ),
         (
             vec!["--arch", "x86_64", "--repo", "a=/nonexistent/repo"],
-            "/nonexistent/repo",
+            "buildroot-generator: /nonexistent/repo: repository directory does not exist",
         ),
         (
             vec![
@@ -370,36 +363,28 @@ fn bad_input_exits_2_with_one_line() {
                 "a=testdata/repos/x86_64",
                 "/nonexistent/list",
             ],
-            "/nonexistent/list",
+            "buildroot-generator: /nonexistent/list: No such file or directory (os error 2)",
         ),
         (
             vec!["--arch", "x86_64", "--repofile", "/nonexistent.repo"],
-            "/nonexistent.repo",
+            "buildroot-generator: /nonexistent.repo: No such file or directory (os error 2)",
         ),
-        (vec!["--arch", "x86_64"], "no repositories"),
+        (
+            vec!["--arch", "x86_64"],
+            "buildroot-generator: no repositories: give --repo/--source-repo ID=URL or --repofile FILE",
+        ),
     ];
-    for (args, needle) in cases {
-        let mut c = Command::cargo_bin("buildroot-generator").unwrap();
-        let out = c
-            .current_dir(root())
-            .args(&args)
-            .write_stdin("bash\n")
-            .assert()
-            .code(2);
-        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-        assert!(err.contains(needle), "{args:?}: {err}");
-        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-        assert!(out.get_output().stdout.is_empty());
+    let t = TestContext::new();
+    for (args, line) in cases {
+        let mut c = cmd(Tool::Generator);
+        c.args(&args);
+        assert_eq!(expect_error(&t, c, "bash\n"), line, "{args:?}");
     }
 }
 
 #[test]
 fn help_has_examples() {
-    let out = Command::cargo_bin("buildroot-generator")
-        .unwrap()
-        .arg("--help")
-        .assert()
-        .success();
+    let out = cmd(Tool::Generator).arg("--help").assert().success();
     let h = String::from_utf8_lossy(&out.get_output().stdout);
     assert!(h.contains("Examples:") && h.contains("Exit codes:"));
 }
@@ -460,7 +445,7 @@ fn prefer_release_picks_the_newest_matching_candidate() {
         ],
     );
     let run = |prefer: Option<&str>| {
-        let mut c = Command::cargo_bin("buildroot-generator").unwrap();
+        let mut c = cmd(Tool::Generator);
         c.current_dir(root())
             .args([
                 "--arch",
@@ -508,9 +493,9 @@ fn repofile_sections_vars_excludes_and_disabled_repos() {
     )
     .unwrap();
     let run = |arch: &str| {
-        let mut c = Command::cargo_bin("buildroot-generator").unwrap();
+        let mut c = cmd(Tool::Generator);
         let out = c
-            .current_dir(&r)
+            .current_dir(r)
             .args(["--arch", arch, "-q", "--json", "--repofile"])
             .arg(&repo)
             .write_stdin("libjpeg-turbo\n")

@@ -13,11 +13,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use cli_tests::{bin, root, Tool};
 use serde_json::{json, Value};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// (name, configs dir) of every scenario.
 fn scenarios() -> Vec<(String, PathBuf)> {
@@ -105,7 +102,7 @@ fn summary(
 }
 
 fn ours(dir: &Path, view: &str) -> BTreeMap<String, Value> {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_compose-view"));
+    let mut cmd = Command::new(bin(Tool::ComposeView));
     cmd.arg("--configs")
         .arg(dir)
         .args(["--view", view, "--json", "-q"]);

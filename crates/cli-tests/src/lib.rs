@@ -1,0 +1,373 @@
+//! The support of the command-line tests of every rpm-buildroot tool
+//! (`tests/cli/`): where the checkout is ([`root`]), the tools' binaries
+//! ([`bin`], [`cmd`]) built fresh from the workspace's sources, a temp
+//! directory that error messages are normalised against ([`TestContext`]),
+//! and the shared fixtures ([`fixture`]).
+//!
+//! # Why the binaries are built here
+//!
+//! Cargo gives an integration test `CARGO_BIN_EXE_<name>` only for the bins
+//! of its own package, and a tool crate cannot be a dependency of another
+//! package (it has no library). Tests that ran another tool used to take
+//! their own binary's path and swap the file name, so `cargo test -p
+//! create-srpm-repos` after a change to buildroot-core ran an
+//! identify-archful-srpms built from the old sources. Here, the first use of
+//! a binary in a test process runs `cargo build --workspace --bins` (the
+//! profile of the running test, the same cargo, config and environment) and
+//! takes every tool's path from cargo's own JSON report, so cargo decides
+//! freshness as it does for any build. `cargo test` no longer holds the
+//! build-directory lock while tests run, so this works under it; when
+//! nothing changed it costs cargo's up-to-date check (well under a second),
+//! once per test process. The test `fresh_binaries` checks the result: every
+//! tool's binary is newer than every source file of its crate and of
+//! buildroot-core, and than the buildroot-core library cargo just built.
+//!
+//! The other design, a package whose own `[[bin]]`s are the tools (their
+//! logic moved into libraries), was not taken: it would either give two
+//! packages bins of the same name (cargo warns of colliding outputs) or move
+//! every tool into one package, and the tests would not run the binaries
+//! that `cargo build` and the scripts use.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime};
+
+#[path = "../../buildroot-core/tests/http_support/mod.rs"]
+pub mod http_support;
+
+/// The tools of the workspace: every package with a binary that users run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tool {
+    /// `buildroot-generator`: the buildroot fixed point.
+    Generator,
+    /// `identify-archful-srpms`: archful sources and the SRPM cache.
+    IdentifyArchful,
+    /// `create-srpm-repos`: per-arch source repositories.
+    CreateSrpmRepos,
+    /// `workload-diff`: the ELN-Buildroot workload.
+    WorkloadDiff,
+    /// `compose-view`: content-resolver's view from its configs.
+    ComposeView,
+    /// `fetch-compose`: content-resolver's published lists.
+    FetchCompose,
+}
+
+impl Tool {
+    /// Every tool.
+    pub const ALL: [Tool; 6] = [
+        Tool::Generator,
+        Tool::IdentifyArchful,
+        Tool::CreateSrpmRepos,
+        Tool::WorkloadDiff,
+        Tool::ComposeView,
+        Tool::FetchCompose,
+    ];
+
+    /// The binary's (and its package's) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Generator => "buildroot-generator",
+            Tool::IdentifyArchful => "identify-archful-srpms",
+            Tool::CreateSrpmRepos => "create-srpm-repos",
+            Tool::WorkloadDiff => "workload-diff",
+            Tool::ComposeView => "compose-view",
+            Tool::FetchCompose => "fetch-compose",
+        }
+    }
+
+    /// The tool's package directory, `crates/NAME`.
+    pub fn crate_dir(self) -> PathBuf {
+        root().join("crates").join(self.name())
+    }
+}
+
+/// The root of the checkout (the workspace), canonical.
+pub fn root() -> &'static Path {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .canonicalize()
+            .expect("the workspace root")
+    })
+}
+
+/// A path under `testdata/`.
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("testdata").join(rel)
+}
+
+/// What the one `cargo build` of this test process produced.
+#[derive(Debug)]
+pub struct Build {
+    /// Binary name -> the executable cargo reported.
+    pub binaries: BTreeMap<String, PathBuf>,
+    /// The buildroot-core library files cargo reported (`.rlib`, `.rmeta`).
+    pub core_library: Vec<PathBuf>,
+    /// How many units cargo had to (re)build.
+    pub rebuilt: usize,
+    /// How long cargo took.
+    pub took: Duration,
+}
+
+/// Builds the workspace's binaries once per test process (see the module
+/// docs) and returns what cargo reported. Panics with cargo's output when
+/// the build fails.
+pub fn build() -> &'static Build {
+    static BUILD: OnceLock<Build> = OnceLock::new();
+    BUILD.get_or_init(run_cargo_build)
+}
+
+/// The cargo profile the running test was built with, from its path
+/// (`<target>/<profile dir>/deps/<test>`): `debug` is `dev`.
+fn profile() -> String {
+    let exe = std::env::current_exe().expect("the test's path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "debug".into());
+    match dir.as_str() {
+        "debug" => "dev".into(),
+        _ => dir,
+    }
+}
+
+/// What cargo sets for the package under test (not for cargo itself).
+const PACKAGE_ENV: &[&str] = &[
+    "CARGO_MANIFEST_DIR",
+    "CARGO_MANIFEST_PATH",
+    "CARGO_MANIFEST_LINKS",
+    "CARGO_CRATE_NAME",
+    "CARGO_BIN_NAME",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_TARGET_TMPDIR",
+    "CARGO_RUSTC_CURRENT_DIR",
+    "OUT_DIR",
+];
+
+/// Prefixes of what cargo sets for the package under test.
+const PACKAGE_ENV_PREFIXES: &[&str] = &["CARGO_PKG_", "CARGO_BIN_EXE_"];
+
+/// The command the support builds the binaries with: `cargo build
+/// --workspace --bins` in the running test's profile, JSON messages on
+/// stdout, without the package variables cargo set for the test.
+pub fn cargo_build_bins() -> std::process::Command {
+    // `cargo test` runs tests with CARGO set to itself; else the PATH's.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+    let mut command = std::process::Command::new(&cargo);
+    // Cargo describes the test's own package to it in the environment
+    // (CARGO_MANIFEST_DIR, CARGO_PKG_*, ...). Build scripts that watch one of
+    // those variables (ring watches CARGO_MANIFEST_DIR) would see a change
+    // against a build from the shell and rebuild half the workspace, each
+    // time either ran: the inner build gets the shell's view.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if PACKAGE_ENV.iter().any(|p| key == *p)
+            || PACKAGE_ENV_PREFIXES.iter().any(|p| key.starts_with(p))
+        {
+            command.env_remove(key.as_ref());
+        }
+    }
+    command
+        .current_dir(root())
+        .args([
+            "build",
+            "--workspace",
+            "--bins",
+            "--message-format=json-render-diagnostics",
+            "--profile",
+        ])
+        .arg(profile());
+    command
+}
+
+fn run_cargo_build() -> Build {
+    let start = Instant::now();
+    let out = cargo_build_bins()
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
+    let took = start.elapsed();
+    assert!(
+        out.status.success(),
+        "cargo build --workspace --bins failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut build = Build {
+        binaries: BTreeMap::new(),
+        core_library: Vec::new(),
+        rebuilt: 0,
+        took,
+    };
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        if msg["reason"] != "compiler-artifact" {
+            continue;
+        }
+        if msg["fresh"] == false {
+            build.rebuilt += 1;
+        }
+        let name = msg["target"]["name"].as_str().unwrap_or_default();
+        let kinds = msg["target"]["kind"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if let Some(exe) = msg["executable"].as_str() {
+            if kinds.iter().any(|k| k == "bin") {
+                build.binaries.insert(name.to_string(), PathBuf::from(exe));
+            }
+        } else if name == "buildroot_core" && kinds.iter().any(|k| k == "lib") {
+            for f in msg["filenames"].as_array().into_iter().flatten() {
+                build.core_library.extend(f.as_str().map(PathBuf::from));
+            }
+        }
+    }
+    for t in Tool::ALL {
+        assert!(
+            build.binaries.contains_key(t.name()),
+            "cargo build reported no binary {}",
+            t.name()
+        );
+    }
+    build
+}
+
+/// The freshly built binary of `tool`.
+pub fn bin(tool: Tool) -> &'static Path {
+    &build().binaries[tool.name()]
+}
+
+/// `tool` as an `assert_cmd` command, run from the checkout's root (so the
+/// fixtures are `testdata/...`).
+pub fn cmd(tool: Tool) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::new(bin(tool));
+    c.current_dir(root());
+    c
+}
+
+/// `tool` as a std command (for what assert_cmd cannot do: a child to kill,
+/// a stdout that is a file), run from the checkout's root.
+pub fn std_cmd(tool: Tool) -> std::process::Command {
+    let mut c = std::process::Command::new(bin(tool));
+    c.current_dir(root());
+    c
+}
+
+/// The newest modification time of the files under `dir` (recursively).
+pub fn newest_mtime(dir: &Path) -> Option<(SystemTime, PathBuf)> {
+    let mut newest: Option<(SystemTime, PathBuf)> = None;
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            let Ok(meta) = e.metadata() else { continue };
+            if meta.is_dir() {
+                todo.push(p);
+            } else if let Ok(m) = meta.modified() {
+                if newest.as_ref().is_none_or(|(t, _)| m > *t) {
+                    newest = Some((m, p));
+                }
+            }
+        }
+    }
+    newest
+}
+
+/// A temp directory for one test, and the normalisation of what the tools
+/// print about it: the directory becomes `[TMP]`, the checkout `[ROOT]`, so
+/// a test can compare a whole message with a fixed string.
+pub struct TestContext {
+    dir: tempfile::TempDir,
+    filters: Vec<(String, String)>,
+}
+
+impl Default for TestContext {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestContext {
+    /// A new temp directory.
+    pub fn new() -> TestContext {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let mut filters = Vec::new();
+        // The canonical form first: it is the longer one when they differ.
+        if let Ok(c) = dir.path().canonicalize() {
+            filters.push((c.display().to_string(), "[TMP]".to_string()));
+        }
+        filters.push((dir.path().display().to_string(), "[TMP]".to_string()));
+        filters.push((root().display().to_string(), "[ROOT]".to_string()));
+        TestContext { dir, filters }
+    }
+
+    /// The temp directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path in the temp directory.
+    pub fn join(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Also replace `text` by `by` (a server's address, say).
+    pub fn filter(&mut self, text: impl Into<String>, by: impl Into<String>) -> &mut Self {
+        let text = text.into();
+        let at = self
+            .filters
+            .iter()
+            .position(|(t, _)| t.len() < text.len())
+            .unwrap_or(self.filters.len());
+        self.filters.insert(at, (text, by.into()));
+        self
+    }
+
+    /// `text` with the temp directory, the checkout and the added filters replaced.
+    pub fn normalize(&self, text: &str) -> String {
+        let mut s = text.to_string();
+        for (from, to) in &self.filters {
+            if !from.is_empty() {
+                s = s.replace(from.as_str(), to);
+            }
+        }
+        s
+    }
+
+    /// The one line `out` printed on stderr, normalised; panics unless
+    /// stderr is exactly one line.
+    pub fn stderr_line(&self, out: &Output) -> String {
+        one_line(&self.normalize(&String::from_utf8_lossy(&out.stderr)))
+    }
+}
+
+/// The one line of `text` (without its newline); panics otherwise.
+pub fn one_line(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines.len() == 1 && text.ends_with('\n'),
+        "expected one line, got: {text:?}"
+    );
+    lines[0].to_string()
+}
+
+/// Runs `c` with `stdin` and checks the bad-input contract (DEVELOPERS.md):
+/// exit code 2, no panic, nothing on stdout, one line on stderr. Returns
+/// that line, normalised by `ctx`, for the caller to compare whole.
+pub fn expect_error(ctx: &TestContext, mut c: assert_cmd::Command, stdin: &str) -> String {
+    let out = c
+        .write_stdin(stdin.to_string())
+        .output()
+        .expect("run the tool");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "expected exit 2; stderr: {err}");
+    assert!(!err.contains("panicked"), "panic: {err}");
+    assert!(out.stdout.is_empty(), "partial output on stdout: {err}");
+    ctx.stderr_line(&out)
+}

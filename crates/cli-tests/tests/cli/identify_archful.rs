@@ -1,0 +1,258 @@
+//! identify-archful-srpms on its own: what it prints (names, `--json`,
+//! `--json-file`, `--map`), what its cache holds after a run (the listed
+//! sources' SRPMs, repaired and pruned), its warnings and notes, and that a
+//! failed run says one line and writes nothing. The archful verdicts of
+//! single specs are buildroot-core's tests; the tool's part in the workflow
+//! is `archful_workflow`.
+
+use std::path::Path;
+
+use cli_tests::{cmd, fixture, TestContext, Tool};
+use serde_json::{json, Value};
+
+/// The fixture compose's source names.
+const SOURCES: &str = "testdata/compose/sources.txt";
+
+/// The tool over the fixture source repo, caching into `cache`.
+fn identify(cache: &Path) -> assert_cmd::Command {
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.args(["--source-repo", "src=testdata/repos/source", "--cache"])
+        .arg(cache);
+    c
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The `.src.rpm` files in `dir`, sorted.
+fn srpms_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".src.rpm"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// `name=file` of every source of the compose, from the fixture repo's files.
+fn expected_map() -> String {
+    let names = std::fs::read_to_string(fixture("compose/sources.txt")).unwrap();
+    let files = srpms_in(&fixture("repos/source"));
+    let mut map = String::new();
+    for n in names.lines() {
+        let f = files
+            .iter()
+            .find(|f| {
+                f.strip_prefix(n)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+            })
+            .unwrap_or_else(|| panic!("no SRPM of {n} in the fixture"));
+        map.push_str(&format!("{n}={f}\n"));
+    }
+    map
+}
+
+const NO_REPOS_NOTE: &str = "identify-archful-srpms: note: no binary repositories (--repo, --repofile): built-in ELN macros\n";
+
+#[test]
+fn names_on_stdout_the_map_and_a_cache_of_exactly_the_listed_sources() {
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    let out = identify(&cache)
+        .arg("--map")
+        .arg(t.join("map.txt"))
+        .arg(SOURCES)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "libjpeg-turbo\n");
+    assert_eq!(text(&out.stderr), NO_REPOS_NOTE);
+    let map = std::fs::read_to_string(t.join("map.txt")).unwrap();
+    assert_eq!(map, expected_map());
+    let files: Vec<String> = map
+        .lines()
+        .map(|l| l.split_once('=').unwrap().1.to_string())
+        .collect();
+    assert_eq!(srpms_in(&cache), files);
+    // Byte for byte the repository's files.
+    for f in &files {
+        assert_eq!(
+            std::fs::read(cache.join(f)).unwrap(),
+            std::fs::read(fixture("repos/source").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn stdin_and_a_file_give_the_same_answer() {
+    let t = TestContext::new();
+    let from_file = identify(&t.join("a"))
+        .arg("-q")
+        .arg(SOURCES)
+        .output()
+        .unwrap();
+    let list = std::fs::read_to_string(fixture("compose/sources.txt")).unwrap();
+    for input in [None, Some("-")] {
+        let mut c = identify(&t.join("b"));
+        c.arg("-q");
+        if let Some(i) = input {
+            c.arg(i);
+        }
+        let from_stdin = c.write_stdin(list.clone()).output().unwrap();
+        assert_eq!(from_stdin.status.code(), Some(0));
+        assert_eq!(from_stdin.stdout, from_file.stdout);
+        assert_eq!(from_stdin.stderr, b"");
+    }
+    assert_eq!(srpms_in(&t.join("a")), srpms_in(&t.join("b")));
+}
+
+#[test]
+fn json_on_stdout_and_in_a_file_are_the_same_document() {
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    let names = "libjpeg-turbo\nzlib\nno-such-source\n";
+    // --json-file alone: stdout keeps the names.
+    identify(&cache)
+        .args(["-q", "--json-file"])
+        .arg(t.join("doc.json"))
+        .write_stdin(names)
+        .assert()
+        .success()
+        .stdout("libjpeg-turbo\n");
+    let out = identify(&cache)
+        .args(["-q", "--json"])
+        .write_stdin(names)
+        .assert()
+        .success();
+    let stdout = text(&out.get_output().stdout);
+    assert_eq!(std::fs::read_to_string(t.join("doc.json")).unwrap(), stdout);
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    // The default arches, sorted; what is missing; where the macros came from.
+    assert_eq!(
+        v["arches"],
+        json!(["aarch64", "ppc64le", "s390x", "x86_64"])
+    );
+    assert_eq!(v["missing"], json!(["no-such-source"]));
+    assert_eq!(v["grep_fallback"], json!([]));
+    assert_eq!(v["not_buildable"], json!({}));
+    for arch in ["aarch64", "ppc64le", "s390x", "x86_64"] {
+        assert_eq!(
+            v["macros"][arch],
+            json!({"from": "built-in", "packages": []})
+        );
+    }
+    let archful = v["archful"].as_array().unwrap();
+    assert_eq!(archful.len(), 1, "{stdout}");
+    assert_eq!(archful[0]["name"], "libjpeg-turbo");
+    assert_eq!(archful[0]["file"], "libjpeg-turbo-3.0.3-1.eln150.src.rpm");
+    assert_eq!(archful[0]["verdict"], "evaluated");
+    assert_eq!(
+        archful[0]["build_requires"]["aarch64"],
+        json!(["gcc", "make", "zlib-devel"])
+    );
+    assert_eq!(
+        archful[0]["build_requires"]["x86_64"],
+        json!(["gcc", "make", "nasm"])
+    );
+}
+
+#[test]
+fn missing_names_are_warnings_and_quiet_silences_them() {
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    let out = identify(&cache)
+        .write_stdin("zlib\nno-such-source\nzlib\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "");
+    assert_eq!(
+        text(&out.stderr),
+        format!("identify-archful-srpms: warning: no-such-source: no source package of that name in the repositories\n{NO_REPOS_NOTE}")
+    );
+    assert_eq!(srpms_in(&cache), ["zlib-1.3.1-1.eln150.src.rpm"]);
+    identify(&cache)
+        .arg("-q")
+        .write_stdin("zlib\nno-such-source\n")
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+}
+
+#[test]
+fn the_cache_is_repaired_and_pruned_and_other_files_are_kept() {
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    // A damaged copy of a listed source, an older EVR of it, a source no
+    // longer listed, and a file that is not an SRPM.
+    let zlib = "zlib-1.3.1-1.eln150.src.rpm";
+    std::fs::write(cache.join(zlib), b"damaged").unwrap();
+    std::fs::write(cache.join("zlib-1.2.13-1.eln150.src.rpm"), b"old").unwrap();
+    std::fs::write(cache.join("gone-1-1.src.rpm"), b"gone").unwrap();
+    std::fs::write(cache.join("README"), b"mine").unwrap();
+    identify(&cache)
+        .arg("-q")
+        .write_stdin("zlib\n")
+        .assert()
+        .success()
+        .stdout("");
+    assert_eq!(srpms_in(&cache), [zlib]);
+    assert_eq!(
+        std::fs::read(cache.join(zlib)).unwrap(),
+        std::fs::read(fixture("repos/source").join(zlib)).unwrap()
+    );
+    assert_eq!(std::fs::read(cache.join("README")).unwrap(), b"mine");
+}
+
+#[test]
+fn a_failed_run_is_one_line_and_writes_nothing() {
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    let c = {
+        let mut c = identify(&cache);
+        c.arg("--map")
+            .arg(t.join("map.txt"))
+            .arg("/nonexistent/sources.txt");
+        c
+    };
+    assert_eq!(
+        cli_tests::expect_error(&t, c, ""),
+        "identify-archful-srpms: /nonexistent/sources.txt: No such file or directory (os error 2)"
+    );
+    assert!(!cache.exists(), "no cache for a failed run");
+    assert!(!t.join("map.txt").exists());
+    // A bad --define: the line names the option's value, no note follows.
+    let mut c = identify(&cache);
+    c.args(["--define", "no-value"]);
+    let line = cli_tests::expect_error(&t, c, "zlib\n");
+    assert!(line.starts_with("identify-archful-srpms: "), "{line}");
+    assert!(line.contains("no-value"), "{line}");
+}
+
+#[test]
+fn help_and_version() {
+    let out = cmd(Tool::IdentifyArchful).arg("--help").assert().success();
+    let help = text(&out.get_output().stdout);
+    for needle in [
+        "Usage: identify-archful-srpms [OPTIONS] --cache <DIR> [INPUT]",
+        "Examples:",
+        "Exit codes:",
+        "RPM_BUILDROOT_HTTP_",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle:?}:\n{help}");
+    }
+    cmd(Tool::IdentifyArchful)
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(format!(
+            "identify-archful-srpms {}\n",
+            env!("CARGO_PKG_VERSION")
+        ));
+}

@@ -1,0 +1,20 @@
+//! The command-line tests of every rpm-buildroot tool, in one test binary
+//! over one support library (`cli_tests`, src/lib.rs): it builds the
+//! workspace's binaries once per run, so no test runs a stale tool
+//! (docs/testing.md). One module per tool or concern.
+
+mod archful_workflow;
+mod bad_input;
+mod compose_view;
+mod compose_view_conformance;
+mod crash_safety;
+mod create_srpm_repos_failed_runs;
+mod fedora_eln_config;
+mod fetch_compose;
+mod fresh_binaries;
+mod generator_http_faults;
+mod generator_progress;
+mod generator_testdata;
+mod identify_archful;
+mod identify_repo_macros;
+mod workload_diff;
