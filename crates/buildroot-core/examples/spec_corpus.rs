@@ -94,6 +94,7 @@ fn main() {
                     "problems": r.problems,
                     "archful": r.archful,
                     "dynamic": r.dynamic_build_requires,
+                    "ms": (took * 1000.0).round() as u64,
                 }),
                 Err(e) => serde_json::json!({
                     "spec": name, "arches": {}, "problems": [e.to_string()],

@@ -309,3 +309,35 @@ fn for_arch_defaults() {
     let got: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
     assert_eq!(got, ["r11", "e150", "el1", "d.eln150"]);
 }
+
+/// With rpm's own base macro file loaded, the built-in layer adds nothing:
+/// an arch list of a package the buildroot lacks stays undefined, as in rpm
+/// (rpmspec leaves `%{qt5_qtwebengine_arches}` unexpanded and `%ifarch`
+/// never matches); without it the built-in lists stand in.
+#[test]
+fn rpm_base_file_replaces_the_built_in_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("macros");
+    // What marks rpm's own file: it defines both of these.
+    std::fs::write(
+        &file,
+        "%_rpmconfigdir %{getconfdir}\n%__spec_prep_template #!/bin/sh\n%ix86 i386 i686\n%with() %{expand:%%{?with_%1:1}%%{!?with_%1:0}}\n",
+    )
+    .unwrap();
+    let text = spec("%ifarch %{qt5_qtwebengine_arches}\nBuildRequires: webengine\n%endif\nBuildRequires: %{?java_arches:java}%{?ix86:ix86}%{with x}");
+    let brs = |ctx: &SpecContext| -> Vec<String> {
+        let ev = evaluate(&text, ctx).unwrap();
+        assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+        ev.build_requires.iter().map(|d| d.to_string()).collect()
+    };
+    let mut ctx = SpecContext::for_arch("x86_64");
+    assert_eq!(brs(&ctx), ["webengine", "javaix860"]);
+    ctx.load_macros_file(&file).unwrap();
+    assert_eq!(brs(&ctx), ["ix860"]);
+    // Another file named `macros` (redhat/macros) is not rpm's.
+    let other = dir.path().join("redhat-macros");
+    std::fs::write(&other, "%_rpmconfigdir /usr/lib/rpm\n").unwrap();
+    let mut ctx = SpecContext::for_arch("x86_64");
+    ctx.load_macros_file(&other).unwrap();
+    assert_eq!(brs(&ctx), ["webengine", "javaix860"]);
+}

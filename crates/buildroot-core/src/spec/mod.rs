@@ -43,6 +43,9 @@ use table::{level, Base, Entry, Table};
 struct MacroFile {
     path: PathBuf,
     defs: Vec<define::Def>,
+    /// rpm's own base macro file (`/usr/lib/rpm/macros`): it defines
+    /// `%_rpmconfigdir` and `%__spec_prep_template`, as no other file does.
+    rpm_base: bool,
 }
 
 /// What evaluations of one run share: the base tables per target and the
@@ -125,9 +128,12 @@ impl SpecContext {
                 }
             }
         }
+        let defines = |n: &str| defs.iter().any(|d| d.name == n);
+        let rpm_base = defines("_rpmconfigdir") && defines("__spec_prep_template");
         self.files.push(Arc::new(MacroFile {
             path: path.to_path_buf(),
             defs,
+            rpm_base,
         }));
         Ok(())
     }
@@ -204,18 +210,24 @@ impl SpecContext {
             let body = String::from_utf8_lossy(&d.body);
             b.push(&d.name, Entry::new(&body, d.opts.as_deref(), lvl));
         };
-        for (_, chunk) in define::file_chunks(defaults::RPM_BASICS.as_bytes()) {
-            if let Ok(d) = define::parse(&chunk, false).def {
-                push_def(&mut b, &d, level::DEFAULT);
+        // The built-in layer stands in for rpm's own macro file and a few
+        // packages' arch lists; with rpm's file loaded, the distribution's
+        // files alone say what exists (a list of a package the buildroot
+        // lacks stays undefined, as in rpm).
+        if !self.files.iter().any(|f| f.rpm_base) {
+            for (_, chunk) in define::file_chunks(defaults::RPM_BASICS.as_bytes()) {
+                if let Ok(d) = define::parse(&chunk, false).def {
+                    push_def(&mut b, &d, level::DEFAULT);
+                }
+            }
+            for (k, v) in defaults::ARCH_LISTS.iter().chain(defaults::PATHS) {
+                b.push(k, Entry::new(v, None, level::DEFAULT));
             }
         }
-        let dist: &[(&str, &str)] = if self.dist_defaults { ELN_MACROS } else { &[] };
-        for (k, v) in defaults::ARCH_LISTS
-            .iter()
-            .chain(defaults::PATHS)
-            .chain(dist)
-        {
-            b.push(k, Entry::new(v, None, level::DEFAULT));
+        if self.dist_defaults {
+            for (k, v) in ELN_MACROS {
+                b.push(k, Entry::new(v, None, level::DEFAULT));
+            }
         }
         for f in &self.files {
             for d in &f.defs {
