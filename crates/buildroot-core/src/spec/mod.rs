@@ -20,6 +20,7 @@ mod define;
 mod expand;
 mod expr;
 mod lua;
+mod luamod;
 mod parse;
 mod reader;
 mod shell;
@@ -53,6 +54,9 @@ struct MacroFile {
 #[derive(Debug, Default)]
 struct Shared {
     bases: Mutex<HashMap<u64, Arc<Base>>>,
+    /// The bases of a set of targets (by their fingerprints) with the names
+    /// that differ between them marked varying.
+    watched: Mutex<HashMap<Vec<u64>, Vec<Arc<Base>>>>,
     sandboxed: OnceLock<shell::Shell>,
     trusted: OnceLock<shell::Shell>,
 }
@@ -82,6 +86,10 @@ pub struct SpecContext {
     /// Run `%(...)` without a sandbox when none can be made (dangerous:
     /// the spec's shell code runs as the user).
     pub trust_specs: bool,
+    /// [`archful_with`] evaluates a spec once for all arches when the
+    /// evaluation consulted nothing that differs between them (on by
+    /// default; off evaluates every arch, for checking).
+    pub share_evaluations: bool,
     files: Vec<Arc<MacroFile>>,
     shared: Arc<Shared>,
 }
@@ -101,6 +109,7 @@ impl SpecContext {
             platform_dir: None,
             dist_defaults: true,
             trust_specs: false,
+            share_evaluations: true,
             files: Vec::new(),
             shared: Arc::default(),
         }
@@ -199,6 +208,36 @@ impl SpecContext {
             m.insert(key, b.clone());
         }
         b
+    }
+
+    /// The bases of `targets` (contexts sharing this one's run), each with
+    /// the names whose definitions differ between them marked varying.
+    fn watched_bases(targets: &[SpecContext]) -> Vec<Arc<Base>> {
+        let keys: Vec<u64> = targets.iter().map(SpecContext::fingerprint).collect();
+        let shared = &targets[0].shared;
+        if let Some(b) = shared
+            .watched
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&keys).cloned())
+        {
+            return b;
+        }
+        let bases: Vec<Arc<Base>> = targets.iter().map(SpecContext::base).collect();
+        let refs: Vec<&Base> = bases.iter().map(|b| &**b).collect();
+        let varying = Base::varying(&refs);
+        let watched: Vec<Arc<Base>> = bases
+            .iter()
+            .map(|b| {
+                let mut w = (**b).clone();
+                w.mark_varying(&varying);
+                Arc::new(w)
+            })
+            .collect();
+        if let Ok(mut m) = shared.watched.lock() {
+            m.insert(keys, watched.clone());
+        }
+        watched
     }
 
     fn build_base(&self) -> Base {
@@ -408,12 +447,48 @@ pub fn evaluate_with(
     ctx: &SpecContext,
     sources: &dyn SourceFiles,
 ) -> Result<SpecEval> {
+    evaluate_on(spec_text, ctx, &[ctx.base()], sources).0
+}
+
+/// Whether one evaluation stands for all the targets it was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stands {
+    /// For all of them.
+    ForAll,
+    /// For its own target only.
+    ForOwn,
+    /// Not even for its own target (a check on another target's macros
+    /// changed the state): evaluate again.
+    Spoilt,
+}
+
+/// [`evaluate_with`] for the target of `bases[0]` (`ctx`'s base, with the
+/// names that differ between targets marked when there are more bases),
+/// also saying whether the result stands for the targets of the other
+/// bases too: the evaluation consulted nothing that differs between them
+/// where the parser could tell (`reader`), and did not depend on the
+/// target arch itself (a `BuildArch` list not starting with `noarch`).
+fn evaluate_on(
+    spec_text: &str,
+    ctx: &SpecContext,
+    bases: &[Arc<Base>],
+    sources: &dyn SourceFiles,
+) -> (Result<SpecEval>, Stands) {
     let host = Host {
         lua_dirs: &ctx.lua_dirs,
         shell: ctx.shell(),
         sources,
     };
-    let mut eng = expand::Engine::new(Table::new(ctx.base()), &host);
+    let mut eng = expand::Engine::new(Table::new(bases[0].clone()), &host);
+    if bases.len() > 1 && bases.len() <= 32 {
+        eng.share = Some(expand::Sharing {
+            alt: bases[1..].to_vec(),
+            given_up: false,
+            polluted: false,
+            slack: 0,
+        });
+    }
+    let mut arch_chosen = false;
     for name in ["_docdir", "_licensedir"] {
         let body = if name == "_docdir" {
             "%{_defaultdocdir}"
@@ -427,7 +502,9 @@ pub fn evaluate_with(
     let mut res = parse::parse(&mut spec, &mut rd, &mut eng);
     if res.is_ok() {
         if let Some(arches) = spec.restart_arch.take() {
-            // rpm parses again for the first build arch the target can build.
+            // rpm parses again for the first build arch the target can build:
+            // the same on every target only when that is a leading noarch.
+            arch_chosen = arches.first().is_none_or(|a| a != "noarch");
             match arches.iter().find(|a| *a == "noarch" || **a == ctx.arch) {
                 None => res = Err("No compatible architectures found for build".to_string()),
                 Some(a) => {
@@ -441,13 +518,25 @@ pub fn evaluate_with(
         }
     }
     let mut out = std::mem::take(&mut spec.out);
+    let stands = match &eng.share {
+        Some(s) if s.polluted => Stands::Spoilt,
+        Some(s)
+            if !s.given_up
+                && !arch_chosen
+                && !eng.table.touched()
+                && eng.budget_used() + s.slack <= expand::EXPANSION_BUDGET =>
+        {
+            Stands::ForAll
+        }
+        _ => Stands::ForOwn,
+    };
     if let Err(fatal) = res {
         if rd.structural {
-            return Err(Error::format("spec", fatal));
+            return (Err(Error::format("spec", fatal)), stands);
         }
         out.problems.push(fatal);
     }
-    Ok(out)
+    (Ok(out), stands)
 }
 
 /// Splits a BuildRequires value into dependencies as rpm does: commas and
@@ -485,6 +574,8 @@ pub struct ArchfulReport {
     pub dynamic_build_requires: bool,
     /// Arches that ExclusiveArch/ExcludeArch rule out.
     pub not_buildable_on: Vec<String>,
+    /// How many evaluations it took (1 when one stood for every arch).
+    pub evaluations: usize,
 }
 
 /// Evaluates `spec_text` for each arch of `arches` and compares the BuildRequires.
@@ -500,10 +591,37 @@ pub fn archful_with(
     sources: &dyn SourceFiles,
 ) -> Result<ArchfulReport> {
     let mut rep = ArchfulReport::default();
-    for arch in arches {
-        let mut ctx = base.clone();
-        ctx.arch = arch.to_string();
-        let ev = evaluate_with(spec_text, &ctx, sources)?;
+    let targets: Vec<SpecContext> = arches
+        .iter()
+        .map(|a| {
+            let mut ctx = base.clone();
+            ctx.arch = a.to_string();
+            ctx
+        })
+        .collect();
+    // One evaluation stands for every arch when it consulted nothing that
+    // differs between them (docs/archful.md, "One evaluation for all
+    // arches"): the evaluation is a deterministic function of what it
+    // consulted.
+    let mut evals: Vec<SpecEval> = Vec::new();
+    if base.share_evaluations && targets.len() > 1 {
+        let bases = SpecContext::watched_bases(&targets);
+        let (first, stands) = evaluate_on(spec_text, &targets[0], &bases, sources);
+        rep.evaluations = 1;
+        if stands != Stands::Spoilt {
+            // (An error ends the report at the first arch either way.)
+            evals.push(first?);
+        }
+        if stands == Stands::ForAll {
+            let copy = evals[0].clone();
+            evals.resize(targets.len(), copy);
+        }
+    }
+    for ctx in &targets[evals.len()..] {
+        evals.push(evaluate_with(spec_text, ctx, sources)?);
+        rep.evaluations += 1;
+    }
+    for (arch, ev) in arches.iter().zip(evals) {
         let mut brs: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
         brs.sort();
         brs.dedup();
