@@ -481,7 +481,7 @@ impl LuaState {
         })?;
         searchers.set(2, searcher)?;
         lua.set_named_registry_value("rpm_host", host.clone())?;
-        lua.load(GLUE).set_name("=rpm-glue").call::<()>(host)?;
+        super::luamod::compile(&lua, "=rpm-glue", GLUE.as_bytes())?.call::<()>(host)?;
 
         let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
         let d2 = deadline.clone();

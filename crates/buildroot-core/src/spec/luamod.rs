@@ -20,6 +20,7 @@
 //! same macros consulted that can differ. Line numbers stay the same.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -141,6 +142,47 @@ pub(super) fn find_module(dirs: &[PathBuf], name: &str) -> Option<PathBuf> {
     dirs.iter()
         .map(|d| d.join(format!("{rel}.lua")))
         .find(|p| p.is_file())
+}
+
+/// A key of the Lua modules under `dirs` (their paths and contents):
+/// targets with equal keys load the same modules. Computed once per
+/// process for a list of directories.
+pub(super) fn tree_key(dirs: &[PathBuf]) -> u64 {
+    static KEYS: OnceLock<Mutex<HashMap<Vec<PathBuf>, u64>>> = OnceLock::new();
+    let keys = KEYS.get_or_init(Mutex::default);
+    if let Some(k) = keys.lock().ok().and_then(|m| m.get(dirs).copied()) {
+        return k;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for (i, d) in dirs.iter().enumerate() {
+        let mut files = Vec::new();
+        walk(d, Path::new(""), &mut files);
+        files.sort();
+        for (rel, data) in files {
+            (i, rel, data).hash(&mut h);
+        }
+    }
+    let k = h.finish();
+    if let Ok(mut m) = keys.lock() {
+        m.insert(dirs.to_vec(), k);
+    }
+    k
+}
+
+/// The files under `dir/rel` with their contents (unreadable ones empty).
+fn walk(dir: &Path, rel: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+    let Ok(rd) = std::fs::read_dir(dir.join(rel)) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let r = rel.join(e.file_name());
+        let p = dir.join(&r);
+        if p.is_dir() {
+            walk(dir, &r, out);
+        } else {
+            out.push((r, std::fs::read(&p).unwrap_or_default()));
+        }
+    }
 }
 
 /// The loader `require` calls for the module in `path` (its text `text`):

@@ -24,6 +24,7 @@ mod luamod;
 mod parse;
 mod reader;
 mod shell;
+mod shell_pool;
 mod table;
 
 use std::collections::{BTreeMap, HashMap};
@@ -212,8 +213,8 @@ impl SpecContext {
 
     /// The bases of `targets` (contexts sharing this one's run), each with
     /// the names whose definitions differ between them marked varying.
-    fn watched_bases(targets: &[SpecContext]) -> Vec<Arc<Base>> {
-        let keys: Vec<u64> = targets.iter().map(SpecContext::fingerprint).collect();
+    fn watched_bases(targets: &[&SpecContext]) -> Vec<Arc<Base>> {
+        let keys: Vec<u64> = targets.iter().map(|t| t.fingerprint()).collect();
         let shared = &targets[0].shared;
         if let Some(b) = shared
             .watched
@@ -223,7 +224,7 @@ impl SpecContext {
         {
             return b;
         }
-        let bases: Vec<Arc<Base>> = targets.iter().map(SpecContext::base).collect();
+        let bases: Vec<Arc<Base>> = targets.iter().map(|t| t.base()).collect();
         let refs: Vec<&Base> = bases.iter().map(|b| &**b).collect();
         let varying = Base::varying(&refs);
         let watched: Vec<Arc<Base>> = bases
@@ -590,7 +591,6 @@ pub fn archful_with(
     base: &SpecContext,
     sources: &dyn SourceFiles,
 ) -> Result<ArchfulReport> {
-    let mut rep = ArchfulReport::default();
     let targets: Vec<SpecContext> = arches
         .iter()
         .map(|a| {
@@ -599,17 +599,48 @@ pub fn archful_with(
             ctx
         })
         .collect();
-    // One evaluation stands for every arch when it consulted nothing that
-    // differs between them (docs/archful.md, "One evaluation for all
+    let refs: Vec<&SpecContext> = targets.iter().collect();
+    archful_targets(spec_text, &refs, sources)
+}
+
+/// Whether one evaluation may be tried for all of `targets`: more than
+/// one, sharing allowed, the same `%(...)` trust and the same Lua modules
+/// (what differs in their macros is watched during the evaluation).
+fn can_share(targets: &[&SpecContext]) -> bool {
+    let first = targets[0];
+    targets.len() > 1
+        && targets.len() <= 32
+        && targets.iter().all(|t| {
+            t.share_evaluations
+                && t.trust_specs == first.trust_specs
+                && (t.lua_dirs == first.lua_dirs
+                    || luamod::tree_key(&t.lua_dirs) == luamod::tree_key(&first.lua_dirs))
+        })
+}
+
+/// Evaluates `spec_text` for each of `targets` (each with its own arch and
+/// macros: an arch's platform file and macro packages are its own) and
+/// compares the BuildRequires, keyed by the targets' arches.
+pub fn archful_targets(
+    spec_text: &str,
+    targets: &[&SpecContext],
+    sources: &dyn SourceFiles,
+) -> Result<ArchfulReport> {
+    let mut rep = ArchfulReport::default();
+    if targets.is_empty() {
+        return Ok(rep);
+    }
+    // One evaluation stands for every target when it consulted nothing
+    // that differs between them (docs/archful.md, "One evaluation for all
     // arches"): the evaluation is a deterministic function of what it
     // consulted.
     let mut evals: Vec<SpecEval> = Vec::new();
-    if base.share_evaluations && targets.len() > 1 {
-        let bases = SpecContext::watched_bases(&targets);
-        let (first, stands) = evaluate_on(spec_text, &targets[0], &bases, sources);
+    if can_share(targets) {
+        let bases = SpecContext::watched_bases(targets);
+        let (first, stands) = evaluate_on(spec_text, targets[0], &bases, sources);
         rep.evaluations = 1;
         if stands != Stands::Spoilt {
-            // (An error ends the report at the first arch either way.)
+            // (An error ends the report at the first target either way.)
             evals.push(first?);
         }
         if stands == Stands::ForAll {
@@ -621,7 +652,8 @@ pub fn archful_with(
         evals.push(evaluate_with(spec_text, ctx, sources)?);
         rep.evaluations += 1;
     }
-    for (arch, ev) in arches.iter().zip(evals) {
+    for (ctx, ev) in targets.iter().zip(evals) {
+        let arch = ctx.arch.as_str();
         let mut brs: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
         brs.sort();
         brs.dedup();

@@ -4,7 +4,8 @@
 //! packagers, so here the command runs only inside a bubblewrap sandbox: no
 //! network (and no other shared namespace), the system directories (`/usr`,
 //! `/etc`, the `/bin` and `/lib` links) read-only, a private empty `/tmp`
-//! as working and home directory, nothing else of the host (no `/home`,
+//! (and `/var/tmp`) as working and home directory and the only writable
+//! places, nothing else of the host (no `/home`,
 //! `/root`, `/var`, `/work`), a clean environment, killed with its whole
 //! process tree after [`TIME_LIMIT`] or once it has written more than
 //! [`OUTPUT_LIMIT`] bytes.
@@ -16,13 +17,16 @@
 //! plain `/bin/sh -c` with the same limits but no isolation.
 //!
 //! Within one run the output of a command is cached by its text (the
-//! environment is fixed), so four target arches cost one run.
+//! environment is fixed), so four target arches cost one run; sandboxes are
+//! kept for the next command and cleaned between commands (`shell_pool`).
 
 use std::collections::HashMap;
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+use super::shell_pool::{Answer, Pool};
 
 /// Wall time one command may take.
 pub const TIME_LIMIT: Duration = Duration::from_secs(5);
@@ -37,6 +41,7 @@ type Outcome = Result<Vec<u8>, String>;
 pub struct Shell {
     trusted: bool,
     cache: Mutex<HashMap<Vec<u8>, Outcome>>,
+    pool: Pool,
 }
 
 const PATH: &str = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
@@ -74,6 +79,10 @@ fn bwrap(bwrap: &str) -> Command {
         "/tmp",
         "--tmpfs",
         "/var/tmp",
+        "--remount-ro",
+        "/",
+        "--remount-ro",
+        "/dev",
         "--chdir",
         "/tmp",
         "--clearenv",
@@ -124,6 +133,7 @@ impl Shell {
         Shell {
             trusted,
             cache: Mutex::new(HashMap::new()),
+            pool: Pool::default(),
         }
     }
 
@@ -135,9 +145,22 @@ impl Shell {
         let cmd_text = String::from_utf8_lossy(cmd).into_owned();
         let res = match probe() {
             Ok(exe) => {
-                let mut c = bwrap(exe);
-                c.arg(&cmd_text);
-                run_limited(c, false)
+                // A kept sandbox when the command can go through one (no
+                // NUL, within the one-shot's argument size).
+                let kept = if cmd.contains(&0) || cmd.len() > 64 << 10 {
+                    Answer::Retry
+                } else {
+                    self.pool.run(cmd, || bwrap(exe))
+                };
+                match kept {
+                    Answer::Output(o) => Ok(o),
+                    Answer::Limit(why) => Err(why),
+                    Answer::Retry => {
+                        let mut c = bwrap(exe);
+                        c.arg(&cmd_text);
+                        run_limited(c, false)
+                    }
+                }
             }
             Err(why) if self.trusted => {
                 let _ = why;
