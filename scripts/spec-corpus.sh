@@ -50,6 +50,13 @@ if [ -z "${MACROS:-}" ]; then
   show openela-main+ocaml-srpm-macros SOURCES/macros.ocaml-srpm "$macros/macros.d/macros.ocaml-srpm"
   show tekkamanninja+openblas-srpm-macros macros.openblas-srpm "$macros/macros.d/macros.openblas-srpm"
   show milkice-fedora-patches+kernel-srpm-macros macros.kernel-srpm "$macros/macros.d/macros.kernel-srpm"
+  # Fedora rawhide's rpm is 4.20: its %autopatch and %autosetup (with -q and -C, which 4.18's
+  # lack) from rpm's own tree, after rpm 4.18's base file (rpmspec 4.18's %setup still rejects -C).
+  rpm=rpm-software-management+rpm
+  if git -C "$mirrors/$rpm/repo" rev-parse -q --verify rpm-4.20.0-release >/dev/null 2>&1; then
+    git -C "$mirrors/$rpm/repo" show rpm-4.20.0-release:macros.in |
+      sed -n '/^%autopatch(/,/^$/p; /^%autosetup(/,/^$/p' > "$macros/macros.d/macros.rpm-4.20-autosetup"
+  fi
   find "$macros" -empty -type f -delete
 fi
 files=(/usr/lib/rpm/macros)
@@ -79,7 +86,8 @@ export RPMSPEC_DEFINES=$(printf '%s\n' "${eln_defines[@]}")
 run_one() {
   local spec=$1 arch=$2 args=()
   while IFS= read -r d; do args+=(--define "$d"); done <<< "$RPMSPEC_DEFINES"
-  bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --ro-bind "$out" "$out" \
+  # /bin/sh is bash, as on Fedora (rpm runs %(...) with /bin/sh; Debian's is dash).
+  bwrap --ro-bind / / --ro-bind /usr/bin/bash /usr/bin/sh --dev /dev --proc /proc --tmpfs /tmp --ro-bind "$out" "$out" \
     --ro-bind "$specs" "$specs" --ro-bind "$macros" "$macros" --unshare-all --die-with-parent \
     --setenv RPM_CONFIGDIR "$cfg" --setenv HOME /tmp -- \
     timeout 60 rpmspec -q --buildrequires \

@@ -11,6 +11,13 @@ const TAIL: &str = "\n%description\nt\n";
 /// (snippet, arch, expected BuildRequires in spec order, also check with rpmspec)
 const CASES: &[(&str, &str, &str, bool)] = &[
     ("BuildRequires: gcc", "x86_64", "gcc", true),
+    // rpm 4.19's string built-ins (Fedora's rpm is 4.20; rpm 4.18 lacks them).
+    ("%global commit c7c3643760caea4b\nBuildRequires: git%{sub %{commit} 1 7}", "x86_64", "gitc7c3643", false),
+    ("BuildRequires: %{gsub foo-bar-baz - _} %{len:four}x", "x86_64", "foo_bar_baz|4x", false),
+    ("BuildRequires: %{upper:up}-%{lower:LOW}-%{reverse:ab}-%{rep a 3}", "x86_64", "UP-low-ba-aaa", false),
+    // %(...) runs in bash as on Fedora (rpm's /bin/sh), so bash expansions work.
+    ("%global n %(t=\"F23\";echo ${t,,})\nBuildRequires: %{n}-x", "x86_64", "f23-x", false),
+    ("BuildRequires: %(c=abcdefghij; echo ${c:0:7}) %(tr - . <<< 2-5-4)", "x86_64", "abcdefg|2.5.4", false),
     ("BuildRequires: gcc make, cmake >= 3.20", "x86_64", "gcc|make|cmake >= 3.20", true),
     ("BuildRequires: (python3-foo or python3-bar)", "x86_64", "(python3-foo or python3-bar)", true),
     ("BuildRequires: pkgconfig(glib-2.0) >= 2.56, perl(Test::More)", "x86_64", "pkgconfig(glib-2.0) >= 2.56|perl(Test::More)", true),

@@ -659,7 +659,7 @@ impl<'h> Engine<'h> {
     fn builtin(
         &mut self,
         bi: Builtin,
-        _name: &str,
+        name: &str,
         argv: Vec<Vec<u8>>,
         parsed: Option<&mut usize>,
         out: &mut Vec<u8>,
@@ -807,23 +807,38 @@ impl<'h> Engine<'h> {
             }
             Builtin::Lua => {
                 let frame = self.frame.clone();
-                let script = arg.to_vec();
-                let key = if self.lua_log.is_some() || self.replay.is_some() {
-                    lua_key(&script, frame.as_deref())
-                } else {
-                    Vec::new()
+                self.run_lua(arg.to_vec(), frame, out);
+            }
+            Builtin::Str => {
+                // rpm 4.19's `doString`: Lua's string function of that name
+                // on the arguments, its first result.
+                let script = format!("return (string.{name}(table.unpack(arg)))");
+                let frame = Frame {
+                    name: name.into(),
+                    opts: None,
+                    args: argv[1..].to_vec(),
                 };
-                match self.replayed(&key) {
-                    Some(Ok(v)) => out.extend_from_slice(&v),
-                    Some(Err(e)) => self.fail(e),
-                    None => {
-                        let start = out.len();
-                        self.logged_lua(key, |eng| {
-                            super::lua::run_macro(eng, &script, frame.as_deref(), out);
-                            (out[start..].to_vec(), true)
-                        });
-                    }
-                }
+                self.run_lua(script.into_bytes(), Some(std::rc::Rc::new(frame)), out);
+            }
+        }
+    }
+
+    /// Runs a `%{lua:}` script (logged or replayed in a shared evaluation).
+    fn run_lua(&mut self, script: Vec<u8>, frame: Option<std::rc::Rc<Frame>>, out: &mut Vec<u8>) {
+        let key = if self.lua_log.is_some() || self.replay.is_some() {
+            lua_key(&script, frame.as_deref())
+        } else {
+            Vec::new()
+        };
+        match self.replayed(&key) {
+            Some(Ok(v)) => out.extend_from_slice(&v),
+            Some(Err(e)) => self.fail(e),
+            None => {
+                let start = out.len();
+                self.logged_lua(key, |eng| {
+                    super::lua::run_macro(eng, &script, frame.as_deref(), out);
+                    (out[start..].to_vec(), true)
+                });
             }
         }
     }

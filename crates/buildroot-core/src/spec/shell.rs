@@ -1,4 +1,5 @@
 //! `%(command)`: rpm runs it through `/bin/sh -c` (rpm's `doShellEscape`,
+//! Fedora's `/bin/sh` being bash: [`shell_argv`];
 //! popen) and puts its output, trailing newlines removed, in place of the
 //! macro; the exit status is ignored. Specs are code written by thousands of
 //! packagers, so here the command runs only inside a bubblewrap sandbox: no
@@ -96,10 +97,26 @@ fn bwrap(bwrap: &str) -> Command {
         "LC_ALL",
         "C",
         "--",
-        "/bin/sh",
-        "-c",
     ]);
+    c.args(shell_argv()).arg("-c");
     c
+}
+
+/// The shell `%(...)` runs in: rpm runs `/bin/sh`, which is bash on Fedora
+/// (in POSIX mode, bash's extensions such as `${v,,}`, `${v:0:7}` and
+/// `<<<` working); so bash in POSIX mode where installed, else `/bin/sh`
+/// (Debian's dash lacks them).
+pub(super) fn shell_argv() -> &'static [&'static str] {
+    static ARGV: OnceLock<Vec<&'static str>> = OnceLock::new();
+    ARGV.get_or_init(|| {
+        match ["/bin/bash", "/usr/bin/bash"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+        {
+            Some(b) => vec![b, "--posix"],
+            None => vec!["/bin/sh"],
+        }
+    })
 }
 
 /// Whether the sandbox works here: `Ok(bwrap path)` or why not.
@@ -164,8 +181,13 @@ impl Shell {
             }
             Err(why) if self.trusted => {
                 let _ = why;
-                let mut c = Command::new("/bin/sh");
-                c.arg("-c").arg(&cmd_text).env_clear().env("PATH", PATH);
+                let argv = shell_argv();
+                let mut c = Command::new(argv[0]);
+                c.args(&argv[1..])
+                    .arg("-c")
+                    .arg(&cmd_text)
+                    .env_clear()
+                    .env("PATH", PATH);
                 if let Ok(home) = std::env::var("HOME") {
                     c.env("HOME", home);
                 }

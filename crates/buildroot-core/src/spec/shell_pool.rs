@@ -2,8 +2,8 @@
 //! (namespaces, mounts) costs several times what a short command such as
 //! `%(echo %{version} | cut -d. -f1)` costs, and a corpus of specs runs
 //! thousands of them. So a sandbox (`shell::bwrap`, the same one) runs a
-//! small `/bin/sh` loop that reads commands and runs each with
-//! `/bin/sh -c`, as a fresh sandbox would: working directory `/tmp`, the
+//! small shell loop that reads commands and runs each with the command
+//! shell's `-c` (`shell::shell_argv`), as a fresh sandbox would: working directory `/tmp`, the
 //! sandbox's clean environment, stdin from /dev/null, stderr dropped.
 //!
 //! Between commands the sandbox is made as it was: every process the
@@ -26,7 +26,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
-use super::shell::{OUTPUT_LIMIT, TIME_LIMIT};
+use super::shell::{shell_argv, OUTPUT_LIMIT, TIME_LIMIT};
 
 /// The loop run in the sandbox: `TOKEN ESCAPED-COMMAND` per line (the
 /// command with `printf %b` escapes); answers `TOKEN\n`, the output,
@@ -34,7 +34,7 @@ use super::shell::{OUTPUT_LIMIT, TIME_LIMIT};
 const SERVER: &str = r#"while read -r t c; do
 printf '%s\n' "$t"
 x=$(printf '%b_' "$c"); x=${x%_}
-/bin/sh -c "$x" </dev/null 2>/dev/null
+"$@" -c "$x" </dev/null 2>/dev/null
 kill -9 -1 2>/dev/null
 k=1
 for f in /tmp/* /tmp/.[!.]* /tmp/..?* /var/tmp/* /var/tmp/.[!.]* /var/tmp/..?*; do
@@ -183,7 +183,10 @@ impl Pool {
 
 /// Starts the loop in the sandbox `c`.
 fn start(mut c: Command) -> Option<Server> {
+    // The loop gets the command shell as its arguments (`"$@" -c CMD`).
     c.arg(SERVER)
+        .arg("server")
+        .args(shell_argv())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());

@@ -31,7 +31,8 @@ pub mod level {
     pub const GLOBAL: i32 = 0;
 }
 
-/// The built-in macros of rpm 4.18 (rpm's `builtinmacros` table).
+/// The built-in macros of rpm 4.18 (rpm's `builtinmacros` table), and
+/// the string built-ins of rpm 4.19 (Fedora's rpm has them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Builtin {
     Patch,
@@ -64,6 +65,8 @@ pub enum Builtin {
     Url2path,
     Verbose,
     Warn,
+    /// rpm 4.19's string built-ins (`%{sub}`, `%{gsub}`, `%{len}`, ...).
+    Str,
 }
 
 impl Builtin {
@@ -100,6 +103,13 @@ impl Builtin {
         ("url2path", Builtin::Url2path, 1, false),
         ("verbose", Builtin::Verbose, -1, true),
         ("warn", Builtin::Warn, 1, false),
+        ("gsub", Builtin::Str, 1, false),
+        ("len", Builtin::Str, 1, false),
+        ("lower", Builtin::Str, 1, false),
+        ("rep", Builtin::Str, 1, false),
+        ("reverse", Builtin::Str, 1, false),
+        ("sub", Builtin::Str, 1, false),
+        ("upper", Builtin::Str, 1, false),
     ];
 }
 
