@@ -3,6 +3,7 @@
 # metadata load per arch against the read floor, one resolve, the full fixed point per arch and
 # for all 4 arches, peak RSS, and the dnf-based original on a subset, extrapolated.
 #   scripts/bench.sh [DATA-DIR]     DNF_SOURCES=N sources for the dnf baseline (default 200)
+#                                   SPEC_CORPUS=DIR a directory of spec files (spec evaluator line)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-bench-data}
@@ -59,6 +60,16 @@ echo "| full fixed point, all 4 arches in parallel (wall) | $(secs "$all") s |"
 # One resolve: the resolver bench on a 70k-package synthetic pool.
 res=$(cargo bench -q -p buildroot-core --bench resolve 2>/dev/null | grep 'core + 20 BRs' || true)
 [ -n "$res" ] && echo "| one resolve, core + 20 BuildRequires (median ms, p90 ms) | $(echo "$res" | awk '{print $(NF-2)", "$(NF-1)}') |"
+
+# The spec evaluator on a corpus of specs (all specs x 4 arches, Fedora's macro set as
+# scripts/spec-corpus.sh assembles it; SPEC_CORPUS=DIR, SPEC_SAMPLE=N for every N-th spec).
+if [ -n "${SPEC_CORPUS:-}" ] && [ -d "$SPEC_CORPUS" ]; then
+  line=$(OURS_ONLY=1 SAMPLE="${SPEC_SAMPLE:-1}" OUT="$tmp/spec-corpus" scripts/spec-corpus.sh "$SPEC_CORPUS" 2>&1 |
+    sed -n 's/^spec_corpus: //p' | tail -1)
+  echo "| spec evaluator: ${line:-failed} |"
+else
+  echo "| spec evaluator, corpus x 4 arches | skipped: give SPEC_CORPUS=DIR (docs/archful.md) |"
+fi
 
 # The dnf-based original on a subset, extrapolated to the same number of sources.
 n=${DNF_SOURCES:-200}
