@@ -3,9 +3,11 @@
 #
 #   scripts/buildroot-workflow.sh --config FILE [--work DIR] [--bin DIR] [--verify-only] [--no-verify]
 #
-# Steps (../shared/reference/workflow.md):
-#   1 compose lists            -> COMPOSE_DIR/<arch>.txt (+ sources.txt), or compose/ computed by
-#                                 compose-view from content-resolver's configs (COMPOSE_CONFIGS + VIEW)
+# Steps (the ELN Buildroot Generator Workflow; docs/semantics.md describes its ten steps):
+#   1 compose lists            -> COMPOSE_DIR/<arch>.txt (+ sources-<arch>.txt or sources.txt), or
+#                                 compose/ computed by compose-view from content-resolver's configs
+#                                 (COMPOSE_CONFIGS + VIEW), or fetched by fetch-compose from
+#                                 content-resolver's published lists (COMPOSE_URL + VIEW)
 #   2 buildroot-generator      -> pass1/<arch>/      (per arch, in parallel)
 #   3 identify-archful-srpms   -> archful/archful.txt, archful.json, warnings.txt, srpm-map.txt
 #                                 (SRPMs cached in WORK/srpm-cache)
@@ -43,7 +45,7 @@ while [ $# -gt 0 ]; do
     --bin) bin="${2:?}"; shift 2 ;;
     --verify-only) verify_only=1; shift ;;
     --no-verify) verify=0; shift ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^# shellcheck/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -56,22 +58,29 @@ cd "$top"
 mkdir -p "$work"
 work=$(cd "$work" && pwd -P)
 if [ -z "$bin" ]; then bin="$top/target/release"; fi
-for t in buildroot-generator identify-archful-srpms create-srpm-repos workload-diff compose-view; do
+for t in buildroot-generator identify-archful-srpms create-srpm-repos workload-diff compose-view fetch-compose; do
   [ -x "$bin/$t" ] || die "$bin/$t: not built (run 'make release' or pass --bin DIR)"
 done
 gen="$bin/buildroot-generator" archful_tool="$bin/identify-archful-srpms"
 repos_tool="$bin/create-srpm-repos" diff_tool="$bin/workload-diff" view_tool="$bin/compose-view"
+fetch_tool="$bin/fetch-compose"
 
 ARCHES="" BINARY_REPOS="" SOURCE_REPOS="" REPOFILE="" CORE="" RELEASE_PACKAGE=""
-PREFER_RELEASE="" PLACEHOLDERS="" COMPOSE_DIR="" COMPOSE_CONFIGS="" COMPOSE_REPO_OVERRIDES=""
+PREFER_RELEASE="" PLACEHOLDERS="" COMPOSE_DIR="" COMPOSE_CONFIGS="" COMPOSE_REPO_OVERRIDES="" COMPOSE_URL=""
 EXCLUDE_FILE="" VIEW="view-eln"
 SPEC_MACROS="" SPEC_DEFINES=() REPO_MACROS=1
-WORKLOAD_NAME="" WORKLOAD_DESCRIPTION="" WORKLOAD_MAINTAINER="" WORKLOAD_LABELS="" WORKLOAD_REPOSITORIES=""
+WORKLOAD_NAME="" WORKLOAD_DESCRIPTION="" WORKLOAD_MAINTAINER="" WORKLOAD_LABELS=""
+unset WORKLOAD_REPOSITORIES
 # shellcheck disable=SC1090
 . "$config"
+# Keys that only fed workload keys content-resolver now rejects (docs/formats.md section 4).
+[ -z "${WORKLOAD_REPOSITORIES+set}" ] \
+  || die "$config: WORKLOAD_REPOSITORIES is no longer used (content-resolver rejects a workload with 'repositories'); remove it"
 [ -n "$ARCHES" ] || die "$config: ARCHES is empty"
-[ -n "$COMPOSE_DIR$COMPOSE_CONFIGS" ] || die "$config: set COMPOSE_DIR (lists) or COMPOSE_CONFIGS (content-resolver configs) and VIEW"
-[ -z "$COMPOSE_DIR" ] || [ -z "$COMPOSE_CONFIGS" ] || die "$config: COMPOSE_DIR and COMPOSE_CONFIGS are both set; keep one"
+modes=0
+for m in "$COMPOSE_DIR" "$COMPOSE_CONFIGS" "$COMPOSE_URL"; do [ -z "$m" ] || modes=$((modes + 1)); done
+[ "$modes" -gt 0 ] || die "$config: set COMPOSE_DIR (lists), COMPOSE_CONFIGS (content-resolver configs) and VIEW, or COMPOSE_URL (content-resolver's output) and VIEW"
+[ "$modes" -eq 1 ] || die "$config: more than one of COMPOSE_DIR, COMPOSE_CONFIGS and COMPOSE_URL is set; keep one"
 [ -n "$BINARY_REPOS$REPOFILE" ] || die "$config: neither BINARY_REPOS nor REPOFILE is set"
 # REPOFILE may hold $basearch: one .repo file per arch (configs/fedora-eln.conf).
 for a in $ARCHES; do
@@ -82,7 +91,7 @@ if [ -n "$COMPOSE_DIR" ]; then
   for a in $ARCHES; do
     [ -r "$COMPOSE_DIR/$a.txt" ] || die "$COMPOSE_DIR/$a.txt: missing compose list for $a"
   done
-else
+elif [ -n "$COMPOSE_CONFIGS" ]; then
   [ -d "$COMPOSE_CONFIGS" ] || die "$COMPOSE_CONFIGS: COMPOSE_CONFIGS is not a directory"
 fi
 export LC_ALL=C
@@ -187,7 +196,6 @@ diff_inputs() { # run-dir: workload-diff's inputs (compose and pass 2 per arch, 
   [ -z "$WORKLOAD_DESCRIPTION" ] || diff_args+=(--description "$WORKLOAD_DESCRIPTION")
   [ -z "$WORKLOAD_MAINTAINER" ] || diff_args+=(--maintainer "$WORKLOAD_MAINTAINER")
   for l in $WORKLOAD_LABELS; do diff_args+=(--label "$l"); done
-  for r in $WORKLOAD_REPOSITORIES; do diff_args+=(--repository "$r"); done
 }
 
 make_repo() { # arch: step 4 for one arch
@@ -254,8 +262,8 @@ flock -n 9 || die "$work: another buildroot-workflow run is using it"
 
 if [ "$verify_only" = 1 ]; then
   [ -d "$work/current/pass2" ] || die "$work/current: no finished run to verify (run without --verify-only first)"
-  # A computed compose is part of the run it was computed for.
-  [ -z "$COMPOSE_CONFIGS" ] || COMPOSE_DIR="$work/current/compose"
+  # A computed or fetched compose is part of the run it was made for.
+  [ -z "$COMPOSE_CONFIGS$COMPOSE_URL" ] || COMPOSE_DIR="$work/current/compose"
   verify_run "$work/current"
   exit $verify_failed
 fi
@@ -301,6 +309,12 @@ cp "$config" "$run/workflow.conf"
 if [ -n "$COMPOSE_CONFIGS" ]; then
   step "1 compose-view ($VIEW from $COMPOSE_CONFIGS)"
   compose_from_configs "$run/compose"
+  COMPOSE_DIR="$run/compose"
+elif [ -n "$COMPOSE_URL" ]; then
+  step "1 fetch-compose ($VIEW from $COMPOSE_URL)"
+  fetch_args=(); for a in $ARCHES; do fetch_args+=(--arch "$a"); done
+  "$fetch_tool" --url "$COMPOSE_URL" --view "$VIEW" "${fetch_args[@]}" --out "$run/compose" -q \
+    || die "step 1 (fetch-compose) failed"
   COMPOSE_DIR="$run/compose"
 fi
 

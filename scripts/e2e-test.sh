@@ -69,16 +69,20 @@ common = ("binutils bzip2 bzip2-devel cpio cpp curl-minimal diffutils docbook-st
 assert d["packages"] == common, ("packages", sorted(set(d["packages"]) ^ set(common)))
 arch = {k: (v or []) for k, v in d["arch_packages"].items()}
 assert arch == {"aarch64": [], "x86_64": ["nasm"]}, arch
-assert d["experimental"]["buildroot"] is True
+# Exactly the keys content-resolver's workload loader accepts and reads (docs/formats.md section 4).
+assert sorted(w) == ["data", "document", "version"], sorted(w)
+assert sorted(d) == ["arch_packages", "description", "labels", "maintainer", "name", "packages"], sorted(d)
 assert d["labels"] == ["eln-buildroot"], d["labels"]
 b = yaml.safe_load(open(cur + "/buildroot.yaml"))
 assert b["document"] == "feedback-pipeline-buildroot"
 bd = b["data"]
+assert sorted(bd) == ["base_buildroot", "maintainer", "source_packages", "view_id"], sorted(bd)
 assert "rpm-build" in bd["base_buildroot"]["x86_64"]
 assert bd["source_packages"]["x86_64"]["libjpeg-turbo"]["requires"] == ["binutils", "cpp", "gcc", "glibc-devel", "libgcc", "nasm"], bd["source_packages"]["x86_64"]["libjpeg-turbo"]
 assert "nasm" not in bd["source_packages"]["aarch64"]["libjpeg-turbo"]["requires"]
-assert sorted(bd["failed_buildroot"]["aarch64"]) == ["broken", "compat-32", "conflicted"], bd["failed_buildroot"]
-assert sorted(bd["failed_buildroot"]["x86_64"]) == ["broken", "conflicted"], bd["failed_buildroot"]
+import os
+failed = {a: sorted({f.rsplit("-", 1)[0] for f in os.listdir(f"{cur}/pass2/{a}/errors")}) for a in ("aarch64", "x86_64")}
+assert failed == {"aarch64": ["broken", "compat-32", "conflicted"], "x86_64": ["broken", "conflicted"]}, failed
 a = json.load(open(cur + "/archful/archful.json"))
 assert [r["name"] for r in a["archful"]] == ["libjpeg-turbo"] and a["grep_fallback"] == [], a
 # Steps 3 and 4 read the specs with the binary repos' macro packages, per arch.
@@ -92,6 +96,46 @@ allowed = set(open(cur + "/verify/x86_64/allowed.txt").read().split())
 assert allowed == compose | set(common) | {"nasm"}, sorted(allowed ^ (compose | set(common) | {"nasm"}))
 print("e2e: workload, buildroot YAML and archful JSON as expected")
 PY
+
+# COMPOSE_URL: the same compose as content-resolver publishes it (sorted, no final newline), from a
+# directory and from a 127.0.0.1 server, gives the same workload and buildroot documents.
+cr="$work/content-resolver"; mkdir -p "$cr"
+names() { grep -v '^#' "$1" | sed '/^$/d' | LC_ALL=C sort -u; }
+for a in x86_64 aarch64; do
+  printf '%s' "$(names "testdata/compose/$a.txt")" > "$cr/view-binary-package-name-list--view-eln--$a.txt"
+  printf '%s' "$(names testdata/compose/sources.txt)" > "$cr/view-source-package-name-list--view-eln--$a.txt"
+done
+"$py" -u -m http.server --bind 127.0.0.1 --directory "$cr" 0 > "$work/http.log" 2>&1 &
+http_pid=$!
+trap 'kill "$http_pid" 2>/dev/null; rm -rf "$work"' EXIT
+port=""
+for _ in $(seq 50); do
+  port=$(sed -n 's/.*port \([0-9][0-9]*\).*/\1/p' "$work/http.log" | head -1)
+  [ -n "$port" ] && break; sleep 0.1
+done
+[ -n "$port" ] || fail "the test HTTP server did not start: $(cat "$work/http.log")"
+for url in "$cr" "http://127.0.0.1:$port/"; do
+  conf "$work/url.conf" "COMPOSE_DIR=" "COMPOSE_URL=$url"
+  rm -rf "$work/w-url"
+  XDG_CACHE_HOME="$work/xdg" wf --config "$work/url.conf" --work "$work/w-url" --no-verify > /dev/null 2> "$work/url.err" \
+    || { cat "$work/url.err" >&2; fail "COMPOSE_URL=$url: the workflow failed"; }
+  grep -q "1 fetch-compose (view-eln from $url)" "$work/url.err" || fail "COMPOSE_URL=$url: no fetch step"
+  for f in eln-buildroot-workload.yaml buildroot.yaml; do
+    cmp -s "$cur/$f" "$work/w-url/current/$f" || fail "COMPOSE_URL=$url: $f differs from the COMPOSE_DIR run"
+  done
+  [ -s "$work/w-url/current/compose/sources-x86_64.txt" ] || fail "COMPOSE_URL=$url: the compose is not kept in the run"
+done
+grep -q "GET /view-source-package-name-list--view-eln--aarch64.txt" "$work/http.log" \
+  || fail "the server was not asked for the source list: $(cat "$work/http.log")"
+conf "$work/both.conf" "COMPOSE_URL=$cr"
+rc=0; wf --config "$work/both.conf" --work "$work/w-url" > /dev/null 2> "$work/both.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "more than one of COMPOSE_DIR, COMPOSE_CONFIGS and COMPOSE_URL is set" "$work/both.err" \
+  || { cat "$work/both.err" >&2; fail "COMPOSE_DIR with COMPOSE_URL exited $rc"; }
+conf "$work/noview.conf" "COMPOSE_DIR=" "COMPOSE_URL=$cr" "VIEW=view-nothing"
+rc=0; wf --config "$work/noview.conf" --work "$work/w-url" > /dev/null 2> "$work/noview.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "view-binary-package-name-list--view-nothing--x86_64.txt: content-resolver publishes no such list" "$work/noview.err" \
+  || { cat "$work/noview.err" >&2; fail "an unpublished VIEW exited $rc"; }
+echo "e2e: COMPOSE_URL from a directory and over HTTP gives the same documents"
 
 wf --config testdata/workflow.conf --work "$work" --verify-only 2> "$work/verify" \
   || { cat "$work/verify" >&2; fail "verify failed"; }
@@ -112,6 +156,12 @@ touch "$work/rerun-done"; wait "$reader"
 cmp -s "$work/last/eln-buildroot-workload.yaml" "$work/current/eln-buildroot-workload.yaml" || fail "rerun changed the workload"
 baseurls_exist "$work"/last/repos/*.repo "$work"/last/verify/*/archful.repo "$cur"/repos/*.repo
 [ "$(find "$work/runs" -mindepth 1 -maxdepth 1 | wc -l)" = 2 ] || fail "runs/ should hold current and last only: $(ls "$work/runs")"
+
+# A config key that only fed a workload key content-resolver rejects is an error, not ignored.
+conf "$work/old.conf" "WORKLOAD_REPOSITORIES=repository-fedora-eln"
+rc=0; wf --config "$work/old.conf" --work "$work" > /dev/null 2> "$work/old.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "WORKLOAD_REPOSITORIES is no longer used" "$work/old.err" \
+  || { cat "$work/old.err" >&2; fail "an old config with WORKLOAD_REPOSITORIES exited $rc"; }
 
 # A failed step exits 2 naming the step and arch, keeps the run as failed/, leaves current/.
 keep=$(readlink -f "$cur")

@@ -1,58 +1,43 @@
-//! HTTP repositories: served from 127.0.0.1, cached by checksum, errors name the URL.
+//! HTTP repositories: served from 127.0.0.1, cached by checksum, errors name
+//! the URL; and what mirrors do every day (503, 429 with Retry-After, a
+//! reset or short body, a stall, a corrupt file, a dead mirror), once (the
+//! load succeeds with the same packages) and forever (one line, exit-2
+//! material, within a bounded time, nothing half-written in the cache).
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+mod http_support;
 
-use buildroot_core::rpmmd::{load_repo, sha256_file, Filelists, LoadOptions, RepoSpec};
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
-/// A tiny HTTP/1.1 file server; records every requested path.
-fn serve(root: PathBuf) -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let log2 = log.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                    break;
-                }
-            }
-            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-            log2.lock().unwrap().push(path.clone());
-            let (status, body) = if path.starts_with("/error500/") {
-                ("500 Internal Server Error", Vec::new())
-            } else {
-                match std::fs::read(root.join(path.trim_start_matches('/'))) {
-                    Ok(b) => ("200 OK", b),
-                    Err(_) => ("404 Not Found", b"not found".to_vec()),
-                }
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(&body);
-        }
-    });
-    (format!("http://{addr}"), log)
+use buildroot_core::rpmmd::{
+    download_verified, load_repo, sha256_file, Expected, Filelists, HttpSettings, LoadOptions,
+    MirrorSource, RepoSpec,
+};
+use http_support::{dead_port, Fault, Server};
+
+/// Small waits and limits for every test of this file (the same values
+/// everywhere, so tests running in parallel cannot disagree).
+fn fast() {
+    std::env::set_var("RPM_BUILDROOT_HTTP_BACKOFF", "0.05");
+    std::env::set_var("RPM_BUILDROOT_HTTP_TIMEOUT", "1");
+    std::env::set_var("RPM_BUILDROOT_HTTP_RETRIES", "3");
 }
 
+/// A repo of 60 packages (a primary.xml.gz of a few kB, so faults hit mid-body).
 fn write_repo(dir: &Path) {
     let rd = dir.join("repodata");
     std::fs::create_dir_all(&rd).unwrap();
-    let primary = r#"<?xml version="1.0"?><metadata xmlns:rpm="x" packages="1"><package type="rpm"><name>foo</name><arch>noarch</arch><version epoch="0" ver="1" rel="1"/><location href="foo-1-1.noarch.rpm"/><format><rpm:sourcerpm>foo-1-1.src.rpm</rpm:sourcerpm></format></package></metadata>"#;
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut primary =
+        String::from(r#"<?xml version="1.0"?><metadata xmlns:rpm="x" packages="60">"#);
+    for i in 0..60 {
+        primary.push_str(&format!(
+            r#"<package type="rpm"><name>foo{i}</name><arch>noarch</arch><version epoch="0" ver="1.{i}" rel="1"/><summary>package number {i} with a summary long enough to fill the file {}</summary><location href="foo{i}-1-1.noarch.rpm"/><format><rpm:sourcerpm>foo{i}-1-1.src.rpm</rpm:sourcerpm></format></package>"#,
+            "x".repeat(i * 7 % 61)
+        ));
+    }
+    primary.push_str("</metadata>");
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
     e.write_all(primary.as_bytes()).unwrap();
     std::fs::write(rd.join("p.xml.gz"), e.finish().unwrap()).unwrap();
     let sum = sha256_file(&rd.join("p.xml.gz")).unwrap();
@@ -70,126 +55,313 @@ fn opts(cache: &Path) -> LoadOptions {
     }
 }
 
-#[test]
-fn second_load_fetches_only_repomd() {
+/// The packages of a load, as comparable text.
+fn packages(spec: &RepoSpec, cache: &Path) -> buildroot_core::Result<Vec<String>> {
+    let r = load_repo(spec, &opts(cache))?;
+    Ok(r.packages.iter().map(|p| format!("{p:?}")).collect())
+}
+
+/// A served repo, and what a fault-free load of it gives.
+fn served() -> (tempfile::TempDir, Server, Vec<String>) {
+    fast();
     let root = tempfile::tempdir().unwrap();
     write_repo(&root.path().join("repo"));
+    let clean = packages(
+        &RepoSpec::new("local", root.path().join("repo").to_str().unwrap()),
+        root.path(),
+    )
+    .unwrap();
+    assert_eq!(clean.len(), 60);
+    let server = Server::start(root.path().to_path_buf());
+    (root, server, clean)
+}
+
+/// Files left in a cache directory tree (temporaries included).
+fn files_in(dir: &Path) -> Vec<String> {
+    walk(dir)
+        .into_iter()
+        .map(|p| p.strip_prefix(dir).unwrap().display().to_string())
+        .collect()
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            if e.path().is_dir() {
+                out.extend(walk(&e.path()));
+            } else {
+                out.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn second_load_fetches_only_repomd() {
+    let (_root, server, _) = served();
     let cache = tempfile::tempdir().unwrap();
-    let (base, log) = serve(root.path().to_path_buf());
-    let spec = RepoSpec::new("web", &format!("{base}/repo/"));
-    let r = load_repo(&spec, &opts(cache.path())).unwrap();
-    assert_eq!(r.packages[0].name, "foo");
+    let spec = RepoSpec::new("web", &format!("{}/repo/", server.base));
+    assert_eq!(packages(&spec, cache.path()).unwrap().len(), 60);
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(
-        *log.lock().unwrap(),
-        vec!["/repo/repodata/repomd.xml", "/repo/repodata/p.xml.gz"]
+        paths,
+        ["/repo/repodata/repomd.xml", "/repo/repodata/p.xml.gz"]
     );
-    log.lock().unwrap().clear();
-    let r = load_repo(&spec, &opts(cache.path())).unwrap();
-    assert_eq!(r.packages.len(), 1);
-    assert_eq!(*log.lock().unwrap(), vec!["/repo/repodata/repomd.xml"]);
+    server.clear_log();
+    assert_eq!(packages(&spec, cache.path()).unwrap().len(), 60);
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/repo/repodata/repomd.xml"]);
 }
 
 #[test]
 fn http_errors_name_the_url() {
-    let root = tempfile::tempdir().unwrap();
+    let (_root, server, _) = served();
+    let base = &server.base;
     let cache = tempfile::tempdir().unwrap();
-    let (base, _log) = serve(root.path().to_path_buf());
-    let e = load_repo(
+    // A 404 is not retried.
+    let e = packages(
         &RepoSpec::new("web", &format!("{base}/missing")),
-        &opts(cache.path()),
+        cache.path(),
     )
     .unwrap_err()
     .to_string();
     assert_eq!(e, format!("{base}/missing/repodata/repomd.xml: HTTP 404"));
-    let e = load_repo(
-        &RepoSpec::new("web", &format!("{base}/error500")),
-        &opts(cache.path()),
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(e.ends_with("HTTP 500"), "{e}");
-    // Nothing listens on this port once the listener is dropped.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let e = load_repo(
+    assert_eq!(server.requests_for("/missing/repodata/repomd.xml").len(), 1);
+    // Nothing listens on this port: retried, then one line.
+    let port = dead_port();
+    let e = packages(
         &RepoSpec::new("web", &format!("http://127.0.0.1:{port}/x")),
-        &opts(cache.path()),
+        cache.path(),
     )
     .unwrap_err()
     .to_string();
     assert!(
-        e.starts_with(&format!("http://127.0.0.1:{port}/x/repodata/repomd.xml: ")),
+        e.starts_with(&format!(
+            "http://127.0.0.1:{port}/x/repodata/repomd.xml: connection failed"
+        )),
         "{e}"
     );
+    assert!(e.ends_with("(gave up after 4 attempts)"), "{e}");
     assert!(!e.contains('\n'));
 }
 
-/// A server that sends a 4 kB body in 8 pieces, `gap` apart, or (with
-/// `stall_after`) stops after that many pieces and holds the connection.
-fn trickle(gap: std::time::Duration, stall_after: Option<usize>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buf = [0u8; 4096];
-            let _ = std::io::Read::read(&mut stream, &mut buf);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: 4096\r\nConnection: close\r\n\r\n"
-            );
-            for i in 0..8 {
-                if stall_after == Some(i) {
-                    break;
-                }
-                let _ = stream.write_all(&[b'x'; 512]);
-                let _ = stream.flush();
-                std::thread::sleep(gap);
-            }
-            held.push(stream);
-        }
-    });
-    format!("http://{addr}/file")
+/// One fault, once, on `file`: the load succeeds with the same packages.
+fn once(fault: Fault, file: &str) -> Server {
+    let (_root, server, clean) = served();
+    server.fault(file, fault.clone(), Some(1));
+    let cache = tempfile::tempdir().unwrap();
+    let spec = RepoSpec::new("web", &format!("{}/repo/", server.base));
+    let got = packages(&spec, cache.path()).unwrap_or_else(|e| panic!("{fault:?}: {e}"));
+    assert_eq!(got, clean, "{fault:?}");
+    assert_eq!(
+        server
+            .requests_for(file)
+            .iter()
+            .filter(|r| r.fault.is_some())
+            .count(),
+        1,
+        "{fault:?}"
+    );
+    // Only the cached copy is left: no temporaries.
+    let left = files_in(cache.path());
+    assert!(left.iter().all(|f| !f.contains(".tmp")), "{left:?}");
+    server
 }
 
 #[test]
-fn slow_downloads_finish_and_stalled_ones_fail() {
-    use buildroot_core::rpmmd::download_with_stall_limit;
-    use std::time::{Duration, Instant};
-    let t = tempfile::tempdir().unwrap();
-    // 8 pieces 300 ms apart: 2.4 s in all, longer than the 1 s stall limit,
-    // but never a second without data.
-    let dest = t.path().join("slow");
-    let url = trickle(Duration::from_millis(300), None);
-    download_with_stall_limit(&url, &dest, Duration::from_secs(1)).unwrap();
-    assert_eq!(std::fs::read(&dest).unwrap().len(), 4096);
-    // Two pieces, then silence: fails after about the limit, naming the URL.
-    let dest = t.path().join("stalled");
-    let url = trickle(Duration::from_millis(50), Some(2));
+fn a_503_once_is_retried() {
+    let s = once(Fault::Status(503), "repomd.xml");
+    assert_eq!(s.requests_for("repomd.xml").len(), 2);
+}
+
+#[test]
+fn a_429_waits_for_its_retry_after() {
     let start = Instant::now();
-    let err = download_with_stall_limit(&url, &dest, Duration::from_secs(1))
-        .unwrap_err()
-        .to_string();
+    let s = once(Fault::RetryAfter(429, "1".into()), "p.xml.gz");
     assert!(
-        err.contains(&url) && err.contains("stalled") && err.contains("1024 bytes"),
-        "{err}"
+        start.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        start.elapsed()
     );
+    assert_eq!(s.requests_for("p.xml.gz").len(), 2);
+}
+
+#[test]
+fn a_reset_mid_body_resumes_with_range() {
+    let s = once(Fault::ResetMidBody, "p.xml.gz");
+    let reqs = s.requests_for("p.xml.gz");
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    let range = reqs[1]
+        .range
+        .as_deref()
+        .expect("the retry asks for a range");
+    let from: u64 = range
+        .strip_prefix("bytes=")
+        .and_then(|r| r.strip_suffix('-'))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(from > 0, "{range}");
+}
+
+#[test]
+fn a_short_body_resumes_with_range() {
+    let s = once(Fault::ShortBody, "p.xml.gz");
+    let reqs = s.requests_for("p.xml.gz");
+    assert!(reqs[1].range.is_some(), "{reqs:?}");
+}
+
+#[test]
+fn a_stall_is_abandoned_and_resumed() {
+    let start = Instant::now();
+    let s = once(Fault::Stall, "p.xml.gz");
+    // The stall limit is 1 s in these tests.
     assert!(
         start.elapsed() < Duration::from_secs(5),
         "{:?}",
         start.elapsed()
     );
-    assert!(!dest.exists());
+    let reqs = s.requests_for("p.xml.gz");
+    assert!(reqs[1].range.is_some(), "{reqs:?}");
+}
+
+#[test]
+fn a_corrupt_file_is_downloaded_once_more_from_the_start() {
+    let s = once(Fault::Corrupt, "p.xml.gz");
+    let reqs = s.requests_for("p.xml.gz");
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    assert!(
+        reqs[1].range.is_none(),
+        "a corrupt file is not resumed: {reqs:?}"
+    );
+}
+
+#[test]
+fn without_ranges_a_retry_starts_from_zero() {
+    let (_root, server, clean) = served();
+    server.set_ranges(false);
+    server.fault("p.xml.gz", Fault::ResetMidBody, Some(1));
+    let cache = tempfile::tempdir().unwrap();
+    let spec = RepoSpec::new("web", &format!("{}/repo/", server.base));
+    assert_eq!(packages(&spec, cache.path()).unwrap(), clean);
+    let reqs = server.requests_for("p.xml.gz");
+    assert_eq!(reqs.len(), 2);
+    assert!(reqs.iter().all(|r| r.range.is_none()), "{reqs:?}");
+}
+
+/// The same fault forever: one line naming the URL, the attempts and the
+/// cause, within `limit`, and nothing but finished files in the cache.
+fn forever(fault: Fault, file: &str, want: &[&str], limit: Duration) {
+    let (_root, server, _) = served();
+    server.fault(file, fault.clone(), None);
+    let cache = tempfile::tempdir().unwrap();
+    let spec = RepoSpec::new("web", &format!("{}/repo/", server.base));
+    let start = Instant::now();
+    let e = packages(&spec, cache.path()).unwrap_err().to_string();
+    assert!(start.elapsed() < limit, "{fault:?}: {:?}", start.elapsed());
+    assert!(
+        e.starts_with(&format!("{}/repo/repodata/{file}: ", server.base)),
+        "{e}"
+    );
+    for w in want {
+        assert!(e.contains(w), "{fault:?}: '{w}' not in: {e}");
+    }
+    assert_eq!(e.lines().count(), 1, "{e}");
+    let left = files_in(cache.path());
+    assert!(
+        left.iter().all(|f| f.ends_with("repomd.xml")),
+        "{fault:?}: left in the cache: {left:?}"
+    );
+}
+
+#[test]
+fn faults_forever_fail_in_bounded_time() {
+    let fast = Duration::from_secs(5);
+    forever(
+        Fault::Status(503),
+        "repomd.xml",
+        &["HTTP 503", "gave up after 4 attempts"],
+        fast,
+    );
+    forever(
+        Fault::Status(502),
+        "p.xml.gz",
+        &["HTTP 502", "gave up after 4 attempts"],
+        fast,
+    );
+    forever(
+        Fault::RetryAfter(429, "0".into()),
+        "p.xml.gz",
+        &["HTTP 429", "gave up after 4 attempts"],
+        fast,
+    );
+    forever(
+        Fault::ResetMidBody,
+        "p.xml.gz",
+        &["gave up after 4 attempts"],
+        fast,
+    );
+    forever(
+        Fault::Corrupt,
+        "p.xml.gz",
+        &["checksum mismatch", "downloaded twice"],
+        fast,
+    );
+}
+
+#[test]
+fn a_stall_forever_fails_in_bounded_time() {
+    // 4 attempts of 1 s, and the waits between them.
+    forever(
+        Fault::Stall,
+        "p.xml.gz",
+        &["stalled", "gave up after 4 attempts"],
+        Duration::from_secs(9),
+    );
+}
+
+#[test]
+fn retry_after_is_capped() {
+    fast();
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("f"), b"hello").unwrap();
+    let server = Server::start(root.path().to_path_buf());
+    server.fault("/f", Fault::RetryAfter(503, "3600".into()), Some(1));
+    let s = HttpSettings {
+        max_wait: Duration::from_millis(200),
+        ..HttpSettings::from_env().unwrap()
+    };
+    let dest = root.path().join("out/f");
+    let start = Instant::now();
+    download_verified(&format!("{}/f", server.base), &dest, None, &s).unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(std::fs::read(&dest).unwrap(), b"hello");
+    // With an expected checksum that never matches: downloaded twice, nothing left.
+    let want = Expected {
+        algo: "sha256".into(),
+        hex: "00".repeat(32),
+    };
+    let dest2 = root.path().join("out/g");
+    let e = download_verified(&format!("{}/f", server.base), &dest2, Some(&want), &s)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("checksum mismatch") && e.contains("downloaded twice"),
+        "{e}"
+    );
+    assert_eq!(files_in(&root.path().join("out")), ["f"]);
 }
 
 #[test]
 fn metalink_and_mirrorlist_skip_dead_and_stale_mirrors() {
-    use buildroot_core::rpmmd::MirrorSource;
-    let root = tempfile::tempdir().unwrap();
+    let (root, server, clean) = served();
     write_repo(&root.path().join("good"));
     write_repo(&root.path().join("stale"));
     // A stale mirror: older repomd.xml than the metalink announces.
@@ -198,8 +370,9 @@ fn metalink_and_mirrorlist_skip_dead_and_stale_mirrors() {
     text.push_str("<!-- yesterday -->\n");
     std::fs::write(&stale, text).unwrap();
     let sum = sha256_file(&root.path().join("good/repodata/repomd.xml")).unwrap();
-    let (base, log) = serve(root.path().to_path_buf());
-    let url = |m: &str| format!("{base}/{m}/repodata/repomd.xml");
+    let base = &server.base;
+    let dead = format!("http://127.0.0.1:{}", dead_port());
+    let url = |b: &str, m: &str| format!("{b}/{m}/repodata/repomd.xml");
     std::fs::write(
         root.path().join("metalink.xml"),
         format!(
@@ -207,16 +380,18 @@ fn metalink_and_mirrorlist_skip_dead_and_stale_mirrors() {
 <url protocol="http" preference="100">{}</url>
 <url protocol="http" preference="99">{}</url>
 <url protocol="http" preference="98">{}</url>
+<url protocol="http" preference="97">{}</url>
 </resources></file></files></metalink>"#,
-            url("missing"),
-            url("stale"),
-            url("good")
+            url(&dead, "good"),
+            url(base, "missing"),
+            url(base, "stale"),
+            url(base, "good")
         ),
     )
     .unwrap();
     std::fs::write(
         root.path().join("mirrors.txt"),
-        format!("# mirrors\n{base}/missing\n{base}/good/\n"),
+        format!("# mirrors\n{dead}/good\n{base}/missing\n{base}/good/\n"),
     )
     .unwrap();
     let cache = tempfile::tempdir().unwrap();
@@ -226,21 +401,26 @@ fn metalink_and_mirrorlist_skip_dead_and_stale_mirrors() {
     ] {
         let mut spec = RepoSpec::new("fedora", "");
         spec.mirrors = Some(src.clone());
+        let start = Instant::now();
         let r = load_repo(&spec, &opts(cache.path())).unwrap_or_else(|e| panic!("{src:?}: {e}"));
+        // A dead mirror is left at once, not retried.
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
         assert_eq!(r.spec.baseurl, format!("{base}/good/"), "{src:?}");
-        assert_eq!(r.packages.len(), 1);
+        let got: Vec<String> = r.packages.iter().map(|p| format!("{p:?}")).collect();
+        assert_eq!(got, clean);
     }
-    assert!(log
-        .lock()
-        .unwrap()
-        .iter()
-        .any(|p| p == "/stale/repodata/repomd.xml"));
+    assert!(!server.requests_for("/stale/repodata/repomd.xml").is_empty());
     // Every mirror stale or dead: one error naming the metalink.
     std::fs::write(
         root.path().join("dead.xml"),
         format!(
-            r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources><url protocol="http">{}</url></resources></file></files></metalink>"#,
-            url("stale")
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources><url protocol="http">{}</url><url protocol="http">{}</url></resources></file></files></metalink>"#,
+            url(&dead, "good"),
+            url(base, "stale")
         ),
     )
     .unwrap();
@@ -251,4 +431,23 @@ fn metalink_and_mirrorlist_skip_dead_and_stale_mirrors() {
         .to_string();
     assert!(e.contains("dead.xml") && e.contains("stale mirror"), "{e}");
     assert_eq!(e.lines().count(), 1, "{e}");
+}
+
+#[test]
+fn a_mirror_that_fails_a_file_is_left_for_the_next() {
+    // Two baseurls (a .repo file's multi-URL baseurl=): the first has
+    // repomd.xml but its primary fails for good; the second delivers it.
+    let (root, server, clean) = served();
+    std::fs::create_dir_all(root.path().join("second")).unwrap();
+    write_repo(&root.path().join("second"));
+    server.fault("/repo/repodata/p.xml.gz", Fault::Status(500), None);
+    let mut spec = RepoSpec::new("web", &format!("{}/repo/", server.base));
+    spec.extra_baseurls = vec![format!("{}/second/", server.base)];
+    let cache = tempfile::tempdir().unwrap();
+    let r = load_repo(&spec, &opts(cache.path())).unwrap();
+    let got: Vec<String> = r.packages.iter().map(|p| format!("{p:?}")).collect();
+    assert_eq!(got, clean);
+    // The first mirror was asked once (left at once, not retried).
+    assert_eq!(server.requests_for("/repo/repodata/p.xml.gz").len(), 1);
+    assert_eq!(server.requests_for("/second/repodata/p.xml.gz").len(), 1);
 }

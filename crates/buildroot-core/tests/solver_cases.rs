@@ -1,4 +1,4 @@
-//! The resolver against dnf's verified answers (semantics.md §12), in
+//! The resolver against dnf's verified answers (conformance/scenarios.txt), in
 //! memory: every transaction of `conformance/scenarios.txt` that carries an
 //! expectation. (tests/solver_dnf.rs asks dnf itself about all of them.)
 

@@ -6,8 +6,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use buildroot_core::workload::{
-    BuildrootDocument, Experimental, PackageRelations, Placeholders, Relations, SourceRequires,
-    WorkloadDiff, WorkloadDocument, WorkloadMeta,
+    BuildrootDocument, PackageRelations, Placeholders, Relations, SourceRequires, WorkloadDiff,
+    WorkloadDocument, WorkloadMeta,
 };
 
 fn set(items: &[&str]) -> BTreeSet<String> {
@@ -48,10 +48,6 @@ data:
   maintainer: rpm-buildroot
   labels:
     - eln-buildroot
-  experimental:
-    buildroot: true
-  repositories:
-    - repository-fedora-eln
   packages:
     - autoconf
   arch_packages:
@@ -69,7 +65,8 @@ data:
 #[test]
 fn reads_dep_tracker_style_workload_with_nulls() {
     // dep-tracker's head + its empty arch lists (YAML null), 4-space indents,
-    // `True`, and a key we do not model.
+    // and keys we neither model nor write (`experimental`, `repositories`,
+    // `options`).
     let text = "---
 document:  feedback-pipeline-workload
 version: 1
@@ -96,7 +93,6 @@ data:
 ";
     let doc = WorkloadDocument::from_yaml(text, "eln-buildroot-workload.yaml").unwrap();
     assert_eq!(doc.maintainer, "tdawson");
-    assert_eq!(doc.experimental, Some(Experimental { buildroot: true }));
     assert_eq!(doc.packages, set(&["autoconf"]));
     assert_eq!(doc.arch_packages.len(), 4);
     assert!(doc.arch_packages["s390x"].is_empty());
@@ -168,8 +164,6 @@ fn sample_buildroot() -> BuildrootDocument {
             ("noextra".to_string(), SourceRequires::default()),
         ]),
     );
-    doc.failed_buildroot
-        .insert("x86_64".into(), set(&["broken", "conflicted"]));
     doc
 }
 
@@ -197,10 +191,6 @@ data:
           - gcc
       noextra:
         requires: []
-  failed_buildroot:
-    x86_64:
-      - broken
-      - conflicted
 "
     );
     let back = BuildrootDocument::from_yaml(&yaml, "b.yaml").unwrap();
@@ -209,10 +199,10 @@ data:
         back.binaries_for("x86_64"),
         set(&["apr-devel", "bash", "coreutils", "gcc"])
     );
-    // content-resolver ignores failed_buildroot; a document without it reads.
-    let old = "document: feedback-pipeline-buildroot\nversion: 1\ndata:\n  maintainer: m\n  view_id: view-eln\n  base_buildroot:\n    x86_64: [bash]\n  source_packages:\n    x86_64:\n      foo:\n        requires:\n";
+    // dep-tracker's failed_buildroot (which content-resolver never read) is ignored.
+    let old = "document: feedback-pipeline-buildroot\nversion: 1\ndata:\n  maintainer: m\n  view_id: view-eln\n  base_buildroot:\n    x86_64: [bash]\n  source_packages:\n    x86_64:\n      foo:\n        requires:\n  failed_buildroot:\n    x86_64: [broken]\n";
     let b = BuildrootDocument::from_yaml(old, "old.yaml").unwrap();
-    assert!(b.failed_buildroot.is_empty());
+    assert_eq!(b.base_buildroot["x86_64"], set(&["bash"]));
     assert!(b.source_packages["x86_64"]["foo"].requires.is_empty());
 }
 
@@ -318,7 +308,6 @@ fn pyyaml_reads_strings_as_strings() {
     let v = pyyaml_as_json(py, &yaml);
     assert_eq!(v["document"], "feedback-pipeline-workload");
     assert_eq!(v["version"], 1);
-    assert_eq!(v["data"]["experimental"]["buildroot"], true);
     assert_eq!(v["data"]["description"], doc.description.as_str());
     let got: Vec<&str> = v["data"]["packages"]
         .as_array()

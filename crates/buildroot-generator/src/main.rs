@@ -1,6 +1,9 @@
 //! buildroot-generator: which binary packages must exist to build these
 //! sources, and everything needed to build those, to a fixed point.
-//! A thin binary over `buildroot_core::buildroot`.
+//! A thin binary over `buildroot_core::buildroot` (and `progress.rs`, the
+//! terminal display).
+
+mod progress;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -12,7 +15,7 @@ use buildroot_core::buildroot::{self, Config, DEFAULT_CORE};
 use buildroot_core::cli::RepoArgs;
 use buildroot_core::pkglist::{name_in, read_list, write_list, Names, Stdout};
 use buildroot_core::pool::Pool;
-use buildroot_core::rpmmd::{Filelists, LoadOptions};
+use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
 use clap::{Parser, ValueEnum};
 
 // Loading metadata makes millions of small allocations; mimalloc makes
@@ -43,11 +46,7 @@ Exit codes:
   2  bad usage or bad input (unreadable file, bad repository, unknown arch)
 
 Input lines are source names; NEVRAs, SRPM file names and name-version-release
-lines (the *-nvrs lists) are taken as the name they carry.
-
-Environment:
-  RPM_BUILDROOT_HTTP_TIMEOUT  seconds an HTTP download may make no progress
-                              before it fails (default 60)";
+lines (the *-nvrs lists) are taken as the name they carry.";
 
 /// What to print on stdout.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -63,7 +62,7 @@ enum Print {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "buildroot-generator", version, about = "Compute the buildroot of source packages, as dnf would install it, to a fixed point", after_help = AFTER_HELP)]
+#[command(name = "buildroot-generator", version, about = "Compute the buildroot of source packages, as dnf would install it, to a fixed point", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
 struct Args {
     /// Target architecture (x86_64, aarch64, ppc64le, s390x, i686, ...).
     #[arg(long)]
@@ -215,15 +214,20 @@ fn run(args: &Args) -> Result<u8> {
     // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines are
     // all accepted; they are matched against the repos once they are loaded.
     let input_list = read_list(&args.input, Names::Verbatim)?;
+    // Progress (downloads, the fixed point) only for a person at a terminal.
+    let display = (!args.quiet && std::io::stderr().is_terminal()).then(progress::Display::new);
+    if let Some(d) = &display {
+        rpmmd::set_download_observer(Some(d.clone()));
+    }
     let t_load = std::time::Instant::now();
     // Never dropped: freeing ~100k packages' strings one by one costs
     // ≈0.03 s of CPU just before the process exits and the OS reclaims it all.
     let pool = std::mem::ManuallyDrop::new(load_pool(args)?);
     let load_s = t_load.elapsed().as_secs_f64();
-    let warn = |msg: String| {
-        if !args.quiet {
-            eprintln!("buildroot-generator: warning: {msg}");
-        }
+    let warn = |msg: String| match &display {
+        Some(d) => d.println(&format!("buildroot-generator: warning: {msg}")),
+        None if !args.quiet => eprintln!("buildroot-generator: warning: {msg}"),
+        None => {}
     };
     let input: Vec<String> = if args.from_binaries {
         let mut out = Vec::new();
@@ -243,19 +247,16 @@ fn run(args: &Args) -> Result<u8> {
         warn("the input lists no sources; only the core buildroot is computed".into());
     }
 
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let t_run = std::time::Instant::now();
     let br = buildroot::run_with_progress(&pool, &input, &cfg, |p| {
-        if show_progress {
-            eprint!(
-                "\rlayer {}: {} queued, {} resolved, {} failed   ",
-                p.layer, p.queued, p.resolved, p.failed
-            );
-            if p.queued == 0 {
-                eprintln!();
-            }
+        if let Some(d) = &display {
+            d.fixed_point(&p);
         }
     })?;
+    if let Some(d) = &display {
+        d.finish();
+        rpmmd::set_download_observer(None);
+    }
 
     if args.timings {
         let transactions = br.sources.iter().filter(|s| !s.no_source()).count() + 1;
@@ -279,15 +280,42 @@ fn run(args: &Args) -> Result<u8> {
             br.core.problems.join("; ")
         ));
     }
-    for s in br.failed() {
-        if s.no_source() {
-            warn(format!("{}: no source package of that name", s.name));
+    if display.is_some() {
+        // A person reads counts; the details are in --output-dir's errors/ and --json.
+        let count =
+            |f: &dyn Fn(&buildroot::SourceRecord) -> bool| br.failed().filter(|s| f(s)).count();
+        let kinds = [
+            ("NoInstall", count(&|s| !s.no_install.is_empty())),
+            ("BadDeps", count(&|s| !s.bad_deps.is_empty())),
+            ("NoSource", count(&|s| s.no_source())),
+        ];
+        let total = br.failed().count();
+        if total > 0 {
+            let per_kind: Vec<String> = kinds
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(k, n)| format!("{n} {k}"))
+                .collect();
+            let details = match &args.output_dir {
+                Some(d) => format!("details in {}", d.join("errors").display()),
+                None => "details with --output-dir DIR (errors/) or --json".to_string(),
+            };
+            warn(format!(
+                "{total} sources failed: {} ({details})",
+                per_kind.join(", ")
+            ));
         }
-        for r in &s.no_install {
-            warn(format!("{}: NoInstall: nothing provides '{r}'", s.name));
-        }
-        if !s.bad_deps.is_empty() {
-            warn(format!("{}: BadDeps: {}", s.name, s.bad_deps.join("; ")));
+    } else {
+        for s in br.failed() {
+            if s.no_source() {
+                warn(format!("{}: no source package of that name", s.name));
+            }
+            for r in &s.no_install {
+                warn(format!("{}: NoInstall: nothing provides '{r}'", s.name));
+            }
+            if !s.bad_deps.is_empty() {
+                warn(format!("{}: BadDeps: {}", s.name, s.bad_deps.join("; ")));
+            }
         }
     }
 

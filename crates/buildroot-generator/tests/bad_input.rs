@@ -460,7 +460,9 @@ fn http_case(url: String, needles: &[&str], env: Option<(&str, &str)>) {
     c.args(["--arch", "x86_64", "--repo"])
         .arg(format!("r={url}"))
         .arg("--cache-dir")
-        .arg(t.path());
+        .arg(t.path())
+        // Failures that may pass are retried: quickly, here.
+        .env("RPM_BUILDROOT_HTTP_BACKOFF", "0.05");
     if let Some((k, v)) = env {
         c.env(k, v);
     }
@@ -785,4 +787,31 @@ fn read_only_output_and_cache_directories() {
         .arg(ro.join("repo"));
     expect_error(c, "hello\n", &["/ro/", "Read-only file system"]);
     assert_eq!(std::fs::read_dir(ro).unwrap().count(), 0);
+}
+
+#[test]
+fn http_setting_that_is_not_a_number() {
+    let t = tempfile::tempdir().unwrap();
+    let mut c = tool("buildroot-generator");
+    c.args(["--arch", "x86_64", "--repo"])
+        .arg(format!("r={}", server(Some("404 Not Found"))))
+        .arg("--cache-dir")
+        .arg(t.path())
+        .env("RPM_BUILDROOT_HTTP_RETRIES", "many");
+    expect_error(
+        c,
+        "bash\n",
+        &["RPM_BUILDROOT_HTTP_RETRIES='many': expected a whole number"],
+    );
+    // Local repositories never read the variables.
+    let mut c = tool("buildroot-generator");
+    c.args([
+        "--arch",
+        "x86_64",
+        "--repo",
+        "r=testdata/repos/x86_64",
+        "-q",
+    ])
+    .env("RPM_BUILDROOT_HTTP_RETRIES", "many");
+    c.write_stdin("bash\n").assert().success();
 }

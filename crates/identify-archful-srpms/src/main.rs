@@ -12,7 +12,7 @@ use buildroot_core::archful::{
 };
 use buildroot_core::cli::SourceRepoArgs;
 use buildroot_core::pkglist::{read_list, write_list, write_list_file, Names, Stdout};
-use buildroot_core::rpmmd::{self, Filelists, LoadOptions};
+use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
 use buildroot_core::spec::SpecArgs;
 use clap::Parser;
 
@@ -48,7 +48,7 @@ Exit codes:
      file, --rpmspec without rpmspec)";
 
 #[derive(Parser, Debug)]
-#[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = AFTER_HELP)]
+#[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
 struct Args {
     #[command(flatten)]
     repos: SourceRepoArgs,

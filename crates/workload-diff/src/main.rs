@@ -17,6 +17,7 @@ use buildroot_core::pkglist::{read_set, Names};
 use buildroot_core::workload::changes::{ArchInputs, Changes};
 use buildroot_core::workload::{
     verify, BuildrootDir, BuildrootDocument, WorkloadDiff, WorkloadDocument, WorkloadMeta,
+    CONTENT_RESOLVER_ARCHES,
 };
 use clap::{Parser, ValueEnum};
 
@@ -33,8 +34,7 @@ well as its name list. `-` reads one of the lists from stdin.
 Formats:
   workload   feedback-pipeline-workload YAML (default)
   buildroot  feedback-pipeline-buildroot YAML from --buildroot-dir: base_buildroot from
-             CoreBuildRootBinaries, source_packages from output/*-deps-binary,
-             failed_buildroot from the sources with a file in errors/
+             CoreBuildRootBinaries, source_packages from output/*-deps-binary
   text       per arch: counts, then every added (+) and excluded (!) name
   --json     the added sets as JSON (packages, arch_packages, per-arch counts and names)
   changes    Markdown: what entered and left the workload since --previous (a workload YAML;
@@ -149,17 +149,17 @@ struct Cli {
     #[arg(long = "label", value_name = "LABEL")]
     labels: Vec<String>,
 
-    /// Workload repository id (repeatable; replaces the default repository-fedora-eln)
-    #[arg(long = "repository", value_name = "ID")]
+    /// Removed: content-resolver rejects a workload with a `repositories` key.
+    #[arg(long = "repository", value_name = "ID", hide = true)]
     repositories: Vec<String>,
 
     /// The view id of the buildroot document
     #[arg(long, value_name = "NAME", default_value = "view-eln")]
     view: String,
 
-    /// Leave out `experimental` and `repositories` (which the current content-resolver
-    /// rejects) from the workload
-    #[arg(long)]
+    /// No effect, kept for scripts: `experimental` and `repositories` (which the current
+    /// content-resolver rejects) are never written
+    #[arg(long, hide = true)]
     no_legacy_keys: bool,
 
     /// The previous run's workload YAML (--format changes)
@@ -235,6 +235,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
+    if !cli.repositories.is_empty() {
+        return Err(Failure(
+            "--repository is no longer accepted: content-resolver rejects a workload with a \
+             'repositories' key (its views name the repositories); drop the option"
+                .into(),
+        ));
+    }
     let compose = by_arch(&cli.compose, "--compose")?;
     let buildroot = by_arch(&cli.buildroot, "--buildroot")?;
     let dirs = by_arch(&cli.buildroot_dir, "--buildroot-dir")?;
@@ -252,6 +259,19 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         return Err(Failure("only one list can be read from stdin ('-')".into()));
     }
 
+    let unread: BTreeSet<&str> = compose
+        .keys()
+        .chain(dirs.keys())
+        .copied()
+        .filter(|a| !CONTENT_RESOLVER_ARCHES.contains(a))
+        .collect();
+    if !cli.json && format != Format::Text && !unread.is_empty() {
+        eprintln!(
+            "workload-diff: warning: content-resolver skips arch {} (it reads {})",
+            unread.into_iter().collect::<Vec<_>>().join(", "),
+            CONTENT_RESOLVER_ARCHES.join(", ")
+        );
+    }
     let meta = meta(cli);
     let text = if format == Format::Allowed {
         allowed(cli, &compose)?
@@ -263,11 +283,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         BuildrootDocument::from_dirs(&meta.maintainer, &cli.view, &read).to_yaml()?
     } else {
         let diff = compute_diff(cli, &compose, &buildroot, &dirs)?;
-        let mut workload = diff.workload(&meta);
-        if cli.no_legacy_keys {
-            workload.experimental = None;
-            workload.repositories.clear();
-        }
+        let workload = diff.workload(&meta);
         if cli.json {
             diff.to_json()
         } else if format == Format::Text {
@@ -375,9 +391,6 @@ fn meta(cli: &Cli) -> WorkloadMeta {
     }
     if !cli.labels.is_empty() {
         meta.labels = cli.labels.iter().cloned().collect();
-    }
-    if !cli.repositories.is_empty() {
-        meta.repositories = cli.repositories.iter().cloned().collect();
     }
     meta
 }

@@ -91,10 +91,6 @@ data:
   maintainer: rpm-buildroot
   labels:
     - eln-buildroot
-  experimental:
-    buildroot: true
-  repositories:
-    - repository-fedora-eln
   packages:
     - autoconf
     - \"yes\"
@@ -127,8 +123,6 @@ fn metadata_options_and_output_file() {
             "b-label",
             "--label",
             "a-label",
-            "--repository",
-            "repo-x",
             "--format",
             "workload",
             "-o",
@@ -148,9 +142,42 @@ fn metadata_options_and_output_file() {
         text.contains("  labels:\n    - a-label\n    - b-label\n"),
         "{text}"
     );
-    assert!(text.contains("  repositories:\n    - repo-x\n"), "{text}");
     let leftovers: Vec<_> = fs::read_dir(f.p("out")).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "temporary files left behind");
+}
+
+#[test]
+fn removed_repository_option_is_a_clear_error() {
+    let f = Fixture::new();
+    cmd()
+        .args(f.args())
+        .args(["--repository", "repository-fedora-eln"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "--repository is no longer accepted",
+        ))
+        .stderr(predicate::str::contains("'repositories'"));
+}
+
+#[test]
+fn arches_content_resolver_skips_are_warned_about() {
+    let f = Fixture::new();
+    let i686 = f.p("compose/x86_64.txt");
+    let br = f.p("br/x86_64.txt");
+    cmd()
+        .args(f.args())
+        .args([
+            format!("--compose=i686={i686}"),
+            format!("--buildroot=i686={br}"),
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: content-resolver skips arch i686",
+        ));
+    cmd().args(f.args()).assert().success().stderr("");
 }
 
 #[test]
@@ -348,12 +375,6 @@ data:
       nasm:
         requires:
           - nasm-devel
-  failed_buildroot:
-    aarch64:
-      - conflicted
-    x86_64:
-      - broken
-      - conflicted
 "
     );
 }

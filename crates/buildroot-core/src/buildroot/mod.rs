@@ -4,7 +4,7 @@
 //! new. Sources of one layer resolve in parallel; the result does not depend
 //! on thread count or order.
 //!
-//! Semantics (../shared/reference/README.md, docs/semantics.md): the core
+//! Semantics (docs/semantics.md, which states the binding decisions): the core
 //! alone is resolved once first and its sources are queued after the input;
 //! a BuildRequires nothing matches is a NoInstall error (the rest still
 //! counts); an unsolvable transaction is BadDeps (contributes nothing); a
@@ -14,6 +14,7 @@ mod output;
 mod why;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use regex::Regex;
@@ -132,13 +133,17 @@ pub struct Buildroot<'p> {
     pub sources: Vec<SourceRecord>,
 }
 
-/// Progress of a run, reported once per layer.
-#[derive(Clone, Copy, Debug)]
+/// Progress of a run: reported when a layer starts, after every source of
+/// it (from the worker threads, in any order), and once at the end
+/// (`queued` 0). A seam for a progress display; the library draws nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
     pub layer: usize,
     /// Sources in this layer.
     pub queued: usize,
-    /// Sources resolved so far (this layer included).
+    /// Sources of this layer resolved so far.
+    pub layer_done: usize,
+    /// Sources resolved so far (this layer's included).
     pub resolved: usize,
     /// Sources with errors so far.
     pub failed: usize,
@@ -149,12 +154,13 @@ pub fn run<'p>(pool: &'p Pool, input: &[String], cfg: &Config) -> Result<Buildro
     run_with_progress(pool, input, cfg, |_| {})
 }
 
-/// [`run`], calling `progress` before and after every layer.
+/// [`run`], calling `progress` as it goes (see [`Progress`]; it is called
+/// from several threads at once).
 pub fn run_with_progress<'p>(
     pool: &'p Pool,
     input: &[String],
     cfg: &Config,
-    mut progress: impl FnMut(Progress),
+    progress: impl Fn(Progress) + Sync,
 ) -> Result<Buildroot<'p>> {
     let core_jobs: Vec<Job> = cfg.core.iter().map(|n| Job::Install(n.clone())).collect();
     let core = resolve_core(pool, &cfg.core, &core_jobs);
@@ -188,16 +194,28 @@ pub fn run_with_progress<'p>(
     let mut depth = 0;
     let mut failed = 0;
     while !layer.is_empty() {
-        progress(Progress {
+        let at = Progress {
             layer: depth,
             queued: layer.len(),
+            layer_done: 0,
             resolved: records.len(),
             failed,
-        });
+        };
+        progress(at);
+        let (done_here, failed_here) = (AtomicUsize::new(0), AtomicUsize::new(0));
         let done: Vec<SourceRecord> = layer
             .par_iter()
             .map(|(name, origin)| {
-                resolve_source(pool, cfg, &core_jobs, name, origin.clone(), depth)
+                let rec = resolve_source(pool, cfg, &core_jobs, name, origin.clone(), depth);
+                let f = failed_here.fetch_add(rec.has_errors() as usize, Ordering::Relaxed);
+                let n = done_here.fetch_add(1, Ordering::Relaxed) + 1;
+                progress(Progress {
+                    layer_done: n,
+                    resolved: at.resolved + n,
+                    failed: at.failed + f + rec.has_errors() as usize,
+                    ..at
+                });
+                rec
             })
             .collect();
         let mut next: Vec<(String, Origin)> = Vec::new();
@@ -224,6 +242,7 @@ pub fn run_with_progress<'p>(
     progress(Progress {
         layer: depth,
         queued: 0,
+        layer_done: 0,
         resolved: records.len(),
         failed,
     });

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use super::is_macro_path;
 use crate::error::{Error, Result};
 use crate::pool::{PkgId, Pool};
-use crate::rpmmd::{file_digest, local_file, sha256_file, LoadOptions, Location};
+use crate::rpmmd::{file_digest, local_file, sha256_file, Expected, LoadOptions, Location};
 use crate::srpm::{check_layout, rpm_err};
 
 /// Where extracted macro files live under a tool's cache directory.
@@ -73,8 +73,19 @@ pub(super) fn extracted(
             return Ok(dir);
         }
     }
-    let key = known.map(|(sum, _)| sum);
-    let file = local_file(&loc, &p.location, opts.cache_dir.as_deref(), key).map_err(bad)?;
+    // A fresh download is checked (and fetched once more on a mismatch) by
+    // local_file; a cached copy is checked below.
+    let expected = known.map(|(sum, algo)| Expected {
+        algo: algo.to_string(),
+        hex: sum.to_ascii_lowercase(),
+    });
+    let file = local_file(
+        &loc,
+        &p.location,
+        opts.cache_dir.as_deref(),
+        expected.as_ref(),
+    )
+    .map_err(bad)?;
     let downloaded = matches!(loc, Location::Http(_));
     let forget = || {
         if downloaded {

@@ -1,13 +1,16 @@
 //! Where repository files come from: a local directory (or `file://` URL), or
-//! `http(s)://` with an on-disk cache. repomd.xml is fetched on every load;
+//! `http(s)://` with an on-disk cache (librepo's local repo copy in dnf's
+//! cachedir plays this part for dnf). repomd.xml is fetched on every load;
 //! the files it references are cached under their checksum, so a second load
-//! with an unchanged repomd.xml downloads nothing else.
+//! with an unchanged repomd.xml downloads nothing else. A fresh download is
+//! checked against that checksum before it enters the cache; when a repo
+//! has several mirrors, a file one of them cannot deliver is taken from the
+//! next ([`local_file_from`]). The transfers themselves are in `http.rs`.
 
-use std::fs;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
+use super::compress::Expected;
+use super::http::{download_verified, HttpSettings};
 use crate::error::{Error, Result};
 
 /// A repository base location.
@@ -51,135 +54,31 @@ impl Location {
     }
 }
 
-/// How long a download may make no progress (no connection, no response,
-/// no body bytes) before it is abandoned: `RPM_BUILDROOT_HTTP_TIMEOUT`
-/// seconds, default 60. A large file on a slow but live link never times
-/// out; a server that stops sending does.
-fn stall_limit() -> Duration {
-    Duration::from_secs(
-        std::env::var("RPM_BUILDROOT_HTTP_TIMEOUT")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .filter(|&s: &u64| s > 0)
-            .unwrap_or(60),
-    )
-}
-
-fn agent(stall: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_connect(Some(stall))
-        .timeout_recv_response(Some(stall))
-        .http_status_as_error(false)
-        .user_agent("rpm-buildroot")
-        .build()
-        .into()
-}
-
-/// Downloads `url` to `dest` (temp file + rename). The transfer runs on its
-/// own thread while this one watches its progress, so a stalled server
-/// fails after the stall limit whatever phase it stalls in.
-pub fn download(url: &str, dest: &Path) -> Result<()> {
-    download_with_stall_limit(url, dest, stall_limit())
-}
-
-/// [`download`] with an explicit stall limit.
-pub fn download_with_stall_limit(url: &str, dest: &Path, stall: Duration) -> Result<()> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{mpsc, Arc};
-    // The temp file belongs to this thread, so an abandoned transfer leaves
-    // nothing behind: it is removed when this function returns an error.
-    let dir = dest.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    let file = tmp.as_file().try_clone().map_err(|e| Error::io(dir, e))?;
-    let progress = Arc::new(AtomicU64::new(0));
-    let (tx, rx) = mpsc::channel();
-    {
-        let (url, dest, progress) = (url.to_string(), dest.to_path_buf(), progress.clone());
-        std::thread::spawn(move || {
-            let _ = tx.send(transfer(&url, &dest, file, stall, &progress));
-        });
-    }
-    let (mut seen, mut since) = (0u64, std::time::Instant::now());
-    loop {
-        match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(res) => {
-                res?;
-                return tmp
-                    .persist(dest)
-                    .map(|_| ())
-                    .map_err(|e| Error::io(dest, e.error));
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(Error::Http {
-                    url: url.to_string(),
-                    msg: "download thread ended without an answer".into(),
-                })
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                let now = progress.load(Ordering::Relaxed);
-                if now != seen {
-                    (seen, since) = (now, std::time::Instant::now());
-                } else if since.elapsed() >= stall {
-                    return Err(Error::Http {
-                        url: url.to_string(),
-                        msg: format!(
-                            "stalled: no data for {} s after {now} bytes (RPM_BUILDROOT_HTTP_TIMEOUT sets the limit)",
-                            stall.as_secs()
-                        ),
-                    });
-                }
-            }
-        }
-    }
-}
-
-/// The transfer itself into `file` (the caller's temp file); `progress`
-/// counts the body bytes received.
-fn transfer(
-    url: &str,
-    dest: &Path,
-    file: fs::File,
-    stall: Duration,
-    progress: &std::sync::atomic::AtomicU64,
-) -> Result<()> {
-    let http = |msg: String| Error::Http {
-        url: url.to_string(),
-        msg,
-    };
-    let mut resp = agent(stall)
-        .get(url)
-        .call()
-        .map_err(|e| http(e.to_string()))?;
-    let status = resp.status();
-    if !status.is_success() {
-        return Err(http(format!("HTTP {}", status.as_u16())));
-    }
-    let mut out = std::io::BufWriter::new(file);
-    let mut body = resp.body_mut().as_reader();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = body
-            .read(&mut buf)
-            .map_err(|e| http(format!("download failed: {e}")))?;
-        if n == 0 {
-            break;
-        }
-        progress.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-        out.write_all(&buf[..n]).map_err(|e| Error::io(dest, e))?;
-    }
-    out.flush().map_err(|e| Error::io(dest, e))?;
-    Ok(())
-}
-
 /// Makes a repo-relative file available locally and returns its path. HTTP
-/// files go into `cache`; `cache_key` (e.g. the checksum) names the cached
-/// copy so it is reused while it stays the same.
+/// files go into `cache`. With `expected` (repomd.xml's checksum), the
+/// cached copy is named by the checksum and reused while it stays the same,
+/// and a fresh download must match it (once more, then an error); without,
+/// the file is downloaded afresh.
 pub fn local_file(
     loc: &Location,
     href: &str,
     cache: Option<&Path>,
-    cache_key: Option<&str>,
+    expected: Option<&Expected>,
+) -> Result<PathBuf> {
+    match loc {
+        Location::Dir(d) => Ok(d.join(href)),
+        Location::Http(_) => {
+            local_file_with(loc, href, cache, expected, &HttpSettings::from_env()?)
+        }
+    }
+}
+
+fn local_file_with(
+    loc: &Location,
+    href: &str,
+    cache: Option<&Path>,
+    expected: Option<&Expected>,
+    s: &HttpSettings,
 ) -> Result<PathBuf> {
     match loc {
         Location::Dir(d) => Ok(d.join(href)),
@@ -189,16 +88,63 @@ pub fn local_file(
             })?;
             let dir = cache.join(cache_dir_name(base));
             let file_name = href.rsplit('/').next().unwrap_or(href);
-            let dest = match cache_key {
-                Some(k) => dir.join(format!("{k}-{file_name}")),
+            let dest = match expected {
+                Some(e) => dir.join(format!("{}-{file_name}", e.hex)),
                 None => dir.join(file_name),
             };
-            if cache_key.is_none() || !dest.exists() {
-                download(&format!("{base}{href}"), &dest)?;
+            if expected.is_none() || !dest.exists() {
+                download_verified(&format!("{base}{href}"), &dest, expected, s)?;
             }
             Ok(dest)
         }
     }
+}
+
+/// [`local_file`] from the first of `locs` (a repo's mirrors, the one in
+/// use first) that can deliver it. As librepo does, a mirror that fails is
+/// left at once for the next; only the last one gets the retries. When none
+/// can, the error names the first URL, how many mirrors were tried and the
+/// last one's problem. Returns the path and the index of the mirror used.
+pub fn local_file_from(
+    locs: &[Location],
+    href: &str,
+    cache: Option<&Path>,
+    expected: Option<&Expected>,
+) -> Result<(PathBuf, usize)> {
+    let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
+    let s = if http {
+        HttpSettings::from_env()?
+    } else {
+        HttpSettings::default()
+    };
+    let once = HttpSettings {
+        retries: 0,
+        ..s.clone()
+    };
+    let mut last = None;
+    for (i, loc) in locs.iter().enumerate() {
+        let s = if i + 1 < locs.len() { &once } else { &s };
+        match local_file_with(loc, href, cache, expected, s) {
+            Ok(p) => return Ok((p, i)),
+            // Our own mistakes (no cache, a bad variable) are not the mirror's.
+            Err(e @ Error::Usage(_)) => return Err(e),
+            Err(e) => last = Some(e),
+        }
+    }
+    match (locs.len(), last) {
+        (1, Some(e)) => Err(e),
+        (n, Some(e)) => Err(Error::Http {
+            url: locs[0].display(href),
+            msg: format!("none of {n} mirrors could deliver it; the last said: {e}"),
+        }),
+        (_, None) => Err(Error::Usage(format!("{href}: no repository location"))),
+    }
+}
+
+/// `href` under `loc` as a local file: an HTTP file is downloaded afresh
+/// into `cache` (one directory per base URL), a local one is used in place.
+pub fn fetch_to_cache(loc: &Location, href: &str, cache: &Path) -> Result<PathBuf> {
+    local_file(loc, href, Some(cache), None)
 }
 
 /// A filesystem-safe directory name for a base URL.

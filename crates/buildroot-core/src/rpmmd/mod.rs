@@ -11,6 +11,7 @@ mod compress;
 mod comps;
 mod fetch;
 mod filelists;
+mod http;
 mod mirrors;
 mod primary;
 mod repofile;
@@ -26,8 +27,12 @@ use rayon::prelude::*;
 
 pub use compress::{file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
-pub use fetch::{download, download_with_stall_limit, local_file, Location};
+pub use fetch::{fetch_to_cache, local_file, Location};
 pub use filelists::{is_primary_file, read_filelists, read_filelists_where};
+pub use http::{
+    download, download_verified, retry_after, set_download_observer, DownloadEvent,
+    DownloadObserver, HttpSettings, HTTP_ENV_HELP,
+};
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use repofile::{parse_repofile, parse_repofile_str};
@@ -42,6 +47,8 @@ pub struct RepoSpec {
     pub id: String,
     pub name: String,
     pub baseurl: String,
+    /// More URLs of a multi-URL `baseurl=`, tried in order when one fails.
+    pub extra_baseurls: Vec<String>,
     /// `metalink=`/`mirrorlist=`, used when there is no baseurl.
     pub mirrors: Option<MirrorSource>,
     /// dnf priority: lower wins; default 99.
@@ -62,6 +69,7 @@ impl RepoSpec {
             id: id.to_string(),
             name: id.to_string(),
             baseurl: baseurl.to_string(),
+            extra_baseurls: Vec::new(),
             mirrors: None,
             priority: 99,
             cost: 1000,
@@ -155,6 +163,8 @@ pub struct LoadedRepo {
 struct Opened {
     spec: RepoSpec,
     loc: Location,
+    /// `loc`, then the mirrors after it (for files `loc` cannot deliver).
+    mirrors: Vec<Location>,
     repomd: Repomd,
 }
 
@@ -162,24 +172,58 @@ struct Opened {
 const MAX_MIRRORS: usize = 8;
 
 fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
-    let src = match &spec.mirrors {
-        Some(src) if spec.baseurl.is_empty() => src,
-        _ => return open_at(spec, &spec.baseurl, opts, &[]),
+    let (bases, want, origin) = match &spec.mirrors {
+        Some(src) if spec.baseurl.is_empty() => {
+            let list = fetch_mirrors(src, opts)?;
+            let n = list.baseurls.len().min(MAX_MIRRORS);
+            let mut bases = list.baseurls;
+            bases.truncate(n);
+            (bases, list.repomd_checksums, Some(src.url()))
+        }
+        _ => {
+            let mut bases = vec![spec.baseurl.clone()];
+            bases.extend(spec.extra_baseurls.iter().cloned());
+            (bases, Vec::new(), None)
+        }
     };
-    let list = fetch_mirrors(src, opts)?;
+    let locs: Vec<Location> = bases
+        .iter()
+        .map(|b| Location::parse(b))
+        .collect::<Result<_>>()?;
+    // As librepo does: a mirror that fails is left at once for the next;
+    // the last one gets the retries.
+    // Local repos never read the variables (a bad value only matters over HTTP).
+    let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
+    let settings = if http {
+        HttpSettings::from_env()?
+    } else {
+        HttpSettings::default()
+    };
+    let once = HttpSettings {
+        retries: 0,
+        ..settings.clone()
+    };
     let mut last = None;
-    for base in list.baseurls.iter().take(MAX_MIRRORS) {
-        match open_at(spec, base, opts, &list.repomd_checksums) {
+    for (i, base) in bases.iter().enumerate() {
+        let s = if i + 1 < bases.len() {
+            &once
+        } else {
+            &settings
+        };
+        match open_at(spec, base, opts, &want, s) {
             Ok(mut o) => {
                 o.spec.baseurl = base.clone();
+                o.mirrors = locs[i..].to_vec();
                 return Ok(o);
             }
+            Err(e) if bases.len() == 1 => return Err(e),
+            Err(e @ Error::Usage(_)) => return Err(e),
             Err(e) => last = Some(e),
         }
     }
-    let tried = list.baseurls.len().min(MAX_MIRRORS);
+    let tried = bases.len();
     Err(Error::format(
-        src.url(),
+        origin.unwrap_or(&spec.baseurl),
         format!(
             "none of {tried} mirror(s) could be used; the last said: {}",
             last.map(|e| e.to_string()).unwrap_or_default()
@@ -196,7 +240,7 @@ fn fetch_mirrors(src: &MirrorSource, opts: &LoadOptions) -> Result<Mirrors> {
             Error::Usage(format!("{url}: HTTP repositories need a cache directory"))
         })?;
         let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
-        fetch::download(url, &dest)?;
+        http::download(url, &dest)?;
         dest
     } else {
         PathBuf::from(url.strip_prefix("file://").unwrap_or(url))
@@ -215,6 +259,7 @@ fn open_at(
     baseurl: &str,
     opts: &LoadOptions,
     want: &[(String, String)],
+    settings: &HttpSettings,
 ) -> Result<Opened> {
     let loc = Location::parse(baseurl)?;
     let href = "repodata/repomd.xml";
@@ -232,7 +277,17 @@ fn open_at(
             ));
         }
     }
-    let path = fetch::local_file(&loc, href, opts.cache_dir.as_deref(), None)?;
+    let path = match &loc {
+        Location::Dir(d) => d.join(href),
+        Location::Http(base) => {
+            let cache = opts.cache_dir.as_deref().ok_or_else(|| {
+                Error::Usage(format!("{base}: HTTP repositories need a cache directory"))
+            })?;
+            let dest = cache.join(fetch::cache_dir_name(base)).join("repomd.xml");
+            http::download_verified(&loc.display(href), &dest, None, settings)?;
+            dest
+        }
+    };
     if !want.is_empty() {
         // Checksum types we cannot compute are passed over, as librepo does.
         let matches: Vec<bool> = want
@@ -250,6 +305,7 @@ fn open_at(
     let repomd = Repomd::parse(BufReader::new(f), &loc.display(href))?;
     Ok(Opened {
         spec: spec.clone(),
+        mirrors: vec![loc.clone()],
         loc,
         repomd,
     })
@@ -264,16 +320,21 @@ fn open_meta(
     let Some(rec) = o.repomd.record(kind) else {
         return Ok(None);
     };
-    let display = o.loc.display(&rec.href);
-    let key = (!rec.checksum.is_empty()).then_some(rec.checksum.as_str());
-    let path = fetch::local_file(&o.loc, &rec.href, opts.cache_dir.as_deref(), key)?;
-    if !path.is_file() {
-        return Err(Error::format(&display, "listed in repomd.xml but missing"));
-    }
     let expected = (!rec.checksum.is_empty()).then(|| Expected {
         algo: rec.checksum_type.clone(),
         hex: rec.checksum.clone(),
     });
+    let (path, from) = fetch::local_file_from(
+        &o.mirrors,
+        &rec.href,
+        opts.cache_dir.as_deref(),
+        expected.as_ref(),
+    )?;
+    // Named by the mirror that delivered it.
+    let display = o.mirrors[from].display(&rec.href);
+    if !path.is_file() {
+        return Err(Error::format(&display, "listed in repomd.xml but missing"));
+    }
     let mut mf = MetaFile::open(&path, expected)?;
     // Errors should name the repo's file, not the cache copy.
     mf.set_display(&display);

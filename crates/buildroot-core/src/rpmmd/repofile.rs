@@ -74,11 +74,13 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
             let v = vars.substitute(&v);
             match k.as_str() {
                 "baseurl" => {
-                    spec.baseurl = v
+                    // Several URLs are mirrors of one repo, tried in order.
+                    let mut urls = v
                         .split(|c: char| c.is_whitespace() || c == ',')
-                        .find(|s| !s.is_empty())
-                        .unwrap_or("")
-                        .to_string()
+                        .filter(|s| !s.is_empty())
+                        .map(String::from);
+                    spec.baseurl = urls.next().unwrap_or_default();
+                    spec.extra_baseurls = urls.collect();
                 }
                 "enabled" => {
                     spec.enabled = parse_bool(&v)
@@ -138,6 +140,7 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].id, "eln-x86_64");
         assert_eq!(r[0].baseurl, "https://a.example/eln/x86_64/");
+        assert_eq!(r[0].extra_baseurls, ["https://b.example/"]);
         assert_eq!(r[0].priority, 90);
         assert_eq!(r[0].exclude, vec!["foo*", "bar"]);
         assert!(!r[1].enabled);

@@ -2,7 +2,7 @@
 //! string into libsolv jobs.
 //!
 //! `Job::Install` follows dnf 4.14 / libdnf 0.69 `base.install(spec)` with
-//! `multilib_policy=best`, `obsoletes=True` (semantics.md §6.3):
+//! `multilib_policy=best`, `obsoletes=True` (docs/resolver.md, *Jobs*):
 //! 1. the NEVRA forms NEVRA, NA, NAME, NEVR, NEV, first one that matches a
 //!    (non-excluded, binary) package wins; then the whole string as a NEVRA
 //!    glob; then provides (a glob over provide names if the spec has glob

@@ -1,5 +1,5 @@
 //! The choice between alternatives: libsolv's `policy_filter_unwanted`
-//! (`src/policy.c`) for a fresh install, step by step (semantics.md §8):
+//! (`src/policy.c`) for a fresh install, step by step (docs/resolver.md):
 //! highest repo priority, best arch, best version per name and obsoletes
 //! pruning, recommended/supplementing by decided packages, then (in CHOOSE
 //! mode) old versions to the back, common versioned provides, suggested to

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::documents::{Experimental, WorkloadDocument};
+use super::documents::WorkloadDocument;
 use crate::error::{Error, Result};
 
 /// The workload's descriptive fields.
@@ -22,7 +22,6 @@ pub struct WorkloadMeta {
     pub description: String,
     pub maintainer: String,
     pub labels: BTreeSet<String>,
-    pub repositories: BTreeSet<String>,
 }
 
 impl Default for WorkloadMeta {
@@ -34,7 +33,6 @@ impl Default for WorkloadMeta {
             description: "The packages that are not part of ELN, but needed to build it.".into(),
             maintainer: "rpm-buildroot".into(),
             labels: ["eln-buildroot".to_string()].into(),
-            repositories: ["repository-fedora-eln".to_string()].into(),
         }
     }
 }
@@ -123,8 +121,6 @@ impl WorkloadDiff {
             description: meta.description.clone(),
             maintainer: meta.maintainer.clone(),
             labels: meta.labels.clone(),
-            experimental: Some(Experimental { buildroot: true }),
-            repositories: meta.repositories.clone(),
             packages: self.common.clone(),
             arch_packages: self
                 .arches

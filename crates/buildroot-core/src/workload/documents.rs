@@ -5,14 +5,22 @@
 //!   ship, common ones under `packages` and the rest per arch under
 //!   `arch_packages` (dep-tracker's `eln-buildroot-workload.yaml`).
 //! - `feedback-pipeline-buildroot` ([`BuildrootDocument`]): the core
-//!   buildroot per arch, every source's extra build dependencies per arch, and
-//!   the sources that failed (dep-tracker's `buildroot-eln.yaml`).
+//!   buildroot per arch and every source's extra build dependencies per arch
+//!   (dep-tracker's `buildroot-eln.yaml`).
+//!
+//! What is written carries exactly the keys content-resolver's config loader
+//! (`ConfigManager._load_config_workload` and `_load_config_buildroot`)
+//! reads, with the types it expects; docs/formats.md states them. Its
+//! workload loader rejects any other key, so dep-tracker's `experimental`
+//! and `repositories` are not written (nor its buildroot document's
+//! `failed_buildroot`, which content-resolver never read).
 //!
 //! Lists are sets here ([`BTreeSet`]), so what is written is sorted and
 //! unique whatever order the caller built it in. Readers accept what
 //! dep-tracker wrote too: `aarch64:` or `packages:` with nothing after them
 //! (YAML null) read as empty lists, and keys these types do not model
-//! (`options`, `groups`, `package_placeholders`, ...) are ignored.
+//! (`experimental`, `options`, `groups`, `package_placeholders`, ...) are
+//! ignored.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -30,6 +38,11 @@ pub const WORKLOAD_DOCUMENT: [&str; 2] =
 pub const BUILDROOT_DOCUMENT: [&str; 2] =
     ["feedback-pipeline-buildroot", "content-resolver-buildroot"];
 
+/// The arches content-resolver reads in `arch_packages`, `base_buildroot`,
+/// `source_packages` and the relations JSON's `arch` (its `allowed_arches`);
+/// it skips others with a warning (and refuses a relations JSON of another).
+pub const CONTENT_RESOLVER_ARCHES: [&str; 4] = ["aarch64", "ppc64le", "s390x", "x86_64"];
+
 /// A `feedback-pipeline-workload` document (its `data`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkloadDocument {
@@ -38,17 +51,6 @@ pub struct WorkloadDocument {
     pub maintainer: String,
     #[serde(default, deserialize_with = "null_as_default")]
     pub labels: BTreeSet<String>,
-    /// `experimental.buildroot: true` marks the workload as a buildroot
-    /// workload (dep-tracker wrote it; the 2021 content-resolver read it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub experimental: Option<Experimental>,
-    /// Repository ids (dep-tracker's `repositories: [repository-fedora-eln]`).
-    #[serde(
-        default,
-        skip_serializing_if = "BTreeSet::is_empty",
-        deserialize_with = "null_as_default"
-    )]
-    pub repositories: BTreeSet<String>,
     /// Names to install on every arch.
     #[serde(default, deserialize_with = "null_as_default")]
     pub packages: BTreeSet<String>,
@@ -56,13 +58,6 @@ pub struct WorkloadDocument {
     /// with an empty list where nothing is arch-specific.
     #[serde(default, deserialize_with = "null_values_as_default")]
     pub arch_packages: BTreeMap<String, BTreeSet<String>>,
-}
-
-/// `experimental:` flags of a workload.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Experimental {
-    #[serde(default)]
-    pub buildroot: bool,
 }
 
 impl WorkloadDocument {
@@ -112,10 +107,6 @@ pub struct BuildrootDocument {
     /// Arch -> source name -> the binaries its build needs beyond the core names.
     #[serde(default, deserialize_with = "null_values_as_default")]
     pub source_packages: BTreeMap<String, BTreeMap<String, SourceRequires>>,
-    /// Arch -> sources with a NoInstall, BadDeps or NoSource error
-    /// (content-resolver ignores this key; people read it).
-    #[serde(default, deserialize_with = "null_values_as_default")]
-    pub failed_buildroot: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// One source's entry under `source_packages`.
@@ -128,8 +119,7 @@ pub struct SourceRequires {
 impl BuildrootDocument {
     /// Builds the document from one generator output directory per arch:
     /// `base_buildroot` from `CoreBuildRootBinaries`, `source_packages` from
-    /// every `output/*-deps-binary`, `failed_buildroot` from the names of the
-    /// files in `errors/`. Every arch is a key of all three maps.
+    /// every `output/*-deps-binary`. Every arch is a key of both maps.
     pub fn from_dirs(
         maintainer: &str,
         view_id: &str,
@@ -156,8 +146,6 @@ impl BuildrootDocument {
                 })
                 .collect();
             doc.source_packages.insert(arch.clone(), sources);
-            doc.failed_buildroot
-                .insert(arch.clone(), dir.failed_sources());
         }
         doc
     }

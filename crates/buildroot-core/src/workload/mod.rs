@@ -14,6 +14,7 @@
 //!   that exist only as a list of build requirements).
 //! - [`outdir`]: the buildroot-generator output directory (read side, and
 //!   the file names both sides use).
+//! - [`published`]: content-resolver's published view lists (the compose).
 //! - [`diff`]: buildroot vs compose per arch, and the workload it gives.
 //! - [`verify`]: step 10's checks (what compose + workload cannot build,
 //!   which buildroot binaries the new compose lacks).
@@ -26,11 +27,12 @@ pub mod diff;
 pub mod documents;
 pub mod outdir;
 pub mod placeholders;
+pub mod published;
 pub mod relations;
 pub mod verify;
 
 pub use diff::{ArchDiff, WorkloadDiff, WorkloadMeta};
-pub use documents::{BuildrootDocument, Experimental, SourceRequires, WorkloadDocument};
+pub use documents::{BuildrootDocument, SourceRequires, WorkloadDocument, CONTENT_RESOLVER_ARCHES};
 pub use outdir::{BuildrootDir, ErrorKind};
 pub use placeholders::{PlaceholderSource, Placeholders};
 pub use relations::{PackageRelations, Relations};

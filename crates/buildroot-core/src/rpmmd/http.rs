@@ -1,0 +1,716 @@
+//! HTTP downloads that survive what mirrors do every day, in the spirit of
+//! librepo (what dnf downloads with; its `lr_download` and curl's
+//! low-speed limits) and dnf's `timeout`/`minrate` options:
+//!
+//! - a transfer slower than `minrate` bytes/s over `timeout` seconds (or
+//!   one that cannot connect or get an answer within `timeout`) is
+//!   abandoned, as librepo has curl do (defaults: dnf's 30 s, 1000 B/s);
+//! - failures that may pass (5xx, 408, 429, a connection refused, reset or
+//!   timed out, a stall, a body shorter than its Content-Length) are
+//!   retried, `retries` times after the first attempt (librepo gives one
+//!   URL at most 4 tries), after an exponential backoff (`backoff`, doubled
+//!   each time; librepo retries at once, we give an overloaded server a
+//!   moment), or the server's `Retry-After` (seconds or an HTTP date), each
+//!   wait capped at `max_wait`;
+//! - a retry resumes with `Range: bytes=N-` (and `If-Range`, so a changed
+//!   file comes whole) when the server said `Accept-Ranges: bytes` or
+//!   answered a range with 206; otherwise it starts again from byte 0;
+//! - other answers (404, 403, TLS errors) fail at once;
+//! - the final error is one line: the URL, the last cause, and the number
+//!   of attempts.
+//!
+//! The file is written to a temporary path beside the destination and
+//! renamed into place only when complete (and verified, for
+//! [`download_verified`]), so a failed download leaves nothing behind.
+//! Settings come from `RPM_BUILDROOT_HTTP_*` variables ([`HttpSettings`],
+//! [`HTTP_ENV_HELP`]); what happens is reported to an optional
+//! [`DownloadObserver`] (the tools draw progress with it).
+
+use std::fs::File;
+use std::io::{Read, Seek, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use super::compress::{file_digest, Expected};
+use crate::error::{Error, Result};
+
+/// The `RPM_BUILDROOT_HTTP_*` variables, for every tool's `--help`.
+pub const HTTP_ENV_HELP: &str = "\
+HTTP downloads (repository metadata, metalinks, SRPMs, content-resolver lists) are retried
+and resumed as dnf does; these environment variables tune them:
+  RPM_BUILDROOT_HTTP_RETRIES   retries after a failed attempt: 5xx, 408, 429, a refused,
+                               reset or timed-out connection, a stall, a short body (default 3)
+  RPM_BUILDROOT_HTTP_BACKOFF   seconds before the first retry, doubled for each next one;
+                               a server's Retry-After wins (default 1)
+  RPM_BUILDROOT_HTTP_MAX_WAIT  longest wait before a retry, in seconds (default 30)
+  RPM_BUILDROOT_HTTP_TIMEOUT   seconds to connect, to get an answer, and over which a
+                               transfer must average MINRATE (default 30, as dnf's timeout)
+  RPM_BUILDROOT_HTTP_MINRATE   bytes per second below which a transfer counts as stalled
+                               (default 1000, as dnf's minrate)
+A retry resumes where the last attempt stopped when the server supports ranges. A file whose
+checksum does not match repomd.xml is downloaded once more. With a metalink, mirrorlist or
+several baseurls, a failing mirror is left for the next one.";
+
+/// How downloads behave (see the module docs and [`HTTP_ENV_HELP`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpSettings {
+    /// Attempts after the first one, for failures that may pass.
+    pub retries: u32,
+    /// Wait before the first retry; doubled for each next one.
+    pub backoff: Duration,
+    /// Cap on any one wait (backoff or Retry-After).
+    pub max_wait: Duration,
+    /// Connect and answer timeout, and the window `minrate` is averaged over.
+    pub timeout: Duration,
+    /// Bytes per second a transfer must average over `timeout`.
+    pub minrate: u64,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            retries: 3,
+            backoff: Duration::from_secs(1),
+            max_wait: Duration::from_secs(30),
+            timeout: Duration::from_secs(30),
+            minrate: 1000,
+        }
+    }
+}
+
+impl HttpSettings {
+    /// The defaults, changed by the `RPM_BUILDROOT_HTTP_*` variables that
+    /// are set. A value that is not a number is an error naming it.
+    pub fn from_env() -> Result<HttpSettings> {
+        Self::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// [`HttpSettings::from_env`] over any variable lookup.
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<HttpSettings> {
+        let mut s = HttpSettings::default();
+        let secs = |k: &str, min: f64| -> Result<Option<Duration>> {
+            let Some(v) = get(k).filter(|v| !v.trim().is_empty()) else {
+                return Ok(None);
+            };
+            match v.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() && x >= min && x <= 86_400.0 => {
+                    Ok(Some(Duration::from_secs_f64(x)))
+                }
+                _ => Err(Error::Usage(format!(
+                    "{k}='{v}': expected a number of seconds{}",
+                    if min > 0.0 { " above 0" } else { "" }
+                ))),
+            }
+        };
+        let count = |k: &str| -> Result<Option<u64>> {
+            let Some(v) = get(k).filter(|v| !v.trim().is_empty()) else {
+                return Ok(None);
+            };
+            v.trim()
+                .parse::<u64>()
+                .map(Some)
+                .map_err(|_| Error::Usage(format!("{k}='{v}': expected a whole number")))
+        };
+        if let Some(n) = count("RPM_BUILDROOT_HTTP_RETRIES")? {
+            s.retries = n.min(100) as u32;
+        }
+        if let Some(d) = secs("RPM_BUILDROOT_HTTP_BACKOFF", 0.0)? {
+            s.backoff = d;
+        }
+        if let Some(d) = secs("RPM_BUILDROOT_HTTP_MAX_WAIT", 0.0)? {
+            s.max_wait = d;
+        }
+        if let Some(d) = secs("RPM_BUILDROOT_HTTP_TIMEOUT", 0.001)? {
+            s.timeout = d;
+        }
+        if let Some(n) = count("RPM_BUILDROOT_HTTP_MINRATE")? {
+            s.minrate = n;
+        }
+        Ok(s)
+    }
+
+    /// The wait before retry number `retry` (1 = the first retry).
+    fn backoff_for(&self, retry: u32) -> Duration {
+        let factor = 2u32.saturating_pow(retry.saturating_sub(1).min(20));
+        self.backoff.saturating_mul(factor).min(self.max_wait)
+    }
+}
+
+/// What a download reports as it goes.
+#[derive(Clone, Copy, Debug)]
+pub enum DownloadEvent<'a> {
+    /// An attempt starts, at byte `from`; `total` once the server said it.
+    Attempt {
+        url: &'a str,
+        from: u64,
+        total: Option<u64>,
+    },
+    /// `bytes` of the file are here (resumed bytes included).
+    Progress { url: &'a str, bytes: u64 },
+    /// Attempt `attempt` of `of` failed with `cause`; the next starts after `wait`.
+    Retrying {
+        url: &'a str,
+        attempt: u32,
+        of: u32,
+        cause: &'a str,
+        wait: Duration,
+    },
+    /// The download ended (complete, or failed for good).
+    Done { url: &'a str, ok: bool },
+}
+
+/// Receives [`DownloadEvent`]s, from any thread.
+pub trait DownloadObserver: Send + Sync {
+    fn event(&self, e: &DownloadEvent);
+}
+
+static OBSERVER: RwLock<Option<Arc<dyn DownloadObserver>>> = RwLock::new(None);
+
+/// Sets (or with `None` clears) the process-wide download observer.
+pub fn set_download_observer(o: Option<Arc<dyn DownloadObserver>>) {
+    *OBSERVER.write().unwrap_or_else(|e| e.into_inner()) = o;
+}
+
+fn notify(e: DownloadEvent) {
+    let o = OBSERVER.read().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(o) = o {
+        o.event(&e);
+    }
+}
+
+/// Downloads `url` to `dest` with the settings of the environment.
+pub fn download(url: &str, dest: &Path) -> Result<()> {
+    download_verified(url, dest, None, &HttpSettings::from_env()?)
+}
+
+/// Downloads `url` to `dest`; with `expected`, the file must have that
+/// checksum: a mismatch is downloaded once more, from byte 0, then fails.
+/// Nothing is left at `dest` (or beside it) on failure.
+pub fn download_verified(
+    url: &str,
+    dest: &Path,
+    expected: Option<&Expected>,
+    s: &HttpSettings,
+) -> Result<()> {
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut round = 0;
+    loop {
+        round += 1;
+        let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+        let res = fetch_into(url, &tmp, s);
+        notify(DownloadEvent::Done {
+            url,
+            ok: res.is_ok(),
+        });
+        res?;
+        if let Some(want) = expected {
+            // Types we cannot compute are left to the caller (as librepo passes them over).
+            if let Ok(got) = file_digest(tmp.path(), &want.algo) {
+                if got != want.hex {
+                    let cause = format!(
+                        "checksum mismatch: repomd.xml says {} {}, the download has {got}",
+                        want.algo, want.hex
+                    );
+                    if round >= 2 {
+                        return Err(Error::Http {
+                            url: url.to_string(),
+                            msg: format!("{cause} (downloaded twice)"),
+                        });
+                    }
+                    notify(DownloadEvent::Retrying {
+                        url,
+                        attempt: 1,
+                        of: 2,
+                        cause: &cause,
+                        wait: Duration::ZERO,
+                    });
+                    continue;
+                }
+            }
+        }
+        return tmp
+            .persist(dest)
+            .map(|_| ())
+            .map_err(|e| Error::io(dest, e.error));
+    }
+}
+
+/// The file being written, shared by the attempts. An attempt writes only
+/// while `generation` is its own, so one abandoned after a stall can never
+/// write into the next attempt's bytes.
+struct Sink {
+    file: File,
+    generation: u64,
+    len: u64,
+    /// The server resumes (`Accept-Ranges: bytes`, or a 206).
+    ranges: bool,
+    /// `ETag` (strong) or `Last-Modified` of the file, for `If-Range`.
+    validator: Option<String>,
+}
+
+impl Sink {
+    fn truncate(&mut self) -> std::io::Result<()> {
+        self.file.set_len(0)?;
+        self.file.rewind()?;
+        self.len = 0;
+        Ok(())
+    }
+}
+
+/// How one attempt ended.
+enum Outcome {
+    Done,
+    /// `retry`: the failure may pass; `wait`: the server's Retry-After.
+    Failed {
+        cause: String,
+        retry: bool,
+        wait: Option<Duration>,
+    },
+}
+
+fn failed(cause: impl Into<String>, retry: bool) -> Outcome {
+    Outcome::Failed {
+        cause: cause.into(),
+        retry,
+        wait: None,
+    }
+}
+
+/// The attempts of one download into `tmp`.
+fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Result<()> {
+    let io = |e| Error::io(tmp.path(), e);
+    let sink = Arc::new(Mutex::new(Sink {
+        file: tmp.reopen().map_err(io)?,
+        generation: 0,
+        len: 0,
+        ranges: false,
+        validator: None,
+    }));
+    let attempts = s.retries + 1;
+    for attempt in 1..=attempts {
+        let (from, validator) = {
+            let mut k = sink.lock().unwrap_or_else(|e| e.into_inner());
+            if !(k.ranges && k.len > 0) {
+                k.truncate().map_err(io)?;
+            }
+            (k.len, k.validator.clone())
+        };
+        let (cause, wait) = match watch(url, from, validator, s, &sink) {
+            Outcome::Done => return Ok(()),
+            Outcome::Failed { cause, retry, .. } if !retry => {
+                let msg = if attempt > 1 {
+                    format!("{cause} (attempt {attempt})")
+                } else {
+                    cause
+                };
+                return Err(Error::Http {
+                    url: url.to_string(),
+                    msg,
+                });
+            }
+            Outcome::Failed { cause, wait, .. } => (cause, wait),
+        };
+        if attempt == attempts {
+            return Err(Error::Http {
+                url: url.to_string(),
+                msg: format!("{cause} (gave up after {attempt} attempts)"),
+            });
+        }
+        let wait = wait
+            .map(|w| w.min(s.max_wait))
+            .unwrap_or_else(|| s.backoff_for(attempt));
+        notify(DownloadEvent::Retrying {
+            url,
+            attempt,
+            of: attempts,
+            cause: &cause,
+            wait,
+        });
+        std::thread::sleep(wait);
+    }
+    unreachable!("the last attempt returns")
+}
+
+/// Runs one attempt on its own thread and watches its progress: one that
+/// averages less than `minrate` over `timeout` is abandoned as stalled.
+fn watch(
+    url: &str,
+    from: u64,
+    validator: Option<String>,
+    s: &HttpSettings,
+    sink: &Arc<Mutex<Sink>>,
+) -> Outcome {
+    let generation = sink.lock().unwrap_or_else(|e| e.into_inner()).generation;
+    let progress = Arc::new(AtomicU64::new(from));
+    // Until the answer's headers arrive, ureq's connect and answer timeouts judge.
+    let answered = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = mpsc::channel();
+    {
+        let (url, s, sink) = (url.to_string(), s.clone(), sink.clone());
+        let (progress, answered) = (progress.clone(), answered.clone());
+        std::thread::spawn(move || {
+            let a = Attempt {
+                url: &url,
+                from,
+                generation,
+                s: &s,
+                sink: &sink,
+                progress: &progress,
+                answered: &answered,
+            };
+            let _ = tx.send(a.run(validator));
+        });
+    }
+    // Progress samples of the last `timeout`: the average over that window
+    // must reach `minrate` (at least one byte when minrate is 0).
+    let need = ((s.minrate as f64 * s.timeout.as_secs_f64()) as u64).max(1);
+    let mut samples: std::collections::VecDeque<(Instant, u64)> = Default::default();
+    let mut last_report = from;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(outcome) => return outcome,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return failed("the download thread ended without an answer", true)
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        let now = progress.load(Ordering::Relaxed);
+        if now != last_report {
+            last_report = now;
+            notify(DownloadEvent::Progress { url, bytes: now });
+        }
+        let t = Instant::now();
+        if !answered.load(Ordering::Relaxed) || samples.back().is_some_and(|&(_, b)| now < b) {
+            // Not answered yet (ureq's own timeouts judge), or restarted from 0.
+            samples.clear();
+        }
+        samples.push_back((t, now));
+        while samples.len() > 1 && t - samples[1].0 >= s.timeout {
+            samples.pop_front();
+        }
+        let (t0, b0) = samples[0];
+        if t - t0 < s.timeout || now - b0 >= need {
+            continue;
+        }
+        // Abandoned: the thread may still be blocked in a read; it writes
+        // nothing more once the generation has moved on.
+        sink.lock().unwrap_or_else(|e| e.into_inner()).generation += 1;
+        return failed(
+            format!(
+                "stalled: less than {} bytes/s for {:.0} s after {now} bytes \
+                 (RPM_BUILDROOT_HTTP_TIMEOUT and RPM_BUILDROOT_HTTP_MINRATE set the limits)",
+                s.minrate,
+                s.timeout.as_secs_f64()
+            ),
+            true,
+        );
+    }
+}
+
+/// One request and its body.
+struct Attempt<'a> {
+    url: &'a str,
+    from: u64,
+    generation: u64,
+    s: &'a HttpSettings,
+    sink: &'a Mutex<Sink>,
+    progress: &'a AtomicU64,
+    answered: &'a AtomicBool,
+}
+
+impl Attempt<'_> {
+    /// `f` on the sink, unless this attempt has been abandoned (`None`).
+    fn with_sink<T>(&self, f: impl FnOnce(&mut Sink) -> T) -> Option<T> {
+        let mut k = self.sink.lock().unwrap_or_else(|e| e.into_inner());
+        (k.generation == self.generation).then(|| f(&mut k))
+    }
+
+    fn run(&self, validator: Option<String>) -> Outcome {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(self.s.timeout))
+            .timeout_recv_response(Some(self.s.timeout))
+            // A backstop for a read that never returns (the watcher's minrate
+            // check comes first); per read, so a big file on a live link is fine.
+            .timeout_per_read(Some(self.s.timeout * 2))
+            // Bytes as the server has them (checksums and ranges are over those).
+            .accept_encoding("identity")
+            .http_status_as_error(false)
+            .user_agent("rpm-buildroot")
+            .build()
+            .into();
+        let mut req = agent.get(self.url);
+        if self.from > 0 {
+            req = req.header("Range", format!("bytes={}-", self.from));
+            if let Some(v) = &validator {
+                req = req.header("If-Range", v);
+            }
+        }
+        let mut resp = match req.call() {
+            Ok(r) => r,
+            Err(e) => return failed(describe(&e), retryable(&e)),
+        };
+        self.answered.store(true, Ordering::Relaxed);
+        let status = resp.status().as_u16();
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().to_string())
+        };
+        let length: Option<u64> = header("content-length").and_then(|v| v.parse().ok());
+        let total = match status {
+            206 if self.from > 0 => {
+                match header("content-range").as_deref().and_then(content_range) {
+                    Some((start, total)) if start == self.from => total,
+                    _ => {
+                        self.with_sink(|k| k.ranges = false);
+                        return failed("a 206 answer for another range", true);
+                    }
+                }
+            }
+            200 => {
+                // A range that was not honoured, or a file that changed: from byte 0.
+                let validator = header("etag")
+                    .filter(|e| !e.starts_with("W/"))
+                    .or_else(|| header("last-modified"));
+                let ranges = header("accept-ranges").is_some_and(|v| v.contains("bytes"));
+                let ok = self.with_sink(|k| {
+                    k.ranges = ranges;
+                    k.validator = validator;
+                    if k.len > 0 {
+                        k.truncate()
+                    } else {
+                        Ok(())
+                    }
+                });
+                match ok {
+                    None => return failed("abandoned", true),
+                    Some(Err(e)) => return failed(format!("cannot write: {e}"), false),
+                    Some(Ok(())) => {}
+                }
+                self.progress.store(0, Ordering::Relaxed);
+                length
+            }
+            416 if self.from > 0 => {
+                self.with_sink(|k| k.ranges = false);
+                return Outcome::Failed {
+                    cause: "HTTP 416 for a resumed range".into(),
+                    retry: true,
+                    wait: Some(Duration::ZERO),
+                };
+            }
+            429 | 503 => {
+                return Outcome::Failed {
+                    cause: format!("HTTP {status}"),
+                    retry: true,
+                    wait: header("retry-after").and_then(|v| retry_after(&v, SystemTime::now())),
+                }
+            }
+            408 | 500..=599 => return failed(format!("HTTP {status}"), true),
+            _ => return failed(format!("HTTP {status}"), false),
+        };
+        if status == 206 {
+            self.with_sink(|k| k.ranges = true);
+        }
+        notify(DownloadEvent::Attempt {
+            url: self.url,
+            from: self.from,
+            total,
+        });
+        self.body(resp.body_mut().as_reader(), total)
+    }
+
+    /// Copies the body into the sink; `total` is the whole file's size.
+    fn body(&self, mut body: impl Read, total: Option<u64>) -> Outcome {
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = match body.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => {
+                    let at = self.progress.load(Ordering::Relaxed);
+                    return match (e.kind(), total) {
+                        (std::io::ErrorKind::UnexpectedEof, Some(t)) => {
+                            failed(format!("short read: {at} of {t} bytes"), true)
+                        }
+                        _ => failed(format!("connection lost after {at} bytes: {e}"), true),
+                    };
+                }
+            };
+            let wrote = self.with_sink(|k| {
+                k.file.write_all(&buf[..n])?;
+                k.len += n as u64;
+                Ok::<u64, std::io::Error>(k.len)
+            });
+            match wrote {
+                None => return failed("abandoned", true),
+                Some(Err(e)) => return failed(format!("cannot write: {e}"), false),
+                Some(Ok(len)) => self.progress.store(len, Ordering::Relaxed),
+            }
+        }
+        let len = self.progress.load(Ordering::Relaxed);
+        match total {
+            Some(t) if len < t => failed(format!("short read: {len} of {t} bytes"), true),
+            Some(t) if len > t => failed(format!("{len} bytes, more than the {t} announced"), true),
+            _ => Outcome::Done,
+        }
+    }
+}
+
+/// A ureq error as one line.
+fn describe(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Io(io) => format!("connection failed: {io}"),
+        ureq::Error::Timeout(t) => format!("timed out ({t:?})"),
+        ureq::Error::HostNotFound => "host not found".into(),
+        other => other.to_string(),
+    }
+    .lines()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+/// Network failures that may pass; TLS, URL and redirect errors do not.
+fn retryable(e: &ureq::Error) -> bool {
+    matches!(
+        e,
+        ureq::Error::Io(_)
+            | ureq::Error::Timeout(_)
+            | ureq::Error::HostNotFound
+            | ureq::Error::ConnectionFailed
+            | ureq::Error::Protocol(_)
+    )
+}
+
+/// `bytes START-END/TOTAL` -> (START, TOTAL if known).
+fn content_range(v: &str) -> Option<(u64, Option<u64>)> {
+    let rest = v.strip_prefix("bytes")?.trim_start();
+    let (range, total) = rest.split_once('/')?;
+    let (start, _) = range.split_once('-')?;
+    Some((start.trim().parse().ok()?, total.trim().parse().ok()))
+}
+
+/// A `Retry-After` value: delay seconds, or an HTTP date (IMF-fixdate, RFC
+/// 850 or asctime) from which the wait until then is taken (zero if past).
+pub fn retry_after(v: &str, now: SystemTime) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = http_date(v)?;
+    let now = now.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_secs() as i64;
+    Some(Duration::from_secs((at - now).max(0) as u64))
+}
+
+/// Seconds since the epoch of an HTTP date.
+fn http_date(v: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let words: Vec<&str> = v.split([' ', ',', '-']).filter(|w| !w.is_empty()).collect();
+    // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT; RFC 850: Sunday, 06-Nov-94 08:49:37 GMT;
+    // asctime: Sun Nov  6 08:49:37 1994.
+    let (day, month, year, time) = match words.as_slice() {
+        [_, d, m, y, t, "GMT"] => (*d, *m, *y, *t),
+        [_, m, d, t, y] => (*d, *m, *y, *t),
+        _ => return None,
+    };
+    let month = MONTHS.iter().position(|m| *m == month)? as i64 + 1;
+    let mut year: i64 = year.parse().ok()?;
+    if year < 100 {
+        year += if year < 70 { 2000 } else { 1900 };
+    }
+    let day: i64 = day.parse().ok()?;
+    let hms: Vec<i64> = time
+        .split(':')
+        .map(|x| x.parse().ok())
+        .collect::<Option<_>>()?;
+    let [h, mi, s] = hms[..] else { return None };
+    if !(1..=31).contains(&day) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_from_variables() {
+        let s = HttpSettings::from_vars(|_| None).unwrap();
+        assert_eq!(s, HttpSettings::default());
+        let vars = [
+            ("RPM_BUILDROOT_HTTP_RETRIES", "5"),
+            ("RPM_BUILDROOT_HTTP_BACKOFF", "0.05"),
+            ("RPM_BUILDROOT_HTTP_TIMEOUT", "2"),
+        ];
+        let get = |k: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        };
+        let s = HttpSettings::from_vars(get).unwrap();
+        assert_eq!(s.retries, 5);
+        assert_eq!(s.backoff, Duration::from_millis(50));
+        assert_eq!(s.timeout, Duration::from_secs(2));
+        assert_eq!(s.backoff_for(1), Duration::from_millis(50));
+        assert_eq!(s.backoff_for(3), Duration::from_millis(200));
+        let e = HttpSettings::from_vars(|k| {
+            (k == "RPM_BUILDROOT_HTTP_TIMEOUT").then(|| "0".to_string())
+        })
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "RPM_BUILDROOT_HTTP_TIMEOUT='0': expected a number of seconds above 0"
+        );
+        assert!(HttpSettings::from_vars(|k| {
+            (k == "RPM_BUILDROOT_HTTP_RETRIES").then(|| "many".to_string())
+        })
+        .is_err());
+        // Waits are capped.
+        let s = HttpSettings::default();
+        assert_eq!(s.backoff_for(10), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
+        assert_eq!(retry_after("120", now), Some(Duration::from_secs(120)));
+        for date in [
+            "Sun, 06 Nov 1994 08:50:37 GMT",
+            "Sunday, 06-Nov-94 08:50:37 GMT",
+            "Sun Nov  6 08:50:37 1994",
+        ] {
+            assert_eq!(
+                retry_after(date, now),
+                Some(Duration::from_secs(60)),
+                "{date}"
+            );
+        }
+        assert_eq!(
+            retry_after("Sat, 05 Nov 1994 08:49:37 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("soon", now), None);
+        assert_eq!(retry_after("Sun, 06 Foo 1994 08:49:37 GMT", now), None);
+    }
+
+    #[test]
+    fn content_ranges() {
+        assert_eq!(content_range("bytes 100-199/200"), Some((100, Some(200))));
+        assert_eq!(content_range("bytes 100-199/*"), Some((100, None)));
+        assert_eq!(content_range("items 1-2/3"), None);
+    }
+}

@@ -1,0 +1,161 @@
+//! content-resolver's published view lists, as the workflow's compose
+//! input (dep-tracker's `run.sh` step 1 downloaded the same files).
+//!
+//! content-resolver (`data_generation.py`, `_generate_view_lists`) writes,
+//! for every view and arch, plain-text lists into its output directory
+//! (published at e.g. `https://tiny.distro.builders/`), named
+//! `LIST--VIEW--ARCH.txt`: one item per line, sorted, without a final
+//! newline. The two the compose needs:
+//!
+//! - `view-binary-package-name-list`: binary package names of the view's
+//!   workloads (placeholders' binary names included);
+//! - `view-source-package-name-list`: their source package names (bare
+//!   names, dnf's `source_name`; a placeholder's own source name).
+//!
+//! The `view-all-` variants also hold what content-resolver itself found
+//! the buildroot needs. Files come through the same HTTP cache as
+//! repository metadata ([`crate::rpmmd::fetch_to_cache`]), fetched afresh on
+//! every call; a directory (or `file://`) is read in place.
+
+use std::path::Path;
+
+use crate::buildroot::view_id;
+use crate::error::{Error, Result};
+use crate::pkglist::{read_list_from, Names};
+use crate::rpmmd::{fetch_to_cache, Location};
+
+/// Which of a view's lists are the compose.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ViewLists {
+    /// `view-*`: what the view's workloads need (the compose).
+    #[default]
+    Runtime,
+    /// `view-all-*`: that and content-resolver's own buildroot packages.
+    All,
+}
+
+/// Binary or source names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListKind {
+    Binary,
+    Source,
+}
+
+/// The file name content-resolver publishes a list of `view` on `arch` under,
+/// e.g. `view-binary-package-name-list--view-eln--x86_64.txt` (a view given
+/// without its `view-` prefix gets it).
+pub fn list_file_name(lists: ViewLists, kind: ListKind, view: &str, arch: &str) -> String {
+    let prefix = match lists {
+        ViewLists::Runtime => "view",
+        ViewLists::All => "view-all",
+    };
+    let kind = match kind {
+        ListKind::Binary => "binary",
+        ListKind::Source => "source",
+    };
+    format!(
+        "{prefix}-{kind}-package-name-list--{}--{arch}.txt",
+        view_id(view)
+    )
+}
+
+/// One arch's compose: binary and source names, in file order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ComposeLists {
+    pub binaries: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+/// Fetches the binary and source name lists of `view` on `arch` from
+/// `base` (an `http(s)://` URL, `file://` or a directory). HTTP files go
+/// through `cache`. Errors name the URL or file; a missing list says which
+/// view and arch were asked for.
+pub fn fetch_compose(
+    base: &str,
+    view: &str,
+    arch: &str,
+    lists: ViewLists,
+    cache: &Path,
+) -> Result<ComposeLists> {
+    let loc = Location::parse(base)?;
+    let fetch = |kind| -> Result<Vec<String>> {
+        let name = list_file_name(lists, kind, view, arch);
+        let display = loc.display(&name);
+        let missing = || {
+            format!(
+                "content-resolver publishes no such list (is view '{}' built for {arch}?)",
+                view_id(view)
+            )
+        };
+        let path = match &loc {
+            Location::Dir(d) => {
+                let p = d.join(&name);
+                if !p.is_file() {
+                    return Err(Error::format(&display, missing()));
+                }
+                p
+            }
+            Location::Http(_) => fetch_to_cache(&loc, &name, cache).map_err(|e| match e {
+                Error::Http { url, msg } if msg.contains("HTTP 404") => Error::Http {
+                    url,
+                    msg: format!("{msg}: {}", missing()),
+                },
+                other => other,
+            })?,
+        };
+        let f = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+        read_list_from(f, &display, Names::Verbatim)
+    };
+    Ok(ComposeLists {
+        binaries: fetch(ListKind::Binary)?,
+        sources: fetch(ListKind::Source)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_content_resolvers() {
+        assert_eq!(
+            list_file_name(ViewLists::Runtime, ListKind::Binary, "view-eln", "x86_64"),
+            "view-binary-package-name-list--view-eln--x86_64.txt"
+        );
+        assert_eq!(
+            list_file_name(ViewLists::All, ListKind::Source, "eln", "s390x"),
+            "view-all-source-package-name-list--view-eln--s390x.txt"
+        );
+    }
+
+    #[test]
+    fn a_directory_is_read_in_place() {
+        let d = tempfile::tempdir().unwrap();
+        // As content-resolver writes them: sorted, no final newline.
+        std::fs::write(
+            d.path()
+                .join("view-binary-package-name-list--view-eln--x86_64.txt"),
+            "bash\nglibc",
+        )
+        .unwrap();
+        std::fs::write(
+            d.path()
+                .join("view-source-package-name-list--view-eln--x86_64.txt"),
+            "bash\nglibc",
+        )
+        .unwrap();
+        let c = d.path().join("cache");
+        let base = d.path().to_str().unwrap();
+        let got = fetch_compose(base, "view-eln", "x86_64", ViewLists::Runtime, &c).unwrap();
+        assert_eq!(got.binaries, ["bash", "glibc"]);
+        assert_eq!(got.sources, ["bash", "glibc"]);
+        assert!(!c.exists(), "nothing is cached for a directory");
+        let e = fetch_compose(base, "view-eln", "aarch64", ViewLists::Runtime, &c)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("view-binary-package-name-list--view-eln--aarch64.txt: content-resolver publishes no such list"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,275 @@
+//! A small HTTP/1.1 file server on 127.0.0.1 for tests, with faults on
+//! demand: it serves files under a root directory (with `Range` support,
+//! unless turned off), logs every request, and for paths ending in a given
+//! suffix answers with a fault a number of times (or forever) first.
+//! Shared by the tests of several crates (`#[path]`-included), so it uses
+//! only std and libc.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// What the server does instead of serving a file.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// Answers with this status and an empty body.
+    Status(u16),
+    /// Answers with this status and a `Retry-After: VALUE` header.
+    RetryAfter(u16, String),
+    /// Sends the headers and half the body, then resets the connection (RST).
+    ResetMidBody,
+    /// Sends the headers and half the body, then closes the connection
+    /// cleanly: a body shorter than its Content-Length.
+    ShortBody,
+    /// Sends the headers and half the body, then sends nothing more while
+    /// holding the connection open.
+    Stall,
+    /// Serves the file with its bytes changed (same length).
+    Corrupt,
+}
+
+/// One request as the server saw it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub path: String,
+    /// The `Range` header, if any.
+    pub range: Option<String>,
+    /// The fault it was answered with, if any.
+    pub fault: Option<String>,
+}
+
+struct Rule {
+    suffix: String,
+    fault: Fault,
+    /// How many more times; `None`: forever.
+    left: Option<usize>,
+}
+
+/// The running server (it stops serving when dropped... at process exit).
+pub struct Server {
+    pub base: String,
+    log: Arc<Mutex<Vec<Request>>>,
+    rules: Arc<Mutex<Vec<Rule>>>,
+    ranges: Arc<AtomicBool>,
+}
+
+impl Server {
+    /// Serves `root` on a fresh 127.0.0.1 port.
+    pub fn start(root: PathBuf) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let rules: Arc<Mutex<Vec<Rule>>> = Arc::new(Mutex::new(Vec::new()));
+        let ranges = Arc::new(AtomicBool::new(true));
+        let (l2, r2, g2) = (log.clone(), rules.clone(), ranges.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (root, log, rules, ranges) = (
+                    root.clone(),
+                    l2.clone(),
+                    r2.clone(),
+                    g2.load(Ordering::SeqCst),
+                );
+                std::thread::spawn(move || handle(stream, &root, &log, &rules, ranges));
+            }
+        });
+        Server {
+            base,
+            log,
+            rules,
+            ranges,
+        }
+    }
+
+    /// Answers requests for paths ending in `suffix` with `fault`, `times`
+    /// times (`None`: every time) before serving them normally.
+    pub fn fault(&self, suffix: &str, fault: Fault, times: Option<usize>) {
+        self.rules.lock().unwrap().push(Rule {
+            suffix: suffix.to_string(),
+            fault,
+            left: times,
+        });
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        self.rules.lock().unwrap().clear();
+    }
+
+    /// Whether `Range` requests are honoured (default: yes).
+    pub fn set_ranges(&self, on: bool) {
+        self.ranges.store(on, Ordering::SeqCst);
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<Request> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// The requests whose path ends in `suffix`.
+    pub fn requests_for(&self, suffix: &str) -> Vec<Request> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path.ends_with(suffix))
+            .collect()
+    }
+
+    pub fn clear_log(&self) {
+        self.log.lock().unwrap().clear();
+    }
+}
+
+/// A port nothing listens on.
+pub fn dead_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn handle(
+    mut stream: TcpStream,
+    root: &std::path::Path,
+    log: &Mutex<Vec<Request>>,
+    rules: &Mutex<Vec<Rule>>,
+    ranges: bool,
+) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut range = None;
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            if k.eq_ignore_ascii_case("range") {
+                range = Some(v.trim().to_string());
+            }
+        }
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let fault = {
+        let mut rules = rules.lock().unwrap();
+        let hit = rules
+            .iter_mut()
+            .find(|r| path.ends_with(&r.suffix) && r.left != Some(0));
+        hit.map(|r| {
+            if let Some(n) = r.left.as_mut() {
+                *n -= 1;
+            }
+            r.fault.clone()
+        })
+    };
+    log.lock().unwrap().push(Request {
+        path: path.clone(),
+        range: range.clone(),
+        fault: fault.as_ref().map(|f| format!("{f:?}")),
+    });
+    let head = |stream: &mut TcpStream, status: &str, extra: &str, len: usize| {
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status}\r\nContent-Length: {len}\r\n{extra}Connection: close\r\n\r\n"
+        );
+    };
+    match &fault {
+        Some(Fault::Status(code)) => {
+            head(&mut stream, &format!("{code} Fault"), "", 0);
+            return;
+        }
+        Some(Fault::RetryAfter(code, v)) => {
+            head(
+                &mut stream,
+                &format!("{code} Fault"),
+                &format!("Retry-After: {v}\r\n"),
+                0,
+            );
+            return;
+        }
+        _ => {}
+    }
+    let Ok(mut body) = std::fs::read(root.join(path.trim_start_matches('/'))) else {
+        head(&mut stream, "404 Not Found", "", 0);
+        return;
+    };
+    let accept = if ranges {
+        "Accept-Ranges: bytes\r\n"
+    } else {
+        ""
+    };
+    let mut status = "200 OK".to_string();
+    let mut extra = accept.to_string();
+    let total = body.len();
+    if let (true, Some(r)) = (ranges, range.as_deref()) {
+        let start: usize = r
+            .strip_prefix("bytes=")
+            .and_then(|r| r.strip_suffix('-'))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        if start >= total {
+            head(&mut stream, "416 Range Not Satisfiable", "", 0);
+            return;
+        }
+        body = body.split_off(start);
+        status = "206 Partial Content".into();
+        extra.push_str(&format!(
+            "Content-Range: bytes {start}-{}/{total}\r\n",
+            total - 1
+        ));
+    }
+    if matches!(fault, Some(Fault::Corrupt)) {
+        for b in body.iter_mut() {
+            *b ^= 0x5a;
+        }
+    }
+    head(&mut stream, &status, &extra, body.len());
+    let half = body.len() / 2;
+    match fault {
+        Some(Fault::ResetMidBody) => {
+            let _ = stream.write_all(&body[..half]);
+            let _ = stream.flush();
+            std::thread::sleep(Duration::from_millis(50));
+            // Both handles close when this function returns: with linger 0, a reset.
+            reset(&stream);
+        }
+        Some(Fault::ShortBody) => {
+            let _ = stream.write_all(&body[..half]);
+        }
+        Some(Fault::Stall) => {
+            let _ = stream.write_all(&body[..half]);
+            let _ = stream.flush();
+            std::thread::sleep(Duration::from_secs(30));
+        }
+        _ => {
+            let _ = stream.write_all(&body);
+        }
+    }
+}
+
+/// Closes `stream` with a TCP reset (SO_LINGER 0), as a dropped connection looks.
+fn reset(stream: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a valid socket fd and a correctly sized linger struct.
+    unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &linger as *const libc::linger as *const libc::c_void,
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! Progress for a person at a terminal (indicatif), drawn on stderr at most
+//! four times a second: one line per download in flight (bytes, rate), and
+//! the fixed point's current layer (sources resolved of those queued,
+//! failures, elapsed, ETA). The library only reports (its download observer
+//! and `run_with_progress`); this is the one place that draws. Used only
+//! when stderr is a terminal and `-q` is not given.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How often the bars change (the draw target redraws at most 4 times a second too).
+const EVERY: Duration = Duration::from_millis(250);
+
+use buildroot_core::buildroot::Progress;
+use buildroot_core::rpmmd::{DownloadEvent, DownloadObserver};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// The terminal display.
+pub struct Display {
+    multi: MultiProgress,
+    /// The current layer's number, bar, and when it was last updated.
+    layer: Mutex<Option<(usize, ProgressBar, Instant)>>,
+    downloads: Mutex<HashMap<String, ProgressBar>>,
+}
+
+impl Display {
+    pub fn new() -> Arc<Display> {
+        Arc::new(Display {
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(4)),
+            layer: Mutex::new(None),
+            downloads: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A line above the bars.
+    pub fn println(&self, line: &str) {
+        let _ = self.multi.println(line);
+    }
+
+    /// Shows where the fixed point is (called from worker threads).
+    pub fn fixed_point(&self, p: &Progress) {
+        let mut cur = self.layer.lock().unwrap_or_else(|e| e.into_inner());
+        if cur.as_ref().is_some_and(|(n, ..)| *n != p.layer) || p.queued == 0 {
+            // The next layer starts (or the run ends) once this one is done.
+            if let Some((n, bar, _)) = cur.take() {
+                bar.finish_and_clear();
+                self.multi.remove(&bar);
+                self.println(&format!(
+                    "layer {n}: {} sources resolved in {:.1} s ({} failed, {} in all so far)",
+                    bar.length().unwrap_or(0),
+                    bar.elapsed().as_secs_f64(),
+                    p.failed,
+                    p.resolved
+                ));
+            }
+        }
+        if p.queued == 0 {
+            return;
+        }
+        let (_, bar, last) = cur.get_or_insert_with(|| {
+            // Hidden until added: nothing is drawn before it is set up.
+            let bar = ProgressBar::with_draw_target(
+                Some(p.queued as u64),
+                ProgressDrawTarget::hidden(),
+            );
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{prefix} [{bar:30}] {pos}/{len} sources resolved, {msg}, {elapsed} (ETA {eta})",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_prefix(format!("layer {}", p.layer));
+            bar.set_message(format!("{} failed, {} in all", p.failed, p.resolved));
+            let bar = self.multi.add(bar);
+            bar.enable_steady_tick(EVERY);
+            (p.layer, bar, Instant::now())
+        });
+        // Thousands of updates a second arrive from the workers, in any
+        // order: a few a second, the furthest, are shown.
+        if last.elapsed() >= EVERY && p.layer_done as u64 >= bar.position() {
+            *last = Instant::now();
+            bar.set_position(p.layer_done as u64);
+            bar.set_message(format!("{} failed, {} in all", p.failed, p.resolved));
+        }
+    }
+
+    /// Clears whatever is still drawn.
+    pub fn finish(&self) {
+        for (_, bar) in self
+            .downloads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+        {
+            bar.finish_and_clear();
+        }
+        if let Some((_, bar, _)) = self.layer.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn download_bar(&self, url: &str, total: Option<u64>) -> ProgressBar {
+        let mut bars = self.downloads.lock().unwrap_or_else(|e| e.into_inner());
+        let bar = bars.entry(url.to_string()).or_insert_with(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{msg} {bytes}/{total_bytes} ({binary_bytes_per_sec}, {elapsed})",
+                )
+                .expect("a valid template"),
+            );
+            bar.set_message(short_name(url).to_string());
+            self.multi.add(bar)
+        });
+        if let Some(t) = total {
+            bar.set_length(t);
+        }
+        bar.clone()
+    }
+}
+
+impl DownloadObserver for Display {
+    fn event(&self, e: &DownloadEvent) {
+        match *e {
+            DownloadEvent::Attempt { url, from, total } => {
+                self.download_bar(url, total).set_position(from);
+            }
+            DownloadEvent::Progress { url, bytes } => {
+                self.download_bar(url, None).set_position(bytes);
+            }
+            DownloadEvent::Retrying {
+                url,
+                attempt,
+                of,
+                cause,
+                wait,
+            } => self.println(&format!(
+                "{url}: {cause}; retrying in {:.1} s (attempt {} of {of})",
+                wait.as_secs_f64(),
+                attempt + 1
+            )),
+            DownloadEvent::Done { url, .. } => {
+                let bar = self
+                    .downloads
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(url);
+                if let Some(bar) = bar {
+                    bar.finish_and_clear();
+                    self.multi.remove(&bar);
+                }
+            }
+        }
+    }
+}
+
+/// A URL's file name without repodata's checksum prefix.
+fn short_name(url: &str) -> &str {
+    let name = url.rsplit('/').next().unwrap_or(url);
+    match name.split_once('-') {
+        Some((sum, rest)) if sum.len() >= 32 && sum.bytes().all(|b| b.is_ascii_hexdigit()) => rest,
+        _ => name,
+    }
+}

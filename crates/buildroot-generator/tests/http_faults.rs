@@ -1,0 +1,128 @@
+//! buildroot-generator over HTTP repositories whose server misbehaves
+//! (tests/http_support in buildroot-core): a fault once gives the same
+//! output as local repositories; a fault forever exits 2 with one line
+//! naming the URL, within a bounded time, leaving no partial file behind.
+
+#[path = "../../buildroot-core/tests/http_support/mod.rs"]
+mod http_support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use http_support::{Fault, Server};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn generator(repo: &str, source: &str, cache: &Path) -> Command {
+    let mut c = Command::cargo_bin("buildroot-generator").unwrap();
+    c.current_dir(root())
+        .args(["--arch", "x86_64", "--repo"])
+        .arg(format!("main={repo}"))
+        .arg("--source-repo")
+        .arg(format!("src={source}"))
+        .arg("--cache-dir")
+        .arg(cache)
+        .env("RPM_BUILDROOT_HTTP_BACKOFF", "0.05")
+        .env("RPM_BUILDROOT_HTTP_TIMEOUT", "1")
+        .write_stdin("hello\nwebfetch\n");
+    c
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in walkdir(dir) {
+        out.push(e.strip_prefix(dir).unwrap().display().to_string());
+    }
+    out.sort();
+    out
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if e.path().is_dir() {
+            out.extend(walkdir(&e.path()));
+        } else {
+            out.push(e.path());
+        }
+    }
+    out
+}
+
+#[test]
+fn faults_once_give_the_same_buildroot() {
+    let t = tempfile::tempdir().unwrap();
+    let local = generator("testdata/repos/x86_64", "testdata/repos/source", t.path())
+        .output()
+        .unwrap();
+    assert!(local.status.success());
+    assert!(!local.stdout.is_empty());
+    let server = Server::start(root().join("testdata/repos"));
+    server.fault("x86_64/repodata/repomd.xml", Fault::Status(503), Some(1));
+    server.fault("-primary.xml.gz", Fault::ResetMidBody, Some(2));
+    server.fault(
+        "-filelists.xml.gz",
+        Fault::RetryAfter(429, "0".into()),
+        Some(1),
+    );
+    let cache = t.path().join("cache");
+    let out = generator(
+        &format!("{}/x86_64", server.base),
+        &format!("{}/source", server.base),
+        &cache,
+    )
+    .output()
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(out.stdout, local.stdout);
+    // Not a terminal: no progress or retry lines.
+    assert_eq!(err, "", "{err}");
+    // Each primary was reset once and resumed with a Range request.
+    for repo in ["x86_64", "source"] {
+        let reqs: Vec<_> = server
+            .requests()
+            .into_iter()
+            .filter(|r| {
+                r.path.starts_with(&format!("/{repo}/")) && r.path.ends_with("-primary.xml.gz")
+            })
+            .collect();
+        assert_eq!(reqs.len(), 2, "{reqs:?}");
+        assert!(reqs[1].range.is_some(), "{reqs:?}");
+    }
+}
+
+#[test]
+fn a_fault_forever_exits_2_with_one_line() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(root().join("testdata/repos"));
+    server.fault("-primary.xml.gz", Fault::ShortBody, None);
+    let cache = t.path().join("cache");
+    let start = Instant::now();
+    let out = generator(
+        &format!("{}/x86_64", server.base),
+        &format!("{}/source", server.base),
+        &cache,
+    )
+    .output()
+    .unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("-primary.xml.gz: short read"), "{err}");
+    assert!(err.contains("(gave up after 4 attempts)"), "{err}");
+    let left = files_in(&cache);
+    assert!(left.iter().all(|f| f.ends_with("repomd.xml")), "{left:?}");
+}

@@ -1,0 +1,151 @@
+//! Progress: the library's seam reports every layer and source; the tool
+//! draws it only on a terminal (a pseudo-terminal from `script`), never into
+//! a pipe or with -q, and on a terminal sums failed sources up per kind.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use buildroot_core::buildroot::{self, Config, Progress, DEFAULT_CORE};
+use buildroot_core::pool::Pool;
+use buildroot_core::rpmmd::{Filelists, LoadOptions, RepoSpec};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+const GEN: &str = env!("CARGO_BIN_EXE_buildroot-generator");
+
+#[test]
+fn the_seam_reports_every_layer_and_source() {
+    let r = root();
+    let specs = [
+        RepoSpec::new("main", r.join("testdata/repos/x86_64").to_str().unwrap()),
+        RepoSpec::new("src", r.join("testdata/repos/source").to_str().unwrap()),
+    ];
+    let opts = LoadOptions {
+        filelists: Filelists::Needed,
+        cache_dir: None,
+    };
+    let pool = Pool::load("x86_64", &specs, &opts).unwrap();
+    let cfg = Config {
+        core: DEFAULT_CORE.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    let input = [
+        "hello".to_string(),
+        "broken".to_string(),
+        "nosuch".to_string(),
+    ];
+    let seen = Mutex::new(Vec::new());
+    let br = buildroot::run_with_progress(&pool, &input, &cfg, |p| seen.lock().unwrap().push(p))
+        .unwrap();
+    let seen: Vec<Progress> = seen.into_inner().unwrap();
+    let last = *seen.last().unwrap();
+    assert_eq!(last.queued, 0);
+    assert_eq!(last.resolved, br.sources.len());
+    assert_eq!(last.failed, br.failed().count());
+    assert!(last.failed >= 2, "{last:?}");
+    let layers = last.layer;
+    assert!(layers >= 2, "{last:?}");
+    for l in 0..layers {
+        let of: Vec<&Progress> = seen.iter().filter(|p| p.layer == l).collect();
+        assert_eq!(of[0].layer_done, 0, "layer {l} starts at 0");
+        let queued = of[0].queued;
+        // One report per source of the layer, each count once.
+        let mut done: Vec<usize> = of[1..].iter().map(|p| p.layer_done).collect();
+        done.sort();
+        assert_eq!(done, (1..=queued).collect::<Vec<_>>(), "layer {l}");
+    }
+}
+
+/// Runs the generator with stderr on a pseudo-terminal; returns what the
+/// terminal showed (stdout goes to /dev/null). None without `script`.
+fn on_terminal(extra: &str, input: &str) -> Option<String> {
+    let ok = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("skipped: no script(1) (util-linux) for a pseudo-terminal");
+        return None;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let inp = t.path().join("in.txt");
+    std::fs::write(&inp, input).unwrap();
+    let typescript = t.path().join("typescript");
+    let cmd = format!(
+        "{GEN} --arch x86_64 --repo main=testdata/repos/x86_64 --source-repo src=testdata/repos/source {extra} {} > /dev/null",
+        inp.display()
+    );
+    let out = Command::new("script")
+        .args(["-q", "-e", "-c", &cmd])
+        .arg(&typescript)
+        .current_dir(root())
+        .env("COLUMNS", "120")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned())
+}
+
+#[test]
+fn a_terminal_shows_the_fixed_point_and_sums_up_failures() {
+    let Some(shown) = on_terminal("", "hello\nwebfetch\nbroken\nnosuch\n") else {
+        return;
+    };
+    assert!(shown.contains("layer 0 ["), "{shown}");
+    assert!(shown.contains("sources resolved"), "{shown}");
+    assert!(shown.contains("layer 0: "), "{shown}");
+    assert!(shown.contains("ETA"), "{shown}");
+    // Failures: one line of counts, not one line per source.
+    assert!(
+        shown.contains("2 sources failed: 1 NoInstall, 1 NoSource (details with --output-dir DIR (errors/) or --json)"),
+        "{shown}"
+    );
+    assert!(!shown.contains("nothing provides"), "{shown}");
+}
+
+#[test]
+fn quiet_on_a_terminal_shows_nothing() {
+    let Some(shown) = on_terminal("-q", "hello\nbroken\n") else {
+        return;
+    };
+    assert!(!shown.contains("layer"), "{shown}");
+    assert!(!shown.contains("warning"), "{shown}");
+}
+
+#[test]
+fn a_pipe_gets_no_progress() {
+    let out = Command::new(GEN)
+        .args([
+            "--arch",
+            "x86_64",
+            "--repo",
+            "main=testdata/repos/x86_64",
+            "--source-repo",
+            "src=testdata/repos/source",
+        ])
+        .current_dir(root())
+        .stdin(std::fs::File::open(root().join("testdata/compose/sources.txt")).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("layer"), "{err}");
+    assert!(!err.contains('\r') && !err.contains('\x1b'), "{err:?}");
+    // Every line is a warning about one source (the details, for logs).
+    assert!(
+        err.lines()
+            .all(|l| l.starts_with("buildroot-generator: warning: ")),
+        "{err}"
+    );
+    assert!(err.contains("broken: NoInstall"), "{err}");
+}

@@ -1,0 +1,130 @@
+//! fetch-compose: the workflow's compose input (step 1) from content-resolver's
+//! published view lists, per arch, into a directory the other steps read.
+//! A thin binary over `buildroot_core::workload::published`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use buildroot_core::cli::default_cache_dir;
+use buildroot_core::pkglist::write_list_file;
+use buildroot_core::rpmmd::HTTP_ENV_HELP;
+use buildroot_core::workload::published::{fetch_compose, list_file_name, ListKind, ViewLists};
+use clap::{Parser, ValueEnum};
+
+const AFTER_HELP: &str = "\
+For every --arch, content-resolver's view-binary-package-name-list--VIEW--ARCH.txt and
+view-source-package-name-list--VIEW--ARCH.txt are fetched from URL (through the HTTP cache,
+afresh on every run) or read from a directory, and written as OUT/ARCH.txt (binary names)
+and OUT/sources-ARCH.txt (source names), sorted and unique, each replaced atomically. This is
+the layout buildroot-workflow.sh's COMPOSE_DIR has.
+
+Examples:
+  # ELN's compose for two arches, from content-resolver's public output:
+  fetch-compose --url https://tiny.distro.builders --view view-eln \\
+      --arch x86_64 --arch aarch64 --out work/compose
+
+  # From a local copy of content-resolver's output directory:
+  fetch-compose --url /srv/content-resolver/output --view eln --arch s390x --out compose
+
+Exit codes:
+  0  success
+  2  bad usage, a list that cannot be fetched (one line names its URL and the problem) or
+     read, or an output that cannot be written; nothing is written then";
+
+/// Which of the view's lists.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Lists {
+    /// view-*: the packages of the view's workloads (the compose).
+    Runtime,
+    /// view-all-*: those and what content-resolver found their buildroot needs.
+    All,
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "fetch-compose", version, about = "Fetch a compose (binary and source names per arch) from content-resolver's published view lists", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
+struct Args {
+    /// content-resolver's output: an http(s):// base URL, file:// or a directory.
+    #[arg(long, value_name = "URL|DIR")]
+    url: String,
+    /// The content-resolver view (its config id; "eln" means "view-eln").
+    #[arg(long, default_value = "view-eln")]
+    view: String,
+    /// An arch of the compose (repeatable).
+    #[arg(long = "arch", value_name = "ARCH", required = true)]
+    arches: Vec<String>,
+    /// Which lists: the view's workloads, or everything including its buildroot.
+    #[arg(long, value_enum, default_value = "runtime")]
+    lists: Lists,
+    /// The directory to write ARCH.txt and sources-ARCH.txt into.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Cache directory for HTTP downloads (default: ~/.cache/rpm-buildroot).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// No summary on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fetch-compose: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &Args) -> buildroot_core::Result<()> {
+    for a in &args.arches {
+        if !buildroot_core::arch::is_known(a) {
+            return Err(buildroot_core::Error::Usage(format!(
+                "--arch {a}: unknown architecture"
+            )));
+        }
+    }
+    let lists = match args.lists {
+        Lists::Runtime => ViewLists::Runtime,
+        Lists::All => ViewLists::All,
+    };
+    let cache = args.cache_dir.clone().unwrap_or_else(default_cache_dir);
+    // Everything is fetched before anything is written: a failure leaves OUT as it was.
+    let mut got = Vec::new();
+    for a in &args.arches {
+        let c = fetch_compose(&args.url, &args.view, a, lists, &cache)?;
+        if c.binaries.is_empty() && !args.quiet {
+            eprintln!(
+                "fetch-compose: warning: {} is empty",
+                list_file_name(lists, ListKind::Binary, &args.view, a)
+            );
+        }
+        got.push((a, c));
+    }
+    std::fs::create_dir_all(&args.out).map_err(|e| buildroot_core::Error::io(&args.out, e))?;
+    for (a, c) in &got {
+        write_list_file(
+            &args.out.join(format!("{a}.txt")),
+            c.binaries.iter().cloned(),
+        )?;
+        write_list_file(
+            &args.out.join(format!("sources-{a}.txt")),
+            c.sources.iter().cloned(),
+        )?;
+        if !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            eprintln!(
+                "{a}: {} binary and {} source names",
+                c.binaries.len(),
+                c.sources.len()
+            );
+        }
+    }
+    Ok(())
+}
