@@ -170,3 +170,15 @@ fn kept_sandboxes_start_clean_for_every_command() {
     assert_eq!(fourth, ["survived"]);
     assert_eq!(run("BuildRequires: %(echo after)"), ["after"]);
 }
+
+#[test]
+fn shell_time_inside_lua_is_not_lua_time() {
+    if sandbox_unavailable().is_some() {
+        return;
+    }
+    // Three commands of 0.9 s from one Lua run: more than a Lua run's 2 s,
+    // each well within a command's own limit.
+    let ev = eval("BuildRequires: %{lua: local n = 0 for i = 1, 3 do n = n + #rpm.expand('%(sleep 0.9; echo x' .. i .. ')') end print('n' .. n)}");
+    assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+    assert_eq!(brs(&ev), ["n6"]);
+}

@@ -554,7 +554,11 @@ impl<'h> Engine<'h> {
         if failed {
             return;
         }
-        match self.host.shell.run(&cmd) {
+        let started = std::time::Instant::now();
+        let res = self.host.shell.run(&cmd);
+        // A command has its own time limit: Lua running it does not pay.
+        super::lua::exclude_time(self, started.elapsed());
+        match res {
             Ok(mut text) => {
                 while text.last().is_some_and(|&c| c == b'\n' || c == b'\r') {
                     text.pop();

@@ -16,7 +16,8 @@
 //! table (read, call, assign) and `opt`/`arg` in parametric macros.
 //!
 //! Limits: a Lua run stops with an error after [`RUN_LIMIT`] of wall time
-//! (checked every few thousand instructions), an evaluation's Lua work in
+//! (checked every few thousand instructions; `%(...)` commands it runs do
+//! not count, they have their own limit), an evaluation's Lua work in
 //! all after [`TOTAL_LIMIT`], and a state may use [`MEMORY_LIMIT`] bytes.
 //! The state is made on first use, so specs without Lua pay nothing.
 
@@ -47,7 +48,19 @@ pub(super) struct LuaState {
     prints: Rc<RefCell<Vec<Vec<u8>>>>,
     deadline: Rc<Cell<Option<Instant>>>,
     spent: Duration,
+    /// Time of `%(...)` commands run from Lua (they have their own limit).
+    excluded: Duration,
     engine: EngineSlot,
+}
+
+/// Leaves `by` (spent in a `%(...)` command) out of the running Lua's time.
+pub(super) fn exclude_time(eng: &mut Engine, by: Duration) {
+    if let Some(st) = eng.lua.as_mut() {
+        if let Some(d) = st.deadline.get() {
+            st.deadline.set(Some(d + by));
+            st.excluded += by;
+        }
+    }
 }
 
 /// The engine the state's `rpm` functions act on: set by [`with_engine`]
@@ -499,6 +512,7 @@ impl LuaState {
             prints,
             deadline,
             spent: Duration::ZERO,
+            excluded: Duration::ZERO,
             engine,
         })
     }
@@ -556,6 +570,7 @@ fn with_engine<R>(
             outermost,
         )
     };
+    let excluded_before = eng.lua.as_ref().map_or(Duration::ZERO, |st| st.excluded);
     let started = Instant::now();
     let prev = slot.0.replace(std::ptr::from_mut(eng).cast());
     let res = body(&lua);
@@ -563,7 +578,8 @@ fn with_engine<R>(
     if outermost {
         deadline.set(None);
         if let Some(st) = eng.lua.as_mut() {
-            st.spent += started.elapsed();
+            let excluded = st.excluded.saturating_sub(excluded_before);
+            st.spent += started.elapsed().saturating_sub(excluded);
         }
     }
     res.map_err(|e| first_line(&e.to_string()))
