@@ -10,6 +10,7 @@
 #   DNF_SOURCES=N     sources for the dnf baselines (default 200)
 #   BENCH_REPEAT=N    runs per timing, best kept (default 2; the machine may be shared)
 #   SHARED_DATA=DIR   real-RPM datasets (default ../shared/data from the repository root)
+#   SPEC_CORPUS=DIR   a directory of spec files (spec evaluator line; SPEC_SAMPLE=N every N-th)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-bench-data}
@@ -104,6 +105,16 @@ echo "| full fixed point, all 4 arches in parallel (wall, best of $repeat) | $(f
 # One resolve: the resolver bench on a 70k-package synthetic pool.
 res=$(cargo bench -q -p buildroot-core --bench resolve 2>/dev/null | grep 'core + 20 BRs' || true)
 [ -n "$res" ] && echo "| one resolve, core + 20 BuildRequires, 70k-package synthetic pool (median ms, p90 ms) | $(echo "$res" | awk '{print $(NF-2)", "$(NF-1)}') |"
+
+# The spec evaluator on a corpus of specs (all specs x 4 arches, Fedora's macro set as
+# scripts/spec-corpus.sh assembles it; SPEC_CORPUS=DIR, SPEC_SAMPLE=N for every N-th spec).
+if [ -n "${SPEC_CORPUS:-}" ] && [ -d "$SPEC_CORPUS" ]; then
+  line=$(OURS_ONLY=1 SAMPLE="${SPEC_SAMPLE:-1}" OUT="$tmp/spec-corpus" scripts/spec-corpus.sh "$SPEC_CORPUS" 2>&1 |
+    sed -n 's/^spec_corpus: //p' | tail -1)
+  echo "| spec evaluator: ${line:-failed} |"
+else
+  echo "| spec evaluator, corpus x 4 arches | skipped: give SPEC_CORPUS=DIR (docs/archful.md) |"
+fi
 
 vs="n/a"
 ours_s=$(field "$tmp/x86.t" fixed_point_s); ours_n=$(field "$tmp/x86.t" sources); ours_tx=$(field "$tmp/x86.t" transactions)

@@ -6,7 +6,10 @@
 //!
 //! cargo run --release --example spec_corpus -- --specs DIR [--arch A]...
 //!     [--macros FILE]... [--define 'N V']... [--lua-dir DIR]
-//!     [--platform-dir DIR] [--only FILE-OF-NAMES]
+//!     [--platform-dir DIR] [--only FILE-OF-NAMES] [--no-share]
+//!
+//! `--no-share` evaluates every arch on its own (no evaluation standing for
+//! all arches), to check that sharing changes nothing.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -41,6 +44,7 @@ fn main() {
             "--define" => ctx.define(&val()).expect("NAME VALUE"),
             "--lua-dir" => ctx.lua_dirs.push(PathBuf::from(val())),
             "--platform-dir" => ctx.platform_dir = Some(PathBuf::from(val())),
+            "--no-share" => ctx.share_evaluations = false,
             "--only" => {
                 let text = std::fs::read_to_string(val()).expect("--only file");
                 only = Some(text.lines().map(str::to_string).collect());
@@ -94,6 +98,8 @@ fn main() {
                     "problems": r.problems,
                     "archful": r.archful,
                     "dynamic": r.dynamic_build_requires,
+                    "ms": (took * 1000.0).round() as u64,
+                    "evaluations": r.evaluations,
                 }),
                 Err(e) => serde_json::json!({
                     "spec": name, "arches": {}, "problems": [e.to_string()],

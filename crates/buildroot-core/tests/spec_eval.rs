@@ -11,6 +11,13 @@ const TAIL: &str = "\n%description\nt\n";
 /// (snippet, arch, expected BuildRequires in spec order, also check with rpmspec)
 const CASES: &[(&str, &str, &str, bool)] = &[
     ("BuildRequires: gcc", "x86_64", "gcc", true),
+    // rpm 4.19's string built-ins (Fedora's rpm is 4.20; rpm 4.18 lacks them).
+    ("%global commit c7c3643760caea4b\nBuildRequires: git%{sub %{commit} 1 7}", "x86_64", "gitc7c3643", false),
+    ("BuildRequires: %{gsub foo-bar-baz - _} %{len:four}x", "x86_64", "foo_bar_baz|4x", false),
+    ("BuildRequires: %{upper:up}-%{lower:LOW}-%{reverse:ab}-%{rep a 3}", "x86_64", "UP-low-ba-aaa", false),
+    // %(...) runs in bash as on Fedora (rpm's /bin/sh), so bash expansions work.
+    ("%global n %(t=\"F23\";echo ${t,,})\nBuildRequires: %{n}-x", "x86_64", "f23-x", false),
+    ("BuildRequires: %(c=abcdefghij; echo ${c:0:7}) %(tr - . <<< 2-5-4)", "x86_64", "abcdefg|2.5.4", false),
     ("BuildRequires: gcc make, cmake >= 3.20", "x86_64", "gcc|make|cmake >= 3.20", true),
     ("BuildRequires: (python3-foo or python3-bar)", "x86_64", "(python3-foo or python3-bar)", true),
     ("BuildRequires: pkgconfig(glib-2.0) >= 2.56, perl(Test::More)", "x86_64", "pkgconfig(glib-2.0) >= 2.56|perl(Test::More)", true),
@@ -308,4 +315,36 @@ fn for_arch_defaults() {
     .unwrap();
     let got: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
     assert_eq!(got, ["r11", "e150", "el1", "d.eln150"]);
+}
+
+/// With rpm's own base macro file loaded, the built-in layer adds nothing:
+/// an arch list of a package the buildroot lacks stays undefined, as in rpm
+/// (rpmspec leaves `%{qt5_qtwebengine_arches}` unexpanded and `%ifarch`
+/// never matches); without it the built-in lists stand in.
+#[test]
+fn rpm_base_file_replaces_the_built_in_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("macros");
+    // What marks rpm's own file: it defines both of these.
+    std::fs::write(
+        &file,
+        "%_rpmconfigdir %{getconfdir}\n%__spec_prep_template #!/bin/sh\n%ix86 i386 i686\n%with() %{expand:%%{?with_%1:1}%%{!?with_%1:0}}\n",
+    )
+    .unwrap();
+    let text = spec("%ifarch %{qt5_qtwebengine_arches}\nBuildRequires: webengine\n%endif\nBuildRequires: %{?java_arches:java}%{?ix86:ix86}%{with x}");
+    let brs = |ctx: &SpecContext| -> Vec<String> {
+        let ev = evaluate(&text, ctx).unwrap();
+        assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+        ev.build_requires.iter().map(|d| d.to_string()).collect()
+    };
+    let mut ctx = SpecContext::for_arch("x86_64");
+    assert_eq!(brs(&ctx), ["webengine", "javaix860"]);
+    ctx.load_macros_file(&file).unwrap();
+    assert_eq!(brs(&ctx), ["ix860"]);
+    // Another file named `macros` (redhat/macros) is not rpm's.
+    let other = dir.path().join("redhat-macros");
+    std::fs::write(&other, "%_rpmconfigdir /usr/lib/rpm\n").unwrap();
+    let mut ctx = SpecContext::for_arch("x86_64");
+    ctx.load_macros_file(&other).unwrap();
+    assert_eq!(brs(&ctx), ["webengine", "javaix860"]);
 }

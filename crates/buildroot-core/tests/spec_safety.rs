@@ -140,3 +140,45 @@ fn lua_has_no_way_out() {
     let ev = eval("BuildRequires: %{lua: local f, e = load('\\27Lua') print(f == nil and 'refused' or 'loaded')}");
     assert_eq!(brs(&ev), ["refused"]);
 }
+
+#[test]
+fn kept_sandboxes_start_clean_for_every_command() {
+    if sandbox_unavailable().is_some() {
+        return;
+    }
+    // One context: its sandboxes are kept from one spec to the next.
+    let ctx = SpecContext::for_arch("x86_64");
+    let run = |body: &str| {
+        let text = format!("{HEAD}{body}\n%description\nt\n");
+        let ev = evaluate(&text, &ctx).unwrap();
+        assert!(ev.problems.is_empty(), "{body}: {:?}", ev.problems);
+        brs(&ev)
+    };
+    // Files left in /tmp, a process left running, System V IPC.
+    let first = run("BuildRequires: %(touch /tmp/left /var/tmp/left; (sleep 2; touch /tmp/late) >/dev/null 2>&1 & ipcmk -M 4096 >/dev/null 2>&1; echo first)");
+    assert_eq!(first, ["first"]);
+    std::thread::sleep(Duration::from_millis(2500));
+    let second =
+        run("BuildRequires: x%(ls -A /tmp /var/tmp | tr -d ' :\\n')-%(ipcs -m | grep -c 0x)");
+    assert_eq!(second, ["x/tmp/var/tmp-0"]);
+    // Nothing else is writable; the filesystem is as a fresh sandbox has it.
+    let third =
+        run("BuildRequires: %(touch /x /dev/x /usr/x 2>/dev/null && echo wrote || echo ro)");
+    assert_eq!(third, ["ro"]);
+    // A command that kills the loop running it still gets its answer.
+    let fourth = run("BuildRequires: %(kill -9 $PPID; kill -9 -1; echo survived)");
+    assert_eq!(fourth, ["survived"]);
+    assert_eq!(run("BuildRequires: %(echo after)"), ["after"]);
+}
+
+#[test]
+fn shell_time_inside_lua_is_not_lua_time() {
+    if sandbox_unavailable().is_some() {
+        return;
+    }
+    // Three commands of 0.9 s from one Lua run: more than a Lua run's 2 s,
+    // each well within a command's own limit.
+    let ev = eval("BuildRequires: %{lua: local n = 0 for i = 1, 3 do n = n + #rpm.expand('%(sleep 0.9; echo x' .. i .. ')') end print('n' .. n)}");
+    assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+    assert_eq!(brs(&ev), ["n6"]);
+}

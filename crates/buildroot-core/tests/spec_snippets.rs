@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use buildroot_core::spec::{evaluate, SpecContext, ELN_MACROS};
+use buildroot_core::spec::{archful_with, evaluate, NoSources, SpecContext, ELN_MACROS};
 
 const HEAD: &str = "Name: snip\nVersion: 1.2\nRelease: 3%{?dist}\nSummary: s\nLicense: MIT\n";
 
@@ -204,4 +204,29 @@ fn snippets_agree_with_rpmspec() {
     assert!(bad.is_empty(), "{} differ:\n{}", bad.len(), bad.join("\n"));
     // Most snippets are specs rpm accepts: the failure classes are few.
     assert!(both_parse >= 105, "only {both_parse} parsed by both");
+}
+
+/// One evaluation standing for all four arches gives what evaluating each
+/// arch on its own gives, for every snippet.
+#[test]
+fn snippets_shared_evaluation_equals_separate() {
+    let arches = ["x86_64", "aarch64", "ppc64le", "s390x"];
+    let shared = SpecContext::for_arch("x86_64");
+    let mut separate = SpecContext::for_arch("x86_64");
+    separate.share_evaluations = false;
+    for (what, body, _) in SNIPPETS {
+        let text = spec(body);
+        let a = archful_with(&text, &arches, &shared, &NoSources);
+        let b = archful_with(&text, &arches, &separate, &NoSources);
+        match (a, b) {
+            (Ok(mut a), Ok(mut b)) => {
+                assert_eq!(b.evaluations, 4, "{what}");
+                a.evaluations = 0;
+                b.evaluations = 0;
+                assert_eq!(a, b, "{what}");
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{what}"),
+            (a, b) => panic!("{what}: {a:?} / {b:?}"),
+        }
+    }
 }

@@ -230,25 +230,15 @@ fn problems_matter(problems: &[String]) -> Option<String> {
 }
 
 /// Evaluates `text` for every target, each with its own macros (an arch's
-/// platform macros and macro packages are its own).
+/// platform macros and macro packages are its own); one evaluation stands
+/// for all where nothing it consulted differs between them.
 fn evaluate_targets(
     text: &str,
     targets: &[ArchTarget],
     sources: &dyn spec::SourceFiles,
 ) -> Result<spec::ArchfulReport> {
-    let mut rep = spec::ArchfulReport::default();
-    for t in targets {
-        let one = spec::archful_with(text, &[t.arch.as_str()], &t.ctx, sources)?;
-        rep.build_requires.extend(one.build_requires);
-        rep.not_buildable_on.extend(one.not_buildable_on);
-        for p in one.problems {
-            if !rep.problems.contains(&p) {
-                rep.problems.push(p);
-            }
-        }
-        rep.dynamic_build_requires |= one.dynamic_build_requires;
-    }
-    Ok(rep)
+    let ctxs: Vec<&spec::SpecContext> = targets.iter().map(|t| &t.ctx).collect();
+    spec::archful_targets(text, &ctxs, sources)
 }
 
 /// Decides archfulness of every cached SRPM for `targets` (in parallel).

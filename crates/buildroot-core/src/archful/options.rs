@@ -130,6 +130,10 @@ impl MacroArgs {
         }
         let install = self.install_names();
         let mut out = Vec::new();
+        // One context cloned per arch: the arches share the run's caches
+        // (`%(...)` outputs, kept sandboxes, the tables of one evaluation
+        // standing for all arches).
+        let proto = SpecContext::for_arch("noarch");
         for arch in arches {
             let repo = if use_repos {
                 let repos = self.binary_repos(arch, files)?;
@@ -150,7 +154,8 @@ impl MacroArgs {
             } else {
                 None
             };
-            let mut ctx = SpecContext::for_arch(arch);
+            let mut ctx = proto.clone();
+            ctx.arch = arch.clone();
             if let Some(r) = &repo {
                 // The evaluator applies the arch's platform file itself (in
                 // place of its built-in arch facts).

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use super::args::{getopt, split_quoted, unsplit_quoted};
 use super::define;
 use super::expr::{self, ExprHost, Value};
-use super::table::{level, Builtin, Entry, Table};
+use super::table::{level, Base, Builtin, Entry, Reads, Table};
 use super::Host;
 
 /// rpm's `_MAX_MACRO_DEPTH`.
@@ -26,7 +26,7 @@ const MAX_DEPTH: u32 = 64;
 /// Bytes of macro text one evaluation may expand in all, each expansion
 /// also costing [`CALL_COST`]: `%define a %b%b` chains double at every
 /// level, so depth alone does not bound the work.
-const EXPANSION_BUDGET: usize = 128 << 20;
+pub(super) const EXPANSION_BUDGET: usize = 128 << 20;
 const CALL_COST: usize = 64;
 
 /// The parametric macro being expanded (what `%{lua:}` sees as `opt`/`arg`).
@@ -35,6 +35,48 @@ pub(super) struct Frame {
     pub opts: Option<Arc<str>>,
     /// The call's words, the macro name first.
     pub args: Vec<Vec<u8>>,
+}
+
+/// One evaluation standing for several targets (`spec::archful_with`):
+/// the other targets' bases, to check that what the evaluation did on the
+/// first target's base would be the same on theirs.
+pub(super) struct Sharing {
+    /// Target `i` (1..) has base `alt[i - 1]`; target 0 is the engine's own.
+    pub alt: Vec<Arc<Base>>,
+    /// A check failed: the evaluation no longer stands for the others.
+    pub given_up: bool,
+    /// A check changed the engine's state: this evaluation is not even
+    /// right for target 0.
+    pub polluted: bool,
+    /// Expansion budget the checks used: another target's evaluation uses
+    /// at most the first's plus this.
+    pub slack: usize,
+}
+
+/// A top-level Lua run during a chunk whose expansion is being compared
+/// between targets (`Engine::lua_log`).
+#[derive(Clone, Debug)]
+pub(super) struct LuaRun {
+    /// The script and its arguments.
+    key: Vec<u8>,
+    out: Vec<u8>,
+    /// It changed no macro and failed nothing: another target's run of the
+    /// same script with the same arguments, on the same Lua state (all
+    /// earlier runs being such), does the same if its macros answer the
+    /// same: up to the chunk's first consultation of a varying name the
+    /// targets' expansions are identical, after it the answers are in
+    /// `reads`.
+    same: bool,
+    /// What the macro table answered the run once a varying name had been
+    /// consulted in the chunk.
+    reads: Reads,
+}
+
+/// What [`Engine::snapshot`] remembers.
+pub(super) struct Snapshot {
+    changes: u64,
+    lua_runs: u64,
+    problems: usize,
 }
 
 /// The macro engine of one evaluation.
@@ -54,6 +96,16 @@ pub(super) struct Engine<'h> {
     /// `Source`/`Patch` paths so far, for Lua's `sources`/`patches`.
     pub(super) lua_sources: Vec<(u32, String)>,
     pub(super) lua_patches: Vec<(u32, String)>,
+    /// `%{lua:}` and `lua:` calls so far (Lua state may have changed).
+    pub(super) lua_runs: u64,
+    pub(super) share: Option<Sharing>,
+    /// Top-level Lua runs are logged here while a chunk is expanded for
+    /// comparison between targets.
+    pub(super) lua_log: Option<Vec<LuaRun>>,
+    lua_depth: u32,
+    /// While checking another target's expansion: Lua runs are answered
+    /// from this log (and the next entry's index), never run.
+    replay: Option<(Vec<LuaRun>, usize)>,
 }
 
 fn is_blank(c: u8) -> bool {
@@ -116,7 +168,88 @@ impl<'h> Engine<'h> {
             lua: None,
             lua_sources: Vec::new(),
             lua_patches: Vec::new(),
+            lua_runs: 0,
+            share: None,
+            lua_log: None,
+            lua_depth: 0,
+            replay: None,
         }
+    }
+
+    /// Whether this evaluation still stands for other targets.
+    pub fn sharing(&self) -> bool {
+        self.share.as_ref().is_some_and(|s| !s.given_up)
+    }
+
+    /// How many targets the evaluation stands for (1 when not sharing).
+    pub fn targets(&self) -> usize {
+        self.share.as_ref().map_or(1, |s| s.alt.len() + 1)
+    }
+
+    /// The evaluation no longer stands for the other targets.
+    pub fn give_up(&mut self) {
+        if let Some(s) = self.share.as_mut() {
+            s.given_up = true;
+        }
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            changes: self.table.changes(),
+            lua_runs: self.lua_runs,
+            problems: self.problems.len(),
+        }
+    }
+
+    /// Nothing lasting changed since `snap`: no definition, no problem, no
+    /// Lua run but the ones of `log` another target runs the same.
+    pub fn pure_since(&self, snap: &Snapshot, log: &[LuaRun]) -> bool {
+        self.table.changes() == snap.changes
+            && self.problems.len() == snap.problems
+            && log.iter().all(|r| r.same)
+            && self.lua_runs - snap.lua_runs == log.len() as u64
+    }
+
+    /// The expansion budget used so far.
+    pub fn budget_used(&self) -> usize {
+        EXPANSION_BUDGET - self.budget
+    }
+
+    /// Runs `f` as target `i` (>= 1) would, on its base, to compare: the
+    /// engine is left as it was. `None` (and the evaluation stops standing
+    /// for others) when `f` changed anything lasting or noted a problem; a
+    /// lasting change also marks the evaluation polluted.
+    pub fn as_target<R>(
+        &mut self,
+        i: usize,
+        log: &[LuaRun],
+        f: impl FnOnce(&mut Self) -> R,
+    ) -> Option<R> {
+        let base = self.share.as_ref()?.alt.get(i.checked_sub(1)?)?.clone();
+        let touched = self.table.take_touched();
+        let snap = self.snapshot();
+        let budget = self.budget;
+        let own = self.table.swap_base(base);
+        self.replay = Some((log.to_vec(), 0));
+        let r = f(self);
+        self.replay = None;
+        self.table.swap_base(own);
+        self.table.set_touched(touched);
+        let used = budget - self.budget;
+        self.budget = budget;
+        let lasting = self.table.changes() != snap.changes || self.lua_runs != snap.lua_runs;
+        let noted = self.problems.len() != snap.problems;
+        self.problems.truncate(snap.problems);
+        let share = self.share.as_mut()?;
+        share.slack += used;
+        if lasting {
+            share.polluted = true;
+        }
+        if lasting || noted {
+            share.given_up = true;
+            return None;
+        }
+        Some(r)
     }
 
     /// Records an error: the expansion in progress fails.
@@ -421,7 +554,11 @@ impl<'h> Engine<'h> {
         if failed {
             return;
         }
-        match self.host.shell.run(&cmd) {
+        let started = std::time::Instant::now();
+        let res = self.host.shell.run(&cmd);
+        // A command has its own time limit: Lua running it does not pay.
+        super::lua::exclude_time(self, started.elapsed());
+        match res {
             Ok(mut text) => {
                 while text.last().is_some_and(|&c| c == b'\n' || c == b'\r') {
                     text.pop();
@@ -526,7 +663,7 @@ impl<'h> Engine<'h> {
     fn builtin(
         &mut self,
         bi: Builtin,
-        _name: &str,
+        name: &str,
         argv: Vec<Vec<u8>>,
         parsed: Option<&mut usize>,
         out: &mut Vec<u8>,
@@ -674,8 +811,82 @@ impl<'h> Engine<'h> {
             }
             Builtin::Lua => {
                 let frame = self.frame.clone();
-                let script = arg.to_vec();
-                super::lua::run_macro(self, &script, frame.as_deref(), out);
+                self.run_lua(arg.to_vec(), frame, out);
+            }
+            Builtin::Str => {
+                // rpm 4.19's `doString`: Lua's string function of that name
+                // on the arguments, its first result.
+                let script = format!("return (string.{name}(table.unpack(arg)))");
+                let frame = Frame {
+                    name: name.into(),
+                    opts: None,
+                    args: argv[1..].to_vec(),
+                };
+                self.run_lua(script.into_bytes(), Some(std::rc::Rc::new(frame)), out);
+            }
+        }
+    }
+
+    /// Runs a `%{lua:}` script (logged or replayed in a shared evaluation).
+    fn run_lua(&mut self, script: Vec<u8>, frame: Option<std::rc::Rc<Frame>>, out: &mut Vec<u8>) {
+        let key = if self.lua_log.is_some() || self.replay.is_some() {
+            lua_key(&script, frame.as_deref())
+        } else {
+            Vec::new()
+        };
+        match self.replayed(&key) {
+            Some(Ok(v)) => out.extend_from_slice(&v),
+            Some(Err(e)) => self.fail(e),
+            None => {
+                let start = out.len();
+                self.logged_lua(key, |eng| {
+                    super::lua::run_macro(eng, &script, frame.as_deref(), out);
+                    (out[start..].to_vec(), true)
+                });
+            }
+        }
+    }
+
+    /// While checking another target: the logged answer of a Lua run (or
+    /// why it cannot be given); `None` outside checks.
+    fn replayed(&mut self, key: &[u8]) -> Option<Result<Vec<u8>, String>> {
+        let (log, next) = self.replay.as_mut()?;
+        let table = &self.table;
+        Some(match log.get(*next) {
+            Some(r)
+                if r.same
+                    && r.key == key
+                    && r.reads.iter().all(|(n, e)| table.get(n) == e.as_ref()) =>
+            {
+                *next += 1;
+                Ok(r.out.clone())
+            }
+            _ => Err("a Lua run that may differ between targets".into()),
+        })
+    }
+
+    /// Runs Lua (`run` returns what it printed and whether it succeeded),
+    /// logging a top-level run while a chunk is compared between targets.
+    fn logged_lua(&mut self, key: Vec<u8>, run: impl FnOnce(&mut Self) -> (Vec<u8>, bool)) {
+        self.lua_runs += 1;
+        let top = self.lua_depth == 0 && self.lua_log.is_some();
+        let before = (self.table.changes(), self.problems.len());
+        if top {
+            self.table.start_reads();
+        }
+        self.lua_depth += 1;
+        let (printed, ok) = run(self);
+        self.lua_depth -= 1;
+        if top {
+            let reads = self.table.take_reads();
+            let same = ok && !self.error && before == (self.table.changes(), self.problems.len());
+            if let Some(log) = self.lua_log.as_mut() {
+                log.push(LuaRun {
+                    key,
+                    out: printed,
+                    same,
+                    reads,
+                });
             }
         }
     }
@@ -720,12 +931,50 @@ impl<'h> Engine<'h> {
     }
 }
 
+/// What identifies a `%{lua:}` run: its script and its call's arguments.
+fn lua_key(script: &[u8], frame: Option<&Frame>) -> Vec<u8> {
+    let mut k = script.to_vec();
+    if let Some(f) = frame {
+        k.push(0);
+        k.extend_from_slice(f.name.as_bytes());
+        k.push(0);
+        k.extend_from_slice(f.opts.as_deref().unwrap_or("-").as_bytes());
+        for a in &f.args {
+            k.push(0);
+            k.extend_from_slice(a);
+        }
+    }
+    k
+}
+
 impl ExprHost for Engine<'_> {
     fn expand(&mut self, text: &[u8]) -> Result<Vec<u8>, String> {
         Engine::expand(self, text).map_err(|_| "macro expansion failed".to_string())
     }
 
     fn lua_call(&mut self, name: &str, args: &[Value]) -> Result<Vec<u8>, String> {
-        super::lua::call_function(self, name, args)
+        let key = if self.lua_log.is_some() || self.replay.is_some() {
+            let mut k = b"call\0".to_vec();
+            k.extend_from_slice(name.as_bytes());
+            for a in args {
+                k.push(0);
+                k.extend_from_slice(format!("{a:?}").as_bytes());
+            }
+            k
+        } else {
+            Vec::new()
+        };
+        if let Some(r) = self.replayed(&key) {
+            return r;
+        }
+        let mut res = Ok(Vec::new());
+        self.logged_lua(key, |eng| {
+            res = super::lua::call_function(eng, name, args);
+            match &res {
+                Ok(v) => (v.clone(), true),
+                Err(_) => (Vec::new(), false),
+            }
+        });
+        res
     }
 }

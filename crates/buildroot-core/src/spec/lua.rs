@@ -16,7 +16,8 @@
 //! table (read, call, assign) and `opt`/`arg` in parametric macros.
 //!
 //! Limits: a Lua run stops with an error after [`RUN_LIMIT`] of wall time
-//! (checked every few thousand instructions), an evaluation's Lua work in
+//! (checked every few thousand instructions; `%(...)` commands it runs do
+//! not count, they have their own limit), an evaluation's Lua work in
 //! all after [`TOTAL_LIMIT`], and a state may use [`MEMORY_LIMIT`] bytes.
 //! The state is made on first use, so specs without Lua pay nothing.
 
@@ -47,6 +48,46 @@ pub(super) struct LuaState {
     prints: Rc<RefCell<Vec<Vec<u8>>>>,
     deadline: Rc<Cell<Option<Instant>>>,
     spent: Duration,
+    /// Time of `%(...)` commands run from Lua (they have their own limit).
+    excluded: Duration,
+    engine: EngineSlot,
+}
+
+/// Leaves `by` (spent in a `%(...)` command) out of the running Lua's time.
+pub(super) fn exclude_time(eng: &mut Engine, by: Duration) {
+    if let Some(st) = eng.lua.as_mut() {
+        if let Some(d) = st.deadline.get() {
+            st.deadline.set(Some(d + by));
+            st.excluded += by;
+        }
+    }
+}
+
+/// The engine the state's `rpm` functions act on: set by [`with_engine`]
+/// while Rust runs Lua on behalf of an engine, null otherwise. (rpm's Lua
+/// reaches its global macro context the same way.)
+#[derive(Clone, Default)]
+struct EngineSlot(Rc<Cell<*mut ()>>);
+
+impl EngineSlot {
+    /// The engine Lua is running for.
+    fn get<'a>(&self) -> mlua::Result<&'a mut Engine<'a>> {
+        let p = self.0.get();
+        if p.is_null() {
+            return Err(mlua::Error::runtime(
+                "rpm functions are not available outside a macro expansion",
+            ));
+        }
+        // SAFETY: the pointer is set by `with_engine` from the `&mut Engine`
+        // it was given, for the time its body runs Lua, and restored after:
+        // the engine outlives every call made while it is set. Lua calls
+        // back into Rust one at a time and each callback ends before the
+        // Lua code that called it goes on, so this borrow and the ones
+        // nested calls derive from it (a callback's expansion running Lua
+        // again sets the slot to a reborrow of this one) are never used at
+        // the same time; no callback keeps it past its return.
+        Ok(unsafe { &mut *(p as *mut Engine<'a>) })
+    }
 }
 
 /// Lua glue written in Lua: the `macros` table, `rpm.ver` objects and the
@@ -148,17 +189,6 @@ io = {
 rpm.open = openro
 "#;
 
-/// Looks up a host function by name at call time (the real ones exist
-/// only while Rust runs Lua on behalf of an engine).
-fn via_host(lua: &Lua, name: &'static str) -> mlua::Result<Function> {
-    let f = lua.create_function(move |lua, args: MultiValue| {
-        let t: Table = lua.named_registry_value("rpm_engine")?;
-        let f: Function = t.get(name)?;
-        f.call::<MultiValue>(args)
-    })?;
-    Ok(f)
-}
-
 impl LuaState {
     fn new(lua_dirs: &[std::path::PathBuf]) -> mlua::Result<LuaState> {
         let libs = StdLib::COROUTINE
@@ -213,8 +243,8 @@ impl LuaState {
         package.set("cpath", "")?;
         package.set("loadlib", LV::Nil)?;
         let searchers: Table = package.get("searchers")?;
-        searchers.set(3, LV::Nil)?;
         searchers.set(4, LV::Nil)?;
+        searchers.set(3, LV::Nil)?;
 
         let prints: Rc<RefCell<Vec<Vec<u8>>>> = Rc::default();
         let p2 = prints.clone();
@@ -243,10 +273,62 @@ impl LuaState {
         })?;
         g.set("print", print)?;
 
+        let engine = EngineSlot::default();
         let rpm = lua.create_table()?;
-        for name in ["expand", "define", "undefine", "isdefined", "load"] {
-            rpm.set(name, via_host(&lua, name)?)?;
-        }
+        let slot = engine.clone();
+        rpm.set(
+            "expand",
+            lua.create_function(move |lua, s: mlua::String| {
+                match slot.get()?.expand(&s.as_bytes()) {
+                    Ok(v) => lua.create_string(v),
+                    Err(()) => Err(mlua::Error::runtime("error expanding macro")),
+                }
+            })?,
+        )?;
+        let slot = engine.clone();
+        rpm.set(
+            "define",
+            lua.create_function(move |_, s: mlua::String| {
+                let e = slot.get()?;
+                let saved = e.problems.len();
+                if e.define_from_lua(&s.as_bytes()) {
+                    Ok(())
+                } else {
+                    e.problems.truncate(saved);
+                    Err(mlua::Error::runtime("error defining macro"))
+                }
+            })?,
+        )?;
+        let slot = engine.clone();
+        rpm.set(
+            "undefine",
+            lua.create_function(move |_, s: String| {
+                slot.get()?.table.pop(&s);
+                Ok(())
+            })?,
+        )?;
+        let slot = engine.clone();
+        rpm.set(
+            "isdefined",
+            lua.create_function(move |_, s: String| {
+                let m = slot.get()?.table.get(&s);
+                Ok((m.is_some(), m.is_some_and(|m| m.is_parametric())))
+            })?,
+        )?;
+        let slot = engine.clone();
+        rpm.set(
+            "load",
+            lua.create_function(move |_, s: String| {
+                let e = slot.get()?;
+                Ok(match e.host.read_file(&s) {
+                    Some(d) => {
+                        e.load_macro_text(&d);
+                        0
+                    }
+                    None => -1,
+                })
+            })?,
+        )?;
         rpm.set(
             "vercmp",
             lua.create_function(|_, (a, b): (String, String)| {
@@ -309,7 +391,13 @@ impl LuaState {
             "getenv",
             lua.create_function(|_, k: String| Ok(std::env::var(k).ok()))?,
         )?;
-        posix.set("access", via_host(&lua, "access")?)?;
+        let slot = engine.clone();
+        posix.set(
+            "access",
+            lua.create_function(move |_, (s, _mode): (String, Option<String>)| {
+                Ok(slot.get()?.host.file_exists(&s).then_some(0))
+            })?,
+        )?;
         g.set("posix", posix)?;
 
         let host = lua.create_table()?;
@@ -354,11 +442,59 @@ impl LuaState {
                 },
             )?,
         )?;
-        for name in ["readfile", "callmacro"] {
-            host.set(name, via_host(&lua, name)?)?;
-        }
+        let slot = engine.clone();
+        host.set(
+            "readfile",
+            lua.create_function(move |lua, s: String| match slot.get()?.host.read_file(&s) {
+                Some(d) => Ok(LV::String(lua.create_string(d)?)),
+                None => Ok(LV::Nil),
+            })?,
+        )?;
+        let slot = engine.clone();
+        host.set(
+            "callmacro",
+            lua.create_function(move |lua, (name, args): (String, Table)| {
+                let words: Vec<Vec<u8>> = args
+                    .sequence_values::<mlua::String>()
+                    .map(|s| s.map(|s| s.as_bytes().to_vec()))
+                    .collect::<mlua::Result<_>>()?;
+                match slot.get()?.call_with_args(&name, words) {
+                    Ok(v) => Ok(LV::String(lua.create_string(v)?)),
+                    Err(()) => Ok(LV::Nil),
+                }
+            })?,
+        )?;
+        // require: modules of the lua directories only, compiled once per
+        // process (`luamod`), in place of Lua's file searcher.
+        let slot = engine.clone();
+        let next_suffix = lua.create_function(move |_, (var, last): (String, i64)| {
+            Ok(super::luamod::next_suffix(&slot.get()?.table, &var, last))
+        })?;
+        let dirs = lua_dirs.to_vec();
+        let searcher = lua.create_function(move |lua, name: String| {
+            let Some(path) = super::luamod::find_module(&dirs, &name) else {
+                return Ok((
+                    LV::String(lua.create_string(format!(
+                        "\n\tno file for '{name}' in the lua directories"
+                    ))?),
+                    LV::Nil,
+                ));
+            };
+            let text = std::fs::read(&path).map_err(|e| {
+                mlua::Error::runtime(format!(
+                    "error loading module '{name}' from file '{}': {e}",
+                    path.display()
+                ))
+            })?;
+            let f = super::luamod::module_loader(lua, &path, &text, &next_suffix)?;
+            Ok((
+                LV::Function(f),
+                LV::String(lua.create_string(path.display().to_string())?),
+            ))
+        })?;
+        searchers.set(2, searcher)?;
         lua.set_named_registry_value("rpm_host", host.clone())?;
-        lua.load(GLUE).set_name("=rpm-glue").call::<()>(host)?;
+        super::luamod::compile(&lua, "=rpm-glue", GLUE.as_bytes())?.call::<()>(host)?;
 
         let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
         let d2 = deadline.clone();
@@ -376,6 +512,8 @@ impl LuaState {
             prints,
             deadline,
             spent: Duration::ZERO,
+            excluded: Duration::ZERO,
+            engine,
         })
     }
 }
@@ -415,7 +553,7 @@ fn with_engine<R>(
     eng: &mut Engine,
     body: impl FnOnce(&Lua) -> mlua::Result<R>,
 ) -> Result<R, String> {
-    let (lua, deadline, outermost) = {
+    let (lua, deadline, slot, outermost) = {
         let st = state(eng)?;
         let outermost = st.deadline.get().is_none();
         if outermost {
@@ -425,113 +563,26 @@ fn with_engine<R>(
             }
             st.deadline.set(Some(Instant::now() + left.min(RUN_LIMIT)));
         }
-        (st.lua.clone(), st.deadline.clone(), outermost)
+        (
+            st.lua.clone(),
+            st.deadline.clone(),
+            st.engine.clone(),
+            outermost,
+        )
     };
+    let excluded_before = eng.lua.as_ref().map_or(Duration::ZERO, |st| st.excluded);
     let started = Instant::now();
-    let cell = RefCell::new(&mut *eng);
-    let res = lua.scope(|scope| {
-        let t = lua.create_table()?;
-        t.set(
-            "expand",
-            scope.create_function(|lua, s: mlua::String| {
-                let mut e = cell.try_borrow_mut().map_err(mlua::Error::external)?;
-                match e.expand(&bytes(&s)) {
-                    Ok(v) => lua.create_string(v),
-                    Err(()) => Err(mlua::Error::runtime("error expanding macro")),
-                }
-            })?,
-        )?;
-        t.set(
-            "define",
-            scope.create_function(|_, s: mlua::String| {
-                let mut e = cell.try_borrow_mut().map_err(mlua::Error::external)?;
-                let saved = e.problems.len();
-                match e.define_from_lua(&bytes(&s)) {
-                    true => Ok(()),
-                    false => {
-                        e.problems.truncate(saved);
-                        Err(mlua::Error::runtime("error defining macro"))
-                    }
-                }
-            })?,
-        )?;
-        t.set(
-            "undefine",
-            scope.create_function(|_, s: String| {
-                let mut e = cell.try_borrow_mut().map_err(mlua::Error::external)?;
-                e.table.pop(&s);
-                Ok(())
-            })?,
-        )?;
-        t.set(
-            "isdefined",
-            scope.create_function(|_, s: String| {
-                let e = cell.try_borrow().map_err(mlua::Error::external)?;
-                let m = e.table.get(&s);
-                Ok((m.is_some(), m.is_some_and(|m| m.is_parametric())))
-            })?,
-        )?;
-        t.set(
-            "load",
-            scope.create_function(|_, s: String| {
-                let mut e = cell.try_borrow_mut().map_err(mlua::Error::external)?;
-                match e.host.read_file(&s) {
-                    Some(d) => {
-                        e.load_macro_text(&d);
-                        Ok(0)
-                    }
-                    None => Ok(-1),
-                }
-            })?,
-        )?;
-        t.set(
-            "readfile",
-            scope.create_function(|lua, s: String| {
-                let e = cell.try_borrow().map_err(mlua::Error::external)?;
-                match e.host.read_file(&s) {
-                    Some(d) => Ok(LV::String(lua.create_string(d)?)),
-                    None => Ok(LV::Nil),
-                }
-            })?,
-        )?;
-        t.set(
-            "access",
-            scope.create_function(|_, (s, _mode): (String, Option<String>)| {
-                let e = cell.try_borrow().map_err(mlua::Error::external)?;
-                Ok(e.host.file_exists(&s).then_some(0))
-            })?,
-        )?;
-        t.set(
-            "callmacro",
-            scope.create_function(|lua, (name, args): (String, Table)| {
-                let mut e = cell.try_borrow_mut().map_err(mlua::Error::external)?;
-                let words: Vec<Vec<u8>> = args
-                    .sequence_values::<mlua::String>()
-                    .map(|s| s.map(|s| s.as_bytes().to_vec()))
-                    .collect::<mlua::Result<_>>()?;
-                match e.call_with_args(&name, words) {
-                    Ok(v) => Ok(LV::String(lua.create_string(v)?)),
-                    Err(()) => Ok(LV::Nil),
-                }
-            })?,
-        )?;
-        let outer: LV = lua.named_registry_value("rpm_engine")?;
-        lua.set_named_registry_value("rpm_engine", t)?;
-        let r = body(&lua);
-        lua.set_named_registry_value("rpm_engine", outer)?;
-        r
-    });
+    let prev = slot.0.replace(std::ptr::from_mut(eng).cast());
+    let res = body(&lua);
+    slot.0.set(prev);
     if outermost {
         deadline.set(None);
         if let Some(st) = eng.lua.as_mut() {
-            st.spent += started.elapsed();
+            let excluded = st.excluded.saturating_sub(excluded_before);
+            st.spent += started.elapsed().saturating_sub(excluded);
         }
     }
     res.map_err(|e| first_line(&e.to_string()))
-}
-
-fn bytes(s: &mlua::String) -> Vec<u8> {
-    s.as_bytes().to_vec()
 }
 
 fn first_line(s: &str) -> String {
@@ -554,11 +605,7 @@ pub(super) fn run_macro(eng: &mut Engine, script: &[u8], frame: Option<&Frame>, 
     };
     prints.borrow_mut().push(Vec::new());
     let res = with_engine(eng, |lua| {
-        let chunk = lua
-            .load(&code)
-            .set_name(format!("={name}"))
-            .set_mode(ChunkMode::Text)
-            .into_function()
+        let chunk = super::luamod::compile(lua, &format!("={name}"), &code)
             .map_err(|e| mlua::Error::runtime(format!("invalid syntax in lua script: {e}")))?;
         let opt = lua.create_table()?;
         let arg = lua.create_table()?;

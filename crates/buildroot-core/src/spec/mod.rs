@@ -20,9 +20,11 @@ mod define;
 mod expand;
 mod expr;
 mod lua;
+mod luamod;
 mod parse;
 mod reader;
 mod shell;
+mod shell_pool;
 mod table;
 
 use std::collections::{BTreeMap, HashMap};
@@ -43,6 +45,9 @@ use table::{level, Base, Entry, Table};
 struct MacroFile {
     path: PathBuf,
     defs: Vec<define::Def>,
+    /// rpm's own base macro file (`/usr/lib/rpm/macros`): it defines
+    /// `%_rpmconfigdir` and `%__spec_prep_template`, as no other file does.
+    rpm_base: bool,
 }
 
 /// What evaluations of one run share: the base tables per target and the
@@ -50,6 +55,9 @@ struct MacroFile {
 #[derive(Debug, Default)]
 struct Shared {
     bases: Mutex<HashMap<u64, Arc<Base>>>,
+    /// The bases of a set of targets (by their fingerprints) with the names
+    /// that differ between them marked varying.
+    watched: Mutex<HashMap<Vec<u64>, Vec<Arc<Base>>>>,
     sandboxed: OnceLock<shell::Shell>,
     trusted: OnceLock<shell::Shell>,
 }
@@ -79,6 +87,10 @@ pub struct SpecContext {
     /// Run `%(...)` without a sandbox when none can be made (dangerous:
     /// the spec's shell code runs as the user).
     pub trust_specs: bool,
+    /// [`archful_with`] evaluates a spec once for all arches when the
+    /// evaluation consulted nothing that differs between them (on by
+    /// default; off evaluates every arch, for checking).
+    pub share_evaluations: bool,
     files: Vec<Arc<MacroFile>>,
     shared: Arc<Shared>,
 }
@@ -98,6 +110,7 @@ impl SpecContext {
             platform_dir: None,
             dist_defaults: true,
             trust_specs: false,
+            share_evaluations: true,
             files: Vec::new(),
             shared: Arc::default(),
         }
@@ -125,9 +138,12 @@ impl SpecContext {
                 }
             }
         }
+        let defines = |n: &str| defs.iter().any(|d| d.name == n);
+        let rpm_base = defines("_rpmconfigdir") && defines("__spec_prep_template");
         self.files.push(Arc::new(MacroFile {
             path: path.to_path_buf(),
             defs,
+            rpm_base,
         }));
         Ok(())
     }
@@ -195,6 +211,36 @@ impl SpecContext {
         b
     }
 
+    /// The bases of `targets` (contexts sharing this one's run), each with
+    /// the names whose definitions differ between them marked varying.
+    fn watched_bases(targets: &[&SpecContext]) -> Vec<Arc<Base>> {
+        let keys: Vec<u64> = targets.iter().map(|t| t.fingerprint()).collect();
+        let shared = &targets[0].shared;
+        if let Some(b) = shared
+            .watched
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&keys).cloned())
+        {
+            return b;
+        }
+        let bases: Vec<Arc<Base>> = targets.iter().map(|t| t.base()).collect();
+        let refs: Vec<&Base> = bases.iter().map(|b| &**b).collect();
+        let varying = Base::varying(&refs);
+        let watched: Vec<Arc<Base>> = bases
+            .iter()
+            .map(|b| {
+                let mut w = (**b).clone();
+                w.mark_varying(&varying);
+                Arc::new(w)
+            })
+            .collect();
+        if let Ok(mut m) = shared.watched.lock() {
+            m.insert(keys, watched.clone());
+        }
+        watched
+    }
+
     fn build_base(&self) -> Base {
         let mut b = Base::with_builtins();
         let push_def = |b: &mut Base, d: &define::Def, lvl: i32| {
@@ -204,18 +250,24 @@ impl SpecContext {
             let body = String::from_utf8_lossy(&d.body);
             b.push(&d.name, Entry::new(&body, d.opts.as_deref(), lvl));
         };
-        for (_, chunk) in define::file_chunks(defaults::RPM_BASICS.as_bytes()) {
-            if let Ok(d) = define::parse(&chunk, false).def {
-                push_def(&mut b, &d, level::DEFAULT);
+        // The built-in layer stands in for rpm's own macro file and a few
+        // packages' arch lists; with rpm's file loaded, the distribution's
+        // files alone say what exists (a list of a package the buildroot
+        // lacks stays undefined, as in rpm).
+        if !self.files.iter().any(|f| f.rpm_base) {
+            for (_, chunk) in define::file_chunks(defaults::RPM_BASICS.as_bytes()) {
+                if let Ok(d) = define::parse(&chunk, false).def {
+                    push_def(&mut b, &d, level::DEFAULT);
+                }
+            }
+            for (k, v) in defaults::ARCH_LISTS.iter().chain(defaults::PATHS) {
+                b.push(k, Entry::new(v, None, level::DEFAULT));
             }
         }
-        let dist: &[(&str, &str)] = if self.dist_defaults { ELN_MACROS } else { &[] };
-        for (k, v) in defaults::ARCH_LISTS
-            .iter()
-            .chain(defaults::PATHS)
-            .chain(dist)
-        {
-            b.push(k, Entry::new(v, None, level::DEFAULT));
+        if self.dist_defaults {
+            for (k, v) in ELN_MACROS {
+                b.push(k, Entry::new(v, None, level::DEFAULT));
+            }
         }
         for f in &self.files {
             for d in &f.defs {
@@ -396,12 +448,48 @@ pub fn evaluate_with(
     ctx: &SpecContext,
     sources: &dyn SourceFiles,
 ) -> Result<SpecEval> {
+    evaluate_on(spec_text, ctx, &[ctx.base()], sources).0
+}
+
+/// Whether one evaluation stands for all the targets it was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stands {
+    /// For all of them.
+    ForAll,
+    /// For its own target only.
+    ForOwn,
+    /// Not even for its own target (a check on another target's macros
+    /// changed the state): evaluate again.
+    Spoilt,
+}
+
+/// [`evaluate_with`] for the target of `bases[0]` (`ctx`'s base, with the
+/// names that differ between targets marked when there are more bases),
+/// also saying whether the result stands for the targets of the other
+/// bases too: the evaluation consulted nothing that differs between them
+/// where the parser could tell (`reader`), and did not depend on the
+/// target arch itself (a `BuildArch` list not starting with `noarch`).
+fn evaluate_on(
+    spec_text: &str,
+    ctx: &SpecContext,
+    bases: &[Arc<Base>],
+    sources: &dyn SourceFiles,
+) -> (Result<SpecEval>, Stands) {
     let host = Host {
         lua_dirs: &ctx.lua_dirs,
         shell: ctx.shell(),
         sources,
     };
-    let mut eng = expand::Engine::new(Table::new(ctx.base()), &host);
+    let mut eng = expand::Engine::new(Table::new(bases[0].clone()), &host);
+    if bases.len() > 1 && bases.len() <= 32 {
+        eng.share = Some(expand::Sharing {
+            alt: bases[1..].to_vec(),
+            given_up: false,
+            polluted: false,
+            slack: 0,
+        });
+    }
+    let mut arch_chosen = false;
     for name in ["_docdir", "_licensedir"] {
         let body = if name == "_docdir" {
             "%{_defaultdocdir}"
@@ -415,7 +503,9 @@ pub fn evaluate_with(
     let mut res = parse::parse(&mut spec, &mut rd, &mut eng);
     if res.is_ok() {
         if let Some(arches) = spec.restart_arch.take() {
-            // rpm parses again for the first build arch the target can build.
+            // rpm parses again for the first build arch the target can build:
+            // the same on every target only when that is a leading noarch.
+            arch_chosen = arches.first().is_none_or(|a| a != "noarch");
             match arches.iter().find(|a| *a == "noarch" || **a == ctx.arch) {
                 None => res = Err("No compatible architectures found for build".to_string()),
                 Some(a) => {
@@ -429,13 +519,25 @@ pub fn evaluate_with(
         }
     }
     let mut out = std::mem::take(&mut spec.out);
+    let stands = match &eng.share {
+        Some(s) if s.polluted => Stands::Spoilt,
+        Some(s)
+            if !s.given_up
+                && !arch_chosen
+                && !eng.table.touched()
+                && eng.budget_used() + s.slack <= expand::EXPANSION_BUDGET =>
+        {
+            Stands::ForAll
+        }
+        _ => Stands::ForOwn,
+    };
     if let Err(fatal) = res {
         if rd.structural {
-            return Err(Error::format("spec", fatal));
+            return (Err(Error::format("spec", fatal)), stands);
         }
         out.problems.push(fatal);
     }
-    Ok(out)
+    (Ok(out), stands)
 }
 
 /// Splits a BuildRequires value into dependencies as rpm does: commas and
@@ -473,6 +575,8 @@ pub struct ArchfulReport {
     pub dynamic_build_requires: bool,
     /// Arches that ExclusiveArch/ExcludeArch rule out.
     pub not_buildable_on: Vec<String>,
+    /// How many evaluations it took (1 when one stood for every arch).
+    pub evaluations: usize,
 }
 
 /// Evaluates `spec_text` for each arch of `arches` and compares the BuildRequires.
@@ -487,11 +591,69 @@ pub fn archful_with(
     base: &SpecContext,
     sources: &dyn SourceFiles,
 ) -> Result<ArchfulReport> {
+    let targets: Vec<SpecContext> = arches
+        .iter()
+        .map(|a| {
+            let mut ctx = base.clone();
+            ctx.arch = a.to_string();
+            ctx
+        })
+        .collect();
+    let refs: Vec<&SpecContext> = targets.iter().collect();
+    archful_targets(spec_text, &refs, sources)
+}
+
+/// Whether one evaluation may be tried for all of `targets`: more than
+/// one, sharing allowed, the same `%(...)` trust and the same Lua modules
+/// (what differs in their macros is watched during the evaluation).
+fn can_share(targets: &[&SpecContext]) -> bool {
+    let first = targets[0];
+    targets.len() > 1
+        && targets.len() <= 32
+        && targets.iter().all(|t| {
+            t.share_evaluations
+                && t.trust_specs == first.trust_specs
+                && (t.lua_dirs == first.lua_dirs
+                    || luamod::tree_key(&t.lua_dirs) == luamod::tree_key(&first.lua_dirs))
+        })
+}
+
+/// Evaluates `spec_text` for each of `targets` (each with its own arch and
+/// macros: an arch's platform file and macro packages are its own) and
+/// compares the BuildRequires, keyed by the targets' arches.
+pub fn archful_targets(
+    spec_text: &str,
+    targets: &[&SpecContext],
+    sources: &dyn SourceFiles,
+) -> Result<ArchfulReport> {
     let mut rep = ArchfulReport::default();
-    for arch in arches {
-        let mut ctx = base.clone();
-        ctx.arch = arch.to_string();
-        let ev = evaluate_with(spec_text, &ctx, sources)?;
+    if targets.is_empty() {
+        return Ok(rep);
+    }
+    // One evaluation stands for every target when it consulted nothing
+    // that differs between them (docs/archful.md, "One evaluation for all
+    // arches"): the evaluation is a deterministic function of what it
+    // consulted.
+    let mut evals: Vec<SpecEval> = Vec::new();
+    if can_share(targets) {
+        let bases = SpecContext::watched_bases(targets);
+        let (first, stands) = evaluate_on(spec_text, targets[0], &bases, sources);
+        rep.evaluations = 1;
+        if stands != Stands::Spoilt {
+            // (An error ends the report at the first target either way.)
+            evals.push(first?);
+        }
+        if stands == Stands::ForAll {
+            let copy = evals[0].clone();
+            evals.resize(targets.len(), copy);
+        }
+    }
+    for ctx in &targets[evals.len()..] {
+        evals.push(evaluate_with(spec_text, ctx, sources)?);
+        rep.evaluations += 1;
+    }
+    for (ctx, ev) in targets.iter().zip(evals) {
+        let arch = ctx.arch.as_str();
         let mut brs: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
         brs.sort();
         brs.dedup();

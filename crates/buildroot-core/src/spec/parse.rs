@@ -10,7 +10,7 @@
 //! rpm does.
 
 use super::expand::Engine;
-use super::reader::{Fatal, Reader};
+use super::reader::{Fatal, Mode, Reader};
 use super::table::{level, Entry};
 use super::SpecEval;
 use crate::dep::Dep;
@@ -79,6 +79,44 @@ fn is_part(line: &[u8]) -> Option<Part> {
         }
     }
     None
+}
+
+/// How the lines after a section keyword are read.
+fn mode_of(part: Part) -> Mode {
+    match part {
+        Part::Package => Mode::Preamble,
+        Part::SourceList | Part::PatchList => Mode::List,
+        _ => Mode::Body,
+    }
+}
+
+/// The reading mode a section keyword line starts, if it is one.
+pub(super) fn part_mode(line: &[u8]) -> Option<Mode> {
+    is_part(line).map(mode_of)
+}
+
+/// Whether the parser does nothing with `line` (a line as handed out: no
+/// trailing blanks, comments emptied) in `mode` but let it pass: any body
+/// line but a section keyword; in a preamble a blank line, or a dependency
+/// tag we do not keep (`Requires`, `Provides`, ...) whose value passes
+/// rpm's checks; in `%sourcelist`/`%patchlist` a blank line.
+pub(super) fn inert(line: &[u8], mode: Mode) -> bool {
+    if is_part(line).is_some() {
+        return false;
+    }
+    let blank = line.iter().all(|c| c.is_ascii_whitespace());
+    match mode {
+        Mode::Body => true,
+        Mode::List => blank,
+        Mode::Preamble => {
+            blank
+                || (matches!(find_tag(line), Some((Tag::Deps, _)))
+                    && line.iter().position(|&c| c == b':').is_some_and(|colon| {
+                        let field = line[colon + 1..].trim_ascii();
+                        !field.is_empty() && split_deps_checked(&text(field)).is_ok()
+                    }))
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -257,16 +295,16 @@ pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Resul
             }
             Part::Description | Part::Files | Part::Script => {
                 check_package_of(spec, &rd.line, p, rd.lineno)?;
-                body(rd, eng, |_| Ok(()))?
+                body(rd, eng, p, |_| Ok(()))?
             }
             Part::GenerateBuildRequires => {
                 spec.out.dynamic_build_requires = true;
-                body(rd, eng, |_| Ok(()))?
+                body(rd, eng, p, |_| Ok(()))?
             }
             Part::SourceList | Part::PatchList => {
                 let patch = p == Part::PatchList;
                 let mut lines = Vec::new();
-                let next = body(rd, eng, |l| {
+                let next = body(rd, eng, p, |l| {
                     lines.push(l.to_vec());
                     Ok(())
                 })?;
@@ -278,7 +316,7 @@ pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Resul
                 }
                 next
             }
-            Part::Other => body(rd, eng, |_| Ok(()))?,
+            Part::Other => body(rd, eng, p, |_| Ok(()))?,
         };
     }
     for (name, has) in &spec.packages {
@@ -293,8 +331,10 @@ pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Resul
 fn body(
     rd: &mut Reader,
     eng: &mut Engine,
+    part: Part,
     mut each: impl FnMut(&[u8]) -> Result<(), Fatal>,
 ) -> Result<Option<Part>, Fatal> {
+    rd.mode = mode_of(part);
     loop {
         if !rd.read_line(eng)? {
             return Ok(None);
@@ -399,6 +439,7 @@ fn preamble(
     }
     let mut seen_summary = false;
     let mut seen = (false, false, false, false);
+    rd.mode = Mode::Preamble;
     loop {
         if !rd.read_line(eng)? {
             break;

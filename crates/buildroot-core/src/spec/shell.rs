@@ -1,10 +1,12 @@
 //! `%(command)`: rpm runs it through `/bin/sh -c` (rpm's `doShellEscape`,
+//! Fedora's `/bin/sh` being bash: [`shell_argv`];
 //! popen) and puts its output, trailing newlines removed, in place of the
 //! macro; the exit status is ignored. Specs are code written by thousands of
 //! packagers, so here the command runs only inside a bubblewrap sandbox: no
 //! network (and no other shared namespace), the system directories (`/usr`,
 //! `/etc`, the `/bin` and `/lib` links) read-only, a private empty `/tmp`
-//! as working and home directory, nothing else of the host (no `/home`,
+//! (and `/var/tmp`) as working and home directory and the only writable
+//! places, nothing else of the host (no `/home`,
 //! `/root`, `/var`, `/work`), a clean environment, killed with its whole
 //! process tree after [`TIME_LIMIT`] or once it has written more than
 //! [`OUTPUT_LIMIT`] bytes.
@@ -16,13 +18,16 @@
 //! plain `/bin/sh -c` with the same limits but no isolation.
 //!
 //! Within one run the output of a command is cached by its text (the
-//! environment is fixed), so four target arches cost one run.
+//! environment is fixed), so four target arches cost one run; sandboxes are
+//! kept for the next command and cleaned between commands (`shell_pool`).
 
 use std::collections::HashMap;
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+use super::shell_pool::{Answer, Pool};
 
 /// Wall time one command may take.
 pub const TIME_LIMIT: Duration = Duration::from_secs(5);
@@ -37,6 +42,7 @@ type Outcome = Result<Vec<u8>, String>;
 pub struct Shell {
     trusted: bool,
     cache: Mutex<HashMap<Vec<u8>, Outcome>>,
+    pool: Pool,
 }
 
 const PATH: &str = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
@@ -74,6 +80,10 @@ fn bwrap(bwrap: &str) -> Command {
         "/tmp",
         "--tmpfs",
         "/var/tmp",
+        "--remount-ro",
+        "/",
+        "--remount-ro",
+        "/dev",
         "--chdir",
         "/tmp",
         "--clearenv",
@@ -87,10 +97,26 @@ fn bwrap(bwrap: &str) -> Command {
         "LC_ALL",
         "C",
         "--",
-        "/bin/sh",
-        "-c",
     ]);
+    c.args(shell_argv()).arg("-c");
     c
+}
+
+/// The shell `%(...)` runs in: rpm runs `/bin/sh`, which is bash on Fedora
+/// (in POSIX mode, bash's extensions such as `${v,,}`, `${v:0:7}` and
+/// `<<<` working); so bash in POSIX mode where installed, else `/bin/sh`
+/// (Debian's dash lacks them).
+pub(super) fn shell_argv() -> &'static [&'static str] {
+    static ARGV: OnceLock<Vec<&'static str>> = OnceLock::new();
+    ARGV.get_or_init(|| {
+        match ["/bin/bash", "/usr/bin/bash"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+        {
+            Some(b) => vec![b, "--posix"],
+            None => vec!["/bin/sh"],
+        }
+    })
 }
 
 /// Whether the sandbox works here: `Ok(bwrap path)` or why not.
@@ -124,6 +150,7 @@ impl Shell {
         Shell {
             trusted,
             cache: Mutex::new(HashMap::new()),
+            pool: Pool::default(),
         }
     }
 
@@ -135,14 +162,32 @@ impl Shell {
         let cmd_text = String::from_utf8_lossy(cmd).into_owned();
         let res = match probe() {
             Ok(exe) => {
-                let mut c = bwrap(exe);
-                c.arg(&cmd_text);
-                run_limited(c, false)
+                // A kept sandbox when the command can go through one (no
+                // NUL, within the one-shot's argument size).
+                let kept = if cmd.contains(&0) || cmd.len() > 64 << 10 {
+                    Answer::Retry
+                } else {
+                    self.pool.run(cmd, || bwrap(exe))
+                };
+                match kept {
+                    Answer::Output(o) => Ok(o),
+                    Answer::Limit(why) => Err(why),
+                    Answer::Retry => {
+                        let mut c = bwrap(exe);
+                        c.arg(&cmd_text);
+                        run_limited(c, false)
+                    }
+                }
             }
             Err(why) if self.trusted => {
                 let _ = why;
-                let mut c = Command::new("/bin/sh");
-                c.arg("-c").arg(&cmd_text).env_clear().env("PATH", PATH);
+                let argv = shell_argv();
+                let mut c = Command::new(argv[0]);
+                c.args(&argv[1..])
+                    .arg("-c")
+                    .arg(&cmd_text)
+                    .env_clear()
+                    .env("PATH", PATH);
                 if let Ok(home) = std::env::var("HOME") {
                     c.env("HOME", home);
                 }

@@ -7,7 +7,15 @@
 //! so they live in an `Arc`'d [`Base`] built once per target; an evaluation
 //! works on a [`Table`] that layers its own pushes and pops over it, so
 //! starting a spec costs no copy of the base.
+//!
+//! Names whose definitions differ between the targets of one run (the
+//! platform file's `%_arch`, `%optflags`, ..., `%_target_cpu`) are marked
+//! *varying* in each target's base ([`Base::mark_varying`]); a table notes
+//! when an evaluation consults one of them ([`Table::touched`]), so an
+//! evaluation that never did can stand for every target (see
+//! `spec::archful_with`).
 
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -23,7 +31,8 @@ pub mod level {
     pub const GLOBAL: i32 = 0;
 }
 
-/// The built-in macros of rpm 4.18 (rpm's `builtinmacros` table).
+/// The built-in macros of rpm 4.18 (rpm's `builtinmacros` table), and
+/// the string built-ins of rpm 4.19 (Fedora's rpm has them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Builtin {
     Patch,
@@ -56,6 +65,8 @@ pub enum Builtin {
     Url2path,
     Verbose,
     Warn,
+    /// rpm 4.19's string built-ins (`%{sub}`, `%{gsub}`, `%{len}`, ...).
+    Str,
 }
 
 impl Builtin {
@@ -92,11 +103,21 @@ impl Builtin {
         ("url2path", Builtin::Url2path, 1, false),
         ("verbose", Builtin::Verbose, -1, true),
         ("warn", Builtin::Warn, 1, false),
+        ("gsub", Builtin::Str, 1, false),
+        ("len", Builtin::Str, 1, false),
+        ("lower", Builtin::Str, 1, false),
+        ("rep", Builtin::Str, 1, false),
+        ("reverse", Builtin::Str, 1, false),
+        ("sub", Builtin::Str, 1, false),
+        ("upper", Builtin::Str, 1, false),
     ];
 }
 
+/// What `get` answered, in order: name and visible definition.
+pub type Reads = Vec<(Box<str>, Option<Entry>)>;
+
 /// One definition.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     pub body: Arc<str>,
     /// `Some` for parametric macros (`name(opts)`), the getopt string.
@@ -136,10 +157,18 @@ impl Entry {
     }
 }
 
-/// The shared part: name -> stack of definitions (last = visible).
+/// The definitions of one name in a [`Base`] (last = visible).
+#[derive(Clone, Debug, Default)]
+struct Stack {
+    entries: Vec<Entry>,
+    /// The name's definitions differ between the targets of the run.
+    varies: bool,
+}
+
+/// The shared part: name -> stack of definitions.
 #[derive(Clone, Debug, Default)]
 pub struct Base {
-    map: FxHashMap<Box<str>, Vec<Entry>>,
+    map: FxHashMap<Box<str>, Stack>,
 }
 
 impl Base {
@@ -155,22 +184,60 @@ impl Base {
                 literal: false,
                 builtin: Some((bi, nargs, parse)),
             };
-            b.map.insert(name.into(), vec![e]);
+            b.map.insert(
+                name.into(),
+                Stack {
+                    entries: vec![e],
+                    varies: false,
+                },
+            );
         }
         b
     }
 
     pub fn push(&mut self, name: &str, e: Entry) {
         match self.map.get_mut(name) {
-            Some(v) => v.push(e),
+            Some(v) => v.entries.push(e),
             None => {
-                self.map.insert(name.into(), vec![e]);
+                self.map.insert(
+                    name.into(),
+                    Stack {
+                        entries: vec![e],
+                        varies: false,
+                    },
+                );
             }
         }
     }
 
     pub fn get(&self, name: &str) -> Option<&Entry> {
-        self.map.get(name).and_then(|v| v.last())
+        self.map.get(name).and_then(|v| v.entries.last())
+    }
+
+    /// The names whose definition stacks are not the same in all of `bases`.
+    pub fn varying(bases: &[&Base]) -> Vec<Box<str>> {
+        let mut names: Vec<&Box<str>> = bases.iter().flat_map(|b| b.map.keys()).collect();
+        names.sort();
+        names.dedup();
+        let empty: &[Entry] = &[];
+        names
+            .into_iter()
+            .filter(|n| {
+                let stack = |b: &Base| -> Vec<Entry> {
+                    b.map.get(&***n).map_or(empty, |s| &s.entries[..]).to_vec()
+                };
+                let first = stack(bases[0]);
+                bases[1..].iter().any(|b| stack(b) != first)
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Marks `names` as varying (a name this base lacks gets an empty stack).
+    pub fn mark_varying(&mut self, names: &[Box<str>]) {
+        for n in names {
+            self.map.entry(n.clone()).or_default().varies = true;
+        }
     }
 }
 
@@ -182,6 +249,14 @@ pub struct Table {
     /// Names pushed at a level above [`level::GLOBAL`] (call scopes), in
     /// push order, so leaving a scope finds its macros without a full scan.
     scoped: Vec<Box<str>>,
+    /// A varying name of the base was consulted.
+    touched: Cell<bool>,
+    /// While on, what `get` answered once a varying name was consulted.
+    reads: RefCell<Option<Reads>>,
+    /// Counts the changes that outlive a macro call: pushes at
+    /// [`level::GLOBAL`] or below, pops other than leaving a call, and any
+    /// push or pop of a varying name.
+    changes: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -197,23 +272,102 @@ impl Table {
             base,
             over: FxHashMap::default(),
             scoped: Vec::new(),
+            touched: Cell::new(false),
+            reads: RefCell::new(None),
+            changes: 0,
         }
+    }
+
+    /// Starts noting what `get` answers once [`Table::touched`] is set.
+    pub fn start_reads(&self) {
+        *self.reads.borrow_mut() = Some(Vec::new());
+    }
+
+    /// Stops noting and returns the answers noted.
+    pub fn take_reads(&self) -> Reads {
+        self.reads.borrow_mut().take().unwrap_or_default()
+    }
+
+    /// Whether a varying name of the base was consulted so far.
+    pub fn touched(&self) -> bool {
+        self.touched.get()
+    }
+
+    /// [`Table::touched`], clearing it.
+    pub fn take_touched(&self) -> bool {
+        self.touched.replace(false)
+    }
+
+    pub fn set_touched(&self, v: bool) {
+        self.touched.set(v);
+    }
+
+    /// The number of lasting changes so far (see the field).
+    pub fn changes(&self) -> u64 {
+        self.changes
+    }
+
+    /// Puts `base` in place of the current base (another target's, whose
+    /// non-varying names are the same), returning the current one.
+    pub fn swap_base(&mut self, base: Arc<Base>) -> Arc<Base> {
+        std::mem::replace(&mut self.base, base)
+    }
+
+    fn varies(&self, name: &str) -> bool {
+        self.base.map.get(name).is_some_and(|s| s.varies)
+    }
+
+    /// The base's stack of `name`, noting a consulted varying name.
+    fn base_stack(&self, name: &str) -> Option<&Stack> {
+        let st = self.base.map.get(name)?;
+        if st.varies {
+            self.touched.set(true);
+        }
+        Some(st)
+    }
+
+    /// Appends to `out` every name starting with `prefix` that the base or
+    /// this table has an entry (or a varying mark) for, defined or not
+    /// (a name may come twice).
+    pub fn names_with_prefix(&self, prefix: &str, out: &mut Vec<Box<str>>) {
+        let keys = self.base.map.keys().chain(self.over.keys());
+        out.extend(keys.filter(|k| k.starts_with(prefix)).cloned());
     }
 
     /// The visible definition of `name`.
     pub fn get(&self, name: &str) -> Option<&Entry> {
+        let e = self.lookup(name);
+        if self.touched.get() {
+            if let Some(r) = self.reads.borrow_mut().as_mut() {
+                r.push((name.into(), e.cloned()));
+            }
+        }
+        e
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Entry> {
         match self.over.get(name) {
-            Some(s) => s
-                .pushed
-                .last()
-                .or_else(|| (s.base_visible > 0).then(|| &self.base.map[name][s.base_visible - 1])),
-            None => self.base.get(name),
+            Some(s) => match s.pushed.last() {
+                Some(e) => Some(e),
+                None if s.base_visible > 0 => self
+                    .base_stack(name)
+                    .and_then(|st| st.entries.get(s.base_visible - 1)),
+                None => {
+                    // Popped down to nothing here; another target's base may
+                    // hold more.
+                    self.base_stack(name);
+                    None
+                }
+            },
+            None => self.base_stack(name).and_then(|st| st.entries.last()),
         }
     }
 
     fn slot(&mut self, name: &str) -> &mut Slot {
         if !self.over.contains_key(name) {
-            let base_visible = self.base.map.get(name).map_or(0, Vec::len);
+            // (Not a consultation: the count matters only once the
+            // pushed entries are gone, and `get` notes that.)
+            let base_visible = self.base.map.get(name).map_or(0, |s| s.entries.len());
             self.over.insert(
                 name.into(),
                 Slot {
@@ -229,11 +383,22 @@ impl Table {
         if e.level > level::GLOBAL {
             self.scoped.push(name.into());
         }
+        if e.level <= level::GLOBAL || self.varies(name) {
+            self.changes += 1;
+        }
         self.slot(name).pushed.push(e);
     }
 
     /// Removes the visible definition of `name` (rpm's `popMacro`).
     pub fn pop(&mut self, name: &str) {
+        self.changes += 1;
+        self.pop_one(name);
+    }
+
+    fn pop_one(&mut self, name: &str) {
+        if self.varies(name) {
+            self.changes += 1;
+        }
         if self.get(name).is_none() {
             return;
         }
@@ -254,7 +419,7 @@ impl Table {
                 continue;
             }
             if self.get(&n).is_some_and(|e| e.level >= lvl) {
-                self.pop(&n);
+                self.pop_one(&n);
                 seen.push(n.clone());
             }
             if self.get(&n).is_some_and(|e| e.level > level::GLOBAL) {
