@@ -169,7 +169,7 @@ impl<'p> Seen<'p> {
     fn new(pool: &'p Pool) -> Seen<'p> {
         Seen {
             pool,
-            syms: vec![false; pool.nsyms() as usize],
+            syms: vec![false; pool.nsyms()],
             others: FxHashSet::default(),
         }
     }
@@ -182,8 +182,8 @@ impl<'p> Seen<'p> {
         }
     }
 
-    fn insert_sym(&mut self, sym: u32) -> bool {
-        !std::mem::replace(&mut self.syms[sym as usize], true)
+    fn insert_sym(&mut self, sym: crate::pool::StrId) -> bool {
+        !std::mem::replace(&mut self.syms[sym.to_usize()], true)
     }
 }
 

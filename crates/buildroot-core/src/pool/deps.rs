@@ -7,83 +7,68 @@
 //! exactly as libsolv's rich-dep parser builds them, because the CNF
 //! normalisation in the solver walks that tree.
 //!
-//! Provider lists are lists of *solvable ids* (package index + 2; 1 is the
-//! system solvable that "provides" unknown versioned `rpmlib(...)` deps),
-//! sorted ascending like libsolv's whatprovides data.
+//! Provider lists are lists of [`SolvableId`]s (the system solvable
+//! "provides" unknown versioned `rpmlib(...)` deps), sorted ascending like
+//! libsolv's whatprovides data.
 
 use std::borrow::Cow;
 
-use crate::dep::{Cmp, Dep, SimpleDep};
+use super::id::{DepId, EvrId, RelFlags, SolvableId, StrId};
+use crate::dep::{Dep, SimpleDep};
 use crate::evr::Evr;
-
-/// libsolv's relation flag bits.
-pub(crate) const REL_GT: u8 = 1;
-pub(crate) const REL_EQ: u8 = 2;
-pub(crate) const REL_LT: u8 = 4;
-
-/// The solvable id of the system solvable.
-pub(crate) const SYSTEM: u32 = 1;
-
-/// libsolv relation flags of an operator.
-pub(crate) fn cmp_flags(cmp: Cmp) -> u8 {
-    match cmp {
-        Cmp::Lt => REL_LT,
-        Cmp::Le => REL_LT | REL_EQ,
-        Cmp::Eq => REL_EQ,
-        Cmp::Ge => REL_GT | REL_EQ,
-        Cmp::Gt => REL_GT,
-    }
-}
 
 /// One provide of a package: name, flags (0 = unversioned) and EVR id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Prov {
-    pub name: u32,
-    pub flags: u8,
-    pub evr: u32,
+    pub name: StrId,
+    pub flags: RelFlags,
+    pub evr: EvrId,
 }
 
 /// An interned dependency. Operand fields are dependency ids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum DepNode {
     Simple {
-        name: u32,
-        flags: u8,
-        evr: u32,
+        name: StrId,
+        flags: RelFlags,
+        evr: EvrId,
     },
-    And(u32, u32),
-    Or(u32, u32),
-    With(u32, u32),
-    Without(u32, u32),
+    And(DepId, DepId),
+    Or(DepId, DepId),
+    With(DepId, DepId),
+    Without(DepId, DepId),
     /// `a if b`
-    Cond(u32, u32),
+    Cond(DepId, DepId),
     /// `a if b else c`
-    CondElse(u32, u32, u32),
+    CondElse(DepId, DepId, DepId),
     /// `a unless b`
-    Unless(u32, u32),
+    Unless(DepId, DepId),
     /// `a unless b else c`
-    UnlessElse(u32, u32, u32),
+    UnlessElse(DepId, DepId, DepId),
 }
 
 /// Read access to interned strings, EVRs, dependencies and providers: the
 /// pool implements it, and the solver's overlay (for job dependencies that
 /// are not in the pool) extends it.
 pub(crate) trait DepAccess {
-    fn sym_str(&self, sym: u32) -> &str;
-    fn evr(&self, id: u32) -> &Evr;
-    fn node(&self, dep: u32) -> DepNode;
+    /// The text of a string id.
+    fn sym_str(&self, sym: StrId) -> &str;
+    /// The EVR of an EVR id.
+    fn evr(&self, id: EvrId) -> &Evr;
+    /// The interned dependency of a dependency id.
+    fn node(&self, dep: DepId) -> DepNode;
     /// Providers of a plain name (incl. file owners for paths).
-    fn name_providers(&self, sym: u32) -> Cow<'_, [u32]>;
+    fn name_providers(&self, sym: StrId) -> Cow<'_, [SolvableId]>;
     /// Providers of an interned dependency.
-    fn dep_providers(&self, dep: u32) -> Cow<'_, [u32]>;
-    /// The provides of a solvable.
-    fn provides_of(&self, sid: u32) -> &[Prov];
+    fn dep_providers(&self, dep: DepId) -> Cow<'_, [SolvableId]>;
+    /// The provides of a solvable (a package).
+    fn provides_of(&self, sid: SolvableId) -> &[Prov];
     /// Whether a solvable owns file `path` (for versioned file deps).
-    fn owns_file(&self, sid: u32, sym: u32) -> bool;
+    fn owns_file(&self, sid: SolvableId, path: StrId) -> bool;
 
     /// Whether `dep` is complex in libsolv's sense (and, if/unless, or with a
     /// complex operand): those become CNF rules instead of provider lists.
-    fn is_complex(&self, dep: u32) -> bool {
+    fn is_complex(&self, dep: DepId) -> bool {
         match self.node(dep) {
             DepNode::And(..)
             | DepNode::Cond(..)
@@ -98,22 +83,23 @@ pub(crate) trait DepAccess {
 
 /// Whether a versioned provide `(pflags, pevr)` matches `(flags, evr)`
 /// (libsolv `pool_match_flags_evr`, rpm semantics).
-pub(crate) fn match_flags_evr(pflags: u8, pevr: &Evr, flags: u8, evr: &Evr) -> bool {
-    if pflags == 0 || flags == 0 {
+pub(crate) fn match_flags_evr(pflags: RelFlags, pevr: &Evr, flags: RelFlags, evr: &Evr) -> bool {
+    use RelFlags as F;
+    if pflags.is_any() || flags.is_any() {
         return false;
     }
-    if flags == 7 || pflags == 7 {
+    if flags == F::ALL || pflags == F::ALL {
         return true;
     }
-    if pflags & flags & (REL_LT | REL_GT) != 0 {
+    if (pflags & flags).intersects(F::LT | F::GT) {
         return true;
     }
     match evrcmp_match(pevr, evr) {
-        -2 => pflags & REL_EQ != 0,
-        -1 => flags & REL_LT != 0 || pflags & REL_GT != 0,
-        0 => flags & pflags & REL_EQ != 0,
-        1 => flags & REL_GT != 0 || pflags & REL_LT != 0,
-        _ => flags & REL_EQ != 0,
+        -2 => pflags.intersects(F::EQ),
+        -1 => flags.intersects(F::LT) || pflags.intersects(F::GT),
+        0 => (flags & pflags).intersects(F::EQ),
+        1 => flags.intersects(F::GT) || pflags.intersects(F::LT),
+        _ => flags.intersects(F::EQ),
     }
 }
 
@@ -152,7 +138,7 @@ pub(crate) fn evrcmp_compare(a: &Evr, b: &Evr) -> i32 {
 
 /// Does the package (`name`, `evr`) match dependency `dep` by NEVR (libsolv
 /// `pool_match_nevr`): used for Obsoletes and name selections.
-pub(crate) fn match_nevr(acc: &impl DepAccess, name: u32, evr: u32, dep: u32) -> bool {
+pub(crate) fn match_nevr(acc: &impl DepAccess, name: StrId, evr: EvrId, dep: DepId) -> bool {
     match acc.node(dep) {
         DepNode::Simple {
             name: n,
@@ -162,18 +148,18 @@ pub(crate) fn match_nevr(acc: &impl DepAccess, name: u32, evr: u32, dep: u32) ->
             if n != name {
                 return false;
             }
-            if flags == 0 {
+            if flags.is_any() {
                 return true;
             }
             if e == evr {
-                return flags & REL_EQ != 0;
+                return flags.intersects(RelFlags::EQ);
             }
             match evrcmp_match(acc.evr(evr), acc.evr(e)) {
                 -2 => true,
-                -1 => flags & REL_LT != 0,
-                0 => flags & REL_EQ != 0,
-                1 => flags & REL_GT != 0,
-                _ => flags & REL_EQ != 0,
+                -1 => flags.intersects(RelFlags::LT),
+                0 => flags.intersects(RelFlags::EQ),
+                1 => flags.intersects(RelFlags::GT),
+                _ => flags.intersects(RelFlags::EQ),
             }
         }
         DepNode::Or(a, b) => match_nevr(acc, name, evr, a) || match_nevr(acc, name, evr, b),
@@ -186,7 +172,7 @@ pub(crate) fn match_nevr(acc: &impl DepAccess, name: u32, evr: u32, dep: u32) ->
 }
 
 /// Sorted union of two ascending lists.
-fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
+fn union(a: &[SolvableId], b: &[SolvableId]) -> Vec<SolvableId> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
@@ -208,9 +194,13 @@ fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
 
 /// The providers of `node` (libsolv `pool_addrelproviders`), given the
 /// providers of its operands through `acc`.
-pub(crate) fn compute_providers(acc: &impl DepAccess, node: DepNode) -> Vec<u32> {
+pub(crate) fn compute_providers(acc: &impl DepAccess, node: DepNode) -> Vec<SolvableId> {
     match node {
-        DepNode::Simple { name, flags: 0, .. } => acc.name_providers(name).into_owned(),
+        DepNode::Simple {
+            name,
+            flags: RelFlags::ANY,
+            ..
+        } => acc.name_providers(name).into_owned(),
         DepNode::Simple { name, flags, evr } => {
             let cands = acc.name_providers(name);
             let want = acc.evr(evr);
@@ -219,7 +209,8 @@ pub(crate) fn compute_providers(acc: &impl DepAccess, node: DepNode) -> Vec<u32>
                 let provs = acc.provides_of(sid);
                 let mut hit = false;
                 for pv in provs.iter().filter(|pv| pv.name == name) {
-                    if pv.flags == 0 || match_flags_evr(pv.flags, acc.evr(pv.evr), flags, want) {
+                    if pv.flags.is_any() || match_flags_evr(pv.flags, acc.evr(pv.evr), flags, want)
+                    {
                         hit = true;
                         break;
                     }
@@ -233,7 +224,7 @@ pub(crate) fn compute_providers(acc: &impl DepAccess, node: DepNode) -> Vec<u32>
                 }
             }
             if out.is_empty() && acc.sym_str(name).starts_with("rpmlib(") {
-                out.push(SYSTEM);
+                out.push(SolvableId::SYSTEM);
             }
             out
         }
@@ -275,28 +266,33 @@ pub(crate) fn compute_providers(acc: &impl DepAccess, node: DepNode) -> Vec<u32>
 /// Something that interns strings, EVRs and nodes (the pool while it is
 /// built, or the solver's overlay).
 pub(crate) trait DepInterner {
-    fn intern_str(&mut self, s: &str) -> u32;
-    fn intern_evr(&mut self, evr: &Evr) -> u32;
-    fn intern_node(&mut self, node: DepNode) -> u32;
+    /// The id of a string, interned if new.
+    fn intern_str(&mut self, s: &str) -> StrId;
+    /// The id of an EVR, interned if new.
+    fn intern_evr(&mut self, evr: &Evr) -> EvrId;
+    /// The id of a dependency node, interned if new.
+    fn intern_node(&mut self, node: DepNode) -> DepId;
 
-    fn intern_simple(&mut self, d: &SimpleDep) -> u32 {
+    /// The id of a simple dependency (its strings and EVR interned too).
+    fn intern_simple(&mut self, d: &SimpleDep) -> DepId {
         let name = self.intern_str(&d.name);
         let node = match &d.range {
             None => DepNode::Simple {
                 name,
-                flags: 0,
-                evr: 0,
+                flags: RelFlags::ANY,
+                evr: EvrId::default(),
             },
             Some(r) => DepNode::Simple {
                 name,
-                flags: cmp_flags(r.cmp),
+                flags: RelFlags::of_cmp(r.cmp),
                 evr: self.intern_evr(&r.evr),
             },
         };
         self.intern_node(node)
     }
 
-    fn intern_dep(&mut self, d: &Dep) -> u32 {
+    /// The id of a dependency, rich ones as trees of nodes.
+    fn intern_dep(&mut self, d: &Dep) -> DepId {
         match d {
             Dep::Simple(s) => self.intern_simple(s),
             Dep::And(v) => self.intern_chain(v, DepNode::And),
@@ -338,7 +334,7 @@ pub(crate) trait DepInterner {
     }
 
     /// `a op b op c` as `a op (b op c)`.
-    fn intern_chain(&mut self, v: &[Dep], mk: fn(u32, u32) -> DepNode) -> u32 {
+    fn intern_chain(&mut self, v: &[Dep], mk: fn(DepId, DepId) -> DepNode) -> DepId {
         match v {
             [] => self.intern_str_dep(""),
             [one] => self.intern_dep(one),
@@ -350,12 +346,13 @@ pub(crate) trait DepInterner {
         }
     }
 
-    fn intern_str_dep(&mut self, s: &str) -> u32 {
+    /// The id of the unversioned dependency on `s`.
+    fn intern_str_dep(&mut self, s: &str) -> DepId {
         let name = self.intern_str(s);
         self.intern_node(DepNode::Simple {
             name,
-            flags: 0,
-            evr: 0,
+            flags: RelFlags::ANY,
+            evr: EvrId::default(),
         })
     }
 }
@@ -363,6 +360,9 @@ pub(crate) trait DepInterner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    const REL_GT: RelFlags = RelFlags::GT;
+    const REL_EQ: RelFlags = RelFlags::EQ;
+    const REL_LT: RelFlags = RelFlags::LT;
 
     fn e(s: &str) -> Evr {
         Evr::parse(s).unwrap()
@@ -391,7 +391,13 @@ mod tests {
 
     #[test]
     fn union_is_sorted_and_unique() {
-        assert_eq!(union(&[2, 5, 9], &[3, 5, 10]), vec![2, 3, 5, 9, 10]);
-        assert_eq!(union(&[], &[1]), vec![1]);
+        let ids = |v: &[usize]| -> Vec<SolvableId> {
+            v.iter().map(|&i| SolvableId::from_usize(i)).collect()
+        };
+        assert_eq!(
+            union(&ids(&[2, 5, 9]), &ids(&[3, 5, 10])),
+            ids(&[2, 3, 5, 9, 10])
+        );
+        assert_eq!(union(&[], &ids(&[1])), ids(&[1]));
     }
 }

@@ -28,6 +28,7 @@
 //! single-threaded work; overlapping it with parsing cut the load by ≈15%).
 
 mod deps;
+mod id;
 mod overlay;
 pub mod subject;
 
@@ -45,27 +46,11 @@ use crate::rpmmd::{self, LoadOptions, LoadedRepo, RepoSink, RepoSpec};
 
 use deps::compute_providers;
 pub(crate) use deps::{
-    evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov, REL_EQ,
-    REL_LT, SYSTEM,
+    evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov,
 };
+pub use id::PkgId;
+pub(crate) use id::{DepId, EvrId, RelFlags, SolvableId, StrId};
 pub(crate) use overlay::Overlay;
-
-/// Index of a package in the pool. Stable for the pool's lifetime; ordered
-/// like libsolv's solvable ids (repo load order, then metadata order).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PkgId(pub u32);
-
-impl PkgId {
-    /// The solver's solvable id (libsolv numbering: 1 is the system solvable).
-    pub(crate) fn sid(self) -> u32 {
-        self.0 + 2
-    }
-
-    /// The package of a solvable id (>= 2).
-    pub(crate) fn from_sid(sid: u32) -> PkgId {
-        PkgId(sid - 2)
-    }
-}
 
 /// Names a package must provide to be installed in several versions at once
 /// (libdnf's default `installonlypkgs`).
@@ -81,6 +66,7 @@ pub const INSTALLONLY_PROVIDES: &[&str] = &[
 /// A repo as the policy sees it.
 #[derive(Clone, Debug)]
 pub(crate) struct RepoInfo {
+    /// The repo's id (`RepoSpec::id`).
     pub id: String,
     /// Where the repo's files are (for downloading packages).
     pub baseurl: String,
@@ -93,7 +79,9 @@ pub(crate) struct RepoInfo {
 /// A range into one of the pool's arenas.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Span {
+    /// The first index.
     pub start: u32,
+    /// The number of entries.
     pub len: u32,
 }
 
@@ -106,36 +94,52 @@ impl Span {
 /// Compact per-package data the solver works on.
 #[derive(Clone, Debug)]
 pub(crate) struct PkgData {
-    pub name: u32,
+    /// The package's name.
+    pub name: StrId,
     /// The source package's name (the package's own name for a source).
-    pub srcname: u32,
-    pub arch: u32,
-    pub evr: u32,
+    pub srcname: StrId,
+    /// The package's arch.
+    pub arch: StrId,
+    /// The package's epoch:version-release.
+    pub evr: EvrId,
+    /// Index of its repo in `Pool::repos`.
     pub repo: u16,
+    /// A source package.
     pub source: bool,
+    /// Excluded (`exclude=`, `includepkgs=`): never installable.
     pub disabled: bool,
+    /// Installable in several versions at once (installonly).
     pub multiversion: bool,
     /// libsolv arch score (1 noarch, 0 not installable, lower is better).
     pub score: u32,
+    /// libsolv arch colour (`arch::color`).
     pub color: u8,
+    /// Its provides, in `Pool::provs`.
     pub provides: Span,
+    /// Its requires, in `Pool::deplist` (as are the lists below).
     pub requires: Span,
+    /// Its conflicts.
     pub conflicts: Span,
+    /// Its obsoletes (simple dependencies).
     pub obsoletes: Span,
+    /// Its recommends.
     pub recommends: Span,
+    /// Its suggests.
     pub suggests: Span,
+    /// Its supplements.
     pub supplements: Span,
+    /// Its enhances.
     pub enhances: Span,
 }
 
 /// String, EVR and dependency tables being filled while the pool is built.
 #[derive(Default)]
 struct Tables {
-    str_map: FxHashMap<Arc<str>, u32>,
+    str_map: FxHashMap<Arc<str>, StrId>,
     strs: Vec<Arc<str>>,
-    evr_map: FxHashMap<Evr, u32>,
+    evr_map: FxHashMap<Evr, EvrId>,
     evrs: Vec<Evr>,
-    node_map: FxHashMap<DepNode, u32>,
+    node_map: FxHashMap<DepNode, DepId>,
     nodes: Vec<DepNode>,
 }
 
@@ -188,32 +192,32 @@ fn intern_names(t: &mut Tables, d: &Dep) {
 }
 
 impl DepInterner for Tables {
-    fn intern_str(&mut self, s: &str) -> u32 {
+    fn intern_str(&mut self, s: &str) -> StrId {
         if let Some(&id) = self.str_map.get(s) {
             return id;
         }
-        let id = self.strs.len() as u32;
+        let id = StrId::from_usize(self.strs.len());
         let a: Arc<str> = Arc::from(s);
         self.strs.push(a.clone());
         self.str_map.insert(a, id);
         id
     }
 
-    fn intern_evr(&mut self, evr: &Evr) -> u32 {
+    fn intern_evr(&mut self, evr: &Evr) -> EvrId {
         if let Some(&id) = self.evr_map.get(evr) {
             return id;
         }
-        let id = self.evrs.len() as u32;
+        let id = EvrId::from_usize(self.evrs.len());
         self.evrs.push(evr.clone());
         self.evr_map.insert(evr.clone(), id);
         id
     }
 
-    fn intern_node(&mut self, node: DepNode) -> u32 {
+    fn intern_node(&mut self, node: DepNode) -> DepId {
         if let Some(&id) = self.node_map.get(&node) {
             return id;
         }
-        let id = self.nodes.len() as u32;
+        let id = DepId::from_usize(self.nodes.len());
         self.nodes.push(node);
         self.node_map.insert(node, id);
         id
@@ -226,29 +230,33 @@ pub struct Pool {
     pub(crate) repos: Vec<RepoInfo>,
     packages: Vec<Package>,
     pub(crate) data: Vec<PkgData>,
-    str_map: FxHashMap<Arc<str>, u32>,
+    str_map: FxHashMap<Arc<str>, StrId>,
     strs: Vec<Arc<str>>,
-    evr_map: FxHashMap<Evr, u32>,
+    evr_map: FxHashMap<Evr, EvrId>,
+    /// EVR id -> EVR.
     pub(crate) evrs: Vec<Evr>,
-    node_map: FxHashMap<DepNode, u32>,
+    node_map: FxHashMap<DepNode, DepId>,
+    /// Dependency id -> dependency.
     pub(crate) nodes: Vec<DepNode>,
+    /// The provides of every package (`PkgData::provides` spans).
     pub(crate) provs: Vec<Prov>,
-    pub(crate) deplist: Vec<u32>,
-    /// name symbol -> providers (solvable ids), for symbols known at build time.
+    /// The dependency lists of every package (`PkgData` spans).
+    pub(crate) deplist: Vec<DepId>,
+    /// name symbol -> providers, for symbols known at build time.
     name_wp: Vec<Span>,
-    name_wp_data: Vec<u32>,
-    /// dependency id -> providers (solvable ids).
+    name_wp_data: Vec<SolvableId>,
+    /// dependency id -> providers.
     dep_wp: Vec<Span>,
-    dep_wp_data: Vec<u32>,
+    dep_wp_data: Vec<SolvableId>,
     /// Owners of paths that no dependency in the pool names, found on demand.
-    file_cache: Mutex<FxHashMap<String, Arc<[u32]>>>,
-    sources_by_name: FxHashMap<u32, Vec<PkgId>>,
+    file_cache: Mutex<FxHashMap<String, Arc<[SolvableId]>>>,
+    sources_by_name: FxHashMap<StrId, Vec<PkgId>>,
     /// name -> every binary of that name (excluded and wrong-arch ones too).
-    binaries_by_name: FxHashMap<u32, Vec<u32>>,
+    binaries_by_name: FxHashMap<StrId, Vec<SolvableId>>,
     /// dependency id -> complex (libsolv `pool_is_complex_dep`).
     complex: Vec<bool>,
     /// obsoleted name -> binaries obsoleting it.
-    obsoleters: FxHashMap<u32, Vec<u32>>,
+    obsoleters: FxHashMap<StrId, Vec<SolvableId>>,
 }
 
 /// The pool being built: packages are added repo by repo, in pool order
@@ -262,7 +270,7 @@ struct PoolBuilder {
     packages: Vec<Package>,
     data: Vec<PkgData>,
     provs: Vec<Prov>,
-    deplist: Vec<u32>,
+    deplist: Vec<DepId>,
     /// The current repo's excludes.
     exclude: Vec<String>,
     includepkgs: Vec<String>,
@@ -367,12 +375,12 @@ impl PoolBuilder {
             let pv = match &p.range {
                 None => Prov {
                     name: pn,
-                    flags: 0,
-                    evr: 0,
+                    flags: RelFlags::ANY,
+                    evr: EvrId::default(),
                 },
                 Some(r) => Prov {
                     name: pn,
-                    flags: deps::cmp_flags(r.cmp),
+                    flags: RelFlags::of_cmp(r.cmp),
                     evr: t.intern_evr(&r.evr),
                 },
             };
@@ -383,7 +391,7 @@ impl PoolBuilder {
         if !source {
             let selfp = Prov {
                 name,
-                flags: REL_EQ,
+                flags: RelFlags::EQ,
                 evr,
             };
             if !provs[pstart as usize..].contains(&selfp) {
@@ -396,7 +404,7 @@ impl PoolBuilder {
         };
         fn list<'a>(
             t: &mut Tables,
-            deplist: &mut Vec<u32>,
+            deplist: &mut Vec<DepId>,
             deps: impl Iterator<Item = &'a Dep>,
         ) -> Span {
             let start = deplist.len() as u32;
@@ -531,8 +539,8 @@ impl PoolBuilder {
         let mut indexed_paths = vec![false; nsyms];
         for node in &t.nodes {
             if let DepNode::Simple { name, .. } = node {
-                if t.strs[*name as usize].starts_with('/') {
-                    indexed_paths[*name as usize] = true;
+                if t.strs[name.to_usize()].starts_with('/') {
+                    indexed_paths[name.to_usize()] = true;
                 }
             }
         }
@@ -540,29 +548,29 @@ impl PoolBuilder {
         // name -> providers: counting pass, then fill in solvable id order.
         // Two passes (count, then fill) over (solvable, symbol) pairs in
         // solvable order, so every list comes out sorted and unique.
-        let mut file_syms: Vec<(u32, u32)> = Vec::new();
+        let mut file_syms: Vec<(SolvableId, StrId)> = Vec::new();
         for (i, d) in data.iter().enumerate() {
             if d.source || d.score == 0 {
                 continue;
             }
             for f in &packages[i].files {
                 if let Some(&sym) = t.str_map.get(f.as_str()) {
-                    if indexed_paths[sym as usize] {
-                        file_syms.push((i as u32 + 2, sym));
+                    if indexed_paths[sym.to_usize()] {
+                        file_syms.push((SolvableId::of_index(i), sym));
                     }
                 }
             }
         }
-        let mut last = vec![0u32; nsyms];
+        let mut last = vec![SolvableId::NONE; nsyms];
         let mut count = vec![0u32; nsyms + 1];
         let mut fi = 0;
-        let mut each_pair = |f: &mut dyn FnMut(u32, u32)| {
+        let mut each_pair = |f: &mut dyn FnMut(SolvableId, StrId)| {
             fi = 0;
             for (i, d) in data.iter().enumerate() {
                 if d.source || d.score == 0 {
                     continue;
                 }
-                let sid = i as u32 + 2;
+                let sid = SolvableId::of_index(i);
                 for pv in &provs[d.provides.range()] {
                     f(sid, pv.name);
                 }
@@ -573,22 +581,23 @@ impl PoolBuilder {
             }
         };
         each_pair(&mut |sid, sym| {
-            if last[sym as usize] != sid {
-                last[sym as usize] = sid;
-                count[sym as usize + 1] += 1;
+            if last[sym.to_usize()] != sid {
+                last[sym.to_usize()] = sid;
+                count[sym.to_usize() + 1] += 1;
             }
         });
         for k in 0..nsyms {
             count[k + 1] += count[k];
         }
-        let mut name_wp_data = vec![0u32; count[nsyms] as usize];
+        let mut name_wp_data = vec![SolvableId::NONE; count[nsyms] as usize];
         let mut fill: Vec<u32> = count[..nsyms].to_vec();
-        last.iter_mut().for_each(|x| *x = 0);
+        last.iter_mut().for_each(|x| *x = SolvableId::NONE);
         each_pair(&mut |sid, sym| {
-            if last[sym as usize] != sid {
-                last[sym as usize] = sid;
-                name_wp_data[fill[sym as usize] as usize] = sid;
-                fill[sym as usize] += 1;
+            let k = sym.to_usize();
+            if last[k] != sid {
+                last[k] = sid;
+                name_wp_data[fill[k] as usize] = sid;
+                fill[k] += 1;
             }
         });
         let name_wp: Vec<Span> = (0..nsyms)
@@ -598,21 +607,21 @@ impl PoolBuilder {
             })
             .collect();
 
-        let mut sources_by_name: FxHashMap<u32, Vec<PkgId>> = FxHashMap::default();
-        let mut binaries_by_name: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        let mut sources_by_name: FxHashMap<StrId, Vec<PkgId>> = FxHashMap::default();
+        let mut binaries_by_name: FxHashMap<StrId, Vec<SolvableId>> = FxHashMap::default();
         for (i, d) in data.iter().enumerate() {
             if d.source {
                 if !d.disabled {
                     sources_by_name
                         .entry(d.name)
                         .or_default()
-                        .push(PkgId(i as u32));
+                        .push(PkgId::from_usize(i));
                 }
             } else {
                 binaries_by_name
                     .entry(d.name)
                     .or_default()
-                    .push(i as u32 + 2);
+                    .push(SolvableId::of_index(i));
             }
         }
 
@@ -639,17 +648,18 @@ impl PoolBuilder {
             complex: Vec::new(),
             obsoleters: FxHashMap::default(),
         };
-        let complex: Vec<bool> = (0..pool.nodes.len() as u32)
-            .map(|i| pool.is_complex(i))
+        let complex: Vec<bool> = (0..pool.nodes.len())
+            .map(|i| pool.is_complex(DepId::from_usize(i)))
             .collect();
         pool.complex = complex;
-        let mut obsoleters: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        let mut obsoleters: FxHashMap<StrId, Vec<SolvableId>> = FxHashMap::default();
         for (i, d) in pool.data.iter().enumerate() {
+            let sid = SolvableId::of_index(i);
             for &obs in pool.deps_of(d.obsoletes) {
-                if let DepNode::Simple { name, .. } = pool.nodes[obs as usize] {
+                if let DepNode::Simple { name, .. } = pool.nodes[obs.to_usize()] {
                     let l = obsoleters.entry(name).or_default();
-                    if l.last() != Some(&(i as u32 + 2)) {
-                        l.push(i as u32 + 2);
+                    if l.last() != Some(&sid) {
+                        l.push(sid);
                     }
                 }
             }
@@ -659,9 +669,9 @@ impl PoolBuilder {
         // Multiversion (installonly) packages.
         for name in INSTALLONLY_PROVIDES {
             if let Some(sym) = pool.sym(name) {
-                let sids: Vec<u32> = pool.name_providers(sym).into_owned();
+                let sids: Vec<SolvableId> = pool.name_providers(sym).into_owned();
                 for sid in sids {
-                    pool.data[sid as usize - 2].multiversion = true;
+                    pool.data[sid.package().to_usize()].multiversion = true;
                 }
             }
         }
@@ -690,14 +700,14 @@ impl PoolBuilder {
         let mut sources = std::mem::take(&mut pool.sources_by_name);
         for ids in sources.values_mut() {
             ids.sort_by(|&a, &b| {
-                let (da, db) = (&pool.data[a.0 as usize], &pool.data[b.0 as usize]);
+                let (da, db) = (&pool.data[a.to_usize()], &pool.data[b.to_usize()]);
                 let (pa, pb) = (
                     pool.repos[da.repo as usize].priority,
                     pool.repos[db.repo as usize].priority,
                 );
                 pb.cmp(&pa)
                     .then_with(|| {
-                        pool.evrs[db.evr as usize].cmp_newest(&pool.evrs[da.evr as usize])
+                        pool.evrs[db.evr.to_usize()].cmp_newest(&pool.evrs[da.evr.to_usize()])
                     })
                     .then_with(|| a.cmp(&b))
             });
@@ -725,17 +735,17 @@ impl Pool {
 
     /// Every package id, in pool order.
     pub fn ids(&self) -> impl Iterator<Item = PkgId> + '_ {
-        (0..self.packages.len() as u32).map(PkgId)
+        (0..self.packages.len()).map(PkgId::from_usize)
     }
 
     /// The package with this id.
     pub fn package(&self, id: PkgId) -> &Package {
-        &self.packages[id.0 as usize]
+        &self.packages[id.to_usize()]
     }
 
     /// The id of the repo (`RepoSpec::id`) a package came from.
     pub fn repo_id(&self, id: PkgId) -> &str {
-        &self.repos[self.data[id.0 as usize].repo as usize].id
+        &self.repos[self.data[id.to_usize()].repo as usize].id
     }
 
     /// Excludes every binary package whose name `keep` refuses, as an
@@ -755,17 +765,17 @@ impl Pool {
     /// The base URL of the repo a package came from (the mirror used, for
     /// metalink and mirrorlist repos): its `location` is relative to it.
     pub fn repo_baseurl(&self, id: PkgId) -> &str {
-        &self.repos[self.data[id.0 as usize].repo as usize].baseurl
+        &self.repos[self.data[id.to_usize()].repo as usize].baseurl
     }
 
     /// Whether the package was excluded (`exclude=` / `includepkgs=`).
     pub fn is_excluded(&self, id: PkgId) -> bool {
-        self.data[id.0 as usize].disabled
+        self.data[id.to_usize()].disabled
     }
 
     /// Whether the package can be installed (a binary that is not excluded).
     pub fn is_installable(&self, id: PkgId) -> bool {
-        let d = &self.data[id.0 as usize];
+        let d = &self.data[id.to_usize()];
         !d.source && !d.disabled && d.score != 0
     }
 
@@ -785,9 +795,9 @@ impl Pool {
         };
         self.name_providers(sym)
             .iter()
-            .map(|&s| PkgId::from_sid(s))
+            .map(|&s| s.package())
             .filter(|&p| {
-                let d = &self.data[p.0 as usize];
+                let d = &self.data[p.to_usize()];
                 d.name == sym && !d.disabled
             })
             .collect()
@@ -800,9 +810,9 @@ impl Pool {
         let id = ov.intern_dep(dep);
         ov.dep_providers(id)
             .iter()
-            .filter(|&&s| s >= 2)
-            .map(|&s| PkgId::from_sid(s))
-            .filter(|&p| !self.data[p.0 as usize].disabled)
+            .filter(|&&s| s.is_package())
+            .map(|&s| s.package())
+            .filter(|&p| !self.data[p.to_usize()].disabled)
             .collect()
     }
 
@@ -814,86 +824,94 @@ impl Pool {
     // ----- crate-internal access for the solver -----
 
     /// The symbol of a package's source name ([`Package::source_name`]).
-    pub(crate) fn source_sym(&self, id: PkgId) -> u32 {
-        self.data[id.0 as usize].srcname
+    pub(crate) fn source_sym(&self, id: PkgId) -> StrId {
+        self.data[id.to_usize()].srcname
     }
 
     /// The symbol of a string, if the pool knows it.
-    pub(crate) fn sym(&self, s: &str) -> Option<u32> {
+    pub(crate) fn sym(&self, s: &str) -> Option<StrId> {
         self.str_map.get(s).copied()
     }
 
-    pub(crate) fn nsyms(&self) -> u32 {
-        self.strs.len() as u32
+    /// Number of interned strings.
+    pub(crate) fn nsyms(&self) -> usize {
+        self.strs.len()
     }
 
-    pub(crate) fn nevrs(&self) -> u32 {
-        self.evrs.len() as u32
+    /// Number of interned EVRs.
+    pub(crate) fn nevrs(&self) -> usize {
+        self.evrs.len()
     }
 
-    pub(crate) fn nnodes(&self) -> u32 {
-        self.nodes.len() as u32
+    /// Number of interned dependencies.
+    pub(crate) fn nnodes(&self) -> usize {
+        self.nodes.len()
     }
 
-    pub(crate) fn evr_id(&self, evr: &Evr) -> Option<u32> {
+    /// The id of an EVR, if the pool knows it.
+    pub(crate) fn evr_id(&self, evr: &Evr) -> Option<EvrId> {
         self.evr_map.get(evr).copied()
     }
 
-    pub(crate) fn node_id(&self, node: &DepNode) -> Option<u32> {
+    /// The id of a dependency, if the pool knows it.
+    pub(crate) fn node_id(&self, node: &DepNode) -> Option<DepId> {
         self.node_map.get(node).copied()
     }
 
-    /// Every binary named `sym` (solvable ids), excluded and wrong-arch too.
-    pub(crate) fn all_binaries_named(&self, sym: u32) -> &[u32] {
+    /// Every binary named `sym`, excluded and wrong-arch too.
+    pub(crate) fn all_binaries_named(&self, sym: StrId) -> &[SolvableId] {
         self.binaries_by_name
             .get(&sym)
             .map(|v| v.as_slice())
             .unwrap_or(&[])
     }
 
-    pub(crate) fn str_of(&self, sym: u32) -> &str {
-        &self.strs[sym as usize]
+    /// The text of a pool string.
+    pub(crate) fn str_of(&self, sym: StrId) -> &str {
+        &self.strs[sym.to_usize()]
     }
 
-    /// Data of solvable `sid` (>= 2).
-    pub(crate) fn sd(&self, sid: u32) -> &PkgData {
-        &self.data[sid as usize - 2]
-    }
-
-    /// Providers of a pool dependency (solvable ids).
+    /// Data of solvable `sid` (a package).
     #[inline]
-    pub(crate) fn dep_list(&self, dep: u32) -> &[u32] {
-        &self.dep_wp_data[self.dep_wp[dep as usize].range()]
+    pub(crate) fn sd(&self, sid: SolvableId) -> &PkgData {
+        &self.data[sid.package().to_usize()]
     }
 
-    /// Providers of a pool name symbol (solvable ids).
+    /// Providers of a pool dependency.
     #[inline]
-    pub(crate) fn name_list(&self, sym: u32) -> &[u32] {
-        &self.name_wp_data[self.name_wp[sym as usize].range()]
+    pub(crate) fn dep_list(&self, dep: DepId) -> &[SolvableId] {
+        &self.dep_wp_data[self.dep_wp[dep.to_usize()].range()]
+    }
+
+    /// Providers of a pool name symbol.
+    #[inline]
+    pub(crate) fn name_list(&self, sym: StrId) -> &[SolvableId] {
+        &self.name_wp_data[self.name_wp[sym.to_usize()].range()]
     }
 
     /// Whether a pool dependency becomes CNF rules (and, if, unless, or
     /// over those).
     #[inline]
-    pub(crate) fn dep_is_complex(&self, dep: u32) -> bool {
-        self.complex[dep as usize]
+    pub(crate) fn dep_is_complex(&self, dep: DepId) -> bool {
+        self.complex[dep.to_usize()]
     }
 
-    /// Binaries with an Obsoletes naming `sym` (solvable ids, ascending).
-    pub(crate) fn obsoleters_of_name(&self, sym: u32) -> &[u32] {
+    /// Binaries with an Obsoletes naming `sym` (ascending).
+    pub(crate) fn obsoleters_of_name(&self, sym: StrId) -> &[SolvableId] {
         self.obsoleters
             .get(&sym)
             .map(|v| v.as_slice())
             .unwrap_or(&[])
     }
 
-    pub(crate) fn deps_of(&self, span: Span) -> &[u32] {
+    /// A dependency list of a package (a [`PkgData`] span).
+    pub(crate) fn deps_of(&self, span: Span) -> &[DepId] {
         &self.deplist[span.range()]
     }
 
     /// Installable-arch binaries (excluded ones too) whose file list holds
     /// `path`: a file selector's search (cached).
-    pub(crate) fn file_owners(&self, path: &str) -> Arc<[u32]> {
+    pub(crate) fn file_owners(&self, path: &str) -> Arc<[SolvableId]> {
         if let Ok(cache) = self.file_cache.lock() {
             if let Some(l) = cache.get(path) {
                 return l.clone();
@@ -902,10 +920,10 @@ impl Pool {
         let mut out = Vec::new();
         for (i, d) in self.data.iter().enumerate() {
             if !d.source && d.score != 0 && self.packages[i].files.iter().any(|f| f == path) {
-                out.push(i as u32 + 2);
+                out.push(SolvableId::of_index(i));
             }
         }
-        let l: Arc<[u32]> = out.into();
+        let l: Arc<[SolvableId]> = out.into();
         if let Ok(mut cache) = self.file_cache.lock() {
             cache.insert(path.to_string(), l.clone());
         }
@@ -914,33 +932,33 @@ impl Pool {
 }
 
 impl DepAccess for Pool {
-    fn sym_str(&self, sym: u32) -> &str {
-        &self.strs[sym as usize]
+    fn sym_str(&self, sym: StrId) -> &str {
+        &self.strs[sym.to_usize()]
     }
 
-    fn evr(&self, id: u32) -> &Evr {
-        &self.evrs[id as usize]
+    fn evr(&self, id: EvrId) -> &Evr {
+        &self.evrs[id.to_usize()]
     }
 
-    fn node(&self, dep: u32) -> DepNode {
-        self.nodes[dep as usize]
+    fn node(&self, dep: DepId) -> DepNode {
+        self.nodes[dep.to_usize()]
     }
 
-    fn name_providers(&self, sym: u32) -> Cow<'_, [u32]> {
-        Cow::Borrowed(&self.name_wp_data[self.name_wp[sym as usize].range()])
+    fn name_providers(&self, sym: StrId) -> Cow<'_, [SolvableId]> {
+        Cow::Borrowed(self.name_list(sym))
     }
 
-    fn dep_providers(&self, dep: u32) -> Cow<'_, [u32]> {
-        Cow::Borrowed(&self.dep_wp_data[self.dep_wp[dep as usize].range()])
+    fn dep_providers(&self, dep: DepId) -> Cow<'_, [SolvableId]> {
+        Cow::Borrowed(self.dep_list(dep))
     }
 
-    fn provides_of(&self, sid: u32) -> &[Prov] {
+    fn provides_of(&self, sid: SolvableId) -> &[Prov] {
         &self.provs[self.sd(sid).provides.range()]
     }
 
-    fn owns_file(&self, sid: u32, sym: u32) -> bool {
-        let path = &self.strs[sym as usize];
-        self.packages[sid as usize - 2]
+    fn owns_file(&self, sid: SolvableId, path: StrId) -> bool {
+        let path = &self.strs[path.to_usize()];
+        self.packages[sid.package().to_usize()]
             .files
             .iter()
             .any(|f| f.as_str() == &**path)
@@ -952,30 +970,30 @@ impl DepAccess for Pool {
 struct Building<'a> {
     pool: &'a Pool,
     wp: &'a [Span],
-    wp_data: &'a [u32],
+    wp_data: &'a [SolvableId],
 }
 
 impl DepAccess for Building<'_> {
-    fn sym_str(&self, sym: u32) -> &str {
+    fn sym_str(&self, sym: StrId) -> &str {
         self.pool.sym_str(sym)
     }
-    fn evr(&self, id: u32) -> &Evr {
+    fn evr(&self, id: EvrId) -> &Evr {
         self.pool.evr(id)
     }
-    fn node(&self, dep: u32) -> DepNode {
+    fn node(&self, dep: DepId) -> DepNode {
         self.pool.node(dep)
     }
-    fn name_providers(&self, sym: u32) -> Cow<'_, [u32]> {
+    fn name_providers(&self, sym: StrId) -> Cow<'_, [SolvableId]> {
         self.pool.name_providers(sym)
     }
-    fn dep_providers(&self, dep: u32) -> Cow<'_, [u32]> {
-        Cow::Borrowed(&self.wp_data[self.wp[dep as usize].range()])
+    fn dep_providers(&self, dep: DepId) -> Cow<'_, [SolvableId]> {
+        Cow::Borrowed(&self.wp_data[self.wp[dep.to_usize()].range()])
     }
-    fn provides_of(&self, sid: u32) -> &[Prov] {
+    fn provides_of(&self, sid: SolvableId) -> &[Prov] {
         self.pool.provides_of(sid)
     }
-    fn owns_file(&self, sid: u32, sym: u32) -> bool {
-        self.pool.owns_file(sid, sym)
+    fn owns_file(&self, sid: SolvableId, path: StrId) -> bool {
+        self.pool.owns_file(sid, path)
     }
 }
 

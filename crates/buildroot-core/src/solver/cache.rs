@@ -10,19 +10,21 @@
 
 use std::sync::OnceLock;
 
+use super::id::{Cause, Literal, RuleId};
 use super::rules::{compute_solvable_rules, SolvableRules};
 use super::sat::{Rule, RuleInfo};
-use crate::pool::Pool;
+use crate::pool::{Pool, SolvableId};
 
 /// Package rules per solvable, computed on first use.
 pub(crate) struct RuleCache {
     rules: Box<[OnceLock<Box<SolvableRules>>]>,
     /// Installable binaries with Supplements or Enhances (solvable ids,
     /// ascending): the candidates of libsolv's `solver_addpkgrulesforweak`.
-    weak_cands: OnceLock<Vec<u32>>,
+    weak_cands: OnceLock<Vec<SolvableId>>,
 }
 
 impl RuleCache {
+    /// An empty cache for `pool`'s solvables.
     pub(crate) fn new(pool: &Pool) -> RuleCache {
         RuleCache {
             rules: (0..pool.len()).map(|_| OnceLock::new()).collect(),
@@ -30,16 +32,17 @@ impl RuleCache {
         }
     }
 
-    /// The package rules of solvable `sid` (>= 2).
+    /// The package rules of solvable `sid` (a package).
     #[inline]
-    pub(crate) fn get(&self, pool: &Pool, sid: u32) -> &SolvableRules {
-        self.rules[sid as usize - 2].get_or_init(|| Box::new(compute_solvable_rules(pool, sid)))
+    pub(crate) fn get(&self, pool: &Pool, sid: SolvableId) -> &SolvableRules {
+        self.rules[sid.package().to_usize()]
+            .get_or_init(|| Box::new(compute_solvable_rules(pool, sid)))
     }
 
-    pub(crate) fn weak_candidates(&self, pool: &Pool) -> &[u32] {
+    /// Installable binaries with Supplements or Enhances.
+    pub(crate) fn weak_candidates(&self, pool: &Pool) -> &[SolvableId] {
         self.weak_cands.get_or_init(|| {
-            (0..pool.len() as u32)
-                .map(|i| i + 2)
+            SolvableId::packages(pool.len())
                 .filter(|&s| {
                     let d = pool.sd(s);
                     !d.source
@@ -56,14 +59,20 @@ impl RuleCache {
 /// between transactions: a solver takes them, and gives them back cleared
 /// of exactly the entries it set.
 pub(crate) struct Workspace {
+    /// The length of the per-solvable arrays.
     pub nsolv: usize,
+    /// The solver's `decisionmap`.
     pub decisionmap: Vec<i32>,
+    /// The solver's `added`.
     pub added: Vec<bool>,
+    /// The solver's `strong`.
     pub strong: Vec<bool>,
+    /// The solver's `recommendsmap`.
     pub recommendsmap: Vec<bool>,
+    /// The solver's `suggestsmap`.
     pub suggestsmap: Vec<bool>,
     /// Watch chain heads per literal (`2 * nsolv + 1`).
-    pub watches: Vec<u32>,
+    pub watches: Vec<RuleId>,
     /// Scratch marks per solvable (conflict analysis).
     pub mark: Vec<bool>,
     /// Rules per first literal while sorting (`2 * nsolv + 1`).
@@ -79,9 +88,10 @@ pub(crate) struct Workspace {
 /// they are allocated once (contents are cleared on reuse).
 #[derive(Default)]
 pub(crate) struct Bufs {
+    /// The solver's list of the same name (as are the fields below).
     pub rules: Vec<Rule>,
     pub infos: Vec<RuleInfo>,
-    pub lits: Vec<i32>,
+    pub lits: Vec<Literal>,
     /// Second rule and provenance lists (sorting and merging write into
     /// these, then swap).
     pub rules2: Vec<Rule>,
@@ -90,15 +100,16 @@ pub(crate) struct Bufs {
     pub visit: Vec<u64>,
     pub stamped: Vec<(u32, i32)>,
     pub ruleassertions: Vec<usize>,
-    pub decisionq: Vec<i32>,
-    pub decisionq_why: Vec<i32>,
+    pub decisionq: Vec<Literal>,
+    pub decisionq_why: Vec<Cause>,
     pub branches: Vec<i32>,
-    pub added_list: Vec<u32>,
-    pub strong_list: Vec<u32>,
-    pub mapped: Vec<u32>,
+    pub added_list: Vec<SolvableId>,
+    pub strong_list: Vec<SolvableId>,
+    pub mapped: Vec<SolvableId>,
 }
 
 impl Workspace {
+    /// Clear arrays for `nsolv` solvables.
     pub(crate) fn new(nsolv: usize) -> Workspace {
         Workspace {
             nsolv,
@@ -107,7 +118,7 @@ impl Workspace {
             strong: vec![false; nsolv],
             recommendsmap: vec![false; nsolv],
             suggestsmap: vec![false; nsolv],
-            watches: vec![0; 2 * nsolv + 1],
+            watches: vec![RuleId::NONE; 2 * nsolv + 1],
             mark: vec![false; nsolv],
             keycount: vec![0; 2 * nsolv + 1],
             blk_start: vec![0; nsolv],
@@ -123,7 +134,7 @@ impl Workspace {
             && !self.strong.iter().any(|&x| x)
             && !self.recommendsmap.iter().any(|&x| x)
             && !self.suggestsmap.iter().any(|&x| x)
-            && self.watches.iter().all(|&x| x == 0)
+            && self.watches.iter().all(|&x| x == RuleId::NONE)
             && !self.mark.iter().any(|&x| x)
             && self.keycount.iter().all(|&x| x == 0)
             && self.blk_start.iter().all(|&x| x == 0)

@@ -81,14 +81,14 @@ impl Solution {
     fn requires_edges(&self, pool: &Pool) -> Vec<(PkgId, Vec<PkgId>)> {
         let mut out = Vec::with_capacity(self.installed.len());
         for &q in &self.installed {
-            let d = pool.sd(q.sid());
+            let d = pool.sd(q.solvable());
             let mut provs = Vec::new();
             for &dep in pool.deps_of(d.requires) {
                 for &s in pool.dep_providers(dep).iter() {
-                    if s < 2 {
+                    if !s.is_package() {
                         continue;
                     }
-                    let p = PkgId::from_sid(s);
+                    let p = s.package();
                     if p != q && self.installed.binary_search(&p).is_ok() && !provs.contains(&p) {
                         provs.push(p);
                     }

@@ -32,13 +32,14 @@
 //! rpmdb (libsolv keeps them in rpmdb order; here in solvable order: it only
 //! matters when keeping one of them conflicts with another).
 
-use super::sat::{RuleInfo, RuleKind, Solver, Unsat, NO_DEP};
-use crate::pool::{match_nevr, DepAccess};
+use super::id::{Cause, Literal};
+use super::sat::{RuleInfo, RuleKind, Solver, Unsat};
+use crate::pool::{match_nevr, DepAccess, DepId, SolvableId};
 
 impl Solver<'_> {
-    /// Marks `list` (solvable ids) as installed.
-    pub(crate) fn set_installed(&mut self, list: &[u32]) {
-        let mut list: Vec<u32> = list.iter().copied().filter(|&s| s >= 2).collect();
+    /// Marks `list` as installed.
+    pub(crate) fn set_installed(&mut self, list: &[SolvableId]) {
+        let mut list: Vec<SolvableId> = list.iter().copied().filter(|s| s.is_package()).collect();
         list.sort_unstable();
         list.dedup();
         if list.is_empty() {
@@ -46,35 +47,35 @@ impl Solver<'_> {
         }
         self.installed = vec![false; self.nsolv];
         for &s in &list {
-            self.installed[s as usize] = true;
+            self.installed[s.to_usize()] = true;
         }
         self.installed_list = list;
     }
 
     /// Whether solvable `p` is installed.
     #[inline]
-    pub(crate) fn is_installed(&self, p: u32) -> bool {
-        self.installed.get(p as usize).copied().unwrap_or(false)
+    pub(crate) fn is_installed(&self, p: SolvableId) -> bool {
+        self.installed.get(p.to_usize()).copied().unwrap_or(false)
     }
 
     /// libsolv `policy_findupdatepackages` for installed `p` (dnf's flags:
     /// downgrades, name changes and vendor changes allowed, arch class
     /// changes not).
-    fn update_candidates(&self, p: u32) -> Vec<u32> {
+    fn update_candidates(&self, p: SolvableId) -> Vec<SolvableId> {
         let pool = self.ov.pool;
         let s = pool.sd(p);
-        let color_ok = |q: u32| {
+        let color_ok = |q: SolvableId| {
             let d = pool.sd(q);
             d.arch == s.arch || d.color & s.color != 0
         };
-        let archchange_ok = |q: u32| {
+        let archchange_ok = |q: SolvableId| {
             let d = pool.sd(q);
             d.arch == s.arch
                 || d.score == 1
                 || s.score == 1
                 || ((d.score ^ s.score) & 0xffff_0000) == 0
         };
-        let obsoletes_p = |q: u32| {
+        let obsoletes_p = |q: SolvableId| {
             pool.deps_of(pool.sd(q).obsoletes).iter().any(|&obs| {
                 pool.dep_list(obs)
                     .iter()
@@ -84,7 +85,7 @@ impl Solver<'_> {
         let mut out = Vec::new();
         let mut haveprovobs = false;
         for &q in self.ov.name_providers(s.name).iter() {
-            if q == p || q < 2 {
+            if q == p || !q.is_package() {
                 continue;
             }
             let d = pool.sd(q);
@@ -147,9 +148,14 @@ impl Solver<'_> {
         let list = self.installed_list.clone();
         for &p in &list {
             let cands = self.update_candidates(p);
-            let lits: Vec<i32> = cands.iter().map(|&q| q as i32).collect();
-            let info = RuleInfo::new(RuleKind::Update, p, 0, NO_DEP);
-            self.add_rule(p as i32, 0, (!lits.is_empty()).then_some(&lits[..]), info);
+            let lits: Vec<Literal> = cands.iter().map(|&q| Literal::pos(q)).collect();
+            let info = RuleInfo::new(RuleKind::Update, p, SolvableId::NONE, DepId::NONE);
+            self.add_rule(
+                Literal::pos(p),
+                Literal::NONE,
+                (!lits.is_empty()).then_some(&lits[..]),
+                info,
+            );
             self.update_rule_of.push((p, self.rules.len() - 1));
         }
         self.updaterules_end = self.rules.len();
@@ -157,14 +163,14 @@ impl Solver<'_> {
 
     /// `resolve_jobrules`: a job offering installed packages is pruned to
     /// them.
-    pub(crate) fn prune_to_installed(&self, dq: &mut Vec<i32>) {
+    pub(crate) fn prune_to_installed(&self, dq: &mut Vec<Literal>) {
         if dq.len() < 2 || self.installed_list.is_empty() {
             return;
         }
-        let inst: Vec<i32> = dq
+        let inst: Vec<Literal> = dq
             .iter()
             .copied()
-            .filter(|&p| self.is_installed(p as u32))
+            .filter(|&p| self.is_installed(p.solvable()))
             .collect();
         if !inst.is_empty() {
             *dq = inst;
@@ -175,7 +181,7 @@ impl Solver<'_> {
     /// resolved the installed packages are not kept yet; a job's candidates
     /// are reordered as if they were: those suggested or enhancing first,
     /// then (stable) those recommended or supplementing.
-    pub(crate) fn reorder_for_future_installed(&mut self, level: i32, dq: &mut Vec<i32>) {
+    pub(crate) fn reorder_for_future_installed(&mut self, level: i32, dq: &mut Vec<Literal>) {
         if self.installed_list.is_empty() {
             return;
         }
@@ -183,13 +189,13 @@ impl Solver<'_> {
         let qlen = self.decisionq.len();
         let mut marked = Vec::new();
         for &p in &self.installed_list {
-            if self.decisionmap[p as usize] == 0 {
+            if self.decisionmap[p.to_usize()] == 0 {
                 let d = pool.sd(p);
                 if d.recommends.len != 0 || d.suggests.len != 0 {
-                    self.decisionq.push(p as i32);
-                    self.decisionq_why.push(0);
+                    self.decisionq.push(Literal::pos(p));
+                    self.decisionq_why.push(Cause::NONE);
                 }
-                self.decisionmap[p as usize] = level + 1;
+                self.decisionmap[p.to_usize()] = level + 1;
                 marked.push(p);
             }
         }
@@ -197,18 +203,20 @@ impl Solver<'_> {
             return;
         }
         self.update_recommendsmap();
-        let inst = |s: &Self, p: i32| s.is_installed(p as u32);
-        let (mut front, mut back): (Vec<i32>, Vec<i32>) = dq.iter().partition(|&&p| {
-            inst(self, p) || self.suggestsmap[p as usize] || self.is_enhancing(p as u32)
+        // The candidates are positive literals (a job's undecided packages).
+        let (mut front, mut back): (Vec<Literal>, Vec<Literal>) = dq.iter().partition(|&&l| {
+            let p = l.solvable();
+            self.is_installed(p) || self.suggestsmap[p.to_usize()] || self.is_enhancing(p)
         });
         front.append(&mut back);
-        let (mut front2, mut back2): (Vec<i32>, Vec<i32>) = front.iter().partition(|&&p| {
-            inst(self, p) || self.recommendsmap[p as usize] || self.is_supplementing(p as u32)
+        let (mut front2, mut back2): (Vec<Literal>, Vec<Literal>) = front.iter().partition(|&&l| {
+            let p = l.solvable();
+            self.is_installed(p) || self.recommendsmap[p.to_usize()] || self.is_supplementing(p)
         });
         front2.append(&mut back2);
         *dq = front2;
         for p in marked {
-            self.decisionmap[p as usize] = 0;
+            self.decisionmap[p.to_usize()] = 0;
         }
         if self.decisionq.len() != qlen {
             self.recommends_index = -1;
@@ -228,17 +236,17 @@ impl Solver<'_> {
         while k < n {
             let (p, ri) = rules[k];
             k += 1;
-            if self.decisionmap[p as usize] > 0 {
+            if self.decided(p) > 0 {
                 continue;
             }
-            let mut dq: Vec<i32> = Vec::new();
-            if self.decisionmap[p as usize] < 0 {
+            let mut dq: Vec<Literal> = Vec::new();
+            if self.decided(p) < 0 {
                 for l in self.rule_lits(ri) {
-                    if l > 0 && self.decisionmap[l as usize] > 0 {
+                    if l.is_positive() && self.decided(l.solvable()) > 0 {
                         dq.clear();
                         break;
                     }
-                    if l > 0 && self.decisionmap[l as usize] == 0 {
+                    if l.is_positive() && self.decided(l.solvable()) == 0 {
                         dq.push(l);
                     }
                 }
@@ -254,12 +262,12 @@ impl Solver<'_> {
                     continue;
                 }
             }
-            if self.decisionmap[p as usize] == 0 {
+            if self.decided(p) == 0 {
                 let olevel = level;
                 if self.trace {
-                    eprintln!("keeping {} (level {})", self.sname(p as i32), level + 1);
+                    eprintln!("keeping {} (level {})", self.pkg_str(p), level + 1);
                 }
-                level = self.setpropagatelearn(level, p as i32, ri)?;
+                level = self.setpropagatelearn(level, Literal::pos(p), ri)?;
                 if level <= olevel {
                     if level < origlevel {
                         return Ok(level);

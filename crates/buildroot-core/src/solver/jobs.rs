@@ -22,21 +22,29 @@
 use crate::dep::Dep;
 use crate::pool::subject::{glob_match, is_glob, parse_form, SpecParts, FORMS_MOST_SPECIFIC};
 use crate::pool::Overlay;
-use crate::pool::{match_nevr, DepAccess, DepInterner, PkgId};
+use crate::pool::{match_nevr, DepAccess, DepId, DepInterner, SolvableId, StrId};
 
 /// A job as the solver sees it.
 #[derive(Clone, Debug)]
 pub(crate) enum SolverJob {
     /// Install one of these solvables (ascending ids).
-    OneOf { cands: Vec<u32>, setarch: bool },
+    OneOf {
+        /// The candidates.
+        cands: Vec<SolvableId>,
+        /// Whether the job carries `SETARCH` (see the module doc).
+        setarch: bool,
+    },
     /// Install something providing this dependency (complex deps become CNF
     /// job rules).
-    Provides { dep: u32 },
+    Provides {
+        /// The dependency.
+        dep: DepId,
+    },
 }
 
 impl SolverJob {
     /// The candidate solvables (libsolv `FOR_JOB_SELECT`).
-    pub(crate) fn candidates(&self, ov: &Overlay) -> Vec<u32> {
+    pub(crate) fn candidates(&self, ov: &Overlay) -> Vec<SolvableId> {
         match self {
             SolverJob::OneOf { cands, .. } => cands.clone(),
             SolverJob::Provides { dep } => ov.dep_providers(*dep).into_owned(),
@@ -55,7 +63,7 @@ pub(crate) fn group_package_job(
     let pool = ov.pool;
     let sym = pool.sym(name)?;
     let basearch = pool.arch().target();
-    let mut cands: Vec<u32> = pool
+    let mut cands: Vec<SolvableId> = pool
         .all_binaries_named(sym)
         .iter()
         .copied()
@@ -63,7 +71,7 @@ pub(crate) fn group_package_job(
             let d = pool.sd(sid);
             !d.source
                 && !d.disabled
-                && (!basearch_only || pool.package(PkgId::from_sid(sid)).arch == basearch)
+                && (!basearch_only || pool.package(sid.package()).arch == basearch)
         })
         .collect();
     if cands.is_empty() {
@@ -93,7 +101,7 @@ pub(crate) fn provides_job(ov: &mut Overlay, dep: &Dep) -> Option<Vec<SolverJob>
     if let Dep::Simple(s) = dep {
         if s.name.starts_with('/') {
             // File selector: packages (not excluded) that contain the path.
-            let cands: Vec<u32> = ov
+            let cands: Vec<SolvableId> = ov
                 .pool
                 .file_owners(&s.name)
                 .iter()
@@ -113,11 +121,11 @@ pub(crate) fn provides_job(ov: &mut Overlay, dep: &Dep) -> Option<Vec<SolverJob>
 
 /// Installable (binary, not excluded) solvables matching a spec split in one
 /// NEVRA form.
-fn form_matches(ov: &Overlay, parts: &SpecParts) -> Vec<u32> {
+fn form_matches(ov: &Overlay, parts: &SpecParts) -> Vec<SolvableId> {
     let pool = ov.pool;
-    let check = |sid: u32| {
+    let check = |sid: SolvableId| {
         let d = pool.sd(sid);
-        !d.source && !d.disabled && parts.matches(pool.package(PkgId::from_sid(sid)))
+        !d.source && !d.disabled && parts.matches(pool.package(sid.package()))
     };
     if !is_glob(&parts.name) {
         let Some(sym) = pool.sym(&parts.name) else {
@@ -130,8 +138,7 @@ fn form_matches(ov: &Overlay, parts: &SpecParts) -> Vec<u32> {
             .filter(|&sid| check(sid))
             .collect();
     }
-    (0..pool.len() as u32)
-        .map(|i| i + 2)
+    SolvableId::packages(pool.len())
         .filter(|&sid| check(sid))
         .collect()
 }
@@ -140,10 +147,11 @@ fn form_matches(ov: &Overlay, parts: &SpecParts) -> Vec<u32> {
 /// nothing matched).
 pub(crate) fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
     let pool = ov.pool;
-    let installable = |sid: u32| sid >= 2 && !pool.sd(sid).source && !pool.sd(sid).disabled;
+    let installable =
+        |sid: SolvableId| sid.is_package() && !pool.sd(sid).source && !pool.sd(sid).disabled;
 
     // 1. NEVRA forms.
-    let mut matched: Option<(Vec<u32>, SpecParts)> = None;
+    let mut matched: Option<(Vec<SolvableId>, SpecParts)> = None;
     for form in FORMS_MOST_SPECIFIC {
         if let Some(parts) = parse_form(spec, form) {
             let q = form_matches(ov, &parts);
@@ -154,16 +162,15 @@ pub(crate) fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
         }
     }
     let mut by_nevra_name_only = false;
-    let q: Vec<u32> = if let Some((q, parts)) = matched {
+    let q: Vec<SolvableId> = if let Some((q, parts)) = matched {
         by_nevra_name_only = parts.has_just_name();
         q
     } else {
         // 2. the whole string as a NEVRA glob.
-        let q: Vec<u32> = if is_glob(spec) {
-            (0..pool.len() as u32)
-                .map(|i| i + 2)
+        let q: Vec<SolvableId> = if is_glob(spec) {
+            SolvableId::packages(pool.len())
                 .filter(|&sid| {
-                    installable(sid) && glob_match(spec, &pool.nevra_string(PkgId::from_sid(sid)))
+                    installable(sid) && glob_match(spec, &pool.nevra_string(sid.package()))
                 })
                 .collect()
         } else {
@@ -192,13 +199,13 @@ pub(crate) fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
         // One job per name, in libsolv's name id order (libdnf's
         // `_name_dict` sorts the query by name id; the pool's symbol ids
         // follow libsolv's string ids).
-        let mut names: Vec<u32> = q.iter().map(|&sid| pool.sd(sid).name).collect();
+        let mut names: Vec<StrId> = q.iter().map(|&sid| pool.sd(sid).name).collect();
         names.sort_unstable();
         names.dedup();
         return names
             .into_iter()
             .map(|n| {
-                let mut cands: Vec<u32> = q
+                let mut cands: Vec<SolvableId> = q
                     .iter()
                     .copied()
                     .filter(|&s| pool.sd(s).name == n)
@@ -225,9 +232,9 @@ pub(crate) fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
 
 /// Adds every installable package that obsoletes (by name and version) one
 /// of `cands` (libdnf 0.69 `query.filter(obsoletes=q)`).
-fn add_obsoleters(ov: &Overlay, cands: &mut Vec<u32>) {
+fn add_obsoleters(ov: &Overlay, cands: &mut Vec<SolvableId>) {
     let pool = ov.pool;
-    let mut names: Vec<u32> = cands.iter().map(|&c| pool.sd(c).name).collect();
+    let mut names: Vec<StrId> = cands.iter().map(|&c| pool.sd(c).name).collect();
     names.sort_unstable();
     names.dedup();
     let mut extra = Vec::new();
@@ -255,12 +262,11 @@ fn add_obsoleters(ov: &Overlay, cands: &mut Vec<u32>) {
     cands.dedup();
 }
 
-fn provides_matches(ov: &mut Overlay, spec: &str) -> Vec<u32> {
+fn provides_matches(ov: &mut Overlay, spec: &str) -> Vec<SolvableId> {
     let pool = ov.pool;
     if is_glob(spec) {
         let mut out = Vec::new();
-        for i in 0..pool.len() as u32 {
-            let sid = i + 2;
+        for sid in SolvableId::packages(pool.len()) {
             let d = pool.sd(sid);
             if d.source || d.disabled || d.score == 0 {
                 continue;
@@ -282,11 +288,11 @@ fn provides_matches(ov: &mut Overlay, spec: &str) -> Vec<u32> {
     ov.dep_providers(id)
         .iter()
         .copied()
-        .filter(|&sid| sid >= 2 && !pool.sd(sid).source && !pool.sd(sid).disabled)
+        .filter(|&sid| sid.is_package() && !pool.sd(sid).source && !pool.sd(sid).disabled)
         .collect()
 }
 
-fn file_matches(ov: &Overlay, spec: &str) -> Vec<u32> {
+fn file_matches(ov: &Overlay, spec: &str) -> Vec<SolvableId> {
     let pool = ov.pool;
     if !is_glob(spec) {
         return pool
@@ -296,15 +302,14 @@ fn file_matches(ov: &Overlay, spec: &str) -> Vec<u32> {
             .filter(|&sid| !pool.sd(sid).disabled)
             .collect();
     }
-    (0..pool.len() as u32)
-        .map(|i| i + 2)
+    SolvableId::packages(pool.len())
         .filter(|&sid| {
             let d = pool.sd(sid);
             !d.source
                 && !d.disabled
                 && d.score != 0
                 && pool
-                    .package(PkgId::from_sid(sid))
+                    .package(sid.package())
                     .files
                     .iter()
                     .any(|f| glob_match(spec, f))

@@ -24,6 +24,7 @@
 
 mod cache;
 mod explain;
+mod id;
 mod installed;
 mod jobs;
 mod policy;
@@ -36,7 +37,7 @@ use std::sync::Mutex;
 use rustc_hash::FxHashMap;
 
 use crate::dep::Dep;
-use crate::pool::{Overlay, PkgId, Pool};
+use crate::pool::{Overlay, PkgId, Pool, SolvableId};
 use cache::{RuleCache, Workspace};
 use jobs::SolverJob;
 use rules::BaseRules;
@@ -274,7 +275,7 @@ impl<'p> Resolver<'p> {
             .lock()
             .ok()
             .and_then(|mut v| v.pop())
-            .unwrap_or_else(|| Workspace::new(self.pool.len() + 2))
+            .unwrap_or_else(|| Workspace::new(SolvableId::table_len(self.pool.len())))
     }
 
     fn give_back(&self, ws: Workspace) {
@@ -315,8 +316,8 @@ impl<'p> Resolver<'p> {
                     .iter()
                     .flatten()
                     .flat_map(|j| j.candidates(&ov))
-                    .filter(|&s| s >= 2)
-                    .map(PkgId::from_sid)
+                    .filter(|s| s.is_package())
+                    .map(SolvableId::package)
                     .collect();
                 c.sort_unstable();
                 c.dedup();
@@ -329,14 +330,14 @@ impl<'p> Resolver<'p> {
             None
         };
         let mut solver = sat::Solver::new(ov, &self.rules, self.workspace());
-        let inst: Vec<u32> = installed.iter().map(|p| p.sid()).collect();
+        let inst: Vec<SolvableId> = installed.iter().map(|p| p.solvable()).collect();
         solver.set_installed(&inst);
         let jl: Vec<SolverJob> = built.into_iter().flatten().flatten().collect();
         let res = solver.solve(&jl, base);
         let res = res.map(|mut new| {
             // On an installed system: what the transaction adds.
             if !inst.is_empty() {
-                new.retain(|p| !solver.is_installed(p.sid()));
+                new.retain(|p| !solver.is_installed(p.solvable()));
             }
             new
         });

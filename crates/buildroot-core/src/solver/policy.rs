@@ -7,13 +7,19 @@
 
 use std::cmp::Ordering;
 
+use super::id::Literal;
 use super::rules::Cnf;
 use super::sat::{Mode, Solver};
-use crate::pool::{evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepNode, REL_EQ, REL_LT};
+use crate::pool::{
+    evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepId, DepNode, EvrId, RelFlags,
+    SolvableId, StrId,
+};
 
 impl Solver<'_> {
+    /// libsolv `policy_filter_unwanted`: prunes and orders the candidates
+    /// `plist` (positive literals) of a choice.
     #[inline(never)]
-    pub(crate) fn policy_filter_unwanted(&mut self, plist: &mut Vec<i32>, mode: Mode) {
+    pub(crate) fn policy_filter_unwanted(&mut self, plist: &mut Vec<Literal>, mode: Mode) {
         if plist.len() > 1 {
             self.prune_to_highest_prio(plist);
         }
@@ -33,26 +39,26 @@ impl Solver<'_> {
         }
     }
 
-    fn prio(&self, sid: i32) -> i32 {
+    fn prio(&self, p: Literal) -> i32 {
         let pool = self.ov.pool;
-        pool.repos[pool.sd(sid as u32).repo as usize].priority
+        pool.repos[pool.sd(p.solvable()).repo as usize].priority
     }
 
-    fn subprio(&self, sid: i32) -> i32 {
+    fn subprio(&self, p: Literal) -> i32 {
         let pool = self.ov.pool;
-        pool.repos[pool.sd(sid as u32).repo as usize].subpriority
+        pool.repos[pool.sd(p.solvable()).repo as usize].subpriority
     }
 
-    fn prune_to_highest_prio(&self, plist: &mut Vec<i32>) {
+    fn prune_to_highest_prio(&self, plist: &mut Vec<Literal>) {
         let best = plist.iter().map(|&p| self.prio(p)).max().unwrap_or(0);
         plist.retain(|&p| self.prio(p) == best);
     }
 
-    fn prune_to_best_arch(&self, plist: &mut Vec<i32>) {
+    fn prune_to_best_arch(&self, plist: &mut Vec<Literal>) {
         let pool = self.ov.pool;
         let mut best = 0u32;
         for &p in plist.iter() {
-            let a = pool.sd(p as u32).score;
+            let a = pool.sd(p.solvable()).score;
             if a != 0 && a != 1 && (best == 0 || a < best) {
                 best = a;
             }
@@ -60,11 +66,11 @@ impl Solver<'_> {
         if best == 0 {
             return;
         }
-        let kept: Vec<i32> = plist
+        let kept: Vec<Literal> = plist
             .iter()
             .copied()
             .filter(|&p| {
-                let a = pool.sd(p as u32).score;
+                let a = pool.sd(p.solvable()).score;
                 a != 0 && (a == 1 || ((a ^ best) & 0xffff_0000) == 0)
             })
             .collect();
@@ -75,9 +81,9 @@ impl Solver<'_> {
 
     /// Sort order of `prune_to_best_version`: name (strcmp), arch score when
     /// both are real and differ, repo subpriority (high first), id.
-    fn best_version_cmp(&self, a: i32, b: i32) -> Ordering {
+    fn best_version_cmp(&self, a: Literal, b: Literal) -> Ordering {
         let pool = self.ov.pool;
-        let (sa, sb) = (pool.sd(a as u32), pool.sd(b as u32));
+        let (sa, sb) = (pool.sd(a.solvable()), pool.sd(b.solvable()));
         if sa.name != sb.name {
             return pool
                 .str_of(sa.name)
@@ -98,24 +104,24 @@ impl Solver<'_> {
     }
 
     #[inline(never)]
-    fn prune_to_best_version(&self, plist: &mut Vec<i32>) {
+    fn prune_to_best_version(&self, plist: &mut Vec<Literal>) {
         let pool = self.ov.pool;
         plist.sort_by(|&a, &b| self.best_version_cmp(a, b));
-        let mut out: Vec<i32> = Vec::with_capacity(plist.len());
-        let mut best: i32 = 0;
+        let mut out: Vec<Literal> = Vec::with_capacity(plist.len());
+        let mut best = Literal::NONE;
         for &p in plist.iter() {
-            if best == 0 {
+            if best.is_none() {
                 best = p;
                 continue;
             }
-            let (bd, sd) = (pool.sd(best as u32), pool.sd(p as u32));
+            let (bd, sd) = (pool.sd(best.solvable()), pool.sd(p.solvable()));
             if bd.name != sd.name {
                 out.push(best);
                 best = p;
                 continue;
             }
             let r = if bd.evr != sd.evr {
-                evrcmp_compare(&pool.evrs[bd.evr as usize], &pool.evrs[sd.evr as usize])
+                evrcmp_compare(&pool.evrs[bd.evr.to_usize()], &pool.evrs[sd.evr.to_usize()])
             } else {
                 0
             };
@@ -133,20 +139,20 @@ impl Solver<'_> {
     }
 
     /// Does `s` obsolete `other` (a different name, by NEVR)?
-    fn obsoletes_other(&self, s: i32, other: i32) -> bool {
+    fn obsoletes_other(&self, s: Literal, other: Literal) -> bool {
         let pool = self.ov.pool;
-        let sd = pool.sd(s as u32);
-        let od = pool.sd(other as u32);
+        let sd = pool.sd(s.solvable());
+        let od = pool.sd(other.solvable());
         if od.name == sd.name {
             return false;
         }
         pool.deps_of(sd.obsoletes).iter().any(|&obs| {
-            self.ov.dep_providers(obs).contains(&(other as u32))
+            self.ov.dep_providers(obs).contains(&other.solvable())
                 && match_nevr(&self.ov, od.name, od.evr, obs)
         })
     }
 
-    fn prune_obsoleted_2(&self, plist: &mut Vec<i32>) {
+    fn prune_obsoleted_2(&self, plist: &mut Vec<Literal>) {
         let mut obmap = 0;
         for i in 0..2 {
             if self.obsoletes_other(plist[i], plist[1 - i]) {
@@ -164,7 +170,7 @@ impl Solver<'_> {
 
     /// libsolv's `prune_obsoleted`: Tarjan over "obsoletes" among the
     /// candidates; anything obsoleted from another component is dropped.
-    fn prune_obsoleted(&self, plist: &mut Vec<i32>) {
+    fn prune_obsoleted(&self, plist: &mut Vec<Literal>) {
         let pool = self.ov.pool;
         let n = plist.len();
         let mut t = Trj {
@@ -178,7 +184,7 @@ impl Solver<'_> {
             if t.low[i] != 0 {
                 continue;
             }
-            if pool.sd(plist[i] as u32).obsoletes.len > 0 {
+            if pool.sd(plist[i].solvable()).obsoletes.len > 0 {
                 t.firstidx = t.idx;
                 t.nstack = t.idx as usize;
                 self.trj_visit(&mut t, plist, i);
@@ -189,14 +195,14 @@ impl Solver<'_> {
                 t.stack[myidx as usize] = i;
             }
         }
-        let kept: Vec<i32> = (0..n)
+        let kept: Vec<Literal> = (0..n)
             .filter(|&i| t.low[i] >= 0)
             .map(|i| plist[i])
             .collect();
         *plist = kept;
     }
 
-    fn trj_visit(&self, t: &mut Trj, plist: &[i32], node: usize) {
+    fn trj_visit(&self, t: &mut Trj, plist: &[Literal], node: usize) {
         let pool = self.ov.pool;
         let myidx = t.idx;
         t.idx += 1;
@@ -207,12 +213,12 @@ impl Solver<'_> {
         }
         t.stack[stackstart] = node;
         t.nstack += 1;
-        let s = plist[node] as u32;
+        let s = plist[node].solvable();
         let sd = pool.sd(s);
         for &obs in pool.deps_of(sd.obsoletes) {
-            let provs: Vec<u32> = self.ov.dep_providers(obs).into_owned();
+            let provs: Vec<SolvableId> = self.ov.dep_providers(obs).into_owned();
             for p in provs {
-                if p < 2 {
+                if !p.is_package() {
                     continue;
                 }
                 let ps = pool.sd(p);
@@ -223,7 +229,7 @@ impl Solver<'_> {
                     continue;
                 }
                 for i in 0..plist.len() {
-                    if node == i || plist[i] != p as i32 {
+                    if node == i || plist[i] != Literal::pos(p) {
                         continue;
                     }
                     let mut l = t.low[i];
@@ -267,17 +273,19 @@ impl Solver<'_> {
     }
 
     #[inline(never)]
-    fn prune_to_recommended(&mut self, plist: &mut Vec<i32>) {
+    fn prune_to_recommended(&mut self, plist: &mut Vec<Literal>) {
         if plist.len() < 2 {
             return;
         }
         if self.recommends_index < self.decisionq.len() as i64 {
             self.update_recommendsmap();
         }
-        let kept: Vec<i32> = plist
+        let kept: Vec<Literal> = plist
             .iter()
             .copied()
-            .filter(|&p| self.recommendsmap[p as usize] || self.is_supplementing(p as u32))
+            .filter(|&p| {
+                self.recommendsmap[p.solvable().to_usize()] || self.is_supplementing(p.solvable())
+            })
             .collect();
         if !kept.is_empty() {
             *plist = kept;
@@ -287,23 +295,23 @@ impl Solver<'_> {
     /// Candidates with a newer (or higher-priority) package of the same name
     /// and arch in the pool go to the back (stable).
     #[inline(never)]
-    fn dislike_old_versions(&self, plist: &mut Vec<i32>) {
+    fn dislike_old_versions(&self, plist: &mut Vec<Literal>) {
         let pool = self.ov.pool;
         let mut good = Vec::with_capacity(plist.len());
         let mut bad = Vec::new();
         for &p in plist.iter() {
-            let s = pool.sd(p as u32);
+            let s = pool.sd(p.solvable());
             let prio = self.prio(p);
             let mut is_bad = false;
             for &q in self.ov.name_providers(s.name).iter() {
-                if q as i32 == p {
+                if Literal::pos(q) == p {
                     continue;
                 }
                 let qs = pool.sd(q);
                 if qs.name != s.name || qs.arch != s.arch {
                     continue;
                 }
-                let qprio = self.prio(q as i32);
+                let qprio = self.prio(Literal::pos(q));
                 if prio != qprio {
                     if prio > qprio {
                         continue;
@@ -311,7 +319,7 @@ impl Solver<'_> {
                     is_bad = true;
                     break;
                 }
-                if evrcmp_compare(&pool.evrs[qs.evr as usize], &pool.evrs[s.evr as usize]) > 0 {
+                if evrcmp_compare(&pool.evrs[qs.evr.to_usize()], &pool.evrs[s.evr.to_usize()]) > 0 {
                     is_bad = true;
                     break;
                 }
@@ -329,19 +337,20 @@ impl Solver<'_> {
     /// libsolv `sort_by_common_dep`: rank candidates by the versions of the
     /// versioned provides they share (hash-like `=` values ignored).
     #[inline(never)]
-    fn sort_by_common_dep(&self, plist: &mut [i32]) {
+    fn sort_by_common_dep(&self, plist: &mut [Literal]) {
         let pool = self.ov.pool;
         let count = plist.len();
         // (candidate index, provide name, evr id, is LT)
-        let mut ents: Vec<(usize, u32, u32, bool)> = Vec::new();
+        let mut ents: Vec<(usize, StrId, EvrId, bool)> = Vec::new();
         for (i, &p) in plist.iter().enumerate() {
-            for pv in pool.provides_of(p as u32) {
-                let ok = pv.flags == REL_EQ || pv.flags == (REL_EQ | REL_LT) || pv.flags == REL_LT;
+            for pv in pool.provides_of(p.solvable()) {
+                let (eq, lt) = (RelFlags::EQ, RelFlags::LT);
+                let ok = pv.flags == eq || pv.flags == (eq | lt) || pv.flags == lt;
                 if !ok {
                     continue;
                 }
-                if pv.flags == REL_EQ {
-                    let s = pool.evrs[pv.evr as usize].to_string();
+                if pv.flags == eq {
+                    let s = pool.evrs[pv.evr.to_usize()].to_string();
                     if s.len() >= 4
                         && s.bytes()
                             .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
@@ -349,20 +358,20 @@ impl Solver<'_> {
                         continue;
                     }
                 }
-                ents.push((i, pv.name, pv.evr, pv.flags == REL_LT));
+                ents.push((i, pv.name, pv.evr, pv.flags == lt));
             }
         }
         if ents.len() < 2 {
             return;
         }
-        let cmp = |a: &(usize, u32, u32, bool), b: &(usize, u32, u32, bool)| -> i32 {
+        let cmp = |a: &(usize, StrId, EvrId, bool), b: &(usize, StrId, EvrId, bool)| -> i32 {
             if a.1 != b.1 {
                 return if a.1 < b.1 { -1 } else { 1 };
             }
             if a.2 == b.2 && a.3 == b.3 {
                 return 0;
             }
-            let r = evrcmp_match(&pool.evrs[b.2 as usize], &pool.evrs[a.2 as usize]);
+            let r = evrcmp_match(&pool.evrs[b.2.to_usize()], &pool.evrs[a.2.to_usize()]);
             if r == 0 && (a.3 || b.3) {
                 if !b.3 {
                     return 1;
@@ -376,11 +385,11 @@ impl Solver<'_> {
         ents.sort_by(|a, b| cmp(a, b).cmp(&0));
         let mut badness = vec![0i64; count];
         let mut havebad = false;
-        let mut lastname = u32::MAX;
+        let mut lastname: Option<StrId> = None;
         let mut bad = 0i64;
         for k in 0..ents.len() {
             let e = ents[k];
-            if lastname != u32::MAX && e.1 == lastname {
+            if lastname == Some(e.1) {
                 let prev = ents[k - 1];
                 if prev.0 != e.0 && cmp(&prev, &e) == -1 {
                     bad += 1;
@@ -388,7 +397,7 @@ impl Solver<'_> {
                 }
             } else {
                 bad = 0;
-                lastname = e.1;
+                lastname = Some(e.1);
             }
             badness[e.0] += bad;
         }
@@ -411,14 +420,14 @@ impl Solver<'_> {
     }
 
     #[inline(never)]
-    fn prefer_suggested(&mut self, plist: &mut Vec<i32>) {
+    fn prefer_suggested(&mut self, plist: &mut Vec<Literal>) {
         if self.recommends_index < self.decisionq.len() as i64 {
             self.update_recommendsmap();
         }
         let mut good = Vec::with_capacity(plist.len());
         let mut rest = Vec::new();
         for &p in plist.iter() {
-            if self.suggestsmap[p as usize] || self.is_enhancing(p as u32) {
+            if self.suggestsmap[p.solvable().to_usize()] || self.is_enhancing(p.solvable()) {
                 good.push(p);
             } else {
                 rest.push(p);
@@ -443,10 +452,10 @@ impl Solver<'_> {
         while (self.recommends_index as usize) < self.decisionq.len() {
             let p = self.decisionq[self.recommends_index as usize];
             self.recommends_index += 1;
-            if p < 2 {
+            if !p.is_positive() || !p.solvable().is_package() {
                 continue;
             }
-            let p = p as u32;
+            let p = p.solvable();
             if self.recommendscplx.iter().any(|&(x, _)| x == p) {
                 self.recheck_complex(p, true);
             }
@@ -455,16 +464,18 @@ impl Solver<'_> {
             }
             let w = self.cache.get(pool, p);
             for &q in &w.recommended {
-                if !self.recommendsmap[q as usize] && !self.suggestsmap[q as usize] {
+                let i = q.to_usize();
+                if !self.recommendsmap[i] && !self.suggestsmap[i] {
                     self.mapped.push(q);
                 }
-                self.recommendsmap[q as usize] = true;
+                self.recommendsmap[i] = true;
             }
             for &q in &w.suggested {
-                if !self.recommendsmap[q as usize] && !self.suggestsmap[q as usize] {
+                let i = q.to_usize();
+                if !self.recommendsmap[i] && !self.suggestsmap[i] {
                     self.mapped.push(q);
                 }
-                self.suggestsmap[q as usize] = true;
+                self.suggestsmap[i] = true;
             }
             for &rec in &w.recommends_cplx {
                 self.check_complex_dep(rec, true);
@@ -475,8 +486,8 @@ impl Solver<'_> {
         }
     }
 
-    fn recheck_complex(&mut self, p: u32, rec: bool) {
-        if self.decisionmap[p as usize] <= 0 {
+    fn recheck_complex(&mut self, p: SolvableId, rec: bool) {
+        if self.decided(p) <= 0 {
             return;
         }
         let q = if rec {
@@ -484,7 +495,7 @@ impl Solver<'_> {
         } else {
             &mut self.suggestscplx
         };
-        let deps: Vec<u32> = q
+        let deps: Vec<DepId> = q
             .iter()
             .filter(|&&(x, _)| x == p)
             .map(|&(_, d)| d)
@@ -498,7 +509,7 @@ impl Solver<'_> {
     /// libsolv `check_complex_dep`: mark the positive literals of CNF blocks
     /// whose negative literals are all installed; postpone blocks that still
     /// wait for an undecided package.
-    fn check_complex_dep(&mut self, dep: u32, rec: bool) {
+    fn check_complex_dep(&mut self, dep: DepId, rec: bool) {
         let blocks = {
             let mut cnf = Cnf::new(&self.ov);
             cnf.cnf_expanded(dep)
@@ -510,14 +521,14 @@ impl Solver<'_> {
             let mut undecided = Vec::new();
             let mut i = 0;
             let mut skip = false;
-            while i < b.len() && b[i] < 0 {
-                let x = (-b[i]) as usize;
-                if self.decisionmap[x] < 0 {
+            while i < b.len() && b[i].is_negative() {
+                let x = b[i].solvable();
+                if self.decided(x) < 0 {
                     skip = true;
                     break;
                 }
-                if self.decisionmap[x] == 0 {
-                    undecided.push(x as u32);
+                if self.decided(x) == 0 {
+                    undecided.push(x);
                 }
                 i += 1;
             }
@@ -525,14 +536,15 @@ impl Solver<'_> {
                 continue;
             }
             if undecided.is_empty() {
-                for &p in &b[i..] {
-                    if !self.recommendsmap[p as usize] && !self.suggestsmap[p as usize] {
-                        self.mapped.push(p as u32);
+                for &l in &b[i..] {
+                    let p = l.solvable();
+                    if !self.recommendsmap[p.to_usize()] && !self.suggestsmap[p.to_usize()] {
+                        self.mapped.push(p);
                     }
                     if rec {
-                        self.recommendsmap[p as usize] = true;
+                        self.recommendsmap[p.to_usize()] = true;
                     } else {
-                        self.suggestsmap[p as usize] = true;
+                        self.suggestsmap[p.to_usize()] = true;
                     }
                 }
             } else {
@@ -551,7 +563,7 @@ impl Solver<'_> {
     }
 
     /// libsolv `solver_dep_fulfilled`.
-    pub(crate) fn dep_fulfilled(&self, dep: u32) -> bool {
+    pub(crate) fn dep_fulfilled(&self, dep: DepId) -> bool {
         match self.ov.node(dep) {
             DepNode::Cond(a, b) => self.dep_fulfilled(a) || !self.dep_fulfilled(b),
             DepNode::CondElse(a, b, c) => {
@@ -575,18 +587,20 @@ impl Solver<'_> {
                 .ov
                 .dep_providers(dep)
                 .iter()
-                .any(|&p| self.decisionmap[p as usize] > 0),
+                .any(|&p| self.decided(p) > 0),
         }
     }
 
-    pub(crate) fn is_supplementing(&self, p: u32) -> bool {
+    /// Whether a Supplements of `p` is fulfilled by the decided packages.
+    pub(crate) fn is_supplementing(&self, p: SolvableId) -> bool {
         let pool = self.ov.pool;
         pool.deps_of(pool.sd(p).supplements)
             .iter()
             .any(|&d| self.dep_fulfilled(d))
     }
 
-    pub(crate) fn is_enhancing(&self, p: u32) -> bool {
+    /// Whether an Enhances of `p` is fulfilled by the decided packages.
+    pub(crate) fn is_enhancing(&self, p: SolvableId) -> bool {
         let pool = self.ov.pool;
         pool.deps_of(pool.sd(p).enhances)
             .iter()

@@ -2,19 +2,21 @@
 //! rules that together force the conflict (libdnf's `describeProblemRules`
 //! wording).
 
-use super::sat::{RuleInfo, RuleKind, Solver, NO_DEP};
-use crate::pool::{DepAccess, DepNode, PkgId, SYSTEM};
+use super::id::Literal;
+use super::sat::{RuleInfo, RuleKind, Solver};
+use crate::pool::{DepAccess, DepId, DepNode, RelFlags, SolvableId};
 
 impl Solver<'_> {
-    pub(crate) fn pkg_str(&self, sid: u32) -> String {
-        if sid < 2 {
+    /// A solvable's NEVRA, "system" for the system solvable (and none).
+    pub(crate) fn pkg_str(&self, sid: SolvableId) -> String {
+        if !sid.is_package() {
             return "system".to_string();
         }
-        self.ov.pool.nevra_string(PkgId::from_sid(sid))
+        self.ov.pool.nevra_string(sid.package())
     }
 
-    fn dep_text(&self, dep: u32) -> String {
-        if dep == NO_DEP {
+    fn dep_text(&self, dep: DepId) -> String {
+        if dep == DepId::NONE {
             String::new()
         } else {
             self.ov.dep_str(dep)
@@ -76,10 +78,10 @@ fn all_rule_infos(s: &Solver, r: usize) -> Vec<RuleInfo> {
     let pool = s.ov.pool;
     let mut out: Vec<RuleInfo> = Vec::new();
     for &l in &lits {
-        if l >= 0 {
+        if !l.is_negative() {
             break;
         }
-        let sr = s.cache.get(pool, l.unsigned_abs());
+        let sr = s.cache.get(pool, l.solvable());
         for i in 0..sr.rules.len() {
             let cl = sr.rule_lits(i);
             if cl == lits {
@@ -108,13 +110,17 @@ fn all_rule_infos(s: &Solver, r: usize) -> Vec<RuleInfo> {
     };
     // Dependencies: names by string id, then versioned/rich ones by id
     // (libsolv compares raw ids, reldeps having the top bit set).
-    let dep_key = |d: u32| -> (u8, u32) {
-        if d == NO_DEP {
+    let dep_key = |d: DepId| -> (u8, usize) {
+        if d == DepId::NONE {
             return (0, 0);
         }
         match s.ov.node(d) {
-            DepNode::Simple { name, flags: 0, .. } => (0, name),
-            _ => (1, d),
+            DepNode::Simple {
+                name,
+                flags: RelFlags::ANY,
+                ..
+            } => (0, name.to_usize()),
+            _ => (1, d.to_usize()),
         }
     };
     out.sort_by_key(|i| (type_rank(i.kind), i.from, i.to, dep_key(i.dep)));
@@ -156,7 +162,7 @@ fn info_line(s: &Solver, r: usize, info: RuleInfo) -> Option<String> {
                 "package {} conflicts with {} provided by {}",
                 s.pkg_str(info.from),
                 s.dep_text(info.dep),
-                if info.to != 0 {
+                if info.to != SolvableId::NONE {
                     s.pkg_str(info.to)
                 } else {
                     "<NULL>".to_string()
@@ -178,8 +184,8 @@ fn info_line(s: &Solver, r: usize, info: RuleInfo) -> Option<String> {
             }
             RuleKind::Job => {
                 let lits = s.rule_lits(r);
-                if lits == [-(SYSTEM as i32)] {
-                    match s.job_deps.get(info.dep as usize).copied().flatten() {
+                if lits == [Literal::neg(SolvableId::SYSTEM)] {
+                    match s.job_deps.get(info.job_index()).copied().flatten() {
                         Some(dep) => format!("nothing provides requested {}", s.dep_text(dep)),
                         None => "nothing provides the requested dependency".to_string(),
                     }

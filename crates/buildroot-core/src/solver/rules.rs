@@ -11,17 +11,19 @@
 
 use std::collections::VecDeque;
 
+use super::id::{Literal, RuleId};
 use super::jobs::SolverJob;
-use super::sat::{Rule, RuleInfo, RuleKind, Solver, NO_DEP};
-use crate::pool::{match_nevr, DepAccess, DepNode, Pool, SYSTEM};
+use super::sat::{Rule, RuleInfo, RuleKind, Solver};
+use crate::pool::{match_nevr, DepAccess, DepId, DepNode, Pool, SolvableId, StrId};
 
 /// CNF/DNF normalisation flags (libsolv `CPLXDEPS_*`).
 const TODNF: u8 = 1;
 const EXPAND: u8 = 2;
 const INVERT: u8 = 4;
 
-/// In a block queue: "the provider list `lists[next]` goes here".
-const MARK: i32 = i32::MAX;
+/// In a block queue: "the provider list `lists[next]` goes here" (the
+/// next entry holds the list's index, `Literal::to_raw`).
+const MARK: Literal = Literal::from_raw(i32::MAX);
 
 /// Result of a normalisation: no blocks (false), true, or some blocks.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -35,10 +37,12 @@ enum Norm {
 /// for the (not yet expanded) provider list `lists[i]`.
 pub(crate) struct Cnf<'a, A: DepAccess> {
     acc: &'a A,
-    pub lists: Vec<Vec<i32>>,
+    /// The provider lists the block queue refers to.
+    pub lists: Vec<Vec<Literal>>,
 }
 
 impl<'a, A: DepAccess> Cnf<'a, A> {
+    /// A normaliser reading dependencies through `acc`.
     pub(crate) fn new(acc: &'a A) -> Self {
         Cnf {
             acc,
@@ -46,7 +50,7 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
         }
     }
 
-    fn expand(&self, bq: &mut Vec<i32>, start: usize, split: usize) -> usize {
+    fn expand(&self, bq: &mut Vec<Literal>, start: usize, split: usize) -> usize {
         let end = bq.len();
         let mut newsplit = 0;
         let mut i = start;
@@ -57,7 +61,7 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
             let x = bq[i];
             if x == MARK {
                 i += 1;
-                let l = &self.lists[bq[i] as usize];
+                let l = &self.lists[bq[i].to_raw() as usize];
                 bq.extend_from_slice(l);
             } else {
                 bq.push(x);
@@ -71,7 +75,7 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
         newsplit
     }
 
-    fn invert(&self, bq: &mut Vec<i32>, start: usize, r: Norm) -> Norm {
+    fn invert(&self, bq: &mut Vec<Literal>, start: usize, r: Norm) -> Norm {
         match r {
             Norm::False => return Norm::True,
             Norm::True => return Norm::False,
@@ -81,7 +85,7 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
         let end = bq.len();
         let mut j = start;
         for i in start..end {
-            if bq[i] != 0 {
+            if !bq[i].is_none() {
                 bq[i] = -bq[i];
                 continue;
             }
@@ -91,7 +95,7 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
         Norm::Blocks
     }
 
-    fn distribute(&self, bq: &mut Vec<i32>, bqcnt: usize, bqcnt2: usize, flags: u8) -> Norm {
+    fn distribute(&self, bq: &mut Vec<Literal>, bqcnt: usize, bqcnt2: usize, flags: u8) -> Norm {
         let bqcnt2 = self.expand(bq, bqcnt, bqcnt2);
         let bqcnt3 = bq.len();
         let mut i = bqcnt;
@@ -100,7 +104,7 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
             while j < bqcnt3 {
                 let bqcnt4 = bq.len();
                 let mut k = i;
-                while bq[k] != 0 && bq[j] != 0 {
+                while !bq[k].is_none() && !bq[j].is_none() {
                     if bq[k] < bq[j] {
                         let x = bq[k];
                         bq.push(x);
@@ -114,12 +118,12 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
                         j += 1;
                     }
                 }
-                while bq[j] != 0 {
+                while !bq[j].is_none() {
                     let x = bq[j];
                     bq.push(x);
                     j += 1;
                 }
-                while bq[k] != 0 {
+                while !bq[k].is_none() {
                     let x = bq[k];
                     bq.push(x);
                     k += 1;
@@ -139,11 +143,11 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
                 if a < b {
                     bq.truncate(bqcnt4);
                 } else {
-                    bq.push(0);
+                    bq.push(Literal::NONE);
                 }
                 j += 1;
             }
-            while bq[i] != 0 {
+            while !bq[i].is_none() {
                 i += 1;
             }
             i += 1;
@@ -159,7 +163,7 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
         Norm::Blocks
     }
 
-    fn or(&mut self, d1: u32, d2: u32, bq: &mut Vec<i32>, flags: u8, inv: u8) -> Norm {
+    fn or(&mut self, d1: DepId, d2: DepId, bq: &mut Vec<Literal>, flags: u8, inv: u8) -> Norm {
         let bqcnt = bq.len();
         let r1 = self.norm(d1, bq, flags);
         if r1 == Norm::True {
@@ -186,7 +190,7 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
         Norm::Blocks
     }
 
-    fn and(&mut self, d1: u32, d2: u32, bq: &mut Vec<i32>, flags: u8, inv: u8) -> Norm {
+    fn and(&mut self, d1: DepId, d2: DepId, bq: &mut Vec<Literal>, flags: u8, inv: u8) -> Norm {
         let bqcnt = bq.len();
         let r1 = self.norm(d1, bq, flags);
         if r1 == Norm::False {
@@ -214,7 +218,7 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
     }
 
     /// `A if B else C` -> `(A or not B) and (B or C)`.
-    fn if_else(&mut self, a: u32, b: u32, c: u32, bq: &mut Vec<i32>, flags: u8) -> Norm {
+    fn if_else(&mut self, a: DepId, b: DepId, c: DepId, bq: &mut Vec<Literal>, flags: u8) -> Norm {
         let bqcnt = bq.len();
         let r1 = self.or(a, b, bq, flags, TODNF);
         if r1 == Norm::False {
@@ -239,7 +243,14 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
     }
 
     /// `A unless B else C` -> `(A and not B) or (B and C)`.
-    fn unless_else(&mut self, a: u32, b: u32, c: u32, bq: &mut Vec<i32>, flags: u8) -> Norm {
+    fn unless_else(
+        &mut self,
+        a: DepId,
+        b: DepId,
+        c: DepId,
+        bq: &mut Vec<Literal>,
+        flags: u8,
+    ) -> Norm {
         let bqcnt = bq.len();
         let r1 = self.and(a, b, bq, flags, TODNF);
         if r1 == Norm::True {
@@ -263,7 +274,7 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
         Norm::Blocks
     }
 
-    fn norm(&mut self, dep: u32, bq: &mut Vec<i32>, flags: u8) -> Norm {
+    fn norm(&mut self, dep: DepId, bq: &mut Vec<Literal>, flags: u8) -> Norm {
         if self.acc.is_complex(dep) {
             match self.acc.node(dep) {
                 DepNode::Cond(a, b) => return self.or(a, b, bq, flags, TODNF),
@@ -279,26 +290,26 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
         if provs.is_empty() {
             return Norm::False;
         }
-        if provs[0] == SYSTEM {
+        if provs[0] == SolvableId::SYSTEM {
             return Norm::True;
         }
         if flags & TODNF != 0 {
             for &p in provs.iter() {
-                bq.push(p as i32);
-                bq.push(0);
+                bq.push(Literal::pos(p));
+                bq.push(Literal::NONE);
             }
         } else {
-            let l: Vec<i32> = provs.iter().map(|&p| p as i32).collect();
+            let l: Vec<Literal> = provs.iter().map(|&p| Literal::pos(p)).collect();
             bq.push(MARK);
-            bq.push(self.lists.len() as i32);
+            bq.push(Literal::from_raw(self.lists.len() as i32));
             self.lists.push(l);
-            bq.push(0);
+            bq.push(Literal::NONE);
         }
         Norm::Blocks
     }
 
     /// libsolv `pool_normalize_complex_dep`.
-    fn normalize(&mut self, dep: u32, bq: &mut Vec<i32>, flags: u8) -> Norm {
+    fn normalize(&mut self, dep: DepId, bq: &mut Vec<Literal>, flags: u8) -> Norm {
         let bqcnt = bq.len();
         let mut r = self.norm(dep, bq, flags);
         if flags & EXPAND != 0 && r == Norm::Blocks {
@@ -312,7 +323,7 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
 
     /// Fully expanded CNF blocks of a complex dependency (for job rules and
     /// the recommends map): None for false, Some(empty) for true.
-    pub(crate) fn cnf_expanded(&mut self, dep: u32) -> Option<Vec<Vec<i32>>> {
+    pub(crate) fn cnf_expanded(&mut self, dep: DepId) -> Option<Vec<Vec<Literal>>> {
         let mut bq = Vec::new();
         match self.normalize(dep, &mut bq, EXPAND) {
             Norm::False => None,
@@ -322,11 +333,11 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
     }
 }
 
-fn split_blocks(bq: &[i32]) -> Vec<Vec<i32>> {
+fn split_blocks(bq: &[Literal]) -> Vec<Vec<Literal>> {
     let mut out = Vec::new();
     let mut cur = Vec::new();
     for &x in bq {
-        if x == 0 {
+        if x.is_none() {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
             }
@@ -338,35 +349,36 @@ fn split_blocks(bq: &[i32]) -> Vec<Vec<i32>> {
 }
 
 /// Unify order of two rules (libsolv `unifyrules_sortcmp`).
-fn rule_cmp(lits: &[i32], a: &Rule, b: &Rule) -> i64 {
-    let x = a.p as i64 - b.p as i64;
+fn rule_cmp(lits: &[Literal], a: &Rule, b: &Rule) -> i64 {
+    let diff = |x: Literal, y: Literal| x.to_raw() as i64 - y.to_raw() as i64;
+    let x = diff(a.p, b.p);
     if x != 0 {
         return x;
     }
     if a.d == 0 && b.d == 0 {
-        return a.w2 as i64 - b.w2 as i64;
+        return diff(a.w2, b.w2);
     }
     if a.d == 0 {
-        let x = a.w2 as i64 - lits[b.d as usize] as i64;
+        let x = diff(a.w2, lits[b.d as usize]);
         return if x != 0 { x } else { -1 };
     }
     if b.d == 0 {
-        let x = lits[a.d as usize] as i64 - b.w2 as i64;
+        let x = diff(lits[a.d as usize], b.w2);
         return if x != 0 { x } else { 1 };
     }
     if a.d == b.d {
         return 0;
     }
     let (mut i, mut j) = (a.d as usize, b.d as usize);
-    while lits[j] != 0 {
-        let x = lits[i] as i64 - lits[j] as i64;
+    while !lits[j].is_none() {
+        let x = diff(lits[i], lits[j]);
         if x != 0 {
             return x;
         }
         i += 1;
         j += 1;
     }
-    lits[i] as i64
+    lits[i].to_raw() as i64
 }
 
 impl Solver<'_> {
@@ -375,7 +387,7 @@ impl Solver<'_> {
     pub(crate) fn base_rules(&mut self, jobs: &[SolverJob]) -> BaseRules {
         for job in jobs {
             for p in job.candidates(&self.ov) {
-                if p >= 2 {
+                if p.is_package() {
                     self.add_pkg_rules_for(p, true);
                 }
             }
@@ -401,8 +413,8 @@ impl Solver<'_> {
             self.lits.clear();
             self.lits.extend_from_slice(&b.lits);
             for &n in &b.strong {
-                self.strong[n as usize] = true;
-                self.added[n as usize] = true;
+                self.strong[n.to_usize()] = true;
+                self.added[n.to_usize()] = true;
             }
             self.strong_list.extend_from_slice(&b.strong);
             self.added_list.extend_from_slice(&b.strong);
@@ -413,7 +425,7 @@ impl Solver<'_> {
         self.add_installed_pkg_rules();
         for job in jobs {
             for p in job.candidates(&self.ov) {
-                if p >= 2 {
+                if p.is_package() {
                     self.add_pkg_rules_for(p, true);
                 }
             }
@@ -424,7 +436,7 @@ impl Solver<'_> {
         // rules only when the walk reached it some other way, weakly
         // included; reached only weakly, it must get its rules (and its
         // requirements become strong), or installing it would skip them.
-        let job_cnf: Vec<Option<Option<Vec<Vec<i32>>>>> = jobs
+        let job_cnf: Vec<Option<Option<Vec<Vec<Literal>>>>> = jobs
             .iter()
             .map(|job| match job {
                 SolverJob::Provides { dep } if self.ov.is_complex(*dep) => {
@@ -433,14 +445,15 @@ impl Solver<'_> {
                 _ => None,
             })
             .collect();
-        let mut job_lits: Vec<u32> = job_cnf
+        let mut job_lits: Vec<SolvableId> = job_cnf
             .iter()
             .flatten()
             .flatten()
             .flatten()
             .flatten()
-            .filter(|&&l| l >= 2 && !self.strong[l as usize])
-            .map(|&l| l as u32)
+            .filter(|&&l| l.is_positive() && l.solvable().is_package())
+            .map(|&l| l.solvable())
+            .filter(|&p| !self.strong[p.to_usize()])
             .collect();
         let mut weak_done = false;
         if !job_lits.is_empty() {
@@ -449,7 +462,7 @@ impl Solver<'_> {
             self.add_weak_reach();
             weak_done = true;
             for p in job_lits {
-                if self.added[p as usize] && !self.strong[p as usize] {
+                if self.added[p.to_usize()] && !self.strong[p.to_usize()] {
                     self.add_pkg_rules_for(p, true);
                 }
             }
@@ -465,7 +478,7 @@ impl Solver<'_> {
             inferior
                 && !pool.name_list(d.name).iter().any(|&q| {
                     let qd = pool.sd(q);
-                    qd.name == d.name && self.strong[q as usize] && first_class(qd.score)
+                    qd.name == d.name && self.strong[q.to_usize()] && first_class(qd.score)
                 })
         });
         if needs_weak && !weak_done {
@@ -495,8 +508,8 @@ impl Solver<'_> {
         while r < self.pkgrules_end {
             let end = self.block_end[r] as usize;
             let p = self.rules[r].p;
-            if p < 0 {
-                self.blk_start[(-p) as usize] = r as u32;
+            if p.is_negative() {
+                self.blk_start[p.solvable().to_usize()] = r as u32;
             } else {
                 self.set_visit(r, end, true);
             }
@@ -513,39 +526,41 @@ impl Solver<'_> {
             })
             .collect();
         for (ji, job) in jobs.iter().enumerate() {
-            let info = RuleInfo::new(RuleKind::Job, 0, 0, ji as u32);
+            let info = RuleInfo::job(ji);
             match job {
                 SolverJob::OneOf { cands, .. } => {
                     if cands.is_empty() {
                         continue;
                     }
-                    let l: Vec<i32> = cands.iter().map(|&c| c as i32).collect();
-                    self.add_rule(l[0], 0, Some(&l[1..]), info);
+                    let l: Vec<Literal> = cands.iter().map(|&c| Literal::pos(c)).collect();
+                    self.add_rule(l[0], Literal::NONE, Some(&l[1..]), info);
                 }
                 SolverJob::Provides { dep } => {
                     let dep = *dep;
                     if let Some(cnf) = &job_cnf[ji] {
                         match cnf.clone() {
                             None => {
-                                self.add_rule(-(SYSTEM as i32), 0, None, info);
+                                let none = Literal::neg(SolvableId::SYSTEM);
+                                self.add_rule(none, Literal::NONE, None, info);
                             }
                             Some(blocks) => {
                                 for b in blocks {
-                                    self.add_rule(b[0], 0, Some(&b[1..]), info);
+                                    self.add_rule(b[0], Literal::NONE, Some(&b[1..]), info);
                                 }
                             }
                         }
                     } else {
-                        let l: Vec<i32> = self
+                        let l: Vec<Literal> = self
                             .ov
                             .dep_providers(dep)
                             .iter()
-                            .map(|&c| c as i32)
+                            .map(|&c| Literal::pos(c))
                             .collect();
                         if l.is_empty() {
-                            self.add_rule(-(SYSTEM as i32), 0, None, info);
+                            let none = Literal::neg(SolvableId::SYSTEM);
+                            self.add_rule(none, Literal::NONE, None, info);
                         } else {
-                            self.add_rule(l[0], 0, Some(&l[1..]), info);
+                            self.add_rule(l[0], Literal::NONE, Some(&l[1..]), info);
                         }
                     }
                 }
@@ -563,14 +578,14 @@ impl Solver<'_> {
                 setarch: true,
             } = job
             {
-                let mut names: Vec<u32> = Vec::new();
+                let mut names: Vec<StrId> = Vec::new();
                 for &c in cands {
                     let name = self.ov.pool.sd(c).name;
                     if names.contains(&name) {
                         continue;
                     }
                     let has = (self.infarchrules..self.infarchrules_end)
-                        .any(|i| self.rules[i].p == -(c as i32));
+                        .any(|i| self.rules[i].p == Literal::neg(c));
                     if has {
                         names.push(name);
                     }
@@ -578,7 +593,7 @@ impl Solver<'_> {
                 for name in names {
                     for i in self.infarchrules..self.infarchrules_end {
                         let p = self.rules[i].p;
-                        if p < 0 && self.ov.pool.sd((-p) as u32).name == name {
+                        if p.is_negative() && self.ov.pool.sd(p.solvable()).name == name {
                             self.rules[i].disabled = true;
                         }
                     }
@@ -589,7 +604,7 @@ impl Solver<'_> {
         self.learntrules = self.rules.len();
         for i in 1..self.rules.len() {
             let r = &self.rules[i];
-            if r.p != 0 && r.w2 == 0 && r.d == 0 {
+            if !r.p.is_none() && r.w2.is_none() && r.d == 0 {
                 self.ruleassertions.push(i);
             }
         }
@@ -610,12 +625,12 @@ impl Solver<'_> {
     /// the inferior-arch rules, so the weak walk runs only when a strong
     /// solvable has an inferior arch (see `add_rules`).
     #[inline(never)]
-    pub(crate) fn add_pkg_rules_for(&mut self, start: u32, strong: bool) {
+    pub(crate) fn add_pkg_rules_for(&mut self, start: SolvableId, strong: bool) {
         let pool = self.ov.pool;
-        let mut workq: VecDeque<u32> = VecDeque::new();
+        let mut workq: VecDeque<SolvableId> = VecDeque::new();
         workq.push_back(start);
         while let Some(n) = workq.pop_front() {
-            let ni = n as usize;
+            let ni = n.to_usize();
             if (strong && self.strong[ni]) || (!strong && self.added[ni]) {
                 continue;
             }
@@ -636,13 +651,13 @@ impl Solver<'_> {
                 }));
                 self.infos.extend_from_slice(&sr.infos);
                 for &p in &sr.succ {
-                    if !self.strong[p as usize] {
+                    if !self.strong[p.to_usize()] {
                         workq.push_back(p);
                     }
                 }
             } else {
                 for &p in sr.succ.iter().chain(&sr.weak) {
-                    if !self.added[p as usize] {
+                    if !self.added[p.to_usize()] {
                         workq.push_back(p);
                     }
                 }
@@ -655,10 +670,10 @@ impl Solver<'_> {
     #[inline(never)]
     fn add_weak_reach(&mut self) {
         let pool = self.ov.pool;
-        let strong: Vec<u32> = self.strong_list.clone();
+        let strong: Vec<SolvableId> = self.strong_list.clone();
         for n in strong {
             for &p in &self.cache.get(pool, n).weak {
-                if !self.added[p as usize] {
+                if !self.added[p.to_usize()] {
                     self.add_pkg_rules_for(p, false);
                 }
             }
@@ -667,7 +682,7 @@ impl Solver<'_> {
     }
 
     /// libsolv `solver_dep_possible` for Supplements/Enhances.
-    fn dep_possible(&self, dep: u32) -> bool {
+    fn dep_possible(&self, dep: DepId) -> bool {
         match self.ov.node(dep) {
             DepNode::Cond(..)
             | DepNode::CondElse(..)
@@ -679,7 +694,7 @@ impl Solver<'_> {
                 .ov
                 .dep_providers(dep)
                 .iter()
-                .any(|&p| self.added[p as usize]),
+                .any(|&p| self.added[p.to_usize()]),
         }
     }
 
@@ -691,7 +706,7 @@ impl Solver<'_> {
         loop {
             let mut changed = false;
             for &s in cands {
-                if self.added[s as usize] {
+                if self.added[s.to_usize()] {
                     continue;
                 }
                 let d = pool.sd(s);
@@ -725,7 +740,7 @@ impl Solver<'_> {
         // literals that start a rule are visited (sorted), so the cost
         // follows the transaction's rules, not the pool's size.
         let off = self.nsolv as i64;
-        let key = |p: i32| (p as i64 + off) as usize;
+        let key = |p: Literal| (p.to_raw() as i64 + off) as usize;
         let mut keys: Vec<u32> = Vec::new();
         let count = &mut self.keycount;
         for r in &self.rules[1..] {
@@ -866,7 +881,7 @@ impl Solver<'_> {
         // reached package of an arch class below the best (e.g. i686 next
         // to x86_64) can get rules, so only those names are visited, in the
         // order of their first reached package.
-        let mut names: Vec<u32> = self
+        let mut names: Vec<StrId> = self
             .added_list
             .iter()
             .map(|&i| pool.sd(i))
@@ -875,13 +890,13 @@ impl Solver<'_> {
             .collect();
         names.sort_unstable();
         names.dedup();
-        let mut firsts: Vec<u32> = names
+        let mut firsts: Vec<SolvableId> = names
             .iter()
             .filter_map(|&name| {
                 pool.name_list(name)
                     .iter()
                     .copied()
-                    .find(|&p| pool.sd(p).name == name && self.added[p as usize])
+                    .find(|&p| pool.sd(p).name == name && self.added[p.to_usize()])
             })
             .collect();
         firsts.sort_unstable();
@@ -893,13 +908,13 @@ impl Solver<'_> {
             let mut is_first = i;
             for &p in same {
                 let ps = pool.sd(p);
-                if ps.name != s.name || !self.added[p as usize] {
+                if ps.name != s.name || !self.added[p.to_usize()] {
                     continue;
                 }
                 if p == i {
-                    is_first = 0;
+                    is_first = SolvableId::NONE;
                 }
-                if is_first != 0 {
+                if is_first != SolvableId::NONE {
                     first = false;
                     break;
                 }
@@ -914,7 +929,7 @@ impl Solver<'_> {
             let mut bad = Vec::new();
             for &p in same {
                 let ps = pool.sd(p);
-                if ps.name != s.name || !self.added[p as usize] {
+                if ps.name != s.name || !self.added[p.to_usize()] {
                     continue;
                 }
                 let a = ps.score;
@@ -924,7 +939,7 @@ impl Solver<'_> {
             }
             for p in bad {
                 let pd = pool.sd(p);
-                let mut lsq: Vec<i32> = Vec::new();
+                let mut lsq: Vec<Literal> = Vec::new();
                 for &p2 in same {
                     let s2 = pool.sd(p2);
                     if p2 == p || s2.name != s.name || s2.evr != pd.evr || s2.arch == pd.arch {
@@ -933,14 +948,15 @@ impl Solver<'_> {
                     let a = s2.score;
                     // libsolv masks with 0xffff000 here (sic); kept for fidelity.
                     if a != 0 && (a == 1 || ((a ^ bestscore) & 0x0fff_f000) == 0) {
-                        lsq.push(p2 as i32);
+                        lsq.push(Literal::pos(p2));
                     }
                 }
-                let info = RuleInfo::new(RuleKind::InfArch, p, 0, NO_DEP);
+                let info = RuleInfo::new(RuleKind::InfArch, p, SolvableId::NONE, DepId::NONE);
+                let first = lsq.first().copied().unwrap_or(Literal::NONE);
                 if lsq.len() < 2 {
-                    self.add_rule(-(p as i32), lsq.first().copied().unwrap_or(0), None, info);
+                    self.add_rule(Literal::neg(p), first, None, info);
                 } else {
-                    self.add_rule(-(p as i32), 0, Some(&lsq), info);
+                    self.add_rule(Literal::neg(p), Literal::NONE, Some(&lsq), info);
                 }
             }
         }
@@ -955,11 +971,13 @@ impl Solver<'_> {
 /// walk from the first jobs reaches the same solvables in every transaction.
 pub(crate) struct BaseRules {
     /// The solvables reached, in walk order.
-    pub strong: Vec<u32>,
+    pub strong: Vec<SolvableId>,
     /// Unified rules (index 0 the dummy), literal lists in `lits`.
     pub rules: Vec<Rule>,
+    /// Why each rule exists.
     pub infos: Vec<RuleInfo>,
-    pub lits: Vec<i32>,
+    /// The rules' literal lists.
+    pub lits: Vec<Literal>,
 }
 
 /// The package rules of one solvable and the solvables its walk reaches
@@ -972,21 +990,27 @@ pub(crate) struct BaseRules {
 /// them in bulk and its sort mostly finds them in order.
 #[derive(Clone, Debug)]
 pub(crate) struct SolvableRules {
+    /// The rules, in unify order.
     pub rules: Vec<Rule>,
+    /// Why each rule exists.
     pub infos: Vec<RuleInfo>,
-    pub lits: Vec<i32>,
+    /// The rules' literal lists.
+    pub lits: Vec<Literal>,
     /// Providers of its requirements, positive literals of its rich
     /// requirements, lock-step partners.
-    pub succ: Vec<u32>,
+    pub succ: Vec<SolvableId>,
     /// Providers of its Recommends/Suggests (walked, never installed for them).
-    pub weak: Vec<u32>,
+    pub weak: Vec<SolvableId>,
     /// For the recommends and suggests maps of the policy (libsolv
-    /// `policy_update_recommendsmap`): providers of its plain Recommends and
-    /// Suggests (sorted, unique), and its complex ones (dependency ids).
-    pub recommended: Vec<u32>,
-    pub suggested: Vec<u32>,
-    pub recommends_cplx: Vec<u32>,
-    pub suggests_cplx: Vec<u32>,
+    /// `policy_update_recommendsmap`): providers of its plain Recommends
+    /// (sorted, unique) ...
+    pub recommended: Vec<SolvableId>,
+    /// ... and of its plain Suggests ...
+    pub suggested: Vec<SolvableId>,
+    /// ... its complex Recommends ...
+    pub recommends_cplx: Vec<DepId>,
+    /// ... and its complex Suggests.
+    pub suggests_cplx: Vec<DepId>,
 }
 
 impl Default for SolvableRules {
@@ -994,7 +1018,7 @@ impl Default for SolvableRules {
         SolvableRules {
             rules: Vec::new(),
             infos: Vec::new(),
-            lits: vec![0],
+            lits: vec![Literal::NONE],
             succ: Vec::new(),
             weak: Vec::new(),
             recommended: Vec::new(),
@@ -1007,26 +1031,30 @@ impl Default for SolvableRules {
 
 impl SolvableRules {
     /// The literals of rule `i`, in libsolv's `FOR_RULELITERALS` order.
-    pub(crate) fn rule_lits(&self, i: usize) -> Vec<i32> {
+    pub(crate) fn rule_lits(&self, i: usize) -> Vec<Literal> {
         let r = &self.rules[i];
         let mut out = vec![r.p];
         if r.d == 0 {
-            if r.w2 != 0 {
+            if !r.w2.is_none() {
                 out.push(r.w2);
             }
         } else {
-            out.extend(self.lits[r.d as usize..].iter().take_while(|&&x| x != 0));
+            out.extend(
+                self.lits[r.d as usize..]
+                    .iter()
+                    .take_while(|x| !x.is_none()),
+            );
         }
         out
     }
 
-    fn push(&mut self, p: i32, p2: i32, list: &[i32], info: RuleInfo) {
+    fn push(&mut self, p: Literal, p2: Literal, list: &[Literal], info: RuleInfo) {
         let (d, w2) = if list.is_empty() {
             (0, p2)
         } else {
             let d = self.lits.len() as u32;
             self.lits.extend_from_slice(list);
-            self.lits.push(0);
+            self.lits.push(Literal::NONE);
             (d, list[0])
         };
         self.rules.push(Rule {
@@ -1034,8 +1062,8 @@ impl SolvableRules {
             d,
             w1: p,
             w2,
-            n1: 0,
-            n2: 0,
+            n1: RuleId::NONE,
+            n2: RuleId::NONE,
             disabled: false,
         });
         self.infos.push(info);
@@ -1043,7 +1071,7 @@ impl SolvableRules {
 
     /// libsolv `solver_addrule` for package rules (normalised binary rules,
     /// redundant rules dropped).
-    fn add(&mut self, mut p: i32, mut p2: i32, list: Option<&[i32]>, info: RuleInfo) {
+    fn add(&mut self, mut p: Literal, mut p2: Literal, list: Option<&[Literal]>, info: RuleInfo) {
         if let Some(l) = list {
             match l.len() {
                 0 => {}
@@ -1052,12 +1080,12 @@ impl SolvableRules {
                     if l.contains(&-p) {
                         return;
                     }
-                    self.push(p, 0, l, info);
+                    self.push(p, Literal::NONE, l, info);
                     return;
                 }
             }
         }
-        if p2 != 0 && p > p2 {
+        if !p2.is_none() && p > p2 {
             std::mem::swap(&mut p, &mut p2);
         }
         if p == -p2 {
@@ -1066,16 +1094,18 @@ impl SolvableRules {
         self.push(p, p2, &[], info);
     }
 
-    fn add_sids(&mut self, p: i32, sids: &[u32], info: RuleInfo) {
+    /// A rule `p` or one of `sids` installed.
+    fn add_sids(&mut self, p: Literal, sids: &[SolvableId], info: RuleInfo) {
         if sids.len() < 2 {
-            self.add(p, sids.first().map(|&x| x as i32).unwrap_or(0), None, info);
+            let first = sids.first().map_or(Literal::NONE, |&x| Literal::pos(x));
+            self.add(p, first, None, info);
             return;
         }
-        if sids.iter().any(|&x| x as i32 == -p) {
+        if sids.iter().any(|&x| Literal::pos(x) == -p) {
             return;
         }
-        let l: Vec<i32> = sids.iter().map(|&x| x as i32).collect();
-        self.push(p, 0, &l, info);
+        let l: Vec<Literal> = sids.iter().map(|&x| Literal::pos(x)).collect();
+        self.push(p, Literal::NONE, &l, info);
     }
 
     /// Puts the rules in unify order: sorted by [`rule_cmp`], equal rules
@@ -1097,12 +1127,12 @@ impl SolvableRules {
         };
         for i in order {
             let r = self.rules[i];
-            let list: Vec<i32> = if r.d == 0 {
+            let list: Vec<Literal> = if r.d == 0 {
                 Vec::new()
             } else {
                 lits[r.d as usize..]
                     .iter()
-                    .take_while(|&&x| x != 0)
+                    .take_while(|x| !x.is_none())
                     .copied()
                     .collect()
             };
@@ -1119,13 +1149,15 @@ impl SolvableRules {
 /// libsolv `solver_addpkgrulesforsolvable` for one solvable: its rules
 /// (requires, conflicts, obsoletes, same name; rich deps as CNF) and the
 /// solvables the walk continues with.
-pub(crate) fn compute_solvable_rules(pool: &Pool, n: u32) -> SolvableRules {
+pub(crate) fn compute_solvable_rules(pool: &Pool, n: SolvableId) -> SolvableRules {
     let mut out = SolvableRules::default();
     let d = pool.sd(n);
-    let ni = n as i32;
+    let not_n = Literal::neg(n);
+    let none = SolvableId::NONE;
     let info = |kind, to, dep| RuleInfo::new(kind, n, to, dep);
     if d.disabled || d.source || d.score == 0 {
-        out.add(-ni, 0, None, info(RuleKind::NotInstallable, 0, NO_DEP));
+        let i = info(RuleKind::NotInstallable, none, DepId::NONE);
+        out.add(not_n, Literal::NONE, None, i);
     }
     for &req in pool.deps_of(d.requires) {
         if pool.dep_is_complex(req) {
@@ -1133,17 +1165,18 @@ pub(crate) fn compute_solvable_rules(pool: &Pool, n: u32) -> SolvableRules {
             continue;
         }
         let dp = pool.dep_list(req);
-        if dp.first() == Some(&SYSTEM) {
+        if dp.first() == Some(&SolvableId::SYSTEM) {
             continue;
         }
         if dp.is_empty() {
-            out.add(-ni, 0, None, info(RuleKind::NothingProvides, 0, req));
+            let i = info(RuleKind::NothingProvides, none, req);
+            out.add(not_n, Literal::NONE, None, i);
             continue;
         }
         if dp.contains(&n) {
             continue;
         }
-        out.add_sids(-ni, dp, info(RuleKind::Requires, 0, req));
+        out.add_sids(not_n, dp, info(RuleKind::Requires, none, req));
         out.succ.extend_from_slice(dp);
     }
     if d.source {
@@ -1159,21 +1192,30 @@ pub(crate) fn compute_solvable_rules(pool: &Pool, n: u32) -> SolvableRules {
             if p == n {
                 continue; // self-conflicts are allowed for rpm
             }
-            let q = if p == SYSTEM { 0 } else { -(p as i32) };
-            out.add(-ni, q, None, info(RuleKind::Conflicts, p, con));
+            let q = if p == SolvableId::SYSTEM {
+                Literal::NONE
+            } else {
+                Literal::neg(p)
+            };
+            out.add(not_n, q, None, info(RuleKind::Conflicts, p, con));
         }
     }
     // Explicit obsoletes (kept for multiversion packages too), by NEVR.
     for &obs in pool.deps_of(d.obsoletes) {
         for &p in pool.dep_list(obs) {
-            if p == n || p < 2 {
+            if p == n || !p.is_package() {
                 continue;
             }
             let ps = pool.sd(p);
             if !match_nevr(pool, ps.name, ps.evr, obs) {
                 continue;
             }
-            out.add(-ni, -(p as i32), None, info(RuleKind::Obsoletes, p, obs));
+            out.add(
+                not_n,
+                Literal::neg(p),
+                None,
+                info(RuleKind::Obsoletes, p, obs),
+            );
         }
     }
     // Same name: mutually exclusive unless colours differ or both are
@@ -1194,7 +1236,8 @@ pub(crate) fn compute_solvable_rules(pool: &Pool, n: u32) -> SolvableRules {
         if d.arch != ps.arch && d.color & ps.color == 0 {
             continue;
         }
-        out.add(-ni, -(p as i32), None, info(RuleKind::SameName, p, NO_DEP));
+        let i = info(RuleKind::SameName, p, DepId::NONE);
+        out.add(not_n, Literal::neg(p), None, i);
     }
     // Lock-step candidates: same name and EVR, better arch.
     if d.score > 1 {
@@ -1219,8 +1262,12 @@ pub(crate) fn compute_solvable_rules(pool: &Pool, n: u32) -> SolvableRules {
             pos_literals(pool, rec, &mut out.weak, false);
             continue;
         }
-        out.weak
-            .extend(pool.dep_list(rec).iter().copied().filter(|&p| p >= 2));
+        out.weak.extend(
+            pool.dep_list(rec)
+                .iter()
+                .copied()
+                .filter(|p| p.is_package()),
+        );
     }
     for (deps, simple, cplx) in [
         (d.recommends, &mut out.recommended, &mut out.recommends_cplx),
@@ -1241,7 +1288,7 @@ pub(crate) fn compute_solvable_rules(pool: &Pool, n: u32) -> SolvableRules {
 }
 
 /// libsolv `pool_add_pos_literals_complex_dep`.
-fn pos_literals(pool: &Pool, mut dep: u32, q: &mut Vec<u32>, mut neg: bool) {
+fn pos_literals(pool: &Pool, mut dep: DepId, q: &mut Vec<SolvableId>, mut neg: bool) {
     loop {
         match pool.node(dep) {
             DepNode::And(a, b) | DepNode::Or(a, b) => {
@@ -1263,15 +1310,26 @@ fn pos_literals(pool: &Pool, mut dep: u32, q: &mut Vec<u32>, mut neg: bool) {
         }
     }
     if !neg {
-        q.extend(pool.dep_list(dep).iter().copied().filter(|&p| p >= 2));
+        q.extend(
+            pool.dep_list(dep)
+                .iter()
+                .copied()
+                .filter(|p| p.is_package()),
+        );
     }
 }
 
 /// libsolv `add_complex_deprules`: CNF (requires) or inverted DNF
 /// (conflicts) blocks, each a rule containing `-p`.
-fn complex_deprules(pool: &Pool, out: &mut SolvableRules, p: u32, dep: u32, kind: RuleKind) {
-    let pi = p as i32;
-    let info = RuleInfo::new(kind, p, 0, dep);
+fn complex_deprules(
+    pool: &Pool,
+    out: &mut SolvableRules,
+    p: SolvableId,
+    dep: DepId,
+    kind: RuleKind,
+) {
+    let pi = Literal::pos(p);
+    let info = RuleInfo::new(kind, p, SolvableId::NONE, dep);
     let flags = if kind == RuleKind::Conflicts {
         TODNF | EXPAND | INVERT
     } else {
@@ -1288,7 +1346,8 @@ fn complex_deprules(pool: &Pool, out: &mut SolvableRules, p: u32, dep: u32, kind
             } else {
                 kind
             };
-            out.add(-pi, 0, None, RuleInfo::new(k, p, 0, dep));
+            let i = RuleInfo::new(k, p, SolvableId::NONE, dep);
+            out.add(-pi, Literal::NONE, None, i);
             return;
         }
         Norm::True => return,
@@ -1296,44 +1355,45 @@ fn complex_deprules(pool: &Pool, out: &mut SolvableRules, p: u32, dep: u32, kind
     }
     let mut i = 0;
     while i < bq.len() {
-        if bq[i] == 0 {
+        if bq[i].is_none() {
             i += 1;
             continue;
         }
         if bq[i] == MARK {
-            let l = &lists[bq[i + 1] as usize];
+            let l = &lists[bq[i + 1].to_raw() as usize];
             i += 3;
             if l.contains(&pi) {
                 continue;
             }
-            out.add(-pi, 0, Some(l), info);
-            out.succ.extend(l.iter().map(|&x| x as u32));
+            out.add(-pi, Literal::NONE, Some(l), info);
+            // Provider lists: positive literals only.
+            out.succ.extend(l.iter().map(|&x| x.solvable()));
             continue;
         }
-        if bq[i + 1] == 0 {
+        if bq[i + 1].is_none() {
             let p2 = bq[i];
             i += 2;
             if -pi == p2 {
                 if kind == RuleKind::Conflicts {
                     continue;
                 }
-                out.add(-pi, 0, None, info);
+                out.add(-pi, Literal::NONE, None, info);
                 continue;
             }
             if pi == p2 {
                 continue;
             }
             out.add(-pi, p2, None, info);
-            if p2 > 0 {
-                out.succ.push(p2 as u32);
+            if p2.is_positive() {
+                out.succ.push(p2.solvable());
             }
             continue;
         }
         let start = i;
-        while bq[i] != 0 {
+        while !bq[i].is_none() {
             i += 1;
         }
-        let mut block: Vec<i32> = bq[start..i].to_vec();
+        let mut block: Vec<Literal> = bq[start..i].to_vec();
         i += 1;
         // Insert -p at its sorted place.
         let mut j = 0;
@@ -1350,8 +1410,12 @@ fn complex_deprules(pool: &Pool, out: &mut SolvableRules, p: u32, dep: u32, kind
         if block.contains(&pi) {
             continue;
         }
-        out.add(block[0], 0, Some(&block[1..]), info);
-        out.succ
-            .extend(block.iter().filter(|&&x| x > 0).map(|&x| x as u32));
+        out.add(block[0], Literal::NONE, Some(&block[1..]), info);
+        out.succ.extend(
+            block
+                .iter()
+                .filter(|x| x.is_positive())
+                .map(|x| x.solvable()),
+        );
     }
 }

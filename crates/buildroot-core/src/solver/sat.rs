@@ -1,9 +1,9 @@
 //! The SAT engine: libsolv's `solver_run_sat` for a fresh install.
 //!
-//! Literals are solvable ids (package index + 2; 1 is the system solvable),
-//! negative for "not installed". Rules are libsolv rules: `p` is the first
-//! literal; `d` points at a zero-terminated list of further literals in
-//! `lits` (0 when the rule has at most two literals, the second in `w2`).
+//! Literals ([`Literal`]) are solvable ids, negative for "not installed".
+//! Rules are libsolv rules: `p` is the first literal; `d` points at a
+//! zero-terminated list of further literals in `lits` (0 when the rule has
+//! at most two literals, the second in `w2`).
 //! Two watched literals per rule (`w1`, `w2`) with per-literal watch chains
 //! threaded through `n1`/`n2`, visited in libsolv's order.
 //!
@@ -14,10 +14,11 @@
 //! to minimise the result.
 
 use super::cache::{Bufs, RuleCache, Workspace};
+use super::id::{Cause, Literal, RuleId};
 use super::jobs::SolverJob;
 use super::rules::BaseRules;
 use crate::pool::Overlay;
-use crate::pool::{PkgId, SYSTEM};
+use crate::pool::{DepId, PkgId, SolvableId};
 
 /// Why a rule exists (for problem messages and explanations).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,17 +42,20 @@ pub(crate) enum RuleKind {
 /// Provenance of a rule.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RuleInfo {
+    /// What made the rule.
     pub kind: RuleKind,
-    /// Solvable the rule is about (0 if none).
-    pub from: u32,
+    /// Solvable the rule is about (none if none).
+    pub from: SolvableId,
     /// Other solvable (conflicts, obsoletes, same name).
-    pub to: u32,
-    /// Dependency id (u32::MAX if none); for job rules the job index.
-    pub dep: u32,
+    pub to: SolvableId,
+    /// The dependency ([`DepId::NONE`] if none); for job rules the job
+    /// index ([`RuleInfo::job`]).
+    pub dep: DepId,
 }
 
 impl RuleInfo {
-    pub(crate) fn new(kind: RuleKind, from: u32, to: u32, dep: u32) -> RuleInfo {
+    /// A rule made by `kind` about `from` (and `to`), for `dep`.
+    pub(crate) fn new(kind: RuleKind, from: SolvableId, to: SolvableId, dep: DepId) -> RuleInfo {
         RuleInfo {
             kind,
             from,
@@ -59,26 +63,50 @@ impl RuleInfo {
             dep,
         }
     }
-}
 
-pub(crate) const NO_DEP: u32 = u32::MAX;
+    /// A job rule of job `index` (libsolv keeps the job index where other
+    /// rules keep their dependency).
+    pub(crate) fn job(index: usize) -> RuleInfo {
+        RuleInfo::new(
+            RuleKind::Job,
+            SolvableId::NONE,
+            SolvableId::NONE,
+            DepId::from_usize(index),
+        )
+    }
+
+    /// The job index of a job rule.
+    pub(crate) fn job_index(&self) -> usize {
+        self.dep.to_usize()
+    }
+}
 
 /// A libsolv rule.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Rule {
-    pub p: i32,
+    /// The first literal (none for the dummy rule).
+    pub p: Literal,
+    /// Offset of the zero-terminated list of further literals in the
+    /// solver's `lits` (0: at most two literals, the second in `w2`).
     pub d: u32,
-    pub w1: i32,
-    pub w2: i32,
-    pub n1: u32,
-    pub n2: u32,
+    /// The first watched literal.
+    pub w1: Literal,
+    /// The second watched literal (none: an assertion).
+    pub w2: Literal,
+    /// The next rule watching `w1`.
+    pub n1: RuleId,
+    /// The next rule watching `w2`.
+    pub n2: RuleId,
+    /// Switched off (part of a problem, or a learnt rule of one).
     pub disabled: bool,
 }
 
 /// Policy modes of `policy_filter_unwanted`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mode {
+    /// A job's or a branch's choice (`POLICY_MODE_CHOOSE`).
     Choose,
+    /// A dependency's choice while postponing (`POLICY_MODE_CHOOSE_NOREORDER`).
     ChooseNoReorder,
 }
 
@@ -94,7 +122,7 @@ pub(crate) struct Solver<'p> {
     pub rules: Vec<Rule>,
     pub infos: Vec<RuleInfo>,
     /// Zero-terminated literal lists; index 0 holds a 0 (the empty list).
-    pub lits: Vec<i32>,
+    pub lits: Vec<Literal>,
     /// Scratch rule lists (sorting and merging build into these, then swap).
     pub rules2: Vec<Rule>,
     pub infos2: Vec<RuleInfo>,
@@ -121,37 +149,53 @@ pub(crate) struct Solver<'p> {
     /// literal is its negation (0: none). Workspace array.
     pub blk_start: Vec<u32>,
     pub ruleassertions: Vec<usize>,
-    pub watches: Vec<u32>,
+    /// Per literal (`Literal::watch_index`): the first rule watching it.
+    pub watches: Vec<RuleId>,
+    /// Per solvable: the level it was decided at, negative when decided
+    /// out, 0 undecided.
     pub decisionmap: Vec<i32>,
-    pub decisionq: Vec<i32>,
-    pub decisionq_why: Vec<i32>,
+    /// The decisions in order.
+    pub decisionq: Vec<Literal>,
+    /// Why each decision was made.
+    pub decisionq_why: Vec<Cause>,
+    /// The decisions before this index have been propagated.
     pub propagate_index: usize,
+    /// libsolv's branch records: the literals of a choice (the chosen one
+    /// negated), 0, the rule index, the record's length, the level;
+    /// literals as their integers.
     pub branches: Vec<i32>,
     pub learnt_why: Vec<usize>,
     pub learnt_pool: Vec<usize>,
     /// Solvables reached by the rule walk (libsolv `addedmap`).
     pub added: Vec<bool>,
-    pub added_list: Vec<u32>,
+    /// The solvables set in `added`.
+    pub added_list: Vec<SolvableId>,
     /// Solvables reached through requirements: these have rules.
     pub strong: Vec<bool>,
-    pub strong_list: Vec<u32>,
+    /// The solvables set in `strong`, in walk order.
+    pub strong_list: Vec<SolvableId>,
+    /// Per solvable: recommended by a decided package.
     pub recommendsmap: Vec<bool>,
+    /// Per solvable: suggested by a decided package.
     pub suggestsmap: Vec<bool>,
     /// Entries set in `recommendsmap` or `suggestsmap` (for clearing).
-    pub mapped: Vec<u32>,
+    pub mapped: Vec<SolvableId>,
     /// Scratch marks per solvable, false between uses.
     pub mark: Vec<bool>,
     /// Scratch counts per literal for sorting, zero between uses.
     pub keycount: Vec<u32>,
     /// -1: rebuild the maps from scratch.
     pub recommends_index: i64,
-    pub recommendscplx: Vec<(u32, u32)>,
-    pub suggestscplx: Vec<(u32, u32)>,
+    /// Complex Recommends waiting for an undecided package: (package,
+    /// dependency).
+    pub recommendscplx: Vec<(SolvableId, DepId)>,
+    /// Complex Suggests waiting likewise.
+    pub suggestscplx: Vec<(SolvableId, DepId)>,
     /// The problems found so far, each the rules of its proof in libsolv's
     /// order (`solver_findallproblemrules`: learnt rules expanded).
     pub problems: Vec<Vec<usize>>,
     /// For each solver job, its dependency when it is a provides job.
-    pub job_deps: Vec<Option<u32>>,
+    pub job_deps: Vec<Option<DepId>>,
     /// `RESOLVER_TRACE` set: print decisions to stderr in the shape of
     /// libsolv's debug output (compare with `testsolv -v -v`).
     pub trace: bool,
@@ -159,11 +203,14 @@ pub(crate) struct Solver<'p> {
     /// for an empty root (no per-transaction array of pool size), else a
     /// flag per solvable.
     pub installed: Vec<bool>,
-    pub installed_list: Vec<u32>,
+    /// The installed packages, ascending.
+    pub installed_list: Vec<SolvableId>,
+    /// The first update rule.
     pub updaterules: usize,
+    /// After the last update rule.
     pub updaterules_end: usize,
     /// (installed package, its update rule), in package order.
-    pub update_rule_of: Vec<(u32, usize)>,
+    pub update_rule_of: Vec<(SolvableId, usize)>,
     /// libsolv `do_extra_reordering`: set while the jobs are resolved on an
     /// installed system.
     pub do_extra_reordering: bool,
@@ -178,18 +225,23 @@ fn trace_enabled() -> bool {
 impl<'p> Solver<'p> {
     /// A solver over `ov`'s pool, taking `ws`'s arrays (all clear).
     pub(crate) fn new(ov: Overlay<'p>, cache: &'p RuleCache, mut ws: Workspace) -> Solver<'p> {
-        let nsolv = ov.pool.len() + 2;
+        let nsolv = SolvableId::table_len(ov.pool.len());
         debug_assert_eq!(ws.nsolv, nsolv);
         let mut b = std::mem::take(&mut ws.bufs);
         b.rules.clear();
         b.rules.push(Rule::default());
         b.infos.clear();
-        b.infos.push(RuleInfo::new(RuleKind::Dummy, 0, 0, NO_DEP));
+        b.infos.push(RuleInfo::new(
+            RuleKind::Dummy,
+            SolvableId::NONE,
+            SolvableId::NONE,
+            DepId::NONE,
+        ));
         b.lits.clear();
-        b.lits.push(0);
-        for v in [&mut b.decisionq, &mut b.decisionq_why, &mut b.branches] {
-            v.clear();
-        }
+        b.lits.push(Literal::NONE);
+        b.decisionq.clear();
+        b.decisionq_why.clear();
+        b.branches.clear();
         for v in [&mut b.added_list, &mut b.strong_list, &mut b.mapped] {
             v.clear();
         }
@@ -252,30 +304,27 @@ impl<'p> Solver<'p> {
     #[inline(never)]
     pub(crate) fn into_workspace(mut self) -> Workspace {
         for &v in &self.decisionq {
-            self.decisionmap[v.unsigned_abs() as usize] = 0;
+            self.decisionmap[v.solvable().to_usize()] = 0;
         }
         for &s in &self.added_list {
-            self.added[s as usize] = false;
+            self.added[s.to_usize()] = false;
         }
         for &s in &self.strong_list {
-            self.strong[s as usize] = false;
+            self.strong[s.to_usize()] = false;
         }
         self.clear_weak_maps();
         // Every non-empty watch chain starts at a literal some rule watches.
         for r in &self.rules {
-            if r.w2 != 0 {
-                let (a, b) = (
-                    (r.w1 + self.nsolv as i32) as usize,
-                    (r.w2 + self.nsolv as i32) as usize,
-                );
-                self.watches[a] = 0;
-                self.watches[b] = 0;
+            if !r.w2.is_none() {
+                let (a, b) = (r.w1.watch_index(self.nsolv), r.w2.watch_index(self.nsolv));
+                self.watches[a] = RuleId::NONE;
+                self.watches[b] = RuleId::NONE;
             }
         }
         for r in 1..self.pkgrules_end {
             let p = self.rules[r].p;
-            if p < 0 {
-                self.blk_start[(-p) as usize] = 0;
+            if p.is_negative() {
+                self.blk_start[p.solvable().to_usize()] = 0;
             }
         }
         let bufs = Bufs {
@@ -315,19 +364,15 @@ impl<'p> Solver<'p> {
     /// Clears `recommendsmap` and `suggestsmap`.
     pub(crate) fn clear_weak_maps(&mut self) {
         for &s in &self.mapped {
-            self.recommendsmap[s as usize] = false;
-            self.suggestsmap[s as usize] = false;
+            self.recommendsmap[s.to_usize()] = false;
+            self.suggestsmap[s.to_usize()] = false;
         }
         self.mapped.clear();
     }
 
     /// A solvable's NEVRA for traces.
-    pub(crate) fn sname(&self, sid: i32) -> String {
-        let sid = sid.unsigned_abs();
-        if sid < 2 {
-            return "system".into();
-        }
-        self.ov.pool.nevra_string(PkgId::from_sid(sid))
+    pub(crate) fn sname(&self, lit: Literal) -> String {
+        self.pkg_str(lit.solvable())
     }
 
     /// Solves the jobs; the installed packages or, per problem, its lines.
@@ -347,8 +392,8 @@ impl<'p> Solver<'p> {
                 let mut out: Vec<PkgId> = self
                     .decisionq
                     .iter()
-                    .filter(|&&v| v > SYSTEM as i32)
-                    .map(|&v| PkgId::from_sid(v as u32))
+                    .filter(|&&v| v.is_positive() && v.solvable().is_package())
+                    .map(|&v| v.solvable().package())
                     .collect();
                 out.sort_unstable();
                 Ok(out)
@@ -359,40 +404,49 @@ impl<'p> Solver<'p> {
 
     // ----- literal helpers -----
 
+    /// The decision level of a literal: positive when it is true,
+    /// negative when false, 0 undecided.
     #[inline]
-    pub(crate) fn val(&self, lit: i32) -> i32 {
-        if lit > 0 {
-            self.decisionmap[lit as usize]
+    pub(crate) fn val(&self, lit: Literal) -> i32 {
+        let v = self.decisionmap[lit.solvable().to_usize()];
+        if lit.is_positive() {
+            v
         } else {
-            -self.decisionmap[(-lit) as usize]
+            -v
         }
     }
 
     #[inline]
-    fn is_true(&self, lit: i32) -> bool {
+    fn is_true(&self, lit: Literal) -> bool {
         self.val(lit) > 0
     }
 
     #[inline]
-    fn is_false(&self, lit: i32) -> bool {
+    fn is_false(&self, lit: Literal) -> bool {
         self.val(lit) < 0
     }
 
+    /// The decision map entry of a solvable.
+    #[inline]
+    pub(crate) fn decided(&self, s: SolvableId) -> i32 {
+        self.decisionmap[s.to_usize()]
+    }
+
     /// The literals of a rule, in libsolv's `FOR_RULELITERALS` order.
-    pub(crate) fn rule_lits(&self, ri: usize) -> Vec<i32> {
+    pub(crate) fn rule_lits(&self, ri: usize) -> Vec<Literal> {
         let r = &self.rules[ri];
         let mut out = Vec::new();
-        if r.p == 0 {
+        if r.p.is_none() {
             return out;
         }
         out.push(r.p);
         if r.d == 0 {
-            if r.w2 != 0 {
+            if !r.w2.is_none() {
                 out.push(r.w2);
             }
         } else {
             let mut i = r.d as usize;
-            while self.lits[i] != 0 {
+            while !self.lits[i].is_none() {
                 out.push(self.lits[i]);
                 i += 1;
             }
@@ -401,10 +455,10 @@ impl<'p> Solver<'p> {
     }
 
     /// Stores a zero-terminated literal list; returns its offset.
-    pub(crate) fn store_list(&mut self, l: &[i32]) -> u32 {
+    pub(crate) fn store_list(&mut self, l: &[Literal]) -> u32 {
         let off = self.lits.len() as u32;
         self.lits.extend_from_slice(l);
-        self.lits.push(0);
+        self.lits.push(Literal::NONE);
         off
     }
 
@@ -413,13 +467,13 @@ impl<'p> Solver<'p> {
     /// (when more than one), else `p2` is the second literal.
     pub(crate) fn add_rule(
         &mut self,
-        p: i32,
-        mut p2: i32,
-        list: Option<&[i32]>,
+        p: Literal,
+        mut p2: Literal,
+        list: Option<&[Literal]>,
         info: RuleInfo,
     ) -> usize {
         let mut d = 0u32;
-        let mut first = 0i32;
+        let mut first = Literal::NONE;
         if let Some(l) = list {
             match l.len() {
                 0 => {}
@@ -438,8 +492,8 @@ impl<'p> Solver<'p> {
             d,
             w1: p,
             w2: if d != 0 { first } else { p2 },
-            n1: 0,
-            n2: 0,
+            n1: RuleId::NONE,
+            n2: RuleId::NONE,
             disabled: false,
         });
         self.infos.push(info);
@@ -448,22 +502,22 @@ impl<'p> Solver<'p> {
 
     // ----- watches and propagation -----
 
-    fn widx(&self, lit: i32) -> usize {
-        (lit + self.nsolv as i32) as usize
+    fn widx(&self, lit: Literal) -> usize {
+        lit.watch_index(self.nsolv)
     }
 
     #[inline(never)]
     pub(crate) fn make_watches(&mut self) {
         for ri in (1..self.rules.len()).rev() {
             let r = self.rules[ri];
-            if r.w2 == 0 {
+            if r.w2.is_none() {
                 continue;
             }
             let (a, b) = (self.widx(r.w1), self.widx(r.w2));
             self.rules[ri].n1 = self.watches[a];
-            self.watches[a] = ri as u32;
+            self.watches[a] = RuleId::from_usize(ri);
             self.rules[ri].n2 = self.watches[b];
-            self.watches[b] = ri as u32;
+            self.watches[b] = RuleId::from_usize(ri);
         }
     }
 
@@ -471,17 +525,18 @@ impl<'p> Solver<'p> {
         let r = self.rules[ri];
         let (a, b) = (self.widx(r.w1), self.widx(r.w2));
         self.rules[ri].n1 = self.watches[a];
-        self.watches[a] = ri as u32;
+        self.watches[a] = RuleId::from_usize(ri);
         self.rules[ri].n2 = self.watches[b];
-        self.watches[b] = ri as u32;
+        self.watches[b] = RuleId::from_usize(ri);
     }
 
-    fn decide(&mut self, lit: i32, level: i32, why: i32) {
-        if lit > 0 {
-            self.decisionmap[lit as usize] = level;
-            self.set_block_visit(lit as u32, true);
+    fn decide(&mut self, lit: Literal, level: i32, why: Cause) {
+        let s = lit.solvable();
+        if lit.is_positive() {
+            self.decisionmap[s.to_usize()] = level;
+            self.set_block_visit(s, true);
         } else {
-            self.decisionmap[(-lit) as usize] = -level;
+            self.decisionmap[s.to_usize()] = -level;
         }
         self.decisionq.push(lit);
         self.decisionq_why.push(why);
@@ -505,7 +560,8 @@ impl<'p> Solver<'p> {
                     Slot::Head(i) => self.watches[i],
                     Slot::N1(r) => self.rules[r].n1,
                     Slot::N2(r) => self.rules[r].n2,
-                } as usize;
+                }
+                .to_usize();
                 if cur == 0 {
                     break;
                 }
@@ -524,14 +580,14 @@ impl<'p> Solver<'p> {
                     continue;
                 }
                 if r.d != 0 {
-                    let mut found = 0;
-                    if r.p != 0 && r.p != other && !self.is_false(r.p) {
+                    let mut found = Literal::NONE;
+                    if !r.p.is_none() && r.p != other && !self.is_false(r.p) {
                         found = r.p;
                     } else {
                         let mut i = r.d as usize;
                         loop {
                             let p = self.lits[i];
-                            if p == 0 {
+                            if p.is_none() {
                                 break;
                             }
                             if p != other && !self.is_false(p) {
@@ -541,7 +597,7 @@ impl<'p> Solver<'p> {
                             i += 1;
                         }
                     }
-                    if found != 0 {
+                    if !found.is_none() {
                         // Unlink from this chain and move the watch to `found`.
                         let next = match next_rp {
                             Slot::N1(x) => self.rules[x].n1,
@@ -561,7 +617,7 @@ impl<'p> Solver<'p> {
                             self.rules[cur].w2 = found;
                             self.rules[cur].n2 = self.watches[wf];
                         }
-                        self.watches[wf] = cur as u32;
+                        self.watches[wf] = RuleId::from_usize(cur);
                         // rp stays: it now holds the next rule of the chain.
                         continue;
                     }
@@ -569,7 +625,7 @@ impl<'p> Solver<'p> {
                 if self.is_false(other) {
                     return Some(cur);
                 }
-                self.decide(other, level, cur as i32);
+                self.decide(other, level, Cause::propagated(RuleId::from_usize(cur)));
                 rp = next_rp;
             }
         }
@@ -580,14 +636,14 @@ impl<'p> Solver<'p> {
 
     fn revert(&mut self, level: i32) {
         while let Some(&v) = self.decisionq.last() {
-            let vv = v.unsigned_abs() as usize;
+            let vv = v.solvable().to_usize();
             let l = self.decisionmap[vv];
             if l <= level && l >= -level {
                 break;
             }
             self.decisionmap[vv] = 0;
-            if v > 0 {
-                self.set_block_visit(vv as u32, false);
+            if v.is_positive() {
+                self.set_block_visit(v.solvable(), false);
             }
             self.decisionq.pop();
             self.decisionq_why.pop();
@@ -613,9 +669,9 @@ impl<'p> Solver<'p> {
         }
         let mut wl = 0;
         let mut i = r.d as usize;
-        while self.lits[i] != 0 {
+        while !self.lits[i].is_none() {
             let v = self.lits[i];
-            let l = self.decisionmap[v.unsigned_abs() as usize].abs();
+            let l = self.decided(v.solvable()).abs();
             if l > wl {
                 self.rules[ri].w2 = v;
                 wl = l;
@@ -628,7 +684,7 @@ impl<'p> Solver<'p> {
     /// rule and back-jumps. Returns (new level, learnt rule).
     #[inline(never)]
     fn analyze(&mut self, level: i32, mut c: usize) -> (i32, usize) {
-        let mut q: Vec<i32> = Vec::new();
+        let mut q: Vec<Literal> = Vec::new();
         let mut rlevel = 1;
         let mut seen = std::mem::take(&mut self.mark);
         let mut touched: Vec<usize> = Vec::new();
@@ -636,14 +692,14 @@ impl<'p> Solver<'p> {
         let mut l1num = 0;
         let learnt_why = self.learnt_pool.len();
         let mut idx = self.decisionq.len();
-        let mut p = 0;
+        let mut p = Literal::NONE;
         'outer: loop {
             self.learnt_pool.push(c);
             for v in self.rule_lits(c) {
                 if self.is_true(v) {
                     continue;
                 }
-                let vv = v.unsigned_abs() as usize;
+                let vv = v.solvable().to_usize();
                 if seen[vv] {
                     continue;
                 }
@@ -672,7 +728,7 @@ impl<'p> Solver<'p> {
                 let (v, vv) = loop {
                     idx -= 1;
                     let v = self.decisionq[idx];
-                    let vv = v.unsigned_abs() as usize;
+                    let vv = v.solvable().to_usize();
                     if seen[vv] {
                         break (v, vv);
                     }
@@ -686,17 +742,16 @@ impl<'p> Solver<'p> {
                             break 'outer;
                         }
                         for &x in &q {
-                            seen[x.unsigned_abs() as usize] = false;
+                            seen[x.solvable().to_usize()] = false;
                         }
                         l1num += 1;
                         continue;
                     }
                 }
-                let why = self.decisionq_why[idx];
-                if why <= 0 {
+                let Some(why) = self.decisionq_why[idx].propagated_by() else {
                     continue;
-                }
-                c = why as usize;
+                };
+                c = why.to_usize();
                 break;
             }
         }
@@ -707,15 +762,20 @@ impl<'p> Solver<'p> {
         self.learnt_pool.push(0);
         let level = rlevel;
         self.revert(level);
-        let info = RuleInfo::new(RuleKind::Learnt, 0, 0, NO_DEP);
+        let info = RuleInfo::new(
+            RuleKind::Learnt,
+            SolvableId::NONE,
+            SolvableId::NONE,
+            DepId::NONE,
+        );
         let ri = if q.len() < 2 {
-            let d = q.first().copied().unwrap_or(0);
+            let d = q.first().copied().unwrap_or(Literal::NONE);
             self.add_rule(p, d, None, info)
         } else {
-            self.add_rule(p, 0, Some(&q), info)
+            self.add_rule(p, Literal::NONE, Some(&q), info)
         };
         self.learnt_why.push(learnt_why);
-        if self.rules[ri].w2 != 0 {
+        if !self.rules[ri].w2.is_none() {
             self.watch2onhighest(ri);
             self.add_watches(ri);
         } else {
@@ -734,24 +794,23 @@ impl<'p> Solver<'p> {
         let mut involved = std::mem::take(&mut self.mark);
         let mut touched: Vec<usize> = Vec::new();
         for v in self.rule_lits(conflict) {
-            involved[v.unsigned_abs() as usize] = true;
-            touched.push(v.unsigned_abs() as usize);
+            involved[v.solvable().to_usize()] = true;
+            touched.push(v.solvable().to_usize());
         }
         for idx in (0..self.decisionq.len()).rev() {
             let v = self.decisionq[idx];
-            let vv = v.unsigned_abs() as usize;
-            if !involved[vv] || vv == SYSTEM as usize {
+            let vv = v.solvable().to_usize();
+            if !involved[vv] || v.solvable() == SolvableId::SYSTEM {
                 continue;
             }
-            let why = self.decisionq_why[idx];
-            if why <= 0 {
+            let Some(why) = self.decisionq_why[idx].propagated_by() else {
                 continue;
-            }
-            proof.push(why as usize);
-            for l in self.rule_lits(why as usize) {
+            };
+            proof.push(why.to_usize());
+            for l in self.rule_lits(why.to_usize()) {
                 if !self.is_true(l) {
-                    involved[l.unsigned_abs() as usize] = true;
-                    touched.push(l.unsigned_abs() as usize);
+                    involved[l.solvable().to_usize()] = true;
+                    touched.push(l.solvable().to_usize());
                 }
             }
         }
@@ -817,17 +876,17 @@ impl<'p> Solver<'p> {
     /// its job, an inferior-arch rule every such rule of its name.
     fn disable_problem(&mut self, r: usize) {
         if (self.jobrules..self.jobrules_end).contains(&r) {
-            let job = self.infos[r].dep;
+            let job = self.infos[r].job_index();
             for i in self.jobrules..self.jobrules_end {
-                if self.infos[i].dep == job {
+                if self.infos[i].job_index() == job {
                     self.rules[i].disabled = true;
                 }
             }
         } else if (self.infarchrules..self.infarchrules_end).contains(&r) {
             let pool = self.ov.pool;
-            let name = pool.sd(self.rules[r].p.unsigned_abs()).name;
+            let name = pool.sd(self.rules[r].p.solvable()).name;
             for i in self.infarchrules..self.infarchrules_end {
-                if pool.sd(self.rules[i].p.unsigned_abs()).name == name {
+                if pool.sd(self.rules[i].p.solvable()).name == name {
                     self.rules[i].disabled = true;
                 }
             }
@@ -851,9 +910,9 @@ impl<'p> Solver<'p> {
     fn reset(&mut self) {
         for i in 0..self.decisionq.len() {
             let v = self.decisionq[i];
-            self.decisionmap[v.unsigned_abs() as usize] = 0;
-            if v > 0 {
-                self.set_block_visit(v as u32, false);
+            self.decisionmap[v.solvable().to_usize()] = 0;
+            if v.is_positive() {
+                self.set_block_visit(v.solvable(), false);
             }
         }
         self.drop_stamps(0);
@@ -869,12 +928,12 @@ impl<'p> Solver<'p> {
     pub(crate) fn setpropagatelearn(
         &mut self,
         mut level: i32,
-        decision: i32,
+        decision: Literal,
         ruleid: usize,
     ) -> Result<i32, Unsat> {
-        if decision != 0 {
+        if !decision.is_none() {
             level += 1;
-            self.decide(decision, level, -(ruleid as i32));
+            self.decide(decision, level, Cause::chosen(RuleId::from_usize(ruleid)));
         }
         while let Some(r) = self.propagate(level) {
             if level == 1 {
@@ -886,32 +945,32 @@ impl<'p> Solver<'p> {
             let (l, lr) = self.analyze(level, r);
             level = l;
             let d = self.rules[lr].p;
-            self.decide(d, level, lr as i32);
+            self.decide(d, level, Cause::propagated(RuleId::from_usize(lr)));
         }
         Ok(level)
     }
 
     // ----- branches -----
 
-    fn createbranch(&mut self, level: i32, dq: &[i32], data: i32) {
+    fn createbranch(&mut self, level: i32, dq: &[Literal], data: usize) {
         if self.trace {
             eprintln!("creating a branch [data={data}]:");
             for &p in dq {
                 eprintln!("  - {}", self.sname(p));
             }
         }
-        self.branches.push(-dq[0]);
-        self.branches.extend_from_slice(&dq[1..]);
+        self.branches.push((-dq[0]).to_raw());
+        self.branches.extend(dq[1..].iter().map(|l| l.to_raw()));
         self.branches.push(0);
-        self.branches.push(data);
+        self.branches.push(data as i32);
         self.branches.push(dq.len() as i32 + 4);
         self.branches.push(level);
     }
 
     fn takebranch(&mut self, pos: usize, end: usize) -> Result<i32, Unsat> {
         let level = self.branches[end - 1];
-        let p = self.branches[pos];
-        self.branches[pos] = -p;
+        let p = Literal::from_raw(self.branches[pos]);
+        self.branches[pos] = (-p).to_raw();
         self.branches[end - 1] = 0;
         self.revert(level);
         self.branches[end - 1] = level;
@@ -925,7 +984,7 @@ impl<'p> Solver<'p> {
     pub(crate) fn selectandinstall(
         &mut self,
         level: i32,
-        dq: &mut Vec<i32>,
+        dq: &mut Vec<Literal>,
         ruleid: usize,
     ) -> Result<i32, Unsat> {
         if dq.len() > 1 {
@@ -935,7 +994,7 @@ impl<'p> Solver<'p> {
             self.reorder_for_future_installed(level, dq);
         }
         if dq.len() > 1 {
-            self.createbranch(level, dq, ruleid as i32);
+            self.createbranch(level, dq, ruleid);
         }
         let p = dq[0];
         if self.trace {
@@ -956,15 +1015,15 @@ impl<'p> Solver<'p> {
     /// again from the start.
     #[inline(never)]
     fn makeruledecisions(&mut self) -> i32 {
-        self.decide(SYSTEM as i32, 1, 0);
+        self.decide(Literal::pos(SolvableId::SYSTEM), 1, Cause::NONE);
         let decisionstart = self.decisionq.len();
         'restart: loop {
             while self.decisionq.len() > decisionstart {
-                let v = self.decisionq.pop().unwrap_or(0);
+                let v = self.decisionq.pop().unwrap_or(Literal::NONE);
                 self.decisionq_why.pop();
-                self.decisionmap[v.unsigned_abs() as usize] = 0;
-                if v > 0 {
-                    self.set_block_visit(v as u32, false);
+                self.decisionmap[v.solvable().to_usize()] = 0;
+                if v.is_positive() {
+                    self.set_block_visit(v.solvable(), false);
                 }
             }
             self.drop_stamps(0);
@@ -976,16 +1035,16 @@ impl<'p> Solver<'p> {
                     havedisabled = false;
                 }
                 let r = self.rules[ri];
-                if r.disabled || r.p == 0 || r.w2 != 0 {
+                if r.disabled || r.p.is_none() || !r.w2.is_none() {
                     continue;
                 }
                 let v = r.p;
-                let vv = v.unsigned_abs() as usize;
+                let vv = v.solvable().to_usize();
                 if self.decisionmap[vv] == 0 {
-                    self.decide(v, 1, ri as i32);
+                    self.decide(v, 1, Cause::propagated(RuleId::from_usize(ri)));
                     continue;
                 }
-                if (v > 0) == (self.decisionmap[vv] > 0) {
+                if v.is_positive() == (self.decisionmap[vv] > 0) {
                     continue;
                 }
                 if ri >= self.learntrules {
@@ -993,14 +1052,14 @@ impl<'p> Solver<'p> {
                     continue;
                 }
                 // The decision this assertion contradicts, and its rule.
-                let ori = if v == -(SYSTEM as i32) {
+                let ori = if v == Literal::neg(SolvableId::SYSTEM) {
                     0
                 } else {
                     self.decisionq
                         .iter()
                         .position(|&d| d == -v)
-                        .map(|i| self.decisionq_why[i].max(0) as usize)
-                        .unwrap_or(0)
+                        .and_then(|i| self.decisionq_why[i].propagated_by())
+                        .map_or(0, RuleId::to_usize)
                 };
                 let mut to_disable = Vec::new();
                 if ori < self.pkgrules_end {
@@ -1010,7 +1069,7 @@ impl<'p> Solver<'p> {
                     // this literal: all of them are the problem.
                     for i in self.pkgrules_end..self.learntrules {
                         let rr = self.rules[i];
-                        if rr.disabled || rr.w2 != 0 || rr.p.unsigned_abs() as usize != vv {
+                        if rr.disabled || !rr.w2.is_none() || rr.p.solvable() != v.solvable() {
                             continue;
                         }
                         to_disable.push(i);
@@ -1046,17 +1105,18 @@ impl<'p> Solver<'p> {
             dq.clear();
             let mut satisfied = false;
             for l in self.rule_lits(i) {
-                if l < 0 {
-                    if self.decisionmap[(-l) as usize] <= 0 {
+                let v = self.decided(l.solvable());
+                if l.is_negative() {
+                    if v <= 0 {
                         satisfied = true;
                         break;
                     }
                 } else {
-                    if self.decisionmap[l as usize] > 0 {
+                    if v > 0 {
                         satisfied = true;
                         break;
                     }
-                    if self.decisionmap[l as usize] == 0 {
+                    if v == 0 {
                         dq.push(l);
                     }
                 }
@@ -1090,7 +1150,7 @@ impl<'p> Solver<'p> {
         let nrules = |s: &Self| s.rules.len();
         let mut i: usize = 1;
         let mut n: usize = 1;
-        let mut dq: Vec<i32> = Vec::new();
+        let mut dq: Vec<Literal> = Vec::new();
         loop {
             if n >= nrules(self) {
                 if postponed <= 0 {
@@ -1136,7 +1196,7 @@ impl<'p> Solver<'p> {
             if r.disabled {
                 settled!(0);
             }
-            if r.p < 0 && (r.d == 0 || self.decisionmap[(-r.p) as usize] <= 0) {
+            if r.p.is_negative() && (r.d == 0 || self.decided(r.p.solvable()) <= 0) {
                 if r.d == 0 {
                     settled!(0);
                 }
@@ -1144,12 +1204,12 @@ impl<'p> Solver<'p> {
             }
             dq.clear();
             if r.d == 0 {
-                if r.w2 <= 0 {
+                if !r.w2.is_positive() {
                     settled!(0);
                 }
                 let (a, b) = (
-                    self.decisionmap[r.p.unsigned_abs() as usize].abs(),
-                    self.decisionmap[r.w2 as usize].abs(),
+                    self.decided(r.p.solvable()).abs(),
+                    self.decided(r.w2.solvable()).abs(),
                 );
                 if a != 0 || b != 0 {
                     settled!(if a == 0 || (b != 0 && b < a) { b } else { a });
@@ -1157,11 +1217,12 @@ impl<'p> Solver<'p> {
                 dq.push(r.p);
                 dq.push(r.w2);
             } else {
-                if r.p >= 0 {
-                    if self.decisionmap[r.p as usize] > 0 {
-                        settled!(self.decisionmap[r.p as usize]);
+                if !r.p.is_negative() {
+                    let v = self.decided(r.p.solvable());
+                    if v > 0 {
+                        settled!(v);
                     }
-                    if self.decisionmap[r.p as usize] == 0 {
+                    if v == 0 {
                         dq.push(r.p);
                     }
                 }
@@ -1171,19 +1232,18 @@ impl<'p> Solver<'p> {
                 let mut lvl = 0;
                 loop {
                     let p = self.lits[k];
-                    if p == 0 {
+                    if p.is_none() {
                         break;
                     }
                     k += 1;
-                    if p < 0 {
-                        let v = self.decisionmap[(-p) as usize];
+                    let v = self.decided(p.solvable());
+                    if p.is_negative() {
                         if v <= 0 {
                             done = if v < 0 { 2 } else { 1 };
                             lvl = -v;
                             break;
                         }
                     } else {
-                        let v = self.decisionmap[p as usize];
                         if v > 0 {
                             done = 2;
                             lvl = v;
@@ -1266,8 +1326,8 @@ impl<'p> Solver<'p> {
 
     /// Package `n` was installed (`on`) or taken back: the rules of its
     /// block are to be looked at, or passed over.
-    fn set_block_visit(&mut self, n: u32, on: bool) {
-        let start = self.blk_start[n as usize] as usize;
+    fn set_block_visit(&mut self, n: SolvableId, on: bool) {
+        let start = self.blk_start[n.to_usize()] as usize;
         if start != 0 {
             let end = self.block_end[start] as usize;
             self.set_visit(start, end, on);
@@ -1288,7 +1348,7 @@ impl<'p> Solver<'p> {
             }
             let r = r as usize;
             let p = self.rules[r].p;
-            if p >= 0 || self.decisionmap[(-p) as usize] > 0 {
+            if !p.is_negative() || self.decided(p.solvable()) > 0 {
                 self.visit[r >> 6] |= 1 << (r & 63);
             }
         }
@@ -1350,30 +1410,31 @@ impl<'p> Solver<'p> {
                     let l = self.branches[endi - 1];
                     let mut lastsi: i64 = -1;
                     for i in starti..endi - 4 {
-                        let p = self.branches[i];
-                        if p <= 0 {
+                        let p = Literal::from_raw(self.branches[i]);
+                        if !p.is_positive() {
                             continue;
                         }
-                        if self.decisionmap[p as usize] > l {
+                        let p = p.solvable();
+                        if self.decided(p) > l {
                             lasti = i as i64;
                             lastiend = endi;
                             lastsi = -1;
                             break;
                         }
                         if lastsi < 0
-                            && (self.recommendsmap[p as usize] || self.is_supplementing(p as u32))
+                            && (self.recommendsmap[p.to_usize()] || self.is_supplementing(p))
                         {
                             lastsi = i as i64;
                         }
                     }
                     if lastsi >= 0 {
                         for i in starti..endi - 4 {
-                            let p = -self.branches[i];
-                            if p <= 0 || self.decisionmap[p as usize] != l + 1 {
+                            let p = -Literal::from_raw(self.branches[i]);
+                            if !p.is_positive() || self.decided(p.solvable()) != l + 1 {
                                 continue;
                             }
-                            if !(self.recommendsmap[p as usize] || self.is_supplementing(p as u32))
-                            {
+                            let p = p.solvable();
+                            if !(self.recommendsmap[p.to_usize()] || self.is_supplementing(p)) {
                                 lasti = lastsi;
                                 lastiend = endi;
                                 break;
