@@ -7,6 +7,32 @@
 
 use std::path::PathBuf;
 
+/// The environment variable that makes the tools print the solver's
+/// decisions to stderr ([`init_trace`]).
+pub const TRACE_ENV: &str = "RESOLVER_TRACE";
+
+/// Prints the solver's trace (the `log` records of [`crate::solver`], one
+/// line each) to stderr when [`TRACE_ENV`] is set; without it nothing is
+/// logged. Each tool that resolves calls this first thing in `main`.
+pub fn init_trace() {
+    struct Stderr;
+    impl log::Log for Stderr {
+        fn enabled(&self, m: &log::Metadata) -> bool {
+            m.target().starts_with("buildroot_core::solver")
+        }
+        fn log(&self, r: &log::Record) {
+            if self.enabled(r.metadata()) {
+                eprintln!("{}", r.args());
+            }
+        }
+        fn flush(&self) {}
+    }
+    static LOGGER: Stderr = Stderr;
+    if std::env::var_os(TRACE_ENV).is_some() && log::set_logger(&LOGGER).is_ok() {
+        log::set_max_level(log::LevelFilter::Trace);
+    }
+}
+
 use crate::error::{Error, Result};
 use crate::rpmmd::{parse_repofile, RepoSpec, Vars};
 

@@ -312,6 +312,8 @@ fn known_differences() -> Vec<String> {
 
 #[test]
 fn random_repos_match_dnf() {
+    // RESOLVER_TRACE=1 prints our decisions (docs/resolver.md).
+    buildroot_core::cli::init_trace();
     if !dnf_available() {
         eprintln!("SKIP random_repos_match_dnf: /usr/bin/python3 cannot import dnf (apt-get install python3-dnf)");
         return;

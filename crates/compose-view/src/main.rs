@@ -157,6 +157,7 @@ impl From<buildroot_core::Error> for Failure {
 }
 
 fn main() -> ExitCode {
+    buildroot_core::cli::init_trace();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -71,6 +71,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    buildroot_core::cli::init_trace();
     let args = match Args::try_parse() {
         Ok(a) => a,
         Err(e) => {

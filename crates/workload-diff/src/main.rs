@@ -215,6 +215,7 @@ impl From<buildroot_core::Error> for Failure {
 }
 
 fn main() -> ExitCode {
+    buildroot_core::cli::init_trace();
     let cli = Cli::parse();
     if cli.format == Some(Format::Verify) {
         return match verify(&cli) {

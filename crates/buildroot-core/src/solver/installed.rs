@@ -264,9 +264,7 @@ impl Solver<'_> {
             }
             if self.decided(p) == 0 {
                 let olevel = level;
-                if self.trace {
-                    eprintln!("keeping {} (level {})", self.pkg_str(p), level + 1);
-                }
+                log::trace!("keeping {} (level {})", self.pkg_str(p), level + 1);
                 level = self.setpropagatelearn(level, Literal::pos(p), ri)?;
                 if level <= olevel {
                     if level < origlevel {

@@ -12,6 +12,12 @@
 //! postponing pass; conflicts are analysed (first UIP), the learnt rule is
 //! added and the solver back-jumps; at the end the branches are revisited
 //! to minimise the result.
+//!
+//! The decisions are traced through `log` at trace level, in the shape of
+//! libsolv's debug output (compare with `testsolv -v -v`); the tools print
+//! them when `RESOLVER_TRACE` is set ([`crate::cli::init_trace`]).
+
+use log::trace;
 
 use super::cache::{Bufs, RuleCache, Workspace};
 use super::id::{Cause, Literal, RuleId};
@@ -196,9 +202,6 @@ pub(crate) struct Solver<'p> {
     pub problems: Vec<Vec<usize>>,
     /// For each solver job, its dependency when it is a provides job.
     pub job_deps: Vec<Option<DepId>>,
-    /// `RESOLVER_TRACE` set: print decisions to stderr in the shape of
-    /// libsolv's debug output (compare with `testsolv -v -v`).
-    pub trace: bool,
     /// Installed packages (an installed system, `installed.rs`): empty
     /// for an empty root (no per-transaction array of pool size), else a
     /// flag per solvable.
@@ -214,12 +217,6 @@ pub(crate) struct Solver<'p> {
     /// libsolv `do_extra_reordering`: set while the jobs are resolved on an
     /// installed system.
     pub do_extra_reordering: bool,
-}
-
-/// Whether `RESOLVER_TRACE` is set (read once).
-fn trace_enabled() -> bool {
-    static T: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *T.get_or_init(|| std::env::var_os("RESOLVER_TRACE").is_some())
 }
 
 impl<'p> Solver<'p> {
@@ -289,7 +286,6 @@ impl<'p> Solver<'p> {
             suggestscplx: Vec::new(),
             problems: Vec::new(),
             job_deps: Vec::new(),
-            trace: trace_enabled(),
             installed: Vec::new(),
             installed_list: Vec::new(),
             updaterules: 0,
@@ -939,9 +935,7 @@ impl<'p> Solver<'p> {
             if level == 1 {
                 return self.analyze_unsolvable(r);
             }
-            if self.trace {
-                eprintln!("conflict at level {level}, rule {r}");
-            }
+            trace!("conflict at level {level}, rule {r}");
             let (l, lr) = self.analyze(level, r);
             level = l;
             let d = self.rules[lr].p;
@@ -953,10 +947,10 @@ impl<'p> Solver<'p> {
     // ----- branches -----
 
     fn createbranch(&mut self, level: i32, dq: &[Literal], data: usize) {
-        if self.trace {
-            eprintln!("creating a branch [data={data}]:");
+        if log::log_enabled!(log::Level::Trace) {
+            trace!("creating a branch [data={data}]:");
             for &p in dq {
-                eprintln!("  - {}", self.sname(p));
+                trace!("  - {}", self.sname(p));
             }
         }
         self.branches.push((-dq[0]).to_raw());
@@ -975,9 +969,7 @@ impl<'p> Solver<'p> {
         self.revert(level);
         self.branches[end - 1] = level;
         let why = self.branches[end - 3] as usize;
-        if self.trace {
-            eprintln!("taking branch {} (level {level})", self.sname(p));
-        }
+        trace!("taking branch {} (level {level})", self.sname(p));
         self.setpropagatelearn(level, p, why)
     }
 
@@ -997,13 +989,11 @@ impl<'p> Solver<'p> {
             self.createbranch(level, dq, ruleid);
         }
         let p = dq[0];
-        if self.trace {
-            eprintln!(
-                "installing {} (level {}, rule {ruleid})",
-                self.sname(p),
-                level + 1
-            );
-        }
+        trace!(
+            "installing {} (level {}, rule {ruleid})",
+            self.sname(p),
+            level + 1
+        );
         self.setpropagatelearn(level, p, ruleid)
     }
 
