@@ -38,11 +38,9 @@ pub mod error;
 pub mod evr;
 pub mod package;
 pub mod pkglist;
-#[allow(missing_docs)]
 pub mod pool;
 pub mod repodata;
 pub mod rpmmd;
-#[allow(missing_docs)]
 pub mod solver;
 #[allow(missing_docs)]
 pub mod spec;

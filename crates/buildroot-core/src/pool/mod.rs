@@ -22,6 +22,10 @@
 //!   `Provides: /path` (dnf finds its owners through a file selector
 //!   instead, see the solver's job construction).
 //!
+//! Inside the crate, packages, strings, EVRs and dependencies are named by
+//! typed ids (`id.rs`: [`PkgId`] and the crate-internal solvable, string,
+//! EVR and dependency ids, and relation flags).
+//!
 //! [`Pool::load`] builds the same pool straight from repo specs, interning
 //! each chunk of primary.xml as soon as it is next in pool order while the
 //! readers parse later ones (the builder is the bulk of the load's

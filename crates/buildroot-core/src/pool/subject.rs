@@ -101,10 +101,15 @@ fn class_match(p: &[u8], start: usize, c: u8) -> Option<(bool, usize)> {
 /// The forms of a package spec, most specific first (`HY_FORMS_MOST_SPEC`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Form {
+    /// `name-[epoch:]version-release.arch`
     Nevra,
+    /// `name.arch`
     Na,
+    /// `name`
     Name,
+    /// `name-[epoch:]version-release`
     Nevr,
+    /// `name-[epoch:]version`
     Nev,
 }
 
@@ -115,10 +120,15 @@ pub const FORMS_MOST_SPECIFIC: [Form; 5] =
 /// A spec split in one form; absent parts match anything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SpecParts {
+    /// The name (may be a glob).
     pub name: String,
+    /// The epoch.
     pub epoch: Option<u32>,
+    /// The version.
     pub version: Option<String>,
+    /// The release.
     pub release: Option<String>,
+    /// The arch.
     pub arch: Option<String>,
 }
 

@@ -16,7 +16,12 @@ pub enum Reason {
     /// A candidate of job `0` (index into the job list).
     Job(usize),
     /// Required by `by`, which itself came in through job `job`.
-    RequiredBy { by: PkgId, job: usize },
+    RequiredBy {
+        /// The package that requires it.
+        by: PkgId,
+        /// The job `by` came in through (index into the job list).
+        job: usize,
+    },
     /// Installed for another reason (e.g. to defuse a rich conflict).
     Other,
 }

@@ -4,21 +4,23 @@
 //! This is a re-implementation of the parts of libsolv 0.7.23 that a fresh
 //! install exercises, in the same order, because which of several valid
 //! answers dnf gives depends on libsolv's decision order:
-//! - [`jobs`]: dnf's job construction (`dnf install NAME`: NEVRA forms, name
+//! - `jobs`: dnf's job construction (`dnf install NAME`: NEVRA forms, name
 //!   before provides, obsoleters; `dnf builddep`: provides selector, file
 //!   fallback, rich deps);
-//! - [`rules`]: package rules from a work-list walk over the job candidates
+//! - `rules`: package rules from a work-list walk over the job candidates
 //!   (requires, conflicts, obsoletes, same-name, rich deps in CNF), sorted and
 //!   de-duplicated, then job rules, then inferior-arch ("lock-step") rules;
-//! - [`sat`]: unit propagation with watched literals, libsolv's decision
+//! - `sat`: unit propagation with watched literals, libsolv's decision
 //!   loop (jobs first, then dependency rules with postponing), conflict
 //!   analysis with learnt rules and back-jumping, and the minimisation pass;
-//! - [`policy`]: the choice between alternatives (`policy_filter_unwanted`);
-//! - [`problems`]: dnf-like problem descriptions;
-//! - [`explain`]: why each package of a solution is there;
-//! - [`installed`]: what an installed system adds (`dnf install` on top of
+//! - `policy`: the choice between alternatives (`policy_filter_unwanted`);
+//! - `problems`: dnf-like problem descriptions;
+//! - `explain`: why each package of a solution is there;
+//! - `installed`: what an installed system adds (`dnf install` on top of
 //!   installed packages, [`resolve_on`]);
-//! - [`cache`]: what a [`Resolver`] keeps across transactions.
+//! - `cache`: what a [`Resolver`] keeps across transactions;
+//! - `id`: literals, rule ids and decision causes (the solver's typed ids;
+//!   the pool's are in `pool/id.rs`).
 //!
 //! See `docs/resolver.md` for the design and the measured agreement with dnf.
 
@@ -56,7 +58,12 @@ pub enum Job {
     /// As `dnf group install` takes one package of a comps group: the
     /// packages named exactly `name` (of the pool's base arch only when
     /// `basearch_only`) and their obsoleters; nothing else is tried.
-    GroupPackage { name: String, basearch_only: bool },
+    GroupPackage {
+        /// The package name.
+        name: String,
+        /// Only packages of the pool's base arch (else every arch).
+        basearch_only: bool,
+    },
 }
 
 impl std::fmt::Display for Job {
