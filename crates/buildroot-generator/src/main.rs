@@ -350,7 +350,7 @@ fn run(args: &Args) -> Result<u8> {
         };
     }
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &br.document(&args.arch))?;
+        serde_json::to_writer_pretty(&mut out, &br.report(&args.arch))?;
         writeln!(out)?;
         out.flush()?;
         return Ok(0);

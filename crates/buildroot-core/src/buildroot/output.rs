@@ -16,33 +16,54 @@ use crate::error::{Error, Result};
 use crate::pkglist::{sorted_unique, write_list_file};
 use crate::pool::PkgId;
 
-/// The `--json` document of buildroot-generator.
+/// A run's report: what buildroot-generator's `--json` prints (every list
+/// of the output directory, and the errors per source). Not to be confused
+/// with content-resolver's buildroot config
+/// ([`crate::workload::BuildrootConfigDocument`]).
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct BuildrootDocument {
+pub struct BuildrootReport {
+    /// The target arch of the run.
     pub arch: String,
+    /// Names of every binary installed by any transaction (byte-sorted).
     pub binaries: Vec<String>,
+    /// Every source name of the run, NoSource ones included.
     pub sources: Vec<String>,
+    /// `name-version-release` of every binary.
     pub binary_nvrs: Vec<String>,
+    /// `name-version-release` of every chosen source package.
     pub source_nvrs: Vec<String>,
-    pub core: CoreDocument,
+    /// The core buildroot resolved alone.
+    pub core: CoreReport,
+    /// Source name -> its errors, for the sources that have any.
     pub errors: BTreeMap<String, SourceErrors>,
 }
 
+/// The core buildroot's part of a [`BuildrootReport`].
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct CoreDocument {
+pub struct CoreReport {
+    /// The core names asked for (`dnf install NAME` each).
     pub names: Vec<String>,
+    /// Core names no package matches.
     pub missing: Vec<String>,
+    /// Problem lines if the core alone cannot be solved.
     pub problems: Vec<String>,
+    /// Names of the core's binaries.
     pub binaries: Vec<String>,
+    /// Source names of the core's binaries.
     pub sources: Vec<String>,
 }
 
+/// One source's errors in a [`BuildrootReport`] (dep-tracker's `errors/`
+/// files); an empty kind is left out of the JSON.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct SourceErrors {
+    /// BuildRequires that matched nothing (NoInstall).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub no_install: Vec<String>,
+    /// Problem lines of a transaction that could not be solved (BadDeps).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub bad_deps: Vec<String>,
+    /// No source package of that name (NoSource).
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub no_source: bool,
 }
@@ -79,8 +100,8 @@ impl Buildroot<'_> {
         )
     }
 
-    /// The `--json` document.
-    pub fn document(&self, arch: &str) -> BuildrootDocument {
+    /// The run's report (buildroot-generator's `--json`).
+    pub fn report(&self, arch: &str) -> BuildrootReport {
         let errors = self
             .failed()
             .map(|s| {
@@ -94,13 +115,13 @@ impl Buildroot<'_> {
                 )
             })
             .collect();
-        BuildrootDocument {
+        BuildrootReport {
             arch: arch.to_string(),
             binaries: self.binaries(),
             sources: self.source_names(),
             binary_nvrs: self.binary_nvrs(),
             source_nvrs: self.source_nvrs(),
-            core: CoreDocument {
+            core: CoreReport {
                 names: self.core.names.clone(),
                 missing: self.core.missing.clone(),
                 problems: self.core.problems.clone(),

@@ -65,12 +65,15 @@ struct Shared {
 /// The target of an evaluation: arch, OS, macro files and definitions.
 #[derive(Clone, Debug)]
 pub struct SpecContext {
+    /// The target arch (`%_target_cpu`).
     pub arch: String,
+    /// The target OS (`%_target_os`, `linux`).
     pub os: String,
     /// Extra `%define`s (name, value), applied after the macro files.
     pub macros: Vec<(String, String)>,
-    /// `--with X` / `--without X`.
+    /// Bconds switched on, as rpm's `--with X` (`%_with_X`).
     pub with: Vec<String>,
+    /// Bconds switched off, as rpm's `--without X` (`%_without_X`).
     pub without: Vec<String>,
     /// Directories `require` searches for Lua modules (each plays
     /// `/usr/lib/rpm/lua`: `require "fedora.common"` reads
@@ -362,6 +365,7 @@ pub struct SrpmSources {
 }
 
 impl SrpmSources {
+    /// The payload of the SRPM at `path` (read when a file is first asked for).
     pub fn new(path: &Path) -> SrpmSources {
         SrpmSources {
             path: path.to_path_buf(),
@@ -419,14 +423,23 @@ impl Host<'_> {
 /// What a spec says for one target.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SpecEval {
+    /// `Name:`.
     pub name: String,
+    /// `Epoch:` (None: not given).
     pub epoch: Option<u32>,
+    /// `Version:`.
     pub version: String,
+    /// `Release:`, macros expanded (`1.eln150`).
     pub release: String,
+    /// `BuildRequires:`, in spec order, each once.
     pub build_requires: Vec<Dep>,
+    /// `BuildConflicts:`, in spec order, each once.
     pub build_conflicts: Vec<Dep>,
+    /// `ExclusiveArch:` values.
     pub exclusive_arch: Vec<String>,
+    /// `ExcludeArch:` values.
     pub exclude_arch: Vec<String>,
+    /// `BuildArch:` values (`noarch`, ...).
     pub build_arch: Vec<String>,
     /// `%generate_buildrequires`: more BuildRequires appear only at build time.
     pub dynamic_build_requires: bool,
@@ -572,6 +585,7 @@ pub struct ArchfulReport {
     pub archful: bool,
     /// Problems of any arch's evaluation.
     pub problems: Vec<String>,
+    /// Some arch's spec has `%generate_buildrequires`.
     pub dynamic_build_requires: bool,
     /// Arches that ExclusiveArch/ExcludeArch rule out.
     pub not_buildable_on: Vec<String>,
