@@ -46,7 +46,7 @@ pub mod spec;
 pub mod srpm;
 pub mod workload;
 
-pub use error::{Error, Result};
+pub use error::{Error, OutputDirProblem, Result};
 
 /// `docs/resolver.md`, whose API example `cargo test --doc` compiles and runs.
 #[cfg(doctest)]

@@ -12,7 +12,7 @@ use crate::workload::Relations;
 
 use super::{Buildroot, SourceRecord};
 use crate::atomic::{write_file, StagedDir};
-use crate::error::{Error, Result};
+use crate::error::{Error, OutputDirProblem, Result};
 use crate::pkglist::{sorted_unique, write_list_file};
 use crate::pool::PkgId;
 
@@ -287,19 +287,18 @@ pub fn check_output_dir(dir: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(Error::io(dir, e)),
     };
+    let refuse = |problem| {
+        Err(Error::OutputDir {
+            path: dir.to_path_buf(),
+            problem,
+        })
+    };
     if !meta.is_dir() {
-        return Err(Error::format(
-            dir.display(),
-            "--output-dir exists and is not a directory",
-        ));
+        return refuse(OutputDirProblem::NotADirectory);
     }
     if let (Ok(real), Ok(cwd)) = (std::fs::canonicalize(dir), std::env::current_dir()) {
         if cwd.starts_with(&real) {
-            return Err(Error::format(
-                dir.display(),
-                "--output-dir holds the working directory and is replaced whole: \
-                 run from outside it (e.g. --output-dir ../out)",
-            ));
+            return refuse(OutputDirProblem::HoldsWorkingDirectory);
         }
     }
     if dir.join(OUTPUT_MARKER).is_file() {
@@ -307,13 +306,9 @@ pub fn check_output_dir(dir: &Path) -> Result<()> {
     }
     let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     if entries.next().is_some() {
-        return Err(Error::format(
-            dir.display(),
-            format!(
-                "--output-dir is not empty and not an earlier output (no {OUTPUT_MARKER}); \
-                 it would be replaced whole: name a new or empty directory"
-            ),
-        ));
+        return refuse(OutputDirProblem::NotAnEarlierOutput {
+            marker: OUTPUT_MARKER,
+        });
     }
     Ok(())
 }

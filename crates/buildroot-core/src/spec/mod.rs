@@ -137,7 +137,7 @@ impl SpecContext {
             match define::parse(&chunk, false).def {
                 Ok(d) => defs.push(d),
                 Err(e) => {
-                    return Err(Error::format(format!("{}:{line}", path.display()), e));
+                    return Err(Error::at_line(path.display(), line, e));
                 }
             }
         }
@@ -156,12 +156,14 @@ impl SpecContext {
         self.files.iter().map(|f| f.path.as_path()).collect()
     }
 
-    /// A `NAME VALUE` definition as given to `--define`.
+    /// A `NAME VALUE` definition, as rpm's `--define` takes it.
     pub fn define(&mut self, def: &str) -> Result<()> {
         let def = def.trim().trim_start_matches('%');
         let (name, value) = def
             .split_once(char::is_whitespace)
-            .ok_or_else(|| Error::Usage(format!("--define '{def}': expected 'NAME VALUE'")))?;
+            .ok_or_else(|| Error::MacroDefinition {
+                text: def.to_string(),
+            })?;
         self.macros
             .push((name.to_string(), value.trim().to_string()));
         Ok(())
