@@ -26,9 +26,7 @@ use crate::error::Result;
 use crate::pool::{PkgId, Pool};
 use crate::solver::{Job, Resolver, Solution, Unsolvable};
 
-pub use output::{
-    check_output_dir, view_id, BuildrootReport, CoreReport, SourceErrors, WHY_FILE,
-};
+pub use output::{check_output_dir, view_id, BuildrootReport, CoreReport, SourceErrors, WHY_FILE};
 
 /// mock's build group as dep-tracker used it (the release package is added
 /// separately).

@@ -728,10 +728,15 @@ fn define_without_a_value() {
     let cache = t.path().join("cache");
     std::fs::create_dir(&cache).unwrap();
     let mut c = cmd(Tool::IdentifyArchful);
-    c.args(["--source-repo", "s=testdata/repos/source", "--arch", "x86_64"])
-        .arg("--cache")
-        .arg(&cache)
-        .args(["--define", "%dist"]);
+    c.args([
+        "--source-repo",
+        "s=testdata/repos/source",
+        "--arch",
+        "x86_64",
+    ])
+    .arg("--cache")
+    .arg(&cache)
+    .args(["--define", "%dist"]);
     expect(
         &t,
         c,
