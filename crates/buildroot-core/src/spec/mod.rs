@@ -62,6 +62,15 @@ struct Shared {
     trusted: OnceLock<shell::Shell>,
 }
 
+/// One macro definition given on the command line ([`SpecContext::define`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MacroDefinition {
+    /// The macro's name (no `%`; `name(opts)` for a parametric one).
+    pub name: String,
+    /// Its body.
+    pub value: String,
+}
+
 /// The target of an evaluation: arch, OS, macro files and definitions.
 #[derive(Clone, Debug)]
 pub struct SpecContext {
@@ -69,8 +78,8 @@ pub struct SpecContext {
     pub arch: String,
     /// The target OS (`%_target_os`, `linux`).
     pub os: String,
-    /// Extra `%define`s (name, value), applied after the macro files.
-    pub macros: Vec<(String, String)>,
+    /// Extra `%define`s, applied after the macro files.
+    pub macros: Vec<MacroDefinition>,
     /// Bconds switched on, as rpm's `--with X` (`%_with_X`).
     pub with: Vec<String>,
     /// Bconds switched off, as rpm's `--without X` (`%_without_X`).
@@ -159,13 +168,15 @@ impl SpecContext {
     /// A `NAME VALUE` definition, as rpm's `--define` takes it.
     pub fn define(&mut self, def: &str) -> Result<()> {
         let def = def.trim().trim_start_matches('%');
-        let (name, value) = def
-            .split_once(char::is_whitespace)
-            .ok_or_else(|| Error::MacroDefinition {
-                text: def.to_string(),
-            })?;
-        self.macros
-            .push((name.to_string(), value.trim().to_string()));
+        let (name, value) =
+            def.split_once(char::is_whitespace)
+                .ok_or_else(|| Error::MacroDefinition {
+                    text: def.to_string(),
+                })?;
+        self.macros.push(MacroDefinition {
+            name: name.to_string(),
+            value: value.trim().to_string(),
+        });
         Ok(())
     }
 
@@ -311,10 +322,10 @@ impl SpecContext {
                 Entry::new(&format!("--without-{w}"), None, level::CMDLINE),
             );
         }
-        for (k, v) in &self.macros {
-            let mut text = k.as_bytes().to_vec();
+        for MacroDefinition { name, value } in &self.macros {
+            let mut text = name.as_bytes().to_vec();
             text.push(b' ');
-            text.extend_from_slice(v.as_bytes());
+            text.extend_from_slice(value.as_bytes());
             if let Ok(d) = define::parse(&text, false).def {
                 push_def(&mut b, &d, level::CMDLINE);
             }
@@ -379,10 +390,10 @@ impl SrpmSources {
 impl SourceFiles for SrpmSources {
     fn read(&self, name: &str) -> Option<Vec<u8>> {
         let files = self.files.get_or_init(|| {
-            crate::srpm::read_payload(&self.path)
+            crate::srpm::read_payload_files(&self.path)
                 .map(|v| {
                     v.into_iter()
-                        .map(|(n, d, _)| (n.rsplit('/').next().unwrap_or(&n).to_string(), d))
+                        .map(|f| (f.base_name().to_string(), f.data))
                         .collect()
                 })
                 .unwrap_or_default()
