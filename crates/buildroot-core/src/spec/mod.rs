@@ -6,7 +6,7 @@
 //! the arch that built it; this recomputes them for any arch.
 //!
 //! Macro files are parsed once into a shared table per target (built-ins of
-//! [`defaults`], then the files in load order, then the arch's platform
+//! `defaults`, then the files in load order, then the arch's platform
 //! macros, then `--with`/`--without`/`--define`, then `%_target_cpu`);
 //! each evaluation layers its own definitions over it.
 //!
@@ -89,7 +89,7 @@ pub struct SpecContext {
     /// `DIR/fedora/common.lua`).
     pub lua_dirs: Vec<PathBuf>,
     /// A directory laid out as `/usr/lib/rpm/platform` (`ARCH-linux/macros`);
-    /// without one, the arch facts of [`defaults`] stand in for it.
+    /// without one, the arch facts of `defaults` stand in for it.
     pub platform_dir: Option<PathBuf>,
     /// Whether [`ELN_MACROS`] (`%rhel`, `%el11`, `%eln`, `%dist`) are in
     /// the built-in layer. Off when the distribution's own macro files are
