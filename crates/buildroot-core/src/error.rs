@@ -273,6 +273,27 @@ mod tests {
     }
 
     #[test]
+    fn problems_a_tool_words_with_its_options_are_data() {
+        // The tools put their option's name in front of the problem
+        // (buildroot-generator: `PATH: --output-dir PROBLEM`).
+        let e = Error::OutputDir {
+            path: "out".into(),
+            problem: OutputDirProblem::NotADirectory,
+        };
+        assert_eq!(
+            e.to_string(),
+            "out: the output directory exists and is not a directory"
+        );
+        let e = Error::MacroDefinition {
+            text: "dist".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "macro definition 'dist': expected 'NAME VALUE'"
+        );
+    }
+
+    #[test]
     fn tempfile_paths_are_dropped_from_io_errors() {
         let dir = std::path::Path::new("/nonexistent/dir");
         let err = tempfile::Builder::new().tempdir_in(dir).unwrap_err();
