@@ -39,6 +39,9 @@ if [ -z "${MACROS:-}" ]; then
   py=sailfishos-mirror+python-rpm-macros
   for f in macros.python-srpm macros.python macros.python3 macros.pybytecompile; do show $py $f "$macros/macros.d/$f"; done
   show $py python.lua "$macros/lua/fedora/srpm/python.lua"
+  # pyproject-srpm-macros: what koji's SRPM buildroot has of pyproject-rpm-macros (incl. the
+  # rpm 4.20 `BuildSystem: pyproject` macros).
+  show sailfishos-mirror+pyproject-rpm-macros macros.aaa-pyproject-srpm "$macros/macros.d/macros.aaa-pyproject-srpm"
   show eclipseo+forge-srpm-macros rpm/macros.d/macros.forge "$macros/macros.d/macros.forge"
   show eclipseo+forge-srpm-macros rpm/lua/fedora/srpm/forge.lua "$macros/lua/fedora/srpm/forge.lua"
   show sailfishos-mirror+go-rpm-macros rpm/macros.d/macros.go-srpm "$macros/macros.d/macros.go-srpm"

@@ -43,8 +43,9 @@ pub struct RepoArgs {
     /// $releasever are replaced).
     #[arg(long = "repo", value_name = "ID=URL")]
     pub repos: Vec<String>,
-    // A doc comment here would become clap's help text.
-    #[allow(missing_docs)]
+    // clap's derive reads doc comments of `arg` fields only: this one is
+    // no help text.
+    /// The source repositories and the options every tool shares.
     #[command(flatten)]
     pub source: SourceRepoArgs,
 }
@@ -56,8 +57,9 @@ pub struct SourceRepoArgs {
     /// Source repository: ID=URL (a directory, file:// or http(s)://).
     #[arg(long = "source-repo", value_name = "ID=URL")]
     pub source_repos: Vec<String>,
-    // A doc comment here would become clap's help text.
-    #[allow(missing_docs)]
+    // clap's derive reads doc comments of `arg` fields only: this one is
+    // no help text.
+    /// `.repo` files, `$releasever` and the metadata cache.
     #[command(flatten)]
     pub files: RepoFileArgs,
 }

@@ -111,9 +111,77 @@ pub enum Error {
         /// The repo id of the override.
         id: String,
     },
+    /// A directory that an output tree would replace whole, and may not.
+    #[error("{}: the output directory {problem}", path.display())]
+    OutputDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why it may not be replaced.
+        problem: OutputDirProblem,
+    },
+    /// A macro definition that is not `NAME VALUE`.
+    #[error("macro definition '{text}': expected 'NAME VALUE'")]
+    MacroDefinition {
+        /// The definition as given (trimmed, without a leading `%`).
+        text: String,
+    },
+    /// A path rpm would get in a `:`-separated list (its macro path), that
+    /// holds a `:` itself.
+    #[error("{}: rpm cannot take a path with ':'", path.display())]
+    PathWithColon {
+        /// The path.
+        path: PathBuf,
+    },
+    /// An SRPM rebuilt by `rpmbuild -bs` whose name or EVR is not the
+    /// original's.
+    #[error(
+        "{}: rpmbuild -bs made {built}, not {original} (a macro such as %dist differs from \
+         the build that made this SRPM)",
+        path.display()
+    )]
+    RebuiltNevrDiffers {
+        /// The original SRPM.
+        path: PathBuf,
+        /// `name-evr` of the rebuilt SRPM.
+        built: String,
+        /// `name-evr` of the original.
+        original: String,
+    },
     /// Anything else the user must fix (bad option value, ...).
     #[error("{0}")]
     Usage(String),
+}
+
+/// Why a directory may not be replaced by an output tree ([`Error::OutputDir`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OutputDirProblem {
+    /// The path exists and is not a directory.
+    NotADirectory,
+    /// The directory holds the working directory.
+    HoldsWorkingDirectory,
+    /// The directory is neither empty nor an earlier output (it lacks `marker`).
+    NotAnEarlierOutput {
+        /// The file every output holds.
+        marker: &'static str,
+    },
+}
+
+impl std::fmt::Display for OutputDirProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutputDirProblem::NotADirectory => write!(f, "exists and is not a directory"),
+            OutputDirProblem::HoldsWorkingDirectory => write!(
+                f,
+                "holds the working directory and is replaced whole: run from outside it"
+            ),
+            OutputDirProblem::NotAnEarlierOutput { marker } => write!(
+                f,
+                "is not empty and not an earlier output (no {marker}); it would be replaced \
+                 whole: name a new or empty directory"
+            ),
+        }
+    }
 }
 
 /// `items` joined with ", ", or "none".
@@ -202,6 +270,27 @@ mod tests {
         assert_eq!(e.to_string(), "a.repo:3: section header without ']'");
         let e = Error::format("a.repo", "empty");
         assert_eq!((e.line(), e.to_string().as_str()), (None, "a.repo: empty"));
+    }
+
+    #[test]
+    fn problems_a_tool_words_with_its_options_are_data() {
+        // The tools put their option's name in front of the problem
+        // (buildroot-generator: `PATH: --output-dir PROBLEM`).
+        let e = Error::OutputDir {
+            path: "out".into(),
+            problem: OutputDirProblem::NotADirectory,
+        };
+        assert_eq!(
+            e.to_string(),
+            "out: the output directory exists and is not a directory"
+        );
+        let e = Error::MacroDefinition {
+            text: "dist".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "macro definition 'dist': expected 'NAME VALUE'"
+        );
     }
 
     #[test]

@@ -263,8 +263,17 @@ pub fn read_evr(path: &Path) -> Result<Evr> {
     ))
 }
 
+/// The arches an RPM header limits its builds to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ArchLimits {
+    /// `ExclusiveArch:` values (empty: no limit).
+    pub exclusive_arch: Vec<String>,
+    /// `ExcludeArch:` values.
+    pub exclude_arch: Vec<String>,
+}
+
 /// ExclusiveArch and ExcludeArch of an RPM header.
-pub fn arch_limits(path: &Path) -> Result<(Vec<String>, Vec<String>)> {
+pub fn arch_limits(path: &Path) -> Result<ArchLimits> {
     check_layout(path)?;
     let md = PackageMetadata::open(path).map_err(|e| rpm_err(path, e))?;
     let get = |t| {
@@ -273,10 +282,10 @@ pub fn arch_limits(path: &Path) -> Result<(Vec<String>, Vec<String>)> {
             .map(|v| v.into_iter().map(str::to_string).collect())
             .unwrap_or_default()
     };
-    Ok((
-        get(IndexTag::RPMTAG_EXCLUSIVEARCH),
-        get(IndexTag::RPMTAG_EXCLUDEARCH),
-    ))
+    Ok(ArchLimits {
+        exclusive_arch: get(IndexTag::RPMTAG_EXCLUSIVEARCH),
+        exclude_arch: get(IndexTag::RPMTAG_EXCLUDEARCH),
+    })
 }
 
 /// One file of an RPM's payload.
@@ -300,15 +309,6 @@ impl PayloadFile {
 /// Every file of an RPM's payload.
 pub fn read_payload_files(path: &Path) -> Result<Vec<PayloadFile>> {
     read_payload_where(path, |_, _| true)
-}
-
-/// [`read_payload_files`] as (path, contents, is-the-spec) tuples: the form
-/// the spec evaluator's `SrpmSources` still reads (crate-internal).
-pub(crate) fn read_payload(path: &Path) -> Result<Vec<(String, Vec<u8>, bool)>> {
-    Ok(read_payload_files(path)?
-        .into_iter()
-        .map(|f| (f.path, f.data, f.is_spec))
-        .collect())
 }
 
 /// The payload files for which `want(path, is_spec)` holds; the others are
@@ -395,8 +395,8 @@ pub struct SrpmSpec {
     pub spec_name: String,
     /// The spec's text (see `spec_name`).
     pub spec_text: String,
-    /// Further payload files (sources, patches): name and contents.
-    pub sources: Vec<(String, Vec<u8>)>,
+    /// Further payload files (sources, patches).
+    pub sources: Vec<SourceFile>,
     /// The BuildRequires recorded in the header.
     pub build_requires: Vec<Dep>,
     /// `ExclusiveArch:` values.
@@ -407,6 +407,15 @@ pub struct SrpmSpec {
     pub host_arch: String,
     /// Build time and file times (seconds since the epoch): reproducibility.
     pub build_time: u32,
+}
+
+/// A source or patch file that goes into a source RPM ([`SrpmSpec::sources`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The file's name (no directory).
+    pub name: String,
+    /// Its contents.
+    pub data: Vec<u8>,
 }
 
 /// The file name rpmbuild would give an SRPM: `name-version-release.src.rpm`.
@@ -457,7 +466,7 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
         FileOptions::new(format!("./{}", s.spec_name)),
     )
     .map_err(err)?;
-    for (name, data) in &s.sources {
+    for SourceFile { name, data } in &s.sources {
         b.with_file_contents(data.clone(), FileOptions::new(format!("./{name}")))
             .map_err(err)?;
     }
@@ -499,7 +508,10 @@ pub fn rebuild_srpm(orig: &Path, build_requires: &[Dep], host_arch: &str) -> Res
     check_layout(orig)?;
     let md = PackageMetadata::open(orig).map_err(|e| rpm_err(orig, e))?;
     let s = |r: std::result::Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
-    let (exclusive_arch, exclude_arch) = arch_limits(orig)?;
+    let ArchLimits {
+        exclusive_arch,
+        exclude_arch,
+    } = arch_limits(orig)?;
     let mut spec = SrpmSpec {
         name: md.get_name().map_err(|e| rpm_err(orig, e))?.to_string(),
         epoch: md.get_epoch().unwrap_or(0),
@@ -525,7 +537,10 @@ pub fn rebuild_srpm(orig: &Path, build_requires: &[Dep], host_arch: &str) -> Res
             spec.spec_text = String::from_utf8(file.data)
                 .map_err(|_| Error::format(orig.display(), "the spec is not UTF-8"))?;
         } else {
-            spec.sources.push((base, file.data));
+            spec.sources.push(SourceFile {
+                name: base,
+                data: file.data,
+            });
         }
     }
     build_srpm(&spec)

@@ -348,3 +348,72 @@ fn rpm_base_file_replaces_the_built_in_layer() {
     ctx.load_macros_file(&other).unwrap();
     assert_eq!(brs(&ctx), ["webengine", "javaix860"]);
 }
+
+/// rpm 4.20's `BuildSystem:` (28 Fedora rawhide specs, all `pyproject`):
+/// the build system's macros must exist, and a `%generate_buildrequires`
+/// it fills in makes the BuildRequires dynamic. (rpm 4.18, the rpmspec on
+/// Debian, rejects the tag, so these have expected values only.)
+#[test]
+fn build_system_tag() {
+    let ctx = SpecContext::for_arch("x86_64");
+    let system = "%define buildsystem_demo_conf() conf %*\n\
+                  %define buildsystem_demo_build() build %*\n\
+                  %define buildsystem_demo_install() install %*\n";
+    let generating = "%define buildsystem_demo_generate_buildrequires() gen %*\n";
+
+    let ev = evaluate(
+        &spec(&format!(
+            "{system}{generating}BuildSystem: demo\nBuildOption(generate_buildrequires): -x all\n\
+             BuildOption: --flag\nBuildRequires: static-dep"
+        )),
+        &ctx,
+    )
+    .unwrap();
+    assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+    assert!(ev.dynamic_build_requires);
+    let got: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
+    assert_eq!(got, ["static-dep"]);
+
+    // No %generate_buildrequires to fill in: the BuildRequires are static.
+    let ev = evaluate(
+        &spec(&format!("{system}BuildSystem: demo\nBuildRequires: a")),
+        &ctx,
+    )
+    .unwrap();
+    assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+    assert!(!ev.dynamic_build_requires);
+
+    // The default section macro fills in too.
+    let ev = evaluate(
+        &spec(&format!(
+            "{system}%define buildsystem_default_generate_buildrequires() d\nBuildSystem: demo"
+        )),
+        &ctx,
+    )
+    .unwrap();
+    assert!(ev.dynamic_build_requires);
+
+    // What rpm 4.20 rejects.
+    let problem = |snippet: &str| {
+        let ev = evaluate(&spec(snippet), &ctx).unwrap();
+        ev.problems.join("; ")
+    };
+    assert!(
+        problem("BuildSystem: pyproject").contains("line 6: Unknown buildsystem: pyproject"),
+        "{}",
+        problem("BuildSystem: pyproject")
+    );
+    let partial = "%define buildsystem_half_build() b\nBuildSystem: half";
+    assert!(
+        problem(partial).contains(
+            "Required parametric macro %buildsystem_half_install not defined for buildsystem half"
+        ),
+        "{}",
+        problem(partial)
+    );
+    assert!(problem(&format!("{system}BuildSystem: demo other")).contains("single token"));
+    assert!(
+        problem(&format!("{system}BuildSystem: demo\nBuildOption(files): x"))
+            .contains("Unknown build option section")
+    );
+}

@@ -6,7 +6,9 @@ use std::process::Command;
 use buildroot_core::dep::Dep;
 use buildroot_core::evr::Evr;
 use buildroot_core::package::{Package, Requirement};
-use buildroot_core::srpm::{build_rpm, build_srpm, extract_spec, read_header, SrpmSpec};
+use buildroot_core::srpm::{
+    build_rpm, build_srpm, extract_spec, read_header, SourceFile, SrpmSpec,
+};
 
 const SPEC: &str = "Name: hello\nVersion: 2.12\nRelease: 1.fc40\nSummary: Hi\nLicense: MIT\nBuildRequires: gcc >= 10\n%ifarch x86_64\nBuildRequires: nasm\n%endif\n%description\nHi\n";
 
@@ -19,7 +21,10 @@ fn spec() -> SrpmSpec {
         summary: "Hi".into(),
         spec_name: "hello.spec".into(),
         spec_text: SPEC.into(),
-        sources: vec![("hello-2.12.tar.gz".into(), b"not really a tarball".to_vec())],
+        sources: vec![SourceFile {
+            name: "hello-2.12.tar.gz".into(),
+            data: b"not really a tarball".to_vec(),
+        }],
         build_requires: vec![
             Dep::parse("gcc >= 10").unwrap(),
             Dep::parse("nasm").unwrap(),

@@ -16,6 +16,7 @@ use buildroot_core::cli::RepoArgs;
 use buildroot_core::pkglist::{name_in, read_list, write_list, Names, Stdout};
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
+use buildroot_core::OutputDirProblem;
 use clap::{Parser, ValueEnum};
 
 // Loading metadata makes millions of small allocations; mimalloc makes
@@ -137,6 +138,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// The library's error line, with the option that gave the value named.
+fn option_names(e: buildroot_core::Error) -> anyhow::Error {
+    match e {
+        buildroot_core::Error::OutputDir { path, problem } => {
+            let example = match problem {
+                OutputDirProblem::HoldsWorkingDirectory => " (e.g. --output-dir ../out)",
+                _ => "",
+            };
+            anyhow::anyhow!("{}: --output-dir {problem}{example}", path.display())
+        }
+        e => e.into(),
+    }
+}
+
 fn load_pool(args: &Args) -> Result<Pool> {
     let specs = args.repos.specs(&args.arch)?;
     let opts = LoadOptions {
@@ -210,7 +225,7 @@ fn run(args: &Args) -> Result<u8> {
                 parent.display()
             )
         })?;
-        buildroot::check_output_dir(dir)?;
+        buildroot::check_output_dir(dir).map_err(option_names)?;
     }
     // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines are
     // all accepted; they are matched against the repos once they are loaded.
@@ -321,7 +336,8 @@ fn run(args: &Args) -> Result<u8> {
     }
 
     if let Some(dir) = &args.output_dir {
-        br.write_output_dir(dir, &args.view, &args.arch)?;
+        br.write_output_dir(dir, &args.view, &args.arch)
+            .map_err(option_names)?;
     }
 
     let mut out = Stdout::lock();
@@ -351,7 +367,7 @@ fn run(args: &Args) -> Result<u8> {
         };
     }
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &br.document(&args.arch))?;
+        serde_json::to_writer_pretty(&mut out, &br.report(&args.arch))?;
         writeln!(out)?;
         out.flush()?;
         return Ok(0);

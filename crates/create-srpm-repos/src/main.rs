@@ -11,6 +11,7 @@ use buildroot_core::archful::{create_srpm_repo, KeptSrpm, MacroArgs, Regenerate,
 use buildroot_core::cli::RepoFileArgs;
 use buildroot_core::pkglist::{read_list, Names};
 use buildroot_core::spec::SpecArgs;
+use buildroot_core::Error;
 use clap::Parser;
 
 const AFTER_HELP: &str = "\
@@ -88,6 +89,30 @@ fn main() -> ExitCode {
     }
 }
 
+/// The library's error line, with the options that gave the values named.
+fn option_names(e: Error) -> anyhow::Error {
+    match e {
+        Error::MissingProgram {
+            program: "rpmbuild",
+            ..
+        } => anyhow::anyhow!("{e} or drop --rpmbuild"),
+        Error::MacroDefinition { text } => {
+            anyhow::anyhow!("--define '{text}': expected 'NAME VALUE'")
+        }
+        Error::PathWithColon { .. } => anyhow::anyhow!("{e} (use a --cache without one)"),
+        Error::RebuiltNevrDiffers {
+            path,
+            built,
+            original,
+        } => anyhow::anyhow!(
+            "{}: rpmbuild -bs made {built}, not {original} (a macro such as %dist differs \
+             from the build that made this SRPM; pass it with --define)",
+            path.display()
+        ),
+        e => e.into(),
+    }
+}
+
 fn run(args: &Args) -> Result<()> {
     if !buildroot_core::arch::is_known(&args.arch) {
         bail!("--arch {}: unknown architecture", args.arch);
@@ -106,7 +131,8 @@ fn run(args: &Args) -> Result<()> {
         .macros
         .targets(arches, &args.repo_files, &args.cache, &mut |m| {
             notes.push(m)
-        })?
+        })
+        .map_err(option_names)?
         .remove(0);
     args.spec_args.apply(&mut target.ctx);
     let archful: BTreeSet<String> = read_list(&args.archful, Names::Reduce)?
@@ -126,13 +152,7 @@ fn run(args: &Args) -> Result<()> {
         out: &args.out,
         regenerate: how,
     })
-    .map_err(|e| match e {
-        buildroot_core::Error::MissingProgram {
-            program: "rpmbuild",
-            ..
-        } => anyhow::anyhow!("{e} or drop --rpmbuild"),
-        e => e.into(),
-    })?;
+    .map_err(option_names)?;
     if !args.quiet {
         for n in &notes {
             eprintln!("create-srpm-repos: note: {n}");

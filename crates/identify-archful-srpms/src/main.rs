@@ -15,6 +15,7 @@ use buildroot_core::cli::SourceRepoArgs;
 use buildroot_core::pkglist::{read_list, write_list, write_list_file, Names, Stdout};
 use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
 use buildroot_core::spec::SpecArgs;
+use buildroot_core::Error;
 use clap::Parser;
 
 // Loading metadata makes millions of small allocations; mimalloc makes
@@ -103,6 +104,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// The library's error line, with the options that gave the values named.
+fn option_names(e: Error) -> anyhow::Error {
+    match e {
+        Error::MacroDefinition { text } => {
+            anyhow::anyhow!("--define '{text}': expected 'NAME VALUE'")
+        }
+        Error::PathWithColon { .. } => anyhow::anyhow!("{e} (use a --cache without one)"),
+        e => e.into(),
+    }
+}
+
 fn run(args: &Args) -> Result<()> {
     let arches: Vec<String> = if args.arches.is_empty() {
         DEFAULT_ARCHES.iter().map(|s| s.to_string()).collect()
@@ -129,7 +141,8 @@ fn run(args: &Args) -> Result<()> {
         .macros
         .targets(&arches, &args.repos.files, &args.cache, &mut |m| {
             notes.push(m)
-        })?;
+        })
+        .map_err(option_names)?;
     for t in &mut targets {
         args.spec_args.apply(&mut t.ctx);
     }
@@ -163,7 +176,7 @@ fn run(args: &Args) -> Result<()> {
         ));
     }
     let results = if args.rpmspec {
-        identify_rpmspec(&cached, &targets)?
+        identify_rpmspec(&cached, &targets).map_err(option_names)?
     } else {
         identify(&cached, &targets)?
     };

@@ -15,7 +15,9 @@ use buildroot_core::dep::{Dep, SimpleDep};
 use buildroot_core::evr::Evr;
 use buildroot_core::package::{Package, Requirement};
 use buildroot_core::repodata::{write_repodata, write_repodata_with_comps, WriteOptions};
-use buildroot_core::srpm::{build_rpm_with, build_srpm, read_header, srpm_file_name, SrpmSpec};
+use buildroot_core::srpm::{
+    build_rpm_with, build_srpm, read_header, srpm_file_name, SourceFile, SrpmSpec,
+};
 
 use distro::{Bin, Src, DISTRO};
 
@@ -252,10 +254,10 @@ fn write_source_repo(dir: &Path, table: &[Src]) -> Result<()> {
             summary: format!("The {} source package", src.name),
             spec_name: format!("{}.spec", src.name),
             spec_text: spec_text(src),
-            sources: vec![(
-                format!("{}-{}.tar.gz", src.name, src.version),
-                format!("fixture sources of {}\n", src.name).into_bytes(),
-            )],
+            sources: vec![SourceFile {
+                name: format!("{}-{}.tar.gz", src.name, src.version),
+                data: format!("fixture sources of {}\n", src.name).into_bytes(),
+            }],
             build_requires: brs,
             host_arch: "x86_64".into(),
             build_time: BUILD_TIME,

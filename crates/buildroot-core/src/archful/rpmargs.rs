@@ -83,10 +83,7 @@ impl RpmMacros {
                 let rc = if rc.is_file() { rc } else { host.join("rpmrc") };
                 for p in path.iter().chain([&rc, &r.tree]) {
                     if p.to_string_lossy().contains(':') {
-                        return Err(Error::Usage(format!(
-                            "{}: rpm cannot take a path with ':' (use a --cache without one)",
-                            p.display()
-                        )));
+                        return Err(Error::PathWithColon { path: p.clone() });
                     }
                 }
                 let joined: Vec<String> = path.iter().map(|p| p.display().to_string()).collect();

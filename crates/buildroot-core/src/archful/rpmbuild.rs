@@ -79,12 +79,9 @@ fn same_nevr(orig: &Path, built: &Path) -> Result<()> {
     if a.name == b.name && a.evr == b.evr {
         return Ok(());
     }
-    Err(Error::format(
-        orig.display(),
-        format!(
-            "rpmbuild -bs made {}-{}, not {}-{} (a macro such as %dist differs from the \
-             build that made this SRPM; pass it with --define)",
-            b.name, b.evr, a.name, a.evr
-        ),
-    ))
+    Err(Error::RebuiltNevrDiffers {
+        path: orig.to_path_buf(),
+        built: format!("{}-{}", b.name, b.evr),
+        original: format!("{}-{}", a.name, a.evr),
+    })
 }

@@ -26,7 +26,7 @@ use crate::error::Result;
 use crate::pool::{PkgId, Pool};
 use crate::solver::{Job, Resolver, Solution, Unsolvable};
 
-pub use output::{check_output_dir, view_id, BuildrootDocument, WHY_FILE};
+pub use output::{check_output_dir, view_id, BuildrootReport, CoreReport, SourceErrors, WHY_FILE};
 
 /// mock's build group as dep-tracker used it (the release package is added
 /// separately).
@@ -77,18 +77,26 @@ pub enum Origin {
     /// of the compose, as dep-tracker resolved them all.
     Placeholder,
     /// Queued because `binary` (installed for `by`'s build) comes from it.
-    Needed { by: String, binary: PkgId },
+    Needed {
+        /// The source whose transaction installed `binary`.
+        by: String,
+        /// The binary that brought this source in.
+        binary: PkgId,
+    },
 }
 
 /// What happened to one source.
 #[derive(Clone, Debug)]
 pub struct SourceRecord {
+    /// The source name.
     pub name: String,
+    /// Why it is in the run.
     pub origin: Origin,
     /// 0 for input and core sources, then one more per step of discovery.
     pub layer: usize,
     /// The chosen source package (None for placeholders and NoSource).
     pub srpm: Option<PkgId>,
+    /// A placeholder's BuildRequires stood in for a source package.
     pub placeholder: bool,
     /// BuildRequires that matched nothing (NoInstall).
     pub no_install: Vec<String>,
@@ -119,18 +127,23 @@ impl SourceRecord {
 /// The core buildroot resolved alone.
 #[derive(Clone, Debug, Default)]
 pub struct CoreRecord {
+    /// The core names (`dnf install NAME` each).
     pub names: Vec<String>,
     /// Core names no package matches.
     pub missing: Vec<String>,
     /// Problem lines if the core alone cannot be solved.
     pub problems: Vec<String>,
+    /// The install set, sorted; empty when the core cannot be solved.
     pub installed: Vec<PkgId>,
+    /// The solution, kept for explanations.
     pub solution: Option<Solution>,
 }
 
 /// The result of a run.
 pub struct Buildroot<'p> {
+    /// The packages the run resolved against.
     pub pool: &'p Pool,
+    /// The core buildroot resolved alone.
     pub core: CoreRecord,
     /// Every source of the run, sorted by name.
     pub sources: Vec<SourceRecord>,
@@ -141,6 +154,7 @@ pub struct Buildroot<'p> {
 /// (`queued` 0). A seam for a progress display; the library draws nothing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
+    /// The layer (0: input and core sources, then one more per step).
     pub layer: usize,
     /// Sources in this layer.
     pub queued: usize,

@@ -12,37 +12,58 @@ use crate::workload::Relations;
 
 use super::{Buildroot, SourceRecord};
 use crate::atomic::{write_file, StagedDir};
-use crate::error::{Error, Result};
+use crate::error::{Error, OutputDirProblem, Result};
 use crate::pkglist::{sorted_unique, write_list_file};
 use crate::pool::PkgId;
 
-/// The `--json` document of buildroot-generator.
+/// A run's report: what buildroot-generator's `--json` prints (every list
+/// of the output directory, and the errors per source). Not to be confused
+/// with content-resolver's buildroot config
+/// ([`crate::workload::BuildrootConfigDocument`]).
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct BuildrootDocument {
+pub struct BuildrootReport {
+    /// The target arch of the run.
     pub arch: String,
+    /// Names of every binary installed by any transaction (byte-sorted).
     pub binaries: Vec<String>,
+    /// Every source name of the run, NoSource ones included.
     pub sources: Vec<String>,
+    /// `name-version-release` of every binary.
     pub binary_nvrs: Vec<String>,
+    /// `name-version-release` of every chosen source package.
     pub source_nvrs: Vec<String>,
-    pub core: CoreDocument,
+    /// The core buildroot resolved alone.
+    pub core: CoreReport,
+    /// Source name -> its errors, for the sources that have any.
     pub errors: BTreeMap<String, SourceErrors>,
 }
 
+/// The core buildroot's part of a [`BuildrootReport`].
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct CoreDocument {
+pub struct CoreReport {
+    /// The core names asked for (`dnf install NAME` each).
     pub names: Vec<String>,
+    /// Core names no package matches.
     pub missing: Vec<String>,
+    /// Problem lines if the core alone cannot be solved.
     pub problems: Vec<String>,
+    /// Names of the core's binaries.
     pub binaries: Vec<String>,
+    /// Source names of the core's binaries.
     pub sources: Vec<String>,
 }
 
+/// One source's errors in a [`BuildrootReport`] (dep-tracker's `errors/`
+/// files); an empty kind is left out of the JSON.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct SourceErrors {
+    /// BuildRequires that matched nothing (NoInstall).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub no_install: Vec<String>,
+    /// Problem lines of a transaction that could not be solved (BadDeps).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub bad_deps: Vec<String>,
+    /// No source package of that name (NoSource).
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub no_source: bool,
 }
@@ -79,8 +100,8 @@ impl Buildroot<'_> {
         )
     }
 
-    /// The `--json` document.
-    pub fn document(&self, arch: &str) -> BuildrootDocument {
+    /// The run's report (buildroot-generator's `--json`).
+    pub fn report(&self, arch: &str) -> BuildrootReport {
         let errors = self
             .failed()
             .map(|s| {
@@ -94,13 +115,13 @@ impl Buildroot<'_> {
                 )
             })
             .collect();
-        BuildrootDocument {
+        BuildrootReport {
             arch: arch.to_string(),
             binaries: self.binaries(),
             sources: self.source_names(),
             binary_nvrs: self.binary_nvrs(),
             source_nvrs: self.source_nvrs(),
-            core: CoreDocument {
+            core: CoreReport {
                 names: self.core.names.clone(),
                 missing: self.core.missing.clone(),
                 problems: self.core.problems.clone(),
@@ -266,19 +287,18 @@ pub fn check_output_dir(dir: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(Error::io(dir, e)),
     };
+    let refuse = |problem| {
+        Err(Error::OutputDir {
+            path: dir.to_path_buf(),
+            problem,
+        })
+    };
     if !meta.is_dir() {
-        return Err(Error::format(
-            dir.display(),
-            "--output-dir exists and is not a directory",
-        ));
+        return refuse(OutputDirProblem::NotADirectory);
     }
     if let (Ok(real), Ok(cwd)) = (std::fs::canonicalize(dir), std::env::current_dir()) {
         if cwd.starts_with(&real) {
-            return Err(Error::format(
-                dir.display(),
-                "--output-dir holds the working directory and is replaced whole: \
-                 run from outside it (e.g. --output-dir ../out)",
-            ));
+            return refuse(OutputDirProblem::HoldsWorkingDirectory);
         }
     }
     if dir.join(OUTPUT_MARKER).is_file() {
@@ -286,13 +306,9 @@ pub fn check_output_dir(dir: &Path) -> Result<()> {
     }
     let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     if entries.next().is_some() {
-        return Err(Error::format(
-            dir.display(),
-            format!(
-                "--output-dir is not empty and not an earlier output (no {OUTPUT_MARKER}); \
-                 it would be replaced whole: name a new or empty directory"
-            ),
-        ));
+        return refuse(OutputDirProblem::NotAnEarlierOutput {
+            marker: OUTPUT_MARKER,
+        });
     }
     Ok(())
 }

@@ -32,9 +32,18 @@ impl MirrorSource {
 pub struct Mirrors {
     /// Base URLs of the repository, best first.
     pub baseurls: Vec<String>,
-    /// `(algorithm, hex)` pairs from a metalink's `<verification>`; empty
-    /// for a mirrorlist (nothing to check against).
-    pub repomd_checksums: Vec<(String, String)>,
+    /// The checksums of a metalink's `<verification>`; empty for a
+    /// mirrorlist (nothing to check against).
+    pub repomd_checksums: Vec<RepomdChecksum>,
+}
+
+/// A checksum a metalink gives for the current repomd.xml.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepomdChecksum {
+    /// The algorithm (`sha256`, `md5`, ...), as the metalink names it.
+    pub algo: String,
+    /// The digest in lowercase hex.
+    pub hex: String,
 }
 
 /// Reads a metalink: the `<url>` resources of its `repomd.xml` file (http,
@@ -54,7 +63,7 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
                     let algo = attr(&x, &s, "type")?.unwrap_or_default();
                     let hex = x.text(&mut buf)?.trim().to_ascii_lowercase();
                     if !algo.is_empty() && !hex.is_empty() {
-                        out.repomd_checksums.push((algo, hex));
+                        out.repomd_checksums.push(RepomdChecksum { algo, hex });
                     }
                 }
                 "url" if !empty => {
@@ -150,8 +159,14 @@ mod tests {
         assert_eq!(
             m.repomd_checksums,
             [
-                ("md5".to_string(), "0123".to_string()),
-                ("sha256".into(), "abcd".into())
+                RepomdChecksum {
+                    algo: "md5".into(),
+                    hex: "0123".into()
+                },
+                RepomdChecksum {
+                    algo: "sha256".into(),
+                    hex: "abcd".into()
+                }
             ]
         );
         let e = parse_metalink("<html/>".as_bytes(), "ml").unwrap_err();

@@ -33,7 +33,7 @@ pub use http::{
     download, download_verified, retry_after, set_download_observer, DownloadEvent,
     DownloadObserver, HttpSettings, HTTP_ENV_HELP,
 };
-pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors};
+pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use repofile::{parse_repofile, parse_repofile_str};
 pub use repomd::{Repomd, RepomdRecord};
@@ -268,7 +268,7 @@ fn open_at(
     spec: &RepoSpec,
     baseurl: &str,
     opts: &LoadOptions,
-    want: &[(String, String)],
+    want: &[RepomdChecksum],
     settings: &HttpSettings,
 ) -> Result<Opened> {
     let loc = Location::parse(baseurl)?;
@@ -302,7 +302,7 @@ fn open_at(
         // Checksum types we cannot compute are passed over, as librepo does.
         let matches: Vec<bool> = want
             .iter()
-            .filter_map(|(algo, hex)| file_digest(&path, algo).ok().map(|h| h == *hex))
+            .filter_map(|c| file_digest(&path, &c.algo).ok().map(|h| h == c.hex))
             .collect();
         if !matches.is_empty() && !matches.contains(&true) {
             return Err(Error::format(

@@ -6,7 +6,7 @@
 //! the arch that built it; this recomputes them for any arch.
 //!
 //! Macro files are parsed once into a shared table per target (built-ins of
-//! [`defaults`], then the files in load order, then the arch's platform
+//! `defaults`, then the files in load order, then the arch's platform
 //! macros, then `--with`/`--without`/`--define`, then `%_target_cpu`);
 //! each evaluation layers its own definitions over it.
 //!
@@ -62,22 +62,34 @@ struct Shared {
     trusted: OnceLock<shell::Shell>,
 }
 
+/// One macro definition given on the command line ([`SpecContext::define`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MacroDefinition {
+    /// The macro's name (no `%`; `name(opts)` for a parametric one).
+    pub name: String,
+    /// Its body.
+    pub value: String,
+}
+
 /// The target of an evaluation: arch, OS, macro files and definitions.
 #[derive(Clone, Debug)]
 pub struct SpecContext {
+    /// The target arch (`%_target_cpu`).
     pub arch: String,
+    /// The target OS (`%_target_os`, `linux`).
     pub os: String,
-    /// Extra `%define`s (name, value), applied after the macro files.
-    pub macros: Vec<(String, String)>,
-    /// `--with X` / `--without X`.
+    /// Extra `%define`s, applied after the macro files.
+    pub macros: Vec<MacroDefinition>,
+    /// Bconds switched on, as rpm's `--with X` (`%_with_X`).
     pub with: Vec<String>,
+    /// Bconds switched off, as rpm's `--without X` (`%_without_X`).
     pub without: Vec<String>,
     /// Directories `require` searches for Lua modules (each plays
     /// `/usr/lib/rpm/lua`: `require "fedora.common"` reads
     /// `DIR/fedora/common.lua`).
     pub lua_dirs: Vec<PathBuf>,
     /// A directory laid out as `/usr/lib/rpm/platform` (`ARCH-linux/macros`);
-    /// without one, the arch facts of [`defaults`] stand in for it.
+    /// without one, the arch facts of `defaults` stand in for it.
     pub platform_dir: Option<PathBuf>,
     /// Whether [`ELN_MACROS`] (`%rhel`, `%el11`, `%eln`, `%dist`) are in
     /// the built-in layer. Off when the distribution's own macro files are
@@ -134,7 +146,7 @@ impl SpecContext {
             match define::parse(&chunk, false).def {
                 Ok(d) => defs.push(d),
                 Err(e) => {
-                    return Err(Error::format(format!("{}:{line}", path.display()), e));
+                    return Err(Error::at_line(path.display(), line, e));
                 }
             }
         }
@@ -153,14 +165,18 @@ impl SpecContext {
         self.files.iter().map(|f| f.path.as_path()).collect()
     }
 
-    /// A `NAME VALUE` definition as given to `--define`.
+    /// A `NAME VALUE` definition, as rpm's `--define` takes it.
     pub fn define(&mut self, def: &str) -> Result<()> {
         let def = def.trim().trim_start_matches('%');
-        let (name, value) = def
-            .split_once(char::is_whitespace)
-            .ok_or_else(|| Error::Usage(format!("--define '{def}': expected 'NAME VALUE'")))?;
-        self.macros
-            .push((name.to_string(), value.trim().to_string()));
+        let (name, value) =
+            def.split_once(char::is_whitespace)
+                .ok_or_else(|| Error::MacroDefinition {
+                    text: def.to_string(),
+                })?;
+        self.macros.push(MacroDefinition {
+            name: name.to_string(),
+            value: value.trim().to_string(),
+        });
         Ok(())
     }
 
@@ -306,10 +322,10 @@ impl SpecContext {
                 Entry::new(&format!("--without-{w}"), None, level::CMDLINE),
             );
         }
-        for (k, v) in &self.macros {
-            let mut text = k.as_bytes().to_vec();
+        for MacroDefinition { name, value } in &self.macros {
+            let mut text = name.as_bytes().to_vec();
             text.push(b' ');
-            text.extend_from_slice(v.as_bytes());
+            text.extend_from_slice(value.as_bytes());
             if let Ok(d) = define::parse(&text, false).def {
                 push_def(&mut b, &d, level::CMDLINE);
             }
@@ -362,6 +378,7 @@ pub struct SrpmSources {
 }
 
 impl SrpmSources {
+    /// The payload of the SRPM at `path` (read when a file is first asked for).
     pub fn new(path: &Path) -> SrpmSources {
         SrpmSources {
             path: path.to_path_buf(),
@@ -373,10 +390,10 @@ impl SrpmSources {
 impl SourceFiles for SrpmSources {
     fn read(&self, name: &str) -> Option<Vec<u8>> {
         let files = self.files.get_or_init(|| {
-            crate::srpm::read_payload(&self.path)
+            crate::srpm::read_payload_files(&self.path)
                 .map(|v| {
                     v.into_iter()
-                        .map(|(n, d, _)| (n.rsplit('/').next().unwrap_or(&n).to_string(), d))
+                        .map(|f| (f.base_name().to_string(), f.data))
                         .collect()
                 })
                 .unwrap_or_default()
@@ -419,14 +436,23 @@ impl Host<'_> {
 /// What a spec says for one target.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SpecEval {
+    /// `Name:`.
     pub name: String,
+    /// `Epoch:` (None: not given).
     pub epoch: Option<u32>,
+    /// `Version:`.
     pub version: String,
+    /// `Release:`, macros expanded (`1.eln150`).
     pub release: String,
+    /// `BuildRequires:`, in spec order, each once.
     pub build_requires: Vec<Dep>,
+    /// `BuildConflicts:`, in spec order, each once.
     pub build_conflicts: Vec<Dep>,
+    /// `ExclusiveArch:` values.
     pub exclusive_arch: Vec<String>,
+    /// `ExcludeArch:` values.
     pub exclude_arch: Vec<String>,
+    /// `BuildArch:` values (`noarch`, ...).
     pub build_arch: Vec<String>,
     /// `%generate_buildrequires`: more BuildRequires appear only at build time.
     pub dynamic_build_requires: bool,
@@ -572,6 +598,7 @@ pub struct ArchfulReport {
     pub archful: bool,
     /// Problems of any arch's evaluation.
     pub problems: Vec<String>,
+    /// Some arch's spec has `%generate_buildrequires`.
     pub dynamic_build_requires: bool,
     /// Arches that ExclusiveArch/ExcludeArch rule out.
     pub not_buildable_on: Vec<String>,

@@ -7,7 +7,9 @@
 //! (`%name`, `%version`, `%SOURCE1`, ...) become macros, and a `BuildArch`
 //! in the main preamble restarts the parse for the first build arch the
 //! target can build (`noarch` is one), with `%_target_cpu` set to it, as
-//! rpm does.
+//! rpm does. Fedora rawhide's rpm is 4.20, so its declarative build
+//! systems are read too (`BuildSystem:`, `BuildOption`; parseSpec.c
+//! `checkBuildsystem`/`parseBuildsystem`).
 
 use super::expand::Engine;
 use super::reader::{Fatal, Mode, Reader};
@@ -142,6 +144,8 @@ enum Tag {
     BuildArch,
     DocDir,
     Single,
+    BuildSystem,
+    BuildOption,
 }
 
 /// rpm's `preambleList`: (token, tag, parse type, makes a macro). Order
@@ -185,8 +189,10 @@ const TAGS: &[(&str, Tag, u8, bool)] = &[
     ("buildarchitectures", Tag::BuildArch, 0, false),
     ("buildarch", Tag::BuildArch, 0, false),
     ("buildconflicts", Tag::BuildConflicts, 0, false),
+    ("buildoption", Tag::BuildOption, 2, false),
     ("buildprereq", Tag::BuildRequires, 0, false),
     ("buildrequires", Tag::BuildRequires, 0, false),
+    ("buildsystem", Tag::BuildSystem, 0, true),
     ("autoreqprov", Tag::Text, 0, false),
     ("autoreq", Tag::Text, 0, false),
     ("autoprov", Tag::Text, 0, false),
@@ -254,6 +260,8 @@ pub(super) struct Spec {
     autonum_source: i64,
     autonum_patch: i64,
     build_arch_seen: bool,
+    /// Whether the spec has its own `%generate_buildrequires` section.
+    own_generate_buildrequires: bool,
     pub recursing: bool,
     /// Set when a main-package BuildArch asks for a restart.
     pub restart_arch: Option<Vec<String>>,
@@ -269,6 +277,7 @@ impl Spec {
             autonum_source: -1,
             autonum_patch: -1,
             build_arch_seen: false,
+            own_generate_buildrequires: false,
             recursing,
             restart_arch: None,
         }
@@ -299,6 +308,7 @@ pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Resul
             }
             Part::GenerateBuildRequires => {
                 spec.out.dynamic_build_requires = true;
+                spec.own_generate_buildrequires = true;
                 body(rd, eng, p, |_| Ok(()))?
             }
             Part::SourceList | Part::PatchList => {
@@ -324,7 +334,71 @@ pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Resul
             return Err(format!("Package has no %description: {name}"));
         }
     }
+    build_system_sections(spec, eng);
     Ok(())
+}
+
+/// The sections a build system may fill in (rpm 4.20's `sectList`: name,
+/// and whether a build system must define it).
+const BUILD_SYSTEM_SECTIONS: &[(&str, bool)] = &[
+    ("prep", false),
+    ("conf", false),
+    ("generate_buildrequires", false),
+    ("build", true),
+    ("install", true),
+    ("check", false),
+    ("clean", false),
+];
+
+/// rpm 4.20's `checkBuildsystem`: `BuildSystem: NAME` needs the parametric
+/// macros `%buildsystem_NAME_build` and `_install`; none of the section
+/// macros at all is an unknown build system.
+fn check_build_system(eng: &Engine, name: &str, lineno: usize) -> Result<(), Fatal> {
+    let parametric = |section: &str| {
+        eng.table
+            .get(&format!("buildsystem_{name}_{section}"))
+            .is_some_and(Entry::is_parametric)
+    };
+    let missing = BUILD_SYSTEM_SECTIONS
+        .iter()
+        .find(|(section, required)| *required && !parametric(section));
+    if !BUILD_SYSTEM_SECTIONS.iter().any(|(s, _)| parametric(s)) {
+        return Err(format!("line {lineno}: Unknown buildsystem: {name}"));
+    }
+    if let Some((section, _)) = missing {
+        return Err(format!(
+            "line {lineno}: Required parametric macro %buildsystem_{name}_{section} not defined for buildsystem {name}"
+        ));
+    }
+    Ok(())
+}
+
+/// rpm 4.20's `parseBuildsystem`, as far as BuildRequires go: after the
+/// parse, `%{?buildsystem}` (the `BuildSystem:` tag's macro, or a spec's own
+/// definition) names the build system; a section the spec lacks is filled
+/// from `%buildsystem_NAME_SECTION` (or `%buildsystem_default_SECTION`), and
+/// a filled-in `%generate_buildrequires` makes the BuildRequires dynamic, as
+/// the spec's own section would. The other sections are shell code of the
+/// build and change no BuildRequires.
+fn build_system_sections(spec: &mut Spec, eng: &mut Engine) {
+    if spec.own_generate_buildrequires {
+        return;
+    }
+    let Ok(name) = eng.expand(b"%{?buildsystem}") else {
+        return;
+    };
+    let name = text(&name);
+    if name.is_empty() {
+        return;
+    }
+    let filled = [name.as_str(), "default"].iter().any(|prefix| {
+        eng.table
+            .get(&format!("buildsystem_{prefix}_generate_buildrequires"))
+            .is_some_and(Entry::is_parametric)
+    });
+    if filled {
+        spec.out.dynamic_build_requires = true;
+    }
 }
 
 /// Reads the lines of a section body up to the next section.
@@ -523,6 +597,28 @@ fn preamble(
                 }
             }
             Tag::Single => single(&value)?,
+            Tag::BuildSystem => {
+                single(&value)?;
+                char_check(&value, ".-_+%{}", Some("_%"), lineno)?;
+                check_build_system(eng, &value, lineno)?;
+            }
+            Tag::BuildOption => {
+                // rpm 4.20's `addBuildOption`: `BuildOption(SECTION):`, the
+                // section one a build system fills (`conf` when none given).
+                let head = text(&line[..colon]);
+                let section = head
+                    .find('(')
+                    .and_then(|open| head[open + 1..].split(')').next())
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or("conf");
+                if !BUILD_SYSTEM_SECTIONS.iter().any(|(s, _)| *s == section) {
+                    return Err(format!(
+                        "line {lineno}: Unknown build option section: {}",
+                        text(&line)
+                    ));
+                }
+            }
             Tag::Source | Tag::Patch => {
                 let num_text = text(&line[if tag == Tag::Source { 6 } else { 5 }..colon]);
                 let num = num_text.trim();

@@ -103,7 +103,7 @@ impl WorkloadDocument {
 /// A `feedback-pipeline-buildroot` document (its `data`): the buildroot
 /// config content-resolver loads (`_load_config_buildroot`). Not to be
 /// confused with buildroot-generator's `--json` report
-/// ([`crate::buildroot::BuildrootDocument`]).
+/// ([`crate::buildroot::BuildrootReport`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildrootConfigDocument {
     /// Who maintains the document (content-resolver shows it).

@@ -722,6 +722,41 @@ fn usage_errors_exit_2() {
     expect(&ctx, c, "bash\n", "identify-archful-srpms: no source repositories: give --source-repo ID=URL or --repofile FILE");
 }
 
+#[test]
+fn define_without_a_value() {
+    let t = TestContext::new();
+    let cache = t.path().join("cache");
+    std::fs::create_dir(&cache).unwrap();
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.args([
+        "--source-repo",
+        "s=testdata/repos/source",
+        "--arch",
+        "x86_64",
+    ])
+    .arg("--cache")
+    .arg(&cache)
+    .args(["--define", "%dist"]);
+    expect(
+        &t,
+        c,
+        "hello\n",
+        "identify-archful-srpms: --define 'dist': expected 'NAME VALUE'",
+    );
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--arch", "x86_64", "--archful", "/dev/null", "--cache"])
+        .arg(&cache)
+        .arg("--out")
+        .arg(t.path().join("out"))
+        .args(["--define", "dist"]);
+    expect(
+        &t,
+        c,
+        "hello\n",
+        "create-srpm-repos: --define 'dist': expected 'NAME VALUE'",
+    );
+}
+
 fn fixture_gen_args() -> Vec<&'static str> {
     vec![
         "--arch",
@@ -770,6 +805,18 @@ fn output_dir_that_is_not_an_earlier_output_is_left_alone() {
         "keep"
     );
     assert_eq!(std::fs::read_dir(&mine).unwrap().count(), 1);
+    // A file where the directory should be.
+    let file = t.path().join("a-file");
+    std::fs::write(&file, "keep").unwrap();
+    let mut c = cmd(Tool::Generator);
+    c.args(fixture_gen_args()).arg("--output-dir").arg(&file);
+    expect(
+        &t,
+        c,
+        "hello\n",
+        "buildroot-generator: [TMP]/a-file: --output-dir exists and is not a directory",
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep");
     // Run from inside the output directory: refused, not swapped under the shell.
     let here = t.path().join("here");
     std::fs::create_dir(&here).unwrap();
