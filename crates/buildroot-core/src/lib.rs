@@ -21,9 +21,6 @@
 
 #![warn(missing_docs)]
 
-// pool and solver are being reworked on another branch (typed ids); their
-// items get their docs there, so the lint is off for them until then.
-
 pub mod arch;
 pub mod archful;
 pub mod atomic;
