@@ -481,7 +481,12 @@ impl Solver<'_> {
                     qd.name == d.name && self.strong[q.to_usize()] && first_class(qd.score)
                 })
         });
-        if needs_weak && !weak_done {
+        if self.weak_deps {
+            // Every solvable of the walk has its rules already (the strong
+            // walk followed Recommends/Suggests); the Supplements/Enhances
+            // fixpoint adds its solvables with their rules too.
+            self.add_pkg_rules_for_weak();
+        } else if needs_weak && !weak_done {
             self.add_weak_reach();
         }
         self.unify_rules();
@@ -655,6 +660,15 @@ impl Solver<'_> {
                         workq.push_back(p);
                     }
                 }
+                // Installing weak dependencies: what they reach can be
+                // installed, so it gets its rules as libsolv gives them.
+                if self.weak_deps {
+                    for &p in &sr.weak {
+                        if !self.strong[p.to_usize()] {
+                            workq.push_back(p);
+                        }
+                    }
+                }
             } else {
                 for &p in sr.succ.iter().chain(&sr.weak) {
                     if !self.added[p.to_usize()] {
@@ -719,7 +733,7 @@ impl Solver<'_> {
                         .iter()
                         .any(|&x| self.dep_possible(x));
                 if possible {
-                    self.add_pkg_rules_for(s, false);
+                    self.add_pkg_rules_for(s, self.weak_deps);
                     changed = true;
                 }
             }

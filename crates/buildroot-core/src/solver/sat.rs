@@ -114,6 +114,11 @@ pub(crate) enum Mode {
     Choose,
     /// A dependency's choice while postponing (`POLICY_MODE_CHOOSE_NOREORDER`).
     ChooseNoReorder,
+    /// The weak dependency candidates, pruned to the best versions
+    /// (`POLICY_MODE_RECOMMEND`: no recommended pruning, no reordering).
+    Recommend,
+    /// The supplemented candidates, reordered only (`POLICY_MODE_SUPPLEMENT`).
+    Supplement,
 }
 
 /// Marker for "unsolvable": the problem is stored in the solver.
@@ -217,6 +222,13 @@ pub(crate) struct Solver<'p> {
     /// libsolv `do_extra_reordering`: set while the jobs are resolved on an
     /// installed system.
     pub do_extra_reordering: bool,
+    /// Install weak dependencies after the strong ones (libsolv without
+    /// `SOLVER_FLAG_IGNORE_RECOMMENDED`, dnf's `install_weak_deps=True`);
+    /// the walk then gives rules to everything weak dependencies reach.
+    pub weak_deps: bool,
+    /// Never installed for a weak dependency (libsolv `excludefromweakmap`,
+    /// dnf's `exclude_from_weak_autodetect`), ascending.
+    pub exclude_from_weak: Vec<SolvableId>,
 }
 
 impl<'p> Solver<'p> {
@@ -292,6 +304,8 @@ impl<'p> Solver<'p> {
             updaterules_end: 0,
             update_rule_of: Vec::new(),
             do_extra_reordering: false,
+            weak_deps: false,
+            exclude_from_weak: Vec::new(),
         }
     }
 
@@ -946,7 +960,7 @@ impl<'p> Solver<'p> {
 
     // ----- branches -----
 
-    fn createbranch(&mut self, level: i32, dq: &[Literal], data: usize) {
+    pub(crate) fn createbranch(&mut self, level: i32, dq: &[Literal], data: usize) {
         if log::log_enabled!(log::Level::Trace) {
             trace!("creating a branch [data={data}]:");
             for &p in dq {
@@ -1386,6 +1400,14 @@ impl<'p> Solver<'p> {
             level = self.resolve_dependencies(level)?;
             if level < olevel {
                 continue;
+            }
+            // A consistent system: now the weak dependencies (`weak.rs`).
+            if self.weak_deps {
+                let (l, rerun) = self.resolve_weak(level)?;
+                level = l;
+                if rerun {
+                    continue;
+                }
             }
             // Auto-minimisation over the branches.
             if !self.branches.is_empty() {
