@@ -35,6 +35,7 @@ Run with Debian's /usr/bin/python3 (the only interpreter with dnf).
 """
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -55,6 +56,9 @@ def make_base(arch, repos, cachedir, installroot=None, weak=False):
     conf.cachedir = cachedir
     conf.reposdir = []
     conf.install_weak_deps = bool(weak)
+    # DNF_ORACLE_DEBUG=1: dnf writes each solved goal as a libsolv testcase
+    # under ./debugdata (replay with `testsolv -v -v`).
+    conf.debug_solver = bool(os.environ.get("DNF_ORACLE_DEBUG"))
     conf.best = False
     conf.gpgcheck = False
     conf.substitutions["releasever"] = "0"

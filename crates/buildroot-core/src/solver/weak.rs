@@ -24,7 +24,7 @@
 //!   never sets `SOLVER_FLAG_ADD_ALREADY_RECOMMENDED`), and the Recommends
 //!   of installed packages are not looked at;
 //! - the filters of `resolve_weak`: packages obsoleted by a kept installed
-//!   package, multiversion packages of an installed name, supplemented
+//!   package (multiversion ones too: dnf sets `keepexplicitobsoletes`), multiversion packages of an installed name, supplemented
 //!   packages of another arch than an installed package of their name
 //!   (`implicitobsoleteusescolors`), packages in `excludefromweakmap`;
 //! - libdnf's `Goal::exclude_from_weak_autodetect` (dnf's default
@@ -103,7 +103,8 @@ impl Solver<'_> {
             let mut obsoleted: Vec<SolvableId> = Vec::new();
             for &p in &self.installed_list {
                 let d = pool.sd(p);
-                if d.obsoletes.len == 0 || self.decided(p) <= 0 || d.multiversion {
+                // dnf sets keepexplicitobsoletes: multiversion ones count too.
+                if d.obsoletes.len == 0 || self.decided(p) <= 0 {
                     continue;
                 }
                 for &obs in pool.deps_of(d.obsoletes) {
