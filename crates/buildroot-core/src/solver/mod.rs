@@ -17,6 +17,7 @@
 //! - `policy`: the choice between alternatives (`policy_filter_unwanted`);
 //! - `problems`: dnf-like problem descriptions;
 //! - `explain`: why each package of a solution is there;
+//! - `choice`: the choice rules of an installed system;
 //! - `installed`: what an installed system adds (`dnf install` on top of
 //!   installed packages, [`resolve_on`]);
 //! - `weak`: installing Recommends and Supplements (dnf's
@@ -28,6 +29,7 @@
 //! See `docs/resolver.md` for the design and the measured agreement with dnf.
 
 mod cache;
+mod choice;
 mod explain;
 mod id;
 mod installed;

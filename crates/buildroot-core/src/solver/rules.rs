@@ -606,6 +606,8 @@ impl Solver<'_> {
             }
         }
 
+        self.add_choice_rules();
+
         self.learntrules = self.rules.len();
         for i in 1..self.rules.len() {
             let r = &self.rules[i];

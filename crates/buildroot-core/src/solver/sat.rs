@@ -43,6 +43,9 @@ pub(crate) enum RuleKind {
     Learnt,
     /// Installed package `from` stays or is replaced by an update candidate.
     Update,
+    /// A weak rule steering a requirement of `from` to what is installed
+    /// (`choice.rs`).
+    Choice,
 }
 
 /// Provenance of a rule.
@@ -226,6 +229,12 @@ pub(crate) struct Solver<'p> {
     /// `SOLVER_FLAG_IGNORE_RECOMMENDED`, dnf's `install_weak_deps=True`);
     /// the walk then gives rules to everything weak dependencies reach.
     pub weak_deps: bool,
+    /// The first choice rule (`choice.rs`), after the inferior-arch rules.
+    pub choicerules: usize,
+    /// After the last choice rule.
+    pub choicerules_end: usize,
+    /// For each choice rule, the package rule it was made from.
+    pub choice_info: Vec<usize>,
     /// Never installed for a weak dependency (libsolv `excludefromweakmap`,
     /// dnf's `exclude_from_weak_autodetect`), ascending.
     pub exclude_from_weak: Vec<SolvableId>,
@@ -306,6 +315,9 @@ impl<'p> Solver<'p> {
             do_extra_reordering: false,
             weak_deps: false,
             exclude_from_weak: Vec::new(),
+            choicerules: 0,
+            choicerules_end: 0,
+            choice_info: Vec::new(),
         }
     }
 
@@ -834,6 +846,13 @@ impl<'p> Solver<'p> {
             .copied()
             .filter(|&r| r >= self.pkgrules_end)
             .collect();
+        // A weak (choice) rule in the proof: switch it off instead, record
+        // no problem (libsolv `disable_weakrules`).
+        if let Some(&weak) = rules.iter().filter(|&&r| self.is_choice_rule(r)).max() {
+            self.disable_choice_rules(weak);
+            self.reset();
+            return Ok(0);
+        }
         self.problems.push(rules);
         if to_disable.is_empty() {
             return Err(Unsat);
@@ -1408,6 +1427,12 @@ impl<'p> Solver<'p> {
                 if rerun {
                     continue;
                 }
+            }
+            if self.choicerules != self.choicerules_end && self.check_unneeded_choice_rules() {
+                trace!("did choice rule minimization, rerunning solver");
+                self.reset();
+                level = 0;
+                continue;
             }
             // Auto-minimisation over the branches.
             if !self.branches.is_empty() {
