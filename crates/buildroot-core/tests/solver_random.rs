@@ -583,7 +583,8 @@ fn installable_rpms(sc: &mut Scenario) {
 /// (`known-difference: weak seed=S set=N tx=T`). Environment:
 /// RESOLVER_WEAK_SEED, RESOLVER_WEAK_SETS (4), RESOLVER_WEAK_TXS (75 into
 /// an empty root per set), RESOLVER_WEAK_ONTXS (25 on an installed system
-/// per set), RESOLVER_WEAK_PKGS (200).
+/// per set), RESOLVER_WEAK_PKGS (200); RESOLVER_WEAK_OFF=1 asks the same
+/// transactions with weak dependencies off everywhere (for comparison).
 #[test]
 fn random_weak_deps_match_dnf() {
     buildroot_core::cli::init_trace();
@@ -596,6 +597,7 @@ fn random_weak_deps_match_dnf() {
     let ntx = env_num("RESOLVER_WEAK_TXS", 75) as usize;
     let non = env_num("RESOLVER_WEAK_ONTXS", 25) as usize;
     let npkgs = env_num("RESOLVER_WEAK_PKGS", 200) as usize;
+    let on = std::env::var_os("RESOLVER_WEAK_OFF").is_none();
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut scs = Vec::new();
     for i in 0..nsets {
@@ -619,8 +621,8 @@ fn random_weak_deps_match_dnf() {
             repos: sc.repos.iter().map(|r| r.spec.clone()).zip(dirs).collect(),
             txs: sc.txs.iter().map(|t| t.jobs.clone()).collect(),
             bases: sc.txs.iter().map(|t| t.base.clone()).collect(),
-            weak: true,
-            base_weak: i % 2 == 0,
+            weak: on,
+            base_weak: on && i % 2 == 0,
         });
     }
     let answers = ask_dnf(&sets);
@@ -629,7 +631,7 @@ fn random_weak_deps_match_dnf() {
     let (mut more, mut fewer) = (0usize, 0usize);
     let mut differ = Vec::new();
     for (si, ((sc, pool), ans)) in scs.iter().zip(&pools).zip(&answers).enumerate() {
-        let base_weak = si % 2 == 0;
+        let base_weak = on && si % 2 == 0;
         for (ti, (tx, (dnf, err))) in sc.txs.iter().zip(ans).enumerate() {
             total += 1;
             if tx.base.is_some() {
@@ -640,7 +642,7 @@ fn random_weak_deps_match_dnf() {
             }
             // What weak dependencies add, for the report.
             let strong = ours_tx(pool, tx.base.as_deref(), &tx.jobs);
-            let got = ours_tx_weak(pool, tx.base.as_deref(), &tx.jobs, true, base_weak);
+            let got = ours_tx_weak(pool, tx.base.as_deref(), &tx.jobs, on, base_weak);
             if let (Some(a), Some(b)) = (&strong.installed, &got.installed) {
                 if b.len() > a.len() {
                     more += 1;
@@ -697,10 +699,11 @@ fn random_weak_deps_match_dnf() {
         }
     }
     eprintln!(
-        "random weak deps: seed {seed}, {nsets} sets x {npkgs} packages, {total} transactions \
+        "random weak deps{}: seed {seed}, {nsets} sets x {npkgs} packages, {total} transactions \
          ({on_total} on an installed system, {errors} unsolvable per dnf): {same} identical to dnf \
          ({:.2}%; on an installed system {on_same}/{on_total}); weak dependencies added packages \
          in {more}, removed some (a different choice) in {fewer}",
+        if on { "" } else { " OFF" },
         100.0 * same as f64 / total as f64
     );
     assert!(
