@@ -162,8 +162,7 @@ impl Solver<'_> {
             self.policy_filter_unwanted(&mut dqs, Mode::Supplement);
         }
         let decisioncount = self.decisionq.len();
-        for i in 0..dqs.len() {
-            let p = dqs[i];
+        for &p in &dqs {
             if self.decided(p.solvable()) != 0 {
                 continue;
             }
