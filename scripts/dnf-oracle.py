@@ -4,7 +4,7 @@
 Reads JSON on stdin, writes JSON on stdout. Input:
 
     {"sets": [
-      {"arch": "x86_64",
+      {"arch": "x86_64", "weak": false, "base_weak": false,
        "repos": [{"id": "main", "path": "/abs/dir", "priority": 99,
                   "cost": 1000, "exclude": ["glob"], "includepkgs": []}],
        "transactions": [[{"install": "NAME"}, {"provides": "DEP"},
@@ -15,8 +15,9 @@ Reads JSON on stdin, writes JSON on stdout. Input:
 Output: {"sets": [{"results": [{"installed": ["n-[e:]v-r.a", ...],
 "unmatched": [job index, ...], "error": null | "message"}, ...]}]}
 
-Settings are the project's binding semantics: install_weak_deps=False,
-best=False, no system repo, filelists loaded (dnf 4.14 always loads them),
+Settings are the project's binding semantics: install_weak_deps=False
+(True for a set with "weak": true; "base_weak" for its `installed_by`
+transactions, default "weak"), best=False, no system repo, filelists loaded (dnf 4.14 always loads them),
 no reposdir, a temporary cachedir. `install` jobs are `base.install(NAME)`;
 `provides` jobs follow dnf-plugins-core's builddep `_install` (provides
 selector, file selector fallback for paths, rich deps passed to the
@@ -34,6 +35,7 @@ Run with Debian's /usr/bin/python3 (the only interpreter with dnf).
 """
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -44,7 +46,7 @@ import dnf.rpm
 import dnf.selector
 
 
-def make_base(arch, repos, cachedir, installroot=None):
+def make_base(arch, repos, cachedir, installroot=None, weak=False):
     base = dnf.Base()
     conf = base.conf
     if installroot:
@@ -53,7 +55,10 @@ def make_base(arch, repos, cachedir, installroot=None):
         conf.tsflags.append("noscripts")
     conf.cachedir = cachedir
     conf.reposdir = []
-    conf.install_weak_deps = False
+    conf.install_weak_deps = bool(weak)
+    # DNF_ORACLE_DEBUG=1: dnf writes each solved goal as a libsolv testcase
+    # under ./debugdata (replay with `testsolv -v -v`).
+    conf.debug_solver = bool(os.environ.get("DNF_ORACLE_DEBUG"))
     conf.best = False
     conf.gpgcheck = False
     conf.substitutions["releasever"] = "0"
@@ -132,11 +137,11 @@ def run_transaction(base, jobs):
     return {"installed": installed, "unmatched": unmatched, "error": None}
 
 
-def run_on_installed(arch, repos, tx, cachedir):
+def run_on_installed(arch, repos, tx, cachedir, weak=False, base_weak=False):
     """`installed_by` really installed into a fresh root, then `jobs` on it."""
     root = tempfile.mkdtemp(prefix="dnf-oracle-root-")
     try:
-        first = make_base(arch, repos, cachedir, installroot=root)
+        first = make_base(arch, repos, cachedir, installroot=root, weak=base_weak)
         res = run_transaction(first, tx["installed_by"])
         if res["error"] is None:
             try:
@@ -147,7 +152,7 @@ def run_on_installed(arch, repos, tx, cachedir):
         first.close()
         if res["error"] is not None:
             return {"installed": [], "unmatched": [], "error": "base: " + res["error"]}
-        second = make_base(arch, repos, cachedir, installroot=root)
+        second = make_base(arch, repos, cachedir, installroot=root, weak=weak)
         res = run_transaction(second, tx["jobs"])
         second.close()
         return res
@@ -161,15 +166,17 @@ def main():
     for s in data["sets"]:
         cachedir = tempfile.mkdtemp(prefix="dnf-oracle-")
         arch = s.get("arch", "x86_64")
+        weak = bool(s.get("weak", False))
+        base_weak = bool(s.get("base_weak", weak))
         try:
             base = None
             results = []
             for tx in s["transactions"]:
                 if isinstance(tx, dict):
-                    results.append(run_on_installed(arch, s["repos"], tx, cachedir))
+                    results.append(run_on_installed(arch, s["repos"], tx, cachedir, weak, base_weak))
                     continue
                 if base is None:
-                    base = make_base(arch, s["repos"], cachedir)
+                    base = make_base(arch, s["repos"], cachedir, weak=weak)
                 results.append(run_transaction(base, tx))
             if base is not None:
                 base.close()

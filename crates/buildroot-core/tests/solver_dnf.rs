@@ -45,6 +45,8 @@ fn conformance_scenarios_match_dnf() {
             repos: sc.repos.iter().map(|r| r.spec.clone()).zip(dirs).collect(),
             txs: sc.txs.iter().map(|t| t.jobs.clone()).collect(),
             bases: Vec::new(),
+            weak: false,
+            base_weak: false,
         });
     }
     let answers = ask_dnf(&sets);

@@ -63,6 +63,8 @@ fn installed_scenarios_match_dnf() {
             repos: sc.repos.iter().map(|r| r.spec.clone()).zip(dirs).collect(),
             txs: sc.txs.iter().map(|t| t.jobs.clone()).collect(),
             bases: sc.txs.iter().map(|t| t.base.clone()).collect(),
+            weak: false,
+            base_weak: false,
         });
     }
     let answers = ask_dnf(&sets);

@@ -42,8 +42,9 @@ the last line, as content-resolver writes them), plus view-unwanted-package-name
 and view-placeholder-srpm-details--VIEW--ARCH.json (the source placeholders, for buildroot-generator \
 --placeholders).
 
-Not modelled: weak dependencies (the include-weak-deps option is reported, and the workload \
-resolved without them). docs/compose-view.md lists every difference from content-resolver.
+Weak dependencies are installed for environments and workloads whose options include \
+include-weak-deps, as content-resolver asks dnf to. docs/compose-view.md lists every difference \
+from content-resolver.
 
 Examples:
   # Does every config file load as content-resolver would load it?

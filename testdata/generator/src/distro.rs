@@ -15,6 +15,8 @@ pub struct Bin {
     pub conflicts: &'static [&'static str],
     pub obsoletes: &'static [&'static str],
     pub recommends: &'static [&'static str],
+    pub suggests: &'static [&'static str],
+    pub supplements: &'static [&'static str],
     pub files: &'static [&'static str],
     /// Also shipped as i686 in the x86_64 repo (multilib), with these
     /// 32-bit provides instead of the 64-bit ones.
@@ -33,6 +35,8 @@ pub const BIN: Bin = Bin {
     conflicts: &[],
     obsoletes: &[],
     recommends: &[],
+    suggests: &[],
+    supplements: &[],
     files: &[],
     multilib: &[],
     contents: &[],

@@ -1,11 +1,13 @@
 //! Writes the fixture distribution: `testdata-gen DIR` creates
 //! `DIR/repos/{x86_64,aarch64,source}` and the second repository
 //! `DIR/repos/extras/{x86_64,aarch64,source}` (real .rpm and .src.rpm files
-//! with repodata and comps written by buildroot-core) and
+//! with repodata and comps written by buildroot-core), the weak-dependency
+//! repository `DIR/repos/weak/{x86_64,aarch64}` and
 //! `DIR/compose/*.txt`. Regenerating gives identical bytes.
 
 mod distro;
 mod extras;
+mod weak;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -66,6 +68,14 @@ pub fn generate(out: &Path) -> Result<()> {
             extras::EXTRAS_COMPS,
         )?;
     }
+    for arch in ARCHES {
+        write_binary_repo(
+            &repos.join("weak").join(arch),
+            arch,
+            weak::WEAK,
+            weak::WEAK_COMPS,
+        )?;
+    }
     write_source_repo(&repos.join("source"), DISTRO)?;
     write_source_repo(&repos.join("extras").join("source"), extras::EXTRAS)?;
     write_compose(&out.join("compose"))?;
@@ -123,6 +133,12 @@ fn binary(src: &Src, bin: &Bin, arch: &str, multilib: bool) -> Result<Package> {
     }
     for r in bin.recommends {
         p.recommends.push(parse_dep(r)?);
+    }
+    for r in bin.suggests {
+        p.suggests.push(parse_dep(r)?);
+    }
+    for r in bin.supplements {
+        p.supplements.push(parse_dep(r)?);
     }
     Ok(p)
 }

@@ -115,7 +115,7 @@ for d in sys.argv[1:]:
     b.fill_sack(load_system_repo=False)
     print(len(b.sack.query().run()))
 "#;
-    let dirs: Vec<String> = ["x86_64", "aarch64", "source"]
+    let dirs: Vec<String> = ["x86_64", "aarch64", "source", "weak/x86_64", "weak/aarch64"]
         .iter()
         .map(|a| {
             testdata()

@@ -28,8 +28,10 @@
 //! 4. packages named by an unwanted list sharing a label with the view (by
 //!    binary name, per-arch name, or source name) are marked, not removed.
 //!
-//! Weak dependencies are never installed (`include-weak-deps` is reported
-//! as not modelled); `include-docs` changes no package list.
+//! Weak dependencies are installed for an environment or workload whose
+//! options include `include-weak-deps` (content-resolver sets dnf's
+//! `install_weak_deps` from them; `solver/weak.rs`), never otherwise;
+//! `include-docs` changes no package list.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -40,7 +42,7 @@ use super::config::{Configs, EnvConfig, RepoConfig, ViewConfig, ViewKind, Worklo
 use crate::error::{Error, Result};
 use crate::pool::{PkgId, Pool};
 use crate::rpmmd::{self, Comps, Filelists, LoadOptions, RepoSpec, Vars};
-use crate::solver::{resolve, resolve_on, Job, Solution, Unsolvable};
+use crate::solver::{Job, Resolver, Solution, Unsolvable};
 
 /// What to compute.
 #[derive(Clone, Debug, Default)]
@@ -105,7 +107,7 @@ pub struct WorkloadOutcome {
     /// unsolvable transaction, a failed environment).
     pub errors: Vec<String>,
     /// Missing packages it was resolved without, group packages without a
-    /// match, options not modelled.
+    /// match.
     pub warnings: Vec<String>,
     /// Packages it added to its environment's.
     pub added: usize,
@@ -460,6 +462,15 @@ fn group_jobs(comps: &Comps, groups: &[String]) -> (Vec<Job>, Vec<String>) {
     (jobs, missing)
 }
 
+/// A resolver that installs weak dependencies when the document's
+/// `include-weak-deps` asks for them (content-resolver sets dnf's
+/// `install_weak_deps` from it).
+fn with_weak_deps(pool: &Pool, include_weak_deps: bool) -> Resolver<'_> {
+    let mut r = Resolver::new(pool);
+    r.set_install_weak_deps(include_weak_deps);
+    r
+}
+
 fn resolve_env(
     pool: &Pool,
     comps: &Comps,
@@ -483,7 +494,7 @@ fn resolve_env(
         error: None,
         packages: 0,
     };
-    let res = resolve(pool, &jobs);
+    let res = with_weak_deps(pool, e.options.include_weak_deps).resolve(&jobs);
     let unmatched = match &res {
         Ok(s) => &s.unmatched,
         Err(u) => &u.unmatched,
@@ -528,10 +539,6 @@ fn resolve_workload(
             .push(format!("environment {} could not be resolved", e.id));
         return (out, Vec::new());
     };
-    if w.options.include_weak_deps {
-        out.warnings
-            .push("include-weak-deps is not modelled: resolved without weak dependencies".into());
-    }
     // (job, what a miss is) in dnf's call order; group packages come last.
     #[derive(Clone, Copy, PartialEq)]
     enum Kind {
@@ -556,7 +563,8 @@ fn resolve_workload(
     jobs.extend(gjobs.into_iter().map(|j| (j, Kind::GroupPackage)));
     let job_list: Vec<Job> = jobs.iter().map(|(j, _)| j.clone()).collect();
     let installed: &[PkgId] = if env_is_empty(e, arch) { &[] } else { env_set };
-    let res: std::result::Result<Solution, Unsolvable> = resolve_on(pool, installed, &job_list);
+    let res: std::result::Result<Solution, Unsolvable> =
+        with_weak_deps(pool, w.options.include_weak_deps).resolve_on(installed, &job_list);
     let unmatched = match &res {
         Ok(s) => s.unmatched.clone(),
         Err(u) => u.unmatched.clone(),

@@ -27,10 +27,13 @@
 //!   order, each a decision of its own (`resolve_installed`); one decided
 //!   out by then is replaced by the best of its update rule's candidates.
 //!
+//! The installed packages are kept in name order, as libsolv reads them from
+//! the rpmdb (its Name index); their solvable ids stay the pool's, where
+//! libsolv gives the installed repository the first ids (which orders some
+//! rules and ties differently; docs/resolver.md, known differences).
+//!
 //! Not modelled: update, erase and distupgrade jobs, `allowuninstall`
-//! (dnf's `--allowerasing`), and the order of the installed packages in the
-//! rpmdb (libsolv keeps them in rpmdb order; here in solvable order: it only
-//! matters when keeping one of them conflicts with another).
+//! (dnf's `--allowerasing`).
 
 use super::id::{Cause, Literal};
 use super::sat::{RuleInfo, RuleKind, Solver, Unsat};
@@ -49,6 +52,14 @@ impl Solver<'_> {
         for &s in &list {
             self.installed[s.to_usize()] = true;
         }
+        // libsolv reads the rpmdb through its Name index: the installed
+        // packages in name order (bytes), one name's in install order (here
+        // solvable order).
+        let pool = self.ov.pool;
+        list.sort_by(|&a, &b| {
+            let (na, nb) = (pool.str_of(pool.sd(a).name), pool.str_of(pool.sd(b).name));
+            na.as_bytes().cmp(nb.as_bytes()).then(a.cmp(&b))
+        });
         self.installed_list = list;
     }
 

@@ -1,5 +1,6 @@
 //! Install sets as dnf (libsolv) computes them: a job list installed into an
-//! empty root with weak dependencies off and `best=False`.
+//! empty root (or on an installed system) with `best=False`, weak
+//! dependencies off unless asked for ([`Resolver::set_install_weak_deps`]).
 //!
 //! This is a re-implementation of the parts of libsolv 0.7.23 that a fresh
 //! install exercises, in the same order, because which of several valid
@@ -16,8 +17,11 @@
 //! - `policy`: the choice between alternatives (`policy_filter_unwanted`);
 //! - `problems`: dnf-like problem descriptions;
 //! - `explain`: why each package of a solution is there;
+//! - `choice`: the choice rules of an installed system;
 //! - `installed`: what an installed system adds (`dnf install` on top of
 //!   installed packages, [`resolve_on`]);
+//! - `weak`: installing Recommends and Supplements (dnf's
+//!   `install_weak_deps=True`, libsolv `resolve_weak`);
 //! - `cache`: what a [`Resolver`] keeps across transactions;
 //! - `id`: literals, rule ids and decision causes (the solver's typed ids;
 //!   the pool's are in `pool/id.rs`).
@@ -25,6 +29,7 @@
 //! See `docs/resolver.md` for the design and the measured agreement with dnf.
 
 mod cache;
+mod choice;
 mod explain;
 mod id;
 mod installed;
@@ -33,6 +38,7 @@ mod policy;
 mod problems;
 pub(crate) mod rules;
 mod sat;
+mod weak;
 
 use std::sync::Mutex;
 
@@ -191,6 +197,8 @@ pub struct Resolver<'p> {
     bases: Vec<(Vec<Job>, BaseRules)>,
     /// Job -> the bases whose further jobs include it.
     base_index: FxHashMap<Job, Vec<usize>>,
+    /// Install weak dependencies (dnf `install_weak_deps`).
+    weak_deps: bool,
 }
 
 impl<'p> Resolver<'p> {
@@ -204,7 +212,25 @@ impl<'p> Resolver<'p> {
             common: Vec::new(),
             bases: Vec::new(),
             base_index: FxHashMap::default(),
+            weak_deps: false,
         }
+    }
+
+    /// Installs weak dependencies as dnf does with `install_weak_deps=True`
+    /// (off by default, as for buildroots: mock and koji turn them off):
+    /// after every requirement is met, the Recommends of the packages the
+    /// transaction installs and the packages whose Supplements they fulfil,
+    /// each dropped when it cannot be installed (`weak.rs`;
+    /// docs/resolver.md, "Weak dependencies"). The bases of
+    /// [`Resolver::set_common_jobs`] serve transactions without weak
+    /// dependencies only.
+    pub fn set_install_weak_deps(&mut self, on: bool) {
+        self.weak_deps = on;
+    }
+
+    /// Whether weak dependencies are installed.
+    pub fn install_weak_deps(&self) -> bool {
+        self.weak_deps
     }
 
     /// Declares the jobs most transactions will start with (the core
@@ -331,7 +357,7 @@ impl<'p> Resolver<'p> {
                 c
             })
             .collect();
-        let base = if installed.is_empty() && jobs.starts_with(&self.common) {
+        let base = if installed.is_empty() && !self.weak_deps && jobs.starts_with(&self.common) {
             self.pick_base(&jobs[self.common.len()..])
         } else {
             None
@@ -339,6 +365,10 @@ impl<'p> Resolver<'p> {
         let mut solver = sat::Solver::new(ov, &self.rules, self.workspace());
         let inst: Vec<SolvableId> = installed.iter().map(|p| p.solvable()).collect();
         solver.set_installed(&inst);
+        if self.weak_deps {
+            solver.weak_deps = true;
+            solver.exclude_from_weak = weak::exclude_from_weak_autodetect(pool, &inst);
+        }
         let jl: Vec<SolverJob> = built.into_iter().flatten().flatten().collect();
         let res = solver.solve(&jl, base);
         let res = res.map(|mut new| {

@@ -20,6 +20,13 @@ impl Solver<'_> {
     /// `plist` (positive literals) of a choice.
     #[inline(never)]
     pub(crate) fn policy_filter_unwanted(&mut self, plist: &mut Vec<Literal>, mode: Mode) {
+        if mode == Mode::Supplement {
+            // Reorder only (`move_installed_to_front` is not in this mode).
+            self.dislike_old_versions(plist);
+            self.sort_by_common_dep(plist);
+            self.prefer_suggested(plist);
+            return;
+        }
         if plist.len() > 1 {
             self.prune_to_highest_prio(plist);
         }
@@ -29,7 +36,7 @@ impl Solver<'_> {
         if plist.len() > 1 {
             self.prune_to_best_version(plist);
         }
-        if plist.len() > 1 {
+        if plist.len() > 1 && mode != Mode::Recommend {
             self.prune_to_recommended(plist);
             if plist.len() > 1 && mode == Mode::Choose {
                 self.dislike_old_versions(plist);

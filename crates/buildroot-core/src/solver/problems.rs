@@ -196,7 +196,7 @@ fn info_line(s: &Solver, r: usize, info: RuleInfo) -> Option<String> {
             RuleKind::Update => {
                 format!("problem with installed package {}", s.pkg_str(info.from))
             }
-            RuleKind::Dummy | RuleKind::Learnt => return None,
+            RuleKind::Dummy | RuleKind::Learnt | RuleKind::Choice => return None,
         };
         Some(line)
     }

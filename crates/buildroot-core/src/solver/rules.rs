@@ -481,7 +481,12 @@ impl Solver<'_> {
                     qd.name == d.name && self.strong[q.to_usize()] && first_class(qd.score)
                 })
         });
-        if needs_weak && !weak_done {
+        if self.weak_deps {
+            // Every solvable of the walk has its rules already (the strong
+            // walk followed Recommends/Suggests); the Supplements/Enhances
+            // fixpoint adds its solvables with their rules too.
+            self.add_pkg_rules_for_weak();
+        } else if needs_weak && !weak_done {
             self.add_weak_reach();
         }
         self.unify_rules();
@@ -601,6 +606,8 @@ impl Solver<'_> {
             }
         }
 
+        self.add_choice_rules();
+
         self.learntrules = self.rules.len();
         for i in 1..self.rules.len() {
             let r = &self.rules[i];
@@ -653,6 +660,15 @@ impl Solver<'_> {
                 for &p in &sr.succ {
                     if !self.strong[p.to_usize()] {
                         workq.push_back(p);
+                    }
+                }
+                // Installing weak dependencies: what they reach can be
+                // installed, so it gets its rules as libsolv gives them.
+                if self.weak_deps {
+                    for &p in &sr.weak {
+                        if !self.strong[p.to_usize()] {
+                            workq.push_back(p);
+                        }
                     }
                 }
             } else {
@@ -719,7 +735,7 @@ impl Solver<'_> {
                         .iter()
                         .any(|&x| self.dep_possible(x));
                 if possible {
-                    self.add_pkg_rules_for(s, false);
+                    self.add_pkg_rules_for(s, self.weak_deps);
                     changed = true;
                 }
             }
@@ -905,7 +921,13 @@ impl Solver<'_> {
             let same = pool.name_list(s.name);
             let mut first = true;
             let mut bestscore = 0u32;
+            let mut bests: Option<SolvableId> = None;
             let mut is_first = i;
+            // Arches (with their scores) it is also fine to keep: those of
+            // installed packages (an installed package here stands for
+            // libsolv's installed copy and for its identical available
+            // copy, which counts for the best arch).
+            let mut allowed: Vec<(StrId, u32)> = Vec::new();
             for &p in same {
                 let ps = pool.sd(p);
                 if ps.name != s.name || !self.added[p.to_usize()] {
@@ -919,12 +941,53 @@ impl Solver<'_> {
                     break;
                 }
                 let a = ps.score;
+                if a != 1 && self.is_installed(p) && !allowed.iter().any(|x| x.0 == ps.arch) {
+                    allowed.push((ps.arch, a));
+                }
                 if a != 0 && a != 1 && (bestscore == 0 || a < bestscore) {
                     bestscore = a;
+                    bests = Some(p);
                 }
             }
             if !first || bestscore == 0 {
                 continue;
+            }
+            if allowed.len() == 1 && bests.map(|b| pool.sd(b).arch) == Some(allowed[0].0) {
+                allowed.clear(); // the installed arch is the best
+            }
+            if !allowed.is_empty() {
+                // Keeping an inferior arch is fine only when the installed
+                // package is not lock-stepped with a better-arch one.
+                allowed.clear();
+                for &p in same {
+                    let ps = pool.sd(p);
+                    if ps.name != s.name || !self.is_installed(p) || !self.added[p.to_usize()] {
+                        continue;
+                    }
+                    let a = ps.score;
+                    if a == 0 {
+                        if !allowed.iter().any(|x| x.0 == ps.arch) {
+                            allowed.push((ps.arch, a));
+                        }
+                        continue;
+                    }
+                    if a == 1 || ((a ^ bestscore) & 0xffff_0000) == 0 {
+                        continue;
+                    }
+                    let lockstepped = same.iter().any(|&p2| {
+                        let s2 = pool.sd(p2);
+                        let a2 = s2.score;
+                        p2 != p
+                            && s2.name == s.name
+                            && s2.evr == ps.evr
+                            && s2.arch != ps.arch
+                            && a2 != 0
+                            && (a2 == 1 || ((a2 ^ bestscore) & 0xffff_0000) == 0)
+                    });
+                    if !lockstepped && !allowed.iter().any(|x| x.0 == ps.arch) {
+                        allowed.push((ps.arch, a));
+                    }
+                }
             }
             let mut bad = Vec::new();
             for &p in same {
@@ -934,12 +997,22 @@ impl Solver<'_> {
                 }
                 let a = ps.score;
                 if a != 1 && ((a ^ bestscore) & 0xffff_0000) != 0 {
-                    bad.push(p);
+                    if self.is_installed(p) {
+                        bad.push(p); // lock-step handling below
+                        continue;
+                    }
+                    let compatible = allowed.iter().any(|&(aa, aas)| {
+                        ps.arch == aa || (aas != 0 && ((a ^ aas) & 0xffff_0000) == 0)
+                    });
+                    if !compatible {
+                        bad.push(p);
+                    }
                 }
             }
             for p in bad {
                 let pd = pool.sd(p);
                 let mut lsq: Vec<Literal> = Vec::new();
+                let mut haveinstalled = false;
                 for &p2 in same {
                     let s2 = pool.sd(p2);
                     if p2 == p || s2.name != s.name || s2.evr != pd.evr || s2.arch == pd.arch {
@@ -949,7 +1022,11 @@ impl Solver<'_> {
                     // libsolv masks with 0xffff000 here (sic); kept for fidelity.
                     if a != 0 && (a == 1 || ((a ^ bestscore) & 0x0fff_f000) == 0) {
                         lsq.push(Literal::pos(p2));
+                        haveinstalled |= self.is_installed(p2);
                     }
+                }
+                if self.is_installed(p) && !haveinstalled {
+                    continue; // an installed package not in lock-step stays
                 }
                 let info = RuleInfo::new(RuleKind::InfArch, p, SolvableId::NONE, DepId::NONE);
                 let first = lsq.first().copied().unwrap_or(Literal::NONE);

@@ -43,6 +43,9 @@ pub(crate) enum RuleKind {
     Learnt,
     /// Installed package `from` stays or is replaced by an update candidate.
     Update,
+    /// A weak rule steering a requirement of `from` to what is installed
+    /// (`choice.rs`).
+    Choice,
 }
 
 /// Provenance of a rule.
@@ -114,6 +117,11 @@ pub(crate) enum Mode {
     Choose,
     /// A dependency's choice while postponing (`POLICY_MODE_CHOOSE_NOREORDER`).
     ChooseNoReorder,
+    /// The weak dependency candidates, pruned to the best versions
+    /// (`POLICY_MODE_RECOMMEND`: no recommended pruning, no reordering).
+    Recommend,
+    /// The supplemented candidates, reordered only (`POLICY_MODE_SUPPLEMENT`).
+    Supplement,
 }
 
 /// Marker for "unsolvable": the problem is stored in the solver.
@@ -217,6 +225,19 @@ pub(crate) struct Solver<'p> {
     /// libsolv `do_extra_reordering`: set while the jobs are resolved on an
     /// installed system.
     pub do_extra_reordering: bool,
+    /// Install weak dependencies after the strong ones (libsolv without
+    /// `SOLVER_FLAG_IGNORE_RECOMMENDED`, dnf's `install_weak_deps=True`);
+    /// the walk then gives rules to everything weak dependencies reach.
+    pub weak_deps: bool,
+    /// The first choice rule (`choice.rs`), after the inferior-arch rules.
+    pub choicerules: usize,
+    /// After the last choice rule.
+    pub choicerules_end: usize,
+    /// For each choice rule, the package rule it was made from.
+    pub choice_info: Vec<usize>,
+    /// Never installed for a weak dependency (libsolv `excludefromweakmap`,
+    /// dnf's `exclude_from_weak_autodetect`), ascending.
+    pub exclude_from_weak: Vec<SolvableId>,
 }
 
 impl<'p> Solver<'p> {
@@ -292,6 +313,11 @@ impl<'p> Solver<'p> {
             updaterules_end: 0,
             update_rule_of: Vec::new(),
             do_extra_reordering: false,
+            weak_deps: false,
+            exclude_from_weak: Vec::new(),
+            choicerules: 0,
+            choicerules_end: 0,
+            choice_info: Vec::new(),
         }
     }
 
@@ -820,6 +846,13 @@ impl<'p> Solver<'p> {
             .copied()
             .filter(|&r| r >= self.pkgrules_end)
             .collect();
+        // A weak (choice) rule in the proof: switch it off instead, record
+        // no problem (libsolv `disable_weakrules`).
+        if let Some(&weak) = rules.iter().filter(|&&r| self.is_choice_rule(r)).max() {
+            self.disable_choice_rules(weak);
+            self.reset();
+            return Ok(0);
+        }
         self.problems.push(rules);
         if to_disable.is_empty() {
             return Err(Unsat);
@@ -946,7 +979,7 @@ impl<'p> Solver<'p> {
 
     // ----- branches -----
 
-    fn createbranch(&mut self, level: i32, dq: &[Literal], data: usize) {
+    pub(crate) fn createbranch(&mut self, level: i32, dq: &[Literal], data: usize) {
         if log::log_enabled!(log::Level::Trace) {
             trace!("creating a branch [data={data}]:");
             for &p in dq {
@@ -1385,6 +1418,20 @@ impl<'p> Solver<'p> {
             let olevel = level;
             level = self.resolve_dependencies(level)?;
             if level < olevel {
+                continue;
+            }
+            // A consistent system: now the weak dependencies (`weak.rs`).
+            if self.weak_deps {
+                let (l, rerun) = self.resolve_weak(level)?;
+                level = l;
+                if rerun {
+                    continue;
+                }
+            }
+            if self.choicerules != self.choicerules_end && self.check_unneeded_choice_rules() {
+                trace!("did choice rule minimization, rerunning solver");
+                self.reset();
+                level = 0;
                 continue;
             }
             // Auto-minimisation over the branches.

@@ -36,7 +36,7 @@ use buildroot_core::evr::Nevra;
 use buildroot_core::package::Package;
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{LoadedRepo, RepoSpec};
-use buildroot_core::solver::{resolve, resolve_on, Job};
+use buildroot_core::solver::{resolve, Job, Resolver, Solution, Unsolvable};
 
 /// One repo of a scenario.
 #[derive(Clone, Debug)]
@@ -399,10 +399,27 @@ pub fn pool_from_disk(sc: &Scenario, dirs: &[PathBuf]) -> Pool {
 /// Our answer for one transaction; with `base`, on the system its install
 /// set makes (an unsolvable base is an error).
 pub fn ours_tx(pool: &Pool, base: Option<&[Job]>, jobs: &[Job]) -> Outcome {
-    let Some(base) = base else {
-        return ours(pool, jobs);
+    ours_tx_weak(pool, base, jobs, false, false)
+}
+
+/// [`ours_tx`] with dnf's `install_weak_deps` for the transaction (`weak`)
+/// and for the base (`base_weak`).
+pub fn ours_tx_weak(
+    pool: &Pool,
+    base: Option<&[Job]>,
+    jobs: &[Job],
+    weak: bool,
+    base_weak: bool,
+) -> Outcome {
+    let resolver = |w: bool| {
+        let mut r = Resolver::new(pool);
+        r.set_install_weak_deps(w);
+        r
     };
-    let installed = match resolve(pool, base) {
+    let Some(base) = base else {
+        return outcome(pool, resolver(weak).resolve(jobs));
+    };
+    let installed = match resolver(base_weak).resolve(base) {
         Ok(s) => s.installed,
         Err(_) => {
             return Outcome {
@@ -411,7 +428,11 @@ pub fn ours_tx(pool: &Pool, base: Option<&[Job]>, jobs: &[Job]) -> Outcome {
             }
         }
     };
-    match resolve_on(pool, &installed, jobs) {
+    outcome(pool, resolver(weak).resolve_on(&installed, jobs))
+}
+
+fn outcome(pool: &Pool, r: Result<Solution, Unsolvable>) -> Outcome {
+    match r {
         Ok(s) => {
             let mut v: Vec<String> = s.installed.iter().map(|&p| pool.nevra_string(p)).collect();
             v.sort();
@@ -481,6 +502,10 @@ pub struct OracleSet {
     pub txs: Vec<Vec<Job>>,
     /// Per transaction (when not empty): the jobs installed first.
     pub bases: Vec<Option<Vec<Job>>>,
+    /// dnf's `install_weak_deps` for the transactions (`weak`) and for
+    /// installing their bases (`base_weak`).
+    pub weak: bool,
+    pub base_weak: bool,
 }
 
 /// Asks dnf about every set in one python process.
@@ -489,6 +514,8 @@ pub fn ask_dnf(sets: &[OracleSet]) -> Vec<Vec<(Outcome, Option<String>)>> {
     let input = serde_json::json!({
         "sets": sets.iter().map(|s| serde_json::json!({
             "arch": s.arch,
+            "weak": s.weak,
+            "base_weak": s.base_weak,
             "repos": s.repos.iter().map(|(spec, path)| serde_json::json!({
                 "id": spec.id, "path": path.display().to_string(), "priority": spec.priority,
                 "cost": spec.cost, "exclude": spec.exclude, "includepkgs": spec.includepkgs,

@@ -35,12 +35,23 @@ fn scenarios() -> Vec<(String, PathBuf)> {
     out
 }
 
-fn overrides() -> Vec<String> {
+/// The `--repo-override`s for the repo ids the configs in `dir` name
+/// (`fixture`, `extras`, `weak`: the fixture repos).
+fn overrides(dir: &Path) -> Vec<String> {
     let r = root().join("testdata/repos");
-    vec![
-        format!("fixture={}/$basearch", r.display()),
-        format!("extras={}/extras/$basearch", r.display()),
+    let mut text = String::new();
+    for e in std::fs::read_dir(dir).expect("configs dir") {
+        text += &std::fs::read_to_string(e.expect("entry").path()).unwrap_or_default();
+    }
+    [
+        ("fixture", format!("{}/$basearch", r.display())),
+        ("extras", format!("{}/extras/$basearch", r.display())),
+        ("weak", format!("{}/weak/$basearch", r.display())),
     ]
+    .into_iter()
+    .filter(|(id, _)| text.contains(&format!(" {id}:\n")))
+    .map(|(id, path)| format!("{id}={path}"))
+    .collect()
 }
 
 /// The view ids of a configs directory (file ids of view documents).
@@ -106,7 +117,7 @@ fn ours(dir: &Path, view: &str) -> BTreeMap<String, Value> {
     cmd.arg("--configs")
         .arg(dir)
         .args(["--view", view, "--json", "-q"]);
-    for o in overrides() {
+    for o in overrides(dir) {
         cmd.args(["--repo-override", &o]);
     }
     let out = cmd.output().expect("run compose-view");
@@ -159,7 +170,7 @@ fn dnf(dir: &Path, view: &str) -> BTreeMap<String, Value> {
         .arg(dir)
         .args(["--view", view])
         .env("PYTHONHASHSEED", "0");
-    for o in overrides() {
+    for o in overrides(dir) {
         cmd.args(["--repo-override", &o]);
     }
     let out = cmd.output().expect("run dnf-compose-view.py");
