@@ -250,7 +250,7 @@ fn run(args: &Args) -> Result<u8> {
         for line in &input_list {
             let b = name_in(line, |n| !pool.binaries_named(n).is_empty());
             match pool.binaries_named(&b).first() {
-                Some(&p) => out.push(pool.package(p).source_name().to_string()),
+                Some(&p) => out.push(pool.source_name(p).to_string()),
                 None => warn(format!("no binary package named '{b}' in the repositories")),
             }
         }

@@ -87,7 +87,7 @@ pub(super) fn macro_packages(pool: &Pool, install: &[String]) -> Result<Vec<PkgI
                 || NAME_PATTERNS.iter().any(|g| glob_match(g, &p.name))
         })
         .collect();
-    ids.sort_by(|a, b| pool.package(*a).name.cmp(&pool.package(*b).name));
+    ids.sort_by(|a, b| pool.name_of(*a).cmp(&pool.name_of(*b)));
     Ok(ids)
 }
 

@@ -42,11 +42,11 @@ use std::sync::{Arc, Mutex};
 use rustc_hash::FxHashMap;
 
 use crate::arch::{self, ArchPolicy};
-use crate::dep::Dep;
+use crate::dep::{Cmp, Dep, Range, SimpleDep};
 use crate::error::Result;
 use crate::evr::Evr;
-use crate::package::Package;
-use crate::rpmmd::{self, LoadOptions, LoadedRepo, RepoSink, RepoSpec};
+use crate::package::{Package, Requirement};
+use crate::rpmmd::{self, FileKey, LoadOptions, LoadedRepo, RepoSink, RepoSpec};
 
 use deps::compute_providers;
 pub(crate) use deps::{
@@ -93,6 +93,47 @@ impl Span {
     fn range(self) -> std::ops::Range<usize> {
         self.start as usize..(self.start + self.len) as usize
     }
+}
+
+/// A string in one of the pool's text arenas.
+#[derive(Clone, Copy, Debug, Default)]
+struct Text {
+    start: usize,
+    len: u32,
+}
+
+impl Text {
+    /// Appends `s` to `arena`.
+    fn push(arena: &mut String, s: &str) -> Text {
+        let start = arena.len();
+        arena.push_str(s);
+        Text {
+            start,
+            len: s.len() as u32,
+        }
+    }
+
+    fn get(self, arena: &str) -> &str {
+        &arena[self.start..self.start + self.len as usize]
+    }
+}
+
+/// What the solver never reads of a package, kept compactly (one text
+/// arena, no allocation per package) so that [`Pool::package`] can give the
+/// package back exactly as it was read. Dependencies are not repeated here:
+/// they are the pool's interned lists (see `Pool::pre` and `Pool::rich`).
+#[derive(Clone, Copy, Debug)]
+struct Cold {
+    sourcerpm: Text,
+    summary: Text,
+    location: Text,
+    checksum: Option<Text>,
+    size: u64,
+    /// Its files (primary's, then filelists'), in `Pool::files`.
+    files: Span,
+    /// Its provides as read, in `Pool::raw_provs`, when they differ from
+    /// the interned ones (which drop duplicates and add the self-provide).
+    raw_provides: Option<Span>,
 }
 
 /// Compact per-package data the solver works on.
@@ -232,8 +273,21 @@ impl DepInterner for Tables {
 pub struct Pool {
     arch: ArchPolicy,
     pub(crate) repos: Vec<RepoInfo>,
-    packages: Vec<Package>,
     pub(crate) data: Vec<PkgData>,
+    /// What the solver does not read, per package.
+    cold: Vec<Cold>,
+    /// The text of `cold`'s strings.
+    cold_text: String,
+    /// Every package's files (`Cold::files` spans), and their text.
+    files: Vec<Text>,
+    file_text: String,
+    /// Provides as read, of packages whose interned provides differ.
+    raw_provs: Vec<Prov>,
+    /// Bit i set: `deplist[i]` is a pre-requirement (`pre="1"`).
+    pre: Vec<u64>,
+    /// Rich dependencies as read, by position in `deplist` (ascending):
+    /// interning nests n-ary operators, which [`Dep`] keeps flat.
+    rich: Vec<(u32, Dep)>,
     str_map: FxHashMap<Arc<str>, StrId>,
     strs: Vec<Arc<str>>,
     evr_map: FxHashMap<Evr, EvrId>,
@@ -271,8 +325,16 @@ struct PoolBuilder {
     policy: ArchPolicy,
     t: Tables,
     infos: Vec<RepoInfo>,
-    packages: Vec<Package>,
     data: Vec<PkgData>,
+    cold: Vec<Cold>,
+    cold_text: String,
+    /// (package index, path) of every file, primary's in package order,
+    /// then filelists' (sorted by package, stably, at the end).
+    file_pairs: Vec<(u32, Text)>,
+    file_text: String,
+    raw_provs: Vec<Prov>,
+    pre: Vec<u64>,
+    rich: Vec<(u32, Dep)>,
     provs: Vec<Prov>,
     deplist: Vec<DepId>,
     /// The current repo's excludes.
@@ -291,8 +353,14 @@ impl PoolBuilder {
             policy,
             t,
             infos: Vec::new(),
-            packages: Vec::new(),
             data: Vec::new(),
+            cold: Vec::new(),
+            cold_text: String::new(),
+            file_pairs: Vec::new(),
+            file_text: String::new(),
+            raw_provs: Vec::new(),
+            pre: Vec::new(),
+            rich: Vec::new(),
             provs: Vec::new(),
             deplist: Vec::new(),
             exclude: Vec::new(),
@@ -304,8 +372,8 @@ impl PoolBuilder {
     /// Reserves the arenas for `pkgs` (`npk` packages): growing them while
     /// interning is a large share of the build time.
     fn reserve<'a>(&mut self, npk: usize, pkgs: impl Iterator<Item = &'a Package> + Clone) {
-        self.packages.reserve(npk);
         self.data.reserve(npk);
+        self.cold.reserve(npk);
         self.provs
             .reserve(npk + pkgs.clone().map(|p| p.provides.len()).sum::<usize>());
         self.deplist.reserve(
@@ -339,18 +407,12 @@ impl PoolBuilder {
         });
         self.exclude = spec.exclude.clone();
         self.includepkgs = spec.includepkgs.clone();
-        self.repo_starts.push(self.packages.len());
+        self.repo_starts.push(self.data.len());
     }
 
-    /// Adds the current repo's next package.
-    fn add(&mut self, pkg: Package) {
-        self.index(&pkg);
-        self.packages.push(pkg);
-    }
-
-    /// Interns and indexes the current repo's next package; the caller
-    /// then pushes it to `packages`.
-    fn index(&mut self, pkg: &Package) {
+    /// Interns, indexes and keeps the current repo's next package (its
+    /// owned form is dropped: the pool keeps ids and compact text only).
+    fn add(&mut self, pkg: &Package) {
         let t = &mut self.t;
         let source = pkg.is_source();
         // Packages of arches that do not install here stay (dnf's name
@@ -374,6 +436,7 @@ impl PoolBuilder {
         let evr = t.intern_evr(&pkg.evr);
         let provs = &mut self.provs;
         let pstart = provs.len() as u32;
+        let mut as_read = true;
         for p in &pkg.provides {
             let pn = t.intern_str(&p.name);
             let pv = match &p.range {
@@ -390,6 +453,8 @@ impl PoolBuilder {
             };
             if !provs[pstart as usize..].contains(&pv) {
                 provs.push(pv);
+            } else {
+                as_read = false;
             }
         }
         if !source {
@@ -400,11 +465,31 @@ impl PoolBuilder {
             };
             if !provs[pstart as usize..].contains(&selfp) {
                 provs.push(selfp);
+                as_read = false;
             }
         }
         let provides = Span {
             start: pstart,
             len: provs.len() as u32 - pstart,
+        };
+        // Interned as read unless a duplicate was dropped or the
+        // self-provide added: then the list as read is kept aside.
+        let raw_provides = if as_read {
+            None
+        } else {
+            let start = self.raw_provs.len() as u32;
+            for p in &pkg.provides {
+                let pv = Prov {
+                    name: t.intern_str(&p.name),
+                    flags: prov_flags(p),
+                    evr: p.range.as_ref().map_or(EvrId::default(), |r| t.intern_evr(&r.evr)),
+                };
+                self.raw_provs.push(pv);
+            }
+            Some(Span {
+                start,
+                len: pkg.provides.len() as u32,
+            })
         };
         fn list<'a>(
             t: &mut Tables,
@@ -419,6 +504,33 @@ impl PoolBuilder {
                 start,
                 len: deplist.len() as u32 - start,
             }
+        }
+        // Pre-requirements and rich dependencies as read, by position.
+        let rstart = self.deplist.len();
+        for (i, r) in pkg.requires.iter().enumerate() {
+            if r.pre {
+                set_bit(&mut self.pre, rstart + i);
+            }
+        }
+        let mut at = rstart as u32;
+        for d in pkg.requires.iter().map(|r| &r.dep).chain(&pkg.conflicts) {
+            if !matches!(d, Dep::Simple(_)) {
+                self.rich.push((at, d.clone()));
+            }
+            at += 1;
+        }
+        at += pkg.obsoletes.len() as u32;
+        for d in pkg
+            .recommends
+            .iter()
+            .chain(&pkg.suggests)
+            .chain(&pkg.supplements)
+            .chain(&pkg.enhances)
+        {
+            if !matches!(d, Dep::Simple(_)) {
+                self.rich.push((at, d.clone()));
+            }
+            at += 1;
         }
         let deplist = &mut self.deplist;
         let requires = list(t, deplist, pkg.requires.iter().map(|r| &r.dep));
@@ -455,7 +567,49 @@ impl PoolBuilder {
             supplements,
             enhances,
         });
+        let pkg_index = self.cold.len() as u32;
+        let files_start = self.file_pairs.len() as u32;
+        for f in &pkg.files {
+            let text = Text::push(&mut self.file_text, f);
+            self.file_pairs.push((pkg_index, text));
+        }
+        let ct = &mut self.cold_text;
+        self.cold.push(Cold {
+            sourcerpm: Text::push(ct, &pkg.sourcerpm),
+            summary: Text::push(ct, &pkg.summary),
+            location: Text::push(ct, &pkg.location),
+            checksum: pkg.checksum.as_deref().map(|c| Text::push(ct, c)),
+            size: pkg.size,
+            // Filled in by `finish` (filelists add files later).
+            files: Span {
+                start: files_start,
+                len: 0,
+            },
+            raw_provides,
+        });
     }
+}
+
+/// The relation flags of a provide.
+fn prov_flags(p: &SimpleDep) -> RelFlags {
+    p.range
+        .as_ref()
+        .map_or(RelFlags::ANY, |r| RelFlags::of_cmp(r.cmp))
+}
+
+/// Sets bit `i` of a bitset.
+fn set_bit(bits: &mut Vec<u64>, i: usize) {
+    if bits.len() <= i / 64 {
+        bits.resize(i / 64 + 1, 0);
+    }
+    bits[i / 64] |= 1 << (i % 64);
+}
+
+/// The comparison of relation flags (those of an rpm operator).
+fn cmp_of_flags(f: RelFlags) -> Option<Cmp> {
+    [Cmp::Lt, Cmp::Le, Cmp::Eq, Cmp::Ge, Cmp::Gt]
+        .into_iter()
+        .find(|&c| RelFlags::of_cmp(c) == f)
 }
 
 impl RepoSink for PoolBuilder {
@@ -466,26 +620,36 @@ impl RepoSink for PoolBuilder {
     fn packages(&mut self, pkgs: Vec<Package>) {
         self.reserve(pkgs.len(), pkgs.iter());
         for p in &pkgs {
-            self.index(p);
+            self.add(p);
         }
-        // One bulk move instead of a copy per package.
-        self.packages.extend(pkgs);
     }
 
-    fn packages_mut(&mut self) -> Vec<&mut [Package]> {
-        let mut out = Vec::new();
-        let mut rest: &mut [Package] = &mut self.packages;
-        let mut at = 0;
-        for &end in self.repo_starts.iter().skip(1) {
-            let (head, tail) = std::mem::take(&mut rest).split_at_mut(end - at);
-            out.push(head);
-            rest = tail;
-            at = end;
+    fn file_keys(&self) -> Vec<Vec<FileKey<'_>>> {
+        let t = &self.t;
+        let key = |i: usize| {
+            let (d, c) = (&self.data[i], &self.cold[i]);
+            FileKey {
+                checksum: c.checksum.map(|x| x.get(&self.cold_text)),
+                name: &t.strs[d.name.to_usize()],
+                arch: &t.strs[d.arch.to_usize()],
+                evr: &t.evrs[d.evr.to_usize()],
+            }
+        };
+        let mut ends: Vec<usize> = self.repo_starts.iter().skip(1).copied().collect();
+        ends.push(self.data.len());
+        self.repo_starts
+            .iter()
+            .zip(ends)
+            .map(|(&start, end)| (start..end).map(key).collect())
+            .collect()
+    }
+
+    fn add_files(&mut self, repo: usize, files: Vec<(usize, String)>) {
+        let start = self.repo_starts[repo];
+        for (i, path) in files {
+            let text = Text::push(&mut self.file_text, &path);
+            self.file_pairs.push(((start + i) as u32, text));
         }
-        if !self.repo_starts.is_empty() {
-            out.push(rest);
-        }
-        out
     }
 }
 
@@ -503,7 +667,7 @@ impl Pool {
         b.reserve(all.clone().count(), all);
         for repo in repos {
             b.start_repo(&repo.spec);
-            for pkg in repo.packages {
+            for pkg in &repo.packages {
                 b.add(pkg);
             }
         }
@@ -528,12 +692,31 @@ impl PoolBuilder {
             policy,
             mut t,
             infos,
-            packages,
             data,
+            mut cold,
+            cold_text,
+            mut file_pairs,
+            file_text,
+            raw_provs,
+            mut pre,
+            rich,
             provs,
             deplist,
             ..
         } = self;
+        // Files: primary's came in package order, filelists' after them.
+        file_pairs.sort_by_key(|&(i, _)| i);
+        let mut files = Vec::with_capacity(file_pairs.len());
+        for (k, &(i, text)) in file_pairs.iter().enumerate() {
+            let f = &mut cold[i as usize].files;
+            if f.len == 0 {
+                f.start = k as u32;
+            }
+            f.len += 1;
+            files.push(text);
+        }
+        drop(file_pairs);
+        pre.resize(deplist.len().div_ceil(64), 0);
         for name in INSTALLONLY_PROVIDES {
             t.intern_str(name);
         }
@@ -557,8 +740,8 @@ impl PoolBuilder {
             if d.source || d.score == 0 {
                 continue;
             }
-            for f in &packages[i].files {
-                if let Some(&sym) = t.str_map.get(f.as_str()) {
+            for f in &files[cold[i].files.range()] {
+                if let Some(&sym) = t.str_map.get(f.get(&file_text)) {
                     if indexed_paths[sym.to_usize()] {
                         file_syms.push((SolvableId::of_index(i), sym));
                     }
@@ -632,8 +815,14 @@ impl PoolBuilder {
         let mut pool = Pool {
             arch: policy,
             repos: infos,
-            packages,
             data,
+            cold,
+            cold_text,
+            files,
+            file_text,
+            raw_provs,
+            pre,
+            rich,
             str_map: t.str_map,
             strs: t.strs,
             evr_map: t.evr_map,
@@ -729,22 +918,142 @@ impl Pool {
 
     /// Number of packages (binaries and sources, excluded ones included).
     pub fn len(&self) -> usize {
-        self.packages.len()
+        self.data.len()
     }
 
     /// Whether the pool has no packages.
     pub fn is_empty(&self) -> bool {
-        self.packages.is_empty()
+        self.data.is_empty()
     }
 
     /// Every package id, in pool order.
     pub fn ids(&self) -> impl Iterator<Item = PkgId> + '_ {
-        (0..self.packages.len()).map(PkgId::from_usize)
+        (0..self.data.len()).map(PkgId::from_usize)
     }
 
-    /// The package with this id.
-    pub fn package(&self, id: PkgId) -> &Package {
-        &self.packages[id.to_usize()]
+    /// The package with this id, as it was read (rebuilt from the pool's
+    /// compact tables: prefer [`Pool::name_of`], [`Pool::evr_of`],
+    /// [`Pool::files`] and friends for single fields).
+    pub fn package(&self, id: PkgId) -> Package {
+        let (d, c) = (&self.data[id.to_usize()], &self.cold[id.to_usize()]);
+        let ct = &self.cold_text;
+        let provides = match c.raw_provides {
+            Some(span) => &self.raw_provs[span.range()],
+            None => &self.provs[d.provides.range()],
+        };
+        let deps = |span: Span| -> Vec<Dep> { span.range().map(|i| self.dep_at(i)).collect() };
+        Package {
+            name: self.name_of(id).to_string(),
+            arch: self.arch_of(id).to_string(),
+            evr: self.evr_of(id).clone(),
+            sourcerpm: c.sourcerpm.get(ct).to_string(),
+            summary: c.summary.get(ct).to_string(),
+            provides: provides.iter().map(|p| self.simple_of_prov(p)).collect(),
+            requires: d
+                .requires
+                .range()
+                .map(|i| Requirement {
+                    dep: self.dep_at(i),
+                    pre: self.pre[i / 64] & (1 << (i % 64)) != 0,
+                })
+                .collect(),
+            conflicts: deps(d.conflicts),
+            obsoletes: d
+                .obsoletes
+                .range()
+                .map(|i| match self.dep_at(i) {
+                    Dep::Simple(s) => s,
+                    _ => unreachable!("obsoletes are simple dependencies"),
+                })
+                .collect(),
+            recommends: deps(d.recommends),
+            suggests: deps(d.suggests),
+            supplements: deps(d.supplements),
+            enhances: deps(d.enhances),
+            files: self.files(id).map(str::to_string).collect(),
+            location: c.location.get(ct).to_string(),
+            checksum: c.checksum.map(|x| x.get(ct).to_string()),
+            size: c.size,
+        }
+    }
+
+    /// The dependency at position `i` of `deplist`, as it was read.
+    fn dep_at(&self, i: usize) -> Dep {
+        if let Ok(k) = self.rich.binary_search_by_key(&(i as u32), |(at, _)| *at) {
+            return self.rich[k].1.clone();
+        }
+        match self.nodes[self.deplist[i].to_usize()] {
+            DepNode::Simple { name, flags, evr } => Dep::Simple(self.simple_dep(name, flags, evr)),
+            _ => unreachable!("rich dependencies are kept as read"),
+        }
+    }
+
+    fn simple_of_prov(&self, p: &Prov) -> SimpleDep {
+        self.simple_dep(p.name, p.flags, p.evr)
+    }
+
+    fn simple_dep(&self, name: StrId, flags: RelFlags, evr: EvrId) -> SimpleDep {
+        SimpleDep {
+            name: self.str_of(name).to_string(),
+            range: cmp_of_flags(flags).map(|cmp| Range {
+                cmp,
+                evr: self.evrs[evr.to_usize()].clone(),
+            }),
+        }
+    }
+
+    /// A package's name.
+    pub fn name_of(&self, id: PkgId) -> &str {
+        self.str_of(self.data[id.to_usize()].name)
+    }
+
+    /// A package's arch (`src` or `nosrc` for sources).
+    pub fn arch_of(&self, id: PkgId) -> &str {
+        self.str_of(self.data[id.to_usize()].arch)
+    }
+
+    /// A package's epoch, version and release.
+    pub fn evr_of(&self, id: PkgId) -> &Evr {
+        &self.evrs[self.data[id.to_usize()].evr.to_usize()]
+    }
+
+    /// `name-V-R` (no epoch, no arch) of a package ([`Package::nvr`]).
+    pub fn nvr_of(&self, id: PkgId) -> String {
+        format!("{}-{}", self.name_of(id), self.evr_of(id).vr())
+    }
+
+    /// Whether the package is a source package.
+    pub fn is_source(&self, id: PkgId) -> bool {
+        self.data[id.to_usize()].source
+    }
+
+    /// A package's source name ([`Package::source_name`]).
+    pub fn source_name(&self, id: PkgId) -> &str {
+        self.str_of(self.data[id.to_usize()].srcname)
+    }
+
+    /// A package's `rpm:sourcerpm` (empty for sources).
+    pub fn sourcerpm(&self, id: PkgId) -> &str {
+        self.cold[id.to_usize()].sourcerpm.get(&self.cold_text)
+    }
+
+    /// A package's `location href`, relative to its repo's root.
+    pub fn location(&self, id: PkgId) -> &str {
+        self.cold[id.to_usize()].location.get(&self.cold_text)
+    }
+
+    /// A package's file checksum, when known.
+    pub fn checksum(&self, id: PkgId) -> Option<&str> {
+        self.cold[id.to_usize()]
+            .checksum
+            .map(|c| c.get(&self.cold_text))
+    }
+
+    /// A package's files: primary's, then those of filelists.xml loaded.
+    pub fn files(&self, id: PkgId) -> impl Iterator<Item = &str> + '_ {
+        self.files[self.cold[id.to_usize()].files.range()]
+            .iter()
+            .map(|f| f.get(&self.file_text))
     }
 
     /// The id of the repo (`RepoSpec::id`) a package came from.
@@ -759,8 +1068,8 @@ impl Pool {
     /// `Resolver`, which borrows the pool for as long as it exists, and this
     /// takes the pool mutably.
     pub fn restrict_binaries(&mut self, keep: impl Fn(&str) -> bool) {
-        for (d, p) in self.data.iter_mut().zip(&self.packages) {
-            if !d.source && !keep(&p.name) {
+        for d in self.data.iter_mut() {
+            if !d.source && !keep(&self.strs[d.name.to_usize()]) {
                 d.disabled = true;
             }
         }
@@ -822,7 +1131,12 @@ impl Pool {
 
     /// `name-[E:]V-R.arch` of a package.
     pub fn nevra_string(&self, id: PkgId) -> String {
-        self.package(id).nevra().to_string()
+        crate::evr::Nevra {
+            name: self.name_of(id).to_string(),
+            evr: self.evr_of(id).clone(),
+            arch: self.arch_of(id).to_string(),
+        }
+        .to_string()
     }
 
     // ----- crate-internal access for the solver -----
@@ -923,7 +1237,7 @@ impl Pool {
         }
         let mut out = Vec::new();
         for (i, d) in self.data.iter().enumerate() {
-            if !d.source && d.score != 0 && self.packages[i].files.iter().any(|f| f == path) {
+            if !d.source && d.score != 0 && self.files(PkgId::from_usize(i)).any(|f| f == path) {
                 out.push(SolvableId::of_index(i));
             }
         }
@@ -962,10 +1276,7 @@ impl DepAccess for Pool {
 
     fn owns_file(&self, sid: SolvableId, path: StrId) -> bool {
         let path = &self.strs[path.to_usize()];
-        self.packages[sid.package().to_usize()]
-            .files
-            .iter()
-            .any(|f| f.as_str() == &**path)
+        self.files(sid.package()).any(|f| f == &**path)
     }
 }
 
@@ -1104,6 +1415,6 @@ mod tests {
         let p = Pool::new("x86_64", vec![r1, r2]).unwrap();
         // Repos load in (priority, cost) order: eln first.
         assert_eq!(p.sources_named("s"), vec![PkgId(0), PkgId(1), PkgId(2)]);
-        assert_eq!(p.package(PkgId(1)).evr.version, "1.10");
+        assert_eq!(p.evr_of(PkgId(1)).version, "1.10");
     }
 }

@@ -143,6 +143,11 @@ impl SpecParts {
 
     /// Whether `pkg` matches (globs allowed in every part, as libdnf filters).
     pub fn matches(&self, pkg: &Package) -> bool {
+        self.matches_parts(&pkg.name, &pkg.evr, &pkg.arch)
+    }
+
+    /// [`SpecParts::matches`] on a package's name, EVR and arch.
+    pub fn matches_parts(&self, name: &str, evr: &crate::evr::Evr, arch: &str) -> bool {
         let part = |pat: &str, val: &str| {
             if is_glob(pat) {
                 glob_match(pat, val)
@@ -150,26 +155,26 @@ impl SpecParts {
                 pat == val
             }
         };
-        if self.name != "*" && !part(&self.name, &pkg.name) {
+        if self.name != "*" && !part(&self.name, name) {
             return false;
         }
         if let Some(e) = self.epoch {
-            if e != pkg.evr.epoch {
+            if e != evr.epoch {
                 return false;
             }
         }
         if let Some(v) = &self.version {
-            if v != "*" && !part(v, &pkg.evr.version) {
+            if v != "*" && !part(v, &evr.version) {
                 return false;
             }
         }
         if let Some(r) = &self.release {
-            if r != "*" && !part(r, pkg.evr.release_str()) {
+            if r != "*" && !part(r, evr.release_str()) {
                 return false;
             }
         }
         if let Some(a) = &self.arch {
-            if a != "*" && !part(a, &pkg.arch) {
+            if a != "*" && !part(a, arch) {
                 return false;
             }
         }

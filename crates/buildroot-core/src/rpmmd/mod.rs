@@ -28,7 +28,9 @@ use rayon::prelude::*;
 pub use compress::{file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use fetch::{fetch_to_cache, local_file, Location};
-pub use filelists::{is_primary_file, read_filelists, read_filelists_where};
+pub use filelists::{
+    is_primary_file, read_filelists, read_filelists_keys, read_filelists_where, FileKey,
+};
 pub use http::{
     download, download_verified, retry_after, set_download_observer, DownloadEvent,
     DownloadObserver, HttpSettings, HTTP_ENV_HELP,
@@ -400,11 +402,18 @@ impl RepoSink for Collect {
         repo.packages.extend(pkgs);
     }
 
-    fn packages_mut(&mut self) -> Vec<&mut [Package]> {
+    fn file_keys(&self) -> Vec<Vec<FileKey<'_>>> {
         self.0
-            .iter_mut()
-            .map(|r| r.packages.as_mut_slice())
+            .iter()
+            .map(|r| r.packages.iter().map(FileKey::of).collect())
             .collect()
+    }
+
+    fn add_files(&mut self, repo: usize, files: Vec<(usize, String)>) {
+        let pkgs = &mut self.0[repo].packages;
+        for (i, path) in files {
+            pkgs[i].files.push(path);
+        }
     }
 }
 
@@ -414,9 +423,12 @@ pub trait RepoSink {
     fn repo(&mut self, spec: &RepoSpec);
     /// The next packages of the current repo, in file order.
     fn packages(&mut self, pkgs: Vec<Package>);
-    /// Every repo's packages, in the order of the [`RepoSink::repo`] calls
-    /// (file lists are added to them at the end).
-    fn packages_mut(&mut self) -> Vec<&mut [Package]>;
+    /// What filelists.xml entries are matched against: every repo's
+    /// packages, repos in the order of the [`RepoSink::repo`] calls.
+    fn file_keys(&self) -> Vec<Vec<FileKey<'_>>>;
+    /// Paths of repo `repo`'s filelists.xml (by index of the package in
+    /// that repo, in file order), after every package was handed over.
+    fn add_files(&mut self, repo: usize, files: Vec<(usize, String)>);
 }
 
 /// What a repo's primary reader sends to [`load_repos_into`]'s consumer.
@@ -575,32 +587,39 @@ pub fn load_repos_into(
     let wanted = |path: &str| {
         all || keep.contains(path) || prefixes.iter().any(|p| path.starts_with(p.as_str()))
     };
-    sink.packages_mut()
-        .into_par_iter()
-        .zip(opened.par_iter())
-        .try_for_each(|(pkgs, o)| read_filelists_of(o, opts, pkgs, &wanted))
+    let found: Vec<Vec<(usize, String)>> = {
+        let keys = sink.file_keys();
+        keys.par_iter()
+            .zip(opened.par_iter())
+            .map(|(keys, o)| read_filelists_of(o, opts, keys, &wanted))
+            .collect::<Result<_>>()?
+    };
+    for (ri, files) in found.into_iter().enumerate() {
+        sink.add_files(ri, files);
+    }
+    Ok(())
 }
 
-/// Adds the paths of `o`'s filelists.xml for which `keep` holds to its
-/// packages.
+/// The paths of `o`'s filelists.xml for which `keep` holds, with the index
+/// of their package in `keys`.
 fn read_filelists_of(
     o: &Opened,
     opts: &LoadOptions,
-    pkgs: &mut [Package],
+    keys: &[FileKey<'_>],
     keep: &(dyn Fn(&str) -> bool + Sync),
-) -> Result<()> {
+) -> Result<Vec<(usize, String)>> {
     let Some((mut mf, display, path)) = open_meta(o, "filelists", opts)? else {
-        return Ok(());
+        return Ok(Vec::new());
     };
-    let res = read_filelists_where(&mut mf.reader, &display, pkgs, keep);
+    let res = read_filelists_keys(&mut mf.reader, &display, keys, keep);
     let fin = mf.finish();
     match (res, fin) {
         (_, Err(e @ Error::Checksum { .. })) => {
             forget_cached(o, &path);
             Err(e)
         }
-        (Err(e), _) | (Ok(()), Err(e)) => Err(e),
-        (Ok(()), Ok(())) => Ok(()),
+        (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+        (Ok(found), Ok(())) => Ok(found),
     }
 }
 
