@@ -542,11 +542,7 @@ impl Buildroot<'_> {
 
     /// `name-version-release` of every binary.
     pub fn binary_nvrs(&self) -> Vec<String> {
-        crate::pkglist::sorted_unique(
-            self.binary_ids()
-                .into_iter()
-                .map(|p| self.pool.nvr_of(p)),
-        )
+        crate::pkglist::sorted_unique(self.binary_ids().into_iter().map(|p| self.pool.nvr_of(p)))
     }
 
     /// Every source name of the run (NoSource ones included).

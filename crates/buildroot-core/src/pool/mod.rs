@@ -46,6 +46,7 @@ use crate::dep::{Cmp, Dep, Range, SimpleDep};
 use crate::error::Result;
 use crate::evr::Evr;
 use crate::package::{Package, Requirement};
+use crate::rpmmd::raw::{self, RawChunk, RawEntry, RawPkg};
 use crate::rpmmd::{self, FileKey, LoadOptions, LoadedRepo, RepoSink, RepoSpec};
 
 use deps::compute_providers;
@@ -196,44 +197,33 @@ struct Tables {
 /// of a glob (`_name_dict`) and `sort_by_common_dep` orders provides by them.
 /// (libsolv also interns directory names of file lists, which only matters
 /// for a name first seen as a directory; not modelled.)
-fn intern_in_primary_order(t: &mut Tables, pkg: &Package) {
-    if !pkg.is_source() {
-        if let Some(src) = crate::package::source_name_of(&pkg.sourcerpm) {
-            if src != pkg.name {
-                t.intern_str(src);
+fn intern_in_primary_order(t: &mut Tables, c: &RawChunk, pkg: &RawPkg, other_source: bool) {
+    if other_source {
+        if let Some(src) = crate::package::source_name_of(c.str(pkg.sourcerpm)) {
+            t.intern_str(src);
+        }
+    }
+    for k in [
+        raw::PROVIDES,
+        raw::REQUIRES,
+        raw::CONFLICTS,
+        raw::OBSOLETES,
+        raw::SUGGESTS,
+        raw::ENHANCES,
+        raw::RECOMMENDS,
+        raw::SUPPLEMENTS,
+    ] {
+        for e in c.list(pkg, k) {
+            match e.rich {
+                Some(i) => c.rich[i as usize].for_each_leaf(&mut |s| {
+                    t.intern_str(&s.name);
+                }),
+                None => {
+                    t.intern_str(c.str(e.name));
+                }
             }
         }
     }
-    for p in &pkg.provides {
-        t.intern_str(&p.name);
-    }
-    for r in &pkg.requires {
-        intern_names(t, &r.dep);
-    }
-    for d in &pkg.conflicts {
-        intern_names(t, d);
-    }
-    for o in &pkg.obsoletes {
-        t.intern_str(&o.name);
-    }
-    for d in pkg
-        .suggests
-        .iter()
-        .chain(&pkg.enhances)
-        .chain(&pkg.recommends)
-        .chain(&pkg.supplements)
-    {
-        intern_names(t, d);
-    }
-}
-
-/// Interns the names in `d`, left to right (only string ids follow
-/// libsolv's order; EVRs and dependency nodes have tables of their own, and
-/// the main pass interns them).
-fn intern_names(t: &mut Tables, d: &Dep) {
-    d.for_each_leaf(&mut |s| {
-        t.intern_str(&s.name);
-    });
 }
 
 impl DepInterner for Tables {
@@ -369,34 +359,6 @@ impl PoolBuilder {
         }
     }
 
-    /// Reserves the arenas for `pkgs` (`npk` packages): growing them while
-    /// interning is a large share of the build time.
-    fn reserve<'a>(&mut self, npk: usize, pkgs: impl Iterator<Item = &'a Package> + Clone) {
-        self.data.reserve(npk);
-        self.cold.reserve(npk);
-        self.provs
-            .reserve(npk + pkgs.clone().map(|p| p.provides.len()).sum::<usize>());
-        self.deplist.reserve(
-            pkgs.map(|p| {
-                p.requires.len()
-                    + p.conflicts.len()
-                    + p.obsoletes.len()
-                    + p.recommends.len()
-                    + p.suggests.len()
-                    + p.supplements.len()
-                    + p.enhances.len()
-            })
-            .sum(),
-        );
-        let t = &mut self.t;
-        t.str_map.reserve(npk * 2);
-        t.strs.reserve(npk * 2);
-        t.evr_map.reserve(npk);
-        t.evrs.reserve(npk);
-        t.node_map.reserve(npk * 2);
-        t.nodes.reserve(npk * 2);
-    }
-
     /// The packages added next come from `spec`.
     fn start_repo(&mut self, spec: &RepoSpec) {
         self.infos.push(RepoInfo {
@@ -410,47 +372,62 @@ impl PoolBuilder {
         self.repo_starts.push(self.data.len());
     }
 
-    /// Interns, indexes and keeps the current repo's next package (its
-    /// owned form is dropped: the pool keeps ids and compact text only).
-    fn add(&mut self, pkg: &Package) {
+    /// Interns, indexes and keeps the packages of a parsed chunk of the
+    /// current repo (straight from the chunk's text: the pool keeps ids and
+    /// compact text only).
+    fn add_chunk(&mut self, c: &RawChunk) {
+        let nprov: usize = c.pkgs.iter().map(|p| c.list(p, raw::PROVIDES).len()).sum();
+        self.data.reserve(c.len());
+        self.cold.reserve(c.len());
+        self.provs.reserve(nprov + c.len());
+        self.deplist.reserve(c.entries.len() - nprov);
         let t = &mut self.t;
-        let source = pkg.is_source();
+        t.str_map.reserve(c.len() * 2);
+        t.strs.reserve(c.len() * 2);
+        t.evr_map.reserve(c.len());
+        t.evrs.reserve(c.len());
+        t.node_map.reserve(c.len() * 2);
+        t.nodes.reserve(c.len() * 2);
+        for p in &c.pkgs {
+            self.add(c, p);
+        }
+    }
+
+    /// Interns, indexes and keeps package `pkg` of chunk `c`.
+    fn add(&mut self, c: &RawChunk, pkg: &RawPkg) {
+        let t = &mut self.t;
+        let (pname, parch) = (c.str(pkg.name), c.str(pkg.arch));
+        let source = parch == "src" || parch == "nosrc";
         // Packages of arches that do not install here stay (dnf's name
         // queries still find them) but are never providers.
-        let score = if source {
-            0
+        let score = if source { 0 } else { self.policy.score(parch) };
+        let excluded = if self.exclude.is_empty() && self.includepkgs.is_empty() {
+            false
         } else {
-            self.policy.score(&pkg.arch)
+            let pevr = c.evr(pkg);
+            let m = |pat: &String| subject::spec_matches_parts(pat, pname, &pevr, parch);
+            self.exclude.iter().any(m)
+                || (!self.includepkgs.is_empty() && !self.includepkgs.iter().any(m))
         };
-        let excluded = self.exclude.iter().any(|p| subject::spec_matches(p, pkg))
-            || (!self.includepkgs.is_empty()
-                && !self
-                    .includepkgs
-                    .iter()
-                    .any(|p| subject::spec_matches(p, pkg)));
-        let name = t.intern_str(&pkg.name);
-        let arch_sym = t.intern_str(&pkg.arch);
-        intern_in_primary_order(t, pkg);
+        let name = t.intern_str(pname);
+        let arch_sym = t.intern_str(parch);
+        // Strings in the order libsolv's rpm-md parser meets them.
+        let sourcerpm = c.str(pkg.sourcerpm);
+        let srcname_str = if source {
+            pname
+        } else {
+            crate::package::source_name_of(sourcerpm).unwrap_or(pname)
+        };
+        intern_in_primary_order(t, c, pkg, srcname_str != pname);
         // Already interned (the name, or the source name just above).
-        let srcname = t.intern_str(pkg.source_name());
-        let evr = t.intern_evr(&pkg.evr);
+        let srcname = t.intern_str(srcname_str);
+        let evr = intern_evr_parts(t, pkg.epoch, c.str(pkg.ver), pkg.rel.map(|r| c.str(r)));
         let provs = &mut self.provs;
         let pstart = provs.len() as u32;
         let mut as_read = true;
-        for p in &pkg.provides {
-            let pn = t.intern_str(&p.name);
-            let pv = match &p.range {
-                None => Prov {
-                    name: pn,
-                    flags: RelFlags::ANY,
-                    evr: EvrId::default(),
-                },
-                Some(r) => Prov {
-                    name: pn,
-                    flags: RelFlags::of_cmp(r.cmp),
-                    evr: t.intern_evr(&r.evr),
-                },
-            };
+        let raw_provides = c.list(pkg, raw::PROVIDES);
+        for e in raw_provides {
+            let pv = raw_prov(t, c, e);
             if !provs[pstart as usize..].contains(&pv) {
                 provs.push(pv);
             } else {
@@ -478,75 +455,48 @@ impl PoolBuilder {
             None
         } else {
             let start = self.raw_provs.len() as u32;
-            for p in &pkg.provides {
-                let pv = Prov {
-                    name: t.intern_str(&p.name),
-                    flags: prov_flags(p),
-                    evr: p.range.as_ref().map_or(EvrId::default(), |r| t.intern_evr(&r.evr)),
-                };
+            for e in raw_provides {
+                let pv = raw_prov(t, c, e);
                 self.raw_provs.push(pv);
             }
             Some(Span {
                 start,
-                len: pkg.provides.len() as u32,
+                len: raw_provides.len() as u32,
             })
         };
-        fn list<'a>(
-            t: &mut Tables,
-            deplist: &mut Vec<DepId>,
-            deps: impl Iterator<Item = &'a Dep>,
-        ) -> Span {
-            let start = deplist.len() as u32;
-            for d in deps {
-                deplist.push(t.intern_dep(d));
+        // The dependency lists, in PkgData order; pre-requirements and
+        // rich dependencies as read are kept by position.
+        let mut spans = [Span::default(); 8];
+        for k in [
+            raw::REQUIRES,
+            raw::CONFLICTS,
+            raw::OBSOLETES,
+            raw::RECOMMENDS,
+            raw::SUGGESTS,
+            raw::SUPPLEMENTS,
+            raw::ENHANCES,
+        ] {
+            let start = self.deplist.len() as u32;
+            for e in c.list(pkg, k) {
+                let at = self.deplist.len();
+                if e.pre {
+                    set_bit(&mut self.pre, at);
+                }
+                let id = match e.rich {
+                    Some(i) => {
+                        let d = &c.rich[i as usize];
+                        self.rich.push((at as u32, d.clone()));
+                        t.intern_dep(d)
+                    }
+                    None => raw_simple(t, c, e),
+                };
+                self.deplist.push(id);
             }
-            Span {
+            spans[k] = Span {
                 start,
-                len: deplist.len() as u32 - start,
-            }
+                len: self.deplist.len() as u32 - start,
+            };
         }
-        // Pre-requirements and rich dependencies as read, by position.
-        let rstart = self.deplist.len();
-        for (i, r) in pkg.requires.iter().enumerate() {
-            if r.pre {
-                set_bit(&mut self.pre, rstart + i);
-            }
-        }
-        let mut at = rstart as u32;
-        for d in pkg.requires.iter().map(|r| &r.dep).chain(&pkg.conflicts) {
-            if !matches!(d, Dep::Simple(_)) {
-                self.rich.push((at, d.clone()));
-            }
-            at += 1;
-        }
-        at += pkg.obsoletes.len() as u32;
-        for d in pkg
-            .recommends
-            .iter()
-            .chain(&pkg.suggests)
-            .chain(&pkg.supplements)
-            .chain(&pkg.enhances)
-        {
-            if !matches!(d, Dep::Simple(_)) {
-                self.rich.push((at, d.clone()));
-            }
-            at += 1;
-        }
-        let deplist = &mut self.deplist;
-        let requires = list(t, deplist, pkg.requires.iter().map(|r| &r.dep));
-        let conflicts = list(t, deplist, pkg.conflicts.iter());
-        let ostart = deplist.len() as u32;
-        for o in &pkg.obsoletes {
-            deplist.push(t.intern_simple(o));
-        }
-        let obsoletes = Span {
-            start: ostart,
-            len: deplist.len() as u32 - ostart,
-        };
-        let recommends = list(t, deplist, pkg.recommends.iter());
-        let suggests = list(t, deplist, pkg.suggests.iter());
-        let supplements = list(t, deplist, pkg.supplements.iter());
-        let enhances = list(t, deplist, pkg.enhances.iter());
         self.data.push(PkgData {
             name,
             srcname,
@@ -557,28 +507,28 @@ impl PoolBuilder {
             disabled: excluded,
             multiversion: false,
             score,
-            color: arch::color(&pkg.arch),
+            color: arch::color(parch),
             provides,
-            requires,
-            conflicts,
-            obsoletes,
-            recommends,
-            suggests,
-            supplements,
-            enhances,
+            requires: spans[raw::REQUIRES],
+            conflicts: spans[raw::CONFLICTS],
+            obsoletes: spans[raw::OBSOLETES],
+            recommends: spans[raw::RECOMMENDS],
+            suggests: spans[raw::SUGGESTS],
+            supplements: spans[raw::SUPPLEMENTS],
+            enhances: spans[raw::ENHANCES],
         });
         let pkg_index = self.cold.len() as u32;
         let files_start = self.file_pairs.len() as u32;
-        for f in &pkg.files {
+        for f in c.files_of(pkg) {
             let text = Text::push(&mut self.file_text, f);
             self.file_pairs.push((pkg_index, text));
         }
         let ct = &mut self.cold_text;
         self.cold.push(Cold {
-            sourcerpm: Text::push(ct, &pkg.sourcerpm),
-            summary: Text::push(ct, &pkg.summary),
-            location: Text::push(ct, &pkg.location),
-            checksum: pkg.checksum.as_deref().map(|c| Text::push(ct, c)),
+            sourcerpm: Text::push(ct, sourcerpm),
+            summary: Text::push(ct, c.str(pkg.summary)),
+            location: Text::push(ct, c.str(pkg.location)),
+            checksum: pkg.checksum.map(|x| Text::push(ct, c.str(x))),
             size: pkg.size,
             // Filled in by `finish` (filelists add files later).
             files: Span {
@@ -590,11 +540,41 @@ impl PoolBuilder {
     }
 }
 
-/// The relation flags of a provide.
-fn prov_flags(p: &SimpleDep) -> RelFlags {
-    p.range
-        .as_ref()
-        .map_or(RelFlags::ANY, |r| RelFlags::of_cmp(r.cmp))
+/// The id of an EVR given by parts.
+fn intern_evr_parts(t: &mut Tables, epoch: u32, ver: &str, rel: Option<&str>) -> EvrId {
+    // One EVR for the lookup (the tables own their keys).
+    t.intern_evr(&Evr {
+        epoch,
+        version: ver.to_string(),
+        release: rel.map(str::to_string),
+    })
+}
+
+/// The provide of a (simple) entry.
+fn raw_prov(t: &mut Tables, c: &RawChunk, e: &RawEntry) -> Prov {
+    let name = t.intern_str(c.str(e.name));
+    match &e.range {
+        None => Prov {
+            name,
+            flags: RelFlags::ANY,
+            evr: EvrId::default(),
+        },
+        Some(r) => Prov {
+            name,
+            flags: RelFlags::of_cmp(r.cmp),
+            evr: intern_evr_parts(t, r.epoch, c.str(r.ver), r.rel.map(|x| c.str(x))),
+        },
+    }
+}
+
+/// The dependency id of a simple entry.
+fn raw_simple(t: &mut Tables, c: &RawChunk, e: &RawEntry) -> DepId {
+    let p = raw_prov(t, c, e);
+    t.intern_node(DepNode::Simple {
+        name: p.name,
+        flags: p.flags,
+        evr: p.evr,
+    })
 }
 
 /// Sets bit `i` of a bitset.
@@ -617,11 +597,8 @@ impl RepoSink for PoolBuilder {
         self.start_repo(spec);
     }
 
-    fn packages(&mut self, pkgs: Vec<Package>) {
-        self.reserve(pkgs.len(), pkgs.iter());
-        for p in &pkgs {
-            self.add(p);
-        }
+    fn packages(&mut self, pkgs: RawChunk) {
+        self.add_chunk(&pkgs);
     }
 
     fn file_keys(&self) -> Vec<Vec<FileKey<'_>>> {
@@ -663,13 +640,9 @@ impl Pool {
         // (`RepoDict.values()`); solvable ids follow that order.
         let mut repos: Vec<LoadedRepo> = repos.into_iter().filter(|r| r.spec.enabled).collect();
         repos.sort_by_key(|r| (r.spec.priority, r.spec.cost));
-        let all = repos.iter().flat_map(|r| r.packages.iter());
-        b.reserve(all.clone().count(), all);
         for repo in repos {
             b.start_repo(&repo.spec);
-            for pkg in &repo.packages {
-                b.add(pkg);
-            }
+            b.add_chunk(&RawChunk::from_packages(&repo.packages));
         }
         Ok(b.finish())
     }
@@ -906,6 +879,20 @@ impl PoolBuilder {
             });
         }
         pool.sources_by_name = sources;
+        if std::env::var_os("POOL_STATS").is_some() {
+            use std::mem::size_of;
+            let strbytes: usize = pool.strs.iter().map(|s| s.len() + 16).sum();
+            let evrbytes: usize = pool
+                .evrs
+                .iter()
+                .map(|e| e.version.capacity() + e.release.as_ref().map_or(0, |r| r.capacity()))
+                .sum();
+            eprintln!("STATS data={} cold={} cold_text={} files={} file_text={} raw_provs={} rich={} strs={}x{} strbytes={} str_map={} evrs={} evrbytes={} evr_map={} nodes={} node_map={} provs={} deplist={} name_wp={} name_wp_data={} dep_wp={} dep_wp_data={} complex={} binmap={}",
+                pool.data.capacity()*size_of::<PkgData>(), pool.cold.capacity()*size_of::<Cold>(), pool.cold_text.capacity(), pool.files.capacity()*size_of::<Text>(), pool.file_text.capacity(), pool.raw_provs.len()*12, pool.rich.len(),
+                pool.strs.len(), size_of::<Arc<str>>(), strbytes, pool.str_map.capacity()*32, pool.evrs.capacity()*size_of::<Evr>(), evrbytes, pool.evr_map.capacity()*(size_of::<Evr>()+8),
+                pool.nodes.capacity()*size_of::<DepNode>(), pool.node_map.capacity()*(size_of::<DepNode>()+8), pool.provs.capacity()*size_of::<Prov>(), pool.deplist.capacity()*4,
+                pool.name_wp.capacity()*8, pool.name_wp_data.capacity()*4, pool.dep_wp.capacity()*8, pool.dep_wp_data.capacity()*4, pool.complex.capacity(), pool.binaries_by_name.len());
+        }
         pool
     }
 }

@@ -268,10 +268,15 @@ pub fn parse_form(spec: &str, form: Form) -> Option<SpecParts> {
 /// Whether `pkg` matches an exclude/include pattern: the pattern taken in any
 /// NEVRA form, globs allowed (dnf's `excludepkgs` / repo `exclude=`).
 pub fn spec_matches(pattern: &str, pkg: &Package) -> bool {
+    spec_matches_parts(pattern, &pkg.name, &pkg.evr, &pkg.arch)
+}
+
+/// [`spec_matches`] on a package's name, EVR and arch.
+pub fn spec_matches_parts(pattern: &str, name: &str, evr: &crate::evr::Evr, arch: &str) -> bool {
     FORMS_MOST_SPECIFIC
         .iter()
         .filter_map(|f| parse_form(pattern, *f))
-        .any(|parts| parts.matches(pkg))
+        .any(|parts| parts.matches_parts(name, evr, arch))
 }
 
 #[cfg(test)]

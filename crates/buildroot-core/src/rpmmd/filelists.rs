@@ -123,7 +123,9 @@ pub fn read_filelists_keys<R: BufRead>(
                             attr(&x, &s, "ver")?.unwrap_or_default(),
                             attr(&x, &s, "rel")?.as_deref(),
                         );
-                        cur = by_nevra.get(&(n.as_str(), a.as_str(), evr.to_string())).copied();
+                        cur = by_nevra
+                            .get(&(n.as_str(), a.as_str(), evr.to_string()))
+                            .copied();
                     }
                     if !empty {
                         x.skip(&mut buf)?;

@@ -14,6 +14,7 @@ mod filelists;
 mod http;
 mod mirrors;
 mod primary;
+pub(crate) mod raw;
 mod repofile;
 mod repomd;
 mod scan;
@@ -37,6 +38,7 @@ pub use http::{
 };
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
+pub use raw::RawChunk;
 pub use repofile::{parse_repofile, parse_repofile_str};
 pub use repomd::{Repomd, RepomdRecord};
 
@@ -397,9 +399,9 @@ impl RepoSink for Collect {
         });
     }
 
-    fn packages(&mut self, pkgs: Vec<Package>) {
+    fn packages(&mut self, pkgs: RawChunk) {
         let repo = self.0.last_mut().expect("repo() comes before packages()");
-        repo.packages.extend(pkgs);
+        repo.packages.extend(pkgs.to_packages());
     }
 
     fn file_keys(&self) -> Vec<Vec<FileKey<'_>>> {
@@ -422,7 +424,7 @@ pub trait RepoSink {
     /// The packages of `spec` follow (until the next call).
     fn repo(&mut self, spec: &RepoSpec);
     /// The next packages of the current repo, in file order.
-    fn packages(&mut self, pkgs: Vec<Package>);
+    fn packages(&mut self, pkgs: RawChunk);
     /// What filelists.xml entries are matched against: every repo's
     /// packages, repos in the order of the [`RepoSink::repo`] calls.
     fn file_keys(&self) -> Vec<Vec<FileKey<'_>>>;
@@ -447,7 +449,7 @@ enum Msg {
 #[derive(Default)]
 struct Progress {
     /// Parsed chunks not handed over yet (they arrive in any order).
-    early: BTreeMap<usize, Result<(Vec<Package>, bool)>>,
+    early: BTreeMap<usize, Result<(RawChunk, bool)>>,
     /// Index of the next chunk to hand over.
     next: usize,
     /// The first parse error, in chunk order.
@@ -477,7 +479,12 @@ pub fn load_repos_into(
     let mut keep: HashSet<String> = HashSet::new();
     let mut failed: Option<Error> = None;
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::channel::<Msg>();
+        // Bounded: when the sink (the pool builder) falls behind, the
+        // parsers wait instead of piling up parsed chunks (on a loaded
+        // machine that pile was most of the load's peak memory). The
+        // loop below drains the channel into `early` after each hand-over,
+        // so a parser never waits for a chunk that is behind it.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(2);
         for (ri, o) in opened.iter().enumerate() {
             let tx = tx.clone();
             scope.spawn(move || {
@@ -496,15 +503,22 @@ pub fn load_repos_into(
                         return;
                     }
                 };
-                let read =
-                    primary::parse_chunks(&mut mf.reader, &display, primary::CHUNK, |i, p| {
+                let read = primary::parse_chunks(
+                    &mut mf.reader,
+                    &display,
+                    std::env::var("XCHUNK")
+                        .ok()
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(primary::CHUNK),
+                    |i, p| {
                         // Collected here, on the parsing threads.
                         let paths = match &p {
-                            Ok((pkgs, _)) if needed => needed_paths(pkgs.iter()),
+                            Ok((pkgs, _)) if needed => needed_paths_raw(pkgs),
                             _ => HashSet::new(),
                         };
                         let _ = tx.send(Msg::Chunk(ri, (i, p), paths));
-                    });
+                    },
+                );
                 let _ = tx.send(Msg::Done(ri, read, mf.finish(), display, path));
             });
         }
@@ -647,6 +661,29 @@ pub fn needed_paths<'a>(pkgs: impl Iterator<Item = &'a Package>) -> HashSet<Stri
         for o in &p.obsoletes {
             if o.is_file() {
                 out.insert(o.name.clone());
+            }
+        }
+    }
+    out
+}
+
+/// [`needed_paths`] of a parsed chunk.
+fn needed_paths_raw(c: &RawChunk) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for p in &c.pkgs {
+        for e in &c.entries[p.lists[raw::REQUIRES] as usize..p.lists[8] as usize] {
+            match e.rich {
+                Some(i) => c.rich[i as usize].for_each_leaf(&mut |leaf| {
+                    if leaf.is_file() {
+                        out.insert(leaf.name.clone());
+                    }
+                }),
+                None => {
+                    let name = c.str(e.name);
+                    if name.starts_with('/') {
+                        out.insert(name.to_string());
+                    }
+                }
             }
         }
     }
