@@ -460,7 +460,7 @@ fn prepare_source(
     let mut brs: Vec<(String, Option<Dep>)> = Vec::new();
     if let Some(srpm) = choose_source(pool, name, cfg.prefer_release.as_ref()) {
         rec.srpm = Some(srpm);
-        for r in &pool.package(srpm).requires {
+        for r in &pool.requires(srpm) {
             let text = r.dep.to_string();
             if text.starts_with("rpmlib(") {
                 continue;

@@ -936,14 +936,7 @@ impl Pool {
             sourcerpm: c.sourcerpm.get(ct).to_string(),
             summary: c.summary.get(ct).to_string(),
             provides: provides.iter().map(|p| self.simple_of_prov(p)).collect(),
-            requires: d
-                .requires
-                .range()
-                .map(|i| Requirement {
-                    dep: self.dep_at(i),
-                    pre: self.pre[i / 64] & (1 << (i % 64)) != 0,
-                })
-                .collect(),
+            requires: self.requires(id),
             conflicts: deps(d.conflicts),
             obsoletes: d
                 .obsoletes
@@ -962,6 +955,18 @@ impl Pool {
             checksum: c.checksum.map(|x| x.get(ct).to_string()),
             size: c.size,
         }
+    }
+
+    /// A package's requires (a source's BuildRequires), as read.
+    pub fn requires(&self, id: PkgId) -> Vec<Requirement> {
+        self.data[id.to_usize()]
+            .requires
+            .range()
+            .map(|i| Requirement {
+                dep: self.dep_at(i),
+                pre: self.pre[i / 64] & (1 << (i % 64)) != 0,
+            })
+            .collect()
     }
 
     /// The dependency at position `i` of `deplist`, as it was read.
