@@ -26,6 +26,12 @@
 //! typed ids (`id.rs`: [`PkgId`] and the crate-internal solvable, string,
 //! EVR and dependency ids, and relation flags).
 //!
+//! The pool keeps no owned [`Package`] values: a package is its interned
+//! data plus offsets into two text arenas (what the solver never reads:
+//! sourcerpm, summary, location, checksum, files); [`Pool::package`]
+//! rebuilds it as read, and accessors such as [`Pool::name_of`] serve
+//! single fields.
+//!
 //! [`Pool::load`] builds the same pool straight from repo specs, interning
 //! each chunk of primary.xml as soon as it is next in pool order while the
 //! readers parse later ones (the builder is the bulk of the load's

@@ -69,9 +69,7 @@ pub(crate) fn group_package_job(
         .copied()
         .filter(|&sid| {
             let d = pool.sd(sid);
-            !d.source
-                && !d.disabled
-                && (!basearch_only || pool.package(sid.package()).arch == basearch)
+            !d.source && !d.disabled && (!basearch_only || pool.arch_of(sid.package()) == basearch)
         })
         .collect();
     if cands.is_empty() {
