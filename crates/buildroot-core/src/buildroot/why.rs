@@ -124,7 +124,7 @@ impl Why<'_, '_> {
                             &shortest.unwrap_or_else(|| br.pool.name_of(*binary).to_string()),
                         );
                     }
-                    None => out.push_str(&br.pool.name_of(*binary)),
+                    None => out.push_str(br.pool.name_of(*binary)),
                 }
             }
         }

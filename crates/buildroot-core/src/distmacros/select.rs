@@ -88,7 +88,7 @@ pub(super) fn macro_packages(pool: &Pool, install: &[String]) -> Result<Vec<PkgI
                     .any(|g| glob_match(g, pool.name_of(id)))
         })
         .collect();
-    ids.sort_by(|a, b| pool.name_of(*a).cmp(&pool.name_of(*b)));
+    ids.sort_by(|a, b| pool.name_of(*a).cmp(pool.name_of(*b)));
     Ok(ids)
 }
 
