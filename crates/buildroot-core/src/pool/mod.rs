@@ -191,6 +191,9 @@ struct Tables {
     strs: Vec<Arc<str>>,
     evr_map: FxHashMap<Evr, EvrId>,
     evrs: Vec<Evr>,
+    /// Hash of an EVR's parts -> an EVR with that hash: finds the EVRs of
+    /// a chunk's text without building an `Evr` for the lookup.
+    evr_by_hash: FxHashMap<u64, EvrId>,
     node_map: FxHashMap<DepNode, DepId>,
     nodes: Vec<DepNode>,
 }
@@ -391,6 +394,7 @@ impl PoolBuilder {
         t.str_map.reserve(c.len() * 2);
         t.strs.reserve(c.len() * 2);
         t.evr_map.reserve(c.len());
+        t.evr_by_hash.reserve(c.len());
         t.evrs.reserve(c.len());
         t.node_map.reserve(c.len() * 2);
         t.nodes.reserve(c.len() * 2);
@@ -548,12 +552,25 @@ impl PoolBuilder {
 
 /// The id of an EVR given by parts.
 fn intern_evr_parts(t: &mut Tables, epoch: u32, ver: &str, rel: Option<&str>) -> EvrId {
-    // One EVR for the lookup (the tables own their keys).
-    t.intern_evr(&Evr {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    (epoch, ver, rel).hash(&mut h);
+    let h = h.finish();
+    if let Some(&id) = t.evr_by_hash.get(&h) {
+        let e = &t.evrs[id.to_usize()];
+        if e.epoch == epoch && e.version == ver && e.release.as_deref() == rel {
+            return id;
+        }
+    }
+    // Not seen through this map (or another EVR with the same hash):
+    // the EVR table decides, so ids stay those of first appearance.
+    let id = t.intern_evr(&Evr {
         epoch,
         version: ver.to_string(),
         release: rel.map(str::to_string),
-    })
+    });
+    t.evr_by_hash.entry(h).or_insert(id);
+    id
 }
 
 /// The provide of a (simple) entry.
