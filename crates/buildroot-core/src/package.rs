@@ -1,7 +1,9 @@
 //! One package as rpm-md describes it (binary, or source with arch `src`).
 //!
-//! This is the parsed, owned form that readers produce and writers consume.
-//! The [`crate::pool`] interns names and builds indexes over it.
+//! This is the owned form that writers consume and `load_repo` callers
+//! get. The [`crate::pool`] interns packages straight from the parser's
+//! compact chunks and rebuilds a `Package` only on request
+//! ([`crate::pool::Pool::package`]).
 
 use crate::dep::{Dep, SimpleDep};
 use crate::evr::{Evr, Nevra};

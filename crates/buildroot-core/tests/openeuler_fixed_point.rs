@@ -97,8 +97,8 @@ fn openeuler_fixed_point_is_dnfs() {
     // Every source name of the source repo is the input.
     let mut input: Vec<String> = pool
         .ids()
-        .filter(|&p| pool.package(p).is_source())
-        .map(|p| pool.package(p).name.clone())
+        .filter(|&p| pool.is_source(p))
+        .map(|p| pool.name_of(p).to_string())
         .collect();
     input.sort();
     input.dedup();

@@ -105,7 +105,7 @@ fn load(
         (Ok(r), Ok(p)) => {
             assert_eq!(p.len(), r.packages.len());
             for (i, id) in p.ids().enumerate() {
-                assert_eq!(p.package(id), &r.packages[i]);
+                assert_eq!(&p.package(id), &r.packages[i]);
             }
         }
         (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),

@@ -145,7 +145,7 @@ fn explanations() {
     let sc = scenario("74 ");
     let pool = pool_in_memory(&sc);
     let s = resolve(&pool, &[Job::Install("a".into())]).unwrap();
-    let name = |p| pool.package(p).name.clone();
+    let name = |p| pool.name_of(p).to_string();
     let rb: Vec<(String, Vec<String>)> = s
         .required_by(&pool)
         .into_iter()
@@ -191,7 +191,7 @@ fn a_restriction_reaches_every_later_resolver() {
         Some(
             s.installed
                 .iter()
-                .map(|&p| pool.package(p).name.clone())
+                .map(|&p| pool.name_of(p).to_string())
                 .collect(),
         )
     };

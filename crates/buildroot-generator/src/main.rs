@@ -24,6 +24,19 @@ use clap::{Parser, ValueEnum};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Turns transparent huge pages off for this process. mimalloc asks for
+/// them on its arenas, and then every first touch of a sparsely used 2 MiB
+/// region is zeroed whole: on the Fedora-scale benchmark that was ≈25 MB
+/// more peak RSS and most of the load's system time (kernel page clearing).
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE only sets a flag of this process; the
+    // call has no memory effects and its failure changes nothing.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 const AFTER_HELP: &str = "\
 Examples:
   # The buildroot of two sources on x86_64, from the shipped fixture repos:
@@ -121,6 +134,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    no_huge_pages();
     buildroot_core::cli::init_trace();
     let args = match Args::try_parse() {
         Ok(a) => a,
@@ -250,7 +264,7 @@ fn run(args: &Args) -> Result<u8> {
         for line in &input_list {
             let b = name_in(line, |n| !pool.binaries_named(n).is_empty());
             match pool.binaries_named(&b).first() {
-                Some(&p) => out.push(pool.package(p).source_name().to_string()),
+                Some(&p) => out.push(pool.source_name(p).to_string()),
                 None => warn(format!("no binary package named '{b}' in the repositories")),
             }
         }

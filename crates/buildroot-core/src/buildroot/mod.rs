@@ -240,7 +240,7 @@ pub fn run_with_progress<'p>(
     let mut core_sources: Vec<String> = core
         .installed
         .iter()
-        .map(|&p| pool.package(p).source_name().to_string())
+        .map(|&p| pool.source_name(p).to_string())
         .collect();
     core_sources.sort();
     core_sources.dedup();
@@ -345,7 +345,7 @@ pub fn run_with_progress<'p>(
         for rec in &done {
             for &b in rec.installed.iter() {
                 if seen.insert_sym(pool.source_sym(b)) {
-                    let src = pool.package(b).source_name();
+                    let src = pool.source_name(b);
                     next.push((
                         src.to_string(),
                         Origin::Needed {
@@ -427,7 +427,7 @@ pub fn choose_source(pool: &Pool, name: &str, prefer: Option<&Regex>) -> Option<
     if let Some(re) = prefer {
         if let Some(&p) = cands
             .iter()
-            .find(|&&p| re.is_match(pool.package(p).evr.release_str()))
+            .find(|&&p| re.is_match(pool.evr_of(p).release_str()))
         {
             return Some(p);
         }
@@ -460,7 +460,7 @@ fn prepare_source(
     let mut brs: Vec<(String, Option<Dep>)> = Vec::new();
     if let Some(srpm) = choose_source(pool, name, cfg.prefer_release.as_ref()) {
         rec.srpm = Some(srpm);
-        for r in &pool.package(srpm).requires {
+        for r in &pool.requires(srpm) {
             let text = r.dep.to_string();
             if text.starts_with("rpmlib(") {
                 continue;
@@ -536,17 +536,13 @@ impl Buildroot<'_> {
         crate::pkglist::sorted_unique(
             self.binary_ids()
                 .into_iter()
-                .map(|p| self.pool.package(p).name.clone()),
+                .map(|p| self.pool.name_of(p).to_string()),
         )
     }
 
     /// `name-version-release` of every binary.
     pub fn binary_nvrs(&self) -> Vec<String> {
-        crate::pkglist::sorted_unique(
-            self.binary_ids()
-                .into_iter()
-                .map(|p| self.pool.package(p).nvr()),
-        )
+        crate::pkglist::sorted_unique(self.binary_ids().into_iter().map(|p| self.pool.nvr_of(p)))
     }
 
     /// Every source name of the run (NoSource ones included).
@@ -560,7 +556,7 @@ impl Buildroot<'_> {
             self.sources
                 .iter()
                 .filter_map(|s| s.srpm)
-                .map(|p| self.pool.package(p).nvr()),
+                .map(|p| self.pool.nvr_of(p)),
         )
     }
 
@@ -570,7 +566,7 @@ impl Buildroot<'_> {
             self.core
                 .installed
                 .iter()
-                .map(|&p| self.pool.package(p).name.clone()),
+                .map(|&p| self.pool.name_of(p).to_string()),
         )
     }
 
@@ -580,7 +576,7 @@ impl Buildroot<'_> {
             self.core
                 .installed
                 .iter()
-                .map(|&p| self.pool.package(p).source_name().to_string()),
+                .map(|&p| self.pool.source_name(p).to_string()),
         )
     }
 

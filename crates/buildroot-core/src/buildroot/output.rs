@@ -84,7 +84,7 @@ impl Buildroot<'_> {
         sorted_unique(
             rec.installed
                 .iter()
-                .map(|&p| self.pool.package(p).name.clone())
+                .map(|&p| self.pool.name_of(p).to_string())
                 .filter(|n| !core.contains(n)),
         )
     }
@@ -95,7 +95,7 @@ impl Buildroot<'_> {
         sorted_unique(
             rec.installed
                 .iter()
-                .map(|&p| self.pool.package(p).source_name().to_string())
+                .map(|&p| self.pool.source_name(p).to_string())
                 .filter(|n| !core.contains(n)),
         )
     }
@@ -172,7 +172,7 @@ impl Buildroot<'_> {
         }
         let mut out = Relations::new(&view_id(view), arch);
         for (p, [req, rec, sug]) in &rel {
-            let e = out.entry(&pool.nevra_string(*p), pool.package(*p).source_name());
+            let e = out.entry(&pool.nevra_string(*p), pool.source_name(*p));
             e.required_by
                 .extend(req.iter().map(|q| pool.nevra_string(*q)));
             e.recommended_by

@@ -54,7 +54,7 @@ impl<'b, 'p> Why<'b, 'p> {
     fn why(&mut self, name: &str) -> Option<String> {
         let br = self.br;
         let pool = br.pool;
-        let named = |set: &[PkgId]| set.iter().copied().find(|&p| pool.package(p).name == name);
+        let named = |set: &[PkgId]| set.iter().copied().find(|&p| pool.name_of(p) == name);
         if let (Some(p), Some(sol)) = (named(&br.core.installed), br.core.solution.as_ref()) {
             return Some(format!(
                 "{} (core buildroot)",
@@ -71,7 +71,7 @@ impl<'b, 'p> Why<'b, 'p> {
             let mut m: HashMap<String, (usize, PkgId)> = HashMap::new();
             for i in order {
                 for &p in br.sources[i].installed.iter() {
-                    m.entry(pool.package(p).name.clone()).or_insert((i, p));
+                    m.entry(pool.name_of(p).to_string()).or_insert((i, p));
                 }
             }
             m
@@ -98,7 +98,7 @@ impl Why<'_, '_> {
         let br = self.br;
         let mut out = match &rec.solution {
             Some(sol) => self.in_transaction(sol, &rec.jobs, p),
-            None => br.pool.package(p).name.clone(),
+            None => br.pool.name_of(p).to_string(),
         };
         out.push_str(&format!(" of {}", rec.name));
         match &rec.origin {
@@ -114,17 +114,17 @@ impl Why<'_, '_> {
                             .installed
                             .iter()
                             .copied()
-                            .filter(|&b| br.pool.package(b).source_name() == rec.name)
+                            .filter(|&b| br.pool.source_name(b) == rec.name)
                             .collect();
                         let shortest = from_rec
                             .into_iter()
                             .map(|b| self.chain(parent, b))
                             .min_by_key(|c| (c.matches(" <- ").count(), c.clone()));
                         out.push_str(
-                            &shortest.unwrap_or_else(|| br.pool.package(*binary).name.clone()),
+                            &shortest.unwrap_or_else(|| br.pool.name_of(*binary).to_string()),
                         );
                     }
-                    None => out.push_str(&br.pool.package(*binary).name),
+                    None => out.push_str(br.pool.name_of(*binary)),
                 }
             }
         }
@@ -147,7 +147,7 @@ impl Why<'_, '_> {
                 .map(|i| reasons[i].1.clone())
         };
         let core_len = br.core.names.len();
-        let mut out = br.pool.package(p).name.clone();
+        let mut out = br.pool.name_of(p).to_string();
         let mut cur = p;
         for _ in 0..reasons.len() + 1 {
             match reason_of(cur) {
@@ -161,7 +161,7 @@ impl Why<'_, '_> {
                     return out;
                 }
                 Some(Reason::RequiredBy { by, .. }) => {
-                    out.push_str(&format!(" <- required by {}", br.pool.package(by).name));
+                    out.push_str(&format!(" <- required by {}", br.pool.name_of(by)));
                     cur = by;
                 }
                 _ => {

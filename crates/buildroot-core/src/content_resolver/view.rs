@@ -625,19 +625,18 @@ fn resolve_workload(
 }
 
 fn view_package(pool: &Pool, p: PkgId) -> ViewPackage {
-    let pkg = pool.package(p);
-    let source_nvr = pkg
-        .sourcerpm
+    let source_nvr = pool
+        .sourcerpm(p)
         .split(".src.rpm")
         .next()
         .unwrap_or_default()
         .to_string();
     ViewPackage {
         id: pool.nevra_string(p),
-        name: pkg.name.clone(),
-        nevr: format!("{}-{}", pkg.name, pkg.evr),
+        name: pool.name_of(p).to_string(),
+        nevr: format!("{}-{}", pool.name_of(p), pool.evr_of(p)),
         source_nvr,
-        source_name: pkg.source_name().to_string(),
+        source_name: pool.source_name(p).to_string(),
         placeholder: false,
         unwanted_in: BTreeSet::new(),
     }

@@ -82,12 +82,13 @@ pub(super) fn macro_packages(pool: &Pool, install: &[String]) -> Result<Vec<PkgI
         .installed
         .into_iter()
         .filter(|&id| {
-            let p = pool.package(id);
-            p.files.iter().any(|f| is_macro_path(f))
-                || NAME_PATTERNS.iter().any(|g| glob_match(g, &p.name))
+            pool.files(id).any(is_macro_path)
+                || NAME_PATTERNS
+                    .iter()
+                    .any(|g| glob_match(g, pool.name_of(id)))
         })
         .collect();
-    ids.sort_by(|a, b| pool.package(*a).name.cmp(&pool.package(*b).name));
+    ids.sort_by(|a, b| pool.name_of(*a).cmp(pool.name_of(*b)));
     Ok(ids)
 }
 

@@ -26,6 +26,12 @@
 //! typed ids (`id.rs`: [`PkgId`] and the crate-internal solvable, string,
 //! EVR and dependency ids, and relation flags).
 //!
+//! The pool keeps no owned [`Package`] values: a package is its interned
+//! data plus offsets into two text arenas (what the solver never reads:
+//! sourcerpm, summary, location, checksum, files); [`Pool::package`]
+//! rebuilds it as read, and accessors such as [`Pool::name_of`] serve
+//! single fields.
+//!
 //! [`Pool::load`] builds the same pool straight from repo specs, interning
 //! each chunk of primary.xml as soon as it is next in pool order while the
 //! readers parse later ones (the builder is the bulk of the load's
@@ -42,11 +48,12 @@ use std::sync::{Arc, Mutex};
 use rustc_hash::FxHashMap;
 
 use crate::arch::{self, ArchPolicy};
-use crate::dep::Dep;
+use crate::dep::{Cmp, Dep, Range, SimpleDep};
 use crate::error::Result;
 use crate::evr::Evr;
-use crate::package::Package;
-use crate::rpmmd::{self, LoadOptions, LoadedRepo, RepoSink, RepoSpec};
+use crate::package::{Package, Requirement};
+use crate::rpmmd::raw::{self, RawChunk, RawEntry, RawPkg};
+use crate::rpmmd::{self, FileKey, LoadOptions, LoadedRepo, RepoSink, RepoSpec};
 
 use deps::compute_providers;
 pub(crate) use deps::{
@@ -93,6 +100,47 @@ impl Span {
     fn range(self) -> std::ops::Range<usize> {
         self.start as usize..(self.start + self.len) as usize
     }
+}
+
+/// A string in one of the pool's text arenas.
+#[derive(Clone, Copy, Debug, Default)]
+struct Text {
+    start: usize,
+    len: u32,
+}
+
+impl Text {
+    /// Appends `s` to `arena`.
+    fn push(arena: &mut String, s: &str) -> Text {
+        let start = arena.len();
+        arena.push_str(s);
+        Text {
+            start,
+            len: s.len() as u32,
+        }
+    }
+
+    fn get(self, arena: &str) -> &str {
+        &arena[self.start..self.start + self.len as usize]
+    }
+}
+
+/// What the solver never reads of a package, kept compactly (one text
+/// arena, no allocation per package) so that [`Pool::package`] can give the
+/// package back exactly as it was read. Dependencies are not repeated here:
+/// they are the pool's interned lists (see `Pool::pre` and `Pool::rich`).
+#[derive(Clone, Copy, Debug)]
+struct Cold {
+    sourcerpm: Text,
+    summary: Text,
+    location: Text,
+    checksum: Option<Text>,
+    size: u64,
+    /// Its files (primary's, then filelists'), in `Pool::files`.
+    files: Span,
+    /// Its provides as read, in `Pool::raw_provs`, when they differ from
+    /// the interned ones (which drop duplicates and add the self-provide).
+    raw_provides: Option<Span>,
 }
 
 /// Compact per-package data the solver works on.
@@ -143,6 +191,9 @@ struct Tables {
     strs: Vec<Arc<str>>,
     evr_map: FxHashMap<Evr, EvrId>,
     evrs: Vec<Evr>,
+    /// Hash of an EVR's parts -> an EVR with that hash: finds the EVRs of
+    /// a chunk's text without building an `Evr` for the lookup.
+    evr_by_hash: FxHashMap<u64, EvrId>,
     node_map: FxHashMap<DepNode, DepId>,
     nodes: Vec<DepNode>,
 }
@@ -155,44 +206,33 @@ struct Tables {
 /// of a glob (`_name_dict`) and `sort_by_common_dep` orders provides by them.
 /// (libsolv also interns directory names of file lists, which only matters
 /// for a name first seen as a directory; not modelled.)
-fn intern_in_primary_order(t: &mut Tables, pkg: &Package) {
-    if !pkg.is_source() {
-        if let Some(src) = crate::package::source_name_of(&pkg.sourcerpm) {
-            if src != pkg.name {
-                t.intern_str(src);
+fn intern_in_primary_order(t: &mut Tables, c: &RawChunk, pkg: &RawPkg, other_source: bool) {
+    if other_source {
+        if let Some(src) = crate::package::source_name_of(c.str(pkg.sourcerpm)) {
+            t.intern_str(src);
+        }
+    }
+    for k in [
+        raw::PROVIDES,
+        raw::REQUIRES,
+        raw::CONFLICTS,
+        raw::OBSOLETES,
+        raw::SUGGESTS,
+        raw::ENHANCES,
+        raw::RECOMMENDS,
+        raw::SUPPLEMENTS,
+    ] {
+        for e in c.list(pkg, k) {
+            match e.rich {
+                Some(i) => c.rich[i as usize].for_each_leaf(&mut |s| {
+                    t.intern_str(&s.name);
+                }),
+                None => {
+                    t.intern_str(c.str(e.name));
+                }
             }
         }
     }
-    for p in &pkg.provides {
-        t.intern_str(&p.name);
-    }
-    for r in &pkg.requires {
-        intern_names(t, &r.dep);
-    }
-    for d in &pkg.conflicts {
-        intern_names(t, d);
-    }
-    for o in &pkg.obsoletes {
-        t.intern_str(&o.name);
-    }
-    for d in pkg
-        .suggests
-        .iter()
-        .chain(&pkg.enhances)
-        .chain(&pkg.recommends)
-        .chain(&pkg.supplements)
-    {
-        intern_names(t, d);
-    }
-}
-
-/// Interns the names in `d`, left to right (only string ids follow
-/// libsolv's order; EVRs and dependency nodes have tables of their own, and
-/// the main pass interns them).
-fn intern_names(t: &mut Tables, d: &Dep) {
-    d.for_each_leaf(&mut |s| {
-        t.intern_str(&s.name);
-    });
 }
 
 impl DepInterner for Tables {
@@ -232,8 +272,21 @@ impl DepInterner for Tables {
 pub struct Pool {
     arch: ArchPolicy,
     pub(crate) repos: Vec<RepoInfo>,
-    packages: Vec<Package>,
     pub(crate) data: Vec<PkgData>,
+    /// What the solver does not read, per package.
+    cold: Vec<Cold>,
+    /// The text of `cold`'s strings.
+    cold_text: String,
+    /// Every package's files (`Cold::files` spans), and their text.
+    files: Vec<Text>,
+    file_text: String,
+    /// Provides as read, of packages whose interned provides differ.
+    raw_provs: Vec<Prov>,
+    /// Bit i set: `deplist[i]` is a pre-requirement (`pre="1"`).
+    pre: Vec<u64>,
+    /// Rich dependencies as read, by position in `deplist` (ascending):
+    /// interning nests n-ary operators, which [`Dep`] keeps flat.
+    rich: Vec<(u32, Dep)>,
     str_map: FxHashMap<Arc<str>, StrId>,
     strs: Vec<Arc<str>>,
     evr_map: FxHashMap<Evr, EvrId>,
@@ -271,8 +324,16 @@ struct PoolBuilder {
     policy: ArchPolicy,
     t: Tables,
     infos: Vec<RepoInfo>,
-    packages: Vec<Package>,
     data: Vec<PkgData>,
+    cold: Vec<Cold>,
+    cold_text: String,
+    /// (package index, path) of every file, primary's in package order,
+    /// then filelists' (sorted by package, stably, at the end).
+    file_pairs: Vec<(u32, Text)>,
+    file_text: String,
+    raw_provs: Vec<Prov>,
+    pre: Vec<u64>,
+    rich: Vec<(u32, Dep)>,
     provs: Vec<Prov>,
     deplist: Vec<DepId>,
     /// The current repo's excludes.
@@ -291,42 +352,20 @@ impl PoolBuilder {
             policy,
             t,
             infos: Vec::new(),
-            packages: Vec::new(),
             data: Vec::new(),
+            cold: Vec::new(),
+            cold_text: String::new(),
+            file_pairs: Vec::new(),
+            file_text: String::new(),
+            raw_provs: Vec::new(),
+            pre: Vec::new(),
+            rich: Vec::new(),
             provs: Vec::new(),
             deplist: Vec::new(),
             exclude: Vec::new(),
             includepkgs: Vec::new(),
             repo_starts: Vec::new(),
         }
-    }
-
-    /// Reserves the arenas for `pkgs` (`npk` packages): growing them while
-    /// interning is a large share of the build time.
-    fn reserve<'a>(&mut self, npk: usize, pkgs: impl Iterator<Item = &'a Package> + Clone) {
-        self.packages.reserve(npk);
-        self.data.reserve(npk);
-        self.provs
-            .reserve(npk + pkgs.clone().map(|p| p.provides.len()).sum::<usize>());
-        self.deplist.reserve(
-            pkgs.map(|p| {
-                p.requires.len()
-                    + p.conflicts.len()
-                    + p.obsoletes.len()
-                    + p.recommends.len()
-                    + p.suggests.len()
-                    + p.supplements.len()
-                    + p.enhances.len()
-            })
-            .sum(),
-        );
-        let t = &mut self.t;
-        t.str_map.reserve(npk * 2);
-        t.strs.reserve(npk * 2);
-        t.evr_map.reserve(npk);
-        t.evrs.reserve(npk);
-        t.node_map.reserve(npk * 2);
-        t.nodes.reserve(npk * 2);
     }
 
     /// The packages added next come from `spec`.
@@ -339,57 +378,70 @@ impl PoolBuilder {
         });
         self.exclude = spec.exclude.clone();
         self.includepkgs = spec.includepkgs.clone();
-        self.repo_starts.push(self.packages.len());
+        self.repo_starts.push(self.data.len());
     }
 
-    /// Adds the current repo's next package.
-    fn add(&mut self, pkg: Package) {
-        self.index(&pkg);
-        self.packages.push(pkg);
-    }
-
-    /// Interns and indexes the current repo's next package; the caller
-    /// then pushes it to `packages`.
-    fn index(&mut self, pkg: &Package) {
+    /// Interns, indexes and keeps the packages of a parsed chunk of the
+    /// current repo (straight from the chunk's text: the pool keeps ids and
+    /// compact text only).
+    fn add_chunk(&mut self, c: &RawChunk) {
+        let nprov: usize = c.pkgs.iter().map(|p| c.list(p, raw::PROVIDES).len()).sum();
+        self.data.reserve(c.len());
+        self.cold.reserve(c.len());
+        self.provs.reserve(nprov + c.len());
+        self.deplist.reserve(c.entries.len() - nprov);
         let t = &mut self.t;
-        let source = pkg.is_source();
+        t.str_map.reserve(c.len() * 2);
+        t.strs.reserve(c.len() * 2);
+        t.evr_map.reserve(c.len());
+        t.evr_by_hash.reserve(c.len());
+        t.evrs.reserve(c.len());
+        t.node_map.reserve(c.len() * 2);
+        t.nodes.reserve(c.len() * 2);
+        for p in &c.pkgs {
+            self.add(c, p);
+        }
+    }
+
+    /// Interns, indexes and keeps package `pkg` of chunk `c`.
+    fn add(&mut self, c: &RawChunk, pkg: &RawPkg) {
+        let t = &mut self.t;
+        let (pname, parch) = (c.str(pkg.name), c.str(pkg.arch));
+        let source = parch == "src" || parch == "nosrc";
         // Packages of arches that do not install here stay (dnf's name
         // queries still find them) but are never providers.
-        let score = if source {
-            0
+        let score = if source { 0 } else { self.policy.score(parch) };
+        let excluded = if self.exclude.is_empty() && self.includepkgs.is_empty() {
+            false
         } else {
-            self.policy.score(&pkg.arch)
+            let pevr = c.evr(pkg);
+            let m = |pat: &String| subject::spec_matches_parts(pat, pname, &pevr, parch);
+            self.exclude.iter().any(m)
+                || (!self.includepkgs.is_empty() && !self.includepkgs.iter().any(m))
         };
-        let excluded = self.exclude.iter().any(|p| subject::spec_matches(p, pkg))
-            || (!self.includepkgs.is_empty()
-                && !self
-                    .includepkgs
-                    .iter()
-                    .any(|p| subject::spec_matches(p, pkg)));
-        let name = t.intern_str(&pkg.name);
-        let arch_sym = t.intern_str(&pkg.arch);
-        intern_in_primary_order(t, pkg);
+        let name = t.intern_str(pname);
+        let arch_sym = t.intern_str(parch);
+        // Strings in the order libsolv's rpm-md parser meets them.
+        let sourcerpm = c.str(pkg.sourcerpm);
+        let srcname_str = if source {
+            pname
+        } else {
+            crate::package::source_name_of(sourcerpm).unwrap_or(pname)
+        };
+        intern_in_primary_order(t, c, pkg, srcname_str != pname);
         // Already interned (the name, or the source name just above).
-        let srcname = t.intern_str(pkg.source_name());
-        let evr = t.intern_evr(&pkg.evr);
+        let srcname = t.intern_str(srcname_str);
+        let evr = intern_evr_parts(t, pkg.epoch, c.str(pkg.ver), pkg.rel.map(|r| c.str(r)));
         let provs = &mut self.provs;
         let pstart = provs.len() as u32;
-        for p in &pkg.provides {
-            let pn = t.intern_str(&p.name);
-            let pv = match &p.range {
-                None => Prov {
-                    name: pn,
-                    flags: RelFlags::ANY,
-                    evr: EvrId::default(),
-                },
-                Some(r) => Prov {
-                    name: pn,
-                    flags: RelFlags::of_cmp(r.cmp),
-                    evr: t.intern_evr(&r.evr),
-                },
-            };
+        let mut as_read = true;
+        let raw_provides = c.list(pkg, raw::PROVIDES);
+        for e in raw_provides {
+            let pv = raw_prov(t, c, e);
             if !provs[pstart as usize..].contains(&pv) {
                 provs.push(pv);
+            } else {
+                as_read = false;
             }
         }
         if !source {
@@ -400,41 +452,61 @@ impl PoolBuilder {
             };
             if !provs[pstart as usize..].contains(&selfp) {
                 provs.push(selfp);
+                as_read = false;
             }
         }
         let provides = Span {
             start: pstart,
             len: provs.len() as u32 - pstart,
         };
-        fn list<'a>(
-            t: &mut Tables,
-            deplist: &mut Vec<DepId>,
-            deps: impl Iterator<Item = &'a Dep>,
-        ) -> Span {
-            let start = deplist.len() as u32;
-            for d in deps {
-                deplist.push(t.intern_dep(d));
+        // Interned as read unless a duplicate was dropped or the
+        // self-provide added: then the list as read is kept aside.
+        let raw_provides = if as_read {
+            None
+        } else {
+            let start = self.raw_provs.len() as u32;
+            for e in raw_provides {
+                let pv = raw_prov(t, c, e);
+                self.raw_provs.push(pv);
             }
-            Span {
+            Some(Span {
                 start,
-                len: deplist.len() as u32 - start,
-            }
-        }
-        let deplist = &mut self.deplist;
-        let requires = list(t, deplist, pkg.requires.iter().map(|r| &r.dep));
-        let conflicts = list(t, deplist, pkg.conflicts.iter());
-        let ostart = deplist.len() as u32;
-        for o in &pkg.obsoletes {
-            deplist.push(t.intern_simple(o));
-        }
-        let obsoletes = Span {
-            start: ostart,
-            len: deplist.len() as u32 - ostart,
+                len: raw_provides.len() as u32,
+            })
         };
-        let recommends = list(t, deplist, pkg.recommends.iter());
-        let suggests = list(t, deplist, pkg.suggests.iter());
-        let supplements = list(t, deplist, pkg.supplements.iter());
-        let enhances = list(t, deplist, pkg.enhances.iter());
+        // The dependency lists, in PkgData order; pre-requirements and
+        // rich dependencies as read are kept by position.
+        let mut spans = [Span::default(); 8];
+        for k in [
+            raw::REQUIRES,
+            raw::CONFLICTS,
+            raw::OBSOLETES,
+            raw::RECOMMENDS,
+            raw::SUGGESTS,
+            raw::SUPPLEMENTS,
+            raw::ENHANCES,
+        ] {
+            let start = self.deplist.len() as u32;
+            for e in c.list(pkg, k) {
+                let at = self.deplist.len();
+                if e.pre {
+                    set_bit(&mut self.pre, at);
+                }
+                let id = match e.rich {
+                    Some(i) => {
+                        let d = &c.rich[i as usize];
+                        self.rich.push((at as u32, d.clone()));
+                        t.intern_dep(d)
+                    }
+                    None => raw_simple(t, c, e),
+                };
+                self.deplist.push(id);
+            }
+            spans[k] = Span {
+                start,
+                len: self.deplist.len() as u32 - start,
+            };
+        }
         self.data.push(PkgData {
             name,
             srcname,
@@ -445,17 +517,102 @@ impl PoolBuilder {
             disabled: excluded,
             multiversion: false,
             score,
-            color: arch::color(&pkg.arch),
+            color: arch::color(parch),
             provides,
-            requires,
-            conflicts,
-            obsoletes,
-            recommends,
-            suggests,
-            supplements,
-            enhances,
+            requires: spans[raw::REQUIRES],
+            conflicts: spans[raw::CONFLICTS],
+            obsoletes: spans[raw::OBSOLETES],
+            recommends: spans[raw::RECOMMENDS],
+            suggests: spans[raw::SUGGESTS],
+            supplements: spans[raw::SUPPLEMENTS],
+            enhances: spans[raw::ENHANCES],
+        });
+        let pkg_index = self.cold.len() as u32;
+        let files_start = self.file_pairs.len() as u32;
+        for f in c.files_of(pkg) {
+            let text = Text::push(&mut self.file_text, f);
+            self.file_pairs.push((pkg_index, text));
+        }
+        let ct = &mut self.cold_text;
+        self.cold.push(Cold {
+            sourcerpm: Text::push(ct, sourcerpm),
+            summary: Text::push(ct, c.str(pkg.summary)),
+            location: Text::push(ct, c.str(pkg.location)),
+            checksum: pkg.checksum.map(|x| Text::push(ct, c.str(x))),
+            size: pkg.size,
+            // Filled in by `finish` (filelists add files later).
+            files: Span {
+                start: files_start,
+                len: 0,
+            },
+            raw_provides,
         });
     }
+}
+
+/// The id of an EVR given by parts.
+fn intern_evr_parts(t: &mut Tables, epoch: u32, ver: &str, rel: Option<&str>) -> EvrId {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    (epoch, ver, rel).hash(&mut h);
+    let h = h.finish();
+    if let Some(&id) = t.evr_by_hash.get(&h) {
+        let e = &t.evrs[id.to_usize()];
+        if e.epoch == epoch && e.version == ver && e.release.as_deref() == rel {
+            return id;
+        }
+    }
+    // Not seen through this map (or another EVR with the same hash):
+    // the EVR table decides, so ids stay those of first appearance.
+    let id = t.intern_evr(&Evr {
+        epoch,
+        version: ver.to_string(),
+        release: rel.map(str::to_string),
+    });
+    t.evr_by_hash.entry(h).or_insert(id);
+    id
+}
+
+/// The provide of a (simple) entry.
+fn raw_prov(t: &mut Tables, c: &RawChunk, e: &RawEntry) -> Prov {
+    let name = t.intern_str(c.str(e.name));
+    match &e.range {
+        None => Prov {
+            name,
+            flags: RelFlags::ANY,
+            evr: EvrId::default(),
+        },
+        Some(r) => Prov {
+            name,
+            flags: RelFlags::of_cmp(r.cmp),
+            evr: intern_evr_parts(t, r.epoch, c.str(r.ver), r.rel.map(|x| c.str(x))),
+        },
+    }
+}
+
+/// The dependency id of a simple entry.
+fn raw_simple(t: &mut Tables, c: &RawChunk, e: &RawEntry) -> DepId {
+    let p = raw_prov(t, c, e);
+    t.intern_node(DepNode::Simple {
+        name: p.name,
+        flags: p.flags,
+        evr: p.evr,
+    })
+}
+
+/// Sets bit `i` of a bitset.
+fn set_bit(bits: &mut Vec<u64>, i: usize) {
+    if bits.len() <= i / 64 {
+        bits.resize(i / 64 + 1, 0);
+    }
+    bits[i / 64] |= 1 << (i % 64);
+}
+
+/// The comparison of relation flags (those of an rpm operator).
+fn cmp_of_flags(f: RelFlags) -> Option<Cmp> {
+    [Cmp::Lt, Cmp::Le, Cmp::Eq, Cmp::Ge, Cmp::Gt]
+        .into_iter()
+        .find(|&c| RelFlags::of_cmp(c) == f)
 }
 
 impl RepoSink for PoolBuilder {
@@ -463,29 +620,36 @@ impl RepoSink for PoolBuilder {
         self.start_repo(spec);
     }
 
-    fn packages(&mut self, pkgs: Vec<Package>) {
-        self.reserve(pkgs.len(), pkgs.iter());
-        for p in &pkgs {
-            self.index(p);
-        }
-        // One bulk move instead of a copy per package.
-        self.packages.extend(pkgs);
+    fn packages(&mut self, pkgs: RawChunk) {
+        self.add_chunk(&pkgs);
     }
 
-    fn packages_mut(&mut self) -> Vec<&mut [Package]> {
-        let mut out = Vec::new();
-        let mut rest: &mut [Package] = &mut self.packages;
-        let mut at = 0;
-        for &end in self.repo_starts.iter().skip(1) {
-            let (head, tail) = std::mem::take(&mut rest).split_at_mut(end - at);
-            out.push(head);
-            rest = tail;
-            at = end;
+    fn file_keys(&self) -> Vec<Vec<FileKey<'_>>> {
+        let t = &self.t;
+        let key = |i: usize| {
+            let (d, c) = (&self.data[i], &self.cold[i]);
+            FileKey {
+                checksum: c.checksum.map(|x| x.get(&self.cold_text)),
+                name: &t.strs[d.name.to_usize()],
+                arch: &t.strs[d.arch.to_usize()],
+                evr: &t.evrs[d.evr.to_usize()],
+            }
+        };
+        let mut ends: Vec<usize> = self.repo_starts.iter().skip(1).copied().collect();
+        ends.push(self.data.len());
+        self.repo_starts
+            .iter()
+            .zip(ends)
+            .map(|(&start, end)| (start..end).map(key).collect())
+            .collect()
+    }
+
+    fn add_files(&mut self, repo: usize, files: Vec<(usize, String)>) {
+        let start = self.repo_starts[repo];
+        for (i, path) in files {
+            let text = Text::push(&mut self.file_text, &path);
+            self.file_pairs.push(((start + i) as u32, text));
         }
-        if !self.repo_starts.is_empty() {
-            out.push(rest);
-        }
-        out
     }
 }
 
@@ -499,13 +663,9 @@ impl Pool {
         // (`RepoDict.values()`); solvable ids follow that order.
         let mut repos: Vec<LoadedRepo> = repos.into_iter().filter(|r| r.spec.enabled).collect();
         repos.sort_by_key(|r| (r.spec.priority, r.spec.cost));
-        let all = repos.iter().flat_map(|r| r.packages.iter());
-        b.reserve(all.clone().count(), all);
         for repo in repos {
             b.start_repo(&repo.spec);
-            for pkg in repo.packages {
-                b.add(pkg);
-            }
+            b.add_chunk(&RawChunk::from_packages(&repo.packages));
         }
         Ok(b.finish())
     }
@@ -528,12 +688,31 @@ impl PoolBuilder {
             policy,
             mut t,
             infos,
-            packages,
             data,
+            mut cold,
+            cold_text,
+            mut file_pairs,
+            file_text,
+            raw_provs,
+            mut pre,
+            rich,
             provs,
             deplist,
             ..
         } = self;
+        // Files: primary's came in package order, filelists' after them.
+        file_pairs.sort_by_key(|&(i, _)| i);
+        let mut files = Vec::with_capacity(file_pairs.len());
+        for (k, &(i, text)) in file_pairs.iter().enumerate() {
+            let f = &mut cold[i as usize].files;
+            if f.len == 0 {
+                f.start = k as u32;
+            }
+            f.len += 1;
+            files.push(text);
+        }
+        drop(file_pairs);
+        pre.resize(deplist.len().div_ceil(64), 0);
         for name in INSTALLONLY_PROVIDES {
             t.intern_str(name);
         }
@@ -557,8 +736,8 @@ impl PoolBuilder {
             if d.source || d.score == 0 {
                 continue;
             }
-            for f in &packages[i].files {
-                if let Some(&sym) = t.str_map.get(f.as_str()) {
+            for f in &files[cold[i].files.range()] {
+                if let Some(&sym) = t.str_map.get(f.get(&file_text)) {
                     if indexed_paths[sym.to_usize()] {
                         file_syms.push((SolvableId::of_index(i), sym));
                     }
@@ -632,8 +811,14 @@ impl PoolBuilder {
         let mut pool = Pool {
             arch: policy,
             repos: infos,
-            packages,
             data,
+            cold,
+            cold_text,
+            files,
+            file_text,
+            raw_provs,
+            pre,
+            rich,
             str_map: t.str_map,
             strs: t.strs,
             evr_map: t.evr_map,
@@ -717,6 +902,20 @@ impl PoolBuilder {
             });
         }
         pool.sources_by_name = sources;
+        if std::env::var_os("POOL_STATS").is_some() {
+            use std::mem::size_of;
+            let strbytes: usize = pool.strs.iter().map(|s| s.len() + 16).sum();
+            let evrbytes: usize = pool
+                .evrs
+                .iter()
+                .map(|e| e.version.capacity() + e.release.as_ref().map_or(0, |r| r.capacity()))
+                .sum();
+            eprintln!("STATS data={} cold={} cold_text={} files={} file_text={} raw_provs={} rich={} strs={}x{} strbytes={} str_map={} evrs={} evrbytes={} evr_map={} nodes={} node_map={} provs={} deplist={} name_wp={} name_wp_data={} dep_wp={} dep_wp_data={} complex={} binmap={}",
+                pool.data.capacity()*size_of::<PkgData>(), pool.cold.capacity()*size_of::<Cold>(), pool.cold_text.capacity(), pool.files.capacity()*size_of::<Text>(), pool.file_text.capacity(), pool.raw_provs.len()*12, pool.rich.len(),
+                pool.strs.len(), size_of::<Arc<str>>(), strbytes, pool.str_map.capacity()*32, pool.evrs.capacity()*size_of::<Evr>(), evrbytes, pool.evr_map.capacity()*(size_of::<Evr>()+8),
+                pool.nodes.capacity()*size_of::<DepNode>(), pool.node_map.capacity()*(size_of::<DepNode>()+8), pool.provs.capacity()*size_of::<Prov>(), pool.deplist.capacity()*4,
+                pool.name_wp.capacity()*8, pool.name_wp_data.capacity()*4, pool.dep_wp.capacity()*8, pool.dep_wp_data.capacity()*4, pool.complex.capacity(), pool.binaries_by_name.len());
+        }
         pool
     }
 }
@@ -729,22 +928,147 @@ impl Pool {
 
     /// Number of packages (binaries and sources, excluded ones included).
     pub fn len(&self) -> usize {
-        self.packages.len()
+        self.data.len()
     }
 
     /// Whether the pool has no packages.
     pub fn is_empty(&self) -> bool {
-        self.packages.is_empty()
+        self.data.is_empty()
     }
 
     /// Every package id, in pool order.
     pub fn ids(&self) -> impl Iterator<Item = PkgId> + '_ {
-        (0..self.packages.len()).map(PkgId::from_usize)
+        (0..self.data.len()).map(PkgId::from_usize)
     }
 
-    /// The package with this id.
-    pub fn package(&self, id: PkgId) -> &Package {
-        &self.packages[id.to_usize()]
+    /// The package with this id, as it was read (rebuilt from the pool's
+    /// compact tables: prefer [`Pool::name_of`], [`Pool::evr_of`],
+    /// [`Pool::files`] and friends for single fields).
+    pub fn package(&self, id: PkgId) -> Package {
+        let (d, c) = (&self.data[id.to_usize()], &self.cold[id.to_usize()]);
+        let ct = &self.cold_text;
+        let provides = match c.raw_provides {
+            Some(span) => &self.raw_provs[span.range()],
+            None => &self.provs[d.provides.range()],
+        };
+        let deps = |span: Span| -> Vec<Dep> { span.range().map(|i| self.dep_at(i)).collect() };
+        Package {
+            name: self.name_of(id).to_string(),
+            arch: self.arch_of(id).to_string(),
+            evr: self.evr_of(id).clone(),
+            sourcerpm: c.sourcerpm.get(ct).to_string(),
+            summary: c.summary.get(ct).to_string(),
+            provides: provides.iter().map(|p| self.simple_of_prov(p)).collect(),
+            requires: self.requires(id),
+            conflicts: deps(d.conflicts),
+            obsoletes: d
+                .obsoletes
+                .range()
+                .map(|i| match self.dep_at(i) {
+                    Dep::Simple(s) => s,
+                    _ => unreachable!("obsoletes are simple dependencies"),
+                })
+                .collect(),
+            recommends: deps(d.recommends),
+            suggests: deps(d.suggests),
+            supplements: deps(d.supplements),
+            enhances: deps(d.enhances),
+            files: self.files(id).map(str::to_string).collect(),
+            location: c.location.get(ct).to_string(),
+            checksum: c.checksum.map(|x| x.get(ct).to_string()),
+            size: c.size,
+        }
+    }
+
+    /// A package's requires (a source's BuildRequires), as read.
+    pub fn requires(&self, id: PkgId) -> Vec<Requirement> {
+        self.data[id.to_usize()]
+            .requires
+            .range()
+            .map(|i| Requirement {
+                dep: self.dep_at(i),
+                pre: self.pre[i / 64] & (1 << (i % 64)) != 0,
+            })
+            .collect()
+    }
+
+    /// The dependency at position `i` of `deplist`, as it was read.
+    fn dep_at(&self, i: usize) -> Dep {
+        if let Ok(k) = self.rich.binary_search_by_key(&(i as u32), |(at, _)| *at) {
+            return self.rich[k].1.clone();
+        }
+        match self.nodes[self.deplist[i].to_usize()] {
+            DepNode::Simple { name, flags, evr } => Dep::Simple(self.simple_dep(name, flags, evr)),
+            _ => unreachable!("rich dependencies are kept as read"),
+        }
+    }
+
+    fn simple_of_prov(&self, p: &Prov) -> SimpleDep {
+        self.simple_dep(p.name, p.flags, p.evr)
+    }
+
+    fn simple_dep(&self, name: StrId, flags: RelFlags, evr: EvrId) -> SimpleDep {
+        SimpleDep {
+            name: self.str_of(name).to_string(),
+            range: cmp_of_flags(flags).map(|cmp| Range {
+                cmp,
+                evr: self.evrs[evr.to_usize()].clone(),
+            }),
+        }
+    }
+
+    /// A package's name.
+    pub fn name_of(&self, id: PkgId) -> &str {
+        self.str_of(self.data[id.to_usize()].name)
+    }
+
+    /// A package's arch (`src` or `nosrc` for sources).
+    pub fn arch_of(&self, id: PkgId) -> &str {
+        self.str_of(self.data[id.to_usize()].arch)
+    }
+
+    /// A package's epoch, version and release.
+    pub fn evr_of(&self, id: PkgId) -> &Evr {
+        &self.evrs[self.data[id.to_usize()].evr.to_usize()]
+    }
+
+    /// `name-V-R` (no epoch, no arch) of a package ([`Package::nvr`]).
+    pub fn nvr_of(&self, id: PkgId) -> String {
+        format!("{}-{}", self.name_of(id), self.evr_of(id).vr())
+    }
+
+    /// Whether the package is a source package.
+    pub fn is_source(&self, id: PkgId) -> bool {
+        self.data[id.to_usize()].source
+    }
+
+    /// A package's source name ([`Package::source_name`]).
+    pub fn source_name(&self, id: PkgId) -> &str {
+        self.str_of(self.data[id.to_usize()].srcname)
+    }
+
+    /// A package's `rpm:sourcerpm` (empty for sources).
+    pub fn sourcerpm(&self, id: PkgId) -> &str {
+        self.cold[id.to_usize()].sourcerpm.get(&self.cold_text)
+    }
+
+    /// A package's `location href`, relative to its repo's root.
+    pub fn location(&self, id: PkgId) -> &str {
+        self.cold[id.to_usize()].location.get(&self.cold_text)
+    }
+
+    /// A package's file checksum, when known.
+    pub fn checksum(&self, id: PkgId) -> Option<&str> {
+        self.cold[id.to_usize()]
+            .checksum
+            .map(|c| c.get(&self.cold_text))
+    }
+
+    /// A package's files: primary's, then those of filelists.xml loaded.
+    pub fn files(&self, id: PkgId) -> impl Iterator<Item = &str> + '_ {
+        self.files[self.cold[id.to_usize()].files.range()]
+            .iter()
+            .map(|f| f.get(&self.file_text))
     }
 
     /// The id of the repo (`RepoSpec::id`) a package came from.
@@ -759,8 +1083,8 @@ impl Pool {
     /// `Resolver`, which borrows the pool for as long as it exists, and this
     /// takes the pool mutably.
     pub fn restrict_binaries(&mut self, keep: impl Fn(&str) -> bool) {
-        for (d, p) in self.data.iter_mut().zip(&self.packages) {
-            if !d.source && !keep(&p.name) {
+        for d in self.data.iter_mut() {
+            if !d.source && !keep(&self.strs[d.name.to_usize()]) {
                 d.disabled = true;
             }
         }
@@ -822,7 +1146,12 @@ impl Pool {
 
     /// `name-[E:]V-R.arch` of a package.
     pub fn nevra_string(&self, id: PkgId) -> String {
-        self.package(id).nevra().to_string()
+        crate::evr::Nevra {
+            name: self.name_of(id).to_string(),
+            evr: self.evr_of(id).clone(),
+            arch: self.arch_of(id).to_string(),
+        }
+        .to_string()
     }
 
     // ----- crate-internal access for the solver -----
@@ -923,7 +1252,7 @@ impl Pool {
         }
         let mut out = Vec::new();
         for (i, d) in self.data.iter().enumerate() {
-            if !d.source && d.score != 0 && self.packages[i].files.iter().any(|f| f == path) {
+            if !d.source && d.score != 0 && self.files(PkgId::from_usize(i)).any(|f| f == path) {
                 out.push(SolvableId::of_index(i));
             }
         }
@@ -962,10 +1291,7 @@ impl DepAccess for Pool {
 
     fn owns_file(&self, sid: SolvableId, path: StrId) -> bool {
         let path = &self.strs[path.to_usize()];
-        self.packages[sid.package().to_usize()]
-            .files
-            .iter()
-            .any(|f| f.as_str() == &**path)
+        self.files(sid.package()).any(|f| f == &**path)
     }
 }
 
@@ -1104,6 +1430,6 @@ mod tests {
         let p = Pool::new("x86_64", vec![r1, r2]).unwrap();
         // Repos load in (priority, cost) order: eln first.
         assert_eq!(p.sources_named("s"), vec![PkgId(0), PkgId(1), PkgId(2)]);
-        assert_eq!(p.package(PkgId(1)).evr.version, "1.10");
+        assert_eq!(p.evr_of(PkgId(1)).version, "1.10");
     }
 }

@@ -143,6 +143,11 @@ impl SpecParts {
 
     /// Whether `pkg` matches (globs allowed in every part, as libdnf filters).
     pub fn matches(&self, pkg: &Package) -> bool {
+        self.matches_parts(&pkg.name, &pkg.evr, &pkg.arch)
+    }
+
+    /// [`SpecParts::matches`] on a package's name, EVR and arch.
+    pub fn matches_parts(&self, name: &str, evr: &crate::evr::Evr, arch: &str) -> bool {
         let part = |pat: &str, val: &str| {
             if is_glob(pat) {
                 glob_match(pat, val)
@@ -150,26 +155,26 @@ impl SpecParts {
                 pat == val
             }
         };
-        if self.name != "*" && !part(&self.name, &pkg.name) {
+        if self.name != "*" && !part(&self.name, name) {
             return false;
         }
         if let Some(e) = self.epoch {
-            if e != pkg.evr.epoch {
+            if e != evr.epoch {
                 return false;
             }
         }
         if let Some(v) = &self.version {
-            if v != "*" && !part(v, &pkg.evr.version) {
+            if v != "*" && !part(v, &evr.version) {
                 return false;
             }
         }
         if let Some(r) = &self.release {
-            if r != "*" && !part(r, pkg.evr.release_str()) {
+            if r != "*" && !part(r, evr.release_str()) {
                 return false;
             }
         }
         if let Some(a) = &self.arch {
-            if a != "*" && !part(a, &pkg.arch) {
+            if a != "*" && !part(a, arch) {
                 return false;
             }
         }
@@ -263,10 +268,15 @@ pub fn parse_form(spec: &str, form: Form) -> Option<SpecParts> {
 /// Whether `pkg` matches an exclude/include pattern: the pattern taken in any
 /// NEVRA form, globs allowed (dnf's `excludepkgs` / repo `exclude=`).
 pub fn spec_matches(pattern: &str, pkg: &Package) -> bool {
+    spec_matches_parts(pattern, &pkg.name, &pkg.evr, &pkg.arch)
+}
+
+/// [`spec_matches`] on a package's name, EVR and arch.
+pub fn spec_matches_parts(pattern: &str, name: &str, evr: &crate::evr::Evr, arch: &str) -> bool {
     FORMS_MOST_SPECIFIC
         .iter()
         .filter_map(|f| parse_form(pattern, *f))
-        .any(|parts| parts.matches(pkg))
+        .any(|parts| parts.matches_parts(name, evr, arch))
 }
 
 #[cfg(test)]

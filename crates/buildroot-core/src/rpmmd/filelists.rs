@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 
 use super::xml::{attr, local, Ev, XmlReader};
 use crate::error::Result;
+use crate::evr::Evr;
 use crate::package::Package;
 
 /// createrepo_c's rule for files listed in primary.xml too (`cr_is_primary`).
@@ -36,13 +37,57 @@ pub fn read_filelists_where<R: BufRead>(
     packages: &mut [Package],
     keep: &dyn Fn(&str) -> bool,
 ) -> Result<()> {
-    let mut by_id: FxHashMap<String, usize> = FxHashMap::default();
-    let mut by_nevra: FxHashMap<(String, String, String), usize> = FxHashMap::default();
-    for (i, p) in packages.iter().enumerate() {
-        if let Some(c) = &p.checksum {
-            by_id.insert(c.clone(), i);
+    let keys: Vec<FileKey<'_>> = packages.iter().map(FileKey::of).collect();
+    let found = read_filelists_keys(r, origin, &keys, keep)?;
+    for (i, path) in found {
+        packages[i].files.push(path);
+    }
+    Ok(())
+}
+
+/// What identifies a package to filelists.xml: its `pkgid` (the package
+/// checksum), else name, arch and EVR.
+#[derive(Clone, Copy, Debug)]
+pub struct FileKey<'a> {
+    /// The package checksum, when known.
+    pub checksum: Option<&'a str>,
+    /// The package name.
+    pub name: &'a str,
+    /// The package arch.
+    pub arch: &'a str,
+    /// The package EVR.
+    pub evr: &'a Evr,
+}
+
+impl<'a> FileKey<'a> {
+    /// The key of a parsed package.
+    pub fn of(p: &'a Package) -> FileKey<'a> {
+        FileKey {
+            checksum: p.checksum.as_deref(),
+            name: &p.name,
+            arch: &p.arch,
+            evr: &p.evr,
         }
-        by_nevra.insert((p.name.clone(), p.arch.clone(), p.evr.to_string()), i);
+    }
+}
+
+/// Reads filelists.xml and returns the kept paths (those `keep` accepts,
+/// minus primary's subset) with the index in `keys` of their package, in
+/// file order.
+pub fn read_filelists_keys<R: BufRead>(
+    r: R,
+    origin: &str,
+    keys: &[FileKey<'_>],
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Vec<(usize, String)>> {
+    let mut out = Vec::new();
+    let mut by_id: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut by_nevra: FxHashMap<(&str, &str, String), usize> = FxHashMap::default();
+    for (i, p) in keys.iter().enumerate() {
+        if let Some(c) = p.checksum {
+            by_id.insert(c, i);
+        }
+        by_nevra.insert((p.name, p.arch, p.evr.to_string()), i);
     }
     let mut x = XmlReader::new(r, origin);
     let mut buf = Vec::new();
@@ -55,7 +100,7 @@ pub fn read_filelists_where<R: BufRead>(
                 "filelists" => saw_root = true,
                 "package" => {
                     let id = attr(&x, &s, "pkgid")?.unwrap_or_default();
-                    cur = by_id.get(&id).copied();
+                    cur = by_id.get(id.as_str()).copied();
                     pending = if cur.is_none() {
                         Some((
                             attr(&x, &s, "name")?.unwrap_or_default(),
@@ -78,7 +123,9 @@ pub fn read_filelists_where<R: BufRead>(
                             attr(&x, &s, "ver")?.unwrap_or_default(),
                             attr(&x, &s, "rel")?.as_deref(),
                         );
-                        cur = by_nevra.get(&(n, a, evr.to_string())).copied();
+                        cur = by_nevra
+                            .get(&(n.as_str(), a.as_str(), evr.to_string()))
+                            .copied();
                     }
                     if !empty {
                         x.skip(&mut buf)?;
@@ -89,7 +136,7 @@ pub fn read_filelists_where<R: BufRead>(
                     if let Some(i) = cur {
                         // Paths createrepo_c puts into primary are already there.
                         if keep(&path) && !is_primary_file(&path) {
-                            packages[i].files.push(path);
+                            out.push((i, path));
                         }
                     }
                 }
@@ -104,5 +151,5 @@ pub fn read_filelists_where<R: BufRead>(
     if !saw_root {
         return Err(x.err("not a filelists.xml (no <filelists> element)"));
     }
-    Ok(())
+    Ok(out)
 }

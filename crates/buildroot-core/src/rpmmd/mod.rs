@@ -14,6 +14,7 @@ mod filelists;
 mod http;
 mod mirrors;
 mod primary;
+pub(crate) mod raw;
 mod repofile;
 mod repomd;
 mod scan;
@@ -28,13 +29,16 @@ use rayon::prelude::*;
 pub use compress::{file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use fetch::{fetch_to_cache, local_file, Location};
-pub use filelists::{is_primary_file, read_filelists, read_filelists_where};
+pub use filelists::{
+    is_primary_file, read_filelists, read_filelists_keys, read_filelists_where, FileKey,
+};
 pub use http::{
     download, download_verified, retry_after, set_download_observer, DownloadEvent,
     DownloadObserver, HttpSettings, HTTP_ENV_HELP,
 };
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
+pub use raw::RawChunk;
 pub use repofile::{parse_repofile, parse_repofile_str};
 pub use repomd::{Repomd, RepomdRecord};
 
@@ -395,16 +399,23 @@ impl RepoSink for Collect {
         });
     }
 
-    fn packages(&mut self, pkgs: Vec<Package>) {
+    fn packages(&mut self, pkgs: RawChunk) {
         let repo = self.0.last_mut().expect("repo() comes before packages()");
-        repo.packages.extend(pkgs);
+        repo.packages.extend(pkgs.to_packages());
     }
 
-    fn packages_mut(&mut self) -> Vec<&mut [Package]> {
+    fn file_keys(&self) -> Vec<Vec<FileKey<'_>>> {
         self.0
-            .iter_mut()
-            .map(|r| r.packages.as_mut_slice())
+            .iter()
+            .map(|r| r.packages.iter().map(FileKey::of).collect())
             .collect()
+    }
+
+    fn add_files(&mut self, repo: usize, files: Vec<(usize, String)>) {
+        let pkgs = &mut self.0[repo].packages;
+        for (i, path) in files {
+            pkgs[i].files.push(path);
+        }
     }
 }
 
@@ -413,10 +424,13 @@ pub trait RepoSink {
     /// The packages of `spec` follow (until the next call).
     fn repo(&mut self, spec: &RepoSpec);
     /// The next packages of the current repo, in file order.
-    fn packages(&mut self, pkgs: Vec<Package>);
-    /// Every repo's packages, in the order of the [`RepoSink::repo`] calls
-    /// (file lists are added to them at the end).
-    fn packages_mut(&mut self) -> Vec<&mut [Package]>;
+    fn packages(&mut self, pkgs: RawChunk);
+    /// What filelists.xml entries are matched against: every repo's
+    /// packages, repos in the order of the [`RepoSink::repo`] calls.
+    fn file_keys(&self) -> Vec<Vec<FileKey<'_>>>;
+    /// Paths of repo `repo`'s filelists.xml (by index of the package in
+    /// that repo, in file order), after every package was handed over.
+    fn add_files(&mut self, repo: usize, files: Vec<(usize, String)>);
 }
 
 /// What a repo's primary reader sends to [`load_repos_into`]'s consumer.
@@ -435,7 +449,7 @@ enum Msg {
 #[derive(Default)]
 struct Progress {
     /// Parsed chunks not handed over yet (they arrive in any order).
-    early: BTreeMap<usize, Result<(Vec<Package>, bool)>>,
+    early: BTreeMap<usize, Result<(RawChunk, bool)>>,
     /// Index of the next chunk to hand over.
     next: usize,
     /// The first parse error, in chunk order.
@@ -465,7 +479,12 @@ pub fn load_repos_into(
     let mut keep: HashSet<String> = HashSet::new();
     let mut failed: Option<Error> = None;
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::channel::<Msg>();
+        // Bounded: when the sink (the pool builder) falls behind, the
+        // parsers wait instead of piling up parsed chunks (on a loaded
+        // machine that pile was most of the load's peak memory). The
+        // loop below drains the channel into `early` after each hand-over,
+        // so a parser never waits for a chunk that is behind it.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(2);
         for (ri, o) in opened.iter().enumerate() {
             let tx = tx.clone();
             scope.spawn(move || {
@@ -484,15 +503,22 @@ pub fn load_repos_into(
                         return;
                     }
                 };
-                let read =
-                    primary::parse_chunks(&mut mf.reader, &display, primary::CHUNK, |i, p| {
+                let read = primary::parse_chunks(
+                    &mut mf.reader,
+                    &display,
+                    std::env::var("XCHUNK")
+                        .ok()
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(primary::CHUNK),
+                    |i, p| {
                         // Collected here, on the parsing threads.
                         let paths = match &p {
-                            Ok((pkgs, _)) if needed => needed_paths(pkgs.iter()),
+                            Ok((pkgs, _)) if needed => needed_paths_raw(pkgs),
                             _ => HashSet::new(),
                         };
                         let _ = tx.send(Msg::Chunk(ri, (i, p), paths));
-                    });
+                    },
+                );
                 let _ = tx.send(Msg::Done(ri, read, mf.finish(), display, path));
             });
         }
@@ -575,32 +601,39 @@ pub fn load_repos_into(
     let wanted = |path: &str| {
         all || keep.contains(path) || prefixes.iter().any(|p| path.starts_with(p.as_str()))
     };
-    sink.packages_mut()
-        .into_par_iter()
-        .zip(opened.par_iter())
-        .try_for_each(|(pkgs, o)| read_filelists_of(o, opts, pkgs, &wanted))
+    let found: Vec<Vec<(usize, String)>> = {
+        let keys = sink.file_keys();
+        keys.par_iter()
+            .zip(opened.par_iter())
+            .map(|(keys, o)| read_filelists_of(o, opts, keys, &wanted))
+            .collect::<Result<_>>()?
+    };
+    for (ri, files) in found.into_iter().enumerate() {
+        sink.add_files(ri, files);
+    }
+    Ok(())
 }
 
-/// Adds the paths of `o`'s filelists.xml for which `keep` holds to its
-/// packages.
+/// The paths of `o`'s filelists.xml for which `keep` holds, with the index
+/// of their package in `keys`.
 fn read_filelists_of(
     o: &Opened,
     opts: &LoadOptions,
-    pkgs: &mut [Package],
+    keys: &[FileKey<'_>],
     keep: &(dyn Fn(&str) -> bool + Sync),
-) -> Result<()> {
+) -> Result<Vec<(usize, String)>> {
     let Some((mut mf, display, path)) = open_meta(o, "filelists", opts)? else {
-        return Ok(());
+        return Ok(Vec::new());
     };
-    let res = read_filelists_where(&mut mf.reader, &display, pkgs, keep);
+    let res = read_filelists_keys(&mut mf.reader, &display, keys, keep);
     let fin = mf.finish();
     match (res, fin) {
         (_, Err(e @ Error::Checksum { .. })) => {
             forget_cached(o, &path);
             Err(e)
         }
-        (Err(e), _) | (Ok(()), Err(e)) => Err(e),
-        (Ok(()), Ok(())) => Ok(()),
+        (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+        (Ok(found), Ok(())) => Ok(found),
     }
 }
 
@@ -628,6 +661,29 @@ pub fn needed_paths<'a>(pkgs: impl Iterator<Item = &'a Package>) -> HashSet<Stri
         for o in &p.obsoletes {
             if o.is_file() {
                 out.insert(o.name.clone());
+            }
+        }
+    }
+    out
+}
+
+/// [`needed_paths`] of a parsed chunk.
+fn needed_paths_raw(c: &RawChunk) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for p in &c.pkgs {
+        for e in &c.entries[p.lists[raw::REQUIRES] as usize..p.lists[8] as usize] {
+            match e.rich {
+                Some(i) => c.rich[i as usize].for_each_leaf(&mut |leaf| {
+                    if leaf.is_file() {
+                        out.insert(leaf.name.clone());
+                    }
+                }),
+                None => {
+                    let name = c.str(e.name);
+                    if name.starts_with('/') {
+                        out.insert(name.to_string());
+                    }
+                }
             }
         }
     }

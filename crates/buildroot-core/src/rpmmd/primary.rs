@@ -10,11 +10,11 @@ use std::io::BufRead;
 use std::sync::mpsc::sync_channel;
 use std::sync::Mutex;
 
+use super::raw::{RawChunk, RawEntry, RawPkg, RawRange};
 use super::scan::{local, Scanner, Tok};
-use crate::dep::Dep;
+use crate::dep::{Cmp, Dep};
 use crate::error::{Error, Result};
-use crate::evr::Evr;
-use crate::package::{Package, Requirement};
+use crate::package::Package;
 
 /// Chunk size for both paths; large enough that per-chunk costs vanish,
 /// small enough to stay streaming.
@@ -29,9 +29,9 @@ pub fn read_primary_with<R: BufRead>(
     let mut saw_root = false;
     let mut chunks = Chunks::new(r, origin, CHUNK);
     while let Some((i, base, data)) = chunks.next_chunk()? {
-        let (pkgs, root) = parse_fragment(&data, origin, base, i == 0)?;
+        let (chunk, root) = parse_fragment(&data, origin, base, i == 0)?;
         saw_root |= root;
-        for p in pkgs {
+        for p in chunk.to_packages() {
             visit(p)?;
         }
     }
@@ -60,9 +60,9 @@ pub fn read_primary_chunked<R: BufRead>(r: R, origin: &str, chunk: usize) -> Res
     let mut out = Vec::with_capacity(total);
     let mut saw_root = false;
     for (_, r) in results {
-        let (pkgs, root) = r?;
+        let (chunk, root) = r?;
         saw_root |= root;
-        out.extend(pkgs);
+        out.extend(chunk.to_packages());
     }
     check_root(saw_root, origin)?;
     Ok(out)
@@ -70,7 +70,7 @@ pub fn read_primary_chunked<R: BufRead>(r: R, origin: &str, chunk: usize) -> Res
 
 /// One parsed chunk: its index and its packages, or its parse error, with
 /// whether it opened `<metadata>` (see [`check_root`]).
-pub(super) type Parsed = (usize, Result<(Vec<Package>, bool)>);
+pub(super) type Parsed = (usize, Result<(RawChunk, bool)>);
 
 /// Cuts the stream into chunks and parses them on several threads (the
 /// calling thread reads and decompresses), calling `emit` on the parsing
@@ -81,7 +81,7 @@ pub(super) fn parse_chunks<R: BufRead>(
     r: R,
     origin: &str,
     chunk: usize,
-    emit: impl Fn(usize, Result<(Vec<Package>, bool)>) + Sync,
+    emit: impl Fn(usize, Result<(RawChunk, bool)>) + Sync,
 ) -> Result<()> {
     let threads = rayon::current_num_threads().clamp(1, 8);
     let mut chunks = Chunks::new(r, origin, chunk);
@@ -221,25 +221,23 @@ impl<'o, R: BufRead> Chunks<'o, R> {
 /// Parses the packages of one chunk of primary.xml; also says whether the
 /// chunk opened `<metadata>`. Chunks after the first start inside
 /// `<metadata>`, so end tags stay checked.
-fn parse_fragment(
-    data: &[u8],
-    origin: &str,
-    base: u64,
-    first: bool,
-) -> Result<(Vec<Package>, bool)> {
+fn parse_fragment(data: &[u8], origin: &str, base: u64, first: bool) -> Result<(RawChunk, bool)> {
     let open: &[&str] = if first { &[] } else { &["metadata"] };
     let mut x = Scanner::new(data, origin, base, open)?;
-    // Packages are large; growing the vector by doubling would copy them.
-    // Counting the `</package>` tags would cost a pass over the chunk, so
-    // the capacity is a generous estimate (entries take over 1 KiB each in
-    // real repos; untouched capacity costs only address space).
-    let mut out = Vec::with_capacity(data.len() / 1024 + 16);
+    // Sized from the chunk (the strings are at most its bytes; entries
+    // take over 1 KiB per package in real repos, ≈80 bytes per entry).
+    let mut out = RawChunk {
+        text: String::with_capacity(data.len() / 2),
+        pkgs: Vec::with_capacity(data.len() / 1024 + 16),
+        entries: Vec::with_capacity(data.len() / 80 + 16),
+        ..Default::default()
+    };
     let mut saw_root = false;
     loop {
         match x.next()? {
             Tok::Start { name, empty, .. } => match local(name) {
                 "metadata" => saw_root |= first,
-                "package" if !empty => out.push(read_package(&mut x)?),
+                "package" if !empty => read_package(&mut x, &mut out)?,
                 _ if !empty => x.skip()?,
                 _ => {}
             },
@@ -260,19 +258,6 @@ pub fn read_primary<R: BufRead>(r: R, origin: &str) -> Result<Vec<Package>> {
     Ok(out)
 }
 
-/// Which dependency list an `rpm:entry` goes to.
-#[derive(Clone, Copy)]
-enum List {
-    Provides,
-    Requires,
-    Conflicts,
-    Obsoletes,
-    Recommends,
-    Suggests,
-    Supplements,
-    Enhances,
-}
-
 /// The value of attribute `key` in `attrs`.
 fn attr<'a>(x: &Scanner<'a>, attrs: &'a str, key: &str) -> Result<Option<Cow<'a, str>>> {
     let mut found = None;
@@ -284,23 +269,35 @@ fn attr<'a>(x: &Scanner<'a>, attrs: &'a str, key: &str) -> Result<Option<Cow<'a,
     Ok(found)
 }
 
-fn read_package(x: &mut Scanner<'_>) -> Result<Package> {
-    let mut p = Package::default();
-    let mut list: Option<List> = None;
+fn read_package(x: &mut Scanner<'_>, c: &mut RawChunk) -> Result<()> {
+    let mut p = RawPkg::default();
+    let mut list: Option<usize> = None;
+    // Entries arrive list by list, in the file's list order: they are
+    // laid out in `RawPkg::lists` order at the end (a stable sort).
+    let estart = c.entries.len();
+    c.entry_lists.clear();
+    let fstart = c.files.len() as u32;
     let depth = x.depth();
+    let text = |x: &mut Scanner<'_>, c: &mut RawChunk| -> Result<_> {
+        let start = c.text.len();
+        x.text_into(&mut c.text)?;
+        Ok(c.text_since(start))
+    };
     loop {
         match x.next()? {
             Tok::Start { name, attrs, empty } => match local(name) {
                 "entry" => {
                     if let Some(l) = list {
-                        add_entry(x, attrs, l, &mut p)?;
+                        let e = read_entry(x, attrs, l, c)?;
+                        c.entries.push(e);
+                        c.entry_lists.push(l as u8);
                     }
                     if !empty {
                         x.skip()?;
                     }
                 }
-                "name" if !empty => p.name = x.text()?,
-                "arch" if !empty => p.arch = x.text()?,
+                "name" if !empty => p.name = text(x, c)?,
+                "arch" if !empty => p.arch = text(x, c)?,
                 "version" => {
                     let (mut epoch, mut ver, mut rel) = (None, None, None);
                     x.attrs(attrs, |k, v| match k {
@@ -309,19 +306,26 @@ fn read_package(x: &mut Scanner<'_>) -> Result<Package> {
                         "rel" => rel = Some(v),
                         _ => {}
                     })?;
-                    let epoch = match epoch.as_deref().filter(|e| !e.is_empty()) {
+                    p.epoch = match epoch.as_deref().filter(|e| !e.is_empty()) {
                         None => 0,
                         Some(e) => e.parse().map_err(|_| x.err(format!("bad epoch '{e}'")))?,
                     };
-                    p.evr = Evr::new(epoch, ver.unwrap_or_default(), rel.as_deref());
+                    p.ver = c.push_text(ver.as_deref().unwrap_or_default());
+                    p.rel = rel
+                        .as_deref()
+                        .filter(|r| !r.is_empty())
+                        .map(|r| c.push_text(r));
                     if !empty {
                         x.skip()?;
                     }
                 }
-                "checksum" if !empty => p.checksum = Some(x.text()?.trim().to_string()),
-                "summary" if !empty => p.summary = x.text()?,
+                "checksum" if !empty => {
+                    let t = x.text()?;
+                    p.checksum = Some(c.push_text(t.trim()));
+                }
+                "summary" if !empty => p.summary = text(x, c)?,
                 "location" => {
-                    p.location = attr(x, attrs, "href")?.unwrap_or_default().into_owned();
+                    p.location = c.push_text(&attr(x, attrs, "href")?.unwrap_or_default());
                     if !empty {
                         x.skip()?;
                     }
@@ -334,22 +338,26 @@ fn read_package(x: &mut Scanner<'_>) -> Result<Package> {
                         x.skip()?;
                     }
                 }
-                "sourcerpm" if !empty => p.sourcerpm = x.text()?,
+                "sourcerpm" if !empty => p.sourcerpm = text(x, c)?,
                 "format" if !empty => {}
                 l @ ("provides" | "requires" | "conflicts" | "obsoletes" | "recommends"
                 | "suggests" | "supplements" | "enhances") => {
+                    use super::raw::*;
                     list = (!empty).then_some(match l {
-                        "provides" => List::Provides,
-                        "requires" => List::Requires,
-                        "conflicts" => List::Conflicts,
-                        "obsoletes" => List::Obsoletes,
-                        "recommends" => List::Recommends,
-                        "suggests" => List::Suggests,
-                        "supplements" => List::Supplements,
-                        _ => List::Enhances,
+                        "provides" => PROVIDES,
+                        "requires" => REQUIRES,
+                        "conflicts" => CONFLICTS,
+                        "obsoletes" => OBSOLETES,
+                        "recommends" => RECOMMENDS,
+                        "suggests" => SUGGESTS,
+                        "supplements" => SUPPLEMENTS,
+                        _ => ENHANCES,
                     });
                 }
-                "file" if !empty => p.files.push(x.text()?),
+                "file" if !empty => {
+                    let t = text(x, c)?;
+                    c.files.push(t);
+                }
                 _ if !empty => x.skip()?,
                 _ => {}
             },
@@ -363,13 +371,36 @@ fn read_package(x: &mut Scanner<'_>) -> Result<Package> {
             Tok::Eof => return Err(x.err("unexpected end of file inside <package>")),
         }
     }
-    if p.name.is_empty() || p.arch.is_empty() {
+    if p.name.len == 0 || p.arch.len == 0 {
         return Err(x.err("package without name or arch"));
     }
-    Ok(p)
+    let tags = &c.entry_lists;
+    if tags.windows(2).any(|w| w[0] > w[1]) {
+        let mut idx: Vec<usize> = (0..tags.len()).collect();
+        idx.sort_by_key(|&i| tags[i]);
+        let sorted: Vec<RawEntry> = idx.iter().map(|&i| c.entries[estart + i]).collect();
+        c.entries[estart..].copy_from_slice(&sorted);
+        c.entry_lists.sort();
+    }
+    let mut at = 0;
+    for k in 0..8 {
+        p.lists[k] = (estart + at) as u32;
+        while at < c.entry_lists.len() && c.entry_lists[at] as usize == k {
+            at += 1;
+        }
+    }
+    p.lists[8] = c.entries.len() as u32;
+    p.files = (fstart, c.files.len() as u32);
+    c.pkgs.push(p);
+    Ok(())
 }
 
-fn add_entry<'a>(x: &Scanner<'a>, attrs: &'a str, list: List, p: &mut Package) -> Result<()> {
+fn read_entry<'a>(
+    x: &Scanner<'a>,
+    attrs: &'a str,
+    list: usize,
+    c: &mut RawChunk,
+) -> Result<RawEntry> {
     let (mut name, mut flags, mut epoch, mut ver, mut rel, mut pre) =
         (None, None, None, None, None, false);
     x.attrs(attrs, |k, v| match k {
@@ -384,36 +415,55 @@ fn add_entry<'a>(x: &Scanner<'a>, attrs: &'a str, list: List, p: &mut Package) -
     let name = name
         .filter(|n| !n.is_empty())
         .ok_or_else(|| x.err("rpm:entry without a name"))?;
-    let dep = Dep::from_rpmmd(
-        &name,
-        flags.as_deref(),
-        epoch.as_deref(),
-        ver.as_deref(),
-        rel.as_deref(),
-    )
-    .map_err(|e| x.err(e))?;
-    match list {
-        List::Provides | List::Obsoletes => {
-            let simple = match dep {
-                Dep::Simple(sd) => sd,
-                other => {
-                    return Err(x.err(format!(
-                        "rich dependency '{other}' is not allowed in provides/obsoletes"
-                    )))
-                }
-            };
-            if matches!(list, List::Provides) {
-                p.provides.push(simple);
-            } else {
-                p.obsoletes.push(simple);
-            }
+    // As Dep::from_rpmmd: no flags and a parenthesis is a rich dependency.
+    let flags = flags.filter(|f| !f.is_empty());
+    if flags.is_none() && name.starts_with('(') {
+        let dep = Dep::parse(&name).map_err(|e| x.err(e))?;
+        if matches!(list, super::raw::PROVIDES | super::raw::OBSOLETES) {
+            return Err(x.err(format!(
+                "rich dependency '{dep}' is not allowed in provides/obsoletes"
+            )));
         }
-        List::Requires => p.requires.push(Requirement { dep, pre }),
-        List::Conflicts => p.conflicts.push(dep),
-        List::Recommends => p.recommends.push(dep),
-        List::Suggests => p.suggests.push(dep),
-        List::Supplements => p.supplements.push(dep),
-        List::Enhances => p.enhances.push(dep),
+        let name = c.push_text("");
+        c.rich.push(dep);
+        return Ok(RawEntry {
+            name,
+            range: None,
+            pre,
+            rich: Some(c.rich.len() as u32 - 1),
+        });
     }
-    Ok(())
+    let range = match flags {
+        None => None,
+        Some(f) => {
+            let cmp = Cmp::from_rpmmd(&f).ok_or_else(|| {
+                x.err(Error::parse(
+                    "dependency flags",
+                    &*f,
+                    "expected LT, LE, EQ, GE or GT",
+                ))
+            })?;
+            let epoch = match epoch.as_deref().filter(|e| !e.is_empty()) {
+                None => 0,
+                Some(e) => e
+                    .parse()
+                    .map_err(|_| x.err(Error::parse("epoch", e, "not a number")))?,
+            };
+            Some(RawRange {
+                cmp,
+                epoch,
+                ver: c.push_text(ver.as_deref().unwrap_or("")),
+                rel: rel
+                    .as_deref()
+                    .filter(|r| !r.is_empty())
+                    .map(|r| c.push_text(r)),
+            })
+        }
+    };
+    Ok(RawEntry {
+        name: c.push_text(&name),
+        range,
+        pre,
+        rich: None,
+    })
 }

@@ -237,8 +237,14 @@ impl<'a> Scanner<'a> {
     /// The decoded text content up to the end of the current element
     /// (text of nested elements is left out).
     pub fn text(&mut self) -> Result<String> {
-        let depth = self.stack.len();
         let mut out = String::new();
+        self.text_into(&mut out)?;
+        Ok(out)
+    }
+
+    /// [`Scanner::text`], appended to `out`.
+    pub fn text_into(&mut self, out: &mut String) -> Result<()> {
+        let depth = self.stack.len();
         loop {
             match self.next()? {
                 Tok::Text { raw, cdata } if self.stack.len() == depth => {
@@ -248,7 +254,7 @@ impl<'a> Scanner<'a> {
                         out.push_str(&self.unescape(raw)?);
                     }
                 }
-                Tok::End if self.stack.len() < depth => return Ok(out),
+                Tok::End if self.stack.len() < depth => return Ok(()),
                 Tok::Eof => return Err(self.err("unexpected end of file")),
                 _ => {}
             }

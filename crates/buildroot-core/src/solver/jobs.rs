@@ -69,9 +69,7 @@ pub(crate) fn group_package_job(
         .copied()
         .filter(|&sid| {
             let d = pool.sd(sid);
-            !d.source
-                && !d.disabled
-                && (!basearch_only || pool.package(sid.package()).arch == basearch)
+            !d.source && !d.disabled && (!basearch_only || pool.arch_of(sid.package()) == basearch)
         })
         .collect();
     if cands.is_empty() {
@@ -125,7 +123,10 @@ fn form_matches(ov: &Overlay, parts: &SpecParts) -> Vec<SolvableId> {
     let pool = ov.pool;
     let check = |sid: SolvableId| {
         let d = pool.sd(sid);
-        !d.source && !d.disabled && parts.matches(pool.package(sid.package()))
+        let p = sid.package();
+        !d.source
+            && !d.disabled
+            && parts.matches_parts(pool.name_of(p), pool.evr_of(p), pool.arch_of(p))
     };
     if !is_glob(&parts.name) {
         let Some(sym) = pool.sym(&parts.name) else {
@@ -308,11 +309,7 @@ fn file_matches(ov: &Overlay, spec: &str) -> Vec<SolvableId> {
             !d.source
                 && !d.disabled
                 && d.score != 0
-                && pool
-                    .package(sid.package())
-                    .files
-                    .iter()
-                    .any(|f| glob_match(spec, f))
+                && pool.files(sid.package()).any(|f| glob_match(spec, f))
         })
         .collect()
 }
