@@ -53,54 +53,13 @@ fn installed_scenarios_match_dnf() {
         .map(std::path::PathBuf::from)
         .unwrap_or(tmp.path().to_path_buf());
     let scs = scenarios();
-    let mut sets = Vec::new();
-    let mut pools = Vec::new();
-    for (i, sc) in scs.iter().enumerate() {
-        let dirs = write_repos_with_rpms(sc, &root.join(format!("s{i}")));
-        pools.push(pool_from_disk(sc, &dirs));
-        sets.push(OracleSet {
-            arch: sc.arch.clone(),
-            repos: sc.repos.iter().map(|r| r.spec.clone()).zip(dirs).collect(),
-            txs: sc.txs.iter().map(|t| t.jobs.clone()).collect(),
-            bases: sc.txs.iter().map(|t| t.base.clone()).collect(),
-            weak: false,
-            base_weak: false,
-        });
-    }
+    let (pools, sets) = pools_and_oracle_sets(&scs, &root, |_, _| (false, false));
     let answers = ask_dnf(&sets);
-    let (mut total, mut differ, mut bad_expect) = (0, Vec::new(), Vec::new());
-    for ((sc, pool), ans) in scs.iter().zip(&pools).zip(&answers) {
-        for (tx, (dnf, err)) in sc.txs.iter().zip(ans) {
-            total += 1;
-            let got = ours_tx(pool, tx.base.as_deref(), &tx.jobs);
-            if &got != dnf {
-                differ.push(format!(
-                    "{} (line {}): dnf {dnf}{} / ours {got}",
-                    sc.name,
-                    tx.line,
-                    err.as_deref()
-                        .map(|e| format!(" [{}]", e.replace('\n', " / ")))
-                        .unwrap_or_default()
-                ));
-            }
-            if let Some(want) = &tx.expect {
-                if want != dnf {
-                    bad_expect.push(format!(
-                        "{} (line {}): file says {want}, dnf says {dnf}",
-                        sc.name, tx.line
-                    ));
-                }
-            }
-        }
-    }
-    eprintln!(
-        "installed systems: {total} transactions, {} differ from dnf",
-        differ.len()
-    );
-    assert!(
-        bad_expect.is_empty() && differ.is_empty(),
-        "expectations disagree with dnf:\n{}\ndiffer from dnf:\n{}",
-        bad_expect.join("\n"),
-        differ.join("\n")
+    assert_same_as_dnf(
+        "installed systems",
+        &scs,
+        &pools,
+        &answers,
+        |_, pool, tx| ours_tx(pool, tx.base.as_deref(), &tx.jobs),
     );
 }

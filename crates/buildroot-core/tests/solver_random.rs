@@ -395,16 +395,11 @@ fn random_repos_match_dnf() {
                 continue;
             }
             let key = format!("seed={} set={si} tx={ti}", seed.wrapping_add(si as u64));
-            if let Ok(dir) = std::env::var("RESOLVER_DUMP") {
-                // Save the repo set with just this transaction, for debugging.
-                let mut one = sc.clone();
-                one.txs = vec![tx.clone()];
-                let f = format!(
-                    "{dir}/seed{}-set{si}-tx{ti}.txt",
-                    seed.wrapping_add(si as u64)
-                );
-                std::fs::write(&f, to_text(&one)).expect("dump");
-            }
+            dump_transaction(
+                sc,
+                tx,
+                &format!("seed{}-set{si}-tx{ti}", seed.wrapping_add(si as u64)),
+            );
             if known.contains(&key) {
                 continue;
             }
@@ -611,20 +606,7 @@ fn random_weak_deps_match_dnf() {
         installable_rpms(&mut sc);
         scs.push(sc);
     }
-    let mut sets = Vec::new();
-    let mut pools = Vec::new();
-    for (i, sc) in scs.iter().enumerate() {
-        let dirs = write_repos_with_rpms(sc, &tmp.path().join(format!("s{i}")));
-        pools.push(pool_from_disk(sc, &dirs));
-        sets.push(OracleSet {
-            arch: sc.arch.clone(),
-            repos: sc.repos.iter().map(|r| r.spec.clone()).zip(dirs).collect(),
-            txs: sc.txs.iter().map(|t| t.jobs.clone()).collect(),
-            bases: sc.txs.iter().map(|t| t.base.clone()).collect(),
-            weak: on,
-            base_weak: on && i % 2 == 0,
-        });
-    }
+    let (pools, sets) = pools_and_oracle_sets(&scs, tmp.path(), |i, _| (on, on && i % 2 == 0));
     let answers = ask_dnf(&sets);
     let known = known_differences();
     let (mut total, mut same, mut errors, mut on_total, mut on_same) = (0, 0, 0, 0, 0);
@@ -661,15 +643,8 @@ fn random_weak_deps_match_dnf() {
                 "weak seed={} set={si} tx={ti}",
                 seed.wrapping_add(si as u64)
             );
-            if let Ok(dir) = std::env::var("RESOLVER_DUMP") {
-                let mut one = sc.clone();
-                one.txs = vec![tx.clone()];
-                let f = format!(
-                    "{dir}/weak-seed{}-set{si}-tx{ti}.txt",
-                    seed.wrapping_add(si as u64)
-                );
-                std::fs::write(&f, to_text(&one)).expect("dump");
-            }
+            let name = format!("weak-seed{}-set{si}-tx{ti}", seed.wrapping_add(si as u64));
+            dump_transaction(sc, tx, &name);
             if known.contains(&key) {
                 continue;
             }

@@ -51,54 +51,13 @@ fn weak_scenarios_match_dnf() {
     }
     let tmp = tempfile::tempdir().expect("tempdir");
     let scs = scenarios();
-    let mut sets = Vec::new();
-    let mut pools = Vec::new();
-    for (i, sc) in scs.iter().enumerate() {
-        let dirs = write_repos_with_rpms(sc, &tmp.path().join(format!("s{i}")));
-        pools.push(pool_from_disk(sc, &dirs));
-        sets.push(OracleSet {
-            arch: sc.arch.clone(),
-            repos: sc.repos.iter().map(|r| r.spec.clone()).zip(dirs).collect(),
-            txs: sc.txs.iter().map(|t| t.jobs.clone()).collect(),
-            bases: sc.txs.iter().map(|t| t.base.clone()).collect(),
-            weak: true,
-            base_weak: base_weak(sc),
-        });
-    }
+    let (pools, sets) = pools_and_oracle_sets(&scs, tmp.path(), |_, sc| (true, base_weak(sc)));
     let answers = ask_dnf(&sets);
-    let (mut total, mut differ, mut bad_expect) = (0, Vec::new(), Vec::new());
-    for ((sc, pool), ans) in scs.iter().zip(&pools).zip(&answers) {
-        for (tx, (dnf, err)) in sc.txs.iter().zip(ans) {
-            total += 1;
-            let got = ours_tx_weak(pool, tx.base.as_deref(), &tx.jobs, true, base_weak(sc));
-            if &got != dnf {
-                differ.push(format!(
-                    "{} (line {}): dnf {dnf}{} / ours {got}",
-                    sc.name,
-                    tx.line,
-                    err.as_deref()
-                        .map(|e| format!(" [{}]", e.replace('\n', " / ")))
-                        .unwrap_or_default()
-                ));
-            }
-            if let Some(want) = &tx.expect {
-                if want != dnf {
-                    bad_expect.push(format!(
-                        "{} (line {}): file says {want}, dnf says {dnf}",
-                        sc.name, tx.line
-                    ));
-                }
-            }
-        }
-    }
-    eprintln!(
-        "weak dependencies: {total} transactions, {} differ from dnf",
-        differ.len()
-    );
-    assert!(
-        bad_expect.is_empty() && differ.is_empty(),
-        "expectations disagree with dnf:\n{}\ndiffer from dnf:\n{}",
-        bad_expect.join("\n"),
-        differ.join("\n")
+    assert_same_as_dnf(
+        "weak dependencies",
+        &scs,
+        &pools,
+        &answers,
+        |sc, pool, tx| ours_tx_weak(pool, tx.base.as_deref(), &tx.jobs, true, base_weak(sc)),
     );
 }

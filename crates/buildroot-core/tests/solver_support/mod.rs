@@ -508,6 +508,90 @@ pub struct OracleSet {
     pub base_weak: bool,
 }
 
+/// Writes every scenario's repos with real .rpm files under `root/s<i>`
+/// (transactions with a base need them: dnf installs the base `justdb`),
+/// loads each as the tools do, and makes its oracle set; `weak(i, sc)` gives
+/// dnf's `install_weak_deps` for the transactions and for their bases.
+pub fn pools_and_oracle_sets(
+    scs: &[Scenario],
+    root: &Path,
+    weak: impl Fn(usize, &Scenario) -> (bool, bool),
+) -> (Vec<Pool>, Vec<OracleSet>) {
+    let mut pools = Vec::new();
+    let mut sets = Vec::new();
+    for (i, sc) in scs.iter().enumerate() {
+        let dirs = write_repos_with_rpms(sc, &root.join(format!("s{i}")));
+        pools.push(pool_from_disk(sc, &dirs));
+        let (weak, base_weak) = weak(i, sc);
+        sets.push(OracleSet {
+            arch: sc.arch.clone(),
+            repos: sc.repos.iter().map(|r| r.spec.clone()).zip(dirs).collect(),
+            txs: sc.txs.iter().map(|t| t.jobs.clone()).collect(),
+            bases: sc.txs.iter().map(|t| t.base.clone()).collect(),
+            weak,
+            base_weak,
+        });
+    }
+    (pools, sets)
+}
+
+/// Compares our answer (`ours(scenario, pool, tx)`) with dnf's for every
+/// transaction, and dnf's with the scenario file's expectations; panics
+/// naming every difference. `what` names the file in the summary line.
+pub fn assert_same_as_dnf(
+    what: &str,
+    scs: &[Scenario],
+    pools: &[Pool],
+    answers: &[Vec<(Outcome, Option<String>)>],
+    ours: impl Fn(&Scenario, &Pool, &Tx) -> Outcome,
+) {
+    let (mut total, mut differ, mut bad_expect) = (0, Vec::new(), Vec::new());
+    for ((sc, pool), ans) in scs.iter().zip(pools).zip(answers) {
+        for (tx, (dnf, err)) in sc.txs.iter().zip(ans) {
+            total += 1;
+            let got = ours(sc, pool, tx);
+            if &got != dnf {
+                differ.push(format!(
+                    "{} (line {}): dnf {dnf}{} / ours {got}",
+                    sc.name,
+                    tx.line,
+                    err.as_deref()
+                        .map(|e| format!(" [{}]", e.replace('\n', " / ")))
+                        .unwrap_or_default()
+                ));
+            }
+            if let Some(want) = &tx.expect {
+                if want != dnf {
+                    bad_expect.push(format!(
+                        "{} (line {}): file says {want}, dnf says {dnf}",
+                        sc.name, tx.line
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{what}: {total} transactions, {} differ from dnf",
+        differ.len()
+    );
+    assert!(
+        bad_expect.is_empty() && differ.is_empty(),
+        "expectations disagree with dnf:\n{}\ndiffer from dnf:\n{}",
+        bad_expect.join("\n"),
+        differ.join("\n")
+    );
+}
+
+/// With `RESOLVER_DUMP=DIR`, saves the scenario with just this transaction
+/// as `DIR/<name>.txt`, for debugging a difference.
+pub fn dump_transaction(sc: &Scenario, tx: &Tx, name: &str) {
+    if let Ok(dir) = std::env::var("RESOLVER_DUMP") {
+        let mut one = sc.clone();
+        one.txs = vec![tx.clone()];
+        std::fs::write(format!("{dir}/{name}.txt"), to_text(&one)).expect("dump");
+    }
+}
+
 /// Asks dnf about every set in one python process.
 pub fn ask_dnf(sets: &[OracleSet]) -> Vec<Vec<(Outcome, Option<String>)>> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/dnf-oracle.py");
