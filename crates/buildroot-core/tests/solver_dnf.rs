@@ -25,8 +25,7 @@ fn scenarios() -> Vec<Scenario> {
 fn conformance_scenarios_match_dnf() {
     // RESOLVER_TRACE=1 prints our decisions (docs/resolver.md).
     buildroot_core::cli::init_trace();
-    if !dnf_available() {
-        eprintln!("SKIP conformance_scenarios_match_dnf: /usr/bin/python3 cannot import dnf (apt-get install python3-dnf)");
+    if skip_without_dnf("conformance_scenarios_match_dnf") {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");

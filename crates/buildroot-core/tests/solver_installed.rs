@@ -43,8 +43,7 @@ fn installed_scenarios_meet_their_expectations() {
 
 #[test]
 fn installed_scenarios_match_dnf() {
-    if !dnf_available() {
-        eprintln!("SKIP installed_scenarios_match_dnf: /usr/bin/python3 cannot import dnf (apt-get install python3-dnf)");
+    if skip_without_dnf("installed_scenarios_match_dnf") {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -327,8 +327,7 @@ fn known_differences() -> Vec<String> {
 fn random_repos_match_dnf() {
     // RESOLVER_TRACE=1 prints our decisions (docs/resolver.md).
     buildroot_core::cli::init_trace();
-    if !dnf_available() {
-        eprintln!("SKIP random_repos_match_dnf: /usr/bin/python3 cannot import dnf (apt-get install python3-dnf)");
+    if skip_without_dnf("random_repos_match_dnf") {
         return;
     }
     let seed = env_num("RESOLVER_SEED", 20261125);
@@ -405,15 +404,9 @@ fn random_repos_match_dnf() {
             }
             differ.push(format!(
                 "{key}: {}\n    dnf  {}{}\n    ours {}",
-                tx.jobs
-                    .iter()
-                    .map(|j| j.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" ; "),
+                jobs_line(&tx.jobs),
                 dnf,
-                err.as_deref()
-                    .map(|e| format!(" [{}]", e.replace('\n', " / ")))
-                    .unwrap_or_default(),
+                dnf_error_suffix(err.as_deref()),
                 got
             ));
         }
@@ -583,8 +576,7 @@ fn installable_rpms(sc: &mut Scenario) {
 #[test]
 fn random_weak_deps_match_dnf() {
     buildroot_core::cli::init_trace();
-    if !dnf_available() {
-        eprintln!("SKIP random_weak_deps_match_dnf: /usr/bin/python3 cannot import dnf (apt-get install python3-dnf)");
+    if skip_without_dnf("random_weak_deps_match_dnf") {
         return;
     }
     let seed = env_num("RESOLVER_WEAK_SEED", 20261204);
@@ -652,23 +644,11 @@ fn random_weak_deps_match_dnf() {
                 "{key}{}: {}\n    dnf  {}{}\n    ours {}",
                 tx.base
                     .as_ref()
-                    .map(|b| format!(
-                        " (on [{}], base weak {base_weak})",
-                        b.iter()
-                            .map(|j| j.to_string())
-                            .collect::<Vec<_>>()
-                            .join(" ; ")
-                    ))
+                    .map(|b| format!(" (on [{}], base weak {base_weak})", jobs_line(b)))
                     .unwrap_or_default(),
-                tx.jobs
-                    .iter()
-                    .map(|j| j.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" ; "),
+                jobs_line(&tx.jobs),
                 dnf,
-                err.as_deref()
-                    .map(|e| format!(" [{}]", e.replace('\n', " / ")))
-                    .unwrap_or_default(),
+                dnf_error_suffix(err.as_deref()),
                 got
             ));
         }

@@ -45,8 +45,7 @@ fn weak_scenarios_meet_their_expectations() {
 
 #[test]
 fn weak_scenarios_match_dnf() {
-    if !dnf_available() {
-        eprintln!("SKIP weak_scenarios_match_dnf: /usr/bin/python3 cannot import dnf (apt-get install python3-dnf)");
+    if skip_without_dnf("weak_scenarios_match_dnf") {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -495,6 +495,16 @@ pub fn dnf_available() -> bool {
         .unwrap_or(false)
 }
 
+/// Whether the dnf half of test `test` must be skipped (dnf's Python
+/// bindings missing); says so on stderr.
+pub fn skip_without_dnf(test: &str) -> bool {
+    let skip = !dnf_available();
+    if skip {
+        eprintln!("SKIP {test}: /usr/bin/python3 cannot import dnf (apt-get install python3-dnf)");
+    }
+    skip
+}
+
 /// One repo set for the oracle.
 pub struct OracleSet {
     pub arch: String,
@@ -506,6 +516,20 @@ pub struct OracleSet {
     /// installing their bases (`base_weak`).
     pub weak: bool,
     pub base_weak: bool,
+}
+
+/// Jobs as one line (`a ; b`), for messages.
+pub fn jobs_line(jobs: &[Job]) -> String {
+    jobs.iter()
+        .map(|j| j.to_string())
+        .collect::<Vec<_>>()
+        .join(" ; ")
+}
+
+/// dnf's problem report as a ` [...]` suffix on one line (empty without one).
+pub fn dnf_error_suffix(err: Option<&str>) -> String {
+    err.map(|e| format!(" [{}]", e.replace('\n', " / ")))
+        .unwrap_or_default()
 }
 
 /// Writes every scenario's repos with real .rpm files under `root/s<i>`
@@ -555,9 +579,7 @@ pub fn assert_same_as_dnf(
                     "{} (line {}): dnf {dnf}{} / ours {got}",
                     sc.name,
                     tx.line,
-                    err.as_deref()
-                        .map(|e| format!(" [{}]", e.replace('\n', " / ")))
-                        .unwrap_or_default()
+                    dnf_error_suffix(err.as_deref())
                 ));
             }
             if let Some(want) = &tx.expect {
