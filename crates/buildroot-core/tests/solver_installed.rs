@@ -21,24 +21,9 @@ fn scenarios() -> Vec<Scenario> {
 
 #[test]
 fn installed_scenarios_meet_their_expectations() {
-    let mut bad = Vec::new();
-    let mut n = 0;
-    for sc in scenarios() {
-        let pool = pool_in_memory(&sc);
-        for tx in &sc.txs {
-            let Some(want) = &tx.expect else { continue };
-            n += 1;
-            let got = ours_tx(&pool, tx.base.as_deref(), &tx.jobs);
-            if &got != want {
-                bad.push(format!(
-                    "{} (line {}): want {want}, got {got}",
-                    sc.name, tx.line
-                ));
-            }
-        }
-    }
-    assert!(n > 20, "only {n} transactions with expectations");
-    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    assert_expectations(&scenarios(), 21, |_, pool, tx| {
+        ours_tx(pool, tx.base.as_deref(), &tx.jobs)
+    });
 }
 
 #[test]

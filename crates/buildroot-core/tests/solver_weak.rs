@@ -23,24 +23,9 @@ fn base_weak(sc: &Scenario) -> bool {
 
 #[test]
 fn weak_scenarios_meet_their_expectations() {
-    let mut bad = Vec::new();
-    let mut n = 0;
-    for sc in scenarios() {
-        let pool = pool_in_memory(&sc);
-        for tx in &sc.txs {
-            let Some(want) = &tx.expect else { continue };
-            n += 1;
-            let got = ours_tx_weak(&pool, tx.base.as_deref(), &tx.jobs, true, base_weak(&sc));
-            if &got != want {
-                bad.push(format!(
-                    "{} (line {}): want {want}, got {got}",
-                    sc.name, tx.line
-                ));
-            }
-        }
-    }
-    assert!(n >= 15, "only {n} transactions with expectations");
-    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    assert_expectations(&scenarios(), 15, |sc, pool, tx| {
+        ours_tx_weak(pool, tx.base.as_deref(), &tx.jobs, true, base_weak(sc))
+    });
 }
 
 #[test]

@@ -532,6 +532,34 @@ pub fn dnf_error_suffix(err: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
+/// Checks our answer (`ours(scenario, pool, tx)`, each scenario's pool
+/// built in memory) against every transaction's expectation in the file;
+/// at least `min` transactions must carry one.
+pub fn assert_expectations(
+    scs: &[Scenario],
+    min: usize,
+    ours: impl Fn(&Scenario, &Pool, &Tx) -> Outcome,
+) {
+    let mut bad = Vec::new();
+    let mut n = 0;
+    for sc in scs {
+        let pool = pool_in_memory(sc);
+        for tx in &sc.txs {
+            let Some(want) = &tx.expect else { continue };
+            n += 1;
+            let got = ours(sc, &pool, tx);
+            if &got != want {
+                bad.push(format!(
+                    "{} (line {}): want {want}, got {got}",
+                    sc.name, tx.line
+                ));
+            }
+        }
+    }
+    assert!(n >= min, "only {n} transactions with expectations");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
 /// Writes every scenario's repos with real .rpm files under `root/s<i>`
 /// (transactions with a base need them: dnf installs the base `justdb`),
 /// loads each as the tools do, and makes its oracle set; `weak(i, sc)` gives
