@@ -503,22 +503,15 @@ pub fn load_repos_into(
                         return;
                     }
                 };
-                let read = primary::parse_chunks(
-                    &mut mf.reader,
-                    &display,
-                    std::env::var("XCHUNK")
-                        .ok()
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(primary::CHUNK),
-                    |i, p| {
+                let read =
+                    primary::parse_chunks(&mut mf.reader, &display, primary::CHUNK, |i, p| {
                         // Collected here, on the parsing threads.
                         let paths = match &p {
                             Ok((pkgs, _)) if needed => needed_paths_raw(pkgs),
                             _ => HashSet::new(),
                         };
                         let _ = tx.send(Msg::Chunk(ri, (i, p), paths));
-                    },
-                );
+                    });
                 let _ = tx.send(Msg::Done(ri, read, mf.finish(), display, path));
             });
         }
@@ -637,41 +630,13 @@ fn read_filelists_of(
     }
 }
 
-/// Every file path some dependency of `pkgs` names (requires, conflicts,
-/// weak deps; rich deps' leaves included).
-pub fn needed_paths<'a>(pkgs: impl Iterator<Item = &'a Package>) -> HashSet<String> {
-    let mut out = HashSet::new();
-    for p in pkgs {
-        let deps = p
-            .requires
-            .iter()
-            .map(|r| &r.dep)
-            .chain(&p.conflicts)
-            .chain(&p.recommends)
-            .chain(&p.suggests)
-            .chain(&p.supplements)
-            .chain(&p.enhances);
-        for d in deps {
-            d.for_each_leaf(&mut |leaf| {
-                if leaf.is_file() {
-                    out.insert(leaf.name.clone());
-                }
-            });
-        }
-        for o in &p.obsoletes {
-            if o.is_file() {
-                out.insert(o.name.clone());
-            }
-        }
-    }
-    out
-}
-
-/// [`needed_paths`] of a parsed chunk.
+/// Every file path some dependency of a parsed chunk names (requires,
+/// conflicts, obsoletes, weak deps; rich deps' leaves included): the paths
+/// of filelists.xml that must be kept.
 fn needed_paths_raw(c: &RawChunk) -> HashSet<String> {
     let mut out = HashSet::new();
     for p in &c.pkgs {
-        for e in &c.entries[p.lists[raw::REQUIRES] as usize..p.lists[8] as usize] {
+        for e in c.lists_from(p, raw::REQUIRES) {
             match e.rich {
                 Some(i) => c.rich[i as usize].for_each_leaf(&mut |leaf| {
                     if leaf.is_file() {

@@ -10,7 +10,7 @@ use std::io::BufRead;
 use std::sync::mpsc::sync_channel;
 use std::sync::Mutex;
 
-use super::raw::{RawChunk, RawEntry, RawPkg, RawRange};
+use super::raw::{RawChunk, RawEntry, RawPkg, RawRange, ENHANCES, PROVIDES};
 use super::scan::{local, Scanner, Tok};
 use crate::dep::{Cmp, Dep};
 use crate::error::{Error, Result};
@@ -383,13 +383,13 @@ fn read_package(x: &mut Scanner<'_>, c: &mut RawChunk) -> Result<()> {
         c.entry_lists.sort();
     }
     let mut at = 0;
-    for k in 0..8 {
+    for k in PROVIDES..=ENHANCES {
         p.lists[k] = (estart + at) as u32;
         while at < c.entry_lists.len() && c.entry_lists[at] as usize == k {
             at += 1;
         }
     }
-    p.lists[8] = c.entries.len() as u32;
+    p.lists[ENHANCES + 1] = c.entries.len() as u32;
     p.files = (fstart, c.files.len() as u32);
     c.pkgs.push(p);
     Ok(())

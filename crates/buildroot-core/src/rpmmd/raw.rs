@@ -39,7 +39,7 @@ pub struct RawPkg {
     pub(crate) checksum: Option<RawText>,
     pub(crate) size: u64,
     /// List `k`'s entries are `entries[lists[k]..lists[k + 1]]`.
-    pub(crate) lists: [u32; 9],
+    pub(crate) lists: [u32; ENHANCES + 2],
     /// Its files: `files[files.0..files.1]`.
     pub(crate) files: (u32, u32),
 }
@@ -118,6 +118,12 @@ impl RawChunk {
     #[inline]
     pub(crate) fn list(&self, p: &RawPkg, k: usize) -> &[RawEntry] {
         &self.entries[p.lists[k] as usize..p.lists[k + 1] as usize]
+    }
+
+    /// Lists `k` to the last ([`ENHANCES`]) of package `p`, as one slice.
+    #[inline]
+    pub(crate) fn lists_from(&self, p: &RawPkg, k: usize) -> &[RawEntry] {
+        &self.entries[p.lists[k] as usize..p.lists[ENHANCES + 1] as usize]
     }
 
     /// The files of package `p`.
@@ -246,21 +252,21 @@ impl RawChunk {
                     c.rich.push(rich.clone());
                 }
             };
-            r.lists[0] = c.entries.len() as u32;
+            r.lists[PROVIDES] = c.entries.len() as u32;
             p.provides.iter().for_each(|d| simple(&mut c, d, false));
-            r.lists[1] = c.entries.len() as u32;
+            r.lists[REQUIRES] = c.entries.len() as u32;
             p.requires.iter().for_each(|d| dep(&mut c, &d.dep, d.pre));
-            r.lists[2] = c.entries.len() as u32;
+            r.lists[CONFLICTS] = c.entries.len() as u32;
             p.conflicts.iter().for_each(|d| dep(&mut c, d, false));
-            r.lists[3] = c.entries.len() as u32;
+            r.lists[OBSOLETES] = c.entries.len() as u32;
             p.obsoletes.iter().for_each(|d| simple(&mut c, d, false));
-            r.lists[4] = c.entries.len() as u32;
+            r.lists[RECOMMENDS] = c.entries.len() as u32;
             for (k, l) in [&p.recommends, &p.suggests, &p.supplements, &p.enhances]
                 .into_iter()
                 .enumerate()
             {
                 l.iter().for_each(|d| dep(&mut c, d, false));
-                r.lists[5 + k] = c.entries.len() as u32;
+                r.lists[RECOMMENDS + 1 + k] = c.entries.len() as u32;
             }
             let fstart = c.files.len() as u32;
             for f in &p.files {
