@@ -637,14 +637,14 @@ fn needed_paths_raw(c: &RawChunk) -> HashSet<String> {
     let mut out = HashSet::new();
     for p in &c.pkgs {
         for e in c.lists_from(p, raw::REQUIRES) {
-            match e.rich {
-                Some(i) => c.rich[i as usize].for_each_leaf(&mut |leaf| {
+            match e.dep {
+                raw::RawDep::Rich(i) => c.rich[i as usize].for_each_leaf(&mut |leaf| {
                     if leaf.is_file() {
                         out.insert(leaf.name.clone());
                     }
                 }),
-                None => {
-                    let name = c.str(e.name);
+                raw::RawDep::Simple(i) => {
+                    let name = c.local_str(c.nodes[i as usize].name);
                     if name.starts_with('/') {
                         out.insert(name.to_string());
                     }

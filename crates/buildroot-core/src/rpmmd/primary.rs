@@ -10,7 +10,7 @@ use std::io::BufRead;
 use std::sync::mpsc::sync_channel;
 use std::sync::Mutex;
 
-use super::raw::{RawChunk, RawEntry, RawPkg, RawRange, ENHANCES, PROVIDES};
+use super::raw::{RawChunk, RawEntry, RawPkg, ENHANCES, PROVIDES};
 use super::scan::{local, Scanner, Tok};
 use crate::dep::{Cmp, Dep};
 use crate::error::{Error, Result};
@@ -229,7 +229,7 @@ fn parse_fragment(data: &[u8], origin: &str, base: u64, first: bool) -> Result<(
     let mut out = RawChunk {
         text: String::with_capacity(data.len() / 2),
         pkgs: Vec::with_capacity(data.len() / 1024 + 16),
-        entries: Vec::with_capacity(data.len() / 80 + 16),
+        entries: Vec::with_capacity(data.len() / 64 + 16),
         ..Default::default()
     };
     let mut saw_root = false;
@@ -245,6 +245,7 @@ fn parse_fragment(data: &[u8], origin: &str, base: u64, first: bool) -> Result<(
             Tok::Eof => break,
         }
     }
+    out.seal();
     Ok((out, saw_root))
 }
 
@@ -283,6 +284,12 @@ fn read_package(x: &mut Scanner<'_>, c: &mut RawChunk) -> Result<()> {
         x.text_into(&mut c.text)?;
         Ok(c.text_since(start))
     };
+    let interned = |x: &mut Scanner<'_>, c: &mut RawChunk| -> Result<_> {
+        let start = c.text.len();
+        x.text_into(&mut c.text)?;
+        Ok(Some(c.intern_since(start)))
+    };
+    let (mut pname, mut parch, mut evr) = (None, None, None);
     loop {
         match x.next()? {
             Tok::Start { name, attrs, empty } => match local(name) {
@@ -296,8 +303,8 @@ fn read_package(x: &mut Scanner<'_>, c: &mut RawChunk) -> Result<()> {
                         x.skip()?;
                     }
                 }
-                "name" if !empty => p.name = text(x, c)?,
-                "arch" if !empty => p.arch = text(x, c)?,
+                "name" if !empty => pname = interned(x, c)?,
+                "arch" if !empty => parch = interned(x, c)?,
                 "version" => {
                     let (mut epoch, mut ver, mut rel) = (None, None, None);
                     x.attrs(attrs, |k, v| match k {
@@ -306,15 +313,11 @@ fn read_package(x: &mut Scanner<'_>, c: &mut RawChunk) -> Result<()> {
                         "rel" => rel = Some(v),
                         _ => {}
                     })?;
-                    p.epoch = match epoch.as_deref().filter(|e| !e.is_empty()) {
+                    let epoch = match epoch.as_deref().filter(|e| !e.is_empty()) {
                         None => 0,
                         Some(e) => e.parse().map_err(|_| x.err(format!("bad epoch '{e}'")))?,
                     };
-                    p.ver = c.push_text(ver.as_deref().unwrap_or_default());
-                    p.rel = rel
-                        .as_deref()
-                        .filter(|r| !r.is_empty())
-                        .map(|r| c.push_text(r));
+                    evr = Some(c.intern_evr(epoch, ver.as_deref().unwrap_or_default(), rel.as_deref()));
                     if !empty {
                         x.skip()?;
                     }
@@ -371,9 +374,15 @@ fn read_package(x: &mut Scanner<'_>, c: &mut RawChunk) -> Result<()> {
             Tok::Eof => return Err(x.err("unexpected end of file inside <package>")),
         }
     }
-    if p.name.len == 0 || p.arch.len == 0 {
+    let (Some(name), Some(arch)) = (pname, parch) else {
+        return Err(x.err("package without name or arch"));
+    };
+    if c.local_str(name).is_empty() || c.local_str(arch).is_empty() {
         return Err(x.err("package without name or arch"));
     }
+    (p.name, p.arch) = (name, arch);
+    p.evr = evr.unwrap_or_else(|| c.intern_evr(0, "", None));
+    c.set_srcname(&mut p);
     let tags = &c.entry_lists;
     if tags.windows(2).any(|w| w[0] > w[1]) {
         let mut idx: Vec<usize> = (0..tags.len()).collect();
@@ -424,14 +433,7 @@ fn read_entry<'a>(
                 "rich dependency '{dep}' is not allowed in provides/obsoletes"
             )));
         }
-        let name = c.push_text("");
-        c.rich.push(dep);
-        return Ok(RawEntry {
-            name,
-            range: None,
-            pre,
-            rich: Some(c.rich.len() as u32 - 1),
-        });
+        return Ok(c.rich_entry(dep, pre));
     }
     let range = match flags {
         None => None,
@@ -449,21 +451,8 @@ fn read_entry<'a>(
                     .parse()
                     .map_err(|_| x.err(Error::parse("epoch", e, "not a number")))?,
             };
-            Some(RawRange {
-                cmp,
-                epoch,
-                ver: c.push_text(ver.as_deref().unwrap_or("")),
-                rel: rel
-                    .as_deref()
-                    .filter(|r| !r.is_empty())
-                    .map(|r| c.push_text(r)),
-            })
+            Some((cmp, epoch, ver.as_deref().unwrap_or(""), rel.as_deref()))
         }
     };
-    Ok(RawEntry {
-        name: c.push_text(&name),
-        range,
-        pre,
-        rich: None,
-    })
+    Ok(c.simple_entry(&name, range, pre))
 }

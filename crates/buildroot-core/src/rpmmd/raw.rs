@@ -2,6 +2,19 @@
 //! fixed-size records, no allocation per package or dependency. The pool
 //! interns straight from it; owned [`Package`] values are built from it
 //! only for callers that ask for them ([`RawChunk::to_packages`]).
+//!
+//! A chunk also interns its own strings, EVRs and simple dependencies
+//! while it is parsed (on the parsing thread): every one is kept once, with
+//! its hash, and records name them by chunk-local index. The pool, which
+//! must intern in file order on one thread, then maps each distinct value
+//! of a chunk once instead of hashing every occurrence (libsolv's repo
+//! readers intern into the pool directly; the ids come out the same,
+//! because the pool maps a chunk's values lazily, in its own order).
+
+use std::hash::{Hash, Hasher};
+
+use hashbrown::HashTable;
+use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::dep::{Cmp, Dep, Range, SimpleDep};
 use crate::evr::Evr;
@@ -24,15 +37,58 @@ pub(crate) const SUGGESTS: usize = 5;
 pub(crate) const SUPPLEMENTS: usize = 6;
 pub(crate) const ENHANCES: usize = 7;
 
-/// One package of a chunk.
+/// The hash of a string, as chunks and the pool's string table compute it
+/// (the pool reuses a chunk's hashes).
+#[inline]
+pub(crate) fn str_hash(s: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(s.as_bytes());
+    h.finish()
+}
+
+/// The hash of an EVR given by parts, as chunks and the pool's EVR lookup
+/// compute it.
+#[inline]
+pub(crate) fn evr_hash(epoch: u32, ver: &str, rel: Option<&str>) -> u64 {
+    let mut h = FxHasher::default();
+    (epoch, ver, rel).hash(&mut h);
+    h.finish()
+}
+
+/// A distinct string of a chunk.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LocalStr {
+    pub text: RawText,
+    pub hash: u64,
+}
+
+/// A distinct EVR of a chunk (release None when absent or empty, as
+/// [`Evr::new`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LocalEvr {
+    pub hash: u64,
+    pub epoch: u32,
+    pub ver: RawText,
+    pub rel: Option<RawText>,
+}
+
+/// A distinct simple dependency of a chunk: a name (a [`RawChunk::strs`]
+/// index) and maybe a comparison with an EVR (a [`RawChunk::evrs`] index).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct LocalNode {
+    pub name: u32,
+    pub range: Option<(Cmp, u32)>,
+}
+
+/// One package of a chunk. Names, arches and EVRs are chunk-local indexes.
 #[derive(Clone, Debug, Default)]
 pub struct RawPkg {
-    pub(crate) name: RawText,
-    pub(crate) arch: RawText,
-    pub(crate) epoch: u32,
-    pub(crate) ver: RawText,
-    /// None when absent or empty (as [`Evr::new`]).
-    pub(crate) rel: Option<RawText>,
+    pub(crate) name: u32,
+    pub(crate) arch: u32,
+    /// The source package's name: the package's own for a source, else
+    /// from its sourcerpm (its own when that has no name).
+    pub(crate) srcname: u32,
+    pub(crate) evr: u32,
     pub(crate) sourcerpm: RawText,
     pub(crate) summary: RawText,
     pub(crate) location: RawText,
@@ -44,25 +100,20 @@ pub struct RawPkg {
     pub(crate) files: (u32, u32),
 }
 
-/// The version range of a simple dependency.
+/// What one `rpm:entry` names.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct RawRange {
-    pub cmp: Cmp,
-    pub epoch: u32,
-    pub ver: RawText,
-    /// None when absent or empty (as [`Evr::new`]).
-    pub rel: Option<RawText>,
+pub(crate) enum RawDep {
+    /// A simple dependency: a [`RawChunk::nodes`] index.
+    Simple(u32),
+    /// A rich dependency: a [`RawChunk::rich`] index.
+    Rich(u32),
 }
 
 /// One `rpm:entry`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RawEntry {
-    /// The name (for a rich dependency its whole text).
-    pub name: RawText,
-    pub range: Option<RawRange>,
+    pub dep: RawDep,
     pub pre: bool,
-    /// A rich dependency: its index in [`RawChunk::rich`].
-    pub rich: Option<u32>,
 }
 
 /// The packages of one chunk of primary.xml.
@@ -74,9 +125,29 @@ pub struct RawChunk {
     pub(crate) files: Vec<RawText>,
     /// Rich dependencies, parsed.
     pub(crate) rich: Vec<Dep>,
+    /// The chunk's distinct strings, EVRs and simple dependencies.
+    pub(crate) strs: Vec<LocalStr>,
+    pub(crate) evrs: Vec<LocalEvr>,
+    pub(crate) nodes: Vec<LocalNode>,
+    /// Lookups into `strs`, `evrs` and `nodes` while the chunk is filled.
+    pub(crate) index: Index,
     /// The parser's scratch: the list of each entry of the package being
     /// read.
     pub(crate) entry_lists: Vec<u8>,
+}
+
+/// The lookups of a chunk being filled (dropped by [`RawChunk::seal`]).
+#[derive(Clone, Default)]
+pub(crate) struct Index {
+    strs: HashTable<u32>,
+    evrs: HashTable<u32>,
+    nodes: FxHashMap<LocalNode, u32>,
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Index")
+    }
 }
 
 impl RawChunk {
@@ -88,6 +159,12 @@ impl RawChunk {
     /// Whether the chunk has no packages.
     pub fn is_empty(&self) -> bool {
         self.pkgs.is_empty()
+    }
+
+    /// Drops what only filling the chunk needs.
+    pub(crate) fn seal(&mut self) {
+        self.index = Index::default();
+        self.entry_lists = Vec::new();
     }
 
     /// Appends `s` to the text buffer.
@@ -114,6 +191,133 @@ impl RawChunk {
         &self.text[t.start as usize..(t.start + t.len) as usize]
     }
 
+    /// The index of string `s` among the chunk's strings, added if new.
+    pub(crate) fn intern(&mut self, s: &str) -> u32 {
+        let hash = str_hash(s);
+        if let Some(i) = self.find_str(hash, s) {
+            return i;
+        }
+        let text = self.push_text(s);
+        self.add_str(hash, text)
+    }
+
+    /// [`RawChunk::intern`] of the text appended since `start`: the text
+    /// stays when it is new and is taken back when the chunk has it.
+    pub(crate) fn intern_since(&mut self, start: usize) -> u32 {
+        let text = self.text_since(start);
+        let hash = str_hash(self.str(text));
+        if let Some(i) = self.find_str(hash, self.str(text)) {
+            self.text.truncate(start);
+            return i;
+        }
+        self.add_str(hash, text)
+    }
+
+    /// [`RawChunk::intern`] of text already in the buffer (kept in place).
+    pub(crate) fn intern_text(&mut self, text: RawText) -> u32 {
+        let hash = str_hash(self.str(text));
+        match self.find_str(hash, self.str(text)) {
+            Some(i) => i,
+            None => self.add_str(hash, text),
+        }
+    }
+
+    fn find_str(&self, hash: u64, s: &str) -> Option<u32> {
+        let (strs, text) = (&self.strs, &self.text);
+        let at = |t: RawText| &text[t.start as usize..(t.start + t.len) as usize];
+        self.index
+            .strs
+            .find(hash, |&i| at(strs[i as usize].text) == s)
+            .copied()
+    }
+
+    fn add_str(&mut self, hash: u64, text: RawText) -> u32 {
+        let i = self.strs.len() as u32;
+        self.strs.push(LocalStr { text, hash });
+        let strs = &self.strs;
+        self.index
+            .strs
+            .insert_unique(hash, i, |&j| strs[j as usize].hash);
+        i
+    }
+
+    /// The index of an EVR among the chunk's EVRs, added if new (an empty
+    /// release is no release, as [`Evr::new`]).
+    pub(crate) fn intern_evr(&mut self, epoch: u32, ver: &str, rel: Option<&str>) -> u32 {
+        let rel = rel.filter(|r| !r.is_empty());
+        let hash = evr_hash(epoch, ver, rel);
+        let (evrs, text) = (&self.evrs, &self.text);
+        let at = |t: RawText| &text[t.start as usize..(t.start + t.len) as usize];
+        let found = self.index.evrs.find(hash, |&i| {
+            let e = &evrs[i as usize];
+            e.epoch == epoch && at(e.ver) == ver && e.rel.map(at) == rel
+        });
+        if let Some(&i) = found {
+            return i;
+        }
+        let ver = self.push_text(ver);
+        let rel = rel.map(|r| self.push_text(r));
+        let i = self.evrs.len() as u32;
+        self.evrs.push(LocalEvr {
+            hash,
+            epoch,
+            ver,
+            rel,
+        });
+        let evrs = &self.evrs;
+        self.index
+            .evrs
+            .insert_unique(hash, i, |&j| evrs[j as usize].hash);
+        i
+    }
+
+    /// The entry of a simple dependency: `name`, maybe compared with an
+    /// EVR (epoch, version, release).
+    pub(crate) fn simple_entry(
+        &mut self,
+        name: &str,
+        range: Option<(Cmp, u32, &str, Option<&str>)>,
+        pre: bool,
+    ) -> RawEntry {
+        let name = self.intern(name);
+        let range = range.map(|(cmp, e, v, r)| (cmp, self.intern_evr(e, v, r)));
+        let node = LocalNode { name, range };
+        let next = self.nodes.len() as u32;
+        let i = *self.index.nodes.entry(node).or_insert(next);
+        if i == next {
+            self.nodes.push(node);
+        }
+        RawEntry {
+            dep: RawDep::Simple(i),
+            pre,
+        }
+    }
+
+    /// The entry of a rich dependency.
+    pub(crate) fn rich_entry(&mut self, dep: Dep, pre: bool) -> RawEntry {
+        self.rich.push(dep);
+        RawEntry {
+            dep: RawDep::Rich(self.rich.len() as u32 - 1),
+            pre,
+        }
+    }
+
+    /// The text of chunk string `i`.
+    #[inline]
+    pub(crate) fn local_str(&self, i: u32) -> &str {
+        self.str(self.strs[i as usize].text)
+    }
+
+    /// A package's name.
+    pub(crate) fn name(&self, p: &RawPkg) -> &str {
+        self.local_str(p.name)
+    }
+
+    /// A package's arch.
+    pub(crate) fn arch(&self, p: &RawPkg) -> &str {
+        self.local_str(p.arch)
+    }
+
     /// List `k` of package `p`.
     #[inline]
     pub(crate) fn list(&self, p: &RawPkg, k: usize) -> &[RawEntry] {
@@ -133,40 +337,46 @@ impl RawChunk {
             .map(|&f| self.str(f))
     }
 
+    /// Chunk EVR `i`.
+    pub(crate) fn local_evr(&self, i: u32) -> Evr {
+        let e = &self.evrs[i as usize];
+        Evr {
+            epoch: e.epoch,
+            version: self.str(e.ver).to_string(),
+            release: e.rel.map(|r| self.str(r).to_string()),
+        }
+    }
+
     /// A package's EVR.
     pub(crate) fn evr(&self, p: &RawPkg) -> Evr {
-        Evr {
-            epoch: p.epoch,
-            version: self.str(p.ver).to_string(),
-            release: p.rel.map(|r| self.str(r).to_string()),
-        }
+        self.local_evr(p.evr)
     }
 
-    /// An entry's EVR (of its range).
-    pub(crate) fn range_evr(&self, r: &RawRange) -> Evr {
-        Evr {
-            epoch: r.epoch,
-            version: self.str(r.ver).to_string(),
-            release: r.rel.map(|x| self.str(x).to_string()),
-        }
-    }
-
-    /// A simple entry as a [`SimpleDep`].
-    fn simple(&self, e: &RawEntry) -> SimpleDep {
+    /// Chunk node `i` as a [`SimpleDep`].
+    fn simple(&self, i: u32) -> SimpleDep {
+        let n = &self.nodes[i as usize];
         SimpleDep {
-            name: self.str(e.name).to_string(),
-            range: e.range.map(|r| Range {
-                cmp: r.cmp,
-                evr: self.range_evr(&r),
+            name: self.local_str(n.name).to_string(),
+            range: n.range.map(|(cmp, e)| Range {
+                cmp,
+                evr: self.local_evr(e),
             }),
         }
     }
 
     /// An entry as a [`Dep`].
     pub(crate) fn dep(&self, e: &RawEntry) -> Dep {
-        match e.rich {
-            Some(i) => self.rich[i as usize].clone(),
-            None => Dep::Simple(self.simple(e)),
+        match e.dep {
+            RawDep::Rich(i) => self.rich[i as usize].clone(),
+            RawDep::Simple(i) => Dep::Simple(self.simple(i)),
+        }
+    }
+
+    /// An entry of a list of simple dependencies (provides, obsoletes).
+    fn simple_of(&self, e: &RawEntry) -> SimpleDep {
+        match e.dep {
+            RawDep::Simple(i) => self.simple(i),
+            RawDep::Rich(i) => unreachable!("rich dependency {} in a simple list", self.rich[i as usize]),
         }
     }
 
@@ -176,10 +386,10 @@ impl RawChunk {
             .iter()
             .map(|p| {
                 let deps = |k| self.list(p, k).iter().map(|e| self.dep(e)).collect();
-                let simple = |k| self.list(p, k).iter().map(|e| self.simple(e)).collect();
+                let simple = |k| self.list(p, k).iter().map(|e| self.simple_of(e)).collect();
                 Package {
-                    name: self.str(p.name).to_string(),
-                    arch: self.str(p.arch).to_string(),
+                    name: self.name(p).to_string(),
+                    arch: self.arch(p).to_string(),
                     evr: self.evr(p),
                     sourcerpm: self.str(p.sourcerpm).to_string(),
                     summary: self.str(p.summary).to_string(),
@@ -207,16 +417,31 @@ impl RawChunk {
             .collect()
     }
 
+    /// The source name of a package whose name, arch and sourcerpm are set.
+    pub(crate) fn set_srcname(&mut self, p: &mut RawPkg) {
+        let arch = self.local_str(p.arch);
+        p.srcname = p.name;
+        if arch != "src" && arch != "nosrc" {
+            let rpm = self.str(p.sourcerpm);
+            if let Some(src) = crate::package::source_name_of(rpm) {
+                // A prefix of the sourcerpm's text: interned in place.
+                let text = RawText {
+                    start: p.sourcerpm.start,
+                    len: src.len() as u32,
+                };
+                p.srcname = self.intern_text(text);
+            }
+        }
+    }
+
     /// The chunk form of owned packages (for pools built from them).
     pub fn from_packages(pkgs: &[Package]) -> RawChunk {
         let mut c = RawChunk::default();
         for p in pkgs {
             let mut r = RawPkg {
-                name: c.push_text(&p.name),
-                arch: c.push_text(&p.arch),
-                epoch: p.evr.epoch,
-                ver: c.push_text(&p.evr.version),
-                rel: p.evr.release.as_deref().map(|x| c.push_text(x)),
+                name: c.intern(&p.name),
+                arch: c.intern(&p.arch),
+                evr: c.intern_evr(p.evr.epoch, &p.evr.version, p.evr.release.as_deref()),
                 sourcerpm: c.push_text(&p.sourcerpm),
                 summary: c.push_text(&p.summary),
                 location: c.push_text(&p.location),
@@ -224,32 +449,20 @@ impl RawChunk {
                 size: p.size,
                 ..Default::default()
             };
+            c.set_srcname(&mut r);
             let simple = |c: &mut RawChunk, d: &SimpleDep, pre: bool| {
-                let name = c.push_text(&d.name);
-                let range = d.range.as_ref().map(|r| RawRange {
-                    cmp: r.cmp,
-                    epoch: r.evr.epoch,
-                    ver: c.push_text(&r.evr.version),
-                    rel: r.evr.release.as_deref().map(|x| c.push_text(x)),
+                let range = d.range.as_ref().map(|r| {
+                    let e = &r.evr;
+                    (r.cmp, e.epoch, e.version.as_str(), e.release.as_deref())
                 });
-                c.entries.push(RawEntry {
-                    name,
-                    range,
-                    pre,
-                    rich: None,
-                });
+                let e = c.simple_entry(&d.name, range, pre);
+                c.entries.push(e);
             };
             let dep = |c: &mut RawChunk, d: &Dep, pre: bool| match d {
                 Dep::Simple(s) => simple(c, s, pre),
                 rich => {
-                    let name = c.push_text("");
-                    c.entries.push(RawEntry {
-                        name,
-                        range: None,
-                        pre,
-                        rich: Some(c.rich.len() as u32),
-                    });
-                    c.rich.push(rich.clone());
+                    let e = c.rich_entry(rich.clone(), pre);
+                    c.entries.push(e);
                 }
             };
             r.lists[PROVIDES] = c.entries.len() as u32;
@@ -276,6 +489,7 @@ impl RawChunk {
             r.files = (fstart, c.files.len() as u32);
             c.pkgs.push(r);
         }
+        c.seal();
         c
     }
 }

@@ -1,0 +1,816 @@
+//! Building a [`Pool`]: packages are interned repo by repo, chunk by chunk
+//! of primary.xml, in pool order (libsolv's `repo_add_rpmmd` interns as it
+//! reads; so do we, which keeps string ids in libsolv's order), then
+//! [`PoolBuilder::finish`] builds the provider indexes (libsolv's
+//! `pool_createwhatprovides` and `pool_addfileprovides`).
+//!
+//! A chunk arrives with its distinct strings, EVRs and simple dependencies
+//! already found and hashed on its parsing thread (`rpmmd::raw`); the
+//! builder maps each to a pool id the first time the chunk uses it, in the
+//! order the packages name them, so the ids are those of interning every
+//! occurrence one by one.
+
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex};
+
+use hashbrown::HashTable;
+use rustc_hash::FxHashMap;
+
+use super::deps::compute_providers;
+use super::{
+    subject, Cold, INSTALLONLY_PROVIDES, DepAccess, DepId, DepInterner, DepNode, EvrId, PkgData, PkgId, Pool, Prov,
+    RelFlags, RepoInfo, SolvableId, Span, StrId, Text,
+};
+use crate::arch::{self, ArchPolicy};
+use crate::dep::Dep;
+use crate::evr::Evr;
+use crate::rpmmd::raw::{self, str_hash, RawChunk, RawDep, RawPkg};
+use crate::rpmmd::{FileKey, RepoSink, RepoSpec};
+
+/// The pool's string table: id -> string, and a lookup by hash
+/// ([`str_hash`], the hash chunks carry).
+#[derive(Default)]
+pub(super) struct StrTable {
+    pub(super) strs: Vec<Arc<str>>,
+    ids: HashTable<StrId>,
+}
+
+impl StrTable {
+    /// The id of `s` (of hash `hash`), if interned.
+    #[inline]
+    pub(super) fn find(&self, hash: u64, s: &str) -> Option<StrId> {
+        let strs = &self.strs;
+        self.ids
+            .find(hash, |&id| &*strs[id.to_usize()] == s)
+            .copied()
+    }
+
+    /// The id of `s`, if interned.
+    pub(super) fn get(&self, s: &str) -> Option<StrId> {
+        self.find(str_hash(s), s)
+    }
+
+    /// The id of `s` (of hash `hash`), interned if new.
+    fn intern(&mut self, hash: u64, s: &str) -> StrId {
+        if let Some(id) = self.find(hash, s) {
+            return id;
+        }
+        let id = StrId::from_usize(self.strs.len());
+        self.strs.push(Arc::from(s));
+        let strs = &self.strs;
+        self.ids
+            .insert_unique(hash, id, |&i| str_hash(&strs[i.to_usize()]));
+        id
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.strs.reserve(n);
+        let strs = &self.strs;
+        self.ids.reserve(n, |&i| str_hash(&strs[i.to_usize()]));
+    }
+
+    /// Bytes held by the lookup (for `POOL_STATS`).
+    pub(super) fn capacity_bytes(&self) -> usize {
+        self.ids.capacity() * 4
+    }
+}
+
+impl std::ops::Deref for StrTable {
+    type Target = [Arc<str>];
+
+    fn deref(&self) -> &[Arc<str>] {
+        &self.strs
+    }
+}
+
+/// String, EVR and dependency tables being filled while the pool is built.
+#[derive(Default)]
+struct Tables {
+    strs: StrTable,
+    evr_map: FxHashMap<Evr, EvrId>,
+    evrs: Vec<Evr>,
+    /// Hash of an EVR's parts ([`evr_hash`]) -> an EVR with that hash:
+    /// finds a chunk's EVRs without building an `Evr` for the lookup.
+    evr_by_hash: FxHashMap<u64, EvrId>,
+    node_map: FxHashMap<DepNode, DepId>,
+    nodes: Vec<DepNode>,
+}
+
+impl DepInterner for Tables {
+    fn intern_str(&mut self, s: &str) -> StrId {
+        self.strs.intern(str_hash(s), s)
+    }
+
+    fn intern_evr(&mut self, evr: &Evr) -> EvrId {
+        if let Some(&id) = self.evr_map.get(evr) {
+            return id;
+        }
+        let id = EvrId::from_usize(self.evrs.len());
+        self.evrs.push(evr.clone());
+        self.evr_map.insert(evr.clone(), id);
+        id
+    }
+
+    fn intern_node(&mut self, node: DepNode) -> DepId {
+        if let Some(&id) = self.node_map.get(&node) {
+            return id;
+        }
+        let id = DepId::from_usize(self.nodes.len());
+        self.nodes.push(node);
+        self.node_map.insert(node, id);
+        id
+    }
+}
+
+impl Tables {
+    /// The id of an EVR given by parts, with its [`evr_hash`].
+    fn intern_evr_hashed(&mut self, h: u64, epoch: u32, ver: &str, rel: Option<&str>) -> EvrId {
+        if let Some(&id) = self.evr_by_hash.get(&h) {
+            let e = &self.evrs[id.to_usize()];
+            if e.epoch == epoch && e.version == ver && e.release.as_deref() == rel {
+                return id;
+            }
+        }
+        // Not seen through this map (or another EVR with the same hash):
+        // the EVR table decides, so ids stay those of first appearance.
+        let id = self.intern_evr(&Evr {
+            epoch,
+            version: ver.to_string(),
+            release: rel.map(str::to_string),
+        });
+        self.evr_by_hash.entry(h).or_insert(id);
+        id
+    }
+}
+
+/// The pool ids of a chunk's strings, EVRs and simple dependencies, found
+/// the first time the chunk uses each (None: not yet).
+#[derive(Default)]
+struct ChunkIds {
+    strs: Vec<Option<StrId>>,
+    evrs: Vec<Option<EvrId>>,
+    nodes: Vec<Option<DepId>>,
+}
+
+impl ChunkIds {
+    fn reset(&mut self, c: &RawChunk) {
+        self.strs.clear();
+        self.strs.resize(c.strs.len(), None);
+        self.evrs.clear();
+        self.evrs.resize(c.evrs.len(), None);
+        self.nodes.clear();
+        self.nodes.resize(c.nodes.len(), None);
+    }
+
+    /// The pool id of chunk string `i`.
+    #[inline]
+    fn str(&mut self, t: &mut Tables, c: &RawChunk, i: u32) -> StrId {
+        if let Some(id) = self.strs[i as usize] {
+            return id;
+        }
+        let ls = &c.strs[i as usize];
+        let id = t.strs.intern(ls.hash, c.str(ls.text));
+        self.strs[i as usize] = Some(id);
+        id
+    }
+
+    /// The pool id of chunk EVR `i`.
+    #[inline]
+    fn evr(&mut self, t: &mut Tables, c: &RawChunk, i: u32) -> EvrId {
+        if let Some(id) = self.evrs[i as usize] {
+            return id;
+        }
+        let e = &c.evrs[i as usize];
+        let id = t.intern_evr_hashed(e.hash, e.epoch, c.str(e.ver), e.rel.map(|r| c.str(r)));
+        self.evrs[i as usize] = Some(id);
+        id
+    }
+
+    /// The provide of chunk node `i`.
+    #[inline]
+    fn prov(&mut self, t: &mut Tables, c: &RawChunk, i: u32) -> Prov {
+        let n = c.nodes[i as usize];
+        let name = self.str(t, c, n.name);
+        match n.range {
+            None => Prov {
+                name,
+                flags: RelFlags::ANY,
+                evr: EvrId::default(),
+            },
+            Some((cmp, e)) => Prov {
+                name,
+                flags: RelFlags::of_cmp(cmp),
+                evr: self.evr(t, c, e),
+            },
+        }
+    }
+
+    /// The dependency id of chunk node `i`.
+    #[inline]
+    fn node(&mut self, t: &mut Tables, c: &RawChunk, i: u32) -> DepId {
+        if let Some(id) = self.nodes[i as usize] {
+            return id;
+        }
+        let p = self.prov(t, c, i);
+        let id = t.intern_node(DepNode::Simple {
+            name: p.name,
+            flags: p.flags,
+            evr: p.evr,
+        });
+        self.nodes[i as usize] = Some(id);
+        id
+    }
+}
+
+/// Interns a package's strings in the order libsolv's rpm-md parser meets
+/// them in `primary.xml` (after name and arch: the source name when it
+/// differs, then provides, requires, conflicts, obsoletes, suggests,
+/// enhances, recommends, supplements, rich dependencies left to right).
+/// Symbol ids then follow libsolv's string ids, and libdnf orders the jobs
+/// of a glob (`_name_dict`) and `sort_by_common_dep` orders provides by them.
+/// (libsolv also interns directory names of file lists, which only matters
+/// for a name first seen as a directory; not modelled.)
+fn intern_in_primary_order(t: &mut Tables, ids: &mut ChunkIds, c: &RawChunk, pkg: &RawPkg) {
+    if pkg.srcname != pkg.name {
+        ids.str(t, c, pkg.srcname);
+    }
+    for k in [
+        raw::PROVIDES,
+        raw::REQUIRES,
+        raw::CONFLICTS,
+        raw::OBSOLETES,
+        raw::SUGGESTS,
+        raw::ENHANCES,
+        raw::RECOMMENDS,
+        raw::SUPPLEMENTS,
+    ] {
+        for e in c.list(pkg, k) {
+            match e.dep {
+                RawDep::Rich(i) => c.rich[i as usize].for_each_leaf(&mut |s| {
+                    t.intern_str(&s.name);
+                }),
+                RawDep::Simple(i) => {
+                    ids.str(t, c, c.nodes[i as usize].name);
+                }
+            }
+        }
+    }
+}
+
+/// The pool being built: packages are added repo by repo, in pool order
+/// ([`Pool::new`] all at once; [`Pool::load`] chunk by chunk while later
+/// chunks are still being parsed), then [`PoolBuilder::finish`] builds the
+/// indexes.
+pub(super) struct PoolBuilder {
+    policy: ArchPolicy,
+    t: Tables,
+    infos: Vec<RepoInfo>,
+    data: Vec<PkgData>,
+    cold: Vec<Cold>,
+    cold_text: String,
+    /// (package index, path) of every file, primary's in package order,
+    /// then filelists' (sorted by package, stably, at the end).
+    file_pairs: Vec<(u32, Text)>,
+    file_text: String,
+    raw_provs: Vec<Prov>,
+    pre: Vec<u64>,
+    rich: Vec<(u32, Dep)>,
+    provs: Vec<Prov>,
+    deplist: Vec<DepId>,
+    /// The current repo's excludes.
+    exclude: Vec<String>,
+    includepkgs: Vec<String>,
+    /// Index of each repo's first package.
+    repo_starts: Vec<usize>,
+    /// The pool ids of the current chunk's values.
+    ids: ChunkIds,
+}
+
+impl PoolBuilder {
+    pub(super) fn new(policy: ArchPolicy) -> PoolBuilder {
+        let mut t = Tables::default();
+        t.intern_str(""); // symbol 0: the empty string (never a name)
+        t.intern_evr(&Evr::default());
+        PoolBuilder {
+            policy,
+            t,
+            infos: Vec::new(),
+            data: Vec::new(),
+            cold: Vec::new(),
+            cold_text: String::new(),
+            file_pairs: Vec::new(),
+            file_text: String::new(),
+            raw_provs: Vec::new(),
+            pre: Vec::new(),
+            rich: Vec::new(),
+            provs: Vec::new(),
+            deplist: Vec::new(),
+            exclude: Vec::new(),
+            includepkgs: Vec::new(),
+            repo_starts: Vec::new(),
+            ids: ChunkIds::default(),
+        }
+    }
+
+    /// The packages added next come from `spec`.
+    pub(super) fn start_repo(&mut self, spec: &RepoSpec) {
+        self.infos.push(RepoInfo {
+            id: spec.id.clone(),
+            baseurl: spec.baseurl.clone(),
+            priority: -spec.priority,
+            subpriority: -spec.cost,
+        });
+        self.exclude = spec.exclude.clone();
+        self.includepkgs = spec.includepkgs.clone();
+        self.repo_starts.push(self.data.len());
+    }
+
+    /// Interns, indexes and keeps the packages of a parsed chunk of the
+    /// current repo (straight from the chunk's text: the pool keeps ids and
+    /// compact text only).
+    pub(super) fn add_chunk(&mut self, c: &RawChunk) {
+        let nprov: usize = c.pkgs.iter().map(|p| c.list(p, raw::PROVIDES).len()).sum();
+        self.data.reserve(c.len());
+        self.cold.reserve(c.len());
+        self.provs.reserve(nprov + c.len());
+        self.deplist.reserve(c.entries.len() - nprov);
+        let t = &mut self.t;
+        t.strs.reserve(c.strs.len());
+        t.evr_map.reserve(c.evrs.len());
+        t.evr_by_hash.reserve(c.evrs.len());
+        t.evrs.reserve(c.evrs.len());
+        t.node_map.reserve(c.nodes.len());
+        t.nodes.reserve(c.nodes.len());
+        let mut ids = std::mem::take(&mut self.ids);
+        ids.reset(c);
+        for p in &c.pkgs {
+            self.add(c, &mut ids, p);
+        }
+        self.ids = ids;
+    }
+
+    /// Interns, indexes and keeps package `pkg` of chunk `c`.
+    fn add(&mut self, c: &RawChunk, ids: &mut ChunkIds, pkg: &RawPkg) {
+        let t = &mut self.t;
+        let (pname, parch) = (c.name(pkg), c.arch(pkg));
+        let source = parch == "src" || parch == "nosrc";
+        // Packages of arches that do not install here stay (dnf's name
+        // queries still find them) but are never providers.
+        let score = if source { 0 } else { self.policy.score(parch) };
+        let excluded = if self.exclude.is_empty() && self.includepkgs.is_empty() {
+            false
+        } else {
+            let pevr = c.evr(pkg);
+            let m = |pat: &String| subject::spec_matches_parts(pat, pname, &pevr, parch);
+            self.exclude.iter().any(m)
+                || (!self.includepkgs.is_empty() && !self.includepkgs.iter().any(m))
+        };
+        let name = ids.str(t, c, pkg.name);
+        let arch_sym = ids.str(t, c, pkg.arch);
+        // Strings in the order libsolv's rpm-md parser meets them.
+        intern_in_primary_order(t, ids, c, pkg);
+        // Already interned (the name, or the source name just above).
+        let srcname = ids.str(t, c, pkg.srcname);
+        let evr = ids.evr(t, c, pkg.evr);
+        let provs = &mut self.provs;
+        let pstart = provs.len() as u32;
+        let mut as_read = true;
+        let raw_provides = c.list(pkg, raw::PROVIDES);
+        for e in raw_provides {
+            let pv = ids.prov(t, c, simple_index(e.dep));
+            if !provs[pstart as usize..].contains(&pv) {
+                provs.push(pv);
+            } else {
+                as_read = false;
+            }
+        }
+        if !source {
+            let selfp = Prov {
+                name,
+                flags: RelFlags::EQ,
+                evr,
+            };
+            if !provs[pstart as usize..].contains(&selfp) {
+                provs.push(selfp);
+                as_read = false;
+            }
+        }
+        let provides = Span {
+            start: pstart,
+            len: provs.len() as u32 - pstart,
+        };
+        // Interned as read unless a duplicate was dropped or the
+        // self-provide added: then the list as read is kept aside.
+        let raw_provides = if as_read {
+            None
+        } else {
+            let start = self.raw_provs.len() as u32;
+            for e in raw_provides {
+                let pv = ids.prov(t, c, simple_index(e.dep));
+                self.raw_provs.push(pv);
+            }
+            Some(Span {
+                start,
+                len: raw_provides.len() as u32,
+            })
+        };
+        // The dependency lists, in PkgData order; pre-requirements and
+        // rich dependencies as read are kept by position.
+        let mut spans = [Span::default(); 8];
+        for k in [
+            raw::REQUIRES,
+            raw::CONFLICTS,
+            raw::OBSOLETES,
+            raw::RECOMMENDS,
+            raw::SUGGESTS,
+            raw::SUPPLEMENTS,
+            raw::ENHANCES,
+        ] {
+            let start = self.deplist.len() as u32;
+            for e in c.list(pkg, k) {
+                let at = self.deplist.len();
+                if e.pre {
+                    set_bit(&mut self.pre, at);
+                }
+                let id = match e.dep {
+                    RawDep::Rich(i) => {
+                        let d = &c.rich[i as usize];
+                        self.rich.push((at as u32, d.clone()));
+                        t.intern_dep(d)
+                    }
+                    RawDep::Simple(i) => ids.node(t, c, i),
+                };
+                self.deplist.push(id);
+            }
+            spans[k] = Span {
+                start,
+                len: self.deplist.len() as u32 - start,
+            };
+        }
+        self.data.push(PkgData {
+            name,
+            srcname,
+            arch: arch_sym,
+            evr,
+            repo: self.infos.len() as u16 - 1,
+            source,
+            disabled: excluded,
+            multiversion: false,
+            score,
+            color: arch::color(parch),
+            provides,
+            requires: spans[raw::REQUIRES],
+            conflicts: spans[raw::CONFLICTS],
+            obsoletes: spans[raw::OBSOLETES],
+            recommends: spans[raw::RECOMMENDS],
+            suggests: spans[raw::SUGGESTS],
+            supplements: spans[raw::SUPPLEMENTS],
+            enhances: spans[raw::ENHANCES],
+        });
+        let pkg_index = self.cold.len() as u32;
+        let files_start = self.file_pairs.len() as u32;
+        for f in c.files_of(pkg) {
+            let text = Text::push(&mut self.file_text, f);
+            self.file_pairs.push((pkg_index, text));
+        }
+        let ct = &mut self.cold_text;
+        self.cold.push(Cold {
+            sourcerpm: Text::push(ct, c.str(pkg.sourcerpm)),
+            summary: Text::push(ct, c.str(pkg.summary)),
+            location: Text::push(ct, c.str(pkg.location)),
+            checksum: pkg.checksum.map(|x| Text::push(ct, c.str(x))),
+            size: pkg.size,
+            // Filled in by `finish` (filelists add files later).
+            files: Span {
+                start: files_start,
+                len: 0,
+            },
+            raw_provides,
+        });
+    }
+}
+
+/// The node of an entry of provides or obsoletes (never rich: the parser
+/// refuses rich ones there).
+fn simple_index(d: RawDep) -> u32 {
+    match d {
+        RawDep::Simple(i) => i,
+        RawDep::Rich(_) => unreachable!("rich dependency in provides or obsoletes"),
+    }
+}
+
+/// Sets bit `i` of a bitset.
+fn set_bit(bits: &mut Vec<u64>, i: usize) {
+    if bits.len() <= i / 64 {
+        bits.resize(i / 64 + 1, 0);
+    }
+    bits[i / 64] |= 1 << (i % 64);
+}
+
+impl RepoSink for PoolBuilder {
+    fn repo(&mut self, spec: &RepoSpec) {
+        self.start_repo(spec);
+    }
+
+    fn packages(&mut self, pkgs: RawChunk) {
+        self.add_chunk(&pkgs);
+    }
+
+    fn file_keys(&self) -> Vec<Vec<FileKey<'_>>> {
+        let t = &self.t;
+        let key = |i: usize| {
+            let (d, c) = (&self.data[i], &self.cold[i]);
+            FileKey {
+                checksum: c.checksum.map(|x| x.get(&self.cold_text)),
+                name: &t.strs[d.name.to_usize()],
+                arch: &t.strs[d.arch.to_usize()],
+                evr: &t.evrs[d.evr.to_usize()],
+            }
+        };
+        let mut ends: Vec<usize> = self.repo_starts.iter().skip(1).copied().collect();
+        ends.push(self.data.len());
+        self.repo_starts
+            .iter()
+            .zip(ends)
+            .map(|(&start, end)| (start..end).map(key).collect())
+            .collect()
+    }
+
+    fn add_files(&mut self, repo: usize, files: Vec<(usize, String)>) {
+        let start = self.repo_starts[repo];
+        for (i, path) in files {
+            let text = Text::push(&mut self.file_text, &path);
+            self.file_pairs.push(((start + i) as u32, text));
+        }
+    }
+}
+
+impl PoolBuilder {
+    /// Builds the indexes of the packages added.
+    pub(super) fn finish(self) -> Pool {
+        let PoolBuilder {
+            policy,
+            mut t,
+            infos,
+            data,
+            mut cold,
+            cold_text,
+            mut file_pairs,
+            file_text,
+            raw_provs,
+            mut pre,
+            rich,
+            provs,
+            deplist,
+            ..
+        } = self;
+        // Files: primary's came in package order, filelists' after them.
+        file_pairs.sort_by_key(|&(i, _)| i);
+        let mut files = Vec::with_capacity(file_pairs.len());
+        for (k, &(i, text)) in file_pairs.iter().enumerate() {
+            let f = &mut cold[i as usize].files;
+            if f.len == 0 {
+                f.start = k as u32;
+            }
+            f.len += 1;
+            files.push(text);
+        }
+        drop(file_pairs);
+        pre.resize(deplist.len().div_ceil(64), 0);
+        for name in INSTALLONLY_PROVIDES {
+            t.intern_str(name);
+        }
+
+        // Paths named by dependencies get file-owner providers.
+        let nsyms = t.strs.len();
+        let mut indexed_paths = vec![false; nsyms];
+        for node in &t.nodes {
+            if let DepNode::Simple { name, .. } = node {
+                if t.strs[name.to_usize()].starts_with('/') {
+                    indexed_paths[name.to_usize()] = true;
+                }
+            }
+        }
+
+        // name -> providers: counting pass, then fill in solvable id order.
+        // Two passes (count, then fill) over (solvable, symbol) pairs in
+        // solvable order, so every list comes out sorted and unique.
+        let mut file_syms: Vec<(SolvableId, StrId)> = Vec::new();
+        for (i, d) in data.iter().enumerate() {
+            if d.source || d.score == 0 {
+                continue;
+            }
+            for f in &files[cold[i].files.range()] {
+                if let Some(sym) = t.strs.get(f.get(&file_text)) {
+                    if indexed_paths[sym.to_usize()] {
+                        file_syms.push((SolvableId::of_index(i), sym));
+                    }
+                }
+            }
+        }
+        let mut last = vec![SolvableId::NONE; nsyms];
+        let mut count = vec![0u32; nsyms + 1];
+        let mut fi = 0;
+        let mut each_pair = |f: &mut dyn FnMut(SolvableId, StrId)| {
+            fi = 0;
+            for (i, d) in data.iter().enumerate() {
+                if d.source || d.score == 0 {
+                    continue;
+                }
+                let sid = SolvableId::of_index(i);
+                for pv in &provs[d.provides.range()] {
+                    f(sid, pv.name);
+                }
+                while fi < file_syms.len() && file_syms[fi].0 == sid {
+                    f(sid, file_syms[fi].1);
+                    fi += 1;
+                }
+            }
+        };
+        each_pair(&mut |sid, sym| {
+            if last[sym.to_usize()] != sid {
+                last[sym.to_usize()] = sid;
+                count[sym.to_usize() + 1] += 1;
+            }
+        });
+        for k in 0..nsyms {
+            count[k + 1] += count[k];
+        }
+        let mut name_wp_data = vec![SolvableId::NONE; count[nsyms] as usize];
+        let mut fill: Vec<u32> = count[..nsyms].to_vec();
+        last.iter_mut().for_each(|x| *x = SolvableId::NONE);
+        each_pair(&mut |sid, sym| {
+            let k = sym.to_usize();
+            if last[k] != sid {
+                last[k] = sid;
+                name_wp_data[fill[k] as usize] = sid;
+                fill[k] += 1;
+            }
+        });
+        let name_wp: Vec<Span> = (0..nsyms)
+            .map(|k| Span {
+                start: count[k],
+                len: count[k + 1] - count[k],
+            })
+            .collect();
+
+        let mut sources_by_name: FxHashMap<StrId, Vec<PkgId>> = FxHashMap::default();
+        let mut binaries_by_name: FxHashMap<StrId, Vec<SolvableId>> = FxHashMap::default();
+        for (i, d) in data.iter().enumerate() {
+            if d.source {
+                if !d.disabled {
+                    sources_by_name
+                        .entry(d.name)
+                        .or_default()
+                        .push(PkgId::from_usize(i));
+                }
+            } else {
+                binaries_by_name
+                    .entry(d.name)
+                    .or_default()
+                    .push(SolvableId::of_index(i));
+            }
+        }
+
+        let mut pool = Pool {
+            arch: policy,
+            repos: infos,
+            data,
+            cold,
+            cold_text,
+            files,
+            file_text,
+            raw_provs,
+            pre,
+            rich,
+            strs: t.strs,
+            evr_map: t.evr_map,
+            evrs: t.evrs,
+            node_map: t.node_map,
+            nodes: t.nodes,
+            provs,
+            deplist,
+            name_wp,
+            name_wp_data,
+            dep_wp: Vec::new(),
+            dep_wp_data: Vec::new(),
+            file_cache: Mutex::new(FxHashMap::default()),
+            sources_by_name,
+            binaries_by_name,
+            complex: Vec::new(),
+            obsoleters: FxHashMap::default(),
+        };
+        let complex: Vec<bool> = (0..pool.nodes.len())
+            .map(|i| pool.is_complex(DepId::from_usize(i)))
+            .collect();
+        pool.complex = complex;
+        let mut obsoleters: FxHashMap<StrId, Vec<SolvableId>> = FxHashMap::default();
+        for (i, d) in pool.data.iter().enumerate() {
+            let sid = SolvableId::of_index(i);
+            for &obs in pool.deps_of(d.obsoletes) {
+                if let DepNode::Simple { name, .. } = pool.nodes[obs.to_usize()] {
+                    let l = obsoleters.entry(name).or_default();
+                    if l.last() != Some(&sid) {
+                        l.push(sid);
+                    }
+                }
+            }
+        }
+        pool.obsoleters = obsoleters;
+
+        // Multiversion (installonly) packages.
+        for name in INSTALLONLY_PROVIDES {
+            if let Some(sym) = pool.sym(name) {
+                let sids: Vec<SolvableId> = pool.name_providers(sym).into_owned();
+                for sid in sids {
+                    pool.data[sid.package().to_usize()].multiversion = true;
+                }
+            }
+        }
+
+        // Providers of every interned dependency (operands come first).
+        let mut wp = Vec::with_capacity(pool.nodes.len());
+        let mut wp_data = Vec::new();
+        for i in 0..pool.nodes.len() {
+            let node = pool.nodes[i];
+            let view = Building {
+                pool: &pool,
+                wp: &wp,
+                wp_data: &wp_data,
+            };
+            let l = compute_providers(&view, node);
+            let start = wp_data.len() as u32;
+            wp_data.extend_from_slice(&l);
+            wp.push(Span {
+                start,
+                len: l.len() as u32,
+            });
+        }
+        pool.dep_wp = wp;
+        pool.dep_wp_data = wp_data;
+
+        let mut sources = std::mem::take(&mut pool.sources_by_name);
+        for ids in sources.values_mut() {
+            ids.sort_by(|&a, &b| {
+                let (da, db) = (&pool.data[a.to_usize()], &pool.data[b.to_usize()]);
+                let (pa, pb) = (
+                    pool.repos[da.repo as usize].priority,
+                    pool.repos[db.repo as usize].priority,
+                );
+                pb.cmp(&pa)
+                    .then_with(|| {
+                        pool.evrs[db.evr.to_usize()].cmp_newest(&pool.evrs[da.evr.to_usize()])
+                    })
+                    .then_with(|| a.cmp(&b))
+            });
+        }
+        pool.sources_by_name = sources;
+        if std::env::var_os("POOL_STATS").is_some() {
+            use std::mem::size_of;
+            let strbytes: usize = pool.strs.iter().map(|s| s.len() + 16).sum();
+            let evrbytes: usize = pool
+                .evrs
+                .iter()
+                .map(|e| e.version.capacity() + e.release.as_ref().map_or(0, |r| r.capacity()))
+                .sum();
+            eprintln!("STATS data={} cold={} cold_text={} files={} file_text={} raw_provs={} rich={} strs={}x{} strbytes={} str_map={} evrs={} evrbytes={} evr_map={} nodes={} node_map={} provs={} deplist={} name_wp={} name_wp_data={} dep_wp={} dep_wp_data={} complex={} binmap={}",
+                pool.data.capacity()*size_of::<PkgData>(), pool.cold.capacity()*size_of::<Cold>(), pool.cold_text.capacity(), pool.files.capacity()*size_of::<Text>(), pool.file_text.capacity(), pool.raw_provs.len()*12, pool.rich.len(),
+                pool.strs.len(), size_of::<Arc<str>>(), strbytes, pool.strs.capacity_bytes(), pool.evrs.capacity()*size_of::<Evr>(), evrbytes, pool.evr_map.capacity()*(size_of::<Evr>()+8),
+                pool.nodes.capacity()*size_of::<DepNode>(), pool.node_map.capacity()*(size_of::<DepNode>()+8), pool.provs.capacity()*size_of::<Prov>(), pool.deplist.capacity()*4,
+                pool.name_wp.capacity()*8, pool.name_wp_data.capacity()*4, pool.dep_wp.capacity()*8, pool.dep_wp_data.capacity()*4, pool.complex.capacity(), pool.binaries_by_name.len());
+        }
+        pool
+    }
+}
+
+/// The pool while dependency providers are being computed: operands' lists
+/// come from the partial tables.
+struct Building<'a> {
+    pool: &'a Pool,
+    wp: &'a [Span],
+    wp_data: &'a [SolvableId],
+}
+
+impl DepAccess for Building<'_> {
+    fn sym_str(&self, sym: StrId) -> &str {
+        self.pool.sym_str(sym)
+    }
+    fn evr(&self, id: EvrId) -> &Evr {
+        self.pool.evr(id)
+    }
+    fn node(&self, dep: DepId) -> DepNode {
+        self.pool.node(dep)
+    }
+    fn name_providers(&self, sym: StrId) -> Cow<'_, [SolvableId]> {
+        self.pool.name_providers(sym)
+    }
+    fn dep_providers(&self, dep: DepId) -> Cow<'_, [SolvableId]> {
+        Cow::Borrowed(&self.wp_data[self.wp[dep.to_usize()].range()])
+    }
+    fn provides_of(&self, sid: SolvableId) -> &[Prov] {
+        self.pool.provides_of(sid)
+    }
+    fn owns_file(&self, sid: SolvableId, path: StrId) -> bool {
+        self.pool.owns_file(sid, path)
+    }
+}
