@@ -330,10 +330,25 @@ impl PoolBuilder {
     /// compact text only).
     pub(super) fn add_chunk(&mut self, c: &RawChunk) {
         let nprov: usize = c.pkgs.iter().map(|p| c.list(p, raw::PROVIDES).len()).sum();
-        self.data.reserve(c.len());
-        self.cold.reserve(c.len());
-        self.provs.reserve(nprov + c.len());
-        self.deplist.reserve(c.entries.len() - nprov);
+        // The first chunk of a repo knows how many packages the repo
+        // declares: the tables are sized once for all of them, from this
+        // chunk's averages (growing them by doubling copied and faulted in
+        // ≈2× their final size).
+        let (n, scale) = match c.declared {
+            Some(n) if n > c.len() && !c.is_empty() => (n, n as f64 / c.len() as f64 * 1.05),
+            _ => (c.len(), 1.0),
+        };
+        let grow = |k: usize| (k as f64 * scale) as usize;
+        self.data.reserve(n);
+        self.cold.reserve(n);
+        self.provs.reserve(grow(nprov + c.len()));
+        self.deplist.reserve(grow(c.entries.len() - nprov));
+        self.cold_text.reserve(grow(
+            c.pkgs
+                .iter()
+                .map(|p| p.sourcerpm.len + p.summary.len + p.location.len + 64)
+                .sum::<u32>() as usize,
+        ));
         let t = &mut self.t;
         t.strs.reserve(c.strs.len());
         t.evr_map.reserve(c.evrs.len());

@@ -438,11 +438,20 @@ enum Msg {
     /// A parsed chunk of repo `.0`, with the paths its dependencies name
     /// (for [`Filelists::Needed`]).
     Chunk(usize, primary::Parsed, HashSet<String>),
-    /// Repo `.0` is read: the stream's read error, the checksum check, and
-    /// the file's display name and local path.
-    Done(usize, Result<()>, Result<()>, String, PathBuf),
+    /// Repo `.0` is read: its number of chunks, the stream's read error,
+    /// the checksum check, and the file's display name and local path.
+    Done(usize, (usize, Result<()>), Result<()>, String, PathBuf),
     /// Repo `.0`'s primary could not be opened.
     Failed(usize, Error),
+}
+
+/// A chunk of repo `repo`'s primary.xml for the parsers.
+struct Job {
+    repo: usize,
+    index: usize,
+    base: u64,
+    data: Vec<u8>,
+    origin: std::sync::Arc<str>,
 }
 
 /// What [`load_repos_into`]'s consumer knows of a repo being read.
@@ -478,6 +487,14 @@ pub fn load_repos_into(
     let needed = matches!(opts.filelists, Filelists::Needed | Filelists::NeededAnd(_));
     let mut keep: HashSet<String> = HashSet::new();
     let mut failed: Option<Error> = None;
+    // One pool of parsers for every repo, as many as there are cores; each
+    // repo's reader only decompresses and cuts chunks (a pool per repo put
+    // twice the threads on the cores and left one idle once the smaller
+    // repo was read).
+    let threads = rayon::current_num_threads().clamp(1, 8);
+    let spare = primary::Spare::default();
+    let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(threads);
+    let queue = std::sync::Mutex::new(queue);
     std::thread::scope(|scope| {
         // Bounded: when the sink (the pool builder) falls behind, the
         // parsers wait instead of piling up parsed chunks (on a loaded
@@ -485,8 +502,23 @@ pub fn load_repos_into(
         // loop below drains the channel into `early` after each hand-over,
         // so a parser never waits for a chunk that is behind it.
         let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(2);
+        for _ in 0..threads {
+            let (tx, queue, spare) = (tx.clone(), &queue, &spare);
+            scope.spawn(move || loop {
+                let job = queue.lock().expect("chunk queue").recv();
+                let Ok(Job { repo, index, base, data, origin }) = job else { break };
+                let p = primary::parse_fragment(&data, &origin, base, index == 0);
+                spare.put(data);
+                // Collected here, on the parsing threads.
+                let paths = match &p {
+                    Ok((pkgs, _)) if needed => needed_paths_raw(pkgs),
+                    _ => HashSet::new(),
+                };
+                let _ = tx.send(Msg::Chunk(repo, (index, p), paths));
+            });
+        }
         for (ri, o) in opened.iter().enumerate() {
-            let tx = tx.clone();
+            let (tx, jobs, spare) = (tx.clone(), jobs.clone(), &spare);
             scope.spawn(move || {
                 let meta = open_meta(o, "primary", opts).and_then(|m| {
                     m.ok_or_else(|| {
@@ -503,18 +535,21 @@ pub fn load_repos_into(
                         return;
                     }
                 };
-                let read =
-                    primary::parse_chunks(&mut mf.reader, &display, primary::CHUNK, |i, p| {
-                        // Collected here, on the parsing threads.
-                        let paths = match &p {
-                            Ok((pkgs, _)) if needed => needed_paths_raw(pkgs),
-                            _ => HashSet::new(),
-                        };
-                        let _ = tx.send(Msg::Chunk(ri, (i, p), paths));
-                    });
+                let origin: std::sync::Arc<str> = display.as_str().into();
+                let read = primary::read_chunks(
+                    &mut mf.reader,
+                    &display,
+                    primary::CHUNK,
+                    spare,
+                    |index, base, data| {
+                        let origin = origin.clone();
+                        jobs.send(Job { repo: ri, index, base, data, origin }).is_ok()
+                    },
+                );
                 let _ = tx.send(Msg::Done(ri, read, mf.finish(), display, path));
             });
         }
+        drop(jobs);
         drop(tx);
         let mut st: Vec<Progress> = opened.iter().map(|_| Progress::default()).collect();
         let mut cur = 0;
@@ -546,9 +581,13 @@ pub fn load_repos_into(
                 if !r.early.is_empty() {
                     break;
                 }
+                // Done once every chunk read is handed over.
+                if matches!(&r.done, Some(Msg::Done(_, (n, _), ..)) if r.next < *n) {
+                    break;
+                }
                 let (read, fin, display, path) = match r.done.take() {
                     None => break,
-                    Some(Msg::Done(_, read, fin, display, path)) => (read, fin, display, path),
+                    Some(Msg::Done(_, (_, read), fin, display, path)) => (read, fin, display, path),
                     Some(Msg::Failed(_, e)) => {
                         failed = Some(e);
                         break;

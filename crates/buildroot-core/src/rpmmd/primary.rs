@@ -10,7 +10,9 @@ use std::io::BufRead;
 use std::sync::mpsc::sync_channel;
 use std::sync::Mutex;
 
-use super::raw::{RawChunk, RawEntry, RawPkg, ENHANCES, PROVIDES};
+use hashbrown::HashTable;
+
+use super::raw::{RawChunk, RawDep, RawEntry, RawPkg, ENHANCES, OBSOLETES, PROVIDES};
 use super::scan::{local, Scanner, Tok};
 use crate::dep::{Cmp, Dep};
 use crate::error::{Error, Result};
@@ -84,44 +86,76 @@ pub(super) fn parse_chunks<R: BufRead>(
     emit: impl Fn(usize, Result<(RawChunk, bool)>) + Sync,
 ) -> Result<()> {
     let threads = rayon::current_num_threads().clamp(1, 8);
-    let mut chunks = Chunks::new(r, origin, chunk);
     if threads == 1 {
+        let mut chunks = Chunks::new(r, origin, chunk);
         while let Some((i, base, data)) = chunks.next_chunk()? {
             emit(i, parse_fragment(&data, origin, base, i == 0));
         }
         return Ok(());
     }
-    let mut read_error = None;
+    let mut read = Ok(());
     let (tx, rx) = sync_channel::<(usize, u64, Vec<u8>)>(threads);
     let rx = Mutex::new(rx);
+    let spare = Spare::default();
     std::thread::scope(|scope| {
-        let tx = tx;
         for _ in 0..threads {
-            let (rx, emit) = (&rx, &emit);
+            let (rx, emit, spare) = (&rx, &emit, &spare);
             scope.spawn(move || loop {
                 let job = rx.lock().expect("chunk queue").recv();
                 let Ok((i, base, data)) = job else { break };
-                emit(i, parse_fragment(&data, origin, base, i == 0));
+                let parsed = parse_fragment(&data, origin, base, i == 0);
+                spare.put(data);
+                emit(i, parsed);
             });
         }
-        loop {
-            match chunks.next_chunk() {
-                Ok(Some(job)) => {
-                    if tx.send(job).is_err() {
-                        return;
-                    }
-                }
-                Ok(None) => return,
-                Err(e) => {
-                    read_error = Some(e);
-                    return;
+        read = read_chunks(r, origin, chunk, &spare, |i, base, data| {
+            tx.send((i, base, data)).is_ok()
+        })
+        .1;
+        drop(tx);
+    });
+    read
+}
+
+/// Chunk buffers given back after parsing, for the reader to fill again:
+/// fresh multi-MB buffers cost a page fault per 4 KiB.
+#[derive(Default)]
+pub(super) struct Spare(Mutex<Vec<Vec<u8>>>);
+
+impl Spare {
+    pub(super) fn put(&self, mut buf: Vec<u8>) {
+        buf.clear();
+        self.0.lock().expect("spare buffers").push(buf);
+    }
+
+    fn take(&self) -> Option<Vec<u8>> {
+        self.0.lock().expect("spare buffers").pop()
+    }
+}
+
+/// Cuts a stream into chunks of about `chunk` bytes that end after a
+/// `</package>` and hands each to `send` (index, file offset, bytes) until
+/// it returns false; buffers come from `spare` when it has some. Returns
+/// how many chunks were handed over, and the stream's read error if any.
+pub(super) fn read_chunks<R: BufRead>(
+    r: R,
+    origin: &str,
+    chunk: usize,
+    spare: &Spare,
+    mut send: impl FnMut(usize, u64, Vec<u8>) -> bool,
+) -> (usize, Result<()>) {
+    let mut chunks = Chunks::new(r, origin, chunk);
+    loop {
+        chunks.spare = spare.take();
+        match chunks.next_chunk() {
+            Ok(Some((i, base, data))) => {
+                if !send(i, base, data) {
+                    return (i, Ok(()));
                 }
             }
+            Ok(None) => return (chunks.index, Ok(())),
+            Err(e) => return (chunks.index, Err(e)),
         }
-    });
-    match read_error {
-        Some(e) => Err(e),
-        None => Ok(()),
     }
 }
 
@@ -146,6 +180,8 @@ struct Chunks<'o, R> {
     index: usize,
     base: u64,
     done: bool,
+    /// A buffer to reuse for the next chunk.
+    spare: Option<Vec<u8>>,
 }
 
 impl<'o, R: BufRead> Chunks<'o, R> {
@@ -158,6 +194,7 @@ impl<'o, R: BufRead> Chunks<'o, R> {
             index: 0,
             base: 0,
             done: false,
+            spare: None,
         }
     }
 
@@ -166,7 +203,13 @@ impl<'o, R: BufRead> Chunks<'o, R> {
         const END: &[u8] = b"</package>";
         let mut want = self.size;
         // Sized up front: growing a multi-MB buffer by doubling copies it.
-        let mut buf = Vec::with_capacity(want + (64 << 10));
+        let mut buf = match self.spare.take() {
+            Some(mut b) => {
+                b.clear();
+                b
+            }
+            None => Vec::with_capacity(want + (64 << 10)),
+        };
         buf.append(&mut self.carry);
         loop {
             if self.done {
@@ -221,7 +264,12 @@ impl<'o, R: BufRead> Chunks<'o, R> {
 /// Parses the packages of one chunk of primary.xml; also says whether the
 /// chunk opened `<metadata>`. Chunks after the first start inside
 /// `<metadata>`, so end tags stay checked.
-fn parse_fragment(data: &[u8], origin: &str, base: u64, first: bool) -> Result<(RawChunk, bool)> {
+pub(super) fn parse_fragment(
+    data: &[u8],
+    origin: &str,
+    base: u64,
+    first: bool,
+) -> Result<(RawChunk, bool)> {
     let open: &[&str] = if first { &[] } else { &["metadata"] };
     let mut x = Scanner::new(data, origin, base, open)?;
     // Sized from the chunk (the strings are at most its bytes; entries
@@ -233,11 +281,17 @@ fn parse_fragment(data: &[u8], origin: &str, base: u64, first: bool) -> Result<(
         ..Default::default()
     };
     let mut saw_root = false;
+    let mut seen = SeenEntries::default();
     loop {
         match x.next()? {
-            Tok::Start { name, empty, .. } => match local(name) {
-                "metadata" => saw_root |= first,
-                "package" if !empty => read_package(&mut x, &mut out)?,
+            Tok::Start { name, attrs, empty } => match local(name) {
+                "metadata" => {
+                    saw_root |= first;
+                    // What the file says it holds: the pool sizes its
+                    // tables from it (a hint only; never checked).
+                    out.declared = attr(&x, attrs, "packages")?.and_then(|v| v.parse().ok());
+                }
+                "package" if !empty => read_package(&mut x, &mut out, &mut seen)?,
                 _ if !empty => x.skip()?,
                 _ => {}
             },
@@ -270,7 +324,16 @@ fn attr<'a>(x: &Scanner<'a>, attrs: &'a str, key: &str) -> Result<Option<Cow<'a,
     Ok(found)
 }
 
-fn read_package(x: &mut Scanner<'_>, c: &mut RawChunk) -> Result<()> {
+/// The entries of a chunk by their attributes as written: most
+/// dependencies recur within a chunk, and a recurring one is neither parsed
+/// nor interned again.
+type SeenEntries<'a> = HashTable<(&'a str, RawEntry)>;
+
+fn read_package<'a>(
+    x: &mut Scanner<'a>,
+    c: &mut RawChunk,
+    seen: &mut SeenEntries<'a>,
+) -> Result<()> {
     let mut p = RawPkg::default();
     let mut list: Option<usize> = None;
     // Entries arrive list by list, in the file's list order: they are
@@ -291,11 +354,11 @@ fn read_package(x: &mut Scanner<'_>, c: &mut RawChunk) -> Result<()> {
     };
     let (mut pname, mut parch, mut evr) = (None, None, None);
     loop {
-        match x.next()? {
+        match x.next_tag()? {
             Tok::Start { name, attrs, empty } => match local(name) {
                 "entry" => {
                     if let Some(l) = list {
-                        let e = read_entry(x, attrs, l, c)?;
+                        let e = entry(x, attrs, l, c, seen)?;
                         c.entries.push(e);
                         c.entry_lists.push(l as u8);
                     }
@@ -402,6 +465,26 @@ fn read_package(x: &mut Scanner<'_>, c: &mut RawChunk) -> Result<()> {
     p.files = (fstart, c.files.len() as u32);
     c.pkgs.push(p);
     Ok(())
+}
+
+/// The entry of an `rpm:entry` with attributes `attrs` in list `list`.
+fn entry<'a>(
+    x: &Scanner<'a>,
+    attrs: &'a str,
+    list: usize,
+    c: &mut RawChunk,
+    seen: &mut SeenEntries<'a>,
+) -> Result<RawEntry> {
+    let hash = super::raw::str_hash(attrs);
+    if let Some(&(_, e)) = seen.find(hash, |(a, _)| *a == attrs) {
+        // A rich dependency seen in another list is refused in these.
+        if !(matches!(e.dep, RawDep::Rich(_)) && matches!(list, PROVIDES | OBSOLETES)) {
+            return Ok(e);
+        }
+    }
+    let e = read_entry(x, attrs, list, c)?;
+    seen.insert_unique(hash, (attrs, e), |(a, _)| super::raw::str_hash(a));
+    Ok(e)
 }
 
 fn read_entry<'a>(

@@ -129,6 +129,8 @@ pub struct RawChunk {
     pub(crate) strs: Vec<LocalStr>,
     pub(crate) evrs: Vec<LocalEvr>,
     pub(crate) nodes: Vec<LocalNode>,
+    /// The `packages` count of `<metadata>`, in the chunk that opens it.
+    pub(crate) declared: Option<usize>,
     /// Lookups into `strs`, `evrs` and `nodes` while the chunk is filled.
     pub(crate) index: Index,
     /// The parser's scratch: the list of each entry of the package being

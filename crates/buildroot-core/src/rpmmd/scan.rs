@@ -138,6 +138,42 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// The next token that is not character data (for content whose text
+    /// is ignored: the text is passed over without being returned).
+    #[inline]
+    pub fn next_tag(&mut self) -> Result<Tok<'a>> {
+        let b = self.s.as_bytes();
+        if b.get(self.pos).is_some_and(|&c| c != b'<') {
+            // Most text between tags is indentation: a few bytes.
+            let near = &b[self.pos..b.len().min(self.pos + 16)];
+            self.pos = match near.iter().position(|&c| c == b'<') {
+                Some(i) => self.pos + i,
+                None => memchr::memchr(b'<', &b[self.pos..]).map_or(b.len(), |i| self.pos + i),
+            };
+        }
+        self.next()
+    }
+
+    /// When the element just opened holds only character data (no
+    /// markup): its raw text, where the text ends and where its end tag
+    /// ends. None otherwise: the caller reads it token by token.
+    #[inline]
+    fn leaf_text(&self) -> Option<(&'a str, usize, usize)> {
+        let b = self.s.as_bytes();
+        let open = *self.stack.last()?;
+        let lt = self.pos + memchr::memchr(b'<', &b[self.pos..])?;
+        let rest = &b[lt..];
+        let n = open.len();
+        if rest.len() < n + 3
+            || rest[1] != b'/'
+            || &rest[2..2 + n] != open.as_bytes()
+            || rest[2 + n] != b'>'
+        {
+            return None;
+        }
+        Some((&self.s[self.pos..lt], lt, lt + n + 3))
+    }
+
     /// `</name>` at `self.pos`.
     fn end_tag(&mut self) -> Result<Tok<'a>> {
         // End tags are short: a plain loop beats memchr's set-up.
@@ -225,6 +261,11 @@ impl<'a> Scanner<'a> {
 
     /// Skips to the end of the element whose start was just read.
     pub fn skip(&mut self) -> Result<()> {
+        if let Some((_, _, end)) = self.leaf_text() {
+            self.stack.pop();
+            self.pos = end;
+            return Ok(());
+        }
         let depth = self.stack.len();
         while self.stack.len() >= depth {
             if let Tok::Eof = self.next()? {
@@ -244,6 +285,15 @@ impl<'a> Scanner<'a> {
 
     /// [`Scanner::text`], appended to `out`.
     pub fn text_into(&mut self, out: &mut String) -> Result<()> {
+        if let Some((raw, lt, end)) = self.leaf_text() {
+            // Where the token-by-token path stands when it decodes the text
+            // (for the position in messages).
+            self.pos = lt;
+            out.push_str(&self.unescape(raw)?);
+            self.stack.pop();
+            self.pos = end;
+            return Ok(());
+        }
         let depth = self.stack.len();
         loop {
             match self.next()? {
