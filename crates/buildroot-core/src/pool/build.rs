@@ -24,7 +24,7 @@ use super::{
 use crate::arch::{self, ArchPolicy};
 use crate::dep::Dep;
 use crate::evr::Evr;
-use crate::rpmmd::raw::{self, str_hash, RawChunk, RawDep, RawPkg};
+use crate::rpmmd::raw::{self, evr_hash, str_hash, RawChunk, RawDep, RawPkg};
 use crate::rpmmd::{FileKey, RepoSink, RepoSpec};
 
 /// The pool's string table: id -> string, and a lookup by hash
@@ -69,10 +69,6 @@ impl StrTable {
         self.ids.reserve(n, |&i| str_hash(&strs[i.to_usize()]));
     }
 
-    /// Bytes held by the lookup (for `POOL_STATS`).
-    pub(super) fn capacity_bytes(&self) -> usize {
-        self.ids.capacity() * 4
-    }
 }
 
 impl std::ops::Deref for StrTable {
@@ -83,15 +79,66 @@ impl std::ops::Deref for StrTable {
     }
 }
 
+/// The pool's EVR table: id -> EVR, and a lookup by [`evr_hash`] (the
+/// hash chunks carry), so a chunk's EVRs are found from their parts.
+#[derive(Default)]
+pub(crate) struct EvrTable {
+    evrs: Vec<Evr>,
+    ids: HashTable<EvrId>,
+}
+
+impl EvrTable {
+    /// The id of the EVR of these parts (of hash `hash`), if interned.
+    #[inline]
+    fn find(&self, hash: u64, epoch: u32, ver: &str, rel: Option<&str>) -> Option<EvrId> {
+        let evrs = &self.evrs;
+        self.ids
+            .find(hash, |&id| {
+                let e = &evrs[id.to_usize()];
+                e.epoch == epoch && e.version == ver && e.release.as_deref() == rel
+            })
+            .copied()
+    }
+
+    /// The id of `evr`, if interned.
+    pub(super) fn get(&self, evr: &Evr) -> Option<EvrId> {
+        let rel = evr.release.as_deref();
+        self.find(evr_hash(evr.epoch, &evr.version, rel), evr.epoch, &evr.version, rel)
+    }
+
+    /// The id of the EVR of these parts (of hash `hash`), interned if new.
+    fn intern(&mut self, hash: u64, epoch: u32, ver: &str, rel: Option<&str>) -> EvrId {
+        if let Some(id) = self.find(hash, epoch, ver, rel) {
+            return id;
+        }
+        let id = EvrId::from_usize(self.evrs.len());
+        self.evrs.push(Evr {
+            epoch,
+            version: ver.to_string(),
+            release: rel.map(str::to_string),
+        });
+        let evrs = &self.evrs;
+        self.ids.insert_unique(hash, id, |&i| {
+            let e = &evrs[i.to_usize()];
+            evr_hash(e.epoch, &e.version, e.release.as_deref())
+        });
+        id
+    }
+}
+
+impl std::ops::Deref for EvrTable {
+    type Target = [Evr];
+
+    fn deref(&self) -> &[Evr] {
+        &self.evrs
+    }
+}
+
 /// String, EVR and dependency tables being filled while the pool is built.
 #[derive(Default)]
 struct Tables {
     strs: StrTable,
-    evr_map: FxHashMap<Evr, EvrId>,
-    evrs: Vec<Evr>,
-    /// Hash of an EVR's parts ([`evr_hash`]) -> an EVR with that hash:
-    /// finds a chunk's EVRs without building an `Evr` for the lookup.
-    evr_by_hash: FxHashMap<u64, EvrId>,
+    evrs: EvrTable,
     node_map: FxHashMap<DepNode, DepId>,
     nodes: Vec<DepNode>,
 }
@@ -102,13 +149,9 @@ impl DepInterner for Tables {
     }
 
     fn intern_evr(&mut self, evr: &Evr) -> EvrId {
-        if let Some(&id) = self.evr_map.get(evr) {
-            return id;
-        }
-        let id = EvrId::from_usize(self.evrs.len());
-        self.evrs.push(evr.clone());
-        self.evr_map.insert(evr.clone(), id);
-        id
+        let rel = evr.release.as_deref();
+        let h = evr_hash(evr.epoch, &evr.version, rel);
+        self.evrs.intern(h, evr.epoch, &evr.version, rel)
     }
 
     fn intern_node(&mut self, node: DepNode) -> DepId {
@@ -118,27 +161,6 @@ impl DepInterner for Tables {
         let id = DepId::from_usize(self.nodes.len());
         self.nodes.push(node);
         self.node_map.insert(node, id);
-        id
-    }
-}
-
-impl Tables {
-    /// The id of an EVR given by parts, with its [`evr_hash`].
-    fn intern_evr_hashed(&mut self, h: u64, epoch: u32, ver: &str, rel: Option<&str>) -> EvrId {
-        if let Some(&id) = self.evr_by_hash.get(&h) {
-            let e = &self.evrs[id.to_usize()];
-            if e.epoch == epoch && e.version == ver && e.release.as_deref() == rel {
-                return id;
-            }
-        }
-        // Not seen through this map (or another EVR with the same hash):
-        // the EVR table decides, so ids stay those of first appearance.
-        let id = self.intern_evr(&Evr {
-            epoch,
-            version: ver.to_string(),
-            release: rel.map(str::to_string),
-        });
-        self.evr_by_hash.entry(h).or_insert(id);
         id
     }
 }
@@ -181,7 +203,7 @@ impl ChunkIds {
             return id;
         }
         let e = &c.evrs[i as usize];
-        let id = t.intern_evr_hashed(e.hash, e.epoch, c.str(e.ver), e.rel.map(|r| c.str(r)));
+        let id = t.evrs.intern(e.hash, e.epoch, c.str(e.ver), e.rel.map(|r| c.str(r)));
         self.evrs[i as usize] = Some(id);
         id
     }
@@ -351,9 +373,6 @@ impl PoolBuilder {
         ));
         let t = &mut self.t;
         t.strs.reserve(c.strs.len());
-        t.evr_map.reserve(c.evrs.len());
-        t.evr_by_hash.reserve(c.evrs.len());
-        t.evrs.reserve(c.evrs.len());
         t.node_map.reserve(c.nodes.len());
         t.nodes.reserve(c.nodes.len());
         let mut ids = std::mem::take(&mut self.ids);
@@ -699,7 +718,6 @@ impl PoolBuilder {
             pre,
             rich,
             strs: t.strs,
-            evr_map: t.evr_map,
             evrs: t.evrs,
             node_map: t.node_map,
             nodes: t.nodes,
@@ -780,20 +798,6 @@ impl PoolBuilder {
             });
         }
         pool.sources_by_name = sources;
-        if std::env::var_os("POOL_STATS").is_some() {
-            use std::mem::size_of;
-            let strbytes: usize = pool.strs.iter().map(|s| s.len() + 16).sum();
-            let evrbytes: usize = pool
-                .evrs
-                .iter()
-                .map(|e| e.version.capacity() + e.release.as_ref().map_or(0, |r| r.capacity()))
-                .sum();
-            eprintln!("STATS data={} cold={} cold_text={} files={} file_text={} raw_provs={} rich={} strs={}x{} strbytes={} str_map={} evrs={} evrbytes={} evr_map={} nodes={} node_map={} provs={} deplist={} name_wp={} name_wp_data={} dep_wp={} dep_wp_data={} complex={} binmap={}",
-                pool.data.capacity()*size_of::<PkgData>(), pool.cold.capacity()*size_of::<Cold>(), pool.cold_text.capacity(), pool.files.capacity()*size_of::<Text>(), pool.file_text.capacity(), pool.raw_provs.len()*12, pool.rich.len(),
-                pool.strs.len(), size_of::<Arc<str>>(), strbytes, pool.strs.capacity_bytes(), pool.evrs.capacity()*size_of::<Evr>(), evrbytes, pool.evr_map.capacity()*(size_of::<Evr>()+8),
-                pool.nodes.capacity()*size_of::<DepNode>(), pool.node_map.capacity()*(size_of::<DepNode>()+8), pool.provs.capacity()*size_of::<Prov>(), pool.deplist.capacity()*4,
-                pool.name_wp.capacity()*8, pool.name_wp_data.capacity()*4, pool.dep_wp.capacity()*8, pool.dep_wp_data.capacity()*4, pool.complex.capacity(), pool.binaries_by_name.len());
-        }
         pool
     }
 }

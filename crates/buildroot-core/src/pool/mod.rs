@@ -56,7 +56,7 @@ use crate::package::{Package, Requirement};
 use crate::rpmmd::raw::RawChunk;
 use crate::rpmmd::{self, LoadOptions, LoadedRepo, RepoSpec};
 
-use build::{PoolBuilder, StrTable};
+use build::{EvrTable, PoolBuilder, StrTable};
 pub(crate) use deps::{
     evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov,
 };
@@ -206,9 +206,8 @@ pub struct Pool {
     /// interning nests n-ary operators, which [`Dep`] keeps flat.
     rich: Vec<(u32, Dep)>,
     strs: StrTable,
-    evr_map: FxHashMap<Evr, EvrId>,
     /// EVR id -> EVR.
-    pub(crate) evrs: Vec<Evr>,
+    pub(crate) evrs: EvrTable,
     node_map: FxHashMap<DepNode, DepId>,
     /// Dependency id -> dependency.
     pub(crate) nodes: Vec<DepNode>,
@@ -526,7 +525,7 @@ impl Pool {
 
     /// The id of an EVR, if the pool knows it.
     pub(crate) fn evr_id(&self, evr: &Evr) -> Option<EvrId> {
-        self.evr_map.get(evr).copied()
+        self.evrs.get(evr)
     }
 
     /// The id of a dependency, if the pool knows it.
