@@ -280,8 +280,9 @@ pub(super) fn parse_fragment(
         entries: Vec::with_capacity(data.len() / 64 + 16),
         ..Default::default()
     };
+    out.reserve_distinct(data.len() / 512, data.len() / 1024, data.len() / 512);
     let mut saw_root = false;
-    let mut seen = SeenEntries::default();
+    let mut seen = SeenEntries::with_capacity(data.len() / 400);
     loop {
         match x.next()? {
             Tok::Start { name, attrs, empty } => match local(name) {

@@ -163,6 +163,21 @@ impl RawChunk {
         self.pkgs.is_empty()
     }
 
+    /// Room for this many distinct strings, EVRs and simple dependencies.
+    pub(crate) fn reserve_distinct(&mut self, strs: usize, evrs: usize, nodes: usize) {
+        self.strs.reserve(strs);
+        self.evrs.reserve(evrs);
+        self.nodes.reserve(nodes);
+        let (all_strs, all_evrs) = (&self.strs, &self.evrs);
+        self.index
+            .strs
+            .reserve(strs, |&i| all_strs[i as usize].hash);
+        self.index
+            .evrs
+            .reserve(evrs, |&i| all_evrs[i as usize].hash);
+        self.index.nodes.reserve(nodes);
+    }
+
     /// Drops what only filling the chunk needs.
     pub(crate) fn seal(&mut self) {
         self.index = Index::default();
