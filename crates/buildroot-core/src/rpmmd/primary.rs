@@ -19,8 +19,10 @@ use crate::error::{Error, Result};
 use crate::package::Package;
 
 /// Chunk size for both paths; large enough that per-chunk costs vanish,
-/// small enough to stay streaming.
-pub(super) const CHUNK: usize = 4 << 20;
+/// small enough that a chunk and its tables stay in the caches while it is
+/// parsed and interned (on the Debian bench data 1 MiB loads ≈12% faster
+/// than 4 MiB, with ≈10% less CPU; 256 KiB-2 MiB are alike).
+pub(super) const CHUNK: usize = 1 << 20;
 
 /// Parses primary.xml, calling `visit` for every package, in file order.
 pub fn read_primary_with<R: BufRead>(
