@@ -18,8 +18,8 @@ use rustc_hash::FxHashMap;
 
 use super::deps::compute_providers;
 use super::{
-    subject, Cold, INSTALLONLY_PROVIDES, DepAccess, DepId, DepInterner, DepNode, EvrId, PkgData, PkgId, Pool, Prov,
-    RelFlags, RepoInfo, SolvableId, Span, StrId, Text,
+    subject, Cold, DepAccess, DepId, DepInterner, DepNode, EvrId, PkgData, PkgId, Pool, Prov,
+    RelFlags, RepoInfo, SolvableId, Span, StrId, Text, INSTALLONLY_PROVIDES,
 };
 use crate::arch::{self, ArchPolicy};
 use crate::dep::Dep;
@@ -102,7 +102,12 @@ impl EvrTable {
     /// The id of `evr`, if interned.
     pub(super) fn get(&self, evr: &Evr) -> Option<EvrId> {
         let rel = evr.release.as_deref();
-        self.find(evr_hash(evr.epoch, &evr.version, rel), evr.epoch, &evr.version, rel)
+        self.find(
+            evr_hash(evr.epoch, &evr.version, rel),
+            evr.epoch,
+            &evr.version,
+            rel,
+        )
     }
 
     /// The id of the EVR of these parts (of hash `hash`), interned if new.
@@ -213,7 +218,9 @@ impl ChunkIds {
             return id;
         }
         let e = &c.evrs[i as usize];
-        let id = t.evrs.intern(e.hash, e.epoch, c.str(e.ver), e.rel.map(|r| c.str(r)));
+        let id = t
+            .evrs
+            .intern(e.hash, e.epoch, c.str(e.ver), e.rel.map(|r| c.str(r)));
         self.evrs[i as usize] = Some(id);
         id
     }

@@ -34,8 +34,10 @@
 //!
 //! [`Pool::load`] builds the same pool straight from repo specs, interning
 //! each chunk of primary.xml as soon as it is next in pool order while the
-//! readers parse later ones (the builder is the bulk of the load's
-//! single-threaded work; overlapping it with parsing cut the load by ≈15%).
+//! readers parse later ones (the builder, `build.rs`, is the load's one
+//! single-threaded part; overlapping it with parsing cut the load by ≈15%,
+//! and chunks that arrive with their values already deduplicated and
+//! hashed cut its share again).
 
 mod build;
 mod deps;
@@ -185,7 +187,6 @@ pub(crate) struct PkgData {
     pub enhances: Span,
 }
 
-
 /// Installable binaries and available sources for one arch.
 pub struct Pool {
     arch: ArchPolicy,
@@ -232,7 +233,6 @@ pub struct Pool {
     obsoleters: FxHashMap<StrId, Vec<SolvableId>>,
 }
 
-
 impl Pool {
     /// Builds the pool for `arch` from loaded repos (binary and source repos
     /// alike; packages with arch `src`/`nosrc` become sources). Disabled
@@ -260,7 +260,6 @@ impl Pool {
         Ok(b.finish())
     }
 }
-
 
 impl Pool {
     /// The arch policy this pool was built for.
@@ -636,7 +635,6 @@ impl DepAccess for Pool {
         self.files(sid.package()).any(|f| f == &**path)
     }
 }
-
 
 /// The comparison of relation flags (those of an rpm operator).
 fn cmp_of_flags(f: RelFlags) -> Option<Cmp> {

@@ -506,7 +506,16 @@ pub fn load_repos_into(
             let (tx, queue, spare) = (tx.clone(), &queue, &spare);
             scope.spawn(move || loop {
                 let job = queue.lock().expect("chunk queue").recv();
-                let Ok(Job { repo, index, base, data, origin }) = job else { break };
+                let Ok(Job {
+                    repo,
+                    index,
+                    base,
+                    data,
+                    origin,
+                }) = job
+                else {
+                    break;
+                };
                 let p = primary::parse_fragment(&data, &origin, base, index == 0);
                 spare.put(data);
                 // Collected here, on the parsing threads.
@@ -543,7 +552,14 @@ pub fn load_repos_into(
                     spare,
                     |index, base, data| {
                         let origin = origin.clone();
-                        jobs.send(Job { repo: ri, index, base, data, origin }).is_ok()
+                        jobs.send(Job {
+                            repo: ri,
+                            index,
+                            base,
+                            data,
+                            origin,
+                        })
+                        .is_ok()
                     },
                 );
                 let _ = tx.send(Msg::Done(ri, read, mf.finish(), display, path));

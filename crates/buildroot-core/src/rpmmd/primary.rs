@@ -3,7 +3,10 @@
 //!
 //! The stream is cut into chunks that end at a `</package>`; each chunk is
 //! tokenized in place by [`Scanner`] (zero-copy), on several threads when
-//! there are several cores. At most a few chunks are in memory at once.
+//! there are several cores, into a [`RawChunk`] that also holds the chunk's
+//! distinct strings, EVRs and dependencies (an `rpm:entry` whose attributes
+//! recur in the chunk is looked up by its text, not parsed again). At most
+//! a few chunks are in memory at once, and their buffers are reused.
 
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -383,7 +386,11 @@ fn read_package<'a>(
                         None => 0,
                         Some(e) => e.parse().map_err(|_| x.err(format!("bad epoch '{e}'")))?,
                     };
-                    evr = Some(c.intern_evr(epoch, ver.as_deref().unwrap_or_default(), rel.as_deref()));
+                    evr = Some(c.intern_evr(
+                        epoch,
+                        ver.as_deref().unwrap_or_default(),
+                        rel.as_deref(),
+                    ));
                     if !empty {
                         x.skip()?;
                     }

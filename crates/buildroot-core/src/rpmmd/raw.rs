@@ -393,7 +393,9 @@ impl RawChunk {
     fn simple_of(&self, e: &RawEntry) -> SimpleDep {
         match e.dep {
             RawDep::Simple(i) => self.simple(i),
-            RawDep::Rich(i) => unreachable!("rich dependency {} in a simple list", self.rich[i as usize]),
+            RawDep::Rich(i) => {
+                unreachable!("rich dependency {} in a simple list", self.rich[i as usize])
+            }
         }
     }
 
