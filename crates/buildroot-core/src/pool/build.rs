@@ -25,48 +25,70 @@ use crate::arch::{self, ArchPolicy};
 use crate::dep::Dep;
 use crate::evr::Evr;
 use crate::rpmmd::raw::{self, evr_hash, str_hash, RawChunk, RawDep, RawPkg};
-use crate::rpmmd::{FileKey, RepoSink, RepoSpec};
+use crate::rpmmd::{ChunkHook, FileKey, RepoSink, RepoSpec};
 
 /// The pool's string table: id -> string, and a lookup by hash
-/// ([`str_hash`], the hash chunks carry).
+/// ([`str_hash`], the hash chunks carry). The lookup is sharded behind
+/// locks so that parsing threads can find a chunk's known strings while
+/// the builder goes on ([`PoolBuilder::chunk_parsed`]); only the builder
+/// adds strings, in pool order.
 #[derive(Default)]
 pub(super) struct StrTable {
-    pub(super) strs: Vec<Arc<str>>,
-    ids: HashTable<StrId>,
+    strs: Vec<Arc<str>>,
+    lookup: Arc<StrLookup>,
+}
+
+/// Number of lookup shards (a power of two).
+const SHARDS: usize = 16;
+
+/// string -> id, in [`SHARDS`] shards chosen by hash.
+#[derive(Default)]
+pub(super) struct StrLookup([Mutex<HashTable<(Arc<str>, StrId)>>; SHARDS]);
+
+impl StrLookup {
+    fn shard(&self, hash: u64) -> std::sync::MutexGuard<'_, HashTable<(Arc<str>, StrId)>> {
+        // Not the bits hashbrown takes for buckets (low) and tags (top 7).
+        self.0[(hash >> 32) as usize % SHARDS]
+            .lock()
+            .expect("string table")
+    }
+
+    /// The id of `s` (of hash `hash`), if interned.
+    #[inline]
+    fn find(&self, hash: u64, s: &str) -> Option<StrId> {
+        self.shard(hash)
+            .find(hash, |(t, _)| &**t == s)
+            .map(|&(_, id)| id)
+    }
 }
 
 impl StrTable {
-    /// The id of `s` (of hash `hash`), if interned.
-    #[inline]
-    pub(super) fn find(&self, hash: u64, s: &str) -> Option<StrId> {
-        let strs = &self.strs;
-        self.ids
-            .find(hash, |&id| &*strs[id.to_usize()] == s)
-            .copied()
-    }
-
     /// The id of `s`, if interned.
     pub(super) fn get(&self, s: &str) -> Option<StrId> {
-        self.find(str_hash(s), s)
+        self.lookup.find(str_hash(s), s)
     }
 
     /// The id of `s` (of hash `hash`), interned if new.
     fn intern(&mut self, hash: u64, s: &str) -> StrId {
-        if let Some(id) = self.find(hash, s) {
+        let mut shard = self.lookup.shard(hash);
+        if let Some(&(_, id)) = shard.find(hash, |(t, _)| &**t == s) {
             return id;
         }
         let id = StrId::from_usize(self.strs.len());
-        self.strs.push(Arc::from(s));
-        let strs = &self.strs;
-        self.ids
-            .insert_unique(hash, id, |&i| str_hash(&strs[i.to_usize()]));
+        let a: Arc<str> = Arc::from(s);
+        self.strs.push(a.clone());
+        shard.insert_unique(hash, (a, id), |(t, _)| str_hash(t));
         id
     }
 
     fn reserve(&mut self, n: usize) {
         self.strs.reserve(n);
-        let strs = &self.strs;
-        self.ids.reserve(n, |&i| str_hash(&strs[i.to_usize()]));
+        for shard in &self.lookup.0 {
+            shard
+                .lock()
+                .expect("string table")
+                .reserve(n / SHARDS, |(t, _)| str_hash(t));
+        }
     }
 }
 
@@ -180,6 +202,17 @@ impl DepInterner for Tables {
     }
 }
 
+/// On a parsing thread: the pool ids of the chunk's strings that the pool
+/// has already (most of them, past the first chunks), so that the builder
+/// looks up only the others.
+fn chunk_parsed(lookup: &StrLookup, c: &mut RawChunk) {
+    let RawChunk { text, strs, .. } = c;
+    for ls in strs.iter_mut() {
+        let s = &text[ls.text.start as usize..(ls.text.start + ls.text.len) as usize];
+        ls.pool_id = lookup.find(ls.hash, s).map(|id| id.to_usize() as u32);
+    }
+}
+
 /// The pool ids of a chunk's strings, EVRs and simple dependencies, found
 /// the first time the chunk uses each (None: not yet).
 #[derive(Default)]
@@ -192,7 +225,11 @@ struct ChunkIds {
 impl ChunkIds {
     fn reset(&mut self, c: &RawChunk) {
         self.strs.clear();
-        self.strs.resize(c.strs.len(), None);
+        self.strs.extend(
+            c.strs
+                .iter()
+                .map(|s| s.pool_id.map(|i| StrId::from_usize(i as usize))),
+        );
         self.evrs.clear();
         self.evrs.resize(c.evrs.len(), None);
         self.nodes.clear();
@@ -567,6 +604,11 @@ fn set_bit(bits: &mut Vec<u64>, i: usize) {
 impl RepoSink for PoolBuilder {
     fn repo(&mut self, spec: &RepoSpec) {
         self.start_repo(spec);
+    }
+
+    fn on_parsed(&self) -> Option<ChunkHook> {
+        let lookup = self.t.strs.lookup.clone();
+        Some(Arc::new(move |c: &mut RawChunk| chunk_parsed(&lookup, c)))
     }
 
     fn packages(&mut self, pkgs: RawChunk) {

@@ -419,8 +419,17 @@ impl RepoSink for Collect {
     }
 }
 
+/// Work done on a parsing thread on each chunk before it is handed over.
+pub type ChunkHook = std::sync::Arc<dyn Fn(&mut RawChunk) + Send + Sync>;
+
 /// Receives the packages of [`load_repos_into`] as they are parsed.
 pub trait RepoSink {
+    /// What the parsing threads should do on each parsed chunk (the pool
+    /// looks up the chunk's strings in its tables there, off the thread
+    /// that builds it).
+    fn on_parsed(&self) -> Option<ChunkHook> {
+        None
+    }
     /// The packages of `spec` follow (until the next call).
     fn repo(&mut self, spec: &RepoSpec);
     /// The next packages of the current repo, in file order.
@@ -503,7 +512,7 @@ pub fn load_repos_into(
         // so a parser never waits for a chunk that is behind it.
         let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(2);
         for _ in 0..threads {
-            let (tx, queue, spare) = (tx.clone(), &queue, &spare);
+            let (tx, queue, spare, hook) = (tx.clone(), &queue, &spare, sink.on_parsed());
             scope.spawn(move || loop {
                 let job = queue.lock().expect("chunk queue").recv();
                 let Ok(Job {
@@ -516,8 +525,11 @@ pub fn load_repos_into(
                 else {
                     break;
                 };
-                let p = primary::parse_fragment(&data, &origin, base, index == 0);
+                let mut p = primary::parse_fragment(&data, &origin, base, index == 0);
                 spare.put(data);
+                if let (Ok((c, _)), Some(hook)) = (&mut p, &hook) {
+                    hook(c);
+                }
                 // Collected here, on the parsing threads.
                 let paths = match &p {
                     Ok((pkgs, _)) if needed => needed_paths_raw(pkgs),

@@ -60,6 +60,9 @@ pub(crate) fn evr_hash(epoch: u32, ver: &str, rel: Option<&str>) -> u64 {
 pub(crate) struct LocalStr {
     pub text: RawText,
     pub hash: u64,
+    /// Its id in the pool being built, when the pool knew it as the chunk
+    /// was parsed (see [`super::RepoSink::on_parsed`]).
+    pub pool_id: Option<u32>,
 }
 
 /// A distinct EVR of a chunk (release None when absent or empty, as
@@ -250,7 +253,11 @@ impl RawChunk {
 
     fn add_str(&mut self, hash: u64, text: RawText) -> u32 {
         let i = self.strs.len() as u32;
-        self.strs.push(LocalStr { text, hash });
+        self.strs.push(LocalStr {
+            text,
+            hash,
+            pool_id: None,
+        });
         let strs = &self.strs;
         self.index
             .strs
