@@ -24,7 +24,7 @@ use super::{
 use crate::arch::{self, ArchPolicy};
 use crate::dep::Dep;
 use crate::evr::Evr;
-use crate::rpmmd::raw::{self, evr_hash, str_hash, RawChunk, RawDep, RawPkg};
+use crate::rpmmd::raw::{self, evr_hash, str_hash, RawChunk, RawDep, RawPkg, RawText};
 use crate::rpmmd::{ChunkHook, FileKey, RepoSink, RepoSpec};
 
 /// The pool's string table: id -> string, and a lookup by hash
@@ -41,18 +41,38 @@ pub(super) struct StrTable {
 /// Number of lookup shards (a power of two).
 const SHARDS: usize = 16;
 
-/// string -> id, in [`SHARDS`] shards chosen by hash.
-#[derive(Default)]
-pub(super) struct StrLookup([Mutex<HashTable<(Arc<str>, StrId)>>; SHARDS]);
+/// A lookup table in [`SHARDS`] shards chosen by hash, each behind a lock:
+/// parsing threads read it while the builder adds to it.
+pub(crate) struct Shards<T>([Mutex<HashTable<T>>; SHARDS]);
 
-impl StrLookup {
-    fn shard(&self, hash: u64) -> std::sync::MutexGuard<'_, HashTable<(Arc<str>, StrId)>> {
+impl<T> Default for Shards<T> {
+    fn default() -> Self {
+        Shards(std::array::from_fn(|_| Mutex::default()))
+    }
+}
+
+impl<T> Shards<T> {
+    fn shard(&self, hash: u64) -> std::sync::MutexGuard<'_, HashTable<T>> {
         // Not the bits hashbrown takes for buckets (low) and tags (top 7).
         self.0[(hash >> 32) as usize % SHARDS]
             .lock()
-            .expect("string table")
+            .expect("lookup shard")
     }
 
+    fn reserve(&self, n: usize, hasher: impl Fn(&T) -> u64) {
+        for shard in &self.0 {
+            shard
+                .lock()
+                .expect("lookup shard")
+                .reserve(n / SHARDS, &hasher);
+        }
+    }
+}
+
+/// string -> id.
+type StrLookup = Shards<(Arc<str>, StrId)>;
+
+impl StrLookup {
     /// The id of `s` (of hash `hash`), if interned.
     #[inline]
     fn find(&self, hash: u64, s: &str) -> Option<StrId> {
@@ -83,12 +103,7 @@ impl StrTable {
 
     fn reserve(&mut self, n: usize) {
         self.strs.reserve(n);
-        for shard in &self.lookup.0 {
-            shard
-                .lock()
-                .expect("string table")
-                .reserve(n / SHARDS, |(t, _)| str_hash(t));
-        }
+        self.lookup.reserve(n, |(t, _)| str_hash(t));
     }
 }
 
@@ -101,65 +116,127 @@ impl std::ops::Deref for StrTable {
 }
 
 /// The pool's EVR table: id -> EVR, and a lookup by [`evr_hash`] (the
-/// hash chunks carry), so a chunk's EVRs are found from their parts.
+/// hash chunks carry), so a chunk's EVRs are found from their parts; shared
+/// with the parsing threads as the string lookup is.
 #[derive(Default)]
 pub(crate) struct EvrTable {
     evrs: Vec<Evr>,
-    ids: HashTable<EvrId>,
+    lookup: Arc<EvrLookup>,
 }
 
-impl EvrTable {
+/// EVR -> id.
+type EvrLookup = Shards<(Evr, EvrId)>;
+
+impl EvrLookup {
     /// The id of the EVR of these parts (of hash `hash`), if interned.
     #[inline]
     fn find(&self, hash: u64, epoch: u32, ver: &str, rel: Option<&str>) -> Option<EvrId> {
-        let evrs = &self.evrs;
-        self.ids
-            .find(hash, |&id| {
-                let e = &evrs[id.to_usize()];
+        self.shard(hash)
+            .find(hash, |(e, _)| {
                 e.epoch == epoch && e.version == ver && e.release.as_deref() == rel
             })
-            .copied()
+            .map(|&(_, id)| id)
     }
+}
 
+/// The [`evr_hash`] of an EVR.
+fn hash_of_evr(e: &Evr) -> u64 {
+    evr_hash(e.epoch, &e.version, e.release.as_deref())
+}
+
+impl EvrTable {
     /// The id of `evr`, if interned.
     pub(super) fn get(&self, evr: &Evr) -> Option<EvrId> {
         let rel = evr.release.as_deref();
-        self.find(
-            evr_hash(evr.epoch, &evr.version, rel),
-            evr.epoch,
-            &evr.version,
-            rel,
-        )
+        self.lookup
+            .find(hash_of_evr(evr), evr.epoch, &evr.version, rel)
     }
 
     /// The id of the EVR of these parts (of hash `hash`), interned if new.
     fn intern(&mut self, hash: u64, epoch: u32, ver: &str, rel: Option<&str>) -> EvrId {
-        if let Some(id) = self.find(hash, epoch, ver, rel) {
+        let mut shard = self.lookup.shard(hash);
+        let found = shard.find(hash, |(e, _)| {
+            e.epoch == epoch && e.version == ver && e.release.as_deref() == rel
+        });
+        if let Some(&(_, id)) = found {
             return id;
         }
         let id = EvrId::from_usize(self.evrs.len());
-        self.evrs.push(Evr {
+        let evr = Evr {
             epoch,
             version: ver.to_string(),
             release: rel.map(str::to_string),
-        });
-        let evrs = &self.evrs;
-        self.ids.insert_unique(hash, id, |&i| {
-            let e = &evrs[i.to_usize()];
-            evr_hash(e.epoch, &e.version, e.release.as_deref())
-        });
+        };
+        self.evrs.push(evr.clone());
+        shard.insert_unique(hash, (evr, id), |(e, _)| hash_of_evr(e));
         id
+    }
+
+    fn reserve(&mut self, n: usize) {
+        self.evrs.reserve(n);
+        self.lookup.reserve(n, |(e, _)| hash_of_evr(e));
     }
 }
 
-impl EvrTable {
+/// The pool's dependency table: id -> node, and a lookup shared with the
+/// parsing threads as the string lookup is.
+#[derive(Default)]
+pub(crate) struct NodeTable {
+    nodes: Vec<DepNode>,
+    lookup: Arc<NodeLookup>,
+}
+
+/// node -> id.
+type NodeLookup = Shards<(DepNode, DepId)>;
+
+/// The hash of a node in its lookup.
+fn node_hash(n: &DepNode) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    n.hash(&mut h);
+    h.finish()
+}
+
+impl NodeLookup {
+    #[inline]
+    fn find(&self, node: &DepNode) -> Option<DepId> {
+        let hash = node_hash(node);
+        self.shard(hash)
+            .find(hash, |(n, _)| n == node)
+            .map(|&(_, id)| id)
+    }
+}
+
+impl NodeTable {
+    /// The id of `node`, if interned.
+    pub(super) fn get(&self, node: &DepNode) -> Option<DepId> {
+        self.lookup.find(node)
+    }
+
+    /// The id of `node`, interned if new.
+    fn intern(&mut self, node: DepNode) -> DepId {
+        let hash = node_hash(&node);
+        let mut shard = self.lookup.shard(hash);
+        if let Some(&(_, id)) = shard.find(hash, |(n, _)| *n == node) {
+            return id;
+        }
+        let id = DepId::from_usize(self.nodes.len());
+        self.nodes.push(node);
+        shard.insert_unique(hash, (node, id), |(n, _)| node_hash(n));
+        id
+    }
+
     fn reserve(&mut self, n: usize) {
-        self.evrs.reserve(n);
-        let evrs = &self.evrs;
-        self.ids.reserve(n, |&i| {
-            let e = &evrs[i.to_usize()];
-            evr_hash(e.epoch, &e.version, e.release.as_deref())
-        });
+        self.nodes.reserve(n);
+        self.lookup.reserve(n, |(n, _)| node_hash(n));
+    }
+}
+
+impl std::ops::Deref for NodeTable {
+    type Target = [DepNode];
+
+    fn deref(&self) -> &[DepNode] {
+        &self.nodes
     }
 }
 
@@ -176,8 +253,7 @@ impl std::ops::Deref for EvrTable {
 struct Tables {
     strs: StrTable,
     evrs: EvrTable,
-    node_map: FxHashMap<DepNode, DepId>,
-    nodes: Vec<DepNode>,
+    nodes: NodeTable,
 }
 
 impl DepInterner for Tables {
@@ -187,29 +263,67 @@ impl DepInterner for Tables {
 
     fn intern_evr(&mut self, evr: &Evr) -> EvrId {
         let rel = evr.release.as_deref();
-        let h = evr_hash(evr.epoch, &evr.version, rel);
-        self.evrs.intern(h, evr.epoch, &evr.version, rel)
+        self.evrs
+            .intern(hash_of_evr(evr), evr.epoch, &evr.version, rel)
     }
 
     fn intern_node(&mut self, node: DepNode) -> DepId {
-        if let Some(&id) = self.node_map.get(&node) {
-            return id;
-        }
-        let id = DepId::from_usize(self.nodes.len());
-        self.nodes.push(node);
-        self.node_map.insert(node, id);
-        id
+        self.nodes.intern(node)
     }
 }
 
-/// On a parsing thread: the pool ids of the chunk's strings that the pool
-/// has already (most of them, past the first chunks), so that the builder
-/// looks up only the others.
-fn chunk_parsed(lookup: &StrLookup, c: &mut RawChunk) {
-    let RawChunk { text, strs, .. } = c;
+/// The lookups the parsing threads read.
+struct Lookups {
+    strs: Arc<StrLookup>,
+    evrs: Arc<EvrLookup>,
+    nodes: Arc<NodeLookup>,
+}
+
+/// On a parsing thread: the pool ids of the chunk's strings, EVRs and
+/// simple dependencies that the pool has already (most of them, past the
+/// first chunks), so that the builder looks up only the others.
+fn chunk_parsed(l: &Lookups, c: &mut RawChunk) {
+    let RawChunk {
+        text,
+        strs,
+        evrs,
+        nodes,
+        ..
+    } = c;
+    let at = |t: RawText| &text[t.start as usize..(t.start + t.len) as usize];
     for ls in strs.iter_mut() {
-        let s = &text[ls.text.start as usize..(ls.text.start + ls.text.len) as usize];
-        ls.pool_id = lookup.find(ls.hash, s).map(|id| id.to_usize() as u32);
+        ls.pool_id = l
+            .strs
+            .find(ls.hash, at(ls.text))
+            .map(|id| id.to_usize() as u32);
+    }
+    for e in evrs.iter_mut() {
+        e.pool_id = l
+            .evrs
+            .find(e.hash, e.epoch, at(e.ver), e.rel.map(at))
+            .map(|id| id.to_usize() as u32);
+    }
+    for n in nodes.iter_mut() {
+        let Some(name) = strs[n.name as usize].pool_id else {
+            continue;
+        };
+        let name = StrId::from_usize(name as usize);
+        let node = match n.range {
+            None => DepNode::Simple {
+                name,
+                flags: RelFlags::ANY,
+                evr: EvrId::default(),
+            },
+            Some((cmp, e)) => match evrs[e as usize].pool_id {
+                Some(evr) => DepNode::Simple {
+                    name,
+                    flags: RelFlags::of_cmp(cmp),
+                    evr: EvrId::from_usize(evr as usize),
+                },
+                None => continue,
+            },
+        };
+        n.pool_id = l.nodes.find(&node).map(|id| id.to_usize() as u32);
     }
 }
 
@@ -231,9 +345,17 @@ impl ChunkIds {
                 .map(|s| s.pool_id.map(|i| StrId::from_usize(i as usize))),
         );
         self.evrs.clear();
-        self.evrs.resize(c.evrs.len(), None);
+        self.evrs.extend(
+            c.evrs
+                .iter()
+                .map(|e| e.pool_id.map(|i| EvrId::from_usize(i as usize))),
+        );
         self.nodes.clear();
-        self.nodes.resize(c.nodes.len(), None);
+        self.nodes.extend(
+            c.nodes
+                .iter()
+                .map(|n| n.pool_id.map(|i| DepId::from_usize(i as usize))),
+        );
     }
 
     /// The pool id of chunk string `i`.
@@ -433,7 +555,6 @@ impl PoolBuilder {
         let m = if c.declared.is_some() { n } else { 0 };
         t.strs.reserve(c.strs.len().max(m + m / 4));
         t.evrs.reserve(c.evrs.len().max(m / 2));
-        t.node_map.reserve(c.nodes.len().max(m + m / 4));
         t.nodes.reserve(c.nodes.len().max(m + m / 4));
         let mut ids = std::mem::take(&mut self.ids);
         ids.reset(c);
@@ -607,8 +728,12 @@ impl RepoSink for PoolBuilder {
     }
 
     fn on_parsed(&self) -> Option<ChunkHook> {
-        let lookup = self.t.strs.lookup.clone();
-        Some(Arc::new(move |c: &mut RawChunk| chunk_parsed(&lookup, c)))
+        let l = Lookups {
+            strs: self.t.strs.lookup.clone(),
+            evrs: self.t.evrs.lookup.clone(),
+            nodes: self.t.nodes.lookup.clone(),
+        };
+        Some(Arc::new(move |c: &mut RawChunk| chunk_parsed(&l, c)))
     }
 
     fn packages(&mut self, pkgs: RawChunk) {
@@ -683,7 +808,7 @@ impl PoolBuilder {
         // Paths named by dependencies get file-owner providers.
         let nsyms = t.strs.len();
         let mut indexed_paths = vec![false; nsyms];
-        for node in &t.nodes {
+        for node in t.nodes.iter() {
             if let DepNode::Simple { name, .. } = node {
                 if t.strs[name.to_usize()].starts_with('/') {
                     indexed_paths[name.to_usize()] = true;
@@ -784,7 +909,6 @@ impl PoolBuilder {
             rich,
             strs: t.strs,
             evrs: t.evrs,
-            node_map: t.node_map,
             nodes: t.nodes,
             provs,
             deplist,

@@ -58,7 +58,7 @@ use crate::package::{Package, Requirement};
 use crate::rpmmd::raw::RawChunk;
 use crate::rpmmd::{self, LoadOptions, LoadedRepo, RepoSpec};
 
-use build::{EvrTable, PoolBuilder, StrTable};
+use build::{EvrTable, NodeTable, PoolBuilder, StrTable};
 pub(crate) use deps::{
     evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov,
 };
@@ -209,9 +209,8 @@ pub struct Pool {
     strs: StrTable,
     /// EVR id -> EVR.
     pub(crate) evrs: EvrTable,
-    node_map: FxHashMap<DepNode, DepId>,
     /// Dependency id -> dependency.
-    pub(crate) nodes: Vec<DepNode>,
+    pub(crate) nodes: NodeTable,
     /// The provides of every package (`PkgData::provides` spans).
     pub(crate) provs: Vec<Prov>,
     /// The dependency lists of every package (`PkgData` spans).
@@ -529,7 +528,7 @@ impl Pool {
 
     /// The id of a dependency, if the pool knows it.
     pub(crate) fn node_id(&self, node: &DepNode) -> Option<DepId> {
-        self.node_map.get(node).copied()
+        self.nodes.get(node)
     }
 
     /// Every binary named `sym`, excluded and wrong-arch too.

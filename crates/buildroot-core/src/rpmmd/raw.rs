@@ -73,14 +73,18 @@ pub(crate) struct LocalEvr {
     pub epoch: u32,
     pub ver: RawText,
     pub rel: Option<RawText>,
+    /// Its id in the pool being built, if known when parsed.
+    pub pool_id: Option<u32>,
 }
 
 /// A distinct simple dependency of a chunk: a name (a [`RawChunk::strs`]
 /// index) and maybe a comparison with an EVR (a [`RawChunk::evrs`] index).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct LocalNode {
     pub name: u32,
     pub range: Option<(Cmp, u32)>,
+    /// Its id in the pool being built, if known when parsed.
+    pub pool_id: Option<u32>,
 }
 
 /// One package of a chunk. Names, arches and EVRs are chunk-local indexes.
@@ -146,7 +150,7 @@ pub struct RawChunk {
 pub(crate) struct Index {
     strs: HashTable<u32>,
     evrs: HashTable<u32>,
-    nodes: FxHashMap<LocalNode, u32>,
+    nodes: FxHashMap<(u32, Option<(Cmp, u32)>), u32>,
 }
 
 impl std::fmt::Debug for Index {
@@ -287,6 +291,7 @@ impl RawChunk {
             epoch,
             ver,
             rel,
+            pool_id: None,
         });
         let evrs = &self.evrs;
         self.index
@@ -305,11 +310,14 @@ impl RawChunk {
     ) -> RawEntry {
         let name = self.intern(name);
         let range = range.map(|(cmp, e, v, r)| (cmp, self.intern_evr(e, v, r)));
-        let node = LocalNode { name, range };
         let next = self.nodes.len() as u32;
-        let i = *self.index.nodes.entry(node).or_insert(next);
+        let i = *self.index.nodes.entry((name, range)).or_insert(next);
         if i == next {
-            self.nodes.push(node);
+            self.nodes.push(LocalNode {
+                name,
+                range,
+                pool_id: None,
+            });
         }
         RawEntry {
             dep: RawDep::Simple(i),
