@@ -44,6 +44,7 @@ mod deps;
 mod id;
 mod overlay;
 pub mod subject;
+mod tables;
 
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
@@ -58,13 +59,14 @@ use crate::package::{Package, Requirement};
 use crate::rpmmd::raw::RawChunk;
 use crate::rpmmd::{self, LoadOptions, LoadedRepo, RepoSpec};
 
-use build::{EvrTable, NodeTable, PoolBuilder, StrTable};
+use build::PoolBuilder;
 pub(crate) use deps::{
     evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov,
 };
 pub use id::PkgId;
 pub(crate) use id::{DepId, EvrId, RelFlags, SolvableId, StrId};
 pub(crate) use overlay::Overlay;
+use tables::{EvrTable, NodeTable, StrTable};
 
 /// Names a package must provide to be installed in several versions at once
 /// (libdnf's default `installonlypkgs`).

@@ -1,0 +1,421 @@
+//! The pool's tables of strings, EVRs and dependencies while it is built:
+//! id -> value in pool order (the builder alone adds), and lookups by hash
+//! in shards behind locks, which the parsing threads read to find a
+//! chunk's known values before the chunk reaches the builder (libsolv's
+//! `pool_str2id`, `pool_rel2id` and its EVR string ids play these parts).
+//! A value new to the pool is added by the builder, in pool order, so ids
+//! come out as if every occurrence were interned one by one.
+
+use std::sync::{Arc, Mutex};
+
+use hashbrown::HashTable;
+
+use super::{DepId, DepInterner, DepNode, EvrId, Prov, RelFlags, StrId};
+use crate::evr::Evr;
+use crate::rpmmd::raw::{evr_hash, str_hash, RawChunk, RawText};
+use crate::rpmmd::ChunkHook;
+
+/// The pool's string table: id -> string, and a lookup by hash
+/// ([`str_hash`], the hash chunks carry). The lookup is sharded behind
+/// locks so that parsing threads can find a chunk's known strings while
+/// the builder goes on ([`chunk_parsed`]); only the builder
+/// adds strings, in pool order.
+#[derive(Default)]
+pub(super) struct StrTable {
+    strs: Vec<Arc<str>>,
+    lookup: Arc<StrLookup>,
+}
+
+/// Number of lookup shards (a power of two).
+const SHARDS: usize = 16;
+
+/// A lookup table in [`SHARDS`] shards chosen by hash, each behind a lock:
+/// parsing threads read it while the builder adds to it.
+pub(crate) struct Shards<T>([Mutex<HashTable<T>>; SHARDS]);
+
+impl<T> Default for Shards<T> {
+    fn default() -> Self {
+        Shards(std::array::from_fn(|_| Mutex::default()))
+    }
+}
+
+impl<T> Shards<T> {
+    fn shard(&self, hash: u64) -> std::sync::MutexGuard<'_, HashTable<T>> {
+        // Not the bits hashbrown takes for buckets (low) and tags (top 7).
+        self.0[(hash >> 32) as usize % SHARDS]
+            .lock()
+            .expect("lookup shard")
+    }
+
+    fn reserve(&self, n: usize, hasher: impl Fn(&T) -> u64) {
+        for shard in &self.0 {
+            shard
+                .lock()
+                .expect("lookup shard")
+                .reserve(n / SHARDS, &hasher);
+        }
+    }
+}
+
+/// string -> id.
+type StrLookup = Shards<(Arc<str>, StrId)>;
+
+impl StrLookup {
+    /// The id of `s` (of hash `hash`), if interned.
+    #[inline]
+    fn find(&self, hash: u64, s: &str) -> Option<StrId> {
+        self.shard(hash)
+            .find(hash, |(t, _)| &**t == s)
+            .map(|&(_, id)| id)
+    }
+}
+
+impl StrTable {
+    /// The id of `s`, if interned.
+    pub(super) fn get(&self, s: &str) -> Option<StrId> {
+        self.lookup.find(str_hash(s), s)
+    }
+
+    /// The id of `s` (of hash `hash`), interned if new.
+    pub(super) fn intern(&mut self, hash: u64, s: &str) -> StrId {
+        let mut shard = self.lookup.shard(hash);
+        if let Some(&(_, id)) = shard.find(hash, |(t, _)| &**t == s) {
+            return id;
+        }
+        let id = StrId::from_usize(self.strs.len());
+        let a: Arc<str> = Arc::from(s);
+        self.strs.push(a.clone());
+        shard.insert_unique(hash, (a, id), |(t, _)| str_hash(t));
+        id
+    }
+
+    pub(super) fn reserve(&mut self, n: usize) {
+        self.strs.reserve(n);
+        self.lookup.reserve(n, |(t, _)| str_hash(t));
+    }
+}
+
+impl std::ops::Deref for StrTable {
+    type Target = [Arc<str>];
+
+    fn deref(&self) -> &[Arc<str>] {
+        &self.strs
+    }
+}
+
+/// The pool's EVR table: id -> EVR, and a lookup by [`evr_hash`] (the
+/// hash chunks carry), so a chunk's EVRs are found from their parts; shared
+/// with the parsing threads as the string lookup is.
+#[derive(Default)]
+pub(crate) struct EvrTable {
+    evrs: Vec<Evr>,
+    lookup: Arc<EvrLookup>,
+}
+
+/// EVR -> id.
+type EvrLookup = Shards<(Evr, EvrId)>;
+
+impl EvrLookup {
+    /// The id of the EVR of these parts (of hash `hash`), if interned.
+    #[inline]
+    fn find(&self, hash: u64, epoch: u32, ver: &str, rel: Option<&str>) -> Option<EvrId> {
+        self.shard(hash)
+            .find(hash, |(e, _)| {
+                e.epoch == epoch && e.version == ver && e.release.as_deref() == rel
+            })
+            .map(|&(_, id)| id)
+    }
+}
+
+/// The [`evr_hash`] of an EVR.
+fn hash_of_evr(e: &Evr) -> u64 {
+    evr_hash(e.epoch, &e.version, e.release.as_deref())
+}
+
+impl EvrTable {
+    /// The id of `evr`, if interned.
+    pub(super) fn get(&self, evr: &Evr) -> Option<EvrId> {
+        let rel = evr.release.as_deref();
+        self.lookup
+            .find(hash_of_evr(evr), evr.epoch, &evr.version, rel)
+    }
+
+    /// The id of the EVR of these parts (of hash `hash`), interned if new.
+    fn intern(&mut self, hash: u64, epoch: u32, ver: &str, rel: Option<&str>) -> EvrId {
+        let mut shard = self.lookup.shard(hash);
+        let found = shard.find(hash, |(e, _)| {
+            e.epoch == epoch && e.version == ver && e.release.as_deref() == rel
+        });
+        if let Some(&(_, id)) = found {
+            return id;
+        }
+        let id = EvrId::from_usize(self.evrs.len());
+        let evr = Evr {
+            epoch,
+            version: ver.to_string(),
+            release: rel.map(str::to_string),
+        };
+        self.evrs.push(evr.clone());
+        shard.insert_unique(hash, (evr, id), |(e, _)| hash_of_evr(e));
+        id
+    }
+
+    pub(super) fn reserve(&mut self, n: usize) {
+        self.evrs.reserve(n);
+        self.lookup.reserve(n, |(e, _)| hash_of_evr(e));
+    }
+}
+
+/// The pool's dependency table: id -> node, and a lookup shared with the
+/// parsing threads as the string lookup is.
+#[derive(Default)]
+pub(crate) struct NodeTable {
+    nodes: Vec<DepNode>,
+    lookup: Arc<NodeLookup>,
+}
+
+/// node -> id.
+type NodeLookup = Shards<(DepNode, DepId)>;
+
+/// The hash of a node in its lookup.
+fn node_hash(n: &DepNode) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    n.hash(&mut h);
+    h.finish()
+}
+
+impl NodeLookup {
+    #[inline]
+    fn find(&self, node: &DepNode) -> Option<DepId> {
+        let hash = node_hash(node);
+        self.shard(hash)
+            .find(hash, |(n, _)| n == node)
+            .map(|&(_, id)| id)
+    }
+}
+
+impl NodeTable {
+    /// The id of `node`, if interned.
+    pub(super) fn get(&self, node: &DepNode) -> Option<DepId> {
+        self.lookup.find(node)
+    }
+
+    /// The id of `node`, interned if new.
+    fn intern(&mut self, node: DepNode) -> DepId {
+        let hash = node_hash(&node);
+        let mut shard = self.lookup.shard(hash);
+        if let Some(&(_, id)) = shard.find(hash, |(n, _)| *n == node) {
+            return id;
+        }
+        let id = DepId::from_usize(self.nodes.len());
+        self.nodes.push(node);
+        shard.insert_unique(hash, (node, id), |(n, _)| node_hash(n));
+        id
+    }
+
+    pub(super) fn reserve(&mut self, n: usize) {
+        self.nodes.reserve(n);
+        self.lookup.reserve(n, |(n, _)| node_hash(n));
+    }
+}
+
+impl std::ops::Deref for NodeTable {
+    type Target = [DepNode];
+
+    fn deref(&self) -> &[DepNode] {
+        &self.nodes
+    }
+}
+
+impl std::ops::Deref for EvrTable {
+    type Target = [Evr];
+
+    fn deref(&self) -> &[Evr] {
+        &self.evrs
+    }
+}
+
+/// String, EVR and dependency tables being filled while the pool is built.
+#[derive(Default)]
+pub(super) struct Tables {
+    pub(super) strs: StrTable,
+    pub(super) evrs: EvrTable,
+    pub(super) nodes: NodeTable,
+}
+
+impl DepInterner for Tables {
+    fn intern_str(&mut self, s: &str) -> StrId {
+        self.strs.intern(str_hash(s), s)
+    }
+
+    fn intern_evr(&mut self, evr: &Evr) -> EvrId {
+        let rel = evr.release.as_deref();
+        self.evrs
+            .intern(hash_of_evr(evr), evr.epoch, &evr.version, rel)
+    }
+
+    fn intern_node(&mut self, node: DepNode) -> DepId {
+        self.nodes.intern(node)
+    }
+}
+
+impl Tables {
+    /// What the parsing threads do on each chunk: [`chunk_parsed`].
+    pub(super) fn hook(&self) -> ChunkHook {
+        let l = Lookups {
+            strs: self.strs.lookup.clone(),
+            evrs: self.evrs.lookup.clone(),
+            nodes: self.nodes.lookup.clone(),
+        };
+        Arc::new(move |c: &mut RawChunk| chunk_parsed(&l, c))
+    }
+}
+
+/// The lookups the parsing threads read.
+struct Lookups {
+    strs: Arc<StrLookup>,
+    evrs: Arc<EvrLookup>,
+    nodes: Arc<NodeLookup>,
+}
+
+/// On a parsing thread: the pool ids of the chunk's strings, EVRs and
+/// simple dependencies that the pool has already (most of them, past the
+/// first chunks), so that the builder looks up only the others.
+fn chunk_parsed(l: &Lookups, c: &mut RawChunk) {
+    let RawChunk {
+        text,
+        strs,
+        evrs,
+        nodes,
+        ..
+    } = c;
+    let at = |t: RawText| &text[t.start as usize..(t.start + t.len) as usize];
+    for ls in strs.iter_mut() {
+        ls.pool_id = l
+            .strs
+            .find(ls.hash, at(ls.text))
+            .map(|id| id.to_usize() as u32);
+    }
+    for e in evrs.iter_mut() {
+        e.pool_id = l
+            .evrs
+            .find(e.hash, e.epoch, at(e.ver), e.rel.map(at))
+            .map(|id| id.to_usize() as u32);
+    }
+    for n in nodes.iter_mut() {
+        let Some(name) = strs[n.name as usize].pool_id else {
+            continue;
+        };
+        let name = StrId::from_usize(name as usize);
+        let node = match n.range {
+            None => DepNode::Simple {
+                name,
+                flags: RelFlags::ANY,
+                evr: EvrId::default(),
+            },
+            Some((cmp, e)) => match evrs[e as usize].pool_id {
+                Some(evr) => DepNode::Simple {
+                    name,
+                    flags: RelFlags::of_cmp(cmp),
+                    evr: EvrId::from_usize(evr as usize),
+                },
+                None => continue,
+            },
+        };
+        n.pool_id = l.nodes.find(&node).map(|id| id.to_usize() as u32);
+    }
+}
+
+/// The pool ids of a chunk's strings, EVRs and simple dependencies, found
+/// the first time the chunk uses each (None: not yet).
+#[derive(Default)]
+pub(super) struct ChunkIds {
+    strs: Vec<Option<StrId>>,
+    evrs: Vec<Option<EvrId>>,
+    nodes: Vec<Option<DepId>>,
+}
+
+impl ChunkIds {
+    pub(super) fn reset(&mut self, c: &RawChunk) {
+        self.strs.clear();
+        self.strs.extend(
+            c.strs
+                .iter()
+                .map(|s| s.pool_id.map(|i| StrId::from_usize(i as usize))),
+        );
+        self.evrs.clear();
+        self.evrs.extend(
+            c.evrs
+                .iter()
+                .map(|e| e.pool_id.map(|i| EvrId::from_usize(i as usize))),
+        );
+        self.nodes.clear();
+        self.nodes.extend(
+            c.nodes
+                .iter()
+                .map(|n| n.pool_id.map(|i| DepId::from_usize(i as usize))),
+        );
+    }
+
+    /// The pool id of chunk string `i`.
+    #[inline]
+    pub(super) fn str(&mut self, t: &mut Tables, c: &RawChunk, i: u32) -> StrId {
+        if let Some(id) = self.strs[i as usize] {
+            return id;
+        }
+        let ls = &c.strs[i as usize];
+        let id = t.strs.intern(ls.hash, c.str(ls.text));
+        self.strs[i as usize] = Some(id);
+        id
+    }
+
+    /// The pool id of chunk EVR `i`.
+    #[inline]
+    pub(super) fn evr(&mut self, t: &mut Tables, c: &RawChunk, i: u32) -> EvrId {
+        if let Some(id) = self.evrs[i as usize] {
+            return id;
+        }
+        let e = &c.evrs[i as usize];
+        let id = t
+            .evrs
+            .intern(e.hash, e.epoch, c.str(e.ver), e.rel.map(|r| c.str(r)));
+        self.evrs[i as usize] = Some(id);
+        id
+    }
+
+    /// The provide of chunk node `i`.
+    #[inline]
+    pub(super) fn prov(&mut self, t: &mut Tables, c: &RawChunk, i: u32) -> Prov {
+        let n = c.nodes[i as usize];
+        let name = self.str(t, c, n.name);
+        match n.range {
+            None => Prov {
+                name,
+                flags: RelFlags::ANY,
+                evr: EvrId::default(),
+            },
+            Some((cmp, e)) => Prov {
+                name,
+                flags: RelFlags::of_cmp(cmp),
+                evr: self.evr(t, c, e),
+            },
+        }
+    }
+
+    /// The dependency id of chunk node `i`.
+    #[inline]
+    pub(super) fn node(&mut self, t: &mut Tables, c: &RawChunk, i: u32) -> DepId {
+        if let Some(id) = self.nodes[i as usize] {
+            return id;
+        }
+        let p = self.prov(t, c, i);
+        let id = t.intern_node(DepNode::Simple {
+            name: p.name,
+            flags: p.flags,
+            evr: p.evr,
+        });
+        self.nodes[i as usize] = Some(id);
+        id
+    }
+}
