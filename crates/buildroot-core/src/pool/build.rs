@@ -481,24 +481,6 @@ impl PoolBuilder {
             })
             .collect();
 
-        let mut sources_by_name: FxHashMap<StrId, Vec<PkgId>> = FxHashMap::default();
-        let mut binaries_by_name: FxHashMap<StrId, Vec<SolvableId>> = FxHashMap::default();
-        for (i, d) in data.iter().enumerate() {
-            if d.source {
-                if !d.disabled {
-                    sources_by_name
-                        .entry(d.name)
-                        .or_default()
-                        .push(PkgId::from_usize(i));
-                }
-            } else {
-                binaries_by_name
-                    .entry(d.name)
-                    .or_default()
-                    .push(SolvableId::of_index(i));
-            }
-        }
-
         let mut pool = Pool {
             arch: policy,
             repos: infos,
@@ -520,8 +502,8 @@ impl PoolBuilder {
             dep_wp: Vec::new(),
             dep_wp_data: Vec::new(),
             file_cache: Mutex::new(FxHashMap::default()),
-            sources_by_name,
-            binaries_by_name,
+            sources_by_name: FxHashMap::default(),
+            binaries_by_name: FxHashMap::default(),
             complex: Vec::new(),
             obsoleters: FxHashMap::default(),
         };
@@ -554,16 +536,41 @@ impl PoolBuilder {
         }
 
         // Providers of every interned dependency (operands come first).
+        // Simple ones need only the name providers: they are computed on
+        // every core first (the parsers are done by now); rich ones then
+        // in order, from their operands'.
+        // Meanwhile the name indexes are built (the parsers are done:
+        // both cores are free).
+        let (simple, (sources_by_name, binaries_by_name)) = rayon::join(
+            || {
+                use rayon::prelude::*;
+                let view = Building {
+                    pool: &pool,
+                    wp: &[],
+                    wp_data: &[],
+                };
+                pool.nodes
+                    .par_iter()
+                    .with_min_len(1024)
+                    .map(|&node| {
+                        matches!(node, DepNode::Simple { .. })
+                            .then(|| compute_providers(&view, node))
+                    })
+                    .collect::<Vec<Option<Vec<SolvableId>>>>()
+            },
+            || names_index(&pool.data),
+        );
+        pool.binaries_by_name = binaries_by_name;
         let mut wp = Vec::with_capacity(pool.nodes.len());
         let mut wp_data = Vec::new();
-        for i in 0..pool.nodes.len() {
+        for (i, simple) in simple.into_iter().enumerate() {
             let node = pool.nodes[i];
             let view = Building {
                 pool: &pool,
                 wp: &wp,
                 wp_data: &wp_data,
             };
-            let l = compute_providers(&view, node);
+            let l = simple.unwrap_or_else(|| compute_providers(&view, node));
             let start = wp_data.len() as u32;
             wp_data.extend_from_slice(&l);
             wp.push(Span {
@@ -574,7 +581,7 @@ impl PoolBuilder {
         pool.dep_wp = wp;
         pool.dep_wp_data = wp_data;
 
-        let mut sources = std::mem::take(&mut pool.sources_by_name);
+        let mut sources = sources_by_name;
         for ids in sources.values_mut() {
             ids.sort_by(|&a, &b| {
                 let (da, db) = (&pool.data[a.to_usize()], &pool.data[b.to_usize()]);
@@ -592,6 +599,34 @@ impl PoolBuilder {
         pool.sources_by_name = sources;
         pool
     }
+}
+
+/// Sources by name (enabled ones) and binaries by name (all), in pool order.
+#[allow(clippy::type_complexity)]
+fn names_index(
+    data: &[PkgData],
+) -> (
+    FxHashMap<StrId, Vec<PkgId>>,
+    FxHashMap<StrId, Vec<SolvableId>>,
+) {
+    let mut sources_by_name: FxHashMap<StrId, Vec<PkgId>> = FxHashMap::default();
+    let mut binaries_by_name: FxHashMap<StrId, Vec<SolvableId>> = FxHashMap::default();
+    for (i, d) in data.iter().enumerate() {
+        if d.source {
+            if !d.disabled {
+                sources_by_name
+                    .entry(d.name)
+                    .or_default()
+                    .push(PkgId::from_usize(i));
+            }
+        } else {
+            binaries_by_name
+                .entry(d.name)
+                .or_default()
+                .push(SolvableId::of_index(i));
+        }
+    }
+    (sources_by_name, binaries_by_name)
 }
 
 /// The pool while dependency providers are being computed: operands' lists
