@@ -336,7 +336,7 @@ impl RepoSink for PoolBuilder {
     }
 
     fn on_parsed(&self) -> Option<ChunkHook> {
-        Some(self.t.hook())
+        self.t.hook()
     }
 
     fn packages(&mut self, pkgs: RawChunk) {
@@ -391,6 +391,8 @@ impl PoolBuilder {
             deplist,
             ..
         } = self;
+        // The parsing threads are gone: lookups without locks from here on.
+        t.freeze();
         // Files: primary's came in package order, filelists' after them.
         file_pairs.sort_by_key(|&(i, _)| i);
         let mut files = Vec::with_capacity(file_pairs.len());

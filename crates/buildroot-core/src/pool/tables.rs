@@ -15,19 +15,14 @@ use crate::evr::Evr;
 use crate::rpmmd::raw::{evr_hash, str_hash, RawChunk, RawText};
 use crate::rpmmd::ChunkHook;
 
-/// The pool's string table: id -> string, and a lookup by hash
-/// ([`str_hash`], the hash chunks carry). The lookup is sharded behind
-/// locks so that parsing threads can find a chunk's known strings while
-/// the builder goes on ([`chunk_parsed`]); only the builder
-/// adds strings, in pool order.
-#[derive(Default)]
-pub(super) struct StrTable {
-    strs: Vec<Arc<str>>,
-    lookup: Arc<StrLookup>,
-}
-
 /// Number of lookup shards (a power of two).
 const SHARDS: usize = 16;
+
+/// The shard of a hash (not the bits hashbrown takes for buckets, the low
+/// ones, nor for tags, the top 7).
+fn shard_of(hash: u64) -> usize {
+    (hash >> 32) as usize % SHARDS
+}
 
 /// A lookup table in [`SHARDS`] shards chosen by hash, each behind a lock:
 /// parsing threads read it while the builder adds to it.
@@ -41,29 +36,99 @@ impl<T> Default for Shards<T> {
 
 impl<T> Shards<T> {
     fn shard(&self, hash: u64) -> std::sync::MutexGuard<'_, HashTable<T>> {
-        // Not the bits hashbrown takes for buckets (low) and tags (top 7).
-        self.0[(hash >> 32) as usize % SHARDS]
-            .lock()
-            .expect("lookup shard")
-    }
-
-    fn reserve(&self, n: usize, hasher: impl Fn(&T) -> u64) {
-        for shard in &self.0 {
-            shard
-                .lock()
-                .expect("lookup shard")
-                .reserve(n / SHARDS, &hasher);
-        }
+        self.0[shard_of(hash)].lock().expect("lookup shard")
     }
 }
 
-/// string -> id.
-type StrLookup = Shards<(Arc<str>, StrId)>;
+/// A table's lookup: [`Shards`] shared with the parsing threads while the
+/// pool is built, then the pool's own (no locks) once it is
+/// ([`Lookup::freeze`]).
+pub(crate) enum Lookup<T> {
+    Shared(Arc<Shards<T>>),
+    Owned(Box<[HashTable<T>; SHARDS]>),
+}
 
-impl StrLookup {
+impl<T> Default for Lookup<T> {
+    fn default() -> Self {
+        Lookup::Shared(Arc::default())
+    }
+}
+
+impl<T> Lookup<T> {
+    /// `f` on the shard of `hash`.
+    #[inline]
+    fn with<R>(&self, hash: u64, f: impl FnOnce(&HashTable<T>) -> R) -> R {
+        match self {
+            Lookup::Shared(s) => f(&s.shard(hash)),
+            Lookup::Owned(o) => f(&o[shard_of(hash)]),
+        }
+    }
+
+    /// The id in the entry of hash `hash` for which `eq` holds, or a new
+    /// entry `make()` (which gives the entry and its id).
+    fn find_or_insert<I: Copy>(
+        &mut self,
+        hash: u64,
+        eq: impl Fn(&T) -> bool,
+        id_of: impl Fn(&T) -> I,
+        make: impl FnOnce() -> T,
+        rehash: impl Fn(&T) -> u64,
+    ) -> I {
+        let insert = |t: &mut HashTable<T>| match t.find(hash, &eq) {
+            Some(e) => id_of(e),
+            None => id_of(t.insert_unique(hash, make(), &rehash).get()),
+        };
+        match self {
+            Lookup::Shared(s) => insert(&mut s.shard(hash)),
+            Lookup::Owned(o) => insert(&mut o[shard_of(hash)]),
+        }
+    }
+
+    fn reserve(&mut self, n: usize, rehash: impl Fn(&T) -> u64) {
+        match self {
+            Lookup::Shared(s) => {
+                s.0.iter()
+                    .for_each(|m| m.lock().expect("lookup shard").reserve(n / SHARDS, &rehash))
+            }
+            Lookup::Owned(o) => o.iter_mut().for_each(|t| t.reserve(n / SHARDS, &rehash)),
+        }
+    }
+
+    /// The shards, for the parsing threads (None once frozen).
+    fn shared(&self) -> Option<Arc<Shards<T>>> {
+        match self {
+            Lookup::Shared(s) => Some(s.clone()),
+            Lookup::Owned(_) => None,
+        }
+    }
+
+    /// Takes the lookup out of its locks, once no parsing thread holds it.
+    pub(super) fn freeze(&mut self) {
+        let Lookup::Shared(s) = self else { return };
+        let s = std::mem::take(s);
+        *self = match Arc::try_unwrap(s) {
+            Ok(shards) => Lookup::Owned(Box::new(
+                shards.0.map(|m| m.into_inner().expect("lookup shard")),
+            )),
+            Err(s) => Lookup::Shared(s),
+        };
+    }
+}
+
+/// The pool's string table: id -> string, and a lookup by hash
+/// ([`str_hash`], the hash chunks carry), shared with the parsing threads
+/// while the pool is built ([`chunk_parsed`]); only the builder adds
+/// strings, in pool order.
+#[derive(Default)]
+pub(crate) struct StrTable {
+    strs: Vec<Arc<str>>,
+    pub(super) lookup: Lookup<(Arc<str>, StrId)>,
+}
+
+impl Shards<(Arc<str>, StrId)> {
     /// The id of `s` (of hash `hash`), if interned.
     #[inline]
-    fn find(&self, hash: u64, s: &str) -> Option<StrId> {
+    fn find_str(&self, hash: u64, s: &str) -> Option<StrId> {
         self.shard(hash)
             .find(hash, |(t, _)| &**t == s)
             .map(|&(_, id)| id)
@@ -73,20 +138,26 @@ impl StrLookup {
 impl StrTable {
     /// The id of `s`, if interned.
     pub(super) fn get(&self, s: &str) -> Option<StrId> {
-        self.lookup.find(str_hash(s), s)
+        let hash = str_hash(s);
+        self.lookup.with(hash, |t| {
+            t.find(hash, |(t, _)| &**t == s).map(|&(_, id)| id)
+        })
     }
 
     /// The id of `s` (of hash `hash`), interned if new.
     pub(super) fn intern(&mut self, hash: u64, s: &str) -> StrId {
-        let mut shard = self.lookup.shard(hash);
-        if let Some(&(_, id)) = shard.find(hash, |(t, _)| &**t == s) {
-            return id;
-        }
-        let id = StrId::from_usize(self.strs.len());
-        let a: Arc<str> = Arc::from(s);
-        self.strs.push(a.clone());
-        shard.insert_unique(hash, (a, id), |(t, _)| str_hash(t));
-        id
+        let strs = &mut self.strs;
+        self.lookup.find_or_insert(
+            hash,
+            |(t, _)| &**t == s,
+            |&(_, id)| id,
+            || {
+                let a: Arc<str> = Arc::from(s);
+                strs.push(a.clone());
+                (a, StrId::from_usize(strs.len() - 1))
+            },
+            |(t, _)| str_hash(t),
+        )
     }
 
     pub(super) fn reserve(&mut self, n: usize) {
@@ -109,20 +180,21 @@ impl std::ops::Deref for StrTable {
 #[derive(Default)]
 pub(crate) struct EvrTable {
     evrs: Vec<Evr>,
-    lookup: Arc<EvrLookup>,
+    pub(super) lookup: Lookup<(Evr, EvrId)>,
 }
 
-/// EVR -> id.
-type EvrLookup = Shards<(Evr, EvrId)>;
+/// Whether `e` has these parts.
+#[inline]
+fn evr_is(e: &Evr, epoch: u32, ver: &str, rel: Option<&str>) -> bool {
+    e.epoch == epoch && e.version == ver && e.release.as_deref() == rel
+}
 
-impl EvrLookup {
+impl Shards<(Evr, EvrId)> {
     /// The id of the EVR of these parts (of hash `hash`), if interned.
     #[inline]
-    fn find(&self, hash: u64, epoch: u32, ver: &str, rel: Option<&str>) -> Option<EvrId> {
+    fn find_evr(&self, hash: u64, epoch: u32, ver: &str, rel: Option<&str>) -> Option<EvrId> {
         self.shard(hash)
-            .find(hash, |(e, _)| {
-                e.epoch == epoch && e.version == ver && e.release.as_deref() == rel
-            })
+            .find(hash, |(e, _)| evr_is(e, epoch, ver, rel))
             .map(|&(_, id)| id)
     }
 }
@@ -135,29 +207,29 @@ fn hash_of_evr(e: &Evr) -> u64 {
 impl EvrTable {
     /// The id of `evr`, if interned.
     pub(super) fn get(&self, evr: &Evr) -> Option<EvrId> {
-        let rel = evr.release.as_deref();
+        let hash = hash_of_evr(evr);
         self.lookup
-            .find(hash_of_evr(evr), evr.epoch, &evr.version, rel)
+            .with(hash, |t| t.find(hash, |(e, _)| e == evr).map(|&(_, id)| id))
     }
 
     /// The id of the EVR of these parts (of hash `hash`), interned if new.
-    fn intern(&mut self, hash: u64, epoch: u32, ver: &str, rel: Option<&str>) -> EvrId {
-        let mut shard = self.lookup.shard(hash);
-        let found = shard.find(hash, |(e, _)| {
-            e.epoch == epoch && e.version == ver && e.release.as_deref() == rel
-        });
-        if let Some(&(_, id)) = found {
-            return id;
-        }
-        let id = EvrId::from_usize(self.evrs.len());
-        let evr = Evr {
-            epoch,
-            version: ver.to_string(),
-            release: rel.map(str::to_string),
-        };
-        self.evrs.push(evr.clone());
-        shard.insert_unique(hash, (evr, id), |(e, _)| hash_of_evr(e));
-        id
+    pub(super) fn intern(&mut self, hash: u64, epoch: u32, ver: &str, rel: Option<&str>) -> EvrId {
+        let evrs = &mut self.evrs;
+        self.lookup.find_or_insert(
+            hash,
+            |(e, _)| evr_is(e, epoch, ver, rel),
+            |&(_, id)| id,
+            || {
+                let evr = Evr {
+                    epoch,
+                    version: ver.to_string(),
+                    release: rel.map(str::to_string),
+                };
+                evrs.push(evr.clone());
+                (evr, EvrId::from_usize(evrs.len() - 1))
+            },
+            |(e, _)| hash_of_evr(e),
+        )
     }
 
     pub(super) fn reserve(&mut self, n: usize) {
@@ -166,16 +238,21 @@ impl EvrTable {
     }
 }
 
+impl std::ops::Deref for EvrTable {
+    type Target = [Evr];
+
+    fn deref(&self) -> &[Evr] {
+        &self.evrs
+    }
+}
+
 /// The pool's dependency table: id -> node, and a lookup shared with the
 /// parsing threads as the string lookup is.
 #[derive(Default)]
 pub(crate) struct NodeTable {
     nodes: Vec<DepNode>,
-    lookup: Arc<NodeLookup>,
+    pub(super) lookup: Lookup<(DepNode, DepId)>,
 }
-
-/// node -> id.
-type NodeLookup = Shards<(DepNode, DepId)>;
 
 /// The hash of a node in its lookup.
 fn node_hash(n: &DepNode) -> u64 {
@@ -185,9 +262,9 @@ fn node_hash(n: &DepNode) -> u64 {
     h.finish()
 }
 
-impl NodeLookup {
+impl Shards<(DepNode, DepId)> {
     #[inline]
-    fn find(&self, node: &DepNode) -> Option<DepId> {
+    fn find_node(&self, node: &DepNode) -> Option<DepId> {
         let hash = node_hash(node);
         self.shard(hash)
             .find(hash, |(n, _)| n == node)
@@ -198,20 +275,25 @@ impl NodeLookup {
 impl NodeTable {
     /// The id of `node`, if interned.
     pub(super) fn get(&self, node: &DepNode) -> Option<DepId> {
-        self.lookup.find(node)
+        let hash = node_hash(node);
+        self.lookup.with(hash, |t| {
+            t.find(hash, |(n, _)| n == node).map(|&(_, id)| id)
+        })
     }
 
     /// The id of `node`, interned if new.
     fn intern(&mut self, node: DepNode) -> DepId {
-        let hash = node_hash(&node);
-        let mut shard = self.lookup.shard(hash);
-        if let Some(&(_, id)) = shard.find(hash, |(n, _)| *n == node) {
-            return id;
-        }
-        let id = DepId::from_usize(self.nodes.len());
-        self.nodes.push(node);
-        shard.insert_unique(hash, (node, id), |(n, _)| node_hash(n));
-        id
+        let nodes = &mut self.nodes;
+        self.lookup.find_or_insert(
+            node_hash(&node),
+            |(n, _)| *n == node,
+            |&(_, id)| id,
+            || {
+                nodes.push(node);
+                (node, DepId::from_usize(nodes.len() - 1))
+            },
+            |(n, _)| node_hash(n),
+        )
     }
 
     pub(super) fn reserve(&mut self, n: usize) {
@@ -225,14 +307,6 @@ impl std::ops::Deref for NodeTable {
 
     fn deref(&self) -> &[DepNode] {
         &self.nodes
-    }
-}
-
-impl std::ops::Deref for EvrTable {
-    type Target = [Evr];
-
-    fn deref(&self) -> &[Evr] {
-        &self.evrs
     }
 }
 
@@ -261,22 +335,30 @@ impl DepInterner for Tables {
 }
 
 impl Tables {
-    /// What the parsing threads do on each chunk: [`chunk_parsed`].
-    pub(super) fn hook(&self) -> ChunkHook {
+    /// What the parsing threads do on each chunk: [`chunk_parsed`] (None
+    /// once the tables are frozen).
+    pub(super) fn hook(&self) -> Option<ChunkHook> {
         let l = Lookups {
-            strs: self.strs.lookup.clone(),
-            evrs: self.evrs.lookup.clone(),
-            nodes: self.nodes.lookup.clone(),
+            strs: self.strs.lookup.shared()?,
+            evrs: self.evrs.lookup.shared()?,
+            nodes: self.nodes.lookup.shared()?,
         };
-        Arc::new(move |c: &mut RawChunk| chunk_parsed(&l, c))
+        Some(Arc::new(move |c: &mut RawChunk| chunk_parsed(&l, c)))
+    }
+
+    /// The lookups out of their locks (no parsing thread holds them now).
+    pub(super) fn freeze(&mut self) {
+        self.strs.lookup.freeze();
+        self.evrs.lookup.freeze();
+        self.nodes.lookup.freeze();
     }
 }
 
 /// The lookups the parsing threads read.
 struct Lookups {
-    strs: Arc<StrLookup>,
-    evrs: Arc<EvrLookup>,
-    nodes: Arc<NodeLookup>,
+    strs: Arc<Shards<(Arc<str>, StrId)>>,
+    evrs: Arc<Shards<(Evr, EvrId)>>,
+    nodes: Arc<Shards<(DepNode, DepId)>>,
 }
 
 /// On a parsing thread: the pool ids of the chunk's strings, EVRs and
@@ -294,13 +376,13 @@ fn chunk_parsed(l: &Lookups, c: &mut RawChunk) {
     for ls in strs.iter_mut() {
         ls.pool_id = l
             .strs
-            .find(ls.hash, at(ls.text))
+            .find_str(ls.hash, at(ls.text))
             .map(|id| id.to_usize() as u32);
     }
     for e in evrs.iter_mut() {
         e.pool_id = l
             .evrs
-            .find(e.hash, e.epoch, at(e.ver), e.rel.map(at))
+            .find_evr(e.hash, e.epoch, at(e.ver), e.rel.map(at))
             .map(|id| id.to_usize() as u32);
     }
     for n in nodes.iter_mut() {
@@ -323,7 +405,7 @@ fn chunk_parsed(l: &Lookups, c: &mut RawChunk) {
                 None => continue,
             },
         };
-        n.pool_id = l.nodes.find(&node).map(|id| id.to_usize() as u32);
+        n.pool_id = l.nodes.find_node(&node).map(|id| id.to_usize() as u32);
     }
 }
 
