@@ -265,3 +265,123 @@ fn parallel_chunked_parse_equals_sequential() {
         .to_string();
     assert!(e.starts_with("t: malformed XML at byte"), "{e}");
 }
+
+/// A chunk keeps each distinct dependency once and looks recurring
+/// `rpm:entry` attributes up by their text: what is read must not depend on
+/// that (pre flags, attribute order, lists, rich dependencies, entities).
+#[test]
+fn recurring_entries_read_as_written() {
+    use buildroot_core::rpmmd::read_primary;
+    let pkg = |name: &str, lists: &str| {
+        format!(
+            "<package type=\"rpm\"><name>{name}</name><arch>noarch</arch>\
+             <version epoch=\"0\" ver=\"1\" rel=\"1\"/><format>{lists}</format></package>\n"
+        )
+    };
+    let same = "<rpm:entry name=\"bar\" flags=\"GE\" epoch=\"0\" ver=\"1.2\"/>";
+    let reordered = "<rpm:entry ver=\"1.2\" flags=\"GE\" name=\"bar\" epoch=\"0\"/>";
+    let pre = "<rpm:entry name=\"bar\" flags=\"GE\" epoch=\"0\" ver=\"1.2\" pre=\"1\"/>";
+    let rich = "<rpm:entry name=\"(a &gt;= 1 or b)\"/>";
+    let body = [
+        pkg("p1", &format!("<rpm:requires>{same}{rich}</rpm:requires>")),
+        pkg(
+            "p2",
+            &format!(
+                "<rpm:requires>{pre}{same}</rpm:requires><rpm:conflicts>{same}</rpm:conflicts>"
+            ),
+        ),
+        pkg(
+            "p3",
+            &format!(
+                "<rpm:requires>{reordered}</rpm:requires><rpm:recommends>{rich}</rpm:recommends>"
+            ),
+        ),
+    ]
+    .concat();
+    let xml = format!("<metadata xmlns:rpm=\"x\" packages=\"3\">{body}</metadata>");
+    let pkgs = read_primary(xml.as_bytes(), "t").unwrap();
+    let bar = Dep::parse("bar >= 1.2").unwrap();
+    let r = |i: usize| -> Vec<(String, bool)> {
+        pkgs[i]
+            .requires
+            .iter()
+            .map(|q| (q.dep.to_string(), q.pre))
+            .collect()
+    };
+    assert_eq!(
+        r(0),
+        vec![
+            ("bar >= 1.2".into(), false),
+            ("(a >= 1 or b)".into(), false)
+        ]
+    );
+    assert_eq!(
+        r(1),
+        vec![("bar >= 1.2".into(), true), ("bar >= 1.2".into(), false)]
+    );
+    assert_eq!(pkgs[1].conflicts, vec![bar.clone()]);
+    assert_eq!(pkgs[2].requires[0].dep, bar);
+    assert_eq!(pkgs[2].recommends[0].to_string(), "(a >= 1 or b)");
+    // A rich dependency first read in requires is still refused in provides.
+    let bad = xml.replace(
+        "<rpm:recommends>",
+        &format!("<rpm:provides>{rich}</rpm:provides><rpm:recommends>"),
+    );
+    let e = read_primary(bad.as_bytes(), "t").unwrap_err().to_string();
+    assert!(e.contains("is not allowed in provides/obsoletes"), "{e}");
+}
+
+/// Loading interns each chunk's values on the parsing threads against the
+/// pool's tables while it is built; the pool must be the one built from the
+/// same packages in one go, also when the repo spans many chunks and
+/// declares a wrong package count.
+#[test]
+fn pool_load_equals_pool_from_packages() {
+    use buildroot_core::pool::Pool;
+    use buildroot_core::rpmmd::load_repos;
+    let mut body = String::new();
+    for i in 0..6000 {
+        let dep = i % 97;
+        body.push_str(&format!(
+            "<package type=\"rpm\"><name>p{i}</name><arch>x86_64</arch>\
+             <version epoch=\"{e}\" ver=\"1.{v}\" rel=\"{r}\"/><location href=\"p{i}.rpm\"/>\
+             <format><rpm:sourcerpm>s{s}-1.{v}-1.src.rpm</rpm:sourcerpm>\
+             <rpm:provides><rpm:entry name=\"cap{dep}\" flags=\"EQ\" epoch=\"0\" ver=\"{dep}\"/>\
+             <rpm:entry name=\"cap{dep}\" flags=\"EQ\" epoch=\"0\" ver=\"{dep}\"/></rpm:provides>\
+             <rpm:requires><rpm:entry name=\"cap{d2}\" flags=\"GE\" epoch=\"0\" ver=\"{d2}\"/>\
+             <rpm:entry name=\"(cap{dep} or p{j})\"/><rpm:entry name=\"/usr/bin/t{dep}\"/></rpm:requires>\
+             </format></package>\n",
+            e = i % 3,
+            v = i % 13,
+            r = i % 7,
+            s = i / 4,
+            d2 = (i * 7) % 101,
+            j = (i * 31) % 6000,
+        ));
+    }
+    let xml = format!("<metadata xmlns:rpm=\"x\" packages=\"17\">{body}</metadata>");
+    let t = tempfile::tempdir().unwrap();
+    write_repo(t.path(), "zst", xml.as_bytes(), FILELISTS.as_bytes());
+    let spec = RepoSpec::new("r", t.path().to_str().unwrap());
+    let opts = LoadOptions::default();
+    let loaded = Pool::load("x86_64", std::slice::from_ref(&spec), &opts).unwrap();
+    let built = Pool::new("x86_64", load_repos(&[spec], &opts).unwrap()).unwrap();
+    assert_eq!(loaded.len(), 6000);
+    assert!(xml.len() > 2 << 20, "several chunks: {} bytes", xml.len());
+    for i in 0..loaded.len() {
+        let id = buildroot_core::pool::PkgId::from_usize(i);
+        assert_eq!(loaded.package(id), built.package(id), "package {i}");
+    }
+    for dep in [
+        "cap5 = 5",
+        "cap5 > 4",
+        "p17",
+        "(cap3 or p9)",
+        "/usr/bin/t5",
+        "nothing",
+    ] {
+        let d = Dep::parse(dep).unwrap();
+        assert_eq!(loaded.whatprovides(&d), built.whatprovides(&d), "{dep}");
+    }
+    assert_eq!(loaded.binaries_named("p42"), built.binaries_named("p42"));
+}
