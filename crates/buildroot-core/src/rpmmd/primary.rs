@@ -128,8 +128,7 @@ pub(super) fn parse_chunks<R: BufRead>(
 pub(super) struct Spare(Mutex<Vec<Vec<u8>>>);
 
 impl Spare {
-    pub(super) fn put(&self, mut buf: Vec<u8>) {
-        buf.clear();
+    pub(super) fn put(&self, buf: Vec<u8>) {
         self.0.lock().expect("spare buffers").push(buf);
     }
 
@@ -208,30 +207,35 @@ impl<'o, R: BufRead> Chunks<'o, R> {
         const END: &[u8] = b"</package>";
         let mut want = self.size;
         // Sized up front: growing a multi-MB buffer by doubling copies it.
-        let mut buf = match self.spare.take() {
-            Some(mut b) => {
-                b.clear();
-                b
-            }
-            None => Vec::with_capacity(want + (64 << 10)),
-        };
-        buf.append(&mut self.carry);
+        // A reused buffer keeps its length: its old bytes are overwritten,
+        // never read, and are not zeroed again.
+        let mut buf = self
+            .spare
+            .take()
+            .unwrap_or_else(|| Vec::with_capacity(want + (64 << 10)));
+        let carry = std::mem::take(&mut self.carry);
+        let mut filled = carry.len();
+        if buf.len() < filled {
+            buf.resize(filled, 0);
+        }
+        buf[..filled].copy_from_slice(&carry);
         loop {
             if self.done {
-                if buf.is_empty() {
+                if filled == 0 {
                     return Ok(None);
                 }
                 break;
             }
             // Only the newly read part (and a tag split across reads) can
             // hold a new package end.
-            let searched = buf.len().saturating_sub(END.len() - 1);
+            let searched = filled.saturating_sub(END.len() - 1);
             // Read straight into the chunk: a read this large bypasses the
             // reader's own buffer, so the bytes are not copied again.
-            let mut filled = buf.len();
-            buf.resize(want, 0);
+            if buf.len() < want {
+                buf.resize(want, 0);
+            }
             while filled < want {
-                match self.r.read(&mut buf[filled..]) {
+                match self.r.read(&mut buf[filled..want]) {
                     Ok(0) => {
                         self.done = true;
                         break;
@@ -246,19 +250,21 @@ impl<'o, R: BufRead> Chunks<'o, R> {
                     }
                 }
             }
-            buf.truncate(filled);
             if self.done {
                 break;
             }
-            match memchr::memmem::rfind(&buf[searched..], END) {
+            match memchr::memmem::rfind(&buf[searched..filled], END) {
                 Some(p) => {
-                    self.carry = buf.split_off(searched + p + END.len());
+                    let end = searched + p + END.len();
+                    self.carry = buf[end..filled].to_vec();
+                    filled = end;
                     break;
                 }
                 // No package end yet: read more into the same chunk.
-                None => want = buf.len() + self.size,
+                None => want = filled + self.size,
             }
         }
+        buf.truncate(filled);
         let (i, base) = (self.index, self.base);
         self.index += 1;
         self.base += buf.len() as u64;
@@ -290,14 +296,14 @@ pub(super) fn parse_fragment(
     let mut seen = SeenEntries::with_capacity(data.len() / 400);
     loop {
         match x.next()? {
-            Tok::Start { name, attrs, empty } => match local(name) {
-                "metadata" => {
+            Tok::Start { name, attrs, empty } => match tag(name) {
+                Tag::Metadata => {
                     saw_root |= first;
                     // What the file says it holds: the pool sizes its
                     // tables from it (a hint only; never checked).
                     out.declared = attr(&x, attrs, "packages")?.and_then(|v| v.parse().ok());
                 }
-                "package" if !empty => read_package(&mut x, &mut out, &mut seen)?,
+                Tag::Package if !empty => read_package(&mut x, &mut out, &mut seen)?,
                 _ if !empty => x.skip()?,
                 _ => {}
             },
@@ -328,6 +334,79 @@ fn attr<'a>(x: &Scanner<'a>, attrs: &'a str, key: &str) -> Result<Option<Cow<'a,
         }
     })?;
     Ok(found)
+}
+
+/// The elements of primary.xml the parser reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Metadata,
+    Package,
+    Name,
+    Arch,
+    Version,
+    Checksum,
+    Summary,
+    Location,
+    Size,
+    Format,
+    Sourcerpm,
+    /// A dependency list, by its [`RawPkg::lists`] index.
+    List(usize),
+    Entry,
+    File,
+    Other,
+}
+
+/// What element `name` (namespace prefix and all) is. By length first: a
+/// match on strings compares arm by arm, and this runs for every element.
+fn tag(name: &str) -> Tag {
+    let n = name.strip_prefix("rpm:").unwrap_or(name).as_bytes();
+    match kind_of(n) {
+        // A second prefix (`rpm:x:entry`): the local name is after the last.
+        Tag::Other if n.contains(&b':') => kind_of(local(name).as_bytes()),
+        t => t,
+    }
+}
+
+/// What element of local name `n` is.
+fn kind_of(n: &[u8]) -> Tag {
+    use super::raw::*;
+    match n.len() {
+        4 => match n {
+            b"name" => Tag::Name,
+            b"arch" => Tag::Arch,
+            b"size" => Tag::Size,
+            b"file" => Tag::File,
+            _ => Tag::Other,
+        },
+        5 if n == b"entry" => Tag::Entry,
+        6 if n == b"format" => Tag::Format,
+        7 => match n {
+            b"version" => Tag::Version,
+            b"summary" => Tag::Summary,
+            b"package" => Tag::Package,
+            _ => Tag::Other,
+        },
+        8 => match n {
+            b"provides" => Tag::List(PROVIDES),
+            b"requires" => Tag::List(REQUIRES),
+            b"suggests" => Tag::List(SUGGESTS),
+            b"enhances" => Tag::List(ENHANCES),
+            b"checksum" => Tag::Checksum,
+            b"location" => Tag::Location,
+            b"metadata" => Tag::Metadata,
+            _ => Tag::Other,
+        },
+        9 => match n {
+            b"conflicts" => Tag::List(CONFLICTS),
+            b"obsoletes" => Tag::List(OBSOLETES),
+            b"sourcerpm" => Tag::Sourcerpm,
+            _ => Tag::Other,
+        },
+        10 if n == b"recommends" => Tag::List(RECOMMENDS),
+        11 if n == b"supplements" => Tag::List(SUPPLEMENTS),
+        _ => Tag::Other,
+    }
 }
 
 /// The entries of a chunk by their attributes as written: most
@@ -361,8 +440,8 @@ fn read_package<'a>(
     let (mut pname, mut parch, mut evr) = (None, None, None);
     loop {
         match x.next_tag()? {
-            Tok::Start { name, attrs, empty } => match local(name) {
-                "entry" => {
+            Tok::Start { name, attrs, empty } => match tag(name) {
+                Tag::Entry => {
                     if let Some(l) = list {
                         let e = entry(x, attrs, l, c, seen)?;
                         c.entries.push(e);
@@ -372,9 +451,9 @@ fn read_package<'a>(
                         x.skip()?;
                     }
                 }
-                "name" if !empty => pname = interned(x, c)?,
-                "arch" if !empty => parch = interned(x, c)?,
-                "version" => {
+                Tag::Name if !empty => pname = interned(x, c)?,
+                Tag::Arch if !empty => parch = interned(x, c)?,
+                Tag::Version => {
                     let (mut epoch, mut ver, mut rel) = (None, None, None);
                     x.attrs(attrs, |k, v| match k {
                         "epoch" => epoch = Some(v),
@@ -395,18 +474,18 @@ fn read_package<'a>(
                         x.skip()?;
                     }
                 }
-                "checksum" if !empty => {
+                Tag::Checksum if !empty => {
                     let t = x.text()?;
                     p.checksum = Some(c.push_text(t.trim()));
                 }
-                "summary" if !empty => p.summary = text(x, c)?,
-                "location" => {
+                Tag::Summary if !empty => p.summary = text(x, c)?,
+                Tag::Location => {
                     p.location = c.push_text(&attr(x, attrs, "href")?.unwrap_or_default());
                     if !empty {
                         x.skip()?;
                     }
                 }
-                "size" => {
+                Tag::Size => {
                     p.size = attr(x, attrs, "package")?
                         .and_then(|v| v.parse().ok())
                         .unwrap_or(0);
@@ -414,23 +493,10 @@ fn read_package<'a>(
                         x.skip()?;
                     }
                 }
-                "sourcerpm" if !empty => p.sourcerpm = text(x, c)?,
-                "format" if !empty => {}
-                l @ ("provides" | "requires" | "conflicts" | "obsoletes" | "recommends"
-                | "suggests" | "supplements" | "enhances") => {
-                    use super::raw::*;
-                    list = (!empty).then_some(match l {
-                        "provides" => PROVIDES,
-                        "requires" => REQUIRES,
-                        "conflicts" => CONFLICTS,
-                        "obsoletes" => OBSOLETES,
-                        "recommends" => RECOMMENDS,
-                        "suggests" => SUGGESTS,
-                        "supplements" => SUPPLEMENTS,
-                        _ => ENHANCES,
-                    });
-                }
-                "file" if !empty => {
+                Tag::Sourcerpm if !empty => p.sourcerpm = text(x, c)?,
+                Tag::Format if !empty => {}
+                Tag::List(l) => list = (!empty).then_some(l),
+                Tag::File if !empty => {
                     let t = text(x, c)?;
                     c.files.push(t);
                 }

@@ -161,7 +161,14 @@ impl<'a> Scanner<'a> {
     fn leaf_text(&self) -> Option<(&'a str, usize, usize)> {
         let b = self.s.as_bytes();
         let open = *self.stack.last()?;
-        let lt = self.pos + memchr::memchr(b'<', &b[self.pos..])?;
+        // Most leaf texts are short: look at their first bytes before
+        // setting memchr up.
+        let near = &b[self.pos..b.len().min(self.pos + 32)];
+        let lt = self.pos
+            + match near.iter().position(|&c| c == b'<') {
+                Some(i) => i,
+                None => memchr::memchr(b'<', &b[self.pos..])?,
+            };
         let rest = &b[lt..];
         let n = open.len();
         if rest.len() < n + 3
