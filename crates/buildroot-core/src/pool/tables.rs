@@ -115,88 +115,126 @@ impl<T> Lookup<T> {
     }
 }
 
-/// The pool's string table: id -> string, and a lookup by hash
-/// ([`str_hash`], the hash chunks carry), shared with the parsing threads
-/// while the pool is built ([`chunk_parsed`]); only the builder adds
-/// strings, in pool order.
-#[derive(Default)]
-pub(crate) struct StrTable {
-    strs: Vec<Arc<str>>,
-    pub(super) lookup: Lookup<(Arc<str>, StrId)>,
-}
-
-impl Shards<(Arc<str>, StrId)> {
-    /// The id of `s` (of hash `hash`), if interned.
+impl<V, I: Copy> Shards<(V, I)> {
+    /// The id of the value of hash `hash` for which `eq` holds.
     #[inline]
-    fn find_str(&self, hash: u64, s: &str) -> Option<StrId> {
+    fn find_by(&self, hash: u64, eq: impl Fn(&V) -> bool) -> Option<I> {
         self.shard(hash)
-            .find(hash, |(t, _)| &**t == s)
+            .find(hash, |(v, _)| eq(v))
             .map(|&(_, id)| id)
     }
+}
+
+/// An id type of a [`Table`].
+pub(crate) trait TableId: Copy {
+    /// The id of index `i`.
+    fn at(i: usize) -> Self;
+}
+
+macro_rules! table_id {
+    ($($t:ty),*) => {$(
+        impl TableId for $t {
+            fn at(i: usize) -> Self {
+                <$t>::from_usize(i)
+            }
+        }
+    )*};
+}
+table_id!(StrId, EvrId, DepId);
+
+/// One of the pool's tables: id -> value in pool order, and a lookup of
+/// (value, id) by hash, shared with the parsing threads while the pool is
+/// built ([`chunk_parsed`]); only the builder adds values, in pool order.
+pub(crate) struct Table<V, I> {
+    values: Vec<V>,
+    pub(super) lookup: Lookup<(V, I)>,
+}
+
+impl<V, I> Default for Table<V, I> {
+    fn default() -> Self {
+        Table {
+            values: Vec::new(),
+            lookup: Lookup::default(),
+        }
+    }
+}
+
+impl<V: Clone, I: TableId> Table<V, I> {
+    /// The id of the value of hash `hash` for which `eq` holds, if interned.
+    #[inline]
+    fn find_by(&self, hash: u64, eq: impl Fn(&V) -> bool) -> Option<I> {
+        self.lookup
+            .with(hash, |t| t.find(hash, |(v, _)| eq(v)).map(|&(_, id)| id))
+    }
+
+    /// [`Table::find_by`], or the id of `make()`, added.
+    fn intern_by(
+        &mut self,
+        hash: u64,
+        eq: impl Fn(&V) -> bool,
+        make: impl FnOnce() -> V,
+        rehash: fn(&V) -> u64,
+    ) -> I {
+        let values = &mut self.values;
+        self.lookup.find_or_insert(
+            hash,
+            |(v, _)| eq(v),
+            |&(_, id)| id,
+            || {
+                let v = make();
+                values.push(v.clone());
+                (v, I::at(values.len() - 1))
+            },
+            |(v, _)| rehash(v),
+        )
+    }
+
+    fn reserve_by(&mut self, n: usize, rehash: fn(&V) -> u64) {
+        self.values.reserve(n);
+        self.lookup.reserve(n, |(v, _)| rehash(v));
+    }
+}
+
+impl<V, I> std::ops::Deref for Table<V, I> {
+    type Target = [V];
+
+    fn deref(&self) -> &[V] {
+        &self.values
+    }
+}
+
+/// The pool's strings, looked up by [`str_hash`] (the hash chunks carry).
+pub(crate) type StrTable = Table<Arc<str>, StrId>;
+
+/// The [`str_hash`] of a table's string.
+fn hash_of_str(s: &Arc<str>) -> u64 {
+    str_hash(s)
 }
 
 impl StrTable {
     /// The id of `s`, if interned.
     pub(super) fn get(&self, s: &str) -> Option<StrId> {
-        let hash = str_hash(s);
-        self.lookup.with(hash, |t| {
-            t.find(hash, |(t, _)| &**t == s).map(|&(_, id)| id)
-        })
+        self.find_by(str_hash(s), |t| &**t == s)
     }
 
     /// The id of `s` (of hash `hash`), interned if new.
     pub(super) fn intern(&mut self, hash: u64, s: &str) -> StrId {
-        let strs = &mut self.strs;
-        self.lookup.find_or_insert(
-            hash,
-            |(t, _)| &**t == s,
-            |&(_, id)| id,
-            || {
-                let a: Arc<str> = Arc::from(s);
-                strs.push(a.clone());
-                (a, StrId::from_usize(strs.len() - 1))
-            },
-            |(t, _)| str_hash(t),
-        )
+        self.intern_by(hash, |t| &**t == s, || Arc::from(s), hash_of_str)
     }
 
     pub(super) fn reserve(&mut self, n: usize) {
-        self.strs.reserve(n);
-        self.lookup.reserve(n, |(t, _)| str_hash(t));
+        self.reserve_by(n, hash_of_str);
     }
 }
 
-impl std::ops::Deref for StrTable {
-    type Target = [Arc<str>];
-
-    fn deref(&self) -> &[Arc<str>] {
-        &self.strs
-    }
-}
-
-/// The pool's EVR table: id -> EVR, and a lookup by [`evr_hash`] (the
-/// hash chunks carry), so a chunk's EVRs are found from their parts; shared
-/// with the parsing threads as the string lookup is.
-#[derive(Default)]
-pub(crate) struct EvrTable {
-    evrs: Vec<Evr>,
-    pub(super) lookup: Lookup<(Evr, EvrId)>,
-}
+/// The pool's EVRs, looked up by [`evr_hash`] of their parts (the hash
+/// chunks carry), so a chunk's EVRs are found without building an `Evr`.
+pub(crate) type EvrTable = Table<Evr, EvrId>;
 
 /// Whether `e` has these parts.
 #[inline]
 fn evr_is(e: &Evr, epoch: u32, ver: &str, rel: Option<&str>) -> bool {
     e.epoch == epoch && e.version == ver && e.release.as_deref() == rel
-}
-
-impl Shards<(Evr, EvrId)> {
-    /// The id of the EVR of these parts (of hash `hash`), if interned.
-    #[inline]
-    fn find_evr(&self, hash: u64, epoch: u32, ver: &str, rel: Option<&str>) -> Option<EvrId> {
-        self.shard(hash)
-            .find(hash, |(e, _)| evr_is(e, epoch, ver, rel))
-            .map(|&(_, id)| id)
-    }
 }
 
 /// The [`evr_hash`] of an EVR.
@@ -207,52 +245,26 @@ fn hash_of_evr(e: &Evr) -> u64 {
 impl EvrTable {
     /// The id of `evr`, if interned.
     pub(super) fn get(&self, evr: &Evr) -> Option<EvrId> {
-        let hash = hash_of_evr(evr);
-        self.lookup
-            .with(hash, |t| t.find(hash, |(e, _)| e == evr).map(|&(_, id)| id))
+        self.find_by(hash_of_evr(evr), |e| e == evr)
     }
 
     /// The id of the EVR of these parts (of hash `hash`), interned if new.
     pub(super) fn intern(&mut self, hash: u64, epoch: u32, ver: &str, rel: Option<&str>) -> EvrId {
-        let evrs = &mut self.evrs;
-        self.lookup.find_or_insert(
-            hash,
-            |(e, _)| evr_is(e, epoch, ver, rel),
-            |&(_, id)| id,
-            || {
-                let evr = Evr {
-                    epoch,
-                    version: ver.to_string(),
-                    release: rel.map(str::to_string),
-                };
-                evrs.push(evr.clone());
-                (evr, EvrId::from_usize(evrs.len() - 1))
-            },
-            |(e, _)| hash_of_evr(e),
-        )
+        let make = || Evr {
+            epoch,
+            version: ver.to_string(),
+            release: rel.map(str::to_string),
+        };
+        self.intern_by(hash, |e| evr_is(e, epoch, ver, rel), make, hash_of_evr)
     }
 
     pub(super) fn reserve(&mut self, n: usize) {
-        self.evrs.reserve(n);
-        self.lookup.reserve(n, |(e, _)| hash_of_evr(e));
+        self.reserve_by(n, hash_of_evr);
     }
 }
 
-impl std::ops::Deref for EvrTable {
-    type Target = [Evr];
-
-    fn deref(&self) -> &[Evr] {
-        &self.evrs
-    }
-}
-
-/// The pool's dependency table: id -> node, and a lookup shared with the
-/// parsing threads as the string lookup is.
-#[derive(Default)]
-pub(crate) struct NodeTable {
-    nodes: Vec<DepNode>,
-    pub(super) lookup: Lookup<(DepNode, DepId)>,
-}
+/// The pool's dependencies.
+pub(crate) type NodeTable = Table<DepNode, DepId>;
 
 /// The hash of a node in its lookup.
 fn node_hash(n: &DepNode) -> u64 {
@@ -262,51 +274,19 @@ fn node_hash(n: &DepNode) -> u64 {
     h.finish()
 }
 
-impl Shards<(DepNode, DepId)> {
-    #[inline]
-    fn find_node(&self, node: &DepNode) -> Option<DepId> {
-        let hash = node_hash(node);
-        self.shard(hash)
-            .find(hash, |(n, _)| n == node)
-            .map(|&(_, id)| id)
-    }
-}
-
 impl NodeTable {
     /// The id of `node`, if interned.
     pub(super) fn get(&self, node: &DepNode) -> Option<DepId> {
-        let hash = node_hash(node);
-        self.lookup.with(hash, |t| {
-            t.find(hash, |(n, _)| n == node).map(|&(_, id)| id)
-        })
+        self.find_by(node_hash(node), |n| n == node)
     }
 
     /// The id of `node`, interned if new.
     fn intern(&mut self, node: DepNode) -> DepId {
-        let nodes = &mut self.nodes;
-        self.lookup.find_or_insert(
-            node_hash(&node),
-            |(n, _)| *n == node,
-            |&(_, id)| id,
-            || {
-                nodes.push(node);
-                (node, DepId::from_usize(nodes.len() - 1))
-            },
-            |(n, _)| node_hash(n),
-        )
+        self.intern_by(node_hash(&node), |n| *n == node, || node, node_hash)
     }
 
     pub(super) fn reserve(&mut self, n: usize) {
-        self.nodes.reserve(n);
-        self.lookup.reserve(n, |(n, _)| node_hash(n));
-    }
-}
-
-impl std::ops::Deref for NodeTable {
-    type Target = [DepNode];
-
-    fn deref(&self) -> &[DepNode] {
-        &self.nodes
+        self.reserve_by(n, node_hash);
     }
 }
 
@@ -374,15 +354,17 @@ fn chunk_parsed(l: &Lookups, c: &mut RawChunk) {
     } = c;
     let at = |t: RawText| &text[t.start as usize..(t.start + t.len) as usize];
     for ls in strs.iter_mut() {
+        let text = at(ls.text);
         ls.pool_id = l
             .strs
-            .find_str(ls.hash, at(ls.text))
+            .find_by(ls.hash, |t| &**t == text)
             .map(|id| id.to_usize() as u32);
     }
     for e in evrs.iter_mut() {
+        let (ver, rel) = (at(e.ver), e.rel.map(at));
         e.pool_id = l
             .evrs
-            .find_evr(e.hash, e.epoch, at(e.ver), e.rel.map(at))
+            .find_by(e.hash, |x| evr_is(x, e.epoch, ver, rel))
             .map(|id| id.to_usize() as u32);
     }
     for n in nodes.iter_mut() {
@@ -405,7 +387,10 @@ fn chunk_parsed(l: &Lookups, c: &mut RawChunk) {
                 None => continue,
             },
         };
-        n.pool_id = l.nodes.find_node(&node).map(|id| id.to_usize() as u32);
+        n.pool_id = l
+            .nodes
+            .find_by(node_hash(&node), |x| *x == node)
+            .map(|id| id.to_usize() as u32);
     }
 }
 
