@@ -5,11 +5,13 @@
 //!
 //! A chunk also interns its own strings, EVRs and simple dependencies
 //! while it is parsed (on the parsing thread): every one is kept once, with
-//! its hash, and records name them by chunk-local index. The pool, which
-//! must intern in file order on one thread, then maps each distinct value
-//! of a chunk once instead of hashing every occurrence (libsolv's repo
-//! readers intern into the pool directly; the ids come out the same,
-//! because the pool maps a chunk's values lazily, in its own order).
+//! its hash, and records name them by chunk-local index. Still on the
+//! parsing thread, the pool being built fills in the ids of the values it
+//! already has (`pool_id`, see [`super::RepoSink::on_parsed`]); the pool,
+//! which must intern in file order on one thread, then maps only the
+//! others, each once per chunk instead of hashing every occurrence
+//! (libsolv's repo readers intern into the pool directly; the ids come out
+//! the same, because the pool maps a chunk's values lazily, in its order).
 
 use std::hash::{Hash, Hasher};
 
