@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use hashbrown::HashTable;
 
-use super::raw::{RawChunk, RawDep, RawEntry, RawPkg, ENHANCES, OBSOLETES, PROVIDES};
+use super::raw::{RawChunk, RawDep, RawEntry, RawPkg, RawText, ENHANCES, OBSOLETES, PROVIDES};
 use super::scan::{local, Scanner, Tok};
 use crate::dep::{Cmp, Dep};
 use crate::error::{Error, Result};
@@ -475,8 +475,15 @@ fn read_package<'a>(
                     }
                 }
                 Tag::Checksum if !empty => {
-                    let t = x.text()?;
-                    p.checksum = Some(c.push_text(t.trim()));
+                    // Decoded into the chunk's text, then trimmed in place.
+                    let t = text(x, c)?;
+                    let s = c.str(t);
+                    let lead = s.len() - s.trim_start().len();
+                    let kept = s.trim().len();
+                    p.checksum = Some(RawText {
+                        start: t.start + lead as u32,
+                        len: kept as u32,
+                    });
                 }
                 Tag::Summary if !empty => p.summary = text(x, c)?,
                 Tag::Location => {

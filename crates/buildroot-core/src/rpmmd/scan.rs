@@ -283,14 +283,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The decoded text content up to the end of the current element
-    /// (text of nested elements is left out).
-    pub fn text(&mut self) -> Result<String> {
-        let mut out = String::new();
-        self.text_into(&mut out)?;
-        Ok(out)
-    }
-
-    /// [`Scanner::text`], appended to `out`.
+    /// (text of nested elements is left out), appended to `out`.
     pub fn text_into(&mut self, out: &mut String) -> Result<()> {
         if let Some((raw, lt, end)) = self.leaf_text() {
             // Where the token-by-token path stands when it decodes the text
@@ -542,7 +535,9 @@ mod tests {
     fn text_and_skip_follow_nesting() {
         let mut s = Scanner::new(b"<a>x<b>y</b>z</a><c><d/><e>f</e></c>", "t", 0, &[]).unwrap();
         assert!(matches!(s.next().unwrap(), Tok::Start { name: "a", .. }));
-        assert_eq!(s.text().unwrap(), "xz");
+        let mut t = String::new();
+        s.text_into(&mut t).unwrap();
+        assert_eq!(t, "xz");
         assert!(matches!(s.next().unwrap(), Tok::Start { name: "c", .. }));
         s.skip().unwrap();
         assert_eq!(s.next().unwrap(), Tok::Eof);
