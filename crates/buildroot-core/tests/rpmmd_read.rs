@@ -329,6 +329,11 @@ fn recurring_entries_read_as_written() {
     );
     let e = read_primary(bad.as_bytes(), "t").unwrap_err().to_string();
     assert!(e.contains("is not allowed in provides/obsoletes"), "{e}");
+    // The declared package count is a hint: a bad one is no error.
+    for attrs in ["packages=\"many\"", "packages=3"] {
+        let odd = xml.replace("packages=\"3\"", attrs);
+        assert_eq!(read_primary(odd.as_bytes(), "t").unwrap(), pkgs, "{attrs}");
+    }
 }
 
 /// Loading interns each chunk's values on the parsing threads against the

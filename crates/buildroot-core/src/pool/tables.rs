@@ -12,7 +12,7 @@ use hashbrown::HashTable;
 
 use super::{DepId, DepInterner, DepNode, EvrId, Prov, RelFlags, StrId};
 use crate::evr::Evr;
-use crate::rpmmd::raw::{evr_hash, str_hash, RawChunk, RawText};
+use crate::rpmmd::raw::{evr_hash, str_hash, RawChunk};
 use crate::rpmmd::ChunkHook;
 
 /// Number of lookup shards (a power of two).
@@ -352,16 +352,15 @@ fn chunk_parsed(l: &Lookups, c: &mut RawChunk) {
         nodes,
         ..
     } = c;
-    let at = |t: RawText| &text[t.start as usize..(t.start + t.len) as usize];
     for ls in strs.iter_mut() {
-        let text = at(ls.text);
+        let s = ls.text.of(text);
         ls.pool_id = l
             .strs
-            .find_by(ls.hash, |t| &**t == text)
+            .find_by(ls.hash, |t| &**t == s)
             .map(|id| id.to_usize() as u32);
     }
     for e in evrs.iter_mut() {
-        let (ver, rel) = (at(e.ver), e.rel.map(at));
+        let (ver, rel) = (e.ver.of(text), e.rel.map(|r| r.of(text)));
         e.pool_id = l
             .evrs
             .find_by(e.hash, |x| evr_is(x, e.epoch, ver, rel))

@@ -92,11 +92,12 @@ pub(super) fn parse_chunks<R: BufRead>(
 ) -> Result<()> {
     let threads = rayon::current_num_threads().clamp(1, 8);
     if threads == 1 {
-        let mut chunks = Chunks::new(r, origin, chunk);
-        while let Some((i, base, data)) = chunks.next_chunk()? {
+        let spare = Spare::default();
+        return read_chunks(r, origin, chunk, &spare, |i, base, data| {
             emit(i, parse_fragment(&data, origin, base, i == 0));
-        }
-        return Ok(());
+            true
+        })
+        .1;
     }
     let mut read = Ok(());
     let (tx, rx) = sync_channel::<(usize, u64, Vec<u8>)>(threads);
@@ -301,7 +302,11 @@ pub(super) fn parse_fragment(
                     saw_root |= first;
                     // What the file says it holds: the pool sizes its
                     // tables from it (a hint only; never checked).
-                    out.declared = attr(&x, attrs, "packages")?.and_then(|v| v.parse().ok());
+                    // A hint: a bad value (or attribute) is no error.
+                    out.declared = attr(&x, attrs, "packages")
+                        .ok()
+                        .flatten()
+                        .and_then(|v| v.parse().ok());
                 }
                 Tag::Package if !empty => read_package(&mut x, &mut out, &mut seen)?,
                 _ if !empty => x.skip()?,

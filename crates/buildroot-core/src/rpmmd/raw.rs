@@ -29,6 +29,14 @@ pub struct RawText {
     pub(crate) len: u32,
 }
 
+impl RawText {
+    /// Its text in `text` (a chunk's buffer).
+    #[inline]
+    pub(crate) fn of(self, text: &str) -> &str {
+        &text[self.start as usize..(self.start + self.len) as usize]
+    }
+}
+
 /// The dependency lists of a package, in [`RawPkg::lists`] order.
 pub(crate) const PROVIDES: usize = 0;
 pub(crate) const REQUIRES: usize = 1;
@@ -147,18 +155,25 @@ pub struct RawChunk {
     pub(crate) entry_lists: Vec<u8>,
 }
 
+/// Appends `item` to `items` and its index to `index` (by `hash_of`).
+fn add_indexed<T>(
+    items: &mut Vec<T>,
+    index: &mut HashTable<u32>,
+    item: T,
+    hash_of: impl Fn(&T) -> u64,
+) -> u32 {
+    let (i, hash) = (items.len() as u32, hash_of(&item));
+    items.push(item);
+    index.insert_unique(hash, i, |&j| hash_of(&items[j as usize]));
+    i
+}
+
 /// The lookups of a chunk being filled (dropped by [`RawChunk::seal`]).
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Index {
     strs: HashTable<u32>,
     evrs: HashTable<u32>,
     nodes: FxHashMap<(u32, Option<(Cmp, u32)>), u32>,
-}
-
-impl std::fmt::Debug for Index {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Index")
-    }
 }
 
 impl RawChunk {
@@ -214,7 +229,7 @@ impl RawChunk {
     /// The text of a [`RawText`].
     #[inline]
     pub(crate) fn str(&self, t: RawText) -> &str {
-        &self.text[t.start as usize..(t.start + t.len) as usize]
+        t.of(&self.text)
     }
 
     /// The index of string `s` among the chunk's strings, added if new.
@@ -250,25 +265,19 @@ impl RawChunk {
 
     fn find_str(&self, hash: u64, s: &str) -> Option<u32> {
         let (strs, text) = (&self.strs, &self.text);
-        let at = |t: RawText| &text[t.start as usize..(t.start + t.len) as usize];
         self.index
             .strs
-            .find(hash, |&i| at(strs[i as usize].text) == s)
+            .find(hash, |&i| strs[i as usize].text.of(text) == s)
             .copied()
     }
 
     fn add_str(&mut self, hash: u64, text: RawText) -> u32 {
-        let i = self.strs.len() as u32;
-        self.strs.push(LocalStr {
+        let s = LocalStr {
             text,
             hash,
             pool_id: None,
-        });
-        let strs = &self.strs;
-        self.index
-            .strs
-            .insert_unique(hash, i, |&j| strs[j as usize].hash);
-        i
+        };
+        add_indexed(&mut self.strs, &mut self.index.strs, s, |s| s.hash)
     }
 
     /// The index of an EVR among the chunk's EVRs, added if new (an empty
@@ -277,29 +286,21 @@ impl RawChunk {
         let rel = rel.filter(|r| !r.is_empty());
         let hash = evr_hash(epoch, ver, rel);
         let (evrs, text) = (&self.evrs, &self.text);
-        let at = |t: RawText| &text[t.start as usize..(t.start + t.len) as usize];
         let found = self.index.evrs.find(hash, |&i| {
             let e = &evrs[i as usize];
-            e.epoch == epoch && at(e.ver) == ver && e.rel.map(at) == rel
+            e.epoch == epoch && e.ver.of(text) == ver && e.rel.map(|r| r.of(text)) == rel
         });
         if let Some(&i) = found {
             return i;
         }
-        let ver = self.push_text(ver);
-        let rel = rel.map(|r| self.push_text(r));
-        let i = self.evrs.len() as u32;
-        self.evrs.push(LocalEvr {
+        let e = LocalEvr {
             hash,
             epoch,
-            ver,
-            rel,
+            ver: self.push_text(ver),
+            rel: rel.map(|r| self.push_text(r)),
             pool_id: None,
-        });
-        let evrs = &self.evrs;
-        self.index
-            .evrs
-            .insert_unique(hash, i, |&j| evrs[j as usize].hash);
-        i
+        };
+        add_indexed(&mut self.evrs, &mut self.index.evrs, e, |e| e.hash)
     }
 
     /// The entry of a simple dependency: `name`, maybe compared with an
