@@ -89,11 +89,21 @@ fn openeuler_fixed_point_is_dnfs() {
         RepoSpec::new("bin", &dir.join("bin").to_string_lossy()),
         RepoSpec::new("src", &dir.join("src").to_string_lossy()),
     ];
+    // Parsed, then read back from the pool cache: both must be dnf's.
+    let cache = tempfile::tempdir().unwrap();
     let opts = LoadOptions {
         filelists: Filelists::Needed,
-        cache_dir: None,
+        cache_dir: Some(cache.path().to_path_buf()),
     };
-    let pool = Pool::load("x86_64", &specs, &opts).expect("load openEuler repos");
+    for cached in [false, true] {
+        let pool = Pool::load("x86_64", &specs, &opts).expect("load openEuler repos");
+        assert_eq!(pool.from_cache(), cached);
+        check(&pool);
+    }
+}
+
+/// The fixed point over every source of `pool` is dnf's.
+fn check(pool: &Pool) {
     // Every source name of the source repo is the input.
     let mut input: Vec<String> = pool
         .ids()
@@ -106,7 +116,7 @@ fn openeuler_fixed_point_is_dnfs() {
         core: CORE.split_whitespace().map(str::to_string).collect(),
         ..Default::default()
     };
-    let br = run(&pool, &input, &cfg).expect("fixed point");
+    let br = run(pool, &input, &cfg).expect("fixed point");
     let want = expected();
     let binaries = br.binaries();
     let sources = br.source_names();

@@ -291,14 +291,15 @@ fn run(args: &Args) -> Result<u8> {
     if args.timings {
         let transactions = br.sources.iter().filter(|s| !s.no_source()).count() + 1;
         eprintln!(
-            "timings: arch={} packages={} load_s={:.3} fixed_point_s={:.3} sources={} transactions={} binaries={}",
+            "timings: arch={} packages={} load_s={:.3} fixed_point_s={:.3} sources={} transactions={} binaries={} pool_cached={}",
             args.arch,
             pool.len(),
             load_s,
             t_run.elapsed().as_secs_f64(),
             br.sources.len(),
             transactions,
-            br.binaries().len()
+            br.binaries().len(),
+            pool.from_cache() as u8
         );
     }
     for m in &br.core.missing {

@@ -508,6 +508,7 @@ impl PoolBuilder {
             binaries_by_name: FxHashMap::default(),
             complex: Vec::new(),
             obsoleters: FxHashMap::default(),
+            from_cache: false,
         };
         let complex: Vec<bool> = (0..pool.nodes.len())
             .map(|i| pool.is_complex(DepId::from_usize(i)))

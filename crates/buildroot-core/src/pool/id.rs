@@ -174,6 +174,16 @@ impl RelFlags {
         }
     }
 
+    /// The flags as a byte.
+    pub(crate) fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// The flags of a byte from [`RelFlags::bits`]; None for bits no flag has.
+    pub(crate) fn from_bits(b: u8) -> Option<RelFlags> {
+        (b <= RelFlags::ALL.0).then_some(RelFlags(b))
+    }
+
     /// Whether no flag is set (an unversioned dependency).
     #[inline]
     pub(crate) fn is_any(self) -> bool {

@@ -40,9 +40,11 @@
 //! hashed cut its share again).
 
 mod build;
+mod cache;
 mod deps;
 mod id;
 mod overlay;
+mod snapshot;
 pub mod subject;
 mod tables;
 
@@ -60,6 +62,7 @@ use crate::rpmmd::raw::RawChunk;
 use crate::rpmmd::{self, LoadOptions, LoadedRepo, RepoSpec};
 
 use build::PoolBuilder;
+use cache::PoolCache;
 pub(crate) use deps::{
     evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov,
 };
@@ -232,6 +235,8 @@ pub struct Pool {
     complex: Vec<bool>,
     /// obsoleted name -> binaries obsoleting it.
     obsoleters: FxHashMap<StrId, Vec<SolvableId>>,
+    /// Read from the pool cache (`cache.rs`), not built from metadata.
+    from_cache: bool,
 }
 
 impl Pool {
@@ -255,14 +260,37 @@ impl Pool {
     /// pool for `arch`, the same one as [`Pool::new`] would, but interning
     /// each chunk of primary.xml as soon as it is parsed, while the parsers
     /// go on with the next ones.
+    ///
+    /// With `opts.cache_dir`, the pool is kept in the cache and read back
+    /// from there while the repos and this library stay the same
+    /// (`cache.rs`): the same pool, without parsing.
     pub fn load(arch: &str, specs: &[RepoSpec], opts: &LoadOptions) -> Result<Pool> {
-        let mut b = PoolBuilder::new(ArchPolicy::new(arch)?);
-        rpmmd::load_repos_into(specs, opts, &mut b)?;
-        Ok(b.finish())
+        let policy = ArchPolicy::new(arch)?;
+        let opened = rpmmd::open_repos(specs, opts)?;
+        let cache = opts
+            .cache_dir
+            .as_deref()
+            .map(|dir| PoolCache::new(dir, policy.target(), specs, &opened, opts));
+        if let Some(pool) = cache.as_ref().and_then(PoolCache::read) {
+            return Ok(pool);
+        }
+        let mut b = PoolBuilder::new(policy);
+        rpmmd::load_opened_into(&opened, opts, &mut b)?;
+        let pool = b.finish();
+        if let Some(cache) = &cache {
+            cache.write(&pool);
+        }
+        Ok(pool)
     }
 }
 
 impl Pool {
+    /// Whether [`Pool::load`] read this pool from the cache instead of the
+    /// repos' metadata.
+    pub fn from_cache(&self) -> bool {
+        self.from_cache
+    }
+
     /// The arch policy this pool was built for.
     pub fn arch(&self) -> &ArchPolicy {
         &self.arch

@@ -189,6 +189,27 @@ impl<V: Clone, I: TableId> Table<V, I> {
         )
     }
 
+    /// The table of these values (ids in their order), its lookup built
+    /// at once and without locks (a pool read back from its snapshot).
+    fn from_values_by(values: Vec<V>, hash: fn(&V) -> u64) -> Self {
+        let mut shards: Box<[HashTable<(V, I)>; SHARDS]> = Box::new(std::array::from_fn(|_| {
+            HashTable::with_capacity(values.len() / SHARDS + 16)
+        }));
+        for (i, v) in values.iter().enumerate() {
+            let h = hash(v);
+            shards[shard_of(h)].insert_unique(h, (v.clone(), I::at(i)), |(v, _)| hash(v));
+        }
+        Table {
+            values,
+            lookup: Lookup::Owned(shards),
+        }
+    }
+
+    /// The values, in id order.
+    pub(super) fn values(&self) -> &Vec<V> {
+        &self.values
+    }
+
     fn reserve_by(&mut self, n: usize, rehash: fn(&V) -> u64) {
         self.values.reserve(n);
         self.lookup.reserve(n, |(v, _)| rehash(v));
@@ -224,6 +245,10 @@ impl StrTable {
 
     pub(super) fn reserve(&mut self, n: usize) {
         self.reserve_by(n, hash_of_str);
+    }
+
+    pub(super) fn from_values(values: Vec<Arc<str>>) -> Self {
+        Self::from_values_by(values, hash_of_str)
     }
 }
 
@@ -261,6 +286,10 @@ impl EvrTable {
     pub(super) fn reserve(&mut self, n: usize) {
         self.reserve_by(n, hash_of_evr);
     }
+
+    pub(super) fn from_values(values: Vec<Evr>) -> Self {
+        Self::from_values_by(values, hash_of_evr)
+    }
 }
 
 /// The pool's dependencies.
@@ -287,6 +316,10 @@ impl NodeTable {
 
     pub(super) fn reserve(&mut self, n: usize) {
         self.reserve_by(n, node_hash);
+    }
+
+    pub(super) fn from_values(values: Vec<DepNode>) -> Self {
+        Self::from_values_by(values, node_hash)
     }
 }
 

@@ -487,12 +487,59 @@ pub fn load_repos_into(
     opts: &LoadOptions,
     sink: &mut dyn RepoSink,
 ) -> Result<()> {
+    load_opened_into(&open_repos(specs, opts)?, opts, sink)
+}
+
+/// The enabled repositories with their repomd.xml read (in parallel), in
+/// dnf's load order: what [`load_opened_into`] reads, and what a cache of
+/// their parsed contents is keyed by ([`OpenedRepos::fingerprint`]).
+pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<OpenedRepos> {
     let specs: Vec<&RepoSpec> = specs.iter().filter(|s| s.enabled).collect();
     let mut opened: Vec<Opened> = specs
         .par_iter()
         .map(|s| open_repo(s, opts))
         .collect::<Result<_>>()?;
     opened.sort_by_key(|o| (o.spec.priority, o.spec.cost));
+    Ok(OpenedRepos(opened))
+}
+
+/// Repositories whose repomd.xml has been read ([`open_repos`]).
+pub(crate) struct OpenedRepos(Vec<Opened>);
+
+impl OpenedRepos {
+    /// Feeds `h` with everything the packages loaded from these repos
+    /// depend on: each repo's configuration and repomd.xml records (their
+    /// checksums name the files' contents), and for local repos also the
+    /// size and modification time of repomd.xml and of the files it lists
+    /// (a hand-edited repo may keep stale checksums, or none).
+    pub(crate) fn fingerprint(&self, opts: &LoadOptions, h: &mut dyn FnMut(&[u8])) {
+        h(format!("{:?}\n", opts.filelists).as_bytes());
+        for o in &self.0 {
+            h(format!("{:?}\n{:?}\n", o.spec, o.repomd).as_bytes());
+            let Location::Dir(d) = &o.loc else { continue };
+            let hrefs = std::iter::once("repodata/repomd.xml")
+                .chain(o.repomd.records.iter().map(|r| r.href.as_str()));
+            for href in hrefs {
+                let stat = std::fs::metadata(d.join(href)).ok().map(|m| {
+                    let mtime = m
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+                    (m.len(), mtime)
+                });
+                h(format!("{href} {stat:?}\n").as_bytes());
+            }
+        }
+    }
+}
+
+/// [`load_repos_into`] on repositories already opened.
+pub(crate) fn load_opened_into(
+    opened: &OpenedRepos,
+    opts: &LoadOptions,
+    sink: &mut dyn RepoSink,
+) -> Result<()> {
+    let opened = &opened.0;
     let needed = matches!(opts.filelists, Filelists::Needed | Filelists::NeededAnd(_));
     let mut keep: HashSet<String> = HashSet::new();
     let mut failed: Option<Error> = None;

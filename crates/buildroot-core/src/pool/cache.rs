@@ -1,0 +1,231 @@
+//! The parsed-repo cache: a pool built from repositories is kept in the
+//! cache directory (`pools/`), and the next load of the same repositories
+//! reads it instead of their XML, as dnf reads libsolv's `.solv` files
+//! (one per repo, checked against repomd.xml's checksum, `dnf_sack_load_repo`).
+//!
+//! One file per set of repositories and arch, so a changed repo replaces
+//! its file instead of adding one. The header holds a key of everything the
+//! pool depends on: this library's source (a build that could build
+//! another pool never reads the file), the arch, which file lists were
+//! read, and each repo's configuration and repomd.xml (plus, for local
+//! repos, the size and time of their metadata files:
+//! [`rpmmd::OpenedRepos::fingerprint`]). A file whose key, length or CRC
+//! does not match is ignored and rewritten; the cache never makes a load
+//! fail, and it is written beside its place and renamed into it.
+
+use std::io::{Seek, SeekFrom, Write};
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use sha2::{Digest, Sha256};
+
+use super::Pool;
+use crate::rpmmd::{LoadOptions, OpenedRepos, RepoSpec};
+
+/// The first bytes of a cache file (the format's version is its last).
+const MAGIC: &[u8; 16] = b"rpm-buildroot:1\n";
+
+/// A fingerprint of this library's source (`build.rs`).
+const SOURCE_ID: &str = env!("BUILDROOT_CORE_SOURCE_ID");
+
+/// Header: magic, key, payload length, payload CRC-32.
+const HEADER: usize = 16 + 32 + 8 + 4;
+
+/// Where the pool of some repositories is cached, and the key its file must
+/// carry to be theirs.
+pub(super) struct PoolCache {
+    path: PathBuf,
+    key: [u8; 32],
+}
+
+impl PoolCache {
+    /// The cache of the pool of `specs` (opened: `opened`) for `arch`.
+    pub(super) fn new(
+        dir: &Path,
+        arch: &str,
+        specs: &[RepoSpec],
+        opened: &OpenedRepos,
+        opts: &LoadOptions,
+    ) -> PoolCache {
+        let mut name = Sha256::new();
+        name.update(format!("{arch}\n{:?}\n", opts.filelists));
+        for s in specs.iter().filter(|s| s.enabled) {
+            name.update(format!("{s:?}\n"));
+        }
+        let name = hex::encode(&name.finalize()[..8]);
+        let mut key = Sha256::new();
+        key.update(format!("{SOURCE_ID}\n{arch}\n"));
+        opened.fingerprint(opts, &mut |b| key.update(b));
+        PoolCache {
+            path: dir.join("pools").join(format!("{arch}-{name}.pool")),
+            key: key.finalize().into(),
+        }
+    }
+
+    /// The cached pool, if the file is there and is this pool's.
+    pub(super) fn read(&self) -> Option<Pool> {
+        let file = Mapped::open(&self.path).ok()?;
+        let pool = self.payload(&file.bytes).and_then(Pool::from_snapshot);
+        match &pool {
+            // Recently used: the last to be pruned.
+            Some(_) => drop(file.file.set_modified(SystemTime::now())),
+            None => log::trace!(
+                "{}: stale or damaged pool cache, rebuilding",
+                self.path.display()
+            ),
+        }
+        pool
+    }
+
+    /// The payload of `bytes`, if they are a cache file of this key, whole.
+    fn payload<'a>(&self, bytes: &'a [u8]) -> Option<&'a [u8]> {
+        let (head, payload) = bytes.split_at_checked(HEADER)?;
+        let (magic, rest) = head.split_at(16);
+        let (key, rest) = rest.split_at(32);
+        let (len, crc) = rest.split_at(8);
+        let len = u64::from_le_bytes(len.try_into().ok()?);
+        let crc = u32::from_le_bytes(crc.try_into().ok()?);
+        (magic == MAGIC
+            && key == self.key
+            && len == payload.len() as u64
+            && crc32fast::hash(payload) == crc)
+            .then_some(payload)
+    }
+
+    /// Writes `pool` into the cache; a failure only costs the next load
+    /// its parse (so it is no error).
+    pub(super) fn write(&self, pool: &Pool) {
+        if let Err(e) = self.try_write(pool) {
+            log::trace!("{}: pool cache not written: {e}", self.path.display());
+        }
+    }
+
+    fn try_write(&self, pool: &Pool) -> std::io::Result<()> {
+        let dir = self.path.parent().expect("a file in pools/");
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+        // The header's length and CRC are known at the end.
+        tmp.write_all(&[0; HEADER])?;
+        let (mut crc, mut len) = (crc32fast::Hasher::new(), 0u64);
+        pool.write_snapshot(&mut |block| {
+            crc.update(block);
+            len += block.len() as u64;
+            tmp.write_all(block)
+        })?;
+        let mut head = Vec::with_capacity(HEADER);
+        head.extend_from_slice(MAGIC);
+        head.extend_from_slice(&self.key);
+        head.extend_from_slice(&len.to_le_bytes());
+        head.extend_from_slice(&crc.finalize().to_le_bytes());
+        tmp.seek(SeekFrom::Start(0))?;
+        tmp.write_all(&head)?;
+        // No fsync: a file a crash cut short fails its length or CRC check.
+        tmp.persist(&self.path).map_err(|e| e.error)?;
+        prune(dir);
+        Ok(())
+    }
+}
+
+/// How many pools the cache keeps (the most recently used ones): a
+/// workflow run reads 8 (two passes, four arches), and the sets of repos of
+/// earlier runs (a new source repo each time) must not pile up.
+const KEEP: usize = 16;
+
+/// Removes all but the [`KEEP`] most recently used pools of `dir`, and
+/// temp files an interrupted write left there over an hour ago.
+fn prune(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut pools = Vec::new();
+    for e in entries.flatten() {
+        let (path, name) = (e.path(), e.file_name());
+        let name = name.to_string_lossy();
+        let Ok(modified) = e.metadata().and_then(|m| m.modified()) else {
+            continue;
+        };
+        if name.ends_with(".pool") {
+            pools.push((modified, path));
+        } else if name.starts_with(".tmp-")
+            && modified.elapsed().is_ok_and(|age| age.as_secs() > 3600)
+        {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    pools.sort_unstable_by(|a, b| b.cmp(a));
+    for (_, path) in pools.into_iter().skip(KEEP) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// A whole file mapped read-only. Mapping instead of reading saves a copy
+/// and a fresh page per 4 KiB of it, which is most of a read's cost (the
+/// pages are mapped at once, not on first touch).
+struct Mapped {
+    file: std::fs::File,
+    bytes: Mapping,
+}
+
+impl Mapped {
+    fn open(path: &Path) -> std::io::Result<Mapped> {
+        let file = std::fs::File::open(path)?;
+        let bytes = Mapping::of(&file)?;
+        Ok(Mapped { file, bytes })
+    }
+}
+
+/// The pages of [`Mapped`].
+struct Mapping {
+    ptr: *mut libc::c_void,
+    len: usize,
+}
+
+impl Mapping {
+    fn of(file: &std::fs::File) -> std::io::Result<Mapping> {
+        let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
+        if len == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        #[cfg(target_os = "linux")]
+        let flags = libc::MAP_PRIVATE | libc::MAP_POPULATE;
+        #[cfg(not(target_os = "linux"))]
+        let flags = libc::MAP_PRIVATE;
+        // SAFETY: a fresh read-only private mapping of an open file, checked
+        // below. Cache files are only ever replaced by rename (a new inode),
+        // never written in place, so the bytes do not change under us.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ,
+                flags,
+                file.as_raw_fd(),
+                0,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(Mapping { ptr, len })
+    }
+}
+
+impl std::ops::Deref for Mapping {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        // SAFETY: `ptr` maps `len` readable bytes until `drop`.
+        unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) }
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: the mapping of `of`, unmapped once; no slice of it
+        // outlives `self` (`deref` borrows it).
+        unsafe {
+            libc::munmap(self.ptr, self.len);
+        }
+    }
+}

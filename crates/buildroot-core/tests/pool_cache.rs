@@ -1,0 +1,193 @@
+//! The pool cache as a tool meets it: `Pool::load` with a cache directory
+//! builds the pool once and reads it back while nothing changed, with the
+//! same answers; a changed repo, a damaged file or a cache that cannot be
+//! written costs a parse, never the load; old pools do not pile up.
+
+use std::path::{Path, PathBuf};
+
+use buildroot_core::buildroot::{run, Config};
+use buildroot_core::dep::Dep;
+use buildroot_core::pool::{PkgId, Pool};
+use buildroot_core::rpmmd::{Filelists, LoadOptions, RepoSpec};
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
+
+/// A copy of the fixture binary and source repos (tests change them).
+fn repos(into: &Path) -> Vec<RepoSpec> {
+    ["x86_64", "source"]
+        .iter()
+        .map(|d| {
+            let to = into.join(d);
+            copy_dir(&Path::new(ROOT).join(d), &to);
+            RepoSpec::new(d, to.to_str().unwrap())
+        })
+        .collect()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn opts(cache: &Path) -> LoadOptions {
+    LoadOptions {
+        filelists: Filelists::Needed,
+        cache_dir: Some(cache.to_path_buf()),
+    }
+}
+
+fn pools_in(cache: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(cache.join("pools"))
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// What a user sees of a pool: its packages, some providers, a fixed point.
+fn answers(pool: &Pool) -> String {
+    let mut out = String::new();
+    for i in 0..pool.len() {
+        out.push_str(&format!("{:?}\n", pool.package(PkgId::from_usize(i))));
+    }
+    for dep in [
+        "bash",
+        "/bin/sh",
+        "(gcc and make)",
+        "libc.so.6()(64bit)",
+        "nothing",
+    ] {
+        let d = Dep::parse(dep).unwrap();
+        out.push_str(&format!("{dep}: {:?}\n", pool.whatprovides(&d)));
+    }
+    let input = ["hello", "webfetch", "broken", "perl"].map(String::from);
+    let br = run(pool, &input, &Config::default()).unwrap();
+    out.push_str(&format!("{:?}\n{:?}\n", br.binaries(), br.source_names()));
+    out
+}
+
+#[test]
+fn second_load_reads_the_cache_with_the_same_answers() {
+    let t = tempfile::tempdir().unwrap();
+    let (specs, cache) = (repos(t.path()), t.path().join("cache"));
+    let parsed = Pool::load("x86_64", &specs, &opts(&cache)).unwrap();
+    assert!(!parsed.from_cache());
+    assert_eq!(pools_in(&cache).len(), 1);
+    let cached = Pool::load("x86_64", &specs, &opts(&cache)).unwrap();
+    assert!(cached.from_cache());
+    assert_eq!(answers(&cached), answers(&parsed));
+    // Another arch is another pool.
+    let other = Pool::load("aarch64", &specs, &opts(&cache)).unwrap();
+    assert!(!other.from_cache());
+    assert_eq!(pools_in(&cache).len(), 2);
+}
+
+#[test]
+fn changed_repo_is_parsed_again() {
+    let t = tempfile::tempdir().unwrap();
+    let (specs, cache) = (repos(t.path()), t.path().join("cache"));
+    Pool::load("x86_64", &specs, &opts(&cache)).unwrap();
+    // Same checksums in repomd.xml, but the primary file was touched (a
+    // hand-edited local repo): its time is part of the key.
+    let repodata = t.path().join("x86_64/repodata");
+    for e in std::fs::read_dir(&repodata).unwrap() {
+        let p = e.unwrap().path();
+        if p.to_string_lossy().contains("primary") {
+            let f = std::fs::File::options().append(true).open(&p).unwrap();
+            f.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+                .unwrap();
+        }
+    }
+    assert!(!Pool::load("x86_64", &specs, &opts(&cache))
+        .unwrap()
+        .from_cache());
+    assert!(Pool::load("x86_64", &specs, &opts(&cache))
+        .unwrap()
+        .from_cache());
+    // A repo's configuration is part of the key too, and names the file:
+    // excluding packages gives another pool.
+    let mut excluding = specs.clone();
+    excluding[0].exclude = vec!["hello*".into()];
+    let p = Pool::load("x86_64", &excluding, &opts(&cache)).unwrap();
+    assert!(!p.from_cache());
+    assert!(p.binaries_named("hello").is_empty());
+    assert!(!Pool::load("x86_64", &specs, &opts(&cache))
+        .unwrap()
+        .binaries_named("hello")
+        .is_empty());
+    assert_eq!(pools_in(&cache).len(), 2);
+}
+
+#[test]
+fn damaged_cache_file_is_rebuilt() {
+    let t = tempfile::tempdir().unwrap();
+    let (specs, cache) = (repos(t.path()), t.path().join("cache"));
+    let parsed = Pool::load("x86_64", &specs, &opts(&cache)).unwrap();
+    let file = pools_in(&cache).remove(0);
+    let good = std::fs::read(&file).unwrap();
+    for damage in [
+        // A flipped byte in the payload (the CRC), in the header (the key),
+        // a file cut short, an empty file.
+        {
+            let mut b = good.clone();
+            let n = b.len() - 10;
+            b[n] ^= 1;
+            b
+        },
+        {
+            let mut b = good.clone();
+            b[20] ^= 1;
+            b
+        },
+        good[..good.len() / 2].to_vec(),
+        Vec::new(),
+    ] {
+        std::fs::write(&file, &damage).unwrap();
+        let p = Pool::load("x86_64", &specs, &opts(&cache)).unwrap();
+        assert!(!p.from_cache());
+        assert_eq!(answers(&p), answers(&parsed));
+        assert_eq!(std::fs::read(&file).unwrap(), good, "rewritten");
+    }
+}
+
+#[test]
+fn cache_that_cannot_be_written_is_no_error() {
+    let t = tempfile::tempdir().unwrap();
+    let specs = repos(t.path());
+    // The cache "directory" is a file: nothing can be written under it.
+    let cache = t.path().join("not-a-dir");
+    std::fs::write(&cache, "").unwrap();
+    for _ in 0..2 {
+        let p = Pool::load("x86_64", &specs, &opts(&cache)).unwrap();
+        assert!(!p.from_cache());
+    }
+}
+
+#[test]
+fn cache_keeps_the_most_recently_used_pools() {
+    let t = tempfile::tempdir().unwrap();
+    let (specs, cache) = (repos(t.path()), t.path().join("cache"));
+    let load = |id: usize| {
+        let mut s = specs.clone();
+        s[0].id = format!("repo{id}");
+        Pool::load("x86_64", &s, &opts(&cache))
+            .unwrap()
+            .from_cache()
+    };
+    assert!(!load(0));
+    for id in 1..20 {
+        // Pool 0 stays in use, so it stays.
+        assert!(!load(id));
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(load(0), "pool 0 after pool {id}");
+    }
+    assert_eq!(pools_in(&cache).len(), 16);
+    assert!(!load(1), "the oldest pools were pruned");
+}
