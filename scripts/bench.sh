@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Prints the performance table of rpm-buildroot on the Fedora-scale dataset (make bench-data):
-# metadata load per arch against the read floor, the fixed point per arch and for all 4 arches,
+# metadata load per arch against the read floor (parsed, and read back from the pool cache that
+# the first run writes), the fixed point per arch and for all 4 arches (pool cache cold and warm),
 # peak RSS, error counts next to dose-builddebcheck's on the same Debian data, one resolve, the
 # dnf-based original on a subset (extrapolated), then the same on real openEuler 20.03 metadata
 # when $SHARED_DATA/openeuler-20.03-x86_64 exists. Ends with one line a script can compare:
-#   bench: 4arch_wall_s=… fixed_point_s=… load_x_floor=… peak_mb=… vs_dnf=…×
+#   bench: 4arch_wall_s=… fixed_point_s=… load_x_floor=… peak_mb=… vs_dnf=…× cached_x_floor=… 4arch_cached_s=…
+# (load_x_floor and 4arch_wall_s parse the metadata, as before the cache; the cached_ fields read
+# the pools back, as every run after the first does while the repos stay the same).
 #
 #   scripts/bench.sh [DATA-DIR]
 #   DNF_SOURCES=N     sources for the dnf baselines (default 200)
@@ -43,25 +46,38 @@ dose=""; command -v dose-builddebcheck >/dev/null && [ -f "$data/debian/Sources"
 
 echo "## rpm-buildroot benchmark: $(cat "$data/SOURCE" 2>/dev/null || echo unknown) dataset, $(nproc) cores, $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 echo
-echo "| arch | packages | metadata MB (unpacked) | read floor s | load s | load / floor | fixed point s | sources | binaries | BadDeps | NoInstall | builddebcheck broken (same sources) | peak RSS MB | output md5 |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-fps=() ratios=() peaks=()
+echo "| arch | packages | metadata MB (unpacked) | read floor s | load s (parse) | parse / floor | load s (cached pool) | cached / floor | fixed point s | sources | binaries | BadDeps | NoInstall | builddebcheck broken (same sources) | peak RSS MB | output md5 |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+fps=() ratios=() cratios=() peaks=()
+cache="$tmp/cache"
+# A load alone (a core name no repo has, no input) with the pool cache of $cache: "load_s pool_cached".
+load_only() {
+  "$gen" --timings -q --core bench-no-such-package --release-package "" --arch "$1" --cache-dir "$cache" \
+    --repo "m=$data/repos/$1" --source-repo "s=$data/repos/source-$1" /dev/null 2>&1 >/dev/null |
+    tr ' ' '\n' | sed -n 's/^load_s=//p; s/^pool_cached=//p' | tr '\n' ' '
+  echo
+}
 for a in $arches; do
   files=$(ls "$data/repos/$a/repodata/"*-{primary,filelists}.xml.zst "$data/repos/source-$a/repodata/"*-primary.xml.zst)
   bytes=$(zstd -dc $files | wc -c)
-  floor=999 load=999 fp=999 rss=0
+  floor=999 load=999 cached=999 fp=999 rss=0
   for _ in $(seq "$repeat"); do
     # The floor: only decompress the same metadata files.
     start=$(date +%s.%N); zstd -dc $files > /dev/null; floor=$(min "$floor" "$(since "$start")")
-    /usr/bin/time -v "$gen" --timings -q --json --arch "$a" --repo "m=$data/repos/$a" --source-repo "s=$data/repos/source-$a" \
-       "$data/compose/sources.txt" > "$tmp/$a.json" 2> "$tmp/$a.err"
+    # A cold pool cache: this run parses the metadata and writes the pool.
+    rm -rf "$cache"
+    /usr/bin/time -v "$gen" --timings -q --json --arch "$a" --cache-dir "$cache" --repo "m=$data/repos/$a" \
+       --source-repo "s=$data/repos/source-$a" "$data/compose/sources.txt" > "$tmp/$a.json" 2> "$tmp/$a.err"
     grep '^timings:' "$tmp/$a.err" > "$tmp/$a.t"
     fp=$(min "$fp" "$(field "$tmp/$a.t" fixed_point_s)")
     load=$(min "$load" "$(field "$tmp/$a.t" load_s)")
     r=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/$a.err"); [ "$r" -gt "$rss" ] && rss=$r
-    # A load alone (a core name no repo has, no input).
-    l=$("$gen" --timings -q --core bench-no-such-package --release-package "" --arch "$a" --repo "m=$data/repos/$a" \
-        --source-repo "s=$data/repos/source-$a" /dev/null 2>&1 >/dev/null | tr ' ' '\n' | sed -n 's/^load_s=//p')
+    # Loads alone: from the pool the run wrote, then parsed again.
+    read -r l hit < <(load_only "$a")
+    [ "$hit" = 1 ] || { echo "bench: $a: the pool cache was not read back" >&2; exit 1; }
+    cached=$(min "$cached" "$l")
+    rm -rf "$cache"
+    read -r l _ < <(load_only "$a")
     load=$(min "$load" "$l")
   done
   read -r bad noinst _ < <(errors "$tmp/$a.json")
@@ -80,27 +96,38 @@ for a in $arches; do
       "$tmp/$a.json" "$d")
   fi
   md5=$(md5sum < "$tmp/$a.json" | cut -c1-12)
-  ratio=$(py "print(f'{$load/$floor:.1f}')")
-  echo "| $a | $(field "$tmp/$a.t" packages) | $(py "print(round($bytes/1e6))") | $(fmt "$floor") | $(fmt "$load") | ${ratio}× | $(fmt "$fp") | $(field "$tmp/$a.t" sources) | $(field "$tmp/$a.t" binaries) | $bad | $noinst | $dd | $((rss / 1024)) | $md5 |"
-  fps+=("$fp") ratios+=("$ratio") peaks+=("$((rss / 1024))")
+  # The same run from the pool the last load wrote: the same output.
+  "$gen" -q --json --arch "$a" --cache-dir "$cache" --repo "m=$data/repos/$a" --source-repo "s=$data/repos/source-$a" \
+    "$data/compose/sources.txt" > "$tmp/$a.cached.json"
+  [ "$(md5sum < "$tmp/$a.cached.json" | cut -c1-12)" = "$md5" ] || md5="$md5 (cached pool: DIFFERENT)"
+  ratio=$(py "print(f'{$load/$floor:.1f}')") cratio=$(py "print(f'{$cached/$floor:.1f}')")
+  echo "| $a | $(field "$tmp/$a.t" packages) | $(py "print(round($bytes/1e6))") | $(fmt "$floor") | $(fmt "$load") | ${ratio}× | $(fmt "$cached") | ${cratio}× | $(fmt "$fp") | $(field "$tmp/$a.t" sources) | $(field "$tmp/$a.t" binaries) | $bad | $noinst | $dd | $((rss / 1024)) | $md5 |"
+  fps+=("$fp") ratios+=("$ratio") cratios+=("$cratio") peaks+=("$((rss / 1024))")
   [ "$a" = x86_64 ] && { cp "$tmp/$a.t" "$tmp/x86.t"; }
 done
 [ -n "$dose" ] || echo "(builddebcheck: not run; install dose-builddebcheck and re-run make bench-data to keep the Debian indices)"
 
-# All four arches at once, as the workflow runs them.
-all=999
-for _ in $(seq "$repeat"); do
-  start=$(date +%s.%N)
+# All four arches at once, as the workflow runs them: with a cold pool cache (parsing and
+# writing the pools), then reading the pools back.
+all=999 allc=999
+four() {
+  local start; start=$(date +%s.%N)
   for a in $arches; do
-    "$gen" -q --arch "$a" --repo "m=$data/repos/$a" --source-repo "s=$data/repos/source-$a" "$data/compose/sources.txt" > /dev/null &
+    "$gen" -q --arch "$a" --cache-dir "$cache" --repo "m=$data/repos/$a" --source-repo "s=$data/repos/source-$a" \
+      "$data/compose/sources.txt" > /dev/null &
   done
   wait
-  all=$(min "$all" "$(since "$start")")
+  since "$start"
+}
+for _ in $(seq "$repeat"); do
+  rm -rf "$cache"
+  all=$(min "$all" "$(four)")
+  allc=$(min "$allc" "$(four)")
 done
 echo
 echo "| what | figure |"
 echo "|---|---|"
-echo "| full fixed point, all 4 arches in parallel (wall, best of $repeat) | $(fmt "$all") s |"
+echo "| full fixed point, all 4 arches in parallel (wall, best of $repeat): parsing the metadata, reading the cached pools | $(fmt "$all") s, $(fmt "$allc") s |"
 
 # One resolve: the resolver bench on a 70k-package synthetic pool.
 res=$(cargo bench -q -p buildroot-core --bench resolve 2>/dev/null | grep 'core + 20 BRs' || true)
@@ -135,13 +162,17 @@ oe="$shared/openeuler-20.03-x86_64"
 if [ -d "$oe/bin/repodata" ]; then
   core="bash,bzip2,coreutils,cpio,diffutils,findutils,gawk,glibc,grep,gzip,info,make,patch,openEuler-rpm-config,rpm-build,sed,shadow,tar,unzip,util-linux,which,xz"
   zcat "$oe"/src/repodata/*-primary.xml.gz | sed -n 's|.*<name>\(.*\)</name>.*|\1|p' | sort -u > "$tmp/oe.sources"
-  fp=999 load=999 rss=0
+  fp=999 load=999 cached=999 rss=0
   for _ in $(seq "$repeat"); do
-    /usr/bin/time -v "$gen" --timings -q --json --arch x86_64 --core "$core" --release-package openEuler-release \
-      --repo "bin=$oe/bin" --source-repo "src=$oe/src" "$tmp/oe.sources" > "$tmp/oe.json" 2> "$tmp/oe.err"
-    grep '^timings:' "$tmp/oe.err" > "$tmp/oe.t"
-    fp=$(min "$fp" "$(field "$tmp/oe.t" fixed_point_s)"); load=$(min "$load" "$(field "$tmp/oe.t" load_s)")
-    r=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/oe.err"); [ "$r" -gt "$rss" ] && rss=$r
+    rm -rf "$cache"
+    for run in parse cached; do
+      /usr/bin/time -v "$gen" --timings -q --json --arch x86_64 --core "$core" --release-package openEuler-release \
+        --cache-dir "$cache" --repo "bin=$oe/bin" --source-repo "src=$oe/src" "$tmp/oe.sources" > "$tmp/oe.json" 2> "$tmp/oe.err"
+      grep '^timings:' "$tmp/oe.err" > "$tmp/oe.t"
+      fp=$(min "$fp" "$(field "$tmp/oe.t" fixed_point_s)")
+      if [ "$run" = parse ]; then load=$(min "$load" "$(field "$tmp/oe.t" load_s)"); else cached=$(min "$cached" "$(field "$tmp/oe.t" load_s)"); fi
+      r=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/oe.err"); [ "$r" -gt "$rss" ] && rss=$r
+    done
   done
   read -r bad noinst nosrc < <(errors "$tmp/oe.json")
   same=$(py "import json,sys
@@ -151,9 +182,9 @@ print('yes' if d['binaries']==want else 'NO')" "$tmp/oe.json" testdata/openeuler
   echo
   echo "## Real RPM metadata: openEuler 20.03 LTS x86_64 (every source as input, openEuler's core)"
   echo
-  echo "| packages | load s | fixed point s | sources | binaries | BadDeps | NoInstall | peak RSS MB | binaries = dnf's (testdata/openeuler) |"
-  echo "|---|---|---|---|---|---|---|---|---|"
-  echo "| $(field "$tmp/oe.t" packages) | $(fmt "$load") | $(fmt "$fp") | $(field "$tmp/oe.t" sources) | $(field "$tmp/oe.t" binaries) | $bad | $noinst | $((rss / 1024)) | $same |"
+  echo "| packages | load s (parse) | load s (cached pool) | fixed point s | sources | binaries | BadDeps | NoInstall | peak RSS MB | binaries = dnf's (testdata/openeuler) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| $(field "$tmp/oe.t" packages) | $(fmt "$load") | $(fmt "$cached") | $(fmt "$fp") | $(field "$tmp/oe.t" sources) | $(field "$tmp/oe.t" binaries) | $bad | $noinst | $((rss / 1024)) | $same |"
   if [ "$have_dnf" = 1 ]; then
     read -r per n < <(dnf_rate --arch x86_64 --repo "bin=$oe/bin" --repo "src=$oe/src" --core "$core,openEuler-release" --limit "$ndnf" "$tmp/oe.sources")
     total=$(field "$tmp/oe.t" sources)
@@ -168,4 +199,4 @@ fi
 
 echo
 join() { local IFS=,; echo "$*"; }
-echo "bench: 4arch_wall_s=$(fmt "$all") fixed_point_s=$(py "print(f'{max([$(join "${fps[@]}")]):.2f}')") load_x_floor=$(py "print(max([$(join "${ratios[@]}")]))") peak_mb=$(py "print(max([$(join "${peaks[@]}")]))") vs_dnf=${vs}×"
+echo "bench: 4arch_wall_s=$(fmt "$all") fixed_point_s=$(py "print(f'{max([$(join "${fps[@]}")]):.2f}')") load_x_floor=$(py "print(max([$(join "${ratios[@]}")]))") peak_mb=$(py "print(max([$(join "${peaks[@]}")]))") vs_dnf=${vs}× cached_x_floor=$(py "print(max([$(join "${cratios[@]}")]))") 4arch_cached_s=$(fmt "$allc")"

@@ -76,7 +76,8 @@ pub struct RepoFileArgs {
     /// $releasever for .repo files and URLs.
     #[arg(long, default_value = "eln")]
     pub releasever: String,
-    /// Cache directory for HTTP repositories' metadata.
+    /// Cache directory: HTTP repositories' metadata, and the pools built from every set of
+    /// repositories (pools/, read back while the repos are unchanged; safe to delete).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 }

@@ -122,7 +122,8 @@ struct Cli {
     #[arg(long)]
     json: bool,
 
-    /// Cache directory for HTTP repositories [default: $XDG_CACHE_HOME/rpm-buildroot]
+    /// Cache directory for HTTP repositories and the pools built from them (pools/, safe to
+    /// delete) [default: $XDG_CACHE_HOME/rpm-buildroot]
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
 

@@ -37,7 +37,9 @@
 //! readers parse later ones (the builder, `build.rs`, is the load's one
 //! single-threaded part; overlapping it with parsing cut the load by ≈15%,
 //! and chunks that arrive with their values already deduplicated and
-//! hashed cut its share again).
+//! hashed cut its share again). Given a cache directory, it keeps the built
+//! pool there (`cache.rs`, the bytes: `snapshot.rs`) and reads it back on
+//! the next load of the same repos, as dnf reads libsolv's `.solv` files.
 
 mod build;
 mod cache;
