@@ -262,11 +262,15 @@ impl<A: Code, B: Code> Code for (A, B) {
 
 /// A map as its entries sorted by key (the bytes do not depend on the
 /// map's iteration order).
-impl<V: Code + Clone> Code for FxHashMap<StrId, V> {
+impl<V: Code> Code for FxHashMap<StrId, V> {
     fn put(&self, w: &mut Writer<'_>) {
-        let mut entries: Vec<(StrId, V)> = self.iter().map(|(k, v)| (*k, v.clone())).collect();
+        let mut entries: Vec<(&StrId, &V)> = self.iter().collect();
         entries.sort_unstable_by_key(|e| e.0);
-        entries.put(w);
+        put_len(entries.len(), w);
+        for (k, v) in entries {
+            k.put(w);
+            v.put(w);
+        }
     }
     fn get(r: &mut Reader<'_>) -> Option<Self> {
         Vec::<(StrId, V)>::get(r).map(|e| e.into_iter().collect())
