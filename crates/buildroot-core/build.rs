@@ -1,6 +1,8 @@
-//! Gives the library a fingerprint of its own source (`BUILDROOT_CORE_SOURCE_ID`):
-//! the pool cache (`src/pool/cache.rs`) keys its files by it, so that a pool
-//! written by one build is never read by another, whose tables may differ.
+//! Gives the library a fingerprint of its own source and of the versions of
+//! its dependencies (`BUILDROOT_CORE_SOURCE_ID`: `src/**/*.rs` and the
+//! workspace's `Cargo.lock`): the pool cache (`src/pool/cache.rs`) keys its
+//! files by it, so that a pool written by one build is never read by
+//! another, which may parse or lay out the tables differently.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +11,11 @@ fn main() {
     let mut files = Vec::new();
     collect(Path::new("src"), &mut files);
     files.sort();
+    let lock = Path::new("../../Cargo.lock");
+    if lock.exists() {
+        println!("cargo:rerun-if-changed=../../Cargo.lock");
+        files.push(lock.to_path_buf());
+    }
     // FNV-1a, twice with different offsets: 128 bits, no dependency.
     let mut h = [0xcbf2_9ce4_8422_2325u64, 0x6c62_272e_07bb_0142u64];
     for f in &files {

@@ -111,7 +111,7 @@ fn changed_repo_is_parsed_again() {
     assert!(Pool::load("x86_64", &specs, &opts(&cache))
         .unwrap()
         .from_cache());
-    // A repo's configuration is part of the key too, and names the file:
+    // A repo's configuration names the file (and is part of its key):
     // excluding packages gives another pool.
     let mut excluding = specs.clone();
     excluding[0].exclude = vec!["hello*".into()];
@@ -190,4 +190,47 @@ fn cache_keeps_the_most_recently_used_pools() {
     }
     assert_eq!(pools_in(&cache).len(), 16);
     assert!(!load(1), "the oldest pools were pruned");
+}
+
+#[test]
+fn another_mirror_with_the_same_files_reads_the_cache_and_is_downloaded_from() {
+    use buildroot_core::rpmmd::MirrorSource;
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    let mut specs = repos(&t.path().join("a"));
+    // Mirror b: the same files, with the same times.
+    let (a, b) = (t.path().join("a/x86_64"), t.path().join("b/x86_64"));
+    copy_dir(&a, &b);
+    for dir in ["", "repodata"] {
+        for e in std::fs::read_dir(a.join(dir)).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() {
+                let to = std::fs::File::options()
+                    .append(true)
+                    .open(b.join(dir).join(e.file_name()))
+                    .unwrap();
+                to.set_modified(e.metadata().unwrap().modified().unwrap())
+                    .unwrap();
+            }
+        }
+    }
+    let list = t.path().join("mirrorlist");
+    specs[0].baseurl = String::new();
+    specs[0].mirrors = Some(MirrorSource::Mirrorlist(list.to_string_lossy().into()));
+    let mut answers = Vec::new();
+    for (mirror, cached) in [(&a, false), (&b, true)] {
+        std::fs::write(&list, format!("{}\n", mirror.display())).unwrap();
+        let p = Pool::load("x86_64", &specs, &opts(&cache)).unwrap();
+        assert_eq!(p.from_cache(), cached);
+        let hello = p.binaries_named("hello")[0];
+        assert_eq!(p.repo_baseurl(hello), format!("{}/", mirror.display()));
+        answers.push(answers_of_packages(&p));
+    }
+    assert_eq!(answers[0], answers[1]);
+}
+
+fn answers_of_packages(pool: &Pool) -> Vec<String> {
+    (0..pool.len())
+        .map(|i| format!("{:?}", pool.package(PkgId::from_usize(i))))
+        .collect()
 }

@@ -451,3 +451,39 @@ fn a_mirror_that_fails_a_file_is_left_for_the_next() {
     assert_eq!(server.requests_for("/repo/repodata/p.xml.gz").len(), 1);
     assert_eq!(server.requests_for("/second/repodata/p.xml.gz").len(), 1);
 }
+
+/// The pool cache over HTTP: while repomd.xml names the same files, the
+/// second load reads the pool and downloads only repomd.xml; a repomd.xml
+/// without checksums names no contents, so such a repo is never cached
+/// (its files are fetched afresh, and a change is seen at once).
+#[test]
+fn http_pool_is_cached_only_when_repomd_names_its_files() {
+    use buildroot_core::pool::Pool;
+    let (root, server, _) = served();
+    let spec = RepoSpec::new("web", &format!("{}/repo/", server.base));
+    let cache = root.path().join("pool-cache");
+    let load = || Pool::load("x86_64", std::slice::from_ref(&spec), &opts(&cache)).unwrap();
+    assert!(!load().from_cache());
+    server.clear_log();
+    let cached = load();
+    assert!(cached.from_cache());
+    assert_eq!(cached.len(), 60);
+    assert!(server.requests_for("p.xml.gz").is_empty());
+    assert_eq!(server.requests_for("repomd.xml").len(), 1);
+
+    // No checksum in repomd.xml, and the primary changes behind it.
+    let rd = root.path().join("repo/repodata");
+    let repomd =
+        r#"<repomd><data type="primary"><location href="repodata/p.xml.gz"/></data></repomd>"#;
+    std::fs::write(rd.join("repomd.xml"), repomd).unwrap();
+    for _ in 0..2 {
+        assert!(!load().from_cache());
+    }
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+    e.write_all(br#"<metadata xmlns:rpm="x"><package type="rpm"><name>bar</name><arch>noarch</arch><version epoch="0" ver="1" rel="1"/><location href="bar.rpm"/></package></metadata>"#)
+        .unwrap();
+    std::fs::write(rd.join("p.xml.gz"), e.finish().unwrap()).unwrap();
+    let p = load();
+    assert!(!p.from_cache());
+    assert_eq!(p.len(), 1);
+}

@@ -15,6 +15,7 @@
 
 use std::io::{Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -40,14 +41,16 @@ pub(super) struct PoolCache {
 }
 
 impl PoolCache {
-    /// The cache of the pool of `specs` (opened: `opened`) for `arch`.
+    /// The cache of the pool of `specs` (opened: `opened`) for `arch`;
+    /// None when the repos' contents cannot be keyed (an HTTP repo whose
+    /// repomd.xml lists a file without a checksum).
     pub(super) fn new(
         dir: &Path,
         arch: &str,
         specs: &[RepoSpec],
         opened: &OpenedRepos,
         opts: &LoadOptions,
-    ) -> PoolCache {
+    ) -> Option<PoolCache> {
         let mut name = Sha256::new();
         name.update(format!("{arch}\n{:?}\n", opts.filelists));
         for s in specs.iter().filter(|s| s.enabled) {
@@ -56,11 +59,13 @@ impl PoolCache {
         let name = hex::encode(&name.finalize()[..8]);
         let mut key = Sha256::new();
         key.update(format!("{SOURCE_ID}\n{arch}\n"));
-        opened.fingerprint(opts, &mut |b| key.update(b));
-        PoolCache {
+        if !opened.fingerprint(opts, &mut |b| key.update(b)) {
+            return None;
+        }
+        Some(PoolCache {
             path: dir.join("pools").join(format!("{arch}-{name}.pool")),
             key: key.finalize().into(),
-        }
+        })
     }
 
     /// The cached pool, if the file is there and is this pool's.
@@ -104,7 +109,12 @@ impl PoolCache {
     fn try_write(&self, pool: &Pool) -> std::io::Result<()> {
         let dir = self.path.parent().expect("a file in pools/");
         std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+        // Readable by all (umask permitting), as the HTTP cache's files:
+        // a cache shared by several users is read by each of them.
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .permissions(std::fs::Permissions::from_mode(0o644))
+            .tempfile_in(dir)?;
         // The header's length and CRC are known at the end.
         tmp.write_all(&[0; HEADER])?;
         let (mut crc, mut len) = (crc32fast::Hasher::new(), 0u64);
@@ -191,9 +201,12 @@ impl Mapping {
         let flags = libc::MAP_PRIVATE | libc::MAP_POPULATE;
         #[cfg(not(target_os = "linux"))]
         let flags = libc::MAP_PRIVATE;
-        // SAFETY: a fresh read-only private mapping of an open file, checked
-        // below. Cache files are only ever replaced by rename (a new inode),
-        // never written in place, so the bytes do not change under us.
+        // SAFETY: a fresh read-only mapping of an open file, checked below.
+        // A private mapping still shows writes made to the file in place,
+        // and a file cut short under it faults (SIGBUS) on access: this
+        // relies on the cache directory having no writer but this code,
+        // which only ever replaces a file by rename (a new inode; the
+        // mapped one stays as it was).
         let ptr = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),

@@ -272,8 +272,12 @@ impl Pool {
         let cache = opts
             .cache_dir
             .as_deref()
-            .map(|dir| PoolCache::new(dir, policy.target(), specs, &opened, opts));
-        if let Some(pool) = cache.as_ref().and_then(PoolCache::read) {
+            .and_then(|dir| PoolCache::new(dir, policy.target(), specs, &opened, opts));
+        if let Some(mut pool) = cache.as_ref().and_then(PoolCache::read) {
+            // Packages are downloaded from the mirror that answered this time.
+            for (info, url) in pool.repos.iter_mut().zip(opened.baseurls()) {
+                info.baseurl = url.to_string();
+            }
             return Ok(pool);
         }
         let mut b = PoolBuilder::new(policy);

@@ -68,6 +68,11 @@ impl<'a> Writer<'a> {
         self.bytes(&[b]);
     }
 
+    /// Ends the write with `e` (unless it has failed already).
+    fn fail(&mut self, e: std::io::Error) {
+        self.err.get_or_insert(e);
+    }
+
     fn send(&mut self, b: &[u8]) {
         if self.err.is_none() {
             self.err = (self.out)(b).err();
@@ -179,9 +184,13 @@ fn len(r: &mut Reader<'_>) -> Option<usize> {
 }
 
 fn put_len(n: usize, w: &mut Writer<'_>) {
-    u32::try_from(n)
-        .expect("a pool table over 4G entries")
-        .put(w);
+    match u32::try_from(n) {
+        Ok(n) => n.put(w),
+        // Only a cache file is lost: the write ends with this error.
+        Err(_) => w.fail(std::io::Error::other(format!(
+            "{n} entries do not fit a length"
+        ))),
+    }
 }
 
 impl Code for String {
@@ -546,7 +555,98 @@ impl Pool {
             obsoleters: Code::get(r)?,
             from_cache: true,
         };
-        r.is_empty().then_some(pool)
+        (r.is_empty() && pool.is_consistent()).then_some(pool)
+    }
+
+    /// Whether every id, span and text range of the pool is in range, as
+    /// in any pool built from metadata: bytes that pass the cache's checks
+    /// but hold something else must not make a later lookup panic.
+    fn is_consistent(&self) -> bool {
+        let (nstr, nevr, ndep) = (self.strs.len(), self.evrs.len(), self.nodes.len());
+        let npkg = self.data.len();
+        let sym = |s: StrId| s.to_usize() < nstr;
+        let evr = |e: EvrId| e.to_usize() < nevr;
+        let dep = |d: DepId| d.to_usize() < ndep;
+        // Packages, or the system solvable (which provides rpmlib()).
+        let solvable = |s: SolvableId| {
+            s == SolvableId::SYSTEM || s.is_package() && s.package().to_usize() < npkg
+        };
+        let span = |s: Span, len: usize| s.start as usize + s.len as usize <= len;
+        let text = |t: Text, arena: &str| {
+            t.start.checked_add(t.len as usize).is_some_and(|end| {
+                end <= arena.len() && arena.is_char_boundary(t.start) && arena.is_char_boundary(end)
+            })
+        };
+        let prov = |p: &Prov| sym(p.name) && (p.flags.is_any() || evr(p.evr));
+        let node = |n: &DepNode| match *n {
+            DepNode::Simple {
+                name,
+                flags,
+                evr: e,
+            } => sym(name) && (flags.is_any() || evr(e)),
+            DepNode::And(a, b)
+            | DepNode::Or(a, b)
+            | DepNode::With(a, b)
+            | DepNode::Without(a, b)
+            | DepNode::Cond(a, b)
+            | DepNode::Unless(a, b) => dep(a) && dep(b),
+            DepNode::CondElse(a, b, c) | DepNode::UnlessElse(a, b, c) => dep(a) && dep(b) && dep(c),
+        };
+        let (nprov, nlist) = (self.provs.len(), self.deplist.len());
+        let data = self.data.iter().all(|d| {
+            let lists = [
+                d.requires,
+                d.conflicts,
+                d.obsoletes,
+                d.recommends,
+                d.suggests,
+                d.supplements,
+                d.enhances,
+            ];
+            sym(d.name)
+                && sym(d.srcname)
+                && sym(d.arch)
+                && evr(d.evr)
+                && (d.repo as usize) < self.repos.len()
+                && span(d.provides, nprov)
+                && lists.iter().all(|&s| span(s, nlist))
+        });
+        let ct = &self.cold_text;
+        let cold = self.cold.len() == npkg
+            && self.cold.iter().all(|c| {
+                text(c.sourcerpm, ct)
+                    && text(c.summary, ct)
+                    && text(c.location, ct)
+                    && c.checksum.is_none_or(|t| text(t, ct))
+                    && span(c.files, self.files.len())
+                    && c.raw_provides.is_none_or(|s| span(s, self.raw_provs.len()))
+            });
+        let providers = |wp: &[Span], wp_data: &[SolvableId]| {
+            wp.iter().all(|&s| span(s, wp_data.len())) && wp_data.iter().all(|&s| solvable(s))
+        };
+        let by_name = |m: &FxHashMap<StrId, Vec<SolvableId>>| {
+            m.iter()
+                .all(|(&k, v)| sym(k) && v.iter().all(|&s| solvable(s)))
+        };
+        data && cold
+            && self.files.iter().all(|&t| text(t, &self.file_text))
+            && self.raw_provs.iter().all(prov)
+            && self.provs.iter().all(prov)
+            && self.pre.len() >= nlist.div_ceil(64)
+            && self.rich.iter().all(|(i, _)| (*i as usize) < nlist)
+            && self.nodes.iter().all(node)
+            && self.deplist.iter().all(|&d| dep(d))
+            && self.name_wp.len() == nstr
+            && providers(&self.name_wp, &self.name_wp_data)
+            && self.dep_wp.len() == ndep
+            && providers(&self.dep_wp, &self.dep_wp_data)
+            && self.complex.len() == ndep
+            && by_name(&self.binaries_by_name)
+            && by_name(&self.obsoleters)
+            && self
+                .sources_by_name
+                .iter()
+                .all(|(&k, v)| sym(k) && v.iter().all(|&p| p.to_usize() < npkg))
     }
 }
 
@@ -617,7 +717,41 @@ mod tests {
         assert!(Pool::from_snapshot(&more).is_none());
     }
 
-    /// The writer's first error ends the write and is returned.
+    /// Bytes of the right shape whose ids, spans or texts point outside
+    /// their tables are no pool (a later lookup would panic).
+    #[test]
+    fn snapshot_out_of_range_is_refused() {
+        let damage: [fn(&mut Pool); 7] = [
+            |p| p.data[0].name = StrId::from_usize(1 << 30),
+            |p| p.data[1].requires.len = u32::MAX,
+            |p| p.cold[2].summary.start = p.cold_text.len(),
+            |p| p.deplist[0] = DepId::from_usize(p.nodes.len()),
+            |p| p.dep_wp_data[0] = SolvableId::of_index(p.data.len()),
+            |p| {
+                p.complex.pop();
+            },
+            |p| {
+                // The middle of a multi-byte character.
+                p.cold_text.push('é');
+                p.cold[0].summary = Text {
+                    start: p.cold_text.len() - 1,
+                    len: 1,
+                };
+            },
+        ];
+        assert!(Pool::from_snapshot(&bytes_of(&fixture_pool())).is_some());
+        for (i, f) in damage.iter().enumerate() {
+            let mut pool = fixture_pool();
+            f(&mut pool);
+            assert!(
+                Pool::from_snapshot(&bytes_of(&pool)).is_none(),
+                "damage {i}"
+            );
+        }
+    }
+
+    /// The writer's first error is returned, and nothing is handed to it
+    /// after that.
     #[test]
     fn write_error_is_returned() {
         let pool = fixture_pool();

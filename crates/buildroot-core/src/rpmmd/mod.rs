@@ -175,7 +175,10 @@ pub struct LoadedRepo {
 
 /// A repository whose repomd.xml has been read.
 struct Opened {
+    /// As configured, but `baseurl` is the mirror's that answered.
     spec: RepoSpec,
+    /// The configured `baseurl` (empty for a metalink or mirrorlist).
+    configured_baseurl: String,
     loc: Location,
     /// `loc`, then the mirrors after it (for files `loc` cannot deliver).
     mirrors: Vec<Location>,
@@ -226,7 +229,7 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
         };
         match open_at(spec, base, opts, &want, s) {
             Ok(mut o) => {
-                o.spec.baseurl = base.clone();
+                o.configured_baseurl = std::mem::replace(&mut o.spec.baseurl, base.clone());
                 o.mirrors = locs[i..].to_vec();
                 return Ok(o);
             }
@@ -319,6 +322,7 @@ fn open_at(
     let repomd = Repomd::parse(BufReader::new(f), &loc.display(href))?;
     Ok(Opened {
         spec: spec.clone(),
+        configured_baseurl: spec.baseurl.clone(),
         mirrors: vec![loc.clone()],
         loc,
         repomd,
@@ -511,25 +515,51 @@ impl OpenedRepos {
     /// depend on: each repo's configuration and repomd.xml records (their
     /// checksums name the files' contents), and for local repos also the
     /// size and modification time of repomd.xml and of the files it lists
-    /// (a hand-edited repo may keep stale checksums, or none).
-    pub(crate) fn fingerprint(&self, opts: &LoadOptions, h: &mut dyn FnMut(&[u8])) {
+    /// (a hand-edited repo may keep stale checksums, or none). Which mirror
+    /// answered is left out (their repomd.xml is the same or the records
+    /// differ). False when the contents cannot be named so: an HTTP repo
+    /// whose repomd.xml lists a file without a checksum (it is fetched
+    /// afresh every time).
+    pub(crate) fn fingerprint(&self, opts: &LoadOptions, h: &mut dyn FnMut(&[u8])) -> bool {
         h(format!("{:?}\n", opts.filelists).as_bytes());
         for o in &self.0 {
-            h(format!("{:?}\n{:?}\n", o.spec, o.repomd).as_bytes());
-            let Location::Dir(d) = &o.loc else { continue };
-            let hrefs = std::iter::once("repodata/repomd.xml")
-                .chain(o.repomd.records.iter().map(|r| r.href.as_str()));
-            for href in hrefs {
-                let stat = std::fs::metadata(d.join(href)).ok().map(|m| {
-                    let mtime = m
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-                    (m.len(), mtime)
-                });
-                h(format!("{href} {stat:?}\n").as_bytes());
+            let spec = RepoSpec {
+                baseurl: o.configured_baseurl.clone(),
+                ..o.spec.clone()
+            };
+            h(format!("{spec:?}\n{:?}\n", o.repomd).as_bytes());
+            let hrefs = || {
+                std::iter::once("repodata/repomd.xml")
+                    .chain(o.repomd.records.iter().map(|r| r.href.as_str()))
+            };
+            for loc in &o.mirrors {
+                let d = match loc {
+                    Location::Dir(d) => d,
+                    Location::Http(_) if o.repomd.records.iter().any(|r| r.checksum.is_empty()) => {
+                        return false
+                    }
+                    Location::Http(_) => continue,
+                };
+                for href in hrefs() {
+                    let stat = std::fs::metadata(d.join(href)).ok().map(|m| {
+                        let mtime = m
+                            .modified()
+                            .ok()
+                            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+                        (m.len(), mtime)
+                    });
+                    // Not the directory: mirrors with the same files are one.
+                    h(format!("{href} {stat:?}\n").as_bytes());
+                }
             }
         }
+        true
+    }
+
+    /// The base URL each repo was read from (the mirror that answered), in
+    /// load order.
+    pub(crate) fn baseurls(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|o| o.spec.baseurl.as_str())
     }
 }
 
