@@ -3,8 +3,10 @@
 //! reads it instead of their XML, as dnf reads libsolv's `.solv` files
 //! (one per repo, checked against repomd.xml's checksum, `dnf_sack_load_repo`).
 //!
-//! One file per set of repositories and arch, so a changed repo replaces
-//! its file instead of adding one. The header holds a key of everything the
+//! Unlike dnf's one file per repo, one file per set of repositories and
+//! arch: the pool's ids (strings, dependencies) are numbered across all its
+//! repos in load order, so a repo's part depends on the repos before it. A
+//! changed repo replaces its set's file instead of adding one. The header holds a key of everything the
 //! pool depends on: this library's source (a build that could build
 //! another pool never reads the file), the arch, which file lists were
 //! read, and each repo's configuration and repomd.xml (plus, for local

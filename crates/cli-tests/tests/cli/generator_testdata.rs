@@ -585,3 +585,39 @@ fn only_binaries_keeps_everything_else_out() {
     assert!(bad.contains("filtered out by exclude filtering"), "{bad}");
     assert!(bad.contains("gcc"), "{bad}");
 }
+
+/// A second run over the same repos reads the pool the first one cached
+/// (`--timings` says so) and prints the same document; so does `--why`.
+#[test]
+fn second_run_reads_the_cached_pool_with_the_same_output() {
+    let cache = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let out = gen("x86_64")
+            .args(["--timings", "--cache-dir"])
+            .arg(cache.path())
+            .args(extra)
+            .assert()
+            .success();
+        let o = out.get_output();
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        let cached = stderr.contains("pool_cached=1");
+        assert!(cached || stderr.contains("pool_cached=0"), "{stderr}");
+        (String::from_utf8_lossy(&o.stdout).into_owned(), cached)
+    };
+    let json = ["--json", "testdata/compose/sources.txt"];
+    let (first, cached) = run(&json);
+    assert!(!cached);
+    let (second, cached) = run(&json);
+    assert!(cached);
+    assert_eq!(first, second);
+    let (why, cached) = run(&["--why", "nasm", "testdata/compose/sources.txt"]);
+    assert!(cached);
+    assert_eq!(
+        why,
+        "nasm <- BuildRequires 'nasm' of libjpeg-turbo (input)\n"
+    );
+    let pools: Vec<_> = std::fs::read_dir(cache.path().join("pools"))
+        .unwrap()
+        .collect();
+    assert_eq!(pools.len(), 1);
+}
