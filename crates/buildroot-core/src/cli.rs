@@ -77,7 +77,8 @@ pub struct RepoFileArgs {
     #[arg(long, default_value = "eln")]
     pub releasever: String,
     /// Cache directory: HTTP repositories' metadata, and the pools built from every set of
-    /// repositories (pools/, read back while the repos are unchanged; safe to delete).
+    /// repositories (pools/, read back while the repos are unchanged; safe to delete; the 16
+    /// most recently used are kept, RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 }

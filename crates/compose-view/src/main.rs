@@ -123,7 +123,8 @@ struct Cli {
     json: bool,
 
     /// Cache directory for HTTP repositories and the pools built from them (pools/, safe to
-    /// delete) [default: $XDG_CACHE_HOME/rpm-buildroot]
+    /// delete; RPM_BUILDROOT_POOL_CACHE=N keeps N pools, default 16, 0 none) [default:
+    /// $XDG_CACHE_HOME/rpm-buildroot]
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
 

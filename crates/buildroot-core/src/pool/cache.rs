@@ -24,6 +24,7 @@ use std::time::SystemTime;
 use sha2::{Digest, Sha256};
 
 use super::Pool;
+use crate::error::{Error, Result};
 use crate::rpmmd::{LoadOptions, OpenedRepos, RepoSpec};
 
 /// The first bytes of a cache file (the format's version is its last).
@@ -40,19 +41,46 @@ const HEADER: usize = 16 + 32 + 8 + 4;
 pub(super) struct PoolCache {
     path: PathBuf,
     key: [u8; 32],
+    /// How many pools the directory keeps.
+    keep: usize,
+}
+
+/// The variable that sets how many pools the cache keeps (0: no pool cache).
+pub const POOL_CACHE_ENV: &str = "RPM_BUILDROOT_POOL_CACHE";
+
+/// How many pools the cache keeps by default (the most recently used
+/// ones): a workflow run reads 8 (two passes, four arches), and the sets of
+/// repos of earlier runs (a new source repo each time) must not pile up.
+const KEEP: usize = 16;
+
+/// The number of pools to keep, from [`POOL_CACHE_ENV`]'s value.
+fn keep_from(value: Option<&str>) -> Result<usize> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(KEEP),
+        Some(v) => v.parse().map_err(|_| {
+            Error::Usage(format!(
+                "{POOL_CACHE_ENV}='{v}': expected a whole number of pools to keep (0: none)"
+            ))
+        }),
+    }
 }
 
 impl PoolCache {
     /// The cache of the pool of `specs` (opened: `opened`) for `arch`;
     /// None when the repos' contents cannot be keyed (an HTTP repo whose
-    /// repomd.xml lists a file without a checksum).
+    /// repomd.xml lists a file without a checksum) or [`POOL_CACHE_ENV`]
+    /// is 0; an error when that variable is no number.
     pub(super) fn new(
         dir: &Path,
         arch: &str,
         specs: &[RepoSpec],
         opened: &OpenedRepos,
         opts: &LoadOptions,
-    ) -> Option<PoolCache> {
+    ) -> Result<Option<PoolCache>> {
+        let keep = keep_from(std::env::var(POOL_CACHE_ENV).ok().as_deref())?;
+        if keep == 0 {
+            return Ok(None);
+        }
         let mut name = Sha256::new();
         name.update(format!("{arch}\n{:?}\n", opts.filelists));
         for s in specs.iter().filter(|s| s.enabled) {
@@ -62,12 +90,13 @@ impl PoolCache {
         let mut key = Sha256::new();
         key.update(format!("{SOURCE_ID}\n{arch}\n"));
         if !opened.fingerprint(opts, &mut |b| key.update(b)) {
-            return None;
+            return Ok(None);
         }
-        Some(PoolCache {
+        Ok(Some(PoolCache {
             path: dir.join("pools").join(format!("{arch}-{name}.pool")),
             key: key.finalize().into(),
-        })
+            keep,
+        }))
     }
 
     /// The cached pool, if the file is there and is this pool's.
@@ -134,19 +163,14 @@ impl PoolCache {
         tmp.write_all(&head)?;
         // No fsync: a file a crash cut short fails its length or CRC check.
         tmp.persist(&self.path).map_err(|e| e.error)?;
-        prune(dir);
+        prune(dir, self.keep);
         Ok(())
     }
 }
 
-/// How many pools the cache keeps (the most recently used ones): a
-/// workflow run reads 8 (two passes, four arches), and the sets of repos of
-/// earlier runs (a new source repo each time) must not pile up.
-const KEEP: usize = 16;
-
-/// Removes all but the [`KEEP`] most recently used pools of `dir`, and
-/// temp files an interrupted write left there over an hour ago.
-fn prune(dir: &Path) {
+/// Removes all but the `keep` most recently used pools of `dir`, and temp
+/// files an interrupted write left there over an hour ago.
+fn prune(dir: &Path, keep: usize) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -166,7 +190,7 @@ fn prune(dir: &Path) {
         }
     }
     pools.sort_unstable_by(|a, b| b.cmp(a));
-    for (_, path) in pools.into_iter().skip(KEEP) {
+    for (_, path) in pools.into_iter().skip(keep) {
         let _ = std::fs::remove_file(path);
     }
 }
@@ -242,5 +266,20 @@ impl Drop for Mapping {
         unsafe {
             libc::munmap(self.ptr, self.len);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pools_kept_from_the_variable() {
+        assert_eq!(keep_from(None).unwrap(), KEEP);
+        assert_eq!(keep_from(Some(" ")).unwrap(), KEEP);
+        assert_eq!(keep_from(Some("0")).unwrap(), 0);
+        assert_eq!(keep_from(Some(" 3 ")).unwrap(), 3);
+        let e = keep_from(Some("many")).unwrap_err().to_string();
+        assert!(e.contains("RPM_BUILDROOT_POOL_CACHE='many'"), "{e}");
     }
 }

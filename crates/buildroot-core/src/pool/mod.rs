@@ -65,6 +65,7 @@ use crate::rpmmd::{self, LoadOptions, LoadedRepo, RepoSpec};
 
 use build::PoolBuilder;
 use cache::PoolCache;
+pub use cache::POOL_CACHE_ENV;
 pub(crate) use deps::{
     evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov,
 };
@@ -272,7 +273,9 @@ impl Pool {
         let cache = opts
             .cache_dir
             .as_deref()
-            .and_then(|dir| PoolCache::new(dir, policy.target(), specs, &opened, opts));
+            .map(|dir| PoolCache::new(dir, policy.target(), specs, &opened, opts))
+            .transpose()?
+            .flatten();
         if let Some(mut pool) = cache.as_ref().and_then(PoolCache::read) {
             // Packages are downloaded from the mirror that answered this time.
             for (info, url) in pool.repos.iter_mut().zip(opened.baseurls()) {

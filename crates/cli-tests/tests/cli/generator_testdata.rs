@@ -621,3 +621,35 @@ fn second_run_reads_the_cached_pool_with_the_same_output() {
         .collect();
     assert_eq!(pools.len(), 1);
 }
+
+/// RPM_BUILDROOT_POOL_CACHE=0 turns the pool cache off; a value that is
+/// no number is one line naming the variable, exit 2.
+#[test]
+fn pool_cache_variable() {
+    let cache = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let out = gen("x86_64")
+            .env("RPM_BUILDROOT_POOL_CACHE", "0")
+            .args(["--timings", "--cache-dir"])
+            .arg(cache.path())
+            .arg("testdata/compose/sources.txt")
+            .assert()
+            .success();
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(stderr.contains("pool_cached=0"), "{stderr}");
+    }
+    assert!(!cache.path().join("pools").exists());
+    let out = gen("x86_64")
+        .env("RPM_BUILDROOT_POOL_CACHE", "lots")
+        .args(["--cache-dir"])
+        .arg(cache.path())
+        .arg("testdata/compose/sources.txt")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("RPM_BUILDROOT_POOL_CACHE='lots'"),
+        "{stderr}"
+    );
+}
