@@ -1,19 +1,23 @@
 //! The parsed-repo cache: a pool built from repositories is kept in the
 //! cache directory (`pools/`), and the next load of the same repositories
 //! reads it instead of their XML, as dnf reads libsolv's `.solv` files
-//! (one per repo, checked against repomd.xml's checksum, `dnf_sack_load_repo`).
+//! (`dnf_sack_load_repo`: one per repo, checked against repomd.xml's
+//! checksum).
 //!
 //! Unlike dnf's one file per repo, one file per set of repositories and
 //! arch: the pool's ids (strings, dependencies) are numbered across all its
 //! repos in load order, so a repo's part depends on the repos before it. A
-//! changed repo replaces its set's file instead of adding one. The header holds a key of everything the
-//! pool depends on: this library's source (a build that could build
-//! another pool never reads the file), the arch, which file lists were
-//! read, and each repo's configuration and repomd.xml (plus, for local
-//! repos, the size and time of their metadata files:
-//! [`rpmmd::OpenedRepos::fingerprint`]). A file whose key, length or CRC
-//! does not match is ignored and rewritten; the cache never makes a load
-//! fail, and it is written beside its place and renamed into it.
+//! changed repo replaces its set's file instead of adding one. The header
+//! holds a key of everything the pool depends on: this library's build
+//! (its source and `Cargo.lock`), the arch, which file lists were read, and
+//! each repo's configuration, repomd.xml records and, for files read from a
+//! local directory, their size and time
+//! ([`rpmmd::OpenedRepos::fingerprint`]; an HTTP repo whose repomd.xml
+//! gives no checksum is not cached). A file whose key, length, CRC or
+//! contents (`snapshot/`: every id in range) do not hold is ignored and
+//! rewritten: the cache never makes a load fail (only a bad
+//! `RPM_BUILDROOT_POOL_CACHE` value is an error). Files are written beside
+//! their place and renamed into it, readable by all.
 
 use std::io::{Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
@@ -46,7 +50,7 @@ pub(super) struct PoolCache {
 }
 
 /// The variable that sets how many pools the cache keeps (0: no pool cache).
-pub const POOL_CACHE_ENV: &str = "RPM_BUILDROOT_POOL_CACHE";
+const POOL_CACHE_ENV: &str = "RPM_BUILDROOT_POOL_CACHE";
 
 /// How many pools the cache keeps by default (the most recently used
 /// ones): a workflow run reads 8 (two passes, four arches), and the sets of

@@ -38,7 +38,7 @@
 //! single-threaded part; overlapping it with parsing cut the load by ≈15%,
 //! and chunks that arrive with their values already deduplicated and
 //! hashed cut its share again). Given a cache directory, it keeps the built
-//! pool there (`cache.rs`, the bytes: `snapshot.rs`) and reads it back on
+//! pool there (`cache.rs`, the bytes: `snapshot/`) and reads it back on
 //! the next load of the same repos, as dnf reads libsolv's `.solv` files.
 
 mod build;
@@ -65,7 +65,6 @@ use crate::rpmmd::{self, LoadOptions, LoadedRepo, RepoSpec};
 
 use build::PoolBuilder;
 use cache::PoolCache;
-pub use cache::POOL_CACHE_ENV;
 pub(crate) use deps::{
     evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepInterner, DepNode, Prov,
 };
@@ -276,7 +275,8 @@ impl Pool {
             .map(|dir| PoolCache::new(dir, policy.target(), specs, &opened, opts))
             .transpose()?
             .flatten();
-        if let Some(mut pool) = cache.as_ref().and_then(PoolCache::read) {
+        let cached = cache.as_ref().and_then(PoolCache::read);
+        if let Some(mut pool) = cached.filter(|p| p.repos.len() == opened.len()) {
             // Packages are downloaded from the mirror that answered this time.
             for (info, url) in pool.repos.iter_mut().zip(opened.baseurls()) {
                 info.baseurl = url.to_string();

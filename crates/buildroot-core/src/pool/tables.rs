@@ -210,6 +210,12 @@ impl<V: Clone, I: TableId> Table<V, I> {
         &self.values
     }
 
+    /// The values, to damage in tests (the lookup is not updated).
+    #[cfg(test)]
+    pub(super) fn values_mut(&mut self) -> &mut Vec<V> {
+        &mut self.values
+    }
+
     fn reserve_by(&mut self, n: usize, rehash: fn(&V) -> u64) {
         self.values.reserve(n);
         self.lookup.reserve(n, |(v, _)| rehash(v));

@@ -229,7 +229,7 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
         };
         match open_at(spec, base, opts, &want, s) {
             Ok(mut o) => {
-                o.configured_baseurl = std::mem::replace(&mut o.spec.baseurl, base.clone());
+                o.spec.baseurl = base.clone();
                 o.mirrors = locs[i..].to_vec();
                 return Ok(o);
             }
@@ -513,14 +513,23 @@ pub(crate) struct OpenedRepos(Vec<Opened>);
 impl OpenedRepos {
     /// Feeds `h` with everything the packages loaded from these repos
     /// depend on: each repo's configuration and repomd.xml records (their
-    /// checksums name the files' contents), and for local repos also the
-    /// size and modification time of repomd.xml and of the files it lists
-    /// (a hand-edited repo may keep stale checksums, or none). Which mirror
-    /// answered is left out (their repomd.xml is the same or the records
-    /// differ). False when the contents cannot be named so: an HTTP repo
-    /// whose repomd.xml lists a file without a checksum (it is fetched
-    /// afresh every time).
+    /// checksums name the files' contents), and for files read from a local
+    /// directory (repomd.xml, primary, filelists) their size and
+    /// modification time, as a hand-edited repo may keep stale checksums,
+    /// or none. Which mirror answered is left out: mirrors with the same
+    /// files give the same key. False when the contents cannot be named so:
+    /// an HTTP repo whose repomd.xml lists primary or filelists without a
+    /// checksum (it is fetched afresh every time).
     pub(crate) fn fingerprint(&self, opts: &LoadOptions, h: &mut dyn FnMut(&[u8])) -> bool {
+        let stat = |path: &Path| {
+            std::fs::metadata(path).ok().map(|m| {
+                let mtime = m.modified().ok();
+                (
+                    m.len(),
+                    mtime.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()),
+                )
+            })
+        };
         h(format!("{:?}\n", opts.filelists).as_bytes());
         for o in &self.0 {
             let spec = RepoSpec {
@@ -528,32 +537,38 @@ impl OpenedRepos {
                 ..o.spec.clone()
             };
             h(format!("{spec:?}\n{:?}\n", o.repomd).as_bytes());
-            let hrefs = || {
-                std::iter::once("repodata/repomd.xml")
-                    .chain(o.repomd.records.iter().map(|r| r.href.as_str()))
-            };
-            for loc in &o.mirrors {
-                let d = match loc {
-                    Location::Dir(d) => d,
-                    Location::Http(_) if o.repomd.records.iter().any(|r| r.checksum.is_empty()) => {
-                        return false
+            if let Location::Dir(d) = &o.loc {
+                h(format!("repomd.xml {:?}\n", stat(&d.join("repodata/repomd.xml"))).as_bytes());
+            }
+            let read = ["primary", "filelists"];
+            for r in o
+                .repomd
+                .records
+                .iter()
+                .filter(|r| read.contains(&r.kind.as_str()))
+            {
+                // The mirror the file is read from, as `open_meta` finds it.
+                for loc in &o.mirrors {
+                    match loc {
+                        Location::Http(_) if r.checksum.is_empty() => return false,
+                        Location::Http(_) => break,
+                        Location::Dir(d) => {
+                            let path = d.join(&r.href);
+                            if path.is_file() {
+                                h(format!("{} {:?}\n", r.href, stat(&path)).as_bytes());
+                                break;
+                            }
+                        }
                     }
-                    Location::Http(_) => continue,
-                };
-                for href in hrefs() {
-                    let stat = std::fs::metadata(d.join(href)).ok().map(|m| {
-                        let mtime = m
-                            .modified()
-                            .ok()
-                            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-                        (m.len(), mtime)
-                    });
-                    // Not the directory: mirrors with the same files are one.
-                    h(format!("{href} {stat:?}\n").as_bytes());
                 }
             }
         }
         true
+    }
+
+    /// The number of repos.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
     }
 
     /// The base URL each repo was read from (the mirror that answered), in

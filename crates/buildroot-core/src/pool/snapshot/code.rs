@@ -189,25 +189,32 @@ fn put_len(n: usize, w: &mut Writer<'_>) {
     }
 }
 
+/// A string: its length, then its UTF-8 bytes.
+fn put_str(s: &str, w: &mut Writer<'_>) {
+    put_len(s.len(), w);
+    w.bytes(s.as_bytes());
+}
+
+fn get_str<'a>(r: &mut Reader<'a>) -> Option<&'a str> {
+    let n = len(r)?;
+    std::str::from_utf8(r.take(n)?).ok()
+}
+
 impl Code for String {
     fn put(&self, w: &mut Writer<'_>) {
-        put_len(self.len(), w);
-        w.bytes(self.as_bytes());
+        put_str(self, w);
     }
     fn get(r: &mut Reader<'_>) -> Option<Self> {
-        let n = len(r)?;
-        std::str::from_utf8(r.take(n)?).ok().map(str::to_string)
+        get_str(r).map(str::to_string)
     }
 }
 
 impl Code for Arc<str> {
     fn put(&self, w: &mut Writer<'_>) {
-        put_len(self.len(), w);
-        w.bytes(self.as_bytes());
+        put_str(self, w);
     }
     fn get(r: &mut Reader<'_>) -> Option<Self> {
-        let n = len(r)?;
-        std::str::from_utf8(r.take(n)?).ok().map(Arc::from)
+        get_str(r).map(Arc::from)
     }
 }
 

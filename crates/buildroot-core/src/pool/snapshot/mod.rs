@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 
 use super::deps::{DepNode, Prov};
 use super::tables::{EvrTable, NodeTable, StrTable};
-use super::{DepId, EvrId, Pool, SolvableId, Span, StrId, Text};
+use super::{EvrId, Pool, SolvableId, Span, StrId, Text};
 use crate::arch::ArchPolicy;
 use code::{Code, Reader, Writer};
 
@@ -90,19 +90,18 @@ impl Pool {
         (r.is_empty() && pool.is_consistent()).then_some(pool)
     }
 
-    /// Whether every id, span and text range of the pool is in range, as
-    /// in any pool built from metadata: bytes that pass the cache's checks
-    /// but hold something else must not make a later lookup panic.
+    /// Whether every id, span and text range of the pool is in range and
+    /// its tables keep the invariants the builder gives them (a dependency's
+    /// operands come before it, rich dependencies are listed in position
+    /// order, only provider lists name the system solvable): bytes that pass
+    /// the cache's checks but hold something else must not make a later
+    /// lookup panic or recurse forever.
     fn is_consistent(&self) -> bool {
         let (nstr, nevr, ndep) = (self.strs.len(), self.evrs.len(), self.nodes.len());
-        let npkg = self.data.len();
+        let (npkg, nprov, nlist) = (self.data.len(), self.provs.len(), self.deplist.len());
         let sym = |s: StrId| s.to_usize() < nstr;
         let evr = |e: EvrId| e.to_usize() < nevr;
-        let dep = |d: DepId| d.to_usize() < ndep;
-        // Packages, or the system solvable (which provides rpmlib()).
-        let solvable = |s: SolvableId| {
-            s == SolvableId::SYSTEM || s.is_package() && s.package().to_usize() < npkg
-        };
+        let package = |s: SolvableId| s.is_package() && s.package().to_usize() < npkg;
         let span = |s: Span, len: usize| s.start as usize + s.len as usize <= len;
         let text = |t: Text, arena: &str| {
             t.start.checked_add(t.len as usize).is_some_and(|end| {
@@ -110,7 +109,8 @@ impl Pool {
             })
         };
         let prov = |p: &Prov| sym(p.name) && (p.flags.is_any() || evr(p.evr));
-        let node = |n: &DepNode| match *n {
+        // Operands are interned before the node that names them.
+        let node = |i: usize, n: &DepNode| match *n {
             DepNode::Simple {
                 name,
                 flags,
@@ -121,10 +121,20 @@ impl Pool {
             | DepNode::With(a, b)
             | DepNode::Without(a, b)
             | DepNode::Cond(a, b)
-            | DepNode::Unless(a, b) => dep(a) && dep(b),
-            DepNode::CondElse(a, b, c) | DepNode::UnlessElse(a, b, c) => dep(a) && dep(b) && dep(c),
+            | DepNode::Unless(a, b) => [a, b].iter().all(|o| o.to_usize() < i),
+            DepNode::CondElse(a, b, c) | DepNode::UnlessElse(a, b, c) => {
+                [a, b, c].iter().all(|o| o.to_usize() < i)
+            }
         };
-        let (nprov, nlist) = (self.provs.len(), self.deplist.len());
+        // Rich dependencies as read: ascending positions in `deplist`.
+        let mut rich_at = vec![false; nlist];
+        for (k, &(at, _)) in self.rich.iter().enumerate() {
+            let ascending = k == 0 || self.rich[k - 1].0 < at;
+            if !ascending || at as usize >= nlist {
+                return false;
+            }
+            rich_at[at as usize] = true;
+        }
         let data = self.data.iter().all(|d| {
             let lists = [
                 d.requires,
@@ -142,6 +152,8 @@ impl Pool {
                 && (d.repo as usize) < self.repos.len()
                 && span(d.provides, nprov)
                 && lists.iter().all(|&s| span(s, nlist))
+                // Obsoletes are simple dependencies.
+                && d.obsoletes.range().all(|i| !rich_at[i])
         });
         let ct = &self.cold_text;
         let cold = self.cold.len() == npkg
@@ -153,25 +165,36 @@ impl Pool {
                     && span(c.files, self.files.len())
                     && c.raw_provides.is_none_or(|s| span(s, self.raw_provs.len()))
             });
-        let providers = |wp: &[Span], wp_data: &[SolvableId]| {
-            wp.iter().all(|&s| span(s, wp_data.len())) && wp_data.iter().all(|&s| solvable(s))
+        // A dependency that is no simple one is kept as read.
+        let deplist = self.deplist.iter().enumerate().all(|(i, d)| {
+            let nodes: &[DepNode] = &self.nodes;
+            nodes
+                .get(d.to_usize())
+                .is_some_and(|n| rich_at[i] || matches!(n, DepNode::Simple { .. }))
+        });
+        // Dependencies' providers may include the system solvable (it
+        // provides rpmlib()); names' providers are packages.
+        let providers = |wp: &[Span], data: &[SolvableId], system: bool| {
+            wp.iter().all(|&s| span(s, data.len()))
+                && data
+                    .iter()
+                    .all(|&s| package(s) || system && s == SolvableId::SYSTEM)
         };
         let by_name = |m: &FxHashMap<StrId, Vec<SolvableId>>| {
             m.iter()
-                .all(|(&k, v)| sym(k) && v.iter().all(|&s| solvable(s)))
+                .all(|(&k, v)| sym(k) && v.iter().all(|&s| package(s)))
         };
         data && cold
+            && deplist
+            && self.nodes.iter().enumerate().all(|(i, n)| node(i, n))
             && self.files.iter().all(|&t| text(t, &self.file_text))
             && self.raw_provs.iter().all(prov)
             && self.provs.iter().all(prov)
             && self.pre.len() >= nlist.div_ceil(64)
-            && self.rich.iter().all(|(i, _)| (*i as usize) < nlist)
-            && self.nodes.iter().all(node)
-            && self.deplist.iter().all(|&d| dep(d))
             && self.name_wp.len() == nstr
-            && providers(&self.name_wp, &self.name_wp_data)
+            && providers(&self.name_wp, &self.name_wp_data, false)
             && self.dep_wp.len() == ndep
-            && providers(&self.dep_wp, &self.dep_wp_data)
+            && providers(&self.dep_wp, &self.dep_wp_data, true)
             && self.complex.len() == ndep
             && by_name(&self.binaries_by_name)
             && by_name(&self.obsoleters)
@@ -184,6 +207,7 @@ impl Pool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::DepId;
     use super::*;
     use crate::rpmmd::{load_repos, Filelists, LoadOptions, RepoSpec};
 
@@ -253,7 +277,7 @@ mod tests {
     /// their tables are no pool (a later lookup would panic).
     #[test]
     fn snapshot_out_of_range_is_refused() {
-        let damage: [fn(&mut Pool); 7] = [
+        let damage: [fn(&mut Pool); 10] = [
             |p| p.data[0].name = StrId::from_usize(1 << 30),
             |p| p.data[1].requires.len = u32::MAX,
             |p| p.cold[2].summary.start = p.cold_text.len(),
@@ -262,6 +286,18 @@ mod tests {
             |p| {
                 p.complex.pop();
             },
+            // A dependency that names itself (a later lookup would recurse).
+            |p| {
+                let i = p
+                    .nodes
+                    .iter()
+                    .position(|n| !matches!(n, DepNode::Simple { .. }));
+                let i = i.expect("a rich dependency");
+                let me = DepId::from_usize(i);
+                p.nodes.values_mut()[i] = DepNode::Or(me, me);
+            },
+            |p| p.rich.swap(0, 1),
+            |p| p.name_wp_data[0] = SolvableId::SYSTEM,
             |p| {
                 // The middle of a multi-byte character.
                 p.cold_text.push('é');
