@@ -12,7 +12,7 @@
 //! (its source and `Cargo.lock`), the arch, which file lists were read, and
 //! each repo's configuration, repomd.xml records and, for files read from a
 //! local directory, their size and time
-//! ([`rpmmd::OpenedRepos::fingerprint`]; an HTTP repo whose repomd.xml
+//! ([`crate::rpmmd::OpenedRepos::fingerprint`]; an HTTP repo whose repomd.xml
 //! gives no checksum is not cached). A file whose key, length, CRC or
 //! contents (`snapshot/`: every id in range) do not hold is ignored and
 //! rewritten: the cache never makes a load fail (only a bad
