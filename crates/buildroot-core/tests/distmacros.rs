@@ -3,6 +3,8 @@
 //! cache once, extracted into a checksum-keyed cache, listed in rpm's load
 //! order; broken packages are one-line errors that leave nothing behind.
 
+mod fs_support;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,7 @@ use buildroot_core::package::{Package, Requirement};
 use buildroot_core::repodata::{write_repodata, WriteOptions};
 use buildroot_core::rpmmd::RepoSpec;
 use buildroot_core::srpm::{build_rpm_with, read_header};
+use fs_support::copy_tree;
 
 fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
@@ -163,19 +166,6 @@ fn serve(root: PathBuf) -> (String, Arc<Mutex<Vec<String>>>) {
     (format!("http://{addr}"), log)
 }
 
-/// Copies a directory tree.
-fn copy_tree(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
-}
-
 #[test]
 fn over_http_each_package_is_downloaded_once() {
     let cache = tempfile::tempdir().unwrap();
@@ -222,7 +212,7 @@ fn over_http_each_package_is_downloaded_once() {
 /// The fixture's x86_64 repo copied to `dir`, with eln-rpm-config's file
 /// replaced by `corrupt(bytes)`; repodata rewritten when `rewrite`.
 fn broken_repo(dir: &Path, rewrite: bool, corrupt: impl Fn(&mut Vec<u8>)) -> PathBuf {
-    copy_tree(&testdata().join("repos/x86_64"), dir);
+    copy_tree(&testdata().join("repos/x86_64"), dir, false);
     let rpm = dir.join("Packages/eln-rpm-config-11.0-1.eln150.noarch.rpm");
     let mut bytes = std::fs::read(&rpm).unwrap();
     corrupt(&mut bytes);
@@ -308,7 +298,11 @@ fn a_corrupt_macro_package_is_named_and_leaves_nothing() {
 fn a_failed_download_names_the_url() {
     let t = tempfile::tempdir().unwrap();
     let root = t.path().join("www");
-    copy_tree(&testdata().join("repos/x86_64"), &root.join("x86_64"));
+    copy_tree(
+        &testdata().join("repos/x86_64"),
+        &root.join("x86_64"),
+        false,
+    );
     std::fs::remove_file(root.join("x86_64/Packages/eln-rpm-config-11.0-1.eln150.noarch.rpm"))
         .unwrap();
     let (base, _) = serve(root);

@@ -3,12 +3,15 @@
 //! same answers; a changed repo, a damaged file or a cache that cannot be
 //! written costs a parse, never the load; old pools do not pile up.
 
+mod fs_support;
+
 use std::path::{Path, PathBuf};
 
 use buildroot_core::buildroot::{run, Config};
 use buildroot_core::dep::Dep;
 use buildroot_core::pool::{PkgId, Pool};
 use buildroot_core::rpmmd::{Filelists, LoadOptions, RepoSpec};
+use fs_support::copy_tree;
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
 
@@ -18,22 +21,10 @@ fn repos(into: &Path) -> Vec<RepoSpec> {
         .iter()
         .map(|d| {
             let to = into.join(d);
-            copy_dir(&Path::new(ROOT).join(d), &to);
+            copy_tree(&Path::new(ROOT).join(d), &to, false);
             RepoSpec::new(d, to.to_str().unwrap())
         })
         .collect()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 fn opts(cache: &Path) -> LoadOptions {
@@ -200,20 +191,7 @@ fn another_mirror_with_the_same_files_reads_the_cache_and_is_downloaded_from() {
     let mut specs = repos(&t.path().join("a"));
     // Mirror b: the same files, with the same times.
     let (a, b) = (t.path().join("a/x86_64"), t.path().join("b/x86_64"));
-    copy_dir(&a, &b);
-    for dir in ["", "repodata"] {
-        for e in std::fs::read_dir(a.join(dir)).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_file() {
-                let to = std::fs::File::options()
-                    .append(true)
-                    .open(b.join(dir).join(e.file_name()))
-                    .unwrap();
-                to.set_modified(e.metadata().unwrap().modified().unwrap())
-                    .unwrap();
-            }
-        }
-    }
+    copy_tree(&a, &b, true);
     let list = t.path().join("mirrorlist");
     specs[0].baseurl = String::new();
     specs[0].mirrors = Some(MirrorSource::Mirrorlist(list.to_string_lossy().into()));

@@ -190,7 +190,7 @@ fn put_len(n: usize, w: &mut Writer<'_>) {
 }
 
 /// A string: its length, then its UTF-8 bytes.
-fn put_str(s: &str, w: &mut Writer<'_>) {
+pub(super) fn put_str(s: &str, w: &mut Writer<'_>) {
     put_len(s.len(), w);
     w.bytes(s.as_bytes());
 }

@@ -29,7 +29,7 @@ impl Pool {
     ) -> std::io::Result<()> {
         let mut writer = Writer::new(out);
         let w = &mut writer;
-        self.arch.target().to_string().put(w);
+        code::put_str(self.arch.target(), w);
         self.repos.put(w);
         self.data.put(w);
         self.cold.put(w);
