@@ -6,6 +6,8 @@
 # configuration is not touched) and converted to rpm-md by bench-datagen --debian.
 # Fallback (no network, or --synthetic): a seeded synthetic distribution of the same size.
 # With dose-builddebcheck installed, Debian's own count of broken sources is kept per arch.
+# With the Debian data, DIR/filelists holds the filelists scenario (scripts/bench-data-filelists.sh,
+# which also runs alone on an existing DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench-data synthetic=0
@@ -45,6 +47,8 @@ if [ "$synthetic" = 0 ] && command -v apt-get >/dev/null && fetch_debian; then
   # The Debian indices stay (for dose-builddebcheck in make bench).
   rm -rf "$out.tmp/apt"
   echo debian > "$out.tmp/SOURCE"
+  # The distribution-sized filelists scenario (DIR/filelists; it says when it is skipped).
+  scripts/bench-data-filelists.sh "$out.tmp" || true
   # Debian's own answer on the same data: sources whose Build-Depends
   # (newest version of each source) cannot be satisfied, per arch.
   if command -v dose-builddebcheck >/dev/null; then

@@ -4,10 +4,13 @@
 # the first run writes), the fixed point per arch and for all 4 arches (pool cache cold and warm),
 # peak RSS, error counts next to dose-builddebcheck's on the same Debian data, one resolve, the
 # dnf-based original on a subset (extrapolated), then the same on real openEuler 20.03 metadata
-# when $SHARED_DATA/openeuler-20.03-x86_64 exists. Ends with one line a script can compare:
-#   bench: 4arch_wall_s=… fixed_point_s=… load_x_floor=… peak_mb=… vs_dnf=…× cached_x_floor=… 4arch_cached_s=…
+# when $SHARED_DATA/openeuler-20.03-x86_64 exists. Then the distribution-sized filelists scenario
+# (scripts/bench-filelists.sh: x86_64 with ≈600 MB of real file lists and BuildRequires on paths
+# only filelists.xml lists). Ends with one line a script can compare:
+#   bench: 4arch_wall_s=… fixed_point_s=… load_x_floor=… peak_mb=… vs_dnf=…× cached_x_floor=… 4arch_cached_s=… filelists_load_s=… filelists_x_floor=…
 # (load_x_floor and 4arch_wall_s parse the metadata, as before the cache; the cached_ fields read
-# the pools back, as every run after the first does while the repos stay the same).
+# the pools back, as every run after the first does while the repos stay the same; the filelists_
+# fields are the scenario's parsed load and its ratio to its read floor, n/a when it is skipped).
 #
 #   scripts/bench.sh [DATA-DIR]
 #   DNF_SOURCES=N     sources for the dnf baselines (default 200)
@@ -197,6 +200,13 @@ print('yes' if d['binaries']==want else 'NO')" "$tmp/oe.json" testdata/openeuler
   fi
 fi
 
+# The distribution-sized filelists scenario (bench-data/filelists, made here when missing).
+scripts/bench-filelists.sh "$data" "$tmp/x86_64.json" > "$tmp/filelists.out" ||
+  printf '\n| filelists scenario | FAILED (see stderr) |\n\nfilelists: load_s=failed x_floor=failed\n' > "$tmp/filelists.out"
+grep -v '^filelists: ' "$tmp/filelists.out"
+fl_load=$(sed -n 's/^filelists: load_s=\([^ ]*\).*/\1/p' "$tmp/filelists.out")
+fl_ratio=$(sed -n 's/^filelists: .*x_floor=\([^ ]*\).*/\1/p' "$tmp/filelists.out")
+
 echo
 join() { local IFS=,; echo "$*"; }
-echo "bench: 4arch_wall_s=$(fmt "$all") fixed_point_s=$(py "print(f'{max([$(join "${fps[@]}")]):.2f}')") load_x_floor=$(py "print(max([$(join "${ratios[@]}")]))") peak_mb=$(py "print(max([$(join "${peaks[@]}")]))") vs_dnf=${vs}× cached_x_floor=$(py "print(max([$(join "${cratios[@]}")]))") 4arch_cached_s=$(fmt "$allc")"
+echo "bench: 4arch_wall_s=$(fmt "$all") fixed_point_s=$(py "print(f'{max([$(join "${fps[@]}")]):.2f}')") load_x_floor=$(py "print(max([$(join "${ratios[@]}")]))") peak_mb=$(py "print(max([$(join "${peaks[@]}")]))") vs_dnf=${vs}× cached_x_floor=$(py "print(max([$(join "${cratios[@]}")]))") 4arch_cached_s=$(fmt "$allc") filelists_load_s=${fl_load:-n/a} filelists_x_floor=${fl_ratio:-n/a}"

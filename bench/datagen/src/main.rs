@@ -16,6 +16,7 @@
 
 mod debian;
 mod debver;
+mod filelists;
 
 use std::io::BufReader;
 use std::path::Path;
@@ -273,6 +274,10 @@ fn source(i: usize, arch: &str) -> Package {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--filelists") {
+        // bench-datagen --filelists BINARY-REPO OUT CONTENTS.gz...
+        return filelists::main(&args[1..]);
+    }
     if args.first().map(String::as_str) == Some("--debian") {
         // bench-datagen --debian DIR-WITH-Packages-ARCH-AND-Sources OUT
         let (Some(lists), Some(out)) = (args.get(1), args.get(2)) else {
