@@ -390,3 +390,109 @@ fn pool_load_equals_pool_from_packages() {
     }
     assert_eq!(loaded.binaries_named("p42"), built.binaries_named("p42"));
 }
+
+#[test]
+fn filelists_are_left_unread_when_primary_lists_every_named_path() {
+    // Only primary's subset of paths named (/bin/sh, /usr/bin/...): the
+    // filelists need not exist, as dnf5 never opens them then.
+    let only_primary_paths = PRIMARY.replace("/usr/share/data/x", "/usr/bin/foo");
+    let t = tempfile::tempdir().unwrap();
+    write_repo(
+        t.path(),
+        "gz",
+        only_primary_paths.as_bytes(),
+        FILELISTS.as_bytes(),
+    );
+    std::fs::remove_file(t.path().join("repodata/filelists.xml.gz")).unwrap();
+    let repo = load(t.path(), Filelists::Needed).unwrap();
+    assert_eq!(repo.packages[0].files, vec!["/usr/bin/foo"]);
+    // A path outside it: the filelists are read, and must be there.
+    let t = tempfile::tempdir().unwrap();
+    write_repo(t.path(), "gz", PRIMARY.as_bytes(), FILELISTS.as_bytes());
+    std::fs::remove_file(t.path().join("repodata/filelists.xml.gz")).unwrap();
+    let e = load(t.path(), Filelists::Needed).unwrap_err().to_string();
+    assert!(
+        e.contains("filelists.xml.gz: listed in repomd.xml but missing"),
+        "{e}"
+    );
+}
+
+/// A filelists.xml of `n` packages (every third matched by name, arch and
+/// EVR rather than pkgid) with entities, CDATA, directories and files of
+/// primary's subset; the keys of its packages.
+fn many_filelists(n: usize) -> (String, Vec<(String, String, buildroot_core::evr::Evr)>) {
+    let mut xml = format!(
+        "<?xml version=\"1.0\"?>\n<filelists xmlns=\"http://linux.duke.edu/metadata/filelists\" packages=\"{n}\">\n"
+    );
+    let mut keys = Vec::new();
+    for i in 0..n {
+        let id = if i % 3 == 0 {
+            "unknown".to_string()
+        } else {
+            format!("id{i}")
+        };
+        xml.push_str(&format!(
+            "<package pkgid=\"{id}\" name=\"p{i}\" arch=\"x86_64\">\n  <version epoch=\"{}\" ver=\"1.{i}\" rel=\"1\"/>\n  \
+             <file>/usr/share/p{i}/a</file>\n  <file type=\"dir\">/usr/share/p{i}</file>\n  \
+             <file>/usr/share/p{i}/b&amp;c</file>\n  <file><![CDATA[/usr/share/p{i}/<d>]]></file>\n  \
+             <file>/usr/bin/p{i}</file>\n</package>\n",
+            i % 2
+        ));
+        keys.push((
+            format!("id{i}"),
+            format!("p{i}"),
+            buildroot_core::evr::Evr::new((i % 2) as u32, format!("1.{i}"), Some("1")),
+        ));
+    }
+    xml.push_str("</filelists>\n");
+    (xml, keys)
+}
+
+#[test]
+fn chunked_filelists_equal_one_chunk() {
+    use buildroot_core::rpmmd::{read_filelists_chunked, FileKey};
+    let (xml, owned) = many_filelists(300);
+    let keys: Vec<FileKey> = owned
+        .iter()
+        .map(|(id, name, evr)| FileKey {
+            checksum: Some(id),
+            name,
+            arch: "x86_64",
+            evr,
+        })
+        .collect();
+    let keep = |p: &str| !p.ends_with("/a");
+    let whole = read_filelists_chunked(xml.as_bytes(), "t", &keys, &keep, 1 << 20).unwrap();
+    // Decoded, directories kept, primary's subset and unwanted paths left out.
+    assert_eq!(
+        &whole[..3],
+        &[
+            (0, "/usr/share/p0".to_string()),
+            (0, "/usr/share/p0/b&c".to_string()),
+            (0, "/usr/share/p0/<d>".to_string())
+        ]
+    );
+    assert_eq!(whole.len(), 900);
+    for chunk in [1, 100, 4096] {
+        let got = read_filelists_chunked(xml.as_bytes(), "t", &keys, &keep, chunk).unwrap();
+        assert_eq!(got, whole, "chunk {chunk}");
+    }
+    // A malformed package late in the file: the same message, at the same
+    // byte, however the file was cut.
+    let bad = xml.replace("<file>/usr/bin/p250</file>", "<file>/usr/bin/p250</fil>");
+    let want = read_filelists_chunked(bad.as_bytes(), "t", &keys, &keep, 1 << 20)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        want.contains("malformed XML at byte") && want.contains("</fil>"),
+        "{want}"
+    );
+    for chunk in [1, 100, 4096] {
+        let e = read_filelists_chunked(bad.as_bytes(), "t", &keys, &keep, chunk).unwrap_err();
+        assert_eq!(e.to_string(), want, "chunk {chunk}");
+    }
+    let e = read_filelists_chunked(&b"<metadata></metadata>"[..], "t", &keys, &keep, 100)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "t: not a filelists.xml (no <filelists> element)");
+}

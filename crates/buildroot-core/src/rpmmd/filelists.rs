@@ -2,13 +2,16 @@
 //! read from primary.xml, optionally keeping only paths that some
 //! dependency names (Fedora's filelists are several hundred MB unpacked).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::BufRead;
+use std::sync::Mutex;
 
 use rustc_hash::FxHashMap;
 
-use super::xml::{attr, local, Ev, XmlReader};
-use crate::error::Result;
+use super::chunks::{parse_chunks, CHUNK};
+use super::scan::{local, Scanner, Tok};
+use crate::error::{Error, Result};
 use crate::evr::Evr;
 use crate::package::Package;
 
@@ -35,7 +38,7 @@ pub fn read_filelists_where<R: BufRead>(
     r: R,
     origin: &str,
     packages: &mut [Package],
-    keep: &dyn Fn(&str) -> bool,
+    keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<()> {
     let keys: Vec<FileKey<'_>> = packages.iter().map(FileKey::of).collect();
     let found = read_filelists_keys(r, origin, &keys, keep)?;
@@ -73,83 +76,168 @@ impl<'a> FileKey<'a> {
 
 /// Reads filelists.xml and returns the kept paths (those `keep` accepts,
 /// minus primary's subset) with the index in `keys` of their package, in
-/// file order.
+/// file order. The file is cut into chunks parsed on several threads (a
+/// Fedora filelists.xml is ≈600 MB and 7M paths); `keep` sees each path
+/// before anything is allocated for it, so it should reject cheaply.
 pub fn read_filelists_keys<R: BufRead>(
     r: R,
     origin: &str,
     keys: &[FileKey<'_>],
-    keep: &dyn Fn(&str) -> bool,
+    keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Vec<(usize, String)>> {
+    read_filelists_chunked(r, origin, keys, keep, CHUNK)
+}
+
+/// [`read_filelists_keys`] with a given chunk size (bytes).
+pub fn read_filelists_chunked<R: BufRead>(
+    r: R,
+    origin: &str,
+    keys: &[FileKey<'_>],
+    keep: &(dyn Fn(&str) -> bool + Sync),
+    chunk: usize,
+) -> Result<Vec<(usize, String)>> {
+    let index = KeyIndex::new(keys);
+    let parsed: Mutex<Vec<(usize, Result<Chunk>)>> = Mutex::new(Vec::new());
+    parse_chunks(
+        r,
+        origin,
+        chunk,
+        |i, base, data| parse_fragment(data, origin, base, i == 0, &index, keep),
+        |i, chunk| parsed.lock().expect("parsed chunks").push((i, chunk)),
+    )?;
+    let mut parsed = parsed.into_inner().expect("parsed chunks");
+    parsed.sort_unstable_by_key(|(i, _)| *i);
     let mut out = Vec::new();
-    let mut by_id: FxHashMap<&str, usize> = FxHashMap::default();
-    let mut by_nevra: FxHashMap<(&str, &str, String), usize> = FxHashMap::default();
-    for (i, p) in keys.iter().enumerate() {
-        if let Some(c) = p.checksum {
-            by_id.insert(c, i);
-        }
-        by_nevra.insert((p.name, p.arch, p.evr.to_string()), i);
-    }
-    let mut x = XmlReader::new(r, origin);
-    let mut buf = Vec::new();
-    let mut cur: Option<usize> = None;
-    let mut pending: Option<(String, String)> = None; // name, arch until <version>
     let mut saw_root = false;
+    for (_, chunk) in parsed {
+        let chunk = chunk?;
+        saw_root |= chunk.saw_root;
+        out.extend(chunk.found);
+    }
+    if !saw_root {
+        return Err(Error::format(
+            origin,
+            "not a filelists.xml (no <filelists> element)",
+        ));
+    }
+    Ok(out)
+}
+
+/// The packages of primary.xml by the keys filelists.xml names them with.
+struct KeyIndex<'k> {
+    by_id: FxHashMap<&'k str, usize>,
+    by_nevra: FxHashMap<(&'k str, &'k str, String), usize>,
+}
+
+impl<'k> KeyIndex<'k> {
+    fn new(keys: &[FileKey<'k>]) -> Self {
+        let mut by_id = FxHashMap::default();
+        let mut by_nevra = FxHashMap::default();
+        for (i, p) in keys.iter().enumerate() {
+            if let Some(c) = p.checksum {
+                by_id.insert(c, i);
+            }
+            by_nevra.insert((p.name, p.arch, p.evr.to_string()), i);
+        }
+        KeyIndex { by_id, by_nevra }
+    }
+}
+
+/// What one chunk of filelists.xml gave.
+struct Chunk {
+    found: Vec<(usize, String)>,
+    saw_root: bool,
+}
+
+/// Reads one chunk: a package is matched by its `pkgid`, else by name,
+/// arch and the EVR of its `<version>`; its `<file>` texts that `keep`
+/// accepts (and that primary.xml does not already list) are returned.
+/// Chunks after the first start inside `<filelists>`, so end tags stay
+/// checked.
+fn parse_fragment(
+    data: &[u8],
+    origin: &str,
+    base: u64,
+    first: bool,
+    index: &KeyIndex<'_>,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<Chunk> {
+    let open: &[&str] = if first { &[] } else { &["filelists"] };
+    let mut x = Scanner::new(data, origin, base, open)?;
+    let mut out = Chunk {
+        found: Vec::new(),
+        saw_root: false,
+    };
+    // The package being read and how deep its element is (files outside
+    // any package belong to none, wherever the chunks were cut).
+    let mut cur: Option<usize> = None;
+    let mut depth = usize::MAX;
+    let mut pending: Option<(Cow<'_, str>, Cow<'_, str>)> = None; // name, arch until <version>
+    let mut path = String::new();
     loop {
-        match x.next(&mut buf)? {
-            Ev::Start(s, empty) => match local(&s).as_str() {
-                "filelists" => saw_root = true,
+        // Most of the file is `<file>` lines: read without the token path.
+        if let Some((_, text)) = x.leaf("file") {
+            if let Some(i) = cur {
+                if keep(text) && !is_primary_file(text) {
+                    out.found.push((i, text.to_string()));
+                }
+            }
+            continue;
+        }
+        match x.next()? {
+            Tok::Start { name, attrs, empty } => match local(name) {
+                "filelists" => out.saw_root = true,
                 "package" => {
-                    let id = attr(&x, &s, "pkgid")?.unwrap_or_default();
-                    cur = by_id.get(id.as_str()).copied();
-                    pending = if cur.is_none() {
-                        Some((
-                            attr(&x, &s, "name")?.unwrap_or_default(),
-                            attr(&x, &s, "arch")?.unwrap_or_default(),
-                        ))
-                    } else {
-                        None
+                    let id = x.attr(attrs, "pkgid")?.unwrap_or_default();
+                    cur = index.by_id.get(id.as_ref()).copied();
+                    pending = match cur {
+                        None => Some((
+                            x.attr(attrs, "name")?.unwrap_or_default(),
+                            x.attr(attrs, "arch")?.unwrap_or_default(),
+                        )),
+                        Some(_) => None,
                     };
+                    depth = x.depth();
                     if empty {
-                        cur = None;
+                        (cur, pending, depth) = (None, None, usize::MAX);
                     }
                 }
                 "version" => {
                     if let Some((n, a)) = pending.take() {
-                        let epoch = attr(&x, &s, "epoch")?
+                        let epoch = x
+                            .attr(attrs, "epoch")?
                             .and_then(|e| e.parse().ok())
                             .unwrap_or(0);
-                        let evr = crate::evr::Evr::new(
+                        let evr = Evr::new(
                             epoch,
-                            attr(&x, &s, "ver")?.unwrap_or_default(),
-                            attr(&x, &s, "rel")?.as_deref(),
+                            x.attr(attrs, "ver")?.unwrap_or_default(),
+                            x.attr(attrs, "rel")?.as_deref(),
                         );
-                        cur = by_nevra
-                            .get(&(n.as_str(), a.as_str(), evr.to_string()))
+                        cur = index
+                            .by_nevra
+                            .get(&(n.as_ref(), a.as_ref(), evr.to_string()))
                             .copied();
                     }
                     if !empty {
-                        x.skip(&mut buf)?;
+                        x.skip()?;
                     }
                 }
                 "file" if !empty => {
-                    let path = x.text(&mut buf)?;
+                    path.clear();
+                    x.text_into(&mut path)?;
                     if let Some(i) = cur {
                         // Paths createrepo_c puts into primary are already there.
                         if keep(&path) && !is_primary_file(&path) {
-                            out.push((i, path));
+                            out.found.push((i, path.clone()));
                         }
                     }
                 }
-                _ if !empty => x.skip(&mut buf)?,
+                _ if !empty => x.skip()?,
                 _ => {}
             },
-            Ev::End => {}
-            Ev::Text(_) | Ev::Other => {}
-            Ev::Eof => break,
+            Tok::End if x.depth() < depth => (cur, pending, depth) = (None, None, usize::MAX),
+            Tok::End | Tok::Text { .. } => {}
+            Tok::Eof => return Ok(out),
         }
     }
-    if !saw_root {
-        return Err(x.err("not a filelists.xml (no <filelists> element)"));
-    }
-    Ok(out)
 }

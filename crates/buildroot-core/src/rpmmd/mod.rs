@@ -7,6 +7,7 @@
 //! Source repositories use the same format with arch `src`; their requires
 //! are the BuildRequires.
 
+mod chunks;
 mod compress;
 mod comps;
 mod fetch;
@@ -30,7 +31,8 @@ pub use compress::{file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use fetch::{fetch_to_cache, local_file, Location};
 pub use filelists::{
-    is_primary_file, read_filelists, read_filelists_keys, read_filelists_where, FileKey,
+    is_primary_file, read_filelists, read_filelists_chunked, read_filelists_keys,
+    read_filelists_where, FileKey,
 };
 pub use http::{
     download, download_verified, retry_after, set_download_observer, DownloadEvent,
@@ -593,7 +595,7 @@ pub(crate) fn load_opened_into(
     // twice the threads on the cores and left one idle once the smaller
     // repo was read).
     let threads = rayon::current_num_threads().clamp(1, 8);
-    let spare = primary::Spare::default();
+    let spare = chunks::Spare::default();
     let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(threads);
     let queue = std::sync::Mutex::new(queue);
     std::thread::scope(|scope| {
@@ -649,10 +651,10 @@ pub(crate) fn load_opened_into(
                     }
                 };
                 let origin: std::sync::Arc<str> = display.as_str().into();
-                let read = primary::read_chunks(
+                let read = chunks::read_chunks(
                     &mut mf.reader,
                     &display,
-                    primary::CHUNK,
+                    chunks::CHUNK,
                     spare,
                     |index, base, data| {
                         let origin = origin.clone();
@@ -738,20 +740,32 @@ pub(crate) fn load_opened_into(
     if let Some(e) = failed {
         return Err(e);
     }
+    // Paths createrepo_c lists in primary.xml are complete there: only the
+    // others make filelists.xml worth reading (and downloading; Fedora's
+    // rawhide specs name two such paths among ≈290).
+    keep.retain(|p| !is_primary_file(p));
+
     let prefixes: &[String] = match &opts.filelists {
         Filelists::PrimaryOnly => return Ok(()),
-        Filelists::All => &[],
-        Filelists::Needed => {
-            if keep.is_empty() {
-                return Ok(());
-            }
-            &[]
-        }
+        Filelists::All | Filelists::Needed => &[],
         Filelists::NeededAnd(p) => p,
     };
     let all = opts.filelists == Filelists::All;
+    if !all && keep.is_empty() && prefixes.is_empty() {
+        return Ok(());
+    }
+    // Millions of paths go past this test and few are wanted: a path whose
+    // length no wanted path has is turned away before it is hashed.
+    let mut lengths = [0u64; 4];
+    for p in &keep {
+        if let Some(w) = lengths.get_mut(p.len() / 64) {
+            *w |= 1 << (p.len() % 64);
+        }
+    }
+    let maybe_kept = |n: usize| lengths.get(n / 64).is_none_or(|w| w & (1 << (n % 64)) != 0);
     let wanted = |path: &str| {
-        all || keep.contains(path) || prefixes.iter().any(|p| path.starts_with(p.as_str()))
+        all || (maybe_kept(path.len()) && keep.contains(path))
+            || prefixes.iter().any(|p| path.starts_with(p.as_str()))
     };
     let found: Vec<Vec<(usize, String)>> = {
         let keys = sink.file_keys();

@@ -8,24 +8,17 @@
 //! recur in the chunk is looked up by its text, not parsed again). At most
 //! a few chunks are in memory at once, and their buffers are reused.
 
-use std::borrow::Cow;
 use std::io::BufRead;
-use std::sync::mpsc::sync_channel;
 use std::sync::Mutex;
 
 use hashbrown::HashTable;
 
+use super::chunks::{parse_chunks, Chunks, CHUNK};
 use super::raw::{RawChunk, RawDep, RawEntry, RawPkg, RawText, ENHANCES, OBSOLETES, PROVIDES};
 use super::scan::{local, Scanner, Tok};
 use crate::dep::{Cmp, Dep};
 use crate::error::{Error, Result};
 use crate::package::Package;
-
-/// Chunk size for both paths; large enough that per-chunk costs vanish,
-/// small enough that a chunk and its tables stay in the caches while it is
-/// parsed and interned (on the Debian bench data 1 MiB loads ≈12% faster
-/// than 4 MiB, with ≈10% less CPU; 256 KiB-2 MiB are alike).
-pub(super) const CHUNK: usize = 1 << 20;
 
 /// Parses primary.xml, calling `visit` for every package, in file order.
 pub fn read_primary_with<R: BufRead>(
@@ -55,9 +48,13 @@ pub fn read_primary_parallel<R: BufRead>(r: R, origin: &str) -> Result<Vec<Packa
 /// [`read_primary_parallel`] with a given chunk size (bytes).
 pub fn read_primary_chunked<R: BufRead>(r: R, origin: &str, chunk: usize) -> Result<Vec<Package>> {
     let results: Mutex<Vec<Parsed>> = Mutex::new(Vec::new());
-    parse_chunks(r, origin, chunk, |i, parsed| {
-        results.lock().expect("results").push((i, parsed));
-    })?;
+    parse_chunks(
+        r,
+        origin,
+        chunk,
+        |i, base, data| parse_fragment(data, origin, base, i == 0),
+        |i, parsed| results.lock().expect("results").push((i, parsed)),
+    )?;
     let mut results = results.into_inner().expect("results");
     results.sort_by_key(|(i, _)| *i);
     let total = results
@@ -75,95 +72,7 @@ pub fn read_primary_chunked<R: BufRead>(r: R, origin: &str, chunk: usize) -> Res
     Ok(out)
 }
 
-/// One parsed chunk: its index and its packages, or its parse error, with
-/// whether it opened `<metadata>` (see [`check_root`]).
-pub(super) type Parsed = (usize, Result<(RawChunk, bool)>);
-
-/// Cuts the stream into chunks and parses them on several threads (the
-/// calling thread reads and decompresses), calling `emit` on the parsing
-/// thread for each chunk as soon as it is parsed, so in no particular
-/// order. Returns the stream's read error, if any (parse errors go to
-/// `emit`); after one, later chunks are not emitted.
-pub(super) fn parse_chunks<R: BufRead>(
-    r: R,
-    origin: &str,
-    chunk: usize,
-    emit: impl Fn(usize, Result<(RawChunk, bool)>) + Sync,
-) -> Result<()> {
-    let threads = rayon::current_num_threads().clamp(1, 8);
-    if threads == 1 {
-        let spare = Spare::default();
-        return read_chunks(r, origin, chunk, &spare, |i, base, data| {
-            emit(i, parse_fragment(&data, origin, base, i == 0));
-            true
-        })
-        .1;
-    }
-    let mut read = Ok(());
-    let (tx, rx) = sync_channel::<(usize, u64, Vec<u8>)>(threads);
-    let rx = Mutex::new(rx);
-    let spare = Spare::default();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let (rx, emit, spare) = (&rx, &emit, &spare);
-            scope.spawn(move || loop {
-                let job = rx.lock().expect("chunk queue").recv();
-                let Ok((i, base, data)) = job else { break };
-                let parsed = parse_fragment(&data, origin, base, i == 0);
-                spare.put(data);
-                emit(i, parsed);
-            });
-        }
-        read = read_chunks(r, origin, chunk, &spare, |i, base, data| {
-            tx.send((i, base, data)).is_ok()
-        })
-        .1;
-        drop(tx);
-    });
-    read
-}
-
-/// Chunk buffers given back after parsing, for the reader to fill again:
-/// fresh multi-MB buffers cost a page fault per 4 KiB.
-#[derive(Default)]
-pub(super) struct Spare(Mutex<Vec<Vec<u8>>>);
-
-impl Spare {
-    pub(super) fn put(&self, buf: Vec<u8>) {
-        self.0.lock().expect("spare buffers").push(buf);
-    }
-
-    fn take(&self) -> Option<Vec<u8>> {
-        self.0.lock().expect("spare buffers").pop()
-    }
-}
-
-/// Cuts a stream into chunks of about `chunk` bytes that end after a
-/// `</package>` and hands each to `send` (index, file offset, bytes) until
-/// it returns false; buffers come from `spare` when it has some. Returns
-/// how many chunks were handed over, and the stream's read error if any.
-pub(super) fn read_chunks<R: BufRead>(
-    r: R,
-    origin: &str,
-    chunk: usize,
-    spare: &Spare,
-    mut send: impl FnMut(usize, u64, Vec<u8>) -> bool,
-) -> (usize, Result<()>) {
-    let mut chunks = Chunks::new(r, origin, chunk);
-    loop {
-        chunks.spare = spare.take();
-        match chunks.next_chunk() {
-            Ok(Some((i, base, data))) => {
-                if !send(i, base, data) {
-                    return (i, Ok(()));
-                }
-            }
-            Ok(None) => return (chunks.index, Ok(())),
-            Err(e) => return (chunks.index, Err(e)),
-        }
-    }
-}
-
+/// The error for a primary.xml without its `<metadata>` root.
 pub(super) fn check_root(saw_root: bool, origin: &str) -> Result<()> {
     if saw_root {
         Ok(())
@@ -175,103 +84,9 @@ pub(super) fn check_root(saw_root: bool, origin: &str) -> Result<()> {
     }
 }
 
-/// Cuts a stream into chunks of about `size` bytes that end just after a
-/// `</package>` (the last one at end of file).
-struct Chunks<'o, R> {
-    r: R,
-    origin: &'o str,
-    size: usize,
-    carry: Vec<u8>,
-    index: usize,
-    base: u64,
-    done: bool,
-    /// A buffer to reuse for the next chunk.
-    spare: Option<Vec<u8>>,
-}
-
-impl<'o, R: BufRead> Chunks<'o, R> {
-    fn new(r: R, origin: &'o str, size: usize) -> Self {
-        Chunks {
-            r,
-            origin,
-            size: size.max(1),
-            carry: Vec::new(),
-            index: 0,
-            base: 0,
-            done: false,
-            spare: None,
-        }
-    }
-
-    /// The next (index, file offset, bytes), or None at the end.
-    fn next_chunk(&mut self) -> Result<Option<(usize, u64, Vec<u8>)>> {
-        const END: &[u8] = b"</package>";
-        let mut want = self.size;
-        // Sized up front: growing a multi-MB buffer by doubling copies it.
-        // A reused buffer keeps its length: its old bytes are overwritten,
-        // never read, and are not zeroed again.
-        let mut buf = self
-            .spare
-            .take()
-            .unwrap_or_else(|| Vec::with_capacity(want + (64 << 10)));
-        let carry = std::mem::take(&mut self.carry);
-        let mut filled = carry.len();
-        if buf.len() < filled {
-            buf.resize(filled, 0);
-        }
-        buf[..filled].copy_from_slice(&carry);
-        loop {
-            if self.done {
-                if filled == 0 {
-                    return Ok(None);
-                }
-                break;
-            }
-            // Only the newly read part (and a tag split across reads) can
-            // hold a new package end.
-            let searched = filled.saturating_sub(END.len() - 1);
-            // Read straight into the chunk: a read this large bypasses the
-            // reader's own buffer, so the bytes are not copied again.
-            if buf.len() < want {
-                buf.resize(want, 0);
-            }
-            while filled < want {
-                match self.r.read(&mut buf[filled..want]) {
-                    Ok(0) => {
-                        self.done = true;
-                        break;
-                    }
-                    Ok(n) => filled += n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        return Err(Error::format(
-                            self.origin,
-                            format!("cannot decompress or read: {e}"),
-                        ))
-                    }
-                }
-            }
-            if self.done {
-                break;
-            }
-            match memchr::memmem::rfind(&buf[searched..filled], END) {
-                Some(p) => {
-                    let end = searched + p + END.len();
-                    self.carry = buf[end..filled].to_vec();
-                    filled = end;
-                    break;
-                }
-                // No package end yet: read more into the same chunk.
-                None => want = filled + self.size,
-            }
-        }
-        buf.truncate(filled);
-        let (i, base) = (self.index, self.base);
-        self.index += 1;
-        self.base += buf.len() as u64;
-        Ok(Some((i, base, buf)))
-    }
-}
+/// One parsed chunk: its index and its packages, or its parse error, with
+/// whether it opened `<metadata>` (see [`check_root`]).
+pub(super) type Parsed = (usize, Result<(RawChunk, bool)>);
 
 /// Parses the packages of one chunk of primary.xml; also says whether the
 /// chunk opened `<metadata>`. Chunks after the first start inside
@@ -303,7 +118,8 @@ pub(super) fn parse_fragment(
                     // What the file says it holds: the pool sizes its
                     // tables from it (a hint only; never checked).
                     // A hint: a bad value (or attribute) is no error.
-                    out.declared = attr(&x, attrs, "packages")
+                    out.declared = x
+                        .attr(attrs, "packages")
                         .ok()
                         .flatten()
                         .and_then(|v| v.parse().ok());
@@ -328,17 +144,6 @@ pub fn read_primary<R: BufRead>(r: R, origin: &str) -> Result<Vec<Package>> {
         Ok(())
     })?;
     Ok(out)
-}
-
-/// The value of attribute `key` in `attrs`.
-fn attr<'a>(x: &Scanner<'a>, attrs: &'a str, key: &str) -> Result<Option<Cow<'a, str>>> {
-    let mut found = None;
-    x.attrs(attrs, |k, v| {
-        if k == key {
-            found = Some(v);
-        }
-    })?;
-    Ok(found)
 }
 
 /// The elements of primary.xml the parser reads.
@@ -492,13 +297,14 @@ fn read_package<'a>(
                 }
                 Tag::Summary if !empty => p.summary = text(x, c)?,
                 Tag::Location => {
-                    p.location = c.push_text(&attr(x, attrs, "href")?.unwrap_or_default());
+                    p.location = c.push_text(&x.attr(attrs, "href")?.unwrap_or_default());
                     if !empty {
                         x.skip()?;
                     }
                 }
                 Tag::Size => {
-                    p.size = attr(x, attrs, "package")?
+                    p.size = x
+                        .attr(attrs, "package")?
                         .and_then(|v| v.parse().ok())
                         .unwrap_or(0);
                     if !empty {

@@ -181,6 +181,51 @@ impl<'a> Scanner<'a> {
         Some((&self.s[self.pos..lt], lt, lt + n + 3))
     }
 
+    /// The fast path for the leaf elements that dominate some files
+    /// (filelists.xml's `<file>`): when the next markup, after whitespace
+    /// only, is a `<name ...>` holding plain text (no markup, no entity, no
+    /// carriage return) closed by `</name>`, moves past it and returns its
+    /// raw attribute text and its text, exactly what [`Scanner::next`] and
+    /// [`Scanner::text_into`] would have given. None otherwise, with
+    /// nothing consumed.
+    #[inline]
+    pub fn leaf(&mut self, name: &str) -> Option<(&'a str, &'a str)> {
+        let b = self.s.as_bytes();
+        let n = name.len();
+        let mut i = self.pos;
+        while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+            i += 1;
+        }
+        let open = b.get(i..i + n + 2)?;
+        if open[0] != b'<' || &open[1..=n] != name.as_bytes() {
+            return None;
+        }
+        let from = i + 1 + n;
+        let gt = from + b[from..].iter().position(|&c| c == b'>')?;
+        let attrs = &b[from..gt];
+        // Attributes only when whitespace separates them from the name; no
+        // quote that could hide a '>', and not an empty element.
+        if !(attrs.is_empty() || attrs[0].is_ascii_whitespace())
+            || attrs.last() == Some(&b'/')
+            || attrs.iter().any(|&c| c == b'\'' || c == b'<')
+            || attrs.iter().filter(|&&c| c == b'"').count() % 2 != 0
+        {
+            return None;
+        }
+        let text_from = gt + 1;
+        let lt = text_from + memchr::memchr(b'<', &b[text_from..])?;
+        let text = &b[text_from..lt];
+        if memchr::memchr2(b'&', b'\r', text).is_some() {
+            return None;
+        }
+        let close = b.get(lt..lt + n + 3)?;
+        if close[1] != b'/' || &close[2..2 + n] != name.as_bytes() || close[2 + n] != b'>' {
+            return None;
+        }
+        self.pos = lt + n + 3;
+        Some((&self.s[from..gt], &self.s[text_from..lt]))
+    }
+
     /// `</name>` at `self.pos`.
     fn end_tag(&mut self) -> Result<Tok<'a>> {
         // End tags are short: a plain loop beats memchr's set-up.
@@ -365,6 +410,18 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// The value of the attribute whose local name is `key` in `attrs`
+    /// (the last one, should it repeat), decoded.
+    pub fn attr(&self, attrs: &'a str, key: &str) -> Result<Option<Cow<'a, str>>> {
+        let mut found = None;
+        self.attrs(attrs, |k, v| {
+            if k == key {
+                found = Some(v);
+            }
+        })?;
+        Ok(found)
+    }
+
     /// An attribute value with entities decoded and whitespace characters
     /// turned into spaces, as XML attribute-value normalization does.
     fn unescape_attr(&self, raw: &'a str) -> Result<Cow<'a, str>> {
@@ -529,6 +586,30 @@ mod tests {
             Ok(_) => panic!("invalid UTF-8 accepted"),
         };
         assert_eq!(e, "t: malformed XML at byte 13: invalid UTF-8");
+    }
+
+    #[test]
+    fn leaf_is_the_token_path_or_nothing() {
+        let xml = "<p>\n <file>/a b</file><file type=\"dir\">/d</file>\n<file>x&amp;y</file>\
+                   <file/><file a='1'>q</file><filex>r</filex><file>s<i/></file><file>/t</file ></p>";
+        let mut s = Scanner::new(xml.as_bytes(), "t", 0, &[]).unwrap();
+        assert!(matches!(s.next().unwrap(), Tok::Start { name: "p", .. }));
+        assert_eq!(s.leaf("file"), Some(("", "/a b")));
+        assert_eq!(s.leaf("file"), Some((" type=\"dir\"", "/d")));
+        // An entity, an empty element, a single quote, another name, markup
+        // inside, a space in the end tag: the token path reads them.
+        for _ in 0..6 {
+            let at = s.pos;
+            assert_eq!(s.leaf("file"), None);
+            assert_eq!(s.pos, at);
+            match s.next_tag().unwrap() {
+                Tok::Start { empty: false, .. } => s.skip().unwrap(),
+                Tok::Start { empty: true, .. } => {}
+                t => panic!("{t:?}"),
+            }
+        }
+        assert_eq!(s.leaf("file"), None);
+        assert_eq!(s.next_tag().unwrap(), Tok::End);
     }
 
     #[test]
