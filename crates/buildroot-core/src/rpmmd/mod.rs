@@ -597,6 +597,12 @@ pub(crate) fn load_opened_into(
     let threads = rayon::current_num_threads().clamp(1, 8);
     let spare = chunks::Spare::default();
     let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(threads);
+    // The repos are read one after the other, in order: the builder takes
+    // chunks in that order, and a repo read alongside the one before it
+    // was parsed against a pool that lacked that repo's strings, then
+    // waited for the builder to finish it (≈0.15 s alone at the end on
+    // the bench data).
+    let turn = Turn::default();
     let queue = std::sync::Mutex::new(queue);
     std::thread::scope(|scope| {
         // Bounded: when the sink (the pool builder) falls behind, the
@@ -633,7 +639,7 @@ pub(crate) fn load_opened_into(
             });
         }
         for (ri, o) in opened.iter().enumerate() {
-            let (tx, jobs, spare) = (tx.clone(), jobs.clone(), &spare);
+            let (tx, jobs, spare, turn) = (tx.clone(), jobs.clone(), &spare, &turn);
             scope.spawn(move || {
                 let meta = open_meta(o, "primary", opts).and_then(|m| {
                     m.ok_or_else(|| {
@@ -643,9 +649,12 @@ pub(crate) fn load_opened_into(
                         )
                     })
                 });
+                // Downloads run at once; the reading waits for its turn.
+                turn.wait_for(ri);
                 let (mut mf, display, path) = match meta {
                     Ok(m) => m,
                     Err(e) => {
+                        turn.pass(ri + 1);
                         let _ = tx.send(Msg::Failed(ri, e));
                         return;
                     }
@@ -668,6 +677,7 @@ pub(crate) fn load_opened_into(
                         .is_ok()
                     },
                 );
+                turn.pass(ri + 1);
                 let _ = tx.send(Msg::Done(ri, read, mf.finish(), display, path));
             });
         }
@@ -778,6 +788,27 @@ pub(crate) fn load_opened_into(
         sink.add_files(ri, files);
     }
     Ok(())
+}
+
+/// Whose turn it is to read (repos in order).
+#[derive(Default)]
+struct Turn {
+    next: std::sync::Mutex<usize>,
+    changed: std::sync::Condvar,
+}
+
+impl Turn {
+    fn wait_for(&self, i: usize) {
+        let mut next = self.next.lock().expect("read turn");
+        while *next < i {
+            next = self.changed.wait(next).expect("read turn");
+        }
+    }
+
+    fn pass(&self, to: usize) {
+        *self.next.lock().expect("read turn") = to;
+        self.changed.notify_all();
+    }
 }
 
 /// The paths of `o`'s filelists.xml for which `keep` holds, with the index
