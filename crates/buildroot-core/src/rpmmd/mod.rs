@@ -650,11 +650,11 @@ pub(crate) fn load_opened_into(
                     })
                 });
                 // Downloads run at once; the reading waits for its turn.
-                turn.wait_for(ri);
+                let reading = turn.take(ri);
                 let (mut mf, display, path) = match meta {
                     Ok(m) => m,
                     Err(e) => {
-                        turn.pass(ri + 1);
+                        drop(reading);
                         let _ = tx.send(Msg::Failed(ri, e));
                         return;
                     }
@@ -677,7 +677,7 @@ pub(crate) fn load_opened_into(
                         .is_ok()
                     },
                 );
-                turn.pass(ri + 1);
+                drop(reading);
                 let _ = tx.send(Msg::Done(ri, read, mf.finish(), display, path));
             });
         }
@@ -798,16 +798,27 @@ struct Turn {
 }
 
 impl Turn {
-    fn wait_for(&self, i: usize) {
+    /// Waits for turn `i`; the turn passes to `i + 1` when the returned
+    /// guard drops (however the reading ends).
+    fn take(&self, i: usize) -> Held<'_> {
         let mut next = self.next.lock().expect("read turn");
         while *next < i {
             next = self.changed.wait(next).expect("read turn");
         }
+        Held(self, i)
     }
+}
 
-    fn pass(&self, to: usize) {
-        *self.next.lock().expect("read turn") = to;
-        self.changed.notify_all();
+/// A turn being used.
+struct Held<'t>(&'t Turn, usize);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        let Held(turn, i) = self;
+        // Poisoned only if a reader panicked; pass the turn all the same.
+        let mut next = turn.next.lock().unwrap_or_else(|p| p.into_inner());
+        *next = *i + 1;
+        turn.changed.notify_all();
     }
 }
 
