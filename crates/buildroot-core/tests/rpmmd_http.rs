@@ -487,3 +487,45 @@ fn http_pool_is_cached_only_when_repomd_names_its_files() {
     assert!(!p.from_cache());
     assert_eq!(p.len(), 1);
 }
+
+/// A repo whose one package requires `path`, with a filelists.xml.
+fn write_repo_requiring(dir: &Path, path: &str) {
+    let rd = dir.join("repodata");
+    std::fs::create_dir_all(&rd).unwrap();
+    let primary = format!(
+        r#"<metadata xmlns:rpm="x" packages="1"><package type="rpm"><name>a</name><arch>noarch</arch><version epoch="0" ver="1" rel="1"/><checksum type="sha256" pkgid="YES">aa</checksum><location href="a.rpm"/><format><rpm:requires><rpm:entry name="{path}"/></rpm:requires><file>/usr/bin/a</file></format></package></metadata>"#
+    );
+    let filelists = r#"<filelists packages="1"><package pkgid="aa" name="a" arch="noarch"><version epoch="0" ver="1" rel="1"/><file>/usr/bin/a</file><file>/usr/share/a</file></package></filelists>"#;
+    let mut data = String::new();
+    for (kind, body) in [("primary", primary.as_str()), ("filelists", filelists)] {
+        std::fs::write(rd.join(format!("{kind}.xml")), body).unwrap();
+        let sum = sha256_file(&rd.join(format!("{kind}.xml"))).unwrap();
+        data.push_str(&format!(r#"<data type="{kind}"><checksum type="sha256">{sum}</checksum><location href="repodata/{kind}.xml"/></data>"#));
+    }
+    std::fs::write(rd.join("repomd.xml"), format!("<repomd>{data}</repomd>")).unwrap();
+}
+
+#[test]
+fn filelists_are_downloaded_only_for_paths_primary_does_not_list() {
+    fast();
+    let root = tempfile::tempdir().unwrap();
+    write_repo_requiring(&root.path().join("bin"), "/usr/bin/a");
+    write_repo_requiring(&root.path().join("share"), "/usr/share/a");
+    let server = Server::start(root.path().to_path_buf());
+    let cache = tempfile::tempdir().unwrap();
+    let files = |repo: &str| {
+        let spec = RepoSpec::new(repo, &format!("{}/{repo}/", server.base));
+        load_repo(&spec, &opts(cache.path())).unwrap().packages[0]
+            .files
+            .clone()
+    };
+    assert_eq!(files("bin"), ["/usr/bin/a"]);
+    assert!(server
+        .requests_for("/bin/repodata/filelists.xml")
+        .is_empty());
+    assert_eq!(files("share"), ["/usr/bin/a", "/usr/share/a"]);
+    assert_eq!(
+        server.requests_for("/share/repodata/filelists.xml").len(),
+        1
+    );
+}
