@@ -1,6 +1,10 @@
 //! Streaming reader of `filelists.xml`: adds file paths to packages already
 //! read from primary.xml, optionally keeping only paths that some
 //! dependency names (Fedora's filelists are several hundred MB unpacked).
+//! What libsolv's rpm-md reader (`repo_rpmmd.c`) adds from this file, read
+//! in one pass (packages matched by pkgid, else by name, arch and EVR) and
+//! spread over the cores by cutting the stream into chunks (`chunks.rs`)
+//! that the zero-copy scanner (`scan.rs`) reads.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
