@@ -21,11 +21,7 @@ gen=target/release/buildroot-generator
 fl=$data/filelists
 [ -x "$gen" ] || { echo "bench-filelists: $gen missing: run 'make release' first" >&2; exit 2; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-py() { python3 -c "$@"; }
-since() { local end; end=$(date +%s.%N); py "import sys; print(float(sys.argv[2])-float(sys.argv[1]))" "$1" "$end"; }
-fmt() { py "import sys; print(f'{float(sys.argv[1]):.2f}')" "$1"; }
-min() { py "import sys; print(min(float(x) for x in sys.argv[1:]))" "$@"; }
-field() { tr ' ' '\n' < "$1" | sed -n "s/^$2=//p" | head -1; }
+. scripts/bench-lib.sh
 title="Distribution-sized filelists (x86_64, Debian Contents"
 skipped() {
   echo; echo "## $title)"; echo

@@ -28,12 +28,7 @@ cargo build -q --release --workspace
 gen=target/release/buildroot-generator
 arches="x86_64 aarch64 ppc64le s390x"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-py() { python3 -c "$@"; }
-# Seconds since $1 (a `date +%s.%N` stamp); the end is stamped before python starts.
-since() { local end; end=$(date +%s.%N); py "import sys; print(float(sys.argv[2])-float(sys.argv[1]))" "$1" "$end"; }
-fmt() { py "import sys; print(f'{float(sys.argv[1]):.2f}')" "$1"; }
-min() { py "import sys; print(min(float(x) for x in sys.argv[1:]))" "$@"; }
-field() { tr ' ' '\n' < "$1" | sed -n "s/^$2=//p" | head -1; }
+. scripts/bench-lib.sh
 # BadDeps, NoInstall and NoSource counts of a --json document.
 errors() { py "import json,sys; e=json.load(open(sys.argv[1]))['errors'].values()
 print(sum(1 for x in e if x.get('bad_deps')), sum(1 for x in e if x.get('no_install')), sum(1 for x in e if x.get('no_source')))" "$1"; }
