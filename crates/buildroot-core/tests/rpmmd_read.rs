@@ -491,7 +491,33 @@ fn chunked_filelists_equal_one_chunk() {
         let e = read_filelists_chunked(bad.as_bytes(), "t", &keys, &keep, chunk).unwrap_err();
         assert_eq!(e.to_string(), want, "chunk {chunk}");
     }
-    let e = read_filelists_chunked(&b"<metadata></metadata>"[..], "t", &keys, &keep, 100)
+    // A package whose end tag is missing: found whether or not the next
+    // package starts in another chunk.
+    let unclosed = xml.replace(
+        "<file>/usr/bin/p250</file>\n</package>",
+        "<file>/usr/bin/p250</file>\n",
+    );
+    for chunk in [1, 100, 4096, 1 << 20] {
+        let e = read_filelists_chunked(unclosed.as_bytes(), "t", &keys, &keep, chunk)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("malformed XML") || e.contains("end of file inside <package>"),
+            "chunk {chunk}: {e}"
+        );
+    }
+    // Not a filelists.xml, however long.
+    let primary = format!("<metadata>{}</metadata>", "<package></package>".repeat(100));
+    for chunk in [1, 1 << 20] {
+        let e = read_filelists_chunked(primary.as_bytes(), "t", &keys, &keep, chunk)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "t: not a filelists.xml (root element <metadata>) (at byte 10)"
+        );
+    }
+    let e = read_filelists_chunked(&b"<?xml version=\"1.0\"?>\n"[..], "t", &keys, &keep, 100)
         .unwrap_err()
         .to_string();
     assert_eq!(e, "t: not a filelists.xml (no <filelists> element)");

@@ -4,6 +4,12 @@
 //! libsolv reads these files in one pass on one thread; the chunks are how
 //! we spread the same pass over the cores without changing its result
 //! (chunks are handed back in file order).
+//!
+//! The cut is made at the text `</package>`, so two shapes rpm-md never has
+//! fail when the file spans several chunks, with an error rather than a
+//! misreading: that text inside a comment, CDATA section or processing
+//! instruction (the chunk ends inside it), and a root element with a
+//! namespace prefix (the chunks after the first expect it unprefixed).
 
 use std::io::BufRead;
 use std::sync::mpsc::sync_channel;

@@ -189,6 +189,13 @@ fn parse_fragment(
             continue;
         }
         match x.next()? {
+            // The root must be <filelists>: an element beside it would be
+            // skipped past the end of the chunk.
+            Tok::Start { name, empty, .. }
+                if x.depth() == usize::from(!empty) && local(name) != "filelists" =>
+            {
+                return Err(x.err(format!("not a filelists.xml (root element <{name}>)")));
+            }
             Tok::Start { name, attrs, empty } => match local(name) {
                 "filelists" => out.saw_root = true,
                 "package" => {
@@ -241,6 +248,12 @@ fn parse_fragment(
             },
             Tok::End if x.depth() < depth => (cur, pending, depth) = (None, None, usize::MAX),
             Tok::End | Tok::Text { .. } => {}
+            // Chunks end after a </package>: anything but the root still
+            // open here is cut short (a missing end tag, a truncated file).
+            Tok::Eof if x.depth() > 1 => {
+                let open = x.innermost().unwrap_or_default();
+                return Err(x.err(format!("unexpected end of file inside <{open}>")));
+            }
             Tok::Eof => return Ok(out),
         }
     }

@@ -641,6 +641,8 @@ pub(crate) fn load_opened_into(
         for (ri, o) in opened.iter().enumerate() {
             let (tx, jobs, spare, turn) = (tx.clone(), jobs.clone(), &spare, &turn);
             scope.spawn(move || {
+                // Taken first: the turn passes on whatever happens next.
+                let mut reading = turn.ticket(ri);
                 let meta = open_meta(o, "primary", opts).and_then(|m| {
                     m.ok_or_else(|| {
                         Error::format(
@@ -650,7 +652,7 @@ pub(crate) fn load_opened_into(
                     })
                 });
                 // Downloads run at once; the reading waits for its turn.
-                let reading = turn.take(ri);
+                reading.wait();
                 let (mut mf, display, path) = match meta {
                     Ok(m) => m,
                     Err(e) => {
@@ -798,26 +800,35 @@ struct Turn {
 }
 
 impl Turn {
-    /// Waits for turn `i`; the turn passes to `i + 1` when the returned
-    /// guard drops (however the reading ends).
-    fn take(&self, i: usize) -> Held<'_> {
-        let mut next = self.next.lock().expect("read turn");
-        while *next < i {
-            next = self.changed.wait(next).expect("read turn");
-        }
-        Held(self, i)
+    /// Turn `i`, to be waited for with [`Ticket::wait`]; it passes to
+    /// `i + 1` when the ticket drops, however the reading ends (a panic
+    /// included: the readers after it would wait for ever otherwise).
+    fn ticket(&self, i: usize) -> Ticket<'_> {
+        Ticket(self, i)
     }
 }
 
-/// A turn being used.
-struct Held<'t>(&'t Turn, usize);
+/// A reader's place in the [`Turn`].
+struct Ticket<'t>(&'t Turn, usize);
 
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
-        let Held(turn, i) = self;
-        // Poisoned only if a reader panicked; pass the turn all the same.
+impl Ticket<'_> {
+    /// Waits until the readers before this one are done.
+    fn wait(&mut self) {
+        let Ticket(turn, i) = self;
+        // Poisoned only if a thread panicked holding the lock, which
+        // nothing here does; the count is still right then.
         let mut next = turn.next.lock().unwrap_or_else(|p| p.into_inner());
-        *next = *i + 1;
+        while *next < *i {
+            next = turn.changed.wait(next).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+impl Drop for Ticket<'_> {
+    fn drop(&mut self) {
+        self.wait();
+        let Ticket(turn, i) = self;
+        *turn.next.lock().unwrap_or_else(|p| p.into_inner()) = *i + 1;
         turn.changed.notify_all();
     }
 }
@@ -898,4 +909,37 @@ pub fn read_repomd(dir: &Path) -> Result<Repomd> {
     let path = dir.join("repodata/repomd.xml");
     let f = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
     Repomd::parse(BufReader::new(f), &path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reader_that_panics_before_its_turn_passes_it_on() {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let turn = Turn::default();
+            let order = std::sync::Mutex::new(Vec::new());
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                std::thread::scope(|s| {
+                    for i in (0..4).rev() {
+                        let (turn, order) = (&turn, &order);
+                        s.spawn(move || {
+                            let mut reading = turn.ticket(i);
+                            assert_ne!(i, 1, "reader 1 fails before its turn");
+                            reading.wait();
+                            order.lock().unwrap().push(i);
+                        });
+                    }
+                })
+            }));
+            let _ = done.send((run.is_err(), order.into_inner().unwrap()));
+        });
+        let (panicked, order) = finished
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the readers after a failed one waited for ever");
+        assert!(panicked);
+        assert_eq!(order, [0, 2, 3]);
+    }
 }

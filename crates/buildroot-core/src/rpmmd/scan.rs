@@ -70,6 +70,11 @@ impl<'a> Scanner<'a> {
         self.stack.len()
     }
 
+    /// The innermost open element.
+    pub fn innermost(&self) -> Option<&'a str> {
+        self.stack.last().copied()
+    }
+
     /// An error at the current position.
     pub fn err(&self, msg: impl std::fmt::Display) -> Error {
         Error::format(
