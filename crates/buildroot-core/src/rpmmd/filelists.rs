@@ -181,11 +181,7 @@ fn parse_fragment(
     loop {
         // Most of the file is `<file>` lines: read without the token path.
         if let Some((_, text)) = x.leaf("file") {
-            if let Some(i) = cur {
-                if keep(text) && !is_primary_file(text) {
-                    out.found.push((i, text.to_string()));
-                }
-            }
+            out.found.extend(kept(cur, text, keep));
             continue;
         }
         match x.next()? {
@@ -236,12 +232,7 @@ fn parse_fragment(
                 "file" if !empty => {
                     path.clear();
                     x.text_into(&mut path)?;
-                    if let Some(i) = cur {
-                        // Paths createrepo_c puts into primary are already there.
-                        if keep(&path) && !is_primary_file(&path) {
-                            out.found.push((i, path.clone()));
-                        }
-                    }
+                    out.found.extend(kept(cur, &path, keep));
                 }
                 _ if !empty => x.skip()?,
                 _ => {}
@@ -257,4 +248,16 @@ fn parse_fragment(
             Tok::Eof => return Ok(out),
         }
     }
+}
+
+/// A `<file>` of package `cur` (if any) that `keep` accepts and that
+/// primary.xml does not list already (createrepo_c's subset), with its
+/// package.
+fn kept(
+    cur: Option<usize>,
+    path: &str,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> Option<(usize, String)> {
+    let i = cur?;
+    (keep(path) && !is_primary_file(path)).then(|| (i, path.to_string()))
 }

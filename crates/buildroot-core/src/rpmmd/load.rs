@@ -222,11 +222,6 @@ pub(crate) fn load_opened_into(
     if let Some(e) = failed {
         return Err(e);
     }
-    // Paths createrepo_c lists in primary.xml are complete there: only the
-    // others make filelists.xml worth reading (and downloading; Fedora's
-    // rawhide specs name two such paths among ≈290).
-    keep.retain(|p| !is_primary_file(p));
-
     let prefixes: &[String] = match &opts.filelists {
         Filelists::PrimaryOnly => return Ok(()),
         Filelists::All | Filelists::Needed => &[],
@@ -327,22 +322,30 @@ fn read_filelists_of(
 }
 
 /// Every file path some dependency of a parsed chunk names (requires,
-/// conflicts, obsoletes, weak deps; rich deps' leaves included): the paths
-/// of filelists.xml that must be kept.
+/// conflicts, obsoletes, weak deps; rich deps' leaves included) that only
+/// filelists.xml lists: the paths of filelists.xml that must be kept.
+/// Paths createrepo_c also puts into primary.xml are complete there, so
+/// they make filelists.xml worth neither reading nor downloading (Fedora's
+/// rawhide specs name two other paths among ≈290).
 fn needed_paths_raw(c: &RawChunk) -> HashSet<String> {
     let mut out = HashSet::new();
+    let mut need = |path: &str| {
+        if !is_primary_file(path) {
+            out.insert(path.to_string());
+        }
+    };
     for p in &c.pkgs {
         for e in c.lists_from(p, raw::REQUIRES) {
             match e.dep {
                 raw::RawDep::Rich(i) => c.rich[i as usize].for_each_leaf(&mut |leaf| {
                     if leaf.is_file() {
-                        out.insert(leaf.name.clone());
+                        need(&leaf.name);
                     }
                 }),
                 raw::RawDep::Simple(i) => {
                     let name = c.local_str(c.nodes[i as usize].name);
                     if name.starts_with('/') {
-                        out.insert(name.to_string());
+                        need(name);
                     }
                 }
             }
