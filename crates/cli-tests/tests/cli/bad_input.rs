@@ -791,6 +791,28 @@ fn full_standard_output() {
     );
 }
 
+/// `tool | head -0`: a reader that goes away before the output is written
+/// is not an error (no message, exit 0), with the output buffered in blocks.
+#[test]
+fn standard_output_closed_by_its_reader() {
+    for json in [false, true] {
+        let mut child = std::process::Command::new(bin(Tool::Generator))
+            .current_dir(root())
+            .args(fixture_gen_args())
+            .args(json.then_some("--json"))
+            .arg("testdata/compose/sources.txt")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "json {json}: {err}");
+        assert_eq!(err, "", "json {json}");
+    }
+}
+
 #[test]
 fn output_dir_that_is_not_an_earlier_output_is_left_alone() {
     let t = TestContext::new();
