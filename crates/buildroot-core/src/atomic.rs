@@ -96,12 +96,45 @@ impl StagedDir {
         self.tmp.as_ref().expect("staged dir").path()
     }
 
+    /// Writes the file `rel` (a path inside the tree) with a writer
+    /// callback, creating its directories. Plainly: no temp file, rename or
+    /// fsync of its own, since nobody sees the tree before
+    /// [`StagedDir::commit`], which makes all of it durable at once (one
+    /// `fsync` per file cost 45 s for a 20k-source output directory; the
+    /// commit's one `syncfs` a fraction of a second). Errors name the file
+    /// at its final place.
+    pub fn write_with(
+        &self,
+        rel: &str,
+        f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let path = self.path().join(rel);
+        let named = |e| Error::io(&self.target.join(rel), e);
+        if let Some(dir) = Path::new(rel)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            fs::create_dir_all(self.path().join(dir)).map_err(named)?;
+        }
+        let file = fs::File::create(&path).map_err(named)?;
+        let mut w = std::io::BufWriter::new(file);
+        f(&mut w).and_then(|()| w.flush()).map_err(named)
+    }
+
+    /// [`StagedDir::write_with`] of these bytes.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.write_with(rel, |w| w.write_all(bytes))
+    }
+
     /// Replaces the target with the staged directory. Where the filesystem
     /// can (Linux `renameat2(RENAME_EXCHANGE)`), the two trees trade places
     /// in one step, so the target name always holds a complete tree even if
     /// the process is killed mid-way; the old tree, now at the staging name,
     /// is removed afterwards (or by the next run, if this one is killed).
     pub fn commit(mut self) -> Result<()> {
+        // The tree's contents reach the disk before its name does, so that a
+        // crash never leaves the new name on files that were not written out.
+        sync_filesystem(self.path()).map_err(|e| Error::io(&self.target, e))?;
         let tmp = self.tmp.take().expect("staged dir").keep();
         // Temp dirs are private (0700); the result is an ordinary directory.
         use std::os::unix::fs::PermissionsExt;
@@ -111,6 +144,7 @@ impl StagedDir {
         if target.exists() {
             match exchange(&tmp, target) {
                 Ok(()) => {
+                    sync_dir(&parent_of(target));
                     return fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e));
                 }
                 Err(e) if exchange_unsupported(&e) => {}
@@ -120,7 +154,37 @@ impl StagedDir {
                 }
             }
         }
-        swap_by_two_renames(&tmp, target)
+        swap_by_two_renames(&tmp, target)?;
+        sync_dir(&parent_of(target));
+        Ok(())
+    }
+}
+
+/// Writes out every dirty page of the filesystem that holds `dir`: one
+/// `syncfs(2)` instead of an `fsync` per file of a staged tree.
+#[cfg(target_os = "linux")]
+fn sync_filesystem(dir: &Path) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let d = fs::File::open(dir)?;
+    // SAFETY: `d` is an open descriptor for the call's duration.
+    match unsafe { libc::syncfs(d.as_raw_fd()) } {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_filesystem(_: &Path) -> std::io::Result<()> {
+    // SAFETY: sync(2) takes no arguments and cannot fail.
+    unsafe { libc::sync() };
+    Ok(())
+}
+
+/// Makes a rename in `dir` durable (best effort: the swap has happened,
+/// and a filesystem that cannot fsync a directory keeps it anyway).
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
     }
 }
 

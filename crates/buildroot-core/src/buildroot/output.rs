@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::workload::Relations;
 
 use super::{Buildroot, SourceRecord};
-use crate::atomic::{write_file, StagedDir};
+use crate::atomic::StagedDir;
 use crate::error::{Error, OutputDirProblem, Result};
-use crate::pkglist::{sorted_unique, write_list_file};
+use crate::pkglist::{sorted_unique, write_list};
 use crate::pool::PkgId;
 
 /// A run's report: what buildroot-generator's `--json` prints (every list
@@ -78,24 +78,24 @@ pub fn view_id(view: &str) -> String {
 }
 
 impl Buildroot<'_> {
-    /// Binary names this source needs beyond the core's binaries.
-    pub fn deps_binary(&self, rec: &SourceRecord) -> Vec<String> {
-        let core: BTreeSet<String> = self.core_binaries().into_iter().collect();
+    /// Binary names this source needs beyond the core's binaries (`core`:
+    /// [`Buildroot::core_binaries`], computed once for all sources).
+    fn deps_binary(&self, rec: &SourceRecord, core: &BTreeSet<&str>) -> Vec<String> {
         sorted_unique(
             rec.installed
                 .iter()
-                .map(|&p| self.pool.name_of(p).to_string())
+                .map(|&p| self.pool.name_of(p))
                 .filter(|n| !core.contains(n)),
         )
     }
 
-    /// Source names this source needs beyond the core's sources.
-    pub fn deps_source(&self, rec: &SourceRecord) -> Vec<String> {
-        let core: BTreeSet<String> = self.core_sources().into_iter().collect();
+    /// Source names this source needs beyond the core's sources (`core`:
+    /// [`Buildroot::core_sources`]).
+    fn deps_source(&self, rec: &SourceRecord, core: &BTreeSet<&str>) -> Vec<String> {
         sorted_unique(
             rec.installed
                 .iter()
-                .map(|&p| self.pool.source_name(p).to_string())
+                .map(|&p| self.pool.source_name(p))
                 .filter(|n| !core.contains(n)),
         )
     }
@@ -192,21 +192,26 @@ impl Buildroot<'_> {
         let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
         let dir = real.as_path();
         let stage = StagedDir::new(dir)?;
-        let root = stage.path();
-        let out = root.join("output");
-        let errors = root.join("errors");
-        for d in [&out, &errors] {
-            std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+        let (core_binaries, core_sources) = (self.core_binaries(), self.core_sources());
+        let core_b: BTreeSet<&str> = core_binaries.iter().map(String::as_str).collect();
+        let core_s: BTreeSet<&str> = core_sources.iter().map(String::as_str).collect();
+        let list = |rel: &str, items: Vec<String>| {
+            stage.write_with(rel, |mut w| write_list(&mut w, items))
+        };
+        // An empty tree still has both directories.
+        for d in ["output", "errors"] {
+            let p = stage.path().join(d);
+            std::fs::create_dir_all(&p).map_err(|e| Error::io(&dir.join(d), e))?;
         }
         for rec in &self.sources {
             if rec.bad_deps.is_empty() && !rec.no_source() {
-                write_list_file(
-                    &out.join(format!("{}-deps-binary", rec.name)),
-                    self.deps_binary(rec),
+                list(
+                    &format!("output/{}-deps-binary", rec.name),
+                    self.deps_binary(rec, &core_b),
                 )?;
-                write_list_file(
-                    &out.join(format!("{}-deps-source", rec.name)),
-                    self.deps_source(rec),
+                list(
+                    &format!("output/{}-deps-source", rec.name),
+                    self.deps_source(rec, &core_s),
                 )?;
             }
             if !rec.no_install.is_empty() {
@@ -215,10 +220,7 @@ impl Buildroot<'_> {
                     .iter()
                     .map(|r| format!("{}: {r}\n", rec.name))
                     .collect();
-                write_file(
-                    &errors.join(format!("{}-NoInstall", rec.name)),
-                    text.as_bytes(),
-                )?;
+                stage.write(&format!("errors/{}-NoInstall", rec.name), text.as_bytes())?;
             }
             if !rec.bad_deps.is_empty() {
                 let text = format!(
@@ -226,47 +228,33 @@ impl Buildroot<'_> {
                     rec.name,
                     rec.bad_deps.join("\n")
                 );
-                write_file(
-                    &errors.join(format!("{}-BadDeps", rec.name)),
-                    text.as_bytes(),
-                )?;
+                stage.write(&format!("errors/{}-BadDeps", rec.name), text.as_bytes())?;
             }
             if rec.no_source() {
                 let text = format!(
                     "{}: no source package of that name in the source repositories\n",
                     rec.name
                 );
-                write_file(
-                    &errors.join(format!("{}-NoSource", rec.name)),
-                    text.as_bytes(),
-                )?;
+                stage.write(&format!("errors/{}-NoSource", rec.name), text.as_bytes())?;
             }
         }
-        write_list_file(&root.join("CoreBuildRootBinaries"), self.core_binaries())?;
-        write_list_file(&root.join("CoreBuildRootSources"), self.core_sources())?;
-        write_list_file(
-            &root.join("buildroot-binary-package-names.txt"),
-            self.binaries(),
+        list("CoreBuildRootBinaries", core_binaries.clone())?;
+        list("CoreBuildRootSources", core_sources.clone())?;
+        list("buildroot-binary-package-names.txt", self.binaries())?;
+        list("buildroot-source-package-names.txt", self.source_names())?;
+        list("buildroot-binary-package-nvrs.txt", self.binary_nvrs())?;
+        list("buildroot-source-package-nvrs.txt", self.source_nvrs())?;
+        let relations = self.relations(view, arch);
+        stage.write_with(
+            &format!(
+                "buildroot-package-relations--{}--{arch}.json",
+                view_id(view)
+            ),
+            |w| relations.write_to(w),
         )?;
-        write_list_file(
-            &root.join("buildroot-source-package-names.txt"),
-            self.source_names(),
-        )?;
-        write_list_file(
-            &root.join("buildroot-binary-package-nvrs.txt"),
-            self.binary_nvrs(),
-        )?;
-        write_list_file(
-            &root.join("buildroot-source-package-nvrs.txt"),
-            self.source_nvrs(),
-        )?;
-        self.relations(view, arch).write(&root.join(format!(
-            "buildroot-package-relations--{}--{arch}.json",
-            view_id(view)
-        )))?;
         let why =
             serde_json::to_string_pretty(&super::why_all(self)).expect("JSON of strings") + "\n";
-        write_file(&root.join(WHY_FILE), why.as_bytes())?;
+        stage.write(WHY_FILE, why.as_bytes())?;
         stage.commit()
     }
 }

@@ -17,7 +17,7 @@
 //! merge order).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -118,15 +118,18 @@ impl Relations {
 
     /// Writes the JSON to `path` atomically.
     pub fn write(&self, path: &Path) -> Result<()> {
-        crate::atomic::write_file_with(path, |w| {
-            let env = Envelope {
-                document_type: RELATIONS_DOCUMENT.to_string(),
-                version: RELATIONS_VERSION.to_string(),
-                data: self,
-            };
-            serde_json::to_writer_pretty(&mut *w, &env).map_err(std::io::Error::other)?;
-            w.write_all(b"\n")
-        })
+        crate::atomic::write_file_with(path, |w| self.write_to(w))
+    }
+
+    /// Writes the JSON document to `w`.
+    pub fn write_to(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        let env = Envelope {
+            document_type: RELATIONS_DOCUMENT.to_string(),
+            version: RELATIONS_VERSION.to_string(),
+            data: self,
+        };
+        serde_json::to_writer_pretty(&mut *w, &env).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
     }
 
     /// Parses relations JSON from a reader; `origin` names it in errors.
