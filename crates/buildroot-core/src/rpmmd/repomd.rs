@@ -38,10 +38,17 @@ impl Repomd {
         let mut md = Repomd::default();
         let mut cur: Option<RepomdRecord> = None;
         let mut saw_root = false;
+        // Open <repomd> and <data> elements: a file cut off between two
+        // elements is well-formed so far and only this tells it is short
+        // (a body that ended early without a Content-Length to betray it).
+        let mut open = 0usize;
         loop {
             match x.next(&mut buf)? {
                 Ev::Start(s, empty) => {
                     let name = local(&s);
+                    if !empty && matches!(name.as_str(), "repomd" | "data") {
+                        open += 1;
+                    }
                     match name.as_str() {
                         "repomd" => saw_root = true,
                         "data" => {
@@ -78,6 +85,7 @@ impl Repomd {
                     }
                 }
                 Ev::End => {
+                    open = open.saturating_sub(1);
                     if let Some(c) = cur.take() {
                         md.records.push(c);
                     }
@@ -92,11 +100,64 @@ impl Repomd {
                 "not a repomd.xml (no <repomd> element)",
             ));
         }
+        if open > 0 {
+            return Err(Error::format(
+                origin,
+                "truncated: the file ends before </repomd> (an interrupted download or a damaged file)",
+            ));
+        }
         Ok(md)
     }
 
     /// The record of one metadata type (`primary`, `filelists`, ...).
     pub fn record(&self, kind: &str) -> Option<&RepomdRecord> {
         self.records.iter().find(|r| r.kind == kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WHOLE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<repomd xmlns="http://linux.duke.edu/metadata/repo">
+  <revision>7</revision>
+  <data type="primary">
+    <checksum type="sha256">aa</checksum>
+    <location href="repodata/p.xml.zst"/>
+    <size>10</size>
+  </data>
+  <data type="filelists">
+    <checksum type="sha256">bb</checksum>
+    <location href="repodata/f.xml.zst"/>
+  </data>
+</repomd>
+"#;
+
+    #[test]
+    fn a_whole_file_gives_every_record() {
+        let md = Repomd::parse(WHOLE.as_bytes(), "r").unwrap();
+        assert_eq!(md.revision, "7");
+        let kinds: Vec<&str> = md.records.iter().map(|r| r.kind.as_str()).collect();
+        assert_eq!(kinds, ["primary", "filelists"]);
+        assert_eq!(md.record("primary").unwrap().size, Some(10));
+    }
+
+    /// A download cut off between two elements is well-formed as far as it
+    /// goes; it must not pass for a repo without the records it lost.
+    #[test]
+    fn a_file_cut_off_anywhere_is_an_error() {
+        let end = WHOLE.find("</repomd>").unwrap();
+        for cut in [
+            WHOLE.find("<data type=\"filelists\">").unwrap(),
+            WHOLE.find("  <data type=\"filelists\">").unwrap() - 1,
+            end,
+            end - 1,
+        ] {
+            let e = Repomd::parse(&WHOLE.as_bytes()[..cut], "r").unwrap_err();
+            assert!(e.to_string().starts_with("r: "), "cut at {cut}: {e}");
+        }
+        let e = Repomd::parse(&WHOLE.as_bytes()[..end], "r").unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
     }
 }
