@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::workload::Relations;
@@ -13,7 +13,7 @@ use crate::workload::Relations;
 use super::{Buildroot, SourceRecord};
 use crate::atomic::StagedDir;
 use crate::error::{Error, OutputDirProblem, Result};
-use crate::pkglist::{sorted_unique, write_list};
+use crate::pkglist::write_list;
 use crate::pool::PkgId;
 
 /// A run's report: what buildroot-generator's `--json` prints (every list
@@ -79,25 +79,18 @@ pub fn view_id(view: &str) -> String {
 
 impl Buildroot<'_> {
     /// Binary names this source needs beyond the core's binaries (`core`:
-    /// [`Buildroot::core_binaries`], computed once for all sources).
-    fn deps_binary(&self, rec: &SourceRecord, core: &BTreeSet<&str>) -> Vec<String> {
-        sorted_unique(
-            rec.installed
-                .iter()
-                .map(|&p| self.pool.name_of(p))
-                .filter(|n| !core.contains(n)),
-        )
+    /// [`Buildroot::core_binaries`], computed once for all sources), sorted
+    /// and unique.
+    fn deps_binary(&self, rec: &SourceRecord, core: &BTreeSet<&str>) -> Vec<&str> {
+        let names = rec.installed.iter().map(|&p| self.pool.name_of(p));
+        sorted_beyond(names, core)
     }
 
     /// Source names this source needs beyond the core's sources (`core`:
-    /// [`Buildroot::core_sources`]).
-    fn deps_source(&self, rec: &SourceRecord, core: &BTreeSet<&str>) -> Vec<String> {
-        sorted_unique(
-            rec.installed
-                .iter()
-                .map(|&p| self.pool.source_name(p))
-                .filter(|n| !core.contains(n)),
-        )
+    /// [`Buildroot::core_sources`]), sorted and unique.
+    fn deps_source(&self, rec: &SourceRecord, core: &BTreeSet<&str>) -> Vec<&str> {
+        let names = rec.installed.iter().map(|&p| self.pool.source_name(p));
+        sorted_beyond(names, core)
     }
 
     /// The run's report (buildroot-generator's `--json`).
@@ -139,9 +132,22 @@ impl Buildroot<'_> {
         let pool = self.pool;
         // Per package, the pool packages its requires/recommends/suggests name (computed once).
         let mut edges: FxHashMap<PkgId, [Vec<PkgId>; 3]> = FxHashMap::default();
-        let mut rel: BTreeMap<PkgId, [BTreeSet<PkgId>; 3]> = BTreeMap::new();
-        for rec in &self.sources {
-            let set = &rec.installed;
+        // (target, kind, member) pairs found so far, and in a list to sort:
+        // a union over 20k transactions that mostly repeat the same pairs.
+        let mut seen: FxHashSet<(PkgId, u8, PkgId)> = FxHashSet::default();
+        let mut pairs: Vec<(PkgId, u8, PkgId)> = Vec::new();
+        let mut members: BTreeSet<PkgId> = BTreeSet::new();
+        // Set membership by stamp: `stamp[p] == round` while p's set is looked at.
+        let mut stamp = vec![0u32; pool.len()];
+        // Sources whose transactions are the same share their install set.
+        let mut done: FxHashSet<*const PkgId> = FxHashSet::default();
+        let sets = self.sources.iter().map(|r| &r.installed);
+        let sets = sets.filter(|set| done.insert(set.as_ptr()));
+        for (round, set) in (1u32..).zip(sets) {
+            for &q in set.iter() {
+                stamp[q.to_usize()] = round;
+            }
+            members.extend(set.iter().copied());
             for &q in set.iter() {
                 let e = edges.entry(q).or_insert_with(|| {
                     let p = pool.package(q);
@@ -160,14 +166,24 @@ impl Buildroot<'_> {
                         provs(&mut p.suggests.iter()),
                     ]
                 });
-                rel.entry(q).or_default();
-                for (k, targets) in e.iter().enumerate() {
-                    for t in targets {
-                        if set.binary_search(t).is_ok() {
-                            rel.entry(*t).or_default()[k].insert(q);
+                for (k, targets) in (0u8..).zip(e.iter()) {
+                    for &t in targets {
+                        if stamp[t.to_usize()] == round && seen.insert((t, k, q)) {
+                            pairs.push((t, k, q));
                         }
                     }
                 }
+            }
+        }
+        drop(seen);
+        pairs.sort_unstable();
+        let mut rel: BTreeMap<PkgId, [Vec<PkgId>; 3]> = members
+            .into_iter()
+            .map(|p| (p, Default::default()))
+            .collect();
+        for (t, k, q) in pairs {
+            if let Some(r) = rel.get_mut(&t) {
+                r[k as usize].push(q);
             }
         }
         let mut out = Relations::new(&view_id(view), arch);
@@ -198,6 +214,11 @@ impl Buildroot<'_> {
         let list = |rel: &str, items: Vec<String>| {
             stage.write_with(rel, |mut w| write_list(&mut w, items))
         };
+        // 40k lists of a few hundred names: written as they are (sorted
+        // already), without a String per name.
+        let names = |rel: &str, items: Vec<&str>| {
+            stage.write_with(rel, |w| items.iter().try_for_each(|n| writeln!(w, "{n}")))
+        };
         // An empty tree still has both directories.
         for d in ["output", "errors"] {
             let p = stage.path().join(d);
@@ -205,11 +226,11 @@ impl Buildroot<'_> {
         }
         for rec in &self.sources {
             if rec.bad_deps.is_empty() && !rec.no_source() {
-                list(
+                names(
                     &format!("output/{}-deps-binary", rec.name),
                     self.deps_binary(rec, &core_b),
                 )?;
-                list(
+                names(
                     &format!("output/{}-deps-source", rec.name),
                     self.deps_source(rec, &core_s),
                 )?;
@@ -257,6 +278,15 @@ impl Buildroot<'_> {
         stage.write(WHY_FILE, why.as_bytes())?;
         stage.commit()
     }
+}
+
+/// The names not in `core`, sorted (byte order, as [`crate::pkglist::sorted_unique`]) and
+/// unique.
+fn sorted_beyond<'a>(names: impl Iterator<Item = &'a str>, core: &BTreeSet<&str>) -> Vec<&'a str> {
+    let mut v: Vec<&str> = names.filter(|n| !core.contains(n)).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Every buildroot binary's `--why` chain, as JSON (`{"name": [steps]}`).
