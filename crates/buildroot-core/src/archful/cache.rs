@@ -13,7 +13,7 @@ use crate::atomic;
 use crate::error::{Error, Result};
 use crate::evr::parse_srpm_filename;
 use crate::package::Package;
-use crate::rpmmd::{download, sha256_file, LoadedRepo, Location};
+use crate::rpmmd::{download_listed, from_mirrors, sha256_file, Expected, LoadedRepo, Location};
 use crate::spec;
 use crate::srpm;
 
@@ -95,7 +95,7 @@ pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Re
                     _ => true,
                 };
             if !fresh {
-                fetch_into(&repo.spec.baseurl, &pkg.location, &dest)?;
+                fetch_into(repo, pkg, &dest)?;
             }
             Ok(CachedSrpm {
                 name: name.clone(),
@@ -115,16 +115,43 @@ pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Re
     Ok(CacheRefresh { cached, missing })
 }
 
-/// Copies a repo file (local) or downloads it (HTTP) to `dest` atomically.
-fn fetch_into(baseurl: &str, href: &str, dest: &Path) -> Result<()> {
-    match Location::parse(baseurl)? {
-        Location::Dir(d) => {
-            let src = d.join(href);
-            let bytes = std::fs::read(&src).map_err(|e| Error::io(&src, e))?;
-            atomic::write_file(dest, &bytes)
+/// Copies (local repo) or downloads (HTTP) the SRPM of `pkg` to `dest`,
+/// checked against primary.xml's checksum before it takes its place, so
+/// the cache never holds bytes the repo does not vouch for. A mismatching
+/// download is fetched once more, as metadata is.
+fn fetch_into(repo: &LoadedRepo, pkg: &Package, dest: &Path) -> Result<()> {
+    let expected = pkg.checksum.as_deref().and_then(Expected::of_package);
+    let locs = [Location::parse(&repo.spec.baseurl)?];
+    let href = &pkg.location;
+    from_mirrors(&locs, href, |loc, s| match loc {
+        Location::Dir(d) => copy_verified(&d.join(href), dest, expected.as_ref()),
+        Location::Http(base) => download_listed(
+            &format!("{base}{href}"),
+            dest,
+            expected.as_ref(),
+            "primary.xml",
+            s,
+        ),
+    })
+    .map(|_| ())
+}
+
+/// Copies a local repo's file to `dest` atomically when it matches
+/// `expected`; a mismatch is an error naming the repo's file.
+fn copy_verified(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result<()> {
+    let bytes = std::fs::read(src).map_err(|e| Error::io(src, e))?;
+    if let Some(want) = expected {
+        if let Some(got) = want.mismatch(&bytes) {
+            return Err(Error::format(
+                src.display(),
+                format!(
+                    "checksum mismatch: primary.xml says {} {}, the file has {got}",
+                    want.algo, want.hex
+                ),
+            ));
         }
-        Location::Http(base) => download(&format!("{base}{href}"), dest),
     }
+    atomic::write_file(dest, &bytes)
 }
 
 /// The SRPMs in a cache directory, newest per name. File names carry no

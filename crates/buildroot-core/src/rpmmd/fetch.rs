@@ -103,16 +103,29 @@ fn local_file_with(
 }
 
 /// [`local_file`] from the first of `locs` (a repo's mirrors, the one in
-/// use first) that can deliver it. As librepo does, a mirror that fails is
-/// left at once for the next; only the last one gets the retries. When none
-/// can, the error names the first URL, how many mirrors were tried and the
-/// last one's problem. Returns the path and the index of the mirror used.
+/// use first) that can deliver it. Returns the path and the index of the
+/// mirror used.
 pub fn local_file_from(
     locs: &[Location],
     href: &str,
     cache: Option<&Path>,
     expected: Option<&Expected>,
 ) -> Result<(PathBuf, usize)> {
+    from_mirrors(locs, href, |loc, s| {
+        local_file_with(loc, href, cache, expected, s)
+    })
+}
+
+/// Runs `get` on each of `locs` (a repo's mirrors, the one in use first)
+/// until one delivers `href`. As librepo does, a mirror that fails is left
+/// at once for the next; only the last one gets the retries. When none
+/// can, the error names the first URL, how many mirrors were tried and the
+/// last one's problem. Returns `get`'s value and the index of the mirror.
+pub fn from_mirrors<T>(
+    locs: &[Location],
+    href: &str,
+    mut get: impl FnMut(&Location, &HttpSettings) -> Result<T>,
+) -> Result<(T, usize)> {
     let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
     let s = if http {
         HttpSettings::from_env()?
@@ -126,8 +139,8 @@ pub fn local_file_from(
     let mut last = None;
     for (i, loc) in locs.iter().enumerate() {
         let s = if i + 1 < locs.len() { &once } else { &s };
-        match local_file_with(loc, href, cache, expected, s) {
-            Ok(p) => return Ok((p, i)),
+        match get(loc, s) {
+            Ok(v) => return Ok((v, i)),
             // Our own mistakes (no cache, a bad variable) are not the mirror's.
             Err(e @ (Error::Usage(_) | Error::NoCacheDir { .. })) => return Err(e),
             Err(e) => last = Some(e),

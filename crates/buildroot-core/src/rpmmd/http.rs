@@ -204,13 +204,26 @@ pub fn download(url: &str, dest: &Path) -> Result<()> {
     download_verified(url, dest, None, &HttpSettings::from_env()?)
 }
 
-/// Downloads `url` to `dest`; with `expected`, the file must have that
-/// checksum: a mismatch is downloaded once more, from byte 0, then fails.
-/// Nothing is left at `dest` (or beside it) on failure.
+/// Downloads `url` to `dest`; with `expected` (repomd.xml's checksum), the
+/// file must have that checksum: a mismatch is downloaded once more, from
+/// byte 0, then fails. Nothing is left at `dest` (or beside it) on failure.
 pub fn download_verified(
     url: &str,
     dest: &Path,
     expected: Option<&Expected>,
+    s: &HttpSettings,
+) -> Result<()> {
+    download_listed(url, dest, expected, "repomd.xml", s)
+}
+
+/// [`download_verified`] for a checksum that `listed_in` records (for a
+/// mismatch's message: `repomd.xml` for metadata, `primary.xml` for a
+/// package).
+pub fn download_listed(
+    url: &str,
+    dest: &Path,
+    expected: Option<&Expected>,
+    listed_in: &str,
     s: &HttpSettings,
 ) -> Result<()> {
     let dir = dest.parent().unwrap_or(Path::new("."));
@@ -230,7 +243,7 @@ pub fn download_verified(
             if let Ok(got) = file_digest(tmp.path(), &want.algo) {
                 if got != want.hex {
                     let cause = format!(
-                        "checksum mismatch: repomd.xml says {} {}, the download has {got}",
+                        "checksum mismatch: {listed_in} says {} {}, the download has {got}",
                         want.algo, want.hex
                     );
                     if round >= 2 {

@@ -27,16 +27,16 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-pub use compress::{file_digest, sha256_file, Codec, Expected, MetaFile};
+pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
-pub use fetch::{fetch_to_cache, local_file, Location};
+pub use fetch::{fetch_to_cache, from_mirrors, local_file, Location};
 pub use filelists::{
     is_primary_file, read_filelists, read_filelists_chunked, read_filelists_keys,
     read_filelists_where, FileKey,
 };
 pub use http::{
-    download, download_verified, retry_after, set_download_observer, DownloadEvent,
-    DownloadObserver, HttpSettings, HTTP_ENV_HELP,
+    download, download_listed, download_verified, retry_after, set_download_observer,
+    DownloadEvent, DownloadObserver, HttpSettings, HTTP_ENV_HELP,
 };
 pub(crate) use load::load_opened_into;
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};

@@ -1,0 +1,117 @@
+//! The SRPM cache of the archful tools (`archful::refresh_cache`) against
+//! sources that lie: an SRPM is checked against primary.xml's checksum
+//! whether it is downloaded (a corrupt body is fetched once more, then the
+//! run fails naming the URL) or copied from a local repo, and a bad file
+//! never stays in the cache, whatever checksum type the repo uses.
+
+mod http_support;
+
+use std::path::{Path, PathBuf};
+
+use buildroot_core::archful::refresh_cache;
+use buildroot_core::rpmmd::{load_repo, Filelists, LoadOptions, LoadedRepo, RepoSpec};
+use http_support::{Fault, Server};
+
+const HELLO: &str = "hello-2.12.1-1.eln150.src.rpm";
+
+/// Small waits and limits for every test of this file (the same values
+/// everywhere, so tests running in parallel cannot disagree).
+fn fast() {
+    std::env::set_var("RPM_BUILDROOT_HTTP_BACKOFF", "0.05");
+    std::env::set_var("RPM_BUILDROOT_HTTP_TIMEOUT", "1");
+    std::env::set_var("RPM_BUILDROOT_HTTP_RETRIES", "3");
+}
+
+fn repos_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/repos")
+}
+
+/// The fixture source repo's packages, as if loaded from `baseurl`.
+fn source_repo(baseurl: &str) -> LoadedRepo {
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: None,
+    };
+    let local = RepoSpec::new("src", &repos_dir().join("source").display().to_string());
+    let mut r = load_repo(&local, &opts).unwrap();
+    r.spec = RepoSpec::new("src", baseurl);
+    r
+}
+
+/// Every file in `dir` (hidden temp files included), sorted.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn fixture_bytes(file: &str) -> Vec<u8> {
+    std::fs::read(repos_dir().join("source").join(file)).unwrap()
+}
+
+#[test]
+fn a_corrupt_srpm_download_is_fetched_again_and_never_cached() {
+    fast();
+    let server = Server::start(repos_dir());
+    let repo = source_repo(&format!("{}/source/", server.base));
+    let t = tempfile::tempdir().unwrap();
+    // Corrupt once: the second download matches and is cached.
+    server.fault(HELLO, Fault::Corrupt, Some(1));
+    let cache = t.path().join("once");
+    refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
+    assert_eq!(
+        std::fs::read(cache.join(HELLO)).unwrap(),
+        fixture_bytes(HELLO)
+    );
+    assert_eq!(server.requests_for(HELLO).len(), 2);
+    // Corrupt every time: one line naming the URL, nothing in the cache.
+    server.clear_faults();
+    server.fault(HELLO, Fault::Corrupt, None);
+    let cache = t.path().join("always");
+    let e = refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache)
+        .unwrap_err()
+        .to_string();
+    let url = format!("{}/source/{HELLO}", server.base);
+    assert!(
+        e.starts_with(&format!(
+            "{url}: checksum mismatch: primary.xml says sha256 "
+        )),
+        "{e}"
+    );
+    assert!(
+        e.ends_with("(downloaded twice)") && !e.contains('\n'),
+        "{e}"
+    );
+    assert_eq!(files_in(&cache), Vec::<String>::new());
+}
+
+#[test]
+fn a_damaged_srpm_in_a_local_repo_is_refused_and_not_cached() {
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("source");
+    std::fs::create_dir_all(src.join("repodata")).unwrap();
+    for e in std::fs::read_dir(repos_dir().join("source/repodata")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), src.join("repodata").join(e.file_name())).unwrap();
+    }
+    let mut bytes = fixture_bytes(HELLO);
+    bytes.truncate(3000);
+    std::fs::write(src.join(HELLO), bytes).unwrap();
+    let repo = source_repo(&src.display().to_string());
+    let cache = t.path().join("cache");
+    let e = refresh_cache(&[repo], &["hello".into()], &cache)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!(
+            "{}: checksum mismatch: primary.xml says sha256 ",
+            src.join(HELLO).display()
+        )),
+        "{e}"
+    );
+    assert_eq!(files_in(&cache), Vec::<String>::new());
+}
