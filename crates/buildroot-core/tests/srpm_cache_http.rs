@@ -9,7 +9,7 @@ mod http_support;
 use std::path::{Path, PathBuf};
 
 use buildroot_core::archful::refresh_cache;
-use buildroot_core::rpmmd::{load_repo, Filelists, LoadOptions, LoadedRepo, RepoSpec};
+use buildroot_core::rpmmd::{file_digest, load_repo, Filelists, LoadOptions, LoadedRepo, RepoSpec};
 use http_support::{Fault, Server};
 
 const HELLO: &str = "hello-2.12.1-1.eln150.src.rpm";
@@ -114,4 +114,36 @@ fn a_damaged_srpm_in_a_local_repo_is_refused_and_not_cached() {
         "{e}"
     );
     assert_eq!(files_in(&cache), Vec::<String>::new());
+}
+
+#[test]
+fn a_bad_cached_srpm_is_replaced_whatever_the_checksum_type() {
+    fast();
+    let server = Server::start(repos_dir());
+    let path = repos_dir().join("source").join(HELLO);
+    let t = tempfile::tempdir().unwrap();
+    for algo in ["sha1", "sha512", "md5", "none"] {
+        let mut repo = source_repo(&format!("{}/source/", server.base));
+        let hello = repo
+            .packages
+            .iter_mut()
+            .find(|p| p.name == "hello")
+            .unwrap();
+        hello.checksum = (algo != "none").then(|| file_digest(&path, algo).unwrap());
+        let cache = t.path().join(algo);
+        std::fs::create_dir_all(&cache).unwrap();
+        // A bad download of an earlier run (an HTML error page).
+        std::fs::write(cache.join(HELLO), b"<html>502 Bad Gateway</html>").unwrap();
+        server.clear_log();
+        for _ in 0..2 {
+            refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
+            assert_eq!(
+                std::fs::read(cache.join(HELLO)).unwrap(),
+                fixture_bytes(HELLO),
+                "{algo}"
+            );
+        }
+        // Fetched by the first run only: the good copy is then kept.
+        assert_eq!(server.requests_for(HELLO).len(), 1, "{algo}");
+    }
 }

@@ -13,7 +13,7 @@ use crate::atomic;
 use crate::error::{Error, Result};
 use crate::evr::parse_srpm_filename;
 use crate::package::Package;
-use crate::rpmmd::{download_listed, from_mirrors, sha256_file, Expected, LoadedRepo, Location};
+use crate::rpmmd::{download_listed, file_digest, from_mirrors, Expected, LoadedRepo, Location};
 use crate::spec;
 use crate::srpm;
 
@@ -87,14 +87,7 @@ pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Re
                 .unwrap_or(&pkg.location)
                 .to_string();
             let dest = cache.join(&file);
-            let fresh = dest.is_file()
-                && match &pkg.checksum {
-                    Some(sum) if sum.len() == 64 => {
-                        sha256_file(&dest).map(|h| h == *sum).unwrap_or(false)
-                    }
-                    _ => true,
-                };
-            if !fresh {
+            if !cached_matches(&dest, pkg) {
                 fetch_into(repo, pkg, &dest)?;
             }
             Ok(CachedSrpm {
@@ -113,6 +106,23 @@ pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Re
         }
     }
     Ok(CacheRefresh { cached, missing })
+}
+
+/// Whether the cached `dest` is `pkg`'s file: its checksum matches
+/// primary.xml's, of whatever type; for a record without a checksum we can
+/// compute, its size matches `<size package>` (when primary gives one).
+/// Anything else is fetched again, so one bad file cannot stay for good.
+fn cached_matches(dest: &Path, pkg: &Package) -> bool {
+    let Ok(meta) = std::fs::metadata(dest) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    match pkg.checksum.as_deref().and_then(Expected::of_package) {
+        Some(want) => file_digest(dest, &want.algo).is_ok_and(|h| h == want.hex),
+        None => pkg.size == 0 || meta.len() == pkg.size,
+    }
 }
 
 /// Copies (local repo) or downloads (HTTP) the SRPM of `pkg` to `dest`,
