@@ -147,3 +147,39 @@ fn a_bad_cached_srpm_is_replaced_whatever_the_checksum_type() {
         assert_eq!(server.requests_for(HELLO).len(), 1, "{algo}");
     }
 }
+
+/// The mode bits of a file.
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn downloads_are_readable_by_others() {
+    fast();
+    let server = Server::start(repos_dir());
+    let t = tempfile::tempdir().unwrap();
+    // What the umask leaves of 0644 (an ordinary file is 0666 less the umask).
+    std::fs::write(t.path().join("probe"), b"").unwrap();
+    let want = mode(&t.path().join("probe")) & 0o644;
+    let base = format!("{}/source/", server.base);
+    let meta = t.path().join("meta");
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta.clone()),
+    };
+    let repo = load_repo(&RepoSpec::new("src", &base), &opts).unwrap();
+    let cache = t.path().join("cache");
+    refresh_cache(&[repo], &["hello".into()], &cache).unwrap();
+    let mut files = vec![cache.join(HELLO)];
+    for d in std::fs::read_dir(&meta).unwrap() {
+        let d = d.unwrap().path();
+        if d.is_dir() {
+            files.extend(std::fs::read_dir(&d).unwrap().map(|e| e.unwrap().path()));
+        }
+    }
+    assert!(files.len() >= 3, "{files:?}");
+    for f in files.iter().filter(|f| f.is_file()) {
+        assert_eq!(mode(f), want, "{}", f.display());
+    }
+}

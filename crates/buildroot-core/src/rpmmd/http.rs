@@ -231,7 +231,7 @@ pub fn download_listed(
     let mut round = 0;
     loop {
         round += 1;
-        let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+        let tmp = temp_file_in(dir)?;
         let res = fetch_into(url, &tmp, s);
         notify(DownloadEvent::Done {
             url,
@@ -268,6 +268,18 @@ pub fn download_listed(
             .map(|_| ())
             .map_err(|e| Error::io(dest, e.error));
     }
+}
+
+/// A temp file for a download into `dir`, mode 0644 less what the umask
+/// takes (tempfile's default 0600 would be kept by the rename: the HTTP
+/// cache is shared, and create-srpm-repos hard-links cached SRPMs into the
+/// repos it publishes).
+fn temp_file_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new()
+        .permissions(std::fs::Permissions::from_mode(0o644))
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))
 }
 
 /// The file being written, shared by the attempts. An attempt writes only
