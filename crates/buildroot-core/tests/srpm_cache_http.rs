@@ -183,3 +183,49 @@ fn downloads_are_readable_by_others() {
         assert_eq!(mode(f), want, "{}", f.display());
     }
 }
+
+#[test]
+fn an_srpm_a_mirror_lacks_comes_from_the_next() {
+    fast();
+    // Two mirrors of the fixture source repo.
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("www");
+    std::fs::create_dir_all(&root).unwrap();
+    for m in ["a", "b"] {
+        std::os::unix::fs::symlink(repos_dir().join("source"), root.join(m)).unwrap();
+    }
+    let server = Server::start(root);
+    server.fault(&format!("/a/{HELLO}"), Fault::Status(404), None);
+    let mut spec = RepoSpec::new("src", &format!("{}/a/", server.base));
+    spec.extra_baseurls = vec![format!("{}/b/", server.base)];
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(t.path().join("meta")),
+    };
+    let repo = load_repo(&spec, &opts).unwrap();
+    // Mirror a answered for the metadata.
+    assert_eq!(repo.spec.baseurl, format!("{}/a/", server.base));
+    let cache = t.path().join("cache");
+    refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
+    assert_eq!(
+        std::fs::read(cache.join(HELLO)).unwrap(),
+        fixture_bytes(HELLO)
+    );
+    // Mirror a is left after one 404, b delivers.
+    assert_eq!(server.requests_for(&format!("/a/{HELLO}")).len(), 1);
+    assert_eq!(server.requests_for(&format!("/b/{HELLO}")).len(), 1);
+    // No mirror has it: one line naming the first URL and the last problem.
+    server.fault(&format!("/b/{HELLO}"), Fault::Status(404), None);
+    let cache = t.path().join("cache2");
+    let e = refresh_cache(&[repo], &["hello".into()], &cache)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{b}/a/{HELLO}: none of 2 mirrors could deliver it; the last said: {b}/b/{HELLO}: HTTP 404",
+            b = server.base
+        )
+    );
+    assert_eq!(files_in(&cache), Vec::<String>::new());
+}

@@ -125,13 +125,18 @@ fn cached_matches(dest: &Path, pkg: &Package) -> bool {
     }
 }
 
-/// Copies (local repo) or downloads (HTTP) the SRPM of `pkg` to `dest`,
-/// checked against primary.xml's checksum before it takes its place, so
-/// the cache never holds bytes the repo does not vouch for. A mismatching
-/// download is fetched once more, as metadata is.
+/// Copies (local repo) or downloads (HTTP, from the first of the repo's
+/// mirrors that can deliver it) the SRPM of `pkg` to `dest`, checked
+/// against primary.xml's checksum before it takes its place, so the cache
+/// never holds bytes the repo does not vouch for. A mismatching download
+/// is fetched once more, as metadata is.
 fn fetch_into(repo: &LoadedRepo, pkg: &Package, dest: &Path) -> Result<()> {
     let expected = pkg.checksum.as_deref().and_then(Expected::of_package);
-    let locs = [Location::parse(&repo.spec.baseurl)?];
+    // The mirror that answered first, then the repo's others (as dnf does).
+    let locs = std::iter::once(&repo.spec.baseurl)
+        .chain(&repo.spec.extra_baseurls)
+        .map(|b| Location::parse(b))
+        .collect::<Result<Vec<_>>>()?;
     let href = &pkg.location;
     from_mirrors(&locs, href, |loc, s| match loc {
         Location::Dir(d) => copy_verified(&d.join(href), dest, expected.as_ref()),
