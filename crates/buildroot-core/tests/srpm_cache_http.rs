@@ -229,3 +229,53 @@ fn an_srpm_a_mirror_lacks_comes_from_the_next() {
     );
     assert_eq!(files_in(&cache), Vec::<String>::new());
 }
+
+#[test]
+fn old_temp_files_of_killed_runs_are_removed() {
+    fast();
+    let server = Server::start(repos_dir());
+    let repo = source_repo(&format!("{}/source/", server.base));
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    let leftovers = [".tmpAb3xYz", ".tmp-Ab3xYz"];
+    // A concurrent run's download (fresh), and files that are not ours.
+    let kept = [".tmpNew123", ".tmpnot-ours.txt", "README"];
+    for (name, old) in leftovers
+        .iter()
+        .map(|n| (n, true))
+        .chain(kept.iter().map(|n| (n, false)))
+    {
+        let f = std::fs::File::create(cache.join(name)).unwrap();
+        if old || name.ends_with(".txt") || *name == "README" {
+            f.set_modified(two_hours_ago).unwrap();
+        }
+    }
+    refresh_cache(&[repo], &["hello".into()], &cache).unwrap();
+    let mut want: Vec<String> = kept.iter().map(|s| s.to_string()).collect();
+    want.push(HELLO.into());
+    want.sort();
+    assert_eq!(files_in(&cache), want);
+    // The HTTP metadata cache: swept when repomd.xml is downloaded into it.
+    let meta = t.path().join("meta");
+    let dir = meta.join(format!(
+        "{}_source",
+        server.base.replace("http://", "").replace(':', "_")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = std::fs::File::create(dir.join(leftovers[0])).unwrap();
+    f.set_modified(two_hours_ago).unwrap();
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta),
+    };
+    load_repo(
+        &RepoSpec::new("src", &format!("{}/source/", server.base)),
+        &opts,
+    )
+    .unwrap();
+    let left = files_in(&dir);
+    assert!(left.contains(&"repomd.xml".to_string()), "{left:?}");
+    assert!(!left.iter().any(|f| f.starts_with(".tmp")), "{left:?}");
+}

@@ -13,7 +13,9 @@ use crate::atomic;
 use crate::error::{Error, Result};
 use crate::evr::parse_srpm_filename;
 use crate::package::Package;
-use crate::rpmmd::{download_listed, file_digest, from_mirrors, Expected, LoadedRepo, Location};
+use crate::rpmmd::{
+    download_listed, file_digest, from_mirrors, sweep_stale_temps, Expected, LoadedRepo, Location,
+};
 use crate::spec;
 use crate::srpm;
 
@@ -70,6 +72,8 @@ pub struct CacheRefresh {
 /// other names and older EVRs.
 pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Result<CacheRefresh> {
     std::fs::create_dir_all(cache).map_err(|e| Error::io(cache, e))?;
+    // Local copies leave their temp files here too, not only downloads.
+    sweep_stale_temps(cache);
     let wanted: BTreeSet<String> = names.iter().cloned().collect();
     let chosen = choose(repos, &wanted);
     let missing: Vec<String> = wanted

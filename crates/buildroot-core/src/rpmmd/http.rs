@@ -21,7 +21,9 @@
 //!
 //! The file is written to a temporary path beside the destination and
 //! renamed into place only when complete (and verified, for
-//! [`download_verified`]), so a failed download leaves nothing behind.
+//! [`download_verified`]), so a failed download leaves nothing behind; the
+//! temp file of a killed run is removed by a later one
+//! ([`sweep_stale_temps`]).
 //! Settings come from `RPM_BUILDROOT_HTTP_*` variables ([`HttpSettings`],
 //! [`HTTP_ENV_HELP`]); what happens is reported to an optional
 //! [`DownloadObserver`] (the tools draw progress with it).
@@ -228,6 +230,7 @@ pub fn download_listed(
 ) -> Result<()> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    sweep_stale_temps(dir);
     let mut round = 0;
     loop {
         round += 1;
@@ -268,6 +271,54 @@ pub fn download_listed(
             .map(|_| ())
             .map_err(|e| Error::io(dest, e.error));
     }
+}
+
+/// How old a temp file must be before a later run removes it: a live
+/// download rewrites its file at least every `timeout`, or waits at most
+/// `max_wait` between attempts (both far below an hour unless set so), so
+/// only a killed run's leftovers get this old. The pool cache uses the same.
+const STALE_TEMP: Duration = Duration::from_secs(3600);
+
+/// Removes, once per directory and process, the temp files killed runs
+/// left in `dir` (SIGKILL, or SIGINT/SIGTERM, which end the process before
+/// any cleanup): ours only, `.tmpXXXXXX` (tempfile's names, as downloads
+/// use) and `.tmp-XXXXXX` (atomic writes), and only old ones
+/// ([`STALE_TEMP`]), so a concurrent run's download is left alone. Failures
+/// are ignored: a leftover costs space, never correctness (no run reads it).
+pub fn sweep_stale_temps(dir: &Path) {
+    static SWEPT: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
+    {
+        let mut swept = SWEPT.lock().unwrap_or_else(|e| e.into_inner());
+        if swept.iter().any(|d| d == dir) {
+            return;
+        }
+        swept.push(dir.to_path_buf());
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if !is_our_temp_name(&name.to_string_lossy()) {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE_TEMP));
+        if old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// `.tmp` then an optional `-` and tempfile's 6 random alphanumerics.
+fn is_our_temp_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix(".tmp") else {
+        return false;
+    };
+    let rest = rest.strip_prefix('-').unwrap_or(rest);
+    rest.len() == 6 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// A temp file for a download into `dir`, mode 0644 less what the umask
@@ -749,6 +800,22 @@ mod tests {
         );
         assert_eq!(retry_after("soon", now), None);
         assert_eq!(retry_after("Sun, 06 Foo 1994 08:49:37 GMT", now), None);
+    }
+
+    #[test]
+    fn only_our_temp_names_are_swept() {
+        for ours in [".tmpAb3xYz", ".tmp-Ab3xYz"] {
+            assert!(is_our_temp_name(ours), "{ours}");
+        }
+        for other in [
+            ".tmpAb3xY",
+            ".tmp-Ab3xYz1",
+            ".tmpAb3.yz",
+            "tmpAb3xYz",
+            ".tmp",
+        ] {
+            assert!(!is_our_temp_name(other), "{other}");
+        }
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub use filelists::{
 };
 pub use http::{
     download, download_listed, download_verified, retry_after, set_download_observer,
-    DownloadEvent, DownloadObserver, HttpSettings, HTTP_ENV_HELP,
+    sweep_stale_temps, DownloadEvent, DownloadObserver, HttpSettings, HTTP_ENV_HELP,
 };
 pub(crate) use load::load_opened_into;
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
