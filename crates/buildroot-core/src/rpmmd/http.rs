@@ -669,11 +669,17 @@ fn describe(e: &ureq::Error) -> String {
 }
 
 /// Network failures that may pass; TLS, URL and redirect errors do not.
+/// rustls reports a failed handshake or a bad certificate as an I/O error
+/// of kind `InvalidData` (a plain TCP socket never does): the same server
+/// gives the same answer to a retry, so it fails at once and the next
+/// mirror, if any, is tried.
 fn retryable(e: &ureq::Error) -> bool {
+    if let ureq::Error::Io(io) = e {
+        return io.kind() != std::io::ErrorKind::InvalidData;
+    }
     matches!(
         e,
-        ureq::Error::Io(_)
-            | ureq::Error::Timeout(_)
+        ureq::Error::Timeout(_)
             | ureq::Error::HostNotFound
             | ureq::Error::ConnectionFailed
             | ureq::Error::Protocol(_)
@@ -800,6 +806,36 @@ mod tests {
         );
         assert_eq!(retry_after("soon", now), None);
         assert_eq!(retry_after("Sun, 06 Foo 1994 08:49:37 GMT", now), None);
+    }
+
+    #[test]
+    fn tls_errors_fail_at_once() {
+        // A plain-HTTP server: its answer is no TLS record.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections = Arc::new(AtomicU64::new(0));
+        let seen = connections.clone();
+        std::thread::spawn(move || {
+            for mut c in listener.incoming().flatten() {
+                seen.fetch_add(1, Ordering::SeqCst);
+                let _ = c.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let s = HttpSettings {
+            backoff: Duration::from_secs(2),
+            timeout: Duration::from_secs(5),
+            ..HttpSettings::default()
+        };
+        let url = format!("https://127.0.0.1:{port}/f");
+        let start = Instant::now();
+        let e = download_verified(&url, &dir.path().join("f"), None, &s)
+            .unwrap_err()
+            .to_string();
+        assert!(start.elapsed() < Duration::from_secs(2), "{e}");
+        assert!(e.starts_with(&format!("{url}: connection failed: ")), "{e}");
+        assert!(!e.contains("attempt"), "{e}");
+        assert_eq!(connections.load(Ordering::SeqCst), 1);
     }
 
     #[test]
