@@ -3,13 +3,14 @@
 //! cachedir plays this part for dnf). repomd.xml is fetched on every load;
 //! the files it references are cached under their checksum, so a second load
 //! with an unchanged repomd.xml downloads nothing else. A fresh download is
-//! checked against that checksum before it enters the cache; when a repo
-//! has several mirrors, a file one of them cannot deliver is taken from the
-//! next ([`local_file_from`]). The transfers themselves are in `http.rs`.
+//! checked against that checksum before it enters the cache, and a cached
+//! copy before it is used (one damaged on disk is downloaded again); when a
+//! repo has several mirrors, a file one of them cannot deliver is taken from
+//! the next ([`local_file_from`]). The transfers themselves are in `http.rs`.
 
 use std::path::{Path, PathBuf};
 
-use super::compress::Expected;
+use super::compress::{file_digest, Expected, Hasher};
 use super::http::{download_verified, HttpSettings};
 use crate::error::{Error, Result};
 
@@ -94,12 +95,28 @@ fn local_file_with(
                 Some(e) => dir.join(format!("{}-{file_name}", e.hex)),
                 None => dir.join(file_name),
             };
-            if expected.is_none() || !dest.exists() {
+            let reuse = expected.is_some_and(|e| cached_copy_ok(&dest, e));
+            if !reuse {
                 download_verified(&format!("{base}{href}"), &dest, expected, s)?;
             }
             Ok(dest)
         }
     }
+}
+
+/// Whether the cached copy `dest` is there and still has its checksum. A
+/// copy damaged on disk (a crash before its blocks reached the disk, a disk
+/// error, an edit) is downloaded again, as librepo checks the files of its
+/// local copy, instead of failing this run and every later one. A type we
+/// cannot compute leaves the copy to the reader, which names the type.
+fn cached_copy_ok(dest: &Path, e: &Expected) -> bool {
+    if !dest.is_file() {
+        return false;
+    }
+    if Hasher::new(&e.algo).is_none() {
+        return true;
+    }
+    file_digest(dest, &e.algo).is_ok_and(|h| h == e.hex)
 }
 
 /// [`local_file`] from the first of `locs` (a repo's mirrors, the one in

@@ -1,8 +1,12 @@
-//! The SRPM cache of the archful tools (`archful::refresh_cache`) against
-//! sources that lie: an SRPM is checked against primary.xml's checksum
-//! whether it is downloaded (a corrupt body is fetched once more, then the
-//! run fails naming the URL) or copied from a local repo, and a bad file
-//! never stays in the cache, whatever checksum type the repo uses.
+//! The on-disk caches of HTTP downloads against sources that lie and disks
+//! that fail. The SRPM cache of the archful tools (`archful::refresh_cache`):
+//! an SRPM is checked against primary.xml's checksum whether it is
+//! downloaded (a corrupt body is fetched once more, then the run fails
+//! naming the URL) or copied from a local repo, comes from another mirror
+//! when one lacks it, and a bad file never stays in the cache, whatever
+//! checksum type the repo uses. Both caches: files readable by others, old
+//! temp files of killed runs removed; a cached metadata file damaged on disk
+//! is downloaded again.
 
 mod http_support;
 
@@ -278,4 +282,46 @@ fn old_temp_files_of_killed_runs_are_removed() {
     let left = files_in(&dir);
     assert!(left.contains(&"repomd.xml".to_string()), "{left:?}");
     assert!(!left.iter().any(|f| f.starts_with(".tmp")), "{left:?}");
+}
+
+#[test]
+fn a_cached_metadata_file_damaged_on_disk_is_downloaded_again() {
+    fast();
+    let server = Server::start(repos_dir());
+    let t = tempfile::tempdir().unwrap();
+    let meta = t.path().join("meta");
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta.clone()),
+    };
+    let spec = RepoSpec::new("src", &format!("{}/source/", server.base));
+    let clean = load_repo(&spec, &opts).unwrap().packages.len();
+    let dir = std::fs::read_dir(&meta)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|d| d.join("repomd.xml").is_file())
+        .unwrap();
+    let primary = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("primary.xml.gz"))
+        .unwrap();
+    let good = std::fs::read(&primary).unwrap();
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x20;
+    // Cut short (a crash before its blocks reached the disk), emptied, a flipped bit.
+    let damage: [Vec<u8>; 3] = [good[..good.len() / 3].to_vec(), Vec::new(), flipped];
+    for (i, bytes) in damage.iter().enumerate() {
+        std::fs::write(&primary, bytes).unwrap();
+        server.clear_log();
+        let r = load_repo(&spec, &opts).unwrap_or_else(|e| panic!("damage {i}: {e}"));
+        assert_eq!(r.packages.len(), clean, "damage {i}");
+        assert_eq!(server.requests_for("primary.xml.gz").len(), 1, "damage {i}");
+        assert_eq!(std::fs::read(&primary).unwrap(), good, "damage {i}");
+    }
+    // An intact copy is used as it is.
+    server.clear_log();
+    load_repo(&spec, &opts).unwrap();
+    assert!(server.requests_for("primary.xml.gz").is_empty());
 }
