@@ -56,7 +56,9 @@ pub struct Package {
     pub files: Vec<String>,
     /// `location href`, relative to the repo root.
     pub location: String,
-    /// Checksum of the package file (`sha256`), when known.
+    /// Checksum of the package file, hex, when known: of the type primary.xml
+    /// names (sha256 on Fedora), which its length tells
+    /// ([`crate::rpmmd::Expected::of_package`]).
     pub checksum: Option<String>,
     /// Size of the package file in bytes, when known.
     pub size: u64,

@@ -13,7 +13,9 @@ use crate::atomic;
 use crate::error::{Error, Result};
 use crate::evr::parse_srpm_filename;
 use crate::package::Package;
-use crate::rpmmd::{download, sha256_file, LoadedRepo, Location};
+use crate::rpmmd::{
+    download_listed, file_digest, from_mirrors, sweep_stale_temps, Expected, LoadedRepo, Location,
+};
 use crate::spec;
 use crate::srpm;
 
@@ -70,6 +72,8 @@ pub struct CacheRefresh {
 /// other names and older EVRs.
 pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Result<CacheRefresh> {
     std::fs::create_dir_all(cache).map_err(|e| Error::io(cache, e))?;
+    // Local copies leave their temp files here too, not only downloads.
+    sweep_stale_temps(cache);
     let wanted: BTreeSet<String> = names.iter().cloned().collect();
     let chosen = choose(repos, &wanted);
     let missing: Vec<String> = wanted
@@ -87,15 +91,8 @@ pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Re
                 .unwrap_or(&pkg.location)
                 .to_string();
             let dest = cache.join(&file);
-            let fresh = dest.is_file()
-                && match &pkg.checksum {
-                    Some(sum) if sum.len() == 64 => {
-                        sha256_file(&dest).map(|h| h == *sum).unwrap_or(false)
-                    }
-                    _ => true,
-                };
-            if !fresh {
-                fetch_into(&repo.spec.baseurl, &pkg.location, &dest)?;
+            if !cached_matches(&dest, pkg) {
+                fetch_into(repo, pkg, &dest)?;
             }
             Ok(CachedSrpm {
                 name: name.clone(),
@@ -115,16 +112,65 @@ pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Re
     Ok(CacheRefresh { cached, missing })
 }
 
-/// Copies a repo file (local) or downloads it (HTTP) to `dest` atomically.
-fn fetch_into(baseurl: &str, href: &str, dest: &Path) -> Result<()> {
-    match Location::parse(baseurl)? {
-        Location::Dir(d) => {
-            let src = d.join(href);
-            let bytes = std::fs::read(&src).map_err(|e| Error::io(&src, e))?;
-            atomic::write_file(dest, &bytes)
-        }
-        Location::Http(base) => download(&format!("{base}{href}"), dest),
+/// Whether the cached `dest` is `pkg`'s file: its checksum matches
+/// primary.xml's, of whatever type; for a record without a checksum we can
+/// compute, its size matches `<size package>` (when primary gives one).
+/// Anything else is fetched again, so one bad file cannot stay for good.
+fn cached_matches(dest: &Path, pkg: &Package) -> bool {
+    let Ok(meta) = std::fs::metadata(dest) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
     }
+    match pkg.checksum.as_deref().and_then(Expected::of_package) {
+        Some(want) => file_digest(dest, &want.algo).is_ok_and(|h| h == want.hex),
+        None => pkg.size == 0 || meta.len() == pkg.size,
+    }
+}
+
+/// Copies (local repo) or downloads (HTTP, from the first of the repo's
+/// mirrors that can deliver it) the SRPM of `pkg` to `dest`, checked
+/// against primary.xml's checksum before it takes its place, so the cache
+/// never holds bytes the repo does not vouch for. A mismatching download
+/// is fetched once more, as metadata is.
+fn fetch_into(repo: &LoadedRepo, pkg: &Package, dest: &Path) -> Result<()> {
+    let expected = pkg.checksum.as_deref().and_then(Expected::of_package);
+    // The mirror that answered first, then the repo's others (as dnf does).
+    let locs = std::iter::once(&repo.spec.baseurl)
+        .chain(&repo.spec.extra_baseurls)
+        .map(|b| Location::parse(b))
+        .collect::<Result<Vec<_>>>()?;
+    let href = &pkg.location;
+    from_mirrors(&locs, href, |loc, s| match loc {
+        Location::Dir(d) => copy_verified(&d.join(href), dest, expected.as_ref()),
+        Location::Http(base) => download_listed(
+            &format!("{base}{href}"),
+            dest,
+            expected.as_ref(),
+            "primary.xml",
+            s,
+        ),
+    })
+    .map(|_| ())
+}
+
+/// Copies a local repo's file to `dest` atomically when it matches
+/// `expected`; a mismatch is an error naming the repo's file.
+fn copy_verified(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result<()> {
+    let bytes = std::fs::read(src).map_err(|e| Error::io(src, e))?;
+    if let Some(want) = expected {
+        if let Some(got) = want.mismatch(&bytes) {
+            return Err(Error::format(
+                src.display(),
+                format!(
+                    "checksum mismatch: primary.xml says {} {}, the file has {got}",
+                    want.algo, want.hex
+                ),
+            ));
+        }
+    }
+    atomic::write_file(dest, &bytes)
 }
 
 /// The SRPMs in a cache directory, newest per name. File names carry no

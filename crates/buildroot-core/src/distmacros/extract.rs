@@ -22,29 +22,14 @@ use sha2::{Digest, Sha256};
 use super::is_macro_path;
 use crate::error::{Error, Result};
 use crate::pool::{PkgId, Pool};
-use crate::rpmmd::{file_digest, local_file, sha256_file, Expected, LoadOptions, Location};
+use crate::rpmmd::{
+    checksum_type, file_digest, local_file, sha256_file, Expected, LoadOptions, Location,
+};
 use crate::srpm::{check_layout, rpm_err};
 
 /// Where extracted macro files live under a tool's cache directory.
 pub fn cache_root(cache: &Path) -> PathBuf {
     cache.join(".macros")
-}
-
-/// The digest a repo checksum of this length is (rpm-md does not carry the
-/// type into the package record; the lengths differ).
-fn checksum_type(sum: &str) -> Option<&'static str> {
-    if !sum.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    match sum.len() {
-        32 => Some("md5"),
-        40 => Some("sha1"),
-        56 => Some("sha224"),
-        64 => Some("sha256"),
-        96 => Some("sha384"),
-        128 => Some("sha512"),
-        _ => None,
-    }
 }
 
 /// The directory holding package `id`'s macro files, extracted now unless

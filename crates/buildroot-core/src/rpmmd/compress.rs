@@ -136,6 +136,45 @@ pub struct Expected {
     pub hex: String,
 }
 
+impl Expected {
+    /// The checksum of a package record (primary.xml's `<checksum>`), or
+    /// None when it is not one of the digests rpm-md uses. The loaded
+    /// record keeps only the hex; its length tells the type, as md5, sha1,
+    /// sha224, sha256, sha384 and sha512 all differ in length.
+    pub fn of_package(sum: &str) -> Option<Expected> {
+        Some(Expected {
+            algo: checksum_type(sum)?.to_string(),
+            hex: sum.to_ascii_lowercase(),
+        })
+    }
+
+    /// The digest of `bytes` when it differs from this one; None when it
+    /// matches, or when the type is one we cannot compute (passed over, as
+    /// librepo does).
+    pub fn mismatch(&self, bytes: &[u8]) -> Option<String> {
+        let mut h = Hasher::new(&self.algo)?;
+        h.update(bytes);
+        let got = h.hex();
+        (got != self.hex).then_some(got)
+    }
+}
+
+/// The digest a hex checksum of this length is, if any rpm-md uses.
+pub fn checksum_type(sum: &str) -> Option<&'static str> {
+    if !sum.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    match sum.len() {
+        32 => Some("md5"),
+        40 => Some("sha1"),
+        56 => Some("sha224"),
+        64 => Some("sha256"),
+        96 => Some("sha384"),
+        128 => Some("sha512"),
+        _ => None,
+    }
+}
+
 /// An opened, decompressing metadata file. Call [`MetaFile::finish`] after
 /// parsing to drain the rest of the file and verify its checksum.
 pub struct MetaFile {

@@ -3,13 +3,14 @@
 //! cachedir plays this part for dnf). repomd.xml is fetched on every load;
 //! the files it references are cached under their checksum, so a second load
 //! with an unchanged repomd.xml downloads nothing else. A fresh download is
-//! checked against that checksum before it enters the cache; when a repo
-//! has several mirrors, a file one of them cannot deliver is taken from the
-//! next ([`local_file_from`]). The transfers themselves are in `http.rs`.
+//! checked against that checksum before it enters the cache, and a cached
+//! copy before it is used (one damaged on disk is downloaded again); when a
+//! repo has several mirrors, a file one of them cannot deliver is taken from
+//! the next ([`local_file_from`]). The transfers themselves are in `http.rs`.
 
 use std::path::{Path, PathBuf};
 
-use super::compress::Expected;
+use super::compress::{file_digest, Expected, Hasher};
 use super::http::{download_verified, HttpSettings};
 use crate::error::{Error, Result};
 
@@ -94,7 +95,8 @@ fn local_file_with(
                 Some(e) => dir.join(format!("{}-{file_name}", e.hex)),
                 None => dir.join(file_name),
             };
-            if expected.is_none() || !dest.exists() {
+            let reuse = expected.is_some_and(|e| cached_copy_ok(&dest, e));
+            if !reuse {
                 download_verified(&format!("{base}{href}"), &dest, expected, s)?;
             }
             Ok(dest)
@@ -102,17 +104,45 @@ fn local_file_with(
     }
 }
 
+/// Whether the cached copy `dest` is there and still has its checksum. A
+/// copy damaged on disk (a crash before its blocks reached the disk, a disk
+/// error, an edit) is downloaded again, as librepo checks the files of its
+/// local copy, instead of failing this run and every later one. A type we
+/// cannot compute leaves the copy to the reader, which names the type.
+fn cached_copy_ok(dest: &Path, e: &Expected) -> bool {
+    if !dest.is_file() {
+        return false;
+    }
+    if Hasher::new(&e.algo).is_none() {
+        return true;
+    }
+    file_digest(dest, &e.algo).is_ok_and(|h| h == e.hex)
+}
+
 /// [`local_file`] from the first of `locs` (a repo's mirrors, the one in
-/// use first) that can deliver it. As librepo does, a mirror that fails is
-/// left at once for the next; only the last one gets the retries. When none
-/// can, the error names the first URL, how many mirrors were tried and the
-/// last one's problem. Returns the path and the index of the mirror used.
+/// use first) that can deliver it. Returns the path and the index of the
+/// mirror used.
 pub fn local_file_from(
     locs: &[Location],
     href: &str,
     cache: Option<&Path>,
     expected: Option<&Expected>,
 ) -> Result<(PathBuf, usize)> {
+    from_mirrors(locs, href, |loc, s| {
+        local_file_with(loc, href, cache, expected, s)
+    })
+}
+
+/// Runs `get` on each of `locs` (a repo's mirrors, the one in use first)
+/// until one delivers `href`. As librepo does, a mirror that fails is left
+/// at once for the next; only the last one gets the retries. When none
+/// can, the error names the first URL, how many mirrors were tried and the
+/// last one's problem. Returns `get`'s value and the index of the mirror.
+pub fn from_mirrors<T>(
+    locs: &[Location],
+    href: &str,
+    mut get: impl FnMut(&Location, &HttpSettings) -> Result<T>,
+) -> Result<(T, usize)> {
     let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
     let s = if http {
         HttpSettings::from_env()?
@@ -126,8 +156,8 @@ pub fn local_file_from(
     let mut last = None;
     for (i, loc) in locs.iter().enumerate() {
         let s = if i + 1 < locs.len() { &once } else { &s };
-        match local_file_with(loc, href, cache, expected, s) {
-            Ok(p) => return Ok((p, i)),
+        match get(loc, s) {
+            Ok(v) => return Ok((v, i)),
             // Our own mistakes (no cache, a bad variable) are not the mirror's.
             Err(e @ (Error::Usage(_) | Error::NoCacheDir { .. })) => return Err(e),
             Err(e) => last = Some(e),

@@ -21,7 +21,9 @@
 //!
 //! The file is written to a temporary path beside the destination and
 //! renamed into place only when complete (and verified, for
-//! [`download_verified`]), so a failed download leaves nothing behind.
+//! [`download_verified`]), so a failed download leaves nothing behind; the
+//! temp file of a killed run is removed by a later one
+//! ([`sweep_stale_temps`]).
 //! Settings come from `RPM_BUILDROOT_HTTP_*` variables ([`HttpSettings`],
 //! [`HTTP_ENV_HELP`]); what happens is reported to an optional
 //! [`DownloadObserver`] (the tools draw progress with it).
@@ -204,21 +206,35 @@ pub fn download(url: &str, dest: &Path) -> Result<()> {
     download_verified(url, dest, None, &HttpSettings::from_env()?)
 }
 
-/// Downloads `url` to `dest`; with `expected`, the file must have that
-/// checksum: a mismatch is downloaded once more, from byte 0, then fails.
-/// Nothing is left at `dest` (or beside it) on failure.
+/// Downloads `url` to `dest`; with `expected` (repomd.xml's checksum), the
+/// file must have that checksum: a mismatch is downloaded once more, from
+/// byte 0, then fails. Nothing is left at `dest` (or beside it) on failure.
 pub fn download_verified(
     url: &str,
     dest: &Path,
     expected: Option<&Expected>,
     s: &HttpSettings,
 ) -> Result<()> {
+    download_listed(url, dest, expected, "repomd.xml", s)
+}
+
+/// [`download_verified`] for a checksum that `listed_in` records (for a
+/// mismatch's message: `repomd.xml` for metadata, `primary.xml` for a
+/// package).
+pub fn download_listed(
+    url: &str,
+    dest: &Path,
+    expected: Option<&Expected>,
+    listed_in: &str,
+    s: &HttpSettings,
+) -> Result<()> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    sweep_stale_temps(dir);
     let mut round = 0;
     loop {
         round += 1;
-        let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+        let tmp = temp_file_in(dir)?;
         let res = fetch_into(url, &tmp, s);
         notify(DownloadEvent::Done {
             url,
@@ -230,7 +246,7 @@ pub fn download_verified(
             if let Ok(got) = file_digest(tmp.path(), &want.algo) {
                 if got != want.hex {
                     let cause = format!(
-                        "checksum mismatch: repomd.xml says {} {}, the download has {got}",
+                        "checksum mismatch: {listed_in} says {} {}, the download has {got}",
                         want.algo, want.hex
                     );
                     if round >= 2 {
@@ -255,6 +271,66 @@ pub fn download_verified(
             .map(|_| ())
             .map_err(|e| Error::io(dest, e.error));
     }
+}
+
+/// How old a temp file must be before a later run removes it: a live
+/// download rewrites its file at least every `timeout`, or waits at most
+/// `max_wait` between attempts (both far below an hour unless set so), so
+/// only a killed run's leftovers get this old. The pool cache uses the same.
+const STALE_TEMP: Duration = Duration::from_secs(3600);
+
+/// Removes, once per directory and process, the temp files killed runs
+/// left in `dir` (SIGKILL, or SIGINT/SIGTERM, which end the process before
+/// any cleanup): ours only, `.tmpXXXXXX` (tempfile's names, as downloads
+/// use) and `.tmp-XXXXXX` (atomic writes), and only old ones
+/// ([`STALE_TEMP`]), so a concurrent run's download is left alone. Failures
+/// are ignored: a leftover costs space, never correctness (no run reads it).
+pub fn sweep_stale_temps(dir: &Path) {
+    static SWEPT: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
+    {
+        let mut swept = SWEPT.lock().unwrap_or_else(|e| e.into_inner());
+        if swept.iter().any(|d| d == dir) {
+            return;
+        }
+        swept.push(dir.to_path_buf());
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if !is_our_temp_name(&name.to_string_lossy()) {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE_TEMP));
+        if old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// `.tmp` then an optional `-` and tempfile's 6 random alphanumerics.
+fn is_our_temp_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix(".tmp") else {
+        return false;
+    };
+    let rest = rest.strip_prefix('-').unwrap_or(rest);
+    rest.len() == 6 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// A temp file for a download into `dir`, mode 0644 less what the umask
+/// takes (tempfile's default 0600 would be kept by the rename: the HTTP
+/// cache is shared, and create-srpm-repos hard-links cached SRPMs into the
+/// repos it publishes).
+fn temp_file_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new()
+        .permissions(std::fs::Permissions::from_mode(0o644))
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))
 }
 
 /// The file being written, shared by the attempts. An attempt writes only
@@ -593,11 +669,17 @@ fn describe(e: &ureq::Error) -> String {
 }
 
 /// Network failures that may pass; TLS, URL and redirect errors do not.
+/// rustls reports a failed handshake or a bad certificate as an I/O error
+/// of kind `InvalidData` (a plain TCP socket never does): the same server
+/// gives the same answer to a retry, so it fails at once and the next
+/// mirror, if any, is tried.
 fn retryable(e: &ureq::Error) -> bool {
+    if let ureq::Error::Io(io) = e {
+        return io.kind() != std::io::ErrorKind::InvalidData;
+    }
     matches!(
         e,
-        ureq::Error::Io(_)
-            | ureq::Error::Timeout(_)
+        ureq::Error::Timeout(_)
             | ureq::Error::HostNotFound
             | ureq::Error::ConnectionFailed
             | ureq::Error::Protocol(_)
@@ -724,6 +806,52 @@ mod tests {
         );
         assert_eq!(retry_after("soon", now), None);
         assert_eq!(retry_after("Sun, 06 Foo 1994 08:49:37 GMT", now), None);
+    }
+
+    #[test]
+    fn tls_errors_fail_at_once() {
+        // A plain-HTTP server: its answer is no TLS record.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections = Arc::new(AtomicU64::new(0));
+        let seen = connections.clone();
+        std::thread::spawn(move || {
+            for mut c in listener.incoming().flatten() {
+                seen.fetch_add(1, Ordering::SeqCst);
+                let _ = c.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let s = HttpSettings {
+            backoff: Duration::from_secs(2),
+            timeout: Duration::from_secs(5),
+            ..HttpSettings::default()
+        };
+        let url = format!("https://127.0.0.1:{port}/f");
+        let start = Instant::now();
+        let e = download_verified(&url, &dir.path().join("f"), None, &s)
+            .unwrap_err()
+            .to_string();
+        assert!(start.elapsed() < Duration::from_secs(2), "{e}");
+        assert!(e.starts_with(&format!("{url}: connection failed: ")), "{e}");
+        assert!(!e.contains("attempt"), "{e}");
+        assert_eq!(connections.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn only_our_temp_names_are_swept() {
+        for ours in [".tmpAb3xYz", ".tmp-Ab3xYz"] {
+            assert!(is_our_temp_name(ours), "{ours}");
+        }
+        for other in [
+            ".tmpAb3xY",
+            ".tmp-Ab3xYz1",
+            ".tmpAb3.yz",
+            "tmpAb3xYz",
+            ".tmp",
+        ] {
+            assert!(!is_our_temp_name(other), "{other}");
+        }
     }
 
     #[test]

@@ -27,16 +27,16 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-pub use compress::{file_digest, sha256_file, Codec, Expected, MetaFile};
+pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
-pub use fetch::{fetch_to_cache, local_file, Location};
+pub use fetch::{fetch_to_cache, from_mirrors, local_file, Location};
 pub use filelists::{
     is_primary_file, read_filelists, read_filelists_chunked, read_filelists_keys,
     read_filelists_where, FileKey,
 };
 pub use http::{
-    download, download_verified, retry_after, set_download_observer, DownloadEvent,
-    DownloadObserver, HttpSettings, HTTP_ENV_HELP,
+    download, download_listed, download_verified, retry_after, set_download_observer,
+    sweep_stale_temps, DownloadEvent, DownloadObserver, HttpSettings, HTTP_ENV_HELP,
 };
 pub(crate) use load::load_opened_into;
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
@@ -58,6 +58,8 @@ pub struct RepoSpec {
     /// The URL or directory the repository is read from.
     pub baseurl: String,
     /// More URLs of a multi-URL `baseurl=`, tried in order when one fails.
+    /// In a loaded repo: the mirrors other than the one that answered (those
+    /// after it first), where files it cannot deliver (SRPMs) are sought.
     pub extra_baseurls: Vec<String>,
     /// `metalink=`/`mirrorlist=`, used when there is no baseurl.
     pub mirrors: Option<MirrorSource>,
@@ -180,8 +182,8 @@ pub struct LoadedRepo {
 struct Opened {
     /// As configured, but `baseurl` is the mirror's that answered.
     spec: RepoSpec,
-    /// The configured `baseurl` (empty for a metalink or mirrorlist).
-    configured_baseurl: String,
+    /// The repo as configured (`baseurl` empty for a metalink or mirrorlist).
+    configured: RepoSpec,
     loc: Location,
     /// `loc`, then the mirrors after it (for files `loc` cannot deliver).
     mirrors: Vec<Location>,
@@ -233,6 +235,8 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
         match open_at(spec, base, opts, &want, s) {
             Ok(mut o) => {
                 o.spec.baseurl = base.clone();
+                // As librepo fails over for packages: all the other mirrors.
+                o.spec.extra_baseurls = bases[i + 1..].iter().chain(&bases[..i]).cloned().collect();
                 o.mirrors = locs[i..].to_vec();
                 return Ok(o);
             }
@@ -325,7 +329,7 @@ fn open_at(
     let repomd = Repomd::parse(BufReader::new(f), &loc.display(href))?;
     Ok(Opened {
         spec: spec.clone(),
-        configured_baseurl: spec.baseurl.clone(),
+        configured: spec.clone(),
         mirrors: vec![loc.clone()],
         loc,
         repomd,
@@ -501,11 +505,7 @@ impl OpenedRepos {
         };
         h(format!("{:?}\n", opts.filelists).as_bytes());
         for o in &self.0 {
-            let spec = RepoSpec {
-                baseurl: o.configured_baseurl.clone(),
-                ..o.spec.clone()
-            };
-            h(format!("{spec:?}\n{:?}\n", o.repomd).as_bytes());
+            h(format!("{:?}\n{:?}\n", o.configured, o.repomd).as_bytes());
             if let Location::Dir(d) = &o.loc {
                 h(format!("repomd.xml {:?}\n", stat(&d.join("repodata/repomd.xml"))).as_bytes());
             }

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use cli_tests::http_support::{Fault, Server};
 use cli_tests::{cmd, fixture, TestContext, Tool};
 use serde_json::{json, Value};
 
@@ -233,6 +234,55 @@ fn a_failed_run_is_one_line_and_writes_nothing() {
     let line = cli_tests::expect_error(&t, c, "zlib\n");
     assert!(line.starts_with("identify-archful-srpms: "), "{line}");
     assert!(line.contains("no-value"), "{line}");
+}
+
+/// The sha256 primary.xml of the fixture source repo gives `file`.
+fn fixture_sha256(file: &str) -> String {
+    buildroot_core::rpmmd::sha256_file(&fixture("repos/source").join(file)).unwrap()
+}
+
+#[test]
+fn an_srpm_that_does_not_match_primary_is_one_line_and_never_cached() {
+    let hello = "hello-2.12.1-1.eln150.src.rpm";
+    let sum = fixture_sha256(hello);
+    // Over HTTP, corrupt every time: downloaded twice, the line names the URL.
+    let server = Server::start(fixture("repos"));
+    server.fault(hello, Fault::Corrupt, None);
+    let mut t = TestContext::new();
+    t.filter(server.base.clone(), "[SERVER]");
+    let cache = t.join("cache");
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.arg("--source-repo")
+        .arg(format!("src={}/source", server.base))
+        .arg("--cache")
+        .arg(&cache)
+        .env("RPM_BUILDROOT_HTTP_BACKOFF", "0");
+    let line = cli_tests::expect_error(&t, c, "hello\n");
+    let want = format!(
+        "identify-archful-srpms: [SERVER]/source/{hello}: checksum mismatch: primary.xml says sha256 {sum}, the download has "
+    );
+    assert!(line.starts_with(&want), "{line}");
+    assert!(line.ends_with(" (downloaded twice)"), "{line}");
+    assert_eq!(srpms_in(&cache), Vec::<String>::new());
+    // A local source repo whose SRPM was damaged: the line names the repo's file.
+    let src = t.join("source");
+    std::fs::create_dir_all(src.join("repodata")).unwrap();
+    for e in std::fs::read_dir(fixture("repos/source/repodata")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), src.join("repodata").join(e.file_name())).unwrap();
+    }
+    std::fs::write(src.join(hello), b"<html>not found</html>").unwrap();
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.arg("--source-repo")
+        .arg(format!("src={}", src.display()))
+        .arg("--cache")
+        .arg(&cache);
+    let line = cli_tests::expect_error(&t, c, "hello\n");
+    let want = format!(
+        "identify-archful-srpms: [TMP]/source/{hello}: checksum mismatch: primary.xml says sha256 {sum}, the file has "
+    );
+    assert!(line.starts_with(&want), "{line}");
+    assert_eq!(srpms_in(&cache), Vec::<String>::new());
 }
 
 #[test]

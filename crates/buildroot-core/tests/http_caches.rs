@@ -1,0 +1,327 @@
+//! The on-disk caches of HTTP downloads against sources that lie and disks
+//! that fail. The SRPM cache of the archful tools (`archful::refresh_cache`):
+//! an SRPM is checked against primary.xml's checksum whether it is
+//! downloaded (a corrupt body is fetched once more, then the run fails
+//! naming the URL) or copied from a local repo, comes from another mirror
+//! when one lacks it, and a bad file never stays in the cache, whatever
+//! checksum type the repo uses. Both caches: files readable by others, old
+//! temp files of killed runs removed; a cached metadata file damaged on disk
+//! is downloaded again.
+
+mod http_support;
+
+use std::path::{Path, PathBuf};
+
+use buildroot_core::archful::refresh_cache;
+use buildroot_core::rpmmd::{file_digest, load_repo, Filelists, LoadOptions, LoadedRepo, RepoSpec};
+use http_support::{Fault, Server};
+
+const HELLO: &str = "hello-2.12.1-1.eln150.src.rpm";
+
+/// Small waits and limits for every test of this file (the same values
+/// everywhere, so tests running in parallel cannot disagree).
+fn fast() {
+    std::env::set_var("RPM_BUILDROOT_HTTP_BACKOFF", "0.05");
+    std::env::set_var("RPM_BUILDROOT_HTTP_TIMEOUT", "1");
+    std::env::set_var("RPM_BUILDROOT_HTTP_RETRIES", "3");
+}
+
+fn repos_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/repos")
+}
+
+/// The fixture source repo's packages, as if loaded from `baseurl`.
+fn source_repo(baseurl: &str) -> LoadedRepo {
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: None,
+    };
+    let local = RepoSpec::new("src", &repos_dir().join("source").display().to_string());
+    let mut r = load_repo(&local, &opts).unwrap();
+    r.spec = RepoSpec::new("src", baseurl);
+    r
+}
+
+/// Every file in `dir` (hidden temp files included), sorted.
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn fixture_bytes(file: &str) -> Vec<u8> {
+    std::fs::read(repos_dir().join("source").join(file)).unwrap()
+}
+
+#[test]
+fn a_corrupt_srpm_download_is_fetched_again_and_never_cached() {
+    fast();
+    let server = Server::start(repos_dir());
+    let repo = source_repo(&format!("{}/source/", server.base));
+    let t = tempfile::tempdir().unwrap();
+    // Corrupt once: the second download matches and is cached.
+    server.fault(HELLO, Fault::Corrupt, Some(1));
+    let cache = t.path().join("once");
+    refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
+    assert_eq!(
+        std::fs::read(cache.join(HELLO)).unwrap(),
+        fixture_bytes(HELLO)
+    );
+    assert_eq!(server.requests_for(HELLO).len(), 2);
+    // Corrupt every time: one line naming the URL, nothing in the cache.
+    server.clear_faults();
+    server.fault(HELLO, Fault::Corrupt, None);
+    let cache = t.path().join("always");
+    let e = refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache)
+        .unwrap_err()
+        .to_string();
+    let url = format!("{}/source/{HELLO}", server.base);
+    assert!(
+        e.starts_with(&format!(
+            "{url}: checksum mismatch: primary.xml says sha256 "
+        )),
+        "{e}"
+    );
+    assert!(
+        e.ends_with("(downloaded twice)") && !e.contains('\n'),
+        "{e}"
+    );
+    assert_eq!(files_in(&cache), Vec::<String>::new());
+}
+
+#[test]
+fn a_damaged_srpm_in_a_local_repo_is_refused_and_not_cached() {
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("source");
+    std::fs::create_dir_all(src.join("repodata")).unwrap();
+    for e in std::fs::read_dir(repos_dir().join("source/repodata")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), src.join("repodata").join(e.file_name())).unwrap();
+    }
+    let mut bytes = fixture_bytes(HELLO);
+    bytes.truncate(3000);
+    std::fs::write(src.join(HELLO), bytes).unwrap();
+    let repo = source_repo(&src.display().to_string());
+    let cache = t.path().join("cache");
+    let e = refresh_cache(&[repo], &["hello".into()], &cache)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!(
+            "{}: checksum mismatch: primary.xml says sha256 ",
+            src.join(HELLO).display()
+        )),
+        "{e}"
+    );
+    assert_eq!(files_in(&cache), Vec::<String>::new());
+}
+
+#[test]
+fn a_bad_cached_srpm_is_replaced_whatever_the_checksum_type() {
+    fast();
+    let server = Server::start(repos_dir());
+    let path = repos_dir().join("source").join(HELLO);
+    let t = tempfile::tempdir().unwrap();
+    for algo in ["sha1", "sha512", "md5", "none"] {
+        let mut repo = source_repo(&format!("{}/source/", server.base));
+        let hello = repo
+            .packages
+            .iter_mut()
+            .find(|p| p.name == "hello")
+            .unwrap();
+        hello.checksum = (algo != "none").then(|| file_digest(&path, algo).unwrap());
+        let cache = t.path().join(algo);
+        std::fs::create_dir_all(&cache).unwrap();
+        // A bad download of an earlier run (an HTML error page).
+        std::fs::write(cache.join(HELLO), b"<html>502 Bad Gateway</html>").unwrap();
+        server.clear_log();
+        for _ in 0..2 {
+            refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
+            assert_eq!(
+                std::fs::read(cache.join(HELLO)).unwrap(),
+                fixture_bytes(HELLO),
+                "{algo}"
+            );
+        }
+        // Fetched by the first run only: the good copy is then kept.
+        assert_eq!(server.requests_for(HELLO).len(), 1, "{algo}");
+    }
+}
+
+/// The mode bits of a file.
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn downloads_are_readable_by_others() {
+    fast();
+    let server = Server::start(repos_dir());
+    let t = tempfile::tempdir().unwrap();
+    // What the umask leaves of 0644 (an ordinary file is 0666 less the umask).
+    std::fs::write(t.path().join("probe"), b"").unwrap();
+    let want = mode(&t.path().join("probe")) & 0o644;
+    let base = format!("{}/source/", server.base);
+    let meta = t.path().join("meta");
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta.clone()),
+    };
+    let repo = load_repo(&RepoSpec::new("src", &base), &opts).unwrap();
+    let cache = t.path().join("cache");
+    refresh_cache(&[repo], &["hello".into()], &cache).unwrap();
+    let mut files = vec![cache.join(HELLO)];
+    for d in std::fs::read_dir(&meta).unwrap() {
+        let d = d.unwrap().path();
+        if d.is_dir() {
+            files.extend(std::fs::read_dir(&d).unwrap().map(|e| e.unwrap().path()));
+        }
+    }
+    assert!(files.len() >= 3, "{files:?}");
+    for f in files.iter().filter(|f| f.is_file()) {
+        assert_eq!(mode(f), want, "{}", f.display());
+    }
+}
+
+#[test]
+fn an_srpm_a_mirror_lacks_comes_from_the_next() {
+    fast();
+    // Two mirrors of the fixture source repo.
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("www");
+    std::fs::create_dir_all(&root).unwrap();
+    for m in ["a", "b"] {
+        std::os::unix::fs::symlink(repos_dir().join("source"), root.join(m)).unwrap();
+    }
+    let server = Server::start(root);
+    server.fault(&format!("/a/{HELLO}"), Fault::Status(404), None);
+    let mut spec = RepoSpec::new("src", &format!("{}/a/", server.base));
+    spec.extra_baseurls = vec![format!("{}/b/", server.base)];
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(t.path().join("meta")),
+    };
+    let repo = load_repo(&spec, &opts).unwrap();
+    // Mirror a answered for the metadata.
+    assert_eq!(repo.spec.baseurl, format!("{}/a/", server.base));
+    let cache = t.path().join("cache");
+    refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
+    assert_eq!(
+        std::fs::read(cache.join(HELLO)).unwrap(),
+        fixture_bytes(HELLO)
+    );
+    // Mirror a is left after one 404, b delivers.
+    assert_eq!(server.requests_for(&format!("/a/{HELLO}")).len(), 1);
+    assert_eq!(server.requests_for(&format!("/b/{HELLO}")).len(), 1);
+    // No mirror has it: one line naming the first URL and the last problem.
+    server.fault(&format!("/b/{HELLO}"), Fault::Status(404), None);
+    let cache = t.path().join("cache2");
+    let e = refresh_cache(&[repo], &["hello".into()], &cache)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{b}/a/{HELLO}: none of 2 mirrors could deliver it; the last said: {b}/b/{HELLO}: HTTP 404",
+            b = server.base
+        )
+    );
+    assert_eq!(files_in(&cache), Vec::<String>::new());
+}
+
+#[test]
+fn old_temp_files_of_killed_runs_are_removed() {
+    fast();
+    let server = Server::start(repos_dir());
+    let repo = source_repo(&format!("{}/source/", server.base));
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    let leftovers = [".tmpAb3xYz", ".tmp-Ab3xYz"];
+    // A concurrent run's download (fresh), and files that are not ours.
+    let kept = [".tmpNew123", ".tmpnot-ours.txt", "README"];
+    for (name, old) in leftovers
+        .iter()
+        .map(|n| (n, true))
+        .chain(kept.iter().map(|n| (n, false)))
+    {
+        let f = std::fs::File::create(cache.join(name)).unwrap();
+        if old || name.ends_with(".txt") || *name == "README" {
+            f.set_modified(two_hours_ago).unwrap();
+        }
+    }
+    refresh_cache(&[repo], &["hello".into()], &cache).unwrap();
+    let mut want: Vec<String> = kept.iter().map(|s| s.to_string()).collect();
+    want.push(HELLO.into());
+    want.sort();
+    assert_eq!(files_in(&cache), want);
+    // The HTTP metadata cache: swept when repomd.xml is downloaded into it.
+    let meta = t.path().join("meta");
+    let dir = meta.join(format!(
+        "{}_source",
+        server.base.replace("http://", "").replace(':', "_")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = std::fs::File::create(dir.join(leftovers[0])).unwrap();
+    f.set_modified(two_hours_ago).unwrap();
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta),
+    };
+    load_repo(
+        &RepoSpec::new("src", &format!("{}/source/", server.base)),
+        &opts,
+    )
+    .unwrap();
+    let left = files_in(&dir);
+    assert!(left.contains(&"repomd.xml".to_string()), "{left:?}");
+    assert!(!left.iter().any(|f| f.starts_with(".tmp")), "{left:?}");
+}
+
+#[test]
+fn a_cached_metadata_file_damaged_on_disk_is_downloaded_again() {
+    fast();
+    let server = Server::start(repos_dir());
+    let t = tempfile::tempdir().unwrap();
+    let meta = t.path().join("meta");
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta.clone()),
+    };
+    let spec = RepoSpec::new("src", &format!("{}/source/", server.base));
+    let clean = load_repo(&spec, &opts).unwrap().packages.len();
+    let dir = std::fs::read_dir(&meta)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|d| d.join("repomd.xml").is_file())
+        .unwrap();
+    let primary = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("primary.xml.gz"))
+        .unwrap();
+    let good = std::fs::read(&primary).unwrap();
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x20;
+    // Cut short (a crash before its blocks reached the disk), emptied, a flipped bit.
+    let damage: [Vec<u8>; 3] = [good[..good.len() / 3].to_vec(), Vec::new(), flipped];
+    for (i, bytes) in damage.iter().enumerate() {
+        std::fs::write(&primary, bytes).unwrap();
+        server.clear_log();
+        let r = load_repo(&spec, &opts).unwrap_or_else(|e| panic!("damage {i}: {e}"));
+        assert_eq!(r.packages.len(), clean, "damage {i}");
+        assert_eq!(server.requests_for("primary.xml.gz").len(), 1, "damage {i}");
+        assert_eq!(std::fs::read(&primary).unwrap(), good, "damage {i}");
+    }
+    // An intact copy is used as it is.
+    server.clear_log();
+    load_repo(&spec, &opts).unwrap();
+    assert!(server.requests_for("primary.xml.gz").is_empty());
+}
