@@ -5,9 +5,10 @@
 //! What a spec's Lua gets: the base library (no `dofile`/`loadfile`;
 //! `load` takes text only, never bytecode), `string`, `table`, `math`,
 //! `utf8`, `coroutine`; `os` with `clock`, `date`, `difftime`, `time`,
-//! `getenv` only (and a `setlocale` that changes nothing); `io` with `open`/`lines` that read the spec's own source
-//! files (nothing else, no writing); `posix` with `getenv` and `access`;
-//! `require` of Lua modules from the configured lua directories only (no C
+//! `getenv` only (and a `setlocale` that changes nothing); `io` reading the
+//! spec's own source files (nothing else, no writing) and running
+//! `io.popen` in the `%(...)` sandbox (`luaio`); `posix` with `getenv`,
+//! `access`, `stat` and `uname` (`luaposix`); `require` of Lua modules from the configured lua directories only (no C
 //! modules); `print` appending to the expansion; and rpm's API:
 //! `rpm.expand`, `rpm.define`, `rpm.undefine`, `rpm.isdefined`, `rpm.load`
 //! (source files), `rpm.vercmp`, `rpm.ver`, `rpm.b64encode`/`b64decode`,
@@ -67,11 +68,11 @@ pub(super) fn exclude_time(eng: &mut Engine, by: Duration) {
 /// while Rust runs Lua on behalf of an engine, null otherwise. (rpm's Lua
 /// reaches its global macro context the same way.)
 #[derive(Clone, Default)]
-struct EngineSlot(Rc<Cell<*mut ()>>);
+pub(super) struct EngineSlot(Rc<Cell<*mut ()>>);
 
 impl EngineSlot {
     /// The engine Lua is running for.
-    fn get<'a>(&self) -> mlua::Result<&'a mut Engine<'a>> {
+    pub(super) fn get<'a>(&self) -> mlua::Result<&'a mut Engine<'a>> {
         let p = self.0.get();
         if p.is_null() {
             return Err(mlua::Error::runtime(
@@ -90,8 +91,8 @@ impl EngineSlot {
     }
 }
 
-/// Lua glue written in Lua: the `macros` table, `rpm.ver` objects and the
-/// read-only file objects of `io.open`/`rpm.open`.
+/// Lua glue written in Lua: the `macros` table and `rpm.ver` objects (the
+/// `io` library is `luaio`'s).
 const GLUE: &str = r#"
 local host = ...
 local rawexpand, isdefined = rpm.expand, rpm.isdefined
@@ -133,60 +134,6 @@ rpm.ver = function(...)
   if v == nil then return nil end
   return setmetatable({_e = e, _v = v, _r = r}, vermt)
 end
-local function strfile(data)
-  local pos = 1
-  local f = {}
-  local function one(fmt)
-    if type(fmt) == "number" then
-      if pos > #data then return nil end
-      local s = data:sub(pos, pos + fmt - 1); pos = pos + fmt; return s
-    end
-    fmt = tostring(fmt or "l"):gsub("^%*", "")
-    local c = fmt:sub(1, 1)
-    if c == "a" then local s = data:sub(pos); pos = #data + 1; return s end
-    if c == "n" then
-      local s, e = data:find("^%s*[-+]?%d+%.?%d*[eE]?[-+]?%d*", pos)
-      if not s then return nil end
-      pos = e + 1; return tonumber(data:sub(s, e))
-    end
-    if pos > #data then return nil end
-    local e = data:find("\n", pos, true)
-    local s
-    if e then s = data:sub(pos, c == "L" and e or e - 1); pos = e + 1
-    else s = data:sub(pos); pos = #data + 1 end
-    return s
-  end
-  function f:read(...)
-    local n = select('#', ...)
-    if n == 0 then return one("l") end
-    local out = {}
-    for i = 1, n do out[i] = one((select(i, ...))) end
-    return table.unpack(out, 1, n)
-  end
-  function f:lines(fmt) return function() return one(fmt or "l") end end
-  function f:close() return true end
-  function f:seek() return pos - 1 end
-  f.write = function() return nil, "read-only" end
-  return f
-end
-local function openro(path, mode)
-  mode = mode or "r"
-  if mode:find("[wa+]") then return nil, tostring(path) .. ": Permission denied", 13 end
-  local data = host.readfile(tostring(path))
-  if data == nil then return nil, tostring(path) .. ": No such file or directory", 2 end
-  return strfile(data)
-end
-io = {
-  open = openro,
-  lines = function(path, ...)
-    local f, err = openro(path)
-    if not f then error(err, 2) end
-    return f:lines(...)
-  end,
-  write = function() return io end,
-  read = function() return nil end,
-}
-rpm.open = openro
 "#;
 
 impl LuaState {
@@ -386,19 +333,7 @@ impl LuaState {
             rpm.set(name, lua.create_function(|_, _: MultiValue| Ok(()))?)?;
         }
         g.set("rpm", rpm)?;
-        let posix = lua.create_table()?;
-        posix.set(
-            "getenv",
-            lua.create_function(|_, k: String| Ok(std::env::var(k).ok()))?,
-        )?;
-        let slot = engine.clone();
-        posix.set(
-            "access",
-            lua.create_function(move |_, (s, _mode): (String, Option<String>)| {
-                Ok(slot.get()?.host.file_exists(&s).then_some(0))
-            })?,
-        )?;
-        g.set("posix", posix)?;
+        super::luaposix::install(&lua, engine.clone())?;
 
         let host = lua.create_table()?;
         host.set(
@@ -494,7 +429,8 @@ impl LuaState {
         })?;
         searchers.set(2, searcher)?;
         lua.set_named_registry_value("rpm_host", host.clone())?;
-        super::luamod::compile(&lua, "=rpm-glue", GLUE.as_bytes())?.call::<()>(host)?;
+        super::luamod::compile(&lua, "=rpm-glue", GLUE.as_bytes())?.call::<()>(host.clone())?;
+        super::luaio::install(&lua, &host, engine.clone())?;
 
         let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
         let d2 = deadline.clone();
