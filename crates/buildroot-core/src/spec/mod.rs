@@ -406,6 +406,8 @@ impl SourceFiles for SrpmSources {
 
 /// What an evaluation reaches outside itself.
 pub(crate) struct Host<'a> {
+    /// The target arch (Lua's `posix.uname('%m')` is its builder's machine).
+    pub arch: &'a str,
     pub lua_dirs: &'a [PathBuf],
     pub shell: &'a shell::Shell,
     pub sources: &'a dyn SourceFiles,
@@ -504,6 +506,7 @@ fn evaluate_on(
     sources: &dyn SourceFiles,
 ) -> (Result<SpecEval>, Stands) {
     let host = Host {
+        arch: &ctx.arch,
         lua_dirs: &ctx.lua_dirs,
         shell: ctx.shell(),
         sources,
