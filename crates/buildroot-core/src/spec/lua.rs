@@ -289,14 +289,16 @@ impl LuaState {
         rpm.set(
             "b64encode",
             lua.create_function(|lua, s: mlua::String| {
-                lua.create_string(b64encode(&s.as_bytes()))
+                lua.create_string(super::base64::encode(&s.as_bytes()))
             })?,
         )?;
         rpm.set(
             "b64decode",
-            lua.create_function(|lua, s: mlua::String| match b64decode(&s.as_bytes()) {
-                Some(d) => Ok(LV::String(lua.create_string(d)?)),
-                None => Ok(LV::Nil),
+            lua.create_function(|lua, s: mlua::String| {
+                match super::base64::decode(&s.as_bytes()) {
+                    Some(d) => Ok(LV::String(lua.create_string(d)?)),
+                    None => Ok(LV::Nil),
+                }
             })?,
         )?;
         rpm.set(
@@ -401,33 +403,7 @@ impl LuaState {
         )?;
         // require: modules of the lua directories only, compiled once per
         // process (`luamod`), in place of Lua's file searcher.
-        let slot = engine.clone();
-        let next_suffix = lua.create_function(move |_, (var, last): (String, i64)| {
-            Ok(super::luamod::next_suffix(&slot.get()?.table, &var, last))
-        })?;
-        let dirs = lua_dirs.to_vec();
-        let searcher = lua.create_function(move |lua, name: String| {
-            let Some(path) = super::luamod::find_module(&dirs, &name) else {
-                return Ok((
-                    LV::String(lua.create_string(format!(
-                        "\n\tno file for '{name}' in the lua directories"
-                    ))?),
-                    LV::Nil,
-                ));
-            };
-            let text = std::fs::read(&path).map_err(|e| {
-                mlua::Error::runtime(format!(
-                    "error loading module '{name}' from file '{}': {e}",
-                    path.display()
-                ))
-            })?;
-            let f = super::luamod::module_loader(lua, &path, &text, &next_suffix)?;
-            Ok((
-                LV::Function(f),
-                LV::String(lua.create_string(path.display().to_string())?),
-            ))
-        })?;
-        searchers.set(2, searcher)?;
+        searchers.set(2, super::luamod::searcher(&lua, lua_dirs, engine.clone())?)?;
         lua.set_named_registry_value("rpm_host", host.clone())?;
         super::luamod::compile(&lua, "=rpm-glue", GLUE.as_bytes())?.call::<()>(host.clone())?;
         super::luaio::install(&lua, &host, engine.clone())?;
@@ -640,60 +616,5 @@ pub(super) fn add_source(eng: &mut Engine, patch: bool, num: u32, path: &str) {
             LV::Nil => t.push(path),
             v => t.push(v),
         };
-    }
-}
-
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn b64encode(d: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(d.len() * 4 / 3 + 4);
-    for c in d.chunks(3) {
-        let v = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for k in 0..4 {
-            if k <= c.len() {
-                out.push(B64[((v >> (18 - 6 * k)) & 63) as usize]);
-            } else {
-                out.push(b'=');
-            }
-        }
-    }
-    out
-}
-
-fn b64decode(s: &[u8]) -> Option<Vec<u8>> {
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for &c in s {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' | b'\n' | b'\r' | b' ' | b'\t' => continue,
-            _ => return None,
-        };
-        bits = (bits << 6) | u32::from(v);
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-        }
-    }
-    Some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_round_trip() {
-        assert_eq!(b64encode(b"hello"), b"aGVsbG8=");
-        assert_eq!(b64decode(b"aGVsbG8=").unwrap(), b"hello");
-        assert!(b64decode(b"a?").is_none());
     }
 }

@@ -15,6 +15,7 @@
 //! exceeds our limits ends in [`SpecEval::problems`], never guessed.
 
 mod args;
+mod base64;
 mod defaults;
 mod define;
 mod expand;
