@@ -142,6 +142,10 @@ const SNIPPETS: &[(&str, &str, &str)] = &[
     ("autopatch sees the patches", "Patch1: a.patch\nBuildRequires: x\n%description\nd\n%prep\n%autosetup -p1", "x86_64"),
     ("lua sources table", "Source0: x.tar\nBuildRequires: %{lua: print(#sources)}n", "x86_64"),
     ("lua calls a parametric macro", "%define pm() <%1>\nBuildRequires: %{lua: print(macros.pm({'q'}))}", "x86_64"),
+    ("lua io.popen", "BuildRequires: %{lua: local f = io.popen('echo popened; echo two') print(f:read('*l')) f:close()}", "x86_64"),
+    ("lua io.read of the empty standard input", "BuildRequires: r-%{lua: print(io.read())}", "x86_64"),
+    ("lua posix.stat of a missing file", "BuildRequires: s-%{lua: print(posix.stat('/nonexistent') == nil and 'missing' or 'found')}", "x86_64"),
+    ("lua posix.uname release in an if", "%if %{lua: print(rpm.vercmp(posix.uname('%r'), '3.0'))} >= 0\nBuildRequires: newkernel\n%endif", "s390x"),
     ("lua pcall keeps going", "BuildRequires: %{lua: local ok = pcall(error, 'x') print(ok and 'no' or 'caught')}", "x86_64"),
 ];
 

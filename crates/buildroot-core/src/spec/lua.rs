@@ -5,9 +5,10 @@
 //! What a spec's Lua gets: the base library (no `dofile`/`loadfile`;
 //! `load` takes text only, never bytecode), `string`, `table`, `math`,
 //! `utf8`, `coroutine`; `os` with `clock`, `date`, `difftime`, `time`,
-//! `getenv` only (and a `setlocale` that changes nothing); `io` with `open`/`lines` that read the spec's own source
-//! files (nothing else, no writing); `posix` with `getenv` and `access`;
-//! `require` of Lua modules from the configured lua directories only (no C
+//! `getenv` only (and a `setlocale` that changes nothing); `io` reading the
+//! spec's own source files (nothing else, no writing) and running
+//! `io.popen` in the `%(...)` sandbox (`luaio`); `posix` with `getenv`,
+//! `access`, `stat` and `uname` (`luaposix`); `require` of Lua modules from the configured lua directories only (no C
 //! modules); `print` appending to the expansion; and rpm's API:
 //! `rpm.expand`, `rpm.define`, `rpm.undefine`, `rpm.isdefined`, `rpm.load`
 //! (source files), `rpm.vercmp`, `rpm.ver`, `rpm.b64encode`/`b64decode`,
@@ -67,11 +68,11 @@ pub(super) fn exclude_time(eng: &mut Engine, by: Duration) {
 /// while Rust runs Lua on behalf of an engine, null otherwise. (rpm's Lua
 /// reaches its global macro context the same way.)
 #[derive(Clone, Default)]
-struct EngineSlot(Rc<Cell<*mut ()>>);
+pub(super) struct EngineSlot(Rc<Cell<*mut ()>>);
 
 impl EngineSlot {
     /// The engine Lua is running for.
-    fn get<'a>(&self) -> mlua::Result<&'a mut Engine<'a>> {
+    pub(super) fn get<'a>(&self) -> mlua::Result<&'a mut Engine<'a>> {
         let p = self.0.get();
         if p.is_null() {
             return Err(mlua::Error::runtime(
@@ -90,8 +91,8 @@ impl EngineSlot {
     }
 }
 
-/// Lua glue written in Lua: the `macros` table, `rpm.ver` objects and the
-/// read-only file objects of `io.open`/`rpm.open`.
+/// Lua glue written in Lua: the `macros` table and `rpm.ver` objects (the
+/// `io` library is `luaio`'s).
 const GLUE: &str = r#"
 local host = ...
 local rawexpand, isdefined = rpm.expand, rpm.isdefined
@@ -133,60 +134,6 @@ rpm.ver = function(...)
   if v == nil then return nil end
   return setmetatable({_e = e, _v = v, _r = r}, vermt)
 end
-local function strfile(data)
-  local pos = 1
-  local f = {}
-  local function one(fmt)
-    if type(fmt) == "number" then
-      if pos > #data then return nil end
-      local s = data:sub(pos, pos + fmt - 1); pos = pos + fmt; return s
-    end
-    fmt = tostring(fmt or "l"):gsub("^%*", "")
-    local c = fmt:sub(1, 1)
-    if c == "a" then local s = data:sub(pos); pos = #data + 1; return s end
-    if c == "n" then
-      local s, e = data:find("^%s*[-+]?%d+%.?%d*[eE]?[-+]?%d*", pos)
-      if not s then return nil end
-      pos = e + 1; return tonumber(data:sub(s, e))
-    end
-    if pos > #data then return nil end
-    local e = data:find("\n", pos, true)
-    local s
-    if e then s = data:sub(pos, c == "L" and e or e - 1); pos = e + 1
-    else s = data:sub(pos); pos = #data + 1 end
-    return s
-  end
-  function f:read(...)
-    local n = select('#', ...)
-    if n == 0 then return one("l") end
-    local out = {}
-    for i = 1, n do out[i] = one((select(i, ...))) end
-    return table.unpack(out, 1, n)
-  end
-  function f:lines(fmt) return function() return one(fmt or "l") end end
-  function f:close() return true end
-  function f:seek() return pos - 1 end
-  f.write = function() return nil, "read-only" end
-  return f
-end
-local function openro(path, mode)
-  mode = mode or "r"
-  if mode:find("[wa+]") then return nil, tostring(path) .. ": Permission denied", 13 end
-  local data = host.readfile(tostring(path))
-  if data == nil then return nil, tostring(path) .. ": No such file or directory", 2 end
-  return strfile(data)
-end
-io = {
-  open = openro,
-  lines = function(path, ...)
-    local f, err = openro(path)
-    if not f then error(err, 2) end
-    return f:lines(...)
-  end,
-  write = function() return io end,
-  read = function() return nil end,
-}
-rpm.open = openro
 "#;
 
 impl LuaState {
@@ -342,14 +289,16 @@ impl LuaState {
         rpm.set(
             "b64encode",
             lua.create_function(|lua, s: mlua::String| {
-                lua.create_string(b64encode(&s.as_bytes()))
+                lua.create_string(super::base64::encode(&s.as_bytes()))
             })?,
         )?;
         rpm.set(
             "b64decode",
-            lua.create_function(|lua, s: mlua::String| match b64decode(&s.as_bytes()) {
-                Some(d) => Ok(LV::String(lua.create_string(d)?)),
-                None => Ok(LV::Nil),
+            lua.create_function(|lua, s: mlua::String| {
+                match super::base64::decode(&s.as_bytes()) {
+                    Some(d) => Ok(LV::String(lua.create_string(d)?)),
+                    None => Ok(LV::Nil),
+                }
             })?,
         )?;
         rpm.set(
@@ -386,19 +335,7 @@ impl LuaState {
             rpm.set(name, lua.create_function(|_, _: MultiValue| Ok(()))?)?;
         }
         g.set("rpm", rpm)?;
-        let posix = lua.create_table()?;
-        posix.set(
-            "getenv",
-            lua.create_function(|_, k: String| Ok(std::env::var(k).ok()))?,
-        )?;
-        let slot = engine.clone();
-        posix.set(
-            "access",
-            lua.create_function(move |_, (s, _mode): (String, Option<String>)| {
-                Ok(slot.get()?.host.file_exists(&s).then_some(0))
-            })?,
-        )?;
-        g.set("posix", posix)?;
+        super::luaposix::install(&lua, engine.clone())?;
 
         let host = lua.create_table()?;
         host.set(
@@ -466,35 +403,10 @@ impl LuaState {
         )?;
         // require: modules of the lua directories only, compiled once per
         // process (`luamod`), in place of Lua's file searcher.
-        let slot = engine.clone();
-        let next_suffix = lua.create_function(move |_, (var, last): (String, i64)| {
-            Ok(super::luamod::next_suffix(&slot.get()?.table, &var, last))
-        })?;
-        let dirs = lua_dirs.to_vec();
-        let searcher = lua.create_function(move |lua, name: String| {
-            let Some(path) = super::luamod::find_module(&dirs, &name) else {
-                return Ok((
-                    LV::String(lua.create_string(format!(
-                        "\n\tno file for '{name}' in the lua directories"
-                    ))?),
-                    LV::Nil,
-                ));
-            };
-            let text = std::fs::read(&path).map_err(|e| {
-                mlua::Error::runtime(format!(
-                    "error loading module '{name}' from file '{}': {e}",
-                    path.display()
-                ))
-            })?;
-            let f = super::luamod::module_loader(lua, &path, &text, &next_suffix)?;
-            Ok((
-                LV::Function(f),
-                LV::String(lua.create_string(path.display().to_string())?),
-            ))
-        })?;
-        searchers.set(2, searcher)?;
+        searchers.set(2, super::luamod::searcher(&lua, lua_dirs, engine.clone())?)?;
         lua.set_named_registry_value("rpm_host", host.clone())?;
-        super::luamod::compile(&lua, "=rpm-glue", GLUE.as_bytes())?.call::<()>(host)?;
+        super::luamod::compile(&lua, "=rpm-glue", GLUE.as_bytes())?.call::<()>(host.clone())?;
+        super::luaio::install(&lua, &host, engine.clone())?;
 
         let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
         let d2 = deadline.clone();
@@ -704,60 +616,5 @@ pub(super) fn add_source(eng: &mut Engine, patch: bool, num: u32, path: &str) {
             LV::Nil => t.push(path),
             v => t.push(v),
         };
-    }
-}
-
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn b64encode(d: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(d.len() * 4 / 3 + 4);
-    for c in d.chunks(3) {
-        let v = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for k in 0..4 {
-            if k <= c.len() {
-                out.push(B64[((v >> (18 - 6 * k)) & 63) as usize]);
-            } else {
-                out.push(b'=');
-            }
-        }
-    }
-    out
-}
-
-fn b64decode(s: &[u8]) -> Option<Vec<u8>> {
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for &c in s {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' | b'\n' | b'\r' | b' ' | b'\t' => continue,
-            _ => return None,
-        };
-        bits = (bits << 6) | u32::from(v);
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-        }
-    }
-    Some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_round_trip() {
-        assert_eq!(b64encode(b"hello"), b"aGVsbG8=");
-        assert_eq!(b64decode(b"aGVsbG8=").unwrap(), b"hello");
-        assert!(b64decode(b"a?").is_none());
     }
 }

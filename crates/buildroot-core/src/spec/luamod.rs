@@ -24,7 +24,9 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use mlua::{ChunkMode, Function, Lua};
+use mlua::{ChunkMode, Function, Lua, Value as LV};
+
+use super::lua::EngineSlot;
 
 use super::table::Table;
 
@@ -133,6 +135,37 @@ fn match_blanks(text: &[u8], pat: &[u8]) -> Option<usize> {
         }
     }
     Some(i)
+}
+
+/// The `require` searcher of a state (in place of Lua's file searcher,
+/// `package.searchers[2]`): modules of `dirs` only, through [`module_loader`],
+/// the rewritten ones given [`next_suffix`] over `engine`'s macro table.
+pub(super) fn searcher(lua: &Lua, dirs: &[PathBuf], engine: EngineSlot) -> mlua::Result<Function> {
+    let next_suffix = lua.create_function(move |_, (var, last): (String, i64)| {
+        Ok(next_suffix(&engine.get()?.table, &var, last))
+    })?;
+    let dirs = dirs.to_vec();
+    lua.create_function(move |lua, name: String| {
+        let Some(path) = find_module(&dirs, &name) else {
+            return Ok((
+                LV::String(
+                    lua.create_string(format!("\n\tno file for '{name}' in the lua directories"))?,
+                ),
+                LV::Nil,
+            ));
+        };
+        let text = std::fs::read(&path).map_err(|e| {
+            mlua::Error::runtime(format!(
+                "error loading module '{name}' from file '{}': {e}",
+                path.display()
+            ))
+        })?;
+        let f = module_loader(lua, &path, &text, &next_suffix)?;
+        Ok((
+            LV::Function(f),
+            LV::String(lua.create_string(path.display().to_string())?),
+        ))
+    })
 }
 
 /// The file module `name` comes from: `DIR/a/b.lua` for `a.b`, in the first

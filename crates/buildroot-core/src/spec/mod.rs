@@ -1,7 +1,8 @@
 //! Evaluating a spec per target arch as rpm 4.18 parses it (`rpmspec -q
 //! --buildrequires --target ARCH`): rpm's line reader and conditionals
 //! (`reader`), its macro engine (`expand`, `table`, `define`, `args`,
-//! `expr`), embedded Lua (`lua`), sandboxed `%(...)` (`shell`) and its
+//! `expr`), embedded Lua (`lua`; its `io` and `posix` in `luaio` and
+//! `luaposix`, `require` in `luamod`), sandboxed `%(...)` (`shell`) and its
 //! preamble parser (`parse`). An SRPM's header holds the BuildRequires of
 //! the arch that built it; this recomputes them for any arch.
 //!
@@ -15,12 +16,15 @@
 //! exceeds our limits ends in [`SpecEval::problems`], never guessed.
 
 mod args;
+mod base64;
 mod defaults;
 mod define;
 mod expand;
 mod expr;
 mod lua;
+mod luaio;
 mod luamod;
+mod luaposix;
 mod parse;
 mod reader;
 mod shell;
@@ -404,6 +408,8 @@ impl SourceFiles for SrpmSources {
 
 /// What an evaluation reaches outside itself.
 pub(crate) struct Host<'a> {
+    /// The target arch (Lua's `posix.uname('%m')` is its builder's machine).
+    pub arch: &'a str,
     pub lua_dirs: &'a [PathBuf],
     pub shell: &'a shell::Shell,
     pub sources: &'a dyn SourceFiles,
@@ -502,6 +508,7 @@ fn evaluate_on(
     sources: &dyn SourceFiles,
 ) -> (Result<SpecEval>, Stands) {
     let host = Host {
+        arch: &ctx.arch,
         lua_dirs: &ctx.lua_dirs,
         shell: ctx.shell(),
         sources,

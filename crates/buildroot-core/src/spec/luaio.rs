@@ -1,0 +1,326 @@
+//! The `io` library of the spec evaluator's Lua: what rpm's Lua has of
+//! Lua 5.4's liolib.c (`luaL_openlibs` in rpm's `rpmluaNew`), answered from
+//! the spec's own files and the `%(...)` sandbox instead of the machine.
+//!
+//! - `io.open` (liolib's `io_open`) and `rpm.open` read the spec's source
+//!   files (`Host::read_file`); modes that write get `nil, "PATH:
+//!   Permission denied", 13`, as a read-only file system would answer.
+//! - `io.input`, `io.read`, `io.lines` (`g_iofile`, `io_read`, `io_lines`):
+//!   the default input file. It starts as an empty standard input (what
+//!   `rpmspec </dev/null` reads); `io.input(NAME)` opens a source file as
+//!   the default input, `io.lines()` reads it without closing it.
+//! - `io.popen(CMD)` (`io_popen`, which runs `/bin/sh -c CMD`): the command
+//!   runs as `%(...)` does, in the same sandbox, with the same policy,
+//!   limits and cache (`shell::Shell::run`); its output is then read like a
+//!   file. Without a sandbox (and without `--trust-specs`) it raises an
+//!   error, so the spec gets a problem instead of a guessed answer. `close`
+//!   answers `true, "exit", 0` (the sandbox does not report the exit
+//!   status). Write mode is refused with an error: no rpm spec uses it.
+//! - `io.write`, `io.stdout`, `io.stderr`: rpm writes those to its own
+//!   standard output, never into the expansion; here they are discarded.
+//! - `io.type`, `io.close`, and files' `read`, `lines`, `seek`, `close`
+//!   (liolib's `f_*` methods) as Lua's, over the text in memory.
+
+use std::time::Instant;
+
+use mlua::{Lua, Table};
+
+use super::lua::{exclude_time, EngineSlot};
+
+/// The library, in Lua: run once per state with the host table (which has
+/// `readfile` and, set by [`install`], `popen`); it sets `io` and `rpm.open`.
+const IO: &str = r#"
+local host = ...
+local filemt = {__name = "FILE*"}
+local methods = {}
+filemt.__index = methods
+filemt.__tostring = function(f)
+  if f._closed then return "file (closed)" end
+  return string.format("file (%p)", f)
+end
+-- Lua's `tofile`: a file that is still open.
+local function tofile(f, fname)
+  if getmetatable(f) ~= filemt then
+    error("bad argument #1 to '" .. fname .. "' (FILE* expected, got " .. type(f) .. ")", 3)
+  end
+  if f._closed then error("attempt to use a closed file", 3) end
+  return f
+end
+local function newfile(data, popen)
+  return setmetatable({_data = data, _pos = 1, _popen = popen}, filemt)
+end
+-- liolib's `g_read` for one format: nil when it cannot read.
+local function readone(f, fmt)
+  local data, pos = f._data, f._pos
+  if type(fmt) == "number" then
+    if pos > #data and fmt >= 0 then return nil end
+    local s = data:sub(pos, pos + fmt - 1); f._pos = pos + #s; return s
+  end
+  fmt = tostring(fmt):gsub("^%*", "")
+  local c = fmt:sub(1, 1)
+  if c == "a" then f._pos = #data + 1; return data:sub(pos) end
+  if c == "n" then
+    local s, e = data:find("^%s*[-+]?%d+%.?%d*[eE]?[-+]?%d*", pos)
+    if not s then return nil end
+    f._pos = e + 1; return tonumber(data:sub(s, e))
+  end
+  if c ~= "l" and c ~= "L" then error("bad argument #1 to 'read' (invalid format)", 3) end
+  if pos > #data then return nil end
+  local e = data:find("\n", pos, true)
+  local s
+  if e then s = data:sub(pos, c == "L" and e or e - 1); f._pos = e + 1
+  else s = data:sub(pos); f._pos = #data + 1 end
+  return s
+end
+-- Reads stop at the first format that fails (liolib's `g_read`).
+local function readall(f, ...)
+  local n = select('#', ...)
+  if n == 0 then return readone(f, "l") end
+  local out = {}
+  for i = 1, n do
+    out[i] = readone(f, (select(i, ...)))
+    if out[i] == nil then return table.unpack(out, 1, i) end
+  end
+  return table.unpack(out, 1, n)
+end
+function methods.read(f, ...) return readall(tofile(f, "read"), ...) end
+function methods.lines(f, ...)
+  tofile(f, "lines")
+  local fmts = table.pack(...)
+  return function() return readall(tofile(f, "lines"), table.unpack(fmts, 1, fmts.n)) end
+end
+function methods.close(f)
+  tofile(f, "close")
+  f._closed = true
+  if f._popen then return true, "exit", 0 end
+  return true
+end
+function methods.seek(f, whence, off)
+  tofile(f, "seek")
+  whence, off = whence or "cur", off or 0
+  local base = ({set = 0, cur = f._pos - 1, ["end"] = #f._data})[whence]
+  if not base then error("bad argument #1 to 'seek' (invalid option '" .. tostring(whence) .. "')", 2) end
+  if base + off < 0 then return nil, "Invalid argument", 22 end
+  f._pos = base + off + 1
+  return base + off
+end
+function methods.write(f) tofile(f, "write"); return nil, "Bad file descriptor", 9 end
+function methods.flush(f) tofile(f, "flush"); return f end
+function methods.setvbuf(f) tofile(f, "setvbuf"); return true end
+-- Standard output and error: rpm's own streams, never the expansion.
+local sinkmt = {__name = "FILE*", __tostring = function() return "file (stdout)" end}
+sinkmt.__index = {
+  write = function(f) return f end, flush = function(f) return f end,
+  close = function() return nil, "cannot close standard file" end,
+  setvbuf = function() return true end,
+}
+local stdout, stderr = setmetatable({}, sinkmt), setmetatable({}, sinkmt)
+local stdin = newfile("")
+local input = stdin
+local function checkmode(mode, fname)
+  if not tostring(mode):match("^[rwa]%+?b*$") then
+    error("bad argument #2 to '" .. fname .. "' (invalid mode)", 3)
+  end
+end
+local function open(path, mode)
+  mode = mode or "r"
+  checkmode(mode, "open")
+  path = tostring(path)
+  if mode:find("[wa+]") then return nil, path .. ": Permission denied", 13 end
+  local data = host.readfile(path)
+  if data == nil then return nil, path .. ": No such file or directory", 2 end
+  return newfile(data)
+end
+-- liolib's `opencheckfile`: open or raise.
+local function opencheck(path)
+  local f = open(path)
+  if not f then error("cannot open file '" .. tostring(path) .. "' (No such file or directory)", 3) end
+  return f
+end
+io = {
+  stdin = stdin, stdout = stdout, stderr = stderr,
+  open = open,
+  input = function(x)
+    if x ~= nil then
+      if type(x) == "string" or type(x) == "number" then input = opencheck(x)
+      else input = tofile(x, "input") end
+    end
+    return input
+  end,
+  read = function(...) return readall(tofile(input, "read"), ...) end,
+  lines = function(path, ...)
+    if path == nil then
+      local f = tofile(input, "lines")
+      return methods.lines(f, ...)
+    end
+    local f = opencheck(path)
+    local fmts = table.pack(...)
+    return function()
+      if f._closed then error("file is already closed", 2) end
+      local v = readall(f, table.unpack(fmts, 1, fmts.n))
+      if v == nil then f._closed = true end
+      return v
+    end
+  end,
+  close = function(f)
+    if f == nil then return nil, "cannot close standard file" end
+    if getmetatable(f) == sinkmt then return f:close() end
+    return methods.close(f)
+  end,
+  type = function(f)
+    local mt = getmetatable(f)
+    if mt == sinkmt then return "file" end
+    if mt ~= filemt then return nil end
+    return f._closed and "closed file" or "file"
+  end,
+  write = function() return stdout end,
+  output = function() return stdout end,
+  popen = function(cmd, mode)
+    mode = mode or "r"
+    if mode ~= "r" and mode ~= "w" then error("bad argument #2 to 'popen' (invalid mode)", 2) end
+    if mode == "w" then error("io.popen: write mode is not permitted when evaluating specs", 2) end
+    if type(cmd) ~= "string" and type(cmd) ~= "number" then
+      error("bad argument #1 to 'popen' (string expected, got " .. type(cmd) .. ")", 2)
+    end
+    return newfile(host.popen(tostring(cmd)), true)
+  end,
+}
+rpm.open = open
+"#;
+
+/// Adds `io` (and `rpm.open`) to `lua`; `host` is the glue's host table,
+/// `engine` the engine `io.popen` runs its command for.
+pub(super) fn install(lua: &Lua, host: &Table, engine: EngineSlot) -> mlua::Result<()> {
+    host.set(
+        "popen",
+        lua.create_function(move |lua, cmd: mlua::String| {
+            let eng = engine.get()?;
+            let started = Instant::now();
+            let res = eng.host.shell.run(&cmd.as_bytes());
+            // As for `%(...)` from Lua: the command has its own time limit.
+            exclude_time(eng, started.elapsed());
+            match res {
+                Ok(out) => lua.create_string(out),
+                Err(e) => {
+                    let shown: String = String::from_utf8_lossy(&cmd.as_bytes())
+                        .chars()
+                        .take(80)
+                        .collect();
+                    Err(mlua::Error::runtime(format!("io.popen({shown}): {e}")))
+                }
+            }
+        })?,
+    )?;
+    super::luamod::compile(lua, "=rpm-io", IO.as_bytes())?.call::<()>(host.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{evaluate, evaluate_with, sandbox_unavailable, SourceFiles, SpecContext};
+
+    const HEAD: &str = "Name: t\nVersion: 1\nRelease: 1\nSummary: t\nLicense: MIT\n";
+
+    struct Files(&'static [(&'static str, &'static str)]);
+
+    impl SourceFiles for Files {
+        fn read(&self, name: &str) -> Option<Vec<u8>> {
+            let hit = self.0.iter().find(|(n, _)| *n == name);
+            hit.map(|(_, d)| d.as_bytes().to_vec())
+        }
+    }
+
+    fn eval(body: &str, files: &Files) -> (Vec<String>, Vec<String>) {
+        let text = format!("{HEAD}{body}\n%description\nt\n");
+        let ev = evaluate_with(&text, &SpecContext::for_arch("x86_64"), files).unwrap();
+        let brs = ev.build_requires.iter().map(|d| d.to_string()).collect();
+        (brs, ev.problems)
+    }
+
+    /// /tmp/audit-spec/repro/ioinput: filesystem.spec's `io.input(sources[N])`
+    /// then `io.lines()`; rpmspec gives `bar-devel`, `foo-devel`.
+    #[test]
+    fn default_input_is_set_by_io_input() {
+        let files = Files(&[("brs.txt", "foo-devel\nbar-devel\n")]);
+        let (brs, problems) = eval(
+            "%global _sourcedir /tmp/audit-spec/repro/ioinput\nSource0: brs.txt\nBuildRequires: %{lua: io.input(sources[1]); for v in io.lines() do print(v .. \" \") end}",
+            &files,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(brs, ["foo-devel", "bar-devel"]);
+        // io.read reads the default input; io.lines() does not close it;
+        // a read stops at the first format that fails.
+        let (brs, problems) = eval(
+            "Source0: brs.txt\nBuildRequires: %{lua: local f = io.input(sources[1]) print(io.read() .. ' ') for v in io.lines() do end print(io.type(f) .. '-' .. tostring(io.read('l', 'l')))}",
+            &files,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(brs, ["foo-devel", "file-nil"]);
+        // Standard input is empty; a missing file raises Lua's error.
+        let (brs, _) = eval("BuildRequires: x%{lua: print(io.read())}", &files);
+        assert_eq!(brs, ["xnil"]);
+        let (_, problems) = eval("%{lua: io.input('missing.txt')}", &files);
+        assert!(
+            problems[0].contains("cannot open file 'missing.txt' (No such file or directory)"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn files_read_like_lua_files() {
+        let files = Files(&[("n.txt", "12 7\nab\ncd")]);
+        let (brs, problems) = eval(
+            "BuildRequires: %{lua: local f = io.open('n.txt') local a, b = f:read('n', 'n') local t = {a + b, tostring(f:read('L') == '\\n'), f:read(1), f:seek('cur'), (f:read('a'):gsub('\\n', '+')), tostring(f:read('a') == ''), tostring(f:read('l')), tostring(f:close()), io.type(f)} print(table.concat(t, '/'))}",
+            &files,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(brs.join(" "), "19/true/a/6/b+cd/true/nil/true/closed file");
+        let (_, problems) = eval(
+            "%{lua: local f = io.open('n.txt') f:close() f:read()}",
+            &files,
+        );
+        assert!(problems[0].contains("closed file"), "{problems:?}");
+    }
+
+    /// /tmp/audit-spec/repro/popen: `io.popen` in a `%build` line must not
+    /// make the spec undecided; rpmspec gives `gcc`.
+    #[test]
+    fn popen_runs_in_the_sandbox() {
+        let text = format!(
+            "{HEAD}BuildRequires: gcc\n%description\nt\n%build\necho %{{lua: local f = io.popen(\"echo hi\"); print(f:read(\"*a\")); f:close()}}\n"
+        );
+        let ev = evaluate(&text, &SpecContext::for_arch("x86_64")).unwrap();
+        if let Some(why) = sandbox_unavailable() {
+            // Not run, and said so: never a guess.
+            assert!(
+                ev.problems[0].contains("io.popen(echo hi)"),
+                "{why}: {:?}",
+                ev.problems
+            );
+            assert!(ev.problems[0].contains("no sandbox"), "{:?}", ev.problems);
+            return;
+        }
+        assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+        assert_eq!(ev.build_requires[0].to_string(), "gcc");
+        let files = Files(&[]);
+        let (brs, problems) = eval(
+            "BuildRequires: %{lua: local f = io.popen('echo one; echo two; pwd') print(f:read('*l') .. '-' .. f:read('*l') .. '-' .. f:read('*a'):gsub('\\n', '')) local ok, how, st = f:close() print(' ' .. tostring(ok) .. how .. st)}",
+            &files,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(brs, ["one-two-/tmp", "trueexit0"]);
+        let (brs, problems) = eval(
+            "BuildRequires: %{lua: for l in io.popen('printf \"a\\\\nb\\\\n\"'):lines() do print(l .. ' ') end}",
+            &files,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(brs, ["a", "b"]);
+        // Write mode is refused, a bad mode is Lua's error.
+        let (_, problems) = eval("%{lua: io.popen('cat', 'w')}", &files);
+        assert!(
+            problems[0].contains("write mode is not permitted"),
+            "{problems:?}"
+        );
+        let (_, problems) = eval("%{lua: io.popen('cat', 'rw')}", &files);
+        assert!(problems[0].contains("invalid mode"), "{problems:?}");
+    }
+}
