@@ -7,10 +7,11 @@
 # when $SHARED_DATA/openeuler-20.03-x86_64 exists. Then the distribution-sized filelists scenario
 # (scripts/bench-filelists.sh: x86_64 with ≈600 MB of real file lists and BuildRequires on paths
 # only filelists.xml lists). Ends with one line a script can compare:
-#   bench: 4arch_wall_s=… fixed_point_s=… load_x_floor=… peak_mb=… vs_dnf=…× cached_x_floor=… 4arch_cached_s=… filelists_load_s=… filelists_x_floor=…
+#   bench: 4arch_wall_s=… fixed_point_s=… load_x_floor=… peak_mb=… vs_dnf=…× cached_x_floor=… 4arch_cached_s=… filelists_load_s=… filelists_x_floor=… outdir_s=…
 # (load_x_floor and 4arch_wall_s parse the metadata, as before the cache; the cached_ fields read
 # the pools back, as every run after the first does while the repos stay the same; the filelists_
-# fields are the scenario's parsed load and its ratio to its read floor, n/a when it is skipped).
+# fields are the scenario's parsed load and its ratio to its read floor, n/a when it is skipped;
+# outdir_s is x86_64 from the cached pool with --output-dir, as the workflow runs it).
 #
 #   scripts/bench.sh [DATA-DIR]
 #   DNF_SOURCES=N     sources for the dnf baselines (default 200)
@@ -127,6 +128,17 @@ echo "| what | figure |"
 echo "|---|---|"
 echo "| full fixed point, all 4 arches in parallel (wall, best of $repeat): parsing the metadata, reading the cached pools | $(fmt "$all") s, $(fmt "$allc") s |"
 
+# The run as the workflow makes it: x86_64 with --output-dir (dep-tracker's layout: two lists
+# per source, the relations and why documents), from the cached pool.
+od=999
+for _ in $(seq "$repeat"); do
+  start=$(date +%s.%N)
+  "$gen" -q --arch x86_64 --cache-dir "$cache" --output-dir "$tmp/outdir" --repo "m=$data/repos/x86_64" \
+    --source-repo "s=$data/repos/source-x86_64" "$data/compose/sources.txt" > /dev/null
+  od=$(min "$od" "$(since "$start")")
+done
+echo "| x86_64 with --output-dir, cached pool (wall, best of $repeat): $(find "$tmp/outdir" -type f | wc -l) files, $(du -sm "$tmp/outdir" | cut -f1) MB | $(fmt "$od") s |"
+
 # One resolve: the resolver bench on a 70k-package synthetic pool.
 res=$(cargo bench -q -p buildroot-core --bench resolve 2>/dev/null | grep 'core + 20 BRs' || true)
 [ -n "$res" ] && echo "| one resolve, core + 20 BuildRequires, 70k-package synthetic pool (median ms, p90 ms) | $(echo "$res" | awk '{print $(NF-2)", "$(NF-1)}') |"
@@ -204,4 +216,4 @@ fl_ratio=$(sed -n 's/^filelists: .*x_floor=\([^ ]*\).*/\1/p' "$tmp/filelists.out
 
 echo
 join() { local IFS=,; echo "$*"; }
-echo "bench: 4arch_wall_s=$(fmt "$all") fixed_point_s=$(py "print(f'{max([$(join "${fps[@]}")]):.2f}')") load_x_floor=$(py "print(max([$(join "${ratios[@]}")]))") peak_mb=$(py "print(max([$(join "${peaks[@]}")]))") vs_dnf=${vs}× cached_x_floor=$(py "print(max([$(join "${cratios[@]}")]))") 4arch_cached_s=$(fmt "$allc") filelists_load_s=${fl_load:-n/a} filelists_x_floor=${fl_ratio:-n/a}"
+echo "bench: 4arch_wall_s=$(fmt "$all") fixed_point_s=$(py "print(f'{max([$(join "${fps[@]}")]):.2f}')") load_x_floor=$(py "print(max([$(join "${ratios[@]}")]))") peak_mb=$(py "print(max([$(join "${peaks[@]}")]))") vs_dnf=${vs}× cached_x_floor=$(py "print(max([$(join "${cratios[@]}")]))") 4arch_cached_s=$(fmt "$allc") filelists_load_s=${fl_load:-n/a} filelists_x_floor=${fl_ratio:-n/a} outdir_s=$(fmt "$od")"
