@@ -2,6 +2,12 @@
 //! the same directory and renamed into place, and whole output directories
 //! are built beside the target and swapped in, so a reader (or a killed run)
 //! sees the old state or the new one, never half of each.
+//!
+//! A file path that is not a name for a regular file is written through,
+//! not replaced: a device, a FIFO or a socket (`-o /dev/null`, a named
+//! pipe), and `/proc/self/fd/N` or `/dev/stdout`, which name an open file
+//! rather than a file name. A symlink to a regular file stays a symlink; the
+//! file it points to is replaced.
 
 use std::fs;
 use std::io::Write;
@@ -14,12 +20,80 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     write_file_with(path, |w| w.write_all(bytes))
 }
 
-/// Writes `path` atomically with a writer callback.
+/// Writes `path` atomically with a writer callback (or straight into it,
+/// if it is not a name for a regular file: see the module's doc).
 pub fn write_file_with(
     path: &Path,
     f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    let dir = parent_of(path);
+    match destination(path) {
+        Destination::Through => write_through(path, f),
+        Destination::Replace(real) => replace_file(path, &real, f),
+    }
+}
+
+/// Where the bytes of a write to a path go.
+#[derive(Debug, PartialEq)]
+enum Destination {
+    /// Into the existing file itself, opened for writing.
+    Through,
+    /// Into a new file renamed over this path (the end of the path's
+    /// symlinks, so that they stay symlinks).
+    Replace(PathBuf),
+}
+
+/// Follows `path`'s symlinks to decide where a write goes. A link found in
+/// `/proc` (`/dev/stdout` -> `/proc/self/fd/1`) stands for an open file, a
+/// pipe, a terminal or a file the shell opened, and renaming over the name
+/// it leads to would write past the reader; a device, a FIFO or a socket
+/// cannot be replaced by a file without breaking it.
+fn destination(path: &Path) -> Destination {
+    let mut cur = path.to_path_buf();
+    // The kernel's limit of symlinks in one lookup; a loop ends there and the
+    // rename reports nothing worse than replacing the last link.
+    for _ in 0..40 {
+        let Ok(target) = fs::read_link(&cur) else {
+            break;
+        };
+        if in_proc(&cur) {
+            return Destination::Through;
+        }
+        cur = parent_of(&cur).join(target);
+    }
+    match fs::metadata(&cur) {
+        Ok(m) if !m.is_file() && !m.is_dir() => Destination::Through,
+        _ => Destination::Replace(cur),
+    }
+}
+
+/// Whether `link` lies in procfs (its directory resolves into `/proc`, as
+/// `/dev/fd/1` does through `/dev/fd` -> `/proc/self/fd`).
+fn in_proc(link: &Path) -> bool {
+    fs::canonicalize(parent_of(link)).is_ok_and(|d| d.starts_with("/proc"))
+}
+
+/// Writes into the existing file at `path`. Appending: through
+/// `/dev/stdout` that is what a shell's `>>` asks for, and after `>` (a new,
+/// empty file) or into a device or a pipe it is the same as writing.
+fn write_through(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let file = fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    let mut w = std::io::BufWriter::new(file);
+    f(&mut w)
+        .and_then(|()| w.flush())
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Writes a temp file beside `real` (the path with its symlinks followed) and
+/// renames it over `real`; errors name `path`, the name the user gave.
+fn replace_file(
+    path: &Path,
+    real: &Path,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let dir = parent_of(real);
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".tmp-")
@@ -32,14 +106,14 @@ pub fn write_file_with(
     }
     // Temp files are private (0600); outputs are ordinary files.
     use std::os::unix::fs::PermissionsExt;
-    let mode = fs::metadata(path)
+    let mode = fs::metadata(real)
         .map(|m| m.permissions().mode() & 0o7777)
         .unwrap_or(0o644);
     tmp.as_file()
         .set_permissions(fs::Permissions::from_mode(mode))
         .map_err(|e| Error::io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    tmp.persist(real).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }
 
@@ -261,6 +335,7 @@ fn swap_by_two_renames(tmp: &Path, target: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::FileTypeExt;
 
     #[test]
     fn file_and_dir_replacement() {
@@ -286,6 +361,54 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+
+    #[test]
+    fn symlink_to_a_file_stays_a_symlink() {
+        let t = tempfile::tempdir().unwrap();
+        fs::create_dir(t.path().join("real")).unwrap();
+        fs::write(t.path().join("real/f"), "old").unwrap();
+        let link = t.path().join("link");
+        std::os::unix::fs::symlink("real/f", &link).unwrap();
+        write_file(&link, b"new").unwrap();
+        assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(fs::read(t.path().join("real/f")).unwrap(), b"new");
+        // The temp file went beside the target, and is gone.
+        assert_eq!(fs::read_dir(t.path().join("real")).unwrap().count(), 1);
+        // A dangling link gets its target created.
+        std::os::unix::fs::symlink("real/g", t.path().join("dangling")).unwrap();
+        write_file(&t.path().join("dangling"), b"g").unwrap();
+        assert_eq!(fs::read(t.path().join("real/g")).unwrap(), b"g");
+    }
+
+    #[test]
+    fn fifo_is_written_through() {
+        let t = tempfile::tempdir().unwrap();
+        let fifo = t.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(fifo).unwrap())
+        };
+        write_file(&fifo, b"through the pipe").unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1, "temp file left");
+    }
+
+    #[test]
+    fn destinations() {
+        let t = tempfile::tempdir().unwrap();
+        let f = t.path().join("f");
+        assert_eq!(destination(&f), Destination::Replace(f.clone()));
+        // /dev/stdout's shape: a link to an open file, whatever it is.
+        let out = t.path().join("stdout");
+        std::os::unix::fs::symlink("/proc/self/fd/1", &out).unwrap();
+        assert_eq!(destination(&out), Destination::Through);
+        assert_eq!(destination(Path::new("/dev/fd/1")), Destination::Through);
+        assert_eq!(destination(Path::new("/dev/null")), Destination::Through);
     }
 
     #[test]

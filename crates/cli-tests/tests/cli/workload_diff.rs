@@ -146,6 +146,38 @@ fn metadata_options_and_output_file() {
     assert_eq!(leftovers.len(), 1, "temporary files left behind");
 }
 
+/// `-o` into what is not a name for a regular file writes through it: a
+/// link like `/dev/stdout` (here one in the temp dir, so that a regression
+/// replaces nothing of the host's) while stdout is a pipe, `/dev/fd/1`, and
+/// a FIFO. The links and the FIFO stay what they were.
+#[test]
+fn output_to_stdout_links_and_fifos_is_written_through() {
+    use std::os::unix::fs::FileTypeExt;
+    let f = Fixture::new();
+    let expected = wd().args(f.args()).output().unwrap().stdout;
+    assert!(!expected.is_empty());
+    let link = f.p("stdout");
+    std::os::unix::fs::symlink("/proc/self/fd/1", &link).unwrap();
+    for out in [link.as_str(), "/dev/fd/1"] {
+        // assert_cmd's stdout is a pipe.
+        let got = wd().args(f.args()).args(["-o", out]).output().unwrap();
+        assert!(got.status.success(), "{got:?}");
+        assert_eq!(got.stdout, expected, "-o {out}");
+    }
+    assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
+    let fifo = f.p("fifo");
+    let c = std::ffi::CString::new(fifo.as_str()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read(fifo).unwrap())
+    };
+    wd().args(f.args()).args(["-o", &fifo]).assert().success();
+    assert_eq!(reader.join().unwrap(), expected);
+    assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
 #[test]
 fn removed_repository_option_is_a_clear_error() {
     let f = Fixture::new();
