@@ -186,6 +186,9 @@ fn cache_dir(cli: &Cli) -> PathBuf {
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
+    if let Some(view) = &cli.view {
+        buildroot_core::cli::check_view(view)?;
+    }
     let loaded = content_resolver::load_dir(&cli.configs)?;
     if !cli.quiet {
         for w in &loaded.warnings {

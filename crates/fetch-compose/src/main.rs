@@ -84,6 +84,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> buildroot_core::Result<()> {
+    buildroot_core::cli::check_view(&args.view)?;
     for a in &args.arches {
         if !buildroot_core::arch::is_known(a) {
             return Err(buildroot_core::Error::Usage(format!(
