@@ -13,7 +13,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, OutputDirProblem, Result};
 
 /// Writes `bytes` to `path` atomically (temp file, fsync, rename).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -138,6 +138,63 @@ fn remove_stale(parent: &Path, name: &str) {
     }
 }
 
+/// How a tool knows its own earlier output in a directory it replaces whole
+/// ([`check_output_dir`]).
+#[derive(Clone, Copy, Debug)]
+pub enum EarlierOutput {
+    /// Every output of the tool holds this file.
+    Marker(&'static str),
+    /// Every entry of an output is a file the tool writes, which `ours`
+    /// tells by its name (`tool` names the tool in the error).
+    Names {
+        /// The tool, for the error.
+        tool: &'static str,
+        /// Whether the tool writes a file of that name.
+        ours: fn(&str) -> bool,
+    },
+}
+
+/// Checks that `dir` may be replaced by an output tree: it does not exist,
+/// is empty, or is an earlier output. The whole directory is swapped, so
+/// anything else in it would be lost; a user's directory named by mistake
+/// is refused instead.
+pub fn check_output_dir(dir: &Path, earlier: EarlierOutput) -> Result<()> {
+    let meta = match fs::metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let refuse = |problem| {
+        Err(Error::OutputDir {
+            path: dir.to_path_buf(),
+            problem,
+        })
+    };
+    if !meta.is_dir() {
+        return refuse(OutputDirProblem::NotADirectory);
+    }
+    if let (Ok(real), Ok(cwd)) = (fs::canonicalize(dir), std::env::current_dir()) {
+        if cwd.starts_with(&real) {
+            return refuse(OutputDirProblem::HoldsWorkingDirectory);
+        }
+    }
+    let mut names = Vec::new();
+    for e in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let e = e.map_err(|e| Error::io(dir, e))?;
+        names.push(e.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    match earlier {
+        _ if names.is_empty() => Ok(()),
+        EarlierOutput::Marker(marker) if dir.join(marker).is_file() => Ok(()),
+        EarlierOutput::Marker(marker) => refuse(OutputDirProblem::NotAnEarlierOutput { marker }),
+        EarlierOutput::Names { tool, ours } => match names.into_iter().find(|n| !ours(n)) {
+            None => Ok(()),
+            Some(entry) => refuse(OutputDirProblem::HoldsOtherFiles { tool, entry }),
+        },
+    }
+}
+
 /// A directory being built beside its final place; [`StagedDir::commit`]
 /// swaps it in. Dropped without commit, it is removed.
 pub struct StagedDir {
@@ -163,6 +220,20 @@ impl StagedDir {
             target: target.to_path_buf(),
             tmp: Some(tmp),
         })
+    }
+
+    /// Starts replacing the output directory `dir` whole, once
+    /// [`check_output_dir`] allows it. The stage is built beside the real
+    /// path: `.` or `out/..` have no name of their own to swap.
+    pub fn replacing(dir: &Path, earlier: EarlierOutput) -> Result<StagedDir> {
+        check_output_dir(dir, earlier)?;
+        let real = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        StagedDir::new(&real)
+    }
+
+    /// The directory the stage replaces.
+    pub fn target(&self) -> &Path {
+        &self.target
     }
 
     /// Where to write the new content.
