@@ -8,12 +8,18 @@
 //! pipe), and `/proc/self/fd/N` or `/dev/stdout`, which name an open file
 //! rather than a file name. A symlink to a regular file stays a symlink; the
 //! file it points to is replaced.
+//!
+//! What an interrupted run was building does not stay: SIGINT and SIGTERM
+//! remove it ([`on_signal`]), and stages a SIGKILL left beside an output are
+//! removed by the next run into it (`remove_stale`).
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, OutputDirProblem, Result};
+
+mod on_signal;
 
 /// Writes `bytes` to `path` atomically (temp file, fsync, rename).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -99,6 +105,7 @@ fn replace_file(
         .prefix(".tmp-")
         .tempfile_in(&dir)
         .map_err(|e| Error::io(&dir, e))?;
+    let registered = on_signal::register(tmp.path());
     {
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         f(&mut w).map_err(|e| Error::io(path, e))?;
@@ -113,6 +120,7 @@ fn replace_file(
         .set_permissions(fs::Permissions::from_mode(mode))
         .map_err(|e| Error::io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    registered.finish();
     tmp.persist(real).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }
@@ -125,17 +133,43 @@ fn parent_of(path: &Path) -> PathBuf {
 }
 
 /// Removes what a killed run left beside `name`: half-built `.NAME.new-*`
-/// directories and `.NAME.old-*` ones a swap did not get to delete.
+/// directories and `.NAME.old-*` ones a swap did not get to delete. Only
+/// runs into this same output leave such names (another output's have its
+/// own name), so each output sweeps its own. A stage a live run is building
+/// holds its lock ([`lock`]) and is left alone.
 fn remove_stale(parent: &Path, name: &str) {
     let (new, old) = (format!(".{name}.new-"), format!(".{name}.old-"));
     if let Ok(entries) = fs::read_dir(parent) {
         for e in entries.flatten() {
             let f = e.file_name().to_string_lossy().into_owned();
-            if f.starts_with(&new) || f.starts_with(&old) {
+            if (f.starts_with(&new) || f.starts_with(&old)) && !locked(&e.path()) {
                 let _ = fs::remove_dir_all(e.path());
             }
         }
     }
+}
+
+/// Takes an exclusive `flock` on the directory `dir`, held while the
+/// returned file is open (the kernel drops it when the process ends, even
+/// by SIGKILL). None where the filesystem has no locks: the stage is then
+/// unprotected against a concurrent run's sweep, as before locks were used.
+fn lock(dir: &Path) -> Option<fs::File> {
+    use std::os::fd::AsRawFd;
+    let f = fs::File::open(dir).ok()?;
+    // SAFETY: `f` is an open descriptor for the call's duration.
+    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    (rc == 0).then_some(f)
+}
+
+/// Whether a live process holds `dir`'s lock: its run is building it now.
+fn locked(dir: &Path) -> bool {
+    use std::os::fd::AsRawFd;
+    let Ok(f) = fs::File::open(dir) else {
+        return false;
+    };
+    // SAFETY: as in `lock`; the probe's lock goes with `f`.
+    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    rc != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EWOULDBLOCK)
 }
 
 /// How a tool knows its own earlier output in a directory it replaces whole
@@ -200,6 +234,10 @@ pub fn check_output_dir(dir: &Path, earlier: EarlierOutput) -> Result<()> {
 pub struct StagedDir {
     target: PathBuf,
     tmp: Option<tempfile::TempDir>,
+    /// The stage's lock: a concurrent run's sweep leaves it alone.
+    _lock: Option<fs::File>,
+    /// Removed on SIGINT/SIGTERM until the swap.
+    registered: Option<on_signal::Registered>,
 }
 
 impl StagedDir {
@@ -218,6 +256,8 @@ impl StagedDir {
             .map_err(|e| Error::io(&parent, e))?;
         Ok(StagedDir {
             target: target.to_path_buf(),
+            _lock: lock(tmp.path()),
+            registered: Some(on_signal::register(tmp.path())),
             tmp: Some(tmp),
         })
     }
@@ -254,7 +294,7 @@ impl StagedDir {
         f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<()> {
         let path = self.path().join(rel);
-        let named = |e| Error::io(&self.target.join(rel), e);
+        let named = |e| Error::io(self.target.join(rel), e);
         if let Some(dir) = Path::new(rel)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -280,6 +320,9 @@ impl StagedDir {
         // The tree's contents reach the disk before its name does, so that a
         // crash never leaves the new name on files that were not written out.
         sync_filesystem(self.path()).map_err(|e| Error::io(&self.target, e))?;
+        if let Some(r) = self.registered.take() {
+            r.finish();
+        }
         let tmp = self.tmp.take().expect("staged dir").keep();
         // Temp dirs are private (0700); the result is an ordinary directory.
         use std::os::unix::fs::PermissionsExt;
@@ -290,7 +333,10 @@ impl StagedDir {
             match exchange(&tmp, target) {
                 Ok(()) => {
                     sync_dir(&parent_of(target));
-                    return fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e));
+                    // The old tree; a concurrent run's sweep may be removing
+                    // it too, and what is left the next run removes.
+                    let _ = fs::remove_dir_all(&tmp);
+                    return Ok(());
                 }
                 Err(e) if exchange_unsupported(&e) => {}
                 Err(e) => {
@@ -480,6 +526,29 @@ mod tests {
         assert_eq!(destination(&out), Destination::Through);
         assert_eq!(destination(Path::new("/dev/fd/1")), Destination::Through);
         assert_eq!(destination(Path::new("/dev/null")), Destination::Through);
+    }
+
+    #[test]
+    fn stale_stages_are_swept_but_not_a_live_one() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path().join("out");
+        // What a killed run leaves (no process holds its lock).
+        fs::create_dir_all(t.path().join(".out.new-killed/x")).unwrap();
+        fs::create_dir(t.path().join(".out.old-killed")).unwrap();
+        fs::create_dir(t.path().join(".other.new-killed")).unwrap();
+        let live = StagedDir::new(&d).unwrap();
+        let s = StagedDir::new(&d).unwrap();
+        assert!(live.path().is_dir(), "a live run's stage was removed");
+        let mut left: Vec<_> = fs::read_dir(t.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with("-killed"))
+            .collect();
+        left.sort();
+        assert_eq!(left, [".other.new-killed"], "another output's is its own");
+        s.commit().unwrap();
+        drop(live);
+        assert_eq!(fs::read_dir(t.path()).unwrap().count(), 2);
     }
 
     #[test]
