@@ -34,6 +34,7 @@ pub fn write_file_with(
 ) -> Result<()> {
     match destination(path) {
         Destination::Through => write_through(path, f),
+        Destination::Fd(fd) => write_to_fd(path, fd, f),
         Destination::Replace(real) => replace_file(path, &real, f),
     }
 }
@@ -43,6 +44,12 @@ pub fn write_file_with(
 enum Destination {
     /// Into the existing file itself, opened for writing.
     Through,
+    /// Into one of this process's open descriptors (`/dev/stdout`,
+    /// `/dev/fd/N`, `/proc/self/fd/N`), through a duplicate as a shell's
+    /// `>/dev/stdout` does: it shares the descriptor's offset and append
+    /// mode, and reaches a socket, which cannot be opened by name (a systemd
+    /// unit's stdout to the journal).
+    Fd(i32),
     /// Into a new file renamed over this path (the end of the path's
     /// symlinks, so that they stay symlinks).
     Replace(PathBuf),
@@ -58,12 +65,16 @@ fn destination(path: &Path) -> Destination {
     // The kernel's limit of symlinks in one lookup; a loop ends there and the
     // rename reports nothing worse than replacing the last link.
     for _ in 0..40 {
+        if !fs::symlink_metadata(&cur).is_ok_and(|m| m.is_symlink()) {
+            break;
+        }
+        // Before reading the link: another process's may not be readable.
+        if in_proc(&cur) {
+            return own_fd(&cur).map_or(Destination::Through, Destination::Fd);
+        }
         let Ok(target) = fs::read_link(&cur) else {
             break;
         };
-        if in_proc(&cur) {
-            return Destination::Through;
-        }
         cur = parent_of(&cur).join(target);
     }
     match fs::metadata(&cur) {
@@ -78,9 +89,39 @@ fn in_proc(link: &Path) -> bool {
     fs::canonicalize(parent_of(link)).is_ok_and(|d| d.starts_with("/proc"))
 }
 
-/// Writes into the existing file at `path`. Appending: through
-/// `/dev/stdout` that is what a shell's `>>` asks for, and after `>` (a new,
-/// empty file) or into a device or a pipe it is the same as writing.
+/// The descriptor number `link` stands for, if it is one of this
+/// process's (`/proc/self/fd/N`, also reached as `/dev/fd/N`).
+fn own_fd(link: &Path) -> Option<i32> {
+    let ours = fs::canonicalize("/proc/self/fd").ok()?;
+    if fs::canonicalize(parent_of(link)).ok()? != ours {
+        return None;
+    }
+    link.file_name()?.to_str()?.parse().ok()
+}
+
+/// Writes into a duplicate of this process's descriptor `fd`.
+fn write_to_fd(
+    path: &Path,
+    fd: i32,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: fcntl checks `fd`; a new descriptor is owned by the File.
+    let dup = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+    if dup < 0 {
+        return Err(Error::io(path, std::io::Error::last_os_error()));
+    }
+    // SAFETY: `dup` is a fresh descriptor nothing else owns.
+    let file = unsafe { fs::File::from_raw_fd(dup) };
+    let mut w = std::io::BufWriter::new(file);
+    f(&mut w)
+        .and_then(|()| w.flush())
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Writes into the existing file at `path`. Appending: through another
+/// process's `/proc/PID/fd/N` that is the least harm to a file it writes,
+/// and into a device, a FIFO or a socket it is the same as writing.
 fn write_through(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
     let file = fs::OpenOptions::new()
         .append(true)
@@ -523,8 +564,18 @@ mod tests {
         // /dev/stdout's shape: a link to an open file, whatever it is.
         let out = t.path().join("stdout");
         std::os::unix::fs::symlink("/proc/self/fd/1", &out).unwrap();
-        assert_eq!(destination(&out), Destination::Through);
-        assert_eq!(destination(Path::new("/dev/fd/1")), Destination::Through);
+        assert_eq!(destination(&out), Destination::Fd(1));
+        assert_eq!(destination(Path::new("/dev/fd/2")), Destination::Fd(2));
+        // Another process's descriptor is opened by name.
+        let mut child = std::process::Command::new("sleep")
+            .arg("10")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let theirs = PathBuf::from(format!("/proc/{}/fd/0", child.id()));
+        assert_eq!(destination(&theirs), Destination::Through);
+        child.kill().unwrap();
+        child.wait().unwrap();
         assert_eq!(destination(Path::new("/dev/null")), Destination::Through);
     }
 

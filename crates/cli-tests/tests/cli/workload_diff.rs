@@ -165,6 +165,19 @@ fn output_to_stdout_links_and_fifos_is_written_through() {
         assert_eq!(got.stdout, expected, "-o {out}");
     }
     assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
+    // A socket for stdout (a systemd unit's to the journal) has no name to
+    // open: /dev/stdout reaches it all the same.
+    let (mine, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+    let status = cli_tests::std_cmd(Tool::WorkloadDiff)
+        .args(f.args())
+        .args(["-o", &link])
+        .stdout(std::os::fd::OwnedFd::from(theirs))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut got = Vec::new();
+    std::io::Read::read_to_end(&mut &mine, &mut got).unwrap();
+    assert_eq!(got, expected, "-o {link} into a socket");
     let fifo = f.p("fifo");
     let c = std::ffi::CString::new(fifo.as_str()).unwrap();
     // SAFETY: a valid NUL-terminated path.
