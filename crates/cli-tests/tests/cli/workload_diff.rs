@@ -178,6 +178,30 @@ fn output_to_stdout_links_and_fifos_is_written_through() {
     let mut got = Vec::new();
     std::io::Read::read_to_end(&mut &mine, &mut got).unwrap();
     assert_eq!(got, expected, "-o {link} into a socket");
+    // The real /dev/stdout and /dev/null, in a private /dev (a mount
+    // namespace, where one can be made: root), as the audit reproduced them.
+    let can_unshare = std::process::Command::new("unshare")
+        .args(["-m", "true"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if can_unshare {
+        let script = "mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3 \
+            && ln -s /proc/self/fd/1 /dev/stdout || exit 77
+            \"$@\" -o /dev/stdout || exit 3
+            \"$@\" -o /dev/null || exit 4
+            [ -L /dev/stdout ] && [ -c /dev/null ] || exit 5";
+        let o = std::process::Command::new("unshare")
+            .args(["-m", "sh", "-c", script, "sh"])
+            .arg(cli_tests::bin(Tool::WorkloadDiff))
+            .args(f.args())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{o:?}");
+        assert_eq!(o.stdout, expected, "-o /dev/stdout");
+    } else {
+        eprintln!("skipped -o /dev/stdout itself: no private mount namespace here");
+    }
     let fifo = f.p("fifo");
     let c = std::ffi::CString::new(fifo.as_str()).unwrap();
     // SAFETY: a valid NUL-terminated path.
