@@ -54,6 +54,8 @@ pub const OUTPUT: EarlierOutput = EarlierOutput::Names {
     ours: is_list_file,
 };
 
+/// Only what compose-view writes: content-resolver's own `view-all-*` and
+/// `view-buildroot-*` lists mark a downloaded output, not ours to replace.
 fn is_list_file(name: &str) -> bool {
     LIST_NAMES
         .iter()
@@ -119,4 +121,25 @@ pub fn write_lists(dir: &Path, result: &ViewResult) -> Result<()> {
         }
     }
     stage.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn earlier_output_names() {
+        assert!(is_list_file(
+            "view-binary-package-list--view-eln--x86_64.txt"
+        ));
+        assert!(is_list_file("view-source-package-name-list--view-eln.txt"));
+        assert!(is_list_file(
+            "view-placeholder-srpm-details--view-eln--x86_64.json"
+        ));
+        assert!(!is_list_file(
+            "view-all-binary-package-name-list--view-eln.txt"
+        ));
+        assert!(!is_list_file("view-binary-package-list-old.txt"));
+        assert!(!is_list_file("notes.txt"));
+    }
 }
