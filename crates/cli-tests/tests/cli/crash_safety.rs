@@ -395,13 +395,7 @@ fn interrupted_generator_removes_its_stage() {
         .into_iter()
         .map(|f| (std::fs::read(&f).unwrap(), f))
         .collect::<Vec<_>>();
-    let signal_at_syncfs = |sig: &str| {
-        let inject = format!("inject=syncfs:signal={sig}:when=1");
-        under_strace(
-            &generator_into(&out),
-            &["-o", "/dev/null", "-e", "trace=syncfs", "-e", &inject],
-        )
-    };
+    let signal_at_syncfs = |sig: &str| signal_at_syncfs(&generator_into(&out), sig);
     for (sig, number) in [("SIGTERM", libc::SIGTERM), ("SIGINT", libc::SIGINT)] {
         let status = signal_at_syncfs(sig);
         assert_eq!(status.signal(), Some(number), "{sig}: {status:?}");
@@ -414,4 +408,55 @@ fn interrupted_generator_removes_its_stage() {
     assert_eq!(names(t.path()).len(), 2, "SIGKILL leaves the stage");
     assert!(generator_into(&out).status().unwrap().success());
     assert_eq!(names(t.path()), ["out"], "the next run removes it");
+}
+
+/// Runs `cmd` under strace, which sends it `sig` at its first `syncfs`: the
+/// commit of a staged output, just before the swap.
+fn signal_at_syncfs(cmd: &Command, sig: &str) -> std::process::ExitStatus {
+    let inject = format!("inject=syncfs:signal={sig}:when=1");
+    under_strace(
+        cmd,
+        &["-o", "/dev/null", "-e", "trace=syncfs", "-e", &inject],
+    )
+}
+
+/// compose-view's `--output-dir` and fetch-compose's `--out`, staged the
+/// same way, are cleaned up the same way on SIGTERM.
+#[test]
+fn interrupted_list_tools_remove_their_stage() {
+    use std::os::unix::process::ExitStatusExt;
+    if !have_strace() {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let published = t.path().join("published");
+    std::fs::create_dir(&published).unwrap();
+    for list in ["binary", "source"] {
+        let f = format!("view-{list}-package-name-list--view-eln--x86_64.txt");
+        std::fs::write(published.join(f), "bash\nglibc").unwrap();
+    }
+    let mut view = std_cmd(Tool::ComposeView);
+    view.current_dir(root())
+        .args([
+            "--configs",
+            "testdata/content-resolver",
+            "--view",
+            "view-fixture",
+            "-q",
+        ])
+        .args(["--repo-override", "fixture=testdata/repos/$basearch"])
+        .args(["--repo-override", "extras=testdata/repos/extras/$basearch"])
+        .arg("--output-dir")
+        .arg(t.path().join("out/cv"));
+    let mut fetch = std_cmd(Tool::FetchCompose);
+    fetch
+        .arg("--url")
+        .arg(&published)
+        .args(["--view", "eln", "--arch", "x86_64", "--out"])
+        .arg(t.path().join("out/fc"));
+    for (name, cmd) in [("cv", &view), ("fc", &fetch)] {
+        let status = signal_at_syncfs(cmd, "SIGTERM");
+        assert_eq!(status.signal(), Some(libc::SIGTERM), "{name}: {status:?}");
+        assert_eq!(names(&t.path().join("out")), Vec::<String>::new(), "{name}");
+    }
 }
