@@ -2,29 +2,151 @@
 //! the same directory and renamed into place, and whole output directories
 //! are built beside the target and swapped in, so a reader (or a killed run)
 //! sees the old state or the new one, never half of each.
+//!
+//! A file path that is not a name for a regular file is written through,
+//! not replaced: a device, a FIFO or a socket (`-o /dev/null`, a named
+//! pipe), and `/proc/self/fd/N` or `/dev/stdout`, which name an open file
+//! rather than a file name. A symlink to a regular file stays a symlink; the
+//! file it points to is replaced.
+//!
+//! What an interrupted run was building does not stay: SIGINT and SIGTERM
+//! remove it ([`on_signal`]), and stages a SIGKILL left beside an output are
+//! removed by the next run into it (`remove_stale`).
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, OutputDirProblem, Result};
+
+mod on_signal;
 
 /// Writes `bytes` to `path` atomically (temp file, fsync, rename).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     write_file_with(path, |w| w.write_all(bytes))
 }
 
-/// Writes `path` atomically with a writer callback.
+/// Writes `path` atomically with a writer callback (or straight into it,
+/// if it is not a name for a regular file: see the module's doc).
 pub fn write_file_with(
     path: &Path,
     f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    let dir = parent_of(path);
+    match destination(path) {
+        Destination::Through => write_through(path, f),
+        Destination::Fd(fd) => write_to_fd(path, fd, f),
+        Destination::Replace(real) => replace_file(path, &real, f),
+    }
+}
+
+/// Where the bytes of a write to a path go.
+#[derive(Debug, PartialEq)]
+enum Destination {
+    /// Into the existing file itself, opened for writing.
+    Through,
+    /// Into one of this process's open descriptors (`/dev/stdout`,
+    /// `/dev/fd/N`, `/proc/self/fd/N`), through a duplicate as a shell's
+    /// `>/dev/stdout` does: it shares the descriptor's offset and append
+    /// mode, and reaches a socket, which cannot be opened by name (a systemd
+    /// unit's stdout to the journal).
+    Fd(i32),
+    /// Into a new file renamed over this path (the end of the path's
+    /// symlinks, so that they stay symlinks).
+    Replace(PathBuf),
+}
+
+/// Follows `path`'s symlinks to decide where a write goes. A link found in
+/// `/proc` (`/dev/stdout` -> `/proc/self/fd/1`) stands for an open file, a
+/// pipe, a terminal or a file the shell opened, and renaming over the name
+/// it leads to would write past the reader; a device, a FIFO or a socket
+/// cannot be replaced by a file without breaking it.
+fn destination(path: &Path) -> Destination {
+    let mut cur = path.to_path_buf();
+    // The kernel's limit of symlinks in one lookup; a loop ends there and the
+    // rename reports nothing worse than replacing the last link.
+    for _ in 0..40 {
+        if !fs::symlink_metadata(&cur).is_ok_and(|m| m.is_symlink()) {
+            break;
+        }
+        // Before reading the link: another process's may not be readable.
+        if in_proc(&cur) {
+            return own_fd(&cur).map_or(Destination::Through, Destination::Fd);
+        }
+        let Ok(target) = fs::read_link(&cur) else {
+            break;
+        };
+        cur = parent_of(&cur).join(target);
+    }
+    match fs::metadata(&cur) {
+        Ok(m) if !m.is_file() && !m.is_dir() => Destination::Through,
+        _ => Destination::Replace(cur),
+    }
+}
+
+/// Whether `link` lies in procfs (its directory resolves into `/proc`, as
+/// `/dev/fd/1` does through `/dev/fd` -> `/proc/self/fd`).
+fn in_proc(link: &Path) -> bool {
+    fs::canonicalize(parent_of(link)).is_ok_and(|d| d.starts_with("/proc"))
+}
+
+/// The descriptor number `link` stands for, if it is one of this
+/// process's (`/proc/self/fd/N`, also reached as `/dev/fd/N`).
+fn own_fd(link: &Path) -> Option<i32> {
+    let ours = fs::canonicalize("/proc/self/fd").ok()?;
+    if fs::canonicalize(parent_of(link)).ok()? != ours {
+        return None;
+    }
+    link.file_name()?.to_str()?.parse().ok()
+}
+
+/// Writes into a duplicate of this process's descriptor `fd`.
+fn write_to_fd(
+    path: &Path,
+    fd: i32,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: fcntl checks `fd`; a new descriptor is owned by the File.
+    let dup = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+    if dup < 0 {
+        return Err(Error::io(path, std::io::Error::last_os_error()));
+    }
+    // SAFETY: `dup` is a fresh descriptor nothing else owns.
+    let file = unsafe { fs::File::from_raw_fd(dup) };
+    let mut w = std::io::BufWriter::new(file);
+    f(&mut w)
+        .and_then(|()| w.flush())
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Writes into the existing file at `path`. Appending: through another
+/// process's `/proc/PID/fd/N` that is the least harm to a file it writes,
+/// and into a device, a FIFO or a socket it is the same as writing.
+fn write_through(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let file = fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    let mut w = std::io::BufWriter::new(file);
+    f(&mut w)
+        .and_then(|()| w.flush())
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Writes a temp file beside `real` (the path with its symlinks followed) and
+/// renames it over `real`; errors name `path`, the name the user gave.
+fn replace_file(
+    path: &Path,
+    real: &Path,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let dir = parent_of(real);
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".tmp-")
         .tempfile_in(&dir)
         .map_err(|e| Error::io(&dir, e))?;
+    let registered = on_signal::register(tmp.path());
     {
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         f(&mut w).map_err(|e| Error::io(path, e))?;
@@ -32,14 +154,15 @@ pub fn write_file_with(
     }
     // Temp files are private (0600); outputs are ordinary files.
     use std::os::unix::fs::PermissionsExt;
-    let mode = fs::metadata(path)
+    let mode = fs::metadata(real)
         .map(|m| m.permissions().mode() & 0o7777)
         .unwrap_or(0o644);
     tmp.as_file()
         .set_permissions(fs::Permissions::from_mode(mode))
         .map_err(|e| Error::io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    registered.finish();
+    tmp.persist(real).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }
 
@@ -51,16 +174,99 @@ fn parent_of(path: &Path) -> PathBuf {
 }
 
 /// Removes what a killed run left beside `name`: half-built `.NAME.new-*`
-/// directories and `.NAME.old-*` ones a swap did not get to delete.
+/// directories and `.NAME.old-*` ones a swap did not get to delete. Only
+/// runs into this same output leave such names (another output's have its
+/// own name), so each output sweeps its own. A stage a live run is building
+/// holds its lock ([`lock`]) and is left alone.
 fn remove_stale(parent: &Path, name: &str) {
     let (new, old) = (format!(".{name}.new-"), format!(".{name}.old-"));
     if let Ok(entries) = fs::read_dir(parent) {
         for e in entries.flatten() {
             let f = e.file_name().to_string_lossy().into_owned();
-            if f.starts_with(&new) || f.starts_with(&old) {
+            if (f.starts_with(&new) || f.starts_with(&old)) && !locked(&e.path()) {
                 let _ = fs::remove_dir_all(e.path());
             }
         }
+    }
+}
+
+/// Takes an exclusive `flock` on the directory `dir`, held while the
+/// returned file is open (the kernel drops it when the process ends, even
+/// by SIGKILL). None where the filesystem has no locks: the stage is then
+/// unprotected against a concurrent run's sweep, as before locks were used.
+fn lock(dir: &Path) -> Option<fs::File> {
+    use std::os::fd::AsRawFd;
+    let f = fs::File::open(dir).ok()?;
+    // SAFETY: `f` is an open descriptor for the call's duration.
+    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    (rc == 0).then_some(f)
+}
+
+/// Whether a live process holds `dir`'s lock: its run is building it now.
+fn locked(dir: &Path) -> bool {
+    use std::os::fd::AsRawFd;
+    let Ok(f) = fs::File::open(dir) else {
+        return false;
+    };
+    // SAFETY: as in `lock`; the probe's lock goes with `f`.
+    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    rc != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EWOULDBLOCK)
+}
+
+/// How a tool knows its own earlier output in a directory it replaces whole
+/// ([`check_output_dir`]).
+#[derive(Clone, Copy, Debug)]
+pub enum EarlierOutput {
+    /// Every output of the tool holds this file.
+    Marker(&'static str),
+    /// Every entry of an output is a file the tool writes, which `ours`
+    /// tells by its name (`tool` names the tool in the error).
+    Names {
+        /// The tool, for the error.
+        tool: &'static str,
+        /// Whether the tool writes a file of that name.
+        ours: fn(&str) -> bool,
+    },
+}
+
+/// Checks that `dir` may be replaced by an output tree: it does not exist,
+/// is empty, or is an earlier output. The whole directory is swapped, so
+/// anything else in it would be lost; a user's directory named by mistake
+/// is refused instead.
+pub fn check_output_dir(dir: &Path, earlier: EarlierOutput) -> Result<()> {
+    let meta = match fs::metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let refuse = |problem| {
+        Err(Error::OutputDir {
+            path: dir.to_path_buf(),
+            problem,
+        })
+    };
+    if !meta.is_dir() {
+        return refuse(OutputDirProblem::NotADirectory);
+    }
+    if let (Ok(real), Ok(cwd)) = (fs::canonicalize(dir), std::env::current_dir()) {
+        if cwd.starts_with(&real) {
+            return refuse(OutputDirProblem::HoldsWorkingDirectory);
+        }
+    }
+    let mut names = Vec::new();
+    for e in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let e = e.map_err(|e| Error::io(dir, e))?;
+        names.push(e.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    match earlier {
+        _ if names.is_empty() => Ok(()),
+        EarlierOutput::Marker(marker) if dir.join(marker).is_file() => Ok(()),
+        EarlierOutput::Marker(marker) => refuse(OutputDirProblem::NotAnEarlierOutput { marker }),
+        EarlierOutput::Names { tool, ours } => match names.into_iter().find(|n| !ours(n)) {
+            None => Ok(()),
+            Some(entry) => refuse(OutputDirProblem::HoldsOtherFiles { tool, entry }),
+        },
     }
 }
 
@@ -69,6 +275,10 @@ fn remove_stale(parent: &Path, name: &str) {
 pub struct StagedDir {
     target: PathBuf,
     tmp: Option<tempfile::TempDir>,
+    /// The stage's lock: a concurrent run's sweep leaves it alone.
+    _lock: Option<fs::File>,
+    /// Removed on SIGINT/SIGTERM until the swap.
+    registered: Option<on_signal::Registered>,
 }
 
 impl StagedDir {
@@ -87,8 +297,24 @@ impl StagedDir {
             .map_err(|e| Error::io(&parent, e))?;
         Ok(StagedDir {
             target: target.to_path_buf(),
+            _lock: lock(tmp.path()),
+            registered: Some(on_signal::register(tmp.path())),
             tmp: Some(tmp),
         })
+    }
+
+    /// Starts replacing the output directory `dir` whole, once
+    /// [`check_output_dir`] allows it. The stage is built beside the real
+    /// path: `.` or `out/..` have no name of their own to swap.
+    pub fn replacing(dir: &Path, earlier: EarlierOutput) -> Result<StagedDir> {
+        check_output_dir(dir, earlier)?;
+        let real = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        StagedDir::new(&real)
+    }
+
+    /// The directory the stage replaces.
+    pub fn target(&self) -> &Path {
+        &self.target
     }
 
     /// Where to write the new content.
@@ -135,6 +361,9 @@ impl StagedDir {
         // The tree's contents reach the disk before its name does, so that a
         // crash never leaves the new name on files that were not written out.
         sync_filesystem(self.path()).map_err(|e| Error::io(&self.target, e))?;
+        if let Some(r) = self.registered.take() {
+            r.finish();
+        }
         let tmp = self.tmp.take().expect("staged dir").keep();
         // Temp dirs are private (0700); the result is an ordinary directory.
         use std::os::unix::fs::PermissionsExt;
@@ -145,7 +374,10 @@ impl StagedDir {
             match exchange(&tmp, target) {
                 Ok(()) => {
                     sync_dir(&parent_of(target));
-                    return fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e));
+                    // The old tree; a concurrent run's sweep may be removing
+                    // it too, and what is left the next run removes.
+                    let _ = fs::remove_dir_all(&tmp);
+                    return Ok(());
                 }
                 Err(e) if exchange_unsupported(&e) => {}
                 Err(e) => {
@@ -261,6 +493,7 @@ fn swap_by_two_renames(tmp: &Path, target: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::FileTypeExt;
 
     #[test]
     fn file_and_dir_replacement() {
@@ -286,6 +519,87 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+
+    #[test]
+    fn symlink_to_a_file_stays_a_symlink() {
+        let t = tempfile::tempdir().unwrap();
+        fs::create_dir(t.path().join("real")).unwrap();
+        fs::write(t.path().join("real/f"), "old").unwrap();
+        let link = t.path().join("link");
+        std::os::unix::fs::symlink("real/f", &link).unwrap();
+        write_file(&link, b"new").unwrap();
+        assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(fs::read(t.path().join("real/f")).unwrap(), b"new");
+        // The temp file went beside the target, and is gone.
+        assert_eq!(fs::read_dir(t.path().join("real")).unwrap().count(), 1);
+        // A dangling link gets its target created.
+        std::os::unix::fs::symlink("real/g", t.path().join("dangling")).unwrap();
+        write_file(&t.path().join("dangling"), b"g").unwrap();
+        assert_eq!(fs::read(t.path().join("real/g")).unwrap(), b"g");
+    }
+
+    #[test]
+    fn fifo_is_written_through() {
+        let t = tempfile::tempdir().unwrap();
+        let fifo = t.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(fifo).unwrap())
+        };
+        write_file(&fifo, b"through the pipe").unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1, "temp file left");
+    }
+
+    #[test]
+    fn destinations() {
+        let t = tempfile::tempdir().unwrap();
+        let f = t.path().join("f");
+        assert_eq!(destination(&f), Destination::Replace(f.clone()));
+        // /dev/stdout's shape: a link to an open file, whatever it is.
+        let out = t.path().join("stdout");
+        std::os::unix::fs::symlink("/proc/self/fd/1", &out).unwrap();
+        assert_eq!(destination(&out), Destination::Fd(1));
+        assert_eq!(destination(Path::new("/dev/fd/2")), Destination::Fd(2));
+        // Another process's descriptor is opened by name.
+        let mut child = std::process::Command::new("sleep")
+            .arg("10")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let theirs = PathBuf::from(format!("/proc/{}/fd/0", child.id()));
+        assert_eq!(destination(&theirs), Destination::Through);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(destination(Path::new("/dev/null")), Destination::Through);
+    }
+
+    #[test]
+    fn stale_stages_are_swept_but_not_a_live_one() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path().join("out");
+        // What a killed run leaves (no process holds its lock).
+        fs::create_dir_all(t.path().join(".out.new-killed/x")).unwrap();
+        fs::create_dir(t.path().join(".out.old-killed")).unwrap();
+        fs::create_dir(t.path().join(".other.new-killed")).unwrap();
+        let live = StagedDir::new(&d).unwrap();
+        let s = StagedDir::new(&d).unwrap();
+        assert!(live.path().is_dir(), "a live run's stage was removed");
+        let mut left: Vec<_> = fs::read_dir(t.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with("-killed"))
+            .collect();
+        left.sort();
+        assert_eq!(left, [".other.new-killed"], "another output's is its own");
+        s.commit().unwrap();
+        drop(live);
+        assert_eq!(fs::read_dir(t.path()).unwrap().count(), 2);
     }
 
     #[test]

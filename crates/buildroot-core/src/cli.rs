@@ -7,6 +7,19 @@
 
 use std::path::PathBuf;
 
+/// Checks a `--view` value: a content-resolver view id
+/// ([`crate::content_resolver::config::id_problem`]); the error is the one
+/// line the tools print.
+pub fn check_view(view: &str) -> crate::Result<()> {
+    match crate::content_resolver::config::id_problem(view) {
+        None => Ok(()),
+        Some(problem) => Err(crate::Error::Usage(format!(
+            "--view '{view}': not a view id (a content-resolver config file's name without \
+             .yaml): {problem}"
+        ))),
+    }
+}
+
 /// The environment variable that makes the tools print the solver's
 /// decisions to stderr ([`init_trace`]).
 pub const TRACE_ENV: &str = "RESOLVER_TRACE";

@@ -153,7 +153,7 @@ pub enum Error {
 }
 
 /// Why a directory may not be replaced by an output tree ([`Error::OutputDir`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum OutputDirProblem {
     /// The path exists and is not a directory.
@@ -164,6 +164,13 @@ pub enum OutputDirProblem {
     NotAnEarlierOutput {
         /// The file every output holds.
         marker: &'static str,
+    },
+    /// The directory holds a file its tool does not write.
+    HoldsOtherFiles {
+        /// The tool whose output it would be.
+        tool: &'static str,
+        /// The first such entry's name.
+        entry: String,
     },
 }
 
@@ -179,6 +186,11 @@ impl std::fmt::Display for OutputDirProblem {
                 f,
                 "is not empty and not an earlier output (no {marker}); it would be replaced \
                  whole: name a new or empty directory"
+            ),
+            OutputDirProblem::HoldsOtherFiles { tool, entry } => write!(
+                f,
+                "holds {entry}, which {tool} does not write; it would be replaced whole: name \
+                 a new or empty directory, or an earlier output of {tool}"
             ),
         }
     }

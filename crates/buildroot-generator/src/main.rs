@@ -200,6 +200,7 @@ fn core_names(args: &Args) -> Result<Vec<String>> {
 }
 
 fn run(args: &Args) -> Result<u8> {
+    buildroot_core::cli::check_view(&args.view)?;
     if !buildroot_core::arch::is_known(&args.arch) {
         bail!(
             "--arch {}: unknown architecture (known: {})",

@@ -371,3 +371,51 @@ pub fn expect_error(ctx: &TestContext, mut c: assert_cmd::Command, stdin: &str) 
     assert!(out.stdout.is_empty(), "partial output on stdout: {err}");
     ctx.stderr_line(&out)
 }
+
+/// A tmpfs of a given size mounted for a test (a full disk on demand),
+/// unmounted when dropped; None where mounting is not allowed (not root).
+pub struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    /// Mounts a tmpfs of `size` (`mount -o size=`, e.g. `16k`) at `at`.
+    pub fn mount(at: &Path, size: &str) -> Option<SmallDisk> {
+        std::fs::create_dir_all(at).ok()?;
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(at)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| SmallDisk(at.to_path_buf()))
+    }
+
+    /// Where it is mounted.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Every file under `dir` (relative path -> bytes), to compare a directory
+/// before and after a run.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).expect("read the directory") {
+            let p = e.expect("a directory entry").path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_path_buf();
+                out.insert(rel, std::fs::read(&p).expect("read the file"));
+            }
+        }
+    }
+    out
+}

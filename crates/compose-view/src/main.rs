@@ -40,7 +40,9 @@ placeholders). Unwanted lists sharing a label with the view mark packages; they 
 LIST--VIEW.txt over all arches when every arch of the view was computed (no newline after \
 the last line, as content-resolver writes them), plus view-unwanted-package-name-list--VIEW--ARCH.txt \
 and view-placeholder-srpm-details--VIEW--ARCH.json (the source placeholders, for buildroot-generator \
---placeholders).
+--placeholders). DIR is replaced whole, atomically: the new lists are written beside it and \
+swapped in, so a failed run leaves the earlier ones and no list of an earlier run survives. DIR \
+must be new, empty or an earlier output (only such list files).
 
 Weak dependencies are installed for environments and workloads whose options include \
 include-weak-deps, as content-resolver asks dnf to. docs/compose-view.md lists every difference \
@@ -153,6 +155,9 @@ impl From<buildroot_core::Error> for Failure {
             Error::UnknownView { .. } => format!("--view {e}"),
             Error::ArchNotInView { .. } => format!("--arch {e}"),
             Error::UnknownRepo { .. } => format!("--repo-override {e}"),
+            Error::OutputDir { path, problem } => {
+                format!("{}: --output-dir {problem}", path.display())
+            }
             _ => e.to_string(),
         };
         Failure(vec![line])
@@ -186,6 +191,9 @@ fn cache_dir(cli: &Cli) -> PathBuf {
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
+    if let Some(view) = &cli.view {
+        buildroot_core::cli::check_view(view)?;
+    }
     let loaded = content_resolver::load_dir(&cli.configs)?;
     if !cli.quiet {
         for w in &loaded.warnings {
@@ -197,6 +205,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     }
     if !loaded.bad.is_empty() {
         return Err(Failure(loaded.bad.iter().map(|b| b.to_string()).collect()));
+    }
+    // Refused before the view is computed, not after.
+    if let Some(dir) = &cli.output_dir {
+        buildroot_core::atomic::check_output_dir(dir, lists::OUTPUT)?;
     }
     let req = Request {
         view: cli.view.clone().unwrap_or_default(),

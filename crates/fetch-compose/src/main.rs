@@ -5,18 +5,22 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use buildroot_core::atomic::{check_output_dir, EarlierOutput, StagedDir};
 use buildroot_core::cli::default_cache_dir;
-use buildroot_core::pkglist::write_list_file;
+use buildroot_core::pkglist::write_list;
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::workload::published::{fetch_compose, list_file_name, ListKind, ViewLists};
+use buildroot_core::Error;
 use clap::{Parser, ValueEnum};
 
 const AFTER_HELP: &str = "\
 For every --arch, content-resolver's view-binary-package-name-list--VIEW--ARCH.txt and
 view-source-package-name-list--VIEW--ARCH.txt are fetched from URL (through the HTTP cache,
 afresh on every run) or read from a directory, and written as OUT/ARCH.txt (binary names)
-and OUT/sources-ARCH.txt (source names), sorted and unique, each replaced atomically. This is
-the layout buildroot-workflow.sh's COMPOSE_DIR has.
+and OUT/sources-ARCH.txt (source names), sorted and unique. This is the layout
+buildroot-workflow.sh's COMPOSE_DIR has. OUT is replaced whole, atomically (written beside it
+and swapped in): it must be new, empty or an earlier output (only ARCH.txt and
+sources-ARCH.txt files), and holds the lists of this run's arches only.
 
 Examples:
   # ELN's compose for two arches, from content-resolver's public output:
@@ -83,7 +87,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// What an earlier output holds: `ARCH.txt` and `sources-ARCH.txt` files.
+const OUTPUT: EarlierOutput = EarlierOutput::Names {
+    tool: "fetch-compose",
+    ours: |name| {
+        let arch = name.strip_suffix(".txt").unwrap_or_default();
+        buildroot_core::arch::is_known(arch.strip_prefix("sources-").unwrap_or(arch))
+    },
+};
+
+/// The library's line, with the option that named the output directory.
+fn out_option(e: Error) -> Error {
+    match e {
+        Error::OutputDir { path, problem } => {
+            Error::Usage(format!("{}: --out {problem}", path.display()))
+        }
+        e => e,
+    }
+}
+
 fn run(args: &Args) -> buildroot_core::Result<()> {
+    buildroot_core::cli::check_view(&args.view)?;
     for a in &args.arches {
         if !buildroot_core::arch::is_known(a) {
             return Err(buildroot_core::Error::Usage(format!(
@@ -91,6 +115,7 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
             )));
         }
     }
+    check_output_dir(&args.out, OUTPUT).map_err(out_option)?;
     let lists = match args.lists {
         Lists::Runtime => ViewLists::Runtime,
         Lists::All => ViewLists::All,
@@ -108,16 +133,16 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
         }
         got.push((a, c));
     }
-    std::fs::create_dir_all(&args.out).map_err(|e| buildroot_core::Error::io(&args.out, e))?;
+    // One set: written beside OUT and swapped in, so that a failed write
+    // leaves OUT as it was and no list of an earlier run stays beside these.
+    let stage = StagedDir::replacing(&args.out, OUTPUT).map_err(out_option)?;
     for (a, c) in &got {
-        write_list_file(
-            &args.out.join(format!("{a}.txt")),
-            c.binaries.iter().cloned(),
-        )?;
-        write_list_file(
-            &args.out.join(format!("sources-{a}.txt")),
-            c.sources.iter().cloned(),
-        )?;
+        stage.write_with(&format!("{a}.txt"), |mut w| {
+            write_list(&mut w, c.binaries.iter().cloned())
+        })?;
+        stage.write_with(&format!("sources-{a}.txt"), |mut w| {
+            write_list(&mut w, c.sources.iter().cloned())
+        })?;
         if !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             eprintln!(
                 "{a}: {} binary and {} source names",
@@ -126,5 +151,5 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
             );
         }
     }
-    Ok(())
+    stage.commit()
 }

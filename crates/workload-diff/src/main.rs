@@ -236,6 +236,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
+    buildroot_core::cli::check_view(&cli.view)?;
     if !cli.repositories.is_empty() {
         return Err(Failure(
             "--repository is no longer accepted: content-resolver rejects a workload with a \

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use crate::workload::Relations;
 
 use super::{Buildroot, SourceRecord};
-use crate::atomic::StagedDir;
-use crate::error::{Error, OutputDirProblem, Result};
+use crate::atomic::{self, EarlierOutput, StagedDir};
+use crate::error::{Error, Result};
 use crate::pkglist::write_list;
 use crate::pool::PkgId;
 
@@ -203,11 +203,8 @@ impl Buildroot<'_> {
     /// the whole tree is built beside `dir` and swapped in. `dir` must be new,
     /// empty or an earlier output ([`check_output_dir`]).
     pub fn write_output_dir(&self, dir: &Path, view: &str, arch: &str) -> Result<()> {
-        check_output_dir(dir)?;
-        // `.` or `out/..` have no name of their own to swap: use the real path.
-        let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-        let dir = real.as_path();
-        let stage = StagedDir::new(dir)?;
+        let stage = StagedDir::replacing(dir, OUTPUT)?;
+        let dir = stage.target();
         let (core_binaries, core_sources) = (self.core_binaries(), self.core_sources());
         let core_b: BTreeSet<&str> = core_binaries.iter().map(String::as_str).collect();
         let core_s: BTreeSet<&str> = core_sources.iter().map(String::as_str).collect();
@@ -292,41 +289,12 @@ fn sorted_beyond<'a>(names: impl Iterator<Item = &'a str>, core: &BTreeSet<&str>
 /// Every buildroot binary's `--why` chain, as JSON (`{"name": [steps]}`).
 pub const WHY_FILE: &str = "buildroot-why.json";
 
-/// The file that marks a directory as a buildroot-generator output.
-const OUTPUT_MARKER: &str = "buildroot-binary-package-names.txt";
+/// A buildroot-generator output always holds the binary names list.
+const OUTPUT: EarlierOutput = EarlierOutput::Marker("buildroot-binary-package-names.txt");
 
-/// Checks that `dir` may be replaced by an output tree: it does not exist,
-/// is empty, or is an earlier output (holds `buildroot-binary-package-names.txt`).
-/// The whole directory is swapped, so anything else in it would be lost; a
-/// user's directory named by mistake is refused instead.
+/// Checks that `dir` may be replaced by an output tree
+/// ([`crate::atomic::check_output_dir`]): it does not exist, is empty, or is
+/// an earlier output (holds `buildroot-binary-package-names.txt`).
 pub fn check_output_dir(dir: &Path) -> Result<()> {
-    let meta = match std::fs::metadata(dir) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(dir, e)),
-    };
-    let refuse = |problem| {
-        Err(Error::OutputDir {
-            path: dir.to_path_buf(),
-            problem,
-        })
-    };
-    if !meta.is_dir() {
-        return refuse(OutputDirProblem::NotADirectory);
-    }
-    if let (Ok(real), Ok(cwd)) = (std::fs::canonicalize(dir), std::env::current_dir()) {
-        if cwd.starts_with(&real) {
-            return refuse(OutputDirProblem::HoldsWorkingDirectory);
-        }
-    }
-    if dir.join(OUTPUT_MARKER).is_file() {
-        return Ok(());
-    }
-    let mut entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    if entries.next().is_some() {
-        return refuse(OutputDirProblem::NotAnEarlierOutput {
-            marker: OUTPUT_MARKER,
-        });
-    }
-    Ok(())
+    atomic::check_output_dir(dir, OUTPUT)
 }

@@ -397,6 +397,25 @@ pub struct Loaded {
     pub files: usize,
 }
 
+/// Why `id` cannot be a document id, or `None` if it can. An id is a config
+/// file's name up to its first `.yaml` (`config_manager.py`: `yml_file.split(".yaml")[0]`),
+/// so it is not empty and holds neither a `/` nor `.yaml`, and the file name
+/// fits in 255 bytes. The tools put a `--view` into output file names: this
+/// keeps those names inside the directory they are written to.
+pub fn id_problem(id: &str) -> Option<&'static str> {
+    if id.is_empty() {
+        Some("it is empty")
+    } else if id.contains('/') {
+        Some("it contains '/'")
+    } else if id.contains(".yaml") {
+        Some("it contains '.yaml'")
+    } else if id.len() + ".yaml".len() > 255 {
+        Some("it is longer than a file name can be")
+    } else {
+        None
+    }
+}
+
 /// Reads every `*.yaml` (and `buildroot-binary-relations` `*.json`) file of
 /// `dir`, then checks the references between documents. Only an unreadable
 /// directory is an error; bad files are listed in [`Loaded::bad`].

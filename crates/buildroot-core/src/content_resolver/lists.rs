@@ -25,14 +25,42 @@
 //! (`{"SRPM": {"build_requires": [...]}}`, what buildroot-generator's
 //! `--placeholders` reads).
 //!
-//! Files are replaced atomically.
+//! The directory is replaced as a whole: built beside its place and swapped
+//! in, so that a failed or killed run leaves the earlier lists, and lists of
+//! another run (an arch not computed this time) do not survive beside a new
+//! union. It must be new, empty, or hold only such files ([`OUTPUT`]).
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::view::{ArchView, ViewResult};
-use crate::atomic::write_file;
-use crate::error::{Error, Result};
+use crate::atomic::{EarlierOutput, StagedDir};
+use crate::error::Result;
+
+/// The names [`write_lists`] writes start with one of these and `--`.
+const LIST_NAMES: [&str; 7] = [
+    "view-binary-package-list",
+    "view-binary-package-nevr-list",
+    "view-binary-package-name-list",
+    "view-source-package-list",
+    "view-source-package-name-list",
+    "view-unwanted-package-name-list",
+    "view-placeholder-srpm-details",
+];
+
+/// compose-view's output directory: only files [`write_lists`] writes.
+pub const OUTPUT: EarlierOutput = EarlierOutput::Names {
+    tool: "compose-view",
+    ours: is_list_file,
+};
+
+/// Only what compose-view writes: content-resolver's own `view-all-*` and
+/// `view-buildroot-*` lists mark a downloaded output, not ours to replace.
+fn is_list_file(name: &str) -> bool {
+    LIST_NAMES
+        .iter()
+        .any(|l| name.strip_prefix(l).is_some_and(|r| r.starts_with("--")))
+}
 
 /// The list files of one arch (or of all arches), in write order.
 fn lists(av: &ArchView) -> Vec<(&'static str, BTreeSet<String>)> {
@@ -55,15 +83,16 @@ pub fn list_text(items: &BTreeSet<String>) -> String {
         .join("\n")
 }
 
-/// Writes the view's list files into `dir` (created if needed).
+/// Replaces `dir` (new, empty or an earlier output: [`OUTPUT`]) by a
+/// directory of the view's list files.
 pub fn write_lists(dir: &Path, result: &ViewResult) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let stage = StagedDir::replacing(dir, OUTPUT)?;
     let view = &result.view;
     let mut union: Vec<(&'static str, BTreeSet<String>)> = Vec::new();
     for av in &result.arches {
         for (i, (name, items)) in lists(av).into_iter().enumerate() {
-            let path = dir.join(format!("{name}--{view}--{}.txt", av.arch));
-            write_file(&path, list_text(&items).as_bytes())?;
+            let file = format!("{name}--{view}--{}.txt", av.arch);
+            stage.write(&file, list_text(&items).as_bytes())?;
             if union.len() <= i {
                 union.push((name, BTreeSet::new()));
             }
@@ -74,14 +103,11 @@ pub fn write_lists(dir: &Path, result: &ViewResult) -> Result<()> {
             .iter()
             .map(|(name, br)| (name.clone(), serde_json::json!({ "build_requires": br })))
             .collect();
-        let path = dir.join(format!(
-            "view-placeholder-srpm-details--{view}--{}.json",
-            av.arch
-        ));
+        let file = format!("view-placeholder-srpm-details--{view}--{}.json", av.arch);
         let text = serde_json::to_string_pretty(&serde_json::Value::Object(details))
             .expect("JSON of strings")
             + "\n";
-        write_file(&path, text.as_bytes())?;
+        stage.write(&file, text.as_bytes())?;
     }
     let computed: BTreeSet<&str> = result.arches.iter().map(|a| a.arch.as_str()).collect();
     if !result.arches.is_empty()
@@ -91,9 +117,29 @@ pub fn write_lists(dir: &Path, result: &ViewResult) -> Result<()> {
             .all(|a| computed.contains(a.as_str()))
     {
         for (name, items) in union {
-            let path = dir.join(format!("{name}--{view}.txt"));
-            write_file(&path, list_text(&items).as_bytes())?;
+            stage.write(&format!("{name}--{view}.txt"), list_text(&items).as_bytes())?;
         }
     }
-    Ok(())
+    stage.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn earlier_output_names() {
+        assert!(is_list_file(
+            "view-binary-package-list--view-eln--x86_64.txt"
+        ));
+        assert!(is_list_file("view-source-package-name-list--view-eln.txt"));
+        assert!(is_list_file(
+            "view-placeholder-srpm-details--view-eln--x86_64.json"
+        ));
+        assert!(!is_list_file(
+            "view-all-binary-package-name-list--view-eln.txt"
+        ));
+        assert!(!is_list_file("view-binary-package-list-old.txt"));
+        assert!(!is_list_file("notes.txt"));
+    }
 }

@@ -369,6 +369,72 @@ fn unknown_arch_everywhere() {
     );
 }
 
+/// A `--view` goes into output file names: an id no content-resolver config
+/// file can have (`/`, empty, `.yaml`) is refused by every tool that takes
+/// one, before anything is written (the audit's `x/../../../escaped` wrote
+/// outside `--output-dir`).
+#[test]
+fn view_ids_that_are_not_config_file_names() {
+    let t = TestContext::new();
+    let od = t.join("a/b/od");
+    let why = "not a view id (a content-resolver config file's name without .yaml)";
+    for (view, problem) in [
+        ("x/../../../escaped", "it contains '/'"),
+        ("a/b", "it contains '/'"),
+        ("", "it is empty"),
+        ("v.yaml", "it contains '.yaml'"),
+    ] {
+        let mut c = cmd(Tool::Generator);
+        c.args(["--arch", "x86_64", "--repo", "r=testdata/repos/x86_64"])
+            .args(["--view", view, "--output-dir"])
+            .arg(&od);
+        expect(
+            &t,
+            c,
+            "bash\n",
+            &format!("buildroot-generator: --view '{view}': {why}: {problem}"),
+        );
+        let mut c = cmd(Tool::ComposeView);
+        c.args(["--configs", "testdata/content-resolver", "--view", view]);
+        expect(
+            &t,
+            c,
+            "",
+            &format!("compose-view: --view '{view}': {why}: {problem}"),
+        );
+        let mut c = cmd(Tool::FetchCompose);
+        c.args([
+            "--url", "testdata", "--arch", "x86_64", "--view", view, "--out",
+        ])
+        .arg(t.join("c"));
+        expect(
+            &t,
+            c,
+            "",
+            &format!("fetch-compose: --view '{view}': {why}: {problem}"),
+        );
+        let mut c = cmd(Tool::WorkloadDiff);
+        c.args([
+            "--compose",
+            "x86_64=/dev/null",
+            "--buildroot",
+            "x86_64=/dev/null",
+        ])
+        .args(["--view", view]);
+        expect(
+            &t,
+            c,
+            "",
+            &format!("workload-diff: --view '{view}': {why}: {problem}"),
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(t.path()).unwrap().count(),
+        0,
+        "something was written"
+    );
+}
+
 #[test]
 fn empty_input_and_unknown_names_are_warnings() {
     let out = cmd(Tool::Generator)

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use cli_tests::{cmd, expect_error, root, TestContext, Tool};
+use cli_tests::{cmd, expect_error, root, snapshot, SmallDisk, TestContext, Tool};
 use predicates::prelude::*;
 
 fn cv() -> Command {
@@ -215,6 +215,66 @@ fn warnings_and_failures_go_to_stderr() {
         .assert()
         .success()
         .stderr("");
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `--output-dir` is one set, swapped in whole (audit D5): a run for fewer
+/// arches leaves no list of the others and no union; a directory holding
+/// other files is refused; a full disk leaves the earlier output as it was,
+/// and no staging directory beside it.
+#[test]
+fn output_dir_is_replaced_whole() {
+    let t = TestContext::new();
+    let run = |od: &Path, arches: &[&str]| {
+        let mut c = fixture();
+        c.args(["--view", "view-fixture", "-q", "--output-dir"])
+            .arg(od);
+        for a in arches {
+            c.args(["--arch", a]);
+        }
+        c
+    };
+    let od = t.join("od");
+    run(&od, &[]).assert().success();
+    assert!(names(&od).contains(&"view-binary-package-name-list--view-fixture.txt".into()));
+    run(&od, &["x86_64"]).assert().success();
+    let after = names(&od);
+    assert_eq!(after.len(), 7, "{after:?}");
+    assert!(
+        after.iter().all(|n| n.contains("--view-fixture--x86_64.")),
+        "{after:?}"
+    );
+    assert_eq!(names(t.path()), ["od"], "staging left beside the output");
+
+    std::fs::write(od.join("notes.txt"), "mine").unwrap();
+    assert_eq!(
+        expect_error(&t, run(&od, &[]), ""),
+        "compose-view: [TMP]/od: --output-dir holds notes.txt, which compose-view does not write; it would be replaced whole: name a new or empty directory, or an earlier output of compose-view"
+    );
+
+    // 16 pages: the x86_64 lists fit, all of them beside those do not.
+    let Some(disk) = SmallDisk::mount(&t.join("small"), "64k") else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let small = disk.path().join("cv");
+    run(&small, &["x86_64"]).assert().success();
+    let before = snapshot(&small);
+    let out = run(&small, &[]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    assert!(snapshot(&small) == before, "the earlier output changed");
+    assert_eq!(names(disk.path()), ["cv"], "staging left beside the output");
 }
 
 #[test]

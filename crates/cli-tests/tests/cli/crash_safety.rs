@@ -365,3 +365,98 @@ fn killed_at_each_rename_generator_keeps_the_previous_output_dir() {
         }
     }
 }
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// SIGTERM or SIGINT (Ctrl-C) while the output directory is staged: the
+/// stage is removed before the signal ends the run, which ends by that
+/// signal, and the earlier output stays (audit D17: `.out.new-*` was left).
+/// strace delivers the signal at the commit's `syncfs`, the last moment
+/// before the swap. A stage that SIGKILL leaves there, the next run into the
+/// same output removes.
+#[test]
+fn interrupted_generator_removes_its_stage() {
+    use std::os::unix::process::ExitStatusExt;
+    if !have_strace() {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    assert!(generator_into(&out).status().unwrap().success());
+    let want = walk(&out)
+        .into_iter()
+        .map(|f| (std::fs::read(&f).unwrap(), f))
+        .collect::<Vec<_>>();
+    let signal_at_syncfs = |sig: &str| signal_at_syncfs(&generator_into(&out), sig);
+    for (sig, number) in [("SIGTERM", libc::SIGTERM), ("SIGINT", libc::SIGINT)] {
+        let status = signal_at_syncfs(sig);
+        assert_eq!(status.signal(), Some(number), "{sig}: {status:?}");
+        assert_eq!(names(t.path()), ["out"], "{sig}: the stage is left");
+        for (bytes, f) in &want {
+            assert_eq!(&std::fs::read(f).unwrap(), bytes, "{sig}: {f} changed");
+        }
+    }
+    assert_eq!(signal_at_syncfs("SIGKILL").signal(), Some(libc::SIGKILL));
+    assert_eq!(names(t.path()).len(), 2, "SIGKILL leaves the stage");
+    assert!(generator_into(&out).status().unwrap().success());
+    assert_eq!(names(t.path()), ["out"], "the next run removes it");
+}
+
+/// Runs `cmd` under strace, which sends it `sig` at its first `syncfs`: the
+/// commit of a staged output, just before the swap.
+fn signal_at_syncfs(cmd: &Command, sig: &str) -> std::process::ExitStatus {
+    let inject = format!("inject=syncfs:signal={sig}:when=1");
+    under_strace(
+        cmd,
+        &["-o", "/dev/null", "-e", "trace=syncfs", "-e", &inject],
+    )
+}
+
+/// compose-view's `--output-dir` and fetch-compose's `--out`, staged the
+/// same way, are cleaned up the same way on SIGTERM.
+#[test]
+fn interrupted_list_tools_remove_their_stage() {
+    use std::os::unix::process::ExitStatusExt;
+    if !have_strace() {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let published = t.path().join("published");
+    std::fs::create_dir(&published).unwrap();
+    for list in ["binary", "source"] {
+        let f = format!("view-{list}-package-name-list--view-eln--x86_64.txt");
+        std::fs::write(published.join(f), "bash\nglibc").unwrap();
+    }
+    let mut view = std_cmd(Tool::ComposeView);
+    view.current_dir(root())
+        .args([
+            "--configs",
+            "testdata/content-resolver",
+            "--view",
+            "view-fixture",
+            "-q",
+        ])
+        .args(["--repo-override", "fixture=testdata/repos/$basearch"])
+        .args(["--repo-override", "extras=testdata/repos/extras/$basearch"])
+        .arg("--output-dir")
+        .arg(t.path().join("out/cv"));
+    let mut fetch = std_cmd(Tool::FetchCompose);
+    fetch
+        .arg("--url")
+        .arg(&published)
+        .args(["--view", "eln", "--arch", "x86_64", "--out"])
+        .arg(t.path().join("out/fc"));
+    for (name, cmd) in [("cv", &view), ("fc", &fetch)] {
+        let status = signal_at_syncfs(cmd, "SIGTERM");
+        assert_eq!(status.signal(), Some(libc::SIGTERM), "{name}: {status:?}");
+        assert_eq!(names(&t.path().join("out")), Vec::<String>::new(), "{name}");
+    }
+}

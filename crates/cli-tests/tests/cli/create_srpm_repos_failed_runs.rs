@@ -4,9 +4,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command as StdCommand;
 
-use cli_tests::{cmd, root, Tool};
+use cli_tests::{cmd, root, SmallDisk, Tool};
 
 /// A cache holding every fixture source SRPM.
 fn fixture_cache(t: &Path) -> PathBuf {
@@ -105,43 +104,22 @@ fn failed_run_leaves_an_existing_repo_as_it_was() {
     assert!(snapshot(&out) == before, "file contents changed");
 }
 
-/// A 64 KB tmpfs, unmounted when dropped.
-struct SmallDisk(PathBuf);
-
-impl SmallDisk {
-    fn mount(at: &Path) -> Option<SmallDisk> {
-        std::fs::create_dir_all(at).unwrap();
-        let ok = StdCommand::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
-            .arg(at)
-            .output()
-            .is_ok_and(|o| o.status.success());
-        ok.then(|| SmallDisk(at.to_path_buf()))
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = StdCommand::new("umount").arg(&self.0).status();
-    }
-}
-
 #[test]
 fn full_disk_leaves_nothing_half_written() {
     let t = tempfile::tempdir().unwrap();
-    let Some(disk) = SmallDisk::mount(&t.path().join("small")) else {
+    let Some(disk) = SmallDisk::mount(&t.path().join("small"), "64k") else {
         eprintln!("skipped: cannot mount a tmpfs here (needs root)");
         return;
     };
     let cache = fixture_cache(t.path());
     // A new repo that does not fit: the directory is removed again.
-    let fresh = disk.0.join("fresh");
+    let fresh = disk.path().join("fresh");
     let a = run(t.path(), &cache, &fresh, &all_sources()).code(2);
     assert!(stderr(&a).contains("No space left"), "{}", stderr(&a));
     assert!(!fresh.exists());
-    assert_eq!(std::fs::read_dir(&disk.0).unwrap().count(), 0);
+    assert_eq!(std::fs::read_dir(disk.path()).unwrap().count(), 0);
     // An existing repo that cannot grow stays as it was.
-    let repo = disk.0.join("repo");
+    let repo = disk.path().join("repo");
     run(t.path(), &cache, &repo, "zlib\nlibjpeg-turbo\n").success();
     let before = snapshot(&repo);
     run(t.path(), &cache, &repo, &all_sources()).code(2);

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use cli_tests::http_support::{Fault, Server};
-use cli_tests::{cmd, expect_error, TestContext, Tool};
+use cli_tests::{cmd, expect_error, snapshot, SmallDisk, TestContext, Tool};
 
 /// content-resolver's output for view-eln on two arches: sorted, no final newline.
 fn published(dir: &Path) {
@@ -72,6 +72,55 @@ fn from_a_directory() {
     assert_eq!(read(&out.join("aarch64.txt")), "bash\nglibc\n");
     assert_eq!(read(&out.join("sources-aarch64.txt")), "bash\nglibc\n");
     assert!(!cache.exists(), "nothing cached for a directory");
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `--out` is one set, swapped in whole (audit D6): a run for one arch
+/// leaves no list of the other; a directory holding other files is refused;
+/// a full disk leaves the earlier output as it was and nothing beside it.
+#[test]
+fn out_is_replaced_whole() {
+    let t = TestContext::new();
+    published(t.path());
+    let url = t.path().to_str().unwrap().to_string();
+    let cache = t.join("cache");
+    let one_arch = |out: &Path| {
+        let mut c = cmd(Tool::FetchCompose);
+        c.args(["--url", &url, "--view", "eln", "--arch", "x86_64", "--out"])
+            .arg(out);
+        c
+    };
+    let out = t.join("compose");
+    fetch(&url, &out, &cache).assert().success();
+    one_arch(&out).assert().success();
+    assert_eq!(names(&out), ["sources-x86_64.txt", "x86_64.txt"]);
+
+    std::fs::write(out.join("sources.txt"), "mine").unwrap();
+    assert_eq!(
+        expect_error(&t, one_arch(&out), ""),
+        "fetch-compose: [TMP]/compose: --out holds sources.txt, which fetch-compose does not write; it would be replaced whole: name a new or empty directory, or an earlier output of fetch-compose"
+    );
+
+    // 4 pages: one arch's two lists fit, two arches' beside them do not.
+    let Some(disk) = SmallDisk::mount(&t.join("small"), "16k") else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let small = disk.path().join("c");
+    one_arch(&small).assert().success();
+    let before = snapshot(&small);
+    let line = expect_error(&t, fetch(&url, &small, &cache), "");
+    assert!(line.contains("No space left on device"), "{line}");
+    assert!(snapshot(&small) == before, "the earlier output changed");
+    assert_eq!(names(disk.path()), ["c"], "staging left beside the output");
 }
 
 #[test]

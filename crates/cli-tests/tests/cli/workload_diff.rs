@@ -146,6 +146,75 @@ fn metadata_options_and_output_file() {
     assert_eq!(leftovers.len(), 1, "temporary files left behind");
 }
 
+/// `-o` into what is not a name for a regular file writes through it: a
+/// link like `/dev/stdout` (here one in the temp dir, so that a regression
+/// replaces nothing of the host's) while stdout is a pipe, `/dev/fd/1`, and
+/// a FIFO. The links and the FIFO stay what they were.
+#[test]
+fn output_to_stdout_links_and_fifos_is_written_through() {
+    use std::os::unix::fs::FileTypeExt;
+    let f = Fixture::new();
+    let expected = wd().args(f.args()).output().unwrap().stdout;
+    assert!(!expected.is_empty());
+    let link = f.p("stdout");
+    std::os::unix::fs::symlink("/proc/self/fd/1", &link).unwrap();
+    for out in [link.as_str(), "/dev/fd/1"] {
+        // assert_cmd's stdout is a pipe.
+        let got = wd().args(f.args()).args(["-o", out]).output().unwrap();
+        assert!(got.status.success(), "{got:?}");
+        assert_eq!(got.stdout, expected, "-o {out}");
+    }
+    assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
+    // A socket for stdout (a systemd unit's to the journal) has no name to
+    // open: /dev/stdout reaches it all the same.
+    let (mine, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+    let status = cli_tests::std_cmd(Tool::WorkloadDiff)
+        .args(f.args())
+        .args(["-o", &link])
+        .stdout(std::os::fd::OwnedFd::from(theirs))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut got = Vec::new();
+    std::io::Read::read_to_end(&mut &mine, &mut got).unwrap();
+    assert_eq!(got, expected, "-o {link} into a socket");
+    // The real /dev/stdout and /dev/null, in a private /dev (a mount
+    // namespace, where one can be made: root), as the audit reproduced them.
+    let can_unshare = std::process::Command::new("unshare")
+        .args(["-m", "true"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if can_unshare {
+        let script = "mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3 \
+            && ln -s /proc/self/fd/1 /dev/stdout || exit 77
+            \"$@\" -o /dev/stdout || exit 3
+            \"$@\" -o /dev/null || exit 4
+            [ -L /dev/stdout ] && [ -c /dev/null ] || exit 5";
+        let o = std::process::Command::new("unshare")
+            .args(["-m", "sh", "-c", script, "sh"])
+            .arg(cli_tests::bin(Tool::WorkloadDiff))
+            .args(f.args())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{o:?}");
+        assert_eq!(o.stdout, expected, "-o /dev/stdout");
+    } else {
+        eprintln!("skipped -o /dev/stdout itself: no private mount namespace here");
+    }
+    let fifo = f.p("fifo");
+    let c = std::ffi::CString::new(fifo.as_str()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read(fifo).unwrap())
+    };
+    wd().args(f.args()).args(["-o", &fifo]).assert().success();
+    assert_eq!(reader.join().unwrap(), expected);
+    assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
 #[test]
 fn removed_repository_option_is_a_clear_error() {
     let f = Fixture::new();

@@ -1,0 +1,157 @@
+//! What a run is building is removed when SIGINT (Ctrl-C) or SIGTERM ends
+//! it: the staging directories and temp files of [`super`] are registered
+//! while they exist, and on either signal a watcher thread removes them,
+//! then lets the signal end the process as it would have without us (same
+//! exit status). An owner about to rename its path into place
+//! ([`Registered::finish`]) after the signal came does not: what was
+//! interrupted is not swapped in. A SIGKILL leaves them, and the next run
+//! into the same output removes them (`remove_stale`).
+//!
+//! The handler itself only writes the signal's number into a pipe (about
+//! all a signal handler may safely do); the thread reading it may lock,
+//! allocate and walk directories. Installed with the first registration, so
+//! a tool that writes nothing keeps the default dispositions; a signal the
+//! process ignores (`nohup`, a background job's SIGINT) stays ignored.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Mutex, MutexGuard, Once};
+
+/// The paths being built now.
+static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// The pipe's write end, for the handler.
+static PIPE: AtomicI32 = AtomicI32::new(-1);
+
+/// Set by the handler: a signal came, the watcher is ending the process.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// A registered path; dropping it unregisters the path (the owner removed
+/// it or renamed it into place).
+#[derive(Debug)]
+pub(super) struct Registered(PathBuf);
+
+/// Registers `path` (a staging directory or temp file) to be removed if the
+/// process is interrupted while it exists.
+pub(super) fn register(path: &Path) -> Registered {
+    install();
+    live().push(path.to_path_buf());
+    Registered(path.to_path_buf())
+}
+
+impl Registered {
+    /// The owner is about to rename the path into place. After a signal,
+    /// this thread waits instead, for the watcher to remove the path and
+    /// end the process.
+    pub(super) fn finish(self) {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            loop {
+                std::thread::park();
+            }
+        }
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        let mut live = live();
+        if let Some(i) = live.iter().position(|p| *p == self.0) {
+            live.swap_remove(i);
+        }
+    }
+}
+
+/// The list, even if a thread panicked holding it (it stays consistent:
+/// every change is one push or remove).
+fn live() -> MutexGuard<'static, Vec<PathBuf>> {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+extern "C" fn on_signal(sig: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+    let b = sig as u8;
+    // SAFETY: write(2) is async-signal-safe; `b` lives for the call.
+    unsafe { libc::write(PIPE.load(Ordering::Relaxed), (&b as *const u8).cast(), 1) };
+}
+
+fn install() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let mut fds = [0; 2];
+        // SAFETY: `fds` has room for the two descriptors.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+            return; // No cleanup on signals then; the next run's sweep remains.
+        }
+        PIPE.store(fds[1], Ordering::Relaxed);
+        let watcher = std::thread::Builder::new()
+            .name("on-signal".into())
+            .spawn(move || watch(fds[0]));
+        if watcher.is_err() {
+            return;
+        }
+        for sig in [libc::SIGINT, libc::SIGTERM] {
+            handle(sig);
+        }
+    });
+}
+
+/// Sets [`on_signal`] as `sig`'s handler, unless the signal is ignored.
+fn handle(sig: libc::c_int) {
+    // SAFETY: sigaction with valid (zeroed, then filled) structs; the
+    // handler is an `extern "C" fn(c_int)`, as sa_sigaction without
+    // SA_SIGINFO expects.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(sig, std::ptr::null(), &mut old) != 0
+            || old.sa_sigaction == libc::SIG_IGN
+        {
+            return;
+        }
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        libc::sigemptyset(&mut sa.sa_mask);
+        sa.sa_flags = libc::SA_RESTART;
+        libc::sigaction(sig, &sa, std::ptr::null_mut());
+    }
+}
+
+/// Waits for a signal's number on the pipe, removes what is registered, and
+/// ends the process by that signal.
+fn watch(fd: libc::c_int) {
+    let mut b = 0u8;
+    loop {
+        // SAFETY: reads one byte into `b`.
+        match unsafe { libc::read(fd, (&mut b as *mut u8).cast(), 1) } {
+            1 => break,
+            -1 if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {}
+            _ => return,
+        }
+    }
+    // Held to the end: an owner that finishes meanwhile waits here, and does
+    // not swap in a tree this removes.
+    let live = live();
+    for p in live.iter() {
+        remove(p);
+    }
+    // SAFETY: back to the default action, which ends the process, as the
+    // signal would have had we not handled it.
+    unsafe {
+        libc::signal(b.into(), libc::SIG_DFL);
+        libc::raise(b.into());
+    }
+}
+
+/// Removes a directory tree or a file; a few tries, since the run's other
+/// threads may still be adding files to a tree.
+fn remove(p: &Path) {
+    for _ in 0..5 {
+        let r = match std::fs::symlink_metadata(p) {
+            Ok(m) if m.is_dir() => std::fs::remove_dir_all(p),
+            Ok(_) => std::fs::remove_file(p),
+            Err(_) => return,
+        };
+        if r.is_ok() {
+            return;
+        }
+    }
+}
