@@ -165,6 +165,12 @@ pub enum OutputDirProblem {
         /// The file every output holds.
         marker: &'static str,
     },
+    /// A directory of files this tool did not write, which a run would
+    /// delete (create-srpm-repos removes the SRPMs it does not list).
+    NotAnEarlierRepo {
+        /// The file every earlier output holds.
+        marker: &'static str,
+    },
 }
 
 impl std::fmt::Display for OutputDirProblem {
@@ -179,6 +185,11 @@ impl std::fmt::Display for OutputDirProblem {
                 f,
                 "is not empty and not an earlier output (no {marker}); it would be replaced \
                  whole: name a new or empty directory"
+            ),
+            OutputDirProblem::NotAnEarlierRepo { marker } => write!(
+                f,
+                "is not empty and not an earlier create-srpm-repos output (no {marker}); the \
+                 SRPMs in it that are not listed would be deleted: name a new or empty directory"
             ),
         }
     }

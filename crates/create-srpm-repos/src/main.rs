@@ -33,11 +33,16 @@ Spec macros (evaluator and --rpmbuild alike): the macro packages of the binary r
 buildroot for ARCH, in rpm's load order; then --macros, then --define. Without binary repos,
 or with --no-repo-macros: built-in ELN macros (%rhel 11, %eln, %dist).
 
+--out must be new, empty or an earlier output of create-srpm-repos (it holds
+.create-srpm-repos): the SRPMs a run does not list are deleted from it, so any other
+directory is refused.
+
 Exit codes:
   0  success (names without a cached SRPM and kept SRPMs are warnings)
-  2  bad usage or bad input (unreadable cache, broken SRPM, unreadable repository, broken or
-     unreachable macro package, unbalanced %if, rpmbuild failing or making another NEVR, full
-     disk); nothing of the failed run is left in --out";
+  2  bad usage or bad input (unreadable cache, --out a directory of other files, broken
+     SRPM, unreadable repository, broken or unreachable macro package, unbalanced %if,
+     rpmbuild failing or making another NEVR, full disk); nothing of the failed run is left
+     in --out";
 
 #[derive(Parser, Debug)]
 #[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = AFTER_HELP)]
@@ -100,6 +105,9 @@ fn option_names(e: Error) -> anyhow::Error {
             anyhow::anyhow!("--define '{text}': expected 'NAME VALUE'")
         }
         Error::PathWithColon { .. } => anyhow::anyhow!("{e} (use a --cache without one)"),
+        Error::OutputDir { path, problem } => {
+            anyhow::anyhow!("{}: --out {problem}", path.display())
+        }
         Error::RebuiltNevrDiffers {
             path,
             built,
@@ -123,6 +131,7 @@ fn run(args: &Args) -> Result<()> {
             args.cache.display()
         );
     }
+    let names = read_list(&args.input, Names::Reduce)?;
     // Notes (where the macros come from) are printed once the run succeeded:
     // a failed run says one line, its error.
     let mut notes = Vec::new();
@@ -138,7 +147,6 @@ fn run(args: &Args) -> Result<()> {
     let archful: BTreeSet<String> = read_list(&args.archful, Names::Reduce)?
         .into_iter()
         .collect();
-    let names = read_list(&args.input, Names::Reduce)?;
     let how = if args.rpmbuild {
         Regenerate::Rpmbuild
     } else {

@@ -17,4 +17,5 @@ mod generator_progress;
 mod generator_testdata;
 mod identify_archful;
 mod identify_repo_macros;
+mod refusals;
 mod workload_diff;

@@ -1,0 +1,99 @@
+//! Runs that would do damage or mean nothing are refused (exit 2, one line
+//! naming the flag or input), not carried out with exit 0: an output
+//! directory of someone else's files.
+
+use std::path::{Path, PathBuf};
+
+use cli_tests::{cmd, expect_error, root, TestContext, Tool};
+
+/// A cache holding every fixture source SRPM.
+fn fixture_cache(t: &Path) -> PathBuf {
+    let cache = t.join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    copy_srpms(&root().join("testdata/repos/source"), &cache);
+    cache
+}
+
+/// Copies the `*.src.rpm` files of `from` into `to`.
+fn copy_srpms(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        if p.to_string_lossy().ends_with(".src.rpm") {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+/// The `*.src.rpm` file names in `dir`, sorted.
+fn srpms(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".src.rpm"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// create-srpm-repos for aarch64 (built-in macros) from `cache` into `out`.
+fn srpm_repos(t: &TestContext, cache: &Path, out: &Path) -> assert_cmd::Command {
+    let archful = t.join("archful.txt");
+    std::fs::write(&archful, "libjpeg-turbo\n").unwrap();
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--arch", "aarch64", "-q", "--cache"])
+        .arg(cache)
+        .arg("--archful")
+        .arg(&archful)
+        .arg("--out")
+        .arg(out);
+    c
+}
+
+#[test]
+fn create_srpm_repos_refuses_a_directory_of_other_srpms() {
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    let foreign = t.join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    copy_srpms(&root().join("testdata/repos/extras/source"), &foreign);
+    std::fs::write(foreign.join("notes.txt"), "notes\n").unwrap();
+    let before = srpms(&foreign);
+    assert!(!before.is_empty());
+    let line = expect_error(&t, srpm_repos(&t, &cache, &foreign), "bash\nzlib\n");
+    assert_eq!(
+        line,
+        "create-srpm-repos: [TMP]/foreign: --out is not empty and not an earlier \
+         create-srpm-repos output (no .create-srpm-repos); the SRPMs in it that are not \
+         listed would be deleted: name a new or empty directory"
+    );
+    assert_eq!(srpms(&foreign), before, "the user's SRPMs are kept");
+    // A file is no repo directory either.
+    let file = t.join("file");
+    std::fs::write(&file, "x\n").unwrap();
+    let line = expect_error(&t, srpm_repos(&t, &cache, &file), "bash\n");
+    assert_eq!(
+        line,
+        "create-srpm-repos: [TMP]/file: --out exists and is not a directory"
+    );
+}
+
+#[test]
+fn create_srpm_repos_updates_its_own_earlier_output() {
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    // An empty directory is taken, and marked as an output.
+    let out = t.join("repo");
+    std::fs::create_dir(&out).unwrap();
+    srpm_repos(&t, &cache, &out)
+        .write_stdin("bash\nzlib\n")
+        .assert()
+        .success();
+    assert!(out.join(".create-srpm-repos").is_file());
+    assert_eq!(srpms(&out).len(), 2);
+    // The rerun drops the SRPM no longer listed.
+    srpm_repos(&t, &cache, &out)
+        .write_stdin("bash\n")
+        .assert()
+        .success();
+    assert_eq!(srpms(&out), ["bash-5.2.26-1.eln150.src.rpm"]);
+}
