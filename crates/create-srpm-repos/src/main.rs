@@ -39,10 +39,10 @@ directory is refused.
 
 Exit codes:
   0  success (names without a cached SRPM and kept SRPMs are warnings)
-  2  bad usage or bad input (unreadable cache, --out a directory of other files, broken
-     SRPM, unreadable repository, broken or unreachable macro package, unbalanced %if,
-     rpmbuild failing or making another NEVR, full disk); nothing of the failed run is left
-     in --out";
+  2  bad usage or bad input (unreadable cache, an empty input list
+     without --allow-empty, --out a directory of other files, broken SRPM, unreadable
+     repository, broken or unreachable macro package, unbalanced %if, rpmbuild failing or
+     making another NEVR, full disk); nothing of the failed run is left in --out";
 
 #[derive(Parser, Debug)]
 #[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = AFTER_HELP)]
@@ -71,6 +71,10 @@ struct Args {
     /// No warnings or notes on stderr.
     #[arg(short, long)]
     quiet: bool,
+    /// Accept an empty input list (the repo is then emptied); without it an
+    /// empty list is refused, as a failed step before this one gives one.
+    #[arg(long)]
+    allow_empty: bool,
     /// This arch's buildroot source names ("-" or nothing: stdin).
     #[arg(default_value = "-")]
     input: String,
@@ -121,6 +125,17 @@ fn option_names(e: Error) -> anyhow::Error {
     }
 }
 
+/// Why an empty input list is refused: it would empty the repo, and is
+/// what a failed step before this one (an empty pipe) gives.
+fn empty_list_refused(input: &str, out: &std::path::Path) -> String {
+    let input = if input == "-" { "<stdin>" } else { input };
+    format!(
+        "{input}: the list of sources is empty (did the step before fail?); \
+         --allow-empty writes an empty repo into {}",
+        out.display()
+    )
+}
+
 fn run(args: &Args) -> Result<()> {
     if !buildroot_core::arch::is_known(&args.arch) {
         bail!("--arch {}: unknown architecture", args.arch);
@@ -132,6 +147,9 @@ fn run(args: &Args) -> Result<()> {
         );
     }
     let names = read_list(&args.input, Names::Reduce)?;
+    if names.is_empty() && !args.allow_empty {
+        bail!("{}", empty_list_refused(&args.input, &args.out));
+    }
     // Notes (where the macros come from) are printed once the run succeeded:
     // a failed run says one line, its error.
     let mut notes = Vec::new();

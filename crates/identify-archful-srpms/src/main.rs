@@ -47,7 +47,7 @@ Without binary repos, or with --no-repo-macros: built-in ELN macros (%rhel 11, %
 Exit codes:
   0  success (names without an SRPM are warnings)
   2  bad usage or bad input (unreadable repository, broken SRPM or macro package, bad macro
-     file, --rpmspec without rpmspec)";
+     file, --rpmspec without rpmspec, an empty input list without --allow-empty)";
 
 #[derive(Parser, Debug)]
 #[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
@@ -81,6 +81,10 @@ struct Args {
     /// No warnings or notes on stderr.
     #[arg(short, long)]
     quiet: bool,
+    /// Accept an empty input list (the SRPM cache is then emptied); without it an
+    /// empty list is refused, as a failed step before this one gives one.
+    #[arg(long)]
+    allow_empty: bool,
     /// Source names, one per line ("-" or nothing: stdin).
     #[arg(default_value = "-")]
     input: String,
@@ -132,6 +136,18 @@ fn run(args: &Args) -> Result<()> {
         })?;
     }
     let names = read_list(&args.input, Names::Reduce)?;
+    if names.is_empty() && !args.allow_empty {
+        let input = if args.input == "-" {
+            "<stdin>"
+        } else {
+            &args.input
+        };
+        bail!(
+            "{input}: the list of sources is empty (did the step before fail?); \
+             --allow-empty empties the SRPM cache {}",
+            args.cache.display()
+        );
+    }
     // Source packages are arch `src`; $basearch in a source URL is x86_64.
     let specs = args.repos.specs("x86_64")?;
     // Notes (where the macros come from) are printed once the run succeeded:

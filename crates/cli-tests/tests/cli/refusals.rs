@@ -1,6 +1,7 @@
 //! Runs that would do damage or mean nothing are refused (exit 2, one line
 //! naming the flag or input), not carried out with exit 0: an output
-//! directory of someone else's files.
+//! directory of someone else's files, an empty input list (a failed step
+//! upstream) that would empty a cache or a repo.
 
 use std::path::{Path, PathBuf};
 
@@ -96,4 +97,72 @@ fn create_srpm_repos_updates_its_own_earlier_output() {
         .assert()
         .success();
     assert_eq!(srpms(&out), ["bash-5.2.26-1.eln150.src.rpm"]);
+}
+
+#[test]
+fn create_srpm_repos_refuses_an_empty_list_unless_allowed() {
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    let out = t.join("repo");
+    srpm_repos(&t, &cache, &out)
+        .write_stdin("bash\n")
+        .assert()
+        .success();
+    let line = expect_error(&t, srpm_repos(&t, &cache, &out), "# nothing\n");
+    assert_eq!(
+        line,
+        "create-srpm-repos: <stdin>: the list of sources is empty (did the step before \
+         fail?); --allow-empty writes an empty repo into [TMP]/repo"
+    );
+    assert_eq!(srpms(&out).len(), 1, "the repo is untouched");
+    srpm_repos(&t, &cache, &out)
+        .arg("--allow-empty")
+        .write_stdin("")
+        .assert()
+        .success();
+    assert!(srpms(&out).is_empty());
+}
+
+#[test]
+fn identify_archful_refuses_an_empty_list_unless_allowed() {
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    let before = srpms(&cache);
+    let identify = || {
+        let mut c = cmd(Tool::IdentifyArchful);
+        c.args([
+            "--source-repo",
+            "src=testdata/repos/source",
+            "--arch",
+            "x86_64",
+            "--arch",
+            "aarch64",
+            "-q",
+            "--cache",
+        ])
+        .arg(&cache);
+        c
+    };
+    let line = expect_error(&t, identify(), "\n");
+    assert_eq!(
+        line,
+        "identify-archful-srpms: <stdin>: the list of sources is empty (did the step before \
+         fail?); --allow-empty empties the SRPM cache [TMP]/cache"
+    );
+    assert_eq!(srpms(&cache), before, "the cache is kept");
+    let empty = t.join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let mut c = identify();
+    c.arg(&empty);
+    let line = expect_error(&t, c, "");
+    assert!(
+        line.starts_with("identify-archful-srpms: [TMP]/empty.txt: the list of sources is empty"),
+        "{line}"
+    );
+    identify()
+        .arg("--allow-empty")
+        .write_stdin("")
+        .assert()
+        .success();
+    assert!(srpms(&cache).is_empty());
 }
