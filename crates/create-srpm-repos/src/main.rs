@@ -39,7 +39,7 @@ directory is refused.
 
 Exit codes:
   0  success (names without a cached SRPM and kept SRPMs are warnings)
-  2  bad usage or bad input (unreadable cache, an empty input list
+  2  bad usage or bad input (unreadable cache or one without SRPMs, an empty input list
      without --allow-empty, --out a directory of other files, broken SRPM, unreadable
      repository, broken or unreachable macro package, unbalanced %if, rpmbuild failing or
      making another NEVR, full disk); nothing of the failed run is left in --out";

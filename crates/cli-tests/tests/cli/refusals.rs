@@ -1,7 +1,7 @@
 //! Runs that would do damage or mean nothing are refused (exit 2, one line
 //! naming the flag or input), not carried out with exit 0: an output
 //! directory of someone else's files, an empty input list (a failed step
-//! upstream) that would empty a cache or a repo.
+//! upstream) that would empty a cache or a repo, a cache without SRPMs.
 
 use std::path::{Path, PathBuf};
 
@@ -121,6 +121,26 @@ fn create_srpm_repos_refuses_an_empty_list_unless_allowed() {
         .assert()
         .success();
     assert!(srpms(&out).is_empty());
+}
+
+#[test]
+fn create_srpm_repos_refuses_a_cache_without_srpms() {
+    let t = TestContext::new();
+    let out = t.join("repo");
+    let line = expect_error(&t, srpm_repos(&t, &t.join("nope"), &out), "bash\n");
+    assert_eq!(
+        line,
+        "create-srpm-repos: [TMP]/nope: the SRPM cache directory does not exist (run \
+         identify-archful-srpms first)"
+    );
+    let empty = t.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let line = expect_error(&t, srpm_repos(&t, &empty, &out), "bash\n");
+    assert_eq!(
+        line,
+        "create-srpm-repos: [TMP]/empty: holds no SRPMs (is it identify-archful-srpms' --cache?)"
+    );
+    assert!(!out.exists(), "no repo written");
 }
 
 #[test]
