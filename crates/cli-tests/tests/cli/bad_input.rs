@@ -956,6 +956,8 @@ fn http_setting_that_is_not_a_number() {
         "x86_64",
         "--repo",
         "r=testdata/repos/x86_64",
+        "--source-repo",
+        "s=testdata/repos/source",
         "-q",
     ])
     .env("RPM_BUILDROOT_HTTP_RETRIES", "many");

@@ -1,7 +1,8 @@
 //! Runs that would do damage or mean nothing are refused (exit 2, one line
 //! naming the flag or input), not carried out with exit 0: an output
 //! directory of someone else's files, an empty input list (a failed step
-//! upstream) that would empty a cache or a repo, a cache without SRPMs.
+//! upstream) that would empty a cache or a repo, a cache without SRPMs,
+//! a buildroot run in which nothing can resolve.
 
 use std::path::{Path, PathBuf};
 
@@ -185,4 +186,102 @@ fn identify_archful_refuses_an_empty_list_unless_allowed() {
         .assert()
         .success();
     assert!(srpms(&cache).is_empty());
+}
+
+/// buildroot-generator on the fixture repos with `extra` arguments.
+fn generator(extra: &[&str]) -> assert_cmd::Command {
+    let mut c = cmd(Tool::Generator);
+    c.args(extra);
+    c
+}
+
+#[test]
+fn generator_refuses_an_arch_the_repos_have_no_packages_for() {
+    let t = TestContext::new();
+    let c = generator(&[
+        "--arch",
+        "ppc64le",
+        "--repo",
+        "main=testdata/repos/x86_64",
+        "--source-repo",
+        "src=testdata/repos/source",
+    ]);
+    let line = expect_error(&t, c, "hello\n");
+    assert_eq!(
+        line,
+        "buildroot-generator: --arch ppc64le: the repositories (main, src) hold no package for \
+         ppc64le: the core buildroot cannot be installed"
+    );
+}
+
+#[test]
+fn generator_refuses_a_core_that_cannot_be_solved() {
+    // The fixture x86_64 repo has an i686 package or two, but no i686 glibc.
+    let t = TestContext::new();
+    let c = generator(&[
+        "--arch",
+        "i686",
+        "--repo",
+        "main=testdata/repos/x86_64",
+        "--source-repo",
+        "src=testdata/repos/source",
+    ]);
+    let line = expect_error(&t, c, "hello\n");
+    assert!(
+        line.starts_with(
+            "buildroot-generator: the core buildroot cannot be solved on i686 from the \
+             repositories (main, src), so no source can be: package "
+        ),
+        "{line}"
+    );
+}
+
+#[test]
+fn generator_refuses_sources_without_a_source_repo() {
+    let t = TestContext::new();
+    let c = generator(&["--arch", "x86_64", "--repo", "main=testdata/repos/x86_64"]);
+    let line = expect_error(&t, c, "hello\n");
+    assert_eq!(
+        line,
+        "buildroot-generator: the repositories (main) hold no source package: give \
+         --source-repo ID=URL (or a --repofile with source repos); for the core buildroot \
+         alone, give an empty input"
+    );
+    // The core alone is still asked for with an empty input.
+    let out = generator(&["--arch", "x86_64", "--repo", "main=testdata/repos/x86_64"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| l == "bash"));
+}
+
+#[test]
+fn generator_restricted_run_keeps_an_unsolvable_core_a_warning() {
+    // Step 10 (--only-binaries): "the allowed binaries cannot install the
+    // core" is the answer sought, not bad input.
+    let t = TestContext::new();
+    let only = t.join("only.txt");
+    std::fs::write(&only, "bash\n").unwrap();
+    let out = generator(&[
+        "--arch",
+        "x86_64",
+        "--repo",
+        "main=testdata/repos/x86_64",
+        "--source-repo",
+        "src=testdata/repos/source",
+    ])
+    .arg("--only-binaries")
+    .arg(&only)
+    .write_stdin("hello\n")
+    .output()
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("the core buildroot alone cannot be solved"),
+        "{err}"
+    );
 }
