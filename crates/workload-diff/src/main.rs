@@ -83,7 +83,7 @@ buildroot-binary-package-names.txt (or CoreBuildRootBinaries plus every output/*
 Exit codes:
   0  success
   1  verify: something cannot be built from compose + workload, or is missing from the new compose
-  2  usage or input error (missing or unreadable file, bad list, arch mismatch), or the output
+  2  usage or input error (missing or unreadable file, bad list, unknown arch, arch mismatch), or the output
      could not be written; one line on stderr names the file and the problem";
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -310,6 +310,14 @@ fn by_arch<'a>(
 ) -> Result<BTreeMap<&'a str, &'a str>, Failure> {
     let mut map = BTreeMap::new();
     for (arch, path) in pairs {
+        // As the other tools' --arch: a misspelt arch is an error, not an
+        // arch content-resolver skips (those are real arches, riscv64, say).
+        if !buildroot_core::arch::is_known(arch) {
+            return Err(Failure(format!(
+                "{opt} {arch}={path}: unknown architecture (known: {})",
+                buildroot_core::arch::known().join(", ")
+            )));
+        }
         if map.insert(arch.as_str(), path.as_str()).is_some() {
             return Err(Failure(format!("{opt} {arch} given twice")));
         }

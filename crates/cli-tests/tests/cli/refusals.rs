@@ -285,3 +285,23 @@ fn generator_restricted_run_keeps_an_unsolvable_core_a_warning() {
         "{err}"
     );
 }
+
+#[test]
+fn workload_diff_refuses_an_unknown_arch() {
+    let t = TestContext::new();
+    let mut c = cmd(Tool::WorkloadDiff);
+    c.args([
+        "--compose",
+        "foo=testdata/compose/x86_64.txt",
+        "--buildroot",
+        "foo=testdata/compose/x86_64.txt",
+    ]);
+    let line = expect_error(&t, c, "");
+    assert!(
+        line.starts_with(
+            "workload-diff: --compose foo=testdata/compose/x86_64.txt: unknown architecture \
+             (known: x86_64, "
+        ),
+        "{line}"
+    );
+}
