@@ -64,7 +64,7 @@ Examples:
 Exit codes:
   0  success (failed workloads are reported on stderr and in --json, not fatal)
   2  usage or input error: a config file content-resolver would not load (each named on its own \
-line), an unknown view or arch, a repository that cannot be read; with --check, any bad file
+line), a --configs directory without *.yaml files, an unknown view or arch, a repository that cannot be read; with --check, any bad file
 
 Environment:
   RPM_BUILDROOT_HTTP_TIMEOUT  seconds an HTTP download may make no progress before it fails";
@@ -187,6 +187,14 @@ fn cache_dir(cli: &Cli) -> PathBuf {
 
 fn run(cli: &Cli) -> Result<(), Failure> {
     let loaded = content_resolver::load_dir(&cli.configs)?;
+    // A mistyped --configs (the checkout above configs/, say) must not
+    // pass --check, nor look like a config set without the view.
+    if loaded.files == 0 {
+        return Err(Failure(vec![format!(
+            "{}: no *.yaml files (--configs names content-resolver's configs directory)",
+            cli.configs.display()
+        )]));
+    }
     if !cli.quiet {
         for w in &loaded.warnings {
             eprintln!("compose-view: warning: {w}");

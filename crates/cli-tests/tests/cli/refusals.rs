@@ -305,3 +305,16 @@ fn workload_diff_refuses_an_unknown_arch() {
         "{line}"
     );
 }
+
+#[test]
+fn compose_view_refuses_a_configs_directory_without_yaml() {
+    let t = TestContext::new();
+    let mut c = cmd(Tool::ComposeView);
+    c.args(["--check", "--configs"]).arg(t.path());
+    let line = expect_error(&t, c, "");
+    assert_eq!(
+        line,
+        "compose-view: [TMP]: no *.yaml files (--configs names content-resolver's configs \
+         directory)"
+    );
+}
