@@ -47,8 +47,8 @@ Examples:
   buildroot-generator --arch aarch64 --repofile eln.repo --output-dir out/aarch64 sources.txt
 
   # Step 10: the same, with only the compose's and the workload's binaries installable
-  buildroot-generator --arch x86_64 --repofile eln.repo --only-binaries compose.txt \
-      --only-binaries workload-names.txt --output-dir verify/x86_64 sources.txt
+  buildroot-generator --arch x86_64 --repofile eln.repo --only-binaries compose.txt \\
+      --only-binaries workload-names.txt --output-dir verify/x86_64/out sources.txt
 
   # Why is nasm in the x86_64 buildroot?
   buildroot-generator --arch x86_64 --repo main='testdata/repos/$basearch' \\

@@ -56,10 +56,12 @@ Examples:
   # Offline, from local copies of the repos, every arch, content-resolver's files
   compose-view --configs testdata/content-resolver --view view-fixture \\
       --repo-override 'fixture=testdata/repos/$basearch' \\
-      --repo-override 'updates=testdata/repos/updates-$basearch' --output-dir compose/
+      --repo-override 'extras=testdata/repos/extras/$basearch' \\
+      --output-dir content-resolver-output/
 
   # Everything (lists, environments, workloads, warnings) for a script
-  compose-view --configs configs --view view-eln --json | jq '.arches[].workloads[] | select(.succeeded | not)'
+  compose-view --configs configs --view view-eln --json | \\
+      jq '.arches[].workloads[] | select(.succeeded | not)'
 
 Exit codes:
   0  success (failed workloads are reported on stderr and in --json, not fatal)

@@ -30,15 +30,17 @@ Examples:
   cat pass1/*/buildroot-source-package-names.txt | sort -u | \\
       identify-archful-srpms --source-repo src=testdata/repos/source \\
       --repo 'bin=testdata/repos/$basearch' --cache work/srpms \\
-      --arch x86_64 --arch aarch64 --map work/srpm-map.txt
+      --arch x86_64 --arch aarch64 --map work/srpm-map.txt > work/archful.txt
 
   # Per archful source, its BuildRequires per arch, and the macro packages used:
   identify-archful-srpms --source-repo src=testdata/repos/source \\
-      --repo 'bin=testdata/repos/$basearch' --cache /tmp/c --json sources.txt
+      --repo 'bin=testdata/repos/$basearch' --cache work/srpms \\
+      --arch x86_64 --arch aarch64 --json testdata/compose/sources.txt
 
   # The same answer from rpm itself (runs the specs' shell code unsandboxed):
   identify-archful-srpms --rpmspec --source-repo src=testdata/repos/source \\
-      --repo 'bin=testdata/repos/$basearch' --cache /tmp/c sources.txt
+      --repo 'bin=testdata/repos/$basearch' --cache work/srpms \\
+      --arch x86_64 --arch aarch64 testdata/compose/sources.txt
 
 Spec macros: the macro packages of the binary repos' core buildroot (redhat-rpm-config,
 *-srpm-macros, the release package, rpm), in rpm's load order; then --macros, then --define.

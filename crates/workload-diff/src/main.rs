@@ -67,14 +67,16 @@ Examples:
   workload-diff --json --compose x86_64=compose.txt --buildroot x86_64=br.txt | jq .packages
 
   # What changed since the last run, and why
-  workload-diff --format changes --previous last/eln-buildroot-workload.yaml \
-      --previous-dir x86_64=last/pass2/x86_64 --compose x86_64=compose.txt \
+  workload-diff --format changes --previous last/eln-buildroot-workload.yaml \\
+      --previous-dir x86_64=last/pass2/x86_64 --compose x86_64=compose.txt \\
       --buildroot-dir x86_64=pass2/x86_64 -o changes.md
 
   # Step 10: what may be installed, then what the restricted run could not build
-  workload-diff --format allowed --compose x86_64=compose.txt --workload workload.yaml > allowed.txt
-  workload-diff --format verify --buildroot-dir x86_64=pass2/x86_64 --verify-dir x86_64=verify/out \
-      --new-compose x86_64=new-compose.txt --verify-out verify/
+  workload-diff --format allowed --compose x86_64=compose.txt --workload workload.yaml \\
+      > allowed.txt
+  workload-diff --format verify --buildroot-dir x86_64=pass2/x86_64 \\
+      --verify-dir x86_64=verify/x86_64/out --new-compose x86_64=new-compose.txt \\
+      --verify-out verify/
 
 Every arch given to --compose needs a --buildroot or --buildroot-dir, and the other way round.
 With --buildroot-dir and no --buildroot, the buildroot is the directory's
