@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use buildroot_core::content_resolver::{self, lists, Loaded, Request, ViewResult};
 use buildroot_core::pkglist::Stdout;
+use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use clap::{Parser, ValueEnum};
 
 // Loading metadata makes millions of small allocations (see buildroot-generator).
@@ -65,11 +66,9 @@ Examples:
 
 Exit codes:
   0  success (failed workloads are reported on stderr and in --json, not fatal)
-  2  usage or input error: a config file content-resolver would not load (each named on its own \
-line), a --configs directory without *.yaml files, an unknown view or arch, a repository that cannot be read; with --check, any bad file
-
-Environment:
-  RPM_BUILDROOT_HTTP_TIMEOUT  seconds an HTTP download may make no progress before it fails";
+  2  usage or input error: a config file content-resolver would not load (each named on its
+     own line), a --configs directory without *.yaml files, an unknown view or arch, a
+     repository that cannot be read; with --check, any bad file";
 
 /// What --print prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -84,7 +83,7 @@ enum Print {
 
 /// Compute a content-resolver view (package lists per arch) from its configs.
 #[derive(Parser, Debug)]
-#[command(name = "compose-view", version, after_help = AFTER_HELP)]
+#[command(name = "compose-view", version, after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
 struct Cli {
     /// Directory of content-resolver configs (*.yaml, buildroot relations *.json)
     #[arg(long, value_name = "DIR")]

@@ -10,6 +10,7 @@ use anyhow::{bail, Result};
 use buildroot_core::archful::{create_srpm_repo, KeptSrpm, MacroArgs, Regenerate, SrpmRepoRequest};
 use buildroot_core::cli::RepoFileArgs;
 use buildroot_core::pkglist::{read_list, Names};
+use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
 use buildroot_core::Error;
 use clap::Parser;
@@ -45,7 +46,7 @@ Exit codes:
      making another NEVR, full disk); nothing of the failed run is left in --out";
 
 #[derive(Parser, Debug)]
-#[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = AFTER_HELP)]
+#[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
 struct Args {
     /// Target architecture.
     #[arg(long)]

@@ -185,3 +185,19 @@ fn examples_are_parsed_with_their_continuations() {
     let help = "About\n\nExamples:\n  # a comment\n  tool --a \\\n      --b x\n\n  other | \\\n      jq .\n\nExit codes:\n  0 ok\n";
     assert_eq!(examples(help), ["tool --a --b x", "other | jq ."]);
 }
+
+#[test]
+fn tools_that_download_list_the_http_variables() {
+    // workload-diff reads local files only.
+    for tool in TOOLS.into_iter().filter(|t| *t != Tool::WorkloadDiff) {
+        let help = std_cmd(tool).arg("--help").output().unwrap();
+        let help = String::from_utf8(help.stdout).unwrap();
+        for var in ["RETRIES", "BACKOFF", "MAX_WAIT", "TIMEOUT", "MINRATE"] {
+            assert!(
+                help.contains(&format!("RPM_BUILDROOT_HTTP_{var}")),
+                "{} --help lacks RPM_BUILDROOT_HTTP_{var}",
+                tool.name()
+            );
+        }
+    }
+}
