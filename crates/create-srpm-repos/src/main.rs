@@ -163,6 +163,7 @@ fn run(args: &Args) -> Result<()> {
         .map_err(option_names)?
         .remove(0);
     args.spec_args.apply(&mut target.ctx);
+    let unmatched = args.macros.unmatched_names(std::slice::from_ref(&target));
     let archful: BTreeSet<String> = read_list(&args.archful, Names::Reduce)?
         .into_iter()
         .collect();
@@ -183,6 +184,9 @@ fn run(args: &Args) -> Result<()> {
     if !args.quiet {
         for n in &notes {
             eprintln!("create-srpm-repos: note: {n}");
+        }
+        for m in &unmatched {
+            eprintln!("create-srpm-repos: warning: {m}");
         }
         for m in &rep.missing {
             eprintln!("create-srpm-repos: warning: {m}: no SRPM in the cache");

@@ -188,6 +188,9 @@ fn run(args: &Args) -> Result<()> {
             eprintln!("identify-archful-srpms: warning: {m}");
         }
     };
+    for m in args.macros.unmatched_names(&targets) {
+        warn(m);
+    }
     for m in &missing {
         warn(format!(
             "{m}: no source package of that name in the repositories"
