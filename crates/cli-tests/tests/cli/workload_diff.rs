@@ -733,3 +733,47 @@ fn no_legacy_keys_leaves_out_what_content_resolver_rejects() {
     assert!(!text.contains("experimental"), "{text}");
     assert!(!text.contains("repositories"), "{text}");
 }
+
+/// `--format allowed` with the workload YAML `data` (the data: block body).
+fn allowed_with(d: &Path, data: &str) -> (String, std::process::Output) {
+    let compose = write(d, "c.txt", "bash\n");
+    let w = write(
+        d,
+        "w.yaml",
+        &format!("document: feedback-pipeline-workload\nversion: 1\ndata:\n{data}"),
+    );
+    let out = wd()
+        .args(["--format", "allowed", "--workload", &w])
+        .arg(format!("--compose=x86_64={compose}"))
+        .output()
+        .unwrap();
+    (w, out)
+}
+
+#[test]
+fn workload_yaml_errors_speak_to_users_not_rust_programmers() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let meta = "  name: W\n  description: d\n  maintainer: m\n  labels: [x]\n";
+    let (w, out) = allowed_with(d, &format!("{meta}  packages: [gcc, null]\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        one_line(&String::from_utf8(out.stderr).unwrap()),
+        format!("workload-diff: {w}: null is not allowed here at line 8, column 19")
+    );
+    let multi = "---\ndocument: feedback-pipeline-workload\n---\nversion: 1\n";
+    let w = write(d, "multi.yaml", multi);
+    let out = wd()
+        .args(["--format", "allowed", "--workload", &w])
+        .arg(format!("--compose=x86_64={}", write(d, "c.txt", "bash\n")))
+        .output()
+        .unwrap();
+    let err = one_line(&String::from_utf8(out.stderr).unwrap());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.starts_with(&format!(
+            "workload-diff: {w}: only single YAML document expected but multiple found"
+        )),
+        "{err}"
+    );
+}
