@@ -777,3 +777,27 @@ fn workload_yaml_errors_speak_to_users_not_rust_programmers() {
         "{err}"
     );
 }
+
+#[test]
+fn workload_names_are_read_as_content_resolver_reads_them() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let meta = "  name: W\n  description: d\n  maintainer: m\n  labels: [x]\n";
+    // PyYAML (YAML 1.1) and str(): yes -> True, 010 -> 8; quoted stays.
+    let (_, out) = allowed_with(
+        d,
+        &format!("{meta}  packages: [yes, 1.0, 010, \"on\"]\n  arch_packages:\n    x86_64: [No]\n"),
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "1.0\n8\nFalse\nTrue\nbash\non\n"
+    );
+    // Two words are no package name: refused here, not one step later.
+    let (w, out) = allowed_with(d, &format!("{meta}  packages: [gcc, two words]\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        one_line(&String::from_utf8(out.stderr).unwrap()),
+        format!("workload-diff: {w}: packages: 'two words' is not a package name")
+    );
+    assert!(out.stdout.is_empty());
+}
