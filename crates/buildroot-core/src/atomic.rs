@@ -109,7 +109,7 @@ impl StagedDir {
         f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<()> {
         let path = self.path().join(rel);
-        let named = |e| Error::io(&self.target.join(rel), e);
+        let named = |e| Error::io(self.target.join(rel), e);
         if let Some(dir) = Path::new(rel)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
