@@ -415,7 +415,17 @@ fn compute_diff(
     let mut comp = BTreeMap::new();
     let mut br = BTreeMap::new();
     for (arch, file) in compose {
-        comp.insert(arch.to_string(), read_set(file, Names::Reduce)?);
+        let names = read_set(file, Names::Reduce)?;
+        if names.is_empty() {
+            // An empty compose is most likely a failed step 1: every
+            // buildroot binary would land in the workload. Said, not refused:
+            // a compose can be empty on purpose (a new arch, a test).
+            eprintln!(
+                "workload-diff: warning: --compose {arch}={file} lists no packages: the whole \
+                 {arch} buildroot goes into the workload"
+            );
+        }
+        comp.insert(arch.to_string(), names);
         let names = match buildroot.get(arch) {
             Some(file) => read_set(file, Names::Reduce)?,
             // check_arches guarantees one of the two.

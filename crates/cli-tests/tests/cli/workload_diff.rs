@@ -801,3 +801,24 @@ fn workload_names_are_read_as_content_resolver_reads_them() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn an_empty_compose_is_warned_about() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let compose = write(d, "c.txt", "# nothing\n");
+    let br = write(d, "br.txt", "bash\n");
+    let out = wd()
+        .arg(format!("--compose=x86_64={compose}"))
+        .arg(format!("--buildroot=x86_64={br}"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        one_line(&String::from_utf8(out.stderr).unwrap()),
+        format!(
+            "workload-diff: warning: --compose x86_64={compose} lists no packages: the whole \
+             x86_64 buildroot goes into the workload"
+        )
+    );
+}
