@@ -172,6 +172,12 @@ pub enum OutputDirProblem {
         /// The first such entry's name.
         entry: String,
     },
+    /// A directory of files this tool did not write, which a run would
+    /// delete (create-srpm-repos removes the SRPMs it does not list).
+    NotAnEarlierRepo {
+        /// The file every earlier output holds.
+        marker: &'static str,
+    },
 }
 
 impl std::fmt::Display for OutputDirProblem {
@@ -191,6 +197,11 @@ impl std::fmt::Display for OutputDirProblem {
                 f,
                 "holds {entry}, which {tool} does not write; it would be replaced whole: name \
                  a new or empty directory, or an earlier output of {tool}"
+            ),
+            OutputDirProblem::NotAnEarlierRepo { marker } => write!(
+                f,
+                "is not empty and not an earlier create-srpm-repos output (no {marker}); the \
+                 SRPMs in it that are not listed would be deleted: name a new or empty directory"
             ),
         }
     }

@@ -93,8 +93,13 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
         buf.clear();
         lineno += 1;
         let n = reader.read_until(b'\n', &mut buf).map_err(|e| {
-            // A directory opens fine on Linux and fails on the first read.
-            Error::at_line(origin, lineno, e.to_string())
+            // A directory opens fine on Linux and fails on the first read:
+            // no line of it was read, so none is named.
+            if lineno == 1 {
+                Error::format(origin, e.to_string())
+            } else {
+                Error::at_line(origin, lineno, e.to_string())
+            }
         })?;
         if n == 0 {
             break;

@@ -322,7 +322,10 @@ fn pyyaml_reads_strings_as_strings() {
         v["data"]["arch_packages"]["ppc64le"],
         serde_json::json!(["off", "on"])
     );
-    // Our own reader agrees.
+    // Our own reader agrees (on what are package names: it refuses "" and
+    // "a: b", which the writer only quotes).
+    doc.packages.retain(|n| !n.is_empty() && !n.contains(' '));
+    let yaml = doc.to_yaml().unwrap();
     assert_eq!(WorkloadDocument::from_yaml(&yaml, "t").unwrap(), doc);
 
     let mut b = sample_buildroot();

@@ -47,8 +47,8 @@ Examples:
   buildroot-generator --arch aarch64 --repofile eln.repo --output-dir out/aarch64 sources.txt
 
   # Step 10: the same, with only the compose's and the workload's binaries installable
-  buildroot-generator --arch x86_64 --repofile eln.repo --only-binaries compose.txt \
-      --only-binaries workload-names.txt --output-dir verify/x86_64 sources.txt
+  buildroot-generator --arch x86_64 --repofile eln.repo --only-binaries compose.txt \\
+      --only-binaries workload-names.txt --output-dir verify/x86_64/out sources.txt
 
   # Why is nasm in the x86_64 buildroot?
   buildroot-generator --arch x86_64 --repo main='testdata/repos/$basearch' \\
@@ -57,7 +57,9 @@ Examples:
 Exit codes:
   0  the fixed point was reached (failed sources are reported, not fatal)
   1  --why: the binary is not in the buildroot
-  2  bad usage or bad input (unreadable file, bad repository, unknown arch)
+  2  bad usage or bad input (unreadable file, bad repository, unknown arch; sources listed
+     but no repository holds source packages; a core buildroot that cannot be solved, e.g.
+     repositories without packages for --arch: a warning with --only-binaries)
 
 Input lines are source names; NEVRAs, SRPM file names and name-version-release
 lines (the *-nvrs lists) are taken as the name they carry.";
@@ -199,6 +201,70 @@ fn core_names(args: &Args) -> Result<Vec<String>> {
     Ok(core)
 }
 
+/// The enabled repository ids, for messages: "main, src".
+fn repo_ids(args: &Args) -> String {
+    let specs = args.repos.specs(&args.arch).unwrap_or_default();
+    let ids: Vec<&str> = specs
+        .iter()
+        .filter(|s| s.enabled)
+        .map(|s| s.id.as_str())
+        .collect();
+    ids.join(", ")
+}
+
+/// Sources are listed but no repository has a single source package (no
+/// --source-repo given, say): every one would be a NoSource error and the
+/// result the core buildroot alone, which is not what was asked. An empty
+/// input is how the core alone is asked for.
+fn check_sources_exist(args: &Args, pool: &Pool, input: &[String], cfg: &Config) -> Result<()> {
+    if pool.ids().any(|p| pool.is_source(p))
+        || input.iter().all(|n| cfg.placeholders.contains_key(n))
+    {
+        return Ok(());
+    }
+    bail!(
+        "the repositories ({}) hold no source package: give --source-repo ID=URL (or a \
+         --repofile with source repos); for the core buildroot alone, give an empty input",
+        repo_ids(args)
+    )
+}
+
+/// The core buildroot is part of every source's transaction: when it alone
+/// cannot be solved, no source can, and the run's lists would be empty. A
+/// wrong --arch (repos without its packages) or a broken core is bad input.
+/// Step 10's restricted run (--only-binaries) is the exception: there "the
+/// allowed binaries cannot even install the core" is the answer sought, and
+/// stays a warning.
+fn check_core_solved(args: &Args, pool: &Pool, br: &buildroot::Buildroot) -> Result<()> {
+    if br.core.problems.is_empty() || !args.only_binaries.is_empty() {
+        return Ok(());
+    }
+    let arch = &args.arch;
+    let ids = repo_ids(args);
+    let for_arch = pool
+        .ids()
+        .any(|p| pool.is_installable(p) && pool.arch_of(p) != "noarch");
+    if !for_arch {
+        bail!("--arch {arch}: the repositories ({ids}) hold no package for {arch}: the core buildroot cannot be installed");
+    }
+    let problems: Vec<&str> = br
+        .core
+        .problems
+        .iter()
+        .map(String::as_str)
+        .filter(|p| *p != "conflicting requests")
+        .collect();
+    let more = match problems.len() {
+        0 | 1 => String::new(),
+        n => format!(" (and {} more problems)", n - 1),
+    };
+    bail!(
+        "the core buildroot cannot be solved on {arch} from the repositories ({ids}), so no \
+         source can be: {}{more}",
+        problems.first().copied().unwrap_or("conflicting requests")
+    )
+}
+
 fn run(args: &Args) -> Result<u8> {
     buildroot_core::cli::check_view(&args.view)?;
     if !buildroot_core::arch::is_known(&args.arch) {
@@ -276,6 +342,8 @@ fn run(args: &Args) -> Result<u8> {
     };
     if input.is_empty() {
         warn("the input lists no sources; only the core buildroot is computed".into());
+    } else {
+        check_sources_exist(args, &pool, &input, &cfg)?;
     }
 
     let t_run = std::time::Instant::now();
@@ -303,6 +371,7 @@ fn run(args: &Args) -> Result<u8> {
             pool.from_cache() as u8
         );
     }
+    check_core_solved(args, &pool, &br)?;
     for m in &br.core.missing {
         warn(format!("core name '{m}' matches no package"));
     }

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use buildroot_core::content_resolver::{self, lists, Loaded, Request, ViewResult};
 use buildroot_core::pkglist::Stdout;
+use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use clap::{Parser, ValueEnum};
 
 // Loading metadata makes millions of small allocations (see buildroot-generator).
@@ -58,18 +59,18 @@ Examples:
   # Offline, from local copies of the repos, every arch, content-resolver's files
   compose-view --configs testdata/content-resolver --view view-fixture \\
       --repo-override 'fixture=testdata/repos/$basearch' \\
-      --repo-override 'updates=testdata/repos/updates-$basearch' --output-dir compose/
+      --repo-override 'extras=testdata/repos/extras/$basearch' \\
+      --output-dir content-resolver-output/
 
   # Everything (lists, environments, workloads, warnings) for a script
-  compose-view --configs configs --view view-eln --json | jq '.arches[].workloads[] | select(.succeeded | not)'
+  compose-view --configs configs --view view-eln --json | \\
+      jq '.arches[].workloads[] | select(.succeeded | not)'
 
 Exit codes:
   0  success (failed workloads are reported on stderr and in --json, not fatal)
-  2  usage or input error: a config file content-resolver would not load (each named on its own \
-line), an unknown view or arch, a repository that cannot be read; with --check, any bad file
-
-Environment:
-  RPM_BUILDROOT_HTTP_TIMEOUT  seconds an HTTP download may make no progress before it fails";
+  2  usage or input error: a config file content-resolver would not load (each named on its
+     own line), a --configs directory without *.yaml files, an unknown view or arch, a
+     repository that cannot be read; with --check, any bad file";
 
 /// What --print prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -84,7 +85,7 @@ enum Print {
 
 /// Compute a content-resolver view (package lists per arch) from its configs.
 #[derive(Parser, Debug)]
-#[command(name = "compose-view", version, after_help = AFTER_HELP)]
+#[command(name = "compose-view", version, after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
 struct Cli {
     /// Directory of content-resolver configs (*.yaml, buildroot relations *.json)
     #[arg(long, value_name = "DIR")]
@@ -195,6 +196,14 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         buildroot_core::cli::check_view(view)?;
     }
     let loaded = content_resolver::load_dir(&cli.configs)?;
+    // A mistyped --configs (the checkout above configs/, say) must not
+    // pass --check, nor look like a config set without the view.
+    if loaded.files == 0 {
+        return Err(Failure(vec![format!(
+            "{}: no *.yaml files (--configs names content-resolver's configs directory)",
+            cli.configs.display()
+        )]));
+    }
     if !cli.quiet {
         for w in &loaded.warnings {
             eprintln!("compose-view: warning: {w}");

@@ -10,6 +10,7 @@ use anyhow::{bail, Result};
 use buildroot_core::archful::{create_srpm_repo, KeptSrpm, MacroArgs, Regenerate, SrpmRepoRequest};
 use buildroot_core::cli::RepoFileArgs;
 use buildroot_core::pkglist::{read_list, Names};
+use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
 use buildroot_core::Error;
 use clap::Parser;
@@ -33,14 +34,19 @@ Spec macros (evaluator and --rpmbuild alike): the macro packages of the binary r
 buildroot for ARCH, in rpm's load order; then --macros, then --define. Without binary repos,
 or with --no-repo-macros: built-in ELN macros (%rhel 11, %eln, %dist).
 
+--out must be new, empty or an earlier output of create-srpm-repos (it holds
+.create-srpm-repos): the SRPMs a run does not list are deleted from it, so any other
+directory is refused.
+
 Exit codes:
   0  success (names without a cached SRPM and kept SRPMs are warnings)
-  2  bad usage or bad input (unreadable cache, broken SRPM, unreadable repository, broken or
-     unreachable macro package, unbalanced %if, rpmbuild failing or making another NEVR, full
-     disk); nothing of the failed run is left in --out";
+  2  bad usage or bad input (unreadable cache or one without SRPMs, an empty input list
+     without --allow-empty, --out a directory of other files, broken SRPM, unreadable
+     repository, broken or unreachable macro package, unbalanced %if, rpmbuild failing or
+     making another NEVR, full disk); nothing of the failed run is left in --out";
 
 #[derive(Parser, Debug)]
-#[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = AFTER_HELP)]
+#[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
 struct Args {
     /// Target architecture.
     #[arg(long)]
@@ -66,6 +72,10 @@ struct Args {
     /// No warnings or notes on stderr.
     #[arg(short, long)]
     quiet: bool,
+    /// Accept an empty input list (the repo is then emptied); without it an
+    /// empty list is refused, as a failed step before this one gives one.
+    #[arg(long)]
+    allow_empty: bool,
     /// This arch's buildroot source names ("-" or nothing: stdin).
     #[arg(default_value = "-")]
     input: String,
@@ -100,6 +110,9 @@ fn option_names(e: Error) -> anyhow::Error {
             anyhow::anyhow!("--define '{text}': expected 'NAME VALUE'")
         }
         Error::PathWithColon { .. } => anyhow::anyhow!("{e} (use a --cache without one)"),
+        Error::OutputDir { path, problem } => {
+            anyhow::anyhow!("{}: --out {problem}", path.display())
+        }
         Error::RebuiltNevrDiffers {
             path,
             built,
@@ -113,6 +126,17 @@ fn option_names(e: Error) -> anyhow::Error {
     }
 }
 
+/// Why an empty input list is refused: it would empty the repo, and is
+/// what a failed step before this one (an empty pipe) gives.
+fn empty_list_refused(input: &str, out: &std::path::Path) -> String {
+    let input = if input == "-" { "<stdin>" } else { input };
+    format!(
+        "{input}: the list of sources is empty (did the step before fail?); \
+         --allow-empty writes an empty repo into {}",
+        out.display()
+    )
+}
+
 fn run(args: &Args) -> Result<()> {
     if !buildroot_core::arch::is_known(&args.arch) {
         bail!("--arch {}: unknown architecture", args.arch);
@@ -122,6 +146,10 @@ fn run(args: &Args) -> Result<()> {
             "{}: the SRPM cache directory does not exist (run identify-archful-srpms first)",
             args.cache.display()
         );
+    }
+    let names = read_list(&args.input, Names::Reduce)?;
+    if names.is_empty() && !args.allow_empty {
+        bail!("{}", empty_list_refused(&args.input, &args.out));
     }
     // Notes (where the macros come from) are printed once the run succeeded:
     // a failed run says one line, its error.
@@ -135,10 +163,10 @@ fn run(args: &Args) -> Result<()> {
         .map_err(option_names)?
         .remove(0);
     args.spec_args.apply(&mut target.ctx);
+    let unmatched = args.macros.unmatched_names(std::slice::from_ref(&target));
     let archful: BTreeSet<String> = read_list(&args.archful, Names::Reduce)?
         .into_iter()
         .collect();
-    let names = read_list(&args.input, Names::Reduce)?;
     let how = if args.rpmbuild {
         Regenerate::Rpmbuild
     } else {
@@ -156,6 +184,9 @@ fn run(args: &Args) -> Result<()> {
     if !args.quiet {
         for n in &notes {
             eprintln!("create-srpm-repos: note: {n}");
+        }
+        for m in &unmatched {
+            eprintln!("create-srpm-repos: warning: {m}");
         }
         for m in &rep.missing {
             eprintln!("create-srpm-repos: warning: {m}: no SRPM in the cache");

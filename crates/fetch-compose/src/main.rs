@@ -27,8 +27,9 @@ Examples:
   fetch-compose --url https://tiny.distro.builders --view view-eln \\
       --arch x86_64 --arch aarch64 --out work/compose
 
-  # From a local copy of content-resolver's output directory:
-  fetch-compose --url /srv/content-resolver/output --view eln --arch s390x --out compose
+  # From a local copy of content-resolver's output directory (compose-view --output-dir
+  # writes one):
+  fetch-compose --url content-resolver-output --view view-fixture --arch x86_64 --out compose
 
 Exit codes:
   0  success

@@ -30,15 +30,17 @@ Examples:
   cat pass1/*/buildroot-source-package-names.txt | sort -u | \\
       identify-archful-srpms --source-repo src=testdata/repos/source \\
       --repo 'bin=testdata/repos/$basearch' --cache work/srpms \\
-      --arch x86_64 --arch aarch64 --map work/srpm-map.txt
+      --arch x86_64 --arch aarch64 --map work/srpm-map.txt > work/archful.txt
 
   # Per archful source, its BuildRequires per arch, and the macro packages used:
   identify-archful-srpms --source-repo src=testdata/repos/source \\
-      --repo 'bin=testdata/repos/$basearch' --cache /tmp/c --json sources.txt
+      --repo 'bin=testdata/repos/$basearch' --cache work/srpms \\
+      --arch x86_64 --arch aarch64 --json testdata/compose/sources.txt
 
   # The same answer from rpm itself (runs the specs' shell code unsandboxed):
   identify-archful-srpms --rpmspec --source-repo src=testdata/repos/source \\
-      --repo 'bin=testdata/repos/$basearch' --cache /tmp/c sources.txt
+      --repo 'bin=testdata/repos/$basearch' --cache work/srpms \\
+      --arch x86_64 --arch aarch64 testdata/compose/sources.txt
 
 Spec macros: the macro packages of the binary repos' core buildroot (redhat-rpm-config,
 *-srpm-macros, the release package, rpm), in rpm's load order; then --macros, then --define.
@@ -47,7 +49,7 @@ Without binary repos, or with --no-repo-macros: built-in ELN macros (%rhel 11, %
 Exit codes:
   0  success (names without an SRPM are warnings)
   2  bad usage or bad input (unreadable repository, broken SRPM or macro package, bad macro
-     file, --rpmspec without rpmspec)";
+     file, --rpmspec without rpmspec, an empty input list without --allow-empty)";
 
 #[derive(Parser, Debug)]
 #[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
@@ -81,6 +83,10 @@ struct Args {
     /// No warnings or notes on stderr.
     #[arg(short, long)]
     quiet: bool,
+    /// Accept an empty input list (the SRPM cache is then emptied); without it an
+    /// empty list is refused, as a failed step before this one gives one.
+    #[arg(long)]
+    allow_empty: bool,
     /// Source names, one per line ("-" or nothing: stdin).
     #[arg(default_value = "-")]
     input: String,
@@ -132,6 +138,18 @@ fn run(args: &Args) -> Result<()> {
         })?;
     }
     let names = read_list(&args.input, Names::Reduce)?;
+    if names.is_empty() && !args.allow_empty {
+        let input = if args.input == "-" {
+            "<stdin>"
+        } else {
+            &args.input
+        };
+        bail!(
+            "{input}: the list of sources is empty (did the step before fail?); \
+             --allow-empty empties the SRPM cache {}",
+            args.cache.display()
+        );
+    }
     // Source packages are arch `src`; $basearch in a source URL is x86_64.
     let specs = args.repos.specs("x86_64")?;
     // Notes (where the macros come from) are printed once the run succeeded:
@@ -170,6 +188,9 @@ fn run(args: &Args) -> Result<()> {
             eprintln!("identify-archful-srpms: warning: {m}");
         }
     };
+    for m in args.macros.unmatched_names(&targets) {
+        warn(m);
+    }
     for m in &missing {
         warn(format!(
             "{m}: no source package of that name in the repositories"

@@ -67,14 +67,16 @@ Examples:
   workload-diff --json --compose x86_64=compose.txt --buildroot x86_64=br.txt | jq .packages
 
   # What changed since the last run, and why
-  workload-diff --format changes --previous last/eln-buildroot-workload.yaml \
-      --previous-dir x86_64=last/pass2/x86_64 --compose x86_64=compose.txt \
+  workload-diff --format changes --previous last/eln-buildroot-workload.yaml \\
+      --previous-dir x86_64=last/pass2/x86_64 --compose x86_64=compose.txt \\
       --buildroot-dir x86_64=pass2/x86_64 -o changes.md
 
   # Step 10: what may be installed, then what the restricted run could not build
-  workload-diff --format allowed --compose x86_64=compose.txt --workload workload.yaml > allowed.txt
-  workload-diff --format verify --buildroot-dir x86_64=pass2/x86_64 --verify-dir x86_64=verify/out \
-      --new-compose x86_64=new-compose.txt --verify-out verify/
+  workload-diff --format allowed --compose x86_64=compose.txt --workload workload.yaml \\
+      > allowed.txt
+  workload-diff --format verify --buildroot-dir x86_64=pass2/x86_64 \\
+      --verify-dir x86_64=verify/x86_64/out --new-compose x86_64=new-compose.txt \\
+      --verify-out verify/
 
 Every arch given to --compose needs a --buildroot or --buildroot-dir, and the other way round.
 With --buildroot-dir and no --buildroot, the buildroot is the directory's
@@ -83,7 +85,7 @@ buildroot-binary-package-names.txt (or CoreBuildRootBinaries plus every output/*
 Exit codes:
   0  success
   1  verify: something cannot be built from compose + workload, or is missing from the new compose
-  2  usage or input error (missing or unreadable file, bad list, arch mismatch), or the output
+  2  usage or input error (missing or unreadable file, bad list, unknown arch, arch mismatch), or the output
      could not be written; one line on stderr names the file and the problem";
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -311,6 +313,14 @@ fn by_arch<'a>(
 ) -> Result<BTreeMap<&'a str, &'a str>, Failure> {
     let mut map = BTreeMap::new();
     for (arch, path) in pairs {
+        // As the other tools' --arch: a misspelt arch is an error, not an
+        // arch content-resolver skips (those are real arches, riscv64, say).
+        if !buildroot_core::arch::is_known(arch) {
+            return Err(Failure(format!(
+                "{opt} {arch}={path}: unknown architecture (known: {})",
+                buildroot_core::arch::known().join(", ")
+            )));
+        }
         if map.insert(arch.as_str(), path.as_str()).is_some() {
             return Err(Failure(format!("{opt} {arch} given twice")));
         }
@@ -406,7 +416,17 @@ fn compute_diff(
     let mut comp = BTreeMap::new();
     let mut br = BTreeMap::new();
     for (arch, file) in compose {
-        comp.insert(arch.to_string(), read_set(file, Names::Reduce)?);
+        let names = read_set(file, Names::Reduce)?;
+        if names.is_empty() {
+            // An empty compose is most likely a failed step 1: every
+            // buildroot binary would land in the workload. Said, not refused:
+            // a compose can be empty on purpose (a new arch, a test).
+            eprintln!(
+                "workload-diff: warning: --compose {arch}={file} lists no packages: the whole \
+                 {arch} buildroot goes into the workload"
+            );
+        }
+        comp.insert(arch.to_string(), names);
         let names = match buildroot.get(arch) {
             Some(file) => read_set(file, Names::Reduce)?,
             // check_arches guarantees one of the two.

@@ -16,7 +16,7 @@ pub use cache::{
     cache_index, identify, refresh_cache, ArchfulResult, CacheRefresh, CachedSrpm, Verdict,
 };
 pub use options::{ArchTarget, MacroArgs};
-pub use repos::{create_srpm_repo, KeptSrpm, Regenerate, RepoReport, SrpmRepoRequest};
+pub use repos::{create_srpm_repo, KeptSrpm, Regenerate, RepoReport, SrpmRepoRequest, REPO_MARKER};
 pub use rpmspec::{check_rpmspec, identify_rpmspec};
 
 /// The arches the workflow targets by default.

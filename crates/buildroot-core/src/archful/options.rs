@@ -7,6 +7,7 @@
 //! `--no-repo-macros` or when there are none, the built-in ELN defaults),
 //! then `--macros` files, then `--define`s.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::buildroot::DEFAULT_CORE;
@@ -102,6 +103,40 @@ impl MacroArgs {
             }
         }
         names
+    }
+
+    /// One line per installed name that matches no package on some arch,
+    /// naming the option that gave it and the arches: a misspelt
+    /// `--macro-package` would otherwise go unnoticed (dnf refuses such a
+    /// name; the buildroot is installed without it).
+    pub fn unmatched_names(&self, targets: &[ArchTarget]) -> Vec<String> {
+        let mut arches: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for t in targets {
+            for n in t.repo.iter().flat_map(|r| &r.unmatched) {
+                arches.entry(n).or_default().push(&t.arch);
+            }
+        }
+        arches
+            .into_iter()
+            .map(|(name, arches)| {
+                format!(
+                    "{} matches no package of the binary repositories ({})",
+                    self.origin(name),
+                    arches.join(", ")
+                )
+            })
+            .collect()
+    }
+
+    /// Which option gave an installed name, for messages.
+    fn origin(&self, name: &str) -> String {
+        if self.macro_packages.iter().any(|m| m.trim() == name) {
+            format!("--macro-package {name}")
+        } else if self.release_package.trim() == name {
+            format!("--release-package {name}")
+        } else {
+            format!("core name '{name}'")
+        }
     }
 
     /// The macros of each of `arches`. Macro packages are extracted under

@@ -16,11 +16,16 @@ use super::journal::Journal;
 use super::options::ArchTarget;
 use super::rpmbuild::rpmbuild;
 use crate::atomic;
-use crate::error::{Error, Result};
+use crate::error::{Error, OutputDirProblem, Result};
 use crate::package::Package;
 use crate::repodata::{write_repodata, WriteOptions};
 use crate::spec;
 use crate::srpm;
+
+/// The file that marks a directory as a create-srpm-repos output: a run
+/// deletes the SRPMs it does not list, so it only works in a directory
+/// that is new, empty or marked.
+pub const REPO_MARKER: &str = ".create-srpm-repos";
 
 /// What [`create_srpm_repo`] did.
 #[derive(Clone, Debug, Default)]
@@ -95,9 +100,19 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
         out,
         regenerate: how,
     } = *request;
+    check_out_dir(out)?;
     let index = cache_index(cache)?;
+    // A cache without a single SRPM is the wrong directory (or step 3 never
+    // ran): going on would write an empty repo and call every name missing.
+    if index.is_empty() && !names.is_empty() {
+        return Err(Error::format(
+            cache.display(),
+            "holds no SRPMs (is it identify-archful-srpms' --cache?)",
+        ));
+    }
     let journal = Journal::open(out)?;
     remove_debris(out);
+    mark_out_dir(out, &journal)?;
     let mut report = RepoReport::default();
     let wanted: BTreeSet<&String> = names.iter().collect();
     let chosen: Vec<_> = wanted
@@ -153,6 +168,52 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
         }
     }
     Ok(report)
+}
+
+/// Checks that `out` may become (or stay) the repo: it does not exist, is
+/// empty, or is an earlier output (holds [`REPO_MARKER`]). SRPMs not listed
+/// are deleted from it, so a user's directory of SRPMs (or another repo)
+/// named by mistake is refused instead. The repodata layout alone cannot
+/// tell: every createrepo'd directory has it.
+fn check_out_dir(out: &Path) -> Result<()> {
+    let refuse = |problem| {
+        Err(Error::OutputDir {
+            path: out.to_path_buf(),
+            problem,
+        })
+    };
+    match std::fs::metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(out, e)),
+        Ok(m) if !m.is_dir() => return refuse(OutputDirProblem::NotADirectory),
+        Ok(_) => {}
+    }
+    if out.join(REPO_MARKER).is_file() {
+        return Ok(());
+    }
+    let mut entries = std::fs::read_dir(out).map_err(|e| Error::io(out, e))?;
+    if entries.next().is_some() {
+        return refuse(OutputDirProblem::NotAnEarlierRepo {
+            marker: REPO_MARKER,
+        });
+    }
+    Ok(())
+}
+
+/// Writes [`REPO_MARKER`] into `out` if it lacks it, first thing: a run
+/// killed later leaves a directory the next run recognises as its own.
+/// Through the journal, so a failed first run takes it back too.
+fn mark_out_dir(out: &Path, journal: &Journal) -> Result<()> {
+    let marker = out.join(REPO_MARKER);
+    if marker.is_file() {
+        return Ok(());
+    }
+    journal.before_write(&marker)?;
+    std::fs::write(
+        &marker,
+        "Written by create-srpm-repos: the SRPMs of this directory are its output.\n",
+    )
+    .map_err(|e| Error::io(&marker, e))
 }
 
 /// Puts the SRPM of one source into `out`: linked from the cache, or

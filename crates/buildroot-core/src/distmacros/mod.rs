@@ -38,6 +38,10 @@ pub struct RepoMacros {
     pub files: Vec<PathBuf>,
     /// `tree/lua`, when a package ships Lua modules.
     pub lua_dir: Option<PathBuf>,
+    /// The names installed that match no package (a misspelt
+    /// `--macro-package`, say): dnf would refuse them, the buildroot is
+    /// installed without them.
+    pub unmatched: Vec<String>,
 }
 
 impl RepoMacros {
@@ -73,8 +77,8 @@ pub fn repo_macros(
         cache_dir: Some(metadata.to_path_buf()),
     };
     let pool = Pool::load(arch, repos, &opts)?;
-    let ids = match select::macro_packages(&pool, install) {
-        Ok(ids) => ids,
+    let (ids, unmatched) = match select::macro_packages(&pool, install) {
+        Ok(found) => found,
         Err(why) => return Ok(Found::Nothing(why)),
     };
     let root = cache_root(cache);
@@ -100,5 +104,6 @@ pub fn repo_macros(
         files: load_order(&tree, arch),
         lua_dir: lua.is_dir().then_some(lua),
         tree,
+        unmatched,
     }))
 }

@@ -61,8 +61,12 @@ pub fn is_macro_path(path: &str) -> bool {
 }
 
 /// The macro packages of the buildroot that installing `install` gives,
-/// sorted by name; or why there are none (one line).
-pub(super) fn macro_packages(pool: &Pool, install: &[String]) -> Result<Vec<PkgId>, String> {
+/// sorted by name, and the names of `install` that match no package; or why
+/// there are none (one line).
+pub(super) fn macro_packages(
+    pool: &Pool,
+    install: &[String],
+) -> Result<(Vec<PkgId>, Vec<String>), String> {
     let jobs: Vec<Job> = install.iter().map(|n| Job::Install(n.clone())).collect();
     let solution = resolve(pool, &jobs).map_err(|u| {
         format!(
@@ -78,6 +82,11 @@ pub(super) fn macro_packages(pool: &Pool, install: &[String]) -> Result<Vec<PkgI
             pool.arch().target()
         ));
     }
+    let unmatched = solution
+        .unmatched
+        .iter()
+        .map(|&i| install[i].clone())
+        .collect();
     let mut ids: Vec<PkgId> = solution
         .installed
         .into_iter()
@@ -89,7 +98,7 @@ pub(super) fn macro_packages(pool: &Pool, install: &[String]) -> Result<Vec<PkgI
         })
         .collect();
     ids.sort_by(|a, b| pool.name_of(*a).cmp(pool.name_of(*b)));
-    Ok(ids)
+    Ok((ids, unmatched))
 }
 
 #[cfg(test)]

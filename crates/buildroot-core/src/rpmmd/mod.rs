@@ -289,10 +289,12 @@ fn open_at(
     let href = "repodata/repomd.xml";
     if let Location::Dir(d) = &loc {
         if !d.is_dir() {
-            return Err(Error::format(
-                d.display(),
-                "repository directory does not exist",
-            ));
+            let problem = if d.exists() {
+                "not a directory (a repository is a directory holding repodata/)"
+            } else {
+                "repository directory does not exist"
+            };
+            return Err(Error::format(d.display(), problem));
         }
         if !d.join(href).is_file() {
             return Err(Error::format(

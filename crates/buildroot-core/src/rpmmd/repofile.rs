@@ -9,8 +9,9 @@ use std::path::Path;
 use super::{MirrorSource, RepoSpec, Vars};
 use crate::error::{Error, Result};
 
-/// One `[id]` section: its id, line number and `key=value` pairs.
-type Section = (String, usize, Vec<(String, String)>);
+/// One `[id]` section: its id, line number and `key=value` pairs (each with
+/// its line number).
+type Section = (String, usize, Vec<(String, String, usize)>);
 
 /// Parses a `.repo` file. Disabled sections are returned with `enabled = false`.
 pub fn parse_repofile(path: &Path, vars: &Vars) -> Result<Vec<RepoSpec>> {
@@ -58,7 +59,7 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
         let (_, _, kv) = sections
             .last_mut()
             .ok_or_else(|| err("'key=value' before the first [section]"))?;
-        kv.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        kv.push((k.trim().to_ascii_lowercase(), v.trim().to_string(), lineno));
         last_key = Some(kv.len() - 1);
     }
     let mut out = Vec::new();
@@ -66,10 +67,13 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
         if id == "main" {
             continue;
         }
-        let err = |msg: String| Error::at_line(origin, lineno, format!("[{id}]: {msg}"));
+        // A value is reported on its own line; what the section lacks, on its header's.
+        let err_at =
+            |line: usize, msg: String| Error::at_line(origin, line, format!("[{id}]: {msg}"));
         let id = vars.substitute(&id);
         let mut spec = RepoSpec::new(&id, "");
-        for (k, v) in kv {
+        for (k, v, line) in kv {
+            let err = |msg: String| err_at(line, msg);
             let v = vars.substitute(&v);
             match k.as_str() {
                 "baseurl" => {
@@ -106,7 +110,7 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
             }
         }
         if spec.baseurl.is_empty() && spec.mirrors.is_none() && spec.enabled {
-            return Err(err("no baseurl, metalink or mirrorlist".into()));
+            return Err(err_at(lineno, "no baseurl, metalink or mirrorlist".into()));
         }
         out.push(spec);
     }
@@ -189,5 +193,18 @@ mod tests {
         let e =
             parse_repofile_str("[x]\nenabled=1\n", "t.repo", &Vars::new("x86_64", "")).unwrap_err();
         assert!(e.to_string().contains("no baseurl"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_value_is_reported_on_its_own_line() {
+        let vars = Vars::new("x86_64", "");
+        let e = parse_repofile_str("[a]\nbaseurl=/x\npriority=abc\n", "t.repo", &vars).unwrap_err();
+        assert_eq!(e.to_string(), "t.repo:3: [a]: priority=abc is not a number");
+        let text = "[a]\nbaseurl=/x\n  /y\n\nenabled=maybe\n";
+        let e = parse_repofile_str(text, "t.repo", &vars).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.repo:5: [a]: enabled=maybe is not a boolean"
+        );
     }
 }

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use super::outdir::BuildrootDir;
 use super::{null_as_default, null_values_as_default, parse_document, to_yaml, Envelope};
+use crate::content_resolver::yaml::Value;
 use crate::error::{Error, Result};
 
 /// The document names content-resolver accepts for a workload (the first is what we write).
@@ -75,8 +76,27 @@ impl WorkloadDocument {
     }
 
     /// Parses a workload document; `origin` names the input in errors.
+    /// Package names are read as content-resolver reads them (see
+    /// [`pyyaml_names`]), and each must be a name: one word.
     pub fn from_yaml(text: &str, origin: &str) -> Result<WorkloadDocument> {
-        parse_document(text, origin, &WORKLOAD_DOCUMENT)
+        let mut doc: WorkloadDocument = parse_document(text, origin, &WORKLOAD_DOCUMENT)?;
+        pyyaml_names(&mut doc, text, origin)?;
+        for (key, names) in std::iter::once(("packages".to_string(), &doc.packages)).chain(
+            doc.arch_packages
+                .iter()
+                .map(|(a, n)| (format!("arch_packages: {a}"), n)),
+        ) {
+            if let Some(bad) = names
+                .iter()
+                .find(|n| n.is_empty() || n.contains(char::is_whitespace))
+            {
+                return Err(Error::format(
+                    origin,
+                    format!("{key}: '{bad}' is not a package name"),
+                ));
+            }
+        }
+        Ok(doc)
     }
 
     /// Reads a workload document from a file.
@@ -98,6 +118,34 @@ impl WorkloadDocument {
         }
         all
     }
+}
+
+/// Replaces the package names of `doc` by what content-resolver reads:
+/// PyYAML loads YAML 1.1 (an unquoted `yes` is a boolean, `010` the octal
+/// number 8) and content-resolver takes `str()` of it (`True`, `8`). A
+/// hand-edited workload then gives the same names to step 10 here as to
+/// content-resolver, and as compose-view reads the configs.
+fn pyyaml_names(doc: &mut WorkloadDocument, text: &str, origin: &str) -> Result<()> {
+    let value = Value::parse(text, origin)?;
+    let Some(data) = value.get("data") else {
+        return Ok(());
+    };
+    let names = |v: &Value| -> BTreeSet<String> {
+        match v {
+            Value::Seq(items) => items.iter().map(Value::py_str).collect(),
+            _ => BTreeSet::new(),
+        }
+    };
+    if let Some(p) = data.get("packages") {
+        doc.packages = names(p);
+    }
+    if let Some(Value::Map(per_arch)) = data.get("arch_packages") {
+        doc.arch_packages = per_arch
+            .iter()
+            .map(|(arch, list)| (arch.py_str(), names(list)))
+            .collect();
+    }
+    Ok(())
 }
 
 /// A `feedback-pipeline-buildroot` document (its `data`): the buildroot

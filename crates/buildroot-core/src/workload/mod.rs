@@ -71,8 +71,12 @@ pub(crate) fn from_yaml<T: DeserializeOwned>(text: &str, origin: &str) -> Result
     let mut opts = serde_saphyr::Options::default();
     opts.budget = Some(budget);
     opts.with_snippet = false;
-    serde_saphyr::from_str_with_options(text, opts)
-        .map_err(|e| Error::format(origin, one_line(&e.to_string())))
+    serde_saphyr::from_str_with_options(text, opts).map_err(|e| {
+        // The default messages speak to Rust programmers ("use Option<String>",
+        // "use from_str_multiple"); the user formatter says what is wrong.
+        let msg = e.render_with_formatter(&serde_saphyr::UserMessageFormatter);
+        Error::format(origin, one_line(&msg))
+    })
 }
 
 /// The `document`/`version`/`data` envelope of every content-resolver YAML document.

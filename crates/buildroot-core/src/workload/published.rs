@@ -82,6 +82,15 @@ pub fn fetch_compose(
     cache: &Path,
 ) -> Result<ComposeLists> {
     let loc = Location::parse(base)?;
+    // A mistyped local directory is that, not a view missing from it.
+    if let Location::Dir(d) = &loc {
+        if !d.is_dir() {
+            return Err(Error::format(
+                d.display(),
+                "no such directory (a content-resolver output directory or an http(s):// URL)",
+            ));
+        }
+    }
     let fetch = |kind| -> Result<Vec<String>> {
         let name = list_file_name(lists, kind, view, arch);
         let display = loc.display(&name);

@@ -699,7 +699,7 @@ fn missing_and_malformed_input_files() {
         &t,
         c,
         "",
-        "buildroot-generator: testdata:1: Is a directory (os error 21)",
+        "buildroot-generator: testdata: Is a directory (os error 21)",
     );
     let mut c = cmd(Tool::Generator);
     c.args(["--arch", "x86_64", "--repo", "r=testdata/repos/x86_64"]);
@@ -1022,8 +1022,60 @@ fn http_setting_that_is_not_a_number() {
         "x86_64",
         "--repo",
         "r=testdata/repos/x86_64",
+        "--source-repo",
+        "s=testdata/repos/source",
         "-q",
     ])
     .env("RPM_BUILDROOT_HTTP_RETRIES", "many");
     c.write_stdin("bash\n").assert().success();
+}
+
+#[test]
+fn locations_name_the_line_and_the_kind_of_path() {
+    let t = TestContext::new();
+    // A bad value is reported on its own line, not its section's.
+    let repo = t.join("bad.repo");
+    std::fs::write(&repo, "[a]\nbaseurl=testdata/repos/x86_64\npriority=abc\n").unwrap();
+    let mut c = cmd(Tool::Generator);
+    c.args(["--arch", "x86_64", "--repofile"]).arg(&repo);
+    expect(
+        &t,
+        c,
+        "bash\n",
+        "buildroot-generator: [TMP]/bad.repo:3: [a]: priority=abc is not a number",
+    );
+    // A file given as a repository is not "a directory that does not exist".
+    let mut c = cmd(Tool::Generator);
+    c.args([
+        "--arch",
+        "x86_64",
+        "--repo",
+        "r=testdata/compose/sources.txt",
+    ]);
+    expect(
+        &t,
+        c,
+        "bash\n",
+        "buildroot-generator: testdata/compose/sources.txt: not a directory (a repository is a \
+         directory holding repodata/)",
+    );
+    // A mistyped --url directory is named as such, not as a view it lacks.
+    let mut c = cmd(Tool::FetchCompose);
+    c.args([
+        "--url",
+        "no-such-dir",
+        "--view",
+        "view-fixture",
+        "--arch",
+        "x86_64",
+        "--out",
+    ])
+    .arg(t.join("out"));
+    expect(
+        &t,
+        c,
+        "",
+        "fetch-compose: no-such-dir: no such directory (a content-resolver output directory or \
+         an http(s):// URL)",
+    );
 }

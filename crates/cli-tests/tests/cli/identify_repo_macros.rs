@@ -103,6 +103,32 @@ fn the_default_run_uses_the_repos_macro_packages() {
     assert_eq!(listing(&t.path().join(".macros")), before);
 }
 
+#[test]
+fn a_name_that_matches_no_package_is_a_warning() {
+    // dnf refuses such a name; without a word a misspelt --macro-package
+    // would leave its macros out unnoticed.
+    let t = tempfile::tempdir().unwrap();
+    let (_, clean) = identify(t.path(), &[]);
+    assert!(!clean.contains("matches no package"), "{clean}");
+    let (_, err) = identify(
+        t.path(),
+        &[
+            "--macro-package",
+            "nope-macros",
+            "--release-package",
+            "nope-release",
+        ],
+    );
+    for line in [
+        "identify-archful-srpms: warning: --macro-package nope-macros matches no package of the \
+         binary repositories (x86_64, aarch64)",
+        "identify-archful-srpms: warning: --release-package nope-release matches no package of \
+         the binary repositories (x86_64, aarch64)",
+    ] {
+        assert!(err.lines().any(|l| l == line), "{line}\n{err}");
+    }
+}
+
 fn listing(dir: &Path) -> Vec<(PathBuf, std::time::SystemTime)> {
     let mut out: Vec<_> = walkdir(dir)
         .into_iter()

@@ -15,6 +15,8 @@ mod fresh_binaries;
 mod generator_http_faults;
 mod generator_progress;
 mod generator_testdata;
+mod help_examples;
 mod identify_archful;
 mod identify_repo_macros;
+mod refusals;
 mod workload_diff;

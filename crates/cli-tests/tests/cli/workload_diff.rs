@@ -802,3 +802,92 @@ fn no_legacy_keys_leaves_out_what_content_resolver_rejects() {
     assert!(!text.contains("experimental"), "{text}");
     assert!(!text.contains("repositories"), "{text}");
 }
+
+/// `--format allowed` with the workload YAML `data` (the data: block body).
+fn allowed_with(d: &Path, data: &str) -> (String, std::process::Output) {
+    let compose = write(d, "c.txt", "bash\n");
+    let w = write(
+        d,
+        "w.yaml",
+        &format!("document: feedback-pipeline-workload\nversion: 1\ndata:\n{data}"),
+    );
+    let out = wd()
+        .args(["--format", "allowed", "--workload", &w])
+        .arg(format!("--compose=x86_64={compose}"))
+        .output()
+        .unwrap();
+    (w, out)
+}
+
+#[test]
+fn workload_yaml_errors_speak_to_users_not_rust_programmers() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let meta = "  name: W\n  description: d\n  maintainer: m\n  labels: [x]\n";
+    let (w, out) = allowed_with(d, &format!("{meta}  packages: [gcc, null]\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        one_line(&String::from_utf8(out.stderr).unwrap()),
+        format!("workload-diff: {w}: null is not allowed here at line 8, column 19")
+    );
+    let multi = "---\ndocument: feedback-pipeline-workload\n---\nversion: 1\n";
+    let w = write(d, "multi.yaml", multi);
+    let out = wd()
+        .args(["--format", "allowed", "--workload", &w])
+        .arg(format!("--compose=x86_64={}", write(d, "c.txt", "bash\n")))
+        .output()
+        .unwrap();
+    let err = one_line(&String::from_utf8(out.stderr).unwrap());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.starts_with(&format!(
+            "workload-diff: {w}: only single YAML document expected but multiple found"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn workload_names_are_read_as_content_resolver_reads_them() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let meta = "  name: W\n  description: d\n  maintainer: m\n  labels: [x]\n";
+    // PyYAML (YAML 1.1) and str(): yes -> True, 010 -> 8; quoted stays.
+    let (_, out) = allowed_with(
+        d,
+        &format!("{meta}  packages: [yes, 1.0, 010, \"on\"]\n  arch_packages:\n    x86_64: [No]\n"),
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "1.0\n8\nFalse\nTrue\nbash\non\n"
+    );
+    // Two words are no package name: refused here, not one step later.
+    let (w, out) = allowed_with(d, &format!("{meta}  packages: [gcc, two words]\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        one_line(&String::from_utf8(out.stderr).unwrap()),
+        format!("workload-diff: {w}: packages: 'two words' is not a package name")
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn an_empty_compose_is_warned_about() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let compose = write(d, "c.txt", "# nothing\n");
+    let br = write(d, "br.txt", "bash\n");
+    let out = wd()
+        .arg(format!("--compose=x86_64={compose}"))
+        .arg(format!("--buildroot=x86_64={br}"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        one_line(&String::from_utf8(out.stderr).unwrap()),
+        format!(
+            "workload-diff: warning: --compose x86_64={compose} lists no packages: the whole \
+             x86_64 buildroot goes into the workload"
+        )
+    );
+}

@@ -1,0 +1,203 @@
+//! Every tool's `--help` examples run as written: they are what a release
+//! engineer copies first. They run in a scratch directory laid out as a
+//! workflow run leaves it (`testdata/` linked in, the earlier steps' files
+//! made from the fixtures), tools in workflow order, so an example may use
+//! what an earlier one wrote. Examples that need the network or a real ELN
+//! setup are listed in [`NOT_RUN`] with the reason.
+
+use std::path::Path;
+use std::process::Command;
+
+use cli_tests::{bin, root, std_cmd, Tool};
+
+/// Examples not run (a text they contain, and why).
+const NOT_RUN: &[(&str, &str)] = &[
+    ("--url https://", "needs the network"),
+    (
+        "--configs configs --view view-eln",
+        "needs content-resolver-input's configs and the network",
+    ),
+    ("dnf repoquery", "runs dnf, not one of the tools"),
+];
+
+/// The tools, in workflow order.
+const TOOLS: [Tool; 6] = [
+    Tool::Generator,
+    Tool::ComposeView,
+    Tool::FetchCompose,
+    Tool::IdentifyArchful,
+    Tool::CreateSrpmRepos,
+    Tool::WorkloadDiff,
+];
+
+/// The commands of the `Examples:` section of a `--help` text: comment
+/// lines dropped, `\`-continued lines joined.
+fn examples(help: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    let section = help
+        .lines()
+        .skip_while(|l| l.trim_end() != "Examples:")
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with(' '));
+    for line in section {
+        let text = line.trim();
+        if current.is_none() && (text.is_empty() || text.starts_with('#')) {
+            continue;
+        }
+        let joined = match current.take() {
+            Some(c) => format!("{c} {text}"),
+            None => text.to_string(),
+        };
+        match joined.strip_suffix('\\') {
+            Some(head) => current = Some(head.trim_end().to_string()),
+            None => out.push(joined),
+        }
+    }
+    out
+}
+
+/// Runs `c` and panics unless it succeeds.
+fn must(c: &mut Command) {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "setup {c:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The generator on the fixture repos for `arch`, into `dir`.
+fn generator_into(w: &Path, arch: &str, dir: &str) {
+    must(
+        std_cmd(Tool::Generator)
+            .current_dir(w)
+            .args(["--arch", arch, "--repofile", "eln.repo", "-q"])
+            .args(["--output-dir", dir, "sources.txt"]),
+    );
+}
+
+/// The files the examples take from earlier workflow steps or the user.
+fn set_up(w: &Path) {
+    let td = root().join("testdata");
+    std::os::unix::fs::symlink(&td, w.join("testdata")).unwrap();
+    std::fs::create_dir_all(w.join("content-resolver-input")).unwrap();
+    std::os::unix::fs::symlink(
+        td.join("content-resolver"),
+        w.join("content-resolver-input/configs"),
+    )
+    .unwrap();
+    for d in ["work", "compose", "last"] {
+        std::fs::create_dir_all(w.join(d)).unwrap();
+    }
+    let copy = |from: &str, to: &str| std::fs::copy(w.join(from), w.join(to)).unwrap();
+    copy("testdata/fixture.repo", "eln.repo");
+    copy("testdata/compose/sources.txt", "sources.txt");
+    copy("testdata/compose/x86_64.txt", "compose/x86_64.txt");
+    copy("testdata/compose/aarch64.txt", "compose/aarch64.txt");
+    copy("testdata/compose/x86_64.txt", "compose.txt");
+    copy("testdata/exclude.txt", "exclude.txt");
+    for a in ["x86_64", "aarch64"] {
+        generator_into(w, a, &format!("pass1/{a}"));
+        generator_into(w, a, &format!("pass2/{a}"));
+    }
+    generator_into(w, "x86_64", "last/pass2/x86_64");
+    copy("pass2/x86_64/buildroot-binary-package-names.txt", "br.txt");
+    copy("br.txt", "workload-names.txt");
+    let new_compose = std::fs::read_to_string(w.join("compose.txt")).unwrap()
+        + &std::fs::read_to_string(w.join("br.txt")).unwrap();
+    std::fs::write(w.join("new-compose.txt"), new_compose).unwrap();
+    must(
+        std_cmd(Tool::WorkloadDiff)
+            .current_dir(w)
+            .args([
+                "--compose",
+                "x86_64=compose.txt",
+                "--buildroot",
+                "x86_64=br.txt",
+            ])
+            .args(["-o", "last/eln-buildroot-workload.yaml"]),
+    );
+    copy("last/eln-buildroot-workload.yaml", "workload.yaml");
+}
+
+/// Whether `program` runs on this host.
+fn have(program: &str) -> bool {
+    Command::new(program).arg("--version").output().is_ok()
+}
+
+#[test]
+fn help_examples_work_on_the_fixtures() {
+    let t = tempfile::tempdir().unwrap();
+    let w = t.path();
+    set_up(w);
+    let bin_dir = bin(Tool::Generator).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut skipped = Vec::new();
+    for tool in TOOLS {
+        let help = std_cmd(tool).arg("--help").output().unwrap();
+        let help = String::from_utf8(help.stdout).unwrap();
+        let commands = examples(&help);
+        let mut ran = 0;
+        for c in &commands {
+            if let Some((_, why)) = NOT_RUN.iter().find(|(text, _)| c.contains(text)) {
+                skipped.push(format!("{c}: {why}"));
+                continue;
+            }
+            let missing = [("--rpmspec", "rpmspec"), ("| jq", "jq")]
+                .into_iter()
+                .find(|(text, program)| c.contains(text) && !have(program));
+            if let Some((_, program)) = missing {
+                skipped.push(format!("{c}: no {program} on this host"));
+                continue;
+            }
+            let out = Command::new("bash")
+                .args(["-o", "pipefail", "-c", c])
+                .current_dir(w)
+                .env("PATH", &path)
+                .env("XDG_CACHE_HOME", w.join(".cache"))
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{} --help example failed ({}): {c}\n{}",
+                tool.name(),
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            ran += 1;
+        }
+        assert!(
+            ran > 0,
+            "{}: no example ran of {commands:?}\n{help}",
+            tool.name()
+        );
+    }
+    eprintln!("not run:\n  {}", skipped.join("\n  "));
+}
+
+#[test]
+fn examples_are_parsed_with_their_continuations() {
+    let help = "About\n\nExamples:\n  # a comment\n  tool --a \\\n      --b x\n\n  other | \\\n      jq .\n\nExit codes:\n  0 ok\n";
+    assert_eq!(examples(help), ["tool --a --b x", "other | jq ."]);
+}
+
+#[test]
+fn tools_that_download_list_the_http_variables() {
+    // workload-diff reads local files only.
+    for tool in TOOLS.into_iter().filter(|t| *t != Tool::WorkloadDiff) {
+        let help = std_cmd(tool).arg("--help").output().unwrap();
+        let help = String::from_utf8(help.stdout).unwrap();
+        for var in ["RETRIES", "BACKOFF", "MAX_WAIT", "TIMEOUT", "MINRATE"] {
+            assert!(
+                help.contains(&format!("RPM_BUILDROOT_HTTP_{var}")),
+                "{} --help lacks RPM_BUILDROOT_HTTP_{var}",
+                tool.name()
+            );
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Runs that would do damage or mean nothing are refused (exit 2, one line
+//! naming the flag or input), not carried out with exit 0: an output
+//! directory of someone else's files, an empty input list (a failed step
+//! upstream) that would empty a cache or a repo, a cache without SRPMs,
+//! a buildroot run in which nothing can resolve.
+
+use std::path::{Path, PathBuf};
+
+use cli_tests::{cmd, expect_error, root, TestContext, Tool};
+
+/// A cache holding every fixture source SRPM.
+fn fixture_cache(t: &Path) -> PathBuf {
+    let cache = t.join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    copy_srpms(&root().join("testdata/repos/source"), &cache);
+    cache
+}
+
+/// Copies the `*.src.rpm` files of `from` into `to`.
+fn copy_srpms(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        if p.to_string_lossy().ends_with(".src.rpm") {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+/// The `*.src.rpm` file names in `dir`, sorted.
+fn srpms(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".src.rpm"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// create-srpm-repos for aarch64 (built-in macros) from `cache` into `out`.
+fn srpm_repos(t: &TestContext, cache: &Path, out: &Path) -> assert_cmd::Command {
+    let archful = t.join("archful.txt");
+    std::fs::write(&archful, "libjpeg-turbo\n").unwrap();
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--arch", "aarch64", "-q", "--cache"])
+        .arg(cache)
+        .arg("--archful")
+        .arg(&archful)
+        .arg("--out")
+        .arg(out);
+    c
+}
+
+#[test]
+fn create_srpm_repos_refuses_a_directory_of_other_srpms() {
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    let foreign = t.join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    copy_srpms(&root().join("testdata/repos/extras/source"), &foreign);
+    std::fs::write(foreign.join("notes.txt"), "notes\n").unwrap();
+    let before = srpms(&foreign);
+    assert!(!before.is_empty());
+    let line = expect_error(&t, srpm_repos(&t, &cache, &foreign), "bash\nzlib\n");
+    assert_eq!(
+        line,
+        "create-srpm-repos: [TMP]/foreign: --out is not empty and not an earlier \
+         create-srpm-repos output (no .create-srpm-repos); the SRPMs in it that are not \
+         listed would be deleted: name a new or empty directory"
+    );
+    assert_eq!(srpms(&foreign), before, "the user's SRPMs are kept");
+    // A file is no repo directory either.
+    let file = t.join("file");
+    std::fs::write(&file, "x\n").unwrap();
+    let line = expect_error(&t, srpm_repos(&t, &cache, &file), "bash\n");
+    assert_eq!(
+        line,
+        "create-srpm-repos: [TMP]/file: --out exists and is not a directory"
+    );
+}
+
+#[test]
+fn create_srpm_repos_updates_its_own_earlier_output() {
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    // An empty directory is taken, and marked as an output.
+    let out = t.join("repo");
+    std::fs::create_dir(&out).unwrap();
+    srpm_repos(&t, &cache, &out)
+        .write_stdin("bash\nzlib\n")
+        .assert()
+        .success();
+    assert!(out.join(".create-srpm-repos").is_file());
+    assert_eq!(srpms(&out).len(), 2);
+    // The rerun drops the SRPM no longer listed.
+    srpm_repos(&t, &cache, &out)
+        .write_stdin("bash\n")
+        .assert()
+        .success();
+    assert_eq!(srpms(&out), ["bash-5.2.26-1.eln150.src.rpm"]);
+}
+
+#[test]
+fn create_srpm_repos_refuses_an_empty_list_unless_allowed() {
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    let out = t.join("repo");
+    srpm_repos(&t, &cache, &out)
+        .write_stdin("bash\n")
+        .assert()
+        .success();
+    let line = expect_error(&t, srpm_repos(&t, &cache, &out), "# nothing\n");
+    assert_eq!(
+        line,
+        "create-srpm-repos: <stdin>: the list of sources is empty (did the step before \
+         fail?); --allow-empty writes an empty repo into [TMP]/repo"
+    );
+    assert_eq!(srpms(&out).len(), 1, "the repo is untouched");
+    srpm_repos(&t, &cache, &out)
+        .arg("--allow-empty")
+        .write_stdin("")
+        .assert()
+        .success();
+    assert!(srpms(&out).is_empty());
+}
+
+#[test]
+fn create_srpm_repos_refuses_a_cache_without_srpms() {
+    let t = TestContext::new();
+    let out = t.join("repo");
+    let line = expect_error(&t, srpm_repos(&t, &t.join("nope"), &out), "bash\n");
+    assert_eq!(
+        line,
+        "create-srpm-repos: [TMP]/nope: the SRPM cache directory does not exist (run \
+         identify-archful-srpms first)"
+    );
+    let empty = t.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let line = expect_error(&t, srpm_repos(&t, &empty, &out), "bash\n");
+    assert_eq!(
+        line,
+        "create-srpm-repos: [TMP]/empty: holds no SRPMs (is it identify-archful-srpms' --cache?)"
+    );
+    assert!(!out.exists(), "no repo written");
+}
+
+#[test]
+fn identify_archful_refuses_an_empty_list_unless_allowed() {
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    let before = srpms(&cache);
+    let identify = || {
+        let mut c = cmd(Tool::IdentifyArchful);
+        c.args([
+            "--source-repo",
+            "src=testdata/repos/source",
+            "--arch",
+            "x86_64",
+            "--arch",
+            "aarch64",
+            "-q",
+            "--cache",
+        ])
+        .arg(&cache);
+        c
+    };
+    let line = expect_error(&t, identify(), "\n");
+    assert_eq!(
+        line,
+        "identify-archful-srpms: <stdin>: the list of sources is empty (did the step before \
+         fail?); --allow-empty empties the SRPM cache [TMP]/cache"
+    );
+    assert_eq!(srpms(&cache), before, "the cache is kept");
+    let empty = t.join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let mut c = identify();
+    c.arg(&empty);
+    let line = expect_error(&t, c, "");
+    assert!(
+        line.starts_with("identify-archful-srpms: [TMP]/empty.txt: the list of sources is empty"),
+        "{line}"
+    );
+    identify()
+        .arg("--allow-empty")
+        .write_stdin("")
+        .assert()
+        .success();
+    assert!(srpms(&cache).is_empty());
+}
+
+/// buildroot-generator on the fixture repos with `extra` arguments.
+fn generator(extra: &[&str]) -> assert_cmd::Command {
+    let mut c = cmd(Tool::Generator);
+    c.args(extra);
+    c
+}
+
+#[test]
+fn generator_refuses_an_arch_the_repos_have_no_packages_for() {
+    let t = TestContext::new();
+    let c = generator(&[
+        "--arch",
+        "ppc64le",
+        "--repo",
+        "main=testdata/repos/x86_64",
+        "--source-repo",
+        "src=testdata/repos/source",
+    ]);
+    let line = expect_error(&t, c, "hello\n");
+    assert_eq!(
+        line,
+        "buildroot-generator: --arch ppc64le: the repositories (main, src) hold no package for \
+         ppc64le: the core buildroot cannot be installed"
+    );
+}
+
+#[test]
+fn generator_refuses_a_core_that_cannot_be_solved() {
+    // The fixture x86_64 repo has an i686 package or two, but no i686 glibc.
+    let t = TestContext::new();
+    let c = generator(&[
+        "--arch",
+        "i686",
+        "--repo",
+        "main=testdata/repos/x86_64",
+        "--source-repo",
+        "src=testdata/repos/source",
+    ]);
+    let line = expect_error(&t, c, "hello\n");
+    assert!(
+        line.starts_with(
+            "buildroot-generator: the core buildroot cannot be solved on i686 from the \
+             repositories (main, src), so no source can be: package "
+        ),
+        "{line}"
+    );
+}
+
+#[test]
+fn generator_refuses_sources_without_a_source_repo() {
+    let t = TestContext::new();
+    let c = generator(&["--arch", "x86_64", "--repo", "main=testdata/repos/x86_64"]);
+    let line = expect_error(&t, c, "hello\n");
+    assert_eq!(
+        line,
+        "buildroot-generator: the repositories (main) hold no source package: give \
+         --source-repo ID=URL (or a --repofile with source repos); for the core buildroot \
+         alone, give an empty input"
+    );
+    // The core alone is still asked for with an empty input.
+    let out = generator(&["--arch", "x86_64", "--repo", "main=testdata/repos/x86_64"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| l == "bash"));
+}
+
+#[test]
+fn generator_restricted_run_keeps_an_unsolvable_core_a_warning() {
+    // Step 10 (--only-binaries): "the allowed binaries cannot install the
+    // core" is the answer sought, not bad input.
+    let t = TestContext::new();
+    let only = t.join("only.txt");
+    std::fs::write(&only, "bash\n").unwrap();
+    let out = generator(&[
+        "--arch",
+        "x86_64",
+        "--repo",
+        "main=testdata/repos/x86_64",
+        "--source-repo",
+        "src=testdata/repos/source",
+    ])
+    .arg("--only-binaries")
+    .arg(&only)
+    .write_stdin("hello\n")
+    .output()
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("the core buildroot alone cannot be solved"),
+        "{err}"
+    );
+}
+
+#[test]
+fn workload_diff_refuses_an_unknown_arch() {
+    let t = TestContext::new();
+    let mut c = cmd(Tool::WorkloadDiff);
+    c.args([
+        "--compose",
+        "foo=testdata/compose/x86_64.txt",
+        "--buildroot",
+        "foo=testdata/compose/x86_64.txt",
+    ]);
+    let line = expect_error(&t, c, "");
+    assert!(
+        line.starts_with(
+            "workload-diff: --compose foo=testdata/compose/x86_64.txt: unknown architecture \
+             (known: x86_64, "
+        ),
+        "{line}"
+    );
+}
+
+#[test]
+fn compose_view_refuses_a_configs_directory_without_yaml() {
+    let t = TestContext::new();
+    let mut c = cmd(Tool::ComposeView);
+    c.args(["--check", "--configs"]).arg(t.path());
+    let line = expect_error(&t, c, "");
+    assert_eq!(
+        line,
+        "compose-view: [TMP]: no *.yaml files (--configs names content-resolver's configs \
+         directory)"
+    );
+}
