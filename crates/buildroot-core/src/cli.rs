@@ -7,6 +7,18 @@
 
 use std::path::PathBuf;
 
+/// `eprintln!` that never panics: a line for stderr, dropped when stderr is
+/// closed or failing (`tool 2>&1 | head -1`, a log pipe that went away).
+/// The standard macro panics then, and a tool must not die over its own
+/// diagnostics; every tool prints warnings and errors with this one.
+#[macro_export]
+macro_rules! diag {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = ::std::writeln!(::std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 /// Checks a `--view` value: a content-resolver view id
 /// ([`crate::content_resolver::config::id_problem`]); the error is the one
 /// line the tools print.
@@ -35,7 +47,7 @@ pub fn init_trace() {
         }
         fn log(&self, r: &log::Record) {
             if self.enabled(r.metadata()) {
-                eprintln!("{}", r.args());
+                crate::diag!("{}", r.args());
             }
         }
         fn flush(&self) {}

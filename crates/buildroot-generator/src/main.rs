@@ -148,7 +148,7 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("buildroot-generator: {e:#}");
+            buildroot_core::diag!("buildroot-generator: {e:#}");
             ExitCode::from(2)
         }
     }
@@ -323,7 +323,7 @@ fn run(args: &Args) -> Result<u8> {
     let load_s = t_load.elapsed().as_secs_f64();
     let warn = |msg: String| match &display {
         Some(d) => d.println(&format!("buildroot-generator: warning: {msg}")),
-        None if !args.quiet => eprintln!("buildroot-generator: warning: {msg}"),
+        None if !args.quiet => buildroot_core::diag!("buildroot-generator: warning: {msg}"),
         None => {}
     };
     let input: Vec<String> = if args.from_binaries {
@@ -359,7 +359,7 @@ fn run(args: &Args) -> Result<u8> {
 
     if args.timings {
         let transactions = br.sources.iter().filter(|s| !s.no_source()).count() + 1;
-        eprintln!(
+        buildroot_core::diag!(
             "timings: arch={} packages={} load_s={:.3} fixed_point_s={:.3} sources={} transactions={} binaries={} pool_cached={}",
             args.arch,
             pool.len(),
@@ -443,7 +443,7 @@ fn run(args: &Args) -> Result<u8> {
                 Ok(0)
             }
             None => {
-                eprintln!(
+                buildroot_core::diag!(
                     "buildroot-generator: '{name}' is not in the {} buildroot",
                     args.arch
                 );

@@ -178,7 +178,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(lines)) => {
             for l in lines {
-                eprintln!("compose-view: {l}");
+                buildroot_core::diag!("compose-view: {l}");
             }
             ExitCode::from(2)
         }
@@ -206,7 +206,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     }
     if !cli.quiet {
         for w in &loaded.warnings {
-            eprintln!("compose-view: warning: {w}");
+            buildroot_core::diag!("compose-view: warning: {w}");
         }
     }
     if cli.check {
@@ -294,7 +294,7 @@ fn check(cli: &Cli, loaded: &Loaded) -> Result<(), Failure> {
         return Err(Failure(lines));
     }
     if !cli.quiet {
-        eprintln!(
+        buildroot_core::diag!(
             "compose-view: {}: {} files load ({} repositories, {} environments, {} workloads, {} labels, {} views, {} unwanted lists, {} buildroots, {} relations)",
             cli.configs.display(),
             loaded.files,
@@ -317,13 +317,13 @@ fn report(result: &ViewResult) {
         let a = &av.arch;
         for e in &av.envs {
             for m in &e.missing {
-                eprintln!(
+                buildroot_core::diag!(
                     "compose-view: {a}: environment {}: not available: {m}",
                     e.id
                 );
             }
             if let Some(err) = &e.error {
-                eprintln!(
+                buildroot_core::diag!(
                     "compose-view: {a}: environment {} failed: {}",
                     e.id,
                     err.replace('\n', " ")
@@ -332,10 +332,10 @@ fn report(result: &ViewResult) {
         }
         for w in &av.workloads {
             for m in &w.warnings {
-                eprintln!("compose-view: {a}: workload {} (on {}): {m}", w.id, w.env);
+                buildroot_core::diag!("compose-view: {a}: workload {} (on {}): {m}", w.id, w.env);
             }
             for m in &w.errors {
-                eprintln!(
+                buildroot_core::diag!(
                     "compose-view: {a}: workload {} (on {}) failed: {}",
                     w.id,
                     w.env,

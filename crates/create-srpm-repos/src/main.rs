@@ -93,7 +93,7 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("create-srpm-repos: {e:#}");
+            buildroot_core::diag!("create-srpm-repos: {e:#}");
             ExitCode::from(2)
         }
     }
@@ -183,13 +183,13 @@ fn run(args: &Args) -> Result<()> {
     .map_err(option_names)?;
     if !args.quiet {
         for n in &notes {
-            eprintln!("create-srpm-repos: note: {n}");
+            buildroot_core::diag!("create-srpm-repos: note: {n}");
         }
         for m in &unmatched {
-            eprintln!("create-srpm-repos: warning: {m}");
+            buildroot_core::diag!("create-srpm-repos: warning: {m}");
         }
         for m in &rep.missing {
-            eprintln!("create-srpm-repos: warning: {m}: no SRPM in the cache");
+            buildroot_core::diag!("create-srpm-repos: warning: {m}: no SRPM in the cache");
         }
         for KeptSrpm {
             name,
@@ -197,7 +197,7 @@ fn run(args: &Args) -> Result<()> {
             problem,
         } in &rep.kept
         {
-            eprintln!(
+            buildroot_core::diag!(
                 "create-srpm-repos: warning: {name}: kept {} as built, BuildRequires not \
                  regenerated for {}: {problem} (--rpmbuild lets rpm evaluate the spec)",
                 path.display(),
@@ -205,7 +205,7 @@ fn run(args: &Args) -> Result<()> {
             );
         }
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            eprintln!(
+            buildroot_core::diag!(
                 "{}: {} linked, {} regenerated for {}, {} kept as built, {} removed",
                 args.out.display(),
                 rep.linked.len(),

@@ -82,7 +82,7 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("fetch-compose: {e}");
+            buildroot_core::diag!("fetch-compose: {e}");
             ExitCode::from(2)
         }
     }
@@ -127,7 +127,7 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
     for a in &args.arches {
         let c = fetch_compose(&args.url, &args.view, a, lists, &cache)?;
         if c.binaries.is_empty() && !args.quiet {
-            eprintln!(
+            buildroot_core::diag!(
                 "fetch-compose: warning: {} is empty",
                 list_file_name(lists, ListKind::Binary, &args.view, a)
             );
@@ -145,7 +145,7 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
             write_list(&mut w, c.sources.iter().cloned())
         })?;
         if !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            eprintln!(
+            buildroot_core::diag!(
                 "{a}: {} binary and {} source names",
                 c.binaries.len(),
                 c.sources.len()

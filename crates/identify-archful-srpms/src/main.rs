@@ -104,7 +104,7 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("identify-archful-srpms: {e:#}");
+            buildroot_core::diag!("identify-archful-srpms: {e:#}");
             ExitCode::from(2)
         }
     }
@@ -176,7 +176,7 @@ fn run(args: &Args) -> Result<()> {
     };
     let repos = rpmmd::load_repos(&specs, &opts)?;
     if std::io::stderr().is_terminal() && !args.quiet {
-        eprintln!(
+        buildroot_core::diag!(
             "caching {} SRPMs into {}",
             names.len(),
             args.cache.display()
@@ -185,7 +185,7 @@ fn run(args: &Args) -> Result<()> {
     let CacheRefresh { cached, missing } = refresh_cache(&repos, &names, &args.cache)?;
     let warn = |m: String| {
         if !args.quiet {
-            eprintln!("identify-archful-srpms: warning: {m}");
+            buildroot_core::diag!("identify-archful-srpms: warning: {m}");
         }
     };
     for m in args.macros.unmatched_names(&targets) {
@@ -239,7 +239,7 @@ fn run(args: &Args) -> Result<()> {
     out.flush()?;
     if !args.quiet {
         for n in &notes {
-            eprintln!("identify-archful-srpms: note: {n}");
+            buildroot_core::diag!("identify-archful-srpms: note: {n}");
         }
     }
     Ok(())

@@ -223,7 +223,7 @@ fn main() -> ExitCode {
         return match verify(&cli) {
             Ok(found) => ExitCode::from(u8::from(found)),
             Err(Failure(msg)) => {
-                eprintln!("workload-diff: {msg}");
+                buildroot_core::diag!("workload-diff: {msg}");
                 ExitCode::from(2)
             }
         };
@@ -231,7 +231,7 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(msg)) => {
-            eprintln!("workload-diff: {msg}");
+            buildroot_core::diag!("workload-diff: {msg}");
             ExitCode::from(2)
         }
     }
@@ -270,7 +270,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         .filter(|a| !CONTENT_RESOLVER_ARCHES.contains(a))
         .collect();
     if !cli.json && format != Format::Text && !unread.is_empty() {
-        eprintln!(
+        buildroot_core::diag!(
             "workload-diff: warning: content-resolver skips arch {} (it reads {})",
             unread.into_iter().collect::<Vec<_>>().join(", "),
             CONTENT_RESOLVER_ARCHES.join(", ")
@@ -421,7 +421,7 @@ fn compute_diff(
             // An empty compose is most likely a failed step 1: every
             // buildroot binary would land in the workload. Said, not refused:
             // a compose can be empty on purpose (a new arch, a test).
-            eprintln!(
+            buildroot_core::diag!(
                 "workload-diff: warning: --compose {arch}={file} lists no packages: the whole \
                  {arch} buildroot goes into the workload"
             );

@@ -1079,3 +1079,32 @@ fn locations_name_the_line_and_the_kind_of_path() {
          an http(s):// URL)",
     );
 }
+
+/// `tool 2>&1 | head -0`: a closed stderr never makes a tool panic (exit
+/// 101); it still exits as it would have: 2 for bad input, 0 for a run
+/// with warnings.
+#[test]
+fn closed_standard_error_is_no_panic() {
+    let run = |tool: Tool, args: &[&str]| {
+        let mut child = std::process::Command::new(bin(tool))
+            .current_dir(root())
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        child.wait().unwrap().code()
+    };
+    for tool in Tool::ALL {
+        assert_eq!(run(tool, &["--no-such-flag"]), Some(2), "{}", tool.name());
+    }
+    let mut args = fixture_gen_args();
+    args.push("no-such-list.txt");
+    assert_eq!(run(Tool::Generator, &args), Some(2));
+    // Warnings (NoInstall and BadDeps sources of the fixture) on a closed stderr.
+    let mut args = fixture_gen_args();
+    args.retain(|a| *a != "-q");
+    args.push("testdata/compose/sources.txt");
+    assert_eq!(run(Tool::Generator, &args), Some(0));
+}
