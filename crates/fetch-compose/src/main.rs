@@ -28,8 +28,9 @@ Examples:
       --arch x86_64 --arch aarch64 --out work/compose
 
   # From a local copy of content-resolver's output directory (compose-view --output-dir
-  # writes one):
-  fetch-compose --url content-resolver-output --view view-fixture --arch x86_64 --out compose
+  # writes one); --out is replaced whole, so name every arch the later steps read:
+  fetch-compose --url content-resolver-output --view view-fixture \\
+      --arch x86_64 --arch aarch64 --out compose
 
 Exit codes:
   0  success
