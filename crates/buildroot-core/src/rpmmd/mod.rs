@@ -13,6 +13,7 @@ mod comps;
 mod fetch;
 mod filelists;
 mod http;
+mod http_settings;
 mod load;
 mod mirrors;
 mod primary;

@@ -1,0 +1,110 @@
+//! How HTTP downloads behave: the `RPM_BUILDROOT_HTTP_*` variables every
+//! downloading tool reads (dnf's `retries`, `timeout` and `minrate` options
+//! play these parts), their help text, and the backoff they give
+//! ([`super::http`] does the downloading).
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// The `RPM_BUILDROOT_HTTP_*` variables, for every tool's `--help`.
+pub const HTTP_ENV_HELP: &str = "\
+HTTP downloads (repository metadata, metalinks, SRPMs, content-resolver lists) are retried
+and resumed as dnf does; these environment variables tune them:
+  RPM_BUILDROOT_HTTP_RETRIES   retries after a failed attempt: 5xx, 408, 429, a refused,
+                               reset or timed-out connection, a stall, a short body (default 3)
+  RPM_BUILDROOT_HTTP_BACKOFF   seconds before the first retry, doubled for each next one;
+                               a server's Retry-After wins (default 1)
+  RPM_BUILDROOT_HTTP_MAX_WAIT  longest wait before a retry, in seconds (default 30)
+  RPM_BUILDROOT_HTTP_TIMEOUT   seconds to connect, to get an answer, and over which a
+                               transfer must average MINRATE (default 30, as dnf's timeout)
+  RPM_BUILDROOT_HTTP_MINRATE   bytes per second below which a transfer counts as stalled
+                               (default 1000, as dnf's minrate)
+A retry resumes where the last attempt stopped when the server supports ranges. A file whose
+checksum does not match repomd.xml is downloaded once more. With a metalink, mirrorlist or
+several baseurls, a failing mirror is left for the next one.";
+
+/// How downloads behave (see the module docs and [`HTTP_ENV_HELP`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpSettings {
+    /// Attempts after the first one, for failures that may pass.
+    pub retries: u32,
+    /// Wait before the first retry; doubled for each next one.
+    pub backoff: Duration,
+    /// Cap on any one wait (backoff or Retry-After).
+    pub max_wait: Duration,
+    /// Connect and answer timeout, and the window `minrate` is averaged over.
+    pub timeout: Duration,
+    /// Bytes per second a transfer must average over `timeout`.
+    pub minrate: u64,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            retries: 3,
+            backoff: Duration::from_secs(1),
+            max_wait: Duration::from_secs(30),
+            timeout: Duration::from_secs(30),
+            minrate: 1000,
+        }
+    }
+}
+
+impl HttpSettings {
+    /// The defaults, changed by the `RPM_BUILDROOT_HTTP_*` variables that
+    /// are set. A value that is not a number is an error naming it.
+    pub fn from_env() -> Result<HttpSettings> {
+        Self::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// [`HttpSettings::from_env`] over any variable lookup.
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<HttpSettings> {
+        let mut s = HttpSettings::default();
+        let secs = |k: &str, min: f64| -> Result<Option<Duration>> {
+            let Some(v) = get(k).filter(|v| !v.trim().is_empty()) else {
+                return Ok(None);
+            };
+            match v.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() && x >= min && x <= 86_400.0 => {
+                    Ok(Some(Duration::from_secs_f64(x)))
+                }
+                _ => Err(Error::Usage(format!(
+                    "{k}='{v}': expected a number of seconds{}",
+                    if min > 0.0 { " above 0" } else { "" }
+                ))),
+            }
+        };
+        let count = |k: &str| -> Result<Option<u64>> {
+            let Some(v) = get(k).filter(|v| !v.trim().is_empty()) else {
+                return Ok(None);
+            };
+            v.trim()
+                .parse::<u64>()
+                .map(Some)
+                .map_err(|_| Error::Usage(format!("{k}='{v}': expected a whole number")))
+        };
+        if let Some(n) = count("RPM_BUILDROOT_HTTP_RETRIES")? {
+            s.retries = n.min(100) as u32;
+        }
+        if let Some(d) = secs("RPM_BUILDROOT_HTTP_BACKOFF", 0.0)? {
+            s.backoff = d;
+        }
+        if let Some(d) = secs("RPM_BUILDROOT_HTTP_MAX_WAIT", 0.0)? {
+            s.max_wait = d;
+        }
+        if let Some(d) = secs("RPM_BUILDROOT_HTTP_TIMEOUT", 0.001)? {
+            s.timeout = d;
+        }
+        if let Some(n) = count("RPM_BUILDROOT_HTTP_MINRATE")? {
+            s.minrate = n;
+        }
+        Ok(s)
+    }
+
+    /// The wait before retry number `retry` (1 = the first retry).
+    pub(super) fn backoff_for(&self, retry: u32) -> Duration {
+        let factor = 2u32.saturating_pow(retry.saturating_sub(1).min(20));
+        self.backoff.saturating_mul(factor).min(self.max_wait)
+    }
+}
