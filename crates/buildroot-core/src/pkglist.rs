@@ -1,7 +1,9 @@
 //! Package lists: one item per line, as every tool reads them from a file or
 //! stdin (`-`) and writes them to stdout or a file.
 //!
-//! Reading: whitespace around an item is trimmed; blank lines, whole-line
+//! Reading: a UTF-8 byte order mark at the start is dropped (Windows
+//! editors write one; it would otherwise stick, invisible, to the first
+//! name); whitespace around an item is trimmed; blank lines, whole-line
 //! `#` comments and trailing comments (`bash   # core`, a `#` after
 //! whitespace) are ignored. A line holding two words is an error (a list has
 //! one item per line), so a pasted table fails loudly instead of silently
@@ -104,7 +106,12 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
         if n == 0 {
             break;
         }
-        let line = std::str::from_utf8(&buf)
+        let bytes = if lineno == 1 {
+            strip_bom(&buf)
+        } else {
+            &buf[..]
+        };
+        let line = std::str::from_utf8(bytes)
             .map_err(|_| Error::at_line(origin, lineno, "not valid UTF-8"))?;
         let item = strip_comment(line).trim();
         if item.is_empty() {
@@ -123,6 +130,17 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
         });
     }
     Ok(out)
+}
+
+/// The UTF-8 byte order mark (U+FEFF).
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// `text` without a leading UTF-8 byte order mark. Editors on Windows (and
+/// PowerShell's `Out-File`) start files with one; taken as text it is an
+/// invisible character glued to the first name or key. Every reader of a
+/// hand-editable text file (lists, `.repo` files, placeholder JSON) drops it.
+pub fn strip_bom(text: &[u8]) -> &[u8] {
+    text.strip_prefix(BOM).unwrap_or(text)
 }
 
 /// The line without its comment: a `#` at the start or after whitespace
@@ -356,6 +374,15 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_dropped() {
+        let v = read_list_from(&b"\xef\xbb\xbfhello\r\nbash\n"[..], "t", Names::Verbatim).unwrap();
+        assert_eq!(v, ["hello", "bash"]);
+        // Only at the start of the file: elsewhere it is no whitespace.
+        let e = read_list_from(&b"a\n\xef\xbb\xbfb\n"[..], "t", Names::Verbatim).unwrap();
+        assert_eq!(e[1], "\u{feff}b");
     }
 
     #[test]
