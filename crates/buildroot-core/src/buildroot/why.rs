@@ -159,6 +159,10 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
         }
         (false, Some(s)) if source_shaped => format!("'{query}' is a source package: {name} {s}"),
         (false, Some(s)) => format!("'{name}' is a source package, not a binary one; it {s}"),
+        // A binary's name with a source's suffix: not the capability case.
+        (false, None) if source_shaped => {
+            format!("'{query}' names a source package {name}, which no repository holds")
+        }
         (false, None) => capability_note(br, &in_br, &name),
     };
     answer.note = Some(note);

@@ -346,6 +346,21 @@ fn why_says_what_a_name_outside_the_buildroot_is() {
             "'not-a-source' is not a binary package; it is named as a source of the run, but no \
              repository holds a source package of that name (NoSource)",
         ),
+        (
+            "nasm-2.16.03-1.eln150.src.rpm",
+            "'nasm-2.16.03-1.eln150.src.rpm' is a source package: nasm is a source of the run; \
+             its binaries in the x86_64 buildroot: nasm: see --why nasm",
+        ),
+        (
+            "mawk-1.3.4-1.eln150.src.rpm",
+            "'mawk-1.3.4-1.eln150.src.rpm' is a source package: mawk is not a source of the \
+             x86_64 buildroot's run",
+        ),
+        (
+            "libjpeg-turbo-devel-3.0.3-1.eln150.src",
+            "'libjpeg-turbo-devel-3.0.3-1.eln150.src' names a source package libjpeg-turbo-devel, \
+             which no repository holds",
+        ),
         // A capability, by whom it is provided.
         (
             "libz.so.1()(64bit)",
