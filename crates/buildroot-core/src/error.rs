@@ -178,6 +178,14 @@ pub enum OutputDirProblem {
         /// The file every earlier output holds.
         marker: &'static str,
     },
+    /// An SRPM cache directory that holds what no SRPM cache holds: a
+    /// refresh deletes the SRPMs it does not list.
+    NotAnEarlierCache {
+        /// The file every cache written since holds.
+        marker: &'static str,
+        /// The first entry no cache holds.
+        entry: String,
+    },
 }
 
 impl std::fmt::Display for OutputDirProblem {
@@ -197,6 +205,12 @@ impl std::fmt::Display for OutputDirProblem {
                 f,
                 "holds {entry}, which {tool} does not write; it would be replaced whole: name \
                  a new or empty directory, or an earlier output of {tool}"
+            ),
+            OutputDirProblem::NotAnEarlierCache { marker, entry } => write!(
+                f,
+                "is not empty and not an earlier SRPM cache (no {marker}, and it holds {entry}); \
+                 the SRPMs in it that are not listed would be deleted: name a new or empty \
+                 directory"
             ),
             OutputDirProblem::NotAnEarlierRepo { marker } => write!(
                 f,

@@ -1,7 +1,9 @@
 //! Package lists: one item per line, as every tool reads them from a file or
 //! stdin (`-`) and writes them to stdout or a file.
 //!
-//! Reading: whitespace around an item is trimmed; blank lines, whole-line
+//! Reading: a UTF-8 byte order mark at the start is dropped (Windows
+//! editors write one; it would otherwise stick, invisible, to the first
+//! name); whitespace around an item is trimmed; blank lines, whole-line
 //! `#` comments and trailing comments (`bash   # core`, a `#` after
 //! whitespace) are ignored. A line holding two words is an error (a list has
 //! one item per line), so a pasted table fails loudly instead of silently
@@ -34,7 +36,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::evr::{parse_srpm_filename, Nevra};
+use crate::evr::{parse_srpm_filename, Evr, Nevra};
 
 /// Arches whose `.arch` suffix marks a NEVRA line. `placeholder` is the arch
 /// content-resolver gives its placeholder RPMs (`name-000-placeholder.placeholder`).
@@ -104,7 +106,12 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
         if n == 0 {
             break;
         }
-        let line = std::str::from_utf8(&buf)
+        let bytes = if lineno == 1 {
+            strip_bom(&buf)
+        } else {
+            &buf[..]
+        };
+        let line = std::str::from_utf8(bytes)
             .map_err(|_| Error::at_line(origin, lineno, "not valid UTF-8"))?;
         let item = strip_comment(line).trim();
         if item.is_empty() {
@@ -125,6 +132,17 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
     Ok(out)
 }
 
+/// The UTF-8 byte order mark (U+FEFF).
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// `text` without a leading UTF-8 byte order mark. Editors on Windows (and
+/// PowerShell's `Out-File`) start files with one; taken as text it is an
+/// invisible character glued to the first name or key. Every reader of a
+/// hand-editable text file (lists, `.repo` files, placeholder JSON) drops it.
+pub fn strip_bom(text: &[u8]) -> &[u8] {
+    text.strip_prefix(BOM).unwrap_or(text)
+}
+
 /// The line without its comment: a `#` at the start or after whitespace
 /// starts one (rpm names never contain `#`, but be conservative anyway).
 fn strip_comment(line: &str) -> &str {
@@ -140,27 +158,29 @@ fn strip_comment(line: &str) -> &str {
 /// The name in a NEVRA or SRPM file name line; other lines unchanged (the
 /// heuristic is described in the module docs).
 pub fn reduce(item: &str) -> String {
+    reduce_parts(item).map_or_else(|| item.to_string(), |(name, _)| name)
+}
+
+/// The name and `[epoch:]version-release` of a NEVRA or SRPM file name line,
+/// None for a line [`reduce`] keeps (the heuristic of the module docs).
+fn reduce_parts(item: &str) -> Option<(String, Evr)> {
     if item.ends_with(".src.rpm") || item.ends_with(".nosrc.rpm") {
         if let Ok(n) = parse_srpm_filename(item) {
             if !n.name.contains('/') {
-                return n.name;
+                return Some((n.name, n.evr));
             }
         }
     }
     let stem = item.strip_suffix(".rpm").unwrap_or(item);
-    if let Some((_, arch)) = stem.rsplit_once('.') {
-        if KNOWN_ARCHES.contains(&arch) {
-            if let Ok(n) = Nevra::parse(stem) {
-                let starts_digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
-                let release_ok = starts_digit(n.evr.release_str())
-                    || (arch == "placeholder" && n.evr.release_str() == "placeholder");
-                if starts_digit(&n.evr.version) && release_ok {
-                    return n.name;
-                }
-            }
-        }
+    let (_, arch) = stem.rsplit_once('.')?;
+    if !KNOWN_ARCHES.contains(&arch) {
+        return None;
     }
-    item.to_string()
+    let n = Nevra::parse(stem).ok()?;
+    let starts_digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
+    let release_ok = starts_digit(n.evr.release_str())
+        || (arch == "placeholder" && n.evr.release_str() == "placeholder");
+    (starts_digit(&n.evr.version) && release_ok).then_some((n.name, n.evr))
 }
 
 /// The package name `item` stands for, given which names exist (`known`):
@@ -172,22 +192,38 @@ pub fn reduce(item: &str) -> String {
 /// Checking against real names keeps plain names safe: `java-1.8.0-openjdk`
 /// is a package, so it is never cut to `java`.
 pub fn name_in(item: &str, known: impl Fn(&str) -> bool) -> String {
+    name_and_version_in(item, known).0
+}
+
+/// What [`name_in`] takes `item` as, with the version the item gave:
+/// `[epoch:]version-release` as written (an NVR from a `*-nvrs` list has no
+/// epoch even when the package has one, so a caller comparing versions
+/// needs to know whether one was given); None when the item is a name.
+pub fn name_and_version_in(item: &str, known: impl Fn(&str) -> bool) -> (String, Option<String>) {
     if known(item) {
-        return item.to_string();
+        return (item.to_string(), None);
     }
-    let reduced = reduce(item);
-    if reduced != item && known(&reduced) {
-        return reduced;
+    if let Some((name, evr)) = reduce_parts(item) {
+        if known(&name) {
+            // The version as written: the item between the name and the
+            // arch or file name suffix (`Evr`'s Display drops a `0:`).
+            let rest = &item[name.len() + 1..];
+            let written = rest.find(&evr.vr()).map_or_else(
+                || evr.to_string(),
+                |at| rest[..at + evr.vr().len()].to_string(),
+            );
+            return (name, Some(written));
+        }
     }
     let mut parts = item.rsplitn(3, '-');
     if let (Some(release), Some(version), Some(name)) = (parts.next(), parts.next(), parts.next()) {
-        let version = version.rsplit(':').next().unwrap_or(version);
+        let bare_version = version.rsplit(':').next().unwrap_or(version);
         let digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
-        if digit(version) && digit(release) && known(name) {
-            return name.to_string();
+        if digit(bare_version) && digit(release) && known(name) {
+            return (name.to_string(), Some(format!("{version}-{release}")));
         }
     }
-    item.to_string()
+    (item.to_string(), None)
 }
 
 /// A tool's standard output: write errors name it (`standard output: No
@@ -296,6 +332,57 @@ mod tests {
         ] {
             assert_eq!(name_in(line, known), want, "{line}");
         }
+    }
+
+    #[test]
+    fn name_and_version_in_keeps_the_version_as_written() {
+        let known = |n: &str| ["nasm", "hello", "java-1.8.0-openjdk"].contains(&n);
+        for (line, name, version) in [
+            ("nasm", "nasm", None),
+            ("java-1.8.0-openjdk", "java-1.8.0-openjdk", None),
+            (
+                "nasm-2.16.03-1.eln150.x86_64",
+                "nasm",
+                Some("2.16.03-1.eln150"),
+            ),
+            (
+                "nasm-0:2.16.03-1.eln150.x86_64",
+                "nasm",
+                Some("0:2.16.03-1.eln150"),
+            ),
+            (
+                "nasm-2.16.03-1.eln150.x86_64.rpm",
+                "nasm",
+                Some("2.16.03-1.eln150"),
+            ),
+            (
+                "hello-1:2.12.1-1.eln150.src.rpm",
+                "hello",
+                Some("1:2.12.1-1.eln150"),
+            ),
+            ("nasm-2.16.03-1.eln150", "nasm", Some("2.16.03-1.eln150")),
+            (
+                "nasm-3:2.16.03-1.eln150",
+                "nasm",
+                Some("3:2.16.03-1.eln150"),
+            ),
+            ("nosuch-1.0-1", "nosuch-1.0-1", None),
+        ] {
+            assert_eq!(
+                name_and_version_in(line, known),
+                (name.to_string(), version.map(str::to_string)),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_dropped() {
+        let v = read_list_from(&b"\xef\xbb\xbfhello\r\nbash\n"[..], "t", Names::Verbatim).unwrap();
+        assert_eq!(v, ["hello", "bash"]);
+        // Only at the start of the file: elsewhere it is no whitespace.
+        let e = read_list_from(&b"a\n\xef\xbb\xbfb\n"[..], "t", Names::Verbatim).unwrap();
+        assert_eq!(e[1], "\u{feff}b");
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod http_support;
 
 use std::path::{Path, PathBuf};
 
-use buildroot_core::archful::refresh_cache;
+use buildroot_core::archful::{refresh_cache, CACHE_MARKER};
 use buildroot_core::rpmmd::{file_digest, load_repo, Filelists, LoadOptions, LoadedRepo, RepoSpec};
 use http_support::{Fault, Server};
 
@@ -48,6 +48,8 @@ fn files_in(dir: &Path) -> Vec<String> {
         .into_iter()
         .flatten()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        // Every SRPM cache is marked as one, first thing.
+        .filter(|f| f != CACHE_MARKER)
         .collect();
     v.sort();
     v
@@ -242,6 +244,8 @@ fn old_temp_files_of_killed_runs_are_removed() {
     let t = tempfile::tempdir().unwrap();
     let cache = t.path().join("cache");
     std::fs::create_dir_all(&cache).unwrap();
+    // A cache of ours (an unmarked directory with a README is refused).
+    std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
     let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
     let leftovers = [".tmpAb3xYz", ".tmp-Ab3xYz"];
     // A concurrent run's download (fresh), and files that are not ours.

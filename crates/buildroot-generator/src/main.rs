@@ -56,7 +56,9 @@ Examples:
 
 Exit codes:
   0  the fixed point was reached (failed sources are reported, not fatal)
-  1  --why: the binary is not in the buildroot
+  1  --why: no binary of the buildroot has that name; one line says what NAME is instead
+     (a binary no build needs, a source package, a capability and its providers, nothing
+     in the repositories)
   2  bad usage or bad input (unreadable file, bad repository, unknown arch; sources listed
      but no repository holds source packages; a core buildroot that cannot be solved, e.g.
      repositories without packages for --arch: a warning with --only-binaries)
@@ -119,8 +121,10 @@ struct Args {
     /// Print one JSON document with all lists and errors instead.
     #[arg(long)]
     json: bool,
-    /// Print the chain that brings binary NAME into the buildroot (with
-    /// --json: {"arch", "name", "chain": [steps] or null}).
+    /// Print the chain that brings binary NAME into the buildroot. NAME may be
+    /// what an input line may be (a NEVRA, N-V-R, an .rpm file name); a note
+    /// says when the buildroot has another version. With --json: {"arch",
+    /// "name", "query", "package", "chain": [steps] or null, "note"}.
     #[arg(long, value_name = "NAME")]
     why: Option<String>,
     /// Print phase timings (load, fixed point) to stderr, for benchmarks.
@@ -426,30 +430,34 @@ fn run(args: &Args) -> Result<u8> {
     }
 
     let mut out = Stdout::lock();
-    if let Some(name) = &args.why {
+    if let Some(query) = &args.why {
+        let answer = buildroot::explain(&br, query);
+        let code = if answer.chain.is_some() { 0 } else { 1 };
         if args.json {
-            let steps = buildroot::why_steps(&br, name);
-            let found = steps.is_some();
-            let doc = serde_json::json!({"arch": args.arch, "name": name, "chain": steps});
+            let doc = serde_json::json!({
+                "arch": args.arch,
+                "name": answer.name,
+                "query": query,
+                "package": answer.package,
+                "chain": answer.chain,
+                "note": answer.note,
+            });
             serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
             out.flush()?;
-            return Ok(if found { 0 } else { 1 });
+            return Ok(code);
         }
-        return match buildroot::why(&br, name) {
-            Some(chain) => {
-                writeln!(out, "{chain}")?;
-                out.flush()?;
-                Ok(0)
-            }
-            None => {
-                buildroot_core::diag!(
-                    "buildroot-generator: '{name}' is not in the {} buildroot",
-                    args.arch
-                );
-                Ok(1)
-            }
-        };
+        // The note is part of the answer (what the query is instead, or
+        // that the chain is another version's), so -q does not hide it.
+        if let Some(chain) = &answer.chain {
+            writeln!(out, "{}", chain.join(" <- "))?;
+            out.flush()?;
+        }
+        if let Some(note) = &answer.note {
+            let kind = if code == 0 { "note: " } else { "" };
+            buildroot_core::diag!("buildroot-generator: {kind}{note}");
+        }
+        return Ok(code);
     }
     if args.json {
         serde_json::to_writer_pretty(&mut out, &br.report(&args.arch))?;

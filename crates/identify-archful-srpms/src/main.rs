@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use buildroot_core::archful::{
-    check_rpmspec, identify, identify_rpmspec, refresh_cache, CacheRefresh, MacroArgs, Verdict,
-    DEFAULT_ARCHES,
+    check_cache, check_rpmspec, identify, identify_rpmspec, refresh_cache, CacheRefresh, MacroArgs,
+    Verdict, DEFAULT_ARCHES,
 };
 use buildroot_core::cli::SourceRepoArgs;
 use buildroot_core::pkglist::{read_list, write_list, write_list_file, Names, Stdout};
@@ -46,10 +46,16 @@ Spec macros: the macro packages of the binary repos' core buildroot (redhat-rpm-
 *-srpm-macros, the release package, rpm), in rpm's load order; then --macros, then --define.
 Without binary repos, or with --no-repo-macros: built-in ELN macros (%rhel 11, %eln, %dist).
 
+--cache must be new, empty or an earlier SRPM cache (it holds .identify-archful-srpms, which
+the first run writes; a cache of earlier versions, holding only *.src.rpm files, .metadata,
+.macros and temp files, is taken and marked): the SRPMs a run does not list are deleted from
+it, so any other directory is refused.
+
 Exit codes:
   0  success (names without an SRPM are warnings)
   2  bad usage or bad input (unreadable repository, broken SRPM or macro package, bad macro
-     file, --rpmspec without rpmspec, an empty input list without --allow-empty)";
+     file, --rpmspec without rpmspec, an empty input list without --allow-empty, --cache a
+     directory of other files)";
 
 #[derive(Parser, Debug)]
 #[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
@@ -117,6 +123,9 @@ fn option_names(e: Error) -> anyhow::Error {
             anyhow::anyhow!("--define '{text}': expected 'NAME VALUE'")
         }
         Error::PathWithColon { .. } => anyhow::anyhow!("{e} (use a --cache without one)"),
+        Error::OutputDir { path, problem } => {
+            anyhow::anyhow!("{}: --cache {problem}", path.display())
+        }
         e => e.into(),
     }
 }
@@ -150,6 +159,10 @@ fn run(args: &Args) -> Result<()> {
             args.cache.display()
         );
     }
+    // Before anything goes into the cache (metadata and macro packages do
+    // before the SRPMs): a refresh deletes the SRPMs it does not list, so a
+    // directory of other files named by mistake is refused untouched.
+    check_cache(&args.cache).map_err(option_names)?;
     // Source packages are arch `src`; $basearch in a source URL is x86_64.
     let specs = args.repos.specs("x86_64")?;
     // Notes (where the macros come from) are printed once the run succeeded:
@@ -182,7 +195,8 @@ fn run(args: &Args) -> Result<()> {
             args.cache.display()
         );
     }
-    let CacheRefresh { cached, missing } = refresh_cache(&repos, &names, &args.cache)?;
+    let CacheRefresh { cached, missing } =
+        refresh_cache(&repos, &names, &args.cache).map_err(option_names)?;
     let warn = |m: String| {
         if !args.quiet {
             buildroot_core::diag!("identify-archful-srpms: warning: {m}");

@@ -1,7 +1,9 @@
 //! The SRPM cache and the archful test. The cache holds one SRPM per listed
 //! source name (the newest EVR, highest-priority repo first); SRPMs of names
-//! no longer listed are removed. Each cached spec is evaluated for every
-//! target arch; a source is archful when its BuildRequires differ.
+//! no longer listed are removed, so only a directory that is new, empty or
+//! an earlier cache is used as one ([`claim_cache`]). Each cached spec is
+//! evaluated for every target arch; a source is archful when its
+//! BuildRequires differ.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -10,11 +12,13 @@ use rayon::prelude::*;
 
 use super::options::ArchTarget;
 use crate::atomic;
+use crate::error::OutputDirProblem;
 use crate::error::{Error, Result};
 use crate::evr::parse_srpm_filename;
 use crate::package::Package;
 use crate::rpmmd::{
-    download_listed, file_digest, from_mirrors, sweep_stale_temps, Expected, LoadedRepo, Location,
+    download_listed, file_digest, from_mirrors, is_our_temp_name, sweep_stale_temps, Expected,
+    LoadedRepo, Location,
 };
 use crate::spec;
 use crate::srpm;
@@ -58,6 +62,79 @@ fn choose<'a>(
     best
 }
 
+/// The file that marks a directory as an SRPM cache: a refresh deletes the
+/// SRPMs it does not list, so it only works in a directory that is new,
+/// empty or marked (or, written before the marker existed, holds nothing a
+/// cache does not hold; see [`claim_cache`]).
+pub const CACHE_MARKER: &str = ".identify-archful-srpms";
+
+/// What an SRPM cache holds besides [`CACHE_MARKER`]: the SRPMs, the
+/// repository metadata and extracted macro packages of the archful tools
+/// (`.metadata`, `.macros`), and the temp files of downloads and atomic
+/// writes a killed run left.
+fn cache_entry(name: &str) -> bool {
+    name.ends_with(".src.rpm")
+        || name.ends_with(".nosrc.rpm")
+        || name == ".metadata"
+        || name == crate::distmacros::CACHE_DIR
+        || is_our_temp_name(name)
+}
+
+/// Checks that `cache` may be used (and pruned) as the SRPM cache, writing
+/// nothing: it does not exist, is empty, holds [`CACHE_MARKER`], or holds
+/// only what a cache holds ([`cache_entry`]: a cache written before the
+/// marker existed is taken without the user doing anything). Anything else,
+/// a directory of the user's files or a repository (`repodata/`), is refused
+/// before a file of it is touched. A directory of nothing but SRPMs cannot
+/// be told from an unmarked cache and is taken as one.
+pub fn check_cache(cache: &Path) -> Result<()> {
+    let refuse = |problem| {
+        Err(Error::OutputDir {
+            path: cache.to_path_buf(),
+            problem,
+        })
+    };
+    match std::fs::metadata(cache) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(cache, e)),
+        Ok(m) if !m.is_dir() => return refuse(OutputDirProblem::NotADirectory),
+        Ok(_) => {}
+    }
+    if cache.join(CACHE_MARKER).is_file() {
+        return Ok(());
+    }
+    let mut names: Vec<String> = Vec::new();
+    for e in std::fs::read_dir(cache).map_err(|e| Error::io(cache, e))? {
+        let e = e.map_err(|e| Error::io(cache, e))?;
+        names.push(e.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    match names.into_iter().find(|n| !cache_entry(n)) {
+        Some(entry) => refuse(OutputDirProblem::NotAnEarlierCache {
+            marker: CACHE_MARKER,
+            entry,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// [`check_cache`], then creates the cache and writes [`CACHE_MARKER`] into
+/// it if it lacks one, before any SRPM is written or deleted: from then on
+/// the directory is recognised as the cache whatever else it comes to hold.
+pub fn claim_cache(cache: &Path) -> Result<()> {
+    check_cache(cache)?;
+    let marker = cache.join(CACHE_MARKER);
+    if marker.is_file() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(cache).map_err(|e| Error::io(cache, e))?;
+    atomic::write_file(
+        &marker,
+        b"Written by identify-archful-srpms: this directory is its SRPM cache; SRPMs of sources \
+          a run does not list are deleted from it.\n",
+    )
+}
+
 /// What [`refresh_cache`] left in the cache.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CacheRefresh {
@@ -71,7 +148,10 @@ pub struct CacheRefresh {
 /// SRPM of each name unless an identical file is there, removes SRPMs of
 /// other names and older EVRs.
 pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Result<CacheRefresh> {
-    std::fs::create_dir_all(cache).map_err(|e| Error::io(cache, e))?;
+    // Callers claim the cache before anything is written into it (the
+    // metadata and macro packages may go there first); this keeps a direct
+    // call just as safe.
+    claim_cache(cache)?;
     // Local copies leave their temp files here too, not only downloads.
     sweep_stale_temps(cache);
     let wanted: BTreeSet<String> = names.iter().cloned().collect();
@@ -350,6 +430,42 @@ mod tests {
     }
 
     #[test]
+    fn a_cache_is_new_empty_marked_or_holds_only_what_a_cache_holds() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("c");
+        check_cache(&dir).unwrap();
+        assert!(!dir.exists(), "checking writes nothing");
+        claim_cache(&dir).unwrap();
+        assert!(dir.join(CACHE_MARKER).is_file());
+        let old = t.path().join("old");
+        std::fs::create_dir_all(old.join(".metadata")).unwrap();
+        for f in [
+            "a-1-1.src.rpm",
+            "b-1-1.nosrc.rpm",
+            ".tmpAb3xYz",
+            ".tmp-Ab3xYz",
+        ] {
+            std::fs::write(old.join(f), "").unwrap();
+        }
+        claim_cache(&old).unwrap();
+        assert!(old.join(CACHE_MARKER).is_file());
+        for stranger in [
+            "notes.txt",
+            "repodata",
+            ".tmpnot-ours.txt",
+            "a-1-1.x86_64.rpm",
+        ] {
+            let d = t.path().join(format!("x-{stranger}"));
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("a-1-1.src.rpm"), "").unwrap();
+            std::fs::write(d.join(stranger), "").unwrap();
+            let e = claim_cache(&d).unwrap_err().to_string();
+            assert!(e.contains(&format!("and it holds {stranger})")), "{e}");
+            assert!(!d.join(CACHE_MARKER).exists());
+        }
+    }
+
+    #[test]
     fn the_epoch_decides_the_newest_srpm() {
         let t = tempfile::tempdir().unwrap();
         let repo = t.path().join("repo");
@@ -374,11 +490,13 @@ mod tests {
             refresh_cache(&[loaded], &["bar".to_string()], &cache).unwrap();
         assert!(missing.is_empty());
         assert_eq!(cached[0].file, "bar-0.5-1.src.rpm");
-        let left: Vec<String> = std::fs::read_dir(&cache)
+        let mut left: Vec<String> = std::fs::read_dir(&cache)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(left, ["bar-0.5-1.src.rpm"]);
+        left.sort();
+        // The SRPM, and the marker every cache gets first thing.
+        assert_eq!(left, [CACHE_MARKER, "bar-0.5-1.src.rpm"]);
         // Without epochs the version decides.
         let plain = t.path().join("plain");
         std::fs::create_dir_all(&plain).unwrap();

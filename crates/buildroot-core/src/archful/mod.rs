@@ -13,7 +13,8 @@ mod rpmbuild;
 mod rpmspec;
 
 pub use cache::{
-    cache_index, identify, refresh_cache, ArchfulResult, CacheRefresh, CachedSrpm, Verdict,
+    cache_index, check_cache, claim_cache, identify, refresh_cache, ArchfulResult, CacheRefresh,
+    CachedSrpm, Verdict, CACHE_MARKER,
 };
 pub use options::{ArchTarget, MacroArgs};
 pub use repos::{create_srpm_repo, KeptSrpm, Regenerate, RepoReport, SrpmRepoRequest, REPO_MARKER};

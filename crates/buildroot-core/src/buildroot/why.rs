@@ -4,17 +4,23 @@
 //! is shown: the earliest layer whose transaction installs the binary.
 //! [`why_all`] gives the chain of every binary of the buildroot at once
 //! (each transaction's reasons computed once), for the output directory's
-//! `buildroot-why.json` and the workflow's change report.
+//! `buildroot-why.json` and the workflow's change report. [`explain`] is
+//! the whole answer to `--why QUERY`: the query reduced to a name as input
+//! lines are, a note when the buildroot has another version than asked, and
+//! for a query that is no binary of the buildroot, what it is instead.
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::{Buildroot, Origin, SourceRecord};
+use crate::dep::Dep;
+use crate::evr::{rpmvercmp, Evr};
+use crate::pkglist::name_and_version_in;
 use crate::pool::PkgId;
 use crate::solver::{Reason, Solution};
 
 /// The chain for binary `name`, or None when it is not in the buildroot.
 pub fn why(br: &Buildroot<'_>, name: &str) -> Option<String> {
-    Why::new(br).why(name)
+    Why::new(br).why(name).map(|(_, chain)| chain)
 }
 
 /// The chain of every binary name of the buildroot, as [`why_steps`] gives
@@ -23,7 +29,7 @@ pub fn why_all(br: &Buildroot<'_>) -> BTreeMap<String, Vec<String>> {
     let mut w = Why::new(br);
     let mut out = BTreeMap::new();
     for name in br.binaries() {
-        if let Some(c) = w.why(&name) {
+        if let Some((_, c)) = w.why(&name) {
             out.insert(name, c.split(" <- ").map(str::to_string).collect());
         }
     }
@@ -51,15 +57,14 @@ impl<'b, 'p> Why<'b, 'p> {
         }
     }
 
-    fn why(&mut self, name: &str) -> Option<String> {
+    /// The package of that name the chain is about, and the chain.
+    fn why(&mut self, name: &str) -> Option<(PkgId, String)> {
         let br = self.br;
         let pool = br.pool;
         let named = |set: &[PkgId]| set.iter().copied().find(|&p| pool.name_of(p) == name);
         if let (Some(p), Some(sol)) = (named(&br.core.installed), br.core.solution.as_ref()) {
-            return Some(format!(
-                "{} (core buildroot)",
-                self.in_transaction(sol, &br.core.names, p)
-            ));
+            let chain = self.in_transaction(sol, &br.core.names, p);
+            return Some((p, format!("{chain} (core buildroot)")));
         }
         let first = self.first.get_or_insert_with(|| {
             // Sources in (layer, name) order: the first to install a name wins.
@@ -77,7 +82,7 @@ impl<'b, 'p> Why<'b, 'p> {
             m
         });
         let &(i, p) = first.get(name)?;
-        Some(self.chain(&br.sources[i], p))
+        Some((p, self.chain(&br.sources[i], p)))
     }
 }
 
@@ -86,6 +91,183 @@ impl<'b, 'p> Why<'b, 'p> {
 /// `<`, `<=`, ... followed by a blank.
 pub fn why_steps(br: &Buildroot<'_>, name: &str) -> Option<Vec<String>> {
     why(br, name).map(|c| c.split(" <- ").map(str::to_string).collect())
+}
+
+/// What `--why QUERY` answers: the chain when the query names a binary of
+/// the buildroot, else one line saying what the query is instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WhyAnswer {
+    /// The name the query was taken as: a NEVRA, an SRPM file name or an NVR
+    /// is reduced to its name as input lines are ([`name_and_version_in`]);
+    /// anything else is kept as given.
+    pub name: String,
+    /// The buildroot's package of that name, `name-[E:]V-R.arch`.
+    pub package: Option<String>,
+    /// Its chain as steps, binary first ([`why_steps`]).
+    pub chain: Option<Vec<String>>,
+    /// One line for the reader: why there is no chain, or that the
+    /// buildroot's package is another version than the one asked about.
+    pub note: Option<String>,
+}
+
+/// Answers `--why QUERY`. A packager asks about what they have at hand: a
+/// name, a NEVRA from a compose list, an NVR from a `*-nvrs` list or a build
+/// log, a source name, a capability from a BuildRequires. Each is answered
+/// for what it is, rather than "not in the buildroot" for anything that is
+/// not a binary name.
+pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
+    let pool = br.pool;
+    let known = |n: &str| !pool.binaries_named(n).is_empty() || !pool.sources_named(n).is_empty();
+    let (name, version) = name_and_version_in(query, known);
+    let arch = pool.arch().target();
+    let mut answer = WhyAnswer {
+        name: name.clone(),
+        package: None,
+        chain: None,
+        note: None,
+    };
+    // An SRPM file name or a `.src` NEVRA asks about the source package,
+    // even when a binary has its name.
+    let source_shaped = [".src.rpm", ".nosrc.rpm", ".src", ".nosrc"]
+        .iter()
+        .any(|s| query.ends_with(s))
+        && name != query;
+    if !source_shaped {
+        if let Some((p, chain)) = Why::new(br).why(&name) {
+            answer.package = Some(pool.nevra_string(p));
+            answer.chain = Some(chain.split(" <- ").map(str::to_string).collect());
+            answer.note = version.and_then(|v| other_version(br, p, &name, &v));
+            return answer;
+        }
+    }
+    let in_br = br.binary_ids();
+    let is_binary = !source_shaped && !pool.binaries_named(&name).is_empty();
+    let as_source = source_clause(br, &in_br, &name);
+    let note = match (is_binary, as_source) {
+        (true, source) => {
+            let mut note = format!(
+                "'{name}' is in the repositories but not in the {arch} buildroot: no build of \
+                 the run needs it"
+            );
+            if let Some(s) = source.filter(|_| br.source(&name).is_some()) {
+                note.push_str(&format!("; the source package {name} {s}"));
+            }
+            note
+        }
+        (false, Some(s)) if br.source(&name).is_some_and(|r| r.no_source()) => {
+            format!("'{name}' is not a binary package; it {s}")
+        }
+        (false, Some(s)) if source_shaped => format!("'{query}' is a source package: {name} {s}"),
+        (false, Some(s)) => format!("'{name}' is a source package, not a binary one; it {s}"),
+        // A binary's name with a source's suffix: not the capability case.
+        (false, None) if source_shaped => {
+            format!("'{query}' names a source package {name}, which no repository holds")
+        }
+        (false, None) => capability_note(br, &in_br, &name),
+    };
+    answer.note = Some(note);
+    answer
+}
+
+/// The note when the buildroot's package `p` is not the version `v` the
+/// query gave; None when it is.
+fn other_version(br: &Buildroot<'_>, p: PkgId, name: &str, v: &str) -> Option<String> {
+    let pool = br.pool;
+    let asked = Evr::parse(v).ok()?;
+    let has = pool.evr_of(p);
+    // An NVR from a `*-nvrs` list carries no epoch whatever the package's:
+    // only a written epoch is compared.
+    let epoch_differs = v.contains(':') && asked.epoch != has.epoch;
+    let same = !epoch_differs
+        && rpmvercmp(&asked.version, &has.version).is_eq()
+        && rpmvercmp(asked.release_str(), has.release_str()).is_eq();
+    (!same).then(|| {
+        format!(
+            "the {} buildroot has {}, not {name}-{v}: the chain is that package's",
+            pool.arch().target(),
+            pool.nevra_string(p)
+        )
+    })
+}
+
+/// What source package `name` is to the run, as the end of a sentence
+/// ("is a source of the run; its binaries in ..."); None when no
+/// repository or run has a source of that name.
+fn source_clause(br: &Buildroot<'_>, in_br: &[PkgId], name: &str) -> Option<String> {
+    let pool = br.pool;
+    let arch = pool.arch().target();
+    let Some(rec) = br.source(name) else {
+        return (!pool.sources_named(name).is_empty())
+            .then(|| format!("is not a source of the {arch} buildroot's run"));
+    };
+    if rec.no_source() {
+        return Some(
+            "is named as a source of the run, but no repository holds a source package of that \
+             name (NoSource)"
+                .into(),
+        );
+    }
+    let mut built: Vec<&str> = in_br
+        .iter()
+        .filter(|&&p| pool.source_name(p) == name)
+        .map(|&p| pool.name_of(p))
+        .collect();
+    built.sort_unstable();
+    built.dedup();
+    Some(match built.first() {
+        Some(first) => format!(
+            "is a source of the run; its binaries in the {arch} buildroot: {}: see --why {first}",
+            built.join(", ")
+        ),
+        None => {
+            format!("is a source of the run, but none of its binaries is in the {arch} buildroot")
+        }
+    })
+}
+
+/// The note for a query that names no package: a capability (a soname, a
+/// file, a virtual provide) and who provides it, or nothing at all.
+fn capability_note(br: &Buildroot<'_>, in_br: &[PkgId], name: &str) -> String {
+    let pool = br.pool;
+    let arch = pool.arch().target();
+    let providers = Dep::parse(name)
+        .map(|d| pool.whatprovides(&d))
+        .unwrap_or_default();
+    let names = |ps: &[PkgId]| {
+        let mut v: Vec<&str> = ps.iter().map(|&p| pool.name_of(p)).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let inside: Vec<PkgId> = providers
+        .iter()
+        .copied()
+        .filter(|p| in_br.binary_search(p).is_ok())
+        .collect();
+    if !inside.is_empty() {
+        let inside = names(&inside);
+        let which = if inside.len() == 1 {
+            "which is"
+        } else {
+            "which are"
+        };
+        format!(
+            "'{name}' is not a package name; provided by {}, {which} in the {arch} buildroot: \
+             see --why {}",
+            inside.join(", "),
+            inside[0]
+        )
+    } else if !providers.is_empty() {
+        format!(
+            "'{name}' is not a package name; provided by {}, not in the {arch} buildroot",
+            names(&providers).join(", ")
+        )
+    } else {
+        format!(
+            "'{name}' is in no repository: no binary or source package of that name, and \
+             nothing provides it"
+        )
+    }
 }
 
 impl Why<'_, '_> {

@@ -27,9 +27,12 @@ use crate::rpmmd::{
 };
 use crate::srpm::{check_layout, rpm_err};
 
+/// The directory of extracted macro files in a tool's cache directory.
+pub const CACHE_DIR: &str = ".macros";
+
 /// Where extracted macro files live under a tool's cache directory.
 pub fn cache_root(cache: &Path) -> PathBuf {
-    cache.join(".macros")
+    cache.join(CACHE_DIR)
 }
 
 /// The directory holding package `id`'s macro files, extracted now unless

@@ -21,7 +21,7 @@ use crate::error::Result;
 use crate::pool::Pool;
 use crate::rpmmd::{Filelists, LoadOptions, RepoSpec};
 
-pub use extract::cache_root;
+pub use extract::{cache_root, CACHE_DIR};
 pub use order::{dir_macro_files, load_order, platform_file, VENDOR};
 pub use select::{is_macro_path, MACRO_PREFIXES};
 

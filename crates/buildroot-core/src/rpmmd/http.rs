@@ -213,7 +213,7 @@ pub fn sweep_stale_temps(dir: &Path) {
 }
 
 /// `.tmp` then an optional `-` and tempfile's 6 random alphanumerics.
-fn is_our_temp_name(name: &str) -> bool {
+pub(crate) fn is_our_temp_name(name: &str) -> bool {
     let Some(rest) = name.strip_prefix(".tmp") else {
         return false;
     };

@@ -35,6 +35,8 @@ pub use filelists::{
     is_primary_file, read_filelists, read_filelists_chunked, read_filelists_keys,
     read_filelists_where, FileKey,
 };
+/// The archful SRPM cache recognises the temp files downloads leave.
+pub(crate) use http::is_our_temp_name;
 pub use http::{
     download, download_listed, download_verified, retry_after, set_download_observer,
     sweep_stale_temps, DownloadEvent, DownloadObserver, HttpSettings, HTTP_ENV_HELP,

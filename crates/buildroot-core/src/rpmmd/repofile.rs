@@ -21,6 +21,8 @@ pub fn parse_repofile(path: &Path, vars: &Vars) -> Result<Vec<RepoSpec>> {
 
 /// Parses `.repo` text; `origin` names it in errors.
 pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<RepoSpec>> {
+    // A byte order mark would make the first line an invalid header.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Sections in order, continuation lines folded into their values.
     let mut sections: Vec<Section> = Vec::new();
     let mut last_key: Option<usize> = None;

@@ -38,15 +38,20 @@ pub struct PlaceholderSource {
 impl Placeholders {
     /// Parses the JSON from a reader; `origin` names it in errors.
     pub fn from_reader(r: impl Read, origin: &str) -> Result<Placeholders> {
-        let raw: BTreeMap<String, PlaceholderSource> = serde_json::from_reader(BufReader::new(r))
-            .map_err(|e| {
-            Error::format(
-                origin,
-                format!(
-                    "not a placeholder JSON ({{\"NAME\": {{\"build_requires\": [...]}}}}): {e}"
-                ),
-            )
-        })?;
+        let mut bytes = Vec::new();
+        BufReader::new(r)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(origin, e))?;
+        // serde_json takes a byte order mark for a stray character.
+        let raw: BTreeMap<String, PlaceholderSource> =
+            serde_json::from_slice(crate::pkglist::strip_bom(&bytes)).map_err(|e| {
+                Error::format(
+                    origin,
+                    format!(
+                        "not a placeholder JSON ({{\"NAME\": {{\"build_requires\": [...]}}}}): {e}"
+                    ),
+                )
+            })?;
         let mut sources = BTreeMap::new();
         for (name, mut src) in raw {
             if name.is_empty() || name.contains(char::is_whitespace) {

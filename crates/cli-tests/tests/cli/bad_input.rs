@@ -471,6 +471,114 @@ fn empty_input_and_unknown_names_are_warnings() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-thing: no source package"));
 }
 
+/// A UTF-8 byte order mark (what Windows editors start a file with) is not
+/// part of the first name, section or key: every hand-editable text input
+/// reads the same with and without it.
+#[test]
+fn a_byte_order_mark_is_dropped_in_every_text_input() {
+    const BOM: &str = "\u{feff}";
+    let t = TestContext::new();
+    let fixture = |args: &[&str]| {
+        let mut c = cmd(Tool::Generator);
+        c.args(["--arch", "x86_64", "--print", "sources"])
+            .args(args);
+        c
+    };
+    let run = |mut c: Command, stdin: &str| {
+        let out = c.write_stdin(stdin.to_string()).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        assert!(!err.contains(BOM), "{err}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let repos = [
+        "--repo",
+        "main=testdata/repos/x86_64",
+        "--source-repo",
+        "src=testdata/repos/source",
+    ];
+    let plain = run(fixture(&repos), "hello\nwebfetch\n");
+    assert!(plain.contains("hello\n"), "{plain}");
+    // A list: the input file, stdin, --only-binaries (one shared reader).
+    let list = t.path().join("list.txt");
+    std::fs::write(&list, format!("{BOM}hello\r\nwebfetch\r\n")).unwrap();
+    let mut c = fixture(&repos);
+    c.arg(&list);
+    assert_eq!(run(c, ""), plain);
+    assert_eq!(
+        run(fixture(&repos), &format!("{BOM}hello\nwebfetch\n")),
+        plain
+    );
+    // A .repo file whose first line is its first section.
+    let repo = t.path().join("fixture.repo");
+    let dir = root().join("testdata/repos");
+    std::fs::write(
+        &repo,
+        format!(
+            "{BOM}[bin]\nbaseurl=file://{}/x86_64\n[src]\nbaseurl=file://{}/source\n",
+            dir.display(),
+            dir.display()
+        ),
+    )
+    .unwrap();
+    let mut c = fixture(&[]);
+    c.arg("--repofile").arg(&repo);
+    assert_eq!(run(c, "hello\nwebfetch\n"), plain);
+    // Placeholder JSON.
+    let ph = t.path().join("ph.json");
+    std::fs::write(
+        &ph,
+        format!("{BOM}{{\"newthing\": {{\"build_requires\": [\"nasm\"]}}}}\n"),
+    )
+    .unwrap();
+    let mut c = fixture(&repos);
+    c.arg("--placeholders").arg(&ph);
+    assert!(run(c, "newthing\n").contains("newthing\n"));
+    // workload-diff: a list and a workload YAML (the YAML reader takes a
+    // byte order mark as YAML allows).
+    let compose = t.path().join("x86_64.txt");
+    let text = std::fs::read_to_string(root().join("testdata/compose/x86_64.txt")).unwrap();
+    std::fs::write(&compose, format!("{BOM}{text}")).unwrap();
+    let br = t.path().join("br.txt");
+    std::fs::write(&br, format!("{BOM}bash\nnasm\nzlib\n")).unwrap();
+    let workload = |compose: &Path, br: &Path| {
+        let mut c = cmd(Tool::WorkloadDiff);
+        c.arg("--compose")
+            .arg(format!("x86_64={}", compose.display()))
+            .arg("--buildroot")
+            .arg(format!("x86_64={}", br.display()));
+        c
+    };
+    let with_bom = run(workload(&compose, &br), "");
+    let plain_br = t.path().join("plain-br.txt");
+    std::fs::write(&plain_br, "bash\nnasm\nzlib\n").unwrap();
+    let want = run(
+        workload(&root().join("testdata/compose/x86_64.txt"), &plain_br),
+        "",
+    );
+    assert_eq!(with_bom, want);
+    let yaml = t.path().join("workload.yaml");
+    std::fs::write(&yaml, format!("{BOM}{want}")).unwrap();
+    let mut c = cmd(Tool::WorkloadDiff);
+    c.args(["--format", "allowed", "--compose"])
+        .arg(format!("x86_64={}", compose.display()))
+        .arg("--workload")
+        .arg(&yaml);
+    let allowed = run(c, "");
+    assert!(allowed.lines().any(|l| l == "nasm"), "{allowed}");
+    // A content-resolver config (compose-view's YAML reader).
+    let configs = t.path().join("configs");
+    std::fs::create_dir(&configs).unwrap();
+    for e in std::fs::read_dir(root().join("testdata/content-resolver")).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(configs.join(p.file_name().unwrap()), format!("{BOM}{text}")).unwrap();
+    }
+    let mut c = cmd(Tool::ComposeView);
+    c.arg("--check").arg("--configs").arg(&configs);
+    run(c, "");
+}
+
 fn repofile_case(text: &str, expected: &str) {
     let t = TestContext::new();
     let f = t.path().join("broken.repo");
@@ -751,7 +859,7 @@ fn missing_and_malformed_input_files() {
         "--placeholders",
     ])
     .arg(&ph);
-    expect(&t, c, "bash\n", "buildroot-generator: [TMP]/ph.json: not a placeholder JSON ({\"NAME\": {\"build_requires\": [...]}}): invalid type: integer `1`, expected a sequence at line 1 column 9");
+    expect(&t, c, "bash\n", "buildroot-generator: [TMP]/ph.json: not a placeholder JSON ({\"NAME\": {\"build_requires\": [...]}}): invalid type: integer `1`, expected a sequence at line 1 column 8");
 }
 
 #[test]

@@ -246,6 +246,147 @@ fn why_prints_a_true_chain() {
         .code(1);
 }
 
+/// `--why` with `hello` as input: exit code, stdout and stderr.
+fn why_hello(query: &str) -> (i32, String, String) {
+    let out = gen("x86_64")
+        .args(["--why", query, "-"])
+        .write_stdin("hello\nnot-a-source\n")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn why_takes_what_an_input_line_takes() {
+    let chain = "nasm <- BuildRequires 'nasm' of libjpeg-turbo <- libjpeg-turbo built because \
+                 libjpeg-turbo-devel <- BuildRequires 'libjpeg-turbo-devel' of hello (input)\n";
+    // The buildroot's own version, as a NEVRA, an .rpm file name, an NVR
+    // (no epoch, as the *-nvrs lists) and with the epoch written.
+    for q in [
+        "nasm-2.16.03-1.eln150.x86_64",
+        "nasm-2.16.03-1.eln150.x86_64.rpm",
+        "nasm-2.16.03-1.eln150",
+        "nasm-0:2.16.03-1.eln150.x86_64",
+    ] {
+        assert_eq!(why_hello(q), (0, chain.to_string(), String::new()), "{q}");
+    }
+    // Another version: the chain of the buildroot's package, and a note that
+    // says so (-q does not hide it: it is part of the answer).
+    let (code, out, err) = why_hello("nasm-2.16.03-9.eln150.x86_64");
+    assert_eq!((code, out.as_str()), (0, chain));
+    assert_eq!(
+        err,
+        "buildroot-generator: note: the x86_64 buildroot has nasm-2.16.03-1.eln150.x86_64, not \
+         nasm-2.16.03-9.eln150: the chain is that package's\n"
+    );
+    let (code, _, err) = why_hello("zlib-1:1.3.1-1.eln150.x86_64");
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("has zlib-1.3.1-1.eln150.x86_64, not zlib-1:1.3.1-1.eln150"),
+        "{err}"
+    );
+    // The same as JSON: the query, the name taken, the package, the note.
+    let out = gen("x86_64")
+        .args(["--why", "nasm-2.16.03-9.eln150.x86_64", "--json", "-"])
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["query"], "nasm-2.16.03-9.eln150.x86_64");
+    assert_eq!(v["name"], "nasm");
+    assert_eq!(v["package"], "nasm-2.16.03-1.eln150.x86_64");
+    assert_eq!(v["chain"][0], "nasm");
+    assert!(v["note"]
+        .as_str()
+        .unwrap()
+        .starts_with("the x86_64 buildroot has nasm-2.16.03-1"));
+    let out = gen("x86_64")
+        .args(["--why", "nasm", "--json", "-"])
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(v["note"].is_null());
+}
+
+#[test]
+fn why_says_what_a_name_outside_the_buildroot_is() {
+    for (q, want) in [
+        // A binary of the repositories no build needs, and one that is also
+        // the name of an input source.
+        (
+            "mawk",
+            "'mawk' is in the repositories but not in the x86_64 buildroot: no build of the run \
+             needs it",
+        ),
+        (
+            "hello",
+            "'hello' is in the repositories but not in the x86_64 buildroot: no build of the run \
+             needs it; the source package hello is a source of the run, but none of its binaries \
+             is in the x86_64 buildroot",
+        ),
+        // Source packages: of the run, with binaries in the buildroot; not of the run.
+        (
+            "libjpeg-turbo-3.0.3-1.eln150.src.rpm",
+            "'libjpeg-turbo-3.0.3-1.eln150.src.rpm' is a source package: libjpeg-turbo is a \
+             source of the run; its binaries in the x86_64 buildroot: libjpeg-turbo, \
+             libjpeg-turbo-devel: see --why libjpeg-turbo",
+        ),
+        (
+            "python-setuptools",
+            "'python-setuptools' is a source package, not a binary one; it is not a source of \
+             the x86_64 buildroot's run",
+        ),
+        (
+            "not-a-source",
+            "'not-a-source' is not a binary package; it is named as a source of the run, but no \
+             repository holds a source package of that name (NoSource)",
+        ),
+        (
+            "nasm-2.16.03-1.eln150.src.rpm",
+            "'nasm-2.16.03-1.eln150.src.rpm' is a source package: nasm is a source of the run; \
+             its binaries in the x86_64 buildroot: nasm: see --why nasm",
+        ),
+        (
+            "mawk-1.3.4-1.eln150.src.rpm",
+            "'mawk-1.3.4-1.eln150.src.rpm' is a source package: mawk is not a source of the \
+             x86_64 buildroot's run",
+        ),
+        (
+            "libjpeg-turbo-devel-3.0.3-1.eln150.src",
+            "'libjpeg-turbo-devel-3.0.3-1.eln150.src' names a source package libjpeg-turbo-devel, \
+             which no repository holds",
+        ),
+        // A capability, by whom it is provided.
+        (
+            "libz.so.1()(64bit)",
+            "'libz.so.1()(64bit)' is not a package name; provided by zlib, which is in the x86_64 \
+             buildroot: see --why zlib",
+        ),
+        // Nothing at all: distinct from "no build needs it".
+        (
+            "no-such-binary",
+            "'no-such-binary' is in no repository: no binary or source package of that name, and \
+             nothing provides it",
+        ),
+        (
+            "no-such-binary-1.0-1.eln150.x86_64",
+            "'no-such-binary-1.0-1.eln150.x86_64' is in no repository: no binary or source \
+             package of that name, and nothing provides it",
+        ),
+    ] {
+        assert_eq!(
+            why_hello(q),
+            (1, String::new(), format!("buildroot-generator: {want}\n")),
+            "{q}"
+        );
+    }
+}
+
 #[test]
 fn json_document() {
     let out = gen("aarch64")

@@ -190,8 +190,14 @@ fn the_cache_is_repaired_and_pruned_and_other_files_are_kept() {
     let t = TestContext::new();
     let cache = t.join("cache");
     std::fs::create_dir_all(&cache).unwrap();
-    // A damaged copy of a listed source, an older EVR of it, a source no
-    // longer listed, and a file that is not an SRPM.
+    // A cache of ours (marked; an unmarked directory holding a README is
+    // refused) with a damaged copy of a listed source, an older EVR of it,
+    // a source no longer listed, and a file that is not an SRPM.
+    std::fs::write(
+        cache.join(buildroot_core::archful::CACHE_MARKER),
+        b"Written by identify-archful-srpms\n",
+    )
+    .unwrap();
     let zlib = "zlib-1.3.1-1.eln150.src.rpm";
     std::fs::write(cache.join(zlib), b"damaged").unwrap();
     std::fs::write(cache.join("zlib-1.2.13-1.eln150.src.rpm"), b"old").unwrap();

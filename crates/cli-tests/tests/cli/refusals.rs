@@ -188,6 +188,110 @@ fn identify_archful_refuses_an_empty_list_unless_allowed() {
     assert!(srpms(&cache).is_empty());
 }
 
+/// identify-archful-srpms on the fixture sources (built-in macros) with
+/// `cache` as --cache.
+fn identify_into(cache: &Path) -> assert_cmd::Command {
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.args([
+        "--source-repo",
+        "src=testdata/repos/source",
+        "--arch",
+        "x86_64",
+        "--arch",
+        "aarch64",
+        "-q",
+        "--cache",
+    ])
+    .arg(cache);
+    c
+}
+
+/// Every entry of `dir`, dot files included, sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn identify_archful_refuses_a_cache_of_other_files() {
+    let t = TestContext::new();
+    // The audit's case: a directory of the user's SRPMs and notes.
+    let foreign = t.join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    copy_srpms(&root().join("testdata/repos/extras/source"), &foreign);
+    std::fs::write(foreign.join("notes.txt"), "notes\n").unwrap();
+    let before = entries(&foreign);
+    let line = expect_error(&t, identify_into(&foreign), "bash\nzlib\n");
+    assert_eq!(
+        line,
+        "identify-archful-srpms: [TMP]/foreign: --cache is not empty and not an earlier SRPM \
+         cache (no .identify-archful-srpms, and it holds notes.txt); the SRPMs in it that are \
+         not listed would be deleted: name a new or empty directory"
+    );
+    assert_eq!(entries(&foreign), before, "nothing deleted or added");
+    // A source repository (SRPMs and repodata/) is no cache either.
+    let repo = t.join("repo");
+    std::fs::create_dir_all(repo.join("repodata")).unwrap();
+    copy_srpms(&root().join("testdata/repos/source"), &repo);
+    let before = entries(&repo);
+    let line = expect_error(&t, identify_into(&repo), "bash\n");
+    assert!(
+        line.contains("(no .identify-archful-srpms, and it holds repodata)"),
+        "{line}"
+    );
+    assert_eq!(entries(&repo), before);
+    // Nor is a file.
+    let file = t.join("file");
+    std::fs::write(&file, "x\n").unwrap();
+    let line = expect_error(&t, identify_into(&file), "bash\n");
+    assert_eq!(
+        line,
+        "identify-archful-srpms: [TMP]/file: --cache exists and is not a directory"
+    );
+}
+
+#[test]
+fn identify_archful_takes_a_new_an_empty_a_marked_and_an_earlier_unmarked_cache() {
+    let t = TestContext::new();
+    // New: created and marked.
+    let new = t.join("new");
+    identify_into(&new).write_stdin("bash\n").assert().success();
+    assert!(new.join(".identify-archful-srpms").is_file());
+    assert_eq!(srpms(&new), ["bash-5.2.26-1.eln150.src.rpm"]);
+    // Empty: marked.
+    let empty = t.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    identify_into(&empty)
+        .write_stdin("bash\n")
+        .assert()
+        .success();
+    assert!(empty.join(".identify-archful-srpms").is_file());
+    // Marked: whatever else it came to hold is ours to keep; the SRPMs no
+    // longer listed go.
+    std::fs::write(empty.join("notes.txt"), "notes\n").unwrap();
+    identify_into(&empty)
+        .write_stdin("zlib\n")
+        .assert()
+        .success();
+    assert_eq!(srpms(&empty), ["zlib-1.3.1-1.eln150.src.rpm"]);
+    assert!(empty.join("notes.txt").is_file());
+    // A cache of an earlier version (no marker): only SRPMs, the metadata
+    // and macro directories and temp files of killed runs. Taken as it is,
+    // marked, and refreshed.
+    let old = fixture_cache(t.path());
+    std::fs::create_dir_all(old.join(".metadata/x")).unwrap();
+    std::fs::create_dir_all(old.join(".macros")).unwrap();
+    std::fs::write(old.join(".tmp-Ab3xYz"), "").unwrap();
+    std::fs::write(old.join(".tmpAb3xYz"), "").unwrap();
+    identify_into(&old).write_stdin("bash\n").assert().success();
+    assert!(old.join(".identify-archful-srpms").is_file());
+    assert_eq!(srpms(&old), ["bash-5.2.26-1.eln150.src.rpm"]);
+}
+
 /// buildroot-generator on the fixture repos with `extra` arguments.
 fn generator(extra: &[&str]) -> assert_cmd::Command {
     let mut c = cmd(Tool::Generator);
