@@ -401,6 +401,22 @@ impl Drop for SmallDisk {
     }
 }
 
+/// Every entry of `dir` (dot files included), by name, sorted: what a run
+/// left in an output directory.
+pub fn dir_names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("read the directory")
+        .map(|e| {
+            e.expect("a directory entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
 /// Every file under `dir` (relative path -> bytes), to compare a directory
 /// before and after a run.
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use cli_tests::{cmd, expect_error, root, snapshot, SmallDisk, TestContext, Tool};
+use cli_tests::{cmd, dir_names, expect_error, root, snapshot, SmallDisk, TestContext, Tool};
 use predicates::prelude::*;
 
 fn cv() -> Command {
@@ -217,16 +217,6 @@ fn warnings_and_failures_go_to_stderr() {
         .stderr("");
 }
 
-/// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 /// `--output-dir` is one set, swapped in whole (audit D5): a run for fewer
 /// arches leaves no list of the others and no union; a directory holding
 /// other files is refused; a full disk leaves the earlier output as it was,
@@ -245,15 +235,19 @@ fn output_dir_is_replaced_whole() {
     };
     let od = t.join("od");
     run(&od, &[]).assert().success();
-    assert!(names(&od).contains(&"view-binary-package-name-list--view-fixture.txt".into()));
+    assert!(dir_names(&od).contains(&"view-binary-package-name-list--view-fixture.txt".into()));
     run(&od, &["x86_64"]).assert().success();
-    let after = names(&od);
+    let after = dir_names(&od);
     assert_eq!(after.len(), 7, "{after:?}");
     assert!(
         after.iter().all(|n| n.contains("--view-fixture--x86_64.")),
         "{after:?}"
     );
-    assert_eq!(names(t.path()), ["od"], "staging left beside the output");
+    assert_eq!(
+        dir_names(t.path()),
+        ["od"],
+        "staging left beside the output"
+    );
 
     std::fs::write(od.join("notes.txt"), "mine").unwrap();
     assert_eq!(
@@ -274,7 +268,11 @@ fn output_dir_is_replaced_whole() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("No space left on device"), "{err}");
     assert!(snapshot(&small) == before, "the earlier output changed");
-    assert_eq!(names(disk.path()), ["cv"], "staging left beside the output");
+    assert_eq!(
+        dir_names(disk.path()),
+        ["cv"],
+        "staging left beside the output"
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use cli_tests::{root, std_cmd, Tool};
+use cli_tests::{dir_names, root, std_cmd, Tool};
 
 /// A small deterministic sequence of kill delays (microseconds).
 fn delays(n: usize) -> Vec<u64> {
@@ -366,16 +366,6 @@ fn killed_at_each_rename_generator_keeps_the_previous_output_dir() {
     }
 }
 
-/// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 /// SIGTERM or SIGINT (Ctrl-C) while the output directory is staged: the
 /// stage is removed before the signal ends the run, which ends by that
 /// signal, and the earlier output stays (audit D17: `.out.new-*` was left).
@@ -399,15 +389,15 @@ fn interrupted_generator_removes_its_stage() {
     for (sig, number) in [("SIGTERM", libc::SIGTERM), ("SIGINT", libc::SIGINT)] {
         let status = signal_at_syncfs(sig);
         assert_eq!(status.signal(), Some(number), "{sig}: {status:?}");
-        assert_eq!(names(t.path()), ["out"], "{sig}: the stage is left");
+        assert_eq!(dir_names(t.path()), ["out"], "{sig}: the stage is left");
         for (bytes, f) in &want {
             assert_eq!(&std::fs::read(f).unwrap(), bytes, "{sig}: {f} changed");
         }
     }
     assert_eq!(signal_at_syncfs("SIGKILL").signal(), Some(libc::SIGKILL));
-    assert_eq!(names(t.path()).len(), 2, "SIGKILL leaves the stage");
+    assert_eq!(dir_names(t.path()).len(), 2, "SIGKILL leaves the stage");
     assert!(generator_into(&out).status().unwrap().success());
-    assert_eq!(names(t.path()), ["out"], "the next run removes it");
+    assert_eq!(dir_names(t.path()), ["out"], "the next run removes it");
 }
 
 /// Runs `cmd` under strace, which sends it `sig` at its first `syncfs`: the
@@ -457,6 +447,10 @@ fn interrupted_list_tools_remove_their_stage() {
     for (name, cmd) in [("cv", &view), ("fc", &fetch)] {
         let status = signal_at_syncfs(cmd, "SIGTERM");
         assert_eq!(status.signal(), Some(libc::SIGTERM), "{name}: {status:?}");
-        assert_eq!(names(&t.path().join("out")), Vec::<String>::new(), "{name}");
+        assert_eq!(
+            dir_names(&t.path().join("out")),
+            Vec::<String>::new(),
+            "{name}"
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use cli_tests::http_support::{Fault, Server};
-use cli_tests::{cmd, expect_error, snapshot, SmallDisk, TestContext, Tool};
+use cli_tests::{cmd, dir_names, expect_error, snapshot, SmallDisk, TestContext, Tool};
 
 /// content-resolver's output for view-eln on two arches: sorted, no final newline.
 fn published(dir: &Path) {
@@ -74,15 +74,6 @@ fn from_a_directory() {
     assert!(!cache.exists(), "nothing cached for a directory");
 }
 
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 /// `--out` is one set, swapped in whole (audit D6): a run for one arch
 /// leaves no list of the other; a directory holding other files is refused;
 /// a full disk leaves the earlier output as it was and nothing beside it.
@@ -101,7 +92,7 @@ fn out_is_replaced_whole() {
     let out = t.join("compose");
     fetch(&url, &out, &cache).assert().success();
     one_arch(&out).assert().success();
-    assert_eq!(names(&out), ["sources-x86_64.txt", "x86_64.txt"]);
+    assert_eq!(dir_names(&out), ["sources-x86_64.txt", "x86_64.txt"]);
 
     std::fs::write(out.join("sources.txt"), "mine").unwrap();
     assert_eq!(
@@ -120,7 +111,11 @@ fn out_is_replaced_whole() {
     let line = expect_error(&t, fetch(&url, &small, &cache), "");
     assert!(line.contains("No space left on device"), "{line}");
     assert!(snapshot(&small) == before, "the earlier output changed");
-    assert_eq!(names(disk.path()), ["c"], "staging left beside the output");
+    assert_eq!(
+        dir_names(disk.path()),
+        ["c"],
+        "staging left beside the output"
+    );
 }
 
 #[test]

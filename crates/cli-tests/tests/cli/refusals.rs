@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cli_tests::{cmd, expect_error, root, TestContext, Tool};
+use cli_tests::{cmd, dir_names, expect_error, root, TestContext, Tool};
 
 /// A cache holding every fixture source SRPM.
 fn fixture_cache(t: &Path) -> PathBuf {
@@ -206,16 +206,6 @@ fn identify_into(cache: &Path) -> assert_cmd::Command {
     c
 }
 
-/// Every entry of `dir`, dot files included, sorted.
-fn entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn identify_archful_refuses_a_cache_of_other_files() {
     let t = TestContext::new();
@@ -224,7 +214,7 @@ fn identify_archful_refuses_a_cache_of_other_files() {
     std::fs::create_dir(&foreign).unwrap();
     copy_srpms(&root().join("testdata/repos/extras/source"), &foreign);
     std::fs::write(foreign.join("notes.txt"), "notes\n").unwrap();
-    let before = entries(&foreign);
+    let before = dir_names(&foreign);
     let line = expect_error(&t, identify_into(&foreign), "bash\nzlib\n");
     assert_eq!(
         line,
@@ -232,18 +222,18 @@ fn identify_archful_refuses_a_cache_of_other_files() {
          cache (no .identify-archful-srpms, and it holds notes.txt); the SRPMs in it that are \
          not listed would be deleted: name a new or empty directory"
     );
-    assert_eq!(entries(&foreign), before, "nothing deleted or added");
+    assert_eq!(dir_names(&foreign), before, "nothing deleted or added");
     // A source repository (SRPMs and repodata/) is no cache either.
     let repo = t.join("repo");
     std::fs::create_dir_all(repo.join("repodata")).unwrap();
     copy_srpms(&root().join("testdata/repos/source"), &repo);
-    let before = entries(&repo);
+    let before = dir_names(&repo);
     let line = expect_error(&t, identify_into(&repo), "bash\n");
     assert!(
         line.contains("(no .identify-archful-srpms, and it holds repodata)"),
         "{line}"
     );
-    assert_eq!(entries(&repo), before);
+    assert_eq!(dir_names(&repo), before);
     // Nor is a file.
     let file = t.join("file");
     std::fs::write(&file, "x\n").unwrap();
