@@ -207,11 +207,18 @@ pub fn name_and_version_in(item: &str, known: impl Fn(&str) -> bool) -> (String,
         if known(&name) {
             // The version as written: the item between the name and the
             // arch or file name suffix (`Evr`'s Display drops a `0:`).
-            let rest = &item[name.len() + 1..];
-            let written = rest.find(&evr.vr()).map_or_else(
-                || evr.to_string(),
-                |at| rest[..at + evr.vr().len()].to_string(),
-            );
+            // An SRPM file name may come with a directory: the name starts
+            // the last path component, not the item.
+            let base = item.rsplit('/').next().unwrap_or(item);
+            let rest = base
+                .strip_prefix(name.as_str())
+                .and_then(|r| r.strip_prefix('-'));
+            let written = rest
+                .and_then(|rest| {
+                    rest.find(&evr.vr())
+                        .map(|at| rest[..at + evr.vr().len()].to_string())
+                })
+                .unwrap_or_else(|| evr.to_string());
             return (name, Some(written));
         }
     }
@@ -367,6 +374,18 @@ mod tests {
                 Some("3:2.16.03-1.eln150"),
             ),
             ("nosuch-1.0-1", "nosuch-1.0-1", None),
+            // An SRPM path: the name starts its last component (a
+            // multi-byte directory name once cut a char in two: a panic).
+            (
+                "abcdé/hello-2.12.1-1.eln150.src.rpm",
+                "hello",
+                Some("2.12.1-1.eln150"),
+            ),
+            (
+                "x/hello-2.12.1-1.eln150.src.rpm",
+                "hello",
+                Some("2.12.1-1.eln150"),
+            ),
         ] {
             assert_eq!(
                 name_and_version_in(line, known),
