@@ -137,8 +137,9 @@ fn a_bad_cached_srpm_is_replaced_whatever_the_checksum_type() {
             .unwrap();
         hello.checksum = (algo != "none").then(|| file_digest(&path, algo).unwrap());
         let cache = t.path().join(algo);
-        std::fs::create_dir_all(&cache).unwrap();
-        // A bad download of an earlier run (an HTML error page).
+        // An earlier run's cache (its metadata directory beside the SRPMs)
+        // with a bad download in it (an HTML error page).
+        std::fs::create_dir_all(cache.join(".metadata")).unwrap();
         std::fs::write(cache.join(HELLO), b"<html>502 Bad Gateway</html>").unwrap();
         server.clear_log();
         for _ in 0..2 {

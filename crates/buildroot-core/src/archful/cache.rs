@@ -85,8 +85,8 @@ fn cache_entry(name: &str) -> bool {
 /// only what a cache holds ([`cache_entry`]: a cache written before the
 /// marker existed is taken without the user doing anything). Anything else,
 /// a directory of the user's files or a repository (`repodata/`), is refused
-/// before a file of it is touched. A directory of nothing but SRPMs cannot
-/// be told from an unmarked cache and is taken as one.
+/// before a file of it is touched, and so is a directory of SRPMs without
+/// the `.metadata` or `.macros` every earlier cache has.
 pub fn check_cache(cache: &Path) -> Result<()> {
     let refuse = |problem| {
         Err(Error::OutputDir {
@@ -109,10 +109,22 @@ pub fn check_cache(cache: &Path) -> Result<()> {
         names.push(e.file_name().to_string_lossy().into_owned());
     }
     names.sort();
-    match names.into_iter().find(|n| !cache_entry(n)) {
+    // An unmarked cache of an earlier version has its metadata or macro
+    // packages beside the SRPMs (the workflow always gives binary repos, so
+    // `.macros`); a directory of SRPMs alone is more likely someone's
+    // `~/rpmbuild/SRPMS`, which a run would empty.
+    let earlier_cache = names.is_empty()
+        || names
+            .iter()
+            .any(|n| n == ".metadata" || n == crate::distmacros::CACHE_DIR);
+    match names.iter().find(|n| !cache_entry(n)) {
         Some(entry) => refuse(OutputDirProblem::NotAnEarlierCache {
             marker: CACHE_MARKER,
-            entry,
+            entry: entry.clone(),
+        }),
+        None if !earlier_cache => refuse(OutputDirProblem::NotAnEarlierCache {
+            marker: CACHE_MARKER,
+            entry: format!("{}, but no .metadata or .macros", names[0]),
         }),
         None => Ok(()),
     }
@@ -463,6 +475,16 @@ mod tests {
             assert!(e.contains(&format!("and it holds {stranger})")), "{e}");
             assert!(!d.join(CACHE_MARKER).exists());
         }
+        // SRPMs alone, without the metadata or macros of an earlier cache:
+        // someone's ~/rpmbuild/SRPMS, which a run would empty.
+        let srpms = t.path().join("SRPMS");
+        std::fs::create_dir_all(&srpms).unwrap();
+        std::fs::write(srpms.join("a-1-1.src.rpm"), "").unwrap();
+        let e = claim_cache(&srpms).unwrap_err().to_string();
+        assert!(e.contains("no .metadata or .macros"), "{e}");
+        assert!(!srpms.join(CACHE_MARKER).exists());
+        std::fs::create_dir(srpms.join(crate::distmacros::CACHE_DIR)).unwrap();
+        claim_cache(&srpms).unwrap();
     }
 
     #[test]
@@ -481,6 +503,8 @@ mod tests {
         };
         let cache = t.path().join("cache");
         std::fs::create_dir_all(&cache).unwrap();
+        // A cache of ours (SRPMs alone would be refused as someone's).
+        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
         std::fs::copy(
             repo.join("bar-9.0-1.src.rpm"),
             cache.join("bar-9.0-1.src.rpm"),

@@ -11,7 +11,8 @@ use cli_tests::{cmd, dir_names, expect_error, root, TestContext, Tool};
 /// A cache holding every fixture source SRPM.
 fn fixture_cache(t: &Path) -> PathBuf {
     let cache = t.join("cache");
-    std::fs::create_dir_all(&cache).unwrap();
+    // As an earlier version left it: the SRPMs and the metadata directory.
+    std::fs::create_dir_all(cache.join(".metadata")).unwrap();
     copy_srpms(&root().join("testdata/repos/source"), &cache);
     cache
 }
