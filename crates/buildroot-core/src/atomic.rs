@@ -173,6 +173,15 @@ fn parent_of(path: &Path) -> PathBuf {
     }
 }
 
+/// Removes what killed runs left beside `target` ([`remove_stale`]), for a
+/// run that finds `target` up to date and so builds no stage of its own
+/// (whose creation would have swept them).
+pub fn remove_stale_stages(target: &Path) {
+    if let Some(name) = target.file_name() {
+        remove_stale(&parent_of(target), &name.to_string_lossy());
+    }
+}
+
 /// Removes what a killed run left beside `name`: half-built `.NAME.new-*`
 /// directories and `.NAME.old-*` ones a swap did not get to delete. Only
 /// runs into this same output leave such names (another output's have its
@@ -252,6 +261,9 @@ pub fn check_output_dir(dir: &Path, earlier: EarlierOutput) -> Result<()> {
         if cwd.starts_with(&real) {
             return refuse(OutputDirProblem::HoldsWorkingDirectory);
         }
+        if is_mount_point(&real, &meta) {
+            return refuse(OutputDirProblem::MountPoint);
+        }
     }
     let mut names = Vec::new();
     for e in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
@@ -267,6 +279,19 @@ pub fn check_output_dir(dir: &Path, earlier: EarlierOutput) -> Result<()> {
             None => Ok(()),
             Some(entry) => refuse(OutputDirProblem::HoldsOtherFiles { tool, entry }),
         },
+    }
+}
+
+/// Whether `dir` (canonical, of metadata `meta`) is a mount point: its
+/// device differs from its parent's. rename(2) cannot move a mount point
+/// (EBUSY), so a directory there cannot be swapped whole; said before the
+/// work rather than after it. (A bind mount of the same file system is not
+/// seen here; its swap fails with that EBUSY.)
+fn is_mount_point(dir: &Path, meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match dir.parent().map(fs::metadata) {
+        Some(Ok(parent)) => parent.dev() != meta.dev(),
+        _ => false,
     }
 }
 
@@ -334,13 +359,25 @@ impl StagedDir {
         rel: &str,
         f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<()> {
+        // Interrupted: the stage is being removed; add nothing to it.
+        on_signal::wait_if_interrupted();
         let path = self.path().join(rel);
         let named = |e| Error::io(self.target.join(rel), e);
-        if let Some(dir) = Path::new(rel)
+        // The directories below the stage, one by one: never the stage
+        // itself, which a signal's cleanup may have removed meanwhile (it
+        // must not come back, half-built, after the process is gone).
+        let mut dir = self.path().to_path_buf();
+        let parents: Vec<_> = Path::new(rel)
             .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            fs::create_dir_all(self.path().join(dir)).map_err(named)?;
+            .into_iter()
+            .flat_map(Path::components)
+            .collect();
+        for c in parents {
+            dir.push(c);
+            match fs::create_dir(&dir) {
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(named(e)),
+                _ => {}
+            }
         }
         let file = fs::File::create(&path).map_err(named)?;
         let mut w = std::io::BufWriter::new(file);

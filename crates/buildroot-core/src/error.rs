@@ -160,6 +160,8 @@ pub enum OutputDirProblem {
     NotADirectory,
     /// The directory holds the working directory.
     HoldsWorkingDirectory,
+    /// The directory is a mount point, which rename(2) cannot move.
+    MountPoint,
     /// The directory is neither empty nor an earlier output (it lacks `marker`).
     NotAnEarlierOutput {
         /// The file every output holds.
@@ -195,6 +197,11 @@ impl std::fmt::Display for OutputDirProblem {
             OutputDirProblem::HoldsWorkingDirectory => write!(
                 f,
                 "holds the working directory and is replaced whole: run from outside it"
+            ),
+            OutputDirProblem::MountPoint => write!(
+                f,
+                "is a mount point, and an output directory is replaced whole (a mount point \
+                 cannot be renamed): name a directory inside it"
             ),
             OutputDirProblem::NotAnEarlierOutput { marker } => write!(
                 f,

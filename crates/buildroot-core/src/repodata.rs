@@ -133,6 +133,9 @@ pub fn write_repodata_with_comps(
     if std::fs::read(target.join("repomd.xml")).ok().as_deref() == Some(repomd.as_bytes())
         && blobs.iter().all(|(n, _)| target.join(n).is_file())
     {
+        // Up to date: a run killed after its swap, while it removed the old
+        // tree, may have left that tree beside this one.
+        crate::atomic::remove_stale_stages(&target);
         return Ok(());
     }
     let stage = StagedDir::new(&target)?;

@@ -42,8 +42,9 @@ LIST--VIEW.txt over all arches when every arch of the view was computed (no newl
 the last line, as content-resolver writes them), plus view-unwanted-package-name-list--VIEW--ARCH.txt \
 and view-placeholder-srpm-details--VIEW--ARCH.json (the source placeholders, for buildroot-generator \
 --placeholders). DIR is replaced whole, atomically: the new lists are written beside it and \
-swapped in, so a failed run leaves the earlier ones and no list of an earlier run survives. DIR \
-must be new, empty or an earlier output (only such list files).
+swapped in, so a failed run leaves the earlier ones and no list of an earlier run of this view \
+survives (other views' lists are kept). DIR must be new, empty or an earlier output (only such \
+list files), and not a mount point.
 
 Weak dependencies are installed for environments and workloads whose options include \
 include-weak-deps, as content-resolver asks dnf to. docs/compose-view.md lists every difference \

@@ -44,10 +44,16 @@ impl Registered {
     /// this thread waits instead, for the watcher to remove the path and
     /// end the process.
     pub(super) fn finish(self) {
-        if INTERRUPTED.load(Ordering::SeqCst) {
-            loop {
-                std::thread::park();
-            }
+        wait_if_interrupted();
+    }
+}
+
+/// After a signal, the calling thread writes nothing more into what the
+/// watcher is removing: it waits for the watcher to end the process.
+pub(super) fn wait_if_interrupted() {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        loop {
+            std::thread::park();
         }
     }
 }
@@ -153,5 +159,8 @@ fn remove(p: &Path) {
         if r.is_ok() {
             return;
         }
+        // A writer that checked before the signal may be finishing one
+        // file; the next one it starts waits (`wait_if_interrupted`).
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }

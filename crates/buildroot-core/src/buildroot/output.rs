@@ -210,7 +210,7 @@ impl Buildroot<'_> {
         // An empty tree still has both directories.
         for d in ["output", "errors"] {
             let p = stage.path().join(d);
-            std::fs::create_dir_all(&p).map_err(|e| Error::io(dir.join(d), e))?;
+            std::fs::create_dir(&p).map_err(|e| Error::io(dir.join(d), e))?;
         }
         for rec in &self.sources {
             if rec.bad_deps.is_empty() && !rec.no_source() {

@@ -28,14 +28,17 @@
 //! The directory is replaced as a whole: built beside its place and swapped
 //! in, so that a failed or killed run leaves the earlier lists, and lists of
 //! another run (an arch not computed this time) do not survive beside a new
-//! union. It must be new, empty, or hold only such files ([`OUTPUT`]).
+//! union. Other views' lists are carried over into the new directory as
+//! they were: content-resolver keeps every view's lists side by side, and
+//! computing one view must not delete another. It must be new, empty, or
+//! hold only such files ([`OUTPUT`]).
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::view::{ArchView, ViewResult};
 use crate::atomic::{EarlierOutput, StagedDir};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// The names [`write_lists`] writes start with one of these and `--`.
 const LIST_NAMES: [&str; 7] = [
@@ -120,7 +123,45 @@ pub fn write_lists(dir: &Path, result: &ViewResult) -> Result<()> {
             stage.write(&format!("{name}--{view}.txt"), list_text(&items).as_bytes())?;
         }
     }
+    carry_other_views(dir, stage.path(), view)?;
     stage.commit()
+}
+
+/// Whether list file `name` ([`is_list_file`]) is one of `view`'s:
+/// `LIST--VIEW--ARCH.txt` (or `.json`), or the union `LIST--VIEW.txt`.
+fn of_view(name: &str, view: &str) -> bool {
+    let Some(rest) = name.split_once("--").map(|(_, r)| r) else {
+        return false;
+    };
+    match rest.strip_prefix(view) {
+        Some(".txt") => true,
+        Some(r) => r
+            .strip_prefix("--")
+            .is_some_and(|arch| !arch.contains("--") && !arch.contains('/')),
+        None => false,
+    }
+}
+
+/// Links (or copies, across file systems) the list files of views other
+/// than `view` from the directory `dir` being replaced into `stage`.
+fn carry_other_views(dir: &Path, stage: &Path, view: &str) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    for e in entries {
+        let e = e.map_err(|e| Error::io(dir, e))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !is_list_file(&name) || of_view(&name, view) {
+            continue;
+        }
+        let (from, to) = (e.path(), stage.join(&name));
+        std::fs::hard_link(&from, &to)
+            .or_else(|_| std::fs::copy(&from, &to).map(drop))
+            .map_err(|e| Error::io(&from, e))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

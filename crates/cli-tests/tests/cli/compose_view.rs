@@ -260,6 +260,11 @@ fn output_dir_is_replaced_whole() {
         eprintln!("skipped: cannot mount a tmpfs here (needs root)");
         return;
     };
+    // The mount point itself cannot be swapped: refused before the work.
+    assert_eq!(
+        expect_error(&t, run(disk.path(), &[]), ""),
+        "compose-view: [TMP]/small: --output-dir is a mount point, and an output directory is replaced whole (a mount point cannot be renamed): name a directory inside it"
+    );
     let small = disk.path().join("cv");
     run(&small, &["x86_64"]).assert().success();
     let before = snapshot(&small);
@@ -273,6 +278,52 @@ fn output_dir_is_replaced_whole() {
         ["cv"],
         "staging left beside the output"
     );
+}
+
+/// content-resolver keeps every view's lists side by side: computing one
+/// view into the directory keeps the others' lists as they were (review:
+/// the swap deleted them).
+#[test]
+fn output_dir_keeps_other_views_lists() {
+    let t = TestContext::new();
+    let od = t.join("od");
+    let run = |view: &str, arches: &[&str]| {
+        let mut c = fixture();
+        c.args(["--view", view, "-q", "--output-dir"]).arg(&od);
+        for a in arches {
+            c.args(["--arch", a]);
+        }
+        c.assert().success();
+    };
+    let of = |view: &str| -> Vec<String> {
+        let tail = format!("--{view}");
+        dir_names(&od)
+            .into_iter()
+            .filter(|n| n.contains(&format!("{tail}--")) || n.ends_with(&format!("{tail}.txt")))
+            .collect()
+    };
+    run("view-fixture", &[]);
+    let fixture_lists = snapshot(&od);
+    run("view-fixture-extras", &[]);
+    assert!(!of("view-fixture-extras").is_empty());
+    let kept: Vec<_> = snapshot(&od)
+        .into_iter()
+        .filter(|(p, _)| fixture_lists.contains_key(p))
+        .collect();
+    assert_eq!(
+        kept.len(),
+        fixture_lists.len(),
+        "view-fixture's lists are kept"
+    );
+    assert!(kept.iter().all(|(p, b)| fixture_lists[p] == *b));
+    // Recomputing one view for fewer arches drops that view's other lists
+    // only.
+    let extras = of("view-fixture-extras");
+    run("view-fixture", &["x86_64"]);
+    assert!(of("view-fixture")
+        .iter()
+        .all(|n| n.contains("--view-fixture--x86_64.")));
+    assert_eq!(of("view-fixture-extras"), extras);
 }
 
 #[test]
