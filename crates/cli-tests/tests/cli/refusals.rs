@@ -150,21 +150,7 @@ fn identify_archful_refuses_an_empty_list_unless_allowed() {
     let t = TestContext::new();
     let cache = fixture_cache(t.path());
     let before = srpms(&cache);
-    let identify = || {
-        let mut c = cmd(Tool::IdentifyArchful);
-        c.args([
-            "--source-repo",
-            "src=testdata/repos/source",
-            "--arch",
-            "x86_64",
-            "--arch",
-            "aarch64",
-            "-q",
-            "--cache",
-        ])
-        .arg(&cache);
-        c
-    };
+    let identify = || identify_into(&cache);
     let line = expect_error(&t, identify(), "\n");
     assert_eq!(
         line,
