@@ -238,15 +238,39 @@ pub enum EarlierOutput {
     },
 }
 
+/// What a directory a tool is about to fill (and prune, or replace) holds:
+/// None when it does not exist, else its metadata and its entries' names,
+/// sorted. A path that exists and is no directory is refused. The first
+/// step of every guard against a user's directory named by mistake
+/// ([`check_output_dir`], the SRPM cache, create-srpm-repos' `--out`).
+pub(crate) fn existing_entries(dir: &Path) -> Result<Option<(fs::Metadata, Vec<String>)>> {
+    let meta = match fs::metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    if !meta.is_dir() {
+        return Err(Error::OutputDir {
+            path: dir.to_path_buf(),
+            problem: OutputDirProblem::NotADirectory,
+        });
+    }
+    let mut names = Vec::new();
+    for e in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let e = e.map_err(|e| Error::io(dir, e))?;
+        names.push(e.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    Ok(Some((meta, names)))
+}
+
 /// Checks that `dir` may be replaced by an output tree: it does not exist,
 /// is empty, or is an earlier output. The whole directory is swapped, so
 /// anything else in it would be lost; a user's directory named by mistake
 /// is refused instead.
 pub fn check_output_dir(dir: &Path, earlier: EarlierOutput) -> Result<()> {
-    let meta = match fs::metadata(dir) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(dir, e)),
+    let Some((meta, names)) = existing_entries(dir)? else {
+        return Ok(());
     };
     let refuse = |problem| {
         Err(Error::OutputDir {
@@ -254,9 +278,6 @@ pub fn check_output_dir(dir: &Path, earlier: EarlierOutput) -> Result<()> {
             problem,
         })
     };
-    if !meta.is_dir() {
-        return refuse(OutputDirProblem::NotADirectory);
-    }
     if let (Ok(real), Ok(cwd)) = (fs::canonicalize(dir), std::env::current_dir()) {
         if cwd.starts_with(&real) {
             return refuse(OutputDirProblem::HoldsWorkingDirectory);
@@ -265,12 +286,6 @@ pub fn check_output_dir(dir: &Path, earlier: EarlierOutput) -> Result<()> {
             return refuse(OutputDirProblem::MountPoint);
         }
     }
-    let mut names = Vec::new();
-    for e in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let e = e.map_err(|e| Error::io(dir, e))?;
-        names.push(e.file_name().to_string_lossy().into_owned());
-    }
-    names.sort();
     match earlier {
         _ if names.is_empty() => Ok(()),
         EarlierOutput::Marker(marker) if dir.join(marker).is_file() => Ok(()),

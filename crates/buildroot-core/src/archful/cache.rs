@@ -94,21 +94,12 @@ pub fn check_cache(cache: &Path) -> Result<()> {
             problem,
         })
     };
-    match std::fs::metadata(cache) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(cache, e)),
-        Ok(m) if !m.is_dir() => return refuse(OutputDirProblem::NotADirectory),
-        Ok(_) => {}
-    }
+    let Some((_, names)) = atomic::existing_entries(cache)? else {
+        return Ok(());
+    };
     if cache.join(CACHE_MARKER).is_file() {
         return Ok(());
     }
-    let mut names: Vec<String> = Vec::new();
-    for e in std::fs::read_dir(cache).map_err(|e| Error::io(cache, e))? {
-        let e = e.map_err(|e| Error::io(cache, e))?;
-        names.push(e.file_name().to_string_lossy().into_owned());
-    }
-    names.sort();
     // An unmarked cache of an earlier version has its metadata or macro
     // packages beside the SRPMs (the workflow always gives binary repos, so
     // `.macros`); a directory of SRPMs alone is more likely someone's

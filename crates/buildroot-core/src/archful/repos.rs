@@ -176,28 +176,17 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
 /// named by mistake is refused instead. The repodata layout alone cannot
 /// tell: every createrepo'd directory has it.
 fn check_out_dir(out: &Path) -> Result<()> {
-    let refuse = |problem| {
-        Err(Error::OutputDir {
-            path: out.to_path_buf(),
-            problem,
-        })
-    };
-    match std::fs::metadata(out) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(out, e)),
-        Ok(m) if !m.is_dir() => return refuse(OutputDirProblem::NotADirectory),
-        Ok(_) => {}
+    match atomic::existing_entries(out)? {
+        Some((_, names)) if !names.is_empty() && !out.join(REPO_MARKER).is_file() => {
+            Err(Error::OutputDir {
+                path: out.to_path_buf(),
+                problem: OutputDirProblem::NotAnEarlierRepo {
+                    marker: REPO_MARKER,
+                },
+            })
+        }
+        _ => Ok(()),
     }
-    if out.join(REPO_MARKER).is_file() {
-        return Ok(());
-    }
-    let mut entries = std::fs::read_dir(out).map_err(|e| Error::io(out, e))?;
-    if entries.next().is_some() {
-        return refuse(OutputDirProblem::NotAnEarlierRepo {
-            marker: REPO_MARKER,
-        });
-    }
-    Ok(())
 }
 
 /// Writes [`REPO_MARKER`] into `out` if it lacks it, first thing: a run
