@@ -9,6 +9,8 @@
 #                    under MIRRORS (/work/.mirror) as docs/archful.md says
 #     SAMPLE=N       every N-th spec only, on both sides (default 1: all; rpmspec takes
 #                    75-200 ms a run, 96k runs for the whole corpus)
+#     OFFSET=K       with SAMPLE=N: the specs at K modulo N of the sorted list (default 0), so
+#                    successive audits can take samples that do not overlap
 #     JOBS=N         parallel rpmspec runs (default: nproc)
 #     OUT=DIR        where results go (default: a temp dir, printed)
 #     OURS_ONLY=1    only our evaluation and its timing (what make bench prints)
@@ -69,7 +71,7 @@ while IFS= read -r f; do files+=("$f"); done < <(ls "$macros"/macros.d/macros.* 
 printf '%s\n' "${files[@]}" > "$out/macro-files.txt"
 
 # 2. Our evaluation of every (sampled) spec.
-ls "$specs" | grep '\.spec$' | awk -v n="${SAMPLE:-1}" 'NR % n == 0' > "$out/asked.txt"
+ls "$specs" | grep '\.spec$' | awk -v n="${SAMPLE:-1}" -v k="${OFFSET:-0}" 'NR % n == k % n' > "$out/asked.txt"
 cargo build -q --release -p buildroot-core --example spec_corpus
 ours=(target/release/examples/spec_corpus --specs "$specs" --platform-dir /usr/lib/rpm/platform --lua-dir "$macros/lua" --only "$out/asked.txt")
 for f in "${files[@]}"; do ours+=(--macros "$f"); done
