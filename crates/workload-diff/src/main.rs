@@ -4,21 +4,19 @@
 //! report against a previous workload; for step 10, the binaries compose +
 //! workload allow and the verification of the restricted run.
 //!
-//! Thin by design: argument parsing and arch bookkeeping here, everything
-//! else in `buildroot_core::workload`.
+//! Thin by design: argument parsing, the checks of option combinations and
+//! the output here; reading the inputs and everything computed from them in
+//! `buildroot_core::workload` (`inputs`, `verify_report`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use buildroot_core::buildroot::WHY_FILE;
-use buildroot_core::pkglist::{read_set, Names};
-use buildroot_core::workload::changes::{ArchInputs, Changes};
-use buildroot_core::workload::{
-    verify, BuildrootConfigDocument, BuildrootDir, WorkloadDiff, WorkloadDocument, WorkloadMeta,
-    CONTENT_RESOLVER_ARCHES,
-};
+use buildroot_core::workload::changes::Changes;
+use buildroot_core::workload::inputs::{self, ArchPaths};
+use buildroot_core::workload::verify_report::{verify_report, VerifyPaths};
+use buildroot_core::workload::{WorkloadDocument, WorkloadMeta, CONTENT_RESOLVER_ARCHES};
 use clap::{Parser, ValueEnum};
 
 const AFTER_HELP: &str = "\
@@ -277,33 +275,74 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         );
     }
     let meta = meta(cli);
-    let text = if format == Format::Allowed {
-        allowed(cli, &compose)?
-    } else if format == Format::Buildroot {
-        let mut read = BTreeMap::new();
-        for (arch, dir) in &dirs {
-            read.insert(arch.to_string(), BuildrootDir::read(Path::new(dir))?);
+    let text = match format {
+        Format::Allowed => allowed(cli, &compose)?,
+        Format::Buildroot => {
+            let dirs = dirs.iter().map(|(a, d)| (*a, Path::new(*d))).collect();
+            inputs::read_buildroot_document(&meta.maintainer, &cli.view, &dirs)?.to_yaml()?
         }
-        BuildrootConfigDocument::from_dirs(&meta.maintainer, &cli.view, &read).to_yaml()?
-    } else {
-        let diff = compute_diff(cli, &compose, &buildroot, &dirs)?;
-        let workload = diff.workload(&meta);
-        if cli.json {
-            diff.to_json()
-        } else if format == Format::Text {
-            diff.to_text()
-        } else if matches!(format, Format::Changes | Format::ChangesJson) {
-            let changes = changes(cli, &workload, &compose, &dirs)?;
-            if format == Format::Changes {
-                changes.to_markdown()
-            } else {
-                changes.to_json()
-            }
-        } else {
-            workload.to_yaml()?
-        }
+        _ => from_diff(cli, format, &meta, &compose, &buildroot, &dirs)?,
     };
     write_output(cli.output.as_deref(), &text)
+}
+
+/// `--format allowed`: the one --compose arch's names with the workload's.
+fn allowed(cli: &Cli, compose: &BTreeMap<&str, &str>) -> Result<String, Failure> {
+    let Some(workload) = &cli.workload else {
+        return Err(Failure("--format allowed needs --workload FILE".into()));
+    };
+    let (arch, file) = compose.iter().next().expect("checked: one --compose");
+    Ok(inputs::read_allowed(file, workload, arch)?
+        .into_iter()
+        .map(|n| n + "\n")
+        .collect())
+}
+
+/// The formats computed from the diff: workload, text, JSON, changes.
+fn from_diff(
+    cli: &Cli,
+    format: Format,
+    meta: &WorkloadMeta,
+    compose: &BTreeMap<&str, &str>,
+    buildroot: &BTreeMap<&str, &str>,
+    dirs: &BTreeMap<&str, &str>,
+) -> Result<String, Failure> {
+    let mut paths: BTreeMap<&str, ArchPaths> = compose
+        .iter()
+        .map(|(arch, file)| {
+            let paths = ArchPaths {
+                compose: file,
+                buildroot: buildroot.get(arch).copied(),
+                dir: dirs.get(arch).copied().map(Path::new),
+                previous_dir: None,
+            };
+            (*arch, paths)
+        })
+        .collect();
+    // An empty compose is most likely a failed step 1: every buildroot
+    // binary would land in the workload. Said, not refused: a compose can be
+    // empty on purpose (a new arch, a test).
+    let diff = inputs::read_diff(&paths, &cli.exclude, &mut |arch, file| {
+        buildroot_core::diag!(
+            "workload-diff: warning: --compose {arch}={file} lists no packages: the whole \
+             {arch} buildroot goes into the workload"
+        );
+    })?;
+    let workload = diff.workload(meta);
+    Ok(if cli.json {
+        diff.to_json()
+    } else if format == Format::Text {
+        diff.to_text()
+    } else if matches!(format, Format::Changes | Format::ChangesJson) {
+        let changes = changes(cli, &workload, &mut paths)?;
+        if format == Format::Changes {
+            changes.to_markdown()
+        } else {
+            changes.to_json()
+        }
+    } else {
+        workload.to_yaml()?
+    })
 }
 
 /// ARCH -> path, rejecting an arch given twice to the same option.
@@ -407,111 +446,26 @@ fn meta(cli: &Cli) -> WorkloadMeta {
     meta
 }
 
-fn compute_diff(
-    cli: &Cli,
-    compose: &BTreeMap<&str, &str>,
-    buildroot: &BTreeMap<&str, &str>,
-    dirs: &BTreeMap<&str, &str>,
-) -> Result<WorkloadDiff, Failure> {
-    let mut comp = BTreeMap::new();
-    let mut br = BTreeMap::new();
-    for (arch, file) in compose {
-        let names = read_set(file, Names::Reduce)?;
-        if names.is_empty() {
-            // An empty compose is most likely a failed step 1: every
-            // buildroot binary would land in the workload. Said, not refused:
-            // a compose can be empty on purpose (a new arch, a test).
-            buildroot_core::diag!(
-                "workload-diff: warning: --compose {arch}={file} lists no packages: the whole \
-                 {arch} buildroot goes into the workload"
-            );
-        }
-        comp.insert(arch.to_string(), names);
-        let names = match buildroot.get(arch) {
-            Some(file) => read_set(file, Names::Reduce)?,
-            // check_arches guarantees one of the two.
-            None => BuildrootDir::read(Path::new(dirs[arch]))?.binary_names(),
-        };
-        br.insert(arch.to_string(), names);
-    }
-    let mut exclude = BTreeSet::new();
-    for file in &cli.exclude {
-        exclude.extend(read_set(file, Names::Verbatim)?);
-    }
-    Ok(WorkloadDiff::compute(&comp, &br, &exclude)?)
-}
-
-/// `--format allowed`: the one --compose arch's names with the workload's.
-fn allowed(cli: &Cli, compose: &BTreeMap<&str, &str>) -> Result<String, Failure> {
-    let Some(path) = &cli.workload else {
-        return Err(Failure("--format allowed needs --workload FILE".into()));
-    };
-    let w = WorkloadDocument::read(path)?;
-    let (arch, file) = compose.iter().next().expect("checked: one --compose");
-    let names = read_set(file, Names::Reduce)?;
-    Ok(verify::allowed(&names, &w, arch)
-        .into_iter()
-        .map(|n| n + "\n")
-        .collect())
-}
-
 /// `--format changes`: the current workload against --previous.
-fn changes(
-    cli: &Cli,
+fn changes<'a>(
+    cli: &'a Cli,
     current: &WorkloadDocument,
-    compose: &BTreeMap<&str, &str>,
-    dirs: &BTreeMap<&str, &str>,
+    paths: &mut BTreeMap<&str, ArchPaths<'a>>,
 ) -> Result<Changes, Failure> {
     let previous = match &cli.previous {
         Some(p) => Some((WorkloadDocument::read(p)?, p.display().to_string())),
         None => None,
     };
-    let prev_dirs = by_arch(&cli.previous_dir, "--previous-dir")?;
-    let mut composes = BTreeMap::new();
-    let mut current_dirs = BTreeMap::new();
-    let mut whys = BTreeMap::new();
-    let mut previous_dirs = BTreeMap::new();
-    for (arch, file) in compose {
-        composes.insert(arch.to_string(), read_set(file, Names::Reduce)?);
-        if let Some(d) = dirs.get(arch) {
-            current_dirs.insert(arch.to_string(), BuildrootDir::read(Path::new(d))?);
-            let why = Path::new(d).join(WHY_FILE);
-            if why.is_file() {
-                let text = std::fs::read_to_string(&why)
-                    .map_err(|e| Failure(format!("{}: {e}", why.display())))?;
-                let map: BTreeMap<String, Vec<String>> = serde_json::from_str(&text)
-                    .map_err(|e| Failure(format!("{}: not a why file ({e})", why.display())))?;
-                whys.insert(arch.to_string(), map);
-            }
-        }
-        if let Some(d) = prev_dirs.get(arch) {
-            previous_dirs.insert(arch.to_string(), BuildrootDir::read(Path::new(d))?);
-        }
+    let previous_dirs = by_arch(&cli.previous_dir, "--previous-dir")?;
+    for (arch, paths) in paths.iter_mut() {
+        paths.previous_dir = previous_dirs.get(arch).copied().map(Path::new);
     }
-    let inputs: BTreeMap<String, ArchInputs> = composes
-        .iter()
-        .map(|(arch, c)| {
-            (
-                arch.clone(),
-                ArchInputs {
-                    compose: c,
-                    current: current_dirs.get(arch),
-                    why: whys.get(arch),
-                    previous: previous_dirs.get(arch),
-                },
-            )
-        })
-        .collect();
-    let mut exclude = BTreeSet::new();
-    for file in &cli.exclude {
-        exclude.extend(read_set(file, Names::Verbatim)?);
-    }
-    Ok(Changes::compute(
+    Ok(inputs::read_changes(
         current,
         previous.as_ref().map(|(w, o)| (w, o.as_str())),
-        &inputs,
-        &exclude,
-    ))
+        paths,
+        &cli.exclude,
+    )?)
 }
 
 /// `--format verify`; true when something was found.
@@ -531,75 +485,20 @@ fn verify(cli: &Cli) -> Result<bool, Failure> {
             "arch {a} has --verify-dir or --new-compose but no --buildroot-dir (pass 2)"
         )));
     }
-    let mut found = false;
-    let mut report = String::new();
-    for arch in arches {
-        let p2 = BuildrootDir::read(Path::new(pass2[arch]))?;
-        let failures = match runs.get(arch) {
-            Some(d) => Some(verify::new_failures(
-                &p2,
-                &BuildrootDir::read(Path::new(d))?,
-            )),
-            None => None,
-        };
-        let missing = match news.get(arch) {
-            Some(f) => Some(verify::missing(&p2, &read_set(f, Names::Reduce)?)),
-            None => None,
-        };
-        let out_dir = cli.verify_out.as_ref().map(|d| d.join(arch));
-        if let Some(d) = &out_dir {
-            std::fs::create_dir_all(d).map_err(|e| Failure(format!("{}: {e}", d.display())))?;
-        }
-        let shown = |name: &str| match &cli.verify_out {
-            Some(d) => format!(" ({})", d.join(arch).join(name).display()),
-            None => String::new(),
-        };
-        if let Some(failures) = failures {
-            if let Some(d) = &out_dir {
-                let text: String = failures.iter().map(|l| format!("{l}\n")).collect();
-                buildroot_core::atomic::write_file(&d.join("new-failures.txt"), text.as_bytes())?;
-            }
-            if failures.is_empty() {
-                report.push_str(&format!(
-                    "verify {arch}: every source builds from compose + workload as in pass 2\n"
-                ));
-            } else {
-                found = true;
-                report.push_str(&format!(
-                    "verify {arch}: these sources cannot be built from compose + workload{}:\n",
-                    shown("new-failures.txt")
-                ));
-                for l in &failures {
-                    report.push_str(&format!("  {l}\n"));
-                }
-            }
-        }
-        if let Some(missing) = missing {
-            if let Some(d) = &out_dir {
-                buildroot_core::pkglist::write_list_file(&d.join("missing.txt"), missing.clone())?;
-            }
-            if missing.is_empty() {
-                report.push_str(&format!(
-                    "verify {arch}: the new compose has every buildroot binary\n"
-                ));
-            } else {
-                found = true;
-                let (n, what) = match missing.len() {
-                    1 => (1, "buildroot binary is"),
-                    n => (n, "buildroot binaries are"),
-                };
-                report.push_str(&format!(
-                    "verify {arch}: {n} {what} missing from the new compose{}:\n",
-                    shown("missing.txt")
-                ));
-                for n in &missing {
-                    report.push_str(&format!("  {n}\n"));
-                }
-            }
-        }
-    }
-    write_output(cli.output.as_deref(), &report)?;
-    Ok(found)
+    let paths: BTreeMap<&str, VerifyPaths> = arches
+        .into_iter()
+        .map(|arch| {
+            let paths = VerifyPaths {
+                pass2: Path::new(pass2[arch]),
+                run: runs.get(arch).copied().map(Path::new),
+                new_compose: news.get(arch).copied(),
+            };
+            (arch, paths)
+        })
+        .collect();
+    let report = verify_report(&paths, cli.verify_out.as_deref())?;
+    write_output(cli.output.as_deref(), &report.text)?;
+    Ok(report.found)
 }
 
 fn write_output(path: Option<&Path>, text: &str) -> Result<(), Failure> {

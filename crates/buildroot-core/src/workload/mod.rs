@@ -18,18 +18,23 @@
 //! - [`diff`]: buildroot vs compose per arch, and the workload it gives.
 //! - [`verify`]: step 10's checks (what compose + workload cannot build,
 //!   which buildroot binaries the new compose lacks).
+//! - [`verify_report`]: step 10's report per arch, its text and its files.
 //! - [`changes`]: what entered and left the workload since the previous run.
+//! - [`inputs`]: the inputs of the above named by path, read (what
+//!   `workload-diff` calls once its options are checked).
 //!
 //! `docs/formats.md` describes every format with examples.
 
 pub mod changes;
 pub mod diff;
 pub mod documents;
+pub mod inputs;
 pub mod outdir;
 pub mod placeholders;
 pub mod published;
 pub mod relations;
 pub mod verify;
+pub mod verify_report;
 
 pub use diff::{ArchDiff, WorkloadDiff, WorkloadMeta};
 pub use documents::{

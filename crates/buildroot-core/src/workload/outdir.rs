@@ -1,5 +1,7 @@
 //! The buildroot-generator output directory: the file names (shared with the
-//! generator, which writes them) and a reader ([`BuildrootDir::read`]).
+//! generator, which writes them) and a reader ([`BuildrootDir::read`]; the
+//! why file, large and read by the change report alone, on demand with
+//! [`BuildrootDir::read_why`]).
 //!
 //! ```text
 //! DIR/CoreBuildRootBinaries                  core install set, binary names
@@ -14,6 +16,7 @@
 //! DIR/buildroot-binary-package-nvrs.txt      name-version-release of those binaries
 //! DIR/buildroot-source-package-nvrs.txt      name-version-release of those sources
 //! DIR/buildroot-package-relations--view-VIEW--ARCH.json   see [`super::relations`]
+//! DIR/buildroot-why.json                     every binary's `--why` chain ([`WHY_FILE`])
 //! ```
 //!
 //! Lists hold one item per line (see [`crate::pkglist`]); the reader takes
@@ -27,8 +30,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::buildroot::WHY_FILE;
 use crate::error::{Error, Result};
 use crate::pkglist::{read_list_from, Names};
+
+/// The why file's content: binary name -> its `--why` chain, binary first.
+pub type WhyChains = BTreeMap<String, Vec<String>>;
 
 /// `DIR/CoreBuildRootBinaries`.
 pub const CORE_BINARIES: &str = "CoreBuildRootBinaries";
@@ -213,6 +220,22 @@ impl BuildrootDir {
         self.errors.keys().cloned().collect()
     }
 
+    /// The directory's [`WHY_FILE`], when it holds one (older generators,
+    /// and a directory from dep-tracker, have none; the report then gives
+    /// no chains rather than failing). A why file that is not the JSON map
+    /// the generator writes is an error: a chain silently missing would
+    /// read as "no reason known".
+    pub fn read_why(&self) -> Result<Option<WhyChains>> {
+        let file = self.path.join(WHY_FILE);
+        if !file.is_file() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| Error::format(file.display(), format!("not a why file ({e})")))
+    }
+
     /// The BuildRequires strings of `errors/NAME-NoInstall` (lines `NAME: REQ`).
     pub fn no_install(&self, source: &str) -> Vec<String> {
         let Some(text) = self
@@ -281,4 +304,49 @@ fn list_dir(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
     }
     out.sort();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir_with_why(why: Option<&str>) -> (tempfile::TempDir, BuildrootDir) {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join(CORE_BINARIES), "bash\n").unwrap();
+        std::fs::write(t.path().join(CORE_SOURCES), "bash\n").unwrap();
+        if let Some(text) = why {
+            std::fs::write(t.path().join(WHY_FILE), text).unwrap();
+        }
+        let d = BuildrootDir::read(t.path()).unwrap();
+        (t, d)
+    }
+
+    #[test]
+    fn the_why_file_is_read_on_demand() {
+        let (_t, d) = dir_with_why(Some(r#"{"gcc": ["gcc", "BuildRequires 'gcc' of hello"]}"#));
+        let why = d.read_why().unwrap().unwrap();
+        assert_eq!(why["gcc"], ["gcc", "BuildRequires 'gcc' of hello"]);
+        // No why file (an older generator, dep-tracker): no chains, no error.
+        let (_t, d) = dir_with_why(None);
+        assert_eq!(d.read_why().unwrap(), None);
+    }
+
+    #[test]
+    fn a_why_file_that_is_not_the_generators_json_is_an_error() {
+        let (t, d) = dir_with_why(Some(r#"{"gcc": 3}"#));
+        let e = d.read_why().unwrap_err();
+        let file = t.path().join(WHY_FILE);
+        assert!(
+            matches!(&e, Error::Format { path, line: None, .. } if *path == file.display().to_string()),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: not a why file (invalid type: integer `3`, expected a sequence at line 1 \
+                 column 9)",
+                file.display()
+            )
+        );
+    }
 }
