@@ -322,19 +322,22 @@ fn from_diff(
     // An empty compose is most likely a failed step 1: every buildroot
     // binary would land in the workload. Said, not refused: a compose can be
     // empty on purpose (a new arch, a test).
-    let diff = inputs::read_diff(&paths, &cli.exclude, &mut |arch, file| {
+    // Read once: a list given as `-` is stdin, which the change report
+    // would otherwise read a second time and find empty.
+    let lists = inputs::read_lists(&paths, &cli.exclude, &mut |arch, file| {
         buildroot_core::diag!(
             "workload-diff: warning: --compose {arch}={file} lists no packages: the whole \
              {arch} buildroot goes into the workload"
         );
     })?;
+    let diff = lists.diff()?;
     let workload = diff.workload(meta);
     Ok(if cli.json {
         diff.to_json()
     } else if format == Format::Text {
         diff.to_text()
     } else if matches!(format, Format::Changes | Format::ChangesJson) {
-        let changes = changes(cli, &workload, &mut paths)?;
+        let changes = changes(cli, &workload, &mut paths, &lists)?;
         if format == Format::Changes {
             changes.to_markdown()
         } else {
@@ -451,6 +454,7 @@ fn changes<'a>(
     cli: &'a Cli,
     current: &WorkloadDocument,
     paths: &mut BTreeMap<&str, ArchPaths<'a>>,
+    lists: &inputs::Lists,
 ) -> Result<Changes, Failure> {
     let previous = match &cli.previous {
         Some(p) => Some((WorkloadDocument::read(p)?, p.display().to_string())),
@@ -464,7 +468,7 @@ fn changes<'a>(
         current,
         previous.as_ref().map(|(w, o)| (w, o.as_str())),
         paths,
-        &cli.exclude,
+        lists,
     )?)
 }
 

@@ -3,12 +3,12 @@
 //! [`super::verify`]: what `workload-diff` does once its options are checked.
 //!
 //! [`ArchPaths`] says where one arch's files are: the compose list, the
-//! buildroot list, the generator output directories. Each call reads what
-//! it needs itself, in the order the tool always has (per arch: the compose,
-//! then the buildroot or directories; the exclude lists last), so the first
-//! bad file it names stays the same. A list given as `-` is stdin: a second
-//! call that reads it again ([`read_changes`] after [`read_diff`]) gets what
-//! is left, which is nothing.
+//! buildroot list, the generator output directories. The lists are read
+//! once, into [`Lists`] (a list given as `-` is stdin, which a second read
+//! would find empty), in the order the tool always has (per arch: the
+//! compose, then the buildroot or its directory; the exclude lists last), so
+//! the first bad file named stays the same; the change report then reads
+//! only the directories.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -36,27 +36,38 @@ pub struct ArchPaths<'a> {
     pub previous_dir: Option<&'a Path>,
 }
 
+/// The lists of a diff, each read once: per arch the compose's and the
+/// buildroot's binary names, and the union of the exclude lists.
+#[derive(Clone, Debug, Default)]
+pub struct Lists {
+    /// Arch -> the compose's binary names.
+    pub compose: BTreeMap<String, BTreeSet<String>>,
+    /// Arch -> the buildroot's binary names (arches without one absent).
+    pub buildroot: BTreeMap<String, BTreeSet<String>>,
+    /// Names never put into the workload.
+    pub exclude: BTreeSet<String>,
+}
+
 /// Reads every arch's compose and buildroot (the list, else the directory's
-/// binary names) and the exclude lists, and computes the diff. An arch with
-/// neither buildroot is the error [`WorkloadDiff::compute`] gives.
+/// binary names) and the exclude lists. An arch with neither buildroot has
+/// none here, which [`Lists::diff`] reports.
 ///
 /// `empty_compose(arch, path)` is called as soon as a compose that lists
 /// nothing is read: most likely a failed fetch of the compose, which puts
 /// the whole buildroot into the workload. A compose can be empty on purpose
 /// (a new arch, a test), so it is the caller's warning, not an error.
-pub fn read_diff(
+pub fn read_lists(
     arches: &BTreeMap<&str, ArchPaths<'_>>,
     exclude: &[String],
     empty_compose: &mut dyn FnMut(&str, &str),
-) -> Result<WorkloadDiff> {
-    let mut compose = BTreeMap::new();
-    let mut buildroot = BTreeMap::new();
+) -> Result<Lists> {
+    let mut lists = Lists::default();
     for (arch, paths) in arches {
         let names = read_set(paths.compose, Names::Reduce)?;
         if names.is_empty() {
             empty_compose(arch, paths.compose);
         }
-        compose.insert(arch.to_string(), names);
+        lists.compose.insert(arch.to_string(), names);
         // The directory is read only when no list is given: with both, a
         // broken directory does not fail the diff.
         let names = match (paths.buildroot, paths.dir) {
@@ -64,27 +75,37 @@ pub fn read_diff(
             (None, Some(dir)) => BuildrootDir::read(dir)?.binary_names(),
             (None, None) => continue,
         };
-        buildroot.insert(arch.to_string(), names);
+        lists.buildroot.insert(arch.to_string(), names);
     }
-    WorkloadDiff::compute(&compose, &buildroot, &read_exclude(exclude)?)
+    for file in exclude {
+        // Names as written: they are matched against names, never reduced
+        // from NEVRAs.
+        lists.exclude.extend(read_set(file, Names::Verbatim)?);
+    }
+    Ok(lists)
 }
 
-/// Reads what the change report needs per arch (the compose, the current
-/// directory and its why file, the previous directory) and the exclude
-/// lists, and compares `current` with `previous` (the previous workload and
-/// where it came from; None: a first run, everything is new).
+impl Lists {
+    /// The buildroot minus the compose, per arch ([`WorkloadDiff::compute`]).
+    pub fn diff(&self) -> Result<WorkloadDiff> {
+        WorkloadDiff::compute(&self.compose, &self.buildroot, &self.exclude)
+    }
+}
+
+/// Reads what the change report needs per arch besides `lists` (the current
+/// directory and its why file, the previous directory), and compares
+/// `current` with `previous` (the previous workload and where it came from;
+/// None: a first run, everything is new).
 pub fn read_changes(
     current: &WorkloadDocument,
     previous: Option<(&WorkloadDocument, &str)>,
     arches: &BTreeMap<&str, ArchPaths<'_>>,
-    exclude: &[String],
+    lists: &Lists,
 ) -> Result<Changes> {
-    let mut composes = BTreeMap::new();
     let mut dirs = BTreeMap::new();
     let mut whys = BTreeMap::new();
     let mut previous_dirs = BTreeMap::new();
     for (arch, paths) in arches {
-        composes.insert(*arch, read_set(paths.compose, Names::Reduce)?);
         if let Some(path) = paths.dir {
             let dir = BuildrootDir::read(path)?;
             if let Some(why) = dir.read_why()? {
@@ -96,9 +117,11 @@ pub fn read_changes(
             previous_dirs.insert(*arch, BuildrootDir::read(path)?);
         }
     }
-    let inputs: BTreeMap<String, ArchInputs> = composes
+    let inputs: BTreeMap<String, ArchInputs> = lists
+        .compose
         .iter()
         .map(|(arch, compose)| {
+            let arch = arch.as_str();
             let inputs = ArchInputs {
                 compose,
                 current: dirs.get(arch),
@@ -108,8 +131,7 @@ pub fn read_changes(
             (arch.to_string(), inputs)
         })
         .collect();
-    let exclude = read_exclude(exclude)?;
-    Ok(Changes::compute(current, previous, &inputs, &exclude))
+    Ok(Changes::compute(current, previous, &inputs, &lists.exclude))
 }
 
 /// Step 10's allowed binaries on `arch` ([`verify::allowed`]) from the
@@ -134,16 +156,6 @@ pub fn read_buildroot_document(
     Ok(BuildrootConfigDocument::from_dirs(
         maintainer, view_id, &read,
     ))
-}
-
-/// The union of the exclude lists (names as written: they are matched
-/// against names, never reduced from NEVRAs).
-fn read_exclude(files: &[String]) -> Result<BTreeSet<String>> {
-    let mut exclude = BTreeSet::new();
-    for file in files {
-        exclude.extend(read_set(file, Names::Verbatim)?);
-    }
-    Ok(exclude)
 }
 
 #[cfg(test)]
@@ -172,7 +184,7 @@ mod tests {
     }
 
     #[test]
-    fn the_diff_reads_a_list_before_a_directory_and_says_when_a_compose_is_empty() {
+    fn the_lists_take_a_list_before_a_directory_and_say_when_a_compose_is_empty() {
         let t = tempfile::tempdir().unwrap();
         let d = t.path();
         let compose = write(&d.join("c.txt"), "bash-5.2-1.eln150.x86_64\n");
@@ -206,10 +218,11 @@ mod tests {
             ),
         ]);
         let mut said = Vec::new();
-        let diff = read_diff(&arches, &exclude, &mut |arch, path| {
+        let lists = read_lists(&arches, &exclude, &mut |arch, path| {
             said.push(format!("{arch} {path}"))
         })
         .unwrap();
+        let diff = lists.diff().unwrap();
         assert_eq!(said, [format!("aarch64 {empty}")]);
         let w = diff.workload(&WorkloadMeta::default());
         assert_eq!(names(&w.arch_packages["aarch64"]), ["bash", "cmake"]);
@@ -242,7 +255,8 @@ mod tests {
         now.packages.insert("cmake".into());
         let mut before = WorkloadDocument::default();
         before.packages.extend(["autoconf".into(), "make".into()]);
-        let ch = read_changes(&now, Some((&before, "prev.yaml")), &arches, &[]).unwrap();
+        let lists = read_lists(&arches, &[], &mut |_, _| {}).unwrap();
+        let ch = read_changes(&now, Some((&before, "prev.yaml")), &arches, &lists).unwrap();
         let x86 = &ch.arches["x86_64"];
         assert_eq!(
             x86.entered[0].why,
@@ -261,7 +275,7 @@ mod tests {
         );
         // A broken why file fails the report rather than dropping chains.
         write(&d.join("cur").join(WHY_FILE), "[]");
-        let e = read_changes(&now, None, &arches, &[]).unwrap_err();
+        let e = read_changes(&now, None, &arches, &lists).unwrap_err();
         assert!(e.to_string().contains(": not a why file ("), "{e}");
     }
 

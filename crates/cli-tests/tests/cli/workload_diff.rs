@@ -755,7 +755,7 @@ fn changes_against_a_previous_workload() {
         "prev.yaml",
         "document: feedback-pipeline-workload\nversion: 1\ndata:\n  name: W\n  description: d\n  maintainer: m\n  labels: [x]\n  packages: [autoconf, gcc, make]\n",
     );
-    let base = |fmt: &str| {
+    let with_compose = |fmt: &str, compose: &str| {
         let mut c = wd();
         c.args(["--format", fmt, "--previous", &prev])
             .arg(format!("--previous-dir=x86_64={prev_dir}"))
@@ -763,7 +763,8 @@ fn changes_against_a_previous_workload() {
             .arg(format!("--buildroot-dir=x86_64={cur}"));
         c
     };
-    base("changes")
+    let base = |fmt: &str| with_compose(fmt, &compose);
+    let report = base("changes")
         .assert()
         .success()
         .stdout(predicate::str::contains("## x86_64: 1 entered, 2 left"))
@@ -775,7 +776,17 @@ fn changes_against_a_previous_workload() {
         ))
         .stdout(predicate::str::contains(
             "- `make`: the compose ships it now",
-        ));
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    // The compose from stdin: read once, by the diff and the report alike
+    // (a second read found stdin empty: `make` "no longer needed").
+    with_compose("changes", "-")
+        .write_stdin("bash\nmake\n")
+        .assert()
+        .success()
+        .stdout(report);
     let out = base("changes-json")
         .assert()
         .success()
