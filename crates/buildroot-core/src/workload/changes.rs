@@ -89,15 +89,6 @@ pub struct ArchInputs<'a> {
     pub previous: Option<&'a BuildrootDir>,
 }
 
-/// The workload's names on `arch`.
-pub fn workload_names(w: &WorkloadDocument, arch: &str) -> BTreeSet<String> {
-    let mut out = w.packages.clone();
-    if let Some(extra) = w.arch_packages.get(arch) {
-        out.extend(extra.iter().cloned());
-    }
-    out
-}
-
 /// The sources of `dir` whose builds need `name` (`core` when the core
 /// buildroot has it).
 fn needed_by(dir: &BuildrootDir, name: &str) -> BTreeSet<String> {
@@ -127,10 +118,8 @@ impl Changes {
             arches: BTreeMap::new(),
         };
         for (arch, inp) in inputs {
-            let now = workload_names(current, arch);
-            let before = previous
-                .map(|(w, _)| workload_names(w, arch))
-                .unwrap_or_default();
+            let now = current.names_for(arch);
+            let before = previous.map(|(w, _)| w.names_for(arch)).unwrap_or_default();
             let mut ch = ArchChanges::default();
             for name in now.difference(&before) {
                 ch.entered.push(Entered {

@@ -25,10 +25,7 @@ pub fn allowed(
     arch: &str,
 ) -> BTreeSet<String> {
     let mut out = compose.clone();
-    out.extend(workload.packages.iter().cloned());
-    if let Some(extra) = workload.arch_packages.get(arch) {
-        out.extend(extra.iter().cloned());
-    }
+    out.extend(workload.names_for(arch));
     out
 }
 
