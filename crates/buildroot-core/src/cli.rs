@@ -19,6 +19,35 @@ macro_rules! diag {
     }};
 }
 
+/// A tool's `main`, the same for every tool: parses the options (a usage
+/// error exits 2 with clap's message, `--help` and `--version` exit 0),
+/// calls `run`, and exits with its code, or 2 after the error's lines on
+/// stderr, each prefixed with `tool: ` (the exit codes the README
+/// documents). `run` gets the parsed options; errors are printed with `{:#}`
+/// (anyhow's whole chain on one line).
+pub fn main<A: clap::Parser, E: std::fmt::Display>(
+    tool: &str,
+    run: impl FnOnce(A) -> Result<u8, E>,
+) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    let args = match A::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(args) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            for line in format!("{e:#}").lines() {
+                diag!("{tool}: {line}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
 /// Checks a `--view` value: a content-resolver view id
 /// ([`crate::content_resolver::config::id_problem`]); the error is the one
 /// line the tools print.

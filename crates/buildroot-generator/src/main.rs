@@ -142,20 +142,7 @@ struct Args {
 fn main() -> ExitCode {
     no_huge_pages();
     buildroot_core::cli::init_trace();
-    let args = match Args::try_parse() {
-        Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
-    };
-    match run(&args) {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            buildroot_core::diag!("buildroot-generator: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    buildroot_core::cli::main("buildroot-generator", |args: Args| run(&args))
 }
 
 /// The library's error line, with the option that gave the value named.

@@ -149,6 +149,12 @@ fn override_value(s: &str) -> Result<(String, String), String> {
 /// A failure: its lines go to stderr, the exit code is 2.
 struct Failure(Vec<String>);
 
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("\n"))
+    }
+}
+
 impl From<buildroot_core::Error> for Failure {
     /// The library's line, with the option that gave the value named.
     fn from(e: buildroot_core::Error) -> Self {
@@ -168,22 +174,7 @@ impl From<buildroot_core::Error> for Failure {
 
 fn main() -> ExitCode {
     buildroot_core::cli::init_trace();
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
-    };
-    match run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure(lines)) => {
-            for l in lines {
-                buildroot_core::diag!("compose-view: {l}");
-            }
-            ExitCode::from(2)
-        }
-    }
+    buildroot_core::cli::main("compose-view", |cli: Cli| run(&cli).map(|()| 0))
 }
 
 fn cache_dir(cli: &Cli) -> PathBuf {

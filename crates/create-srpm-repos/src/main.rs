@@ -83,20 +83,7 @@ struct Args {
 
 fn main() -> ExitCode {
     buildroot_core::cli::init_trace();
-    let args = match Args::try_parse() {
-        Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
-    };
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            buildroot_core::diag!("create-srpm-repos: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+    buildroot_core::cli::main("create-srpm-repos", |args: Args| run(&args).map(|()| 0))
 }
 
 /// The library's error line, with the options that gave the values named.

@@ -73,20 +73,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args = match Args::try_parse() {
-        Ok(a) => a,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
-    };
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            buildroot_core::diag!("fetch-compose: {e}");
-            ExitCode::from(2)
-        }
-    }
+    buildroot_core::cli::main("fetch-compose", |args: Args| run(&args).map(|()| 0))
 }
 
 /// What an earlier output holds: `ARCH.txt` and `sources-ARCH.txt` files.

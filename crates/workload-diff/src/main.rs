@@ -208,6 +208,12 @@ fn arch_value(s: &str) -> Result<(String, String), String> {
 /// A one-line error for the user; every failure exits 2.
 struct Failure(String);
 
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl From<buildroot_core::Error> for Failure {
     fn from(e: buildroot_core::Error) -> Self {
         Failure(e.to_string())
@@ -216,23 +222,13 @@ impl From<buildroot_core::Error> for Failure {
 
 fn main() -> ExitCode {
     buildroot_core::cli::init_trace();
-    let cli = Cli::parse();
-    if cli.format == Some(Format::Verify) {
-        return match verify(&cli) {
-            Ok(found) => ExitCode::from(u8::from(found)),
-            Err(Failure(msg)) => {
-                buildroot_core::diag!("workload-diff: {msg}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    match run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure(msg)) => {
-            buildroot_core::diag!("workload-diff: {msg}");
-            ExitCode::from(2)
+    buildroot_core::cli::main("workload-diff", |cli: Cli| {
+        if cli.format == Some(Format::Verify) {
+            verify(&cli).map(u8::from)
+        } else {
+            run(&cli).map(|()| 0)
         }
-    }
+    })
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
