@@ -472,33 +472,56 @@ fn exchange_unsupported(e: &std::io::Error) -> bool {
 /// then the old one removed. Between the two renames the target is missing;
 /// only used where RENAME_EXCHANGE is not available.
 fn swap_by_two_renames(tmp: &Path, target: &Path) -> Result<()> {
-    let parent = parent_of(target);
     let old = if target.exists() {
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let old = tempfile::Builder::new()
-            .prefix(&format!(".{name}.old-"))
-            .tempdir_in(&parent)
-            .map_err(|e| Error::io(&parent, e))?
-            .keep();
-        fs::remove_dir(&old).map_err(|e| Error::io(&old, e))?;
-        fs::rename(target, &old).map_err(|e| Error::io(target, e))?;
-        Some(old)
+        Some(move_aside(target)?)
     } else {
         None
     };
+    move_in(tmp, target, old)
+}
+
+/// The old tree of a two-rename swap, at a `.NAME.old-*` name until the new
+/// tree is in. The name is the one a killed swap leaves, which sweeps
+/// remove; this tree's lock keeps a concurrent run's sweep from removing it
+/// before it is put back (if the new tree cannot be moved in) or removed.
+struct Aside {
+    path: PathBuf,
+    _lock: Option<fs::File>,
+}
+
+/// Renames `target` to a new `.NAME.old-*` name beside it, locked first so
+/// that it is never there unlocked. The name is made by the rename itself,
+/// not by an empty directory made and removed first: a sweep could lock
+/// that one and then remove the name, the old tree by then.
+fn move_aside(target: &Path) -> Result<Aside> {
+    let parent = parent_of(target);
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lock = stage_lock::lock_in_place(target);
+    let (_, path) = tempfile::Builder::new()
+        .prefix(&format!(".{name}.old-"))
+        .make_in(&parent, |p| fs::rename(target, p))
+        .map_err(|e| Error::io(target, e))?
+        .keep()
+        .map_err(|e| Error::io(target, e.error))?;
+    Ok(Aside { path, _lock: lock })
+}
+
+/// The second rename: `tmp` to `target`, then the old tree removed; if the
+/// rename fails, the old tree is put back.
+fn move_in(tmp: &Path, target: &Path, old: Option<Aside>) -> Result<()> {
     if let Err(e) = fs::rename(tmp, target) {
         // Put the old tree back so the target is never missing for long.
         if let Some(old) = &old {
-            let _ = fs::rename(old, target);
+            let _ = fs::rename(&old.path, target);
         }
         let _ = fs::remove_dir_all(tmp);
         return Err(Error::io(target, e));
     }
     if let Some(old) = old {
-        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        fs::remove_dir_all(&old.path).map_err(|e| Error::io(&old.path, e))?;
     }
     Ok(())
 }
@@ -651,6 +674,24 @@ mod tests {
         fs::write(new.join("x"), "new").unwrap();
         swap_by_two_renames(&new, &d).unwrap();
         assert_eq!(fs::read_to_string(d.join("x")).unwrap(), "new");
+        assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn two_rename_fallback_puts_back_an_old_tree_a_sweep_came_upon() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path().join("out");
+        fs::create_dir(&d).unwrap();
+        fs::write(d.join("x"), "old").unwrap();
+        let old = move_aside(&d).unwrap();
+        assert!(!d.exists());
+        // A concurrent run's sweep between the two renames leaves it alone.
+        remove_stale_stages(&d);
+        assert_eq!(fs::read_to_string(old.path.join("x")).unwrap(), "old");
+        // The new tree cannot be moved in: the old one is put back.
+        let gone = t.path().join(".out.new-gone");
+        assert!(move_in(&gone, &d, Some(old)).is_err());
+        assert_eq!(fs::read_to_string(d.join("x")).unwrap(), "old");
         assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1);
     }
 }

@@ -1,6 +1,7 @@
 //! Who owns a directory beside an output: the `flock` a live run holds on
-//! its `.NAME.new-*` stage, and the sweep that removes what killed runs
-//! left there.
+//! its `.NAME.new-*` stage (and on the `.NAME.old-*` tree a two-rename
+//! swap moves aside), and the sweep that removes what killed runs left
+//! there.
 //!
 //! The sweep removes an entry only while it holds the entry's lock itself,
 //! and a run takes the lock of the stage it just created before using it,
@@ -45,6 +46,17 @@ pub(super) fn try_lock(dir: &Path) -> std::io::Result<Lock> {
     match std::io::Error::last_os_error().raw_os_error() {
         Some(libc::EWOULDBLOCK) => Ok(Lock::Busy),
         _ => Ok(Lock::Unsupported),
+    }
+}
+
+/// Locks the directory at `path` where it is now: the lock is held on the
+/// very directory `path` names once it is taken, so that a rename of that
+/// directory (the lock follows it) keeps it protected. None where locks are
+/// unsupported or busy, or the name moved meanwhile.
+pub(super) fn lock_in_place(path: &Path) -> Option<fs::File> {
+    match try_lock(path) {
+        Ok(Lock::Held(f)) if names(path, &f) => Some(f),
+        _ => None,
     }
 }
 
@@ -134,5 +146,6 @@ mod tests {
         fs::remove_dir(tmp.path()).unwrap();
         fs::create_dir(tmp.path()).unwrap();
         assert!(!names(tmp.path(), &f));
+        assert!(lock_in_place(tmp.path()).is_some());
     }
 }
