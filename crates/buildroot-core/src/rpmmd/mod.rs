@@ -318,18 +318,11 @@ fn open_at(
             dest
         }
     };
-    if !want.is_empty() {
-        // Checksum types we cannot compute are passed over, as librepo does.
-        let matches: Vec<bool> = want
-            .iter()
-            .filter_map(|c| file_digest(&path, &c.algo).ok().map(|h| h == c.hex))
-            .collect();
-        if !matches.is_empty() && !matches.contains(&true) {
-            return Err(Error::format(
-                loc.display(href),
-                "does not match the metalink's checksums (a stale mirror)",
-            ));
-        }
+    if !mirrors::repomd_matches(&path, want)? {
+        return Err(Error::format(
+            loc.display(href),
+            "does not match the metalink's checksums (a stale mirror)",
+        ));
     }
     let f = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
     let repomd = Repomd::parse(BufReader::new(f), &loc.display(href))?;
