@@ -11,7 +11,8 @@
 //!
 //! What an interrupted run was building does not stay: SIGINT and SIGTERM
 //! remove it ([`on_signal`]), and stages a SIGKILL left beside an output are
-//! removed by the next run into it (`remove_stale`).
+//! removed by the next run into it, while a live run's stage is left alone
+//! ([`stage_lock`]).
 
 use std::fs;
 use std::io::Write;
@@ -20,6 +21,9 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, OutputDirProblem, Result};
 
 mod on_signal;
+mod stage_lock;
+
+use stage_lock::remove_stale;
 
 /// Writes `bytes` to `path` atomically (temp file, fsync, rename).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -173,53 +177,13 @@ fn parent_of(path: &Path) -> PathBuf {
     }
 }
 
-/// Removes what killed runs left beside `target` ([`remove_stale`]), for a
+/// Removes what killed runs left beside `target` (`remove_stale`), for a
 /// run that finds `target` up to date and so builds no stage of its own
 /// (whose creation would have swept them).
 pub fn remove_stale_stages(target: &Path) {
     if let Some(name) = target.file_name() {
         remove_stale(&parent_of(target), &name.to_string_lossy());
     }
-}
-
-/// Removes what a killed run left beside `name`: half-built `.NAME.new-*`
-/// directories and `.NAME.old-*` ones a swap did not get to delete. Only
-/// runs into this same output leave such names (another output's have its
-/// own name), so each output sweeps its own. A stage a live run is building
-/// holds its lock ([`lock`]) and is left alone.
-fn remove_stale(parent: &Path, name: &str) {
-    let (new, old) = (format!(".{name}.new-"), format!(".{name}.old-"));
-    if let Ok(entries) = fs::read_dir(parent) {
-        for e in entries.flatten() {
-            let f = e.file_name().to_string_lossy().into_owned();
-            if (f.starts_with(&new) || f.starts_with(&old)) && !locked(&e.path()) {
-                let _ = fs::remove_dir_all(e.path());
-            }
-        }
-    }
-}
-
-/// Takes an exclusive `flock` on the directory `dir`, held while the
-/// returned file is open (the kernel drops it when the process ends, even
-/// by SIGKILL). None where the filesystem has no locks: the stage is then
-/// unprotected against a concurrent run's sweep, as before locks were used.
-fn lock(dir: &Path) -> Option<fs::File> {
-    use std::os::fd::AsRawFd;
-    let f = fs::File::open(dir).ok()?;
-    // SAFETY: `f` is an open descriptor for the call's duration.
-    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    (rc == 0).then_some(f)
-}
-
-/// Whether a live process holds `dir`'s lock: its run is building it now.
-fn locked(dir: &Path) -> bool {
-    use std::os::fd::AsRawFd;
-    let Ok(f) = fs::File::open(dir) else {
-        return false;
-    };
-    // SAFETY: as in `lock`; the probe's lock goes with `f`.
-    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    rc != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EWOULDBLOCK)
 }
 
 /// How a tool knows its own earlier output in a directory it replaces whole
@@ -331,13 +295,10 @@ impl StagedDir {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         remove_stale(&parent, &name);
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}.new-"))
-            .tempdir_in(&parent)
-            .map_err(|e| Error::io(&parent, e))?;
+        let (tmp, lock) = stage_lock::create_locked(&parent, &name)?;
         Ok(StagedDir {
             target: target.to_path_buf(),
-            _lock: lock(tmp.path()),
+            _lock: lock,
             registered: Some(on_signal::register(tmp.path())),
             tmp: Some(tmp),
         })
@@ -511,33 +472,56 @@ fn exchange_unsupported(e: &std::io::Error) -> bool {
 /// then the old one removed. Between the two renames the target is missing;
 /// only used where RENAME_EXCHANGE is not available.
 fn swap_by_two_renames(tmp: &Path, target: &Path) -> Result<()> {
-    let parent = parent_of(target);
     let old = if target.exists() {
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let old = tempfile::Builder::new()
-            .prefix(&format!(".{name}.old-"))
-            .tempdir_in(&parent)
-            .map_err(|e| Error::io(&parent, e))?
-            .keep();
-        fs::remove_dir(&old).map_err(|e| Error::io(&old, e))?;
-        fs::rename(target, &old).map_err(|e| Error::io(target, e))?;
-        Some(old)
+        Some(move_aside(target)?)
     } else {
         None
     };
+    move_in(tmp, target, old)
+}
+
+/// The old tree of a two-rename swap, at a `.NAME.old-*` name until the new
+/// tree is in. The name is the one a killed swap leaves, which sweeps
+/// remove; this tree's lock keeps a concurrent run's sweep from removing it
+/// before it is put back (if the new tree cannot be moved in) or removed.
+struct Aside {
+    path: PathBuf,
+    _lock: Option<fs::File>,
+}
+
+/// Renames `target` to a new `.NAME.old-*` name beside it, locked first so
+/// that it is never there unlocked. The name is made by the rename itself,
+/// not by an empty directory made and removed first: a sweep could lock
+/// that one and then remove the name, the old tree by then.
+fn move_aside(target: &Path) -> Result<Aside> {
+    let parent = parent_of(target);
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lock = stage_lock::lock_in_place(target);
+    let (_, path) = tempfile::Builder::new()
+        .prefix(&format!(".{name}.old-"))
+        .make_in(&parent, |p| fs::rename(target, p))
+        .map_err(|e| Error::io(target, e))?
+        .keep()
+        .map_err(|e| Error::io(target, e.error))?;
+    Ok(Aside { path, _lock: lock })
+}
+
+/// The second rename: `tmp` to `target`, then the old tree removed; if the
+/// rename fails, the old tree is put back.
+fn move_in(tmp: &Path, target: &Path, old: Option<Aside>) -> Result<()> {
     if let Err(e) = fs::rename(tmp, target) {
         // Put the old tree back so the target is never missing for long.
         if let Some(old) = &old {
-            let _ = fs::rename(old, target);
+            let _ = fs::rename(&old.path, target);
         }
         let _ = fs::remove_dir_all(tmp);
         return Err(Error::io(target, e));
     }
     if let Some(old) = old {
-        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        fs::remove_dir_all(&old.path).map_err(|e| Error::io(&old.path, e))?;
     }
     Ok(())
 }
@@ -655,6 +639,31 @@ mod tests {
     }
 
     #[test]
+    fn concurrent_runs_never_sweep_a_live_stage() {
+        // Each new stage sweeps its output's stale ones; two runs into the
+        // same output must never take each other's stage, however their
+        // creation, locking and sweeping interleave.
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path().join("out");
+        let run = || {
+            for i in 0..400 {
+                let s = StagedDir::new(&d).unwrap();
+                s.write("x", b"x")
+                    .unwrap_or_else(|e| panic!("round {i}: {e}"));
+            }
+        };
+        std::thread::scope(|sc| {
+            sc.spawn(run);
+            sc.spawn(run);
+            sc.spawn(|| {
+                for _ in 0..2000 {
+                    remove_stale_stages(&d);
+                }
+            });
+        });
+    }
+
+    #[test]
     fn two_rename_fallback_replaces_too() {
         let t = tempfile::tempdir().unwrap();
         let d = t.path().join("out");
@@ -665,6 +674,24 @@ mod tests {
         fs::write(new.join("x"), "new").unwrap();
         swap_by_two_renames(&new, &d).unwrap();
         assert_eq!(fs::read_to_string(d.join("x")).unwrap(), "new");
+        assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn two_rename_fallback_puts_back_an_old_tree_a_sweep_came_upon() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path().join("out");
+        fs::create_dir(&d).unwrap();
+        fs::write(d.join("x"), "old").unwrap();
+        let old = move_aside(&d).unwrap();
+        assert!(!d.exists());
+        // A concurrent run's sweep between the two renames leaves it alone.
+        remove_stale_stages(&d);
+        assert_eq!(fs::read_to_string(old.path.join("x")).unwrap(), "old");
+        // The new tree cannot be moved in: the old one is put back.
+        let gone = t.path().join(".out.new-gone");
+        assert!(move_in(&gone, &d, Some(old)).is_err());
+        assert_eq!(fs::read_to_string(d.join("x")).unwrap(), "old");
         assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1);
     }
 }

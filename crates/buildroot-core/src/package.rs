@@ -58,7 +58,8 @@ pub struct Package {
     pub location: String,
     /// Checksum of the package file, hex, when known: of the type primary.xml
     /// names (sha256 on Fedora), which its length tells
-    /// ([`crate::rpmmd::Expected::of_package`]).
+    /// ([`crate::rpmmd::Expected::of_package`]; the parser keeps none that
+    /// is of another length than its type's).
     pub checksum: Option<String>,
     /// Size of the package file in bytes, when known.
     pub size: u64,

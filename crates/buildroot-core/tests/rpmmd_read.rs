@@ -336,6 +336,51 @@ fn recurring_entries_read_as_written() {
     }
 }
 
+#[test]
+fn package_checksums_are_kept_only_where_their_length_tells_their_type() {
+    use buildroot_core::rpmmd::read_primary;
+    let (h40, h64) = ("a".repeat(40), "b".repeat(64));
+    let read = |sums: &[&str]| {
+        let body: String = sums
+            .iter()
+            .enumerate()
+            .map(|(i, sum)| {
+                format!(
+                    "<package type=\"rpm\"><name>p{i}</name><arch>noarch</arch>\
+                     <version epoch=\"0\" ver=\"1\" rel=\"1\"/>{sum}</package>\n"
+                )
+            })
+            .collect();
+        let xml = format!("<metadata xmlns:rpm=\"x\">{body}</metadata>");
+        read_primary(xml.as_bytes(), "t")
+    };
+    let pkgs = read(&[
+        &format!("<checksum type=\"sha\" pkgid=\"YES\">{h40}</checksum>"),
+        &format!("<checksum type=\"SHA256\">{h64}</checksum>"),
+        // Without a type, the length tells it, as before.
+        &format!("<checksum> {h64}\n</checksum>"),
+        // Not a sha256: dropped, as libsolv sets no checksum then, rather
+        // than checked as the sha1 its length says.
+        &format!("<checksum type=\"sha256\">{h40}</checksum>"),
+    ])
+    .unwrap();
+    let sums: Vec<_> = pkgs.iter().map(|p| p.checksum.as_deref()).collect();
+    assert_eq!(
+        sums,
+        [Some(h40.as_str()), Some(&h64), Some(&h64), None],
+        "{sums:?}"
+    );
+    // A type dnf cannot read is refused, as dnf refuses it, instead of its
+    // 64 hex digits being checked as a sha256.
+    let e = read(&[&format!("<checksum type=\"sha3-256\">{h64}</checksum>")])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("t: unknown package checksum type 'sha3-256' (at byte "),
+        "{e}"
+    );
+}
+
 /// Loading interns each chunk's values on the parsing threads against the
 /// pool's tables while it is built; the pool must be the one built from the
 /// same packages in one go, also when the repo spans many chunks and

@@ -397,11 +397,25 @@ pub struct Loaded {
     pub files: usize,
 }
 
+/// The most bytes a file name a tool derives from a `--view` id adds to the
+/// id: fetch-compose's `view-all-binary-package-name-list--view-ID--ARCH.txt`
+/// (46, with the `view-` an id without it gets) for the longest arch a tool
+/// takes (8, `armv7hnl`). The other names add less (compose-view's lists
+/// 47 at most, buildroot-generator's relations JSON 49); a test checks them
+/// all, so that a long id is refused in one line instead of failing with
+/// ENAMETOOLONG after the work.
+pub const VIEW_ID_NAME_OVERHEAD: usize = 46 + 8;
+
+/// The longest `--view` id: one whose derived file names all fit in 255
+/// bytes (the limit of a file name on Linux filesystems).
+pub const MAX_VIEW_ID: usize = 255 - VIEW_ID_NAME_OVERHEAD;
+
 /// Why `id` cannot be a document id, or `None` if it can. An id is a config
 /// file's name up to its first `.yaml` (`config_manager.py`: `yml_file.split(".yaml")[0]`),
-/// so it is not empty and holds neither a `/` nor `.yaml`, and the file name
-/// fits in 255 bytes. The tools put a `--view` into output file names: this
-/// keeps those names inside the directory they are written to.
+/// so it is not empty and holds neither a `/` nor `.yaml`. The tools put a
+/// `--view` into output file names: this keeps those names inside the
+/// directory they are written to, and short enough to be file names
+/// ([`MAX_VIEW_ID`], which also leaves room for the config's `.yaml`).
 pub fn id_problem(id: &str) -> Option<&'static str> {
     if id.is_empty() {
         Some("it is empty")
@@ -409,8 +423,8 @@ pub fn id_problem(id: &str) -> Option<&'static str> {
         Some("it contains '/'")
     } else if id.contains(".yaml") {
         Some("it contains '.yaml'")
-    } else if id.len() + ".yaml".len() > 255 {
-        Some("it is longer than a file name can be")
+    } else if id.len() > MAX_VIEW_ID {
+        Some("it is longer than 201 bytes, too long for the file names it goes into")
     } else {
         None
     }

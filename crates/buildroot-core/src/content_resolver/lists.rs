@@ -183,4 +183,41 @@ mod tests {
         assert!(!is_list_file("view-binary-package-list-old.txt"));
         assert!(!is_list_file("notes.txt"));
     }
+
+    #[test]
+    fn every_file_name_a_view_id_goes_into_fits_in_255_bytes() {
+        use crate::content_resolver::config::{id_problem, MAX_VIEW_ID};
+        use crate::workload::outdir::relations_file_name;
+        use crate::workload::published::{list_file_name, ListKind, ViewLists};
+        let refused = id_problem(&"v".repeat(MAX_VIEW_ID + 1)).unwrap();
+        assert!(
+            refused.contains(&format!(" {MAX_VIEW_ID} bytes")),
+            "{refused}"
+        );
+        let mut longest = 0;
+        // An id without the `view-` prefix, which some names add.
+        for id in [
+            "v".repeat(MAX_VIEW_ID),
+            format!("view-{}", "v".repeat(MAX_VIEW_ID - 5)),
+        ] {
+            assert_eq!(id_problem(&id), None);
+            for arch in crate::arch::known() {
+                let mut names = vec![relations_file_name(&id, arch)];
+                for lists in [ViewLists::Runtime, ViewLists::All] {
+                    for kind in [ListKind::Binary, ListKind::Source] {
+                        names.push(list_file_name(lists, kind, &id, arch));
+                    }
+                }
+                for l in LIST_NAMES {
+                    names.push(format!("{l}--{id}--{arch}.json"));
+                }
+                for n in names {
+                    assert!(n.len() <= 255, "{} bytes: {n}", n.len());
+                    longest = longest.max(n.len());
+                }
+            }
+        }
+        // The limit is no stricter than it must be.
+        assert_eq!(longest, 255);
+    }
 }

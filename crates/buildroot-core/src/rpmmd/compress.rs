@@ -140,7 +140,9 @@ impl Expected {
     /// The checksum of a package record (primary.xml's `<checksum>`), or
     /// None when it is not one of the digests rpm-md uses. The loaded
     /// record keeps only the hex; its length tells the type, as md5, sha1,
-    /// sha224, sha256, sha384 and sha512 all differ in length.
+    /// sha224, sha256, sha384 and sha512 all differ in length, and the
+    /// parser keeps no checksum of another type or length
+    /// ([`package_checksum_kept`]).
     pub fn of_package(sum: &str) -> Option<Expected> {
         Some(Expected {
             algo: checksum_type(sum)?.to_string(),
@@ -172,6 +174,41 @@ pub fn checksum_type(sum: &str) -> Option<&'static str> {
         96 => Some("sha384"),
         128 => Some("sha512"),
         _ => None,
+    }
+}
+
+/// The package checksum types of rpm-md, as libsolv knows them (the only
+/// ones dnf reads), and the length of their hex.
+const PACKAGE_SUM_TYPES: [(&str, usize); 7] = [
+    ("md5", 32),
+    ("sha", 40),
+    ("sha1", 40),
+    ("sha224", 56),
+    ("sha256", 64),
+    ("sha384", 96),
+    ("sha512", 128),
+];
+
+/// Whether primary.xml's `<checksum type="algo">hex</checksum>` of a
+/// package is kept. A type libsolv does not know (`sha3-256`, say) is an
+/// error, as dnf refuses such a repo; a hex of the wrong length for its
+/// type is dropped, as libsolv sets no checksum then. So every kept hex is
+/// of the type its length tells ([`checksum_type`]), even where another
+/// type has the same length, and the record need not keep the type.
+/// Without a type attribute, the length alone tells, as before.
+pub(crate) fn package_checksum_kept(
+    algo: Option<&str>,
+    hex: &str,
+) -> std::result::Result<bool, String> {
+    let Some(algo) = algo else {
+        return Ok(true);
+    };
+    match PACKAGE_SUM_TYPES
+        .iter()
+        .find(|(t, _)| t.eq_ignore_ascii_case(algo))
+    {
+        Some((_, len)) => Ok(hex.len() == *len && checksum_type(hex).is_some()),
+        None => Err(format!("unknown package checksum type '{algo}'")),
     }
 }
 

@@ -4,7 +4,8 @@
 //! the files it references are cached under their checksum, so a second load
 //! with an unchanged repomd.xml downloads nothing else. A fresh download is
 //! checked against that checksum before it enters the cache, and a cached
-//! copy before it is used (one damaged on disk is downloaded again); when a
+//! copy before it is used (one damaged on disk is downloaded again), so the
+//! reader need not hash it again ([`checked_on_arrival`]); when a
 //! repo has several mirrors, a file one of them cannot deliver is taken from
 //! the next ([`local_file_from`]). The transfers themselves are in `http.rs`.
 
@@ -119,6 +120,15 @@ fn cached_copy_ok(dest: &Path, e: &Expected) -> bool {
     file_digest(dest, &e.algo).is_ok_and(|h| h == e.hex)
 }
 
+/// Whether [`local_file`] has checked a file it took from `loc` against
+/// `e` already: an HTTP copy, downloaded or reused from the cache, of a type
+/// we can compute. Its reader then does not hash it a second time. A local
+/// file is checked only as it is read, and a type we cannot compute is left
+/// to the reader, which names it.
+pub(super) fn checked_on_arrival(loc: &Location, e: &Expected) -> bool {
+    matches!(loc, Location::Http(_)) && Hasher::new(&e.algo).is_some()
+}
+
 /// [`local_file`] from the first of `locs` (a repo's mirrors, the one in
 /// use first) that can deliver it. Returns the path and the index of the
 /// mirror used.
@@ -194,4 +204,24 @@ pub(super) fn cache_dir_name(base: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_http_copy_of_a_type_we_compute_skips_the_readers_hash() {
+        let http = Location::Http("http://mirror/repo/".into());
+        let dir = Location::Dir("repo".into());
+        let sum = |algo: &str| Expected {
+            algo: algo.into(),
+            hex: "00".into(),
+        };
+        assert!(checked_on_arrival(&http, &sum("sha256")));
+        // The reader names a type we cannot compute; a local file is
+        // hashed only as it is read.
+        assert!(!checked_on_arrival(&http, &sum("sha3-256")));
+        assert!(!checked_on_arrival(&dir, &sum("sha256")));
+    }
 }

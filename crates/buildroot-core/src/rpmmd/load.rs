@@ -5,14 +5,13 @@
 //! (`repo_add_rpmmd` per file, repos in load order), spread over threads.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::PathBuf;
 
 use rayon::prelude::*;
 
 use super::raw::{self, RawChunk};
 use super::{
-    chunks, decompress_context, forget_cached, is_primary_file, open_meta, primary,
-    read_filelists_keys, FileKey, Filelists, LoadOptions, Opened, OpenedRepos, RepoSink,
+    checked, chunks, decompress_context, is_primary_file, open_meta, primary, read_filelists_keys,
+    FileKey, Filelists, LoadOptions, Opened, OpenedRepos, RepoSink,
 };
 use crate::error::{Error, Result};
 
@@ -22,8 +21,8 @@ enum Msg {
     /// (for [`Filelists::Needed`]).
     Chunk(usize, primary::Parsed, HashSet<String>),
     /// Repo `.0` is read: its number of chunks, the stream's read error,
-    /// the checksum check, and the file's display name and local path.
-    Done(usize, (usize, Result<()>), Result<()>, String, PathBuf),
+    /// the checksum check, and the file's display name.
+    Done(usize, (usize, Result<()>), Result<()>, String),
     /// Repo `.0`'s primary could not be opened.
     Failed(usize, Error),
 }
@@ -123,7 +122,7 @@ pub(crate) fn load_opened_into(
                 });
                 // Downloads run at once; the reading waits for its turn.
                 reading.wait();
-                let (mut mf, display, path) = match meta {
+                let (mut mf, display) = match meta {
                     Ok(m) => m,
                     Err(e) => {
                         drop(reading);
@@ -150,7 +149,7 @@ pub(crate) fn load_opened_into(
                     },
                 );
                 drop(reading);
-                let _ = tx.send(Msg::Done(ri, read, mf.finish(), display, path));
+                let _ = tx.send(Msg::Done(ri, read, mf.finish(), display));
             });
         }
         drop(jobs);
@@ -189,9 +188,9 @@ pub(crate) fn load_opened_into(
                 if matches!(&r.done, Some(Msg::Done(_, (n, _), ..)) if r.next < *n) {
                     break;
                 }
-                let (read, fin, display, path) = match r.done.take() {
+                let (read, fin, display) = match r.done.take() {
                     None => break,
-                    Some(Msg::Done(_, (_, read), fin, display, path)) => (read, fin, display, path),
+                    Some(Msg::Done(_, (_, read), fin, display)) => (read, fin, display),
                     Some(Msg::Failed(_, e)) => {
                         failed = Some(e);
                         break;
@@ -202,14 +201,9 @@ pub(crate) fn load_opened_into(
                     .and_then(|()| r.parse_error.take().map_or(Ok(()), Err))
                     .and_then(|()| primary::check_root(r.saw_root, &display))
                     .map_err(|e| decompress_context(e, &display));
-                // As in load_primary: a checksum mismatch explains a parse error.
-                match (res, fin) {
-                    (_, Err(e @ Error::Checksum { .. })) => {
-                        forget_cached(&opened[cur], &path);
-                        failed = Some(e);
-                    }
-                    (Err(e), _) | (Ok(()), Err(e)) => failed = Some(e),
-                    (Ok(()), Ok(())) => {
+                match checked(res, fin) {
+                    Err(e) => failed = Some(e),
+                    Ok(()) => {
                         cur += 1;
                         if let Some(o) = opened.get(cur) {
                             sink.repo(&o.spec);
@@ -306,19 +300,11 @@ fn read_filelists_of(
     keys: &[FileKey<'_>],
     keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Vec<(usize, String)>> {
-    let Some((mut mf, display, path)) = open_meta(o, "filelists", opts)? else {
+    let Some((mut mf, display)) = open_meta(o, "filelists", opts)? else {
         return Ok(Vec::new());
     };
     let res = read_filelists_keys(&mut mf.reader, &display, keys, keep);
-    let fin = mf.finish();
-    match (res, fin) {
-        (_, Err(e @ Error::Checksum { .. })) => {
-            forget_cached(o, &path);
-            Err(e)
-        }
-        (Err(e), _) | (Ok(_), Err(e)) => Err(e),
-        (Ok(found), Ok(())) => Ok(found),
-    }
+    checked(res, mf.finish())
 }
 
 /// Every file path some dependency of a parsed chunk names (requires,

@@ -5,7 +5,9 @@
 //! repomd.xml matches none of them is stale and skipped, as librepo does.
 
 use std::io::BufRead;
+use std::path::Path;
 
+use super::compress::{file_digest, Hasher};
 use super::xml::{attr, local, Ev, XmlReader};
 use crate::error::{Error, Result};
 
@@ -44,6 +46,24 @@ pub struct RepomdChecksum {
     pub algo: String,
     /// The digest in lowercase hex.
     pub hex: String,
+}
+
+/// Whether the repomd.xml at `path` matches one of a metalink's checksums
+/// `want` (true when there are none). Types we cannot compute are passed
+/// over, as librepo does; a file we cannot read back to hash is an error,
+/// not a pass (it was taken for a type we cannot compute, and a mirror
+/// whose file could not be hashed was used unchecked).
+pub(super) fn repomd_matches(path: &Path, want: &[RepomdChecksum]) -> Result<bool> {
+    let computable: Vec<_> = want
+        .iter()
+        .filter(|c| Hasher::new(&c.algo).is_some())
+        .collect();
+    for c in &computable {
+        if file_digest(path, &c.algo)? == c.hex {
+            return Ok(true);
+        }
+    }
+    Ok(computable.is_empty())
 }
 
 /// Reads a metalink: the `<url>` resources of its `repomd.xml` file (http,
@@ -178,5 +198,25 @@ mod tests {
         let m = parse_mirrorlist("# mirrors\nhttp://a/os\n\nhttps://b/os/\n", "ml").unwrap();
         assert_eq!(m.baseurls, ["http://a/os/", "https://b/os/"]);
         assert!(parse_mirrorlist("# none\n", "ml").is_err());
+    }
+
+    #[test]
+    fn repomd_checked_against_the_types_we_compute_and_an_unreadable_one_is_no_match() {
+        let t = tempfile::tempdir().unwrap();
+        let f = t.path().join("repomd.xml");
+        std::fs::write(&f, "x").unwrap();
+        let sum = |algo: &str, hex: &str| RepomdChecksum {
+            algo: algo.into(),
+            hex: hex.into(),
+        };
+        let good = file_digest(&f, "sha256").unwrap();
+        let odd = sum("sha3-256", "00");
+        assert!(repomd_matches(&f, &[]).unwrap());
+        assert!(repomd_matches(&f, std::slice::from_ref(&odd)).unwrap());
+        assert!(repomd_matches(&f, &[odd.clone(), sum("sha256", &good)]).unwrap());
+        assert!(!repomd_matches(&f, &[odd, sum("sha256", "00")]).unwrap());
+        // Read back as a directory: EISDIR while hashing is an error, not a
+        // type we cannot compute (which let the file through unchecked).
+        assert!(repomd_matches(t.path(), &[sum("sha256", &good)]).is_err());
     }
 }

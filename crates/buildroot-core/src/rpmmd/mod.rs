@@ -1,6 +1,7 @@
 //! rpm-md repository reading: repomd.xml, primary.xml and filelists.xml from
 //! a directory, `file://` or `http(s)://` (with a cache), compressed with
-//! gzip, zstd, xz, bzip2 or not at all; checksums verified while streaming.
+//! gzip, zstd, xz, bzip2 or not at all; checksums verified while streaming
+//! (an HTTP copy is verified as it arrives instead, see `fetch.rs`).
 //! Also dnf `.repo` files ([`parse_repofile`]) and comps groups
 //! ([`read_comps`]).
 //!
@@ -317,18 +318,11 @@ fn open_at(
             dest
         }
     };
-    if !want.is_empty() {
-        // Checksum types we cannot compute are passed over, as librepo does.
-        let matches: Vec<bool> = want
-            .iter()
-            .filter_map(|c| file_digest(&path, &c.algo).ok().map(|h| h == c.hex))
-            .collect();
-        if !matches.is_empty() && !matches.contains(&true) {
-            return Err(Error::format(
-                loc.display(href),
-                "does not match the metalink's checksums (a stale mirror)",
-            ));
-        }
+    if !mirrors::repomd_matches(&path, want)? {
+        return Err(Error::format(
+            loc.display(href),
+            "does not match the metalink's checksums (a stale mirror)",
+        ));
     }
     let f = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
     let repomd = Repomd::parse(BufReader::new(f), &loc.display(href))?;
@@ -342,11 +336,9 @@ fn open_at(
 }
 
 /// Opens the metadata file of `kind`, returning its reader and display name.
-fn open_meta(
-    o: &Opened,
-    kind: &str,
-    opts: &LoadOptions,
-) -> Result<Option<(MetaFile, String, PathBuf)>> {
+/// The reader verifies the file's checksum unless it was verified as it
+/// arrived ([`fetch::checked_on_arrival`]): one hash pass per file.
+fn open_meta(o: &Opened, kind: &str, opts: &LoadOptions) -> Result<Option<(MetaFile, String)>> {
     let Some(rec) = o.repomd.record(kind) else {
         return Ok(None);
     };
@@ -365,17 +357,11 @@ fn open_meta(
     if !path.is_file() {
         return Err(Error::format(&display, "listed in repomd.xml but missing"));
     }
+    let expected = expected.filter(|e| !fetch::checked_on_arrival(&o.mirrors[from], e));
     let mut mf = MetaFile::open(&path, expected)?;
     // Errors should name the repo's file, not the cache copy.
     mf.set_display(&display);
-    Ok(Some((mf, display, path)))
-}
-
-/// Drops a cached HTTP copy that failed its checksum so the next run refetches it.
-fn forget_cached(o: &Opened, path: &Path) {
-    if matches!(o.loc, Location::Http(_)) {
-        let _ = std::fs::remove_file(path);
-    }
+    Ok(Some((mf, display)))
 }
 
 /// Turns an I/O error from a decoder into "cannot decompress" wording.
@@ -561,17 +547,20 @@ pub fn read_comps(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> 
     } else {
         "group"
     };
-    let Some((mut mf, display, path)) = open_meta(&o, kind, opts)? else {
+    let Some((mut mf, display)) = open_meta(&o, kind, opts)? else {
         return Ok(None);
     };
     let res = Comps::parse(&mut mf.reader, &display);
-    match (res, mf.finish()) {
-        (_, Err(e @ Error::Checksum { .. })) => {
-            forget_cached(&o, &path);
-            Err(e)
-        }
+    checked(res, mf.finish()).map(Some)
+}
+
+/// A parse's result and its file's [`MetaFile::finish`] as one: a checksum
+/// mismatch is the error reported, since it explains a parse error.
+fn checked<T>(res: Result<T>, fin: Result<()>) -> Result<T> {
+    match (res, fin) {
+        (_, Err(e @ Error::Checksum { .. })) => Err(e),
         (Err(e), _) | (Ok(_), Err(e)) => Err(e),
-        (Ok(c), Ok(())) => Ok(Some(c)),
+        (Ok(v), Ok(())) => Ok(v),
     }
 }
 

@@ -372,17 +372,23 @@ fn unknown_arch_everywhere() {
 /// A `--view` goes into output file names: an id no content-resolver config
 /// file can have (`/`, empty, `.yaml`) is refused by every tool that takes
 /// one, before anything is written (the audit's `x/../../../escaped` wrote
-/// outside `--output-dir`).
+/// outside `--output-dir`), and so is one too long for the names it goes
+/// into (a 250-byte id passed, and failed with ENAMETOOLONG after the work).
 #[test]
 fn view_ids_that_are_not_config_file_names() {
     let t = TestContext::new();
     let od = t.join("a/b/od");
     let why = "not a view id (a content-resolver config file's name without .yaml)";
+    let long = "v".repeat(202);
     for (view, problem) in [
         ("x/../../../escaped", "it contains '/'"),
         ("a/b", "it contains '/'"),
         ("", "it is empty"),
         ("v.yaml", "it contains '.yaml'"),
+        (
+            long.as_str(),
+            "it is longer than 201 bytes, too long for the file names it goes into",
+        ),
     ] {
         let mut c = cmd(Tool::Generator);
         c.args(["--arch", "x86_64", "--repo", "r=testdata/repos/x86_64"])
