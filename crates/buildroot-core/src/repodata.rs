@@ -18,7 +18,7 @@ use crate::atomic::StagedDir;
 use crate::dep::{Dep, SimpleDep};
 use crate::error::{Error, Result};
 use crate::package::Package;
-use crate::rpmmd::is_primary_file;
+use crate::rpmmd::{checksum_type, is_primary_file};
 
 /// Compression of the written metadata files.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -148,10 +148,12 @@ pub fn write_repodata_with_comps(
     stage.commit()
 }
 
-/// The package's checksum, or a stable stand-in for packages without a file.
+/// The package's checksum, or a stable stand-in (a sha256) for packages
+/// without a file or with no checksum dnf could read: libsolv refuses a
+/// repo whose checksum is not the hex of a type it knows.
 fn pkgid(p: &Package) -> String {
     match &p.checksum {
-        Some(c) if !c.is_empty() => c.clone(),
+        Some(c) if checksum_type(c).is_some() => c.clone(),
         _ => hex::encode(Sha256::digest(
             format!("{}|{}", p.nevra(), p.location).as_bytes(),
         )),
@@ -254,10 +256,12 @@ fn primary_xml(pkgs: &[&Package], ids: &[String]) -> String {
         version_attrs(&mut o, p);
         let _ = write!(
             o,
-            "/>\n  <checksum type=\"sha256\" pkgid=\"YES\">{id}</checksum>\n  <summary>{s}</summary>\n  <description>{s}</description>\n  <packager></packager>\n  <url></url>\n  <time file=\"0\" build=\"0\"/>\n  <size package=\"{}\" installed=\"0\" archive=\"0\"/>\n  <location href=\"{}\"/>\n  <format>\n    <rpm:license></rpm:license>\n    <rpm:vendor></rpm:vendor>\n    <rpm:group>Unspecified</rpm:group>\n    <rpm:buildhost></rpm:buildhost>\n",
+            "/>\n  <checksum type=\"{algo}\" pkgid=\"YES\">{id}</checksum>\n  <summary>{s}</summary>\n  <description>{s}</description>\n  <packager></packager>\n  <url></url>\n  <time file=\"0\" build=\"0\"/>\n  <size package=\"{}\" installed=\"0\" archive=\"0\"/>\n  <location href=\"{}\"/>\n  <format>\n    <rpm:license></rpm:license>\n    <rpm:vendor></rpm:vendor>\n    <rpm:group>Unspecified</rpm:group>\n    <rpm:buildhost></rpm:buildhost>\n",
             p.size,
             esc(&p.location),
             s = esc(&p.summary),
+            // What pkgid gives always has a type (sha256 for a stand-in).
+            algo = checksum_type(id).unwrap_or("sha256"),
         );
         if p.sourcerpm.is_empty() {
             o.push_str("    <rpm:sourcerpm/>\n");

@@ -493,7 +493,7 @@ fn write_repo_requiring(dir: &Path, path: &str) {
     let rd = dir.join("repodata");
     std::fs::create_dir_all(&rd).unwrap();
     let primary = format!(
-        r#"<metadata xmlns:rpm="x" packages="1"><package type="rpm"><name>a</name><arch>noarch</arch><version epoch="0" ver="1" rel="1"/><checksum type="sha256" pkgid="YES">aa</checksum><location href="a.rpm"/><format><rpm:requires><rpm:entry name="{path}"/></rpm:requires><file>/usr/bin/a</file></format></package></metadata>"#
+        r#"<metadata xmlns:rpm="x" packages="1"><package type="rpm"><name>a</name><arch>noarch</arch><version epoch="0" ver="1" rel="1"/><checksum type="sha256" pkgid="YES">aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</checksum><location href="a.rpm"/><format><rpm:requires><rpm:entry name="{path}"/></rpm:requires><file>/usr/bin/a</file></format></package></metadata>"#
     );
     let filelists = r#"<filelists packages="1"><package pkgid="aa" name="a" arch="noarch"><version epoch="0" ver="1" rel="1"/><file>/usr/bin/a</file><file>/usr/share/a</file></package></filelists>"#;
     let mut data = String::new();

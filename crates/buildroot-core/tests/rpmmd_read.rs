@@ -10,7 +10,7 @@ const PRIMARY: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="2">
 <package type="rpm">
   <name>foo</name><arch>x86_64</arch><version epoch="1" ver="2.0" rel="3.fc40"/>
-  <checksum type="sha256" pkgid="YES">aaaa</checksum>
+  <checksum type="sha256" pkgid="YES">aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</checksum>
   <summary>Foo &amp; bar</summary>
   <location href="Packages/f/foo-2.0-3.fc40.x86_64.rpm"/>
   <size package="1234" installed="1" archive="1"/>
@@ -29,7 +29,7 @@ const PRIMARY: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </package>
 <package type="rpm">
   <name>foo</name><arch>src</arch><version epoch="0" ver="2.0" rel="3.fc40"/>
-  <checksum type="sha256" pkgid="YES">bbbb</checksum>
+  <checksum type="sha256" pkgid="YES">bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb</checksum>
   <location href="foo-2.0-3.fc40.src.rpm"/>
   <format><rpm:sourcerpm/><rpm:requires><rpm:entry name="gcc"/><rpm:entry name="/usr/share/data/x"/></rpm:requires></format>
 </package>
@@ -37,9 +37,9 @@ const PRIMARY: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 
 const FILELISTS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="2">
-<package pkgid="aaaa" name="foo" arch="x86_64"><version epoch="1" ver="2.0" rel="3.fc40"/>
+<package pkgid="aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" name="foo" arch="x86_64"><version epoch="1" ver="2.0" rel="3.fc40"/>
   <file>/usr/bin/foo</file><file>/usr/share/data/x</file><file>/usr/share/doc/foo/README</file></package>
-<package pkgid="bbbb" name="foo" arch="src"><version epoch="0" ver="2.0" rel="3.fc40"/></package>
+<package pkgid="bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" name="foo" arch="src"><version epoch="0" ver="2.0" rel="3.fc40"/></package>
 </filelists>"#;
 
 fn compress(codec: &str, data: &[u8]) -> Vec<u8> {
@@ -337,7 +337,7 @@ fn recurring_entries_read_as_written() {
 }
 
 #[test]
-fn package_checksums_are_kept_only_where_their_length_tells_their_type() {
+fn package_checksums_are_read_as_libsolv_reads_them() {
     use buildroot_core::rpmmd::read_primary;
     let (h40, h64) = ("a".repeat(40), "b".repeat(64));
     let read = |sums: &[&str]| {
@@ -356,29 +356,35 @@ fn package_checksums_are_kept_only_where_their_length_tells_their_type() {
     };
     let pkgs = read(&[
         &format!("<checksum type=\"sha\" pkgid=\"YES\">{h40}</checksum>"),
-        &format!("<checksum type=\"SHA256\">{h64}</checksum>"),
-        // Without a type, the length tells it, as before.
-        &format!("<checksum> {h64}\n</checksum>"),
-        // Not a sha256: dropped, as libsolv sets no checksum then, rather
-        // than checked as the sha1 its length says.
-        &format!("<checksum type=\"sha256\">{h40}</checksum>"),
+        &format!("<checksum type=\"SHA256\"> {h64}\n</checksum>"),
     ])
     .unwrap();
     let sums: Vec<_> = pkgs.iter().map(|p| p.checksum.as_deref()).collect();
-    assert_eq!(
-        sums,
-        [Some(h40.as_str()), Some(&h64), Some(&h64), None],
-        "{sums:?}"
-    );
-    // A type dnf cannot read is refused, as dnf refuses it, instead of its
-    // 64 hex digits being checked as a sha256.
-    let e = read(&[&format!("<checksum type=\"sha3-256\">{h64}</checksum>")])
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.starts_with("t: unknown package checksum type 'sha3-256' (at byte "),
-        "{e}"
-    );
+    assert_eq!(sums, [Some(h40.as_str()), Some(&h64)], "{sums:?}");
+    // What fails libsolv's reader, and so dnf's load of the repo: a type
+    // it cannot read (64 hex digits of sha3-256 are no sha256), a hex not
+    // of its type's length, no type at all.
+    for (sum, want) in [
+        (
+            format!("<checksum type=\"sha3-256\">{h64}</checksum>"),
+            "t: unknown package checksum type 'sha3-256' (at byte ",
+        ),
+        (
+            format!("<checksum type=\"sha256\">{h40}</checksum>"),
+            "t: invalid sha256 package checksum 'aaaa",
+        ),
+        (
+            format!("<checksum type=\"sha256\">{}</checksum>", "g".repeat(64)),
+            "t: invalid sha256 package checksum 'gggg",
+        ),
+        (
+            format!("<checksum>{h64}</checksum>"),
+            "t: package checksum without a type (at byte ",
+        ),
+    ] {
+        let e = read(&[&sum]).unwrap_err().to_string();
+        assert!(e.starts_with(want), "{sum}: {e}");
+    }
 }
 
 /// Loading interns each chunk's values on the parsing threads against the

@@ -141,8 +141,8 @@ impl Expected {
     /// None when it is not one of the digests rpm-md uses. The loaded
     /// record keeps only the hex; its length tells the type, as md5, sha1,
     /// sha224, sha256, sha384 and sha512 all differ in length, and the
-    /// parser keeps no checksum of another type or length
-    /// ([`package_checksum_kept`]).
+    /// parser refuses a checksum of another type or length
+    /// ([`check_package_checksum`]).
     pub fn of_package(sum: &str) -> Option<Expected> {
         Some(Expected {
             algo: checksum_type(sum)?.to_string(),
@@ -189,25 +189,25 @@ const PACKAGE_SUM_TYPES: [(&str, usize); 7] = [
     ("sha512", 128),
 ];
 
-/// Whether primary.xml's `<checksum type="algo">hex</checksum>` of a
-/// package is kept. A type libsolv does not know (`sha3-256`, say) is an
-/// error, as dnf refuses such a repo; a hex of the wrong length for its
-/// type is dropped, as libsolv sets no checksum then. So every kept hex is
-/// of the type its length tells ([`checksum_type`]), even where another
-/// type has the same length, and the record need not keep the type.
-/// Without a type attribute, the length alone tells, as before.
-pub(crate) fn package_checksum_kept(
+/// Checks primary.xml's `<checksum type="algo">hex</checksum>` of a
+/// package as libsolv's rpm-md reader does, which fails the whole repo
+/// (dnf: "Loading primary has failed") on a missing or unknown type
+/// (`sha3-256`, say) and on a hex that is not one of its type's length. So
+/// every kept hex is of the type its length tells ([`checksum_type`]), and
+/// the record need not keep the type.
+pub(crate) fn check_package_checksum(
     algo: Option<&str>,
     hex: &str,
-) -> std::result::Result<bool, String> {
-    let Some(algo) = algo else {
-        return Ok(true);
+) -> std::result::Result<(), String> {
+    let Some(algo) = algo.filter(|a| !a.is_empty()) else {
+        return Err("package checksum without a type".into());
     };
     match PACKAGE_SUM_TYPES
         .iter()
         .find(|(t, _)| t.eq_ignore_ascii_case(algo))
     {
-        Some((_, len)) => Ok(hex.len() == *len && checksum_type(hex).is_some()),
+        Some((_, len)) if hex.len() == *len && checksum_type(hex).is_some() => Ok(()),
+        Some(_) => Err(format!("invalid {algo} package checksum '{hex}'")),
         None => Err(format!("unknown package checksum type '{algo}'")),
     }
 }

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use hashbrown::HashTable;
 
 use super::chunks::{parse_chunks, Chunks, CHUNK};
-use super::compress::package_checksum_kept;
+use super::compress::check_package_checksum;
 use super::raw::{RawChunk, RawDep, RawEntry, RawPkg, RawText, ENHANCES, OBSOLETES, PROVIDES};
 use super::scan::{local, Scanner, Tok};
 use crate::dep::{Cmp, Dep};
@@ -292,12 +292,11 @@ fn read_package<'a>(
                     let s = c.str(t);
                     let lead = s.len() - s.trim_start().len();
                     let kept = s.trim();
-                    p.checksum = package_checksum_kept(algo.as_deref(), kept)
-                        .map_err(|e| x.err(e))?
-                        .then_some(RawText {
-                            start: t.start + lead as u32,
-                            len: kept.len() as u32,
-                        });
+                    check_package_checksum(algo.as_deref(), kept).map_err(|e| x.err(e))?;
+                    p.checksum = Some(RawText {
+                        start: t.start + lead as u32,
+                        len: kept.len() as u32,
+                    });
                 }
                 Tag::Summary if !empty => p.summary = text(x, c)?,
                 Tag::Location => {
