@@ -370,6 +370,10 @@ impl RepoSink for PoolBuilder {
             self.file_pairs.push(((start + i) as u32, text));
         }
     }
+
+    fn restart(&mut self) {
+        *self = PoolBuilder::new(self.policy.clone());
+    }
 }
 
 impl PoolBuilder {

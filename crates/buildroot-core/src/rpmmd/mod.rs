@@ -21,6 +21,7 @@ pub(crate) mod raw;
 mod repofile;
 mod repomd;
 mod scan;
+mod skip;
 mod xml;
 
 use std::io::BufReader;
@@ -41,12 +42,13 @@ pub use http::{
     download, download_listed, download_verified, retry_after, set_download_observer,
     sweep_stale_temps, DownloadEvent, DownloadObserver, HttpSettings, HTTP_ENV_HELP,
 };
-pub(crate) use load::load_opened_into;
+use load::load_opened_into;
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use raw::RawChunk;
 pub use repofile::{parse_repofile, parse_repofile_str};
 pub use repomd::{Repomd, RepomdRecord};
+pub use skip::{set_warning_handler, WarningHandler};
 
 use crate::error::{Error, Result};
 use crate::package::Package;
@@ -76,6 +78,9 @@ pub struct RepoSpec {
     pub includepkgs: Vec<String>,
     /// `enabled=`: disabled repositories are not loaded.
     pub enabled: bool,
+    /// `skip_if_unavailable=`: when the metadata cannot be had, the repo
+    /// is left out with a warning instead of failing the load (`skip.rs`).
+    pub skip_if_unavailable: bool,
 }
 
 impl RepoSpec {
@@ -92,6 +97,7 @@ impl RepoSpec {
             exclude: Vec::new(),
             includepkgs: Vec::new(),
             enabled: true,
+            skip_if_unavailable: false,
         }
     }
 
@@ -388,9 +394,17 @@ fn decompress_context(e: Error, display: &str) -> Error {
     }
 }
 
-/// Loads one repository.
+/// Loads one repository. A repo that is not loaded (disabled, or left out
+/// by `skip_if_unavailable`) comes back disabled and without packages.
 pub fn load_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<LoadedRepo> {
-    Ok(load_repos(std::slice::from_ref(spec), opts)?.remove(0))
+    let mut repos = load_repos(std::slice::from_ref(spec), opts)?;
+    Ok(repos.pop().unwrap_or_else(|| LoadedRepo {
+        spec: RepoSpec {
+            enabled: false,
+            ..spec.clone()
+        },
+        packages: Vec::new(),
+    }))
 }
 
 /// Loads the enabled repositories (in parallel), in dnf's load order:
@@ -433,6 +447,10 @@ impl RepoSink for Collect {
             pkgs[i].files.push(path);
         }
     }
+
+    fn restart(&mut self) {
+        self.0.clear();
+    }
 }
 
 /// Work done on a parsing thread on each chunk before it is handed over.
@@ -456,6 +474,10 @@ pub trait RepoSink {
     /// Paths of repo `repo`'s filelists.xml (by index of the package in
     /// that repo, in file order), after every package was handed over.
     fn add_files(&mut self, repo: usize, files: Vec<(usize, String)>);
+    /// Forgets every repo and package handed over so far: a repo with
+    /// `skip_if_unavailable` failed part-way, and the load starts again
+    /// without it (its packages, and the ids given after them, must go).
+    fn restart(&mut self);
 }
 
 /// Loads repositories, handing the packages to `sink` on the calling thread
@@ -463,26 +485,62 @@ pub trait RepoSink {
 /// while parsing goes on): repos sorted by (priority, cost) as dnf loads
 /// them (stable), each repo's packages in file order, file lists added at
 /// the end. An error is the first failing repo's, in load order; after
-/// one, `sink` holds a part of the packages.
+/// one, `sink` holds a part of the packages. A repo with
+/// `skip_if_unavailable` whose metadata fails is left out with a warning
+/// ([`load_opened_skipping`]).
 pub fn load_repos_into(
     specs: &[RepoSpec],
     opts: &LoadOptions,
     sink: &mut dyn RepoSink,
 ) -> Result<()> {
-    load_opened_into(&open_repos(specs, opts)?, opts, sink)
+    load_opened_skipping(&mut open_repos(specs, opts)?, opts, sink).map(|_| ())
 }
 
 /// The enabled repositories with their repomd.xml read (in parallel), in
 /// dnf's load order: what [`load_opened_into`] reads, and what a cache of
-/// their parsed contents is keyed by ([`OpenedRepos::fingerprint`]).
+/// their parsed contents is keyed by ([`OpenedRepos::fingerprint`]). A
+/// repo with `skip_if_unavailable` that cannot be opened is left out with
+/// a warning; otherwise the error is the first failing repo's, in the
+/// order of `specs`.
 pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<OpenedRepos> {
     let specs: Vec<&RepoSpec> = specs.iter().filter(|s| s.enabled).collect();
-    let mut opened: Vec<Opened> = specs
-        .par_iter()
-        .map(|s| open_repo(s, opts))
-        .collect::<Result<_>>()?;
+    let results: Vec<Result<Opened>> = specs.par_iter().map(|s| open_repo(s, opts)).collect();
+    let mut opened = Vec::with_capacity(results.len());
+    for (spec, r) in specs.iter().zip(results) {
+        match r {
+            Ok(o) => opened.push(o),
+            Err(e) if skip::skips(spec, &e) => skip::warn_skipped(spec, &e),
+            Err(e) => return Err(e),
+        }
+    }
     opened.sort_by_key(|o| (o.spec.priority, o.spec.cost));
     Ok(OpenedRepos(opened))
+}
+
+/// [`load_opened_into`], leaving out each repo with `skip_if_unavailable`
+/// whose primary or filelists cannot be had or read: it is warned about and
+/// removed from `opened`, `sink` is restarted and the load begins again
+/// without it (the repos before it are parsed again, from the cache: a
+/// rare path, and the pool's ids must not keep the failed repo's strings).
+/// True when a repo was left out here.
+pub(crate) fn load_opened_skipping(
+    opened: &mut OpenedRepos,
+    opts: &LoadOptions,
+    sink: &mut dyn RepoSink,
+) -> Result<bool> {
+    let mut skipped = false;
+    loop {
+        match load_opened_into(opened, opts, sink) {
+            Ok(()) => return Ok(skipped),
+            Err((i, e)) if skip::skips(&opened.0[i].spec, &e) => {
+                skip::warn_skipped(&opened.0[i].spec, &e);
+                opened.0.remove(i);
+                sink.restart();
+                skipped = true;
+            }
+            Err((_, e)) => return Err(e),
+        }
+    }
 }
 
 /// Repositories whose repomd.xml has been read ([`open_repos`]).
@@ -545,16 +603,33 @@ impl OpenedRepos {
         self.0.len()
     }
 
-    /// The base URL each repo was read from (the mirror that answered), in
-    /// load order.
-    pub(crate) fn baseurls(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|o| o.spec.baseurl.as_str())
+    /// Each repo as loaded (`baseurl`: the mirror that answered), in load
+    /// order.
+    pub(crate) fn specs(&self) -> impl Iterator<Item = &RepoSpec> {
+        self.0.iter().map(|o| &o.spec)
+    }
+
+    /// Each repo as configured, in load order.
+    pub(crate) fn configured(&self) -> impl Iterator<Item = &RepoSpec> {
+        self.0.iter().map(|o| &o.configured)
     }
 }
 
 /// The comps (package groups) of a repository: its `group_gz` record, else
 /// its `group` record (as libdnf picks), or None when it has neither.
+/// A repo with `skip_if_unavailable` whose comps cannot be had has none
+/// (with a warning).
 pub fn read_comps(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> {
+    match read_comps_of(spec, opts) {
+        Err(e) if skip::skips(spec, &e) => {
+            skip::warn_skipped(spec, &e);
+            Ok(None)
+        }
+        r => r,
+    }
+}
+
+fn read_comps_of(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> {
     let o = open_repo(spec, opts)?;
     let kind = if o.repomd.record("group_gz").is_some() {
         "group_gz"

@@ -2,7 +2,9 @@
 //! continuation lines, `#`/`;` comments, and `$basearch`/`$arch`/`$releasever`
 //! substitution. Only what a buildroot needs is kept (see [`RepoSpec`]);
 //! `metalink=`/`mirrorlist=` are resolved when the repo is opened
-//! (`mirrors.rs`); a `baseurl=` wins over them.
+//! (`mirrors.rs`); a `baseurl=` wins over them. `skip_if_unavailable=` is
+//! acted on while loading (`skip.rs`). `[main]` is skipped, as dnf's repo
+//! reader skips it in `.repo` files (repo defaults live in `dnf.conf`).
 
 use std::path::Path;
 
@@ -91,6 +93,10 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
                     spec.enabled = parse_bool(&v)
                         .ok_or_else(|| err(format!("enabled={v} is not a boolean")))?
                 }
+                "skip_if_unavailable" => {
+                    spec.skip_if_unavailable = parse_bool(&v)
+                        .ok_or_else(|| err(format!("skip_if_unavailable={v} is not a boolean")))?
+                }
                 "priority" => {
                     spec.priority = v
                         .parse()
@@ -149,6 +155,15 @@ mod tests {
         assert_eq!(r[0].priority, 90);
         assert_eq!(r[0].exclude, vec!["foo*", "bar"]);
         assert!(!r[1].enabled);
+        // dnf's default; [main] sets nothing for the repos.
+        assert!(!r[0].skip_if_unavailable);
+        let r = parse_repofile_str(
+            "[main]\nskip_if_unavailable=1\n[a]\nbaseurl=/a\n[b]\nbaseurl=/b\nskip_if_unavailable=On\n",
+            "t.repo",
+            &vars,
+        )
+        .unwrap();
+        assert!(!r[0].skip_if_unavailable && r[1].skip_if_unavailable);
     }
 
     #[test]
@@ -202,6 +217,12 @@ mod tests {
         let vars = Vars::new("x86_64", "");
         let e = parse_repofile_str("[a]\nbaseurl=/x\npriority=abc\n", "t.repo", &vars).unwrap_err();
         assert_eq!(e.to_string(), "t.repo:3: [a]: priority=abc is not a number");
+        let e = parse_repofile_str("[a]\nbaseurl=/x\nskip_if_unavailable=2\n", "t.repo", &vars)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.repo:3: [a]: skip_if_unavailable=2 is not a boolean"
+        );
         let text = "[a]\nbaseurl=/x\n  /y\n\nenabled=maybe\n";
         let e = parse_repofile_str(text, "t.repo", &vars).unwrap_err();
         assert_eq!(

@@ -1,0 +1,75 @@
+//! dnf's per-repo options in a `--repofile`, end to end through
+//! buildroot-generator over the local HTTP server (tests/http_support in
+//! buildroot-core): `skip_if_unavailable` leaves a dead repo out with one
+//! warning line (none with --quiet) and the same buildroot; without it the
+//! run exits 2 naming the URL.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use cli_tests::http_support::{Fault, Server};
+use cli_tests::{cmd, root, Tool};
+
+/// buildroot-generator over the `.repo` file `text` (`BASE` is the
+/// server's base URL), caching into `dir`.
+fn generator(text: &str, base: &str, dir: &Path) -> Command {
+    let repofile = dir.join("t.repo");
+    std::fs::write(&repofile, text.replace("BASE", base)).unwrap();
+    let mut c = cmd(Tool::Generator);
+    c.args(["--arch", "x86_64", "--repofile"])
+        .arg(&repofile)
+        .arg("--cache-dir")
+        .arg(dir.join("cache"))
+        .env("RPM_BUILDROOT_HTTP_BACKOFF", "0.01")
+        .env("RPM_BUILDROOT_HTTP_TIMEOUT", "2")
+        .env("RPM_BUILDROOT_HTTP_RETRIES", "1")
+        .write_stdin("hello\nwebfetch\n");
+    c
+}
+
+const REPOS: &str = "[main]\nskip_if_unavailable=0\n\
+                     [bin]\nbaseurl=BASE/x86_64\n\
+                     [src-source]\nbaseurl=BASE/source\n";
+
+#[test]
+fn skip_if_unavailable_leaves_a_dead_repo_out_with_one_warning() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(root().join("testdata/repos"));
+    let good = generator(REPOS, &server.base, t.path()).output().unwrap();
+    assert!(good.status.success());
+    assert!(good.stderr.is_empty());
+    server.fault("dead/repodata/repomd.xml", Fault::Status(503), None);
+    let dead = format!("{REPOS}[extra]\nbaseurl=BASE/dead\nskip_if_unavailable=1\n");
+    let out = generator(&dead, &server.base, t.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(out.stdout, good.stdout);
+    assert_eq!(
+        err,
+        format!(
+            "buildroot-generator: warning: repo 'extra' skipped (skip_if_unavailable=1): \
+             {}/dead/repodata/repomd.xml: HTTP 503 (gave up after 2 attempts)\n",
+            server.base
+        )
+    );
+    let quiet = generator(&dead, &server.base, t.path())
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(quiet.status.success());
+    assert_eq!(quiet.stdout, good.stdout);
+    assert!(quiet.stderr.is_empty(), "{quiet:?}");
+    // dnf's default: the run fails, naming the URL.
+    let strict = dead.replace("skip_if_unavailable=1\n", "");
+    let out = generator(&strict, &server.base, t.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "buildroot-generator: {}/dead/repodata/repomd.xml: HTTP 503 (gave up after 2 \
+             attempts)\n",
+            server.base
+        )
+    );
+}
