@@ -125,6 +125,7 @@ impl PoolBuilder {
             baseurl: spec.baseurl.clone(),
             priority: -spec.priority,
             subpriority: -spec.cost,
+            access: spec.access.clone(),
         });
         self.exclude = spec.exclude.clone();
         self.includepkgs = spec.includepkgs.clone();

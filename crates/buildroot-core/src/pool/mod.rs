@@ -61,7 +61,7 @@ use crate::error::Result;
 use crate::evr::Evr;
 use crate::package::{Package, Requirement};
 use crate::rpmmd::raw::RawChunk;
-use crate::rpmmd::{self, LoadOptions, LoadedRepo, OpenedRepos, RepoSpec};
+use crate::rpmmd::{self, LoadOptions, LoadedRepo, OpenedRepos, RepoAccess, RepoSpec};
 
 use build::PoolBuilder;
 use cache::PoolCache;
@@ -95,6 +95,10 @@ pub(crate) struct RepoInfo {
     pub priority: i32,
     /// libsolv subpriority: minus dnf's `cost` (higher is better).
     pub subpriority: i32,
+    /// How the repo's files are downloaded (its `.repo` options). Not in
+    /// the pool cache (it may hold secrets): [`Pool::load`] sets it from
+    /// the repos as configured this time.
+    pub access: RepoAccess,
 }
 
 /// A range into one of the pool's arenas.
@@ -283,9 +287,11 @@ impl Pool {
         let cache = cache_of(&opened)?;
         let cached = cache.as_ref().and_then(PoolCache::read);
         if let Some(mut pool) = cached.filter(|p| p.repos.len() == opened.len()) {
-            // Packages are downloaded from the mirror that answered this time.
+            // Packages are downloaded from the mirror that answered this
+            // time, as the repo is configured this time.
             for (info, spec) in pool.repos.iter_mut().zip(opened.specs()) {
                 info.baseurl = spec.baseurl.clone();
+                info.access = spec.access.clone();
             }
             return Ok(pool);
         }
@@ -481,6 +487,11 @@ impl Pool {
     /// metalink and mirrorlist repos): its `location` is relative to it.
     pub fn repo_baseurl(&self, id: PkgId) -> &str {
         &self.repos[self.data[id.to_usize()].repo as usize].baseurl
+    }
+
+    /// How the files of the repo a package came from are downloaded.
+    pub fn repo_access(&self, id: PkgId) -> &RepoAccess {
+        &self.repos[self.data[id.to_usize()].repo as usize].access
     }
 
     /// Whether the package was excluded (`exclude=` / `includepkgs=`).

@@ -435,9 +435,14 @@ impl Attempt<'_> {
             .accept_encoding("identity")
             .http_status_as_error(false)
             .user_agent("rpm-buildroot")
+            // As curl: credentials follow a redirect to the same host only.
+            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::SameHost)
             .build()
             .into();
         let mut req = agent.get(self.url);
+        if let Some(auth) = self.s.access.authorization() {
+            req = req.header("Authorization", auth);
+        }
         if self.from > 0 {
             req = req.header("Range", format!("bytes={}-", self.from));
             if let Some(v) = &validator {

@@ -7,6 +7,7 @@
 //! Source repositories use the same format with arch `src`; their requires
 //! are the BuildRequires.
 
+mod access;
 mod chunks;
 mod compress;
 mod comps;
@@ -29,6 +30,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+pub use access::RepoAccess;
 pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use fetch::{fetch_to_cache, from_mirrors, local_file, Location};
@@ -81,6 +83,8 @@ pub struct RepoSpec {
     /// `skip_if_unavailable=`: when the metadata cannot be had, the repo
     /// is left out with a warning instead of failing the load (`skip.rs`).
     pub skip_if_unavailable: bool,
+    /// How its downloads are made (credentials; `access.rs`).
+    pub access: RepoAccess,
 }
 
 impl RepoSpec {
@@ -98,6 +102,7 @@ impl RepoSpec {
             includepkgs: Vec::new(),
             enabled: true,
             skip_if_unavailable: false,
+            access: RepoAccess::default(),
         }
     }
 
@@ -205,7 +210,7 @@ const MAX_MIRRORS: usize = 8;
 fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     let (bases, want, origin) = match &spec.mirrors {
         Some(src) if spec.baseurl.is_empty() => {
-            let list = fetch_mirrors(src, opts)?;
+            let list = fetch_mirrors(src, &spec.access, opts)?;
             let n = list.baseurls.len().min(MAX_MIRRORS);
             let mut bases = list.baseurls;
             bases.truncate(n);
@@ -226,7 +231,7 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     // Local repos never read the variables (a bad value only matters over HTTP).
     let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
     let settings = if http {
-        HttpSettings::from_env()?
+        HttpSettings::for_repo(&spec.access)?
     } else {
         HttpSettings::default()
     };
@@ -265,15 +270,16 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
 }
 
 /// Fetches and reads a metalink or mirrorlist (a local path or `file://`
-/// is read in place; HTTP lists are downloaded afresh into the cache).
-fn fetch_mirrors(src: &MirrorSource, opts: &LoadOptions) -> Result<Mirrors> {
+/// is read in place; HTTP lists are downloaded afresh into the cache, the
+/// way the repo's other files are: librepo fetches them with its handle).
+fn fetch_mirrors(src: &MirrorSource, access: &RepoAccess, opts: &LoadOptions) -> Result<Mirrors> {
     let url = src.url();
     let path = if url.starts_with("http://") || url.starts_with("https://") {
         let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
             url: url.to_string(),
         })?;
         let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
-        http::download(url, &dest)?;
+        http::download_verified(url, &dest, None, &HttpSettings::for_repo(access)?)?;
         dest
     } else {
         PathBuf::from(url.strip_prefix("file://").unwrap_or(url))
@@ -365,6 +371,7 @@ fn open_meta(
         &rec.href,
         opts.cache_dir.as_deref(),
         expected.as_ref(),
+        &o.spec.access,
     )?;
     // Named by the mirror that delivered it.
     let display = o.mirrors[from].display(&rec.href);

@@ -114,7 +114,12 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
                 "exclude" | "excludepkgs" => spec.exclude.extend(split_list(&v)),
                 "includepkgs" => spec.includepkgs.extend(split_list(&v)),
                 "name" => spec.name = v,
-                _ => {}
+                // Network options (`access.rs`); any other key is ignored.
+                _ => {
+                    if let Some(r) = spec.access.set(&k, &v) {
+                        r.map_err(err)?;
+                    }
+                }
             }
         }
         if spec.baseurl.is_empty() && spec.mirrors.is_none() && spec.enabled {

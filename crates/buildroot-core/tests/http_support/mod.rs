@@ -1,7 +1,8 @@
 //! A small HTTP/1.1 file server on 127.0.0.1 for tests, with faults on
 //! demand: it serves files under a root directory (with `Range` support,
 //! unless turned off), logs every request, and for paths ending in a given
-//! suffix answers with a fault a number of times (or forever) first.
+//! suffix answers with a fault a number of times (or forever) first. It can
+//! demand an `Authorization` header (401 without it).
 //! Shared by the tests of several crates (`#[path]`-included), so it uses
 //! only std and libc.
 #![allow(dead_code)]
@@ -38,6 +39,8 @@ pub struct Request {
     pub path: String,
     /// The `Range` header, if any.
     pub range: Option<String>,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<String>,
     /// The fault it was answered with, if any.
     pub fault: Option<String>,
 }
@@ -55,6 +58,7 @@ pub struct Server {
     log: Arc<Mutex<Vec<Request>>>,
     rules: Arc<Mutex<Vec<Rule>>>,
     ranges: Arc<AtomicBool>,
+    auth: Arc<Mutex<Option<String>>>,
 }
 
 impl Server {
@@ -65,17 +69,19 @@ impl Server {
         let log = Arc::new(Mutex::new(Vec::new()));
         let rules: Arc<Mutex<Vec<Rule>>> = Arc::new(Mutex::new(Vec::new()));
         let ranges = Arc::new(AtomicBool::new(true));
-        let (l2, r2, g2) = (log.clone(), rules.clone(), ranges.clone());
+        let auth: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+        let (l2, r2, g2, a2) = (log.clone(), rules.clone(), ranges.clone(), auth.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
-                let (root, log, rules, ranges) = (
+                let (root, log, rules, ranges, auth) = (
                     root.clone(),
                     l2.clone(),
                     r2.clone(),
                     g2.load(Ordering::SeqCst),
+                    a2.lock().unwrap().clone(),
                 );
-                std::thread::spawn(move || handle(stream, &root, &log, &rules, ranges));
+                std::thread::spawn(move || handle(stream, &root, &log, &rules, ranges, auth));
             }
         });
         Server {
@@ -83,7 +89,14 @@ impl Server {
             log,
             rules,
             ranges,
+            auth,
         }
+    }
+
+    /// Answers 401 to every request whose `Authorization` header is not
+    /// `value` (`None`: no demand, the default).
+    pub fn require_authorization(&self, value: Option<&str>) {
+        *self.auth.lock().unwrap() = value.map(str::to_string);
     }
 
     /// Answers requests for paths ending in `suffix` with `fault`, `times`
@@ -139,13 +152,14 @@ fn handle(
     log: &Mutex<Vec<Request>>,
     rules: &Mutex<Vec<Rule>>,
     ranges: bool,
+    auth: Option<String>,
 ) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {
         return;
     }
-    let mut range = None;
+    let (mut range, mut authorization) = (None, None);
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
@@ -154,10 +168,26 @@ fn handle(
         if let Some((k, v)) = h.split_once(':') {
             if k.eq_ignore_ascii_case("range") {
                 range = Some(v.trim().to_string());
+            } else if k.eq_ignore_ascii_case("authorization") {
+                authorization = Some(v.trim().to_string());
             }
         }
     }
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    if auth.is_some() && authorization != auth {
+        log.lock().unwrap().push(Request {
+            path,
+            range,
+            authorization,
+            fault: Some("Unauthorized".into()),
+        });
+        let _ = write!(
+            stream,
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"test\"\r\n\
+             Content-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        return;
+    }
     let fault = {
         let mut rules = rules.lock().unwrap();
         let hit = rules
@@ -173,6 +203,7 @@ fn handle(
     log.lock().unwrap().push(Request {
         path: path.clone(),
         range: range.clone(),
+        authorization,
         fault: fault.as_ref().map(|f| format!("{f:?}")),
     });
     let head = |stream: &mut TcpStream, status: &str, extra: &str, len: usize| {
