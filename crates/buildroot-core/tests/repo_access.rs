@@ -1,7 +1,9 @@
 //! dnf's per-repo network options of `.repo` files, against the local HTTP
-//! server (tests/http_support): `username`/`password` (basic auth on every
-//! request of that repo, metadata and SRPMs; a 401 without them is one
-//! line), and each repo's settings stay its own.
+//! server and CONNECT proxy (tests/http_support): `username`/`password`
+//! (basic auth on every request of that repo, metadata and SRPMs; a 401
+//! without them is one line), `proxy` with `proxy_username`/
+//! `proxy_password` (every request of the repo through its proxy; a 407 is
+//! one line), and each repo's settings stay its own.
 
 mod http_support;
 
@@ -12,12 +14,20 @@ use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{
     load_repo, load_repos, parse_repofile_str, Filelists, LoadOptions, RepoSpec, Vars,
 };
-use http_support::Server;
+use http_support::{ConnectProxy, Server};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
 
 /// `user:s3cret`, as a basic `Authorization` header.
 const USER_S3CRET: &str = "Basic dXNlcjpzM2NyZXQ=";
+
+/// `proxy:pw`, as a basic `Proxy-Authorization` header.
+const PROXY_PW: &str = "Basic cHJveHk6cHc=";
+
+/// `HOST:PORT` of a server, as a CONNECT names it.
+fn authority(server: &Server) -> String {
+    server.base.trim_start_matches("http://").to_string()
+}
 
 fn fast() {
     std::env::set_var("RPM_BUILDROOT_HTTP_BACKOFF", "0.01");
@@ -124,4 +134,68 @@ fn credentials_stay_with_their_repo() {
         .requests()
         .iter()
         .all(|r| r.authorization.as_deref() == Some(USER_S3CRET)));
+}
+
+#[test]
+fn each_repo_goes_through_its_own_proxy() {
+    fast();
+    let (a, b, c) = (
+        Server::start(ROOT.into()),
+        Server::start(ROOT.into()),
+        Server::start(ROOT.into()),
+    );
+    let (p1, p2) = (ConnectProxy::start(None), ConnectProxy::start(None));
+    let t = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[via-p1]\nbaseurl={}/x86_64\nproxy={}\n\
+         [via-p2]\nbaseurl={}/source\nproxy={}/\n\
+         [direct]\nbaseurl={}/extras/x86_64\nproxy=_none_\n",
+        a.base, p1.url, b.base, p2.url, c.base
+    );
+    let repos = load_repos(&specs(&text), &opts(t.path())).unwrap();
+    assert_eq!(repos.len(), 3);
+    // One tunnel per request (each attempt is a connection of its own).
+    for (proxy, server) in [(&p1, &a), (&p2, &b)] {
+        let tunnels = proxy.tunnels();
+        assert_eq!(tunnels.len(), server.requests().len(), "{tunnels:?}");
+        assert!(tunnels.iter().all(|t| t.target == authority(server)));
+    }
+    assert!(!c.requests().is_empty());
+    // The SRPMs of a proxied repo go through its proxy too.
+    let before = p2.tunnels().len();
+    refresh_cache(&repos[1..2], &["hello".into()], &t.path().join("srpms")).unwrap();
+    assert_eq!(p2.tunnels().len(), before + 1);
+}
+
+#[test]
+fn proxy_credentials() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let proxy = ConnectProxy::start(Some(PROXY_PW));
+    let t = tempfile::tempdir().unwrap();
+    let host = proxy.url.trim_start_matches("http://");
+    for creds in [
+        format!(
+            "proxy={}\nproxy_username=proxy\nproxy_password=pw\n",
+            proxy.url
+        ),
+        format!("proxy=http://proxy:pw@{host}\n"),
+    ] {
+        let text = format!("[p]\nbaseurl={}/source\n{creds}", server.base);
+        load_repo(&specs(&text)[0], &opts(t.path())).unwrap();
+    }
+    assert!(proxy
+        .tunnels()
+        .iter()
+        .all(|t| t.authorization.as_deref() == Some(PROXY_PW)));
+    let text = format!("[p]\nbaseurl={}/source\nproxy={}\n", server.base, proxy.url);
+    let e = load_repo(&specs(&text)[0], &opts(t.path()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.starts_with(&format!("{}/source/repodata/repomd.xml: ", server.base)),
+        "{e}"
+    );
+    assert!(e.ends_with(": the proxy answered HTTP 407"), "{e}");
 }

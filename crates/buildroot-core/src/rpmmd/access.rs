@@ -8,6 +8,14 @@
 //! - `username`/`password`: HTTP basic authentication on each request, as
 //!   libdnf sets curl's user and password when `username` is not empty.
 //!   Like curl, a redirect keeps it only to the same host and scheme.
+//! - `proxy`: the repo's requests go through this proxy (ureq tunnels
+//!   through `CONNECT`). Empty or `_none_` sets none, exactly as unset:
+//!   libdnf then gives curl no proxy, and curl takes the environment's
+//!   (`http_proxy`, `https_proxy`, `ALL_PROXY`; ureq's default here).
+//!   `NO_PROXY` from the environment still applies, as curl applies it to
+//!   a configured proxy too. `proxy_username`/`proxy_password` authenticate
+//!   with whichever proxy is used (libdnf refuses a username without a
+//!   password).
 
 use base64::Engine as _;
 
@@ -18,6 +26,13 @@ pub struct RepoAccess {
     pub username: String,
     /// `password=`: with `username`.
     pub password: String,
+    /// `proxy=`: the repo's proxy URL; `None` (unset, empty, `_none_`):
+    /// the environment's, if any.
+    pub proxy: Option<String>,
+    /// `proxy_username=`: the proxy's credentials when not empty.
+    pub proxy_username: String,
+    /// `proxy_password=`, when the line is there (libdnf's test).
+    pub proxy_password: Option<String>,
 }
 
 /// Passwords stay out of debug output (a repo's `Debug` keys the pool
@@ -27,6 +42,12 @@ impl std::fmt::Debug for RepoAccess {
         let mut d = f.debug_struct("RepoAccess");
         if !self.username.is_empty() {
             d.field("username", &self.username);
+        }
+        if let Some(p) = &self.proxy {
+            d.field("proxy", p);
+        }
+        if !self.proxy_username.is_empty() {
+            d.field("proxy_username", &self.proxy_username);
         }
         d.finish_non_exhaustive()
     }
@@ -40,9 +61,75 @@ impl RepoAccess {
         match key {
             "username" => self.username = value.to_string(),
             "password" => self.password = value.to_string(),
+            "proxy" => return Some(self.set_proxy(value)),
+            "proxy_username" => self.proxy_username = value.to_string(),
+            "proxy_password" => self.proxy_password = Some(value.to_string()),
             _ => return None,
         }
         Some(Ok(()))
+    }
+
+    /// What the section's options say together, once all are read.
+    pub(super) fn check(&self) -> Result<(), String> {
+        if !self.proxy_username.is_empty() && self.proxy_password.is_none() {
+            return Err("proxy_username is set but not proxy_password".into());
+        }
+        Ok(())
+    }
+
+    fn set_proxy(&mut self, value: &str) -> Result<(), String> {
+        if value.is_empty() || value.eq_ignore_ascii_case("_none_") {
+            self.proxy = None;
+            return Ok(());
+        }
+        let p = ureq::Proxy::new(value).map_err(|_| {
+            format!("proxy={value} is not a proxy URL (http://HOST[:PORT] or https://...)")
+        })?;
+        if !matches!(
+            p.protocol(),
+            ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
+        ) {
+            return Err(format!(
+                "proxy={value}: SOCKS proxies are not supported (an http:// or https:// proxy is)"
+            ));
+        }
+        self.proxy = Some(value.to_string());
+        Ok(())
+    }
+
+    /// The proxy to give the repo's requests, or `None` to keep ureq's
+    /// default (the environment's proxy, if any, with its `NO_PROXY`).
+    pub(super) fn proxy(&self) -> Result<Option<ureq::Proxy>, String> {
+        let base = match &self.proxy {
+            Some(url) => ureq::Proxy::new(url).map_err(|e| format!("proxy={url}: {e}"))?,
+            None if self.proxy_username.is_empty() => return Ok(None),
+            None => match ureq::Proxy::try_from_env() {
+                Some(p) => p,
+                None => return Ok(None),
+            },
+        };
+        let mut b = ureq::Proxy::builder(base.protocol())
+            .host(base.host())
+            .port(base.port());
+        let creds = if self.proxy_username.is_empty() {
+            base.username().zip(base.password().or(Some("")))
+        } else {
+            Some((
+                self.proxy_username.as_str(),
+                self.proxy_password.as_deref().unwrap_or(""),
+            ))
+        };
+        if let Some((user, pass)) = creds {
+            b = b.username(user).password(pass);
+        }
+        // The builder starts without the environment's NO_PROXY.
+        let no_proxy = std::env::var("NO_PROXY").or_else(|_| std::env::var("no_proxy"));
+        for entry in no_proxy.iter().flat_map(|v| v.split(',')) {
+            if !entry.trim().is_empty() {
+                b = b.no_proxy(entry.trim());
+            }
+        }
+        b.build().map(Some).map_err(|e| format!("proxy: {e}"))
     }
 
     /// The `Authorization` header of each request, if the repo has a user.
@@ -79,6 +166,43 @@ mod tests {
         let shown = format!("{a:?}");
         assert!(
             shown.contains("Aladdin") && !shown.contains("sesame"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn proxy_values() {
+        let mut a = RepoAccess::default();
+        for none in ["", "_none_", "_NONE_"] {
+            a.set("proxy", "http://p:3128").unwrap().unwrap();
+            a.set("proxy", none).unwrap().unwrap();
+            assert_eq!(a.proxy, None, "{none:?}");
+        }
+        // Unset (or none) and no proxy credentials: ureq's default, the environment's.
+        assert!(a.proxy().unwrap().is_none());
+        a.set("proxy", "http://user:p%40ss@proxy.example:3128")
+            .unwrap()
+            .unwrap();
+        let p = a.proxy().unwrap().unwrap();
+        assert_eq!((p.host(), p.port()), ("proxy.example", 3128));
+        assert_eq!((p.username(), p.password()), (Some("user"), Some("p@ss")));
+        // The repo's proxy credentials win over the URL's.
+        a.set("proxy_username", "other").unwrap().unwrap();
+        assert_eq!(
+            a.check().unwrap_err(),
+            "proxy_username is set but not proxy_password"
+        );
+        a.set("proxy_password", "").unwrap().unwrap();
+        a.check().unwrap();
+        let p = a.proxy().unwrap().unwrap();
+        assert_eq!((p.username(), p.password()), (Some("other"), Some("")));
+        let e = a.set("proxy", "http://").unwrap().unwrap_err();
+        assert!(e.starts_with("proxy=http:// is not a proxy URL"), "{e}");
+        let e = a.set("proxy", "socks5://h:1080").unwrap().unwrap_err();
+        assert!(e.contains("SOCKS proxies are not supported"), "{e}");
+        let shown = format!("{a:?}");
+        assert!(
+            shown.contains("other") && !shown.contains("p@ss"),
             "{shown}"
         );
     }

@@ -125,6 +125,7 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
         if spec.baseurl.is_empty() && spec.mirrors.is_none() && spec.enabled {
             return Err(err_at(lineno, "no baseurl, metalink or mirrorlist".into()));
         }
+        spec.access.check().map_err(|m| err_at(lineno, m))?;
         out.push(spec);
     }
     Ok(out)
@@ -227,6 +228,19 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "t.repo:3: [a]: skip_if_unavailable=2 is not a boolean"
+        );
+        let e = parse_repofile_str("[a]\nbaseurl=/x\nproxy=ftp://p\n", "t.repo", &vars)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("t.repo:3: [a]: proxy=ftp://p is not a proxy URL"),
+            "{e}"
+        );
+        let e =
+            parse_repofile_str("[a]\nbaseurl=/x\nproxy_username=u\n", "t.repo", &vars).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.repo:1: [a]: proxy_username is set but not proxy_password"
         );
         let text = "[a]\nbaseurl=/x\n  /y\n\nenabled=maybe\n";
         let e = parse_repofile_str(text, "t.repo", &vars).unwrap_err();

@@ -2,7 +2,8 @@
 //! demand: it serves files under a root directory (with `Range` support,
 //! unless turned off), logs every request, and for paths ending in a given
 //! suffix answers with a fault a number of times (or forever) first. It can
-//! demand an `Authorization` header (401 without it).
+//! demand an `Authorization` header (401 without it). [`ConnectProxy`] is
+//! an HTTP proxy to put in front of it (what ureq tunnels through).
 //! Shared by the tests of several crates (`#[path]`-included), so it uses
 //! only std and libc.
 #![allow(dead_code)]
@@ -135,6 +136,100 @@ impl Server {
     pub fn clear_log(&self) {
         self.log.lock().unwrap().clear();
     }
+}
+
+/// One tunnel asked of a [`ConnectProxy`].
+#[derive(Clone, Debug)]
+pub struct Tunnel {
+    /// `HOST:PORT` of the `CONNECT`.
+    pub target: String,
+    /// The `Proxy-Authorization` header, if any.
+    pub authorization: Option<String>,
+}
+
+/// A `CONNECT` proxy on 127.0.0.1: it logs every tunnel asked of it,
+/// answers 407 when a demanded `Proxy-Authorization` is missing, and
+/// otherwise pipes the bytes both ways.
+pub struct ConnectProxy {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    log: Arc<Mutex<Vec<Tunnel>>>,
+}
+
+impl ConnectProxy {
+    /// A proxy on a fresh port; with `require`, the `Proxy-Authorization`
+    /// value every tunnel must carry.
+    pub fn start(require: Option<&str>) -> ConnectProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (l2, require) = (log.clone(), require.map(str::to_string));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (log, require) = (l2.clone(), require.clone());
+                std::thread::spawn(move || tunnel(stream, &log, require));
+            }
+        });
+        ConnectProxy { url, log }
+    }
+
+    /// Every tunnel asked so far.
+    pub fn tunnels(&self) -> Vec<Tunnel> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+fn tunnel(mut client: TcpStream, log: &Mutex<Vec<Tunnel>>, require: Option<String>) {
+    let mut reader = BufReader::new(client.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut authorization = None;
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            if k.eq_ignore_ascii_case("proxy-authorization") {
+                authorization = Some(v.trim().to_string());
+            }
+        }
+    }
+    let mut words = line.split_whitespace();
+    let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    log.lock().unwrap().push(Tunnel {
+        target: target.to_string(),
+        authorization: authorization.clone(),
+    });
+    let answer = |client: &mut TcpStream, status: &str, extra: &str| {
+        let _ = write!(
+            client,
+            "HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+    };
+    if method != "CONNECT" {
+        return answer(&mut client, "405 Method Not Allowed", "");
+    }
+    if require.is_some() && authorization != require {
+        let extra = "Proxy-Authenticate: Basic realm=\"proxy\"\r\n";
+        return answer(&mut client, "407 Proxy Authentication Required", extra);
+    }
+    let Ok(mut server) = TcpStream::connect(target) else {
+        return answer(&mut client, "502 Bad Gateway", "");
+    };
+    let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+    let mut to_server = server.try_clone().unwrap();
+    let up = std::thread::spawn(move || {
+        // The client speaks only after the 200: nothing is left in `reader`.
+        let _ = std::io::copy(&mut reader, &mut to_server);
+        let _ = to_server.shutdown(std::net::Shutdown::Write);
+    });
+    let _ = std::io::copy(&mut server, &mut client);
+    let _ = client.shutdown(std::net::Shutdown::Write);
+    let _ = up.join();
 }
 
 /// A port nothing listens on.
