@@ -103,8 +103,9 @@ pub struct SourceRepoArgs {
 pub struct RepoFileArgs {
     /// A dnf .repo file (repeatable); its enabled sections are loaded with their priority,
     /// cost, exclude and includepkgs; skip_if_unavailable=1 leaves a repo whose metadata cannot
-    /// be had out of the run, with a warning; username/password and proxy (proxy_username,
-    /// proxy_password) are used for that repo's downloads (docs/formats.md section 8).
+    /// be had out of the run, with a warning; username/password, proxy (proxy_username,
+    /// proxy_password), sslverify, sslcacert and sslclientcert/sslclientkey are used for that
+    /// repo's downloads (docs/formats.md section 8).
     #[arg(long = "repofile", value_name = "FILE")]
     pub repofiles: Vec<PathBuf>,
     /// $releasever for .repo files and URLs.

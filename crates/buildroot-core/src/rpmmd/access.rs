@@ -16,11 +16,22 @@
 //!   a configured proxy too. `proxy_username`/`proxy_password` authenticate
 //!   with whichever proxy is used (libdnf refuses a username without a
 //!   password).
+//! - `sslverify=0`: certificates are not verified. `sslcacert`: a PEM file
+//!   of the CAs trusted instead of the built-in roots (librepo hands it to
+//!   curl as its CA file). `sslclientcert` (PEM, the certificate and
+//!   chain) and `sslclientkey` (PEM; without it the key is looked for in
+//!   the certificate's file, as curl does): a client certificate. The
+//!   files are read when the `.repo` file is (a missing or unusable one is
+//!   an error on its line, before any download) and again for each
+//!   connection.
+
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
+use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
 
 /// The network options of one repo (see the module docs).
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct RepoAccess {
     /// `username=`: basic authentication when not empty.
     pub username: String,
@@ -33,6 +44,43 @@ pub struct RepoAccess {
     pub proxy_username: String,
     /// `proxy_password=`, when the line is there (libdnf's test).
     pub proxy_password: Option<String>,
+    /// `sslverify=`: whether server certificates are verified (dnf's
+    /// default: yes).
+    pub sslverify: bool,
+    /// `sslcacert=`: a PEM file of the CAs trusted instead of the built-in
+    /// roots.
+    pub sslcacert: Option<PathBuf>,
+    /// `sslclientcert=`: a PEM file with the client certificate (and its
+    /// chain; and its key when there is no `sslclientkey`).
+    pub sslclientcert: Option<PathBuf>,
+    /// `sslclientkey=`: a PEM file with the client certificate's key.
+    pub sslclientkey: Option<PathBuf>,
+}
+
+impl Default for RepoAccess {
+    fn default() -> Self {
+        RepoAccess {
+            username: String::new(),
+            password: String::new(),
+            proxy: None,
+            proxy_username: String::new(),
+            proxy_password: None,
+            sslverify: true,
+            sslcacert: None,
+            sslclientcert: None,
+            sslclientkey: None,
+        }
+    }
+}
+
+/// A PEM file of a repo's TLS options that cannot be used: which option
+/// named it, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct PemError {
+    /// `sslcacert`, `sslclientcert` or `sslclientkey`.
+    pub key: &'static str,
+    /// The file and the problem, one line.
+    pub msg: String,
 }
 
 /// Passwords stay out of debug output (a repo's `Debug` keys the pool
@@ -49,6 +97,18 @@ impl std::fmt::Debug for RepoAccess {
         if !self.proxy_username.is_empty() {
             d.field("proxy_username", &self.proxy_username);
         }
+        if !self.sslverify {
+            d.field("sslverify", &false);
+        }
+        for (k, v) in [
+            ("sslcacert", &self.sslcacert),
+            ("sslclientcert", &self.sslclientcert),
+            ("sslclientkey", &self.sslclientkey),
+        ] {
+            if let Some(p) = v {
+                d.field(k, p);
+            }
+        }
         d.finish_non_exhaustive()
     }
 }
@@ -64,6 +124,14 @@ impl RepoAccess {
             "proxy" => return Some(self.set_proxy(value)),
             "proxy_username" => self.proxy_username = value.to_string(),
             "proxy_password" => self.proxy_password = Some(value.to_string()),
+            "sslverify" => match super::repofile::parse_bool(value) {
+                Some(b) => self.sslverify = b,
+                None => return Some(Err(format!("sslverify={value} is not a boolean"))),
+            },
+            // Empty: none, libdnf's default.
+            "sslcacert" => self.sslcacert = path_of(value),
+            "sslclientcert" => self.sslclientcert = path_of(value),
+            "sslclientkey" => self.sslclientkey = path_of(value),
             _ => return None,
         }
         Some(Ok(()))
@@ -132,6 +200,44 @@ impl RepoAccess {
         b.build().map(Some).map_err(|e| format!("proxy: {e}"))
     }
 
+    /// The TLS configuration of the repo's connections, its PEM files
+    /// read; `None` when it is ureq's default (verified against the
+    /// built-in roots, no client certificate). A key file without a
+    /// certificate is not read: curl ignores it so.
+    pub(super) fn tls_config(&self) -> Result<Option<TlsConfig>, PemError> {
+        if self.sslverify && self.sslcacert.is_none() && self.sslclientcert.is_none() {
+            return Ok(None);
+        }
+        let mut b = TlsConfig::builder().disable_verification(!self.sslverify);
+        if let Some(path) = &self.sslcacert {
+            let certs = pem_items("sslcacert", path)?.0;
+            if certs.is_empty() {
+                return Err(pem_error("sslcacert", path, "no certificate in it"));
+            }
+            b = b.root_certs(RootCerts::new_with_certs(&certs));
+        }
+        if let Some(path) = &self.sslclientcert {
+            let (chain, key) = pem_items("sslclientcert", path)?;
+            if chain.is_empty() {
+                return Err(pem_error("sslclientcert", path, "no certificate in it"));
+            }
+            let key = match &self.sslclientkey {
+                Some(kpath) => pem_items("sslclientkey", kpath)?
+                    .1
+                    .ok_or_else(|| pem_error("sslclientkey", kpath, "no private key in it"))?,
+                None => key.ok_or_else(|| {
+                    pem_error(
+                        "sslclientcert",
+                        path,
+                        "no private key in it, and no sslclientkey",
+                    )
+                })?,
+            };
+            b = b.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
+        }
+        Ok(Some(b.build()))
+    }
+
     /// The `Authorization` header of each request, if the repo has a user.
     pub(super) fn authorization(&self) -> Option<String> {
         if self.username.is_empty() {
@@ -143,6 +249,36 @@ impl RepoAccess {
             base64::engine::general_purpose::STANDARD.encode(pair)
         ))
     }
+}
+
+/// A path option's value: empty is none.
+fn path_of(value: &str) -> Option<PathBuf> {
+    (!value.is_empty()).then(|| PathBuf::from(value))
+}
+
+fn pem_error(key: &'static str, path: &Path, problem: impl std::fmt::Display) -> PemError {
+    PemError {
+        key,
+        msg: format!("{}: {problem}", path.display()),
+    }
+}
+
+/// The certificates of a PEM file, in order, and its first private key.
+fn pem_items(
+    key: &'static str,
+    path: &Path,
+) -> Result<(Vec<Certificate<'static>>, Option<PrivateKey<'static>>), PemError> {
+    let bytes =
+        std::fs::read(path).map_err(|e| pem_error(key, path, format!("cannot read: {e}")))?;
+    let (mut certs, mut first_key) = (Vec::new(), None);
+    for item in ureq::tls::parse_pem(&bytes) {
+        match item.map_err(|e| pem_error(key, path, format!("not a usable PEM file: {e}")))? {
+            PemItem::Certificate(c) => certs.push(c),
+            PemItem::PrivateKey(k) if first_key.is_none() => first_key = Some(k),
+            _ => {}
+        }
+    }
+    Ok((certs, first_key))
 }
 
 #[cfg(test)]
@@ -204,6 +340,48 @@ mod tests {
         assert!(
             shown.contains("other") && !shown.contains("p@ss"),
             "{shown}"
+        );
+    }
+
+    fn tls(name: &str) -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tls/").to_string() + name
+    }
+
+    #[test]
+    fn tls_configs() {
+        let mut a = RepoAccess::default();
+        assert!(a.sslverify);
+        // Nothing set: ureq's default (built-in roots, verified).
+        assert!(a.tls_config().unwrap().is_none());
+        a.set("sslverify", "False").unwrap().unwrap();
+        let c = a.tls_config().unwrap().unwrap();
+        assert!(c.disable_verification());
+        assert!(matches!(c.root_certs(), RootCerts::WebPki));
+        assert!(c.client_cert().is_none());
+        assert_eq!(
+            a.set("sslverify", "maybe").unwrap().unwrap_err(),
+            "sslverify=maybe is not a boolean"
+        );
+        a.set("sslverify", "1").unwrap().unwrap();
+        a.set("sslcacert", &tls("ca.pem")).unwrap().unwrap();
+        a.set("sslclientcert", &tls("client.pem")).unwrap().unwrap();
+        a.set("sslclientkey", &tls("client.key")).unwrap().unwrap();
+        let c = a.tls_config().unwrap().unwrap();
+        assert!(!c.disable_verification());
+        assert!(matches!(c.root_certs(), RootCerts::Specific(certs) if certs.len() == 1));
+        assert_eq!(c.client_cert().unwrap().certs().len(), 1);
+        // Empty is none, as libdnf's default.
+        a.set("sslclientcert", "").unwrap().unwrap();
+        assert_eq!(a.sslclientcert, None);
+        // A key without a certificate is not read, as curl ignores it.
+        a.set("sslclientkey", "/nonexistent.key").unwrap().unwrap();
+        assert!(a.tls_config().unwrap().unwrap().client_cert().is_none());
+        a.set("sslcacert", "/nonexistent.pem").unwrap().unwrap();
+        let e = a.tls_config().unwrap_err();
+        assert_eq!(e.key, "sslcacert");
+        assert!(
+            e.msg.starts_with("/nonexistent.pem: cannot read: "),
+            "{e:?}"
         );
     }
 }

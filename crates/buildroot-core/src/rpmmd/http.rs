@@ -26,7 +26,7 @@
 //! ([`sweep_stale_temps`]).
 //! Settings come from `RPM_BUILDROOT_HTTP_*` variables ([`HttpSettings`],
 //! [`HTTP_ENV_HELP`]) and from the repo's own `.repo` options (its
-//! `access`: credentials, proxy; `access.rs`), applied to each attempt's
+//! `access`: credentials, proxy, TLS; `access.rs`), applied to each attempt's
 //! agent; what happens is reported to an optional [`DownloadObserver`]
 //! (the tools draw progress with it).
 
@@ -432,9 +432,16 @@ impl Attempt<'_> {
             Ok(p) => p,
             Err(e) => return failed(e, false),
         };
+        let tls = match self.s.access.tls_config() {
+            Ok(t) => t,
+            Err(e) => return failed(format!("{}={}", e.key, e.msg), false),
+        };
         let mut config = ureq::Agent::config_builder();
         if proxy.is_some() {
             config = config.proxy(proxy);
+        }
+        if let Some(tls) = tls {
+            config = config.tls_config(tls);
         }
         let agent: ureq::Agent = config
             .timeout_connect(Some(self.s.timeout))

@@ -76,9 +76,9 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
             |line: usize, msg: String| Error::at_line(origin, line, format!("[{id}]: {msg}"));
         let id = vars.substitute(&id);
         let mut spec = RepoSpec::new(&id, "");
-        for (k, v, line) in kv {
-            let err = |msg: String| err_at(line, msg);
-            let v = vars.substitute(&v);
+        for (k, v, line) in &kv {
+            let err = |msg: String| err_at(*line, msg);
+            let v = vars.substitute(v);
             match k.as_str() {
                 "baseurl" => {
                     // Several URLs are mirrors of one repo, tried in order.
@@ -116,7 +116,7 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
                 "name" => spec.name = v,
                 // Network options (`access.rs`); any other key is ignored.
                 _ => {
-                    if let Some(r) = spec.access.set(&k, &v) {
+                    if let Some(r) = spec.access.set(k, &v) {
                         r.map_err(err)?;
                     }
                 }
@@ -126,12 +126,24 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
             return Err(err_at(lineno, "no baseurl, metalink or mirrorlist".into()));
         }
         spec.access.check().map_err(|m| err_at(lineno, m))?;
+        // A repo's certificate files are read now, before any download, on
+        // the line that names them; a disabled repo's are not (dnf neither).
+        if spec.enabled {
+            if let Err(e) = spec.access.tls_config() {
+                let line = kv.iter().rev().find(|(k, ..)| k == e.key).map(|x| x.2);
+                return Err(err_at(
+                    line.unwrap_or(lineno),
+                    format!("{}={}", e.key, e.msg),
+                ));
+            }
+        }
         out.push(spec);
     }
     Ok(out)
 }
 
-fn parse_bool(v: &str) -> Option<bool> {
+/// dnf's booleans, any case.
+pub(super) fn parse_bool(v: &str) -> Option<bool> {
     match v.to_ascii_lowercase().as_str() {
         "1" | "yes" | "true" | "on" => Some(true),
         "0" | "no" | "false" | "off" => Some(false),

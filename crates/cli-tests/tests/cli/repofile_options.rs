@@ -4,7 +4,8 @@
 //! warning line (none with --quiet) and the same buildroot; without it the
 //! run exits 2 naming the URL. `proxy` sends a repo's downloads through its
 //! own proxy; `_none_` (as unset) leaves the environment's proxy, as dnf
-//! does; `NO_PROXY` bypasses both, as curl does.
+//! does; `NO_PROXY` bypasses both, as curl does. A TLS file that cannot be
+//! used exits 2 naming the .repo file, line and path, before any download.
 
 use std::path::Path;
 
@@ -138,4 +139,24 @@ fn a_repo_proxy_wins_and_none_leaves_the_environments() {
     assert_eq!(env_proxy.tunnels().len(), via_env.len());
     assert_eq!(repo_proxy.tunnels().len(), via_repo.len());
     assert!(bin.requests().len() > via_env.len());
+}
+
+#[test]
+fn a_missing_certificate_file_exits_2_before_any_download() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(root().join("testdata/repos"));
+    let text = format!("{REPOS}[tls]\nbaseurl=BASE/x86_64\nsslcacert=/nonexistent/ca.pem\n");
+    let out = generator(&text, &server.base, t.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        err,
+        format!(
+            "buildroot-generator: {}:9: [tls]: sslcacert=/nonexistent/ca.pem: cannot read: No \
+             such file or directory (os error 2)\n",
+            t.path().join("t.repo").display()
+        )
+    );
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
 }
