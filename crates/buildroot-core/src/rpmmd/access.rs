@@ -92,7 +92,7 @@ impl std::fmt::Debug for RepoAccess {
             d.field("username", &self.username);
         }
         if let Some(p) = &self.proxy {
-            d.field("proxy", p);
+            d.field("proxy", &without_userinfo(p));
         }
         if !self.proxy_username.is_empty() {
             d.field("proxy_username", &self.proxy_username);
@@ -251,6 +251,17 @@ impl RepoAccess {
     }
 }
 
+/// `url` with any `user:password@` replaced by `…@`.
+fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let end = rest.find('/').unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) if scheme.is_empty() => format!("…{}", &rest[at..]),
+        Some(at) => format!("{scheme}://…{}", &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
 /// A path option's value: empty is none.
 fn path_of(value: &str) -> Option<PathBuf> {
     (!value.is_empty()).then(|| PathBuf::from(value))
@@ -338,9 +349,15 @@ mod tests {
         assert!(e.contains("SOCKS proxies are not supported"), "{e}");
         let shown = format!("{a:?}");
         assert!(
-            shown.contains("other") && !shown.contains("p@ss"),
+            shown.contains("other") && !shown.contains("p%40ss"),
             "{shown}"
         );
+        assert!(
+            shown.contains(r#"proxy: "http://…@proxy.example:3128""#),
+            "{shown}"
+        );
+        assert_eq!(without_userinfo("u:p@h:1"), "…@h:1");
+        assert_eq!(without_userinfo("http://h:1/a@b"), "http://h:1/a@b");
     }
 
     fn tls(name: &str) -> String {

@@ -50,6 +50,7 @@ pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, rea
 pub use raw::RawChunk;
 pub use repofile::{parse_repofile, parse_repofile_str};
 pub use repomd::{Repomd, RepomdRecord};
+pub(crate) use skip::load_opened_skipping;
 pub use skip::{set_warning_handler, WarningHandler};
 
 use crate::error::{Error, Result};
@@ -500,7 +501,7 @@ pub fn load_repos_into(
     opts: &LoadOptions,
     sink: &mut dyn RepoSink,
 ) -> Result<()> {
-    load_opened_skipping(&mut open_repos(specs, opts)?, opts, sink).map(|_| ())
+    skip::load_opened_skipping(&mut open_repos(specs, opts)?, opts, sink).map(|_| ())
 }
 
 /// The enabled repositories with their repomd.xml read (in parallel), in
@@ -522,32 +523,6 @@ pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Opene
     }
     opened.sort_by_key(|o| (o.spec.priority, o.spec.cost));
     Ok(OpenedRepos(opened))
-}
-
-/// [`load_opened_into`], leaving out each repo with `skip_if_unavailable`
-/// whose primary or filelists cannot be had or read: it is warned about and
-/// removed from `opened`, `sink` is restarted and the load begins again
-/// without it (the repos before it are parsed again, from the cache: a
-/// rare path, and the pool's ids must not keep the failed repo's strings).
-/// True when a repo was left out here.
-pub(crate) fn load_opened_skipping(
-    opened: &mut OpenedRepos,
-    opts: &LoadOptions,
-    sink: &mut dyn RepoSink,
-) -> Result<bool> {
-    let mut skipped = false;
-    loop {
-        match load_opened_into(opened, opts, sink) {
-            Ok(()) => return Ok(skipped),
-            Err((i, e)) if skip::skips(&opened.0[i].spec, &e) => {
-                skip::warn_skipped(&opened.0[i].spec, &e);
-                opened.0.remove(i);
-                sink.restart();
-                skipped = true;
-            }
-            Err((_, e)) => return Err(e),
-        }
-    }
 }
 
 /// Repositories whose repomd.xml has been read ([`open_repos`]).

@@ -4,6 +4,10 @@
 //! out of the run with one warning, instead of failing it, when its `.repo`
 //! section says `skip_if_unavailable=1`; as dnf's `fill_sack` disables such
 //! a repo and goes on. Without it (dnf's default) the run fails as before.
+//! A repo that cannot be opened is dropped before the load
+//! (`open_repos`); one whose primary or filelists fail while the pool is
+//! being built is dropped and the load starts again without it
+//! ([`load_opened_skipping`]).
 //!
 //! The warning goes to a process-wide handler ([`set_warning_handler`]),
 //! as downloads report to one observer: the load happens deep inside the
@@ -14,8 +18,8 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, RwLock};
 
-use super::RepoSpec;
-use crate::error::Error;
+use super::{load_opened_into, LoadOptions, OpenedRepos, RepoSink, RepoSpec};
+use crate::error::{Error, Result};
 
 /// Receives the warnings of repository loading (a repo left out), one line each.
 pub type WarningHandler = Arc<dyn Fn(&str) + Send + Sync>;
@@ -68,6 +72,32 @@ pub(super) fn warn_skipped(spec: &RepoSpec, e: &Error) {
                 })
                 .unwrap_or_else(|| "rpm-buildroot".into());
             crate::diag!("{prog}: warning: {msg}");
+        }
+    }
+}
+
+/// [`load_opened_into`], leaving out each repo with `skip_if_unavailable`
+/// whose primary or filelists cannot be had or read: it is warned about and
+/// removed from `opened`, `sink` is restarted and the load begins again
+/// without it (the repos before it are parsed again, from the cache: a
+/// rare path, and the pool's ids must not keep the failed repo's strings).
+/// True when a repo was left out here.
+pub(crate) fn load_opened_skipping(
+    opened: &mut OpenedRepos,
+    opts: &LoadOptions,
+    sink: &mut dyn RepoSink,
+) -> Result<bool> {
+    let mut skipped = false;
+    loop {
+        match load_opened_into(opened, opts, sink) {
+            Ok(()) => return Ok(skipped),
+            Err((i, e)) if skips(&opened.0[i].spec, &e) => {
+                warn_skipped(&opened.0[i].spec, &e);
+                opened.0.remove(i);
+                sink.restart();
+                skipped = true;
+            }
+            Err((_, e)) => return Err(e),
         }
     }
 }
