@@ -48,6 +48,13 @@ pub fn main<A: clap::Parser, E: std::fmt::Display>(
     }
 }
 
+/// `--quiet`: the warnings of repository loading (a repo left out by
+/// `skip_if_unavailable`) are dropped too; without it they go to stderr
+/// as `PROGRAM: warning: ...` ([`crate::rpmmd::set_warning_handler`]).
+pub fn quiet_repo_warnings() {
+    crate::rpmmd::set_warning_handler(Some(std::sync::Arc::new(|_: &str| {})));
+}
+
 /// Checks a `--view` value: a content-resolver view id
 /// ([`crate::content_resolver::config::id_problem`]); the error is the one
 /// line the tools print.
@@ -124,7 +131,10 @@ pub struct SourceRepoArgs {
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct RepoFileArgs {
     /// A dnf .repo file (repeatable); its enabled sections are loaded with their priority,
-    /// cost, exclude and includepkgs.
+    /// cost, exclude and includepkgs; skip_if_unavailable=1 leaves a repo whose metadata cannot
+    /// be had out of the run, with a warning; username/password, proxy (proxy_username,
+    /// proxy_password), sslverify, sslcacert and sslclientcert/sslclientkey are used for that
+    /// repo's downloads (docs/formats.md section 8).
     #[arg(long = "repofile", value_name = "FILE")]
     pub repofiles: Vec<PathBuf>,
     /// $releasever for .repo files and URLs.

@@ -306,6 +306,13 @@ fn run(args: &Args) -> Result<u8> {
     let display = (!args.quiet && std::io::stderr().is_terminal()).then(progress::Display::new);
     if let Some(d) = &display {
         rpmmd::set_download_observer(Some(d.clone()));
+        // Above the progress bars, not through them.
+        let d = d.clone();
+        rpmmd::set_warning_handler(Some(std::sync::Arc::new(move |m: &str| {
+            d.println(&format!("buildroot-generator: warning: {m}"))
+        })));
+    } else if args.quiet {
+        buildroot_core::cli::quiet_repo_warnings();
     }
     let t_load = std::time::Instant::now();
     // Never dropped: freeing ~100k packages' strings one by one costs
@@ -346,6 +353,7 @@ fn run(args: &Args) -> Result<u8> {
     if let Some(d) = &display {
         d.finish();
         rpmmd::set_download_observer(None);
+        rpmmd::set_warning_handler(None);
     }
 
     if args.timings {

@@ -184,6 +184,9 @@ fn cache_dir(cli: &Cli) -> PathBuf {
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
+    if cli.quiet {
+        buildroot_core::cli::quiet_repo_warnings();
+    }
     if let Some(view) = &cli.view {
         buildroot_core::cli::check_view(view)?;
     }

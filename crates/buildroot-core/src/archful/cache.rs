@@ -225,7 +225,7 @@ fn fetch_into(repo: &LoadedRepo, pkg: &Package, dest: &Path) -> Result<()> {
         .map(|b| Location::parse(b))
         .collect::<Result<Vec<_>>>()?;
     let href = &pkg.location;
-    from_mirrors(&locs, href, |loc, s| match loc {
+    from_mirrors(&locs, href, &repo.spec.access, |loc, s| match loc {
         Location::Dir(d) => copy_verified(&d.join(href), dest, expected.as_ref()),
         Location::Http(base) => download_listed(
             &format!("{base}{href}"),

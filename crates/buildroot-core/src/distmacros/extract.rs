@@ -72,6 +72,7 @@ pub(super) fn extracted(
         &p.location,
         opts.cache_dir.as_deref(),
         expected.as_ref(),
+        pool.repo_access(id),
     )
     .map_err(bad)?;
     let downloaded = matches!(loc, Location::Http(_));

@@ -125,6 +125,7 @@ impl PoolBuilder {
             baseurl: spec.baseurl.clone(),
             priority: -spec.priority,
             subpriority: -spec.cost,
+            access: spec.access.clone(),
         });
         self.exclude = spec.exclude.clone();
         self.includepkgs = spec.includepkgs.clone();
@@ -369,6 +370,10 @@ impl RepoSink for PoolBuilder {
             let text = Text::push(&mut self.file_text, &path);
             self.file_pairs.push(((start + i) as u32, text));
         }
+    }
+
+    fn restart(&mut self) {
+        *self = PoolBuilder::new(self.policy.clone());
     }
 }
 

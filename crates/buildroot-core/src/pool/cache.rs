@@ -29,7 +29,7 @@ use sha2::{Digest, Sha256};
 
 use super::Pool;
 use crate::error::{Error, Result};
-use crate::rpmmd::{LoadOptions, OpenedRepos, RepoSpec};
+use crate::rpmmd::{LoadOptions, OpenedRepos};
 
 /// The first bytes of a cache file (the format's version is its last).
 const MAGIC: &[u8; 16] = b"rpm-buildroot:1\n";
@@ -70,14 +70,16 @@ fn keep_from(value: Option<&str>) -> Result<usize> {
 }
 
 impl PoolCache {
-    /// The cache of the pool of `specs` (opened: `opened`) for `arch`;
-    /// None when the repos' contents cannot be keyed (an HTTP repo whose
-    /// repomd.xml lists a file without a checksum) or [`POOL_CACHE_ENV`]
-    /// is 0; an error when that variable is no number.
+    /// The cache of the pool of the repos `opened` for `arch`; None when
+    /// the repos' contents cannot be keyed (an HTTP repo whose repomd.xml
+    /// lists a file without a checksum) or [`POOL_CACHE_ENV`] is 0; an
+    /// error when that variable is no number. Named and keyed by the repos
+    /// opened, not all those configured: a set with a repo left out by
+    /// `skip_if_unavailable` has a file of its own, and the full set's
+    /// stays for when that repo is back.
     pub(super) fn new(
         dir: &Path,
         arch: &str,
-        specs: &[RepoSpec],
         opened: &OpenedRepos,
         opts: &LoadOptions,
     ) -> Result<Option<PoolCache>> {
@@ -87,7 +89,7 @@ impl PoolCache {
         }
         let mut name = Sha256::new();
         name.update(format!("{arch}\n{:?}\n", opts.filelists));
-        for s in specs.iter().filter(|s| s.enabled) {
+        for s in opened.configured() {
             name.update(format!("{s:?}\n"));
         }
         let name = hex::encode(&name.finalize()[..8]);

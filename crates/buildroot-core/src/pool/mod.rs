@@ -61,7 +61,7 @@ use crate::error::Result;
 use crate::evr::Evr;
 use crate::package::{Package, Requirement};
 use crate::rpmmd::raw::RawChunk;
-use crate::rpmmd::{self, LoadOptions, LoadedRepo, RepoSpec};
+use crate::rpmmd::{self, LoadOptions, LoadedRepo, OpenedRepos, RepoAccess, RepoSpec};
 
 use build::PoolBuilder;
 use cache::PoolCache;
@@ -95,6 +95,10 @@ pub(crate) struct RepoInfo {
     pub priority: i32,
     /// libsolv subpriority: minus dnf's `cost` (higher is better).
     pub subpriority: i32,
+    /// How the repo's files are downloaded (its `.repo` options). Not in
+    /// the pool cache (it may hold secrets): [`Pool::load`] sets it from
+    /// the repos as configured this time.
+    pub access: RepoAccess,
 }
 
 /// A range into one of the pool's arenas.
@@ -266,26 +270,36 @@ impl Pool {
     /// With `opts.cache_dir`, the pool is kept in the cache and read back
     /// from there while the repos and this library stay the same
     /// (`cache.rs`): the same pool, without parsing.
+    ///
+    /// A repo left out by `skip_if_unavailable` is not in the pool, nor in
+    /// the cache's key: the pool cached then stands for the repos loaded
+    /// only, and a later run that loads them all does not take it.
     pub fn load(arch: &str, specs: &[RepoSpec], opts: &LoadOptions) -> Result<Pool> {
         let policy = ArchPolicy::new(arch)?;
-        let opened = rpmmd::open_repos(specs, opts)?;
-        let cache = opts
-            .cache_dir
-            .as_deref()
-            .map(|dir| PoolCache::new(dir, policy.target(), specs, &opened, opts))
-            .transpose()?
-            .flatten();
+        let mut opened = rpmmd::open_repos(specs, opts)?;
+        let cache_of = |opened: &OpenedRepos| {
+            opts.cache_dir
+                .as_deref()
+                .map(|dir| PoolCache::new(dir, policy.target(), opened, opts))
+                .transpose()
+                .map(Option::flatten)
+        };
+        let cache = cache_of(&opened)?;
         let cached = cache.as_ref().and_then(PoolCache::read);
         if let Some(mut pool) = cached.filter(|p| p.repos.len() == opened.len()) {
-            // Packages are downloaded from the mirror that answered this time.
-            for (info, url) in pool.repos.iter_mut().zip(opened.baseurls()) {
-                info.baseurl = url.to_string();
+            // Packages are downloaded from the mirror that answered this
+            // time, as the repo is configured this time.
+            for (info, spec) in pool.repos.iter_mut().zip(opened.specs()) {
+                info.baseurl = spec.baseurl.clone();
+                info.access = spec.access.clone();
             }
             return Ok(pool);
         }
-        let mut b = PoolBuilder::new(policy);
-        rpmmd::load_opened_into(&opened, opts, &mut b)?;
+        let mut b = PoolBuilder::new(policy.clone());
+        let skipped = rpmmd::load_opened_skipping(&mut opened, opts, &mut b)?;
         let pool = b.finish();
+        // `cache` was keyed before a repo was left out while loading.
+        let cache = if skipped { cache_of(&opened)? } else { cache };
         if let Some(cache) = &cache {
             cache.write(&pool);
         }
@@ -473,6 +487,11 @@ impl Pool {
     /// metalink and mirrorlist repos): its `location` is relative to it.
     pub fn repo_baseurl(&self, id: PkgId) -> &str {
         &self.repos[self.data[id.to_usize()].repo as usize].baseurl
+    }
+
+    /// How the files of the repo a package came from are downloaded.
+    pub fn repo_access(&self, id: PkgId) -> &RepoAccess {
+        &self.repos[self.data[id.to_usize()].repo as usize].access
     }
 
     /// Whether the package was excluded (`exclude=` / `includepkgs=`).

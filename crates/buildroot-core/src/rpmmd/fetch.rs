@@ -11,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::access::RepoAccess;
 use super::compress::{file_digest, Expected, Hasher};
 use super::http::{download_verified, HttpSettings};
 use crate::error::{Error, Result};
@@ -59,20 +60,22 @@ impl Location {
 }
 
 /// Makes a repo-relative file available locally and returns its path. HTTP
-/// files go into `cache`. With `expected` (repomd.xml's checksum), the
-/// cached copy is named by the checksum and reused while it stays the same,
-/// and a fresh download must match it (once more, then an error); without,
-/// the file is downloaded afresh.
+/// files go into `cache`, downloaded as the repo's `access` says. With
+/// `expected` (repomd.xml's checksum), the cached copy is named by the
+/// checksum and reused while it stays the same, and a fresh download must
+/// match it (once more, then an error); without, the file is downloaded
+/// afresh.
 pub fn local_file(
     loc: &Location,
     href: &str,
     cache: Option<&Path>,
     expected: Option<&Expected>,
+    access: &RepoAccess,
 ) -> Result<PathBuf> {
     match loc {
         Location::Dir(d) => Ok(d.join(href)),
         Location::Http(_) => {
-            local_file_with(loc, href, cache, expected, &HttpSettings::from_env()?)
+            local_file_with(loc, href, cache, expected, &HttpSettings::for_repo(access)?)
         }
     }
 }
@@ -137,25 +140,28 @@ pub fn local_file_from(
     href: &str,
     cache: Option<&Path>,
     expected: Option<&Expected>,
+    access: &RepoAccess,
 ) -> Result<(PathBuf, usize)> {
-    from_mirrors(locs, href, |loc, s| {
+    from_mirrors(locs, href, access, |loc, s| {
         local_file_with(loc, href, cache, expected, s)
     })
 }
 
 /// Runs `get` on each of `locs` (a repo's mirrors, the one in use first)
-/// until one delivers `href`. As librepo does, a mirror that fails is left
-/// at once for the next; only the last one gets the retries. When none
-/// can, the error names the first URL, how many mirrors were tried and the
-/// last one's problem. Returns `get`'s value and the index of the mirror.
+/// until one delivers `href`; the settings it is given reach the repo as
+/// `access` says. As librepo does, a mirror that fails is left at once for
+/// the next; only the last one gets the retries. When none can, the error
+/// names the first URL, how many mirrors were tried and the last one's
+/// problem. Returns `get`'s value and the index of the mirror.
 pub fn from_mirrors<T>(
     locs: &[Location],
     href: &str,
+    access: &RepoAccess,
     mut get: impl FnMut(&Location, &HttpSettings) -> Result<T>,
 ) -> Result<(T, usize)> {
     let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
     let s = if http {
-        HttpSettings::from_env()?
+        HttpSettings::for_repo(access)?
     } else {
         HttpSettings::default()
     };
@@ -186,7 +192,7 @@ pub fn from_mirrors<T>(
 /// `href` under `loc` as a local file: an HTTP file is downloaded afresh
 /// into `cache` (one directory per base URL), a local one is used in place.
 pub fn fetch_to_cache(loc: &Location, href: &str, cache: &Path) -> Result<PathBuf> {
-    local_file(loc, href, Some(cache), None)
+    local_file(loc, href, Some(cache), None, &RepoAccess::default())
 }
 
 /// A filesystem-safe directory name for a base URL.

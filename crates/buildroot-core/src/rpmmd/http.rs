@@ -25,8 +25,10 @@
 //! temp file of a killed run is removed by a later one
 //! ([`sweep_stale_temps`]).
 //! Settings come from `RPM_BUILDROOT_HTTP_*` variables ([`HttpSettings`],
-//! [`HTTP_ENV_HELP`]); what happens is reported to an optional
-//! [`DownloadObserver`] (the tools draw progress with it).
+//! [`HTTP_ENV_HELP`]) and from the repo's own `.repo` options (its
+//! `access`: credentials, proxy, TLS; `access.rs`), applied to each attempt's
+//! agent; what happens is reported to an optional [`DownloadObserver`]
+//! (the tools draw progress with it).
 
 use std::fs::File;
 use std::io::{Read, Seek, Write};
@@ -425,7 +427,23 @@ impl Attempt<'_> {
     }
 
     fn run(&self, validator: Option<String>) -> Outcome {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        // Checked when the .repo file was read; an error here is no less final.
+        let proxy = match self.s.access.proxy() {
+            Ok(p) => p,
+            Err(e) => return failed(e, false),
+        };
+        let tls = match self.s.access.tls_config() {
+            Ok(t) => t,
+            Err(e) => return failed(format!("{}={}", e.key, e.msg), false),
+        };
+        let mut config = ureq::Agent::config_builder();
+        if proxy.is_some() {
+            config = config.proxy(proxy);
+        }
+        if let Some(tls) = tls {
+            config = config.tls_config(tls);
+        }
+        let agent: ureq::Agent = config
             .timeout_connect(Some(self.s.timeout))
             .timeout_recv_response(Some(self.s.timeout))
             // A backstop for a read that never returns (the watcher's minrate
@@ -435,9 +453,14 @@ impl Attempt<'_> {
             .accept_encoding("identity")
             .http_status_as_error(false)
             .user_agent("rpm-buildroot")
+            // As curl: credentials follow a redirect to the same host only.
+            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::SameHost)
             .build()
             .into();
         let mut req = agent.get(self.url);
+        if let Some(auth) = self.s.access.authorization() {
+            req = req.header("Authorization", auth);
+        }
         if self.from > 0 {
             req = req.header("Range", format!("bytes={}-", self.from));
             if let Some(v) = &validator {
@@ -562,6 +585,10 @@ fn describe(e: &ureq::Error) -> String {
         ureq::Error::Io(io) => format!("connection failed: {io}"),
         ureq::Error::Timeout(t) => format!("timed out ({t:?})"),
         ureq::Error::HostNotFound => "host not found".into(),
+        ureq::Error::ConnectProxyFailed(m) => match proxy_status(m) {
+            Some(code) => format!("the proxy answered HTTP {code}"),
+            None => format!("the proxy failed: {m}"),
+        },
         other => other.to_string(),
     }
     .lines()
@@ -575,16 +602,26 @@ fn describe(e: &ureq::Error) -> String {
 /// gives the same answer to a retry, so it fails at once and the next
 /// mirror, if any, is tried.
 fn retryable(e: &ureq::Error) -> bool {
-    if let ureq::Error::Io(io) = e {
-        return io.kind() != std::io::ErrorKind::InvalidData;
-    }
-    matches!(
-        e,
+    match e {
+        ureq::Error::Io(io) => io.kind() != std::io::ErrorKind::InvalidData,
+        // A proxy that refuses (407, 403) refuses again; one that is
+        // overloaded or did not answer (5xx, silence) may not.
+        ureq::Error::ConnectProxyFailed(m) => {
+            proxy_status(m).is_none_or(|c| !(400..500).contains(&c))
+        }
         ureq::Error::Timeout(_)
-            | ureq::Error::HostNotFound
-            | ureq::Error::ConnectionFailed
-            | ureq::Error::Protocol(_)
-    )
+        | ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::Protocol(_) => true,
+        _ => false,
+    }
+}
+
+/// The status of a proxy's refused `CONNECT`, from ureq's message
+/// ("proxy server responded 407/...").
+fn proxy_status(msg: &str) -> Option<u16> {
+    let rest = msg.strip_prefix("proxy server responded ")?;
+    rest.split('/').next()?.trim().parse().ok()
 }
 
 /// `bytes START-END/TOTAL` -> (START, TOTAL if known).
@@ -753,6 +790,21 @@ mod tests {
         ] {
             assert!(!is_our_temp_name(other), "{other}");
         }
+    }
+
+    #[test]
+    fn proxy_refusals_are_read_from_ureqs_message() {
+        let refused = ureq::Error::ConnectProxyFailed("proxy server responded 407/407".into());
+        assert_eq!(describe(&refused), "the proxy answered HTTP 407");
+        assert!(!retryable(&refused));
+        let busy = ureq::Error::ConnectProxyFailed("proxy server responded 503/503".into());
+        assert!(retryable(&busy));
+        let silent = ureq::Error::ConnectProxyFailed("proxy server did not respond".into());
+        assert_eq!(
+            describe(&silent),
+            "the proxy failed: proxy server did not respond"
+        );
+        assert!(retryable(&silent));
     }
 
     #[test]

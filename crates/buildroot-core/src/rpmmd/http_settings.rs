@@ -1,10 +1,12 @@
 //! How HTTP downloads behave: the `RPM_BUILDROOT_HTTP_*` variables every
 //! downloading tool reads (dnf's `retries`, `timeout` and `minrate` options
 //! play these parts), their help text, and the backoff they give
-//! ([`super::http`] does the downloading).
+//! ([`super::http`] does the downloading); and the repo's own network
+//! options ([`RepoAccess`], from its `.repo` section).
 
 use std::time::Duration;
 
+use super::access::RepoAccess;
 use crate::error::{Error, Result};
 
 /// The `RPM_BUILDROOT_HTTP_*` variables, for every tool's `--help`.
@@ -37,6 +39,9 @@ pub struct HttpSettings {
     pub timeout: Duration,
     /// Bytes per second a transfer must average over `timeout`.
     pub minrate: u64,
+    /// How the repo downloaded from is reached (its `.repo` options; the
+    /// defaults for anything else).
+    pub access: RepoAccess,
 }
 
 impl Default for HttpSettings {
@@ -47,6 +52,7 @@ impl Default for HttpSettings {
             max_wait: Duration::from_secs(30),
             timeout: Duration::from_secs(30),
             minrate: 1000,
+            access: RepoAccess::default(),
         }
     }
 }
@@ -56,6 +62,14 @@ impl HttpSettings {
     /// are set. A value that is not a number is an error naming it.
     pub fn from_env() -> Result<HttpSettings> {
         Self::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// [`HttpSettings::from_env`] for the downloads of a repo reached by `access`.
+    pub fn for_repo(access: &RepoAccess) -> Result<HttpSettings> {
+        Ok(HttpSettings {
+            access: access.clone(),
+            ..Self::from_env()?
+        })
     }
 
     /// [`HttpSettings::from_env`] over any variable lookup.

@@ -49,16 +49,18 @@ struct Progress {
     done: Option<Msg>,
 }
 
-/// [`load_repos_into`](super::load_repos_into) on repositories already opened.
-pub(crate) fn load_opened_into(
+/// [`load_repos_into`](super::load_repos_into) on repositories already
+/// opened. An error comes with the index of the repo it is about (in
+/// `opened`), so that a repo with `skip_if_unavailable` can be left out.
+pub(super) fn load_opened_into(
     opened: &OpenedRepos,
     opts: &LoadOptions,
     sink: &mut dyn RepoSink,
-) -> Result<()> {
+) -> Result<(), (usize, Error)> {
     let opened = &opened.0;
     let needed = matches!(opts.filelists, Filelists::Needed | Filelists::NeededAnd(_));
     let mut keep: HashSet<String> = HashSet::new();
-    let mut failed: Option<Error> = None;
+    let mut failed: Option<(usize, Error)> = None;
     // One pool of parsers for every repo, as many as there are cores; each
     // repo's reader only decompresses and cuts chunks (a pool per repo put
     // twice the threads on the cores and left one idle once the smaller
@@ -192,7 +194,7 @@ pub(crate) fn load_opened_into(
                     None => break,
                     Some(Msg::Done(_, (_, read), fin, display)) => (read, fin, display),
                     Some(Msg::Failed(_, e)) => {
-                        failed = Some(e);
+                        failed = Some((cur, e));
                         break;
                     }
                     Some(Msg::Chunk(..)) => unreachable!("chunks are not kept in `done`"),
@@ -202,7 +204,7 @@ pub(crate) fn load_opened_into(
                     .and_then(|()| primary::check_root(r.saw_root, &display))
                     .map_err(|e| decompress_context(e, &display));
                 match checked(res, fin) {
-                    Err(e) => failed = Some(e),
+                    Err(e) => failed = Some((cur, e)),
                     Ok(()) => {
                         cur += 1;
                         if let Some(o) = opened.get(cur) {
@@ -242,8 +244,9 @@ pub(crate) fn load_opened_into(
         let keys = sink.file_keys();
         keys.par_iter()
             .zip(opened.par_iter())
-            .map(|(keys, o)| read_filelists_of(o, opts, keys, &wanted))
-            .collect::<Result<_>>()?
+            .enumerate()
+            .map(|(ri, (keys, o))| read_filelists_of(o, opts, keys, &wanted).map_err(|e| (ri, e)))
+            .collect::<Result<_, _>>()?
     };
     for (ri, files) in found.into_iter().enumerate() {
         sink.add_files(ri, files);

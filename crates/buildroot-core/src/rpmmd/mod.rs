@@ -8,6 +8,7 @@
 //! Source repositories use the same format with arch `src`; their requires
 //! are the BuildRequires.
 
+mod access;
 mod chunks;
 mod compress;
 mod comps;
@@ -22,6 +23,7 @@ pub(crate) mod raw;
 mod repofile;
 mod repomd;
 mod scan;
+mod skip;
 mod xml;
 
 use std::io::BufReader;
@@ -29,6 +31,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+pub use access::RepoAccess;
 pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use fetch::{fetch_to_cache, from_mirrors, local_file, Location};
@@ -42,12 +45,14 @@ pub use http::{
     download, download_listed, download_verified, retry_after, set_download_observer,
     sweep_stale_temps, DownloadEvent, DownloadObserver, HttpSettings, HTTP_ENV_HELP,
 };
-pub(crate) use load::load_opened_into;
+use load::load_opened_into;
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use raw::RawChunk;
 pub use repofile::{parse_repofile, parse_repofile_str};
 pub use repomd::{Repomd, RepomdRecord};
+pub(crate) use skip::load_opened_skipping;
+pub use skip::{set_warning_handler, WarningHandler};
 
 use crate::error::{Error, Result};
 use crate::package::Package;
@@ -77,6 +82,11 @@ pub struct RepoSpec {
     pub includepkgs: Vec<String>,
     /// `enabled=`: disabled repositories are not loaded.
     pub enabled: bool,
+    /// `skip_if_unavailable=`: when the metadata cannot be had, the repo
+    /// is left out with a warning instead of failing the load (`skip.rs`).
+    pub skip_if_unavailable: bool,
+    /// How its downloads are made (credentials; `access.rs`).
+    pub access: RepoAccess,
 }
 
 impl RepoSpec {
@@ -93,6 +103,8 @@ impl RepoSpec {
             exclude: Vec::new(),
             includepkgs: Vec::new(),
             enabled: true,
+            skip_if_unavailable: false,
+            access: RepoAccess::default(),
         }
     }
 
@@ -200,7 +212,7 @@ const MAX_MIRRORS: usize = 8;
 fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     let (bases, want, origin) = match &spec.mirrors {
         Some(src) if spec.baseurl.is_empty() => {
-            let list = fetch_mirrors(src, opts)?;
+            let list = fetch_mirrors(src, &spec.access, opts)?;
             let n = list.baseurls.len().min(MAX_MIRRORS);
             let mut bases = list.baseurls;
             bases.truncate(n);
@@ -221,7 +233,7 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     // Local repos never read the variables (a bad value only matters over HTTP).
     let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
     let settings = if http {
-        HttpSettings::from_env()?
+        HttpSettings::for_repo(&spec.access)?
     } else {
         HttpSettings::default()
     };
@@ -260,15 +272,16 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
 }
 
 /// Fetches and reads a metalink or mirrorlist (a local path or `file://`
-/// is read in place; HTTP lists are downloaded afresh into the cache).
-fn fetch_mirrors(src: &MirrorSource, opts: &LoadOptions) -> Result<Mirrors> {
+/// is read in place; HTTP lists are downloaded afresh into the cache, the
+/// way the repo's other files are: librepo fetches them with its handle).
+fn fetch_mirrors(src: &MirrorSource, access: &RepoAccess, opts: &LoadOptions) -> Result<Mirrors> {
     let url = src.url();
     let path = if url.starts_with("http://") || url.starts_with("https://") {
         let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
             url: url.to_string(),
         })?;
         let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
-        http::download(url, &dest)?;
+        http::download_verified(url, &dest, None, &HttpSettings::for_repo(access)?)?;
         dest
     } else {
         PathBuf::from(url.strip_prefix("file://").unwrap_or(url))
@@ -351,6 +364,7 @@ fn open_meta(o: &Opened, kind: &str, opts: &LoadOptions) -> Result<Option<(MetaF
         &rec.href,
         opts.cache_dir.as_deref(),
         expected.as_ref(),
+        &o.spec.access,
     )?;
     // Named by the mirror that delivered it.
     let display = o.mirrors[from].display(&rec.href);
@@ -374,9 +388,17 @@ fn decompress_context(e: Error, display: &str) -> Error {
     }
 }
 
-/// Loads one repository.
+/// Loads one repository. A repo that is not loaded (disabled, or left out
+/// by `skip_if_unavailable`) comes back disabled and without packages.
 pub fn load_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<LoadedRepo> {
-    Ok(load_repos(std::slice::from_ref(spec), opts)?.remove(0))
+    let mut repos = load_repos(std::slice::from_ref(spec), opts)?;
+    Ok(repos.pop().unwrap_or_else(|| LoadedRepo {
+        spec: RepoSpec {
+            enabled: false,
+            ..spec.clone()
+        },
+        packages: Vec::new(),
+    }))
 }
 
 /// Loads the enabled repositories (in parallel), in dnf's load order:
@@ -419,6 +441,10 @@ impl RepoSink for Collect {
             pkgs[i].files.push(path);
         }
     }
+
+    fn restart(&mut self) {
+        self.0.clear();
+    }
 }
 
 /// Work done on a parsing thread on each chunk before it is handed over.
@@ -442,6 +468,10 @@ pub trait RepoSink {
     /// Paths of repo `repo`'s filelists.xml (by index of the package in
     /// that repo, in file order), after every package was handed over.
     fn add_files(&mut self, repo: usize, files: Vec<(usize, String)>);
+    /// Forgets every repo and package handed over so far: a repo with
+    /// `skip_if_unavailable` failed part-way, and the load starts again
+    /// without it (its packages, and the ids given after them, must go).
+    fn restart(&mut self);
 }
 
 /// Loads repositories, handing the packages to `sink` on the calling thread
@@ -449,24 +479,34 @@ pub trait RepoSink {
 /// while parsing goes on): repos sorted by (priority, cost) as dnf loads
 /// them (stable), each repo's packages in file order, file lists added at
 /// the end. An error is the first failing repo's, in load order; after
-/// one, `sink` holds a part of the packages.
+/// one, `sink` holds a part of the packages. A repo with
+/// `skip_if_unavailable` whose metadata fails is left out with a warning
+/// ([`load_opened_skipping`]).
 pub fn load_repos_into(
     specs: &[RepoSpec],
     opts: &LoadOptions,
     sink: &mut dyn RepoSink,
 ) -> Result<()> {
-    load_opened_into(&open_repos(specs, opts)?, opts, sink)
+    skip::load_opened_skipping(&mut open_repos(specs, opts)?, opts, sink).map(|_| ())
 }
 
 /// The enabled repositories with their repomd.xml read (in parallel), in
 /// dnf's load order: what [`load_opened_into`] reads, and what a cache of
-/// their parsed contents is keyed by ([`OpenedRepos::fingerprint`]).
+/// their parsed contents is keyed by ([`OpenedRepos::fingerprint`]). A
+/// repo with `skip_if_unavailable` that cannot be opened is left out with
+/// a warning; otherwise the error is the first failing repo's, in the
+/// order of `specs`.
 pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<OpenedRepos> {
     let specs: Vec<&RepoSpec> = specs.iter().filter(|s| s.enabled).collect();
-    let mut opened: Vec<Opened> = specs
-        .par_iter()
-        .map(|s| open_repo(s, opts))
-        .collect::<Result<_>>()?;
+    let results: Vec<Result<Opened>> = specs.par_iter().map(|s| open_repo(s, opts)).collect();
+    let mut opened = Vec::with_capacity(results.len());
+    for (spec, r) in specs.iter().zip(results) {
+        match r {
+            Ok(o) => opened.push(o),
+            Err(e) if skip::skips(spec, &e) => skip::warn_skipped(spec, &e),
+            Err(e) => return Err(e),
+        }
+    }
     opened.sort_by_key(|o| (o.spec.priority, o.spec.cost));
     Ok(OpenedRepos(opened))
 }
@@ -531,16 +571,33 @@ impl OpenedRepos {
         self.0.len()
     }
 
-    /// The base URL each repo was read from (the mirror that answered), in
-    /// load order.
-    pub(crate) fn baseurls(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|o| o.spec.baseurl.as_str())
+    /// Each repo as loaded (`baseurl`: the mirror that answered), in load
+    /// order.
+    pub(crate) fn specs(&self) -> impl Iterator<Item = &RepoSpec> {
+        self.0.iter().map(|o| &o.spec)
+    }
+
+    /// Each repo as configured, in load order.
+    pub(crate) fn configured(&self) -> impl Iterator<Item = &RepoSpec> {
+        self.0.iter().map(|o| &o.configured)
     }
 }
 
 /// The comps (package groups) of a repository: its `group_gz` record, else
 /// its `group` record (as libdnf picks), or None when it has neither.
+/// A repo with `skip_if_unavailable` whose comps cannot be had has none
+/// (with a warning).
 pub fn read_comps(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> {
+    match read_comps_of(spec, opts) {
+        Err(e) if skip::skips(spec, &e) => {
+            skip::warn_skipped(spec, &e);
+            Ok(None)
+        }
+        r => r,
+    }
+}
+
+fn read_comps_of(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> {
     let o = open_repo(spec, opts)?;
     let kind = if o.repomd.record("group_gz").is_some() {
         "group_gz"

@@ -2,7 +2,9 @@
 //! continuation lines, `#`/`;` comments, and `$basearch`/`$arch`/`$releasever`
 //! substitution. Only what a buildroot needs is kept (see [`RepoSpec`]);
 //! `metalink=`/`mirrorlist=` are resolved when the repo is opened
-//! (`mirrors.rs`); a `baseurl=` wins over them.
+//! (`mirrors.rs`); a `baseurl=` wins over them. `skip_if_unavailable=` is
+//! acted on while loading (`skip.rs`). `[main]` is skipped, as dnf's repo
+//! reader skips it in `.repo` files (repo defaults live in `dnf.conf`).
 
 use std::path::Path;
 
@@ -74,9 +76,9 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
             |line: usize, msg: String| Error::at_line(origin, line, format!("[{id}]: {msg}"));
         let id = vars.substitute(&id);
         let mut spec = RepoSpec::new(&id, "");
-        for (k, v, line) in kv {
-            let err = |msg: String| err_at(line, msg);
-            let v = vars.substitute(&v);
+        for (k, v, line) in &kv {
+            let err = |msg: String| err_at(*line, msg);
+            let v = vars.substitute(v);
             match k.as_str() {
                 "baseurl" => {
                     // Several URLs are mirrors of one repo, tried in order.
@@ -90,6 +92,10 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
                 "enabled" => {
                     spec.enabled = parse_bool(&v)
                         .ok_or_else(|| err(format!("enabled={v} is not a boolean")))?
+                }
+                "skip_if_unavailable" => {
+                    spec.skip_if_unavailable = parse_bool(&v)
+                        .ok_or_else(|| err(format!("skip_if_unavailable={v} is not a boolean")))?
                 }
                 "priority" => {
                     spec.priority = v
@@ -108,18 +114,36 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
                 "exclude" | "excludepkgs" => spec.exclude.extend(split_list(&v)),
                 "includepkgs" => spec.includepkgs.extend(split_list(&v)),
                 "name" => spec.name = v,
-                _ => {}
+                // Network options (`access.rs`); any other key is ignored.
+                _ => {
+                    if let Some(r) = spec.access.set(k, &v) {
+                        r.map_err(err)?;
+                    }
+                }
             }
         }
         if spec.baseurl.is_empty() && spec.mirrors.is_none() && spec.enabled {
             return Err(err_at(lineno, "no baseurl, metalink or mirrorlist".into()));
+        }
+        spec.access.check().map_err(|m| err_at(lineno, m))?;
+        // A repo's certificate files are read now, before any download, on
+        // the line that names them; a disabled repo's are not (dnf neither).
+        if spec.enabled {
+            if let Err(e) = spec.access.tls_config() {
+                let line = kv.iter().rev().find(|(k, ..)| k == e.key).map(|x| x.2);
+                return Err(err_at(
+                    line.unwrap_or(lineno),
+                    format!("{}={}", e.key, e.msg),
+                ));
+            }
         }
         out.push(spec);
     }
     Ok(out)
 }
 
-fn parse_bool(v: &str) -> Option<bool> {
+/// dnf's booleans, any case.
+pub(super) fn parse_bool(v: &str) -> Option<bool> {
     match v.to_ascii_lowercase().as_str() {
         "1" | "yes" | "true" | "on" => Some(true),
         "0" | "no" | "false" | "off" => Some(false),
@@ -149,6 +173,15 @@ mod tests {
         assert_eq!(r[0].priority, 90);
         assert_eq!(r[0].exclude, vec!["foo*", "bar"]);
         assert!(!r[1].enabled);
+        // dnf's default; [main] sets nothing for the repos.
+        assert!(!r[0].skip_if_unavailable);
+        let r = parse_repofile_str(
+            "[main]\nskip_if_unavailable=1\n[a]\nbaseurl=/a\n[b]\nbaseurl=/b\nskip_if_unavailable=On\n",
+            "t.repo",
+            &vars,
+        )
+        .unwrap();
+        assert!(!r[0].skip_if_unavailable && r[1].skip_if_unavailable);
     }
 
     #[test]
@@ -202,6 +235,25 @@ mod tests {
         let vars = Vars::new("x86_64", "");
         let e = parse_repofile_str("[a]\nbaseurl=/x\npriority=abc\n", "t.repo", &vars).unwrap_err();
         assert_eq!(e.to_string(), "t.repo:3: [a]: priority=abc is not a number");
+        let e = parse_repofile_str("[a]\nbaseurl=/x\nskip_if_unavailable=2\n", "t.repo", &vars)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.repo:3: [a]: skip_if_unavailable=2 is not a boolean"
+        );
+        let e = parse_repofile_str("[a]\nbaseurl=/x\nproxy=ftp://p\n", "t.repo", &vars)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("t.repo:3: [a]: proxy=ftp://p is not a proxy URL"),
+            "{e}"
+        );
+        let e =
+            parse_repofile_str("[a]\nbaseurl=/x\nproxy_username=u\n", "t.repo", &vars).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.repo:1: [a]: proxy_username is set but not proxy_password"
+        );
         let text = "[a]\nbaseurl=/x\n  /y\n\nenabled=maybe\n";
         let e = parse_repofile_str(text, "t.repo", &vars).unwrap_err();
         assert_eq!(

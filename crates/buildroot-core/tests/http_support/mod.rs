@@ -1,7 +1,9 @@
 //! A small HTTP/1.1 file server on 127.0.0.1 for tests, with faults on
 //! demand: it serves files under a root directory (with `Range` support,
 //! unless turned off), logs every request, and for paths ending in a given
-//! suffix answers with a fault a number of times (or forever) first.
+//! suffix answers with a fault a number of times (or forever) first. It can
+//! demand an `Authorization` header (401 without it). [`ConnectProxy`] is
+//! an HTTP proxy to put in front of it (what ureq tunnels through).
 //! Shared by the tests of several crates (`#[path]`-included), so it uses
 //! only std and libc.
 #![allow(dead_code)]
@@ -38,6 +40,8 @@ pub struct Request {
     pub path: String,
     /// The `Range` header, if any.
     pub range: Option<String>,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<String>,
     /// The fault it was answered with, if any.
     pub fault: Option<String>,
 }
@@ -55,6 +59,7 @@ pub struct Server {
     log: Arc<Mutex<Vec<Request>>>,
     rules: Arc<Mutex<Vec<Rule>>>,
     ranges: Arc<AtomicBool>,
+    auth: Arc<Mutex<Option<String>>>,
 }
 
 impl Server {
@@ -65,17 +70,19 @@ impl Server {
         let log = Arc::new(Mutex::new(Vec::new()));
         let rules: Arc<Mutex<Vec<Rule>>> = Arc::new(Mutex::new(Vec::new()));
         let ranges = Arc::new(AtomicBool::new(true));
-        let (l2, r2, g2) = (log.clone(), rules.clone(), ranges.clone());
+        let auth: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+        let (l2, r2, g2, a2) = (log.clone(), rules.clone(), ranges.clone(), auth.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
-                let (root, log, rules, ranges) = (
+                let (root, log, rules, ranges, auth) = (
                     root.clone(),
                     l2.clone(),
                     r2.clone(),
                     g2.load(Ordering::SeqCst),
+                    a2.lock().unwrap().clone(),
                 );
-                std::thread::spawn(move || handle(stream, &root, &log, &rules, ranges));
+                std::thread::spawn(move || handle(stream, &root, &log, &rules, ranges, auth));
             }
         });
         Server {
@@ -83,7 +90,14 @@ impl Server {
             log,
             rules,
             ranges,
+            auth,
         }
+    }
+
+    /// Answers 401 to every request whose `Authorization` header is not
+    /// `value` (`None`: no demand, the default).
+    pub fn require_authorization(&self, value: Option<&str>) {
+        *self.auth.lock().unwrap() = value.map(str::to_string);
     }
 
     /// Answers requests for paths ending in `suffix` with `fault`, `times`
@@ -124,6 +138,100 @@ impl Server {
     }
 }
 
+/// One tunnel asked of a [`ConnectProxy`].
+#[derive(Clone, Debug)]
+pub struct Tunnel {
+    /// `HOST:PORT` of the `CONNECT`.
+    pub target: String,
+    /// The `Proxy-Authorization` header, if any.
+    pub authorization: Option<String>,
+}
+
+/// A `CONNECT` proxy on 127.0.0.1: it logs every tunnel asked of it,
+/// answers 407 when a demanded `Proxy-Authorization` is missing, and
+/// otherwise pipes the bytes both ways.
+pub struct ConnectProxy {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    log: Arc<Mutex<Vec<Tunnel>>>,
+}
+
+impl ConnectProxy {
+    /// A proxy on a fresh port; with `require`, the `Proxy-Authorization`
+    /// value every tunnel must carry.
+    pub fn start(require: Option<&str>) -> ConnectProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (l2, require) = (log.clone(), require.map(str::to_string));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (log, require) = (l2.clone(), require.clone());
+                std::thread::spawn(move || tunnel(stream, &log, require));
+            }
+        });
+        ConnectProxy { url, log }
+    }
+
+    /// Every tunnel asked so far.
+    pub fn tunnels(&self) -> Vec<Tunnel> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+fn tunnel(mut client: TcpStream, log: &Mutex<Vec<Tunnel>>, require: Option<String>) {
+    let mut reader = BufReader::new(client.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut authorization = None;
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            if k.eq_ignore_ascii_case("proxy-authorization") {
+                authorization = Some(v.trim().to_string());
+            }
+        }
+    }
+    let mut words = line.split_whitespace();
+    let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    log.lock().unwrap().push(Tunnel {
+        target: target.to_string(),
+        authorization: authorization.clone(),
+    });
+    let answer = |client: &mut TcpStream, status: &str, extra: &str| {
+        let _ = write!(
+            client,
+            "HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+    };
+    if method != "CONNECT" {
+        return answer(&mut client, "405 Method Not Allowed", "");
+    }
+    if require.is_some() && authorization != require {
+        let extra = "Proxy-Authenticate: Basic realm=\"proxy\"\r\n";
+        return answer(&mut client, "407 Proxy Authentication Required", extra);
+    }
+    let Ok(mut server) = TcpStream::connect(target) else {
+        return answer(&mut client, "502 Bad Gateway", "");
+    };
+    let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+    let mut to_server = server.try_clone().unwrap();
+    let up = std::thread::spawn(move || {
+        // The client speaks only after the 200: nothing is left in `reader`.
+        let _ = std::io::copy(&mut reader, &mut to_server);
+        let _ = to_server.shutdown(std::net::Shutdown::Write);
+    });
+    let _ = std::io::copy(&mut server, &mut client);
+    let _ = client.shutdown(std::net::Shutdown::Write);
+    let _ = up.join();
+}
+
 /// A port nothing listens on.
 pub fn dead_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -139,13 +247,14 @@ fn handle(
     log: &Mutex<Vec<Request>>,
     rules: &Mutex<Vec<Rule>>,
     ranges: bool,
+    auth: Option<String>,
 ) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {
         return;
     }
-    let mut range = None;
+    let (mut range, mut authorization) = (None, None);
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
@@ -154,10 +263,26 @@ fn handle(
         if let Some((k, v)) = h.split_once(':') {
             if k.eq_ignore_ascii_case("range") {
                 range = Some(v.trim().to_string());
+            } else if k.eq_ignore_ascii_case("authorization") {
+                authorization = Some(v.trim().to_string());
             }
         }
     }
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    if auth.is_some() && authorization != auth {
+        log.lock().unwrap().push(Request {
+            path,
+            range,
+            authorization,
+            fault: Some("Unauthorized".into()),
+        });
+        let _ = write!(
+            stream,
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"test\"\r\n\
+             Content-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        return;
+    }
     let fault = {
         let mut rules = rules.lock().unwrap();
         let hit = rules
@@ -173,6 +298,7 @@ fn handle(
     log.lock().unwrap().push(Request {
         path: path.clone(),
         range: range.clone(),
+        authorization,
         fault: fault.as_ref().map(|f| format!("{f:?}")),
     });
     let head = |stream: &mut TcpStream, status: &str, extra: &str, len: usize| {

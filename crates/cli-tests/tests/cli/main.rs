@@ -19,4 +19,5 @@ mod help_examples;
 mod identify_archful;
 mod identify_repo_macros;
 mod refusals;
+mod repofile_options;
 mod workload_diff;

@@ -312,12 +312,25 @@ struct_code!(Evr {
 });
 struct_code!(Range { cmp, evr });
 struct_code!(SimpleDep { name, range });
-struct_code!(RepoInfo {
-    id,
-    baseurl,
-    priority,
-    subpriority
-});
+// By hand: a repo's access (credentials) is not written; the loader sets
+// it from the configuration of the run that reads the pool back.
+impl Code for RepoInfo {
+    fn put(&self, w: &mut Writer<'_>) {
+        self.id.put(w);
+        self.baseurl.put(w);
+        self.priority.put(w);
+        self.subpriority.put(w);
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        Some(RepoInfo {
+            id: Code::get(r)?,
+            baseurl: Code::get(r)?,
+            priority: Code::get(r)?,
+            subpriority: Code::get(r)?,
+            access: Default::default(),
+        })
+    }
+}
 struct_code!(Cold {
     sourcerpm,
     summary,

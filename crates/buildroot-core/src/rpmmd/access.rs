@@ -1,0 +1,404 @@
+//! How a repo's HTTP requests are made: dnf's per-repo network options of
+//! `.repo` files, which libdnf hands to librepo for every download of that
+//! repo (its metalink or mirrorlist, its metadata from any of its mirrors,
+//! its packages). Each repo carries its own [`RepoAccess`] (in its
+//! [`super::RepoSpec`], then in [`super::HttpSettings`] for each download),
+//! so two repos of one file can be reached differently.
+//!
+//! - `username`/`password`: HTTP basic authentication on each request, as
+//!   libdnf sets curl's user and password when `username` is not empty.
+//!   Like curl, a redirect keeps it only to the same host and scheme.
+//! - `proxy`: the repo's requests go through this proxy (ureq tunnels
+//!   through `CONNECT`). Empty or `_none_` sets none, exactly as unset:
+//!   libdnf then gives curl no proxy, and curl takes the environment's
+//!   (`http_proxy`, `https_proxy`, `ALL_PROXY`; ureq's default here).
+//!   `NO_PROXY` from the environment still applies, as curl applies it to
+//!   a configured proxy too. `proxy_username`/`proxy_password` authenticate
+//!   with whichever proxy is used (libdnf refuses a username without a
+//!   password).
+//! - `sslverify=0`: certificates are not verified. `sslcacert`: a PEM file
+//!   of the CAs trusted instead of the built-in roots (librepo hands it to
+//!   curl as its CA file). `sslclientcert` (PEM, the certificate and
+//!   chain) and `sslclientkey` (PEM; without it the key is looked for in
+//!   the certificate's file, as curl does): a client certificate. The
+//!   files are read when the `.repo` file is (a missing or unusable one is
+//!   an error on its line, before any download) and again for each
+//!   connection.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
+
+/// The network options of one repo (see the module docs).
+#[derive(Clone, PartialEq, Eq)]
+pub struct RepoAccess {
+    /// `username=`: basic authentication when not empty.
+    pub username: String,
+    /// `password=`: with `username`.
+    pub password: String,
+    /// `proxy=`: the repo's proxy URL; `None` (unset, empty, `_none_`):
+    /// the environment's, if any.
+    pub proxy: Option<String>,
+    /// `proxy_username=`: the proxy's credentials when not empty.
+    pub proxy_username: String,
+    /// `proxy_password=`, when the line is there (libdnf's test).
+    pub proxy_password: Option<String>,
+    /// `sslverify=`: whether server certificates are verified (dnf's
+    /// default: yes).
+    pub sslverify: bool,
+    /// `sslcacert=`: a PEM file of the CAs trusted instead of the built-in
+    /// roots.
+    pub sslcacert: Option<PathBuf>,
+    /// `sslclientcert=`: a PEM file with the client certificate (and its
+    /// chain; and its key when there is no `sslclientkey`).
+    pub sslclientcert: Option<PathBuf>,
+    /// `sslclientkey=`: a PEM file with the client certificate's key.
+    pub sslclientkey: Option<PathBuf>,
+}
+
+impl Default for RepoAccess {
+    fn default() -> Self {
+        RepoAccess {
+            username: String::new(),
+            password: String::new(),
+            proxy: None,
+            proxy_username: String::new(),
+            proxy_password: None,
+            sslverify: true,
+            sslcacert: None,
+            sslclientcert: None,
+            sslclientkey: None,
+        }
+    }
+}
+
+/// A PEM file of a repo's TLS options that cannot be used: which option
+/// named it, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct PemError {
+    /// `sslcacert`, `sslclientcert` or `sslclientkey`.
+    pub key: &'static str,
+    /// The file and the problem, one line.
+    pub msg: String,
+}
+
+/// Passwords stay out of debug output (a repo's `Debug` keys the pool
+/// cache and may be printed).
+impl std::fmt::Debug for RepoAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("RepoAccess");
+        if !self.username.is_empty() {
+            d.field("username", &self.username);
+        }
+        if let Some(p) = &self.proxy {
+            d.field("proxy", &without_userinfo(p));
+        }
+        if !self.proxy_username.is_empty() {
+            d.field("proxy_username", &self.proxy_username);
+        }
+        if !self.sslverify {
+            d.field("sslverify", &false);
+        }
+        for (k, v) in [
+            ("sslcacert", &self.sslcacert),
+            ("sslclientcert", &self.sslclientcert),
+            ("sslclientkey", &self.sslclientkey),
+        ] {
+            if let Some(p) = v {
+                d.field(k, p);
+            }
+        }
+        d.finish_non_exhaustive()
+    }
+}
+
+impl RepoAccess {
+    /// Takes a `.repo` line's `key=value` when the key is one of these
+    /// options (`None` when it is not); an error is the problem with the
+    /// value, for the caller to place.
+    pub(super) fn set(&mut self, key: &str, value: &str) -> Option<Result<(), String>> {
+        match key {
+            "username" => self.username = value.to_string(),
+            "password" => self.password = value.to_string(),
+            "proxy" => return Some(self.set_proxy(value)),
+            "proxy_username" => self.proxy_username = value.to_string(),
+            "proxy_password" => self.proxy_password = Some(value.to_string()),
+            "sslverify" => match super::repofile::parse_bool(value) {
+                Some(b) => self.sslverify = b,
+                None => return Some(Err(format!("sslverify={value} is not a boolean"))),
+            },
+            // Empty: none, libdnf's default.
+            "sslcacert" => self.sslcacert = path_of(value),
+            "sslclientcert" => self.sslclientcert = path_of(value),
+            "sslclientkey" => self.sslclientkey = path_of(value),
+            _ => return None,
+        }
+        Some(Ok(()))
+    }
+
+    /// What the section's options say together, once all are read.
+    pub(super) fn check(&self) -> Result<(), String> {
+        if !self.proxy_username.is_empty() && self.proxy_password.is_none() {
+            return Err("proxy_username is set but not proxy_password".into());
+        }
+        Ok(())
+    }
+
+    fn set_proxy(&mut self, value: &str) -> Result<(), String> {
+        if value.is_empty() || value.eq_ignore_ascii_case("_none_") {
+            self.proxy = None;
+            return Ok(());
+        }
+        let p = ureq::Proxy::new(value).map_err(|_| {
+            format!("proxy={value} is not a proxy URL (http://HOST[:PORT] or https://...)")
+        })?;
+        if !matches!(
+            p.protocol(),
+            ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
+        ) {
+            return Err(format!(
+                "proxy={value}: SOCKS proxies are not supported (an http:// or https:// proxy is)"
+            ));
+        }
+        self.proxy = Some(value.to_string());
+        Ok(())
+    }
+
+    /// The proxy to give the repo's requests, or `None` to keep ureq's
+    /// default (the environment's proxy, if any, with its `NO_PROXY`).
+    pub(super) fn proxy(&self) -> Result<Option<ureq::Proxy>, String> {
+        let base = match &self.proxy {
+            Some(url) => ureq::Proxy::new(url).map_err(|e| format!("proxy={url}: {e}"))?,
+            None if self.proxy_username.is_empty() => return Ok(None),
+            None => match ureq::Proxy::try_from_env() {
+                Some(p) => p,
+                None => return Ok(None),
+            },
+        };
+        let mut b = ureq::Proxy::builder(base.protocol())
+            .host(base.host())
+            .port(base.port());
+        let creds = if self.proxy_username.is_empty() {
+            base.username().zip(base.password().or(Some("")))
+        } else {
+            Some((
+                self.proxy_username.as_str(),
+                self.proxy_password.as_deref().unwrap_or(""),
+            ))
+        };
+        if let Some((user, pass)) = creds {
+            b = b.username(user).password(pass);
+        }
+        // The builder starts without the environment's NO_PROXY.
+        let no_proxy = std::env::var("NO_PROXY").or_else(|_| std::env::var("no_proxy"));
+        for entry in no_proxy.iter().flat_map(|v| v.split(',')) {
+            if !entry.trim().is_empty() {
+                b = b.no_proxy(entry.trim());
+            }
+        }
+        b.build().map(Some).map_err(|e| format!("proxy: {e}"))
+    }
+
+    /// The TLS configuration of the repo's connections, its PEM files
+    /// read; `None` when it is ureq's default (verified against the
+    /// built-in roots, no client certificate). A key file without a
+    /// certificate is not read: curl ignores it so.
+    pub(super) fn tls_config(&self) -> Result<Option<TlsConfig>, PemError> {
+        if self.sslverify && self.sslcacert.is_none() && self.sslclientcert.is_none() {
+            return Ok(None);
+        }
+        let mut b = TlsConfig::builder().disable_verification(!self.sslverify);
+        if let Some(path) = &self.sslcacert {
+            let certs = pem_items("sslcacert", path)?.0;
+            if certs.is_empty() {
+                return Err(pem_error("sslcacert", path, "no certificate in it"));
+            }
+            b = b.root_certs(RootCerts::new_with_certs(&certs));
+        }
+        if let Some(path) = &self.sslclientcert {
+            let (chain, key) = pem_items("sslclientcert", path)?;
+            if chain.is_empty() {
+                return Err(pem_error("sslclientcert", path, "no certificate in it"));
+            }
+            let key = match &self.sslclientkey {
+                Some(kpath) => pem_items("sslclientkey", kpath)?
+                    .1
+                    .ok_or_else(|| pem_error("sslclientkey", kpath, "no private key in it"))?,
+                None => key.ok_or_else(|| {
+                    pem_error(
+                        "sslclientcert",
+                        path,
+                        "no private key in it, and no sslclientkey",
+                    )
+                })?,
+            };
+            b = b.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
+        }
+        Ok(Some(b.build()))
+    }
+
+    /// The `Authorization` header of each request, if the repo has a user.
+    pub(super) fn authorization(&self) -> Option<String> {
+        if self.username.is_empty() {
+            return None;
+        }
+        let pair = format!("{}:{}", self.username, self.password);
+        Some(format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        ))
+    }
+}
+
+/// `url` with any `user:password@` replaced by `…@`.
+fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let end = rest.find('/').unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) if scheme.is_empty() => format!("…{}", &rest[at..]),
+        Some(at) => format!("{scheme}://…{}", &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
+/// A path option's value: empty is none.
+fn path_of(value: &str) -> Option<PathBuf> {
+    (!value.is_empty()).then(|| PathBuf::from(value))
+}
+
+fn pem_error(key: &'static str, path: &Path, problem: impl std::fmt::Display) -> PemError {
+    PemError {
+        key,
+        msg: format!("{}: {problem}", path.display()),
+    }
+}
+
+/// The certificates of a PEM file, in order, and its first private key.
+fn pem_items(
+    key: &'static str,
+    path: &Path,
+) -> Result<(Vec<Certificate<'static>>, Option<PrivateKey<'static>>), PemError> {
+    let bytes =
+        std::fs::read(path).map_err(|e| pem_error(key, path, format!("cannot read: {e}")))?;
+    let (mut certs, mut first_key) = (Vec::new(), None);
+    for item in ureq::tls::parse_pem(&bytes) {
+        match item.map_err(|e| pem_error(key, path, format!("not a usable PEM file: {e}")))? {
+            PemItem::Certificate(c) => certs.push(c),
+            PemItem::PrivateKey(k) if first_key.is_none() => first_key = Some(k),
+            _ => {}
+        }
+    }
+    Ok((certs, first_key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_authorization_only_with_a_user() {
+        let mut a = RepoAccess::default();
+        assert_eq!(a.authorization(), None);
+        a.set("password", "secret").unwrap().unwrap();
+        assert_eq!(a.authorization(), None);
+        a.set("username", "Aladdin").unwrap().unwrap();
+        a.set("password", "open sesame").unwrap().unwrap();
+        // RFC 7617's example.
+        assert_eq!(
+            a.authorization().as_deref(),
+            Some("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
+        );
+        assert!(a.set("gpgcheck", "1").is_none());
+        let shown = format!("{a:?}");
+        assert!(
+            shown.contains("Aladdin") && !shown.contains("sesame"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn proxy_values() {
+        let mut a = RepoAccess::default();
+        for none in ["", "_none_", "_NONE_"] {
+            a.set("proxy", "http://p:3128").unwrap().unwrap();
+            a.set("proxy", none).unwrap().unwrap();
+            assert_eq!(a.proxy, None, "{none:?}");
+        }
+        // Unset (or none) and no proxy credentials: ureq's default, the environment's.
+        assert!(a.proxy().unwrap().is_none());
+        a.set("proxy", "http://user:p%40ss@proxy.example:3128")
+            .unwrap()
+            .unwrap();
+        let p = a.proxy().unwrap().unwrap();
+        assert_eq!((p.host(), p.port()), ("proxy.example", 3128));
+        assert_eq!((p.username(), p.password()), (Some("user"), Some("p@ss")));
+        // The repo's proxy credentials win over the URL's.
+        a.set("proxy_username", "other").unwrap().unwrap();
+        assert_eq!(
+            a.check().unwrap_err(),
+            "proxy_username is set but not proxy_password"
+        );
+        a.set("proxy_password", "").unwrap().unwrap();
+        a.check().unwrap();
+        let p = a.proxy().unwrap().unwrap();
+        assert_eq!((p.username(), p.password()), (Some("other"), Some("")));
+        let e = a.set("proxy", "http://").unwrap().unwrap_err();
+        assert!(e.starts_with("proxy=http:// is not a proxy URL"), "{e}");
+        let e = a.set("proxy", "socks5://h:1080").unwrap().unwrap_err();
+        assert!(e.contains("SOCKS proxies are not supported"), "{e}");
+        let shown = format!("{a:?}");
+        assert!(
+            shown.contains("other") && !shown.contains("p%40ss"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains(r#"proxy: "http://…@proxy.example:3128""#),
+            "{shown}"
+        );
+        assert_eq!(without_userinfo("u:p@h:1"), "…@h:1");
+        assert_eq!(without_userinfo("http://h:1/a@b"), "http://h:1/a@b");
+    }
+
+    fn tls(name: &str) -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tls/").to_string() + name
+    }
+
+    #[test]
+    fn tls_configs() {
+        let mut a = RepoAccess::default();
+        assert!(a.sslverify);
+        // Nothing set: ureq's default (built-in roots, verified).
+        assert!(a.tls_config().unwrap().is_none());
+        a.set("sslverify", "False").unwrap().unwrap();
+        let c = a.tls_config().unwrap().unwrap();
+        assert!(c.disable_verification());
+        assert!(matches!(c.root_certs(), RootCerts::WebPki));
+        assert!(c.client_cert().is_none());
+        assert_eq!(
+            a.set("sslverify", "maybe").unwrap().unwrap_err(),
+            "sslverify=maybe is not a boolean"
+        );
+        a.set("sslverify", "1").unwrap().unwrap();
+        a.set("sslcacert", &tls("ca.pem")).unwrap().unwrap();
+        a.set("sslclientcert", &tls("client.pem")).unwrap().unwrap();
+        a.set("sslclientkey", &tls("client.key")).unwrap().unwrap();
+        let c = a.tls_config().unwrap().unwrap();
+        assert!(!c.disable_verification());
+        assert!(matches!(c.root_certs(), RootCerts::Specific(certs) if certs.len() == 1));
+        assert_eq!(c.client_cert().unwrap().certs().len(), 1);
+        // Empty is none, as libdnf's default.
+        a.set("sslclientcert", "").unwrap().unwrap();
+        assert_eq!(a.sslclientcert, None);
+        // A key without a certificate is not read, as curl ignores it.
+        a.set("sslclientkey", "/nonexistent.key").unwrap().unwrap();
+        assert!(a.tls_config().unwrap().unwrap().client_cert().is_none());
+        a.set("sslcacert", "/nonexistent.pem").unwrap().unwrap();
+        let e = a.tls_config().unwrap_err();
+        assert_eq!(e.key, "sslcacert");
+        assert!(
+            e.msg.starts_with("/nonexistent.pem: cannot read: "),
+            "{e:?}"
+        );
+    }
+}

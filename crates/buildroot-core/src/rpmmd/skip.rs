@@ -1,0 +1,108 @@
+//! dnf's `skip_if_unavailable`: a repo whose metadata cannot be had (the
+//! network fails after the retries, the server answers an error, a local
+//! repo directory is missing, the metadata is damaged or unreadable) is left
+//! out of the run with one warning, instead of failing it, when its `.repo`
+//! section says `skip_if_unavailable=1`; as dnf's `fill_sack` disables such
+//! a repo and goes on. Without it (dnf's default) the run fails as before.
+//! A repo that cannot be opened is dropped before the load
+//! (`open_repos`); one whose primary or filelists fail while the pool is
+//! being built is dropped and the load starts again without it
+//! ([`load_opened_skipping`]).
+//!
+//! The warning goes to a process-wide handler ([`set_warning_handler`]),
+//! as downloads report to one observer: the load happens deep inside the
+//! tools (a pool for the macro packages, a view's repos), and a tool that
+//! draws progress or was asked to be quiet decides where the line goes.
+//! Without a handler it is printed on stderr as `PROGRAM: warning: ...`.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, RwLock};
+
+use super::{load_opened_into, LoadOptions, OpenedRepos, RepoSink, RepoSpec};
+use crate::error::{Error, Result};
+
+/// Receives the warnings of repository loading (a repo left out), one line each.
+pub type WarningHandler = Arc<dyn Fn(&str) + Send + Sync>;
+
+static HANDLER: RwLock<Option<WarningHandler>> = RwLock::new(None);
+
+/// Sets (or with `None` clears, back to stderr) where the warnings of
+/// repository loading go.
+pub fn set_warning_handler(h: Option<WarningHandler>) {
+    *HANDLER.write().unwrap_or_else(|e| e.into_inner()) = h;
+}
+
+/// Whether `e`, met while obtaining `spec`'s metadata, leaves the repo out
+/// of the run instead of failing it. Only the repo's own problems do: a
+/// missing cache directory or a bad setting of ours (`Usage`) is the run's
+/// mistake, and dnf has no such case to skip.
+pub(super) fn skips(spec: &RepoSpec, e: &Error) -> bool {
+    spec.skip_if_unavailable
+        && matches!(
+            e,
+            Error::Io { .. } | Error::Format { .. } | Error::Checksum { .. } | Error::Http { .. }
+        )
+}
+
+/// Reports that `spec` is left out because of `e`. A repo loaded twice in
+/// one process (a pool and its comps, two tools' loads) is reported once.
+pub(super) fn warn_skipped(spec: &RepoSpec, e: &Error) {
+    static SAID: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    let msg = format!(
+        "repo '{}' skipped (skip_if_unavailable=1): {}",
+        spec.id,
+        one_line(&e.to_string())
+    );
+    {
+        let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+        if !said.get_or_insert_with(HashSet::new).insert(msg.clone()) {
+            return;
+        }
+    }
+    let h = HANDLER.read().unwrap_or_else(|e| e.into_inner()).clone();
+    match h {
+        Some(h) => h(&msg),
+        None => {
+            let prog = std::env::args_os()
+                .next()
+                .and_then(|a| {
+                    std::path::Path::new(&a)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                })
+                .unwrap_or_else(|| "rpm-buildroot".into());
+            crate::diag!("{prog}: warning: {msg}");
+        }
+    }
+}
+
+/// [`load_opened_into`], leaving out each repo with `skip_if_unavailable`
+/// whose primary or filelists cannot be had or read: it is warned about and
+/// removed from `opened`, `sink` is restarted and the load begins again
+/// without it (the repos before it are parsed again, from the cache: a
+/// rare path, and the pool's ids must not keep the failed repo's strings).
+/// True when a repo was left out here.
+pub(crate) fn load_opened_skipping(
+    opened: &mut OpenedRepos,
+    opts: &LoadOptions,
+    sink: &mut dyn RepoSink,
+) -> Result<bool> {
+    let mut skipped = false;
+    loop {
+        match load_opened_into(opened, opts, sink) {
+            Ok(()) => return Ok(skipped),
+            Err((i, e)) if skips(&opened.0[i].spec, &e) => {
+                warn_skipped(&opened.0[i].spec, &e);
+                opened.0.remove(i);
+                sink.restart();
+                skipped = true;
+            }
+            Err((_, e)) => return Err(e),
+        }
+    }
+}
+
+/// Errors are one line already; a server's text inside one may not be.
+fn one_line(s: &str) -> String {
+    s.lines().map(str::trim).collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,201 @@
+//! dnf's per-repo network options of `.repo` files, against the local HTTP
+//! server and CONNECT proxy (tests/http_support): `username`/`password`
+//! (basic auth on every request of that repo, metadata and SRPMs; a 401
+//! without them is one line), `proxy` with `proxy_username`/
+//! `proxy_password` (every request of the repo through its proxy; a 407 is
+//! one line), and each repo's settings stay its own.
+
+mod http_support;
+
+use std::path::Path;
+
+use buildroot_core::archful::refresh_cache;
+use buildroot_core::pool::Pool;
+use buildroot_core::rpmmd::{
+    load_repo, load_repos, parse_repofile_str, Filelists, LoadOptions, RepoSpec, Vars,
+};
+use http_support::{ConnectProxy, Server};
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
+
+/// `user:s3cret`, as a basic `Authorization` header.
+const USER_S3CRET: &str = "Basic dXNlcjpzM2NyZXQ=";
+
+/// `proxy:pw`, as a basic `Proxy-Authorization` header.
+const PROXY_PW: &str = "Basic cHJveHk6cHc=";
+
+/// `HOST:PORT` of a server, as a CONNECT names it.
+fn authority(server: &Server) -> String {
+    server.base.trim_start_matches("http://").to_string()
+}
+
+fn fast() {
+    std::env::set_var("RPM_BUILDROOT_HTTP_BACKOFF", "0.01");
+    std::env::set_var("RPM_BUILDROOT_HTTP_TIMEOUT", "2");
+    std::env::set_var("RPM_BUILDROOT_HTTP_RETRIES", "1");
+}
+
+fn opts(cache: &Path) -> LoadOptions {
+    LoadOptions {
+        filelists: Filelists::Needed,
+        cache_dir: Some(cache.to_path_buf()),
+    }
+}
+
+/// The repos of a `.repo` text.
+fn specs(text: &str) -> Vec<RepoSpec> {
+    parse_repofile_str(text, "t.repo", &Vars::new("x86_64", "")).unwrap()
+}
+
+#[test]
+fn basic_auth_reaches_every_download_of_the_repo() {
+    fast();
+    let server = Server::start(ROOT.into());
+    server.require_authorization(Some(USER_S3CRET));
+    let t = tempfile::tempdir().unwrap();
+    let spec = &specs(&format!(
+        "[private-source]\nbaseurl={}/source\nusername=user\npassword=s3cret\n",
+        server.base
+    ))[0];
+    let repo = load_repo(spec, &opts(&t.path().join("meta"))).unwrap();
+    assert!(repo.spec.enabled && !repo.packages.is_empty());
+    // The SRPMs come through the same layer, with the same credentials.
+    let got = refresh_cache(&[repo], &["hello".into()], &t.path().join("srpms")).unwrap();
+    assert_eq!(got.cached.len(), 1);
+    let reqs = server.requests();
+    assert!(
+        reqs.iter().any(|r| r.path.ends_with(".src.rpm")),
+        "{reqs:?}"
+    );
+    assert!(
+        reqs.iter()
+            .all(|r| r.authorization.as_deref() == Some(USER_S3CRET) && r.fault.is_none()),
+        "{reqs:?}"
+    );
+}
+
+#[test]
+fn a_pool_read_back_from_the_cache_keeps_the_repo_access() {
+    fast();
+    let server = Server::start(ROOT.into());
+    server.require_authorization(Some(USER_S3CRET));
+    let t = tempfile::tempdir().unwrap();
+    let specs = specs(&format!(
+        "[bin-auth]\nbaseurl={}/x86_64\nusername=user\npassword=s3cret\n",
+        server.base
+    ));
+    for cached in [false, true] {
+        let pool = Pool::load("x86_64", &specs, &opts(t.path())).unwrap();
+        assert_eq!(pool.from_cache(), cached);
+        // Macro packages are downloaded with what the pool says of their repo.
+        let bash = pool.binaries_named("bash")[0];
+        assert_eq!(pool.repo_access(bash), &specs[0].access);
+        assert_eq!(pool.repo_access(bash).password, "s3cret");
+    }
+}
+
+#[test]
+fn without_the_credentials_a_401_is_one_line() {
+    fast();
+    let server = Server::start(ROOT.into());
+    server.require_authorization(Some(USER_S3CRET));
+    let t = tempfile::tempdir().unwrap();
+    for creds in ["", "username=user\npassword=wrong\n"] {
+        let spec = &specs(&format!(
+            "[locked]\nbaseurl={}/source\n{creds}",
+            server.base
+        ))[0];
+        let e = load_repo(spec, &opts(t.path())).unwrap_err().to_string();
+        // Not retried: the same server gives the same answer.
+        assert_eq!(
+            e,
+            format!("{}/source/repodata/repomd.xml: HTTP 401", server.base)
+        );
+    }
+}
+
+#[test]
+fn credentials_stay_with_their_repo() {
+    fast();
+    let locked = Server::start(ROOT.into());
+    locked.require_authorization(Some(USER_S3CRET));
+    let open = Server::start(ROOT.into());
+    let t = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[locked-bin]\nbaseurl={}/x86_64\nusername=user\npassword=s3cret\n\
+         [open-src]\nbaseurl={}/source\n",
+        locked.base, open.base
+    );
+    let repos = load_repos(&specs(&text), &opts(t.path())).unwrap();
+    assert_eq!(repos.len(), 2);
+    assert!(!open.requests().is_empty());
+    assert!(open.requests().iter().all(|r| r.authorization.is_none()));
+    assert!(locked
+        .requests()
+        .iter()
+        .all(|r| r.authorization.as_deref() == Some(USER_S3CRET)));
+}
+
+#[test]
+fn each_repo_goes_through_its_own_proxy() {
+    fast();
+    let (a, b, c) = (
+        Server::start(ROOT.into()),
+        Server::start(ROOT.into()),
+        Server::start(ROOT.into()),
+    );
+    let (p1, p2) = (ConnectProxy::start(None), ConnectProxy::start(None));
+    let t = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[via-p1]\nbaseurl={}/x86_64\nproxy={}\n\
+         [via-p2]\nbaseurl={}/source\nproxy={}/\n\
+         [direct]\nbaseurl={}/extras/x86_64\nproxy=_none_\n",
+        a.base, p1.url, b.base, p2.url, c.base
+    );
+    let repos = load_repos(&specs(&text), &opts(t.path())).unwrap();
+    assert_eq!(repos.len(), 3);
+    // One tunnel per request (each attempt is a connection of its own).
+    for (proxy, server) in [(&p1, &a), (&p2, &b)] {
+        let tunnels = proxy.tunnels();
+        assert_eq!(tunnels.len(), server.requests().len(), "{tunnels:?}");
+        assert!(tunnels.iter().all(|t| t.target == authority(server)));
+    }
+    assert!(!c.requests().is_empty());
+    // The SRPMs of a proxied repo go through its proxy too.
+    let before = p2.tunnels().len();
+    refresh_cache(&repos[1..2], &["hello".into()], &t.path().join("srpms")).unwrap();
+    assert_eq!(p2.tunnels().len(), before + 1);
+}
+
+#[test]
+fn proxy_credentials() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let proxy = ConnectProxy::start(Some(PROXY_PW));
+    let t = tempfile::tempdir().unwrap();
+    let host = proxy.url.trim_start_matches("http://");
+    for creds in [
+        format!(
+            "proxy={}\nproxy_username=proxy\nproxy_password=pw\n",
+            proxy.url
+        ),
+        format!("proxy=http://proxy:pw@{host}\n"),
+    ] {
+        let text = format!("[p]\nbaseurl={}/source\n{creds}", server.base);
+        load_repo(&specs(&text)[0], &opts(t.path())).unwrap();
+    }
+    assert!(proxy
+        .tunnels()
+        .iter()
+        .all(|t| t.authorization.as_deref() == Some(PROXY_PW)));
+    let text = format!("[p]\nbaseurl={}/source\nproxy={}\n", server.base, proxy.url);
+    let e = load_repo(&specs(&text)[0], &opts(t.path()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.starts_with(&format!("{}/source/repodata/repomd.xml: ", server.base)),
+        "{e}"
+    );
+    assert!(e.ends_with(": the proxy answered HTTP 407"), "{e}");
+}

@@ -1,0 +1,220 @@
+//! dnf's `skip_if_unavailable` (`.repo` files): a repo whose metadata cannot
+//! be had (an HTTP error after the retries, a missing directory, damaged
+//! primary.xml) is left out with one warning naming it and the problem, and
+//! the load goes on with the others; without it the load fails as before.
+//! The pool cache never lets a load without the repo stand for one with it.
+
+mod http_support;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use buildroot_core::pool::Pool;
+use buildroot_core::rpmmd::{
+    load_repos, parse_repofile_str, set_warning_handler, Filelists, LoadOptions, RepoSpec, Vars,
+};
+use http_support::{Fault, Server};
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
+
+fn fast() {
+    warnings_about("");
+    std::env::set_var("RPM_BUILDROOT_HTTP_BACKOFF", "0.01");
+    std::env::set_var("RPM_BUILDROOT_HTTP_TIMEOUT", "1");
+    std::env::set_var("RPM_BUILDROOT_HTTP_RETRIES", "1");
+}
+
+fn opts(cache: &Path) -> LoadOptions {
+    LoadOptions {
+        filelists: Filelists::Needed,
+        cache_dir: Some(cache.to_path_buf()),
+    }
+}
+
+/// The warnings of this process that name repo `id` (tests run in
+/// parallel; each uses repo ids of its own).
+fn warnings_about(id: &str) -> Vec<String> {
+    static SEEN: OnceLock<Arc<Mutex<Vec<String>>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(|| {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        set_warning_handler(Some(Arc::new(move |m: &str| {
+            s.lock().unwrap().push(m.to_string())
+        })));
+        seen
+    });
+    let tag = format!("repo '{id}' ");
+    seen.lock()
+        .unwrap()
+        .iter()
+        .filter(|m| m.starts_with(&tag))
+        .cloned()
+        .collect()
+}
+
+/// Repos from a `.repo` text (`BASE` replaced), as a user writes them.
+fn specs(text: &str, base: &str) -> Vec<RepoSpec> {
+    parse_repofile_str(
+        &text.replace("BASE", base),
+        "t.repo",
+        &Vars::new("x86_64", ""),
+    )
+    .unwrap()
+}
+
+/// The file name of the fixture repo `dir`'s primary.xml.
+fn primary_of(dir: &str) -> String {
+    let rd = Path::new(ROOT).join(dir).join("repodata");
+    std::fs::read_dir(rd)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with("-primary.xml.gz"))
+        .unwrap()
+}
+
+#[test]
+fn an_http_error_skips_the_repo_with_one_warning() {
+    fast();
+    let server = Server::start(ROOT.into());
+    server.fault("down500/repodata/repomd.xml", Fault::Status(500), None);
+    let cache = tempfile::tempdir().unwrap();
+    let text = "[up]\nbaseurl=BASE/x86_64\n\
+                [s500]\nbaseurl=BASE/down500\nskip_if_unavailable=1\n\
+                [s404]\nbaseurl=BASE/nothing-here\nskip_if_unavailable=True\n";
+    let repos = load_repos(&specs(text, &server.base), &opts(cache.path())).unwrap();
+    let ids: Vec<&str> = repos.iter().map(|r| r.spec.id.as_str()).collect();
+    assert_eq!(ids, ["up"]);
+    assert!(repos[0].packages.len() > 10);
+    let w = warnings_about("s500");
+    assert_eq!(
+        w,
+        [format!(
+            "repo 's500' skipped (skip_if_unavailable=1): {}/down500/repodata/repomd.xml: \
+             HTTP 500 (gave up after 2 attempts)",
+            server.base
+        )]
+    );
+    let w = warnings_about("s404");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].ends_with("/nothing-here/repodata/repomd.xml: HTTP 404"),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn without_skip_if_unavailable_the_error_stands() {
+    fast();
+    let server = Server::start(ROOT.into());
+    server.fault("stays500/repodata/repomd.xml", Fault::Status(500), None);
+    let cache = tempfile::tempdir().unwrap();
+    for flag in ["", "skip_if_unavailable=0\n", "skip_if_unavailable=false\n"] {
+        let text = format!("[up2]\nbaseurl=BASE/x86_64\n[n500]\nbaseurl=BASE/stays500\n{flag}");
+        let e = load_repos(&specs(&text, &server.base), &opts(cache.path()))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{}/stays500/repodata/repomd.xml: HTTP 500 (gave up after 2 attempts)",
+                server.base
+            )
+        );
+    }
+    assert!(warnings_about("n500").is_empty());
+}
+
+#[test]
+fn a_missing_local_directory_is_skipped_as_dnf_does() {
+    warnings_about("");
+    let cache = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[here]\nbaseurl={ROOT}/x86_64\n[gone]\nbaseurl={}/gone\nskip_if_unavailable=yes\n",
+        cache.path().display()
+    );
+    let repos = load_repos(&specs(&text, ""), &opts(cache.path())).unwrap();
+    assert_eq!(repos.len(), 1);
+    assert_eq!(repos[0].spec.id, "here");
+    let w = warnings_about("gone");
+    assert_eq!(
+        w,
+        [format!(
+            "repo 'gone' skipped (skip_if_unavailable=1): {}/gone: repository directory does \
+             not exist",
+            cache.path().display()
+        )]
+    );
+    // Without the flag, as before.
+    let e = load_repos(
+        &specs(&text.replace("skip_if_unavailable=yes\n", ""), ""),
+        &opts(cache.path()),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.ends_with("/gone: repository directory does not exist"),
+        "{e}"
+    );
+}
+
+#[test]
+fn damaged_metadata_skips_the_repo_and_the_pool_cache_keeps_the_sets_apart() {
+    fast();
+    let server = Server::start(ROOT.into());
+    // repomd.xml is fine, primary.xml never matches its checksum: the repo
+    // fails while the pool is being built, after the binary repo's packages.
+    server.fault(&primary_of("source"), Fault::Corrupt, None);
+    let cache = tempfile::tempdir().unwrap();
+    let text =
+        "[bin]\nbaseurl=BASE/x86_64\n[src-damaged]\nbaseurl=BASE/source\nskip_if_unavailable=1\n";
+    let specs = specs(text, &server.base);
+    let load = || Pool::load("x86_64", &specs, &opts(cache.path())).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let alone = Pool::load("x86_64", &specs[..1], &opts(other.path())).unwrap();
+    let skipped = load();
+    assert!(!skipped.from_cache());
+    let all =
+        |p: &Pool| -> Vec<String> { p.ids().map(|i| format!("{:?}", p.package(i))).collect() };
+    assert_eq!(all(&skipped), all(&alone));
+    assert!(skipped.ids().all(|p| skipped.repo_id(p) == "bin"));
+    assert!(skipped.sources_named("hello").is_empty());
+    let w = warnings_about("src-damaged");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("-primary.xml.gz: checksum mismatch: repomd.xml says sha256"),
+        "{w:?}"
+    );
+    // The repo is back: the pool cached without it does not stand for both.
+    server.clear_faults();
+    let full = load();
+    assert!(!full.from_cache());
+    assert_eq!(full.sources_named("hello").len(), 1);
+    assert!(full.len() > skipped.len());
+    let again = load();
+    assert!(again.from_cache());
+    assert_eq!(again.len(), full.len());
+}
+
+#[test]
+fn a_repo_skipped_before_loading_has_a_pool_cache_of_its_own() {
+    fast();
+    let server = Server::start(ROOT.into());
+    server.fault("source/repodata/repomd.xml", Fault::Status(503), None);
+    let cache = tempfile::tempdir().unwrap();
+    let text =
+        "[bin2]\nbaseurl=BASE/x86_64\n[src-down]\nbaseurl=BASE/source\nskip_if_unavailable=1\n";
+    let specs = specs(text, &server.base);
+    let load = || Pool::load("x86_64", &specs, &opts(cache.path())).unwrap();
+    let first = load();
+    assert!(!first.from_cache());
+    assert!(first.sources_named("hello").is_empty());
+    // The same repo down again: the pool of the repos that load is reused.
+    let second = load();
+    assert!(second.from_cache());
+    assert_eq!(second.len(), first.len());
+    server.clear_faults();
+    let full = load();
+    assert!(!full.from_cache());
+    assert_eq!(full.sources_named("hello").len(), 1);
+    assert_eq!(warnings_about("src-down").len(), 1);
+}

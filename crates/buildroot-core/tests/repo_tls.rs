@@ -1,0 +1,243 @@
+//! dnf's TLS options of `.repo` files against a real TLS server: a rustls
+//! front (the rustls ureq already builds) with the test CA's certificate
+//! (tests/tls/) before the local HTTP server (tests/http_support).
+//! Without them, a certificate of an unknown CA fails at once, in one line;
+//! `sslverify=0` takes it; `sslcacert` trusts the CA; a server that demands
+//! a client certificate gets `sslclientcert`/`sslclientkey`. A certificate
+//! file that is missing or holds none is an error on its `.repo` line.
+
+mod http_support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use buildroot_core::rpmmd::{load_repo, parse_repofile_str, Filelists, LoadOptions, Vars};
+use http_support::Server;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
+
+fn tls_file(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tls")
+        .join(name)
+}
+
+/// An HTTPS front on 127.0.0.1 for a plain [`Server`]: each connection's
+/// request is passed on and the answer sent back (the server closes every
+/// connection after one answer).
+struct TlsFront {
+    base: String,
+    handshakes: Arc<AtomicUsize>,
+}
+
+impl TlsFront {
+    /// With `client_ca`, only clients with a certificate that CA signed.
+    fn start(backend: &Server, client_ca: bool) -> TlsFront {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let certs: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_file_iter(tls_file("server.pem"))
+                .unwrap()
+                .map(|c| c.unwrap())
+                .collect();
+        let key = PrivateKeyDer::from_pem_file(tls_file("server.key")).unwrap();
+        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap();
+        let builder = if client_ca {
+            let mut roots = rustls::RootCertStore::empty();
+            roots
+                .add(CertificateDer::from_pem_file(tls_file("ca.pem")).unwrap())
+                .unwrap();
+            let verifier =
+                rustls::server::WebPkiClientVerifier::builder_with_provider(roots.into(), provider)
+                    .build()
+                    .unwrap();
+            builder.with_client_cert_verifier(verifier)
+        } else {
+            builder.with_no_client_auth()
+        };
+        let config = Arc::new(builder.with_single_cert(certs, key).unwrap());
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("https://{}", listener.local_addr().unwrap());
+        let backend = backend.base.trim_start_matches("http://").to_string();
+        let handshakes = Arc::new(AtomicUsize::new(0));
+        let count = handshakes.clone();
+        std::thread::spawn(move || {
+            for tcp in listener.incoming().flatten() {
+                let (config, backend, count) = (config.clone(), backend.clone(), count.clone());
+                std::thread::spawn(move || pass_on(tcp, config, &backend, &count));
+            }
+        });
+        TlsFront { base, handshakes }
+    }
+}
+
+fn pass_on(tcp: TcpStream, config: Arc<rustls::ServerConfig>, backend: &str, n: &AtomicUsize) {
+    let conn = rustls::ServerConnection::new(config).unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    // The request head (a GET has no body); reading it completes the handshake.
+    let mut head = Vec::new();
+    {
+        let mut r = BufReader::new(&mut tls);
+        loop {
+            let mut line = Vec::new();
+            if r.read_until(b'\n', &mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            head.extend_from_slice(&line);
+            if line == b"\r\n" {
+                break;
+            }
+        }
+    }
+    n.fetch_add(1, Ordering::SeqCst);
+    let mut plain = TcpStream::connect(backend).unwrap();
+    plain.write_all(&head).unwrap();
+    let mut answer = Vec::new();
+    let _ = plain.read_to_end(&mut answer);
+    let _ = tls.write_all(&answer);
+    tls.conn.send_close_notify();
+    let _ = tls.flush();
+}
+
+fn fast() {
+    std::env::set_var("RPM_BUILDROOT_HTTP_BACKOFF", "0.01");
+    std::env::set_var("RPM_BUILDROOT_HTTP_TIMEOUT", "2");
+    std::env::set_var("RPM_BUILDROOT_HTTP_RETRIES", "1");
+}
+
+fn opts(cache: &Path) -> LoadOptions {
+    LoadOptions {
+        filelists: Filelists::Needed,
+        cache_dir: Some(cache.to_path_buf()),
+    }
+}
+
+/// Loads the repo of `[r]\nbaseurl=BASE/source\n` + `options`.
+fn load(base: &str, options: &str, cache: &Path) -> Result<usize, String> {
+    let text = format!("[r]\nbaseurl={base}/source\n{options}");
+    let spec = &parse_repofile_str(&text, "t.repo", &Vars::new("x86_64", ""))
+        .map_err(|e| e.to_string())?[0];
+    load_repo(spec, &opts(cache))
+        .map(|r| r.packages.len())
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn server_certificates_verified_trusted_or_not_checked() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let front = TlsFront::start(&server, false);
+    let t = tempfile::tempdir().unwrap();
+    // The built-in roots do not know the test CA: one line, no retry.
+    let e = load(&front.base, "", t.path()).unwrap_err();
+    assert!(
+        e.starts_with(&format!(
+            "{}/source/repodata/repomd.xml: connection failed: ",
+            front.base
+        )),
+        "{e}"
+    );
+    assert!(e.contains("UnknownIssuer"), "{e}");
+    assert_eq!(e.lines().count(), 1);
+    assert!(server.requests().is_empty());
+    // Also refused when verifying explicitly.
+    assert!(load(&front.base, "sslverify=1\n", t.path()).is_err());
+    let n = load(&front.base, "sslverify=0\n", t.path()).unwrap();
+    assert!(n > 10);
+    let ca = tls_file("ca.pem");
+    let with_ca = format!("sslcacert={}\n", ca.display());
+    assert_eq!(load(&front.base, &with_ca, t.path()).unwrap(), n);
+    // Trusting a CA replaces the built-in roots: another CA's file is no use.
+    let other = t.path().join("other-ca.pem");
+    std::fs::copy(tls_file("client.pem"), &other).unwrap();
+    let e = load(
+        &front.base,
+        &format!("sslcacert={}\n", other.display()),
+        t.path(),
+    )
+    .unwrap_err();
+    assert!(e.contains("connection failed"), "{e}");
+    assert!(front.handshakes.load(Ordering::SeqCst) > 0);
+}
+
+#[test]
+fn client_certificates() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let front = TlsFront::start(&server, true);
+    let t = tempfile::tempdir().unwrap();
+    let ca = format!("sslcacert={}\n", tls_file("ca.pem").display());
+    let e = load(&front.base, &ca, t.path()).unwrap_err();
+    assert!(e.starts_with(&format!("{}/source/", front.base)), "{e}");
+    assert_eq!(e.lines().count(), 1);
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+    let separate = format!(
+        "{ca}sslclientcert={}\nsslclientkey={}\n",
+        tls_file("client.pem").display(),
+        tls_file("client.key").display()
+    );
+    let n = load(&front.base, &separate, t.path()).unwrap();
+    assert!(n > 10);
+    // The key in the certificate's file, as curl takes it.
+    let both = t.path().join("client-and-key.pem");
+    let mut pem = std::fs::read(tls_file("client.pem")).unwrap();
+    pem.extend(std::fs::read(tls_file("client.key")).unwrap());
+    std::fs::write(&both, pem).unwrap();
+    let one_file = format!("{ca}sslclientcert={}\n", both.display());
+    assert_eq!(load(&front.base, &one_file, t.path()).unwrap(), n);
+}
+
+#[test]
+fn an_unusable_certificate_file_is_an_error_on_its_line() {
+    let t = tempfile::tempdir().unwrap();
+    let missing = t.path().join("missing.pem");
+    let e = load(
+        "https://unused.invalid",
+        &format!("sslcacert={}\n", missing.display()),
+        t.path(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        format!(
+            "t.repo:3: [r]: sslcacert={}: cannot read: No such file or directory (os error 2)",
+            missing.display()
+        )
+    );
+    let key_only = format!(
+        "sslverify=0\nsslclientcert={}\n",
+        tls_file("client.key").display()
+    );
+    let e = load("https://unused.invalid", &key_only, t.path()).unwrap_err();
+    assert_eq!(
+        e,
+        format!(
+            "t.repo:4: [r]: sslclientcert={}: no certificate in it",
+            tls_file("client.key").display()
+        )
+    );
+    let no_key = format!("sslclientcert={}\n", tls_file("client.pem").display());
+    let e = load("https://unused.invalid", &no_key, t.path()).unwrap_err();
+    assert!(
+        e.ends_with("client.pem: no private key in it, and no sslclientkey"),
+        "{e}"
+    );
+    let bad_key = format!(
+        "sslclientcert={}\nsslclientkey={}\n",
+        tls_file("client.pem").display(),
+        tls_file("ca.pem").display()
+    );
+    let e = load("https://unused.invalid", &bad_key, t.path()).unwrap_err();
+    assert!(e.starts_with("t.repo:4: [r]: sslclientkey="), "{e}");
+    assert!(e.ends_with("ca.pem: no private key in it"), "{e}");
+    // A disabled repo's files are not read (dnf neither).
+    let off = format!("enabled=0\nsslcacert={}\n", missing.display());
+    let text = format!("[r]\nbaseurl=/x\n{off}");
+    parse_repofile_str(&text, "t.repo", &Vars::new("x86_64", "")).unwrap();
+}

@@ -1,0 +1,162 @@
+//! dnf's per-repo options in a `--repofile`, end to end through
+//! buildroot-generator over the local HTTP server (tests/http_support in
+//! buildroot-core): `skip_if_unavailable` leaves a dead repo out with one
+//! warning line (none with --quiet) and the same buildroot; without it the
+//! run exits 2 naming the URL. `proxy` sends a repo's downloads through its
+//! own proxy; `_none_` (as unset) leaves the environment's proxy, as dnf
+//! does; `NO_PROXY` bypasses both, as curl does. A TLS file that cannot be
+//! used exits 2 naming the .repo file, line and path, before any download.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use cli_tests::http_support::{ConnectProxy, Fault, Server};
+use cli_tests::{cmd, root, Tool};
+
+/// buildroot-generator over the `.repo` file `text` (`BASE` is the
+/// server's base URL), caching into `dir`.
+fn generator(text: &str, base: &str, dir: &Path) -> Command {
+    let repofile = dir.join("t.repo");
+    std::fs::write(&repofile, text.replace("BASE", base)).unwrap();
+    let mut c = cmd(Tool::Generator);
+    c.args(["--arch", "x86_64", "--repofile"])
+        .arg(&repofile)
+        .arg("--cache-dir")
+        .arg(dir.join("cache"))
+        .env("RPM_BUILDROOT_HTTP_BACKOFF", "0.01")
+        .env("RPM_BUILDROOT_HTTP_TIMEOUT", "2")
+        .env("RPM_BUILDROOT_HTTP_RETRIES", "1")
+        .write_stdin("hello\nwebfetch\n");
+    for v in PROXY_VARS {
+        c.env_remove(v);
+    }
+    c
+}
+
+/// What curl and ureq take a proxy (or its exceptions) from.
+const PROXY_VARS: [&str; 8] = [
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+];
+
+const REPOS: &str = "[main]\nskip_if_unavailable=0\n\
+                     [bin]\nbaseurl=BASE/x86_64\n\
+                     [src-source]\nbaseurl=BASE/source\n";
+
+#[test]
+fn skip_if_unavailable_leaves_a_dead_repo_out_with_one_warning() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(root().join("testdata/repos"));
+    let good = generator(REPOS, &server.base, t.path()).output().unwrap();
+    assert!(good.status.success());
+    assert!(good.stderr.is_empty());
+    server.fault("dead/repodata/repomd.xml", Fault::Status(503), None);
+    let dead = format!("{REPOS}[extra]\nbaseurl=BASE/dead\nskip_if_unavailable=1\n");
+    let out = generator(&dead, &server.base, t.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(out.stdout, good.stdout);
+    assert_eq!(
+        err,
+        format!(
+            "buildroot-generator: warning: repo 'extra' skipped (skip_if_unavailable=1): \
+             {}/dead/repodata/repomd.xml: HTTP 503 (gave up after 2 attempts)\n",
+            server.base
+        )
+    );
+    let quiet = generator(&dead, &server.base, t.path())
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(quiet.status.success());
+    assert_eq!(quiet.stdout, good.stdout);
+    assert!(quiet.stderr.is_empty(), "{quiet:?}");
+    // dnf's default: the run fails, naming the URL.
+    let strict = dead.replace("skip_if_unavailable=1\n", "");
+    let out = generator(&strict, &server.base, t.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "buildroot-generator: {}/dead/repodata/repomd.xml: HTTP 503 (gave up after 2 \
+             attempts)\n",
+            server.base
+        )
+    );
+}
+
+#[test]
+fn a_repo_proxy_wins_and_none_leaves_the_environments() {
+    let t = tempfile::tempdir().unwrap();
+    let (bin, src) = (
+        Server::start(root().join("testdata/repos")),
+        Server::start(root().join("testdata/repos")),
+    );
+    let (env_proxy, repo_proxy) = (ConnectProxy::start(None), ConnectProxy::start(None));
+    let plain = Server::start(root().join("testdata/repos"));
+    let good = generator(REPOS, &plain.base, t.path()).output().unwrap();
+    assert!(good.status.success());
+    let text = format!(
+        "[bin]\nbaseurl={}/x86_64\nproxy=_none_\n\
+         [src-source]\nbaseurl={}/source\nproxy={}\n",
+        bin.base, src.base, repo_proxy.url
+    );
+    let run = |no_proxy: Option<&str>| {
+        let dir = t.path().join("with-proxies");
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut c = generator(&text, "", &dir);
+        c.env("ALL_PROXY", &env_proxy.url);
+        if let Some(v) = no_proxy {
+            c.env("NO_PROXY", v);
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(out.stdout, good.stdout);
+    };
+    run(None);
+    let authority = |s: &Server| s.base.trim_start_matches("http://").to_string();
+    let (via_env, via_repo) = (env_proxy.tunnels(), repo_proxy.tunnels());
+    assert!(!via_env.is_empty() && !via_repo.is_empty());
+    assert!(
+        via_env.iter().all(|t| t.target == authority(&bin)),
+        "{via_env:?}"
+    );
+    assert!(
+        via_repo.iter().all(|t| t.target == authority(&src)),
+        "{via_repo:?}"
+    );
+    assert_eq!(via_env.len(), bin.requests().len());
+    assert_eq!(via_repo.len(), src.requests().len());
+    // NO_PROXY holds for both, the repo's proxy too (curl's rule).
+    run(Some("localhost,127.0.0.1"));
+    assert_eq!(env_proxy.tunnels().len(), via_env.len());
+    assert_eq!(repo_proxy.tunnels().len(), via_repo.len());
+    assert!(bin.requests().len() > via_env.len());
+}
+
+#[test]
+fn a_missing_certificate_file_exits_2_before_any_download() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(root().join("testdata/repos"));
+    let text = format!("{REPOS}[tls]\nbaseurl=BASE/x86_64\nsslcacert=/nonexistent/ca.pem\n");
+    let out = generator(&text, &server.base, t.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        err,
+        format!(
+            "buildroot-generator: {}:9: [tls]: sslcacert=/nonexistent/ca.pem: cannot read: No \
+             such file or directory (os error 2)\n",
+            t.path().join("t.repo").display()
+        )
+    );
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+}
