@@ -21,9 +21,7 @@ const HELLO: &str = "hello-2.12.1-1.eln150.src.rpm";
 /// Small waits and limits for every test of this file (the same values
 /// everywhere, so tests running in parallel cannot disagree).
 fn fast() {
-    std::env::set_var("RPM_BUILDROOT_HTTP_BACKOFF", "0.05");
-    std::env::set_var("RPM_BUILDROOT_HTTP_TIMEOUT", "1");
-    std::env::set_var("RPM_BUILDROOT_HTTP_RETRIES", "3");
+    http_support::http_settings("0.05", "1", "3");
 }
 
 fn repos_dir() -> PathBuf {

@@ -19,9 +19,7 @@ const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
 
 fn fast() {
     warnings_about("");
-    std::env::set_var("RPM_BUILDROOT_HTTP_BACKOFF", "0.01");
-    std::env::set_var("RPM_BUILDROOT_HTTP_TIMEOUT", "1");
-    std::env::set_var("RPM_BUILDROOT_HTTP_RETRIES", "1");
+    http_support::http_settings("0.01", "1", "1");
 }
 
 fn opts(cache: &Path) -> LoadOptions {

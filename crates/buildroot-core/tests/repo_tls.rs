@@ -106,9 +106,7 @@ fn pass_on(tcp: TcpStream, config: Arc<rustls::ServerConfig>, backend: &str, n: 
 }
 
 fn fast() {
-    std::env::set_var("RPM_BUILDROOT_HTTP_BACKOFF", "0.01");
-    std::env::set_var("RPM_BUILDROOT_HTTP_TIMEOUT", "2");
-    std::env::set_var("RPM_BUILDROOT_HTTP_RETRIES", "1");
+    http_support::http_settings("0.01", "2", "1");
 }
 
 fn opts(cache: &Path) -> LoadOptions {

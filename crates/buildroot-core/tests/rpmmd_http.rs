@@ -19,9 +19,7 @@ use http_support::{dead_port, Fault, Server};
 /// Small waits and limits for every test of this file (the same values
 /// everywhere, so tests running in parallel cannot disagree).
 fn fast() {
-    std::env::set_var("RPM_BUILDROOT_HTTP_BACKOFF", "0.05");
-    std::env::set_var("RPM_BUILDROOT_HTTP_TIMEOUT", "1");
-    std::env::set_var("RPM_BUILDROOT_HTTP_RETRIES", "3");
+    http_support::http_settings("0.05", "1", "3");
 }
 
 /// A repo of 60 packages (a primary.xml.gz of a few kB, so faults hit mid-body).

@@ -399,3 +399,12 @@ fn reset(stream: &TcpStream) {
         );
     }
 }
+
+/// Sets the HTTP layer's settings for this test process: the backoff
+/// between attempts and the stall timeout (seconds), and the attempts.
+/// Short ones keep the fault tests fast.
+pub fn http_settings(backoff: &str, timeout: &str, retries: &str) {
+    std::env::set_var("RPM_BUILDROOT_HTTP_BACKOFF", backoff);
+    std::env::set_var("RPM_BUILDROOT_HTTP_TIMEOUT", timeout);
+    std::env::set_var("RPM_BUILDROOT_HTTP_RETRIES", retries);
+}
