@@ -60,8 +60,9 @@ Exit codes:
      (a binary no build needs, a source package, a capability and its providers, nothing
      in the repositories)
   2  bad usage or bad input (unreadable file, bad repository, unknown arch; sources listed
-     but no repository holds source packages; a core buildroot that cannot be solved, e.g.
-     repositories without packages for --arch: a warning with --only-binaries)
+     but no repository holds source packages; a core buildroot that cannot be installed:
+     repositories without binary packages for --arch, no core name matching a package, a
+     core that cannot be solved: a warning with --only-binaries)
 
 Input lines are source names; NEVRAs, SRPM file names and name-version-release
 lines (the *-nvrs lists) are taken as the name they carry.";
@@ -221,25 +222,47 @@ fn check_sources_exist(args: &Args, pool: &Pool, input: &[String], cfg: &Config)
 }
 
 /// The core buildroot is part of every source's transaction: when it alone
-/// cannot be solved, no source can, and the run's lists would be empty. A
-/// wrong --arch (repos without its packages) or a broken core is bad input.
-/// Step 10's restricted run (--only-binaries) is the exception: there "the
-/// allowed binaries cannot even install the core" is the answer sought, and
-/// stays a warning.
-fn check_core_solved(args: &Args, pool: &Pool, br: &buildroot::Buildroot) -> Result<()> {
-    if br.core.problems.is_empty() || !args.only_binaries.is_empty() {
+/// cannot be installed, no source can, and the run's lists would be empty.
+/// Bad input, then: repositories without a single binary package (a source
+/// repo given as --repo, the binary repo's section disabled), a wrong --arch
+/// (repos without its packages), core names of which none matches a package,
+/// or a core that cannot be solved. Some core names missing (others
+/// matching) stays a warning. Step 10's restricted run (--only-binaries) is
+/// the exception: there "the allowed binaries cannot even install the core"
+/// is the answer sought, and stays a warning. So is an empty input with no
+/// core name matching: the repositories loaded and nothing asked of them (a
+/// load alone, as scripts/bench.sh times it).
+fn check_core_solved(
+    args: &Args,
+    pool: &Pool,
+    input: &[String],
+    br: &buildroot::Buildroot,
+) -> Result<()> {
+    if !args.only_binaries.is_empty() {
         return Ok(());
     }
     let arch = &args.arch;
     let ids = repo_ids(args);
+    let core = &br.core;
+    let any_binary = pool.ids().any(|p| pool.is_installable(p));
     let for_arch = pool
         .ids()
         .any(|p| pool.is_installable(p) && pool.arch_of(p) != "noarch");
-    if !for_arch {
+    let none_matches = !core.names.is_empty() && core.missing.len() == core.names.len();
+    if !any_binary || (!for_arch && (none_matches || !core.problems.is_empty())) {
         bail!("--arch {arch}: the repositories ({ids}) hold no package for {arch}: the core buildroot cannot be installed");
     }
-    let problems: Vec<&str> = br
-        .core
+    if none_matches && !input.is_empty() {
+        bail!(
+            "no core name matches a package in the repositories ({ids}): {}: nothing can be \
+             installed (name the core with --core or --core-file)",
+            core.names.join(", ")
+        );
+    }
+    if core.problems.is_empty() {
+        return Ok(());
+    }
+    let problems: Vec<&str> = core
         .problems
         .iter()
         .map(String::as_str)
@@ -370,7 +393,7 @@ fn run(args: &Args) -> Result<u8> {
             pool.from_cache() as u8
         );
     }
-    check_core_solved(args, &pool, &br)?;
+    check_core_solved(args, &pool, &input, &br)?;
     for m in &br.core.missing {
         warn(format!("core name '{m}' matches no package"));
     }

@@ -296,6 +296,74 @@ fn generator_refuses_an_arch_the_repos_have_no_packages_for() {
 }
 
 #[test]
+fn generator_refuses_repositories_without_a_binary_package() {
+    // A source repo given as the binary repo: every core name would match
+    // nothing and every source be NoInstall, with exit 0 and empty lists.
+    let t = TestContext::new();
+    let c = generator(&[
+        "--arch",
+        "x86_64",
+        "--repo",
+        "bin=testdata/repos/source",
+        "--source-repo",
+        "src=testdata/repos/source",
+        "--release-package=",
+    ]);
+    let line = expect_error(&t, c, "hello\n");
+    assert_eq!(
+        line,
+        "buildroot-generator: --arch x86_64: the repositories (bin, src) hold no package for \
+         x86_64: the core buildroot cannot be installed"
+    );
+}
+
+#[test]
+fn generator_refuses_a_core_of_which_no_name_matches() {
+    let t = TestContext::new();
+    let args = [
+        "--arch",
+        "x86_64",
+        "--repo",
+        "main=testdata/repos/x86_64",
+        "--source-repo",
+        "src=testdata/repos/source",
+        "--core",
+        "no-such-a,no-such-b",
+        "--release-package=",
+    ];
+    let line = expect_error(&t, generator(&args), "hello\n");
+    assert_eq!(
+        line,
+        "buildroot-generator: no core name matches a package in the repositories (main, src): \
+         no-such-a, no-such-b: nothing can be installed (name the core with --core or \
+         --core-file)"
+    );
+    // One core name matching is enough: the others stay warnings.
+    let out = generator(&[
+        "--arch",
+        "x86_64",
+        "--repo",
+        "main=testdata/repos/x86_64",
+        "--source-repo",
+        "src=testdata/repos/source",
+        "--core",
+        "no-such-a,bash",
+    ])
+    .write_stdin("hello\n")
+    .output()
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("warning: core name 'no-such-a' matches no package"),
+        "{err}"
+    );
+    // An empty input (a load alone, as scripts/bench.sh times it) is no refusal.
+    let out = generator(&args).write_stdin("").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
 fn generator_refuses_a_core_that_cannot_be_solved() {
     // The fixture x86_64 repo has an i686 package or two, but no i686 glibc.
     let t = TestContext::new();
