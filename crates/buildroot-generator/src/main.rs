@@ -452,7 +452,7 @@ fn run(args: &Args) -> Result<u8> {
         let answer = buildroot::explain(&br, query);
         let code = if answer.chain.is_some() { 0 } else { 1 };
         if args.json {
-            let doc = serde_json::json!({
+            let mut doc = serde_json::json!({
                 "arch": args.arch,
                 "name": answer.name,
                 "query": query,
@@ -460,6 +460,10 @@ fn run(args: &Args) -> Result<u8> {
                 "chain": answer.chain,
                 "note": answer.note,
             });
+            // Only when there are some: the documents of other answers stay as they were.
+            if !answer.failed_builds.is_empty() {
+                doc["failed_builds"] = serde_json::to_value(&answer.failed_builds)?;
+            }
             serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
             out.flush()?;

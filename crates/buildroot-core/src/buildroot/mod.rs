@@ -604,4 +604,4 @@ pub fn read_placeholders(path: &std::path::Path) -> Result<BTreeMap<String, Vec<
         .collect())
 }
 
-pub use why::{explain, why, why_all, why_steps, WhyAnswer};
+pub use why::{explain, why, why_all, why_steps, FailedBuild, WhyAnswer};

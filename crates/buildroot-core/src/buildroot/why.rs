@@ -108,6 +108,52 @@ pub struct WhyAnswer {
     /// One line for the reader: why there is no chain, or that the
     /// buildroot's package is another version than the one asked about.
     pub note: Option<String>,
+    /// For a binary not in the buildroot: the failed transactions whose
+    /// problem lines name one of its packages (source name order).
+    pub failed_builds: Vec<FailedBuild>,
+}
+
+/// A failed source's transaction that wanted a package: its problem lines
+/// name it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FailedBuild {
+    /// The source whose build failed.
+    pub source: String,
+    /// Its error class (`BadDeps`).
+    pub error: String,
+    /// The first of its problem lines that names the package.
+    pub problem: String,
+}
+
+/// The failed (BadDeps) sources whose problem lines name a package called
+/// `name`, as a whole word in its NEVRA form (`package nvml-1.4.2-2.oe1.x86_64
+/// requires ...`, `... needed by X`, `cannot install both X and Y`).
+fn failed_builds_wanting(br: &Buildroot<'_>, name: &str) -> Vec<FailedBuild> {
+    let pool = br.pool;
+    let nevras: Vec<String> = pool
+        .binaries_named(name)
+        .iter()
+        .map(|&p| pool.nevra_string(p))
+        .collect();
+    if nevras.is_empty() {
+        return Vec::new();
+    }
+    let names_it = |line: &str| {
+        line.split_whitespace()
+            .map(|w| w.trim_end_matches([',', ';', ':']))
+            .any(|w| nevras.iter().any(|n| n == w))
+    };
+    br.sources
+        .iter()
+        .filter_map(|s| {
+            let problem = s.bad_deps.iter().find(|l| names_it(l))?;
+            Some(FailedBuild {
+                source: s.name.clone(),
+                error: "BadDeps".to_string(),
+                problem: problem.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Answers `--why QUERY`. A packager asks about what they have at hand: a
@@ -125,6 +171,7 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
         package: None,
         chain: None,
         note: None,
+        failed_builds: Vec::new(),
     };
     // An SRPM file name or a `.src` NEVRA asks about the source package,
     // even when a binary has its name.
@@ -145,10 +192,28 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
     let as_source = source_clause(br, &in_br, &name);
     let note = match (is_binary, as_source) {
         (true, source) => {
-            let mut note = format!(
-                "'{name}' is in the repositories but not in the {arch} buildroot: no build of \
-                 the run needs it"
-            );
+            answer.failed_builds = failed_builds_wanting(br, &name);
+            let mut note = match answer.failed_builds.as_slice() {
+                [] => format!(
+                    "'{name}' is in the repositories but not in the {arch} buildroot: no build \
+                     of the run needs it"
+                ),
+                [first, ..] => {
+                    let sources: Vec<&str> = answer
+                        .failed_builds
+                        .iter()
+                        .map(|f| f.source.as_str())
+                        .collect();
+                    let builds = if sources.len() == 1 { "build" } else { "builds" };
+                    format!(
+                        "'{name}' is not in the {arch} buildroot: the {builds} of {} wanted it \
+                         but failed ({}: {})",
+                        sources.join(", "),
+                        first.error,
+                        first.problem
+                    )
+                }
+            };
             if let Some(s) = source.filter(|_| br.source(&name).is_some()) {
                 note.push_str(&format!("; the source package {name} {s}"));
             }

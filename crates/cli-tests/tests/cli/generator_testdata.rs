@@ -388,6 +388,49 @@ fn why_says_what_a_name_outside_the_buildroot_is() {
 }
 
 #[test]
+fn why_names_the_failed_builds_that_wanted_a_package() {
+    // conflicted's BuildRequires want curl and curl-minimal, which conflict:
+    // BadDeps. curl-minimal is then in no transaction; the answer is the
+    // failed build, not "no build of the run needs it".
+    let out = gen("x86_64")
+        .args(["--why", "curl-minimal", "-"])
+        .write_stdin("conflicted\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "buildroot-generator: 'curl-minimal' is not in the x86_64 buildroot: the build of \
+         conflicted wanted it but failed (BadDeps: package curl-8.9.1-1.eln150.x86_64 conflicts \
+         with curl-minimal provided by curl-minimal-8.9.1-1.eln150.x86_64)\n"
+    );
+    let out = gen("x86_64")
+        .args(["--why", "curl-minimal", "--json", "-"])
+        .write_stdin("conflicted\n")
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(v["chain"].is_null());
+    assert_eq!(
+        v["failed_builds"],
+        serde_json::json!([{
+            "source": "conflicted",
+            "error": "BadDeps",
+            "problem": "package curl-8.9.1-1.eln150.x86_64 conflicts with curl-minimal provided \
+                        by curl-minimal-8.9.1-1.eln150.x86_64",
+        }])
+    );
+    // Other answers' documents have no such key.
+    let out = gen("x86_64")
+        .args(["--why", "mawk", "--json", "-"])
+        .write_stdin("conflicted\n")
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(v.get("failed_builds").is_none(), "{v}");
+}
+
+#[test]
 fn json_document() {
     let out = gen("aarch64")
         .args(["--json", "testdata/compose/sources.txt"])
