@@ -403,32 +403,10 @@ fn run(args: &Args) -> Result<u8> {
             br.core.problems.join("; ")
         ));
     }
-    if display.is_some() {
-        // A person reads counts; the details are in --output-dir's errors/ and --json.
-        let count =
-            |f: &dyn Fn(&buildroot::SourceRecord) -> bool| br.failed().filter(|s| f(s)).count();
-        let kinds = [
-            ("NoInstall", count(&|s| !s.no_install.is_empty())),
-            ("BadDeps", count(&|s| !s.bad_deps.is_empty())),
-            ("NoSource", count(&|s| s.no_source())),
-        ];
-        let total = br.failed().count();
-        if total > 0 {
-            let per_kind: Vec<String> = kinds
-                .iter()
-                .filter(|(_, n)| *n > 0)
-                .map(|(k, n)| format!("{n} {k}"))
-                .collect();
-            let details = match &args.output_dir {
-                Some(d) => format!("details in {}", d.join("errors").display()),
-                None => "details with --output-dir DIR (errors/) or --json".to_string(),
-            };
-            warn(format!(
-                "{total} sources failed: {} ({details})",
-                per_kind.join(", ")
-            ));
-        }
-    } else {
+    // Logs (stderr not a terminal) get a line per failed source first, the
+    // details; a person at a terminal reads counts only. Both end with the
+    // counts per kind.
+    if display.is_none() {
         for s in br.failed() {
             if s.no_source() {
                 warn(format!("{}: no source package of that name", s.name));
@@ -440,6 +418,30 @@ fn run(args: &Args) -> Result<u8> {
                 warn(format!("{}: BadDeps: {}", s.name, s.bad_deps.join("; ")));
             }
         }
+    }
+    let count =
+        |f: &dyn Fn(&buildroot::SourceRecord) -> bool| br.failed().filter(|s| f(s)).count();
+    let kinds = [
+        ("NoInstall", count(&|s| !s.no_install.is_empty())),
+        ("BadDeps", count(&|s| !s.bad_deps.is_empty())),
+        ("NoSource", count(&|s| s.no_source())),
+    ];
+    let total = br.failed().count();
+    if total > 0 {
+        let per_kind: Vec<String> = kinds
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        let details = match (&args.output_dir, &display) {
+            (Some(d), _) => format!("details in {}", d.join("errors").display()),
+            (None, Some(_)) => "details with --output-dir DIR (errors/) or --json".to_string(),
+            (None, None) => "details above".to_string(),
+        };
+        warn(format!(
+            "{total} sources failed: {} ({details})",
+            per_kind.join(", ")
+        ));
     }
 
     if let Some(dir) = &args.output_dir {

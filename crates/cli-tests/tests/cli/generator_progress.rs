@@ -1,6 +1,8 @@
 //! Progress: the library's seam reports every layer and source; the tool
 //! draws it only on a terminal (a pseudo-terminal from `script`), never into
-//! a pipe or with -q, and on a terminal sums failed sources up per kind.
+//! a pipe or with -q; failed sources are summed up per kind on the last
+//! line (on a terminal the only line about them, in a pipe after a line per
+//! source).
 
 use std::process::Command;
 use std::sync::Mutex;
@@ -140,4 +142,45 @@ fn a_pipe_gets_no_progress() {
         "{err}"
     );
     assert!(err.contains("broken: NoInstall"), "{err}");
+    // The counts last, as on a terminal (CI logs read the total there).
+    assert_eq!(
+        err.lines().last().unwrap(),
+        "buildroot-generator: warning: 2 sources failed: 1 NoInstall, 1 BadDeps (details above)",
+        "{err}"
+    );
+    assert_eq!(err.matches("sources failed").count(), 1, "{err}");
+}
+
+#[test]
+fn a_pipe_with_output_dir_points_at_errors_and_quiet_says_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let out = Command::new(bin(Tool::Generator))
+            .args([
+                "--arch",
+                "x86_64",
+                "--repo",
+                "main=testdata/repos/x86_64",
+                "--source-repo",
+                "src=testdata/repos/source",
+            ])
+            .args(extra)
+            .arg("testdata/compose/sources.txt")
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let dir = t.path().join("out");
+    let err = run(&["--output-dir", dir.to_str().unwrap()]);
+    assert_eq!(
+        err.lines().last().unwrap(),
+        format!(
+            "buildroot-generator: warning: 2 sources failed: 1 NoInstall, 1 BadDeps (details in {})",
+            dir.join("errors").display()
+        ),
+        "{err}"
+    );
+    assert_eq!(run(&["-q"]), "");
 }
