@@ -409,7 +409,15 @@ fn run(args: &Args) -> Result<u8> {
     if display.is_none() {
         for s in br.failed() {
             if s.no_source() {
-                warn(format!("{}: no source package of that name", s.name));
+                // A binary's name given as a source: say whose binary it is.
+                let of = pool
+                    .binaries_named(&s.name)
+                    .first()
+                    .map(|&p| pool.source_name(p))
+                    .filter(|src| *src != s.name)
+                    .map(|src| format!(" (it is a binary of source {src})"))
+                    .unwrap_or_default();
+                warn(format!("{}: no source package of that name{of}", s.name));
             }
             for r in &s.no_install {
                 warn(format!("{}: NoInstall: nothing provides '{r}'", s.name));

@@ -388,6 +388,35 @@ fn why_says_what_a_name_outside_the_buildroot_is() {
 }
 
 #[test]
+fn a_binary_name_given_as_a_source_names_its_source() {
+    let out = cmd(Tool::Generator)
+        .args([
+            "--arch",
+            "x86_64",
+            "--repo",
+            "main=testdata/repos/x86_64",
+            "--source-repo",
+            "src=testdata/repos/source",
+        ])
+        .write_stdin("libjpeg-turbo-devel\nno-such-name\n")
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines.contains(
+            &"buildroot-generator: warning: libjpeg-turbo-devel: no source package of that name \
+              (it is a binary of source libjpeg-turbo)"
+        ),
+        "{err}"
+    );
+    assert!(
+        lines.contains(&"buildroot-generator: warning: no-such-name: no source package of that name"),
+        "{err}"
+    );
+}
+
+#[test]
 fn why_names_the_failed_builds_that_wanted_a_package() {
     // conflicted's BuildRequires want curl and curl-minimal, which conflict:
     // BadDeps. curl-minimal is then in no transaction; the answer is the
