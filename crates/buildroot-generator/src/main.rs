@@ -94,9 +94,15 @@ struct Args {
     /// Core buildroot names, one per line.
     #[arg(long, value_name = "FILE")]
     core_file: Option<String>,
-    /// Release package added to the core ("" for none).
-    #[arg(long, default_value = "fedora-release-eln")]
-    release_package: String,
+    /// Release package added to the core ("" for none) [default: fedora-release-eln]
+    // No clap default (the help shows it as clap would): a warning about the
+    // name says when it is the default.
+    #[arg(
+        long,
+        value_name = "RELEASE_PACKAGE",
+        long_help = "Release package added to the core (\"\" for none)\n\n[default: fedora-release-eln]"
+    )]
+    release_package: Option<String>,
     /// content-resolver placeholder JSON: sources that do not exist yet.
     #[arg(long, value_name = "FILE")]
     placeholders: Option<PathBuf>,
@@ -177,7 +183,9 @@ fn load_pool(args: &Args) -> Result<Pool> {
     Ok(pool)
 }
 
-fn core_names(args: &Args) -> Result<Vec<String>> {
+/// The core names, and whether the last is --release-package's default
+/// (not given, and not a name --core, --core-file or the default core has).
+fn core_names(args: &Args) -> Result<(Vec<String>, bool)> {
     let mut core: Vec<String> = match (&args.core, &args.core_file) {
         (Some(c), _) => c
             .iter()
@@ -187,10 +195,25 @@ fn core_names(args: &Args) -> Result<Vec<String>> {
         (None, Some(f)) => read_list(f, Names::Verbatim)?,
         (None, None) => DEFAULT_CORE.iter().map(|s| s.to_string()).collect(),
     };
-    if !args.release_package.is_empty() && !core.contains(&args.release_package) {
-        core.push(args.release_package.clone());
+    let release = args.release_package();
+    let mut by_default = false;
+    if !release.is_empty() && !core.iter().any(|c| c == release) {
+        core.push(release.to_string());
+        by_default = args.release_package.is_none();
     }
-    Ok(core)
+    Ok((core, by_default))
+}
+
+/// --release-package's default.
+const DEFAULT_RELEASE_PACKAGE: &str = "fedora-release-eln";
+
+impl Args {
+    /// The release package added to the core ("": none).
+    fn release_package(&self) -> &str {
+        self.release_package
+            .as_deref()
+            .unwrap_or(DEFAULT_RELEASE_PACKAGE)
+    }
 }
 
 /// The enabled repository ids, for messages: "main, src".
@@ -302,8 +325,9 @@ fn run(args: &Args) -> Result<u8> {
         Some(p) => buildroot::read_placeholders(p)?,
         None => Default::default(),
     };
+    let (core, release_by_default) = core_names(args)?;
     let cfg = Config {
-        core: core_names(args)?,
+        core,
         prefer_release,
         placeholders,
     };
@@ -395,7 +419,12 @@ fn run(args: &Args) -> Result<u8> {
     }
     check_core_solved(args, &pool, &input, &br)?;
     for m in &br.core.missing {
-        warn(format!("core name '{m}' matches no package"));
+        let whence = if release_by_default && cfg.core.last() == Some(m) {
+            " (the --release-package default; --release-package '' for none)"
+        } else {
+            ""
+        };
+        warn(format!("core name '{m}' matches no package{whence}"));
     }
     if !br.core.problems.is_empty() {
         warn(format!(

@@ -388,6 +388,48 @@ fn why_says_what_a_name_outside_the_buildroot_is() {
 }
 
 #[test]
+fn a_missing_default_release_package_says_where_it_came_from() {
+    // Repositories without fedora-release-eln (non-Fedora data): the
+    // default's warning says it is the default and how to drop it.
+    let t = TestContext::new();
+    let repofile = t.join("no-release.repo");
+    let r = root().display();
+    std::fs::write(
+        &repofile,
+        format!(
+            "[bin]\nbaseurl={r}/testdata/repos/$basearch\nexclude=fedora-release*\n\n\
+             [src]\nbaseurl={r}/testdata/repos/source\n"
+        ),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let out = cmd(Tool::Generator)
+            .args(["--arch", "x86_64", "--repofile"])
+            .arg(&repofile)
+            .args(extra)
+            .write_stdin("hello\n")
+            .assert()
+            .success();
+        String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+    };
+    let err = run(&[]);
+    assert!(
+        err.lines().any(|l| l
+            == "buildroot-generator: warning: core name 'fedora-release-eln' matches no package \
+                (the --release-package default; --release-package '' for none)"),
+        "{err}"
+    );
+    // Given explicitly, it is the user's name: the plain warning.
+    let err = run(&["--release-package", "fedora-release-eln"]);
+    assert!(
+        err.lines().any(|l| l
+            == "buildroot-generator: warning: core name 'fedora-release-eln' matches no package"),
+        "{err}"
+    );
+    assert!(!run(&["--release-package="]).contains("fedora-release-eln"));
+}
+
+#[test]
 fn a_binary_name_given_as_a_source_names_its_source() {
     let out = cmd(Tool::Generator)
         .args([
