@@ -456,8 +456,7 @@ fn run(args: &Args) -> Result<u8> {
             }
         }
     }
-    let count =
-        |f: &dyn Fn(&buildroot::SourceRecord) -> bool| br.failed().filter(|s| f(s)).count();
+    let count = |f: &dyn Fn(&buildroot::SourceRecord) -> bool| br.failed().filter(|s| f(s)).count();
     let kinds = [
         ("NoInstall", count(&|s| !s.no_install.is_empty())),
         ("BadDeps", count(&|s| !s.bad_deps.is_empty())),

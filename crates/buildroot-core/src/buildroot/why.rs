@@ -204,7 +204,11 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
                         .iter()
                         .map(|f| f.source.as_str())
                         .collect();
-                    let builds = if sources.len() == 1 { "build" } else { "builds" };
+                    let builds = if sources.len() == 1 {
+                        "build"
+                    } else {
+                        "builds"
+                    };
                     format!(
                         "'{name}' is not in the {arch} buildroot: the {builds} of {} wanted it \
                          but failed ({}: {})",

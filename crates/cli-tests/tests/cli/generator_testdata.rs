@@ -453,7 +453,9 @@ fn a_binary_name_given_as_a_source_names_its_source() {
         "{err}"
     );
     assert!(
-        lines.contains(&"buildroot-generator: warning: no-such-name: no source package of that name"),
+        lines.contains(
+            &"buildroot-generator: warning: no-such-name: no source package of that name"
+        ),
         "{err}"
     );
 }
