@@ -201,3 +201,67 @@ fn tools_that_download_list_the_http_variables() {
         }
     }
 }
+
+/// Step numbers like `2, 10` or `5–7` / `5-7` as the steps they name.
+fn step_numbers(text: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for part in text.split(',') {
+        let part = part.trim().replace('–', "-");
+        match part.split_once('-') {
+            Some((a, b)) => out.extend(a.parse::<u32>().unwrap()..=b.parse::<u32>().unwrap()),
+            None => out.push(part.parse().unwrap()),
+        }
+    }
+    out
+}
+
+/// `scripts/buildroot-workflow.sh --help` numbers its stages with the
+/// workflow's steps 1-10, as README's tools table does: every tool the help
+/// names runs at steps README gives it.
+#[test]
+fn workflow_script_steps_match_readme() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let table: Vec<(String, Vec<u32>)> = readme
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let name = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            let nums = cells.get(2)?;
+            nums.starts_with(|c: char| c.is_ascii_digit())
+                .then(|| (name.to_string(), step_numbers(nums)))
+        })
+        .collect();
+    assert_eq!(table.len(), 6, "README's tools table: {table:?}");
+    if !have("bash") {
+        return;
+    }
+    let out = Command::new("bash")
+        .arg(root().join("scripts/buildroot-workflow.sh"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    let mut seen = 0;
+    for line in help.lines() {
+        let Some(rest) = line.strip_prefix("  ") else {
+            continue;
+        };
+        let mut words = rest.split_whitespace();
+        let (Some(nums), Some(tool)) = (words.next(), words.next()) else {
+            continue;
+        };
+        if !nums.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let nums = step_numbers(nums);
+        if let Some((_, want)) = table.iter().find(|(t, _)| t == tool) {
+            assert!(
+                nums.iter().all(|n| want.contains(n)),
+                "{tool}: the script says steps {nums:?}, README {want:?}"
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 5, "tool lines in the script's --help:\n{help}");
+}
