@@ -83,8 +83,8 @@ buildroot-binary-package-names.txt (or CoreBuildRootBinaries plus every output/*
 Exit codes:
   0  success
   1  verify: something cannot be built from compose + workload, or is missing from the new compose
-  2  usage or input error (missing or unreadable file, bad list, unknown arch, arch mismatch), or the output
-     could not be written; one line on stderr names the file and the problem";
+  2  usage or input error (missing or unreadable file, bad list, unknown arch, arch mismatch),
+     or the output could not be written; one line on stderr names the file and the problem";
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {

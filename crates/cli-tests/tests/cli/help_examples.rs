@@ -265,3 +265,34 @@ fn workflow_script_steps_match_readme() {
     }
     assert_eq!(seen, 5, "tool lines in the script's --help:\n{help}");
 }
+
+/// Every tool's `Exit codes:` section is laid out as written: `  N  text`
+/// lines and their continuations indented under the text, none wrapped by
+/// clap (which breaks lines past 100 columns).
+#[test]
+fn exit_codes_are_not_rewrapped() {
+    for tool in TOOLS {
+        let out = std_cmd(tool).arg("--help").output().unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        let section: Vec<&str> = help
+            .lines()
+            .skip_while(|l| *l != "Exit codes:")
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert!(
+            !section.is_empty(),
+            "{}: no Exit codes section",
+            tool.name()
+        );
+        for l in section {
+            let code = l.len() > 5
+                && l.starts_with("  ")
+                && l.as_bytes()[2].is_ascii_digit()
+                && &l[3..5] == "  ";
+            let more = l.starts_with("     ") && !l[5..].starts_with(' ');
+            assert!(code || more, "{}: {l:?}", tool.name());
+            assert!(l.len() <= 100, "{}: {l:?}", tool.name());
+        }
+    }
+}
