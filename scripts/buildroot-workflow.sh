@@ -3,19 +3,20 @@
 #
 #   scripts/buildroot-workflow.sh --config FILE [--work DIR] [--bin DIR] [--verify-only] [--no-verify]
 #
-# Steps (the ELN Buildroot Generator Workflow; docs/semantics.md describes its ten steps):
-#   1 compose lists            -> COMPOSE_DIR/<arch>.txt (+ sources-<arch>.txt or sources.txt), or
+# Steps, numbered as the ELN Buildroot Generator Workflow's ten (docs/semantics.md, README.md;
+# 1 and 9, tagging into ELN and ELN-Buildroot, are outside these tools):
+#   2 compose lists            -> COMPOSE_DIR/<arch>.txt (+ sources-<arch>.txt or sources.txt), or
 #                                 compose/ computed by compose-view from content-resolver's configs
 #                                 (COMPOSE_CONFIGS + VIEW), or fetched by fetch-compose from
 #                                 content-resolver's published lists (COMPOSE_URL + VIEW)
-#   2 buildroot-generator      -> pass1/<arch>/      (per arch, in parallel)
-#   3 identify-archful-srpms   -> archful/archful.txt, archful.json, warnings.txt, srpm-map.txt
+#   3 buildroot-generator      -> pass1/<arch>/      (per arch, in parallel)
+#   4 identify-archful-srpms   -> archful/archful.txt, archful.json, warnings.txt, srpm-map.txt
 #                                 (SRPMs cached in WORK/srpm-cache)
-#   4 create-srpm-repos        -> repos/<arch>/      (per-arch source repos, archful SRPMs regenerated)
-#   5 buildroot-generator      -> pass2/<arch>/      (per-arch source repos first)
-#   6 workload-diff            -> eln-buildroot-workload.yaml, buildroot.yaml, diff.txt,
+#   5-7 create-srpm-repos      -> repos/<arch>/      (per-arch source repos, archful SRPMs regenerated)
+#   7 buildroot-generator      -> pass2/<arch>/      (per-arch source repos first)
+#   8 workload-diff            -> eln-buildroot-workload.yaml, buildroot.yaml, diff.txt,
 #                                 changes.md + changes.json (against the previous run)
-#   7 verify (step 10)         -> verify/<arch>/     (compose + the workload YAML alone must build
+#   10 verify                  -> verify/<arch>/     (compose + the workload YAML alone must build
 #                                 everything pass 2 built; with COMPOSE_CONFIGS, the workload is
 #                                 added to a copy of the configs, verify/configs/, the new compose
 #                                 computed, verify/compose/, and every pass-2 binary it lacks is
@@ -115,7 +116,7 @@ for o in $COMPOSE_REPO_OVERRIDES; do
   view_args+=(--repo-override "$id=$url")
 done
 for a in $ARCHES; do view_args+=(--arch "$a"); done
-# Spec evaluation (steps 3 and 4): the binary repos' macro packages (those of the core
+# Spec evaluation (steps 4 and 5-7): the binary repos' macro packages (those of the core
 # buildroot), then a macro file and 'NAME VALUE' definitions.
 macro_args=()
 for r in $BINARY_REPOS; do macro_args+=(--repo "$r"); done
@@ -171,12 +172,12 @@ run_pass() { # pass-name arch [extra args...]
     --view "$VIEW" --output-dir "$run/$pass/$a" -q < "$input" > /dev/null
 }
 
-compose_from_configs() { # dir: step 1 with compose-view -> DIR/<arch>.txt, DIR/sources-<arch>.txt
+compose_from_configs() { # dir: step 2 with compose-view -> DIR/<arch>.txt, DIR/sources-<arch>.txt
   local out=$1 a cr
   cr="$out/content-resolver"
   mkdir -p "$out"
   "$view_tool" --configs "$COMPOSE_CONFIGS" --view "$VIEW" "${view_args[@]}" --output-dir "$cr" \
-    2> "$out/warnings.txt" > /dev/null || { cat "$out/warnings.txt" >&2; die "step 1 (compose-view) failed"; }
+    2> "$out/warnings.txt" > /dev/null || { cat "$out/warnings.txt" >&2; die "step 2 (compose-view) failed"; }
   for a in $ARCHES; do
     cp "$cr/view-binary-package-name-list--$VIEW--$a.txt" "$out/$a.txt"
     cp "$cr/view-source-package-name-list--$VIEW--$a.txt" "$out/sources-$a.txt"
@@ -198,7 +199,7 @@ diff_inputs() { # run-dir: workload-diff's inputs (compose and pass 2 per arch, 
   for l in $WORKLOAD_LABELS; do diff_args+=(--label "$l"); done
 }
 
-make_repo() { # arch: step 4 for one arch
+make_repo() { # arch: steps 5-7 for one arch
   "$repos_tool" --arch "$1" --cache "$work/srpm-cache" --archful "$run/archful/archful.txt" \
     ${REPOFILE:+--repofile "${REPOFILE//\$basearch/$1}"} "${macro_args[@]}" --out "$run/repos/$1" -q \
     < "$run/pass1/$1/buildroot-source-package-names.txt"
@@ -223,26 +224,26 @@ verify_failed=0
 verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when something is missing
   local base a check_args=() rc=0
   base=$(cd "$1" && pwd -P)
-  step "7 verify: compose + workload alone"
-  per_arch "step 7 (verify)" verify_arch "$base" @ARCH@
+  step "10 verify: compose + workload alone"
+  per_arch "step 10 (verify)" verify_arch "$base" @ARCH@
   for a in $ARCHES; do
     check_args+=(--buildroot-dir "$a=$base/pass2/$a" --verify-dir "$a=$base/verify/$a/out")
   done
   if [ -n "$COMPOSE_CONFIGS" ]; then
     # The new compose: the configs with the ELN-Buildroot workload, the view with its labels.
-    step "7 verify: the new compose (compose-view with the workload)"
+    step "10 verify: the new compose (compose-view with the workload)"
     rm -rf "$base/verify/configs" "$base/verify/compose"
     mkdir -p "$base/verify/configs"
     find "$COMPOSE_CONFIGS" -maxdepth 1 -type f \( -name '*.yaml' -o -name '*.json' \) \
       -exec cp -p {} "$base/verify/configs/" \;
     diff_inputs "$base"
     "$diff_tool" "${diff_args[@]}" --no-legacy-keys --format workload \
-      -o "$base/verify/configs/eln-buildroot-workload.yaml" || die "step 7 (the workload for the new compose) failed"
+      -o "$base/verify/configs/eln-buildroot-workload.yaml" || die "step 10 (the workload for the new compose) failed"
     local labels=() l
     for l in ${WORKLOAD_LABELS:-eln-buildroot}; do labels+=(--extra-label "$l"); done
     "$view_tool" --configs "$base/verify/configs" --view "$VIEW" "${view_args[@]}" "${labels[@]}" \
       --output-dir "$base/verify/compose" 2> "$base/verify/compose-warnings.txt" > /dev/null \
-      || { cat "$base/verify/compose-warnings.txt" >&2; die "step 7 (compose-view, the new compose) failed"; }
+      || { cat "$base/verify/compose-warnings.txt" >&2; die "step 10 (compose-view, the new compose) failed"; }
     for a in $ARCHES; do
       check_args+=(--new-compose "$a=$base/verify/compose/view-binary-package-name-list--$VIEW--$a.txt")
     done
@@ -251,7 +252,7 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
   case $rc in
     0) ;;
     1) verify_failed=1 ;;
-    *) die "step 7 (workload-diff --format verify) failed" ;;
+    *) die "step 10 (workload-diff --format verify) failed" ;;
   esac
   cat "$base/verify/report.txt" >&2
 }
@@ -307,21 +308,21 @@ mkdir "$run"
 cp "$config" "$run/workflow.conf"
 
 if [ -n "$COMPOSE_CONFIGS" ]; then
-  step "1 compose-view ($VIEW from $COMPOSE_CONFIGS)"
+  step "2 compose-view ($VIEW from $COMPOSE_CONFIGS)"
   compose_from_configs "$run/compose"
   COMPOSE_DIR="$run/compose"
 elif [ -n "$COMPOSE_URL" ]; then
-  step "1 fetch-compose ($VIEW from $COMPOSE_URL)"
+  step "2 fetch-compose ($VIEW from $COMPOSE_URL)"
   fetch_args=(); for a in $ARCHES; do fetch_args+=(--arch "$a"); done
   "$fetch_tool" --url "$COMPOSE_URL" --view "$VIEW" "${fetch_args[@]}" --out "$run/compose" -q \
-    || die "step 1 (fetch-compose) failed"
+    || die "step 2 (fetch-compose) failed"
   COMPOSE_DIR="$run/compose"
 fi
 
-step "2 buildroot-generator pass 1 ($ARCHES)"
-per_arch "step 2 (buildroot-generator pass 1)" run_pass pass1 @ARCH@ "${source_args[@]}"
+step "3 buildroot-generator pass 1 ($ARCHES)"
+per_arch "step 3 (buildroot-generator pass 1)" run_pass pass1 @ARCH@ "${source_args[@]}"
 
-step "3 identify-archful-srpms"
+step "4 identify-archful-srpms"
 mkdir -p "$run/archful"
 cat "$run"/pass1/*/buildroot-source-package-names.txt | sort -u > "$run/archful/sources.txt"
 arch_args=(); for a in $ARCHES; do arch_args+=(--arch "$a"); done
@@ -332,24 +333,24 @@ arch_args=(); for a in $ARCHES; do arch_args+=(--arch "$a"); done
   "${arch_args[@]}" "${macro_args[@]}" --map "$run/archful/srpm-map.txt" \
   --json-file "$run/archful/archful.json" < "$run/archful/sources.txt" \
   > "$run/archful/archful.txt" 2> "$run/archful/stderr.txt" \
-  || { cat "$run/archful/stderr.txt" >&2; die "step 3 (identify-archful-srpms) failed"; }
+  || { cat "$run/archful/stderr.txt" >&2; die "step 4 (identify-archful-srpms) failed"; }
 grep -v '^identify-archful-srpms: note: ' "$run/archful/stderr.txt" > "$run/archful/warnings.txt" || true
 sed -n 's/^identify-archful-srpms: note: /   /p' "$run/archful/stderr.txt" >&2
 rm -f "$run/archful/stderr.txt"
 [ ! -s "$run/archful/warnings.txt" ] || echo "   (warnings: archful/warnings.txt)" >&2
 
-step "4 create-srpm-repos"
+step "5-7 create-srpm-repos"
 mkdir -p "$run/repos"
-per_arch "step 4 (create-srpm-repos)" make_repo @ARCH@
+per_arch "steps 5-7 (create-srpm-repos)" make_repo @ARCH@
 
-step "5 buildroot-generator pass 2 (per-arch source repos)"
+step "7 buildroot-generator pass 2 (per-arch source repos)"
 # Like dep-tracker's dt-archful-source: the per-arch repo at priority 1 wins over the
 # original source repos, which stay for sources pass 1 did not see on this arch.
 for a in $ARCHES; do archful_repofile "$run/repos/$a" > "$run/repos/$a.repo"; done
-per_arch "step 5 (buildroot-generator pass 2)" \
+per_arch "step 7 (buildroot-generator pass 2)" \
   run_pass pass2 @ARCH@ --repofile "$run/repos/@ARCH@.repo" "${source_args[@]}"
 
-step "6 workload-diff"
+step "8 workload-diff"
 diff_inputs "$run"
 # The change report compares with the latest published run (it becomes last/ when this one is
 # published); a first run has every package entering.
@@ -366,7 +367,7 @@ for f in workload:eln-buildroot-workload.yaml buildroot:buildroot.yaml text:diff
   extra=()
   case "${f%%:*}" in changes*) extra=("${prev_args[@]}") ;; esac
   "$diff_tool" "${diff_args[@]}" "${extra[@]}" --format "${f%%:*}" -o "$run/${f#*:}" \
-    || die "step 6 (workload-diff --format ${f%%:*}) failed"
+    || die "step 8 (workload-diff --format ${f%%:*}) failed"
 done
 
 if [ "$verify" = 1 ]; then verify_run "$run"; fi

@@ -153,6 +153,14 @@ fn a_missing_local_directory_is_skipped_as_dnf_does() {
         e.ends_with("/gone: repository directory does not exist"),
         "{e}"
     );
+    // The error names the section and its .repo file, on one line.
+    assert_eq!(
+        e,
+        format!(
+            "repo 'gone' (t.repo): {}/gone: repository directory does not exist",
+            cache.path().display()
+        )
+    );
 }
 
 #[test]

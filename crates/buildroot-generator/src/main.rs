@@ -125,7 +125,7 @@ struct Args {
     /// What to print on stdout.
     #[arg(long, value_enum, default_value = "binaries")]
     print: Print,
-    /// Print one JSON document with all lists and errors instead.
+    /// Print one JSON document with all lists and errors instead (docs/formats.md, section 10a).
     #[arg(long)]
     json: bool,
     /// Print the chain that brings binary NAME into the buildroot. NAME may be

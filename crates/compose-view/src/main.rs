@@ -10,6 +10,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use buildroot_core::buildroot::view_id;
 use buildroot_core::content_resolver::{self, lists, Loaded, Request, ViewResult};
 use buildroot_core::pkglist::Stdout;
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
@@ -84,6 +85,19 @@ enum Print {
     Unwanted,
 }
 
+/// The config id `--view` names: VIEW itself when a config has that id, else
+/// `view-VIEW` when one has that (fetch-compose's rule, [`view_id`]: `eln`
+/// means `view-eln`); otherwise VIEW, for the "no such view" error.
+fn config_view_id<V>(views: &BTreeMap<String, V>, view: &str) -> String {
+    if !views.contains_key(view) {
+        let id = view_id(view);
+        if views.contains_key(&id) {
+            return id;
+        }
+    }
+    view.to_string()
+}
+
 /// Compute a content-resolver view (package lists per arch) from its configs.
 #[derive(Parser, Debug)]
 #[command(name = "compose-view", version, after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
@@ -92,7 +106,8 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     configs: PathBuf,
 
-    /// The view to compute (a view or view add-on document id)
+    /// The view to compute (a view or view add-on document id; "eln" means "view-eln" when no
+    /// config has the id "eln")
     #[arg(long, value_name = "VIEW", required_unless_present = "check")]
     view: Option<String>,
 
@@ -215,7 +230,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         buildroot_core::atomic::check_output_dir(dir, lists::OUTPUT)?;
     }
     let req = Request {
-        view: cli.view.clone().unwrap_or_default(),
+        view: config_view_id(
+            &loaded.configs.views,
+            cli.view.as_deref().unwrap_or_default(),
+        ),
         arches: cli.arches.clone(),
         overrides: overrides(cli)?,
         cache_dir: Some(cache_dir(cli)),

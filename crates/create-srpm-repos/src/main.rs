@@ -58,7 +58,7 @@ struct Args {
     #[arg(long, value_name = "FILE")]
     archful: String,
     /// The repository directory to create or update.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, visible_alias = "output-dir", value_name = "DIR")]
     out: PathBuf,
     /// Regenerate with `rpmbuild -bs --target ARCH` (same macro files) instead of the rpm crate.
     #[arg(long)]
@@ -129,7 +129,11 @@ fn run(args: &Args) -> Result<()> {
         buildroot_core::cli::quiet_repo_warnings();
     }
     if !buildroot_core::arch::is_known(&args.arch) {
-        bail!("--arch {}: unknown architecture", args.arch);
+        bail!(
+            "--arch {}: unknown architecture (known: {})",
+            args.arch,
+            buildroot_core::arch::known().join(", ")
+        );
     }
     if !args.cache.is_dir() {
         bail!(

@@ -62,7 +62,7 @@ struct Args {
     #[arg(long, value_enum, default_value = "runtime")]
     lists: Lists,
     /// The directory to write ARCH.txt and sources-ARCH.txt into.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, visible_alias = "output-dir", value_name = "DIR")]
     out: PathBuf,
     /// Cache directory for HTTP downloads (default: ~/.cache/rpm-buildroot).
     #[arg(long, value_name = "DIR")]
@@ -100,7 +100,8 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
     for a in &args.arches {
         if !buildroot_core::arch::is_known(a) {
             return Err(buildroot_core::Error::Usage(format!(
-                "--arch {a}: unknown architecture"
+                "--arch {a}: unknown architecture (known: {})",
+                buildroot_core::arch::known().join(", ")
             )));
         }
     }

@@ -130,7 +130,10 @@ fn run(args: &Args) -> Result<()> {
     };
     for a in &arches {
         if !buildroot_core::arch::is_known(a) {
-            bail!("--arch {a}: unknown architecture");
+            bail!(
+                "--arch {a}: unknown architecture (known: {})",
+                buildroot_core::arch::known().join(", ")
+            );
         }
     }
     if args.rpmspec {

@@ -83,8 +83,8 @@ buildroot-binary-package-names.txt (or CoreBuildRootBinaries plus every output/*
 Exit codes:
   0  success
   1  verify: something cannot be built from compose + workload, or is missing from the new compose
-  2  usage or input error (missing or unreadable file, bad list, unknown arch, arch mismatch), or the output
-     could not be written; one line on stderr names the file and the problem";
+  2  usage or input error (missing or unreadable file, bad list, unknown arch, arch mismatch),
+     or the output could not be written; one line on stderr names the file and the problem";
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -189,6 +189,10 @@ struct Cli {
     /// Write to FILE (atomically) instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
+
+    /// No warnings on stderr
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 /// Parses `ARCH=VALUE`.
@@ -245,6 +249,16 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     let dirs = by_arch(&cli.buildroot_dir, "--buildroot-dir")?;
     let format = cli.format.unwrap_or(Format::Workload);
     check_arches(&compose, &buildroot, &dirs, format)?;
+    // A generator output directory given as the list: a usage error, said
+    // before any file is read (reading it would say only "Is a directory").
+    for (arch, file) in &buildroot {
+        if *file != "-" && Path::new(file).is_dir() {
+            return Err(Failure(format!(
+                "--buildroot {arch}={file}: is a directory (a generator output directory? use \
+                 --buildroot-dir {arch}={file})"
+            )));
+        }
+    }
     let stdin_users = cli
         .compose
         .iter()
@@ -263,7 +277,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         .copied()
         .filter(|a| !CONTENT_RESOLVER_ARCHES.contains(a))
         .collect();
-    if !cli.json && format != Format::Text && !unread.is_empty() {
+    if !cli.quiet && !cli.json && format != Format::Text && !unread.is_empty() {
         buildroot_core::diag!(
             "workload-diff: warning: content-resolver skips arch {} (it reads {})",
             unread.into_iter().collect::<Vec<_>>().join(", "),
@@ -321,11 +335,23 @@ fn from_diff(
     // Read once: a list given as `-` is stdin, which the change report
     // would otherwise read a second time and find empty.
     let lists = inputs::read_lists(&paths, &cli.exclude, &mut |arch, file| {
-        buildroot_core::diag!(
-            "workload-diff: warning: --compose {arch}={file} lists no packages: the whole \
-             {arch} buildroot goes into the workload"
-        );
+        if !cli.quiet {
+            buildroot_core::diag!(
+                "workload-diff: warning: --compose {arch}={file} lists no packages: the whole \
+                 {arch} buildroot goes into the workload"
+            );
+        }
     })?;
+    // An empty buildroot list is most likely a failed generator run: nothing
+    // of that arch would go into the workload. Said, as an empty compose is.
+    for (arch, file) in buildroot {
+        if !cli.quiet && lists.buildroot.get(*arch).is_some_and(BTreeSet::is_empty) {
+            buildroot_core::diag!(
+                "workload-diff: warning: --buildroot {arch}={file} lists no packages: nothing \
+                 of the {arch} buildroot goes into the workload"
+            );
+        }
+    }
     let diff = lists.diff()?;
     let workload = diff.workload(meta);
     Ok(if cli.json {

@@ -87,6 +87,9 @@ pub struct RepoSpec {
     pub skip_if_unavailable: bool,
     /// How its downloads are made (credentials; `access.rs`).
     pub access: RepoAccess,
+    /// The `.repo` file it was read from (None: given on the command line),
+    /// for messages.
+    pub origin: Option<String>,
 }
 
 impl RepoSpec {
@@ -105,6 +108,17 @@ impl RepoSpec {
             enabled: true,
             skip_if_unavailable: false,
             access: RepoAccess::default(),
+            origin: None,
+        }
+    }
+
+    /// How messages name the repo before a path of it: `repo 'ID' (FILE): `
+    /// for a `.repo` section; nothing for a command-line `ID=URL`, where the
+    /// path is what the user typed beside the id.
+    pub fn label(&self) -> String {
+        match &self.origin {
+            Some(file) => format!("repo '{}' ({file}): ", self.id),
+            None => String::new(),
         }
     }
 
@@ -311,11 +325,14 @@ fn open_at(
             } else {
                 "repository directory does not exist"
             };
-            return Err(Error::format(d.display(), problem));
+            return Err(Error::format(
+                format!("{}{}", spec.label(), d.display()),
+                problem,
+            ));
         }
         if !d.join(href).is_file() {
             return Err(Error::format(
-                d.display(),
+                format!("{}{}", spec.label(), d.display()),
                 "not an rpm-md repository (no repodata/repomd.xml)",
             ));
         }

@@ -76,6 +76,7 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
             |line: usize, msg: String| Error::at_line(origin, line, format!("[{id}]: {msg}"));
         let id = vars.substitute(&id);
         let mut spec = RepoSpec::new(&id, "");
+        spec.origin = Some(origin.to_string());
         for (k, v, line) in &kv {
             let err = |msg: String| err_at(*line, msg);
             let v = vars.substitute(v);

@@ -48,10 +48,14 @@ pub(super) fn skips(spec: &RepoSpec, e: &Error) -> bool {
 /// one process (a pool and its comps, two tools' loads) is reported once.
 pub(super) fn warn_skipped(spec: &RepoSpec, e: &Error) {
     static SAID: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    // The message names the repo already: not a second time in the error.
+    let e = e.to_string();
+    let label = spec.label();
+    let e = e.strip_prefix(label.as_str()).unwrap_or(&e);
     let msg = format!(
         "repo '{}' skipped (skip_if_unavailable=1): {}",
         spec.id,
-        one_line(&e.to_string())
+        one_line(e)
     );
     {
         let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());

@@ -348,7 +348,7 @@ fn unknown_arch_everywhere() {
         &t,
         c,
         "bash\n",
-        "identify-archful-srpms: --arch sparc64x: unknown architecture",
+        "identify-archful-srpms: --arch sparc64x: unknown architecture (known: x86_64, i686, i586, i486, i386, athlon, s390x, s390, ppc64, ppc64le, ppc64p7, aarch64, riscv64, armv7hl, armv7hnl, ia32e, amd64)",
     );
     let mut c = cmd(Tool::CreateSrpmRepos);
     c.args([
@@ -365,7 +365,7 @@ fn unknown_arch_everywhere() {
         &t,
         c,
         "bash\n",
-        "create-srpm-repos: --arch sparc64x: unknown architecture",
+        "create-srpm-repos: --arch sparc64x: unknown architecture (known: x86_64, i686, i586, i486, i386, athlon, s390x, s390, ppc64, ppc64le, ppc64p7, aarch64, riscv64, armv7hl, armv7hnl, ia32e, amd64)",
     );
 }
 

@@ -367,6 +367,29 @@ fn output_dir_holds_content_resolvers_files() {
     );
 }
 
+/// `--view fixture` means `view-fixture` when no config has the id
+/// `fixture`, as fetch-compose takes `eln` for `view-eln`.
+#[test]
+fn view_without_its_prefix() {
+    let short = fixture()
+        .args(["--view", "fixture", "-q"])
+        .assert()
+        .success();
+    let full = fixture()
+        .args(["--view", "view-fixture", "-q"])
+        .assert()
+        .success();
+    assert_eq!(short.get_output().stdout, full.get_output().stdout);
+    assert!(!short.get_output().stdout.is_empty());
+    let ctx = TestContext::new();
+    let mut c = fixture();
+    c.args(["--view", "nope"]);
+    assert_eq!(
+        expect_error(&ctx, c, ""),
+        "compose-view: --view nope: no such view (views: view-fixture, view-fixture-extras)"
+    );
+}
+
 #[test]
 fn usage_errors_exit_2_with_one_line() {
     let ctx = TestContext::new();

@@ -129,3 +129,25 @@ fn full_disk_leaves_nothing_half_written() {
     );
     assert!(snapshot(&repo) == before, "file contents changed");
 }
+
+/// `--output-dir` is another spelling of `--out` (as buildroot-generator
+/// and compose-view spell it).
+#[test]
+fn output_dir_is_an_alias_of_out() {
+    let t = tempfile::tempdir().unwrap();
+    let cache = fixture_cache(t.path());
+    let archful = t.path().join("archful.txt");
+    std::fs::write(&archful, "libjpeg-turbo\n").unwrap();
+    let out = t.path().join("repo");
+    cmd(Tool::CreateSrpmRepos)
+        .args(["--arch", "aarch64", "-q", "--cache"])
+        .arg(&cache)
+        .arg("--archful")
+        .arg(&archful)
+        .arg("--output-dir")
+        .arg(&out)
+        .write_stdin("bash\nlibjpeg-turbo\n")
+        .assert()
+        .success();
+    assert!(out.join("repodata/repomd.xml").is_file());
+}

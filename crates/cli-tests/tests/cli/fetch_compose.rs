@@ -209,3 +209,27 @@ fn a_missing_list_is_one_line_and_nothing_is_written() {
         "fetch-compose: [SERVER]/view-binary-package-name-list--view-eln--aarch64.txt:1: '<html><body>log in first</body></html>' is not a package name (one name per line)"
     );
 }
+
+/// `--output-dir` is another spelling of `--out` (as buildroot-generator
+/// and compose-view spell it); an unknown arch lists the known ones.
+#[test]
+fn output_dir_alias_and_known_arches() {
+    let t = tempfile::tempdir().unwrap();
+    published(t.path());
+    let out = t.path().join("compose");
+    let mut c = cmd(Tool::FetchCompose);
+    c.args(["--url", t.path().to_str().unwrap(), "--view", "eln"])
+        .args(["--arch", "x86_64", "--output-dir"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(read(&out.join("x86_64.txt")), "bash\nglibc\nnasm\n");
+    let ctx = TestContext::new();
+    let mut c = cmd(Tool::FetchCompose);
+    c.args(["--url", "x", "--arch", "x86-64", "--out", "o"]);
+    let err = expect_error(&ctx, c, "");
+    assert!(
+        err.starts_with("fetch-compose: --arch x86-64: unknown architecture (known: x86_64, "),
+        "{err}"
+    );
+}

@@ -910,3 +910,48 @@ fn pool_cache_variable() {
         "{stderr}"
     );
 }
+
+/// The main `--json` document has exactly the keys docs/formats.md section
+/// 10a lists, in that order; `core.names` keeps the command line's order.
+#[test]
+fn json_document_keys_and_core_order() {
+    let out = gen("x86_64")
+        .args(["--core", "zlib,bash,nope", "--json", "-"])
+        .write_stdin("hello\nnosuch\n")
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let keys = [
+        "arch",
+        "binaries",
+        "sources",
+        "binary_nvrs",
+        "source_nvrs",
+        "core",
+        "errors",
+    ];
+    let at: Vec<usize> = keys
+        .iter()
+        .map(|k| text.find(&format!("\n  \"{k}\"")).unwrap())
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{text}");
+    assert_eq!(v.as_object().unwrap().len(), keys.len());
+    let core = v["core"].as_object().unwrap();
+    let ck: Vec<&str> = core.keys().map(String::as_str).collect();
+    let mut want = vec!["binaries", "missing", "names", "problems", "sources"];
+    want.sort();
+    let mut ck = ck;
+    ck.sort();
+    assert_eq!(ck, want);
+    assert_eq!(
+        v["core"]["names"],
+        serde_json::json!(["zlib", "bash", "nope", "fedora-release-eln"])
+    );
+    assert_eq!(v["core"]["missing"], serde_json::json!(["nope"]));
+    assert_eq!(
+        v["errors"],
+        serde_json::json!({"nosuch": {"no_source": true}})
+    );
+    assert_eq!(v["arch"], "x86_64");
+}

@@ -201,3 +201,98 @@ fn tools_that_download_list_the_http_variables() {
         }
     }
 }
+
+/// Step numbers like `2, 10` or `5–7` / `5-7` as the steps they name.
+fn step_numbers(text: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for part in text.split(',') {
+        let part = part.trim().replace('–', "-");
+        match part.split_once('-') {
+            Some((a, b)) => out.extend(a.parse::<u32>().unwrap()..=b.parse::<u32>().unwrap()),
+            None => out.push(part.parse().unwrap()),
+        }
+    }
+    out
+}
+
+/// `scripts/buildroot-workflow.sh --help` numbers its stages with the
+/// workflow's steps 1-10, as README's tools table does: every tool the help
+/// names runs at steps README gives it.
+#[test]
+fn workflow_script_steps_match_readme() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let table: Vec<(String, Vec<u32>)> = readme
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let name = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            let nums = cells.get(2)?;
+            nums.starts_with(|c: char| c.is_ascii_digit())
+                .then(|| (name.to_string(), step_numbers(nums)))
+        })
+        .collect();
+    assert_eq!(table.len(), 6, "README's tools table: {table:?}");
+    if !have("bash") {
+        return;
+    }
+    let out = Command::new("bash")
+        .arg(root().join("scripts/buildroot-workflow.sh"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    let mut seen = 0;
+    for line in help.lines() {
+        let Some(rest) = line.strip_prefix("  ") else {
+            continue;
+        };
+        let mut words = rest.split_whitespace();
+        let (Some(nums), Some(tool)) = (words.next(), words.next()) else {
+            continue;
+        };
+        if !nums.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let nums = step_numbers(nums);
+        if let Some((_, want)) = table.iter().find(|(t, _)| t == tool) {
+            assert!(
+                nums.iter().all(|n| want.contains(n)),
+                "{tool}: the script says steps {nums:?}, README {want:?}"
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 5, "tool lines in the script's --help:\n{help}");
+}
+
+/// Every tool's `Exit codes:` section is laid out as written: `  N  text`
+/// lines and their continuations indented under the text, none wrapped by
+/// clap (which breaks lines past 100 columns).
+#[test]
+fn exit_codes_are_not_rewrapped() {
+    for tool in TOOLS {
+        let out = std_cmd(tool).arg("--help").output().unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        let section: Vec<&str> = help
+            .lines()
+            .skip_while(|l| *l != "Exit codes:")
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        assert!(
+            !section.is_empty(),
+            "{}: no Exit codes section",
+            tool.name()
+        );
+        for l in section {
+            let code = l.len() > 5
+                && l.starts_with("  ")
+                && l.as_bytes()[2].is_ascii_digit()
+                && &l[3..5] == "  ";
+            let more = l.starts_with("     ") && !l[5..].starts_with(' ');
+            assert!(code || more, "{}: {l:?}", tool.name());
+            assert!(l.len() <= 100, "{}: {l:?}", tool.name());
+        }
+    }
+}

@@ -160,3 +160,27 @@ fn a_missing_certificate_file_exits_2_before_any_download() {
     );
     assert!(server.requests().is_empty(), "{:?}", server.requests());
 }
+
+/// A `.repo` section whose baseurl is a missing local directory: the one
+/// error line names the section's id and the `.repo` file.
+#[test]
+fn a_missing_local_baseurl_names_the_repo_and_its_file() {
+    let t = tempfile::tempdir().unwrap();
+    let missing = t.path().join("bni");
+    let text = format!(
+        "[bin]\nbaseurl={}\n[src-source]\nbaseurl={}/testdata/repos/source\n",
+        missing.display(),
+        root().display()
+    );
+    let out = generator(&text, "", t.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        err,
+        format!(
+            "buildroot-generator: repo 'bin' ({}): {}: repository directory does not exist\n",
+            t.path().join("t.repo").display(),
+            missing.display()
+        )
+    );
+}

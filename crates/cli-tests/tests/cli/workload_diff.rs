@@ -902,3 +902,66 @@ fn an_empty_compose_is_warned_about() {
         )
     );
 }
+
+/// An empty `--buildroot` list is warned about as an empty compose is;
+/// `-q` drops the warnings.
+#[test]
+fn an_empty_buildroot_is_warned_about_and_quiet_drops_warnings() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let compose = write(d, "c.txt", "bash\n");
+    let br = write(d, "br.txt", "# nothing\n");
+    let run = |extra: &[&str]| {
+        wd().arg(format!("--compose=x86_64={compose}"))
+            .arg(format!("--buildroot=x86_64={br}"))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        one_line(&String::from_utf8(out.stderr).unwrap()),
+        format!(
+            "workload-diff: warning: --buildroot x86_64={br} lists no packages: nothing of \
+             the x86_64 buildroot goes into the workload"
+        )
+    );
+    for q in ["-q", "--quiet"] {
+        let quiet = run(&[q]);
+        assert_eq!(quiet.status.code(), Some(0));
+        assert!(quiet.stderr.is_empty(), "{q}");
+        assert_eq!(quiet.stdout, out.stdout);
+    }
+    // The arch warning too.
+    let rv = write(d, "rv.txt", "bash\n");
+    let out = wd()
+        .arg(format!("--compose=riscv64={compose}"))
+        .arg(format!("--buildroot=riscv64={rv}"))
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty());
+}
+
+/// A generator output directory given to `--buildroot` points at
+/// `--buildroot-dir`.
+#[test]
+fn a_directory_as_buildroot_list_names_buildroot_dir() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let compose = write(d, "c.txt", "bash\n");
+    let dir = d.join("pass2").to_str().unwrap().to_string();
+    fs::create_dir(&dir).unwrap();
+    assert_fails(
+        &[
+            format!("--compose=x86_64={compose}"),
+            format!("--buildroot=x86_64={dir}"),
+        ],
+        &format!(
+            "workload-diff: --buildroot x86_64={dir}: is a directory (a generator output \
+             directory? use --buildroot-dir x86_64={dir})"
+        ),
+    );
+}
