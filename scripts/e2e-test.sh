@@ -119,7 +119,7 @@ for url in "$cr" "http://127.0.0.1:$port/"; do
   rm -rf "$work/w-url"
   XDG_CACHE_HOME="$work/xdg" wf --config "$work/url.conf" --work "$work/w-url" --no-verify > /dev/null 2> "$work/url.err" \
     || { cat "$work/url.err" >&2; fail "COMPOSE_URL=$url: the workflow failed"; }
-  grep -q "1 fetch-compose (view-eln from $url)" "$work/url.err" || fail "COMPOSE_URL=$url: no fetch step"
+  grep -q "2 fetch-compose (view-eln from $url)" "$work/url.err" || fail "COMPOSE_URL=$url: no fetch step"
   for f in eln-buildroot-workload.yaml buildroot.yaml; do
     cmp -s "$cur/$f" "$work/w-url/current/$f" || fail "COMPOSE_URL=$url: $f differs from the COMPOSE_DIR run"
   done
@@ -168,17 +168,17 @@ keep=$(readlink -f "$cur")
 conf "$work/bad-src.conf" "SOURCE_REPOS='fixture-source=$work/no-such-repo'"
 rc=0; wf --config "$work/bad-src.conf" --work "$work" > /dev/null 2> "$work/bad-src.err" || rc=$?
 [ "$rc" = 2 ] || { cat "$work/bad-src.err" >&2; fail "a bad SOURCE_REPOS exited $rc, not 2"; }
-grep -q "step 2 (buildroot-generator pass 1) failed for: x86_64 aarch64" "$work/bad-src.err" \
+grep -q "step 3 (buildroot-generator pass 1) failed for: x86_64 aarch64" "$work/bad-src.err" \
   || { cat "$work/bad-src.err" >&2; fail "the failure does not name the step and arches"; }
 grep -q "kept in $work/failed/" "$work/bad-src.err" || fail "stderr does not say where the failed run is"
 grep -qs no-such-repo "$work/failed/workflow.conf" || fail "failed/ not kept"
 [ "$(readlink -f "$cur")" = "$keep" ] || fail "a failed run replaced current/"
 first_failed=$(readlink -f "$work/failed")
-# A second failure (step 3: a macro file that does not exist) replaces the older failed/.
+# A second failure (step 4: a macro file that does not exist) replaces the older failed/.
 conf "$work/bad-macros.conf" "SPEC_MACROS=$work/no-such.macros"
 rc=0; wf --config "$work/bad-macros.conf" --work "$work" > /dev/null 2> "$work/bad-macros.err" || rc=$?
 [ "$rc" = 2 ] || { cat "$work/bad-macros.err" >&2; fail "a missing SPEC_MACROS file exited $rc, not 2"; }
-grep -q "step 3 (identify-archful-srpms) failed" "$work/bad-macros.err" || fail "step 3 failure not named"
+grep -q "step 4 (identify-archful-srpms) failed" "$work/bad-macros.err" || fail "step 4 failure not named"
 grep -q "no-such.macros" "$work/bad-macros.err" || fail "the tool's error about the macro file is not shown"
 [ -d "$work/failed/pass1/x86_64" ] && [ "$(readlink -f "$work/failed")" != "$first_failed" ] \
   && [ ! -e "$first_failed" ] || fail "the second failure did not replace failed/"
