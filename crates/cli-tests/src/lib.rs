@@ -84,6 +84,17 @@ impl Tool {
     }
 }
 
+/// buildroot-generator's arguments for the fixture distribution on x86_64
+/// (its binary and source repos), which most generator tests start from.
+pub const FIXTURE_X86_64: [&str; 6] = [
+    "--arch",
+    "x86_64",
+    "--repo",
+    "main=testdata/repos/x86_64",
+    "--source-repo",
+    "src=testdata/repos/source",
+];
+
 /// The root of the checkout (the workspace), canonical.
 pub fn root() -> &'static Path {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use buildroot_core::buildroot::{self, Config, Progress, DEFAULT_CORE};
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{Filelists, LoadOptions, RepoSpec};
-use cli_tests::{bin, root, Tool};
+use cli_tests::{bin, root, Tool, FIXTURE_X86_64};
 
 #[test]
 fn the_seam_reports_every_layer_and_source() {
@@ -119,14 +119,7 @@ fn quiet_on_a_terminal_shows_nothing() {
 #[test]
 fn a_pipe_gets_no_progress() {
     let out = Command::new(bin(Tool::Generator))
-        .args([
-            "--arch",
-            "x86_64",
-            "--repo",
-            "main=testdata/repos/x86_64",
-            "--source-repo",
-            "src=testdata/repos/source",
-        ])
+        .args(FIXTURE_X86_64)
         .current_dir(root())
         .stdin(std::fs::File::open(root().join("testdata/compose/sources.txt")).unwrap())
         .output()
@@ -156,14 +149,7 @@ fn a_pipe_with_output_dir_points_at_errors_and_quiet_says_nothing() {
     let t = tempfile::tempdir().unwrap();
     let run = |extra: &[&str]| {
         let out = Command::new(bin(Tool::Generator))
-            .args([
-                "--arch",
-                "x86_64",
-                "--repo",
-                "main=testdata/repos/x86_64",
-                "--source-repo",
-                "src=testdata/repos/source",
-            ])
+            .args(FIXTURE_X86_64)
             .args(extra)
             .arg("testdata/compose/sources.txt")
             .current_dir(root())

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use cli_tests::{cmd, expect_error, root, TestContext, Tool};
+use cli_tests::{cmd, expect_error, root, TestContext, Tool, FIXTURE_X86_64};
 
 fn gen(arch: &str) -> Command {
     let mut c = cmd(Tool::Generator);
@@ -432,14 +432,7 @@ fn a_missing_default_release_package_says_where_it_came_from() {
 #[test]
 fn a_binary_name_given_as_a_source_names_its_source() {
     let out = cmd(Tool::Generator)
-        .args([
-            "--arch",
-            "x86_64",
-            "--repo",
-            "main=testdata/repos/x86_64",
-            "--source-repo",
-            "src=testdata/repos/source",
-        ])
+        .args(FIXTURE_X86_64)
         .write_stdin("libjpeg-turbo-devel\nno-such-name\n")
         .assert()
         .success();
