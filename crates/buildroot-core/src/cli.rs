@@ -40,8 +40,13 @@ pub fn main<A: clap::Parser, E: std::fmt::Display>(
     match run(args) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            for line in format!("{e:#}").lines() {
+            let text = format!("{e:#}");
+            for line in text.lines() {
                 diag!("{tool}: {line}");
+            }
+            if text.trim().is_empty() {
+                // Never exit 2 without a word.
+                diag!("{tool}: failed");
             }
             ExitCode::from(2)
         }

@@ -224,3 +224,21 @@ fn a_repo_skipped_before_loading_has_a_pool_cache_of_its_own() {
     assert_eq!(full.sources_named("hello").len(), 1);
     assert_eq!(warnings_about("src-down").len(), 1);
 }
+
+/// A cache directory that cannot be written is the run's problem, not the
+/// repo's: the load fails, instead of every repo that allows it being left
+/// out (and the smaller pool cached).
+#[test]
+fn an_unwritable_cache_fails_the_run_instead_of_skipping() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache-is-a-file");
+    std::fs::write(&cache, "").unwrap();
+    let text = "[cachefile]\nbaseurl=BASE/x86_64\nskip_if_unavailable=1\n";
+    let e = load_repos(&specs(text, &server.base), &opts(&cache))
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with(cache.to_str().unwrap()), "{e}");
+    assert_eq!(warnings_about("cachefile"), Vec::<String>::new());
+}

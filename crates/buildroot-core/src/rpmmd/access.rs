@@ -7,7 +7,8 @@
 //!
 //! - `username`/`password`: HTTP basic authentication on each request, as
 //!   libdnf sets curl's user and password when `username` is not empty.
-//!   Like curl, a redirect keeps it only to the same host and scheme.
+//!   A redirect keeps it only to the same host, and never from https to
+//!   http (ureq's rule; curl also drops it when the port changes).
 //! - `proxy`: the repo's requests go through this proxy (ureq tunnels
 //!   through `CONNECT`). Empty or `_none_` sets none, exactly as unset:
 //!   libdnf then gives curl no proxy, and curl takes the environment's
@@ -150,15 +151,18 @@ impl RepoAccess {
             self.proxy = None;
             return Ok(());
         }
+        // Messages name the value without its credentials (a .repo file's
+        // errors end up in logs).
+        let shown = without_userinfo(value);
         let p = ureq::Proxy::new(value).map_err(|_| {
-            format!("proxy={value} is not a proxy URL (http://HOST[:PORT] or https://...)")
+            format!("proxy={shown} is not a proxy URL (http://HOST[:PORT] or https://...)")
         })?;
         if !matches!(
             p.protocol(),
             ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
         ) {
             return Err(format!(
-                "proxy={value}: SOCKS proxies are not supported (an http:// or https:// proxy is)"
+                "proxy={shown}: SOCKS proxies are not supported (an http:// or https:// proxy is)"
             ));
         }
         self.proxy = Some(value.to_string());
@@ -169,7 +173,8 @@ impl RepoAccess {
     /// default (the environment's proxy, if any, with its `NO_PROXY`).
     pub(super) fn proxy(&self) -> Result<Option<ureq::Proxy>, String> {
         let base = match &self.proxy {
-            Some(url) => ureq::Proxy::new(url).map_err(|e| format!("proxy={url}: {e}"))?,
+            Some(url) => ureq::Proxy::new(url)
+                .map_err(|e| format!("proxy={}: {e}", without_userinfo(url)))?,
             None if self.proxy_username.is_empty() => return Ok(None),
             None => match ureq::Proxy::try_from_env() {
                 Some(p) => p,
@@ -347,6 +352,14 @@ mod tests {
         assert!(e.starts_with("proxy=http:// is not a proxy URL"), "{e}");
         let e = a.set("proxy", "socks5://h:1080").unwrap().unwrap_err();
         assert!(e.contains("SOCKS proxies are not supported"), "{e}");
+        // A refused value's credentials stay out of the message.
+        let e = a
+            .set("proxy", "socks5://user:s3cret@h:1080")
+            .unwrap()
+            .unwrap_err();
+        assert!(e.starts_with("proxy=socks5://…@h:1080: SOCKS"), "{e}");
+        let e = a.set("proxy", "http://user:s3cret@").unwrap().unwrap_err();
+        assert!(!e.contains("s3cret"), "{e}");
         let shown = format!("{a:?}");
         assert!(
             shown.contains("other") && !shown.contains("p%40ss"),

@@ -453,7 +453,8 @@ impl Attempt<'_> {
             .accept_encoding("identity")
             .http_status_as_error(false)
             .user_agent("rpm-buildroot")
-            // As curl: credentials follow a redirect to the same host only.
+            // Credentials follow a redirect to the same host only, never
+            // from https to http (curl also drops them on another port).
             .redirect_auth_headers(ureq::config::RedirectAuthHeaders::SameHost)
             .build()
             .into();

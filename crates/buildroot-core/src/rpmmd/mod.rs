@@ -520,7 +520,7 @@ pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Opene
     for (spec, r) in specs.iter().zip(results) {
         match r {
             Ok(o) => opened.push(o),
-            Err(e) if skip::skips(spec, &e) => skip::warn_skipped(spec, &e),
+            Err(e) if skip::skips(spec, &e, opts) => skip::warn_skipped(spec, &e),
             Err(e) => return Err(e),
         }
     }
@@ -606,7 +606,7 @@ impl OpenedRepos {
 /// (with a warning).
 pub fn read_comps(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> {
     match read_comps_of(spec, opts) {
-        Err(e) if skip::skips(spec, &e) => {
+        Err(e) if skip::skips(spec, &e, opts) => {
             skip::warn_skipped(spec, &e);
             Ok(None)
         }

@@ -34,10 +34,17 @@ pub fn set_warning_handler(h: Option<WarningHandler>) {
 
 /// Whether `e`, met while obtaining `spec`'s metadata, leaves the repo out
 /// of the run instead of failing it. Only the repo's own problems do: a
-/// missing cache directory or a bad setting of ours (`Usage`) is the run's
-/// mistake, and dnf has no such case to skip.
-pub(super) fn skips(spec: &RepoSpec, e: &Error) -> bool {
+/// bad setting of ours (`Usage`) or a cache directory that cannot be
+/// written (a file in its place, a full disk: an I/O error on a path under
+/// `opts.cache_dir`) is the run's mistake, and skipping would quietly
+/// shrink every repo that allows it; dnf has no such case to skip.
+pub(super) fn skips(spec: &RepoSpec, e: &Error, opts: &LoadOptions) -> bool {
+    let ours = match (e, &opts.cache_dir) {
+        (Error::Io { path, .. }, Some(cache)) => path.starts_with(cache),
+        _ => false,
+    };
     spec.skip_if_unavailable
+        && !ours
         && matches!(
             e,
             Error::Io { .. } | Error::Format { .. } | Error::Checksum { .. } | Error::Http { .. }
@@ -95,7 +102,7 @@ pub(crate) fn load_opened_skipping(
     loop {
         match load_opened_into(opened, opts, sink) {
             Ok(()) => return Ok(skipped),
-            Err((i, e)) if skips(&opened.0[i].spec, &e) => {
+            Err((i, e)) if skips(&opened.0[i].spec, &e, opts) => {
                 warn_skipped(&opened.0[i].spec, &e);
                 opened.0.remove(i);
                 sink.restart();
