@@ -217,12 +217,18 @@ impl Args {
 }
 
 /// The enabled repository ids, for messages: "main, src".
-fn repo_ids(args: &Args) -> String {
+fn repo_ids(args: &Args, pool: &Pool) -> String {
     let specs = args.repos.specs(&args.arch).unwrap_or_default();
-    let ids: Vec<&str> = specs
+    // A repo skip_if_unavailable left out is named as such: "hold no
+    // package" is then about the repos that were missing, not the arch.
+    let loaded: std::collections::HashSet<&str> = pool.loaded_repo_ids().collect();
+    let ids: Vec<String> = specs
         .iter()
         .filter(|s| s.enabled)
-        .map(|s| s.id.as_str())
+        .map(|s| match loaded.contains(s.id.as_str()) {
+            true => s.id.clone(),
+            false => format!("{} (skipped: unavailable)", s.id),
+        })
         .collect();
     ids.join(", ")
 }
@@ -240,7 +246,7 @@ fn check_sources_exist(args: &Args, pool: &Pool, input: &[String], cfg: &Config)
     bail!(
         "the repositories ({}) hold no source package: give --source-repo ID=URL (or a \
          --repofile with source repos); for the core buildroot alone, give an empty input",
-        repo_ids(args)
+        repo_ids(args, pool)
     )
 }
 
@@ -265,7 +271,7 @@ fn check_core_solved(
         return Ok(());
     }
     let arch = &args.arch;
-    let ids = repo_ids(args);
+    let ids = repo_ids(args, pool);
     let core = &br.core;
     let any_binary = pool.ids().any(|p| pool.is_installable(p));
     let for_arch = pool

@@ -464,6 +464,12 @@ impl Pool {
             .map(|f| f.get(&self.file_text))
     }
 
+    /// The ids of the repos the pool was loaded from, in load order (a repo
+    /// left out by `skip_if_unavailable` is not among them).
+    pub fn loaded_repo_ids(&self) -> impl Iterator<Item = &str> + '_ {
+        self.repos.iter().map(|r| r.id.as_str())
+    }
+
     /// The id of the repo (`RepoSpec::id`) a package came from.
     pub fn repo_id(&self, id: PkgId) -> &str {
         &self.repos[self.data[id.to_usize()].repo as usize].id

@@ -184,3 +184,22 @@ fn a_missing_local_baseurl_names_the_repo_and_its_file() {
         )
     );
 }
+
+/// Every repo left out: the refusal names them as skipped, not as repos
+/// that hold nothing (which reads like a wrong --arch or repo path).
+#[test]
+fn every_repo_skipped_is_said_so_in_the_refusal() {
+    let t = tempfile::tempdir().unwrap();
+    let text = "[gone]\nbaseurl=/nonexistent/bin\nskip_if_unavailable=1\n\
+                [gone-source]\nbaseurl=/nonexistent/src\nskip_if_unavailable=1\n";
+    let out = generator(text, "", t.path()).assert().code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert_eq!(err.matches("warning: repo 'gone").count(), 2, "{err}");
+    assert!(
+        err.contains(
+            "the repositories (gone (skipped: unavailable), gone-source (skipped: unavailable)) \
+             hold no source package"
+        ),
+        "{err}"
+    );
+}
