@@ -35,7 +35,8 @@ pub(super) enum Lock {
 }
 
 /// Tries to take an exclusive lock on the directory `dir` without waiting.
-/// An error: the directory could not be opened (gone, or not ours).
+/// An error: the directory could not be opened (gone, or not ours), or
+/// `flock` failed for another reason than a lock held or not supported.
 pub(super) fn try_lock(dir: &Path) -> std::io::Result<Lock> {
     let f = fs::File::open(dir)?;
     // SAFETY: `f` is an open descriptor for the call's duration.
@@ -43,9 +44,13 @@ pub(super) fn try_lock(dir: &Path) -> std::io::Result<Lock> {
     if rc == 0 {
         return Ok(Lock::Held(f));
     }
-    match std::io::Error::last_os_error().raw_os_error() {
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
         Some(libc::EWOULDBLOCK) => Ok(Lock::Busy),
-        _ => Ok(Lock::Unsupported),
+        Some(libc::EOPNOTSUPP | libc::ENOSYS | libc::EINVAL) => Ok(Lock::Unsupported),
+        // ENOLCK (an NFS server out of locks), EINTR...: whether a live run
+        // holds it is unknown, which callers must treat as held.
+        _ => Err(e),
     }
 }
 
@@ -87,6 +92,9 @@ pub(super) fn create_locked(
         match try_lock(tmp.path()) {
             Ok(Lock::Held(f)) if names(tmp.path(), &f) => return Ok((tmp, Some(f))),
             Ok(Lock::Unsupported) => return Ok((tmp, None)),
+            // Our own stage could not be opened or locked (out of file
+            // descriptors, out of locks): the run's error, not a sweep's doing.
+            Err(e) if tmp.path().is_dir() => return Err(Error::io(tmp.path(), e)),
             // A sweep holds it, or has removed it: it is the sweep's now.
             // Not removed here, lest a later directory of the same name go.
             _ => drop(tmp.keep()),
@@ -118,9 +126,12 @@ pub(super) fn remove_stale(parent: &Path, name: &str) {
 /// the tree is removed: a run that created `dir` a moment ago and tries to
 /// lock it now finds it busy (or, after, gone) and creates another.
 fn remove_unless_live(dir: &Path) {
+    // Only what is known not to be live: its lock taken here, or a
+    // filesystem without locks (where nothing is protected). A lock that
+    // could not be tried (open failed, ENOLCK) may be a live run's.
     let lock = match try_lock(dir) {
-        Ok(Lock::Busy) => return,
-        other => other,
+        Ok(l @ (Lock::Held(_) | Lock::Unsupported)) => l,
+        Ok(Lock::Busy) | Err(_) => return,
     };
     let _ = fs::remove_dir_all(dir);
     drop(lock);
