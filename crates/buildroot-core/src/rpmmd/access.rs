@@ -213,6 +213,35 @@ impl RepoAccess {
         if self.sslverify && self.sslcacert.is_none() && self.sslclientcert.is_none() {
             return Ok(None);
         }
+        // Built once per process and setting: every attempt of every
+        // download asks (thousands of SRPMs), and a CA bundle is ~200 KB of
+        // PEM to parse.
+        type Key = (bool, Option<PathBuf>, Option<PathBuf>, Option<PathBuf>);
+        static BUILT: std::sync::Mutex<Vec<(Key, TlsConfig)>> = std::sync::Mutex::new(Vec::new());
+        let key: Key = (
+            self.sslverify,
+            self.sslcacert.clone(),
+            self.sslclientcert.clone(),
+            self.sslclientkey.clone(),
+        );
+        if let Some((_, c)) = BUILT
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|(k, _)| *k == key)
+        {
+            return Ok(Some(c.clone()));
+        }
+        let c = self.build_tls_config()?;
+        BUILT
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((key, c.clone()));
+        Ok(Some(c))
+    }
+
+    /// [`RepoAccess::tls_config`], built from the PEM files.
+    fn build_tls_config(&self) -> Result<TlsConfig, PemError> {
         let mut b = TlsConfig::builder().disable_verification(!self.sslverify);
         if let Some(path) = &self.sslcacert {
             let certs = pem_items("sslcacert", path)?.0;
@@ -240,7 +269,7 @@ impl RepoAccess {
             };
             b = b.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
         }
-        Ok(Some(b.build()))
+        Ok(b.build())
     }
 
     /// The `Authorization` header of each request, if the repo has a user.
