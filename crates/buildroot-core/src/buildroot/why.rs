@@ -332,11 +332,62 @@ fn capability_note(br: &Buildroot<'_>, in_br: &[PkgId], name: &str) -> String {
             names(&providers).join(", ")
         )
     } else {
+        let guess = match similar_names(pool, name).as_slice() {
+            [] => String::new(),
+            names => format!(" (did you mean {}?)", names.join(", ")),
+        };
         format!(
             "'{name}' is in no repository: no binary or source package of that name, and \
-             nothing provides it"
+             nothing provides it{guess}"
         )
     }
+}
+
+/// The package names of the repos closest to a name that matched nothing
+/// (a typo, another case): the same name in another case, else those one
+/// or two edits away (one for names of up to 4 bytes), at most three, in
+/// byte order. A one-off question, so every name is looked at.
+fn similar_names<'p>(pool: &'p crate::pool::Pool, name: &str) -> Vec<&'p str> {
+    let lower = name.to_ascii_lowercase();
+    let most = if name.len() <= 4 { 1 } else { 2 };
+    let mut all: Vec<&str> = pool.ids().map(|p| pool.name_of(p)).collect();
+    all.sort_unstable();
+    all.dedup();
+    let same_case: Vec<&str> = all
+        .iter()
+        .copied()
+        .filter(|n| n.to_ascii_lowercase() == lower)
+        .collect();
+    if !same_case.is_empty() {
+        return same_case.into_iter().take(3).collect();
+    }
+    let mut close: Vec<(usize, &str)> = all
+        .into_iter()
+        .filter(|n| n.len().abs_diff(name.len()) <= most)
+        .filter_map(|n| edits_within(&lower, &n.to_ascii_lowercase(), most).map(|d| (d, n)))
+        .collect();
+    close.sort_unstable();
+    close.into_iter().take(3).map(|(_, n)| n).collect()
+}
+
+/// The edit distance (insertions, deletions, substitutions) of `a` and `b`
+/// when it is at most `most`.
+fn edits_within(a: &str, b: &str, most: usize) -> Option<usize> {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        if cur.iter().min().is_some_and(|&m| m > most) {
+            return None;
+        }
+        prev = cur;
+    }
+    Some(prev[b.len()]).filter(|&d| d <= most)
 }
 
 impl Why<'_, '_> {
@@ -422,5 +473,20 @@ impl Why<'_, '_> {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod edit_tests {
+    use super::edits_within;
+
+    #[test]
+    fn edits_are_counted_up_to_the_bound() {
+        assert_eq!(edits_within("zlb", "zlib", 1), Some(1));
+        assert_eq!(edits_within("nasm-devl", "yasm-devel", 2), Some(2));
+        assert_eq!(edits_within("nasm-devl", "yasm-devel", 1), None);
+        assert_eq!(edits_within("gcc", "gcc", 1), Some(0));
+        assert_eq!(edits_within("abc", "xyz", 2), None);
+        assert_eq!(edits_within("", "ab", 2), Some(2));
     }
 }

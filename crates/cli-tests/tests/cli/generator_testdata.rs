@@ -378,6 +378,17 @@ fn why_says_what_a_name_outside_the_buildroot_is() {
             "'no-such-binary-1.0-1.eln150.x86_64' is in no repository: no binary or source \
              package of that name, and nothing provides it",
         ),
+        // A typo or another case: the closest names.
+        (
+            "NASM",
+            "'NASM' is in no repository: no binary or source package of that name, and nothing \
+             provides it (did you mean nasm?)",
+        ),
+        (
+            "zlb",
+            "'zlb' is in no repository: no binary or source package of that name, and nothing \
+             provides it (did you mean zlib?)",
+        ),
     ] {
         assert_eq!(
             why_hello(q),
