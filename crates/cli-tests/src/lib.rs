@@ -428,6 +428,13 @@ pub fn dir_names(dir: &Path) -> Vec<String> {
     v
 }
 
+/// The `*.src.rpm` file names in `dir`, sorted.
+pub fn srpm_names(dir: &Path) -> Vec<String> {
+    let mut v = dir_names(dir);
+    v.retain(|f| f.ends_with(".src.rpm"));
+    v
+}
+
 /// Every file under `dir` (relative path -> bytes), to compare a directory
 /// before and after a run.
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {

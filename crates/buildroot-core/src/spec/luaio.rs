@@ -236,13 +236,13 @@ mod tests {
         (brs, ev.problems)
     }
 
-    /// /tmp/audit-spec/repro/ioinput: filesystem.spec's `io.input(sources[N])`
+    /// filesystem.spec's `io.input(sources[N])`
     /// then `io.lines()`; rpmspec gives `bar-devel`, `foo-devel`.
     #[test]
     fn default_input_is_set_by_io_input() {
         let files = Files(&[("brs.txt", "foo-devel\nbar-devel\n")]);
         let (brs, problems) = eval(
-            "%global _sourcedir /tmp/audit-spec/repro/ioinput\nSource0: brs.txt\nBuildRequires: %{lua: io.input(sources[1]); for v in io.lines() do print(v .. \" \") end}",
+            "%global _sourcedir /srv/sources\nSource0: brs.txt\nBuildRequires: %{lua: io.input(sources[1]); for v in io.lines() do print(v .. \" \") end}",
             &files,
         );
         assert!(problems.is_empty(), "{problems:?}");
@@ -281,7 +281,7 @@ mod tests {
         assert!(problems[0].contains("closed file"), "{problems:?}");
     }
 
-    /// /tmp/audit-spec/repro/popen: `io.popen` in a `%build` line must not
+    /// `io.popen` in a `%build` line must not
     /// make the spec undecided; rpmspec gives `gcc`.
     #[test]
     fn popen_runs_in_the_sandbox() {

@@ -321,7 +321,7 @@ mod tests {
         (brs, ev.problems)
     }
 
-    /// /tmp/audit-spec/repro/posixstat: a missing file is nil, and the spec
+    /// A `posix.stat` of a missing file is nil, and the spec
     /// is decided (rpmspec: `gcc`).
     #[test]
     fn stat_of_a_missing_file_is_nil() {
@@ -383,7 +383,7 @@ mod tests {
         assert_eq!(file_type(libc::S_IFLNK | 0o777), "link");
     }
 
-    /// /tmp/audit-spec/repro/uname: libkcapi's `posix.uname('%r')` in an
+    /// libkcapi's `posix.uname('%r')` in an
     /// `%if` (rpmspec here: `new-kernel-tools`).
     #[test]
     fn uname_release_is_the_hosts() {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
-use cli_tests::{cmd, Tool};
+use cli_tests::{cmd, srpm_names, Tool};
 
 fn stdout(a: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stdout).into_owned()
@@ -60,12 +60,7 @@ fn archful_sources_are_found_by_evaluation() {
         .assert()
         .success()
         .stdout("");
-    let left: Vec<String> = std::fs::read_dir(&cache)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|f| f.ends_with(".src.rpm"))
-        .collect();
-    assert_eq!(left, vec!["zlib-1.3.1-1.eln150.src.rpm"]);
+    assert_eq!(srpm_names(&cache), vec!["zlib-1.3.1-1.eln150.src.rpm"]);
     // --json gives the per-arch BuildRequires.
     let out = cmd(Tool::IdentifyArchful)
         .args([

@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use cli_tests::http_support::{Fault, Server};
-use cli_tests::{cmd, fixture, TestContext, Tool};
+use cli_tests::{cmd, fixture, srpm_names, TestContext, Tool};
 use serde_json::{json, Value};
 
 /// The fixture compose's source names.
@@ -26,21 +26,10 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The `.src.rpm` files in `dir`, sorted.
-fn srpms_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|f| f.ends_with(".src.rpm"))
-        .collect();
-    v.sort();
-    v
-}
-
 /// `name=file` of every source of the compose, from the fixture repo's files.
 fn expected_map() -> String {
     let names = std::fs::read_to_string(fixture("compose/sources.txt")).unwrap();
-    let files = srpms_in(&fixture("repos/source"));
+    let files = srpm_names(&fixture("repos/source"));
     let mut map = String::new();
     for n in names.lines() {
         let f = files
@@ -77,7 +66,7 @@ fn names_on_stdout_the_map_and_a_cache_of_exactly_the_listed_sources() {
         .lines()
         .map(|l| l.split_once('=').unwrap().1.to_string())
         .collect();
-    assert_eq!(srpms_in(&cache), files);
+    assert_eq!(srpm_names(&cache), files);
     // Byte for byte the repository's files.
     for f in &files {
         assert_eq!(
@@ -108,7 +97,7 @@ fn stdin_and_a_file_give_the_same_answer() {
         assert_eq!(from_stdin.stdout, from_file.stdout);
         assert_eq!(from_stdin.stderr, b"");
     }
-    assert_eq!(srpms_in(&t.join("a")), srpms_in(&t.join("b")));
+    assert_eq!(srpm_names(&t.join("a")), srpm_names(&t.join("b")));
 }
 
 #[test]
@@ -175,7 +164,7 @@ fn missing_names_are_warnings_and_quiet_silences_them() {
         text(&out.stderr),
         format!("identify-archful-srpms: warning: no-such-source: no source package of that name in the repositories\n{NO_REPOS_NOTE}")
     );
-    assert_eq!(srpms_in(&cache), ["zlib-1.3.1-1.eln150.src.rpm"]);
+    assert_eq!(srpm_names(&cache), ["zlib-1.3.1-1.eln150.src.rpm"]);
     identify(&cache)
         .arg("-q")
         .write_stdin("zlib\nno-such-source\n")
@@ -209,7 +198,7 @@ fn the_cache_is_repaired_and_pruned_and_other_files_are_kept() {
         .assert()
         .success()
         .stdout("");
-    assert_eq!(srpms_in(&cache), [zlib]);
+    assert_eq!(srpm_names(&cache), [zlib]);
     assert_eq!(
         std::fs::read(cache.join(zlib)).unwrap(),
         std::fs::read(fixture("repos/source").join(zlib)).unwrap()
@@ -269,7 +258,7 @@ fn an_srpm_that_does_not_match_primary_is_one_line_and_never_cached() {
     );
     assert!(line.starts_with(&want), "{line}");
     assert!(line.ends_with(" (downloaded twice)"), "{line}");
-    assert_eq!(srpms_in(&cache), Vec::<String>::new());
+    assert_eq!(srpm_names(&cache), Vec::<String>::new());
     // A local source repo whose SRPM was damaged: the line names the repo's file.
     let src = t.join("source");
     std::fs::create_dir_all(src.join("repodata")).unwrap();
@@ -288,7 +277,7 @@ fn an_srpm_that_does_not_match_primary_is_one_line_and_never_cached() {
         "identify-archful-srpms: [TMP]/source/{hello}: checksum mismatch: primary.xml says sha256 {sum}, the file has "
     );
     assert!(line.starts_with(&want), "{line}");
-    assert_eq!(srpms_in(&cache), Vec::<String>::new());
+    assert_eq!(srpm_names(&cache), Vec::<String>::new());
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cli_tests::{cmd, dir_names, expect_error, root, TestContext, Tool};
+use cli_tests::{cmd, dir_names, expect_error, root, srpm_names, TestContext, Tool};
 
 /// A cache holding every fixture source SRPM.
 fn fixture_cache(t: &Path) -> PathBuf {
@@ -25,17 +25,6 @@ fn copy_srpms(from: &Path, to: &Path) {
             std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
         }
     }
-}
-
-/// The `*.src.rpm` file names in `dir`, sorted.
-fn srpms(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|f| f.ends_with(".src.rpm"))
-        .collect();
-    v.sort();
-    v
 }
 
 /// create-srpm-repos for aarch64 (built-in macros) from `cache` into `out`.
@@ -60,7 +49,7 @@ fn create_srpm_repos_refuses_a_directory_of_other_srpms() {
     std::fs::create_dir(&foreign).unwrap();
     copy_srpms(&root().join("testdata/repos/extras/source"), &foreign);
     std::fs::write(foreign.join("notes.txt"), "notes\n").unwrap();
-    let before = srpms(&foreign);
+    let before = srpm_names(&foreign);
     assert!(!before.is_empty());
     let line = expect_error(&t, srpm_repos(&t, &cache, &foreign), "bash\nzlib\n");
     assert_eq!(
@@ -69,7 +58,7 @@ fn create_srpm_repos_refuses_a_directory_of_other_srpms() {
          create-srpm-repos output (no .create-srpm-repos); the SRPMs in it that are not \
          listed would be deleted: name a new or empty directory"
     );
-    assert_eq!(srpms(&foreign), before, "the user's SRPMs are kept");
+    assert_eq!(srpm_names(&foreign), before, "the user's SRPMs are kept");
     // A file is no repo directory either.
     let file = t.join("file");
     std::fs::write(&file, "x\n").unwrap();
@@ -92,13 +81,13 @@ fn create_srpm_repos_updates_its_own_earlier_output() {
         .assert()
         .success();
     assert!(out.join(".create-srpm-repos").is_file());
-    assert_eq!(srpms(&out).len(), 2);
+    assert_eq!(srpm_names(&out).len(), 2);
     // The rerun drops the SRPM no longer listed.
     srpm_repos(&t, &cache, &out)
         .write_stdin("bash\n")
         .assert()
         .success();
-    assert_eq!(srpms(&out), ["bash-5.2.26-1.eln150.src.rpm"]);
+    assert_eq!(srpm_names(&out), ["bash-5.2.26-1.eln150.src.rpm"]);
 }
 
 #[test]
@@ -116,13 +105,13 @@ fn create_srpm_repos_refuses_an_empty_list_unless_allowed() {
         "create-srpm-repos: <stdin>: the list of sources is empty (did the step before \
          fail?); --allow-empty writes an empty repo into [TMP]/repo"
     );
-    assert_eq!(srpms(&out).len(), 1, "the repo is untouched");
+    assert_eq!(srpm_names(&out).len(), 1, "the repo is untouched");
     srpm_repos(&t, &cache, &out)
         .arg("--allow-empty")
         .write_stdin("")
         .assert()
         .success();
-    assert!(srpms(&out).is_empty());
+    assert!(srpm_names(&out).is_empty());
 }
 
 #[test]
@@ -149,7 +138,7 @@ fn create_srpm_repos_refuses_a_cache_without_srpms() {
 fn identify_archful_refuses_an_empty_list_unless_allowed() {
     let t = TestContext::new();
     let cache = fixture_cache(t.path());
-    let before = srpms(&cache);
+    let before = srpm_names(&cache);
     let identify = || identify_into(&cache);
     let line = expect_error(&t, identify(), "\n");
     assert_eq!(
@@ -157,7 +146,7 @@ fn identify_archful_refuses_an_empty_list_unless_allowed() {
         "identify-archful-srpms: <stdin>: the list of sources is empty (did the step before \
          fail?); --allow-empty empties the SRPM cache [TMP]/cache"
     );
-    assert_eq!(srpms(&cache), before, "the cache is kept");
+    assert_eq!(srpm_names(&cache), before, "the cache is kept");
     let empty = t.join("empty.txt");
     std::fs::write(&empty, "").unwrap();
     let mut c = identify();
@@ -172,7 +161,7 @@ fn identify_archful_refuses_an_empty_list_unless_allowed() {
         .write_stdin("")
         .assert()
         .success();
-    assert!(srpms(&cache).is_empty());
+    assert!(srpm_names(&cache).is_empty());
 }
 
 /// identify-archful-srpms on the fixture sources (built-in macros) with
@@ -238,7 +227,7 @@ fn identify_archful_takes_a_new_an_empty_a_marked_and_an_earlier_unmarked_cache(
     let new = t.join("new");
     identify_into(&new).write_stdin("bash\n").assert().success();
     assert!(new.join(".identify-archful-srpms").is_file());
-    assert_eq!(srpms(&new), ["bash-5.2.26-1.eln150.src.rpm"]);
+    assert_eq!(srpm_names(&new), ["bash-5.2.26-1.eln150.src.rpm"]);
     // Empty: marked.
     let empty = t.join("empty");
     std::fs::create_dir(&empty).unwrap();
@@ -254,7 +243,7 @@ fn identify_archful_takes_a_new_an_empty_a_marked_and_an_earlier_unmarked_cache(
         .write_stdin("zlib\n")
         .assert()
         .success();
-    assert_eq!(srpms(&empty), ["zlib-1.3.1-1.eln150.src.rpm"]);
+    assert_eq!(srpm_names(&empty), ["zlib-1.3.1-1.eln150.src.rpm"]);
     assert!(empty.join("notes.txt").is_file());
     // A cache of an earlier version (no marker): only SRPMs, the metadata
     // and macro directories and temp files of killed runs. Taken as it is,
@@ -266,7 +255,7 @@ fn identify_archful_takes_a_new_an_empty_a_marked_and_an_earlier_unmarked_cache(
     std::fs::write(old.join(".tmpAb3xYz"), "").unwrap();
     identify_into(&old).write_stdin("bash\n").assert().success();
     assert!(old.join(".identify-archful-srpms").is_file());
-    assert_eq!(srpms(&old), ["bash-5.2.26-1.eln150.src.rpm"]);
+    assert_eq!(srpm_names(&old), ["bash-5.2.26-1.eln150.src.rpm"]);
 }
 
 /// buildroot-generator on the fixture repos with `extra` arguments.
@@ -276,17 +265,19 @@ fn generator(extra: &[&str]) -> assert_cmd::Command {
     c
 }
 
+/// buildroot-generator on `arch` over the fixture's binary and source
+/// repos, then `extra`.
+fn fixture_generator(arch: &str, extra: &[&str]) -> assert_cmd::Command {
+    let mut c = generator(&["--arch", arch, "--repo", "main=testdata/repos/x86_64"]);
+    c.args(["--source-repo", "src=testdata/repos/source"])
+        .args(extra);
+    c
+}
+
 #[test]
 fn generator_refuses_an_arch_the_repos_have_no_packages_for() {
     let t = TestContext::new();
-    let c = generator(&[
-        "--arch",
-        "ppc64le",
-        "--repo",
-        "main=testdata/repos/x86_64",
-        "--source-repo",
-        "src=testdata/repos/source",
-    ]);
+    let c = fixture_generator("ppc64le", &[]);
     let line = expect_error(&t, c, "hello\n");
     assert_eq!(
         line,
@@ -320,18 +311,9 @@ fn generator_refuses_repositories_without_a_binary_package() {
 #[test]
 fn generator_refuses_a_core_of_which_no_name_matches() {
     let t = TestContext::new();
-    let args = [
-        "--arch",
-        "x86_64",
-        "--repo",
-        "main=testdata/repos/x86_64",
-        "--source-repo",
-        "src=testdata/repos/source",
-        "--core",
-        "no-such-a,no-such-b",
-        "--release-package=",
-    ];
-    let line = expect_error(&t, generator(&args), "hello\n");
+    let none_matches = ["--core", "no-such-a,no-such-b", "--release-package="];
+    let c = fixture_generator("x86_64", &none_matches);
+    let line = expect_error(&t, c, "hello\n");
     assert_eq!(
         line,
         "buildroot-generator: no core name matches a package in the repositories (main, src): \
@@ -339,19 +321,10 @@ fn generator_refuses_a_core_of_which_no_name_matches() {
          --core-file)"
     );
     // One core name matching is enough: the others stay warnings.
-    let out = generator(&[
-        "--arch",
-        "x86_64",
-        "--repo",
-        "main=testdata/repos/x86_64",
-        "--source-repo",
-        "src=testdata/repos/source",
-        "--core",
-        "no-such-a,bash",
-    ])
-    .write_stdin("hello\n")
-    .output()
-    .unwrap();
+    let out = fixture_generator("x86_64", &["--core", "no-such-a,bash"])
+        .write_stdin("hello\n")
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
@@ -359,7 +332,10 @@ fn generator_refuses_a_core_of_which_no_name_matches() {
         "{err}"
     );
     // An empty input (a load alone, as scripts/bench.sh times it) is no refusal.
-    let out = generator(&args).write_stdin("").output().unwrap();
+    let out = fixture_generator("x86_64", &none_matches)
+        .write_stdin("")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -367,14 +343,7 @@ fn generator_refuses_a_core_of_which_no_name_matches() {
 fn generator_refuses_a_core_that_cannot_be_solved() {
     // The fixture x86_64 repo has an i686 package or two, but no i686 glibc.
     let t = TestContext::new();
-    let c = generator(&[
-        "--arch",
-        "i686",
-        "--repo",
-        "main=testdata/repos/x86_64",
-        "--source-repo",
-        "src=testdata/repos/source",
-    ]);
+    let c = fixture_generator("i686", &[]);
     let line = expect_error(&t, c, "hello\n");
     assert!(
         line.starts_with(
@@ -414,19 +383,12 @@ fn generator_restricted_run_keeps_an_unsolvable_core_a_warning() {
     let t = TestContext::new();
     let only = t.join("only.txt");
     std::fs::write(&only, "bash\n").unwrap();
-    let out = generator(&[
-        "--arch",
-        "x86_64",
-        "--repo",
-        "main=testdata/repos/x86_64",
-        "--source-repo",
-        "src=testdata/repos/source",
-    ])
-    .arg("--only-binaries")
-    .arg(&only)
-    .write_stdin("hello\n")
-    .output()
-    .unwrap();
+    let out = fixture_generator("x86_64", &[])
+        .arg("--only-binaries")
+        .arg(&only)
+        .write_stdin("hello\n")
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
