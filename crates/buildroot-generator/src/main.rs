@@ -381,8 +381,8 @@ fn run(args: &Args) -> Result<u8> {
         let mut out = Vec::new();
         for line in &input_list {
             let b = name_in(line, |n| !pool.binaries_named(n).is_empty());
-            match pool.binaries_named(&b).first() {
-                Some(&p) => out.push(pool.source_name(p).to_string()),
+            match pool.source_of_binary(&b) {
+                Some(src) => out.push(src.to_string()),
                 None => warn(format!("no binary package named '{b}' in the repositories")),
             }
         }
@@ -446,9 +446,7 @@ fn run(args: &Args) -> Result<u8> {
             if s.no_source() {
                 // A binary's name given as a source: say whose binary it is.
                 let of = pool
-                    .binaries_named(&s.name)
-                    .first()
-                    .map(|&p| pool.source_name(p))
+                    .source_of_binary(&s.name)
                     .filter(|src| *src != s.name)
                     .map(|src| format!(" (it is a binary of source {src})"))
                     .unwrap_or_default();
@@ -462,15 +460,10 @@ fn run(args: &Args) -> Result<u8> {
             }
         }
     }
-    let count = |f: &dyn Fn(&buildroot::SourceRecord) -> bool| br.failed().filter(|s| f(s)).count();
-    let kinds = [
-        ("NoInstall", count(&|s| !s.no_install.is_empty())),
-        ("BadDeps", count(&|s| !s.bad_deps.is_empty())),
-        ("NoSource", count(&|s| s.no_source())),
-    ];
     let total = br.failed().count();
     if total > 0 {
-        let per_kind: Vec<String> = kinds
+        let per_kind: Vec<String> = br
+            .failure_counts()
             .iter()
             .filter(|(_, n)| *n > 0)
             .map(|(k, n)| format!("{n} {k}"))

@@ -592,6 +592,17 @@ impl Buildroot<'_> {
     pub fn failed(&self) -> impl Iterator<Item = &SourceRecord> {
         self.sources.iter().filter(|s| s.has_errors())
     }
+
+    /// How many failed sources have each kind of error, in the order the
+    /// run's summary names them (a source with two kinds counts in both).
+    pub fn failure_counts(&self) -> [(&'static str, usize); 3] {
+        let count = |f: fn(&SourceRecord) -> bool| self.failed().filter(|s| f(s)).count();
+        [
+            ("NoInstall", count(|s| !s.no_install.is_empty())),
+            ("BadDeps", count(|s| !s.bad_deps.is_empty())),
+            ("NoSource", count(|s| s.no_source())),
+        ]
+    }
 }
 
 /// Reads content-resolver's placeholder JSON (`{"NAME": {"build_requires": [...]}}`).

@@ -520,6 +520,15 @@ impl Pool {
             .unwrap_or_default()
     }
 
+    /// The source package name of the first installable binary named
+    /// `name` (what `--from-binaries` maps a binary to, and what a binary's
+    /// name given as a source is pointed at).
+    pub fn source_of_binary(&self, name: &str) -> Option<&str> {
+        self.binaries_named(name)
+            .first()
+            .map(|&p| self.source_name(p))
+    }
+
     /// Installable binary packages named `name`, in pool order.
     pub fn binaries_named(&self, name: &str) -> Vec<PkgId> {
         let Some(sym) = self.sym(name) else {
@@ -755,6 +764,8 @@ mod tests {
         );
         assert_eq!(p.binaries_named("a"), vec![PkgId(0)]);
         assert!(p.binaries_named("b").is_empty());
+        assert_eq!(p.source_of_binary("a"), Some(p.source_name(PkgId(0))));
+        assert_eq!(p.source_of_binary("b"), None);
         assert_eq!(p.sources_named("a"), vec![PkgId(3)]);
         assert_eq!(p.whatprovides(&Dep::name("cap")), vec![PkgId(0)]);
         assert_eq!(
