@@ -20,6 +20,17 @@ fn gen(arch: &str) -> Command {
     c
 }
 
+/// `--why QUERY --json` on x86_64 with `stdin` as the input; checks the
+/// exit code and returns the document.
+fn why_json(query: &str, stdin: &str, code: i32) -> serde_json::Value {
+    let out = gen("x86_64")
+        .args(["--why", query, "--json", "-"])
+        .write_stdin(stdin)
+        .assert()
+        .code(code);
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
 fn lines(out: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(out)
         .lines()
@@ -212,23 +223,13 @@ fn why_prints_a_true_chain() {
          BuildRequires 'libjpeg-turbo-devel' of hello (input)\n"
     );
     // The same as JSON, for scripts; a binary not in the buildroot is null and exit 1.
-    let out = gen("x86_64")
-        .args(["--why", "nasm", "--json", "-"])
-        .write_stdin("hello\n")
-        .assert()
-        .success();
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let v = why_json("nasm", "hello\n", 0);
     assert_eq!(v["chain"][0], "nasm");
     assert_eq!(
         v["chain"][3],
         "BuildRequires 'libjpeg-turbo-devel' of hello (input)"
     );
-    let out = gen("x86_64")
-        .args(["--why", "no-such-binary", "--json", "-"])
-        .write_stdin("hello\n")
-        .assert()
-        .code(1);
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let v = why_json("no-such-binary", "hello\n", 1);
     assert!(v["chain"].is_null());
     let out = gen("x86_64")
         .args(["--why", "curl", "-"])
@@ -290,12 +291,7 @@ fn why_takes_what_an_input_line_takes() {
         "{err}"
     );
     // The same as JSON: the query, the name taken, the package, the note.
-    let out = gen("x86_64")
-        .args(["--why", "nasm-2.16.03-9.eln150.x86_64", "--json", "-"])
-        .write_stdin("hello\n")
-        .assert()
-        .success();
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let v = why_json("nasm-2.16.03-9.eln150.x86_64", "hello\n", 0);
     assert_eq!(v["query"], "nasm-2.16.03-9.eln150.x86_64");
     assert_eq!(v["name"], "nasm");
     assert_eq!(v["package"], "nasm-2.16.03-1.eln150.x86_64");
@@ -304,12 +300,7 @@ fn why_takes_what_an_input_line_takes() {
         .as_str()
         .unwrap()
         .starts_with("the x86_64 buildroot has nasm-2.16.03-1"));
-    let out = gen("x86_64")
-        .args(["--why", "nasm", "--json", "-"])
-        .write_stdin("hello\n")
-        .assert()
-        .success();
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let v = why_json("nasm", "hello\n", 0);
     assert!(v["note"].is_null());
 }
 
@@ -481,12 +472,7 @@ fn why_names_the_failed_builds_that_wanted_a_package() {
          conflicted wanted it but failed (BadDeps: package curl-8.9.1-1.eln150.x86_64 conflicts \
          with curl-minimal provided by curl-minimal-8.9.1-1.eln150.x86_64)\n"
     );
-    let out = gen("x86_64")
-        .args(["--why", "curl-minimal", "--json", "-"])
-        .write_stdin("conflicted\n")
-        .assert()
-        .code(1);
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let v = why_json("curl-minimal", "conflicted\n", 1);
     assert!(v["chain"].is_null());
     assert_eq!(
         v["failed_builds"],
@@ -498,12 +484,7 @@ fn why_names_the_failed_builds_that_wanted_a_package() {
         }])
     );
     // Other answers' documents have no such key.
-    let out = gen("x86_64")
-        .args(["--why", "mawk", "--json", "-"])
-        .write_stdin("conflicted\n")
-        .assert()
-        .code(1);
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let v = why_json("mawk", "conflicted\n", 1);
     assert!(v.get("failed_builds").is_none(), "{v}");
 }
 
