@@ -13,6 +13,7 @@ use anyhow::{bail, Context, Result};
 use buildroot_core::arch::ArchPolicy;
 use buildroot_core::buildroot::{self, Config, DEFAULT_CORE};
 use buildroot_core::cli::RepoArgs;
+use buildroot_core::package::Package;
 use buildroot_core::pkglist::{name_in, read_list, write_list, Names, Stdout};
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
@@ -53,6 +54,10 @@ Examples:
   # Why is nasm in the x86_64 buildroot?
   buildroot-generator --arch x86_64 --repo main='testdata/repos/$basearch' \\
       --source-repo src=testdata/repos/source --why nasm testdata/compose/sources.txt
+
+  # What if hello's BuildRequires changed? A local SRPM stands in for the repos' hello:
+  echo hello | buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
+      --source-repo src=testdata/repos/source --srpm ./hello-2.12.1-2.eln150.src.rpm
 
 Exit codes:
   0  the fixed point was reached (failed sources are reported, not fatal)
@@ -109,6 +114,12 @@ struct Args {
     /// Prefer source packages whose release matches this regex (e.g. 'eln\d+').
     #[arg(long, value_name = "REGEX")]
     prefer_release: Option<String>,
+    /// A local SRPM that stands in for the repos' source of its name (repeatable): the
+    /// buildroot if that package's BuildRequires changed. Its header's BuildRequires are
+    /// used, as `rpmbuild -bs` wrote them. List its name in the input (or let the fixed
+    /// point reach it).
+    #[arg(long, value_name = "FILE")]
+    srpm: Vec<PathBuf>,
     /// The input lists binary names; their sources are the input.
     #[arg(long)]
     from_binaries: bool,
@@ -166,13 +177,13 @@ fn option_names(e: buildroot_core::Error) -> anyhow::Error {
     }
 }
 
-fn load_pool(args: &Args) -> Result<Pool> {
+fn load_pool(args: &Args, srpms: &[Package]) -> Result<Pool> {
     let specs = args.repos.specs(&args.arch)?;
     let opts = LoadOptions {
         filelists: Filelists::Needed,
         cache_dir: Some(args.repos.cache_dir()),
     };
-    let mut pool = Pool::load(&args.arch, &specs, &opts)?;
+    let mut pool = Pool::load_with_command_line(&args.arch, &specs, &opts, srpms)?;
     if !args.only_binaries.is_empty() {
         let mut keep = std::collections::HashSet::new();
         for f in &args.only_binaries {
@@ -181,6 +192,31 @@ fn load_pool(args: &Args) -> Result<Pool> {
         pool.restrict_binaries(|n| keep.contains(n));
     }
     Ok(pool)
+}
+
+/// The headers of the --srpm files: source packages, one per name.
+fn read_srpms(args: &Args) -> Result<Vec<Package>> {
+    let mut out: Vec<(Package, &PathBuf)> = Vec::new();
+    for path in &args.srpm {
+        let p = buildroot_core::srpm::read_header(path)?;
+        if p.arch != "src" {
+            bail!(
+                "--srpm {}: not a source package (its arch is {}): give a .src.rpm",
+                path.display(),
+                p.arch
+            );
+        }
+        if let Some((_, first)) = out.iter().find(|(q, _)| q.name == p.name) {
+            bail!(
+                "--srpm {} and --srpm {} are both source package {}: give one",
+                first.display(),
+                path.display(),
+                p.name
+            );
+        }
+        out.push((p, path));
+    }
+    Ok(out.into_iter().map(|(p, _)| p).collect())
 }
 
 /// The core names, and whether the last is --release-package's default
@@ -370,13 +406,33 @@ fn run(args: &Args) -> Result<u8> {
     let t_load = std::time::Instant::now();
     // Never dropped: freeing ~100k packages' strings one by one costs
     // ≈0.03 s of CPU just before the process exits and the OS reclaims it all.
-    let pool = std::mem::ManuallyDrop::new(load_pool(args)?);
+    let srpms = read_srpms(args)?;
+    let pool = std::mem::ManuallyDrop::new(load_pool(args, &srpms)?);
     let load_s = t_load.elapsed().as_secs_f64();
-    let warn = |msg: String| match &display {
-        Some(d) => d.println(&format!("buildroot-generator: warning: {msg}")),
-        None if !args.quiet => buildroot_core::diag!("buildroot-generator: warning: {msg}"),
+    let say = |kind: &str, msg: String| match &display {
+        Some(d) => d.println(&format!("buildroot-generator: {kind}: {msg}")),
+        None if !args.quiet => buildroot_core::diag!("buildroot-generator: {kind}: {msg}"),
         None => {}
     };
+    let warn = |msg: String| say("warning", msg);
+    for (path, p) in args.srpm.iter().zip(&srpms) {
+        let replaced: Vec<String> = pool
+            .sources_named(&p.name)
+            .into_iter()
+            .filter(|&q| !pool.is_command_line(q))
+            .map(|q| format!("{} ({})", pool.nevra_string(q), pool.repo_id(q)))
+            .collect();
+        if !replaced.is_empty() {
+            say(
+                "note",
+                format!(
+                    "--srpm {} stands in for {}",
+                    path.display(),
+                    replaced.join(", ")
+                ),
+            );
+        }
+    }
     let input: Vec<String> = if args.from_binaries {
         let mut out = Vec::new();
         for line in &input_list {
@@ -437,6 +493,16 @@ fn run(args: &Args) -> Result<u8> {
             "the core buildroot alone cannot be solved: {}",
             br.core.problems.join("; ")
         ));
+    }
+    for (path, p) in args.srpm.iter().zip(&srpms) {
+        if !br.sources.iter().any(|s| s.name == p.name) {
+            warn(format!(
+                "--srpm {}: {} is not among the run's sources, so it changed nothing (list {} in the input)",
+                path.display(),
+                p.name,
+                p.name
+            ));
+        }
     }
     // Logs (stderr not a terminal) get a line per failed source first, the
     // details; a person at a terminal reads counts only. Both end with the

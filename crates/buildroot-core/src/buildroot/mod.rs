@@ -420,10 +420,14 @@ fn resolve_core(resolver: &Resolver, names: &[String], jobs: &[Job]) -> CoreReco
     rec
 }
 
-/// Picks the source package for `name`: the pool's best (priority, then
-/// EVR), unless `prefer` matches the release of some candidate.
+/// Picks the source package for `name`: one given as a file (`--srpm`),
+/// else the pool's best (priority, then EVR), unless `prefer` matches the
+/// release of some candidate.
 pub fn choose_source(pool: &Pool, name: &str, prefer: Option<&Regex>) -> Option<PkgId> {
     let cands = pool.sources_named(name);
+    if let Some(&p) = cands.first().filter(|&&p| pool.is_command_line(p)) {
+        return Some(p);
+    }
     if let Some(re) = prefer {
         if let Some(&p) = cands
             .iter()

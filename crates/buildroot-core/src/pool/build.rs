@@ -126,10 +126,20 @@ impl PoolBuilder {
             priority: -spec.priority,
             subpriority: -spec.cost,
             access: spec.access.clone(),
+            command_line: false,
         });
         self.exclude = spec.exclude.clone();
         self.includepkgs = spec.includepkgs.clone();
         self.repo_starts.push(self.data.len());
+    }
+
+    /// The packages added next were given as files (dnf's `@commandline`
+    /// repo: no excludes, no priority of its own).
+    pub(super) fn start_command_line(&mut self) {
+        self.start_repo(&RepoSpec::new(super::COMMAND_LINE_REPO, ""));
+        if let Some(info) = self.infos.last_mut() {
+            info.command_line = true;
+        }
     }
 
     /// Interns, indexes and keeps the packages of a parsed chunk of the
@@ -593,11 +603,9 @@ impl PoolBuilder {
         for ids in sources.values_mut() {
             ids.sort_by(|&a, &b| {
                 let (da, db) = (&pool.data[a.to_usize()], &pool.data[b.to_usize()]);
-                let (pa, pb) = (
-                    pool.repos[da.repo as usize].priority,
-                    pool.repos[db.repo as usize].priority,
-                );
-                pb.cmp(&pa)
+                let (ra, rb) = (&pool.repos[da.repo as usize], &pool.repos[db.repo as usize]);
+                (rb.command_line, rb.priority)
+                    .cmp(&(ra.command_line, ra.priority))
                     .then_with(|| {
                         pool.evrs[db.evr.to_usize()].cmp_newest(&pool.evrs[da.evr.to_usize()])
                     })

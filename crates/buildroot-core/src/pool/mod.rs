@@ -99,7 +99,13 @@ pub(crate) struct RepoInfo {
     /// the pool cache (it may hold secrets): [`Pool::load`] sets it from
     /// the repos as configured this time.
     pub access: RepoAccess,
+    /// dnf's `@commandline` repo: packages given as files
+    /// ([`Pool::load_with_command_line`]). Never in the pool cache.
+    pub command_line: bool,
 }
+
+/// The id of the repo of packages given as files, as dnf names it.
+pub const COMMAND_LINE_REPO: &str = "@commandline";
 
 /// A range into one of the pool's arenas.
 #[derive(Clone, Copy, Debug, Default)]
@@ -275,11 +281,40 @@ impl Pool {
     /// the cache's key: the pool cached then stands for the repos loaded
     /// only, and a later run that loads them all does not take it.
     pub fn load(arch: &str, specs: &[RepoSpec], opts: &LoadOptions) -> Result<Pool> {
+        Pool::load_with_command_line(arch, specs, opts, &[])
+    }
+
+    /// [`Pool::load`], plus source packages given as files (`--srpm`):
+    /// dnf's `@commandline` repo, as in `dnf builddep ./foo.src.rpm`. They
+    /// are added after every repo, as dnf adds them after loading the repos
+    /// (so the repos' packages and strings keep their ids, and with them
+    /// every tie-break), and each stands in for the repos' sources of its
+    /// name: [`Pool::sources_named`] lists it first, whatever their priority
+    /// or EVR. Paths they require get their owners from the file lists. A
+    /// pool with such packages is neither read from the pool cache nor
+    /// written there: the cache's key covers the repos only.
+    pub fn load_with_command_line(
+        arch: &str,
+        specs: &[RepoSpec],
+        opts: &LoadOptions,
+        command_line: &[Package],
+    ) -> Result<Pool> {
+        let with_paths;
+        let opts = if command_line.is_empty() {
+            opts
+        } else {
+            with_paths = LoadOptions {
+                filelists: opts.filelists.clone().and_paths(command_line),
+                cache_dir: opts.cache_dir.clone(),
+            };
+            &with_paths
+        };
         let policy = ArchPolicy::new(arch)?;
         let mut opened = rpmmd::open_repos(specs, opts)?;
         let cache_of = |opened: &OpenedRepos| {
             opts.cache_dir
                 .as_deref()
+                .filter(|_| command_line.is_empty())
                 .map(|dir| PoolCache::new(dir, policy.target(), opened, opts))
                 .transpose()
                 .map(Option::flatten)
@@ -297,6 +332,10 @@ impl Pool {
         }
         let mut b = PoolBuilder::new(policy.clone());
         let skipped = rpmmd::load_opened_skipping(&mut opened, opts, &mut b)?;
+        if !command_line.is_empty() {
+            b.start_command_line();
+            b.add_chunk(&RawChunk::from_packages(command_line));
+        }
         let pool = b.finish();
         // `cache` was keyed before a repo was left out while loading.
         let cache = if skipped { cache_of(&opened)? } else { cache };
@@ -470,9 +509,16 @@ impl Pool {
         self.repos.iter().map(|r| r.id.as_str())
     }
 
-    /// The id of the repo (`RepoSpec::id`) a package came from.
+    /// The id of the repo (`RepoSpec::id`) a package came from
+    /// ([`COMMAND_LINE_REPO`] for a package given as a file).
     pub fn repo_id(&self, id: PkgId) -> &str {
         &self.repos[self.data[id.to_usize()].repo as usize].id
+    }
+
+    /// Whether the package was given as a file
+    /// ([`Pool::load_with_command_line`]).
+    pub fn is_command_line(&self, id: PkgId) -> bool {
+        self.repos[self.data[id.to_usize()].repo as usize].command_line
     }
 
     /// Excludes every binary package whose name `keep` refuses, as an
@@ -511,8 +557,8 @@ impl Pool {
         !d.source && !d.disabled && d.score != 0
     }
 
-    /// Source packages named `name` (excludes applied), best first: highest
-    /// repo priority, then highest EVR.
+    /// Source packages named `name` (excludes applied), best first: one
+    /// given as a file, then highest repo priority, then highest EVR.
     pub fn sources_named(&self, name: &str) -> Vec<PkgId> {
         self.sym(name)
             .and_then(|s| self.sources_by_name.get(&s))

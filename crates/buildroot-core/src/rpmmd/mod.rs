@@ -190,6 +190,32 @@ pub enum Filelists {
     NeededAnd(Vec<String>),
 }
 
+impl Filelists {
+    /// These paths, plus those that `packages` require (packages that join
+    /// a pool after its repos' dependencies were read: the command line's).
+    /// A path is taken as a prefix, which may keep a few paths more; only
+    /// a path some dependency names gets owners as providers.
+    pub(crate) fn and_paths(self, packages: &[Package]) -> Filelists {
+        let mut paths = Vec::new();
+        for r in packages.iter().flat_map(|p| &p.requires) {
+            r.dep.for_each_leaf(&mut |d| {
+                if d.is_file() && !paths.contains(&d.name) {
+                    paths.push(d.name.clone());
+                }
+            });
+        }
+        match self {
+            _ if paths.is_empty() => self,
+            Filelists::Needed => Filelists::NeededAnd(paths),
+            Filelists::NeededAnd(mut prefixes) => {
+                prefixes.extend(paths);
+                Filelists::NeededAnd(prefixes)
+            }
+            all_or_primary => all_or_primary,
+        }
+    }
+}
+
 /// How repositories are loaded.
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {

@@ -119,6 +119,25 @@ fn set_up(w: &Path) {
             .args(["-o", "last/eln-buildroot-workload.yaml"]),
     );
     copy("last/eln-buildroot-workload.yaml", "workload.yaml");
+    // The packager's edited hello (a BuildRequires dropped), for --srpm.
+    let hello = buildroot_core::srpm::SrpmSpec {
+        name: "hello".into(),
+        version: "2.12.1".into(),
+        release: "2.eln150".into(),
+        license: "MIT".into(),
+        summary: "hello".into(),
+        spec_name: "hello.spec".into(),
+        spec_text: "Name: hello\nVersion: 2.12.1\nRelease: 2.eln150\n".into(),
+        build_requires: vec![
+            buildroot_core::dep::Dep::name("gcc"),
+            buildroot_core::dep::Dep::name("make"),
+        ],
+        host_arch: "x86_64".into(),
+        build_time: 1,
+        ..Default::default()
+    };
+    let bytes = buildroot_core::srpm::build_srpm(&hello).unwrap();
+    std::fs::write(w.join("hello-2.12.1-2.eln150.src.rpm"), bytes).unwrap();
 }
 
 /// Whether `program` runs on this host.

@@ -14,6 +14,7 @@ mod fetch_compose;
 mod fresh_binaries;
 mod generator_http_faults;
 mod generator_progress;
+mod generator_srpm;
 mod generator_testdata;
 mod help_examples;
 mod identify_archful;

@@ -328,6 +328,8 @@ impl Code for RepoInfo {
             priority: Code::get(r)?,
             subpriority: Code::get(r)?,
             access: Default::default(),
+            // A pool with packages given as files is never cached.
+            command_line: false,
         })
     }
 }

@@ -1,0 +1,216 @@
+//! buildroot-generator --srpm: a packager's what-if ("what would the
+//! buildroot be if this package's BuildRequires changed?") on the fixture
+//! distribution. A local SRPM stands in for the repos' source of its name,
+//! as `dnf builddep ./foo.src.rpm` takes the file given, and leaves every
+//! other answer as it was.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use buildroot_core::dep::Dep;
+use buildroot_core::srpm::{build_srpm, SrpmSpec};
+use cli_tests::{cmd, expect_error, root, TestContext, Tool};
+
+fn gen() -> Command {
+    let mut c = cmd(Tool::Generator);
+    c.args([
+        "--arch",
+        "x86_64",
+        "--repo",
+        "main=testdata/repos/$basearch",
+        "--source-repo",
+        "src=testdata/repos/source",
+    ]);
+    c
+}
+
+/// Writes NAME-VERSION-RELEASE.src.rpm with these BuildRequires into `dir`.
+fn srpm(dir: &Path, nvr: (&str, &str, &str), build_requires: &[&str]) -> PathBuf {
+    let (name, version, release) = nvr;
+    let spec = SrpmSpec {
+        name: name.into(),
+        version: version.into(),
+        release: release.into(),
+        license: "MIT".into(),
+        summary: "what-if".into(),
+        spec_name: format!("{name}.spec"),
+        spec_text: format!("Name: {name}\nVersion: {version}\nRelease: {release}\n"),
+        build_requires: build_requires
+            .iter()
+            .map(|d| Dep::parse(d).unwrap())
+            .collect(),
+        host_arch: "x86_64".into(),
+        build_time: 1,
+        ..Default::default()
+    };
+    let path = dir.join(format!("{name}-{version}-{release}.src.rpm"));
+    std::fs::write(&path, build_srpm(&spec).unwrap()).unwrap();
+    path
+}
+
+fn stdout_lines(out: &std::process::Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_local_srpm_stands_in_for_the_repos_source() {
+    let t = TestContext::new();
+    // An older EVR than the repo's hello-2.12.1-1.eln150, and --prefer-release
+    // matching the repo's: the file given still wins. Its BuildRequires drop
+    // libjpeg-turbo-devel and name a path only filelists.xml has, which no
+    // dependency of the repos names.
+    let file = srpm(
+        t.path(),
+        ("hello", "2.12", "0"),
+        &["gcc", "make", "/usr/lib/compat32/README"],
+    );
+    let out = gen()
+        .arg("--srpm")
+        .arg(&file)
+        .args(["--prefer-release", "eln150", "--print", "binaries"])
+        .write_stdin("hello\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let binaries = stdout_lines(&out);
+    assert!(binaries.contains(&"compat-32".to_string()), "{binaries:?}");
+    assert!(
+        !binaries.iter().any(|b| b.starts_with("libjpeg")),
+        "{binaries:?}"
+    );
+    let stderr = t.normalize(&String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        stderr,
+        "buildroot-generator: note: --srpm [TMP]/hello-2.12-0.src.rpm stands in for \
+         hello-2.12.1-1.eln150.src (src)\n"
+    );
+    let nvrs = gen()
+        .arg("--srpm")
+        .arg(&file)
+        .args(["--print", "source-nvrs", "-q"])
+        .write_stdin("hello\n")
+        .output()
+        .unwrap();
+    let nvrs = stdout_lines(&nvrs);
+    assert!(nvrs.contains(&"hello-2.12-0".to_string()), "{nvrs:?}");
+    assert!(
+        !nvrs.iter().any(|n| n.starts_with("hello-2.12.1")),
+        "{nvrs:?}"
+    );
+    // --why follows the new BuildRequires.
+    let why = gen()
+        .arg("--srpm")
+        .arg(&file)
+        .args(["--why", "compat-32", "-q"])
+        .write_stdin("hello\n")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&why.stdout),
+        "compat-32 <- BuildRequires '/usr/lib/compat32/README' of hello (input)\n"
+    );
+}
+
+#[test]
+fn the_repos_own_srpm_changes_nothing() {
+    // Packages given as files join the pool after every repo, as in dnf:
+    // the repos' ids and every tie-break stay, so the whole fixture
+    // distribution's answer is byte for byte the same.
+    let t = TestContext::new();
+    let pools = t.path().join("pools");
+    let srpm = std::fs::read_dir(root().join("testdata/repos/source"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("hello-")
+        })
+        .unwrap();
+    let with = gen()
+        .arg("--srpm")
+        .arg(&srpm)
+        .arg("--cache-dir")
+        .arg(t.path())
+        .args(["--json", "-q", "testdata/compose/sources.txt"])
+        .output()
+        .unwrap();
+    // The pool cache stands for repos only: such a pool is not kept.
+    assert!(!pools.exists() || std::fs::read_dir(&pools).unwrap().next().is_none());
+    let plain = gen()
+        .arg("--cache-dir")
+        .arg(t.path())
+        .args(["--json", "-q", "testdata/compose/sources.txt"])
+        .output()
+        .unwrap();
+    assert!(plain.status.success() && with.status.success());
+    assert!(!plain.stdout.is_empty());
+    assert_eq!(plain.stdout, with.stdout);
+    assert_eq!(std::fs::read_dir(&pools).unwrap().count(), 1);
+}
+
+#[test]
+fn a_new_package_and_one_the_run_never_reaches() {
+    let t = TestContext::new();
+    // A name no repository has: built like any source.
+    let new = srpm(t.path(), ("brand-new", "1", "1"), &["nasm"]);
+    let out = gen()
+        .arg("--srpm")
+        .arg(&new)
+        .args(["--print", "sources", "-q"])
+        .write_stdin("brand-new\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout_lines(&out).contains(&"brand-new".to_string()));
+    // Not in the input and not reached: said, not silently ignored.
+    let out = gen()
+        .arg("--srpm")
+        .arg(&new)
+        .write_stdin("zlib\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = t.normalize(&String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        stderr,
+        "buildroot-generator: warning: --srpm [TMP]/brand-new-1-1.src.rpm: brand-new is not \
+         among the run's sources, so it changed nothing (list brand-new in the input)\n"
+    );
+}
+
+#[test]
+fn refusals() {
+    let t = TestContext::new();
+    let a = srpm(t.path(), ("hello", "1", "1"), &["gcc"]);
+    let b = srpm(t.path(), ("hello", "2", "1"), &["gcc"]);
+    let mut c = gen();
+    c.arg("--srpm").arg(&a).arg("--srpm").arg(&b);
+    assert_eq!(
+        expect_error(&t, c, "hello\n"),
+        "buildroot-generator: --srpm [TMP]/hello-1-1.src.rpm and --srpm [TMP]/hello-2-1.src.rpm \
+         are both source package hello: give one"
+    );
+    let binary = std::fs::read_dir(root().join("testdata/repos/x86_64/Packages"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "rpm"))
+        .expect("a binary rpm in the fixture repo");
+    let mut c = gen();
+    c.arg("--srpm").arg(&binary);
+    let line = expect_error(&t, c, "hello\n");
+    assert!(
+        line.contains("not a source package (its arch is ") && line.ends_with("give a .src.rpm"),
+        "{line}"
+    );
+    let mut c = gen();
+    c.arg("--srpm").arg(t.path().join("missing.src.rpm"));
+    assert_eq!(
+        expect_error(&t, c, "hello\n"),
+        "buildroot-generator: [TMP]/missing.src.rpm: no such file"
+    );
+}
