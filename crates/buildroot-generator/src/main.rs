@@ -1,9 +1,10 @@
 //! buildroot-generator: which binary packages must exist to build these
 //! sources, and everything needed to build those, to a fixed point.
 //! A thin binary over `buildroot_core::buildroot` (and `progress.rs`, the
-//! terminal display).
+//! terminal display; `what_if.rs`, the sources given as files).
 
 mod progress;
+mod what_if;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ use buildroot_core::package::Package;
 use buildroot_core::pkglist::{name_in, read_list, write_list, Names, Stdout};
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
+use buildroot_core::spec::SpecArgs;
 use buildroot_core::OutputDirProblem;
 use clap::{Parser, ValueEnum};
 
@@ -55,7 +57,10 @@ Examples:
   buildroot-generator --arch x86_64 --repo main='testdata/repos/$basearch' \\
       --source-repo src=testdata/repos/source --why nasm testdata/compose/sources.txt
 
-  # What if hello's BuildRequires changed? A local SRPM stands in for the repos' hello:
+  # What if hello's BuildRequires changed? The edited spec, evaluated for the arch with the
+  # repos' macros (or an SRPM of it: --srpm), stands in for the repos' hello:
+  echo hello | buildroot-generator --arch aarch64 --repo 'main=testdata/repos/$basearch' \\
+      --source-repo src=testdata/repos/source --spec hello.spec
   echo hello | buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
       --source-repo src=testdata/repos/source --srpm ./hello-2.12.1-2.eln150.src.rpm
 
@@ -120,6 +125,14 @@ struct Args {
     /// point reach it).
     #[arg(long, value_name = "FILE")]
     srpm: Vec<PathBuf>,
+    /// A spec file that stands in for the repos' source of its name (repeatable), as
+    /// --srpm does: its Name, EVR and BuildRequires evaluated for --arch with the macro
+    /// packages of the core buildroot from the binary repos (as identify-archful-srpms
+    /// reads specs; %include files from the spec's directory).
+    #[arg(long, value_name = "FILE")]
+    spec: Vec<PathBuf>,
+    #[command(flatten)]
+    spec_args: SpecArgs,
     /// The input lists binary names; their sources are the input.
     #[arg(long)]
     from_binaries: bool,
@@ -192,31 +205,6 @@ fn load_pool(args: &Args, srpms: &[Package]) -> Result<Pool> {
         pool.restrict_binaries(|n| keep.contains(n));
     }
     Ok(pool)
-}
-
-/// The headers of the --srpm files: source packages, one per name.
-fn read_srpms(args: &Args) -> Result<Vec<Package>> {
-    let mut out: Vec<(Package, &PathBuf)> = Vec::new();
-    for path in &args.srpm {
-        let p = buildroot_core::srpm::read_header(path)?;
-        if p.arch != "src" {
-            bail!(
-                "--srpm {}: not a source package (its arch is {}): give a .src.rpm",
-                path.display(),
-                p.arch
-            );
-        }
-        if let Some((_, first)) = out.iter().find(|(q, _)| q.name == p.name) {
-            bail!(
-                "--srpm {} and --srpm {} are both source package {}: give one",
-                first.display(),
-                path.display(),
-                p.name
-            );
-        }
-        out.push((p, path));
-    }
-    Ok(out.into_iter().map(|(p, _)| p).collect())
 }
 
 /// The core names, and whether the last is --release-package's default
@@ -406,33 +394,27 @@ fn run(args: &Args) -> Result<u8> {
     let t_load = std::time::Instant::now();
     // Never dropped: freeing ~100k packages' strings one by one costs
     // ≈0.03 s of CPU just before the process exits and the OS reclaims it all.
-    let srpms = read_srpms(args)?;
-    let pool = std::mem::ManuallyDrop::new(load_pool(args, &srpms)?);
-    let load_s = t_load.elapsed().as_secs_f64();
     let say = |kind: &str, msg: String| match &display {
         Some(d) => d.println(&format!("buildroot-generator: {kind}: {msg}")),
         None if !args.quiet => buildroot_core::diag!("buildroot-generator: {kind}: {msg}"),
         None => {}
     };
     let warn = |msg: String| say("warning", msg);
-    for (path, p) in args.srpm.iter().zip(&srpms) {
-        let replaced: Vec<String> = pool
-            .sources_named(&p.name)
-            .into_iter()
-            .filter(|&q| !pool.is_command_line(q))
-            .map(|q| format!("{} ({})", pool.nevra_string(q), pool.repo_id(q)))
-            .collect();
-        if !replaced.is_empty() {
-            say(
-                "note",
-                format!(
-                    "--srpm {} stands in for {}",
-                    path.display(),
-                    replaced.join(", ")
-                ),
-            );
-        }
-    }
+    let mut what_if_said = what_if::Said::new();
+    let given = what_if::read_given(
+        &what_if::Request {
+            arch: &args.arch,
+            srpms: &args.srpm,
+            specs: &args.spec,
+            repos: &args.repos,
+            core: &cfg.core,
+            spec_args: &args.spec_args,
+        },
+        &mut what_if_said,
+    )?;
+    let pool = std::mem::ManuallyDrop::new(load_pool(args, &what_if::packages(&given))?);
+    let load_s = t_load.elapsed().as_secs_f64();
+    what_if::note_replaced(&given, &pool, &mut what_if_said);
     let input: Vec<String> = if args.from_binaries {
         let mut out = Vec::new();
         for line in &input_list {
@@ -494,15 +476,9 @@ fn run(args: &Args) -> Result<u8> {
             br.core.problems.join("; ")
         ));
     }
-    for (path, p) in args.srpm.iter().zip(&srpms) {
-        if !br.sources.iter().any(|s| s.name == p.name) {
-            warn(format!(
-                "--srpm {}: {} is not among the run's sources, so it changed nothing (list {} in the input)",
-                path.display(),
-                p.name,
-                p.name
-            ));
-        }
+    what_if::warn_unreached(&given, &br, &mut what_if_said);
+    for (kind, line) in what_if_said {
+        say(kind, line);
     }
     // Logs (stderr not a terminal) get a line per failed source first, the
     // details; a person at a terminal reads counts only. Both end with the

@@ -717,8 +717,9 @@ pub fn archful_targets(
 pub struct SpecArgs {
     /// Run specs' `%(...)` shell code even where no sandbox (bubblewrap)
     /// can be made: DANGEROUS, the packagers' shell code then runs as you,
-    /// with your files and network. Without it such specs fall back to the
-    /// %ifarch grep with a warning.
+    /// with your files and network. Without it such specs are not evaluated
+    /// (the archful tools fall back to the %ifarch grep with a warning;
+    /// buildroot-generator --spec refuses them).
     #[arg(long)]
     pub trust_specs: bool,
 }

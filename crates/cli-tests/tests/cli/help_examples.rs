@@ -127,7 +127,9 @@ fn set_up(w: &Path) {
         license: "MIT".into(),
         summary: "hello".into(),
         spec_name: "hello.spec".into(),
-        spec_text: "Name: hello\nVersion: 2.12.1\nRelease: 2.eln150\n".into(),
+        spec_text: "Name: hello\nVersion: 2.12.1\nRelease: 2%{?dist}\nSummary: hello\n\
+                    License: MIT\nBuildRequires: gcc make\n%description\nhello\n"
+            .into(),
         build_requires: vec![
             buildroot_core::dep::Dep::name("gcc"),
             buildroot_core::dep::Dep::name("make"),
@@ -138,6 +140,7 @@ fn set_up(w: &Path) {
     };
     let bytes = buildroot_core::srpm::build_srpm(&hello).unwrap();
     std::fs::write(w.join("hello-2.12.1-2.eln150.src.rpm"), bytes).unwrap();
+    std::fs::write(w.join("hello.spec"), &hello.spec_text).unwrap();
 }
 
 /// Whether `program` runs on this host.

@@ -1,8 +1,9 @@
-//! buildroot-generator --srpm: a packager's what-if ("what would the
-//! buildroot be if this package's BuildRequires changed?") on the fixture
-//! distribution. A local SRPM stands in for the repos' source of its name,
-//! as `dnf builddep ./foo.src.rpm` takes the file given, and leaves every
-//! other answer as it was.
+//! buildroot-generator --srpm and --spec: a packager's what-if ("what would
+//! the buildroot be if this package's BuildRequires changed?") on the
+//! fixture distribution. A local SRPM, or a spec evaluated for the arch,
+//! stands in for the repos' source of its name, as `dnf builddep
+//! ./foo.src.rpm` takes the file given, and leaves every other answer as it
+//! was.
 
 use std::path::{Path, PathBuf};
 
@@ -212,5 +213,146 @@ fn refusals() {
     assert_eq!(
         expect_error(&t, c, "hello\n"),
         "buildroot-generator: [TMP]/missing.src.rpm: no such file"
+    );
+}
+
+/// A spec of hello: nasm on x86_64 only, a BuildRequires from the repos'
+/// %dist, and `extra` lines.
+fn hello_spec(dir: &Path, extra: &str) -> PathBuf {
+    let path = dir.join("hello.spec");
+    let text = format!(
+        "Name: hello\nVersion: 2.12.1\nRelease: 3%{{?dist}}\nSummary: s\nLicense: MIT\n\
+         BuildRequires: gcc make\n%ifarch x86_64\nBuildRequires: nasm\n%endif\n\
+         BuildRequires: %{{?dist:docbook-style-xsl}}\n{extra}%description\nd\n%files\n"
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn gen_arch(arch: &str, cache: &Path) -> Command {
+    let mut c = cmd(Tool::Generator);
+    c.args([
+        "--arch",
+        arch,
+        "--repo",
+        "main=testdata/repos/$basearch",
+        "--source-repo",
+        "src=testdata/repos/source",
+        "--cache-dir",
+    ])
+    .arg(cache);
+    c
+}
+
+#[test]
+fn a_spec_is_evaluated_for_the_arch_with_the_repos_macros() {
+    let t = TestContext::new();
+    let spec = hello_spec(t.path(), "");
+    let cache = t.path().join("cache");
+    for (arch, nasm) in [("x86_64", true), ("aarch64", false)] {
+        let out = gen_arch(arch, &cache)
+            .arg("--spec")
+            .arg(&spec)
+            .args(["--why", "docbook-style-xsl", "-q"])
+            .write_stdin("hello\n")
+            .output()
+            .unwrap();
+        // %dist comes from the repos' eln-rpm-config: the conditional
+        // BuildRequires is there.
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "docbook-style-xsl <- BuildRequires 'docbook-style-xsl' of hello (input)\n",
+            "{arch}"
+        );
+        let out = gen_arch(arch, &cache)
+            .arg("--spec")
+            .arg(&spec)
+            .args(["--print", "source-nvrs"])
+            .write_stdin("hello\n")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let nvrs = stdout_lines(&out);
+        assert!(
+            nvrs.contains(&"hello-2.12.1-3.eln150".to_string()),
+            "{nvrs:?}"
+        );
+        let why = gen_arch(arch, &cache)
+            .arg("--spec")
+            .arg(&spec)
+            .args(["--why", "nasm", "-q", "--json"])
+            .write_stdin("hello\n")
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&why.stdout).unwrap();
+        assert_eq!(doc["chain"].is_array(), nasm, "{arch}: {doc}");
+        let stderr = t.normalize(&String::from_utf8_lossy(&out.stderr));
+        assert!(
+            stderr.contains(&format!(
+                "note: --spec: {arch}: macros of 3 package(s) from the binary repositories: \
+                 eln-rpm-config-11.0-1.eln150.noarch"
+            )),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(
+                "note: --spec [TMP]/hello.spec stands in for hello-2.12.1-1.eln150.src (src)"
+            ),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn what_a_spec_cannot_say_before_the_build_is_a_warning() {
+    let t = TestContext::new();
+    let spec = hello_spec(
+        t.path(),
+        "ExclusiveArch: aarch64\n%generate_buildrequires\necho foo\n",
+    );
+    let out = gen_arch("x86_64", &t.path().join("cache"))
+        .arg("--spec")
+        .arg(&spec)
+        .write_stdin("hello\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = t.normalize(&String::from_utf8_lossy(&out.stderr));
+    for want in [
+        "warning: --spec [TMP]/hello.spec: hello generates BuildRequires at build time \
+         (%generate_buildrequires): only its static ones are used",
+        "warning: --spec [TMP]/hello.spec: ExclusiveArch/ExcludeArch keep hello from building \
+         on x86_64",
+    ] {
+        assert!(stderr.contains(want), "{want}\n{stderr}");
+    }
+}
+
+#[test]
+fn spec_refusals() {
+    let t = TestContext::new();
+    let spec = hello_spec(t.path(), "");
+    let cache = t.path().join("cache");
+    let mut c = gen_arch("x86_64", &cache);
+    c.arg("--srpm").arg(&spec);
+    assert_eq!(
+        expect_error(&t, c, "hello\n"),
+        "buildroot-generator: --srpm [TMP]/hello.spec: a spec file: give it as --spec"
+    );
+    let file = srpm(t.path(), ("hello", "1", "1"), &["gcc"]);
+    let mut c = gen_arch("x86_64", &cache);
+    c.arg("--srpm").arg(&file).arg("--spec").arg(&spec);
+    assert_eq!(
+        expect_error(&t, c, "hello\n"),
+        "buildroot-generator: --srpm [TMP]/hello-1-1.src.rpm and --spec [TMP]/hello.spec are \
+         both source package hello: give one"
+    );
+    let bad = t.path().join("bad.spec");
+    std::fs::write(&bad, "Name: bad\nVersion: 1\n%if 1\n").unwrap();
+    let mut c = gen_arch("x86_64", &cache);
+    c.arg("--spec").arg(&bad);
+    assert_eq!(
+        expect_error(&t, c, "bad\n"),
+        "buildroot-generator: [TMP]/bad.spec: spec: line 3: Unclosed %if (no %endif)"
     );
 }
