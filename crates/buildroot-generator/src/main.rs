@@ -58,9 +58,10 @@ Examples:
       --source-repo src=testdata/repos/source --why nasm testdata/compose/sources.txt
 
   # What if hello's BuildRequires changed? The edited spec, evaluated for the arch with the
-  # repos' macros (or an SRPM of it: --srpm), stands in for the repos' hello:
+  # repos' macros (or an SRPM of it: --srpm), stands in for the repos' hello; --compare
+  # prints what leaves (-NAME) and enters (+NAME) the buildroot:
   echo hello | buildroot-generator --arch aarch64 --repo 'main=testdata/repos/$basearch' \\
-      --source-repo src=testdata/repos/source --spec hello.spec
+      --source-repo src=testdata/repos/source --spec hello.spec --compare
   echo hello | buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
       --source-repo src=testdata/repos/source --srpm ./hello-2.12.1-2.eln150.src.rpm
 
@@ -133,6 +134,11 @@ struct Args {
     spec: Vec<PathBuf>,
     #[command(flatten)]
     spec_args: SpecArgs,
+    /// With --srpm/--spec: print how they change the answer (the --print list computed
+    /// without them and with them): `-NAME` for what leaves it, `+NAME` for what enters,
+    /// sorted by NAME.
+    #[arg(long, conflicts_with_all = ["why", "json", "output_dir"])]
+    compare: bool,
     /// The input lists binary names; their sources are the input.
     #[arg(long)]
     from_binaries: bool,
@@ -360,7 +366,11 @@ fn run(args: &Args) -> Result<u8> {
         core,
         prefer_release,
         placeholders,
+        without_given_files: false,
     };
+    if args.compare && args.srpm.is_empty() && args.spec.is_empty() {
+        bail!("--compare compares the answer with and without --srpm/--spec files: give one");
+    }
     if let Some(dir) = &args.output_dir {
         // Fail before the work, not after it, when the output cannot be written.
         let parent = dir
@@ -566,13 +576,48 @@ fn run(args: &Args) -> Result<u8> {
         out.flush()?;
         return Ok(0);
     }
-    let list = match args.print {
+    let list = printed(args.print, &br);
+    if args.compare {
+        // One fixed point's records at a time (≈100 MB at Fedora scale).
+        drop(br);
+        let without = Config {
+            without_given_files: true,
+            ..cfg
+        };
+        let before = printed(args.print, &buildroot::run(&pool, &input, &without)?);
+        let lines = what_if::compare(&before, &list);
+        if !args.quiet {
+            let (added, removed) =
+                lines
+                    .iter()
+                    .fold((0, 0), |(a, r), l| match l.starts_with('+') {
+                        true => (a + 1, r),
+                        false => (a, r + 1),
+                    });
+            buildroot_core::diag!(
+                "buildroot-generator: --compare: {} without the given files, {} with them ({added} in, {removed} out)",
+                before.len(),
+                list.len()
+            );
+        }
+        // Sorted by name, not by line (write_list would put every + first).
+        for l in &lines {
+            writeln!(out, "{l}")?;
+        }
+        out.flush()?;
+        return Ok(0);
+    }
+    write_list(&mut out, list)?;
+    out.flush()?;
+    Ok(0)
+}
+
+/// The list `--print` names.
+fn printed(print: Print, br: &buildroot::Buildroot) -> Vec<String> {
+    match print {
         Print::Binaries => br.binaries(),
         Print::Sources => br.source_names(),
         Print::BinaryNvrs => br.binary_nvrs(),
         Print::SourceNvrs => br.source_nvrs(),
-    };
-    write_list(&mut out, list)?;
-    out.flush()?;
-    Ok(0)
+    }
 }

@@ -163,6 +163,19 @@ pub fn warn_unreached(given: &[Given], br: &Buildroot, say: &mut Said) {
     }
 }
 
+/// `-NAME` for each line only `before` has, `+NAME` for each only `after`
+/// has, sorted by NAME (both lists sorted, as the tools print them).
+pub fn compare(before: &[String], after: &[String]) -> Vec<String> {
+    let b: std::collections::BTreeSet<&String> = before.iter().collect();
+    let a: std::collections::BTreeSet<&String> = after.iter().collect();
+    let mut out: Vec<(&String, char)> = b.difference(&a).map(|n| (*n, '-')).collect();
+    out.extend(a.difference(&b).map(|n| (*n, '+')));
+    out.sort();
+    out.into_iter()
+        .map(|(n, sign)| format!("{sign}{n}"))
+        .collect()
+}
+
 /// The packages, for the pool.
 pub fn packages(given: &[Given]) -> Vec<Package> {
     given.iter().map(|g| g.package.clone()).collect()

@@ -64,6 +64,9 @@ pub struct Config {
     pub prefer_release: Option<Regex>,
     /// Sources that do not exist yet, with their BuildRequires.
     pub placeholders: BTreeMap<String, Vec<String>>,
+    /// Pass over the sources given as files (`--srpm`, `--spec`): the
+    /// answer a what-if is compared with.
+    pub without_given_files: bool,
 }
 
 /// Why a source is in the run.
@@ -420,15 +423,18 @@ fn resolve_core(resolver: &Resolver, names: &[String], jobs: &[Job]) -> CoreReco
     rec
 }
 
-/// Picks the source package for `name`: one given as a file (`--srpm`),
-/// else the pool's best (priority, then EVR), unless `prefer` matches the
-/// release of some candidate.
-pub fn choose_source(pool: &Pool, name: &str, prefer: Option<&Regex>) -> Option<PkgId> {
-    let cands = pool.sources_named(name);
-    if let Some(&p) = cands.first().filter(|&&p| pool.is_command_line(p)) {
+/// Picks the source package for `name`: one given as a file (`--srpm`,
+/// `--spec`; unless `cfg` passes over them), else the pool's best
+/// (priority, then EVR), unless `--prefer-release` matches the release of
+/// some candidate.
+pub fn choose_source(pool: &Pool, name: &str, cfg: &Config) -> Option<PkgId> {
+    let mut cands = pool.sources_named(name);
+    if cfg.without_given_files {
+        cands.retain(|&p| !pool.is_command_line(p));
+    } else if let Some(&p) = cands.first().filter(|&&p| pool.is_command_line(p)) {
         return Some(p);
     }
-    if let Some(re) = prefer {
+    if let Some(re) = &cfg.prefer_release {
         if let Some(&p) = cands
             .iter()
             .find(|&&p| re.is_match(pool.evr_of(p).release_str()))
@@ -462,7 +468,7 @@ fn prepare_source(
     };
     // BuildRequires as text (for error files) and as jobs.
     let mut brs: Vec<(String, Option<Dep>)> = Vec::new();
-    if let Some(srpm) = choose_source(pool, name, cfg.prefer_release.as_ref()) {
+    if let Some(srpm) = choose_source(pool, name, cfg) {
         rec.srpm = Some(srpm);
         for r in &pool.requires(srpm) {
             let text = r.dep.to_string();

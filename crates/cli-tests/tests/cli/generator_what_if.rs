@@ -356,3 +356,52 @@ fn spec_refusals() {
         "buildroot-generator: [TMP]/bad.spec: spec: line 3: Unclosed %if (no %endif)"
     );
 }
+
+#[test]
+fn compare_prints_what_the_given_files_change() {
+    let t = TestContext::new();
+    let file = srpm(
+        t.path(),
+        ("hello", "2.12", "0"),
+        &["gcc", "make", "/usr/lib/compat32/README"],
+    );
+    let out = gen()
+        .arg("--srpm")
+        .arg(&file)
+        .arg("--compare")
+        .write_stdin("hello\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    // Sorted by name, whatever the sign.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "+compat-32\n-libjpeg-turbo\n-libjpeg-turbo-devel\n-nasm\n"
+    );
+    let stderr = t.normalize(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stderr.ends_with(
+            "buildroot-generator: --compare: 49 without the given files, 47 with them (1 in, 3 out)\n"
+        ),
+        "{stderr}"
+    );
+    let out = gen()
+        .arg("--srpm")
+        .arg(&file)
+        .args(["--compare", "--print", "source-nvrs", "-q"])
+        .write_stdin("hello\n")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "+compat-32-1.0-1.eln150\n+hello-2.12-0\n-hello-2.12.1-1.eln150\n\
+         -libjpeg-turbo-3.0.3-1.eln150\n-nasm-2.16.03-1.eln150\n"
+    );
+    let mut c = gen();
+    c.arg("--compare");
+    assert_eq!(
+        expect_error(&t, c, "hello\n"),
+        "buildroot-generator: --compare compares the answer with and without --srpm/--spec \
+         files: give one"
+    );
+}
