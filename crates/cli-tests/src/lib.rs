@@ -428,6 +428,15 @@ pub fn dir_names(dir: &Path) -> Vec<String> {
     v
 }
 
+/// The first entry of `dir` (in name order) whose name satisfies `wanted`.
+pub fn file_named(dir: &Path, wanted: impl Fn(&str) -> bool) -> PathBuf {
+    let name = dir_names(dir)
+        .into_iter()
+        .find(|n| wanted(n))
+        .unwrap_or_else(|| panic!("no such file in {}", dir.display()));
+    dir.join(name)
+}
+
 /// The `*.src.rpm` file names in `dir`, sorted.
 pub fn srpm_names(dir: &Path) -> Vec<String> {
     let mut v = dir_names(dir);

@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use cli_tests::{bin, cmd, expect_error, root, TestContext, Tool};
+use cli_tests::{bin, cmd, expect_error, file_named, root, TestContext, Tool};
 
 /// The checksum (and file name prefix) of the fixture x86_64 repo's primary.
 const PRIMARY_SHA256: &str = "5a2a35cf818b2143fe79cfda663bc022ac2071ea9617f121e4c82babe3099171";
@@ -29,16 +29,9 @@ fn repo_copy(t: &Path) -> PathBuf {
 }
 
 fn meta_file(repo: &Path, kind: &str) -> PathBuf {
-    std::fs::read_dir(repo.join("repodata"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .contains(&format!("-{kind}.xml"))
-        })
-        .unwrap()
+    file_named(&repo.join("repodata"), |n| {
+        n.contains(&format!("-{kind}.xml"))
+    })
 }
 
 /// Rewrites repomd.xml's checksum of `kind` to the file's real one (so a

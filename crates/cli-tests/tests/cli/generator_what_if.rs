@@ -6,23 +6,38 @@
 //! was.
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use assert_cmd::Command;
 use buildroot_core::dep::Dep;
 use buildroot_core::srpm::{build_srpm, SrpmSpec};
-use cli_tests::{cmd, expect_error, root, TestContext, Tool};
+use cli_tests::{cmd, expect_error, file_named, root, TestContext, Tool, FIXTURE_X86_64};
 
+/// buildroot-generator on the fixture repos for `arch`, with its own cache
+/// directory (the macro packages --spec extracts, the pools).
+fn gen_on(arch: &str, cache: &Path) -> Command {
+    let mut c = cmd(Tool::Generator);
+    c.args(["--arch", arch, "--repo", "main=testdata/repos/$basearch"])
+        .args(["--source-repo", "src=testdata/repos/source", "--cache-dir"])
+        .arg(cache);
+    c
+}
+
+/// x86_64, the default cache.
 fn gen() -> Command {
     let mut c = cmd(Tool::Generator);
-    c.args([
-        "--arch",
-        "x86_64",
-        "--repo",
-        "main=testdata/repos/$basearch",
-        "--source-repo",
-        "src=testdata/repos/source",
-    ]);
+    c.args(FIXTURE_X86_64);
     c
+}
+
+/// Runs `c` with `option FILE` and `args`, `stdin` as the input.
+fn run(mut c: Command, option: &str, file: &Path, args: &[&str], stdin: &str) -> Output {
+    c.arg(option)
+        .arg(file)
+        .args(args)
+        .write_stdin(stdin.to_string())
+        .output()
+        .unwrap()
 }
 
 /// Writes NAME-VERSION-RELEASE.src.rpm with these BuildRequires into `dir`.
@@ -49,7 +64,7 @@ fn srpm(dir: &Path, nvr: (&str, &str, &str), build_requires: &[&str]) -> PathBuf
     path
 }
 
-fn stdout_lines(out: &std::process::Output) -> Vec<String> {
+fn stdout_lines(out: &Output) -> Vec<String> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::to_string)
@@ -68,13 +83,13 @@ fn a_local_srpm_stands_in_for_the_repos_source() {
         ("hello", "2.12", "0"),
         &["gcc", "make", "/usr/lib/compat32/README"],
     );
-    let out = gen()
-        .arg("--srpm")
-        .arg(&file)
-        .args(["--prefer-release", "eln150", "--print", "binaries"])
-        .write_stdin("hello\n")
-        .output()
-        .unwrap();
+    let out = run(
+        gen(),
+        "--srpm",
+        &file,
+        &["--prefer-release", "eln150", "--print", "binaries"],
+        "hello\n",
+    );
     assert!(out.status.success(), "{out:?}");
     let binaries = stdout_lines(&out);
     assert!(binaries.contains(&"compat-32".to_string()), "{binaries:?}");
@@ -88,13 +103,13 @@ fn a_local_srpm_stands_in_for_the_repos_source() {
         "buildroot-generator: note: --srpm [TMP]/hello-2.12-0.src.rpm stands in for \
          hello-2.12.1-1.eln150.src (src)\n"
     );
-    let nvrs = gen()
-        .arg("--srpm")
-        .arg(&file)
-        .args(["--print", "source-nvrs", "-q"])
-        .write_stdin("hello\n")
-        .output()
-        .unwrap();
+    let nvrs = run(
+        gen(),
+        "--srpm",
+        &file,
+        &["--print", "source-nvrs", "-q"],
+        "hello\n",
+    );
     let nvrs = stdout_lines(&nvrs);
     assert!(nvrs.contains(&"hello-2.12-0".to_string()), "{nvrs:?}");
     assert!(
@@ -102,13 +117,13 @@ fn a_local_srpm_stands_in_for_the_repos_source() {
         "{nvrs:?}"
     );
     // --why follows the new BuildRequires.
-    let why = gen()
-        .arg("--srpm")
-        .arg(&file)
-        .args(["--why", "compat-32", "-q"])
-        .write_stdin("hello\n")
-        .output()
-        .unwrap();
+    let why = run(
+        gen(),
+        "--srpm",
+        &file,
+        &["--why", "compat-32", "-q"],
+        "hello\n",
+    );
     assert_eq!(
         String::from_utf8_lossy(&why.stdout),
         "compat-32 <- BuildRequires '/usr/lib/compat32/README' of hello (input)\n"
@@ -122,32 +137,14 @@ fn the_repos_own_srpm_changes_nothing() {
     // distribution's answer is byte for byte the same.
     let t = TestContext::new();
     let pools = t.path().join("pools");
-    let srpm = std::fs::read_dir(root().join("testdata/repos/source"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("hello-")
-        })
-        .unwrap();
-    let with = gen()
-        .arg("--srpm")
-        .arg(&srpm)
-        .arg("--cache-dir")
-        .arg(t.path())
-        .args(["--json", "-q", "testdata/compose/sources.txt"])
-        .output()
-        .unwrap();
+    let srpm = file_named(&root().join("testdata/repos/source"), |n| {
+        n.starts_with("hello-")
+    });
+    let args = ["--json", "-q", "testdata/compose/sources.txt"];
+    let with = run(gen_on("x86_64", t.path()), "--srpm", &srpm, &args, "");
     // The pool cache stands for repos only: such a pool is not kept.
     assert!(!pools.exists() || std::fs::read_dir(&pools).unwrap().next().is_none());
-    let plain = gen()
-        .arg("--cache-dir")
-        .arg(t.path())
-        .args(["--json", "-q", "testdata/compose/sources.txt"])
-        .output()
-        .unwrap();
+    let plain = gen_on("x86_64", t.path()).args(args).output().unwrap();
     assert!(plain.status.success() && with.status.success());
     assert!(!plain.stdout.is_empty());
     assert_eq!(plain.stdout, with.stdout);
@@ -159,22 +156,17 @@ fn a_new_package_and_one_the_run_never_reaches() {
     let t = TestContext::new();
     // A name no repository has: built like any source.
     let new = srpm(t.path(), ("brand-new", "1", "1"), &["nasm"]);
-    let out = gen()
-        .arg("--srpm")
-        .arg(&new)
-        .args(["--print", "sources", "-q"])
-        .write_stdin("brand-new\n")
-        .output()
-        .unwrap();
+    let out = run(
+        gen(),
+        "--srpm",
+        &new,
+        &["--print", "sources", "-q"],
+        "brand-new\n",
+    );
     assert!(out.status.success(), "{out:?}");
     assert!(stdout_lines(&out).contains(&"brand-new".to_string()));
     // Not in the input and not reached: said, not silently ignored.
-    let out = gen()
-        .arg("--srpm")
-        .arg(&new)
-        .write_stdin("zlib\n")
-        .output()
-        .unwrap();
+    let out = run(gen(), "--srpm", &new, &[], "zlib\n");
     assert!(out.status.success());
     let stderr = t.normalize(&String::from_utf8_lossy(&out.stderr));
     assert_eq!(
@@ -196,11 +188,9 @@ fn refusals() {
         "buildroot-generator: --srpm [TMP]/hello-1-1.src.rpm and --srpm [TMP]/hello-2-1.src.rpm \
          are both source package hello: give one"
     );
-    let binary = std::fs::read_dir(root().join("testdata/repos/x86_64/Packages"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "rpm"))
-        .expect("a binary rpm in the fixture repo");
+    let binary = file_named(&root().join("testdata/repos/x86_64/Packages"), |n| {
+        n.ends_with(".rpm")
+    });
     let mut c = gen();
     c.arg("--srpm").arg(&binary);
     let line = expect_error(&t, c, "hello\n");
@@ -229,34 +219,19 @@ fn hello_spec(dir: &Path, extra: &str) -> PathBuf {
     path
 }
 
-fn gen_arch(arch: &str, cache: &Path) -> Command {
-    let mut c = cmd(Tool::Generator);
-    c.args([
-        "--arch",
-        arch,
-        "--repo",
-        "main=testdata/repos/$basearch",
-        "--source-repo",
-        "src=testdata/repos/source",
-        "--cache-dir",
-    ])
-    .arg(cache);
-    c
-}
-
 #[test]
 fn a_spec_is_evaluated_for_the_arch_with_the_repos_macros() {
     let t = TestContext::new();
     let spec = hello_spec(t.path(), "");
     let cache = t.path().join("cache");
     for (arch, nasm) in [("x86_64", true), ("aarch64", false)] {
-        let out = gen_arch(arch, &cache)
-            .arg("--spec")
-            .arg(&spec)
-            .args(["--why", "docbook-style-xsl", "-q"])
-            .write_stdin("hello\n")
-            .output()
-            .unwrap();
+        let out = run(
+            gen_on(arch, &cache),
+            "--spec",
+            &spec,
+            &["--why", "docbook-style-xsl", "-q"],
+            "hello\n",
+        );
         // %dist comes from the repos' eln-rpm-config: the conditional
         // BuildRequires is there.
         assert_eq!(
@@ -264,26 +239,26 @@ fn a_spec_is_evaluated_for_the_arch_with_the_repos_macros() {
             "docbook-style-xsl <- BuildRequires 'docbook-style-xsl' of hello (input)\n",
             "{arch}"
         );
-        let out = gen_arch(arch, &cache)
-            .arg("--spec")
-            .arg(&spec)
-            .args(["--print", "source-nvrs"])
-            .write_stdin("hello\n")
-            .output()
-            .unwrap();
+        let out = run(
+            gen_on(arch, &cache),
+            "--spec",
+            &spec,
+            &["--print", "source-nvrs"],
+            "hello\n",
+        );
         assert!(out.status.success(), "{out:?}");
         let nvrs = stdout_lines(&out);
         assert!(
             nvrs.contains(&"hello-2.12.1-3.eln150".to_string()),
             "{nvrs:?}"
         );
-        let why = gen_arch(arch, &cache)
-            .arg("--spec")
-            .arg(&spec)
-            .args(["--why", "nasm", "-q", "--json"])
-            .write_stdin("hello\n")
-            .output()
-            .unwrap();
+        let why = run(
+            gen_on(arch, &cache),
+            "--spec",
+            &spec,
+            &["--why", "nasm", "-q", "--json"],
+            "hello\n",
+        );
         let doc: serde_json::Value = serde_json::from_slice(&why.stdout).unwrap();
         assert_eq!(doc["chain"].is_array(), nasm, "{arch}: {doc}");
         let stderr = t.normalize(&String::from_utf8_lossy(&out.stderr));
@@ -310,12 +285,8 @@ fn what_a_spec_cannot_say_before_the_build_is_a_warning() {
         t.path(),
         "ExclusiveArch: aarch64\n%generate_buildrequires\necho foo\n",
     );
-    let out = gen_arch("x86_64", &t.path().join("cache"))
-        .arg("--spec")
-        .arg(&spec)
-        .write_stdin("hello\n")
-        .output()
-        .unwrap();
+    let cache = t.path().join("cache");
+    let out = run(gen_on("x86_64", &cache), "--spec", &spec, &[], "hello\n");
     assert!(out.status.success(), "{out:?}");
     let stderr = t.normalize(&String::from_utf8_lossy(&out.stderr));
     for want in [
@@ -333,14 +304,14 @@ fn spec_refusals() {
     let t = TestContext::new();
     let spec = hello_spec(t.path(), "");
     let cache = t.path().join("cache");
-    let mut c = gen_arch("x86_64", &cache);
+    let mut c = gen_on("x86_64", &cache);
     c.arg("--srpm").arg(&spec);
     assert_eq!(
         expect_error(&t, c, "hello\n"),
         "buildroot-generator: --srpm [TMP]/hello.spec: a spec file: give it as --spec"
     );
     let file = srpm(t.path(), ("hello", "1", "1"), &["gcc"]);
-    let mut c = gen_arch("x86_64", &cache);
+    let mut c = gen_on("x86_64", &cache);
     c.arg("--srpm").arg(&file).arg("--spec").arg(&spec);
     assert_eq!(
         expect_error(&t, c, "hello\n"),
@@ -349,7 +320,7 @@ fn spec_refusals() {
     );
     let bad = t.path().join("bad.spec");
     std::fs::write(&bad, "Name: bad\nVersion: 1\n%if 1\n").unwrap();
-    let mut c = gen_arch("x86_64", &cache);
+    let mut c = gen_on("x86_64", &cache);
     c.arg("--spec").arg(&bad);
     assert_eq!(
         expect_error(&t, c, "bad\n"),
@@ -365,13 +336,7 @@ fn compare_prints_what_the_given_files_change() {
         ("hello", "2.12", "0"),
         &["gcc", "make", "/usr/lib/compat32/README"],
     );
-    let out = gen()
-        .arg("--srpm")
-        .arg(&file)
-        .arg("--compare")
-        .write_stdin("hello\n")
-        .output()
-        .unwrap();
+    let out = run(gen(), "--srpm", &file, &["--compare"], "hello\n");
     assert!(out.status.success(), "{out:?}");
     // Sorted by name, whatever the sign.
     assert_eq!(
@@ -385,13 +350,13 @@ fn compare_prints_what_the_given_files_change() {
         ),
         "{stderr}"
     );
-    let out = gen()
-        .arg("--srpm")
-        .arg(&file)
-        .args(["--compare", "--print", "source-nvrs", "-q"])
-        .write_stdin("hello\n")
-        .output()
-        .unwrap();
+    let out = run(
+        gen(),
+        "--srpm",
+        &file,
+        &["--compare", "--print", "source-nvrs", "-q"],
+        "hello\n",
+    );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "+compat-32-1.0-1.eln150\n+hello-2.12-0\n-hello-2.12.1-1.eln150\n\
