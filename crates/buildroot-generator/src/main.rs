@@ -132,6 +132,10 @@ struct Args {
     /// reads specs; %include files from the spec's directory).
     #[arg(long, value_name = "FILE")]
     spec: Vec<PathBuf>,
+    /// Define a macro for the --spec files: 'NAME VALUE' (repeatable; wins over the macro
+    /// packages), as `dnf builddep -D` and `rpmbuild --define` take it.
+    #[arg(long = "define", value_name = "'NAME VALUE'", requires = "spec")]
+    defines: Vec<String>,
     #[command(flatten)]
     spec_args: SpecArgs,
     /// With --srpm/--spec: print how they change the answer (the --print list computed
@@ -268,7 +272,11 @@ fn repo_ids(args: &Args, pool: &Pool) -> String {
 /// result the core buildroot alone, which is not what was asked. An empty
 /// input is how the core alone is asked for.
 fn check_sources_exist(args: &Args, pool: &Pool, input: &[String], cfg: &Config) -> Result<()> {
-    if pool.ids().any(|p| pool.is_source(p))
+    // Sources given as files (--srpm, --spec) do not count: they stand in
+    // for the repos' ones, they do not make a source repository.
+    if pool
+        .ids()
+        .any(|p| pool.is_source(p) && !pool.is_command_line(p))
         || input.iter().all(|n| cfg.placeholders.contains_key(n))
     {
         return Ok(());
@@ -419,6 +427,7 @@ fn run(args: &Args) -> Result<u8> {
             repos: &args.repos,
             core: &cfg.core,
             spec_args: &args.spec_args,
+            defines: &args.defines,
         },
         &mut what_if_said,
     )?;
@@ -472,6 +481,10 @@ fn run(args: &Args) -> Result<u8> {
         );
     }
     check_core_solved(args, &pool, &input, &br)?;
+    what_if::warn_unreached(&given, &br, &mut what_if_said);
+    for (kind, line) in what_if_said {
+        say(kind, line);
+    }
     for m in &br.core.missing {
         let whence = if release_by_default && cfg.core.last() == Some(m) {
             " (the --release-package default; --release-package '' for none)"
@@ -485,10 +498,6 @@ fn run(args: &Args) -> Result<u8> {
             "the core buildroot alone cannot be solved: {}",
             br.core.problems.join("; ")
         ));
-    }
-    what_if::warn_unreached(&given, &br, &mut what_if_said);
-    for (kind, line) in what_if_said {
-        say(kind, line);
     }
     // Logs (stderr not a terminal) get a line per failed source first, the
     // details; a person at a terminal reads counts only. Both end with the

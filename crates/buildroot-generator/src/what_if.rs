@@ -1,17 +1,19 @@
 //! `--srpm` and `--spec`: a packager's what-if. Source packages given as
-//! files stand in for the repos' sources of their names (dnf's
-//! `@commandline` repo, `Pool::load_with_command_line`): an SRPM's header
-//! as `rpmbuild -bs` wrote it, or a spec evaluated for `--arch` with the
-//! binary repos' macro packages, as identify-archful-srpms reads specs.
+//! files stand in for the repos' sources of their names
+//! (`Pool::load_with_command_line`): an SRPM's header as `rpmbuild -bs`
+//! wrote it, or a spec evaluated for `--arch` with the binary repos' macro
+//! packages, as identify-archful-srpms reads specs. dnf builddep, given an
+//! SRPM, installs its header's requires; these are the same jobs.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
-use buildroot_core::archful::{spec_source, MacroArgs};
+use buildroot_core::archful::{read_spec, spec_source, MacroArgs};
 use buildroot_core::buildroot::Buildroot;
 use buildroot_core::cli::RepoArgs;
 use buildroot_core::package::Package;
 use buildroot_core::pool::Pool;
+use buildroot_core::rpmmd;
 use buildroot_core::spec::SpecArgs;
 
 /// A source package given as a file, and the option that gave it
@@ -31,6 +33,8 @@ pub struct Request<'a> {
     /// macro packages evaluate the specs.
     pub core: &'a [String],
     pub spec_args: &'a SpecArgs,
+    /// `--define`s for the specs ('NAME VALUE').
+    pub defines: &'a [String],
 }
 
 /// Notes and warnings (kind, line), said once the run has succeeded: a
@@ -41,9 +45,15 @@ pub type Said = Vec<(&'static str, String)>;
 /// `say` collects the notes and warnings.
 pub fn read_given(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
     let mut out: Vec<Given> = Vec::new();
-    for path in r.srpms {
+    for path in unique(r.srpms) {
         if looks_like_spec(path) {
             bail!("--srpm {}: a spec file: give it as --spec", path.display());
+        }
+        if path.is_dir() {
+            bail!(
+                "--srpm {}: a directory: give a .src.rpm file",
+                path.display()
+            );
         }
         let p = buildroot_core::srpm::read_header(path)?;
         if p.arch != "src" {
@@ -63,6 +73,15 @@ pub fn read_given(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
     Ok(out)
 }
 
+/// `paths` without repeats of one file (the same path given twice).
+fn unique(paths: &[PathBuf]) -> Vec<&PathBuf> {
+    let mut seen = std::collections::HashSet::new();
+    paths
+        .iter()
+        .filter(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.to_path_buf())))
+        .collect()
+}
+
 fn push(out: &mut Vec<Given>, option: String, package: Package) -> Result<()> {
     if let Some(first) = out.iter().find(|g| g.package.name == package.name) {
         bail!(
@@ -76,7 +95,19 @@ fn push(out: &mut Vec<Given>, option: String, package: Package) -> Result<()> {
 }
 
 /// The specs, evaluated for the arch with the macros its buildroot has.
+/// Every file is read before the macro packages are (an unreadable spec is
+/// the run's one line, before any download).
 fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
+    let mut texts = Vec::new();
+    for path in unique(r.specs) {
+        if path.extension().is_some_and(|e| e == "rpm") {
+            bail!(
+                "--spec {}: an RPM file: give an SRPM as --srpm",
+                path.display()
+            );
+        }
+        texts.push((path, read_spec(path)?));
+    }
     // The macro packages' metadata and files go to the run's cache.
     let cache = r.repos.cache_dir();
     let mut files = r.repos.source.files.clone();
@@ -84,19 +115,32 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
     let macros = MacroArgs {
         repos: r.repos.repos.clone(),
         core: Some(r.core.to_vec()),
+        defines: r.defines.to_vec(),
         ..Default::default()
     };
     let mut notes = Vec::new();
-    let mut targets = macros.targets(&[r.arch.to_string()], &files, &cache, &mut |m| {
-        notes.push(m)
+    // The run's own load reads the same repos and warns about them.
+    let mut targets = rpmmd::without_warnings(|| {
+        macros.targets(&[r.arch.to_string()], &files, &cache, &mut |m| {
+            notes.push(m)
+        })
+    })
+    .map_err(|e| match e {
+        buildroot_core::Error::MacroDefinition { text } => {
+            anyhow::anyhow!("--define '{text}': expected 'NAME VALUE'")
+        }
+        e => e.into(),
     })?;
     let Some(target) = targets.first_mut() else {
         bail!("--arch {}: no macros for the arch", r.arch);
     };
     r.spec_args.apply(&mut target.ctx);
+    for n in notes {
+        say.push(("note", format!("--spec: {n}")));
+    }
     let mut out = Vec::new();
-    for path in r.specs {
-        let s = spec_source(path, target)?;
+    for (path, text) in texts {
+        let s = spec_source(path, &text, target)?;
         let option = format!("--spec {}", path.display());
         let name = &s.package.name;
         if s.dynamic_build_requires {
@@ -121,9 +165,6 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
             option,
             package: s.package,
         });
-    }
-    for n in notes {
-        say.insert(0, ("note", format!("--spec: {n}")));
     }
     Ok(out)
 }

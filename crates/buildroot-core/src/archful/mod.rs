@@ -20,7 +20,7 @@ pub use cache::{
 pub use options::{ArchTarget, MacroArgs};
 pub use repos::{create_srpm_repo, KeptSrpm, Regenerate, RepoReport, SrpmRepoRequest, REPO_MARKER};
 pub use rpmspec::{check_rpmspec, identify_rpmspec};
-pub use spec_source::{spec_source, SpecSource};
+pub use spec_source::{read_spec, spec_source, SpecSource};
 
 /// The arches the workflow targets by default.
 pub const DEFAULT_ARCHES: &[&str] = &["aarch64", "ppc64le", "s390x", "x86_64"];

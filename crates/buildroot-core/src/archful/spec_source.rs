@@ -19,7 +19,8 @@ use super::ArchTarget;
 #[derive(Clone, Debug)]
 pub struct SpecSource {
     /// Arch `src`; requires are the BuildRequires, conflicts the
-    /// BuildConflicts, `location` the spec's file name.
+    /// BuildConflicts (recorded; like dnf builddep, the generator installs
+    /// the requires only), `location` the spec's file name.
     pub package: Package,
     /// `%generate_buildrequires`: more BuildRequires appear at build time
     /// only, so the package holds the static ones.
@@ -28,16 +29,32 @@ pub struct SpecSource {
     pub not_buildable: bool,
 }
 
-/// Reads and evaluates the spec at `path` for `target`; `%include`d files
-/// are read from the spec's directory. A spec the evaluator cannot read as
-/// rpm would is an error naming the first problem (its line included).
-pub fn spec_source(path: &Path, target: &ArchTarget) -> Result<SpecSource> {
-    let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let text = String::from_utf8(text)
-        .map_err(|_| Error::format(path.display(), "the spec is not UTF-8"))?;
+/// The text of the spec at `path`: errors say "no such file", "a
+/// directory" or "not UTF-8" (an RPM given as a spec, say) in one line.
+pub fn read_spec(path: &Path) -> Result<String> {
+    if path.is_dir() {
+        return Err(Error::format(
+            path.display(),
+            "a directory, not a spec file",
+        ));
+    }
+    let text = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            Error::io(path, std::io::Error::new(e.kind(), "no such file"))
+        }
+        _ => Error::io(path, e),
+    })?;
+    String::from_utf8(text).map_err(|_| Error::format(path.display(), "the spec is not UTF-8"))
+}
+
+/// Evaluates `text`, the spec at `path` ([`read_spec`]), for `target`;
+/// `%include`d files are read from the spec's directory. A spec the
+/// evaluator cannot read as rpm would is an error naming the first problem
+/// (its line included).
+pub fn spec_source(path: &Path, text: &str, target: &ArchTarget) -> Result<SpecSource> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     let sources = DirSources(dir.unwrap_or(Path::new(".")).to_path_buf());
-    let ev = spec::evaluate_with(&text, &target.ctx, &sources)
+    let ev = spec::evaluate_with(text, &target.ctx, &sources)
         .map_err(|e| Error::format(path.display(), e.to_string()))?;
     if let Some(p) = ev.problems.first() {
         return Err(Error::format(path.display(), p.clone()));

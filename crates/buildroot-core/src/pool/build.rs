@@ -133,8 +133,8 @@ impl PoolBuilder {
         self.repo_starts.push(self.data.len());
     }
 
-    /// The packages added next were given as files (dnf's `@commandline`
-    /// repo: no excludes, no priority of its own).
+    /// The packages added next were given as files ([`super::COMMAND_LINE_REPO`]:
+    /// no excludes, no priority of its own).
     pub(super) fn start_command_line(&mut self) {
         self.start_repo(&RepoSpec::new(super::COMMAND_LINE_REPO, ""));
         if let Some(info) = self.infos.last_mut() {

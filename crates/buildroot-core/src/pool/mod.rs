@@ -99,12 +99,13 @@ pub(crate) struct RepoInfo {
     /// the pool cache (it may hold secrets): [`Pool::load`] sets it from
     /// the repos as configured this time.
     pub access: RepoAccess,
-    /// dnf's `@commandline` repo: packages given as files
+    /// The repo of packages given as files
     /// ([`Pool::load_with_command_line`]). Never in the pool cache.
     pub command_line: bool,
 }
 
-/// The id of the repo of packages given as files, as dnf names it.
+/// The id of the repo of packages given as files (dnf's name for the
+/// packages `dnf install ./foo.rpm` is given).
 pub const COMMAND_LINE_REPO: &str = "@commandline";
 
 /// A range into one of the pool's arenas.
@@ -284,15 +285,18 @@ impl Pool {
         Pool::load_with_command_line(arch, specs, opts, &[])
     }
 
-    /// [`Pool::load`], plus source packages given as files (`--srpm`):
-    /// dnf's `@commandline` repo, as in `dnf builddep ./foo.src.rpm`. They
-    /// are added after every repo, as dnf adds them after loading the repos
-    /// (so the repos' packages and strings keep their ids, and with them
-    /// every tie-break), and each stands in for the repos' sources of its
-    /// name: [`Pool::sources_named`] lists it first, whatever their priority
-    /// or EVR. Paths they require get their owners from the file lists. A
-    /// pool with such packages is neither read from the pool cache nor
-    /// written there: the cache's key covers the repos only.
+    /// [`Pool::load`], plus source packages given as files (`--srpm`,
+    /// `--spec`), in a repo of their own ([`COMMAND_LINE_REPO`]). dnf
+    /// builddep, given an SRPM, installs its header's requires without
+    /// adding the package to the pool; here the package is the source the
+    /// run builds. Added after every repo, it leaves the repos' packages and
+    /// strings their ids, and with them every tie-break (a source is never
+    /// a provider: it changes no answer of another source). Each stands in
+    /// for the repos' sources of its name: [`Pool::sources_named`] lists it
+    /// first, whatever their priority or EVR. Paths they require get their
+    /// owners from the file lists. A pool with such packages is neither read
+    /// from the pool cache nor written there: the cache's key covers the
+    /// repos only.
     pub fn load_with_command_line(
         arch: &str,
         specs: &[RepoSpec],

@@ -58,8 +58,14 @@ pub(super) fn load_opened_into(
     sink: &mut dyn RepoSink,
 ) -> Result<(), (usize, Error)> {
     let opened = &opened.0;
-    let needed = matches!(opts.filelists, Filelists::Needed | Filelists::NeededAnd(_));
-    let mut keep: HashSet<String> = HashSet::new();
+    let needed = matches!(
+        opts.filelists,
+        Filelists::Needed | Filelists::NeededAnd(_) | Filelists::NeededWith(_)
+    );
+    let mut keep: HashSet<String> = match &opts.filelists {
+        Filelists::NeededWith(paths) => paths.iter().cloned().collect(),
+        _ => HashSet::new(),
+    };
     let mut failed: Option<(usize, Error)> = None;
     // One pool of parsers for every repo, as many as there are cores; each
     // repo's reader only decompresses and cuts chunks (a pool per repo put
@@ -220,7 +226,7 @@ pub(super) fn load_opened_into(
     }
     let prefixes: &[String] = match &opts.filelists {
         Filelists::PrimaryOnly => return Ok(()),
-        Filelists::All | Filelists::Needed => &[],
+        Filelists::All | Filelists::Needed | Filelists::NeededWith(_) => &[],
         Filelists::NeededAnd(p) => p,
     };
     let all = opts.filelists == Filelists::All;

@@ -52,7 +52,7 @@ pub use raw::RawChunk;
 pub use repofile::{parse_repofile, parse_repofile_str};
 pub use repomd::{Repomd, RepomdRecord};
 pub(crate) use skip::load_opened_skipping;
-pub use skip::{set_warning_handler, WarningHandler};
+pub use skip::{set_warning_handler, without_warnings, WarningHandler};
 
 use crate::error::{Error, Result};
 use crate::package::Package;
@@ -188,30 +188,28 @@ pub enum Filelists {
     /// [`Filelists::Needed`] plus every path starting with one of these
     /// prefixes (e.g. rpm's macro directories, to find macro packages).
     NeededAnd(Vec<String>),
+    /// [`Filelists::Needed`] plus these paths (those that packages added to
+    /// the pool after the repos require: the command line's).
+    NeededWith(Vec<String>),
 }
 
 impl Filelists {
-    /// These paths, plus those that `packages` require (packages that join
-    /// a pool after its repos' dependencies were read: the command line's).
-    /// A path is taken as a prefix, which may keep a few paths more; only
-    /// a path some dependency names gets owners as providers.
+    /// [`Filelists::Needed`] plus the paths that `packages` require and
+    /// primary.xml's file subset does not hold (packages that join a pool
+    /// after its repos' dependencies were read: the command line's). Other
+    /// settings stay as they are.
     pub(crate) fn and_paths(self, packages: &[Package]) -> Filelists {
         let mut paths = Vec::new();
         for r in packages.iter().flat_map(|p| &p.requires) {
             r.dep.for_each_leaf(&mut |d| {
-                if d.is_file() && !paths.contains(&d.name) {
+                if d.is_file() && !filelists::is_primary_file(&d.name) && !paths.contains(&d.name) {
                     paths.push(d.name.clone());
                 }
             });
         }
         match self {
-            _ if paths.is_empty() => self,
-            Filelists::Needed => Filelists::NeededAnd(paths),
-            Filelists::NeededAnd(mut prefixes) => {
-                prefixes.extend(paths);
-                Filelists::NeededAnd(prefixes)
-            }
-            all_or_primary => all_or_primary,
+            Filelists::Needed if !paths.is_empty() => Filelists::NeededWith(paths),
+            other => other,
         }
     }
 }
@@ -669,4 +667,34 @@ pub fn read_repomd(dir: &Path) -> Result<Repomd> {
     let path = dir.join("repodata/repomd.xml");
     let f = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
     Repomd::parse(BufReader::new(f), &path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dep::Dep;
+    use crate::package::Requirement;
+
+    #[test]
+    fn command_line_paths_are_exact_and_not_primarys() {
+        let requires = ["/usr/bin/nasm", "gcc", "(/usr/lib/compat32/README or foo)"]
+            .iter()
+            .map(|d| Requirement {
+                dep: Dep::parse(d).unwrap(),
+                pre: false,
+            })
+            .collect();
+        let p = Package {
+            requires,
+            ..Default::default()
+        };
+        // /usr/bin/... is in primary.xml's file subset already.
+        assert_eq!(
+            Filelists::Needed.and_paths(std::slice::from_ref(&p)),
+            Filelists::NeededWith(vec!["/usr/lib/compat32/README".into()])
+        );
+        assert_eq!(Filelists::All.and_paths(std::slice::from_ref(&p)), Filelists::All);
+        let none = Package::default();
+        assert_eq!(Filelists::Needed.and_paths(&[none]), Filelists::Needed);
+    }
 }

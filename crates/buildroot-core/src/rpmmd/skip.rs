@@ -16,6 +16,7 @@
 //! Without a handler it is printed on stderr as `PROGRAM: warning: ...`.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use super::{load_opened_into, LoadOptions, OpenedRepos, RepoSink, RepoSpec};
@@ -51,10 +52,30 @@ pub(super) fn skips(spec: &RepoSpec, e: &Error, opts: &LoadOptions) -> bool {
         )
 }
 
+/// Set while [`without_warnings`] runs.
+static SILENT: AtomicBool = AtomicBool::new(false);
+
+/// Runs `f` without the warnings of repository loading, for a load whose
+/// repos a later load of the run reads again and warns about (a spec's
+/// macro packages, then the run's own pool): they are not counted as said.
+pub fn without_warnings<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SILENT.store(self.0, Ordering::SeqCst);
+        }
+    }
+    let _restore = Restore(SILENT.swap(true, Ordering::SeqCst));
+    f()
+}
+
 /// Reports that `spec` is left out because of `e`. A repo loaded twice in
 /// one process (a pool and its comps, two tools' loads) is reported once.
 pub(super) fn warn_skipped(spec: &RepoSpec, e: &Error) {
     static SAID: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    if SILENT.load(Ordering::SeqCst) {
+        return;
+    }
     // The message names the repo already: not a second time in the error.
     let e = e.to_string();
     let label = spec.label();

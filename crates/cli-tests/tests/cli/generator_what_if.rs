@@ -370,3 +370,85 @@ fn compare_prints_what_the_given_files_change() {
          files: give one"
     );
 }
+
+#[test]
+fn given_files_do_not_make_a_source_repository() {
+    let t = TestContext::new();
+    let file = srpm(t.path(), ("hello", "2.12.1", "9"), &["gcc"]);
+    let mut c = cmd(Tool::Generator);
+    c.args([
+        "--arch",
+        "x86_64",
+        "--repo",
+        "main=testdata/repos/x86_64",
+        "--srpm",
+    ])
+    .arg(&file);
+    assert_eq!(
+        expect_error(&t, c, "hello\n"),
+        "buildroot-generator: the repositories (main) hold no source package: give \
+         --source-repo ID=URL (or a --repofile with source repos); for the core buildroot \
+         alone, give an empty input"
+    );
+}
+
+#[test]
+fn a_spec_is_read_before_the_macro_packages_and_warned_about_once() {
+    let t = TestContext::new();
+    let cache = t.path().join("cache");
+    // A repo dnf would skip: its warning comes once, from the run's load,
+    // and never before a failed run's one line.
+    let repofile = t.path().join("with-gone.repo");
+    let fixture = std::fs::read_to_string(root().join("testdata/fixture.repo")).unwrap();
+    std::fs::write(
+        &repofile,
+        format!("{fixture}\n[gone]\nbaseurl=file:///nonexistent/repo\nskip_if_unavailable=1\n"),
+    )
+    .unwrap();
+    let run_with = |option: &str, file: &Path| {
+        let mut c = cmd(Tool::Generator);
+        c.args(["--arch", "x86_64", "--repofile"])
+            .arg(&repofile)
+            .arg("--cache-dir")
+            .arg(&cache)
+            .arg(option)
+            .arg(file);
+        c
+    };
+    let not_utf8 = t.path().join("latin1.spec");
+    std::fs::write(&not_utf8, b"Name: caf\xe9\n").unwrap();
+    assert_eq!(
+        expect_error(&t, run_with("--spec", &not_utf8), "hello\n"),
+        "buildroot-generator: [TMP]/latin1.spec: the spec is not UTF-8"
+    );
+    assert_eq!(
+        expect_error(
+            &t,
+            run_with("--spec", &t.path().join("none.spec")),
+            "hello\n"
+        ),
+        "buildroot-generator: [TMP]/none.spec: no such file"
+    );
+    let rpm = srpm(t.path(), ("hello", "1", "1"), &["gcc"]);
+    assert_eq!(
+        expect_error(&t, run_with("--spec", &rpm), "hello\n"),
+        "buildroot-generator: --spec [TMP]/hello-1-1.src.rpm: an RPM file: give an SRPM as --srpm"
+    );
+    assert_eq!(
+        expect_error(&t, run_with("--srpm", t.path()), "hello\n"),
+        "buildroot-generator: --srpm [TMP]: a directory: give a .src.rpm file"
+    );
+    let spec = hello_spec(t.path(), "");
+    let out = run_with("--spec", &spec)
+        .arg("--spec")
+        .arg(&spec) // the same file twice is the file once
+        .args(["--define", "dist .what.if"])
+        .args(["--print", "source-nvrs"])
+        .write_stdin("hello\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout_lines(&out).contains(&"hello-2.12.1-3.what.if".to_string()));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("repo 'gone' skipped").count(), 1, "{stderr}");
+}
