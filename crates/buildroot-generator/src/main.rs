@@ -78,6 +78,18 @@ Exit codes:
 Input lines are source names; NEVRAs, SRPM file names and name-version-release
 lines (the *-nvrs lists) are taken as the name they carry.";
 
+impl Print {
+    /// The list's key in the `--json` documents.
+    fn key(self) -> &'static str {
+        match self {
+            Print::Binaries => "binaries",
+            Print::Sources => "sources",
+            Print::BinaryNvrs => "binary_nvrs",
+            Print::SourceNvrs => "source_nvrs",
+        }
+    }
+}
+
 /// What to print on stdout.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Print {
@@ -140,8 +152,8 @@ struct Args {
     spec_args: SpecArgs,
     /// With --srpm/--spec: print how they change the answer (the --print list computed
     /// without them and with them): `-NAME` for what leaves it, `+NAME` for what enters,
-    /// sorted by NAME.
-    #[arg(long, conflicts_with_all = ["why", "json", "output_dir"])]
+    /// sorted by NAME. With --json: every list's changes (docs/formats.md, section 10b).
+    #[arg(long, conflicts_with_all = ["why", "output_dir"])]
     compare: bool,
     /// The input lists binary names; their sources are the input.
     #[arg(long)]
@@ -410,8 +422,6 @@ fn run(args: &Args) -> Result<u8> {
         buildroot_core::cli::quiet_repo_warnings();
     }
     let t_load = std::time::Instant::now();
-    // Never dropped: freeing ~100k packages' strings one by one costs
-    // ≈0.03 s of CPU just before the process exits and the OS reclaims it all.
     let say = |kind: &str, msg: String| match &display {
         Some(d) => d.println(&format!("buildroot-generator: {kind}: {msg}")),
         None if !args.quiet => buildroot_core::diag!("buildroot-generator: {kind}: {msg}"),
@@ -431,6 +441,8 @@ fn run(args: &Args) -> Result<u8> {
         },
         &mut what_if_said,
     )?;
+    // Never dropped: freeing ~100k packages' strings one by one costs
+    // ≈0.03 s of CPU just before the process exits and the OS reclaims it all.
     let pool = std::mem::ManuallyDrop::new(load_pool(args, &what_if::packages(&given))?);
     let load_s = t_load.elapsed().as_secs_f64();
     what_if::note_replaced(&given, &pool, &mut what_if_said);
@@ -579,44 +591,31 @@ fn run(args: &Args) -> Result<u8> {
         }
         return Ok(code);
     }
+    if args.compare {
+        let with = what_if::Lists::of(&br);
+        // One fixed point's records at a time (≈100 MB at Fedora scale).
+        drop(br);
+        let cfg = Config {
+            without_given_files: true,
+            ..cfg
+        };
+        let without = what_if::Lists::of(&buildroot::run(&pool, &input, &cfg)?);
+        let view = what_if::CompareView {
+            arch: &args.arch,
+            list: args.print.key(),
+            json: args.json,
+            quiet: args.quiet,
+        };
+        what_if::print_compare(&mut out, &view, &given, &without, &with)?;
+        return Ok(0);
+    }
     if args.json {
         serde_json::to_writer_pretty(&mut out, &br.report(&args.arch))?;
         writeln!(out)?;
         out.flush()?;
         return Ok(0);
     }
-    let list = printed(args.print, &br);
-    if args.compare {
-        // One fixed point's records at a time (≈100 MB at Fedora scale).
-        drop(br);
-        let without = Config {
-            without_given_files: true,
-            ..cfg
-        };
-        let before = printed(args.print, &buildroot::run(&pool, &input, &without)?);
-        let lines = what_if::compare(&before, &list);
-        if !args.quiet {
-            let (added, removed) =
-                lines
-                    .iter()
-                    .fold((0, 0), |(a, r), l| match l.starts_with('+') {
-                        true => (a + 1, r),
-                        false => (a, r + 1),
-                    });
-            buildroot_core::diag!(
-                "buildroot-generator: --compare: {} without the given files, {} with them ({added} in, {removed} out)",
-                before.len(),
-                list.len()
-            );
-        }
-        // Sorted by name, not by line (write_list would put every + first).
-        for l in &lines {
-            writeln!(out, "{l}")?;
-        }
-        out.flush()?;
-        return Ok(0);
-    }
-    write_list(&mut out, list)?;
+    write_list(&mut out, printed(args.print, &br))?;
     out.flush()?;
     Ok(0)
 }

@@ -693,7 +693,10 @@ mod tests {
             Filelists::Needed.and_paths(std::slice::from_ref(&p)),
             Filelists::NeededWith(vec!["/usr/lib/compat32/README".into()])
         );
-        assert_eq!(Filelists::All.and_paths(std::slice::from_ref(&p)), Filelists::All);
+        assert_eq!(
+            Filelists::All.and_paths(std::slice::from_ref(&p)),
+            Filelists::All
+        );
         let none = Package::default();
         assert_eq!(Filelists::Needed.and_paths(&[none]), Filelists::Needed);
     }

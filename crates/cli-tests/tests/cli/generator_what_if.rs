@@ -346,7 +346,7 @@ fn compare_prints_what_the_given_files_change() {
     let stderr = t.normalize(&String::from_utf8_lossy(&out.stderr));
     assert!(
         stderr.ends_with(
-            "buildroot-generator: --compare: 49 without the given files, 47 with them (1 in, 3 out)\n"
+            "buildroot-generator: --compare: 49 binaries without the given files, 47 with them (1 in, 3 out)\n"
         ),
         "{stderr}"
     );
@@ -451,4 +451,41 @@ fn a_spec_is_read_before_the_macro_packages_and_warned_about_once() {
     assert!(stdout_lines(&out).contains(&"hello-2.12.1-3.what.if".to_string()));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.matches("repo 'gone' skipped").count(), 1, "{stderr}");
+}
+
+#[test]
+fn compare_as_json_gives_every_list() {
+    let t = TestContext::new();
+    let file = srpm(t.path(), ("hello", "2.12", "0"), &["gcc", "make"]);
+    let out = run(
+        gen(),
+        "--srpm",
+        &file,
+        &["--compare", "--json", "-q"],
+        "hello\n",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let given = format!("--srpm {}", file.display());
+    assert_eq!(
+        doc,
+        serde_json::json!({
+            "arch": "x86_64",
+            "given": [given],
+            "binaries": {"left": ["libjpeg-turbo", "libjpeg-turbo-devel", "nasm"], "entered": []},
+            "sources": {"left": ["libjpeg-turbo", "nasm"], "entered": []},
+            "binary_nvrs": {
+                "left": [
+                    "libjpeg-turbo-3.0.3-1.eln150",
+                    "libjpeg-turbo-devel-3.0.3-1.eln150",
+                    "nasm-2.16.03-1.eln150"
+                ],
+                "entered": []
+            },
+            "source_nvrs": {
+                "left": ["hello-2.12.1-1.eln150", "libjpeg-turbo-3.0.3-1.eln150", "nasm-2.16.03-1.eln150"],
+                "entered": ["hello-2.12-0"]
+            }
+        })
+    );
 }
