@@ -14,7 +14,7 @@ use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{
     load_repo, load_repos, parse_repofile_str, Filelists, LoadOptions, RepoSpec, Vars,
 };
-use http_support::{ConnectProxy, Server};
+use http_support::{ConnectProxy, Fault, Server};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
 
@@ -110,6 +110,38 @@ fn without_the_credentials_a_401_is_one_line() {
             format!("{}/source/repodata/repomd.xml: HTTP 401", server.base)
         );
     }
+}
+
+#[test]
+fn credentials_follow_a_redirect_to_their_own_scheme_host_and_port_only() {
+    fast();
+    // Same host, same port: the credentials go along (without them, a 401).
+    let locked = Server::start(ROOT.into());
+    locked.require_authorization(Some(USER_S3CRET));
+    locked.fault("repomd.xml", Fault::Redirect(locked.base.clone()), Some(1));
+    let t = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[bin]\nbaseurl={}/x86_64\nusername=user\npassword=s3cret\n",
+        locked.base
+    );
+    load_repo(&specs(&text)[0], &opts(t.path())).unwrap();
+    let repomd = locked.requests_for("repomd.xml");
+    assert_eq!(repomd.len(), 2, "{repomd:?}");
+    assert!(repomd
+        .iter()
+        .all(|r| r.authorization.as_deref() == Some(USER_S3CRET)));
+    // Same host (127.0.0.1), another port: as curl, not sent there.
+    let other = Server::start(ROOT.into());
+    locked.clear_faults();
+    locked.fault("", Fault::Redirect(other.base.clone()), None);
+    let t = tempfile::tempdir().unwrap();
+    load_repo(&specs(&text)[0], &opts(t.path())).unwrap();
+    assert!(!other.requests().is_empty());
+    assert!(
+        other.requests().iter().all(|r| r.authorization.is_none()),
+        "{:?}",
+        other.requests()
+    );
 }
 
 #[test]

@@ -7,8 +7,8 @@
 //!
 //! - `username`/`password`: HTTP basic authentication on each request, as
 //!   libdnf sets curl's user and password when `username` is not empty.
-//!   A redirect keeps it only to the same host, and never from https to
-//!   http (ureq's rule; curl also drops it when the port changes).
+//!   A redirect keeps it only to the same scheme, host and port, as curl
+//!   sends it (`redirect.rs`).
 //! - `proxy`: the repo's requests go through this proxy (ureq tunnels
 //!   through `CONNECT`). Empty or `_none_` sets none, exactly as unset:
 //!   libdnf then gives curl no proxy, and curl takes the environment's

@@ -41,6 +41,7 @@ use super::compress::{file_digest, Expected, Hasher};
 use crate::error::{Error, Result};
 
 pub use super::http_settings::{HttpSettings, HTTP_ENV_HELP};
+use super::redirect;
 
 /// What a download reports as it goes.
 #[derive(Clone, Copy, Debug)]
@@ -453,24 +454,47 @@ impl Attempt<'_> {
             .accept_encoding("identity")
             .http_status_as_error(false)
             .user_agent("rpm-buildroot")
-            // Credentials follow a redirect to the same host only, never
-            // from https to http (curl also drops them on another port).
-            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::SameHost)
+            // Redirects are followed below: credentials go to their own
+            // scheme, host and port only, as curl sends them (`redirect.rs`).
+            .max_redirects(0)
             .build()
             .into();
-        let mut req = agent.get(self.url);
-        if let Some(auth) = self.s.access.authorization() {
-            req = req.header("Authorization", auth);
-        }
-        if self.from > 0 {
-            req = req.header("Range", format!("bytes={}-", self.from));
-            if let Some(v) = &validator {
-                req = req.header("If-Range", v);
+        let auth = self.s.access.authorization();
+        let home = redirect::origin(self.url);
+        let mut url = self.url.to_string();
+        let mut hops = 0;
+        let mut resp = loop {
+            let mut req = agent.get(&url);
+            if let Some(auth) = auth.as_deref().filter(|_| redirect::origin(&url) == home) {
+                req = req.header("Authorization", auth);
             }
-        }
-        let mut resp = match req.call() {
-            Ok(r) => r,
-            Err(e) => return failed(describe(&e), retryable(&e)),
+            if self.from > 0 {
+                req = req.header("Range", format!("bytes={}-", self.from));
+                if let Some(v) = &validator {
+                    req = req.header("If-Range", v);
+                }
+            }
+            let resp = match req.call() {
+                Ok(r) => r,
+                Err(e) => return failed(describe(&e), retryable(&e)),
+            };
+            let status = resp.status().as_u16();
+            if !redirect::is_followed(status) {
+                break resp;
+            }
+            let location = resp
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| redirect::resolve(&url, l));
+            match location {
+                _ if hops == redirect::MAX_REDIRECTS => {
+                    return failed(format!("more than {hops} redirects"), false)
+                }
+                Some(next) => url = next,
+                None => return failed(format!("HTTP {status} without a usable Location"), false),
+            }
+            hops += 1;
         };
         self.answered.store(true, Ordering::Relaxed);
         let status = resp.status().as_u16();

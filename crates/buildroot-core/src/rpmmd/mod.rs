@@ -20,6 +20,7 @@ mod load;
 mod mirrors;
 mod primary;
 pub(crate) mod raw;
+mod redirect;
 mod repofile;
 mod repomd;
 mod scan;

@@ -32,6 +32,9 @@ pub enum Fault {
     Stall,
     /// Serves the file with its bytes changed (same length).
     Corrupt,
+    /// Answers `302 Found` with `Location: PREFIX` followed by the
+    /// request's path (PREFIX: another server's base, say).
+    Redirect(String),
 }
 
 /// One request as the server saw it.
@@ -310,6 +313,15 @@ fn handle(
     match &fault {
         Some(Fault::Status(code)) => {
             head(&mut stream, &format!("{code} Fault"), "", 0);
+            return;
+        }
+        Some(Fault::Redirect(prefix)) => {
+            head(
+                &mut stream,
+                "302 Found",
+                &format!("Location: {prefix}{path}\r\n"),
+                0,
+            );
             return;
         }
         Some(Fault::RetryAfter(code, v)) => {

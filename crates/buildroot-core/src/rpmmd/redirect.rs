@@ -1,0 +1,139 @@
+//! HTTP redirects as librepo's curl follows them: at most
+//! [`MAX_REDIRECTS`] hops (301, 302, 303, 307, 308), a relative `Location`
+//! resolved against the URL that answered, and a repo's credentials sent
+//! only to the scheme, host and port they were configured for (curl's rule
+//! without `CURLOPT_UNRESTRICTED_AUTH`). ureq keeps them on another port of
+//! the same host, so the downloader follows redirects itself (`http.rs`).
+
+/// How many redirects one request follows (ureq's and our earlier limit).
+pub(super) const MAX_REDIRECTS: usize = 10;
+
+/// Whether an HTTP status is a redirect that is followed.
+pub(super) fn is_followed(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// `scheme://host:port` of `url`, lowercased, the default port filled in:
+/// what must match for credentials to be sent.
+pub(super) fn origin(url: &str) -> Option<(String, String, u16)> {
+    let uri: ureq::http::Uri = url.parse().ok()?;
+    let scheme = uri.scheme_str()?.to_ascii_lowercase();
+    let host = uri.host()?.to_ascii_lowercase();
+    let port = uri.port_u16().unwrap_or(match scheme.as_str() {
+        "https" => 443,
+        _ => 80,
+    });
+    Some((scheme, host, port))
+}
+
+/// The URL a `Location` names, relative to `base` (RFC 3986 section 5.2,
+/// without a base query's subtleties: none of ours has one). None when
+/// `base` is not an absolute URL.
+pub(super) fn resolve(base: &str, location: &str) -> Option<String> {
+    let location = location.trim();
+    let (scheme, rest) = base.split_once("://")?;
+    if let Some((s, _)) = location.split_once("://") {
+        if !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        {
+            return Some(location.to_string());
+        }
+    }
+    if let Some(net) = location.strip_prefix("//") {
+        return Some(format!("{scheme}://{net}"));
+    }
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    let joined = if location.starts_with('/') {
+        location.to_string()
+    } else if location.starts_with('?') {
+        format!("{path}{location}")
+    } else {
+        format!(
+            "{}{location}",
+            &path[..path.rfind('/').map_or(0, |i| i + 1)]
+        )
+    };
+    Some(format!(
+        "{scheme}://{authority}{}",
+        remove_dot_segments(&joined)
+    ))
+}
+
+/// RFC 3986's `remove_dot_segments` on a path (its query left alone).
+fn remove_dot_segments(path: &str) -> String {
+    let (path, query) = match path.find(['?', '#']) {
+        Some(i) => path.split_at(i),
+        None => (path, ""),
+    };
+    let mut out: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match *seg {
+            "." => {
+                if last {
+                    out.push("");
+                }
+            }
+            ".." => {
+                if out.len() > 1 {
+                    out.pop();
+                }
+                if last {
+                    out.push("");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    format!("{}{query}", out.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_resolve_as_rfc_3986_says() {
+        let base = "http://h:8080/repo/x86_64/repodata/repomd.xml";
+        for (loc, want) in [
+            (
+                "https://m.example/a/repomd.xml",
+                "https://m.example/a/repomd.xml",
+            ),
+            ("//m.example/b", "http://m.example/b"),
+            ("/mirror/repomd.xml", "http://h:8080/mirror/repomd.xml"),
+            ("other.xml", "http://h:8080/repo/x86_64/repodata/other.xml"),
+            (
+                "../../source/repodata/repomd.xml",
+                "http://h:8080/repo/source/repodata/repomd.xml",
+            ),
+            (
+                "./a/./b/../c?x=1",
+                "http://h:8080/repo/x86_64/repodata/a/c?x=1",
+            ),
+            (
+                "?token=1",
+                "http://h:8080/repo/x86_64/repodata/repomd.xml?token=1",
+            ),
+        ] {
+            assert_eq!(resolve(base, loc).as_deref(), Some(want), "{loc}");
+        }
+        assert_eq!(resolve("http://h", "x").as_deref(), Some("http://h/x"));
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        let o = |u| origin(u).unwrap();
+        assert_eq!(o("http://H.example/a"), o("http://h.example:80/b"));
+        assert_eq!(o("https://h/a"), o("https://h:443/b"));
+        assert_ne!(o("http://h:8080/a"), o("http://h:8081/a"));
+        assert_ne!(o("http://h/a"), o("https://h/a"));
+        assert_ne!(o("http://h/a"), o("http://g/a"));
+    }
+}
