@@ -229,3 +229,24 @@ fn proxy_credentials() {
     );
     assert!(e.ends_with(": the proxy answered HTTP 407"), "{e}");
 }
+
+#[test]
+fn a_repos_timeout_and_retries_win_over_the_runs() {
+    fast(); // the run: a 2 s timeout, 1 retry
+    let server = Server::start(ROOT.into());
+    server.fault("primary.xml.gz", Fault::Stall, None);
+    let t = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[bin]\nbaseurl={}/x86_64\ntimeout=0.3\nminrate=1k\nretries=2\n",
+        server.base
+    );
+    let start = std::time::Instant::now();
+    let e = load_repo(&specs(&text)[0], &opts(t.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("(gave up after 3 attempts)"), "{e}");
+    // 3 stalls of the run's 2 s would take 6 s.
+    let took = start.elapsed();
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    assert_eq!(server.requests_for("primary.xml.gz").len(), 3);
+}

@@ -27,6 +27,7 @@
 //!   connection.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use base64::Engine as _;
 use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
@@ -56,6 +57,21 @@ pub struct RepoAccess {
     pub sslclientcert: Option<PathBuf>,
     /// `sslclientkey=`: a PEM file with the client certificate's key.
     pub sslclientkey: Option<PathBuf>,
+    /// `timeout=`, `minrate=`, `retries=`: the repo's own values of what
+    /// the `RPM_BUILDROOT_HTTP_*` variables set for every download
+    /// (`http_settings.rs`).
+    pub pace: Pace,
+}
+
+/// A repo's `timeout`, `minrate` and `retries` (None: the run's).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pace {
+    /// `timeout=` above 0 (libdnf gives librepo's defaults otherwise).
+    pub timeout: Option<std::time::Duration>,
+    /// `minrate=`, in bytes per second.
+    pub minrate: Option<u64>,
+    /// `retries=` (0, dnf's "for ever", is the most we retry: 100).
+    pub retries: Option<u32>,
 }
 
 impl Default for RepoAccess {
@@ -70,6 +86,7 @@ impl Default for RepoAccess {
             sslcacert: None,
             sslclientcert: None,
             sslclientkey: None,
+            pace: Pace::default(),
         }
     }
 }
@@ -110,6 +127,9 @@ impl std::fmt::Debug for RepoAccess {
                 d.field(k, p);
             }
         }
+        if self.pace != Pace::default() {
+            d.field("pace", &self.pace);
+        }
         d.finish_non_exhaustive()
     }
 }
@@ -133,6 +153,19 @@ impl RepoAccess {
             "sslcacert" => self.sslcacert = path_of(value),
             "sslclientcert" => self.sslclientcert = path_of(value),
             "sslclientkey" => self.sslclientkey = path_of(value),
+            "timeout" => match seconds(value) {
+                Some(t) => self.pace.timeout = (t > 0.0).then(|| Duration::from_secs_f64(t)),
+                None => return Some(Err(format!("timeout={value} is not a number of seconds"))),
+            },
+            "minrate" => match bytes(value) {
+                Some(b) => self.pace.minrate = Some(b),
+                None => return Some(Err(format!("minrate={value} is not a number of bytes"))),
+            },
+            "retries" => match value.trim().parse::<u32>() {
+                Ok(0) => self.pace.retries = Some(100),
+                Ok(n) => self.pace.retries = Some(n.min(100)),
+                Err(_) => return Some(Err(format!("retries={value} is not a whole number"))),
+            },
             _ => return None,
         }
         Some(Ok(()))
@@ -326,6 +359,49 @@ fn pem_items(
     Ok((certs, first_key))
 }
 
+/// libdnf's seconds: a number, optionally followed by s, m, h or d;
+/// `-1` and `never` (no limit) are 0 here, as for librepo any value
+/// that is not above 0. None when it is none of these.
+fn seconds(value: &str) -> Option<f64> {
+    let v = value.trim();
+    if v == "-1" || v == "never" {
+        return Some(0.0);
+    }
+    let (num, unit) = split_unit(v);
+    let factor = match unit {
+        None | Some('s' | 'S') => 1.0,
+        Some('m' | 'M') => 60.0,
+        Some('h' | 'H') => 3600.0,
+        Some('d' | 'D') => 86_400.0,
+        Some(_) => return None,
+    };
+    let n: f64 = num.parse().ok()?;
+    (n.is_finite() && n >= 0.0).then(|| (n * factor).min(86_400.0 * 365.0))
+}
+
+/// libdnf's bytes (`strToBytes`): a number, optionally followed by k, M
+/// or G (powers of 1024).
+fn bytes(value: &str) -> Option<u64> {
+    let (num, unit) = split_unit(value.trim());
+    let factor = match unit {
+        None => 1.0,
+        Some('k' | 'K') => 1024.0,
+        Some('m' | 'M') => 1024.0 * 1024.0,
+        Some('g' | 'G') => 1024.0 * 1024.0 * 1024.0,
+        Some(_) => return None,
+    };
+    let n: f64 = num.parse().ok()?;
+    (n.is_finite() && n >= 0.0).then_some((n * factor) as u64)
+}
+
+/// A value and its one-letter unit, if it ends in a letter.
+fn split_unit(v: &str) -> (&str, Option<char>) {
+    match v.chars().last() {
+        Some(c) if c.is_ascii_alphabetic() => (&v[..v.len() - 1], Some(c)),
+        _ => (v, None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,6 +480,42 @@ mod tests {
 
     fn tls(name: &str) -> String {
         concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tls/").to_string() + name
+    }
+
+    #[test]
+    fn pace_is_read_as_libdnf_reads_it() {
+        let mut a = RepoAccess::default();
+        for (v, want) in [
+            ("90", Some(90.0)),
+            ("1.5m", Some(90.0)),
+            ("2h", Some(7200.0)),
+            ("1d", Some(86_400.0)),
+            ("0", None),
+            ("-1", None),
+            ("never", None),
+        ] {
+            a.set("timeout", v).unwrap().unwrap();
+            assert_eq!(a.pace.timeout.map(|d| d.as_secs_f64()), want, "{v}");
+        }
+        for (v, want) in [("500", 500), ("2k", 2048), ("1M", 1 << 20), ("0", 0)] {
+            a.set("minrate", v).unwrap().unwrap();
+            assert_eq!(a.pace.minrate, Some(want), "{v}");
+        }
+        for (v, want) in [("5", 5), ("0", 100), ("1000", 100)] {
+            a.set("retries", v).unwrap().unwrap();
+            assert_eq!(a.pace.retries, Some(want), "{v}");
+        }
+        for (k, v, e) in [
+            ("timeout", "30x", "timeout=30x is not a number of seconds"),
+            ("timeout", "-5", "timeout=-5 is not a number of seconds"),
+            ("minrate", "fast", "minrate=fast is not a number of bytes"),
+            ("retries", "-1", "retries=-1 is not a whole number"),
+        ] {
+            assert_eq!(a.set(k, v).unwrap().unwrap_err(), e);
+        }
+        // The repo's values win over the run's.
+        let s = super::super::HttpSettings::for_repo(&a).unwrap();
+        assert_eq!((s.minrate, s.retries), (0, 100));
     }
 
     #[test]

@@ -64,11 +64,18 @@ impl HttpSettings {
         Self::from_vars(|k| std::env::var(k).ok())
     }
 
-    /// [`HttpSettings::from_env`] for the downloads of a repo reached by `access`.
+    /// [`HttpSettings::from_env`] for the downloads of a repo reached by
+    /// `access`: its `.repo` section's `timeout`, `minrate` and `retries`
+    /// win over the variables, as a repo's options win over dnf.conf's.
     pub fn for_repo(access: &RepoAccess) -> Result<HttpSettings> {
+        let run = Self::from_env()?;
+        let pace = access.pace;
         Ok(HttpSettings {
+            timeout: pace.timeout.unwrap_or(run.timeout),
+            minrate: pace.minrate.unwrap_or(run.minrate),
+            retries: pace.retries.unwrap_or(run.retries),
             access: access.clone(),
-            ..Self::from_env()?
+            ..run
         })
     }
 

@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-pub use access::RepoAccess;
+pub use access::{Pace, RepoAccess};
 pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use fetch::{fetch_to_cache, from_mirrors, local_file, Location};
