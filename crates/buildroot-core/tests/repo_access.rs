@@ -14,7 +14,7 @@ use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{
     load_repo, load_repos, parse_repofile_str, Filelists, LoadOptions, RepoSpec, Vars,
 };
-use http_support::{ConnectProxy, Fault, Server};
+use http_support::{ConnectProxy, Fault, Server, SocksProxy};
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
 
@@ -249,4 +249,45 @@ fn a_repos_timeout_and_retries_win_over_the_runs() {
     let took = start.elapsed();
     assert!(took < std::time::Duration::from_secs(5), "{took:?}");
     assert_eq!(server.requests_for("primary.xml.gz").len(), 3);
+}
+
+#[test]
+fn socks5_proxies_as_curl_takes_them() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let open = SocksProxy::start(None);
+    let locked = SocksProxy::start(Some("proxy:pw"));
+    let t = tempfile::tempdir().unwrap();
+    let host = locked.url.trim_start_matches("socks5://");
+    let text = format!(
+        "[via-open]\nbaseurl={}/x86_64\nproxy={}\n\
+         [via-locked]\nbaseurl={}/source\nproxy=socks5h://{host}\n\
+         proxy_username=proxy\nproxy_password=pw\n",
+        server.base, open.url, server.base
+    );
+    let repos = load_repos(&specs(&text), &opts(t.path())).unwrap();
+    assert_eq!(repos.len(), 2);
+    for (proxy, creds) in [(&open, None), (&locked, Some("proxy:pw"))] {
+        let tunnels = proxy.tunnels();
+        assert!(!tunnels.is_empty());
+        assert!(
+            tunnels
+                .iter()
+                .all(|t| t.target == authority(&server) && t.authorization.as_deref() == creds),
+            "{tunnels:?}"
+        );
+    }
+    // A refused login is one line naming the URL, not retried for ever.
+    let bad = format!(
+        "[bad]\nbaseurl={}/x86_64\nproxy=socks5://x:y@{host}\n",
+        server.base
+    );
+    let e = load_repo(&specs(&bad)[0], &opts(t.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!("{}/x86_64/repodata/repomd.xml: ", server.base)),
+        "{e}"
+    );
+    assert!(!e.contains('\n'), "{e}");
 }

@@ -10,7 +10,7 @@
 //!   A redirect keeps it only to the same scheme, host and port, as curl
 //!   sends it (`redirect.rs`).
 //! - `proxy`: the repo's requests go through this proxy (ureq tunnels
-//!   through `CONNECT`). Empty or `_none_` sets none, exactly as unset:
+//!   through `CONNECT`, or speaks SOCKS 4/4a/5/5h, curl's schemes). Empty or `_none_` sets none, exactly as unset:
 //!   libdnf then gives curl no proxy, and curl takes the environment's
 //!   (`http_proxy`, `https_proxy`, `ALL_PROXY`; ureq's default here).
 //!   `NO_PROXY` from the environment still applies, as curl applies it to
@@ -187,15 +187,23 @@ impl RepoAccess {
         // Messages name the value without its credentials (a .repo file's
         // errors end up in logs).
         let shown = without_userinfo(value);
-        let p = ureq::Proxy::new(value).map_err(|_| {
-            format!("proxy={shown} is not a proxy URL (http://HOST[:PORT] or https://...)")
-        })?;
-        if !matches!(
-            p.protocol(),
-            ureq::ProxyProtocol::Http | ureq::ProxyProtocol::Https
-        ) {
+        // curl's schemes, as libdnf hands the URL to it: http, https,
+        // socks4, socks4a, socks5, socks5h (ureq reads the same ones).
+        let known = [
+            "http://",
+            "https://",
+            "socks4://",
+            "socks4a://",
+            "socks5://",
+            "socks5h://",
+        ];
+        let lower = value.to_ascii_lowercase();
+        // Without a scheme, http:// (curl's default).
+        let scheme_ok = !lower.contains("://") || known.iter().any(|k| lower.starts_with(k));
+        if ureq::Proxy::new(value).is_err() || !scheme_ok {
             return Err(format!(
-                "proxy={shown}: SOCKS proxies are not supported (an http:// or https:// proxy is)"
+                "proxy={shown} is not a proxy URL (http://HOST[:PORT], https://, socks5://, \
+                 socks5h://, socks4:// or socks4a://)"
             ));
         }
         self.proxy = Some(value.to_string());
@@ -455,14 +463,27 @@ mod tests {
         assert_eq!((p.username(), p.password()), (Some("other"), Some("")));
         let e = a.set("proxy", "http://").unwrap().unwrap_err();
         assert!(e.starts_with("proxy=http:// is not a proxy URL"), "{e}");
-        let e = a.set("proxy", "socks5://h:1080").unwrap().unwrap_err();
-        assert!(e.contains("SOCKS proxies are not supported"), "{e}");
+        // curl's SOCKS schemes are proxies too; a bare HOST:PORT is http.
+        for ok in [
+            "socks5://h:1080",
+            "socks5h://u:p@h:1080",
+            "socks4a://h",
+            "p.example:3128",
+        ] {
+            a.set("proxy", ok).unwrap().unwrap();
+        }
+        a.set("proxy", "http://user:p%40ss@proxy.example:3128")
+            .unwrap()
+            .unwrap();
         // A refused value's credentials stay out of the message.
         let e = a
-            .set("proxy", "socks5://user:s3cret@h:1080")
+            .set("proxy", "ftp://user:s3cret@h:21")
             .unwrap()
             .unwrap_err();
-        assert!(e.starts_with("proxy=socks5://…@h:1080: SOCKS"), "{e}");
+        assert!(
+            e.starts_with("proxy=ftp://…@h:21 is not a proxy URL"),
+            "{e}"
+        );
         let e = a.set("proxy", "http://user:s3cret@").unwrap().unwrap_err();
         assert!(!e.contains("s3cret"), "{e}");
         let shown = format!("{a:?}");

@@ -8,7 +8,7 @@
 //! only std and libc.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -233,6 +233,111 @@ fn tunnel(mut client: TcpStream, log: &Mutex<Vec<Tunnel>>, require: Option<Strin
     let _ = std::io::copy(&mut server, &mut client);
     let _ = client.shutdown(std::net::Shutdown::Write);
     let _ = up.join();
+}
+
+/// A SOCKS5 proxy on 127.0.0.1 (RFC 1928, with RFC 1929's username and
+/// password when demanded): it logs every connection asked of it as a
+/// [`Tunnel`] (`authorization`: `USER:PASSWORD`, if given) and pipes the
+/// bytes both ways.
+pub struct SocksProxy {
+    /// `socks5://127.0.0.1:PORT`.
+    pub url: String,
+    log: Arc<Mutex<Vec<Tunnel>>>,
+}
+
+impl SocksProxy {
+    /// A proxy on a fresh port; with `require`, the `USER:PASSWORD` every
+    /// connection must authenticate with.
+    pub fn start(require: Option<&str>) -> SocksProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("socks5://{}", listener.local_addr().unwrap());
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (l2, require) = (log.clone(), require.map(str::to_string));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (log, require) = (l2.clone(), require.clone());
+                std::thread::spawn(move || {
+                    let _ = socks5(stream, &log, require);
+                });
+            }
+        });
+        SocksProxy { url, log }
+    }
+
+    /// Every connection asked so far.
+    pub fn tunnels(&self) -> Vec<Tunnel> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+fn socks5(
+    mut client: TcpStream,
+    log: &Mutex<Vec<Tunnel>>,
+    require: Option<String>,
+) -> std::io::Result<()> {
+    let mut byte = [0u8; 1];
+    let read_n = |c: &mut TcpStream, n: usize| -> std::io::Result<Vec<u8>> {
+        let mut v = vec![0u8; n];
+        c.read_exact(&mut v)?;
+        Ok(v)
+    };
+    let head = read_n(&mut client, 2)?; // VER, NMETHODS
+    let methods = read_n(&mut client, head[1] as usize)?;
+    let method = if require.is_some() { 2 } else { 0 };
+    if !methods.contains(&method) {
+        return client.write_all(&[5, 0xff]);
+    }
+    client.write_all(&[5, method])?;
+    let mut authorization = None;
+    if method == 2 {
+        let ulen = read_n(&mut client, 2)?[1] as usize;
+        let user = String::from_utf8_lossy(&read_n(&mut client, ulen)?).into_owned();
+        client.read_exact(&mut byte)?;
+        let pass = String::from_utf8_lossy(&read_n(&mut client, byte[0] as usize)?).into_owned();
+        let given = format!("{user}:{pass}");
+        let ok = Some(&given) == require.as_ref();
+        authorization = Some(given);
+        client.write_all(&[1, if ok { 0 } else { 1 }])?;
+        if !ok {
+            log.lock().unwrap().push(Tunnel {
+                target: String::new(),
+                authorization,
+            });
+            return Ok(());
+        }
+    }
+    let req = read_n(&mut client, 4)?; // VER, CMD, RSV, ATYP
+    let host = match req[3] {
+        1 => {
+            let a = read_n(&mut client, 4)?;
+            format!("{}.{}.{}.{}", a[0], a[1], a[2], a[3])
+        }
+        3 => {
+            client.read_exact(&mut byte)?;
+            String::from_utf8_lossy(&read_n(&mut client, byte[0] as usize)?).into_owned()
+        }
+        _ => return client.write_all(&[5, 8, 0, 1, 0, 0, 0, 0, 0, 0]),
+    };
+    let port = read_n(&mut client, 2)?;
+    let target = format!("{host}:{}", u16::from_be_bytes([port[0], port[1]]));
+    log.lock().unwrap().push(Tunnel {
+        target: target.clone(),
+        authorization,
+    });
+    let Ok(mut server) = TcpStream::connect(&target) else {
+        return client.write_all(&[5, 5, 0, 1, 0, 0, 0, 0, 0, 0]);
+    };
+    client.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0])?;
+    let (mut from_client, mut to_server) = (client.try_clone()?, server.try_clone()?);
+    let up = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut from_client, &mut to_server);
+        let _ = to_server.shutdown(std::net::Shutdown::Write);
+    });
+    let _ = std::io::copy(&mut server, &mut client);
+    let _ = client.shutdown(std::net::Shutdown::Write);
+    let _ = up.join();
+    Ok(())
 }
 
 /// A port nothing listens on.
