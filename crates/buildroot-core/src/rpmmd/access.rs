@@ -32,6 +32,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
 
+use super::http_settings::{libdnf_bytes, libdnf_seconds, Pace};
+
 /// The network options of one repo (see the module docs).
 #[derive(Clone, PartialEq, Eq)]
 pub struct RepoAccess {
@@ -61,17 +63,6 @@ pub struct RepoAccess {
     /// the `RPM_BUILDROOT_HTTP_*` variables set for every download
     /// (`http_settings.rs`).
     pub pace: Pace,
-}
-
-/// A repo's `timeout`, `minrate` and `retries` (None: the run's).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Pace {
-    /// `timeout=` above 0 (libdnf gives librepo's defaults otherwise).
-    pub timeout: Option<std::time::Duration>,
-    /// `minrate=`, in bytes per second.
-    pub minrate: Option<u64>,
-    /// `retries=` (0, dnf's "for ever", is the most we retry: 100).
-    pub retries: Option<u32>,
 }
 
 impl Default for RepoAccess {
@@ -153,11 +144,11 @@ impl RepoAccess {
             "sslcacert" => self.sslcacert = path_of(value),
             "sslclientcert" => self.sslclientcert = path_of(value),
             "sslclientkey" => self.sslclientkey = path_of(value),
-            "timeout" => match seconds(value) {
+            "timeout" => match libdnf_seconds(value) {
                 Some(t) => self.pace.timeout = (t > 0.0).then(|| Duration::from_secs_f64(t)),
                 None => return Some(Err(format!("timeout={value} is not a number of seconds"))),
             },
-            "minrate" => match bytes(value) {
+            "minrate" => match libdnf_bytes(value) {
                 Some(b) => self.pace.minrate = Some(b),
                 None => return Some(Err(format!("minrate={value} is not a number of bytes"))),
             },
@@ -365,49 +356,6 @@ fn pem_items(
         }
     }
     Ok((certs, first_key))
-}
-
-/// libdnf's seconds: a number, optionally followed by s, m, h or d;
-/// `-1` and `never` (no limit) are 0 here, as for librepo any value
-/// that is not above 0. None when it is none of these.
-fn seconds(value: &str) -> Option<f64> {
-    let v = value.trim();
-    if v == "-1" || v == "never" {
-        return Some(0.0);
-    }
-    let (num, unit) = split_unit(v);
-    let factor = match unit {
-        None | Some('s' | 'S') => 1.0,
-        Some('m' | 'M') => 60.0,
-        Some('h' | 'H') => 3600.0,
-        Some('d' | 'D') => 86_400.0,
-        Some(_) => return None,
-    };
-    let n: f64 = num.parse().ok()?;
-    (n.is_finite() && n >= 0.0).then(|| (n * factor).min(86_400.0 * 365.0))
-}
-
-/// libdnf's bytes (`strToBytes`): a number, optionally followed by k, M
-/// or G (powers of 1024).
-fn bytes(value: &str) -> Option<u64> {
-    let (num, unit) = split_unit(value.trim());
-    let factor = match unit {
-        None => 1.0,
-        Some('k' | 'K') => 1024.0,
-        Some('m' | 'M') => 1024.0 * 1024.0,
-        Some('g' | 'G') => 1024.0 * 1024.0 * 1024.0,
-        Some(_) => return None,
-    };
-    let n: f64 = num.parse().ok()?;
-    (n.is_finite() && n >= 0.0).then_some((n * factor) as u64)
-}
-
-/// A value and its one-letter unit, if it ends in a letter.
-fn split_unit(v: &str) -> (&str, Option<char>) {
-    match v.chars().last() {
-        Some(c) if c.is_ascii_alphabetic() => (&v[..v.len() - 1], Some(c)),
-        _ => (v, None),
-    }
 }
 
 #[cfg(test)]

@@ -129,3 +129,57 @@ impl HttpSettings {
         self.backoff.saturating_mul(factor).min(self.max_wait)
     }
 }
+
+/// A repo's `timeout`, `minrate` and `retries` (None: the run's).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pace {
+    /// `timeout=` above 0 (libdnf gives librepo's defaults otherwise).
+    pub timeout: Option<std::time::Duration>,
+    /// `minrate=`, in bytes per second.
+    pub minrate: Option<u64>,
+    /// `retries=` (0, dnf's "for ever", is the most we retry: 100).
+    pub retries: Option<u32>,
+}
+
+/// libdnf's seconds: a number, optionally followed by s, m, h or d;
+/// `-1` and `never` (no limit) are 0 here, as for librepo any value
+/// that is not above 0. None when it is none of these.
+pub(super) fn libdnf_seconds(value: &str) -> Option<f64> {
+    let v = value.trim();
+    if v == "-1" || v == "never" {
+        return Some(0.0);
+    }
+    let (num, unit) = split_unit(v);
+    let factor = match unit {
+        None | Some('s' | 'S') => 1.0,
+        Some('m' | 'M') => 60.0,
+        Some('h' | 'H') => 3600.0,
+        Some('d' | 'D') => 86_400.0,
+        Some(_) => return None,
+    };
+    let n: f64 = num.parse().ok()?;
+    (n.is_finite() && n >= 0.0).then(|| (n * factor).min(86_400.0 * 365.0))
+}
+
+/// libdnf's bytes (`strToBytes`): a number, optionally followed by k, M
+/// or G (powers of 1024).
+pub(super) fn libdnf_bytes(value: &str) -> Option<u64> {
+    let (num, unit) = split_unit(value.trim());
+    let factor = match unit {
+        None => 1.0,
+        Some('k' | 'K') => 1024.0,
+        Some('m' | 'M') => 1024.0 * 1024.0,
+        Some('g' | 'G') => 1024.0 * 1024.0 * 1024.0,
+        Some(_) => return None,
+    };
+    let n: f64 = num.parse().ok()?;
+    (n.is_finite() && n >= 0.0).then_some((n * factor) as u64)
+}
+
+/// A value and its one-letter unit, if it ends in a letter.
+fn split_unit(v: &str) -> (&str, Option<char>) {
+    match v.chars().last() {
+        Some(c) if c.is_ascii_alphabetic() => (&v[..v.len() - 1], Some(c)),
+        _ => (v, None),
+    }
+}

@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-pub use access::{Pace, RepoAccess};
+pub use access::RepoAccess;
 pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use fetch::{fetch_to_cache, from_mirrors, local_file, Location};
@@ -46,6 +46,7 @@ pub use http::{
     download, download_listed, download_verified, retry_after, set_download_observer,
     sweep_stale_temps, DownloadEvent, DownloadObserver, HttpSettings, HTTP_ENV_HELP,
 };
+pub use http_settings::Pace;
 use load::load_opened_into;
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
