@@ -1,9 +1,11 @@
 //! buildroot-generator: which binary packages must exist to build these
 //! sources, and everything needed to build those, to a fixed point.
 //! A thin binary over `buildroot_core::buildroot` (and `progress.rs`, the
-//! terminal display; `what_if.rs`, the sources given as files).
+//! terminal display; `refusals.rs`, the runs refused with exit 2;
+//! `what_if.rs`, the sources given as files).
 
 mod progress;
+mod refusals;
 mod what_if;
 
 use std::io::{IsTerminal, Write};
@@ -262,102 +264,6 @@ impl Args {
     }
 }
 
-/// The enabled repository ids, for messages: "main, src".
-fn repo_ids(args: &Args, pool: &Pool) -> String {
-    let specs = args.repos.specs(&args.arch).unwrap_or_default();
-    // A repo skip_if_unavailable left out is named as such: "hold no
-    // package" is then about the repos that were missing, not the arch.
-    let loaded: std::collections::HashSet<&str> = pool.loaded_repo_ids().collect();
-    let ids: Vec<String> = specs
-        .iter()
-        .filter(|s| s.enabled)
-        .map(|s| match loaded.contains(s.id.as_str()) {
-            true => s.id.clone(),
-            false => format!("{} (skipped: unavailable)", s.id),
-        })
-        .collect();
-    ids.join(", ")
-}
-
-/// Sources are listed but no repository has a single source package (no
-/// --source-repo given, say): every one would be a NoSource error and the
-/// result the core buildroot alone, which is not what was asked. An empty
-/// input is how the core alone is asked for.
-fn check_sources_exist(args: &Args, pool: &Pool, input: &[String], cfg: &Config) -> Result<()> {
-    // Sources given as files (--srpm, --spec) do not count: they stand in
-    // for the repos' ones, they do not make a source repository.
-    if pool
-        .ids()
-        .any(|p| pool.is_source(p) && !pool.is_command_line(p))
-        || input.iter().all(|n| cfg.placeholders.contains_key(n))
-    {
-        return Ok(());
-    }
-    bail!(
-        "the repositories ({}) hold no source package: give --source-repo ID=URL (or a \
-         --repofile with source repos); for the core buildroot alone, give an empty input",
-        repo_ids(args, pool)
-    )
-}
-
-/// The core buildroot is part of every source's transaction: when it alone
-/// cannot be installed, no source can, and the run's lists would be empty.
-/// Bad input, then: repositories without a single binary package (a source
-/// repo given as --repo, the binary repo's section disabled), a wrong --arch
-/// (repos without its packages), core names of which none matches a package,
-/// or a core that cannot be solved. Some core names missing (others
-/// matching) stays a warning. Step 10's restricted run (--only-binaries) is
-/// the exception: there "the allowed binaries cannot even install the core"
-/// is the answer sought, and stays a warning. So is an empty input with no
-/// core name matching: the repositories loaded and nothing asked of them (a
-/// load alone, as scripts/bench.sh times it).
-fn check_core_solved(
-    args: &Args,
-    pool: &Pool,
-    input: &[String],
-    br: &buildroot::Buildroot,
-) -> Result<()> {
-    if !args.only_binaries.is_empty() {
-        return Ok(());
-    }
-    let arch = &args.arch;
-    let ids = repo_ids(args, pool);
-    let core = &br.core;
-    let any_binary = pool.ids().any(|p| pool.is_installable(p));
-    let for_arch = pool
-        .ids()
-        .any(|p| pool.is_installable(p) && pool.arch_of(p) != "noarch");
-    let none_matches = !core.names.is_empty() && core.missing.len() == core.names.len();
-    if !any_binary || (!for_arch && (none_matches || !core.problems.is_empty())) {
-        bail!("--arch {arch}: the repositories ({ids}) hold no package for {arch}: the core buildroot cannot be installed");
-    }
-    if none_matches && !input.is_empty() {
-        bail!(
-            "no core name matches a package in the repositories ({ids}): {}: nothing can be \
-             installed (name the core with --core or --core-file)",
-            core.names.join(", ")
-        );
-    }
-    if core.problems.is_empty() {
-        return Ok(());
-    }
-    let problems: Vec<&str> = core
-        .problems
-        .iter()
-        .map(String::as_str)
-        .filter(|p| *p != "conflicting requests")
-        .collect();
-    let more = match problems.len() {
-        0 | 1 => String::new(),
-        n => format!(" (and {} more problems)", n - 1),
-    };
-    bail!(
-        "the core buildroot cannot be solved on {arch} from the repositories ({ids}), so no \
-         source can be: {}{more}",
-        problems.first().copied().unwrap_or("conflicting requests")
-    )
-}
-
 fn run(args: &Args) -> Result<u8> {
     buildroot_core::cli::check_view(&args.view)?;
     if !buildroot_core::arch::is_known(&args.arch) {
@@ -463,7 +369,7 @@ fn run(args: &Args) -> Result<u8> {
     if input.is_empty() {
         warn("the input lists no sources; only the core buildroot is computed".into());
     } else {
-        check_sources_exist(args, &pool, &input, &cfg)?;
+        refusals::check_sources_exist(args, &pool, &input, &cfg)?;
     }
 
     let t_run = std::time::Instant::now();
@@ -492,7 +398,7 @@ fn run(args: &Args) -> Result<u8> {
             pool.from_cache() as u8
         );
     }
-    check_core_solved(args, &pool, &input, &br)?;
+    refusals::check_core_solved(args, &pool, &input, &br)?;
     what_if::warn_unreached(&given, &br, &mut what_if_said);
     for (kind, line) in what_if_said {
         say(kind, line);

@@ -1,0 +1,111 @@
+//! The runs buildroot-generator refuses (exit 2, one line) after loading
+//! the repositories, rather than computing a buildroot nobody asked for:
+//! sources listed but no source repository, and a core buildroot that
+//! cannot be installed (docs/semantics.md, "Failures").
+
+use anyhow::{bail, Result};
+use buildroot_core::buildroot::{self, Config};
+use buildroot_core::pool::Pool;
+
+use super::Args;
+
+/// The enabled repository ids, for messages: "main, src".
+fn repo_ids(args: &Args, pool: &Pool) -> String {
+    let specs = args.repos.specs(&args.arch).unwrap_or_default();
+    // A repo skip_if_unavailable left out is named as such: "hold no
+    // package" is then about the repos that were missing, not the arch.
+    let loaded: std::collections::HashSet<&str> = pool.loaded_repo_ids().collect();
+    let ids: Vec<String> = specs
+        .iter()
+        .filter(|s| s.enabled)
+        .map(|s| match loaded.contains(s.id.as_str()) {
+            true => s.id.clone(),
+            false => format!("{} (skipped: unavailable)", s.id),
+        })
+        .collect();
+    ids.join(", ")
+}
+
+/// Sources are listed but no repository has a single source package (no
+/// --source-repo given, say): every one would be a NoSource error and the
+/// result the core buildroot alone, which is not what was asked. An empty
+/// input is how the core alone is asked for.
+pub(super) fn check_sources_exist(
+    args: &Args,
+    pool: &Pool,
+    input: &[String],
+    cfg: &Config,
+) -> Result<()> {
+    // Sources given as files (--srpm, --spec) do not count: they stand in
+    // for the repos' ones, they do not make a source repository.
+    if pool
+        .ids()
+        .any(|p| pool.is_source(p) && !pool.is_command_line(p))
+        || input.iter().all(|n| cfg.placeholders.contains_key(n))
+    {
+        return Ok(());
+    }
+    bail!(
+        "the repositories ({}) hold no source package: give --source-repo ID=URL (or a \
+         --repofile with source repos); for the core buildroot alone, give an empty input",
+        repo_ids(args, pool)
+    )
+}
+
+/// The core buildroot is part of every source's transaction: when it alone
+/// cannot be installed, no source can, and the run's lists would be empty.
+/// Bad input, then: repositories without a single binary package (a source
+/// repo given as --repo, the binary repo's section disabled), a wrong --arch
+/// (repos without its packages), core names of which none matches a package,
+/// or a core that cannot be solved. Some core names missing (others
+/// matching) stays a warning. Step 10's restricted run (--only-binaries) is
+/// the exception: there "the allowed binaries cannot even install the core"
+/// is the answer sought, and stays a warning. So is an empty input with no
+/// core name matching: the repositories loaded and nothing asked of them (a
+/// load alone, as scripts/bench.sh times it).
+pub(super) fn check_core_solved(
+    args: &Args,
+    pool: &Pool,
+    input: &[String],
+    br: &buildroot::Buildroot,
+) -> Result<()> {
+    if !args.only_binaries.is_empty() {
+        return Ok(());
+    }
+    let arch = &args.arch;
+    let ids = repo_ids(args, pool);
+    let core = &br.core;
+    let any_binary = pool.ids().any(|p| pool.is_installable(p));
+    let for_arch = pool
+        .ids()
+        .any(|p| pool.is_installable(p) && pool.arch_of(p) != "noarch");
+    let none_matches = !core.names.is_empty() && core.missing.len() == core.names.len();
+    if !any_binary || (!for_arch && (none_matches || !core.problems.is_empty())) {
+        bail!("--arch {arch}: the repositories ({ids}) hold no package for {arch}: the core buildroot cannot be installed");
+    }
+    if none_matches && !input.is_empty() {
+        bail!(
+            "no core name matches a package in the repositories ({ids}): {}: nothing can be \
+             installed (name the core with --core or --core-file)",
+            core.names.join(", ")
+        );
+    }
+    if core.problems.is_empty() {
+        return Ok(());
+    }
+    let problems: Vec<&str> = core
+        .problems
+        .iter()
+        .map(String::as_str)
+        .filter(|p| *p != "conflicting requests")
+        .collect();
+    let more = match problems.len() {
+        0 | 1 => String::new(),
+        n => format!(" (and {} more problems)", n - 1),
+    };
+    bail!(
+        "the core buildroot cannot be solved on {arch} from the repositories ({ids}), so no \
+         source can be: {}{more}",
+        problems.first().copied().unwrap_or("conflicting requests")
+    )
+}
