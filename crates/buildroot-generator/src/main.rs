@@ -2,8 +2,9 @@
 //! sources, and everything needed to build those, to a fixed point.
 //! A thin binary over `buildroot_core::buildroot` (and `progress.rs`, the
 //! terminal display; `refusals.rs`, the runs refused with exit 2;
-//! `what_if.rs`, the sources given as files).
+//! `what_if.rs`, the sources given as files; `compare.rs`, `--compare`).
 
+mod compare;
 mod progress;
 mod refusals;
 mod what_if;
@@ -71,7 +72,8 @@ Exit codes:
   0  the fixed point was reached (failed sources are reported, not fatal)
   1  --why: no binary of the buildroot has that name; one line says what NAME is instead
      (a binary no build needs, a source package, a capability and its providers, nothing
-     in the repositories)
+     in the repositories). --compare: with the --srpm/--spec files some source fails
+     (NoInstall, BadDeps, NoSource) that did not fail so without them
   2  bad usage or bad input (unreadable file, bad repository, unknown arch; sources listed
      but no repository holds source packages; a core buildroot that cannot be installed:
      repositories without binary packages for --arch, no core name matching a package, a
@@ -152,9 +154,11 @@ struct Args {
     defines: Vec<String>,
     #[command(flatten)]
     spec_args: SpecArgs,
-    /// With --srpm/--spec: print how they change the answer (the --print list computed
-    /// without them and with them): `-NAME` for what leaves it, `+NAME` for what enters,
-    /// sorted by NAME. With --json: every list's changes (docs/formats.md, section 10b).
+    /// With --srpm/--spec: print how they change the answer: the fixed point's --print list
+    /// computed without them and with them, `-NAME` for what leaves it and `+NAME` for what
+    /// enters, sorted by NAME; on stderr each given package's own build environment and
+    /// the failures that appear or go (exit 1 when some appear). With --json: all of it
+    /// (docs/formats.md, section 10b).
     #[arg(long, conflicts_with_all = ["why", "output_dir"])]
     compare: bool,
     /// The input lists binary names; their sources are the input.
@@ -498,22 +502,25 @@ fn run(args: &Args) -> Result<u8> {
         return Ok(code);
     }
     if args.compare {
-        let with = what_if::Lists::of(&br);
+        let names: Vec<String> = given.iter().map(|g| g.package.name.clone()).collect();
+        let with = compare::Snapshot::of(&br, &names);
         // One fixed point's records at a time (≈100 MB at Fedora scale).
         drop(br);
         let cfg = Config {
             without_given_files: true,
             ..cfg
         };
-        let without = what_if::Lists::of(&buildroot::run(&pool, &input, &cfg)?);
-        let view = what_if::CompareView {
-            arch: &args.arch,
-            list: args.print.key(),
-            json: args.json,
-            quiet: args.quiet,
+        let without = compare::Snapshot::of(&buildroot::run(&pool, &input, &cfg)?, &names);
+        let options = given.iter().map(|g| g.option.clone()).collect();
+        let report = compare::Report::new(&args.arch, options, &without, &with);
+        // Said on a terminal too: the what-if's answer, not a log line.
+        let say_always = |kind: &str, msg: String| {
+            if !args.quiet {
+                buildroot_core::diag!("buildroot-generator: {kind}: {msg}")
+            }
         };
-        what_if::print_compare(&mut out, &view, &given, &without, &with)?;
-        return Ok(0);
+        report.print(&mut out, args.print.key(), args.json, &say_always)?;
+        return Ok(if report.new_failures() { 1 } else { 0 });
     }
     if args.json {
         serde_json::to_writer_pretty(&mut out, &br.report(&args.arch))?;

@@ -5,8 +5,6 @@
 //! packages, as identify-archful-srpms reads specs. dnf builddep, given an
 //! SRPM, installs its header's requires; these are the same jobs.
 
-use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
@@ -204,101 +202,6 @@ pub fn warn_unreached(given: &[Given], br: &Buildroot, say: &mut Said) {
             ));
         }
     }
-}
-
-/// The four lists of a run, as `--print` names them.
-pub struct Lists {
-    pub binaries: Vec<String>,
-    pub sources: Vec<String>,
-    pub binary_nvrs: Vec<String>,
-    pub source_nvrs: Vec<String>,
-}
-
-impl Lists {
-    pub fn of(br: &Buildroot) -> Lists {
-        Lists {
-            binaries: br.binaries(),
-            sources: br.source_names(),
-            binary_nvrs: br.binary_nvrs(),
-            source_nvrs: br.source_nvrs(),
-        }
-    }
-
-    fn get(&self, key: &str) -> &[String] {
-        match key {
-            "binaries" => &self.binaries,
-            "sources" => &self.sources,
-            "binary_nvrs" => &self.binary_nvrs,
-            _ => &self.source_nvrs,
-        }
-    }
-}
-
-/// How `--compare` prints.
-pub struct CompareView<'a> {
-    pub arch: &'a str,
-    /// The `--print` list's key (`binaries`, ...).
-    pub list: &'static str,
-    pub json: bool,
-    pub quiet: bool,
-}
-
-/// What only `before` has (left) and what only `after` has (entered),
-/// each sorted.
-fn difference(before: &[String], after: &[String]) -> (Vec<String>, Vec<String>) {
-    let b: BTreeSet<&String> = before.iter().collect();
-    let a: BTreeSet<&String> = after.iter().collect();
-    (
-        b.difference(&a).map(|n| n.to_string()).collect(),
-        a.difference(&b).map(|n| n.to_string()).collect(),
-    )
-}
-
-/// `--compare`'s output: the `--print` list's `-NAME`/`+NAME` lines sorted
-/// by NAME (a count on stderr unless quiet), or with `--json` every list's
-/// `left` and `entered` (docs/formats.md, section 10b).
-pub fn print_compare(
-    out: &mut impl Write,
-    view: &CompareView,
-    given: &[Given],
-    without: &Lists,
-    with: &Lists,
-) -> Result<()> {
-    if view.json {
-        let mut doc = serde_json::json!({
-            "arch": view.arch,
-            "given": given.iter().map(|g| &g.option).collect::<Vec<_>>(),
-        });
-        for key in ["binaries", "sources", "binary_nvrs", "source_nvrs"] {
-            let (left, entered) = difference(without.get(key), with.get(key));
-            doc[key] = serde_json::json!({"left": left, "entered": entered});
-        }
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
-        writeln!(out)?;
-        out.flush()?;
-        return Ok(());
-    }
-    let (before, after) = (without.get(view.list), with.get(view.list));
-    let (left, entered) = difference(before, after);
-    if !view.quiet {
-        buildroot_core::diag!(
-            "buildroot-generator: --compare: {} {} without the given files, {} with them ({} in, {} out)",
-            before.len(),
-            view.list.replace('_', " "),
-            after.len(),
-            entered.len(),
-            left.len()
-        );
-    }
-    let mut lines: Vec<(&String, char)> = left.iter().map(|n| (n, '-')).collect();
-    lines.extend(entered.iter().map(|n| (n, '+')));
-    // Sorted by name, not by line (write_list would put every + first).
-    lines.sort();
-    for (name, sign) in lines {
-        writeln!(out, "{sign}{name}")?;
-    }
-    out.flush()?;
-    Ok(())
 }
 
 /// The packages, for the pool.

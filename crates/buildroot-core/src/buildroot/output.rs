@@ -55,7 +55,7 @@ pub struct CoreReport {
 
 /// One source's errors in a [`BuildrootReport`] (dep-tracker's `errors/`
 /// files); an empty kind is left out of the JSON.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceErrors {
     /// BuildRequires that matched nothing (NoInstall).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]

@@ -346,7 +346,10 @@ fn compare_prints_what_the_given_files_change() {
     let stderr = t.normalize(&String::from_utf8_lossy(&out.stderr));
     assert!(
         stderr.ends_with(
-            "buildroot-generator: --compare: 49 binaries without the given files, 47 with them (1 in, 3 out)\n"
+            "buildroot-generator: note: --compare: hello's own build: +compat-32 -libjpeg-turbo \
+             -libjpeg-turbo-devel\n\
+             buildroot-generator: note: --compare: 49 binaries without the given files, 47 with \
+             them (1 in, 3 out)\n"
         ),
         "{stderr}"
     );
@@ -485,7 +488,72 @@ fn compare_as_json_gives_every_list() {
             "source_nvrs": {
                 "left": ["hello-2.12.1-1.eln150", "libjpeg-turbo-3.0.3-1.eln150", "nasm-2.16.03-1.eln150"],
                 "entered": ["hello-2.12-0"]
-            }
+            },
+            "own": {"hello": {"left": ["libjpeg-turbo", "libjpeg-turbo-devel"], "entered": []}},
+            "errors": {"left": {}, "entered": {}}
         })
+    );
+    // The keys in the documented order (section 10b).
+    let text = String::from_utf8_lossy(&out.stdout);
+    let at = |k: &str| text.find(&format!("\n  \"{k}\"")).unwrap();
+    let keys = [
+        "arch",
+        "given",
+        "binaries",
+        "sources",
+        "binary_nvrs",
+        "source_nvrs",
+        "own",
+        "errors",
+    ];
+    assert!(keys.windows(2).all(|w| at(w[0]) < at(w[1])), "{text}");
+}
+
+#[test]
+fn compare_names_the_failures_a_change_brings() {
+    let t = TestContext::new();
+    // curl and curl-minimal conflict: hello cannot be built any more. Its
+    // buildroot shrinks, which must not read as a win.
+    let file = srpm(
+        t.path(),
+        ("hello", "2.12", "0"),
+        &["gcc", "curl", "curl-minimal"],
+    );
+    let out = run(gen(), "--srpm", &file, &["--compare"], "hello\n");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("buildroot-generator: warning: --compare: hello now fails: BadDeps: "),
+        "{stderr}"
+    );
+    let out = run(
+        gen(),
+        "--srpm",
+        &file,
+        &["--compare", "--json", "-q"],
+        "hello\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stderr.is_empty());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["errors"]["entered"]["hello"]["bad_deps"].is_array(),
+        "{doc}"
+    );
+    assert_eq!(doc["errors"]["left"], serde_json::json!({}));
+    // A BuildRequires nothing provides: a new NoInstall.
+    let missing = srpm(t.path(), ("nasm", "9", "9"), &["no-such-devel"]);
+    let out = run(
+        gen(),
+        "--srpm",
+        &missing,
+        &["--compare", "--json"],
+        "nasm\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["errors"]["entered"],
+        serde_json::json!({"nasm": {"no_install": ["no-such-devel"]}})
     );
 }
