@@ -270,6 +270,9 @@ pub struct ArchLimits {
     pub exclusive_arch: Vec<String>,
     /// `ExcludeArch:` values.
     pub exclude_arch: Vec<String>,
+    /// The header's arch: for an SRPM, the arch `rpmbuild -bs` ran for
+    /// (its BuildRequires were evaluated for it).
+    pub build_arch: String,
 }
 
 /// ExclusiveArch and ExcludeArch of an RPM header.
@@ -285,6 +288,7 @@ pub fn arch_limits(path: &Path) -> Result<ArchLimits> {
     Ok(ArchLimits {
         exclusive_arch: get(IndexTag::RPMTAG_EXCLUSIVEARCH),
         exclude_arch: get(IndexTag::RPMTAG_EXCLUDEARCH),
+        build_arch: md.get_arch().map(str::to_string).unwrap_or_default(),
     })
 }
 
@@ -511,6 +515,7 @@ pub fn rebuild_srpm(orig: &Path, build_requires: &[Dep], host_arch: &str) -> Res
     let ArchLimits {
         exclusive_arch,
         exclude_arch,
+        ..
     } = arch_limits(orig)?;
     let mut spec = SrpmSpec {
         name: md.get_name().map_err(|e| rpm_err(orig, e))?.to_string(),

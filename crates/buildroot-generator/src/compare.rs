@@ -162,7 +162,12 @@ impl Report {
             return Ok(());
         }
         for (name, c) in &self.own {
-            if self.errors.entered.get(name).is_some_and(|e| !e.bad_deps.is_empty()) {
+            if self
+                .errors
+                .entered
+                .get(name)
+                .is_some_and(|e| !e.bad_deps.is_empty())
+            {
                 let why = "cannot be installed any more (BadDeps below)";
                 say("note", format!("--compare: {name}'s own build {why}"));
                 continue;

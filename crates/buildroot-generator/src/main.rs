@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use buildroot_core::arch::ArchPolicy;
+use buildroot_core::archful::MacroArgs;
 use buildroot_core::buildroot::{self, Config, DEFAULT_CORE};
 use buildroot_core::cli::RepoArgs;
 use buildroot_core::package::Package;
@@ -152,6 +153,18 @@ struct Args {
     /// packages), as `dnf builddep -D` and `rpmbuild --define` take it.
     #[arg(long = "define", value_name = "'NAME VALUE'", requires = "spec")]
     defines: Vec<String>,
+    /// Also install NAME into the buildroot whose macro packages read the --spec files
+    /// (repeatable), e.g. python3-rpm-macros.
+    #[arg(long = "macro-package", value_name = "NAME", requires = "spec")]
+    macro_packages: Vec<String>,
+    /// An rpm macro file, or a directory whose files 'macros' and 'macros.*' are loaded, for
+    /// the --spec files (repeatable; after the macro packages, before --define).
+    #[arg(long, value_name = "FILE|DIR", requires = "spec")]
+    macros: Vec<PathBuf>,
+    /// Read the --spec files without the binary repos' macro packages: the built-in ELN
+    /// macros, --macros and --define only (repos without package files, say).
+    #[arg(long, requires = "spec")]
+    no_repo_macros: bool,
     #[command(flatten)]
     spec_args: SpecArgs,
     /// With --srpm/--spec: print how they change the answer: the fixed point's --print list
@@ -316,9 +329,30 @@ fn run(args: &Args) -> Result<u8> {
         })?;
         buildroot::check_output_dir(dir).map_err(option_names)?;
     }
+    let input_path = std::path::Path::new(&args.input);
+    if args.input != "-"
+        && input_path.is_file()
+        && input_path
+            .extension()
+            .is_some_and(|e| e == "spec" || e == "rpm")
+    {
+        bail!(
+            "{}: a spec or RPM file as the input, which lists source names: give it as \
+             --spec/--srpm FILE (and its name as the input)",
+            args.input
+        );
+    }
+    // A what-if typed at a terminal without an input: the given files'
+    // names are the input (nothing would come from the terminal).
+    let given_as_input = args.input == "-"
+        && std::io::stdin().is_terminal()
+        && !(args.srpm.is_empty() && args.spec.is_empty());
     // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines are
     // all accepted; they are matched against the repos once they are loaded.
-    let input_list = read_list(&args.input, Names::Verbatim)?;
+    let mut input_list = match given_as_input {
+        true => Vec::new(),
+        false => read_list(&args.input, Names::Verbatim)?,
+    };
     // Progress (downloads, the fixed point) only for a person at a terminal.
     let display = (!args.quiet && std::io::stderr().is_terminal()).then(progress::Display::new);
     if let Some(d) = &display {
@@ -347,12 +381,25 @@ fn run(args: &Args) -> Result<u8> {
             repos: &args.repos,
             core: &cfg.core,
             spec_args: &args.spec_args,
-            defines: &args.defines,
+            macros: MacroArgs {
+                defines: args.defines.clone(),
+                macro_packages: args.macro_packages.clone(),
+                macros: args.macros.clone(),
+                no_repo_macros: args.no_repo_macros,
+                ..Default::default()
+            },
         },
         &mut what_if_said,
     )?;
     // Never dropped: freeing ~100k packages' strings one by one costs
     // ≈0.03 s of CPU just before the process exits and the OS reclaims it all.
+    if given_as_input {
+        input_list = given.iter().map(|g| g.package.name.clone()).collect();
+        what_if_said.push((
+            "note",
+            format!("no input: the sources are {}", input_list.join(", ")),
+        ));
+    }
     let pool = std::mem::ManuallyDrop::new(load_pool(args, &what_if::packages(&given))?);
     let load_s = t_load.elapsed().as_secs_f64();
     what_if::note_replaced(&given, &pool, &mut what_if_said);
@@ -456,8 +503,9 @@ fn run(args: &Args) -> Result<u8> {
             (None, Some(_)) => "details with --output-dir DIR (errors/) or --json".to_string(),
             (None, None) => "details above".to_string(),
         };
+        let sources = if total == 1 { "source" } else { "sources" };
         warn(format!(
-            "{total} sources failed: {} ({details})",
+            "{total} {sources} failed: {} ({details})",
             per_kind.join(", ")
         ));
     }

@@ -33,8 +33,9 @@ pub struct Request<'a> {
     /// macro packages evaluate the specs.
     pub core: &'a [String],
     pub spec_args: &'a SpecArgs,
-    /// `--define`s for the specs ('NAME VALUE').
-    pub defines: &'a [String],
+    /// `--define`, `--macro-package`, `--macros`, `--no-repo-macros`
+    /// (its repos and core are set from the run's).
+    pub macros: MacroArgs,
 }
 
 /// Notes and warnings (kind, line), said once the run has succeeded: a
@@ -63,7 +64,11 @@ pub fn read_given(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
                 p.arch
             );
         }
-        push(&mut out, format!("--srpm {}", path.display()), p)?;
+        let option = format!("--srpm {}", path.display());
+        if let Some(w) = other_arch(path, r.arch) {
+            say.push(("warning", format!("{option}: {w}")));
+        }
+        push(&mut out, option, p)?;
     }
     if !r.specs.is_empty() {
         for g in evaluate_specs(r, say)? {
@@ -71,6 +76,39 @@ pub fn read_given(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
         }
     }
     Ok(out)
+}
+
+/// The first field of a spec's package with a `%` left in it, as rpm
+/// warns of a "possible unexpanded macro".
+fn unexpanded(p: &Package) -> Option<String> {
+    if p.name.contains('%') {
+        return Some(format!("Name: {}", p.name));
+    }
+    let evr = p.evr.to_string();
+    if evr.contains('%') {
+        return Some(format!("the version {evr}"));
+    }
+    p.requires
+        .iter()
+        .map(|r| r.dep.to_string())
+        .find(|d| d.contains('%'))
+        .map(|d| format!("BuildRequires: {d}"))
+}
+
+/// Why an SRPM's BuildRequires may not be `arch`'s: made for another
+/// arch from a spec with arch conditionals (dep-tracker's %ifarch grep).
+fn other_arch(path: &Path, arch: &str) -> Option<String> {
+    let made_for = buildroot_core::srpm::arch_limits(path).ok()?.build_arch;
+    if made_for.is_empty() || made_for == arch || made_for == "noarch" {
+        return None;
+    }
+    let spec = buildroot_core::srpm::extract_spec(path).ok()?;
+    buildroot_core::spec::grep_archful(&spec.text).then(|| {
+        format!(
+            "made for {made_for} from a spec with arch conditionals: its BuildRequires may \
+             not be {arch}'s (--spec evaluates the spec for {arch}; or rpmbuild -bs --target {arch})"
+        )
+    })
 }
 
 /// `paths` without repeats of one file (the same path given twice).
@@ -106,7 +144,8 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
                 path.display()
             );
         }
-        texts.push((path, read_spec(path)?));
+        let text = read_spec(path).map_err(|e| anyhow::anyhow!("--spec {e}"))?;
+        texts.push((path, text));
     }
     // The macro packages' metadata and files go to the run's cache.
     let cache = r.repos.cache_dir();
@@ -115,8 +154,7 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
     let macros = MacroArgs {
         repos: r.repos.repos.clone(),
         core: Some(r.core.to_vec()),
-        defines: r.defines.to_vec(),
-        ..Default::default()
+        ..r.macros.clone()
     };
     let mut notes = Vec::new();
     // The run's own load reads the same repos and warns about them.
@@ -129,7 +167,10 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
         buildroot_core::Error::MacroDefinition { text } => {
             anyhow::anyhow!("--define '{text}': expected 'NAME VALUE'")
         }
-        e => e.into(),
+        e => anyhow::anyhow!(
+            "{e} (the --spec macros; --no-repo-macros reads the specs with the built-in ELN \
+             macros, --srpm takes an SRPM instead)"
+        ),
     })?;
     let Some(target) = targets.first_mut() else {
         bail!("--arch {}: no macros for the arch", r.arch);
@@ -140,9 +181,30 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
     }
     let mut out = Vec::new();
     for (path, text) in texts {
-        let s = spec_source(path, &text, target)?;
+        let s = spec_source(path, &text, target).map_err(|e| {
+            let e = e.to_string();
+            let macro_hint = ["no such macro", "Unknown tag: %", "Dependency tokens", "%{"]
+                .iter()
+                .any(|m| e.contains(m));
+            match macro_hint {
+                true => anyhow::anyhow!(
+                    "--spec {e} (a macro the buildroot's macro packages do not define? \
+                     --define 'NAME VALUE', --macro-package NAME or --macros FILE supply it)"
+                ),
+                false => anyhow::anyhow!("--spec {e}"),
+            }
+        })?;
         let option = format!("--spec {}", path.display());
         let name = &s.package.name;
+        if let Some(field) = unexpanded(&s.package) {
+            say.push((
+                "warning",
+                format!(
+                    "{option}: a macro is left unexpanded in {field} (one the buildroot's \
+                     macro packages do not define?)"
+                ),
+            ));
+        }
         if s.dynamic_build_requires {
             say.push((
                 "warning",
@@ -156,7 +218,8 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
             say.push((
                 "warning",
                 format!(
-                    "{option}: ExclusiveArch/ExcludeArch keep {name} from building on {}",
+                    "{option}: ExclusiveArch/ExcludeArch keep {name} from building on {} \
+                     (its BuildRequires still count, as the repos' sources' do)",
                     r.arch
                 ),
             ));

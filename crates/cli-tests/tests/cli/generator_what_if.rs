@@ -30,11 +30,15 @@ fn gen() -> Command {
     c
 }
 
+/// `c` with `option FILE` and `args`.
+fn run_c(mut c: Command, option: &str, file: &Path, args: &[&str]) -> Command {
+    c.arg(option).arg(file).args(args);
+    c
+}
+
 /// Runs `c` with `option FILE` and `args`, `stdin` as the input.
-fn run(mut c: Command, option: &str, file: &Path, args: &[&str], stdin: &str) -> Output {
-    c.arg(option)
-        .arg(file)
-        .args(args)
+fn run(c: Command, option: &str, file: &Path, args: &[&str], stdin: &str) -> Output {
+    run_c(c, option, file, args)
         .write_stdin(stdin.to_string())
         .output()
         .unwrap()
@@ -324,7 +328,7 @@ fn spec_refusals() {
     c.arg("--spec").arg(&bad);
     assert_eq!(
         expect_error(&t, c, "bad\n"),
-        "buildroot-generator: [TMP]/bad.spec: spec: line 3: Unclosed %if (no %endif)"
+        "buildroot-generator: --spec [TMP]/bad.spec: spec: line 3: Unclosed %if (no %endif)"
     );
 }
 
@@ -422,7 +426,7 @@ fn a_spec_is_read_before_the_macro_packages_and_warned_about_once() {
     std::fs::write(&not_utf8, b"Name: caf\xe9\n").unwrap();
     assert_eq!(
         expect_error(&t, run_with("--spec", &not_utf8), "hello\n"),
-        "buildroot-generator: [TMP]/latin1.spec: the spec is not UTF-8"
+        "buildroot-generator: --spec [TMP]/latin1.spec: the spec is not UTF-8"
     );
     assert_eq!(
         expect_error(
@@ -430,7 +434,7 @@ fn a_spec_is_read_before_the_macro_packages_and_warned_about_once() {
             run_with("--spec", &t.path().join("none.spec")),
             "hello\n"
         ),
-        "buildroot-generator: [TMP]/none.spec: no such file"
+        "buildroot-generator: --spec [TMP]/none.spec: no such file"
     );
     let rpm = srpm(t.path(), ("hello", "1", "1"), &["gcc"]);
     assert_eq!(
@@ -556,4 +560,146 @@ fn compare_names_the_failures_a_change_brings() {
         doc["errors"]["entered"],
         serde_json::json!({"nasm": {"no_install": ["no-such-devel"]}})
     );
+}
+
+#[test]
+fn macros_the_repos_lack_are_said_and_can_be_given() {
+    let t = TestContext::new();
+    let cache = t.path().join("cache");
+    let spec = hello_spec(t.path(), "BuildRequires: %{cmake_bin}\n");
+    let line = expect_error(
+        &t,
+        run_c(gen_on("x86_64", &cache), "--spec", &spec, &[]),
+        "hello\n",
+    );
+    assert!(
+        line.ends_with(
+            "(a macro the buildroot's macro packages do not define? --define 'NAME VALUE', \
+             --macro-package NAME or --macros FILE supply it)"
+        ),
+        "{line}"
+    );
+    let defined = ["--define", "cmake_bin make", "--print", "source-nvrs"];
+    let out = run(
+        gen_on("x86_64", &cache),
+        "--spec",
+        &spec,
+        &defined,
+        "hello\n",
+    );
+    assert!(out.status.success(), "{out:?}");
+    // Without the repos' macro packages: the built-in ELN macros (%dist too).
+    let mut no_repo = defined.to_vec();
+    no_repo.push("--no-repo-macros");
+    let out = run(
+        gen_on("x86_64", &cache),
+        "--spec",
+        &spec,
+        &no_repo,
+        "hello\n",
+    );
+    assert!(
+        stdout_lines(&out).contains(&"hello-2.12.1-3.eln150".to_string()),
+        "{out:?}"
+    );
+    // A macro nothing defines, left in the version as rpm leaves it: said.
+    let autorelease = t.path().join("auto");
+    std::fs::create_dir_all(&autorelease).unwrap();
+    let text = std::fs::read_to_string(&spec)
+        .unwrap()
+        .replace("Release: 3%{?dist}", "Release: %{autorelease}");
+    std::fs::write(autorelease.join("hello.spec"), text).unwrap();
+    let out = run(
+        gen_on("x86_64", &cache),
+        "--spec",
+        &autorelease.join("hello.spec"),
+        &defined,
+        "hello\n",
+    );
+    let stderr = t.normalize(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stderr.contains(
+            "warning: --spec [TMP]/auto/hello.spec: a macro is left unexpanded in the version \
+             2.12.1-%{autorelease}"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_srpm_made_for_another_arch_and_files_given_as_the_input() {
+    let t = TestContext::new();
+    let spec = SrpmSpec {
+        name: "hello".into(),
+        version: "2.12.1".into(),
+        release: "6".into(),
+        license: "MIT".into(),
+        summary: "s".into(),
+        spec_name: "hello.spec".into(),
+        spec_text: "Name: hello\n%ifarch x86_64\nBuildRequires: nasm\n%endif\n".into(),
+        build_requires: vec![Dep::parse("nasm").unwrap()],
+        host_arch: "x86_64".into(),
+        build_time: 1,
+        ..Default::default()
+    };
+    let file = t.path().join("hello-2.12.1-6.src.rpm");
+    std::fs::write(&file, build_srpm(&spec).unwrap()).unwrap();
+    let mut c = cmd(Tool::Generator);
+    c.args([
+        "--arch",
+        "aarch64",
+        "--repo",
+        "main=testdata/repos/$basearch",
+    ])
+    .args(["--source-repo", "src=testdata/repos/source"]);
+    let out = run(c, "--srpm", &file, &[], "hello\n");
+    let stderr = t.normalize(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stderr.contains(
+            "warning: --srpm [TMP]/hello-2.12.1-6.src.rpm: made for x86_64 from a spec with arch \
+             conditionals: its BuildRequires may not be aarch64's (--spec evaluates the spec for \
+             aarch64; or rpmbuild -bs --target aarch64)"
+        ),
+        "{stderr}"
+    );
+    // A spec or an RPM where the list of names belongs.
+    let mut c = gen();
+    c.arg(&file);
+    assert_eq!(
+        expect_error(&t, c, ""),
+        "buildroot-generator: [TMP]/hello-2.12.1-6.src.rpm: a spec or RPM file as the input, \
+         which lists source names: give it as --spec/--srpm FILE (and its name as the input)"
+    );
+}
+
+#[test]
+fn at_a_terminal_without_input_the_given_files_are_the_input() {
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("skipped: no script(1) (util-linux) for a pseudo-terminal");
+        return;
+    }
+    let t = TestContext::new();
+    let file = srpm(t.path(), ("hello", "2.12", "0"), &["gcc"]);
+    let typescript = t.path().join("typescript");
+    let gen = cli_tests::bin(Tool::Generator).display().to_string();
+    let command = format!(
+        "{gen} --arch x86_64 --repo main=testdata/repos/x86_64 --source-repo \
+         src=testdata/repos/source --srpm {} --print source-nvrs",
+        file.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command])
+        .arg(&typescript)
+        .current_dir(root())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+    assert!(shown.contains("no input: the sources are hello"), "{shown}");
+    assert!(shown.contains("hello-2.12-0"), "{shown}");
 }
