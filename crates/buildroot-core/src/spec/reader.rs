@@ -659,7 +659,7 @@ impl Reader {
                     let file = String::from_utf8_lossy(&rest[..end]).into_owned();
                     let Some(text) = eng.host.read_file(&file) else {
                         return Err(format!(
-                            "line {lineno}: Unable to open {file}: not among the spec's sources"
+                            "line {lineno}: Unable to open {file}: no such file beside the spec (in its SRPM or its directory)"
                         ));
                     };
                     self.pending.clear();
