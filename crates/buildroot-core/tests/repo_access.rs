@@ -237,7 +237,7 @@ fn a_repos_timeout_and_retries_win_over_the_runs() {
     server.fault("primary.xml.gz", Fault::Stall, None);
     let t = tempfile::tempdir().unwrap();
     let text = format!(
-        "[bin]\nbaseurl={}/x86_64\ntimeout=0.3\nminrate=1k\nretries=2\n",
+        "[bin]\nbaseurl={}/x86_64\ntimeout=1\nminrate=1k\nretries=2\n",
         server.base
     );
     let start = std::time::Instant::now();
@@ -245,9 +245,14 @@ fn a_repos_timeout_and_retries_win_over_the_runs() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("(gave up after 3 attempts)"), "{e}");
+    assert!(
+        e.contains("stalled: less than 1024 bytes/s for 1 s after ")
+            && e.contains("(the repo's timeout= and its minrate= set the limits)"),
+        "{e}"
+    );
     // 3 stalls of the run's 2 s would take 6 s.
     let took = start.elapsed();
-    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    assert!(took < std::time::Duration::from_secs(6), "{took:?}");
     assert_eq!(server.requests_for("primary.xml.gz").len(), 3);
 }
 

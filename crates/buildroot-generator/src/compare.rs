@@ -54,6 +54,14 @@ impl Snapshot {
             own,
         }
     }
+
+    /// Whether the run has `source` and a source package for it.
+    fn built(&self, source: &str) -> bool {
+        self.lists["sources"]
+            .binary_search_by(|s| s.as_str().cmp(source))
+            .is_ok()
+            && !self.errors.get(source).is_some_and(|e| e.no_source)
+    }
 }
 
 /// What only the run without the files has (`left`) and what only the
@@ -80,6 +88,9 @@ pub struct Report {
     /// Each list's length without and with the files (for the summary).
     #[serde(skip)]
     lengths: BTreeMap<&'static str, (usize, usize)>,
+    /// The given packages the run with the files builds.
+    #[serde(skip)]
+    reached: BTreeSet<String>,
 }
 
 fn names_change(before: &[String], after: &[String]) -> Change<Vec<String>> {
@@ -91,14 +102,34 @@ fn names_change(before: &[String], after: &[String]) -> Change<Vec<String>> {
     }
 }
 
-/// `errors` entries of `a` that `b` does not have the same.
+/// The errors of `a` that `b` does not have, item by item: each
+/// BuildRequires nothing provides, an unsolvable transaction, a missing
+/// source package; only sources `keep` accepts.
 fn errors_only_in(
     a: &BTreeMap<String, SourceErrors>,
     b: &BTreeMap<String, SourceErrors>,
+    keep: impl Fn(&str) -> bool,
 ) -> BTreeMap<String, SourceErrors> {
+    let none = SourceErrors::default();
     a.iter()
-        .filter(|(k, v)| b.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .filter(|(k, _)| keep(k))
+        .filter_map(|(k, e)| {
+            let other = b.get(k).unwrap_or(&none);
+            let only = SourceErrors {
+                no_install: e
+                    .no_install
+                    .iter()
+                    .filter(|r| !other.no_install.contains(r))
+                    .cloned()
+                    .collect(),
+                bad_deps: match other.bad_deps.is_empty() {
+                    true => e.bad_deps.clone(),
+                    false => Vec::new(),
+                },
+                no_source: e.no_source && !other.no_source,
+            };
+            (only != none).then(|| (k.clone(), only))
+        })
         .collect()
 }
 
@@ -120,13 +151,19 @@ impl Report {
                 .map(|(name, after)| (name.clone(), names_change(&without.own[name], after)))
                 .collect(),
             errors: Change {
-                left: errors_only_in(&without.errors, &with.errors),
-                entered: errors_only_in(&with.errors, &without.errors),
+                // Gone only from a source still built with the files (one
+                // that left the run is not mended), and not a given
+                // package's NoSource without its file.
+                left: errors_only_in(&without.errors, &with.errors, |src| {
+                    with.built(src) && (!with.own.contains_key(src) || without.built(src))
+                }),
+                entered: errors_only_in(&with.errors, &without.errors, |_| true),
             },
             lengths: LISTS
                 .iter()
                 .map(|&k| (k, (without.lists[k].len(), with.lists[k].len())))
                 .collect(),
+            reached: with.own.keys().filter(|n| with.built(n)).cloned().collect(),
         }
     }
 
@@ -162,6 +199,9 @@ impl Report {
             return Ok(());
         }
         for (name, c) in &self.own {
+            if !self.reached.contains(name) {
+                continue; // "changed nothing", said already
+            }
             if self
                 .errors
                 .entered
@@ -190,9 +230,9 @@ impl Report {
                 say("warning", format!("--compare: {src} now fails: {line}"));
             }
         }
-        for src in self.errors.left.keys() {
-            if !self.errors.entered.contains_key(src) {
-                say("note", format!("--compare: {src} no longer fails"));
+        for (src, e) in &self.errors.left {
+            for line in error_lines(e) {
+                say("note", format!("--compare: {src} fixed: {line}"));
             }
         }
         let c = self.list(list);
@@ -239,21 +279,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn changed_errors_are_both_left_and_entered() {
-        let e = |r: &str| SourceErrors {
-            no_install: vec![r.to_string()],
+    fn errors_are_compared_item_by_item() {
+        let e = |rs: &[&str]| SourceErrors {
+            no_install: rs.iter().map(|r| r.to_string()).collect(),
             ..Default::default()
         };
-        let before = BTreeMap::from([("a".to_string(), e("x")), ("b".to_string(), e("y"))]);
-        let after = BTreeMap::from([("a".to_string(), e("z")), ("c".to_string(), e("w"))]);
-        let left: Vec<_> = errors_only_in(&before, &after).into_keys().collect();
-        let entered: Vec<_> = errors_only_in(&after, &before).into_keys().collect();
-        assert_eq!(
-            (left, entered),
-            (
-                vec!["a".to_string(), "b".into()],
-                vec!["a".to_string(), "c".into()]
-            )
-        );
+        let before = BTreeMap::from([
+            ("a".to_string(), e(&["x", "y"])),
+            ("b".to_string(), e(&["y"])),
+        ]);
+        let after = BTreeMap::from([("a".to_string(), e(&["x"])), ("c".to_string(), e(&["w"]))]);
+        // a mended y and kept x: no new failure of a.
+        let entered = errors_only_in(&after, &before, |_| true);
+        assert_eq!(entered.keys().collect::<Vec<_>>(), ["c"]);
+        let left = errors_only_in(&before, &after, |s| s != "b");
+        assert_eq!(left.len(), 1);
+        assert_eq!(left["a"].no_install, ["y"]);
     }
 }

@@ -144,7 +144,8 @@ impl RepoAccess {
             "sslcacert" => self.sslcacert = path_of(value),
             "sslclientcert" => self.sslclientcert = path_of(value),
             "sslclientkey" => self.sslclientkey = path_of(value),
-            "timeout" => match libdnf_seconds(value) {
+            // libdnf keeps whole seconds (an int32): 0.5 is 0, librepo's defaults.
+            "timeout" => match libdnf_seconds(value).map(f64::trunc) {
                 Some(t) => self.pace.timeout = (t > 0.0).then(|| Duration::from_secs_f64(t)),
                 None => return Some(Err(format!("timeout={value} is not a number of seconds"))),
             },
@@ -457,6 +458,8 @@ mod tests {
         for (v, want) in [
             ("90", Some(90.0)),
             ("1.5m", Some(90.0)),
+            ("2.9", Some(2.0)),
+            ("0.5", None),
             ("2h", Some(7200.0)),
             ("1d", Some(86_400.0)),
             ("0", None),

@@ -397,10 +397,19 @@ fn watch(
         // Abandoned: the thread may still be blocked in a read; it writes
         // nothing more once the generation has moved on.
         sink.lock().unwrap_or_else(|e| e.into_inner()).generation += 1;
+        let pace = s.access.pace;
+        let timeout = match pace.timeout {
+            Some(_) => "the repo's timeout=",
+            None => "RPM_BUILDROOT_HTTP_TIMEOUT",
+        };
+        let minrate = match pace.minrate {
+            Some(_) => "its minrate=",
+            None => "RPM_BUILDROOT_HTTP_MINRATE",
+        };
         return failed(
             format!(
-                "stalled: less than {} bytes/s for {:.0} s after {now} bytes \
-                 (RPM_BUILDROOT_HTTP_TIMEOUT and RPM_BUILDROOT_HTTP_MINRATE set the limits)",
+                "stalled: less than {} bytes/s for {} s after {now} bytes \
+                 ({timeout} and {minrate} set the limits)",
                 s.minrate,
                 s.timeout.as_secs_f64()
             ),
@@ -476,6 +485,13 @@ impl Attempt<'_> {
             }
             let resp = match req.call() {
                 Ok(r) => r,
+                // A hop's failure names where the redirect led.
+                Err(e) if hops > 0 => {
+                    return failed(
+                        format!("redirected to {url}: {}", describe(&e)),
+                        retryable(&e),
+                    )
+                }
                 Err(e) => return failed(describe(&e), retryable(&e)),
             };
             let status = resp.status().as_u16();

@@ -1,12 +1,14 @@
 //! HTTP redirects as librepo's curl follows them: at most
 //! [`MAX_REDIRECTS`] hops (301, 302, 303, 307, 308), a relative `Location`
-//! resolved against the URL that answered, and a repo's credentials sent
+//! resolved against the URL that answered (spaces and other bytes a URL
+//! cannot hold percent-encoded, as curl sends them), and a repo's credentials sent
 //! only to the scheme, host and port they were configured for (curl's rule
 //! without `CURLOPT_UNRESTRICTED_AUTH`). ureq keeps them on another port of
 //! the same host, so the downloader follows redirects itself (`http.rs`).
 
-/// How many redirects one request follows (ureq's and our earlier limit).
-pub(super) const MAX_REDIRECTS: usize = 10;
+/// How many redirects one request follows (librepo sets curl's
+/// `CURLOPT_MAXREDIRS` to 6).
+pub(super) const MAX_REDIRECTS: usize = 6;
 
 /// Whether an HTTP status is a redirect that is followed.
 pub(super) fn is_followed(status: u16) -> bool {
@@ -30,7 +32,11 @@ pub(super) fn origin(url: &str) -> Option<(String, String, u16)> {
 /// without a base query's subtleties: none of ours has one). None when
 /// `base` is not an absolute URL.
 pub(super) fn resolve(base: &str, location: &str) -> Option<String> {
-    let location = location.trim();
+    let location = encoded(location.trim());
+    let location = location.as_str();
+    if location.is_empty() {
+        return None; // curl does not follow an empty Location either
+    }
     let (scheme, rest) = base.split_once("://")?;
     if let Some((s, _)) = location.split_once("://") {
         if !s.is_empty()
@@ -62,6 +68,19 @@ pub(super) fn resolve(base: &str, location: &str) -> Option<String> {
         "{scheme}://{authority}{}",
         remove_dot_segments(&joined)
     ))
+}
+
+/// `location` with the bytes a URL cannot hold (controls, space,
+/// non-ASCII) percent-encoded, as curl encodes a `Location` it follows.
+fn encoded(location: &str) -> String {
+    let mut out = String::with_capacity(location.len());
+    for b in location.bytes() {
+        match b {
+            0x21..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// RFC 3986's `remove_dot_segments` on a path (its query left alone).
@@ -125,6 +144,11 @@ mod tests {
             assert_eq!(resolve(base, loc).as_deref(), Some(want), "{loc}");
         }
         assert_eq!(resolve("http://h", "x").as_deref(), Some("http://h/x"));
+        assert_eq!(
+            resolve(base, "/a b/ü").as_deref(),
+            Some("http://h:8080/a%20b/%C3%BC")
+        );
+        assert_eq!(resolve(base, " "), None);
     }
 
     #[test]

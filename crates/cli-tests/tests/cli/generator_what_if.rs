@@ -703,3 +703,44 @@ fn at_a_terminal_without_input_the_given_files_are_the_input() {
     assert!(shown.contains("no input: the sources are hello"), "{shown}");
     assert!(shown.contains("hello-2.12-0"), "{shown}");
 }
+
+#[test]
+fn compare_counts_errors_one_by_one_and_only_of_what_is_still_built() {
+    let t = TestContext::new();
+    // A package content-resolver only knows as a placeholder, and its
+    // first SRPM: one BuildRequires nothing provides is mended, one stays.
+    let ph = t.path().join("ph.json");
+    std::fs::write(
+        &ph,
+        r#"{"newpkg": {"build_requires": ["gcc", "broken", "x-missing", "y-missing"], "limit_arches": []}}"#,
+    )
+    .unwrap();
+    let file = srpm(t.path(), ("newpkg", "1", "1"), &["gcc", "x-missing"]);
+    let mut c = gen();
+    c.arg("--placeholders").arg(&ph);
+    let out = run(c, "--srpm", &file, &["--compare", "--json"], "newpkg\n");
+    // Nothing new fails: exit 0.
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["errors"]["entered"], serde_json::json!({}));
+    // y-missing is mended; `broken` left the run, which mends nothing.
+    assert_eq!(
+        doc["errors"]["left"],
+        serde_json::json!({"newpkg": {"no_install": ["y-missing"]}})
+    );
+    assert_eq!(doc["sources"]["left"], serde_json::json!(["broken"]));
+    // A brand-new package is no mended NoSource either.
+    let new = srpm(t.path(), ("brand-new", "1", "1"), &["gcc"]);
+    let out = run(
+        gen(),
+        "--srpm",
+        &new,
+        &["--compare", "--json"],
+        "brand-new\n",
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["errors"],
+        serde_json::json!({"left": {}, "entered": {}})
+    );
+}
