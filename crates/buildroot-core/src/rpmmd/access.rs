@@ -11,8 +11,8 @@
 //!   sends it (`redirect.rs`).
 //! - `proxy`: the repo's requests go through this proxy (ureq tunnels
 //!   through `CONNECT`, or speaks SOCKS 4/4a/5/5h, curl's schemes). Empty or `_none_` sets none, exactly as unset:
-//!   libdnf then gives curl no proxy, and curl takes the environment's
-//!   (`http_proxy`, `https_proxy`, `ALL_PROXY`; ureq's default here).
+//!   libdnf then gives curl no proxy, and curl takes the environment's,
+//!   as we do by curl's rules ([`RepoAccess::proxy`]).
 //!   `NO_PROXY` from the environment still applies, as curl applies it to
 //!   a configured proxy too. `proxy_username`/`proxy_password` authenticate
 //!   with whichever proxy is used (libdnf refuses a username without a
@@ -202,14 +202,16 @@ impl RepoAccess {
         Ok(())
     }
 
-    /// The proxy to give the repo's requests, or `None` to keep ureq's
-    /// default (the environment's proxy, if any, with its `NO_PROXY`).
-    pub(super) fn proxy(&self) -> Result<Option<ureq::Proxy>, String> {
+    /// The proxy for the repo's request of `url`, or `None` for none: the
+    /// repo's, else the environment's as curl picks it for the URL's scheme
+    /// (`http_proxy`, lowercase only, for http; `https_proxy`/`HTTPS_PROXY`
+    /// for https; then `all_proxy`/`ALL_PROXY`), `NO_PROXY` applied.
+    /// (ureq's own pick takes `ALL_PROXY` first and `HTTP_PROXY` too.)
+    pub(super) fn proxy(&self, url: &str) -> Result<Option<ureq::Proxy>, String> {
         let base = match &self.proxy {
             Some(url) => ureq::Proxy::new(url)
                 .map_err(|e| format!("proxy={}: {e}", without_userinfo(url)))?,
-            None if self.proxy_username.is_empty() => return Ok(None),
-            None => match ureq::Proxy::try_from_env() {
+            None => match env_proxy(url) {
                 Some(p) => p,
                 None => return Ok(None),
             },
@@ -359,6 +361,28 @@ fn pem_items(
     Ok((certs, first_key))
 }
 
+/// The environment's proxy for `url`, as curl reads it (see
+/// [`RepoAccess::proxy`]); a value that is not a proxy URL is passed over.
+fn env_proxy(url: &str) -> Option<ureq::Proxy> {
+    env_proxy_in(url, |k| std::env::var(k).ok())
+}
+
+/// [`env_proxy`] over any variable lookup.
+fn env_proxy_in(url: &str, var: impl Fn(&str) -> Option<String>) -> Option<ureq::Proxy> {
+    let scheme = url.split("://").next().unwrap_or("").to_ascii_lowercase();
+    let own: &[&str] = match scheme.as_str() {
+        // curl never reads HTTP_PROXY: a CGI sets it from a request header.
+        "http" => &["http_proxy"],
+        "https" => &["https_proxy", "HTTPS_PROXY"],
+        _ => &[],
+    };
+    own.iter()
+        .chain(&["all_proxy", "ALL_PROXY"])
+        .filter_map(|k| var(k))
+        .find(|v| !v.trim().is_empty())
+        .and_then(|v| ureq::Proxy::new(v.trim()).ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,6 +409,30 @@ mod tests {
     }
 
     #[test]
+    fn the_environments_proxy_as_curl_picks_it() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let host = |url: &str, vars| env_proxy_in(url, env(vars)).map(|p| p.host().to_string());
+        // The scheme's own variable first, then all_proxy.
+        let both: &[(&str, &str)] = &[("http_proxy", "http://h1:1"), ("ALL_PROXY", "socks5://a:2")];
+        assert_eq!(host("http://repo/", both).as_deref(), Some("h1"));
+        assert_eq!(host("https://repo/", both).as_deref(), Some("a"));
+        // HTTP_PROXY is never read (httpoxy), HTTPS_PROXY is.
+        let upper: &[(&str, &str)] = &[
+            ("HTTP_PROXY", "http://h2:1"),
+            ("HTTPS_PROXY", "http://h3:1"),
+        ];
+        assert_eq!(host("http://repo/", upper), None);
+        assert_eq!(host("https://repo/", upper).as_deref(), Some("h3"));
+        assert_eq!(host("http://repo/", &[("http_proxy", " ")]), None);
+    }
+
+    #[test]
     fn proxy_values() {
         let mut a = RepoAccess::default();
         for none in ["", "_none_", "_NONE_"] {
@@ -392,12 +440,10 @@ mod tests {
             a.set("proxy", none).unwrap().unwrap();
             assert_eq!(a.proxy, None, "{none:?}");
         }
-        // Unset (or none) and no proxy credentials: ureq's default, the environment's.
-        assert!(a.proxy().unwrap().is_none());
         a.set("proxy", "http://user:p%40ss@proxy.example:3128")
             .unwrap()
             .unwrap();
-        let p = a.proxy().unwrap().unwrap();
+        let p = a.proxy("http://repo/").unwrap().unwrap();
         assert_eq!((p.host(), p.port()), ("proxy.example", 3128));
         assert_eq!((p.username(), p.password()), (Some("user"), Some("p@ss")));
         // The repo's proxy credentials win over the URL's.
@@ -408,7 +454,7 @@ mod tests {
         );
         a.set("proxy_password", "").unwrap().unwrap();
         a.check().unwrap();
-        let p = a.proxy().unwrap().unwrap();
+        let p = a.proxy("http://repo/").unwrap().unwrap();
         assert_eq!((p.username(), p.password()), (Some("other"), Some("")));
         let e = a.set("proxy", "http://").unwrap().unwrap_err();
         assert!(e.starts_with("proxy=http:// is not a proxy URL"), "{e}");

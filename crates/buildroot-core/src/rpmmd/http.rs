@@ -436,24 +436,22 @@ impl Attempt<'_> {
         (k.generation == self.generation).then(|| f(&mut k))
     }
 
-    fn run(&self, validator: Option<String>) -> Outcome {
+    /// The agent for one request of `url`: the repo's proxy for it, its
+    /// TLS settings, our timeouts; redirects are left to [`Self::run`].
+    fn agent_for(
+        &self,
+        url: &str,
+        tls: &Option<ureq::tls::TlsConfig>,
+    ) -> Result<ureq::Agent, Outcome> {
         // Checked when the .repo file was read; an error here is no less final.
-        let proxy = match self.s.access.proxy() {
-            Ok(p) => p,
-            Err(e) => return failed(e, false),
-        };
-        let tls = match self.s.access.tls_config() {
-            Ok(t) => t,
-            Err(e) => return failed(format!("{}={}", e.key, e.msg), false),
-        };
-        let mut config = ureq::Agent::config_builder();
-        if proxy.is_some() {
-            config = config.proxy(proxy);
-        }
+        let proxy = self.s.access.proxy(url).map_err(|e| failed(e, false))?;
+        // Always set: ureq would otherwise pick the environment's proxy by
+        // its own rules, not curl's.
+        let mut config = ureq::Agent::config_builder().proxy(proxy);
         if let Some(tls) = tls {
-            config = config.tls_config(tls);
+            config = config.tls_config(tls.clone());
         }
-        let agent: ureq::Agent = config
+        Ok(config
             .timeout_connect(Some(self.s.timeout))
             .timeout_recv_response(Some(self.s.timeout))
             // A backstop for a read that never returns (the watcher's minrate
@@ -463,16 +461,28 @@ impl Attempt<'_> {
             .accept_encoding("identity")
             .http_status_as_error(false)
             .user_agent("rpm-buildroot")
-            // Redirects are followed below: credentials go to their own
+            // Redirects are followed by `run`: credentials go to their own
             // scheme, host and port only, as curl sends them (`redirect.rs`).
             .max_redirects(0)
             .build()
-            .into();
+            .into())
+    }
+
+    fn run(&self, validator: Option<String>) -> Outcome {
+        let tls = match self.s.access.tls_config() {
+            Ok(t) => t,
+            Err(e) => return failed(format!("{}={}", e.key, e.msg), false),
+        };
         let auth = self.s.access.authorization();
         let home = redirect::origin(self.url);
         let mut url = self.url.to_string();
         let mut hops = 0;
         let mut resp = loop {
+            // Per hop: a redirect to another scheme takes that scheme's proxy.
+            let agent = match self.agent_for(&url, &tls) {
+                Ok(a) => a,
+                Err(o) => return o,
+            };
             let mut req = agent.get(&url);
             if let Some(auth) = auth.as_deref().filter(|_| redirect::origin(&url) == home) {
                 req = req.header("Authorization", auth);

@@ -203,3 +203,28 @@ fn every_repo_skipped_is_said_so_in_the_refusal() {
         "{err}"
     );
 }
+
+#[test]
+fn the_environments_proxy_is_picked_as_curl_picks_it() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(root().join("testdata/repos"));
+    for d in ["a", "b"] {
+        std::fs::create_dir_all(t.path().join(d)).unwrap();
+    }
+    let (upper, own, all) = (
+        ConnectProxy::start(None),
+        ConnectProxy::start(None),
+        ConnectProxy::start(None),
+    );
+    // HTTP_PROXY is never read (curl's httpoxy rule): a direct download.
+    let mut c = generator(REPOS, &server.base, &t.path().join("a"));
+    c.env("HTTP_PROXY", &upper.url);
+    assert!(c.output().unwrap().status.success());
+    assert!(upper.tunnels().is_empty());
+    // http_proxy, the scheme's own, wins over ALL_PROXY.
+    let mut c = generator(REPOS, &server.base, &t.path().join("b"));
+    c.env("http_proxy", &own.url).env("ALL_PROXY", &all.url);
+    assert!(c.output().unwrap().status.success());
+    assert!(!own.tunnels().is_empty());
+    assert!(all.tunnels().is_empty());
+}
