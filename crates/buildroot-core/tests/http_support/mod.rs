@@ -141,7 +141,32 @@ impl Server {
     }
 }
 
-/// One tunnel asked of a [`ConnectProxy`].
+/// The tunnels a proxy logged.
+type TunnelLog = Arc<Mutex<Vec<Tunnel>>>;
+
+/// Listens on a fresh port of 127.0.0.1 and hands each connection, on a
+/// thread of its own, to `handle` (with the log and the credentials to
+/// demand). Returns `SCHEME://127.0.0.1:PORT` and the log.
+fn spawn_proxy(
+    scheme: &str,
+    require: Option<&str>,
+    handle: fn(TcpStream, &Mutex<Vec<Tunnel>>, Option<String>),
+) -> (String, TunnelLog) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("{scheme}://{}", listener.local_addr().unwrap());
+    let log: TunnelLog = Arc::new(Mutex::new(Vec::new()));
+    let (l2, require) = (log.clone(), require.map(str::to_string));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let (log, require) = (l2.clone(), require.clone());
+            std::thread::spawn(move || handle(stream, &log, require));
+        }
+    });
+    (url, log)
+}
+
+/// One tunnel asked of a [`ConnectProxy`] or a [`SocksProxy`].
 #[derive(Clone, Debug)]
 pub struct Tunnel {
     /// `HOST:PORT` of the `CONNECT`.
@@ -156,24 +181,14 @@ pub struct Tunnel {
 pub struct ConnectProxy {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
-    log: Arc<Mutex<Vec<Tunnel>>>,
+    log: TunnelLog,
 }
 
 impl ConnectProxy {
     /// A proxy on a fresh port; with `require`, the `Proxy-Authorization`
     /// value every tunnel must carry.
     pub fn start(require: Option<&str>) -> ConnectProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (l2, require) = (log.clone(), require.map(str::to_string));
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let (log, require) = (l2.clone(), require.clone());
-                std::thread::spawn(move || tunnel(stream, &log, require));
-            }
-        });
+        let (url, log) = spawn_proxy("http", require, tunnel);
         ConnectProxy { url, log }
     }
 
@@ -242,25 +257,15 @@ fn tunnel(mut client: TcpStream, log: &Mutex<Vec<Tunnel>>, require: Option<Strin
 pub struct SocksProxy {
     /// `socks5://127.0.0.1:PORT`.
     pub url: String,
-    log: Arc<Mutex<Vec<Tunnel>>>,
+    log: TunnelLog,
 }
 
 impl SocksProxy {
     /// A proxy on a fresh port; with `require`, the `USER:PASSWORD` every
     /// connection must authenticate with.
     pub fn start(require: Option<&str>) -> SocksProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("socks5://{}", listener.local_addr().unwrap());
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (l2, require) = (log.clone(), require.map(str::to_string));
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let (log, require) = (l2.clone(), require.clone());
-                std::thread::spawn(move || {
-                    let _ = socks5(stream, &log, require);
-                });
-            }
+        let (url, log) = spawn_proxy("socks5", require, |stream, log, require| {
+            let _ = socks5(stream, log, require);
         });
         SocksProxy { url, log }
     }

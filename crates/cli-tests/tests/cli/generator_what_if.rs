@@ -68,6 +68,17 @@ fn srpm(dir: &Path, nvr: (&str, &str, &str), build_requires: &[&str]) -> PathBuf
     path
 }
 
+/// hello-2.12-0.src.rpm: an older EVR than the repo's hello, whose
+/// BuildRequires drop libjpeg-turbo-devel and name a path only
+/// filelists.xml has, which no dependency of the repos names.
+fn edited_hello(dir: &Path) -> PathBuf {
+    srpm(
+        dir,
+        ("hello", "2.12", "0"),
+        &["gcc", "make", "/usr/lib/compat32/README"],
+    )
+}
+
 fn stdout_lines(out: &Output) -> Vec<String> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -79,14 +90,8 @@ fn stdout_lines(out: &Output) -> Vec<String> {
 fn a_local_srpm_stands_in_for_the_repos_source() {
     let t = TestContext::new();
     // An older EVR than the repo's hello-2.12.1-1.eln150, and --prefer-release
-    // matching the repo's: the file given still wins. Its BuildRequires drop
-    // libjpeg-turbo-devel and name a path only filelists.xml has, which no
-    // dependency of the repos names.
-    let file = srpm(
-        t.path(),
-        ("hello", "2.12", "0"),
-        &["gcc", "make", "/usr/lib/compat32/README"],
-    );
+    // matching the repo's: the file given still wins.
+    let file = edited_hello(t.path());
     let out = run(
         gen(),
         "--srpm",
@@ -335,11 +340,7 @@ fn spec_refusals() {
 #[test]
 fn compare_prints_what_the_given_files_change() {
     let t = TestContext::new();
-    let file = srpm(
-        t.path(),
-        ("hello", "2.12", "0"),
-        &["gcc", "make", "/usr/lib/compat32/README"],
-    );
+    let file = edited_hello(t.path());
     let out = run(gen(), "--srpm", &file, &["--compare"], "hello\n");
     assert!(out.status.success(), "{out:?}");
     // Sorted by name, whatever the sign.
