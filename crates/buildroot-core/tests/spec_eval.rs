@@ -20,6 +20,9 @@ const CASES: &[(&str, &str, &str, bool)] = &[
     ("BuildRequires: %(c=abcdefghij; echo ${c:0:7}) %(tr - . <<< 2-5-4)", "x86_64", "abcdefg|2.5.4", false),
     ("BuildRequires: gcc make, cmake >= 3.20", "x86_64", "gcc|make|cmake >= 3.20", true),
     ("BuildRequires: (python3-foo or python3-bar)", "x86_64", "(python3-foo or python3-bar)", true),
+    // As rpm prints them: an EVR as written (its zero epoch kept), a rich dependency as written.
+    ("BuildRequires: perl-interpreter >= 0:5.010, make=>4", "x86_64", "perl-interpreter >= 0:5.010|make=>4", true),
+    ("BuildRequires: ((adobe-afdko >= 4.0.1) with (adobe-afdko < 5~~))", "x86_64", "((adobe-afdko >= 4.0.1) with (adobe-afdko < 5~~))", true),
     ("BuildRequires: pkgconfig(glib-2.0) >= 2.56, perl(Test::More)", "x86_64", "pkgconfig(glib-2.0) >= 2.56|perl(Test::More)", true),
     ("%ifarch x86_64\nBuildRequires: nasm\n%endif", "x86_64", "nasm", true),
     ("%ifarch x86_64\nBuildRequires: nasm\n%endif", "aarch64", "", true),
@@ -122,7 +125,12 @@ fn spec(snippet: &str) -> String {
 
 fn brs(snippet: &str, arch: &str) -> Vec<String> {
     let ev = evaluate(&spec(snippet), &SpecContext::for_arch(arch)).unwrap();
-    ev.build_requires.iter().map(|d| d.to_string()).collect()
+    // One text per dependency, the same dependency as the parsed one.
+    assert_eq!(ev.build_requires.len(), ev.build_requires_text.len());
+    for (d, t) in ev.build_requires.iter().zip(&ev.build_requires_text) {
+        assert_eq!(&buildroot_core::dep::Dep::parse(t).unwrap(), d, "{t}");
+    }
+    ev.build_requires_text
 }
 
 #[test]

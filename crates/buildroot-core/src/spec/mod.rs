@@ -452,6 +452,10 @@ pub struct SpecEval {
     pub release: String,
     /// `BuildRequires:`, in spec order, each once.
     pub build_requires: Vec<Dep>,
+    /// The same, as rpm prints them (`rpmspec -q --buildrequires`): `N OP
+    /// EVR` with the EVR as written (`>= 0:5.010` keeps its `0:`), a rich
+    /// dependency as written; one per entry of `build_requires`.
+    pub build_requires_text: Vec<String>,
     /// `BuildConflicts:`, in spec order, each once.
     pub build_conflicts: Vec<Dep>,
     /// `ExclusiveArch:` values.
@@ -688,7 +692,9 @@ pub fn archful_targets(
     }
     for (ctx, ev) in targets.iter().zip(evals) {
         let arch = ctx.arch.as_str();
-        let mut brs: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
+        // As rpm prints them, so that arches compare as dep-tracker's
+        // rpmspec runs compared them, and a report reads as rpmspec's.
+        let mut brs: Vec<String> = ev.build_requires_text.clone();
         brs.sort();
         brs.dedup();
         for p in ev.problems {

@@ -678,14 +678,15 @@ fn preamble(
             }
             Tag::BuildRequires | Tag::BuildConflicts => {
                 let deps = parse_deps(&value, lineno, &text(&line))?;
-                let list = if tag == Tag::BuildRequires {
-                    &mut spec.out.build_requires
-                } else {
-                    &mut spec.out.build_conflicts
-                };
-                for d in deps {
-                    if !list.contains(&d) {
-                        list.push(d);
+                let out = &mut spec.out;
+                for (d, written) in deps {
+                    if tag == Tag::BuildConflicts {
+                        if !out.build_conflicts.contains(&d) {
+                            out.build_conflicts.push(d);
+                        }
+                    } else if !out.build_requires.contains(&d) {
+                        out.build_requires.push(d);
+                        out.build_requires_text.push(written);
                     }
                 }
             }
@@ -890,16 +891,125 @@ fn is_op(t: &str) -> bool {
     matches!(t, "<=" | "=<" | "<" | "==" | "=" | ">=" | "=>" | ">")
 }
 
-/// rpm's `parseRCPOT`: a dependency tag's value as dependencies; errors
-/// are rpm's (fatal) ones.
-pub(super) fn parse_deps(value: &str, lineno: usize, line: &str) -> Result<Vec<Dep>, Fatal> {
+/// rpm's `parseRCPOT`: a dependency tag's value as dependencies, each with
+/// its text as rpm prints it; errors are rpm's (fatal) ones.
+pub(super) fn parse_deps(
+    value: &str,
+    lineno: usize,
+    line: &str,
+) -> Result<Vec<(Dep, String)>, Fatal> {
     let err = |m: &str| format!("line {lineno}: {m}: {line}");
     let mut out = Vec::new();
     for item in split_deps_checked(value).map_err(|m| err(&m))? {
         let d = Dep::parse(&item).map_err(|e| err(&e.to_string()))?;
-        out.push(d);
+        out.push((d, item));
     }
     Ok(out)
+}
+
+/// A rich dependency as rpm records it: rebuilt from its parse as
+/// `parseRCPOTRichCB` (build/parseReqs.cc) rebuilds it, a `(` and `)` for
+/// each group as written, ` OP ` between operands, simple dependencies as
+/// `N OP EVR` (the EVR as written): whitespace runs become one space.
+/// Text the parse does not expect is kept as it comes (the dependency
+/// parser reports it).
+fn rpm_rich_text(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    rich_group(b, &mut i, &mut out);
+    if i < b.len() {
+        out.push_str(&s[i..]);
+    }
+    out
+}
+
+/// rpm's SKIPWHITE: spaces and commas.
+fn skip_white(b: &[u8], i: &mut usize) {
+    while *i < b.len() && (b[*i].is_ascii_whitespace() || b[*i] == b',') {
+        *i += 1;
+    }
+}
+
+/// rpm's SKIPNONWHITEX: a word, parentheses in it balanced (`perl(Foo)`),
+/// ending before whitespace, a comma or an unbalanced `)`.
+fn rich_word<'a>(b: &'a [u8], i: &mut usize) -> &'a str {
+    let start = *i;
+    let mut depth = 0i32;
+    while *i < b.len() {
+        let c = b[*i];
+        if c.is_ascii_whitespace() || c == b',' {
+            break;
+        }
+        if c == b')' {
+            depth -= 1;
+            if depth < 0 {
+                break;
+            }
+        }
+        if c == b'(' {
+            depth += 1;
+        }
+        *i += 1;
+    }
+    std::str::from_utf8(&b[start..*i]).unwrap_or("")
+}
+
+/// One `( ... )` group from `b[*i] == '('`.
+fn rich_group(b: &[u8], i: &mut usize, out: &mut String) {
+    out.push('(');
+    *i += 1;
+    loop {
+        skip_white(b, i);
+        match b.get(*i) {
+            None => return,
+            Some(b')') => {
+                *i += 1;
+                out.push(')');
+                return;
+            }
+            Some(b'(') => rich_group(b, i, out),
+            Some(_) => {
+                out.push_str(rich_word(b, i));
+                let save = *i;
+                skip_white(b, i);
+                let at = *i;
+                let flags = rich_word(b, i);
+                if !flags.is_empty() && flags.bytes().all(|c| b"<>=".contains(&c)) {
+                    out.push(' ');
+                    for (c, sym) in [(b'<', '<'), (b'>', '>'), (b'=', '=')] {
+                        if flags.as_bytes().contains(&c) {
+                            out.push(sym);
+                        }
+                    }
+                    out.push(' ');
+                    skip_white(b, i);
+                    out.push_str(rich_word(b, i));
+                } else {
+                    *i = if at == save { save } else { at };
+                }
+            }
+        }
+        skip_white(b, i);
+        match b.get(*i) {
+            None => return,
+            Some(b')') => {
+                *i += 1;
+                out.push(')');
+                return;
+            }
+            Some(_) => {
+                let op = rich_word(b, i);
+                if op.is_empty() {
+                    // Not rpm's shape: the rest as it comes.
+                    return;
+                }
+                out.push(' ');
+                out.push_str(op);
+                out.push(' ');
+            }
+        }
+    }
 }
 
 /// Splits a dependency field: whitespace and commas separate, `N OP EVR`
@@ -946,7 +1056,7 @@ pub(super) fn split_deps_checked(value: &str) -> Result<Vec<String>, String> {
             if depth != 0 {
                 return Err("Missing ')' in rich dependency".into());
             }
-            out.push(value[s..i].to_string());
+            out.push(rpm_rich_text(&value[s..i]));
             continue;
         }
         let (ns, ne) = token(&mut i);
@@ -989,6 +1099,25 @@ pub(super) fn split_deps_checked(value: &str) -> Result<Vec<String>, String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn rich_dependencies_read_as_rpm_records_them() {
+        for (written, rpm) in [
+            (
+                "((adobe-afdko >= 4.0.1) with (adobe-afdko < 5~~))",
+                "((adobe-afdko >= 4.0.1) with (adobe-afdko < 5~~))",
+            ),
+            (
+                "(php-composer(psr/log) >= 1.0   with php-composer(psr/log) <  2)",
+                "(php-composer(psr/log) >= 1.0 with php-composer(psr/log) < 2)",
+            ),
+            ("( a=>1 or  b )", "(a=>1 or b)"),
+            ("(a => 1 or (b == 2 and c))", "(a >= 1 or (b = 2 and c))"),
+            ("(x if y else z)", "(x if y else z)"),
+        ] {
+            assert_eq!(rpm_rich_text(written), rpm, "{written}");
+        }
+    }
     use super::*;
 
     #[test]
