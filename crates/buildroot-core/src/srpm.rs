@@ -152,6 +152,27 @@ fn to_rpm_dep(d: &Dep, pre: bool) -> Dependency {
     dep
 }
 
+/// A dependency as rpm prints it (`N OP EVR`, or a rich one) as the
+/// header entry rpmbuild writes: the EVR as written, a rich dependency as
+/// its name.
+fn rpm_dep_of_text(t: &str) -> Dependency {
+    let parts: Vec<&str> = t.split(' ').collect();
+    match parts[..] {
+        [n, op, evr] if !t.starts_with('(') => {
+            let (n, evr) = (n.to_string(), evr.to_string());
+            match op {
+                "<" => Dependency::less(n, evr),
+                "<=" => Dependency::less_eq(n, evr),
+                "=" => Dependency::eq(n, evr),
+                ">=" => Dependency::greater_eq(n, evr),
+                ">" => Dependency::greater(n, evr),
+                _ => Dependency::any(t.to_string()),
+            }
+        }
+        _ => Dependency::any(t.to_string()),
+    }
+}
+
 /// Reads an RPM or SRPM header (payload untouched) into a [`Package`].
 /// For a source package, `arch` is `src` and requires are the BuildRequires
 /// without `rpmlib(...)` entries. `location` is the file name; `checksum` the
@@ -403,6 +424,10 @@ pub struct SrpmSpec {
     pub sources: Vec<SourceFile>,
     /// The BuildRequires recorded in the header.
     pub build_requires: Vec<Dep>,
+    /// The same as rpm writes them (`SpecEval::build_requires_text`: an
+    /// EVR as written, a rich dependency as rpm rebuilds it), one per entry
+    /// of `build_requires`; empty: each as its parsed form prints.
+    pub build_requires_text: Vec<String>,
     /// `ExclusiveArch:` values.
     pub exclusive_arch: Vec<String>,
     /// `ExcludeArch:` values.
@@ -474,8 +499,14 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
         b.with_file_contents(data.clone(), FileOptions::new(format!("./{name}")))
             .map_err(err)?;
     }
-    for d in &s.build_requires {
-        b.requires(to_rpm_dep(d, false));
+    if s.build_requires_text.len() == s.build_requires.len() && !s.build_requires.is_empty() {
+        for t in &s.build_requires_text {
+            b.requires(rpm_dep_of_text(t));
+        }
+    } else {
+        for d in &s.build_requires {
+            b.requires(to_rpm_dep(d, false));
+        }
     }
     let mut pkg = b.build().map_err(err)?;
     let mut entries = entries_without_sourcerpm(&pkg).map_err(err)?;
@@ -505,10 +536,16 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Rebuilds an SRPM with other BuildRequires: same name, EVR, license,
-/// summary, spec, sources and build time; the header records `host_arch`
-/// (the arch the BuildRequires were evaluated for).
-pub fn rebuild_srpm(orig: &Path, build_requires: &[Dep], host_arch: &str) -> Result<Vec<u8>> {
+/// Rebuilds an SRPM with other BuildRequires (each as rpm writes it, see
+/// [`SrpmSpec::build_requires_text`]): same name, EVR, license, summary,
+/// spec, sources and build time; the header records `host_arch` (the arch
+/// the BuildRequires were evaluated for).
+pub fn rebuild_srpm(
+    orig: &Path,
+    build_requires: &[Dep],
+    build_requires_text: &[String],
+    host_arch: &str,
+) -> Result<Vec<u8>> {
     check_layout(orig)?;
     let md = PackageMetadata::open(orig).map_err(|e| rpm_err(orig, e))?;
     let s = |r: std::result::Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
@@ -525,6 +562,7 @@ pub fn rebuild_srpm(orig: &Path, build_requires: &[Dep], host_arch: &str) -> Res
         license: s(md.get_license()),
         summary: s(md.get_summary()),
         build_requires: build_requires.to_vec(),
+        build_requires_text: build_requires_text.to_vec(),
         exclusive_arch,
         exclude_arch,
         host_arch: host_arch.to_string(),

@@ -107,6 +107,43 @@ fn srpm_round_trip_and_reproducible() {
 }
 
 #[test]
+fn a_rebuilt_srpm_records_build_requires_as_rpmbuild_writes_them() {
+    let t = tempfile::tempdir().unwrap();
+    let orig = t.path().join("hello-2.12-1.fc40.src.rpm");
+    std::fs::write(&orig, build_srpm(&spec()).unwrap()).unwrap();
+    let texts = ["perl-interpreter >= 0:5.010", "((a >= 1) with (a < 5~~))"];
+    let deps: Vec<Dep> = texts.iter().map(|t| Dep::parse(t).unwrap()).collect();
+    let texts: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+    let bytes = buildroot_core::srpm::rebuild_srpm(&orig, &deps, &texts, "s390x").unwrap();
+    let path = t.path().join("rebuilt.src.rpm");
+    std::fs::write(&path, bytes).unwrap();
+    // Our reader takes the same dependencies back.
+    let back: Vec<Dep> = read_header(&path)
+        .unwrap()
+        .requires
+        .into_iter()
+        .map(|r| r.dep)
+        .collect();
+    assert_eq!(back.len(), 2);
+    assert!(deps.iter().all(|d| back.contains(d)), "{back:?}");
+    if !rpm_available() {
+        eprintln!("skipped rpm checks: rpm is not installed");
+        return;
+    }
+    let out = Command::new("rpm")
+        .args(["-qp", "--requires"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let req = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        req.lines().any(|l| l == "perl-interpreter >= 0:5.010")
+            && req.lines().any(|l| l == "((a >= 1) with (a < 5~~))"),
+        "{req}"
+    );
+}
+
+#[test]
 fn binary_rpm_and_createrepo() {
     let t = tempfile::tempdir().unwrap();
     let mut p = Package {

@@ -300,7 +300,7 @@ fn regenerate(
             if let Some(p) = ev.problems.first() {
                 return Ok(Err(p.clone()));
             }
-            srpm::rebuild_srpm(orig, &ev.build_requires, arch).map(Ok)
+            srpm::rebuild_srpm(orig, &ev.build_requires, &ev.build_requires_text, arch).map(Ok)
         }
         Regenerate::Rpmbuild => rpmbuild(orig, target).map(Ok),
     }
