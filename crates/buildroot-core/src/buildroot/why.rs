@@ -403,6 +403,10 @@ impl Why<'_, '_> {
             None => br.pool.name_of(p).to_string(),
         };
         out.push_str(&format!(" of {}", rec.name));
+        // A what-if's source: the file the answer comes from.
+        if let Some(s) = rec.srpm.filter(|&s| br.pool.is_command_line(s)) {
+            out.push_str(&format!(", given as {}", br.pool.location(s)));
+        }
         match &rec.origin {
             Origin::Input => out.push_str(" (input)"),
             Origin::Core => out.push_str(" (a source of the core buildroot)"),

@@ -135,7 +135,8 @@ fn a_local_srpm_stands_in_for_the_repos_source() {
     );
     assert_eq!(
         String::from_utf8_lossy(&why.stdout),
-        "compat-32 <- BuildRequires '/usr/lib/compat32/README' of hello (input)\n"
+        "compat-32 <- BuildRequires '/usr/lib/compat32/README' of hello, given as \
+         hello-2.12-0.src.rpm (input)\n"
     );
 }
 
@@ -245,7 +246,8 @@ fn a_spec_is_evaluated_for_the_arch_with_the_repos_macros() {
         // BuildRequires is there.
         assert_eq!(
             String::from_utf8_lossy(&out.stdout),
-            "docbook-style-xsl <- BuildRequires 'docbook-style-xsl' of hello (input)\n",
+            "docbook-style-xsl <- BuildRequires 'docbook-style-xsl' of hello, given as hello.spec \
+             (input)\n",
             "{arch}"
         );
         let out = run(
