@@ -36,6 +36,16 @@ fn spec() -> SrpmSpec {
     }
 }
 
+/// `rpm -qp --requires` of a package file.
+fn rpm_requires(path: &std::path::Path) -> String {
+    let out = Command::new("rpm")
+        .args(["-qp", "--requires"])
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn rpm_available() -> bool {
     Command::new("rpm").arg("--version").output().is_ok()
 }
@@ -70,12 +80,7 @@ fn srpm_round_trip_and_reproducible() {
         eprintln!("skipped rpm checks: rpm is not installed");
         return;
     }
-    let out = Command::new("rpm")
-        .args(["-qp", "--requires"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let req = String::from_utf8_lossy(&out.stdout);
+    let req = rpm_requires(&path);
     assert!(
         req.contains("gcc >= 10")
             && req.contains("nasm")
@@ -130,12 +135,7 @@ fn a_rebuilt_srpm_records_build_requires_as_rpmbuild_writes_them() {
         eprintln!("skipped rpm checks: rpm is not installed");
         return;
     }
-    let out = Command::new("rpm")
-        .args(["-qp", "--requires"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let req = String::from_utf8_lossy(&out.stdout);
+    let req = rpm_requires(&path);
     assert!(
         req.lines().any(|l| l == "perl-interpreter >= 0:5.010")
             && req.lines().any(|l| l == "((a >= 1) with (a < 5~~))"),

@@ -955,60 +955,62 @@ fn rich_word<'a>(b: &'a [u8], i: &mut usize) -> &'a str {
     std::str::from_utf8(&b[start..*i]).unwrap_or("")
 }
 
-/// One `( ... )` group from `b[*i] == '('`.
+/// One `( ... )` group from `b[*i] == '('`: operands (a simple
+/// dependency or a group) and the operators between them.
 fn rich_group(b: &[u8], i: &mut usize, out: &mut String) {
     out.push('(');
     *i += 1;
     loop {
-        skip_white(b, i);
-        match b.get(*i) {
-            None => return,
-            Some(b')') => {
-                *i += 1;
-                out.push(')');
-                return;
-            }
-            Some(b'(') => rich_group(b, i, out),
-            Some(_) => {
-                out.push_str(rich_word(b, i));
-                let save = *i;
-                skip_white(b, i);
-                let at = *i;
-                let flags = rich_word(b, i);
-                if !flags.is_empty() && flags.bytes().all(|c| b"<>=".contains(&c)) {
-                    out.push(' ');
-                    for (c, sym) in [(b'<', '<'), (b'>', '>'), (b'=', '=')] {
-                        if flags.as_bytes().contains(&c) {
-                            out.push(sym);
-                        }
+        if group_ends(b, i, out) {
+            return;
+        }
+        if b[*i] == b'(' {
+            rich_group(b, i, out);
+        } else {
+            out.push_str(rich_word(b, i));
+            let after_name = *i;
+            skip_white(b, i);
+            let flags = rich_word(b, i);
+            if !flags.is_empty() && flags.bytes().all(|c| b"<>=".contains(&c)) {
+                // rpm writes the sense bits in this order: `<=`, `>=`.
+                out.push(' ');
+                for c in ['<', '>', '='] {
+                    if flags.contains(c) {
+                        out.push(c);
                     }
-                    out.push(' ');
-                    skip_white(b, i);
-                    out.push_str(rich_word(b, i));
-                } else {
-                    *i = if at == save { save } else { at };
-                }
-            }
-        }
-        skip_white(b, i);
-        match b.get(*i) {
-            None => return,
-            Some(b')') => {
-                *i += 1;
-                out.push(')');
-                return;
-            }
-            Some(_) => {
-                let op = rich_word(b, i);
-                if op.is_empty() {
-                    // Not rpm's shape: the rest as it comes.
-                    return;
                 }
                 out.push(' ');
-                out.push_str(op);
-                out.push(' ');
+                skip_white(b, i);
+                out.push_str(rich_word(b, i));
+            } else {
+                *i = after_name;
             }
         }
+        if group_ends(b, i, out) {
+            return;
+        }
+        let op = rich_word(b, i);
+        if op.is_empty() {
+            return; // not rpm's shape: the rest is kept as it comes
+        }
+        out.push(' ');
+        out.push_str(op);
+        out.push(' ');
+    }
+}
+
+/// Past whitespace: whether the group ends here (its `)`, taken, or the
+/// text's end).
+fn group_ends(b: &[u8], i: &mut usize, out: &mut String) -> bool {
+    skip_white(b, i);
+    match b.get(*i) {
+        None => true,
+        Some(b')') => {
+            *i += 1;
+            out.push(')');
+            true
+        }
+        Some(_) => false,
     }
 }
 
