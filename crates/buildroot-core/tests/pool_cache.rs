@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use buildroot_core::buildroot::{run, Config};
 use buildroot_core::dep::Dep;
 use buildroot_core::pool::{PkgId, Pool};
-use buildroot_core::rpmmd::{Filelists, LoadOptions, RepoSpec};
+use buildroot_core::rpmmd::{LoadOptions, RepoSpec};
 use fs_support::copy_tree;
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
@@ -25,13 +25,6 @@ fn repos(into: &Path) -> Vec<RepoSpec> {
             RepoSpec::new(d, to.to_str().unwrap())
         })
         .collect()
-}
-
-fn opts(cache: &Path) -> LoadOptions {
-    LoadOptions {
-        filelists: Filelists::Needed,
-        cache_dir: Some(cache.to_path_buf()),
-    }
 }
 
 fn pools_in(cache: &Path) -> Vec<PathBuf> {
@@ -68,14 +61,14 @@ fn answers(pool: &Pool) -> String {
 fn second_load_reads_the_cache_with_the_same_answers() {
     let t = tempfile::tempdir().unwrap();
     let (specs, cache) = (repos(t.path()), t.path().join("cache"));
-    let parsed = Pool::load("x86_64", &specs, &opts(&cache)).unwrap();
+    let parsed = Pool::load("x86_64", &specs, &LoadOptions::cached_in(&cache)).unwrap();
     assert!(!parsed.from_cache());
     assert_eq!(pools_in(&cache).len(), 1);
-    let cached = Pool::load("x86_64", &specs, &opts(&cache)).unwrap();
+    let cached = Pool::load("x86_64", &specs, &LoadOptions::cached_in(&cache)).unwrap();
     assert!(cached.from_cache());
     assert_eq!(answers(&cached), answers(&parsed));
     // Another arch is another pool.
-    let other = Pool::load("aarch64", &specs, &opts(&cache)).unwrap();
+    let other = Pool::load("aarch64", &specs, &LoadOptions::cached_in(&cache)).unwrap();
     assert!(!other.from_cache());
     assert_eq!(pools_in(&cache).len(), 2);
 }
@@ -84,7 +77,7 @@ fn second_load_reads_the_cache_with_the_same_answers() {
 fn changed_repo_is_parsed_again() {
     let t = tempfile::tempdir().unwrap();
     let (specs, cache) = (repos(t.path()), t.path().join("cache"));
-    Pool::load("x86_64", &specs, &opts(&cache)).unwrap();
+    Pool::load("x86_64", &specs, &LoadOptions::cached_in(&cache)).unwrap();
     // Same checksums in repomd.xml, but the primary file was touched (a
     // hand-edited local repo): its time is part of the key.
     let repodata = t.path().join("x86_64/repodata");
@@ -96,23 +89,29 @@ fn changed_repo_is_parsed_again() {
                 .unwrap();
         }
     }
-    assert!(!Pool::load("x86_64", &specs, &opts(&cache))
-        .unwrap()
-        .from_cache());
-    assert!(Pool::load("x86_64", &specs, &opts(&cache))
-        .unwrap()
-        .from_cache());
+    assert!(
+        !Pool::load("x86_64", &specs, &LoadOptions::cached_in(&cache))
+            .unwrap()
+            .from_cache()
+    );
+    assert!(
+        Pool::load("x86_64", &specs, &LoadOptions::cached_in(&cache))
+            .unwrap()
+            .from_cache()
+    );
     // A repo's configuration names the file (and is part of its key):
     // excluding packages gives another pool.
     let mut excluding = specs.clone();
     excluding[0].exclude = vec!["hello*".into()];
-    let p = Pool::load("x86_64", &excluding, &opts(&cache)).unwrap();
+    let p = Pool::load("x86_64", &excluding, &LoadOptions::cached_in(&cache)).unwrap();
     assert!(!p.from_cache());
     assert!(p.binaries_named("hello").is_empty());
-    assert!(!Pool::load("x86_64", &specs, &opts(&cache))
-        .unwrap()
-        .binaries_named("hello")
-        .is_empty());
+    assert!(
+        !Pool::load("x86_64", &specs, &LoadOptions::cached_in(&cache))
+            .unwrap()
+            .binaries_named("hello")
+            .is_empty()
+    );
     assert_eq!(pools_in(&cache).len(), 2);
 }
 
@@ -120,7 +119,7 @@ fn changed_repo_is_parsed_again() {
 fn damaged_cache_file_is_rebuilt() {
     let t = tempfile::tempdir().unwrap();
     let (specs, cache) = (repos(t.path()), t.path().join("cache"));
-    let parsed = Pool::load("x86_64", &specs, &opts(&cache)).unwrap();
+    let parsed = Pool::load("x86_64", &specs, &LoadOptions::cached_in(&cache)).unwrap();
     let file = pools_in(&cache).remove(0);
     let good = std::fs::read(&file).unwrap();
     for damage in [
@@ -141,7 +140,7 @@ fn damaged_cache_file_is_rebuilt() {
         Vec::new(),
     ] {
         std::fs::write(&file, &damage).unwrap();
-        let p = Pool::load("x86_64", &specs, &opts(&cache)).unwrap();
+        let p = Pool::load("x86_64", &specs, &LoadOptions::cached_in(&cache)).unwrap();
         assert!(!p.from_cache());
         assert_eq!(answers(&p), answers(&parsed));
         assert_eq!(std::fs::read(&file).unwrap(), good, "rewritten");
@@ -156,7 +155,7 @@ fn cache_that_cannot_be_written_is_no_error() {
     let cache = t.path().join("not-a-dir");
     std::fs::write(&cache, "").unwrap();
     for _ in 0..2 {
-        let p = Pool::load("x86_64", &specs, &opts(&cache)).unwrap();
+        let p = Pool::load("x86_64", &specs, &LoadOptions::cached_in(&cache)).unwrap();
         assert!(!p.from_cache());
     }
 }
@@ -168,7 +167,7 @@ fn cache_keeps_the_most_recently_used_pools() {
     let load = |id: usize| {
         let mut s = specs.clone();
         s[0].id = format!("repo{id}");
-        Pool::load("x86_64", &s, &opts(&cache))
+        Pool::load("x86_64", &s, &LoadOptions::cached_in(&cache))
             .unwrap()
             .from_cache()
     };
@@ -198,7 +197,7 @@ fn another_mirror_with_the_same_files_reads_the_cache_and_is_downloaded_from() {
     let mut answers = Vec::new();
     for (mirror, cached) in [(&a, false), (&b, true)] {
         std::fs::write(&list, format!("{}\n", mirror.display())).unwrap();
-        let p = Pool::load("x86_64", &specs, &opts(&cache)).unwrap();
+        let p = Pool::load("x86_64", &specs, &LoadOptions::cached_in(&cache)).unwrap();
         assert_eq!(p.from_cache(), cached);
         let hello = p.binaries_named("hello")[0];
         assert_eq!(p.repo_baseurl(hello), format!("{}/", mirror.display()));

@@ -7,12 +7,10 @@
 
 mod http_support;
 
-use std::path::Path;
-
 use buildroot_core::archful::refresh_cache;
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{
-    load_repo, load_repos, parse_repofile_str, Filelists, LoadOptions, RepoSpec, Vars,
+    load_repo, load_repos, parse_repofile_str, LoadOptions, RepoSpec, Vars,
 };
 use http_support::{ConnectProxy, Fault, Server, SocksProxy};
 
@@ -33,13 +31,6 @@ fn fast() {
     http_support::http_settings("0.01", "2", "1");
 }
 
-fn opts(cache: &Path) -> LoadOptions {
-    LoadOptions {
-        filelists: Filelists::Needed,
-        cache_dir: Some(cache.to_path_buf()),
-    }
-}
-
 /// The repos of a `.repo` text.
 fn specs(text: &str) -> Vec<RepoSpec> {
     parse_repofile_str(text, "t.repo", &Vars::new("x86_64", "")).unwrap()
@@ -55,7 +46,7 @@ fn basic_auth_reaches_every_download_of_the_repo() {
         "[private-source]\nbaseurl={}/source\nusername=user\npassword=s3cret\n",
         server.base
     ))[0];
-    let repo = load_repo(spec, &opts(&t.path().join("meta"))).unwrap();
+    let repo = load_repo(spec, &LoadOptions::cached_in(t.path().join("meta"))).unwrap();
     assert!(repo.spec.enabled && !repo.packages.is_empty());
     // The SRPMs come through the same layer, with the same credentials.
     let got = refresh_cache(&[repo], &["hello".into()], &t.path().join("srpms")).unwrap();
@@ -83,7 +74,7 @@ fn a_pool_read_back_from_the_cache_keeps_the_repo_access() {
         server.base
     ));
     for cached in [false, true] {
-        let pool = Pool::load("x86_64", &specs, &opts(t.path())).unwrap();
+        let pool = Pool::load("x86_64", &specs, &LoadOptions::cached_in(t.path())).unwrap();
         assert_eq!(pool.from_cache(), cached);
         // Macro packages are downloaded with what the pool says of their repo.
         let bash = pool.binaries_named("bash")[0];
@@ -103,7 +94,9 @@ fn without_the_credentials_a_401_is_one_line() {
             "[locked]\nbaseurl={}/source\n{creds}",
             server.base
         ))[0];
-        let e = load_repo(spec, &opts(t.path())).unwrap_err().to_string();
+        let e = load_repo(spec, &LoadOptions::cached_in(t.path()))
+            .unwrap_err()
+            .to_string();
         // Not retried: the same server gives the same answer.
         assert_eq!(
             e,
@@ -124,7 +117,7 @@ fn credentials_follow_a_redirect_to_their_own_scheme_host_and_port_only() {
         "[bin]\nbaseurl={}/x86_64\nusername=user\npassword=s3cret\n",
         locked.base
     );
-    load_repo(&specs(&text)[0], &opts(t.path())).unwrap();
+    load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path())).unwrap();
     let repomd = locked.requests_for("repomd.xml");
     assert_eq!(repomd.len(), 2, "{repomd:?}");
     assert!(repomd
@@ -135,7 +128,7 @@ fn credentials_follow_a_redirect_to_their_own_scheme_host_and_port_only() {
     locked.clear_faults();
     locked.fault("", Fault::Redirect(other.base.clone()), None);
     let t = tempfile::tempdir().unwrap();
-    load_repo(&specs(&text)[0], &opts(t.path())).unwrap();
+    load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path())).unwrap();
     assert!(!other.requests().is_empty());
     assert!(
         other.requests().iter().all(|r| r.authorization.is_none()),
@@ -156,7 +149,7 @@ fn credentials_stay_with_their_repo() {
          [open-src]\nbaseurl={}/source\n",
         locked.base, open.base
     );
-    let repos = load_repos(&specs(&text), &opts(t.path())).unwrap();
+    let repos = load_repos(&specs(&text), &LoadOptions::cached_in(t.path())).unwrap();
     assert_eq!(repos.len(), 2);
     assert!(!open.requests().is_empty());
     assert!(open.requests().iter().all(|r| r.authorization.is_none()));
@@ -182,7 +175,7 @@ fn each_repo_goes_through_its_own_proxy() {
          [direct]\nbaseurl={}/extras/x86_64\nproxy=_none_\n",
         a.base, p1.url, b.base, p2.url, c.base
     );
-    let repos = load_repos(&specs(&text), &opts(t.path())).unwrap();
+    let repos = load_repos(&specs(&text), &LoadOptions::cached_in(t.path())).unwrap();
     assert_eq!(repos.len(), 3);
     // One tunnel per request (each attempt is a connection of its own).
     for (proxy, server) in [(&p1, &a), (&p2, &b)] {
@@ -212,14 +205,14 @@ fn proxy_credentials() {
         format!("proxy=http://proxy:pw@{host}\n"),
     ] {
         let text = format!("[p]\nbaseurl={}/source\n{creds}", server.base);
-        load_repo(&specs(&text)[0], &opts(t.path())).unwrap();
+        load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path())).unwrap();
     }
     assert!(proxy
         .tunnels()
         .iter()
         .all(|t| t.authorization.as_deref() == Some(PROXY_PW)));
     let text = format!("[p]\nbaseurl={}/source\nproxy={}\n", server.base, proxy.url);
-    let e = load_repo(&specs(&text)[0], &opts(t.path()))
+    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
         .unwrap_err()
         .to_string();
     assert_eq!(e.lines().count(), 1, "{e}");
@@ -241,7 +234,7 @@ fn a_repos_timeout_and_retries_win_over_the_runs() {
         server.base
     );
     let start = std::time::Instant::now();
-    let e = load_repo(&specs(&text)[0], &opts(t.path()))
+    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
         .unwrap_err()
         .to_string();
     assert!(e.contains("(gave up after 3 attempts)"), "{e}");
@@ -270,7 +263,7 @@ fn socks5_proxies_as_curl_takes_them() {
          proxy_username=proxy\nproxy_password=pw\n",
         server.base, open.url, server.base
     );
-    let repos = load_repos(&specs(&text), &opts(t.path())).unwrap();
+    let repos = load_repos(&specs(&text), &LoadOptions::cached_in(t.path())).unwrap();
     assert_eq!(repos.len(), 2);
     for (proxy, creds) in [(&open, None), (&locked, Some("proxy:pw"))] {
         let tunnels = proxy.tunnels();
@@ -287,7 +280,7 @@ fn socks5_proxies_as_curl_takes_them() {
         "[bad]\nbaseurl={}/x86_64\nproxy=socks5://x:y@{host}\n",
         server.base
     );
-    let e = load_repo(&specs(&bad)[0], &opts(t.path()))
+    let e = load_repo(&specs(&bad)[0], &LoadOptions::cached_in(t.path()))
         .unwrap_err()
         .to_string();
     assert!(

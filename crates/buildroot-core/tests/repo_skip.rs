@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{
-    load_repos, parse_repofile_str, set_warning_handler, Filelists, LoadOptions, RepoSpec, Vars,
+    load_repos, parse_repofile_str, set_warning_handler, LoadOptions, RepoSpec, Vars,
 };
 use http_support::{Fault, Server};
 
@@ -20,13 +20,6 @@ const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
 fn fast() {
     warnings_about("");
     http_support::http_settings("0.01", "1", "1");
-}
-
-fn opts(cache: &Path) -> LoadOptions {
-    LoadOptions {
-        filelists: Filelists::Needed,
-        cache_dir: Some(cache.to_path_buf()),
-    }
 }
 
 /// The warnings of this process that name repo `id` (tests run in
@@ -79,7 +72,11 @@ fn an_http_error_skips_the_repo_with_one_warning() {
     let text = "[up]\nbaseurl=BASE/x86_64\n\
                 [s500]\nbaseurl=BASE/down500\nskip_if_unavailable=1\n\
                 [s404]\nbaseurl=BASE/nothing-here\nskip_if_unavailable=True\n";
-    let repos = load_repos(&specs(text, &server.base), &opts(cache.path())).unwrap();
+    let repos = load_repos(
+        &specs(text, &server.base),
+        &LoadOptions::cached_in(cache.path()),
+    )
+    .unwrap();
     let ids: Vec<&str> = repos.iter().map(|r| r.spec.id.as_str()).collect();
     assert_eq!(ids, ["up"]);
     assert!(repos[0].packages.len() > 10);
@@ -108,9 +105,12 @@ fn without_skip_if_unavailable_the_error_stands() {
     let cache = tempfile::tempdir().unwrap();
     for flag in ["", "skip_if_unavailable=0\n", "skip_if_unavailable=false\n"] {
         let text = format!("[up2]\nbaseurl=BASE/x86_64\n[n500]\nbaseurl=BASE/stays500\n{flag}");
-        let e = load_repos(&specs(&text, &server.base), &opts(cache.path()))
-            .unwrap_err()
-            .to_string();
+        let e = load_repos(
+            &specs(&text, &server.base),
+            &LoadOptions::cached_in(cache.path()),
+        )
+        .unwrap_err()
+        .to_string();
         assert_eq!(
             e,
             format!(
@@ -130,7 +130,7 @@ fn a_missing_local_directory_is_skipped_as_dnf_does() {
         "[here]\nbaseurl={ROOT}/x86_64\n[gone]\nbaseurl={}/gone\nskip_if_unavailable=yes\n",
         cache.path().display()
     );
-    let repos = load_repos(&specs(&text, ""), &opts(cache.path())).unwrap();
+    let repos = load_repos(&specs(&text, ""), &LoadOptions::cached_in(cache.path())).unwrap();
     assert_eq!(repos.len(), 1);
     assert_eq!(repos[0].spec.id, "here");
     let w = warnings_about("gone");
@@ -145,7 +145,7 @@ fn a_missing_local_directory_is_skipped_as_dnf_does() {
     // Without the flag, as before.
     let e = load_repos(
         &specs(&text.replace("skip_if_unavailable=yes\n", ""), ""),
-        &opts(cache.path()),
+        &LoadOptions::cached_in(cache.path()),
     )
     .unwrap_err()
     .to_string();
@@ -174,9 +174,9 @@ fn damaged_metadata_skips_the_repo_and_the_pool_cache_keeps_the_sets_apart() {
     let text =
         "[bin]\nbaseurl=BASE/x86_64\n[src-damaged]\nbaseurl=BASE/source\nskip_if_unavailable=1\n";
     let specs = specs(text, &server.base);
-    let load = || Pool::load("x86_64", &specs, &opts(cache.path())).unwrap();
+    let load = || Pool::load("x86_64", &specs, &LoadOptions::cached_in(cache.path())).unwrap();
     let other = tempfile::tempdir().unwrap();
-    let alone = Pool::load("x86_64", &specs[..1], &opts(other.path())).unwrap();
+    let alone = Pool::load("x86_64", &specs[..1], &LoadOptions::cached_in(other.path())).unwrap();
     let skipped = load();
     assert!(!skipped.from_cache());
     let all =
@@ -210,7 +210,7 @@ fn a_repo_skipped_before_loading_has_a_pool_cache_of_its_own() {
     let text =
         "[bin2]\nbaseurl=BASE/x86_64\n[src-down]\nbaseurl=BASE/source\nskip_if_unavailable=1\n";
     let specs = specs(text, &server.base);
-    let load = || Pool::load("x86_64", &specs, &opts(cache.path())).unwrap();
+    let load = || Pool::load("x86_64", &specs, &LoadOptions::cached_in(cache.path())).unwrap();
     let first = load();
     assert!(!first.from_cache());
     assert!(first.sources_named("hello").is_empty());
@@ -236,7 +236,7 @@ fn an_unwritable_cache_fails_the_run_instead_of_skipping() {
     let cache = t.path().join("cache-is-a-file");
     std::fs::write(&cache, "").unwrap();
     let text = "[cachefile]\nbaseurl=BASE/x86_64\nskip_if_unavailable=1\n";
-    let e = load_repos(&specs(text, &server.base), &opts(&cache))
+    let e = load_repos(&specs(text, &server.base), &LoadOptions::cached_in(&cache))
         .unwrap_err()
         .to_string();
     assert!(e.starts_with(cache.to_str().unwrap()), "{e}");

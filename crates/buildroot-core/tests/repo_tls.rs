@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use buildroot_core::rpmmd::{load_repo, parse_repofile_str, Filelists, LoadOptions, Vars};
+use buildroot_core::rpmmd::{load_repo, parse_repofile_str, LoadOptions, Vars};
 use http_support::Server;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -109,19 +109,12 @@ fn fast() {
     http_support::http_settings("0.01", "2", "1");
 }
 
-fn opts(cache: &Path) -> LoadOptions {
-    LoadOptions {
-        filelists: Filelists::Needed,
-        cache_dir: Some(cache.to_path_buf()),
-    }
-}
-
 /// Loads the repo of `[r]\nbaseurl=BASE/source\n` + `options`.
 fn load(base: &str, options: &str, cache: &Path) -> Result<usize, String> {
     let text = format!("[r]\nbaseurl={base}/source\n{options}");
     let spec = &parse_repofile_str(&text, "t.repo", &Vars::new("x86_64", ""))
         .map_err(|e| e.to_string())?[0];
-    load_repo(spec, &opts(cache))
+    load_repo(spec, &LoadOptions::cached_in(cache))
         .map(|r| r.packages.len())
         .map_err(|e| e.to_string())
 }

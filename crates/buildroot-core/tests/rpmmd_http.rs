@@ -11,8 +11,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use buildroot_core::rpmmd::{
-    download_verified, load_repo, sha256_file, Expected, Filelists, HttpSettings, LoadOptions,
-    MirrorSource, RepoSpec,
+    download_verified, load_repo, sha256_file, Expected, HttpSettings, LoadOptions, MirrorSource,
+    RepoSpec,
 };
 use http_support::{dead_port, Fault, Server};
 
@@ -46,16 +46,9 @@ fn write_repo(dir: &Path) {
     .unwrap();
 }
 
-fn opts(cache: &Path) -> LoadOptions {
-    LoadOptions {
-        filelists: Filelists::Needed,
-        cache_dir: Some(cache.to_path_buf()),
-    }
-}
-
 /// The packages of a load, as comparable text.
 fn packages(spec: &RepoSpec, cache: &Path) -> buildroot_core::Result<Vec<String>> {
-    let r = load_repo(spec, &opts(cache))?;
+    let r = load_repo(spec, &LoadOptions::cached_in(cache))?;
     Ok(r.packages.iter().map(|p| format!("{p:?}")).collect())
 }
 
@@ -400,7 +393,8 @@ fn metalink_and_mirrorlist_skip_dead_and_stale_mirrors() {
         let mut spec = RepoSpec::new("fedora", "");
         spec.mirrors = Some(src.clone());
         let start = Instant::now();
-        let r = load_repo(&spec, &opts(cache.path())).unwrap_or_else(|e| panic!("{src:?}: {e}"));
+        let r = load_repo(&spec, &LoadOptions::cached_in(cache.path()))
+            .unwrap_or_else(|e| panic!("{src:?}: {e}"));
         // A dead mirror is left at once, not retried.
         assert!(
             start.elapsed() < Duration::from_secs(2),
@@ -424,7 +418,7 @@ fn metalink_and_mirrorlist_skip_dead_and_stale_mirrors() {
     .unwrap();
     let mut spec = RepoSpec::new("fedora", "");
     spec.mirrors = Some(MirrorSource::Metalink(format!("{base}/dead.xml")));
-    let e = load_repo(&spec, &opts(cache.path()))
+    let e = load_repo(&spec, &LoadOptions::cached_in(cache.path()))
         .unwrap_err()
         .to_string();
     assert!(e.contains("dead.xml") && e.contains("stale mirror"), "{e}");
@@ -442,7 +436,7 @@ fn a_mirror_that_fails_a_file_is_left_for_the_next() {
     let mut spec = RepoSpec::new("web", &format!("{}/repo/", server.base));
     spec.extra_baseurls = vec![format!("{}/second/", server.base)];
     let cache = tempfile::tempdir().unwrap();
-    let r = load_repo(&spec, &opts(cache.path())).unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
     let got: Vec<String> = r.packages.iter().map(|p| format!("{p:?}")).collect();
     assert_eq!(got, clean);
     // The first mirror was asked once (left at once, not retried).
@@ -460,7 +454,14 @@ fn http_pool_is_cached_only_when_repomd_names_its_files() {
     let (root, server, _) = served();
     let spec = RepoSpec::new("web", &format!("{}/repo/", server.base));
     let cache = root.path().join("pool-cache");
-    let load = || Pool::load("x86_64", std::slice::from_ref(&spec), &opts(&cache)).unwrap();
+    let load = || {
+        Pool::load(
+            "x86_64",
+            std::slice::from_ref(&spec),
+            &LoadOptions::cached_in(&cache),
+        )
+        .unwrap()
+    };
     assert!(!load().from_cache());
     server.clear_log();
     let cached = load();
@@ -513,7 +514,9 @@ fn filelists_are_downloaded_only_for_paths_primary_does_not_list() {
     let cache = tempfile::tempdir().unwrap();
     let files = |repo: &str| {
         let spec = RepoSpec::new(repo, &format!("{}/{repo}/", server.base));
-        load_repo(&spec, &opts(cache.path())).unwrap().packages[0]
+        load_repo(&spec, &LoadOptions::cached_in(cache.path()))
+            .unwrap()
+            .packages[0]
             .files
             .clone()
     };

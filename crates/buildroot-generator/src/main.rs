@@ -21,7 +21,7 @@ use buildroot_core::cli::RepoArgs;
 use buildroot_core::package::Package;
 use buildroot_core::pkglist::{name_in, read_list, write_list, Names, Stdout};
 use buildroot_core::pool::Pool;
-use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
+use buildroot_core::rpmmd::{self, LoadOptions, HTTP_ENV_HELP};
 use buildroot_core::spec::SpecArgs;
 use buildroot_core::OutputDirProblem;
 use clap::{Parser, ValueEnum};
@@ -233,10 +233,7 @@ fn option_names(e: buildroot_core::Error) -> anyhow::Error {
 
 fn load_pool(args: &Args, srpms: &[Package]) -> Result<Pool> {
     let specs = args.repos.specs(&args.arch)?;
-    let opts = LoadOptions {
-        filelists: Filelists::Needed,
-        cache_dir: Some(args.repos.cache_dir()),
-    };
+    let opts = LoadOptions::cached_in(args.repos.cache_dir());
     let mut pool = Pool::load_with_command_line(&args.arch, &specs, &opts, srpms)?;
     if !args.only_binaries.is_empty() {
         let mut keep = std::collections::HashSet::new();

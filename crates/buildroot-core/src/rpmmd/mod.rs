@@ -225,6 +225,17 @@ pub struct LoadOptions {
     pub cache_dir: Option<PathBuf>,
 }
 
+impl LoadOptions {
+    /// The default file lists ([`Filelists::Needed`]) with `cache_dir` as
+    /// the cache: what a buildroot run loads.
+    pub fn cached_in(cache_dir: impl Into<PathBuf>) -> LoadOptions {
+        LoadOptions {
+            filelists: Filelists::Needed,
+            cache_dir: Some(cache_dir.into()),
+        }
+    }
+}
+
 /// A repository's packages as loaded.
 #[derive(Clone, Debug)]
 pub struct LoadedRepo {
