@@ -548,23 +548,24 @@ fn run(args: &Args) -> Result<u8> {
     }
     if args.compare {
         let names: Vec<String> = given.iter().map(|g| g.package.name.clone()).collect();
-        let with = compare::Snapshot::of(&br, &names);
+        let with = buildroot::compare::Snapshot::of(&br, &names);
         // One fixed point's records at a time (≈100 MB at Fedora scale).
         drop(br);
         let cfg = Config {
             without_given_files: true,
             ..cfg
         };
-        let without = compare::Snapshot::of(&buildroot::run(&pool, &input, &cfg)?, &names);
+        let without =
+            buildroot::compare::Snapshot::of(&buildroot::run(&pool, &input, &cfg)?, &names);
         let options = given.iter().map(|g| g.option.clone()).collect();
-        let report = compare::Report::new(&args.arch, options, &without, &with);
+        let report = buildroot::compare::Report::new(&args.arch, options, &without, &with);
         // Said on a terminal too: the what-if's answer, not a log line.
         let say_always = |kind: &str, msg: String| {
             if !args.quiet {
                 buildroot_core::diag!("buildroot-generator: {kind}: {msg}")
             }
         };
-        report.print(&mut out, args.print.key(), args.json, &say_always)?;
+        compare::print(&report, &mut out, args.print.key(), args.json, &say_always)?;
         return Ok(if report.new_failures() { 1 } else { 0 });
     }
     if args.json {

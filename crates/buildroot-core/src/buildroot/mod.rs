@@ -10,6 +10,7 @@
 //! counts); an unsolvable transaction is BadDeps (contributes nothing); a
 //! queued name without a source package is NoSource (still listed).
 
+pub mod compare;
 mod output;
 mod why;
 
