@@ -95,7 +95,12 @@ fn a_terminal_shows_the_fixed_point_and_sums_up_failures() {
     let Some(shown) = on_terminal("", "hello\nwebfetch\nbroken\nnosuch\n") else {
         return;
     };
-    assert!(shown.contains("layer 0 ["), "{shown}");
+    // A layer's bar is drawn at most 4 times a second: a layer that ends
+    // sooner may never show one, so some layer's bar, not layer 0's.
+    assert!(
+        (0..4).any(|n| shown.contains(&format!("layer {n} ["))),
+        "{shown}"
+    );
     assert!(shown.contains("sources resolved"), "{shown}");
     assert!(shown.contains("layer 0: "), "{shown}");
     assert!(shown.contains("ETA"), "{shown}");
