@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use buildroot_core::buildroot::compare::{error_lines, Report};
+use buildroot_core::buildroot::compare::Report;
 
 /// Prints `report`: with `json` the document; else the `list`'s
 /// `-NAME`/`+NAME` lines on `out`, sorted by NAME, and through `say`
@@ -51,12 +51,12 @@ pub fn print(
         say("note", format!("--compare: {name}'s own build: {what}"));
     }
     for (src, e) in &report.errors.entered {
-        for line in error_lines(e) {
+        for line in e.lines() {
             say("warning", format!("--compare: {src} now fails: {line}"));
         }
     }
     for (src, e) in &report.errors.left {
-        for line in error_lines(e) {
+        for line in e.lines() {
             say("note", format!("--compare: {src} fixed: {line}"));
         }
     }

@@ -470,20 +470,17 @@ fn run(args: &Args) -> Result<u8> {
     // counts per kind.
     if display.is_none() {
         for s in br.failed() {
-            if s.no_source() {
+            for line in s.errors().lines() {
                 // A binary's name given as a source: say whose binary it is.
-                let of = pool
-                    .source_of_binary(&s.name)
-                    .filter(|src| *src != s.name)
-                    .map(|src| format!(" (it is a binary of source {src})"))
-                    .unwrap_or_default();
-                warn(format!("{}: no source package of that name{of}", s.name));
-            }
-            for r in &s.no_install {
-                warn(format!("{}: NoInstall: nothing provides '{r}'", s.name));
-            }
-            if !s.bad_deps.is_empty() {
-                warn(format!("{}: BadDeps: {}", s.name, s.bad_deps.join("; ")));
+                let of = match s.no_source() {
+                    true => pool
+                        .source_of_binary(&s.name)
+                        .filter(|src| *src != s.name)
+                        .map(|src| format!(" (it is a binary of source {src})"))
+                        .unwrap_or_default(),
+                    false => String::new(),
+                };
+                warn(format!("{}: {line}{of}", s.name));
             }
         }
     }

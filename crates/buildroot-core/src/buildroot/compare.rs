@@ -190,23 +190,6 @@ impl Report {
     }
 }
 
-/// A source's errors as the generator's warning lines say them, one line
-/// each.
-pub fn error_lines(e: &SourceErrors) -> Vec<String> {
-    let mut out: Vec<String> = e
-        .no_install
-        .iter()
-        .map(|r| format!("NoInstall: nothing provides '{r}'"))
-        .collect();
-    if !e.bad_deps.is_empty() {
-        out.push(format!("BadDeps: {}", e.bad_deps.join("; ")));
-    }
-    if e.no_source {
-        out.push("no source package of that name".into());
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::workload::Relations;
 
-use super::Buildroot;
+use super::{Buildroot, SourceRecord};
 use crate::atomic::{self, EarlierOutput, StagedDir};
 use crate::error::{Error, Result};
 use crate::pkglist::write_list;
@@ -68,6 +68,37 @@ pub struct SourceErrors {
     pub no_source: bool,
 }
 
+impl SourceErrors {
+    /// The errors as buildroot-generator's warning lines say them, one
+    /// line each: NoSource, each NoInstall, BadDeps.
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.no_source {
+            out.push("no source package of that name".to_string());
+        }
+        out.extend(
+            self.no_install
+                .iter()
+                .map(|r| format!("NoInstall: nothing provides '{r}'")),
+        );
+        if !self.bad_deps.is_empty() {
+            out.push(format!("BadDeps: {}", self.bad_deps.join("; ")));
+        }
+        out
+    }
+}
+
+impl SourceRecord {
+    /// Its errors, as the report holds them.
+    pub fn errors(&self) -> SourceErrors {
+        SourceErrors {
+            no_install: self.no_install.clone(),
+            bad_deps: self.bad_deps.clone(),
+            no_source: self.no_source(),
+        }
+    }
+}
+
 /// A content-resolver view id: `eln` and `view-eln` both give `view-eln`.
 pub fn view_id(view: &str) -> String {
     if view.starts_with("view-") {
@@ -82,16 +113,7 @@ impl Buildroot<'_> {
     pub fn report(&self, arch: &str) -> BuildrootReport {
         let errors = self
             .failed()
-            .map(|s| {
-                (
-                    s.name.clone(),
-                    SourceErrors {
-                        no_install: s.no_install.clone(),
-                        bad_deps: s.bad_deps.clone(),
-                        no_source: s.no_source(),
-                    },
-                )
-            })
+            .map(|s| (s.name.clone(), s.errors()))
             .collect();
         BuildrootReport {
             arch: arch.to_string(),
