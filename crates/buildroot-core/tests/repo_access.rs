@@ -138,6 +138,31 @@ fn credentials_follow_a_redirect_to_their_own_scheme_host_and_port_only() {
 }
 
 #[test]
+fn any_3xx_with_a_location_is_followed_as_curl_follows_it() {
+    fast();
+    // curl follows the Location of every 3xx answer, not only 301-308's
+    // usual five: a 300 (Multiple Choices) naming a mirror is followed.
+    let mirror = Server::start(ROOT.into());
+    for code in [300, 305, 308] {
+        let first = Server::start(ROOT.into());
+        first.fault("", Fault::RedirectWith(code, mirror.base.clone()), None);
+        let t = tempfile::tempdir().unwrap();
+        let text = format!("[bin]\nbaseurl={}/x86_64\n", first.base);
+        let pool = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()));
+        assert!(
+            pool.is_ok(),
+            "{code}: {:?}",
+            pool.err().map(|e| e.to_string())
+        );
+        assert!(first.requests().iter().all(|r| r
+            .fault
+            .as_deref()
+            .is_some_and(|f| f.contains("RedirectWith"))));
+    }
+    assert!(!mirror.requests_for("repomd.xml").is_empty());
+}
+
+#[test]
 fn credentials_stay_with_their_repo() {
     fast();
     let locked = Server::start(ROOT.into());

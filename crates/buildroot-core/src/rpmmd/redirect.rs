@@ -1,5 +1,5 @@
 //! HTTP redirects as librepo's curl follows them: at most
-//! [`MAX_REDIRECTS`] hops (301, 302, 303, 307, 308), a relative `Location`
+//! [`MAX_REDIRECTS`] hops (any 3xx answer with a `Location`), a relative `Location`
 //! resolved against the URL that answered (spaces and other bytes a URL
 //! cannot hold percent-encoded, as curl sends them), and a repo's credentials sent
 //! only to the scheme, host and port they were configured for (curl's rule
@@ -10,9 +10,11 @@
 /// `CURLOPT_MAXREDIRS` to 6).
 pub(super) const MAX_REDIRECTS: usize = 6;
 
-/// Whether an HTTP status is a redirect that is followed.
+/// Whether an HTTP status is a redirect that is followed: every 3xx, as
+/// curl follows the `Location` of any of them (a `300 Multiple Choices`
+/// that names one is followed too; one without a `Location` is an error).
 pub(super) fn is_followed(status: u16) -> bool {
-    matches!(status, 301 | 302 | 303 | 307 | 308)
+    (300..400).contains(&status)
 }
 
 /// `scheme://host:port` of `url`, lowercased, the default port filled in:

@@ -35,6 +35,8 @@ pub enum Fault {
     /// Answers `302 Found` with `Location: PREFIX` followed by the
     /// request's path (PREFIX: another server's base, say).
     Redirect(String),
+    /// As `Redirect`, with this 3xx status.
+    RedirectWith(u16, String),
 }
 
 /// One request as the server saw it.
@@ -429,6 +431,15 @@ fn handle(
             head(
                 &mut stream,
                 "302 Found",
+                &format!("Location: {prefix}{path}\r\n"),
+                0,
+            );
+            return;
+        }
+        Some(Fault::RedirectWith(code, prefix)) => {
+            head(
+                &mut stream,
+                &format!("{code} Moved"),
                 &format!("Location: {prefix}{path}\r\n"),
                 0,
             );
