@@ -222,7 +222,9 @@ impl std::fmt::Display for OutputDirProblem {
             OutputDirProblem::NotAnEarlierRepo { marker } => write!(
                 f,
                 "is not empty and not an earlier create-srpm-repos output (no {marker}); the \
-                 SRPMs in it that are not listed would be deleted: name a new or empty directory"
+                 SRPMs in it that are not listed would be deleted: name a new or empty directory \
+                 (a repo an older create-srpm-repos wrote, without {marker}, is taken once that \
+                 file is created in it)"
             ),
         }
     }

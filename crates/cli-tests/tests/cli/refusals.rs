@@ -56,7 +56,9 @@ fn create_srpm_repos_refuses_a_directory_of_other_srpms() {
         line,
         "create-srpm-repos: [TMP]/foreign: --out is not empty and not an earlier \
          create-srpm-repos output (no .create-srpm-repos); the SRPMs in it that are not \
-         listed would be deleted: name a new or empty directory"
+         listed would be deleted: name a new or empty directory (a repo an older \
+         create-srpm-repos wrote, without .create-srpm-repos, is taken once that file is \
+         created in it)"
     );
     assert_eq!(srpm_names(&foreign), before, "the user's SRPMs are kept");
     // A file is no repo directory either.
@@ -88,6 +90,17 @@ fn create_srpm_repos_updates_its_own_earlier_output() {
         .assert()
         .success();
     assert_eq!(srpm_names(&out), ["bash-5.2.26-1.eln150.src.rpm"]);
+    // A repo an older version wrote (no marker) is refused, and taken once
+    // the marker the refusal names is created.
+    std::fs::remove_file(out.join(".create-srpm-repos")).unwrap();
+    expect_error(&t, srpm_repos(&t, &cache, &out), "zlib\n");
+    std::fs::write(out.join(".create-srpm-repos"), "").unwrap();
+    srpm_repos(&t, &cache, &out)
+        .write_stdin("zlib\n")
+        .assert()
+        .success();
+    assert_eq!(srpm_names(&out).len(), 1);
+    assert!(srpm_names(&out)[0].starts_with("zlib-"));
 }
 
 #[test]
