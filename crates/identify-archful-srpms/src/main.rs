@@ -200,9 +200,17 @@ fn run(args: &Args) -> Result<()> {
     for m in args.macros.unmatched_names(&targets) {
         warn(m);
     }
+    // A binary's name given as a source: say whose binary it is.
+    let sources_of =
+        args.macros
+            .sources_of_binaries(&missing, &arches, &args.repos.files, &args.cache);
     for m in &missing {
+        let of = sources_of
+            .get(m)
+            .map(|src| format!(" (it is a binary of source {src})"))
+            .unwrap_or_default();
         warn(format!(
-            "{m}: no source package of that name in the repositories"
+            "{m}: no source package of that name in the repositories{of}"
         ));
     }
     let results = if args.rpmspec {

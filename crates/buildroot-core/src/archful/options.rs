@@ -14,6 +14,7 @@ use crate::buildroot::DEFAULT_CORE;
 use crate::cli::RepoFileArgs;
 use crate::distmacros::{self, dir_macro_files, platform_file, Found, RepoMacros};
 use crate::error::Result;
+use crate::pool::Pool;
 use crate::rpmmd::{RepoSpec, Vars};
 use crate::spec::SpecContext;
 
@@ -84,6 +85,48 @@ impl MacroArgs {
         }
         specs.extend(files.specs(arch)?);
         Ok(specs)
+    }
+
+    /// For each of `names` that is the name of a binary package of the
+    /// binary repos (on the first of `arches` that has it), the name of its
+    /// source: what a binary's name given as a source name is pointed at.
+    /// Empty when there are no binary repos, or they cannot be loaded (it
+    /// is only a hint; their pools are usually those the macros step cached).
+    pub fn sources_of_binaries(
+        &self,
+        names: &[String],
+        arches: &[String],
+        files: &RepoFileArgs,
+        cache: &Path,
+    ) -> BTreeMap<String, String> {
+        let metadata = files
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| cache.join(".metadata"));
+        let mut found = BTreeMap::new();
+        for arch in arches {
+            if found.len() == names.len() {
+                break;
+            }
+            let Ok(repos) = self.binary_repos(arch, files) else {
+                break;
+            };
+            if repos.iter().all(|r| !r.enabled) {
+                break;
+            }
+            let Ok(pool) = Pool::load(arch, &repos, &distmacros::load_options(&metadata)) else {
+                break;
+            };
+            for n in names {
+                if found.contains_key(n) {
+                    continue;
+                }
+                if let Some(src) = pool.source_of_binary(n).filter(|s| s != n) {
+                    found.insert(n.clone(), src.to_string());
+                }
+            }
+        }
+        found
     }
 
     /// The names installed into the buildroot whose macro packages count.

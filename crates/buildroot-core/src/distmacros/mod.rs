@@ -61,6 +61,16 @@ pub enum Found {
     Nothing(String),
 }
 
+/// How the binary repos are loaded for their macro packages (metadata
+/// cached in `metadata`): a second load with these reads the same cached
+/// pool.
+pub fn load_options(metadata: &Path) -> LoadOptions {
+    LoadOptions {
+        filelists: Filelists::NeededAnd(MACRO_PREFIXES.iter().map(|s| s.to_string()).collect()),
+        cache_dir: Some(metadata.to_path_buf()),
+    }
+}
+
 /// Finds, downloads (through the repos' HTTP cache `metadata`) and extracts
 /// the macro packages of the buildroot that installing `install` gives on
 /// `arch`. `repos` are the binary repos for this arch (`$basearch` already
@@ -72,10 +82,7 @@ pub fn repo_macros(
     metadata: &Path,
     cache: &Path,
 ) -> Result<Found> {
-    let opts = LoadOptions {
-        filelists: Filelists::NeededAnd(MACRO_PREFIXES.iter().map(|s| s.to_string()).collect()),
-        cache_dir: Some(metadata.to_path_buf()),
-    };
+    let opts = load_options(metadata);
     let pool = Pool::load(arch, repos, &opts)?;
     let (ids, unmatched) = match select::macro_packages(&pool, install) {
         Ok(found) => found,

@@ -175,6 +175,34 @@ fn missing_names_are_warnings_and_quiet_silences_them() {
 }
 
 #[test]
+fn a_binarys_name_given_as_a_source_is_pointed_at_its_source() {
+    // As buildroot-generator says it: the binary repos (here only for the
+    // hint, --no-repo-macros) know whose binary bzip2-devel is.
+    let t = TestContext::new();
+    let out = identify(&t.join("cache"))
+        .args(["--repo", "bin=testdata/repos/x86_64"])
+        .args(["--no-repo-macros", "-q"])
+        .write_stdin("zlib\nbzip2-devel\nno-such-source\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stderr), "");
+    let out = identify(&t.join("cache"))
+        .args(["--repo", "bin=testdata/repos/x86_64"])
+        .arg("--no-repo-macros")
+        .write_stdin("zlib\nbzip2-devel\nno-such-source\n")
+        .output()
+        .unwrap();
+    assert_eq!(
+        text(&out.stderr),
+        "identify-archful-srpms: warning: bzip2-devel: no source package of that name in the \
+         repositories (it is a binary of source bzip2)\n\
+         identify-archful-srpms: warning: no-such-source: no source package of that name in the \
+         repositories\n"
+    );
+}
+
+#[test]
 fn the_cache_is_repaired_and_pruned_and_other_files_are_kept() {
     let t = TestContext::new();
     let cache = t.join("cache");
