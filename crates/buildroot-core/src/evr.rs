@@ -342,11 +342,6 @@ pub fn parse_srpm_filename(file: &str) -> Result<Nvr> {
     })
 }
 
-/// The source name from a `sourcerpm` value (`foo-1.0-1.fc40.src.rpm` -> `foo`).
-pub fn source_name(sourcerpm: &str) -> Option<String> {
-    parse_srpm_filename(sourcerpm).ok().map(|n| n.name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,9 +388,5 @@ mod tests {
         assert_eq!(n.arch, "x86_64");
         let s = parse_srpm_filename("foo-bar-1.0-1.fc40.src.rpm").unwrap();
         assert_eq!(s.name, "foo-bar");
-        assert_eq!(
-            source_name("glibc-2.39-1.eln.src.rpm").as_deref(),
-            Some("glibc")
-        );
     }
 }
