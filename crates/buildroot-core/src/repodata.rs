@@ -307,10 +307,30 @@ fn primary_xml(pkgs: &[&Package], ids: &[String]) -> String {
 }
 
 fn filelists_xml(pkgs: &[&Package], ids: &[String]) -> String {
+    per_package_xml("filelists", "filelists", pkgs, ids, |o, p| {
+        for f in &p.files {
+            let _ = writeln!(o, "  <file>{}</file>", esc(f));
+        }
+    })
+}
+
+fn other_xml(pkgs: &[&Package], ids: &[String]) -> String {
+    per_package_xml("otherdata", "other", pkgs, ids, |_, _| {})
+}
+
+/// filelists.xml and other.xml: a `<package pkgid name arch>` with its
+/// `<version>` per package, then what `body` writes of it.
+fn per_package_xml(
+    root: &str,
+    ns: &str,
+    pkgs: &[&Package],
+    ids: &[String],
+    body: impl Fn(&mut String, &Package),
+) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<filelists xmlns=\"http://linux.duke.edu/metadata/filelists\" packages=\"{}\">",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} xmlns=\"http://linux.duke.edu/metadata/{ns}\" packages=\"{}\">",
         pkgs.len()
     );
     for (p, id) in pkgs.iter().zip(ids) {
@@ -322,32 +342,9 @@ fn filelists_xml(pkgs: &[&Package], ids: &[String]) -> String {
         );
         version_attrs(&mut o, p);
         o.push_str("/>\n");
-        for f in &p.files {
-            let _ = writeln!(o, "  <file>{}</file>", esc(f));
-        }
+        body(&mut o, p);
         o.push_str("</package>\n");
     }
-    o.push_str("</filelists>\n");
-    o
-}
-
-fn other_xml(pkgs: &[&Package], ids: &[String]) -> String {
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<otherdata xmlns=\"http://linux.duke.edu/metadata/other\" packages=\"{}\">",
-        pkgs.len()
-    );
-    for (p, id) in pkgs.iter().zip(ids) {
-        let _ = write!(
-            o,
-            "<package pkgid=\"{id}\" name=\"{}\" arch=\"{}\">\n  <version ",
-            esc(&p.name),
-            esc(&p.arch)
-        );
-        version_attrs(&mut o, p);
-        o.push_str("/>\n</package>\n");
-    }
-    o.push_str("</otherdata>\n");
+    let _ = writeln!(o, "</{root}>");
     o
 }
