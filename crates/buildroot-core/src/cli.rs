@@ -100,7 +100,7 @@ pub fn init_trace() {
 }
 
 use crate::error::{Error, Result};
-use crate::rpmmd::{parse_repofile, RepoSpec, Vars};
+use crate::rpmmd::{parse_repofile, MainDefaults, RepoSpec, Vars};
 
 /// Repositories of binary and source packages (buildroot-generator).
 #[derive(clap::Args, Clone, Debug, Default)]
@@ -142,6 +142,14 @@ pub struct RepoFileArgs {
     /// repo's downloads (docs/formats.md section 8).
     #[arg(long = "repofile", value_name = "FILE")]
     pub repofiles: Vec<PathBuf>,
+    /// A dnf.conf: its [main] gives every repo of the run (--repo, --source-repo, --repofile,
+    /// and its own sections, which are repos as a .repo file's) the defaults dnf gives them:
+    /// proxy, username/password, ssl*, timeout, minrate, retries, skip_if_unavailable, and
+    /// excludepkgs added to each repo's own. Not read unless given (dnf reads
+    /// /etc/dnf/dnf.conf); its other options (install_weak_deps, best, reposdir, ...) are
+    /// ignored (docs/formats.md section 8).
+    #[arg(long = "dnf-conf", value_name = "FILE")]
+    pub dnf_conf: Option<PathBuf>,
     /// $releasever for .repo files and URLs.
     #[arg(long, default_value = "eln")]
     pub releasever: String,
@@ -153,12 +161,27 @@ pub struct RepoFileArgs {
 }
 
 impl RepoFileArgs {
-    /// The sections of every `--repofile` (`$basearch` is `arch`).
+    /// The sections of `--dnf-conf` and every `--repofile` (`$basearch` is
+    /// `arch`), with `--dnf-conf`'s defaults.
     pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
+        self.file_specs(&self.vars(arch)?)
+    }
+
+    /// `$basearch` (`arch`), `$releasever` and `--dnf-conf`'s `[main]`.
+    pub fn vars(&self, arch: &str) -> Result<Vars> {
         let vars = Vars::new(arch, &self.releasever);
+        Ok(match &self.dnf_conf {
+            Some(f) => vars.with_main(MainDefaults::read(f)?),
+            None => vars,
+        })
+    }
+
+    /// The sections of `--dnf-conf`, then of every `--repofile` (dnf reads
+    /// its main configuration's repos before those of its repo files).
+    fn file_specs(&self, vars: &Vars) -> Result<Vec<RepoSpec>> {
         let mut specs = Vec::new();
-        for f in &self.repofiles {
-            specs.extend(parse_repofile(f, &vars)?);
+        for f in self.dnf_conf.iter().chain(&self.repofiles) {
+            specs.extend(parse_repofile(f, vars)?);
         }
         Ok(specs)
     }
@@ -168,7 +191,7 @@ impl RepoArgs {
     /// The configured repositories for `arch`: `--repo`, then `--source-repo`,
     /// then the sections of every `--repofile`. An error when none is enabled.
     pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
-        let vars = Vars::new(arch, &self.source.files.releasever);
+        let vars = self.source.files.vars(arch)?;
         let mut specs = Vec::new();
         for r in &self.repos {
             specs.push(RepoSpec::parse_cli(r, &vars)?);
@@ -196,7 +219,7 @@ impl SourceRepoArgs {
     /// `--source-repo`, then the sections of every `--repofile` (`$basearch`
     /// is `arch`). An error when none is enabled.
     pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
-        let specs = self.collect(&Vars::new(arch, &self.files.releasever))?;
+        let specs = self.collect(&self.files.vars(arch)?)?;
         if specs.iter().all(|s| !s.enabled) {
             return Err(Error::Usage(
                 "no source repositories: give --source-repo ID=URL or --repofile FILE".into(),
@@ -210,9 +233,7 @@ impl SourceRepoArgs {
         for r in &self.source_repos {
             specs.push(RepoSpec::parse_cli(r, vars)?);
         }
-        for f in &self.files.repofiles {
-            specs.extend(parse_repofile(f, vars)?);
-        }
+        specs.extend(self.files.file_specs(vars)?);
         Ok(specs)
     }
 }

@@ -15,7 +15,7 @@ use crate::cli::RepoFileArgs;
 use crate::distmacros::{self, dir_macro_files, platform_file, Found, RepoMacros};
 use crate::error::Result;
 use crate::pool::Pool;
-use crate::rpmmd::{RepoSpec, Vars};
+use crate::rpmmd::RepoSpec;
 use crate::spec::SpecContext;
 
 /// Where the spec macros come from (shared by the archful tools).
@@ -78,7 +78,7 @@ impl MacroArgs {
     /// The binary repos for `arch` (`$basearch` = `arch`): `--repo`, then
     /// the sections of every `--repofile`.
     pub fn binary_repos(&self, arch: &str, files: &RepoFileArgs) -> Result<Vec<RepoSpec>> {
-        let vars = Vars::new(arch, &files.releasever);
+        let vars = files.vars(arch)?;
         let mut specs = Vec::new();
         for r in &self.repos {
             specs.push(RepoSpec::parse_cli(r, &vars)?);
@@ -202,7 +202,11 @@ impl MacroArgs {
             user_files.extend(dir_macro_files(m)?);
         }
         let mut use_repos = !self.no_repo_macros;
-        if use_repos && self.repos.is_empty() && files.repofiles.is_empty() {
+        if use_repos
+            && self.repos.is_empty()
+            && files.repofiles.is_empty()
+            && files.dnf_conf.is_none()
+        {
             note("no binary repositories (--repo, --repofile): built-in ELN macros".into());
             use_repos = false;
         }

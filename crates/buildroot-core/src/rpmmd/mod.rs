@@ -51,7 +51,7 @@ use load::load_opened_into;
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use raw::RawChunk;
-pub use repofile::{parse_repofile, parse_repofile_str};
+pub use repofile::{parse_repofile, parse_repofile_str, MainDefaults};
 pub use repomd::{Repomd, RepomdRecord};
 pub(crate) use skip::load_opened_skipping;
 pub use skip::{set_warning_handler, without_warnings, WarningHandler};
@@ -135,11 +135,17 @@ impl RepoSpec {
         if id.is_empty() || url.is_empty() {
             return Err(Error::Usage(format!("'{s}': expected ID=URL")));
         }
-        Ok(RepoSpec::new(id, &vars.substitute(url)))
+        let mut spec = RepoSpec::new(id, &vars.substitute(url));
+        if let Some(main) = &vars.main {
+            main.apply_checked(&mut spec, vars)?;
+        }
+        Ok(spec)
     }
 }
 
-/// Values for `$basearch`, `$arch` and `$releasever`.
+/// What dnf's main configuration gives every repo: the values for
+/// `$basearch`, `$arch` and `$releasever`, and a `dnf.conf`'s `[main]`
+/// defaults, when one is given.
 #[derive(Clone, Debug, Default)]
 pub struct Vars {
     /// `$basearch`: the base arch of `arch` (`x86_64` for `x86_64`, `i386` for `i686`).
@@ -148,6 +154,8 @@ pub struct Vars {
     pub arch: String,
     /// `$releasever`.
     pub releasever: String,
+    /// A `dnf.conf`'s `[main]`: every repo's defaults.
+    pub main: Option<std::sync::Arc<MainDefaults>>,
 }
 
 impl Vars {
@@ -157,7 +165,14 @@ impl Vars {
             basearch: arch.to_string(),
             arch: arch.to_string(),
             releasever: releasever.to_string(),
+            main: None,
         }
+    }
+
+    /// These values, with `main`'s defaults for every repo.
+    pub fn with_main(mut self, main: MainDefaults) -> Vars {
+        self.main = Some(std::sync::Arc::new(main));
+        self
     }
 
     /// Replaces `$basearch`, `${basearch}`, `$arch`, `$releasever` in `s`.

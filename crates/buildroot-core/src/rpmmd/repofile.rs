@@ -4,7 +4,9 @@
 //! `metalink=`/`mirrorlist=` are resolved when the repo is opened
 //! (`mirrors.rs`); a `baseurl=` wins over them. `skip_if_unavailable=` is
 //! acted on while loading (`skip.rs`). `[main]` is skipped, as dnf's repo
-//! reader skips it in `.repo` files (repo defaults live in `dnf.conf`).
+//! reader skips it in `.repo` files; a `dnf.conf`'s `[main]` ([`MainDefaults`],
+//! `--dnf-conf`) gives every repo the defaults libdnf's `ConfigRepo` takes
+//! from `ConfigMain` (its options that are `OptionChild`ren of the main ones).
 
 use std::path::Path;
 
@@ -21,8 +23,22 @@ pub fn parse_repofile(path: &Path, vars: &Vars) -> Result<Vec<RepoSpec>> {
     parse_repofile_str(&text, &path.display().to_string(), vars)
 }
 
-/// Parses `.repo` text; `origin` names it in errors.
+/// Parses `.repo` text; `origin` names it in errors. Each repo takes the
+/// defaults of `vars.main` first, then its own options.
 pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<RepoSpec>> {
+    let mut out = Vec::new();
+    for (id, lineno, kv) in sections(text, origin)? {
+        if id == "main" {
+            continue;
+        }
+        out.push(repo_of_section(&id, lineno, &kv, origin, vars)?);
+    }
+    Ok(out)
+}
+
+/// The sections of `.repo` or `dnf.conf` text, in order, continuation lines
+/// folded into their values.
+fn sections(text: &str, origin: &str) -> Result<Vec<Section>> {
     // A byte order mark would make the first line an invalid header.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Sections in order, continuation lines folded into their values.
@@ -66,81 +82,207 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
         kv.push((k.trim().to_ascii_lowercase(), v.trim().to_string(), lineno));
         last_key = Some(kv.len() - 1);
     }
-    let mut out = Vec::new();
-    for (id, lineno, kv) in sections {
-        if id == "main" {
-            continue;
-        }
-        // A value is reported on its own line; what the section lacks, on its header's.
-        let err_at =
-            |line: usize, msg: String| Error::at_line(origin, line, format!("[{id}]: {msg}"));
-        let id = vars.substitute(&id);
-        let mut spec = RepoSpec::new(&id, "");
-        spec.origin = Some(origin.to_string());
-        for (k, v, line) in &kv {
-            let err = |msg: String| err_at(*line, msg);
-            let v = vars.substitute(v);
-            match k.as_str() {
-                "baseurl" => {
-                    // Several URLs are mirrors of one repo, tried in order.
-                    let mut urls = v
-                        .split(|c: char| c.is_whitespace() || c == ',')
-                        .filter(|s| !s.is_empty())
-                        .map(String::from);
-                    spec.baseurl = urls.next().unwrap_or_default();
-                    spec.extra_baseurls = urls.collect();
-                }
-                "enabled" => {
-                    spec.enabled = parse_bool(&v)
-                        .ok_or_else(|| err(format!("enabled={v} is not a boolean")))?
-                }
-                "skip_if_unavailable" => {
-                    spec.skip_if_unavailable = parse_bool(&v)
-                        .ok_or_else(|| err(format!("skip_if_unavailable={v} is not a boolean")))?
-                }
-                "priority" => {
-                    spec.priority = v
-                        .parse()
-                        .map_err(|_| err(format!("priority={v} is not a number")))?
-                }
-                "cost" => {
-                    spec.cost = v
-                        .parse()
-                        .map_err(|_| err(format!("cost={v} is not a number")))?
-                }
-                "metalink" => spec.mirrors = Some(MirrorSource::Metalink(v)),
-                "mirrorlist" if !matches!(spec.mirrors, Some(MirrorSource::Metalink(_))) => {
-                    spec.mirrors = Some(MirrorSource::Mirrorlist(v))
-                }
-                "exclude" | "excludepkgs" => spec.exclude.extend(split_list(&v)),
-                "includepkgs" => spec.includepkgs.extend(split_list(&v)),
-                "name" => spec.name = v,
-                // Network options (`access.rs`); any other key is ignored.
-                _ => {
-                    if let Some(r) = spec.access.set(k, &v) {
-                        r.map_err(err)?;
-                    }
-                }
-            }
-        }
-        if spec.baseurl.is_empty() && spec.mirrors.is_none() && spec.enabled {
-            return Err(err_at(lineno, "no baseurl, metalink or mirrorlist".into()));
-        }
-        spec.access.check().map_err(|m| err_at(lineno, m))?;
-        // A repo's certificate files are read now, before any download, on
-        // the line that names them; a disabled repo's are not (dnf neither).
-        if spec.enabled {
-            if let Err(e) = spec.access.tls_config() {
-                let line = kv.iter().rev().find(|(k, ..)| k == e.key).map(|x| x.2);
-                return Err(err_at(
-                    line.unwrap_or(lineno),
-                    format!("{}={}", e.key, e.msg),
-                ));
-            }
-        }
-        out.push(spec);
+    Ok(sections)
+}
+
+/// The repo of one section: `vars.main`'s defaults, then its own options.
+fn repo_of_section(
+    id: &str,
+    lineno: usize,
+    kv: &[(String, String, usize)],
+    origin: &str,
+    vars: &Vars,
+) -> Result<RepoSpec> {
+    // A value is reported on its own line; what the section lacks, on its header's.
+    let err_at = |line: usize, msg: String| Error::at_line(origin, line, format!("[{id}]: {msg}"));
+    let mut spec = RepoSpec::new(&vars.substitute(id), "");
+    spec.origin = Some(origin.to_string());
+    if let Some(main) = &vars.main {
+        main.apply(&mut spec, vars)?;
     }
-    Ok(out)
+    for (k, v, line) in kv {
+        let v = vars.substitute(v);
+        if let Some(r) = set_option(&mut spec, k, &v) {
+            r.map_err(|m| err_at(*line, m))?;
+        }
+    }
+    if spec.baseurl.is_empty() && spec.mirrors.is_none() && spec.enabled {
+        return Err(err_at(lineno, "no baseurl, metalink or mirrorlist".into()));
+    }
+    spec.access.check().map_err(|m| err_at(lineno, m))?;
+    // A repo's certificate files are read now, before any download, on
+    // the line that names them; a disabled repo's are not (dnf neither).
+    if spec.enabled {
+        if let Err(e) = spec.access.tls_config() {
+            let own = kv.iter().rev().find(|(k, ..)| k == e.key).map(|x| x.2);
+            let msg = format!("{}={}", e.key, e.msg);
+            return Err(match (own, &vars.main) {
+                (Some(line), _) => err_at(line, msg),
+                (None, Some(main)) if main.line_of(e.key).is_some() => main.error(e.key, msg),
+                _ => err_at(lineno, msg),
+            });
+        }
+    }
+    Ok(spec)
+}
+
+/// Takes one option of a repo section (`None`: not one the tools use, so
+/// ignored); an error is the problem with the value, for the caller to place.
+fn set_option(spec: &mut RepoSpec, k: &str, v: &str) -> Option<Result<(), String>> {
+    let v = v.to_string();
+    let bad = |what: &str| Some(Err(format!("{k}={v} is not {what}")));
+    match k {
+        "baseurl" => {
+            // Several URLs are mirrors of one repo, tried in order.
+            let mut urls = v
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|s| !s.is_empty())
+                .map(String::from);
+            spec.baseurl = urls.next().unwrap_or_default();
+            spec.extra_baseurls = urls.collect();
+        }
+        "enabled" => match parse_bool(&v) {
+            Some(b) => spec.enabled = b,
+            None => return bad("a boolean"),
+        },
+        "skip_if_unavailable" => match parse_bool(&v) {
+            Some(b) => spec.skip_if_unavailable = b,
+            None => return bad("a boolean"),
+        },
+        "priority" => match v.parse() {
+            Ok(n) => spec.priority = n,
+            Err(_) => return bad("a number"),
+        },
+        "cost" => match v.parse() {
+            Ok(n) => spec.cost = n,
+            Err(_) => return bad("a number"),
+        },
+        "metalink" => spec.mirrors = Some(MirrorSource::Metalink(v)),
+        "mirrorlist" if !matches!(spec.mirrors, Some(MirrorSource::Metalink(_))) => {
+            spec.mirrors = Some(MirrorSource::Mirrorlist(v))
+        }
+        "exclude" | "excludepkgs" => spec.exclude.extend(split_list(&v)),
+        "includepkgs" => spec.includepkgs.extend(split_list(&v)),
+        "name" => spec.name = v,
+        // Network options (`access.rs`); any other key is ignored.
+        _ => return spec.access.set(k, &v),
+    }
+    Some(Ok(()))
+}
+
+/// The `[main]` section of a `dnf.conf` (`--dnf-conf`): the options every
+/// repo of the run takes unless it sets its own, as libdnf's repos inherit
+/// them from the main configuration (network options and
+/// `skip_if_unavailable`), and its `excludepkgs`, which dnf applies to
+/// every repo on top of the repo's own. Other main options are dnf's, not a
+/// repo's (`install_weak_deps`, `best`, `reposdir`, ...): they are ignored,
+/// as the tools model mock's buildroot, not the host's dnf.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MainDefaults {
+    origin: String,
+    keys: Vec<(String, String, usize)>,
+}
+
+/// The `[main]` options a repo inherits (libdnf's `OptionChild` options of
+/// `ConfigRepo` that the tools use), and the global excludes.
+fn is_repo_default(key: &str) -> bool {
+    matches!(
+        key,
+        "skip_if_unavailable"
+            | "exclude"
+            | "excludepkgs"
+            | "username"
+            | "password"
+            | "proxy"
+            | "proxy_username"
+            | "proxy_password"
+            | "sslverify"
+            | "sslcacert"
+            | "sslclientcert"
+            | "sslclientkey"
+            | "timeout"
+            | "minrate"
+            | "retries"
+    )
+}
+
+impl MainDefaults {
+    /// Reads a `dnf.conf` file's `[main]` (its repo sections are read as a
+    /// `.repo` file's, [`parse_repofile`]).
+    pub fn read(path: &Path) -> Result<MainDefaults> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        MainDefaults::parse(&text, &path.display().to_string())
+    }
+
+    /// [`MainDefaults::read`] of text; `origin` names it in errors. Every
+    /// value is checked here, once.
+    pub fn parse(text: &str, origin: &str) -> Result<MainDefaults> {
+        let mut keys = Vec::new();
+        for (id, _, kv) in sections(text, origin)? {
+            if id != "main" {
+                continue;
+            }
+            for (k, v, line) in kv {
+                if k == "includepkgs" {
+                    // dnf intersects it with each repo's own: one list per
+                    // repo cannot say that.
+                    return Err(Error::at_line(
+                        origin,
+                        line,
+                        "[main]: includepkgs is not supported in [main]: give it in the repos' \
+                         sections",
+                    ));
+                }
+                if is_repo_default(&k) {
+                    keys.push((k, v, line));
+                }
+            }
+        }
+        let main = MainDefaults {
+            origin: origin.to_string(),
+            keys,
+        };
+        let mut probe = RepoSpec::new("main", "");
+        main.apply(&mut probe, &Vars::default())?;
+        if let Err(m) = probe.access.check() {
+            return Err(main.error("proxy_username", m));
+        }
+        Ok(main)
+    }
+
+    /// Gives `spec` these defaults (before its own options).
+    pub(super) fn apply(&self, spec: &mut RepoSpec, vars: &Vars) -> Result<()> {
+        for (k, v, line) in &self.keys {
+            if let Some(Err(m)) = set_option(spec, k, &vars.substitute(v)) {
+                return Err(Error::at_line(&self.origin, *line, format!("[main]: {m}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// [`MainDefaults::apply`], then the checks a repo's options get once
+    /// all are read (a `--repo ID=URL` has no section of its own).
+    pub(super) fn apply_checked(&self, spec: &mut RepoSpec, vars: &Vars) -> Result<()> {
+        self.apply(spec, vars)?;
+        if let Err(e) = spec.access.tls_config() {
+            return Err(self.error(e.key, format!("{}={}", e.key, e.msg)));
+        }
+        Ok(())
+    }
+
+    /// The line of `[main]` that sets `key`, if it does.
+    fn line_of(&self, key: &str) -> Option<usize> {
+        self.keys.iter().rev().find(|(k, ..)| k == key).map(|x| x.2)
+    }
+
+    /// An error about `key`, on the line that sets it.
+    fn error(&self, key: &str, msg: String) -> Error {
+        Error::at_line(
+            &self.origin,
+            self.line_of(key).unwrap_or(1),
+            format!("[main]: {msg}"),
+        )
+    }
 }
 
 /// dnf's booleans, any case.
@@ -261,5 +403,67 @@ mod tests {
             e.to_string(),
             "t.repo:5: [a]: enabled=maybe is not a boolean"
         );
+    }
+
+    /// A mock-style dnf.conf: `[main]` and a repo of its own.
+    const DNF_CONF: &str = "[main]\nkeepcache=1\nretries=20\ninstall_weak_deps=0\nbest=1\n\
+        reposdir=/dev/null\nproxy=http://proxy.example:3128\nskip_if_unavailable=True\n\
+        excludepkgs=*-debuginfo\n\n[local]\nbaseurl=https://kojipkgs.example/repos/$basearch/\n\
+        retries=3\nexclude=foo\n";
+
+    #[test]
+    fn a_dnf_conf_main_gives_every_repo_its_defaults() {
+        let main = MainDefaults::parse(DNF_CONF, "dnf.conf").unwrap();
+        let vars = Vars::new("aarch64", "eln").with_main(main);
+        // Its own section: main's defaults, then its own options.
+        let r = parse_repofile_str(DNF_CONF, "dnf.conf", &vars).unwrap();
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].baseurl, "https://kojipkgs.example/repos/aarch64/");
+        assert_eq!(r[0].access.pace.retries, Some(3));
+        assert_eq!(
+            r[0].access.proxy.as_deref(),
+            Some("http://proxy.example:3128")
+        );
+        assert!(r[0].skip_if_unavailable);
+        assert_eq!(r[0].exclude, ["*-debuginfo", "foo"]);
+        // Another file's repo, and a --repo: the same defaults.
+        let r = parse_repofile_str("[b]\nbaseurl=/b\nproxy=\n", "b.repo", &vars).unwrap();
+        assert_eq!(r[0].access.pace.retries, Some(20));
+        assert_eq!(r[0].access.proxy, None, "a repo's empty proxy= wins");
+        let cli = RepoSpec::parse_cli("c=/c", &vars).unwrap();
+        assert_eq!(cli.access.pace.retries, Some(20));
+        assert_eq!(cli.exclude, ["*-debuginfo"]);
+        // Without --dnf-conf, [main] sets nothing.
+        let r = parse_repofile_str(DNF_CONF, "dnf.conf", &Vars::new("aarch64", "")).unwrap();
+        assert_eq!(r[0].access.pace.retries, Some(3));
+        assert_eq!(r[0].access.proxy, None);
+        assert_eq!(r[0].exclude, ["foo"]);
+    }
+
+    #[test]
+    fn a_dnf_conf_main_that_cannot_be_read_is_one_line() {
+        let e = |text: &str| {
+            MainDefaults::parse(text, "dnf.conf")
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            e("[main]\nretries=many\n"),
+            "dnf.conf:2: [main]: retries=many is not a whole number"
+        );
+        assert_eq!(
+            e("[main]\nbest=1\nincludepkgs=bash\n"),
+            "dnf.conf:3: [main]: includepkgs is not supported in [main]: give it in the \
+             repos' sections"
+        );
+        assert_eq!(
+            e("[main]\n\nproxy_username=u\n"),
+            "dnf.conf:3: [main]: proxy_username is set but not proxy_password"
+        );
+        let missing = "[main]\nsslcacert=/nonexistent/ca.pem\n";
+        let vars =
+            Vars::new("x86_64", "").with_main(MainDefaults::parse(missing, "dnf.conf").unwrap());
+        let e = RepoSpec::parse_cli("c=/c", &vars).unwrap_err().to_string();
+        assert!(e.starts_with("dnf.conf:2: [main]: sslcacert="), "{e}");
     }
 }

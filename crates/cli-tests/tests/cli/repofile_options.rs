@@ -228,3 +228,57 @@ fn the_environments_proxy_is_picked_as_curl_picks_it() {
     assert!(!own.tunnels().is_empty());
     assert!(all.tunnels().is_empty());
 }
+
+#[test]
+fn a_dnf_conf_main_reaches_every_repo_of_the_run() {
+    // mock's dnf.conf shape: [main] with options of dnf's own (ignored) and
+    // the repos' defaults, and a repo section of its own.
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(root().join("testdata/repos"));
+    let proxy = ConnectProxy::start(None);
+    let conf = t.path().join("dnf.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "[main]\nkeepcache=1\ninstall_weak_deps=0\nbest=1\nreposdir=/dev/null\n\
+             proxy={}\nretries=2\n\n[src-source]\nbaseurl={}/source\n",
+            proxy.url, server.base
+        ),
+    )
+    .unwrap();
+    let run = |bin: &str| {
+        let mut c = cmd(Tool::Generator);
+        c.args(["--arch", "x86_64", "--dnf-conf"])
+            .arg(&conf)
+            .args(["--repo", &format!("bin={bin}"), "--cache-dir"])
+            .arg(t.path().join("conf-cache"))
+            .env("RPM_BUILDROOT_HTTP_BACKOFF", "0.01")
+            .write_stdin("hello\nwebfetch\n");
+        for v in PROXY_VARS {
+            c.env_remove(v);
+        }
+        c.output().unwrap()
+    };
+    let plain = generator(REPOS, &server.base, t.path()).output().unwrap();
+    assert!(plain.status.success());
+    let before = server.requests().len();
+    let out = run(&format!("{}/x86_64", server.base));
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.stdout, plain.stdout);
+    // Every download of both repos went through [main]'s proxy: the
+    // --repo's and the dnf.conf's own repo's.
+    let tunnels = proxy.tunnels();
+    assert!(!tunnels.is_empty());
+    assert_eq!(tunnels.len(), server.requests().len() - before);
+    // A value [main] cannot have is one line naming the file and line.
+    std::fs::write(&conf, "[main]\nbest=1\ntimeout=soon\n").unwrap();
+    let out = run("testdata/repos/x86_64");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "buildroot-generator: {}:3: [main]: timeout=soon is not a number of seconds\n",
+            conf.display()
+        )
+    );
+}
