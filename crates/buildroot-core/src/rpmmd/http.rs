@@ -184,9 +184,11 @@ pub fn download_listed(
 const STALE_TEMP: Duration = Duration::from_secs(3600);
 
 /// Removes, once per directory and process, the temp files killed runs
-/// left in `dir` (SIGKILL, or SIGINT/SIGTERM, which end the process before
-/// any cleanup): ours only, `.tmpXXXXXX` (tempfile's names, as downloads
-/// use) and `.tmp-XXXXXX` (atomic writes), and only old ones
+/// left in `dir` (SIGKILL, a crash, a power cut; SIGINT and SIGTERM leave
+/// downloads' temps too, as those are not registered with `on_signal`,
+/// while the atomic writes' are removed on them): ours only, `.tmpXXXXXX`
+/// (tempfile's names, as downloads use) and `.tmp-XXXXXX` (atomic
+/// writes), and only old ones
 /// ([`STALE_TEMP`]), so a concurrent run's download is left alone. Failures
 /// are ignored: a leftover costs space, never correctness (no run reads it).
 pub fn sweep_stale_temps(dir: &Path) {
