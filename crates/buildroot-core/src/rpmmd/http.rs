@@ -470,6 +470,12 @@ impl Attempt<'_> {
             .into())
     }
 
+    /// [`proxy_lookup_failure`] of this repo's proxy for `url`.
+    fn unresolvable_proxy(&self, url: &str, e: &ureq::Error) -> Option<String> {
+        let proxy = self.s.access.proxy(url).ok()??;
+        proxy_lookup_failure(&proxy, url, e)
+    }
+
     fn run(&self, validator: Option<String>) -> Outcome {
         let tls = match self.s.access.tls_config() {
             Ok(t) => t,
@@ -504,7 +510,10 @@ impl Attempt<'_> {
                         retryable(&e),
                     )
                 }
-                Err(e) => return failed(describe(&e), retryable(&e)),
+                Err(e) => match self.unresolvable_proxy(&url, &e) {
+                    Some(msg) => return failed(msg, false),
+                    None => return failed(describe(&e), retryable(&e)),
+                },
             };
             let status = resp.status().as_u16();
             if !redirect::is_followed(status) {
@@ -670,6 +679,35 @@ fn retryable(e: &ureq::Error) -> bool {
     }
 }
 
+/// When `e` is a failed name lookup of a request through `proxy`, and the
+/// only name looked up here was the proxy's (a proxy that resolves the
+/// target itself: HTTP, HTTPS, `socks4a`, `socks5h`; or a target given by
+/// address), the message that says so. Such a failure is not retried:
+/// librepo takes curl's `COULDNT_RESOLVE_PROXY` as fatal.
+fn proxy_lookup_failure(proxy: &ureq::Proxy, url: &str, e: &ureq::Error) -> Option<String> {
+    let detail = match e {
+        ureq::Error::HostNotFound => "no address".to_string(),
+        ureq::Error::Io(io) if io.to_string().starts_with("failed to lookup address") => {
+            io.to_string()
+        }
+        _ => return None,
+    };
+    let uri: ureq::http::Uri = url.parse().ok()?;
+    let target_is_address = uri.host().is_some_and(|h| {
+        h.trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok()
+    });
+    let only_the_proxys = !proxy.resolve_target() || target_is_address;
+    (only_the_proxys && !proxy.is_no_proxy(&uri)).then(|| {
+        format!(
+            "the proxy's host name {} cannot be resolved: {detail}",
+            proxy.host()
+        )
+    })
+}
+
 /// The status of a proxy's refused `CONNECT`, from ureq's message
 /// ("proxy server responded 407/...").
 fn proxy_status(msg: &str) -> Option<u16> {
@@ -738,6 +776,54 @@ fn http_date(v: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lookup_that_fails_for_the_proxys_name_is_said_so() {
+        let lookup = || {
+            ureq::Error::Io(std::io::Error::other(
+                "failed to lookup address information: Name or service not known",
+            ))
+        };
+        let said = |proxy: &str, url: &str, e: ureq::Error| {
+            proxy_lookup_failure(&ureq::Proxy::new(proxy).unwrap(), url, &e)
+        };
+        let msg = "the proxy's host name p.invalid cannot be resolved: failed to lookup \
+                   address information: Name or service not known";
+        // Only the proxy's name is looked up here: HTTP(S), socks5h, socks4a.
+        for proxy in [
+            "http://p.invalid:3128",
+            "socks5h://p.invalid",
+            "socks4a://p.invalid",
+        ] {
+            let got = said(proxy, "https://mirror.example/repomd.xml", lookup());
+            assert_eq!(got.as_deref(), Some(msg), "{proxy}");
+        }
+        // socks5 resolves the target here too: the name could be either,
+        // unless the target is an address.
+        assert_eq!(
+            said("socks5://p.invalid", "http://m.example/x", lookup()),
+            None
+        );
+        assert_eq!(
+            said("socks5://p.invalid", "http://[::1]:8080/x", lookup()).as_deref(),
+            Some(msg)
+        );
+        assert_eq!(
+            said(
+                "http://p.invalid:3128",
+                "http://m.example/x",
+                ureq::Error::HostNotFound
+            )
+            .as_deref(),
+            Some("the proxy's host name p.invalid cannot be resolved: no address")
+        );
+        // Another failure is the usual one.
+        let refused = ureq::Error::Io(std::io::ErrorKind::ConnectionRefused.into());
+        assert_eq!(
+            said("http://p.invalid:3128", "http://m.example/x", refused),
+            None
+        );
+    }
 
     #[test]
     fn settings_from_variables() {
