@@ -66,7 +66,7 @@ gen="$bin/buildroot-generator" archful_tool="$bin/identify-archful-srpms"
 repos_tool="$bin/create-srpm-repos" diff_tool="$bin/workload-diff" view_tool="$bin/compose-view"
 fetch_tool="$bin/fetch-compose"
 
-ARCHES="" BINARY_REPOS="" SOURCE_REPOS="" REPOFILE="" CORE="" RELEASE_PACKAGE=""
+ARCHES="" BINARY_REPOS="" SOURCE_REPOS="" REPOFILE="" DNF_CONF="" CORE="" RELEASE_PACKAGE=""
 PREFER_RELEASE="" PLACEHOLDERS="" COMPOSE_DIR="" COMPOSE_CONFIGS="" COMPOSE_REPO_OVERRIDES="" COMPOSE_URL=""
 EXCLUDE_FILE="" VIEW="view-eln"
 SPEC_MACROS="" SPEC_DEFINES=() REPO_MACROS=1
@@ -82,11 +82,13 @@ modes=0
 for m in "$COMPOSE_DIR" "$COMPOSE_CONFIGS" "$COMPOSE_URL"; do [ -z "$m" ] || modes=$((modes + 1)); done
 [ "$modes" -gt 0 ] || die "$config: set COMPOSE_DIR (lists), COMPOSE_CONFIGS (content-resolver configs) and VIEW, or COMPOSE_URL (content-resolver's output) and VIEW"
 [ "$modes" -eq 1 ] || die "$config: more than one of COMPOSE_DIR, COMPOSE_CONFIGS and COMPOSE_URL is set; keep one"
-[ -n "$BINARY_REPOS$REPOFILE" ] || die "$config: neither BINARY_REPOS nor REPOFILE is set"
-# REPOFILE may hold $basearch: one .repo file per arch (configs/fedora-eln.conf).
+[ -n "$BINARY_REPOS$REPOFILE$DNF_CONF" ] || die "$config: none of BINARY_REPOS, REPOFILE and DNF_CONF is set"
+# REPOFILE and DNF_CONF may hold $basearch: one file per arch (configs/fedora-eln.conf).
 for a in $ARCHES; do
   f=${REPOFILE//\$basearch/$a}
   [ -z "$REPOFILE" ] || [ -r "$f" ] || die "$f: cannot read the REPOFILE of $config"
+  f=${DNF_CONF//\$basearch/$a}
+  [ -z "$DNF_CONF" ] || [ -r "$f" ] || die "$f: cannot read the DNF_CONF of $config"
 done
 if [ -n "$COMPOSE_DIR" ]; then
   for a in $ARCHES; do
@@ -101,6 +103,7 @@ export LC_ALL=C
 repo_args=()
 for r in $BINARY_REPOS; do repo_args+=(--repo "$r"); done
 [ -z "$REPOFILE" ] || repo_args+=(--repofile "$REPOFILE")
+[ -z "$DNF_CONF" ] || repo_args+=(--dnf-conf "$DNF_CONF")
 core_args=()
 [ -z "$CORE" ] || core_args+=(--core "$CORE")
 [ -z "$RELEASE_PACKAGE" ] || core_args+=(--release-package "$RELEASE_PACKAGE")
@@ -201,7 +204,8 @@ diff_inputs() { # run-dir: workload-diff's inputs (compose and pass 2 per arch, 
 
 make_repo() { # arch: steps 5-7 for one arch
   "$repos_tool" --arch "$1" --cache "$work/srpm-cache" --archful "$run/archful/archful.txt" \
-    ${REPOFILE:+--repofile "${REPOFILE//\$basearch/$1}"} "${macro_args[@]}" --out "$run/repos/$1" -q \
+    ${REPOFILE:+--repofile "${REPOFILE//\$basearch/$1}"} ${DNF_CONF:+--dnf-conf "${DNF_CONF//\$basearch/$1}"} \
+    "${macro_args[@]}" --out "$run/repos/$1" -q \
     < "$run/pass1/$1/buildroot-source-package-names.txt"
 }
 
@@ -328,8 +332,9 @@ cat "$run"/pass1/*/buildroot-source-package-names.txt | sort -u > "$run/archful/
 arch_args=(); for a in $ARCHES; do arch_args+=(--arch "$a"); done
 # Warnings (SRPMs not found, specs decided by the %ifarch grep fallback) go to warnings.txt;
 # notes (which macro packages were used, per arch) are shown here. (Sources are the same on
-# every arch: a per-arch REPOFILE is read as x86_64's.)
-"$archful_tool" "${source_args[@]}" ${REPOFILE:+--repofile "${REPOFILE//\$basearch/x86_64}"} --cache "$work/srpm-cache" \
+# every arch: a per-arch REPOFILE or DNF_CONF is read as x86_64's.)
+"$archful_tool" "${source_args[@]}" ${REPOFILE:+--repofile "${REPOFILE//\$basearch/x86_64}"} \
+  ${DNF_CONF:+--dnf-conf "${DNF_CONF//\$basearch/x86_64}"} --cache "$work/srpm-cache" \
   "${arch_args[@]}" "${macro_args[@]}" --map "$run/archful/srpm-map.txt" \
   --json-file "$run/archful/archful.json" < "$run/archful/sources.txt" \
   > "$run/archful/archful.txt" 2> "$run/archful/stderr.txt" \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the whole workflow on the shipped test data (run by `make test`):
 # the ELN-Buildroot workload's packages and arch_packages are asserted exactly, the YAML is
-# parsed back, step 10's verify must pass (with BINARY_REPOS and with a REPOFILE-only config)
+# parsed back, step 10's verify must pass (with BINARY_REPOS, a REPOFILE-only and a DNF_CONF-only config)
 # and must fail on what the workload YAML lacks, kept .repo files stay valid, current/ is
 # swapped atomically and the previous run kept as last/, failed steps exit 2 and are kept as
 # failed/, the archful step records its JSON, warnings and the spec macros of the config, and
@@ -199,6 +199,14 @@ wf --config "$work/repofile.conf" --work "$work/w-repofile" > /dev/null 2> "$wor
 grep -q "verify aarch64: every source builds" "$work/repofile.err" || fail "REPOFILE verify did not report aarch64"
 cmp -s "$work/w-repofile/current/eln-buildroot-workload.yaml" "$cur/eln-buildroot-workload.yaml" \
   || fail "the REPOFILE config gave another workload"
+# The same from a DNF_CONF-only config: mock's dnf.conf shape ([main] and the repos).
+{ printf '[main]\nkeepcache=1\ninstall_weak_deps=0\nretries=3\nexcludepkgs=no-such-package*\n\n'
+  cat "$work/fixture.repo"; } > "$work/dnf.conf"
+conf "$work/dnfconf.conf" "BINARY_REPOS=''" "SOURCE_REPOS=''" "DNF_CONF=$work/dnf.conf"
+wf --config "$work/dnfconf.conf" --work "$work/w-dnfconf" > /dev/null 2> "$work/dnfconf.err" \
+  || { cat "$work/dnfconf.err" >&2; fail "verify failed with a DNF_CONF-only config"; }
+cmp -s "$work/w-dnfconf/current/eln-buildroot-workload.yaml" "$cur/eln-buildroot-workload.yaml" \
+  || fail "the DNF_CONF config gave another workload"
 # Verify reads the workload YAML: without nasm in its arch_packages, libjpeg-turbo (which
 # BuildRequires nasm on x86_64) fails there; aarch64 does not need nasm.
 rc=0; sed -i '/^      - nasm$/d' "$work/w-repofile/current/eln-buildroot-workload.yaml"
