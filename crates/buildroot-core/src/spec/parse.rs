@@ -149,7 +149,9 @@ enum Tag {
 }
 
 /// rpm's `preambleList`: (token, tag, parse type, makes a macro). Order
-/// matters: a token that extends another comes first.
+/// matters: a token that extends another comes first. As rpm 4.20's (Fedora's):
+/// the weak dependency tags take qualifiers (`Suggests(meta):`), which rpm 4.18
+/// rejects as an unknown tag.
 const TAGS: &[(&str, Tag, u8, bool)] = &[
     ("name", Tag::Name, 0, true),
     ("version", Tag::Version, 0, true),
@@ -176,10 +178,10 @@ const TAGS: &[(&str, Tag, u8, bool)] = &[
     ("icon", Tag::Icon, 0, false),
     ("provides", Tag::Deps, 0, false),
     ("requires", Tag::Deps, 2, false),
-    ("recommends", Tag::Deps, 0, false),
-    ("suggests", Tag::Deps, 0, false),
-    ("supplements", Tag::Deps, 0, false),
-    ("enhances", Tag::Deps, 0, false),
+    ("recommends", Tag::Deps, 2, false),
+    ("suggests", Tag::Deps, 2, false),
+    ("supplements", Tag::Deps, 2, false),
+    ("enhances", Tag::Deps, 2, false),
     ("prereq", Tag::Deps, 2, false),
     ("conflicts", Tag::Deps, 0, false),
     ("obsoletes", Tag::Deps, 0, false),
@@ -1134,6 +1136,7 @@ mod tests {
         );
         assert_eq!(find_tag(b"Source10: x").map(|t| t.0), Some(Tag::Source));
         assert_eq!(find_tag(b"Requires(post): x").map(|t| t.0), Some(Tag::Deps));
+        assert_eq!(find_tag(b"Suggests(meta): x").map(|t| t.0), Some(Tag::Deps));
         assert_eq!(
             find_tag(b"Summary(de): x").map(|t| t.1),
             Some(Some("summary"))
