@@ -18,6 +18,10 @@ const CASES: &[(&str, &str, &str, bool)] = &[
     // %(...) runs in bash as on Fedora (rpm's /bin/sh), so bash expansions work.
     ("%global n %(t=\"F23\";echo ${t,,})\nBuildRequires: %{n}-x", "x86_64", "f23-x", false),
     ("BuildRequires: %(c=abcdefghij; echo ${c:0:7}) %(tr - . <<< 2-5-4)", "x86_64", "abcdefg|2.5.4", false),
+    // rpm 4.20's qualifiers on weak dependencies (authselect's `Suggests(meta):`; rpm 4.18
+    // rejects them as unknown tags) and its `preuntrans`, `postuntrans` (4.18 lacks them).
+    ("Suggests(meta): sssd\nRecommends(pre): a\nSupplements(post): b\nEnhances(meta): c\nBuildRequires: gcc", "x86_64", "gcc", false),
+    ("Requires(preuntrans,postuntrans): a\nBuildRequires: gcc", "x86_64", "gcc", false),
     ("BuildRequires: gcc make, cmake >= 3.20", "x86_64", "gcc|make|cmake >= 3.20", true),
     ("BuildRequires: (python3-foo or python3-bar)", "x86_64", "(python3-foo or python3-bar)", true),
     // As rpm prints them: an EVR as written (its zero epoch kept), a rich dependency as written.
@@ -222,6 +226,12 @@ fn lua_shell_and_rejected_specs() {
     assert!(evaluate(&spec("%if 1\nBuildRequires: a\n"), &ctx).is_err());
     assert!(evaluate(&spec("%endif\n"), &ctx).is_err());
     assert!(evaluate(&spec("%else\n"), &ctx).is_err());
+    // rpm's message for a qualifier it does not know.
+    let ev = evaluate(&spec("Requires(bogus): a\nBuildRequires: x"), &ctx).unwrap();
+    assert_eq!(
+        ev.problems,
+        ["line 6: Bad Requirename: qualifiers: Requires(bogus): a"]
+    );
 }
 
 #[test]

@@ -112,11 +112,12 @@ pub(super) fn inert(line: &[u8], mode: Mode) -> bool {
         Mode::List => blank,
         Mode::Preamble => {
             blank
-                || (matches!(find_tag(line), Some((Tag::Deps, _)))
-                    && line.iter().position(|&c| c == b':').is_some_and(|colon| {
-                        let field = line[colon + 1..].trim_ascii();
-                        !field.is_empty() && split_deps_checked(&text(field)).is_ok()
-                    }))
+                || (find_tag(line).is_some_and(|(tag, _, tok, qualifier)| {
+                    tag == Tag::Deps && bad_qualifiers(tok, qualifier).is_none()
+                }) && line.iter().position(|&c| c == b':').is_some_and(|colon| {
+                    let field = line[colon + 1..].trim_ascii();
+                    !field.is_empty() && split_deps_checked(&text(field)).is_ok()
+                }))
         }
     }
 }
@@ -149,7 +150,9 @@ enum Tag {
 }
 
 /// rpm's `preambleList`: (token, tag, parse type, makes a macro). Order
-/// matters: a token that extends another comes first.
+/// matters: a token that extends another comes first. As rpm 4.20's (Fedora's):
+/// the weak dependency tags take qualifiers (`Suggests(meta):`), which rpm 4.18
+/// rejects as an unknown tag.
 const TAGS: &[(&str, Tag, u8, bool)] = &[
     ("name", Tag::Name, 0, true),
     ("version", Tag::Version, 0, true),
@@ -176,10 +179,10 @@ const TAGS: &[(&str, Tag, u8, bool)] = &[
     ("icon", Tag::Icon, 0, false),
     ("provides", Tag::Deps, 0, false),
     ("requires", Tag::Deps, 2, false),
-    ("recommends", Tag::Deps, 0, false),
-    ("suggests", Tag::Deps, 0, false),
-    ("supplements", Tag::Deps, 0, false),
-    ("enhances", Tag::Deps, 0, false),
+    ("recommends", Tag::Deps, 2, false),
+    ("suggests", Tag::Deps, 2, false),
+    ("supplements", Tag::Deps, 2, false),
+    ("enhances", Tag::Deps, 2, false),
     ("prereq", Tag::Deps, 2, false),
     ("conflicts", Tag::Deps, 0, false),
     ("obsoletes", Tag::Deps, 0, false),
@@ -206,8 +209,12 @@ const TAGS: &[(&str, Tag, u8, bool)] = &[
     ("modularitylabel", Tag::Single, 0, true),
 ];
 
-/// rpm's `findPreambleTag`: (tag, the macro it makes).
-fn find_tag(line: &[u8]) -> Option<(Tag, Option<&'static str>)> {
+/// rpm's `findPreambleTag`: (tag, the macro it makes, the token, the
+/// qualifier inside `(...)`: `post` of `Requires(post):`, `de` of
+/// `Summary(de):`, empty without one). As rpm reads it, the qualifier is one
+/// word: blanks may surround it, not split it (`Requires(post, postun):` is an
+/// unknown tag).
+fn find_tag(line: &[u8]) -> Option<(Tag, Option<&'static str>, &'static str, &[u8])> {
     let (tok, tag, kind, is_macro) = *TAGS.iter().find(|(tok, ..)| {
         line.len() >= tok.len() && line[..tok.len()].eq_ignore_ascii_case(tok.as_bytes())
     })?;
@@ -218,6 +225,7 @@ fn find_tag(line: &[u8]) -> Option<(Tag, Option<&'static str>)> {
         }
     };
     skip(&mut s);
+    let mut qualifier: &[u8] = &[];
     match kind {
         0 => {
             if !matches!(tag, Tag::Source | Tag::Patch) && s.first() != Some(&b':') {
@@ -229,17 +237,19 @@ fn find_tag(line: &[u8]) -> Option<(Tag, Option<&'static str>)> {
                 if s.first() != Some(&b'(') {
                     return None;
                 }
-                let close = s.iter().position(|&c| c == b')')?;
-                let inner = &s[1..close];
-                let trimmed: Vec<u8> = inner
+                s = &s[1..];
+                skip(&mut s);
+                let end = s
                     .iter()
-                    .copied()
-                    .filter(|c| !c.is_ascii_whitespace())
-                    .collect();
-                if trimmed.len() != inner.iter().filter(|c| !c.is_ascii_whitespace()).count() {
+                    .position(|&c| c.is_ascii_whitespace() || c == b')')
+                    .unwrap_or(s.len());
+                qualifier = &s[..end];
+                s = &s[end..];
+                skip(&mut s);
+                if s.first() != Some(&b')') {
                     return None;
                 }
-                s = &s[close + 1..];
+                s = &s[1..];
                 skip(&mut s);
                 if s.first() != Some(&b':') {
                     return None;
@@ -247,7 +257,42 @@ fn find_tag(line: &[u8]) -> Option<(Tag, Option<&'static str>)> {
             }
         }
     }
-    Some((tag, is_macro.then_some(tok)))
+    Some((tag, is_macro.then_some(tok), tok, qualifier))
+}
+
+/// rpm's `parseBits` with `installScriptBits` (rpm 4.20's), the check of a
+/// dependency tag's qualifiers (not `PreReq`'s): a comma-separated list of
+/// these names, or nothing. On a bad list, rpm's name of the tag, for the
+/// message.
+fn bad_qualifiers(tok: &str, qualifier: &[u8]) -> Option<&'static str> {
+    const BITS: &[&str] = &[
+        "interp",
+        "meta",
+        "preun",
+        "pre",
+        "postun",
+        "post",
+        "rpmlib",
+        "verify",
+        "pretrans",
+        "posttrans",
+        "preuntrans",
+        "postuntrans",
+    ];
+    let name = match tok {
+        "requires" => "Requirename",
+        "recommends" => "Recommendname",
+        "suggests" => "Suggestname",
+        "supplements" => "Supplementname",
+        "enhances" => "Enhancename",
+        "orderwithrequires" => "Ordername",
+        _ => return None,
+    };
+    let ok = qualifier.is_empty()
+        || qualifier
+            .split(|&c| c == b',')
+            .all(|q| BITS.iter().any(|b| b.as_bytes() == q));
+    (!ok).then_some(name)
 }
 
 /// Where the parse is.
@@ -526,7 +571,7 @@ fn preamble(
         if line.iter().all(|c| c.is_ascii_whitespace()) {
             continue;
         }
-        let Some((tag, mac)) = find_tag(&line) else {
+        let Some((tag, mac, tok, qualifier)) = find_tag(&line) else {
             return Err(format!("line {}: Unknown tag: {}", rd.lineno, text(&line)));
         };
         let colon = line
@@ -673,6 +718,12 @@ fn preamble(
             }
             Tag::Deps => {
                 // Only rpm's own checks: these are not kept.
+                if let Some(name) = bad_qualifiers(tok, qualifier) {
+                    return Err(format!(
+                        "line {lineno}: Bad {name}: qualifiers: {}",
+                        text(&line)
+                    ));
+                }
                 split_deps_checked(&value)
                     .map_err(|m| format!("line {lineno}: {m}: {}", text(&line)))?;
             }
@@ -1134,6 +1185,19 @@ mod tests {
         );
         assert_eq!(find_tag(b"Source10: x").map(|t| t.0), Some(Tag::Source));
         assert_eq!(find_tag(b"Requires(post): x").map(|t| t.0), Some(Tag::Deps));
+        assert_eq!(find_tag(b"Suggests(meta): x").map(|t| t.0), Some(Tag::Deps));
+        assert_eq!(
+            find_tag(b"Requires( post ) : x").map(|t| t.3),
+            Some(&b"post"[..])
+        );
+        assert!(find_tag(b"Requires(post, postun): x").is_none());
+        assert_eq!(bad_qualifiers("requires", b"post,postun"), None);
+        assert_eq!(bad_qualifiers("requires", b""), None);
+        assert_eq!(bad_qualifiers("suggests", b"preuntrans"), None);
+        assert_eq!(bad_qualifiers("requires", b"post,"), Some("Requirename"));
+        assert_eq!(bad_qualifiers("requires", b"PRE"), Some("Requirename"));
+        assert_eq!(bad_qualifiers("orderwithrequires", b"x"), Some("Ordername"));
+        assert_eq!(bad_qualifiers("prereq", b"x"), None);
         assert_eq!(
             find_tag(b"Summary(de): x").map(|t| t.1),
             Some(Some("summary"))
