@@ -142,11 +142,11 @@ pub struct RepoFileArgs {
     /// repo's downloads (docs/formats.md section 8).
     #[arg(long = "repofile", value_name = "FILE")]
     pub repofiles: Vec<PathBuf>,
-    /// A dnf.conf: its [main] gives every repo of the run (--repo, --source-repo, --repofile,
-    /// and its own sections, which are repos as a .repo file's) the defaults dnf gives them:
-    /// proxy, username/password, ssl*, timeout, minrate, retries, skip_if_unavailable, and
-    /// excludepkgs added to each repo's own. Not read unless given (dnf reads
-    /// /etc/dnf/dnf.conf); its other options (install_weak_deps, best, reposdir, ...) are
+    /// A dnf.conf (mock's, say): its sections are repos, as a .repo file's; its [main] applies
+    /// to every repo of the run as dnf applies it: proxy, username/password, ssl*, timeout,
+    /// minrate, retries, skip_if_unavailable and enabled as defaults, excludepkgs and
+    /// includepkgs added to each repo's own, disable_excludes. Not read unless given (dnf reads
+    /// /etc/dnf/dnf.conf); dnf's own options (install_weak_deps, best, reposdir, ...) are
     /// ignored (docs/formats.md section 8).
     #[arg(long = "dnf-conf", value_name = "FILE")]
     pub dnf_conf: Option<PathBuf>,
@@ -189,7 +189,8 @@ impl RepoFileArgs {
 
 impl RepoArgs {
     /// The configured repositories for `arch`: `--repo`, then `--source-repo`,
-    /// then the sections of every `--repofile`. An error when none is enabled.
+    /// then the sections of `--dnf-conf` and every `--repofile`. An error when
+    /// none is enabled.
     pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
         let vars = self.source.files.vars(arch)?;
         let mut specs = Vec::new();
@@ -199,7 +200,8 @@ impl RepoArgs {
         specs.extend(self.source.collect(&vars)?);
         if specs.iter().all(|s| !s.enabled) {
             return Err(Error::Usage(
-                "no repositories: give --repo/--source-repo ID=URL or --repofile FILE".into(),
+                "no repositories: give --repo/--source-repo ID=URL, --repofile FILE or --dnf-conf FILE"
+                    .into(),
             ));
         }
         Ok(specs)
@@ -216,13 +218,15 @@ impl RepoArgs {
 }
 
 impl SourceRepoArgs {
-    /// `--source-repo`, then the sections of every `--repofile` (`$basearch`
+    /// `--source-repo`, then the sections of `--dnf-conf` and every `--repofile` (`$basearch`
     /// is `arch`). An error when none is enabled.
     pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
         let specs = self.collect(&self.files.vars(arch)?)?;
         if specs.iter().all(|s| !s.enabled) {
             return Err(Error::Usage(
-                "no source repositories: give --source-repo ID=URL or --repofile FILE".into(),
+                "no source repositories: give --source-repo ID=URL, --repofile FILE or --dnf-conf \
+                 FILE"
+                    .into(),
             ));
         }
         Ok(specs)

@@ -76,7 +76,7 @@ impl ArchTarget {
 
 impl MacroArgs {
     /// The binary repos for `arch` (`$basearch` = `arch`): `--repo`, then
-    /// the sections of every `--repofile`.
+    /// the sections of `--dnf-conf` and every `--repofile`.
     pub fn binary_repos(&self, arch: &str, files: &RepoFileArgs) -> Result<Vec<RepoSpec>> {
         let vars = files.vars(arch)?;
         let mut specs = Vec::new();
@@ -90,8 +90,9 @@ impl MacroArgs {
     /// For each of `names` that is the name of a binary package of the
     /// binary repos (on the first of `arches` that has it), the name of its
     /// source: what a binary's name given as a source name is pointed at.
-    /// Empty when there are no binary repos, or they cannot be loaded (it
-    /// is only a hint; their pools are usually those the macros step cached).
+    /// Empty under `--no-repo-macros`, when there are no binary repos, or
+    /// when they cannot be loaded: it is only a hint, from the pools the
+    /// macro step loaded (and cached: these loads read them back).
     pub fn sources_of_binaries(
         &self,
         names: &[String],
@@ -104,6 +105,11 @@ impl MacroArgs {
             .clone()
             .unwrap_or_else(|| cache.join(".metadata"));
         let mut found = BTreeMap::new();
+        if self.no_repo_macros {
+            // Not the repos' macros, so not their pools either: no loads
+            // (and downloads) for a hint.
+            return found;
+        }
         for arch in arches {
             if found.len() == names.len() {
                 break;
@@ -202,12 +208,12 @@ impl MacroArgs {
             user_files.extend(dir_macro_files(m)?);
         }
         let mut use_repos = !self.no_repo_macros;
-        if use_repos
-            && self.repos.is_empty()
-            && files.repofiles.is_empty()
-            && files.dnf_conf.is_none()
-        {
-            note("no binary repositories (--repo, --repofile): built-in ELN macros".into());
+        let first = arches.first().map_or("x86_64", |a| a.as_str());
+        if use_repos && self.binary_repos(first, files)?.is_empty() {
+            note(
+                "no binary repositories (--repo, --repofile, --dnf-conf): built-in ELN macros"
+                    .into(),
+            );
             use_repos = false;
         }
         let install = self.install_names();

@@ -505,10 +505,13 @@ impl Attempt<'_> {
                 Ok(r) => r,
                 // A hop's failure names where the redirect led.
                 Err(e) if hops > 0 => {
-                    return failed(
-                        format!("redirected to {url}: {}", describe(&e)),
-                        retryable(&e),
-                    )
+                    return match self.unresolvable_proxy(&url, &e) {
+                        Some(msg) => failed(format!("redirected to {url}: {msg}"), false),
+                        None => failed(
+                            format!("redirected to {url}: {}", describe(&e)),
+                            retryable(&e),
+                        ),
+                    }
                 }
                 Err(e) => match self.unresolvable_proxy(&url, &e) {
                     Some(msg) => return failed(msg, false),

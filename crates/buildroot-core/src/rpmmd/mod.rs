@@ -137,7 +137,7 @@ impl RepoSpec {
         }
         let mut spec = RepoSpec::new(id, &vars.substitute(url));
         if let Some(main) = &vars.main {
-            main.apply_checked(&mut spec, vars)?;
+            main.apply_to_cli_repo(&mut spec)?;
         }
         Ok(spec)
     }
@@ -566,7 +566,10 @@ pub fn load_repos_into(
 /// a warning; otherwise the error is the first failing repo's, in the
 /// order of `specs`.
 pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<OpenedRepos> {
-    let specs: Vec<&RepoSpec> = specs.iter().filter(|s| s.enabled).collect();
+    let specs: Vec<&RepoSpec> = first_of_each_id(specs)
+        .into_iter()
+        .filter(|s| s.enabled)
+        .collect();
     let results: Vec<Result<Opened>> = specs.par_iter().map(|s| open_repo(s, opts)).collect();
     let mut opened = Vec::with_capacity(results.len());
     for (spec, r) in specs.iter().zip(results) {
@@ -578,6 +581,30 @@ pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Opene
     }
     opened.sort_by_key(|o| (o.spec.priority, o.spec.cost));
     Ok(OpenedRepos(opened))
+}
+
+/// The first repo of each id, in order, with a warning for each later one:
+/// dnf keeps the first section of an id it reads and warns about the others
+/// (a repo of a `dnf.conf` given again in a `.repo` file, say), whether
+/// enabled or not.
+fn first_of_each_id(specs: &[RepoSpec]) -> Vec<&RepoSpec> {
+    let mut seen: Vec<&RepoSpec> = Vec::new();
+    for s in specs {
+        match seen.iter().find(|k| k.id == s.id) {
+            Some(first) => {
+                let from = |r: &RepoSpec| r.origin.clone().unwrap_or("--repo/--source-repo".into());
+                skip::warn_once(format!(
+                    "repo '{}' is defined again in {} (first in {}): only the first is used, \
+                     as in dnf",
+                    s.id,
+                    from(s),
+                    from(first)
+                ));
+            }
+            None => seen.push(s),
+        }
+    }
+    seen
 }
 
 /// Repositories whose repomd.xml has been read ([`open_repos`]).

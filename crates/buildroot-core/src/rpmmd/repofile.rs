@@ -98,13 +98,16 @@ fn repo_of_section(
     let mut spec = RepoSpec::new(&vars.substitute(id), "");
     spec.origin = Some(origin.to_string());
     if let Some(main) = &vars.main {
-        main.apply(&mut spec, vars)?;
+        main.inherit(&mut spec, true)?;
     }
     for (k, v, line) in kv {
         let v = vars.substitute(v);
         if let Some(r) = set_option(&mut spec, k, &v) {
             r.map_err(|m| err_at(*line, m))?;
         }
+    }
+    if let Some(main) = &vars.main {
+        main.filter(&mut spec);
     }
     if spec.baseurl.is_empty() && spec.mirrors.is_none() && spec.enabled {
         return Err(err_at(lineno, "no baseurl, metalink or mirrorlist".into()));
@@ -126,10 +129,16 @@ fn repo_of_section(
     Ok(spec)
 }
 
-/// Takes one option of a repo section (`None`: not one the tools use, so
-/// ignored); an error is the problem with the value, for the caller to place.
+/// Takes one option of a repo section (`None` returned: not one the tools
+/// use, so ignored); an error is the problem with the value, for the caller
+/// to place.
 fn set_option(spec: &mut RepoSpec, k: &str, v: &str) -> Option<Result<(), String>> {
-    let v = v.to_string();
+    // dnf's config reader takes `None` for an empty value.
+    let v = if v == "None" {
+        String::new()
+    } else {
+        v.to_string()
+    };
     let bad = |what: &str| Some(Err(format!("{k}={v} is not {what}")));
     match k {
         "baseurl" => {
@@ -170,27 +179,38 @@ fn set_option(spec: &mut RepoSpec, k: &str, v: &str) -> Option<Result<(), String
     Some(Ok(()))
 }
 
-/// The `[main]` section of a `dnf.conf` (`--dnf-conf`): the options every
-/// repo of the run takes unless it sets its own, as libdnf's repos inherit
-/// them from the main configuration (network options and
-/// `skip_if_unavailable`), and its `excludepkgs`, which dnf applies to
-/// every repo on top of the repo's own. Other main options are dnf's, not a
-/// repo's (`install_weak_deps`, `best`, `reposdir`, ...): they are ignored,
-/// as the tools model mock's buildroot, not the host's dnf.
+/// The `[main]` section of a `dnf.conf` (`--dnf-conf`), as dnf applies it
+/// to the repos:
+/// - the options libdnf's repos inherit from the main configuration
+///   (`ConfigRepo`'s `OptionChild`ren: the network options the tools use,
+///   `skip_if_unavailable`, `enabled`), unless a repo sets its own;
+/// - `excludepkgs` and `includepkgs`, added to each repo's own lists (dnf
+///   filters the whole sack with them: a repo keeps what matches main's
+///   includes or its own), unless `disable_excludes` turns them off;
+/// - `disable_excludes`: `all`, `main`, or repo ids whose own lists are off.
+///
+/// Values are taken as written: dnf substitutes no `$basearch` in its main
+/// configuration. Other main options are ignored: dnf's own
+/// (`install_weak_deps`, `best`, `reposdir`, ...: the tools model mock's
+/// buildroot, not the host's dnf), and the repo options the tools ignore in
+/// `.repo` files too (`ip_resolve`, `throttle`, `proxy_ssl*`, ...).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MainDefaults {
     origin: String,
+    /// Inherited options, with their lines.
     keys: Vec<(String, String, usize)>,
+    excludes: Vec<String>,
+    includes: Vec<String>,
+    disable_excludes: Vec<String>,
 }
 
 /// The `[main]` options a repo inherits (libdnf's `OptionChild` options of
-/// `ConfigRepo` that the tools use), and the global excludes.
-fn is_repo_default(key: &str) -> bool {
+/// `ConfigRepo` that the tools use).
+fn is_inherited(key: &str) -> bool {
     matches!(
         key,
-        "skip_if_unavailable"
-            | "exclude"
-            | "excludepkgs"
+        "enabled"
+            | "skip_if_unavailable"
             | "username"
             | "password"
             | "proxy"
@@ -217,56 +237,70 @@ impl MainDefaults {
     /// [`MainDefaults::read`] of text; `origin` names it in errors. Every
     /// value is checked here, once.
     pub fn parse(text: &str, origin: &str) -> Result<MainDefaults> {
-        let mut keys = Vec::new();
+        let mut main = MainDefaults {
+            origin: origin.to_string(),
+            ..MainDefaults::default()
+        };
         for (id, _, kv) in sections(text, origin)? {
             if id != "main" {
                 continue;
             }
             for (k, v, line) in kv {
-                if k == "includepkgs" {
-                    // dnf intersects it with each repo's own: one list per
-                    // repo cannot say that.
-                    return Err(Error::at_line(
-                        origin,
-                        line,
-                        "[main]: includepkgs is not supported in [main]: give it in the repos' \
-                         sections",
-                    ));
-                }
-                if is_repo_default(&k) {
-                    keys.push((k, v, line));
+                match k.as_str() {
+                    "exclude" | "excludepkgs" => main.excludes.extend(split_list(&v)),
+                    "includepkgs" => main.includes.extend(split_list(&v)),
+                    "disable_excludes" | "disableexcludes" => {
+                        main.disable_excludes.extend(split_list(&v))
+                    }
+                    k if is_inherited(k) => main.keys.push((k.to_string(), v, line)),
+                    _ => {}
                 }
             }
         }
-        let main = MainDefaults {
-            origin: origin.to_string(),
-            keys,
-        };
         let mut probe = RepoSpec::new("main", "");
-        main.apply(&mut probe, &Vars::default())?;
-        if let Err(m) = probe.access.check() {
-            return Err(main.error("proxy_username", m));
-        }
+        main.inherit(&mut probe, true)?;
         Ok(main)
     }
 
-    /// Gives `spec` these defaults (before its own options).
-    pub(super) fn apply(&self, spec: &mut RepoSpec, vars: &Vars) -> Result<()> {
+    /// Gives `spec` the inherited options (before its own; `enabled` only
+    /// to a repo of a section: a `--repo ID=URL` is always enabled).
+    fn inherit(&self, spec: &mut RepoSpec, section: bool) -> Result<()> {
         for (k, v, line) in &self.keys {
-            if let Some(Err(m)) = set_option(spec, k, &vars.substitute(v)) {
+            if k == "enabled" && !section {
+                continue;
+            }
+            if let Some(Err(m)) = set_option(spec, k, v) {
                 return Err(Error::at_line(&self.origin, *line, format!("[main]: {m}")));
             }
         }
         Ok(())
     }
 
-    /// [`MainDefaults::apply`], then the checks a repo's options get once
-    /// all are read (a `--repo ID=URL` has no section of its own).
-    pub(super) fn apply_checked(&self, spec: &mut RepoSpec, vars: &Vars) -> Result<()> {
-        self.apply(spec, vars)?;
+    /// Adds main's excludes and includes to `spec`'s own (after its own
+    /// options), as `disable_excludes` allows.
+    fn filter(&self, spec: &mut RepoSpec) {
+        let off = |what: &str| self.disable_excludes.iter().any(|d| d == what);
+        if off("all") || off(&spec.id) {
+            spec.exclude.clear();
+            spec.includepkgs.clear();
+        }
+        if !off("all") && !off("main") {
+            spec.exclude.extend(self.excludes.iter().cloned());
+            spec.includepkgs.extend(self.includes.iter().cloned());
+        }
+    }
+
+    /// What main gives a `--repo ID=URL` (no section of its own): the
+    /// inherited options, checked as a section's are, and the filters.
+    pub(super) fn apply_to_cli_repo(&self, spec: &mut RepoSpec) -> Result<()> {
+        self.inherit(spec, false)?;
+        if let Err(m) = spec.access.check() {
+            return Err(self.error("proxy_username", m));
+        }
         if let Err(e) = spec.access.tls_config() {
             return Err(self.error(e.key, format!("{}={}", e.key, e.msg)));
         }
+        self.filter(spec);
         Ok(())
     }
 
@@ -425,7 +459,7 @@ mod tests {
             Some("http://proxy.example:3128")
         );
         assert!(r[0].skip_if_unavailable);
-        assert_eq!(r[0].exclude, ["*-debuginfo", "foo"]);
+        assert_eq!(r[0].exclude, ["foo", "*-debuginfo"]);
         // Another file's repo, and a --repo: the same defaults.
         let r = parse_repofile_str("[b]\nbaseurl=/b\nproxy=\n", "b.repo", &vars).unwrap();
         assert_eq!(r[0].access.pace.retries, Some(20));
@@ -441,6 +475,58 @@ mod tests {
     }
 
     #[test]
+    fn a_dnf_conf_main_filters_and_enables_as_dnf() {
+        let parse = |main: &str, repos: &str| {
+            let main = MainDefaults::parse(main, "dnf.conf").unwrap();
+            let vars = Vars::new("x86_64", "eln").with_main(main);
+            parse_repofile_str(repos, "t.repo", &vars).unwrap()
+        };
+        let repos = "[a]\nbaseurl=/a\nincludepkgs=zlib*\nexclude=zlib-devel\n\
+                     [b]\nbaseurl=/b\n[c]\nbaseurl=/c\nenabled=1\n";
+        // A repo keeps what matches main's includes or its own.
+        let r = parse(
+            "[main]\nincludepkgs=bash\nexcludepkgs=foo\nenabled=0\n",
+            repos,
+        );
+        assert_eq!(r[0].includepkgs, ["zlib*", "bash"]);
+        assert_eq!(r[0].exclude, ["zlib-devel", "foo"]);
+        assert_eq!(r[1].includepkgs, ["bash"]);
+        // [main]'s enabled=0 disables the repos that do not enable themselves.
+        assert_eq!(
+            r.iter().map(|r| r.enabled).collect::<Vec<_>>(),
+            [false, false, true]
+        );
+        // disable_excludes: main's lists, a repo's own, or all.
+        let r = parse("[main]\nexcludepkgs=foo\ndisable_excludes=main\n", repos);
+        assert_eq!(
+            (r[0].exclude.as_slice(), r[1].exclude.len()),
+            (&["zlib-devel".to_string()][..], 0)
+        );
+        let r = parse("[main]\nexcludepkgs=foo\ndisable_excludes=a\n", repos);
+        assert_eq!(
+            (r[0].exclude.as_slice(), r[0].includepkgs.len()),
+            (&["foo".to_string()][..], 0)
+        );
+        let r = parse("[main]\nexcludepkgs=foo\ndisable_excludes=all\n", repos);
+        assert!(r
+            .iter()
+            .all(|r| r.exclude.is_empty() && r.includepkgs.is_empty()));
+        // Values are taken as written (dnf substitutes nothing in [main]);
+        // `None` is empty, as dnf reads it.
+        let r = parse(
+            "[main]\nproxy=http://proxy-$basearch.example:3128\nexcludepkgs=foo-$basearch\n",
+            "[a]\nbaseurl=/$basearch\n[b]\nbaseurl=/b\nproxy=None\n",
+        );
+        assert_eq!(
+            r[0].access.proxy.as_deref(),
+            Some("http://proxy-$basearch.example:3128")
+        );
+        assert_eq!(r[0].exclude, ["foo-$basearch"]);
+        assert_eq!(r[0].baseurl, "/x86_64");
+        assert_eq!(r[1].access.proxy, None);
+    }
+
+    #[test]
     fn a_dnf_conf_main_that_cannot_be_read_is_one_line() {
         let e = |text: &str| {
             MainDefaults::parse(text, "dnf.conf")
@@ -451,13 +537,14 @@ mod tests {
             e("[main]\nretries=many\n"),
             "dnf.conf:2: [main]: retries=many is not a whole number"
         );
+        // proxy_username without proxy_password is checked per repo: a
+        // repo may give the password (libdnf checks the inherited values).
+        let main = MainDefaults::parse("[main]\n\nproxy_username=u\n", "dnf.conf").unwrap();
+        let vars = Vars::new("x86_64", "").with_main(main);
+        let r = parse_repofile_str("[b]\nbaseurl=/b\nproxy_password=p\n", "b.repo", &vars);
+        assert_eq!(r.unwrap()[0].access.proxy_username, "u");
         assert_eq!(
-            e("[main]\nbest=1\nincludepkgs=bash\n"),
-            "dnf.conf:3: [main]: includepkgs is not supported in [main]: give it in the \
-             repos' sections"
-        );
-        assert_eq!(
-            e("[main]\n\nproxy_username=u\n"),
+            RepoSpec::parse_cli("c=/c", &vars).unwrap_err().to_string(),
             "dnf.conf:3: [main]: proxy_username is set but not proxy_password"
         );
         let missing = "[main]\nsslcacert=/nonexistent/ca.pem\n";

@@ -72,19 +72,24 @@ pub fn without_warnings<T>(f: impl FnOnce() -> T) -> T {
 /// Reports that `spec` is left out because of `e`. A repo loaded twice in
 /// one process (a pool and its comps, two tools' loads) is reported once.
 pub(super) fn warn_skipped(spec: &RepoSpec, e: &Error) {
-    static SAID: Mutex<Option<HashSet<String>>> = Mutex::new(None);
-    if SILENT.load(Ordering::SeqCst) {
-        return;
-    }
     // The message names the repo already: not a second time in the error.
     let e = e.to_string();
     let label = spec.label();
     let e = e.strip_prefix(label.as_str()).unwrap_or(&e);
-    let msg = format!(
+    warn_once(format!(
         "repo '{}' skipped (skip_if_unavailable=1): {}",
         spec.id,
         one_line(e)
-    );
+    ));
+}
+
+/// Says a warning about the repos once per process (a run loads its repos
+/// once per arch), through the handler the tool set, unless silenced.
+pub(super) fn warn_once(msg: String) {
+    static SAID: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    if SILENT.load(Ordering::SeqCst) {
+        return;
+    }
     {
         let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
         if !said.get_or_insert_with(HashSet::new).insert(msg.clone()) {

@@ -892,7 +892,7 @@ fn usage_errors_exit_2() {
     expect(&ctx, c, "bash\n", "create-srpm-repos: /nonexistent/cache: the SRPM cache directory does not exist (run identify-archful-srpms first)");
     let mut c = cmd(Tool::IdentifyArchful);
     c.args(["--cache", "/tmp/unused-cache-y"]);
-    expect(&ctx, c, "bash\n", "identify-archful-srpms: no source repositories: give --source-repo ID=URL or --repofile FILE");
+    expect(&ctx, c, "bash\n", "identify-archful-srpms: no source repositories: give --source-repo ID=URL, --repofile FILE or --dnf-conf FILE");
 }
 
 #[test]

@@ -613,7 +613,7 @@ fn bad_input_exits_2_with_one_line() {
         ),
         (
             vec!["--arch", "x86_64"],
-            "buildroot-generator: no repositories: give --repo/--source-repo ID=URL or --repofile FILE",
+            "buildroot-generator: no repositories: give --repo/--source-repo ID=URL, --repofile FILE or --dnf-conf FILE",
         ),
     ];
     let t = TestContext::new();

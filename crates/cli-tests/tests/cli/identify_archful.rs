@@ -45,7 +45,7 @@ fn expected_map() -> String {
     map
 }
 
-const NO_REPOS_NOTE: &str = "identify-archful-srpms: note: no binary repositories (--repo, --repofile): built-in ELN macros\n";
+const NO_REPOS_NOTE: &str = "identify-archful-srpms: note: no binary repositories (--repo, --repofile, --dnf-conf): built-in ELN macros\n";
 
 #[test]
 fn names_on_stdout_the_map_and_a_cache_of_exactly_the_listed_sources() {
@@ -176,27 +176,35 @@ fn missing_names_are_warnings_and_quiet_silences_them() {
 
 #[test]
 fn a_binarys_name_given_as_a_source_is_pointed_at_its_source() {
-    // As buildroot-generator says it: the binary repos (here only for the
-    // hint, --no-repo-macros) know whose binary bzip2-devel is.
+    // As buildroot-generator says it: the binary repos, whose pools the
+    // macro step loaded, know whose binary bzip2-devel is.
     let t = TestContext::new();
-    let out = identify(&t.join("cache"))
-        .args(["--repo", "bin=testdata/repos/x86_64"])
-        .args(["--no-repo-macros", "-q"])
-        .write_stdin("zlib\nbzip2-devel\nno-such-source\n")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(text(&out.stderr), "");
-    let out = identify(&t.join("cache"))
-        .args(["--repo", "bin=testdata/repos/x86_64"])
-        .arg("--no-repo-macros")
-        .write_stdin("zlib\nbzip2-devel\nno-such-source\n")
-        .output()
-        .unwrap();
+    let run = |extra: &[&str]| {
+        let out = identify(&t.join("cache"))
+            .args(["--repo", "bin=testdata/repos/x86_64", "--arch", "x86_64"])
+            .args(extra)
+            .write_stdin("zlib\nbzip2-devel\nno-such-source\n")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        text(&out.stderr)
+            .lines()
+            .filter(|l| l.contains("warning:"))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+    };
     assert_eq!(
-        text(&out.stderr),
+        run(&[]),
         "identify-archful-srpms: warning: bzip2-devel: no source package of that name in the \
          repositories (it is a binary of source bzip2)\n\
+         identify-archful-srpms: warning: no-such-source: no source package of that name in the \
+         repositories\n"
+    );
+    // --no-repo-macros: the binary repos are not loaded, not even for this.
+    assert_eq!(
+        run(&["--no-repo-macros"]),
+        "identify-archful-srpms: warning: bzip2-devel: no source package of that name in the \
+         repositories\n\
          identify-archful-srpms: warning: no-such-source: no source package of that name in the \
          repositories\n"
     );

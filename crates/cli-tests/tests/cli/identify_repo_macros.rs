@@ -237,7 +237,7 @@ fn without_repo_macros_the_built_in_defaults_apply() {
     let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert_eq!(
         err.trim(),
-        "identify-archful-srpms: note: no binary repositories (--repo, --repofile): built-in ELN macros"
+        "identify-archful-srpms: note: no binary repositories (--repo, --repofile, --dnf-conf): built-in ELN macros"
     );
 }
 

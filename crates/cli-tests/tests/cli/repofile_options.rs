@@ -282,3 +282,42 @@ fn a_dnf_conf_main_reaches_every_repo_of_the_run() {
         )
     );
 }
+
+#[test]
+fn a_repo_id_defined_twice_is_used_once_from_its_first_definition() {
+    // dnf keeps the first section of an id and warns about the others: the
+    // dnf.conf's [bin] wins over the .repo file's (a missing directory).
+    let t = tempfile::tempdir().unwrap();
+    let conf = t.path().join("dnf.conf");
+    std::fs::write(&conf, "[bin]\nbaseurl=testdata/repos/x86_64\n").unwrap();
+    let repofile = t.path().join("t.repo");
+    std::fs::write(&repofile, "[bin]\nbaseurl=/nonexistent\n").unwrap();
+    let run = |files: &[(&str, &Path)]| {
+        let mut c = cmd(Tool::Generator);
+        c.args([
+            "--arch",
+            "x86_64",
+            "--source-repo",
+            "src=testdata/repos/source",
+        ])
+        .write_stdin("hello\n");
+        for (flag, f) in files {
+            c.arg(flag).arg(f);
+        }
+        c.output().unwrap()
+    };
+    let alone = run(&[("--dnf-conf", &conf)]);
+    assert!(alone.status.success(), "{alone:?}");
+    let both = run(&[("--dnf-conf", &conf), ("--repofile", &repofile)]);
+    assert!(both.status.success(), "{both:?}");
+    assert_eq!(both.stdout, alone.stdout);
+    assert_eq!(
+        String::from_utf8_lossy(&both.stderr),
+        format!(
+            "buildroot-generator: warning: repo 'bin' is defined again in {} (first in {}): \
+             only the first is used, as in dnf\n",
+            repofile.display(),
+            conf.display()
+        )
+    );
+}
