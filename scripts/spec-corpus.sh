@@ -126,7 +126,7 @@ run_one() {
       elif [ -d "$e" ]; then sys+=(--ro-bind "$e" "/${e##*/}"); fi
     done
   fi
-  bwrap "${sys[@]}" --dev /dev --proc /proc --tmpfs /tmp --ro-bind "$out" "$out" \
+  bwrap "${sys[@]}" --dev /dev --proc /proc --tmpfs /tmp --tmpfs /var/tmp --ro-bind "$out" "$out" \
     --ro-bind "$specs" "$specs" --ro-bind "$macros" "$macros" --remount-ro / --unshare-all --die-with-parent \
     --setenv RPM_CONFIGDIR "$cfg" --setenv HOME /tmp -- \
     timeout 60 rpmspec -q --buildrequires \
