@@ -15,6 +15,10 @@ const CASES: &[(&str, &str, &str, bool)] = &[
     ("%global commit c7c3643760caea4b\nBuildRequires: git%{sub %{commit} 1 7}", "x86_64", "gitc7c3643", false),
     ("BuildRequires: %{gsub foo-bar-baz - _} %{len:four}x", "x86_64", "foo_bar_baz|4x", false),
     ("BuildRequires: %{upper:up}-%{lower:LOW}-%{reverse:ab}-%{rep a 3}", "x86_64", "UP-low-ba-aaa", false),
+    // rpm 4.20's %getncpus takes `total`, `proc` or `thread` (rpm 4.18: no argument); its
+    // %_smp_build_ncpus calls it so. The count depends on the machine, never below 1.
+    ("%global n %{getncpus:proc}\nBuildRequires: %[%{n} >= 1 ? \"p\" : \"none\"]", "x86_64", "p", false),
+    ("%global _smp_tasksize_thread 0x100\nBuildRequires: t%[%{getncpus thread} >= 1]-%[%{getncpus total} == %{getncpus}]", "x86_64", "t1-1", false),
     // %(...) runs in bash as on Fedora (rpm's /bin/sh), so bash expansions work.
     ("%global n %(t=\"F23\";echo ${t,,})\nBuildRequires: %{n}-x", "x86_64", "f23-x", false),
     ("BuildRequires: %(c=abcdefghij; echo ${c:0:7}) %(tr - . <<< 2-5-4)", "x86_64", "abcdefg|2.5.4", false),
@@ -199,6 +203,12 @@ fn lua_shell_and_rejected_specs() {
     } else {
         assert!(ev.problems[0].contains("no sandbox"), "{:?}", ev.problems);
     }
+    let ev = evaluate(&spec("BuildRequires: n%{getncpus:all}"), &ctx).unwrap();
+    assert!(
+        ev.problems[0].contains("invalid argument: all"),
+        "{:?}",
+        ev.problems
+    );
     // rpm's expression language rejects a bare word, so rpm rejects the spec.
     let ev = evaluate(
         &spec("%if %{undefined_macro} > 1\nBuildRequires: x\n%endif"),
