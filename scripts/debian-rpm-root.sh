@@ -15,9 +15,9 @@
 #     CACHE=DIR       where the .deb files are kept (default DIR.debs)
 #
 # The package set: rpm and EXTRA, closed over Depends and Pre-Depends (the first alternative of
-# each; a virtual name is taken from its first provider). /bin, /sbin, /lib and /lib64 are made
-# links into /usr as on a merged-/usr system, and /bin/sh is bash (rpm runs %(...) with /bin/sh,
-# which is bash on Fedora). Check with:
+# each; a virtual name is taken from a provider already in the set, else its first provider).
+# /bin, /sbin, /lib and /lib64 are made links into /usr as on a merged-/usr system, and /bin/sh
+# is bash (rpm runs %(...) with /bin/sh, which is bash on Fedora). Check with:
 #   bwrap --ro-bind DIR / --dev /dev --proc /proc --tmpfs /tmp rpmspec --version
 set -euo pipefail
 suite=${1:?usage: scripts/debian-rpm-root.sh SUITE DIR}
@@ -60,13 +60,15 @@ for stanza in data.split("\n\n"):
     for p in fields.get("Provides", "").split(","):
         p = re.sub(r"\(.*?\)", "", p).strip()
         if p:
-            provides.setdefault(p, name)
+            provides.setdefault(p, []).append(name)
 
 def resolve(name):
     name = name.split(":")[0]  # foo:any, foo:amd64
     if name in pkgs:
         return name
-    return provides.get(name)
+    # a virtual name: a provider already taken or asked for (mawk for awk), else the first
+    cands = provides.get(name, [])
+    return next((c for c in cands if c in seen or c in wanted), cands[0] if cands else None)
 
 seen, todo = [], list(wanted)
 while todo:
