@@ -234,6 +234,36 @@ fn lua_shell_and_rejected_specs() {
     assert!(evaluate(&spec("%else\n"), &ctx).is_err());
 }
 
+/// rpm 4.20's build directories (Fedora's rpm; rpm 4.18 defines `%buildroot`
+/// in its macro file instead): `%_builddir` is undefined while the main
+/// preamble is read, then the spec's own directory under the old one.
+/// (rpm 4.20.1 and 6.1 print these paths for this spec with `_topdir /top`;
+/// the repeated directory is one dependency.)
+#[test]
+fn build_directories_of_rpm_4_20() {
+    let mut ctx = SpecContext::for_arch("x86_64");
+    ctx.define("_topdir /top").unwrap();
+    let text = "Name: t\nVersion: 1.0~rc1\nRelease: 1\nSummary: t\nLicense: MIT\n\
+        %global early x%{?_builddir}-%{?builddir}\n\
+        BuildRequires: early%{early} br%{?buildroot:yes}\n%description\nt\n\
+        %package sub\nSummary: s\nBuildRequires: %{buildroot} %{_buildrootdir}\n\
+        BuildRequires: %{_builddir} %{specpartsdir} %{_top_builddir}\n%description sub\ns\n";
+    let ev = evaluate(text, &ctx).unwrap();
+    assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+    let dir = "/top/BUILD/t-1.0_rc1-build";
+    assert_eq!(
+        ev.build_requires_text,
+        [
+            "earlyx-".to_string(),
+            "br".into(),
+            format!("{dir}/BUILDROOT"),
+            dir.into(),
+            format!("{dir}/SPECPARTS"),
+            "/top/BUILD".into(),
+        ]
+    );
+}
+
 #[test]
 fn archful_by_evaluation_not_by_grep() {
     let arches = ["aarch64", "ppc64le", "s390x", "x86_64"];

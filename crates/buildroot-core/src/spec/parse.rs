@@ -520,6 +520,9 @@ fn preamble(
         }
         if let Some(p) = is_part(&rd.line) {
             finish_preamble(spec, first, seen_summary, seen)?;
+            if first {
+                build_dirs(eng);
+            }
             return Ok(Some(p));
         }
         let line = rd.line.clone();
@@ -729,7 +732,51 @@ fn preamble(
         }
     }
     finish_preamble(spec, first, seen_summary, seen)?;
+    if first {
+        build_dirs(eng);
+    }
     Ok(None)
+}
+
+/// rpm 4.20, once the main package's preamble is read: the build directory
+/// `%{_top_builddir}/NAME-VERSION-build` (`^` and `~` made `_`) becomes
+/// `%builddir` and `%_builddir`, with `%specpartsdir` and `%buildroot`
+/// (`BUILDROOT`) in it, all literal at spec level, and `%_buildrootdir` the
+/// directory of `%buildroot` (rpmspec has no `--buildroot`; the `BuildRoot`
+/// tag is ignored).
+fn build_dirs(eng: &mut Engine) {
+    let name = eng
+        .expand(b"%{NAME}-%{VERSION}-build")
+        .unwrap_or_default()
+        .iter()
+        .map(|&c| if c == b'^' || c == b'~' { b'_' } else { c })
+        .collect::<Vec<u8>>();
+    let mut dir = eng.expand(b"%{_top_builddir}/").unwrap_or_default();
+    dir.extend_from_slice(&name);
+    let dir = text(&dir);
+    // rpm's path cleaning, as far as these paths need it: no doubled `/`.
+    let clean = |p: String| {
+        let mut out = String::with_capacity(p.len());
+        for c in p.chars() {
+            if !(c == '/' && out.ends_with('/')) {
+                out.push(c);
+            }
+        }
+        out
+    };
+    for m in ["_builddir", "builddir"] {
+        eng.table.push(m, Entry::literal(&dir, level::SPEC));
+    }
+    let parts = clean(format!("{dir}/SPECPARTS"));
+    eng.table
+        .push("specpartsdir", Entry::literal(&parts, level::SPEC));
+    let root = clean(format!("{dir}/BUILDROOT"));
+    eng.table
+        .push("buildroot", Entry::literal(&root, level::SPEC));
+    eng.table.push(
+        "_buildrootdir",
+        Entry::new("%{dirname:%{buildroot}}", None, level::GLOBAL),
+    );
 }
 
 fn finish_preamble(
