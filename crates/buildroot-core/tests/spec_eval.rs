@@ -19,6 +19,8 @@ const CASES: &[(&str, &str, &str, bool)] = &[
     // %_smp_build_ncpus calls it so. The count depends on the machine, never below 1.
     ("%global n %{getncpus:proc}\nBuildRequires: %[%{n} >= 1 ? \"p\" : \"none\"]", "x86_64", "p", false),
     ("%global _smp_tasksize_thread 0x100\nBuildRequires: t%[%{getncpus thread} >= 1]-%[%{getncpus total} == %{getncpus}]", "x86_64", "t1-1", false),
+    // rpm 4.20 takes qualifiers on weak dependencies (rpm 4.18: Unknown tag).
+    ("Suggests(meta): sssd\nRecommends(post): x\nEnhances (preun): y\nSupplements(interp): z\nBuildRequires: gcc", "x86_64", "gcc", false),
     // %(...) runs in bash as on Fedora (rpm's /bin/sh), so bash expansions work.
     ("%global n %(t=\"F23\";echo ${t,,})\nBuildRequires: %{n}-x", "x86_64", "f23-x", false),
     ("BuildRequires: %(c=abcdefghij; echo ${c:0:7}) %(tr - . <<< 2-5-4)", "x86_64", "abcdefg|2.5.4", false),
