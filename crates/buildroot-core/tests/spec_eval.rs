@@ -211,6 +211,22 @@ fn lua_shell_and_rejected_specs() {
         "{:?}",
         ev.problems
     );
+    // rpm 4.20 rejects %patchN in %prep (4.18 warned); `%patch N`, `-P N`,
+    // an indented or a commented line pass.
+    let prep = |lines: &str| {
+        let text = format!("{}%prep\n%setup -q\n{lines}\n", spec("BuildRequires: a"));
+        evaluate(&text, &ctx).unwrap().problems
+    };
+    let problems = prep("%patch 1 -p1\n%patch0 -p1");
+    assert!(
+        problems[0].contains("%patchN") && problems[0].contains("%patch0 -p1"),
+        "{problems:?}"
+    );
+    assert_eq!(
+        prep("%patch 1 -p1\n%patch -P0 -p1\n #%patch2\n  %patch3"),
+        Vec::<String>::new()
+    );
+    assert_eq!(prep("%patch -P0\n%prep -a\n%patch0"), Vec::<String>::new());
     // rpm's expression language rejects a bare word, so rpm rejects the spec.
     let ev = evaluate(
         &spec("%if %{undefined_macro} > 1\nBuildRequires: x\n%endif"),

@@ -20,7 +20,7 @@ use crate::dep::Dep;
 /// The section keywords (rpm's `partList`).
 const PARTS: &[(&str, Part)] = &[
     ("%package", Part::Package),
-    ("%prep", Part::Other),
+    ("%prep", Part::Prep),
     ("%generate_buildrequires", Part::GenerateBuildRequires),
     ("%conf", Part::Other),
     ("%build", Part::Other),
@@ -65,6 +65,7 @@ enum Part {
     GenerateBuildRequires,
     SourceList,
     PatchList,
+    Prep,
     Other,
 }
 
@@ -326,6 +327,26 @@ pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Resul
                     }
                 }
                 next
+            }
+            Part::Prep => {
+                // rpm 4.20 rejects the old `%patchN` form at the start of a
+                // line of %prep itself (not of a `%prep -a`/`-p` part).
+                let part_of = text(&rd.line)
+                    .split_whitespace()
+                    .skip(1)
+                    .any(|w| w.starts_with('-') && w.contains(['a', 'p']));
+                body(rd, eng, p, |l| {
+                    if !part_of
+                        && l.starts_with(b"%patch")
+                        && l.get(6).is_some_and(u8::is_ascii_digit)
+                    {
+                        return Err(format!(
+                            "%patchN no longer exists in rpm 4.20 (%patch N or %patch -P N): {}",
+                            text(l)
+                        ));
+                    }
+                    Ok(())
+                })?
             }
             Part::Other => body(rd, eng, p, |_| Ok(()))?,
         };
