@@ -50,7 +50,8 @@ clean:
 	rm -rf $(WORK)
 
 # The spec evaluator against rpmspec on a corpus of specs (not part of `make test`):
-#   make spec-corpus SPECS=/path/to/specs [SAMPLE=N [OFFSET=K]] [MACROS=DIR]   (docs/archful.md)
+#   make spec-corpus SPECS=/path/to/specs [SAMPLE=N [OFFSET=K]] [MACROS=DIR] [RPM_ROOT=DIR]
+#   (RPM_ROOT: a newer rpm to compare with, made by scripts/debian-rpm-root.sh; docs/archful.md)
 spec-corpus:
 	@[ -n "$(SPECS)" ] || { echo "make spec-corpus: give SPECS=/path/to/specs (docs/archful.md)" >&2; exit 2; }
 	scripts/spec-corpus.sh $(SPECS)

@@ -35,6 +35,7 @@ reasons = collections.Counter(klass(d["problems"][0]) for d in ours.values() if 
 parsed = same = 0
 diffs = []
 rpm_fail = 0
+rpm_failed = []  # (spec, ours decided?, rpmspec's first error line)
 for spec in asked:
     theirs = {}
     ok = True
@@ -46,6 +47,13 @@ for spec in asked:
             rc = 1
         if rc != 0:
             ok = False
+            try:
+                lines = [l.strip() for l in open(base + ".err") if l.strip()]
+                err = next((l for l in lines if "error" in l), lines[0] if lines else "")
+            except OSError:
+                err = ""
+            d = ours.get(spec)
+            rpm_failed.append((spec, bool(d and not d["problems"]), f"{a}: rc {rc}: {err}"))
             break
         theirs[a] = sorted(set(l for l in open(base + ".out").read().splitlines() if l.strip()))
     if not ok:
@@ -70,9 +78,13 @@ print(f"specs:                         {total}")
 print(f"decided (no fallback):         {decided} ({pct(decided, total)})")
 print(f"archful (decided):             {archful}")
 print(f"asked of rpmspec:              {len(asked)} (rpmspec failed on {rpm_fail})")
+print(f"  of which ours decided:       {sum(1 for _, dec, _ in rpm_failed if dec)} (rpmspec-failed.txt)")
 print(f"identical to rpmspec:          {same} of {parsed} rpmspec parses ({pct(same, parsed)})")
 print("problems (fallback reasons) by class:")
 for k, n in reasons.most_common(40):
     print(f"  {n:6d}  {k}")
 with open(os.path.join(out, "differences.txt"), "w") as f:
     f.write("\n".join(diffs) + "\n")
+with open(os.path.join(out, "rpmspec-failed.txt"), "w") as f:
+    for spec, dec, err in rpm_failed:
+        f.write(f"{spec}: ours {'decided' if dec else 'undecided'}; rpmspec {err}\n")

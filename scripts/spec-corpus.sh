@@ -14,6 +14,11 @@
 #     JOBS=N         parallel rpmspec runs (default: nproc)
 #     OUT=DIR        where results go (default: a temp dir, printed)
 #     OURS_ONLY=1    only our evaluation and its timing (what make bench prints)
+#     RPM_ROOT=DIR   ask the rpmspec of a root made by scripts/debian-rpm-root.sh (trixie: rpm
+#                    4.20, sid: 6.x) instead of the host's: it runs in bubblewrap with DIR as /
+#                    (read-only), and both sides take rpm's base macro file and platform files
+#                    from DIR/usr/lib/rpm; the rpm 4.20 %autosetup shim is left out when that rpm
+#                    is 4.20 or newer (it has its own)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 specs=${1:?usage: scripts/spec-corpus.sh SPECS-DIR}
@@ -24,6 +29,15 @@ mkdir -p "$out"
 jobs=${JOBS:-$(nproc)}
 arches="x86_64 aarch64 ppc64le s390x"
 eln_defines=("rhel 11" "el11 1" "eln 150" "dist .eln150")
+# rpm's own files (base macros, platform, rpmrc): the host's, or those of RPM_ROOT.
+rpm_root=${RPM_ROOT:-}
+[ -z "$rpm_root" ] || rpm_root=$(cd "$rpm_root" && pwd)
+rpmlib=$rpm_root/usr/lib/rpm
+[ -f "$rpmlib/macros" ] || { echo "spec-corpus: no $rpmlib/macros" >&2; exit 2; }
+rpm_version=$(if [ -n "$rpm_root" ]; then
+  bwrap --ro-bind "$rpm_root" / --dev /dev --proc /proc --tmpfs /tmp --unshare-all rpm --version
+else rpm --version; fi | awk '{print $3}')
+echo "spec-corpus: rpm $rpm_version${rpm_root:+ (root $rpm_root)}" >&2
 
 # 1. The macro set, in the order rpm's macro path gives it on Fedora: rpm's own macros,
 #    macros.d/macros.* (sorted), redhat/macros; the platform file of the arch comes last on
@@ -58,14 +72,16 @@ if [ -z "${MACROS:-}" ]; then
   show milkice-fedora-patches+kernel-srpm-macros macros.kernel-srpm "$macros/macros.d/macros.kernel-srpm"
   # Fedora rawhide's rpm is 4.20: its %autopatch and %autosetup (with -q and -C, which 4.18's
   # lack) from rpm's own tree, after rpm 4.18's base file (rpmspec 4.18's %setup still rejects -C).
+  # An rpm of 4.20 or newer (RPM_ROOT) has them in its base file.
   rpm=rpm-software-management+rpm
-  if git -C "$mirrors/$rpm/repo" rev-parse -q --verify rpm-4.20.0-release >/dev/null 2>&1; then
+  if [ "$(printf '%s\n' 4.20 "$rpm_version" | sort -V | head -1)" = 4.20 ]; then :
+  elif git -C "$mirrors/$rpm/repo" rev-parse -q --verify rpm-4.20.0-release >/dev/null 2>&1; then
     git -C "$mirrors/$rpm/repo" show rpm-4.20.0-release:macros.in |
       sed -n '/^%autopatch(/,/^$/p; /^%autosetup(/,/^$/p' > "$macros/macros.d/macros.rpm-4.20-autosetup"
   fi
   find "$macros" -empty -type f -delete
 fi
-files=(/usr/lib/rpm/macros)
+files=("$rpmlib/macros")
 while IFS= read -r f; do files+=("$f"); done < <(ls "$macros"/macros.d/macros.* 2>/dev/null | sort)
 [ -f "$macros/redhat-macros" ] && files+=("$macros/redhat-macros")
 printf '%s\n' "${files[@]}" > "$out/macro-files.txt"
@@ -73,7 +89,7 @@ printf '%s\n' "${files[@]}" > "$out/macro-files.txt"
 # 2. Our evaluation of every (sampled) spec.
 ls "$specs" | grep '\.spec$' | awk -v n="${SAMPLE:-1}" -v k="${OFFSET:-0}" 'NR % n == k % n' > "$out/asked.txt"
 cargo build -q --release -p buildroot-core --example spec_corpus
-ours=(target/release/examples/spec_corpus --specs "$specs" --platform-dir /usr/lib/rpm/platform --lua-dir "$macros/lua" --only "$out/asked.txt")
+ours=("${CARGO_TARGET_DIR:-target}/release/examples/spec_corpus" --specs "$specs" --platform-dir "$rpmlib/platform" --lua-dir "$macros/lua" --only "$out/asked.txt")
 for f in "${files[@]}"; do ours+=(--macros "$f"); done
 for d in "${eln_defines[@]}"; do ours+=(--define "$d"); done
 "${ours[@]}" > "$out/ours.jsonl" 2> "$out/ours.time"
@@ -83,20 +99,35 @@ grep -v ': slow: ' "$out/ours.time" || true
 
 # 3. rpmspec (--macros must come before --target, or rpm 4.18 ignores it), with the same files (platform last), defines and Lua modules (RPM_CONFIGDIR: a copy
 #    of /usr/lib/rpm with lua/ added), run inside bubblewrap: no network, read-only system.
+#    With RPM_ROOT the sandbox's /usr, /etc, /var and merged-/usr links are the root's (on an
+#    empty root, so the host's paths of SPECS, OUT and MACROS can be bound too), and rpm's own
+#    files are named by their paths inside it.
 cfg=$out/rpmconfig
 rm -rf "$cfg"; mkdir -p "$cfg"
-for f in /usr/lib/rpm/*; do ln -s "$f" "$cfg/"; done
+for f in "$rpmlib"/*; do ln -s "/usr/lib/rpm/${f##*/}" "$cfg/"; done
 rm -f "$cfg/lua"; ln -s "$macros/lua" "$cfg/lua"
 mkdir -p "$out/rpmspec"
-export specs out cfg macros
+export specs out cfg macros rpm_root
+files[0]=/usr/lib/rpm/macros
 export RPMSPEC_MACROS=$(IFS=:; echo "${files[*]}")
 export RPMSPEC_DEFINES=$(printf '%s\n' "${eln_defines[@]}")
 run_one() {
   local spec=$1 arch=$2 args=()
   while IFS= read -r d; do args+=(--define "$d"); done <<< "$RPMSPEC_DEFINES"
   # /bin/sh is bash, as on Fedora (rpm runs %(...) with /bin/sh; Debian's is dash).
-  bwrap --ro-bind / / --ro-bind /usr/bin/bash /usr/bin/sh --dev /dev --proc /proc --tmpfs /tmp --ro-bind "$out" "$out" \
-    --ro-bind "$specs" "$specs" --ro-bind "$macros" "$macros" --unshare-all --die-with-parent \
+  local sys=(--ro-bind / / --ro-bind /usr/bin/bash /usr/bin/sh)
+  if [ -n "$rpm_root" ]; then
+    # (debian-rpm-root.sh made the root's /bin/sh bash)
+    sys=()
+    local e
+    for e in "$rpm_root"/*; do
+      case ${e##*/} in dev|proc|tmp|sys|run) continue ;; esac
+      if [ -L "$e" ]; then sys+=(--symlink "$(readlink "$e")" "/${e##*/}")
+      elif [ -d "$e" ]; then sys+=(--ro-bind "$e" "/${e##*/}"); fi
+    done
+  fi
+  bwrap "${sys[@]}" --dev /dev --proc /proc --tmpfs /tmp --tmpfs /var/tmp --ro-bind "$out" "$out" \
+    --ro-bind "$specs" "$specs" --ro-bind "$macros" "$macros" --remount-ro / --unshare-all --die-with-parent \
     --setenv RPM_CONFIGDIR "$cfg" --setenv HOME /tmp -- \
     timeout 60 rpmspec -q --buildrequires \
       --macros "$RPMSPEC_MACROS:/usr/lib/rpm/platform/$arch-linux/macros" --target "$arch" "${args[@]}" \

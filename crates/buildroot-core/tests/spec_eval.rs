@@ -15,12 +15,16 @@ const CASES: &[(&str, &str, &str, bool)] = &[
     ("%global commit c7c3643760caea4b\nBuildRequires: git%{sub %{commit} 1 7}", "x86_64", "gitc7c3643", false),
     ("BuildRequires: %{gsub foo-bar-baz - _} %{len:four}x", "x86_64", "foo_bar_baz|4x", false),
     ("BuildRequires: %{upper:up}-%{lower:LOW}-%{reverse:ab}-%{rep a 3}", "x86_64", "UP-low-ba-aaa", false),
+    // rpm 4.20's %getncpus takes `total`, `proc` or `thread` (rpm 4.18: no argument); its
+    // %_smp_build_ncpus calls it so. The count depends on the machine, never below 1.
+    ("%global n %{getncpus:proc}\nBuildRequires: %[%{n} >= 1 ? \"p\" : \"none\"]", "x86_64", "p", false),
+    ("%global _smp_tasksize_thread 0x100\nBuildRequires: t%[%{getncpus thread} >= 1]-%[%{getncpus total} == %{getncpus}]", "x86_64", "t1-1", false),
     // %(...) runs in bash as on Fedora (rpm's /bin/sh), so bash expansions work.
     ("%global n %(t=\"F23\";echo ${t,,})\nBuildRequires: %{n}-x", "x86_64", "f23-x", false),
     ("BuildRequires: %(c=abcdefghij; echo ${c:0:7}) %(tr - . <<< 2-5-4)", "x86_64", "abcdefg|2.5.4", false),
     // rpm 4.20's qualifiers on weak dependencies (authselect's `Suggests(meta):`; rpm 4.18
     // rejects them as unknown tags) and its `preuntrans`, `postuntrans` (4.18 lacks them).
-    ("Suggests(meta): sssd\nRecommends(pre): a\nSupplements(post): b\nEnhances(meta): c\nBuildRequires: gcc", "x86_64", "gcc", false),
+    ("Suggests(meta): sssd\nRecommends(pre): a\nSupplements(post): b\nEnhances (preun): c\nBuildRequires: gcc", "x86_64", "gcc", false),
     ("Requires(preuntrans,postuntrans): a\nBuildRequires: gcc", "x86_64", "gcc", false),
     ("BuildRequires: gcc make, cmake >= 3.20", "x86_64", "gcc|make|cmake >= 3.20", true),
     ("BuildRequires: (python3-foo or python3-bar)", "x86_64", "(python3-foo or python3-bar)", true),
@@ -203,6 +207,28 @@ fn lua_shell_and_rejected_specs() {
     } else {
         assert!(ev.problems[0].contains("no sandbox"), "{:?}", ev.problems);
     }
+    let ev = evaluate(&spec("BuildRequires: n%{getncpus:all}"), &ctx).unwrap();
+    assert!(
+        ev.problems[0].contains("invalid argument: all"),
+        "{:?}",
+        ev.problems
+    );
+    // rpm 4.20 rejects %patchN in %prep (4.18 warned); `%patch N`, `-P N`,
+    // an indented or a commented line pass.
+    let prep = |lines: &str| {
+        let text = format!("{}%prep\n%setup -q\n{lines}\n", spec("BuildRequires: a"));
+        evaluate(&text, &ctx).unwrap().problems
+    };
+    let problems = prep("%patch 1 -p1\n%patch0 -p1");
+    assert!(
+        problems[0].contains("%patchN") && problems[0].contains("%patch0 -p1"),
+        "{problems:?}"
+    );
+    assert_eq!(
+        prep("%patch 1 -p1\n%patch -P0 -p1\n #%patch2\n  %patch3"),
+        Vec::<String>::new()
+    );
+    assert_eq!(prep("%patch -P0\n%prep -a\n%patch0"), Vec::<String>::new());
     // rpm's expression language rejects a bare word, so rpm rejects the spec.
     let ev = evaluate(
         &spec("%if %{undefined_macro} > 1\nBuildRequires: x\n%endif"),
@@ -231,6 +257,36 @@ fn lua_shell_and_rejected_specs() {
     assert_eq!(
         ev.problems,
         ["line 6: Bad Requirename: qualifiers: Requires(bogus): a"]
+    );
+}
+
+/// rpm 4.20's build directories (Fedora's rpm; rpm 4.18 defines `%buildroot`
+/// in its macro file instead): `%_builddir` is undefined while the main
+/// preamble is read, then the spec's own directory under the old one.
+/// (rpm 4.20.1 and 6.1 print these paths for this spec with `_topdir /top`;
+/// the repeated directory is one dependency.)
+#[test]
+fn build_directories_of_rpm_4_20() {
+    let mut ctx = SpecContext::for_arch("x86_64");
+    ctx.define("_topdir /top").unwrap();
+    let text = "Name: t\nVersion: 1.0~rc1\nRelease: 1\nSummary: t\nLicense: MIT\n\
+        %global early x%{?_builddir}-%{?builddir}\n\
+        BuildRequires: early%{early} br%{?buildroot:yes}\n%description\nt\n\
+        %package sub\nSummary: s\nBuildRequires: %{buildroot} %{_buildrootdir}\n\
+        BuildRequires: %{_builddir} %{specpartsdir} %{_top_builddir}\n%description sub\ns\n";
+    let ev = evaluate(text, &ctx).unwrap();
+    assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+    let dir = "/top/BUILD/t-1.0_rc1-build";
+    assert_eq!(
+        ev.build_requires_text,
+        [
+            "earlyx-".to_string(),
+            "br".into(),
+            format!("{dir}/BUILDROOT"),
+            dir.into(),
+            format!("{dir}/SPECPARTS"),
+            "/top/BUILD".into(),
+        ]
     );
 }
 

@@ -781,7 +781,28 @@ impl<'h> Engine<'h> {
             }
             Builtin::GetConfDir => out.extend_from_slice(b"/usr/lib/rpm"),
             Builtin::GetNCpus => {
-                let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+                // rpm 4.20: `total` (or no argument) is the CPU count; `proc` and
+                // `thread` cap it at the machine's memory in MiB over the task size
+                // (`%_smp_tasksize_proc` / `_thread`, 512 when unset or 0).
+                let mut n = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+                let size = match text().as_str() {
+                    "" | "total" => None,
+                    "proc" => Some("%{?_smp_tasksize_proc}"),
+                    "thread" => Some("%{?_smp_tasksize_thread}"),
+                    other => {
+                        self.fail(format!("%{name}: invalid argument: {other}"));
+                        return;
+                    }
+                };
+                if let Some(size) = size {
+                    let (v, _) = self.expand_this(size.as_bytes());
+                    // rpm's rpmExpandNumeric (an int, taken as unsigned).
+                    let task = match expand_numeric(&v) {
+                        0 => 512,
+                        t => t as u64,
+                    };
+                    n = n.min(memory_mib() / task).max(1);
+                }
                 out.extend_from_slice(n.to_string().as_bytes());
             }
             Builtin::Exists => {
@@ -977,4 +998,47 @@ impl ExprHost for Engine<'_> {
         });
         res
     }
+}
+
+/// rpm's `rpmExpandNumeric` on an expanded value: empty or `%...` is 0, `Y`/`y`
+/// 1, `N`/`n` 0, else the whole text as a C integer (`strtol` base 0: decimal,
+/// `0x` hex, `0` octal, leading blanks and a sign), 0 when anything is left.
+fn expand_numeric(v: &[u8]) -> i32 {
+    let t = String::from_utf8_lossy(v);
+    match t.bytes().next() {
+        None | Some(b'%') | Some(b'N') | Some(b'n') => return 0,
+        Some(b'Y') | Some(b'y') => return 1,
+        _ => {}
+    }
+    let s = t.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, s) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (radix, digits) = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        (16, h)
+    } else if s.len() > 1 && s.starts_with('0') {
+        (8, &s[1..])
+    } else {
+        (10, s)
+    };
+    match i64::from_str_radix(digits, radix) {
+        Ok(n) if !digits.starts_with(['+', '-']) => (if neg { -n } else { n }) as i32,
+        _ => 0,
+    }
+}
+
+/// The machine's memory in MiB as rpm 4.20's `%getncpus` counts it (physical
+/// pages times page size, rounded down, plus one; so never 0).
+fn memory_mib() -> u64 {
+    // SAFETY: sysconf only reads system configuration.
+    let (pages, size) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    let size = if size <= 0 { 4096 } else { size as u64 };
+    pages.max(0) as u64 * size / (1024 * 1024) + 1
 }

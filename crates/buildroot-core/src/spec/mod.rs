@@ -535,6 +535,18 @@ fn evaluate_on(
         };
         eng.table.push(name, Entry::new(body, None, level::SPEC));
     }
+    // rpm 4.20's parseSpec: the top build directory is read from %_builddir
+    // once, and %_builddir stays undefined until the main package's preamble
+    // has been read (`parse::build_dirs` defines it again then).
+    if eng.table.get("_top_builddir").is_none() {
+        let top = eng.expand(b"%{_builddir}").unwrap_or_default();
+        let top = String::from_utf8_lossy(&top).into_owned();
+        eng.table
+            .push("_top_builddir", Entry::literal(&top, level::GLOBAL));
+        while eng.table.get("_builddir").is_some() {
+            eng.table.pop("_builddir");
+        }
+    }
     let mut spec = parse::Spec::new(false);
     let mut rd = reader::Reader::new("spec", spec_text.as_bytes().to_vec());
     let mut res = parse::parse(&mut spec, &mut rd, &mut eng);

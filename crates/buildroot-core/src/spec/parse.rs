@@ -20,7 +20,7 @@ use crate::dep::Dep;
 /// The section keywords (rpm's `partList`).
 const PARTS: &[(&str, Part)] = &[
     ("%package", Part::Package),
-    ("%prep", Part::Other),
+    ("%prep", Part::Prep),
     ("%generate_buildrequires", Part::GenerateBuildRequires),
     ("%conf", Part::Other),
     ("%build", Part::Other),
@@ -65,6 +65,7 @@ enum Part {
     GenerateBuildRequires,
     SourceList,
     PatchList,
+    Prep,
     Other,
 }
 
@@ -179,6 +180,7 @@ const TAGS: &[(&str, Tag, u8, bool)] = &[
     ("icon", Tag::Icon, 0, false),
     ("provides", Tag::Deps, 0, false),
     ("requires", Tag::Deps, 2, false),
+    // rpm 4.20 takes qualifiers on weak dependencies too (`Suggests(meta):`).
     ("recommends", Tag::Deps, 2, false),
     ("suggests", Tag::Deps, 2, false),
     ("supplements", Tag::Deps, 2, false),
@@ -370,6 +372,26 @@ pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Resul
                     }
                 }
                 next
+            }
+            Part::Prep => {
+                // rpm 4.20 rejects the old `%patchN` form at the start of a
+                // line of %prep itself (not of a `%prep -a`/`-p` part).
+                let part_of = text(&rd.line)
+                    .split_whitespace()
+                    .skip(1)
+                    .any(|w| w.starts_with('-') && w.contains(['a', 'p']));
+                body(rd, eng, p, |l| {
+                    if !part_of
+                        && l.starts_with(b"%patch")
+                        && l.get(6).is_some_and(u8::is_ascii_digit)
+                    {
+                        return Err(format!(
+                            "%patchN no longer exists in rpm 4.20 (%patch N or %patch -P N): {}",
+                            text(l)
+                        ));
+                    }
+                    Ok(())
+                })?
             }
             Part::Other => body(rd, eng, p, |_| Ok(()))?,
         };
@@ -565,6 +587,9 @@ fn preamble(
         }
         if let Some(p) = is_part(&rd.line) {
             finish_preamble(spec, first, seen_summary, seen)?;
+            if first {
+                build_dirs(eng);
+            }
             return Ok(Some(p));
         }
         let line = rd.line.clone();
@@ -780,7 +805,51 @@ fn preamble(
         }
     }
     finish_preamble(spec, first, seen_summary, seen)?;
+    if first {
+        build_dirs(eng);
+    }
     Ok(None)
+}
+
+/// rpm 4.20, once the main package's preamble is read: the build directory
+/// `%{_top_builddir}/NAME-VERSION-build` (`^` and `~` made `_`) becomes
+/// `%builddir` and `%_builddir`, with `%specpartsdir` and `%buildroot`
+/// (`BUILDROOT`) in it, all literal at spec level, and `%_buildrootdir` the
+/// directory of `%buildroot` (rpmspec has no `--buildroot`; the `BuildRoot`
+/// tag is ignored).
+fn build_dirs(eng: &mut Engine) {
+    let name = eng
+        .expand(b"%{NAME}-%{VERSION}-build")
+        .unwrap_or_default()
+        .iter()
+        .map(|&c| if c == b'^' || c == b'~' { b'_' } else { c })
+        .collect::<Vec<u8>>();
+    let mut dir = eng.expand(b"%{_top_builddir}/").unwrap_or_default();
+    dir.extend_from_slice(&name);
+    let dir = text(&dir);
+    // rpm's path cleaning, as far as these paths need it: no doubled `/`.
+    let clean = |p: String| {
+        let mut out = String::with_capacity(p.len());
+        for c in p.chars() {
+            if !(c == '/' && out.ends_with('/')) {
+                out.push(c);
+            }
+        }
+        out
+    };
+    for m in ["_builddir", "builddir"] {
+        eng.table.push(m, Entry::literal(&dir, level::SPEC));
+    }
+    let parts = clean(format!("{dir}/SPECPARTS"));
+    eng.table
+        .push("specpartsdir", Entry::literal(&parts, level::SPEC));
+    let root = clean(format!("{dir}/BUILDROOT"));
+    eng.table
+        .push("buildroot", Entry::literal(&root, level::SPEC));
+    eng.table.push(
+        "_buildrootdir",
+        Entry::new("%{dirname:%{buildroot}}", None, level::GLOBAL),
+    );
 }
 
 fn finish_preamble(

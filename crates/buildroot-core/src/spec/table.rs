@@ -87,7 +87,8 @@ impl Builtin {
         ("expr", Builtin::Expr, 1, false),
         ("getconfdir", Builtin::GetConfDir, 0, false),
         ("getenv", Builtin::GetEnv, 1, false),
-        ("getncpus", Builtin::GetNCpus, 0, false),
+        // rpm 4.20: an optional argument (`total`, `proc`, `thread`).
+        ("getncpus", Builtin::GetNCpus, -1, false),
         ("global", Builtin::Global, 1, true),
         ("load", Builtin::Load, 1, false),
         ("lua", Builtin::Lua, 1, true),
