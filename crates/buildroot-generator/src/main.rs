@@ -53,6 +53,10 @@ Examples:
   # Everything, with dep-tracker's output directory and the relations JSON:
   buildroot-generator --arch aarch64 --repofile eln.repo --output-dir out/aarch64 sources.txt
 
+  # The same from a mock config's dnf.conf: its repos, and its [main] (proxy, retries,
+  # excludepkgs, ...) for every repo:
+  buildroot-generator --arch aarch64 --dnf-conf mock-dnf.conf --output-dir out/aarch64 sources.txt
+
   # Step 10: the same, with only the compose's and the workload's binaries installable
   buildroot-generator --arch x86_64 --repofile eln.repo --only-binaries compose.txt \\
       --only-binaries workload-names.txt --output-dir verify/x86_64/out sources.txt

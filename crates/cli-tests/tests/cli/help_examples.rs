@@ -92,6 +92,13 @@ fn set_up(w: &Path) {
     }
     let copy = |from: &str, to: &str| std::fs::copy(w.join(from), w.join(to)).unwrap();
     copy("testdata/fixture.repo", "eln.repo");
+    // A mock config's dnf.conf: [main] and the same repos.
+    let repos = std::fs::read_to_string(w.join("eln.repo")).unwrap();
+    std::fs::write(
+        w.join("mock-dnf.conf"),
+        format!("[main]\ninstall_weak_deps=0\nretries=20\n\n{repos}"),
+    )
+    .unwrap();
     copy("testdata/compose/sources.txt", "sources.txt");
     copy("testdata/compose/x86_64.txt", "compose/x86_64.txt");
     copy("testdata/compose/aarch64.txt", "compose/aarch64.txt");
