@@ -19,6 +19,11 @@ const CASES: &[(&str, &str, &str, bool)] = &[
     // %_smp_build_ncpus calls it so. The count depends on the machine, never below 1.
     ("%global n %{getncpus:proc}\nBuildRequires: %[%{n} >= 1 ? \"p\" : \"none\"]", "x86_64", "p", false),
     ("%global _smp_tasksize_thread 0x100\nBuildRequires: t%[%{getncpus thread} >= 1]-%[%{getncpus total} == %{getncpus}]", "x86_64", "t1-1", false),
+    // rpm 6.0's %{span:...} (its argument expanded once, across lines) and %{xdg:...}
+    // (checked against rpm 6.1: the same, but for $HOME).
+    ("%global x %{span:\n  a\n  b\n}\nBuildRequires: x%{len:%{x}}y", "x86_64", "x9y", false),
+    ("%define body %{span:\nBuildRequires: one\nBuildRequires: two\n}\n%{body}\n%global v 3\nBuildRequires: %{span:p%{v}}", "x86_64", "one|two|p3", false),
+    ("BuildRequires: x%[%{len:%{xdg:state}} > 0]", "x86_64", "x1", false),
     // %(...) runs in bash as on Fedora (rpm's /bin/sh), so bash expansions work.
     ("%global n %(t=\"F23\";echo ${t,,})\nBuildRequires: %{n}-x", "x86_64", "f23-x", false),
     ("BuildRequires: %(c=abcdefghij; echo ${c:0:7}) %(tr - . <<< 2-5-4)", "x86_64", "abcdefg|2.5.4", false),
@@ -210,6 +215,13 @@ fn lua_shell_and_rejected_specs() {
     let ev = evaluate(&spec("BuildRequires: n%{getncpus:all}"), &ctx).unwrap();
     assert!(
         ev.problems[0].contains("invalid argument: all"),
+        "{:?}",
+        ev.problems
+    );
+    // rpm 6.0's %{xdg:} knows four directories (rpm: "xdg: invalid argument: nope").
+    let ev = evaluate(&spec("BuildRequires: %{xdg:nope}"), &ctx).unwrap();
+    assert!(
+        ev.problems[0].contains("xdg: invalid argument: nope"),
         "{:?}",
         ev.problems
     );

@@ -780,6 +780,26 @@ impl<'h> Engine<'h> {
                 }
             }
             Builtin::GetConfDir => out.extend_from_slice(b"/usr/lib/rpm"),
+            Builtin::Span => out.extend_from_slice(arg),
+            Builtin::Xdg => {
+                let which = text();
+                let (var, under_home) = match which.as_str() {
+                    "cache" => ("XDG_CACHE_HOME", ".cache"),
+                    "config" => ("XDG_CONFIG_HOME", ".config"),
+                    "data" => ("XDG_DATA_HOME", ".local/share"),
+                    "state" => ("XDG_STATE_HOME", ".local/state"),
+                    _ => return self.fail(format!("xdg: invalid argument: {which}")),
+                };
+                match std::env::var_os(var).filter(|v| !v.is_empty()) {
+                    Some(v) => out.extend_from_slice(v.as_encoded_bytes()),
+                    None => {
+                        let home = std::env::var_os("HOME").unwrap_or_default();
+                        out.extend_from_slice(home.as_encoded_bytes());
+                        out.push(b'/');
+                        out.extend_from_slice(under_home.as_bytes());
+                    }
+                }
+            }
             Builtin::GetNCpus => {
                 // rpm 4.20: `total` (or no argument) is the CPU count; `proc` and
                 // `thread` cap it at the machine's memory in MiB over the task size

@@ -67,6 +67,12 @@ pub enum Builtin {
     Warn,
     /// rpm 4.19's string built-ins (`%{sub}`, `%{gsub}`, `%{len}`, ...).
     Str,
+    /// rpm 6.0's `%{span:...}`: its argument, expanded once (a body that
+    /// spans lines without continuations).
+    Span,
+    /// rpm 6.0's `%{xdg:cache}` (`config`, `data`, `state`): the XDG base
+    /// directory, from its variable or under `$HOME`.
+    Xdg,
 }
 
 impl Builtin {
@@ -111,6 +117,8 @@ impl Builtin {
         ("reverse", Builtin::Str, 1, false),
         ("sub", Builtin::Str, 1, false),
         ("upper", Builtin::Str, 1, false),
+        ("span", Builtin::Span, 1, false),
+        ("xdg", Builtin::Xdg, 1, false),
     ];
 }
 
