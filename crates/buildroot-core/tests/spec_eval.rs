@@ -24,6 +24,11 @@ const CASES: &[(&str, &str, &str, bool)] = &[
     ("%global x %{span:\n  a\n  b\n}\nBuildRequires: x%{len:%{x}}y", "x86_64", "x9y", false),
     ("%define body %{span:\nBuildRequires: one\nBuildRequires: two\n}\n%{body}\n%global v 3\nBuildRequires: %{span:p%{v}}", "x86_64", "one|two|p3", false),
     ("BuildRequires: x%[%{len:%{xdg:state}} > 0]", "x86_64", "x1", false),
+    // rpm 6.1's modifiers: `<l>` a literal body (a %global one is not expanded either),
+    // `<o>` expanded on first use and kept (undefining it once re-arms it); checked
+    // against rpm 6.1.
+    ("%global mymacro 1.2.3\n%define aa %mymacro\n%define bb<l> %mymacro\n%global cc<l> some%%thing\nBuildRequires: a%{aa} b%{len:%{bb}} c%{len:%{cc}} m%{len:%{macrobody:bb}}x", "x86_64", "a1.2.3|b8|c11|m8x", false),
+    ("%global n 1\n%define once<o> v%{n}\n%global first %{once}\n%global n 2\nBuildRequires: %{first} %{once} %{n}\n%undefine once\nBuildRequires: r%{once}\n%define e<> x\nBuildRequires: %{e}", "x86_64", "v1|2|rv2|x", false),
     // %(...) runs in bash as on Fedora (rpm's /bin/sh), so bash expansions work.
     ("%global n %(t=\"F23\";echo ${t,,})\nBuildRequires: %{n}-x", "x86_64", "f23-x", false),
     ("BuildRequires: %(c=abcdefghij; echo ${c:0:7}) %(tr - . <<< 2-5-4)", "x86_64", "abcdefg|2.5.4", false),
@@ -218,6 +223,19 @@ fn lua_shell_and_rejected_specs() {
         "{:?}",
         ev.problems
     );
+    // rpm 6.1's modifier errors, as rpm words them.
+    for (def, msg) in [
+        ("%define bad<x> v", "Macro %bad has illegal modifier x"),
+        (
+            "%define p(a)<l> v",
+            "Macro %p has modifiers incompatible with parametric macros",
+        ),
+        ("%define p<lo> v", "Macro %p has incompatible modifiers"),
+        ("%define p<l v", "Macro %p has unterminated modifiers"),
+    ] {
+        let ev = evaluate(&spec(&format!("{def}\nBuildRequires: a")), &ctx).unwrap();
+        assert!(ev.problems[0].contains(msg), "{def}: {:?}", ev.problems);
+    }
     // rpm 6.0's %{xdg:} knows four directories (rpm: "xdg: invalid argument: nope").
     let ev = evaluate(&spec("BuildRequires: %{xdg:nope}"), &ctx).unwrap();
     assert!(

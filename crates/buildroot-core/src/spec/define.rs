@@ -2,7 +2,10 @@
 //! syntax of `%define`, `%global` and macro files, where a body is one line,
 //! or runs on while a `%{`, `%(` or `%[` is open or a line ends with `\`,
 //! or is `{...}`), and `rdcl` with `loadMacroFile` (rpmio/macro.c), which
-//! cut a macro file into such definitions.
+//! cut a macro file into such definitions. rpm 6.1's modifiers after the
+//! name (`%name<l>`: a literal body, never expanded; `%name<o>`: a one-shot
+//! macro, expanded on first use and then kept as that literal text) are
+//! read too: rpm 6.1's own macro file uses `<l>`.
 
 /// A parsed definition.
 #[derive(Debug, PartialEq, Eq)]
@@ -10,6 +13,25 @@ pub struct Def {
     pub name: String,
     pub opts: Option<String>,
     pub body: Vec<u8>,
+    /// `<l>`: the body is output as is.
+    pub literal: bool,
+    /// `<o>`: expanded once, on first use.
+    pub oneshot: bool,
+}
+
+impl Def {
+    /// Its table entry at `lvl`, with `body` (the definition's, or its
+    /// expansion for `%global`).
+    pub fn entry(&self, body: &[u8], lvl: i32) -> crate::spec::table::Entry {
+        let mut e = crate::spec::table::Entry::new(
+            &String::from_utf8_lossy(body),
+            self.opts.as_deref(),
+            lvl,
+        );
+        e.literal = self.literal;
+        e.oneshot = self.oneshot;
+        e
+    }
 }
 
 /// The result of [`parse`]: the definition or rpm's error message, and how
@@ -78,6 +100,18 @@ pub fn parse(text: &[u8], whole: bool) -> Parsed {
                 s += p + 1;
             }
             None => return fail(format!("Macro %{name} has unterminated opts"), 0),
+        }
+    }
+    // rpm 6.1's modifiers (`<>` is a legal no-op).
+    let mut mods = Vec::new();
+    if text.get(s) == Some(&b'<') {
+        s += 1;
+        match memchr::memchr(b'>', &text[s..]) {
+            Some(p) => {
+                mods = text[s..s + p].to_vec();
+                s += p + 1;
+            }
+            None => return fail(format!("Macro %{name} has unterminated modifiers"), 0),
         }
     }
     while s < text.len() && is_blank(text[s]) {
@@ -153,8 +187,36 @@ pub fn parse(text: &[u8], whole: bool) -> Parsed {
     if body.is_empty() {
         return fail(format!("Macro %{name} has empty body"), s);
     }
+    let (mut literal, mut oneshot) = (false, false);
+    for &m in &mods {
+        match m {
+            b'l' => literal = true,
+            b'o' => oneshot = true,
+            m => {
+                return fail(
+                    format!("Macro %{name} has illegal modifier {}", m as char),
+                    s,
+                )
+            }
+        }
+    }
+    if opts.is_some() && (literal || oneshot) {
+        return fail(
+            format!("Macro %{name} has modifiers incompatible with parametric macros"),
+            s,
+        );
+    }
+    if literal && oneshot {
+        return fail(format!("Macro %{name} has incompatible modifiers"), s);
+    }
     Parsed {
-        def: Ok(Def { name, opts, body }),
+        def: Ok(Def {
+            name,
+            opts,
+            body,
+            literal,
+            oneshot,
+        }),
         consumed: s,
     }
 }

@@ -495,10 +495,17 @@ impl<'h> Engine<'h> {
             if let Some(a) = args {
                 self.setup_args(name, me, a);
             }
+            let start = out.len();
             self.expand_into(body.as_bytes(), out);
             if called {
                 self.table.pop_scope(self.level);
                 self.level -= 1;
+            }
+            // rpm 6.1's one-shot macro: its first expansion stays, as a
+            // literal pushed on top of it (undefining it once re-arms it).
+            if me.oneshot {
+                let text = String::from_utf8_lossy(&out[start..]).into_owned();
+                self.table.push(name, Entry::literal(&text, me.level));
             }
         }
         self.frame = prev;
@@ -594,7 +601,8 @@ impl<'h> Engine<'h> {
                     self.fail(format!("Macro %{} is a built-in", d.name));
                     return p.consumed;
                 }
-                let body = if expand {
+                // A %global literal is not expanded either (rpm 6.1).
+                let body = if expand && !d.literal {
                     let (b, failed) = self.expand_this(&d.body);
                     if failed {
                         self.fail(format!("Macro %{} failed to expand", d.name));
@@ -602,12 +610,9 @@ impl<'h> Engine<'h> {
                     }
                     b
                 } else {
-                    d.body
+                    d.body.clone()
                 };
-                self.table.push(
-                    &d.name,
-                    Entry::new(&String::from_utf8_lossy(&body), d.opts.as_deref(), lvl),
-                );
+                self.table.push(&d.name, d.entry(&body, lvl));
             }
         }
         p.consumed
@@ -647,14 +652,8 @@ impl<'h> Engine<'h> {
             let p = define::parse(&chunk, false);
             if let Ok(d) = p.def {
                 if self.table.get(&d.name).is_none_or(|e| e.builtin.is_none()) {
-                    self.table.push(
-                        &d.name,
-                        Entry::new(
-                            &String::from_utf8_lossy(&d.body),
-                            d.opts.as_deref(),
-                            level::MACROFILES,
-                        ),
-                    );
+                    self.table
+                        .push(&d.name, d.entry(&d.body, level::MACROFILES));
                 }
             }
         }

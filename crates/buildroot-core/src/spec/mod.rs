@@ -267,8 +267,7 @@ impl SpecContext {
             if b.get(&d.name).is_some_and(|e| e.builtin.is_some()) {
                 return;
             }
-            let body = String::from_utf8_lossy(&d.body);
-            b.push(&d.name, Entry::new(&body, d.opts.as_deref(), lvl));
+            b.push(&d.name, d.entry(&d.body, lvl));
         };
         // The built-in layer stands in for rpm's own macro file and a few
         // packages' arch lists; with rpm's file loaded, the distribution's

@@ -137,6 +137,9 @@ pub struct Entry {
     pub auto: bool,
     /// The body is output as is, never expanded.
     pub literal: bool,
+    /// rpm 6.1's one-shot macro (`<o>`): on first use its expansion is
+    /// pushed on top of it as a literal.
+    pub oneshot: bool,
     pub builtin: Option<(Builtin, i8, bool)>,
 }
 
@@ -148,6 +151,7 @@ impl Entry {
             level,
             auto: false,
             literal: false,
+            oneshot: false,
             builtin: None,
         }
     }
@@ -191,6 +195,7 @@ impl Base {
                 level: level::BUILTIN,
                 auto: false,
                 literal: false,
+                oneshot: false,
                 builtin: Some((bi, nargs, parse)),
             };
             b.map.insert(
