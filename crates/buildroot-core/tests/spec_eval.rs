@@ -29,6 +29,11 @@ const CASES: &[(&str, &str, &str, bool)] = &[
     // against rpm 6.1.
     ("%global mymacro 1.2.3\n%define aa %mymacro\n%define bb<l> %mymacro\n%global cc<l> some%%thing\nBuildRequires: a%{aa} b%{len:%{bb}} c%{len:%{cc}} m%{len:%{macrobody:bb}}x", "x86_64", "a1.2.3|b8|c11|m8x", false),
     ("%global n 1\n%define once<o> v%{n}\n%global first %{once}\n%global n 2\nBuildRequires: %{first} %{once} %{n}\n%undefine once\nBuildRequires: r%{once}\n%define e<> x\nBuildRequires: %{e}", "x86_64", "v1|2|rv2|x", false),
+    // Leaving a macro call drops every definition of its level (rpm's freeArgs), the
+    // literal a one-shot's use pushed there too; rpm 4.20 and 6.1 give these (rpm 4.18
+    // popped only the top definition: `b-1`).
+    ("%define once<o> %{lua: n = (n or 0) + 1; print(n)}\n%define m() %{once}-%{once}\nBuildRequires: a-%{m}\nBuildRequires: b-%{once}\n%define inner() %{expand:%%define sc<o> %%{lua: k = (k or 0) + 1; print(k)}}%{sc}-%{sc}\nBuildRequires: c-%{inner}\nBuildRequires: d-%{?sc}\nBuildRequires: e-%{inner}", "x86_64", "a-1-1|b-1|c-1-1|d-|e-2-2", false),
+    ("%define m() %{expand:%%define x 1}%{expand:%%define x 2}%{x}\nBuildRequires: a-%{m}\nBuildRequires: b-%{?x}", "x86_64", "a-2|b-", false),
     // %(...) runs in bash as on Fedora (rpm's /bin/sh), so bash expansions work.
     ("%global n %(t=\"F23\";echo ${t,,})\nBuildRequires: %{n}-x", "x86_64", "f23-x", false),
     ("BuildRequires: %(c=abcdefghij; echo ${c:0:7}) %(tr - . <<< 2-5-4)", "x86_64", "abcdefg|2.5.4", false),
@@ -520,4 +525,22 @@ fn build_system_tag() {
         problem(&format!("{system}BuildSystem: demo\nBuildOption(files): x"))
             .contains("Unknown build option section")
     );
+}
+
+/// A one-shot that outlives its call (a %global over it, then %undefine)
+/// holds one target's expansion: one evaluation cannot stand for the
+/// others (rpm 6.1 gives d-ARCH on each arch).
+#[test]
+fn a_one_shot_outliving_its_call_is_not_shared_across_arches() {
+    let text = spec(
+        "%define inner() %{expand:%%define sc<o> %%{_target_cpu}}%{global sc G}i\n\
+         BuildRequires: c-%{inner}\n%undefine sc\nBuildRequires: d-%{?sc}",
+    );
+    let arches = ["x86_64", "aarch64", "ppc64le", "s390x"];
+    let r = archful(&text, &arches, &SpecContext::for_arch("x86_64")).unwrap();
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    for a in arches {
+        assert_eq!(r.build_requires[a], ["c-i", &format!("d-{a}")], "{a}");
+    }
+    assert!(r.archful);
 }

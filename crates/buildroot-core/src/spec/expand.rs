@@ -506,6 +506,10 @@ impl<'h> Engine<'h> {
             if me.oneshot {
                 let text = String::from_utf8_lossy(&out[start..]).into_owned();
                 self.table.push(name, Entry::literal(&text, me.level));
+                // Always a lasting change for the shared evaluation: at a
+                // call level, the one-shot may outlive its call (a %global
+                // over it), and its literal holds this target's expansion.
+                self.table.mark_change();
             }
         }
         self.frame = prev;

@@ -321,6 +321,12 @@ impl Table {
         self.changes
     }
 
+    /// Counts a change the push rule does not see as lasting: a one-shot
+    /// macro's literal pushed at a call level the definition may outlive.
+    pub fn mark_change(&mut self) {
+        self.changes += 1;
+    }
+
     /// Puts `base` in place of the current base (another target's, whose
     /// non-varying names are the same), returning the current one.
     pub fn swap_base(&mut self, base: Arc<Base>) -> Arc<Base> {
@@ -422,8 +428,8 @@ impl Table {
         }
     }
 
-    /// Leaving call level `lvl` (rpm's `freeArgs`): pops the visible
-    /// definition of every name whose top is at `lvl` or deeper.
+    /// Leaving call level `lvl` (rpm's `freeArgs`): pops every definition at
+    /// `lvl` or deeper of each name whose top is there.
     pub fn pop_scope(&mut self, lvl: i32) {
         let mut names = std::mem::take(&mut self.scoped);
         let mut keep = Vec::new();
@@ -432,8 +438,13 @@ impl Table {
             if seen.contains(&n) {
                 continue;
             }
+            // rpm's freeArgs pops every definition of the call level or
+            // deeper, not only the top one (two %defines of a name in one
+            // call; a one-shot and the literal its use pushed).
             if self.get(&n).is_some_and(|e| e.level >= lvl) {
-                self.pop_one(&n);
+                while self.get(&n).is_some_and(|e| e.level >= lvl) {
+                    self.pop_one(&n);
+                }
                 seen.push(n.clone());
             }
             if self.get(&n).is_some_and(|e| e.level > level::GLOBAL) {
