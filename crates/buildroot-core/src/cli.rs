@@ -176,9 +176,17 @@ impl RepoFileArgs {
         })
     }
 
+    /// Where repository metadata is cached for the archful tools: `--cache-dir`,
+    /// else `.metadata` in their SRPM cache `srpm_cache`.
+    pub fn metadata_dir(&self, srpm_cache: &std::path::Path) -> PathBuf {
+        self.cache_dir
+            .clone()
+            .unwrap_or_else(|| srpm_cache.join(".metadata"))
+    }
+
     /// The sections of `--dnf-conf`, then of every `--repofile` (dnf reads
     /// its main configuration's repos before those of its repo files).
-    fn file_specs(&self, vars: &Vars) -> Result<Vec<RepoSpec>> {
+    pub(crate) fn file_specs(&self, vars: &Vars) -> Result<Vec<RepoSpec>> {
         let mut specs = Vec::new();
         for f in self.dnf_conf.iter().chain(&self.repofiles) {
             specs.extend(parse_repofile(f, vars)?);

@@ -174,13 +174,7 @@ fn run(args: &Args) -> Result<()> {
     }
     let opts = LoadOptions {
         filelists: Filelists::PrimaryOnly,
-        cache_dir: Some(
-            args.repos
-                .files
-                .cache_dir
-                .clone()
-                .unwrap_or_else(|| args.cache.join(".metadata")),
-        ),
+        cache_dir: Some(args.repos.files.metadata_dir(&args.cache)),
     };
     let repos = rpmmd::load_repos(&specs, &opts)?;
     if std::io::stderr().is_terminal() && !args.quiet {

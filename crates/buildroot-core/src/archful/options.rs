@@ -83,7 +83,7 @@ impl MacroArgs {
         for r in &self.repos {
             specs.push(RepoSpec::parse_cli(r, &vars)?);
         }
-        specs.extend(files.specs(arch)?);
+        specs.extend(files.file_specs(&vars)?);
         Ok(specs)
     }
 
@@ -100,10 +100,7 @@ impl MacroArgs {
         files: &RepoFileArgs,
         cache: &Path,
     ) -> BTreeMap<String, String> {
-        let metadata = files
-            .cache_dir
-            .clone()
-            .unwrap_or_else(|| cache.join(".metadata"));
+        let metadata = files.metadata_dir(cache);
         let mut found = BTreeMap::new();
         if self.no_repo_macros {
             // Not the repos' macros, so not their pools either: no loads
@@ -199,10 +196,7 @@ impl MacroArgs {
         cache: &Path,
         note: &mut dyn FnMut(String),
     ) -> Result<Vec<ArchTarget>> {
-        let metadata = files
-            .cache_dir
-            .clone()
-            .unwrap_or_else(|| cache.join(".metadata"));
+        let metadata = files.metadata_dir(cache);
         let mut user_files = Vec::new();
         for m in &self.macros {
             user_files.extend(dir_macro_files(m)?);
