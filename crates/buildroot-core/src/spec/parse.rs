@@ -113,8 +113,8 @@ pub(super) fn inert(line: &[u8], mode: Mode) -> bool {
         Mode::List => blank,
         Mode::Preamble => {
             blank
-                || (find_tag(line).is_some_and(|(tag, _, tok, qualifier)| {
-                    tag == Tag::Deps && bad_qualifiers(tok, qualifier).is_none()
+                || (find_tag(line).is_some_and(|t| {
+                    t.tag == Tag::Deps && bad_qualifiers(t.token, t.qualifier).is_none()
                 }) && line.iter().position(|&c| c == b':').is_some_and(|colon| {
                     let field = line[colon + 1..].trim_ascii();
                     !field.is_empty() && split_deps_checked(&text(field)).is_ok()
@@ -211,12 +211,22 @@ const TAGS: &[(&str, Tag, u8, bool)] = &[
     ("modularitylabel", Tag::Single, 0, true),
 ];
 
-/// rpm's `findPreambleTag`: (tag, the macro it makes, the token, the
-/// qualifier inside `(...)`: `post` of `Requires(post):`, `de` of
-/// `Summary(de):`, empty without one). As rpm reads it, the qualifier is one
-/// word: blanks may surround it, not split it (`Requires(post, postun):` is an
+/// A preamble line's tag, as [`find_tag`] reads it.
+struct FoundTag<'a> {
+    tag: Tag,
+    /// The macro the tag's value defines (`%name` for `Name:`), if any.
+    makes_macro: Option<&'static str>,
+    /// The tag's token in [`TAGS`], lowercase (`requires`).
+    token: &'static str,
+    /// What is inside `(...)`: `post` of `Requires(post):`, `de` of
+    /// `Summary(de):`; empty without one.
+    qualifier: &'a [u8],
+}
+
+/// rpm's `findPreambleTag`. As rpm reads it, the qualifier is one word:
+/// blanks may surround it, not split it (`Requires(post, postun):` is an
 /// unknown tag).
-fn find_tag(line: &[u8]) -> Option<(Tag, Option<&'static str>, &'static str, &[u8])> {
+fn find_tag(line: &[u8]) -> Option<FoundTag<'_>> {
     let (tok, tag, kind, is_macro) = *TAGS.iter().find(|(tok, ..)| {
         line.len() >= tok.len() && line[..tok.len()].eq_ignore_ascii_case(tok.as_bytes())
     })?;
@@ -259,7 +269,12 @@ fn find_tag(line: &[u8]) -> Option<(Tag, Option<&'static str>, &'static str, &[u
             }
         }
     }
-    Some((tag, is_macro.then_some(tok), tok, qualifier))
+    Some(FoundTag {
+        tag,
+        makes_macro: is_macro.then_some(tok),
+        token: tok,
+        qualifier,
+    })
 }
 
 /// rpm's `parseBits` with `installScriptBits` (rpm 4.20's), the check of a
@@ -596,7 +611,13 @@ fn preamble(
         if line.iter().all(|c| c.is_ascii_whitespace()) {
             continue;
         }
-        let Some((tag, mac, tok, qualifier)) = find_tag(&line) else {
+        let Some(FoundTag {
+            tag,
+            makes_macro: mac,
+            token: tok,
+            qualifier,
+        }) = find_tag(&line)
+        else {
             return Err(format!("line {}: Unknown tag: {}", rd.lineno, text(&line)));
         };
         let colon = line
@@ -1249,14 +1270,20 @@ mod tests {
         assert_eq!(is_part(b"%prepx"), None);
         assert_eq!(is_part(b" %prep"), None);
         assert_eq!(
-            find_tag(b"BuildRequires: x").map(|t| t.0),
+            find_tag(b"BuildRequires: x").map(|t| t.tag),
             Some(Tag::BuildRequires)
         );
-        assert_eq!(find_tag(b"Source10: x").map(|t| t.0), Some(Tag::Source));
-        assert_eq!(find_tag(b"Requires(post): x").map(|t| t.0), Some(Tag::Deps));
-        assert_eq!(find_tag(b"Suggests(meta): x").map(|t| t.0), Some(Tag::Deps));
+        assert_eq!(find_tag(b"Source10: x").map(|t| t.tag), Some(Tag::Source));
         assert_eq!(
-            find_tag(b"Requires( post ) : x").map(|t| t.3),
+            find_tag(b"Requires(post): x").map(|t| t.tag),
+            Some(Tag::Deps)
+        );
+        assert_eq!(
+            find_tag(b"Suggests(meta): x").map(|t| t.tag),
+            Some(Tag::Deps)
+        );
+        assert_eq!(
+            find_tag(b"Requires( post ) : x").map(|t| t.qualifier),
             Some(&b"post"[..])
         );
         assert!(find_tag(b"Requires(post, postun): x").is_none());
@@ -1268,7 +1295,7 @@ mod tests {
         assert_eq!(bad_qualifiers("orderwithrequires", b"x"), Some("Ordername"));
         assert_eq!(bad_qualifiers("prereq", b"x"), None);
         assert_eq!(
-            find_tag(b"Summary(de): x").map(|t| t.1),
+            find_tag(b"Summary(de): x").map(|t| t.makes_macro),
             Some(Some("summary"))
         );
         assert!(find_tag(b"BuildRequires(pre): x").is_none());
