@@ -6,6 +6,7 @@
 //!
 //! Layers, bottom up:
 //! - [`evr`]: epoch/version/release, rpmvercmp, NEVRA and SRPM file names.
+//! - [`fnmatch`]: shell globs as fnmatch(3) matches them.
 //! - [`dep`]: dependencies (versioned and rich/boolean) and rpm's range matching.
 //! - [`package`]: one binary or source package as rpm-md describes it.
 //! - [`rpmmd`]: reading rpm-md repositories (repomd.xml, primary, filelists; local/HTTP; `.repo` files).
@@ -31,6 +32,7 @@ pub mod dep;
 pub mod distmacros;
 pub mod error;
 pub mod evr;
+pub mod fnmatch;
 pub mod package;
 pub mod pkglist;
 pub mod pool;

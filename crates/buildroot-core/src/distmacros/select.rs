@@ -10,7 +10,7 @@
 //! `rpm`) are taken too; those that turn out to ship no macro file are
 //! dropped after extraction.
 
-use crate::pool::subject::glob_match;
+use crate::fnmatch::glob_match;
 use crate::pool::{PkgId, Pool};
 use crate::solver::{resolve, Job};
 

@@ -161,8 +161,8 @@ impl Comps {
             self.groups
                 .iter()
                 .filter(|g| {
-                    crate::pool::subject::glob_match(&pat, &g.id.to_lowercase())
-                        || crate::pool::subject::glob_match(&pat, &g.name.to_lowercase())
+                    crate::fnmatch::glob_match(&pat, &g.id.to_lowercase())
+                        || crate::fnmatch::glob_match(&pat, &g.name.to_lowercase())
                 })
                 .collect()
         } else {

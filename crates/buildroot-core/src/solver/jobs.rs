@@ -20,7 +20,8 @@
 //! file selector as fallback for paths, unmatched unless the string is rich.
 
 use crate::dep::Dep;
-use crate::pool::subject::{glob_match, is_glob, parse_form, SpecParts, FORMS_MOST_SPECIFIC};
+use crate::fnmatch::{glob_match, is_glob};
+use crate::pool::subject::{parse_form, SpecParts, FORMS_MOST_SPECIFIC};
 use crate::pool::Overlay;
 use crate::pool::{match_nevr, DepAccess, DepId, DepInterner, SolvableId, StrId};
 

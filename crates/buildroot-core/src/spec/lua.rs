@@ -12,7 +12,8 @@
 //! modules); `print` appending to the expansion; and rpm's API:
 //! `rpm.expand`, `rpm.define`, `rpm.undefine`, `rpm.isdefined`, `rpm.load`
 //! (source files), `rpm.vercmp`, `rpm.ver`, `rpm.b64encode`/`b64decode`,
-//! `rpm.splitargs`/`unsplitargs`, `rpm.open` (read-only, source files),
+//! `rpm.splitargs`/`unsplitargs`, `rpm.glob` (host paths, `luaglob`),
+//! `rpm.open` (read-only, source files),
 //! `rpm.interactive`/`execute`/`redirect2null` (refused), the `macros`
 //! table (read, call, assign) and `opt`/`arg` in parametric macros.
 //!
@@ -321,6 +322,7 @@ impl LuaState {
                 lua.create_string(unsplit_quoted(&words, b" "))
             })?,
         )?;
+        rpm.set("glob", super::luaglob::function(&lua)?)?;
         for name in ["interactive", "execute", "redirect2null"] {
             rpm.set(
                 name,

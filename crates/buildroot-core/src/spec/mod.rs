@@ -22,6 +22,7 @@ mod define;
 mod expand;
 mod expr;
 mod lua;
+mod luaglob;
 mod luaio;
 mod luamod;
 mod luaposix;
