@@ -78,7 +78,7 @@ pub fn getopt(optstr: &[u8], words: &[Vec<u8>]) -> Result<Parsed, u8> {
     Ok(out)
 }
 
-const QUOTE: u8 = 0x1f;
+pub const QUOTE: u8 = 0x1f;
 
 /// Splits on any byte of `seps`, dropping empty words; text between two
 /// unit separators is one word (possibly empty), the separators removed.

@@ -11,11 +11,18 @@
 //! expanded; any error (an unknown option, a bad definition, `%{error:}`,
 //! a failing `%{lua:}`) stops the whole expansion, which rpm treats as a
 //! failed spec.
+//!
+//! `%{quote:}` follows rpm 4.19 and later (the same in 6.1): it wraps its
+//! text in unit separators only where the expansion keeps quotes (the
+//! arguments of a call being split into words, a `%global` body, `%**`),
+//! so a quoted text stays one argument; elsewhere it is the plain text,
+//! and a quoted macro (`%**`, such a `%global`) loses its separators.
+//! rpm 4.18 always wrote them, and they leaked into the text.
 
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::args::{getopt, split_quoted, unsplit_quoted};
+use super::args::{getopt, split_quoted, unsplit_quoted, QUOTE};
 use super::define;
 use super::expr::{self, ExprHost, Value};
 use super::table::{level, Base, Builtin, Entry, Reads, Table};
@@ -106,6 +113,12 @@ pub(super) struct Engine<'h> {
     /// While checking another target's expansion: Lua runs are answered
     /// from this log (and the next entry's index), never run.
     replay: Option<(Vec<LuaRun>, usize)>,
+    /// rpm 4.19's `RPMEXPAND_KEEP_QUOTED`: this expansion keeps the unit
+    /// separators `%{quote:}` and quoted macros put around words, so that
+    /// splitting it into arguments keeps each quoted text one word.
+    keep_quoted: bool,
+    /// rpm's `RPMEXPAND_HAVE_QUOTED`: this expansion has such separators.
+    have_quoted: bool,
 }
 
 fn is_blank(c: u8) -> bool {
@@ -173,6 +186,8 @@ impl<'h> Engine<'h> {
             lua_log: None,
             lua_depth: 0,
             replay: None,
+            keep_quoted: false,
+            have_quoted: false,
         }
     }
 
@@ -274,8 +289,10 @@ impl<'h> Engine<'h> {
     /// `Err` when it failed.
     pub fn expand(&mut self, src: &[u8]) -> Result<Vec<u8>, ()> {
         let saved = std::mem::replace(&mut self.error, false);
+        let quotes = self.set_quote_flags(false, false);
         let mut out = Vec::with_capacity(src.len());
         self.expand_into(src, &mut out);
+        self.set_quote_flags(quotes.0, quotes.1);
         let failed = std::mem::replace(&mut self.error, saved);
         if failed {
             Err(())
@@ -284,15 +301,51 @@ impl<'h> Engine<'h> {
         }
     }
 
-    /// rpm's `expandThis`: expands into a buffer of its own; a failure also
-    /// fails the caller.
+    /// rpm's `expandThis`: expands into a buffer of its own, without
+    /// keeping quotes; a failure also fails the caller.
     fn expand_this(&mut self, src: &[u8]) -> (Vec<u8>, bool) {
+        let (out, failed, _) = self.expand_this_quoted(src, false);
+        (out, failed)
+    }
+
+    /// `expand_this` keeping quotes or not (`keep`, rpm's `flagsp`); also
+    /// says whether the expansion has quotes.
+    fn expand_this_quoted(&mut self, src: &[u8], keep: bool) -> (Vec<u8>, bool, bool) {
         let saved = std::mem::replace(&mut self.error, false);
+        let quotes = self.set_quote_flags(keep, false);
         let mut out = Vec::with_capacity(src.len());
         self.expand_into(src, &mut out);
+        let have = self.have_quoted;
+        self.set_quote_flags(quotes.0, quotes.1);
         let failed = self.error;
         self.error = saved || failed;
-        (out, failed)
+        (out, failed, have)
+    }
+
+    /// Sets (keep, have) of the quote flags; returns the old ones.
+    fn set_quote_flags(&mut self, keep: bool, have: bool) -> (bool, bool) {
+        let old = (self.keep_quoted, self.have_quoted);
+        (self.keep_quoted, self.have_quoted) = (keep, have);
+        old
+    }
+
+    /// rpm's `expandQuotedMacro`: a quoted body expanded while keeping
+    /// quotes: the separators are kept, and the text between a pair is
+    /// expanded without keeping them (the flag flips at each).
+    fn expand_quoted(&mut self, body: &[u8], out: &mut Vec<u8>) {
+        let mut rest = body;
+        while let Some(q) = memchr::memchr(QUOTE, rest) {
+            if q > 0 {
+                self.expand_into(&rest[..q], out);
+            }
+            out.push(QUOTE);
+            self.keep_quoted = !self.keep_quoted;
+            rest = &rest[q + 1..];
+        }
+        if !rest.is_empty() {
+            self.expand_into(rest, out);
+        }
+        self.keep_quoted = true;
     }
 
     /// rpm's `expandMacro`: appends the expansion of `s` to `out`.
@@ -449,7 +502,9 @@ impl<'h> Engine<'h> {
         if me.builtin.is_some_and(|b| b.2) {
             args.push(s[from..to].to_vec());
         } else {
-            let (text, _) = self.expand_this(&s[from..to]);
+            // Words to split keep their quotes until split (rpm 4.19).
+            let keep = split || self.keep_quoted;
+            let (text, _, _) = self.expand_this_quoted(&s[from..to], keep);
             if split {
                 args.extend(split_quoted(&text, b" \t"));
             } else {
@@ -474,6 +529,7 @@ impl<'h> Engine<'h> {
         out: &mut Vec<u8>,
     ) {
         let prev = self.frame.clone();
+        let start = out.len();
         if let Some((bi, nargs, _)) = me.builtin {
             let given = args.as_ref().map_or(0, |a| a.len().saturating_sub(1));
             let need = nargs != 0;
@@ -495,8 +551,11 @@ impl<'h> Engine<'h> {
             if let Some(a) = args {
                 self.setup_args(name, me, a);
             }
-            let start = out.len();
-            self.expand_into(body.as_bytes(), out);
+            if me.quoted && self.keep_quoted {
+                self.expand_quoted(body.as_bytes(), out);
+            } else {
+                self.expand_into(body.as_bytes(), out);
+            }
             if called {
                 self.table.pop_scope(self.level);
                 self.level -= 1;
@@ -512,6 +571,21 @@ impl<'h> Engine<'h> {
                 self.table.mark_change();
             }
         }
+        // A quoted macro's separators stay only where quotes are kept.
+        if me.quoted {
+            if self.keep_quoted {
+                self.have_quoted = true;
+            } else {
+                let mut k = start;
+                for i in start..out.len() {
+                    if out[i] != QUOTE {
+                        out[k] = out[i];
+                        k += 1;
+                    }
+                }
+                out.truncate(k);
+            }
+        }
         self.frame = prev;
     }
 
@@ -525,7 +599,15 @@ impl<'h> Engine<'h> {
             ..Entry::literal(&String::from_utf8_lossy(body), lvl)
         };
         self.table.push("0", auto(name.as_bytes()));
-        self.table.push("**", auto(&argv[1..].join(&b' ')));
+        // %** keeps each word quoted (rpm 4.19).
+        let quoted = unsplit_quoted(&argv[1..], b" ");
+        self.table.push(
+            "**",
+            Entry {
+                quoted: true,
+                ..auto(&quoted)
+            },
+        );
         let opts = me.opts.clone().unwrap_or_default();
         match getopt(opts.as_bytes(), &argv[1..]) {
             Err(c) => {
@@ -606,17 +688,21 @@ impl<'h> Engine<'h> {
                     return p.consumed;
                 }
                 // A %global literal is not expanded either (rpm 6.1).
-                let body = if expand && !d.literal {
-                    let (b, failed) = self.expand_this(&d.body);
+                // A %global body keeps its quotes, and the macro is then
+                // a quoted one (rpm 4.19).
+                let (body, quoted) = if expand && !d.literal {
+                    let (b, failed, have) = self.expand_this_quoted(&d.body, true);
                     if failed {
                         self.fail(format!("Macro %{} failed to expand", d.name));
                         return p.consumed;
                     }
-                    b
+                    (b, have)
                 } else {
-                    d.body.clone()
+                    (d.body.clone(), false)
                 };
-                self.table.push(&d.name, d.entry(&body, lvl));
+                let mut entry = d.entry(&body, lvl);
+                entry.quoted = quoted;
+                self.table.push(&d.name, entry);
             }
         }
         p.consumed
@@ -761,7 +847,14 @@ impl<'h> Engine<'h> {
                     out.pop();
                 }
             }
-            Builtin::Quote => out.extend_from_slice(&unsplit_quoted(&argv[1..], b" ")),
+            // Separators only where quotes are kept (rpm 4.19; 4.18 always
+            // wrote them, and they leaked into the text).
+            Builtin::Quote if self.keep_quoted => {
+                let q = unsplit_quoted(&argv[1..], b" ");
+                self.have_quoted |= !q.is_empty();
+                out.extend_from_slice(&q);
+            }
+            Builtin::Quote => out.extend_from_slice(&argv[1..].join(&b' ')),
             Builtin::Expr => match expr::eval_text(arg, false, self) {
                 Ok(v) => out.extend_from_slice(&v),
                 Err(e) => self.fail(e),

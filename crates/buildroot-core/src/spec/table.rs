@@ -140,6 +140,10 @@ pub struct Entry {
     /// rpm 6.1's one-shot macro (`<o>`): on first use its expansion is
     /// pushed on top of it as a literal.
     pub oneshot: bool,
+    /// rpm 4.19's `ME_QUOTED`: the body holds unit separators (`%**`, a
+    /// `%global` whose expansion kept quotes), removed where the expansion
+    /// does not keep quotes.
+    pub quoted: bool,
     pub builtin: Option<(Builtin, i8, bool)>,
 }
 
@@ -152,6 +156,7 @@ impl Entry {
             auto: false,
             literal: false,
             oneshot: false,
+            quoted: false,
             builtin: None,
         }
     }
@@ -196,6 +201,7 @@ impl Base {
                 auto: false,
                 literal: false,
                 oneshot: false,
+                quoted: false,
                 builtin: Some((bi, nargs, parse)),
             };
             b.map.insert(
