@@ -83,9 +83,9 @@ pub(super) struct PoolBuilder {
     rich: Vec<(u32, Dep)>,
     provs: Vec<Prov>,
     deplist: Vec<DepId>,
-    /// The current repo's excludes.
-    exclude: Vec<String>,
-    includepkgs: Vec<String>,
+    /// The repos' `exclude=` and `includepkgs=`, applied when all are
+    /// read (dnf chooses what a pattern means from the whole sack).
+    filters: Vec<RepoFilter>,
     /// Index of each repo's first package.
     repo_starts: Vec<usize>,
     /// The pool ids of the current chunk's values.
@@ -111,8 +111,7 @@ impl PoolBuilder {
             rich: Vec::new(),
             provs: Vec::new(),
             deplist: Vec::new(),
-            exclude: Vec::new(),
-            includepkgs: Vec::new(),
+            filters: Vec::new(),
             repo_starts: Vec::new(),
             ids: ChunkIds::default(),
         }
@@ -128,8 +127,13 @@ impl PoolBuilder {
             access: spec.access.clone(),
             command_line: false,
         });
-        self.exclude = spec.exclude.clone();
-        self.includepkgs = spec.includepkgs.clone();
+        if !spec.exclude.is_empty() || !spec.includepkgs.is_empty() {
+            self.filters.push(RepoFilter {
+                repo: self.infos.len() as u16 - 1,
+                exclude: spec.exclude.clone(),
+                include: spec.includepkgs.clone(),
+            });
+        }
         self.repo_starts.push(self.data.len());
     }
 
@@ -186,19 +190,11 @@ impl PoolBuilder {
     /// Interns, indexes and keeps package `pkg` of chunk `c`.
     fn add(&mut self, c: &RawChunk, ids: &mut ChunkIds, pkg: &RawPkg) {
         let t = &mut self.t;
-        let (pname, parch) = (c.name(pkg), c.arch(pkg));
+        let parch = c.arch(pkg);
         let source = parch == "src" || parch == "nosrc";
         // Packages of arches that do not install here stay (dnf's name
         // queries still find them) but are never providers.
         let score = if source { 0 } else { self.policy.score(parch) };
-        let excluded = if self.exclude.is_empty() && self.includepkgs.is_empty() {
-            false
-        } else {
-            let pevr = c.evr(pkg);
-            let m = |pat: &String| subject::spec_matches_parts(pat, pname, &pevr, parch);
-            self.exclude.iter().any(m)
-                || (!self.includepkgs.is_empty() && !self.includepkgs.iter().any(m))
-        };
         let name = ids.str(t, c, pkg.name);
         let arch_sym = ids.str(t, c, pkg.arch);
         // Strings in the order libsolv's rpm-md parser meets them.
@@ -288,7 +284,7 @@ impl PoolBuilder {
             evr,
             repo: self.infos.len() as u16 - 1,
             source,
-            disabled: excluded,
+            disabled: false,
             multiversion: false,
             score,
             color: arch::color(parch),
@@ -404,6 +400,7 @@ impl PoolBuilder {
             rich,
             provs,
             deplist,
+            filters,
             ..
         } = self;
         // The parsing threads are gone: lookups without locks from here on.
@@ -525,6 +522,7 @@ impl PoolBuilder {
             obsoleters: FxHashMap::default(),
             from_cache: false,
         };
+        apply_repo_filters(&mut pool, &filters);
         let complex: Vec<bool> = (0..pool.nodes.len())
             .map(|i| pool.is_complex(DepId::from_usize(i)))
             .collect();
@@ -614,6 +612,58 @@ impl PoolBuilder {
         }
         pool.sources_by_name = sources;
         pool
+    }
+}
+
+/// A repo's `exclude=` and `includepkgs=` patterns.
+struct RepoFilter {
+    repo: u16,
+    exclude: Vec<String>,
+    include: Vec<String>,
+}
+
+/// dnf's `_setup_excludes_includes`: each pattern selects packages of the
+/// whole sack ([`subject::Sack::best_query`]: every repo read, not the
+/// command-line packages, which dnf adds later), and those of its repo are
+/// excluded; a repo with includes keeps only what they select. Excluded
+/// packages are disabled.
+fn apply_repo_filters(pool: &mut Pool, filters: &[RepoFilter]) {
+    if filters.is_empty() {
+        return;
+    }
+    let in_sack: Vec<usize> = (0..pool.data.len())
+        .filter(|&i| !pool.repos[pool.data[i].repo as usize].command_line)
+        .collect();
+    let mut disable = Vec::new();
+    {
+        let str_of = |id: StrId| &*pool.strs[id.to_usize()];
+        let sack = subject::Sack::new(
+            in_sack
+                .iter()
+                .map(|&i| {
+                    let d = &pool.data[i];
+                    (str_of(d.name), &pool.evrs[d.evr.to_usize()], str_of(d.arch))
+                })
+                .collect(),
+        );
+        for f in filters {
+            let of_repo = |k: &usize| pool.data[in_sack[*k]].repo == f.repo;
+            for pattern in &f.exclude {
+                disable.extend(sack.best_query(pattern).iter().filter(|k| of_repo(k)));
+            }
+            if !f.include.is_empty() {
+                let mut keep = vec![false; in_sack.len()];
+                for pattern in &f.include {
+                    sack.best_query(pattern)
+                        .into_iter()
+                        .for_each(|k| keep[k] = true);
+                }
+                disable.extend((0..in_sack.len()).filter(|k| of_repo(k) && !keep[*k]));
+            }
+        }
+    }
+    for k in disable {
+        pool.data[in_sack[k]].disabled = true;
     }
 }
 

@@ -5,6 +5,9 @@
 //! order and uses the first that matches some package; repo `exclude=`
 //! patterns are specs of the same kind.
 
+use rustc_hash::FxHashMap;
+
+use crate::evr::Evr;
 use crate::fnmatch::{glob_match, is_glob};
 use crate::package::Package;
 
@@ -57,7 +60,7 @@ impl SpecParts {
     }
 
     /// [`SpecParts::matches`] on a package's name, EVR and arch.
-    pub fn matches_parts(&self, name: &str, evr: &crate::evr::Evr, arch: &str) -> bool {
+    pub fn matches_parts(&self, name: &str, evr: &Evr, arch: &str) -> bool {
         let part = |pat: &str, val: &str| {
             if is_glob(pat) {
                 glob_match(pat, val)
@@ -175,23 +178,119 @@ pub fn parse_form(spec: &str, form: Form) -> Option<SpecParts> {
     }
 }
 
-/// Whether `pkg` matches an exclude/include pattern: the pattern taken in any
-/// NEVRA form, globs allowed (dnf's `excludepkgs` / repo `exclude=`).
+/// Whether `pkg` matches a pattern taken in any NEVRA form, globs allowed.
+/// (Excludes and includes choose one form for the whole sack: [`Sack`].)
 pub fn spec_matches(pattern: &str, pkg: &Package) -> bool {
     spec_matches_parts(pattern, &pkg.name, &pkg.evr, &pkg.arch)
 }
 
 /// [`spec_matches`] on a package's name, EVR and arch.
-pub fn spec_matches_parts(pattern: &str, name: &str, evr: &crate::evr::Evr, arch: &str) -> bool {
+pub fn spec_matches_parts(pattern: &str, name: &str, evr: &Evr, arch: &str) -> bool {
     FORMS_MOST_SPECIFIC
         .iter()
         .filter_map(|f| parse_form(pattern, *f))
         .any(|parts| parts.matches_parts(name, evr, arch))
 }
 
+/// The packages dnf chooses excludes and includes among: the whole sack
+/// when `_setup_excludes_includes` runs (every repo, sources too), as
+/// (name, EVR, arch).
+pub struct Sack<'a> {
+    pkgs: Vec<(&'a str, &'a Evr, &'a str)>,
+    by_name: FxHashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Sack<'a> {
+    /// The sack of `pkgs`; [`Sack::best_query`] answers indexes into it.
+    pub fn new(pkgs: Vec<(&'a str, &'a Evr, &'a str)>) -> Sack<'a> {
+        let mut by_name: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+        for (i, p) in pkgs.iter().enumerate() {
+            by_name.entry(p.0).or_default().push(i);
+        }
+        Sack { pkgs, by_name }
+    }
+
+    /// What `pattern` selects, as dnf's `Subject(pattern).get_best_query(sack,
+    /// with_nevra=True, with_provides=False, with_filenames=False)` (libdnf
+    /// `Query::filterSubject`): the first NEVRA form (most specific first)
+    /// that selects any package of the sack, all it selects; when no form
+    /// does, the pattern as a glob on the whole `name-version-release.arch`
+    /// (`name-epoch:version-release.arch` when the pattern holds a `:`, `0:`
+    /// for no epoch; libdnf's `filterNevra`), so `nasm-*.x86_64` excludes
+    /// nasm though no form reads it so. Sorted indexes.
+    pub fn best_query(&self, pattern: &str) -> Vec<usize> {
+        for form in FORMS_MOST_SPECIFIC {
+            let Some(parts) = parse_form(pattern, form) else {
+                continue;
+            };
+            let hit = |&i: &usize| {
+                let (n, evr, a) = self.pkgs[i];
+                parts.matches_parts(n, evr, a)
+            };
+            let found: Vec<usize> = if is_glob(&parts.name) {
+                (0..self.pkgs.len()).filter(hit).collect()
+            } else {
+                let same_name = self.by_name.get(parts.name.as_str());
+                same_name.map_or(Vec::new(), |ids| ids.iter().copied().filter(hit).collect())
+            };
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        // (filterNevra skips what cannot be a NEVRA.)
+        if pattern.contains(['(', '/', '=', '<', '>', ' ']) {
+            return Vec::new();
+        }
+        let with_epoch = pattern.contains(':');
+        let mut text = String::new();
+        (0..self.pkgs.len())
+            .filter(|&i| {
+                let (n, evr, a) = self.pkgs[i];
+                text.clear();
+                text.push_str(n);
+                text.push('-');
+                if with_epoch {
+                    text.push_str(&format!("{}:", evr.epoch));
+                }
+                text.push_str(&evr.version);
+                text.push('-');
+                text.push_str(evr.release_str());
+                text.push('.');
+                text.push_str(a);
+                glob_match(pattern, &text)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn best_query_takes_the_first_form_that_selects_anything() {
+        let evr = |s: &str| Evr::parse(s).unwrap();
+        let (a, b, c, d) = (evr("2.16-1.el"), evr("1.0-1"), evr("1:3-2"), evr("1.0-1"));
+        let sack = Sack::new(vec![
+            ("nasm", &a, "x86_64"),
+            ("foo", &b, "noarch"),
+            ("foo-1.0", &c, "noarch"),
+            ("nasm", &d, "src"),
+        ]);
+        // No form reads `nasm-*.x86_64` as nasm's: the whole-NEVRA glob does.
+        assert_eq!(sack.best_query("nasm-*.x86_64"), [0]);
+        assert_eq!(sack.best_query("nasm-[0-9]*"), [0, 3]);
+        assert_eq!(sack.best_query("nasm*el*"), [0]);
+        // With a ':' the epoch is spelled out, 0 included.
+        assert_eq!(sack.best_query("nasm-0:2*.x86_64"), [0]);
+        assert_eq!(sack.best_query("foo-1.0-1*.noarch"), [1]);
+        // NAME comes before NEV: a package named `foo-1.0` hides foo 1.0.
+        assert_eq!(sack.best_query("foo-1.0"), [2]);
+        assert_eq!(sack.best_query("foo"), [1]);
+        assert_eq!(sack.best_query("nasm"), [0, 3]);
+        assert_eq!(sack.best_query("nasm.src"), [3]);
+        assert_eq!(sack.best_query("nosuch*"), Vec::<usize>::new());
+    }
 
     #[test]
     fn forms() {
