@@ -143,6 +143,25 @@ impl ArchPolicy {
     }
 }
 
+/// dnf's base arch of `arch` (`dnf.rpm.basearch`): what `$basearch` stands
+/// for in repo URLs: `i386` for the x86 32-bit arches, `armhfp` for the
+/// hard-float ARM ones, `arm` for the others, `ppc64` for its variants;
+/// an arch dnf does not map is its own.
+pub fn basearch(arch: &str) -> &str {
+    match arch {
+        "i386" | "i486" | "i586" | "i686" | "athlon" | "geode" => "i386",
+        "amd64" | "ia32e" => "x86_64",
+        "armv6hl" | "armv7hl" | "armv7hnl" | "armv8hl" => "armhfp",
+        "armv5tejl" | "armv5tel" | "armv5tl" | "armv6l" | "armv7l" | "armv8l" => "arm",
+        "ppc64iseries" | "ppc64p7" | "ppc64pseries" => "ppc64",
+        "sh4a" => "sh4",
+        "sparc64" | "sparc64v" | "sparcv8" | "sparcv9" | "sparcv9v" => "sparc",
+        "e2kv4" | "e2kv5" | "e2kv6" => "e2k",
+        a if a.starts_with("alpha") => "alpha",
+        a => a,
+    }
+}
+
 /// libsolv's `pool_arch2color`: noarch is every colour; an arch containing
 /// "64" (or `s390x`) is 64-bit; anything else 32-bit.
 pub fn color(arch: &str) -> u8 {
@@ -163,6 +182,24 @@ pub fn colors_match(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_arches_are_dnfs() {
+        for (a, b) in [
+            ("x86_64", "x86_64"),
+            ("i686", "i386"),
+            ("armv7hl", "armhfp"),
+            ("armv7l", "arm"),
+            ("ppc64p7", "ppc64"),
+            ("ppc64le", "ppc64le"),
+            ("s390x", "s390x"),
+            ("aarch64", "aarch64"),
+            ("alphaev6", "alpha"),
+            ("riscv64", "riscv64"),
+        ] {
+            assert_eq!(basearch(a), b, "{a}");
+        }
+    }
 
     #[test]
     fn x86_64_classes() {

@@ -159,10 +159,10 @@ pub struct Vars {
 }
 
 impl Vars {
-    /// `$basearch` and `$arch` both set to `arch`.
+    /// `$arch` set to `arch`, `$basearch` to dnf's base arch of it.
     pub fn new(arch: &str, releasever: &str) -> Vars {
         Vars {
-            basearch: arch.to_string(),
+            basearch: crate::arch::basearch(arch).to_string(),
             arch: arch.to_string(),
             releasever: releasever.to_string(),
             main: None,

@@ -372,6 +372,9 @@ mod tests {
         assert_eq!(r[0].cost, 500);
         assert_eq!(r[0].priority, 99);
         assert!(r[0].enabled && !r[1].enabled);
+        // $basearch is dnf's base arch, $arch the arch itself.
+        let r = parse_repofile_str(text, "t.repo", &Vars::new("i686", "")).unwrap();
+        assert_eq!(r[0].baseurl, "/repos/i686/i386");
     }
 
     #[test]

@@ -63,7 +63,9 @@ pub(crate) fn group_package_job(
 ) -> Option<Vec<SolverJob>> {
     let pool = ov.pool;
     let sym = pool.sym(name)?;
-    let basearch = pool.arch().target();
+    // dnf's `conf.substitutions['basearch']`: i386 for an i686 target,
+    // so there no i686 package passes (dnf finds none either).
+    let basearch = crate::arch::basearch(pool.arch().target());
     let mut cands: Vec<SolvableId> = pool
         .all_binaries_named(sym)
         .iter()
