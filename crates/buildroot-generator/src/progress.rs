@@ -35,7 +35,29 @@ impl Display {
 
     /// A line above the bars.
     pub fn println(&self, line: &str) {
-        let _ = self.multi.println(line);
+        let layer = self
+            .layer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some();
+        self.say(line, layer);
+    }
+
+    /// A line above the bars, `layer` telling whether the layer's bar is
+    /// drawn. With no bar drawn the line goes straight to stderr: indicatif
+    /// would write it without its newline, and pad it to its idea of the
+    /// terminal's width, so the next line would follow on the same one.
+    fn say(&self, line: &str, layer: bool) {
+        let downloads = !self
+            .downloads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty();
+        if layer || downloads {
+            let _ = self.multi.println(line);
+        } else {
+            eprintln!("{line}");
+        }
     }
 
     /// Shows where the fixed point is (called from worker threads).
@@ -46,13 +68,14 @@ impl Display {
             if let Some((n, bar, _)) = cur.take() {
                 bar.finish_and_clear();
                 self.multi.remove(&bar);
-                self.println(&format!(
+                let line = format!(
                     "layer {n}: {} sources resolved in {:.1} s ({} failed, {} in all so far)",
                     bar.length().unwrap_or(0),
                     bar.elapsed().as_secs_f64(),
                     p.failed,
                     p.resolved
-                ));
+                );
+                self.say(&line, false);
             }
         }
         if p.queued == 0 {

@@ -103,6 +103,15 @@ fn a_terminal_shows_the_fixed_point_and_sums_up_failures() {
     );
     assert!(shown.contains("sources resolved"), "{shown}");
     assert!(shown.contains("layer 0: "), "{shown}");
+    // Each layer's summary ends its line: the next text starts a new one.
+    let end = "in all so far)";
+    for (i, _) in shown.match_indices(end) {
+        let after = &shown[i + end.len()..];
+        assert!(
+            after.starts_with("\r\n") || after.starts_with('\n'),
+            "{after:?}"
+        );
+    }
     assert!(shown.contains("ETA"), "{shown}");
     // Failures: one line of counts, not one line per source.
     assert!(
