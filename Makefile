@@ -4,10 +4,10 @@
 #   make test    run every test (what CI runs)
 #   make bench   print the performance table (Fedora-scale data: make bench-data first)
 #   make verify  step 10 on $(WORK)/current: can compose + ELN-Buildroot workload build everything?
+#                (with the configuration that run was made with)
 
 CARGO ?= cargo
 WORK ?= work
-CONFIG ?= testdata/workflow-configs.conf
 
 .PHONY: all build release test lint demo verify bench bench-data fuzz clean testdata spec-corpus
 
@@ -34,7 +34,7 @@ demo: release
 	scripts/demo.sh --work $(WORK)
 
 verify: release
-	scripts/buildroot-workflow.sh --config $(CONFIG) --work $(WORK) --verify-only
+	scripts/buildroot-workflow.sh --work $(WORK) --verify-only
 
 bench-data:
 	scripts/bench-data.sh

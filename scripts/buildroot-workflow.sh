@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The ELN Buildroot Generator Workflow, composed from the rpm-buildroot tools.
 #
-#   scripts/buildroot-workflow.sh --config FILE [--work DIR] [--bin DIR] [--verify-only] [--no-verify]
+#   scripts/buildroot-workflow.sh --config FILE [--work DIR] [--bin DIR] [--no-verify]
+#   scripts/buildroot-workflow.sh --verify-only [--work DIR] [--bin DIR]   (step 10 again on
+#       WORK/current, with the configuration that run was made with; a --config is not used)
 #
 # Steps, numbered as the ELN Buildroot Generator Workflow's ten (docs/semantics.md, README.md;
 # 1 and 9, tagging into ELN and ELN-Buildroot, are outside these tools):
@@ -50,14 +52,23 @@ while [ $# -gt 0 ]; do
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
-[ -n "$config" ] || die "--config FILE is required"
-[ -r "$config" ] || die "$config: cannot read the config file"
+[ -n "$config" ] || [ "$verify_only" = 1 ] || die "--config FILE is required"
+[ -z "$config" ] || [ -r "$config" ] || die "$config: cannot read the config file"
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
+[ -z "$config" ] || config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
 cd "$top"
 mkdir -p "$work"
 work=$(cd "$work" && pwd -P)
+# --verify-only checks the published run with the configuration it was made with (its copy).
+if [ "$verify_only" = 1 ] && [ -r "$work/current/workflow.conf" ]; then
+  own="$work/current/workflow.conf"
+  if [ -n "$config" ] && ! cmp -s "$config" "$own"; then
+    echo "buildroot-workflow: note: --verify-only uses the run's own configuration ($own), not $config" >&2
+  fi
+  config=$own
+fi
+[ -n "$config" ] || die "$work/current: no finished run to verify (run without --verify-only first)"
 if [ -z "$bin" ]; then bin="$top/target/release"; fi
 for t in buildroot-generator identify-archful-srpms create-srpm-repos workload-diff compose-view fetch-compose; do
   [ -x "$bin/$t" ] || die "$bin/$t: not built (run 'make release' or pass --bin DIR)"
@@ -325,6 +336,21 @@ fi
 
 step "3 buildroot-generator pass 1 ($ARCHES)"
 per_arch "step 3 (buildroot-generator pass 1)" run_pass pass1 @ARCH@ "${source_args[@]}"
+# Compose sources no source repo has (NoSource) build nothing: name them, as they are easy to miss.
+nosource=0
+for a in $ARCHES; do
+  missing=$(cd "$run/pass1/$a/errors" 2> /dev/null && for f in *-NoSource; do
+    [ -e "$f" ] && echo "${f%-NoSource}"; done | LC_ALL=C sort) || true
+  [ -n "$missing" ] || continue
+  nosource=1
+  n=$(wc -l <<< "$missing")
+  echo "   warning: $a: $n compose source(s) in no source repo (NoSource, pass1/$a/errors/):" \
+    "$(head -8 <<< "$missing" | tr '\n' ' ')$([ "$n" -le 8 ] || echo "...")" >&2
+done
+if [ "$nosource" = 1 ] && [ -n "$COMPOSE_URL" ] && [ -z "$PLACEHOLDERS" ]; then
+  echo "   (content-resolver publishes no placeholder build requirements: a placeholder's" \
+    "source is NoSource unless PLACEHOLDERS names them, or COMPOSE_CONFIGS computes the compose)" >&2
+fi
 
 step "4 identify-archful-srpms"
 mkdir -p "$run/archful"

@@ -135,12 +135,32 @@ conf "$work/noview.conf" "COMPOSE_DIR=" "COMPOSE_URL=$cr" "VIEW=view-nothing"
 rc=0; wf --config "$work/noview.conf" --work "$work/w-url" > /dev/null 2> "$work/noview.err" || rc=$?
 [ "$rc" = 2 ] && grep -q "view-binary-package-name-list--view-nothing--x86_64.txt: content-resolver publishes no such list" "$work/noview.err" \
   || { cat "$work/noview.err" >&2; fail "an unpublished VIEW exited $rc"; }
-echo "e2e: COMPOSE_URL from a directory and over HTTP gives the same documents"
+# A source the published list names but no repo has (content-resolver publishes no placeholder
+# build requirements) is named after pass 1, with where placeholders come from.
+cp -r "$cr" "$work/cr-ph"
+for a in x86_64 aarch64; do
+  printf '\nplaceholder-only' >> "$work/cr-ph/view-source-package-name-list--view-eln--$a.txt"
+done
+conf "$work/ph.conf" "COMPOSE_DIR=" "COMPOSE_URL=$work/cr-ph"
+XDG_CACHE_HOME="$work/xdg" wf --config "$work/ph.conf" --work "$work/w-ph" --no-verify > /dev/null 2> "$work/ph.err" \
+  || { cat "$work/ph.err" >&2; fail "COMPOSE_URL with a placeholder source: the workflow failed"; }
+grep -q "warning: x86_64: 1 compose source(s) in no source repo (NoSource, pass1/x86_64/errors/): placeholder-only" "$work/ph.err" \
+  && grep -q "content-resolver publishes no placeholder build requirements" "$work/ph.err" \
+  || { cat "$work/ph.err" >&2; fail "a NoSource compose source is not named after pass 1"; }
+echo "e2e: COMPOSE_URL from a directory and over HTTP gives the same documents; NoSource sources named"
 
 wf --config testdata/workflow.conf --work "$work" --verify-only 2> "$work/verify" \
   || { cat "$work/verify" >&2; fail "verify failed"; }
 grep -q "verify x86_64: every source builds from compose + workload" "$work/verify" \
   || { cat "$work/verify" >&2; fail "verify did not report x86_64"; }
+# --verify-only takes the run's own configuration: none given, or another one (noted).
+wf --work "$work" --verify-only 2> "$work/verify2" || { cat "$work/verify2" >&2; fail "verify without --config failed"; }
+grep -q "verify x86_64: every source builds from compose + workload" "$work/verify2" \
+  || { cat "$work/verify2" >&2; fail "verify without --config did not report x86_64"; }
+wf --config testdata/workflow-configs.conf --work "$work" --verify-only 2> "$work/verify3" \
+  || { cat "$work/verify3" >&2; fail "verify with another --config failed"; }
+grep -q "note: --verify-only uses the run's own configuration" "$work/verify3" \
+  && ! [ -d "$cur/verify/configs" ] || { cat "$work/verify3" >&2; fail "verify took another run's --config"; }
 
 # A rerun replaces current/ and keeps the previous run as last/; current/ exists throughout.
 first=$(readlink -f "$cur")
