@@ -186,7 +186,7 @@ fn reduce_parts(item: &str) -> Option<(String, Evr)> {
 /// The package name `item` stands for, given which names exist (`known`):
 /// the item itself when it is a name, else the name of its NEVRA or SRPM file
 /// name ([`reduce`]), else the name of a bare `name-version-release` (the
-/// tools' own `*-nvrs` lists) when that name exists. A line nothing explains
+/// tools' own `*-nvrs` lists) or of a `name.arch` when that name exists. A line nothing explains
 /// comes back unchanged, for the caller to report.
 ///
 /// Checking against real names keeps plain names safe: `java-1.8.0-openjdk`
@@ -228,6 +228,12 @@ pub fn name_and_version_in(item: &str, known: impl Fn(&str) -> bool) -> (String,
         let digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
         if digit(bare_version) && digit(release) && known(name) {
             return (name.to_string(), Some(format!("{version}-{release}")));
+        }
+    }
+    // dnf's `name.arch` (its NA form), as packagers type it.
+    if let Some((name, arch)) = item.rsplit_once('.') {
+        if KNOWN_ARCHES.contains(&arch) && arch != "placeholder" && known(name) {
+            return (name.to_string(), None);
         }
     }
     (item.to_string(), None)
@@ -333,6 +339,12 @@ mod tests {
             ("hello-0:2.12.1-1.eln150.src", "hello"),
             ("hello-2.12.1-1.eln150.src.rpm", "hello"),
             ("foo-1", "foo-1"),
+            // dnf's name.arch.
+            ("hello.x86_64", "hello"),
+            ("hello.src", "hello"),
+            ("java-1.8.0-openjdk.noarch", "java-1.8.0-openjdk"),
+            ("hello.weird", "hello.weird"),
+            ("nosuch.x86_64", "nosuch.x86_64"),
             // Unknown names and non-versions stay as given, for the caller to report.
             ("nosuch-1.0-1", "nosuch-1.0-1"),
             ("hello-world-x", "hello-world-x"),

@@ -272,6 +272,7 @@ fn why_takes_what_an_input_line_takes() {
         "nasm-2.16.03-1.eln150.x86_64.rpm",
         "nasm-2.16.03-1.eln150",
         "nasm-0:2.16.03-1.eln150.x86_64",
+        "nasm.x86_64",
     ] {
         assert_eq!(why_hello(q), (0, chain.to_string(), String::new()), "{q}");
     }
