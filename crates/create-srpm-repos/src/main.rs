@@ -87,8 +87,20 @@ fn main() -> ExitCode {
 }
 
 /// The library's error line, with the options that gave the values named.
-fn option_names(e: Error) -> anyhow::Error {
+fn option_names(e: Error, cache: &std::path::Path) -> anyhow::Error {
     match e {
+        // A damaged SRPM of the cache: identify-archful-srpms fetches it
+        // again (it checks what it reuses).
+        Error::Format {
+            ref path, ref msg, ..
+        } if msg.starts_with("not a valid RPM file")
+            && std::path::Path::new(path).starts_with(cache) =>
+        {
+            anyhow::anyhow!(
+                "{e} (run identify-archful-srpms with --cache {} to fetch it again)",
+                cache.display()
+            )
+        }
         Error::MissingProgram {
             program: "rpmbuild",
             ..
@@ -154,7 +166,7 @@ fn run(args: &Args) -> Result<()> {
         .targets(arches, &args.repo_files, &args.cache, &mut |m| {
             notes.push(m)
         })
-        .map_err(option_names)?
+        .map_err(|e| option_names(e, &args.cache))?
         .remove(0);
     args.spec_args.apply(&mut target.ctx);
     let unmatched = args.macros.unmatched_names(std::slice::from_ref(&target));
@@ -174,7 +186,7 @@ fn run(args: &Args) -> Result<()> {
         out: &args.out,
         regenerate: how,
     })
-    .map_err(option_names)?;
+    .map_err(|e| option_names(e, &args.cache))?;
     if !args.quiet {
         for n in &notes {
             buildroot_core::diag!("create-srpm-repos: note: {n}");

@@ -67,7 +67,8 @@ struct Args {
     /// Cache directory for HTTP downloads (default: ~/.cache/rpm-buildroot).
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
-    /// No summary on stderr.
+    /// Quiet: no warning of an empty list, no summary (which is shown only when stderr is a
+    /// terminal)
     #[arg(short, long)]
     quiet: bool,
 }

@@ -73,12 +73,24 @@ fn sections(text: &str, origin: &str) -> Result<Vec<Section>> {
             last_key = None;
             continue;
         }
-        let (k, v) = trimmed
-            .split_once('=')
-            .ok_or_else(|| err("expected 'key=value', a '[section]' or a comment"))?;
+        // A mock .cfg is Python: what dnf reads is the text of its
+        // config_opts['dnf.conf'].
+        let mock = || {
+            if trimmed.starts_with("config_opts") || trimmed.starts_with("include(") {
+                " (a mock .cfg is Python: give the text of its config_opts['dnf.conf'] as a file)"
+            } else {
+                ""
+            }
+        };
+        let (k, v) = trimmed.split_once('=').ok_or_else(|| {
+            err(&format!(
+                "expected 'key=value', a '[section]' or a comment{}",
+                mock()
+            ))
+        })?;
         let (_, _, kv) = sections
             .last_mut()
-            .ok_or_else(|| err("'key=value' before the first [section]"))?;
+            .ok_or_else(|| err(&format!("'key=value' before the first [section]{}", mock())))?;
         kv.push((k.trim().to_ascii_lowercase(), v.trim().to_string(), lineno));
         last_key = Some(kv.len() - 1);
     }
@@ -372,6 +384,19 @@ mod tests {
         assert_eq!(r[0].cost, 500);
         assert_eq!(r[0].priority, 99);
         assert!(r[0].enabled && !r[1].enabled);
+        // A mock config is not a dnf.conf; the message says what to give.
+        let e = parse_repofile_str(
+            "config_opts['root'] = 'x'\n",
+            "eln.cfg",
+            &Vars::new("x86_64", ""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("eln.cfg:1: 'key=value' before the first [section]"),
+            "{e}"
+        );
+        assert!(e.contains("config_opts['dnf.conf']"), "{e}");
         // $basearch is dnf's base arch, $arch the arch itself.
         let r = parse_repofile_str(text, "t.repo", &Vars::new("i686", "")).unwrap();
         assert_eq!(r[0].baseurl, "/repos/i686/i386");

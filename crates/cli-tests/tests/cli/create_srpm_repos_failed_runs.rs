@@ -73,6 +73,14 @@ fn empty_cached_srpm_is_named_and_a_new_out_dir_is_removed() {
         err.contains(&bad.display().to_string()) && err.trim_end().lines().count() == 1,
         "{err}"
     );
+    // The line says how to mend the cache.
+    assert!(
+        err.contains(&format!(
+            "(run identify-archful-srpms with --cache {} to fetch it again)",
+            cache.display()
+        )),
+        "{err}"
+    );
     assert!(!out.exists(), "linked SRPMs of the failed run remain");
 }
 
