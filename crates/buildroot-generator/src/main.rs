@@ -185,7 +185,8 @@ struct Args {
     /// not restricted). Step 10: can the compose and the workload alone build everything?
     #[arg(long, value_name = "FILE")]
     only_binaries: Vec<String>,
-    /// Write dep-tracker's output layout (and the relations JSON) into DIR, atomically.
+    /// Write dep-tracker's output layout (and the relations JSON) into DIR, atomically. The
+    /// --print list still goes to stdout (`> /dev/null` when only DIR is wanted).
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
     /// View name for the relations JSON.

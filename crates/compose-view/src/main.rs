@@ -119,7 +119,8 @@ struct Cli {
     #[arg(long, value_enum, default_value = "binaries")]
     print: Print,
 
-    /// Write content-resolver's list files for the view into DIR
+    /// Write content-resolver's list files for the view into DIR (the --print list still goes
+    /// to stdout)
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
 

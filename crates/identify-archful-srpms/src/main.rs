@@ -27,19 +27,20 @@ const AFTER_HELP: &str = "\
 Examples:
   # Which of the buildroot's sources are archful (spec evaluated per arch, with the macro
   # packages of the binary repos)?
+  # (the fixture's repos, main and extras, binary and source, from one .repo file)
   cat pass1/*/buildroot-source-package-names.txt | sort -u | \\
-      identify-archful-srpms --source-repo src=testdata/repos/source \\
-      --repo 'bin=testdata/repos/$basearch' --cache work/srpms \\
+      identify-archful-srpms --repofile testdata/fixture.repo --cache work/srpms \\
       --arch x86_64 --arch aarch64 --map work/srpm-map.txt > work/archful.txt
 
-  # Per archful source, its BuildRequires per arch, and the macro packages used:
+  # Per archful source of the compose, its BuildRequires per arch, and the macro packages
+  # used (a cache of its own: a run keeps only the SRPMs it lists in its --cache):
   identify-archful-srpms --source-repo src=testdata/repos/source \\
-      --repo 'bin=testdata/repos/$basearch' --cache work/srpms \\
+      --repo 'bin=testdata/repos/$basearch' --cache work/srpms-compose \\
       --arch x86_64 --arch aarch64 --json testdata/compose/sources.txt
 
   # The same answer from rpm itself (runs the specs' shell code unsandboxed):
   identify-archful-srpms --rpmspec --source-repo src=testdata/repos/source \\
-      --repo 'bin=testdata/repos/$basearch' --cache work/srpms \\
+      --repo 'bin=testdata/repos/$basearch' --cache work/srpms-compose \\
       --arch x86_64 --arch aarch64 testdata/compose/sources.txt
 
 Spec macros: the macro packages of the binary repos' core buildroot (redhat-rpm-config,
