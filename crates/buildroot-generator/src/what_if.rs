@@ -167,10 +167,14 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
         buildroot_core::Error::MacroDefinition { text } => {
             anyhow::anyhow!("--define '{text}': expected 'NAME VALUE'")
         }
-        e => anyhow::anyhow!(
+        // A macro package that cannot be read: the run itself may not need
+        // it, so say how to do without. A repository that cannot be read
+        // fails the run anyway: its error alone.
+        e if about_a_package_file(&e) => anyhow::anyhow!(
             "{e} (the --spec macros; --no-repo-macros reads the specs with the built-in ELN \
              macros, --srpm takes an SRPM instead)"
         ),
+        e => e.into(),
     })?;
     let Some(target) = targets.first_mut() else {
         bail!("--arch {}: no macros for the arch", r.arch);
@@ -275,4 +279,37 @@ pub fn packages(given: &[Given]) -> Vec<Package> {
 /// Whether `path` is a spec (given as --srpm by mistake).
 fn looks_like_spec(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "spec")
+}
+
+/// Whether `e` is about an RPM file (a macro package read for `--spec`), not
+/// about a repository's metadata or directory.
+fn about_a_package_file(e: &buildroot_core::Error) -> bool {
+    use buildroot_core::Error;
+    match e {
+        Error::Io { path, .. } => path.extension().is_some_and(|x| x == "rpm"),
+        Error::Format { path, .. } | Error::Checksum { path, .. } => path.ends_with(".rpm"),
+        Error::Http { url, .. } => url.ends_with(".rpm"),
+        Error::MissingProgram { .. } => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::about_a_package_file;
+    use buildroot_core::Error;
+
+    #[test]
+    fn only_package_files_get_the_macro_hint() {
+        let missing_repo = Error::format(
+            "testdata/repos/x86_64",
+            "repository directory does not exist",
+        );
+        assert!(!about_a_package_file(&missing_repo));
+        let bad_rpm = Error::format(
+            "repo/Packages/redhat-rpm-config-1-1.noarch.rpm",
+            "truncated",
+        );
+        assert!(about_a_package_file(&bad_rpm));
+    }
 }
