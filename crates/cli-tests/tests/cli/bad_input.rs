@@ -274,13 +274,13 @@ fn srpm_with_bad_magic() {
             b[..4].copy_from_slice(b"JUNK");
             b
         },
-        "create-srpm-repos: [TMP]/cache/libjpeg-turbo-3.0.3-1.eln150.src.rpm: not a valid RPM file (bad lead magic)",
+        "create-srpm-repos: [TMP]/cache/libjpeg-turbo-3.0.3-1.eln150.src.rpm: not a valid RPM file (bad lead magic) (run identify-archful-srpms with --cache [TMP]/cache to fetch it again)",
     );
 }
 
 #[test]
 fn srpm_cut_in_half() {
-    srpm_cache_case(|b| b[..b.len() / 2].to_vec(), "create-srpm-repos: [TMP]/cache/libjpeg-turbo-3.0.3-1.eln150.src.rpm: not a valid RPM file (truncated header)");
+    srpm_cache_case(|b| b[..b.len() / 2].to_vec(), "create-srpm-repos: [TMP]/cache/libjpeg-turbo-3.0.3-1.eln150.src.rpm: not a valid RPM file (truncated header) (run identify-archful-srpms with --cache [TMP]/cache to fetch it again)");
 }
 
 #[test]
