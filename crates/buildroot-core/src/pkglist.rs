@@ -80,6 +80,39 @@ pub fn read_list(path: &str, names: Names) -> Result<Vec<String>> {
     read_list_from(BufReader::new(f), path, names)
 }
 
+/// Refuses a run that would read two lists from stdin (`-`): the first
+/// reader takes all of it and the next one finds an empty list, so the
+/// run would "succeed" with a wrong answer. `lists` are the lists a run
+/// reads, each as (the option or argument that names it, its path); the
+/// error names the first two that are `-`. Every tool calls this before it
+/// reads any list.
+pub fn one_list_from_stdin<'a>(lists: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<()> {
+    let readers: Vec<&str> = lists
+        .into_iter()
+        .filter(|(_, path)| *path == "-")
+        .map(|(option, _)| option)
+        .collect();
+    match readers[..] {
+        [first, second, ..] => Err(Error::Usage(format!(
+            "only one list can be read from stdin ('-'), but {first} and {second} both read it"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses `-` for an option that writes a file: `-` means stdin or stdout
+/// to every list option, and a file named `-` in the working directory is
+/// never what was meant. `instead` says what to do (`./-` still names such
+/// a file).
+pub fn not_stdout(option: &str, path: Option<&Path>, instead: &str) -> Result<()> {
+    if path.is_some_and(|p| p.as_os_str() == "-") {
+        return Err(Error::Usage(format!(
+            "{option} -: writes a file, not stdout ({instead}; ./- names a file '-')"
+        )));
+    }
+    Ok(())
+}
+
 /// Reads a list from `path` (`-` = stdin) as a sorted set.
 pub fn read_set(path: &str, names: Names) -> Result<BTreeSet<String>> {
     Ok(read_list(path, names)?.into_iter().collect())

@@ -301,6 +301,24 @@ fn run(args: &Args) -> Result<u8> {
         })?),
         None => None,
     };
+    // A what-if typed at a terminal without an input: the given files'
+    // names are the input (nothing would come from the terminal).
+    let given_as_input = args.input == "-"
+        && std::io::stdin().is_terminal()
+        && !(args.srpm.is_empty() && args.spec.is_empty());
+    let input = (!given_as_input).then_some(("INPUT", args.input.as_str()));
+    let placeholders = args.placeholders.as_ref().map(|p| p.to_str().unwrap_or(""));
+    buildroot_core::pkglist::one_list_from_stdin(
+        input
+            .into_iter()
+            .chain(args.core_file.as_deref().map(|f| ("--core-file", f)))
+            .chain(placeholders.map(|f| ("--placeholders", f)))
+            .chain(
+                args.only_binaries
+                    .iter()
+                    .map(|f| ("--only-binaries", f.as_str())),
+            ),
+    )?;
     let placeholders = match &args.placeholders {
         Some(p) => buildroot::read_placeholders(p)?,
         None => Default::default(),
@@ -343,11 +361,6 @@ fn run(args: &Args) -> Result<u8> {
             args.input
         );
     }
-    // A what-if typed at a terminal without an input: the given files'
-    // names are the input (nothing would come from the terminal).
-    let given_as_input = args.input == "-"
-        && std::io::stdin().is_terminal()
-        && !(args.srpm.is_empty() && args.spec.is_empty());
     // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines are
     // all accepted; they are matched against the repos once they are loaded.
     let mut input_list = match given_as_input {

@@ -442,3 +442,104 @@ fn compose_view_refuses_a_configs_directory_without_yaml() {
          directory)"
     );
 }
+
+#[test]
+fn generator_refuses_two_lists_from_stdin() {
+    // The input is stdin ('-' or none given): a list option given '-' too
+    // would read an empty list, and the run "succeed" with a wrong answer.
+    let t = TestContext::new();
+    for (option, value) in [
+        ("--only-binaries", "-"),
+        ("--core-file", "-"),
+        ("--placeholders", "-"),
+    ] {
+        let line = expect_error(&t, fixture_generator("x86_64", &[option, value]), "hello\n");
+        assert_eq!(
+            line,
+            format!(
+                "buildroot-generator: only one list can be read from stdin ('-'), but INPUT \
+                 and {option} both read it"
+            )
+        );
+        let mut c = fixture_generator("x86_64", &[option, value]);
+        c.arg("-");
+        let line = expect_error(&t, c, "hello\n");
+        assert!(
+            line.ends_with(&format!("INPUT and {option} both read it")),
+            "{line}"
+        );
+    }
+    // Two list options, the input a file.
+    let input = t.join("in.txt");
+    std::fs::write(&input, "hello\n").unwrap();
+    let mut c = fixture_generator("x86_64", &["--only-binaries", "-", "--core-file", "-"]);
+    c.arg(&input);
+    let line = expect_error(&t, c, "bash\n");
+    assert!(
+        line.ends_with("but --core-file and --only-binaries both read it"),
+        "{line}"
+    );
+    // One list from stdin, the input a file: as before.
+    let out = fixture_generator("x86_64", &["--core-file", "-", "-q"])
+        .arg(&input)
+        .write_stdin("bash\nglibc\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(!out.stdout.is_empty());
+}
+
+#[test]
+fn srpm_tools_refuse_two_lists_from_stdin() {
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    let out = t.join("out");
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--arch", "aarch64", "-q", "--archful", "-", "--cache"])
+        .arg(&cache)
+        .arg("--out")
+        .arg(&out);
+    let line = expect_error(&t, c, "libjpeg-turbo\n");
+    assert_eq!(
+        line,
+        "create-srpm-repos: only one list can be read from stdin ('-'), but INPUT and \
+         --archful both read it"
+    );
+    assert!(!out.exists(), "nothing written");
+    // --archful from stdin with the input a file works.
+    let input = t.join("in.txt");
+    std::fs::write(&input, "bash\nlibjpeg-turbo\n").unwrap();
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--arch", "aarch64", "-q", "--archful", "-", "--cache"])
+        .arg(&cache)
+        .arg("--out")
+        .arg(&out)
+        .arg(&input)
+        .write_stdin("libjpeg-turbo\n")
+        .assert()
+        .success();
+}
+
+#[test]
+fn identify_archful_refuses_dash_for_the_files_it_writes() {
+    // stdout is the archful list: `--map -` used to write a file named '-'.
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    let mut c = identify_into(&cache);
+    c.current_dir(t.path()).args(["--map", "-"]);
+    let line = expect_error(&t, c, "bash\n");
+    assert_eq!(
+        line,
+        "identify-archful-srpms: --map -: writes a file, not stdout (stdout is the archful \
+         list; ./- names a file '-')"
+    );
+    let mut c = identify_into(&cache);
+    c.current_dir(t.path()).args(["--json-file", "-"]);
+    let line = expect_error(&t, c, "bash\n");
+    assert_eq!(
+        line,
+        "identify-archful-srpms: --json-file -: writes a file, not stdout (--json prints the \
+         document on stdout; ./- names a file '-')"
+    );
+    assert!(!t.join("-").exists());
+}
