@@ -239,6 +239,14 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         cache_dir: Some(cache_dir(cli)),
         extra_labels: cli.extra_labels.clone(),
     };
+    if !cli.quiet {
+        for l in req.labels_nothing_has(&loaded.configs) {
+            buildroot_core::diag!(
+                "compose-view: warning: --extra-label {l}: no workload or unwanted list has \
+                 that label, so it changes nothing"
+            );
+        }
+    }
     let result = content_resolver::compute(&loaded.configs, &req)?;
     if !cli.quiet {
         report(&result);

@@ -505,7 +505,7 @@ fn load_yaml(cx: &mut Cx, id: &str, configs: &mut Configs) -> R<Option<&'static 
     let text = String::from_utf8(text).map_err(|_| "not UTF-8 text".to_string())?;
     let doc = Value::parse(&text, "").map_err(|e| {
         let s = e.to_string();
-        format!("not valid YAML ({})", s.trim_start_matches(": "))
+        format!("not valid YAML: {}", s.trim_start_matches(": "))
     })?;
     if !matches!(doc, Value::Map(_)) {
         return Err(format!(

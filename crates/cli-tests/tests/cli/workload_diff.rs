@@ -867,11 +867,9 @@ fn workload_yaml_errors_speak_to_users_not_rust_programmers() {
         .unwrap();
     let err = one_line(&String::from_utf8(out.stderr).unwrap());
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        err.starts_with(&format!(
-            "workload-diff: {w}: only single YAML document expected but multiple found"
-        )),
-        "{err}"
+    assert_eq!(
+        err,
+        format!("workload-diff: {w}: more than one YAML document (a second one at line 4)")
     );
 }
 
