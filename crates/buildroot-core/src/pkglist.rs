@@ -100,14 +100,14 @@ pub fn one_list_from_stdin<'a>(lists: impl IntoIterator<Item = (&'a str, &'a str
     }
 }
 
-/// Refuses `-` for an option that writes a file: `-` means stdin or stdout
-/// to every list option, and a file named `-` in the working directory is
-/// never what was meant. `instead` says what to do (`./-` still names such
-/// a file).
-pub fn not_stdout(option: &str, path: Option<&Path>, instead: &str) -> Result<()> {
+/// Refuses `-` for an option that writes `what` (a file, a directory):
+/// `-` means stdin or stdout to every list option, and a file or directory
+/// named `-` in the working directory is never what was meant. `instead`
+/// says where the output goes or what to do (`./-` still names one `-`).
+pub fn not_stdout(option: &str, path: Option<&Path>, what: &str, instead: &str) -> Result<()> {
     if path.is_some_and(|p| p.as_os_str() == "-") {
         return Err(Error::Usage(format!(
-            "{option} -: writes a file, not stdout ({instead}; ./- names a file '-')"
+            "{option} -: names {what}, not stdout ({instead}; ./- names one called '-')"
         )));
     }
     Ok(())
@@ -353,6 +353,25 @@ pub fn write_list_file<I: IntoIterator<Item = S>, S: Into<String>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_list_from_stdin_names_the_first_two() {
+        assert!(one_list_from_stdin([("INPUT", "-"), ("--core-file", "core.txt")]).is_ok());
+        assert!(one_list_from_stdin([]).is_ok());
+        let e = one_list_from_stdin([("INPUT", "-"), ("--a", "x"), ("--b", "-"), ("--c", "-")])
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "only one list can be read from stdin ('-'), but INPUT and --b both read it"
+        );
+    }
+
+    #[test]
+    fn not_stdout_takes_dot_slash_dash() {
+        assert!(not_stdout("--map", Some(Path::new("./-")), "a file", "x").is_ok());
+        assert!(not_stdout("--map", None, "a file", "x").is_ok());
+        assert!(not_stdout("--map", Some(Path::new("-")), "a file", "x").is_err());
+    }
 
     #[test]
     fn name_in_takes_names_nevras_and_bare_nvrs_that_exist() {

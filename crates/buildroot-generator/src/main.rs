@@ -333,6 +333,12 @@ fn run(args: &Args) -> Result<u8> {
     if args.compare && args.srpm.is_empty() && args.spec.is_empty() {
         bail!("--compare compares the answer with and without --srpm/--spec files: give one");
     }
+    buildroot_core::pkglist::not_stdout(
+        "--output-dir",
+        args.output_dir.as_deref(),
+        "a directory",
+        "the --print list goes to stdout without it",
+    )?;
     if let Some(dir) = &args.output_dir {
         // Fail before the work, not after it, when the output cannot be written.
         let parent = dir

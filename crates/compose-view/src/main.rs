@@ -226,6 +226,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         return Err(Failure(loaded.bad.iter().map(|b| b.to_string()).collect()));
     }
     // Refused before the view is computed, not after.
+    buildroot_core::pkglist::not_stdout(
+        "--output-dir",
+        cli.output_dir.as_deref(),
+        "a directory",
+        "the --print list goes to stdout without it",
+    )?;
     if let Some(dir) = &cli.output_dir {
         buildroot_core::atomic::check_output_dir(dir, lists::OUTPUT)?;
     }

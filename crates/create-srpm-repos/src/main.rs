@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use buildroot_core::archful::{create_srpm_repo, KeptSrpm, MacroArgs, Regenerate, SrpmRepoRequest};
 use buildroot_core::cli::RepoFileArgs;
-use buildroot_core::pkglist::{one_list_from_stdin, read_list, Names};
+use buildroot_core::pkglist::{not_stdout, one_list_from_stdin, read_list, Names};
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
 use buildroot_core::Error;
@@ -143,6 +143,12 @@ fn run(args: &Args) -> Result<()> {
         );
     }
     one_list_from_stdin([("INPUT", args.input.as_str()), ("--archful", &args.archful)])?;
+    not_stdout(
+        "--out",
+        Some(&args.out),
+        "a directory",
+        "the source repository goes there",
+    )?;
     let names = read_list(&args.input, Names::Reduce)?;
     if names.is_empty() && !args.allow_empty {
         bail!("{}", empty_list_refused(&args.input, &args.out));

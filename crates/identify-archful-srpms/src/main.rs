@@ -144,11 +144,23 @@ fn run(args: &Args) -> Result<()> {
     }
     // stdout is the archful list (or the --json document): `-` would be a
     // file of that name.
-    not_stdout("--map", args.map.as_deref(), "stdout is the archful list")?;
+    not_stdout(
+        "--map",
+        args.map.as_deref(),
+        "a file",
+        "stdout is the archful list",
+    )?;
     not_stdout(
         "--json-file",
         args.json_file.as_deref(),
+        "a file",
         "--json prints the document on stdout",
+    )?;
+    not_stdout(
+        "--cache",
+        Some(&args.cache),
+        "a directory",
+        "the SRPMs are cached there",
     )?;
     let names = read_list(&args.input, Names::Reduce)?;
     if names.is_empty() && !args.allow_empty {

@@ -507,6 +507,12 @@ fn verify(cli: &Cli) -> Result<bool, Failure> {
             "--format verify needs --verify-dir ARCH=DIR or --new-compose ARCH=FILE".into(),
         ));
     }
+    buildroot_core::pkglist::not_stdout(
+        "--verify-out",
+        cli.verify_out.as_deref(),
+        "a directory",
+        "-o - prints the report on stdout",
+    )?;
     let labels: Vec<(String, &str)> = news
         .iter()
         .map(|(a, p)| (format!("--new-compose {a}"), *p))

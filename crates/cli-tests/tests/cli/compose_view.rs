@@ -145,6 +145,9 @@ fn fixture_config_changed(dir: &Path, file: &str, edits: &[(&str, &str)]) {
     std::fs::write(&file, text).unwrap();
 }
 
+/// Replacements in a config file: each `(from, to)` once.
+type Edits<'a> = &'a [(&'a str, &'a str)];
+
 #[test]
 fn check_rejects_placeholders_content_resolvers_loader_fails_on() {
     // Each case makes content-resolver's ConfigManager raise (a TypeError:
@@ -154,7 +157,7 @@ fn check_rejects_placeholders_content_resolvers_loader_fails_on() {
     let srpm_limit = "    limit_arches:\n    - aarch64\n    - x86_64\n";
     let rpm_limit = "      limit_arches:\n      - x86_64\n";
     let rpms_start = "    rpms:\n    - rpm_name: newlib\n";
-    let bad: [(&str, &[(&str, &str)], &str); 6] = [
+    let bad: [(&str, Edits, &str); 6] = [
         (
             "srpm-name-list",
             &[(
@@ -230,7 +233,7 @@ fn check_rejects_placeholders_content_resolvers_loader_fails_on() {
     // What content-resolver's loader takes: an empty string or map as rpms
     // (a loop without a step), a null RPM limit_arches when the SRPM has
     // some (the SRPM's are used), an empty list as a name (skipped).
-    let good: [(&str, &[(&str, &str)]); 3] = [
+    let good: [(&str, Edits); 3] = [
         (
             "rpms-empty",
             &[(

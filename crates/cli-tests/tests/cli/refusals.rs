@@ -530,16 +530,89 @@ fn identify_archful_refuses_dash_for_the_files_it_writes() {
     let line = expect_error(&t, c, "bash\n");
     assert_eq!(
         line,
-        "identify-archful-srpms: --map -: writes a file, not stdout (stdout is the archful \
-         list; ./- names a file '-')"
+        "identify-archful-srpms: --map -: names a file, not stdout (stdout is the archful \
+         list; ./- names one called '-')"
     );
     let mut c = identify_into(&cache);
     c.current_dir(t.path()).args(["--json-file", "-"]);
     let line = expect_error(&t, c, "bash\n");
     assert_eq!(
         line,
-        "identify-archful-srpms: --json-file -: writes a file, not stdout (--json prints the \
-         document on stdout; ./- names a file '-')"
+        "identify-archful-srpms: --json-file -: names a file, not stdout (--json prints the \
+         document on stdout; ./- names one called '-')"
     );
     assert!(!t.join("-").exists());
+}
+
+#[test]
+fn output_directories_are_not_stdout() {
+    // `--output-dir -` and the like made a directory named '-'.
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    let archful = t.join("archful.txt");
+    std::fs::write(&archful, "libjpeg-turbo\n").unwrap();
+    let mut runs: Vec<(assert_cmd::Command, &str)> = Vec::new();
+    runs.push((
+        fixture_generator("x86_64", &["--output-dir", "-"]),
+        "buildroot-generator: --output-dir -: names a directory, not stdout (the --print list \
+         goes to stdout without it; ./- names one called '-')",
+    ));
+    let mut c = cmd(Tool::ComposeView);
+    c.args([
+        "--configs",
+        "testdata/content-resolver",
+        "--view",
+        "view-fixture",
+    ])
+    .args(["--output-dir", "-"]);
+    runs.push((
+        c,
+        "compose-view: --output-dir -: names a directory, not stdout (the --print list goes to \
+         stdout without it; ./- names one called '-')",
+    ));
+    let mut c = cmd(Tool::FetchCompose);
+    c.args([
+        "--url",
+        "testdata",
+        "--view",
+        "view-fixture",
+        "--arch",
+        "x86_64",
+    ])
+    .args(["--out", "-"]);
+    runs.push((
+        c,
+        "fetch-compose: --out -: names a directory, not stdout (ARCH.txt and sources-ARCH.txt \
+         go there; ./- names one called '-')",
+    ));
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--arch", "aarch64", "--out", "-", "--cache"])
+        .arg(&cache)
+        .arg("--archful")
+        .arg(&archful);
+    runs.push((
+        c,
+        "create-srpm-repos: --out -: names a directory, not stdout (the source repository goes \
+         there; ./- names one called '-')",
+    ));
+    let mut c = cmd(Tool::WorkloadDiff);
+    c.args(["--format", "verify", "--buildroot-dir", "x86_64=testdata"])
+        .args(["--new-compose", "x86_64=testdata/compose/x86_64.txt"])
+        .args(["--verify-out", "-"]);
+    runs.push((
+        c,
+        "workload-diff: --verify-out -: names a directory, not stdout (-o - prints the report \
+         on stdout; ./- names one called '-')",
+    ));
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.args(["--source-repo", "src=testdata/repos/source", "--cache", "-"]);
+    runs.push((
+        c,
+        "identify-archful-srpms: --cache -: names a directory, not stdout (the SRPMs are cached \
+         there; ./- names one called '-')",
+    ));
+    for (c, expected) in runs {
+        assert_eq!(expect_error(&t, c, "bash\n"), expected);
+    }
+    assert!(!root().join("-").exists());
 }
