@@ -307,12 +307,12 @@ fn run(args: &Args) -> Result<u8> {
         && std::io::stdin().is_terminal()
         && !(args.srpm.is_empty() && args.spec.is_empty());
     let input = (!given_as_input).then_some(("INPUT", args.input.as_str()));
-    let placeholders = args.placeholders.as_ref().map(|p| p.to_str().unwrap_or(""));
+    let placeholders_file = args.placeholders.as_ref().map(|p| p.to_str().unwrap_or(""));
     buildroot_core::pkglist::one_list_from_stdin(
         input
             .into_iter()
             .chain(args.core_file.as_deref().map(|f| ("--core-file", f)))
-            .chain(placeholders.map(|f| ("--placeholders", f)))
+            .chain(placeholders_file.map(|f| ("--placeholders", f)))
             .chain(
                 args.only_binaries
                     .iter()
