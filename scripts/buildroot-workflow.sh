@@ -259,6 +259,8 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
     "$view_tool" --configs "$base/verify/configs" --view "$VIEW" "${view_args[@]}" "${labels[@]}" \
       --output-dir "$base/verify/compose" 2> "$base/verify/compose-warnings.txt" > /dev/null \
       || { cat "$base/verify/compose-warnings.txt" >&2; die "step 10 (compose-view, the new compose) failed"; }
+    # A WORKLOAD_LABELS label no workload has makes the new compose the old one: said here.
+    grep -F -e '--extra-label' "$base/verify/compose-warnings.txt" >&2 || true
     for a in $ARCHES; do
       check_args+=(--new-compose "$a=$base/verify/compose/view-binary-package-name-list--$VIEW--$a.txt")
     done

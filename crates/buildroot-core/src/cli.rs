@@ -185,14 +185,69 @@ impl RepoFileArgs {
     }
 
     /// The sections of `--dnf-conf`, then of every `--repofile` (dnf reads
-    /// its main configuration's repos before those of its repo files).
+    /// its main configuration's repos before those of its repo files), the
+    /// first of each id.
     pub(crate) fn file_specs(&self, vars: &Vars) -> Result<Vec<RepoSpec>> {
+        Ok(first_of_each_id(self.given_file_specs(vars)?))
+    }
+
+    /// [`Self::file_specs`] with every section, each with how it was given.
+    pub(crate) fn given_file_specs(&self, vars: &Vars) -> Result<Vec<GivenRepo>> {
         let mut specs = Vec::new();
         for f in self.dnf_conf.iter().chain(&self.repofiles) {
-            specs.extend(parse_repofile(f, vars)?);
+            for spec in parse_repofile(f, vars)? {
+                let given = format!("[{}] of {}", spec.id, f.display());
+                specs.push(GivenRepo { given, spec });
+            }
         }
         Ok(specs)
     }
+}
+
+/// A configured repository and how the user gave it (`--repo main=URL`,
+/// `[bin] of FILE`), for the warning about a repeated id.
+pub(crate) struct GivenRepo {
+    given: String,
+    spec: RepoSpec,
+}
+
+/// The repositories of a command-line option (`--repo`), as given.
+pub(crate) fn given_cli_specs(
+    option: &str,
+    values: &[String],
+    vars: &Vars,
+) -> Result<Vec<GivenRepo>> {
+    values
+        .iter()
+        .map(|v| {
+            Ok(GivenRepo {
+                given: format!("{option} {}", v.trim()),
+                spec: RepoSpec::parse_cli(v, vars)?,
+            })
+        })
+        .collect()
+}
+
+/// The first repository of each id, in order, with a warning naming each
+/// later one and the one kept: dnf keeps the first definition of an id
+/// (enabled or not) and warns about the others. Later messages ("the
+/// repositories (main, src)") then name only the repos that are used.
+pub(crate) fn first_of_each_id(given: Vec<GivenRepo>) -> Vec<RepoSpec> {
+    let mut kept: Vec<GivenRepo> = Vec::new();
+    for g in given {
+        match kept.iter().find(|k| k.spec.id == g.spec.id) {
+            Some(first) if first.given == g.given => crate::rpmmd::warn_once(format!(
+                "{} appears twice: only the first is used, as in dnf",
+                g.given
+            )),
+            Some(first) => crate::rpmmd::warn_once(format!(
+                "{} ignored: {} has that id (dnf uses the first)",
+                g.given, first.given
+            )),
+            None => kept.push(g),
+        }
+    }
+    kept.into_iter().map(|g| g.spec).collect()
 }
 
 impl RepoArgs {
@@ -201,11 +256,9 @@ impl RepoArgs {
     /// none is enabled.
     pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
         let vars = self.source.files.vars(arch)?;
-        let mut specs = Vec::new();
-        for r in &self.repos {
-            specs.push(RepoSpec::parse_cli(r, &vars)?);
-        }
-        specs.extend(self.source.collect(&vars)?);
+        let mut given = given_cli_specs("--repo", &self.repos, &vars)?;
+        given.extend(self.source.given(&vars)?);
+        let specs = first_of_each_id(given);
         if specs.iter().all(|s| !s.enabled) {
             return Err(Error::Usage(
                 "no repositories: give --repo/--source-repo ID=URL, --repofile FILE or --dnf-conf FILE"
@@ -229,7 +282,7 @@ impl SourceRepoArgs {
     /// `--source-repo`, then the sections of `--dnf-conf` and every `--repofile` (`$basearch`
     /// is `arch`). An error when none is enabled.
     pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
-        let specs = self.collect(&self.files.vars(arch)?)?;
+        let specs = first_of_each_id(self.given(&self.files.vars(arch)?)?);
         if specs.iter().all(|s| !s.enabled) {
             return Err(Error::Usage(
                 "no source repositories: give --source-repo ID=URL, --repofile FILE or --dnf-conf \
@@ -240,13 +293,11 @@ impl SourceRepoArgs {
         Ok(specs)
     }
 
-    fn collect(&self, vars: &Vars) -> Result<Vec<RepoSpec>> {
-        let mut specs = Vec::new();
-        for r in &self.source_repos {
-            specs.push(RepoSpec::parse_cli(r, vars)?);
-        }
-        specs.extend(self.files.file_specs(vars)?);
-        Ok(specs)
+    /// `--source-repo`, then the sections of the files, as given.
+    fn given(&self, vars: &Vars) -> Result<Vec<GivenRepo>> {
+        let mut given = given_cli_specs("--source-repo", &self.source_repos, vars)?;
+        given.extend(self.files.given_file_specs(vars)?);
+        Ok(given)
     }
 }
 

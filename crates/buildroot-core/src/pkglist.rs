@@ -80,6 +80,39 @@ pub fn read_list(path: &str, names: Names) -> Result<Vec<String>> {
     read_list_from(BufReader::new(f), path, names)
 }
 
+/// Refuses a run that would read two lists from stdin (`-`): the first
+/// reader takes all of it and the next one finds an empty list, so the
+/// run would "succeed" with a wrong answer. `lists` are the lists a run
+/// reads, each as (the option or argument that names it, its path); the
+/// error names the first two that are `-`. Every tool calls this before it
+/// reads any list.
+pub fn one_list_from_stdin<'a>(lists: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<()> {
+    let readers: Vec<&str> = lists
+        .into_iter()
+        .filter(|(_, path)| *path == "-")
+        .map(|(option, _)| option)
+        .collect();
+    match readers[..] {
+        [first, second, ..] => Err(Error::Usage(format!(
+            "only one list can be read from stdin ('-'), but {first} and {second} both read it"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses `-` for an option that writes `what` (a file, a directory):
+/// `-` means stdin or stdout to every list option, and a file or directory
+/// named `-` in the working directory is never what was meant. `instead`
+/// says where the output goes or what to do (`./-` still names one `-`).
+pub fn not_stdout(option: &str, path: Option<&Path>, what: &str, instead: &str) -> Result<()> {
+    if path.is_some_and(|p| p.as_os_str() == "-") {
+        return Err(Error::Usage(format!(
+            "{option} -: names {what}, not stdout ({instead}; ./- names one called '-')"
+        )));
+    }
+    Ok(())
+}
+
 /// Reads a list from `path` (`-` = stdin) as a sorted set.
 pub fn read_set(path: &str, names: Names) -> Result<BTreeSet<String>> {
     Ok(read_list(path, names)?.into_iter().collect())
@@ -326,6 +359,25 @@ pub fn write_list_file<I: IntoIterator<Item = S>, S: Into<String>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_list_from_stdin_names_the_first_two() {
+        assert!(one_list_from_stdin([("INPUT", "-"), ("--core-file", "core.txt")]).is_ok());
+        assert!(one_list_from_stdin([]).is_ok());
+        let e = one_list_from_stdin([("INPUT", "-"), ("--a", "x"), ("--b", "-"), ("--c", "-")])
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "only one list can be read from stdin ('-'), but INPUT and --b both read it"
+        );
+    }
+
+    #[test]
+    fn not_stdout_takes_dot_slash_dash() {
+        assert!(not_stdout("--map", Some(Path::new("./-")), "a file", "x").is_ok());
+        assert!(not_stdout("--map", None, "a file", "x").is_ok());
+        assert!(not_stdout("--map", Some(Path::new("-")), "a file", "x").is_err());
+    }
 
     #[test]
     fn name_in_takes_names_nevras_and_bare_nvrs_that_exist() {

@@ -302,6 +302,24 @@ fn run(args: &Args) -> Result<u8> {
         })?),
         None => None,
     };
+    // A what-if typed at a terminal without an input: the given files'
+    // names are the input (nothing would come from the terminal).
+    let given_as_input = args.input == "-"
+        && std::io::stdin().is_terminal()
+        && !(args.srpm.is_empty() && args.spec.is_empty());
+    let input = (!given_as_input).then_some(("INPUT", args.input.as_str()));
+    let placeholders_file = args.placeholders.as_ref().map(|p| p.to_str().unwrap_or(""));
+    buildroot_core::pkglist::one_list_from_stdin(
+        input
+            .into_iter()
+            .chain(args.core_file.as_deref().map(|f| ("--core-file", f)))
+            .chain(placeholders_file.map(|f| ("--placeholders", f)))
+            .chain(
+                args.only_binaries
+                    .iter()
+                    .map(|f| ("--only-binaries", f.as_str())),
+            ),
+    )?;
     let placeholders = match &args.placeholders {
         Some(p) => buildroot::read_placeholders(p)?,
         None => Default::default(),
@@ -316,6 +334,12 @@ fn run(args: &Args) -> Result<u8> {
     if args.compare && args.srpm.is_empty() && args.spec.is_empty() {
         bail!("--compare compares the answer with and without --srpm/--spec files: give one");
     }
+    buildroot_core::pkglist::not_stdout(
+        "--output-dir",
+        args.output_dir.as_deref(),
+        "a directory",
+        "the --print list goes to stdout without it",
+    )?;
     if let Some(dir) = &args.output_dir {
         // Fail before the work, not after it, when the output cannot be written.
         let parent = dir
@@ -344,11 +368,6 @@ fn run(args: &Args) -> Result<u8> {
             args.input
         );
     }
-    // A what-if typed at a terminal without an input: the given files'
-    // names are the input (nothing would come from the terminal).
-    let given_as_input = args.input == "-"
-        && std::io::stdin().is_terminal()
-        && !(args.srpm.is_empty() && args.spec.is_empty());
     // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines are
     // all accepted; they are matched against the repos once they are loaded.
     let mut input_list = match given_as_input {

@@ -227,6 +227,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         return Err(Failure(loaded.bad.iter().map(|b| b.to_string()).collect()));
     }
     // Refused before the view is computed, not after.
+    buildroot_core::pkglist::not_stdout(
+        "--output-dir",
+        cli.output_dir.as_deref(),
+        "a directory",
+        "the --print list goes to stdout without it",
+    )?;
     if let Some(dir) = &cli.output_dir {
         buildroot_core::atomic::check_output_dir(dir, lists::OUTPUT)?;
     }
@@ -240,6 +246,14 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         cache_dir: Some(cache_dir(cli)),
         extra_labels: cli.extra_labels.clone(),
     };
+    if !cli.quiet {
+        for l in req.labels_nothing_has(&loaded.configs) {
+            buildroot_core::diag!(
+                "compose-view: warning: --extra-label {l}: no workload or unwanted list has \
+                 that label, so it changes nothing"
+            );
+        }
+    }
     let result = content_resolver::compute(&loaded.configs, &req)?;
     if !cli.quiet {
         report(&result);

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use buildroot_core::archful::{create_srpm_repo, KeptSrpm, MacroArgs, Regenerate, SrpmRepoRequest};
 use buildroot_core::cli::RepoFileArgs;
-use buildroot_core::pkglist::{read_list, Names};
+use buildroot_core::pkglist::{not_stdout, one_list_from_stdin, read_list, Names};
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
 use buildroot_core::Error;
@@ -54,7 +54,8 @@ struct Args {
     /// SRPM cache written by identify-archful-srpms.
     #[arg(long, value_name = "DIR")]
     cache: PathBuf,
-    /// Archful source names, one per line (identify-archful-srpms' output).
+    /// Archful source names, one per line (identify-archful-srpms' output; "-": stdin, when
+    /// INPUT is a file).
     #[arg(long, value_name = "FILE")]
     archful: String,
     /// The repository directory to create or update.
@@ -153,6 +154,13 @@ fn run(args: &Args) -> Result<()> {
             args.cache.display()
         );
     }
+    one_list_from_stdin([("INPUT", args.input.as_str()), ("--archful", &args.archful)])?;
+    not_stdout(
+        "--out",
+        Some(&args.out),
+        "a directory",
+        "the source repository goes there",
+    )?;
     let names = read_list(&args.input, Names::Reduce)?;
     if names.is_empty() && !args.allow_empty {
         bail!("{}", empty_list_refused(&args.input, &args.out));

@@ -106,6 +106,12 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
             )));
         }
     }
+    buildroot_core::pkglist::not_stdout(
+        "--out",
+        Some(&args.out),
+        "a directory",
+        "ARCH.txt and sources-ARCH.txt go there",
+    )?;
     check_output_dir(&args.out, OUTPUT).map_err(out_option)?;
     let lists = match args.lists {
         Lists::Runtime => ViewLists::Runtime,

@@ -12,7 +12,7 @@ use buildroot_core::archful::{
     Verdict, DEFAULT_ARCHES,
 };
 use buildroot_core::cli::SourceRepoArgs;
-use buildroot_core::pkglist::{read_list, write_list, write_list_file, Names, Stdout};
+use buildroot_core::pkglist::{not_stdout, read_list, write_list, write_list_file, Names, Stdout};
 use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
 use buildroot_core::spec::SpecArgs;
 use buildroot_core::Error;
@@ -70,7 +70,8 @@ struct Args {
     /// Target arch (repeatable; default: aarch64 ppc64le s390x x86_64).
     #[arg(long = "arch", value_name = "ARCH")]
     arches: Vec<String>,
-    /// Write `name=srpm-file-name` lines for every cached SRPM to FILE.
+    /// Write `name=srpm-file-name` lines for every cached SRPM to FILE (a file: stdout is
+    /// the archful list).
     #[arg(long, value_name = "FILE")]
     map: Option<PathBuf>,
     #[command(flatten)]
@@ -142,6 +143,26 @@ fn run(args: &Args) -> Result<()> {
             anyhow::anyhow!("--rpmspec: {e}, or drop --rpmspec to use the built-in evaluator")
         })?;
     }
+    // stdout is the archful list (or the --json document): `-` would be a
+    // file of that name.
+    not_stdout(
+        "--map",
+        args.map.as_deref(),
+        "a file",
+        "stdout is the archful list",
+    )?;
+    not_stdout(
+        "--json-file",
+        args.json_file.as_deref(),
+        "a file",
+        "--json prints the document on stdout",
+    )?;
+    not_stdout(
+        "--cache",
+        Some(&args.cache),
+        "a directory",
+        "the SRPMs are cached there",
+    )?;
     let names = read_list(&args.input, Names::Reduce)?;
     if names.is_empty() && !args.allow_empty {
         let input = if args.input == "-" {

@@ -13,6 +13,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use buildroot_core::pkglist::one_list_from_stdin;
 use buildroot_core::workload::changes::Changes;
 use buildroot_core::workload::inputs::{self, ArchPaths};
 use buildroot_core::workload::verify_report::{verify_report, VerifyPaths};
@@ -259,17 +260,19 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             )));
         }
     }
-    let stdin_users = cli
+    let labels: Vec<(String, &str)> = (cli
         .compose
         .iter()
-        .chain(&cli.buildroot)
-        .map(|(_, p)| p)
-        .chain(&cli.exclude)
-        .filter(|p| p.as_str() == "-")
-        .count();
-    if stdin_users > 1 {
-        return Err(Failure("only one list can be read from stdin ('-')".into()));
-    }
+        .map(|(a, p)| (format!("--compose {a}"), p)))
+    .chain(
+        cli.buildroot
+            .iter()
+            .map(|(a, p)| (format!("--buildroot {a}"), p)),
+    )
+    .chain(cli.exclude.iter().map(|p| ("--exclude".to_string(), p)))
+    .map(|(label, p)| (label, p.as_str()))
+    .collect();
+    one_list_from_stdin(labels.iter().map(|(l, p)| (l.as_str(), *p)))?;
 
     let unread: BTreeSet<&str> = compose
         .keys()
@@ -504,6 +507,17 @@ fn verify(cli: &Cli) -> Result<bool, Failure> {
             "--format verify needs --verify-dir ARCH=DIR or --new-compose ARCH=FILE".into(),
         ));
     }
+    buildroot_core::pkglist::not_stdout(
+        "--verify-out",
+        cli.verify_out.as_deref(),
+        "a directory",
+        "-o - prints the report on stdout",
+    )?;
+    let labels: Vec<(String, &str)> = news
+        .iter()
+        .map(|(a, p)| (format!("--new-compose {a}"), *p))
+        .collect();
+    one_list_from_stdin(labels.iter().map(|(l, p)| (l.as_str(), *p)))?;
     let mut arches: BTreeSet<&str> = runs.keys().copied().collect();
     arches.extend(news.keys().copied());
     if let Some(a) = arches.iter().find(|a| !pass2.contains_key(**a)) {

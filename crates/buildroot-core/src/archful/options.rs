@@ -79,12 +79,9 @@ impl MacroArgs {
     /// the sections of `--dnf-conf` and every `--repofile`.
     pub fn binary_repos(&self, arch: &str, files: &RepoFileArgs) -> Result<Vec<RepoSpec>> {
         let vars = files.vars(arch)?;
-        let mut specs = Vec::new();
-        for r in &self.repos {
-            specs.push(RepoSpec::parse_cli(r, &vars)?);
-        }
-        specs.extend(files.file_specs(&vars)?);
-        Ok(specs)
+        let mut given = crate::cli::given_cli_specs("--repo", &self.repos, &vars)?;
+        given.extend(files.given_file_specs(&vars)?);
+        Ok(crate::cli::first_of_each_id(given))
     }
 
     /// For each of `names` that is the name of a binary package of the

@@ -505,7 +505,7 @@ fn load_yaml(cx: &mut Cx, id: &str, configs: &mut Configs) -> R<Option<&'static 
     let text = String::from_utf8(text).map_err(|_| "not UTF-8 text".to_string())?;
     let doc = Value::parse(&text, "").map_err(|e| {
         let s = e.to_string();
-        format!("not valid YAML ({})", s.trim_start_matches(": "))
+        format!("not valid YAML: {}", s.trim_start_matches(": "))
     })?;
     if !matches!(doc, Value::Map(_)) {
         return Err(format!(
@@ -886,7 +886,11 @@ fn load_workload(cx: &mut Cx, id: &str, doc: &Value) -> R<WorkloadConfig> {
 }
 
 /// `package_placeholders` (a list of SRPMs with their RPMs; any other shape
-/// is ignored, as content-resolver ignores it).
+/// is ignored, as content-resolver ignores it). What makes content-resolver's
+/// loader fail is an error: a `null` or a number as `rpms` (its loop over
+/// them), an entry that is not a map, and a list or map where it hashes the
+/// value: `srpm_name` and `rpm_name` are dict keys there, the `limit_arches`
+/// of an RPM it reads go into a set (with the SRPM's, when that has some).
 fn placeholders(d: &Value) -> R<(Vec<PlaceholderRpm>, Vec<PlaceholderSrpm>)> {
     let mut rpms: Vec<PlaceholderRpm> = Vec::new();
     let mut srpms: Vec<PlaceholderSrpm> = Vec::new();
@@ -917,12 +921,16 @@ fn placeholders(d: &Value) -> R<(Vec<PlaceholderRpm>, Vec<PlaceholderSrpm>)> {
         if !srpm_name.truthy() {
             continue;
         }
+        unhashable(srpm_name, "srpm_name")?;
         let srpm_name = srpm_name.py_str();
-        let limit = name_list(srpm.get("limit_arches"), "limit_arches")?;
+        let srpm_limit = srpm.get("limit_arches");
+        let limit = name_list(srpm_limit, "limit_arches")?;
         let mut all_rpm_arches: Vec<String> = Vec::new();
         let rpm_list = match srpm.get("rpms") {
-            None | Some(Value::Null) => Vec::new(),
+            None => Vec::new(),
             Some(Value::Seq(items)) => items.clone(),
+            // Python loops over an empty string or map without a step.
+            Some(v @ (Value::Str(_) | Value::Map(_))) if !v.truthy() => Vec::new(),
             Some(other) => return Err(format!("placeholder rpms is {}, not a list", other.kind())),
         };
         for rpm in &rpm_list {
@@ -932,7 +940,29 @@ fn placeholders(d: &Value) -> R<(Vec<PlaceholderRpm>, Vec<PlaceholderSrpm>)> {
             let Some(rpm_name) = rpm.get("rpm_name").filter(|v| v.truthy()) else {
                 continue;
             };
-            let mut rpm_limit = name_list(rpm.get("limit_arches"), "limit_arches")?;
+            unhashable(rpm_name, "rpm_name")?;
+            // The arches content-resolver puts into a set for this RPM: the
+            // SRPM's and the RPM's own when the SRPM has some, else the
+            // RPM's own (a `null` then fails: `set.update(None)`).
+            let rpm_limit_value = rpm.get("limit_arches");
+            let into_set = match srpm_limit.is_some_and(Value::truthy) {
+                true => [srpm_limit, rpm_limit_value.filter(|v| v.truthy())],
+                false => [rpm_limit_value, None],
+            };
+            for v in into_set.into_iter().flatten() {
+                match v {
+                    Value::Null => {
+                        return Err("placeholder rpm limit_arches is null, not a list".into())
+                    }
+                    Value::Seq(items) => {
+                        for item in items {
+                            unhashable(item, "limit_arches item")?;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let mut rpm_limit = name_list(rpm_limit_value, "limit_arches")?;
             if !limit.is_empty() && !rpm_limit.is_empty() {
                 rpm_limit.retain(|a| limit.contains(a));
             } else if !limit.is_empty() {
@@ -973,6 +1003,18 @@ fn placeholders(d: &Value) -> R<(Vec<PlaceholderRpm>, Vec<PlaceholderSrpm>)> {
         }
     }
     Ok((rpms, srpms))
+}
+
+/// A list or map where content-resolver hashes the value (a dict key, a set
+/// member) fails its loader with a TypeError: such a document is bad.
+fn unhashable(v: &Value, what: &str) -> R<()> {
+    match v {
+        Value::Seq(_) | Value::Map(_) => Err(format!(
+            "placeholder {what} is {}, not a name (content-resolver's loader fails on it)",
+            v.kind()
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn load_label(id: &str, doc: &Value) -> R<LabelConfig> {

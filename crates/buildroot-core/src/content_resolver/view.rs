@@ -62,6 +62,23 @@ pub struct Request {
     pub extra_labels: Vec<String>,
 }
 
+impl Request {
+    /// The extra labels that change nothing: no workload and no unwanted
+    /// list of `configs` has them (a typo, or a workload that is missing or
+    /// failed to load), so the view is computed as without them.
+    pub fn labels_nothing_has<'a>(&'a self, configs: &Configs) -> Vec<&'a str> {
+        let has = |l: &String| {
+            configs.workloads.values().any(|w| w.labels.contains(l))
+                || configs.unwanteds.values().any(|u| u.labels.contains(l))
+        };
+        self.extra_labels
+            .iter()
+            .filter(|l| !has(l))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
 /// One package of a view.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ViewPackage {

@@ -16,6 +16,7 @@
 //! `True` here as there.
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::granit_parser;
 
 use crate::error::{Error, Result};
 
@@ -48,6 +49,9 @@ impl Value {
         {
             return Ok(Value::Null);
         }
+        if let Some(problem) = unsafe_tag(text) {
+            return Err(Error::format(origin, problem));
+        }
         let mut opts = serde_saphyr::Options::default();
         opts.with_snippet = false;
         opts.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
@@ -56,7 +60,7 @@ impl Value {
         SOURCE.with(|s| *s.borrow_mut() = text.as_bytes().to_vec());
         let res = serde_saphyr::from_str_with_options::<Value>(text, opts);
         SOURCE.with(|s| s.borrow_mut().clear());
-        res.map_err(|e| Error::format(origin, super::super::workload::one_line(&e.to_string())))
+        res.map_err(|e| Error::format(origin, crate::workload::yaml_problem(&e)))
     }
 
     /// The value of `key` in a map (the last one, as Python's dict keeps it).
@@ -167,6 +171,56 @@ fn py_float(f: f64) -> String {
         Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
         _ => s,
     }
+}
+
+/// The `tag:yaml.org,2002:` tags PyYAML's `SafeLoader` has a constructor
+/// for (`!!str`, `!!set`, `!!omap`, the `<<` merge key's, ...).
+const SAFE_LOAD_TAGS: [&str; 13] = [
+    "null",
+    "bool",
+    "int",
+    "float",
+    "binary",
+    "timestamp",
+    "omap",
+    "pairs",
+    "set",
+    "str",
+    "seq",
+    "map",
+    "merge",
+];
+
+/// The first explicit tag `safe_load` refuses ("could not determine a
+/// constructor for the tag": `!custom`, `!!python/object:...`), as the
+/// problem to report; content-resolver reports such a file as it reports
+/// any YAML error. The non-specific `!` is resolved as an untagged node.
+/// A text the parser rejects has none here: parsing it says what is wrong.
+fn unsafe_tag(text: &str) -> Option<String> {
+    for event in granit_parser::Parser::new_from_str(text) {
+        let Ok((event, span)) = event else {
+            return None;
+        };
+        let tag = match &event {
+            granit_parser::Event::Scalar(_, _, _, tag)
+            | granit_parser::Event::SequenceStart(_, _, tag)
+            | granit_parser::Event::MappingStart(_, _, tag) => tag,
+            _ => continue,
+        };
+        let Some(tag) = tag else { continue };
+        let safe = tag.original() == "!"
+            || tag
+                .suffix_in_namespace("tag:yaml.org,2002:")
+                .is_some_and(|name| SAFE_LOAD_TAGS.contains(&name.as_ref()));
+        if !safe {
+            return Some(format!(
+                "line {}: tag {} is unknown to PyYAML's safe_load",
+                span.start.line(),
+                tag.original()
+            ));
+        }
+    }
+    None
 }
 
 thread_local! {
@@ -342,6 +396,52 @@ mod tests {
             .to_string();
         assert!(e.starts_with("bad.yaml: "), "{e}");
         assert!(!e.contains('\n'), "{e}");
+    }
+
+    #[test]
+    fn tags_safe_load_refuses_make_the_file_unreadable() {
+        for text in [
+            "a: !custom x\n",
+            "a: !!python/object:os.system x\n",
+            "a: !!python/tuple [1, 2]\n",
+            "a: !<tag:example.com,2000:x> 1\n",
+            "a:\n  b: !custom\n    c: 1\n",
+            "a: !!value x\n",
+        ] {
+            let e = Value::parse(text, "t.yaml").unwrap_err().to_string();
+            assert!(e.starts_with("t.yaml: line "), "{text}: {e}");
+            assert!(e.ends_with("is unknown to PyYAML's safe_load"), "{e}");
+        }
+        let e = Value::parse("x: 1\na: !custom x\n", "t.yaml")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "t.yaml: line 2: tag !custom is unknown to PyYAML's safe_load"
+        );
+        // The tags safe_load constructs, and the non-specific `!`. (Two it
+        // takes are still refused by the parser, as before this check:
+        // `!!timestamp` and `!!bool` on a YAML 1.1 word such as `yes`.)
+        let v = parse(
+            "a: !!str 5\nb: !!int '7'\nc: !!float 1\nd: !!bool true\ne: !!null ''\n\
+             f: !!seq [x]\ng: !!map {k: v}\nh: ! z\ni: !<tag:yaml.org,2002:str> w\n\
+             k: !!binary aGk=\nl: !!set {x}\n\
+             m: !!omap [{x: 1}]\nn: !!pairs [{x: 1}]\no: {!!merge <<: {p: 1}}\n",
+        );
+        assert_eq!(v.get("a"), Some(&Value::Str("5".into())));
+        assert_eq!(v.get("h"), Some(&Value::Str("z".into())));
+        assert_eq!(v.get("i"), Some(&Value::Str("w".into())));
+    }
+
+    #[test]
+    fn a_second_document_is_named_by_its_line_not_by_a_rust_api() {
+        let e = Value::parse("a: 1\n---\nb: 2\n", "t.yaml")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "t.yaml: more than one YAML document (a second one at line 3)"
+        );
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, rea
 pub use raw::RawChunk;
 pub use repofile::{parse_repofile, parse_repofile_str, MainDefaults};
 pub use repomd::{Repomd, RepomdRecord};
-pub(crate) use skip::load_opened_skipping;
+pub(crate) use skip::{load_opened_skipping, warn_once};
 pub use skip::{set_warning_handler, without_warnings, WarningHandler};
 
 use crate::error::{Error, Result};

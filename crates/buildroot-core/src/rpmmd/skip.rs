@@ -85,7 +85,7 @@ pub(super) fn warn_skipped(spec: &RepoSpec, e: &Error) {
 
 /// Says a warning about the repos once per process (a run loads its repos
 /// once per arch), through the handler the tool set, unless silenced.
-pub(super) fn warn_once(msg: String) {
+pub(crate) fn warn_once(msg: String) {
     static SAID: Mutex<Option<HashSet<String>>> = Mutex::new(None);
     if SILENT.load(Ordering::SeqCst) {
         return;

@@ -76,12 +76,8 @@ pub(crate) fn from_yaml<T: DeserializeOwned>(text: &str, origin: &str) -> Result
     let mut opts = serde_saphyr::Options::default();
     opts.budget = Some(budget);
     opts.with_snippet = false;
-    serde_saphyr::from_str_with_options(text, opts).map_err(|e| {
-        // The default messages speak to Rust programmers ("use Option<String>",
-        // "use from_str_multiple"); the user formatter says what is wrong.
-        let msg = e.render_with_formatter(&serde_saphyr::UserMessageFormatter);
-        Error::format(origin, one_line(&msg))
-    })
+    serde_saphyr::from_str_with_options(text, opts)
+        .map_err(|e| Error::format(origin, yaml_problem(&e)))
 }
 
 /// The `document`/`version`/`data` envelope of every content-resolver YAML document.
@@ -161,6 +157,20 @@ fn check_header(text: &str, origin: &str, names: &[&str]) -> Result<()> {
 }
 
 /// Error texts from parsers can span lines; the tools print one line.
+/// A YAML parser error as the one line users read: serde-saphyr's own
+/// text speaks to Rust programmers ("use from_str_multiple or ...", "use
+/// Option<String>"), its user formatter says what is wrong; a second
+/// document, the likeliest such slip in a config file, is named by its line.
+pub(crate) fn yaml_problem(e: &serde_saphyr::Error) -> String {
+    if let serde_saphyr::Error::MultipleDocuments { location, .. } = e {
+        return format!(
+            "more than one YAML document (a second one at line {})",
+            location.line()
+        );
+    }
+    one_line(&e.render_with_formatter(&serde_saphyr::UserMessageFormatter))
+}
+
 pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -122,6 +122,261 @@ fn check_reports_each_bad_file_on_one_line() {
         .stderr(predicate::str::contains("unknown-key.yaml: "));
 }
 
+/// The fixture config set in `dir`, `fixture-python.yaml` (the workload with
+/// package placeholders) changed by replacing each `(from, to)` once.
+fn fixture_configs_with(dir: &Path, edits: &[(&str, &str)]) {
+    fixture_config_changed(dir, "fixture-python.yaml", edits);
+}
+
+/// The fixture config set in `dir`, its `file` changed by replacing each
+/// `(from, to)` once.
+fn fixture_config_changed(dir: &Path, file: &str, edits: &[(&str, &str)]) {
+    std::fs::create_dir_all(dir).unwrap();
+    for e in std::fs::read_dir(root().join("testdata/content-resolver")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    let file = dir.join(file);
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    for (from, to) in edits {
+        assert!(text.contains(from), "{from}");
+        text = text.replacen(from, to, 1);
+    }
+    std::fs::write(&file, text).unwrap();
+}
+
+/// Replacements in a config file: each `(from, to)` once.
+type Edits<'a> = &'a [(&'a str, &'a str)];
+
+#[test]
+fn check_rejects_placeholders_content_resolvers_loader_fails_on() {
+    // Each case makes content-resolver's ConfigManager raise (a TypeError:
+    // a list as a dict key or set member, a loop over None), so the file is
+    // bad; compose-view used to load it and print names like "['newlib', 'other']".
+    let t = tempfile::tempdir().unwrap();
+    let srpm_limit = "    limit_arches:\n    - aarch64\n    - x86_64\n";
+    let rpm_limit = "      limit_arches:\n      - x86_64\n";
+    let rpms_start = "    rpms:\n    - rpm_name: newlib\n";
+    let bad: [(&str, Edits, &str); 6] = [
+        (
+            "srpm-name-list",
+            &[(
+                "  - srpm_name: newlib\n",
+                "  - srpm_name: [newlib, other]\n",
+            )],
+            "placeholder srpm_name is a list, not a name (content-resolver's loader fails on it)",
+        ),
+        (
+            "rpm-name-list",
+            &[(
+                "    - rpm_name: newlib-x86\n",
+                "    - rpm_name: [newlib-x86]\n",
+            )],
+            "placeholder rpm_name is a list, not a name",
+        ),
+        (
+            "rpms-null",
+            &[(
+                rpms_start,
+                "    rpms: null\n    rpms_was:\n    - rpm_name: newlib\n",
+            )],
+            "placeholder rpms is null, not a list",
+        ),
+        (
+            "srpm-limit-nested",
+            &[(
+                srpm_limit,
+                "    limit_arches:\n    - [aarch64]\n    - x86_64\n",
+            )],
+            "placeholder limit_arches item is a list, not a name",
+        ),
+        (
+            "rpm-limit-nested",
+            &[
+                (srpm_limit, ""),
+                (rpm_limit, "      limit_arches:\n      - [x86_64]\n"),
+            ],
+            "placeholder limit_arches item is a list, not a name",
+        ),
+        (
+            "rpm-limit-null",
+            &[(srpm_limit, ""), (rpm_limit, "      limit_arches: null\n")],
+            "placeholder rpm limit_arches is null, not a list",
+        ),
+    ];
+    for (case, edits, problem) in bad {
+        let dir = t.path().join(case);
+        fixture_configs_with(&dir, edits);
+        let err = cv()
+            .arg("--check")
+            .arg("--configs")
+            .arg(&dir)
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let err = String::from_utf8(err).unwrap();
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with(&format!(
+                "compose-view: {}: {problem}",
+                dir.join("fixture-python.yaml").display()
+            )),
+            "{case}: {err}"
+        );
+        assert!(
+            err.contains("1 of 11 files would not load"),
+            "{case}: {err}"
+        );
+    }
+    // What content-resolver's loader takes: an empty string or map as rpms
+    // (a loop without a step), a null RPM limit_arches when the SRPM has
+    // some (the SRPM's are used), an empty list as a name (skipped).
+    let good: [(&str, Edits); 3] = [
+        (
+            "rpms-empty",
+            &[(
+                rpms_start,
+                "    rpms: ''\n    rpms_was:\n    - rpm_name: newlib\n",
+            )],
+        ),
+        (
+            "rpm-limit-null-srpm-limited",
+            &[(rpm_limit, "      limit_arches: null\n")],
+        ),
+        (
+            "rpm-name-empty-list",
+            &[("    - rpm_name: newlib-x86\n", "    - rpm_name: []\n")],
+        ),
+    ];
+    for (case, edits) in good {
+        let dir = t.path().join(case);
+        fixture_configs_with(&dir, edits);
+        let out = cv()
+            .arg("--check")
+            .arg("--configs")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{case}: {out:?}");
+    }
+}
+
+#[test]
+fn check_reads_yaml_tags_and_documents_as_safe_load_does() {
+    // PyYAML's safe_load raises on a tag it has no constructor for, and on a
+    // second document; content-resolver then drops the file as unreadable.
+    let t = tempfile::tempdir().unwrap();
+    let name = "  name: Web tools\n";
+    let bad = [
+        (
+            "custom-tag",
+            name,
+            "  name: !custom x\n",
+            "not valid YAML: line 5: tag !custom is unknown to PyYAML's safe_load",
+        ),
+        (
+            "python-tag",
+            name,
+            "  name: !!python/object:os.system x\n",
+            "not valid YAML: line 5: tag !!python/object:os.system is unknown to PyYAML's \
+             safe_load",
+        ),
+    ];
+    for (case, from, to, problem) in bad {
+        let dir = t.path().join(case);
+        fixture_config_changed(&dir, "fixture-web.yaml", &[(from, to)]);
+        let line = cv()
+            .arg("--check")
+            .arg("--configs")
+            .arg(&dir)
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let err = String::from_utf8(line).unwrap();
+        assert_eq!(
+            err.lines().next().unwrap_or_default(),
+            format!(
+                "compose-view: {}: {problem}",
+                dir.join("fixture-web.yaml").display()
+            ),
+            "{case}"
+        );
+    }
+    // A second document: named by its line, not by a Rust function.
+    let dir = t.path().join("two-documents");
+    fixture_config_changed(&dir, "fixture-web.yaml", &[]);
+    let file = dir.join("fixture-web.yaml");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    let lines = text.lines().count();
+    text.push_str("---\ndocument: x\n");
+    std::fs::write(&file, text).unwrap();
+    let out = cv()
+        .arg("--check")
+        .arg("--configs")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        err.lines().next().unwrap_or_default(),
+        format!(
+            "compose-view: {}: not valid YAML: more than one YAML document (a second one at \
+             line {})",
+            file.display(),
+            lines + 2
+        )
+    );
+    assert!(!err.contains("from_str"), "{err}");
+    // The tags safe_load constructs load, with their values.
+    let dir = t.path().join("standard-tags");
+    fixture_config_changed(
+        &dir,
+        "fixture-web.yaml",
+        &[(name, "  name: !!str Web tools\n")],
+    );
+    cv().arg("--check")
+        .arg("--configs")
+        .arg(&dir)
+        .assert()
+        .success();
+}
+
+#[test]
+fn an_extra_label_nothing_has_is_warned_about() {
+    // A typo in step 10's label would make the new compose the old one.
+    let out = fixture()
+        .args(["--view", "view-fixture", "--arch", "x86_64"])
+        .args(["--extra-label", "nosuchlabel", "--extra-label", "fixture"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let warnings: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("--extra-label"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "compose-view: warning: --extra-label nosuchlabel: no workload or unwanted list has \
+          that label, so it changes nothing"
+        ]
+    );
+    let quiet = fixture()
+        .args(["--view", "view-fixture", "--arch", "x86_64", "-q"])
+        .args(["--extra-label", "nosuchlabel"])
+        .output()
+        .unwrap();
+    assert_eq!(quiet.status.code(), Some(0));
+    assert!(quiet.stderr.is_empty());
+    assert_eq!(quiet.stdout, out.stdout, "the label changes nothing");
+}
+
 #[test]
 fn check_json_lists_bad_files() {
     let t = tempfile::tempdir().unwrap();

@@ -442,3 +442,177 @@ fn compose_view_refuses_a_configs_directory_without_yaml() {
          directory)"
     );
 }
+
+#[test]
+fn generator_refuses_two_lists_from_stdin() {
+    // The input is stdin ('-' or none given): a list option given '-' too
+    // would read an empty list, and the run "succeed" with a wrong answer.
+    let t = TestContext::new();
+    for (option, value) in [
+        ("--only-binaries", "-"),
+        ("--core-file", "-"),
+        ("--placeholders", "-"),
+    ] {
+        let line = expect_error(&t, fixture_generator("x86_64", &[option, value]), "hello\n");
+        assert_eq!(
+            line,
+            format!(
+                "buildroot-generator: only one list can be read from stdin ('-'), but INPUT \
+                 and {option} both read it"
+            )
+        );
+        let mut c = fixture_generator("x86_64", &[option, value]);
+        c.arg("-");
+        let line = expect_error(&t, c, "hello\n");
+        assert!(
+            line.ends_with(&format!("INPUT and {option} both read it")),
+            "{line}"
+        );
+    }
+    // Two list options, the input a file.
+    let input = t.join("in.txt");
+    std::fs::write(&input, "hello\n").unwrap();
+    let mut c = fixture_generator("x86_64", &["--only-binaries", "-", "--core-file", "-"]);
+    c.arg(&input);
+    let line = expect_error(&t, c, "bash\n");
+    assert!(
+        line.ends_with("but --core-file and --only-binaries both read it"),
+        "{line}"
+    );
+    // One list from stdin, the input a file: as before.
+    let out = fixture_generator("x86_64", &["--core-file", "-", "-q"])
+        .arg(&input)
+        .write_stdin("bash\nglibc\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(!out.stdout.is_empty());
+}
+
+#[test]
+fn srpm_tools_refuse_two_lists_from_stdin() {
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    let out = t.join("out");
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--arch", "aarch64", "-q", "--archful", "-", "--cache"])
+        .arg(&cache)
+        .arg("--out")
+        .arg(&out);
+    let line = expect_error(&t, c, "libjpeg-turbo\n");
+    assert_eq!(
+        line,
+        "create-srpm-repos: only one list can be read from stdin ('-'), but INPUT and \
+         --archful both read it"
+    );
+    assert!(!out.exists(), "nothing written");
+    // --archful from stdin with the input a file works.
+    let input = t.join("in.txt");
+    std::fs::write(&input, "bash\nlibjpeg-turbo\n").unwrap();
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--arch", "aarch64", "-q", "--archful", "-", "--cache"])
+        .arg(&cache)
+        .arg("--out")
+        .arg(&out)
+        .arg(&input)
+        .write_stdin("libjpeg-turbo\n")
+        .assert()
+        .success();
+}
+
+#[test]
+fn identify_archful_refuses_dash_for_the_files_it_writes() {
+    // stdout is the archful list: `--map -` used to write a file named '-'.
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    let mut c = identify_into(&cache);
+    c.current_dir(t.path()).args(["--map", "-"]);
+    let line = expect_error(&t, c, "bash\n");
+    assert_eq!(
+        line,
+        "identify-archful-srpms: --map -: names a file, not stdout (stdout is the archful \
+         list; ./- names one called '-')"
+    );
+    let mut c = identify_into(&cache);
+    c.current_dir(t.path()).args(["--json-file", "-"]);
+    let line = expect_error(&t, c, "bash\n");
+    assert_eq!(
+        line,
+        "identify-archful-srpms: --json-file -: names a file, not stdout (--json prints the \
+         document on stdout; ./- names one called '-')"
+    );
+    assert!(!t.join("-").exists());
+}
+
+#[test]
+fn output_directories_are_not_stdout() {
+    // `--output-dir -` and the like made a directory named '-'.
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    let archful = t.join("archful.txt");
+    std::fs::write(&archful, "libjpeg-turbo\n").unwrap();
+    let mut runs: Vec<(assert_cmd::Command, &str)> = Vec::new();
+    runs.push((
+        fixture_generator("x86_64", &["--output-dir", "-"]),
+        "buildroot-generator: --output-dir -: names a directory, not stdout (the --print list \
+         goes to stdout without it; ./- names one called '-')",
+    ));
+    let mut c = cmd(Tool::ComposeView);
+    c.args([
+        "--configs",
+        "testdata/content-resolver",
+        "--view",
+        "view-fixture",
+    ])
+    .args(["--output-dir", "-"]);
+    runs.push((
+        c,
+        "compose-view: --output-dir -: names a directory, not stdout (the --print list goes to \
+         stdout without it; ./- names one called '-')",
+    ));
+    let mut c = cmd(Tool::FetchCompose);
+    c.args([
+        "--url",
+        "testdata",
+        "--view",
+        "view-fixture",
+        "--arch",
+        "x86_64",
+    ])
+    .args(["--out", "-"]);
+    runs.push((
+        c,
+        "fetch-compose: --out -: names a directory, not stdout (ARCH.txt and sources-ARCH.txt \
+         go there; ./- names one called '-')",
+    ));
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--arch", "aarch64", "--out", "-", "--cache"])
+        .arg(&cache)
+        .arg("--archful")
+        .arg(&archful);
+    runs.push((
+        c,
+        "create-srpm-repos: --out -: names a directory, not stdout (the source repository goes \
+         there; ./- names one called '-')",
+    ));
+    let mut c = cmd(Tool::WorkloadDiff);
+    c.args(["--format", "verify", "--buildroot-dir", "x86_64=testdata"])
+        .args(["--new-compose", "x86_64=testdata/compose/x86_64.txt"])
+        .args(["--verify-out", "-"]);
+    runs.push((
+        c,
+        "workload-diff: --verify-out -: names a directory, not stdout (-o - prints the report \
+         on stdout; ./- names one called '-')",
+    ));
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.args(["--source-repo", "src=testdata/repos/source", "--cache", "-"]);
+    runs.push((
+        c,
+        "identify-archful-srpms: --cache -: names a directory, not stdout (the SRPMs are cached \
+         there; ./- names one called '-')",
+    ));
+    for (c, expected) in runs {
+        assert_eq!(expect_error(&t, c, "bash\n"), expected);
+    }
+    assert!(!root().join("-").exists());
+}

@@ -314,10 +314,60 @@ fn a_repo_id_defined_twice_is_used_once_from_its_first_definition() {
     assert_eq!(
         String::from_utf8_lossy(&both.stderr),
         format!(
-            "buildroot-generator: warning: repo 'bin' is defined again in {} (first in {}): \
-             only the first is used, as in dnf\n",
+            "buildroot-generator: warning: [bin] of {} ignored: [bin] of {} has that id (dnf \
+             uses the first)\n",
             repofile.display(),
             conf.display()
+        )
+    );
+}
+
+#[test]
+fn a_repeated_repo_id_is_named_with_what_was_dropped_and_left_out_of_later_messages() {
+    let t = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        cmd(Tool::Generator)
+            .args(["--arch", "x86_64"])
+            .args(args)
+            .write_stdin("hello\n")
+            .output()
+            .unwrap()
+    };
+    // The source repo under the binary repo's id: dropped, and the refusal
+    // that follows names only the repo that is used.
+    let out = run(&[
+        "--repo",
+        "main=testdata/repos/x86_64",
+        "--source-repo",
+        "main=testdata/repos/source",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "buildroot-generator: warning: --source-repo main=testdata/repos/source ignored: --repo \
+         main=testdata/repos/x86_64 has that id (dnf uses the first)\n\
+         buildroot-generator: the repositories (main) hold no source package: give \
+         --source-repo ID=URL (or a --repofile with source repos); for the core buildroot \
+         alone, give an empty input\n"
+    );
+    // Two sections of one id in one file.
+    let repofile = t.path().join("t.repo");
+    std::fs::write(
+        &repofile,
+        "[bin]\nbaseurl=testdata/repos/x86_64\n[bin]\nbaseurl=testdata/repos/source\n",
+    )
+    .unwrap();
+    let out = run(&["--repofile", repofile.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "buildroot-generator: warning: [bin] of {} appears twice: only the first is used, as \
+             in dnf\n\
+             buildroot-generator: the repositories (bin) hold no source package: give \
+             --source-repo ID=URL (or a --repofile with source repos); for the core buildroot \
+             alone, give an empty input\n",
+            repofile.display()
         )
     );
 }

@@ -350,7 +350,24 @@ fn compose_from_stdin() {
     wd().args(["--compose=x86_64=-", "--buildroot=x86_64=-"])
         .assert()
         .code(2)
-        .stderr("workload-diff: only one list can be read from stdin ('-')\n");
+        .stderr(
+            "workload-diff: only one list can be read from stdin ('-'), but --compose x86_64 \
+             and --buildroot x86_64 both read it\n",
+        );
+    // step 10's --new-compose lists as well.
+    wd().args([
+        "--format=verify",
+        "--buildroot-dir=x86_64=testdata",
+        "--buildroot-dir=aarch64=testdata",
+        "--new-compose=x86_64=-",
+        "--new-compose=aarch64=-",
+    ])
+    .assert()
+    .code(2)
+    .stderr(
+        "workload-diff: only one list can be read from stdin ('-'), but --new-compose aarch64 \
+         and --new-compose x86_64 both read it\n",
+    );
 }
 
 /// A generator output directory (see buildroot_core::workload::outdir).
@@ -850,11 +867,9 @@ fn workload_yaml_errors_speak_to_users_not_rust_programmers() {
         .unwrap();
     let err = one_line(&String::from_utf8(out.stderr).unwrap());
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        err.starts_with(&format!(
-            "workload-diff: {w}: only single YAML document expected but multiple found"
-        )),
-        "{err}"
+    assert_eq!(
+        err,
+        format!("workload-diff: {w}: more than one YAML document (a second one at line 4)")
     );
 }
 
