@@ -67,12 +67,12 @@ pub(super) fn leave(eng: &mut Engine) {
 /// A popt failure: its message and the word it stopped at.
 struct PoptError(&'static str, String);
 
-/// popt's reading of `words` against `table`: the options with their
-/// values in order, then the words that are no options.
-fn popt(
-    table: &[(u8, Takes)],
-    words: &[String],
-) -> Result<(Vec<(u8, String)>, Vec<String>), PoptError> {
+/// What popt read: the options with their values in order, then the words
+/// that are no options.
+type Popt = (Vec<(u8, String)>, Vec<String>);
+
+/// popt's reading of `words` against `table`.
+fn popt(table: &[(u8, Takes)], words: &[String]) -> Result<Popt, PoptError> {
     let mut opts = Vec::new();
     let mut rest = Vec::new();
     let mut k = 0;
