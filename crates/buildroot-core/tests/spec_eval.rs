@@ -251,7 +251,9 @@ fn lua_shell_and_rejected_specs() {
     // rpm 4.20 rejects %patchN in %prep (4.18 warned); `%patch N`, `-P N`,
     // an indented or a commented line pass.
     let prep = |lines: &str| {
-        let text = format!("{}%prep\n%setup -q\n{lines}\n", spec("BuildRequires: a"));
+        let decl =
+            "Source0: a.tar\nPatch0: p0\nPatch1: p1\nPatch2: p2\nPatch3: p3\nBuildRequires: a";
+        let text = format!("{}%prep\n%setup -q\n{lines}\n", spec(decl));
         evaluate(&text, &ctx).unwrap().problems
     };
     let problems = prep("%patch 1 -p1\n%patch0 -p1");

@@ -876,6 +876,8 @@ impl<'h> Engine<'h> {
                 }
             }
             Builtin::GetConfDir => out.extend_from_slice(b"/usr/lib/rpm"),
+            Builtin::Setup => super::prep::setup(self, &argv),
+            Builtin::PatchCmd => super::prep::patch(self, &argv),
             Builtin::Span => out.extend_from_slice(arg),
             Builtin::Xdg => {
                 let which = text();

@@ -27,6 +27,7 @@ mod luaio;
 mod luamod;
 mod luaposix;
 mod parse;
+mod prep;
 mod reader;
 mod shell;
 mod shell_pool;

@@ -395,7 +395,8 @@ pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Resul
                     .split_whitespace()
                     .skip(1)
                     .any(|w| w.starts_with('-') && w.contains(['a', 'p']));
-                body(rd, eng, p, |l| {
+                super::prep::enter(eng);
+                let next = body(rd, eng, p, |l| {
                     if !part_of
                         && l.starts_with(b"%patch")
                         && l.get(6).is_some_and(u8::is_ascii_digit)
@@ -406,7 +407,9 @@ pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Resul
                         ));
                     }
                     Ok(())
-                })?
+                })?;
+                super::prep::leave(eng);
+                next
             }
             Part::Other => body(rd, eng, p, |_| Ok(()))?,
         };
@@ -984,7 +987,7 @@ fn add_source(
 
 /// popt's `poptParseArgvString`: words split on blanks, `"..."` and
 /// `'...'` quoting, `\` escapes.
-fn popt_split(s: &str) -> Result<Vec<String>, String> {
+pub(super) fn popt_split(s: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quote: Option<char> = None;

@@ -73,6 +73,10 @@ pub enum Builtin {
     /// rpm 6.0's `%{xdg:cache}` (`config`, `data`, `state`): the XDG base
     /// directory, from its variable or under `$HOME`.
     Xdg,
+    /// `%setup` and `%patch`, defined while `%prep` is read (see `prep`);
+    /// not in [`Builtin::ALL`].
+    Setup,
+    PatchCmd,
 }
 
 impl Builtin {
