@@ -45,12 +45,6 @@ const DEPARTURES: &[(&str, &str, &str)] = &[
     ),
     (
         "",
-        "patch without a number",
-        "rpm 4.20 made %patch a macro that fails without a patch number (4.18 warned); we do not \
-         check %patch's arguments, and no corpus spec lacks the number",
-    ),
-    (
-        "",
         "rpmversion is defined",
         "which rpm builds the distribution is not the evaluator's to say; no Fedora spec asks",
     ),

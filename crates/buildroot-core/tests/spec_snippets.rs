@@ -6,8 +6,8 @@
 
 mod spec_support;
 
-use buildroot_core::spec::{archful_with, NoSources, SpecContext};
-use spec_support::{ours, rpmspec_answer, rpmspec_command, spec, SNIPPETS};
+use buildroot_core::spec::{archful_with, evaluate, NoSources, SpecContext};
+use spec_support::{ours, rpmspec_answer, rpmspec_command, spec, HEAD, SNIPPETS};
 
 #[test]
 fn snippets_agree_with_rpmspec() {
