@@ -25,8 +25,9 @@ const DEPARTURES: &[(&str, &str, &str)] = &[
     (
         "6.",
         "autopatch sees the patches",
-        "rpm 6.1 rejects %autosetup without a Source0; rpm 4.20 warns and goes on, and so do we \
-         (such a spec does not build either way)",
+        "rpm 6.1 rejects %autosetup without a Source0 (its %setup finds no source 0; rpm 4.20 \
+         only logs it). We reject it too with rpm's own macro files, whose %autosetup calls our \
+         %setup (spec/prep.rs); the built-in macro set these snippets use has no %autosetup",
     ),
     (
         "4.",
