@@ -14,6 +14,17 @@ fn cv() -> Command {
     cmd(Tool::ComposeView)
 }
 
+/// `compose-view --check --configs DIR`, which must exit 2: its stderr.
+fn check_refused(dir: &std::path::Path) -> String {
+    let out = cv()
+        .arg("--check")
+        .arg("--configs")
+        .arg(dir)
+        .assert()
+        .code(2);
+    String::from_utf8(out.get_output().stderr.clone()).unwrap()
+}
+
 /// compose-view on the fixture config set, offline.
 fn fixture() -> Command {
     let mut c = cv();
@@ -207,16 +218,7 @@ fn check_rejects_placeholders_content_resolvers_loader_fails_on() {
     for (case, edits, problem) in bad {
         let dir = t.path().join(case);
         fixture_configs_with(&dir, edits);
-        let err = cv()
-            .arg("--check")
-            .arg("--configs")
-            .arg(&dir)
-            .assert()
-            .code(2)
-            .get_output()
-            .stderr
-            .clone();
-        let err = String::from_utf8(err).unwrap();
+        let err = check_refused(&dir);
         let first = err.lines().next().unwrap_or_default();
         assert!(
             first.starts_with(&format!(
@@ -287,16 +289,7 @@ fn check_reads_yaml_tags_and_documents_as_safe_load_does() {
     for (case, from, to, problem) in bad {
         let dir = t.path().join(case);
         fixture_config_changed(&dir, "fixture-web.yaml", &[(from, to)]);
-        let line = cv()
-            .arg("--check")
-            .arg("--configs")
-            .arg(&dir)
-            .assert()
-            .code(2)
-            .get_output()
-            .stderr
-            .clone();
-        let err = String::from_utf8(line).unwrap();
+        let err = check_refused(&dir);
         assert_eq!(
             err.lines().next().unwrap_or_default(),
             format!(
@@ -314,14 +307,7 @@ fn check_reads_yaml_tags_and_documents_as_safe_load_does() {
     let lines = text.lines().count();
     text.push_str("---\ndocument: x\n");
     std::fs::write(&file, text).unwrap();
-    let out = cv()
-        .arg("--check")
-        .arg("--configs")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = check_refused(&dir);
     assert_eq!(
         err.lines().next().unwrap_or_default(),
         format!(
