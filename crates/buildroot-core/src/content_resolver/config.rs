@@ -885,6 +885,17 @@ fn load_workload(cx: &mut Cx, id: &str, doc: &Value) -> R<WorkloadConfig> {
     })
 }
 
+/// What Python's iteration over `v` gives: a list's items, a string's
+/// characters, a map's keys; None for what it cannot iterate.
+fn py_iter(v: &Value) -> Option<Vec<Value>> {
+    match v {
+        Value::Seq(items) => Some(items.clone()),
+        Value::Str(s) => Some(s.chars().map(|c| Value::Str(c.to_string())).collect()),
+        Value::Map(entries) => Some(entries.iter().map(|(k, _)| k.clone()).collect()),
+        _ => None,
+    }
+}
+
 /// `package_placeholders` (a list of SRPMs with their RPMs; any other shape
 /// is ignored, as content-resolver ignores it). What makes content-resolver's
 /// loader fail is an error: a `null` or a number as `rpms` (its loop over
@@ -941,33 +952,35 @@ fn placeholders(d: &Value) -> R<(Vec<PlaceholderRpm>, Vec<PlaceholderSrpm>)> {
                 continue;
             };
             unhashable(rpm_name, "rpm_name")?;
-            // The arches content-resolver puts into a set for this RPM: the
-            // SRPM's and the RPM's own when the SRPM has some, else the
-            // RPM's own (a `null` then fails: `set.update(None)`).
-            let rpm_limit_value = rpm.get("limit_arches");
-            let into_set = match srpm_limit.is_some_and(Value::truthy) {
-                true => [srpm_limit, rpm_limit_value.filter(|v| v.truthy())],
-                false => [rpm_limit_value, None],
-            };
-            for v in into_set.into_iter().flatten() {
-                match v {
-                    Value::Null => {
-                        return Err("placeholder rpm limit_arches is null, not a list".into())
-                    }
-                    Value::Seq(items) => {
-                        for item in items {
-                            unhashable(item, "limit_arches item")?;
-                        }
-                    }
-                    _ => {}
+            // The RPM's arches as content-resolver takes them: its own
+            // list meets the SRPM's when both are truthy; a falsy one gives
+            // way to the SRPM's; without SRPM arches its own go into a set
+            // (`set.update`). What Python cannot iterate there (null, a
+            // number, true) fails its loader, and so does an unhashable item.
+            let srpm_has = srpm_limit.is_some_and(Value::truthy);
+            // The SRPM's arches go into a set too, for every RPM it has.
+            if let Some(items) = srpm_limit.filter(|_| srpm_has).and_then(py_iter) {
+                for item in &items {
+                    unhashable(item, "limit_arches item")?;
                 }
             }
-            let mut rpm_limit = name_list(rpm_limit_value, "limit_arches")?;
-            if !limit.is_empty() && !rpm_limit.is_empty() {
-                rpm_limit.retain(|a| limit.contains(a));
-            } else if !limit.is_empty() {
-                rpm_limit = limit.clone();
-            }
+            let rpm_limit = match rpm.get("limit_arches") {
+                Some(v) if v.truthy() || !srpm_has => {
+                    let items = py_iter(v).ok_or_else(|| {
+                        format!("placeholder rpm limit_arches is {}, not a list", v.kind())
+                    })?;
+                    for item in &items {
+                        unhashable(item, "limit_arches item")?;
+                    }
+                    let mut names: Vec<String> = items.iter().map(Value::py_str).collect();
+                    if srpm_has {
+                        names.retain(|a| limit.contains(a));
+                    }
+                    names
+                }
+                _ if srpm_has => limit.clone(),
+                _ => Vec::new(),
+            };
             for a in &rpm_limit {
                 if !all_rpm_arches.contains(a) {
                     all_rpm_arches.push(a.clone());

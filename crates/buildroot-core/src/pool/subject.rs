@@ -76,13 +76,23 @@ impl SpecParts {
                 return false;
             }
         }
+        // A version or release without glob characters is compared as rpm
+        // compares them (libdnf's filterVersion/filterRelease: `1.00` is
+        // `1.0`), a glob as text.
+        let vr_part = |pat: &str, val: &str| {
+            if is_glob(pat) {
+                glob_match(pat, val)
+            } else {
+                crate::evr::rpmvercmp(pat, val).is_eq()
+            }
+        };
         if let Some(v) = &self.version {
-            if v != "*" && !part(v, &evr.version) {
+            if v != "*" && !vr_part(v, &evr.version) {
                 return false;
             }
         }
         if let Some(r) = &self.release {
-            if r != "*" && !part(r, evr.release_str()) {
+            if r != "*" && !vr_part(r, evr.release_str()) {
                 return false;
             }
         }

@@ -564,7 +564,14 @@ impl<'h> Engine<'h> {
             // literal pushed on top of it (undefining it once re-arms it).
             if me.oneshot {
                 let text = String::from_utf8_lossy(&out[start..]).into_owned();
-                self.table.push(name, Entry::literal(&text, me.level));
+                // It keeps the macro's quotedness (rpm 6.1 keeps its flags
+                // but the one-shot one): its separators go where quotes
+                // are not kept, each time.
+                let literal = Entry {
+                    quoted: me.quoted,
+                    ..Entry::literal(&text, me.level)
+                };
+                self.table.push(name, literal);
                 // Always a lasting change for the shared evaluation: at a
                 // call level, the one-shot may outlive its call (a %global
                 // over it), and its literal holds this target's expansion.
@@ -1037,6 +1044,8 @@ impl<'h> Engine<'h> {
             return Err(());
         };
         let saved = std::mem::replace(&mut self.error, false);
+        // A buffer of its own, quotes not kept (rpm's rpmExpandThisMacro).
+        let quotes = self.set_quote_flags(false, false);
         let mut out = Vec::new();
         if self.depth >= MAX_DEPTH {
             self.fail("Too many levels of recursion in macro expansion.");
@@ -1050,6 +1059,7 @@ impl<'h> Engine<'h> {
             self.do_macro(name, &me, argv, None, &mut out);
             self.depth -= 1;
         }
+        self.set_quote_flags(quotes.0, quotes.1);
         let failed = std::mem::replace(&mut self.error, saved);
         if failed {
             Err(())

@@ -3,9 +3,10 @@
 //! `GLOB_TILDE`): the paths of the host that match, sorted bytewise as glob
 //! sorts them in the C locale. As in rpm 6.x, where nothing matches, flags
 //! holding `c` give a table of the pattern itself (glob's `GLOB_NOCHECK`;
-//! so does a pattern without wildcards, unchecked), and no flags give back
-//! the pattern string (rpm 6.1 returns its first argument then; rpm 4.20
-//! always checked, so gave the one-entry table). A relative pattern is
+//! so does a pattern without wildcards, braces or `~`, unchecked), and
+//! other flags give back the flags string, no flags the pattern (rpm 6.1
+//! returns the top of its stack then; rpm 4.20 always checked, so gave the
+//! one-entry table). A relative pattern is
 //! taken from the working directory, as rpm does.
 
 use std::path::Path;
@@ -18,14 +19,19 @@ use crate::fnmatch::{glob_match, is_glob};
 pub(super) fn function(lua: &Lua) -> mlua::Result<mlua::Function> {
     lua.create_function(|lua, (pattern, flags): (mlua::String, Option<String>)| {
         let pattern = pattern.to_str()?.to_string();
-        let nocheck = flags.is_some_and(|f| f.contains('c'));
-        let found = if nocheck && !is_glob(&pattern) {
+        let nocheck = flags.as_ref().is_some_and(|f| f.contains('c'));
+        // rpmGlobPath's `ismagic`: braces, `~` and `\` count too.
+        let magic = pattern.contains(['*', '?', '[', '{', '~', '\\']);
+        let found = if nocheck && !magic {
             vec![pattern.clone()]
         } else {
             glob(&pattern)
         };
         if found.is_empty() && !nocheck {
-            return Ok(LV::String(lua.create_string(&pattern)?));
+            // rpm 6.1 pushes no table: the top of the stack is returned,
+            // the flags when given, else the pattern.
+            let top = flags.unwrap_or(pattern);
+            return Ok(LV::String(lua.create_string(&top)?));
         }
         let found = if found.is_empty() {
             vec![pattern]

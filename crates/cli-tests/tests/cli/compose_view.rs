@@ -168,7 +168,7 @@ fn check_rejects_placeholders_content_resolvers_loader_fails_on() {
     let srpm_limit = "    limit_arches:\n    - aarch64\n    - x86_64\n";
     let rpm_limit = "      limit_arches:\n      - x86_64\n";
     let rpms_start = "    rpms:\n    - rpm_name: newlib\n";
-    let bad: [(&str, Edits, &str); 6] = [
+    let bad: [(&str, Edits, &str); 7] = [
         (
             "srpm-name-list",
             &[(
@@ -214,6 +214,11 @@ fn check_rejects_placeholders_content_resolvers_loader_fails_on() {
             &[(srpm_limit, ""), (rpm_limit, "      limit_arches: null\n")],
             "placeholder rpm limit_arches is null, not a list",
         ),
+        (
+            "rpm-limit-false",
+            &[(srpm_limit, ""), (rpm_limit, "      limit_arches: false\n")],
+            "placeholder rpm limit_arches is a boolean, not a list",
+        ),
     ];
     for (case, edits, problem) in bad {
         let dir = t.path().join(case);
@@ -233,9 +238,10 @@ fn check_rejects_placeholders_content_resolvers_loader_fails_on() {
         );
     }
     // What content-resolver's loader takes: an empty string or map as rpms
-    // (a loop without a step), a null RPM limit_arches when the SRPM has
-    // some (the SRPM's are used), an empty list as a name (skipped).
-    let good: [(&str, Edits); 3] = [
+    // (a loop without a step), a null or false RPM limit_arches when the
+    // SRPM has some (the SRPM's are used), an empty map as its own (a set
+    // updated with nothing), an empty list as a name (skipped).
+    let good: [(&str, Edits); 5] = [
         (
             "rpms-empty",
             &[(
@@ -250,6 +256,14 @@ fn check_rejects_placeholders_content_resolvers_loader_fails_on() {
         (
             "rpm-name-empty-list",
             &[("    - rpm_name: newlib-x86\n", "    - rpm_name: []\n")],
+        ),
+        (
+            "rpm-limit-false-srpm-limited",
+            &[(rpm_limit, "      limit_arches: false\n")],
+        ),
+        (
+            "rpm-limit-empty-map",
+            &[(srpm_limit, ""), (rpm_limit, "      limit_arches: {}\n")],
         ),
     ];
     for (case, edits) in good {
