@@ -60,6 +60,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 mkdir -p "$work"
 work=$(cd "$work" && pwd -P)
+# One run at a time: runs share WORK/srpm-cache and rotate current/last/failed (taken before
+# anything of WORK is read: --verify-only reads current/'s configuration).
+exec 9> "$work/.lock"
+flock -n 9 || die "$work: another buildroot-workflow run is using it"
 # --verify-only checks the published run with the configuration it was made with (its copy).
 if [ "$verify_only" = 1 ] && [ -r "$work/current/workflow.conf" ]; then
   own="$work/current/workflow.conf"
@@ -273,10 +277,6 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
   esac
   cat "$base/verify/report.txt" >&2
 }
-
-# One run at a time: runs share WORK/srpm-cache and rotate current/last/failed.
-exec 9> "$work/.lock"
-flock -n 9 || die "$work: another buildroot-workflow run is using it"
 
 if [ "$verify_only" = 1 ]; then
   [ -d "$work/current/pass2" ] || die "$work/current: no finished run to verify (run without --verify-only first)"
