@@ -9,7 +9,6 @@ use rustc_hash::FxHashMap;
 
 use crate::evr::Evr;
 use crate::fnmatch::{glob_match, is_glob};
-use crate::package::Package;
 
 /// The forms of a package spec, most specific first (`HY_FORMS_MOST_SPEC`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,12 +53,8 @@ impl SpecParts {
             && self.arch.is_none()
     }
 
-    /// Whether `pkg` matches (globs allowed in every part, as libdnf filters).
-    pub fn matches(&self, pkg: &Package) -> bool {
-        self.matches_parts(&pkg.name, &pkg.evr, &pkg.arch)
-    }
-
-    /// [`SpecParts::matches`] on a package's name, EVR and arch.
+    /// Whether a package of this name, EVR and arch matches (globs allowed in
+    /// every part, as libdnf filters).
     pub fn matches_parts(&self, name: &str, evr: &Evr, arch: &str) -> bool {
         let part = |pat: &str, val: &str| {
             if is_glob(pat) {
@@ -186,20 +181,6 @@ pub fn parse_form(spec: &str, form: Form) -> Option<SpecParts> {
             })
         }
     }
-}
-
-/// Whether `pkg` matches a pattern taken in any NEVRA form, globs allowed.
-/// (Excludes and includes choose one form for the whole sack: [`Sack`].)
-pub fn spec_matches(pattern: &str, pkg: &Package) -> bool {
-    spec_matches_parts(pattern, &pkg.name, &pkg.evr, &pkg.arch)
-}
-
-/// [`spec_matches`] on a package's name, EVR and arch.
-pub fn spec_matches_parts(pattern: &str, name: &str, evr: &Evr, arch: &str) -> bool {
-    FORMS_MOST_SPECIFIC
-        .iter()
-        .filter_map(|f| parse_form(pattern, *f))
-        .any(|parts| parts.matches_parts(name, evr, arch))
 }
 
 /// The packages dnf chooses excludes and includes among: the whole sack
