@@ -183,6 +183,20 @@ pub fn parse_form(spec: &str, form: Form) -> Option<SpecParts> {
     }
 }
 
+/// libdnf's `filterSubject` over the NEVRA forms: the first form of
+/// `pattern` (most specific first) for which `select` finds anything, with
+/// what it found; None when no form does.
+pub fn first_form_selecting<T>(
+    pattern: &str,
+    mut select: impl FnMut(&SpecParts) -> Vec<T>,
+) -> Option<(SpecParts, Vec<T>)> {
+    FORMS_MOST_SPECIFIC.into_iter().find_map(|form| {
+        let parts = parse_form(pattern, form)?;
+        let found = select(&parts);
+        (!found.is_empty()).then_some((parts, found))
+    })
+}
+
 /// The packages dnf chooses excludes and includes among: the whole sack
 /// when `_setup_excludes_includes` runs (every repo, sources too), as
 /// (name, EVR, arch).
@@ -210,23 +224,20 @@ impl<'a> Sack<'a> {
     /// for no epoch; libdnf's `filterNevra`), so `nasm-*.x86_64` excludes
     /// nasm though no form reads it so. Sorted indexes.
     pub fn best_query(&self, pattern: &str) -> Vec<usize> {
-        for form in FORMS_MOST_SPECIFIC {
-            let Some(parts) = parse_form(pattern, form) else {
-                continue;
-            };
+        let by_form = first_form_selecting(pattern, |parts| {
             let hit = |&i: &usize| {
                 let (n, evr, a) = self.pkgs[i];
                 parts.matches_parts(n, evr, a)
             };
-            let found: Vec<usize> = if is_glob(&parts.name) {
+            if is_glob(&parts.name) {
                 (0..self.pkgs.len()).filter(hit).collect()
             } else {
                 let same_name = self.by_name.get(parts.name.as_str());
                 same_name.map_or(Vec::new(), |ids| ids.iter().copied().filter(hit).collect())
-            };
-            if !found.is_empty() {
-                return found;
             }
+        });
+        if let Some((_, found)) = by_form {
+            return found;
         }
         // (filterNevra skips what cannot be a NEVRA.)
         if pattern.contains(['(', '/', '=', '<', '>', ' ']) {

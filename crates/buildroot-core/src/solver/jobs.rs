@@ -21,7 +21,7 @@
 
 use crate::dep::Dep;
 use crate::fnmatch::{glob_match, is_glob};
-use crate::pool::subject::{parse_form, SpecParts, FORMS_MOST_SPECIFIC};
+use crate::pool::subject::{first_form_selecting, SpecParts};
 use crate::pool::Overlay;
 use crate::pool::{match_nevr, DepAccess, DepId, DepInterner, SolvableId, StrId};
 
@@ -155,18 +155,9 @@ pub(crate) fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
         |sid: SolvableId| sid.is_package() && !pool.sd(sid).source && !pool.sd(sid).disabled;
 
     // 1. NEVRA forms.
-    let mut matched: Option<(Vec<SolvableId>, SpecParts)> = None;
-    for form in FORMS_MOST_SPECIFIC {
-        if let Some(parts) = parse_form(spec, form) {
-            let q = form_matches(ov, &parts);
-            if !q.is_empty() {
-                matched = Some((q, parts));
-                break;
-            }
-        }
-    }
+    let matched = first_form_selecting(spec, |parts| form_matches(ov, parts));
     let mut by_nevra_name_only = false;
-    let q: Vec<SolvableId> = if let Some((q, parts)) = matched {
+    let q: Vec<SolvableId> = if let Some((parts, q)) = matched {
         by_nevra_name_only = parts.has_just_name();
         q
     } else {
