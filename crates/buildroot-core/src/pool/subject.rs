@@ -239,29 +239,59 @@ impl<'a> Sack<'a> {
         if let Some((_, found)) = by_form {
             return found;
         }
-        // (filterNevra skips what cannot be a NEVRA.)
-        if pattern.contains(['(', '/', '=', '<', '>', ' ']) {
+        let Some(glob) = NevraGlob::new(pattern) else {
             return Vec::new();
-        }
-        let with_epoch = pattern.contains(':');
-        let mut text = String::new();
+        };
         (0..self.pkgs.len())
             .filter(|&i| {
                 let (n, evr, a) = self.pkgs[i];
-                text.clear();
-                text.push_str(n);
-                text.push('-');
-                if with_epoch {
-                    text.push_str(&format!("{}:", evr.epoch));
-                }
-                text.push_str(&evr.version);
-                text.push('-');
-                text.push_str(evr.release_str());
-                text.push('.');
-                text.push_str(a);
-                glob_match(pattern, &text)
+                glob.matches(n, evr, a)
             })
             .collect()
+    }
+}
+
+/// A pattern as libdnf's `filterNevra` matches it against a package's whole
+/// `name-version-release.arch` (the last resort of `filterSubject`, for
+/// excludes and for `dnf install` alike): the epoch is spelled out, `0:`
+/// included, only when the pattern holds a `:`.
+pub struct NevraGlob<'p> {
+    pattern: &'p str,
+    with_epoch: bool,
+    text: std::cell::RefCell<String>,
+}
+
+impl<'p> NevraGlob<'p> {
+    /// The matcher of `pattern`; None for what cannot be a NEVRA (a rich
+    /// dependency, a path or a comparison: `filterNevra` skips them).
+    pub fn new(pattern: &'p str) -> Option<NevraGlob<'p>> {
+        if pattern.contains(['(', '/', '=', '<', '>', ' ']) {
+            return None;
+        }
+        Some(NevraGlob {
+            pattern,
+            with_epoch: pattern.contains(':'),
+            text: Default::default(),
+        })
+    }
+
+    /// Whether the package's NEVRA text matches the pattern (a glob, or
+    /// the same text).
+    pub fn matches(&self, name: &str, evr: &Evr, arch: &str) -> bool {
+        use std::fmt::Write;
+        let mut text = self.text.borrow_mut();
+        text.clear();
+        text.push_str(name);
+        text.push('-');
+        if self.with_epoch {
+            let _ = write!(text, "{}:", evr.epoch);
+        }
+        text.push_str(&evr.version);
+        text.push('-');
+        text.push_str(evr.release_str());
+        text.push('.');
+        text.push_str(arch);
+        glob_match(self.pattern, &text)
     }
 }
 

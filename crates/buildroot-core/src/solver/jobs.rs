@@ -4,8 +4,10 @@
 //! `Job::Install` follows dnf 4.14 / libdnf 0.69 `base.install(spec)` with
 //! `multilib_policy=best`, `obsoletes=True` (docs/resolver.md, *Jobs*):
 //! 1. the NEVRA forms NEVRA, NA, NAME, NEVR, NEV, first one that matches a
-//!    (non-excluded, binary) package wins; then the whole string as a NEVRA
-//!    glob; then provides (a glob over provide names if the spec has glob
+//!    (non-excluded, binary) package wins; then the whole string against
+//!    each package's `name-version-release.arch` (a glob or the same text;
+//!    with the epoch only when the spec holds a `:`, libdnf `filterNevra`);
+//!    then provides (a glob over provide names if the spec has glob
 //!    characters, else the spec parsed as a dependency); then files for
 //!    specs starting with `/` or `*/`;
 //! 2. a glob spec gives one "install one of" job per matched name; anything
@@ -21,7 +23,7 @@
 
 use crate::dep::Dep;
 use crate::fnmatch::{glob_match, is_glob};
-use crate::pool::subject::{first_form_selecting, SpecParts};
+use crate::pool::subject::{first_form_selecting, NevraGlob, SpecParts};
 use crate::pool::Overlay;
 use crate::pool::{match_nevr, DepAccess, DepId, DepInterner, SolvableId, StrId};
 
@@ -161,15 +163,16 @@ pub(crate) fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
         by_nevra_name_only = parts.has_just_name();
         q
     } else {
-        // 2. the whole string as a NEVRA glob.
-        let q: Vec<SolvableId> = if is_glob(spec) {
-            SolvableId::packages(pool.len())
+        // 2. the whole string as a NEVRA (a glob, or the same text).
+        let q: Vec<SolvableId> = match NevraGlob::new(spec) {
+            Some(glob) => SolvableId::packages(pool.len())
                 .filter(|&sid| {
-                    installable(sid) && glob_match(spec, &pool.nevra_string(sid.package()))
+                    let p = sid.package();
+                    installable(sid)
+                        && glob.matches(pool.name_of(p), pool.evr_of(p), pool.arch_of(p))
                 })
-                .collect()
-        } else {
-            Vec::new()
+                .collect(),
+            None => Vec::new(),
         };
         if !q.is_empty() {
             q
