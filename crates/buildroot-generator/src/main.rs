@@ -284,6 +284,10 @@ impl Args {
 }
 
 fn run(args: &Args) -> Result<u8> {
+    // Before anything reads the repo files (their warnings too).
+    if args.quiet {
+        buildroot_core::cli::quiet_repo_warnings();
+    }
     buildroot_core::cli::check_view(&args.view)?;
     if !buildroot_core::arch::is_known(&args.arch) {
         bail!(
@@ -383,8 +387,6 @@ fn run(args: &Args) -> Result<u8> {
         rpmmd::set_warning_handler(Some(std::sync::Arc::new(move |m: &str| {
             d.println(&format!("buildroot-generator: warning: {m}"))
         })));
-    } else if args.quiet {
-        buildroot_core::cli::quiet_repo_warnings();
     }
     let t_load = std::time::Instant::now();
     let say = |kind: &str, msg: String| match &display {

@@ -32,7 +32,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
 
-use super::http_settings::{libdnf_bytes, libdnf_seconds, Pace};
+use super::http_settings::{libdnf_bytes, libdnf_seconds, libdnf_u32, Pace};
 
 /// The network options of one repo (see the module docs).
 #[derive(Clone, PartialEq, Eq)]
@@ -153,10 +153,10 @@ impl RepoAccess {
                 Some(b) => self.pace.minrate = Some(b),
                 None => return Some(Err(format!("minrate={value} is not a number of bytes"))),
             },
-            "retries" => match value.trim().parse::<u32>() {
-                Ok(0) => self.pace.retries = Some(100),
-                Ok(n) => self.pace.retries = Some(n.min(100)),
-                Err(_) => return Some(Err(format!("retries={value} is not a whole number"))),
+            "retries" => match libdnf_u32(value) {
+                Some(0) => self.pace.retries = Some(100),
+                Some(n) => self.pace.retries = Some(n.min(100)),
+                None => return Some(Err(format!("retries={value} is not a whole number"))),
             },
             _ => return None,
         }
@@ -519,7 +519,16 @@ mod tests {
             a.set("minrate", v).unwrap().unwrap();
             assert_eq!(a.pace.minrate, Some(want), "{v}");
         }
-        for (v, want) in [("5", 5), ("0", 100), ("1000", 100)] {
+        // As dnf 4.14 reads them: -1 wraps round, digits end the number.
+        for (v, want) in [
+            ("5", 5),
+            ("0", 100),
+            ("1000", 100),
+            ("-1", 100),
+            ("3.5", 3),
+            (" +3", 3),
+            ("0x10", 100),
+        ] {
             a.set("retries", v).unwrap().unwrap();
             assert_eq!(a.pace.retries, Some(want), "{v}");
         }
@@ -527,7 +536,12 @@ mod tests {
             ("timeout", "30x", "timeout=30x is not a number of seconds"),
             ("timeout", "-5", "timeout=-5 is not a number of seconds"),
             ("minrate", "fast", "minrate=fast is not a number of bytes"),
-            ("retries", "-1", "retries=-1 is not a whole number"),
+            ("retries", "x", "retries=x is not a whole number"),
+            (
+                "retries",
+                "99999999999",
+                "retries=99999999999 is not a whole number",
+            ),
         ] {
             assert_eq!(a.set(k, v).unwrap().unwrap_err(), e);
         }

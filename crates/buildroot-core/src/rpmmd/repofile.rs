@@ -7,6 +7,12 @@
 //! reader skips it in `.repo` files; a `dnf.conf`'s `[main]` ([`MainDefaults`],
 //! `--dnf-conf`) gives every repo the defaults libdnf's `ConfigRepo` takes
 //! from `ConfigMain` (its options that are `OptionChild`ren of the main ones).
+//!
+//! A value an option cannot take (`priority=high`, `enabled=maybe`) is
+//! what dnf's config reader logs ("Invalid configuration value") and passes
+//! over, the option keeping the value it had: so here too, with a warning
+//! naming its file and line. Only a `proxy=` that is not a proxy URL stays
+//! an error: no download through it can work.
 
 use std::path::Path;
 
@@ -26,14 +32,48 @@ pub fn parse_repofile(path: &Path, vars: &Vars) -> Result<Vec<RepoSpec>> {
 /// Parses `.repo` text; `origin` names it in errors. Each repo takes the
 /// defaults of `vars.main` first, then its own options.
 pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<RepoSpec>> {
+    let (repos, ignored) = parse_repofile_text(text, origin, vars)?;
+    for msg in ignored {
+        super::skip::warn_once(msg);
+    }
+    Ok(repos)
+}
+
+/// [`parse_repofile_str`], with the values passed over (one message each,
+/// for the caller to warn about) instead of warned about.
+fn parse_repofile_text(
+    text: &str,
+    origin: &str,
+    vars: &Vars,
+) -> Result<(Vec<RepoSpec>, Vec<String>)> {
     let mut out = Vec::new();
+    let mut ignored = Vec::new();
     for (id, lineno, kv) in sections(text, origin)? {
         if id == "main" {
             continue;
         }
-        out.push(repo_of_section(&id, lineno, &kv, origin, vars)?);
+        out.push(repo_of_section(
+            &id,
+            lineno,
+            &kv,
+            origin,
+            vars,
+            &mut ignored,
+        )?);
     }
-    Ok(out)
+    Ok((out, ignored))
+}
+
+/// Whether dnf passes over a bad value of `key` (logs it, keeps the value
+/// before): every option but the proxy, whose URL is checked here because
+/// no download through a bad one can work.
+fn dnf_passes_over(key: &str) -> bool {
+    key != "proxy"
+}
+
+/// The message of a value passed over.
+fn passed_over(origin: &str, line: usize, section: &str, msg: &str) -> String {
+    format!("{origin}:{line}: [{section}]: {msg}; ignored, as dnf ignores it")
 }
 
 /// The sections of `.repo` or `dnf.conf` text, in order, continuation lines
@@ -104,6 +144,7 @@ fn repo_of_section(
     kv: &[(String, String, usize)],
     origin: &str,
     vars: &Vars,
+    ignored: &mut Vec<String>,
 ) -> Result<RepoSpec> {
     // A value is reported on its own line; what the section lacks, on its header's.
     let err_at = |line: usize, msg: String| Error::at_line(origin, line, format!("[{id}]: {msg}"));
@@ -114,8 +155,10 @@ fn repo_of_section(
     }
     for (k, v, line) in kv {
         let v = vars.substitute(v);
-        if let Some(r) = set_option(&mut spec, k, &v) {
-            r.map_err(|m| err_at(*line, m))?;
+        match set_option(&mut spec, k, &v) {
+            Some(Err(m)) if dnf_passes_over(k) => ignored.push(passed_over(origin, *line, id, &m)),
+            Some(Err(m)) => return Err(err_at(*line, m)),
+            _ => {}
         }
     }
     if let Some(main) = &vars.main {
@@ -214,6 +257,8 @@ pub struct MainDefaults {
     excludes: Vec<String>,
     includes: Vec<String>,
     disable_excludes: Vec<String>,
+    /// The values passed over, as dnf does (one message each).
+    ignored: Vec<String>,
 }
 
 /// The `[main]` options a repo inherits (libdnf's `OptionChild` options of
@@ -241,13 +286,19 @@ fn is_inherited(key: &str) -> bool {
 impl MainDefaults {
     /// Reads a `dnf.conf` file's `[main]` (its repo sections are read as a
     /// `.repo` file's, [`parse_repofile`]).
+    /// Values an option cannot take are warned about and passed over.
     pub fn read(path: &Path) -> Result<MainDefaults> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        MainDefaults::parse(&text, &path.display().to_string())
+        let main = MainDefaults::parse(&text, &path.display().to_string())?;
+        for msg in &main.ignored {
+            super::skip::warn_once(msg.clone());
+        }
+        Ok(main)
     }
 
     /// [`MainDefaults::read`] of text; `origin` names it in errors. Every
-    /// value is checked here, once.
+    /// value is checked here, once: one an option cannot take is left out
+    /// (and kept in `ignored`), as dnf passes it over.
     pub fn parse(text: &str, origin: &str) -> Result<MainDefaults> {
         let mut main = MainDefaults {
             origin: origin.to_string(),
@@ -264,13 +315,22 @@ impl MainDefaults {
                     "disable_excludes" | "disableexcludes" => {
                         main.disable_excludes.extend(split_list(&v))
                     }
-                    k if is_inherited(k) => main.keys.push((k.to_string(), v, line)),
+                    k if is_inherited(k) => {
+                        let mut probe = RepoSpec::new("main", "");
+                        match set_option(&mut probe, k, &v) {
+                            Some(Err(m)) if dnf_passes_over(k) => {
+                                main.ignored.push(passed_over(origin, line, "main", &m))
+                            }
+                            Some(Err(m)) => {
+                                return Err(Error::at_line(origin, line, format!("[main]: {m}")))
+                            }
+                            _ => main.keys.push((k.to_string(), v, line)),
+                        }
+                    }
                     _ => {}
                 }
             }
         }
-        let mut probe = RepoSpec::new("main", "");
-        main.inherit(&mut probe, true)?;
         Ok(main)
     }
 
@@ -349,6 +409,7 @@ fn split_list(v: &str) -> impl Iterator<Item = String> + '_ {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn parses_sections_continuations_and_vars() {
@@ -436,16 +497,42 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_value_is_reported_on_its_own_line() {
+    fn a_bad_value_is_passed_over_as_dnf_does() {
         let vars = Vars::new("x86_64", "");
-        let e = parse_repofile_str("[a]\nbaseurl=/x\npriority=abc\n", "t.repo", &vars).unwrap_err();
-        assert_eq!(e.to_string(), "t.repo:3: [a]: priority=abc is not a number");
-        let e = parse_repofile_str("[a]\nbaseurl=/x\nskip_if_unavailable=2\n", "t.repo", &vars)
-            .unwrap_err();
+        // dnf 4.14 logs "Invalid configuration value" and keeps the value
+        // before: the default, or main's.
+        let text = "[a]\nbaseurl=/x\n  /y\npriority=high\ncost=abc\nenabled=maybe\n\
+                    skip_if_unavailable=2\ntimeout=abc\nretries=x\n";
+        let (r, ignored) = parse_repofile_text(text, "t.repo", &vars).unwrap();
+        assert_eq!((r[0].priority, r[0].cost), (99, 1000));
+        assert!(r[0].enabled && !r[0].skip_if_unavailable);
+        assert_eq!(r[0].access.pace, Default::default());
         assert_eq!(
-            e.to_string(),
-            "t.repo:3: [a]: skip_if_unavailable=2 is not a boolean"
+            ignored,
+            [
+                "t.repo:4: [a]: priority=high is not a number; ignored, as dnf ignores it",
+                "t.repo:5: [a]: cost=abc is not a number; ignored, as dnf ignores it",
+                "t.repo:6: [a]: enabled=maybe is not a boolean; ignored, as dnf ignores it",
+                "t.repo:7: [a]: skip_if_unavailable=2 is not a boolean; ignored, as dnf ignores it",
+                "t.repo:8: [a]: timeout=abc is not a number of seconds; ignored, as dnf ignores it",
+                "t.repo:9: [a]: retries=x is not a whole number; ignored, as dnf ignores it",
+            ]
         );
+        let main =
+            MainDefaults::parse("[main]\ntimeout=60\nsslverify=maybe\n", "dnf.conf").unwrap();
+        assert_eq!(
+            main.ignored,
+            ["dnf.conf:3: [main]: sslverify=maybe is not a boolean; ignored, as dnf ignores it"]
+        );
+        let vars = vars.with_main(main);
+        let (r, _) = parse_repofile_text("[a]\nbaseurl=/x\ntimeout=x\n", "t.repo", &vars).unwrap();
+        assert_eq!(r[0].access.pace.timeout, Some(Duration::from_secs(60)));
+        assert!(r[0].access.sslverify);
+    }
+
+    #[test]
+    fn a_bad_proxy_is_an_error_on_its_own_line() {
+        let vars = Vars::new("x86_64", "");
         let e = parse_repofile_str("[a]\nbaseurl=/x\nproxy=ftp://p\n", "t.repo", &vars)
             .unwrap_err()
             .to_string();
@@ -459,11 +546,11 @@ mod tests {
             e.to_string(),
             "t.repo:1: [a]: proxy_username is set but not proxy_password"
         );
-        let text = "[a]\nbaseurl=/x\n  /y\n\nenabled=maybe\n";
-        let e = parse_repofile_str(text, "t.repo", &vars).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "t.repo:5: [a]: enabled=maybe is not a boolean"
+        let e = MainDefaults::parse("[main]\nproxy=ftp://p\n", "dnf.conf").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("dnf.conf:2: [main]: proxy=ftp://p"),
+            "{e}"
         );
     }
 
@@ -556,15 +643,6 @@ mod tests {
 
     #[test]
     fn a_dnf_conf_main_that_cannot_be_read_is_one_line() {
-        let e = |text: &str| {
-            MainDefaults::parse(text, "dnf.conf")
-                .unwrap_err()
-                .to_string()
-        };
-        assert_eq!(
-            e("[main]\nretries=many\n"),
-            "dnf.conf:2: [main]: retries=many is not a whole number"
-        );
         // proxy_username without proxy_password is checked per repo: a
         // repo may give the password (libdnf checks the inherited values).
         let main = MainDefaults::parse("[main]\n\nproxy_username=u\n", "dnf.conf").unwrap();

@@ -1142,14 +1142,15 @@ fn locations_name_the_line_and_the_kind_of_path() {
     let t = TestContext::new();
     // A bad value is reported on its own line, not its section's.
     let repo = t.join("bad.repo");
-    std::fs::write(&repo, "[a]\nbaseurl=testdata/repos/x86_64\npriority=abc\n").unwrap();
+    std::fs::write(&repo, "[a]\nbaseurl=testdata/repos/x86_64\nproxy=ftp://p\n").unwrap();
     let mut c = cmd(Tool::Generator);
     c.args(["--arch", "x86_64", "--repofile"]).arg(&repo);
     expect(
         &t,
         c,
         "bash\n",
-        "buildroot-generator: [TMP]/bad.repo:3: [a]: priority=abc is not a number",
+        "buildroot-generator: [TMP]/bad.repo:3: [a]: proxy=ftp://p is not a proxy URL \
+         (http://HOST[:PORT], https://, socks5://, socks5h://, socks4:// or socks4a://)",
     );
     // A file given as a repository is not "a directory that does not exist".
     let mut c = cmd(Tool::Generator);

@@ -270,17 +270,38 @@ fn a_dnf_conf_main_reaches_every_repo_of_the_run() {
     let tunnels = proxy.tunnels();
     assert!(!tunnels.is_empty());
     assert_eq!(tunnels.len(), server.requests().len() - before);
-    // A value [main] cannot have is one line naming the file and line.
-    std::fs::write(&conf, "[main]\nbest=1\ntimeout=soon\n").unwrap();
-    let out = run("testdata/repos/x86_64");
-    assert_eq!(out.status.code(), Some(2));
+    // A value [main]'s option cannot take is passed over, as dnf logs it
+    // and goes on: one warning naming the file and line.
+    std::fs::write(
+        &conf,
+        format!(
+            "[main]\nbest=1\ntimeout=soon\n\n[src-source]\nbaseurl={}/source\n",
+            server.base
+        ),
+    )
+    .unwrap();
+    let out = run(&format!("{}/x86_64", server.base));
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.stdout, plain.stdout);
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         format!(
-            "buildroot-generator: {}:3: [main]: timeout=soon is not a number of seconds\n",
+            "buildroot-generator: warning: {}:3: [main]: timeout=soon is not a number of \
+             seconds; ignored, as dnf ignores it\n",
             conf.display()
         )
     );
+    // --quiet says nothing of it (the files are read before anything else).
+    let mut c = cmd(Tool::Generator);
+    c.args(["-q", "--arch", "x86_64", "--dnf-conf"])
+        .arg(&conf)
+        .args(["--repo", &format!("bin={}/x86_64", server.base)])
+        .write_stdin("hello\n");
+    for v in PROXY_VARS {
+        c.env_remove(v);
+    }
+    let out = c.output().unwrap();
+    assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
 }
 
 #[test]
