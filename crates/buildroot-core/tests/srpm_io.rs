@@ -7,7 +7,8 @@ use buildroot_core::dep::Dep;
 use buildroot_core::evr::Evr;
 use buildroot_core::package::{Package, Requirement};
 use buildroot_core::srpm::{
-    build_rpm, build_srpm, extract_spec, read_header, SourceFile, SrpmSpec,
+    arch_limits, build_rpm, build_srpm, extract_spec, read_header, read_payload_files,
+    rebuild_srpm, SourceFile, SrpmSpec,
 };
 
 const SPEC: &str = "Name: hello\nVersion: 2.12\nRelease: 1.fc40\nSummary: Hi\nLicense: MIT\nBuildRequires: gcc >= 10\n%ifarch x86_64\nBuildRequires: nasm\n%endif\n%description\nHi\n";
@@ -222,4 +223,59 @@ fn bad_files_are_one_line_errors() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("missing.src.rpm"), "{e}");
+}
+
+/// rpm 6's v6 package format (testdata/rpm6, written by rpm 6.1's rpmbuild
+/// through scripts/make-rpm6-fixture.sh): its header, the spec and source
+/// in its payload, and the SRPM create-srpm-repos rebuilds from it, read
+/// as a v4 SRPM's are.
+#[test]
+fn an_srpm_in_rpm6_v6_format_reads_as_v4_ones_do() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/rpm6");
+    let path = dir.join("hello6-1.0-1.eln150.src.rpm");
+    let p = read_header(&path).unwrap();
+    assert_eq!(
+        (p.nvr().as_str(), p.arch.as_str()),
+        ("hello6-1.0-1.eln150", "src")
+    );
+    let reqs: Vec<String> = p.requires.iter().map(|r| r.dep.to_string()).collect();
+    // rpmbuild -bs ran on x86_64: %ifarch x86_64 held.
+    assert_eq!(
+        reqs,
+        ["(python3-foo or python3-bar)", "gcc >= 10", "nasm"],
+        "rpmlib() requirements are not BuildRequires"
+    );
+    let spec = extract_spec(&path).unwrap();
+    let text = std::fs::read_to_string(dir.join("hello6.spec")).unwrap();
+    assert_eq!(
+        (spec.name.as_str(), spec.text.as_str()),
+        ("hello6.spec", text.as_str())
+    );
+    let limits = arch_limits(&path).unwrap();
+    assert_eq!(limits.exclude_arch, ["s390x"]);
+    assert_eq!(limits.build_arch, "x86_64");
+
+    // Regenerated for aarch64 (create-srpm-repos): a v4 SRPM with the same
+    // spec and source, and aarch64's BuildRequires.
+    let t = tempfile::tempdir().unwrap();
+    let rebuilt = t.path().join("hello6-1.0-1.eln150.src.rpm");
+    let deps = [Dep::parse("gcc >= 10").unwrap()];
+    let bytes = rebuild_srpm(&path, &deps, &["gcc >= 10".into()], "aarch64").unwrap();
+    std::fs::write(&rebuilt, bytes).unwrap();
+    let q = read_header(&rebuilt).unwrap();
+    assert_eq!(q.nvr(), "hello6-1.0-1.eln150");
+    let reqs: Vec<String> = q.requires.iter().map(|r| r.dep.to_string()).collect();
+    assert_eq!(reqs, ["gcc >= 10"]);
+    assert_eq!(extract_spec(&rebuilt).unwrap(), spec);
+    let files = read_payload_files(&rebuilt).unwrap();
+    let source = files
+        .iter()
+        .find(|f| f.base_name() == "hello6.txt")
+        .unwrap();
+    assert_eq!(source.data, b"hello from a v6 SRPM\n");
+    assert_eq!(arch_limits(&rebuilt).unwrap().exclude_arch, ["s390x"]);
+    if rpm_available() {
+        let req = rpm_requires(&rebuilt);
+        assert!(req.contains("gcc >= 10") && !req.contains("nasm"), "{req}");
+    }
 }
