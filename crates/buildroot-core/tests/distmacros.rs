@@ -520,3 +520,35 @@ fn lua_dependent_dist_from_the_repos_lua_module() {
     assert!(ev.problems.is_empty(), "{:?}", ev.problems);
     assert_eq!(ev.release, "1.eln150");
 }
+
+/// A macro package in rpm 6's v6 package format (testdata/rpm6, written by
+/// rpm 6.1 through scripts/make-rpm6-fixture.sh): its macro file is found,
+/// checked against the header's digest and extracted as a v4 package's.
+#[test]
+fn a_macro_package_in_rpm6_v6_format_is_extracted() {
+    let t = tempfile::tempdir().unwrap();
+    let repo = t.path().join("repo");
+    std::fs::create_dir_all(repo.join("Packages")).unwrap();
+    let file = "m6-macros-1-1.eln150.noarch.rpm";
+    let rpm = repo.join("Packages").join(file);
+    std::fs::copy(testdata().join("rpm6").join(file), &rpm).unwrap();
+    let mut h = read_header(&rpm).unwrap();
+    h.location = format!("Packages/{file}");
+    write_repodata(&repo, &[h], &WriteOptions::default()).unwrap();
+    let spec = RepoSpec::new("bin", repo.to_str().unwrap());
+    let cache = t.path().join("cache");
+    let m = found(
+        repo_macros(
+            "x86_64",
+            &[spec],
+            &["m6-macros".into()],
+            &meta(&cache),
+            &cache,
+        )
+        .unwrap(),
+    );
+    assert_eq!(m.packages, ["m6-macros-1-1.eln150.noarch"]);
+    assert_eq!(rel(&m), ["macros.d/macros.m6"]);
+    let text = std::fs::read_to_string(m.tree.join("macros.d/macros.m6")).unwrap();
+    assert_eq!(text, "%m6_answer 42\n");
+}
