@@ -552,3 +552,26 @@ fn a_macro_package_in_rpm6_v6_format_is_extracted() {
     let text = std::fs::read_to_string(m.tree.join("macros.d/macros.m6")).unwrap();
     assert_eq!(text, "%m6_answer 42\n");
 }
+
+/// Another arch's repo (a URL without `$basearch`) is named as the reason,
+/// in one short line, not as one problem per core package.
+#[test]
+fn a_repo_of_another_arch_is_the_reason_in_one_line() {
+    let cache = tempfile::tempdir().unwrap();
+    let repo = RepoSpec::new("bin", testdata().join("repos/x86_64").to_str().unwrap());
+    let f = repo_macros(
+        "aarch64",
+        &[repo],
+        &core(),
+        &meta(cache.path()),
+        cache.path(),
+    )
+    .unwrap();
+    match f {
+        Found::Nothing(why) => assert_eq!(
+            why,
+            "the binary repositories hold no package for aarch64 (a repo URL without $basearch?)"
+        ),
+        f => panic!("{f:?}"),
+    }
+}

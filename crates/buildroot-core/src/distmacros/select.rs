@@ -68,18 +68,38 @@ pub(super) fn macro_packages(
     install: &[String],
 ) -> Result<(Vec<PkgId>, Vec<String>), String> {
     let jobs: Vec<Job> = install.iter().map(|n| Job::Install(n.clone())).collect();
+    let arch = pool.arch().target();
     let solution = resolve(pool, &jobs).map_err(|u| {
+        // One line a person reads: the usual cause named (a repo of
+        // another arch: no `$basearch` in its URL), else the first problem.
+        let for_arch = pool
+            .ids()
+            .any(|p| pool.is_installable(p) && pool.arch_of(p) != "noarch");
+        if !for_arch {
+            return format!(
+                "the binary repositories hold no package for {arch} (a repo URL without $basearch?)"
+            );
+        }
+        let problems: Vec<&str> = u
+            .problems
+            .iter()
+            .map(String::as_str)
+            .filter(|p| *p != "conflicting requests")
+            .collect();
+        let more = match problems.len() {
+            0 | 1 => String::new(),
+            n => format!(" (and {} more problems)", n - 1),
+        };
         format!(
-            "the {} buildroot ({}) cannot be installed from the binary repositories: {u}",
-            pool.arch().target(),
-            install.join(" ")
+            "the {arch} buildroot ({}) cannot be installed from the binary repositories: {}{more}",
+            install.join(" "),
+            problems.first().copied().unwrap_or("conflicting requests")
         )
     })?;
     if solution.installed.is_empty() {
         return Err(format!(
-            "none of {} is in the binary repositories for {}",
+            "none of {} is in the binary repositories for {arch}",
             install.join(" "),
-            pool.arch().target()
         ));
     }
     let unmatched = solution
