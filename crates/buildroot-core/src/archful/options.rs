@@ -262,6 +262,24 @@ impl MacroArgs {
                 defines: self.defines.clone(),
             });
         }
+        // Archful means "BuildRequires differ between arches": with other
+        // macros on some arches, a difference may be the macros' alone.
+        let (with, without): (Vec<&ArchTarget>, Vec<&ArchTarget>) =
+            out.iter().partition(|t| t.repo.is_some());
+        if use_repos && !with.is_empty() && !without.is_empty() {
+            let names = |ts: &[&ArchTarget]| {
+                ts.iter()
+                    .map(|t| t.arch.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            note(format!(
+                "{} evaluated with the built-in ELN macros, {} with the repos' macro packages: \
+                 a spec whose BuildRequires use those macros may be called archful for that alone",
+                names(&without),
+                names(&with)
+            ));
+        }
         Ok(out)
     }
 }

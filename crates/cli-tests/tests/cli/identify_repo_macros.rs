@@ -104,6 +104,37 @@ fn the_default_run_uses_the_repos_macro_packages() {
 }
 
 #[test]
+fn a_repo_without_basearch_is_named_and_the_mixed_macros_said() {
+    // The usual slip: one arch's repo for every arch. The other arch falls
+    // back to the built-in macros, which the notes say in a line or two.
+    let t = tempfile::tempdir().unwrap();
+    let out = cmd(Tool::IdentifyArchful)
+        .args(["--source-repo", "src=testdata/repos/source"])
+        .args(["--repo", "bin=testdata/repos/x86_64"])
+        .args(["--arch", "x86_64", "--arch", "aarch64", "--cache"])
+        .arg(t.path())
+        .write_stdin("simdcodec\n")
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let notes: Vec<&str> = err
+        .lines()
+        .filter(|l| !l.contains(": x86_64: macros of"))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "identify-archful-srpms: note: aarch64: the binary repositories hold no package for \
+             aarch64 (a repo URL without $basearch?): built-in ELN macros",
+            "identify-archful-srpms: note: aarch64 evaluated with the built-in ELN macros, x86_64 \
+             with the repos' macro packages: a spec whose BuildRequires use those macros may be \
+             called archful for that alone",
+        ],
+        "{err}"
+    );
+}
+
+#[test]
 fn a_name_that_matches_no_package_is_a_warning() {
     // dnf refuses such a name; without a word a misspelt --macro-package
     // would leave its macros out unnoticed.
