@@ -12,6 +12,7 @@ mod access;
 mod chunks;
 mod compress;
 mod comps;
+mod dnfvars;
 mod fetch;
 mod filelists;
 mod http;
@@ -144,8 +145,9 @@ impl RepoSpec {
 }
 
 /// What dnf's main configuration gives every repo: the values for
-/// `$basearch`, `$arch` and `$releasever`, and a `dnf.conf`'s `[main]`
-/// defaults, when one is given.
+/// `$basearch`, `$arch` and `$releasever`, the variables of the
+/// environment's `DNF_VAR_name` (and `DNF0`..`DNF9`), and a `dnf.conf`'s
+/// `[main]` defaults, when one is given.
 #[derive(Clone, Debug, Default)]
 pub struct Vars {
     /// `$basearch`: the base arch of `arch` (`x86_64` for `x86_64`, `i386` for `i686`).
@@ -154,17 +156,22 @@ pub struct Vars {
     pub arch: String,
     /// `$releasever`.
     pub releasever: String,
+    /// Variables set in the environment, as dnf reads them there (the
+    /// three above win: the run's `--arch` and `--releasever` decide).
+    pub env: std::collections::BTreeMap<String, String>,
     /// A `dnf.conf`'s `[main]`: every repo's defaults.
     pub main: Option<std::sync::Arc<MainDefaults>>,
 }
 
 impl Vars {
-    /// `$arch` set to `arch`, `$basearch` to dnf's base arch of it.
+    /// `$arch` set to `arch`, `$basearch` to dnf's base arch of it, and the
+    /// environment's variables.
     pub fn new(arch: &str, releasever: &str) -> Vars {
         Vars {
             basearch: crate::arch::basearch(arch).to_string(),
             arch: arch.to_string(),
             releasever: releasever.to_string(),
+            env: env_vars(std::env::vars()),
             main: None,
         }
     }
@@ -175,20 +182,39 @@ impl Vars {
         self
     }
 
-    /// Replaces `$basearch`, `${basearch}`, `$arch`, `$releasever` in `s`.
+    /// `s` with its variables replaced as dnf replaces them (`dnfvars.rs`:
+    /// `$basearch`, `${releasever}`, `${name:-word}`, ...; an unknown one
+    /// is left as written).
     pub fn substitute(&self, s: &str) -> String {
-        let mut out = s.to_string();
-        for (k, v) in [
-            ("basearch", &self.basearch),
-            ("releasever", &self.releasever),
-            ("arch", &self.arch),
-        ] {
-            out = out
-                .replace(&format!("${{{k}}}"), v)
-                .replace(&format!("${k}"), v);
+        if !s.contains(['$', '\\']) {
+            return s.to_string();
         }
-        out
+        let lookup = |k: &str| match k {
+            "basearch" => Some(self.basearch.clone()),
+            "arch" => Some(self.arch.clone()),
+            "releasever" => Some(self.releasever.clone()),
+            _ => self.env.get(k).cloned(),
+        };
+        dnfvars::substitute(s, &lookup)
     }
+}
+
+/// The variables dnf takes from its environment: `DNF_VAR_name` sets
+/// `$name` (a name of letters, digits and '_'), `DNF0`..`DNF9` set
+/// `$DNF0`..`$DNF9`.
+fn env_vars(
+    env: impl Iterator<Item = (String, String)>,
+) -> std::collections::BTreeMap<String, String> {
+    env.filter_map(|(k, v)| {
+        let name = match k.strip_prefix("DNF_VAR_") {
+            Some(n) => n,
+            None if k.len() == 4 && k.starts_with("DNF") && k.as_bytes()[3].is_ascii_digit() => &k,
+            None => return None,
+        };
+        let ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        ok.then(|| (name.to_string(), v))
+    })
+    .collect()
 }
 
 /// Which filelists.xml paths to load.
@@ -729,6 +755,34 @@ mod tests {
     use super::*;
     use crate::dep::Dep;
     use crate::package::Requirement;
+
+    #[test]
+    fn variables_from_the_environment_as_dnf_reads_them() {
+        let env = [
+            ("DNF_VAR_stream", "10-stream"),
+            ("DNF_VAR_", "x"),
+            ("DNF_VAR_a-b", "x"),
+            ("DNF3", "three"),
+            ("DNF10", "x"),
+            ("PATH", "/bin"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let env = env_vars(env.into_iter());
+        assert_eq!(
+            env.iter().collect::<Vec<_>>(),
+            [
+                (&"DNF3".to_string(), &"three".to_string()),
+                (&"stream".to_string(), &"10-stream".to_string())
+            ]
+        );
+        let mut vars = Vars::new("i686", "10.2");
+        vars.env = env;
+        vars.env.insert("basearch".into(), "not-this".into());
+        assert_eq!(
+            vars.substitute("/$stream/$basearch/$arch/${releasever_major}/$DNF3/$other"),
+            "/10-stream/i386/i686/10/three/$other"
+        );
+    }
 
     #[test]
     fn command_line_paths_are_exact_and_not_primarys() {

@@ -1,0 +1,215 @@
+//! dnf's variables in `.repo` and `dnf.conf` values (libdnf
+//! `ConfigParser::substitute_expression`, the same rules as dnf5):
+//! `$name` and `${name}`, `${name:-word}` (word when name is unset or
+//! empty), `${name:+word}` (word when it is set and not empty), words
+//! substituted in turn; `\` keeps the next character as it is;
+//! `$releasever_major`/`_minor` split `$releasever` at its first dot. A
+//! variable dnf does not know is left as written, and so is an expression
+//! that is cut short: dnf substitutes nothing from there to the end.
+
+/// How deep `${a:-${b:-...}}` words nest before dnf stops substituting.
+const MAX_DEPTH: usize = 32;
+
+/// `text` with its variables replaced; `lookup` gives a variable's value
+/// (None: unknown).
+pub(super) fn substitute(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    expression(&chars, lookup, 0).0.into_iter().collect()
+}
+
+/// The value of `name`, `$releasever_major`/`_minor` derived when not set.
+fn value(name: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    if let Some(v) = lookup(name) {
+        return Some(v);
+    }
+    let releasever = || lookup("releasever");
+    match name {
+        "releasever_major" => releasever().map(|r| r.split('.').next().unwrap_or("").to_string()),
+        "releasever_minor" => {
+            releasever().map(|r| r.split_once('.').map_or("", |(_, minor)| minor).to_string())
+        }
+        _ => None,
+    }
+}
+
+/// Substitutes `text`; at `depth` > 0 (a `:-`/`:+` word) it stops at an
+/// unmatched `}`. Returns the text and how many characters of the input
+/// it read; a word without its `}` is given back unchanged, all of it read.
+fn expression(
+    text: &[char],
+    lookup: &dyn Fn(&str) -> Option<String>,
+    depth: usize,
+) -> (Vec<char>, usize) {
+    if depth > MAX_DEPTH {
+        return (text.to_vec(), text.len());
+    }
+    let mut res = text.to_vec();
+    // Characters of the input read so far (res changes length as it is
+    // substituted).
+    let mut scanned = 0;
+    let mut pos = 0;
+    while pos < res.len() {
+        if res[pos] == '}' && depth > 0 {
+            res.truncate(pos);
+            return (res, scanned);
+        }
+        if res[pos] == '\\' {
+            if pos + 1 >= res.len() {
+                break;
+            }
+            res.remove(pos);
+            scanned += 2;
+            pos += 1;
+            continue;
+        }
+        if res[pos] != '$' {
+            scanned += 1;
+            pos += 1;
+            continue;
+        }
+        let mut at = pos + 1;
+        if at >= res.len() {
+            break;
+        }
+        let braces = res[at] == '{';
+        if braces {
+            at += 1;
+            if at >= res.len() {
+                break;
+            }
+        }
+        let name_end = at
+            + res[at..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+                .count();
+        let name: String = res[at..name_end].iter().collect();
+        let val = value(&name, lookup);
+        let (subst, end) = if !braces {
+            (val, name_end)
+        } else {
+            match res.get(name_end) {
+                None => break,
+                Some('}') => (val, name_end + 1),
+                Some(':') => {
+                    let (Some(&mode), Some(word_at)) = (res.get(name_end + 1), Some(name_end + 2))
+                    else {
+                        break;
+                    };
+                    if word_at >= res.len() {
+                        break;
+                    }
+                    let (word, read) = expression(&res[word_at..], lookup, depth + 1);
+                    let after_word = word_at + read;
+                    if after_word >= res.len() {
+                        break;
+                    }
+                    if res[after_word] != '}' {
+                        // Not closed here: left as written, read past.
+                        scanned += after_word - pos;
+                        pos = after_word;
+                        continue;
+                    }
+                    let set = val.as_deref().is_some_and(|v| !v.is_empty());
+                    let word: String = word.into_iter().collect();
+                    let subst = match mode {
+                        '-' if set => val,
+                        '-' => Some(word),
+                        '+' if set => Some(word),
+                        '+' => Some(String::new()),
+                        _ => {
+                            // Not an expansion dnf knows: go on after the ':'.
+                            pos = name_end + 1;
+                            continue;
+                        }
+                    };
+                    (subst, after_word + 1)
+                }
+                Some(_) => {
+                    // `${name` followed by something else: left as written.
+                    pos = name_end;
+                    continue;
+                }
+            }
+        };
+        scanned += end - pos;
+        match subst {
+            None => pos = end,
+            Some(s) => {
+                let s: Vec<char> = s.chars().collect();
+                res.splice(pos..end, s.iter().copied());
+                pos += s.len();
+            }
+        }
+    }
+    if depth > 0 {
+        // A word without its closing '}': nothing of it is substituted.
+        return (text.to_vec(), text.len());
+    }
+    (res, text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subst(text: &str) -> String {
+        let vars = |k: &str| match k {
+            "basearch" => Some("x86_64".to_string()),
+            "releasever" => Some("10.1".to_string()),
+            "empty" => Some(String::new()),
+            _ => None,
+        };
+        substitute(text, &vars)
+    }
+
+    #[test]
+    fn plain_and_braced_names() {
+        assert_eq!(subst("/$releasever/${basearch}/os"), "/10.1/x86_64/os");
+        // A name runs as far as letters, digits and '_' go.
+        assert_eq!(subst("$basearchive $basearch-x"), "$basearchive x86_64-x");
+        assert_eq!(
+            subst("$unknown ${unknown} $ $/"),
+            "$unknown ${unknown} $ $/"
+        );
+        assert_eq!(
+            subst("epel-$releasever_major.$releasever_minor"),
+            "epel-10.1"
+        );
+    }
+
+    #[test]
+    fn default_and_alternate_words() {
+        assert_eq!(
+            subst("epel-$releasever_major${releasever_minor:+.$releasever_minor}"),
+            "epel-10.1"
+        );
+        assert_eq!(
+            subst("${empty:-fallback} ${unknown:-a${basearch}b}"),
+            "fallback ax86_64b"
+        );
+        assert_eq!(
+            subst("${basearch:-other} [${empty:+x}] [${basearch:+x}]"),
+            "x86_64 [] [x]"
+        );
+        // Nested words.
+        assert_eq!(subst("${unknown:-${empty:-${basearch}}}"), "x86_64");
+    }
+
+    #[test]
+    fn escapes_and_expressions_cut_short() {
+        assert_eq!(subst(r"\$basearch $basearch\"), "$basearch x86_64\\");
+        // Not closed: dnf substitutes nothing from there on.
+        assert_eq!(
+            subst("$basearch ${unknown:-x $basearch"),
+            "x86_64 ${unknown:-x $basearch"
+        );
+        assert_eq!(subst("$basearch ${basearch"), "x86_64 ${basearch");
+        // Another character after the name, another mode: left as written.
+        assert_eq!(subst("${basearch-x} $basearch"), "${basearch-x} x86_64");
+        assert_eq!(subst("${basearch:=x} $basearch"), "${basearch:=x} x86_64");
+        // A value is not substituted again.
+        let vars = |k: &str| (k == "a").then(|| "$a".to_string());
+        assert_eq!(substitute("$a$a", &vars), "$a$a");
+    }
+}
