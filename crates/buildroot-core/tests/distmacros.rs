@@ -69,6 +69,8 @@ fn the_core_buildroot_macro_packages_of_the_fixture_repo() {
         .unwrap(),
     );
     assert_eq!(m.packages, FIXTURE_PACKAGES);
+    // %{rpmversion} in that buildroot: its rpm package's version.
+    assert_eq!(m.rpm_version.as_deref(), Some("4.20.0"));
     assert_eq!(
         rel(&m),
         [

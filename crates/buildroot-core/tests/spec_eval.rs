@@ -546,3 +546,33 @@ fn a_one_shot_outliving_its_call_is_not_shared_across_arches() {
     }
     assert!(r.archful);
 }
+
+#[test]
+fn rpmversion_is_the_buildroots_rpm() {
+    // Without a buildroot: the rpm the evaluator is checked against.
+    assert_eq!(
+        brs("BuildRequires: rpm-%{rpmversion}", "x86_64"),
+        ["rpm-6.1.0"]
+    );
+    // With one (its rpm package's version, set by the macro packages' run),
+    // per arch: a spec that compares it is archful when the arches' rpms
+    // answer differently.
+    let text = spec(
+        "%if v\"%{rpmversion}\" >= v\"4.20\"\nBuildRequires: new\n%else\nBuildRequires: old\n%endif",
+    );
+    // One context cloned per arch, as the tools make them: the evaluation
+    // shared between arches must see that rpmversion differs.
+    let proto = SpecContext::for_arch("noarch");
+    let (mut new, mut old) = (proto.clone(), proto);
+    (new.arch, new.rpm_version) = ("x86_64".into(), Some("4.20.0".into()));
+    (old.arch, old.rpm_version) = ("s390x".into(), Some("4.19.1".into()));
+    let r = buildroot_core::spec::archful_targets(
+        &text,
+        &[&new, &old],
+        &buildroot_core::spec::NoSources,
+    )
+    .unwrap();
+    assert_eq!(r.build_requires["x86_64"], ["new"]);
+    assert_eq!(r.build_requires["s390x"], ["old"]);
+    assert!(r.archful);
+}

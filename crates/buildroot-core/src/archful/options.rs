@@ -247,6 +247,7 @@ impl MacroArgs {
                     ctx.platform_dir = Some(r.tree.join("platform"));
                 }
                 ctx.lua_dirs.extend(r.lua_dir.clone());
+                ctx.rpm_version = r.rpm_version.clone();
             }
             for f in &user_files {
                 ctx.load_macros_file(f)?;

@@ -42,6 +42,9 @@ pub struct RepoMacros {
     /// `--macro-package`, say): dnf would refuse them, the buildroot is
     /// installed without them.
     pub unmatched: Vec<String>,
+    /// The version of the buildroot's `rpm` package: what `%{rpmversion}`
+    /// says in that buildroot.
+    pub rpm_version: Option<String>,
 }
 
 impl RepoMacros {
@@ -84,7 +87,11 @@ pub fn repo_macros(
 ) -> Result<Found> {
     let opts = load_options(metadata);
     let pool = Pool::load(arch, repos, &opts)?;
-    let (ids, unmatched) = match select::macro_packages(&pool, install) {
+    let select::BuildrootMacros {
+        ids,
+        unmatched,
+        rpm_version,
+    } = match select::macro_packages(&pool, install) {
         Ok(found) => found,
         Err(why) => return Ok(Found::Nothing(why)),
     };
@@ -112,5 +119,6 @@ pub fn repo_macros(
         lua_dir: lua.is_dir().then_some(lua),
         tree,
         unmatched,
+        rpm_version,
     }))
 }

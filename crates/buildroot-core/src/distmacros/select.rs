@@ -60,13 +60,20 @@ pub fn is_macro_path(path: &str) -> bool {
     }
 }
 
-/// The macro packages of the buildroot that installing `install` gives,
-/// sorted by name, and the names of `install` that match no package; or why
-/// there are none (one line).
-pub(super) fn macro_packages(
-    pool: &Pool,
-    install: &[String],
-) -> Result<(Vec<PkgId>, Vec<String>), String> {
+/// What the buildroot that installing `install` gives holds for spec
+/// evaluation.
+pub(super) struct BuildrootMacros {
+    /// Its macro packages, sorted by name.
+    pub ids: Vec<PkgId>,
+    /// The names of `install` that match no package.
+    pub unmatched: Vec<String>,
+    /// The version of its `rpm` package (rpm's `%{rpmversion}`), if it has one.
+    pub rpm_version: Option<String>,
+}
+
+/// The macro packages of the buildroot that installing `install` gives;
+/// or why there are none (one line).
+pub(super) fn macro_packages(pool: &Pool, install: &[String]) -> Result<BuildrootMacros, String> {
     let jobs: Vec<Job> = install.iter().map(|n| Job::Install(n.clone())).collect();
     let arch = pool.arch().target();
     let solution = resolve(pool, &jobs).map_err(|u| {
@@ -107,6 +114,11 @@ pub(super) fn macro_packages(
         .iter()
         .map(|&i| install[i].clone())
         .collect();
+    let rpm_version = solution
+        .installed
+        .iter()
+        .find(|&&id| pool.name_of(id) == "rpm")
+        .map(|&id| pool.evr_of(id).version.to_string());
     let mut ids: Vec<PkgId> = solution
         .installed
         .into_iter()
@@ -118,7 +130,11 @@ pub(super) fn macro_packages(
         })
         .collect();
     ids.sort_by(|a, b| pool.name_of(*a).cmp(pool.name_of(*b)));
-    Ok((ids, unmatched))
+    Ok(BuildrootMacros {
+        ids,
+        unmatched,
+        rpm_version,
+    })
 }
 
 #[cfg(test)]

@@ -530,7 +530,9 @@ impl<'h> Engine<'h> {
     ) {
         let prev = self.frame.clone();
         let start = out.len();
-        if let Some((bi, nargs, _)) = me.builtin {
+        if let Some((Builtin::Value, ..)) = me.builtin {
+            out.extend_from_slice(me.body.as_bytes());
+        } else if let Some((bi, nargs, _)) = me.builtin {
             let given = args.as_ref().map_or(0, |a| a.len().saturating_sub(1));
             let need = nargs != 0;
             if nargs >= 0 && need != (given > 0) {
@@ -885,6 +887,8 @@ impl<'h> Engine<'h> {
             Builtin::GetConfDir => out.extend_from_slice(b"/usr/lib/rpm"),
             Builtin::Setup => super::prep::setup(self, &argv),
             Builtin::PatchCmd => super::prep::patch(self, &argv),
+            // Its text is its entry's body (`do_macro`).
+            Builtin::Value => {}
             Builtin::Span => out.extend_from_slice(arg),
             Builtin::Xdg => {
                 let which = text();

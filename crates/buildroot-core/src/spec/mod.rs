@@ -41,7 +41,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::dep::Dep;
 use crate::error::{Error, Result};
 
-pub use defaults::ELN_MACROS;
+pub use defaults::{ELN_MACROS, RPM_VERSION};
 pub use shell::sandbox_unavailable;
 
 use table::{level, Base, Entry, Table};
@@ -109,6 +109,10 @@ pub struct SpecContext {
     /// evaluation consulted nothing that differs between them (on by
     /// default; off evaluates every arch, for checking).
     pub share_evaluations: bool,
+    /// `%{rpmversion}`: the version of the rpm that builds (the rpm
+    /// package of the buildroot whose macros are loaded); None:
+    /// [`RPM_VERSION`], the rpm the evaluator is checked against.
+    pub rpm_version: Option<String>,
     files: Vec<Arc<MacroFile>>,
     shared: Arc<Shared>,
 }
@@ -129,6 +133,7 @@ impl SpecContext {
             dist_defaults: true,
             trust_specs: false,
             share_evaluations: true,
+            rpm_version: None,
             files: Vec::new(),
             shared: Arc::default(),
         }
@@ -207,7 +212,7 @@ impl SpecContext {
             &self.without,
         )
             .hash(&mut h);
-        (&self.platform_dir, self.dist_defaults).hash(&mut h);
+        (&self.platform_dir, self.dist_defaults, &self.rpm_version).hash(&mut h);
         for f in &self.files {
             (Arc::as_ptr(f) as usize).hash(&mut h);
         }
@@ -265,6 +270,8 @@ impl SpecContext {
 
     fn build_base(&self) -> Base {
         let mut b = Base::with_builtins();
+        let version = self.rpm_version.as_deref().unwrap_or(RPM_VERSION);
+        b.push("rpmversion", Entry::value(version));
         let push_def = |b: &mut Base, d: &define::Def, lvl: i32| {
             if b.get(&d.name).is_some_and(|e| e.builtin.is_some()) {
                 return;

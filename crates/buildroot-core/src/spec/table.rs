@@ -77,6 +77,10 @@ pub enum Builtin {
     /// not in [`Builtin::ALL`].
     Setup,
     PatchCmd,
+    /// A built-in macro whose text is the target's, held as its body:
+    /// `%{rpmversion}` (rpm 4.19+), the version of the rpm that builds.
+    /// Not in [`Builtin::ALL`]; read-only, as the others.
+    Value,
 }
 
 impl Builtin {
@@ -162,6 +166,14 @@ impl Entry {
             oneshot: false,
             quoted: false,
             builtin: None,
+        }
+    }
+
+    /// A read-only built-in whose text is `text` ([`Builtin::Value`]).
+    pub fn value(text: &str) -> Entry {
+        Entry {
+            builtin: Some((Builtin::Value, 0, false)),
+            ..Entry::new(text, None, level::BUILTIN)
         }
     }
 
