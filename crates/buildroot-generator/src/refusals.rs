@@ -93,19 +93,9 @@ pub(super) fn check_core_solved(
     if core.problems.is_empty() {
         return Ok(());
     }
-    let problems: Vec<&str> = core
-        .problems
-        .iter()
-        .map(String::as_str)
-        .filter(|p| *p != "conflicting requests")
-        .collect();
-    let more = match problems.len() {
-        0 | 1 => String::new(),
-        n => format!(" (and {} more problems)", n - 1),
-    };
     bail!(
         "the core buildroot cannot be solved on {arch} from the repositories ({ids}), so no \
-         source can be: {}{more}",
-        problems.first().copied().unwrap_or("conflicting requests")
+         source can be: {}",
+        buildroot_core::solver::first_problem(&core.problems)
     )
 }

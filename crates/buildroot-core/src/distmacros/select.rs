@@ -12,7 +12,7 @@
 
 use crate::fnmatch::glob_match;
 use crate::pool::{PkgId, Pool};
-use crate::solver::{resolve, Job};
+use crate::solver::{first_problem, resolve, Job};
 
 /// Path prefixes under which rpm finds macro files, Lua modules and its
 /// rpmrc (the file-list filter that finds macro packages).
@@ -87,20 +87,10 @@ pub(super) fn macro_packages(pool: &Pool, install: &[String]) -> Result<Buildroo
                 "the binary repositories hold no package for {arch} (a repo URL without $basearch?)"
             );
         }
-        let problems: Vec<&str> = u
-            .problems
-            .iter()
-            .map(String::as_str)
-            .filter(|p| *p != "conflicting requests")
-            .collect();
-        let more = match problems.len() {
-            0 | 1 => String::new(),
-            n => format!(" (and {} more problems)", n - 1),
-        };
         format!(
-            "the {arch} buildroot ({}) cannot be installed from the binary repositories: {}{more}",
+            "the {arch} buildroot ({}) cannot be installed from the binary repositories: {}",
             install.join(" "),
-            problems.first().copied().unwrap_or("conflicting requests")
+            first_problem(&u.problems)
         )
     })?;
     if solution.installed.is_empty() {

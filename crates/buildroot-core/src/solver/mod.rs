@@ -148,6 +148,22 @@ impl Unsolvable {
 /// A failed transaction is an error like any other, so `?` carries it.
 impl std::error::Error for Unsolvable {}
 
+/// A failed transaction's problem lines in one short line for a person:
+/// the first that says something (libsolv's bare "conflicting requests"
+/// does not) and how many more there are.
+pub fn first_problem(problems: &[String]) -> String {
+    let telling: Vec<&str> = problems
+        .iter()
+        .map(String::as_str)
+        .filter(|p| *p != "conflicting requests")
+        .collect();
+    let first = telling.first().copied().unwrap_or("conflicting requests");
+    match telling.len() {
+        0 | 1 => first.to_string(),
+        n => format!("{first} (and {} more problems)", n - 1),
+    }
+}
+
 impl std::fmt::Display for Unsolvable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.by_problem.len() <= 1 {
@@ -404,5 +420,32 @@ impl<'p> Resolver<'p> {
             m.insert(spec.to_string(), j.clone());
         }
         j
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_problem;
+
+    #[test]
+    fn first_problem_says_something_and_counts_the_rest() {
+        let lines = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            first_problem(&lines(&["conflicting requests"])),
+            "conflicting requests"
+        );
+        assert_eq!(
+            first_problem(&lines(&["conflicting requests", "nothing provides a"])),
+            "nothing provides a"
+        );
+        assert_eq!(
+            first_problem(&lines(&[
+                "nothing provides a",
+                "conflicting requests",
+                "nothing provides b",
+                "x"
+            ])),
+            "nothing provides a (and 2 more problems)"
+        );
     }
 }
