@@ -197,6 +197,29 @@ mod tests {
     }
 
     #[test]
+    fn any_text_of_its_characters_substitutes_without_panic() {
+        // Seeded xorshift over the characters the rules turn on.
+        let alphabet: Vec<char> = "${}:-+\\ab_9.é".chars().collect();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(x % 24) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                text.push(alphabet[(x % alphabet.len() as u64) as usize]);
+            }
+            // Short names are set (to a value with a '$', never read again).
+            let vars = |k: &str| (!k.is_empty() && k.len() <= 2).then(|| "[$a]".to_string());
+            let out = substitute(&text, &vars);
+            if !text.contains(['$', '\\']) {
+                assert_eq!(out, text);
+            }
+            assert!(!out.contains("[[$a]]"), "{text:?} -> {out:?}");
+        }
+    }
+
+    #[test]
     fn escapes_and_expressions_cut_short() {
         assert_eq!(subst(r"\$basearch $basearch\"), "$basearch x86_64\\");
         // Not closed: dnf substitutes nothing from there on.
