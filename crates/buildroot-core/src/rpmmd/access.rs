@@ -527,6 +527,7 @@ mod tests {
             ("-1", 100),
             ("3.5", 3),
             (" +3", 3),
+            ("-4294967295", 1),
             ("0x10", 100),
         ] {
             a.set("retries", v).unwrap().unwrap();
@@ -541,6 +542,11 @@ mod tests {
                 "retries",
                 "99999999999",
                 "retries=99999999999 is not a whole number",
+            ),
+            (
+                "retries",
+                "-4294967296",
+                "retries=-4294967296 is not a whole number",
             ),
         ] {
             assert_eq!(a.set(k, v).unwrap().unwrap_err(), e);

@@ -1,11 +1,17 @@
-//! dnf's variables in `.repo` and `dnf.conf` values (libdnf
-//! `ConfigParser::substitute_expression`, the same rules as dnf5):
-//! `$name` and `${name}`, `${name:-word}` (word when name is unset or
-//! empty), `${name:+word}` (word when it is set and not empty), words
-//! substituted in turn; `\` keeps the next character as it is;
-//! `$releasever_major`/`_minor` split `$releasever` at its first dot. A
-//! variable dnf does not know is left as written, and so is an expression
-//! that is cut short: dnf substitutes nothing from there to the end.
+//! dnf's variables in `.repo` and `dnf.conf` values, in two passes as dnf
+//! makes them:
+//! - [`substitute`], the configuration reader's (libdnf 0.72+
+//!   `ConfigParser::substitute_expression`, the same rules as dnf5) on
+//!   every value: `$name` and `${name}`, `${name:-word}` (word when name is
+//!   unset or empty), `${name:+word}` (word when it is set and not empty),
+//!   words substituted in turn; `\` keeps the next character as it is. A
+//!   variable dnf does not know is left as written, and so is an expression
+//!   that is cut short: dnf substitutes nothing from there to the end.
+//! - [`url_substitute`], librepo's (`lr_url_substitute`, given the same
+//!   variables) on the URLs it downloads from, once more: `$name` and
+//!   `${name}` only, so `\$basearch` in a baseurl still ends as the arch.
+//!
+//! Which variables exist (`$releasever_major` included) is the caller's.
 
 /// How deep `${a:-${b:-...}}` words nest before dnf stops substituting.
 const MAX_DEPTH: usize = 32;
@@ -17,19 +23,40 @@ pub(super) fn substitute(text: &str, lookup: &dyn Fn(&str) -> Option<String>) ->
     expression(&chars, lookup, 0).0.into_iter().collect()
 }
 
-/// The value of `name`, `$releasever_major`/`_minor` derived when not set.
-fn value(name: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
-    if let Some(v) = lookup(name) {
-        return Some(v);
-    }
-    let releasever = || lookup("releasever");
-    match name {
-        "releasever_major" => releasever().map(|r| r.split('.').next().unwrap_or("").to_string()),
-        "releasever_minor" => {
-            releasever().map(|r| r.split_once('.').map_or("", |(_, minor)| minor).to_string())
+/// librepo's pass over a URL: `$name` or `${name}` of a known variable
+/// replaced by its value (a name of ASCII letters and digits, with `_`
+/// only between them); anything else kept as written.
+pub(super) fn url_substitute(url: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+    let c: Vec<char> = url.chars().collect();
+    let mut out = String::with_capacity(url.len());
+    let mut i = 0;
+    while i < c.len() {
+        if c[i] != '$' {
+            out.push(c[i]);
+            i += 1;
+            continue;
         }
-        _ => None,
+        let braces = c.get(i + 1) == Some(&'{');
+        let start = i + 1 + usize::from(braces);
+        let mut end = start;
+        while end < c.len()
+            && (c[end].is_ascii_alphanumeric()
+                || (c[end] == '_' && c.get(end + 1).is_some_and(|n| n.is_ascii_alphanumeric())))
+        {
+            end += 1;
+        }
+        if end > start && (!braces || c.get(end) == Some(&'}')) {
+            let name: String = c[start..end].iter().collect();
+            if let Some(v) = lookup(&name) {
+                out.push_str(&v);
+                i = end + usize::from(braces);
+                continue;
+            }
+        }
+        out.extend(&c[i..end.min(c.len())]);
+        i = end;
     }
+    out
 }
 
 /// Substitutes `text`; at `depth` > 0 (a `:-`/`:+` word) it stops at an
@@ -84,7 +111,7 @@ fn expression(
                 .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
                 .count();
         let name: String = res[at..name_end].iter().collect();
-        let val = value(&name, lookup);
+        let val = lookup(&name);
         let (subst, end) = if !braces {
             (val, name_end)
         } else {
@@ -157,6 +184,8 @@ mod tests {
         let vars = |k: &str| match k {
             "basearch" => Some("x86_64".to_string()),
             "releasever" => Some("10.1".to_string()),
+            "releasever_major" => Some("10".to_string()),
+            "releasever_minor" => Some("1".to_string()),
             "empty" => Some(String::new()),
             _ => None,
         };
@@ -217,6 +246,25 @@ mod tests {
             }
             assert!(!out.contains("[[$a]]"), "{text:?} -> {out:?}");
         }
+    }
+
+    #[test]
+    fn librepos_pass_over_urls() {
+        let vars = |k: &str| match k {
+            "basearch" => Some("x86_64".to_string()),
+            "a_b" => Some("AB".to_string()),
+            _ => None,
+        };
+        let u = |t: &str| url_substitute(t, &vars);
+        assert_eq!(u("/$basearch/${basearch}/os"), "/x86_64/x86_64/os");
+        // Names as librepo reads them: '_' only between letters and digits.
+        assert_eq!(u("$a_b $a_b_ ${a_b}"), "AB AB_ AB");
+        assert_eq!(
+            u("$basearchive ${basearch ${basearch:-x} $ ${"),
+            "$basearchive ${basearch ${basearch:-x} $ ${"
+        );
+        // What the first pass left of an escape is substituted here.
+        assert_eq!(u(&subst(r"/\$basearch/")), "/x86_64/");
     }
 
     #[test]

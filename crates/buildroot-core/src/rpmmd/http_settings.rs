@@ -179,7 +179,7 @@ pub(super) fn libdnf_bytes(value: &str) -> Option<u64> {
 /// libdnf's unsigned numbers (`retries=`, as dnf 4.14 reads them): blanks,
 /// a sign, digits, and whatever follows them dropped (`3.5` is 3); a
 /// negative one wraps round as a C cast does (`-1` is 4294967295). None
-/// without digits or above 4294967295 (dnf's "invalid value").
+/// without digits or beyond 4294967295 either way (dnf's "invalid value").
 pub(super) fn libdnf_u32(value: &str) -> Option<u32> {
     let v = value.trim_start();
     let (negative, rest) = match v.as_bytes().first() {
@@ -188,12 +188,8 @@ pub(super) fn libdnf_u32(value: &str) -> Option<u32> {
         _ => (false, v),
     };
     let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    let n: u64 = rest[..digits].parse().ok()?;
-    if negative {
-        Some((n as u32).wrapping_neg())
-    } else {
-        u32::try_from(n).ok()
-    }
+    let n = u32::try_from(rest[..digits].parse::<u64>().ok()?).ok()?;
+    Some(if negative { n.wrapping_neg() } else { n })
 }
 
 /// A value and its one-letter unit, if it ends in a letter.

@@ -136,7 +136,7 @@ impl RepoSpec {
         if id.is_empty() || url.is_empty() {
             return Err(Error::Usage(format!("'{s}': expected ID=URL")));
         }
-        let mut spec = RepoSpec::new(id, &vars.substitute(url));
+        let mut spec = RepoSpec::new(id, &vars.url_substitute(&vars.substitute(url)));
         if let Some(main) = &vars.main {
             main.apply_to_cli_repo(&mut spec)?;
         }
@@ -171,7 +171,7 @@ impl Vars {
             basearch: crate::arch::basearch(arch).to_string(),
             arch: arch.to_string(),
             releasever: releasever.to_string(),
-            env: env_vars(std::env::vars()),
+            env: env_vars(std::env::vars_os()),
             main: None,
         }
     }
@@ -182,20 +182,42 @@ impl Vars {
         self
     }
 
-    /// `s` with its variables replaced as dnf replaces them (`dnfvars.rs`:
-    /// `$basearch`, `${releasever}`, `${name:-word}`, ...; an unknown one
-    /// is left as written).
+    /// `s` with its variables replaced as dnf's configuration reader
+    /// replaces them (`dnfvars.rs`: `$basearch`, `${releasever}`,
+    /// `${name:-word}`, ...; an unknown one is left as written).
     pub fn substitute(&self, s: &str) -> String {
         if !s.contains(['$', '\\']) {
             return s.to_string();
         }
-        let lookup = |k: &str| match k {
+        dnfvars::substitute(s, &|k| self.value(k))
+    }
+
+    /// A URL of a repo ([`Vars::substitute`]d already) as librepo
+    /// downloads from it: its `$name`s replaced once more.
+    pub fn url_substitute(&self, url: &str) -> String {
+        if !url.contains('$') {
+            return url.to_string();
+        }
+        dnfvars::url_substitute(url, &|k| self.value(k))
+    }
+
+    /// A variable's value: the run's arch and release (and
+    /// `$releasever_major`/`_minor`, split at its first dot; no minor
+    /// without one, as dnf5) before the environment's.
+    fn value(&self, name: &str) -> Option<String> {
+        let release = self.releasever.as_str();
+        match name {
             "basearch" => Some(self.basearch.clone()),
             "arch" => Some(self.arch.clone()),
-            "releasever" => Some(self.releasever.clone()),
-            _ => self.env.get(k).cloned(),
-        };
-        dnfvars::substitute(s, &lookup)
+            "releasever" => Some(release.to_string()),
+            "releasever_major" if !release.is_empty() => {
+                Some(release.split('.').next().unwrap_or("").to_string())
+            }
+            "releasever_minor" if release.contains('.') => {
+                release.split_once('.').map(|(_, minor)| minor.to_string())
+            }
+            _ => self.env.get(name).cloned(),
+        }
     }
 }
 
@@ -203,9 +225,11 @@ impl Vars {
 /// `$name` (a name of letters, digits and '_'), `DNF0`..`DNF9` set
 /// `$DNF0`..`$DNF9`.
 fn env_vars(
-    env: impl Iterator<Item = (String, String)>,
+    env: impl Iterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
 ) -> std::collections::BTreeMap<String, String> {
+    // (Variables that are not UTF-8 are none of dnf's: passed over.)
     env.filter_map(|(k, v)| {
+        let (k, v) = (k.into_string().ok()?, v.into_string().ok()?);
         let name = match k.strip_prefix("DNF_VAR_") {
             Some(n) => n,
             None if k.len() == 4 && k.starts_with("DNF") && k.as_bytes()[3].is_ascii_digit() => &k,
@@ -766,7 +790,18 @@ mod tests {
             ("DNF10", "x"),
             ("PATH", "/bin"),
         ]
-        .map(|(k, v)| (k.to_string(), v.to_string()));
+        .map(|(k, v)| (k.into(), v.into()));
+        let mut env: Vec<(std::ffi::OsString, std::ffi::OsString)> = env.into_iter().collect();
+        // Not UTF-8: passed over, no panic.
+        use std::os::unix::ffi::OsStringExt;
+        env.push((
+            "LEGACY".into(),
+            std::ffi::OsString::from_vec(b"caf\xe9".to_vec()),
+        ));
+        env.push((
+            "DNF_VAR_x".into(),
+            std::ffi::OsString::from_vec(b"\xff".to_vec()),
+        ));
         let env = env_vars(env.into_iter());
         assert_eq!(
             env.iter().collect::<Vec<_>>(),
@@ -778,9 +813,17 @@ mod tests {
         let mut vars = Vars::new("i686", "10.2");
         vars.env = env;
         vars.env.insert("basearch".into(), "not-this".into());
+        vars.env
+            .insert("releasever_major".into(), "not-this".into());
         assert_eq!(
             vars.substitute("/$stream/$basearch/$arch/${releasever_major}/$DNF3/$other"),
             "/10-stream/i386/i686/10/three/$other"
+        );
+        // No minor without a dot (dnf5): left as written.
+        let vars = Vars::new("x86_64", "eln");
+        assert_eq!(
+            vars.substitute("$releasever_major/$releasever_minor/${releasever_minor:+x}"),
+            "eln/$releasever_minor/"
         );
     }
 

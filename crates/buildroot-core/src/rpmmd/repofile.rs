@@ -1,6 +1,6 @@
 //! dnf `.repo` files: `[id]` sections of `key=value` lines, indented
-//! continuation lines, `#`/`;` comments, and `$basearch`/`$arch`/`$releasever`
-//! substitution. Only what a buildroot needs is kept (see [`RepoSpec`]);
+//! continuation lines, `#`/`;` comments (a key given twice: the last line
+//! counts), and dnf's variables (`dnfvars.rs`, through [`Vars`]). Only what a buildroot needs is kept (see [`RepoSpec`]);
 //! `metalink=`/`mirrorlist=` are resolved when the repo is opened
 //! (`mirrors.rs`); a `baseurl=` wins over them. `skip_if_unavailable=` is
 //! acted on while loading (`skip.rs`). `[main]` is skipped, as dnf's repo
@@ -131,8 +131,19 @@ fn sections(text: &str, origin: &str) -> Result<Vec<Section>> {
         let (_, _, kv) = sections
             .last_mut()
             .ok_or_else(|| err(&format!("'key=value' before the first [section]{}", mock())))?;
-        kv.push((k.trim().to_ascii_lowercase(), v.trim().to_string(), lineno));
-        last_key = Some(kv.len() - 1);
+        // A key given again replaces its value (libdnf's parser keeps the last).
+        let k = k.trim().to_ascii_lowercase();
+        let entry = (k, v.trim().to_string(), lineno);
+        match kv.iter().position(|(seen, ..)| *seen == entry.0) {
+            Some(at) => {
+                kv[at] = entry;
+                last_key = Some(at);
+            }
+            None => {
+                kv.push(entry);
+                last_key = Some(kv.len() - 1);
+            }
+        }
     }
     Ok(sections)
 }
@@ -153,16 +164,34 @@ fn repo_of_section(
     if let Some(main) = &vars.main {
         main.inherit(&mut spec, true)?;
     }
+    // A bad proxy matters only to a repo that downloads: an enabled one.
+    let mut bad_proxy = None;
     for (k, v, line) in kv {
         let v = vars.substitute(v);
         match set_option(&mut spec, k, &v) {
             Some(Err(m)) if dnf_passes_over(k) => ignored.push(passed_over(origin, *line, id, &m)),
-            Some(Err(m)) => return Err(err_at(*line, m)),
+            Some(Err(m)) => bad_proxy = Some(err_at(*line, m)),
+            _ => {}
+        }
+    }
+    let own_proxy = kv.iter().any(|(k, ..)| k == "proxy");
+    if spec.enabled {
+        match (bad_proxy, &vars.main) {
+            (Some(e), _) => return Err(e),
+            (None, Some(main)) if !own_proxy => main.check_proxy()?,
             _ => {}
         }
     }
     if let Some(main) = &vars.main {
         main.filter(&mut spec);
+    }
+    // librepo substitutes the URLs it is given once more.
+    spec.baseurl = vars.url_substitute(&spec.baseurl);
+    for u in &mut spec.extra_baseurls {
+        *u = vars.url_substitute(u);
+    }
+    if let Some(MirrorSource::Metalink(u) | MirrorSource::Mirrorlist(u)) = &mut spec.mirrors {
+        *u = vars.url_substitute(u);
     }
     if spec.baseurl.is_empty() && spec.mirrors.is_none() && spec.enabled {
         return Err(err_at(lineno, "no baseurl, metalink or mirrorlist".into()));
@@ -213,13 +242,13 @@ fn set_option(spec: &mut RepoSpec, k: &str, v: &str) -> Option<Result<(), String
             Some(b) => spec.skip_if_unavailable = b,
             None => return bad("a boolean"),
         },
-        "priority" => match v.parse() {
-            Ok(n) => spec.priority = n,
-            Err(_) => return bad("a number"),
+        "priority" => match libdnf_i32(&v) {
+            Some(n) => spec.priority = n,
+            None => return bad("a number"),
         },
-        "cost" => match v.parse() {
-            Ok(n) => spec.cost = n,
-            Err(_) => return bad("a number"),
+        "cost" => match libdnf_i32(&v) {
+            Some(n) => spec.cost = n,
+            None => return bad("a number"),
         },
         "metalink" => spec.mirrors = Some(MirrorSource::Metalink(v)),
         "mirrorlist" if !matches!(spec.mirrors, Some(MirrorSource::Metalink(_))) => {
@@ -244,7 +273,7 @@ fn set_option(spec: &mut RepoSpec, k: &str, v: &str) -> Option<Result<(), String
 ///   includes or its own), unless `disable_excludes` turns them off;
 /// - `disable_excludes`: `all`, `main`, or repo ids whose own lists are off.
 ///
-/// Values are taken as written: dnf substitutes no `$basearch` in its main
+/// Values are taken as written: dnf 4 substitutes no `$basearch` in its main
 /// configuration. Other main options are ignored: dnf's own
 /// (`install_weak_deps`, `best`, `reposdir`, ...: the tools model mock's
 /// buildroot, not the host's dnf), and the repo options the tools ignore in
@@ -259,6 +288,9 @@ pub struct MainDefaults {
     disable_excludes: Vec<String>,
     /// The values passed over, as dnf does (one message each).
     ignored: Vec<String>,
+    /// A `proxy=` that is not a proxy URL, with its line: an error for the
+    /// enabled repos that inherit it.
+    bad_proxy: Option<(usize, String)>,
 }
 
 /// The `[main]` options a repo inherits (libdnf's `OptionChild` options of
@@ -321,9 +353,8 @@ impl MainDefaults {
                             Some(Err(m)) if dnf_passes_over(k) => {
                                 main.ignored.push(passed_over(origin, line, "main", &m))
                             }
-                            Some(Err(m)) => {
-                                return Err(Error::at_line(origin, line, format!("[main]: {m}")))
-                            }
+                            // Only an error for the enabled repos that take it.
+                            Some(Err(m)) => main.bad_proxy = Some((line, m)),
                             _ => main.keys.push((k.to_string(), v, line)),
                         }
                     }
@@ -362,9 +393,19 @@ impl MainDefaults {
         }
     }
 
+    /// The error of a bad `proxy=` of main, for an enabled repo that
+    /// inherits it.
+    fn check_proxy(&self) -> Result<()> {
+        match &self.bad_proxy {
+            Some((line, m)) => Err(Error::at_line(&self.origin, *line, format!("[main]: {m}"))),
+            None => Ok(()),
+        }
+    }
+
     /// What main gives a `--repo ID=URL` (no section of its own): the
     /// inherited options, checked as a section's are, and the filters.
     pub(super) fn apply_to_cli_repo(&self, spec: &mut RepoSpec) -> Result<()> {
+        self.check_proxy()?;
         self.inherit(spec, false)?;
         if let Err(m) = spec.access.check() {
             return Err(self.error("proxy_username", m));
@@ -398,6 +439,19 @@ pub(super) fn parse_bool(v: &str) -> Option<bool> {
         "0" | "no" | "false" | "off" => Some(false),
         _ => None,
     }
+}
+
+/// libdnf's whole numbers (`priority=`, `cost=`, read as a stream reads an
+/// int): blanks, a sign, digits, and whatever follows them dropped (`5x`
+/// is 5, `3.5` is 3). None without digits or out of range.
+fn libdnf_i32(v: &str) -> Option<i32> {
+    let v = v.trim_start();
+    let sign = usize::from(v.starts_with(['-', '+']));
+    let digits = v[sign..].len()
+        - v[sign..]
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
+    v[..sign + digits].parse().ok()
 }
 
 fn split_list(v: &str) -> impl Iterator<Item = String> + '_ {
@@ -461,6 +515,22 @@ mod tests {
         // $basearch is dnf's base arch, $arch the arch itself.
         let r = parse_repofile_str(text, "t.repo", &Vars::new("i686", "")).unwrap();
         assert_eq!(r[0].baseurl, "/repos/i686/i386");
+    }
+
+    #[test]
+    fn urls_are_substituted_once_more_as_librepo_does() {
+        // An escaped variable is kept by the configuration reader, then
+        // substituted by librepo in the URLs it downloads from (not in
+        // other values).
+        let text = "[a]\nbaseurl=/r/\\$basearch/\nmetalink=https://m/?arch=\\${basearch}\n\
+                    exclude=x-\\$basearch\n";
+        let (r, _) = parse_repofile_text(text, "t.repo", &Vars::new("s390x", "")).unwrap();
+        assert_eq!(r[0].baseurl, "/r/s390x/");
+        assert_eq!(
+            r[0].mirrors,
+            Some(MirrorSource::Metalink("https://m/?arch=s390x".into()))
+        );
+        assert_eq!(r[0].exclude, ["x-$basearch"]);
     }
 
     #[test]
@@ -531,6 +601,31 @@ mod tests {
     }
 
     #[test]
+    fn numbers_and_repeated_keys_as_libdnf_reads_them() {
+        let vars = Vars::new("x86_64", "");
+        // A key given again: the last line counts (dnf 4.14: priority 99,
+        // excludepkgs b and c).
+        let text = "[t]\nbaseurl=/x\npriority=5\npriority=high\nexclude=a\nexclude=b\n\
+                    excludepkgs=c\n[u]\nbaseurl=/y\npriority=5x\ncost=3.5\n[v]\nbaseurl=/z\n\
+                    priority= +7\ncost=-3\n";
+        let (r, ignored) = parse_repofile_text(text, "t.repo", &vars).unwrap();
+        assert_eq!(
+            (r[0].priority, r[0].exclude.clone()),
+            (99, vec!["b".into(), "c".into()])
+        );
+        assert_eq!(ignored.len(), 1, "{ignored:?}");
+        assert!(
+            ignored[0].starts_with("t.repo:4: [t]: priority=high"),
+            "{ignored:?}"
+        );
+        assert_eq!((r[1].priority, r[1].cost), (5, 3));
+        assert_eq!((r[2].priority, r[2].cost), (7, -3));
+        for bad in ["x", "-", "99999999999", ""] {
+            assert_eq!(libdnf_i32(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn a_bad_proxy_is_an_error_on_its_own_line() {
         let vars = Vars::new("x86_64", "");
         let e = parse_repofile_str("[a]\nbaseurl=/x\nproxy=ftp://p\n", "t.repo", &vars)
@@ -546,12 +641,29 @@ mod tests {
             e.to_string(),
             "t.repo:1: [a]: proxy_username is set but not proxy_password"
         );
-        let e = MainDefaults::parse("[main]\nproxy=ftp://p\n", "dnf.conf").unwrap_err();
+        // Only for the enabled repos that take it (dnf checks none).
+        let r = parse_repofile_str(
+            "[a]\nbaseurl=/x\nproxy=ftp://p\nenabled=0\n",
+            "t.repo",
+            &vars,
+        );
+        assert!(!r.unwrap()[0].enabled);
+        let main = MainDefaults::parse("[main]\nproxy=ftp://p\n", "dnf.conf").unwrap();
+        let vars = vars.with_main(main);
+        let e = parse_repofile_str("[a]\nbaseurl=/x\n", "t.repo", &vars).unwrap_err();
         assert!(
             e.to_string()
                 .starts_with("dnf.conf:2: [main]: proxy=ftp://p"),
             "{e}"
         );
+        let e = RepoSpec::parse_cli("c=/c", &vars).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("dnf.conf:2: [main]: proxy=ftp://p"),
+            "{e}"
+        );
+        let ok = "[a]\nbaseurl=/x\nproxy=\n[b]\nbaseurl=/y\nenabled=0\n";
+        assert_eq!(parse_repofile_str(ok, "t.repo", &vars).unwrap().len(), 2);
     }
 
     /// A mock-style dnf.conf: `[main]` and a repo of its own.
@@ -626,7 +738,7 @@ mod tests {
         assert!(r
             .iter()
             .all(|r| r.exclude.is_empty() && r.includepkgs.is_empty()));
-        // Values are taken as written (dnf substitutes nothing in [main]);
+        // Values are taken as written (dnf 4 substitutes no variables in [main]);
         // `None` is empty, as dnf reads it.
         let r = parse(
             "[main]\nproxy=http://proxy-$basearch.example:3128\nexcludepkgs=foo-$basearch\n",
