@@ -392,3 +392,29 @@ fn a_repeated_repo_id_is_named_with_what_was_dropped_and_left_out_of_later_messa
         )
     );
 }
+
+#[test]
+fn environment_variables_set_repo_variables_and_others_do_no_harm() {
+    // DNF_VAR_name sets $name, as dnf reads it; a variable that is not
+    // UTF-8 (a legacy locale's) is none of dnf's and changes nothing.
+    use std::os::unix::ffi::OsStrExt;
+    let t = tempfile::tempdir().unwrap();
+    let repofile = t.path().join("t.repo");
+    std::fs::write(
+        &repofile,
+        "[bin]\nbaseurl=testdata/repos/$flavour\n[src-source]\nbaseurl=testdata/repos/source\n",
+    )
+    .unwrap();
+    let out = cmd(Tool::Generator)
+        .args(["--arch", "x86_64", "--repofile"])
+        .arg(&repofile)
+        .env("DNF_VAR_flavour", "x86_64")
+        .env("LEGACY", std::ffi::OsStr::from_bytes(b"caf\xe9"))
+        .write_stdin("hello\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| l == "bash"));
+}
