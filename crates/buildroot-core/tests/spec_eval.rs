@@ -575,4 +575,19 @@ fn rpmversion_is_the_buildroots_rpm() {
     assert_eq!(r.build_requires["x86_64"], ["new"]);
     assert_eq!(r.build_requires["s390x"], ["old"]);
     assert!(r.archful);
+    // rpm before 4.19 has no such macro; its body and arguments are rpm's.
+    let mut el9 = SpecContext::for_arch("x86_64");
+    el9.rpm_version = Some("4.16.1.3".into());
+    let ev = evaluate(&spec("BuildRequires: v%{?rpmversion:set}"), &el9).unwrap();
+    assert_eq!(ev.build_requires_text, ["v"]);
+    assert_eq!(
+        brs("BuildRequires: m%{macrobody rpmversion}", "x86_64"),
+        ["m<builtin>"]
+    );
+    let ev = evaluate(
+        &spec("BuildRequires: r%{rpmversion:x}"),
+        &SpecContext::for_arch("x86_64"),
+    );
+    let failed = ev.map_or(true, |e| !e.problems.is_empty());
+    assert!(failed, "%rpmversion: unexpected argument");
 }

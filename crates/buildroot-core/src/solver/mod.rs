@@ -150,7 +150,8 @@ impl std::error::Error for Unsolvable {}
 
 /// A failed transaction's problem lines in one short line for a person:
 /// the first that says something (libsolv's bare "conflicting requests"
-/// does not) and how many more there are.
+/// does not) and how many more lines there are (one problem may take
+/// several).
 pub fn first_problem(problems: &[String]) -> String {
     let telling: Vec<&str> = problems
         .iter()
@@ -160,7 +161,8 @@ pub fn first_problem(problems: &[String]) -> String {
     let first = telling.first().copied().unwrap_or("conflicting requests");
     match telling.len() {
         0 | 1 => first.to_string(),
-        n => format!("{first} (and {} more problems)", n - 1),
+        2 => format!("{first} (and 1 more problem line)"),
+        n => format!("{first} (and {} more problem lines)", n - 1),
     }
 }
 
@@ -445,7 +447,7 @@ mod tests {
                 "nothing provides b",
                 "x"
             ])),
-            "nothing provides a (and 2 more problems)"
+            "nothing provides a (and 2 more problem lines)"
         );
     }
 }

@@ -530,7 +530,8 @@ impl<'h> Engine<'h> {
     ) {
         let prev = self.frame.clone();
         let start = out.len();
-        if let Some((Builtin::Value, ..)) = me.builtin {
+        let given_args = args.as_ref().is_some_and(|a| a.len() > 1);
+        if let (Some((Builtin::Value, ..)), false) = (me.builtin, given_args) {
             out.extend_from_slice(me.body.as_bytes());
         } else if let Some((bi, nargs, _)) = me.builtin {
             let given = args.as_ref().map_or(0, |a| a.len().saturating_sub(1));
@@ -947,6 +948,8 @@ impl<'h> Engine<'h> {
             Builtin::MacroBody => {
                 if !arg.is_empty() {
                     match self.table.get(&text()) {
+                        // A built-in's body is "<builtin>", the value ones' too.
+                        Some(e) if e.builtin.is_some() => out.extend_from_slice(b"<builtin>"),
                         Some(e) => out.extend_from_slice(e.body.as_bytes()),
                         None => self.fail(format!("no such macro: '{}'", text())),
                     }

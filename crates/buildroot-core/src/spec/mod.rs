@@ -110,8 +110,9 @@ pub struct SpecContext {
     /// default; off evaluates every arch, for checking).
     pub share_evaluations: bool,
     /// `%{rpmversion}`: the version of the rpm that builds (the rpm
-    /// package of the buildroot whose macros are loaded); None:
-    /// [`RPM_VERSION`], the rpm the evaluator is checked against.
+    /// package of the buildroot whose macros are loaded; before 4.19, rpm
+    /// had no such macro); None: [`RPM_VERSION`], the rpm the evaluator is
+    /// checked against.
     pub rpm_version: Option<String>,
     files: Vec<Arc<MacroFile>>,
     shared: Arc<Shared>,
@@ -270,8 +271,14 @@ impl SpecContext {
 
     fn build_base(&self) -> Base {
         let mut b = Base::with_builtins();
-        let version = self.rpm_version.as_deref().unwrap_or(RPM_VERSION);
-        b.push("rpmversion", Entry::value(version));
+        // rpm has had it since 4.19: an older buildroot rpm has no such macro.
+        match self.rpm_version.as_deref() {
+            None => b.push("rpmversion", Entry::value(RPM_VERSION)),
+            Some(v) if crate::evr::rpmvercmp(v, "4.19") != std::cmp::Ordering::Less => {
+                b.push("rpmversion", Entry::value(v))
+            }
+            Some(_) => {}
+        }
         let push_def = |b: &mut Base, d: &define::Def, lvl: i32| {
             if b.get(&d.name).is_some_and(|e| e.builtin.is_some()) {
                 return;

@@ -224,6 +224,8 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     ("rpmversion compared as a version", "%if v\"%{rpmversion}\" >= v\"4.19\"\nBuildRequires: new\n%else\nBuildRequires: old\n%endif", "x86_64"),
     ("rpmversion cannot be redefined", "%define rpmversion 1.0\nBuildRequires: v%{rpmversion}", "x86_64"),
     ("rpmversion cannot be undefined", "%undefine rpmversion\nBuildRequires: v%{?rpmversion:set}", "x86_64"),
+    ("rpmversion's body", "BuildRequires: m%{macrobody rpmversion}", "x86_64"),
+    ("rpmversion takes no argument", "BuildRequires: r%{rpmversion:x}", "x86_64"),
     ("lua rpm.glob of nothing", "BuildRequires: g%{lua: print(#rpm.glob('/nonexistent/*'))}", "x86_64"),
     ("lua rpm.glob of nothing, c flag", "BuildRequires: g%{lua: local t = rpm.glob('/nonexistent/*', 'c') print(#t .. t[1])}", "x86_64"),
     ("lua rpm.glob of host files", "BuildRequires: g%{lua: print(table.concat(rpm.glob('/proc/self/stat{m,}*'), ','))}", "x86_64"),
