@@ -196,7 +196,11 @@ fn repo_of_section(
     if spec.baseurl.is_empty() && spec.mirrors.is_none() && spec.enabled {
         return Err(err_at(lineno, "no baseurl, metalink or mirrorlist".into()));
     }
-    spec.access.check().map_err(|m| err_at(lineno, m))?;
+    // A disabled repo's options are never handed to librepo: only an
+    // enabled one's are checked, as dnf checks them when it loads the repo.
+    if spec.enabled {
+        spec.access.check().map_err(|m| err_at(lineno, m))?;
+    }
     // A repo's certificate files are read now, before any download, on
     // the line that names them; a disabled repo's are not (dnf neither).
     if spec.enabled {
@@ -641,6 +645,8 @@ mod tests {
             e.to_string(),
             "t.repo:1: [a]: proxy_username is set but not proxy_password"
         );
+        let off = "[a]\nbaseurl=/x\nproxy_username=u\nenabled=0\n";
+        assert!(parse_repofile_str(off, "t.repo", &vars).is_ok());
         // Only for the enabled repos that take it (dnf checks none).
         let r = parse_repofile_str(
             "[a]\nbaseurl=/x\nproxy=ftp://p\nenabled=0\n",
