@@ -65,11 +65,17 @@ pub struct ArchTarget {
 }
 
 impl ArchTarget {
-    /// `{"from": "repos"|"built-in", "packages": [NEVRA...]}`.
+    /// `{"from": "repos"|"built-in", "packages": [NEVRA...], "rpmversion":
+    /// what %{rpmversion} said (null: no such macro)}`.
     pub fn report(&self) -> serde_json::Value {
+        let rpmversion = self.ctx.rpmversion();
         match &self.repo {
-            Some(r) => serde_json::json!({"from": "repos", "packages": r.packages}),
-            None => serde_json::json!({"from": "built-in", "packages": []}),
+            Some(r) => {
+                serde_json::json!({"from": "repos", "packages": r.packages, "rpmversion": rpmversion})
+            }
+            None => {
+                serde_json::json!({"from": "built-in", "packages": [], "rpmversion": rpmversion})
+            }
         }
     }
 }

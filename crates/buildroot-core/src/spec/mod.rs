@@ -220,6 +220,17 @@ impl SpecContext {
         h.finish()
     }
 
+    /// What `%{rpmversion}` says for this target: the buildroot rpm's
+    /// version, else [`RPM_VERSION`]; None (no such macro) for an rpm older
+    /// than 4.19, which had none.
+    pub fn rpmversion(&self) -> Option<&str> {
+        match self.rpm_version.as_deref() {
+            None => Some(RPM_VERSION),
+            Some(v) if crate::evr::rpmvercmp(v, "4.19") != std::cmp::Ordering::Less => Some(v),
+            Some(_) => None,
+        }
+    }
+
     /// The shared macro table of this target, built on first use.
     fn base(&self) -> Arc<Base> {
         let key = self.fingerprint();
@@ -271,13 +282,8 @@ impl SpecContext {
 
     fn build_base(&self) -> Base {
         let mut b = Base::with_builtins();
-        // rpm has had it since 4.19: an older buildroot rpm has no such macro.
-        match self.rpm_version.as_deref() {
-            None => b.push("rpmversion", Entry::value(RPM_VERSION)),
-            Some(v) if crate::evr::rpmvercmp(v, "4.19") != std::cmp::Ordering::Less => {
-                b.push("rpmversion", Entry::value(v))
-            }
-            Some(_) => {}
+        if let Some(v) = self.rpmversion() {
+            b.push("rpmversion", Entry::value(v));
         }
         let push_def = |b: &mut Base, d: &define::Def, lvl: i32| {
             if b.get(&d.name).is_some_and(|e| e.builtin.is_some()) {

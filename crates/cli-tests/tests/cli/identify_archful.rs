@@ -132,7 +132,7 @@ fn json_on_stdout_and_in_a_file_are_the_same_document() {
     for arch in ["aarch64", "ppc64le", "s390x", "x86_64"] {
         assert_eq!(
             v["macros"][arch],
-            json!({"from": "built-in", "packages": []})
+            json!({"from": "built-in", "packages": [], "rpmversion": "6.1.0"})
         );
     }
     let archful = v["archful"].as_array().unwrap();

@@ -70,6 +70,8 @@ fn the_default_run_uses_the_repos_macro_packages() {
     let (v, err) = identify(t.path(), &[]);
     for arch in ["x86_64", "aarch64"] {
         assert_eq!(v["macros"][arch]["from"], "repos", "{v}");
+        // The fixture buildroot's rpm package.
+        assert_eq!(v["macros"][arch]["rpmversion"], "4.20.0", "{v}");
         assert_eq!(
             v["macros"][arch]["packages"],
             serde_json::json!(MACRO_PACKAGES)
