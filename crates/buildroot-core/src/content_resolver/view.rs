@@ -278,7 +278,8 @@ pub fn repo_specs(
         .filter(|e| e.limit_arches.as_ref().is_none_or(|f| f.admits(arch)))
         .map(|e| {
             let url = overrides.get(&e.id).unwrap_or(&e.baseurl[0]);
-            let mut s = RepoSpec::new(&e.id, &vars.substitute(url));
+            // dnf's substitution, then librepo's on the URL (as for a .repo).
+            let mut s = RepoSpec::new(&e.id, &vars.url_substitute(&vars.substitute(url)));
             s.name = e.name.clone();
             s.priority = e.priority;
             s.exclude = e.exclude.iter().map(|x| vars.substitute(x)).collect();

@@ -76,76 +76,137 @@ fn passed_over(origin: &str, line: usize, section: &str, msg: &str) -> String {
     format!("{origin}:{line}: [{section}]: {msg}; ignored, as dnf ignores it")
 }
 
-/// The sections of `.repo` or `dnf.conf` text, in order, continuation lines
-/// folded into their values.
+/// The sections of `.repo` or `dnf.conf` text as libdnf's INI parser
+/// (`IniParser::next`, `ConfigParser`) reads them, in the order they first
+/// appear:
+/// - a comment is a line starting with `#` or `;` (in its first column);
+///   it and an empty line end a value; a line of blanks continues it;
+/// - an indented line continues the value before it (after a comment or an
+///   empty line there is none: an error, as libdnf's "illegal continuation
+///   line", which makes dnf skip the file);
+/// - a header may be indented and followed by a comment; a section named
+///   again is the same section, and a key given again keeps its place with
+///   the last value;
+/// - keys keep their case (`Priority` is no option of dnf's); a value loses
+///   trailing blanks and one pair of quotes around it.
 fn sections(text: &str, origin: &str) -> Result<Vec<Section>> {
+    let blank = |c: char| c == ' ' || c == '\t' || c == '\r';
     // A byte order mark would make the first line an invalid header.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // Sections in order, continuation lines folded into their values.
     let mut sections: Vec<Section> = Vec::new();
-    let mut last_key: Option<usize> = None;
-    for (i, raw) in text.lines().enumerate() {
+    // The section lines go to, and the key whose value is open.
+    let mut current: Option<usize> = None;
+    let mut open_key: Option<usize> = None;
+    for (i, line) in text.split('\n').enumerate() {
         let lineno = i + 1;
         let err = |msg: &str| Error::at_line(origin, lineno, msg);
-        let trimmed = raw.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+        if line.is_empty() || line.starts_with(['#', ';']) {
+            open_key = None;
             continue;
         }
-        if raw.starts_with(|c: char| c.is_whitespace()) {
-            // Continuation of the previous value (e.g. more baseurls).
-            let (_, _, kv) = sections
-                .last_mut()
-                .ok_or_else(|| err("continuation line outside a section"))?;
-            let k = last_key.ok_or_else(|| err("continuation line without a key"))?;
-            kv[k].1.push(' ');
-            kv[k].1.push_str(trimmed);
+        let Some(start) = line.find(|c: char| !blank(c)) else {
+            // Blanks only: part of an open value (as a line break).
+            if let (Some(s), Some(k)) = (current, open_key) {
+                sections[s].2[k].1.push('\n');
+            }
             continue;
+        };
+        let body = line[start..].trim_end_matches(blank);
+        if start == 0 || body.starts_with('[') {
+            open_key = None;
         }
-        if let Some(rest) = trimmed.strip_prefix('[') {
-            let id = rest
-                .strip_suffix(']')
-                .ok_or_else(|| err("section header without ']'"))?
-                .trim();
+        if let Some(rest) = body.strip_prefix('[') {
+            let close = rest
+                .find(']')
+                .ok_or_else(|| err("section header without ']'"))?;
+            let id = &rest[..close];
             if id.is_empty() {
                 return Err(err("empty section name"));
             }
-            sections.push((id.to_string(), lineno, Vec::new()));
-            last_key = None;
+            let after = rest[close + 1..].trim_start_matches(blank);
+            if !(after.is_empty() || after.starts_with(['#', ';'])) {
+                return Err(err("text after the section header"));
+            }
+            current = Some(match sections.iter().position(|(seen, ..)| seen == id) {
+                Some(at) => at,
+                None => {
+                    sections.push((id.to_string(), lineno, Vec::new()));
+                    sections.len() - 1
+                }
+            });
             continue;
         }
         // A mock .cfg is Python: what dnf reads is the text of its
         // config_opts['dnf.conf'].
         let mock = || {
-            if trimmed.starts_with("config_opts") || trimmed.starts_with("include(") {
+            if body.starts_with("config_opts") || body.starts_with("include(") {
                 " (a mock .cfg is Python: give the text of its config_opts['dnf.conf'] as a file)"
             } else {
                 ""
             }
         };
-        let (k, v) = trimmed.split_once('=').ok_or_else(|| {
+        let Some(s) = current else {
+            return Err(err(&format!(
+                "'key=value' before the first [section]{}",
+                mock()
+            )));
+        };
+        let kv = &mut sections[s].2;
+        if start > 0 {
+            // Continuation of the open value (e.g. more baseurls).
+            let k = open_key.ok_or_else(|| {
+                err("indented line with no value to continue (after a comment or an empty line, dnf skips the whole file)")
+            })?;
+            kv[k].1.push('\n');
+            kv[k].1.push_str(body);
+            continue;
+        }
+        let (k, v) = body.split_once('=').ok_or_else(|| {
             err(&format!(
                 "expected 'key=value', a '[section]' or a comment{}",
                 mock()
             ))
         })?;
-        let (_, _, kv) = sections
-            .last_mut()
-            .ok_or_else(|| err(&format!("'key=value' before the first [section]{}", mock())))?;
-        // A key given again replaces its value (libdnf's parser keeps the last).
-        let k = k.trim().to_ascii_lowercase();
-        let entry = (k, v.trim().to_string(), lineno);
-        match kv.iter().position(|(seen, ..)| *seen == entry.0) {
+        let k = k.trim_end_matches([' ', '\t']);
+        if k.is_empty() {
+            return Err(err("'=' without a key"));
+        }
+        let entry = (
+            k.to_string(),
+            v.trim_start_matches([' ', '\t']).to_string(),
+            lineno,
+        );
+        let at = match kv.iter().position(|(seen, ..)| *seen == entry.0) {
             Some(at) => {
                 kv[at] = entry;
-                last_key = Some(at);
+                at
             }
             None => {
                 kv.push(entry);
-                last_key = Some(kv.len() - 1);
+                kv.len() - 1
             }
+        };
+        open_key = Some(at);
+    }
+    for (_, _, kv) in &mut sections {
+        for (_, v, _) in kv.iter_mut() {
+            *v = trim_value(v);
         }
     }
     Ok(sections)
+}
+
+/// A value as libdnf's parser ends it: trailing line breaks dropped, then
+/// one pair of matching quotes (`"..."` or `'...'`) around it.
+fn trim_value(v: &str) -> String {
+    let v = v.trim_end_matches('\n');
+    let quoted = v.len() > 1
+        && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')));
+    if quoted {
+        v[1..v.len() - 1].to_string()
+    } else {
+        v.to_string()
+    }
 }
 
 /// The repo of one section: `vars.main`'s defaults, then its own options.
@@ -602,6 +663,51 @@ mod tests {
         let (r, _) = parse_repofile_text("[a]\nbaseurl=/x\ntimeout=x\n", "t.repo", &vars).unwrap();
         assert_eq!(r[0].access.pace.timeout, Some(Duration::from_secs(60)));
         assert!(r[0].access.sslverify);
+    }
+
+    #[test]
+    fn lines_as_libdnfs_ini_parser_reads_them() {
+        // dnf 4.14 on this file: a (baseurl "/x" with its quotes, as the
+        // value spans two lines; /y), priority 5 (`Priority` is no
+        // option), cost 3 (the second [a] is the same section), exclude
+        // a; b; c (an indented header); name without its blanks.
+        let text = "[a] # comment\nbaseurl=\"/x\"\n  /y\n#c\npriority=5\nPriority=7\nexclude=a\n\
+                    Exclude=b\n[b]\nbaseurl='/b'\n[a]\ncost=3\n  [c]\nbaseurl=/c\nname = spaced \n";
+        let (r, _) = parse_repofile_text(text, "t.repo", &Vars::new("x86_64", "")).unwrap();
+        let ids: Vec<&str> = r.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        assert_eq!(
+            (r[0].baseurl.as_str(), r[0].extra_baseurls.clone()),
+            ("\"/x\"", vec!["/y".to_string()])
+        );
+        assert_eq!(
+            (r[0].priority, r[0].cost, r[0].exclude.clone()),
+            (5, 3, vec!["a".to_string()])
+        );
+        assert_eq!(r[1].baseurl, "/b");
+        assert_eq!(r[2].name, "spaced");
+        // An indented line after a comment continues nothing: dnf skips
+        // the file; a header with text after it is refused too.
+        let e = |t: &str| {
+            parse_repofile_text(t, "t.repo", &Vars::new("x86_64", ""))
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            e("[a]\nbaseurl=/x\n#c\n  /y\n").starts_with("t.repo:4: indented line with no value")
+        );
+        assert_eq!(e("[a] x\n"), "t.repo:1: text after the section header");
+        assert_eq!(e("[a]\n=x\n"), "t.repo:2: '=' without a key");
+        // [main] twice is one [main]: its last proxy= and excludepkgs= count.
+        let main = MainDefaults::parse(
+            "[main]\nproxy=ftp://p\nexcludepkgs=a\n[main]\nproxy=\nexcludepkgs=b\n",
+            "d",
+        )
+        .unwrap();
+        assert_eq!(
+            (main.bad_proxy.is_none(), main.excludes.clone()),
+            (true, vec!["b".to_string()])
+        );
     }
 
     #[test]
