@@ -110,13 +110,7 @@ impl<'a> Scanner<'a> {
                 return Ok(Tok::Eof);
             };
             if c != b'<' {
-                // Most text is the indentation between tags: look at its
-                // first bytes before setting memchr up.
-                let near = &b[self.pos..b.len().min(self.pos + 16)];
-                let end = match near.iter().position(|&c| c == b'<') {
-                    Some(i) => self.pos + i,
-                    None => memchr::memchr(b'<', &b[self.pos..]).map_or(b.len(), |i| self.pos + i),
-                };
+                let end = text_end(b, self.pos).map_or(b.len(), |(lt, _)| lt);
                 let raw = &self.s[self.pos..end];
                 self.pos = end;
                 return Ok(Tok::Text { raw, cdata: false });
@@ -149,12 +143,7 @@ impl<'a> Scanner<'a> {
     pub fn next_tag(&mut self) -> Result<Tok<'a>> {
         let b = self.s.as_bytes();
         if b.get(self.pos).is_some_and(|&c| c != b'<') {
-            // Most text between tags is indentation: a few bytes.
-            let near = &b[self.pos..b.len().min(self.pos + 16)];
-            self.pos = match near.iter().position(|&c| c == b'<') {
-                Some(i) => self.pos + i,
-                None => memchr::memchr(b'<', &b[self.pos..]).map_or(b.len(), |i| self.pos + i),
-            };
+            self.pos = text_end(b, self.pos).map_or(b.len(), |(lt, _)| lt);
         }
         self.next()
     }
@@ -164,16 +153,17 @@ impl<'a> Scanner<'a> {
     /// ends. None otherwise: the caller reads it token by token.
     #[inline]
     fn leaf_text(&self) -> Option<(&'a str, usize, usize)> {
+        self.leaf_text_plain()
+            .map(|(raw, lt, end, _)| (raw, lt, end))
+    }
+
+    /// [`Scanner::leaf_text`], and whether the text is plain: no entity
+    /// or carriage return to decode (known from the same pass).
+    #[inline]
+    fn leaf_text_plain(&self) -> Option<(&'a str, usize, usize, bool)> {
         let b = self.s.as_bytes();
         let open = *self.stack.last()?;
-        // Most leaf texts are short: look at their first bytes before
-        // setting memchr up.
-        let near = &b[self.pos..b.len().min(self.pos + 32)];
-        let lt = self.pos
-            + match near.iter().position(|&c| c == b'<') {
-                Some(i) => i,
-                None => memchr::memchr(b'<', &b[self.pos..])?,
-            };
+        let (lt, plain) = text_end(b, self.pos)?;
         let rest = &b[lt..];
         let n = open.len();
         if rest.len() < n + 3
@@ -183,7 +173,7 @@ impl<'a> Scanner<'a> {
         {
             return None;
         }
-        Some((&self.s[self.pos..lt], lt, lt + n + 3))
+        Some((&self.s[self.pos..lt], lt, lt + n + 3, plain))
     }
 
     /// The fast path for the leaf elements that dominate some files
@@ -327,11 +317,15 @@ impl<'a> Scanner<'a> {
     /// The decoded text content up to the end of the current element
     /// (text of nested elements is left out), appended to `out`.
     pub fn text_into(&mut self, out: &mut String) -> Result<()> {
-        if let Some((raw, lt, end)) = self.leaf_text() {
+        if let Some((raw, lt, end, plain)) = self.leaf_text_plain() {
             // Where the token-by-token path stands when it decodes the text
             // (for the position in messages).
             self.pos = lt;
-            out.push_str(&self.unescape(raw)?);
+            if plain {
+                out.push_str(raw);
+            } else {
+                out.push_str(&self.unescape(raw)?);
+            }
             self.stack.pop();
             self.pos = end;
             return Ok(());
@@ -505,6 +499,29 @@ fn simple_tag_end_bytes(b: &[u8], from: usize, mut odd: bool) -> Option<usize> {
     None
 }
 
+/// Where the character data from `b[from]` ends: the index of the next
+/// '<', and whether the text before it is plain (no '&' nor '\r', so
+/// [`Scanner::unescape`] would leave it as it is). None without a '<'.
+/// Runs on every leaf element (names, checksums, summaries, the elements
+/// skipped).
+#[inline]
+fn text_end(b: &[u8], from: usize) -> Option<(usize, bool)> {
+    #[cfg(target_arch = "x86_64")]
+    return sse2::text_end(b, from);
+    #[cfg(not(target_arch = "x86_64"))]
+    return text_end_bytes(b, from, true);
+}
+
+/// [`text_end`] with memchr, from `b[from]` on, `plain` telling whether
+/// the text before `from` was.
+fn text_end_bytes(b: &[u8], from: usize, plain: bool) -> Option<(usize, bool)> {
+    let lt = from + memchr::memchr(b'<', &b[from..])?;
+    Some((
+        lt,
+        plain && memchr::memchr2(b'&', b'\r', &b[from..lt]).is_none(),
+    ))
+}
+
 /// [`simple_tag_end`] 16 bytes at a time: the first '>' and the quotes
 /// before it come from one pass of vector compares, where a search for
 /// '>' and a count of the quotes up to it took two passes and were a
@@ -512,7 +529,7 @@ fn simple_tag_end_bytes(b: &[u8], from: usize, mut odd: bool) -> Option<usize> {
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
 
     pub(super) fn simple_tag_end(b: &[u8], from: usize) -> Option<usize> {
@@ -541,6 +558,36 @@ mod sse2 {
             at += 16;
         }
         super::simple_tag_end_bytes(b, at, quotes.count_ones() % 2 == 1)
+    }
+
+    /// [`super::text_end`] 16 bytes at a time: one pass finds the '<' and
+    /// the characters to decode, where a byte loop over the first bytes,
+    /// memchr past them, then memchr2 over the text took three.
+    pub(super) fn text_end(b: &[u8], from: usize) -> Option<(usize, bool)> {
+        let mut at = from;
+        let mut plain = true;
+        while at + 16 <= b.len() {
+            // SAFETY: SSE2 is in x86_64's baseline, and the 16 bytes
+            // loaded (unaligned) are b[at..at + 16], inside `b`.
+            let (lt, special) = unsafe {
+                let v = _mm_loadu_si128(b.as_ptr().add(at).cast::<__m128i>());
+                let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+                (
+                    _mm_movemask_epi8(eq(b'<')) as u32,
+                    _mm_movemask_epi8(_mm_or_si128(eq(b'&'), eq(b'\r'))) as u32,
+                )
+            };
+            if lt != 0 {
+                let before = (lt & lt.wrapping_neg()) - 1;
+                return Some((
+                    at + lt.trailing_zeros() as usize,
+                    plain && special & before == 0,
+                ));
+            }
+            plain &= special == 0;
+            at += 16;
+        }
+        super::text_end_bytes(b, at, plain)
     }
 }
 
@@ -682,6 +729,33 @@ mod tests {
         assert_eq!(simple_tag_end(entry, 1), Some(entry.len() - 2));
         assert_eq!(simple_tag_end(b"<e n=\"a>b\"/>", 1), None);
         assert_eq!(simple_tag_end(b"<e n='a'/>", 1), None);
+    }
+
+    #[test]
+    fn text_end_finds_the_next_lt_and_what_needs_decoding() {
+        // The vector path and memchr agree at every offset: '<' before and
+        // after the 16th byte, '&' and '\r' in its block and in earlier ones.
+        let cases: &[&[u8]] = &[
+            b"0ad</name>",
+            b"6c867a6d85ccf4905a54af2b7e4c0b5ed00ce110dda68b6815f466e02b726eeb</checksum>",
+            b"Tom &amp; Jerry, a summary longer than one vector</summary>",
+            b"a line\r\nand another one, still without markup</d>",
+            b"no markup at all in these bytes, however many",
+            b"</end>",
+            b"",
+        ];
+        for xml in cases {
+            for from in 0..=xml.len() {
+                assert_eq!(
+                    text_end(xml, from),
+                    text_end_bytes(xml, from, true),
+                    "{} from {from}",
+                    String::from_utf8_lossy(xml)
+                );
+            }
+        }
+        assert_eq!(text_end(b"0123456789abcdef0123&<", 0), Some((21, false)));
+        assert_eq!(text_end(b"0123456789abcdef0123<&", 0), Some((20, true)));
     }
 
     #[test]
