@@ -352,6 +352,13 @@ impl<'a> Scanner<'a> {
     pub fn attrs(&self, attrs: &'a str, mut f: impl FnMut(&str, Cow<'a, str>)) -> Result<()> {
         let b = attrs.as_bytes();
         let bad = |at: usize| self.err(format!("bad attribute: '{}'", short(&attrs[at..])));
+        // Where `attrs` sits in the scanned text (always, for a tag's
+        // attributes): the search for a value's end may then read on past
+        // `attrs`, a vector at a time, and be judged against its end.
+        let whole = self.s.as_bytes();
+        let at = (attrs.as_ptr() as usize)
+            .checked_sub(whole.as_ptr() as usize)
+            .filter(|&at| at + b.len() <= whole.len());
         let mut i = 0;
         loop {
             while i < b.len() && b[i].is_ascii_whitespace() {
@@ -385,14 +392,17 @@ impl<'a> Scanner<'a> {
             if q != b'"' && q != b'\'' {
                 return Err(bad(start));
             }
-            let close = memchr::memchr(q, &b[i + 1..]).ok_or_else(|| bad(start))? + i + 1;
+            // The closing quote, and whether the value needs decoding.
+            let (close, plain) = match at {
+                Some(at) => find_stop(whole, at + i + 1, q, ATTR_SPECIAL)
+                    .filter(|&(close, _)| close < at + b.len())
+                    .map(|(close, plain)| (close - at, plain)),
+                None => find_stop_bytes(b, i + 1, q, ATTR_SPECIAL, true),
+            }
+            .ok_or_else(|| bad(start))?;
             let raw = &attrs[i + 1..close];
             i = close + 1;
-            // Whether the value needs decoding; a fold vectorizes.
-            let special = raw
-                .bytes()
-                .fold(false, |s, c| s | matches!(c, b'&' | b'\t' | b'\n' | b'\r'));
-            let value = if special {
+            let value = if !plain {
                 self.unescape_attr(raw)?
             } else {
                 Cow::Borrowed(raw)
@@ -506,20 +516,35 @@ fn simple_tag_end_bytes(b: &[u8], from: usize, mut odd: bool) -> Option<usize> {
 /// skipped).
 #[inline]
 fn text_end(b: &[u8], from: usize) -> Option<(usize, bool)> {
-    #[cfg(target_arch = "x86_64")]
-    return sse2::text_end(b, from);
-    #[cfg(not(target_arch = "x86_64"))]
-    return text_end_bytes(b, from, true);
+    find_stop(b, from, b'<', [b'&', b'\r', b'&', b'\r'])
 }
 
-/// [`text_end`] with memchr, from `b[from]` on, `plain` telling whether
-/// the text before `from` was.
-fn text_end_bytes(b: &[u8], from: usize, plain: bool) -> Option<(usize, bool)> {
-    let lt = from + memchr::memchr(b'<', &b[from..])?;
-    Some((
-        lt,
-        plain && memchr::memchr2(b'&', b'\r', &b[from..lt]).is_none(),
-    ))
+/// The characters that make an attribute value need decoding (entities,
+/// and the whitespace that attribute-value normalization turns into spaces).
+const ATTR_SPECIAL: [u8; 4] = [b'&', b'\t', b'\n', b'\r'];
+
+/// The index of the first `stop` at or after `b[from]`, and whether none
+/// of `special` comes before it. None without a `stop`.
+#[inline]
+fn find_stop(b: &[u8], from: usize, stop: u8, special: [u8; 4]) -> Option<(usize, bool)> {
+    #[cfg(target_arch = "x86_64")]
+    return sse2::find_stop(b, from, stop, special);
+    #[cfg(not(target_arch = "x86_64"))]
+    return find_stop_bytes(b, from, stop, special, true);
+}
+
+/// [`find_stop`] with memchr, from `b[from]` on, `plain` telling whether
+/// no `special` came before `from`.
+fn find_stop_bytes(
+    b: &[u8],
+    from: usize,
+    stop: u8,
+    special: [u8; 4],
+    plain: bool,
+) -> Option<(usize, bool)> {
+    let end = from + memchr::memchr(stop, &b[from..])?;
+    let seen = b[from..end].iter().any(|c| special.contains(c));
+    Some((end, plain && !seen))
 }
 
 /// [`simple_tag_end`] 16 bytes at a time: the first '>' and the quotes
@@ -560,34 +585,45 @@ mod sse2 {
         super::simple_tag_end_bytes(b, at, quotes.count_ones() % 2 == 1)
     }
 
-    /// [`super::text_end`] 16 bytes at a time: one pass finds the '<' and
-    /// the characters to decode, where a byte loop over the first bytes,
-    /// memchr past them, then memchr2 over the text took three.
-    pub(super) fn text_end(b: &[u8], from: usize) -> Option<(usize, bool)> {
+    /// [`super::find_stop`] 16 bytes at a time: one pass finds the stop
+    /// and the special characters, where a byte loop over the first bytes,
+    /// memchr past them, then memchr2 or a fold over the text took three
+    /// (leaf texts and attribute values are short: a block or two).
+    #[inline]
+    pub(super) fn find_stop(
+        b: &[u8],
+        from: usize,
+        stop: u8,
+        special: [u8; 4],
+    ) -> Option<(usize, bool)> {
         let mut at = from;
         let mut plain = true;
         while at + 16 <= b.len() {
             // SAFETY: SSE2 is in x86_64's baseline, and the 16 bytes
             // loaded (unaligned) are b[at..at + 16], inside `b`.
-            let (lt, special) = unsafe {
+            let (found, seen) = unsafe {
                 let v = _mm_loadu_si128(b.as_ptr().add(at).cast::<__m128i>());
                 let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+                let seen = _mm_or_si128(
+                    _mm_or_si128(eq(special[0]), eq(special[1])),
+                    _mm_or_si128(eq(special[2]), eq(special[3])),
+                );
                 (
-                    _mm_movemask_epi8(eq(b'<')) as u32,
-                    _mm_movemask_epi8(_mm_or_si128(eq(b'&'), eq(b'\r'))) as u32,
+                    _mm_movemask_epi8(eq(stop)) as u32,
+                    _mm_movemask_epi8(seen) as u32,
                 )
             };
-            if lt != 0 {
-                let before = (lt & lt.wrapping_neg()) - 1;
+            if found != 0 {
+                let before = (found & found.wrapping_neg()) - 1;
                 return Some((
-                    at + lt.trailing_zeros() as usize,
-                    plain && special & before == 0,
+                    at + found.trailing_zeros() as usize,
+                    plain && seen & before == 0,
                 ));
             }
-            plain &= special == 0;
+            plain &= seen == 0;
             at += 16;
         }
-        super::text_end_bytes(b, at, plain)
+        super::find_stop_bytes(b, at, stop, special, plain)
     }
 }
 
@@ -748,7 +784,7 @@ mod tests {
             for from in 0..=xml.len() {
                 assert_eq!(
                     text_end(xml, from),
-                    text_end_bytes(xml, from, true),
+                    find_stop_bytes(xml, from, b'<', [b'&', b'\r', b'&', b'\r'], true),
                     "{} from {from}",
                     String::from_utf8_lossy(xml)
                 );
@@ -756,6 +792,25 @@ mod tests {
         }
         assert_eq!(text_end(b"0123456789abcdef0123&<", 0), Some((21, false)));
         assert_eq!(text_end(b"0123456789abcdef0123<&", 0), Some((20, true)));
+    }
+
+    #[test]
+    fn attribute_values_end_inside_the_attributes_given() {
+        let xml = "<a x=\"12345678901234567890\" y=\"a&amp;b\" z=\"c\td\"/>";
+        let s = Scanner::new(xml.as_bytes(), "t", 0, &[]).unwrap();
+        let mut got = Vec::new();
+        s.attrs(&xml[2..xml.len() - 2], |k, v| got.push(format!("{k}={v}")))
+            .unwrap();
+        assert_eq!(got, ["x=12345678901234567890", "y=a&b", "z=c d"]);
+        // The text goes on past these attributes, closing quote and all:
+        // the value is still unclosed within them.
+        let e = s.attrs(&xml[2..10], |_, _| {}).unwrap_err().to_string();
+        assert!(e.contains("bad attribute"), "{e}");
+        // Attributes from elsewhere than the scanned text read the same.
+        let mut other = Vec::new();
+        s.attrs(" k='v&lt;' j=\"w\"", |k, v| other.push(format!("{k}={v}")))
+            .unwrap();
+        assert_eq!(other, ["k=v<", "j=w"]);
     }
 
     #[test]
