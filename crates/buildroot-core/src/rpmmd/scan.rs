@@ -110,13 +110,7 @@ impl<'a> Scanner<'a> {
                 return Ok(Tok::Eof);
             };
             if c != b'<' {
-                // Most text is the indentation between tags: look at its
-                // first bytes before setting memchr up.
-                let near = &b[self.pos..b.len().min(self.pos + 16)];
-                let end = match near.iter().position(|&c| c == b'<') {
-                    Some(i) => self.pos + i,
-                    None => memchr::memchr(b'<', &b[self.pos..]).map_or(b.len(), |i| self.pos + i),
-                };
+                let end = text_end(b, self.pos).map_or(b.len(), |(lt, _)| lt);
                 let raw = &self.s[self.pos..end];
                 self.pos = end;
                 return Ok(Tok::Text { raw, cdata: false });
@@ -149,12 +143,7 @@ impl<'a> Scanner<'a> {
     pub fn next_tag(&mut self) -> Result<Tok<'a>> {
         let b = self.s.as_bytes();
         if b.get(self.pos).is_some_and(|&c| c != b'<') {
-            // Most text between tags is indentation: a few bytes.
-            let near = &b[self.pos..b.len().min(self.pos + 16)];
-            self.pos = match near.iter().position(|&c| c == b'<') {
-                Some(i) => self.pos + i,
-                None => memchr::memchr(b'<', &b[self.pos..]).map_or(b.len(), |i| self.pos + i),
-            };
+            self.pos = text_end(b, self.pos).map_or(b.len(), |(lt, _)| lt);
         }
         self.next()
     }
@@ -164,16 +153,17 @@ impl<'a> Scanner<'a> {
     /// ends. None otherwise: the caller reads it token by token.
     #[inline]
     fn leaf_text(&self) -> Option<(&'a str, usize, usize)> {
+        self.leaf_text_plain()
+            .map(|(raw, lt, end, _)| (raw, lt, end))
+    }
+
+    /// [`Scanner::leaf_text`], and whether the text is plain: no entity
+    /// or carriage return to decode (known from the same pass).
+    #[inline]
+    fn leaf_text_plain(&self) -> Option<(&'a str, usize, usize, bool)> {
         let b = self.s.as_bytes();
         let open = *self.stack.last()?;
-        // Most leaf texts are short: look at their first bytes before
-        // setting memchr up.
-        let near = &b[self.pos..b.len().min(self.pos + 32)];
-        let lt = self.pos
-            + match near.iter().position(|&c| c == b'<') {
-                Some(i) => i,
-                None => memchr::memchr(b'<', &b[self.pos..])?,
-            };
+        let (lt, plain) = text_end(b, self.pos)?;
         let rest = &b[lt..];
         let n = open.len();
         if rest.len() < n + 3
@@ -183,7 +173,7 @@ impl<'a> Scanner<'a> {
         {
             return None;
         }
-        Some((&self.s[self.pos..lt], lt, lt + n + 3))
+        Some((&self.s[self.pos..lt], lt, lt + n + 3, plain))
     }
 
     /// The fast path for the leaf elements that dominate some files
@@ -257,16 +247,8 @@ impl<'a> Scanner<'a> {
         let b = self.s.as_bytes();
         let from = self.pos + 1;
         // '>' may appear inside quoted attribute values. Fast path: the
-        // first '>' ends the tag when no quote before it is open, which
-        // holds if only '"' quotes come before it, an even number of them
-        // (counting vectorizes; a byte-at-a-time state machine does not).
-        let gt = memchr::memchr(b'>', &b[from..]).map(|k| from + k);
-        let simple = gt.filter(|&gt| {
-            let (dq, sq) = b[from..gt].iter().fold((0u32, 0u32), |(d, s), &c| {
-                (d + u32::from(c == b'"'), s + u32::from(c == b'\''))
-            });
-            sq == 0 && dq % 2 == 0
-        });
+        // first '>' ends the tag when no quote before it is open.
+        let simple = simple_tag_end(b, from);
         let mut i = from;
         let mut quote = 0u8;
         let end = if let Some(gt) = simple {
@@ -335,11 +317,15 @@ impl<'a> Scanner<'a> {
     /// The decoded text content up to the end of the current element
     /// (text of nested elements is left out), appended to `out`.
     pub fn text_into(&mut self, out: &mut String) -> Result<()> {
-        if let Some((raw, lt, end)) = self.leaf_text() {
+        if let Some((raw, lt, end, plain)) = self.leaf_text_plain() {
             // Where the token-by-token path stands when it decodes the text
             // (for the position in messages).
             self.pos = lt;
-            out.push_str(&self.unescape(raw)?);
+            if plain {
+                out.push_str(raw);
+            } else {
+                out.push_str(&self.unescape(raw)?);
+            }
             self.stack.pop();
             self.pos = end;
             return Ok(());
@@ -366,6 +352,13 @@ impl<'a> Scanner<'a> {
     pub fn attrs(&self, attrs: &'a str, mut f: impl FnMut(&str, Cow<'a, str>)) -> Result<()> {
         let b = attrs.as_bytes();
         let bad = |at: usize| self.err(format!("bad attribute: '{}'", short(&attrs[at..])));
+        // Where `attrs` sits in the scanned text (always, for a tag's
+        // attributes): the search for a value's end may then read on past
+        // `attrs`, a vector at a time, and be judged against its end.
+        let whole = self.s.as_bytes();
+        let at = (attrs.as_ptr() as usize)
+            .checked_sub(whole.as_ptr() as usize)
+            .filter(|&at| at + b.len() <= whole.len());
         let mut i = 0;
         loop {
             while i < b.len() && b[i].is_ascii_whitespace() {
@@ -399,14 +392,17 @@ impl<'a> Scanner<'a> {
             if q != b'"' && q != b'\'' {
                 return Err(bad(start));
             }
-            let close = memchr::memchr(q, &b[i + 1..]).ok_or_else(|| bad(start))? + i + 1;
+            // The closing quote, and whether the value needs decoding.
+            let (close, plain) = match at {
+                Some(at) => find_stop(whole, at + i + 1, q, ATTR_SPECIAL)
+                    .filter(|&(close, _)| close < at + b.len())
+                    .map(|(close, plain)| (close - at, plain)),
+                None => find_stop_bytes(b, i + 1, q, ATTR_SPECIAL, true),
+            }
+            .ok_or_else(|| bad(start))?;
             let raw = &attrs[i + 1..close];
             i = close + 1;
-            // Whether the value needs decoding; a fold vectorizes.
-            let special = raw
-                .bytes()
-                .fold(false, |s, c| s | matches!(c, b'&' | b'\t' | b'\n' | b'\r'));
-            let value = if special {
+            let value = if !plain {
                 self.unescape_attr(raw)?
             } else {
                 Cow::Borrowed(raw)
@@ -483,6 +479,151 @@ impl<'a> Scanner<'a> {
         }
         out.push_str(rest);
         Ok(Cow::Owned(out))
+    }
+}
+
+/// Where a start tag whose text begins at `b[from]` ends when that is
+/// plain to see: the index of the first '>' if only '"' quotes come before
+/// it, an even number of them (then none is open there, and that '>' ends
+/// the tag). None otherwise, also when no '>' follows: the caller then
+/// reads the tag byte by byte, minding quotes. Runs on every start tag.
+#[inline]
+fn simple_tag_end(b: &[u8], from: usize) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    return sse2::simple_tag_end(b, from);
+    #[cfg(not(target_arch = "x86_64"))]
+    return simple_tag_end_bytes(b, from, false);
+}
+
+/// [`simple_tag_end`] one byte at a time, from `b[from]` on, with `odd`
+/// telling whether an odd number of '"' came before `from`.
+fn simple_tag_end_bytes(b: &[u8], from: usize, mut odd: bool) -> Option<usize> {
+    for (k, &c) in b.iter().enumerate().skip(from) {
+        match c {
+            b'>' => return (!odd).then_some(k),
+            b'"' => odd = !odd,
+            b'\'' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where the character data from `b[from]` ends: the index of the next
+/// '<', and whether the text before it is plain (no '&' nor '\r', so
+/// [`Scanner::unescape`] would leave it as it is). None without a '<'.
+/// Runs on every leaf element (names, checksums, summaries, the elements
+/// skipped).
+#[inline]
+fn text_end(b: &[u8], from: usize) -> Option<(usize, bool)> {
+    find_stop(b, from, b'<', [b'&', b'\r', b'&', b'\r'])
+}
+
+/// The characters that make an attribute value need decoding (entities,
+/// and the whitespace that attribute-value normalization turns into spaces).
+const ATTR_SPECIAL: [u8; 4] = [b'&', b'\t', b'\n', b'\r'];
+
+/// The index of the first `stop` at or after `b[from]`, and whether none
+/// of `special` comes before it. None without a `stop`.
+#[inline]
+fn find_stop(b: &[u8], from: usize, stop: u8, special: [u8; 4]) -> Option<(usize, bool)> {
+    #[cfg(target_arch = "x86_64")]
+    return sse2::find_stop(b, from, stop, special);
+    #[cfg(not(target_arch = "x86_64"))]
+    return find_stop_bytes(b, from, stop, special, true);
+}
+
+/// [`find_stop`] with memchr, from `b[from]` on, `plain` telling whether
+/// no `special` came before `from`.
+fn find_stop_bytes(
+    b: &[u8],
+    from: usize,
+    stop: u8,
+    special: [u8; 4],
+    plain: bool,
+) -> Option<(usize, bool)> {
+    let end = from + memchr::memchr(stop, &b[from..])?;
+    let seen = b[from..end].iter().any(|c| special.contains(c));
+    Some((end, plain && !seen))
+}
+
+/// [`simple_tag_end`] 16 bytes at a time: the first '>' and the quotes
+/// before it come from one pass of vector compares, where a search for
+/// '>' and a count of the quotes up to it took two passes and were a
+/// tenth of the parse's instructions. SSE2 is part of every x86_64 CPU.
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+
+    pub(super) fn simple_tag_end(b: &[u8], from: usize) -> Option<usize> {
+        let mut at = from;
+        // The '"' of the blocks read so far, XORed: the parity of their
+        // number is the parity of this mask's bits.
+        let mut quotes = 0u32;
+        while at + 16 <= b.len() {
+            // SAFETY: SSE2 is in x86_64's baseline, and the 16 bytes
+            // loaded (unaligned) are b[at..at + 16], inside `b`.
+            let (gt, dq, sq) = unsafe {
+                let v = _mm_loadu_si128(b.as_ptr().add(at).cast::<__m128i>());
+                let mask = |c: u8| _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8)));
+                (mask(b'>') as u32, mask(b'"') as u32, mask(b'\'') as u32)
+            };
+            if gt != 0 {
+                // The bits of the bytes before the first '>'.
+                let before = (gt & gt.wrapping_neg()) - 1;
+                let odd = (quotes ^ (dq & before)).count_ones() % 2 == 1;
+                return (sq & before == 0 && !odd).then(|| at + gt.trailing_zeros() as usize);
+            }
+            if sq != 0 {
+                return None;
+            }
+            quotes ^= dq;
+            at += 16;
+        }
+        super::simple_tag_end_bytes(b, at, quotes.count_ones() % 2 == 1)
+    }
+
+    /// [`super::find_stop`] 16 bytes at a time: one pass finds the stop
+    /// and the special characters, where a byte loop over the first bytes,
+    /// memchr past them, then memchr2 or a fold over the text took three
+    /// (leaf texts and attribute values are short: a block or two).
+    #[inline]
+    pub(super) fn find_stop(
+        b: &[u8],
+        from: usize,
+        stop: u8,
+        special: [u8; 4],
+    ) -> Option<(usize, bool)> {
+        let mut at = from;
+        let mut plain = true;
+        while at + 16 <= b.len() {
+            // SAFETY: SSE2 is in x86_64's baseline, and the 16 bytes
+            // loaded (unaligned) are b[at..at + 16], inside `b`.
+            let (found, seen) = unsafe {
+                let v = _mm_loadu_si128(b.as_ptr().add(at).cast::<__m128i>());
+                let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+                let seen = _mm_or_si128(
+                    _mm_or_si128(eq(special[0]), eq(special[1])),
+                    _mm_or_si128(eq(special[2]), eq(special[3])),
+                );
+                (
+                    _mm_movemask_epi8(eq(stop)) as u32,
+                    _mm_movemask_epi8(seen) as u32,
+                )
+            };
+            if found != 0 {
+                let before = (found & found.wrapping_neg()) - 1;
+                return Some((
+                    at + found.trailing_zeros() as usize,
+                    plain && seen & before == 0,
+                ));
+            }
+            plain &= seen == 0;
+            at += 16;
+        }
+        super::find_stop_bytes(b, at, stop, special, plain)
     }
 }
 
@@ -591,6 +732,85 @@ mod tests {
             Ok(_) => panic!("invalid UTF-8 accepted"),
         };
         assert_eq!(e, "t: malformed XML at byte 13: invalid UTF-8");
+    }
+
+    #[test]
+    fn simple_tag_end_finds_the_first_gt_when_no_quote_is_open() {
+        // The vector path and the byte path agree, at every offset of tags
+        // longer and shorter than a vector, '>' before and after the 16th
+        // byte, quotes in the block of the '>' and in earlier ones.
+        let cases: &[&[u8]] = &[
+            b"<a>",
+            b"<rpm:entry name=\"libc.so.6(GLIBC_2.2.5)(64bit)\" flags=\"GE\"/>tail",
+            b"<e name=\"a>b\"/>",
+            b"<e name='a'/>",
+            b"<e name=\"abcdefghijklmnopqrstuvwxyz\" x=\"1\">",
+            b"<e name=\"abcdefghijklmnopqrstuvwxyz>\" x=\"1\">",
+            b"<e name=\"abcdefghijklmnopqrstuvwxyz\" x='1'>",
+            b"<e a=\"1\" b=\"2\" c=\"3\" d=\"4\" e=\"5\" f=\"6\" g=\"7\"\">",
+            b"<unclosed a=\"1\"",
+            b"<e>\"'",
+        ];
+        for xml in cases {
+            for from in 0..xml.len() {
+                assert_eq!(
+                    simple_tag_end(xml, from),
+                    simple_tag_end_bytes(xml, from, false),
+                    "{} from {from}",
+                    String::from_utf8_lossy(xml)
+                );
+            }
+        }
+        let entry = b"<rpm:entry name=\"libc.so.6(GLIBC_2.2.5)(64bit)\" flags=\"GE\"/>t";
+        assert_eq!(simple_tag_end(entry, 1), Some(entry.len() - 2));
+        assert_eq!(simple_tag_end(b"<e n=\"a>b\"/>", 1), None);
+        assert_eq!(simple_tag_end(b"<e n='a'/>", 1), None);
+    }
+
+    #[test]
+    fn text_end_finds_the_next_lt_and_what_needs_decoding() {
+        // The vector path and memchr agree at every offset: '<' before and
+        // after the 16th byte, '&' and '\r' in its block and in earlier ones.
+        let cases: &[&[u8]] = &[
+            b"0ad</name>",
+            b"6c867a6d85ccf4905a54af2b7e4c0b5ed00ce110dda68b6815f466e02b726eeb</checksum>",
+            b"Tom &amp; Jerry, a summary longer than one vector</summary>",
+            b"a line\r\nand another one, still without markup</d>",
+            b"no markup at all in these bytes, however many",
+            b"</end>",
+            b"",
+        ];
+        for xml in cases {
+            for from in 0..=xml.len() {
+                assert_eq!(
+                    text_end(xml, from),
+                    find_stop_bytes(xml, from, b'<', [b'&', b'\r', b'&', b'\r'], true),
+                    "{} from {from}",
+                    String::from_utf8_lossy(xml)
+                );
+            }
+        }
+        assert_eq!(text_end(b"0123456789abcdef0123&<", 0), Some((21, false)));
+        assert_eq!(text_end(b"0123456789abcdef0123<&", 0), Some((20, true)));
+    }
+
+    #[test]
+    fn attribute_values_end_inside_the_attributes_given() {
+        let xml = "<a x=\"12345678901234567890\" y=\"a&amp;b\" z=\"c\td\"/>";
+        let s = Scanner::new(xml.as_bytes(), "t", 0, &[]).unwrap();
+        let mut got = Vec::new();
+        s.attrs(&xml[2..xml.len() - 2], |k, v| got.push(format!("{k}={v}")))
+            .unwrap();
+        assert_eq!(got, ["x=12345678901234567890", "y=a&b", "z=c d"]);
+        // The text goes on past these attributes, closing quote and all:
+        // the value is still unclosed within them.
+        let e = s.attrs(&xml[2..10], |_, _| {}).unwrap_err().to_string();
+        assert!(e.contains("bad attribute"), "{e}");
+        // Attributes from elsewhere than the scanned text read the same.
+        let mut other = Vec::new();
+        s.attrs(" k='v&lt;' j=\"w\"", |k, v| other.push(format!("{k}={v}")))
+            .unwrap();
+        assert_eq!(other, ["k=v<", "j=w"]);
     }
 
     #[test]
