@@ -314,3 +314,27 @@ fn socks5_proxies_as_curl_takes_them() {
     );
     assert!(!e.contains('\n'), "{e}");
 }
+
+#[test]
+fn the_urls_a_mirrorlist_lists_are_substituted_as_librepo_does() {
+    // librepo substitutes the repo's variables in the mirrors it is given
+    // (LRO_VARSUB): a list naming `$basearch` reaches the arch's repo.
+    let t = tempfile::tempdir().unwrap();
+    let list = t.path().join("mirrorlist");
+    std::fs::write(&list, format!("{ROOT}/${{basearch}}\n")).unwrap();
+    let text = format!("[m]\nmirrorlist={}\n", list.display());
+    let spec = &parse_repofile_str(&text, "t.repo", &Vars::new("aarch64", "")).unwrap()[0];
+    let cache = t.path().join("cache");
+    let pool = Pool::load(
+        "aarch64",
+        std::slice::from_ref(spec),
+        &LoadOptions::cached_in(&cache),
+    )
+    .unwrap();
+    let bash = pool.binaries_named("bash")[0];
+    assert!(
+        pool.repo_baseurl(bash).ends_with("/repos/aarch64/"),
+        "{}",
+        pool.repo_baseurl(bash)
+    );
+}

@@ -93,6 +93,9 @@ pub struct RepoSpec {
     /// The `.repo` file it was read from (None: given on the command line),
     /// for messages.
     pub origin: Option<String>,
+    /// The variables dnf hands librepo for this repo ([`Vars::url_vars`]):
+    /// librepo substitutes them in the URLs a metalink or mirrorlist lists.
+    pub url_vars: std::collections::BTreeMap<String, String>,
 }
 
 impl RepoSpec {
@@ -112,6 +115,7 @@ impl RepoSpec {
             skip_if_unavailable: false,
             access: RepoAccess::default(),
             origin: None,
+            url_vars: Default::default(),
         }
     }
 
@@ -137,6 +141,7 @@ impl RepoSpec {
             return Err(Error::Usage(format!("'{s}': expected ID=URL")));
         }
         let mut spec = RepoSpec::new(id, &vars.url_substitute(&vars.substitute(url)));
+        spec.url_vars = vars.url_vars();
         if let Some(main) = &vars.main {
             main.apply_to_cli_repo(&mut spec)?;
         }
@@ -199,6 +204,25 @@ impl Vars {
             return url.to_string();
         }
         dnfvars::url_substitute(url, &|k| self.value(k))
+    }
+
+    /// The variables with their values, as dnf hands them to librepo
+    /// (`LRO_VARSUB`) for the URLs of a repo's metalink or mirrorlist.
+    pub fn url_vars(&self) -> std::collections::BTreeMap<String, String> {
+        let mut vars = self.env.clone();
+        for name in [
+            "basearch",
+            "arch",
+            "releasever",
+            "releasever_major",
+            "releasever_minor",
+        ] {
+            match self.value(name) {
+                Some(v) => vars.insert(name.to_string(), v),
+                None => vars.remove(name),
+            };
+        }
+        vars
     }
 
     /// A variable's value: the run's arch and release (and
@@ -330,7 +354,13 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
         Some(src) if spec.baseurl.is_empty() => {
             let list = fetch_mirrors(src, &spec.access, opts)?;
             let n = list.baseurls.len().min(MAX_MIRRORS);
-            let mut bases = list.baseurls;
+            // librepo substitutes the listed URLs with the repo's variables.
+            let lookup = |k: &str| spec.url_vars.get(k).cloned();
+            let mut bases: Vec<String> = list
+                .baseurls
+                .iter()
+                .map(|u| dnfvars::url_substitute(u, &lookup))
+                .collect();
             bases.truncate(n);
             (bases, list.repomd_checksums, Some(src.url()))
         }

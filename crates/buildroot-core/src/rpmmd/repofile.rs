@@ -246,7 +246,9 @@ fn repo_of_section(
     if let Some(main) = &vars.main {
         main.filter(&mut spec);
     }
-    // librepo substitutes the URLs it is given once more.
+    // librepo substitutes the URLs it is given once more (and those a
+    // metalink or mirrorlist lists, with these).
+    spec.url_vars = vars.url_vars();
     spec.baseurl = vars.url_substitute(&spec.baseurl);
     for u in &mut spec.extra_baseurls {
         *u = vars.url_substitute(u);
