@@ -52,6 +52,18 @@ fn parse_repofile_text(
         if id == "main" {
             continue;
         }
+        // dnf skips a section whose id (substituted) it does not take.
+        let substituted = vars.substitute(&id);
+        if !substituted
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_.:".contains(&c))
+        {
+            ignored.push(format!(
+                "{origin}:{lineno}: [{id}]: not a repo id dnf takes (letters, digits and -_.: \
+                 only); the section is skipped, as dnf skips it"
+            ));
+            continue;
+        }
         out.push(repo_of_section(
             &id,
             lineno,
@@ -123,9 +135,16 @@ fn sections(text: &str, origin: &str) -> Result<Vec<Section>> {
             if id.is_empty() {
                 return Err(err("empty section name"));
             }
-            let after = rest[close + 1..].trim_start_matches(blank);
-            if !(after.is_empty() || after.starts_with(['#', ';'])) {
-                return Err(err("text after the section header"));
+            // libdnf looks at what follows up to, not including, the
+            // line's last non-blank byte: `[a] x` passes, `[a] xy` does not.
+            let after = rest[close + 1..].as_bytes();
+            let checked = &after[..after.len().saturating_sub(1)];
+            for &c in checked {
+                match c {
+                    b'#' | b';' => break,
+                    b' ' | b'\t' | b'\r' => {}
+                    _ => return Err(err("text after the section header")),
+                }
             }
             current = Some(match sections.iter().position(|(seen, ..)| seen == id) {
                 Some(at) => at,
@@ -698,7 +717,23 @@ mod tests {
         assert!(
             e("[a]\nbaseurl=/x\n#c\n  /y\n").starts_with("t.repo:4: indented line with no value")
         );
-        assert_eq!(e("[a] x\n"), "t.repo:1: text after the section header");
+        assert_eq!(e("[a] xy\n"), "t.repo:1: text after the section header");
+        // (libdnf does not look at the last character: `[a] x` is [a].)
+        let (r, _) =
+            parse_repofile_text("[a] x\nbaseurl=/x\n", "t.repo", &Vars::new("x86_64", "")).unwrap();
+        assert_eq!(r[0].id, "a");
+        // Ids dnf does not take: skipped with a warning, the rest read.
+        let text = "[ a ]\nbaseurl=/x\n[a$nope]\nbaseurl=/y\n[copr:h:o:p]\nbaseurl=/z\n";
+        let (r, ignored) = parse_repofile_text(text, "t.repo", &Vars::new("x86_64", "")).unwrap();
+        assert_eq!(
+            r.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["copr:h:o:p"]
+        );
+        assert_eq!(ignored.len(), 2, "{ignored:?}");
+        assert!(
+            ignored[0].starts_with("t.repo:1: [ a ]: not a repo id"),
+            "{ignored:?}"
+        );
         assert_eq!(e("[a]\n=x\n"), "t.repo:2: '=' without a key");
         // [main] twice is one [main]: its last proxy= and excludepkgs= count.
         let main = MainDefaults::parse(
