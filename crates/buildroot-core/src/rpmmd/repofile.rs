@@ -137,7 +137,7 @@ fn sections(text: &str, origin: &str) -> Result<Vec<Section>> {
             }
             // libdnf looks at what follows up to, not including, the
             // line's last non-blank byte: `[a] x` passes, `[a] xy` does not.
-            let after = rest[close + 1..].as_bytes();
+            let after = &rest.as_bytes()[close + 1..];
             let checked = &after[..after.len().saturating_sub(1)];
             for &c in checked {
                 match c {
