@@ -1,6 +1,7 @@
-//! dnf `.repo` files: `[id]` sections of `key=value` lines, indented
-//! continuation lines, `#`/`;` comments (a key given twice: the last line
-//! counts), and dnf's variables (`dnfvars.rs`, through [`Vars`]). Only what a buildroot needs is kept (see [`RepoSpec`]);
+//! dnf `.repo` files, read as libdnf's INI parser reads them ([`sections`]):
+//! `[id]` sections of `key=value` lines, indented continuation lines, `#`/`;`
+//! comments, and dnf's variables (`dnfvars.rs`, through [`Vars`]). Only what
+//! a buildroot needs is kept (see [`RepoSpec`]);
 //! `metalink=`/`mirrorlist=` are resolved when the repo is opened
 //! (`mirrors.rs`); a `baseurl=` wins over them. `skip_if_unavailable=` is
 //! acted on while loading (`skip.rs`). `[main]` is skipped, as dnf's repo
@@ -11,8 +12,9 @@
 //! A value an option cannot take (`priority=high`, `enabled=maybe`) is
 //! what dnf's config reader logs ("Invalid configuration value") and passes
 //! over, the option keeping the value it had: so here too, with a warning
-//! naming its file and line. Only a `proxy=` that is not a proxy URL stays
-//! an error: no download through it can work.
+//! naming its file and line; so is a section whose id dnf does not take.
+//! Only a `proxy=` that is not a proxy URL stays an error, for an enabled
+//! repo that uses it: no download through it can work.
 
 use std::path::Path;
 
