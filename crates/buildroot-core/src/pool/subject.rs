@@ -239,7 +239,7 @@ impl<'a> Sack<'a> {
         if let Some((_, found)) = by_form {
             return found;
         }
-        let Some(glob) = NevraGlob::new(pattern) else {
+        let Some(mut glob) = NevraGlob::new(pattern) else {
             return Vec::new();
         };
         (0..self.pkgs.len())
@@ -258,7 +258,8 @@ impl<'a> Sack<'a> {
 pub struct NevraGlob<'p> {
     pattern: &'p str,
     with_epoch: bool,
-    text: std::cell::RefCell<String>,
+    /// The text matched last (a buffer reused for every package).
+    text: String,
 }
 
 impl<'p> NevraGlob<'p> {
@@ -271,15 +272,15 @@ impl<'p> NevraGlob<'p> {
         Some(NevraGlob {
             pattern,
             with_epoch: pattern.contains(':'),
-            text: Default::default(),
+            text: String::new(),
         })
     }
 
     /// Whether the package's NEVRA text matches the pattern (a glob, or
     /// the same text).
-    pub fn matches(&self, name: &str, evr: &Evr, arch: &str) -> bool {
+    pub fn matches(&mut self, name: &str, evr: &Evr, arch: &str) -> bool {
         use std::fmt::Write;
-        let mut text = self.text.borrow_mut();
+        let text = &mut self.text;
         text.clear();
         text.push_str(name);
         text.push('-');
@@ -291,7 +292,7 @@ impl<'p> NevraGlob<'p> {
         text.push_str(evr.release_str());
         text.push('.');
         text.push_str(arch);
-        glob_match(self.pattern, &text)
+        glob_match(self.pattern, text)
     }
 }
 

@@ -165,7 +165,7 @@ pub(crate) fn install_jobs(ov: &mut Overlay, spec: &str) -> Vec<SolverJob> {
     } else {
         // 2. the whole string as a NEVRA (a glob, or the same text).
         let q: Vec<SolvableId> = match NevraGlob::new(spec) {
-            Some(glob) => SolvableId::packages(pool.len())
+            Some(mut glob) => SolvableId::packages(pool.len())
                 .filter(|&sid| {
                     let p = sid.package();
                     installable(sid)
