@@ -11,7 +11,12 @@
 //!   variables) on the URLs it downloads from, once more: `$name` and
 //!   `${name}` only, so `\$basearch` in a baseurl still ends as the arch.
 //!
-//! Which variables exist (`$releasever_major` included) is the caller's.
+//! Which variables exist, and their values, is [`Vars`]' to say: the run's
+//! arch and release, the environment's `DNF_VAR_*`.
+
+use std::collections::BTreeMap;
+
+use super::MainDefaults;
 
 /// How deep `${a:-${b:-...}}` words nest before dnf stops substituting.
 const MAX_DEPTH: usize = 32;
@@ -176,9 +181,172 @@ fn expression(
     (res, text.len())
 }
 
+/// What dnf's main configuration gives every repo: the values for
+/// `$basearch`, `$arch` and `$releasever`, the variables of the
+/// environment's `DNF_VAR_name` (and `DNF0`..`DNF9`), and a `dnf.conf`'s
+/// `[main]` defaults, when one is given.
+#[derive(Clone, Debug, Default)]
+pub struct Vars {
+    /// `$basearch`: the base arch of `arch` (`x86_64` for `x86_64`, `i386` for `i686`).
+    pub basearch: String,
+    /// `$arch`.
+    pub arch: String,
+    /// `$releasever`.
+    pub releasever: String,
+    /// Variables set in the environment, as dnf reads them there (the
+    /// three above win: the run's `--arch` and `--releasever` decide).
+    pub env: BTreeMap<String, String>,
+    /// A `dnf.conf`'s `[main]`: every repo's defaults.
+    pub main: Option<std::sync::Arc<MainDefaults>>,
+}
+
+impl Vars {
+    /// `$arch` set to `arch`, `$basearch` to dnf's base arch of it, and the
+    /// environment's variables.
+    pub fn new(arch: &str, releasever: &str) -> Vars {
+        Vars {
+            basearch: crate::arch::basearch(arch).to_string(),
+            arch: arch.to_string(),
+            releasever: releasever.to_string(),
+            env: env_vars(std::env::vars_os()),
+            main: None,
+        }
+    }
+
+    /// These values, with `main`'s defaults for every repo.
+    pub fn with_main(mut self, main: MainDefaults) -> Vars {
+        self.main = Some(std::sync::Arc::new(main));
+        self
+    }
+
+    /// `s` with its variables replaced as dnf's configuration reader
+    /// replaces them (`dnfvars.rs`: `$basearch`, `${releasever}`,
+    /// `${name:-word}`, ...; an unknown one is left as written).
+    pub fn substitute(&self, s: &str) -> String {
+        if !s.contains(['$', '\\']) {
+            return s.to_string();
+        }
+        substitute(s, &|k| self.value(k))
+    }
+
+    /// A URL of a repo ([`Vars::substitute`]d already) as librepo
+    /// downloads from it: its `$name`s replaced once more.
+    pub fn url_substitute(&self, url: &str) -> String {
+        if !url.contains('$') {
+            return url.to_string();
+        }
+        url_substitute(url, &|k| self.value(k))
+    }
+
+    /// The variables with their values, as dnf hands them to librepo
+    /// (`LRO_VARSUB`) for the URLs of a repo's metalink or mirrorlist.
+    pub fn url_vars(&self) -> BTreeMap<String, String> {
+        let mut vars = self.env.clone();
+        for name in [
+            "basearch",
+            "arch",
+            "releasever",
+            "releasever_major",
+            "releasever_minor",
+        ] {
+            match self.value(name) {
+                Some(v) => vars.insert(name.to_string(), v),
+                None => vars.remove(name),
+            };
+        }
+        vars
+    }
+
+    /// A variable's value: the run's arch and release (and
+    /// `$releasever_major`/`_minor`, split at its first dot; no minor
+    /// without one, as dnf5) before the environment's.
+    fn value(&self, name: &str) -> Option<String> {
+        let release = self.releasever.as_str();
+        match name {
+            "basearch" => Some(self.basearch.clone()),
+            "arch" => Some(self.arch.clone()),
+            "releasever" => Some(release.to_string()),
+            "releasever_major" if !release.is_empty() => {
+                Some(release.split('.').next().unwrap_or("").to_string())
+            }
+            "releasever_minor" if release.contains('.') => {
+                release.split_once('.').map(|(_, minor)| minor.to_string())
+            }
+            _ => self.env.get(name).cloned(),
+        }
+    }
+}
+
+/// The variables dnf takes from its environment: `DNF_VAR_name` sets
+/// `$name` (a name of letters, digits and '_'), `DNF0`..`DNF9` set
+/// `$DNF0`..`$DNF9`.
+fn env_vars(
+    env: impl Iterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+) -> BTreeMap<String, String> {
+    // (Variables that are not UTF-8 are none of dnf's: passed over.)
+    env.filter_map(|(k, v)| {
+        let (k, v) = (k.into_string().ok()?, v.into_string().ok()?);
+        let name = match k.strip_prefix("DNF_VAR_") {
+            Some(n) => n,
+            None if k.len() == 4 && k.starts_with("DNF") && k.as_bytes()[3].is_ascii_digit() => &k,
+            None => return None,
+        };
+        let ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        ok.then(|| (name.to_string(), v))
+    })
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variables_from_the_environment_as_dnf_reads_them() {
+        let env = [
+            ("DNF_VAR_stream", "10-stream"),
+            ("DNF_VAR_", "x"),
+            ("DNF_VAR_a-b", "x"),
+            ("DNF3", "three"),
+            ("DNF10", "x"),
+            ("PATH", "/bin"),
+        ]
+        .map(|(k, v)| (k.into(), v.into()));
+        let mut env: Vec<(std::ffi::OsString, std::ffi::OsString)> = env.into_iter().collect();
+        // Not UTF-8: passed over, no panic.
+        use std::os::unix::ffi::OsStringExt;
+        env.push((
+            "LEGACY".into(),
+            std::ffi::OsString::from_vec(b"caf\xe9".to_vec()),
+        ));
+        env.push((
+            "DNF_VAR_x".into(),
+            std::ffi::OsString::from_vec(b"\xff".to_vec()),
+        ));
+        let env = env_vars(env.into_iter());
+        assert_eq!(
+            env.iter().collect::<Vec<_>>(),
+            [
+                (&"DNF3".to_string(), &"three".to_string()),
+                (&"stream".to_string(), &"10-stream".to_string())
+            ]
+        );
+        let mut vars = Vars::new("i686", "10.2");
+        vars.env = env;
+        vars.env.insert("basearch".into(), "not-this".into());
+        vars.env
+            .insert("releasever_major".into(), "not-this".into());
+        assert_eq!(
+            vars.substitute("/$stream/$basearch/$arch/${releasever_major}/$DNF3/$other"),
+            "/10-stream/i386/i686/10/three/$other"
+        );
+        // No minor without a dot (dnf5): left as written.
+        let vars = Vars::new("x86_64", "eln");
+        assert_eq!(
+            vars.substitute("$releasever_major/$releasever_minor/${releasever_minor:+x}"),
+            "eln/$releasever_minor/"
+        );
+    }
 
     fn subst(text: &str) -> String {
         let vars = |k: &str| match k {
