@@ -12,6 +12,8 @@
 //!   each time; librepo retries at once, we give an overloaded server a
 //!   moment), or the server's `Retry-After` (seconds or an HTTP date), each
 //!   wait capped at `max_wait`;
+//! - a host name the resolver does not know is retried at once (as
+//!   librepo does; waiting changes nothing);
 //! - a retry resumes with `Range: bytes=N-` (and `If-Range`, so a changed
 //!   file comes whole) when the server said `Accept-Ranges: bytes` or
 //!   answered a range with 206; otherwise it starts again from byte 0;
@@ -264,7 +266,8 @@ impl Sink {
 /// How one attempt ended.
 enum Outcome {
     Done,
-    /// `retry`: the failure may pass; `wait`: the server's Retry-After.
+    /// `retry`: the failure may pass; `wait`: instead of the backoff (the
+    /// server's Retry-After, or none at all).
     Failed {
         cause: String,
         retry: bool,
@@ -507,15 +510,12 @@ impl Attempt<'_> {
                 Err(e) if hops > 0 => {
                     return match self.unresolvable_proxy(&url, &e) {
                         Some(msg) => failed(format!("redirected to {url}: {msg}"), false),
-                        None => failed(
-                            format!("redirected to {url}: {}", describe(&e)),
-                            retryable(&e),
-                        ),
+                        None => failed_on(format!("redirected to {url}: {}", describe(&e)), &e),
                     }
                 }
                 Err(e) => match self.unresolvable_proxy(&url, &e) {
                     Some(msg) => return failed(msg, false),
-                    None => return failed(describe(&e), retryable(&e)),
+                    None => return failed_on(describe(&e), &e),
                 },
             };
             let status = resp.status().as_u16();
@@ -661,6 +661,37 @@ fn describe(e: &ureq::Error) -> String {
     .join(" ")
 }
 
+/// A failed request as an outcome: retried when [`retryable`], and at once
+/// (no backoff) when the host's name is unknown ([`name_unknown`]).
+fn failed_on(cause: String, e: &ureq::Error) -> Outcome {
+    Outcome::Failed {
+        cause,
+        retry: retryable(e),
+        wait: name_unknown(e).then_some(Duration::ZERO),
+    }
+}
+
+/// A name lookup that the resolver answered: the name has no address
+/// (glibc's `EAI_NONAME`, `EAI_NODATA`, or an empty answer). librepo
+/// retries curl's "couldn't resolve host" as any other failure, at once;
+/// the backoff is for a server that is overloaded, and a resolver that
+/// answered gives the same answer a second later, so these retries do not
+/// wait: a machine without network fails in a moment instead of 7 s per
+/// repo. A lookup that could not be answered ("Temporary failure in name
+/// resolution", `EAI_AGAIN`) may pass, and keeps the backoff.
+fn name_unknown(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::HostNotFound => true,
+        ureq::Error::Io(io) => {
+            let m = io.to_string();
+            m.starts_with("failed to lookup address")
+                && (m.contains("Name or service not known")
+                    || m.contains("No address associated with hostname"))
+        }
+        _ => false,
+    }
+}
+
 /// Network failures that may pass; TLS, URL and redirect errors do not.
 /// rustls reports a failed handshake or a bad certificate as an I/O error
 /// of kind `InvalidData` (a plain TCP socket never does): the same server
@@ -779,6 +810,31 @@ fn http_date(v: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_the_resolver_does_not_know_is_retried_without_waiting() {
+        let lookup = |detail: &str| {
+            ureq::Error::Io(std::io::Error::other(format!(
+                "failed to lookup address information: {detail}"
+            )))
+        };
+        let wait = |e: &ureq::Error| match failed_on(describe(e), e) {
+            Outcome::Failed { retry, wait, .. } => (retry, wait),
+            Outcome::Done => unreachable!(),
+        };
+        let now = (true, Some(Duration::ZERO));
+        assert_eq!(wait(&lookup("Name or service not known")), now);
+        assert_eq!(wait(&lookup("No address associated with hostname")), now);
+        assert_eq!(wait(&ureq::Error::HostNotFound), now);
+        // The resolver did not answer: it may, after the backoff.
+        assert_eq!(
+            wait(&lookup("Temporary failure in name resolution")),
+            (true, None)
+        );
+        assert_eq!(wait(&ureq::Error::ConnectionFailed), (true, None));
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert_eq!(wait(&ureq::Error::Io(refused)), (true, None));
+    }
 
     #[test]
     fn a_lookup_that_fails_for_the_proxys_name_is_said_so() {
