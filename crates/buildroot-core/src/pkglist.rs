@@ -272,6 +272,34 @@ pub fn name_and_version_in(item: &str, known: impl Fn(&str) -> bool) -> (String,
     (item.to_string(), None)
 }
 
+/// The names a list's lines stand for ([`name_in`] against `known`), for a
+/// step that deletes what its list does not name (the SRPM cache, a source
+/// repo): a list with lines of which none names anything known is refused
+/// rather than taken as "keep nothing" (a binary list, a list of another
+/// distribution, a file that is not a list). `list` is the list's path
+/// (`-`: stdin), `what` says what a line should name (`a source package of
+/// the repositories`), `kept` says what is left as it was.
+pub fn names_in_list(
+    list: &str,
+    lines: &[String],
+    known: impl Fn(&str) -> bool,
+    what: &str,
+    kept: &str,
+) -> Result<Vec<String>> {
+    let names: Vec<String> = lines.iter().map(|l| name_in(l, &known)).collect();
+    match names.first() {
+        Some(first) if !names.iter().any(|n| known(n)) => {
+            let list = if list == "-" { "<stdin>" } else { list };
+            let said = match names.len() {
+                1 => format!("its one line, '{first}', does not name {what}"),
+                n => format!("none of its {n} lines names {what} (the first: '{first}')"),
+            };
+            Err(Error::format(list, format!("{said}; {kept}")))
+        }
+        _ => Ok(names),
+    }
+}
+
 /// A tool's standard output: write errors name it (`standard output: No
 /// space left on device`), and a reader that went away (`tool | head`) is not
 /// an error: the rest of the output is discarded. Buffered in blocks, not
@@ -359,6 +387,30 @@ pub fn write_list_file<I: IntoIterator<Item = S>, S: Into<String>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_that_names_nothing_known_is_refused() {
+        let known = |n: &str| ["bash", "java-1.8.0-openjdk"].contains(&n);
+        let lines = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // The tools' own `*-nvrs` lines and NEVRAs name their packages.
+        let got = names_in_list(
+            "l",
+            &lines(&["bash-5.2.26-1.eln150", "java-1.8.0-openjdk", "nope"]),
+            known,
+            "a source",
+            "kept",
+        );
+        assert_eq!(got.unwrap(), ["bash", "java-1.8.0-openjdk", "nope"]);
+        let e = names_in_list("-", &lines(&["nope-1-1", "zzz"]), known, "a source", "kept");
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            "<stdin>: none of its 2 lines names a source (the first: 'nope-1-1'); kept"
+        );
+        // An empty list is the caller's to allow or refuse.
+        assert!(names_in_list("l", &[], known, "a source", "kept")
+            .unwrap()
+            .is_empty());
+    }
 
     #[test]
     fn one_list_from_stdin_names_the_first_two() {

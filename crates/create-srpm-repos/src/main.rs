@@ -7,9 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use buildroot_core::archful::{create_srpm_repo, KeptSrpm, MacroArgs, Regenerate, SrpmRepoRequest};
+use buildroot_core::archful::{
+    cache_index, create_srpm_repo, KeptSrpm, MacroArgs, Regenerate, SrpmRepoRequest,
+};
 use buildroot_core::cli::RepoFileArgs;
-use buildroot_core::pkglist::{not_stdout, one_list_from_stdin, read_list, Names};
+use buildroot_core::pkglist::{names_in_list, not_stdout, one_list_from_stdin, read_list, Names};
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
 use buildroot_core::Error;
@@ -41,7 +43,7 @@ directory is refused.
 Exit codes:
   0  success (names without a cached SRPM and kept SRPMs are warnings)
   2  bad usage or bad input (unreadable cache or one without SRPMs, an empty input list
-     without --allow-empty, --out a directory of other files, broken SRPM, unreadable
+     without --allow-empty, a list naming no SRPM of the cache, --out a directory of other files, broken SRPM, unreadable
      repository, broken or unreachable macro package, unbalanced %if, rpmbuild failing or
      making another NEVR, full disk); nothing of the failed run is left in --out";
 
@@ -77,7 +79,8 @@ struct Args {
     /// empty list is refused, as a failed step before this one gives one.
     #[arg(long)]
     allow_empty: bool,
-    /// This arch's buildroot source names ("-" or nothing: stdin).
+    /// This arch's buildroot source names ("-" or nothing: stdin); NEVRAs, SRPM file names and
+    /// buildroot-generator's *-nvrs lines name theirs.
     #[arg(default_value = "-")]
     input: String,
 }
@@ -161,10 +164,23 @@ fn run(args: &Args) -> Result<()> {
         "a directory",
         "the source repository goes there",
     )?;
-    let names = read_list(&args.input, Names::Reduce)?;
-    if names.is_empty() && !args.allow_empty {
+    let lines = read_list(&args.input, Names::Verbatim)?;
+    if lines.is_empty() && !args.allow_empty {
         bail!("{}", empty_list_refused(&args.input, &args.out));
     }
+    // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines, as
+    // the cache's SRPMs name them (a cache without SRPMs is refused below).
+    let cached = cache_index(&args.cache)?;
+    let names = match cached.is_empty() {
+        true => lines,
+        false => names_in_list(
+            &args.input,
+            &lines,
+            |n| cached.contains_key(n),
+            &format!("an SRPM of the cache {}", args.cache.display()),
+            &format!("{} is left as it was", args.out.display()),
+        )?,
+    };
     // Notes (where the macros come from) are printed once the run succeeded:
     // a failed run says one line, its error.
     let mut notes = Vec::new();

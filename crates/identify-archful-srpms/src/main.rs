@@ -2,6 +2,7 @@
 //! those whose BuildRequires differ between target arches.
 //! A thin binary over `buildroot_core::archful`.
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +13,9 @@ use buildroot_core::archful::{
     Verdict, DEFAULT_ARCHES,
 };
 use buildroot_core::cli::SourceRepoArgs;
-use buildroot_core::pkglist::{not_stdout, read_list, write_list, write_list_file, Names, Stdout};
+use buildroot_core::pkglist::{
+    names_in_list, not_stdout, read_list, write_list, write_list_file, Names, Stdout,
+};
 use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
 use buildroot_core::spec::SpecArgs;
 use buildroot_core::Error;
@@ -55,8 +58,8 @@ it, so any other directory is refused.
 Exit codes:
   0  success (names without an SRPM are warnings)
   2  bad usage or bad input (unreadable repository, broken SRPM or macro package, bad macro
-     file, --rpmspec without rpmspec, an empty input list without --allow-empty, --cache a
-     directory of other files)";
+     file, --rpmspec without rpmspec, an empty input list without --allow-empty, a list
+     naming no source of the repositories, --cache a directory of other files)";
 
 #[derive(Parser, Debug)]
 #[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
@@ -95,7 +98,8 @@ struct Args {
     /// empty list is refused, as a failed step before this one gives one.
     #[arg(long)]
     allow_empty: bool,
-    /// Source names, one per line ("-" or nothing: stdin).
+    /// Source names, one per line ("-" or nothing: stdin); NEVRAs, SRPM file names and
+    /// buildroot-generator's *-nvrs lines name theirs.
     #[arg(default_value = "-")]
     input: String,
 }
@@ -163,8 +167,10 @@ fn run(args: &Args) -> Result<()> {
         "a directory",
         "the SRPMs are cached there",
     )?;
-    let names = read_list(&args.input, Names::Reduce)?;
-    if names.is_empty() && !args.allow_empty {
+    // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines: they
+    // are matched against the source repos once those are loaded.
+    let lines = read_list(&args.input, Names::Verbatim)?;
+    if lines.is_empty() && !args.allow_empty {
         let input = if args.input == "-" {
             "<stdin>"
         } else {
@@ -199,6 +205,19 @@ fn run(args: &Args) -> Result<()> {
         cache_dir: Some(args.repos.files.metadata_dir(&args.cache)),
     };
     let repos = rpmmd::load_repos(&specs, &opts)?;
+    let sources: HashSet<&str> = repos
+        .iter()
+        .flat_map(|r| &r.packages)
+        .filter(|p| p.is_source())
+        .map(|p| p.name.as_str())
+        .collect();
+    let names = names_in_list(
+        &args.input,
+        &lines,
+        |n| sources.contains(n),
+        "a source package of the source repositories",
+        &format!("the SRPM cache {} is left as it was", args.cache.display()),
+    )?;
     if std::io::stderr().is_terminal() && !args.quiet {
         buildroot_core::diag!(
             "caching {} SRPMs into {}",

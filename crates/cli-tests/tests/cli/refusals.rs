@@ -177,6 +177,43 @@ fn identify_archful_refuses_an_empty_list_unless_allowed() {
     assert!(srpm_names(&cache).is_empty());
 }
 
+#[test]
+fn a_list_that_names_no_source_is_refused_and_the_tools_own_nvrs_are_sources() {
+    // The generator's `*-nvrs` lists name their sources (they used to name
+    // none, and the cache and the repo were emptied with exit 0); a list that
+    // names no source at all (binaries, another distribution) is refused.
+    let t = TestContext::new();
+    let cache = fixture_cache(t.path());
+    let before = srpm_names(&cache);
+    let nvrs = "bash-5.2.26-1.eln150\nzlib-1.3.1-1.eln150\n";
+    identify_into(&cache).write_stdin(nvrs).assert().success();
+    assert_eq!(srpm_names(&cache).len(), 2);
+    let line = expect_error(&t, identify_into(&cache), "libfoo-9-9\nnope\n");
+    assert_eq!(
+        line,
+        "identify-archful-srpms: <stdin>: none of its 2 lines names a source package of the \
+         source repositories (the first: 'libfoo-9-9'); the SRPM cache [TMP]/cache is left as \
+         it was"
+    );
+    assert_eq!(srpm_names(&cache).len(), 2, "the cache is kept");
+
+    copy_srpms(&root().join("testdata/repos/source"), &cache);
+    assert_eq!(srpm_names(&cache), before);
+    let out = t.join("repo");
+    srpm_repos(&t, &cache, &out)
+        .write_stdin(nvrs)
+        .assert()
+        .success();
+    assert_eq!(srpm_names(&out).len(), 2);
+    let line = expect_error(&t, srpm_repos(&t, &cache, &out), "bash-devel\n");
+    assert_eq!(
+        line,
+        "create-srpm-repos: <stdin>: its one line, 'bash-devel', does not name an SRPM of the \
+         cache [TMP]/cache; [TMP]/repo is left as it was"
+    );
+    assert_eq!(srpm_names(&out).len(), 2, "the repo is untouched");
+}
+
 /// identify-archful-srpms on the fixture sources (built-in macros) with
 /// `cache` as --cache.
 fn identify_into(cache: &Path) -> assert_cmd::Command {
