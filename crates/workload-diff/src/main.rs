@@ -84,7 +84,9 @@ buildroot-binary-package-names.txt (or CoreBuildRootBinaries plus every output/*
 Exit codes:
   0  success
   1  verify: something cannot be built from compose + workload, or is missing from the new compose
-  2  usage or input error (missing or unreadable file, bad list, unknown arch, arch mismatch),
+  2  usage or input error (missing or unreadable file, bad list, an empty --compose or
+     --buildroot list without --allow-empty, unknown arch, arch mismatch, a --buildroot-dir of
+     another arch, an option of another --format),
      or the output could not be written; one line on stderr names the file and the problem";
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -187,6 +189,11 @@ struct Cli {
     #[arg(long = "verify-out", value_name = "DIR")]
     verify_out: Option<PathBuf>,
 
+    /// Take an empty --compose or --buildroot list (refused otherwise: it is what a failed
+    /// step before produces)
+    #[arg(long)]
+    allow_empty: bool,
+
     /// Write to FILE (atomically) instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
@@ -228,6 +235,7 @@ impl From<buildroot_core::Error> for Failure {
 fn main() -> ExitCode {
     buildroot_core::cli::init_trace();
     buildroot_core::cli::main("workload-diff", |cli: Cli| {
+        check_format_options(&cli)?;
         if cli.format == Some(Format::Verify) {
             verify(&cli).map(u8::from)
         } else {
@@ -332,27 +340,44 @@ fn from_diff(
             (*arch, paths)
         })
         .collect();
-    // An empty compose is most likely a failed step 1: every buildroot
-    // binary would land in the workload. Said, not refused: a compose can be
-    // empty on purpose (a new arch, a test).
     // Read once: a list given as `-` is stdin, which the change report
     // would otherwise read a second time and find empty.
+    let mut empty_composes = Vec::new();
     let lists = inputs::read_lists(&paths, &cli.exclude, &mut |arch, file| {
-        if !cli.quiet {
-            buildroot_core::diag!(
-                "workload-diff: warning: --compose {arch}={file} lists no packages: the whole \
-                 {arch} buildroot goes into the workload"
-            );
-        }
+        empty_composes.push((arch.to_string(), file.to_string()))
     })?;
-    // An empty buildroot list is most likely a failed generator run: nothing
-    // of that arch would go into the workload. Said, as an empty compose is.
-    for (arch, file) in buildroot {
-        if !cli.quiet && lists.buildroot.get(*arch).is_some_and(BTreeSet::is_empty) {
-            buildroot_core::diag!(
-                "workload-diff: warning: --buildroot {arch}={file} lists no packages: nothing \
-                 of the {arch} buildroot goes into the workload"
-            );
+    // An empty compose is most likely a failed step 1 (every buildroot
+    // binary would land in the workload), an empty buildroot list a failed
+    // generator run (a buildroot always holds the core; nothing of the arch
+    // would go into the workload): refused, as the other tools refuse an
+    // empty list, unless --allow-empty says it is meant (a new arch, a test).
+    let empty_buildroots = buildroot
+        .iter()
+        .filter(|(arch, _)| lists.buildroot.get(**arch).is_some_and(BTreeSet::is_empty));
+    let empties = empty_composes
+        .iter()
+        .map(|(arch, file)| {
+            let option = format!("--compose {arch}={file}");
+            (
+                option,
+                format!("the whole {arch} buildroot goes into the workload"),
+            )
+        })
+        .chain(empty_buildroots.map(|(arch, file)| {
+            let option = format!("--buildroot {arch}={file}");
+            (
+                option,
+                format!("nothing of the {arch} buildroot goes into the workload"),
+            )
+        }));
+    for (option, what) in empties {
+        if !cli.allow_empty {
+            return Err(Failure(format!(
+                "{option} lists no packages (did the step before fail?); with --allow-empty {what}"
+            )));
+        }
+        if !cli.quiet {
+            buildroot_core::diag!("workload-diff: warning: {option} lists no packages: {what}");
         }
     }
     let diff = lists.diff()?;
@@ -393,6 +418,52 @@ fn by_arch<'a>(
         }
     }
     Ok(map)
+}
+
+/// Options that only one format reads are refused with any other: a
+/// forgotten `--format changes` would otherwise write a workload and pass
+/// over `--previous` (even one that does not exist) without a word.
+fn check_format_options(cli: &Cli) -> Result<(), Failure> {
+    use Format::*;
+    let format = cli.format.unwrap_or(Workload);
+    let given: [(&str, bool, &[Format]); 6] = [
+        (
+            "--previous",
+            cli.previous.is_some(),
+            &[Changes, ChangesJson],
+        ),
+        (
+            "--previous-dir",
+            !cli.previous_dir.is_empty(),
+            &[Changes, ChangesJson],
+        ),
+        ("--workload", cli.workload.is_some(), &[Allowed]),
+        ("--verify-dir", !cli.verify_dir.is_empty(), &[Verify]),
+        ("--new-compose", !cli.new_compose.is_empty(), &[Verify]),
+        ("--verify-out", cli.verify_out.is_some(), &[Verify]),
+    ];
+    for (option, is_given, formats) in given {
+        if is_given && !formats.contains(&format) {
+            let wanted: Vec<String> = formats.iter().map(|f| format_name(*f)).collect();
+            let this = if cli.json {
+                "--json".to_string()
+            } else {
+                format!("--format {}", format_name(format))
+            };
+            return Err(Failure(format!(
+                "{option} is read by --format {} only, not by {this}",
+                wanted.join(" or ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A format as `--format` names it.
+fn format_name(f: Format) -> String {
+    f.to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
 }
 
 /// Every compose arch needs a buildroot (file or dir) and the other way

@@ -72,7 +72,7 @@ pub fn read_lists(
         // broken directory does not fail the diff.
         let names = match (paths.buildroot, paths.dir) {
             (Some(list), _) => read_set(list, Names::Reduce)?,
-            (None, Some(dir)) => BuildrootDir::read(dir)?.binary_names(),
+            (None, Some(dir)) => BuildrootDir::read_for(dir, arch)?.binary_names(),
             (None, None) => continue,
         };
         lists.buildroot.insert(arch.to_string(), names);
@@ -107,14 +107,14 @@ pub fn read_changes(
     let mut previous_dirs = BTreeMap::new();
     for (arch, paths) in arches {
         if let Some(path) = paths.dir {
-            let dir = BuildrootDir::read(path)?;
+            let dir = BuildrootDir::read_for(path, arch)?;
             if let Some(why) = dir.read_why()? {
                 whys.insert(*arch, why);
             }
             dirs.insert(*arch, dir);
         }
         if let Some(path) = paths.previous_dir {
-            previous_dirs.insert(*arch, BuildrootDir::read(path)?);
+            previous_dirs.insert(*arch, BuildrootDir::read_for(path, arch)?);
         }
     }
     let inputs: BTreeMap<String, ArchInputs> = lists
@@ -151,7 +151,7 @@ pub fn read_buildroot_document(
 ) -> Result<BuildrootConfigDocument> {
     let mut read = BTreeMap::new();
     for (arch, dir) in dirs {
-        read.insert(arch.to_string(), BuildrootDir::read(dir)?);
+        read.insert(arch.to_string(), BuildrootDir::read_for(dir, arch)?);
     }
     Ok(BuildrootConfigDocument::from_dirs(
         maintainer, view_id, &read,

@@ -201,6 +201,31 @@ impl BuildrootDir {
         Ok(dir)
     }
 
+    /// [`BuildrootDir::read`] for `arch`: a directory whose relations file
+    /// names another arch (`...--aarch64.json` given as x86_64's) is refused,
+    /// as its data would be published under the wrong arch. A directory
+    /// without one (an older generator, dep-tracker) is taken as it is.
+    pub fn read_for(path: &Path, arch: &str) -> Result<BuildrootDir> {
+        let dir = BuildrootDir::read(path)?;
+        let arch_of = |f: &PathBuf| {
+            let name = f.file_name()?.to_str()?.strip_suffix(".json")?;
+            name.rsplit_once("--").map(|(_, a)| a.to_string())
+        };
+        let theirs: Vec<String> = dir.relations_files.iter().filter_map(arch_of).collect();
+        if !theirs.is_empty() && !theirs.iter().any(|a| a == arch) {
+            return Err(Error::format(
+                path.display(),
+                format!(
+                    "given for {arch}, but it is a buildroot-generator output for {} (its \
+                     {RELATIONS_PREFIX}…--{}.json)",
+                    theirs.join(", "),
+                    theirs[0]
+                ),
+            ));
+        }
+        Ok(dir)
+    }
+
     /// Every binary name of the buildroot: `buildroot-binary-package-names.txt`
     /// when present, else the core binaries and every `deps-binary` list (what
     /// dep-tracker's run.sh put into that file).
@@ -329,6 +354,25 @@ mod tests {
         // No why file (an older generator, dep-tracker): no chains, no error.
         let (_t, d) = dir_with_why(None);
         assert_eq!(d.read_why().unwrap(), None);
+    }
+
+    #[test]
+    fn a_directory_of_another_arch_is_refused() {
+        let (t, _) = dir_with_why(None);
+        // No relations file (dep-tracker, an older generator): taken.
+        assert!(BuildrootDir::read_for(t.path(), "x86_64").is_ok());
+        let rel = relations_file_name("view-eln", "aarch64");
+        std::fs::write(t.path().join(&rel), "{}").unwrap();
+        assert!(BuildrootDir::read_for(t.path(), "aarch64").is_ok());
+        let e = BuildrootDir::read_for(t.path(), "x86_64").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: given for x86_64, but it is a buildroot-generator output for aarch64 (its \
+                 buildroot-package-relations--…--aarch64.json)",
+                t.path().display()
+            )
+        );
     }
 
     #[test]

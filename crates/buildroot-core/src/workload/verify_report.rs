@@ -68,11 +68,14 @@ impl ArchFindings {
         }
     }
 
-    /// Reads the inputs `paths` names (pass 2, the run, the new compose, in
-    /// that order) and compares them.
-    pub fn read(paths: &VerifyPaths<'_>) -> Result<ArchFindings> {
-        let pass2 = BuildrootDir::read(paths.pass2)?;
-        let run = paths.run.map(BuildrootDir::read).transpose()?;
+    /// Reads the inputs `paths` names for `arch` (pass 2, the run, the new
+    /// compose, in that order) and compares them.
+    pub fn read(arch: &str, paths: &VerifyPaths<'_>) -> Result<ArchFindings> {
+        let pass2 = BuildrootDir::read_for(paths.pass2, arch)?;
+        let run = paths
+            .run
+            .map(|d| BuildrootDir::read_for(d, arch))
+            .transpose()?;
         let new_compose = match paths.new_compose {
             Some(list) => Some(read_set(list, Names::Reduce)?),
             None => None,
@@ -163,7 +166,7 @@ pub fn verify_report(
 ) -> Result<VerifyReport> {
     let mut report = VerifyReport::default();
     for (arch, paths) in arches {
-        let findings = ArchFindings::read(paths)?;
+        let findings = ArchFindings::read(arch, paths)?;
         let files = out_dir.map(|d| d.join(arch));
         if let Some(d) = &files {
             findings.write_files(d)?;

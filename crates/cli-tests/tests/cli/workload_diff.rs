@@ -461,6 +461,86 @@ data:
 }
 
 #[test]
+fn a_buildroot_dir_of_another_arch_is_refused() {
+    // Swapped by hand: aarch64's directory given as x86_64's would publish
+    // its data under the wrong arch.
+    let t = tempfile::tempdir().unwrap();
+    let a = t.path().join("aarch64");
+    fake_outdir(&a, "zlib");
+    write(
+        &a,
+        "buildroot-package-relations--view-eln--aarch64.json",
+        "{}",
+    );
+    let out = wd()
+        .args(["--format", "buildroot"])
+        .arg(format!("--buildroot-dir=x86_64={}", a.display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        one_line(&String::from_utf8(out.stderr).unwrap()),
+        format!(
+            "workload-diff: {}: given for x86_64, but it is a buildroot-generator output for \
+             aarch64 (its buildroot-package-relations--…--aarch64.json)",
+            a.display()
+        )
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn an_option_of_another_format_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let compose = write(d, "c.txt", "bash\n");
+    let br = write(d, "br.txt", "bash\ngcc\n");
+    let run = |extra: &[&str]| {
+        wd().arg(format!("--compose=x86_64={compose}"))
+            .arg(format!("--buildroot=x86_64={br}"))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    for (args, line) in [
+        (
+            &["--previous", "/nonexistent"][..],
+            "--previous is read by --format changes or changes-json only, not by --format workload",
+        ),
+        (
+            &["--json", "--verify-out", "v"][..],
+            "--verify-out is read by --format verify only, not by --json",
+        ),
+        (
+            &["--format", "text", "--workload", "w.yaml"][..],
+            "--workload is read by --format allowed only, not by --format text",
+        ),
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            one_line(&String::from_utf8(out.stderr).unwrap()),
+            format!("workload-diff: {line}")
+        );
+    }
+    // Where they belong they are taken.
+    let out = run(&[
+        "--format",
+        "changes",
+        "--previous-dir",
+        &format!("x86_64={}", d.display()),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "read, and not an output directory"
+    );
+    assert!(!String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("is read by"));
+}
+
+#[test]
 fn workload_from_output_dirs_as_the_workflow_calls_it() {
     // The workflow script passes --compose, --buildroot and --buildroot-dir
     // for every arch, and the same arguments to every format.
@@ -898,16 +978,37 @@ fn workload_names_are_read_as_content_resolver_reads_them() {
 }
 
 #[test]
-fn an_empty_compose_is_warned_about() {
+fn an_empty_compose_is_refused_unless_allowed() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
     let compose = write(d, "c.txt", "# nothing\n");
     let br = write(d, "br.txt", "bash\n");
-    let out = wd()
-        .arg(format!("--compose=x86_64={compose}"))
-        .arg(format!("--buildroot=x86_64={br}"))
-        .output()
-        .unwrap();
+    let wl = d.join("wl.yaml");
+    std::fs::write(&wl, "kept\n").unwrap();
+    let run = |extra: &[&str]| {
+        wd().arg(format!("--compose=x86_64={compose}"))
+            .arg(format!("--buildroot=x86_64={br}"))
+            .arg("-o")
+            .arg(&wl)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        one_line(&String::from_utf8(out.stderr).unwrap()),
+        format!(
+            "workload-diff: --compose x86_64={compose} lists no packages (did the step before \
+             fail?); with --allow-empty the whole x86_64 buildroot goes into the workload"
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(&wl).unwrap(),
+        "kept\n",
+        "nothing written"
+    );
+    let out = run(&["--allow-empty"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         one_line(&String::from_utf8(out.stderr).unwrap()),
@@ -918,10 +1019,10 @@ fn an_empty_compose_is_warned_about() {
     );
 }
 
-/// An empty `--buildroot` list is warned about as an empty compose is;
-/// `-q` drops the warnings.
+/// An empty `--buildroot` list is refused as an empty compose is, and
+/// warned about with --allow-empty; `-q` drops the warnings.
 #[test]
-fn an_empty_buildroot_is_warned_about_and_quiet_drops_warnings() {
+fn an_empty_buildroot_is_refused_unless_allowed_and_quiet_drops_warnings() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
     let compose = write(d, "c.txt", "bash\n");
@@ -934,6 +1035,16 @@ fn an_empty_buildroot_is_warned_about_and_quiet_drops_warnings() {
             .unwrap()
     };
     let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        one_line(&String::from_utf8(out.stderr).unwrap()),
+        format!(
+            "workload-diff: --buildroot x86_64={br} lists no packages (did the step before \
+             fail?); with --allow-empty nothing of the x86_64 buildroot goes into the workload"
+        )
+    );
+    assert!(out.stdout.is_empty());
+    let out = run(&["--allow-empty"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         one_line(&String::from_utf8(out.stderr).unwrap()),
@@ -943,7 +1054,7 @@ fn an_empty_buildroot_is_warned_about_and_quiet_drops_warnings() {
         )
     );
     for q in ["-q", "--quiet"] {
-        let quiet = run(&[q]);
+        let quiet = run(&[q, "--allow-empty"]);
         assert_eq!(quiet.status.code(), Some(0));
         assert!(quiet.stderr.is_empty(), "{q}");
         assert_eq!(quiet.stdout, out.stdout);
