@@ -216,6 +216,9 @@ struct Args {
     input: String,
 }
 
+/// How many failed sources' details a terminal shows (logs get them all).
+const FAILURES_SHOWN_ON_A_TERMINAL: usize = 10;
+
 fn main() -> ExitCode {
     no_huge_pages();
     buildroot_core::cli::init_trace();
@@ -492,22 +495,26 @@ fn run(args: &Args) -> Result<u8> {
         ));
     }
     // Logs (stderr not a terminal) get a line per failed source first, the
-    // details; a person at a terminal reads counts only. Both end with the
-    // counts per kind.
-    if display.is_none() {
-        for s in br.failed() {
-            for line in s.errors().lines() {
-                // A binary's name given as a source: say whose binary it is.
-                let of = match s.no_source() {
-                    true => pool
-                        .source_of_binary(&s.name)
-                        .filter(|src| *src != s.name)
-                        .map(|src| format!(" (it is a binary of source {src})"))
-                        .unwrap_or_default(),
-                    false => String::new(),
-                };
-                warn(format!("{}: {line}{of}", s.name));
-            }
+    // details; a person at a terminal gets those of the first few (a
+    // packager asking about a handful of sources wants to read why, not to
+    // run again; a whole distribution's failures would bury the screen).
+    // Both end with the counts per kind.
+    let shown = match display {
+        None => usize::MAX,
+        Some(_) => FAILURES_SHOWN_ON_A_TERMINAL,
+    };
+    for s in br.failed().take(shown) {
+        for line in s.errors().lines() {
+            // A binary's name given as a source: say whose binary it is.
+            let of = match s.no_source() {
+                true => pool
+                    .source_of_binary(&s.name)
+                    .filter(|src| *src != s.name)
+                    .map(|src| format!(" (it is a binary of source {src})"))
+                    .unwrap_or_default(),
+                false => String::new(),
+            };
+            warn(format!("{}: {line}{of}", s.name));
         }
     }
     let total = br.failed().count();
@@ -520,7 +527,10 @@ fn run(args: &Args) -> Result<u8> {
             .collect();
         let details = match (&args.output_dir, &display) {
             (Some(d), _) => format!("details in {}", d.join("errors").display()),
-            (None, Some(_)) => "details with --output-dir DIR (errors/) or --json".to_string(),
+            (None, Some(_)) if total <= shown => "details above".to_string(),
+            (None, Some(_)) => {
+                format!("the first {shown} above; all with --output-dir DIR (errors/) or --json")
+            }
             (None, None) => "details above".to_string(),
         };
         let sources = if total == 1 { "source" } else { "sources" };

@@ -113,12 +113,37 @@ fn a_terminal_shows_the_fixed_point_and_sums_up_failures() {
         );
     }
     assert!(shown.contains("ETA"), "{shown}");
-    // Failures: one line of counts, not one line per source.
+    // Failures: a few are shown with why, then the counts.
     assert!(
-        shown.contains("2 sources failed: 1 NoInstall, 1 NoSource (details with --output-dir DIR (errors/) or --json)"),
+        shown.contains("broken: NoInstall: nothing provides"),
         "{shown}"
     );
-    assert!(!shown.contains("nothing provides"), "{shown}");
+    assert!(
+        shown.contains("2 sources failed: 1 NoInstall, 1 NoSource (details above)"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_terminal_shows_the_first_ten_failures() {
+    let input: String = (1..=12).map(|i| format!("nosuch{i:02}\n")).collect();
+    let Some(shown) = on_terminal("", &input) else {
+        return;
+    };
+    assert_eq!(
+        shown.matches("no source package of that name").count(),
+        10,
+        "{shown}"
+    );
+    assert!(shown.contains("nosuch10: "), "{shown}");
+    assert!(!shown.contains("nosuch11: "), "{shown}");
+    assert!(
+        shown.contains(
+            "12 sources failed: 12 NoSource (the first 10 above; all with --output-dir DIR \
+             (errors/) or --json)"
+        ),
+        "{shown}"
+    );
 }
 
 #[test]
