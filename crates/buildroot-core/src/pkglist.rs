@@ -29,6 +29,12 @@
 //!   content-resolver's placeholder RPMs (`newthing-000-placeholder.placeholder`)
 //!   are the one exception: their release is the word `placeholder`.
 //!
+//! A bare `name-[epoch:]version-release` (content-resolver's
+//! `view-binary-package-nevr-list`, the generator's `*-nvrs` lists) is
+//! reduced only when every line of the list is one: line by line it cannot
+//! be told from a name such as Debian's `lib3ds-1-3`, but a list of names
+//! always holds names of another shape (`bash`).
+//!
 //! Everything else is taken verbatim.
 
 use std::collections::BTreeSet;
@@ -162,7 +168,37 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
             Names::Reduce => reduce(item),
         });
     }
+    if names == Names::Reduce {
+        reduce_nvr_list(&mut out);
+    }
     Ok(out)
+}
+
+/// A list whose every line [`reduce`] kept is a bare `name-version-release`
+/// (version and release starting with a digit) is an N-V-R list:
+/// content-resolver's `view-binary-package-nevr-list`, the generator's
+/// `*-nvrs` lists. Its lines are reduced to their names too. Line by line
+/// that would mangle names (Debian's `lib3ds-1-3`), but a list of names
+/// always holds some that are not of that shape (`bash`), so the whole list
+/// decides.
+fn reduce_nvr_list(items: &mut [String]) {
+    let split = |item: &str| -> Option<usize> {
+        let mut parts = item.rsplitn(3, '-');
+        let (release, version, name) = (parts.next()?, parts.next()?, parts.next()?);
+        let bare_version = version.rsplit(':').next().unwrap_or(version);
+        let digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
+        // content-resolver's placeholders are `name-000-placeholder`.
+        let release_ok = digit(release) || release == "placeholder";
+        (digit(bare_version) && release_ok && !name.is_empty()).then_some(name.len())
+    };
+    // The lines reduce() took are names now: they have no dash-digit tail
+    // of two parts, or one that is theirs; the rest must all be N-V-Rs.
+    let nvr: Vec<Option<usize>> = items.iter().map(|i| split(i)).collect();
+    if nvr.iter().any(Option::is_some) && nvr.iter().all(Option::is_some) {
+        for (item, len) in items.iter_mut().zip(nvr) {
+            item.truncate(len.expect("every line checked"));
+        }
+    }
 }
 
 /// The UTF-8 byte order mark (U+FEFF).
@@ -387,6 +423,27 @@ pub fn write_list_file<I: IntoIterator<Item = S>, S: Into<String>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_of_nvrs_is_reduced_a_list_of_names_is_not() {
+        let read = |text: &str| read_list_from(text.as_bytes(), "l", Names::Reduce).unwrap();
+        assert_eq!(
+            read(
+                "bash-5.2.26-1.eln150\njava-1.8.0-openjdk-1.8.0.402-1.eln150\n\
+                 perl-4:5.38.0-1.eln150\nnewlib-000-placeholder\n"
+            ),
+            ["bash", "java-1.8.0-openjdk", "perl", "newlib"]
+        );
+        // One name of another shape: every line is a name.
+        assert_eq!(read("bash\nlib3ds-1-3\n"), ["bash", "lib3ds-1-3"]);
+        assert_eq!(
+            read("bash-5.2.26-1.eln150\nzlib\n"),
+            ["bash-5.2.26-1.eln150", "zlib"]
+        );
+        // Verbatim lists are never reduced.
+        let verbatim = read_list_from(&b"bash-5.2.26-1.eln150\n"[..], "l", Names::Verbatim);
+        assert_eq!(verbatim.unwrap(), ["bash-5.2.26-1.eln150"]);
+    }
 
     #[test]
     fn a_list_that_names_nothing_known_is_refused() {

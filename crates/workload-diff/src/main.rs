@@ -27,8 +27,10 @@ of --exclude). Names added on every arch go under the workload's `packages`, the
 
 Name lists have one name per line; `#` comments and blank lines are ignored. NEVRA lines \
 (bash-5.2-1.fc40.x86_64) and SRPM file names (foo-1.0-1.fc40.src.rpm) in --compose and \
---buildroot lists are reduced to names, so content-resolver's view-binary-package-list works as \
-well as its name list. `-` reads one of the lists from stdin.
+--buildroot lists are reduced to names, and so are the lines of a list of bare N-V-Rs \
+(content-resolver's view-binary-package-nevr-list, the generator's *-nvrs lists), so any of \
+content-resolver's binary lists works as well as its name list. `-` reads one of the lists from \
+stdin.
 
 Formats:
   workload   feedback-pipeline-workload YAML (default)

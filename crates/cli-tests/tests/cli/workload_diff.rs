@@ -461,6 +461,30 @@ data:
 }
 
 #[test]
+fn nvr_lists_give_the_workload_name_lists_give() {
+    // content-resolver's view-binary-package-nevr-list and the generator's
+    // *-nvrs lists, as a user passes them.
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let run = |compose: &str, br: &str| {
+        let compose = write(d, "c.txt", compose);
+        let br = write(d, "br.txt", br);
+        wd().arg(format!("--compose=x86_64={compose}"))
+            .arg(format!("--buildroot=x86_64={br}"))
+            .output()
+            .unwrap()
+    };
+    let names = run("bash\nnewlib\n", "bash\ngcc\nperl-libs\n");
+    let nvrs = run(
+        "bash-5.2.26-1.eln150\nnewlib-000-placeholder\n",
+        "bash-5.2.26-1.eln150\ngcc-14.2.1-3.eln150\nperl-libs-4:5.40.0-512.eln150\n",
+    );
+    assert_eq!(nvrs.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&names.stdout).contains("- perl-libs"));
+    assert_eq!(nvrs.stdout, names.stdout);
+}
+
+#[test]
 fn a_buildroot_dir_of_another_arch_is_refused() {
     // Swapped by hand: aarch64's directory given as x86_64's would publish
     // its data under the wrong arch.
