@@ -486,7 +486,12 @@ fn run(args: &Args) -> Result<u8> {
         } else {
             ""
         };
-        warn(format!("core name '{m}' matches no package{whence}"));
+        let of = match args.only_binaries.is_empty() {
+            true => "",
+            // Step 10's restricted run: the name may well be in the repos.
+            false => " of the --only-binaries lists",
+        };
+        warn(format!("core name '{m}' matches no package{of}{whence}"));
     }
     if !br.core.problems.is_empty() {
         warn(format!(

@@ -68,9 +68,10 @@ impl Display {
             if let Some((n, bar, _)) = cur.take() {
                 bar.finish_and_clear();
                 self.multi.remove(&bar);
+                let resolved = bar.length().unwrap_or(0);
+                let sources = if resolved == 1 { "source" } else { "sources" };
                 let line = format!(
-                    "layer {n}: {} sources resolved in {:.1} s ({} failed, {} in all so far)",
-                    bar.length().unwrap_or(0),
+                    "layer {n}: {resolved} {sources} resolved in {:.1} s ({} failed, {} in all so far)",
                     bar.elapsed().as_secs_f64(),
                     p.failed,
                     p.resolved

@@ -320,7 +320,10 @@ fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Res
         if attempt == attempts {
             return Err(Error::Http {
                 url: url.to_string(),
-                msg: format!("{cause} (gave up after {attempt} attempts)"),
+                msg: match attempt {
+                    1 => format!("{cause} (one attempt: no retries)"),
+                    n => format!("{cause} (gave up after {n} attempts)"),
+                },
             });
         }
         let wait = wait
