@@ -193,7 +193,7 @@ fn run(args: &Args) -> Result<()> {
         .map_err(|e| option_names(e, &args.cache))?
         .remove(0);
     args.spec_args.apply(&mut target.ctx);
-    let unmatched = args.macros.unmatched_names(std::slice::from_ref(&target));
+    let unmatched = args.macros.warnings(std::slice::from_ref(&target));
     let archful: BTreeSet<String> = read_list(&args.archful, Names::Reduce)?
         .into_iter()
         .collect();

@@ -232,7 +232,7 @@ fn run(args: &Args) -> Result<()> {
             buildroot_core::diag!("identify-archful-srpms: warning: {m}");
         }
     };
-    for m in args.macros.unmatched_names(&targets) {
+    for m in args.macros.warnings(&targets) {
         warn(m);
     }
     // A binary's name given as a source: say whose binary it is.

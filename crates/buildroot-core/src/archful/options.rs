@@ -154,18 +154,23 @@ impl MacroArgs {
         names
     }
 
-    /// One line per installed name that matches no package on some arch,
-    /// naming the option that gave it and the arches: a misspelt
-    /// `--macro-package` would otherwise go unnoticed (dnf refuses such a
-    /// name; the buildroot is installed without it).
-    pub fn unmatched_names(&self, targets: &[ArchTarget]) -> Vec<String> {
+    /// What may make the macro sets of `targets` wrong, a line each:
+    /// - an installed name that matches no package on some arch, naming the
+    ///   option that gave it and the arches: a misspelt `--macro-package`
+    ///   would otherwise go unnoticed (dnf refuses such a name; the
+    ///   buildroot is installed without it);
+    /// - arches evaluated with the repos' macro packages beside arches with
+    ///   the built-in macros (the binary repos hold nothing for them: a repo
+    ///   URL without `$basearch`?): archful means "BuildRequires differ
+    ///   between arches", and a difference may then be the macros' alone.
+    pub fn warnings(&self, targets: &[ArchTarget]) -> Vec<String> {
         let mut arches: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for t in targets {
             for n in t.repo.iter().flat_map(|r| &r.unmatched) {
                 arches.entry(n).or_default().push(&t.arch);
             }
         }
-        arches
+        let mut out: Vec<String> = arches
             .into_iter()
             .map(|(name, arches)| {
                 format!(
@@ -174,7 +179,24 @@ impl MacroArgs {
                     arches.join(", ")
                 )
             })
-            .collect()
+            .collect();
+        let (with, without): (Vec<&ArchTarget>, Vec<&ArchTarget>) =
+            targets.iter().partition(|t| t.repo.is_some());
+        if !with.is_empty() && !without.is_empty() {
+            let names = |ts: &[&ArchTarget]| {
+                ts.iter()
+                    .map(|t| t.arch.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            out.push(format!(
+                "{} evaluated with the built-in ELN macros, {} with the repos' macro packages: \
+                 a spec whose BuildRequires use those macros may be called archful for that alone",
+                names(&without),
+                names(&with)
+            ));
+        }
+        out
     }
 
     /// Which option gave an installed name, for messages.
@@ -269,24 +291,7 @@ impl MacroArgs {
                 defines: self.defines.clone(),
             });
         }
-        // Archful means "BuildRequires differ between arches": with other
-        // macros on some arches, a difference may be the macros' alone.
-        let (with, without): (Vec<&ArchTarget>, Vec<&ArchTarget>) =
-            out.iter().partition(|t| t.repo.is_some());
-        if use_repos && !with.is_empty() && !without.is_empty() {
-            let names = |ts: &[&ArchTarget]| {
-                ts.iter()
-                    .map(|t| t.arch.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            note(format!(
-                "{} evaluated with the built-in ELN macros, {} with the repos' macro packages: \
-                 a spec whose BuildRequires use those macros may be called archful for that alone",
-                names(&without),
-                names(&with)
-            ));
-        }
+        // Arches with other macros than the rest: one of [`Self::warnings`].
         Ok(out)
     }
 }

@@ -108,7 +108,8 @@ fn the_default_run_uses_the_repos_macro_packages() {
 #[test]
 fn a_repo_without_basearch_is_named_and_the_mixed_macros_said() {
     // The usual slip: one arch's repo for every arch. The other arch falls
-    // back to the built-in macros, which the notes say in a line or two.
+    // back to the built-in macros: a warning (the answer may be wrong for
+    // it), and the notes say where each arch's macros come from.
     let t = tempfile::tempdir().unwrap();
     let out = cmd(Tool::IdentifyArchful)
         .args(["--source-repo", "src=testdata/repos/source"])
@@ -126,11 +127,11 @@ fn a_repo_without_basearch_is_named_and_the_mixed_macros_said() {
     assert_eq!(
         notes,
         [
+            "identify-archful-srpms: warning: aarch64 evaluated with the built-in ELN macros, \
+             x86_64 with the repos' macro packages: a spec whose BuildRequires use those macros \
+             may be called archful for that alone",
             "identify-archful-srpms: note: aarch64: the binary repositories hold no package for \
              aarch64 (a repo URL without $basearch?): built-in ELN macros",
-            "identify-archful-srpms: note: aarch64 evaluated with the built-in ELN macros, x86_64 \
-             with the repos' macro packages: a spec whose BuildRequires use those macros may be \
-             called archful for that alone",
         ],
         "{err}"
     );
