@@ -54,6 +54,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$config" ] || [ "$verify_only" = 1 ] || die "--config FILE is required"
 [ -z "$config" ] || [ -r "$config" ] || die "$config: cannot read the config file"
+[ -z "$config" ] || [ ! -d "$config" ] || die "$config: a directory, not a config file (e.g. configs/fedora-eln.conf)"
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 [ -z "$config" ] || config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
@@ -110,7 +111,7 @@ if [ -n "$COMPOSE_DIR" ]; then
     [ -r "$COMPOSE_DIR/$a.txt" ] || die "$COMPOSE_DIR/$a.txt: missing compose list for $a"
   done
 elif [ -n "$COMPOSE_CONFIGS" ]; then
-  [ -d "$COMPOSE_CONFIGS" ] || die "$COMPOSE_CONFIGS: COMPOSE_CONFIGS is not a directory"
+  [ -d "$COMPOSE_CONFIGS" ] || die "$COMPOSE_CONFIGS: COMPOSE_CONFIGS is not a directory (content-resolver's configs: git clone https://github.com/minimization/content-resolver-input)"
 fi
 export LC_ALL=C
 
