@@ -18,6 +18,31 @@ fn wd() -> Command {
     cmd(Tool::WorkloadDiff)
 }
 
+/// An x86_64 compose list and buildroot list written into a directory, and
+/// workload-diff run on them.
+struct Lists {
+    compose: String,
+    br: String,
+}
+
+impl Lists {
+    fn new(d: &Path, compose: &str, br: &str) -> Lists {
+        Lists {
+            compose: write(d, "c.txt", compose),
+            br: write(d, "br.txt", br),
+        }
+    }
+
+    /// workload-diff --compose x86_64=... --buildroot x86_64=... `extra`.
+    fn run(&self, extra: &[&str]) -> std::process::Output {
+        wd().arg(format!("--compose=x86_64={}", self.compose))
+            .arg(format!("--buildroot=x86_64={}", self.br))
+            .args(extra)
+            .output()
+            .unwrap()
+    }
+}
+
 /// Compose and buildroot lists for three arches, and an exclude list.
 struct Fixture {
     dir: tempfile::TempDir,
@@ -466,14 +491,7 @@ fn nvr_lists_give_the_workload_name_lists_give() {
     // *-nvrs lists, as a user passes them.
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
-    let run = |compose: &str, br: &str| {
-        let compose = write(d, "c.txt", compose);
-        let br = write(d, "br.txt", br);
-        wd().arg(format!("--compose=x86_64={compose}"))
-            .arg(format!("--buildroot=x86_64={br}"))
-            .output()
-            .unwrap()
-    };
+    let run = |compose: &str, br: &str| Lists::new(d, compose, br).run(&[]);
     let names = run("bash\nnewlib\n", "bash\ngcc\nperl-libs\n");
     let nvrs = run(
         "bash-5.2.26-1.eln150\nnewlib-000-placeholder\n",
@@ -517,15 +535,8 @@ fn a_buildroot_dir_of_another_arch_is_refused() {
 fn an_option_of_another_format_is_refused() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
-    let compose = write(d, "c.txt", "bash\n");
-    let br = write(d, "br.txt", "bash\ngcc\n");
-    let run = |extra: &[&str]| {
-        wd().arg(format!("--compose=x86_64={compose}"))
-            .arg(format!("--buildroot=x86_64={br}"))
-            .args(extra)
-            .output()
-            .unwrap()
-    };
+    let lists = Lists::new(d, "bash\n", "bash\ngcc\n");
+    let run = |extra: &[&str]| lists.run(extra);
     for (args, line) in [
         (
             &["--previous", "/nonexistent"][..],
@@ -1005,19 +1016,12 @@ fn workload_names_are_read_as_content_resolver_reads_them() {
 fn an_empty_compose_is_refused_unless_allowed() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
-    let compose = write(d, "c.txt", "# nothing\n");
-    let br = write(d, "br.txt", "bash\n");
+    let lists = Lists::new(d, "# nothing\n", "bash\n");
+    let compose = &lists.compose;
     let wl = d.join("wl.yaml");
     std::fs::write(&wl, "kept\n").unwrap();
-    let run = |extra: &[&str]| {
-        wd().arg(format!("--compose=x86_64={compose}"))
-            .arg(format!("--buildroot=x86_64={br}"))
-            .arg("-o")
-            .arg(&wl)
-            .args(extra)
-            .output()
-            .unwrap()
-    };
+    let wl_arg = wl.display().to_string();
+    let run = |extra: &[&str]| lists.run(&[&["-o", wl_arg.as_str()], extra].concat());
     let out = run(&[]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
@@ -1049,15 +1053,9 @@ fn an_empty_compose_is_refused_unless_allowed() {
 fn an_empty_buildroot_is_refused_unless_allowed_and_quiet_drops_warnings() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
-    let compose = write(d, "c.txt", "bash\n");
-    let br = write(d, "br.txt", "# nothing\n");
-    let run = |extra: &[&str]| {
-        wd().arg(format!("--compose=x86_64={compose}"))
-            .arg(format!("--buildroot=x86_64={br}"))
-            .args(extra)
-            .output()
-            .unwrap()
-    };
+    let lists = Lists::new(d, "bash\n", "# nothing\n");
+    let (compose, br) = (&lists.compose, &lists.br);
+    let run = |extra: &[&str]| lists.run(extra);
     let out = run(&[]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
