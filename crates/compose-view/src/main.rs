@@ -262,7 +262,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         lists::write_lists(dir, &result)?;
     }
     let text = if cli.json {
-        json(&result).to_string() + "\n"
+        // Pretty, as every tool's --json: a person reads it too, jq does not mind.
+        serde_json::to_string_pretty(&json(&result)).expect("a JSON value prints") + "\n"
     } else {
         let mut all: BTreeSet<String> = BTreeSet::new();
         for av in &result.arches {
@@ -310,7 +311,7 @@ fn check(cli: &Cli, loaded: &Loaded) -> Result<(), Failure> {
             },
         });
         let mut out = Stdout::lock();
-        let _ = writeln!(out, "{v}");
+        let _ = writeln!(out, "{v:#}");
     }
     if !loaded.bad.is_empty() {
         let mut lines: Vec<String> = loaded.bad.iter().map(|b| b.to_string()).collect();
