@@ -199,6 +199,9 @@ fn buildroot_document_from_dirs() {
     let doc = BuildrootConfigDocument::from_dirs("me", "view-eln", &dirs);
     assert_eq!(doc.maintainer, "me");
     assert_eq!(doc.view_id, "view-eln");
+    // As the generator's relations JSON names it: `eln` is `view-eln`.
+    let short = BuildrootConfigDocument::from_dirs("me", "eln", &dirs);
+    assert_eq!(short.view_id, "view-eln");
     assert_eq!(doc.base_buildroot["aarch64"], set(&["bash", "coreutils"]));
     assert_eq!(
         doc.source_packages["x86_64"].keys().collect::<Vec<_>>(),

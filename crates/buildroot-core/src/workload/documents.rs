@@ -178,6 +178,8 @@ impl BuildrootConfigDocument {
     /// Builds the document from one generator output directory per arch:
     /// `base_buildroot` from `CoreBuildRootBinaries`, `source_packages` from
     /// every `output/*-deps-binary`. Every arch is a key of both maps.
+    /// `view_id` as the generator writes it ([`crate::buildroot::view_id`]:
+    /// `eln` is `view-eln`), so one run's documents name one view.
     pub fn from_dirs(
         maintainer: &str,
         view_id: &str,
@@ -185,7 +187,7 @@ impl BuildrootConfigDocument {
     ) -> BuildrootConfigDocument {
         let mut doc = BuildrootConfigDocument {
             maintainer: maintainer.to_string(),
-            view_id: view_id.to_string(),
+            view_id: crate::buildroot::view_id(view_id),
             ..Default::default()
         };
         for (arch, dir) in dirs {
