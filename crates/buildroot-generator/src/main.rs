@@ -201,7 +201,8 @@ struct Args {
     /// Print the chain that brings binary NAME into the buildroot. NAME may be
     /// what an input line may be (a NEVRA, N-V-R, an .rpm file name); a note
     /// says when the buildroot has another version. With --json: {"arch",
-    /// "name", "query", "package", "chain": [steps] or null, "note"}.
+    /// "name", "query", "package", "chain": [steps] or null, "note"}, and
+    /// "failed_builds" when builds that failed wanted it.
     #[arg(long, value_name = "NAME")]
     why: Option<String>,
     /// Print phase timings (load, fixed point) to stderr, for benchmarks.

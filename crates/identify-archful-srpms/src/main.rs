@@ -51,9 +51,9 @@ Spec macros: the macro packages of the binary repos' core buildroot (redhat-rpm-
 Without binary repos, or with --no-repo-macros: built-in ELN macros (%rhel 11, %eln, %dist).
 
 --cache must be new, empty or an earlier SRPM cache (it holds .identify-archful-srpms, which
-the first run writes; a cache of earlier versions, holding only *.src.rpm files, .metadata,
-.macros and temp files, is taken and marked): the SRPMs a run does not list are deleted from
-it, so any other directory is refused.
+the first run writes; a cache of earlier versions, holding .metadata or .macros and otherwise
+only *.src.rpm and temp files, is taken and marked): the SRPMs a run does not list are deleted
+from it, so any other directory, a directory of SRPMs alone included, is refused.
 
 Exit codes:
   0  success (names without an SRPM are warnings)

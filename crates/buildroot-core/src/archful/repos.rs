@@ -102,7 +102,7 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
     } = *request;
     check_out_dir(out)?;
     let index = cache_index(cache)?;
-    // A cache without a single SRPM is the wrong directory (or step 3 never
+    // A cache without a single SRPM is the wrong directory (or step 4 never
     // ran): going on would write an empty repo and call every name missing.
     if index.is_empty() && !names.is_empty() {
         return Err(Error::format(
