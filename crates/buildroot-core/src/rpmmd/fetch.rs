@@ -30,7 +30,7 @@ impl Location {
     pub fn parse(url: &str) -> Result<Location> {
         let url = url.trim();
         if let Some(p) = url.strip_prefix("file://") {
-            return Ok(Location::Dir(PathBuf::from(p)));
+            return Ok(Location::Dir(PathBuf::from(file_url_path(url, p)?)));
         }
         if url.starts_with("http://") || url.starts_with("https://") {
             let mut u = url.to_string();
@@ -57,6 +57,39 @@ impl Location {
             Location::Http(u) => format!("{u}{href}"),
         }
     }
+}
+
+/// The path of a `file://` URL (`rest` is what follows `file://`) with its
+/// `%XX` escapes decoded, as libdnf's `urlDecode` decodes a local repo's
+/// baseurl: `file:///srv/my%20repo/` is the directory `/srv/my repo/`
+/// (a space cannot be written plainly: dnf splits baseurl lists on it).
+/// A `%` without two hex digits is an error, as it fails libdnf.
+pub(super) fn file_url_path(url: &str, rest: &str) -> Result<String> {
+    if !rest.contains('%') {
+        return Ok(rest.to_string());
+    }
+    let bytes = rest.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'%' {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        let hex = rest
+            .get(i + 1..i + 3)
+            .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()));
+        let Some(hex) = hex else {
+            return Err(Error::Usage(format!(
+                "{url}: a '%' not followed by two hex digits (a file:// URL writes '%' as %25)"
+            )));
+        };
+        out.push(u8::from_str_radix(hex, 16).expect("two hex digits"));
+        i += 3;
+    }
+    String::from_utf8(out)
+        .map_err(|_| Error::Usage(format!("{url}: its %-escapes do not decode to UTF-8")))
 }
 
 /// Makes a repo-relative file available locally and returns its path. HTTP
@@ -215,6 +248,23 @@ pub(super) fn cache_dir_name(base: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_url_is_decoded_as_libdnf_decodes_it() {
+        let dir = |u: &str| match Location::parse(u) {
+            Ok(Location::Dir(d)) => d.display().to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(dir("file:///srv/my%20repo/x86_64/"), "/srv/my repo/x86_64/");
+        assert_eq!(dir("file:///srv/100%25/%c3%a9"), "/srv/100%/é");
+        // A plain path is a path: nothing to decode.
+        assert_eq!(dir("/srv/my%20repo"), "/srv/my%20repo");
+        let e = Location::parse("file:///srv/50%/").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "file:///srv/50%/: a '%' not followed by two hex digits (a file:// URL writes '%' as %25)"
+        );
+    }
 
     #[test]
     fn only_an_http_copy_of_a_type_we_compute_skips_the_readers_hash() {

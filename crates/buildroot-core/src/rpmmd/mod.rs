@@ -315,7 +315,11 @@ fn fetch_mirrors(src: &MirrorSource, access: &RepoAccess, opts: &LoadOptions) ->
         http::download_verified(url, &dest, None, &HttpSettings::for_repo(access)?)?;
         dest
     } else {
-        PathBuf::from(url.strip_prefix("file://").unwrap_or(url))
+        match url.strip_prefix("file://") {
+            // curl decodes a file:// URL's escapes too.
+            Some(rest) => PathBuf::from(fetch::file_url_path(url, rest)?),
+            None => PathBuf::from(url),
+        }
     };
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     match src {
