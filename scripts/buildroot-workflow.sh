@@ -360,10 +360,11 @@ mkdir -p "$run/archful"
 cat "$run"/pass1/*/buildroot-source-package-names.txt | sort -u > "$run/archful/sources.txt"
 arch_args=(); for a in $ARCHES; do arch_args+=(--arch "$a"); done
 # Warnings (SRPMs not found, specs decided by the %ifarch grep fallback) go to warnings.txt;
-# notes (which macro packages were used, per arch) are shown here. (Sources are the same on
-# every arch: a per-arch REPOFILE or DNF_CONF is read as x86_64's.)
-"$archful_tool" "${source_args[@]}" ${REPOFILE:+--repofile "${REPOFILE//\$basearch/x86_64}"} \
-  ${DNF_CONF:+--dnf-conf "${DNF_CONF//\$basearch/x86_64}"} --cache "$work/srpm-cache" \
+# notes (which macro packages were used, per arch) are shown here. A per-arch REPOFILE or
+# DNF_CONF is passed with its $basearch: each arch's macros come from that arch's file, and the
+# sources from x86_64's (they are the same on every arch).
+"$archful_tool" "${source_args[@]}" ${REPOFILE:+--repofile "$REPOFILE"} \
+  ${DNF_CONF:+--dnf-conf "$DNF_CONF"} --cache "$work/srpm-cache" \
   "${arch_args[@]}" "${macro_args[@]}" --map "$run/archful/srpm-map.txt" \
   --json-file "$run/archful/archful.json" < "$run/archful/sources.txt" \
   > "$run/archful/archful.txt" 2> "$run/archful/stderr.txt" \

@@ -5,7 +5,7 @@
 //! everywhere (dnf's `--repofrompath`, `--setopt=reposdir`, `--releasever`
 //! and `cachedir` play these parts for dnf).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// `eprintln!` that never panics: a line for stderr, dropped when stderr is
 /// closed or failing (`tool 2>&1 | head -1`, a log pipe that went away).
@@ -171,7 +171,10 @@ impl RepoFileArgs {
     pub fn vars(&self, arch: &str) -> Result<Vars> {
         let vars = Vars::new(arch, &self.releasever);
         Ok(match &self.dnf_conf {
-            Some(f) => vars.with_main(MainDefaults::read(f)?),
+            Some(f) => {
+                let main = MainDefaults::read(&file_for(f, &vars))?;
+                vars.with_main(main)
+            }
             None => vars,
         })
     }
@@ -195,12 +198,26 @@ impl RepoFileArgs {
     pub(crate) fn given_file_specs(&self, vars: &Vars) -> Result<Vec<GivenRepo>> {
         let mut specs = Vec::new();
         for f in self.dnf_conf.iter().chain(&self.repofiles) {
+            let f = &file_for(f, vars);
             for spec in parse_repofile(f, vars)? {
                 let given = format!("[{}] of {}", spec.id, f.display());
                 specs.push(GivenRepo { given, spec });
             }
         }
         Ok(specs)
+    }
+}
+
+/// A `--repofile`/`--dnf-conf` path with its variables replaced (`$basearch`,
+/// `$releasever`, ...): `configs/fedora-eln-$basearch.repo` is each arch's
+/// own file, so a tool that reads several arches (identify-archful-srpms)
+/// takes each arch's repos from that arch's file, as the per-arch runs do.
+/// dnf has no such thing (its files are found by directory); a path holds
+/// no `$` otherwise.
+fn file_for(path: &Path, vars: &Vars) -> PathBuf {
+    match path.to_str() {
+        Some(p) if p.contains('$') => PathBuf::from(vars.substitute(p)),
+        _ => path.to_path_buf(),
     }
 }
 

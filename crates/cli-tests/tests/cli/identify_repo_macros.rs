@@ -381,3 +381,41 @@ fn rpmspec_missing_is_exit_2() {
          built-in evaluator"
     );
 }
+
+#[test]
+fn a_repofile_per_arch_gives_each_arch_its_own_repos() {
+    // configs/fedora-eln-$basearch.repo: x86_64's file has a section the
+    // other arches' files lack (ELN's SAP variant). Each arch's macros come
+    // from its own file; read as x86_64's, aarch64 would load x86_64-only
+    // repos (here one that does not exist for aarch64) and fail.
+    let t = tempfile::tempdir().unwrap();
+    let fixture = root().join("testdata/repos");
+    let only_x86 = t.path().join("onlyx86");
+    std::fs::create_dir_all(&only_x86).unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(fixture.join("x86_64"))
+        .arg(only_x86.join("x86_64"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let common = format!(
+        "[fixture]\nbaseurl={0}/$basearch\n[fixture-source]\nbaseurl={0}/source\n",
+        fixture.display()
+    );
+    let sap = format!("[sap]\nbaseurl={}/$basearch\n", only_x86.display());
+    std::fs::write(t.path().join("r-x86_64.repo"), format!("{common}{sap}")).unwrap();
+    std::fs::write(t.path().join("r-aarch64.repo"), &common).unwrap();
+    let out = cmd(Tool::IdentifyArchful)
+        .arg("--repofile")
+        .arg(t.path().join("r-$basearch.repo"))
+        .args(["--arch", "x86_64", "--arch", "aarch64", "--json", "--cache"])
+        .arg(t.path().join("cache"))
+        .write_stdin("libjpeg-turbo\n")
+        .assert()
+        .success();
+    let doc: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    for arch in ["x86_64", "aarch64"] {
+        assert_eq!(doc["macros"][arch]["from"], "repos", "{doc}");
+    }
+}
