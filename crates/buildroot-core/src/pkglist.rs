@@ -174,8 +174,8 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
     Ok(out)
 }
 
-/// A list whose every line [`reduce`] kept is a bare `name-version-release`
-/// (version and release starting with a digit) is an N-V-R list:
+/// A list every line of which is a bare `name-version-release` (version and
+/// release starting with a digit) is an N-V-R list:
 /// content-resolver's `view-binary-package-nevr-list`, the generator's
 /// `*-nvrs` lists. Its lines are reduced to their names too. Line by line
 /// that would mangle names (Debian's `lib3ds-1-3`), but a list of names
@@ -191,8 +191,9 @@ fn reduce_nvr_list(items: &mut [String]) {
         let release_ok = digit(release) || release == "placeholder";
         (digit(bare_version) && release_ok && !name.is_empty()).then_some(name.len())
     };
-    // The lines reduce() took are names now: they have no dash-digit tail
-    // of two parts, or one that is theirs; the rest must all be N-V-Rs.
+    // Lines reduce() took (NEVRAs, SRPM file names) are names by now, so a
+    // list mixing them with N-V-Rs is not taken as one (no list of ours or
+    // of content-resolver's is like that).
     let nvr: Vec<Option<usize>> = items.iter().map(|i| split(i)).collect();
     if nvr.iter().any(Option::is_some) && nvr.iter().all(Option::is_some) {
         for (item, len) in items.iter_mut().zip(nvr) {
