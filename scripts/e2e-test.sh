@@ -110,7 +110,7 @@ http_pid=$!
 trap 'kill "$http_pid" 2>/dev/null; rm -rf "$work"' EXIT
 port=""
 for _ in $(seq 50); do
-  port=$(sed -n 's/.*port \([0-9][0-9]*\).*/\1/p' "$work/http.log" | head -1)
+  port=$(sed -n 's/.*port \([0-9][0-9]*\).*/\1/p' "$work/http.log" 2> /dev/null | head -1) || true
   [ -n "$port" ] && break; sleep 0.1
 done
 [ -n "$port" ] || fail "the test HTTP server did not start: $(cat "$work/http.log")"
