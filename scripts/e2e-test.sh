@@ -85,7 +85,7 @@ failed = {a: sorted({f.rsplit("-", 1)[0] for f in os.listdir(f"{cur}/pass2/{a}/e
 assert failed == {"aarch64": ["broken", "compat-32", "conflicted"], "x86_64": ["broken", "conflicted"]}, failed
 a = json.load(open(cur + "/archful/archful.json"))
 assert [r["name"] for r in a["archful"]] == ["libjpeg-turbo"] and a["grep_fallback"] == [], a
-# Steps 3 and 4 read the specs with the binary repos' macro packages, per arch.
+# Steps 4 and 5-7 read the specs with the binary repos' macro packages, per arch.
 for arch in ("x86_64", "aarch64"):
     m = a["macros"][arch]
     assert m["from"] == "repos" and [p.rsplit("-", 2)[0] for p in m["packages"]] == [
@@ -174,6 +174,9 @@ touch "$work/rerun-done"; wait "$reader"
 [ "$(readlink -f "$work/last")" = "$first" ] || fail "the previous run was not kept as last/"
 [ "$(readlink -f "$cur")" != "$first" ] || fail "the rerun did not replace current/"
 cmp -s "$work/last/eln-buildroot-workload.yaml" "$work/current/eln-buildroot-workload.yaml" || fail "rerun changed the workload"
+# Nothing changed: changes.md says so, then a blank line before the first arch's heading.
+[ "$(grep -A2 -x "No package entered or left the workload." "$cur/changes.md" | sed -n '2p;3s/:.*//p')" \
+  = "$(printf '\n## aarch64')" ] || { cat "$cur/changes.md" >&2; fail "changes.md: no blank line before the heading"; }
 baseurls_exist "$work"/last/repos/*.repo "$work"/last/verify/*/archful.repo "$cur"/repos/*.repo
 [ "$(find "$work/runs" -mindepth 1 -maxdepth 1 | wc -l)" = 2 ] || fail "runs/ should hold current and last only: $(ls "$work/runs")"
 
@@ -254,7 +257,7 @@ for a in x86_64 aarch64; do
   ! grep -q "does-not-exist-devel" "$nf" || fail "verify $a reported a problem pass 2 already had"
 done
 
-# Spec macros reach steps 3 and 4; a spec that cannot be evaluated is recorded (needs rpmbuild
+# Spec macros reach steps 4 and 5-7; a spec that cannot be evaluated is recorded (needs rpmbuild
 # and createrepo_c to build the extra source repo).
 if command -v rpmbuild > /dev/null && command -v createrepo_c > /dev/null; then
   mkdir -p "$work/specs" "$work/extra"

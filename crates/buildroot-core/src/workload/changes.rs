@@ -175,7 +175,7 @@ impl Changes {
             .map(|a| a.entered.len() + a.left.len())
             .sum();
         if total == 0 {
-            s.push_str("No package entered or left the workload.\n");
+            s.push_str("No package entered or left the workload.\n\n");
         }
         for (arch, ch) in &self.arches {
             let _ = writeln!(
