@@ -4,7 +4,7 @@
 #   make test    run every test (what CI runs)
 #   make bench   print the performance table (Fedora-scale data: make bench-data first)
 #   make verify  step 10 on $(WORK)/current: can compose + ELN-Buildroot workload build everything?
-#                (with the configuration that run was made with)
+#                (with the configuration and content-resolver configs that run was made with)
 
 CARGO ?= cargo
 WORK ?= work

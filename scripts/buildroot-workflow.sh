@@ -3,13 +3,18 @@
 #
 #   scripts/buildroot-workflow.sh --config FILE [--work DIR] [--bin DIR] [--no-verify]
 #   scripts/buildroot-workflow.sh --verify-only [--work DIR] [--bin DIR]   (step 10 again on
-#       WORK/current, with the configuration that run was made with; a --config is not used)
+#       WORK/current, with the configuration and content-resolver configs that run was made
+#       with; a --config is not used)
+#
+# Relative --config, --work and --bin are taken from the current directory; relative paths in
+# the config file from the repository root. WORK defaults to the repository root's work/.
 #
 # Steps, numbered as the ELN Buildroot Generator Workflow's ten (docs/semantics.md, README.md;
 # 1 and 9, tagging into ELN and ELN-Buildroot, are outside these tools):
 #   2 compose lists            -> COMPOSE_DIR/<arch>.txt (+ sources-<arch>.txt or sources.txt), or
 #                                 compose/ computed by compose-view from content-resolver's configs
-#                                 (COMPOSE_CONFIGS + VIEW), or fetched by fetch-compose from
+#                                 (COMPOSE_CONFIGS + VIEW; the *.yaml and *.json read are copied
+#                                 to configs/ first), or fetched by fetch-compose from
 #                                 content-resolver's published lists (COMPOSE_URL + VIEW)
 #   3 buildroot-generator      -> pass1/<arch>/      (per arch, in parallel)
 #   4 identify-archful-srpms   -> archful/archful.txt, archful.json, warnings.txt, srpm-map.txt
@@ -20,50 +25,78 @@
 #                                 changes.md + changes.json (against the previous run)
 #   10 verify                  -> verify/<arch>/     (compose + the workload YAML alone must build
 #                                 everything pass 2 built; with COMPOSE_CONFIGS, the workload is
-#                                 added to a copy of the configs, verify/configs/, the new compose
-#                                 computed, verify/compose/, and every pass-2 binary it lacks is
-#                                 listed in verify/<arch>/missing.txt)
+#                                 added to a copy of the run's configs/, verify/configs/, the new
+#                                 compose computed, verify/compose/, and every pass-2 binary it
+#                                 lacks is listed in verify/<arch>/missing.txt). Built in
+#                                 verify.new/ and renamed to verify/ when complete: a failed or
+#                                 interrupted verify leaves the previous verify/ as it was.
 #
 # Each run is built in place in WORK/runs/<id>/, so the .repo files it writes stay valid. When
 # every step finished, WORK/current (a symlink, swapped atomically) points to it and the previous
-# run stays as WORK/last; a failed run is kept as WORK/failed. Older runs are removed.
+# run stays as WORK/last; a failed or interrupted run is kept as WORK/failed, with
+# failed/error.txt naming the step ('step: ...'), the error ('error: ...') and what the failing
+# tools wrote on stderr. The next published run removes failed. Older runs are removed.
 # One run at a time per WORK directory.
 #
 # Exit codes: 0 success, 1 verify found what compose + workload cannot build, or buildroot
-# binaries the new compose lacks (the run is still published), 2 bad usage or a failed step
-# (stderr names the step and arch).
+# binaries the new compose lacks (the run is still published), 2 bad usage, a bad configuration
+# or a failed step (stderr names the step and arch), 129, 130, 143 interrupted by SIGHUP, SIGINT
+# (Ctrl-C), SIGTERM: the tools it started are stopped first; a run is kept as WORK/failed,
+# --verify-only leaves verify/ as it was.
 # shellcheck disable=SC2329  # functions called through per_arch and traps
 set -eEuo pipefail
 
-die() { echo "buildroot-workflow: $*" >&2; exit 2; }
-step() { echo "== $*" >&2; }
+usage="usage: scripts/buildroot-workflow.sh --config FILE [--work DIR] [--bin DIR] [--no-verify] | --verify-only [--work DIR] [--bin DIR] (--help)"
+tmp=""         # scratch directory once the run starts: the tools' stderr, the error text
+cur_step=""    # the step running, for failed/error.txt
+die() {
+  echo "buildroot-workflow: $*" >&2
+  # failed/error.txt: the step, this message and what the failing tools said.
+  if [ -n "$tmp" ]; then
+    { echo "step: ${cur_step:-(before the steps)}"; echo "error: $*"; cat "$tmp/said" 2> /dev/null || true; } \
+      > "$tmp/error"
+  fi
+  exit 2
+}
+step() { cur_step=$*; echo "== $*" >&2; }
 # Any command that fails without its own message is a failed step, not verify's exit 1.
 trap 'die "line $LINENO: unexpected failure of: $BASH_COMMAND"' ERR
 
-config="" work="work" bin="" verify_only=0 verify=1
+config="" work="" bin="" verify_only=0 verify=1
+need_value() { [ -n "${2:-}" ] || die "$1 needs a value; $usage"; } # option value
 while [ $# -gt 0 ]; do
   case "$1" in
-    --config) config="${2:?}"; shift 2 ;;
-    --work) work="${2:?}"; shift 2 ;;
-    --bin) bin="${2:?}"; shift 2 ;;
+    --config) need_value "$@"; config=$2; shift 2 ;;
+    --work) need_value "$@"; work=$2; shift 2 ;;
+    --bin) need_value "$@"; bin=$2; shift 2 ;;
     --verify-only) verify_only=1; shift ;;
     --no-verify) verify=0; shift ;;
     -h|--help) awk 'NR > 1 && /^# shellcheck/ { exit } NR > 1' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (try --help)" ;;
+    *) die "unknown argument '$1'; $usage" ;;
   esac
 done
-[ -n "$config" ] || [ "$verify_only" = 1 ] || die "--config FILE is required"
+[ -n "$config" ] || [ "$verify_only" = 1 ] || die "--config FILE is required; $usage"
 [ -z "$config" ] || [ -r "$config" ] || die "$config: cannot read the config file"
 [ -z "$config" ] || [ ! -d "$config" ] || die "$config: a directory, not a config file (e.g. configs/fedora-eln.conf)"
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# The caller's paths are taken from the caller's directory, before the cd to the top.
 [ -z "$config" ] || config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
+case "$work" in "") work="$top/work" ;; /*) ;; *) work="$PWD/$work" ;; esac
+case "$bin" in "") bin="$top/target/release" ;; /*) ;; *) bin="$PWD/$bin" ;; esac
 cd "$top"
-mkdir -p "$work"
+if [ "$verify_only" = 1 ]; then
+  # Nothing is created for a WORK without a finished run (a mistyped --work, say).
+  [ -d "$work/current" ] || die "$work/current: no finished run to verify (run without --verify-only first)"
+else
+  [ ! -e "$work" ] || [ -d "$work" ] || die "$work: not a directory (--work DIR)"
+  mkdir -p "$work" 2> /dev/null || die "$work: cannot create the work directory (--work DIR)"
+fi
 work=$(cd "$work" && pwd -P)
 # One run at a time: runs share WORK/srpm-cache and rotate current/last/failed (taken before
-# anything of WORK is read: --verify-only reads current/'s configuration).
-exec 9> "$work/.lock"
+# anything of WORK is read: --verify-only reads current/'s configuration). The tools it starts
+# do not inherit fd 9, so the lock ends with this script.
+{ exec 9> "$work/.lock"; } 2> /dev/null || die "$work: cannot write its lock file .lock (is the work directory writable?)"
 flock -n 9 || die "$work: another buildroot-workflow run is using it"
 # --verify-only checks the published run with the configuration it was made with (its copy).
 if [ "$verify_only" = 1 ] && [ -r "$work/current/workflow.conf" ]; then
@@ -74,11 +107,11 @@ if [ "$verify_only" = 1 ] && [ -r "$work/current/workflow.conf" ]; then
   config=$own
 fi
 [ -n "$config" ] || die "$work/current: no finished run to verify (run without --verify-only first)"
-if [ -z "$bin" ]; then bin="$top/target/release"; fi
 for t in buildroot-generator identify-archful-srpms create-srpm-repos workload-diff compose-view fetch-compose; do
   [ -x "$bin/$t" ] || die "$bin/$t: not built (run 'make release' or pass --bin DIR)"
 done
-gen="$bin/buildroot-generator" archful_tool="$bin/identify-archful-srpms"
+# archful_tool names a function: step 4 runs identify-archful-srpms as a job (run_tool).
+gen="$bin/buildroot-generator" archful_tool=archful_job
 repos_tool="$bin/create-srpm-repos" diff_tool="$bin/workload-diff" view_tool="$bin/compose-view"
 fetch_tool="$bin/fetch-compose"
 
@@ -106,9 +139,37 @@ for a in $ARCHES; do
   f=${DNF_CONF//\$basearch/$a}
   [ -z "$DNF_CONF" ] || [ -r "$f" ] || die "$f: cannot read the DNF_CONF of $config"
 done
+# Arches as the tools know them (crates/buildroot-core/src/arch.rs), each once.
+seen=" "
+for a in $ARCHES; do
+  case " x86_64 i686 i586 i486 i386 athlon s390x s390 ppc64 ppc64le ppc64p7 aarch64 riscv64 armv7hl armv7hnl ia32e amd64 " in
+    *" $a "*) ;;
+    *) die "$config: ARCHES: '$a' is not an architecture the tools know (e.g. x86_64, aarch64, ppc64le, s390x)" ;;
+  esac
+  case "$seen" in *" $a "*) die "$config: ARCHES names $a twice" ;; esac
+  seen="$seen$a "
+done
+# Files the later steps read: found missing now, not after the expensive steps.
+[ -z "$EXCLUDE_FILE" ] || { [ -f "$EXCLUDE_FILE" ] && [ -r "$EXCLUDE_FILE" ]; } \
+  || die "$EXCLUDE_FILE: cannot read the EXCLUDE_FILE of $config"
+[ -z "$SPEC_MACROS" ] || [ -r "$SPEC_MACROS" ] \
+  || die "$SPEC_MACROS: cannot read the SPEC_MACROS (a macro file or a directory of macros.* files) of $config"
+[ -z "$PLACEHOLDERS" ] || { [ -f "$PLACEHOLDERS" ] && [ -r "$PLACEHOLDERS" ]; } \
+  || die "$PLACEHOLDERS: cannot read the PLACEHOLDERS file of $config"
+# --verify-only: the content-resolver configs the run read (step 2's copy), not today's.
+if [ "$verify_only" = 1 ] && [ -n "$COMPOSE_CONFIGS" ]; then
+  if [ -d "$work/current/configs" ]; then
+    COMPOSE_CONFIGS="$work/current/configs"
+  else
+    echo "buildroot-workflow: note: $work/current has no copy of the configs it read (a run of an older" \
+      "version); step 10 reads $COMPOSE_CONFIGS as it is now" >&2
+  fi
+fi
 if [ -n "$COMPOSE_DIR" ]; then
   for a in $ARCHES; do
     [ -r "$COMPOSE_DIR/$a.txt" ] || die "$COMPOSE_DIR/$a.txt: missing compose list for $a"
+    grep -Eq '^[[:space:]]*[^#[:space:]]' "$COMPOSE_DIR/$a.txt" \
+      || die "$COMPOSE_DIR/$a.txt: the compose list for $a names no package"
   done
 elif [ -n "$COMPOSE_CONFIGS" ]; then
   [ -d "$COMPOSE_CONFIGS" ] || die "$COMPOSE_CONFIGS: COMPOSE_CONFIGS is not a directory (content-resolver's configs: git clone https://github.com/minimization/content-resolver-input)"
@@ -145,19 +206,68 @@ for r in $BINARY_REPOS; do macro_args+=(--repo "$r"); done
 [ -z "$SPEC_MACROS" ] || macro_args+=(--macros "$SPEC_MACROS")
 for d in "${SPEC_DEFINES[@]}"; do macro_args+=(--define "$d"); done
 
-# per_arch LABEL CMD...: runs CMD once per arch in parallel (@ARCH@ replaced by the arch); any
-# failure is fatal, naming LABEL and the arches that failed.
+# --- Jobs. Every tool runs as a job of its own (set -m while it starts: its own process group),
+# so that an interrupt stops it and whatever it started, and without fd 9 (the lock). Its stderr
+# is collected and shown when it ends; when it fails, also kept for failed/error.txt.
+interrupted=""
+stop_jobs() { # stops every job still running and waits until their process groups are gone
+  local p groups=() n alive
+  for p in $(jobs -p); do
+    kill -TERM -- "-$p" 2> /dev/null && groups+=("$p")
+  done
+  [ ${#groups[@]} -gt 0 ] || return 0
+  for p in "${groups[@]}"; do wait "$p" 2> /dev/null; done
+  for ((n = 0; n < 100; n++)); do
+    alive=0
+    for p in "${groups[@]}"; do ! kill -0 -- "-$p" 2> /dev/null || alive=1; done
+    [ "$alive" = 1 ] || return 0
+    sleep 0.1
+  done
+  for p in "${groups[@]}"; do kill -KILL -- "-$p" 2> /dev/null; done
+}
+on_signal() { # NAME CODE: the exit trap does the rest (stops the jobs, keeps the run as failed/)
+  set +m
+  trap '' INT TERM HUP
+  interrupted=$1
+  [ -z "$tmp" ] || printf 'step: %s\nerror: interrupted (SIG%s)\n' "${cur_step:-(before the steps)}" "$1" > "$tmp/error"
+  exit "$2"
+}
+run_tool() { # CMD...: runs CMD as a job and waits for it; returns its exit status (a job reading
+  # the terminal would stop: callers give stdin)
+  local p rc=0 err
+  err=$(mktemp "$tmp/stderr.XXXXXX")
+  set -m
+  "$@" 9>&- 2> "$err" &
+  p=$!
+  set +m
+  wait "$p" || rc=$?
+  cat "$err" >&2
+  [ "$rc" = 0 ] || cat "$err" >> "$tmp/said"
+  rm -f "$err"
+  return "$rc"
+}
+archful_job() { run_tool "$bin/identify-archful-srpms" "$@"; }
+
+# per_arch LABEL CMD...: runs CMD once per arch in parallel (@ARCH@ replaced by the arch), each a
+# job; any failure is fatal, naming LABEL and the arches that failed (and, in failed/error.txt,
+# what they said, prefixed with the arch).
 per_arch() {
   local label=$1; shift
-  local pids=() a failed=""
+  local pids=() a failed="" i=0
   for a in $ARCHES; do
-    ( trap - ERR; "${@//@ARCH@/$a}" ) &
+    set -m
+    ( trap - ERR; exec 9>&- 2> "$tmp/per-arch-$a"; "${@//@ARCH@/$a}" ) &
     pids+=($!)
+    set +m
   done
-  local i=0
   for a in $ARCHES; do
     wait "${pids[$i]}" || failed="$failed $a"
     i=$((i + 1))
+  done
+  for a in $ARCHES; do
+    cat "$tmp/per-arch-$a" >&2
+    case "$failed " in *" $a "*) sed "s/^/$a: /" "$tmp/per-arch-$a" >> "$tmp/said" ;; esac
+    rm -f "$tmp/per-arch-$a"
   done
   [ -z "$failed" ] || die "$label failed for:$failed"
 }
@@ -172,8 +282,21 @@ compose_input() { # arch -> the generator's input file and flags for the compose
   fi
 }
 
+file_url() { # path -> its file:// URL, percent-encoded as dnf (librepo) decodes it (a space, '%',
+  # dnf's '$' variables, non-ASCII bytes: every byte but [A-Za-z0-9/._~-]; LC_ALL=C: bytes)
+  local s=$1 out="" c h i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case "$c" in
+      [A-Za-z0-9/._~-]) out+=$c ;;
+      *) printf -v h '%%%02X' "'$c"; out+=$h ;;
+    esac
+  done
+  printf 'file://%s' "$out"
+}
+
 archful_repofile() { # repo-dir -> a .repo file giving it priority 1
-  printf '[archful-source]\nname=per-arch regenerated SRPMs\nbaseurl=file://%s\npriority=1\n' "$1"
+  printf '[archful-source]\nname=per-arch regenerated SRPMs\nbaseurl=%s\npriority=1\n' "$(file_url "$1")"
 }
 
 # A compose computed from configs brings its placeholders (per arch) unless PLACEHOLDERS is set.
@@ -195,13 +318,19 @@ compose_from_configs() { # dir: step 2 with compose-view -> DIR/<arch>.txt, DIR/
   local out=$1 a cr
   cr="$out/content-resolver"
   mkdir -p "$out"
-  "$view_tool" --configs "$COMPOSE_CONFIGS" --view "$VIEW" "${view_args[@]}" --output-dir "$cr" \
-    2> "$out/warnings.txt" > /dev/null || { cat "$out/warnings.txt" >&2; die "step 2 (compose-view) failed"; }
+  run_tool "$view_tool" --configs "$COMPOSE_CONFIGS" --view "$VIEW" "${view_args[@]}" --output-dir "$cr" \
+    < /dev/null 2> "$out/warnings.txt" > /dev/null || { cat "$out/warnings.txt" >&2; die "step 2 (compose-view) failed"; }
   for a in $ARCHES; do
     cp "$cr/view-binary-package-name-list--$VIEW--$a.txt" "$out/$a.txt"
     cp "$cr/view-source-package-name-list--$VIEW--$a.txt" "$out/sources-$a.txt"
   done
   [ ! -s "$out/warnings.txt" ] || echo "   (compose-view's warnings: ${out#"$run"/}/warnings.txt)" >&2
+}
+
+copy_configs() { # from-dir to-dir: the content-resolver configs compose-view reads (its *.yaml, *.json)
+  mkdir -p "$2"
+  find "$1/" -maxdepth 1 \( -type f -o -type l \) \( -name '*.yaml' -o -name '*.json' \) \
+    -exec cp -p -t "$2/" {} +
 }
 
 diff_inputs() { # run-dir: workload-diff's inputs (compose and pass 2 per arch, exclude, metadata)
@@ -225,9 +354,9 @@ make_repo() { # arch: steps 5-7 for one arch
     < "$run/pass1/$1/buildroot-source-package-names.txt"
 }
 
-verify_arch() { # run-dir arch: step 10's restricted run for one arch -> verify/ARCH/out
-  local base=$1 a=$2 v="$1/verify/$2"
-  rm -rf "$v"; mkdir -p "$v"
+verify_arch() { # run-dir verify-dir arch: step 10's restricted run for one arch -> VERIFY-DIR/ARCH/out
+  local base=$1 a=$3 v="$2/$3"
+  mkdir -p "$v"
   # Allowed binaries = compose ∪ the workload's packages ∪ its arch_packages[ARCH].
   "$diff_tool" --format allowed --compose "$a=$COMPOSE_DIR/$a.txt" \
     --workload "$base/eln-buildroot-workload.yaml" -o "$v/allowed.txt"
@@ -241,54 +370,60 @@ verify_arch() { # run-dir arch: step 10's restricted run for one arch -> verify/
 }
 
 verify_failed=0
+vnew=""   # step 10's directory while it is built
 verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when something is missing
-  local base a check_args=() rc=0
+  local base a check_args=() rc=0 v f text
   base=$(cd "$1" && pwd -P)
+  # Built in verify.new/, renamed to verify/ when complete: a failure leaves the old verify/.
+  v="$base/verify.new"
+  rm -rf "$v"
+  vnew=$v
+  mkdir "$v"
   step "10 verify: compose + workload alone"
-  per_arch "step 10 (verify)" verify_arch "$base" @ARCH@
+  per_arch "step 10 (verify)" verify_arch "$base" "$v" @ARCH@
   for a in $ARCHES; do
-    check_args+=(--buildroot-dir "$a=$base/pass2/$a" --verify-dir "$a=$base/verify/$a/out")
+    check_args+=(--buildroot-dir "$a=$base/pass2/$a" --verify-dir "$a=$v/$a/out")
   done
   if [ -n "$COMPOSE_CONFIGS" ]; then
-    # The new compose: the configs with the ELN-Buildroot workload, the view with its labels.
+    # The new compose: the run's configs with the ELN-Buildroot workload, the view with its labels.
     step "10 verify: the new compose (compose-view with the workload)"
-    rm -rf "$base/verify/configs" "$base/verify/compose"
-    mkdir -p "$base/verify/configs"
-    find "$COMPOSE_CONFIGS" -maxdepth 1 -type f \( -name '*.yaml' -o -name '*.json' \) \
-      -exec cp -p {} "$base/verify/configs/" \;
+    copy_configs "$COMPOSE_CONFIGS" "$v/configs"
     diff_inputs "$base"
-    "$diff_tool" "${diff_args[@]}" --no-legacy-keys --format workload \
-      -o "$base/verify/configs/eln-buildroot-workload.yaml" || die "step 10 (the workload for the new compose) failed"
+    run_tool "$diff_tool" "${diff_args[@]}" --no-legacy-keys --format workload \
+      -o "$v/configs/eln-buildroot-workload.yaml" < /dev/null || die "step 10 (the workload for the new compose) failed"
     local labels=() l
     for l in ${WORKLOAD_LABELS:-eln-buildroot}; do labels+=(--extra-label "$l"); done
-    "$view_tool" --configs "$base/verify/configs" --view "$VIEW" "${view_args[@]}" "${labels[@]}" \
-      --output-dir "$base/verify/compose" 2> "$base/verify/compose-warnings.txt" > /dev/null \
-      || { cat "$base/verify/compose-warnings.txt" >&2; die "step 10 (compose-view, the new compose) failed"; }
+    run_tool "$view_tool" --configs "$v/configs" --view "$VIEW" "${view_args[@]}" "${labels[@]}" \
+      --output-dir "$v/compose" < /dev/null 2> "$v/compose-warnings.txt" > /dev/null \
+      || { cat "$v/compose-warnings.txt" >&2; die "step 10 (compose-view, the new compose) failed"; }
     # A WORKLOAD_LABELS label no workload has makes the new compose the old one: said here.
-    grep -F -e '--extra-label' "$base/verify/compose-warnings.txt" >&2 || true
+    grep -F -e '--extra-label' "$v/compose-warnings.txt" >&2 || true
     for a in $ARCHES; do
-      check_args+=(--new-compose "$a=$base/verify/compose/view-binary-package-name-list--$VIEW--$a.txt")
+      check_args+=(--new-compose "$a=$v/compose/view-binary-package-name-list--$VIEW--$a.txt")
     done
   fi
-  "$diff_tool" --format verify "${check_args[@]}" --verify-out "$base/verify" -o "$base/verify/report.txt" || rc=$?
+  run_tool "$diff_tool" --format verify "${check_args[@]}" --verify-out "$v" -o "$v/report.txt" < /dev/null || rc=$?
   case $rc in
     0) ;;
     1) verify_failed=1 ;;
     *) die "step 10 (workload-diff --format verify) failed" ;;
   esac
+  # The texts name files by where they will be.
+  for f in "$v/report.txt" "$v/compose-warnings.txt"; do
+    [ -e "$f" ] || continue
+    text=$(cat "$f"; echo .)
+    text=${text%.}
+    printf '%s' "${text//"$v/"/"$base/verify/"}" > "$f"
+  done
+  rm -rf "$base/verify.old"
+  [ ! -e "$base/verify" ] || mv -T "$base/verify" "$base/verify.old"
+  mv -T "$v" "$base/verify"
+  vnew=""
+  rm -rf "$base/verify.old"
   cat "$base/verify/report.txt" >&2
 }
 
-if [ "$verify_only" = 1 ]; then
-  [ -d "$work/current/pass2" ] || die "$work/current: no finished run to verify (run without --verify-only first)"
-  # A computed or fetched compose is part of the run it was made for.
-  [ -z "$COMPOSE_CONFIGS$COMPOSE_URL" ] || COMPOSE_DIR="$work/current/compose"
-  verify_run "$work/current"
-  exit $verify_failed
-fi
-
 # --- run directories: WORK/runs/<id>; current, last, failed are relative symlinks into runs/.
-mkdir -p "$work/runs"
 relink() { # name run-id: points WORK/name at runs/run-id atomically (rename over the old link)
   ln -sfn "runs/$2" "$work/.$1.new"
   mv -fT "$work/.$1.new" "$work/$1"
@@ -302,6 +437,46 @@ prune_runs() { # removes runs no link points to (the lock keeps other runs out)
     case "$keep" in *" ${d##*/} "*) ;; *) rm -rf "$d" ;; esac
   done
 }
+
+run="" id="" published=0
+on_exit() { # stops what still runs; a failed run becomes failed/ (with error.txt), the last line says so
+  local rc=$? what="run failed"
+  set +eE +m
+  trap - ERR
+  trap '' INT TERM HUP
+  stop_jobs
+  [ -z "$interrupted" ] || what="interrupted (SIG$interrupted)"
+  if [ "$verify_only" = 1 ] && [ -n "$vnew" ]; then
+    rm -rf "$vnew"
+    [ -n "$interrupted" ] || what="--verify-only failed"
+    echo "buildroot-workflow: $what; $work/current/verify/ is unchanged" >&2
+  elif [ "$verify_only" = 0 ] && [ "$published" = 0 ] && [ -n "$run" ] && [ -d "$run" ]; then
+    [ -s "$tmp/error" ] || printf 'step: %s\nerror: exit status %s\n' "${cur_step:-(before the steps)}" "$rc" > "$tmp/error"
+    cp "$tmp/error" "$run/.error.txt.new" && mv -f "$run/.error.txt.new" "$run/error.txt"
+    relink failed "$id"
+    prune_runs
+    echo "buildroot-workflow: $what; its output is kept in $work/failed/ (error.txt: why; current/ is unchanged)" >&2
+  elif [ -n "$interrupted" ]; then
+    echo "buildroot-workflow: $what" >&2
+  fi
+  [ -z "$tmp" ] || rm -rf "$tmp"
+  exit "$rc"
+}
+trap on_exit EXIT
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
+trap 'on_signal HUP 129' HUP
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/buildroot-workflow.XXXXXX")
+
+if [ "$verify_only" = 1 ]; then
+  [ -d "$work/current/pass2" ] || die "$work/current: no finished run to verify (run without --verify-only first)"
+  # A computed or fetched compose is part of the run it was made for.
+  [ -z "$COMPOSE_CONFIGS$COMPOSE_URL" ] || COMPOSE_DIR="$work/current/compose"
+  verify_run "$work/current"
+  exit $verify_failed
+fi
+
+mkdir -p "$work/runs"
 # An older layout kept current/ and last/ as directories: move them into runs/ once.
 for l in current last; do
   if [ -d "$work/$l" ] && [ ! -L "$work/$l" ]; then
@@ -311,29 +486,21 @@ done
 
 id="$(date -u +%Y%m%dT%H%M%SZ)-$$"
 run="$work/runs/$id"
-published=0
-on_exit() {
-  local rc=$?
-  if [ "$published" = 0 ] && [ -d "$run" ]; then
-    relink failed "$id"
-    prune_runs
-    echo "buildroot-workflow: run failed; its output is kept in $work/failed/ (current/ is unchanged)" >&2
-  fi
-  exit "$rc"
-}
-trap on_exit EXIT
 mkdir "$run"
 cp "$config" "$run/workflow.conf"
 
 if [ -n "$COMPOSE_CONFIGS" ]; then
   step "2 compose-view ($VIEW from $COMPOSE_CONFIGS)"
+  # The configs as this run reads them, kept: step 10 and --verify-only use this copy.
+  copy_configs "$COMPOSE_CONFIGS" "$run/configs"
+  COMPOSE_CONFIGS="$run/configs"
   compose_from_configs "$run/compose"
   COMPOSE_DIR="$run/compose"
 elif [ -n "$COMPOSE_URL" ]; then
   step "2 fetch-compose ($VIEW from $COMPOSE_URL)"
   fetch_args=(); for a in $ARCHES; do fetch_args+=(--arch "$a"); done
-  "$fetch_tool" --url "$COMPOSE_URL" --view "$VIEW" "${fetch_args[@]}" --out "$run/compose" -q \
-    || die "step 2 (fetch-compose) failed"
+  run_tool "$fetch_tool" --url "$COMPOSE_URL" --view "$VIEW" "${fetch_args[@]}" --out "$run/compose" -q \
+    < /dev/null || die "step 2 (fetch-compose) failed"
   COMPOSE_DIR="$run/compose"
 fi
 
@@ -401,17 +568,19 @@ for f in workload:eln-buildroot-workload.yaml buildroot:buildroot.yaml text:diff
          changes:changes.md changes-json:changes.json; do
   extra=()
   case "${f%%:*}" in changes*) extra=("${prev_args[@]}") ;; esac
-  "$diff_tool" "${diff_args[@]}" "${extra[@]}" --format "${f%%:*}" -o "$run/${f#*:}" \
-    || die "step 8 (workload-diff --format ${f%%:*}) failed"
+  run_tool "$diff_tool" "${diff_args[@]}" "${extra[@]}" --format "${f%%:*}" -o "$run/${f#*:}" \
+    < /dev/null || die "step 8 (workload-diff --format ${f%%:*}) failed"
 done
 
 if [ "$verify" = 1 ]; then verify_run "$run"; fi
 
-# Publish: current -> this run (one rename), last -> the previous current.
+# Publish: current -> this run (one rename), last -> the previous current; a failed/ from before
+# is history now (it goes with prune_runs).
 prev=$(target_of current)
 relink current "$id"
 published=1
 [ -z "$prev" ] || relink last "$prev"
+rm -f "$work/failed"
 prune_runs
 
 cat "$work/current/diff.txt"

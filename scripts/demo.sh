@@ -11,10 +11,12 @@
 # verify exit 1 of both runs, and this script checks it and exits 0. Any other failure exits 2.
 set -euo pipefail
 work=work bin=target/release
+abs() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s' "$PWD/$1" ;; esac; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --work) work="${2:?}"; shift 2 ;;
-    --bin) bin="${2:?}"; shift 2 ;;
+    # Given ones are the caller's (as the workflow takes them); the defaults the repository's.
+    --work) [ -n "${2:-}" ] || { echo "demo: --work needs a value" >&2; exit 2; }; work=$(abs "$2"); shift 2 ;;
+    --bin) [ -n "${2:-}" ] || { echo "demo: --bin needs a value" >&2; exit 2; }; bin=$(abs "$2"); shift 2 ;;
     *) echo "demo: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done

@@ -4,9 +4,13 @@
 # parsed back, step 10's verify must pass (with BINARY_REPOS, a REPOFILE-only and a DNF_CONF-only config)
 # and must fail on what the workload YAML lacks, kept .repo files stay valid, current/ is
 # swapped atomically and the previous run kept as last/, failed steps exit 2 and are kept as
-# failed/, the archful step records its JSON, warnings and the spec macros of the config, and
-# `make demo` (the compose from content-resolver configs, twice) writes its change report and
-# has step 10 report the package it leaves out on purpose.
+# failed/ (with error.txt) until a later run is published, configuration mistakes are refused
+# before any step, SIGTERM and Ctrl-C stop the per-arch tools and release the lock, a failed or
+# interrupted --verify-only leaves the published verify/ as it was, relative --work and --bin
+# are the caller's, a WORK path with a space works, the archful step records its JSON, warnings
+# and the spec macros of the config, and `make demo` (the compose from content-resolver configs,
+# twice) writes its change report, has step 10 report the package it leaves out on purpose, and
+# --verify-only reads the configs the run read, not today's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The tools to test: a directory of built binaries (default: the release build).
@@ -27,13 +31,14 @@ k, v = os.environ["KV"].split("=", 1); p = sys.argv[1]; s = open(p).read()
 open(p, "w").write(re.sub("^" + k + "=.*$", lambda m: k + "=" + v, s, count=1, flags=re.M))' "$out"
   done
 }
-baseurls_exist() { # .repo files...: every file:// baseurl is an existing directory
+baseurls_exist() { # .repo files...: every file:// baseurl (%XX decoded) is an existing directory
   local f u
   for f in "$@"; do
     [ -s "$f" ] || fail "missing .repo file $f"
     while IFS= read -r u; do
       u=${u#baseurl=file://}
       u=${u//\$basearch/x86_64}
+      printf -v u '%b' "${u//%/\\x}"
       [ -d "$u" ] || fail "$f: baseurl $u does not exist"
     done < <(grep '^baseurl=file://' "$f")
   done
@@ -196,16 +201,167 @@ grep -q "step 3 (buildroot-generator pass 1) failed for: x86_64 aarch64" "$work/
 grep -q "kept in $work/failed/" "$work/bad-src.err" || fail "stderr does not say where the failed run is"
 grep -qs no-such-repo "$work/failed/workflow.conf" || fail "failed/ not kept"
 [ "$(readlink -f "$cur")" = "$keep" ] || fail "a failed run replaced current/"
+# failed/error.txt: the step, the error and what each arch's tool said.
+e="$work/failed/error.txt"
+grep -qx "step: 3 buildroot-generator pass 1 (x86_64 aarch64)" "$e" \
+  && grep -qx "error: step 3 (buildroot-generator pass 1) failed for: x86_64 aarch64" "$e" \
+  && grep -qx "x86_64: buildroot-generator: .*no-such-repo.*" "$e" \
+  && grep -qx "aarch64: buildroot-generator: .*no-such-repo.*" "$e" \
+  || { cat "$e" >&2; fail "failed/error.txt does not say what failed"; }
 first_failed=$(readlink -f "$work/failed")
-# A second failure (step 4: a macro file that does not exist) replaces the older failed/.
-conf "$work/bad-macros.conf" "SPEC_MACROS=$work/no-such.macros"
-rc=0; wf --config "$work/bad-macros.conf" --work "$work" > /dev/null 2> "$work/bad-macros.err" || rc=$?
-[ "$rc" = 2 ] || { cat "$work/bad-macros.err" >&2; fail "a missing SPEC_MACROS file exited $rc, not 2"; }
-grep -q "step 4 (identify-archful-srpms) failed" "$work/bad-macros.err" || fail "step 4 failure not named"
-grep -q "no-such.macros" "$work/bad-macros.err" || fail "the tool's error about the macro file is not shown"
+# A second failure (step 4: a macro definition without a value) replaces the older failed/.
+conf "$work/bad-define.conf" "SPEC_DEFINES=('novalue')"
+rc=0; wf --config "$work/bad-define.conf" --work "$work" > /dev/null 2> "$work/bad-define.err" || rc=$?
+[ "$rc" = 2 ] || { cat "$work/bad-define.err" >&2; fail "a bad SPEC_DEFINES exited $rc, not 2"; }
+grep -q "step 4 (identify-archful-srpms) failed" "$work/bad-define.err" || fail "step 4 failure not named"
+grep -q "novalue" "$work/bad-define.err" || fail "the tool's error about the definition is not shown"
+grep -qx "error: step 4 (identify-archful-srpms) failed" "$work/failed/error.txt" \
+  && grep -q "^identify-archful-srpms: .*novalue" "$work/failed/error.txt" \
+  || { cat "$work/failed/error.txt" >&2; fail "failed/error.txt does not hold step 4's error"; }
 [ -d "$work/failed/pass1/x86_64" ] && [ "$(readlink -f "$work/failed")" != "$first_failed" ] \
   && [ ! -e "$first_failed" ] || fail "the second failure did not replace failed/"
 [ "$(readlink -f "$cur")" = "$keep" ] || fail "a failed run replaced current/"
+
+# Mistakes in the configuration or the options are refused before any step runs: one line,
+# exit 2, no run directory.
+printf '# nothing but a comment\n\n' > "$work/empty-list.txt"
+mkdir -p "$work/compose-empty"; cp testdata/compose/*.txt "$work/compose-empty/"
+cp "$work/empty-list.txt" "$work/compose-empty/aarch64.txt"
+check_refused() { # what expected-stderr-regex wf-args...: exit 2, one line matching, nothing created
+  local what=$1 want=$2 rc=0; shift 2
+  rm -rf "$work/w-check"
+  wf --work "$work/w-check" "$@" > /dev/null 2> "$work/check.err" || rc=$?
+  [ "$rc" = 2 ] && [ "$(wc -l < "$work/check.err")" = 1 ] && grep -Eq -- "$want" "$work/check.err" \
+    || { cat "$work/check.err" >&2; fail "$what: exit $rc, not 2 with one line matching '$want'"; }
+  [ ! -e "$work/w-check/runs" ] || fail "$what: a run was started"
+}
+for kv in "EXCLUDE_FILE=$work/no-such-exclude.txt" "SPEC_MACROS=$work/no-such.macros" \
+          "PLACEHOLDERS=$work/no-such-placeholders.json"; do
+  conf "$work/check.conf" "$kv"
+  check_refused "${kv%%=*}" "^buildroot-workflow: ${kv#*=}: cannot read the ${kv%%=*}" --config "$work/check.conf"
+done
+conf "$work/check.conf" "ARCHES='x86_64 aarch64 x86_64'"
+check_refused "a twice-named arch" "ARCHES names x86_64 twice" --config "$work/check.conf"
+conf "$work/check.conf" "ARCHES='x86_64 arm64'"
+check_refused "an unknown arch" "ARCHES: 'arm64' is not an architecture the tools know" --config "$work/check.conf"
+conf "$work/check.conf" "COMPOSE_DIR=$work/compose-empty"
+check_refused "an empty compose list" "compose-empty/aarch64.txt: the compose list for aarch64 names no package" \
+  --config "$work/check.conf"
+check_refused "--config without a value" "^buildroot-workflow: --config needs a value; usage: " --config
+check_refused "--work without a value" "^buildroot-workflow: --work needs a value; usage: " --config testdata/workflow.conf --work
+touch "$work/a-file"
+rc=0; wf --config testdata/workflow.conf --work "$work/a-file" > /dev/null 2> "$work/check.err" || rc=$?
+[ "$rc" = 2 ] && [ "$(cat "$work/check.err")" = "buildroot-workflow: $work/a-file: not a directory (--work DIR)" ] \
+  || { cat "$work/check.err" >&2; fail "a file as WORK: exit $rc"; }
+rc=0; wf --config testdata/workflow.conf --work "$work/a-file/w" > /dev/null 2> "$work/check.err" || rc=$?
+[ "$rc" = 2 ] && [ "$(cat "$work/check.err")" = "buildroot-workflow: $work/a-file/w: cannot create the work directory (--work DIR)" ] \
+  || { cat "$work/check.err" >&2; fail "WORK under a file: exit $rc"; }
+# A read-only WORK (root writes anyway: a read-only tmpfs, where mounting is allowed).
+ro="$work/read-only" how=""
+mkdir -p "$ro"
+if [ "$(id -u)" != 0 ]; then
+  chmod a-w "$ro" && how=chmod
+elif mount -t tmpfs -o ro,size=16k tmpfs "$ro" 2> /dev/null; then
+  how=mount
+fi
+if [ -n "$how" ]; then
+  rc=0; wf --config testdata/workflow.conf --work "$ro" > /dev/null 2> "$work/check.err" || rc=$?
+  rc2=0; wf --config testdata/workflow.conf --work "$ro/w" > /dev/null 2> "$work/check2.err" || rc2=$?
+  if [ "$how" = chmod ]; then chmod u+w "$ro"; else umount "$ro"; fi
+  [ "$rc" = 2 ] && [ "$(cat "$work/check.err")" = "buildroot-workflow: $ro: cannot write its lock file .lock (is the work directory writable?)" ] \
+    || { cat "$work/check.err" >&2; fail "a read-only WORK: exit $rc"; }
+  [ "$rc2" = 2 ] && [ "$(cat "$work/check2.err")" = "buildroot-workflow: $ro/w: cannot create the work directory (--work DIR)" ] \
+    || { cat "$work/check2.err" >&2; fail "a WORK in a read-only directory: exit $rc2"; }
+else
+  echo "e2e: skipped the read-only WORK case (root, and mounting a tmpfs is not allowed)" >&2
+fi
+# --verify-only with a mistyped --work creates nothing.
+rc=0; wf --verify-only --work "$work/no-such-work" > /dev/null 2> "$work/check.err" || rc=$?
+[ "$rc" = 2 ] && [ ! -e "$work/no-such-work" ] && grep -q "no-such-work/current: no finished run to verify" "$work/check.err" \
+  || { cat "$work/check.err" >&2; fail "--verify-only with a mistyped --work: exit $rc, or it was created"; }
+
+# The next published run removes the stale failed/ (and its run).
+stale=$(readlink -f "$work/failed")
+wf --config testdata/workflow.conf --work "$work" > /dev/null 2> "$work/after-failed.err" \
+  || { cat "$work/after-failed.err" >&2; fail "the run after the failures failed"; }
+[ ! -e "$work/failed" ] && [ ! -L "$work/failed" ] && [ ! -e "$stale" ] \
+  || fail "a published run left the stale failed/ ($(ls -l "$work"))"
+
+# Relative --work and --bin are taken from the caller's directory, as --config is.
+top=$PWD
+ln -s "$bin" "$work/relbin"
+(cd "$work" && "$top/scripts/buildroot-workflow.sh" --config "$top/testdata/workflow.conf" --work w-rel \
+  --bin relbin --no-verify > /dev/null 2> "$work/rel.err") || { cat "$work/rel.err" >&2; fail "relative --work/--bin failed"; }
+[ -s "$work/w-rel/current/eln-buildroot-workload.yaml" ] && [ ! -e "$top/w-rel" ] \
+  || fail "a relative --work was not taken from the caller's directory"
+
+# A WORK path with a space (and a '%'): the .repo files percent-encode it, the tools decode it.
+sp="$work/with space%"
+wf --config testdata/workflow.conf --work "$sp" > /dev/null 2> "$work/space.err" \
+  || { cat "$work/space.err" >&2; fail "a WORK with a space failed"; }
+grep -qx "baseurl=file://$work/with%20space%25/runs/[^/]*/repos/x86_64" "$sp/current/repos/x86_64.repo" \
+  || { cat "$sp/current/repos/x86_64.repo" >&2; fail "the .repo's baseurl is not percent-encoded"; }
+baseurls_exist "$sp"/current/repos/*.repo "$sp"/current/verify/*/archful.repo
+cmp -s "$sp/current/eln-buildroot-workload.yaml" "$cur/eln-buildroot-workload.yaml" \
+  || fail "a WORK with a space gave another workload"
+echo "e2e: config checks, error.txt, stale failed/, relative --work/--bin, a WORK with a space"
+
+# Interrupts. A buildroot-generator that records its pid and sleeps stands in for a long pass.
+w="$work/w-sig"
+wf --config testdata/workflow.conf --work "$w" > /dev/null 2> "$work/sig.err" \
+  || { cat "$work/sig.err" >&2; fail "the run before the interrupts failed"; }
+mkdir -p "$work/slowbin" "$work/failbin"
+for t in "$bin"/*; do
+  [ -x "$t" ] && [ -f "$t" ] || continue
+  ln -s "$t" "$work/slowbin/${t##*/}"; ln -s "$t" "$work/failbin/${t##*/}"
+done
+rm "$work/slowbin/buildroot-generator" "$work/failbin/buildroot-generator"
+printf '#!/bin/sh\necho $$ >> "%s"\nexec sleep 60\n' "$work/slow.pids" > "$work/slowbin/buildroot-generator"
+printf '#!/bin/sh\necho "buildroot-generator: simulated failure" >&2\nexit 2\n' > "$work/failbin/buildroot-generator"
+chmod +x "$work/slowbin/buildroot-generator" "$work/failbin/buildroot-generator"
+snapshot() { (cd "$1" && find . -type f -exec md5sum {} + | sort); }
+interrupt() { # signal wf-args...: starts the workflow (slow generator), signals it while both arches run
+  local sig=$1 n; shift
+  rm -f "$work/slow.pids"
+  set -m # (a job of its own: a script started in the background otherwise ignores SIGINT)
+  scripts/buildroot-workflow.sh --bin "$work/slowbin" "$@" > /dev/null 2> "$work/int.err" &
+  wpid=$!
+  set +m
+  for n in $(seq 100); do
+    [ "$(cat "$work/slow.pids" 2> /dev/null | wc -l)" -lt 2 ] || break
+    sleep 0.1
+  done
+  [ "$(wc -l < "$work/slow.pids")" = 2 ] || { cat "$work/int.err" >&2; fail "SIG$sig: the slow passes did not start"; }
+  kill -"$sig" "$wpid"
+  rc=0; wait "$wpid" || rc=$?
+  for n in $(cat "$work/slow.pids"); do
+    ! kill -0 "$n" 2> /dev/null || { kill "$n"; fail "SIG$sig: a per-arch tool ($n) outlived the workflow"; }
+  done
+  flock -n "$w/.lock" true || fail "SIG$sig: the lock is still held after the workflow ended"
+}
+interrupt TERM --config testdata/workflow.conf --work "$w"
+[ "$rc" = 143 ] || { cat "$work/int.err" >&2; fail "SIGTERM: exit $rc, not 143"; }
+[ "$(tail -1 "$work/int.err")" = "buildroot-workflow: interrupted (SIGTERM); its output is kept in $w/failed/ (error.txt: why; current/ is unchanged)" ] \
+  || { cat "$work/int.err" >&2; fail "SIGTERM: the last line does not say so"; }
+printf 'step: 3 buildroot-generator pass 1 (x86_64 aarch64)\nerror: interrupted (SIGTERM)\n' | cmp -s - "$w/failed/error.txt" \
+  || { cat "$w/failed/error.txt" >&2; fail "SIGTERM: failed/error.txt"; }
+wf --config testdata/workflow.conf --work "$w" > /dev/null 2> "$work/sig.err" \
+  || { cat "$work/sig.err" >&2; fail "the run after SIGTERM failed"; }
+# --verify-only: interrupted (Ctrl-C) or failed, the published verify/ stays as it was.
+before=$(snapshot "$w/current/verify")
+interrupt INT --work "$w" --verify-only
+[ "$rc" = 130 ] && [ "$(tail -1 "$work/int.err")" = "buildroot-workflow: interrupted (SIGINT); $w/current/verify/ is unchanged" ] \
+  || { cat "$work/int.err" >&2; fail "SIGINT during --verify-only: exit $rc"; }
+[ "$(snapshot "$w/current/verify")" = "$before" ] && [ ! -e "$w/current/verify.new" ] \
+  || fail "an interrupted --verify-only changed verify/"
+rc=0; wf --bin "$work/failbin" --work "$w" --verify-only > /dev/null 2> "$work/vfail.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "simulated failure" "$work/vfail.err" && grep -q "step 10 (verify) failed for: x86_64 aarch64" "$work/vfail.err" \
+  && [ "$(tail -1 "$work/vfail.err")" = "buildroot-workflow: --verify-only failed; $w/current/verify/ is unchanged" ] \
+  || { cat "$work/vfail.err" >&2; fail "a failed --verify-only: exit $rc"; }
+[ "$(snapshot "$w/current/verify")" = "$before" ] && [ ! -e "$w/current/verify.new" ] \
+  || fail "a failed --verify-only changed verify/"
+grep -q "every source builds" "$w/current/verify/report.txt" || fail "verify/report.txt is gone"
+echo "e2e: SIGTERM and SIGINT stop the tools and release the lock; verify/ survives a failed --verify-only"
 
 # The same workload from a REPOFILE-only config (binary and -source sections); verify passes.
 cat > "$work/fixture.repo" <<EOF
@@ -347,4 +503,22 @@ assert "experimental" not in w["data"] and "repositories" not in w["data"], w["d
 assert w["data"]["labels"] == ["fixture-buildroot"], w["data"]["labels"]
 PY
 "$bin/compose-view" --check --configs "$d/verify/configs" -q || fail "step 10's configs copy does not load"
+# The run keeps the configs it read (the top-level *.yaml and *.json, nothing else) ...
+cp -r testdata/content-resolver "$work/cr-extra"
+mkdir "$work/cr-extra/sub"; touch "$work/cr-extra/README.md" "$work/cr-extra/sub/other.yaml"
+conf "$work/cr-extra.conf" "COMPOSE_DIR=" "COMPOSE_CONFIGS=$work/cr-extra" "VIEW=view-fixture" \
+  "REPOFILE=testdata/fixture.repo" "BINARY_REPOS=''" "SOURCE_REPOS=''" \
+  "COMPOSE_REPO_OVERRIDES='fixture=testdata/repos/\$basearch extras=testdata/repos/extras/\$basearch'"
+wf --config "$work/cr-extra.conf" --work "$work/w-cr" --no-verify > /dev/null 2> "$work/cr-extra.err" \
+  || { cat "$work/cr-extra.err" >&2; fail "the run from a copy of the configs failed"; }
+rm -r "$work/cr-extra/sub" "$work/cr-extra/README.md"
+diff -r "$work/w-cr/current/configs" "$work/cr-extra" > /dev/null \
+  || fail "the run's configs/ is not the *.yaml and *.json it read: $(ls -R "$work/w-cr/current/configs")"
+# ... and --verify-only (make verify) computes the new compose from that copy, not from the
+# configs as they are now (here: gone).
+rm -rf "$work/demo/demo/configs"
+rc=0; wf --work "$work/demo" --verify-only > /dev/null 2> "$work/demo-verify.err" || rc=$?
+[ "$rc" = 1 ] && [ "$(cat "$d/verify/x86_64/missing.txt")" = libxml2-devel ] \
+  && [ -s "$d/verify/configs/eln-buildroot-workload.yaml" ] \
+  || { cat "$work/demo-verify.err" >&2; fail "--verify-only did not use the run's configs: exit $rc"; }
 echo "e2e: ok"
