@@ -99,6 +99,9 @@ impl Display {
             bar.set_message(format!("{} failed, {} in all", p.failed, p.resolved));
             let bar = self.multi.add(bar);
             bar.enable_steady_tick(EVERY);
+            // Drawn now, not a tick later: a layer that ends sooner shows
+            // its bar too.
+            bar.tick();
             (p.layer, bar, Instant::now())
         });
         // Thousands of updates a second arrive from the workers, in any
