@@ -199,8 +199,10 @@ struct Args {
     #[arg(long)]
     json: bool,
     /// Print the chain that brings binary NAME into the buildroot. NAME may be
-    /// what an input line may be (a NEVRA, N-V-R, an .rpm file name); a note
-    /// says when the buildroot has another version. With --json: {"arch",
+    /// what an input line may be (a NEVRA, N-V-R, an .rpm file name), a
+    /// name.arch or a name-version; an arch picks that arch's package
+    /// (multilib: glibc.i686); a note says when the buildroot has another
+    /// version, or only another arch's package. With --json: {"arch",
     /// "name", "query", "package", "chain": [steps] or null, "note"}, and
     /// "failed_builds" when builds that failed wanted it.
     #[arg(long, value_name = "NAME")]
