@@ -174,8 +174,8 @@ struct Args {
     /// With --srpm/--spec: print how they change the answer: the fixed point's --print list
     /// computed without them and with them, `-NAME` for what leaves it and `+NAME` for what
     /// enters, sorted by NAME; on stderr each given package's own build environment and
-    /// the failures that appear or go (exit 1 when some appear). With --json: all of it
-    /// (docs/formats.md, section 10b).
+    /// the failures that appear or go (exit 1 when some appear; -q keeps these lines, the
+    /// answer, and hides the notes). With --json: all of it (docs/formats.md, section 10b).
     #[arg(long, conflicts_with_all = ["why", "output_dir"])]
     compare: bool,
     /// The input lists binary names; their sources are the input.
@@ -210,7 +210,8 @@ struct Args {
     /// Print phase timings (load, fixed point) to stderr, for benchmarks.
     #[arg(long)]
     timings: bool,
-    /// No warnings or progress on stderr.
+    /// No warnings, notes or progress on stderr (--why's answer and --compare's failures
+    /// stay: they are the answer).
     #[arg(short, long)]
     quiet: bool,
     /// Source names, one per line ("-" or nothing: stdin); NEVRA, SRPM file
@@ -606,7 +607,18 @@ fn run(args: &Args) -> Result<u8> {
                 buildroot_core::diag!("buildroot-generator: {kind}: {msg}")
             }
         };
-        compare::print(&report, &mut out, args.print.key(), args.json, &say_always)?;
+        // What fails or is fixed with the files: the answer (and the exit
+        // code's reason), kept under -q as --why keeps its note.
+        let answer =
+            |kind: &str, msg: String| buildroot_core::diag!("buildroot-generator: {kind}: {msg}");
+        compare::print(
+            &report,
+            &mut out,
+            args.print.key(),
+            args.json,
+            &say_always,
+            &answer,
+        )?;
         return Ok(if report.new_failures() { 1 } else { 0 });
     }
     if args.json {

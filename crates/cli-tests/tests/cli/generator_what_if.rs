@@ -382,6 +382,28 @@ fn compare_prints_what_the_given_files_change() {
 }
 
 #[test]
+fn compare_keeps_what_fails_under_quiet() {
+    // A typo'd BuildRequires: -q hides the notes, not why the exit code is 1.
+    let t = TestContext::new();
+    let file = srpm(
+        t.path(),
+        ("hello", "2.12", "0"),
+        &["gcc", "make", "libjpeg-turbo-devle"],
+    );
+    let out = run(gen(), "--srpm", &file, &["--compare", "-q"], "hello\n");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "-libjpeg-turbo\n-libjpeg-turbo-devel\n-nasm\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "buildroot-generator: warning: --compare: hello now fails: NoInstall: nothing provides \
+         'libjpeg-turbo-devle'\n"
+    );
+}
+
+#[test]
 fn given_files_do_not_make_a_source_repository() {
     let t = TestContext::new();
     let file = srpm(t.path(), ("hello", "2.12.1", "9"), &["gcc"]);
