@@ -418,6 +418,7 @@ fn run(args: &Args) -> Result<u8> {
                 no_repo_macros: args.no_repo_macros,
                 ..Default::default()
             },
+            compare: args.compare,
         },
         &mut what_if_said,
     )?;
@@ -433,6 +434,7 @@ fn run(args: &Args) -> Result<u8> {
     let pool = std::mem::ManuallyDrop::new(load_pool(args, &what_if::packages(&given))?);
     let load_s = t_load.elapsed().as_secs_f64();
     what_if::note_replaced(&given, &pool, &mut what_if_said);
+    what_if::note_arch_baseline(&given, &pool, &args.arch, &mut what_if_said);
     let input: Vec<String> = if args.from_binaries {
         let mut out = Vec::new();
         for line in &input_list {
