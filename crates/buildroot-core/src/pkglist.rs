@@ -228,16 +228,22 @@ fn strip_comment(line: &str) -> &str {
 /// The name in a NEVRA or SRPM file name line; other lines unchanged (the
 /// heuristic is described in the module docs).
 pub fn reduce(item: &str) -> String {
-    reduce_parts(item).map_or_else(|| item.to_string(), |(name, _)| name)
+    reduce_parts(item).map_or_else(|| item.to_string(), |(name, _, _)| name)
 }
 
-/// The name and `[epoch:]version-release` of a NEVRA or SRPM file name line,
-/// None for a line [`reduce`] keeps (the heuristic of the module docs).
-fn reduce_parts(item: &str) -> Option<(String, Evr)> {
+/// The name, `[epoch:]version-release` and arch of a NEVRA or SRPM file
+/// name line, None for a line [`reduce`] keeps (the heuristic of the
+/// module docs).
+fn reduce_parts(item: &str) -> Option<(String, Evr, String)> {
     if item.ends_with(".src.rpm") || item.ends_with(".nosrc.rpm") {
         if let Ok(n) = parse_srpm_filename(item) {
             if !n.name.contains('/') {
-                return Some((n.name, n.evr));
+                let arch = if item.ends_with(".src.rpm") {
+                    "src"
+                } else {
+                    "nosrc"
+                };
+                return Some((n.name, n.evr, arch.to_string()));
             }
         }
     }
@@ -250,7 +256,7 @@ fn reduce_parts(item: &str) -> Option<(String, Evr)> {
     let starts_digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
     let release_ok = starts_digit(n.evr.release_str())
         || (arch == "placeholder" && n.evr.release_str() == "placeholder");
-    (starts_digit(&n.evr.version) && release_ok).then_some((n.name, n.evr))
+    (starts_digit(&n.evr.version) && release_ok).then_some((n.name, n.evr, n.arch))
 }
 
 /// The package name `item` stands for, given which names exist (`known`):
@@ -270,10 +276,41 @@ pub fn name_in(item: &str, known: impl Fn(&str) -> bool) -> String {
 /// epoch even when the package has one, so a caller comparing versions
 /// needs to know whether one was given); None when the item is a name.
 pub fn name_and_version_in(item: &str, known: impl Fn(&str) -> bool) -> (String, Option<String>) {
+    let s = parts_in(item, known, false);
+    (s.name, s.version)
+}
+
+/// A package named by a query, as [`subject_in`] takes it apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    /// The package name ([`name_in`]'s answer).
+    pub name: String,
+    /// `[epoch:]version[-release]` as written; None when none was given.
+    pub version: Option<String>,
+    /// The arch the query gave (a NEVRA's, a `name.arch`'s, `src` for an
+    /// SRPM file name); None when none was given.
+    pub arch: Option<String>,
+}
+
+/// What a query for one package (`--why`) names, as dnf takes a package
+/// spec: [`name_and_version_in`]'s forms with the arch they give, and
+/// dnf's `name-[epoch:]version` (its NEV form, `nasm-2.16.03`), which a
+/// list line never is (it would take `lib3ds-1` for lib3ds when that is
+/// known). A NEV is tried last, as dnf tries it last.
+pub fn subject_in(item: &str, known: impl Fn(&str) -> bool) -> Subject {
+    parts_in(item, known, true)
+}
+
+fn parts_in(item: &str, known: impl Fn(&str) -> bool, nev: bool) -> Subject {
+    let only_name = |name: &str| Subject {
+        name: name.to_string(),
+        version: None,
+        arch: None,
+    };
     if known(item) {
-        return (item.to_string(), None);
+        return only_name(item);
     }
-    if let Some((name, evr)) = reduce_parts(item) {
+    if let Some((name, evr, arch)) = reduce_parts(item) {
         if known(&name) {
             // The version as written: the item between the name and the
             // arch or file name suffix (`Evr`'s Display drops a `0:`).
@@ -289,24 +326,47 @@ pub fn name_and_version_in(item: &str, known: impl Fn(&str) -> bool) -> (String,
                         .map(|at| rest[..at + evr.vr().len()].to_string())
                 })
                 .unwrap_or_else(|| evr.to_string());
-            return (name, Some(written));
+            return Subject {
+                name,
+                version: Some(written),
+                arch: Some(arch),
+            };
         }
     }
+    let digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
     let mut parts = item.rsplitn(3, '-');
     if let (Some(release), Some(version), Some(name)) = (parts.next(), parts.next(), parts.next()) {
         let bare_version = version.rsplit(':').next().unwrap_or(version);
-        let digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
         if digit(bare_version) && digit(release) && known(name) {
-            return (name.to_string(), Some(format!("{version}-{release}")));
+            return Subject {
+                version: Some(format!("{version}-{release}")),
+                ..only_name(name)
+            };
         }
     }
     // dnf's `name.arch` (its NA form), as packagers type it.
     if let Some((name, arch)) = item.rsplit_once('.') {
         if KNOWN_ARCHES.contains(&arch) && arch != "placeholder" && known(name) {
-            return (name.to_string(), None);
+            return Subject {
+                arch: Some(arch.to_string()),
+                ..only_name(name)
+            };
         }
     }
-    (item.to_string(), None)
+    // dnf's `name-[epoch:]version` (NEV).
+    if let Some((name, version)) = item.rsplit_once('-').filter(|_| nev) {
+        let bare_version = version.rsplit(':').next().unwrap_or(version);
+        let epoch_ok = version
+            .split_once(':')
+            .is_none_or(|(e, _)| !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit()));
+        if digit(bare_version) && epoch_ok && known(name) {
+            return Subject {
+                version: Some(version.to_string()),
+                ..only_name(name)
+            };
+        }
+    }
+    only_name(item)
 }
 
 /// The names a list's lines stand for ([`name_in`] against `known`), for a
@@ -567,6 +627,45 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    #[test]
+    fn subject_in_gives_the_arch_and_takes_a_name_version() {
+        let known = |n: &str| ["nasm", "glibc", "lib3ds-1"].contains(&n);
+        let subject = |name: &str, version: Option<&str>, arch: Option<&str>| Subject {
+            name: name.into(),
+            version: version.map(str::to_string),
+            arch: arch.map(str::to_string),
+        };
+        for (line, want) in [
+            ("nasm", subject("nasm", None, None)),
+            (
+                "glibc-2.40-1.eln150.i686",
+                subject("glibc", Some("2.40-1.eln150"), Some("i686")),
+            ),
+            ("glibc.i686", subject("glibc", None, Some("i686"))),
+            (
+                "nasm-2.16.03-1.eln150.src.rpm",
+                subject("nasm", Some("2.16.03-1.eln150"), Some("src")),
+            ),
+            (
+                "nasm-2.16.03-1.eln150",
+                subject("nasm", Some("2.16.03-1.eln150"), None),
+            ),
+            // dnf's NEV form: a version without its release.
+            ("nasm-2.16.03", subject("nasm", Some("2.16.03"), None)),
+            ("nasm-1:2.16.03", subject("nasm", Some("1:2.16.03"), None)),
+            // A known name wins, as dnf tries NAME before NEV.
+            ("lib3ds-1", subject("lib3ds-1", None, None)),
+            // Not a version, not a known name, not an epoch.
+            ("nasm-devel", subject("nasm-devel", None, None)),
+            ("nosuch-1.0", subject("nosuch-1.0", None, None)),
+            ("nasm-x:1", subject("nasm-x:1", None, None)),
+        ] {
+            assert_eq!(subject_in(line, known), want, "{line}");
+        }
+        // A list line is never a NEV: `name_in` keeps it.
+        assert_eq!(name_in("nasm-2.16.03", known), "nasm-2.16.03");
     }
 
     #[test]

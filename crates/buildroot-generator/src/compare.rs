@@ -7,15 +7,18 @@ use anyhow::Result;
 use buildroot_core::buildroot::compare::Report;
 
 /// Prints `report`: with `json` the document; else the `list`'s
-/// `-NAME`/`+NAME` lines on `out`, sorted by NAME, and through `say`
-/// each given package's own change, the failures that appear or go,
-/// and the counts.
+/// `-NAME`/`+NAME` lines on `out`, sorted by NAME; through `say` each
+/// given package's own change and the counts (notes, which `-q` hides);
+/// through `answer` the failures that appear or go: they are why the exit
+/// code is 1, or what the change mends, so `-q` keeps them as it keeps
+/// `--why`'s answer.
 pub fn print(
     report: &Report,
     out: &mut impl Write,
     list: &str,
     json: bool,
     say: &dyn Fn(&str, String),
+    answer: &dyn Fn(&str, String),
 ) -> Result<()> {
     if json {
         serde_json::to_writer_pretty(&mut *out, report)?;
@@ -52,12 +55,12 @@ pub fn print(
     }
     for (src, e) in &report.errors.entered {
         for line in e.lines() {
-            say("warning", format!("--compare: {src} now fails: {line}"));
+            answer("warning", format!("--compare: {src} now fails: {line}"));
         }
     }
     for (src, e) in &report.errors.left {
         for line in e.lines() {
-            say("note", format!("--compare: {src} fixed: {line}"));
+            answer("note", format!("--compare: {src} fixed: {line}"));
         }
     }
     let c = report.list(list);

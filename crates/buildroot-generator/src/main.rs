@@ -174,8 +174,8 @@ struct Args {
     /// With --srpm/--spec: print how they change the answer: the fixed point's --print list
     /// computed without them and with them, `-NAME` for what leaves it and `+NAME` for what
     /// enters, sorted by NAME; on stderr each given package's own build environment and
-    /// the failures that appear or go (exit 1 when some appear). With --json: all of it
-    /// (docs/formats.md, section 10b).
+    /// the failures that appear or go (exit 1 when some appear; -q keeps these lines, the
+    /// answer, and hides the notes). With --json: all of it (docs/formats.md, section 10b).
     #[arg(long, conflicts_with_all = ["why", "output_dir"])]
     compare: bool,
     /// The input lists binary names; their sources are the input.
@@ -199,8 +199,10 @@ struct Args {
     #[arg(long)]
     json: bool,
     /// Print the chain that brings binary NAME into the buildroot. NAME may be
-    /// what an input line may be (a NEVRA, N-V-R, an .rpm file name); a note
-    /// says when the buildroot has another version. With --json: {"arch",
+    /// what an input line may be (a NEVRA, N-V-R, an .rpm file name), a
+    /// name.arch or a name-version; an arch picks that arch's package
+    /// (multilib: glibc.i686); a note says when the buildroot has another
+    /// version, or only another arch's package. With --json: {"arch",
     /// "name", "query", "package", "chain": [steps] or null, "note"}, and
     /// "failed_builds" when builds that failed wanted it.
     #[arg(long, value_name = "NAME")]
@@ -208,7 +210,8 @@ struct Args {
     /// Print phase timings (load, fixed point) to stderr, for benchmarks.
     #[arg(long)]
     timings: bool,
-    /// No warnings or progress on stderr.
+    /// No warnings, notes or progress on stderr (--why's answer and --compare's failures
+    /// stay: they are the answer).
     #[arg(short, long)]
     quiet: bool,
     /// Source names, one per line ("-" or nothing: stdin); NEVRA, SRPM file
@@ -415,6 +418,7 @@ fn run(args: &Args) -> Result<u8> {
                 no_repo_macros: args.no_repo_macros,
                 ..Default::default()
             },
+            compare: args.compare,
         },
         &mut what_if_said,
     )?;
@@ -430,6 +434,7 @@ fn run(args: &Args) -> Result<u8> {
     let pool = std::mem::ManuallyDrop::new(load_pool(args, &what_if::packages(&given))?);
     let load_s = t_load.elapsed().as_secs_f64();
     what_if::note_replaced(&given, &pool, &mut what_if_said);
+    what_if::note_arch_baseline(&given, &pool, &args.arch, &mut what_if_said);
     let input: Vec<String> = if args.from_binaries {
         let mut out = Vec::new();
         for line in &input_list {
@@ -604,7 +609,18 @@ fn run(args: &Args) -> Result<u8> {
                 buildroot_core::diag!("buildroot-generator: {kind}: {msg}")
             }
         };
-        compare::print(&report, &mut out, args.print.key(), args.json, &say_always)?;
+        // What fails or is fixed with the files: the answer (and the exit
+        // code's reason), kept under -q as --why keeps its note.
+        let answer =
+            |kind: &str, msg: String| buildroot_core::diag!("buildroot-generator: {kind}: {msg}");
+        compare::print(
+            &report,
+            &mut out,
+            args.print.key(),
+            args.json,
+            &say_always,
+            &answer,
+        )?;
         return Ok(if report.new_failures() { 1 } else { 0 });
     }
     if args.json {

@@ -5,10 +5,11 @@
 //! packages, as identify-archful-srpms reads specs. dnf builddep, given an
 //! SRPM, installs its header's requires; these are the same jobs.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
-use buildroot_core::archful::{read_spec, spec_source, MacroArgs};
+use buildroot_core::archful::{read_spec, spec_source, ArchTarget, MacroArgs};
 use buildroot_core::buildroot::Buildroot;
 use buildroot_core::cli::RepoArgs;
 use buildroot_core::package::Package;
@@ -21,7 +22,25 @@ use buildroot_core::spec::SpecArgs;
 pub struct Given {
     pub option: String,
     pub package: Package,
+    /// A spec's BuildRequires that differ between `--arch` and x86_64 (the
+    /// arch the repos' SRPMs are made on), for `--compare`'s baseline note;
+    /// None when they do not, for an SRPM, or when not asked.
+    pub per_arch: Option<PerArch>,
 }
+
+/// A spec's BuildRequires that only one of two arches has.
+pub struct PerArch {
+    /// The other arch (x86_64).
+    pub other: &'static str,
+    /// Only `--arch` has these.
+    pub only_here: Vec<String>,
+    /// Only the other arch has these.
+    pub only_there: Vec<String>,
+}
+
+/// The arch Koji makes the SRPMs of the repos on: their headers hold its
+/// BuildRequires (`rpmbuild -bs` evaluates `%ifarch` for the host).
+const SRPM_ARCH: &str = "x86_64";
 
 /// What the what-if options need of the run's arguments.
 pub struct Request<'a> {
@@ -36,6 +55,8 @@ pub struct Request<'a> {
     /// `--define`, `--macro-package`, `--macros`, `--no-repo-macros`
     /// (its repos and core are set from the run's).
     pub macros: MacroArgs,
+    /// `--compare`: a spec is evaluated for x86_64 too ([`Given::per_arch`]).
+    pub compare: bool,
 }
 
 /// Notes and warnings (kind, line), said once the run has succeeded: a
@@ -68,11 +89,11 @@ pub fn read_given(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
         if let Some(w) = other_arch(path, r.arch) {
             say.push(("warning", format!("{option}: {w}")));
         }
-        push(&mut out, option, p)?;
+        push(&mut out, option, p, None)?;
     }
     if !r.specs.is_empty() {
         for g in evaluate_specs(r, say)? {
-            push(&mut out, g.option, g.package)?;
+            push(&mut out, g.option, g.package, g.per_arch)?;
         }
     }
     Ok(out)
@@ -120,7 +141,12 @@ fn unique(paths: &[PathBuf]) -> Vec<&PathBuf> {
         .collect()
 }
 
-fn push(out: &mut Vec<Given>, option: String, package: Package) -> Result<()> {
+fn push(
+    out: &mut Vec<Given>,
+    option: String,
+    package: Package,
+    per_arch: Option<PerArch>,
+) -> Result<()> {
     if let Some(first) = out.iter().find(|g| g.package.name == package.name) {
         bail!(
             "{} and {option} are both source package {}: give one",
@@ -128,7 +154,11 @@ fn push(out: &mut Vec<Given>, option: String, package: Package) -> Result<()> {
             package.name
         );
     }
-    out.push(Given { option, package });
+    out.push(Given {
+        option,
+        package,
+        per_arch,
+    });
     Ok(())
 }
 
@@ -228,12 +258,80 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
                 ),
             ));
         }
+        let per_arch = match r.compare && r.arch != SRPM_ARCH {
+            true => per_arch(path, &text, target, &s.package),
+            false => None,
+        };
         out.push(Given {
             option,
             package: s.package,
+            per_arch,
         });
     }
     Ok(out)
+}
+
+/// The BuildRequires of the spec evaluated for [`SRPM_ARCH`] with the same
+/// macros (the arch's own facts come from its platform file or the
+/// evaluator's tables), compared with `here`'s; None when they are the
+/// same or the spec cannot be read for that arch.
+fn per_arch(path: &Path, text: &str, target: &ArchTarget, here: &Package) -> Option<PerArch> {
+    let mut other = target.clone();
+    other.arch = SRPM_ARCH.to_string();
+    other.ctx.arch = SRPM_ARCH.to_string();
+    let there = spec_source(path, text, &other).ok()?.package;
+    let deps = |p: &Package| -> BTreeSet<String> {
+        p.requires.iter().map(|r| r.dep.to_string()).collect()
+    };
+    let (here, there) = (deps(here), deps(&there));
+    let only_here: Vec<String> = here.difference(&there).cloned().collect();
+    let only_there: Vec<String> = there.difference(&here).cloned().collect();
+    (!only_here.is_empty() || !only_there.is_empty()).then_some(PerArch {
+        other: SRPM_ARCH,
+        only_here,
+        only_there,
+    })
+}
+
+/// `--compare` with a spec whose BuildRequires differ per arch: the
+/// baseline, the repos' SRPM, holds the BuildRequires of the arch it was
+/// made on. When none of the repos' sources of the name holds `arch`'s
+/// (a per-arch source repo of steps 5-7 does), part of the difference is
+/// the arch's, not the edit: a note says so.
+pub fn note_arch_baseline(given: &[Given], pool: &Pool, arch: &str, say: &mut Said) {
+    for g in given {
+        let Some(d) = &g.per_arch else { continue };
+        let name = &g.package.name;
+        let repos: Vec<BTreeSet<String>> = pool
+            .sources_named(name)
+            .into_iter()
+            .filter(|&q| !pool.is_command_line(q))
+            .map(|q| pool.requires(q).iter().map(|r| r.dep.to_string()).collect())
+            .collect();
+        // A new package has no baseline to mislead.
+        let arch_s = |r: &BTreeSet<String>| {
+            d.only_here.iter().all(|x| r.contains(x)) && !d.only_there.iter().any(|x| r.contains(x))
+        };
+        if repos.is_empty() || repos.iter().any(arch_s) {
+            continue;
+        }
+        let list = |v: &[String]| match v.is_empty() {
+            true => "none".to_string(),
+            false => v.join(", "),
+        };
+        say.push((
+            "note",
+            format!(
+                "--compare: the repos' {name} holds the BuildRequires of the arch its SRPM was \
+                 made on; the spec's differ per arch ({arch} only: {}; {} only: {}), so part of \
+                 the difference is the arch's, not the edit: compare against the per-arch source \
+                 repo of steps 5-7 for an exact baseline",
+                list(&d.only_here),
+                d.other,
+                list(&d.only_there)
+            ),
+        ));
+    }
 }
 
 /// One note per given package that replaces sources of the repos.

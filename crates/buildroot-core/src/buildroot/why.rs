@@ -5,22 +5,24 @@
 //! [`why_all`] gives the chain of every binary of the buildroot at once
 //! (each transaction's reasons computed once), for the output directory's
 //! `buildroot-why.json` and the workflow's change report. [`explain`] is
-//! the whole answer to `--why QUERY`: the query reduced to a name as input
-//! lines are, a note when the buildroot has another version than asked, and
-//! for a query that is no binary of the buildroot, what it is instead.
+//! the whole answer to `--why QUERY`: the query reduced to a name (and the
+//! arch it gives: a multilib buildroot holds `glibc.i686` and
+//! `glibc.x86_64`) as input lines are, a note when the buildroot has
+//! another version or arch than asked, and for a query that is no binary of
+//! the buildroot, what it is instead.
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::{Buildroot, Origin, SourceRecord};
 use crate::dep::Dep;
 use crate::evr::{rpmvercmp, Evr};
-use crate::pkglist::name_and_version_in;
+use crate::pkglist::subject_in;
 use crate::pool::PkgId;
 use crate::solver::{Reason, Solution};
 
 /// The chain for binary `name`, or None when it is not in the buildroot.
 pub fn why(br: &Buildroot<'_>, name: &str) -> Option<String> {
-    Why::new(br).why(name).map(|(_, chain)| chain)
+    Why::new(br).why(name, None).map(|(_, chain)| chain)
 }
 
 /// The chain of every binary name of the buildroot, as [`why_steps`] gives
@@ -29,7 +31,7 @@ pub fn why_all(br: &Buildroot<'_>) -> BTreeMap<String, Vec<String>> {
     let mut w = Why::new(br);
     let mut out = BTreeMap::new();
     for name in br.binaries() {
-        if let Some((_, c)) = w.why(&name) {
+        if let Some((_, c)) = w.why(&name, None) {
             out.insert(name, c.split(" <- ").map(str::to_string).collect());
         }
     }
@@ -43,8 +45,10 @@ struct Why<'b, 'p> {
     reasons: HashMap<usize, Vec<(PkgId, Reason)>>,
     /// (source, binary) -> chain.
     chains: HashMap<(String, PkgId), String>,
-    /// Binary name -> (the earliest source installing it, the binary).
-    first: Option<HashMap<String, (usize, PkgId)>>,
+    /// Binary name -> (the earliest source installing it, the binary), one
+    /// entry per package of that name (multilib: one per arch), in the
+    /// order the sources come.
+    first: Option<HashMap<String, Vec<(usize, PkgId)>>>,
 }
 
 impl<'b, 'p> Why<'b, 'p> {
@@ -57,11 +61,17 @@ impl<'b, 'p> Why<'b, 'p> {
         }
     }
 
-    /// The package of that name the chain is about, and the chain.
-    fn why(&mut self, name: &str) -> Option<(PkgId, String)> {
+    /// The package of that name (and of that arch, when one is given) the
+    /// chain is about, and the chain.
+    fn why(&mut self, name: &str, arch: Option<&str>) -> Option<(PkgId, String)> {
         let br = self.br;
         let pool = br.pool;
-        let named = |set: &[PkgId]| set.iter().copied().find(|&p| pool.name_of(p) == name);
+        let of_arch = |p: PkgId| arch.is_none_or(|a| pool.arch_of(p) == a);
+        let named = |set: &[PkgId]| {
+            set.iter()
+                .copied()
+                .find(|&p| pool.name_of(p) == name && of_arch(p))
+        };
         if let (Some(p), Some(sol)) = (named(&br.core.installed), br.core.solution.as_ref()) {
             let chain = self.in_transaction(sol, &br.core.names, p);
             return Some((p, format!("{chain} (core buildroot)")));
@@ -73,15 +83,18 @@ impl<'b, 'p> Why<'b, 'p> {
                 let (ra, rb) = (&br.sources[a], &br.sources[b]);
                 ra.layer.cmp(&rb.layer).then_with(|| ra.name.cmp(&rb.name))
             });
-            let mut m: HashMap<String, (usize, PkgId)> = HashMap::new();
+            let mut m: HashMap<String, Vec<(usize, PkgId)>> = HashMap::new();
             for i in order {
                 for &p in br.sources[i].installed.iter() {
-                    m.entry(pool.name_of(p).to_string()).or_insert((i, p));
+                    let seen = m.entry(pool.name_of(p).to_string()).or_default();
+                    if !seen.iter().any(|&(_, q)| q == p) {
+                        seen.push((i, p));
+                    }
                 }
             }
             m
         });
-        let &(i, p) = first.get(name)?;
+        let &(i, p) = first.get(name)?.iter().find(|&&(_, p)| of_arch(p))?;
         Some((p, self.chain(&br.sources[i], p)))
     }
 }
@@ -126,13 +139,15 @@ pub struct FailedBuild {
 }
 
 /// The failed (BadDeps) sources whose problem lines name a package called
-/// `name`, as a whole word in its NEVRA form (`package nvml-1.4.2-2.oe1.x86_64
-/// requires ...`, `... needed by X`, `cannot install both X and Y`).
-fn failed_builds_wanting(br: &Buildroot<'_>, name: &str) -> Vec<FailedBuild> {
+/// `name` (of `arch`, when one is given), as a whole word in its NEVRA form
+/// (`package nvml-1.4.2-2.oe1.x86_64 requires ...`, `... needed by X`,
+/// `cannot install both X and Y`).
+fn failed_builds_wanting(br: &Buildroot<'_>, name: &str, arch: Option<&str>) -> Vec<FailedBuild> {
     let pool = br.pool;
     let nevras: Vec<String> = pool
         .binaries_named(name)
         .iter()
+        .filter(|&&p| arch.is_none_or(|a| pool.arch_of(p) == a))
         .map(|&p| pool.nevra_string(p))
         .collect();
     if nevras.is_empty() {
@@ -161,10 +176,21 @@ fn failed_builds_wanting(br: &Buildroot<'_>, name: &str) -> Vec<FailedBuild> {
 /// log, a source name, a capability from a BuildRequires. Each is answered
 /// for what it is, rather than "not in the buildroot" for anything that is
 /// not a binary name.
+///
+/// An arch in the query (a NEVRA, `name.arch`) selects that arch's package:
+/// a multilib buildroot may hold `glibc.i686` for one build and
+/// `glibc.x86_64` for all. A package of that arch the repositories hold and
+/// the buildroot does not is "not in the buildroot", as any other binary;
+/// an arch the repositories have no such package of (a NEVRA from another
+/// arch's list) is answered as another version is: the buildroot's package
+/// of that name, and a note.
 pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
     let pool = br.pool;
     let known = |n: &str| !pool.binaries_named(n).is_empty() || !pool.sources_named(n).is_empty();
-    let (name, version) = name_and_version_in(query, known);
+    let subject = subject_in(query, known);
+    let (name, version) = (subject.name, subject.version);
+    // A source's arch is the source_shaped case below, not a binary's.
+    let asked_arch = subject.arch.filter(|a| a != "src" && a != "nosrc");
     let arch = pool.arch().target();
     let mut answer = WhyAnswer {
         name: name.clone(),
@@ -179,23 +205,35 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
         .iter()
         .any(|s| query.ends_with(s))
         && name != query;
+    // The repositories hold a package of the name and the asked arch: a
+    // question about that package, not about the name.
+    let arch_held = asked_arch.as_deref().filter(|&a| {
+        pool.binaries_named(&name)
+            .iter()
+            .any(|&p| pool.arch_of(p) == a)
+    });
     if !source_shaped {
-        if let Some((p, chain)) = Why::new(br).why(&name) {
+        if let Some((p, chain)) = Why::new(br).why(&name, arch_held) {
             answer.package = Some(pool.nevra_string(p));
             answer.chain = Some(chain.split(" <- ").map(str::to_string).collect());
-            answer.note = version.and_then(|v| other_version(br, p, &name, &v));
+            answer.note = other_package(br, p, &name, version.as_deref(), asked_arch.as_deref());
             return answer;
         }
     }
     let in_br = br.binary_ids();
     let is_binary = !source_shaped && !pool.binaries_named(&name).is_empty();
     let as_source = source_clause(br, &in_br, &name);
+    // How the query is quoted: with its arch when that chose the package.
+    let asked = match arch_held {
+        Some(a) => format!("{name}.{a}"),
+        None => name.clone(),
+    };
     let note = match (is_binary, as_source) {
         (true, source) => {
-            answer.failed_builds = failed_builds_wanting(br, &name);
+            answer.failed_builds = failed_builds_wanting(br, &name, arch_held);
             let mut note = match answer.failed_builds.as_slice() {
                 [] => format!(
-                    "'{name}' is in the repositories but not in the {arch} buildroot: no build \
+                    "'{asked}' is in the repositories but not in the {arch} buildroot: no build \
                      of the run needs it"
                 ),
                 [first, ..] => {
@@ -210,7 +248,7 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
                         "builds"
                     };
                     format!(
-                        "'{name}' is not in the {arch} buildroot: the {builds} of {} wanted it \
+                        "'{asked}' is not in the {arch} buildroot: the {builds} of {} wanted it \
                          but failed ({}: {})",
                         sources.join(", "),
                         first.error,
@@ -218,6 +256,14 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
                     )
                 }
             };
+            // Another arch's package of the name is in it.
+            if let Some((p, _)) = arch_held.and_then(|_| Why::new(br).why(&name, None)) {
+                let other = pool.arch_of(p);
+                note.push_str(&format!(
+                    "; {} is: see --why {name}.{other}",
+                    pool.nevra_string(p)
+                ));
+            }
             if let Some(s) = source.filter(|_| br.source(&name).is_some()) {
                 note.push_str(&format!("; the source package {name} {s}"));
             }
@@ -238,25 +284,46 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
     answer
 }
 
-/// The note when the buildroot's package `p` is not the version `v` the
-/// query gave; None when it is.
-fn other_version(br: &Buildroot<'_>, p: PkgId, name: &str, v: &str) -> Option<String> {
+/// The note when the buildroot's package `p` is not the version `v` or
+/// the arch the query gave; None when it is (or the query gave neither).
+fn other_package(
+    br: &Buildroot<'_>,
+    p: PkgId,
+    name: &str,
+    v: Option<&str>,
+    arch: Option<&str>,
+) -> Option<String> {
     let pool = br.pool;
-    let asked = Evr::parse(v).ok()?;
-    let has = pool.evr_of(p);
-    // An NVR from a `*-nvrs` list carries no epoch whatever the package's:
-    // only a written epoch is compared.
-    let epoch_differs = v.contains(':') && asked.epoch != has.epoch;
-    let same = !epoch_differs
-        && rpmvercmp(&asked.version, &has.version).is_eq()
-        && rpmvercmp(asked.release_str(), has.release_str()).is_eq();
-    (!same).then(|| {
-        format!(
-            "the {} buildroot has {}, not {name}-{v}: the chain is that package's",
-            pool.arch().target(),
-            pool.nevra_string(p)
-        )
-    })
+    let version_differs = match v {
+        Some(v) => {
+            let asked = Evr::parse(v).ok()?;
+            let has = pool.evr_of(p);
+            // An NVR from a `*-nvrs` list carries no epoch whatever the
+            // package's: only a written epoch is compared; a version without
+            // its release (dnf's `name-version`) compares the version only.
+            let epoch_differs = v.contains(':') && asked.epoch != has.epoch;
+            let release_differs = asked.release.is_some()
+                && !rpmvercmp(asked.release_str(), has.release_str()).is_eq();
+            epoch_differs || release_differs || !rpmvercmp(&asked.version, &has.version).is_eq()
+        }
+        None => false,
+    };
+    let arch_differs = arch.is_some_and(|a| a != pool.arch_of(p));
+    if !version_differs && !arch_differs {
+        return None;
+    }
+    let mut asked = name.to_string();
+    if let Some(v) = v {
+        asked.push_str(&format!("-{v}"));
+    }
+    if let Some(a) = arch.filter(|_| arch_differs) {
+        asked.push_str(&format!(".{a}"));
+    }
+    Some(format!(
+        "the {} buildroot has {}, not {asked}: the chain is that package's",
+        pool.arch().target(),
+        pool.nevra_string(p)
+    ))
 }
 
 /// What source package `name` is to the run, as the end of a sentence

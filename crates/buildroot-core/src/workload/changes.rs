@@ -13,6 +13,11 @@
 //! directory) and no longer do.
 //!
 //! Without a previous workload every package is entering (a first run).
+//! The arches of a workload are its `arch_packages` keys (every arch of its
+//! run is one): an arch the previous run did not build is a new arch, all
+//! of whose packages entered, not one that had the common `packages`
+//! already; an arch the previous run built and this one does not is said,
+//! its packages left with it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -30,6 +35,8 @@ pub enum LeftBecause {
     InCompose,
     /// The exclude list names it now.
     Excluded,
+    /// The arch is not built any more (its packages left with it).
+    ArchNotBuilt,
     /// No source needs it any more; these did in the previous run (empty
     /// when the previous output directory is unknown).
     NotNeeded {
@@ -59,9 +66,25 @@ pub struct Left {
     pub because: LeftBecause,
 }
 
+/// How an arch's place in the runs changed: a new arch, or one no longer
+/// built. None when both runs built it (or there is no previous run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArchChange {
+    /// The previous run did not build it: every package of it entered.
+    New,
+    /// The previous run built it and this one does not: every package it
+    /// had left.
+    NoLongerBuilt,
+}
+
 /// The changes on one arch.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ArchChanges {
+    /// Whether the arch itself is new or no longer built (absent from the
+    /// JSON when both runs built it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arch: Option<ArchChange>,
     /// Packages that entered, sorted by name.
     pub entered: Vec<Entered>,
     /// Packages that left, sorted by name.
@@ -117,10 +140,25 @@ impl Changes {
             previous: previous.map(|(_, origin)| origin.to_string()),
             arches: BTreeMap::new(),
         };
+        // A previous workload names its run's arches as `arch_packages`
+        // keys; one without any (hand-written, or from before that rule)
+        // is taken as built on every arch.
+        let built_before = |arch: &str| {
+            previous.is_some_and(|(w, _)| {
+                w.arch_packages.is_empty() || w.arch_packages.contains_key(arch)
+            })
+        };
         for (arch, inp) in inputs {
             let now = current.names_for(arch);
-            let before = previous.map(|(w, _)| w.names_for(arch)).unwrap_or_default();
-            let mut ch = ArchChanges::default();
+            let new_arch = previous.is_some() && !built_before(arch);
+            let before = match new_arch {
+                true => BTreeSet::new(),
+                false => previous.map(|(w, _)| w.names_for(arch)).unwrap_or_default(),
+            };
+            let mut ch = ArchChanges {
+                arch: new_arch.then_some(ArchChange::New),
+                ..Default::default()
+            };
             for name in now.difference(&before) {
                 ch.entered.push(Entered {
                     name: name.clone(),
@@ -152,6 +190,27 @@ impl Changes {
             }
             out.arches.insert(arch.clone(), ch);
         }
+        if let Some((w, _)) = previous {
+            for arch in w.arch_packages.keys() {
+                if inputs.contains_key(arch) {
+                    continue;
+                }
+                let left = w
+                    .names_for(arch)
+                    .into_iter()
+                    .map(|name| Left {
+                        name,
+                        because: LeftBecause::ArchNotBuilt,
+                    })
+                    .collect();
+                let ch = ArchChanges {
+                    arch: Some(ArchChange::NoLongerBuilt),
+                    entered: Vec::new(),
+                    left,
+                };
+                out.arches.insert(arch.clone(), ch);
+            }
+        }
         out
     }
 
@@ -178,9 +237,23 @@ impl Changes {
             s.push_str("No package entered or left the workload.\n\n");
         }
         for (arch, ch) in &self.arches {
+            if ch.arch == Some(ArchChange::NoLongerBuilt) {
+                // Its packages' one reason, said once (changes.json lists them).
+                let _ = writeln!(
+                    s,
+                    "## {arch}: no longer built, {} left\n\nThis run does not build {arch}: \
+                     every package the previous workload had for it left with it.\n",
+                    ch.left.len()
+                );
+                continue;
+            }
+            let new = match ch.arch {
+                Some(ArchChange::New) => "new arch (the previous run did not build it), ",
+                _ => "",
+            };
             let _ = writeln!(
                 s,
-                "## {arch}: {} entered, {} left\n",
+                "## {arch}: {new}{} entered, {} left\n",
                 ch.entered.len(),
                 ch.left.len()
             );
@@ -204,6 +277,7 @@ impl Changes {
                     let why = match &l.because {
                         LeftBecause::InCompose => "the compose ships it now".to_string(),
                         LeftBecause::Excluded => "the exclude list names it now".to_string(),
+                        LeftBecause::ArchNotBuilt => format!("{arch} is no longer built"),
                         LeftBecause::NotNeeded { needed_before_by }
                             if needed_before_by.is_empty() =>
                         {
@@ -326,6 +400,124 @@ mod tests {
             j["arches"]["x86_64"]["left"][0]["because"]["not-needed"]["needed_before_by"][0],
             "hello"
         );
+    }
+
+    /// A workload as a run on `arches` writes it: each arch a key.
+    fn wl_on(common: &[&str], arches: &[(&str, &[&str])]) -> WorkloadDocument {
+        let mut w = WorkloadDocument {
+            packages: set(common),
+            ..Default::default()
+        };
+        for (a, names) in arches {
+            w.arch_packages.insert(a.to_string(), set(names));
+        }
+        w
+    }
+
+    #[test]
+    fn an_arch_the_previous_run_did_not_build_is_new() {
+        // x86_64 alone: everything is common. Then aarch64 joins, without nasm.
+        let before = wl_on(&["gcc", "nasm"], &[("x86_64", &[])]);
+        let now = wl_on(&["gcc"], &[("aarch64", &[]), ("x86_64", &["nasm"])]);
+        let compose = BTreeSet::new();
+        let inputs: BTreeMap<String, ArchInputs> = ["aarch64", "x86_64"]
+            .iter()
+            .map(|a| {
+                let inp = ArchInputs {
+                    compose: &compose,
+                    current: None,
+                    why: None,
+                    previous: None,
+                };
+                (a.to_string(), inp)
+            })
+            .collect();
+        let c = Changes::compute(&now, Some((&before, "w.yaml")), &inputs, &BTreeSet::new());
+        let a = &c.arches["aarch64"];
+        assert_eq!(a.arch, Some(ArchChange::New));
+        let entered: Vec<&str> = a.entered.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(entered, ["gcc"]);
+        // Not "nasm left: no source needs it any more": aarch64 never had it.
+        assert!(a.left.is_empty(), "{:?}", a.left);
+        let x = &c.arches["x86_64"];
+        assert_eq!(x.arch, None);
+        assert!(x.entered.is_empty() && x.left.is_empty());
+        let md = c.to_markdown();
+        assert!(
+            md.contains(
+                "## aarch64: new arch (the previous run did not build it), 1 entered, 0 left"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("## x86_64: 0 entered, 0 left"), "{md}");
+        let j: serde_json::Value = serde_json::from_str(&c.to_json()).unwrap();
+        assert_eq!(j["arches"]["aarch64"]["arch"], "new");
+        assert!(j["arches"]["x86_64"].get("arch").is_none(), "{j}");
+    }
+
+    #[test]
+    fn an_arch_no_longer_built_is_said() {
+        let before = wl_on(&["gcc"], &[("aarch64", &["zlib"]), ("x86_64", &["nasm"])]);
+        let now = wl_on(&["gcc", "nasm"], &[("x86_64", &[])]);
+        let compose = BTreeSet::new();
+        let inputs: BTreeMap<String, ArchInputs> = [(
+            "x86_64".to_string(),
+            ArchInputs {
+                compose: &compose,
+                current: None,
+                why: None,
+                previous: None,
+            },
+        )]
+        .into();
+        let c = Changes::compute(&now, Some((&before, "w.yaml")), &inputs, &BTreeSet::new());
+        let a = &c.arches["aarch64"];
+        assert_eq!(a.arch, Some(ArchChange::NoLongerBuilt));
+        let left: Vec<(&str, &LeftBecause)> = a
+            .left
+            .iter()
+            .map(|l| (l.name.as_str(), &l.because))
+            .collect();
+        assert_eq!(
+            left,
+            [
+                ("gcc", &LeftBecause::ArchNotBuilt),
+                ("zlib", &LeftBecause::ArchNotBuilt)
+            ]
+        );
+        assert!(c.arches["x86_64"].left.is_empty());
+        let md = c.to_markdown();
+        assert!(md.contains("## aarch64: no longer built, 2 left"), "{md}");
+        assert!(!md.contains("No package entered or left"), "{md}");
+        let j: serde_json::Value = serde_json::from_str(&c.to_json()).unwrap();
+        assert_eq!(j["arches"]["aarch64"]["arch"], "no-longer-built");
+        assert_eq!(
+            j["arches"]["aarch64"]["left"][1]["because"],
+            "arch-not-built"
+        );
+    }
+
+    #[test]
+    fn a_previous_workload_without_arch_keys_counts_for_every_arch() {
+        let mut before = wl_on(&["gcc", "nasm"], &[]);
+        before.arch_packages.clear();
+        let now = wl_on(&["gcc"], &[("aarch64", &[])]);
+        let compose = BTreeSet::new();
+        let inputs: BTreeMap<String, ArchInputs> = [(
+            "aarch64".to_string(),
+            ArchInputs {
+                compose: &compose,
+                current: None,
+                why: None,
+                previous: None,
+            },
+        )]
+        .into();
+        let c = Changes::compute(&now, Some((&before, "w.yaml")), &inputs, &BTreeSet::new());
+        let a = &c.arches["aarch64"];
+        assert_eq!(a.arch, None);
+        assert_eq!(a.left.len(), 1);
+        assert_eq!(a.left[0].name, "nasm");
     }
 
     #[test]

@@ -306,6 +306,68 @@ fn why_takes_what_an_input_line_takes() {
 }
 
 #[test]
+fn why_takes_the_arch_a_query_gives() {
+    // compat-32 needs libc.so.6: glibc.i686 is in the multilib buildroot
+    // beside the core's glibc.x86_64; a query with the arch gets its package.
+    let i686 = ["glibc", "BuildRequires 'libc.so.6' of compat-32 (input)"];
+    for q in ["glibc-2.40-1.eln150.i686", "glibc.i686"] {
+        let v = why_json(q, "compat-32\n", 0);
+        assert_eq!(v["package"], "glibc-2.40-1.eln150.i686", "{q}");
+        assert_eq!(v["chain"], serde_json::json!(i686), "{q}");
+        assert!(v["note"].is_null(), "{q}: {v}");
+    }
+    for q in ["glibc.x86_64", "glibc-2.40-1.eln150.x86_64"] {
+        let v = why_json(q, "compat-32\n", 0);
+        assert_eq!(v["package"], "glibc-2.40-1.eln150.x86_64", "{q}");
+        assert_eq!(v["chain"][1], "required by bash", "{q}: {v}");
+    }
+    // A package of an arch the repositories hold, which no build needs.
+    let v = why_json("glibc-devel.i686", "compat-32\n", 1);
+    assert_eq!(
+        v["note"],
+        "'glibc-devel.i686' is in the repositories but not in the x86_64 buildroot: no build of \
+         the run needs it; glibc-devel-2.40-1.eln150.x86_64 is: see --why glibc-devel.x86_64"
+    );
+    assert!(v["chain"].is_null());
+    // An arch the run has no nasm of (another arch's list): the buildroot's
+    // nasm, and a note, as for another version.
+    let chain = "nasm <- BuildRequires 'nasm' of libjpeg-turbo <- libjpeg-turbo built because \
+                 libjpeg-turbo-devel <- BuildRequires 'libjpeg-turbo-devel' of hello (input)\n";
+    for (q, not) in [
+        ("nasm.aarch64", "nasm.aarch64"),
+        (
+            "nasm-2.16.03-1.eln150.aarch64",
+            "nasm-2.16.03-1.eln150.aarch64",
+        ),
+    ] {
+        assert_eq!(
+            why_hello(q),
+            (
+                0,
+                chain.to_string(),
+                format!(
+                    "buildroot-generator: note: the x86_64 buildroot has \
+                     nasm-2.16.03-1.eln150.x86_64, not {not}: the chain is that package's\n"
+                )
+            ),
+            "{q}"
+        );
+    }
+    // dnf's name-version: the version alone is compared.
+    assert_eq!(
+        why_hello("nasm-2.16.03"),
+        (0, chain.to_string(), String::new())
+    );
+    let (code, out, err) = why_hello("nasm-2.17");
+    assert_eq!((code, out.as_str()), (0, chain));
+    assert_eq!(
+        err,
+        "buildroot-generator: note: the x86_64 buildroot has nasm-2.16.03-1.eln150.x86_64, not \
+         nasm-2.17: the chain is that package's\n"
+    );
+}
+
+#[test]
 fn why_says_what_a_name_outside_the_buildroot_is() {
     for (q, want) in [
         // A binary of the repositories no build needs, and one that is also

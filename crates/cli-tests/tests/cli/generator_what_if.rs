@@ -382,6 +382,122 @@ fn compare_prints_what_the_given_files_change() {
 }
 
 #[test]
+fn compare_keeps_what_fails_under_quiet() {
+    // A typo'd BuildRequires: -q hides the notes, not why the exit code is 1.
+    let t = TestContext::new();
+    let file = srpm(
+        t.path(),
+        ("hello", "2.12", "0"),
+        &["gcc", "make", "libjpeg-turbo-devle"],
+    );
+    let out = run(gen(), "--srpm", &file, &["--compare", "-q"], "hello\n");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "-libjpeg-turbo\n-libjpeg-turbo-devel\n-nasm\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "buildroot-generator: warning: --compare: hello now fails: NoInstall: nothing provides \
+         'libjpeg-turbo-devle'\n"
+    );
+}
+
+/// The fixture's libjpeg-turbo spec, as its SRPM holds it: nasm on x86_64,
+/// zlib-devel elsewhere.
+fn libjpeg_turbo_spec(dir: &Path) -> PathBuf {
+    let srpm = root().join("testdata/repos/source/libjpeg-turbo-3.0.3-1.eln150.src.rpm");
+    let spec = buildroot_core::srpm::extract_spec(&srpm).unwrap();
+    let path = dir.join("libjpeg-turbo.spec");
+    std::fs::write(&path, &spec.text).unwrap();
+    path
+}
+
+#[test]
+fn compare_on_another_arch_says_the_baseline_is_the_srpm_arch() {
+    let t = TestContext::new();
+    let spec = libjpeg_turbo_spec(t.path());
+    let cache = t.path().join("cache");
+    let note = "buildroot-generator: note: --compare: the repos' libjpeg-turbo holds the \
+                BuildRequires of the arch its SRPM was made on; the spec's differ per arch \
+                (aarch64 only: zlib-devel; x86_64 only: nasm), so part of the difference is the \
+                arch's, not the edit: compare against the per-arch source repo of steps 5-7 for \
+                an exact baseline\n";
+    // The unedited spec on aarch64: the SRPM's header is x86_64's.
+    let out = run(
+        gen_on("aarch64", &cache),
+        "--spec",
+        &spec,
+        &["--compare"],
+        "hello\n",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(note), "{stderr}");
+    assert!(
+        stderr.contains("--compare: libjpeg-turbo's own build: +zlib +zlib-devel"),
+        "{stderr}"
+    );
+    // Notes obey -q; what the change fixes is the answer and stays.
+    let out = run(
+        gen_on("aarch64", &cache),
+        "--spec",
+        &spec,
+        &["--compare", "-q"],
+        "hello\n",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "buildroot-generator: note: --compare: libjpeg-turbo fixed: NoInstall: nothing provides \
+         'nasm'\n"
+    );
+    // On x86_64 the baseline is exact: nothing changes, nothing to say.
+    let out = run(
+        gen_on("x86_64", &cache),
+        "--spec",
+        &spec,
+        &["--compare"],
+        "hello\n",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("per arch"), "{stderr}");
+    assert!(
+        stderr.contains("--compare: libjpeg-turbo's own build: unchanged"),
+        "{stderr}"
+    );
+    // A per-arch source repo (steps 5-7) holds aarch64's BuildRequires: exact again.
+    let repo = t.path().join("srpms-aarch64");
+    std::fs::create_dir(&repo).unwrap();
+    let file = srpm(
+        &repo,
+        ("libjpeg-turbo", "3.0.3", "1.eln150"),
+        &["gcc", "make", "zlib-devel"],
+    );
+    let mut header = buildroot_core::srpm::read_header(&file).unwrap();
+    header.location = file.file_name().unwrap().to_string_lossy().into_owned();
+    buildroot_core::repodata::write_repodata(&repo, &[header], &Default::default()).unwrap();
+    let mut c = cmd(Tool::Generator);
+    c.args([
+        "--arch",
+        "aarch64",
+        "--repo",
+        "main=testdata/repos/$basearch",
+    ])
+    .arg("--source-repo")
+    .arg(format!("perarch={}", repo.display()))
+    .args(["--source-repo", "src=testdata/repos/source", "--cache-dir"])
+    .arg(&cache);
+    let out = run(c, "--spec", &spec, &["--compare"], "hello\n");
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("per arch"), "{stderr}");
+    assert!(
+        stderr.contains("--compare: libjpeg-turbo's own build: unchanged"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn given_files_do_not_make_a_source_repository() {
     let t = TestContext::new();
     let file = srpm(t.path(), ("hello", "2.12.1", "9"), &["gcc"]);

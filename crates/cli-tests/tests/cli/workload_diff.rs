@@ -931,6 +931,70 @@ fn changes_against_a_previous_workload() {
 }
 
 #[test]
+fn changes_when_the_arches_change() {
+    // The previous run built x86_64 and s390x; this one x86_64 and aarch64.
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let compose = write(d, "c.txt", "bash\n");
+    let x86 = outdir(
+        d,
+        "x86",
+        "bash\ngcc\nnasm\n",
+        &[("hello", "gcc\nnasm\n")],
+        &[],
+    );
+    let arm = outdir(d, "arm", "bash\ngcc\n", &[("hello", "gcc\n")], &[]);
+    let prev = write(
+        d,
+        "prev.yaml",
+        "document: feedback-pipeline-workload\nversion: 1\ndata:\n  name: W\n  description: d\n  \
+         maintainer: m\n  labels: [x]\n  packages: [gcc]\n  arch_packages:\n    s390x: [zlib]\n    \
+         x86_64: [nasm]\n",
+    );
+    let run = |fmt: &str| {
+        let out = wd()
+            .args(["--format", fmt, "--previous", &prev])
+            .arg(format!("--compose=x86_64={compose}"))
+            .arg(format!("--compose=aarch64={compose}"))
+            .arg(format!("--buildroot-dir=x86_64={x86}"))
+            .arg(format!("--buildroot-dir=aarch64={arm}"))
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let md = run("changes");
+    // aarch64 is new: gcc entered with it, nasm never "left" it.
+    assert!(
+        md.contains(
+            "## aarch64: new arch (the previous run did not build it), 1 entered, 0 left\n\n\
+             Entered:\n\n- `gcc` (needed by hello)\n"
+        ),
+        "{md}"
+    );
+    assert!(!md.contains("nasm"), "{md}");
+    assert!(
+        md.contains(
+            "## s390x: no longer built, 2 left\n\nThis run does not build s390x: every package \
+             the previous workload had for it left with it.\n"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("## x86_64: 0 entered, 0 left"), "{md}");
+    let v: serde_json::Value = serde_json::from_str(&run("changes-json")).unwrap();
+    assert_eq!(v["arches"]["aarch64"]["arch"], "new");
+    assert_eq!(v["arches"]["aarch64"]["left"], serde_json::json!([]));
+    assert_eq!(v["arches"]["s390x"]["arch"], "no-longer-built");
+    assert_eq!(
+        v["arches"]["s390x"]["left"],
+        serde_json::json!([
+            {"name": "gcc", "because": "arch-not-built"},
+            {"name": "zlib", "because": "arch-not-built"}
+        ])
+    );
+    assert!(v["arches"]["x86_64"].get("arch").is_none(), "{v}");
+}
+
+#[test]
 fn no_legacy_keys_leaves_out_what_content_resolver_rejects() {
     let f = Fixture::new();
     let out = wd()
