@@ -184,6 +184,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_workflow_script_knows_the_arches_the_tools_know() {
+        // scripts/buildroot-workflow.sh checks ARCHES against a copy of this
+        // list before any step runs; the copy must not drift.
+        let script = include_str!("../../../scripts/buildroot-workflow.sh");
+        let line = script
+            .lines()
+            .find(|l| l.trim_start().starts_with("case \" x86_64 "))
+            .expect("the script's arch list");
+        let listed: std::collections::BTreeSet<&str> =
+            line.split('"').nth(1).unwrap().split_whitespace().collect();
+        let known: std::collections::BTreeSet<&str> = known().into_iter().collect();
+        assert_eq!(listed, known);
+    }
+
+    #[test]
     fn base_arches_are_dnfs() {
         for (a, b) in [
             ("x86_64", "x86_64"),
