@@ -272,13 +272,15 @@ per_arch() {
   [ -z "$failed" ] || die "$label failed for:$failed"
 }
 
-compose_input() { # arch -> the generator's input file and flags for the compose's sources
+compose_input() { # arch -> input: the generator's input file for the compose's sources,
+  # input_flags: its flags (arrays and variables, not echoed words: WORK may hold a space)
+  input_flags=()
   if [ -r "$COMPOSE_DIR/sources-$1.txt" ]; then
-    echo "$COMPOSE_DIR/sources-$1.txt"
+    input="$COMPOSE_DIR/sources-$1.txt"
   elif [ -r "$COMPOSE_DIR/sources.txt" ]; then
-    echo "$COMPOSE_DIR/sources.txt"
+    input="$COMPOSE_DIR/sources.txt"
   else
-    echo "$COMPOSE_DIR/$1.txt --from-binaries"
+    input="$COMPOSE_DIR/$1.txt" input_flags=(--from-binaries)
   fi
 }
 
@@ -300,18 +302,19 @@ archful_repofile() { # repo-dir -> a .repo file giving it priority 1
 }
 
 # A compose computed from configs brings its placeholders (per arch) unless PLACEHOLDERS is set.
-placeholder_args() { # arch
+placeholder_args() { # arch -> ph_args: --placeholders FILE, or nothing
   local f="$COMPOSE_DIR/content-resolver/view-placeholder-srpm-details--$VIEW--$1.json"
-  if [ -z "$PLACEHOLDERS" ] && [ -r "$f" ]; then echo "--placeholders $f"; fi
+  ph_args=()
+  if [ -z "$PLACEHOLDERS" ] && [ -r "$f" ]; then ph_args=(--placeholders "$f"); fi
 }
 
 run_pass() { # pass-name arch [extra args...]
   local pass=$1 a=$2; shift 2
-  local input flags
-  read -r input flags <<< "$(compose_input "$a")"
-  # shellcheck disable=SC2086,SC2046
-  "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" "${core_args[@]}" $(placeholder_args "$a") "$@" $flags \
-    --view "$VIEW" --output-dir "$run/$pass/$a" -q < "$input" > /dev/null
+  local input input_flags ph_args
+  compose_input "$a"
+  placeholder_args "$a"
+  "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" "${core_args[@]}" "${ph_args[@]}" "$@" \
+    "${input_flags[@]}" --view "$VIEW" --output-dir "$run/$pass/$a" -q < "$input" > /dev/null
 }
 
 compose_from_configs() { # dir: step 2 with compose-view -> DIR/<arch>.txt, DIR/sources-<arch>.txt
@@ -363,9 +366,10 @@ verify_arch() { # run-dir verify-dir arch: step 10's restricted run for one arch
   # Everything the compose and the buildroot build (pass 2's sources), with only those binaries.
   cp "$base/pass2/$a/buildroot-source-package-names.txt" "$v/sources.txt"
   archful_repofile "$base/repos/$a" > "$v/archful.repo"
-  # shellcheck disable=SC2046
+  local ph_args
+  placeholder_args "$a"
   "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" --repofile "$v/archful.repo" "${source_args[@]}" \
-    "${core_args[@]}" $(placeholder_args "$a") --only-binaries "$v/allowed.txt" --view "$VIEW" \
+    "${core_args[@]}" "${ph_args[@]}" --only-binaries "$v/allowed.txt" --view "$VIEW" \
     --output-dir "$v/out" -q < "$v/sources.txt" > /dev/null
 }
 
@@ -471,7 +475,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/buildroot-workflow.XXXXXX")
 if [ "$verify_only" = 1 ]; then
   [ -d "$work/current/pass2" ] || die "$work/current: no finished run to verify (run without --verify-only first)"
   # A computed or fetched compose is part of the run it was made for.
-  [ -z "$COMPOSE_CONFIGS$COMPOSE_URL" ] || COMPOSE_DIR="$work/current/compose"
+  # So are ready-made lists, copied into it (a run made before the copy reads them as they are).
+  [ ! -d "$work/current/compose" ] || COMPOSE_DIR="$work/current/compose"
   verify_run "$work/current"
   exit $verify_failed
 fi
@@ -501,6 +506,15 @@ elif [ -n "$COMPOSE_URL" ]; then
   fetch_args=(); for a in $ARCHES; do fetch_args+=(--arch "$a"); done
   run_tool "$fetch_tool" --url "$COMPOSE_URL" --view "$VIEW" "${fetch_args[@]}" --out "$run/compose" -q \
     < /dev/null || die "step 2 (fetch-compose) failed"
+  COMPOSE_DIR="$run/compose"
+else
+  # Ready-made lists, kept as this run reads them: step 10 and --verify-only use this copy.
+  for a in $ARCHES; do
+    for f in "$a.txt" "sources-$a.txt" "content-resolver/view-placeholder-srpm-details--$VIEW--$a.json"; do
+      [ ! -r "$COMPOSE_DIR/$f" ] || install -D -m 0644 "$COMPOSE_DIR/$f" "$run/compose/$f"
+    done
+  done
+  [ ! -r "$COMPOSE_DIR/sources.txt" ] || install -D -m 0644 "$COMPOSE_DIR/sources.txt" "$run/compose/sources.txt"
   COMPOSE_DIR="$run/compose"
 fi
 

@@ -166,6 +166,10 @@ wf --config testdata/workflow-configs.conf --work "$work" --verify-only 2> "$wor
   || { cat "$work/verify3" >&2; fail "verify with another --config failed"; }
 grep -q "note: --verify-only uses the run's own configuration" "$work/verify3" \
   && ! [ -d "$cur/verify/configs" ] || { cat "$work/verify3" >&2; fail "verify took another run's --config"; }
+# Ready-made compose lists (COMPOSE_DIR) are kept in the run as it read them: --verify-only reads
+# the copy, not the lists as they are now.
+cmp -s "$cur/compose/x86_64.txt" testdata/compose/x86_64.txt \
+  || fail "the run keeps no copy of COMPOSE_DIR's lists in compose/"
 
 # A rerun replaces current/ and keeps the previous run as last/; current/ exists throughout.
 first=$(readlink -f "$cur")
