@@ -403,6 +403,20 @@ mod tests {
     }
 
     /// A workload as a run on `arches` writes it: each arch a key.
+    /// `arch`'s inputs with only a compose: no directories, no why file.
+    fn bare_inputs<'a>(
+        arch: &str,
+        compose: &'a BTreeSet<String>,
+    ) -> BTreeMap<String, ArchInputs<'a>> {
+        let inputs = ArchInputs {
+            compose,
+            current: None,
+            why: None,
+            previous: None,
+        };
+        [(arch.to_string(), inputs)].into()
+    }
+
     fn wl_on(common: &[&str], arches: &[(&str, &[&str])]) -> WorkloadDocument {
         let mut w = WorkloadDocument {
             packages: set(common),
@@ -460,16 +474,7 @@ mod tests {
         let before = wl_on(&["gcc"], &[("aarch64", &["zlib"]), ("x86_64", &["nasm"])]);
         let now = wl_on(&["gcc", "nasm"], &[("x86_64", &[])]);
         let compose = BTreeSet::new();
-        let inputs: BTreeMap<String, ArchInputs> = [(
-            "x86_64".to_string(),
-            ArchInputs {
-                compose: &compose,
-                current: None,
-                why: None,
-                previous: None,
-            },
-        )]
-        .into();
+        let inputs = bare_inputs("x86_64", &compose);
         let c = Changes::compute(&now, Some((&before, "w.yaml")), &inputs, &BTreeSet::new());
         let a = &c.arches["aarch64"];
         assert_eq!(a.arch, Some(ArchChange::NoLongerBuilt));
@@ -503,16 +508,7 @@ mod tests {
         before.arch_packages.clear();
         let now = wl_on(&["gcc"], &[("aarch64", &[])]);
         let compose = BTreeSet::new();
-        let inputs: BTreeMap<String, ArchInputs> = [(
-            "aarch64".to_string(),
-            ArchInputs {
-                compose: &compose,
-                current: None,
-                why: None,
-                previous: None,
-            },
-        )]
-        .into();
+        let inputs = bare_inputs("aarch64", &compose);
         let c = Changes::compute(&now, Some((&before, "w.yaml")), &inputs, &BTreeSet::new());
         let a = &c.arches["aarch64"];
         assert_eq!(a.arch, None);
@@ -524,16 +520,7 @@ mod tests {
     fn a_first_run_has_everything_entering() {
         let now = wl(&["gcc"], &[]);
         let compose = BTreeSet::new();
-        let inputs: BTreeMap<String, ArchInputs> = [(
-            "aarch64".to_string(),
-            ArchInputs {
-                compose: &compose,
-                current: None,
-                why: None,
-                previous: None,
-            },
-        )]
-        .into();
+        let inputs = bare_inputs("aarch64", &compose);
         let c = Changes::compute(&now, None, &inputs, &BTreeSet::new());
         assert_eq!(c.arches["aarch64"].entered[0].name, "gcc");
         assert!(c.to_markdown().contains("No previous workload"));
