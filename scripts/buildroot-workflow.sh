@@ -95,7 +95,8 @@ fi
 work=$(cd "$work" && pwd -P)
 # One run at a time: runs share WORK/srpm-cache and rotate current/last/failed (taken before
 # anything of WORK is read: --verify-only reads current/'s configuration). The tools it starts
-# do not inherit fd 9, so the lock ends with this script.
+# inherit fd 9: if this script is killed outright (SIGKILL, the OOM killer), the lock lasts as
+# long as a tool still writing into WORK; on SIGINT/SIGTERM/SIGHUP it stops them first.
 { exec 9> "$work/.lock"; } 2> /dev/null || die "$work: cannot write its lock file .lock (is the work directory writable?)"
 flock -n 9 || die "$work: another buildroot-workflow run is using it"
 # --verify-only checks the published run with the configuration it was made with (its copy).
@@ -157,6 +158,11 @@ done
 [ -z "$PLACEHOLDERS" ] || { [ -f "$PLACEHOLDERS" ] && [ -r "$PLACEHOLDERS" ]; } \
   || die "$PLACEHOLDERS: cannot read the PLACEHOLDERS file of $config"
 # --verify-only: the content-resolver configs the run read (step 2's copy), not today's.
+# --verify-only reads the compose the run read: its copy of ready-made lists (a run made before
+# the copy reads them as they are now), checked here as the lists would be.
+if [ "$verify_only" = 1 ] && [ -n "$COMPOSE_DIR" ] && [ -d "$work/current/compose" ]; then
+  COMPOSE_DIR="$work/current/compose"
+fi
 if [ "$verify_only" = 1 ] && [ -n "$COMPOSE_CONFIGS" ]; then
   if [ -d "$work/current/configs" ]; then
     COMPOSE_CONFIGS="$work/current/configs"
@@ -207,7 +213,7 @@ for r in $BINARY_REPOS; do macro_args+=(--repo "$r"); done
 for d in "${SPEC_DEFINES[@]}"; do macro_args+=(--define "$d"); done
 
 # --- Jobs. Every tool runs as a job of its own (set -m while it starts: its own process group),
-# so that an interrupt stops it and whatever it started, and without fd 9 (the lock). Its stderr
+# so that an interrupt stops it and whatever it started; it holds fd 9 (the lock). Its stderr
 # is collected and shown when it ends; when it fails, also kept for failed/error.txt.
 interrupted=""
 stop_jobs() { # stops every job still running and waits until their process groups are gone
@@ -237,7 +243,7 @@ run_tool() { # CMD...: runs CMD as a job and waits for it; returns its exit stat
   local p rc=0 err
   err=$(mktemp "$tmp/stderr.XXXXXX")
   set -m
-  "$@" 9>&- 2> "$err" &
+  "$@" 2> "$err" &
   p=$!
   set +m
   wait "$p" || rc=$?
@@ -256,7 +262,7 @@ per_arch() {
   local pids=() a failed="" i=0
   for a in $ARCHES; do
     set -m
-    ( trap - ERR; exec 9>&- 2> "$tmp/per-arch-$a"; "${@//@ARCH@/$a}" ) &
+    ( trap - ERR; exec 2> "$tmp/per-arch-$a"; "${@//@ARCH@/$a}" ) &
     pids+=($!)
     set +m
   done
@@ -420,9 +426,14 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
     printf '%s' "${text//"$v/"/"$base/verify/"}" > "$f"
   done
   rm -rf "$base/verify.old"
+  # The swap is not interrupted: a signal between the two renames would leave no verify/.
+  trap '' INT TERM HUP
   [ ! -e "$base/verify" ] || mv -T "$base/verify" "$base/verify.old"
   mv -T "$v" "$base/verify"
   vnew=""
+  trap 'on_signal INT 130' INT
+  trap 'on_signal TERM 143' TERM
+  trap 'on_signal HUP 129' HUP
   rm -rf "$base/verify.old"
   cat "$base/verify/report.txt" >&2
 }
@@ -591,10 +602,15 @@ if [ "$verify" = 1 ]; then verify_run "$run"; fi
 # Publish: current -> this run (one rename), last -> the previous current; a failed/ from before
 # is history now (it goes with prune_runs).
 prev=$(target_of current)
-relink current "$id"
+# A signal between the links would leave them half-swapped: it waits until they are.
+trap '' INT TERM HUP
 published=1
+relink current "$id"
 [ -z "$prev" ] || relink last "$prev"
 rm -f "$work/failed"
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
+trap 'on_signal HUP 129' HUP
 prune_runs
 
 cat "$work/current/diff.txt"

@@ -167,9 +167,16 @@ wf --config testdata/workflow-configs.conf --work "$work" --verify-only 2> "$wor
 grep -q "note: --verify-only uses the run's own configuration" "$work/verify3" \
   && ! [ -d "$cur/verify/configs" ] || { cat "$work/verify3" >&2; fail "verify took another run's --config"; }
 # Ready-made compose lists (COMPOSE_DIR) are kept in the run as it read them: --verify-only reads
-# the copy, not the lists as they are now.
+# the copy, not the lists as they are now (here: gone).
 cmp -s "$cur/compose/x86_64.txt" testdata/compose/x86_64.txt \
   || fail "the run keeps no copy of COMPOSE_DIR's lists in compose/"
+cp -r testdata/compose "$work/cd-compose"
+conf "$work/cd.conf" "COMPOSE_DIR=\"$work/cd-compose\""
+wf --config "$work/cd.conf" --work "$work/w-cd" --no-verify > /dev/null 2> "$work/cd.err" \
+  || { cat "$work/cd.err" >&2; fail "the COMPOSE_DIR run failed"; }
+rm -rf "$work/cd-compose"
+wf --work "$work/w-cd" --verify-only > /dev/null 2> "$work/cd.err" \
+  || { cat "$work/cd.err" >&2; fail "--verify-only needed the COMPOSE_DIR lists the run had copied"; }
 
 # A rerun replaces current/ and keeps the previous run as last/; current/ exists throughout.
 first=$(readlink -f "$cur")
