@@ -186,8 +186,14 @@ fn run(args: &Args) -> Result<()> {
     // before the SRPMs): a refresh deletes the SRPMs it does not list, so a
     // directory of other files named by mistake is refused untouched.
     check_cache(&args.cache).map_err(option_names)?;
-    // Source packages are arch `src`; $basearch in a source URL is x86_64.
-    let specs = args.repos.specs("x86_64")?;
+    // Source packages are arch `src`, the same on every arch: $basearch (in a
+    // source URL, in a --repofile path) is x86_64 when it is asked about, else
+    // the first arch (a run without x86_64 has no x86_64 repo file).
+    let source_arch = match arches.iter().any(|a| a == "x86_64") {
+        true => "x86_64",
+        false => arches[0].as_str(),
+    };
+    let specs = args.repos.specs(source_arch)?;
     // Notes (where the macros come from) are printed once the run succeeded:
     // a failed run says one line, its error.
     let mut notes = Vec::new();

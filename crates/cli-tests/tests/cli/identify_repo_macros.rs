@@ -418,4 +418,14 @@ fn a_repofile_per_arch_gives_each_arch_its_own_repos() {
     for arch in ["x86_64", "aarch64"] {
         assert_eq!(doc["macros"][arch]["from"], "repos", "{doc}");
     }
+    // A run without x86_64 reads no x86_64 file, for the sources either.
+    std::fs::remove_file(t.path().join("r-x86_64.repo")).unwrap();
+    cmd(Tool::IdentifyArchful)
+        .arg("--repofile")
+        .arg(t.path().join("r-$basearch.repo"))
+        .args(["--arch", "aarch64", "-q", "--cache"])
+        .arg(t.path().join("cache"))
+        .write_stdin("libjpeg-turbo\n")
+        .assert()
+        .success();
 }
