@@ -31,9 +31,9 @@
 //!
 //! A bare `name-[epoch:]version-release` (content-resolver's
 //! `view-binary-package-nevr-list`, the generator's `*-nvrs` lists) is
-//! reduced only when every line of the list is one: line by line it cannot
-//! be told from a name such as Debian's `lib3ds-1-3`, but a list of names
-//! always holds names of another shape (`bash`).
+//! reduced only when every line of a list of two or more is one: line by
+//! line it cannot be told from a name such as Debian's `lib3ds-1-3`, but a
+//! list of names always holds names of another shape (`bash`).
 //!
 //! Everything else is taken verbatim.
 
@@ -174,32 +174,49 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
     Ok(out)
 }
 
-/// A list every line of which is a bare `name-version-release` (version and
-/// release starting with a digit) is an N-V-R list:
+/// A list of two lines or more every one of which is a bare
+/// `name-version-release` ([`split_nvr`]) is an N-V-R list:
 /// content-resolver's `view-binary-package-nevr-list`, the generator's
 /// `*-nvrs` lists. Its lines are reduced to their names too. Line by line
 /// that would mangle names (Debian's `lib3ds-1-3`), but a list of names
 /// always holds some that are not of that shape (`bash`), so the whole list
-/// decides.
+/// decides; a list of one line is too little to tell.
 fn reduce_nvr_list(items: &mut [String]) {
-    let split = |item: &str| -> Option<usize> {
-        let mut parts = item.rsplitn(3, '-');
-        let (release, version, name) = (parts.next()?, parts.next()?, parts.next()?);
-        let bare_version = version.rsplit(':').next().unwrap_or(version);
-        let digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
-        // content-resolver's placeholders are `name-000-placeholder`.
-        let release_ok = digit(release) || release == "placeholder";
-        (digit(bare_version) && release_ok && !name.is_empty()).then_some(name.len())
-    };
     // Lines reduce() took (NEVRAs, SRPM file names) are names by now, so a
     // list mixing them with N-V-Rs is not taken as one (no list of ours or
     // of content-resolver's is like that).
-    let nvr: Vec<Option<usize>> = items.iter().map(|i| split(i)).collect();
-    if nvr.iter().any(Option::is_some) && nvr.iter().all(Option::is_some) {
-        for (item, len) in items.iter_mut().zip(nvr) {
+    let names: Vec<Option<usize>> = items
+        .iter()
+        .map(|i| split_nvr(i).map(|(name, _)| name.len()))
+        .collect();
+    if names.len() >= 2 && names.iter().all(Option::is_some) {
+        for (item, len) in items.iter_mut().zip(names) {
             item.truncate(len.expect("every line checked"));
         }
     }
+}
+
+/// A bare `name-[epoch:]version-release` split at its last two dashes:
+/// (name, `[epoch:]version-release` as written), when the version (its
+/// epoch aside) starts with a digit and the release does too or is
+/// content-resolver's `placeholder` (`newlib-000-placeholder`). What the
+/// tools' `*-nvrs` lines and content-resolver's N-V-R lists hold.
+fn split_nvr(item: &str) -> Option<(&str, &str)> {
+    let mut parts = item.rsplitn(3, '-');
+    let (release, version, name) = (parts.next()?, parts.next()?, parts.next()?);
+    let release_ok = starts_with_digit(release) || release == "placeholder";
+    (digit_version(version) && release_ok && !name.is_empty())
+        .then(|| (name, &item[name.len() + 1..]))
+}
+
+/// Whether `version` (`[epoch:]version`) starts with a digit, its epoch
+/// aside: Fedora's packaging rules make every version start with one.
+fn digit_version(version: &str) -> bool {
+    starts_with_digit(version.rsplit(':').next().unwrap_or(version))
+}
+
+fn starts_with_digit(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// The UTF-8 byte order mark (U+FEFF).
@@ -253,10 +270,9 @@ fn reduce_parts(item: &str) -> Option<(String, Evr, String)> {
         return None;
     }
     let n = Nevra::parse(stem).ok()?;
-    let starts_digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
-    let release_ok = starts_digit(n.evr.release_str())
+    let release_ok = starts_with_digit(n.evr.release_str())
         || (arch == "placeholder" && n.evr.release_str() == "placeholder");
-    (starts_digit(&n.evr.version) && release_ok).then_some((n.name, n.evr, n.arch))
+    (starts_with_digit(&n.evr.version) && release_ok).then_some((n.name, n.evr, n.arch))
 }
 
 /// The package name `item` stands for, given which names exist (`known`):
@@ -333,16 +349,11 @@ fn parts_in(item: &str, known: impl Fn(&str) -> bool, nev: bool) -> Subject {
             };
         }
     }
-    let digit = |s: &str| s.starts_with(|c: char| c.is_ascii_digit());
-    let mut parts = item.rsplitn(3, '-');
-    if let (Some(release), Some(version), Some(name)) = (parts.next(), parts.next(), parts.next()) {
-        let bare_version = version.rsplit(':').next().unwrap_or(version);
-        if digit(bare_version) && digit(release) && known(name) {
-            return Subject {
-                version: Some(format!("{version}-{release}")),
-                ..only_name(name)
-            };
-        }
+    if let Some((name, version)) = split_nvr(item).filter(|(name, _)| known(name)) {
+        return Subject {
+            version: Some(version.to_string()),
+            ..only_name(name)
+        };
     }
     // dnf's `name.arch` (its NA form), as packagers type it.
     if let Some((name, arch)) = item.rsplit_once('.') {
@@ -355,11 +366,10 @@ fn parts_in(item: &str, known: impl Fn(&str) -> bool, nev: bool) -> Subject {
     }
     // dnf's `name-[epoch:]version` (NEV).
     if let Some((name, version)) = item.rsplit_once('-').filter(|_| nev) {
-        let bare_version = version.rsplit(':').next().unwrap_or(version);
         let epoch_ok = version
             .split_once(':')
             .is_none_or(|(e, _)| !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit()));
-        if digit(bare_version) && epoch_ok && known(name) {
+        if digit_version(version) && epoch_ok && known(name) {
             return Subject {
                 version: Some(version.to_string()),
                 ..only_name(name)
@@ -497,6 +507,8 @@ mod tests {
         );
         // One name of another shape: every line is a name.
         assert_eq!(read("bash\nlib3ds-1-3\n"), ["bash", "lib3ds-1-3"]);
+        // One line is too little to tell.
+        assert_eq!(read("lib3ds-1-3\n"), ["lib3ds-1-3"]);
         assert_eq!(
             read("bash-5.2.26-1.eln150\nzlib\n"),
             ["bash-5.2.26-1.eln150", "zlib"]
