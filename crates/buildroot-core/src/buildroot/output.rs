@@ -277,10 +277,7 @@ impl Buildroot<'_> {
         list("buildroot-source-package-nvrs.txt", self.source_nvrs())?;
         let relations = self.relations(view, arch);
         stage.write_with(
-            &format!(
-                "buildroot-package-relations--{}--{arch}.json",
-                view_id(view)
-            ),
+            &crate::workload::outdir::relations_file_name(view, arch),
             |w| relations.write_to(w),
         )?;
         let why =

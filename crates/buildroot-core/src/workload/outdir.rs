@@ -106,10 +106,22 @@ pub fn error_file_name(name: &str, kind: &ErrorKind) -> String {
 }
 
 /// `buildroot-package-relations--view-VIEW--ARCH.json`; a view id without the
-/// `view-` prefix gets it (`eln` and `view-eln` name the same file).
+/// `view-` prefix gets it (`eln` and `view-eln` name the same file). The
+/// generator names its file so, and readers find the arch in it
+/// ([`relations_file_arch`]).
 pub fn relations_file_name(view_id: &str, arch: &str) -> String {
-    let view = view_id.strip_prefix("view-").unwrap_or(view_id);
-    format!("{RELATIONS_PREFIX}view-{view}--{arch}.json")
+    format!(
+        "{RELATIONS_PREFIX}{}--{arch}.json",
+        crate::buildroot::view_id(view_id)
+    )
+}
+
+/// The arch a [`relations_file_name`] names (what follows its last `--`).
+pub fn relations_file_arch(file_name: &str) -> Option<&str> {
+    let stem = file_name
+        .strip_prefix(RELATIONS_PREFIX)?
+        .strip_suffix(".json")?;
+    stem.rsplit_once("--").map(|(_, arch)| arch)
 }
 
 /// One buildroot-generator output directory, read.
@@ -208,8 +220,7 @@ impl BuildrootDir {
     pub fn read_for(path: &Path, arch: &str) -> Result<BuildrootDir> {
         let dir = BuildrootDir::read(path)?;
         let arch_of = |f: &PathBuf| {
-            let name = f.file_name()?.to_str()?.strip_suffix(".json")?;
-            name.rsplit_once("--").map(|(_, a)| a.to_string())
+            relations_file_arch(f.file_name()?.to_str()?).map(str::to_string)
         };
         let theirs: Vec<String> = dir.relations_files.iter().filter_map(arch_of).collect();
         if !theirs.is_empty() && !theirs.iter().any(|a| a == arch) {
