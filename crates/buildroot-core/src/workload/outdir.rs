@@ -219,9 +219,8 @@ impl BuildrootDir {
     /// without one (an older generator, dep-tracker) is taken as it is.
     pub fn read_for(path: &Path, arch: &str) -> Result<BuildrootDir> {
         let dir = BuildrootDir::read(path)?;
-        let arch_of = |f: &PathBuf| {
-            relations_file_arch(f.file_name()?.to_str()?).map(str::to_string)
-        };
+        let arch_of =
+            |f: &PathBuf| relations_file_arch(f.file_name()?.to_str()?).map(str::to_string);
         let theirs: Vec<String> = dir.relations_files.iter().filter_map(arch_of).collect();
         if !theirs.is_empty() && !theirs.iter().any(|a| a == arch) {
             return Err(Error::format(
