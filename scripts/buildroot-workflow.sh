@@ -255,8 +255,9 @@ run_tool() { # CMD...: runs CMD as a job and waits for it; returns its exit stat
 archful_job() { run_tool "$bin/identify-archful-srpms" "$@"; }
 
 # per_arch LABEL CMD...: runs CMD once per arch in parallel (@ARCH@ replaced by the arch), each a
-# job; any failure is fatal, naming LABEL and the arches that failed (and, in failed/error.txt,
-# what they said, prefixed with the arch).
+# job; any failure is fatal, naming LABEL and the arches that failed. What the tools said is
+# shown (and, for the arches that failed, kept in failed/error.txt) with each line prefixed
+# with its arch.
 per_arch() {
   local label=$1; shift
   local pids=() a failed="" i=0
@@ -271,7 +272,8 @@ per_arch() {
     i=$((i + 1))
   done
   for a in $ARCHES; do
-    cat "$tmp/per-arch-$a" >&2
+    # Each line names its arch: the arches' tools often say the same line.
+    sed "s/^/$a: /" "$tmp/per-arch-$a" >&2
     case "$failed " in *" $a "*) sed "s/^/$a: /" "$tmp/per-arch-$a" >> "$tmp/said" ;; esac
     rm -f "$tmp/per-arch-$a"
   done
