@@ -155,6 +155,11 @@ done
   || die "$EXCLUDE_FILE: cannot read the EXCLUDE_FILE of $config"
 [ -z "$SPEC_MACROS" ] || [ -r "$SPEC_MACROS" ] \
   || die "$SPEC_MACROS: cannot read the SPEC_MACROS (a macro file or a directory of macros.* files) of $config"
+# As the tools take a --define: a name, whitespace, a value (which may be empty).
+for d in "${SPEC_DEFINES[@]}"; do
+  [[ "$d" =~ ^[[:space:]]*%?[^[:space:]]+[[:space:]] ]] \
+    || die "$config: SPEC_DEFINES: '$d' is not 'NAME VALUE'"
+done
 [ -z "$PLACEHOLDERS" ] || { [ -f "$PLACEHOLDERS" ] && [ -r "$PLACEHOLDERS" ]; } \
   || die "$PLACEHOLDERS: cannot read the PLACEHOLDERS file of $config"
 # --verify-only: the content-resolver configs the run read (step 2's copy), not today's.

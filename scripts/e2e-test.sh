@@ -220,14 +220,15 @@ grep -qx "step: 3 buildroot-generator pass 1 (x86_64 aarch64)" "$e" \
   && grep -qx "aarch64: buildroot-generator: .*no-such-repo.*" "$e" \
   || { cat "$e" >&2; fail "failed/error.txt does not say what failed"; }
 first_failed=$(readlink -f "$work/failed")
-# A second failure (step 4: a macro definition without a value) replaces the older failed/.
-conf "$work/bad-define.conf" "SPEC_DEFINES=('novalue')"
+# A second failure (step 4: a macro file the evaluator refuses) replaces the older failed/.
+printf '%%e2e_bad %%{\n' > "$work/bad.macros"
+conf "$work/bad-define.conf" "SPEC_MACROS=$work/bad.macros"
 rc=0; wf --config "$work/bad-define.conf" --work "$work" > /dev/null 2> "$work/bad-define.err" || rc=$?
-[ "$rc" = 2 ] || { cat "$work/bad-define.err" >&2; fail "a bad SPEC_DEFINES exited $rc, not 2"; }
+[ "$rc" = 2 ] || { cat "$work/bad-define.err" >&2; fail "a bad SPEC_MACROS exited $rc, not 2"; }
 grep -q "step 4 (identify-archful-srpms) failed" "$work/bad-define.err" || fail "step 4 failure not named"
-grep -q "novalue" "$work/bad-define.err" || fail "the tool's error about the definition is not shown"
+grep -q "unterminated body" "$work/bad-define.err" || fail "the tool's error about the macro file is not shown"
 grep -qx "error: step 4 (identify-archful-srpms) failed" "$work/failed/error.txt" \
-  && grep -q "^identify-archful-srpms: .*novalue" "$work/failed/error.txt" \
+  && grep -q "^identify-archful-srpms: .*unterminated body" "$work/failed/error.txt" \
   || { cat "$work/failed/error.txt" >&2; fail "failed/error.txt does not hold step 4's error"; }
 [ -d "$work/failed/pass1/x86_64" ] && [ "$(readlink -f "$work/failed")" != "$first_failed" ] \
   && [ ! -e "$first_failed" ] || fail "the second failure did not replace failed/"
@@ -251,6 +252,9 @@ for kv in "EXCLUDE_FILE=$work/no-such-exclude.txt" "SPEC_MACROS=$work/no-such.ma
   conf "$work/check.conf" "$kv"
   check_refused "${kv%%=*}" "^buildroot-workflow: ${kv#*=}: cannot read the ${kv%%=*}" --config "$work/check.conf"
 done
+conf "$work/check.conf" "SPEC_DEFINES=('novalue')"
+check_refused "a SPEC_DEFINES entry without a value" "SPEC_DEFINES: 'novalue' is not 'NAME VALUE'" \
+  --config "$work/check.conf"
 conf "$work/check.conf" "ARCHES='x86_64 aarch64 x86_64'"
 check_refused "a twice-named arch" "ARCHES names x86_64 twice" --config "$work/check.conf"
 conf "$work/check.conf" "ARCHES='x86_64 arm64'"
