@@ -365,11 +365,7 @@ mod tests {
         assert_eq!(x.entered.len(), 1);
         assert_eq!(x.entered[0].name, "cmake");
         assert_eq!(x.entered[0].needed_by, set(&["hello"]));
-        let left: Vec<(&str, &LeftBecause)> = x
-            .left
-            .iter()
-            .map(|l| (l.name.as_str(), &l.because))
-            .collect();
+        let left = left_of(x);
         assert_eq!(
             left,
             [
@@ -403,6 +399,14 @@ mod tests {
     }
 
     /// A workload as a run on `arches` writes it: each arch a key.
+    /// What left `a`, and why.
+    fn left_of(a: &ArchChanges) -> Vec<(&str, &LeftBecause)> {
+        a.left
+            .iter()
+            .map(|l| (l.name.as_str(), &l.because))
+            .collect()
+    }
+
     /// `arch`'s inputs with only a compose: no directories, no why file.
     fn bare_inputs<'a>(
         arch: &str,
@@ -478,11 +482,7 @@ mod tests {
         let c = Changes::compute(&now, Some((&before, "w.yaml")), &inputs, &BTreeSet::new());
         let a = &c.arches["aarch64"];
         assert_eq!(a.arch, Some(ArchChange::NoLongerBuilt));
-        let left: Vec<(&str, &LeftBecause)> = a
-            .left
-            .iter()
-            .map(|l| (l.name.as_str(), &l.because))
-            .collect();
+        let left = left_of(a);
         assert_eq!(
             left,
             [
