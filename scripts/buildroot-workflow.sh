@@ -243,6 +243,20 @@ on_signal() { # NAME CODE: the exit trap does the rest (stops the jobs, keeps th
   [ -z "$tmp" ] || printf 'step: %s\nerror: interrupted (SIG%s)\n' "${cur_step:-(before the steps)}" "$1" > "$tmp/error"
   exit "$2"
 }
+held=""
+hold_signals() { # a swap of links or directories must not stop halfway: a signal now is held
+  held=""
+  trap 'held="INT 130"' INT
+  trap 'held="TERM 143"' TERM
+  trap 'held="HUP 129"' HUP
+}
+release_signals() { # the usual traps again; a signal held meanwhile is taken now
+  trap 'on_signal INT 130' INT
+  trap 'on_signal TERM 143' TERM
+  trap 'on_signal HUP 129' HUP
+  # shellcheck disable=SC2086
+  [ -z "$held" ] || on_signal $held
+}
 run_tool() { # CMD...: runs CMD as a job and waits for it; returns its exit status (a job reading
   # the terminal would stop: callers give stdin)
   local p rc=0 err
@@ -435,14 +449,12 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
   done
   rm -rf "$base/verify.old"
   # The swap is not interrupted: a signal between the two renames would leave no verify/.
-  trap '' INT TERM HUP
+  hold_signals
   [ ! -e "$base/verify" ] || mv -T "$base/verify" "$base/verify.old"
   mv -T "$v" "$base/verify"
   vnew=""
-  trap 'on_signal INT 130' INT
-  trap 'on_signal TERM 143' TERM
-  trap 'on_signal HUP 129' HUP
   rm -rf "$base/verify.old"
+  release_signals
   cat "$base/verify/report.txt" >&2
 }
 
@@ -611,14 +623,12 @@ if [ "$verify" = 1 ]; then verify_run "$run"; fi
 # is history now (it goes with prune_runs).
 prev=$(target_of current)
 # A signal between the links would leave them half-swapped: it waits until they are.
-trap '' INT TERM HUP
+hold_signals
 published=1
 relink current "$id"
 [ -z "$prev" ] || relink last "$prev"
 rm -f "$work/failed"
-trap 'on_signal INT 130' INT
-trap 'on_signal TERM 143' TERM
-trap 'on_signal HUP 129' HUP
+release_signals
 prune_runs
 
 cat "$work/current/diff.txt"
