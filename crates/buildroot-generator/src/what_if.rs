@@ -12,7 +12,7 @@ use anyhow::{bail, Result};
 use buildroot_core::archful::{read_spec, spec_source, ArchTarget, MacroArgs};
 use buildroot_core::buildroot::Buildroot;
 use buildroot_core::cli::RepoArgs;
-use buildroot_core::package::Package;
+use buildroot_core::package::{Package, Requirement};
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd;
 use buildroot_core::spec::SpecArgs;
@@ -28,13 +28,11 @@ pub struct Given {
     pub per_arch: Option<PerArch>,
 }
 
-/// A spec's BuildRequires that only one of two arches has.
+/// A spec's BuildRequires that only `--arch` or only [`SRPM_ARCH`] has.
 pub struct PerArch {
-    /// The other arch (x86_64).
-    pub other: &'static str,
     /// Only `--arch` has these.
     pub only_here: Vec<String>,
-    /// Only the other arch has these.
+    /// Only [`SRPM_ARCH`] has these.
     pub only_there: Vec<String>,
 }
 
@@ -280,17 +278,18 @@ fn per_arch(path: &Path, text: &str, target: &ArchTarget, here: &Package) -> Opt
     other.arch = SRPM_ARCH.to_string();
     other.ctx.arch = SRPM_ARCH.to_string();
     let there = spec_source(path, text, &other).ok()?.package;
-    let deps = |p: &Package| -> BTreeSet<String> {
-        p.requires.iter().map(|r| r.dep.to_string()).collect()
-    };
-    let (here, there) = (deps(here), deps(&there));
+    let (here, there) = (dep_texts(&here.requires), dep_texts(&there.requires));
     let only_here: Vec<String> = here.difference(&there).cloned().collect();
     let only_there: Vec<String> = there.difference(&here).cloned().collect();
     (!only_here.is_empty() || !only_there.is_empty()).then_some(PerArch {
-        other: SRPM_ARCH,
         only_here,
         only_there,
     })
+}
+
+/// The dependencies of `requires` as text, to compare two packages' sets.
+fn dep_texts(requires: &[Requirement]) -> BTreeSet<String> {
+    requires.iter().map(|r| r.dep.to_string()).collect()
 }
 
 /// `--compare` with a spec whose BuildRequires differ per arch: the
@@ -306,7 +305,7 @@ pub fn note_arch_baseline(given: &[Given], pool: &Pool, arch: &str, say: &mut Sa
             .sources_named(name)
             .into_iter()
             .filter(|&q| !pool.is_command_line(q))
-            .map(|q| pool.requires(q).iter().map(|r| r.dep.to_string()).collect())
+            .map(|q| dep_texts(&pool.requires(q)))
             .collect();
         // A new package has no baseline to mislead.
         let arch_s = |r: &BTreeSet<String>| {
@@ -327,7 +326,7 @@ pub fn note_arch_baseline(given: &[Given], pool: &Pool, arch: &str, say: &mut Sa
                  the difference is the arch's, not the edit: compare against the per-arch source \
                  repo of steps 5-7 for an exact baseline",
                 list(&d.only_here),
-                d.other,
+                SRPM_ARCH,
                 list(&d.only_there)
             ),
         ));
