@@ -80,10 +80,21 @@ pub enum Names {
 /// Reads a list from `path` (`-` = stdin), in file order, duplicates kept.
 pub fn read_list(path: &str, names: Names) -> Result<Vec<String>> {
     if path == "-" {
+        note_if_terminal("the list (one item per line)");
         return read_list_from(std::io::stdin().lock(), "<stdin>", names);
     }
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     read_list_from(BufReader::new(f), path, names)
+}
+
+/// Says on stderr, when stdin is a terminal, that `what` is being read from
+/// it: a tool started without its input file otherwise waits in silence,
+/// as if it hung (`sort` does; a user of these tools expects a file).
+pub fn note_if_terminal(what: &str) {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        eprintln!("note: reading {what} from the terminal; end it with Ctrl-D (or give a file: see --help)");
+    }
 }
 
 /// Refuses a run that would read two lists from stdin (`-`): the first

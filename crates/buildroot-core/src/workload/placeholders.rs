@@ -80,6 +80,7 @@ impl Placeholders {
     /// Reads a file (`-` = stdin).
     pub fn read(path: &str) -> Result<Placeholders> {
         if path == "-" {
+            crate::pkglist::note_if_terminal("the placeholders (JSON)");
             return Self::from_reader(std::io::stdin().lock(), "<stdin>");
         }
         let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
