@@ -120,7 +120,8 @@ struct Args {
     arch: String,
     #[command(flatten)]
     repos: RepoArgs,
-    /// Core buildroot names, comma-separated (default: mock's build group).
+    /// Core buildroot names, comma-separated (default: mock's build group;
+    /// '' for none: each source's BuildRequires alone, with --release-package).
     #[arg(long, value_delimiter = ',', conflicts_with = "core_file")]
     core: Option<Vec<String>>,
     /// Core buildroot names, one per line.

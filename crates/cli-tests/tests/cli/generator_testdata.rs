@@ -114,6 +114,35 @@ fn stdin_nvrs_and_from_binaries() {
 }
 
 #[test]
+fn an_empty_core_is_the_build_requires_alone() {
+    // `--core ''`: no core underneath, so the binaries are hello's
+    // BuildRequires and their closure, and the release package when asked.
+    let run = |extra: &[&str]| {
+        let out = gen("x86_64")
+            .args(["--core", ""])
+            .args(extra)
+            .write_stdin("hello\n")
+            .assert()
+            .success();
+        lines(&out.get_output().stdout)
+    };
+    let alone = run(&["--release-package", ""]);
+    assert!(alone.contains(&"nasm".to_string()), "{alone:?}");
+    assert!(
+        alone.contains(&"libjpeg-turbo-devel".to_string()),
+        "{alone:?}"
+    );
+    for core_only in ["bash", "rpm-build", "fedora-release-eln"] {
+        assert!(!alone.contains(&core_only.to_string()), "{alone:?}");
+    }
+    let with_release = run(&[]);
+    let mut expected = alone.clone();
+    expected.push("fedora-release-eln".to_string());
+    expected.sort();
+    assert_eq!(with_release, expected);
+}
+
+#[test]
 fn conflicts_push_to_the_other_provider() {
     let t = tempfile::tempdir().unwrap();
     gen("x86_64")
