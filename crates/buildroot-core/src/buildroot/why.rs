@@ -27,13 +27,27 @@ pub fn why(br: &Buildroot<'_>, name: &str) -> Option<String> {
 
 /// The chain of every binary name of the buildroot, as [`why_steps`] gives
 /// it.
+/// A multilib buildroot (`glibc.x86_64` and `glibc.i686`) keeps the name's
+/// entry for the package `--why NAME` answers about, and adds one keyed
+/// `NAME.ARCH` for each package of another arch, its own chain: readers
+/// that look names up see what they always saw.
 pub fn why_all(br: &Buildroot<'_>) -> BTreeMap<String, Vec<String>> {
+    let steps = |c: String| c.split(" <- ").map(str::to_string).collect();
+    let pool = br.pool;
     let mut w = Why::new(br);
     let mut out = BTreeMap::new();
     for name in br.binaries() {
-        if let Some((_, c)) = w.why(&name, None) {
-            out.insert(name, c.split(" <- ").map(str::to_string).collect());
+        let Some((p, c)) = w.why(&name, None) else {
+            continue;
+        };
+        for arch in w.arches_of(&name) {
+            if arch != pool.arch_of(p) {
+                if let Some((_, c)) = w.why(&name, Some(arch)) {
+                    out.insert(format!("{name}.{arch}"), steps(c));
+                }
+            }
         }
+        out.insert(name, steps(c));
     }
     out
 }
@@ -76,7 +90,40 @@ impl<'b, 'p> Why<'b, 'p> {
             let chain = self.in_transaction(sol, &br.core.names, p);
             return Some((p, format!("{chain} (core buildroot)")));
         }
-        let first = self.first.get_or_insert_with(|| {
+        let &(i, p) = self.first().get(name)?.iter().find(|&&(_, p)| of_arch(p))?;
+        Some((p, self.chain(&br.sources[i], p)))
+    }
+
+    /// The arches of the buildroot's packages named `name` (one but for
+    /// multilib), sorted.
+    fn arches_of(&mut self, name: &str) -> Vec<&'p str> {
+        let br = self.br;
+        let pool = br.pool;
+        let mut arches: Vec<&str> = br
+            .core
+            .installed
+            .iter()
+            .copied()
+            .chain(
+                self.first()
+                    .get(name)
+                    .into_iter()
+                    .flatten()
+                    .map(|&(_, p)| p),
+            )
+            .filter(|&p| pool.name_of(p) == name)
+            .map(|p| pool.arch_of(p))
+            .collect();
+        arches.sort_unstable();
+        arches.dedup();
+        arches
+    }
+
+    /// Binary name -> the sources installing a package of it, first first.
+    fn first(&mut self) -> &HashMap<String, Vec<(usize, PkgId)>> {
+        let br = self.br;
+        let pool = br.pool;
+        self.first.get_or_insert_with(|| {
             // Sources in (layer, name) order: the first to install a name wins.
             let mut order: Vec<usize> = (0..br.sources.len()).collect();
             order.sort_by(|&a, &b| {
@@ -93,9 +140,7 @@ impl<'b, 'p> Why<'b, 'p> {
                 }
             }
             m
-        });
-        let &(i, p) = first.get(name)?.iter().find(|&&(_, p)| of_arch(p))?;
-        Some((p, self.chain(&br.sources[i], p)))
+        })
     }
 }
 

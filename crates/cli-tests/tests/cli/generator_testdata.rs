@@ -895,6 +895,26 @@ fn output_dir_holds_every_binarys_why_chain() {
         String::from_utf8(chain).unwrap().trim_end(),
         steps.join(" <- ")
     );
+    // Multilib: glibc is the core's glibc.x86_64, and glibc.i686 (for
+    // compat-32's libc.so.6) has an entry of its own; no other key has an arch.
+    let out = t.path().join("multilib");
+    gen("x86_64")
+        .arg("--output-dir")
+        .arg(&out)
+        .write_stdin("compat-32\n")
+        .assert()
+        .success();
+    let why: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("buildroot-why.json")).unwrap())
+            .unwrap();
+    assert_eq!(why["glibc"][1], "required by bash", "{why}");
+    assert_eq!(
+        why["glibc.i686"],
+        serde_json::json!(["glibc", "BuildRequires 'libc.so.6' of compat-32 (input)"])
+    );
+    let names = std::fs::read_to_string(out.join("buildroot-binary-package-names.txt")).unwrap();
+    let keys: Vec<&String> = why.as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), names.lines().count() + 1, "{keys:?}");
 }
 
 #[test]
