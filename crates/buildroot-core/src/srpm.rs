@@ -25,6 +25,11 @@ const TAG_SOURCERPM: u32 = 1044;
 const TAG_SOURCEPACKAGE: u32 = 1106;
 const TAG_EXCLUSIVEARCH: u32 = 1061;
 const TAG_EXCLUDEARCH: u32 = 1059;
+const TAG_NOSOURCE: u32 = 1051;
+const TAG_NOPATCH: u32 = 1052;
+const TAG_PROVIDENAME: u32 = 1047;
+const TAG_PROVIDEFLAGS: u32 = 1112;
+const TAG_PROVIDEVERSION: u32 = 1113;
 
 pub(crate) fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
     let msg = e.to_string();
@@ -42,7 +47,8 @@ pub(crate) fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
 /// file: index entries must have a known type and their values must fit
 /// inside their header's data (the rpm crate indexes without checking and
 /// would panic, or allocate by the claimed count and run out of memory).
-pub(crate) fn check_layout(path: &Path) -> Result<()> {
+/// Returns where the payload starts.
+pub(crate) fn check_layout(path: &Path) -> Result<u64> {
     use std::io::{Read, Seek, SeekFrom};
     let bad = |msg: &str| Error::format(path.display(), format!("not a valid RPM file ({msg})"));
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
@@ -96,7 +102,7 @@ pub(crate) fn check_layout(path: &Path) -> Result<()> {
     if len < pos {
         return Err(bad("truncated header"));
     }
-    Ok(())
+    Ok(pos)
 }
 
 /// Converts an rpm-crate dependency into ours (rich deps are parsed).
@@ -247,11 +253,8 @@ pub fn read_header(path: &Path) -> Result<Package> {
             s(md.get_source_rpm())
         },
         summary: s(md.get_summary()),
-        provides: if is_source {
-            Vec::new()
-        } else {
-            simple(deps(md.get_provides())?)
-        },
+        // An SRPM's own `N = EVR` (rpmbuild writes it): createrepo_c lists it.
+        provides: simple(deps(md.get_provides())?),
         requires,
         conflicts: plain(deps(md.get_conflicts())?),
         obsoletes: simple(deps(md.get_obsoletes())?),
@@ -342,10 +345,17 @@ pub fn read_payload_where(
     path: &Path,
     want: impl Fn(&str, bool) -> bool,
 ) -> Result<Vec<PayloadFile>> {
-    check_layout(path)?;
-    let mut reader = PackageReader::open(path).map_err(|e| rpm_err(path, e))?;
+    let mut reader = package_reader(path)?;
+    let payload_err = |e: rpm::Error| {
+        // The lead and headers were checked: what breaks now is the payload.
+        let msg = e.to_string();
+        Error::format(
+            path.display(),
+            format!("broken payload ({})", msg.lines().next().unwrap_or("")),
+        )
+    };
     let mut out = Vec::new();
-    while let Some(mut f) = reader.next_file().map_err(|e| rpm_err(path, e))? {
+    while let Some(mut f) = reader.next_file().map_err(payload_err)? {
         let name = f
             .metadata
             .path()
@@ -358,7 +368,8 @@ pub fn read_payload_where(
         }
         let mut data = Vec::new();
         if f.has_payload() {
-            f.read_to_end(&mut data).map_err(|e| rpm_err(path, e))?;
+            f.read_to_end(&mut data)
+                .map_err(|e| payload_err(rpm::Error::Io(e)))?;
         }
         out.push(PayloadFile {
             path: name,
@@ -369,13 +380,53 @@ pub fn read_payload_where(
     Ok(out)
 }
 
+/// A streaming reader of the package at `path`. The rpm crate tells a
+/// payload's compression by its magic bytes; an lzma ("lzma_alone") stream,
+/// what rpm 4.6 to 4.7 wrote for `w*.lzdio`, has none, so the payload of a
+/// header naming `lzma` is decompressed here and handed over as plain cpio.
+/// Any other compressor the crate does not know is refused by name.
+fn package_reader(path: &Path) -> Result<PackageReader> {
+    use std::io::{BufReader, Seek, SeekFrom};
+    let payload_at = check_layout(path)?;
+    let md = PackageMetadata::open(path).map_err(|e| rpm_err(path, e))?;
+    let compressor = md
+        .header
+        .get_entry_data_as_string(IndexTag::RPMTAG_PAYLOADCOMPRESSOR)
+        .unwrap_or("gzip");
+    match compressor {
+        "gzip" | "bzip2" | "xz" | "zstd" | "" => {
+            PackageReader::open(path).map_err(|e| rpm_err(path, e))
+        }
+        "lzma" => {
+            let io = |e| Error::io(path, e);
+            let mut f = std::fs::File::open(path).map_err(io)?;
+            let mut head = vec![0u8; payload_at as usize];
+            f.read_exact(&mut head).map_err(io)?;
+            f.seek(SeekFrom::Start(payload_at)).map_err(io)?;
+            let stream = liblzma::stream::Stream::new_lzma_decoder(u64::MAX).map_err(|e| {
+                Error::format(path.display(), format!("cannot read lzma payload: {e}"))
+            })?;
+            let payload = liblzma::read::XzDecoder::new_stream(f, stream);
+            let input = BufReader::new(std::io::Cursor::new(head).chain(payload));
+            PackageReader::parse(input).map_err(|e| rpm_err(path, e))
+        }
+        other => Err(Error::format(
+            path.display(),
+            format!("payload compressed with {other}, which this tool cannot read"),
+        )),
+    }
+}
+
 /// The spec file of an SRPM, read by [`extract_spec`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpecFile {
     /// The spec's file name (no directory).
     pub name: String,
-    /// Its text.
+    /// Its text. rpm reads a spec as bytes: one that is not UTF-8 (an old
+    /// spec's Latin-1 changelog) is read with U+FFFD for each bad sequence.
     pub text: String,
+    /// Its bytes as stored: what to hand to rpm, or write back.
+    pub data: Vec<u8>,
 }
 
 /// The index of the spec among `files`: the file flagged SPECFILE, else
@@ -396,9 +447,12 @@ pub fn extract_spec(path: &Path) -> Result<SpecFile> {
     })?;
     let file = files.into_iter().nth(pick).expect("index from position");
     let name = file.base_name().to_string();
-    let text = String::from_utf8(file.data)
-        .map_err(|_| Error::format(path.display(), format!("{} is not UTF-8", file.path)))?;
-    Ok(SpecFile { name, text })
+    let text = String::from_utf8_lossy(&file.data).into_owned();
+    Ok(SpecFile {
+        name,
+        text,
+        data: file.data,
+    })
 }
 
 /// What goes into a source RPM.
@@ -420,6 +474,9 @@ pub struct SrpmSpec {
     pub spec_name: String,
     /// The spec's text (see `spec_name`).
     pub spec_text: String,
+    /// The spec's bytes when they are not `spec_text`'s (a spec that is not
+    /// UTF-8, rebuilt as it was: [`SpecFile::data`]); `None`: `spec_text`.
+    pub spec_bytes: Option<Vec<u8>>,
     /// Further payload files (sources, patches).
     pub sources: Vec<SourceFile>,
     /// The BuildRequires recorded in the header.
@@ -436,6 +493,10 @@ pub struct SrpmSpec {
     pub host_arch: String,
     /// Build time and file times (seconds since the epoch): reproducibility.
     pub build_time: u32,
+    /// `NoSource:` numbers (an SRPM without those sources: `.nosrc.rpm`).
+    pub no_source: Vec<u32>,
+    /// `NoPatch:` numbers.
+    pub no_patch: Vec<u32>,
 }
 
 /// A source or patch file that goes into a source RPM ([`SrpmSpec::sources`]).
@@ -468,6 +529,30 @@ fn entries_without_sourcerpm(
         .collect())
 }
 
+/// Keeps, of the provides the rpm crate's builder writes, the package's own
+/// `N = EVR` alone: rpmbuild gives an SRPM no `N(ISA)` provide (it has no
+/// ISA), and createrepo_c would list it in primary.xml.
+fn only_self_provide(entries: &mut [HeaderEntry], name: &str) {
+    let keep: Vec<bool> = match entries.iter().find(|e| e.tag == TAG_PROVIDENAME) {
+        Some(HeaderEntry {
+            data: IndexData::StringArray(names),
+            ..
+        }) => names.iter().map(|n| n == name).collect(),
+        _ => return,
+    };
+    for e in entries.iter_mut() {
+        if ![TAG_PROVIDENAME, TAG_PROVIDEFLAGS, TAG_PROVIDEVERSION].contains(&e.tag) {
+            continue;
+        }
+        let mut k = keep.iter();
+        match &mut e.data {
+            IndexData::StringArray(v) => v.retain(|_| *k.next().unwrap_or(&true)),
+            IndexData::Int32(v) => v.retain(|_| *k.next().unwrap_or(&true)),
+            _ => {}
+        }
+    }
+}
+
 /// Builds a source RPM; the same input gives the same bytes.
 pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     let err = |e: rpm::Error| {
@@ -487,11 +572,14 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
             .compression(CompressionType::Gzip)
             .source_date(s.build_time),
     );
-    b.release(s.release.clone())
-        .epoch(s.epoch)
-        .build_host("rpm-buildroot");
+    b.release(s.release.clone()).build_host("rpm-buildroot");
+    // As rpmbuild: no EPOCH entry (and `N = V-R`, not `N = 0:V-R`) without one.
+    if s.epoch != 0 {
+        b.epoch(s.epoch);
+    }
+    let spec = s.spec_bytes.as_deref().unwrap_or(s.spec_text.as_bytes());
     b.with_file_contents(
-        s.spec_text.as_bytes().to_vec(),
+        spec.to_vec(),
         FileOptions::new(format!("./{}", s.spec_name)),
     )
     .map_err(err)?;
@@ -510,6 +598,7 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     }
     let mut pkg = b.build().map_err(err)?;
     let mut entries = entries_without_sourcerpm(&pkg).map_err(err)?;
+    only_self_provide(&mut entries, &s.name);
     entries.push(HeaderEntry::new(
         TAG_SOURCEPACKAGE,
         IndexData::Int32(vec![1]),
@@ -525,6 +614,11 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
             TAG_EXCLUDEARCH,
             IndexData::StringArray(s.exclude_arch.clone()),
         ));
+    }
+    for (tag, v) in [(TAG_NOSOURCE, &s.no_source), (TAG_NOPATCH, &s.no_patch)] {
+        if !v.is_empty() {
+            entries.push(HeaderEntry::new(tag, IndexData::Int32(v.clone())));
+        }
     }
     pkg.metadata.header = Header::from_entries(entries, IndexTag::RPMTAG_HEADERIMMUTABLE);
     pkg.clear_signatures().map_err(err)?;
@@ -549,6 +643,7 @@ pub fn rebuild_srpm(
     check_layout(orig)?;
     let md = PackageMetadata::open(orig).map_err(|e| rpm_err(orig, e))?;
     let s = |r: std::result::Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
+    let ints = |t| md.header.get_entry_data_as_u32_array(t).unwrap_or_default();
     let ArchLimits {
         exclusive_arch,
         exclude_arch,
@@ -567,6 +662,8 @@ pub fn rebuild_srpm(
         exclude_arch,
         host_arch: host_arch.to_string(),
         build_time: md.get_build_time().unwrap_or(0) as u32,
+        no_source: ints(IndexTag::RPMTAG_NOSOURCE),
+        no_patch: ints(IndexTag::RPMTAG_NOPATCH),
         ..Default::default()
     };
     let files = read_payload_files(orig)?;
@@ -577,8 +674,13 @@ pub fn rebuild_srpm(
         let base = file.base_name().to_string();
         if i == spec_at {
             spec.spec_name = base;
-            spec.spec_text = String::from_utf8(file.data)
-                .map_err(|_| Error::format(orig.display(), "the spec is not UTF-8"))?;
+            match String::from_utf8(file.data) {
+                Ok(text) => spec.spec_text = text,
+                Err(e) => {
+                    spec.spec_text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                    spec.spec_bytes = Some(e.into_bytes());
+                }
+            }
         } else {
             spec.sources.push(SourceFile {
                 name: base,
