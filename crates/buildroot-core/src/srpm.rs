@@ -385,7 +385,7 @@ pub fn read_payload_where(
 /// what rpm 4.6 to 4.7 wrote for `w*.lzdio`, has none, so the payload of a
 /// header naming `lzma` is decompressed here and handed over as plain cpio.
 /// Any other compressor the crate does not know is refused by name.
-fn package_reader(path: &Path) -> Result<PackageReader> {
+pub(crate) fn package_reader(path: &Path) -> Result<PackageReader> {
     use std::io::{BufReader, Seek, SeekFrom};
     let payload_at = check_layout(path)?;
     let md = PackageMetadata::open(path).map_err(|e| rpm_err(path, e))?;
