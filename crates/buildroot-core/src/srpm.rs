@@ -381,10 +381,11 @@ pub fn read_payload_where(
 }
 
 /// A streaming reader of the package at `path`. The rpm crate tells a
-/// payload's compression by its magic bytes; an lzma ("lzma_alone") stream,
-/// what rpm 4.6 to 4.7 wrote for `w*.lzdio`, has none, so the payload of a
-/// header naming `lzma` is decompressed here and handed over as plain cpio.
-/// Any other compressor the crate does not know is refused by name.
+/// payload's compression by its magic bytes; an lzma ("lzma_alone")
+/// stream, what rpm writes for `w*.lzdio` (older distributions used it),
+/// has none, so the payload of a header naming `lzma` is decompressed here
+/// and handed over as plain cpio. Any other compressor the crate does not
+/// know is refused by name.
 pub(crate) fn package_reader(path: &Path) -> Result<PackageReader> {
     use std::io::{BufReader, Seek, SeekFrom};
     let payload_at = check_layout(path)?;

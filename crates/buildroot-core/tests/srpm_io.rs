@@ -377,9 +377,9 @@ fn an_srpm_provides_itself_as_rpmbuild_makes_it() {
     assert_eq!(ours, rpm_provides(&made));
 }
 
-/// rpm 4.6 and 4.7 could write an SRPM's payload as an lzma stream
-/// (`w*.lzdio`), which has no magic bytes to tell it by: the spec and the
-/// sources are read from it all the same.
+/// rpm writes an SRPM's payload as an lzma stream for `w*.lzdio` (older
+/// distributions' choice), which has no magic bytes to tell it by: the
+/// spec and the sources are read from it all the same.
 #[test]
 fn an_lzma_payload_is_read() {
     let t = tempfile::tempdir().unwrap();

@@ -325,7 +325,7 @@ pub(super) fn merged_tree(dirs: &[&Path], root: &Path) -> Result<PathBuf> {
 mod tests {
     use super::*;
 
-    /// A macro package whose payload is lzma (rpm 4.6/4.7's `w*.lzdio`,
+    /// A macro package whose payload is lzma (rpm's `w*.lzdio`,
     /// no magic bytes) is read as any other.
     #[test]
     fn an_lzma_payload_is_read() {

@@ -111,7 +111,7 @@ fn rpmbuild_srpms_of_every_shape_make_the_repo_createrepo_c_would() {
         &["aaa-zs.txt"],
         &["_source_payload w19.zstdio", dist],
     );
-    // rpm 4.6's lzma payload, a spec with Latin-1 in it (rpm 4.18 takes
+    // An lzma payload (older distributions'), a spec with Latin-1 in it (rpm 4.18 takes
     // it in a comment; older rpmbuilds took it in the changelog too).
     let mut old = b"# Packager: J\xfcrgen M\xfcller\n".to_vec();
     old.extend_from_slice(spec("old", "").as_bytes());
