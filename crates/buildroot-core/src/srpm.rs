@@ -25,6 +25,8 @@ const TAG_SOURCERPM: u32 = 1044;
 const TAG_SOURCEPACKAGE: u32 = 1106;
 const TAG_EXCLUSIVEARCH: u32 = 1061;
 const TAG_EXCLUDEARCH: u32 = 1059;
+const TAG_FILEFLAGS: u32 = 1037;
+const TAG_BASENAMES: u32 = 1117;
 const TAG_NOSOURCE: u32 = 1051;
 const TAG_NOPATCH: u32 = 1052;
 const TAG_PROVIDENAME: u32 = 1047;
@@ -325,6 +327,9 @@ pub struct PayloadFile {
     pub data: Vec<u8>,
     /// Whether rpm flags the file as the package's spec (`%{SPECFILE}`).
     pub is_spec: bool,
+    /// Whether the payload has the file: a `.nosrc.rpm`'s header lists the
+    /// sources `NoSource:` leaves out, which its payload lacks.
+    pub in_payload: bool,
 }
 
 impl PayloadFile {
@@ -367,7 +372,8 @@ pub fn read_payload_where(
             continue;
         }
         let mut data = Vec::new();
-        if f.has_payload() {
+        let in_payload = f.has_payload();
+        if in_payload {
             f.read_to_end(&mut data)
                 .map_err(|e| payload_err(rpm::Error::Io(e)))?;
         }
@@ -375,6 +381,7 @@ pub fn read_payload_where(
             path: name,
             data,
             is_spec,
+            in_payload,
         });
     }
     Ok(out)
@@ -554,6 +561,28 @@ fn only_self_provide(entries: &mut [HeaderEntry], name: &str) {
     }
 }
 
+/// Flags the spec SPECFILE, as rpmbuild does (the rpm crate's builder has
+/// no such option): rpm, and [`extract_spec`], find the spec by that flag,
+/// whatever its name (koji's test SRPMs have a `*._spec`).
+fn mark_spec_file(entries: &mut [HeaderEntry], spec_name: &str) {
+    let at = entries.iter().find_map(|e| match &e.data {
+        IndexData::StringArray(names) if e.tag == TAG_BASENAMES => {
+            names.iter().position(|n| n == spec_name)
+        }
+        _ => None,
+    });
+    let Some(at) = at else {
+        return;
+    };
+    for e in entries.iter_mut().filter(|e| e.tag == TAG_FILEFLAGS) {
+        if let IndexData::Int32(flags) = &mut e.data {
+            if let Some(f) = flags.get_mut(at) {
+                *f |= rpm::FileFlags::SPECFILE.bits();
+            }
+        }
+    }
+}
+
 /// Builds a source RPM; the same input gives the same bytes.
 pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     let err = |e: rpm::Error| {
@@ -600,6 +629,7 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     let mut pkg = b.build().map_err(err)?;
     let mut entries = entries_without_sourcerpm(&pkg).map_err(err)?;
     only_self_provide(&mut entries, &s.name);
+    mark_spec_file(&mut entries, &s.spec_name);
     entries.push(HeaderEntry::new(
         TAG_SOURCEPACKAGE,
         IndexData::Int32(vec![1]),
@@ -682,7 +712,8 @@ pub fn rebuild_srpm(
                     spec.spec_bytes = Some(e.into_bytes());
                 }
             }
-        } else {
+        } else if file.in_payload {
+            // A source `NoSource:` left out stays out (not an empty file).
             spec.sources.push(SourceFile {
                 name: base,
                 data: file.data,

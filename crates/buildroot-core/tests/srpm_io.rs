@@ -414,6 +414,49 @@ fn an_lzma_payload_is_read() {
     assert_eq!(read_payload_files(&rebuilt).unwrap().len(), files.len());
 }
 
+/// The spec of an SRPM we build is flagged SPECFILE, as rpmbuild flags
+/// it: found by that, whatever its name (koji's test SRPMs have `*._spec`),
+/// also after regeneration.
+#[test]
+fn the_spec_is_flagged_as_rpmbuild_flags_it() {
+    let t = tempfile::tempdir().unwrap();
+    let mut s = spec();
+    s.spec_name = "hello._spec".into();
+    let path = t.path().join("hello-2.12-1.fc40.src.rpm");
+    std::fs::write(&path, build_srpm(&s).unwrap()).unwrap();
+    let rebuilt = t.path().join("rebuilt.src.rpm");
+    let deps = [Dep::parse("gcc").unwrap()];
+    std::fs::write(
+        &rebuilt,
+        rebuild_srpm(&path, &deps, &["gcc".into()], "aarch64").unwrap(),
+    )
+    .unwrap();
+    for p in [&path, &rebuilt] {
+        let got = extract_spec(p).unwrap();
+        assert_eq!(
+            (got.name.as_str(), got.text.as_str()),
+            ("hello._spec", SPEC)
+        );
+        let files = read_payload_files(p).unwrap();
+        let flagged: Vec<&str> = files
+            .iter()
+            .filter(|f| f.is_spec)
+            .map(|f| f.base_name())
+            .collect();
+        assert_eq!(flagged, ["hello._spec"]);
+    }
+    if !rpm_available() {
+        return;
+    }
+    let out = Command::new("rpm")
+        .args(["-qp", "--qf", "[%{FILEFLAGS} %{BASENAMES}\n]"])
+        .arg(&rebuilt)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().any(|l| l == "32 hello._spec"), "{text}");
+}
+
 /// A compressor the reader does not know is refused in one line naming it
 /// (not as "not an RPM file": the lead and headers are fine).
 #[test]
@@ -498,4 +541,20 @@ fn a_nosrc_rpm_stays_one_when_regenerated() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "0");
+    // The header lists the source left out, the payload lacks it; the
+    // regenerated SRPM does not make it an empty file.
+    let listed = |p: &std::path::Path| -> Vec<(String, bool)> {
+        let mut v: Vec<_> = read_payload_files(p)
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.base_name().to_string(), f.in_payload))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        listed(&made),
+        [("big.tar".to_string(), false), ("t.spec".to_string(), true)]
+    );
+    assert_eq!(listed(&rebuilt), [("t.spec".to_string(), true)]);
 }
