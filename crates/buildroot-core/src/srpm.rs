@@ -25,6 +25,13 @@ const TAG_SOURCERPM: u32 = 1044;
 const TAG_SOURCEPACKAGE: u32 = 1106;
 const TAG_EXCLUSIVEARCH: u32 = 1061;
 const TAG_EXCLUDEARCH: u32 = 1059;
+const TAG_FILEFLAGS: u32 = 1037;
+const TAG_BASENAMES: u32 = 1117;
+const TAG_NOSOURCE: u32 = 1051;
+const TAG_NOPATCH: u32 = 1052;
+const TAG_PROVIDENAME: u32 = 1047;
+const TAG_PROVIDEFLAGS: u32 = 1112;
+const TAG_PROVIDEVERSION: u32 = 1113;
 
 pub(crate) fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
     let msg = e.to_string();
@@ -42,7 +49,8 @@ pub(crate) fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
 /// file: index entries must have a known type and their values must fit
 /// inside their header's data (the rpm crate indexes without checking and
 /// would panic, or allocate by the claimed count and run out of memory).
-pub(crate) fn check_layout(path: &Path) -> Result<()> {
+/// Returns where the payload starts.
+pub(crate) fn check_layout(path: &Path) -> Result<u64> {
     use std::io::{Read, Seek, SeekFrom};
     let bad = |msg: &str| Error::format(path.display(), format!("not a valid RPM file ({msg})"));
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
@@ -96,7 +104,7 @@ pub(crate) fn check_layout(path: &Path) -> Result<()> {
     if len < pos {
         return Err(bad("truncated header"));
     }
-    Ok(())
+    Ok(pos)
 }
 
 /// Converts an rpm-crate dependency into ours (rich deps are parsed).
@@ -247,11 +255,8 @@ pub fn read_header(path: &Path) -> Result<Package> {
             s(md.get_source_rpm())
         },
         summary: s(md.get_summary()),
-        provides: if is_source {
-            Vec::new()
-        } else {
-            simple(deps(md.get_provides())?)
-        },
+        // An SRPM's own `N = EVR` (rpmbuild writes it): createrepo_c lists it.
+        provides: simple(deps(md.get_provides())?),
         requires,
         conflicts: plain(deps(md.get_conflicts())?),
         obsoletes: simple(deps(md.get_obsoletes())?),
@@ -322,6 +327,9 @@ pub struct PayloadFile {
     pub data: Vec<u8>,
     /// Whether rpm flags the file as the package's spec (`%{SPECFILE}`).
     pub is_spec: bool,
+    /// Whether the payload has the file: a `.nosrc.rpm`'s header lists the
+    /// sources `NoSource:` leaves out, which its payload lacks.
+    pub in_payload: bool,
 }
 
 impl PayloadFile {
@@ -342,10 +350,17 @@ pub fn read_payload_where(
     path: &Path,
     want: impl Fn(&str, bool) -> bool,
 ) -> Result<Vec<PayloadFile>> {
-    check_layout(path)?;
-    let mut reader = PackageReader::open(path).map_err(|e| rpm_err(path, e))?;
+    let mut reader = package_reader(path)?;
+    let payload_err = |e: rpm::Error| {
+        // The lead and headers were checked: what breaks now is the payload.
+        let msg = e.to_string();
+        Error::format(
+            path.display(),
+            format!("broken payload ({})", msg.lines().next().unwrap_or("")),
+        )
+    };
     let mut out = Vec::new();
-    while let Some(mut f) = reader.next_file().map_err(|e| rpm_err(path, e))? {
+    while let Some(mut f) = reader.next_file().map_err(payload_err)? {
         let name = f
             .metadata
             .path()
@@ -357,16 +372,57 @@ pub fn read_payload_where(
             continue;
         }
         let mut data = Vec::new();
-        if f.has_payload() {
-            f.read_to_end(&mut data).map_err(|e| rpm_err(path, e))?;
+        let in_payload = f.has_payload();
+        if in_payload {
+            f.read_to_end(&mut data)
+                .map_err(|e| payload_err(rpm::Error::Io(e)))?;
         }
         out.push(PayloadFile {
             path: name,
             data,
             is_spec,
+            in_payload,
         });
     }
     Ok(out)
+}
+
+/// A streaming reader of the package at `path`. The rpm crate tells a
+/// payload's compression by its magic bytes; an lzma ("lzma_alone")
+/// stream, what rpm writes for `w*.lzdio` (older distributions used it),
+/// has none, so the payload of a header naming `lzma` is decompressed here
+/// and handed over as plain cpio. Any other compressor the crate does not
+/// know is refused by name.
+pub(crate) fn package_reader(path: &Path) -> Result<PackageReader> {
+    use std::io::{BufReader, Seek, SeekFrom};
+    let payload_at = check_layout(path)?;
+    let md = PackageMetadata::open(path).map_err(|e| rpm_err(path, e))?;
+    let compressor = md
+        .header
+        .get_entry_data_as_string(IndexTag::RPMTAG_PAYLOADCOMPRESSOR)
+        .unwrap_or("gzip");
+    match compressor {
+        "gzip" | "bzip2" | "xz" | "zstd" | "" => {
+            PackageReader::open(path).map_err(|e| rpm_err(path, e))
+        }
+        "lzma" => {
+            let io = |e| Error::io(path, e);
+            let mut f = std::fs::File::open(path).map_err(io)?;
+            let mut head = vec![0u8; payload_at as usize];
+            f.read_exact(&mut head).map_err(io)?;
+            f.seek(SeekFrom::Start(payload_at)).map_err(io)?;
+            let stream = liblzma::stream::Stream::new_lzma_decoder(u64::MAX).map_err(|e| {
+                Error::format(path.display(), format!("cannot read lzma payload: {e}"))
+            })?;
+            let payload = liblzma::read::XzDecoder::new_stream(f, stream);
+            let input = BufReader::new(std::io::Cursor::new(head).chain(payload));
+            PackageReader::parse(input).map_err(|e| rpm_err(path, e))
+        }
+        other => Err(Error::format(
+            path.display(),
+            format!("payload compressed with {other}, which this tool cannot read"),
+        )),
+    }
 }
 
 /// The spec file of an SRPM, read by [`extract_spec`].
@@ -374,8 +430,11 @@ pub fn read_payload_where(
 pub struct SpecFile {
     /// The spec's file name (no directory).
     pub name: String,
-    /// Its text.
+    /// Its text. rpm reads a spec as bytes: one that is not UTF-8 (an old
+    /// spec's Latin-1 changelog) is read with U+FFFD for each bad sequence.
     pub text: String,
+    /// Its bytes as stored: what to hand to rpm, or write back.
+    pub data: Vec<u8>,
 }
 
 /// The index of the spec among `files`: the file flagged SPECFILE, else
@@ -396,9 +455,12 @@ pub fn extract_spec(path: &Path) -> Result<SpecFile> {
     })?;
     let file = files.into_iter().nth(pick).expect("index from position");
     let name = file.base_name().to_string();
-    let text = String::from_utf8(file.data)
-        .map_err(|_| Error::format(path.display(), format!("{} is not UTF-8", file.path)))?;
-    Ok(SpecFile { name, text })
+    let text = String::from_utf8_lossy(&file.data).into_owned();
+    Ok(SpecFile {
+        name,
+        text,
+        data: file.data,
+    })
 }
 
 /// What goes into a source RPM.
@@ -420,6 +482,9 @@ pub struct SrpmSpec {
     pub spec_name: String,
     /// The spec's text (see `spec_name`).
     pub spec_text: String,
+    /// The spec's bytes when they are not `spec_text`'s (a spec that is not
+    /// UTF-8, rebuilt as it was: [`SpecFile::data`]); `None`: `spec_text`.
+    pub spec_bytes: Option<Vec<u8>>,
     /// Further payload files (sources, patches).
     pub sources: Vec<SourceFile>,
     /// The BuildRequires recorded in the header.
@@ -436,6 +501,10 @@ pub struct SrpmSpec {
     pub host_arch: String,
     /// Build time and file times (seconds since the epoch): reproducibility.
     pub build_time: u32,
+    /// `NoSource:` numbers (an SRPM without those sources: `.nosrc.rpm`).
+    pub no_source: Vec<u32>,
+    /// `NoPatch:` numbers.
+    pub no_patch: Vec<u32>,
 }
 
 /// A source or patch file that goes into a source RPM ([`SrpmSpec::sources`]).
@@ -468,6 +537,52 @@ fn entries_without_sourcerpm(
         .collect())
 }
 
+/// Keeps, of the provides the rpm crate's builder writes, the package's own
+/// `N = EVR` alone: rpmbuild gives an SRPM no `N(ISA)` provide (it has no
+/// ISA), and createrepo_c would list it in primary.xml.
+fn only_self_provide(entries: &mut [HeaderEntry], name: &str) {
+    let keep: Vec<bool> = match entries.iter().find(|e| e.tag == TAG_PROVIDENAME) {
+        Some(HeaderEntry {
+            data: IndexData::StringArray(names),
+            ..
+        }) => names.iter().map(|n| n == name).collect(),
+        _ => return,
+    };
+    for e in entries.iter_mut() {
+        if ![TAG_PROVIDENAME, TAG_PROVIDEFLAGS, TAG_PROVIDEVERSION].contains(&e.tag) {
+            continue;
+        }
+        let mut k = keep.iter();
+        match &mut e.data {
+            IndexData::StringArray(v) => v.retain(|_| *k.next().unwrap_or(&true)),
+            IndexData::Int32(v) => v.retain(|_| *k.next().unwrap_or(&true)),
+            _ => {}
+        }
+    }
+}
+
+/// Flags the spec SPECFILE, as rpmbuild does (the rpm crate's builder has
+/// no such option): rpm, and [`extract_spec`], find the spec by that flag,
+/// whatever its name (koji's test SRPMs have a `*._spec`).
+fn mark_spec_file(entries: &mut [HeaderEntry], spec_name: &str) {
+    let at = entries.iter().find_map(|e| match &e.data {
+        IndexData::StringArray(names) if e.tag == TAG_BASENAMES => {
+            names.iter().position(|n| n == spec_name)
+        }
+        _ => None,
+    });
+    let Some(at) = at else {
+        return;
+    };
+    for e in entries.iter_mut().filter(|e| e.tag == TAG_FILEFLAGS) {
+        if let IndexData::Int32(flags) = &mut e.data {
+            if let Some(f) = flags.get_mut(at) {
+                *f |= rpm::FileFlags::SPECFILE.bits();
+            }
+        }
+    }
+}
+
 /// Builds a source RPM; the same input gives the same bytes.
 pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     let err = |e: rpm::Error| {
@@ -487,11 +602,14 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
             .compression(CompressionType::Gzip)
             .source_date(s.build_time),
     );
-    b.release(s.release.clone())
-        .epoch(s.epoch)
-        .build_host("rpm-buildroot");
+    b.release(s.release.clone()).build_host("rpm-buildroot");
+    // As rpmbuild: no EPOCH entry (and `N = V-R`, not `N = 0:V-R`) without one.
+    if s.epoch != 0 {
+        b.epoch(s.epoch);
+    }
+    let spec = s.spec_bytes.as_deref().unwrap_or(s.spec_text.as_bytes());
     b.with_file_contents(
-        s.spec_text.as_bytes().to_vec(),
+        spec.to_vec(),
         FileOptions::new(format!("./{}", s.spec_name)),
     )
     .map_err(err)?;
@@ -510,6 +628,8 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     }
     let mut pkg = b.build().map_err(err)?;
     let mut entries = entries_without_sourcerpm(&pkg).map_err(err)?;
+    only_self_provide(&mut entries, &s.name);
+    mark_spec_file(&mut entries, &s.spec_name);
     entries.push(HeaderEntry::new(
         TAG_SOURCEPACKAGE,
         IndexData::Int32(vec![1]),
@@ -525,6 +645,11 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
             TAG_EXCLUDEARCH,
             IndexData::StringArray(s.exclude_arch.clone()),
         ));
+    }
+    for (tag, v) in [(TAG_NOSOURCE, &s.no_source), (TAG_NOPATCH, &s.no_patch)] {
+        if !v.is_empty() {
+            entries.push(HeaderEntry::new(tag, IndexData::Int32(v.clone())));
+        }
     }
     pkg.metadata.header = Header::from_entries(entries, IndexTag::RPMTAG_HEADERIMMUTABLE);
     pkg.clear_signatures().map_err(err)?;
@@ -549,6 +674,7 @@ pub fn rebuild_srpm(
     check_layout(orig)?;
     let md = PackageMetadata::open(orig).map_err(|e| rpm_err(orig, e))?;
     let s = |r: std::result::Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
+    let ints = |t| md.header.get_entry_data_as_u32_array(t).unwrap_or_default();
     let ArchLimits {
         exclusive_arch,
         exclude_arch,
@@ -567,6 +693,8 @@ pub fn rebuild_srpm(
         exclude_arch,
         host_arch: host_arch.to_string(),
         build_time: md.get_build_time().unwrap_or(0) as u32,
+        no_source: ints(IndexTag::RPMTAG_NOSOURCE),
+        no_patch: ints(IndexTag::RPMTAG_NOPATCH),
         ..Default::default()
     };
     let files = read_payload_files(orig)?;
@@ -577,9 +705,15 @@ pub fn rebuild_srpm(
         let base = file.base_name().to_string();
         if i == spec_at {
             spec.spec_name = base;
-            spec.spec_text = String::from_utf8(file.data)
-                .map_err(|_| Error::format(orig.display(), "the spec is not UTF-8"))?;
-        } else {
+            match String::from_utf8(file.data) {
+                Ok(text) => spec.spec_text = text,
+                Err(e) => {
+                    spec.spec_text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                    spec.spec_bytes = Some(e.into_bytes());
+                }
+            }
+        } else if file.in_payload {
+            // A source `NoSource:` left out stays out (not an empty file).
             spec.sources.push(SourceFile {
                 name: base,
                 data: file.data,

@@ -279,3 +279,282 @@ fn an_srpm_in_rpm6_v6_format_reads_as_v4_ones_do() {
         assert!(req.contains("gcc >= 10") && !req.contains("nasm"), "{req}");
     }
 }
+
+/// An SRPM made by `rpmbuild -bs` in `top` from `spec` (plus the files of
+/// `sources` in SOURCES), with `defines`; `None` without rpmbuild.
+fn rpmbuild_srpm(
+    top: &std::path::Path,
+    spec: &[u8],
+    sources: &[(&str, &[u8])],
+    defines: &[&str],
+) -> Option<std::path::PathBuf> {
+    if Command::new("rpmbuild").arg("--version").output().is_err() {
+        eprintln!("skipped: rpmbuild is not installed");
+        return None;
+    }
+    for d in ["SPECS", "SOURCES", "SRPMS"] {
+        std::fs::create_dir_all(top.join(d)).unwrap();
+    }
+    let spec_path = top.join("SPECS/t.spec");
+    std::fs::write(&spec_path, spec).unwrap();
+    for (name, data) in sources {
+        std::fs::write(top.join("SOURCES").join(name), data).unwrap();
+    }
+    let mut cmd = Command::new("rpmbuild");
+    cmd.arg("-bs")
+        .arg("--define")
+        .arg(format!("_topdir {}", top.display()));
+    for d in defines {
+        cmd.arg("--define").arg(d);
+    }
+    let out = cmd.arg(&spec_path).output().unwrap();
+    assert!(
+        out.status.success(),
+        "rpmbuild -bs: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let srpm = std::fs::read_dir(top.join("SRPMS"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    Some(srpm)
+}
+
+/// `rpm -qp --provides` of a package file, one per line.
+fn rpm_provides(path: &std::path::Path) -> Vec<String> {
+    let out = Command::new("rpm")
+        .args(["-qp", "--provides"])
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// rpmbuild gives an SRPM its own `N = EVR` provide, which createrepo_c
+/// lists in primary.xml: our reader keeps it (as it keeps a binary's), and
+/// an SRPM we build or regenerate has that one alone (no `N(ISA)`, which
+/// rpmbuild never gives a source package).
+#[test]
+fn an_srpm_provides_itself_as_rpmbuild_makes_it() {
+    let t = tempfile::tempdir().unwrap();
+    let path = t.path().join("hello-2.12-1.fc40.src.rpm");
+    std::fs::write(&path, build_srpm(&spec()).unwrap()).unwrap();
+    let provides = |p: &std::path::Path| -> Vec<String> {
+        let h = read_header(p).unwrap();
+        h.provides.iter().map(|d| d.to_string()).collect()
+    };
+    assert_eq!(provides(&path), ["hello = 2.12-1.fc40"]);
+    let rebuilt = t.path().join("rebuilt.src.rpm");
+    let deps = [Dep::parse("gcc").unwrap()];
+    std::fs::write(
+        &rebuilt,
+        rebuild_srpm(&path, &deps, &["gcc".into()], "aarch64").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(provides(&rebuilt), ["hello = 2.12-1.fc40"]);
+    if !rpm_available() {
+        eprintln!("skipped rpm checks: rpm is not installed");
+        return;
+    }
+    assert_eq!(rpm_provides(&rebuilt), ["hello = 2.12-1.fc40"]);
+    let top = t.path().join("top");
+    let spec = "Name: hi\nVersion: 1.0\nRelease: 2\nEpoch: 3\nSummary: s\nLicense: MIT\n\
+                %description\nd\n%files\n";
+    let Some(made) = rpmbuild_srpm(&top, spec.as_bytes(), &[], &[]) else {
+        return;
+    };
+    let ours: Vec<String> = read_header(&made)
+        .unwrap()
+        .provides
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(ours, rpm_provides(&made));
+}
+
+/// rpm writes an SRPM's payload as an lzma stream for `w*.lzdio` (older
+/// distributions' choice), which has no magic bytes to tell it by: the
+/// spec and the sources are read from it all the same.
+#[test]
+fn an_lzma_payload_is_read() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = "Name: old\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nSource0: a.txt\n\
+                BuildRequires: make\n%description\nd\n%files\n";
+    let Some(made) = rpmbuild_srpm(
+        t.path(),
+        spec.as_bytes(),
+        &[("a.txt", b"source text\n")],
+        &["_source_payload w2.lzdio"],
+    ) else {
+        return;
+    };
+    let out = Command::new("rpm")
+        .args(["-qp", "--qf", "%{PAYLOADCOMPRESSOR}"])
+        .arg(&made)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "lzma");
+    assert_eq!(extract_spec(&made).unwrap().text, spec);
+    let files = read_payload_files(&made).unwrap();
+    let a = files.iter().find(|f| f.path == "a.txt").unwrap();
+    assert_eq!(a.data, b"source text\n");
+    // Regenerated (in our gzip), the same files.
+    let rebuilt = t.path().join("rebuilt.src.rpm");
+    let deps = [Dep::parse("make").unwrap()];
+    std::fs::write(
+        &rebuilt,
+        rebuild_srpm(&made, &deps, &["make".into()], "x86_64").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(read_payload_files(&rebuilt).unwrap().len(), files.len());
+}
+
+/// The spec of an SRPM we build is flagged SPECFILE, as rpmbuild flags
+/// it: found by that, whatever its name (koji's test SRPMs have `*._spec`),
+/// also after regeneration.
+#[test]
+fn the_spec_is_flagged_as_rpmbuild_flags_it() {
+    let t = tempfile::tempdir().unwrap();
+    let mut s = spec();
+    s.spec_name = "hello._spec".into();
+    let path = t.path().join("hello-2.12-1.fc40.src.rpm");
+    std::fs::write(&path, build_srpm(&s).unwrap()).unwrap();
+    let rebuilt = t.path().join("rebuilt.src.rpm");
+    let deps = [Dep::parse("gcc").unwrap()];
+    std::fs::write(
+        &rebuilt,
+        rebuild_srpm(&path, &deps, &["gcc".into()], "aarch64").unwrap(),
+    )
+    .unwrap();
+    for p in [&path, &rebuilt] {
+        let got = extract_spec(p).unwrap();
+        assert_eq!(
+            (got.name.as_str(), got.text.as_str()),
+            ("hello._spec", SPEC)
+        );
+        let files = read_payload_files(p).unwrap();
+        let flagged: Vec<&str> = files
+            .iter()
+            .filter(|f| f.is_spec)
+            .map(|f| f.base_name())
+            .collect();
+        assert_eq!(flagged, ["hello._spec"]);
+    }
+    if !rpm_available() {
+        return;
+    }
+    let out = Command::new("rpm")
+        .args(["-qp", "--qf", "[%{FILEFLAGS} %{BASENAMES}\n]"])
+        .arg(&rebuilt)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().any(|l| l == "32 hello._spec"), "{text}");
+}
+
+/// A compressor the reader does not know is refused in one line naming it
+/// (not as "not an RPM file": the lead and headers are fine).
+#[test]
+fn an_unknown_payload_compressor_is_named() {
+    let t = tempfile::tempdir().unwrap();
+    let mut bytes = build_srpm(&spec()).unwrap();
+    // The header's PAYLOADCOMPRESSOR string: "gzip" becomes "brot".
+    let at = bytes
+        .windows(5)
+        .position(|w| w == b"gzip\0")
+        .expect("the compressor's name");
+    bytes[at..at + 4].copy_from_slice(b"brot");
+    let path = t.path().join("odd.src.rpm");
+    std::fs::write(&path, bytes).unwrap();
+    assert_eq!(read_header(&path).unwrap().name, "hello");
+    let e = extract_spec(&path).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{}: payload compressed with brot, which this tool cannot read",
+            path.display()
+        )
+    );
+}
+
+/// rpm reads a spec as bytes: an old spec with a Latin-1 changelog is
+/// extracted (its text with U+FFFD for the bad bytes, its bytes as they
+/// are) and a regenerated SRPM carries the very same bytes.
+#[test]
+fn a_spec_that_is_not_utf8_is_read_and_kept_byte_for_byte() {
+    let t = tempfile::tempdir().unwrap();
+    let mut raw = SPEC.as_bytes().to_vec();
+    raw.extend_from_slice(
+        b"%changelog\n* Mon Jan 01 2007 J\xfcrgen M\xfcller <j@example.org>\n- x\n",
+    );
+    let mut s = spec();
+    s.spec_text = String::from_utf8_lossy(&raw).into_owned();
+    s.spec_bytes = Some(raw.clone());
+    let path = t.path().join("hello-2.12-1.fc40.src.rpm");
+    std::fs::write(&path, build_srpm(&s).unwrap()).unwrap();
+    let got = extract_spec(&path).unwrap();
+    assert_eq!(got.data, raw);
+    assert!(
+        got.text.contains("J\u{fffd}rgen M\u{fffd}ller"),
+        "{}",
+        got.text
+    );
+    assert!(got.text.starts_with(SPEC));
+    let rebuilt = t.path().join("rebuilt.src.rpm");
+    let deps = [Dep::parse("gcc >= 10").unwrap()];
+    std::fs::write(
+        &rebuilt,
+        rebuild_srpm(&path, &deps, &["gcc >= 10".into()], "aarch64").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(extract_spec(&rebuilt).unwrap(), got);
+}
+
+/// An SRPM of a spec with `NoSource:` (rpmbuild names it `.nosrc.rpm`)
+/// stays one when regenerated: its NOSOURCE entry is carried over.
+#[test]
+fn a_nosrc_rpm_stays_one_when_regenerated() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = "Name: ns\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nSource0: big.tar\n\
+                NoSource: 0\nBuildRequires: make\n%description\nd\n%files\n";
+    let Some(made) = rpmbuild_srpm(t.path(), spec.as_bytes(), &[("big.tar", b"x")], &[]) else {
+        return;
+    };
+    assert!(made.to_string_lossy().ends_with(".nosrc.rpm"), "{made:?}");
+    let h = read_header(&made).unwrap();
+    assert_eq!((h.name.as_str(), h.arch.as_str()), ("ns", "src"));
+    let rebuilt = t.path().join("ns-1-1.nosrc.rpm");
+    let deps = [Dep::parse("make").unwrap()];
+    std::fs::write(
+        &rebuilt,
+        rebuild_srpm(&made, &deps, &["make".into()], "aarch64").unwrap(),
+    )
+    .unwrap();
+    let out = Command::new("rpm")
+        .args(["-qp", "--qf", "%{NOSOURCE}"])
+        .arg(&rebuilt)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0");
+    // The header lists the source left out, the payload lacks it; the
+    // regenerated SRPM does not make it an empty file.
+    let listed = |p: &std::path::Path| -> Vec<(String, bool)> {
+        let mut v: Vec<_> = read_payload_files(p)
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.base_name().to_string(), f.in_payload))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        listed(&made),
+        [("big.tar".to_string(), false), ("t.spec".to_string(), true)]
+    );
+    assert_eq!(listed(&rebuilt), [("t.spec".to_string(), true)]);
+}

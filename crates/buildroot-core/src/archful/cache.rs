@@ -73,8 +73,7 @@ pub const CACHE_MARKER: &str = ".identify-archful-srpms";
 /// (`.metadata`, `.macros`), and the temp files of downloads and atomic
 /// writes a killed run left.
 fn cache_entry(name: &str) -> bool {
-    name.ends_with(".src.rpm")
-        || name.ends_with(".nosrc.rpm")
+    is_srpm_file(name)
         || name == ".metadata"
         || name == crate::distmacros::CACHE_DIR
         || is_our_temp_name(name)
@@ -167,12 +166,7 @@ pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Re
     let cached: Vec<CachedSrpm> = chosen
         .par_iter()
         .map(|(name, (repo, pkg))| {
-            let file = pkg
-                .location
-                .rsplit('/')
-                .next()
-                .unwrap_or(&pkg.location)
-                .to_string();
+            let file = cache_file_name(pkg);
             let dest = cache.join(&file);
             if !cached_matches(&dest, pkg) {
                 fetch_into(repo, pkg, &dest)?;
@@ -188,11 +182,37 @@ pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Re
     for e in std::fs::read_dir(cache).map_err(|e| Error::io(cache, e))? {
         let e = e.map_err(|e| Error::io(cache, e))?;
         let f = e.file_name().to_string_lossy().into_owned();
-        if f.ends_with(".src.rpm") && !keep.contains(f.as_str()) {
+        if is_srpm_file(&f) && !keep.contains(f.as_str()) {
             std::fs::remove_file(e.path()).map_err(|err| Error::io(e.path(), err))?;
         }
     }
     Ok(CacheRefresh { cached, missing })
+}
+
+/// Whether a file name is a source package's: `*.src.rpm` or `*.nosrc.rpm`
+/// (rpmbuild's name for an SRPM of a spec with `NoSource:`/`NoPatch:`).
+pub(super) fn is_srpm_file(name: &str) -> bool {
+    name.ends_with(".src.rpm") || name.ends_with(".nosrc.rpm")
+}
+
+/// The name `pkg`'s SRPM is cached under: `N-V-R.src.rpm` (`.nosrc.rpm`
+/// when the repo's file is one) from primary.xml's name, version and
+/// release, which is what [`cache_index`] reads back from the name. The
+/// repo's own file name can be anything (a signed copy, a renamed file).
+/// A name that is not one plain file name keeps the repo's file name.
+fn cache_file_name(pkg: &Package) -> String {
+    let base = pkg.location.rsplit('/').next().unwrap_or(&pkg.location);
+    let suffix = if base.ends_with(".nosrc.rpm") {
+        "nosrc"
+    } else {
+        "src"
+    };
+    let (v, r) = (pkg.evr.version.as_str(), pkg.evr.release_str());
+    let plain = |s: &str| !s.is_empty() && !s.contains(['/', '\0']);
+    if !(plain(&pkg.name) && plain(v) && plain(r)) || pkg.name.starts_with('.') {
+        return base.to_string();
+    }
+    format!("{}-{v}-{r}.{suffix}.rpm", pkg.name)
 }
 
 /// Whether the cached `dest` is `pkg`'s file: its checksum matches
@@ -264,7 +284,7 @@ pub fn cache_index(cache: &Path) -> Result<BTreeMap<String, CachedSrpm>> {
     for e in std::fs::read_dir(cache).map_err(|e| Error::io(cache, e))? {
         let e = e.map_err(|e| Error::io(cache, e))?;
         let file = e.file_name().to_string_lossy().into_owned();
-        if !file.ends_with(".src.rpm") {
+        if !is_srpm_file(&file) {
             continue;
         }
         let Ok(nvr) = parse_srpm_filename(&file) else {
@@ -476,6 +496,76 @@ mod tests {
         assert!(!srpms.join(CACHE_MARKER).exists());
         std::fs::create_dir(srpms.join(crate::distmacros::CACHE_DIR)).unwrap();
         claim_cache(&srpms).unwrap();
+    }
+
+    /// A repo's SRPM file can be named anything (a signed copy, a
+    /// `.nosrc.rpm` of a spec with `NoSource:`): the cache holds it as
+    /// `N-V-R.src.rpm` (or `.nosrc.rpm`), the name [`cache_index`], and so
+    /// create-srpm-repos, finds it by; an SRPM of no listed name goes,
+    /// `.nosrc.rpm` or not.
+    #[test]
+    fn an_srpm_is_cached_under_its_nvr_whatever_the_repo_calls_it() {
+        let t = tempfile::tempdir().unwrap();
+        let repo = t.path().join("repo");
+        std::fs::create_dir_all(repo.join("Packages/b")).unwrap();
+        let mut bar = srpm(&repo, 0, "9.0");
+        std::fs::rename(
+            repo.join("bar-9.0-1.src.rpm"),
+            repo.join("Packages/b/signed-bar.src.rpm"),
+        )
+        .unwrap();
+        bar.location = "Packages/b/signed-bar.src.rpm".into();
+        let mut ns = srpm(&repo, 0, "2.0");
+        std::fs::rename(
+            repo.join("bar-2.0-1.src.rpm"),
+            repo.join("ns-2.0-1.nosrc.rpm"),
+        )
+        .unwrap();
+        ns.name = "ns".into();
+        ns.location = "ns-2.0-1.nosrc.rpm".into();
+        let mut odd = bar.clone();
+        odd.name = "../odd".into();
+        odd.location = "Packages/b/odd-9.0-1.src.rpm".into();
+        std::fs::copy(
+            repo.join("Packages/b/signed-bar.src.rpm"),
+            repo.join(&odd.location),
+        )
+        .unwrap();
+        let loaded = LoadedRepo {
+            spec: RepoSpec::new("src", &repo.display().to_string()),
+            packages: vec![bar, ns, odd],
+        };
+        let cache = t.path().join("cache");
+        std::fs::create_dir_all(&cache).unwrap();
+        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
+        std::fs::write(cache.join("gone-1-1.nosrc.rpm"), "").unwrap();
+        let names = ["bar", "ns", "../odd"].map(String::from);
+        let CacheRefresh { cached, missing } = refresh_cache(&[loaded], &names, &cache).unwrap();
+        assert!(missing.is_empty());
+        let files: Vec<&str> = cached.iter().map(|c| c.file.as_str()).collect();
+        // A name that is no file name keeps the repo's file name.
+        assert_eq!(
+            files,
+            [
+                "odd-9.0-1.src.rpm",
+                "bar-9.0-1.src.rpm",
+                "ns-2.0-1.nosrc.rpm"
+            ]
+        );
+        let index = cache_index(&cache).unwrap();
+        let found: Vec<(&str, &str)> = index
+            .iter()
+            .map(|(n, c)| (n.as_str(), c.file.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("bar", "bar-9.0-1.src.rpm"),
+                ("ns", "ns-2.0-1.nosrc.rpm"),
+                ("odd", "odd-9.0-1.src.rpm")
+            ]
+        );
+        assert!(!cache.join("gone-1-1.nosrc.rpm").exists());
     }
 
     #[test]

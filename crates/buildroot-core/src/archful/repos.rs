@@ -162,7 +162,7 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
     for e in std::fs::read_dir(out).map_err(|e| Error::io(out, e))? {
         let e = e.map_err(|e| Error::io(out, e))?;
         let f = e.file_name().to_string_lossy().into_owned();
-        if f.ends_with(".src.rpm") && !keep.contains(f.as_str()) {
+        if super::cache::is_srpm_file(&f) && !keep.contains(f.as_str()) {
             std::fs::remove_file(e.path()).map_err(|err| Error::io(e.path(), err))?;
             report.removed.push(f);
         }

@@ -43,7 +43,7 @@ pub(super) fn rpmbuild(orig: &Path, t: &ArchTarget) -> Result<Vec<u8>> {
         .map_err(|e| Error::io(&srpms, e))?
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .find(|p| p.to_string_lossy().ends_with(".src.rpm"))
+        .find(|p| super::cache::is_srpm_file(&p.to_string_lossy()))
         .ok_or_else(|| Error::format(orig.display(), "rpmbuild -bs produced no SRPM"))?;
     same_nevr(orig, &built)?;
     std::fs::read(&built).map_err(|e| Error::io(&built, e))

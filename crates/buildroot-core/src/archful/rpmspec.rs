@@ -82,6 +82,7 @@ fn one_srpm(c: &CachedSrpm, runs: &[(&ArchTarget, RpmMacros)]) -> Result<Archful
     let srpm::SpecFile {
         name: spec_name,
         text,
+        data,
     } = srpm::extract_spec(&c.path)?;
     // %include needs the SRPM's other files; most specs need only themselves.
     let spec_path = if text.contains("%include") {
@@ -89,7 +90,7 @@ fn one_srpm(c: &CachedSrpm, runs: &[(&ArchTarget, RpmMacros)]) -> Result<Archful
     } else {
         let p = top.path().join("SPECS").join(&spec_name);
         std::fs::create_dir_all(top.path().join("SPECS")).map_err(|e| Error::io(top.path(), e))?;
-        std::fs::write(&p, &text).map_err(|e| Error::io(&p, e))?;
+        std::fs::write(&p, &data).map_err(|e| Error::io(&p, e))?;
         p
     };
     let mut res = ArchfulResult::new(c);

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use rpm::{FileType, PackageReader};
+use rpm::FileType;
 use sha2::{Digest, Sha256};
 
 use super::is_macro_path;
@@ -25,7 +25,7 @@ use crate::pool::{PkgId, Pool};
 use crate::rpmmd::{
     checksum_type, file_digest, local_file, sha256_file, Expected, LoadOptions, Location,
 };
-use crate::srpm::{check_layout, rpm_err};
+use crate::srpm::{package_reader, rpm_err};
 
 /// The directory of extracted macro files in a tool's cache directory.
 pub const CACHE_DIR: &str = ".macros";
@@ -177,8 +177,7 @@ fn publish(tmp: tempfile::TempDir, dest: &Path) -> Result<()> {
 
 /// Writes the macro files of the RPM at `rpm_path` under `out`.
 fn write_macro_files(rpm_path: &Path, out: &Path) -> Result<()> {
-    check_layout(rpm_path)?;
-    let mut reader = PackageReader::open(rpm_path).map_err(|e| rpm_err(rpm_path, e))?;
+    let mut reader = package_reader(rpm_path)?;
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut links: Vec<(String, String)> = Vec::new();
     while let Some(mut f) = reader.next_file().map_err(|e| rpm_err(rpm_path, e))? {
@@ -325,6 +324,48 @@ pub(super) fn merged_tree(dirs: &[&Path], root: &Path) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A macro package whose payload is lzma (rpm's `w*.lzdio`,
+    /// no magic bytes) is read as any other.
+    #[test]
+    fn an_lzma_payload_is_read() {
+        let Ok(_) = std::process::Command::new("rpmbuild")
+            .arg("--version")
+            .output()
+        else {
+            eprintln!("skipped: rpmbuild is not installed");
+            return;
+        };
+        let t = tempfile::tempdir().unwrap();
+        let spec = t.path().join("m.spec");
+        std::fs::write(
+            &spec,
+            "Name: m\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n\
+             %description\nd\n%install\nmkdir -p %{buildroot}/usr/lib/rpm/macros.d\n\
+             echo '%%m_macro 1' > %{buildroot}/usr/lib/rpm/macros.d/macros.m\n\
+             %files\n/usr/lib/rpm/macros.d/macros.m\n",
+        )
+        .unwrap();
+        let out = std::process::Command::new("rpmbuild")
+            .arg("-bb")
+            .arg("--define")
+            .arg(format!("_topdir {}", t.path().display()))
+            .args(["--define", "_binary_payload w2.lzdio"])
+            .arg(&spec)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rpm = t.path().join("RPMS/noarch/m-1-1.noarch.rpm");
+        let dest = t.path().join("out");
+        std::fs::create_dir_all(&dest).unwrap();
+        write_macro_files(&rpm, &dest).unwrap();
+        let got = std::fs::read(dest.join("macros.d/macros.m")).unwrap();
+        assert_eq!(got, b"%m_macro 1\n");
+    }
 
     #[test]
     fn symlinks_resolve_within_the_package() {

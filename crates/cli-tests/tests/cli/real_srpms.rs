@@ -1,0 +1,211 @@
+//! SRPMs as rpmbuild makes them, in shapes our own fixtures do not have,
+//! through the archful tools as a user runs them: a source repo made by
+//! createrepo_c, identify-archful-srpms, create-srpm-repos. The repo we
+//! write must say what createrepo_c says of the same files.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use buildroot_core::package::Package;
+use buildroot_core::rpmmd::{load_repo, RepoSpec};
+use cli_tests::{cmd, Tool};
+
+/// Whether `program --version` runs (says so on stderr when it does not).
+fn have(program: &str) -> bool {
+    let ok = StdCommand::new(program).arg("--version").output().is_ok();
+    if !ok {
+        eprintln!("skipped: {program} is not installed");
+    }
+    ok
+}
+
+/// `rpmbuild -bs` of `spec` (named `name.spec`) with `sources` and
+/// `defines`, in its own topdir under `t`; returns the SRPM.
+fn rpmbuild(t: &Path, name: &str, spec: &[u8], sources: &[&str], defines: &[&str]) -> PathBuf {
+    let top = t.join(format!("top-{name}"));
+    for d in ["SPECS", "SOURCES", "SRPMS"] {
+        std::fs::create_dir_all(top.join(d)).unwrap();
+    }
+    for s in sources {
+        std::fs::write(top.join("SOURCES").join(s), format!("{s}\n")).unwrap();
+    }
+    let spec_path = top.join("SPECS").join(format!("{name}.spec"));
+    std::fs::write(&spec_path, spec).unwrap();
+    let mut c = StdCommand::new("rpmbuild");
+    c.arg("-bs")
+        .arg("--define")
+        .arg(format!("_topdir {}", top.display()));
+    for d in defines {
+        c.arg("--define").arg(d);
+    }
+    let out = c.arg(&spec_path).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let srpm = std::fs::read_dir(top.join("SRPMS"))
+        .unwrap()
+        .next()
+        .unwrap();
+    srpm.unwrap().path()
+}
+
+fn spec(name: &str, head: &str) -> String {
+    format!(
+        "Name: {name}\nVersion: 1.2^git1\nRelease: 3%{{?dist}}\nSummary: {name}\nLicense: MIT\n\
+         Source0: aaa-{name}.txt\n{head}\nBuildRequires: gcc >= 10\n\
+         BuildRequires: (python3-foo or python3-bar)\n%ifarch x86_64\nBuildRequires: nasm\n\
+         %endif\n%description\nd\n%prep\n%build\n%install\n%files\n"
+    )
+}
+
+/// The primary.xml facts createrepo_c and we must agree on, per location.
+fn facts(repo: &Path) -> Vec<String> {
+    let r = load_repo(
+        &RepoSpec::new("t", repo.to_str().unwrap()),
+        &Default::default(),
+    )
+    .unwrap();
+    let mut out: Vec<String> = r
+        .packages
+        .iter()
+        .map(|p: &Package| {
+            let deps = |v: Vec<String>| {
+                let mut v = v;
+                v.sort();
+                v.join(", ")
+            };
+            format!(
+                "{} {} {} {} {:?} {} requires [{}] provides [{}]",
+                p.location,
+                p.name,
+                p.arch,
+                p.evr,
+                p.checksum,
+                p.size,
+                deps(p.requires.iter().map(|r| r.dep.to_string()).collect()),
+                deps(p.provides.iter().map(|d| d.to_string()).collect()),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn rpmbuild_srpms_of_every_shape_make_the_repo_createrepo_c_would() {
+    if !have("rpmbuild") || !have("createrepo_c") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path();
+    let src = t.join("src");
+    std::fs::create_dir_all(src.join("Packages")).unwrap();
+    let dist = "dist .fc41";
+    // Fedora's zstd payload, an epoch, ExclusiveArch, the spec not first.
+    let zs = rpmbuild(
+        t,
+        "zs",
+        spec("zs", "Epoch: 2\nExclusiveArch: x86_64 aarch64").as_bytes(),
+        &["aaa-zs.txt"],
+        &["_source_payload w19.zstdio", dist],
+    );
+    // An lzma payload (older distributions'), a spec with Latin-1 in it (rpm 4.18 takes
+    // it in a comment; older rpmbuilds took it in the changelog too).
+    let mut old = b"# Packager: J\xfcrgen M\xfcller\n".to_vec();
+    old.extend_from_slice(spec("old", "").as_bytes());
+    let old = rpmbuild(
+        t,
+        "old",
+        &old,
+        &["aaa-old.txt"],
+        &["_source_payload w2.lzdio", dist],
+    );
+    // NoSource: a .nosrc.rpm.
+    let ns = rpmbuild(
+        t,
+        "ns",
+        spec("ns", "NoSource: 0").as_bytes(),
+        &["aaa-ns.txt"],
+        &[dist],
+    );
+    // Not archful, xz, under a file name that is not N-V-R.
+    let plain = rpmbuild(
+        t,
+        "plain",
+        spec("plain", "")
+            .replace("%ifarch x86_64\nBuildRequires: nasm\n%endif\n", "")
+            .as_bytes(),
+        &["aaa-plain.txt"],
+        &["_source_payload w6.xzdio", dist],
+    );
+    for (f, dest) in [
+        (&zs, "Packages/z.src.rpm"),
+        (&old, "old-1.2^git1-3.fc41.src.rpm"),
+        (&ns, "ns-1.2^git1-3.fc41.nosrc.rpm"),
+        (&plain, "Packages/plain-signed.src.rpm"),
+    ] {
+        std::fs::copy(f, src.join(dest)).unwrap();
+    }
+    let o = StdCommand::new("createrepo_c")
+        .args(["-q", "--no-database"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let names = "ns\nold\nplain\nzs\n";
+    let cache = t.join("cache");
+    let a = cmd(Tool::IdentifyArchful)
+        .arg("--source-repo")
+        .arg(format!("src={}", src.display()))
+        .arg("--cache")
+        .arg(&cache)
+        .args(["--no-repo-macros", "--arch", "x86_64", "--arch", "aarch64"])
+        .write_stdin(names)
+        .assert()
+        .success();
+    let archful = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert_eq!(archful, "ns\nold\nzs\n");
+    assert!(a.get_output().stderr.is_empty(), "{a:?}");
+    let archful_file = t.join("archful.txt");
+    std::fs::write(&archful_file, archful).unwrap();
+    for (arch, nasm) in [("aarch64", false), ("x86_64", true)] {
+        let out = t.join(arch);
+        let a = cmd(Tool::CreateSrpmRepos)
+            .args(["--arch", arch, "--no-repo-macros", "--cache"])
+            .arg(&cache)
+            .arg("--archful")
+            .arg(&archful_file)
+            .arg("--out")
+            .arg(&out)
+            .write_stdin(names)
+            .assert()
+            .success();
+        assert!(a.get_output().stderr.is_empty(), "{a:?}");
+        let ours = facts(&out);
+        assert_eq!(ours.len(), 4, "{ours:#?}");
+        assert_eq!(
+            ours.iter().filter(|f| f.contains("nasm")).count(),
+            if nasm { 3 } else { 0 },
+            "{ours:#?}"
+        );
+        assert!(ours[0].starts_with("ns-1.2^git1-3.fc41.nosrc.rpm ns src "));
+        // createrepo_c over the same files.
+        let cr = t.join(format!("cr-{arch}"));
+        std::fs::create_dir_all(&cr).unwrap();
+        for e in std::fs::read_dir(&out).unwrap() {
+            let p = e.unwrap().path();
+            if p.to_string_lossy().ends_with(".rpm") {
+                std::fs::copy(&p, cr.join(p.file_name().unwrap())).unwrap();
+            }
+        }
+        let o = StdCommand::new("createrepo_c")
+            .args(["-q", "--no-database"])
+            .arg(&cr)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(ours, facts(&cr));
+    }
+}
