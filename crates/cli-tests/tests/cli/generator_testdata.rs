@@ -1052,3 +1052,107 @@ fn json_document_keys_and_core_order() {
     );
     assert_eq!(v["arch"], "x86_64");
 }
+
+/// A repo of `(name, arch, requires)` packages, version 1-1 (`src`: their
+/// requires are BuildRequires).
+fn tiny_repo(dir: &Path, pkgs: &[(&str, &str, &[&str])]) {
+    let rd = dir.join("repodata");
+    std::fs::create_dir_all(&rd).unwrap();
+    let mut xml = format!(
+        r#"<?xml version="1.0"?><metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="{}">"#,
+        pkgs.len()
+    );
+    for (name, arch, reqs) in pkgs {
+        let reqs: String = reqs
+            .iter()
+            .map(|r| format!(r#"<rpm:entry name="{r}"/>"#))
+            .collect();
+        let srpm = if *arch == "src" {
+            String::new()
+        } else {
+            format!("{name}-1-1.src.rpm")
+        };
+        xml.push_str(&format!(
+            r#"<package type="rpm"><name>{name}</name><arch>{arch}</arch><version epoch="0" ver="1" rel="1"/><location href="{name}-1-1.{arch}.rpm"/><format><rpm:sourcerpm>{srpm}</rpm:sourcerpm><rpm:provides><rpm:entry name="{name}" flags="EQ" epoch="0" ver="1" rel="1"/></rpm:provides><rpm:requires>{reqs}</rpm:requires></format></package>"#
+        ));
+    }
+    xml.push_str("</metadata>");
+    std::fs::write(rd.join("primary.xml"), xml).unwrap();
+    std::fs::write(
+        rd.join("repomd.xml"),
+        r#"<repomd><data type="primary"><location href="repodata/primary.xml"/></data></repomd>"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn why_follows_a_rich_dependency_only_where_its_condition_holds() {
+    // A conditional Requires or BuildRequires asks for its package only when
+    // the condition holds: `(a if b)` without b installed asks for nothing,
+    // so a chain must not pass through it even though a provides its left
+    // side. Here a and c are always there for another reason (r, r2).
+    let t = tempfile::tempdir().unwrap();
+    let (bin, src) = (t.path().join("bin"), t.path().join("src"));
+    tiny_repo(
+        &bin,
+        &[
+            ("a", "x86_64", &[]),
+            ("b", "x86_64", &[]),
+            ("c", "x86_64", &[]),
+            ("r", "x86_64", &["a"]),
+            ("r2", "x86_64", &["c"]),
+            ("q", "x86_64", &["(a if b)"]),
+            ("q2", "x86_64", &["(a if b else c)"]),
+        ],
+    );
+    tiny_repo(
+        &src,
+        &[
+            ("s", "src", &["q", "r"]),
+            ("t", "src", &["(a if b)", "r"]),
+            ("u", "src", &["q2", "b", "r2"]),
+        ],
+    );
+    let why = |query: &str, input: &str| -> serde_json::Value {
+        let out = cmd(Tool::Generator)
+            .args([
+                "--arch",
+                "x86_64",
+                "-q",
+                "--core",
+                "",
+                "--release-package",
+                "",
+            ])
+            .arg("--repo")
+            .arg(format!("bin={}", bin.display()))
+            .arg("--source-repo")
+            .arg(format!("src={}", src.display()))
+            .args(["--why", query, "--json", "-"])
+            .write_stdin(format!("{input}\n"))
+            .assert()
+            .success();
+        let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        v["chain"].clone()
+    };
+    let chain = |steps: &[&str]| serde_json::json!(steps);
+    // b is not installed: q's `(a if b)` does not require a; r does.
+    assert_eq!(
+        why("a", "s"),
+        chain(&["a", "required by r", "BuildRequires 'r' of s (input)"])
+    );
+    // The same condition as a BuildRequires asks for nothing either.
+    assert_eq!(
+        why("a", "t"),
+        chain(&["a", "required by r", "BuildRequires 'r' of t (input)"])
+    );
+    // b is installed: q2 requires a, not its else branch c.
+    assert_eq!(
+        why("a", "u"),
+        chain(&["a", "required by q2", "BuildRequires 'q2' of u (input)"])
+    );
+    assert_eq!(
+        why("c", "u"),
+        chain(&["c", "required by r2", "BuildRequires 'r2' of u (input)"])
+    );
+}
