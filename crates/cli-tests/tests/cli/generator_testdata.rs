@@ -1053,8 +1053,9 @@ fn json_document_keys_and_core_order() {
     assert_eq!(v["arch"], "x86_64");
 }
 
-/// A repo of `(name, arch, requires)` packages, version 1-1 (`src`: their
-/// requires are BuildRequires).
+/// A repo of `(name, source, requires)` packages, version 1-1: an x86_64
+/// binary built from `source`, or a source package when `source` is `src`
+/// (its requires are BuildRequires).
 fn tiny_repo(dir: &Path, pkgs: &[(&str, &str, &[&str])]) {
     let rd = dir.join("repodata");
     std::fs::create_dir_all(&rd).unwrap();
@@ -1062,15 +1063,14 @@ fn tiny_repo(dir: &Path, pkgs: &[(&str, &str, &[&str])]) {
         r#"<?xml version="1.0"?><metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="{}">"#,
         pkgs.len()
     );
-    for (name, arch, reqs) in pkgs {
+    for (name, source, reqs) in pkgs {
         let reqs: String = reqs
             .iter()
             .map(|r| format!(r#"<rpm:entry name="{r}"/>"#))
             .collect();
-        let srpm = if *arch == "src" {
-            String::new()
-        } else {
-            format!("{name}-1-1.src.rpm")
+        let (arch, srpm) = match *source {
+            "src" => ("src", String::new()),
+            s => ("x86_64", format!("{s}-1-1.src.rpm")),
         };
         xml.push_str(&format!(
             r#"<package type="rpm"><name>{name}</name><arch>{arch}</arch><version epoch="0" ver="1" rel="1"/><location href="{name}-1-1.{arch}.rpm"/><format><rpm:sourcerpm>{srpm}</rpm:sourcerpm><rpm:provides><rpm:entry name="{name}" flags="EQ" epoch="0" ver="1" rel="1"/></rpm:provides><rpm:requires>{reqs}</rpm:requires></format></package>"#
@@ -1096,13 +1096,13 @@ fn why_follows_a_rich_dependency_only_where_its_condition_holds() {
     tiny_repo(
         &bin,
         &[
-            ("a", "x86_64", &[]),
-            ("b", "x86_64", &[]),
-            ("c", "x86_64", &[]),
-            ("r", "x86_64", &["a"]),
-            ("r2", "x86_64", &["c"]),
-            ("q", "x86_64", &["(a if b)"]),
-            ("q2", "x86_64", &["(a if b else c)"]),
+            ("a", "a", &[]),
+            ("b", "b", &[]),
+            ("c", "c", &[]),
+            ("r", "r", &["a"]),
+            ("r2", "r2", &["c"]),
+            ("q", "q", &["(a if b)"]),
+            ("q2", "q2", &["(a if b else c)"]),
         ],
     );
     tiny_repo(
@@ -1155,4 +1155,100 @@ fn why_follows_a_rich_dependency_only_where_its_condition_holds() {
         why("c", "u"),
         chain(&["c", "required by r2", "BuildRequires 'r2' of u (input)"])
     );
+}
+
+/// `--why` on a run of `bin` and `src` (tiny_repo) with `input`, no core: the
+/// chain, and the same from `buildroot-why.json`.
+fn tiny_why(bin: &Path, src: &Path, query: &str, input: &str) -> (Vec<String>, Vec<String>) {
+    let t = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        cmd(Tool::Generator)
+            .args([
+                "--arch",
+                "x86_64",
+                "-q",
+                "--core",
+                "",
+                "--release-package",
+                "",
+            ])
+            .arg("--repo")
+            .arg(format!("bin={}", bin.display()))
+            .arg("--source-repo")
+            .arg(format!("src={}", src.display()))
+            .args(extra)
+            .write_stdin(input.to_string())
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let printed = String::from_utf8(run(&["--why", query, "-"])).unwrap();
+    let out = t.path().join("out");
+    run(&["--output-dir", out.to_str().unwrap(), "-"]);
+    let why: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("buildroot-why.json")).unwrap())
+            .unwrap();
+    let json = why[query]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    (
+        printed
+            .trim_end()
+            .split(" <- ")
+            .map(str::to_string)
+            .collect(),
+        json,
+    )
+}
+
+#[test]
+fn why_shows_the_shortest_chain_of_the_earliest_layer() {
+    // Sources of one layer install t: the chain shown is the one with the
+    // fewest steps, not the first source's in name order (a packager asks
+    // "why": the most direct reason is the answer).
+    let d = tempfile::tempdir().unwrap();
+    let (bin, src) = (d.path().join("bin"), d.path().join("src"));
+    tiny_repo(
+        &bin,
+        &[
+            ("t", "t", &[]),
+            ("x1", "x1", &["x2"]),
+            ("x2", "x2", &["t"]),
+            ("y1", "y1", &["apd"]),
+            ("apd", "ap", &[]),
+            ("zqd", "zq", &[]),
+        ],
+    );
+    tiny_repo(
+        &src,
+        &[
+            ("aa", "src", &["x1"]),
+            ("zz", "src", &["t"]),
+            ("i1", "src", &["zqd"]),
+            ("i2", "src", &["y1"]),
+            ("ap", "src", &["t"]),
+            ("zq", "src", &["t"]),
+        ],
+    );
+    let steps = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // Layer 0: aa's chain for t is three steps, zz's one.
+    let want = steps(&["t", "BuildRequires 't' of zz (input)"]);
+    assert_eq!(tiny_why(&bin, &src, "t", "aa\nzz\n"), (want.clone(), want));
+    // Layer 1: ap and zq both BuildRequire t; zq came in more directly
+    // (i1 BuildRequires its zqd; ap's apd is required by i2's y1).
+    let want = steps(&[
+        "t",
+        "BuildRequires 't' of zq",
+        "zq built because zqd",
+        "BuildRequires 'zqd' of i1 (input)",
+    ]);
+    assert_eq!(tiny_why(&bin, &src, "t", "i1\ni2\n"), (want.clone(), want));
+    // Equally short chains: the first source in name order.
+    let want = steps(&["t", "BuildRequires 't' of ap (input)"]);
+    assert_eq!(tiny_why(&bin, &src, "t", "zz\nap\n"), (want.clone(), want));
 }
