@@ -92,21 +92,50 @@ impl<'b, 'p> Why<'b, 'p> {
     /// The package of that name (and of that arch, when one is given) the
     /// chain is about, and the chain.
     fn why(&mut self, name: &str, arch: Option<&str>) -> Option<(PkgId, String)> {
+        let pool = self.br.pool;
+        self.why_of(name, &|p| arch.is_none_or(|a| pool.arch_of(p) == a))
+    }
+
+    /// [`Why::why`] for the buildroot's package named `name` that `keep`
+    /// keeps: the core's, else the one the earliest build installs.
+    fn why_of(&mut self, name: &str, keep: &dyn Fn(PkgId) -> bool) -> Option<(PkgId, String)> {
         let br = self.br;
         let pool = br.pool;
-        let of_arch = |p: PkgId| arch.is_none_or(|a| pool.arch_of(p) == a);
         let named = |set: &[PkgId]| {
             set.iter()
                 .copied()
-                .find(|&p| pool.name_of(p) == name && of_arch(p))
+                .find(|&p| pool.name_of(p) == name && keep(p))
         };
         if let (Some(p), Some(sol)) = (named(&br.core.installed), br.core.solution.as_ref()) {
             let chain = self.in_transaction(sol, &br.core.names, p);
             return Some((p, format!("{chain} (core buildroot)")));
         }
-        let &(i, p) = self.first().get(name)?.iter().find(|&&(_, p)| of_arch(p))?;
+        let &(i, p) = self.first().get(name)?.iter().find(|&&(_, p)| keep(p))?;
         let i = self.chosen(i, p);
         Some((p, self.chain(&br.sources[i], p)))
+    }
+
+    /// The buildroot's packages named `name`: the core's, and those of the
+    /// sources' transactions (two versions when two transactions install
+    /// two; two arches in a multilib buildroot).
+    fn packages_named(&mut self, name: &str) -> Vec<PkgId> {
+        let br = self.br;
+        let pool = br.pool;
+        let mut v: Vec<PkgId> = br
+            .core
+            .installed
+            .iter()
+            .copied()
+            .filter(|&p| pool.name_of(p) == name)
+            .collect();
+        v.extend(
+            self.first()
+                .get(name)
+                .into_iter()
+                .flatten()
+                .map(|&(_, p)| p),
+        );
+        v
     }
 
     /// The source whose chain is shown for `p`, given `first`, the first
@@ -452,7 +481,28 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
             .any(|&p| pool.arch_of(p) == a)
     });
     if !source_shaped {
-        if let Some((p, chain)) = Why::new(br).why(&name, arch_held) {
+        let mut w = Why::new(br);
+        let of_arch = |p: PkgId| arch_held.is_none_or(|a| pool.arch_of(p) == a);
+        // A version in the query picks the buildroot's package of that
+        // version when it has one: two transactions can install two
+        // versions of a name (a BuildRequires `foo < 2` beside a plain
+        // `foo`), and "the buildroot has foo-1, not foo-2" with foo-1's
+        // chain would be false about foo-2, which is in it.
+        let of_version = |p: PkgId| {
+            version
+                .as_deref()
+                .is_none_or(|v| version_differs(br, p, v) == Some(false))
+        };
+        let exact = w
+            .packages_named(&name)
+            .into_iter()
+            .any(|p| of_arch(p) && of_version(p));
+        let found = if exact {
+            w.why_of(&name, &|p| of_arch(p) && of_version(p))
+        } else {
+            w.why_of(&name, &of_arch)
+        };
+        if let Some((p, chain)) = found {
             answer.package = Some(pool.nevra_string(p));
             answer.chain = Some(chain.split(" <- ").map(str::to_string).collect());
             answer.note = other_package(br, p, &name, version.as_deref(), asked_arch.as_deref());
@@ -523,6 +573,20 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
     answer
 }
 
+/// Whether package `p` is another version than `v` (`[E:]V[-R]` of a
+/// query); None when `v` does not parse.
+fn version_differs(br: &Buildroot<'_>, p: PkgId, v: &str) -> Option<bool> {
+    let asked = Evr::parse(v).ok()?;
+    let has = br.pool.evr_of(p);
+    // An NVR from a `*-nvrs` list carries no epoch whatever the package's:
+    // only a written epoch is compared; a version without its release
+    // (dnf's `name-version`) compares the version only.
+    let epoch_differs = v.contains(':') && asked.epoch != has.epoch;
+    let release_differs =
+        asked.release.is_some() && !rpmvercmp(asked.release_str(), has.release_str()).is_eq();
+    Some(epoch_differs || release_differs || !rpmvercmp(&asked.version, &has.version).is_eq())
+}
+
 /// The note when the buildroot's package `p` is not the version `v` or
 /// the arch the query gave; None when it is (or the query gave neither).
 fn other_package(
@@ -534,17 +598,7 @@ fn other_package(
 ) -> Option<String> {
     let pool = br.pool;
     let version_differs = match v {
-        Some(v) => {
-            let asked = Evr::parse(v).ok()?;
-            let has = pool.evr_of(p);
-            // An NVR from a `*-nvrs` list carries no epoch whatever the
-            // package's: only a written epoch is compared; a version without
-            // its release (dnf's `name-version`) compares the version only.
-            let epoch_differs = v.contains(':') && asked.epoch != has.epoch;
-            let release_differs = asked.release.is_some()
-                && !rpmvercmp(asked.release_str(), has.release_str()).is_eq();
-            epoch_differs || release_differs || !rpmvercmp(&asked.version, &has.version).is_eq()
-        }
+        Some(v) => version_differs(br, p, v)?,
         None => false,
     };
     let arch_differs = arch.is_some_and(|a| a != pool.arch_of(p));

@@ -1053,9 +1053,10 @@ fn json_document_keys_and_core_order() {
     assert_eq!(v["arch"], "x86_64");
 }
 
-/// A repo of `(name, source, requires)` packages, version 1-1: an x86_64
-/// binary built from `source`, or a source package when `source` is `src`
-/// (its requires are BuildRequires).
+/// A repo of `(name, source, requires)` packages, version 1-1 (`name=V`:
+/// version V-1): an x86_64 binary built from `source`, or a source package
+/// when `source` is `src` (its requires are BuildRequires). A requires is a
+/// name, a rich dependency or `name < V`.
 fn tiny_repo(dir: &Path, pkgs: &[(&str, &str, &[&str])]) {
     let rd = dir.join("repodata");
     std::fs::create_dir_all(&rd).unwrap();
@@ -1064,16 +1065,22 @@ fn tiny_repo(dir: &Path, pkgs: &[(&str, &str, &[&str])]) {
         pkgs.len()
     );
     for (name, source, reqs) in pkgs {
+        let (name, v) = name.split_once('=').unwrap_or((name, "1"));
         let reqs: String = reqs
             .iter()
-            .map(|r| format!(r#"<rpm:entry name="{r}"/>"#))
+            .map(|r| match r.split_once(" < ") {
+                Some((n, v)) => {
+                    format!(r#"<rpm:entry name="{n}" flags="LT" epoch="0" ver="{v}"/>"#)
+                }
+                None => format!(r#"<rpm:entry name="{r}"/>"#),
+            })
             .collect();
         let (arch, srpm) = match *source {
             "src" => ("src", String::new()),
             s => ("x86_64", format!("{s}-1-1.src.rpm")),
         };
         xml.push_str(&format!(
-            r#"<package type="rpm"><name>{name}</name><arch>{arch}</arch><version epoch="0" ver="1" rel="1"/><location href="{name}-1-1.{arch}.rpm"/><format><rpm:sourcerpm>{srpm}</rpm:sourcerpm><rpm:provides><rpm:entry name="{name}" flags="EQ" epoch="0" ver="1" rel="1"/></rpm:provides><rpm:requires>{reqs}</rpm:requires></format></package>"#
+            r#"<package type="rpm"><name>{name}</name><arch>{arch}</arch><version epoch="0" ver="{v}" rel="1"/><location href="{name}-{v}-1.{arch}.rpm"/><format><rpm:sourcerpm>{srpm}</rpm:sourcerpm><rpm:provides><rpm:entry name="{name}" flags="EQ" epoch="0" ver="{v}" rel="1"/></rpm:provides><rpm:requires>{reqs}</rpm:requires></format></package>"#
         ));
     }
     xml.push_str("</metadata>");
@@ -1251,4 +1258,67 @@ fn why_shows_the_shortest_chain_of_the_earliest_layer() {
     // Equally short chains: the first source in name order.
     let want = steps(&["t", "BuildRequires 't' of ap (input)"]);
     assert_eq!(tiny_why(&bin, &src, "t", "zz\nap\n"), (want.clone(), want));
+}
+
+#[test]
+fn why_with_a_version_answers_about_that_version_when_the_buildroot_has_it() {
+    // s1's `foo < 2` installs foo-1, s2's `foo` foo-2: both are in the
+    // buildroot, each with its own chain. A query naming foo-2 is about
+    // foo-2, not "the buildroot has foo-1, not foo-2".
+    let d = tempfile::tempdir().unwrap();
+    let (bin, src) = (d.path().join("bin"), d.path().join("src"));
+    tiny_repo(&bin, &[("foo=1", "foo", &[]), ("foo=2", "foo", &[])]);
+    tiny_repo(
+        &src,
+        &[
+            ("s1", "src", &["foo < 2"]),
+            ("s2", "src", &["foo"]),
+            ("foo=2", "src", &[]),
+        ],
+    );
+    let why = |query: &str| -> (i32, String, String) {
+        let out = cmd(Tool::Generator)
+            .args([
+                "--arch",
+                "x86_64",
+                "-q",
+                "--core",
+                "",
+                "--release-package",
+                "",
+            ])
+            .arg("--repo")
+            .arg(format!("bin={}", bin.display()))
+            .arg("--source-repo")
+            .arg(format!("src={}", src.display()))
+            .args(["--why", query, "-"])
+            .write_stdin("s1\ns2\n")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let foo1 = "foo <- BuildRequires 'foo < 2' of s1 (input)\n";
+    let foo2 = "foo <- BuildRequires 'foo' of s2 (input)\n";
+    for q in ["foo-2-1.x86_64", "foo-2-1", "foo-2", "foo-2-1.x86_64.rpm"] {
+        assert_eq!(why(q), (0, foo2.to_string(), String::new()), "{q}");
+    }
+    // Without a version: the one the earliest build installs (s1, by name).
+    for q in ["foo", "foo.x86_64", "foo-1-1.x86_64"] {
+        assert_eq!(why(q), (0, foo1.to_string(), String::new()), "{q}");
+    }
+    // A version it does not have: the note, as before.
+    assert_eq!(
+        why("foo-3"),
+        (
+            0,
+            foo1.to_string(),
+            "buildroot-generator: note: the x86_64 buildroot has foo-1-1.x86_64, not foo-3: the \
+             chain is that package's\n"
+                .to_string()
+        )
+    );
 }
