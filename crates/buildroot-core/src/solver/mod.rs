@@ -45,7 +45,7 @@ use std::sync::Mutex;
 use rustc_hash::FxHashMap;
 
 use crate::dep::Dep;
-use crate::pool::{Overlay, PkgId, Pool, SolvableId};
+use crate::pool::{DepAccess, DepId, Overlay, PkgId, Pool, SolvableId};
 use cache::{RuleCache, Workspace};
 use jobs::SolverJob;
 use rules::BaseRules;
@@ -92,8 +92,10 @@ pub struct Solution {
     /// Jobs that matched nothing (dnf's "No match for argument"): the
     /// transaction was solved without them. Indexes into the job list.
     pub unmatched: Vec<usize>,
-    /// For every job, the candidates it offered (empty when unmatched); the
-    /// explanation API starts from these.
+    /// For every job, the candidates it offered (empty when unmatched); for
+    /// a conditional rich dependency (`(a if b)`), only those of the branch
+    /// its conditions select in the solution. The explanation API starts
+    /// from these.
     pub job_candidates: Vec<Vec<PkgId>>,
 }
 
@@ -360,7 +362,7 @@ impl<'p> Resolver<'p> {
             .filter(|(_, j)| j.is_none())
             .map(|(i, _)| i)
             .collect();
-        let job_candidates: Vec<Vec<PkgId>> = built
+        let mut job_candidates: Vec<Vec<PkgId>> = built
             .iter()
             .map(|js| {
                 let mut c: Vec<PkgId> = js
@@ -387,6 +389,15 @@ impl<'p> Resolver<'p> {
             solver.weak_deps = true;
             solver.exclude_from_weak = weak::exclude_from_weak_autodetect(pool, &inst);
         }
+        // Per job, its rich dependency when it has one (a BuildRequires
+        // `(a if b)`), for the candidates it serves once solved.
+        let rich: Vec<Option<DepId>> = built
+            .iter()
+            .map(|js| match js.as_deref() {
+                Some([SolverJob::Provides { dep }]) if solver.ov.is_complex(*dep) => Some(*dep),
+                _ => None,
+            })
+            .collect();
         let jl: Vec<SolverJob> = built.into_iter().flatten().flatten().collect();
         let res = solver.solve(&jl, base);
         let res = res.map(|mut new| {
@@ -396,6 +407,20 @@ impl<'p> Resolver<'p> {
             }
             new
         });
+        // A conditional job asks only for the branch its condition selects
+        // in the solution (`(a if b)` without b asks for nothing): its
+        // candidates are narrowed to those, so that an explanation never
+        // says a package came in through a job that did not ask for it.
+        if let Ok(new) = &res {
+            let in_new = |s: SolvableId| s.is_package() && new.binary_search(&s.package()).is_ok();
+            for (cands, dep) in job_candidates.iter_mut().zip(&rich) {
+                if let Some(dep) = *dep {
+                    let mut serving = Vec::new();
+                    explain::serving(&solver.ov, dep, &in_new, &mut serving);
+                    cands.retain(|c| serving.contains(&c.solvable()));
+                }
+            }
+        }
         self.give_back(solver.into_workspace());
         match res {
             Ok(installed) => Ok(Solution {

@@ -1052,3 +1052,273 @@ fn json_document_keys_and_core_order() {
     );
     assert_eq!(v["arch"], "x86_64");
 }
+
+/// A repo of `(name, source, requires)` packages, version 1-1 (`name=V`:
+/// version V-1): an x86_64 binary built from `source`, or a source package
+/// when `source` is `src` (its requires are BuildRequires). A requires is a
+/// name, a rich dependency or `name < V`.
+fn tiny_repo(dir: &Path, pkgs: &[(&str, &str, &[&str])]) {
+    let rd = dir.join("repodata");
+    std::fs::create_dir_all(&rd).unwrap();
+    let mut xml = format!(
+        r#"<?xml version="1.0"?><metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="{}">"#,
+        pkgs.len()
+    );
+    for (name, source, reqs) in pkgs {
+        let (name, v) = name.split_once('=').unwrap_or((name, "1"));
+        let reqs: String = reqs
+            .iter()
+            .map(|r| match r.split_once(" < ") {
+                Some((n, v)) => {
+                    format!(r#"<rpm:entry name="{n}" flags="LT" epoch="0" ver="{v}"/>"#)
+                }
+                None => format!(r#"<rpm:entry name="{r}"/>"#),
+            })
+            .collect();
+        let (arch, srpm) = match *source {
+            "src" => ("src", String::new()),
+            s => ("x86_64", format!("{s}-1-1.src.rpm")),
+        };
+        xml.push_str(&format!(
+            r#"<package type="rpm"><name>{name}</name><arch>{arch}</arch><version epoch="0" ver="{v}" rel="1"/><location href="{name}-{v}-1.{arch}.rpm"/><format><rpm:sourcerpm>{srpm}</rpm:sourcerpm><rpm:provides><rpm:entry name="{name}" flags="EQ" epoch="0" ver="{v}" rel="1"/></rpm:provides><rpm:requires>{reqs}</rpm:requires></format></package>"#
+        ));
+    }
+    xml.push_str("</metadata>");
+    std::fs::write(rd.join("primary.xml"), xml).unwrap();
+    std::fs::write(
+        rd.join("repomd.xml"),
+        r#"<repomd><data type="primary"><location href="repodata/primary.xml"/></data></repomd>"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn why_follows_a_rich_dependency_only_where_its_condition_holds() {
+    // A conditional Requires or BuildRequires asks for its package only when
+    // the condition holds: `(a if b)` without b installed asks for nothing,
+    // so a chain must not pass through it even though a provides its left
+    // side. Here a and c are always there for another reason (r, r2).
+    let t = tempfile::tempdir().unwrap();
+    let (bin, src) = (t.path().join("bin"), t.path().join("src"));
+    tiny_repo(
+        &bin,
+        &[
+            ("a", "a", &[]),
+            ("b", "b", &[]),
+            ("c", "c", &[]),
+            ("r", "r", &["a"]),
+            ("r2", "r2", &["c"]),
+            ("q", "q", &["(a if b)"]),
+            ("q2", "q2", &["(a if b else c)"]),
+        ],
+    );
+    tiny_repo(
+        &src,
+        &[
+            ("s", "src", &["q", "r"]),
+            ("t", "src", &["(a if b)", "r"]),
+            ("u", "src", &["q2", "b", "r2"]),
+        ],
+    );
+    let why = |query: &str, input: &str| -> serde_json::Value {
+        let out = cmd(Tool::Generator)
+            .args([
+                "--arch",
+                "x86_64",
+                "-q",
+                "--core",
+                "",
+                "--release-package",
+                "",
+            ])
+            .arg("--repo")
+            .arg(format!("bin={}", bin.display()))
+            .arg("--source-repo")
+            .arg(format!("src={}", src.display()))
+            .args(["--why", query, "--json", "-"])
+            .write_stdin(format!("{input}\n"))
+            .assert()
+            .success();
+        let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        v["chain"].clone()
+    };
+    let chain = |steps: &[&str]| serde_json::json!(steps);
+    // b is not installed: q's `(a if b)` does not require a; r does.
+    assert_eq!(
+        why("a", "s"),
+        chain(&["a", "required by r", "BuildRequires 'r' of s (input)"])
+    );
+    // The same condition as a BuildRequires asks for nothing either.
+    assert_eq!(
+        why("a", "t"),
+        chain(&["a", "required by r", "BuildRequires 'r' of t (input)"])
+    );
+    // b is installed: q2 requires a, not its else branch c.
+    assert_eq!(
+        why("a", "u"),
+        chain(&["a", "required by q2", "BuildRequires 'q2' of u (input)"])
+    );
+    assert_eq!(
+        why("c", "u"),
+        chain(&["c", "required by r2", "BuildRequires 'r2' of u (input)"])
+    );
+}
+
+/// `--why` on a run of `bin` and `src` (tiny_repo) with `input`, no core: the
+/// chain, and the same from `buildroot-why.json`.
+fn tiny_why(bin: &Path, src: &Path, query: &str, input: &str) -> (Vec<String>, Vec<String>) {
+    let t = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        cmd(Tool::Generator)
+            .args([
+                "--arch",
+                "x86_64",
+                "-q",
+                "--core",
+                "",
+                "--release-package",
+                "",
+            ])
+            .arg("--repo")
+            .arg(format!("bin={}", bin.display()))
+            .arg("--source-repo")
+            .arg(format!("src={}", src.display()))
+            .args(extra)
+            .write_stdin(input.to_string())
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let printed = String::from_utf8(run(&["--why", query, "-"])).unwrap();
+    let out = t.path().join("out");
+    run(&["--output-dir", out.to_str().unwrap(), "-"]);
+    let why: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("buildroot-why.json")).unwrap())
+            .unwrap();
+    let json = why[query]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    (
+        printed
+            .trim_end()
+            .split(" <- ")
+            .map(str::to_string)
+            .collect(),
+        json,
+    )
+}
+
+#[test]
+fn why_shows_the_shortest_chain_of_the_earliest_layer() {
+    // Sources of one layer install t: the chain shown is the one with the
+    // fewest steps, not the first source's in name order (a packager asks
+    // "why": the most direct reason is the answer).
+    let d = tempfile::tempdir().unwrap();
+    let (bin, src) = (d.path().join("bin"), d.path().join("src"));
+    tiny_repo(
+        &bin,
+        &[
+            ("t", "t", &[]),
+            ("x1", "x1", &["x2"]),
+            ("x2", "x2", &["t"]),
+            ("y1", "y1", &["apd"]),
+            ("apd", "ap", &[]),
+            ("zqd", "zq", &[]),
+        ],
+    );
+    tiny_repo(
+        &src,
+        &[
+            ("aa", "src", &["x1"]),
+            ("zz", "src", &["t"]),
+            ("i1", "src", &["zqd"]),
+            ("i2", "src", &["y1"]),
+            ("ap", "src", &["t"]),
+            ("zq", "src", &["t"]),
+        ],
+    );
+    let steps = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // Layer 0: aa's chain for t is three steps, zz's one.
+    let want = steps(&["t", "BuildRequires 't' of zz (input)"]);
+    assert_eq!(tiny_why(&bin, &src, "t", "aa\nzz\n"), (want.clone(), want));
+    // Layer 1: ap and zq both BuildRequire t; zq came in more directly
+    // (i1 BuildRequires its zqd; ap's apd is required by i2's y1).
+    let want = steps(&[
+        "t",
+        "BuildRequires 't' of zq",
+        "zq built because zqd",
+        "BuildRequires 'zqd' of i1 (input)",
+    ]);
+    assert_eq!(tiny_why(&bin, &src, "t", "i1\ni2\n"), (want.clone(), want));
+    // Equally short chains: the first source in name order.
+    let want = steps(&["t", "BuildRequires 't' of ap (input)"]);
+    assert_eq!(tiny_why(&bin, &src, "t", "zz\nap\n"), (want.clone(), want));
+}
+
+#[test]
+fn why_with_a_version_answers_about_that_version_when_the_buildroot_has_it() {
+    // s1's `foo < 2` installs foo-1, s2's `foo` foo-2: both are in the
+    // buildroot, each with its own chain. A query naming foo-2 is about
+    // foo-2, not "the buildroot has foo-1, not foo-2".
+    let d = tempfile::tempdir().unwrap();
+    let (bin, src) = (d.path().join("bin"), d.path().join("src"));
+    tiny_repo(&bin, &[("foo=1", "foo", &[]), ("foo=2", "foo", &[])]);
+    tiny_repo(
+        &src,
+        &[
+            ("s1", "src", &["foo < 2"]),
+            ("s2", "src", &["foo"]),
+            ("foo=2", "src", &[]),
+        ],
+    );
+    let why = |query: &str| -> (i32, String, String) {
+        let out = cmd(Tool::Generator)
+            .args([
+                "--arch",
+                "x86_64",
+                "-q",
+                "--core",
+                "",
+                "--release-package",
+                "",
+            ])
+            .arg("--repo")
+            .arg(format!("bin={}", bin.display()))
+            .arg("--source-repo")
+            .arg(format!("src={}", src.display()))
+            .args(["--why", query, "-"])
+            .write_stdin("s1\ns2\n")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let foo1 = "foo <- BuildRequires 'foo < 2' of s1 (input)\n";
+    let foo2 = "foo <- BuildRequires 'foo' of s2 (input)\n";
+    for q in ["foo-2-1.x86_64", "foo-2-1", "foo-2", "foo-2-1.x86_64.rpm"] {
+        assert_eq!(why(q), (0, foo2.to_string(), String::new()), "{q}");
+    }
+    // Without a version: the one the earliest build installs (s1, by name).
+    for q in ["foo", "foo.x86_64", "foo-1-1.x86_64"] {
+        assert_eq!(why(q), (0, foo1.to_string(), String::new()), "{q}");
+    }
+    // A version it does not have: the note, as before.
+    assert_eq!(
+        why("foo-3"),
+        (
+            0,
+            foo1.to_string(),
+            "buildroot-generator: note: the x86_64 buildroot has foo-1-1.x86_64, not foo-3: the \
+             chain is that package's\n"
+                .to_string()
+        )
+    );
+}
