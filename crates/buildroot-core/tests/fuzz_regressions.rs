@@ -99,3 +99,56 @@ fn srpm_cpio_entry_with_huge_name_is_an_error() {
     assert!(e.starts_with(&path.display().to_string()), "{e}");
     assert!(!e.contains('\n'), "{e}");
 }
+
+/// fuzz target `yaml`: a config error that quotes a value of the document
+/// (here the document type, a quoted string with a line break) printed as
+/// two lines. A bad config file's error is one line: control characters
+/// are escaped.
+#[test]
+fn config_error_quoting_a_multiline_value_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("d0.yaml"),
+        "document: \"feedback-pipeline-x\\nsecond line\"\nversion: 1\n",
+    )
+    .unwrap();
+    let loaded = buildroot_core::content_resolver::load_dir(dir.path()).unwrap();
+    assert_eq!(loaded.bad.len(), 1);
+    let line = loaded.bad[0].to_string();
+    assert!(
+        line.ends_with("d0.yaml: unknown document type: feedback-pipeline-x\\nsecond line"),
+        "{line}"
+    );
+    // The message itself keeps the value as it is (JSON output escapes it).
+    assert!(loaded.bad[0].msg.contains("x\nsecond"));
+}
+
+/// fuzz target `comps`: `type="a&#10;b"` on a `<packagereq>` gave an error
+/// of two lines (the message quotes the value, and the character reference
+/// is a line break). Errors escape control characters now, whichever
+/// reader quotes the value (primary.xml's epoch, a dependency).
+#[test]
+fn xml_error_quoting_a_line_break_is_one_line() {
+    use buildroot_core::rpmmd::{read_primary, Comps};
+    let comps = "<comps><group><id>g</id><packagelist>\
+                 <packagereq type=\"a&#10;b\">x</packagereq></packagelist></group></comps>";
+    let e = Comps::parse(comps.as_bytes(), "c.xml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("c.xml: unknown packagereq type 'a\\nb' (at byte "),
+        "{e}"
+    );
+    let primary = "<metadata packages=\"1\"><package type=\"rpm\"><name>a</name>\
+                   <arch>noarch</arch><version epoch=\"1&#10;2\" ver=\"1\" rel=\"1\"/>\
+                   </package></metadata>";
+    let e = read_primary(primary.as_bytes(), "p.xml")
+        .unwrap_err()
+        .to_string();
+    assert!(!e.contains('\n'), "{e}");
+    assert!(e.contains("1\\n2"), "{e}");
+    let e = buildroot_core::dep::Dep::parse("a\nb (")
+        .unwrap_err()
+        .to_string();
+    assert!(!e.contains('\n') && e.contains("a\\nb"), "{e}");
+}

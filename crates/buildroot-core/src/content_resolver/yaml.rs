@@ -445,6 +445,35 @@ mod tests {
     }
 
     #[test]
+    fn alias_bombs_are_refused_by_the_parsers_budget() {
+        // Eight aliases per level of a 2 KB scalar, six levels: 2 KB of
+        // YAML that would load as ~500 MB of text. serde-saphyr's default
+        // budget (64 MiB of scalar text, replayed aliases included; 1 M
+        // replayed events) refuses it; the `yaml` fuzz target relies on it.
+        let mut text = format!("a: &a {}\n", "x".repeat(2000));
+        let mut prev = "a".to_string();
+        for level in ["b", "c", "d", "e", "f", "g"] {
+            let items = vec![format!("*{prev}"); 8].join(", ");
+            text += &format!("{level}: &{level} [{items}]\n");
+            prev = level.to_string();
+        }
+        let e = Value::parse(&text, "bomb.yaml").unwrap_err().to_string();
+        assert!(e.starts_with("bomb.yaml: "), "{e}");
+        assert!(e.contains("too large"), "{e}");
+        assert!(!e.contains('\n'), "{e}");
+        // Many small items: the replayed-events limit.
+        let mut text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n".to_string();
+        let mut prev = "a".to_string();
+        for level in ["b", "c", "d", "e", "f", "g", "h"] {
+            let items = vec![format!("*{prev}"); 10].join(", ");
+            text += &format!("{level}: &{level} [{items}]\n");
+            prev = level.to_string();
+        }
+        let e = Value::parse(&text, "bomb.yaml").unwrap_err().to_string();
+        assert!(e.contains("too large"), "{e}");
+    }
+
+    #[test]
     fn python_repr_of_containers() {
         let v = parse("a: [{x: 'it''s'}, [1, true]]");
         assert_eq!(v.get("a").unwrap().py_str(), "[{'x': \"it's\"}, [1, True]]");
