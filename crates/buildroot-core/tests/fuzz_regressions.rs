@@ -173,3 +173,25 @@ fn dnfvars_unknown_modes_nested_deep_are_bounded() {
         "x86_64/x86_64/${x:Xy}/$x"
     );
 }
+
+/// Found reading the YAML map visitor while the `yaml` target ran slowly
+/// (inputs of 4 KB cannot show it): a repeated key is looked for in every
+/// key before it, so a map of 20,000 keys (240 KB) took a minute in that
+/// target's binary and 40,000 four times that. Keys of the kinds a Python
+/// dict hashes are looked up in an index now.
+#[test]
+fn yaml_map_with_many_keys_loads_in_linear_time() {
+    use buildroot_core::content_resolver::yaml::Value;
+    let mut text: String = (0..60_000).map(|i| format!("k{i}: {i}\n")).collect();
+    text += &(0..30_000).map(|i| format!("{i}: x\n")).collect::<String>();
+    text += "k7: last\n7: again\n";
+    let start = std::time::Instant::now();
+    let v = Value::parse(&text, "keys.yaml").unwrap();
+    assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+    let Value::Map(m) = &v else { panic!() };
+    assert_eq!(m.len(), 90_000);
+    // A repeated key keeps its first place and its last value.
+    assert_eq!(m[7], (Value::Str("k7".into()), Value::Str("last".into())));
+    let seven: Vec<_> = m.iter().filter(|(k, _)| *k == Value::Int(7)).collect();
+    assert_eq!(seven, [&(Value::Int(7), Value::Str("again".into()))]);
+}
