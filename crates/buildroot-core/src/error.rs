@@ -239,17 +239,19 @@ fn list_or_none(items: &[String]) -> String {
     }
 }
 
-/// Renders text with its control characters escaped (`\n`, `\t`,
-/// `\u{1b}`). Messages quote what the input holds (an attribute value, a
-/// YAML string, a dependency), which may be a line break written as `&#10;`
-/// or `"\n"`; escaped, the error stays one line, as the tools print it
-/// (found by the `comps` and `yaml` fuzz targets, which check it).
+/// Renders text with its control characters but the tab escaped (`\n`,
+/// `\r`, `\u{1b}`). Messages quote what the input holds (an attribute
+/// value, a YAML string, a dependency), which may be a line break written
+/// as `&#10;` or `"\n"`; escaped, the error stays one line, as the tools
+/// print it (found by the `comps` and `yaml` fuzz targets, which check it).
+/// A tab stays: it is on the line, and messages quoting a tab-separated
+/// line show it as it is.
 pub(crate) struct OneLine<'a>(pub(crate) &'a str);
 
 impl std::fmt::Display for OneLine<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut rest = self.0;
-        while let Some(at) = rest.find(char::is_control) {
+        while let Some(at) = rest.find(|c: char| c.is_control() && c != '\t') {
             let c = rest[at..].chars().next().expect("found");
             write!(f, "{}{}", &rest[..at], c.escape_default())?;
             rest = &rest[at + c.len_utf8()..];
