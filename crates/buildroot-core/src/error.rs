@@ -25,7 +25,7 @@ pub enum Error {
         err: std::io::Error,
     },
     /// A file's content is not what its format requires.
-    #[error("{path}{}: {msg}", LineSuffix(*line))]
+    #[error("{}{}: {}", OneLine(path), LineSuffix(*line), OneLine(msg))]
     Format {
         /// The file (or URL, or `<stdin>`).
         path: String,
@@ -55,7 +55,7 @@ pub enum Error {
         msg: String,
     },
     /// A dependency, version or package string could not be parsed.
-    #[error("cannot parse {what} '{input}': {msg}")]
+    #[error("cannot parse {what} '{}': {}", OneLine(input), OneLine(msg))]
     Parse {
         /// What the string should have been (`dependency`, `EVR`, ...).
         what: &'static str,
@@ -236,6 +236,27 @@ fn list_or_none(items: &[String]) -> String {
         "none".to_string()
     } else {
         items.join(", ")
+    }
+}
+
+/// Renders text with its control characters but the tab escaped (`\n`,
+/// `\r`, `\u{1b}`). Messages quote what the input holds (an attribute
+/// value, a YAML string, a dependency), which may be a line break written
+/// as `&#10;` or `"\n"`; escaped, the error stays one line, as the tools
+/// print it (found by the `comps` and `yaml` fuzz targets, which check it).
+/// A tab stays: it is on the line, and messages quoting a tab-separated
+/// line show it as it is.
+pub(crate) struct OneLine<'a>(pub(crate) &'a str);
+
+impl std::fmt::Display for OneLine<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(|c: char| c.is_control() && c != '\t') {
+            let c = rest[at..].chars().next().expect("found");
+            write!(f, "{}{}", &rest[..at], c.escape_default())?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
     }
 }
 

@@ -99,3 +99,99 @@ fn srpm_cpio_entry_with_huge_name_is_an_error() {
     assert!(e.starts_with(&path.display().to_string()), "{e}");
     assert!(!e.contains('\n'), "{e}");
 }
+
+/// fuzz target `yaml`: a config error that quotes a value of the document
+/// (here the document type, a quoted string with a line break) printed as
+/// two lines. A bad config file's error is one line: control characters
+/// are escaped.
+#[test]
+fn config_error_quoting_a_multiline_value_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("d0.yaml"),
+        "document: \"feedback-pipeline-x\\nsecond line\"\nversion: 1\n",
+    )
+    .unwrap();
+    let loaded = buildroot_core::content_resolver::load_dir(dir.path()).unwrap();
+    assert_eq!(loaded.bad.len(), 1);
+    let line = loaded.bad[0].to_string();
+    assert!(
+        line.ends_with("d0.yaml: unknown document type: feedback-pipeline-x\\nsecond line"),
+        "{line}"
+    );
+    // The message itself keeps the value as it is (JSON output escapes it).
+    assert!(loaded.bad[0].msg.contains("x\nsecond"));
+}
+
+/// fuzz target `comps`: `type="a&#10;b"` on a `<packagereq>` gave an error
+/// of two lines (the message quotes the value, and the character reference
+/// is a line break). Errors escape control characters now, whichever
+/// reader quotes the value (primary.xml's epoch, a dependency).
+#[test]
+fn xml_error_quoting_a_line_break_is_one_line() {
+    use buildroot_core::rpmmd::{read_primary, Comps};
+    let comps = "<comps><group><id>g</id><packagelist>\
+                 <packagereq type=\"a&#10;b\">x</packagereq></packagelist></group></comps>";
+    let e = Comps::parse(comps.as_bytes(), "c.xml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("c.xml: unknown packagereq type 'a\\nb' (at byte "),
+        "{e}"
+    );
+    let primary = "<metadata packages=\"1\"><package type=\"rpm\"><name>a</name>\
+                   <arch>noarch</arch><version epoch=\"1&#10;2\" ver=\"1\" rel=\"1\"/>\
+                   </package></metadata>";
+    let e = read_primary(primary.as_bytes(), "p.xml")
+        .unwrap_err()
+        .to_string();
+    assert!(!e.contains('\n'), "{e}");
+    assert!(e.contains("1\\n2"), "{e}");
+    let e = buildroot_core::dep::Dep::parse("a\nb (")
+        .unwrap_err()
+        .to_string();
+    assert!(!e.contains('\n') && e.contains("a\\nb"), "{e}");
+}
+
+/// Found while writing the `dnfvars` target (its binary took 28 s on this
+/// shape, 3 KB): `${a:X` with a mode dnf does not know has its word read
+/// to find its end, then the word is read again from the `X`; nested 32
+/// deep, the innermost text was read tens of thousands of times. The work of one
+/// substitution is now bounded (then nothing more is substituted, as for
+/// an expression cut short).
+#[test]
+fn dnfvars_unknown_modes_nested_deep_are_bounded() {
+    let vars = buildroot_core::rpmmd::Vars::new("x86_64", "eln");
+    let text = "${a:X".repeat(32) + &"Y".repeat(100_000) + &"}".repeat(32);
+    let start = std::time::Instant::now();
+    let out = vars.substitute(&text);
+    assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+    assert_eq!(out.len(), text.len());
+    // Valid text substitutes as before.
+    assert_eq!(
+        vars.substitute("$basearch/${nope:-${arch}}/${x:Xy}/\\$x"),
+        "x86_64/x86_64/${x:Xy}/$x"
+    );
+}
+
+/// Found reading the YAML map visitor while the `yaml` target ran slowly
+/// (inputs of 4 KB cannot show it): a repeated key is looked for in every
+/// key before it, so a map of 20,000 keys (240 KB) took a minute in that
+/// target's binary and 40,000 four times that. Keys of the kinds a Python
+/// dict hashes are looked up in an index now.
+#[test]
+fn yaml_map_with_many_keys_loads_in_linear_time() {
+    use buildroot_core::content_resolver::yaml::Value;
+    let mut text: String = (0..60_000).map(|i| format!("k{i}: {i}\n")).collect();
+    text += &(0..30_000).map(|i| format!("{i}: x\n")).collect::<String>();
+    text += "k7: last\n7: again\n";
+    let start = std::time::Instant::now();
+    let v = Value::parse(&text, "keys.yaml").unwrap();
+    assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+    let Value::Map(m) = &v else { panic!() };
+    assert_eq!(m.len(), 90_000);
+    // A repeated key keeps its first place and its last value.
+    assert_eq!(m[7], (Value::Str("k7".into()), Value::Str("last".into())));
+    let seven: Vec<_> = m.iter().filter(|(k, _)| *k == Value::Int(7)).collect();
+    assert_eq!(seven, [&(Value::Int(7), Value::Str("again".into()))]);
+}

@@ -377,8 +377,14 @@ pub struct BadFile {
 }
 
 impl std::fmt::Display for BadFile {
+    /// One line: messages quote values of the document (a document type, a
+    /// repo id, a key), and a quoted YAML string may hold a line break; it
+    /// is written escaped (`\n`), as in the library's errors. `msg` keeps
+    /// the value as it is.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.msg)
+        use crate::error::OneLine;
+        let path = self.path.display().to_string();
+        write!(f, "{}: {}", OneLine(&path), OneLine(&self.msg))
     }
 }
 
