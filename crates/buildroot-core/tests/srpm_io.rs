@@ -258,10 +258,12 @@ fn an_srpm_in_rpm6_v6_format_reads_as_v4_ones_do() {
     // Regenerated for aarch64 (create-srpm-repos): a v4 SRPM with the same
     // spec and source, and aarch64's BuildRequires.
     let t = tempfile::tempdir().unwrap();
-    let rebuilt = t.path().join("hello6-1.0-1.eln150.src.rpm");
-    let deps = [Dep::parse("gcc >= 10").unwrap()];
-    let bytes = rebuild_srpm(&path, &deps, &["gcc >= 10".into()], "aarch64").unwrap();
-    std::fs::write(&rebuilt, bytes).unwrap();
+    let rebuilt = rebuilt_as(
+        &path,
+        &t.path().join("hello6-1.0-1.eln150.src.rpm"),
+        "gcc >= 10",
+        "aarch64",
+    );
     let q = read_header(&rebuilt).unwrap();
     assert_eq!(q.nvr(), "hello6-1.0-1.eln150");
     let reqs: Vec<String> = q.requires.iter().map(|r| r.dep.to_string()).collect();
@@ -322,6 +324,19 @@ fn rpmbuild_srpm(
     Some(srpm)
 }
 
+/// `orig` regenerated for `arch` with the one BuildRequires `dep`, written
+/// to `to`; returns `to`.
+fn rebuilt_as(
+    orig: &std::path::Path,
+    to: &std::path::Path,
+    dep: &str,
+    arch: &str,
+) -> std::path::PathBuf {
+    let deps = [Dep::parse(dep).unwrap()];
+    std::fs::write(to, rebuild_srpm(orig, &deps, &[dep.into()], arch).unwrap()).unwrap();
+    to.to_path_buf()
+}
+
 /// `rpm -qp --provides` of a package file, one per line.
 fn rpm_provides(path: &std::path::Path) -> Vec<String> {
     let out = Command::new("rpm")
@@ -349,13 +364,7 @@ fn an_srpm_provides_itself_as_rpmbuild_makes_it() {
         h.provides.iter().map(|d| d.to_string()).collect()
     };
     assert_eq!(provides(&path), ["hello = 2.12-1.fc40"]);
-    let rebuilt = t.path().join("rebuilt.src.rpm");
-    let deps = [Dep::parse("gcc").unwrap()];
-    std::fs::write(
-        &rebuilt,
-        rebuild_srpm(&path, &deps, &["gcc".into()], "aarch64").unwrap(),
-    )
-    .unwrap();
+    let rebuilt = rebuilt_as(&path, &t.path().join("rebuilt.src.rpm"), "gcc", "aarch64");
     assert_eq!(provides(&rebuilt), ["hello = 2.12-1.fc40"]);
     if !rpm_available() {
         eprintln!("skipped rpm checks: rpm is not installed");
@@ -404,13 +413,7 @@ fn an_lzma_payload_is_read() {
     let a = files.iter().find(|f| f.path == "a.txt").unwrap();
     assert_eq!(a.data, b"source text\n");
     // Regenerated (in our gzip), the same files.
-    let rebuilt = t.path().join("rebuilt.src.rpm");
-    let deps = [Dep::parse("make").unwrap()];
-    std::fs::write(
-        &rebuilt,
-        rebuild_srpm(&made, &deps, &["make".into()], "x86_64").unwrap(),
-    )
-    .unwrap();
+    let rebuilt = rebuilt_as(&made, &t.path().join("rebuilt.src.rpm"), "make", "x86_64");
     assert_eq!(read_payload_files(&rebuilt).unwrap().len(), files.len());
 }
 
@@ -424,13 +427,7 @@ fn the_spec_is_flagged_as_rpmbuild_flags_it() {
     s.spec_name = "hello._spec".into();
     let path = t.path().join("hello-2.12-1.fc40.src.rpm");
     std::fs::write(&path, build_srpm(&s).unwrap()).unwrap();
-    let rebuilt = t.path().join("rebuilt.src.rpm");
-    let deps = [Dep::parse("gcc").unwrap()];
-    std::fs::write(
-        &rebuilt,
-        rebuild_srpm(&path, &deps, &["gcc".into()], "aarch64").unwrap(),
-    )
-    .unwrap();
+    let rebuilt = rebuilt_as(&path, &t.path().join("rebuilt.src.rpm"), "gcc", "aarch64");
     for p in [&path, &rebuilt] {
         let got = extract_spec(p).unwrap();
         assert_eq!(
@@ -505,13 +502,12 @@ fn a_spec_that_is_not_utf8_is_read_and_kept_byte_for_byte() {
         got.text
     );
     assert!(got.text.starts_with(SPEC));
-    let rebuilt = t.path().join("rebuilt.src.rpm");
-    let deps = [Dep::parse("gcc >= 10").unwrap()];
-    std::fs::write(
-        &rebuilt,
-        rebuild_srpm(&path, &deps, &["gcc >= 10".into()], "aarch64").unwrap(),
-    )
-    .unwrap();
+    let rebuilt = rebuilt_as(
+        &path,
+        &t.path().join("rebuilt.src.rpm"),
+        "gcc >= 10",
+        "aarch64",
+    );
     assert_eq!(extract_spec(&rebuilt).unwrap(), got);
 }
 
@@ -528,13 +524,7 @@ fn a_nosrc_rpm_stays_one_when_regenerated() {
     assert!(made.to_string_lossy().ends_with(".nosrc.rpm"), "{made:?}");
     let h = read_header(&made).unwrap();
     assert_eq!((h.name.as_str(), h.arch.as_str()), ("ns", "src"));
-    let rebuilt = t.path().join("ns-1-1.nosrc.rpm");
-    let deps = [Dep::parse("make").unwrap()];
-    std::fs::write(
-        &rebuilt,
-        rebuild_srpm(&made, &deps, &["make".into()], "aarch64").unwrap(),
-    )
-    .unwrap();
+    let rebuilt = rebuilt_as(&made, &t.path().join("ns-1-1.nosrc.rpm"), "make", "aarch64");
     let out = Command::new("rpm")
         .args(["-qp", "--qf", "%{NOSOURCE}"])
         .arg(&rebuilt)

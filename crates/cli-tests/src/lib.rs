@@ -462,3 +462,16 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     }
     out
 }
+
+/// Whether `script` (util-linux) is there to give a command a
+/// pseudo-terminal; says "skipped" on stderr when it is not.
+pub fn has_script() -> bool {
+    let ok = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("skipped: no script(1) (util-linux) for a pseudo-terminal");
+    }
+    ok
+}

@@ -58,12 +58,7 @@ fn the_seam_reports_every_layer_and_source() {
 /// Runs the generator with stderr on a pseudo-terminal; returns what the
 /// terminal showed (stdout goes to /dev/null). None without `script`.
 fn on_terminal(extra: &str, input: &str) -> Option<String> {
-    let ok = Command::new("script")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("skipped: no script(1) (util-linux) for a pseudo-terminal");
+    if !cli_tests::has_script() {
         return None;
     }
     let t = tempfile::tempdir().unwrap();
@@ -215,12 +210,7 @@ fn a_list_read_from_a_terminal_is_announced() {
     // Started without its input file at a shell, the tool would wait in
     // silence; it says what it reads and how to end it. Typed input (here
     // piped into script's terminal, which sends Ctrl-D at its end) is taken.
-    let has_script = Command::new("script")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_script {
-        eprintln!("skipped: no script(1) (util-linux) for a pseudo-terminal");
+    if !cli_tests::has_script() {
         return;
     }
     let t = tempfile::tempdir().unwrap();

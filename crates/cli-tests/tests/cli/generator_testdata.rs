@@ -744,26 +744,33 @@ fn result_does_not_depend_on_thread_count() {
     assert_eq!(run("1"), run("4"));
 }
 
-/// A source repo of `(version, release, buildrequires)` candidates of `hello`.
-fn hello_candidates(dir: &Path, cands: &[(&str, &str, &str)]) {
+/// A repo in `dir` whose primary.xml (uncompressed, no checksums) holds
+/// these `<package>` elements.
+fn primary_repo(dir: &Path, packages: &[String]) {
     let rd = dir.join("repodata");
     std::fs::create_dir_all(&rd).unwrap();
-    let mut xml = format!(
-        r#"<?xml version="1.0"?><metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="{}">"#,
-        cands.len()
+    let xml = format!(
+        r#"<?xml version="1.0"?><metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="{}">{}</metadata>"#,
+        packages.len(),
+        packages.concat()
     );
-    for (v, r, br) in cands {
-        xml.push_str(&format!(
-            r#"<package type="rpm"><name>hello</name><arch>src</arch><version epoch="0" ver="{v}" rel="{r}"/><location href="hello-{v}-{r}.src.rpm"/><format><rpm:requires><rpm:entry name="{br}"/></rpm:requires></format></package>"#
-        ));
-    }
-    xml.push_str("</metadata>");
     std::fs::write(rd.join("primary.xml"), xml).unwrap();
     std::fs::write(
         rd.join("repomd.xml"),
         r#"<repomd><data type="primary"><location href="repodata/primary.xml"/></data></repomd>"#,
     )
     .unwrap();
+}
+
+/// A source repo of `(version, release, buildrequires)` candidates of `hello`.
+fn hello_candidates(dir: &Path, cands: &[(&str, &str, &str)]) {
+    let packages: Vec<String> = cands
+        .iter()
+        .map(|(v, r, br)| format!(
+            r#"<package type="rpm"><name>hello</name><arch>src</arch><version epoch="0" ver="{v}" rel="{r}"/><location href="hello-{v}-{r}.src.rpm"/><format><rpm:requires><rpm:entry name="{br}"/></rpm:requires></format></package>"#
+        ))
+        .collect();
+    primary_repo(dir, &packages);
 }
 
 #[test]
@@ -1058,12 +1065,7 @@ fn json_document_keys_and_core_order() {
 /// when `source` is `src` (its requires are BuildRequires). A requires is a
 /// name, a rich dependency or `name < V`.
 fn tiny_repo(dir: &Path, pkgs: &[(&str, &str, &[&str])]) {
-    let rd = dir.join("repodata");
-    std::fs::create_dir_all(&rd).unwrap();
-    let mut xml = format!(
-        r#"<?xml version="1.0"?><metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="{}">"#,
-        pkgs.len()
-    );
+    let mut packages = Vec::new();
     for (name, source, reqs) in pkgs {
         let (name, v) = name.split_once('=').unwrap_or((name, "1"));
         let reqs: String = reqs
@@ -1079,17 +1081,11 @@ fn tiny_repo(dir: &Path, pkgs: &[(&str, &str, &[&str])]) {
             "src" => ("src", String::new()),
             s => ("x86_64", format!("{s}-1-1.src.rpm")),
         };
-        xml.push_str(&format!(
+        packages.push(format!(
             r#"<package type="rpm"><name>{name}</name><arch>{arch}</arch><version epoch="0" ver="{v}" rel="1"/><location href="{name}-{v}-1.{arch}.rpm"/><format><rpm:sourcerpm>{srpm}</rpm:sourcerpm><rpm:provides><rpm:entry name="{name}" flags="EQ" epoch="0" ver="{v}" rel="1"/></rpm:provides><rpm:requires>{reqs}</rpm:requires></format></package>"#
         ));
     }
-    xml.push_str("</metadata>");
-    std::fs::write(rd.join("primary.xml"), xml).unwrap();
-    std::fs::write(
-        rd.join("repomd.xml"),
-        r#"<repomd><data type="primary"><location href="repodata/primary.xml"/></data></repomd>"#,
-    )
-    .unwrap();
+    primary_repo(dir, &packages);
 }
 
 #[test]

@@ -793,12 +793,7 @@ fn an_srpm_made_for_another_arch_and_files_given_as_the_input() {
 
 #[test]
 fn at_a_terminal_without_input_the_given_files_are_the_input() {
-    let has_script = std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_script {
-        eprintln!("skipped: no script(1) (util-linux) for a pseudo-terminal");
+    if !cli_tests::has_script() {
         return;
     }
     let t = TestContext::new();
