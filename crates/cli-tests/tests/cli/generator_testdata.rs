@@ -1117,20 +1117,7 @@ fn why_follows_a_rich_dependency_only_where_its_condition_holds() {
         ],
     );
     let why = |query: &str, input: &str| -> serde_json::Value {
-        let out = cmd(Tool::Generator)
-            .args([
-                "--arch",
-                "x86_64",
-                "-q",
-                "--core",
-                "",
-                "--release-package",
-                "",
-            ])
-            .arg("--repo")
-            .arg(format!("bin={}", bin.display()))
-            .arg("--source-repo")
-            .arg(format!("src={}", src.display()))
+        let out = tiny_gen(&bin, &src)
             .args(["--why", query, "--json", "-"])
             .write_stdin(format!("{input}\n"))
             .assert()
@@ -1162,23 +1149,30 @@ fn why_follows_a_rich_dependency_only_where_its_condition_holds() {
 
 /// `--why` on a run of `bin` and `src` (tiny_repo) with `input`, no core: the
 /// chain, and the same from `buildroot-why.json`.
+/// The generator on a [`tiny_repo`] pair, with no core and no release
+/// package: each source's BuildRequires alone.
+fn tiny_gen(bin: &Path, src: &Path) -> Command {
+    let mut c = cmd(Tool::Generator);
+    c.args([
+        "--arch",
+        "x86_64",
+        "-q",
+        "--core",
+        "",
+        "--release-package",
+        "",
+    ])
+    .arg("--repo")
+    .arg(format!("bin={}", bin.display()))
+    .arg("--source-repo")
+    .arg(format!("src={}", src.display()));
+    c
+}
+
 fn tiny_why(bin: &Path, src: &Path, query: &str, input: &str) -> (Vec<String>, Vec<String>) {
     let t = tempfile::tempdir().unwrap();
     let run = |extra: &[&str]| {
-        cmd(Tool::Generator)
-            .args([
-                "--arch",
-                "x86_64",
-                "-q",
-                "--core",
-                "",
-                "--release-package",
-                "",
-            ])
-            .arg("--repo")
-            .arg(format!("bin={}", bin.display()))
-            .arg("--source-repo")
-            .arg(format!("src={}", src.display()))
+        tiny_gen(bin, src)
             .args(extra)
             .write_stdin(input.to_string())
             .assert()
@@ -1273,20 +1267,7 @@ fn why_with_a_version_answers_about_that_version_when_the_buildroot_has_it() {
         ],
     );
     let why = |query: &str| -> (i32, String, String) {
-        let out = cmd(Tool::Generator)
-            .args([
-                "--arch",
-                "x86_64",
-                "-q",
-                "--core",
-                "",
-                "--release-package",
-                "",
-            ])
-            .arg("--repo")
-            .arg(format!("bin={}", bin.display()))
-            .arg("--source-repo")
-            .arg(format!("src={}", src.display()))
+        let out = tiny_gen(&bin, &src)
             .args(["--why", query, "-"])
             .write_stdin("s1\ns2\n")
             .output()
