@@ -411,7 +411,10 @@ pub(crate) fn package_reader(path: &Path) -> Result<PackageReader> {
             let mut head = vec![0u8; payload_at as usize];
             f.read_exact(&mut head).map_err(io)?;
             f.seek(SeekFrom::Start(payload_at)).map_err(io)?;
-            let stream = liblzma::stream::Stream::new_lzma_decoder(u64::MAX).map_err(|e| {
+            // rpm's limit on an lzma decoder's memory (rpmio: 100 MiB): a
+            // stream asking for more (its header names the dictionary size,
+            // up to 4 GiB, allocated before anything is read) is refused.
+            let stream = liblzma::stream::Stream::new_lzma_decoder(100 << 20).map_err(|e| {
                 Error::format(path.display(), format!("cannot read lzma payload: {e}"))
             })?;
             let payload = liblzma::read::XzDecoder::new_stream(f, stream);
