@@ -508,6 +508,10 @@ pub struct SrpmSpec {
     pub no_source: Vec<u32>,
     /// `NoPatch:` numbers.
     pub no_patch: Vec<u32>,
+    /// Sources and patches `NoSource:`/`NoPatch:` leave out (file names):
+    /// listed in the header as `%ghost`, as rpmbuild lists them, not in
+    /// the payload.
+    pub left_out: Vec<String>,
 }
 
 /// A source or patch file that goes into a source RPM ([`SrpmSpec::sources`]).
@@ -620,6 +624,10 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
         b.with_file_contents(data.clone(), FileOptions::new(format!("./{name}")))
             .map_err(err)?;
     }
+    for name in &s.left_out {
+        b.with_ghost(FileOptions::ghost(format!("./{name}")))
+            .map_err(err)?;
+    }
     if s.build_requires_text.len() == s.build_requires.len() && !s.build_requires.is_empty() {
         for t in &s.build_requires_text {
             b.requires(rpm_dep_of_text(t));
@@ -716,11 +724,14 @@ pub fn rebuild_srpm(
                 }
             }
         } else if file.in_payload {
-            // A source `NoSource:` left out stays out (not an empty file).
             spec.sources.push(SourceFile {
                 name: base,
                 data: file.data,
             });
+        } else {
+            // A source `NoSource:` left out stays out (not an empty file),
+            // listed as rpmbuild lists it.
+            spec.left_out.push(base);
         }
     }
     build_srpm(&spec)
