@@ -625,7 +625,9 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
             .map_err(err)?;
     }
     for name in &s.left_out {
-        b.with_ghost(FileOptions::ghost(format!("./{name}")))
+        // A regular file's mode, as rpmbuild lists it (its size is not
+        // known here: the payload lacks the file).
+        b.with_ghost(FileOptions::ghost(format!("./{name}")).permissions(0o644))
             .map_err(err)?;
     }
     if s.build_requires_text.len() == s.build_requires.len() && !s.build_requires.is_empty() {

@@ -596,12 +596,20 @@ fn a_nosrc_rpm_stays_one_when_regenerated() {
     // regenerated SRPM (createrepo_c lists it as a ghost file).
     let files = |p: &std::path::Path| {
         let out = Command::new("rpm")
-            .args(["-qp", "--qf", "[%{FILEFLAGS} %{BASENAMES}\n]"])
+            .args([
+                "-qp",
+                "--qf",
+                "[%{FILEFLAGS} %{FILEMODES:octal} %{BASENAMES}\n]",
+            ])
             .arg(p)
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     assert_eq!(files(&rebuilt), files(&made));
-    assert!(files(&made).contains("64 big.tar"), "{}", files(&made));
+    assert!(
+        files(&made).contains("64 100644 big.tar"),
+        "{}",
+        files(&made)
+    );
 }
