@@ -411,7 +411,10 @@ pub(crate) fn package_reader(path: &Path) -> Result<PackageReader> {
             let mut head = vec![0u8; payload_at as usize];
             f.read_exact(&mut head).map_err(io)?;
             f.seek(SeekFrom::Start(payload_at)).map_err(io)?;
-            let stream = liblzma::stream::Stream::new_lzma_decoder(u64::MAX).map_err(|e| {
+            // rpm's limit on an lzma decoder's memory (rpmio: 100 MiB): a
+            // stream asking for more (its header names the dictionary size,
+            // up to 4 GiB, allocated before anything is read) is refused.
+            let stream = liblzma::stream::Stream::new_lzma_decoder(100 << 20).map_err(|e| {
                 Error::format(path.display(), format!("cannot read lzma payload: {e}"))
             })?;
             let payload = liblzma::read::XzDecoder::new_stream(f, stream);
@@ -505,6 +508,10 @@ pub struct SrpmSpec {
     pub no_source: Vec<u32>,
     /// `NoPatch:` numbers.
     pub no_patch: Vec<u32>,
+    /// Sources and patches `NoSource:`/`NoPatch:` leave out (file names):
+    /// listed in the header as `%ghost`, as rpmbuild lists them, not in
+    /// the payload.
+    pub left_out: Vec<String>,
 }
 
 /// A source or patch file that goes into a source RPM ([`SrpmSpec::sources`]).
@@ -617,6 +624,12 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
         b.with_file_contents(data.clone(), FileOptions::new(format!("./{name}")))
             .map_err(err)?;
     }
+    for name in &s.left_out {
+        // A regular file's mode, as rpmbuild lists it (its size is not
+        // known here: the payload lacks the file).
+        b.with_ghost(FileOptions::ghost(format!("./{name}")).permissions(0o644))
+            .map_err(err)?;
+    }
     if s.build_requires_text.len() == s.build_requires.len() && !s.build_requires.is_empty() {
         for t in &s.build_requires_text {
             b.requires(rpm_dep_of_text(t));
@@ -713,11 +726,14 @@ pub fn rebuild_srpm(
                 }
             }
         } else if file.in_payload {
-            // A source `NoSource:` left out stays out (not an empty file).
             spec.sources.push(SourceFile {
                 name: base,
                 data: file.data,
             });
+        } else {
+            // A source `NoSource:` left out stays out (not an empty file),
+            // listed as rpmbuild lists it.
+            spec.left_out.push(base);
         }
     }
     build_srpm(&spec)

@@ -174,6 +174,18 @@ fn dnfvars_unknown_modes_nested_deep_are_bounded() {
     );
 }
 
+/// The work bound counts what is read: a long value of many plain
+/// `${name:-word}` words, one after another (no nesting), is substituted
+/// to its end, as dnf substitutes it.
+#[test]
+fn dnfvars_many_words_in_a_row_are_all_substituted() {
+    let vars = buildroot_core::rpmmd::Vars::new("x86_64", "eln");
+    let text = "${nope:-b}/".repeat(2_000);
+    assert_eq!(vars.substitute(&text), "b/".repeat(2_000));
+    let text = "${arch:+a}".repeat(5_000) + "$basearch";
+    assert_eq!(vars.substitute(&text), "a".repeat(5_000) + "x86_64");
+}
+
 /// Found reading the YAML map visitor while the `yaml` target ran slowly
 /// (inputs of 4 KB cannot show it): a repeated key is looked for in every
 /// key before it, so a map of 20,000 keys (240 KB) took a minute in that

@@ -417,6 +417,38 @@ fn an_lzma_payload_is_read() {
     assert_eq!(read_payload_files(&rebuilt).unwrap().len(), files.len());
 }
 
+/// An lzma payload whose stream asks for a 3 GiB dictionary: rpm refuses
+/// it (its lzma decoder's memory limit is 100 MiB: `rpm2cpio` gives
+/// nothing, `rpm -i` "cpio: Bad magic"), and so does the reader, in one
+/// line naming the file, without allocating the dictionary.
+#[test]
+fn an_lzma_payload_asking_for_more_memory_than_rpm_allows_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = "Name: big\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+                %description\nd\n%files\n";
+    let Some(made) = rpmbuild_srpm(
+        t.path(),
+        spec.as_bytes(),
+        &[],
+        &["_source_payload w2.lzdio"],
+    ) else {
+        return;
+    };
+    let mut bytes = std::fs::read(&made).unwrap();
+    // The lzma_alone header: properties, dictionary size (LE), then an
+    // unknown uncompressed size (eight 0xff).
+    let at = (0..bytes.len() - 13)
+        .rev()
+        .find(|&i| bytes[i] == 0x5d && bytes[i + 5..i + 13] == [0xff; 8])
+        .expect("an lzma header");
+    bytes[at + 1..at + 5].copy_from_slice(&0xC000_0000u32.to_le_bytes());
+    let bad = t.path().join("big-1-1.src.rpm");
+    std::fs::write(&bad, bytes).unwrap();
+    let e = read_payload_files(&bad).unwrap_err().to_string();
+    assert!(e.starts_with(&bad.display().to_string()), "{e}");
+    assert!(!e.contains('\n'), "{e}");
+}
+
 /// The spec of an SRPM we build is flagged SPECFILE, as rpmbuild flags
 /// it: found by that, whatever its name (koji's test SRPMs have `*._spec`),
 /// also after regeneration.
@@ -546,5 +578,28 @@ fn a_nosrc_rpm_stays_one_when_regenerated() {
         listed(&made),
         [("big.tar".to_string(), false), ("t.spec".to_string(), true)]
     );
-    assert_eq!(listed(&rebuilt), [("t.spec".to_string(), true)]);
+    assert_eq!(
+        listed(&rebuilt),
+        [("big.tar".to_string(), false), ("t.spec".to_string(), true)]
+    );
+    // rpmbuild lists the left-out source as %ghost (flag 64): so does the
+    // regenerated SRPM (createrepo_c lists it as a ghost file).
+    let files = |p: &std::path::Path| {
+        let out = Command::new("rpm")
+            .args([
+                "-qp",
+                "--qf",
+                "[%{FILEFLAGS} %{FILEMODES:octal} %{BASENAMES}\n]",
+            ])
+            .arg(p)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(files(&rebuilt), files(&made));
+    assert!(
+        files(&made).contains("64 100644 big.tar"),
+        "{}",
+        files(&made)
+    );
 }

@@ -339,13 +339,14 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
-/// A scalar map key, hashable, equal where the keys are equal as
-/// [`Value`]s: `-0.0` is `0.0`; NaN, lists and maps have none (NaN equals
-/// nothing, and the others are compared in full).
+/// A scalar map key, hashable, equal where the keys are equal as Python
+/// dict keys (PyYAML builds the map as a dict): `true` is `1`, `false` is
+/// `0`, a float of an integer's value is that integer (`1.0` is `1`,
+/// `-0.0` is `0`); NaN, lists and maps have none (NaN equals nothing, and
+/// the others are compared in full).
 #[derive(Hash, PartialEq, Eq)]
 enum KeyId {
     Null,
-    Bool(bool),
     Int(i128),
     Float(u64),
     Str(String),
@@ -355,10 +356,14 @@ impl KeyId {
     fn of(v: &Value) -> Option<KeyId> {
         Some(match v {
             Value::Null => KeyId::Null,
-            Value::Bool(b) => KeyId::Bool(*b),
+            Value::Bool(b) => KeyId::Int(i128::from(*b)),
             Value::Int(i) => KeyId::Int(*i),
             Value::Float(f) if f.is_nan() => return None,
-            Value::Float(f) => KeyId::Float(if *f == 0.0 { 0 } else { f.to_bits() }),
+            // Within i128's range, an integral float converts exactly.
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 2f64.powi(127) => {
+                KeyId::Int(*f as i128)
+            }
+            Value::Float(f) => KeyId::Float(f.to_bits()),
             Value::Str(s) => KeyId::Str(s.clone()),
             Value::Seq(_) | Value::Map(_) => return None,
         })
@@ -483,6 +488,26 @@ mod tests {
             e,
             "t.yaml: more than one YAML document (a second one at line 3)"
         );
+    }
+
+    /// A repeated key is the same key as a Python dict sees it: PyYAML
+    /// loads `{1: a, 1.0: b, true: c}` as `{1: 'c'}` and `{0: a, false: b}`
+    /// as `{0: 'b'}` (1 == 1.0 == True in Python).
+    #[test]
+    fn keys_equal_in_python_are_one_key() {
+        assert_eq!(
+            parse("1: a\n1.0: b\ntrue: c\n"),
+            Value::Map(vec![(Value::Int(1), Value::Str("c".into()))])
+        );
+        assert_eq!(
+            parse("0: a\nfalse: b\n-0.0: c\n"),
+            Value::Map(vec![(Value::Int(0), Value::Str("c".into()))])
+        );
+        // 1.5 and 2 stay apart; so do "1" and 1.
+        let Value::Map(m) = parse("1.5: a\n2: b\n'1': c\n1: d\n") else {
+            panic!()
+        };
+        assert_eq!(m.len(), 4);
     }
 
     #[test]

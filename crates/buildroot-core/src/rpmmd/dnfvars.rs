@@ -21,8 +21,8 @@ use super::MainDefaults;
 /// How deep `${a:-${b:-...}}` words nest before dnf stops substituting.
 const MAX_DEPTH: usize = 32;
 
-/// The work one [`substitute`] may do, in characters read or copied, per
-/// character of its text (and 1024 more). A word is read to find its end
+/// The work one [`substitute`] may do, in characters read, per character
+/// of its text (and 1024 more). A word is read to find its end
 /// before its mode is known; with a mode dnf does not know (`${a:X...}`),
 /// reading goes on inside it, so the innermost word of such expressions
 /// nested 32 deep was read tens of thousands of times: seconds for 3 KB,
@@ -80,7 +80,11 @@ pub(super) fn url_substitute(url: &str, lookup: &dyn Fn(&str) -> Option<String>)
 
 /// Substitutes `text`; at `depth` > 0 (a `:-`/`:+` word) it stops at an
 /// unmatched `}`. Returns the text and how many characters of the input
-/// it read; a word without its `}` is given back unchanged, all of it read.
+/// it read; a word without its `}` is given back unchanged, all of it read
+/// (at `depth` > 0 only its length is given: the caller, seeing no `}`
+/// after it, keeps its own text). The input is read, never copied whole:
+/// a word is read from where it starts to its `}`, not to the end of the
+/// text, so text of many words is read once.
 /// `budget` is the work left ([`WORK_PER_CHAR`]); once it is spent, the
 /// rest is left as written (a word is then taken as one without its `}`).
 fn expression(
@@ -90,82 +94,78 @@ fn expression(
     budget: &std::cell::Cell<usize>,
 ) -> (Vec<char>, usize) {
     if depth > MAX_DEPTH {
-        return (text.to_vec(), text.len());
+        return (Vec::new(), text.len());
     }
-    if budget.get() < text.len() {
-        budget.set(0);
-        return (text.to_vec(), text.len());
-    }
-    budget.set(budget.get() - text.len());
-    let mut res = text.to_vec();
-    // Characters of the input read so far (res changes length as it is
-    // substituted).
+    // What is substituted so far; `text[i..]` is what is left to read.
+    let mut out: Vec<char> = Vec::new();
+    let mut i = 0;
+    // Characters of the input read, as the caller counts them.
     let mut scanned = 0;
-    let mut pos = 0;
-    while pos < res.len() {
+    while i < text.len() {
         if budget.get() == 0 {
             break;
         }
         budget.set(budget.get() - 1);
-        if res[pos] == '}' && depth > 0 {
-            res.truncate(pos);
-            return (res, scanned);
+        if text[i] == '}' && depth > 0 {
+            return (out, scanned);
         }
-        if res[pos] == '\\' {
-            if pos + 1 >= res.len() {
+        if text[i] == '\\' {
+            if i + 1 >= text.len() {
                 break;
             }
-            res.remove(pos);
+            out.push(text[i + 1]);
             scanned += 2;
-            pos += 1;
+            i += 2;
             continue;
         }
-        if res[pos] != '$' {
+        if text[i] != '$' {
+            out.push(text[i]);
             scanned += 1;
-            pos += 1;
+            i += 1;
             continue;
         }
-        let mut at = pos + 1;
-        if at >= res.len() {
+        let mut at = i + 1;
+        if at >= text.len() {
             break;
         }
-        let braces = res[at] == '{';
+        let braces = text[at] == '{';
         if braces {
             at += 1;
-            if at >= res.len() {
+            if at >= text.len() {
                 break;
             }
         }
         let name_end = at
-            + res[at..]
+            + text[at..]
                 .iter()
                 .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
                 .count();
-        let name: String = res[at..name_end].iter().collect();
+        let name: String = text[at..name_end].iter().collect();
         let val = lookup(&name);
         let (subst, end) = if !braces {
             (val, name_end)
         } else {
-            match res.get(name_end) {
+            match text.get(name_end) {
                 None => break,
                 Some('}') => (val, name_end + 1),
                 Some(':') => {
-                    let (Some(&mode), Some(word_at)) = (res.get(name_end + 1), Some(name_end + 2))
+                    let (Some(&mode), Some(word_at)) = (text.get(name_end + 1), Some(name_end + 2))
                     else {
                         break;
                     };
-                    if word_at >= res.len() {
+                    if word_at >= text.len() {
                         break;
                     }
-                    let (word, read) = expression(&res[word_at..], lookup, depth + 1, budget);
+                    let (word, read) = expression(&text[word_at..], lookup, depth + 1, budget);
                     let after_word = word_at + read;
-                    if after_word >= res.len() {
+                    if after_word >= text.len() {
                         break;
                     }
-                    if res[after_word] != '}' {
+                    if text[after_word] != '}' {
                         // Not closed here: left as written, read past.
-                        scanned += after_word - pos;
-                        pos = after_word;
+                        scanned += after_word - i;
+                        out.extend_from_slice(&text[i..after_word]);
+                        i = after_word;
                         continue;
                     }
                     let set = val.as_deref().is_some_and(|v| !v.is_empty());
@@ -177,7 +177,8 @@ fn expression(
                         '+' => Some(String::new()),
                         _ => {
                             // Not an expansion dnf knows: go on after the ':'.
-                            pos = name_end + 1;
+                            out.extend_from_slice(&text[i..name_end + 1]);
+                            i = name_end + 1;
                             continue;
                         }
                     };
@@ -185,26 +186,25 @@ fn expression(
                 }
                 Some(_) => {
                     // `${name` followed by something else: left as written.
-                    pos = name_end;
+                    out.extend_from_slice(&text[i..name_end]);
+                    i = name_end;
                     continue;
                 }
             }
         };
-        scanned += end - pos;
+        scanned += end - i;
         match subst {
-            None => pos = end,
-            Some(s) => {
-                let s: Vec<char> = s.chars().collect();
-                res.splice(pos..end, s.iter().copied());
-                pos += s.len();
-            }
+            None => out.extend_from_slice(&text[i..end]),
+            Some(s) => out.extend(s.chars()),
         }
+        i = end;
     }
     if depth > 0 {
         // A word without its closing '}': nothing of it is substituted.
-        return (text.to_vec(), text.len());
+        return (Vec::new(), text.len());
     }
-    (res, text.len())
+    out.extend_from_slice(&text[i..]);
+    (out, text.len())
 }
 
 /// What dnf's main configuration gives every repo: the values for
