@@ -87,12 +87,23 @@ pub fn read_list(path: &str, names: Names) -> Result<Vec<String>> {
     read_list_from(BufReader::new(f), path, names)
 }
 
+/// Set by `--quiet` ([`quiet_terminal_note`]).
+static TERMINAL_NOTE_QUIET: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// `--quiet`: no [`note_if_terminal`] note.
+pub fn quiet_terminal_note() {
+    TERMINAL_NOTE_QUIET.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Says on stderr, when stdin is a terminal, that `what` is being read from
 /// it: a tool started without its input file otherwise waits in silence,
 /// as if it hung (`sort` does; a user of these tools expects a file).
 pub fn note_if_terminal(what: &str) {
     use std::io::IsTerminal;
-    if std::io::stdin().is_terminal() {
+    if !TERMINAL_NOTE_QUIET.load(std::sync::atomic::Ordering::Relaxed)
+        && std::io::stdin().is_terminal()
+    {
         eprintln!("note: reading {what} from the terminal; end it with Ctrl-D (or give a file: see --help)");
     }
 }

@@ -247,6 +247,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
+    if cli.quiet {
+        buildroot_core::pkglist::quiet_terminal_note();
+    }
     buildroot_core::cli::check_view(&cli.view)?;
     if !cli.repositories.is_empty() {
         return Err(Failure(

@@ -593,10 +593,14 @@ impl Buildroot<'_> {
 
     /// The record of source `name`.
     pub fn source(&self, name: &str) -> Option<&SourceRecord> {
+        self.source_index(name).map(|i| &self.sources[i])
+    }
+
+    /// The index in `sources` (sorted by name) of source `name`.
+    pub fn source_index(&self, name: &str) -> Option<usize> {
         self.sources
             .binary_search_by(|s| s.name.as_str().cmp(name))
             .ok()
-            .map(|i| &self.sources[i])
     }
 
     /// Sources with any error (NoInstall, BadDeps, NoSource).

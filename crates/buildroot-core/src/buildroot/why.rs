@@ -275,7 +275,7 @@ impl<'b, 'p> Why<'b, 'p> {
         let t = match &rec.origin {
             // As `chain` explains it: `S built because` and the most direct
             // of the parent's binaries from this source.
-            Origin::Needed { by, .. } => match br.sources.iter().position(|s| &s.name == by) {
+            Origin::Needed { by, .. } => match br.source_index(by) {
                 Some(pi) => {
                     let from_rec: Vec<PkgId> = br.sources[pi]
                         .installed

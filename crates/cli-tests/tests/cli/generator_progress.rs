@@ -208,34 +208,33 @@ fn a_pipe_with_output_dir_points_at_errors_and_quiet_says_nothing() {
 #[test]
 fn a_list_read_from_a_terminal_is_announced() {
     // Started without its input file at a shell, the tool would wait in
-    // silence; it says what it reads and how to end it. Typed input (here
-    // piped into script's terminal, which sends Ctrl-D at its end) is taken.
+    // silence; it says what it reads and how to end it (not with -q). Typed
+    // input (here piped into script's terminal, which sends Ctrl-D at its
+    // end) is taken.
     if !cli_tests::has_script() {
         return;
     }
     let t = tempfile::tempdir().unwrap();
     let typescript = t.path().join("typescript");
     let gen = bin(Tool::Generator).display();
-    let cmd = format!(
-        "{gen} --arch x86_64 --repo main=testdata/repos/x86_64 --source-repo src=testdata/repos/source -q --print source-nvrs"
-    );
-    let mut child = Command::new("script")
-        .args(["-q", "-e", "-c", &cmd])
-        .arg(&typescript)
-        .current_dir(root())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"hello\n").unwrap();
-    assert!(child.wait().unwrap().success());
-    let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
-    assert!(
-        shown.contains(
-            "note: reading the list (one item per line) from the terminal; end it with Ctrl-D"
-        ),
-        "{shown}"
-    );
-    assert!(shown.contains("hello-2.12.1-1.eln150"), "{shown}");
+    let note = "note: reading the list (one item per line) from the terminal; end it with Ctrl-D";
+    for quiet in ["", "-q"] {
+        let cmd = format!(
+            "{gen} --arch x86_64 --repo main=testdata/repos/x86_64 --source-repo src=testdata/repos/source {quiet} --print source-nvrs"
+        );
+        let mut child = Command::new("script")
+            .args(["-q", "-e", "-c", &cmd])
+            .arg(&typescript)
+            .current_dir(root())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(b"hello\n").unwrap();
+        assert!(child.wait().unwrap().success());
+        let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+        assert_eq!(shown.contains(note), quiet.is_empty(), "{quiet}: {shown}");
+        assert!(shown.contains("hello-2.12.1-1.eln150"), "{shown}");
+    }
 }
