@@ -35,7 +35,11 @@ pub enum Error {
         msg: String,
     },
     /// A checksum recorded in repomd.xml does not match the file.
-    #[error("{path}: checksum mismatch: repomd.xml says {algo} {expected}, file has {actual}")]
+    #[error(
+        "{path}: checksum mismatch: repomd.xml says {} {}, file has {actual}",
+        OneLine(algo),
+        OneLine(expected)
+    )]
     Checksum {
         /// The metadata file.
         path: String,
@@ -337,6 +341,20 @@ mod tests {
         assert_eq!(e.to_string(), "a.repo:3: section header without ']'");
         let e = Error::format("a.repo", "empty");
         assert_eq!((e.line(), e.to_string().as_str()), (None, "a.repo: empty"));
+    }
+
+    #[test]
+    fn a_checksum_quoted_from_repomd_stays_on_one_line() {
+        let e = Error::Checksum {
+            path: "r/repodata/p.xml.gz".into(),
+            algo: "sha256".into(),
+            expected: "ab\ncd".into(),
+            actual: "ef".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "r/repodata/p.xml.gz: checksum mismatch: repomd.xml says sha256 ab\\ncd, file has ef"
+        );
     }
 
     #[test]

@@ -311,20 +311,24 @@ impl<'de> Visitor<'de> for ValueVisitor {
         let mut out: Vec<(Value, Value)> = Vec::new();
         // Where each scalar key is in `out`: looking a repeated key up in
         // every key before it made a map of n keys take n² steps (a minute
-        // for 20,000 keys under the fuzzer's sanitizer). Keys that are
-        // lists, maps or NaN are still compared one by one.
+        // for 20,000 keys under the fuzzer's sanitizer).
         let mut index: HashMap<KeyId, usize> = HashMap::new();
         while let Some((k, v)) =
             map.next_entry::<serde_saphyr::Spanned<Value>, serde_saphyr::Spanned<Value>>()?
         {
             let (k, v) = (pyyaml_bool(k), pyyaml_bool(v));
+            // A Python dict cannot hold a list or a dict as a key: PyYAML
+            // refuses the document ("found unhashable key").
+            if matches!(k, Value::Seq(_) | Value::Map(_)) {
+                return Err(serde::de::Error::custom(format!(
+                    "found unhashable key ({} as a map key)",
+                    k.kind()
+                )));
+            }
             // A repeated key keeps its first position and its last value, as
             // a Python dict does.
             let id = KeyId::of(&k);
-            let slot = match &id {
-                Some(id) => index.get(id).copied(),
-                None => out.iter().position(|(ok, _)| *ok == k),
-            };
+            let slot = id.as_ref().and_then(|id| index.get(id).copied());
             match slot {
                 Some(i) => out[i].1 = v,
                 None => {
@@ -342,8 +346,9 @@ impl<'de> Visitor<'de> for ValueVisitor {
 /// A scalar map key, hashable, equal where the keys are equal as Python
 /// dict keys (PyYAML builds the map as a dict): `true` is `1`, `false` is
 /// `0`, a float of an integer's value is that integer (`1.0` is `1`,
-/// `-0.0` is `0`); NaN, lists and maps have none (NaN equals nothing, and
-/// the others are compared in full).
+/// `-0.0` is `0`). Lists and maps have none (refused as keys before this
+/// is asked); no float is NaN (the parser refuses `.nan`, which PyYAML
+/// reads: no content-resolver config has one).
 #[derive(Hash, PartialEq, Eq)]
 enum KeyId {
     Null,
@@ -358,7 +363,6 @@ impl KeyId {
             Value::Null => KeyId::Null,
             Value::Bool(b) => KeyId::Int(i128::from(*b)),
             Value::Int(i) => KeyId::Int(*i),
-            Value::Float(f) if f.is_nan() => return None,
             // Within i128's range, an integral float converts exactly.
             Value::Float(f) if f.fract() == 0.0 && f.abs() < 2f64.powi(127) => {
                 KeyId::Int(*f as i128)
@@ -493,6 +497,23 @@ mod tests {
     /// A repeated key is the same key as a Python dict sees it: PyYAML
     /// loads `{1: a, 1.0: b, true: c}` as `{1: 'c'}` and `{0: a, false: b}`
     /// as `{0: 'b'}` (1 == 1.0 == True in Python).
+    #[test]
+    fn lists_and_maps_are_no_keys() {
+        // PyYAML: "while constructing a mapping ... found unhashable key".
+        for text in [
+            "[a]: 1\n",
+            "{a: 1}: 2\n",
+            "x: {[1]: 2}\n",
+            "? [a, b]\n: c\n",
+        ] {
+            let e = Value::parse(text, "f.yaml").unwrap_err().to_string();
+            assert!(e.starts_with("f.yaml"), "{text:?}: {e}");
+            assert!(e.contains("found unhashable key"), "{text:?}: {e}");
+            assert_eq!(e.lines().count(), 1, "{e}");
+        }
+        assert!(Value::parse("a: [1]\n", "f.yaml").is_ok());
+    }
+
     #[test]
     fn keys_equal_in_python_are_one_key() {
         assert_eq!(
