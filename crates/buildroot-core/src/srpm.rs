@@ -471,8 +471,9 @@ pub fn extract_spec(path: &Path) -> Result<SpecFile> {
 pub struct SrpmSpec {
     /// The source package name.
     pub name: String,
-    /// The epoch (0: none).
-    pub epoch: u32,
+    /// The epoch; `None`: no `Epoch:` tag (`Some(0)`, a written `Epoch: 0`,
+    /// is kept as rpmbuild keeps it: an EPOCH entry and `N = 0:V-R`).
+    pub epoch: Option<u32>,
     /// The version.
     pub version: String,
     /// The release.
@@ -611,8 +612,8 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     );
     b.release(s.release.clone()).build_host("rpm-buildroot");
     // As rpmbuild: no EPOCH entry (and `N = V-R`, not `N = 0:V-R`) without one.
-    if s.epoch != 0 {
-        b.epoch(s.epoch);
+    if let Some(epoch) = s.epoch {
+        b.epoch(epoch);
     }
     let spec = s.spec_bytes.as_deref().unwrap_or(s.spec_text.as_bytes());
     b.with_file_contents(
@@ -695,7 +696,7 @@ pub fn rebuild_srpm(
     } = arch_limits(orig)?;
     let mut spec = SrpmSpec {
         name: md.get_name().map_err(|e| rpm_err(orig, e))?.to_string(),
-        epoch: md.get_epoch().unwrap_or(0),
+        epoch: md.get_epoch().ok(),
         version: s(md.get_version()),
         release: s(md.get_release()),
         license: s(md.get_license()),

@@ -386,6 +386,41 @@ fn an_srpm_provides_itself_as_rpmbuild_makes_it() {
     assert_eq!(ours, rpm_provides(&made));
 }
 
+/// A written `Epoch: 0` is an EPOCH entry and `N = 0:V-R` in rpmbuild's
+/// SRPM, no `Epoch:` neither: a regenerated SRPM keeps whichever it was.
+#[test]
+fn a_regenerated_srpm_keeps_a_written_epoch_0() {
+    if !rpm_available() {
+        eprintln!("skipped: rpm is not installed");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let query = |p: &std::path::Path| {
+        let out = Command::new("rpm")
+            .args(["-qp", "--qf", "%{EPOCH}\n", "--provides"])
+            .arg(p)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    for (dir, epoch, expected) in [
+        ("e0", "Epoch: 0\n", "0\nz = 0:1.0-2\n"),
+        ("none", "", "(none)\nz = 1.0-2\n"),
+    ] {
+        let top = t.path().join(dir);
+        let spec = format!(
+            "Name: z\nVersion: 1.0\nRelease: 2\n{epoch}Summary: s\nLicense: MIT\n\
+             BuildRequires: make\n%description\nd\n%files\n"
+        );
+        let Some(made) = rpmbuild_srpm(&top, spec.as_bytes(), &[], &[]) else {
+            return;
+        };
+        assert_eq!(query(&made), expected, "{dir}: rpmbuild");
+        let rebuilt = rebuilt_as(&made, &top.join("rebuilt.src.rpm"), "make", "aarch64");
+        assert_eq!(query(&rebuilt), expected, "{dir}: regenerated");
+    }
+}
+
 /// rpm writes an SRPM's payload as an lzma stream for `w*.lzdio` (older
 /// distributions' choice), which has no magic bytes to tell it by: the
 /// spec and the sources are read from it all the same.

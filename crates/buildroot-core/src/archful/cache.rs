@@ -437,7 +437,7 @@ mod tests {
     fn srpm(dir: &Path, epoch: u32, version: &str) -> Package {
         let s = srpm::SrpmSpec {
             name: "bar".into(),
-            epoch,
+            epoch: (epoch != 0).then_some(epoch),
             version: version.into(),
             release: "1".into(),
             license: "MIT".into(),
