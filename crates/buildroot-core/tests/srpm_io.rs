@@ -617,6 +617,14 @@ fn a_nosrc_rpm_stays_one_when_regenerated() {
         listed(&rebuilt),
         [("big.tar".to_string(), false), ("t.spec".to_string(), true)]
     );
+    // A spec reading the left-out source (`%include`, `%{load:}`) finds
+    // no file, as rpm finds none: not an empty one.
+    use buildroot_core::spec::SourceFiles;
+    for p in [&made, &rebuilt] {
+        let sources = buildroot_core::spec::SrpmSources::new(p);
+        assert_eq!(sources.read("big.tar"), None, "{p:?}");
+        assert!(sources.read("t.spec").is_some(), "{p:?}");
+    }
     // rpmbuild lists the left-out source as %ghost (flag 64): so does the
     // regenerated SRPM (createrepo_c lists it as a ghost file).
     let files = |p: &std::path::Path| {

@@ -417,7 +417,10 @@ impl SourceFiles for SrpmSources {
         let files = self.files.get_or_init(|| {
             crate::srpm::read_payload_files(&self.path)
                 .map(|v| {
+                    // A source `NoSource:` leaves out is listed, not there:
+                    // opening it fails, as it does for rpm.
                     v.into_iter()
+                        .filter(|f| f.in_payload)
                         .map(|f| (f.base_name().to_string(), f.data))
                         .collect()
                 })
