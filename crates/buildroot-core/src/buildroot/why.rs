@@ -303,21 +303,10 @@ impl<'b, 'p> Why<'b, 'p> {
     /// The arches of the buildroot's packages named `name` (one but for
     /// multilib), sorted.
     fn arches_of(&mut self, name: &str) -> Vec<&'p str> {
-        let br = self.br;
-        let pool = br.pool;
-        let mut arches: Vec<&str> = br
-            .core
-            .installed
-            .iter()
-            .copied()
-            .chain(
-                self.first()
-                    .get(name)
-                    .into_iter()
-                    .flatten()
-                    .map(|&(_, p)| p),
-            )
-            .filter(|&p| pool.name_of(p) == name)
+        let pool = self.br.pool;
+        let mut arches: Vec<&str> = self
+            .packages_named(name)
+            .into_iter()
             .map(|p| pool.arch_of(p))
             .collect();
         arches.sort_unstable();
