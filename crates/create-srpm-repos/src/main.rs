@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use buildroot_core::archful::{
-    cache_index, create_srpm_repo, KeptSrpm, MacroArgs, Regenerate, SrpmRepoRequest,
+    cache_index, create_srpm_repo, KeptSrpm, MacroArgs, Regenerate, SrpmCacheArgs, SrpmRepoRequest,
 };
 use buildroot_core::cli::RepoFileArgs;
 use buildroot_core::pkglist::{names_in_list, not_stdout, one_list_from_stdin, read_list, Names};
@@ -53,9 +53,8 @@ struct Args {
     /// Target architecture.
     #[arg(long)]
     arch: String,
-    /// SRPM cache written by identify-archful-srpms.
-    #[arg(long, value_name = "DIR")]
-    cache: PathBuf,
+    #[command(flatten)]
+    cache: SrpmCacheArgs,
     /// Archful source names, one per line (identify-archful-srpms' output; "-": stdin, when
     /// INPUT is a file).
     #[arg(long, value_name = "FILE")]
@@ -151,10 +150,10 @@ fn run(args: &Args) -> Result<()> {
             buildroot_core::arch::known().join(", ")
         );
     }
-    if !args.cache.is_dir() {
+    if !args.cache.srpm_cache.is_dir() {
         bail!(
             "{}: the SRPM cache directory does not exist (run identify-archful-srpms first)",
-            args.cache.display()
+            args.cache.srpm_cache.display()
         );
     }
     one_list_from_stdin([("INPUT", args.input.as_str()), ("--archful", &args.archful)])?;
@@ -170,14 +169,14 @@ fn run(args: &Args) -> Result<()> {
     }
     // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines, as
     // the cache's SRPMs name them (a cache without SRPMs is refused below).
-    let cached = cache_index(&args.cache)?;
+    let cached = cache_index(&args.cache.srpm_cache)?;
     let names = match cached.is_empty() {
         true => lines,
         false => names_in_list(
             &args.input,
             &lines,
             |n| cached.contains_key(n),
-            &format!("an SRPM of the cache {}", args.cache.display()),
+            &format!("an SRPM of the cache {}", args.cache.srpm_cache.display()),
             &format!("{} is left as it was", args.out.display()),
         )?,
     };
@@ -187,10 +186,10 @@ fn run(args: &Args) -> Result<()> {
     let arches = std::slice::from_ref(&args.arch);
     let mut target = args
         .macros
-        .targets(arches, &args.repo_files, &args.cache, &mut |m| {
+        .targets(arches, &args.repo_files, &args.cache.srpm_cache, &mut |m| {
             notes.push(m)
         })
-        .map_err(|e| option_names(e, &args.cache))?
+        .map_err(|e| option_names(e, &args.cache.srpm_cache))?
         .remove(0);
     args.spec_args.apply(&mut target.ctx);
     let unmatched = args.macros.warnings(std::slice::from_ref(&target));
@@ -204,13 +203,13 @@ fn run(args: &Args) -> Result<()> {
     };
     let rep = create_srpm_repo(&SrpmRepoRequest {
         target: &target,
-        cache: &args.cache,
+        cache: &args.cache.srpm_cache,
         archful: &archful,
         names: &names,
         out: &args.out,
         regenerate: how,
     })
-    .map_err(|e| option_names(e, &args.cache))?;
+    .map_err(|e| option_names(e, &args.cache.srpm_cache))?;
     if !args.quiet {
         for n in &notes {
             buildroot_core::diag!("create-srpm-repos: note: {n}");

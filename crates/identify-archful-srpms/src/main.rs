@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use buildroot_core::archful::{
     check_cache, check_rpmspec, identify, identify_rpmspec, refresh_cache, CacheRefresh, MacroArgs,
-    Verdict, DEFAULT_ARCHES,
+    SrpmCacheArgs, Verdict, DEFAULT_ARCHES,
 };
 use buildroot_core::cli::SourceRepoArgs;
 use buildroot_core::pkglist::{
@@ -66,10 +66,8 @@ Exit codes:
 struct Args {
     #[command(flatten)]
     repos: SourceRepoArgs,
-    /// SRPM cache directory (one SRPM per listed name; others are removed). Repository
-    /// metadata (unless --cache-dir) and extracted macro packages are kept in it too.
-    #[arg(long, value_name = "DIR")]
-    cache: PathBuf,
+    #[command(flatten)]
+    cache: SrpmCacheArgs,
     /// Target arch (repeatable; default: aarch64 ppc64le s390x x86_64).
     #[arg(long = "arch", value_name = "ARCH")]
     arches: Vec<String>,
@@ -163,7 +161,7 @@ fn run(args: &Args) -> Result<()> {
     )?;
     not_stdout(
         "--cache",
-        Some(&args.cache),
+        Some(&args.cache.srpm_cache),
         "a directory",
         "the SRPMs are cached there",
     )?;
@@ -179,13 +177,13 @@ fn run(args: &Args) -> Result<()> {
         bail!(
             "{input}: the list of sources is empty (did the step before fail?); \
              --allow-empty empties the SRPM cache {}",
-            args.cache.display()
+            args.cache.srpm_cache.display()
         );
     }
     // Before anything goes into the cache (metadata and macro packages do
     // before the SRPMs): a refresh deletes the SRPMs it does not list, so a
     // directory of other files named by mistake is refused untouched.
-    check_cache(&args.cache).map_err(option_names)?;
+    check_cache(&args.cache.srpm_cache).map_err(option_names)?;
     // Source packages are arch `src`, the same on every arch: $basearch (in a
     // source URL, in a --repofile path) is x86_64 when it is asked about, else
     // the first arch (a run without x86_64 has no x86_64 repo file).
@@ -199,16 +197,19 @@ fn run(args: &Args) -> Result<()> {
     let mut notes = Vec::new();
     let mut targets = args
         .macros
-        .targets(&arches, &args.repos.files, &args.cache, &mut |m| {
-            notes.push(m)
-        })
+        .targets(
+            &arches,
+            &args.repos.files,
+            &args.cache.srpm_cache,
+            &mut |m| notes.push(m),
+        )
         .map_err(option_names)?;
     for t in &mut targets {
         args.spec_args.apply(&mut t.ctx);
     }
     let opts = LoadOptions {
         filelists: Filelists::PrimaryOnly,
-        cache_dir: Some(args.repos.files.metadata_dir(&args.cache)),
+        cache_dir: Some(args.repos.files.metadata_dir(&args.cache.srpm_cache)),
     };
     let repos = rpmmd::load_repos(&specs, &opts)?;
     let sources: HashSet<&str> = repos
@@ -222,17 +223,20 @@ fn run(args: &Args) -> Result<()> {
         &lines,
         |n| sources.contains(n),
         "a source package of the source repositories",
-        &format!("the SRPM cache {} is left as it was", args.cache.display()),
+        &format!(
+            "the SRPM cache {} is left as it was",
+            args.cache.srpm_cache.display()
+        ),
     )?;
     if std::io::stderr().is_terminal() && !args.quiet {
         buildroot_core::diag!(
             "caching {} SRPMs into {}",
             names.len(),
-            args.cache.display()
+            args.cache.srpm_cache.display()
         );
     }
     let CacheRefresh { cached, missing } =
-        refresh_cache(&repos, &names, &args.cache).map_err(option_names)?;
+        refresh_cache(&repos, &names, &args.cache.srpm_cache).map_err(option_names)?;
     let warn = |m: String| {
         if !args.quiet {
             buildroot_core::diag!("identify-archful-srpms: warning: {m}");
@@ -242,9 +246,12 @@ fn run(args: &Args) -> Result<()> {
         warn(m);
     }
     // A binary's name given as a source: say whose binary it is.
-    let sources_of =
-        args.macros
-            .sources_of_binaries(&missing, &arches, &args.repos.files, &args.cache);
+    let sources_of = args.macros.sources_of_binaries(
+        &missing,
+        &arches,
+        &args.repos.files,
+        &args.cache.srpm_cache,
+    );
     for m in &missing {
         let of = sources_of
             .get(m)

@@ -17,7 +17,7 @@ pub use cache::{
     cache_index, check_cache, claim_cache, identify, refresh_cache, ArchfulResult, CacheRefresh,
     CachedSrpm, Verdict, CACHE_MARKER,
 };
-pub use options::{ArchTarget, MacroArgs};
+pub use options::{ArchTarget, MacroArgs, SrpmCacheArgs};
 pub use repos::{create_srpm_repo, KeptSrpm, Regenerate, RepoReport, SrpmRepoRequest, REPO_MARKER};
 pub use rpmspec::{check_rpmspec, identify_rpmspec};
 pub use spec_source::{read_spec, spec_source, SpecSource};

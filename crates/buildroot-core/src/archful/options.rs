@@ -49,6 +49,18 @@ pub struct MacroArgs {
     pub defines: Vec<String>,
 }
 
+/// The SRPM cache the archful tools share: identify-archful-srpms fills it,
+/// create-srpm-repos regenerates from it (one clap struct, flattened into
+/// both, so the flag is spelled and documented once).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct SrpmCacheArgs {
+    /// The SRPM cache: identify-archful-srpms keeps one SRPM per listed name in it (others
+    /// are removed), the repositories' metadata (unless --cache-dir) and the extracted macro
+    /// packages; create-srpm-repos regenerates the archful SRPMs from it.
+    #[arg(long = "cache", visible_alias = "srpm-cache", value_name = "DIR")]
+    pub srpm_cache: PathBuf,
+}
+
 /// The macros of one target arch, for the evaluator and for rpm.
 #[derive(Clone, Debug)]
 pub struct ArchTarget {
@@ -293,5 +305,29 @@ impl MacroArgs {
         }
         // Arches with other macros than the rest: one of [`Self::warnings`].
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Tool {
+        #[command(flatten)]
+        cache: SrpmCacheArgs,
+    }
+
+    #[test]
+    fn the_srpm_cache_is_named_by_cache_or_srpm_cache() {
+        for flag in ["--cache", "--srpm-cache"] {
+            let t = Tool::parse_from(["t", flag, "/c"]);
+            assert_eq!(t.cache.srpm_cache, PathBuf::from("/c"));
+        }
+        assert!(
+            Tool::try_parse_from(["t"]).is_err(),
+            "the cache is required"
+        );
     }
 }
