@@ -30,12 +30,14 @@
 
 mod cache;
 mod choice;
+mod decide;
 mod explain;
 mod id;
 mod installed;
 mod jobs;
 mod policy;
 mod problems;
+mod propagate;
 pub(crate) mod rules;
 mod sat;
 mod weak;
