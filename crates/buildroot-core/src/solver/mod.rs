@@ -30,6 +30,7 @@
 
 mod cache;
 mod choice;
+mod cplxdeps;
 mod decide;
 mod explain;
 mod id;

@@ -7,8 +7,8 @@
 
 use std::cmp::Ordering;
 
+use super::cplxdeps::Cnf;
 use super::id::Literal;
-use super::rules::Cnf;
 use super::sat::{Mode, Solver};
 use crate::pool::{
     evrcmp_compare, evrcmp_match, match_nevr, DepAccess, DepId, DepNode, EvrId, RelFlags,

@@ -38,8 +38,8 @@
 //! (libsolv always does; `rules.rs` leaves them out when weak dependencies
 //! are off because then they cannot be installed).
 
+use super::cplxdeps::Cnf;
 use super::id::Literal;
-use super::rules::Cnf;
 use super::sat::{Mode, Solver, Unsat};
 use crate::pool::{match_nevr, DepAccess, DepId, DepNode, Pool, SolvableId};
 
