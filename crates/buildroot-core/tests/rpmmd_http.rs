@@ -425,6 +425,58 @@ fn metalink_and_mirrorlist_skip_dead_and_stale_mirrors() {
     assert_eq!(e.lines().count(), 1, "{e}");
 }
 
+/// Only the strongest hash of a metalink's `<verification>` counts, as in
+/// librepo: a mirror whose repomd.xml matches the md5 but not the sha256 is
+/// stale. A mirrorlist line that is neither a URL nor an absolute path (an
+/// HTML page served with 200) is no mirror.
+#[test]
+fn a_weaker_matching_hash_does_not_save_a_stale_mirror() {
+    let (root, server, clean) = served();
+    let repomd = std::fs::read(root.path().join("repo/repodata/repomd.xml")).unwrap();
+    let md5 = hex::encode(<md5::Md5 as md5::Digest>::digest(&repomd));
+    let base = &server.base;
+    let metalink = |sha256: &str| {
+        format!(
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="md5">{md5}</hash><hash type="sha256">{sha256}</hash></verification><resources><url protocol="http">{base}/repo/repodata/repomd.xml</url></resources></file></files></metalink>"#
+        )
+    };
+    std::fs::write(root.path().join("md5.xml"), metalink(&"0".repeat(64))).unwrap();
+    let mut spec = RepoSpec::new("fedora", "");
+    spec.mirrors = Some(MirrorSource::Metalink(format!("{base}/md5.xml")));
+    let cache = tempfile::tempdir().unwrap();
+    let e = load_repo(&spec, &LoadOptions::cached_in(cache.path()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!("{base}/repo/repodata/repomd.xml: does not match the metalink's checksums (a stale mirror)")
+    );
+    // The right sha256 (and the same md5): the mirror is current.
+    let sha256 = sha256_file(&root.path().join("repo/repodata/repomd.xml")).unwrap();
+    std::fs::write(root.path().join("md5.xml"), metalink(&sha256)).unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.packages.len(), clean.len());
+
+    std::fs::write(
+        root.path().join("page.txt"),
+        format!("<html>\n<body>mirror list</body>\n</html>\n{base}/repo/\n"),
+    )
+    .unwrap();
+    spec.mirrors = Some(MirrorSource::Mirrorlist(format!("{base}/page.txt")));
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/repo/"));
+    std::fs::write(root.path().join("page.txt"), "<html>busy</html>\n").unwrap();
+    let e = load_repo(&spec, &LoadOptions::cached_in(cache.path()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{base}/page.txt: the mirrorlist lists no URL (no line holds :// or starts with /)"
+        )
+    );
+}
+
 #[test]
 fn a_mirror_that_fails_a_file_is_left_for_the_next() {
     // Two baseurls (a .repo file's multi-URL baseurl=): the first has

@@ -1,8 +1,11 @@
 //! `metalink=` and `mirrorlist=` in dnf `.repo` files (what Fedora's own
 //! repo files use instead of `baseurl=`): the list is fetched, turned into
 //! candidate base URLs, best first, and each is tried in turn. A metalink
-//! also names the checksums of the current repomd.xml; a mirror whose
-//! repomd.xml matches none of them is stale and skipped, as librepo does.
+//! also names the checksums of the current repomd.xml (and of the recent
+//! ones, its `mm0:alternates`); a mirror whose repomd.xml matches none of
+//! them is stale and skipped, as librepo does (`lr_get_best_checksum`: of
+//! each `<verification>`, only its strongest hash counts). A mirrorlist's
+//! lines are taken as librepo's `lr_mirrorlist_parse_file` takes them.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -34,7 +37,8 @@ impl MirrorSource {
 pub struct Mirrors {
     /// Base URLs of the repository, best first.
     pub baseurls: Vec<String>,
-    /// The checksums of a metalink's `<verification>`; empty for a
+    /// The strongest checksum of each of a metalink's `<verification>`s
+    /// (the current repomd.xml's, then its alternates'); empty for a
     /// mirrorlist (nothing to check against).
     pub repomd_checksums: Vec<RepomdChecksum>,
 }
@@ -66,24 +70,55 @@ pub(super) fn repomd_matches(path: &Path, want: &[RepomdChecksum]) -> Result<boo
     Ok(computable.is_empty())
 }
 
+/// How strong a hash type is, as librepo ranks them (md5 weakest, sha512
+/// strongest); `None` for a type librepo does not know, which it never
+/// picks. `algo` is lowercase.
+fn strength(algo: &str) -> Option<u8> {
+    ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"]
+        .iter()
+        .position(|a| *a == algo || (algo == "sha" && *a == "sha1"))
+        .map(|i| i as u8)
+}
+
+/// Keeps the strongest checksum of `group` (one `<verification>`), if any
+/// is of a known type: a weaker hash that matches while the strongest does
+/// not is no match, as librepo compares the strongest only.
+fn keep_strongest(group: &mut Vec<RepomdChecksum>, out: &mut Vec<RepomdChecksum>) {
+    let best = group
+        .drain(..)
+        .filter_map(|c| strength(&c.algo).map(|s| (s, c)))
+        // The first of equals, as librepo keeps it.
+        .fold(None::<(u8, RepomdChecksum)>, |best, (s, c)| match best {
+            Some((b, _)) if b >= s => best,
+            _ => Some((s, c)),
+        });
+    out.extend(best.map(|(_, c)| c));
+}
+
 /// Reads a metalink: the `<url>` resources of its `repomd.xml` file (http,
 /// https, ftp and file; highest `preference` first, document order between
-/// equals) with `repodata/repomd.xml` cut off, and its hashes.
+/// equals) with `repodata/repomd.xml` cut off, and the strongest hash of
+/// each `<verification>` (types in lowercase, as librepo reads them in any
+/// case).
 pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
     let mut x = XmlReader::new(r, origin);
     let mut buf = Vec::new();
     let mut urls: Vec<(i64, usize, String)> = Vec::new();
     let mut out = Mirrors::default();
     let mut saw_root = false;
+    // The hashes of the `<verification>` being read.
+    let mut group: Vec<RepomdChecksum> = Vec::new();
     loop {
         match x.next(&mut buf)? {
             Ev::Start(s, empty) => match local(&s).as_str() {
                 "metalink" => saw_root = true,
+                "verification" => keep_strongest(&mut group, &mut out.repomd_checksums),
                 "hash" if !empty => {
                     let algo = attr(&x, &s, "type")?.unwrap_or_default();
+                    let algo = algo.trim().to_ascii_lowercase();
                     let hex = x.text(&mut buf)?.trim().to_ascii_lowercase();
                     if !algo.is_empty() && !hex.is_empty() {
-                        out.repomd_checksums.push(RepomdChecksum { algo, hex });
+                        group.push(RepomdChecksum { algo, hex });
                     }
                 }
                 "url" if !empty => {
@@ -105,6 +140,7 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
             _ => {}
         }
     }
+    keep_strongest(&mut group, &mut out.repomd_checksums);
     if !saw_root {
         return Err(Error::format(
             origin,
@@ -123,12 +159,15 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
 }
 
 /// Reads a mirrorlist: one base URL per line, `#` comments and blank lines
-/// ignored.
+/// ignored. As librepo, only a line that holds `://` or starts with `/` is
+/// a mirror: anything else (an HTML error page a server answered with 200,
+/// a captive portal's) is passed over, instead of being tried as a local
+/// directory of that name.
 pub fn parse_mirrorlist(text: &str, origin: &str) -> Result<Mirrors> {
     let baseurls: Vec<String> = text
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter(|l| !l.starts_with('#') && (l.contains("://") || l.starts_with('/')))
         .map(|l| {
             if l.ends_with('/') {
                 l.to_string()
@@ -138,7 +177,10 @@ pub fn parse_mirrorlist(text: &str, origin: &str) -> Result<Mirrors> {
         })
         .collect();
     if baseurls.is_empty() {
-        return Err(Error::format(origin, "the mirrorlist lists no URL"));
+        return Err(Error::format(
+            origin,
+            "the mirrorlist lists no URL (no line holds :// or starts with /)",
+        ));
     }
     Ok(Mirrors {
         baseurls,
@@ -176,21 +218,39 @@ mod tests {
             m.baseurls,
             ["https://m3/os/", "https://m2/os/", "http://m4/os/"]
         );
+        // The strongest hash only: a matching md5 does not make up for a
+        // sha256 that does not match.
         assert_eq!(
             m.repomd_checksums,
-            [
-                RepomdChecksum {
-                    algo: "md5".into(),
-                    hex: "0123".into()
-                },
-                RepomdChecksum {
-                    algo: "sha256".into(),
-                    hex: "abcd".into()
-                }
-            ]
+            [RepomdChecksum {
+                algo: "sha256".into(),
+                hex: "abcd".into()
+            }]
         );
         let e = parse_metalink("<html/>".as_bytes(), "ml").unwrap_err();
         assert!(e.to_string().contains("not a metalink"), "{e}");
+    }
+
+    #[test]
+    fn the_strongest_hash_of_each_verification_counts_in_any_case() {
+        let text = r#"<metalink xmlns:mm0="http://fedorahosted.org/mirrormanager"><files>
+  <file name="repomd.xml">
+   <verification><hash type="MD5">aa</hash><hash type="SHA512">BB</hash><hash type="sha256">cc</hash></verification>
+   <mm0:alternates>
+    <mm0:alternate><verification><hash type="sha1">dd</hash><hash type="md5">ee</hash></verification></mm0:alternate>
+    <mm0:alternate><verification><hash type="sha3-256">ff</hash></verification></mm0:alternate>
+    <mm0:alternate><verification><hash type="sha">11</hash><hash type="sha3-256">22</hash></verification></mm0:alternate>
+   </mm0:alternates>
+   <resources><url>https://m/os/repodata/repomd.xml</url></resources>
+  </file></files></metalink>"#;
+        let m = parse_metalink(text.as_bytes(), "ml").unwrap();
+        let sums: Vec<(&str, &str)> = m
+            .repomd_checksums
+            .iter()
+            .map(|c| (c.algo.as_str(), c.hex.as_str()))
+            .collect();
+        // An alternate of types librepo does not know checks nothing.
+        assert_eq!(sums, [("sha512", "bb"), ("sha1", "dd"), ("sha", "11")]);
     }
 
     #[test]
@@ -198,6 +258,15 @@ mod tests {
         let m = parse_mirrorlist("# mirrors\nhttp://a/os\n\nhttps://b/os/\n", "ml").unwrap();
         assert_eq!(m.baseurls, ["http://a/os/", "https://b/os/"]);
         assert!(parse_mirrorlist("# none\n", "ml").is_err());
+        // Only URLs and absolute paths are mirrors, as librepo takes them.
+        let page = "<html>\n<body>Service Unavailable</body>\n</html>\n";
+        let e = parse_mirrorlist(page, "ml").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "ml: the mirrorlist lists no URL (no line holds :// or starts with /)"
+        );
+        let m = parse_mirrorlist("oops\n  # indented\n/srv/os\nfile:///srv/b\n", "ml").unwrap();
+        assert_eq!(m.baseurls, ["/srv/os/", "file:///srv/b/"]);
     }
 
     #[test]
