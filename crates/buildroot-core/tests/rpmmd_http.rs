@@ -121,6 +121,27 @@ fn http_errors_name_the_url() {
     .to_string();
     assert_eq!(e, format!("{base}/missing/repodata/repomd.xml: HTTP 404"));
     assert_eq!(server.requests_for("/missing/repodata/repomd.xml").len(), 1);
+    // A redirect to a missing file: the line says where it led (the
+    // requested URL alone would send the reader to the wrong server).
+    server.fault(
+        "/moved/repodata/repomd.xml",
+        Fault::Redirect(format!("{base}/gone")),
+        // Once: the path it leads to ends in the same suffix.
+        Some(1),
+    );
+    let e = packages(
+        &RepoSpec::new("web", &format!("{base}/moved")),
+        cache.path(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{base}/moved/repodata/repomd.xml: redirected to \
+             {base}/gone/moved/repodata/repomd.xml: HTTP 404"
+        )
+    );
     // Nothing listens on this port: retried, then one line.
     let port = dead_port();
     let e = packages(

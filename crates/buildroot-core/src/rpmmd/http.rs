@@ -482,6 +482,30 @@ impl Attempt<'_> {
         proxy_lookup_failure(&proxy, url, e)
     }
 
+    /// [`describe`], with a timeout said in words: which limit, how long,
+    /// and what set it (the repo's `timeout=` or the variable), as a stall
+    /// is said.
+    fn describe(&self, e: &ureq::Error) -> String {
+        let ureq::Error::Timeout(t) = e else {
+            return describe(e);
+        };
+        // The per-read backstop is twice the timeout (`agent_for`).
+        let secs = match t {
+            ureq::Timeout::PerRead => self.s.timeout.as_secs_f64() * 2.0,
+            _ => self.s.timeout.as_secs_f64(),
+        };
+        let what = match t {
+            ureq::Timeout::Resolve | ureq::Timeout::Connect => "could not connect",
+            ureq::Timeout::PerRead | ureq::Timeout::RecvBody => "no data",
+            _ => "no answer",
+        };
+        let by = match self.s.access.pace.timeout {
+            Some(_) => "the repo's timeout=",
+            None => "RPM_BUILDROOT_HTTP_TIMEOUT",
+        };
+        format!("timed out: {what} within {secs} s ({by} sets the limit)")
+    }
+
     fn run(&self, validator: Option<String>) -> Outcome {
         let tls = match self.s.access.tls_config() {
             Ok(t) => t,
@@ -513,12 +537,14 @@ impl Attempt<'_> {
                 Err(e) if hops > 0 => {
                     return match self.unresolvable_proxy(&url, &e) {
                         Some(msg) => failed(format!("redirected to {url}: {msg}"), false),
-                        None => failed_on(format!("redirected to {url}: {}", describe(&e)), &e),
+                        None => {
+                            failed_on(format!("redirected to {url}: {}", self.describe(&e)), &e)
+                        }
                     }
                 }
                 Err(e) => match self.unresolvable_proxy(&url, &e) {
                     Some(msg) => return failed(msg, false),
-                    None => return failed_on(describe(&e), &e),
+                    None => return failed_on(self.describe(&e), &e),
                 },
             };
             let status = resp.status().as_u16();
@@ -541,6 +567,13 @@ impl Attempt<'_> {
         };
         self.answered.store(true, Ordering::Relaxed);
         let status = resp.status().as_u16();
+        // An error answer at the end of redirects names where they led, as a
+        // hop that fails does (curl names the effective URL).
+        let via = if hops > 0 {
+            format!("redirected to {url}: ")
+        } else {
+            String::new()
+        };
         let header = |name: &str| {
             resp.headers()
                 .get(name)
@@ -591,13 +624,13 @@ impl Attempt<'_> {
             }
             429 | 503 => {
                 return Outcome::Failed {
-                    cause: format!("HTTP {status}"),
+                    cause: format!("{via}HTTP {status}"),
                     retry: true,
                     wait: header("retry-after").and_then(|v| retry_after(&v, SystemTime::now())),
                 }
             }
-            408 | 500..=599 => return failed(format!("HTTP {status}"), true),
-            _ => return failed(format!("HTTP {status}"), false),
+            408 | 500..=599 => return failed(format!("{via}HTTP {status}"), true),
+            _ => return failed(format!("{via}HTTP {status}"), false),
         };
         if status == 206 {
             self.with_sink(|k| k.ranges = true);
