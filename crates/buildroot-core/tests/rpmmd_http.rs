@@ -11,8 +11,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use buildroot_core::rpmmd::{
-    download_verified, load_repo, sha256_file, Expected, HttpSettings, LoadOptions, MirrorSource,
-    RepoSpec,
+    download_verified, load_repo, load_repos, sha256_file, Expected, HttpSettings, LoadOptions,
+    MirrorSource, RepoSpec,
 };
 use http_support::{dead_port, Fault, Server};
 
@@ -496,6 +496,44 @@ fn a_weaker_matching_hash_does_not_save_a_stale_mirror() {
             "{base}/page.txt: the mirrorlist lists no URL (no line holds :// or starts with /)"
         )
     );
+}
+
+/// Two repos of one run whose base URLs give the same cache directory name
+/// (`a_b/` and `a/b/`), opened in parallel: each is read from its own
+/// repomd.xml download, never from the other's renamed over it.
+#[test]
+fn repos_sharing_a_cache_directory_read_their_own_repomd() {
+    fast();
+    let repos = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
+    let root = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(format!("{repos}/x86_64"), root.path().join("a_b")).unwrap();
+    std::fs::create_dir(root.path().join("a")).unwrap();
+    std::os::unix::fs::symlink(format!("{repos}/extras/x86_64"), root.path().join("a/b")).unwrap();
+    let server = Server::start(root.path().to_path_buf());
+    let names = |dir: &str| -> Vec<String> {
+        let spec = RepoSpec::new("one", &format!("{repos}/{dir}"));
+        let r = load_repo(&spec, &LoadOptions::default()).unwrap();
+        r.packages.iter().map(|p| format!("{p:?}")).collect()
+    };
+    let (main, extras) = (names("x86_64"), names("extras/x86_64"));
+    assert_ne!(main, extras);
+    for _ in 0..5 {
+        let cache = tempfile::tempdir().unwrap();
+        let specs = [
+            RepoSpec::new("main", &format!("{}/a_b/", server.base)),
+            RepoSpec::new("extras", &format!("{}/a/b/", server.base)),
+        ];
+        let loaded = load_repos(&specs, &LoadOptions::cached_in(cache.path())).unwrap();
+        let got = |i: usize| -> Vec<String> {
+            loaded[i]
+                .packages
+                .iter()
+                .map(|p| format!("{p:?}"))
+                .collect()
+        };
+        assert_eq!(got(0), main);
+        assert_eq!(got(1), extras);
+    }
 }
 
 #[test]

@@ -133,6 +133,25 @@ pub fn download_listed(
     listed_in: &str,
     s: &HttpSettings,
 ) -> Result<()> {
+    download_listed_open(url, dest, expected, listed_in, s).map(drop)
+}
+
+/// [`download_verified`], returning the downloaded file open for reading
+/// from its start: what the caller reads is what this download wrote, even
+/// when another run (or another repo of this run whose URL gives the same
+/// cache directory) renames its own download over `dest` a moment later.
+/// For files read whole right away (repomd.xml, metalinks, mirrorlists).
+pub fn download_open(url: &str, dest: &Path, s: &HttpSettings) -> Result<File> {
+    download_listed_open(url, dest, None, "repomd.xml", s)
+}
+
+fn download_listed_open(
+    url: &str,
+    dest: &Path,
+    expected: Option<&Expected>,
+    listed_in: &str,
+    s: &HttpSettings,
+) -> Result<File> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     sweep_stale_temps(dir);
@@ -172,10 +191,9 @@ pub fn download_listed(
                 continue;
             }
         }
-        return tmp
-            .persist(dest)
-            .map(|_| ())
-            .map_err(|e| Error::io(dest, e.error));
+        let mut f = tmp.persist(dest).map_err(|e| Error::io(dest, e.error))?;
+        f.rewind().map_err(|e| Error::io(dest, e))?;
+        return Ok(f);
     }
 }
 
@@ -1008,6 +1026,30 @@ mod tests {
         assert!(e.starts_with(&format!("{url}: connection failed: ")), "{e}");
         assert!(!e.contains("attempt"), "{e}");
         assert_eq!(connections.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn an_open_download_is_read_as_written_whatever_replaces_it() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for mut c in listener.incoming().flatten() {
+                let mut buf = [0u8; 4096];
+                let _ = c.read(&mut buf);
+                let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nmine");
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("repomd.xml");
+        let url = format!("http://127.0.0.1:{port}/repomd.xml");
+        let mut f = download_open(&url, &dest, &HttpSettings::default()).unwrap();
+        // Another run renames its own download over ours before we read.
+        let theirs = dir.path().join("theirs");
+        std::fs::write(&theirs, "theirs").unwrap();
+        std::fs::rename(&theirs, &dest).unwrap();
+        let mut got = String::new();
+        f.read_to_string(&mut got).unwrap();
+        assert_eq!(got, "mine");
     }
 
     #[test]

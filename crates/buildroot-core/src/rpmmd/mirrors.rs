@@ -8,9 +8,8 @@
 //! lines are taken as librepo's `lr_mirrorlist_parse_file` takes them.
 
 use std::io::BufRead;
-use std::path::Path;
 
-use super::compress::{file_digest, Hasher};
+use super::compress::Hasher;
 use super::xml::{attr, local, Ev, XmlReader};
 use crate::error::{Error, Result};
 
@@ -52,22 +51,20 @@ pub struct RepomdChecksum {
     pub hex: String,
 }
 
-/// Whether the repomd.xml at `path` matches one of a metalink's checksums
-/// `want` (true when there are none). Types we cannot compute are passed
-/// over, as librepo does; a file we cannot read back to hash is an error,
-/// not a pass (it was taken for a type we cannot compute, and a mirror
-/// whose file could not be hashed was used unchecked).
-pub(super) fn repomd_matches(path: &Path, want: &[RepomdChecksum]) -> Result<bool> {
-    let computable: Vec<_> = want
-        .iter()
-        .filter(|c| Hasher::new(&c.algo).is_some())
-        .collect();
-    for c in &computable {
-        if file_digest(path, &c.algo)? == c.hex {
-            return Ok(true);
-        }
-    }
-    Ok(computable.is_empty())
+/// Whether `repomd` (a repomd.xml's bytes, as downloaded: the bytes that
+/// are then parsed, so a file replaced on disk meanwhile cannot pass the
+/// check for another) matches one of a metalink's checksums `want` (true
+/// when there are none). Types we cannot compute are passed over, as
+/// librepo does.
+pub(super) fn repomd_matches(repomd: &[u8], want: &[RepomdChecksum]) -> bool {
+    let mut computable = want.iter().filter_map(|c| Some((Hasher::new(&c.algo)?, c)));
+    let mut any = false;
+    let matched = computable.any(|(mut h, c)| {
+        any = true;
+        h.update(repomd);
+        h.hex() == c.hex
+    });
+    matched || !any
 }
 
 /// How strong a hash type is, as librepo ranks them (md5 weakest, sha512
@@ -270,22 +267,19 @@ mod tests {
     }
 
     #[test]
-    fn repomd_checked_against_the_types_we_compute_and_an_unreadable_one_is_no_match() {
-        let t = tempfile::tempdir().unwrap();
-        let f = t.path().join("repomd.xml");
-        std::fs::write(&f, "x").unwrap();
+    fn repomd_checked_against_the_types_we_compute() {
         let sum = |algo: &str, hex: &str| RepomdChecksum {
             algo: algo.into(),
             hex: hex.into(),
         };
-        let good = file_digest(&f, "sha256").unwrap();
+        let mut h = Hasher::new("sha256").unwrap();
+        h.update(b"x");
+        let good = h.hex();
         let odd = sum("sha3-256", "00");
-        assert!(repomd_matches(&f, &[]).unwrap());
-        assert!(repomd_matches(&f, std::slice::from_ref(&odd)).unwrap());
-        assert!(repomd_matches(&f, &[odd.clone(), sum("sha256", &good)]).unwrap());
-        assert!(!repomd_matches(&f, &[odd, sum("sha256", "00")]).unwrap());
-        // Read back as a directory: EISDIR while hashing is an error, not a
-        // type we cannot compute (which let the file through unchecked).
-        assert!(repomd_matches(t.path(), &[sum("sha256", &good)]).is_err());
+        assert!(repomd_matches(b"x", &[]));
+        assert!(repomd_matches(b"x", std::slice::from_ref(&odd)));
+        assert!(repomd_matches(b"x", &[odd.clone(), sum("sha256", &good)]));
+        assert!(!repomd_matches(b"x", &[odd, sum("sha256", "00")]));
+        assert!(!repomd_matches(b"y", &[sum("sha256", &good)]));
     }
 }

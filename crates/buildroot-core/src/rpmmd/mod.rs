@@ -28,7 +28,7 @@ mod scan;
 mod skip;
 mod xml;
 
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -307,24 +307,29 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
 /// way the repo's other files are: librepo fetches them with its handle).
 fn fetch_mirrors(src: &MirrorSource, access: &RepoAccess, opts: &LoadOptions) -> Result<Mirrors> {
     let url = src.url();
-    let path = if url.starts_with("http://") || url.starts_with("https://") {
+    let text = if url.starts_with("http://") || url.starts_with("https://") {
         let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
             url: url.to_string(),
         })?;
         let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
-        http::download_verified(url, &dest, None, &HttpSettings::for_repo(access)?)?;
-        dest
+        let mut f = http::download_open(url, &dest, &HttpSettings::for_repo(access)?)?;
+        // From the download itself: another run may rename its own over `dest`.
+        let mut text = Vec::new();
+        f.read_to_end(&mut text).map_err(|e| Error::io(&dest, e))?;
+        text
     } else {
-        match url.strip_prefix("file://") {
+        let path = match url.strip_prefix("file://") {
             // curl decodes a file:// URL's escapes too.
             Some(rest) => PathBuf::from(fetch::file_url_path(url, rest)?),
             None => PathBuf::from(url),
-        }
+        };
+        std::fs::read(&path).map_err(|e| Error::io(&path, e))?
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     match src {
-        MirrorSource::Metalink(_) => parse_metalink(text.as_bytes(), url),
-        MirrorSource::Mirrorlist(_) => parse_mirrorlist(&text, url),
+        // The XML reader names bytes that are not UTF-8 by their offset.
+        MirrorSource::Metalink(_) => parse_metalink(&text[..], url),
+        // Lines are bytes to librepo: one that is not UTF-8 is no URL.
+        MirrorSource::Mirrorlist(_) => parse_mirrorlist(&String::from_utf8_lossy(&text), url),
     }
 }
 
@@ -358,25 +363,30 @@ fn open_at(
             ));
         }
     }
-    let path = match &loc {
-        Location::Dir(d) => d.join(href),
+    // Read once: the bytes checked against the metalink are the bytes parsed.
+    let text = match &loc {
+        Location::Dir(d) => {
+            let path = d.join(href);
+            std::fs::read(&path).map_err(|e| Error::io(&path, e))?
+        }
         Location::Http(base) => {
             let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
                 url: base.to_string(),
             })?;
             let dest = cache.join(fetch::cache_dir_name(base)).join("repomd.xml");
-            http::download_verified(&loc.display(href), &dest, None, settings)?;
-            dest
+            let mut f = http::download_open(&loc.display(href), &dest, settings)?;
+            let mut text = Vec::new();
+            f.read_to_end(&mut text).map_err(|e| Error::io(&dest, e))?;
+            text
         }
     };
-    if !mirrors::repomd_matches(&path, want)? {
+    if !mirrors::repomd_matches(&text, want) {
         return Err(Error::format(
             loc.display(href),
             "does not match the metalink's checksums (a stale mirror)",
         ));
     }
-    let f = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
-    let repomd = Repomd::parse(BufReader::new(f), &loc.display(href))?;
+    let repomd = Repomd::parse(&text[..], &loc.display(href))?;
     Ok(Opened {
         spec: spec.clone(),
         configured: spec.clone(),
