@@ -328,3 +328,54 @@ fn a_cached_metadata_file_damaged_on_disk_is_downloaded_again() {
     load_repo(&spec, &opts).unwrap();
     assert!(server.requests_for("primary.xml.gz").is_empty());
 }
+
+/// As dnf's cache holds only the current metadata of a repo, what an older
+/// repomd.xml listed is removed once over an hour old; a copy in use is
+/// touched when reused, and packages kept beside the metadata stay.
+#[test]
+fn metadata_an_older_repomd_listed_is_removed() {
+    fast();
+    let server = Server::start(repos_dir());
+    let t = tempfile::tempdir().unwrap();
+    let meta = t.path().join("meta");
+    let dir = meta.join(format!(
+        "{}_source",
+        server.base.replace("http://", "").replace(':', "_")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    let (a, b, c) = ("a".repeat(64), "b".repeat(64), "c".repeat(64));
+    let old = format!("{a}-{a}-primary.xml.gz");
+    let young = format!("{b}-{b}-filelists.xml.gz");
+    let package = format!("{c}-bash-5.2-1.x86_64.rpm");
+    for (name, aged) in [(&old, true), (&young, false), (&package, true)] {
+        let f = std::fs::File::create(dir.join(name)).unwrap();
+        if aged {
+            f.set_modified(two_hours_ago).unwrap();
+        }
+    }
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta),
+    };
+    let spec = RepoSpec::new("src", &format!("{}/source/", server.base));
+    load_repo(&spec, &opts).unwrap();
+    let left = files_in(&dir);
+    assert!(!left.contains(&old), "{left:?}");
+    assert!(left.contains(&young) && left.contains(&package), "{left:?}");
+    let primary = left
+        .iter()
+        .find(|f| f.ends_with("primary.xml.gz"))
+        .map(|f| dir.join(f))
+        .unwrap();
+    // Reused: touched, so a concurrent run's pruning keeps it.
+    std::fs::File::options()
+        .append(true)
+        .open(&primary)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    load_repo(&spec, &opts).unwrap();
+    let age = std::fs::metadata(&primary).unwrap().modified().unwrap();
+    assert!(age.elapsed().unwrap() < std::time::Duration::from_secs(600));
+}

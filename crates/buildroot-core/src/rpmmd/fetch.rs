@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use super::access::RepoAccess;
 use super::compress::{file_digest, Expected, Hasher};
 use super::http::{download_verified, HttpSettings};
+use super::prune::{checked_copy_name, touch};
 use crate::error::{Error, Result};
 
 /// A repository base location.
@@ -127,10 +128,9 @@ fn local_file_with(
                 url: base.to_string(),
             })?;
             let dir = cache.join(cache_dir_name(base));
-            let file_name = href.rsplit('/').next().unwrap_or(href);
             let dest = match expected {
-                Some(e) => dir.join(format!("{}-{file_name}", e.hex)),
-                None => dir.join(file_name),
+                Some(e) => dir.join(checked_copy_name(&e.hex, href)),
+                None => dir.join(href.rsplit('/').next().unwrap_or(href)),
             };
             let reuse = expected.is_some_and(|e| cached_copy_ok(&dest, e));
             if !reuse {
@@ -150,10 +150,12 @@ fn cached_copy_ok(dest: &Path, e: &Expected) -> bool {
     if !dest.is_file() {
         return false;
     }
-    if Hasher::new(&e.algo).is_none() {
-        return true;
+    let ok = Hasher::new(&e.algo).is_none() || file_digest(dest, &e.algo).is_ok_and(|h| h == e.hex);
+    if ok {
+        // In use: a concurrent run's pruning leaves it (`prune.rs`).
+        touch(dest);
     }
-    file_digest(dest, &e.algo).is_ok_and(|h| h == e.hex)
+    ok
 }
 
 /// Whether [`local_file`] has checked a file it took from `loc` against

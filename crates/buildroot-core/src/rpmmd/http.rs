@@ -201,7 +201,7 @@ fn download_listed_open(
 /// download rewrites its file at least every `timeout`, or waits at most
 /// `max_wait` between attempts (both far below an hour unless set so), so
 /// only a killed run's leftovers get this old. The pool cache uses the same.
-const STALE_TEMP: Duration = Duration::from_secs(3600);
+pub(crate) const STALE_TEMP: Duration = Duration::from_secs(3600);
 
 /// Removes, once per directory and process, the temp files killed runs
 /// left in `dir` (SIGKILL, a crash, a power cut; SIGINT and SIGTERM leave

@@ -20,6 +20,7 @@ mod http_settings;
 mod load;
 mod mirrors;
 mod primary;
+mod prune;
 pub(crate) mod raw;
 mod redirect;
 mod repofile;
@@ -373,7 +374,8 @@ fn open_at(
             let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
                 url: base.to_string(),
             })?;
-            let dest = cache.join(fetch::cache_dir_name(base)).join("repomd.xml");
+            let dir = cache.join(fetch::cache_dir_name(base));
+            let dest = dir.join("repomd.xml");
             let mut f = http::download_open(&loc.display(href), &dest, settings)?;
             let mut text = Vec::new();
             f.read_to_end(&mut text).map_err(|e| Error::io(&dest, e))?;
@@ -387,6 +389,10 @@ fn open_at(
         ));
     }
     let repomd = Repomd::parse(&text[..], &loc.display(href))?;
+    if let (Location::Http(base), Some(cache)) = (&loc, opts.cache_dir.as_deref()) {
+        // What an older repomd.xml listed is dead weight now, as in dnf's cache.
+        prune::prune_unlisted(&cache.join(fetch::cache_dir_name(base)), &repomd);
+    }
     Ok(Opened {
         spec: spec.clone(),
         configured: spec.clone(),
