@@ -94,7 +94,8 @@ fn keep_strongest(group: &mut Vec<RepomdChecksum>, out: &mut Vec<RepomdChecksum>
 
 /// Reads a metalink: the `<url>` resources of its `repomd.xml` file (http,
 /// https, ftp and file; highest `preference` first, document order between
-/// equals) with `repodata/repomd.xml` cut off, and the strongest hash of
+/// equals) with `repodata/repomd.xml` cut off when they end in it, and the
+/// strongest hash of
 /// each `<verification>` (types in lowercase, as librepo reads them in any
 /// case).
 pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
@@ -105,10 +106,18 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
     let mut saw_root = false;
     // The hashes of the `<verification>` being read.
     let mut group: Vec<RepomdChecksum> = Vec::new();
+    // Inside `<file name="repomd.xml">`: the only file librepo reads of a
+    // repo's metalink (`<file>`s do not nest).
+    let mut in_repomd = false;
     loop {
         match x.next(&mut buf)? {
             Ev::Start(s, empty) => match local(&s).as_str() {
                 "metalink" => saw_root = true,
+                "file" => {
+                    keep_strongest(&mut group, &mut out.repomd_checksums);
+                    in_repomd = attr(&x, &s, "name")?.as_deref() == Some("repomd.xml");
+                }
+                _ if !in_repomd => {}
                 "verification" => keep_strongest(&mut group, &mut out.repomd_checksums),
                 "hash" if !empty => {
                     let algo = attr(&x, &s, "type")?.unwrap_or_default();
@@ -127,7 +136,10 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
                     let usable = ["http://", "https://", "ftp://", "file://"]
                         .iter()
                         .any(|p| url.starts_with(p));
-                    if let (true, Some(base)) = (usable, url.strip_suffix("repodata/repomd.xml")) {
+                    // A URL without the suffix is a base URL as it is, as
+                    // librepo takes it.
+                    let base = url.strip_suffix("repodata/repomd.xml").unwrap_or(url);
+                    if usable {
                         urls.push((pref, urls.len(), base.to_string()));
                     }
                 }
@@ -248,6 +260,20 @@ mod tests {
             .collect();
         // An alternate of types librepo does not know checks nothing.
         assert_eq!(sums, [("sha512", "bb"), ("sha1", "dd"), ("sha", "11")]);
+    }
+
+    #[test]
+    fn only_the_repomd_file_counts_and_a_url_without_the_suffix_is_a_base() {
+        let text = r#"<metalink><files>
+  <file name="other.iso"><verification><hash type="sha256">aa</hash></verification>
+   <resources><url>https://iso/x.iso</url></resources></file>
+  <file name="repomd.xml"><verification><hash type="sha256">bb</hash></verification>
+   <resources><url>https://m/os/repodata/repomd.xml</url><url>https://n/os/</url></resources></file>
+  </files></metalink>"#;
+        let m = parse_metalink(text.as_bytes(), "ml").unwrap();
+        assert_eq!(m.baseurls, ["https://m/os/", "https://n/os/"]);
+        assert_eq!(m.repomd_checksums.len(), 1);
+        assert_eq!(m.repomd_checksums[0].hex, "bb");
     }
 
     #[test]
