@@ -536,6 +536,52 @@ fn repos_sharing_a_cache_directory_read_their_own_repomd() {
     }
 }
 
+/// A body without end is cut off, not written to the end of the disk:
+/// metadata at twice repomd.xml's `<size>` and a MiB, a repomd.xml at 64 MiB;
+/// not retried (the server would send as much again), nothing left behind.
+#[test]
+fn a_body_without_end_is_cut_off() {
+    let (root, server, _) = served();
+    let base = &server.base;
+    let cache = tempfile::tempdir().unwrap();
+    // repomd.xml gives primary's size.
+    let rd = root.path().join("repo/repodata");
+    let size = std::fs::metadata(rd.join("p.xml.gz")).unwrap().len();
+    let repomd = std::fs::read_to_string(rd.join("repomd.xml")).unwrap();
+    std::fs::write(
+        rd.join("repomd.xml"),
+        repomd.replace("</checksum>", &format!("</checksum><size>{size}</size>")),
+    )
+    .unwrap();
+    server.fault("/repo/repodata/p.xml.gz", Fault::Endless, None);
+    let spec = RepoSpec::new("web", &format!("{base}/repo/"));
+    let e = packages(&spec, cache.path()).unwrap_err().to_string();
+    let most = size * 2 + (1 << 20);
+    assert_eq!(
+        e,
+        format!(
+            "{base}/repo/repodata/p.xml.gz: more than the {most} bytes that twice \
+             repomd.xml's <size> and a MiB allow"
+        )
+    );
+    assert_eq!(server.requests_for("/repo/repodata/p.xml.gz").len(), 1);
+    server.clear_faults();
+    server.fault("/repo/repodata/repomd.xml", Fault::Endless, None);
+    let start = Instant::now();
+    let e = packages(&spec, cache.path()).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{base}/repo/repodata/repomd.xml: more than the 67108864 bytes a repomd.xml, \
+             metalink or mirrorlist may have"
+        )
+    );
+    assert!(start.elapsed() < Duration::from_secs(20));
+    // No temporaries: only the first load's repomd.xml.
+    let left = files_in(cache.path());
+    assert!(left.iter().all(|f| f.ends_with("/repomd.xml")), "{left:?}");
+}
+
 #[test]
 fn a_mirror_that_fails_a_file_is_left_for_the_next() {
     // Two baseurls (a .repo file's multi-URL baseurl=): the first has

@@ -170,15 +170,30 @@ pub(super) fn checked_on_arrival(loc: &Location, e: &Expected) -> bool {
 /// [`local_file`] from the first of `locs` (a repo's mirrors, the one in
 /// use first) that can deliver it. Returns the path and the index of the
 /// mirror used.
+///
+/// `size` is the file's size as repomd.xml gives it: a server that sends
+/// more than twice that and a MiB is sending something else (a stream
+/// without end would fill the disk), and is left at once. The margin keeps
+/// a repo whose `<size>` is off by a little loadable, as dnf, which does
+/// not hold metadata to its size, loads it.
 pub fn local_file_from(
     locs: &[Location],
     href: &str,
     cache: Option<&Path>,
     expected: Option<&Expected>,
+    size: Option<u64>,
     access: &RepoAccess,
 ) -> Result<(PathBuf, usize)> {
+    let limit = size.map(|n| {
+        let most = n.saturating_mul(2).saturating_add(1 << 20);
+        (most, "that twice repomd.xml's <size> and a MiB allow")
+    });
     from_mirrors(locs, href, access, |loc, s| {
-        local_file_with(loc, href, cache, expected, s)
+        let s = HttpSettings {
+            max_len: limit.or(s.max_len),
+            ..s.clone()
+        };
+        local_file_with(loc, href, cache, expected, &s)
     })
 }
 

@@ -141,9 +141,23 @@ pub fn download_listed(
 /// when another run (or another repo of this run whose URL gives the same
 /// cache directory) renames its own download over `dest` a moment later.
 /// For files read whole right away (repomd.xml, metalinks, mirrorlists).
+/// Such a file is read into memory: one larger than [`MAX_WHOLE`] is
+/// refused (a server streaming without end would fill the disk, then the
+/// memory).
 pub fn download_open(url: &str, dest: &Path, s: &HttpSettings) -> Result<File> {
-    download_listed_open(url, dest, None, "repomd.xml", s)
+    let s = HttpSettings {
+        max_len: s.max_len.or(Some((
+            MAX_WHOLE,
+            "a repomd.xml, metalink or mirrorlist may have",
+        ))),
+        ..s.clone()
+    };
+    download_listed_open(url, dest, None, "repomd.xml", &s)
 }
+
+/// The most bytes of a file [`download_open`] fetches: Fedora's repomd.xml
+/// is a few kB, its metalinks some hundred.
+pub const MAX_WHOLE: u64 = 64 << 20;
 
 fn download_listed_open(
     url: &str,
@@ -650,6 +664,12 @@ impl Attempt<'_> {
             408 | 500..=599 => return failed(format!("{via}HTTP {status}"), true),
             _ => return failed(format!("{via}HTTP {status}"), false),
         };
+        if let Some(over) = total.and_then(|t| self.too_long(t)) {
+            return failed(
+                format!("{over} (the server announces {})", total.unwrap_or(0)),
+                false,
+            );
+        }
         if status == 206 {
             self.with_sink(|k| k.ranges = true);
         }
@@ -659,6 +679,14 @@ impl Attempt<'_> {
             total,
         });
         self.body(resp.body_mut().as_reader(), total)
+    }
+
+    /// When `len` bytes are more than the file can have (`max_len`), why.
+    /// Not retried: the same server sends as much again; a repo's next
+    /// mirror, if any, is tried.
+    fn too_long(&self, len: u64) -> Option<String> {
+        let (max, says) = self.s.max_len?;
+        (len > max).then(|| format!("more than the {max} bytes {says}"))
     }
 
     /// Copies the body into the sink; `total` is the whole file's size.
@@ -678,6 +706,10 @@ impl Attempt<'_> {
                     };
                 }
             };
+            let at = self.progress.load(Ordering::Relaxed) + n as u64;
+            if let Some(over) = self.too_long(at) {
+                return failed(over, false);
+            }
             let wrote = self.with_sink(|k| {
                 k.file.write_all(&buf[..n])?;
                 k.len += n as u64;

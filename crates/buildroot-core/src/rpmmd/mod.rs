@@ -418,6 +418,7 @@ fn open_meta(o: &Opened, kind: &str, opts: &LoadOptions) -> Result<Option<(MetaF
         &rec.href,
         opts.cache_dir.as_deref(),
         expected.as_ref(),
+        rec.size,
         &o.spec.access,
     )?;
     // Named by the mirror that delivered it.
