@@ -305,6 +305,12 @@ enum Outcome {
         retry: bool,
         wait: Option<Duration>,
     },
+    /// The file could not be written (a full disk, say): our side's
+    /// problem, not the server's, so the error names the cache directory
+    /// (as an I/O error under it, which `skip_if_unavailable` does not pass
+    /// over) and nothing is retried, as librepo takes curl's write error
+    /// as fatal.
+    Unwritable(std::io::Error),
 }
 
 fn failed(cause: impl Into<String>, retry: bool) -> Outcome {
@@ -336,6 +342,11 @@ fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Res
         };
         let (cause, wait) = match watch(url, from, validator, s, &sink) {
             Outcome::Done => return Ok(()),
+            Outcome::Unwritable(e) => {
+                let dir = tmp.path().parent().unwrap_or(tmp.path());
+                let e = std::io::Error::new(e.kind(), format!("cannot write {url} here: {e}"));
+                return Err(Error::io(dir, e));
+            }
             Outcome::Failed { cause, retry, .. } if !retry => {
                 let msg = if attempt > 1 {
                     format!("{cause} (attempt {attempt})")
@@ -640,7 +651,7 @@ impl Attempt<'_> {
                 });
                 match ok {
                     None => return failed("abandoned", true),
-                    Some(Err(e)) => return failed(format!("cannot write: {e}"), false),
+                    Some(Err(e)) => return Outcome::Unwritable(e),
                     Some(Ok(())) => {}
                 }
                 self.progress.store(0, Ordering::Relaxed);
@@ -717,7 +728,7 @@ impl Attempt<'_> {
             });
             match wrote {
                 None => return failed("abandoned", true),
-                Some(Err(e)) => return failed(format!("cannot write: {e}"), false),
+                Some(Err(e)) => return Outcome::Unwritable(e),
                 Some(Ok(len)) => self.progress.store(len, Ordering::Relaxed),
             }
         }
@@ -906,7 +917,7 @@ mod tests {
         };
         let wait = |e: &ureq::Error| match failed_on(describe(e), e) {
             Outcome::Failed { retry, wait, .. } => (retry, wait),
-            Outcome::Done => unreachable!(),
+            Outcome::Done | Outcome::Unwritable(_) => unreachable!(),
         };
         let now = (true, Some(Duration::ZERO));
         assert_eq!(wait(&lookup("Name or service not known")), now);
