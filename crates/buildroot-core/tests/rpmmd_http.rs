@@ -142,6 +142,25 @@ fn http_errors_name_the_url() {
              {base}/gone/moved/repodata/repomd.xml: HTTP 404"
         )
     );
+    // Never to a local file (nor ftp), as curl's default redirect protocols.
+    server.fault(
+        "/local/repodata/repomd.xml",
+        Fault::Redirect("file://".into()),
+        None,
+    );
+    let e = packages(
+        &RepoSpec::new("web", &format!("{base}/local")),
+        cache.path(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{base}/local/repodata/repomd.xml: redirected to file:///local/repodata/repomd.xml: \
+             redirects are followed to http(s) only"
+        )
+    );
     // Nothing listens on this port: retried, then one line.
     let port = dead_port();
     let e = packages(

@@ -603,6 +603,14 @@ impl Attempt<'_> {
                 _ if hops == redirect::MAX_REDIRECTS => {
                     return failed(format!("more than {hops} redirects"), false)
                 }
+                // As curl's default redirect protocols: never to a local
+                // file (a server must not make us read one), nor to ftp.
+                Some(next) if !is_http(&next) => {
+                    return failed(
+                        format!("redirected to {next}: redirects are followed to http(s) only"),
+                        false,
+                    )
+                }
                 Some(next) => url = next,
                 None => return failed(format!("HTTP {status} without a usable Location"), false),
             }
@@ -739,6 +747,12 @@ impl Attempt<'_> {
             _ => Outcome::Done,
         }
     }
+}
+
+/// Whether `url` is http or https (any case, as schemes are).
+fn is_http(url: &str) -> bool {
+    url.split_once("://")
+        .is_some_and(|(s, _)| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"))
 }
 
 /// A ureq error as one line.
