@@ -465,6 +465,35 @@ fn metalink_and_mirrorlist_skip_dead_and_stale_mirrors() {
     assert_eq!(e.lines().count(), 1, "{e}");
 }
 
+/// Every mirror of a metalink is tried, as libdnf has librepo do (no cap):
+/// ten stale or missing ones before the current one still load.
+#[test]
+fn every_mirror_of_a_metalink_is_tried() {
+    let (root, server, clean) = served();
+    let sum = sha256_file(&root.path().join("repo/repodata/repomd.xml")).unwrap();
+    let base = &server.base;
+    let mut urls: Vec<String> = (0..10)
+        .map(|i| format!("<url protocol=\"http\">{base}/gone{i}/repodata/repomd.xml</url>"))
+        .collect();
+    urls.push(format!(
+        "<url protocol=\"http\">{base}/repo/repodata/repomd.xml</url>"
+    ));
+    std::fs::write(
+        root.path().join("many.xml"),
+        format!(
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources>{}</resources></file></files></metalink>"#,
+            urls.concat()
+        ),
+    )
+    .unwrap();
+    let mut spec = RepoSpec::new("fedora", "");
+    spec.mirrors = Some(MirrorSource::Metalink(format!("{base}/many.xml")));
+    let cache = tempfile::tempdir().unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/repo/"));
+    assert_eq!(r.packages.len(), clean.len());
+}
+
 /// Only the strongest hash of a metalink's `<verification>` counts, as in
 /// librepo: a mirror whose repomd.xml matches the md5 but not the sha256 is
 /// stale. A mirrorlist line that is neither a URL nor an absolute path (an

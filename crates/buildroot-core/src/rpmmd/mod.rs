@@ -232,22 +232,20 @@ struct Opened {
     repomd: Repomd,
 }
 
-/// How many mirrors of a metalink or mirrorlist are tried before giving up.
-const MAX_MIRRORS: usize = 8;
-
 fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     let (bases, want, origin) = match &spec.mirrors {
         Some(src) if spec.baseurl.is_empty() => {
             let list = fetch_mirrors(src, &spec.access, opts)?;
-            let n = list.baseurls.len().min(MAX_MIRRORS);
             // librepo substitutes the listed URLs with the repo's variables.
             let lookup = |k: &str| spec.url_vars.get(k).cloned();
-            let mut bases: Vec<String> = list
+            // Every one, until one answers with a current repomd.xml: libdnf
+            // leaves librepo's mirror tries unlimited (right after a push,
+            // the best-ranked mirrors of a metalink are often all stale).
+            let bases: Vec<String> = list
                 .baseurls
                 .iter()
                 .map(|u| dnfvars::url_substitute(u, &lookup))
                 .collect();
-            bases.truncate(n);
             (bases, list.repomd_checksums, Some(src.url()))
         }
         _ => {
