@@ -466,7 +466,8 @@ fn metalink_and_mirrorlist_skip_dead_and_stale_mirrors() {
 }
 
 /// Every mirror of a metalink is tried, as libdnf has librepo do (no cap):
-/// ten stale or missing ones before the current one still load.
+/// ten stale or missing ones before the current one still load. One of a
+/// scheme we do not speak is passed over.
 #[test]
 fn every_mirror_of_a_metalink_is_tried() {
     let (root, server, clean) = served();
@@ -492,6 +493,24 @@ fn every_mirror_of_a_metalink_is_tried() {
     let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
     assert_eq!(r.spec.baseurl, format!("{base}/repo/"));
     assert_eq!(r.packages.len(), clean.len());
+    // A mirror we cannot reach (ftp) is passed over, not fatal to the repo;
+    // a list of nothing else is one line naming it.
+    let list = format!("ftp://127.0.0.1:21/pub/\n{base}/repo/\n");
+    std::fs::write(root.path().join("ftp.txt"), list).unwrap();
+    spec.mirrors = Some(MirrorSource::Mirrorlist(format!("{base}/ftp.txt")));
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/repo/"));
+    std::fs::write(root.path().join("ftp.txt"), "ftp://127.0.0.1:21/pub/\n").unwrap();
+    let e = load_repo(&spec, &LoadOptions::cached_in(cache.path()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{base}/ftp.txt: lists no mirror these tools can reach (http, https, file); \
+             the first is ftp://127.0.0.1:21/pub/"
+        )
+    );
 }
 
 /// Only the strongest hash of a metalink's `<verification>` counts, as in

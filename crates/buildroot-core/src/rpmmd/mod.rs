@@ -241,11 +241,28 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
             // Every one, until one answers with a current repomd.xml: libdnf
             // leaves librepo's mirror tries unlimited (right after a push,
             // the best-ranked mirrors of a metalink are often all stale).
-            let bases: Vec<String> = list
+            let listed: Vec<String> = list
                 .baseurls
                 .iter()
                 .map(|u| dnfvars::url_substitute(u, &lookup))
                 .collect();
+            // A mirror of a scheme we do not speak (ftp) is passed over, as
+            // librepo passes over the ones it cannot use (rsync); it does not
+            // sink the repo.
+            let bases: Vec<String> = listed
+                .iter()
+                .filter(|u| Location::parse(u).is_ok())
+                .cloned()
+                .collect();
+            if bases.is_empty() {
+                return Err(Error::format(
+                    src.url(),
+                    format!(
+                        "lists no mirror these tools can reach (http, https, file); the first is {}",
+                        listed[0]
+                    ),
+                ));
+            }
             (bases, list.repomd_checksums, Some(src.url()))
         }
         _ => {
