@@ -511,6 +511,11 @@ fn every_mirror_of_a_metalink_is_tried() {
              the first is ftp://127.0.0.1:21/pub/"
         )
     );
+    // So is one of several baseurls (a .repo file's baseurl=ftp://... http://...).
+    let mut spec = RepoSpec::new("web", "ftp://127.0.0.1:21/pub/");
+    spec.extra_baseurls = vec![format!("{base}/repo/")];
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/repo/"));
 }
 
 /// Only the strongest hash of a metalink's `<verification>` counts, as in

@@ -268,6 +268,11 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
         _ => {
             let mut bases = vec![spec.baseurl.clone()];
             bases.extend(spec.extra_baseurls.iter().cloned());
+            // Of several baseurls, one we cannot reach (ftp) is passed over
+            // as a listed mirror is; with none left, the first one's error.
+            if bases.iter().any(|b| Location::parse(b).is_ok()) {
+                bases.retain(|b| Location::parse(b).is_ok());
+            }
             (bases, Vec::new(), None)
         }
     };
