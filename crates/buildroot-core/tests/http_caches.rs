@@ -379,3 +379,22 @@ fn metadata_an_older_repomd_listed_is_removed() {
     let age = std::fs::metadata(&primary).unwrap().modified().unwrap();
     assert!(age.elapsed().unwrap() < std::time::Duration::from_secs(600));
 }
+
+/// A repo's `retries=` is dnf's count for packages: an SRPM gets that many
+/// retries (metadata keeps the run's, `repo_access.rs`).
+#[test]
+fn a_repos_retries_count_for_its_srpms() {
+    fast(); // the run: 3 retries
+    let server = Server::start(repos_dir());
+    let mut repo = source_repo(&format!("{}/source/", server.base));
+    repo.spec.access.pace.retries = Some(5);
+    server.fault(HELLO, Fault::Status(503), Some(5));
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("c");
+    refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
+    assert_eq!(server.requests_for(HELLO).len(), 6);
+    assert_eq!(
+        std::fs::read(cache.join(HELLO)).unwrap(),
+        fixture_bytes(HELLO)
+    );
+}

@@ -167,9 +167,9 @@ pub(super) fn checked_on_arrival(loc: &Location, e: &Expected) -> bool {
     matches!(loc, Location::Http(_)) && Hasher::new(&e.algo).is_some()
 }
 
-/// [`local_file`] from the first of `locs` (a repo's mirrors, the one in
-/// use first) that can deliver it. Returns the path and the index of the
-/// mirror used.
+/// [`local_file`] of a metadata file repomd.xml lists, from the first of
+/// `locs` (a repo's mirrors, the one in use first) that can deliver it.
+/// Returns the path and the index of the mirror used.
 ///
 /// `size` is the file's size as repomd.xml gives it: a server that sends
 /// more than twice that and a MiB is sending something else (a stream
@@ -188,7 +188,8 @@ pub fn local_file_from(
         let most = n.saturating_mul(2).saturating_add(1 << 20);
         (most, "that twice repomd.xml's <size> and a MiB allow")
     });
-    from_mirrors(locs, href, access, |loc, s| {
+    // Metadata: the repo's retries= is for its packages.
+    from_mirrors(locs, href, &access.for_metadata(), |loc, s| {
         let s = HttpSettings {
             max_len: limit.or(s.max_len),
             ..s.clone()

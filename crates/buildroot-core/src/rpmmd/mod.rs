@@ -285,7 +285,7 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     // Local repos never read the variables (a bad value only matters over HTTP).
     let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
     let settings = if http {
-        HttpSettings::for_repo(&spec.access)?
+        HttpSettings::for_repo(&spec.access.for_metadata())?
     } else {
         HttpSettings::default()
     };
@@ -333,7 +333,8 @@ fn fetch_mirrors(src: &MirrorSource, access: &RepoAccess, opts: &LoadOptions) ->
             url: url.to_string(),
         })?;
         let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
-        let mut f = http::download_open(url, &dest, &HttpSettings::for_repo(access)?)?;
+        let s = HttpSettings::for_repo(&access.for_metadata())?;
+        let mut f = http::download_open(url, &dest, &s)?;
         // From the download itself: another run may rename its own over `dest`.
         let mut text = Vec::new();
         f.read_to_end(&mut text).map_err(|e| Error::io(&dest, e))?;
