@@ -398,3 +398,35 @@ fn a_repos_retries_count_for_its_srpms() {
         fixture_bytes(HELLO)
     );
 }
+
+/// An SRPM body longer than primary.xml's `<size package>` is cut off at
+/// once (librepo refuses a package whose length is not that size), not
+/// retried, and leaves nothing in the cache.
+#[test]
+fn an_srpm_body_without_end_is_cut_at_its_size() {
+    fast();
+    let server = Server::start(repos_dir());
+    let repo = source_repo(&format!("{}/source/", server.base));
+    let size = repo
+        .packages
+        .iter()
+        .find(|p| p.location.ends_with(HELLO))
+        .map(|p| p.size)
+        .unwrap();
+    assert!(size > 0);
+    server.fault(HELLO, Fault::Endless, None);
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("c");
+    let e = refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{}/source/{HELLO}: more than the {size} bytes primary.xml gives as the package's size",
+            server.base
+        )
+    );
+    assert_eq!(server.requests_for(HELLO).len(), 1);
+    assert_eq!(files_in(&cache), Vec::<String>::new());
+}
