@@ -13,7 +13,9 @@ mod http_support;
 use std::path::{Path, PathBuf};
 
 use buildroot_core::archful::{refresh_cache, CACHE_MARKER};
-use buildroot_core::rpmmd::{file_digest, load_repo, Filelists, LoadOptions, LoadedRepo, RepoSpec};
+use buildroot_core::rpmmd::{
+    file_digest, load_repo, Filelists, LoadOptions, LoadedRepo, MirrorSource, RepoSpec,
+};
 use http_support::{Fault, Server};
 
 const HELLO: &str = "hello-2.12.1-1.eln150.src.rpm";
@@ -429,4 +431,38 @@ fn an_srpm_body_without_end_is_cut_at_its_size() {
     );
     assert_eq!(server.requests_for(HELLO).len(), 1);
     assert_eq!(files_in(&cache), Vec::<String>::new());
+}
+
+/// The other mirrors of a mirrorlist lose what the current repomd.xml does
+/// not list too: a metalink answers with another mirror from run to run.
+#[test]
+fn other_mirrors_directories_are_pruned_as_well() {
+    fast();
+    let server = Server::start(repos_dir());
+    let t = tempfile::tempdir().unwrap();
+    let meta = t.path().join("meta");
+    let host = server.base.replace("http://", "").replace(':', "_");
+    let other = meta.join(format!("{host}_gone"));
+    std::fs::create_dir_all(&other).unwrap();
+    let a = "a".repeat(64);
+    let old = format!("{a}-{a}-primary.xml.gz");
+    std::fs::File::create(other.join(&old))
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(7200))
+        .unwrap();
+    let list = t.path().join("mirrors.txt");
+    std::fs::write(
+        &list,
+        format!("{}/gone/\n{}/source/\n", server.base, server.base),
+    )
+    .unwrap();
+    let mut spec = RepoSpec::new("src", "");
+    spec.mirrors = Some(MirrorSource::Mirrorlist(list.display().to_string()));
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta),
+    };
+    let r = load_repo(&spec, &opts).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{}/source/", server.base));
+    assert!(!other.join(&old).exists());
 }

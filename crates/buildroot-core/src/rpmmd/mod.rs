@@ -306,6 +306,7 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
                 // As librepo fails over for packages: all the other mirrors.
                 o.spec.extra_baseurls = bases[i + 1..].iter().chain(&bases[..i]).cloned().collect();
                 o.mirrors = locs[i..].to_vec();
+                prune_other_mirrors(&locs, i, &o.repomd, opts);
                 return Ok(o);
             }
             Err(e) if bases.len() == 1 => return Err(e),
@@ -321,6 +322,21 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
             last.map(|e| e.to_string()).unwrap_or_default()
         ),
     ))
+}
+
+/// The cache directories of a repo's other mirrors (`locs` but the one at
+/// `chosen`) lose the metadata `repomd` does not list, as the chosen one's
+/// does (`prune.rs`): a metalink answers with another mirror from run to
+/// run, and each would keep the metadata of the day it was last used.
+fn prune_other_mirrors(locs: &[Location], chosen: usize, repomd: &Repomd, opts: &LoadOptions) {
+    let Some(cache) = opts.cache_dir.as_deref() else {
+        return;
+    };
+    for (j, loc) in locs.iter().enumerate() {
+        if let (true, Location::Http(base)) = (j != chosen, loc) {
+            prune::prune_unlisted(&cache.join(fetch::cache_dir_name(base)), repomd);
+        }
+    }
 }
 
 /// Fetches and reads a metalink or mirrorlist (a local path or `file://`
