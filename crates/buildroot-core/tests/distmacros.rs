@@ -4,6 +4,7 @@
 //! order; broken packages are one-line errors that leave nothing behind.
 
 mod fs_support;
+mod http_support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -319,6 +320,33 @@ fn a_failed_download_names_the_url() {
         )) && err.contains("404"),
         "{err}"
     );
+    no_half_written_package(&cache);
+}
+
+#[test]
+fn a_package_body_without_end_is_cut_at_its_size() {
+    // More bytes than primary.xml's size cannot be the package: one line,
+    // at once, nothing left (it was written until the disk filled).
+    http_support::http_settings("0.05", "2", "3");
+    let server = http_support::Server::start(testdata().join("repos"));
+    let rpm = "eln-rpm-config-11.0-1.eln150.noarch.rpm";
+    server.fault(rpm, http_support::Fault::Endless, None);
+    let size = std::fs::metadata(testdata().join("repos/x86_64/Packages").join(rpm))
+        .unwrap()
+        .len();
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    let spec = RepoSpec::new("web", &format!("{}/x86_64/", server.base));
+    let err = repo_macros("x86_64", &[spec], &core(), &meta(&cache), &cache)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!(
+            "more than the {size} bytes primary.xml gives as the package's size"
+        )) && !err.contains('\n'),
+        "{err}"
+    );
+    assert_eq!(server.requests_for(rpm).len(), 1);
     no_half_written_package(&cache);
 }
 

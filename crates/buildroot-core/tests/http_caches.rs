@@ -13,7 +13,9 @@ mod http_support;
 use std::path::{Path, PathBuf};
 
 use buildroot_core::archful::{refresh_cache, CACHE_MARKER};
-use buildroot_core::rpmmd::{file_digest, load_repo, Filelists, LoadOptions, LoadedRepo, RepoSpec};
+use buildroot_core::rpmmd::{
+    file_digest, load_repo, Filelists, LoadOptions, LoadedRepo, MirrorSource, RepoSpec,
+};
 use http_support::{Fault, Server};
 
 const HELLO: &str = "hello-2.12.1-1.eln150.src.rpm";
@@ -327,4 +329,140 @@ fn a_cached_metadata_file_damaged_on_disk_is_downloaded_again() {
     server.clear_log();
     load_repo(&spec, &opts).unwrap();
     assert!(server.requests_for("primary.xml.gz").is_empty());
+}
+
+/// As dnf's cache holds only the current metadata of a repo, what an older
+/// repomd.xml listed is removed once over an hour old; a copy in use is
+/// touched when reused, and packages kept beside the metadata stay.
+#[test]
+fn metadata_an_older_repomd_listed_is_removed() {
+    fast();
+    let server = Server::start(repos_dir());
+    let t = tempfile::tempdir().unwrap();
+    let meta = t.path().join("meta");
+    let dir = meta.join(format!(
+        "{}_source",
+        server.base.replace("http://", "").replace(':', "_")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    let (a, b, c) = ("a".repeat(64), "b".repeat(64), "c".repeat(64));
+    let old = format!("{a}-{a}-primary.xml.gz");
+    let young = format!("{b}-{b}-filelists.xml.gz");
+    let package = format!("{c}-bash-5.2-1.x86_64.rpm");
+    for (name, aged) in [(&old, true), (&young, false), (&package, true)] {
+        let f = std::fs::File::create(dir.join(name)).unwrap();
+        if aged {
+            f.set_modified(two_hours_ago).unwrap();
+        }
+    }
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta),
+    };
+    let spec = RepoSpec::new("src", &format!("{}/source/", server.base));
+    load_repo(&spec, &opts).unwrap();
+    let left = files_in(&dir);
+    assert!(!left.contains(&old), "{left:?}");
+    assert!(left.contains(&young) && left.contains(&package), "{left:?}");
+    let primary = left
+        .iter()
+        .find(|f| f.ends_with("primary.xml.gz"))
+        .map(|f| dir.join(f))
+        .unwrap();
+    // Reused: touched, so a concurrent run's pruning keeps it.
+    std::fs::File::options()
+        .append(true)
+        .open(&primary)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    load_repo(&spec, &opts).unwrap();
+    let age = std::fs::metadata(&primary).unwrap().modified().unwrap();
+    assert!(age.elapsed().unwrap() < std::time::Duration::from_secs(600));
+}
+
+/// A repo's `retries=` is dnf's count for packages: an SRPM gets that many
+/// retries (metadata keeps the run's, `repo_access.rs`).
+#[test]
+fn a_repos_retries_count_for_its_srpms() {
+    fast(); // the run: 3 retries
+    let server = Server::start(repos_dir());
+    let mut repo = source_repo(&format!("{}/source/", server.base));
+    repo.spec.access.pace.retries = Some(5);
+    server.fault(HELLO, Fault::Status(503), Some(5));
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("c");
+    refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
+    assert_eq!(server.requests_for(HELLO).len(), 6);
+    assert_eq!(
+        std::fs::read(cache.join(HELLO)).unwrap(),
+        fixture_bytes(HELLO)
+    );
+}
+
+/// An SRPM body longer than primary.xml's `<size package>` is cut off at
+/// once (librepo refuses a package whose length is not that size), not
+/// retried, and leaves nothing in the cache.
+#[test]
+fn an_srpm_body_without_end_is_cut_at_its_size() {
+    fast();
+    let server = Server::start(repos_dir());
+    let repo = source_repo(&format!("{}/source/", server.base));
+    let size = repo
+        .packages
+        .iter()
+        .find(|p| p.location.ends_with(HELLO))
+        .map(|p| p.size)
+        .unwrap();
+    assert!(size > 0);
+    server.fault(HELLO, Fault::Endless, None);
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("c");
+    let e = refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{}/source/{HELLO}: more than the {size} bytes primary.xml gives as the package's size",
+            server.base
+        )
+    );
+    assert_eq!(server.requests_for(HELLO).len(), 1);
+    assert_eq!(files_in(&cache), Vec::<String>::new());
+}
+
+/// The other mirrors of a mirrorlist lose what the current repomd.xml does
+/// not list too: a metalink answers with another mirror from run to run.
+#[test]
+fn other_mirrors_directories_are_pruned_as_well() {
+    fast();
+    let server = Server::start(repos_dir());
+    let t = tempfile::tempdir().unwrap();
+    let meta = t.path().join("meta");
+    let host = server.base.replace("http://", "").replace(':', "_");
+    let other = meta.join(format!("{host}_gone"));
+    std::fs::create_dir_all(&other).unwrap();
+    let a = "a".repeat(64);
+    let old = format!("{a}-{a}-primary.xml.gz");
+    std::fs::File::create(other.join(&old))
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(7200))
+        .unwrap();
+    let list = t.path().join("mirrors.txt");
+    std::fs::write(
+        &list,
+        format!("{}/gone/\n{}/source/\n", server.base, server.base),
+    )
+    .unwrap();
+    let mut spec = RepoSpec::new("src", "");
+    spec.mirrors = Some(MirrorSource::Mirrorlist(list.display().to_string()));
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta),
+    };
+    let r = load_repo(&spec, &opts).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{}/source/", server.base));
+    assert!(!other.join(&old).exists());
 }

@@ -11,8 +11,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use buildroot_core::rpmmd::{
-    download_verified, load_repo, sha256_file, Expected, HttpSettings, LoadOptions, MirrorSource,
-    RepoSpec,
+    download_verified, load_repo, load_repos, sha256_file, Expected, HttpSettings, LoadOptions,
+    MirrorSource, RepoSpec,
 };
 use http_support::{dead_port, Fault, Server};
 
@@ -121,6 +121,46 @@ fn http_errors_name_the_url() {
     .to_string();
     assert_eq!(e, format!("{base}/missing/repodata/repomd.xml: HTTP 404"));
     assert_eq!(server.requests_for("/missing/repodata/repomd.xml").len(), 1);
+    // A redirect to a missing file: the line says where it led (the
+    // requested URL alone would send the reader to the wrong server).
+    server.fault(
+        "/moved/repodata/repomd.xml",
+        Fault::Redirect(format!("{base}/gone")),
+        // Once: the path it leads to ends in the same suffix.
+        Some(1),
+    );
+    let e = packages(
+        &RepoSpec::new("web", &format!("{base}/moved")),
+        cache.path(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{base}/moved/repodata/repomd.xml: redirected to \
+             {base}/gone/moved/repodata/repomd.xml: HTTP 404"
+        )
+    );
+    // Never to a local file (nor ftp), as curl's default redirect protocols.
+    server.fault(
+        "/local/repodata/repomd.xml",
+        Fault::Redirect("file://".into()),
+        None,
+    );
+    let e = packages(
+        &RepoSpec::new("web", &format!("{base}/local")),
+        cache.path(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{base}/local/repodata/repomd.xml: redirected to file:///local/repodata/repomd.xml: \
+             redirects are followed to http(s) only"
+        )
+    );
     // Nothing listens on this port: retried, then one line.
     let port = dead_port();
     let e = packages(
@@ -423,6 +463,195 @@ fn metalink_and_mirrorlist_skip_dead_and_stale_mirrors() {
         .to_string();
     assert!(e.contains("dead.xml") && e.contains("stale mirror"), "{e}");
     assert_eq!(e.lines().count(), 1, "{e}");
+}
+
+/// Every mirror of a metalink is tried, as libdnf has librepo do (no cap):
+/// ten stale or missing ones before the current one still load. One of a
+/// scheme we do not speak is passed over.
+#[test]
+fn every_mirror_of_a_metalink_is_tried() {
+    let (root, server, clean) = served();
+    let sum = sha256_file(&root.path().join("repo/repodata/repomd.xml")).unwrap();
+    let base = &server.base;
+    let mut urls: Vec<String> = (0..10)
+        .map(|i| format!("<url protocol=\"http\">{base}/gone{i}/repodata/repomd.xml</url>"))
+        .collect();
+    urls.push(format!(
+        "<url protocol=\"http\">{base}/repo/repodata/repomd.xml</url>"
+    ));
+    std::fs::write(
+        root.path().join("many.xml"),
+        format!(
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources>{}</resources></file></files></metalink>"#,
+            urls.concat()
+        ),
+    )
+    .unwrap();
+    let mut spec = RepoSpec::new("fedora", "");
+    spec.mirrors = Some(MirrorSource::Metalink(format!("{base}/many.xml")));
+    let cache = tempfile::tempdir().unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/repo/"));
+    assert_eq!(r.packages.len(), clean.len());
+    // A mirror we cannot reach (ftp) is passed over, not fatal to the repo;
+    // a list of nothing else is one line naming it.
+    let list = format!("ftp://127.0.0.1:21/pub/\n{base}/repo/\n");
+    std::fs::write(root.path().join("ftp.txt"), list).unwrap();
+    spec.mirrors = Some(MirrorSource::Mirrorlist(format!("{base}/ftp.txt")));
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/repo/"));
+    std::fs::write(root.path().join("ftp.txt"), "ftp://127.0.0.1:21/pub/\n").unwrap();
+    let e = load_repo(&spec, &LoadOptions::cached_in(cache.path()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{base}/ftp.txt: lists no mirror these tools can reach (http, https, file); \
+             the first is ftp://127.0.0.1:21/pub/"
+        )
+    );
+    // So is one of several baseurls (a .repo file's baseurl=ftp://... http://...).
+    let mut spec = RepoSpec::new("web", "ftp://127.0.0.1:21/pub/");
+    spec.extra_baseurls = vec![format!("{base}/repo/")];
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/repo/"));
+}
+
+/// Only the strongest hash of a metalink's `<verification>` counts, as in
+/// librepo: a mirror whose repomd.xml matches the md5 but not the sha256 is
+/// stale. A mirrorlist line that is neither a URL nor an absolute path (an
+/// HTML page served with 200) is no mirror.
+#[test]
+fn a_weaker_matching_hash_does_not_save_a_stale_mirror() {
+    let (root, server, clean) = served();
+    let repomd = std::fs::read(root.path().join("repo/repodata/repomd.xml")).unwrap();
+    let md5 = hex::encode(<md5::Md5 as md5::Digest>::digest(&repomd));
+    let base = &server.base;
+    let metalink = |sha256: &str| {
+        format!(
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="md5">{md5}</hash><hash type="sha256">{sha256}</hash></verification><resources><url protocol="http">{base}/repo/repodata/repomd.xml</url></resources></file></files></metalink>"#
+        )
+    };
+    std::fs::write(root.path().join("md5.xml"), metalink(&"0".repeat(64))).unwrap();
+    let mut spec = RepoSpec::new("fedora", "");
+    spec.mirrors = Some(MirrorSource::Metalink(format!("{base}/md5.xml")));
+    let cache = tempfile::tempdir().unwrap();
+    let e = load_repo(&spec, &LoadOptions::cached_in(cache.path()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!("{base}/repo/repodata/repomd.xml: does not match the metalink's checksums (a stale mirror)")
+    );
+    // The right sha256 (and the same md5): the mirror is current.
+    let sha256 = sha256_file(&root.path().join("repo/repodata/repomd.xml")).unwrap();
+    std::fs::write(root.path().join("md5.xml"), metalink(&sha256)).unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.packages.len(), clean.len());
+
+    std::fs::write(
+        root.path().join("page.txt"),
+        format!("<html>\n<body>mirror list</body>\n</html>\n{base}/repo/\n"),
+    )
+    .unwrap();
+    spec.mirrors = Some(MirrorSource::Mirrorlist(format!("{base}/page.txt")));
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/repo/"));
+    std::fs::write(root.path().join("page.txt"), "<html>busy</html>\n").unwrap();
+    let e = load_repo(&spec, &LoadOptions::cached_in(cache.path()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{base}/page.txt: the mirrorlist lists no URL (no line holds :// or starts with /)"
+        )
+    );
+}
+
+/// Two repos of one run whose base URLs give the same cache directory name
+/// (`a_b/` and `a/b/`), opened in parallel: each is read from its own
+/// repomd.xml download, never from the other's renamed over it.
+#[test]
+fn repos_sharing_a_cache_directory_read_their_own_repomd() {
+    fast();
+    let repos = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos");
+    let root = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(format!("{repos}/x86_64"), root.path().join("a_b")).unwrap();
+    std::fs::create_dir(root.path().join("a")).unwrap();
+    std::os::unix::fs::symlink(format!("{repos}/extras/x86_64"), root.path().join("a/b")).unwrap();
+    let server = Server::start(root.path().to_path_buf());
+    let names = |dir: &str| -> Vec<String> {
+        let spec = RepoSpec::new("one", &format!("{repos}/{dir}"));
+        let r = load_repo(&spec, &LoadOptions::default()).unwrap();
+        r.packages.iter().map(|p| format!("{p:?}")).collect()
+    };
+    let (main, extras) = (names("x86_64"), names("extras/x86_64"));
+    assert_ne!(main, extras);
+    for _ in 0..5 {
+        let cache = tempfile::tempdir().unwrap();
+        let specs = [
+            RepoSpec::new("main", &format!("{}/a_b/", server.base)),
+            RepoSpec::new("extras", &format!("{}/a/b/", server.base)),
+        ];
+        let loaded = load_repos(&specs, &LoadOptions::cached_in(cache.path())).unwrap();
+        let got = |i: usize| -> Vec<String> {
+            loaded[i]
+                .packages
+                .iter()
+                .map(|p| format!("{p:?}"))
+                .collect()
+        };
+        assert_eq!(got(0), main);
+        assert_eq!(got(1), extras);
+    }
+}
+
+/// A body without end is cut off, not written to the end of the disk:
+/// metadata at twice repomd.xml's `<size>` and a MiB, a repomd.xml at 64 MiB;
+/// not retried (the server would send as much again), nothing left behind.
+#[test]
+fn a_body_without_end_is_cut_off() {
+    let (root, server, _) = served();
+    let base = &server.base;
+    let cache = tempfile::tempdir().unwrap();
+    // repomd.xml gives primary's size.
+    let rd = root.path().join("repo/repodata");
+    let size = std::fs::metadata(rd.join("p.xml.gz")).unwrap().len();
+    let repomd = std::fs::read_to_string(rd.join("repomd.xml")).unwrap();
+    std::fs::write(
+        rd.join("repomd.xml"),
+        repomd.replace("</checksum>", &format!("</checksum><size>{size}</size>")),
+    )
+    .unwrap();
+    server.fault("/repo/repodata/p.xml.gz", Fault::Endless, None);
+    let spec = RepoSpec::new("web", &format!("{base}/repo/"));
+    let e = packages(&spec, cache.path()).unwrap_err().to_string();
+    let most = size * 2 + (1 << 20);
+    assert_eq!(
+        e,
+        format!(
+            "{base}/repo/repodata/p.xml.gz: more than the {most} bytes that twice \
+             repomd.xml's <size> and a MiB allow"
+        )
+    );
+    assert_eq!(server.requests_for("/repo/repodata/p.xml.gz").len(), 1);
+    server.clear_faults();
+    server.fault("/repo/repodata/repomd.xml", Fault::Endless, None);
+    let start = Instant::now();
+    let e = packages(&spec, cache.path()).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{base}/repo/repodata/repomd.xml: more than the 67108864 bytes a repomd.xml, \
+             metalink or mirrorlist may have"
+        )
+    );
+    assert!(start.elapsed() < Duration::from_secs(20));
+    // No temporaries: only the first load's repomd.xml.
+    let left = files_in(cache.path());
+    assert!(left.iter().all(|f| f.ends_with("/repomd.xml")), "{left:?}");
 }
 
 #[test]

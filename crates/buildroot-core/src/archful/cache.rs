@@ -18,7 +18,7 @@ use crate::evr::parse_srpm_filename;
 use crate::package::Package;
 use crate::rpmmd::{
     download_listed, file_digest, from_mirrors, is_our_temp_name, sweep_stale_temps, Expected,
-    LoadedRepo, Location,
+    HttpSettings, LoadedRepo, Location,
 };
 use crate::spec;
 use crate::srpm;
@@ -245,6 +245,10 @@ fn fetch_into(repo: &LoadedRepo, pkg: &Package, dest: &Path) -> Result<()> {
         .map(|b| Location::parse(b))
         .collect::<Result<Vec<_>>>()?;
     let href = &pkg.location;
+    // More bytes than primary.xml's size cannot be the package: cut off at
+    // once, as librepo refuses a package whose Content-Length is not that
+    // size, instead of filling the disk with a body without end.
+    let most = (pkg.size > 0).then_some((pkg.size, "primary.xml gives as the package's size"));
     from_mirrors(&locs, href, &repo.spec.access, |loc, s| match loc {
         Location::Dir(d) => copy_verified(&d.join(href), dest, expected.as_ref()),
         Location::Http(base) => download_listed(
@@ -252,7 +256,10 @@ fn fetch_into(repo: &LoadedRepo, pkg: &Package, dest: &Path) -> Result<()> {
             dest,
             expected.as_ref(),
             "primary.xml",
-            s,
+            &HttpSettings {
+                max_len: most.or(s.max_len),
+                ..s.clone()
+            },
         ),
     })
     .map(|_| ())

@@ -72,6 +72,7 @@ pub(super) fn extracted(
         &p.location,
         opts.cache_dir.as_deref(),
         expected.as_ref(),
+        (p.size > 0).then_some(p.size),
         pool.repo_access(id),
     )
     .map_err(bad)?;

@@ -61,7 +61,8 @@ pub struct RepoAccess {
     pub sslclientkey: Option<PathBuf>,
     /// `timeout=`, `minrate=`, `retries=`: the repo's own values of what
     /// the `RPM_BUILDROOT_HTTP_*` variables set for every download
-    /// (`http_settings.rs`).
+    /// (`http_settings.rs`); `retries=` for its packages only
+    /// ([`RepoAccess::for_metadata`]).
     pub pace: Pace,
 }
 
@@ -126,6 +127,18 @@ impl std::fmt::Debug for RepoAccess {
 }
 
 impl RepoAccess {
+    /// This access for the repo's metadata (repomd.xml and what it lists,
+    /// its metalink or mirrorlist): `retries=` is dnf's count of package
+    /// download rounds, which libdnf never hands librepo for metadata (it
+    /// tries each of those URLs its fixed 4 times), so the run's retries
+    /// count here. A `retries=0` (dnf's "for ever") made a dead repo take
+    /// most of an hour to fail.
+    pub(super) fn for_metadata(&self) -> RepoAccess {
+        let mut a = self.clone();
+        a.pace.retries = None;
+        a
+    }
+
     /// Takes a `.repo` line's `key=value` when the key is one of these
     /// options (`None` when it is not); an error is the problem with the
     /// value, for the caller to place.

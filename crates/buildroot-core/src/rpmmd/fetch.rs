@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use super::access::RepoAccess;
 use super::compress::{file_digest, Expected, Hasher};
 use super::http::{download_verified, HttpSettings};
+use super::prune::{checked_copy_name, touch};
 use crate::error::{Error, Result};
 
 /// A repository base location.
@@ -97,18 +98,27 @@ pub(super) fn file_url_path(url: &str, rest: &str) -> Result<String> {
 /// `expected` (repomd.xml's checksum), the cached copy is named by the
 /// checksum and reused while it stays the same, and a fresh download must
 /// match it (once more, then an error); without, the file is downloaded
-/// afresh.
+/// afresh. With `size` (a package's, as primary.xml gives it), a download
+/// longer than that is cut off at once: it cannot be the package (librepo
+/// refuses a package of another length), and a body without end would fill
+/// the disk.
 pub fn local_file(
     loc: &Location,
     href: &str,
     cache: Option<&Path>,
     expected: Option<&Expected>,
+    size: Option<u64>,
     access: &RepoAccess,
 ) -> Result<PathBuf> {
     match loc {
         Location::Dir(d) => Ok(d.join(href)),
         Location::Http(_) => {
-            local_file_with(loc, href, cache, expected, &HttpSettings::for_repo(access)?)
+            let s = HttpSettings::for_repo(access)?;
+            let s = HttpSettings {
+                max_len: size.map(|n| (n, "primary.xml gives as the package's size")),
+                ..s
+            };
+            local_file_with(loc, href, cache, expected, &s)
         }
     }
 }
@@ -127,10 +137,9 @@ fn local_file_with(
                 url: base.to_string(),
             })?;
             let dir = cache.join(cache_dir_name(base));
-            let file_name = href.rsplit('/').next().unwrap_or(href);
             let dest = match expected {
-                Some(e) => dir.join(format!("{}-{file_name}", e.hex)),
-                None => dir.join(file_name),
+                Some(e) => dir.join(checked_copy_name(&e.hex, href)),
+                None => dir.join(href.rsplit('/').next().unwrap_or(href)),
             };
             let reuse = expected.is_some_and(|e| cached_copy_ok(&dest, e));
             if !reuse {
@@ -150,10 +159,12 @@ fn cached_copy_ok(dest: &Path, e: &Expected) -> bool {
     if !dest.is_file() {
         return false;
     }
-    if Hasher::new(&e.algo).is_none() {
-        return true;
+    let ok = Hasher::new(&e.algo).is_none() || file_digest(dest, &e.algo).is_ok_and(|h| h == e.hex);
+    if ok {
+        // In use: a concurrent run's pruning leaves it (`prune.rs`).
+        touch(dest);
     }
-    file_digest(dest, &e.algo).is_ok_and(|h| h == e.hex)
+    ok
 }
 
 /// Whether [`local_file`] has checked a file it took from `loc` against
@@ -165,18 +176,34 @@ pub(super) fn checked_on_arrival(loc: &Location, e: &Expected) -> bool {
     matches!(loc, Location::Http(_)) && Hasher::new(&e.algo).is_some()
 }
 
-/// [`local_file`] from the first of `locs` (a repo's mirrors, the one in
-/// use first) that can deliver it. Returns the path and the index of the
-/// mirror used.
+/// [`local_file`] of a metadata file repomd.xml lists, from the first of
+/// `locs` (a repo's mirrors, the one in use first) that can deliver it.
+/// Returns the path and the index of the mirror used.
+///
+/// `size` is the file's size as repomd.xml gives it: a server that sends
+/// more than twice that and a MiB is sending something else (a stream
+/// without end would fill the disk), and is left at once. The margin keeps
+/// a repo whose `<size>` is off by a little loadable, as dnf, which does
+/// not hold metadata to its size, loads it.
 pub fn local_file_from(
     locs: &[Location],
     href: &str,
     cache: Option<&Path>,
     expected: Option<&Expected>,
+    size: Option<u64>,
     access: &RepoAccess,
 ) -> Result<(PathBuf, usize)> {
-    from_mirrors(locs, href, access, |loc, s| {
-        local_file_with(loc, href, cache, expected, s)
+    let limit = size.map(|n| {
+        let most = n.saturating_mul(2).saturating_add(1 << 20);
+        (most, "that twice repomd.xml's <size> and a MiB allow")
+    });
+    // Metadata: the repo's retries= is for its packages.
+    from_mirrors(locs, href, &access.for_metadata(), |loc, s| {
+        let s = HttpSettings {
+            max_len: limit.or(s.max_len),
+            ..s.clone()
+        };
+        local_file_with(loc, href, cache, expected, &s)
     })
 }
 
@@ -225,7 +252,7 @@ pub fn from_mirrors<T>(
 /// `href` under `loc` as a local file: an HTTP file is downloaded afresh
 /// into `cache` (one directory per base URL), a local one is used in place.
 pub fn fetch_to_cache(loc: &Location, href: &str, cache: &Path) -> Result<PathBuf> {
-    local_file(loc, href, Some(cache), None, &RepoAccess::default())
+    local_file(loc, href, Some(cache), None, None, &RepoAccess::default())
 }
 
 /// A filesystem-safe directory name for a base URL.

@@ -133,6 +133,39 @@ pub fn download_listed(
     listed_in: &str,
     s: &HttpSettings,
 ) -> Result<()> {
+    download_listed_open(url, dest, expected, listed_in, s).map(drop)
+}
+
+/// [`download_verified`], returning the downloaded file open for reading
+/// from its start: what the caller reads is what this download wrote, even
+/// when another run (or another repo of this run whose URL gives the same
+/// cache directory) renames its own download over `dest` a moment later.
+/// For files read whole right away (repomd.xml, metalinks, mirrorlists).
+/// Such a file is read into memory: one larger than [`MAX_WHOLE`] is
+/// refused (a server streaming without end would fill the disk, then the
+/// memory).
+pub fn download_open(url: &str, dest: &Path, s: &HttpSettings) -> Result<File> {
+    let s = HttpSettings {
+        max_len: s.max_len.or(Some((
+            MAX_WHOLE,
+            "a repomd.xml, metalink or mirrorlist may have",
+        ))),
+        ..s.clone()
+    };
+    download_listed_open(url, dest, None, "repomd.xml", &s)
+}
+
+/// The most bytes of a file [`download_open`] fetches: Fedora's repomd.xml
+/// is a few kB, its metalinks some hundred.
+pub const MAX_WHOLE: u64 = 64 << 20;
+
+fn download_listed_open(
+    url: &str,
+    dest: &Path,
+    expected: Option<&Expected>,
+    listed_in: &str,
+    s: &HttpSettings,
+) -> Result<File> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     sweep_stale_temps(dir);
@@ -172,10 +205,9 @@ pub fn download_listed(
                 continue;
             }
         }
-        return tmp
-            .persist(dest)
-            .map(|_| ())
-            .map_err(|e| Error::io(dest, e.error));
+        let mut f = tmp.persist(dest).map_err(|e| Error::io(dest, e.error))?;
+        f.rewind().map_err(|e| Error::io(dest, e))?;
+        return Ok(f);
     }
 }
 
@@ -183,7 +215,7 @@ pub fn download_listed(
 /// download rewrites its file at least every `timeout`, or waits at most
 /// `max_wait` between attempts (both far below an hour unless set so), so
 /// only a killed run's leftovers get this old. The pool cache uses the same.
-const STALE_TEMP: Duration = Duration::from_secs(3600);
+pub(crate) const STALE_TEMP: Duration = Duration::from_secs(3600);
 
 /// Removes, once per directory and process, the temp files killed runs
 /// left in `dir` (SIGKILL, a crash, a power cut; SIGINT and SIGTERM leave
@@ -273,6 +305,12 @@ enum Outcome {
         retry: bool,
         wait: Option<Duration>,
     },
+    /// The file could not be written (a full disk, say): our side's
+    /// problem, not the server's, so the error names the cache directory
+    /// (as an I/O error under it, which `skip_if_unavailable` does not pass
+    /// over) and nothing is retried, as librepo takes curl's write error
+    /// as fatal.
+    Unwritable(std::io::Error),
 }
 
 fn failed(cause: impl Into<String>, retry: bool) -> Outcome {
@@ -304,6 +342,11 @@ fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Res
         };
         let (cause, wait) = match watch(url, from, validator, s, &sink) {
             Outcome::Done => return Ok(()),
+            Outcome::Unwritable(e) => {
+                let dir = tmp.path().parent().unwrap_or(tmp.path());
+                let e = std::io::Error::new(e.kind(), format!("cannot write {url} here: {e}"));
+                return Err(Error::io(dir, e));
+            }
             Outcome::Failed { cause, retry, .. } if !retry => {
                 let msg = if attempt > 1 {
                     format!("{cause} (attempt {attempt})")
@@ -482,6 +525,30 @@ impl Attempt<'_> {
         proxy_lookup_failure(&proxy, url, e)
     }
 
+    /// [`describe`], with a timeout said in words: which limit, how long,
+    /// and what set it (the repo's `timeout=` or the variable), as a stall
+    /// is said.
+    fn describe(&self, e: &ureq::Error) -> String {
+        let ureq::Error::Timeout(t) = e else {
+            return describe(e);
+        };
+        // The per-read backstop is twice the timeout (`agent_for`).
+        let secs = match t {
+            ureq::Timeout::PerRead => self.s.timeout.as_secs_f64() * 2.0,
+            _ => self.s.timeout.as_secs_f64(),
+        };
+        let what = match t {
+            ureq::Timeout::Resolve | ureq::Timeout::Connect => "could not connect",
+            ureq::Timeout::PerRead | ureq::Timeout::RecvBody => "no data",
+            _ => "no answer",
+        };
+        let by = match self.s.access.pace.timeout {
+            Some(_) => "the repo's timeout=",
+            None => "RPM_BUILDROOT_HTTP_TIMEOUT",
+        };
+        format!("timed out: {what} within {secs} s ({by} sets the limit)")
+    }
+
     fn run(&self, validator: Option<String>) -> Outcome {
         let tls = match self.s.access.tls_config() {
             Ok(t) => t,
@@ -513,12 +580,14 @@ impl Attempt<'_> {
                 Err(e) if hops > 0 => {
                     return match self.unresolvable_proxy(&url, &e) {
                         Some(msg) => failed(format!("redirected to {url}: {msg}"), false),
-                        None => failed_on(format!("redirected to {url}: {}", describe(&e)), &e),
+                        None => {
+                            failed_on(format!("redirected to {url}: {}", self.describe(&e)), &e)
+                        }
                     }
                 }
                 Err(e) => match self.unresolvable_proxy(&url, &e) {
                     Some(msg) => return failed(msg, false),
-                    None => return failed_on(describe(&e), &e),
+                    None => return failed_on(self.describe(&e), &e),
                 },
             };
             let status = resp.status().as_u16();
@@ -534,6 +603,14 @@ impl Attempt<'_> {
                 _ if hops == redirect::MAX_REDIRECTS => {
                     return failed(format!("more than {hops} redirects"), false)
                 }
+                // As curl's default redirect protocols: never to a local
+                // file (a server must not make us read one), nor to ftp.
+                Some(next) if !is_http(&next) => {
+                    return failed(
+                        format!("redirected to {next}: redirects are followed to http(s) only"),
+                        false,
+                    )
+                }
                 Some(next) => url = next,
                 None => return failed(format!("HTTP {status} without a usable Location"), false),
             }
@@ -541,6 +618,13 @@ impl Attempt<'_> {
         };
         self.answered.store(true, Ordering::Relaxed);
         let status = resp.status().as_u16();
+        // An error answer at the end of redirects names where they led, as a
+        // hop that fails does (curl names the effective URL).
+        let via = if hops > 0 {
+            format!("redirected to {url}: ")
+        } else {
+            String::new()
+        };
         let header = |name: &str| {
             resp.headers()
                 .get(name)
@@ -575,7 +659,7 @@ impl Attempt<'_> {
                 });
                 match ok {
                     None => return failed("abandoned", true),
-                    Some(Err(e)) => return failed(format!("cannot write: {e}"), false),
+                    Some(Err(e)) => return Outcome::Unwritable(e),
                     Some(Ok(())) => {}
                 }
                 self.progress.store(0, Ordering::Relaxed);
@@ -591,14 +675,20 @@ impl Attempt<'_> {
             }
             429 | 503 => {
                 return Outcome::Failed {
-                    cause: format!("HTTP {status}"),
+                    cause: format!("{via}HTTP {status}"),
                     retry: true,
                     wait: header("retry-after").and_then(|v| retry_after(&v, SystemTime::now())),
                 }
             }
-            408 | 500..=599 => return failed(format!("HTTP {status}"), true),
-            _ => return failed(format!("HTTP {status}"), false),
+            408 | 500..=599 => return failed(format!("{via}HTTP {status}"), true),
+            _ => return failed(format!("{via}HTTP {status}"), false),
         };
+        if let Some(over) = total.and_then(|t| self.too_long(t)) {
+            return failed(
+                format!("{over} (the server announces {})", total.unwrap_or(0)),
+                false,
+            );
+        }
         if status == 206 {
             self.with_sink(|k| k.ranges = true);
         }
@@ -608,6 +698,14 @@ impl Attempt<'_> {
             total,
         });
         self.body(resp.body_mut().as_reader(), total)
+    }
+
+    /// When `len` bytes are more than the file can have (`max_len`), why.
+    /// Not retried: the same server sends as much again; a repo's next
+    /// mirror, if any, is tried.
+    fn too_long(&self, len: u64) -> Option<String> {
+        let (max, says) = self.s.max_len?;
+        (len > max).then(|| format!("more than the {max} bytes {says}"))
     }
 
     /// Copies the body into the sink; `total` is the whole file's size.
@@ -627,6 +725,10 @@ impl Attempt<'_> {
                     };
                 }
             };
+            let at = self.progress.load(Ordering::Relaxed) + n as u64;
+            if let Some(over) = self.too_long(at) {
+                return failed(over, false);
+            }
             let wrote = self.with_sink(|k| {
                 k.file.write_all(&buf[..n])?;
                 k.len += n as u64;
@@ -634,7 +736,7 @@ impl Attempt<'_> {
             });
             match wrote {
                 None => return failed("abandoned", true),
-                Some(Err(e)) => return failed(format!("cannot write: {e}"), false),
+                Some(Err(e)) => return Outcome::Unwritable(e),
                 Some(Ok(len)) => self.progress.store(len, Ordering::Relaxed),
             }
         }
@@ -645,6 +747,12 @@ impl Attempt<'_> {
             _ => Outcome::Done,
         }
     }
+}
+
+/// Whether `url` is http or https (any case, as schemes are).
+fn is_http(url: &str) -> bool {
+    url.split_once("://")
+        .is_some_and(|(s, _)| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"))
 }
 
 /// A ureq error as one line.
@@ -823,7 +931,7 @@ mod tests {
         };
         let wait = |e: &ureq::Error| match failed_on(describe(e), e) {
             Outcome::Failed { retry, wait, .. } => (retry, wait),
-            Outcome::Done => unreachable!(),
+            Outcome::Done | Outcome::Unwritable(_) => unreachable!(),
         };
         let now = (true, Some(Duration::ZERO));
         assert_eq!(wait(&lookup("Name or service not known")), now);
@@ -975,6 +1083,30 @@ mod tests {
         assert!(e.starts_with(&format!("{url}: connection failed: ")), "{e}");
         assert!(!e.contains("attempt"), "{e}");
         assert_eq!(connections.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn an_open_download_is_read_as_written_whatever_replaces_it() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for mut c in listener.incoming().flatten() {
+                let mut buf = [0u8; 4096];
+                let _ = c.read(&mut buf);
+                let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nmine");
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("repomd.xml");
+        let url = format!("http://127.0.0.1:{port}/repomd.xml");
+        let mut f = download_open(&url, &dest, &HttpSettings::default()).unwrap();
+        // Another run renames its own download over ours before we read.
+        let theirs = dir.path().join("theirs");
+        std::fs::write(&theirs, "theirs").unwrap();
+        std::fs::rename(&theirs, &dest).unwrap();
+        let mut got = String::new();
+        f.read_to_string(&mut got).unwrap();
+        assert_eq!(got, "mine");
     }
 
     #[test]

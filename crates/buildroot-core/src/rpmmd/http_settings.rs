@@ -43,6 +43,10 @@ pub struct HttpSettings {
     /// How the repo downloaded from is reached (its `.repo` options; the
     /// defaults for anything else).
     pub access: RepoAccess,
+    /// The most bytes the file can have, and what says so (repomd.xml's
+    /// `<size>`, say): a server that sends more is refused at once, not
+    /// read to the end of the disk (`None`: no limit).
+    pub max_len: Option<(u64, &'static str)>,
 }
 
 impl Default for HttpSettings {
@@ -54,6 +58,7 @@ impl Default for HttpSettings {
             timeout: Duration::from_secs(30),
             minrate: 1000,
             access: RepoAccess::default(),
+            max_len: None,
         }
     }
 }

@@ -1,13 +1,15 @@
 //! `metalink=` and `mirrorlist=` in dnf `.repo` files (what Fedora's own
 //! repo files use instead of `baseurl=`): the list is fetched, turned into
 //! candidate base URLs, best first, and each is tried in turn. A metalink
-//! also names the checksums of the current repomd.xml; a mirror whose
-//! repomd.xml matches none of them is stale and skipped, as librepo does.
+//! also names the checksums of the current repomd.xml (and of the recent
+//! ones, its `mm0:alternates`); a mirror whose repomd.xml matches none of
+//! them is stale and skipped, as librepo does (`lr_get_best_checksum`: of
+//! each `<verification>`, only its strongest hash counts). A mirrorlist's
+//! lines are taken as librepo's `lr_mirrorlist_parse_file` takes them.
 
 use std::io::BufRead;
-use std::path::Path;
 
-use super::compress::{file_digest, Hasher};
+use super::compress::Hasher;
 use super::xml::{attr, local, Ev, XmlReader};
 use crate::error::{Error, Result};
 
@@ -34,7 +36,8 @@ impl MirrorSource {
 pub struct Mirrors {
     /// Base URLs of the repository, best first.
     pub baseurls: Vec<String>,
-    /// The checksums of a metalink's `<verification>`; empty for a
+    /// The strongest checksum of each of a metalink's `<verification>`s
+    /// (the current repomd.xml's, then its alternates'); empty for a
     /// mirrorlist (nothing to check against).
     pub repomd_checksums: Vec<RepomdChecksum>,
 }
@@ -48,42 +51,80 @@ pub struct RepomdChecksum {
     pub hex: String,
 }
 
-/// Whether the repomd.xml at `path` matches one of a metalink's checksums
-/// `want` (true when there are none). Types we cannot compute are passed
-/// over, as librepo does; a file we cannot read back to hash is an error,
-/// not a pass (it was taken for a type we cannot compute, and a mirror
-/// whose file could not be hashed was used unchecked).
-pub(super) fn repomd_matches(path: &Path, want: &[RepomdChecksum]) -> Result<bool> {
-    let computable: Vec<_> = want
+/// Whether `repomd` (a repomd.xml's bytes, as downloaded: the bytes that
+/// are then parsed, so a file replaced on disk meanwhile cannot pass the
+/// check for another) matches one of a metalink's checksums `want` (true
+/// when there are none). Types we cannot compute are passed over, as
+/// librepo does.
+pub(super) fn repomd_matches(repomd: &[u8], want: &[RepomdChecksum]) -> bool {
+    let mut computable = want.iter().filter_map(|c| Some((Hasher::new(&c.algo)?, c)));
+    let mut any = false;
+    let matched = computable.any(|(mut h, c)| {
+        any = true;
+        h.update(repomd);
+        h.hex() == c.hex
+    });
+    matched || !any
+}
+
+/// How strong a hash type is, as librepo ranks them (md5 weakest, sha512
+/// strongest); `None` for a type librepo does not know, which it never
+/// picks. `algo` is lowercase.
+fn strength(algo: &str) -> Option<u8> {
+    ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"]
         .iter()
-        .filter(|c| Hasher::new(&c.algo).is_some())
-        .collect();
-    for c in &computable {
-        if file_digest(path, &c.algo)? == c.hex {
-            return Ok(true);
-        }
-    }
-    Ok(computable.is_empty())
+        .position(|a| *a == algo || (algo == "sha" && *a == "sha1"))
+        .map(|i| i as u8)
+}
+
+/// Keeps the strongest checksum of `group` (one `<verification>`), if any
+/// is of a known type: a weaker hash that matches while the strongest does
+/// not is no match, as librepo compares the strongest only.
+fn keep_strongest(group: &mut Vec<RepomdChecksum>, out: &mut Vec<RepomdChecksum>) {
+    let best = group
+        .drain(..)
+        .filter_map(|c| strength(&c.algo).map(|s| (s, c)))
+        // The first of equals, as librepo keeps it.
+        .fold(None::<(u8, RepomdChecksum)>, |best, (s, c)| match best {
+            Some((b, _)) if b >= s => best,
+            _ => Some((s, c)),
+        });
+    out.extend(best.map(|(_, c)| c));
 }
 
 /// Reads a metalink: the `<url>` resources of its `repomd.xml` file (http,
 /// https, ftp and file; highest `preference` first, document order between
-/// equals) with `repodata/repomd.xml` cut off, and its hashes.
+/// equals) with `repodata/repomd.xml` cut off when they end in it, and the
+/// strongest hash of
+/// each `<verification>` (types in lowercase, as librepo reads them in any
+/// case).
 pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
     let mut x = XmlReader::new(r, origin);
     let mut buf = Vec::new();
     let mut urls: Vec<(i64, usize, String)> = Vec::new();
     let mut out = Mirrors::default();
     let mut saw_root = false;
+    // The hashes of the `<verification>` being read.
+    let mut group: Vec<RepomdChecksum> = Vec::new();
+    // Inside `<file name="repomd.xml">`: the only file librepo reads of a
+    // repo's metalink (`<file>`s do not nest).
+    let mut in_repomd = false;
     loop {
         match x.next(&mut buf)? {
             Ev::Start(s, empty) => match local(&s).as_str() {
                 "metalink" => saw_root = true,
+                "file" => {
+                    keep_strongest(&mut group, &mut out.repomd_checksums);
+                    in_repomd = attr(&x, &s, "name")?.as_deref() == Some("repomd.xml");
+                }
+                _ if !in_repomd => {}
+                "verification" => keep_strongest(&mut group, &mut out.repomd_checksums),
                 "hash" if !empty => {
                     let algo = attr(&x, &s, "type")?.unwrap_or_default();
+                    let algo = algo.trim().to_ascii_lowercase();
                     let hex = x.text(&mut buf)?.trim().to_ascii_lowercase();
                     if !algo.is_empty() && !hex.is_empty() {
-                        out.repomd_checksums.push(RepomdChecksum { algo, hex });
+                        group.push(RepomdChecksum { algo, hex });
                     }
                 }
                 "url" if !empty => {
@@ -95,7 +136,10 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
                     let usable = ["http://", "https://", "ftp://", "file://"]
                         .iter()
                         .any(|p| url.starts_with(p));
-                    if let (true, Some(base)) = (usable, url.strip_suffix("repodata/repomd.xml")) {
+                    // A URL without the suffix is a base URL as it is, as
+                    // librepo takes it.
+                    let base = url.strip_suffix("repodata/repomd.xml").unwrap_or(url);
+                    if usable {
                         urls.push((pref, urls.len(), base.to_string()));
                     }
                 }
@@ -105,6 +149,7 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
             _ => {}
         }
     }
+    keep_strongest(&mut group, &mut out.repomd_checksums);
     if !saw_root {
         return Err(Error::format(
             origin,
@@ -123,12 +168,15 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
 }
 
 /// Reads a mirrorlist: one base URL per line, `#` comments and blank lines
-/// ignored.
+/// ignored. As librepo, only a line that holds `://` or starts with `/` is
+/// a mirror: anything else (an HTML error page a server answered with 200,
+/// a captive portal's) is passed over, instead of being tried as a local
+/// directory of that name.
 pub fn parse_mirrorlist(text: &str, origin: &str) -> Result<Mirrors> {
     let baseurls: Vec<String> = text
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter(|l| !l.starts_with('#') && (l.contains("://") || l.starts_with('/')))
         .map(|l| {
             if l.ends_with('/') {
                 l.to_string()
@@ -138,7 +186,10 @@ pub fn parse_mirrorlist(text: &str, origin: &str) -> Result<Mirrors> {
         })
         .collect();
     if baseurls.is_empty() {
-        return Err(Error::format(origin, "the mirrorlist lists no URL"));
+        return Err(Error::format(
+            origin,
+            "the mirrorlist lists no URL (no line holds :// or starts with /)",
+        ));
     }
     Ok(Mirrors {
         baseurls,
@@ -176,21 +227,53 @@ mod tests {
             m.baseurls,
             ["https://m3/os/", "https://m2/os/", "http://m4/os/"]
         );
+        // The strongest hash only: a matching md5 does not make up for a
+        // sha256 that does not match.
         assert_eq!(
             m.repomd_checksums,
-            [
-                RepomdChecksum {
-                    algo: "md5".into(),
-                    hex: "0123".into()
-                },
-                RepomdChecksum {
-                    algo: "sha256".into(),
-                    hex: "abcd".into()
-                }
-            ]
+            [RepomdChecksum {
+                algo: "sha256".into(),
+                hex: "abcd".into()
+            }]
         );
         let e = parse_metalink("<html/>".as_bytes(), "ml").unwrap_err();
         assert!(e.to_string().contains("not a metalink"), "{e}");
+    }
+
+    #[test]
+    fn the_strongest_hash_of_each_verification_counts_in_any_case() {
+        let text = r#"<metalink xmlns:mm0="http://fedorahosted.org/mirrormanager"><files>
+  <file name="repomd.xml">
+   <verification><hash type="MD5">aa</hash><hash type="SHA512">BB</hash><hash type="sha256">cc</hash></verification>
+   <mm0:alternates>
+    <mm0:alternate><verification><hash type="sha1">dd</hash><hash type="md5">ee</hash></verification></mm0:alternate>
+    <mm0:alternate><verification><hash type="sha3-256">ff</hash></verification></mm0:alternate>
+    <mm0:alternate><verification><hash type="sha">11</hash><hash type="sha3-256">22</hash></verification></mm0:alternate>
+   </mm0:alternates>
+   <resources><url>https://m/os/repodata/repomd.xml</url></resources>
+  </file></files></metalink>"#;
+        let m = parse_metalink(text.as_bytes(), "ml").unwrap();
+        let sums: Vec<(&str, &str)> = m
+            .repomd_checksums
+            .iter()
+            .map(|c| (c.algo.as_str(), c.hex.as_str()))
+            .collect();
+        // An alternate of types librepo does not know checks nothing.
+        assert_eq!(sums, [("sha512", "bb"), ("sha1", "dd"), ("sha", "11")]);
+    }
+
+    #[test]
+    fn only_the_repomd_file_counts_and_a_url_without_the_suffix_is_a_base() {
+        let text = r#"<metalink><files>
+  <file name="other.iso"><verification><hash type="sha256">aa</hash></verification>
+   <resources><url>https://iso/x.iso</url></resources></file>
+  <file name="repomd.xml"><verification><hash type="sha256">bb</hash></verification>
+   <resources><url>https://m/os/repodata/repomd.xml</url><url>https://n/os/</url></resources></file>
+  </files></metalink>"#;
+        let m = parse_metalink(text.as_bytes(), "ml").unwrap();
+        assert_eq!(m.baseurls, ["https://m/os/", "https://n/os/"]);
+        assert_eq!(m.repomd_checksums.len(), 1);
+        assert_eq!(m.repomd_checksums[0].hex, "bb");
     }
 
     #[test]
@@ -198,25 +281,31 @@ mod tests {
         let m = parse_mirrorlist("# mirrors\nhttp://a/os\n\nhttps://b/os/\n", "ml").unwrap();
         assert_eq!(m.baseurls, ["http://a/os/", "https://b/os/"]);
         assert!(parse_mirrorlist("# none\n", "ml").is_err());
+        // Only URLs and absolute paths are mirrors, as librepo takes them.
+        let page = "<html>\n<body>Service Unavailable</body>\n</html>\n";
+        let e = parse_mirrorlist(page, "ml").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "ml: the mirrorlist lists no URL (no line holds :// or starts with /)"
+        );
+        let m = parse_mirrorlist("oops\n  # indented\n/srv/os\nfile:///srv/b\n", "ml").unwrap();
+        assert_eq!(m.baseurls, ["/srv/os/", "file:///srv/b/"]);
     }
 
     #[test]
-    fn repomd_checked_against_the_types_we_compute_and_an_unreadable_one_is_no_match() {
-        let t = tempfile::tempdir().unwrap();
-        let f = t.path().join("repomd.xml");
-        std::fs::write(&f, "x").unwrap();
+    fn repomd_checked_against_the_types_we_compute() {
         let sum = |algo: &str, hex: &str| RepomdChecksum {
             algo: algo.into(),
             hex: hex.into(),
         };
-        let good = file_digest(&f, "sha256").unwrap();
+        let mut h = Hasher::new("sha256").unwrap();
+        h.update(b"x");
+        let good = h.hex();
         let odd = sum("sha3-256", "00");
-        assert!(repomd_matches(&f, &[]).unwrap());
-        assert!(repomd_matches(&f, std::slice::from_ref(&odd)).unwrap());
-        assert!(repomd_matches(&f, &[odd.clone(), sum("sha256", &good)]).unwrap());
-        assert!(!repomd_matches(&f, &[odd, sum("sha256", "00")]).unwrap());
-        // Read back as a directory: EISDIR while hashing is an error, not a
-        // type we cannot compute (which let the file through unchecked).
-        assert!(repomd_matches(t.path(), &[sum("sha256", &good)]).is_err());
+        assert!(repomd_matches(b"x", &[]));
+        assert!(repomd_matches(b"x", std::slice::from_ref(&odd)));
+        assert!(repomd_matches(b"x", &[odd.clone(), sum("sha256", &good)]));
+        assert!(!repomd_matches(b"x", &[odd, sum("sha256", "00")]));
+        assert!(!repomd_matches(b"y", &[sum("sha256", &good)]));
     }
 }

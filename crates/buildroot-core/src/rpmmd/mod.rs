@@ -20,6 +20,7 @@ mod http_settings;
 mod load;
 mod mirrors;
 mod primary;
+mod prune;
 pub(crate) mod raw;
 mod redirect;
 mod repofile;
@@ -28,7 +29,7 @@ mod scan;
 mod skip;
 mod xml;
 
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -231,27 +232,47 @@ struct Opened {
     repomd: Repomd,
 }
 
-/// How many mirrors of a metalink or mirrorlist are tried before giving up.
-const MAX_MIRRORS: usize = 8;
-
 fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     let (bases, want, origin) = match &spec.mirrors {
         Some(src) if spec.baseurl.is_empty() => {
             let list = fetch_mirrors(src, &spec.access, opts)?;
-            let n = list.baseurls.len().min(MAX_MIRRORS);
             // librepo substitutes the listed URLs with the repo's variables.
             let lookup = |k: &str| spec.url_vars.get(k).cloned();
-            let mut bases: Vec<String> = list
+            // Every one, until one answers with a current repomd.xml: libdnf
+            // leaves librepo's mirror tries unlimited (right after a push,
+            // the best-ranked mirrors of a metalink are often all stale).
+            let listed: Vec<String> = list
                 .baseurls
                 .iter()
                 .map(|u| dnfvars::url_substitute(u, &lookup))
                 .collect();
-            bases.truncate(n);
+            // A mirror of a scheme we do not speak (ftp) is passed over, as
+            // librepo passes over the ones it cannot use (rsync); it does not
+            // sink the repo.
+            let bases: Vec<String> = listed
+                .iter()
+                .filter(|u| Location::parse(u).is_ok())
+                .cloned()
+                .collect();
+            if bases.is_empty() {
+                return Err(Error::format(
+                    src.url(),
+                    format!(
+                        "lists no mirror these tools can reach (http, https, file); the first is {}",
+                        listed[0]
+                    ),
+                ));
+            }
             (bases, list.repomd_checksums, Some(src.url()))
         }
         _ => {
             let mut bases = vec![spec.baseurl.clone()];
             bases.extend(spec.extra_baseurls.iter().cloned());
+            // Of several baseurls, one we cannot reach (ftp) is passed over
+            // as a listed mirror is; with none left, the first one's error.
+            if bases.iter().any(|b| Location::parse(b).is_ok()) {
+                bases.retain(|b| Location::parse(b).is_ok());
+            }
             (bases, Vec::new(), None)
         }
     };
@@ -264,7 +285,7 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     // Local repos never read the variables (a bad value only matters over HTTP).
     let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
     let settings = if http {
-        HttpSettings::for_repo(&spec.access)?
+        HttpSettings::for_repo(&spec.access.for_metadata())?
     } else {
         HttpSettings::default()
     };
@@ -285,6 +306,7 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
                 // As librepo fails over for packages: all the other mirrors.
                 o.spec.extra_baseurls = bases[i + 1..].iter().chain(&bases[..i]).cloned().collect();
                 o.mirrors = locs[i..].to_vec();
+                prune_other_mirrors(&locs, i, &o.repomd, opts);
                 return Ok(o);
             }
             Err(e) if bases.len() == 1 => return Err(e),
@@ -302,29 +324,50 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     ))
 }
 
+/// The cache directories of a repo's other mirrors (`locs` but the one at
+/// `chosen`) lose the metadata `repomd` does not list, as the chosen one's
+/// does (`prune.rs`): a metalink answers with another mirror from run to
+/// run, and each would keep the metadata of the day it was last used.
+fn prune_other_mirrors(locs: &[Location], chosen: usize, repomd: &Repomd, opts: &LoadOptions) {
+    let Some(cache) = opts.cache_dir.as_deref() else {
+        return;
+    };
+    for (j, loc) in locs.iter().enumerate() {
+        if let (true, Location::Http(base)) = (j != chosen, loc) {
+            prune::prune_unlisted(&cache.join(fetch::cache_dir_name(base)), repomd);
+        }
+    }
+}
+
 /// Fetches and reads a metalink or mirrorlist (a local path or `file://`
 /// is read in place; HTTP lists are downloaded afresh into the cache, the
 /// way the repo's other files are: librepo fetches them with its handle).
 fn fetch_mirrors(src: &MirrorSource, access: &RepoAccess, opts: &LoadOptions) -> Result<Mirrors> {
     let url = src.url();
-    let path = if url.starts_with("http://") || url.starts_with("https://") {
+    let text = if url.starts_with("http://") || url.starts_with("https://") {
         let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
             url: url.to_string(),
         })?;
         let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
-        http::download_verified(url, &dest, None, &HttpSettings::for_repo(access)?)?;
-        dest
+        let s = HttpSettings::for_repo(&access.for_metadata())?;
+        let mut f = http::download_open(url, &dest, &s)?;
+        // From the download itself: another run may rename its own over `dest`.
+        let mut text = Vec::new();
+        f.read_to_end(&mut text).map_err(|e| Error::io(&dest, e))?;
+        text
     } else {
-        match url.strip_prefix("file://") {
+        let path = match url.strip_prefix("file://") {
             // curl decodes a file:// URL's escapes too.
             Some(rest) => PathBuf::from(fetch::file_url_path(url, rest)?),
             None => PathBuf::from(url),
-        }
+        };
+        std::fs::read(&path).map_err(|e| Error::io(&path, e))?
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     match src {
-        MirrorSource::Metalink(_) => parse_metalink(text.as_bytes(), url),
-        MirrorSource::Mirrorlist(_) => parse_mirrorlist(&text, url),
+        // The XML reader names bytes that are not UTF-8 by their offset.
+        MirrorSource::Metalink(_) => parse_metalink(&text[..], url),
+        // Lines are bytes to librepo: one that is not UTF-8 is no URL.
+        MirrorSource::Mirrorlist(_) => parse_mirrorlist(&String::from_utf8_lossy(&text), url),
     }
 }
 
@@ -358,25 +401,35 @@ fn open_at(
             ));
         }
     }
-    let path = match &loc {
-        Location::Dir(d) => d.join(href),
+    // Read once: the bytes checked against the metalink are the bytes parsed.
+    let text = match &loc {
+        Location::Dir(d) => {
+            let path = d.join(href);
+            std::fs::read(&path).map_err(|e| Error::io(&path, e))?
+        }
         Location::Http(base) => {
             let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
                 url: base.to_string(),
             })?;
-            let dest = cache.join(fetch::cache_dir_name(base)).join("repomd.xml");
-            http::download_verified(&loc.display(href), &dest, None, settings)?;
-            dest
+            let dir = cache.join(fetch::cache_dir_name(base));
+            let dest = dir.join("repomd.xml");
+            let mut f = http::download_open(&loc.display(href), &dest, settings)?;
+            let mut text = Vec::new();
+            f.read_to_end(&mut text).map_err(|e| Error::io(&dest, e))?;
+            text
         }
     };
-    if !mirrors::repomd_matches(&path, want)? {
+    if !mirrors::repomd_matches(&text, want) {
         return Err(Error::format(
             loc.display(href),
             "does not match the metalink's checksums (a stale mirror)",
         ));
     }
-    let f = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
-    let repomd = Repomd::parse(BufReader::new(f), &loc.display(href))?;
+    let repomd = Repomd::parse(&text[..], &loc.display(href))?;
+    if let (Location::Http(base), Some(cache)) = (&loc, opts.cache_dir.as_deref()) {
+        // What an older repomd.xml listed is dead weight now, as in dnf's cache.
+        prune::prune_unlisted(&cache.join(fetch::cache_dir_name(base)), &repomd);
+    }
     Ok(Opened {
         spec: spec.clone(),
         configured: spec.clone(),
@@ -402,6 +455,7 @@ fn open_meta(o: &Opened, kind: &str, opts: &LoadOptions) -> Result<Option<(MetaF
         &rec.href,
         opts.cache_dir.as_deref(),
         expected.as_ref(),
+        rec.size,
         &o.spec.access,
     )?;
     // Named by the mirror that delivered it.

@@ -37,6 +37,9 @@ pub enum Fault {
     Redirect(String),
     /// As `Redirect`, with this 3xx status.
     RedirectWith(u16, String),
+    /// Answers 200 without a `Content-Length` and sends the file's bytes
+    /// over and over until the client hangs up: a body without end.
+    Endless,
 }
 
 /// One request as the server saw it.
@@ -443,6 +446,17 @@ fn handle(
                 &format!("Location: {prefix}{path}\r\n"),
                 0,
             );
+            return;
+        }
+        Some(Fault::Endless) => {
+            let body = std::fs::read(root.join(path.trim_start_matches('/'))).unwrap_or_default();
+            let chunk = if body.is_empty() {
+                vec![b'x'; 4096]
+            } else {
+                body
+            };
+            let _ = write!(stream, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+            while stream.write_all(&chunk).is_ok() {}
             return;
         }
         Some(Fault::RetryAfter(code, v)) => {

@@ -726,8 +726,33 @@ fn http_500() {
 fn http_server_that_stalls() {
     http_case(
         server(None),
-        "buildroot-generator: [SERVER]/repo/repodata/repomd.xml: timed out (RecvResponse) (gave up after 4 attempts)",
+        "buildroot-generator: [SERVER]/repo/repodata/repomd.xml: timed out: no answer within 1 s (RPM_BUILDROOT_HTTP_TIMEOUT sets the limit) (gave up after 4 attempts)",
         Some(("RPM_BUILDROOT_HTTP_TIMEOUT", "1")),
+    );
+}
+
+#[test]
+fn http_server_that_stalls_past_the_repos_timeout() {
+    // The repo's own timeout= sets the limit, and the line says so; its
+    // retries= is for packages (metadata: the run's, 1 here).
+    let url = server(None);
+    let mut t = TestContext::new();
+    t.filter(server_of(&url), "[SERVER]");
+    let f = t.path().join("slow.repo");
+    std::fs::write(&f, format!("[slow]\nbaseurl={url}\ntimeout=1\nretries=9\n")).unwrap();
+    let mut c = cmd(Tool::Generator);
+    c.args(["--arch", "x86_64", "--repofile"])
+        .arg(&f)
+        .arg("--cache-dir")
+        .arg(t.path())
+        .env("RPM_BUILDROOT_HTTP_BACKOFF", "0.05")
+        .env("RPM_BUILDROOT_HTTP_RETRIES", "1");
+    expect(
+        &t,
+        c,
+        "bash\n",
+        "buildroot-generator: [SERVER]/repo/repodata/repomd.xml: timed out: no answer within 1 s \
+         (the repo's timeout= sets the limit) (gave up after 2 attempts)",
     );
 }
 

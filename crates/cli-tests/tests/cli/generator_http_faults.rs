@@ -116,3 +116,43 @@ fn a_fault_forever_exits_2_with_one_line() {
     let left = files_in(&cache);
     assert!(left.iter().all(|f| f.ends_with("repomd.xml")), "{left:?}");
 }
+
+#[test]
+fn a_full_cache_disk_is_said_so_naming_the_directory() {
+    // Our disk, not the server: one line naming the cache directory (and the
+    // URL), at once, with nothing retried and no temp file left.
+    let t = tempfile::tempdir().unwrap();
+    let Some(disk) = cli_tests::SmallDisk::mount(&t.path().join("small"), "12k") else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let server = Server::start(root().join("testdata/repos"));
+    let cache = disk.path().join("c");
+    let out = generator(
+        &format!("{}/x86_64", server.base),
+        &format!("{}/source", server.base),
+        &cache,
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let host = server.base.trim_start_matches("http://").replace(':', "_");
+    let want = format!(
+        "buildroot-generator: {}/{host}_x86_64: cannot write {}/x86_64/repodata/",
+        cache.display(),
+        server.base
+    );
+    assert!(err.starts_with(&want), "{err}");
+    assert!(
+        err.trim_end()
+            .ends_with("No space left on device (os error 28)"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let primary = server.requests_for("-primary.xml.gz");
+    let main = primary.iter().filter(|r| r.path.starts_with("/x86_64/"));
+    assert_eq!(main.count(), 1, "{primary:?}");
+    let left = files_in(&cache);
+    assert!(left.iter().all(|f| f.ends_with("repomd.xml")), "{left:?}");
+}

@@ -1,0 +1,106 @@
+//! Keeps an HTTP repository's cache directory to the metadata its current
+//! repomd.xml lists, as dnf keeps its cache: libdnf's `Repo::Impl::fetch`
+//! replaces a repo's metadata directory whole with each new download. Our
+//! files are named by their checksum (`fetch.rs`), so a changed repomd.xml
+//! leaves the old primary and filelists behind; without this, a repo that
+//! changes daily (Rawhide, ELN) grows the cache by its whole metadata each
+//! day.
+//!
+//! Only files named `HEX-NAME` (a checksum, a dash: what `fetch.rs` names a
+//! checked copy) that the current repomd.xml does not list are removed, and
+//! only once they are over an hour old: a copy is touched whenever it is
+//! reused, so a concurrent run still reading an older repomd.xml (a mirror
+//! behind a load balancer that lags) keeps what it uses now. Packages kept
+//! beside the metadata (`.rpm`, the macro packages of the archful tools)
+//! are left alone. Failures are ignored: a leftover costs space, never
+//! correctness.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use super::http::STALE_TEMP;
+use super::repomd::Repomd;
+
+/// The name `fetch.rs` gives the checked copy of `href` whose checksum is `hex`.
+pub(super) fn checked_copy_name(hex: &str, href: &str) -> String {
+    let file_name = href.rsplit('/').next().unwrap_or(href);
+    format!("{hex}-{file_name}")
+}
+
+/// Removes, once per directory and process, the metadata copies in `dir`
+/// that `repomd` does not list (see the module docs).
+pub(super) fn prune_unlisted(dir: &Path, repomd: &Repomd) {
+    static PRUNED: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
+    {
+        let mut pruned = PRUNED.lock().unwrap_or_else(|e| e.into_inner());
+        if pruned.iter().any(|d| d == dir) {
+            return;
+        }
+        pruned.push(dir.to_path_buf());
+    }
+    let listed: Vec<String> = repomd
+        .records
+        .iter()
+        .filter(|r| !r.checksum.is_empty())
+        .map(|r| checked_copy_name(&r.checksum, &r.href))
+        .collect();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !is_metadata_copy(&name) || listed.contains(&name) {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE_TEMP));
+        if old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// A checked metadata copy's name: 32 to 128 hex digits (md5 to sha512), a
+/// dash, and a name that is no package's.
+fn is_metadata_copy(name: &str) -> bool {
+    let Some((hex, rest)) = name.split_once('-') else {
+        return false;
+    };
+    (32..=128).contains(&hex.len())
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        && !rest.is_empty()
+        && !rest.ends_with(".rpm")
+}
+
+/// Marks a copy as just used (its modification time), so a concurrent
+/// run's [`prune_unlisted`] leaves it for another hour. A read-only cache
+/// is fine: the copy is then only as safe as its age.
+pub(super) fn touch(path: &Path) {
+    if let Ok(f) = std::fs::File::options().append(true).open(path) {
+        let _ = f.set_modified(SystemTime::now());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_metadata_copies_are_candidates() {
+        let h = "5a2a35cf818b2143fe79cfda663bc022ac2071ea9617f121e4c82babe3099171";
+        assert!(is_metadata_copy(&format!("{h}-{h}-primary.xml.gz")));
+        assert!(is_metadata_copy(&format!("{h}-comps.xml")));
+        for kept in [
+            "repomd.xml".to_string(),
+            format!("{h}-bash-5.2-1.x86_64.rpm"),
+            format!("{h}-"),
+            "cafe-primary.xml.gz".to_string(),
+            ".tmpAb3xYz".to_string(),
+        ] {
+            assert!(!is_metadata_copy(&kept), "{kept}");
+        }
+    }
+}
