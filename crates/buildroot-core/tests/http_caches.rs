@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 
 use buildroot_core::archful::{refresh_cache, CACHE_MARKER};
 use buildroot_core::rpmmd::{
-    file_digest, load_repo, Filelists, LoadOptions, LoadedRepo, MirrorSource, RepoSpec,
+    cache_dir_name, file_digest, load_repo, Filelists, LoadOptions, LoadedRepo, MirrorSource,
+    RepoSpec,
 };
 use http_support::{Fault, Server};
 
@@ -268,10 +269,7 @@ fn old_temp_files_of_killed_runs_are_removed() {
     assert_eq!(files_in(&cache), want);
     // The HTTP metadata cache: swept when repomd.xml is downloaded into it.
     let meta = t.path().join("meta");
-    let dir = meta.join(format!(
-        "{}_source",
-        server.base.replace("http://", "").replace(':', "_")
-    ));
+    let dir = meta.join(cache_dir_name(&format!("{}/source/", server.base)));
     std::fs::create_dir_all(&dir).unwrap();
     let f = std::fs::File::create(dir.join(leftovers[0])).unwrap();
     f.set_modified(two_hours_ago).unwrap();
@@ -340,10 +338,7 @@ fn metadata_an_older_repomd_listed_is_removed() {
     let server = Server::start(repos_dir());
     let t = tempfile::tempdir().unwrap();
     let meta = t.path().join("meta");
-    let dir = meta.join(format!(
-        "{}_source",
-        server.base.replace("http://", "").replace(':', "_")
-    ));
+    let dir = meta.join(cache_dir_name(&format!("{}/source/", server.base)));
     std::fs::create_dir_all(&dir).unwrap();
     let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
     let (a, b, c) = ("a".repeat(64), "b".repeat(64), "c".repeat(64));
@@ -441,8 +436,7 @@ fn other_mirrors_directories_are_pruned_as_well() {
     let server = Server::start(repos_dir());
     let t = tempfile::tempdir().unwrap();
     let meta = t.path().join("meta");
-    let host = server.base.replace("http://", "").replace(':', "_");
-    let other = meta.join(format!("{host}_gone"));
+    let other = meta.join(cache_dir_name(&format!("{}/gone/", server.base)));
     std::fs::create_dir_all(&other).unwrap();
     let a = "a".repeat(64);
     let old = format!("{a}-{a}-primary.xml.gz");

@@ -11,6 +11,8 @@
 
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 use super::access::RepoAccess;
 use super::compress::{file_digest, Expected, Hasher};
 use super::http::{download_verified, HttpSettings};
@@ -255,9 +257,17 @@ pub fn fetch_to_cache(loc: &Location, href: &str, cache: &Path) -> Result<PathBu
     local_file(loc, href, Some(cache), None, None, &RepoAccess::default())
 }
 
-/// A filesystem-safe directory name for a base URL.
-pub(super) fn cache_dir_name(base: &str) -> String {
-    base.trim_end_matches('/')
+/// The cache directory name of a base URL: the URL made filesystem-safe
+/// (scheme dropped, every character but letters, digits, `.` and `-` a
+/// `_`, at most [`READABLE_PART`] bytes of it) for whoever looks into the
+/// cache, then a dash and 16 hex digits of the SHA-256 of the whole URL,
+/// as libdnf names a repo's cache directory `ID-HASH`. The hash keeps two
+/// URLs apart that read the same (`http` and `https`, `/a_b` and `/a/b`):
+/// sharing one directory, each run would prune the other's metadata. The
+/// cut keeps a long URL (a token in its query) a valid file name.
+pub fn cache_dir_name(base: &str) -> String {
+    let base = base.trim_end_matches('/');
+    let readable: String = base
         .split("://")
         .last()
         .unwrap_or(base)
@@ -269,12 +279,41 @@ pub(super) fn cache_dir_name(base: &str) -> String {
                 '_'
             }
         })
-        .collect()
+        .take(READABLE_PART)
+        .collect();
+    let hash = Sha256::digest(base.as_bytes());
+    format!("{readable}-{}", hex::encode(&hash[..8]))
 }
+
+/// How much of a URL a cache directory's name keeps readable (ASCII after
+/// [`cache_dir_name`]'s mapping): with the hash, well under the 255 bytes
+/// of a file name.
+const READABLE_PART: usize = 160;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cache_directory_names_keep_urls_apart_and_stay_file_names() {
+        let name = cache_dir_name("https://mirror.example/pub/fedora/x86_64/os/");
+        assert!(
+            name.starts_with("mirror.example_pub_fedora_x86_64_os-"),
+            "{name}"
+        );
+        assert_eq!(
+            name,
+            cache_dir_name("https://mirror.example/pub/fedora/x86_64/os")
+        );
+        for (a, b) in [
+            ("http://m/repo", "https://m/repo"),
+            ("http://m/a_b", "http://m/a/b"),
+        ] {
+            assert_ne!(cache_dir_name(a), cache_dir_name(b), "{a} {b}");
+        }
+        let long = format!("https://m/repo?token={}", "x".repeat(600));
+        assert!(cache_dir_name(&long).len() < 200);
+    }
 
     #[test]
     fn a_file_url_is_decoded_as_libdnf_decodes_it() {

@@ -38,7 +38,7 @@ pub use access::RepoAccess;
 pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use dnfvars::Vars;
-pub use fetch::{fetch_to_cache, from_mirrors, local_file, Location};
+pub use fetch::{cache_dir_name, fetch_to_cache, from_mirrors, local_file, Location};
 pub use filelists::{
     is_primary_file, read_filelists, read_filelists_chunked, read_filelists_keys,
     read_filelists_where, FileKey,

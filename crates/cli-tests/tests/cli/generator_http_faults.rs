@@ -137,9 +137,9 @@ fn a_full_cache_disk_is_said_so_naming_the_directory() {
     .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    let host = server.base.trim_start_matches("http://").replace(':', "_");
+    let dir = buildroot_core::rpmmd::cache_dir_name(&format!("{}/x86_64", server.base));
     let want = format!(
-        "buildroot-generator: {}/{host}_x86_64: cannot write {}/x86_64/repodata/",
+        "buildroot-generator: {}/{dir}: cannot write {}/x86_64/repodata/",
         cache.display(),
         server.base
     );
