@@ -216,18 +216,23 @@ fn place(
     out: &Path,
     journal: &Journal,
 ) -> Result<(Package, Placed)> {
-    let header = srpm::read_header(&c.path)?;
+    let mut header = srpm::read_header(&c.path)?;
     let dest = out.join(&c.file);
-    if !archful {
+    // The repo's file, not the cache's, is what createrepo_c would stat
+    // (a copy across filesystems has a time of its own).
+    let mut linked = |how| -> Result<(Package, Placed)> {
         link_or_copy(&c.path, &dest, journal)?;
-        return Ok((header, Placed::Linked));
+        if let Some(d) = header.details.as_deref_mut() {
+            d.time_file = srpm::file_mtime(&dest)?;
+        }
+        Ok((std::mem::take(&mut header), how))
+    };
+    if !archful {
+        return linked(Placed::Linked);
     }
     let bytes = match regenerate(&c.path, target, how)? {
         Ok(bytes) => bytes,
-        Err(problem) => {
-            link_or_copy(&c.path, &dest, journal)?;
-            return Ok((header, Placed::Kept(problem)));
-        }
+        Err(problem) => return linked(Placed::Kept(problem)),
     };
     if std::fs::read(&dest).ok().as_deref() != Some(bytes.as_slice()) {
         journal.before_write(&dest)?;

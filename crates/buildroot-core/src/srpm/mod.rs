@@ -18,20 +18,15 @@ use rpm::{
 use crate::dep::{Cmp, Dep, SimpleDep};
 use crate::error::{Error, Result};
 use crate::evr::Evr;
-use crate::package::{Package, Requirement};
+use crate::package::{ChangelogEntry, Package, Requirement};
 
-const TAG_HEADERIMMUTABLE: u32 = 63;
-const TAG_SOURCERPM: u32 = 1044;
-const TAG_SOURCEPACKAGE: u32 = 1106;
-const TAG_EXCLUSIVEARCH: u32 = 1061;
-const TAG_EXCLUDEARCH: u32 = 1059;
-const TAG_FILEFLAGS: u32 = 1037;
-const TAG_BASENAMES: u32 = 1117;
-const TAG_NOSOURCE: u32 = 1051;
-const TAG_NOPATCH: u32 = 1052;
-const TAG_PROVIDENAME: u32 = 1047;
-const TAG_PROVIDEFLAGS: u32 = 1112;
-const TAG_PROVIDEVERSION: u32 = 1113;
+mod details;
+mod raw;
+mod tags;
+
+pub use details::{file_mtime, header_text, repodata_details};
+pub(crate) use raw::RawHeader;
+use tags::*;
 
 pub(crate) fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
     let msg = e.to_string();
@@ -243,6 +238,8 @@ pub fn read_header(path: &Path) -> Result<Package> {
             .unwrap_or_default()
     };
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let raw = RawHeader::read(path)?;
+    let details = details::details_of(&raw, details::file_mtime(path)?);
     Ok(Package {
         arch: if is_source {
             "src".into()
@@ -254,7 +251,9 @@ pub fn read_header(path: &Path) -> Result<Package> {
         } else {
             s(md.get_source_rpm())
         },
-        summary: s(md.get_summary()),
+        // As createrepo_c writes it (the rpm crate's would have U+FFFD
+        // for each Latin-1 byte).
+        summary: raw.string(TAG_SUMMARY).map(header_text).unwrap_or_default(),
         // An SRPM's own `N = EVR` (rpmbuild writes it): createrepo_c lists it.
         provides: simple(deps(md.get_provides())?),
         requires,
@@ -273,6 +272,7 @@ pub fn read_header(path: &Path) -> Result<Package> {
         size,
         name,
         evr,
+        details: Some(Box::new(details)),
     })
 }
 
@@ -513,6 +513,67 @@ pub struct SrpmSpec {
     /// listed in the header as `%ghost`, as rpmbuild lists them, not in
     /// the payload.
     pub left_out: Vec<String>,
+    /// Their sizes, one per `left_out` entry (rpmbuild records the size of
+    /// the file it saw); missing ones are 0.
+    pub left_out_sizes: Vec<u64>,
+    /// The header's descriptive tags (`%description`, `URL:`, ...,
+    /// `%changelog`) as rpmbuild wrote them; `None`: the rpm crate's
+    /// defaults (the summary as description, group `Unspecified`).
+    pub info: Option<SrpmInfo>,
+}
+
+/// An SRPM header's descriptive tags, carried into a regenerated SRPM so
+/// that its repodata (and `rpm -qpi`) say what the original's did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SrpmInfo {
+    /// `%description` (written even when empty, as rpmbuild does).
+    pub description: String,
+    /// `URL:` (empty: no tag).
+    pub url: String,
+    /// `Vendor:` (empty: no tag).
+    pub vendor: String,
+    /// `Packager:` (empty: no tag).
+    pub packager: String,
+    /// `Group:` (empty: `Unspecified`).
+    pub group: String,
+    /// Changelog entries as the header stores them: newest first, times as
+    /// written.
+    pub changelog: Vec<ChangelogEntry>,
+}
+
+impl SrpmInfo {
+    /// The descriptive tags of the RPM at `path`. Text that is not UTF-8
+    /// (an old package's Latin-1) is decoded as Latin-1: a regenerated
+    /// header is UTF-8, as its `ENCODING` tag says.
+    pub fn read(path: &Path) -> Result<SrpmInfo> {
+        let raw = RawHeader::read(path)?;
+        let text = |tag| raw.string(tag).map(latin1_text).unwrap_or_default();
+        let times = raw.numbers(TAG_CHANGELOGTIME);
+        let names = raw.strings(TAG_CHANGELOGNAME);
+        let texts = raw.strings(TAG_CHANGELOGTEXT);
+        Ok(SrpmInfo {
+            description: text(TAG_DESCRIPTION),
+            url: text(TAG_URL),
+            vendor: text(TAG_VENDOR),
+            packager: text(TAG_PACKAGER),
+            group: text(TAG_GROUP),
+            changelog: (0..times.len().min(names.len()).min(texts.len()))
+                .map(|i| ChangelogEntry {
+                    author: latin1_text(names[i]),
+                    date: times[i],
+                    text: latin1_text(texts[i]),
+                })
+                .collect(),
+        })
+    }
+}
+
+/// Header text as UTF-8: as it is when it is UTF-8, else read as Latin-1.
+fn latin1_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
 }
 
 /// A source or patch file that goes into a source RPM ([`SrpmSpec::sources`]).
@@ -591,6 +652,152 @@ fn mark_spec_file(entries: &mut [HeaderEntry], spec_name: &str) {
     }
 }
 
+/// An SRPM's file list as rpmbuild writes it: names without a directory
+/// (the rpm crate files them under `/`; createrepo_c lists the paths as
+/// written), and each left-out source's size as recorded when it was built
+/// (the rpm crate gives a ghost size 0).
+fn source_file_list(entries: &mut [HeaderEntry], left_out: &[String], sizes: &[u64]) {
+    let bases: Vec<String> = match entries.iter().find(|e| e.tag == TAG_BASENAMES) {
+        Some(HeaderEntry {
+            data: IndexData::StringArray(v),
+            ..
+        }) => v.clone(),
+        _ => return,
+    };
+    let size_of = |i: usize| -> u64 {
+        left_out
+            .iter()
+            .position(|n| *n == bases[i])
+            .and_then(|k| sizes.get(k).copied())
+            .unwrap_or(0)
+    };
+    let mut added = 0u64;
+    for e in entries.iter_mut() {
+        match (e.tag, &mut e.data) {
+            (TAG_DIRNAMES, IndexData::StringArray(dirs)) => {
+                for d in dirs.iter_mut() {
+                    if d == "/" {
+                        d.clear();
+                    }
+                }
+            }
+            (TAG_FILESIZES, IndexData::Int32(v)) => {
+                for (i, size) in v.iter_mut().enumerate() {
+                    let want = size_of(i);
+                    if *size == 0 && want > 0 {
+                        *size = u32::try_from(want).unwrap_or(u32::MAX);
+                        added += want;
+                    }
+                }
+            }
+            (TAG_LONGFILESIZES, IndexData::Int64(v)) => {
+                for (i, size) in v.iter_mut().enumerate() {
+                    let want = size_of(i);
+                    if *size == 0 && want > 0 {
+                        *size = want;
+                        added += want;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for e in entries.iter_mut() {
+        match (e.tag, &mut e.data) {
+            (TAG_SIZE, IndexData::Int32(v)) => {
+                if let Some(t) = v.first_mut() {
+                    *t = u32::try_from(u64::from(*t) + added).unwrap_or(u32::MAX);
+                }
+            }
+            (TAG_LONGSIZE, IndexData::Int64(v)) => {
+                if let Some(t) = v.first_mut() {
+                    *t += added;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Replaces the rpm crate's descriptive tags with `info`'s, written as
+/// rpmbuild writes them (absent when empty, but the description and the
+/// group).
+fn set_info(entries: &mut Vec<HeaderEntry>, info: &SrpmInfo) {
+    let tags = [
+        TAG_DESCRIPTION,
+        TAG_URL,
+        TAG_VENDOR,
+        TAG_PACKAGER,
+        TAG_GROUP,
+        TAG_CHANGELOGTIME,
+        TAG_CHANGELOGNAME,
+        TAG_CHANGELOGTEXT,
+    ];
+    entries.retain(|e| !tags.contains(&e.tag));
+    let i18n = |s: &str| IndexData::I18NString(vec![s.to_string()]);
+    entries.push(HeaderEntry::new(TAG_DESCRIPTION, i18n(&info.description)));
+    let group = if info.group.is_empty() {
+        "Unspecified"
+    } else {
+        &info.group
+    };
+    entries.push(HeaderEntry::new(TAG_GROUP, i18n(group)));
+    for (tag, v) in [
+        (TAG_URL, &info.url),
+        (TAG_VENDOR, &info.vendor),
+        (TAG_PACKAGER, &info.packager),
+    ] {
+        if !v.is_empty() {
+            entries.push(HeaderEntry::new(tag, IndexData::StringTag(v.clone())));
+        }
+    }
+    if !info.changelog.is_empty() {
+        let c = &info.changelog;
+        entries.push(HeaderEntry::new(
+            TAG_CHANGELOGTIME,
+            IndexData::Int32(
+                c.iter()
+                    .map(|e| u32::try_from(e.date).unwrap_or(u32::MAX))
+                    .collect(),
+            ),
+        ));
+        entries.push(HeaderEntry::new(
+            TAG_CHANGELOGNAME,
+            IndexData::StringArray(c.iter().map(|e| e.author.clone()).collect()),
+        ));
+        entries.push(HeaderEntry::new(
+            TAG_CHANGELOGTEXT,
+            IndexData::StringArray(c.iter().map(|e| e.text.clone()).collect()),
+        ));
+    }
+}
+
+/// Records the uncompressed payload's size in the signature header, as
+/// rpmbuild does (`PAYLOADSIZE`; createrepo_c's `size archive`): the rpm
+/// crate writes it only into version 6 packages.
+fn add_payload_size(pkg: &mut rpm::Package) -> std::result::Result<(), rpm::Error> {
+    // build_srpm compresses with gzip.
+    let n = std::io::copy(
+        &mut flate2::read::GzDecoder::new(&pkg.payload[..]),
+        &mut std::io::sink(),
+    )?;
+    let mut entries: Vec<HeaderEntry> = pkg
+        .metadata
+        .signature
+        .get_all_entries()?
+        .into_iter()
+        .filter(|(t, _)| *t != TAG_HEADERSIGNATURES && *t != SIGTAG_PAYLOADSIZE)
+        .map(|(t, d)| HeaderEntry::new(t, d))
+        .collect();
+    entries.push(HeaderEntry::new(
+        SIGTAG_PAYLOADSIZE,
+        IndexData::Int32(vec![u32::try_from(n).unwrap_or(u32::MAX)]),
+    ));
+    pkg.metadata.signature =
+        Header::from_entries(entries, rpm::IndexSignatureTag::HEADER_SIGNATURES);
+    Ok(())
+}
+
 /// Builds a source RPM; the same input gives the same bytes.
 pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     let err = |e: rpm::Error| {
@@ -644,6 +851,10 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     let mut entries = entries_without_sourcerpm(&pkg).map_err(err)?;
     only_self_provide(&mut entries, &s.name);
     mark_spec_file(&mut entries, &s.spec_name);
+    source_file_list(&mut entries, &s.left_out, &s.left_out_sizes);
+    if let Some(info) = &s.info {
+        set_info(&mut entries, info);
+    }
     entries.push(HeaderEntry::new(
         TAG_SOURCEPACKAGE,
         IndexData::Int32(vec![1]),
@@ -667,6 +878,7 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     }
     pkg.metadata.header = Header::from_entries(entries, IndexTag::RPMTAG_HEADERIMMUTABLE);
     pkg.clear_signatures().map_err(err)?;
+    add_payload_size(&mut pkg).map_err(err)?;
     let mut bytes = Vec::new();
     pkg.write(&mut bytes).map_err(err)?;
     // Lead type: 0 = binary, 1 = source (big-endian u16 at offset 6).
@@ -685,10 +897,22 @@ pub fn rebuild_srpm(
     build_requires_text: &[String],
     host_arch: &str,
 ) -> Result<Vec<u8>> {
-    check_layout(orig)?;
+    let raw = RawHeader::read(orig)?;
     let md = PackageMetadata::open(orig).map_err(|e| rpm_err(orig, e))?;
     let s = |r: std::result::Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
     let ints = |t| md.header.get_entry_data_as_u32_array(t).unwrap_or_default();
+    // The sizes rpmbuild recorded for the files the payload lacks.
+    let recorded: Vec<(String, u64)> = {
+        let sizes = match raw.numbers(TAG_LONGFILESIZES) {
+            v if !v.is_empty() => v,
+            _ => raw.numbers(TAG_FILESIZES),
+        };
+        raw.strings(TAG_BASENAMES)
+            .iter()
+            .zip(sizes)
+            .map(|(n, size)| (String::from_utf8_lossy(n).into_owned(), size))
+            .collect()
+    };
     let ArchLimits {
         exclusive_arch,
         exclude_arch,
@@ -699,8 +923,9 @@ pub fn rebuild_srpm(
         epoch: md.get_epoch().ok(),
         version: s(md.get_version()),
         release: s(md.get_release()),
-        license: s(md.get_license()),
-        summary: s(md.get_summary()),
+        license: raw.string(TAG_LICENSE).map(latin1_text).unwrap_or_default(),
+        summary: raw.string(TAG_SUMMARY).map(latin1_text).unwrap_or_default(),
+        info: Some(SrpmInfo::read(orig)?),
         build_requires: build_requires.to_vec(),
         build_requires_text: build_requires_text.to_vec(),
         exclusive_arch,
@@ -734,7 +959,9 @@ pub fn rebuild_srpm(
         } else {
             // A source `NoSource:` left out stays out (not an empty file),
             // listed as rpmbuild lists it.
+            let size = recorded.iter().find(|(n, _)| *n == base).map_or(0, |r| r.1);
             spec.left_out.push(base);
+            spec.left_out_sizes.push(size);
         }
     }
     build_srpm(&spec)
