@@ -160,22 +160,22 @@ fn pkgid(p: &Package) -> String {
     }
 }
 
-/// XML-escapes text. A CR is written as a reference, as libxml2 (which
-/// createrepo_c writes with) does: a parser would turn a raw CR LF into LF.
+/// XML-escapes text as libxml2 (which createrepo_c writes with) does:
+/// `&`, `<`, `>`, and a CR as a reference (a parser would turn a raw CR LF
+/// into LF).
 fn esc(s: &str) -> std::borrow::Cow<'_, str> {
     escape(s, false)
 }
 
-/// XML-escapes an attribute value: also tab and LF as references (a parser
-/// turns raw ones into spaces), as libxml2 does.
+/// XML-escapes an attribute value as libxml2 does: also `"`, and tab and
+/// LF as references (a parser turns raw ones into spaces).
 fn esc_attr(s: &str) -> std::borrow::Cow<'_, str> {
     escape(s, true)
 }
 
 fn escape(s: &str, attr: bool) -> std::borrow::Cow<'_, str> {
-    let special = |c: char| {
-        matches!(c, '&' | '<' | '>' | '"' | '\'' | '\r') || (attr && matches!(c, '\t' | '\n'))
-    };
+    let special =
+        |c: char| matches!(c, '&' | '<' | '>' | '\r') || (attr && matches!(c, '"' | '\t' | '\n'));
     if !s.contains(special) {
         return s.into();
     }
@@ -185,9 +185,8 @@ fn escape(s: &str, attr: bool) -> std::borrow::Cow<'_, str> {
             '&' => o.push_str("&amp;"),
             '<' => o.push_str("&lt;"),
             '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
             '\r' => o.push_str("&#13;"),
+            '"' if attr => o.push_str("&quot;"),
             '\t' if attr => o.push_str("&#9;"),
             '\n' if attr => o.push_str("&#10;"),
             c => o.push(c),
@@ -310,7 +309,8 @@ fn primary_xml(pkgs: &[&Package], ids: &[String]) -> String {
             algo = checksum_type(id).unwrap_or("sha256"),
         );
         if p.sourcerpm.is_empty() {
-            o.push_str("    <rpm:sourcerpm/>\n");
+            // As libxml2 writes createrepo_c's empty text element.
+            o.push_str("    <rpm:sourcerpm></rpm:sourcerpm>\n");
         } else {
             let _ = writeln!(
                 o,

@@ -23,7 +23,7 @@ pub fn header_text(bytes: &[u8]) -> String {
         Ok(s) => s.to_string(),
         Err(_) => bytes
             .iter()
-            .filter(|&&b| !(b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')))
+            .filter(|&&b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'))
             .filter(|&&b| !(0x80..0xc0).contains(&b))
             .map(|&b| char::from(b))
             .collect(),
@@ -160,13 +160,11 @@ fn changelogs(raw: &RawHeader, limit: usize) -> Vec<ChangelogEntry> {
     for i in 0..newest_first.len() {
         let t = newest_first[i].date;
         if i > 0 && t == last {
-            let mut bumped = t;
-            for e in newest_first[..i].iter_mut().rev() {
+            for (bumped, e) in (t..).zip(newest_first[..i].iter_mut().rev()) {
                 if e.date != bumped {
                     break;
                 }
                 e.date += 1;
-                bumped += 1;
             }
         } else {
             last = t;
