@@ -1,0 +1,64 @@
+//! An SRPM header's descriptive tags (`%description`, `URL:`, ...,
+//! `%changelog`), read from one SRPM to be written into the SRPM that
+//! regenerates it.
+
+use std::path::Path;
+
+use super::tags::*;
+use super::RawHeader;
+use crate::error::Result;
+use crate::package::ChangelogEntry;
+
+/// An SRPM header's descriptive tags, carried into a regenerated SRPM so
+/// that its repodata (and `rpm -qpi`) say what the original's did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SrpmInfo {
+    /// `%description` (written even when empty, as rpmbuild does).
+    pub description: String,
+    /// `URL:` (empty: no tag).
+    pub url: String,
+    /// `Vendor:` (empty: no tag).
+    pub vendor: String,
+    /// `Packager:` (empty: no tag).
+    pub packager: String,
+    /// `Group:` (empty: `Unspecified`).
+    pub group: String,
+    /// Changelog entries as the header stores them: newest first, times as
+    /// written.
+    pub changelog: Vec<ChangelogEntry>,
+}
+
+impl SrpmInfo {
+    /// The descriptive tags of the RPM at `path`. Text that is not UTF-8
+    /// (an old package's Latin-1) is decoded as Latin-1: a regenerated
+    /// header is UTF-8, as its `ENCODING` tag says.
+    pub fn read(path: &Path) -> Result<SrpmInfo> {
+        let raw = RawHeader::read(path)?;
+        let text = |tag| raw.string(tag).map(latin1_text).unwrap_or_default();
+        let times = raw.numbers(TAG_CHANGELOGTIME);
+        let names = raw.strings(TAG_CHANGELOGNAME);
+        let texts = raw.strings(TAG_CHANGELOGTEXT);
+        Ok(SrpmInfo {
+            description: text(TAG_DESCRIPTION),
+            url: text(TAG_URL),
+            vendor: text(TAG_VENDOR),
+            packager: text(TAG_PACKAGER),
+            group: text(TAG_GROUP),
+            changelog: (0..times.len().min(names.len()).min(texts.len()))
+                .map(|i| ChangelogEntry {
+                    author: latin1_text(names[i]),
+                    date: times[i],
+                    text: latin1_text(texts[i]),
+                })
+                .collect(),
+        })
+    }
+}
+
+/// Header text as UTF-8: as it is when it is UTF-8, else read as Latin-1.
+pub(crate) fn latin1_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
+}
