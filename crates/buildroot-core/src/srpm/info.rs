@@ -55,10 +55,40 @@ impl SrpmInfo {
     }
 }
 
-/// Header text as UTF-8: as it is when it is UTF-8, else read as Latin-1.
+/// Header text as UTF-8: as it is when it is UTF-8, else read as CP1252
+/// (Latin-1 with printable characters for 0x80–0x9F, where Latin-1 has C1
+/// controls: what such bytes in an old spec meant; the five bytes CP1252
+/// leaves undefined are dropped).
 pub(crate) fn latin1_text(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
-        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
+        Err(_) => bytes.iter().filter_map(|&b| cp1252(b)).collect(),
+    }
+}
+
+/// The character of a CP1252 byte.
+fn cp1252(b: u8) -> Option<char> {
+    const HIGH: [u16; 32] = [
+        0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039,
+        0x0152, 0, 0x017d, 0, 0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc,
+        0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+    ];
+    match b {
+        0x80..=0x9f => match HIGH[usize::from(b - 0x80)] {
+            0 => None,
+            c => char::from_u32(u32::from(c)),
+        },
+        b => Some(char::from(b)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_is_not_utf8_is_read_as_cp1252() {
+        assert_eq!(latin1_text("déjà".as_bytes()), "déjà");
+        assert_eq!(latin1_text(b"d\xe9j\xe0 \xa9 \x85 \x80\x81"), "déjà © … €");
     }
 }

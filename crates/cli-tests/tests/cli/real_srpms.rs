@@ -279,7 +279,7 @@ fn repodata_of_rpmbuild_and_regenerated_srpms_is_createrepo_cs_element_for_eleme
     // it when told to), and NoSource: a .nosrc.rpm with a ghost.
     let latin = b"Name: latin\nVersion: 2\nRelease: 1\nSummary: Caf\xe9\nLicense: BSD\n\
         Source0: latin-2.tar.gz\nSource1: l.txt\nNoSource: 0\n%description\n\
-        D\xe9j\xe0 vu \xa9 \xb0.\n%files\n%changelog\n\
+        D\xe9j\xe0 vu \xa9 \xb0\x85.\n%files\n%changelog\n\
         * Tue Feb 06 2024 J\xfcrgen M\xfcller <jm@example.org> - 2-1\n- \xe9t\xe9\n";
     let built = [
         rpmbuild(
@@ -379,8 +379,8 @@ fn repodata_of_rpmbuild_and_regenerated_srpms_is_createrepo_cs_element_for_eleme
             assert!(primary.contains("<summary>Café</summary>"), "{primary}");
             assert!(primary.contains("Déjà vu  .</description>"), "{primary}");
         } else {
-            // Regenerated: the header is UTF-8, the Latin-1 read as Latin-1.
-            assert!(primary.contains("Déjà vu © °.</description>"), "{primary}");
+            // Regenerated: the header is UTF-8, the Latin-1 read as CP1252.
+            assert!(primary.contains("Déjà vu © °….</description>"), "{primary}");
         }
     }
 }
