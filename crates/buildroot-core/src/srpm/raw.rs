@@ -56,6 +56,11 @@ impl Section {
         let count = if kind == 6 { 1 } else { count };
         let mut out = Vec::with_capacity(count.min(rest.len()));
         for _ in 0..count {
+            // A count the data cannot hold (each string takes its NUL):
+            // what is there, not a run of empty strings.
+            if rest.is_empty() {
+                break;
+            }
             let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
             out.push(&rest[..end]);
             rest = rest.get(end + 1..).unwrap_or_default();
@@ -138,5 +143,42 @@ impl RawHeader {
     /// A signature-header integer.
     pub(crate) fn sig_number(&self, tag: u32) -> Option<u64> {
         self.sig.numbers(tag).first().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever a damaged header says (here: every byte of the main
+    /// header, its index, in turn set to 0xff or
+    /// 0x00), reading its details is an error or a value, never a panic.
+    #[test]
+    fn damaged_headers_never_panic() {
+        let spec = super::super::SrpmSpec {
+            name: "x".into(),
+            version: "1".into(),
+            release: "1".into(),
+            spec_name: "x.spec".into(),
+            spec_text: "Name: x\n".into(),
+            left_out: vec!["gone.tar".into()],
+            left_out_sizes: vec![7],
+            ..Default::default()
+        };
+        let good = super::super::build_srpm(&spec).unwrap();
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("x.src.rpm");
+        std::fs::write(&path, &good).unwrap();
+        let start = RawHeader::read(&path).unwrap().header_start as usize;
+        for at in start..(start + 640).min(good.len()) {
+            for b in [0xff, 0x00] {
+                let mut bad = good.clone();
+                bad[at] = b;
+                std::fs::write(&path, &bad).unwrap();
+                if let Ok(raw) = RawHeader::read(&path) {
+                    let _ = super::super::details::details_of(&raw, 0);
+                }
+            }
+        }
     }
 }
