@@ -150,9 +150,9 @@ impl RawHeader {
 mod tests {
     use super::*;
 
-    /// Whatever a damaged header says (here: every byte of the main
-    /// header, its index, in turn set to 0xff or
-    /// 0x00), reading its details is an error or a value, never a panic.
+    /// Whatever a damaged header says (here: each of the first 640 bytes
+    /// of the main header, its index, in turn set to 0xff or 0x00),
+    /// reading its details is an error or a value, never a panic.
     #[test]
     fn damaged_headers_never_panic() {
         let spec = super::super::SrpmSpec {
