@@ -130,7 +130,7 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
         .map(|c| place(c, archful.contains(&c.name), target, how, out, &journal))
         .collect::<Result<Vec<_>>>()
         .and_then(|placed| {
-            let pkgs: Vec<_> = placed.iter().map(|(p, _)| p.clone()).collect();
+            let pkgs = with_details(out, &placed)?;
             write_repodata(out, &pkgs, &WriteOptions::default())?;
             Ok(placed)
         });
@@ -216,29 +216,47 @@ fn place(
     out: &Path,
     journal: &Journal,
 ) -> Result<(Package, Placed)> {
-    let mut header = srpm::read_header(&c.path)?;
+    // Details come later (with_details), read from the repo's file.
+    let header = srpm::read_header_without_details(&c.path)?;
     let dest = out.join(&c.file);
-    // The repo's file, not the cache's, is what createrepo_c would stat
-    // (a copy across filesystems has a time of its own).
-    let mut linked = |how| -> Result<(Package, Placed)> {
-        link_or_copy(&c.path, &dest, journal)?;
-        if let Some(d) = header.details.as_deref_mut() {
-            d.time_file = srpm::file_mtime(&dest)?;
-        }
-        Ok((std::mem::take(&mut header), how))
-    };
     if !archful {
-        return linked(Placed::Linked);
+        link_or_copy(&c.path, &dest, journal)?;
+        return Ok((header, Placed::Linked));
     }
     let bytes = match regenerate(&c.path, target, how)? {
         Ok(bytes) => bytes,
-        Err(problem) => return linked(Placed::Kept(problem)),
+        Err(problem) => {
+            link_or_copy(&c.path, &dest, journal)?;
+            return Ok((header, Placed::Kept(problem)));
+        }
     };
     if std::fs::read(&dest).ok().as_deref() != Some(bytes.as_slice()) {
         journal.before_write(&dest)?;
         atomic::write_file(&dest, &bytes)?;
     }
-    Ok((srpm::read_header(&dest)?, Placed::Regenerated))
+    Ok((
+        srpm::read_header_without_details(&dest)?,
+        Placed::Regenerated,
+    ))
+}
+
+/// The placed packages with the details createrepo_c would list, read
+/// from the repo's files once all are in place: the repo's file, not the
+/// cache's, is what createrepo_c stats (a copy across filesystems has a
+/// time of its own), and details kept from the regenerating threads, small
+/// as they are, pinned the allocator's pages of each SRPM's build
+/// (≈120 KB each).
+fn with_details(out: &Path, placed: &[(Package, Placed)]) -> Result<Vec<Package>> {
+    placed
+        .par_iter()
+        .map(|(p, _)| {
+            let details = srpm::repodata_details(&out.join(&p.location))?;
+            Ok(Package {
+                details: Some(Box::new(details)),
+                ..p.clone()
+            })
+        })
+        .collect()
 }
 
 /// Removes temporary files a killed run left in `out` (`.tmp-*`).

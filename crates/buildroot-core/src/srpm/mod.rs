@@ -186,8 +186,24 @@ fn rpm_dep_of_text(t: &str) -> Dependency {
 /// Reads an RPM or SRPM header (payload untouched) into a [`Package`].
 /// For a source package, `arch` is `src` and requires are the BuildRequires
 /// without `rpmlib(...)` entries. `location` is the file name; `checksum` the
-/// file's sha256.
+/// file's sha256; `details` what createrepo_c lists of it.
 pub fn read_header(path: &Path) -> Result<Package> {
+    let (mut p, raw) = read_package(path)?;
+    p.details = Some(Box::new(details::details_of(
+        &raw,
+        details::file_mtime(path)?,
+    )));
+    Ok(p)
+}
+
+/// [`read_header`] without the details (the file list, changelog and
+/// descriptive text repodata alone needs).
+pub fn read_header_without_details(path: &Path) -> Result<Package> {
+    read_package(path).map(|(p, _)| p)
+}
+
+/// The package of [`read_header_without_details`], and its raw headers.
+fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
     if path.exists() {
         check_layout(path)?;
     }
@@ -246,8 +262,7 @@ pub fn read_header(path: &Path) -> Result<Package> {
     };
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let raw = RawHeader::read(path)?;
-    let details = details::details_of(&raw, details::file_mtime(path)?);
-    Ok(Package {
+    let p = Package {
         arch: if is_source {
             "src".into()
         } else {
@@ -279,8 +294,9 @@ pub fn read_header(path: &Path) -> Result<Package> {
         size,
         name,
         evr,
-        details: Some(Box::new(details)),
-    })
+        details: None,
+    };
+    Ok((p, raw))
 }
 
 /// The epoch, version and release in an RPM header (file names carry no
