@@ -63,6 +63,78 @@ pub struct Package {
     pub checksum: Option<String>,
     /// Size of the package file in bytes, when known.
     pub size: u64,
+    /// What rpm-md says of the package beyond identity and relations, for
+    /// packages read from their RPM file ([`crate::srpm::read_header`]);
+    /// `None` elsewhere (writers then leave those elements empty). Boxed:
+    /// the pool and the resolver never need it.
+    pub details: Option<Box<PackageDetails>>,
+}
+
+/// The rest of a package's rpm-md entry, as createrepo_c takes it from the
+/// RPM header (`cr_package_from_header`): text already as createrepo_c
+/// writes it (see [`crate::srpm::header_text`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackageDetails {
+    /// `%description`.
+    pub description: String,
+    /// `URL:`.
+    pub url: String,
+    /// `License:`.
+    pub license: String,
+    /// `Vendor:`.
+    pub vendor: String,
+    /// `Group:` (rpm writes `Unspecified` without one).
+    pub group: String,
+    /// The host that built the package.
+    pub buildhost: String,
+    /// `Packager:`.
+    pub packager: String,
+    /// The package file's modification time (createrepo_c's `time file`).
+    pub time_file: u64,
+    /// The header's build time.
+    pub time_build: u64,
+    /// The sum of the file sizes the header lists.
+    pub size_installed: u64,
+    /// The uncompressed payload's size.
+    pub size_archive: u64,
+    /// Where the main header lies in the file: (start, end) in bytes.
+    pub header_range: (u64, u64),
+    /// Every file the header lists, in its order (an SRPM's have no
+    /// directory: `foo.spec`).
+    pub files: Vec<FileEntry>,
+    /// The newest changelog entries, oldest first (createrepo_c's order).
+    pub changelogs: Vec<ChangelogEntry>,
+}
+
+/// A file of a package's file list (filelists.xml's `<file>`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileEntry {
+    /// The path.
+    pub path: String,
+    /// What it is.
+    pub kind: FileKind,
+}
+
+/// The `type` of a listed file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A regular file, symlink or device (no `type` attribute).
+    File,
+    /// A directory (`type="dir"`).
+    Dir,
+    /// Listed but not in the payload (`%ghost`, `type="ghost"`).
+    Ghost,
+}
+
+/// One changelog entry (other.xml's `<changelog>`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangelogEntry {
+    /// Author line (trailing spaces removed, as createrepo_c does).
+    pub author: String,
+    /// Seconds since the epoch.
+    pub date: u64,
+    /// The entry's text.
+    pub text: String,
 }
 
 impl Package {

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::atomic::StagedDir;
 use crate::dep::{Dep, SimpleDep};
 use crate::error::{Error, Result};
-use crate::package::Package;
+use crate::package::{FileKind, Package, PackageDetails};
 use crate::rpmmd::{checksum_type, is_primary_file};
 
 /// Compression of the written metadata files.
@@ -160,9 +160,23 @@ fn pkgid(p: &Package) -> String {
     }
 }
 
-/// XML-escapes text and attribute values.
+/// XML-escapes text as libxml2 (which createrepo_c writes with) does:
+/// `&`, `<`, `>`, and a CR as a reference (a parser would turn a raw CR LF
+/// into LF).
 fn esc(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains(['&', '<', '>', '"', '\'']) {
+    escape(s, false)
+}
+
+/// XML-escapes an attribute value as libxml2 does: also `"`, and tab and
+/// LF as references (a parser turns raw ones into spaces).
+fn esc_attr(s: &str) -> std::borrow::Cow<'_, str> {
+    escape(s, true)
+}
+
+fn escape(s: &str, attr: bool) -> std::borrow::Cow<'_, str> {
+    let special =
+        |c: char| matches!(c, '&' | '<' | '>' | '\r') || (attr && matches!(c, '"' | '\t' | '\n'));
+    if !s.contains(special) {
         return s.into();
     }
     let mut o = String::with_capacity(s.len() + 8);
@@ -171,8 +185,10 @@ fn esc(s: &str) -> std::borrow::Cow<'_, str> {
             '&' => o.push_str("&amp;"),
             '<' => o.push_str("&lt;"),
             '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
+            '\r' => o.push_str("&#13;"),
+            '"' if attr => o.push_str("&quot;"),
+            '\t' if attr => o.push_str("&#9;"),
+            '\n' if attr => o.push_str("&#10;"),
             c => o.push(c),
         }
     }
@@ -184,23 +200,23 @@ fn version_attrs(out: &mut String, p: &Package) {
         out,
         "epoch=\"{}\" ver=\"{}\" rel=\"{}\"",
         p.evr.epoch,
-        esc(&p.evr.version),
-        esc(p.evr.release_str())
+        esc_attr(&p.evr.version),
+        esc_attr(p.evr.release_str())
     );
 }
 
 fn simple_entry(out: &mut String, d: &SimpleDep, pre: bool) {
-    let _ = write!(out, "      <rpm:entry name=\"{}\"", esc(&d.name));
+    let _ = write!(out, "      <rpm:entry name=\"{}\"", esc_attr(&d.name));
     if let Some(r) = &d.range {
         let _ = write!(
             out,
             " flags=\"{}\" epoch=\"{}\" ver=\"{}\"",
             r.cmp.rpmmd(),
             r.evr.epoch,
-            esc(&r.evr.version)
+            esc_attr(&r.evr.version)
         );
         if let Some(rel) = &r.evr.release {
-            let _ = write!(out, " rel=\"{}\"", esc(rel));
+            let _ = write!(out, " rel=\"{}\"", esc_attr(rel));
         }
     }
     if pre {
@@ -213,7 +229,11 @@ fn dep_entry(out: &mut String, d: &Dep, pre: bool) {
     match d {
         Dep::Simple(s) => simple_entry(out, s, pre),
         rich => {
-            let _ = write!(out, "      <rpm:entry name=\"{}\"", esc(&rich.to_string()));
+            let _ = write!(
+                out,
+                "      <rpm:entry name=\"{}\"",
+                esc_attr(&rich.to_string())
+            );
             if pre {
                 out.push_str(" pre=\"1\"");
             }
@@ -254,17 +274,43 @@ fn primary_xml(pkgs: &[&Package], ids: &[String]) -> String {
             esc(&p.arch)
         );
         version_attrs(&mut o, p);
+        let none = PackageDetails::default();
+        let d = p.details.as_deref().unwrap_or(&none);
+        // Without details (a package not read from its file): the summary
+        // stands in for the description, and rpm's default group.
+        let description = if p.details.is_some() {
+            &d.description
+        } else {
+            &p.summary
+        };
+        let group = if p.details.is_some() {
+            d.group.as_str()
+        } else {
+            "Unspecified"
+        };
         let _ = write!(
             o,
-            "/>\n  <checksum type=\"{algo}\" pkgid=\"YES\">{id}</checksum>\n  <summary>{s}</summary>\n  <description>{s}</description>\n  <packager></packager>\n  <url></url>\n  <time file=\"0\" build=\"0\"/>\n  <size package=\"{}\" installed=\"0\" archive=\"0\"/>\n  <location href=\"{}\"/>\n  <format>\n    <rpm:license></rpm:license>\n    <rpm:vendor></rpm:vendor>\n    <rpm:group>Unspecified</rpm:group>\n    <rpm:buildhost></rpm:buildhost>\n",
+            "/>\n  <checksum type=\"{algo}\" pkgid=\"YES\">{id}</checksum>\n  <summary>{}</summary>\n  <description>{}</description>\n  <packager>{}</packager>\n  <url>{}</url>\n  <time file=\"{}\" build=\"{}\"/>\n  <size package=\"{}\" installed=\"{}\" archive=\"{}\"/>\n  <location href=\"{}\"/>\n  <format>\n    <rpm:license>{}</rpm:license>\n    <rpm:vendor>{}</rpm:vendor>\n    <rpm:group>{}</rpm:group>\n    <rpm:buildhost>{}</rpm:buildhost>\n",
+            esc(&p.summary),
+            esc(description),
+            esc(&d.packager),
+            esc(&d.url),
+            d.time_file,
+            d.time_build,
             p.size,
-            esc(&p.location),
-            s = esc(&p.summary),
+            d.size_installed,
+            d.size_archive,
+            esc_attr(&p.location),
+            esc(&d.license),
+            esc(&d.vendor),
+            esc(group),
+            esc(&d.buildhost),
             // What pkgid gives always has a type (sha256 for a stand-in).
             algo = checksum_type(id).unwrap_or("sha256"),
         );
         if p.sourcerpm.is_empty() {
-            o.push_str("    <rpm:sourcerpm/>\n");
+            // As libxml2 writes createrepo_c's empty text element.
+            o.push_str("    <rpm:sourcerpm></rpm:sourcerpm>\n");
         } else {
             let _ = writeln!(
                 o,
@@ -272,7 +318,11 @@ fn primary_xml(pkgs: &[&Package], ids: &[String]) -> String {
                 esc(&p.sourcerpm)
             );
         }
-        o.push_str("    <rpm:header-range start=\"0\" end=\"0\"/>\n");
+        let _ = writeln!(
+            o,
+            "    <rpm:header-range start=\"{}\" end=\"{}\"/>",
+            d.header_range.0, d.header_range.1
+        );
         dep_list(&mut o, "provides", &p.provides, |o, d| {
             simple_entry(o, d, false)
         });
@@ -297,9 +347,7 @@ fn primary_xml(pkgs: &[&Package], ids: &[String]) -> String {
         dep_list(&mut o, "supplements", &p.supplements, |o, d| {
             dep_entry(o, d, false)
         });
-        for f in p.files.iter().filter(|f| is_primary_file(f)) {
-            let _ = writeln!(o, "    <file>{}</file>", esc(f));
-        }
+        file_list(&mut o, "    ", p, true);
         o.push_str("  </format>\n</package>\n");
     }
     o.push_str("</metadata>\n");
@@ -308,14 +356,46 @@ fn primary_xml(pkgs: &[&Package], ids: &[String]) -> String {
 
 fn filelists_xml(pkgs: &[&Package], ids: &[String]) -> String {
     per_package_xml("filelists", "filelists", pkgs, ids, |o, p| {
-        for f in &p.files {
-            let _ = writeln!(o, "  <file>{}</file>", esc(f));
-        }
+        file_list(o, "  ", p, false)
     })
 }
 
 fn other_xml(pkgs: &[&Package], ids: &[String]) -> String {
-    per_package_xml("otherdata", "other", pkgs, ids, |_, _| {})
+    per_package_xml("otherdata", "other", pkgs, ids, |o, p| {
+        for c in p.details.iter().flat_map(|d| &d.changelogs) {
+            let _ = writeln!(
+                o,
+                "  <changelog author=\"{}\" date=\"{}\">{}</changelog>",
+                esc_attr(&c.author),
+                c.date,
+                esc(&c.text)
+            );
+        }
+    })
+}
+
+/// A package's `<file>` elements (`primary`: only the paths createrepo_c
+/// puts in primary.xml): its details' typed list when it has details, else
+/// its paths.
+fn file_list(o: &mut String, indent: &str, p: &Package, primary: bool) {
+    let Some(d) = &p.details else {
+        for f in p.files.iter().filter(|f| !primary || is_primary_file(f)) {
+            let _ = writeln!(o, "{indent}<file>{}</file>", esc(f));
+        }
+        return;
+    };
+    for f in d
+        .files
+        .iter()
+        .filter(|f| !primary || is_primary_file(&f.path))
+    {
+        let kind = match f.kind {
+            FileKind::File => "",
+            FileKind::Dir => " type=\"dir\"",
+            FileKind::Ghost => " type=\"ghost\"",
+        };
+        let _ = writeln!(o, "{indent}<file{kind}>{}</file>", esc(&f.path));
+    }
 }
 
 /// filelists.xml and other.xml: a `<package pkgid name arch>` with its
@@ -337,8 +417,8 @@ fn per_package_xml(
         let _ = write!(
             o,
             "<package pkgid=\"{id}\" name=\"{}\" arch=\"{}\">\n  <version ",
-            esc(&p.name),
-            esc(&p.arch)
+            esc_attr(&p.name),
+            esc_attr(&p.arch)
         );
         version_attrs(&mut o, p);
         o.push_str("/>\n");

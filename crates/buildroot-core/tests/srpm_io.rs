@@ -646,3 +646,124 @@ fn a_nosrc_rpm_stays_one_when_regenerated() {
         files(&made)
     );
 }
+
+/// What a regenerated SRPM carries over (descriptive tags, changelog,
+/// ghost sizes) reads back as the details createrepo_c would list, and
+/// the repodata writes them where createrepo_c does.
+#[test]
+fn srpm_details_round_trip_into_repodata() {
+    use buildroot_core::package::{ChangelogEntry, FileEntry, FileKind};
+    use buildroot_core::srpm::SrpmInfo;
+    let t = tempfile::tempdir().unwrap();
+    let entry = |author: &str, date, text: &str| ChangelogEntry {
+        author: author.into(),
+        date,
+        text: text.into(),
+    };
+    let s = SrpmSpec {
+        left_out: vec!["big.tar".into()],
+        left_out_sizes: vec![12345],
+        no_source: vec![1],
+        info: Some(SrpmInfo {
+            description: "Line one & <two>\r\nJürgen".into(),
+            url: "https://example.org".into(),
+            vendor: "V".into(),
+            packager: "P <p@example.org>".into(),
+            group: String::new(),
+            // Newest first, as a header stores them; two on one day.
+            changelog: vec![
+                entry("B <b@example.org> - 2-1  ", 1_700_000_000, "- two"),
+                entry("A <a@example.org> - 1-1", 1_700_000_000, "- one"),
+                entry("A <a@example.org> - 0-1", 1_600_000_000, "- zero"),
+            ],
+        }),
+        ..spec()
+    };
+    let path = t.path().join("hello-2.12-1.fc40.nosrc.rpm");
+    std::fs::write(&path, build_srpm(&s).unwrap()).unwrap();
+    let p = read_header(&path).unwrap();
+    let d = p.details.as_deref().unwrap();
+    assert_eq!(d.description, "Line one & <two>\r\nJürgen");
+    assert_eq!(
+        (d.url.as_str(), d.vendor.as_str(), d.packager.as_str()),
+        ("https://example.org", "V", "P <p@example.org>")
+    );
+    assert_eq!(d.group, "Unspecified");
+    assert_eq!(d.buildhost, "rpm-buildroot");
+    assert_eq!(d.time_build, 1_700_000_000);
+    // rpmbuild's file list: no directory, the left-out source a ghost of
+    // its recorded size (in the installed size too).
+    let file = |path: &str, kind| FileEntry {
+        path: path.into(),
+        kind,
+    };
+    assert_eq!(
+        d.files,
+        [
+            file("big.tar", FileKind::Ghost),
+            file("hello-2.12.tar.gz", FileKind::File),
+            file("hello.spec", FileKind::File),
+        ]
+    );
+    let spec_len = SPEC.len() as u64;
+    assert_eq!(d.size_installed, 12345 + 20 + spec_len);
+    assert!(d.size_archive > 20 + spec_len, "{}", d.size_archive);
+    assert!(d.header_range.0 > 96 && d.header_range.1 > d.header_range.0);
+    // Oldest first; the newer of the same day a second later; the
+    // author's trailing spaces gone.
+    assert_eq!(
+        d.changelogs,
+        [
+            entry("A <a@example.org> - 0-1", 1_600_000_000, "- zero"),
+            entry("A <a@example.org> - 1-1", 1_700_000_000, "- one"),
+            entry("B <b@example.org> - 2-1", 1_700_000_001, "- two"),
+        ]
+    );
+    buildroot_core::repodata::write_repodata(t.path(), &[p], &Default::default()).unwrap();
+    let xml = |kind: &str| {
+        use std::io::Read;
+        let dir = t.path().join("repodata");
+        let f = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().ends_with(&format!("-{kind}.xml.gz")))
+            .unwrap();
+        let mut s = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(f).unwrap())
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    };
+    let primary = xml("primary");
+    for want in [
+        "<description>Line one &amp; &lt;two&gt;&#13;\nJürgen</description>",
+        "<packager>P &lt;p@example.org&gt;</packager>",
+        "<url>https://example.org</url>",
+        "<time file=\"",
+        "\" build=\"1700000000\"/>",
+        "<rpm:vendor>V</rpm:vendor>",
+        "<rpm:group>Unspecified</rpm:group>",
+        "<rpm:buildhost>rpm-buildroot</rpm:buildhost>",
+        "<rpm:sourcerpm></rpm:sourcerpm>",
+    ] {
+        assert!(primary.contains(want), "no {want} in {primary}");
+    }
+    let files = xml("filelists");
+    assert!(
+        files.contains(
+            "  <file type=\"ghost\">big.tar</file>\n  <file>hello-2.12.tar.gz</file>\n  <file>hello.spec</file>\n"
+        ),
+        "{files}"
+    );
+    let other = xml("other");
+    assert!(
+        other.contains(
+            "  <changelog author=\"A &lt;a@example.org&gt; - 0-1\" date=\"1600000000\">- zero</changelog>\n"
+        ),
+        "{other}"
+    );
+    assert!(
+        other.contains("date=\"1700000001\">- two</changelog>"),
+        "{other}"
+    );
+}

@@ -150,9 +150,19 @@ fn write_rpm(dir: &Path, p: &Package, contents: &[(&str, &str)]) -> Result<Packa
     std::fs::create_dir_all(path.parent().unwrap())?;
     let contents: Vec<(&str, &[u8])> = contents.iter().map(|(f, t)| (*f, t.as_bytes())).collect();
     std::fs::write(&path, build_rpm_with(p, "MIT", BUILD_TIME, &contents)?)?;
-    let mut got = read_header(&path)?;
+    let mut got = fixed_time(read_header(&path)?);
     got.location = format!("Packages/{file}");
     Ok(got)
+}
+
+/// The package with the build time as its file time: the fixture's bytes
+/// must not depend on when it was generated (createrepo_c takes the
+/// file's mtime, which a checkout sets anyway).
+fn fixed_time(mut p: Package) -> Package {
+    if let Some(d) = p.details.as_deref_mut() {
+        d.time_file = d.time_build;
+    }
+    p
 }
 
 fn write_binary_repo(dir: &Path, arch: &str, table: &[Src], comps: &str) -> Result<()> {
@@ -282,7 +292,7 @@ fn write_source_repo(dir: &Path, table: &[Src]) -> Result<()> {
         let file = srpm_file_name(src.name, src.version, src.release);
         let path = dir.join(&file);
         std::fs::write(&path, build_srpm(&spec)?)?;
-        pkgs.push(read_header(&path)?);
+        pkgs.push(fixed_time(read_header(&path)?));
     }
     write_repodata(dir, &pkgs, &WriteOptions::default())?;
     Ok(())

@@ -413,6 +413,7 @@ impl Pool {
             location: c.location.get(ct).to_string(),
             checksum: c.checksum.map(|x| x.get(ct).to_string()),
             size: c.size,
+            details: None,
         }
     }
 

@@ -449,6 +449,7 @@ impl RawChunk {
                     location: self.str(p.location).to_string(),
                     checksum: p.checksum.map(|c| self.str(c).to_string()),
                     size: p.size,
+                    details: None,
                 }
             })
             .collect()

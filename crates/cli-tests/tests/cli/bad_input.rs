@@ -12,10 +12,10 @@ use assert_cmd::Command;
 use cli_tests::{bin, cmd, expect_error, file_named, root, TestContext, Tool};
 
 /// The checksum (and file name prefix) of the fixture x86_64 repo's primary.
-const PRIMARY_SHA256: &str = "5a2a35cf818b2143fe79cfda663bc022ac2071ea9617f121e4c82babe3099171";
+const PRIMARY_SHA256: &str = "c2df0b0e303d1f1d4ff4b71dfab04108e870291c9793dd2ffc04aaa9cb75dc2f";
 
 /// The primary of [`repo_copy`], as the messages show it.
-const PRIMARY: &str = "[TMP]/repo/repodata/5a2a35cf818b2143fe79cfda663bc022ac2071ea9617f121e4c82babe3099171-primary.xml.gz";
+const PRIMARY: &str = "[TMP]/repo/repodata/c2df0b0e303d1f1d4ff4b71dfab04108e870291c9793dd2ffc04aaa9cb75dc2f-primary.xml.gz";
 
 /// A copy of the fixture x86_64 repo that a case may damage.
 fn repo_copy(t: &Path) -> PathBuf {

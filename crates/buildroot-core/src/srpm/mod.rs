@@ -20,18 +20,20 @@ use crate::error::{Error, Result};
 use crate::evr::Evr;
 use crate::package::{Package, Requirement};
 
-const TAG_HEADERIMMUTABLE: u32 = 63;
-const TAG_SOURCERPM: u32 = 1044;
-const TAG_SOURCEPACKAGE: u32 = 1106;
-const TAG_EXCLUSIVEARCH: u32 = 1061;
-const TAG_EXCLUDEARCH: u32 = 1059;
-const TAG_FILEFLAGS: u32 = 1037;
-const TAG_BASENAMES: u32 = 1117;
-const TAG_NOSOURCE: u32 = 1051;
-const TAG_NOPATCH: u32 = 1052;
-const TAG_PROVIDENAME: u32 = 1047;
-const TAG_PROVIDEFLAGS: u32 = 1112;
-const TAG_PROVIDEVERSION: u32 = 1113;
+mod details;
+mod info;
+mod raw;
+mod rpmbuild_like;
+mod tags;
+
+pub use details::{file_mtime, header_text, repodata_details};
+use info::latin1_text;
+pub use info::SrpmInfo;
+pub(crate) use raw::RawHeader;
+use rpmbuild_like::{
+    add_payload_size, mark_spec_file, only_self_provide, set_info, source_file_list,
+};
+use tags::*;
 
 pub(crate) fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
     let msg = e.to_string();
@@ -184,8 +186,24 @@ fn rpm_dep_of_text(t: &str) -> Dependency {
 /// Reads an RPM or SRPM header (payload untouched) into a [`Package`].
 /// For a source package, `arch` is `src` and requires are the BuildRequires
 /// without `rpmlib(...)` entries. `location` is the file name; `checksum` the
-/// file's sha256.
+/// file's sha256; `details` what createrepo_c lists of it.
 pub fn read_header(path: &Path) -> Result<Package> {
+    let (mut p, raw) = read_package(path)?;
+    p.details = Some(Box::new(details::details_of(
+        &raw,
+        details::file_mtime(path)?,
+    )));
+    Ok(p)
+}
+
+/// [`read_header`] without the details (the file list, changelog and
+/// descriptive text repodata alone needs).
+pub fn read_header_without_details(path: &Path) -> Result<Package> {
+    read_package(path).map(|(p, _)| p)
+}
+
+/// The package of [`read_header_without_details`], and its raw headers.
+fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
     if path.exists() {
         check_layout(path)?;
     }
@@ -243,7 +261,8 @@ pub fn read_header(path: &Path) -> Result<Package> {
             .unwrap_or_default()
     };
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    Ok(Package {
+    let raw = RawHeader::read(path)?;
+    let p = Package {
         arch: if is_source {
             "src".into()
         } else {
@@ -254,7 +273,9 @@ pub fn read_header(path: &Path) -> Result<Package> {
         } else {
             s(md.get_source_rpm())
         },
-        summary: s(md.get_summary()),
+        // As createrepo_c writes it (the rpm crate's would have U+FFFD
+        // for each Latin-1 byte).
+        summary: raw.string(TAG_SUMMARY).map(header_text).unwrap_or_default(),
         // An SRPM's own `N = EVR` (rpmbuild writes it): createrepo_c lists it.
         provides: simple(deps(md.get_provides())?),
         requires,
@@ -273,7 +294,9 @@ pub fn read_header(path: &Path) -> Result<Package> {
         size,
         name,
         evr,
-    })
+        details: None,
+    };
+    Ok((p, raw))
 }
 
 /// The epoch, version and release in an RPM header (file names carry no
@@ -513,6 +536,13 @@ pub struct SrpmSpec {
     /// listed in the header as `%ghost`, as rpmbuild lists them, not in
     /// the payload.
     pub left_out: Vec<String>,
+    /// Their sizes, one per `left_out` entry (rpmbuild records the size of
+    /// the file it saw); missing ones are 0.
+    pub left_out_sizes: Vec<u64>,
+    /// The header's descriptive tags (`%description`, `URL:`, ...,
+    /// `%changelog`) as rpmbuild wrote them; `None`: the rpm crate's
+    /// defaults (the summary as description, group `Unspecified`).
+    pub info: Option<SrpmInfo>,
 }
 
 /// A source or patch file that goes into a source RPM ([`SrpmSpec::sources`]).
@@ -543,52 +573,6 @@ fn entries_without_sourcerpm(
         .filter(|(t, _)| ![TAG_HEADERIMMUTABLE, TAG_SOURCERPM].contains(t))
         .map(|(t, d)| HeaderEntry::new(t, d))
         .collect())
-}
-
-/// Keeps, of the provides the rpm crate's builder writes, the package's own
-/// `N = EVR` alone: rpmbuild gives an SRPM no `N(ISA)` provide (it has no
-/// ISA), and createrepo_c would list it in primary.xml.
-fn only_self_provide(entries: &mut [HeaderEntry], name: &str) {
-    let keep: Vec<bool> = match entries.iter().find(|e| e.tag == TAG_PROVIDENAME) {
-        Some(HeaderEntry {
-            data: IndexData::StringArray(names),
-            ..
-        }) => names.iter().map(|n| n == name).collect(),
-        _ => return,
-    };
-    for e in entries.iter_mut() {
-        if ![TAG_PROVIDENAME, TAG_PROVIDEFLAGS, TAG_PROVIDEVERSION].contains(&e.tag) {
-            continue;
-        }
-        let mut k = keep.iter();
-        match &mut e.data {
-            IndexData::StringArray(v) => v.retain(|_| *k.next().unwrap_or(&true)),
-            IndexData::Int32(v) => v.retain(|_| *k.next().unwrap_or(&true)),
-            _ => {}
-        }
-    }
-}
-
-/// Flags the spec SPECFILE, as rpmbuild does (the rpm crate's builder has
-/// no such option): rpm, and [`extract_spec`], find the spec by that flag,
-/// whatever its name (koji's test SRPMs have a `*._spec`).
-fn mark_spec_file(entries: &mut [HeaderEntry], spec_name: &str) {
-    let at = entries.iter().find_map(|e| match &e.data {
-        IndexData::StringArray(names) if e.tag == TAG_BASENAMES => {
-            names.iter().position(|n| n == spec_name)
-        }
-        _ => None,
-    });
-    let Some(at) = at else {
-        return;
-    };
-    for e in entries.iter_mut().filter(|e| e.tag == TAG_FILEFLAGS) {
-        if let IndexData::Int32(flags) = &mut e.data {
-            if let Some(f) = flags.get_mut(at) {
-                *f |= rpm::FileFlags::SPECFILE.bits();
-            }
-        }
-    }
 }
 
 /// Builds a source RPM; the same input gives the same bytes.
@@ -644,6 +628,10 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     let mut entries = entries_without_sourcerpm(&pkg).map_err(err)?;
     only_self_provide(&mut entries, &s.name);
     mark_spec_file(&mut entries, &s.spec_name);
+    source_file_list(&mut entries, &s.left_out, &s.left_out_sizes);
+    if let Some(info) = &s.info {
+        set_info(&mut entries, info);
+    }
     entries.push(HeaderEntry::new(
         TAG_SOURCEPACKAGE,
         IndexData::Int32(vec![1]),
@@ -667,6 +655,7 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     }
     pkg.metadata.header = Header::from_entries(entries, IndexTag::RPMTAG_HEADERIMMUTABLE);
     pkg.clear_signatures().map_err(err)?;
+    add_payload_size(&mut pkg).map_err(err)?;
     let mut bytes = Vec::new();
     pkg.write(&mut bytes).map_err(err)?;
     // Lead type: 0 = binary, 1 = source (big-endian u16 at offset 6).
@@ -685,10 +674,22 @@ pub fn rebuild_srpm(
     build_requires_text: &[String],
     host_arch: &str,
 ) -> Result<Vec<u8>> {
-    check_layout(orig)?;
+    let raw = RawHeader::read(orig)?;
     let md = PackageMetadata::open(orig).map_err(|e| rpm_err(orig, e))?;
     let s = |r: std::result::Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
     let ints = |t| md.header.get_entry_data_as_u32_array(t).unwrap_or_default();
+    // The sizes rpmbuild recorded for the files the payload lacks.
+    let recorded: Vec<(String, u64)> = {
+        let sizes = match raw.numbers(TAG_LONGFILESIZES) {
+            v if !v.is_empty() => v,
+            _ => raw.numbers(TAG_FILESIZES),
+        };
+        raw.strings(TAG_BASENAMES)
+            .iter()
+            .zip(sizes)
+            .map(|(n, size)| (String::from_utf8_lossy(n).into_owned(), size))
+            .collect()
+    };
     let ArchLimits {
         exclusive_arch,
         exclude_arch,
@@ -699,8 +700,9 @@ pub fn rebuild_srpm(
         epoch: md.get_epoch().ok(),
         version: s(md.get_version()),
         release: s(md.get_release()),
-        license: s(md.get_license()),
-        summary: s(md.get_summary()),
+        license: raw.string(TAG_LICENSE).map(latin1_text).unwrap_or_default(),
+        summary: raw.string(TAG_SUMMARY).map(latin1_text).unwrap_or_default(),
+        info: Some(SrpmInfo::read(orig)?),
         build_requires: build_requires.to_vec(),
         build_requires_text: build_requires_text.to_vec(),
         exclusive_arch,
@@ -734,7 +736,9 @@ pub fn rebuild_srpm(
         } else {
             // A source `NoSource:` left out stays out (not an empty file),
             // listed as rpmbuild lists it.
+            let size = recorded.iter().find(|(n, _)| *n == base).map_or(0, |r| r.1);
             spec.left_out.push(base);
+            spec.left_out_sizes.push(size);
         }
     }
     build_srpm(&spec)

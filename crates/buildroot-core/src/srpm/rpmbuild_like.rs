@@ -1,0 +1,201 @@
+//! Header rewrites that make the rpm crate's package an SRPM as rpmbuild
+//! writes it (rpm's `build/pack.c` and `build/files.c` decide what
+//! rpmbuild records): the provides, the spec's flag, the file list, the
+//! descriptive tags and the payload size.
+
+use rpm::{Header, HeaderEntry, IndexData};
+
+use super::info::SrpmInfo;
+use super::tags::*;
+
+/// Keeps, of the provides the rpm crate's builder writes, the package's own
+/// `N = EVR` alone: rpmbuild gives an SRPM no `N(ISA)` provide (it has no
+/// ISA), and createrepo_c would list it in primary.xml.
+pub(super) fn only_self_provide(entries: &mut [HeaderEntry], name: &str) {
+    let keep: Vec<bool> = match entries.iter().find(|e| e.tag == TAG_PROVIDENAME) {
+        Some(HeaderEntry {
+            data: IndexData::StringArray(names),
+            ..
+        }) => names.iter().map(|n| n == name).collect(),
+        _ => return,
+    };
+    for e in entries.iter_mut() {
+        if ![TAG_PROVIDENAME, TAG_PROVIDEFLAGS, TAG_PROVIDEVERSION].contains(&e.tag) {
+            continue;
+        }
+        let mut k = keep.iter();
+        match &mut e.data {
+            IndexData::StringArray(v) => v.retain(|_| *k.next().unwrap_or(&true)),
+            IndexData::Int32(v) => v.retain(|_| *k.next().unwrap_or(&true)),
+            _ => {}
+        }
+    }
+}
+
+/// Flags the spec SPECFILE, as rpmbuild does (the rpm crate's builder has
+/// no such option): rpm, and [`super::extract_spec`], find the spec by that flag,
+/// whatever its name (koji's test SRPMs have a `*._spec`).
+pub(super) fn mark_spec_file(entries: &mut [HeaderEntry], spec_name: &str) {
+    let at = entries.iter().find_map(|e| match &e.data {
+        IndexData::StringArray(names) if e.tag == TAG_BASENAMES => {
+            names.iter().position(|n| n == spec_name)
+        }
+        _ => None,
+    });
+    let Some(at) = at else {
+        return;
+    };
+    for e in entries.iter_mut().filter(|e| e.tag == TAG_FILEFLAGS) {
+        if let IndexData::Int32(flags) = &mut e.data {
+            if let Some(f) = flags.get_mut(at) {
+                *f |= rpm::FileFlags::SPECFILE.bits();
+            }
+        }
+    }
+}
+
+/// An SRPM's file list as rpmbuild writes it: names without a directory
+/// (the rpm crate files them under `/`; createrepo_c lists the paths as
+/// written), and each left-out source's size as recorded when it was built
+/// (the rpm crate gives a ghost size 0).
+pub(super) fn source_file_list(entries: &mut [HeaderEntry], left_out: &[String], sizes: &[u64]) {
+    let bases: Vec<String> = match entries.iter().find(|e| e.tag == TAG_BASENAMES) {
+        Some(HeaderEntry {
+            data: IndexData::StringArray(v),
+            ..
+        }) => v.clone(),
+        _ => return,
+    };
+    let size_of = |i: usize| -> u64 {
+        left_out
+            .iter()
+            .position(|n| *n == bases[i])
+            .and_then(|k| sizes.get(k).copied())
+            .unwrap_or(0)
+    };
+    let mut added = 0u64;
+    for e in entries.iter_mut() {
+        match (e.tag, &mut e.data) {
+            (TAG_DIRNAMES, IndexData::StringArray(dirs)) => {
+                for d in dirs.iter_mut() {
+                    if d == "/" {
+                        d.clear();
+                    }
+                }
+            }
+            (TAG_FILESIZES, IndexData::Int32(v)) => {
+                for (i, size) in v.iter_mut().enumerate() {
+                    let want = size_of(i);
+                    if *size == 0 && want > 0 {
+                        *size = u32::try_from(want).unwrap_or(u32::MAX);
+                        added += want;
+                    }
+                }
+            }
+            (TAG_LONGFILESIZES, IndexData::Int64(v)) => {
+                for (i, size) in v.iter_mut().enumerate() {
+                    let want = size_of(i);
+                    if *size == 0 && want > 0 {
+                        *size = want;
+                        added += want;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for e in entries.iter_mut() {
+        match (e.tag, &mut e.data) {
+            (TAG_SIZE, IndexData::Int32(v)) => {
+                if let Some(t) = v.first_mut() {
+                    *t = u32::try_from(u64::from(*t) + added).unwrap_or(u32::MAX);
+                }
+            }
+            (TAG_LONGSIZE, IndexData::Int64(v)) => {
+                if let Some(t) = v.first_mut() {
+                    *t += added;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Replaces the rpm crate's descriptive tags with `info`'s, written as
+/// rpmbuild writes them (absent when empty, but the description and the
+/// group).
+pub(super) fn set_info(entries: &mut Vec<HeaderEntry>, info: &SrpmInfo) {
+    let tags = [
+        TAG_DESCRIPTION,
+        TAG_URL,
+        TAG_VENDOR,
+        TAG_PACKAGER,
+        TAG_GROUP,
+        TAG_CHANGELOGTIME,
+        TAG_CHANGELOGNAME,
+        TAG_CHANGELOGTEXT,
+    ];
+    entries.retain(|e| !tags.contains(&e.tag));
+    let i18n = |s: &str| IndexData::I18NString(vec![s.to_string()]);
+    entries.push(HeaderEntry::new(TAG_DESCRIPTION, i18n(&info.description)));
+    let group = if info.group.is_empty() {
+        "Unspecified"
+    } else {
+        &info.group
+    };
+    entries.push(HeaderEntry::new(TAG_GROUP, i18n(group)));
+    for (tag, v) in [
+        (TAG_URL, &info.url),
+        (TAG_VENDOR, &info.vendor),
+        (TAG_PACKAGER, &info.packager),
+    ] {
+        if !v.is_empty() {
+            entries.push(HeaderEntry::new(tag, IndexData::StringTag(v.clone())));
+        }
+    }
+    if !info.changelog.is_empty() {
+        let c = &info.changelog;
+        entries.push(HeaderEntry::new(
+            TAG_CHANGELOGTIME,
+            IndexData::Int32(
+                c.iter()
+                    .map(|e| u32::try_from(e.date).unwrap_or(u32::MAX))
+                    .collect(),
+            ),
+        ));
+        entries.push(HeaderEntry::new(
+            TAG_CHANGELOGNAME,
+            IndexData::StringArray(c.iter().map(|e| e.author.clone()).collect()),
+        ));
+        entries.push(HeaderEntry::new(
+            TAG_CHANGELOGTEXT,
+            IndexData::StringArray(c.iter().map(|e| e.text.clone()).collect()),
+        ));
+    }
+}
+
+/// Records the uncompressed payload's size in the signature header, as
+/// rpmbuild does (`PAYLOADSIZE`; createrepo_c's `size archive`): the rpm
+/// crate writes it only into version 6 packages.
+pub(super) fn add_payload_size(pkg: &mut rpm::Package) -> std::result::Result<(), rpm::Error> {
+    // build_srpm compresses with gzip.
+    let n = std::io::copy(
+        &mut flate2::read::GzDecoder::new(&pkg.payload[..]),
+        &mut std::io::sink(),
+    )?;
+    let mut entries: Vec<HeaderEntry> = pkg
+        .metadata
+        .signature
+        .get_all_entries()?
+        .into_iter()
+        .filter(|(t, _)| *t != TAG_HEADERSIGNATURES && *t != SIGTAG_PAYLOADSIZE)
+        .map(|(t, d)| HeaderEntry::new(t, d))
+        .collect();
+    entries.push(HeaderEntry::new(
+        SIGTAG_PAYLOADSIZE,
+        IndexData::Int32(vec![u32::try_from(n).unwrap_or(u32::MAX)]),
+    ));
+    pkg.metadata.signature =
+        Header::from_entries(entries, rpm::IndexSignatureTag::HEADER_SIGNATURES);
+    Ok(())
+}
