@@ -227,6 +227,8 @@ struct FoundTag<'a> {
 /// blanks may surround it, not split it (`Requires(post, postun):` is an
 /// unknown tag).
 fn find_tag(line: &[u8]) -> Option<FoundTag<'_>> {
+    // rpm's findPreambleTag skips leading blanks (` BuildRequires: x`).
+    let line = line.trim_ascii_start();
     let (tok, tag, kind, is_macro) = *TAGS.iter().find(|(tok, ..)| {
         line.len() >= tok.len() && line[..tok.len()].eq_ignore_ascii_case(tok.as_bytes())
     })?;
@@ -1228,6 +1230,7 @@ pub(super) fn split_deps_checked(value: &str) -> Result<Vec<String>, String> {
             {
                 return Err(format!("Illegal char '{c}' in: {evr}"));
             }
+            check_evr(evr)?;
             let op = match &value[os..oe] {
                 "==" => "=",
                 "=<" => "<=",
@@ -1241,6 +1244,29 @@ pub(super) fn split_deps_checked(value: &str) -> Result<Vec<String>, String> {
         }
     }
     Ok(out)
+}
+
+/// The rest of rpm's `checkDep` on a version: no `..` (`rpmCharCheck`), at
+/// most one `-` and one `:`, an epoch of digits only. rpm fails on the last
+/// three only while `%_wrong_version_format_terminate_build` is set, which
+/// its own macro file does (and Fedora's).
+fn check_evr(evr: &str) -> Result<(), String> {
+    if evr.contains("..") {
+        return Err(format!("Illegal sequence \"..\" in: {evr}"));
+    }
+    for sep in ['-', ':'] {
+        if evr.matches(sep).count() > 1 {
+            return Err(format!("Invalid version (double separator '{sep}'): {evr}"));
+        }
+    }
+    if let Some((epoch, _)) = evr.split_once(':') {
+        if !epoch.bytes().all(|c| c.is_ascii_digit()) {
+            return Err(format!(
+                "Invalid version (epoch must be unsigned integer): {evr}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

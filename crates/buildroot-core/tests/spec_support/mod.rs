@@ -230,7 +230,24 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     ("lua rpm.glob of nothing, c flag", "BuildRequires: g%{lua: local t = rpm.glob('/nonexistent/*', 'c') print(#t .. t[1])}", "x86_64"),
     ("lua rpm.glob of host files", "BuildRequires: g%{lua: print(table.concat(rpm.glob('/proc/self/stat{m,}*'), ','))}", "x86_64"),
     ("lua macros call", "%define pm() <%1>\nBuildRequires: %{lua: print(macros.pm('q'))}", "x86_64"),
-    ("expression version compare", "%if v\"1.10~rc\" < v\"1.10\"\nBuildRequires: tilde\n%endif", "x86_64"),
+    ("expression version compare", "%if v\"1.10~rc\" < v\"1.10\"\nBuildRequires: tilde\n%endif", "x86_64"),    // Found by differential testing against rpmspec 6.1 (docs/archful.md).
+    ("basename and dirname as POSIX has them", "BuildRequires: b-%{basename:/a/b/} d-%{dirname:/a/b/} d%{dirname:file}x b%{basename:/}x d%{dirname://}x b%{basename:}x", "x86_64"),
+    ("shescape of several arguments", "BuildRequires: x%(printf '%%s-' %{shescape a b})", "x86_64"),
+    ("getncpus with an empty argument fails", "BuildRequires: n%{getncpus:}", "x86_64"),
+    ("integer comparison wraps as rpm's", "%if 2147483647 < -7\nBuildRequires: wrapped\n%else\nBuildRequires: exact\n%endif", "x86_64"),
+    ("double separator in a version fails", "BuildRequires: a = 1-1-1", "x86_64"),
+    ("two dots in a version fail", "BuildRequires: a >= 1..0", "x86_64"),
+    ("epoch of a version must be digits", "BuildRequires: a >= x:1", "x86_64"),
+    ("tags after leading blanks", " BuildRequires: indented\n\tBuildRequires: tabbed", "x86_64"),
+    ("extra tokens after endif fail", "%if 1\nBuildRequires: a\n%endif garbage", "x86_64"),
+    ("extra tokens after endif in a false branch fail", "%if 0\n%if 1\n%endif x\n%endif\nBuildRequires: a", "x86_64"),
+    ("comments after else and endif", "%if 0\n%else # c\nBuildRequires: a\n%endif # c", "x86_64"),
+    ("bare if is no conditional", "%if 0\n%if\n%endif\n%endif\nBuildRequires: a", "x86_64"),
+    ("bare elif in a false branch is skipped", "%if 0\n%elif\nBuildRequires: b\n%endif\nBuildRequires: a", "x86_64"),
+    ("lua print of floats", "BuildRequires: x%{lua: print(1e100, 2^53, 0.1)}y", "x86_64"),
+    ("lua rpm.ver objects compare and print", "BuildRequires: x%{lua: print(rpm.ver('1.2') < rpm.ver('1.10'), rpm.ver('2:1.0-1'))}", "x86_64"),
+    ("lua b64encode ends its lines", "BuildRequires: x%{lua: print(#rpm.b64encode('hi'), #rpm.b64encode('hi', 0), #rpm.b64encode(string.rep('a', 60)))}", "x86_64"),
+    ("lua macros assignment of a boolean fails", "%{lua: macros.q = true}\nBuildRequires: x", "x86_64"),
 ];
 
 pub fn spec(body: &str) -> String {
