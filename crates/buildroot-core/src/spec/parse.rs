@@ -13,6 +13,7 @@
 
 use super::expand::Engine;
 use super::reader::{Fatal, Mode, Reader};
+use super::rich::{self, Context};
 use super::table::{level, Entry};
 use super::SpecEval;
 use crate::dep::Dep;
@@ -113,12 +114,16 @@ pub(super) fn inert(line: &[u8], mode: Mode) -> bool {
         Mode::List => blank,
         Mode::Preamble => {
             blank
-                || (find_tag(line).is_some_and(|t| {
-                    t.tag == Tag::Deps && bad_qualifiers(t.token, t.qualifier).is_none()
-                }) && line.iter().position(|&c| c == b':').is_some_and(|colon| {
-                    let field = line[colon + 1..].trim_ascii();
-                    !field.is_empty() && split_deps_checked(&text(field)).is_ok()
-                }))
+                || find_tag(line).is_some_and(|t| {
+                    t.tag == Tag::Deps
+                        && bad_qualifiers(t.token, t.qualifier).is_none()
+                        && line.iter().position(|&c| c == b':').is_some_and(|colon| {
+                            let field = line[colon + 1..].trim_ascii();
+                            !field.is_empty()
+                                && split_deps_checked(&text(field), Context::of_tag(t.token))
+                                    .is_ok()
+                        })
+                })
         }
     }
 }
@@ -775,11 +780,11 @@ fn preamble(
                         text(&line)
                     ));
                 }
-                split_deps_checked(&value)
+                split_deps_checked(&value, Context::of_tag(tok))
                     .map_err(|m| format!("line {lineno}: {m}: {}", text(&line)))?;
             }
             Tag::BuildRequires | Tag::BuildConflicts => {
-                let deps = parse_deps(&value, lineno, &text(&line))?;
+                let deps = parse_deps(&value, Context::of_tag(tok), lineno, &text(&line))?;
                 let out = &mut spec.out;
                 for (d, written) in deps {
                     if tag == Tag::BuildConflicts {
@@ -1041,12 +1046,13 @@ fn is_op(t: &str) -> bool {
 /// its text as rpm prints it; errors are rpm's (fatal) ones.
 pub(super) fn parse_deps(
     value: &str,
+    ctx: Option<Context>,
     lineno: usize,
     line: &str,
 ) -> Result<Vec<(Dep, String)>, Fatal> {
     let err = |m: &str| format!("line {lineno}: {m}: {line}");
     let mut out = Vec::new();
-    for item in split_deps_checked(value).map_err(|m| err(&m))? {
+    for item in split_deps_checked(value, ctx).map_err(|m| err(&m))? {
         let d = Dep::parse(&item).map_err(|e| err(&e.to_string()))?;
         out.push((d, item));
     }
@@ -1161,8 +1167,9 @@ fn group_ends(b: &[u8], i: &mut usize, out: &mut String) -> bool {
 }
 
 /// Splits a dependency field: whitespace and commas separate, `N OP EVR`
-/// stays together, a rich `( ... )` is one; checks what rpm checks.
-pub(super) fn split_deps_checked(value: &str) -> Result<Vec<String>, String> {
+/// stays together, a rich `( ... )` is one; checks what rpm checks for a
+/// tag of `ctx` (`None`: a tag that takes no rich dependency).
+pub(super) fn split_deps_checked(value: &str, ctx: Option<Context>) -> Result<Vec<String>, String> {
     let b = value.as_bytes();
     let white = |c: u8| c.is_ascii_whitespace() || c == b',';
     let mut out = Vec::new();
@@ -1185,34 +1192,14 @@ pub(super) fn split_deps_checked(value: &str) -> Result<Vec<String>, String> {
             break;
         }
         if b[i] == b'(' {
-            let mut depth = 0;
+            let ctx = ctx.ok_or("No rich dependencies allowed for this type")?;
             let s = i;
-            while i < b.len() {
-                match b[i] {
-                    b'(' => depth += 1,
-                    b')' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            i += 1;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-            if depth != 0 {
-                return Err("Missing ')' in rich dependency".into());
-            }
+            i += rich::check(&b[s..], ctx)?;
             out.push(rpm_rich_text(&value[s..i]));
             continue;
         }
         let (ns, ne) = token(&mut i);
         let name = &value[ns..ne];
-        let first = name.as_bytes()[0];
-        if first.is_ascii() && !(first.is_ascii_alphanumeric() || first == b'_' || first == b'/') {
-            return Err("Dependency tokens must begin with alpha-numeric, '_' or '/'".into());
-        }
         let save = i;
         let (os, oe) = token(&mut i);
         if oe > os && is_op(&value[os..oe]) {
@@ -1220,17 +1207,8 @@ pub(super) fn split_deps_checked(value: &str) -> Result<Vec<String>, String> {
             if ve == vs {
                 return Err("Version required".into());
             }
-            if name.starts_with('/') {
-                return Err("Versioned file name not permitted".into());
-            }
             let evr = &value[vs..ve];
-            if let Some(c) = evr
-                .chars()
-                .find(|&c| !(c.is_ascii_alphanumeric() || "._+%{}~^-:".contains(c)))
-            {
-                return Err(format!("Illegal char '{c}' in: {evr}"));
-            }
-            check_evr(evr)?;
+            rich::check_dep(name, Some(evr))?;
             let op = match &value[os..oe] {
                 "==" => "=",
                 "=<" => "<=",
@@ -1240,33 +1218,11 @@ pub(super) fn split_deps_checked(value: &str) -> Result<Vec<String>, String> {
             out.push(format!("{name} {op} {evr}"));
         } else {
             i = save;
+            rich::check_dep(name, None)?;
             out.push(name.to_string());
         }
     }
     Ok(out)
-}
-
-/// The rest of rpm's `checkDep` on a version: no `..` (`rpmCharCheck`), at
-/// most one `-` and one `:`, an epoch of digits only. rpm fails on the last
-/// three only while `%_wrong_version_format_terminate_build` is set, which
-/// its own macro file does (and Fedora's).
-fn check_evr(evr: &str) -> Result<(), String> {
-    if evr.contains("..") {
-        return Err(format!("Illegal sequence \"..\" in: {evr}"));
-    }
-    for sep in ['-', ':'] {
-        if evr.matches(sep).count() > 1 {
-            return Err(format!("Invalid version (double separator '{sep}'): {evr}"));
-        }
-    }
-    if let Some((epoch, _)) = evr.split_once(':') {
-        if !epoch.bytes().all(|c| c.is_ascii_digit()) {
-            return Err(format!(
-                "Invalid version (epoch must be unsigned integer): {evr}"
-            ));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -1333,12 +1289,12 @@ mod tests {
 
     #[test]
     fn dependency_fields() {
-        let s = |v: &str| split_deps_checked(v).unwrap();
+        let s = |v: &str| split_deps_checked(v, Some(Context::Requires)).unwrap();
         assert_eq!(s("a b, c >= 1.0,d"), ["a", "b", "c >= 1.0", "d"]);
         assert_eq!(s("(a or b) c == 2"), ["(a or b)", "c = 2"]);
-        assert!(split_deps_checked("-foo").is_err());
-        assert!(split_deps_checked("foo >=").is_err());
-        assert!(split_deps_checked("/bin/x >= 1").is_err());
+        assert!(split_deps_checked("-foo", Some(Context::Requires)).is_err());
+        assert!(split_deps_checked("foo >=", Some(Context::Requires)).is_err());
+        assert!(split_deps_checked("/bin/x >= 1", Some(Context::Requires)).is_err());
         assert_eq!(popt_split("a 'b c' \"d\"").unwrap(), ["a", "b c", "d"]);
     }
 }

@@ -248,6 +248,14 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     ("lua rpm.ver objects compare and print", "BuildRequires: x%{lua: print(rpm.ver('1.2') < rpm.ver('1.10'), rpm.ver('2:1.0-1'))}", "x86_64"),
     ("lua b64encode ends its lines", "BuildRequires: x%{lua: print(#rpm.b64encode('hi'), #rpm.b64encode('hi', 0), #rpm.b64encode(string.rep('a', 60)))}", "x86_64"),
     ("lua macros assignment of a boolean fails", "%{lua: macros.q = true}\nBuildRequires: x", "x86_64"),
+    ("rich unless in a requirement fails", "BuildRequires: (a unless b)", "x86_64"),
+    ("rich with over an if fails", "BuildRequires: (a with (b if c))", "x86_64"),
+    ("rich chain of different ops fails", "Requires: (a if b or c)\nBuildRequires: x", "x86_64"),
+    ("rich if in a conflict fails", "Conflicts: (a if b)\nBuildRequires: x", "x86_64"),
+    ("rich unless in a conflict", "Conflicts: (a unless b)\nBuildRequires: x", "x86_64"),
+    ("rich dependency in Provides fails", "Provides: (a or b)\nBuildRequires: x", "x86_64"),
+    ("rich unknown op fails", "Requires: (a b)\nBuildRequires: x", "x86_64"),
+    ("rich if else nested", "BuildRequires: (a if b else (c if d else e)), (f or (g and h))", "x86_64"),
 ];
 
 pub fn spec(body: &str) -> String {
