@@ -30,6 +30,7 @@ mod parse;
 mod prep;
 mod reader;
 mod rich;
+mod section;
 mod shell;
 mod shell_pool;
 mod table;

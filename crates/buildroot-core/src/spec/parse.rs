@@ -14,6 +14,7 @@
 use super::expand::Engine;
 use super::reader::{Fatal, Mode, Reader};
 use super::rich::{self, Context};
+use super::section;
 use super::table::{level, Entry};
 use super::SpecEval;
 use crate::dep::Dep;
@@ -361,7 +362,12 @@ fn text(b: &[u8]) -> String {
 pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Result<(), Fatal> {
     let mut part = Some(Part::Package);
     let mut first = true;
+    let mut built = Vec::new();
     while let Some(p) = part {
+        if matches!(p, Part::Prep | Part::Other | Part::GenerateBuildRequires) {
+            section::read_simple(&text(&rd.line), &mut built)
+                .map_err(|e| format!("line {}: {e}", rd.lineno))?;
+        }
         part = match p {
             Part::Package => {
                 let r = preamble(spec, rd, eng, first)?;
@@ -512,47 +518,22 @@ fn body(
     }
 }
 
-/// The words of a section line after its keyword: (`-n` name or the
-/// sub-name, as rpm's popt tables for these sections read them).
-fn section_package(spec: &Spec, line: &[u8], part: Part) -> Option<String> {
-    let words: Vec<String> = text(line)
+/// The package a section line is for (rpm's `-n` name or sub-name; its
+/// options read as rpm's popt tables read them, `spec/section.rs`).
+fn section_package(spec: &Spec, line: &[u8]) -> Result<String, String> {
+    let line = text(line);
+    let keyword = line
         .split_whitespace()
-        .skip(1)
-        .map(str::to_string)
-        .collect();
-    let takes_value = |w: &str| match part {
-        Part::Files => matches!(w, "-n" | "-f"),
-        Part::Description => matches!(w, "-n" | "-l"),
-        _ => matches!(w, "-n" | "-p" | "-P"),
-    };
-    let mut explicit = None;
-    let mut sub = None;
-    let mut k = 0;
-    while k < words.len() {
-        let w = &words[k];
-        if w == "--" {
-            break;
-        }
-        if w == "-n" {
-            explicit = words.get(k + 1).cloned();
-            k += 2;
-            continue;
-        }
-        if w.starts_with('-') {
-            k += if takes_value(w) { 2 } else { 1 };
-            continue;
-        }
-        if sub.is_none() {
-            sub = Some(w.clone());
-        }
-        k += 1;
-    }
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let args = section::read(&keyword, &line)?;
     let main = spec
         .packages
         .first()
         .map(|p| p.0.clone())
         .unwrap_or_default();
-    Some(match (explicit, sub) {
+    Ok(match (args.explicit, args.sub) {
         (Some(n), _) => n,
         (None, Some(s)) => format!("{main}-{s}"),
         (None, None) => main,
@@ -560,9 +541,7 @@ fn section_package(spec: &Spec, line: &[u8], part: Part) -> Option<String> {
 }
 
 fn check_package_of(spec: &mut Spec, line: &[u8], part: Part, lineno: usize) -> Result<(), Fatal> {
-    let Some(name) = section_package(spec, line, part) else {
-        return Ok(());
-    };
+    let name = section_package(spec, line).map_err(|e| format!("line {lineno}: {e}"))?;
     match spec.packages.iter_mut().find(|p| p.0 == name) {
         Some(p) => {
             if part == Part::Description {

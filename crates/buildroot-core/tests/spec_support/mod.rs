@@ -256,6 +256,13 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     ("rich dependency in Provides fails", "Provides: (a or b)\nBuildRequires: x", "x86_64"),
     ("rich unknown op fails", "Requires: (a b)\nBuildRequires: x", "x86_64"),
     ("rich if else nested", "BuildRequires: (a if b else (c if d else e)), (f or (g and h))", "x86_64"),
+    ("files -n without a name fails", "BuildRequires: x\n%files -n", "x86_64"),
+    ("files with two names fails", "BuildRequires: x\n%files a b", "x86_64"),
+    ("prep with an unknown option fails", "BuildRequires: x\n%prep -q", "x86_64"),
+    ("second build fails", "BuildRequires: x\n%build\nmake\n%build\nmake", "x86_64"),
+    ("build appended and prepended", "BuildRequires: x\n%build\nmake\n%build -a\nmore\n%build -p\nfirst", "x86_64"),
+    ("script program must be a path", "BuildRequires: x\n%post -p sh", "x86_64"),
+    ("section options as rpm reads them", "BuildRequires: x\n%package libs\nSummary: l\n%description libs\nd\n%post -p /sbin/ldconfig libs\n%pre -e -p <lua> libs\nprint(1)\n%files -n %{name}-libs -f x.lang\n%triggerin -n snip-libs -- other\n%filetriggerin -P 2000 -- /usr/lib", "x86_64"),
 ];
 
 pub fn spec(body: &str) -> String {
