@@ -2,8 +2,8 @@
 //! (`parseDescription`, `parseFiles`, `parseScript`, `parseSimpleScript` in
 //! build/): which package a `%description`, `%files` or script section is
 //! for, and the lines rpm rejects (an unknown option, an option without its
-//! value, a `-P` that is no number, two names, a second `%build` that does
-//! not append or prepend).
+//! value, a `-P` that is no number, two names, a trigger without ` -- `, a
+//! second `%build` that does not append or prepend).
 
 /// What a section line names: `-n NAME` (`explicit`) or a sub-name.
 pub(super) struct SectionArgs {
@@ -26,9 +26,11 @@ fn table(keyword: &str) -> (&'static str, &'static str) {
 pub(super) fn read(keyword: &str, line: &str) -> Result<SectionArgs, String> {
     let mut text = line;
     if keyword.contains("trigger") {
-        if let Some(p) = trigger_separator(line) {
-            text = &line[..p];
+        let p = trigger_separator(line).ok_or_else(|| format!("triggers must have --: {line}"))?;
+        if line[p + 2..].trim().is_empty() {
+            return Err(format!("missing trigger condition: {line}"));
         }
+        text = &line[..p];
     }
     let words = super::parse::popt_split(text)
         .map_err(|e| format!("Error parsing {keyword}: {e}: {line}"))?;
@@ -170,6 +172,7 @@ mod tests {
         assert_eq!(a.sub.as_deref(), Some("libs"));
         assert!(read("%triggerin", "%triggerin -n x -- a b c").is_ok());
         assert!(read("%filetriggerin", "%filetriggerin -P 2000 -- /usr").is_ok());
+        assert!(read("%triggerun", "%triggerun other").is_err());
         assert!(read("%description", "%description -n").is_err());
         assert!(read("%files", "%files -x").is_err());
         assert!(read("%files", "%files a b").is_err());

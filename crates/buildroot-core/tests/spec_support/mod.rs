@@ -262,6 +262,7 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     ("second build fails", "BuildRequires: x\n%build\nmake\n%build\nmake", "x86_64"),
     ("build appended and prepended", "BuildRequires: x\n%build\nmake\n%build -a\nmore\n%build -p\nfirst", "x86_64"),
     ("script program must be a path", "BuildRequires: x\n%post -p sh", "x86_64"),
+    ("trigger without its -- fails", "BuildRequires: x\n%triggerin other", "x86_64"),
     ("section options as rpm reads them", "BuildRequires: x\n%package libs\nSummary: l\n%description libs\nd\n%post -p /sbin/ldconfig libs\n%pre -e -p <lua> libs\nprint(1)\n%files -n %{name}-libs -f x.lang\n%triggerin -n snip-libs -- other\n%filetriggerin -P 2000 -- /usr/lib", "x86_64"),
 ];
 
