@@ -7,9 +7,12 @@
 //! cargo run --release --example spec_corpus -- --specs DIR [--arch A]...
 //!     [--macros FILE]... [--define 'N V']... [--lua-dir DIR]
 //!     [--platform-dir DIR] [--only FILE-OF-NAMES] [--no-share]
+//!     [--no-dist-defaults]
 //!
 //! `--no-share` evaluates every arch on its own (no evaluation standing for
-//! all arches), to check that sharing changes nothing.
+//! all arches), to check that sharing changes nothing. `--no-dist-defaults`
+//! leaves out the built-in ELN macros (`%rhel`, `%dist`, ...), for a run with
+//! another distribution's `--define`s (`fedora 43`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -45,6 +48,7 @@ fn main() {
             "--lua-dir" => ctx.lua_dirs.push(PathBuf::from(val())),
             "--platform-dir" => ctx.platform_dir = Some(PathBuf::from(val())),
             "--no-share" => ctx.share_evaluations = false,
+            "--no-dist-defaults" => ctx.dist_defaults = false,
             "--only" => {
                 let text = std::fs::read_to_string(val()).expect("--only file");
                 only = Some(text.lines().map(str::to_string).collect());

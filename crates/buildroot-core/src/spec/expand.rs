@@ -814,25 +814,27 @@ impl<'h> Engine<'h> {
                     out.push(b'0');
                 }
             }
+            // rpm 4.19's `doShescape`: each argument quoted, blanks between.
             Builtin::Shescape => {
-                out.push(b'\'');
-                for &c in arg {
-                    if c == b'\'' {
-                        out.extend_from_slice(b"'\\''");
-                    } else {
-                        out.push(c);
+                for (k, a) in argv.iter().skip(1).enumerate() {
+                    if k > 0 {
+                        out.push(b' ');
                     }
+                    out.push(b'\'');
+                    for &c in a {
+                        if c == b'\'' {
+                            out.extend_from_slice(b"'\\''");
+                        } else {
+                            out.push(c);
+                        }
+                    }
+                    out.push(b'\'');
                 }
-                out.push(b'\'');
             }
-            Builtin::Basename => {
-                let b = arg.rsplit(|&c| c == b'/').next().unwrap_or(arg);
-                out.extend_from_slice(b);
-            }
-            Builtin::Dirname => match arg.iter().rposition(|&c| c == b'/') {
-                Some(p) => out.extend_from_slice(&arg[..p]),
-                None => out.extend_from_slice(arg),
-            },
+            // rpm calls POSIX basename(3) and dirname(3) (libgen's, which
+            // trim trailing slashes), not GNU's basename.
+            Builtin::Basename => out.extend_from_slice(posix_basename(arg)),
+            Builtin::Dirname => out.extend_from_slice(posix_dirname(arg)),
             Builtin::Suffix => {
                 if let Some(p) = arg.iter().rposition(|&c| c == b'.') {
                     out.extend_from_slice(&arg[p + 1..]);
@@ -915,8 +917,14 @@ impl<'h> Engine<'h> {
                 // `thread` cap it at the machine's memory in MiB over the task size
                 // (`%_smp_tasksize_proc` / `_thread`, 512 when unset or 0).
                 let mut n = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
-                let size = match text().as_str() {
-                    "" | "total" => None,
+                // `%{getncpus:}` is an empty argument, which rpm rejects.
+                let which = if argv.len() > 1 {
+                    text()
+                } else {
+                    "total".into()
+                };
+                let size = match which.as_str() {
+                    "total" => None,
                     "proc" => Some("%{?_smp_tasksize_proc}"),
                     "thread" => Some("%{?_smp_tasksize_thread}"),
                     other => {
@@ -1132,6 +1140,51 @@ impl ExprHost for Engine<'_> {
             }
         });
         res
+    }
+}
+
+/// POSIX basename(3): the last component, trailing slashes ignored; `.`
+/// for an empty path, `/` for slashes only.
+fn posix_basename(p: &[u8]) -> &[u8] {
+    if p.is_empty() {
+        return b".";
+    }
+    let end = p.len() - p.iter().rev().take_while(|&&c| c == b'/').count();
+    if end == 0 {
+        return b"/";
+    }
+    let start = p[..end]
+        .iter()
+        .rposition(|&c| c == b'/')
+        .map_or(0, |i| i + 1);
+    &p[start..end]
+}
+
+/// POSIX dirname(3) as glibc has it: the path up to its last component,
+/// `.` when there is no slash, `/` at the root, but `//` for a path that
+/// starts with exactly two slashes and has nothing above them.
+fn posix_dirname(p: &[u8]) -> &[u8] {
+    let Some(mut last) = p.iter().rposition(|&c| c == b'/') else {
+        return b".";
+    };
+    if last > 0 && last + 1 == p.len() {
+        // Trailing slashes: the slash before them counts.
+        let run = p[..last].iter().rev().take_while(|&&c| c == b'/').count();
+        let before = last - run;
+        if before > 0 {
+            match p[..before].iter().rposition(|&c| c == b'/') {
+                Some(q) => last = q,
+                None => return b".",
+            }
+        }
+    }
+    let end = last - p[..last].iter().rev().take_while(|&&c| c == b'/').count();
+    if end > 0 {
+        &p[..end]
+    } else if last == 1 {
+        &p[..2]
+    } else {
+        &p[..1]
     }
 }
 

@@ -430,7 +430,9 @@ impl Parser<'_, '_> {
         let ops = [Tok::Eq, Tok::Ne, Tok::Lt, Tok::Le, Tok::Gt, Tok::Ge];
         self.binary_loop(&ops, Self::add_sub, |_, op, a, b| {
             let ord = match (&a, &b) {
-                (Value::Int(x), Value::Int(y)) => x.cmp(y),
+                // rpm compares integers by the sign of their difference
+                // in an int, which wraps: 2147483647 < -7 is true there.
+                (Value::Int(x), Value::Int(y)) => x.wrapping_sub(*y).cmp(&0),
                 (Value::Ver(x), Value::Ver(y)) => x.cmp(y),
                 (Value::Str(x), Value::Str(y)) => x.cmp(y),
                 _ => unreachable!("types checked equal"),

@@ -114,7 +114,12 @@ macros = setmetatable({}, {
     return rpm.expand("%{" .. name .. "}")
   end,
   __newindex = function(_, name, v)
-    if v == nil then rpm.undefine(name) else rpm.define(name .. " " .. tostring(v)) end
+    if v == nil then rpm.undefine(name) return end
+    local t = type(v)
+    if t ~= "string" and t ~= "number" then
+      error("bad argument #3 to '__newindex' (string expected, got " .. t .. ")", 2)
+    end
+    rpm.define(name .. " " .. tostring(v))
   end,
 })
 local vermt = {}
@@ -122,10 +127,14 @@ vermt.__index = function(v, k)
   if k == "e" or k == "v" or k == "r" then return rawget(v, "_" .. k) end
   error("invalid attribute: " .. tostring(k), 2)
 end
-vermt.__tostring = function(v) return host.evr(v._e, v._v, v._r) end
-vermt.__eq = function(a, b) return host.vercmp3(a._e, a._v, a._r, b._e, b._v, b._r) == 0 end
-vermt.__lt = function(a, b) return host.vercmp3(a._e, a._v, a._r, b._e, b._v, b._r) < 0 end
-vermt.__le = function(a, b) return host.vercmp3(a._e, a._v, a._r, b._e, b._v, b._r) <= 0 end
+vermt.__tostring = function(v) return host.evr(rawget(v, "_e"), rawget(v, "_v"), rawget(v, "_r")) end
+local function vcmp(a, b)
+  return host.vercmp3(rawget(a, "_e"), rawget(a, "_v"), rawget(a, "_r"),
+    rawget(b, "_e"), rawget(b, "_v"), rawget(b, "_r"))
+end
+vermt.__eq = function(a, b) return vcmp(a, b) == 0 end
+vermt.__lt = function(a, b) return vcmp(a, b) < 0 end
+vermt.__le = function(a, b) return vcmp(a, b) <= 0 end
 rpm.ver = function(...)
   local n = select('#', ...)
   local e, v, r
@@ -196,6 +205,9 @@ impl LuaState {
 
         let prints: Rc<RefCell<Vec<Vec<u8>>>> = Rc::default();
         let p2 = prints.clone();
+        // rpm's print writes each value as luaL_tolstring does: Lua's own
+        // tostring (a `__tostring` metamethod, `%.14g` floats).
+        let tostring: Function = g.get("tostring")?;
         let print = lua.create_function(move |_, args: MultiValue| {
             let mut stack = p2.borrow_mut();
             let mut text = Vec::new();
@@ -210,7 +222,8 @@ impl LuaState {
                     LV::Boolean(b) => text.extend_from_slice(b.to_string().as_bytes()),
                     LV::Nil => text.extend_from_slice(b"nil"),
                     other => {
-                        text.extend_from_slice(other.to_string().unwrap_or_default().as_bytes())
+                        let s: mlua::String = tostring.call(other.clone())?;
+                        text.extend_from_slice(&s.as_bytes());
                     }
                 }
             }
@@ -289,8 +302,25 @@ impl LuaState {
         )?;
         rpm.set(
             "b64encode",
-            lua.create_function(|lua, s: mlua::String| {
-                lua.create_string(super::base64::encode(&s.as_bytes()))
+            // rpm's rpmBase64Encode: lines of `linelen` characters (64 by
+            // default, rounded down to a multiple of 4; none for 0), each
+            // ended by a newline.
+            lua.create_function(|lua, (s, linelen): (mlua::String, Option<i64>)| {
+                let data = s.as_bytes();
+                let quads = match linelen {
+                    Some(l) if l >= 0 => (l / 4).min(1 << 20) as usize,
+                    _ => 16,
+                };
+                let mut out = Vec::new();
+                if quads == 0 {
+                    out = super::base64::encode(&data);
+                } else {
+                    for chunk in data.chunks(quads * 3) {
+                        out.extend(super::base64::encode(chunk));
+                        out.push(b'\n');
+                    }
+                }
+                lua.create_string(out)
             })?,
         )?;
         rpm.set(
@@ -432,12 +462,42 @@ impl LuaState {
     }
 }
 
-/// How Lua's `tostring` writes a float.
+/// How Lua's `tostring` writes a float: C's `%.14g`, and `.0` added when
+/// that looks like an integer.
 fn lua_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{n:.1}")
+    let s = format_g14(n);
+    if s.bytes().all(|c| c == b'-' || c.is_ascii_digit()) {
+        s + ".0"
     } else {
-        format!("{n}")
+        s
+    }
+}
+
+/// C's `printf("%.14g", n)`.
+fn format_g14(n: f64) -> String {
+    const P: i32 = 14;
+    if n.is_nan() {
+        return if n.is_sign_negative() { "-nan" } else { "nan" }.into();
+    }
+    if n.is_infinite() {
+        return if n < 0.0 { "-inf" } else { "inf" }.into();
+    }
+    // The exponent after rounding to P significant digits.
+    let sci = format!("{:.*e}", (P - 1) as usize, n);
+    let (mant, exp) = sci.split_once('e').expect("{:e} has an exponent");
+    let exp: i32 = exp.parse().expect("an integer exponent");
+    let trim = |t: &str| -> String {
+        if t.contains('.') {
+            t.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            t.to_string()
+        }
+    };
+    if (-4..P).contains(&exp) {
+        trim(&format!("{:.*}", (P - 1 - exp) as usize, n))
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", trim(mant), exp.abs())
     }
 }
 

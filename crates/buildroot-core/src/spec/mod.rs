@@ -29,6 +29,8 @@ mod luaposix;
 mod parse;
 mod prep;
 mod reader;
+mod rich;
+mod section;
 mod shell;
 mod shell_pool;
 mod table;
@@ -616,7 +618,7 @@ fn evaluate_on(
 /// Splits a BuildRequires value into dependencies as rpm does: commas and
 /// whitespace separate, `name op version` stays together, `( ... )` is whole.
 pub fn split_deps(value: &str) -> Vec<String> {
-    parse::split_deps_checked(value).unwrap_or_else(|_| {
+    parse::split_deps_checked(value, Some(rich::Context::Requires)).unwrap_or_else(|_| {
         value
             .split(|c: char| c.is_whitespace() || c == ',')
             .filter(|s| !s.is_empty())

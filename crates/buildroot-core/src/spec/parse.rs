@@ -13,6 +13,8 @@
 
 use super::expand::Engine;
 use super::reader::{Fatal, Mode, Reader};
+use super::rich::{self, Context};
+use super::section;
 use super::table::{level, Entry};
 use super::SpecEval;
 use crate::dep::Dep;
@@ -113,12 +115,16 @@ pub(super) fn inert(line: &[u8], mode: Mode) -> bool {
         Mode::List => blank,
         Mode::Preamble => {
             blank
-                || (find_tag(line).is_some_and(|t| {
-                    t.tag == Tag::Deps && bad_qualifiers(t.token, t.qualifier).is_none()
-                }) && line.iter().position(|&c| c == b':').is_some_and(|colon| {
-                    let field = line[colon + 1..].trim_ascii();
-                    !field.is_empty() && split_deps_checked(&text(field)).is_ok()
-                }))
+                || find_tag(line).is_some_and(|t| {
+                    t.tag == Tag::Deps
+                        && bad_qualifiers(t.token, t.qualifier).is_none()
+                        && line.iter().position(|&c| c == b':').is_some_and(|colon| {
+                            let field = line[colon + 1..].trim_ascii();
+                            !field.is_empty()
+                                && split_deps_checked(&text(field), Context::of_tag(t.token))
+                                    .is_ok()
+                        })
+                })
         }
     }
 }
@@ -227,6 +233,8 @@ struct FoundTag<'a> {
 /// blanks may surround it, not split it (`Requires(post, postun):` is an
 /// unknown tag).
 fn find_tag(line: &[u8]) -> Option<FoundTag<'_>> {
+    // rpm's findPreambleTag skips leading blanks (` BuildRequires: x`).
+    let line = line.trim_ascii_start();
     let (tok, tag, kind, is_macro) = *TAGS.iter().find(|(tok, ..)| {
         line.len() >= tok.len() && line[..tok.len()].eq_ignore_ascii_case(tok.as_bytes())
     })?;
@@ -354,7 +362,12 @@ fn text(b: &[u8]) -> String {
 pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Result<(), Fatal> {
     let mut part = Some(Part::Package);
     let mut first = true;
+    let mut built = Vec::new();
     while let Some(p) = part {
+        if matches!(p, Part::Prep | Part::Other | Part::GenerateBuildRequires) {
+            section::read_simple(&text(&rd.line), &mut built)
+                .map_err(|e| format!("line {}: {e}", rd.lineno))?;
+        }
         part = match p {
             Part::Package => {
                 let r = preamble(spec, rd, eng, first)?;
@@ -505,47 +518,22 @@ fn body(
     }
 }
 
-/// The words of a section line after its keyword: (`-n` name or the
-/// sub-name, as rpm's popt tables for these sections read them).
-fn section_package(spec: &Spec, line: &[u8], part: Part) -> Option<String> {
-    let words: Vec<String> = text(line)
+/// The package a section line is for (rpm's `-n` name or sub-name; its
+/// options read as rpm's popt tables read them, `spec/section.rs`).
+fn section_package(spec: &Spec, line: &[u8]) -> Result<String, String> {
+    let line = text(line);
+    let keyword = line
         .split_whitespace()
-        .skip(1)
-        .map(str::to_string)
-        .collect();
-    let takes_value = |w: &str| match part {
-        Part::Files => matches!(w, "-n" | "-f"),
-        Part::Description => matches!(w, "-n" | "-l"),
-        _ => matches!(w, "-n" | "-p" | "-P"),
-    };
-    let mut explicit = None;
-    let mut sub = None;
-    let mut k = 0;
-    while k < words.len() {
-        let w = &words[k];
-        if w == "--" {
-            break;
-        }
-        if w == "-n" {
-            explicit = words.get(k + 1).cloned();
-            k += 2;
-            continue;
-        }
-        if w.starts_with('-') {
-            k += if takes_value(w) { 2 } else { 1 };
-            continue;
-        }
-        if sub.is_none() {
-            sub = Some(w.clone());
-        }
-        k += 1;
-    }
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let args = section::read(&keyword, &line)?;
     let main = spec
         .packages
         .first()
         .map(|p| p.0.clone())
         .unwrap_or_default();
-    Some(match (explicit, sub) {
+    Ok(match (args.explicit, args.sub) {
         (Some(n), _) => n,
         (None, Some(s)) => format!("{main}-{s}"),
         (None, None) => main,
@@ -553,9 +541,7 @@ fn section_package(spec: &Spec, line: &[u8], part: Part) -> Option<String> {
 }
 
 fn check_package_of(spec: &mut Spec, line: &[u8], part: Part, lineno: usize) -> Result<(), Fatal> {
-    let Some(name) = section_package(spec, line, part) else {
-        return Ok(());
-    };
+    let name = section_package(spec, line).map_err(|e| format!("line {lineno}: {e}"))?;
     match spec.packages.iter_mut().find(|p| p.0 == name) {
         Some(p) => {
             if part == Part::Description {
@@ -773,11 +759,11 @@ fn preamble(
                         text(&line)
                     ));
                 }
-                split_deps_checked(&value)
+                split_deps_checked(&value, Context::of_tag(tok))
                     .map_err(|m| format!("line {lineno}: {m}: {}", text(&line)))?;
             }
             Tag::BuildRequires | Tag::BuildConflicts => {
-                let deps = parse_deps(&value, lineno, &text(&line))?;
+                let deps = parse_deps(&value, Context::of_tag(tok), lineno, &text(&line))?;
                 let out = &mut spec.out;
                 for (d, written) in deps {
                     if tag == Tag::BuildConflicts {
@@ -1039,12 +1025,13 @@ fn is_op(t: &str) -> bool {
 /// its text as rpm prints it; errors are rpm's (fatal) ones.
 pub(super) fn parse_deps(
     value: &str,
+    ctx: Option<Context>,
     lineno: usize,
     line: &str,
 ) -> Result<Vec<(Dep, String)>, Fatal> {
     let err = |m: &str| format!("line {lineno}: {m}: {line}");
     let mut out = Vec::new();
-    for item in split_deps_checked(value).map_err(|m| err(&m))? {
+    for item in split_deps_checked(value, ctx).map_err(|m| err(&m))? {
         let d = Dep::parse(&item).map_err(|e| err(&e.to_string()))?;
         out.push((d, item));
     }
@@ -1159,8 +1146,9 @@ fn group_ends(b: &[u8], i: &mut usize, out: &mut String) -> bool {
 }
 
 /// Splits a dependency field: whitespace and commas separate, `N OP EVR`
-/// stays together, a rich `( ... )` is one; checks what rpm checks.
-pub(super) fn split_deps_checked(value: &str) -> Result<Vec<String>, String> {
+/// stays together, a rich `( ... )` is one; checks what rpm checks for a
+/// tag of `ctx` (`None`: a tag that takes no rich dependency).
+pub(super) fn split_deps_checked(value: &str, ctx: Option<Context>) -> Result<Vec<String>, String> {
     let b = value.as_bytes();
     let white = |c: u8| c.is_ascii_whitespace() || c == b',';
     let mut out = Vec::new();
@@ -1183,34 +1171,14 @@ pub(super) fn split_deps_checked(value: &str) -> Result<Vec<String>, String> {
             break;
         }
         if b[i] == b'(' {
-            let mut depth = 0;
+            let ctx = ctx.ok_or("No rich dependencies allowed for this type")?;
             let s = i;
-            while i < b.len() {
-                match b[i] {
-                    b'(' => depth += 1,
-                    b')' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            i += 1;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-            if depth != 0 {
-                return Err("Missing ')' in rich dependency".into());
-            }
+            i += rich::check(&b[s..], ctx)?;
             out.push(rpm_rich_text(&value[s..i]));
             continue;
         }
         let (ns, ne) = token(&mut i);
         let name = &value[ns..ne];
-        let first = name.as_bytes()[0];
-        if first.is_ascii() && !(first.is_ascii_alphanumeric() || first == b'_' || first == b'/') {
-            return Err("Dependency tokens must begin with alpha-numeric, '_' or '/'".into());
-        }
         let save = i;
         let (os, oe) = token(&mut i);
         if oe > os && is_op(&value[os..oe]) {
@@ -1218,16 +1186,8 @@ pub(super) fn split_deps_checked(value: &str) -> Result<Vec<String>, String> {
             if ve == vs {
                 return Err("Version required".into());
             }
-            if name.starts_with('/') {
-                return Err("Versioned file name not permitted".into());
-            }
             let evr = &value[vs..ve];
-            if let Some(c) = evr
-                .chars()
-                .find(|&c| !(c.is_ascii_alphanumeric() || "._+%{}~^-:".contains(c)))
-            {
-                return Err(format!("Illegal char '{c}' in: {evr}"));
-            }
+            rich::check_dep(name, Some(evr))?;
             let op = match &value[os..oe] {
                 "==" => "=",
                 "=<" => "<=",
@@ -1237,6 +1197,7 @@ pub(super) fn split_deps_checked(value: &str) -> Result<Vec<String>, String> {
             out.push(format!("{name} {op} {evr}"));
         } else {
             i = save;
+            rich::check_dep(name, None)?;
             out.push(name.to_string());
         }
     }
@@ -1307,12 +1268,12 @@ mod tests {
 
     #[test]
     fn dependency_fields() {
-        let s = |v: &str| split_deps_checked(v).unwrap();
+        let s = |v: &str| split_deps_checked(v, Some(Context::Requires)).unwrap();
         assert_eq!(s("a b, c >= 1.0,d"), ["a", "b", "c >= 1.0", "d"]);
         assert_eq!(s("(a or b) c == 2"), ["(a or b)", "c = 2"]);
-        assert!(split_deps_checked("-foo").is_err());
-        assert!(split_deps_checked("foo >=").is_err());
-        assert!(split_deps_checked("/bin/x >= 1").is_err());
+        assert!(split_deps_checked("-foo", Some(Context::Requires)).is_err());
+        assert!(split_deps_checked("foo >=", Some(Context::Requires)).is_err());
+        assert!(split_deps_checked("/bin/x >= 1", Some(Context::Requires)).is_err());
         assert_eq!(popt_split("a 'b c' \"d\"").unwrap(), ["a", "b c", "d"]);
     }
 }

@@ -164,6 +164,9 @@ pub(super) struct Reader {
     stack: Vec<Level>,
     /// The current line, stripped of trailing whitespace and comments.
     pub line: Vec<u8>,
+    /// The directive the current line is, judged before it was stripped
+    /// (rpm sees `%if` followed by its newline, which is no directive).
+    line_dir: Option<(D, usize)>,
     /// The line number of the current line in its file.
     pub lineno: usize,
     /// The last error was one of nesting (`%if` without `%endif`, ...).
@@ -205,6 +208,7 @@ impl Reader {
                 lineno: 0,
             }],
             line: Vec::new(),
+            line_dir: None,
             lineno: 0,
             structural: false,
             mode: Mode::Preamble,
@@ -316,6 +320,20 @@ impl Reader {
             self.counts = (0, 0, 0, false);
             let first = skip_space(&raw);
             let dir = Directive::of(first).map(|d| d.0);
+            // rpm's expandMacrosInSpecBuf: `%else`/`%endif` take nothing
+            // but a comment, checked before expansion and in false branches.
+            if let Some((d @ (D::Else | D::Endif), len)) = Directive::of(first) {
+                let rest = skip_space(&first[len..]);
+                if rest.first().is_some_and(|&c| c != b'#') {
+                    let line = String::from_utf8_lossy(first);
+                    return Err(format!(
+                        "extra tokens at the end of {} directive in line {}:  {}",
+                        d.text(),
+                        self.lineno,
+                        line.trim_end()
+                    ));
+                }
+            }
             let mask = match dir {
                 Some(d) if d.is_elif() => self.top().readable,
                 _ => self.top().reading,
@@ -453,6 +471,7 @@ impl Reader {
                 // An expansion to nothing is one empty line.
                 self.pending.clear();
                 self.line.clear();
+                self.line_dir = None;
             } else {
                 self.take_line();
             }
@@ -465,9 +484,10 @@ impl Reader {
 
     /// rpm's `copyNextLineFinish`: one line of the expanded text.
     fn take_line(&mut self) {
-        let (next, line) = cut_line(&mut self.pending, self.pend_pos);
+        let (next, line, dir) = cut_line(&mut self.pending, self.pend_pos);
         self.pend_pos = next;
         self.line = line;
+        self.line_dir = dir;
     }
 
     /// Evaluates a directive's condition for the targets of `mask`: for
@@ -548,7 +568,7 @@ impl Reader {
         let s = skip_space(&self.line).to_vec();
         let sharing = eng.sharing();
         let all = full(eng.targets());
-        let Some((d, len)) = Directive::of(&s) else {
+        let Some((d, len)) = self.line_dir else {
             let reading = self.top().reading;
             if sharing
                 && reading & all != 0
@@ -697,12 +717,13 @@ impl Reader {
 /// rpm's `copyNextLineFinish` on `p` from `start`: where the next line
 /// starts and this line as handed out (a directive's `\`-newlines blanked
 /// so it goes on, a comment line emptied, trailing blanks removed).
-fn cut_line(p: &mut [u8], start: usize) -> (usize, Vec<u8>) {
+fn cut_line(p: &mut [u8], start: usize) -> (usize, Vec<u8>, Option<(D, usize)>) {
     let lead = p[start..]
         .iter()
         .take_while(|&&c| c != b'\n' && is_space(c))
         .count();
-    let directive = Directive::of(&p[start + lead..]).is_some();
+    let dir = Directive::of(&p[start + lead..]);
+    let directive = dir.is_some();
     let mut i = start;
     while i < p.len() {
         if directive && p[i] == b'\\' && p.get(i + 1) == Some(&b'\n') {
@@ -722,7 +743,7 @@ fn cut_line(p: &mut [u8], start: usize) -> (usize, Vec<u8>) {
     while line.last().is_some_and(|&c| is_space(c)) {
         line.pop();
     }
-    (i, line)
+    (i, line, dir)
 }
 
 /// The lines `text` hands out, as [`cut_line`] cuts them (nothing is one
@@ -732,7 +753,7 @@ fn split_lines(text: &[u8]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     let mut at = 0;
     while at < p.len() {
-        let (next, line) = cut_line(&mut p, at);
+        let (next, line, _) = cut_line(&mut p, at);
         out.push(line);
         at = next;
     }
