@@ -7,6 +7,8 @@
 //! macro, expanded on first use and then kept as that literal text) are
 //! read too: rpm 6.1's own macro file uses `<l>`.
 
+use super::nesting::Nesting;
+
 /// A parsed definition.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Def {
@@ -129,44 +131,22 @@ pub fn parse(text: &[u8], whole: bool) -> Parsed {
         s = end;
     } else {
         let mut b = Vec::new();
-        let (mut bc, mut pc, mut xc) = (0u32, 0u32, 0u32);
-        while s < text.len() && (bc > 0 || pc > 0 || !is_eol(text[s])) {
-            match text[s] {
-                b'\\' if s + 1 < text.len() => s += 1,
-                b'%' => match text.get(s + 1) {
-                    Some(b'{') => {
-                        b.push(b'%');
-                        s += 1;
-                        bc += 1;
-                    }
-                    Some(b'(') => {
-                        b.push(b'%');
-                        s += 1;
-                        pc += 1;
-                    }
-                    Some(b'[') => {
-                        b.push(b'%');
-                        s += 1;
-                        xc += 1;
-                    }
-                    Some(b'%') => {
-                        b.push(b'%');
-                        s += 1;
-                    }
-                    _ => {}
-                },
-                b'{' if bc > 0 => bc += 1,
-                b'}' if bc > 0 => bc -= 1,
-                b'(' if pc > 0 => pc += 1,
-                b')' if pc > 0 => pc -= 1,
-                b'[' if xc > 0 => xc += 1,
-                b']' if xc > 0 => xc -= 1,
-                _ => {}
-            }
-            b.push(text[s]);
-            s += 1;
+        let mut nesting = Nesting::default();
+        // An open `%[` does not carry the body over a line end, only `%{`
+        // and `%(` do: rpm 6.1 says "unterminated body" for `%[1 +` and
+        // ` 2]` on the next line, as this loop does.
+        while s < text.len() && (nesting.braces > 0 || nesting.parens > 0 || !is_eol(text[s])) {
+            let next = if text[s] == b'\\' && s + 1 < text.len() {
+                // The escaped character is kept, the backslash dropped.
+                s += 1;
+                s + 1
+            } else {
+                nesting.scan(text, s)
+            };
+            b.extend_from_slice(&text[s..next]);
+            s = next;
         }
-        if bc > 0 || pc > 0 || xc > 0 {
+        if nesting.is_open() {
             return fail(format!("Macro %{name} has unterminated body"), s);
         }
         while b.last().is_some_and(|&c| is_blank(c) || is_eol(c)) {
@@ -233,7 +213,7 @@ pub fn file_chunks(text: &[u8]) -> Vec<(usize, Vec<u8>)> {
         let start_line = lineno;
         let mut buf: Vec<u8> = Vec::new();
         let mut piece = first;
-        let (mut bc, mut pc, mut xc) = (0u32, 0u32, 0u32);
+        let mut nesting = Nesting::default();
         let mut scan = 0;
         let mut first_piece = true;
         loop {
@@ -255,35 +235,12 @@ pub fn file_chunks(text: &[u8]) -> Vec<(usize, Vec<u8>)> {
                 break;
             }
             while scan < buf.len() {
-                match buf[scan] {
-                    b'\\' if scan + 1 < buf.len() => scan += 1,
-                    b'%' => match buf.get(scan + 1) {
-                        Some(b'{') => {
-                            scan += 1;
-                            bc += 1
-                        }
-                        Some(b'(') => {
-                            scan += 1;
-                            pc += 1
-                        }
-                        Some(b'[') => {
-                            scan += 1;
-                            xc += 1
-                        }
-                        Some(b'%') => scan += 1,
-                        _ => {}
-                    },
-                    b'{' if bc > 0 => bc += 1,
-                    b'}' if bc > 0 => bc -= 1,
-                    b'(' if pc > 0 => pc += 1,
-                    b')' if pc > 0 => pc -= 1,
-                    b'[' if xc > 0 => xc += 1,
-                    b']' if xc > 0 => xc -= 1,
-                    _ => {}
-                }
-                scan += 1;
+                scan = match buf[scan] {
+                    b'\\' if scan + 1 < buf.len() => scan + 2,
+                    _ => nesting.scan(&buf, scan),
+                };
             }
-            if (buf.last() != Some(&b'\\')) && bc == 0 && pc == 0 && xc == 0 {
+            if buf.last() != Some(&b'\\') && !nesting.is_open() {
                 break;
             }
             buf.push(b'\n');

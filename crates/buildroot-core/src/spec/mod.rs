@@ -26,6 +26,7 @@ mod luaglob;
 mod luaio;
 mod luamod;
 mod luaposix;
+mod nesting;
 mod parse;
 mod prep;
 mod reader;

@@ -26,6 +26,7 @@
 
 use super::expand::Engine;
 use super::expr;
+use super::nesting::Nesting;
 use super::parse;
 
 /// Bit `i` set: target `i` of a shared evaluation (target 0 is the one
@@ -158,7 +159,10 @@ pub(super) struct Reader {
     files: Vec<File>,
     lbuf: Vec<u8>,
     scan: usize,
-    counts: (u32, u32, u32, bool),
+    /// The groups open in `lbuf` up to `scan`.
+    nesting: Nesting,
+    /// Whether `lbuf` up to `scan` ends in a `\` line continuation.
+    continued: bool,
     pending: Vec<u8>,
     pend_pos: usize,
     stack: Vec<Level>,
@@ -198,7 +202,8 @@ impl Reader {
             }],
             lbuf: Vec::new(),
             scan: 0,
-            counts: (0, 0, 0, false),
+            nesting: Nesting::default(),
+            continued: false,
             pending: Vec::new(),
             pend_pos: 0,
             stack: vec![Level {
@@ -231,48 +236,26 @@ impl Reader {
     /// Scans what `lbuf` gained for open `%{`, `%(`, `%[` and a final `\`.
     fn needs_more(&mut self) -> bool {
         let b = &self.lbuf;
-        let (mut bc, mut pc, mut xc, mut nc) = self.counts;
         let mut p = self.scan;
         while p < b.len() {
-            match b[p] {
+            p = match b[p] {
                 b'\\' => match b.get(p + 1) {
                     Some(b'\n') => {
-                        p += 1;
-                        nc = true;
+                        self.continued = true;
+                        p + 2
                     }
-                    None => {}
-                    Some(_) => p += 1,
+                    None => p + 1,
+                    Some(_) => p + 2,
                 },
-                b'\n' => nc = false,
-                b'%' => match b.get(p + 1) {
-                    Some(b'{') => {
-                        p += 1;
-                        bc += 1
-                    }
-                    Some(b'(') => {
-                        p += 1;
-                        pc += 1
-                    }
-                    Some(b'[') => {
-                        p += 1;
-                        xc += 1
-                    }
-                    Some(b'%') => p += 1,
-                    _ => {}
-                },
-                b'{' if bc > 0 => bc += 1,
-                b'}' if bc > 0 => bc -= 1,
-                b'(' if pc > 0 => pc += 1,
-                b')' if pc > 0 => pc -= 1,
-                b'[' if xc > 0 => xc += 1,
-                b']' if xc > 0 => xc -= 1,
-                _ => {}
-            }
-            p += 1;
+                b'\n' => {
+                    self.continued = false;
+                    p + 1
+                }
+                _ => self.nesting.scan(b, p),
+            };
         }
         self.scan = p.min(b.len());
-        self.counts = (bc, pc, xc, nc);
-        bc > 0 || pc > 0 || xc > 0 || nc
+        self.nesting.is_open() || self.continued
     }
 
     /// Fills `pending` with the next expanded chunk; `Ok(false)` at the end.
@@ -317,7 +300,8 @@ impl Reader {
             }
             let raw = std::mem::take(&mut self.lbuf);
             self.scan = 0;
-            self.counts = (0, 0, 0, false);
+            self.nesting = Nesting::default();
+            self.continued = false;
             let first = skip_space(&raw);
             let dir = Directive::of(first).map(|d| d.0);
             // rpm's expandMacrosInSpecBuf: `%else`/`%endif` take nothing
