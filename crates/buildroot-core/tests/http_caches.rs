@@ -372,7 +372,10 @@ fn metadata_an_older_repomd_listed_is_removed() {
         .unwrap()
         .set_modified(two_hours_ago)
         .unwrap();
+    let fetched = server.requests_for("primary.xml.gz").len();
     load_repo(&spec, &opts).unwrap();
+    // Reused, not downloaded again (which would make it young as well).
+    assert_eq!(server.requests_for("primary.xml.gz").len(), fetched);
     let age = std::fs::metadata(&primary).unwrap().modified().unwrap();
     assert!(age.elapsed().unwrap() < std::time::Duration::from_secs(600));
 }

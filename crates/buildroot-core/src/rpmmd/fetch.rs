@@ -161,12 +161,13 @@ fn cached_copy_ok(dest: &Path, e: &Expected) -> bool {
     if !dest.is_file() {
         return false;
     }
-    let ok = Hasher::new(&e.algo).is_none() || file_digest(dest, &e.algo).is_ok_and(|h| h == e.hex);
-    if ok {
-        // In use: a concurrent run's pruning leaves it (`prune.rs`).
-        touch(dest);
-    }
-    ok
+    // In use from now on, so a concurrent run's pruning (`prune.rs`), which
+    // judges by age, leaves it: touched before the hash, which takes a
+    // second or more for a large filelists, as one touched after could be
+    // removed while it was being hashed. A copy that then fails the check
+    // is downloaded over anyway.
+    touch(dest);
+    Hasher::new(&e.algo).is_none() || file_digest(dest, &e.algo).is_ok_and(|h| h == e.hex)
 }
 
 /// Whether [`local_file`] has checked a file it took from `loc` against
@@ -293,6 +294,24 @@ const READABLE_PART: usize = 160;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cached copy is marked in use before it is hashed, not after: one
+    /// that fails the check was touched too, which shows the order.
+    #[test]
+    fn a_cached_copy_is_marked_in_use_before_it_is_hashed() {
+        let t = tempfile::tempdir().unwrap();
+        let dest = t.path().join("copy");
+        let f = std::fs::File::create(&dest).unwrap();
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        f.set_modified(two_hours_ago).unwrap();
+        let e = Expected {
+            algo: "sha256".into(),
+            hex: "0".repeat(64),
+        };
+        assert!(!cached_copy_ok(&dest, &e));
+        let mtime = std::fs::metadata(&dest).unwrap().modified().unwrap();
+        assert!(mtime.elapsed().unwrap() < std::time::Duration::from_secs(600));
+    }
 
     #[test]
     fn cache_directory_names_keep_urls_apart_and_stay_file_names() {
