@@ -173,9 +173,25 @@ fn esc_attr(s: &str) -> std::borrow::Cow<'_, str> {
     escape(s, true)
 }
 
+/// Whether XML 1.0 has no such character, not even as a reference: the C0
+/// controls but tab, LF and CR, and U+FFFE and U+FFFF.
+fn not_xml(c: char) -> bool {
+    (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+}
+
+/// [`esc`] and [`esc_attr`]. A character XML cannot hold is left out: a
+/// header text that is UTF-8 keeps its controls (an ESC of a colour code
+/// in a changelog), and written as it is it makes the file not XML, which
+/// dnf refuses for the whole repo. createrepo_c leaves such a package out
+/// of the repo instead (`cr_Package_contains_forbidden_control_chars`);
+/// losing a package from a buildroot's repo costs more than a character of
+/// its text.
 fn escape(s: &str, attr: bool) -> std::borrow::Cow<'_, str> {
-    let special =
-        |c: char| matches!(c, '&' | '<' | '>' | '\r') || (attr && matches!(c, '"' | '\t' | '\n'));
+    let special = |c: char| {
+        matches!(c, '&' | '<' | '>' | '\r')
+            || (attr && matches!(c, '"' | '\t' | '\n'))
+            || not_xml(c)
+    };
     if !s.contains(special) {
         return s.into();
     }
@@ -189,6 +205,7 @@ fn escape(s: &str, attr: bool) -> std::borrow::Cow<'_, str> {
             '"' if attr => o.push_str("&quot;"),
             '\t' if attr => o.push_str("&#9;"),
             '\n' if attr => o.push_str("&#10;"),
+            c if not_xml(c) => {}
             c => o.push(c),
         }
     }

@@ -372,7 +372,10 @@ fn metadata_an_older_repomd_listed_is_removed() {
         .unwrap()
         .set_modified(two_hours_ago)
         .unwrap();
+    let fetched = server.requests_for("primary.xml.gz").len();
     load_repo(&spec, &opts).unwrap();
+    // Reused, not downloaded again (which would make it young as well).
+    assert_eq!(server.requests_for("primary.xml.gz").len(), fetched);
     let age = std::fs::metadata(&primary).unwrap().modified().unwrap();
     assert!(age.elapsed().unwrap() < std::time::Duration::from_secs(600));
 }
@@ -459,4 +462,34 @@ fn other_mirrors_directories_are_pruned_as_well() {
     let r = load_repo(&spec, &opts).unwrap();
     assert_eq!(r.spec.baseurl, format!("{}/source/", server.base));
     assert!(!other.join(&old).exists());
+}
+
+/// A cache that cannot be written is the run's failure, not the mirrors':
+/// the I/O error naming it, not "none of 2 mirror(s) could be used", which
+/// would pass for the repo's own problem (and skip_if_unavailable=1 would
+/// leave the repo out on a full disk).
+#[test]
+fn an_unwritable_cache_is_not_a_mirror_failure() {
+    fast();
+    let server = Server::start(repos_dir());
+    let t = tempfile::tempdir().unwrap();
+    let meta = t.path().join("meta");
+    std::fs::write(&meta, "a file where the cache should be").unwrap();
+    let list = t.path().join("mirrors.txt");
+    std::fs::write(
+        &list,
+        format!("{}/source/\n{}/source/\n", server.base, server.base),
+    )
+    .unwrap();
+    let mut spec = RepoSpec::new("src", "");
+    spec.mirrors = Some(MirrorSource::Mirrorlist(list.display().to_string()));
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta.clone()),
+    };
+    let e = load_repo(&spec, &opts).unwrap_err();
+    assert!(
+        matches!(&e, buildroot_core::error::Error::Io { path, .. } if path.starts_with(&meta)),
+        "{e}"
+    );
 }

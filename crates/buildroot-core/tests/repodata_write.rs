@@ -196,3 +196,67 @@ fn package_checksums_keep_their_type() {
     assert_eq!(standin.len(), 64, "{standin}");
     assert!(standin.bytes().all(|b| b.is_ascii_hexdigit()), "{standin}");
 }
+
+/// A header text with C0 control characters (valid UTF-8, so kept by
+/// `header_text`: an ESC colour code or a form feed in a changelog) must
+/// not make the written XML invalid: XML 1.0 has no such characters, not
+/// even as references, and dnf (like our reader) then refuses the whole
+/// repo.
+#[test]
+fn control_characters_keep_the_xml_valid() {
+    use buildroot_core::package::{ChangelogEntry, PackageDetails};
+    let t = tempfile::tempdir().unwrap();
+    let mut pkgs = sample();
+    pkgs[1].summary = "alpha\u{1b}[1m bold\u{1b}[0m".into();
+    pkgs[1].details = Some(Box::new(PackageDetails {
+        description: "page\u{c}break\ttab\r\nline".into(),
+        group: "Unspecified".into(),
+        changelogs: vec![ChangelogEntry {
+            author: "A \u{1} <a@example.org> - 1-1".into(),
+            date: 1700000000,
+            text: "- bell\u{7}".into(),
+        }],
+        ..Default::default()
+    }));
+    write_repodata(t.path(), &pkgs, &WriteOptions::default()).unwrap();
+    let repo = load_repo(
+        &RepoSpec::new("t", t.path().to_str().unwrap()),
+        &LoadOptions {
+            filelists: Filelists::All,
+            cache_dir: None,
+        },
+    )
+    .unwrap();
+    let src = repo.packages.iter().find(|p| p.arch == "src").unwrap();
+    assert_eq!(src.summary, "alpha[1m bold[0m");
+    let script = r#"
+import sys, dnf, tempfile
+b = dnf.Base()
+b.conf.cachedir = tempfile.mkdtemp()
+b.conf.reposdir = []
+b.conf.substitutions['releasever'] = 'eln'
+b.repos.add_new_repo('t', b.conf, baseurl=['file://' + sys.argv[1]])
+b.fill_sack(load_system_repo=False)
+for p in sorted(b.sack.query().run(), key=str):
+    print(p, repr(p.summary), repr(p.description))
+"#;
+    match Command::new("/usr/bin/python3")
+        .args(["-c", script, t.path().to_str().unwrap()])
+        .output()
+    {
+        Ok(o) if o.status.success() => {
+            let out = String::from_utf8_lossy(&o.stdout);
+            assert!(
+                out.contains(
+                    "alpha-1:2.0-3.fc40.src 'alpha[1m bold[0m' 'pagebreak\\ttab\\r\\nline'"
+                ),
+                "{out}"
+            );
+        }
+        Ok(o) if String::from_utf8_lossy(&o.stderr).contains("No module named 'dnf'") => {
+            eprintln!("skipped: no python3-dnf")
+        }
+        Ok(o) => panic!("dnf failed: {}", String::from_utf8_lossy(&o.stderr)),
+        Err(_) => eprintln!("skipped: no /usr/bin/python3"),
+    }
+}

@@ -161,12 +161,13 @@ fn cached_copy_ok(dest: &Path, e: &Expected) -> bool {
     if !dest.is_file() {
         return false;
     }
-    let ok = Hasher::new(&e.algo).is_none() || file_digest(dest, &e.algo).is_ok_and(|h| h == e.hex);
-    if ok {
-        // In use: a concurrent run's pruning leaves it (`prune.rs`).
-        touch(dest);
-    }
-    ok
+    // In use from now on, so a concurrent run's pruning (`prune.rs`), which
+    // judges by age, leaves it: touched before the hash, which takes a
+    // second or more for a large filelists, as one touched after could be
+    // removed while it was being hashed. A copy that then fails the check
+    // is downloaded over anyway.
+    touch(dest);
+    Hasher::new(&e.algo).is_none() || file_digest(dest, &e.algo).is_ok_and(|h| h == e.hex)
 }
 
 /// Whether [`local_file`] has checked a file it took from `loc` against
@@ -238,6 +239,11 @@ pub fn from_mirrors<T>(
             Ok(v) => return Ok((v, i)),
             // Our own mistakes (no cache, a bad variable) are not the mirror's.
             Err(e @ (Error::Usage(_) | Error::NoCacheDir { .. })) => return Err(e),
+            // Nor is an I/O error over HTTP, which is the cache's (a full
+            // disk): every other mirror would fail as well, and wrapped in
+            // a mirror error it would pass for the repo's own problem, which
+            // skip_if_unavailable passes over (`skip.rs`).
+            Err(e @ Error::Io { .. }) if is_our_side(loc, &e) => return Err(e),
             Err(e) => last = Some(e),
         }
     }
@@ -249,6 +255,14 @@ pub fn from_mirrors<T>(
         }),
         (_, None) => Err(Error::Usage(format!("{href}: no repository location"))),
     }
+}
+
+/// Whether `e`, met fetching from `loc`, is our side's failure rather
+/// than the mirror's: an I/O error while fetching over HTTP is one on the
+/// local cache (the network's are [`Error::Http`]); a local mirror's I/O
+/// error is that mirror's (a file it lacks).
+pub(super) fn is_our_side(loc: &Location, e: &Error) -> bool {
+    matches!((loc, e), (Location::Http(_), Error::Io { .. }))
 }
 
 /// `href` under `loc` as a local file: an HTTP file is downloaded afresh
@@ -293,6 +307,46 @@ const READABLE_PART: usize = 160;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cache that cannot be written fails at the first HTTP mirror, as
+    /// the I/O error it is: not tried at every mirror, nor wrapped into a
+    /// mirror error.
+    #[test]
+    fn a_cache_error_is_not_a_mirrors() {
+        let locs = [
+            Location::parse("http://m1/os/").unwrap(),
+            Location::parse("http://m2/os/").unwrap(),
+        ];
+        let mut tries = 0;
+        let e = from_mirrors(&locs, "x", &RepoAccess::default(), |_, _| -> Result<()> {
+            tries += 1;
+            Err(Error::io(
+                Path::new("/cache/m1"),
+                std::io::Error::from(std::io::ErrorKind::StorageFull),
+            ))
+        })
+        .unwrap_err();
+        assert_eq!(tries, 1);
+        assert!(matches!(e, Error::Io { .. }), "{e}");
+    }
+
+    /// A cached copy is marked in use before it is hashed, not after: one
+    /// that fails the check was touched too, which shows the order.
+    #[test]
+    fn a_cached_copy_is_marked_in_use_before_it_is_hashed() {
+        let t = tempfile::tempdir().unwrap();
+        let dest = t.path().join("copy");
+        let f = std::fs::File::create(&dest).unwrap();
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        f.set_modified(two_hours_ago).unwrap();
+        let e = Expected {
+            algo: "sha256".into(),
+            hex: "0".repeat(64),
+        };
+        assert!(!cached_copy_ok(&dest, &e));
+        let mtime = std::fs::metadata(&dest).unwrap().modified().unwrap();
+        assert!(mtime.elapsed().unwrap() < std::time::Duration::from_secs(600));
+    }
 
     #[test]
     fn cache_directory_names_keep_urls_apart_and_stay_file_names() {

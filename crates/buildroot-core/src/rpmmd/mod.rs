@@ -311,6 +311,9 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
             }
             Err(e) if bases.len() == 1 => return Err(e),
             Err(e @ (Error::Usage(_) | Error::NoCacheDir { .. })) => return Err(e),
+            // The cache's failure (a full disk), not the mirror's: see
+            // `fetch::from_mirrors`.
+            Err(e) if fetch::is_our_side(&locs[i], &e) => return Err(e),
             Err(e) => last = Some(e),
         }
     }

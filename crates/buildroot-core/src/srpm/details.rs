@@ -154,29 +154,60 @@ fn changelogs(raw: &RawHeader, limit: usize) -> Vec<ChangelogEntry> {
             }
         })
         .collect();
-    // A run of equal times: each entry before (newer than) the last of the
-    // run gets one more second than the one after it.
+    spread_equal_times(&mut newest_first);
+    newest_first.reverse();
+    newest_first
+}
+
+/// A run of equal times in `newest_first`: each entry before (newer than)
+/// the last of the run gets one more second than the one after it. The
+/// times are the header's, of any width: one at the very end of u64 stays
+/// there rather than overflow.
+fn spread_equal_times(newest_first: &mut [ChangelogEntry]) {
     let mut last = 0u64;
     for i in 0..newest_first.len() {
         let t = newest_first[i].date;
         if i > 0 && t == last {
-            for (bumped, e) in (t..).zip(newest_first[..i].iter_mut().rev()) {
+            let mut bumped = t;
+            for e in newest_first[..i].iter_mut().rev() {
                 if e.date != bumped {
                     break;
                 }
-                e.date += 1;
+                e.date = e.date.saturating_add(1);
+                bumped = bumped.saturating_add(1);
             }
         } else {
             last = t;
         }
     }
-    newest_first.reverse();
-    newest_first
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_changelog_times_are_spread_and_never_overflow() {
+        let entries = |dates: &[u64]| -> Vec<ChangelogEntry> {
+            dates
+                .iter()
+                .map(|&date| ChangelogEntry {
+                    author: String::new(),
+                    date,
+                    text: String::new(),
+                })
+                .collect()
+        };
+        let dates = |e: &[ChangelogEntry]| e.iter().map(|c| c.date).collect::<Vec<_>>();
+        // createrepo_c: three entries of one time become t+2, t+1, t.
+        let mut e = entries(&[5, 5, 5, 3]);
+        spread_equal_times(&mut e);
+        assert_eq!(dates(&e), [7, 6, 5, 3]);
+        // A damaged header's 64-bit times at the very end: no panic.
+        let mut e = entries(&[u64::MAX, u64::MAX, u64::MAX]);
+        spread_equal_times(&mut e);
+        assert_eq!(dates(&e), [u64::MAX; 3]);
+    }
 
     #[test]
     fn text_is_utf8_or_latin1_as_createrepo_c_converts_it() {

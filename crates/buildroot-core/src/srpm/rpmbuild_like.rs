@@ -88,7 +88,7 @@ pub(super) fn source_file_list(entries: &mut [HeaderEntry], left_out: &[String],
                     let want = size_of(i);
                     if *size == 0 && want > 0 {
                         *size = u32::try_from(want).unwrap_or(u32::MAX);
-                        added += want;
+                        added = added.saturating_add(want);
                     }
                 }
             }
@@ -97,7 +97,7 @@ pub(super) fn source_file_list(entries: &mut [HeaderEntry], left_out: &[String],
                     let want = size_of(i);
                     if *size == 0 && want > 0 {
                         *size = want;
-                        added += want;
+                        added = added.saturating_add(want);
                     }
                 }
             }
@@ -108,12 +108,12 @@ pub(super) fn source_file_list(entries: &mut [HeaderEntry], left_out: &[String],
         match (e.tag, &mut e.data) {
             (TAG_SIZE, IndexData::Int32(v)) => {
                 if let Some(t) = v.first_mut() {
-                    *t = u32::try_from(u64::from(*t) + added).unwrap_or(u32::MAX);
+                    *t = u32::try_from(u64::from(*t).saturating_add(added)).unwrap_or(u32::MAX);
                 }
             }
             (TAG_LONGSIZE, IndexData::Int64(v)) => {
                 if let Some(t) = v.first_mut() {
-                    *t += added;
+                    *t = t.saturating_add(added);
                 }
             }
             _ => {}
@@ -198,4 +198,24 @@ pub(super) fn add_payload_size(pkg: &mut rpm::Package) -> std::result::Result<()
     pkg.metadata.signature =
         Header::from_entries(entries, rpm::IndexSignatureTag::HEADER_SIGNATURES);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The sizes of left-out sources come from the original SRPM's header:
+    /// absurd ones sum to the largest size, not an overflow.
+    #[test]
+    fn absurd_left_out_sizes_do_not_overflow() {
+        let spec = super::super::SrpmSpec {
+            name: "x".into(),
+            version: "1".into(),
+            release: "1".into(),
+            spec_name: "x.spec".into(),
+            spec_text: "Name: x\n".into(),
+            left_out: vec!["a.tar".into(), "b.tar".into()],
+            left_out_sizes: vec![u64::MAX, u64::MAX],
+            ..Default::default()
+        };
+        super::super::build_srpm(&spec).unwrap();
+    }
 }
