@@ -227,29 +227,7 @@ pub(crate) const STALE_TEMP: Duration = Duration::from_secs(3600);
 /// are ignored: a leftover costs space, never correctness (no run reads it).
 pub fn sweep_stale_temps(dir: &Path) {
     static SWEPT: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
-    {
-        let mut swept = SWEPT.lock().unwrap_or_else(|e| e.into_inner());
-        if swept.iter().any(|d| d == dir) {
-            return;
-        }
-        swept.push(dir.to_path_buf());
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name();
-        if !is_our_temp_name(&name.to_string_lossy()) {
-            continue;
-        }
-        let old = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE_TEMP));
-        if old {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
+    super::prune::remove_old_files(dir, &SWEPT, is_our_temp_name);
 }
 
 /// `.tmp` then an optional `-` and tempfile's 6 random alphanumerics.

@@ -13,9 +13,11 @@
 //! behind a load balancer that lags) keeps what it uses now. Packages kept
 //! beside the metadata (`.rpm`, the macro packages of the archful tools)
 //! are left alone. Failures are ignored: a leftover costs space, never
-//! correctness.
+//! correctness. The sweep of killed runs' temp files
+//! (`http::sweep_stale_temps`) removes its files the same way
+//! ([`remove_old_files`]).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
@@ -31,26 +33,39 @@ pub(super) fn checked_copy_name(hex: &str, href: &str) -> String {
 /// Removes, once per directory and process, the metadata copies in `dir`
 /// that `repomd` does not list (see the module docs).
 pub(super) fn prune_unlisted(dir: &Path, repomd: &Repomd) {
-    static PRUNED: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
-    {
-        let mut pruned = PRUNED.lock().unwrap_or_else(|e| e.into_inner());
-        if pruned.iter().any(|d| d == dir) {
-            return;
-        }
-        pruned.push(dir.to_path_buf());
-    }
+    static PRUNED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
     let listed: Vec<String> = repomd
         .records
         .iter()
         .filter(|r| !r.checksum.is_empty())
         .map(|r| checked_copy_name(&r.checksum, &r.href))
         .collect();
+    remove_old_files(dir, &PRUNED, |name| {
+        is_metadata_copy(name) && !listed.iter().any(|l| l == name)
+    });
+}
+
+/// Removes the files of `dir` that `doomed` picks by name and that are
+/// over [`STALE_TEMP`] old, unless `done` says this process did so in
+/// `dir` already (a second sweep would find only what the run itself is
+/// using). Failures are ignored: a leftover costs space, never correctness.
+pub(super) fn remove_old_files(
+    dir: &Path,
+    done: &Mutex<Vec<PathBuf>>,
+    doomed: impl Fn(&str) -> bool,
+) {
+    {
+        let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+        if done.iter().any(|d| d == dir) {
+            return;
+        }
+        done.push(dir.to_path_buf());
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if !is_metadata_copy(&name) || listed.contains(&name) {
+        if !doomed(&e.file_name().to_string_lossy()) {
             continue;
         }
         let old = e
