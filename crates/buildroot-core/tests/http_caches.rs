@@ -329,6 +329,34 @@ fn a_cached_metadata_file_damaged_on_disk_is_downloaded_again() {
     assert!(server.requests_for("primary.xml.gz").is_empty());
 }
 
+/// A cache directory named as before the hash was added to the names is
+/// taken over, not left behind: its metadata is used, not downloaded again.
+#[test]
+fn a_cache_directory_of_the_older_naming_is_taken_over() {
+    fast();
+    let server = Server::start(repos_dir());
+    let t = tempfile::tempdir().unwrap();
+    let meta = t.path().join("meta");
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta.clone()),
+    };
+    let base = format!("{}/source/", server.base);
+    let spec = RepoSpec::new("src", &base);
+    load_repo(&spec, &opts).unwrap();
+    // As an earlier version named it: the URL's readable part alone.
+    let dir = meta.join(cache_dir_name(&base));
+    let legacy = meta.join(format!(
+        "{}_source",
+        server.base.trim_start_matches("http://").replace(':', "_")
+    ));
+    std::fs::rename(&dir, &legacy).unwrap();
+    server.clear_log();
+    load_repo(&spec, &opts).unwrap();
+    assert!(server.requests_for("primary.xml.gz").is_empty());
+    assert!(dir.join("repomd.xml").is_file() && !legacy.exists());
+}
+
 /// As dnf's cache holds only the current metadata of a repo, what an older
 /// repomd.xml listed is removed once over an hour old; a copy in use is
 /// touched when reused, and packages kept beside the metadata stay.

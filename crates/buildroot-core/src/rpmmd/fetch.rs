@@ -280,9 +280,37 @@ pub fn fetch_to_cache(loc: &Location, href: &str, cache: &Path) -> Result<PathBu
 /// sharing one directory, each run would prune the other's metadata. The
 /// cut keeps a long URL (a token in its query) a valid file name.
 pub fn cache_dir_name(base: &str) -> String {
+    let mut readable = legacy_cache_dir_name(base);
+    readable.truncate(READABLE_PART);
+    let hash = Sha256::digest(base.trim_end_matches('/').as_bytes());
+    format!("{readable}-{}", hex::encode(&hash[..8]))
+}
+
+/// The cache directory of base URL `base` under `cache`, taking over the
+/// directory an earlier version named without the hash (the readable part
+/// alone, uncut) when this one does not exist yet: an upgrade then reuses
+/// the metadata already downloaded instead of leaving it behind for good.
+/// Its files are named by their checksums, so a directory two URLs shared
+/// under the old names holds nothing wrong for either. Failing to take it
+/// over costs a download, so errors are ignored.
+pub(super) fn repo_cache_dir(cache: &Path, base: &str) -> PathBuf {
+    let dir = cache.join(cache_dir_name(base));
+    if !dir.exists() {
+        let legacy = cache.join(legacy_cache_dir_name(base));
+        if legacy.is_dir() && !legacy.is_symlink() {
+            let _ = std::fs::rename(&legacy, &dir);
+        }
+    }
+    dir
+}
+
+/// The cache directory name before [`cache_dir_name`] added the hash (and
+/// its readable part now): the URL without its scheme or a final `/`, each
+/// character but ASCII letters, digits, `.` and `-` a `_` (so ASCII only,
+/// and `truncate` cuts on a character boundary).
+fn legacy_cache_dir_name(base: &str) -> String {
     let base = base.trim_end_matches('/');
-    let readable: String = base
-        .split("://")
+    base.split("://")
         .last()
         .unwrap_or(base)
         .chars()
@@ -293,10 +321,7 @@ pub fn cache_dir_name(base: &str) -> String {
                 '_'
             }
         })
-        .take(READABLE_PART)
-        .collect();
-    let hash = Sha256::digest(base.as_bytes());
-    format!("{readable}-{}", hex::encode(&hash[..8]))
+        .collect()
 }
 
 /// How much of a URL a cache directory's name keeps readable (ASCII after

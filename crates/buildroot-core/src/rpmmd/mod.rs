@@ -414,7 +414,9 @@ fn open_at(
             let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
                 url: base.to_string(),
             })?;
-            let dir = cache.join(fetch::cache_dir_name(base));
+            // A run's first access to the repo's directory: where an older
+            // version's directory is taken over.
+            let dir = fetch::repo_cache_dir(cache, base);
             let dest = dir.join("repomd.xml");
             let mut f = http::download_open(&loc.display(href), &dest, settings)?;
             let mut text = Vec::new();
