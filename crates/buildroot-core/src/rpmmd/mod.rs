@@ -309,11 +309,20 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
                 prune_other_mirrors(&locs, i, &o.repomd, opts);
                 return Ok(o);
             }
-            Err(e) if bases.len() == 1 => return Err(e),
             Err(e @ (Error::Usage(_) | Error::NoCacheDir { .. })) => return Err(e),
             // The cache's failure (a full disk), not the mirror's: see
             // `fetch::from_mirrors`.
             Err(e) if fetch::is_our_side(&locs[i], &e) => return Err(e),
+            // A list of one mirror is named with it: the user wrote the
+            // list's URL, not the mirror's.
+            Err(e) if bases.len() == 1 => {
+                return Err(match origin {
+                    Some(list) => {
+                        Error::format(list, format!("its only mirror could not be used: {e}"))
+                    }
+                    None => e,
+                })
+            }
             Err(e) => last = Some(e),
         }
     }
