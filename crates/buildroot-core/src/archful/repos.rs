@@ -234,6 +234,8 @@ fn place(
         journal.before_write(&dest)?;
         atomic::write_file(&dest, &bytes)?;
     }
+    // Its repodata `time file` then stays the same from run to run.
+    srpm::stamp_build_time(&dest)?;
     Ok((
         srpm::read_header_without_details(&dest)?,
         Placed::Regenerated,

@@ -47,6 +47,23 @@ pub fn file_mtime(path: &Path) -> Result<u64> {
         .unwrap_or(0))
 }
 
+/// Sets the modification time of the RPM at `path` to its build time: a
+/// file this tool writes then has the same `time file` in repodata from
+/// run to run (a regenerated SRPM keeps its original's build time), as
+/// rpmbuild clamps its files' times to `SOURCE_DATE_EPOCH`. Without a
+/// build time the file keeps the time it has.
+pub fn stamp_build_time(path: &Path) -> Result<()> {
+    let Some(t) = RawHeader::read(path)?.number(TAG_BUILDTIME) else {
+        return Ok(());
+    };
+    let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(t);
+    std::fs::File::options()
+        .append(true)
+        .open(path)
+        .and_then(|f| f.set_modified(when))
+        .map_err(|e| Error::io(path, e))
+}
+
 /// [`repodata_details`] of headers already read.
 pub(crate) fn details_of(raw: &RawHeader, time_file: u64) -> PackageDetails {
     let text = |tag| raw.string(tag).map(header_text).unwrap_or_default();

@@ -26,7 +26,7 @@ mod raw;
 mod rpmbuild_like;
 mod tags;
 
-pub use details::{file_mtime, header_text, repodata_details};
+pub use details::{file_mtime, header_text, repodata_details, stamp_build_time};
 use info::latin1_text;
 pub use info::SrpmInfo;
 pub(crate) use raw::RawHeader;

@@ -159,6 +159,30 @@ fn per_arch_repos_and_second_pass() {
         before_srpm
     );
 
+    // A fresh repo from the same cache, a second later, is the same repo to
+    // the byte: a regenerated SRPM's file time (repodata's `time file`) is
+    // its build time, not when it was written.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    cmd(Tool::CreateSrpmRepos)
+        .args(["--arch", "aarch64", "-q", "--cache"])
+        .arg(&cache)
+        .arg("--archful")
+        .arg(&archful_file)
+        .arg("--out")
+        .arg(repos("aarch64-again"))
+        .arg("testdata/compose/sources.txt")
+        .assert()
+        .success();
+    for f in std::fs::read_dir(repos("aarch64").join("repodata")).unwrap() {
+        let f = f.unwrap();
+        let again = repos("aarch64-again").join("repodata").join(f.file_name());
+        assert_eq!(
+            std::fs::read(f.path()).unwrap(),
+            std::fs::read(&again).unwrap(),
+            "{again:?}"
+        );
+    }
+
     // createrepo_c accepts the repodata.
     if let Ok(o) = StdCommand::new("createrepo_c")
         .args(["--update", "-q"])
