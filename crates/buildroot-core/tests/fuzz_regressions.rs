@@ -207,3 +207,17 @@ fn yaml_map_with_many_keys_loads_in_linear_time() {
     let seven: Vec<_> = m.iter().filter(|(k, _)| *k == Value::Int(7)).collect();
     assert_eq!(seven, [&(Value::Int(7), Value::Str("again".into()))]);
 }
+
+/// srpm_repodata: a header whose damage hides both its SOURCEPACKAGE tag
+/// and its ARCH (rpm refuses the file: "region trailer: BAD") was read as
+/// a binary package of arch "", and its repodata (`<arch></arch>`) was
+/// refused whole by our rpm-md reader. Such a header is an error.
+#[test]
+fn srpm_header_without_arch_is_an_error() {
+    let path = file("srpm-repodata-no-arch.rpm");
+    let e = buildroot_core::srpm::read_header(&path)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no package arch"), "{e}");
+    assert!(!e.contains('\n'), "{e}");
+}

@@ -260,14 +260,25 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
             })
             .unwrap_or_default()
     };
+    let arch = if is_source {
+        "src".into()
+    } else {
+        s(md.get_arch())
+    };
+    // rpm-md cannot list a package without a name or an arch (our reader
+    // and libsolv refuse `<name/>` and `<arch/>`): written into repodata it
+    // would spoil the whole repo, so the damaged header is refused here.
+    if name.is_empty() || arch.is_empty() {
+        let what = if name.is_empty() { "name" } else { "arch" };
+        return Err(Error::format(
+            path.display(),
+            format!("damaged RPM header: no package {what}"),
+        ));
+    }
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let raw = RawHeader::read(path)?;
     let p = Package {
-        arch: if is_source {
-            "src".into()
-        } else {
-            s(md.get_arch())
-        },
+        arch,
         sourcerpm: if is_source {
             String::new()
         } else {
