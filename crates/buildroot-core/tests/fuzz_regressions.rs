@@ -221,3 +221,19 @@ fn srpm_header_without_arch_is_an_error() {
     assert!(e.contains("no package arch"), "{e}");
     assert!(!e.contains('\n'), "{e}");
 }
+
+/// srpm_repodata: a damaged header (rpm refuses it: "region trailer: BAD")
+/// with a dependency of an empty name: its repodata's
+/// `<rpm:entry name=""/>` made our rpm-md reader refuse the whole repo.
+/// Such a dependency names nothing and is left out.
+#[test]
+fn srpm_dependency_without_a_name_is_left_out() {
+    use buildroot_core::rpmmd::{read_primary, read_repomd, MetaFile};
+    let p = buildroot_core::srpm::read_header(&file("srpm-repodata-empty-dep.rpm")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    buildroot_core::repodata::write_repodata(dir.path(), &[p], &Default::default()).unwrap();
+    let repomd = read_repomd(dir.path()).unwrap();
+    let rec = repomd.records.iter().find(|r| r.kind == "primary").unwrap();
+    let f = MetaFile::open(&dir.path().join(&rec.href), None).unwrap();
+    assert_eq!(read_primary(f.reader, "primary").unwrap().len(), 1);
+}

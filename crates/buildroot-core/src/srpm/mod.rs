@@ -226,7 +226,13 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
     let deps = |v: std::result::Result<Vec<Dependency>, rpm::Error>| -> Result<Vec<(Dep, bool)>> {
         let mut out = Vec::new();
         for d in v.unwrap_or_default() {
-            if d.flags.contains(DependencyFlags::RPMLIB) || d.name.starts_with("rpmlib(") {
+            // A dependency without a name (only a damaged header has one)
+            // names nothing, and rpm-md cannot list it: our reader refuses
+            // `<rpm:entry name=""/>`, and with it the whole repo.
+            if d.flags.contains(DependencyFlags::RPMLIB)
+                || d.name.starts_with("rpmlib(")
+                || d.name.is_empty()
+            {
                 continue;
             }
             let pre = d
