@@ -237,3 +237,15 @@ fn srpm_dependency_without_a_name_is_left_out() {
     let f = MetaFile::open(&dir.path().join(&rec.href), None).unwrap();
     assert_eq!(read_primary(f.reader, "primary").unwrap().len(), 1);
 }
+
+/// srpm_repodata: a damaged header whose name holds a control character
+/// (`test-\x12`): the repodata, which cannot hold it, named another
+/// package (`test-`). Such a header is an error, in one line.
+#[test]
+fn srpm_name_with_a_control_character_is_an_error() {
+    let e = buildroot_core::srpm::read_header(&file("srpm-repodata-control-name.rpm"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("control character in the package name"), "{e}");
+    assert!(!e.contains('\n'), "{e}");
+}

@@ -281,6 +281,23 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
             format!("damaged RPM header: no package {what}"),
         ));
     }
+    // Nor one whose name, arch, version or release holds a control
+    // character (rpmbuild refuses them; only a damaged header has one):
+    // XML cannot hold most of them, so the repodata would name another
+    // package than the file (createrepo_c leaves such a package out).
+    for (what, v) in [
+        ("name", name.as_str()),
+        ("arch", arch.as_str()),
+        ("version", evr.version.as_str()),
+        ("release", evr.release_str()),
+    ] {
+        if v.chars().any(char::is_control) {
+            return Err(Error::format(
+                path.display(),
+                format!("damaged RPM header: control character in the package {what}"),
+            ));
+        }
+    }
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let raw = RawHeader::read(path)?;
     let p = Package {
