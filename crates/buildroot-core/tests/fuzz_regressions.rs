@@ -249,3 +249,13 @@ fn srpm_name_with_a_control_character_is_an_error() {
     assert!(e.contains("control character in the package name"), "{e}");
     assert!(!e.contains('\n'), "{e}");
 }
+
+/// srpm_repodata: a damaged header with a BuildRequires named `\x01`: XML
+/// cannot hold the character, so the repodata said `<rpm:entry name=""/>`
+/// and our rpm-md reader refused the whole repo. Such a dependency is left
+/// out.
+#[test]
+fn srpm_dependency_with_a_control_character_is_left_out() {
+    let p = buildroot_core::srpm::read_header(&file("srpm-repodata-control-dep.rpm")).unwrap();
+    assert!(p.requires.is_empty(), "{:?}", p.requires);
+}

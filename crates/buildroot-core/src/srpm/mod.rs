@@ -228,10 +228,14 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
         for d in v.unwrap_or_default() {
             // A dependency without a name (only a damaged header has one)
             // names nothing, and rpm-md cannot list it: our reader refuses
-            // `<rpm:entry name=""/>`, and with it the whole repo.
+            // `<rpm:entry name=""/>`, and with it the whole repo. Nor can
+            // it list a name with a control character (rpmbuild refuses
+            // them): XML cannot hold most, and `\x01` would be written as
+            // that empty name.
             if d.flags.contains(DependencyFlags::RPMLIB)
                 || d.name.starts_with("rpmlib(")
                 || d.name.is_empty()
+                || d.name.chars().any(char::is_control)
             {
                 continue;
             }
