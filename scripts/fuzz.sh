@@ -18,7 +18,7 @@ for t in "${targets[@]}"; do
   # The rpm crate (0.30) allocates a cpio entry's claimed name size (up to 4 GB, zeroed, so
   # never touched) before checking it; a regression test covers it
   # (srpm_cpio_entry_with_huge_name_is_an_error). Let libFuzzer's malloc limit pass it.
-  [ "$t" = srpm_header ] && extra=(-malloc_limit_mb=4400)
+  case "$t" in srpm_header | srpm_repodata) extra=(-malloc_limit_mb=4400) ;; esac
   # The spec target keeps %(...) sandboxes between inputs (spec/shell_pool.rs), each with a
   # reader thread that holds a 64 KB buffer while it waits; LeakSanitizer's check after an
   # input once reported that buffer as leaked (2026-12-05, docs/fuzzing.md). Not a leak:

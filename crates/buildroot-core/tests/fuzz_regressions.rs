@@ -207,3 +207,55 @@ fn yaml_map_with_many_keys_loads_in_linear_time() {
     let seven: Vec<_> = m.iter().filter(|(k, _)| *k == Value::Int(7)).collect();
     assert_eq!(seven, [&(Value::Int(7), Value::Str("again".into()))]);
 }
+
+/// srpm_repodata: a header whose damage hides both its SOURCEPACKAGE tag
+/// and its ARCH (rpm refuses the file: "region trailer: BAD") was read as
+/// a binary package of arch "", and its repodata (`<arch></arch>`) was
+/// refused whole by our rpm-md reader. Such a header is an error.
+#[test]
+fn srpm_header_without_arch_is_an_error() {
+    let path = file("srpm-repodata-no-arch.rpm");
+    let e = buildroot_core::srpm::read_header(&path)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no package arch"), "{e}");
+    assert!(!e.contains('\n'), "{e}");
+}
+
+/// srpm_repodata: a damaged header (rpm refuses it: "region trailer: BAD")
+/// with a dependency of an empty name: its repodata's
+/// `<rpm:entry name=""/>` made our rpm-md reader refuse the whole repo.
+/// Such a dependency names nothing and is left out.
+#[test]
+fn srpm_dependency_without_a_name_is_left_out() {
+    use buildroot_core::rpmmd::{read_primary, read_repomd, MetaFile};
+    let p = buildroot_core::srpm::read_header(&file("srpm-repodata-empty-dep.rpm")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    buildroot_core::repodata::write_repodata(dir.path(), &[p], &Default::default()).unwrap();
+    let repomd = read_repomd(dir.path()).unwrap();
+    let rec = repomd.records.iter().find(|r| r.kind == "primary").unwrap();
+    let f = MetaFile::open(&dir.path().join(&rec.href), None).unwrap();
+    assert_eq!(read_primary(f.reader, "primary").unwrap().len(), 1);
+}
+
+/// srpm_repodata: a damaged header whose name holds a control character
+/// (`test-\x12`): the repodata, which cannot hold it, named another
+/// package (`test-`). Such a header is an error, in one line.
+#[test]
+fn srpm_name_with_a_control_character_is_an_error() {
+    let e = buildroot_core::srpm::read_header(&file("srpm-repodata-control-name.rpm"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("control character in the package name"), "{e}");
+    assert!(!e.contains('\n'), "{e}");
+}
+
+/// srpm_repodata: a damaged header with a BuildRequires named `\x01`: XML
+/// cannot hold the character, so the repodata said `<rpm:entry name=""/>`
+/// and our rpm-md reader refused the whole repo. Such a dependency is left
+/// out.
+#[test]
+fn srpm_dependency_with_a_control_character_is_left_out() {
+    let p = buildroot_core::srpm::read_header(&file("srpm-repodata-control-dep.rpm")).unwrap();
+    assert!(p.requires.is_empty(), "{:?}", p.requires);
+}

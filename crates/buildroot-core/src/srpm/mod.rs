@@ -226,7 +226,17 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
     let deps = |v: std::result::Result<Vec<Dependency>, rpm::Error>| -> Result<Vec<(Dep, bool)>> {
         let mut out = Vec::new();
         for d in v.unwrap_or_default() {
-            if d.flags.contains(DependencyFlags::RPMLIB) || d.name.starts_with("rpmlib(") {
+            // A dependency without a name (only a damaged header has one)
+            // names nothing, and rpm-md cannot list it: our reader refuses
+            // `<rpm:entry name=""/>`, and with it the whole repo. Nor can
+            // it list a name with a control character (rpmbuild refuses
+            // them): XML cannot hold most, and `\x01` would be written as
+            // that empty name.
+            if d.flags.contains(DependencyFlags::RPMLIB)
+                || d.name.starts_with("rpmlib(")
+                || d.name.is_empty()
+                || d.name.chars().any(char::is_control)
+            {
                 continue;
             }
             let pre = d
@@ -260,14 +270,42 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
             })
             .unwrap_or_default()
     };
+    let arch = if is_source {
+        "src".into()
+    } else {
+        s(md.get_arch())
+    };
+    // rpm-md cannot list a package without a name or an arch (our reader
+    // and libsolv refuse `<name/>` and `<arch/>`): written into repodata it
+    // would spoil the whole repo, so the damaged header is refused here.
+    if name.is_empty() || arch.is_empty() {
+        let what = if name.is_empty() { "name" } else { "arch" };
+        return Err(Error::format(
+            path.display(),
+            format!("damaged RPM header: no package {what}"),
+        ));
+    }
+    // Nor one whose name, arch, version or release holds a control
+    // character (rpmbuild refuses them; only a damaged header has one):
+    // XML cannot hold most of them, so the repodata would name another
+    // package than the file (createrepo_c leaves such a package out).
+    for (what, v) in [
+        ("name", name.as_str()),
+        ("arch", arch.as_str()),
+        ("version", evr.version.as_str()),
+        ("release", evr.release_str()),
+    ] {
+        if v.chars().any(char::is_control) {
+            return Err(Error::format(
+                path.display(),
+                format!("damaged RPM header: control character in the package {what}"),
+            ));
+        }
+    }
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let raw = RawHeader::read(path)?;
     let p = Package {
-        arch: if is_source {
-            "src".into()
-        } else {
-            s(md.get_arch())
-        },
+        arch,
         sourcerpm: if is_source {
             String::new()
         } else {
