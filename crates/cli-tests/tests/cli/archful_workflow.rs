@@ -111,17 +111,21 @@ fn per_arch_repos_and_second_pass() {
     let archful_file = t.path().join("archful.txt");
     std::fs::write(&archful_file, archful).unwrap();
     let repos = |arch: &str| t.path().join("repos").join(arch);
-    for arch in ["x86_64", "aarch64"] {
+    // create-srpm-repos for `arch` over the cache, into `out`.
+    let create = |arch: &str, out: PathBuf| {
         cmd(Tool::CreateSrpmRepos)
             .args(["--arch", arch, "-q", "--cache"])
             .arg(&cache)
             .arg("--archful")
             .arg(&archful_file)
             .arg("--out")
-            .arg(repos(arch))
+            .arg(out)
             .arg("testdata/compose/sources.txt")
             .assert()
             .success();
+    };
+    for arch in ["x86_64", "aarch64"] {
+        create(arch, repos(arch));
     }
     let srpm = "libjpeg-turbo-3.0.3-1.eln150.src.rpm";
     if let Some(x) = requires(&repos("x86_64").join(srpm)) {
@@ -143,16 +147,7 @@ fn per_arch_repos_and_second_pass() {
     let repomd = repos("aarch64").join("repodata/repomd.xml");
     let before = std::fs::read(&repomd).unwrap();
     let before_srpm = std::fs::read(repos("aarch64").join(srpm)).unwrap();
-    cmd(Tool::CreateSrpmRepos)
-        .args(["--arch", "aarch64", "-q", "--cache"])
-        .arg(&cache)
-        .arg("--archful")
-        .arg(&archful_file)
-        .arg("--out")
-        .arg(repos("aarch64"))
-        .arg("testdata/compose/sources.txt")
-        .assert()
-        .success();
+    create("aarch64", repos("aarch64"));
     assert_eq!(std::fs::read(&repomd).unwrap(), before);
     assert_eq!(
         std::fs::read(repos("aarch64").join(srpm)).unwrap(),
@@ -163,16 +158,7 @@ fn per_arch_repos_and_second_pass() {
     // the byte: a regenerated SRPM's file time (repodata's `time file`) is
     // its build time, not when it was written.
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    cmd(Tool::CreateSrpmRepos)
-        .args(["--arch", "aarch64", "-q", "--cache"])
-        .arg(&cache)
-        .arg("--archful")
-        .arg(&archful_file)
-        .arg("--out")
-        .arg(repos("aarch64-again"))
-        .arg("testdata/compose/sources.txt")
-        .assert()
-        .success();
+    create("aarch64", repos("aarch64-again"));
     for f in std::fs::read_dir(repos("aarch64").join("repodata")).unwrap() {
         let f = f.unwrap();
         let again = repos("aarch64-again").join("repodata").join(f.file_name());
