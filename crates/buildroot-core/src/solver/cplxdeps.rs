@@ -24,6 +24,13 @@ pub(super) enum Norm {
     Blocks,
 }
 
+/// The connective [`Cnf::join`] applies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Junction {
+    Or,
+    And,
+}
+
 /// Block queues of `cplxdeps.c`: literals, 0 ends a block, `MARK, i` stands
 /// for the (not yet expanded) provider list `lists[i]`.
 pub(crate) struct Cnf<'a, A: DepAccess> {
@@ -154,86 +161,59 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
         Norm::Blocks
     }
 
+    /// `d1 or d2`, or with `inv` `d1 or not d2` (libsolv's `normalize_dep_or`).
     fn or(&mut self, d1: DepId, d2: DepId, bq: &mut Vec<Literal>, flags: u8, inv: u8) -> Norm {
-        let bqcnt = bq.len();
-        let r1 = self.norm(d1, bq, flags);
-        if r1 == Norm::True {
-            return Norm::True;
-        }
-        let bqcnt2 = bq.len();
-        let mut r2 = self.norm(d2, bq, flags ^ inv);
-        if inv != 0 {
-            r2 = self.invert(bq, bqcnt2, r2);
-        }
-        if r1 == Norm::True || r2 == Norm::True {
-            bq.truncate(bqcnt);
-            return Norm::True;
-        }
-        if r1 == Norm::False {
-            return r2;
-        }
-        if r2 == Norm::False {
-            return r1;
-        }
-        if flags & TODNF == 0 {
-            return self.distribute(bq, bqcnt, bqcnt2, flags);
-        }
-        Norm::Blocks
+        self.join(
+            Junction::Or,
+            bq,
+            flags,
+            |s, bq| s.norm(d1, bq, flags),
+            |s, bq| s.norm_maybe_inverted(d2, bq, flags, inv),
+        )
     }
 
+    /// `d1 and d2`, or with `inv` `d1 and not d2` (libsolv's `normalize_dep_and`).
     fn and(&mut self, d1: DepId, d2: DepId, bq: &mut Vec<Literal>, flags: u8, inv: u8) -> Norm {
-        let bqcnt = bq.len();
-        let r1 = self.norm(d1, bq, flags);
-        if r1 == Norm::False {
-            return Norm::False;
-        }
-        let bqcnt2 = bq.len();
-        let mut r2 = self.norm(d2, bq, flags ^ inv);
+        self.join(
+            Junction::And,
+            bq,
+            flags,
+            |s, bq| s.norm(d1, bq, flags),
+            |s, bq| s.norm_maybe_inverted(d2, bq, flags, inv),
+        )
+    }
+
+    /// `dep` normalised, then inverted when `inv` is set (`flags ^ inv`
+    /// asks for the dual form, which the inversion turns back).
+    fn norm_maybe_inverted(
+        &mut self,
+        dep: DepId,
+        bq: &mut Vec<Literal>,
+        flags: u8,
+        inv: u8,
+    ) -> Norm {
+        let start = bq.len();
+        let r = self.norm(dep, bq, flags ^ inv);
         if inv != 0 {
-            r2 = self.invert(bq, bqcnt2, r2);
+            self.invert(bq, start, r)
+        } else {
+            r
         }
-        if r1 == Norm::False || r2 == Norm::False {
-            bq.truncate(bqcnt);
-            return Norm::False;
-        }
-        if r1 == Norm::True {
-            return r2;
-        }
-        if r2 == Norm::True {
-            return r1;
-        }
-        if flags & TODNF != 0 {
-            return self.distribute(bq, bqcnt, bqcnt2, flags);
-        }
-        Norm::Blocks
     }
 
-    /// `A if B else C` -> `(A or not B) and (B or C)`.
+    /// `A if B else C` -> `(A or not B) and (B or C)` (`normalize_dep_if_else`).
     fn if_else(&mut self, a: DepId, b: DepId, c: DepId, bq: &mut Vec<Literal>, flags: u8) -> Norm {
-        let bqcnt = bq.len();
-        let r1 = self.or(a, b, bq, flags, TODNF);
-        if r1 == Norm::False {
-            return Norm::False;
-        }
-        let bqcnt2 = bq.len();
-        let r2 = self.or(b, c, bq, flags, 0);
-        if r1 == Norm::False || r2 == Norm::False {
-            bq.truncate(bqcnt);
-            return Norm::False;
-        }
-        if r1 == Norm::True {
-            return r2;
-        }
-        if r2 == Norm::True {
-            return r1;
-        }
-        if flags & TODNF != 0 {
-            return self.distribute(bq, bqcnt, bqcnt2, flags);
-        }
-        Norm::Blocks
+        self.join(
+            Junction::And,
+            bq,
+            flags,
+            |s, bq| s.or(a, b, bq, flags, TODNF),
+            |s, bq| s.or(b, c, bq, flags, 0),
+        )
     }
 
-    /// `A unless B else C` -> `(A and not B) or (B and C)`.
+    /// `A unless B else C` -> `(A and not B) or (B and C)`
+    /// (`normalize_dep_unless_else`).
     fn unless_else(
         &mut self,
         a: DepId,
@@ -242,24 +222,51 @@ impl<'a, A: DepAccess> Cnf<'a, A> {
         bq: &mut Vec<Literal>,
         flags: u8,
     ) -> Norm {
+        self.join(
+            Junction::Or,
+            bq,
+            flags,
+            |s, bq| s.and(a, b, bq, flags, TODNF),
+            |s, bq| s.and(b, c, bq, flags, 0),
+        )
+    }
+
+    /// Two halves joined by `op`, as each of libsolv's four binary
+    /// normalisers joins them: the second half is skipped once the first
+    /// decides the whole, a half equal to the identity drops out, and the
+    /// blocks are multiplied out when the wanted form needs it (an `or` of
+    /// blocks in CNF, an `and` of blocks in DNF).
+    fn join(
+        &mut self,
+        op: Junction,
+        bq: &mut Vec<Literal>,
+        flags: u8,
+        first: impl FnOnce(&mut Self, &mut Vec<Literal>) -> Norm,
+        second: impl FnOnce(&mut Self, &mut Vec<Literal>) -> Norm,
+    ) -> Norm {
+        let (absorbing, identity) = match op {
+            Junction::Or => (Norm::True, Norm::False),
+            Junction::And => (Norm::False, Norm::True),
+        };
         let bqcnt = bq.len();
-        let r1 = self.and(a, b, bq, flags, TODNF);
-        if r1 == Norm::True {
-            return Norm::True;
-        }
-        let bqcnt2 = bq.len();
-        let r2 = self.and(b, c, bq, flags, 0);
-        if r1 == Norm::True || r2 == Norm::True {
-            bq.truncate(bqcnt);
-            return Norm::True;
-        }
-        if r1 == Norm::False {
-            return r2;
-        }
-        if r2 == Norm::False {
+        let r1 = first(self, bq);
+        if r1 == absorbing {
             return r1;
         }
-        if flags & TODNF == 0 {
+        let bqcnt2 = bq.len();
+        let r2 = second(self, bq);
+        if r2 == absorbing {
+            bq.truncate(bqcnt);
+            return r2;
+        }
+        if r1 == identity {
+            return r2;
+        }
+        if r2 == identity {
+            return r1;
+        }
+        let to_dnf = flags & TODNF != 0;
+        if to_dnf == (op == Junction::And) {
             return self.distribute(bq, bqcnt, bqcnt2, flags);
         }
         Norm::Blocks
