@@ -222,7 +222,9 @@ fn an_srpm_a_mirror_lacks_comes_from_the_next() {
     // Mirror a is left after one 404, b delivers.
     assert_eq!(server.requests_for(&format!("/a/{HELLO}")).len(), 1);
     assert_eq!(server.requests_for(&format!("/b/{HELLO}")).len(), 1);
-    // No mirror has it: one line naming the first URL and the last problem.
+    // No mirror has it: one line naming the first URL and the last problem;
+    // the last mirror gets the retries, at once (librepo tries a 404 again).
+    server.clear_log();
     server.fault(&format!("/b/{HELLO}"), Fault::Status(404), None);
     let cache = t.path().join("cache2");
     let e = refresh_cache(&[repo], &["hello".into()], &cache)
@@ -231,10 +233,12 @@ fn an_srpm_a_mirror_lacks_comes_from_the_next() {
     assert_eq!(
         e,
         format!(
-            "{b}/a/{HELLO}: none of 2 mirrors could deliver it; the last said: {b}/b/{HELLO}: HTTP 404",
+            "{b}/a/{HELLO}: none of 2 mirrors could deliver it; the last said: {b}/b/{HELLO}: HTTP 404 (gave up after 4 attempts)",
             b = server.base
         )
     );
+    assert_eq!(server.requests_for(&format!("/a/{HELLO}")).len(), 1);
+    assert_eq!(server.requests_for(&format!("/b/{HELLO}")).len(), 4);
     assert_eq!(files_in(&cache), Vec::<String>::new());
 }
 
@@ -421,6 +425,26 @@ fn a_repos_retries_count_for_its_srpms() {
     let cache = t.path().join("c");
     refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
     assert_eq!(server.requests_for(HELLO).len(), 6);
+    assert_eq!(
+        std::fs::read(cache.join(HELLO)).unwrap(),
+        fixture_bytes(HELLO)
+    );
+}
+
+/// An SRPM its only mirror answers 404 or 403 for a while (a node of a
+/// load-balanced mirror that has not synced yet) is asked for again, as
+/// librepo asks for a package again after any answer but a 2xx.
+#[test]
+fn an_srpm_refused_for_a_while_is_asked_for_again() {
+    fast();
+    let server = Server::start(repos_dir());
+    let repo = source_repo(&format!("{}/source/", server.base));
+    server.fault(HELLO, Fault::Status(404), Some(1));
+    server.fault(HELLO, Fault::Status(403), Some(1));
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("c");
+    refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
+    assert_eq!(server.requests_for(HELLO).len(), 3);
     assert_eq!(
         std::fs::read(cache.join(HELLO)).unwrap(),
         fixture_bytes(HELLO)

@@ -197,7 +197,7 @@ fn an_unusable_certificate_file_is_an_error_on_its_line() {
     assert_eq!(
         e,
         format!(
-            "t.repo:3: [r]: sslcacert={}: cannot read: No such file or directory (os error 2)",
+            "t.repo:3: [r]: sslcacert={}: cannot read: No such file or directory",
             missing.display()
         )
     );

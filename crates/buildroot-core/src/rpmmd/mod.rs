@@ -12,6 +12,7 @@ mod access;
 mod chunks;
 mod compress;
 mod comps;
+mod conn_watch;
 mod dnfvars;
 mod fetch;
 mod filelists;
