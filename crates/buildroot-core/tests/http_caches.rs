@@ -545,3 +545,66 @@ fn an_unwritable_cache_is_not_a_mirror_failure() {
         "{e}"
     );
 }
+
+/// Sets `path`'s modification time `days` days back.
+fn age(path: &Path, days: u64) {
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 86_400);
+    std::fs::File::open(path)
+        .unwrap()
+        .set_modified(then)
+        .unwrap();
+}
+
+/// A mirror a metalink no longer lists (or a repo no longer configured)
+/// leaves its cache directory behind; a run that loads HTTP repos removes
+/// the per-URL directories no run has used for a month, and the saved
+/// metalinks and mirrorlists as old. A directory in use, one holding
+/// anything but files, and what is not named as ours are left alone.
+#[test]
+fn cache_directories_unused_for_a_month_are_removed() {
+    fast();
+    let server = Server::start(repos_dir());
+    let t = tempfile::tempdir().unwrap();
+    let meta = t.path().join("meta");
+    let a = "a".repeat(64);
+    let dir = |url: &str, days: u64, subdir: bool| {
+        let d = meta.join(cache_dir_name(url));
+        std::fs::create_dir_all(&d).unwrap();
+        for f in ["repomd.xml".to_string(), format!("{a}-primary.xml.gz")] {
+            std::fs::write(d.join(&f), "old").unwrap();
+            age(&d.join(&f), days);
+        }
+        if subdir {
+            std::fs::create_dir(d.join("sub")).unwrap();
+        }
+        age(&d, days);
+        d
+    };
+    let gone = dir("https://gone.example/os/", 40, false);
+    let recent = dir("https://recent.example/os/", 20, false);
+    let odd = dir("https://odd.example/os/", 40, true);
+    let stranger = meta.join("not-ours");
+    std::fs::create_dir_all(&stranger).unwrap();
+    age(&stranger, 40);
+    let lists = meta.join("mirrors");
+    std::fs::create_dir_all(&lists).unwrap();
+    let old_list = lists.join(cache_dir_name("https://mm.example/metalink?repo=gone"));
+    let new_list = lists.join(cache_dir_name("https://mm.example/metalink?repo=f41"));
+    for (f, days) in [(&old_list, 40), (&new_list, 1)] {
+        std::fs::write(f, "<metalink/>").unwrap();
+        age(f, days);
+    }
+    let spec = RepoSpec::new("src", &format!("{}/source/", server.base));
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta.clone()),
+    };
+    load_repo(&spec, &opts).unwrap();
+    assert!(!gone.exists(), "a month unused: removed");
+    assert!(!old_list.exists());
+    for kept in [&recent, &odd, &stranger, &new_list] {
+        assert!(kept.exists(), "{kept:?}");
+    }
+    let used = meta.join(cache_dir_name(&format!("{}/source/", server.base)));
+    assert!(used.join("repomd.xml").is_file());
+}
