@@ -7,11 +7,12 @@
 //!   abandoned, as librepo has curl do (defaults: dnf's 30 s, 1000 B/s);
 //! - failures that may pass (5xx, 408, 429, a connection refused, reset or
 //!   timed out, a stall, a body shorter than its Content-Length) are
-//!   retried, `retries` times after the first attempt (librepo gives one
-//!   URL at most 4 tries), after an exponential backoff (`backoff`, doubled
-//!   each time; librepo retries at once, we give an overloaded server a
-//!   moment), or the server's `Retry-After` (seconds or an HTTP date), each
-//!   wait capped at `max_wait`;
+//!   retried (a cut body says whether a reset or a close cut it, as curl
+//!   does: `conn_watch.rs`), `retries` times after the first attempt
+//!   (librepo gives one URL at most 4 tries), after an exponential backoff
+//!   (`backoff`, doubled each time; librepo retries at once, we give an
+//!   overloaded server a moment), or the server's `Retry-After` (seconds or
+//!   an HTTP date), each wait capped at `max_wait`;
 //! - a host name the resolver does not know is retried at once (as
 //!   librepo does; waiting changes nothing);
 //! - a retry resumes with `Range: bytes=N-` (and `If-Range`, so a changed
@@ -19,7 +20,7 @@
 //!   answered a range with 206; otherwise it starts again from byte 0;
 //! - another 4xx answer (404, 403, 401, 410, ...) is retried too, at once:
 //!   librepo takes any answer but a 2xx as a failed transfer like any
-//!   other and tries again without waiting (`check_transfer_statuses`:
+//!   other and tries again without waiting (`check_finished_transfer_status`:
 //!   `LRE_BADSTATUS`, never fatal), which brings a file a load-balanced
 //!   mirror's lagging node lacks from another node; a typo'd URL then
 //!   fails after its tries in a moment, as waiting would change nothing;

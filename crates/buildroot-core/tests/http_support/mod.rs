@@ -355,13 +355,37 @@ fn socks5(
     Ok(())
 }
 
-/// A port nothing listens on.
+/// A port nothing listens on, and nothing will: a socket bound to it that
+/// never listens (connections to it are refused) is kept open for the
+/// rest of the process, so another test's server cannot be given the port
+/// (a freed port is the next the kernel hands out, and a server that
+/// resets on purpose there made a "refused" test see a reset).
 pub fn dead_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    let (fd, port) = bound_socket();
+    std::mem::forget(fd);
+    port
+}
+
+/// A TCP socket bound to a fresh port of 127.0.0.1, not listening.
+fn bound_socket() -> (std::os::fd::OwnedFd, u16) {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    // SAFETY: plain socket calls on a socket owned here; `addr` is a
+    // correctly sized sockaddr_in.
+    unsafe {
+        let raw = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(raw >= 0, "socket");
+        let fd = OwnedFd::from_raw_fd(raw);
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as libc::sa_family_t;
+        addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        let p = &addr as *const libc::sockaddr_in as *const libc::sockaddr;
+        assert_eq!(libc::bind(fd.as_raw_fd(), p, len), 0, "bind");
+        let mut got = len;
+        let q = &mut addr as *mut libc::sockaddr_in as *mut libc::sockaddr;
+        assert_eq!(libc::getsockname(fd.as_raw_fd(), q, &mut got), 0);
+        (fd, u16::from_be(addr.sin_port))
+    }
 }
 
 /// A port whose connections never complete: a listener (backlog 0) that
@@ -377,25 +401,10 @@ pub struct Unanswering {
 
 impl Unanswering {
     pub fn start() -> Unanswering {
-        use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-        // SAFETY: plain socket calls on a socket owned here; `addr` is a
-        // correctly sized sockaddr_in.
-        let (fd, port) = unsafe {
-            let raw = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
-            assert!(raw >= 0, "socket");
-            let fd = OwnedFd::from_raw_fd(raw);
-            let mut addr: libc::sockaddr_in = std::mem::zeroed();
-            addr.sin_family = libc::AF_INET as libc::sa_family_t;
-            addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
-            let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
-            let p = &addr as *const libc::sockaddr_in as *const libc::sockaddr;
-            assert_eq!(libc::bind(fd.as_raw_fd(), p, len), 0, "bind");
-            assert_eq!(libc::listen(fd.as_raw_fd(), 0), 0, "listen");
-            let mut got = len;
-            let q = &mut addr as *mut libc::sockaddr_in as *mut libc::sockaddr;
-            assert_eq!(libc::getsockname(fd.as_raw_fd(), q, &mut got), 0);
-            (fd, u16::from_be(addr.sin_port))
-        };
+        use std::os::fd::AsRawFd;
+        let (fd, port) = bound_socket();
+        // SAFETY: listen(2) on the socket owned here.
+        assert_eq!(unsafe { libc::listen(fd.as_raw_fd(), 0) }, 0, "listen");
         // Fill the queue: connections until one does not complete.
         let to = std::net::SocketAddr::from(([127, 0, 0, 1], port));
         let mut held = Vec::new();
