@@ -605,7 +605,7 @@ fn handle(
 }
 
 /// Closes `stream` with a TCP reset (SO_LINGER 0), as a dropped connection looks.
-fn reset(stream: &TcpStream) {
+pub fn reset(stream: &TcpStream) {
     use std::os::fd::AsRawFd;
     let linger = libc::linger {
         l_onoff: 1,
