@@ -36,9 +36,10 @@ pub enum Error {
     },
     /// A checksum recorded in repomd.xml does not match the file.
     #[error(
-        "{path}: checksum mismatch: repomd.xml says {} {}, file has {actual}",
+        "{path}: checksum mismatch: repomd.xml says {} {}, file has {actual}{}",
         OneLine(algo),
-        OneLine(expected)
+        OneLine(expected),
+        case_hint(expected, actual)
     )]
     Checksum {
         /// The metadata file.
@@ -231,6 +232,19 @@ impl std::fmt::Display for OutputDirProblem {
                  file is created in it)"
             ),
         }
+    }
+}
+
+/// When a checksum differs from the file's only in the case of its hex
+/// digits, why it fails anyway: librepo (dnf) compares them as written
+/// (`strcmp` in `lr_checksum_fd_compare`) and createrepo_c writes lower
+/// case; an empty string otherwise.
+pub(crate) fn case_hint(expected: &str, actual: &str) -> &'static str {
+    if expected != actual && expected.eq_ignore_ascii_case(actual) {
+        " (the same digits in upper case: checksums are compared as written, as dnf \
+         compares them, and createrepo_c writes lower case)"
+    } else {
+        ""
     }
 }
 

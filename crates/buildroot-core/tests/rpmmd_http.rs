@@ -300,6 +300,37 @@ fn a_corrupt_file_is_downloaded_once_more_from_the_start() {
     );
 }
 
+/// An upper-case checksum in repomd.xml fails as in dnf (librepo compares
+/// the digits as written), at once: another download cannot change it.
+#[test]
+fn an_upper_case_checksum_fails_at_once_and_says_why() {
+    let (root, server, _) = served();
+    let repomd = root.path().join("repo/repodata/repomd.xml");
+    let text = std::fs::read_to_string(&repomd).unwrap();
+    let sum = sha256_file(&root.path().join("repo/repodata/p.xml.gz")).unwrap();
+    std::fs::write(
+        root.path().join("upper.xml"),
+        text.replace(&sum, &sum.to_ascii_uppercase()),
+    )
+    .unwrap();
+    let upper = root.path().join("upper/repodata");
+    std::fs::create_dir_all(&upper).unwrap();
+    std::fs::rename(root.path().join("upper.xml"), upper.join("repomd.xml")).unwrap();
+    std::fs::copy(
+        root.path().join("repo/repodata/p.xml.gz"),
+        upper.join("p.xml.gz"),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let spec = RepoSpec::new("web", &format!("{}/upper/", server.base));
+    let e = packages(&spec, cache.path()).unwrap_err().to_string();
+    assert!(
+        e.ends_with("(the same digits in upper case: checksums are compared as written, as dnf compares them, and createrepo_c writes lower case)"),
+        "{e}"
+    );
+    assert_eq!(server.requests_for("/upper/repodata/p.xml.gz").len(), 1);
+}
+
 #[test]
 fn without_ranges_a_retry_starts_from_zero() {
     let (_root, server, clean) = served();

@@ -195,9 +195,18 @@ fn download_listed_open(
             let got = file_digest(tmp.path(), &want.algo)?;
             if got != want.hex {
                 let cause = format!(
-                    "checksum mismatch: {listed_in} says {} {}, the download has {got}",
-                    want.algo, want.hex
+                    "checksum mismatch: {listed_in} says {} {}, the download has {got}{}",
+                    want.algo,
+                    want.hex,
+                    crate::error::case_hint(&want.hex, &got)
                 );
+                // Another download cannot mend the case of the digits.
+                if !crate::error::case_hint(&want.hex, &got).is_empty() {
+                    return Err(Error::Http {
+                        url: url.to_string(),
+                        msg: cause,
+                    });
+                }
                 if round >= 2 {
                     return Err(Error::Http {
                         url: url.to_string(),
