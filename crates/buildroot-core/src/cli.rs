@@ -40,7 +40,9 @@ pub fn main<A: clap::Parser, E: std::fmt::Display>(
     match run(args) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            let text = format!("{e:#}");
+            // An I/O error quoted by a context (anyhow's chain) reads as
+            // the library's own do (`crate::error::io_message`).
+            let text = crate::error::without_os_error(&format!("{e:#}"));
             for line in text.lines() {
                 diag!("{tool}: {line}");
             }

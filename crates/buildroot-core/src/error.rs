@@ -17,7 +17,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// A file or directory could not be read or written.
-    #[error("{path}: {err}")]
+    #[error("{path}: {}", io_message(.err))]
     Io {
         /// The file or directory.
         path: PathBuf,
@@ -36,9 +36,10 @@ pub enum Error {
     },
     /// A checksum recorded in repomd.xml does not match the file.
     #[error(
-        "{path}: checksum mismatch: repomd.xml says {} {}, file has {actual}",
+        "{path}: checksum mismatch: repomd.xml says {} {}, file has {actual}{}",
         OneLine(algo),
-        OneLine(expected)
+        OneLine(expected),
+        case_hint(expected, actual)
     )]
     Checksum {
         /// The metadata file.
@@ -234,6 +235,51 @@ impl std::fmt::Display for OutputDirProblem {
     }
 }
 
+/// When a checksum differs from the file's only in the case of its hex
+/// digits, why it fails anyway: librepo (dnf) compares them as written
+/// (`strcmp` in `lr_checksum_fd_compare`) and createrepo_c writes lower
+/// case; an empty string otherwise.
+pub(crate) fn case_hint(expected: &str, actual: &str) -> &'static str {
+    if expected != actual && expected.eq_ignore_ascii_case(actual) {
+        " (the same digits in upper case: checksums are compared as written, as dnf \
+         compares them, and createrepo_c writes lower case)"
+    } else {
+        ""
+    }
+}
+
+/// An I/O error's message as dnf and coreutils print one: the system's
+/// text alone (`No space left on device`, strerror's), without the
+/// ` (os error 28)` Rust's `io::Error` adds, which tells the reader
+/// nothing more. An error whose message quotes another's (`cannot write
+/// URL here: ...`) loses the suffix too. Every message the library builds
+/// from an I/O error goes through here ([`Error::Io`] renders with it).
+pub fn io_message(e: &std::io::Error) -> String {
+    without_os_error(&e.to_string())
+}
+
+/// `text` without its ` (os error N)` suffixes (wherever a quoted
+/// message put one): for text that holds an I/O error's message among
+/// others' (a tool's whole error chain, as it prints it).
+pub fn without_os_error(text: &str) -> String {
+    const TAG: &str = " (os error ";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(TAG) {
+        let after = &rest[at + TAG.len()..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits > 0 && after[digits..].starts_with(')') {
+            out.push_str(&rest[..at]);
+            rest = &after[digits + 1..];
+        } else {
+            out.push_str(&rest[..at + TAG.len()]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `items` joined with ", ", or "none".
 fn list_or_none(items: &[String]) -> String {
     if items.is_empty() {
@@ -384,9 +430,25 @@ mod tests {
         let err = tempfile::Builder::new().tempdir_in(dir).unwrap_err();
         assert!(err.to_string().contains(" at path "), "{err}");
         let e = Error::io(dir, err);
+        assert_eq!(e.to_string(), "/nonexistent/dir: No such file or directory");
+    }
+
+    #[test]
+    fn io_messages_read_as_dnfs_without_the_os_error_number() {
+        let full = std::io::Error::from_raw_os_error(libc::ENOSPC);
+        assert_eq!(io_message(&full), "No space left on device");
+        let e = Error::io("/cache", full);
+        assert_eq!(e.to_string(), "/cache: No space left on device");
+        // A message quoting another, and text that only looks alike.
+        let quoted = std::io::Error::other(format!(
+            "cannot write http://m/x here: {}",
+            std::io::Error::from_raw_os_error(libc::EROFS)
+        ));
         assert_eq!(
-            e.to_string(),
-            "/nonexistent/dir: No such file or directory (os error 2)"
+            io_message(&quoted),
+            "cannot write http://m/x here: Read-only file system"
         );
+        let odd = std::io::Error::other("a (os error x) and (os error 5");
+        assert_eq!(io_message(&odd), "a (os error x) and (os error 5");
     }
 }

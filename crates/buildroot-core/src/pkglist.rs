@@ -158,10 +158,11 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
         let n = reader.read_until(b'\n', &mut buf).map_err(|e| {
             // A directory opens fine on Linux and fails on the first read:
             // no line of it was read, so none is named.
+            let msg = crate::error::io_message(&e);
             if lineno == 1 {
-                Error::format(origin, e.to_string())
+                Error::format(origin, msg)
             } else {
-                Error::at_line(origin, lineno, e.to_string())
+                Error::at_line(origin, lineno, msg)
             }
         })?;
         if n == 0 {

@@ -222,7 +222,9 @@ fn an_srpm_a_mirror_lacks_comes_from_the_next() {
     // Mirror a is left after one 404, b delivers.
     assert_eq!(server.requests_for(&format!("/a/{HELLO}")).len(), 1);
     assert_eq!(server.requests_for(&format!("/b/{HELLO}")).len(), 1);
-    // No mirror has it: one line naming the first URL and the last problem.
+    // No mirror has it: one line naming the first URL and the last problem;
+    // the last mirror gets the retries, at once (librepo tries a 404 again).
+    server.clear_log();
     server.fault(&format!("/b/{HELLO}"), Fault::Status(404), None);
     let cache = t.path().join("cache2");
     let e = refresh_cache(&[repo], &["hello".into()], &cache)
@@ -231,10 +233,12 @@ fn an_srpm_a_mirror_lacks_comes_from_the_next() {
     assert_eq!(
         e,
         format!(
-            "{b}/a/{HELLO}: none of 2 mirrors could deliver it; the last said: {b}/b/{HELLO}: HTTP 404",
+            "{b}/a/{HELLO}: none of 2 mirrors could deliver it; the last said: {b}/b/{HELLO}: HTTP 404 (gave up after 4 attempts)",
             b = server.base
         )
     );
+    assert_eq!(server.requests_for(&format!("/a/{HELLO}")).len(), 1);
+    assert_eq!(server.requests_for(&format!("/b/{HELLO}")).len(), 4);
     assert_eq!(files_in(&cache), Vec::<String>::new());
 }
 
@@ -427,6 +431,26 @@ fn a_repos_retries_count_for_its_srpms() {
     );
 }
 
+/// An SRPM its only mirror answers 404 or 403 for a while (a node of a
+/// load-balanced mirror that has not synced yet) is asked for again, as
+/// librepo asks for a package again after any answer but a 2xx.
+#[test]
+fn an_srpm_refused_for_a_while_is_asked_for_again() {
+    fast();
+    let server = Server::start(repos_dir());
+    let repo = source_repo(&format!("{}/source/", server.base));
+    server.fault(HELLO, Fault::Status(404), Some(1));
+    server.fault(HELLO, Fault::Status(403), Some(1));
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("c");
+    refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
+    assert_eq!(server.requests_for(HELLO).len(), 3);
+    assert_eq!(
+        std::fs::read(cache.join(HELLO)).unwrap(),
+        fixture_bytes(HELLO)
+    );
+}
+
 /// An SRPM body longer than primary.xml's `<size package>` is cut off at
 /// once (librepo refuses a package whose length is not that size), not
 /// retried, and leaves nothing in the cache.
@@ -520,4 +544,67 @@ fn an_unwritable_cache_is_not_a_mirror_failure() {
         matches!(&e, buildroot_core::error::Error::Io { path, .. } if path.starts_with(&meta)),
         "{e}"
     );
+}
+
+/// Sets `path`'s modification time `days` days back.
+fn age(path: &Path, days: u64) {
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 86_400);
+    std::fs::File::open(path)
+        .unwrap()
+        .set_modified(then)
+        .unwrap();
+}
+
+/// A mirror a metalink no longer lists (or a repo no longer configured)
+/// leaves its cache directory behind; a run that loads HTTP repos removes
+/// the per-URL directories no run has used for a month, and the saved
+/// metalinks and mirrorlists as old. A directory in use, one holding
+/// anything but files, and what is not named as ours are left alone.
+#[test]
+fn cache_directories_unused_for_a_month_are_removed() {
+    fast();
+    let server = Server::start(repos_dir());
+    let t = tempfile::tempdir().unwrap();
+    let meta = t.path().join("meta");
+    let a = "a".repeat(64);
+    let dir = |url: &str, days: u64, subdir: bool| {
+        let d = meta.join(cache_dir_name(url));
+        std::fs::create_dir_all(&d).unwrap();
+        for f in ["repomd.xml".to_string(), format!("{a}-primary.xml.gz")] {
+            std::fs::write(d.join(&f), "old").unwrap();
+            age(&d.join(&f), days);
+        }
+        if subdir {
+            std::fs::create_dir(d.join("sub")).unwrap();
+        }
+        age(&d, days);
+        d
+    };
+    let gone = dir("https://gone.example/os/", 40, false);
+    let recent = dir("https://recent.example/os/", 20, false);
+    let odd = dir("https://odd.example/os/", 40, true);
+    let stranger = meta.join("not-ours");
+    std::fs::create_dir_all(&stranger).unwrap();
+    age(&stranger, 40);
+    let lists = meta.join("mirrors");
+    std::fs::create_dir_all(&lists).unwrap();
+    let old_list = lists.join(cache_dir_name("https://mm.example/metalink?repo=gone"));
+    let new_list = lists.join(cache_dir_name("https://mm.example/metalink?repo=f41"));
+    for (f, days) in [(&old_list, 40), (&new_list, 1)] {
+        std::fs::write(f, "<metalink/>").unwrap();
+        age(f, days);
+    }
+    let spec = RepoSpec::new("src", &format!("{}/source/", server.base));
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta.clone()),
+    };
+    load_repo(&spec, &opts).unwrap();
+    assert!(!gone.exists(), "a month unused: removed");
+    assert!(!old_list.exists());
+    for kept in [&recent, &odd, &stranger, &new_list] {
+        assert!(kept.exists(), "{kept:?}");
+    }
+    let used = meta.join(cache_dir_name(&format!("{}/source/", server.base)));
+    assert!(used.join("repomd.xml").is_file());
 }

@@ -92,7 +92,7 @@ fn an_http_error_skips_the_repo_with_one_warning() {
     let w = warnings_about("s404");
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(
-        w[0].ends_with("/nothing-here/repodata/repomd.xml: HTTP 404"),
+        w[0].ends_with("/nothing-here/repodata/repomd.xml: HTTP 404 (gave up after 2 attempts)"),
         "{w:?}"
     );
 }

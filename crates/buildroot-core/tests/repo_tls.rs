@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use buildroot_core::rpmmd::{load_repo, parse_repofile_str, LoadOptions, Vars};
-use http_support::Server;
+use http_support::{Fault, Server};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -99,8 +99,16 @@ fn pass_on(tcp: TcpStream, config: Arc<rustls::ServerConfig>, backend: &str, n: 
     let mut plain = TcpStream::connect(backend).unwrap();
     plain.write_all(&head).unwrap();
     let mut answer = Vec::new();
-    let _ = plain.read_to_end(&mut answer);
+    let cut = plain.read_to_end(&mut answer).is_err();
     let _ = tls.write_all(&answer);
+    if cut {
+        // The backend reset: so does the front, under its TLS (no
+        // close_notify), as a server that drops the connection does.
+        let _ = tls.flush();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        http_support::reset(&tls.sock);
+        return;
+    }
     tls.conn.send_close_notify();
     let _ = tls.flush();
 }
@@ -197,7 +205,7 @@ fn an_unusable_certificate_file_is_an_error_on_its_line() {
     assert_eq!(
         e,
         format!(
-            "t.repo:3: [r]: sslcacert={}: cannot read: No such file or directory (os error 2)",
+            "t.repo:3: [r]: sslcacert={}: cannot read: No such file or directory",
             missing.display()
         )
     );
@@ -231,4 +239,23 @@ fn an_unusable_certificate_file_is_an_error_on_its_line() {
     let off = format!("enabled=0\nsslcacert={}\n", missing.display());
     let text = format!("[r]\nbaseurl=/x\n{off}");
     parse_repofile_str(&text, "t.repo", &Vars::new("x86_64", "")).unwrap();
+}
+
+/// A connection reset under TLS (no close_notify, a TCP reset) is named as
+/// one, as over plain HTTP (`conn_watch.rs` watches the TLS transport),
+/// and retried.
+#[test]
+fn a_reset_under_tls_is_named_and_retried() {
+    fast();
+    let server = Server::start(ROOT.into());
+    server.fault("-primary.xml.gz", Fault::ResetMidBody, None);
+    let front = TlsFront::start(&server, false);
+    let t = tempfile::tempdir().unwrap();
+    let e = load(&front.base, "sslverify=0\n", t.path()).unwrap_err();
+    assert!(
+        e.contains("-primary.xml.gz: connection reset by peer after "),
+        "{e}"
+    );
+    assert!(e.ends_with("(gave up after 2 attempts)"), "{e}");
+    assert_eq!(server.requests_for("-primary.xml.gz").len(), 2);
 }

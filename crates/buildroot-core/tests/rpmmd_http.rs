@@ -14,7 +14,7 @@ use buildroot_core::rpmmd::{
     download_verified, load_repo, load_repos, sha256_file, Expected, HttpSettings, LoadOptions,
     MirrorSource, RepoSpec,
 };
-use http_support::{dead_port, Fault, Server};
+use http_support::{dead_port, Fault, Server, Unanswering};
 
 /// Small waits and limits for every test of this file (the same values
 /// everywhere, so tests running in parallel cannot disagree).
@@ -112,22 +112,27 @@ fn http_errors_name_the_url() {
     let (_root, server, _) = served();
     let base = &server.base;
     let cache = tempfile::tempdir().unwrap();
-    // A 404 is not retried.
+    // A 404 is tried 4 times, as librepo tries it, at once (no backoff).
     let e = packages(
         &RepoSpec::new("web", &format!("{base}/missing")),
         cache.path(),
     )
     .unwrap_err()
     .to_string();
-    assert_eq!(e, format!("{base}/missing/repodata/repomd.xml: HTTP 404"));
-    assert_eq!(server.requests_for("/missing/repodata/repomd.xml").len(), 1);
-    // A redirect to a missing file: the line says where it led (the
-    // requested URL alone would send the reader to the wrong server).
+    assert_eq!(
+        e,
+        format!("{base}/missing/repodata/repomd.xml: HTTP 404 (gave up after 4 attempts)")
+    );
+    assert_eq!(server.requests_for("/missing/repodata/repomd.xml").len(), 4);
+    // A redirect to a missing file (on another server): the line says
+    // where it led (the requested URL alone would send the reader to the
+    // wrong server).
+    let empty = tempfile::tempdir().unwrap();
+    let other = Server::start(empty.path().to_path_buf());
     server.fault(
         "/moved/repodata/repomd.xml",
-        Fault::Redirect(format!("{base}/gone")),
-        // Once: the path it leads to ends in the same suffix.
-        Some(1),
+        Fault::Redirect(other.base.clone()),
+        None,
     );
     let e = packages(
         &RepoSpec::new("web", &format!("{base}/moved")),
@@ -139,7 +144,8 @@ fn http_errors_name_the_url() {
         e,
         format!(
             "{base}/moved/repodata/repomd.xml: redirected to \
-             {base}/gone/moved/repodata/repomd.xml: HTTP 404"
+             {}/moved/repodata/repomd.xml: HTTP 404 (gave up after 4 attempts)",
+            other.base
         )
     );
     // Never to a local file (nor ftp), as curl's default redirect protocols.
@@ -208,6 +214,21 @@ fn a_503_once_is_retried() {
     assert_eq!(s.requests_for("repomd.xml").len(), 2);
 }
 
+/// A 404 or 403 once (a load-balanced mirror's node that lags behind, say)
+/// is retried, and at once: librepo takes any answer but a 2xx as a failed
+/// transfer and tries again without waiting.
+#[test]
+fn a_404_or_403_once_is_retried_at_once() {
+    for (status, file) in [(404, "repomd.xml"), (403, "p.xml.gz")] {
+        let start = Instant::now();
+        let s = once(Fault::Status(status), file);
+        assert_eq!(s.requests_for(file).len(), 2, "{status}");
+        // The backoff of these tests is 50 ms; a 404 waits for none: bounded
+        // loosely, as the machine may be loaded, but below a backoff of 1 s.
+        assert!(start.elapsed() < Duration::from_secs(5), "{status}");
+    }
+}
+
 #[test]
 fn a_429_waits_for_its_retry_after() {
     let start = Instant::now();
@@ -236,6 +257,15 @@ fn a_reset_mid_body_resumes_with_range() {
         .parse()
         .unwrap();
     assert!(from > 0, "{range}");
+}
+
+/// A reset of a body without `Content-Length` is retried, and the file
+/// comes whole (there was no size to resume against, so from byte 0).
+#[test]
+fn a_reset_of_a_body_without_length_is_retried() {
+    let s = once(Fault::ResetUnsized, "p.xml.gz");
+    assert_eq!(s.requests_for("p.xml.gz").len(), 2);
+    once(Fault::ResetBeforeAnswer, "repomd.xml");
 }
 
 #[test]
@@ -268,6 +298,37 @@ fn a_corrupt_file_is_downloaded_once_more_from_the_start() {
         reqs[1].range.is_none(),
         "a corrupt file is not resumed: {reqs:?}"
     );
+}
+
+/// An upper-case checksum in repomd.xml fails as in dnf (librepo compares
+/// the digits as written), at once: another download cannot change it.
+#[test]
+fn an_upper_case_checksum_fails_at_once_and_says_why() {
+    let (root, server, _) = served();
+    let repomd = root.path().join("repo/repodata/repomd.xml");
+    let text = std::fs::read_to_string(&repomd).unwrap();
+    let sum = sha256_file(&root.path().join("repo/repodata/p.xml.gz")).unwrap();
+    std::fs::write(
+        root.path().join("upper.xml"),
+        text.replace(&sum, &sum.to_ascii_uppercase()),
+    )
+    .unwrap();
+    let upper = root.path().join("upper/repodata");
+    std::fs::create_dir_all(&upper).unwrap();
+    std::fs::rename(root.path().join("upper.xml"), upper.join("repomd.xml")).unwrap();
+    std::fs::copy(
+        root.path().join("repo/repodata/p.xml.gz"),
+        upper.join("p.xml.gz"),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let spec = RepoSpec::new("web", &format!("{}/upper/", server.base));
+    let e = packages(&spec, cache.path()).unwrap_err().to_string();
+    assert!(
+        e.ends_with("(the same digits in upper case: checksums are compared as written, as dnf compares them, and createrepo_c writes lower case)"),
+        "{e}"
+    );
+    assert_eq!(server.requests_for("/upper/repodata/p.xml.gz").len(), 1);
 }
 
 #[test]
@@ -329,16 +390,54 @@ fn faults_forever_fail_in_bounded_time() {
         &["HTTP 429", "gave up after 4 attempts"],
         fast,
     );
+    // A reset names itself (ureq reads it as an end of stream, as it does
+    // a close), and where the body stood; a clean close before the end
+    // says so.
     forever(
         Fault::ResetMidBody,
         "p.xml.gz",
-        &["gave up after 4 attempts"],
+        &[
+            ": connection reset by peer after ",
+            " bytes (gave up after 4 attempts)",
+        ],
+        fast,
+    );
+    forever(
+        Fault::ShortBody,
+        "p.xml.gz",
+        &[
+            ": the server closed the connection after ",
+            " bytes (gave up after 4 attempts)",
+        ],
+        fast,
+    );
+    // A body that ends with the connection, cut by a reset, is no
+    // complete file (it would fail its checksum, named as a mismatch).
+    forever(
+        Fault::ResetUnsized,
+        "p.xml.gz",
+        &[
+            ": connection reset by peer after ",
+            "(gave up after 4 attempts)",
+        ],
+        fast,
+    );
+    forever(
+        Fault::ResetBeforeAnswer,
+        "repomd.xml",
+        &[": connection reset by peer before an answer (gave up after 4 attempts)"],
         fast,
     );
     forever(
         Fault::Corrupt,
         "p.xml.gz",
         &["checksum mismatch", "downloaded twice"],
+        fast,
+    );
+    forever(
+        Fault::Status(403),
+        "p.xml.gz",
+        &["HTTP 403", "gave up after 4 attempts"],
         fast,
     );
 }
@@ -352,6 +451,51 @@ fn a_stall_forever_fails_in_bounded_time() {
         &["stalled", "gave up after 4 attempts"],
         Duration::from_secs(9),
     );
+}
+
+/// A server whose connections never complete (its SYNs dropped, as by a
+/// firewall): each attempt gives up after the timeout, as librepo has curl
+/// give up after dnf's `timeout` (`LRO_CONNECTTIMEOUT`), and the line
+/// names the URL, the limit and what set it (the variable, or the repo's
+/// `timeout=`). Nothing is left behind.
+#[test]
+fn a_connection_that_never_completes_times_out() {
+    let unanswering = Unanswering::start();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/repo/repodata/repomd.xml",
+        unanswering.port
+    );
+    let run = HttpSettings {
+        timeout: Duration::from_millis(500),
+        retries: 1,
+        backoff: Duration::from_millis(10),
+        ..HttpSettings::default()
+    };
+    let mut repos = run.clone();
+    repos.access.pace.timeout = Some(Duration::from_millis(500));
+    for (s, by) in [
+        (run, "RPM_BUILDROOT_HTTP_TIMEOUT"),
+        (repos, "the repo's timeout="),
+    ] {
+        let start = Instant::now();
+        let e = download_verified(&url, &dir.path().join("repomd.xml"), None, &s)
+            .unwrap_err()
+            .to_string();
+        let took = start.elapsed();
+        assert_eq!(
+            e,
+            format!(
+                "{url}: timed out: could not connect within 0.5 s ({by} sets the limit) \
+                 (gave up after 2 attempts)"
+            )
+        );
+        // Two attempts of 0.5 s: it waited for the connection, and gave
+        // up in bounded time (bounded loosely: the machine may be loaded).
+        assert!(took >= Duration::from_millis(900), "{took:?}");
+        assert!(took < Duration::from_secs(10), "{took:?}");
+        assert_eq!(files_in(dir.path()), Vec::<String>::new());
+    }
 }
 
 #[test]
@@ -463,6 +607,38 @@ fn metalink_and_mirrorlist_skip_dead_and_stale_mirrors() {
         .to_string();
     assert!(e.contains("dead.xml") && e.contains("stale mirror"), "{e}");
     assert_eq!(e.lines().count(), 1, "{e}");
+}
+
+/// A metalink or mirrorlist answered with a 404 or 403 once is fetched
+/// again (librepo tries it again, and dnf's metalink fetch even loops over
+/// that three times).
+#[test]
+fn a_metalink_or_mirrorlist_refused_once_is_fetched_again() {
+    let (root, server, clean) = served();
+    let base = &server.base;
+    std::fs::write(root.path().join("mirrors.txt"), format!("{base}/repo/\n")).unwrap();
+    let sum = sha256_file(&root.path().join("repo/repodata/repomd.xml")).unwrap();
+    std::fs::write(
+        root.path().join("ml.xml"),
+        format!(
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources><url protocol="http">{base}/repo/repodata/repomd.xml</url></resources></file></files></metalink>"#
+        ),
+    )
+    .unwrap();
+    for (src, status) in [
+        (MirrorSource::Metalink(format!("{base}/ml.xml")), 404),
+        (MirrorSource::Mirrorlist(format!("{base}/mirrors.txt")), 403),
+    ] {
+        let file = src.url().rsplit('/').next().unwrap().to_string();
+        server.fault(&file, Fault::Status(status), Some(1));
+        let mut spec = RepoSpec::new("fedora", "");
+        spec.mirrors = Some(src.clone());
+        let cache = tempfile::tempdir().unwrap();
+        let r = load_repo(&spec, &LoadOptions::cached_in(cache.path()))
+            .unwrap_or_else(|e| panic!("{src:?}: {e}"));
+        assert_eq!(r.packages.len(), clean.len());
+        assert_eq!(server.requests_for(&file).len(), 2, "{src:?}");
+    }
 }
 
 /// Every mirror of a metalink is tried, as libdnf has librepo do (no cap):

@@ -182,6 +182,29 @@ fn checksum_mismatch_names_file_and_sums() {
     );
 }
 
+/// Checksum digits are compared as written, as librepo compares them
+/// (`strcmp`): an upper-case `<checksum>` fails, as it fails dnf, and the
+/// line says why (createrepo_c writes lower case).
+#[test]
+fn an_upper_case_checksum_fails_as_in_dnf_and_says_why() {
+    let t = tempfile::tempdir().unwrap();
+    write_repo(t.path(), "gz", PRIMARY.as_bytes(), FILELISTS.as_bytes());
+    let repomd = t.path().join("repodata/repomd.xml");
+    let sum = sha256_file(&t.path().join("repodata/primary.xml.gz")).unwrap();
+    let text = std::fs::read_to_string(&repomd).unwrap();
+    std::fs::write(&repomd, text.replace(&sum, &sum.to_ascii_uppercase())).unwrap();
+    let e = load(t.path(), Filelists::Needed).unwrap_err().to_string();
+    assert!(
+        e.ends_with(&format!(
+            "primary.xml.gz: checksum mismatch: repomd.xml says sha256 {}, file has {sum} \
+             (the same digits in upper case: checksums are compared as written, as dnf \
+             compares them, and createrepo_c writes lower case)",
+            sum.to_ascii_uppercase()
+        )),
+        "{e}"
+    );
+}
+
 #[test]
 fn truncated_archives_and_bad_xml_are_one_line_errors() {
     for codec in ["gz", "zst", "xz", "bz2"] {

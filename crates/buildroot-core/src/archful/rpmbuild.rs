@@ -28,7 +28,7 @@ pub(super) fn rpmbuild(orig: &Path, t: &ArchTarget) -> Result<Vec<u8>> {
         .output()
         .map_err(|e| Error::MissingProgram {
             program: "rpmbuild",
-            reason: e.to_string(),
+            reason: crate::error::io_message(&e),
             package: "rpm-build",
         })?;
     if !out.status.success() {

@@ -55,7 +55,7 @@ pub fn check_rpmspec() -> Result<()> {
     {
         Ok(o) if o.status.success() => Ok(()),
         Ok(o) => Err(missing_rpmspec(format!("rpmspec --version: {}", o.status))),
-        Err(e) => Err(missing_rpmspec(e.to_string())),
+        Err(e) => Err(missing_rpmspec(crate::error::io_message(&e))),
     }
 }
 

@@ -361,8 +361,13 @@ fn pem_items(
     key: &'static str,
     path: &Path,
 ) -> Result<(Vec<Certificate<'static>>, Option<PrivateKey<'static>>), PemError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| pem_error(key, path, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        pem_error(
+            key,
+            path,
+            format!("cannot read: {}", crate::error::io_message(&e)),
+        )
+    })?;
     let (mut certs, mut first_key) = (Vec::new(), None);
     for item in ureq::tls::parse_pem(&bytes) {
         match item.map_err(|e| pem_error(key, path, format!("not a usable PEM file: {e}")))? {

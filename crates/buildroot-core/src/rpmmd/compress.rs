@@ -299,7 +299,9 @@ impl MetaFile {
             let h = self.hasher.lock().expect("hasher lock").take();
             if let Some(h) = h {
                 let actual = h.hex();
-                if !actual.eq_ignore_ascii_case(&exp.hex) {
+                // As written, as librepo compares (`strcmp`): an upper-case
+                // checksum fails dnf too (`Error::Checksum` says why).
+                if actual != exp.hex {
                     return Err(Error::Checksum {
                         path: self.display,
                         algo: exp.algo,

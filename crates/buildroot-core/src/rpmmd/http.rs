@@ -7,17 +7,24 @@
 //!   abandoned, as librepo has curl do (defaults: dnf's 30 s, 1000 B/s);
 //! - failures that may pass (5xx, 408, 429, a connection refused, reset or
 //!   timed out, a stall, a body shorter than its Content-Length) are
-//!   retried, `retries` times after the first attempt (librepo gives one
-//!   URL at most 4 tries), after an exponential backoff (`backoff`, doubled
-//!   each time; librepo retries at once, we give an overloaded server a
-//!   moment), or the server's `Retry-After` (seconds or an HTTP date), each
-//!   wait capped at `max_wait`;
+//!   retried (a cut body says whether a reset or a close cut it, as curl
+//!   does: `conn_watch.rs`), `retries` times after the first attempt
+//!   (librepo gives one URL at most 4 tries), after an exponential backoff
+//!   (`backoff`, doubled each time; librepo retries at once, we give an
+//!   overloaded server a moment), or the server's `Retry-After` (seconds or
+//!   an HTTP date), each wait capped at `max_wait`;
 //! - a host name the resolver does not know is retried at once (as
 //!   librepo does; waiting changes nothing);
 //! - a retry resumes with `Range: bytes=N-` (and `If-Range`, so a changed
 //!   file comes whole) when the server said `Accept-Ranges: bytes` or
 //!   answered a range with 206; otherwise it starts again from byte 0;
-//! - other answers (404, 403, TLS errors) fail at once;
+//! - another 4xx answer (404, 403, 401, 410, ...) is retried too, at once:
+//!   librepo takes any answer but a 2xx as a failed transfer like any
+//!   other and tries again without waiting (`check_finished_transfer_status`:
+//!   `LRE_BADSTATUS`, never fatal), which brings a file a load-balanced
+//!   mirror's lagging node lacks from another node; a typo'd URL then
+//!   fails after its tries in a moment, as waiting would change nothing;
+//! - TLS errors and other answers (a 3xx without `Location`) fail at once;
 //! - the final error is one line: the URL, the last cause, and the number
 //!   of attempts.
 //!
@@ -40,7 +47,9 @@ use std::sync::{mpsc, Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::compress::{file_digest, Expected, Hasher};
-use crate::error::{Error, Result};
+use super::conn_watch::{ReadFailure, Watch};
+use crate::error::{io_message, Error, Result};
+use ureq::unversioned::transport::Connector as _;
 
 pub use super::http_settings::{HttpSettings, HTTP_ENV_HELP};
 use super::redirect;
@@ -186,9 +195,18 @@ fn download_listed_open(
             let got = file_digest(tmp.path(), &want.algo)?;
             if got != want.hex {
                 let cause = format!(
-                    "checksum mismatch: {listed_in} says {} {}, the download has {got}",
-                    want.algo, want.hex
+                    "checksum mismatch: {listed_in} says {} {}, the download has {got}{}",
+                    want.algo,
+                    want.hex,
+                    crate::error::case_hint(&want.hex, &got)
                 );
+                // Another download cannot mend the case of the digits.
+                if !crate::error::case_hint(&want.hex, &got).is_empty() {
+                    return Err(Error::Http {
+                        url: url.to_string(),
+                        msg: cause,
+                    });
+                }
                 if round >= 2 {
                     return Err(Error::Http {
                         url: url.to_string(),
@@ -322,7 +340,10 @@ fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Res
             Outcome::Done => return Ok(()),
             Outcome::Unwritable(e) => {
                 let dir = tmp.path().parent().unwrap_or(tmp.path());
-                let e = std::io::Error::new(e.kind(), format!("cannot write {url} here: {e}"));
+                let e = std::io::Error::new(
+                    e.kind(),
+                    format!("cannot write {url} here: {}", io_message(&e)),
+                );
                 return Err(Error::io(dir, e));
             }
             Outcome::Failed { cause, retry, .. } if !retry => {
@@ -388,6 +409,7 @@ fn watch(
                 sink: &sink,
                 progress: &progress,
                 answered: &answered,
+                read_failure: ReadFailure::default(),
             };
             let _ = tx.send(a.run(validator));
         });
@@ -456,6 +478,8 @@ struct Attempt<'a> {
     sink: &'a Mutex<Sink>,
     progress: &'a AtomicU64,
     answered: &'a AtomicBool,
+    /// How this attempt's connections failed a read (`conn_watch.rs`).
+    read_failure: ReadFailure,
 }
 
 impl Attempt<'_> {
@@ -480,7 +504,7 @@ impl Attempt<'_> {
         if let Some(tls) = tls {
             config = config.tls_config(tls.clone());
         }
-        Ok(config
+        let config = config
             .timeout_connect(Some(self.s.timeout))
             .timeout_recv_response(Some(self.s.timeout))
             // A backstop for a read that never returns (the watcher's minrate
@@ -493,8 +517,11 @@ impl Attempt<'_> {
             // Redirects are followed by `run`: credentials go to their own
             // scheme, host and port only, as curl sends them (`redirect.rs`).
             .max_redirects(0)
-            .build()
-            .into())
+            .build();
+        let connector = ureq::unversioned::transport::DefaultConnector::new()
+            .chain(Watch(self.read_failure.clone()));
+        let resolver = ureq::unversioned::resolver::DefaultResolver::default();
+        Ok(ureq::Agent::with_parts(config, connector, resolver))
     }
 
     /// [`proxy_lookup_failure`] of this repo's proxy for `url`.
@@ -507,6 +534,18 @@ impl Attempt<'_> {
     /// and what set it (the repo's `timeout=` or the variable), as a stall
     /// is said.
     fn describe(&self, e: &ureq::Error) -> String {
+        if let ureq::Error::Io(io) = e {
+            // Said as a reset in the body is (`body`), whether ureq passed
+            // the reset on or made it its "Peer disconnected".
+            let reset = match io.kind() {
+                std::io::ErrorKind::ConnectionReset => true,
+                std::io::ErrorKind::UnexpectedEof => self.read_failure.was_reset(),
+                _ => false,
+            };
+            if reset {
+                return "connection reset by peer before an answer".into();
+            }
+        }
         let ureq::Error::Timeout(t) = e else {
             return describe(e);
         };
@@ -659,6 +698,14 @@ impl Attempt<'_> {
                 }
             }
             408 | 500..=599 => return failed(format!("{via}HTTP {status}"), true),
+            // As librepo (see the module docs): retried, at once.
+            400..=499 => {
+                return Outcome::Failed {
+                    cause: format!("{via}HTTP {status}"),
+                    retry: true,
+                    wait: Some(Duration::ZERO),
+                }
+            }
             _ => return failed(format!("{via}HTTP {status}"), false),
         };
         if let Some(over) = total.and_then(|t| self.too_long(t)) {
@@ -695,11 +742,16 @@ impl Attempt<'_> {
                 Ok(n) => n,
                 Err(e) => {
                     let at = self.progress.load(Ordering::Relaxed);
-                    return match (e.kind(), total) {
-                        (std::io::ErrorKind::UnexpectedEof, Some(t)) => {
-                            failed(format!("short read: {at} of {t} bytes"), true)
-                        }
-                        _ => failed(format!("connection lost after {at} bytes: {e}"), true),
+                    return match e.kind() {
+                        // ureq's "Peer disconnected": a close or a reset.
+                        std::io::ErrorKind::UnexpectedEof => failed(
+                            format!("{} after {}", self.cut_short(), of(at, total)),
+                            true,
+                        ),
+                        _ => failed(
+                            format!("connection lost after {at} bytes: {}", io_message(&e)),
+                            true,
+                        ),
                     };
                 }
             };
@@ -720,10 +772,36 @@ impl Attempt<'_> {
         }
         let len = self.progress.load(Ordering::Relaxed);
         match total {
-            Some(t) if len < t => failed(format!("short read: {len} of {t} bytes"), true),
+            Some(t) if len < t => failed(
+                format!("{} after {}", self.cut_short(), of(len, total)),
+                true,
+            ),
             Some(t) if len > t => failed(format!("{len} bytes, more than the {t} announced"), true),
+            // A body that ends with the connection (no Content-Length) ended
+            // by a reset is cut, not complete, as curl says.
+            None if self.read_failure.was_reset() => {
+                failed(format!("connection reset by peer after {len} bytes"), true)
+            }
             _ => Outcome::Done,
         }
+    }
+
+    /// How a connection that ended early ended, in words: ureq reads a
+    /// reset as an end of stream, the watcher saw which (`conn_watch.rs`).
+    fn cut_short(&self) -> &'static str {
+        if self.read_failure.was_reset() {
+            "connection reset by peer"
+        } else {
+            "the server closed the connection"
+        }
+    }
+}
+
+/// `N of T bytes`, or `N bytes` when the size is not known.
+fn of(n: u64, total: Option<u64>) -> String {
+    match total {
+        Some(t) => format!("{n} of {t} bytes"),
+        None => format!("{n} bytes"),
     }
 }
 
@@ -736,7 +814,7 @@ fn is_http(url: &str) -> bool {
 /// A ureq error as one line.
 fn describe(e: &ureq::Error) -> String {
     match e {
-        ureq::Error::Io(io) => format!("connection failed: {io}"),
+        ureq::Error::Io(io) => format!("connection failed: {}", io_message(io)),
         ureq::Error::Timeout(t) => format!("timed out ({t:?})"),
         ureq::Error::HostNotFound => "host not found".into(),
         ureq::Error::ConnectProxyFailed(m) => match proxy_status(m) {

@@ -12,6 +12,7 @@ mod access;
 mod chunks;
 mod compress;
 mod comps;
+mod conn_watch;
 mod dnfvars;
 mod fetch;
 mod filelists;
@@ -607,6 +608,16 @@ pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Opene
         .into_iter()
         .filter(|s| s.enabled)
         .collect();
+    if let Some(cache) = opts.cache_dir.as_deref() {
+        // Before any download of this run, so nothing it uses is removed.
+        let http = |b: &String| matches!(Location::parse(b), Ok(Location::Http(_)));
+        let downloads = |s: &&RepoSpec| {
+            s.mirrors.is_some() || http(&s.baseurl) || s.extra_baseurls.iter().any(http)
+        };
+        if specs.iter().any(downloads) {
+            prune::remove_unused_dirs(cache);
+        }
+    }
     let results: Vec<Result<Opened>> = specs.par_iter().map(|s| open_repo(s, opts)).collect();
     let mut opened = Vec::with_capacity(results.len());
     for (spec, r) in specs.iter().zip(results) {

@@ -16,10 +16,20 @@
 //! correctness. The sweep of killed runs' temp files
 //! (`http::sweep_stale_temps`) removes its files the same way
 //! ([`remove_old_files`]).
+//!
+//! Our cache has a directory per base URL, not per repo as dnf's (libdnf's
+//! `ID-HASH`), so a mirror a metalink stops listing, or a repo no longer
+//! configured, leaves its directory behind for good; dnf leaves a removed
+//! repo's directory too, until `dnf clean`. So a run that loads HTTP repos
+//! first removes the per-URL directories no run has used for
+//! [`UNUSED_DIR`] (every load downloads the repo's repomd.xml afresh and
+//! touches the copies it reuses, so a directory in use is never that old),
+//! and the saved metalinks and mirrorlists of `mirrors/` as old
+//! ([`remove_unused_dirs`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use super::http::STALE_TEMP;
 use super::repomd::Repomd;
@@ -78,6 +88,95 @@ pub(super) fn remove_old_files(
     }
 }
 
+/// How long a per-URL cache directory goes unused before a run removes it:
+/// a month, far beyond any repo's `metadata_expire` (dnf's default is 48
+/// hours), so only a mirror or repo that is gone is removed; one that comes
+/// back costs a download.
+pub(super) const UNUSED_DIR: Duration = Duration::from_secs(30 * 86_400);
+
+/// Removes, once per cache and process, the per-URL directories of `cache`
+/// (named as `fetch::cache_dir_name` names them) that hold nothing but
+/// files, none modified within [`UNUSED_DIR`], and the saved metalinks and
+/// mirrorlists of `cache/mirrors` as old. Called before the run's own
+/// downloads start, so it never removes what this run uses; a concurrent
+/// run that starts using such a directory at that very moment keeps it (a
+/// file it has written makes the directory non-empty, and each file's age
+/// is checked again right before it is removed). Failures are ignored.
+pub(super) fn remove_unused_dirs(cache: &Path) {
+    static SWEPT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    {
+        let mut swept = SWEPT.lock().unwrap_or_else(|e| e.into_inner());
+        if swept.iter().any(|d| d == cache) {
+            return;
+        }
+        swept.push(cache.to_path_buf());
+    }
+    let Ok(entries) = std::fs::read_dir(cache) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && is_url_dir_name(&e.file_name().to_string_lossy()) {
+            remove_if_unused(&e.path());
+        }
+    }
+    if let Ok(lists) = std::fs::read_dir(cache.join("mirrors")) {
+        for e in lists.flatten() {
+            let file = e.file_type().is_ok_and(|t| t.is_file());
+            if file && is_url_dir_name(&e.file_name().to_string_lossy()) && unused(&e.path()) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// Removes `dir` when it holds only files and neither it nor any of them
+/// was modified within [`UNUSED_DIR`].
+fn remove_if_unused(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files = Vec::new();
+    for e in entries.flatten() {
+        if !e.file_type().is_ok_and(|t| t.is_file()) || !unused(&e.path()) {
+            return;
+        }
+        files.push(e.path());
+    }
+    if !unused(dir) {
+        return;
+    }
+    for f in files {
+        // Again: a concurrent run may have just renamed a fresh file here.
+        if unused(&f) {
+            let _ = std::fs::remove_file(&f);
+        }
+    }
+    // Fails, keeping the directory, when a concurrent run wrote into it.
+    let _ = std::fs::remove_dir(dir);
+}
+
+/// Whether `path` (not followed) was last modified over [`UNUSED_DIR`] ago.
+fn unused(path: &Path) -> bool {
+    std::fs::symlink_metadata(path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > UNUSED_DIR))
+}
+
+/// A name `fetch::cache_dir_name` gives: a readable part (letters, digits,
+/// `.`, `-`, `_`), a dash and 16 lowercase hex digits.
+fn is_url_dir_name(name: &str) -> bool {
+    let Some((readable, hash)) = name.rsplit_once('-') else {
+        return false;
+    };
+    hash.len() == 16
+        && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        && !readable.is_empty()
+        && readable
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
 /// A checked metadata copy's name: 32 to 128 hex digits (md5 to sha512), a
 /// dash, and a name that is no package's.
 fn is_metadata_copy(name: &str) -> bool {
@@ -102,6 +201,27 @@ pub(super) fn touch(path: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_url_directory_names_are_candidates() {
+        use super::super::fetch::cache_dir_name;
+        for url in [
+            "https://dl.fedoraproject.org/pub/fedora/",
+            "http://[::1]:8080/a b/",
+        ] {
+            assert!(is_url_dir_name(&cache_dir_name(url)), "{url}");
+        }
+        for other in [
+            "pools",
+            "mirrors",
+            "-0123456789abcdef",
+            "m-0123456789ABCDEF",
+            "m-0123456789abcde",
+            "m/x-0123456789abcdef",
+        ] {
+            assert!(!is_url_dir_name(other), "{other}");
+        }
+    }
 
     #[test]
     fn only_metadata_copies_are_candidates() {

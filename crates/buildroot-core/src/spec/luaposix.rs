@@ -109,11 +109,7 @@ fn mode_string(mode: u32) -> String {
 
 /// `strerror(errno)`.
 fn strerror(errno: i32) -> String {
-    let s = std::io::Error::from_raw_os_error(errno).to_string();
-    match s.find(" (os error ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
+    crate::error::io_message(&std::io::Error::from_raw_os_error(errno))
 }
 
 /// The file `path` names for `posix.stat`, or the errno of its absence.

@@ -24,6 +24,11 @@ pub enum Fault {
     RetryAfter(u16, String),
     /// Sends the headers and half the body, then resets the connection (RST).
     ResetMidBody,
+    /// Answers 200 without a `Content-Length` (the body ends with the
+    /// connection), sends half the body, then resets the connection.
+    ResetUnsized,
+    /// Reads the request and resets the connection without an answer.
+    ResetBeforeAnswer,
     /// Sends the headers and half the body, then closes the connection
     /// cleanly: a body shorter than its Content-Length.
     ShortBody,
@@ -350,13 +355,72 @@ fn socks5(
     Ok(())
 }
 
-/// A port nothing listens on.
+/// A port nothing listens on, and nothing will: a socket bound to it that
+/// never listens (connections to it are refused) is kept open for the
+/// rest of the process, so another test's server cannot be given the port
+/// (a freed port is the next the kernel hands out, and a server that
+/// resets on purpose there made a "refused" test see a reset).
 pub fn dead_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    let (fd, port) = bound_socket();
+    std::mem::forget(fd);
+    port
+}
+
+/// A TCP socket bound to a fresh port of 127.0.0.1, not listening.
+fn bound_socket() -> (std::os::fd::OwnedFd, u16) {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    // SAFETY: plain socket calls on a socket owned here; `addr` is a
+    // correctly sized sockaddr_in.
+    unsafe {
+        let raw = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(raw >= 0, "socket");
+        let fd = OwnedFd::from_raw_fd(raw);
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as libc::sa_family_t;
+        addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        let p = &addr as *const libc::sockaddr_in as *const libc::sockaddr;
+        assert_eq!(libc::bind(fd.as_raw_fd(), p, len), 0, "bind");
+        let mut got = len;
+        let q = &mut addr as *mut libc::sockaddr_in as *mut libc::sockaddr;
+        assert_eq!(libc::getsockname(fd.as_raw_fd(), q, &mut got), 0);
+        (fd, u16::from_be(addr.sin_port))
+    }
+}
+
+/// A port whose connections never complete: a listener (backlog 0) that
+/// accepts nothing, its accept queue filled by connections held here, so
+/// the kernel drops every further SYN (as with `tcp_abort_on_overflow`
+/// off, Linux's default) and a client's `connect` waits, as for a host
+/// that drops packets; no root needed. Hold the value while testing.
+pub struct Unanswering {
+    pub port: u16,
+    _listener: std::os::fd::OwnedFd,
+    _held: Vec<TcpStream>,
+}
+
+impl Unanswering {
+    pub fn start() -> Unanswering {
+        use std::os::fd::AsRawFd;
+        let (fd, port) = bound_socket();
+        // SAFETY: listen(2) on the socket owned here.
+        assert_eq!(unsafe { libc::listen(fd.as_raw_fd(), 0) }, 0, "listen");
+        // Fill the queue: connections until one does not complete.
+        let to = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let mut held = Vec::new();
+        while held.len() < 8 {
+            match TcpStream::connect_timeout(&to, Duration::from_millis(300)) {
+                Ok(s) => held.push(s),
+                Err(_) => break,
+            }
+        }
+        assert!(held.len() < 8, "the accept queue did not fill");
+        Unanswering {
+            port,
+            _listener: fd,
+            _held: held,
+        }
+    }
 }
 
 fn handle(
@@ -459,6 +523,10 @@ fn handle(
             while stream.write_all(&chunk).is_ok() {}
             return;
         }
+        Some(Fault::ResetBeforeAnswer) => {
+            reset(&stream);
+            return;
+        }
         Some(Fault::RetryAfter(code, v)) => {
             head(
                 &mut stream,
@@ -499,6 +567,14 @@ fn handle(
             total - 1
         ));
     }
+    if matches!(fault, Some(Fault::ResetUnsized)) {
+        let _ = write!(stream, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+        let _ = stream.write_all(&body[..body.len() / 2]);
+        let _ = stream.flush();
+        std::thread::sleep(Duration::from_millis(50));
+        reset(&stream);
+        return;
+    }
     if matches!(fault, Some(Fault::Corrupt)) {
         for b in body.iter_mut() {
             *b ^= 0x5a;
@@ -529,7 +605,7 @@ fn handle(
 }
 
 /// Closes `stream` with a TCP reset (SO_LINGER 0), as a dropped connection looks.
-fn reset(stream: &TcpStream) {
+pub fn reset(stream: &TcpStream) {
     use std::os::fd::AsRawFd;
     let linger = libc::linger {
         l_onoff: 1,

@@ -619,7 +619,7 @@ fn metalink_that_is_not_there_or_not_a_metalink() {
         &t,
         c,
         "bash\n",
-        "buildroot-generator: [SERVER]/repo/metalink: HTTP 404",
+        "buildroot-generator: [SERVER]/repo/metalink: HTTP 404 (gave up after 4 attempts)",
     );
     let page = t.path().join("page.html");
     std::fs::write(&page, "<html><body>captive portal</body></html>").unwrap();
@@ -699,7 +699,7 @@ fn http_nothing_listening() {
         .port();
     http_case(
         format!("http://127.0.0.1:{port}/repo"),
-        "buildroot-generator: [SERVER]/repo/repodata/repomd.xml: connection failed: Connection refused (os error 111) (gave up after 4 attempts)",
+        "buildroot-generator: [SERVER]/repo/repodata/repomd.xml: connection failed: Connection refused (gave up after 4 attempts)",
         None,
     );
 }
@@ -708,7 +708,7 @@ fn http_nothing_listening() {
 fn http_404() {
     http_case(
         server(Some("404 Not Found")),
-        "buildroot-generator: [SERVER]/repo/repodata/repomd.xml: HTTP 404",
+        "buildroot-generator: [SERVER]/repo/repodata/repomd.xml: HTTP 404 (gave up after 4 attempts)",
         None,
     );
 }
@@ -769,7 +769,7 @@ fn cache_directory_not_writable() {
         &t,
         c,
         "bash\n",
-        "identify-archful-srpms: [TMP]/a-file/cache: Not a directory (os error 20)",
+        "identify-archful-srpms: [TMP]/a-file/cache: Not a directory",
     );
 }
 
@@ -787,7 +787,7 @@ fn output_directory_not_writable() {
         "--output-dir",
     ])
     .arg(file.join("out"));
-    expect(&t, c, "bash\n", "buildroot-generator: --output-dir [TMP]/a-file/out: cannot create [TMP]/a-file: File exists (os error 17)");
+    expect(&t, c, "bash\n", "buildroot-generator: --output-dir [TMP]/a-file/out: cannot create [TMP]/a-file: File exists");
     let mut c = cmd(Tool::CreateSrpmRepos);
     std::fs::create_dir_all(t.path().join("cache")).unwrap();
     c.args(["--arch", "x86_64", "--archful", "/dev/null", "--cache"])
@@ -798,7 +798,7 @@ fn output_directory_not_writable() {
         &t,
         c,
         "bash\n",
-        "create-srpm-repos: [TMP]/a-file/out: Not a directory (os error 20)",
+        "create-srpm-repos: [TMP]/a-file/out: Not a directory",
     );
 }
 
@@ -817,7 +817,7 @@ fn missing_and_malformed_input_files() {
         &t,
         c,
         "",
-        "buildroot-generator: /nonexistent/sources.txt: No such file or directory (os error 2)",
+        "buildroot-generator: /nonexistent/sources.txt: No such file or directory",
     );
     let mut c = cmd(Tool::Generator);
     c.args([
@@ -827,12 +827,7 @@ fn missing_and_malformed_input_files() {
         "r=testdata/repos/x86_64",
         "testdata",
     ]);
-    expect(
-        &t,
-        c,
-        "",
-        "buildroot-generator: testdata: Is a directory (os error 21)",
-    );
+    expect(&t, c, "", "buildroot-generator: testdata: Is a directory");
     let mut c = cmd(Tool::Generator);
     c.args(["--arch", "x86_64", "--repo", "r=testdata/repos/x86_64"]);
     expect(
@@ -854,7 +849,7 @@ fn missing_and_malformed_input_files() {
         &t,
         c,
         "bash\n",
-        "buildroot-generator: /nonexistent/core: No such file or directory (os error 2)",
+        "buildroot-generator: /nonexistent/core: No such file or directory",
     );
     let mut c = cmd(Tool::Generator);
     c.args([
@@ -1098,7 +1093,7 @@ fn read_only_output_and_cache_directories() {
         &t,
         c,
         "hello\n",
-        "buildroot-generator: [TMP]/ro: Read-only file system (os error 30)",
+        "buildroot-generator: [TMP]/ro: Read-only file system",
     );
     let mut c = cmd(Tool::IdentifyArchful);
     c.args(["--source-repo", "s=testdata/repos/source", "--cache"])
@@ -1107,7 +1102,7 @@ fn read_only_output_and_cache_directories() {
         &t,
         c,
         "hello\n",
-        "identify-archful-srpms: [TMP]/ro/cache: Read-only file system (os error 30)",
+        "identify-archful-srpms: [TMP]/ro/cache: Read-only file system",
     );
     let cache = t.path().join("cache");
     cmd(Tool::IdentifyArchful)
@@ -1125,7 +1120,7 @@ fn read_only_output_and_cache_directories() {
         &t,
         c,
         "hello\n",
-        "create-srpm-repos: [TMP]/ro/repo: Read-only file system (os error 30)",
+        "create-srpm-repos: [TMP]/ro/repo: Read-only file system",
     );
     assert_eq!(std::fs::read_dir(ro).unwrap().count(), 0);
 }

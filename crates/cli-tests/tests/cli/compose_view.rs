@@ -676,7 +676,7 @@ fn usage_errors_exit_2_with_one_line() {
     c.args(["--configs", "/nonexistent/dir", "--check"]);
     assert_eq!(
         expect_error(&ctx, c, ""),
-        "compose-view: /nonexistent/dir: No such file or directory (os error 2)"
+        "compose-view: /nonexistent/dir: No such file or directory"
     );
     // A repo that cannot be read: one line naming it.
     let t = tempfile::tempdir().unwrap();

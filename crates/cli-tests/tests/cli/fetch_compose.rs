@@ -190,7 +190,7 @@ fn a_missing_list_is_one_line_and_nothing_is_written() {
     .arg(&cache);
     assert_eq!(
         expect_error(&t, c, ""),
-        "fetch-compose: [SERVER]/view-binary-package-name-list--view-eln--s390x.txt: HTTP 404: content-resolver publishes no such list (is view 'view-eln' built for s390x?)"
+        "fetch-compose: [SERVER]/view-binary-package-name-list--view-eln--s390x.txt: HTTP 404 (gave up after 4 attempts): content-resolver publishes no such list (is view 'view-eln' built for s390x?)"
     );
     assert!(!out.exists(), "nothing is written when a list is missing");
     // A list that is not a name list (a captive portal's page) names the URL and line.

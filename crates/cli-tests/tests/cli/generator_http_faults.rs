@@ -111,7 +111,10 @@ fn a_fault_forever_exits_2_with_one_line() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(out.stdout.is_empty());
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(err.contains("-primary.xml.gz: short read"), "{err}");
+    assert!(
+        err.contains("-primary.xml.gz: the server closed the connection after "),
+        "{err}"
+    );
     assert!(err.contains("(gave up after 4 attempts)"), "{err}");
     let left = files_in(&cache);
     assert!(left.iter().all(|f| f.ends_with("repomd.xml")), "{left:?}");
@@ -144,11 +147,7 @@ fn a_full_cache_disk_is_said_so_naming_the_directory() {
         server.base
     );
     assert!(err.starts_with(&want), "{err}");
-    assert!(
-        err.trim_end()
-            .ends_with("No space left on device (os error 28)"),
-        "{err}"
-    );
+    assert!(err.trim_end().ends_with("No space left on device"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     let primary = server.requests_for("-primary.xml.gz");
     let main = primary.iter().filter(|r| r.path.starts_with("/x86_64/"));

@@ -697,11 +697,11 @@ fn bad_input_exits_2_with_one_line() {
                 "a=testdata/repos/x86_64",
                 "/nonexistent/list",
             ],
-            "buildroot-generator: /nonexistent/list: No such file or directory (os error 2)",
+            "buildroot-generator: /nonexistent/list: No such file or directory",
         ),
         (
             vec!["--arch", "x86_64", "--repofile", "/nonexistent.repo"],
-            "buildroot-generator: /nonexistent.repo: No such file or directory (os error 2)",
+            "buildroot-generator: /nonexistent.repo: No such file or directory",
         ),
         (
             vec!["--arch", "x86_64"],

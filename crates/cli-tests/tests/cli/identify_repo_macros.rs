@@ -376,7 +376,7 @@ fn rpmspec_missing_is_exit_2() {
         .arg(t.join("cache"));
     assert_eq!(
         expect_error(&t, c, "zlib\n"),
-        "identify-archful-srpms: --rpmspec: cannot run rpmspec (No such file or directory (os error 2)); \
+        "identify-archful-srpms: --rpmspec: cannot run rpmspec (No such file or directory); \
          install rpm, e.g. 'dnf install rpm-build' or 'apt install rpm', or drop --rpmspec to use the \
          built-in evaluator"
     );
