@@ -451,6 +451,43 @@ fn an_srpm_refused_for_a_while_is_asked_for_again() {
     );
 }
 
+/// A 4xx answer is retried at once, as librepo retries it: at most
+/// librepo's 4 tries of one URL, however many retries the repo's
+/// `retries=` gives its packages (mock's dnf.conf says 20; `retries=0`,
+/// dnf's "for ever", is 100 here). dnf's `retries` never asks a 404 again
+/// (its download rounds are for recoverable errors), so 21 or 101 requests
+/// in a burst (a 401 or 403 among them, which gets a client banned) are
+/// no one's behaviour.
+#[test]
+fn a_refused_srpm_is_asked_for_at_most_4_times_whatever_the_repos_retries() {
+    fast();
+    let server = Server::start(repos_dir());
+    let mut repo = source_repo(&format!("{}/source/", server.base));
+    repo.spec.access.pace.retries = Some(100);
+    let t = tempfile::tempdir().unwrap();
+    for (i, status) in [404, 401].into_iter().enumerate() {
+        server.clear_faults();
+        server.clear_log();
+        server.fault(HELLO, Fault::Status(status), None);
+        let cache = t.path().join(format!("c{i}"));
+        let e = refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with(&format!("HTTP {status} (gave up after 4 attempts)")),
+            "{e}"
+        );
+        assert_eq!(server.requests_for(HELLO).len(), 4, "{status}");
+    }
+    // A 5xx keeps the repo's retries (with the backoff).
+    server.clear_faults();
+    server.clear_log();
+    server.fault(HELLO, Fault::Status(503), Some(6));
+    let cache = t.path().join("c5");
+    refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
+    assert_eq!(server.requests_for(HELLO).len(), 7);
+}
+
 /// An SRPM body longer than primary.xml's `<size package>` is cut off at
 /// once (librepo refuses a package whose length is not that size), not
 /// retried, and leaves nothing in the cache.

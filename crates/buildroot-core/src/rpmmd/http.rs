@@ -24,6 +24,7 @@
 //!   `LRE_BADSTATUS`, never fatal), which brings a file a load-balanced
 //!   mirror's lagging node lacks from another node; a typo'd URL then
 //!   fails after its tries in a moment, as waiting would change nothing;
+//!   at most librepo's 4 tries ([`BAD_STATUS_TRIES`]), whatever `retries`;
 //! - TLS errors and other answers (a 3xx without `Location`) fail at once;
 //! - the final error is one line: the URL, the last cause, and the number
 //!   of attempts.
@@ -300,6 +301,10 @@ enum Outcome {
         cause: String,
         retry: bool,
         wait: Option<Duration>,
+        /// The most attempts in all that failing so allows, when fewer
+        /// than the settings' (an answer retried at once:
+        /// [`BAD_STATUS_TRIES`]).
+        most: Option<u32>,
     },
     /// The file could not be written (a full disk, say): our side's
     /// problem, not the server's, so the error names the cache directory
@@ -314,8 +319,18 @@ fn failed(cause: impl Into<String>, retry: bool) -> Outcome {
         cause: cause.into(),
         retry,
         wait: None,
+        most: None,
     }
 }
+
+/// How many times one URL is tried in all when a server answers a 4xx
+/// (other than 408, 429 and a resumed range's 416), retried at once:
+/// librepo's 4 (`LRO_ALLOWEDMIRRORFAILURES`), whatever `retries` allows.
+/// A repo's `retries=` is dnf's count of package download rounds (up to
+/// 100 here for its "for ever"), which dnf spends on recoverable errors
+/// only: never on a 404, nor on a 401 or 403, which a burst of more could
+/// get the client banned for.
+const BAD_STATUS_TRIES: u32 = 4;
 
 /// The attempts of one download into `tmp`.
 fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Result<()> {
@@ -336,7 +351,7 @@ fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Res
             }
             (k.len, k.validator.clone())
         };
-        let (cause, wait) = match watch(url, from, validator, s, &sink) {
+        let (cause, wait, most) = match watch(url, from, validator, s, &sink) {
             Outcome::Done => return Ok(()),
             Outcome::Unwritable(e) => {
                 let dir = tmp.path().parent().unwrap_or(tmp.path());
@@ -357,9 +372,12 @@ fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Res
                     msg,
                 });
             }
-            Outcome::Failed { cause, wait, .. } => (cause, wait),
+            Outcome::Failed {
+                cause, wait, most, ..
+            } => (cause, wait, most),
         };
-        if attempt == attempts {
+        let of = most.map_or(attempts, |m| m.min(attempts));
+        if attempt >= of {
             return Err(Error::Http {
                 url: url.to_string(),
                 msg: match attempt {
@@ -374,7 +392,7 @@ fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Res
         notify(DownloadEvent::Retrying {
             url,
             attempt,
-            of: attempts,
+            of,
             cause: &cause,
             wait,
         });
@@ -688,6 +706,7 @@ impl Attempt<'_> {
                     cause: "HTTP 416 for a resumed range".into(),
                     retry: true,
                     wait: Some(Duration::ZERO),
+                    most: None,
                 };
             }
             429 | 503 => {
@@ -695,15 +714,18 @@ impl Attempt<'_> {
                     cause: format!("{via}HTTP {status}"),
                     retry: true,
                     wait: header("retry-after").and_then(|v| retry_after(&v, SystemTime::now())),
+                    most: None,
                 }
             }
             408 | 500..=599 => return failed(format!("{via}HTTP {status}"), true),
-            // As librepo (see the module docs): retried, at once.
+            // As librepo (see the module docs): retried, at once, on
+            // librepo's count.
             400..=499 => {
                 return Outcome::Failed {
                     cause: format!("{via}HTTP {status}"),
                     retry: true,
                     wait: Some(Duration::ZERO),
+                    most: Some(BAD_STATUS_TRIES),
                 }
             }
             _ => return failed(format!("{via}HTTP {status}"), false),
@@ -835,6 +857,7 @@ fn failed_on(cause: String, e: &ureq::Error) -> Outcome {
         cause,
         retry: retryable(e),
         wait: name_unknown(e).then_some(Duration::ZERO),
+        most: None,
     }
 }
 

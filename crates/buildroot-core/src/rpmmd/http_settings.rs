@@ -15,8 +15,8 @@ HTTP downloads (repository metadata, metalinks, SRPMs, content-resolver lists) a
 and resumed as dnf does; these environment variables tune them:
   RPM_BUILDROOT_HTTP_RETRIES   retries after a failed attempt: 5xx, 408, 429, a refused,
                                reset or timed-out connection, a stall, a short body; another
-                               4xx (404, 403, ...) or a host name not found, retried at once
-                               (default 3)
+                               4xx (404, 403, ...; at most 3 retries) or a host name not found,
+                               retried at once (default 3)
   RPM_BUILDROOT_HTTP_BACKOFF   seconds before the first retry, doubled for each next one;
                                a server's Retry-After wins (default 1)
   RPM_BUILDROOT_HTTP_MAX_WAIT  longest wait before a retry, in seconds (default 30)
