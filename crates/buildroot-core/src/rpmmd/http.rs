@@ -262,12 +262,26 @@ pub(crate) fn is_our_temp_name(name: &str) -> bool {
 /// takes (tempfile's default 0600 would be kept by the rename: the HTTP
 /// cache is shared, and create-srpm-repos hard-links cached SRPMs into the
 /// repos it publishes).
+///
+/// A directory that is gone is created again, once: a concurrent run's
+/// pruning (`prune::remove_unused_dirs`) removes a per-URL directory
+/// unused for a month as soon as it is empty, which it can be between
+/// this download's `create_dir_all` and its temp file (an empty
+/// directory is all it checks for; the temp file, once there, keeps it).
 fn temp_file_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
     use std::os::unix::fs::PermissionsExt;
-    tempfile::Builder::new()
-        .permissions(std::fs::Permissions::from_mode(0o644))
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))
+    let create = || {
+        tempfile::Builder::new()
+            .permissions(std::fs::Permissions::from_mode(0o644))
+            .tempfile_in(dir)
+    };
+    match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).and_then(|()| create())
+        }
+        r => r,
+    }
+    .map_err(|e| Error::io(dir, e))
 }
 
 /// The file being written, shared by the attempts. An attempt writes only
@@ -1000,6 +1014,20 @@ fn http_date(v: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The download's directory, removed (empty) by a concurrent run's
+    /// pruning after this one created it: the temp file goes into it
+    /// anyway, instead of failing the run with "No such file or directory".
+    #[test]
+    fn a_download_directory_pruned_meanwhile_is_created_again() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("mirror.example_os-0123456789abcdef");
+        std::fs::create_dir(&dir).unwrap();
+        // What `prune::remove_unused_dirs` of another run does then.
+        std::fs::remove_dir(&dir).unwrap();
+        let tmp = temp_file_in(&dir).unwrap();
+        assert_eq!(tmp.path().parent(), Some(dir.as_path()));
+    }
 
     #[test]
     fn a_name_the_resolver_does_not_know_is_retried_without_waiting() {

@@ -101,7 +101,9 @@ pub(super) const UNUSED_DIR: Duration = Duration::from_secs(30 * 86_400);
 /// downloads start, so it never removes what this run uses; a concurrent
 /// run that starts using such a directory at that very moment keeps it (a
 /// file it has written makes the directory non-empty, and each file's age
-/// is checked again right before it is removed). Failures are ignored.
+/// is checked again right before it is removed), or, when the directory
+/// went while still empty, creates it again (`http::temp_file_in`).
+/// Failures are ignored.
 pub(super) fn remove_unused_dirs(cache: &Path) {
     static SWEPT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
     {
