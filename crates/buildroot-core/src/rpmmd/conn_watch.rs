@@ -8,7 +8,10 @@
 //! gets a connector ([`Watch`]) that wraps the transport ureq builds (TCP,
 //! TLS, a proxy's tunnel) and records the first failed read's
 //! [`std::io::ErrorKind`] in a [`ReadFailure`] the attempt keeps, for
-//! `http.rs` to name the reset and retry it.
+//! `http.rs` to name the reset and retry it. It records a TLS stream that
+//! ended without the server's close_notify too (rustls's `UnexpectedEof`,
+//! also taken by ureq as the end): a body without `Content-Length` that
+//! ends so may have been cut, and curl (OpenSSL 3) fails it.
 
 use std::io::ErrorKind;
 use std::sync::{Arc, Mutex};
@@ -31,6 +34,14 @@ impl ReadFailure {
             self.kind(),
             Some(ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted)
         )
+    }
+
+    /// Whether a TLS connection ended without the peer's close_notify:
+    /// rustls's `UnexpectedEof` (a plain TCP transport reports an end of
+    /// stream as no bytes, never as this error), which ureq takes as the
+    /// end of the stream.
+    pub(super) fn ended_without_close_notify(&self) -> bool {
+        self.kind() == Some(ErrorKind::UnexpectedEof)
     }
 
     fn record(&self, kind: ErrorKind) {

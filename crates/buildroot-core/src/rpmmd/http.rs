@@ -818,6 +818,17 @@ impl Attempt<'_> {
             None if self.read_failure.was_reset() => {
                 failed(format!("connection reset by peer after {len} bytes"), true)
             }
+            // Under TLS such a body ends with the server's close_notify; a
+            // TCP close without one may have cut it (a server that died, a
+            // forged FIN). curl with OpenSSL 3, as dnf downloads, fails it
+            // ("unexpected eof while reading"), and librepo retries it.
+            None if self.read_failure.ended_without_close_notify() => failed(
+                format!(
+                    "the server closed the connection without a TLS close_notify \
+                     after {len} bytes"
+                ),
+                true,
+            ),
             _ => Outcome::Done,
         }
     }

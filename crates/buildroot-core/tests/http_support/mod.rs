@@ -29,6 +29,10 @@ pub enum Fault {
     ResetUnsized,
     /// Reads the request and resets the connection without an answer.
     ResetBeforeAnswer,
+    /// Answers 200 without a `Content-Length`, sends half the body, then
+    /// closes the connection cleanly: over plain HTTP no client can tell
+    /// the cut (behind a TLS front that sends no close_notify, one can).
+    CutUnsized,
     /// Sends the headers and half the body, then closes the connection
     /// cleanly: a body shorter than its Content-Length.
     ShortBody,
@@ -566,6 +570,11 @@ fn handle(
             "Content-Range: bytes {start}-{}/{total}\r\n",
             total - 1
         ));
+    }
+    if matches!(fault, Some(Fault::CutUnsized)) {
+        let _ = write!(stream, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+        let _ = stream.write_all(&body[..body.len() / 2]);
+        return;
     }
     if matches!(fault, Some(Fault::ResetUnsized)) {
         let _ = write!(stream, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
