@@ -875,14 +875,17 @@ fn describe(e: &ureq::Error) -> String {
     .join(" ")
 }
 
-/// A failed request as an outcome: retried when [`retryable`], and at once
-/// (no backoff) when the host's name is unknown ([`name_unknown`]).
+/// A failed request as an outcome: retried when [`retryable`]; when the
+/// host's name is unknown ([`name_unknown`]) at once (no backoff) and, as
+/// any failure librepo retries at once, [`BAD_STATUS_TRIES`] times at most
+/// (a repo's `retries=0`, "for ever", is not a hundred lookups in a burst).
 fn failed_on(cause: String, e: &ureq::Error) -> Outcome {
+    let unknown = name_unknown(e);
     Outcome::Failed {
         cause,
         retry: retryable(e),
-        wait: name_unknown(e).then_some(Duration::ZERO),
-        most: None,
+        wait: unknown.then_some(Duration::ZERO),
+        most: unknown.then_some(BAD_STATUS_TRIES),
     }
 }
 
@@ -1025,6 +1028,21 @@ fn http_date(v: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An unknown host name is asked for again at once, and 4 times at
+    /// most, as a 4xx: with `retries=0` it was 101 lookups in a burst.
+    #[test]
+    fn an_unknown_host_name_gets_four_tries_at_once() {
+        let Outcome::Failed {
+            retry, wait, most, ..
+        } = failed_on("x".into(), &ureq::Error::HostNotFound)
+        else {
+            panic!("not a failure");
+        };
+        assert!(retry);
+        assert_eq!(wait, Some(Duration::ZERO));
+        assert_eq!(most, Some(BAD_STATUS_TRIES));
+    }
 
     /// The download's directory, removed (empty) by a concurrent run's
     /// pruning after this one created it: the temp file goes into it
