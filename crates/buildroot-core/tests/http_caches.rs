@@ -623,6 +623,13 @@ fn cache_directories_unused_for_a_month_are_removed() {
     let stranger = meta.join("not-ours");
     std::fs::create_dir_all(&stranger).unwrap();
     age(&stranger, 40);
+    // Named as ours, but no repo's copy: another program's (cargo's cache
+    // has index.crates.io-1949cf8c6b5b557f), kept.
+    let lookalike = meta.join("index.crates.io-1949cf8c6b5b557f");
+    std::fs::create_dir_all(&lookalike).unwrap();
+    std::fs::write(lookalike.join("serde-1.0.0.crate"), "x").unwrap();
+    age(&lookalike.join("serde-1.0.0.crate"), 40);
+    age(&lookalike, 40);
     let lists = meta.join("mirrors");
     std::fs::create_dir_all(&lists).unwrap();
     let old_list = lists.join(cache_dir_name("https://mm.example/metalink?repo=gone"));
@@ -639,7 +646,7 @@ fn cache_directories_unused_for_a_month_are_removed() {
     load_repo(&spec, &opts).unwrap();
     assert!(!gone.exists(), "a month unused: removed");
     assert!(!old_list.exists());
-    for kept in [&recent, &odd, &stranger, &new_list] {
+    for kept in [&recent, &odd, &stranger, &lookalike, &new_list] {
         assert!(kept.exists(), "{kept:?}");
     }
     let used = meta.join(cache_dir_name(&format!("{}/source/", server.base)));

@@ -132,18 +132,26 @@ pub(super) fn remove_unused_dirs(cache: &Path) {
     }
 }
 
-/// Removes `dir` when it holds only files and neither it nor any of them
-/// was modified within [`UNUSED_DIR`].
+/// Removes `dir` when it holds only files, one of them a `repomd.xml` (a
+/// repo's copy: the name pattern alone also fits other programs'
+/// directories, `index.crates.io-1949cf8c6b5b557f` in cargo's cache, should
+/// `--cache` name a directory that holds them), and neither it nor any of
+/// them was modified within [`UNUSED_DIR`]. An empty one goes too.
 fn remove_if_unused(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     let mut files = Vec::new();
+    let mut repomd = false;
     for e in entries.flatten() {
         if !e.file_type().is_ok_and(|t| t.is_file()) || !unused(&e.path()) {
             return;
         }
+        repomd |= e.file_name() == "repomd.xml";
         files.push(e.path());
+    }
+    if !files.is_empty() && !repomd {
+        return;
     }
     if !unused(dir) {
         return;
