@@ -96,6 +96,10 @@ pub(super) struct Engine<'h> {
     pub frame: Option<Rc<Frame>>,
     /// Problems, first first; rpm's errors and what we refused to do.
     pub problems: Vec<String>,
+    /// The problems of `rpm.expand` calls that failed in the Lua chunks
+    /// running: dropped when the chunk catches the error, reported when
+    /// it fails (`lua::run_macro`).
+    pub lua_held: Vec<String>,
     /// The spec line being expanded (for messages).
     pub lineno: usize,
     budget: usize,
@@ -176,6 +180,7 @@ impl<'h> Engine<'h> {
             error: false,
             frame: None,
             problems: Vec::new(),
+            lua_held: Vec::new(),
             lineno: 0,
             budget: EXPANSION_BUDGET,
             lua: None,
@@ -892,6 +897,7 @@ impl<'h> Engine<'h> {
             Builtin::PatchCmd => super::prep::patch(self, &argv),
             // Its text is its entry's body (`do_macro`).
             Builtin::Value => {}
+            Builtin::Lineno => out.extend_from_slice(self.lineno.to_string().as_bytes()),
             Builtin::Span => out.extend_from_slice(arg),
             Builtin::Xdg => {
                 let which = text();
@@ -967,6 +973,8 @@ impl<'h> Engine<'h> {
                 let path = text();
                 match self.host.read_file(&path) {
                     Some(data) => self.load_macro_text(&data),
+                    // rpm opens a directory and reads no line of it.
+                    None if path.starts_with('/') && std::path::Path::new(&path).is_dir() => {}
                     None => self.fail(format!("failed to load macro file {path}")),
                 }
             }

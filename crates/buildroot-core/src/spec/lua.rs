@@ -96,7 +96,16 @@ impl EngineSlot {
 /// `io` library is `luaio`'s).
 const GLUE: &str = r#"
 local host = ...
-local rawexpand, isdefined = rpm.expand, rpm.isdefined
+do
+  -- rpm's `rpm.expand` raises "error expanding macro" as a plain message
+  -- (a chunk may catch it with `pcall`); the engine's answers nil and it.
+  local raw, error = rpm.expand, error
+  rpm.expand = function(s)
+    local v, e = raw(s)
+    if v == nil then error(e, 0) end
+    return v
+  end
+end
 macros = setmetatable({}, {
   __index = function(_, name)
     local d, p = rpm.isdefined(name)
@@ -240,9 +249,18 @@ impl LuaState {
         rpm.set(
             "expand",
             lua.create_function(move |lua, s: mlua::String| {
-                match slot.get()?.expand(&s.as_bytes()) {
-                    Ok(v) => lua.create_string(v),
-                    Err(()) => Err(mlua::Error::runtime("error expanding macro")),
+                let e = slot.get()?;
+                let saved = e.problems.len();
+                match e.expand(&s.as_bytes()) {
+                    Ok(v) => Ok((Some(lua.create_string(v)?), None)),
+                    Err(()) => {
+                        // A Lua error (raised by the glue's wrapper): the
+                        // chunk may catch it (`pcall`) and go on, as rpm's
+                        // does; its problems are held until the chunk ends.
+                        let held: Vec<String> = e.problems.drain(saved..).collect();
+                        e.lua_held.extend(held);
+                        Ok((None, Some("error expanding macro")))
+                    }
                 }
             })?,
         )?;
@@ -578,6 +596,7 @@ pub(super) fn run_macro(eng: &mut Engine, script: &[u8], frame: Option<&Frame>, 
         Err(e) => return eng.fail(e),
     };
     prints.borrow_mut().push(Vec::new());
+    let held_mark = eng.lua_held.len();
     let res = with_engine(eng, |lua| {
         let chunk = super::luamod::compile(lua, &format!("={name}"), &code)
             .map_err(|e| mlua::Error::runtime(format!("invalid syntax in lua script: {e}")))?;
@@ -609,9 +628,18 @@ pub(super) fn run_macro(eng: &mut Engine, script: &[u8], frame: Option<&Frame>, 
         Ok(())
     });
     let printed = prints.borrow_mut().pop().unwrap_or_default();
+    let held = eng.lua_held.split_off(held_mark.min(eng.lua_held.len()));
     match res {
         Ok(()) => out.extend_from_slice(&printed),
-        Err(e) => eng.fail(format!("lua script failed: {e}")),
+        Err(e) => {
+            // What failed inside first, as rpm logs it before the chunk's error.
+            for p in held {
+                if eng.problems.len() < 20 && !eng.problems.contains(&p) {
+                    eng.problems.push(p);
+                }
+            }
+            eng.fail(format!("lua script failed: {e}"))
+        }
     }
 }
 
