@@ -23,6 +23,12 @@ const RECORDED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/spec_recorded
 /// so the list stays true.
 const DEPARTURES: &[(&str, &str, &str)] = &[
     (
+        "4.",
+        "lua strings end at a NUL",
+        "rpm 6.1 cuts each value print writes at a NUL, rpm 4.20 what one print call wrote; \
+         we follow rawhide's rpm 6",
+    ),
+    (
         "",
         "subpackage name fails",
         "a duplicate header tag: rpmspec prints rpm's error and still answers, rpmbuild fails; \

@@ -302,7 +302,7 @@ impl<'h> Engine<'h> {
         if failed {
             Err(())
         } else {
-            Ok(out)
+            Ok(c_string(out))
         }
     }
 
@@ -324,7 +324,7 @@ impl<'h> Engine<'h> {
         self.set_quote_flags(quotes.0, quotes.1);
         let failed = self.error;
         self.error = saved || failed;
-        (out, failed, have)
+        (c_string(out), failed, have)
     }
 
     /// Sets (keep, have) of the quote flags; returns the old ones.
@@ -1087,7 +1087,7 @@ impl<'h> Engine<'h> {
         if failed {
             Err(())
         } else {
-            Ok(out)
+            Ok(c_string(out))
         }
     }
 
@@ -1237,4 +1237,13 @@ fn memory_mib() -> u64 {
     };
     let size = if size <= 0 { 4096 } else { size as u64 };
     pages.max(0) as u64 * size / (1024 * 1024) + 1
+}
+
+/// An expansion as rpm uses it, a C string: a NUL (from a `%(...)`
+/// command's output) ends it, whatever followed.
+pub(super) fn c_string(mut v: Vec<u8>) -> Vec<u8> {
+    if let Some(end) = v.iter().position(|&c| c == 0) {
+        v.truncate(end);
+    }
+    v
 }

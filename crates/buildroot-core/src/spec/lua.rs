@@ -225,14 +225,17 @@ impl LuaState {
                     text.push(b'\t');
                 }
                 match a {
-                    LV::String(s) => text.extend_from_slice(&s.as_bytes()),
+                    // rpm 6 appends each value as a C string: up to a NUL.
+                    LV::String(s) => {
+                        text.extend_from_slice(&super::expand::c_string(s.as_bytes().to_vec()))
+                    }
                     LV::Integer(n) => text.extend_from_slice(n.to_string().as_bytes()),
                     LV::Number(n) => text.extend_from_slice(lua_number(*n).as_bytes()),
                     LV::Boolean(b) => text.extend_from_slice(b.to_string().as_bytes()),
                     LV::Nil => text.extend_from_slice(b"nil"),
                     other => {
                         let s: mlua::String = tostring.call(other.clone())?;
-                        text.extend_from_slice(&s.as_bytes());
+                        text.extend_from_slice(&super::expand::c_string(s.as_bytes().to_vec()));
                     }
                 }
             }
@@ -251,7 +254,8 @@ impl LuaState {
             lua.create_function(move |lua, s: mlua::String| {
                 let e = slot.get()?;
                 let saved = e.problems.len();
-                match e.expand(&s.as_bytes()) {
+                // rpm takes the argument as a C string: up to a NUL.
+                match e.expand(&super::expand::c_string(s.as_bytes().to_vec())) {
                     Ok(v) => Ok((Some(lua.create_string(v)?), None)),
                     Err(()) => {
                         // A Lua error (raised by the glue's wrapper): the
@@ -270,7 +274,7 @@ impl LuaState {
             lua.create_function(move |_, s: mlua::String| {
                 let e = slot.get()?;
                 let saved = e.problems.len();
-                if e.define_from_lua(&s.as_bytes()) {
+                if e.define_from_lua(&super::expand::c_string(s.as_bytes().to_vec())) {
                     Ok(())
                 } else {
                     e.problems.truncate(saved);

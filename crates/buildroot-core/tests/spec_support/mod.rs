@@ -287,6 +287,9 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     ("lua pcall around a failing rpm.expand", "BuildRequires: %{lua: local ok, e = pcall(rpm.expand, '%{error:boom}') print(ok and 'ok' or 'caught')}\nBuildRequires: after", "x86_64"),
     ("lua pcall's message of a failing rpm.expand", "BuildRequires: x%{lua: local ok, e = pcall(rpm.expand, '%{lua: error(1)}') print(ok, e)}", "x86_64"),
     ("lua failing rpm.expand uncaught fails", "BuildRequires: x%{lua: rpm.expand('%{error:boom}')}", "x86_64"),
+    // Found by the generated specs of the specs3 session (rpm 6.1 works on C strings).
+    ("lua strings end at a NUL", "%{lua: macros.m = 'a\\0b'}\nBuildRequires: x%{lua: print('c\\0d', 'e')}y m%{m} n%{lua: print(#rpm.expand('f\\0g'))} %{lua: return 'h\\0i'}", "x86_64"),
+    ("a NUL in a command's output ends the expansion", "BuildRequires: x%(printf 'a\\0b')y z%{len:%(printf 'cd\\0e')}", "x86_64"),
     ("section options as rpm reads them", "BuildRequires: x\n%package libs\nSummary: l\n%description libs\nd\n%post -p /sbin/ldconfig libs\n%pre -e -p <lua> libs\nprint(1)\n%files -n %{name}-libs -f x.lang\n%triggerin -n snip-libs -- other\n%filetriggerin -P 2000 -- /usr/lib", "x86_64"),
 ];
 
