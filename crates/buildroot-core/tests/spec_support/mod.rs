@@ -290,6 +290,12 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     // Found by the generated specs of the specs3 session (rpm 6.1 works on C strings).
     ("lua strings end at a NUL", "%{lua: macros.m = 'a\\0b'}\nBuildRequires: x%{lua: print('c\\0d', 'e')}y m%{m} n%{lua: print(#rpm.expand('f\\0g'))} %{lua: return 'h\\0i'}", "x86_64"),
     ("a NUL in a command's output ends the expansion", "BuildRequires: x%(printf 'a\\0b')y z%{len:%(printf 'cd\\0e')}", "x86_64"),
+    ("source number after a blank is none", "Source 1: a.tar\nBuildRequires: s%{?SOURCE0:0}%{?SOURCE1:1}", "x86_64"),
+    ("source number with a sign fails", "Source+1: a.tar\nBuildRequires: x", "x86_64"),
+    ("source number past a C int", "Source4294967295: a.tar\nSource: b.tar\nBuildRequires: s%{?SOURCE4294967295:big}%{?SOURCE-1:neg}%{?SOURCE0:0}", "x86_64"),
+    ("obsoletes of a non-name fails", "Obsoletes: pkgconfig(a) < 1\nBuildRequires: x", "x86_64"),
+    ("exclusivearch with an open quote", "ExclusiveArch: \"x86_64 aarch64\nBuildRequires: x", "x86_64"),
+    ("buildarch words as popt splits them", "BuildArch: '' noarch\nBuildRequires: c%{_target_cpu}", "x86_64"),
     ("section options as rpm reads them", "BuildRequires: x\n%package libs\nSummary: l\n%description libs\nd\n%post -p /sbin/ldconfig libs\n%pre -e -p <lua> libs\nprint(1)\n%files -n %{name}-libs -f x.lang\n%triggerin -n snip-libs -- other\n%filetriggerin -P 2000 -- /usr/lib", "x86_64"),
 ];
 
