@@ -642,3 +642,53 @@ fn icon_file_name_and_else_as_rpm_6() {
     assert_eq!(names, ["(a else b)", "c(d", "e >= 1:"]);
     assert!(ev.build_requires.iter().all(|d| !d.is_rich()));
 }
+
+/// rpm's `loadMacroFile` takes every definition it can and fails the load
+/// when one was rejected (an empty body, a built-in's name, an unterminated
+/// body); Lua's `rpm.load` answers 1 then, as a float (checked against rpm
+/// 6.1 with generated macro files).
+#[test]
+fn load_of_a_file_with_a_bad_definition_fails() {
+    use buildroot_core::spec::{evaluate_with, DirSources};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.macros"), "%m1 one\n%m2 two\n").unwrap();
+    std::fs::write(dir.path().join("empty.macros"), "%m1\n%m2 two\n").unwrap();
+    std::fs::write(
+        dir.path().join("builtin.macros"),
+        "%m1 one\n%define m2 two\n",
+    )
+    .unwrap();
+    let sources = DirSources(dir.path().to_path_buf());
+    let ctx = SpecContext::for_arch("x86_64");
+    let run = |body: &str| {
+        let ev = evaluate_with(&spec(body), &ctx, &sources).unwrap();
+        match ev.problems.first() {
+            Some(p) => Err(p.clone()),
+            None => Ok(ev.build_requires_text.join("|")),
+        }
+    };
+    assert_eq!(
+        run("%{load:/x/good.macros}\nBuildRequires: a%{m1}-%{m2}"),
+        Ok("aone-two".into())
+    );
+    for bad in ["empty", "builtin"] {
+        let e = run(&format!("%{{load:/x/{bad}.macros}}\nBuildRequires: a")).unwrap_err();
+        assert!(e.contains("failed to load macro file"), "{bad}: {e}");
+        assert_eq!(
+            run(&format!(
+                "BuildRequires: r%{{lua: print(rpm.load('/x/{bad}.macros'))}}-%{{?m1}}-%{{?m2}}"
+            )),
+            Ok(if bad == "empty" {
+                "r1.0--two"
+            } else {
+                "r1.0-one-"
+            }
+            .into()),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        run("BuildRequires: r%{lua: print(rpm.load('/x/good.macros'))}"),
+        Ok("r0.0".into())
+    );
+}

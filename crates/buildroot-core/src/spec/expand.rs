@@ -752,16 +752,22 @@ impl<'h> Engine<'h> {
     }
 
     /// Loads a macro file's definitions (rpm's `loadMacroFile`).
-    pub fn load_macro_text(&mut self, text: &[u8]) {
+    /// Whether every definition was taken: rpm's `loadMacroFile` goes on
+    /// past one it rejects (a bad name or body, a built-in's name) and then
+    /// fails the load.
+    pub fn load_macro_text(&mut self, text: &[u8]) -> bool {
+        let mut ok = true;
         for (_, chunk) in define::file_chunks(text) {
             let p = define::parse(&chunk, false);
-            if let Ok(d) = p.def {
-                if self.table.get(&d.name).is_none_or(|e| e.builtin.is_none()) {
+            match p.def {
+                Ok(d) if self.table.get(&d.name).is_none_or(|e| e.builtin.is_none()) => {
                     self.table
                         .push(&d.name, d.entry(&d.body, level::MACROFILES));
                 }
+                _ => ok = false,
             }
         }
+        ok
     }
 
     fn builtin(
@@ -972,7 +978,11 @@ impl<'h> Engine<'h> {
             Builtin::Load => {
                 let path = text();
                 match self.host.read_file(&path) {
-                    Some(data) => self.load_macro_text(&data),
+                    Some(data) => {
+                        if !self.load_macro_text(&data) {
+                            self.fail(format!("failed to load macro file {path}"));
+                        }
+                    }
                     // rpm opens a directory and reads no line of it.
                     None if path.starts_with('/') && std::path::Path::new(&path).is_dir() => {}
                     None => self.fail(format!("failed to load macro file {path}")),

@@ -304,11 +304,10 @@ impl LuaState {
             lua.create_function(move |_, s: String| {
                 let e = slot.get()?;
                 Ok(match e.host.read_file(&s) {
-                    Some(d) => {
-                        e.load_macro_text(&d);
-                        0
-                    }
-                    None => -1,
+                    // rpm's `rpmLoadMacroFile`: 1 when a definition failed;
+                    // pushed as a Lua float.
+                    Some(d) => f64::from(u8::from(!e.load_macro_text(&d))),
+                    None => -1.0,
                 })
             })?,
         )?;

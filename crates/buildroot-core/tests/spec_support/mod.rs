@@ -296,6 +296,7 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     ("obsoletes of a non-name fails", "Obsoletes: pkgconfig(a) < 1\nBuildRequires: x", "x86_64"),
     ("exclusivearch with an open quote", "ExclusiveArch: \"x86_64 aarch64\nBuildRequires: x", "x86_64"),
     ("buildarch words as popt splits them", "BuildArch: '' noarch\nBuildRequires: c%{_target_cpu}", "x86_64"),
+    ("lua rpm.load answers a float", "BuildRequires: r%{lua: print(rpm.load('/nonexistent/m'))}", "x86_64"),
     ("section options as rpm reads them", "BuildRequires: x\n%package libs\nSummary: l\n%description libs\nd\n%post -p /sbin/ldconfig libs\n%pre -e -p <lua> libs\nprint(1)\n%files -n %{name}-libs -f x.lang\n%triggerin -n snip-libs -- other\n%filetriggerin -P 2000 -- /usr/lib", "x86_64"),
 ];
 
