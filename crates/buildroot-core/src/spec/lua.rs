@@ -96,6 +96,9 @@ impl EngineSlot {
 /// `io` library is `luaio`'s).
 const GLUE: &str = r#"
 local host = ...
+-- rpm registers its module (and posix) as loaded: `require "rpm"` finds it.
+package.loaded.rpm = rpm
+if posix then package.loaded.posix = posix end
 do
   -- rpm's `rpm.expand` raises "error expanding macro" as a plain message
   -- (a chunk may catch it with `pcall`); the engine's answers nil and it.
@@ -113,7 +116,11 @@ macros = setmetatable({}, {
     if p then
       return function(a, ...)
         if select('#', ...) > 0 then error("too many arguments", 2) end
-        if type(a) == "table" then return host.callmacro(name, a) end
+        if type(a) == "table" then
+          local v = host.callmacro(name, a)
+          if v == nil then error("error expanding macro", 0) end
+          return v
+        end
         if type(a) == "string" or type(a) == "number" then
           return rpm.expand("%{" .. name .. " " .. tostring(a) .. "}")
         end
@@ -448,9 +455,16 @@ impl LuaState {
                     .sequence_values::<mlua::String>()
                     .map(|s| s.map(|s| s.as_bytes().to_vec()))
                     .collect::<mlua::Result<_>>()?;
-                match slot.get()?.call_with_args(&name, words) {
+                let e = slot.get()?;
+                let saved = e.problems.len();
+                match e.call_with_args(&name, words) {
                     Ok(v) => Ok(LV::String(lua.create_string(v)?)),
-                    Err(()) => Ok(LV::Nil),
+                    Err(()) => {
+                        // Raised by the glue, as `rpm.expand`'s failure is.
+                        let held: Vec<String> = e.problems.drain(saved..).collect();
+                        e.lua_held.extend(held);
+                        Ok(LV::Nil)
+                    }
                 }
             })?,
         )?;
@@ -601,7 +615,7 @@ pub(super) fn run_macro(eng: &mut Engine, script: &[u8], frame: Option<&Frame>, 
     prints.borrow_mut().push(Vec::new());
     let held_mark = eng.lua_held.len();
     let res = with_engine(eng, |lua| {
-        let chunk = super::luamod::compile(lua, &format!("={name}"), &code)
+        let chunk = super::luamod::compile(lua, &name, &code)
             .map_err(|e| mlua::Error::runtime(format!("invalid syntax in lua script: {e}")))?;
         let opt = lua.create_table()?;
         let arg = lua.create_table()?;

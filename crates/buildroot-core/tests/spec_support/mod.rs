@@ -297,6 +297,10 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     ("exclusivearch with an open quote", "ExclusiveArch: \"x86_64 aarch64\nBuildRequires: x", "x86_64"),
     ("buildarch words as popt splits them", "BuildArch: '' noarch\nBuildRequires: c%{_target_cpu}", "x86_64"),
     ("lua rpm.load answers a float", "BuildRequires: r%{lua: print(rpm.load('/nonexistent/m'))}", "x86_64"),
+    ("lua chunk names in errors", "%define lp() %{lua: local ok, e = pcall(function() error('m', 1) end) print((e:gsub('[^%w]', '_')))}\nBuildRequires: %{lua: local ok, e = pcall(function() error('m', 1) end) print((e:gsub('[^%w]', '_')))} %{lp}", "x86_64"),
+    ("lua require of the rpm module", "BuildRequires: r%{lua: print(require('rpm') == rpm, require('posix') == posix)}", "x86_64"),
+    ("lua rpm.open of a missing file raises", "BuildRequires: o%{lua: print(pcall(rpm.open, 'nosuch') and 'opened' or 'raised')} i%{lua: print(io.open('nosuch') == nil)}", "x86_64"),
+    ("lua macros call with a failing table", "%define p(f) [%{-f}]\nBuildRequires: c%{lua: local ok, e = pcall(macros.p, {'-z'}) print(ok and 'ok' or e:gsub(' ', '_'))}", "x86_64"),
     ("section options as rpm reads them", "BuildRequires: x\n%package libs\nSummary: l\n%description libs\nd\n%post -p /sbin/ldconfig libs\n%pre -e -p <lua> libs\nprint(1)\n%files -n %{name}-libs -f x.lang\n%triggerin -n snip-libs -- other\n%filetriggerin -P 2000 -- /usr/lib", "x86_64"),
 ];
 
