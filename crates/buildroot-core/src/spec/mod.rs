@@ -35,6 +35,7 @@ mod section;
 mod shell;
 mod shell_pool;
 mod table;
+mod tagcheck;
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};

@@ -16,6 +16,7 @@ use super::reader::{Fatal, Mode, Reader};
 use super::rich::{self, Context};
 use super::section;
 use super::table::{level, Entry};
+use super::tagcheck;
 use super::SpecEval;
 use crate::dep::Dep;
 
@@ -215,27 +216,6 @@ const TAGS: &[(&str, Tag, u8, bool)] = &[
     ("orderwithrequires", Tag::Deps, 2, false),
     ("removepathpostfixes", Tag::Text, 0, true),
     ("modularitylabel", Tag::Single, 0, true),
-];
-
-/// The tags rpm puts into a package's header as one string (or number),
-/// whose second value makes a duplicate entry: (token, rpm's name of it).
-/// `Summary` and `Group` are translatable: a second one only warns.
-const SINGLE_VALUED: &[(&str, &str)] = &[
-    ("name", "Name"),
-    ("version", "Version"),
-    ("release", "Release"),
-    ("epoch", "Epoch"),
-    ("license", "License"),
-    ("distribution", "Distribution"),
-    ("vendor", "Vendor"),
-    ("packager", "Packager"),
-    ("url", "Url"),
-    ("vcs", "Vcs"),
-    ("disttag", "Disttag"),
-    ("bugurl", "Bugurl"),
-    ("translationurl", "Translationurl"),
-    ("upstreamreleases", "Upstreamreleases"),
-    ("modularitylabel", "Modularitylabel"),
 ];
 
 /// A preamble line's tag, as [`find_tag`] reads it.
@@ -658,25 +638,12 @@ fn preamble(
             // rpm 6.1 knows the tag but has no case for it.
             return Err(format!("line {lineno}: Internal error: Bogus tag 1123"));
         }
-        if let Some(shown) = SINGLE_VALUED
-            .iter()
-            .find(|(t, _)| *t == tok && qualifier.is_empty())
-            .map(|(_, shown)| *shown)
-        {
-            if put.contains(&shown) {
-                // rpm's `checkForDuplicates`, when the spec is finalized
-                // (rpmspec prints the error and still answers; rpmbuild fails).
-                let name = if tag == Tag::Name {
-                    &value
-                } else {
-                    &spec.packages[pkg_index].0
-                };
-                return Err(format!(
-                    "line {lineno}: Duplicate {shown} entries in package: {name}"
-                ));
-            }
-            put.push(shown);
-        }
+        let shown_name = if tag == Tag::Name {
+            value.as_str()
+        } else {
+            spec.packages[pkg_index].0.as_str()
+        };
+        tagcheck::duplicate(&mut put, tok, qualifier.is_empty(), shown_name, lineno)?;
         match tag {
             Tag::Name => {
                 single(&value)?;
@@ -770,25 +737,13 @@ fn preamble(
                 add_source(spec, eng, tag == Tag::Patch, num, &value, lineno)?;
             }
             Tag::NoSource => {
-                // rpm's `parseNoSource`: the field, from its first word, must
-                // be one unsigned number, of a source (patch) declared before.
-                let patch = tok.eq_ignore_ascii_case("nopatch");
-                let f = value.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',');
-                let num = f
-                    .bytes()
-                    .all(|c| c.is_ascii_digit())
-                    .then(|| f.parse::<u32>().ok())
-                    .flatten()
-                    .ok_or_else(|| format!("line {lineno}: Bad number: {f}"))?;
+                let patch = tok == "nopatch";
                 let list = if patch { &spec.patches } else { &spec.sources };
-                if !list.contains(&num) {
-                    let what = if patch { "nopatch" } else { "nosource" };
-                    return Err(format!("line {lineno}: Bad {what} number: {num}"));
-                }
+                tagcheck::no_source(list, patch, &value, lineno)?;
             }
             Tag::Icon => {
                 single(&value)?;
-                check_icon(eng, &value, lineno)?;
+                tagcheck::icon(eng, &value, lineno)?;
             }
             Tag::ExcludeArch | Tag::ExclusiveArch | Tag::ExcludeOs | Tag::ExclusiveOs => {
                 let words = popt_split(&value)
@@ -994,23 +949,6 @@ fn char_check(field: &str, allowed: &str, first: Option<&str>, lineno: usize) ->
         ));
     }
     Ok(())
-}
-
-/// rpm's `addIcon`: the file `%{_sourcedir}/FILE` must be readable (a
-/// source of the spec) and empty, a GIF or an XPM.
-fn check_icon(eng: &mut Engine, file: &str, lineno: usize) -> Result<(), Fatal> {
-    let sourcedir = eng.expand(b"%{_sourcedir}").unwrap_or_default();
-    let path = format!("{}/{file}", text(&sourcedir));
-    let Some(data) = eng.host.read_file(&path) else {
-        return Err(format!(
-            "line {lineno}: Unable to open icon {path}: No such file or directory"
-        ));
-    };
-    if data.is_empty() || data.starts_with(b"GIF") || data.starts_with(b"/* XPM") {
-        Ok(())
-    } else {
-        Err(format!("line {lineno}: Unknown icon type: {file}"))
-    }
 }
 
 /// rpm's `addSource`: `%SOURCEn`, `%SOURCEURLn` (or `PATCH`), Lua's
