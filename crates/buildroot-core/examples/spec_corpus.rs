@@ -18,7 +18,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use buildroot_core::spec::{archful_with, DirSources, SpecContext};
+use buildroot_core::spec::{archful_with, DirSources, NamedSpec, SpecContext};
 use rayon::prelude::*;
 
 fn main() {
@@ -90,7 +90,11 @@ fn main() {
             let data = std::fs::read(p).unwrap_or_default();
             let text = String::from_utf8_lossy(&data);
             let t0 = Instant::now();
-            let rep = archful_with(&text, &arch_refs, &ctx, &sources);
+            let named = NamedSpec {
+                path: p.display().to_string(),
+                sources: &sources,
+            };
+            let rep = archful_with(&text, &arch_refs, &ctx, &named);
             let took = t0.elapsed().as_secs_f64();
             if took > 1.0 {
                 eprintln!("spec_corpus: slow: {name} {took:.1} s");

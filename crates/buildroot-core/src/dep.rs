@@ -274,7 +274,7 @@ impl Dep {
         let dep = if p.peek() == Some(b'(') {
             p.rich()?
         } else {
-            Dep::Simple(p.simple()?)
+            Dep::Simple(p.simple(true)?)
         };
         p.ws();
         if p.pos != s.len() {
@@ -421,13 +421,25 @@ impl Parser<'_> {
         &self.s[start..self.pos]
     }
 
-    fn simple(&mut self) -> Result<SimpleDep> {
-        let name = self.word().to_string();
+    /// A simple dependency; `top`: not inside a rich one, where rpm's
+    /// `parseRCPOT` cuts the name at blanks and commas alone (`foo(bar`,
+    /// `foo)bar`).
+    fn simple(&mut self, top: bool) -> Result<SimpleDep> {
+        let name = if top {
+            let start = self.pos;
+            while matches!(self.peek(), Some(c) if !c.is_ascii_whitespace() && c != b',') {
+                self.pos += 1;
+            }
+            self.s[start..self.pos].to_string()
+        } else {
+            self.word().to_string()
+        };
         if name.is_empty() {
             return Err(self.err("expected a dependency name"));
         }
-        // A name like `foo(bar` cannot be written back unambiguously.
-        if name.matches('(').count() != name.matches(')').count() {
+        // Inside a rich dependency a name like `foo(bar` cannot be written
+        // back unambiguously (rpm would take `(foo(bar )`).
+        if !top && name.matches('(').count() != name.matches(')').count() {
             return Err(self.err("unbalanced parentheses in a name"));
         }
         let save = self.pos;
@@ -447,7 +459,7 @@ impl Parser<'_> {
         if evr.is_empty() {
             return Err(self.err("expected a version after the operator"));
         }
-        let evr = Evr::parse(&evr).map_err(|_| self.err("bad version"))?;
+        let evr = Evr::parse_dep(&evr).map_err(|_| self.err("bad version"))?;
         Ok(SimpleDep::versioned(name, cmp, evr))
     }
 
@@ -457,7 +469,7 @@ impl Parser<'_> {
         match self.peek() {
             Some(b'(') => self.rich(),
             Some(b')') | None => Err(self.err("expected a dependency")),
-            _ => Ok(Dep::Simple(self.simple()?)),
+            _ => Ok(Dep::Simple(self.simple(false)?)),
         }
     }
 
@@ -489,6 +501,7 @@ impl Parser<'_> {
 
     fn rich(&mut self) -> Result<Dep> {
         debug_assert_eq!(self.peek(), Some(b'('));
+        let open = self.pos;
         self.pos += 1;
         let first = self.operand()?;
         let Some(op) = self.keyword()? else {
@@ -546,7 +559,18 @@ impl Parser<'_> {
                     }
                 }
             }
-            _ => return Err(self.err("'else' without 'if' or 'unless'")),
+            _ => {
+                // `(a else b)`: rpm's and libsolv's grammars take it (an
+                // `else` need not follow an `if`); libsolv then finds no
+                // provider for it, as for a name nothing provides. So it is
+                // one: the group's text.
+                self.operand()?;
+                if self.keyword()?.is_some() {
+                    return Err(self.err("'else' takes exactly two operands"));
+                }
+                self.pos += 1;
+                return Ok(Dep::name(&self.s[open..self.pos]));
+            }
         };
         // keyword() stopped at ')'.
         self.pos += 1;

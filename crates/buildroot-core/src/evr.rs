@@ -140,6 +140,35 @@ impl Evr {
         }
     }
 
+    /// [`Evr::parse`], and also the EVRs of dependencies rpm's spec parser
+    /// lets through though a part is empty (`1.0-`, `1:`, `-1`): the empty
+    /// part is missing, as libsolv reads it (`1.0-` is `1.0`; `1:` prints
+    /// back as `1:`, an empty version).
+    pub fn parse_dep(s: &str) -> Result<Evr> {
+        Evr::parse(s).or_else(|e| {
+            let t = s.trim();
+            let (epoch, rest) = match t.split_once(':') {
+                None => (0, t),
+                Some((ep, rest)) if ep.bytes().all(|c| c.is_ascii_digit()) => {
+                    let n = match ep {
+                        "" => 0,
+                        ep => ep.parse().map_err(|_| e)?,
+                    };
+                    (n, rest)
+                }
+                Some(_) => return Err(e),
+            };
+            let (v, r) = rest.rsplit_once('-').unwrap_or((rest, ""));
+            let bad =
+                |c: char| matches!(c, ':' | '(' | ')' | '-') || c.is_whitespace() || c.is_control();
+            // Nothing left to print (`:`, `-`) would not read back.
+            if v.contains(bad) || r.contains(bad) || (epoch == 0 && v.is_empty() && r.is_empty()) {
+                return Err(Error::parse("EVR", t, "empty version and release"));
+            }
+            Ok(Evr::new(epoch, v, Some(r)))
+        })
+    }
+
     /// Parses `[epoch:]version[-release]`. The release is everything after the
     /// last `-`.
     pub fn parse(s: &str) -> Result<Evr> {

@@ -591,3 +591,104 @@ fn rpmversion_is_the_buildroots_rpm() {
     let failed = ev.map_or(true, |e| !e.problems.is_empty());
     assert!(failed, "%rpmversion: unexpected argument");
 }
+
+/// rpm 6.1 reads `Icon:` from the sources (empty, GIF or XPM), defines
+/// `%{__file_name}` as the spec's path, and resolves nothing for an
+/// `(a else b)` (libsolv's ELSE relation at the top has no provider).
+#[test]
+fn icon_file_name_and_else_as_rpm_6() {
+    use buildroot_core::spec::{evaluate_with, DirSources, NamedSpec};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("logo.gif"), b"GIF89a....").unwrap();
+    std::fs::write(dir.path().join("logo.xpm"), b"/* XPM */\nstatic").unwrap();
+    std::fs::write(dir.path().join("empty.png"), b"").unwrap();
+    std::fs::write(dir.path().join("logo.png"), b"\x89PNG").unwrap();
+    let sources = DirSources(dir.path().to_path_buf());
+    let named = NamedSpec {
+        path: "/x/SPECS/t.spec".into(),
+        sources: &sources,
+    };
+    let ctx = SpecContext::for_arch("x86_64");
+    let run = |body: &str| {
+        let ev = evaluate_with(&spec(body), &ctx, &named).unwrap();
+        match ev.problems.first() {
+            Some(p) => Err(p.clone()),
+            None => Ok(ev.build_requires_text.join("|")),
+        }
+    };
+    for icon in ["logo.gif", "logo.xpm", "empty.png"] {
+        assert_eq!(
+            run(&format!("Icon: {icon}\nBuildRequires: x")),
+            Ok("x".into()),
+            "{icon}"
+        );
+    }
+    let e = run("Icon: logo.png\nBuildRequires: x").unwrap_err();
+    assert!(e.contains("Unknown icon type: logo.png"), "{e}");
+    let e = run("Icon: nosuch.gif\nBuildRequires: x").unwrap_err();
+    assert!(e.contains("Unable to open icon"), "{e}");
+    assert_eq!(
+        run("BuildRequires: f-%{__file_name} l%{__file_lineno}"),
+        Ok("f-/x/SPECS/t.spec|l6".into())
+    );
+    // Without a path (an SRPM's spec), the macro is undefined.
+    let ev = evaluate(&spec("BuildRequires: f%{?__file_name:set}"), &ctx).unwrap();
+    assert_eq!(ev.build_requires_text, ["f"]);
+
+    let ev = evaluate(&spec("BuildRequires: (a else b), c(d, e >= 1:"), &ctx).unwrap();
+    assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+    assert_eq!(ev.build_requires_text, ["(a else b)", "c(d", "e >= 1:"]);
+    let names: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
+    assert_eq!(names, ["(a else b)", "c(d", "e >= 1:"]);
+    assert!(ev.build_requires.iter().all(|d| !d.is_rich()));
+}
+
+/// rpm's `loadMacroFile` takes every definition it can and fails the load
+/// when one was rejected (an empty body, a built-in's name, an unterminated
+/// body); Lua's `rpm.load` answers 1 then, as a float (checked against rpm
+/// 6.1 with generated macro files).
+#[test]
+fn load_of_a_file_with_a_bad_definition_fails() {
+    use buildroot_core::spec::{evaluate_with, DirSources};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.macros"), "%m1 one\n%m2 two\n").unwrap();
+    std::fs::write(dir.path().join("empty.macros"), "%m1\n%m2 two\n").unwrap();
+    std::fs::write(
+        dir.path().join("builtin.macros"),
+        "%m1 one\n%define m2 two\n",
+    )
+    .unwrap();
+    let sources = DirSources(dir.path().to_path_buf());
+    let ctx = SpecContext::for_arch("x86_64");
+    let run = |body: &str| {
+        let ev = evaluate_with(&spec(body), &ctx, &sources).unwrap();
+        match ev.problems.first() {
+            Some(p) => Err(p.clone()),
+            None => Ok(ev.build_requires_text.join("|")),
+        }
+    };
+    assert_eq!(
+        run("%{load:/x/good.macros}\nBuildRequires: a%{m1}-%{m2}"),
+        Ok("aone-two".into())
+    );
+    for bad in ["empty", "builtin"] {
+        let e = run(&format!("%{{load:/x/{bad}.macros}}\nBuildRequires: a")).unwrap_err();
+        assert!(e.contains("failed to load macro file"), "{bad}: {e}");
+        assert_eq!(
+            run(&format!(
+                "BuildRequires: r%{{lua: print(rpm.load('/x/{bad}.macros'))}}-%{{?m1}}-%{{?m2}}"
+            )),
+            Ok(if bad == "empty" {
+                "r1.0--two"
+            } else {
+                "r1.0-one-"
+            }
+            .into()),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        run("BuildRequires: r%{lua: print(rpm.load('/x/good.macros'))}"),
+        Ok("r0.0".into())
+    );
+}

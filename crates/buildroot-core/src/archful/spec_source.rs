@@ -54,7 +54,11 @@ pub fn read_spec(path: &Path) -> Result<String> {
 pub fn spec_source(path: &Path, text: &str, target: &ArchTarget) -> Result<SpecSource> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     let sources = DirSources(dir.unwrap_or(Path::new(".")).to_path_buf());
-    let ev = spec::evaluate_with(text, &target.ctx, &sources)
+    let named = spec::NamedSpec {
+        path: path.display().to_string(),
+        sources: &sources,
+    };
+    let ev = spec::evaluate_with(text, &target.ctx, &named)
         .map_err(|e| Error::format(path.display(), e.to_string()))?;
     if let Some(p) = ev.problems.first() {
         return Err(Error::format(path.display(), p.clone()));

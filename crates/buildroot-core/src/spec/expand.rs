@@ -96,6 +96,10 @@ pub(super) struct Engine<'h> {
     pub frame: Option<Rc<Frame>>,
     /// Problems, first first; rpm's errors and what we refused to do.
     pub problems: Vec<String>,
+    /// The problems of `rpm.expand` calls that failed in the Lua chunks
+    /// running: dropped when the chunk catches the error, reported when
+    /// it fails (`lua::run_macro`).
+    pub lua_held: Vec<String>,
     /// The spec line being expanded (for messages).
     pub lineno: usize,
     budget: usize,
@@ -176,6 +180,7 @@ impl<'h> Engine<'h> {
             error: false,
             frame: None,
             problems: Vec::new(),
+            lua_held: Vec::new(),
             lineno: 0,
             budget: EXPANSION_BUDGET,
             lua: None,
@@ -297,7 +302,7 @@ impl<'h> Engine<'h> {
         if failed {
             Err(())
         } else {
-            Ok(out)
+            Ok(c_string(out))
         }
     }
 
@@ -319,7 +324,7 @@ impl<'h> Engine<'h> {
         self.set_quote_flags(quotes.0, quotes.1);
         let failed = self.error;
         self.error = saved || failed;
-        (out, failed, have)
+        (c_string(out), failed, have)
     }
 
     /// Sets (keep, have) of the quote flags; returns the old ones.
@@ -747,16 +752,22 @@ impl<'h> Engine<'h> {
     }
 
     /// Loads a macro file's definitions (rpm's `loadMacroFile`).
-    pub fn load_macro_text(&mut self, text: &[u8]) {
+    /// Whether every definition was taken: rpm's `loadMacroFile` goes on
+    /// past one it rejects (a bad name or body, a built-in's name) and then
+    /// fails the load.
+    pub fn load_macro_text(&mut self, text: &[u8]) -> bool {
+        let mut ok = true;
         for (_, chunk) in define::file_chunks(text) {
             let p = define::parse(&chunk, false);
-            if let Ok(d) = p.def {
-                if self.table.get(&d.name).is_none_or(|e| e.builtin.is_none()) {
+            match p.def {
+                Ok(d) if self.table.get(&d.name).is_none_or(|e| e.builtin.is_none()) => {
                     self.table
                         .push(&d.name, d.entry(&d.body, level::MACROFILES));
                 }
+                _ => ok = false,
             }
         }
+        ok
     }
 
     fn builtin(
@@ -892,6 +903,7 @@ impl<'h> Engine<'h> {
             Builtin::PatchCmd => super::prep::patch(self, &argv),
             // Its text is its entry's body (`do_macro`).
             Builtin::Value => {}
+            Builtin::Lineno => out.extend_from_slice(self.lineno.to_string().as_bytes()),
             Builtin::Span => out.extend_from_slice(arg),
             Builtin::Xdg => {
                 let which = text();
@@ -966,7 +978,13 @@ impl<'h> Engine<'h> {
             Builtin::Load => {
                 let path = text();
                 match self.host.read_file(&path) {
-                    Some(data) => self.load_macro_text(&data),
+                    Some(data) => {
+                        if !self.load_macro_text(&data) {
+                            self.fail(format!("failed to load macro file {path}"));
+                        }
+                    }
+                    // rpm opens a directory and reads no line of it.
+                    None if path.starts_with('/') && std::path::Path::new(&path).is_dir() => {}
                     None => self.fail(format!("failed to load macro file {path}")),
                 }
             }
@@ -1079,7 +1097,7 @@ impl<'h> Engine<'h> {
         if failed {
             Err(())
         } else {
-            Ok(out)
+            Ok(c_string(out))
         }
     }
 
@@ -1229,4 +1247,13 @@ fn memory_mib() -> u64 {
     };
     let size = if size <= 0 { 4096 } else { size as u64 };
     pages.max(0) as u64 * size / (1024 * 1024) + 1
+}
+
+/// An expansion as rpm uses it, a C string: a NUL (from a `%(...)`
+/// command's output) ends it, whatever followed.
+pub(super) fn c_string(mut v: Vec<u8>) -> Vec<u8> {
+    if let Some(end) = v.iter().position(|&c| c == 0) {
+        v.truncate(end);
+    }
+    v
 }

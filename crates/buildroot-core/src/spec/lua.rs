@@ -96,7 +96,19 @@ impl EngineSlot {
 /// `io` library is `luaio`'s).
 const GLUE: &str = r#"
 local host = ...
-local rawexpand, isdefined = rpm.expand, rpm.isdefined
+-- rpm registers its module (and posix) as loaded: `require "rpm"` finds it.
+package.loaded.rpm = rpm
+if posix then package.loaded.posix = posix end
+do
+  -- rpm's `rpm.expand` raises "error expanding macro" as a plain message
+  -- (a chunk may catch it with `pcall`); the engine's answers nil and it.
+  local raw, error = rpm.expand, error
+  rpm.expand = function(s)
+    local v, e = raw(s)
+    if v == nil then error(e, 0) end
+    return v
+  end
+end
 macros = setmetatable({}, {
   __index = function(_, name)
     local d, p = rpm.isdefined(name)
@@ -104,7 +116,11 @@ macros = setmetatable({}, {
     if p then
       return function(a, ...)
         if select('#', ...) > 0 then error("too many arguments", 2) end
-        if type(a) == "table" then return host.callmacro(name, a) end
+        if type(a) == "table" then
+          local v = host.callmacro(name, a)
+          if v == nil then error("error expanding macro", 0) end
+          return v
+        end
         if type(a) == "string" or type(a) == "number" then
           return rpm.expand("%{" .. name .. " " .. tostring(a) .. "}")
         end
@@ -216,14 +232,17 @@ impl LuaState {
                     text.push(b'\t');
                 }
                 match a {
-                    LV::String(s) => text.extend_from_slice(&s.as_bytes()),
+                    // rpm 6 appends each value as a C string: up to a NUL.
+                    LV::String(s) => {
+                        text.extend_from_slice(&super::expand::c_string(s.as_bytes().to_vec()))
+                    }
                     LV::Integer(n) => text.extend_from_slice(n.to_string().as_bytes()),
                     LV::Number(n) => text.extend_from_slice(lua_number(*n).as_bytes()),
                     LV::Boolean(b) => text.extend_from_slice(b.to_string().as_bytes()),
                     LV::Nil => text.extend_from_slice(b"nil"),
                     other => {
                         let s: mlua::String = tostring.call(other.clone())?;
-                        text.extend_from_slice(&s.as_bytes());
+                        text.extend_from_slice(&super::expand::c_string(s.as_bytes().to_vec()));
                     }
                 }
             }
@@ -240,9 +259,19 @@ impl LuaState {
         rpm.set(
             "expand",
             lua.create_function(move |lua, s: mlua::String| {
-                match slot.get()?.expand(&s.as_bytes()) {
-                    Ok(v) => lua.create_string(v),
-                    Err(()) => Err(mlua::Error::runtime("error expanding macro")),
+                let e = slot.get()?;
+                let saved = e.problems.len();
+                // rpm takes the argument as a C string: up to a NUL.
+                match e.expand(&super::expand::c_string(s.as_bytes().to_vec())) {
+                    Ok(v) => Ok((Some(lua.create_string(v)?), None)),
+                    Err(()) => {
+                        // A Lua error (raised by the glue's wrapper): the
+                        // chunk may catch it (`pcall`) and go on, as rpm's
+                        // does; its problems are held until the chunk ends.
+                        let held: Vec<String> = e.problems.drain(saved..).collect();
+                        e.lua_held.extend(held);
+                        Ok((None, Some("error expanding macro")))
+                    }
                 }
             })?,
         )?;
@@ -252,7 +281,7 @@ impl LuaState {
             lua.create_function(move |_, s: mlua::String| {
                 let e = slot.get()?;
                 let saved = e.problems.len();
-                if e.define_from_lua(&s.as_bytes()) {
+                if e.define_from_lua(&super::expand::c_string(s.as_bytes().to_vec())) {
                     Ok(())
                 } else {
                     e.problems.truncate(saved);
@@ -282,11 +311,10 @@ impl LuaState {
             lua.create_function(move |_, s: String| {
                 let e = slot.get()?;
                 Ok(match e.host.read_file(&s) {
-                    Some(d) => {
-                        e.load_macro_text(&d);
-                        0
-                    }
-                    None => -1,
+                    // rpm's `rpmLoadMacroFile`: 1 when a definition failed;
+                    // pushed as a Lua float.
+                    Some(d) => f64::from(u8::from(!e.load_macro_text(&d))),
+                    None => -1.0,
                 })
             })?,
         )?;
@@ -427,9 +455,16 @@ impl LuaState {
                     .sequence_values::<mlua::String>()
                     .map(|s| s.map(|s| s.as_bytes().to_vec()))
                     .collect::<mlua::Result<_>>()?;
-                match slot.get()?.call_with_args(&name, words) {
+                let e = slot.get()?;
+                let saved = e.problems.len();
+                match e.call_with_args(&name, words) {
                     Ok(v) => Ok(LV::String(lua.create_string(v)?)),
-                    Err(()) => Ok(LV::Nil),
+                    Err(()) => {
+                        // Raised by the glue, as `rpm.expand`'s failure is.
+                        let held: Vec<String> = e.problems.drain(saved..).collect();
+                        e.lua_held.extend(held);
+                        Ok(LV::Nil)
+                    }
                 }
             })?,
         )?;
@@ -578,8 +613,9 @@ pub(super) fn run_macro(eng: &mut Engine, script: &[u8], frame: Option<&Frame>, 
         Err(e) => return eng.fail(e),
     };
     prints.borrow_mut().push(Vec::new());
+    let held_mark = eng.lua_held.len();
     let res = with_engine(eng, |lua| {
-        let chunk = super::luamod::compile(lua, &format!("={name}"), &code)
+        let chunk = super::luamod::compile(lua, &name, &code)
             .map_err(|e| mlua::Error::runtime(format!("invalid syntax in lua script: {e}")))?;
         let opt = lua.create_table()?;
         let arg = lua.create_table()?;
@@ -609,9 +645,18 @@ pub(super) fn run_macro(eng: &mut Engine, script: &[u8], frame: Option<&Frame>, 
         Ok(())
     });
     let printed = prints.borrow_mut().pop().unwrap_or_default();
+    let held = eng.lua_held.split_off(held_mark.min(eng.lua_held.len()));
     match res {
         Ok(()) => out.extend_from_slice(&printed),
-        Err(e) => eng.fail(format!("lua script failed: {e}")),
+        Err(e) => {
+            // What failed inside first, as rpm logs it before the chunk's error.
+            for p in held {
+                if eng.problems.len() < 20 && !eng.problems.contains(&p) {
+                    eng.problems.push(p);
+                }
+            }
+            eng.fail(format!("lua script failed: {e}"))
+        }
     }
 }
 

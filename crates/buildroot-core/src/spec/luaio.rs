@@ -185,7 +185,12 @@ io = {
     return newfile(host.popen(tostring(cmd)), true)
   end,
 }
-rpm.open = open
+-- rpm's `rpm.open` raises where `io.open` answers nil.
+rpm.open = function(path, mode)
+  local f, e = open(path, mode)
+  if not f then error(tostring(path) .. " open failed: " .. e:gsub("^.*: ", ""), 2) end
+  return f
+end
 "#;
 
 /// Adds `io` (and `rpm.open`) to `lua`; `host` is the glue's host table,

@@ -35,6 +35,7 @@ mod section;
 mod shell;
 mod shell_pool;
 mod table;
+mod tagcheck;
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
@@ -376,6 +377,30 @@ impl SpecContext {
 pub trait SourceFiles: Send + Sync {
     /// The contents of the source file `name` (a base name), if there is one.
     fn read(&self, name: &str) -> Option<Vec<u8>>;
+
+    /// The spec's own path, as rpm was given it: rpm 6's `%{__file_name}`
+    /// while the spec is read (undefined when unknown).
+    fn spec_path(&self) -> Option<String> {
+        None
+    }
+}
+
+/// `sources`, for the spec at `path` (rpm 6's `%{__file_name}`).
+pub struct NamedSpec<'a> {
+    /// The spec's path.
+    pub path: String,
+    /// Its source files.
+    pub sources: &'a dyn SourceFiles,
+}
+
+impl SourceFiles for NamedSpec<'_> {
+    fn read(&self, name: &str) -> Option<Vec<u8>> {
+        self.sources.read(name)
+    }
+
+    fn spec_path(&self) -> Option<String> {
+        Some(self.path.clone())
+    }
 }
 
 /// No source files.
@@ -562,6 +587,12 @@ fn evaluate_on(
         };
         eng.table.push(name, Entry::new(body, None, level::SPEC));
     }
+    // rpm 6's `pushOFI`: the file being read and its line number.
+    if let Some(path) = sources.spec_path() {
+        eng.table
+            .push("__file_name", Entry::literal(&path, level::SPEC));
+    }
+    eng.table.push("__file_lineno", Entry::lineno());
     // rpm 4.20's parseSpec: the top build directory is read from %_builddir
     // once, and %_builddir stays undefined until the main package's preamble
     // has been read (`parse::build_dirs` defines it again then).

@@ -16,6 +16,7 @@ use super::reader::{Fatal, Mode, Reader};
 use super::rich::{self, Context};
 use super::section;
 use super::table::{level, Entry};
+use super::tagcheck;
 use super::SpecEval;
 use crate::dep::Dep;
 
@@ -584,6 +585,9 @@ fn preamble(
     }
     let mut seen_summary = false;
     let mut seen = (false, false, false, false);
+    // The single-valued header tags this package's header holds: a
+    // subpackage's has its name from `%package`.
+    let mut put: Vec<&str> = if first { Vec::new() } else { vec!["Name"] };
     rd.mode = Mode::Preamble;
     loop {
         if !rd.read_line(eng)? {
@@ -630,6 +634,16 @@ fn preamble(
             }
         };
         let lineno = rd.lineno;
+        if tok == "disturl" {
+            // rpm 6.1 knows the tag but has no case for it.
+            return Err(format!("line {lineno}: Internal error: Bogus tag 1123"));
+        }
+        let shown_name = if tag == Tag::Name {
+            value.as_str()
+        } else {
+            spec.packages[pkg_index].0.as_str()
+        };
+        tagcheck::duplicate(&mut put, tok, qualifier.is_empty(), shown_name, lineno)?;
         match tag {
             Tag::Name => {
                 single(&value)?;
@@ -700,12 +714,15 @@ fn preamble(
                 }
             }
             Tag::Source | Tag::Patch => {
+                // rpm's `parseTagNumber`: the number ends at the colon or the
+                // first blank, so `Source 1:` has none (it is autonumbered).
                 let num_text = text(&line[if tag == Tag::Source { 6 } else { 5 }..colon]);
-                let num = num_text.trim();
+                let num = num_text.split([' ', '\t']).next().unwrap_or_default();
                 let num = if num.is_empty() {
                     None
                 } else {
-                    Some(num.parse::<u32>().map_err(|_| {
+                    let digits = num.bytes().all(|c| c.is_ascii_digit());
+                    Some(num.parse::<u32>().ok().filter(|_| digits).ok_or_else(|| {
                         format!(
                             "line {lineno}: Bad {} number: {}",
                             if tag == Tag::Source {
@@ -719,7 +736,15 @@ fn preamble(
                 };
                 add_source(spec, eng, tag == Tag::Patch, num, &value, lineno)?;
             }
-            Tag::NoSource | Tag::Icon => {}
+            Tag::NoSource => {
+                let patch = tok == "nopatch";
+                let list = if patch { &spec.patches } else { &spec.sources };
+                tagcheck::no_source(list, patch, &value, lineno)?;
+            }
+            Tag::Icon => {
+                single(&value)?;
+                tagcheck::icon(eng, &value, lineno)?;
+            }
             Tag::ExcludeArch | Tag::ExclusiveArch | Tag::ExcludeOs | Tag::ExclusiveOs => {
                 let words = popt_split(&value)
                     .map_err(|e| format!("line {lineno}: Error parsing tag field: {e}"))?;
@@ -759,8 +784,20 @@ fn preamble(
                         text(&line)
                     ));
                 }
-                split_deps_checked(&value, Context::of_tag(tok))
+                let items = split_deps_checked(&value, Context::of_tag(tok))
                     .map_err(|m| format!("line {lineno}: {m}: {}", text(&line)))?;
+                if tok == "obsoletes" {
+                    // `parseRCPOT`: an Obsoletes names packages.
+                    for item in &items {
+                        let name = item.split(' ').next().unwrap_or_default();
+                        if char_check(name, ".-_+%{}", Some("_%"), lineno).is_err() {
+                            return Err(format!(
+                                "line {lineno}: Only package names are allowed in Obsoletes: {}",
+                                text(&line)
+                            ));
+                        }
+                    }
+                }
             }
             Tag::BuildRequires | Tag::BuildConflicts => {
                 let deps = parse_deps(&value, Context::of_tag(tok), lineno, &text(&line))?;
@@ -935,8 +972,9 @@ fn add_source(
             *autonum as u32
         }
         Some(n) => {
-            if i64::from(n) > *autonum {
-                *autonum = i64::from(n);
+            // rpm compares (and names the macros) as a C `int`.
+            if i64::from(n as i32) > *autonum {
+                *autonum = i64::from(n as i32);
             }
             n
         }
@@ -961,10 +999,13 @@ fn add_source(
     let sourcedir = eng.expand(b"%{_sourcedir}").unwrap_or_default();
     let path = format!("{}/{base}", text(&sourcedir));
     let up = if patch { "PATCH" } else { "SOURCE" };
-    eng.table
-        .push(&format!("{up}{num}"), Entry::new(&path, None, level::SPEC));
+    let shown = num as i32;
     eng.table.push(
-        &format!("{up}URL{num}"),
+        &format!("{up}{shown}"),
+        Entry::new(&path, None, level::SPEC),
+    );
+    eng.table.push(
+        &format!("{up}URL{shown}"),
         Entry::new(value, None, level::SPEC),
     );
     eng.add_lua_source(patch, num, &path);
@@ -972,45 +1013,36 @@ fn add_source(
 }
 
 /// popt's `poptParseArgvString`: words split on blanks, `"..."` and
-/// `'...'` quoting, `\` escapes.
+/// `'...'` quoting (a quote left open runs to the end; inside quotes a `\`
+/// escapes only the quote, elsewhere any character), empty words dropped;
+/// a `\` at the very end is popt's "bad quoting".
 pub(super) fn popt_split(s: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quote: Option<char> = None;
     let mut chars = s.chars();
-    let mut any = false;
     while let Some(c) = chars.next() {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
-            (Some(_), '\\') | (None, '\\') => {
-                if let Some(n) = chars.next() {
-                    cur.push(n);
-                    any = true;
-                } else {
-                    return Err("bad quoting".into());
+            (Some(q), '\\') => {
+                let n = chars.next().ok_or("bad quoting")?;
+                if n != q {
+                    cur.push('\\');
                 }
+                cur.push(n);
             }
             (Some(_), c) => cur.push(c),
-            (None, '"') | (None, '\'') => {
-                quote = Some(c);
-                any = true;
-            }
+            (None, '"') | (None, '\'') => quote = Some(c),
+            (None, '\\') => cur.push(chars.next().ok_or("bad quoting")?),
             (None, c) if c.is_whitespace() => {
-                if any || !cur.is_empty() {
+                if !cur.is_empty() {
                     out.push(std::mem::take(&mut cur));
-                    any = false;
                 }
             }
-            (None, c) => {
-                cur.push(c);
-                any = true;
-            }
+            (None, c) => cur.push(c),
         }
     }
-    if quote.is_some() {
-        return Err("unterminated quote".into());
-    }
-    if any || !cur.is_empty() {
+    if !cur.is_empty() {
         out.push(cur);
     }
     Ok(out)
@@ -1275,5 +1307,11 @@ mod tests {
         assert!(split_deps_checked("foo >=", Some(Context::Requires)).is_err());
         assert!(split_deps_checked("/bin/x >= 1", Some(Context::Requires)).is_err());
         assert_eq!(popt_split("a 'b c' \"d\"").unwrap(), ["a", "b c", "d"]);
+        // popt: an open quote runs to the end, empty words are dropped, a
+        // backslash in quotes escapes only the quote, a final one fails.
+        assert_eq!(popt_split("\"x86_64 b").unwrap(), ["x86_64 b"]);
+        assert_eq!(popt_split("a '' \"\" b").unwrap(), ["a", "b"]);
+        assert_eq!(popt_split(r#""a\"b\c" d\ e"#).unwrap(), [r#"a"b\c"#, "d e"]);
+        assert!(popt_split("a\\").is_err());
     }
 }

@@ -81,6 +81,9 @@ pub enum Builtin {
     /// `%{rpmversion}` (rpm 4.19+), the version of the rpm that builds.
     /// Not in [`Builtin::ALL`]; read-only, as the others.
     Value,
+    /// rpm 6's `%{__file_lineno}`: the line of the spec being read. Not in
+    /// [`Builtin::ALL`]: defined while a spec is read.
+    Lineno,
 }
 
 impl Builtin {
@@ -166,6 +169,14 @@ impl Entry {
             oneshot: false,
             quoted: false,
             builtin: None,
+        }
+    }
+
+    /// rpm 6's `%{__file_lineno}` while a spec is read ([`Builtin::Lineno`]).
+    pub fn lineno() -> Entry {
+        Entry {
+            builtin: Some((Builtin::Lineno, 0, false)),
+            ..Entry::new("<aux>", None, level::SPEC)
         }
     }
 
