@@ -24,7 +24,9 @@ mod details;
 mod info;
 mod raw;
 mod rpmbuild_like;
+mod tag_types;
 mod tags;
+mod verify;
 
 pub use details::{file_mtime, header_text, repodata_details, stamp_build_time};
 use info::latin1_text;
@@ -34,6 +36,7 @@ use rpmbuild_like::{
     add_payload_size, mark_spec_file, only_self_provide, set_info, source_file_list,
 };
 use tags::*;
+pub(crate) use verify::check_layout;
 
 pub(crate) fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
     let msg = e.to_string();
@@ -45,68 +48,6 @@ pub(crate) fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
         msg
     };
     Error::format(path.display(), msg.lines().next().unwrap_or("").to_string())
-}
-
-/// Checks the lead and both header structures before the rpm crate sees the
-/// file: index entries must have a known type and their values must fit
-/// inside their header's data (the rpm crate indexes without checking and
-/// would panic, or allocate by the claimed count and run out of memory).
-/// Returns where the payload starts.
-pub(crate) fn check_layout(path: &Path) -> Result<u64> {
-    use std::io::{Read, Seek, SeekFrom};
-    let bad = |msg: &str| Error::format(path.display(), format!("not a valid RPM file ({msg})"));
-    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut lead = [0u8; 96];
-    f.read_exact(&mut lead)
-        .map_err(|_| bad("shorter than an RPM lead"))?;
-    if lead[..4] != [0xed, 0xab, 0xee, 0xdb] {
-        return Err(bad("bad lead magic"));
-    }
-    let mut pos: u64 = 96;
-    for (i, what) in ["signature header", "header"].iter().enumerate() {
-        let mut head = [0u8; 16];
-        f.read_exact(&mut head)
-            .map_err(|_| bad(&format!("truncated {what}")))?;
-        if head[..3] != [0x8e, 0xad, 0xe8] {
-            return Err(bad(&format!("bad {what} magic")));
-        }
-        let n = u32::from_be_bytes([head[8], head[9], head[10], head[11]]) as u64;
-        let size = u32::from_be_bytes([head[12], head[13], head[14], head[15]]) as u64;
-        if n > 1 << 16 || size > 1 << 30 {
-            return Err(bad(&format!("implausible {what} size")));
-        }
-        let mut index = vec![0u8; (n * 16) as usize];
-        f.read_exact(&mut index)
-            .map_err(|_| bad(&format!("truncated {what}")))?;
-        for e in index.chunks_exact(16) {
-            let kind = u32::from_be_bytes([e[4], e[5], e[6], e[7]]);
-            let offset = u32::from_be_bytes([e[8], e[9], e[10], e[11]]) as u64;
-            let count = u32::from_be_bytes([e[12], e[13], e[14], e[15]]) as u64;
-            // The fewest bytes one value of each type takes (strings: a NUL).
-            let min = match kind {
-                0 => 0,
-                1 | 2 | 6..=9 => 1,
-                3 => 2,
-                4 => 4,
-                5 => 8,
-                _ => return Err(bad(&format!("{what} entry of unknown type {kind}"))),
-            };
-            if offset > size || count.saturating_mul(min) > size - offset {
-                return Err(bad(&format!("{what} entry points outside its data")));
-            }
-        }
-        pos += 16 + n * 16 + size;
-        if i == 0 {
-            pos = pos.div_ceil(8) * 8; // the signature header is padded to 8 bytes
-        }
-        f.seek(SeekFrom::Start(pos))
-            .map_err(|e| Error::io(path, e))?;
-    }
-    let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
-    if len < pos {
-        return Err(bad("truncated header"));
-    }
-    Ok(pos)
 }
 
 /// Converts an rpm-crate dependency into ours (rich deps are parsed).

@@ -2,6 +2,9 @@
 //! (rpm's `rpmtag.h` names them; the rpm crate's `IndexTag` lacks some and
 //! cannot express a tag of the signature header).
 
+// Region tags: an old signature header's trailer may name HEADERIMAGE.
+pub(crate) const TAG_HEADERIMAGE: u32 = 61;
+
 // Main header.
 pub(crate) const TAG_HEADERIMMUTABLE: u32 = 63;
 pub(crate) const TAG_SUMMARY: u32 = 1004;
