@@ -11,7 +11,7 @@
 //! checks off (`_RPMVSF_NODIGESTS | _RPMVSF_NOSIGNATURES`), so a package
 //! with a stale digest is in its repodata, and must be in ours.
 
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::tag_types::tag_type;
@@ -115,7 +115,9 @@ impl Blob {
 
 /// `hdrblobRead` after its magic: the sizes checked before anything is
 /// allocated (`hdrblobVerifyLengths`), then the blob read and checked.
-fn read_blob(f: &mut impl Read, region_tag: u32) -> std::result::Result<Blob, String> {
+/// Nothing is allocated for a size the file cannot hold (rpm allocates
+/// first, up to 256 MiB, then finds the file too short).
+fn read_blob(f: &mut (impl Read + Seek), region_tag: u32) -> std::result::Result<Blob, String> {
     let mut head = [0u8; 16];
     f.read_exact(&mut head)
         .map_err(|_| "truncated".to_string())?;
@@ -138,6 +140,12 @@ fn read_blob(f: &mut impl Read, region_tag: u32) -> std::result::Result<Blob, St
     let len = 8 + 16 * u64::from(il) + u64::from(dl);
     if len >= BLOB_MAX {
         return Err(format!("{len} bytes, {BLOB_MAX} or more"));
+    }
+    let here = f.stream_position().map_err(|e| e.to_string())?;
+    let end = f.seek(SeekFrom::End(0)).map_err(|e| e.to_string())?;
+    f.seek(SeekFrom::Start(here)).map_err(|e| e.to_string())?;
+    if end - here < len - 8 {
+        return Err("truncated".into());
     }
     let mut bytes = head[8..].to_vec();
     bytes.resize(len as usize, 0);
