@@ -37,7 +37,7 @@ const TYPE_SIZE: [i64; 10] = [0, 1, 1, 2, 4, 8, -1, 1, -1, -1];
 
 /// One index entry as stored (rpm 4.18 reads tag and offset as signed).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Entry {
+struct Entry {
     pub tag: u32,
     pub kind: u32,
     pub offset: u32,
@@ -96,7 +96,7 @@ fn check_lead(lead: &[u8]) -> std::result::Result<(), String> {
 
 /// A header read and checked: its index and data, and how many of its
 /// entries its region holds (the rest are "dribble" entries).
-pub(crate) struct Blob {
+struct Blob {
     /// Its size after the magic: entry count, data size, index, data.
     len: u64,
     entries: Vec<Entry>,
@@ -158,7 +158,7 @@ fn read_blob(f: &mut (impl Read + Seek), region_tag: u32) -> std::result::Result
 /// (`hdrblobVerifyRegion`; a package's main header must be one region
 /// exactly), every other entry (`hdrblobVerifyInfo`), and the data size
 /// the entries add up to (`hdrblobImport`).
-pub(crate) fn verify_blob(bytes: &[u8], region_tag: u32) -> std::result::Result<Blob, String> {
+fn verify_blob(bytes: &[u8], region_tag: u32) -> std::result::Result<Blob, String> {
     let il = u32::from_be_bytes(bytes[..4].try_into().expect("4 bytes")) as usize;
     let dl = u32::from_be_bytes(bytes[4..8].try_into().expect("4 bytes"));
     let entries: Vec<Entry> = bytes[8..8 + 16 * il]
@@ -167,7 +167,12 @@ pub(crate) fn verify_blob(bytes: &[u8], region_tag: u32) -> std::result::Result<
         .collect();
     let data = &bytes[8 + 16 * il..];
     let region = verify_region(&entries, data, region_tag)?;
-    let region_entries = region.map_or(il, |r| r.entries);
+    // What `hdrblobImport` loads as the region: a region entry of offset
+    // 0 spans the whole index.
+    let region_entries = match region {
+        Some(r) if entries[0].offset != 0 => r.entries,
+        _ => il,
+    };
     if region_tag == TAG_HEADERIMMUTABLE {
         if let Some(r) = region {
             if r.entries != il || r.data != dl {
@@ -179,7 +184,7 @@ pub(crate) fn verify_blob(bytes: &[u8], region_tag: u32) -> std::result::Result<
         }
     }
     verify_entries(&entries, data, region)?;
-    verify_import(&entries, data, region)?;
+    verify_import(&entries, data, region, region_entries)?;
     Ok(Blob {
         len: bytes.len() as u64,
         entries,
@@ -356,6 +361,7 @@ fn verify_import(
     entries: &[Entry],
     data: &[u8],
     region: Option<Region>,
+    region_entries: usize,
 ) -> std::result::Result<(), String> {
     let dl = data.len() as u64;
     let swab = |list: &[Entry], mut total: u64| -> Option<u64> {
@@ -380,13 +386,8 @@ fn verify_import(
     };
     let total = match region {
         None => swab(entries, 0),
-        Some(r) => {
-            // A region entry of offset 0 spans the whole index.
-            let ril = if entries[0].offset != 0 {
-                r.entries
-            } else {
-                entries.len()
-            };
+        Some(_) => {
+            let ril = region_entries;
             let inside = entries.get(1..ril).unwrap_or_default();
             swab(inside, 0)
                 .and_then(|t| swab(&entries[ril..], t))
