@@ -213,34 +213,85 @@ fn yaml_map_with_many_keys_loads_in_linear_time() {
     assert_eq!(seven, [&(Value::Int(7), Value::Str("again".into()))]);
 }
 
-/// srpm_repodata: a header whose damage hides both its SOURCEPACKAGE tag
-/// and its ARCH (rpm refuses the file: "region trailer: BAD") was read as
-/// a binary package of arch "", and its repodata (`<arch></arch>`) was
-/// refused whole by our rpm-md reader. Such a header is an error.
-#[test]
-fn srpm_header_without_arch_is_an_error() {
-    let path = file("srpm-repodata-no-arch.rpm");
-    let e = buildroot_core::srpm::read_header(&path)
+/// The error the header checks give a damaged file rpm refuses, in one line.
+fn refused_as_rpm_refuses_it(name: &str, says: &str) {
+    let e = buildroot_core::srpm::read_header(&file(name))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("no package arch"), "{e}");
-    assert!(!e.contains('\n'), "{e}");
+    assert!(e.contains(says) && !e.contains('\n'), "{e}");
 }
 
-/// srpm_repodata: a damaged header (rpm refuses it: "region trailer: BAD")
-/// with a dependency of an empty name: its repodata's
-/// `<rpm:entry name=""/>` made our rpm-md reader refuse the whole repo.
-/// Such a dependency names nothing and is left out.
+/// An SRPM of ours whose one BuildRequires is named `dep` (bytes the rpm
+/// crate would not write: patched into the header in place of a
+/// placeholder as long), with the main-header entries of each tag `from`
+/// renamed to `to`: a header rpm still accepts. Read back.
+fn srpm_with(
+    dep: &[u8],
+    renames: &[(u32, u32)],
+) -> buildroot_core::Result<buildroot_core::package::Package> {
+    let placeholder = "#".repeat(dep.len());
+    let mut b = buildroot_core::srpm::build_srpm(&buildroot_core::srpm::SrpmSpec {
+        name: "x".into(),
+        version: "1".into(),
+        release: "1".into(),
+        spec_name: "x.spec".into(),
+        spec_text: "Name: x\n".into(),
+        build_requires: vec![buildroot_core::dep::Dep::parse("gcc").unwrap()],
+        build_requires_text: vec![placeholder.clone()],
+        ..Default::default()
+    })
+    .unwrap();
+    let be = |b: &[u8], at: usize| u32::from_be_bytes(b[at..at + 4].try_into().unwrap()) as usize;
+    let main = (96 + 16 + 16 * be(&b, 104) + be(&b, 108)).div_ceil(8) * 8;
+    if !dep.is_empty() {
+        let needle = [placeholder.as_bytes(), b"\0"].concat();
+        let at = main
+            + b[main..]
+                .windows(needle.len())
+                .position(|w| w == needle)
+                .unwrap();
+        b[at..at + dep.len()].copy_from_slice(dep);
+    }
+    for &(from, to) in renames {
+        for i in 0..be(&b, main + 8) {
+            let at = main + 16 + 16 * i;
+            if be(&b, at) == from as usize {
+                b[at..at + 4].copy_from_slice(&to.to_be_bytes());
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.src.rpm");
+    std::fs::write(&path, &b).unwrap();
+    buildroot_core::srpm::read_header(&path)
+}
+
+/// srpm_repodata: a header whose damage hides both its SOURCEPACKAGE tag
+/// and its ARCH was read as a binary package of arch "", and its repodata
+/// (`<arch></arch>`) was refused whole by our rpm-md reader. rpm refuses
+/// that file ("region trailer: BAD"), and so do we now; a header rpm
+/// accepts without either tag (renamed to tags rpm does not know, with
+/// DIRNAMES, by which the rpm crate also tells an SRPM) is an error too.
+#[test]
+fn srpm_header_without_arch_is_an_error() {
+    refused_as_rpm_refuses_it("srpm-repodata-no-arch.rpm", "main header: region trailer");
+    assert_eq!(srpm_with(b"gcc", &[]).unwrap().arch, "src");
+    let e = srpm_with(b"gcc", &[(1022, 5999), (1106, 5998), (1118, 5997)])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no package arch") && !e.contains('\n'), "{e}");
+}
+
+/// srpm_repodata: a damaged header with a dependency of an empty name: its
+/// repodata's `<rpm:entry name=""/>` made our rpm-md reader refuse the
+/// whole repo. rpm refuses that file ("region trailer: BAD"), and so do we
+/// now; in a header rpm accepts such a dependency names nothing and is
+/// left out.
 #[test]
 fn srpm_dependency_without_a_name_is_left_out() {
-    use buildroot_core::rpmmd::{read_primary, read_repomd, MetaFile};
-    let p = buildroot_core::srpm::read_header(&file("srpm-repodata-empty-dep.rpm")).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    buildroot_core::repodata::write_repodata(dir.path(), &[p], &Default::default()).unwrap();
-    let repomd = read_repomd(dir.path()).unwrap();
-    let rec = repomd.records.iter().find(|r| r.kind == "primary").unwrap();
-    let f = MetaFile::open(&dir.path().join(&rec.href), None).unwrap();
-    assert_eq!(read_primary(f.reader, "primary").unwrap().len(), 1);
+    refused_as_rpm_refuses_it("srpm-repodata-empty-dep.rpm", "main header: region trailer");
+    let p = srpm_with(b"", &[]).unwrap();
+    assert!(p.requires.is_empty(), "{:?}", p.requires);
 }
 
 /// srpm_repodata: a damaged header whose name holds a control character
@@ -257,10 +308,15 @@ fn srpm_name_with_a_control_character_is_an_error() {
 
 /// srpm_repodata: a damaged header with a BuildRequires named `\x01`: XML
 /// cannot hold the character, so the repodata said `<rpm:entry name=""/>`
-/// and our rpm-md reader refused the whole repo. Such a dependency is left
-/// out.
+/// and our rpm-md reader refused the whole repo. rpm refuses that file
+/// ("region trailer: BAD"), and so do we now; in a header rpm accepts such
+/// a dependency is left out.
 #[test]
 fn srpm_dependency_with_a_control_character_is_left_out() {
-    let p = buildroot_core::srpm::read_header(&file("srpm-repodata-control-dep.rpm")).unwrap();
+    refused_as_rpm_refuses_it(
+        "srpm-repodata-control-dep.rpm",
+        "main header: region trailer",
+    );
+    let p = srpm_with(b"\x01", &[]).unwrap();
     assert!(p.requires.is_empty(), "{:?}", p.requires);
 }

@@ -30,6 +30,23 @@ pub fn header_text(bytes: &[u8]) -> String {
     }
 }
 
+/// A spec's text: as it is when it is UTF-8, else each word (up to and
+/// with its blank) that is not converted by [`header_text`]. rpmbuild
+/// stores a spec's values as header strings, bytes as they are, and
+/// createrepo_c converts each string that is not UTF-8: a Latin-1
+/// `BuildRequires: caf\xe9` is `café` to both. (A rich dependency that
+/// mixes UTF-8 and Latin-1 words is one string to createrepo_c, converted
+/// whole.)
+pub fn spec_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => bytes
+            .split_inclusive(u8::is_ascii_whitespace)
+            .map(header_text)
+            .collect(),
+    }
+}
+
 /// The details of the RPM at `path` for repodata: its headers, and the
 /// file's modification time (createrepo_c's `time file`).
 pub fn repodata_details(path: &Path) -> Result<PackageDetails> {
@@ -97,7 +114,7 @@ pub(crate) fn details_of(raw: &RawHeader, time_file: u64) -> PackageDetails {
 
 /// The header's file list: directory + base name, typed as createrepo_c
 /// types it (a directory by its mode, else a ghost by its flag).
-fn files(raw: &RawHeader) -> Vec<FileEntry> {
+pub(super) fn files(raw: &RawHeader) -> Vec<FileEntry> {
     let modes = raw.numbers(TAG_FILEMODES);
     let flags = raw.numbers(TAG_FILEFLAGS);
     let kind = |i: usize| {
@@ -234,6 +251,17 @@ mod tests {
         assert_eq!(
             header_text(b"d\xe9scr na\xefve \xa9\xb0\x85\x01\tx\n"),
             "déscr naïve \tx\n"
+        );
+        // A spec: word by word.
+        assert_eq!(
+            spec_text(
+                &[
+                    "é\n".as_bytes(),
+                    b"BuildRequires: caf\xe9\nx\xa9y \xc3\xa9t\n\xc3\xa9\n"
+                ]
+                .concat()
+            ),
+            "é\nBuildRequires: café\nxy ét\né\n"
         );
     }
 }

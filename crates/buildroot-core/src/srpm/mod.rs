@@ -1,6 +1,8 @@
-//! Reading and writing RPM files with the `rpm` crate: an SRPM's header as
-//! a [`Package`] (its requires are the BuildRequires), the spec from its
-//! payload, and building SRPMs and small binary RPMs reproducibly.
+//! Reading and writing RPM files: the lead and headers checked as rpm
+//! checks them (`verify.rs`), an SRPM's header as a [`Package`] (its
+//! requires are the BuildRequires; `package.rs`, from the header's bytes),
+//! the spec from its payload and building SRPMs and small binary RPMs
+//! reproducibly (with the `rpm` crate).
 //!
 //! The `rpm` crate only builds binary packages; an SRPM is made by rewriting
 //! the header (no SOURCERPM tag, SOURCEPACKAGE set), recomputing the digests
@@ -17,23 +19,27 @@ use rpm::{
 
 use crate::dep::{Cmp, Dep, SimpleDep};
 use crate::error::{Error, Result};
-use crate::evr::Evr;
-use crate::package::{Package, Requirement};
+use crate::package::Package;
 
 mod details;
 mod info;
+mod package;
 mod raw;
 mod rpmbuild_like;
+mod tag_types;
 mod tags;
+mod verify;
 
-pub use details::{file_mtime, header_text, repodata_details, stamp_build_time};
+pub use details::{file_mtime, header_text, repodata_details, spec_text, stamp_build_time};
 use info::latin1_text;
 pub use info::SrpmInfo;
+pub use package::{read_evr, read_header, read_header_without_details};
 pub(crate) use raw::RawHeader;
 use rpmbuild_like::{
     add_payload_size, mark_spec_file, only_self_provide, set_info, source_file_list,
 };
 use tags::*;
+pub(crate) use verify::check_layout;
 
 pub(crate) fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
     let msg = e.to_string();
@@ -45,96 +51,6 @@ pub(crate) fn rpm_err(path: &Path, e: impl std::fmt::Display) -> Error {
         msg
     };
     Error::format(path.display(), msg.lines().next().unwrap_or("").to_string())
-}
-
-/// Checks the lead and both header structures before the rpm crate sees the
-/// file: index entries must have a known type and their values must fit
-/// inside their header's data (the rpm crate indexes without checking and
-/// would panic, or allocate by the claimed count and run out of memory).
-/// Returns where the payload starts.
-pub(crate) fn check_layout(path: &Path) -> Result<u64> {
-    use std::io::{Read, Seek, SeekFrom};
-    let bad = |msg: &str| Error::format(path.display(), format!("not a valid RPM file ({msg})"));
-    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut lead = [0u8; 96];
-    f.read_exact(&mut lead)
-        .map_err(|_| bad("shorter than an RPM lead"))?;
-    if lead[..4] != [0xed, 0xab, 0xee, 0xdb] {
-        return Err(bad("bad lead magic"));
-    }
-    let mut pos: u64 = 96;
-    for (i, what) in ["signature header", "header"].iter().enumerate() {
-        let mut head = [0u8; 16];
-        f.read_exact(&mut head)
-            .map_err(|_| bad(&format!("truncated {what}")))?;
-        if head[..3] != [0x8e, 0xad, 0xe8] {
-            return Err(bad(&format!("bad {what} magic")));
-        }
-        let n = u32::from_be_bytes([head[8], head[9], head[10], head[11]]) as u64;
-        let size = u32::from_be_bytes([head[12], head[13], head[14], head[15]]) as u64;
-        if n > 1 << 16 || size > 1 << 30 {
-            return Err(bad(&format!("implausible {what} size")));
-        }
-        let mut index = vec![0u8; (n * 16) as usize];
-        f.read_exact(&mut index)
-            .map_err(|_| bad(&format!("truncated {what}")))?;
-        for e in index.chunks_exact(16) {
-            let kind = u32::from_be_bytes([e[4], e[5], e[6], e[7]]);
-            let offset = u32::from_be_bytes([e[8], e[9], e[10], e[11]]) as u64;
-            let count = u32::from_be_bytes([e[12], e[13], e[14], e[15]]) as u64;
-            // The fewest bytes one value of each type takes (strings: a NUL).
-            let min = match kind {
-                0 => 0,
-                1 | 2 | 6..=9 => 1,
-                3 => 2,
-                4 => 4,
-                5 => 8,
-                _ => return Err(bad(&format!("{what} entry of unknown type {kind}"))),
-            };
-            if offset > size || count.saturating_mul(min) > size - offset {
-                return Err(bad(&format!("{what} entry points outside its data")));
-            }
-        }
-        pos += 16 + n * 16 + size;
-        if i == 0 {
-            pos = pos.div_ceil(8) * 8; // the signature header is padded to 8 bytes
-        }
-        f.seek(SeekFrom::Start(pos))
-            .map_err(|e| Error::io(path, e))?;
-    }
-    let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
-    if len < pos {
-        return Err(bad("truncated header"));
-    }
-    Ok(pos)
-}
-
-/// Converts an rpm-crate dependency into ours (rich deps are parsed).
-fn from_rpm_dep(path: &Path, d: &Dependency) -> Result<Dep> {
-    if d.name.starts_with('(') {
-        return Dep::parse(&d.name).map_err(|e| Error::format(path.display(), e.to_string()));
-    }
-    let f = d.flags;
-    let cmp = match (
-        f.contains(DependencyFlags::LESS),
-        f.contains(DependencyFlags::GREATER),
-        f.contains(DependencyFlags::EQUAL),
-    ) {
-        (true, false, true) => Some(Cmp::Le),
-        (true, false, false) => Some(Cmp::Lt),
-        (false, true, true) => Some(Cmp::Ge),
-        (false, true, false) => Some(Cmp::Gt),
-        (false, false, true) => Some(Cmp::Eq),
-        _ => None,
-    };
-    Ok(Dep::Simple(match cmp {
-        Some(c) if !d.version.is_empty() => SimpleDep::versioned(
-            d.name.clone(),
-            c,
-            Evr::parse(&d.version).map_err(|e| Error::format(path.display(), e.to_string()))?,
-        ),
-        _ => SimpleDep::name(d.name.clone()),
-    }))
 }
 
 /// Converts our dependency into the rpm crate's.
@@ -181,173 +97,6 @@ fn rpm_dep_of_text(t: &str) -> Dependency {
         }
         _ => Dependency::any(t.to_string()),
     }
-}
-
-/// Reads an RPM or SRPM header (payload untouched) into a [`Package`].
-/// For a source package, `arch` is `src` and requires are the BuildRequires
-/// without `rpmlib(...)` entries. `location` is the file name; `checksum` the
-/// file's sha256; `details` what createrepo_c lists of it.
-pub fn read_header(path: &Path) -> Result<Package> {
-    let (mut p, raw) = read_package(path)?;
-    p.details = Some(Box::new(details::details_of(
-        &raw,
-        details::file_mtime(path)?,
-    )));
-    Ok(p)
-}
-
-/// [`read_header`] without the details (the file list, changelog and
-/// descriptive text repodata alone needs).
-pub fn read_header_without_details(path: &Path) -> Result<Package> {
-    read_package(path).map(|(p, _)| p)
-}
-
-/// The package of [`read_header_without_details`], and its raw headers.
-fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
-    if path.exists() {
-        check_layout(path)?;
-    }
-    let md = PackageMetadata::open(path).map_err(|e| {
-        if let rpm::Error::Io(io) = &e {
-            if io.kind() == std::io::ErrorKind::NotFound {
-                return Error::io(path, std::io::Error::new(io.kind(), "no such file"));
-            }
-        }
-        rpm_err(path, e)
-    })?;
-    let is_source = md.is_source_package();
-    let s = |r: std::result::Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
-    let name = md.get_name().map_err(|e| rpm_err(path, e))?.to_string();
-    let evr = Evr::new(
-        md.get_epoch().unwrap_or(0),
-        s(md.get_version()),
-        Some(s(md.get_release()).as_str()),
-    );
-    let deps = |v: std::result::Result<Vec<Dependency>, rpm::Error>| -> Result<Vec<(Dep, bool)>> {
-        let mut out = Vec::new();
-        for d in v.unwrap_or_default() {
-            // A dependency without a name (only a damaged header has one)
-            // names nothing, and rpm-md cannot list it: our reader refuses
-            // `<rpm:entry name=""/>`, and with it the whole repo. Nor can
-            // it list a name with a control character (rpmbuild refuses
-            // them): XML cannot hold most, and `\x01` would be written as
-            // that empty name.
-            if d.flags.contains(DependencyFlags::RPMLIB)
-                || d.name.starts_with("rpmlib(")
-                || d.name.is_empty()
-                || d.name.chars().any(char::is_control)
-            {
-                continue;
-            }
-            let pre = d
-                .flags
-                .intersects(DependencyFlags::SCRIPT_PRE | DependencyFlags::PREREQ);
-            out.push((from_rpm_dep(path, &d)?, pre));
-        }
-        Ok(out)
-    };
-    let simple = |v: Vec<(Dep, bool)>| -> Vec<SimpleDep> {
-        v.into_iter()
-            .filter_map(|(d, _)| d.as_simple().cloned())
-            .collect()
-    };
-    let plain = |v: Vec<(Dep, bool)>| -> Vec<Dep> { v.into_iter().map(|(d, _)| d).collect() };
-    let mut requires: Vec<Requirement> = Vec::new();
-    for (dep, pre) in deps(md.get_requires())? {
-        let r = Requirement { dep, pre };
-        if !requires.contains(&r) {
-            requires.push(r);
-        }
-    }
-    let files = if is_source {
-        Vec::new()
-    } else {
-        md.get_file_entries()
-            .map(|v| {
-                v.iter()
-                    .map(|f| f.path().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let arch = if is_source {
-        "src".into()
-    } else {
-        s(md.get_arch())
-    };
-    // rpm-md cannot list a package without a name or an arch (our reader
-    // and libsolv refuse `<name/>` and `<arch/>`): written into repodata it
-    // would spoil the whole repo, so the damaged header is refused here.
-    if name.is_empty() || arch.is_empty() {
-        let what = if name.is_empty() { "name" } else { "arch" };
-        return Err(Error::format(
-            path.display(),
-            format!("damaged RPM header: no package {what}"),
-        ));
-    }
-    // Nor one whose name, arch, version or release holds a control
-    // character (rpmbuild refuses them; only a damaged header has one):
-    // XML cannot hold most of them, so the repodata would name another
-    // package than the file (createrepo_c leaves such a package out).
-    for (what, v) in [
-        ("name", name.as_str()),
-        ("arch", arch.as_str()),
-        ("version", evr.version.as_str()),
-        ("release", evr.release_str()),
-    ] {
-        if v.chars().any(char::is_control) {
-            return Err(Error::format(
-                path.display(),
-                format!("damaged RPM header: control character in the package {what}"),
-            ));
-        }
-    }
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let raw = RawHeader::read(path)?;
-    let p = Package {
-        arch,
-        sourcerpm: if is_source {
-            String::new()
-        } else {
-            s(md.get_source_rpm())
-        },
-        // As createrepo_c writes it (the rpm crate's would have U+FFFD
-        // for each Latin-1 byte).
-        summary: raw.string(TAG_SUMMARY).map(header_text).unwrap_or_default(),
-        // An SRPM's own `N = EVR` (rpmbuild writes it): createrepo_c lists it.
-        provides: simple(deps(md.get_provides())?),
-        requires,
-        conflicts: plain(deps(md.get_conflicts())?),
-        obsoletes: simple(deps(md.get_obsoletes())?),
-        recommends: plain(deps(md.get_recommends())?),
-        suggests: plain(deps(md.get_suggests())?),
-        supplements: plain(deps(md.get_supplements())?),
-        enhances: plain(deps(md.get_enhances())?),
-        files,
-        location: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        checksum: Some(crate::rpmmd::sha256_file(path)?),
-        size,
-        name,
-        evr,
-        details: None,
-    };
-    Ok((p, raw))
-}
-
-/// The epoch, version and release in an RPM header (file names carry no
-/// epoch); cheaper than [`read_header`], which also hashes the file.
-pub fn read_evr(path: &Path) -> Result<Evr> {
-    check_layout(path)?;
-    let md = PackageMetadata::open(path).map_err(|e| rpm_err(path, e))?;
-    let s = |r: std::result::Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
-    Ok(Evr::new(
-        md.get_epoch().unwrap_or(0),
-        s(md.get_version()),
-        Some(s(md.get_release()).as_str()),
-    ))
 }
 
 /// The arches an RPM header limits its builds to.
@@ -495,7 +244,10 @@ pub struct SpecFile {
     /// The spec's file name (no directory).
     pub name: String,
     /// Its text. rpm reads a spec as bytes: one that is not UTF-8 (an old
-    /// spec's Latin-1 changelog) is read with U+FFFD for each bad sequence.
+    /// spec's Latin-1) is read a word at a time, each word that is not
+    /// UTF-8 converted as createrepo_c converts such header strings
+    /// ([`spec_text`]), so that a Latin-1 BuildRequires evaluates to the
+    /// name createrepo_c lists for rpmbuild's SRPM.
     pub text: String,
     /// Its bytes as stored: what to hand to rpm, or write back.
     pub data: Vec<u8>,
@@ -519,7 +271,7 @@ pub fn extract_spec(path: &Path) -> Result<SpecFile> {
     })?;
     let file = files.into_iter().nth(pick).expect("index from position");
     let name = file.base_name().to_string();
-    let text = String::from_utf8_lossy(&file.data).into_owned();
+    let text = spec_text(&file.data);
     Ok(SpecFile {
         name,
         text,
@@ -762,7 +514,7 @@ pub fn rebuild_srpm(
             match String::from_utf8(file.data) {
                 Ok(text) => spec.spec_text = text,
                 Err(e) => {
-                    spec.spec_text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                    spec.spec_text = spec_text(e.as_bytes());
                     spec.spec_bytes = Some(e.into_bytes());
                 }
             }

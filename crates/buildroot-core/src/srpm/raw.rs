@@ -140,6 +140,21 @@ impl RawHeader {
         self.main.numbers(tag).first().copied()
     }
 
+    /// A main-header dependency list, `[name, flags, version]` tags: each
+    /// entry's name and version as stored and its flags, for as long as
+    /// all three arrays last (createrepo_c's loop; none if one is missing).
+    pub(crate) fn deps(&self, [name, flags, version]: [u32; 3]) -> Vec<(&[u8], u64, &[u8])> {
+        let names = self.main.strings(name);
+        let flags = self.main.numbers(flags);
+        let versions = self.main.strings(version);
+        names
+            .into_iter()
+            .zip(flags)
+            .zip(versions)
+            .map(|((n, f), v)| (n, f, v))
+            .collect()
+    }
+
     /// A signature-header integer.
     pub(crate) fn sig_number(&self, tag: u32) -> Option<u64> {
         self.sig.numbers(tag).first().copied()

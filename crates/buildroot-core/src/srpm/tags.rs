@@ -2,8 +2,15 @@
 //! (rpm's `rpmtag.h` names them; the rpm crate's `IndexTag` lacks some and
 //! cannot express a tag of the signature header).
 
+// Region tags: an old signature header's trailer may name HEADERIMAGE.
+pub(crate) const TAG_HEADERIMAGE: u32 = 61;
+
 // Main header.
 pub(crate) const TAG_HEADERIMMUTABLE: u32 = 63;
+pub(crate) const TAG_NAME: u32 = 1000;
+pub(crate) const TAG_VERSION: u32 = 1001;
+pub(crate) const TAG_RELEASE: u32 = 1002;
+pub(crate) const TAG_EPOCH: u32 = 1003;
 pub(crate) const TAG_SUMMARY: u32 = 1004;
 pub(crate) const TAG_DESCRIPTION: u32 = 1005;
 pub(crate) const TAG_BUILDTIME: u32 = 1006;
@@ -14,6 +21,7 @@ pub(crate) const TAG_LICENSE: u32 = 1014;
 pub(crate) const TAG_PACKAGER: u32 = 1015;
 pub(crate) const TAG_GROUP: u32 = 1016;
 pub(crate) const TAG_URL: u32 = 1020;
+pub(crate) const TAG_ARCH: u32 = 1022;
 pub(crate) const TAG_OLDFILENAMES: u32 = 1027;
 pub(crate) const TAG_FILESIZES: u32 = 1028;
 pub(crate) const TAG_FILEMODES: u32 = 1030;
@@ -44,6 +52,16 @@ pub(crate) const TAG_HEADERSIGNATURES: u32 = 62;
 // package: what createrepo_c's header lookups then see).
 pub(crate) const SIGTAG_LONGARCHIVESIZE: u32 = 271;
 pub(crate) const SIGTAG_PAYLOADSIZE: u32 = 1007;
+
+// Dependencies: the name, flags and version arrays of each kind.
+pub(crate) const DEPS_PROVIDE: [u32; 3] = [1047, 1112, 1113];
+pub(crate) const DEPS_REQUIRE: [u32; 3] = [1049, 1048, 1050];
+pub(crate) const DEPS_CONFLICT: [u32; 3] = [1054, 1053, 1055];
+pub(crate) const DEPS_OBSOLETE: [u32; 3] = [1090, 1114, 1115];
+pub(crate) const DEPS_RECOMMEND: [u32; 3] = [5046, 5048, 5047];
+pub(crate) const DEPS_SUGGEST: [u32; 3] = [5049, 5051, 5050];
+pub(crate) const DEPS_SUPPLEMENT: [u32; 3] = [5052, 5054, 5053];
+pub(crate) const DEPS_ENHANCE: [u32; 3] = [5055, 5057, 5056];
 
 /// `RPMFILE_GHOST`: listed in the header, not in the payload.
 pub(crate) const FILEFLAG_GHOST: u32 = 1 << 6;

@@ -280,7 +280,7 @@ fn srpm_with_bad_magic() {
 
 #[test]
 fn srpm_cut_in_half() {
-    srpm_cache_case(|b| b[..b.len() / 2].to_vec(), "create-srpm-repos: [TMP]/cache/libjpeg-turbo-3.0.3-1.eln150.src.rpm: not a valid RPM file (truncated header) (run identify-archful-srpms with --cache [TMP]/cache to fetch it again)");
+    srpm_cache_case(|b| b[..b.len() / 2].to_vec(), "create-srpm-repos: [TMP]/cache/libjpeg-turbo-3.0.3-1.eln150.src.rpm: not a valid RPM file (signature header: truncated) (run identify-archful-srpms with --cache [TMP]/cache to fetch it again)");
 }
 
 #[test]

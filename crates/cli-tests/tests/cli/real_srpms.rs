@@ -275,9 +275,12 @@ fn repodata_of_rpmbuild_and_regenerated_srpms_is_createrepo_cs_element_for_eleme
         * Mon Jan 01 2024 Jane <jane@example.org> - 1.0-1\n- newest\n\
         * Mon Jan 01 2024 John <john@example.org>   - 0.9-1\n- same day\n\
         * Sun Dec 31 2023 Jane <jane@example.org> - 0.8-1\n- older\n";
-    // Latin-1 in the summary, description and changelog (rpm 4.18 builds
-    // it when told to), and NoSource: a .nosrc.rpm with a ghost.
+    // Latin-1 in the summary, description, changelog and BuildRequires
+    // names (rpm 4.18 builds it when told to; createrepo_c converts each
+    // string that is not UTF-8 as Latin-1, dropping 0x80-0xBF), and
+    // NoSource: a .nosrc.rpm with a ghost.
     let latin = b"Name: latin\nVersion: 2\nRelease: 1\nSummary: Caf\xe9\nLicense: BSD\n\
+        BuildRequires: caf\xe9-devel >= 1.2\nBuildRequires: x\xa9y \xc3\xa9t\xe9 \xc3\xa9t\n\
         Source0: latin-2.tar.gz\nSource1: l.txt\nNoSource: 0\n%description\n\
         D\xe9j\xe0 vu \xa9 \xb0\x85.\n%files\n%changelog\n\
         * Tue Feb 06 2024 J\xfcrgen M\xfcller <jm@example.org> - 2-1\n- \xe9t\xe9\n";
@@ -374,6 +377,12 @@ fn repodata_of_rpmbuild_and_regenerated_srpms_is_createrepo_cs_element_for_eleme
         // The ghost's size as rpmbuild recorded it, regenerated or not.
         let ghost = rpm_qp(&out.join("latin-2-1.nosrc.rpm"), "[%{FILESIZES} ]");
         assert_eq!(ghost, rpm_qp(&built[1], "[%{FILESIZES} ]"), "{arch}");
+        // Latin-1 BuildRequires as createrepo_c lists rpmbuild's: linked as
+        // built, and regenerated from the spec read the same way.
+        for dep in ["café-devel\" flags=\"GE\"", "xy", "Ãté", "ét"] {
+            let want = format!("<rpm:entry name=\"{dep}");
+            assert!(primary.contains(&want), "{arch}: no {want} in {primary}");
+        }
         if arch == "aarch64" {
             // Linked as built: Latin-1 text converted as createrepo_c converts it.
             assert!(primary.contains("<summary>Café</summary>"), "{primary}");

@@ -1,0 +1,210 @@
+//! An RPM header read into a [`Package`]: name, EVR, arch, dependencies and
+//! files as createrepo_c takes them (`cr_package_from_header`, parsehdr.c:
+//! rpm's `headerGet` strings as stored) and writes them
+//! (`cr_xmlNewProp`/`cr_xmlNewTextChild`: a string that is not UTF-8
+//! converted from Latin-1 its way, [`header_text`]). The rpm crate would
+//! hand such a string back with U+FFFD for each bad byte, or, in a header
+//! whose `ENCODING` tag says `utf-8`, not at all (the whole dependency
+//! list lost): its header parse is used only to tell a source package.
+
+use std::path::Path;
+
+use rpm::{Dependency, DependencyFlags, PackageMetadata};
+
+use super::details::{self, header_text};
+use super::tags::*;
+use super::{check_layout, rpm_err, RawHeader};
+use crate::dep::{Cmp, Dep, SimpleDep};
+use crate::error::{Error, Result};
+use crate::evr::Evr;
+use crate::package::{Package, Requirement};
+
+/// Reads an RPM or SRPM header (payload untouched) into a [`Package`].
+/// For a source package, `arch` is `src` and requires are the BuildRequires
+/// without `rpmlib(...)` entries. `location` is the file name; `checksum` the
+/// file's sha256; `details` what createrepo_c lists of it.
+pub fn read_header(path: &Path) -> Result<Package> {
+    let (mut p, raw) = read_package(path)?;
+    p.details = Some(Box::new(details::details_of(
+        &raw,
+        details::file_mtime(path)?,
+    )));
+    Ok(p)
+}
+
+/// [`read_header`] without the details (the file list, changelog and
+/// descriptive text repodata alone needs).
+pub fn read_header_without_details(path: &Path) -> Result<Package> {
+    read_package(path).map(|(p, _)| p)
+}
+
+/// The epoch, version and release in an RPM header (file names carry no
+/// epoch); cheaper than [`read_header`], which also hashes the file.
+pub fn read_evr(path: &Path) -> Result<Evr> {
+    Ok(evr_of(&RawHeader::read(path)?))
+}
+
+fn evr_of(raw: &RawHeader) -> Evr {
+    let text = |tag| raw.string(tag).map(header_text).unwrap_or_default();
+    Evr::new(
+        raw.number(TAG_EPOCH).unwrap_or(0) as u32,
+        text(TAG_VERSION),
+        Some(text(TAG_RELEASE).as_str()),
+    )
+}
+
+/// The package of [`read_header_without_details`], and its raw headers.
+fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
+    if path.exists() {
+        check_layout(path)?;
+    }
+    let md = PackageMetadata::open(path).map_err(|e| {
+        if let rpm::Error::Io(io) = &e {
+            if io.kind() == std::io::ErrorKind::NotFound {
+                return Error::io(path, std::io::Error::new(io.kind(), "no such file"));
+            }
+        }
+        rpm_err(path, e)
+    })?;
+    let is_source = md.is_source_package();
+    let raw = RawHeader::read(path)?;
+    let text = |tag| raw.string(tag).map(header_text).unwrap_or_default();
+    let name = text(TAG_NAME);
+    let evr = evr_of(&raw);
+    let deps = |tags: [u32; 3]| -> Result<Vec<(Dep, bool)>> {
+        let mut out = Vec::new();
+        for (n, flags, v) in raw.deps(tags) {
+            let d = Dependency {
+                name: header_text(n),
+                flags: DependencyFlags::from_bits_retain(flags as u32),
+                version: header_text(v),
+            };
+            // A dependency without a name (only a damaged header has one)
+            // names nothing, and rpm-md cannot list it: our reader refuses
+            // `<rpm:entry name=""/>`, and with it the whole repo. Nor can
+            // it list a name with a control character (rpmbuild refuses
+            // them): XML cannot hold most, and `\x01` would be written as
+            // that empty name.
+            if d.flags.contains(DependencyFlags::RPMLIB)
+                || d.name.starts_with("rpmlib(")
+                || d.name.is_empty()
+                || d.name.chars().any(char::is_control)
+            {
+                continue;
+            }
+            let pre = d
+                .flags
+                .intersects(DependencyFlags::SCRIPT_PRE | DependencyFlags::PREREQ);
+            out.push((from_rpm_dep(path, &d)?, pre));
+        }
+        Ok(out)
+    };
+    let simple = |v: Vec<(Dep, bool)>| -> Vec<SimpleDep> {
+        v.into_iter()
+            .filter_map(|(d, _)| d.as_simple().cloned())
+            .collect()
+    };
+    let plain = |v: Vec<(Dep, bool)>| -> Vec<Dep> { v.into_iter().map(|(d, _)| d).collect() };
+    let mut requires: Vec<Requirement> = Vec::new();
+    for (dep, pre) in deps(DEPS_REQUIRE)? {
+        let r = Requirement { dep, pre };
+        if !requires.contains(&r) {
+            requires.push(r);
+        }
+    }
+    let files = if is_source {
+        Vec::new()
+    } else {
+        details::files(&raw).into_iter().map(|f| f.path).collect()
+    };
+    let arch = if is_source {
+        "src".into()
+    } else {
+        text(TAG_ARCH)
+    };
+    // rpm-md cannot list a package without a name or an arch (our reader
+    // and libsolv refuse `<name/>` and `<arch/>`): written into repodata it
+    // would spoil the whole repo, so the damaged header is refused here.
+    if name.is_empty() || arch.is_empty() {
+        let what = if name.is_empty() { "name" } else { "arch" };
+        return Err(Error::format(
+            path.display(),
+            format!("damaged RPM header: no package {what}"),
+        ));
+    }
+    // Nor one whose name, arch, version or release holds a control
+    // character (rpmbuild refuses them; only a damaged header has one):
+    // XML cannot hold most of them, so the repodata would name another
+    // package than the file (createrepo_c leaves such a package out).
+    for (what, v) in [
+        ("name", name.as_str()),
+        ("arch", arch.as_str()),
+        ("version", evr.version.as_str()),
+        ("release", evr.release_str()),
+    ] {
+        if v.chars().any(char::is_control) {
+            return Err(Error::format(
+                path.display(),
+                format!("damaged RPM header: control character in the package {what}"),
+            ));
+        }
+    }
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let p = Package {
+        arch,
+        sourcerpm: if is_source {
+            String::new()
+        } else {
+            text(TAG_SOURCERPM)
+        },
+        summary: text(TAG_SUMMARY),
+        // An SRPM's own `N = EVR` (rpmbuild writes it): createrepo_c lists it.
+        provides: simple(deps(DEPS_PROVIDE)?),
+        requires,
+        conflicts: plain(deps(DEPS_CONFLICT)?),
+        obsoletes: simple(deps(DEPS_OBSOLETE)?),
+        recommends: plain(deps(DEPS_RECOMMEND)?),
+        suggests: plain(deps(DEPS_SUGGEST)?),
+        supplements: plain(deps(DEPS_SUPPLEMENT)?),
+        enhances: plain(deps(DEPS_ENHANCE)?),
+        files,
+        location: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        checksum: Some(crate::rpmmd::sha256_file(path)?),
+        size,
+        name,
+        evr,
+        details: None,
+    };
+    Ok((p, raw))
+}
+
+/// Converts an rpm-crate dependency into ours (rich deps are parsed).
+fn from_rpm_dep(path: &Path, d: &Dependency) -> Result<Dep> {
+    if d.name.starts_with('(') {
+        return Dep::parse(&d.name).map_err(|e| Error::format(path.display(), e.to_string()));
+    }
+    let f = d.flags;
+    let cmp = match (
+        f.contains(DependencyFlags::LESS),
+        f.contains(DependencyFlags::GREATER),
+        f.contains(DependencyFlags::EQUAL),
+    ) {
+        (true, false, true) => Some(Cmp::Le),
+        (true, false, false) => Some(Cmp::Lt),
+        (false, true, true) => Some(Cmp::Ge),
+        (false, true, false) => Some(Cmp::Gt),
+        (false, false, true) => Some(Cmp::Eq),
+        _ => None,
+    };
+    Ok(Dep::Simple(match cmp {
+        Some(c) if !d.version.is_empty() => SimpleDep::versioned(
+            d.name.clone(),
+            c,
+            Evr::parse(&d.version).map_err(|e| Error::format(path.display(), e.to_string()))?,
+        ),
+        _ => SimpleDep::name(d.name.clone()),
+    }))
+}

@@ -1,0 +1,368 @@
+//! The lead and header checks rpm makes before it reads a package
+//! (`srpm/verify.rs`): every package of ours and rpmbuild's passes; each
+//! damage rpm refuses is refused with a one-line error naming the file and
+//! the problem; and, where rpm is installed, our verdict on many damaged
+//! copies is rpm's (`rpm -qp` with digests and signatures off, as
+//! createrepo_c reads packages).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use buildroot_core::srpm::{build_srpm, read_evr, read_header, SrpmSpec};
+
+fn fixture_rpms() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
+    let mut out = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rpm") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn srpm() -> Vec<u8> {
+    build_srpm(&SrpmSpec {
+        name: "x".into(),
+        version: "1".into(),
+        release: "1".into(),
+        license: "MIT".into(),
+        summary: "x".into(),
+        spec_name: "x.spec".into(),
+        spec_text: "Name: x\n".into(),
+        build_requires: vec![buildroot_core::dep::Dep::parse("gcc").unwrap()],
+        host_arch: "x86_64".into(),
+        build_time: 1_700_000_000,
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+/// Where things are in an RPM file's bytes.
+struct Layout {
+    /// Offset of the signature header's magic.
+    sig: usize,
+    sig_il: usize,
+    /// Offset of its data.
+    sig_data: usize,
+    /// Offset of the main header's magic.
+    main: usize,
+    main_il: usize,
+    main_data: usize,
+}
+
+fn be(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes(b[at..at + 4].try_into().unwrap())
+}
+
+fn put(b: &mut [u8], at: usize, v: u32) {
+    b[at..at + 4].copy_from_slice(&v.to_be_bytes());
+}
+
+fn layout(b: &[u8]) -> Layout {
+    let sig = 96;
+    let sig_il = be(b, sig + 8) as usize;
+    let sig_dl = be(b, sig + 12) as usize;
+    let sig_data = sig + 16 + 16 * sig_il;
+    let main = (sig_data + sig_dl).div_ceil(8) * 8;
+    let main_il = be(b, main + 8) as usize;
+    Layout {
+        sig,
+        sig_il,
+        sig_data,
+        main,
+        main_il,
+        main_data: main + 16 + 16 * main_il,
+    }
+}
+
+/// rpm's verdict on the package at `path`, reading it as createrepo_c
+/// does; `None` without rpm. `SRPM_VERIFY_RPM` names another rpm to ask
+/// (a script running rpm 6's, say: docs/formats.md says where it differs).
+fn rpm_accepts(path: &Path) -> Option<bool> {
+    let rpm = std::env::var("SRPM_VERIFY_RPM").unwrap_or_else(|_| "rpm".into());
+    let out = Command::new(rpm)
+        .args(["-qp", "--nodigest", "--nosignature", "--qf", "%{NAME}\n"])
+        .arg(path)
+        .output()
+        .ok()?;
+    Some(out.status.success())
+}
+
+#[test]
+fn every_fixture_package_passes() {
+    let all = fixture_rpms();
+    assert!(all.len() > 200, "{}", all.len());
+    for p in &all {
+        read_evr(p).unwrap_or_else(|e| panic!("{e}"));
+    }
+    // Third-party SRPMs, where a checkout has them (not committed).
+    let real = Path::new("/tmp/real");
+    if real.is_dir() {
+        let mut n = 0;
+        let mut dirs = vec![real.to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.to_string_lossy().ends_with(".rpm") {
+                    let ours = read_evr(&p).is_ok();
+                    if let Some(rpm) = rpm_accepts(&p) {
+                        assert_eq!(ours, rpm, "{}: ours {ours}, rpm {rpm}", p.display());
+                    }
+                    n += 1;
+                }
+            }
+        }
+        eprintln!("{n} packages of /tmp/real agree with rpm");
+    }
+}
+
+/// One damage: what it does to the file, and what our error says.
+type Damage = (&'static str, fn(&mut Vec<u8>, &Layout), &'static str);
+
+fn damages() -> Vec<Damage> {
+    vec![
+        ("lead magic", |b, _| b[0] = 0, "bad lead magic"),
+        (
+            "lead signature type",
+            |b, _| b[79] = 4,
+            "illegal signature type",
+        ),
+        ("lead version", |b, _| b[4] = 5, "unsupported RPM version 5"),
+        (
+            "header version byte",
+            |b, l| b[l.main + 3] = 2,
+            "main header: bad magic",
+        ),
+        (
+            "too many signature entries",
+            |b, l| put(b, l.sig + 8, 33),
+            "signature header: 33 entries",
+        ),
+        (
+            "main region tag type",
+            |b, l| put(b, l.main + 16 + 4, 6),
+            "region tag 63 of type 6",
+        ),
+        (
+            "main region offset",
+            |b, l| put(b, l.main + 16 + 8, 0x7fff_fff0),
+            "region trailer offset 2147483632 out of range",
+        ),
+        (
+            "main trailer offset",
+            |b, l| {
+                let at = l.main_data + be(b, l.main + 16 + 8) as usize;
+                put(
+                    b,
+                    at + 8,
+                    16u32.wrapping_neg().wrapping_mul(l.main_il as u32 + 1),
+                );
+            },
+            "region trailer offset -",
+        ),
+        (
+            "main trailer offset positive",
+            |b, l| {
+                let at = l.main_data + be(b, l.main + 16 + 8) as usize;
+                put(b, at + 8, 16);
+            },
+            "region trailer offset 16 out of range",
+        ),
+        (
+            "main trailer tag",
+            |b, l| {
+                let at = l.main_data + be(b, l.main + 16 + 8) as usize;
+                put(b, at, 62);
+            },
+            "region trailer of tag 62",
+        ),
+        (
+            "main trailer short of the index",
+            |b, l| {
+                let at = l.main_data + be(b, l.main + 16 + 8) as usize;
+                put(b, at + 8, (16 * (l.main_il as u32 - 1)).wrapping_neg());
+            },
+            "main header: region of",
+        ),
+        (
+            "signature trailer tag",
+            |b, l| {
+                let at = l.sig_data + be(b, l.sig + 16 + 8) as usize;
+                put(b, at, 1000);
+            },
+            "signature header: region trailer of tag 1000",
+        ),
+        (
+            "entry type",
+            |b, l| put(b, l.main + 32 + 4, 12),
+            "unknown type",
+        ),
+        (
+            "entry count 0",
+            |b, l| put(b, l.main + 32 + 12, 0),
+            "count out of range",
+        ),
+        (
+            "entry tag below 100",
+            |b, l| put(b, l.main + 32, 99),
+            "tag below 100",
+        ),
+        (
+            "name as an integer",
+            |b, l| {
+                let i = (1..l.main_il)
+                    .find(|&i| be(b, l.main + 16 + 16 * i) == 1000)
+                    .unwrap();
+                put(b, l.main + 16 + 16 * i + 4, 7);
+            },
+            "type should be 6",
+        ),
+        (
+            "entries out of order",
+            |b, l| {
+                let e = l.main + 32;
+                let off = be(b, e + 16 + 8);
+                put(b, e + 8, off + 64);
+            },
+            "overlaps the entry before",
+        ),
+        (
+            "string without its NUL",
+            |b, l| {
+                // The last string entry's NUL, then everything up to the trailer.
+                let i = (1..l.main_il)
+                    .rev()
+                    .find(|&i| be(b, l.main + 16 + 16 * i + 4) == 6)
+                    .unwrap();
+                let start = l.main_data + be(b, l.main + 16 + 16 * i + 8) as usize;
+                let trailer = l.main_data + be(b, l.main + 16 + 8) as usize;
+                b[start..trailer].fill(b'a');
+            },
+            "data",
+        ),
+        (
+            "a main header tag signatures own",
+            |b, l| {
+                let i = (1..l.main_il)
+                    .find(|&i| be(b, l.main + 16 + 16 * i) == 1009)
+                    .unwrap();
+                put(b, l.main + 16 + 16 * i, 257);
+                // SIGSIZE is int32 as SIZE is: only the merge refuses it.
+            },
+            "is in the main header too",
+        ),
+        (
+            "truncated",
+            |b, l| b.truncate(l.main_data + 10),
+            "truncated",
+        ),
+        // 255 MiB of data claimed: refused before anything is allocated.
+        (
+            "main data size",
+            |b, l| put(b, l.main + 12, 0x0ff0_0000),
+            "main header: truncated",
+        ),
+    ]
+}
+
+#[test]
+fn damaged_headers_are_refused_as_rpm_refuses_them() {
+    let t = tempfile::tempdir().unwrap();
+    let good = srpm();
+    let path = t.path().join("x.src.rpm");
+    std::fs::write(&path, &good).unwrap();
+    read_header(&path).unwrap();
+    assert!(rpm_accepts(&path).unwrap_or(true));
+    let l = layout(&good);
+    assert!(l.sig_il > 1 && l.main_il > 10);
+    for (what, damage, says) in damages() {
+        let mut bad = good.clone();
+        damage(&mut bad, &l);
+        std::fs::write(&path, &bad).unwrap();
+        let e = read_header(&path)
+            .err()
+            .unwrap_or_else(|| panic!("{what}: accepted"))
+            .to_string();
+        assert!(
+            e.starts_with(&path.display().to_string()) && e.contains(says) && !e.contains('\n'),
+            "{what}: {e}"
+        );
+        if let Some(rpm) = rpm_accepts(&path) {
+            assert!(!rpm, "{what}: rpm accepts it");
+        }
+    }
+}
+
+/// Every byte of both headers' index, the first bytes of their data, the
+/// main header's trailer and NULs, each set to a few values in turn, on a
+/// package of ours and one of rpmbuild's: our verdict is rpm's. Slow (an
+/// rpm run per copy): `cargo test --test srpm_verify -- --ignored`.
+#[test]
+#[ignore]
+fn byte_patched_copies_agree_with_rpm() {
+    let t = tempfile::tempdir().unwrap();
+    let mut inputs = vec![srpm()];
+    if let Some(p) = fixture_rpms()
+        .into_iter()
+        .find(|p| p.ends_with("bash-5.2.26-1.eln150.src.rpm"))
+    {
+        inputs.push(std::fs::read(p).unwrap());
+    }
+    // Where a checkout has them: an rpm v3 package (no regions) and an old
+    // signed SRPM of rpm's test data.
+    for real in [
+        "/tmp/real/hist/rpm-software-management+rpm/9a575f56-foo.i386.rpm",
+        "/tmp/real/hist/rpm-software-management+createrepo_c/d17d1f60-Cython-0.17.1-2.el7.src.rpm",
+    ] {
+        if let Ok(b) = std::fs::read(real) {
+            inputs.push(b);
+        }
+    }
+    let path = t.path().join("p.src.rpm");
+    let (mut agree, mut refused) = (0, 0);
+    let mut disagree = Vec::new();
+    for good in &inputs {
+        let l = layout(good);
+        let trailer = l.main_data + be(good, l.main + 24) as usize;
+        let mut spots: Vec<usize> = (l.sig..l.sig_data + 64).collect();
+        spots.extend(l.main..l.main_data + 64);
+        spots.extend(trailer..trailer + 16);
+        // The strings' NULs (a string run into the next one).
+        spots.extend((l.main_data..trailer).filter(|&i| good[i] == 0).take(100));
+        for at in spots {
+            for v in [0x00, 0xff, 0x80, good[at].wrapping_add(1), good[at] ^ 0x04] {
+                if v == good[at] {
+                    continue;
+                }
+                let mut bad = good.clone();
+                bad[at] = v;
+                std::fs::write(&path, &bad).unwrap();
+                let Some(rpm) = rpm_accepts(&path) else {
+                    return;
+                };
+                let ours = read_evr(&path);
+                if ours.is_ok() == rpm {
+                    agree += 1;
+                    refused += usize::from(!rpm);
+                } else {
+                    disagree.push(format!("byte {at} = {v:#x}: rpm {rpm}, ours {ours:?}"));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{agree} copies agree ({refused} refused by both), {} disagree",
+        disagree.len()
+    );
+    assert!(disagree.is_empty(), "{}", disagree.join("\n"));
+}
