@@ -138,7 +138,14 @@ impl fmt::Display for SimpleDep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)?;
         if let Some(r) = &self.range {
-            write!(f, " {} {}", r.cmp.symbol(), r.evr)?;
+            let e = &r.evr;
+            if e.epoch == 0 && e.version.is_empty() && e.release.is_none() {
+                // An empty EVR (`a >= :`, or rpm-md's `ver=""`): nothing
+                // would not read back.
+                write!(f, " {} 0:", r.cmp.symbol())?;
+            } else {
+                write!(f, " {} {}", r.cmp.symbol(), r.evr)?;
+            }
         }
         Ok(())
     }
