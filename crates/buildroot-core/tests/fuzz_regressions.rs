@@ -69,12 +69,19 @@ fn dep_with_empty_release_is_rejected() {
         "foo >= -",
         "foo >= 0:-",
         "(foo >= : or bar)",
+        // A name rpm's and libsolv's rich parsers end at a blank with a `(`
+        // still open: it prints back the same, but for the last operand
+        // of a group (`(a or foo(bar )`, printed `(a or foo(bar)`).
+        "(foo(bar or baz)",
+        "(c(d >= 1 if e)",
+        "(a or b(c >= 1)",
     ] {
         let d = Dep::parse(s).unwrap();
         assert_eq!(Dep::parse(&d.to_string()).unwrap(), d, "{s}");
     }
     assert_eq!(Dep::parse("foo = 1.0-").unwrap().to_string(), "foo = 1.0");
     assert_eq!(Dep::parse("foo >= -").unwrap().to_string(), "foo >= 0:");
+    assert!(Dep::parse("(a or foo(bar )").is_err());
 }
 
 /// fuzz/artifacts/srpm_header/crash-357905e5…: an entry whose count claims

@@ -269,6 +269,7 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     ("names with unbalanced parentheses", "BuildRequires: foo(bar, baz)x >= 1, (q or r(s))", "x86_64"),
     ("versions ending in a separator", "BuildRequires: a >= 1.0-, b >= 1:, c >= :1, d >= -1", "x86_64"),
     ("versions of separators alone", "BuildRequires: a >= 0:, b >= :, c >= -, d >= 0:-", "x86_64"),
+    ("names with unbalanced parentheses in a rich dependency", "BuildRequires: (foo(bar or baz), (c(d >= 1 if e), (g(h with i)", "x86_64"),
     ("load of a directory", "%{load:/}\nBuildRequires: x%{load:/usr}y", "x86_64"),
     ("load of a missing file fails", "%{load:/nonexistent/macros}\nBuildRequires: x", "x86_64"),
     ("icon without its file fails", "Icon: logo.gif\nBuildRequires: x", "x86_64"),
