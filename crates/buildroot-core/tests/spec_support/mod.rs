@@ -285,6 +285,7 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     ("subpackage version and url", "URL: a\n%package sub\nSummary: x\nVersion: 5\nURL: b\nBuildRequires: x%{version}\n%description sub\nd", "x86_64"),
     ("disturl fails", "DistURL: a\nBuildRequires: x", "x86_64"),
     ("file line number", "BuildRequires: a%{__file_lineno}\n%global g %{__file_lineno}\n%define d %{__file_lineno}\nBuildRequires: %{expand:b%{__file_lineno}} g%{g} d%{d} %{lua: print('l' .. rpm.expand('%{__file_lineno}'))}", "x86_64"),
+    ("file line number takes arguments", "BuildRequires: a%__file_lineno b c\nBuildRequires: f%{__file_lineno:x} g%{__file_lineno x y} h%{lua: print(type(macros.__file_lineno))} i%{lua: print(select(2, rpm.isdefined('__file_lineno')))}", "x86_64"),
     ("file name is defined", "BuildRequires: f%{?__file_name:set}", "x86_64"),
     ("lua pcall around a failing rpm.expand", "BuildRequires: %{lua: local ok, e = pcall(rpm.expand, '%{error:boom}') print(ok and 'ok' or 'caught')}\nBuildRequires: after", "x86_64"),
     ("lua pcall's message of a failing rpm.expand", "BuildRequires: x%{lua: local ok, e = pcall(rpm.expand, '%{lua: error(1)}') print(ok, e)}", "x86_64"),
