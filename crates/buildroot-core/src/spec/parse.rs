@@ -824,6 +824,9 @@ fn preamble(
                         "line {lineno}: Only noarch subpackages are supported: {}",
                         text(&line)
                     ));
+                } else {
+                    // A subpackage's header gets `Arch` for each one.
+                    tagcheck::duplicate(&mut put, "arch", true, shown_name, lineno)?;
                 }
             }
         }

@@ -283,6 +283,7 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     ("second version fails", "Version: 2\nBuildRequires: x", "x86_64"),
     ("second summary and group only warn", "Summary: again\nGroup: a\nGroup: b\nBuildRequires: x", "x86_64"),
     ("subpackage version and url", "URL: a\n%package sub\nSummary: x\nVersion: 5\nURL: b\nBuildRequires: x%{version}\n%description sub\nd", "x86_64"),
+    ("second subpackage buildarch fails", "%package sub\nSummary: s\nBuildArch: noarch\nBuildArch: noarch\nBuildRequires: x\n%description sub\nd", "x86_64"),
     ("disturl fails", "DistURL: a\nBuildRequires: x", "x86_64"),
     ("file line number", "BuildRequires: a%{__file_lineno}\n%global g %{__file_lineno}\n%define d %{__file_lineno}\nBuildRequires: %{expand:b%{__file_lineno}} g%{g} d%{d} %{lua: print('l' .. rpm.expand('%{__file_lineno}'))}", "x86_64"),
     ("file line number takes arguments", "BuildRequires: a%__file_lineno b c\nBuildRequires: f%{__file_lineno:x} g%{__file_lineno x y} h%{lua: print(type(macros.__file_lineno))} i%{lua: print(select(2, rpm.isdefined('__file_lineno')))}", "x86_64"),
