@@ -138,7 +138,14 @@ impl fmt::Display for SimpleDep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)?;
         if let Some(r) = &self.range {
-            write!(f, " {} {}", r.cmp.symbol(), r.evr)?;
+            let e = &r.evr;
+            if e.epoch == 0 && e.version.is_empty() && e.release.is_none() {
+                // An empty EVR (`a >= :`, or rpm-md's `ver=""`): nothing
+                // would not read back.
+                write!(f, " {} 0:", r.cmp.symbol())?;
+            } else {
+                write!(f, " {} {}", r.cmp.symbol(), r.evr)?;
+            }
         }
         Ok(())
     }
@@ -437,11 +444,12 @@ impl Parser<'_> {
         if name.is_empty() {
             return Err(self.err("expected a dependency name"));
         }
-        // Inside a rich dependency a name like `foo(bar` cannot be written
-        // back unambiguously (rpm would take `(foo(bar )`).
-        if !top && name.matches('(').count() != name.matches(')').count() {
-            return Err(self.err("unbalanced parentheses in a name"));
-        }
+        // Inside a rich dependency `word` ends a name like `foo(bar` at a
+        // blank, as rpm's and libsolv's parsers do (`(foo(bar or baz)`); it
+        // prints back the same unless the group's `)` follows it at once
+        // (`(a or foo(bar )` prints `(a or foo(bar)`, which reads back
+        // otherwise).
+        let unbalanced = !top && name.matches('(').count() != name.matches(')').count();
         let save = self.pos;
         self.ws();
         let op_start = self.pos;
@@ -449,6 +457,10 @@ impl Parser<'_> {
             self.pos += 1;
         }
         if op_start == self.pos {
+            if unbalanced && matches!(self.peek(), Some(b')') | None) {
+                self.pos = save;
+                return Err(self.err("unbalanced parentheses in a name"));
+            }
             self.pos = save;
             return Ok(SimpleDep::name(name));
         }

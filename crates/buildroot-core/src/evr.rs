@@ -141,9 +141,11 @@ impl Evr {
     }
 
     /// [`Evr::parse`], and also the EVRs of dependencies rpm's spec parser
-    /// lets through though a part is empty (`1.0-`, `1:`, `-1`): the empty
-    /// part is missing, as libsolv reads it (`1.0-` is `1.0`; `1:` prints
-    /// back as `1:`, an empty version).
+    /// lets through though a part is empty (`1.0-`, `1:`, `-1`, and `0:`,
+    /// `:`, `-` with nothing at all): the empty part is missing, as libsolv
+    /// reads it (`1.0-` is `1.0`; `1:` prints back as `1:`, an empty
+    /// version; an empty EVR is printed `0:` in a dependency,
+    /// [`crate::dep::SimpleDep`]'s form).
     pub fn parse_dep(s: &str) -> Result<Evr> {
         Evr::parse(s).or_else(|e| {
             let t = s.trim();
@@ -161,9 +163,8 @@ impl Evr {
             let (v, r) = rest.rsplit_once('-').unwrap_or((rest, ""));
             let bad =
                 |c: char| matches!(c, ':' | '(' | ')' | '-') || c.is_whitespace() || c.is_control();
-            // Nothing left to print (`:`, `-`) would not read back.
-            if v.contains(bad) || r.contains(bad) || (epoch == 0 && v.is_empty() && r.is_empty()) {
-                return Err(Error::parse("EVR", t, "empty version and release"));
+            if v.contains(bad) || r.contains(bad) {
+                return Err(Error::parse("EVR", t, "bad version or release"));
             }
             Ok(Evr::new(epoch, v, Some(r)))
         })

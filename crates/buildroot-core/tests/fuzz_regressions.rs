@@ -57,11 +57,31 @@ fn dep_with_empty_release_is_rejected() {
         .to_string();
     assert!(e.contains("bad version"), "{e}");
     assert!(Dep::parse("foo = 1-2-").is_err());
-    for s in ["foo = 1.0-", "foo = 1.0-2", "foo >= 1:", "foo >= -1"] {
+    // rpm 6.1 (and 4.20) take `0:`, `:`, `-` and `0:-` too (`a >= 0:`
+    // answered as is): an empty EVR, printed `0:`.
+    for s in [
+        "foo = 1.0-",
+        "foo = 1.0-2",
+        "foo >= 1:",
+        "foo >= -1",
+        "foo >= 0:",
+        "foo >= :",
+        "foo >= -",
+        "foo >= 0:-",
+        "(foo >= : or bar)",
+        // A name rpm's and libsolv's rich parsers end at a blank with a `(`
+        // still open: it prints back the same, but for the last operand
+        // of a group (`(a or foo(bar )`, printed `(a or foo(bar)`).
+        "(foo(bar or baz)",
+        "(c(d >= 1 if e)",
+        "(a or b(c >= 1)",
+    ] {
         let d = Dep::parse(s).unwrap();
         assert_eq!(Dep::parse(&d.to_string()).unwrap(), d, "{s}");
     }
     assert_eq!(Dep::parse("foo = 1.0-").unwrap().to_string(), "foo = 1.0");
+    assert_eq!(Dep::parse("foo >= -").unwrap().to_string(), "foo >= 0:");
+    assert!(Dep::parse("(a or foo(bar )").is_err());
 }
 
 /// fuzz/artifacts/srpm_header/crash-357905e5…: an entry whose count claims

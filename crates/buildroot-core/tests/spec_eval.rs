@@ -692,3 +692,35 @@ fn load_of_a_file_with_a_bad_definition_fails() {
         Ok("r0.0".into())
     );
 }
+
+/// rpm 6's `pushOFI`/`popOFI`: an `%include`d file is read with
+/// `%{__file_name}` its own path (and `%{__file_lineno}` its own lines),
+/// the spec's again after it (checked against rpm 6.1: `%include
+/// %{__file_name}.inc` printing `j3-ln.spec.inc`, then `e10-ln.spec`).
+#[test]
+fn file_name_inside_an_include_is_the_included_file() {
+    use buildroot_core::spec::{evaluate_with, DirSources, NamedSpec};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("part.inc"),
+        "BuildRequires: i%{__file_lineno}-%{__file_name}\n\nBuildRequires: j%{__file_lineno}\n",
+    )
+    .unwrap();
+    let sources = DirSources(dir.path().to_path_buf());
+    let named = NamedSpec {
+        path: "/x/SPECS/t.spec".into(),
+        sources: &sources,
+    };
+    let ctx = SpecContext::for_arch("x86_64");
+    let ev = evaluate_with(
+        &spec("%include /x/part.inc\nBuildRequires: e%{__file_lineno}-%{__file_name}"),
+        &ctx,
+        &named,
+    )
+    .unwrap();
+    assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+    assert_eq!(
+        ev.build_requires_text,
+        ["i1-/x/part.inc", "j3", "e7-/x/SPECS/t.spec"]
+    );
+}

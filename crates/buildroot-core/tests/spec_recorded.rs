@@ -37,6 +37,11 @@ const DEPARTURES: &[(&str, &str, &str)] = &[
     ("", "second url fails", "a duplicate header tag (as above)"),
     (
         "",
+        "second subpackage buildarch fails",
+        "a duplicate header tag, Arch (as above)",
+    ),
+    (
+        "",
         "second version fails",
         "a duplicate header tag (as above)",
     ),

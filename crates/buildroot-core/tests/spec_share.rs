@@ -51,6 +51,7 @@ const CASES: &[(&str, &str, bool)] = &[
     ("BuildArch noarch", "BuildArch: noarch\n%ifarch x86_64\nBuildRequires: never\n%endif\nBuildRequires: n-%{_target_cpu}", true),
     ("ExclusiveArch", "ExclusiveArch: x86_64 aarch64\nBuildRequires: b", true),
     ("undefine under ifarch", "%ifarch x86_64\n%undefine dist\n%endif\nBuildRequires: r-%{release}", false),
+    ("obsoletes of a non-name on one arch", "%ifarch s390x\nObsoletes: pkgconfig(a) < 1\n%endif\nBuildRequires: b", false),
     ("unknown tag on one arch", "%ifarch s390x\nFrobnicate: yes\n%endif\nBuildRequires: b", false),
     ("error on one arch", "%ifarch ppc64le\n%{error:no power}\n%endif\nBuildRequires: b", false),
     ("optflags differ", "BuildRequires: o%{?optflags:1}", true),

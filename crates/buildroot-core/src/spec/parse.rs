@@ -121,9 +121,7 @@ pub(super) fn inert(line: &[u8], mode: Mode) -> bool {
                         && bad_qualifiers(t.token, t.qualifier).is_none()
                         && line.iter().position(|&c| c == b':').is_some_and(|colon| {
                             let field = line[colon + 1..].trim_ascii();
-                            !field.is_empty()
-                                && split_deps_checked(&text(field), Context::of_tag(t.token))
-                                    .is_ok()
+                            !field.is_empty() && deps_field_checked(&text(field), t.token).is_ok()
                         })
                 })
         }
@@ -784,20 +782,8 @@ fn preamble(
                         text(&line)
                     ));
                 }
-                let items = split_deps_checked(&value, Context::of_tag(tok))
+                deps_field_checked(&value, tok)
                     .map_err(|m| format!("line {lineno}: {m}: {}", text(&line)))?;
-                if tok == "obsoletes" {
-                    // `parseRCPOT`: an Obsoletes names packages.
-                    for item in &items {
-                        let name = item.split(' ').next().unwrap_or_default();
-                        if char_check(name, ".-_+%{}", Some("_%"), lineno).is_err() {
-                            return Err(format!(
-                                "line {lineno}: Only package names are allowed in Obsoletes: {}",
-                                text(&line)
-                            ));
-                        }
-                    }
-                }
             }
             Tag::BuildRequires | Tag::BuildConflicts => {
                 let deps = parse_deps(&value, Context::of_tag(tok), lineno, &text(&line))?;
@@ -838,6 +824,9 @@ fn preamble(
                         "line {lineno}: Only noarch subpackages are supported: {}",
                         text(&line)
                     ));
+                } else {
+                    // A subpackage's header gets `Arch` for each one.
+                    tagcheck::duplicate(&mut put, "arch", true, shown_name, lineno)?;
                 }
             }
         }
@@ -1180,6 +1169,22 @@ fn group_ends(b: &[u8], i: &mut usize, out: &mut String) -> bool {
 /// Splits a dependency field: whitespace and commas separate, `N OP EVR`
 /// stays together, a rich `( ... )` is one; checks what rpm checks for a
 /// tag of `ctx` (`None`: a tag that takes no rich dependency).
+/// rpm's checks of a dependency tag's field that is not kept (`Provides:`,
+/// `Obsoletes:`, ...; `tok` the tag's token): `parseRCPOT`'s of each item,
+/// and that an Obsoletes names packages. rpm's message when one fails.
+fn deps_field_checked(value: &str, tok: &str) -> Result<(), String> {
+    let items = split_deps_checked(value, Context::of_tag(tok))?;
+    if tok == "obsoletes"
+        && items.iter().any(|item| {
+            let name = item.split(' ').next().unwrap_or_default();
+            char_check(name, ".-_+%{}", Some("_%"), 0).is_err()
+        })
+    {
+        return Err("Only package names are allowed in Obsoletes".into());
+    }
+    Ok(())
+}
+
 pub(super) fn split_deps_checked(value: &str, ctx: Option<Context>) -> Result<Vec<String>, String> {
     let b = value.as_bytes();
     let white = |c: u8| c.is_ascii_whitespace() || c == b',';

@@ -28,6 +28,7 @@ use super::expand::Engine;
 use super::expr;
 use super::nesting::Nesting;
 use super::parse;
+use super::table::{level, Entry};
 
 /// Bit `i` set: target `i` of a shared evaluation (target 0 is the one
 /// the evaluation is for); a plain evaluation only uses bit 0.
@@ -268,6 +269,10 @@ impl Reader {
             };
             if f.pos >= f.text.len() {
                 self.files.pop();
+                if !self.files.is_empty() {
+                    // rpm's `popOFI` of an `%include`d file.
+                    eng.table.pop("__file_name");
+                }
                 if self.files.is_empty() {
                     if self.stack.len() > 1 {
                         self.structural = true;
@@ -668,6 +673,11 @@ impl Reader {
                     };
                     self.pending.clear();
                     self.pend_pos = 0;
+                    // rpm's `pushOFI`: `%{__file_name}` is the included
+                    // file's while it is read (`%{__file_lineno}` follows
+                    // `lineno`).
+                    eng.table
+                        .push("__file_name", Entry::literal(&file, level::SPEC));
                     self.files.push(File {
                         name: file,
                         text: std::rc::Rc::new(text),

@@ -172,11 +172,14 @@ impl Entry {
         }
     }
 
-    /// rpm 6's `%{__file_lineno}` while a spec is read ([`Builtin::Lineno`]).
+    /// rpm 6's `%{__file_lineno}` while a spec is read ([`Builtin::Lineno`]):
+    /// pushed by `pushOFI` as an aux macro of `nargs` -1, so parametric
+    /// with arguments optional and ignored (`%__file_lineno b c` takes
+    /// the rest of the line).
     pub fn lineno() -> Entry {
         Entry {
-            builtin: Some((Builtin::Lineno, 0, false)),
-            ..Entry::new("<aux>", None, level::SPEC)
+            builtin: Some((Builtin::Lineno, -1, false)),
+            ..Entry::new("<aux>", Some(""), level::SPEC)
         }
     }
 

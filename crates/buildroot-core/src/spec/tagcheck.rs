@@ -26,6 +26,8 @@ const SINGLE_VALUED: &[(&str, &str)] = &[
     ("translationurl", "Translationurl"),
     ("upstreamreleases", "Upstreamreleases"),
     ("modularitylabel", "Modularitylabel"),
+    // A subpackage's `BuildArch: noarch` (no preamble tag's token).
+    ("arch", "Arch"),
 ];
 
 /// rpm's `checkForDuplicates`, run when the spec is finalized (rpmspec
