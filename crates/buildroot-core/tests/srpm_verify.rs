@@ -133,12 +133,6 @@ fn damages() -> Vec<Damage> {
     vec![
         ("lead magic", |b, _| b[0] = 0, "bad lead magic"),
         (
-            "lead signature type",
-            |b, _| b[79] = 4,
-            "illegal signature type",
-        ),
-        ("lead version", |b, _| b[4] = 5, "unsupported RPM version 5"),
-        (
             "header version byte",
             |b, l| b[l.main + 3] = 2,
             "main header: bad magic",
@@ -300,6 +294,33 @@ fn damaged_headers_are_refused_as_rpm_refuses_them() {
         if let Some(rpm) = rpm_accepts(&path) {
             assert!(!rpm, "{what}: rpm accepts it");
         }
+    }
+}
+
+/// The lead's other fields are not checked: rpm does not since 4.18.2
+/// and 4.20 (what Fedora's koji and createrepo_c run; rpm 4.18.0 refused
+/// a signature type other than 5 or a major version other than 3 or 4),
+/// nor does the rpm crate. A package with such a lead is in their
+/// repodata, and must be read.
+#[test]
+fn lead_fields_but_the_magic_are_not_checked() {
+    let t = tempfile::tempdir().unwrap();
+    let good = srpm();
+    let path = t.path().join("x.src.rpm");
+    for (what, at, v) in [
+        ("major version 6", 4, 6u8),
+        ("major version 2", 4, 2),
+        ("minor version", 5, 9),
+        ("type", 7, 0),
+        ("signature type 4", 79, 4),
+        ("signature type 0", 79, 0),
+        ("arch and os", 9, 0xff),
+    ] {
+        let mut b = good.clone();
+        b[at] = v;
+        std::fs::write(&path, &b).unwrap();
+        let p = read_header(&path).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(p.name, "x", "{what}");
     }
 }
 

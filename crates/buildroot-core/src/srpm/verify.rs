@@ -1,6 +1,6 @@
 //! Checks an RPM file's lead and both header structures as rpm 4.18 does
 //! before it hands a package's header to anyone (`rpmReadPackageFile`, what
-//! `rpm -qp` and createrepo_c call): `rpmLeadRead`; `hdrblobRead` and
+//! `rpm -qp` and createrepo_c call): `rpmLeadRead` (the magic); `hdrblobRead` and
 //! `hdrblobInit` for the signature header and the main header, with their
 //! `hdrblobVerifyRegion` (the region tag and its trailer) and
 //! `hdrblobVerifyInfo` (each entry's tag, type, count, alignment and data);
@@ -79,17 +79,12 @@ pub(crate) fn check_layout(path: &Path) -> Result<u64> {
     Ok(LEAD_SIZE + sig_len + pad + 8 + main.len)
 }
 
-/// `rpmLeadCheck` of rpm 4.18: magic, signature type 5 (a header), major
-/// version 3 or 4 (rpm 6 checks the magic only).
+/// `rpmLeadCheck`: the magic alone. rpm 4.18.0 also wanted signature type
+/// 5 and major version 3 or 4; rpm 4.18.2, 4.20 and 6 (what Fedora's koji
+/// and createrepo_c run) and the rpm crate look at nothing else.
 fn check_lead(lead: &[u8]) -> std::result::Result<(), String> {
     if lead[..4] != [0xed, 0xab, 0xee, 0xdb] {
         return Err("bad lead magic".into());
-    }
-    if u16::from_be_bytes([lead[78], lead[79]]) != 5 {
-        return Err("lead: illegal signature type".into());
-    }
-    if !(3..=4).contains(&lead[4]) {
-        return Err(format!("lead: unsupported RPM version {}", lead[4]));
     }
     Ok(())
 }
