@@ -324,6 +324,27 @@ fn lead_fields_but_the_magic_are_not_checked() {
     }
 }
 
+/// Tag numbers are unsigned, as rpm 4.20 and 6 read them: a tag of 2^31
+/// or more is an unknown tag (rpm 4.18 read it as negative, below 100).
+#[test]
+fn tags_of_2_pow_31_or_more_are_unknown_tags() {
+    let t = tempfile::tempdir().unwrap();
+    let good = srpm();
+    let path = t.path().join("x.src.rpm");
+    let l = layout(&good);
+    let at = (1..l.main_il)
+        .map(|i| l.main + 16 + 16 * i)
+        .find(|&e| be(&good, e) == 1007)
+        .expect("a BUILDHOST entry");
+    for tag in [0x8000_0000, 0x8000_03ef, u32::MAX] {
+        let mut b = good.clone();
+        put(&mut b, at, tag);
+        std::fs::write(&path, &b).unwrap();
+        let p = read_header(&path).unwrap_or_else(|e| panic!("{tag:#x}: {e}"));
+        assert_eq!(p.name, "x");
+    }
+}
+
 /// Every byte of both headers' index, the first bytes of their data, the
 /// main header's trailer and NULs, each set to a few values in turn, on a
 /// package of ours and one of rpmbuild's: our verdict is rpm's. Slow (an
@@ -372,6 +393,15 @@ fn byte_patched_copies_agree_with_rpm() {
                     return;
                 };
                 let ours = read_evr(&path);
+                // A tag of 2^31 or more: rpm 4.18 reads it as negative,
+                // below 100, and refuses it; rpm 4.20 and 6 and we read an
+                // unknown tag.
+                let index = |hdr: usize, il: usize| (hdr + 16..hdr + 16 + 16 * il).contains(&at);
+                let tag_top = (index(l.sig, l.sig_il) && (at - l.sig).is_multiple_of(16))
+                    || (index(l.main, l.main_il) && (at - l.main).is_multiple_of(16));
+                if tag_top && v >= 0x80 && !rpm && ours.is_ok() {
+                    continue;
+                }
                 if ours.is_ok() == rpm {
                     agree += 1;
                     refused += usize::from(!rpm);

@@ -35,7 +35,9 @@ const BLOB_MAX: u64 = 256 << 20;
 /// Bytes per value of each type (strings: -1, counted to their NULs).
 const TYPE_SIZE: [i64; 10] = [0, 1, 1, 2, 4, 8, -1, 1, -1, -1];
 
-/// One index entry as stored (rpm 4.18 reads tag and offset as signed).
+/// One index entry as stored (rpm reads the offset as signed; the tag as
+/// unsigned since 4.20, as signed before: a tag of 2^31 or more, below 100
+/// to rpm 4.18, is an unknown tag to the rpm Fedora runs).
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     pub tag: u32,
@@ -293,7 +295,7 @@ fn verify_entries(
         let bad = |what: &str| {
             format!(
                 "entry {i} (tag {} type {} offset {offset} count {}): {what}",
-                e.tag as i32, e.kind, e.count
+                e.tag, e.kind, e.count
             )
         };
         if offset < 0 {
@@ -302,7 +304,7 @@ fn verify_entries(
         if end > offset as u64 {
             return Err(bad("overlaps the entry before"));
         }
-        if (e.tag as i32) < 100 {
+        if e.tag < 100 {
             return Err(bad("tag below 100"));
         }
         if e.kind > 9 {
