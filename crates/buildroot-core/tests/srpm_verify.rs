@@ -345,6 +345,58 @@ fn tags_of_2_pow_31_or_more_are_unknown_tags() {
     }
 }
 
+/// SRPMs signed by rpm 6.1's rpmsign (testdata/rpm6/signed: hello6.spec
+/// built by rpmbuild -bs with `_rpmformat` 4 or 6, then `rpmsign --addsign`
+/// with gpg keys): a v6 package with two OpenPGP signatures (tag 278, a
+/// string array of 2) and the v6 reserved space (tag 999); a v6 package
+/// with an RSA header signature too (`--rpmv4 --rpmv6`); a v4 package with
+/// v3, v4 and v6 signatures (tags 1002, 268, 278) and the v4 reserved space
+/// (tag 1008). rpm 4.18 and 6.1 read all three.
+#[test]
+fn packages_signed_by_rpm6_are_read() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/rpm6/signed");
+    let sig_tags = |b: &[u8]| -> Vec<(u32, u32)> {
+        let l = layout(b);
+        (0..l.sig_il)
+            .map(|i| (be(b, l.sig + 16 + 16 * i), be(b, l.sig + 28 + 16 * i)))
+            .collect()
+    };
+    for (file, major, want) in [
+        (
+            "hello6-v6-two-openpgp.src.rpm",
+            4,
+            &[(273, 1), (278, 2), (279, 1), (999, 1)][..],
+        ),
+        (
+            "hello6-v6-rsa-openpgp.src.rpm",
+            4,
+            &[(268, 326), (278, 1), (279, 1)][..],
+        ),
+        (
+            "hello6-v4-pgp-rsa-openpgp.src.rpm",
+            3,
+            &[(268, 326), (278, 2), (1000, 1), (1002, 326), (1008, 2804)][..],
+        ),
+    ] {
+        let path = dir.join(file);
+        let b = std::fs::read(&path).unwrap();
+        assert_eq!(b[4], major, "{file}");
+        let tags = sig_tags(&b);
+        for &(tag, count) in want {
+            assert!(
+                tags.iter()
+                    .any(|&(t, c)| t == tag && (c == count || tag == 999)),
+                "{file}: {tags:?}"
+            );
+        }
+        let p = read_header(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((p.name.as_str(), p.arch.as_str()), ("hello6", "src"));
+        if let Some(rpm) = rpm_accepts(&path) {
+            assert!(rpm, "{file}: rpm refuses it");
+        }
+    }
+}
+
 /// Every byte of both headers' index, the first bytes of their data, the
 /// main header's trailer and NULs, each set to a few values in turn, on a
 /// package of ours and one of rpmbuild's: our verdict is rpm's. Slow (an
