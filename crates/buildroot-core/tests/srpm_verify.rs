@@ -262,6 +262,21 @@ fn damages() -> Vec<Damage> {
         ),
         // 255 MiB of data claimed: refused before anything is allocated.
         (
+            // The trailer says the region has no entries; 16 bytes more
+            // of data make the sizes add up if its own entry is counted.
+            // rpm cannot load such a region (hdrblobImport).
+            "signature region of no entries",
+            |b, l| {
+                let trailer = l.sig_data + be(b, l.sig + 24) as usize;
+                put(b, trailer + 8, 0);
+                let dl = be(b, l.sig + 12);
+                let end = l.sig_data + dl as usize;
+                b.splice(end..end, [0; 16]);
+                put(b, l.sig + 12, dl + 16);
+            },
+            "signature header: region of no entries",
+        ),
+        (
             "main data size",
             |b, l| put(b, l.main + 12, 0x0ff0_0000),
             "main header: truncated",

@@ -170,6 +170,11 @@ fn verify_blob(bytes: &[u8], region_tag: u32) -> std::result::Result<Blob, Strin
         Some(r) if entries[0].offset != 0 => r.entries,
         _ => il,
     };
+    // Nor can it load a region of no entries, not even its own (whose
+    // entries would be loaded as dribbles).
+    if region.is_some() && region_entries == 0 {
+        return Err("region of no entries".into());
+    }
     if region_tag == TAG_HEADERIMMUTABLE {
         if let Some(r) = region {
             if r.entries != il || r.data != dl {
