@@ -170,8 +170,8 @@ fn verify_blob(bytes: &[u8], region_tag: u32) -> std::result::Result<Blob, Strin
         Some(r) if entries[0].offset != 0 => r.entries,
         _ => il,
     };
-    // Nor can it load a region of no entries, not even its own (whose
-    // entries would be loaded as dribbles).
+    // `hdrblobImport` cannot load a region of no entries, not even its
+    // own (its trailer offset 0, its entry's not).
     if region.is_some() && region_entries == 0 {
         return Err("region of no entries".into());
     }
