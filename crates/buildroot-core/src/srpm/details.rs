@@ -246,6 +246,16 @@ mod tests {
     #[test]
     fn text_is_utf8_or_latin1_as_createrepo_c_converts_it() {
         assert_eq!(header_text("café ©".as_bytes()), "café ©");
+        // UTF-8 is kept byte for byte: 4-byte characters, U+FFFD itself,
+        // C0 controls (createrepo_c converts only what is not UTF-8).
+        for s in [
+            "𝄞 😀 \u{10ffff}",
+            "\u{fffd}x\u{fffd}",
+            "a\u{1}b\u{7f}\u{85}",
+        ] {
+            assert_eq!(header_text(s.as_bytes()).as_bytes(), s.as_bytes());
+            assert_eq!(spec_text(s.as_bytes()).as_bytes(), s.as_bytes());
+        }
         // é ï kept; © ° (0xa9, 0xb0) and the C1 control 0x85 dropped; a C0
         // control dropped, tab and newline kept.
         assert_eq!(

@@ -1,6 +1,6 @@
 //! Checks an RPM file's lead and both header structures as rpm 4.18 does
 //! before it hands a package's header to anyone (`rpmReadPackageFile`, what
-//! `rpm -qp` and createrepo_c call): `rpmLeadRead`; `hdrblobRead` and
+//! `rpm -qp` and createrepo_c call): `rpmLeadRead` (the magic); `hdrblobRead` and
 //! `hdrblobInit` for the signature header and the main header, with their
 //! `hdrblobVerifyRegion` (the region tag and its trailer) and
 //! `hdrblobVerifyInfo` (each entry's tag, type, count, alignment and data);
@@ -35,7 +35,9 @@ const BLOB_MAX: u64 = 256 << 20;
 /// Bytes per value of each type (strings: -1, counted to their NULs).
 const TYPE_SIZE: [i64; 10] = [0, 1, 1, 2, 4, 8, -1, 1, -1, -1];
 
-/// One index entry as stored (rpm 4.18 reads tag and offset as signed).
+/// One index entry as stored (rpm reads the offset as signed; the tag as
+/// unsigned since 4.20, as signed before: a tag of 2^31 or more, below 100
+/// to rpm 4.18, is an unknown tag to the rpm Fedora runs).
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     pub tag: u32,
@@ -79,17 +81,12 @@ pub(crate) fn check_layout(path: &Path) -> Result<u64> {
     Ok(LEAD_SIZE + sig_len + pad + 8 + main.len)
 }
 
-/// `rpmLeadCheck` of rpm 4.18: magic, signature type 5 (a header), major
-/// version 3 or 4 (rpm 6 checks the magic only).
+/// `rpmLeadCheck`: the magic alone. rpm 4.18.0 also wanted signature type
+/// 5 and major version 3 or 4; rpm 4.18.2, 4.20 and 6 (what Fedora's koji
+/// and createrepo_c run) and the rpm crate look at nothing else.
 fn check_lead(lead: &[u8]) -> std::result::Result<(), String> {
     if lead[..4] != [0xed, 0xab, 0xee, 0xdb] {
         return Err("bad lead magic".into());
-    }
-    if u16::from_be_bytes([lead[78], lead[79]]) != 5 {
-        return Err("lead: illegal signature type".into());
-    }
-    if !(3..=4).contains(&lead[4]) {
-        return Err(format!("lead: unsupported RPM version {}", lead[4]));
     }
     Ok(())
 }
@@ -173,6 +170,11 @@ fn verify_blob(bytes: &[u8], region_tag: u32) -> std::result::Result<Blob, Strin
         Some(r) if entries[0].offset != 0 => r.entries,
         _ => il,
     };
+    // `hdrblobImport` cannot load a region of no entries, not even its
+    // own (its trailer offset 0, its entry's not).
+    if region.is_some() && region_entries == 0 {
+        return Err("region of no entries".into());
+    }
     if region_tag == TAG_HEADERIMMUTABLE {
         if let Some(r) = region {
             if r.entries != il || r.data != dl {
@@ -298,7 +300,7 @@ fn verify_entries(
         let bad = |what: &str| {
             format!(
                 "entry {i} (tag {} type {} offset {offset} count {}): {what}",
-                e.tag as i32, e.kind, e.count
+                e.tag, e.kind, e.count
             )
         };
         if offset < 0 {
@@ -307,7 +309,7 @@ fn verify_entries(
         if end > offset as u64 {
             return Err(bad("overlaps the entry before"));
         }
-        if (e.tag as i32) < 100 {
+        if e.tag < 100 {
             return Err(bad("tag below 100"));
         }
         if e.kind > 9 {
