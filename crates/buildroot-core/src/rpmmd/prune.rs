@@ -64,12 +64,8 @@ pub(super) fn remove_old_files(
     done: &Mutex<Vec<PathBuf>>,
     doomed: impl Fn(&str) -> bool,
 ) {
-    {
-        let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
-        if done.iter().any(|d| d == dir) {
-            return;
-        }
-        done.push(dir.to_path_buf());
+    if !first_time(done, dir) {
+        return;
     }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -86,6 +82,17 @@ pub(super) fn remove_old_files(
             let _ = std::fs::remove_file(e.path());
         }
     }
+}
+
+/// Whether `dir` is not in `done` yet (and now is): each sweep runs once
+/// per directory and process.
+fn first_time(done: &Mutex<Vec<PathBuf>>, dir: &Path) -> bool {
+    let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+    if done.iter().any(|d| d == dir) {
+        return false;
+    }
+    done.push(dir.to_path_buf());
+    true
 }
 
 /// How long a per-URL cache directory goes unused before a run removes it:
@@ -106,12 +113,8 @@ pub(super) const UNUSED_DIR: Duration = Duration::from_secs(30 * 86_400);
 /// Failures are ignored.
 pub(super) fn remove_unused_dirs(cache: &Path) {
     static SWEPT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-    {
-        let mut swept = SWEPT.lock().unwrap_or_else(|e| e.into_inner());
-        if swept.iter().any(|d| d == cache) {
-            return;
-        }
-        swept.push(cache.to_path_buf());
+    if !first_time(&SWEPT, cache) {
+        return;
     }
     let Ok(entries) = std::fs::read_dir(cache) else {
         return;
