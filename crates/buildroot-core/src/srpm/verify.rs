@@ -1,5 +1,7 @@
-//! Checks an RPM file's lead and both header structures as rpm 4.18 does
-//! before it hands a package's header to anyone (`rpmReadPackageFile`, what
+//! Checks an RPM file's lead and both header structures as rpm (4.18.2 to
+//! 6.1: `lib/header.c` is the same in all of them; 4.18.0 also checked the
+//! lead's type and version, and read tags as signed) does before it hands a
+//! package's header to anyone (`rpmReadPackageFile`, what
 //! `rpm -qp` and createrepo_c call): `rpmLeadRead` (the magic); `hdrblobRead` and
 //! `hdrblobInit` for the signature header and the main header, with their
 //! `hdrblobVerifyRegion` (the region tag and its trailer) and
