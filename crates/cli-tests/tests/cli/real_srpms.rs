@@ -60,6 +60,28 @@ fn spec(name: &str, head: &str) -> String {
     )
 }
 
+/// createrepo_c, the oracle, run on `dir` (no database).
+fn createrepo_c(dir: &Path) {
+    let o = StdCommand::new("createrepo_c")
+        .args(["-q", "--no-database"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// createrepo_c's repo at `cr` of the packages of our repo `out` (copies).
+fn createrepo_c_of_rpms_in(out: &Path, cr: &Path) {
+    std::fs::create_dir_all(cr).unwrap();
+    for e in std::fs::read_dir(out).unwrap() {
+        let p = e.unwrap().path();
+        if p.to_string_lossy().ends_with(".rpm") {
+            std::fs::copy(&p, cr.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    createrepo_c(cr);
+}
+
 /// The primary.xml facts createrepo_c and we must agree on, per location.
 fn facts(repo: &Path) -> Vec<String> {
     let r = load_repo(
@@ -148,12 +170,7 @@ fn rpmbuild_srpms_of_every_shape_make_the_repo_createrepo_c_would() {
     ] {
         std::fs::copy(f, src.join(dest)).unwrap();
     }
-    let o = StdCommand::new("createrepo_c")
-        .args(["-q", "--no-database"])
-        .arg(&src)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    createrepo_c(&src);
     let names = "ns\nold\nplain\nzs\n";
     let cache = t.join("cache");
     let a = cmd(Tool::IdentifyArchful)
@@ -193,19 +210,7 @@ fn rpmbuild_srpms_of_every_shape_make_the_repo_createrepo_c_would() {
         assert!(ours[0].starts_with("ns-1.2^git1-3.fc41.nosrc.rpm ns src "));
         // createrepo_c over the same files.
         let cr = t.join(format!("cr-{arch}"));
-        std::fs::create_dir_all(&cr).unwrap();
-        for e in std::fs::read_dir(&out).unwrap() {
-            let p = e.unwrap().path();
-            if p.to_string_lossy().ends_with(".rpm") {
-                std::fs::copy(&p, cr.join(p.file_name().unwrap())).unwrap();
-            }
-        }
-        let o = StdCommand::new("createrepo_c")
-            .args(["-q", "--no-database"])
-            .arg(&cr)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        createrepo_c_of_rpms_in(&out, &cr);
         assert_eq!(ours, facts(&cr));
     }
 }
@@ -303,12 +308,7 @@ fn repodata_of_rpmbuild_and_regenerated_srpms_is_createrepo_cs_element_for_eleme
     for f in &built {
         std::fs::copy(f, src.join(f.file_name().unwrap())).unwrap();
     }
-    let o = StdCommand::new("createrepo_c")
-        .args(["-q", "--no-database"])
-        .arg(&src)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    createrepo_c(&src);
     let names = "full\nlatin\n";
     let cache = t.join("cache");
     cmd(Tool::IdentifyArchful)
@@ -336,19 +336,7 @@ fn repodata_of_rpmbuild_and_regenerated_srpms_is_createrepo_cs_element_for_eleme
             .assert()
             .success();
         let cr = t.join(format!("cr-{arch}"));
-        std::fs::create_dir_all(&cr).unwrap();
-        for e in std::fs::read_dir(&out).unwrap() {
-            let p = e.unwrap().path();
-            if p.to_string_lossy().ends_with(".rpm") {
-                std::fs::copy(&p, cr.join(p.file_name().unwrap())).unwrap();
-            }
-        }
-        let o = StdCommand::new("createrepo_c")
-            .args(["-q", "--no-database"])
-            .arg(&cr)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        createrepo_c_of_rpms_in(&out, &cr);
         for kind in ["primary", "filelists", "other"] {
             assert_eq!(
                 md_entries(&out, kind),
