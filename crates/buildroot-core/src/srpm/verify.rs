@@ -50,14 +50,19 @@ struct Entry {
 
 impl Entry {
     fn read(b: &[u8]) -> Entry {
-        let n = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
         Entry {
-            tag: n(0),
-            kind: n(4),
-            offset: n(8),
-            count: n(12),
+            tag: be32(b, 0),
+            kind: be32(b, 4),
+            offset: be32(b, 8),
+            count: be32(b, 12),
         }
     }
+}
+
+/// The big-endian `u32` at `at` of `b` (which holds it: callers read
+/// within sizes already checked).
+fn be32(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
 /// Reads and checks the lead and both headers of the RPM at `path`, as
@@ -123,8 +128,7 @@ fn read_blob(f: &mut (impl Read + Seek), region_tag: u32) -> std::result::Result
     if head[..8] != HEADER_MAGIC {
         return Err("bad magic".into());
     }
-    let il = u32::from_be_bytes([head[8], head[9], head[10], head[11]]);
-    let dl = u32::from_be_bytes([head[12], head[13], head[14], head[15]]);
+    let (il, dl) = (be32(&head, 8), be32(&head, 12));
     let (il_max, dl_max) = if region_tag == TAG_HEADERSIGNATURES {
         (32, 64 << 20)
     } else {
@@ -158,8 +162,8 @@ fn read_blob(f: &mut (impl Read + Seek), region_tag: u32) -> std::result::Result
 /// exactly), every other entry (`hdrblobVerifyInfo`), and the data size
 /// the entries add up to (`hdrblobImport`).
 fn verify_blob(bytes: &[u8], region_tag: u32) -> std::result::Result<Blob, String> {
-    let il = u32::from_be_bytes(bytes[..4].try_into().expect("4 bytes")) as usize;
-    let dl = u32::from_be_bytes(bytes[4..8].try_into().expect("4 bytes"));
+    let il = be32(bytes, 0) as usize;
+    let dl = be32(bytes, 4);
     let entries: Vec<Entry> = bytes[8..8 + 16 * il]
         .chunks_exact(16)
         .map(Entry::read)
