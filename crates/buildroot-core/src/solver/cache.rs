@@ -11,7 +11,7 @@
 use std::sync::OnceLock;
 
 use super::id::{Cause, Literal, RuleId};
-use super::rules::{compute_solvable_rules, SolvableRules};
+use super::pkgrules::{compute_solvable_rules, SolvableRules};
 use super::sat::{Rule, RuleInfo};
 use crate::pool::{Pool, SolvableId};
 

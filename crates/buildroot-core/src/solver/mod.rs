@@ -36,6 +36,7 @@ mod explain;
 mod id;
 mod installed;
 mod jobs;
+mod pkgrules;
 mod policy;
 mod problems;
 mod propagate;
