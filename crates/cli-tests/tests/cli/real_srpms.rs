@@ -284,7 +284,8 @@ fn repodata_of_rpmbuild_and_regenerated_srpms_is_createrepo_cs_element_for_eleme
     // names (rpm 4.18 builds it when told to; createrepo_c converts each
     // string that is not UTF-8 as Latin-1, dropping 0x80-0xBF), and
     // NoSource: a .nosrc.rpm with a ghost.
-    let latin = b"Name: latin\nVersion: 2\nRelease: 1\nSummary: Caf\xe9\nLicense: BSD\n\
+    let latin = b"Name: latin\nVersion: 2\nRelease: 1\nSummary: Caf\xe9\nLicense: BSD \xa9 \xc9cole\n\
+        Packager: J\xfcrgen \xbb\nVendor: V\xe9ndor\nURL: https://example.org/\xe9\nGroup: Gr\xfcppe\n\
         BuildRequires: caf\xe9-devel >= 1.2\nBuildRequires: x\xa9y \xc3\xa9t\xe9 \xc3\xa9t\n\
         Source0: latin-2.tar.gz\nSource1: l.txt\nNoSource: 0\n%description\n\
         D\xe9j\xe0 vu \xa9 \xb0\x85.\n%files\n%changelog\n\
@@ -375,6 +376,15 @@ fn repodata_of_rpmbuild_and_regenerated_srpms_is_createrepo_cs_element_for_eleme
         // built or regenerated alike: the regenerated header holds the text
         // createrepo_c made of the original's.
         assert!(primary.contains("<summary>Café</summary>"), "{primary}");
+        for want in [
+            "<rpm:license>BSD  École</rpm:license>",
+            "<packager>Jürgen </packager>",
+            "<rpm:vendor>Véndor</rpm:vendor>",
+            "<url>https://example.org/é</url>",
+            "<rpm:group>Grüppe</rpm:group>",
+        ] {
+            assert!(primary.contains(want), "{arch}: no {want} in {primary}");
+        }
         assert!(primary.contains("Déjà vu  .</description>"), "{primary}");
         assert!(
             other.contains("author=\"Jürgen Müller &lt;jm@example.org&gt; - 2-1\"")
