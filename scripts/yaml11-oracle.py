@@ -40,6 +40,8 @@ CASES = [
     # Text that looks like something else.
     "1.2.3", "x86_64", "aarch64", "ppc64le", "s390x", "i686", "rpm:bash",
     "https://example.org/$basearch/os/", "2024", "0.5.x", "1e", "1.0e", "0x", "0o",
+    # YAML 1.1's value and merge tags: no constructor for either.
+    "=", "<<", "'='", "'<<'",
 ]
 
 

@@ -320,6 +320,7 @@ thread_local! {
 /// its tag ([`yaml11::resolve`]); the parser's value otherwise.
 fn pyyaml_scalar<E: serde::de::Error>(
     node: serde_saphyr::Spanned<Value>,
+    key: bool,
 ) -> std::result::Result<Value, E> {
     if matches!(node.value, Value::Seq(_) | Value::Map(_)) {
         return Ok(node.value);
@@ -328,7 +329,7 @@ fn pyyaml_scalar<E: serde::de::Error>(
         return Ok(node.value);
     };
     SCALARS.with(|s| match s.borrow().get(&(at as usize)) {
-        Some(sc) => yaml11::resolve(&sc.text, sc.plain, sc.tag.as_deref())
+        Some(sc) => yaml11::resolve(&sc.text, sc.plain, sc.tag.as_deref(), key)
             .map_err(|e| E::custom(format!("line {}: {e}", sc.line))),
         None => Ok(node.value),
     })
@@ -380,7 +381,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
         let mut out = Vec::new();
         while let Some(v) = seq.next_element::<serde_saphyr::Spanned<Value>>()? {
-            out.push(pyyaml_scalar(v)?);
+            out.push(pyyaml_scalar(v, false)?);
         }
         Ok(Value::Seq(out))
     }
@@ -393,7 +394,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
         while let Some((k, v)) =
             map.next_entry::<serde_saphyr::Spanned<Value>, serde_saphyr::Spanned<Value>>()?
         {
-            let (k, v) = (pyyaml_scalar(k)?, pyyaml_scalar(v)?);
+            let (k, v) = (pyyaml_scalar(k, true)?, pyyaml_scalar(v, false)?);
             // A Python dict cannot hold a list or a dict as a key: PyYAML
             // refuses the document ("found unhashable key").
             if matches!(k, Value::Seq(_) | Value::Map(_)) {
@@ -545,6 +546,12 @@ mod tests {
         };
         assert_eq!(m.len(), 3);
         assert_eq!(m[0].0.py_str(), "2024-01-01");
+        // `=` is text as a key, and refused elsewhere, as by PyYAML.
+        assert_eq!(parse("=: 1\n").get("="), Some(&Value::Int(1)));
+        for text in ["a: [=]\n", "a: <<\n"] {
+            let e = Value::parse(text, "t.yaml").unwrap_err().to_string();
+            assert!(e.starts_with("t.yaml: line 1: a plain "), "{e}");
+        }
     }
 
     #[test]

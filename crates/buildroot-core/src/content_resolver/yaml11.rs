@@ -84,9 +84,10 @@ pub fn is_scalar_tag(tag: &str) -> bool {
 
 /// The value of a scalar: `text` as parsed, `plain` when it was not quoted
 /// nor a block, `tag` the suffix of its `tag:yaml.org,2002:` tag (or `!`
-/// for the non-specific tag). An error is what PyYAML raises (a date that
-/// does not exist, `!!bool maybe`, `!!int x`).
-pub fn resolve(text: &str, plain: bool, tag: Option<&str>) -> Result<Value, String> {
+/// for the non-specific tag), `key` when it is a map's key. An error is
+/// what PyYAML raises (a date that does not exist, `!!bool maybe`, `!!int
+/// x`, a plain `=` or `<<` that is not a key).
+pub fn resolve(text: &str, plain: bool, tag: Option<&str>, key: bool) -> Result<Value, String> {
     let kind = match tag {
         Some("!") => "str",
         Some(t) => t,
@@ -95,6 +96,15 @@ pub fn resolve(text: &str, plain: bool, tag: Option<&str>) -> Result<Value, Stri
     };
     let bad = |what: &str| format!("{text:?} is not {what} (PyYAML refuses it)");
     Ok(match kind {
+        // YAML 1.1's `=` (a "default value" key) and `<<` (a merge key):
+        // PyYAML takes `=` as text when it is a key and has no constructor
+        // for either anywhere else.
+        "value" if key => Value::Str(text.to_string()),
+        "value" | "merge" => {
+            return Err(format!(
+                "a plain {text} is YAML 1.1's {kind} tag, which PyYAML's safe_load cannot build"
+            ))
+        }
         "null" => Value::Null,
         "bool" => match text.to_ascii_lowercase().as_str() {
             "yes" | "true" | "on" => Value::Bool(true),
@@ -109,7 +119,7 @@ pub fn resolve(text: &str, plain: bool, tag: Option<&str>) -> Result<Value, Stri
 }
 
 /// The tag PyYAML's resolver gives a plain scalar (YAML 1.1's patterns, in
-/// its order: bool, float, int, null, timestamp).
+/// its order: bool, float, int, null, timestamp, then `=` and `<<`).
 fn implicit(s: &str) -> &'static str {
     const BOOLS: [&str; 18] = [
         "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
@@ -125,6 +135,10 @@ fn implicit(s: &str) -> &'static str {
         "null"
     } else if timestamp_parts(s).is_some() {
         "timestamp"
+    } else if s == "=" {
+        "value"
+    } else if s == "<<" {
+        "merge"
     } else {
         "str"
     }
