@@ -15,6 +15,7 @@ pub mod config;
 pub mod lists;
 pub mod view;
 pub mod yaml;
+pub mod yaml11;
 
 pub use config::{load_dir, Configs, Loaded};
 pub use view::{compute, ArchView, Request, ViewPackage, ViewResult};

@@ -1,15 +1,18 @@
 //! A YAML value as PyYAML's `safe_load` gives it to content-resolver: maps
 //! keep their order (repository order decides dnf's load order among equal
 //! priorities), scalars are typed the YAML 1.1 way (`yes` is a boolean,
-//! `010` an octal number), anchors, aliases and `<<` merge keys are
-//! resolved, a repeated key keeps its last value.
+//! `010` an octal number, `1:20` is 80, `2024-01-01` a date, `1e3` text),
+//! anchors, aliases and `<<` merge keys are resolved, a repeated key keeps
+//! its last value.
 //!
-//! PyYAML's booleans are `true`/`false`, `yes`/`no`, `on`/`off` in three
-//! spellings each (`yes`, `Yes`, `YES`); serde-saphyr's YAML 1.1 mode also
-//! takes `y`/`n` and any case. So the parser runs with YAML 1.2 booleans
-//! and a plain (unquoted) scalar spelled as one of PyYAML's other boolean
-//! words becomes a boolean afterwards: its source position tells whether
-//! it was quoted.
+//! serde-saphyr parses the structure; its typing of scalars (YAML 1.2 with
+//! some 1.1 options) is replaced: a first pass over the parser's events
+//! records each scalar's text, style and tag by where it starts, and each
+//! scalar the deserializer hands back is typed again from those by
+//! [`yaml11::resolve`], PyYAML's rules. The scalar tags PyYAML builds
+//! (`!!bool`, `!!timestamp`, ...) are blanked out of the text the
+//! deserializer sees, which refuses some it would have to type (`!!bool
+//! yes`).
 //!
 //! content-resolver turns most values into text with Python's `str()`;
 //! [`Value::py_str`] does the same, so `packages: [yes]` names a package
@@ -19,6 +22,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::granit_parser;
 use std::collections::HashMap;
 
+use super::yaml11::{self, Timestamp};
 use crate::error::{Error, Result};
 
 /// One YAML node.
@@ -34,6 +38,8 @@ pub enum Value {
     Float(f64),
     /// A string (plain or quoted).
     Str(String),
+    /// A date or date and time (`2024-01-01`, `!!timestamp ...`).
+    Time(Timestamp),
     /// A sequence, in document order.
     Seq(Vec<Value>),
     /// Entries in document order.
@@ -50,17 +56,22 @@ impl Value {
         {
             return Ok(Value::Null);
         }
-        if let Some(problem) = unsafe_tag(text) {
-            return Err(Error::format(origin, problem));
-        }
+        let (scalars, text) = match scan(text) {
+            Scan::Unsafe(problem) => return Err(Error::format(origin, problem)),
+            Scan::Scalars(scalars, text) => (scalars, text),
+            // The parser says what is wrong.
+            Scan::Unparsable => (HashMap::new(), text.to_string()),
+        };
         let mut opts = serde_saphyr::Options::default();
         opts.with_snippet = false;
         opts.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
         opts.legacy_octal_numbers = true;
         opts.strict_booleans = true;
-        SOURCE.with(|s| *s.borrow_mut() = text.as_bytes().to_vec());
-        let res = serde_saphyr::from_str_with_options::<Value>(text, opts);
-        SOURCE.with(|s| s.borrow_mut().clear());
+        // `.nan` and `.inf` are floats to PyYAML.
+        opts.non_finite_float_policy = serde_saphyr::options::NonFiniteFloatPolicy::PassThrough;
+        SCALARS.with(|s| *s.borrow_mut() = scalars);
+        let res = serde_saphyr::from_str_with_options::<Value>(&text, opts);
+        SCALARS.with(|s| s.borrow_mut().clear());
         res.map_err(|e| Error::format(origin, crate::workload::yaml_problem(&e)))
     }
 
@@ -90,6 +101,7 @@ impl Value {
             Value::Int(i) => i.to_string(),
             Value::Float(f) => py_float(*f),
             Value::Str(s) => s.clone(),
+            Value::Time(t) => t.py_str(),
             Value::Seq(_) | Value::Map(_) => self.py_repr(),
         }
     }
@@ -126,6 +138,7 @@ impl Value {
                     .collect();
                 format!("{{{}}}", parts.join(", "))
             }
+            Value::Time(t) => t.py_repr(),
             other => other.py_str(),
         }
     }
@@ -138,6 +151,7 @@ impl Value {
             Value::Int(_) => "a number",
             Value::Float(_) => "a number",
             Value::Str(_) => "a string",
+            Value::Time(_) => "a date",
             Value::Seq(_) => "a list",
             Value::Map(_) => "a map",
         }
@@ -151,6 +165,7 @@ impl Value {
             Value::Int(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.is_empty(),
+            Value::Time(_) => true,
             Value::Seq(v) => !v.is_empty(),
             Value::Map(m) => !m.is_empty(),
         }
@@ -174,87 +189,150 @@ fn py_float(f: f64) -> String {
     }
 }
 
-/// The `tag:yaml.org,2002:` tags PyYAML's `SafeLoader` has a constructor
-/// for (`!!str`, `!!set`, `!!omap`, the `<<` merge key's, ...).
-const SAFE_LOAD_TAGS: [&str; 13] = [
-    "null",
-    "bool",
-    "int",
-    "float",
-    "binary",
-    "timestamp",
-    "omap",
-    "pairs",
-    "set",
-    "str",
-    "seq",
-    "map",
-    "merge",
-];
+/// A scalar as written: its text, whether it was plain (PyYAML types
+/// only those by their spelling), its `tag:yaml.org,2002:` tag's suffix
+/// (or `!`).
+struct Scalar {
+    text: String,
+    plain: bool,
+    tag: Option<String>,
+    line: usize,
+}
 
-/// The first explicit tag `safe_load` refuses ("could not determine a
-/// constructor for the tag": `!custom`, `!!python/object:...`), as the
-/// problem to report; content-resolver reports such a file as it reports
-/// any YAML error. The non-specific `!` is resolved as an untagged node.
-/// A text the parser rejects has none here: parsing it says what is wrong.
-fn unsafe_tag(text: &str) -> Option<String> {
+/// What [`scan`] finds in a document.
+enum Scan {
+    /// The first explicit tag `safe_load` refuses, as the problem to report.
+    Unsafe(String),
+    /// Each scalar by the byte offset where its text starts, and the
+    /// document with the scalar tags safe_load builds ([`yaml11`]) blanked
+    /// out (same length): the parser types those scalars its own way or
+    /// refuses them (`!!bool yes`, `!!timestamp`), and we type them anyway.
+    Scalars(HashMap<usize, Scalar>, String),
+    /// A text the parser rejects: parsing it says what is wrong.
+    Unparsable,
+}
+
+/// The tags PyYAML's `SafeLoader` has a constructor for, beyond the scalar
+/// ones [`yaml11`] builds (`!!set`, `!!omap`, the `<<` merge key's, ...).
+const OTHER_SAFE_LOAD_TAGS: [&str; 7] = ["binary", "omap", "pairs", "set", "seq", "map", "merge"];
+
+/// Reads the document's events: its scalars as written, and the first
+/// explicit tag `safe_load` refuses ("could not determine a constructor
+/// for the tag": `!custom`, `!!python/object:...`); content-resolver
+/// reports such a file as it reports any YAML error. The non-specific `!`
+/// is resolved as an untagged node.
+fn scan(text: &str) -> Scan {
+    let mut scalars = HashMap::new();
+    let mut blanked = text.as_bytes().to_vec();
     for event in granit_parser::Parser::new_from_str(text) {
         let Ok((event, span)) = event else {
-            return None;
+            return Scan::Unparsable;
         };
-        let tag = match &event {
-            granit_parser::Event::Scalar(_, _, _, tag)
-            | granit_parser::Event::SequenceStart(_, _, tag)
-            | granit_parser::Event::MappingStart(_, _, tag) => tag,
+        let (scalar, tag) = match &event {
+            granit_parser::Event::Scalar(value, style, _, tag) => (Some((value, *style)), tag),
+            granit_parser::Event::SequenceStart(_, _, tag)
+            | granit_parser::Event::MappingStart(_, _, tag) => (None, tag),
             _ => continue,
         };
-        let Some(tag) = tag else { continue };
-        let safe = tag.original() == "!"
-            || tag
-                .suffix_in_namespace("tag:yaml.org,2002:")
-                .is_some_and(|name| SAFE_LOAD_TAGS.contains(&name.as_ref()));
-        if !safe {
-            return Some(format!(
-                "line {}: tag {} is unknown to PyYAML's safe_load",
-                span.start.line(),
-                tag.original()
+        let name = tag.as_ref().map(|t| {
+            if t.original() == "!" {
+                Some("!".to_string())
+            } else {
+                t.suffix_in_namespace("tag:yaml.org,2002:")
+                    .map(|n| n.into_owned())
+            }
+        });
+        let known = match &name {
+            None => true,
+            Some(None) => false,
+            Some(Some(n)) => {
+                n == "!"
+                    || OTHER_SAFE_LOAD_TAGS.contains(&n.as_ref())
+                    || (scalar.is_some() && yaml11::is_scalar_tag(n))
+            }
+        };
+        if !known {
+            let tag = tag.as_ref().map(|t| t.original()).unwrap_or_default();
+            return Scan::Unsafe(format!(
+                "line {}: tag {tag} is unknown to PyYAML's safe_load",
+                span.start.line()
             ));
         }
+        let Some((value, style)) = scalar else {
+            continue;
+        };
+        let Some(start) = span.start.byte_offset() else {
+            continue;
+        };
+        let name = name.flatten();
+        if name
+            .as_deref()
+            .is_some_and(|n| n != "!" && yaml11::is_scalar_tag(n))
+        {
+            blank_tag_before(&mut blanked, start);
+        }
+        scalars.insert(
+            start,
+            Scalar {
+                text: value.to_string(),
+                plain: matches!(style, granit_parser::ScalarStyle::Plain),
+                tag: name,
+                line: span.start.line(),
+            },
+        );
     }
-    None
+    match String::from_utf8(blanked) {
+        Ok(text) => Scan::Scalars(scalars, text),
+        Err(_) => Scan::Unparsable,
+    }
+}
+
+/// Blanks (with spaces) the tag written before the scalar text at `start`:
+/// the nearest token before it that starts with `!`, past an anchor.
+fn blank_tag_before(text: &mut [u8], start: usize) {
+    let mut end = start.min(text.len());
+    for _ in 0..2 {
+        while end > 0 && matches!(text[end - 1], b' ' | b'\t' | b'\n' | b'\r') {
+            end -= 1;
+        }
+        let mut begin = end;
+        while begin > 0 && !matches!(text[begin - 1], b' ' | b'\t' | b'\n' | b'\r') {
+            begin -= 1;
+        }
+        match text.get(begin) {
+            Some(b'!') => {
+                text[begin..end].fill(b' ');
+                return;
+            }
+            Some(b'&') => end = begin,
+            _ => return,
+        }
+    }
 }
 
 thread_local! {
-    /// The text being parsed (for [`pyyaml_bool`]).
-    static SOURCE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The scalars of the text being parsed (for [`pyyaml_scalar`]).
+    static SCALARS: std::cell::RefCell<HashMap<usize, Scalar>> =
+        std::cell::RefCell::new(HashMap::new());
 }
 
-/// PyYAML's boolean words beyond YAML 1.2's `true`/`false`.
-fn yaml11_word(s: &str) -> Option<bool> {
-    match s {
-        "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
-        "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
-        _ => None,
+/// A node as PyYAML types it: a scalar typed from its text, its style and
+/// its tag ([`yaml11::resolve`]); the parser's value otherwise.
+fn pyyaml_scalar<E: serde::de::Error>(
+    node: serde_saphyr::Spanned<Value>,
+    key: bool,
+) -> std::result::Result<Value, E> {
+    if matches!(node.value, Value::Seq(_) | Value::Map(_)) {
+        return Ok(node.value);
     }
-}
-
-/// A node as PyYAML types it: a plain scalar spelled as one of its boolean
-/// words is a boolean (a quoted one stays text).
-fn pyyaml_bool(node: serde_saphyr::Spanned<Value>) -> Value {
-    if let Value::Str(s) = &node.value {
-        if let Some(b) = yaml11_word(s) {
-            let quoted = node
-                .defined
-                .span()
-                .byte_offset()
-                .and_then(|o| SOURCE.with(|src| src.borrow().get(o as usize).copied()))
-                .is_some_and(|c| c == b'\'' || c == b'"');
-            if !quoted {
-                return Value::Bool(b);
-            }
-        }
-    }
-    node.value
+    let Some(at) = node.defined.span().byte_offset() else {
+        return Ok(node.value);
+    };
+    SCALARS.with(|s| match s.borrow().get(&(at as usize)) {
+        Some(sc) => yaml11::resolve(&sc.text, sc.plain, sc.tag.as_deref(), key)
+            .map_err(|e| E::custom(format!("line {}: {e}", sc.line))),
+        None => Ok(node.value),
+    })
 }
 
 struct ValueVisitor;
@@ -303,7 +381,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
         let mut out = Vec::new();
         while let Some(v) = seq.next_element::<serde_saphyr::Spanned<Value>>()? {
-            out.push(pyyaml_bool(v));
+            out.push(pyyaml_scalar(v, false)?);
         }
         Ok(Value::Seq(out))
     }
@@ -316,7 +394,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
         while let Some((k, v)) =
             map.next_entry::<serde_saphyr::Spanned<Value>, serde_saphyr::Spanned<Value>>()?
         {
-            let (k, v) = (pyyaml_bool(k), pyyaml_bool(v));
+            let (k, v) = (pyyaml_scalar(k, true)?, pyyaml_scalar(v, false)?);
             // A Python dict cannot hold a list or a dict as a key: PyYAML
             // refuses the document ("found unhashable key").
             if matches!(k, Value::Seq(_) | Value::Map(_)) {
@@ -347,8 +425,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
 /// dict keys (PyYAML builds the map as a dict): `true` is `1`, `false` is
 /// `0`, a float of an integer's value is that integer (`1.0` is `1`,
 /// `-0.0` is `0`). Lists and maps have none (refused as keys before this
-/// is asked); no float is NaN (the parser refuses `.nan`, which PyYAML
-/// reads: no content-resolver config has one).
+/// is asked), nor has NaN: no NaN equals another, so each `.nan` key is
+/// a key of its own, as in the dict PyYAML builds.
 #[derive(Hash, PartialEq, Eq)]
 enum KeyId {
     Null,
@@ -367,8 +445,11 @@ impl KeyId {
             Value::Float(f) if f.fract() == 0.0 && f.abs() < 2f64.powi(127) => {
                 KeyId::Int(*f as i128)
             }
+            Value::Float(f) if f.is_nan() => return None,
             Value::Float(f) => KeyId::Float(f.to_bits()),
             Value::Str(s) => KeyId::Str(s.clone()),
+            // Its repr cannot be a string's (no string key is unquoted).
+            Value::Time(t) => KeyId::Str(t.py_repr()),
             Value::Seq(_) | Value::Map(_) => return None,
         })
     }
@@ -403,6 +484,74 @@ mod tests {
                 "y", "N", "YeS", "False"
             ]
         );
+    }
+
+    /// Every scalar of `testdata/yaml/pyyaml-scalars.json` (PyYAML's
+    /// safe_load, written by `scripts/yaml11-oracle.py`): the same type,
+    /// `str()` and `repr()`, or refused where PyYAML refuses it.
+    #[test]
+    fn scalars_are_typed_as_pyyaml_types_them() {
+        let cases: Vec<serde_json::Value> = serde_json::from_str(include_str!(
+            "../../../../testdata/yaml/pyyaml-scalars.json"
+        ))
+        .unwrap();
+        assert!(cases.len() > 100);
+        for c in &cases {
+            let yaml = c["yaml"].as_str().unwrap();
+            let got = Value::parse(&format!("a: {yaml}\n"), "t.yaml");
+            if c.get("error").is_some() {
+                let e = got.unwrap_err().to_string();
+                assert!(
+                    e.starts_with("t.yaml: line 1: ") && !e.contains('\n'),
+                    "{yaml}: {e}"
+                );
+                continue;
+            }
+            let v = got.unwrap_or_else(|e| panic!("{yaml}: {e}"));
+            let v = v.get("a").unwrap();
+            let kind = match v {
+                Value::Null => "NoneType",
+                Value::Bool(_) => "bool",
+                Value::Int(_) => "int",
+                Value::Float(_) => "float",
+                Value::Str(_) => "str",
+                Value::Time(t) if t.time.is_none() => "date",
+                Value::Time(_) => "datetime",
+                Value::Seq(_) | Value::Map(_) => "container",
+            };
+            let repr = Value::Seq(vec![v.clone()]).py_str();
+            assert_eq!(
+                (kind, v.py_str(), &repr[1..repr.len() - 1]),
+                (
+                    c["type"].as_str().unwrap(),
+                    c["str"].as_str().unwrap().to_string(),
+                    c["repr"].as_str().unwrap()
+                ),
+                "{yaml}"
+            );
+        }
+    }
+
+    #[test]
+    fn tags_and_anchors_reach_the_scalar_they_type() {
+        let v =
+            parse("a: &x !!str yes\nb: *x\nc: !!bool 'on'\nd: &y 1:20\ne: [*y, !!int '0x10']\n");
+        assert_eq!(v.get("a"), Some(&Value::Str("yes".into())));
+        assert_eq!(v.get("b"), Some(&Value::Str("yes".into())));
+        assert_eq!(v.get("c"), Some(&Value::Bool(true)));
+        assert_eq!(v.get("e").unwrap().py_str(), "[80, 16]");
+        // Keys too; two `.nan` keys are two keys, as in a Python dict.
+        let Value::Map(m) = parse("2024-01-01: a\n.nan: b\n.nan: c\n") else {
+            panic!()
+        };
+        assert_eq!(m.len(), 3);
+        assert_eq!(m[0].0.py_str(), "2024-01-01");
+        // `=` is text as a key, and refused elsewhere, as by PyYAML.
+        assert_eq!(parse("=: 1\n").get("="), Some(&Value::Int(1)));
+        for text in ["a: [=]\n", "a: <<\n"] {
+            let e = Value::parse(text, "t.yaml").unwrap_err().to_string();
+            assert!(e.starts_with("t.yaml: line 1: a plain "), "{e}");
+        }
     }
 
     #[test]
@@ -469,9 +618,7 @@ mod tests {
             e,
             "t.yaml: line 2: tag !custom is unknown to PyYAML's safe_load"
         );
-        // The tags safe_load constructs, and the non-specific `!`. (Two it
-        // takes are still refused by the parser, as before this check:
-        // `!!timestamp` and `!!bool` on a YAML 1.1 word such as `yes`.)
+        // The tags safe_load constructs, and the non-specific `!`.
         let v = parse(
             "a: !!str 5\nb: !!int '7'\nc: !!float 1\nd: !!bool true\ne: !!null ''\n\
              f: !!seq [x]\ng: !!map {k: v}\nh: ! z\ni: !<tag:yaml.org,2002:str> w\n\

@@ -21,6 +21,7 @@ use crate::dep::{Cmp, Dep, SimpleDep};
 use crate::error::{Error, Result};
 use crate::package::Package;
 
+mod deps;
 mod details;
 mod info;
 mod package;
@@ -31,7 +32,6 @@ mod tags;
 mod verify;
 
 pub use details::{file_mtime, header_text, repodata_details, spec_text, stamp_build_time};
-use info::latin1_text;
 pub use info::SrpmInfo;
 pub use package::{read_evr, read_header, read_header_without_details};
 pub(crate) use raw::RawHeader;
@@ -490,8 +490,8 @@ pub fn rebuild_srpm(
         epoch: md.get_epoch().ok(),
         version: s(md.get_version()),
         release: s(md.get_release()),
-        license: raw.string(TAG_LICENSE).map(latin1_text).unwrap_or_default(),
-        summary: raw.string(TAG_SUMMARY).map(latin1_text).unwrap_or_default(),
+        license: raw.string(TAG_LICENSE).map(header_text).unwrap_or_default(),
+        summary: raw.string(TAG_SUMMARY).map(header_text).unwrap_or_default(),
         info: Some(SrpmInfo::read(orig)?),
         build_requires: build_requires.to_vec(),
         build_requires_text: build_requires_text.to_vec(),

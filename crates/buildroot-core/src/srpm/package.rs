@@ -11,13 +11,14 @@ use std::path::Path;
 
 use rpm::{Dependency, DependencyFlags, PackageMetadata};
 
+use super::deps;
 use super::details::{self, header_text};
 use super::tags::*;
 use super::{check_layout, rpm_err, RawHeader};
 use crate::dep::{Cmp, Dep, SimpleDep};
 use crate::error::{Error, Result};
 use crate::evr::Evr;
-use crate::package::{Package, Requirement};
+use crate::package::Package;
 
 /// Reads an RPM or SRPM header (payload untouched) into a [`Package`].
 /// For a source package, `arch` is `src` and requires are the BuildRequires
@@ -71,47 +72,7 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
     let text = |tag| raw.string(tag).map(header_text).unwrap_or_default();
     let name = text(TAG_NAME);
     let evr = evr_of(&raw);
-    let deps = |tags: [u32; 3]| -> Result<Vec<(Dep, bool)>> {
-        let mut out = Vec::new();
-        for (n, flags, v) in raw.deps(tags) {
-            let d = Dependency {
-                name: header_text(n),
-                flags: DependencyFlags::from_bits_retain(flags as u32),
-                version: header_text(v),
-            };
-            // A dependency without a name (only a damaged header has one)
-            // names nothing, and rpm-md cannot list it: our reader refuses
-            // `<rpm:entry name=""/>`, and with it the whole repo. Nor can
-            // it list a name with a control character (rpmbuild refuses
-            // them): XML cannot hold most, and `\x01` would be written as
-            // that empty name.
-            if d.flags.contains(DependencyFlags::RPMLIB)
-                || d.name.starts_with("rpmlib(")
-                || d.name.is_empty()
-                || d.name.chars().any(char::is_control)
-            {
-                continue;
-            }
-            let pre = d
-                .flags
-                .intersects(DependencyFlags::SCRIPT_PRE | DependencyFlags::PREREQ);
-            out.push((from_rpm_dep(path, &d)?, pre));
-        }
-        Ok(out)
-    };
-    let simple = |v: Vec<(Dep, bool)>| -> Vec<SimpleDep> {
-        v.into_iter()
-            .filter_map(|(d, _)| d.as_simple().cloned())
-            .collect()
-    };
-    let plain = |v: Vec<(Dep, bool)>| -> Vec<Dep> { v.into_iter().map(|(d, _)| d).collect() };
-    let mut requires: Vec<Requirement> = Vec::new();
-    for (dep, pre) in deps(DEPS_REQUIRE)? {
-        let r = Requirement { dep, pre };
-        if !requires.contains(&r) {
-            requires.push(r);
-        }
-    }
+    let deps = deps::dep_lists(path, &raw)?;
     let files = if is_source {
         Vec::new()
     } else {
@@ -159,14 +120,14 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
         },
         summary: text(TAG_SUMMARY),
         // An SRPM's own `N = EVR` (rpmbuild writes it): createrepo_c lists it.
-        provides: simple(deps(DEPS_PROVIDE)?),
-        requires,
-        conflicts: plain(deps(DEPS_CONFLICT)?),
-        obsoletes: simple(deps(DEPS_OBSOLETE)?),
-        recommends: plain(deps(DEPS_RECOMMEND)?),
-        suggests: plain(deps(DEPS_SUGGEST)?),
-        supplements: plain(deps(DEPS_SUPPLEMENT)?),
-        enhances: plain(deps(DEPS_ENHANCE)?),
+        provides: deps.provides,
+        requires: deps.requires,
+        conflicts: deps.conflicts,
+        obsoletes: deps.obsoletes,
+        recommends: deps.recommends,
+        suggests: deps.suggests,
+        supplements: deps.supplements,
+        enhances: deps.enhances,
         files,
         location: path
             .file_name()
@@ -182,7 +143,7 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
 }
 
 /// Converts an rpm-crate dependency into ours (rich deps are parsed).
-fn from_rpm_dep(path: &Path, d: &Dependency) -> Result<Dep> {
+pub(super) fn from_rpm_dep(path: &Path, d: &Dependency) -> Result<Dep> {
     if d.name.starts_with('(') {
         return Dep::parse(&d.name).map_err(|e| Error::format(path.display(), e.to_string()));
     }

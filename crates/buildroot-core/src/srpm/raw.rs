@@ -155,6 +155,11 @@ impl RawHeader {
             .collect()
     }
 
+    /// Whether the main header has an entry of `tag`.
+    pub(crate) fn has(&self, tag: u32) -> bool {
+        self.main.entry(tag).is_some()
+    }
+
     /// A signature-header integer.
     pub(crate) fn sig_number(&self, tag: u32) -> Option<u64> {
         self.sig.numbers(tag).first().copied()

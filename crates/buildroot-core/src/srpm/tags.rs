@@ -62,6 +62,10 @@ pub(crate) const DEPS_RECOMMEND: [u32; 3] = [5046, 5048, 5047];
 pub(crate) const DEPS_SUGGEST: [u32; 3] = [5049, 5051, 5050];
 pub(crate) const DEPS_SUPPLEMENT: [u32; 3] = [5052, 5054, 5053];
 pub(crate) const DEPS_ENHANCE: [u32; 3] = [5055, 5057, 5056];
+// The weak dependencies of old SUSE and Mandriva packages (`OLDSUGGESTS*`,
+// `OLDENHANCES*`): a `STRONG` flag makes them recommends and supplements.
+pub(crate) const DEPS_OLDSUGGEST: [u32; 3] = [1156, 1158, 1157];
+pub(crate) const DEPS_OLDENHANCE: [u32; 3] = [1159, 1161, 1160];
 
 /// `RPMFILE_GHOST`: listed in the header, not in the payload.
 pub(crate) const FILEFLAG_GHOST: u32 = 1 << 6;

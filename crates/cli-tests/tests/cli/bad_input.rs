@@ -12,10 +12,10 @@ use assert_cmd::Command;
 use cli_tests::{bin, cmd, expect_error, file_named, root, TestContext, Tool};
 
 /// The checksum (and file name prefix) of the fixture x86_64 repo's primary.
-const PRIMARY_SHA256: &str = "c2df0b0e303d1f1d4ff4b71dfab04108e870291c9793dd2ffc04aaa9cb75dc2f";
+const PRIMARY_SHA256: &str = "665dbc5f4a980a7f80a08bd98439dac373846959674ca4ffd370f356e6f1eb12";
 
 /// The primary of [`repo_copy`], as the messages show it.
-const PRIMARY: &str = "[TMP]/repo/repodata/c2df0b0e303d1f1d4ff4b71dfab04108e870291c9793dd2ffc04aaa9cb75dc2f-primary.xml.gz";
+const PRIMARY: &str = "[TMP]/repo/repodata/665dbc5f4a980a7f80a08bd98439dac373846959674ca4ffd370f356e6f1eb12-primary.xml.gz";
 
 /// A copy of the fixture x86_64 repo that a case may damage.
 fn repo_copy(t: &Path) -> PathBuf {

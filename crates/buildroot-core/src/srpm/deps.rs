@@ -1,0 +1,323 @@
+//! A header's dependency lists as createrepo_c makes them
+//! (`cr_package_from_header`'s loop over provides, conflicts, obsoletes,
+//! requires and the weak kinds, parsehdr.c, built with the legacy weak
+//! dependencies on, as Fedora's and Debian's are).
+//!
+//! Every decision is taken on the header's bytes, before any text is
+//! converted ([`header_text`] happens only as the XML is written): two
+//! requires that differ only in bytes the conversion drops are both
+//! listed. What createrepo_c leaves out or moves, and so do we:
+//! - a require named `rpmlib(...)`;
+//! - a require of a primary file (`/usr/bin/x`) the package itself holds;
+//! - a require spelled exactly as one of the package's provides (name,
+//!   comparison and version);
+//! - a require equal to the last kept one of its name (same comparison,
+//!   version and `pre`): only the last is compared, so `a, a >= 1, a`
+//!   keeps both `a`s;
+//! - of the requires whose name starts `libc.so.6`, all but the highest
+//!   (`libc.so.6(GLIBC_2.4)` over `(GLIBC_2.3)`), which goes last;
+//! - a dependency whose version has an epoch that is not a number;
+//! - a require flagged `MISSINGOK` is a recommends (old SUSE packages);
+//! - the old weak tags (1156-1161, `OLDSUGGESTS*`, `OLDENHANCES*`):
+//!   suggests and enhances, or with the `STRONG` flag recommends and
+//!   supplements, after the new tags' entries.
+//!
+//! `pre="1"` is a `PREREQ`, `SCRIPT_PRE` or `SCRIPT_POST` require.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use rpm::{Dependency, DependencyFlags};
+
+use super::details::header_text;
+use super::tags::*;
+use super::RawHeader;
+use crate::dep::{Dep, SimpleDep};
+use crate::error::Result;
+use crate::evr::rpmvercmp;
+use crate::package::Requirement;
+use crate::rpmmd::is_primary_file;
+
+/// `RPMSENSE_STRONG`: an old weak dependency that is a strong one.
+const SENSE_STRONG: u64 = 1 << 27;
+/// `RPMSENSE_MISSINGOK`: an old SUSE require that is a recommends.
+const SENSE_MISSINGOK: u64 = 1 << 19;
+/// The require flags createrepo_c writes as `pre="1"`.
+const SENSE_PRE: u64 = (1 << 6) | (1 << 9) | (1 << 10);
+
+/// The dependency lists of one header.
+#[derive(Default)]
+pub(super) struct DepLists {
+    pub provides: Vec<SimpleDep>,
+    pub requires: Vec<Requirement>,
+    pub conflicts: Vec<Dep>,
+    pub obsoletes: Vec<SimpleDep>,
+    pub recommends: Vec<Dep>,
+    pub suggests: Vec<Dep>,
+    pub supplements: Vec<Dep>,
+    pub enhances: Vec<Dep>,
+}
+
+/// The comparison createrepo_c reads from a dependency's flags
+/// (`cr_flag_to_str`): the low four bits, one of five values, else none.
+fn comparison(flags: u64) -> Option<&'static str> {
+    match flags & 0xf {
+        2 => Some("LT"),
+        4 => Some("GT"),
+        8 => Some("EQ"),
+        10 => Some("LE"),
+        12 => Some("GE"),
+        _ => None,
+    }
+}
+
+/// Whether createrepo_c skips a dependency of this version for its epoch
+/// (`cr_str_to_evr`): text before the first `:` that is not a number.
+fn bad_epoch(version: &[u8]) -> bool {
+    let Some(colon) = version.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    // strtol: blanks, a sign, digits; the epoch is good if it ends at the colon.
+    let head = &version[..colon];
+    let t = head.trim_ascii_start();
+    let t = t.strip_prefix(b"-").or(t.strip_prefix(b"+")).unwrap_or(t);
+    !(head.is_empty() || (!t.is_empty() && t.iter().all(u8::is_ascii_digit)))
+}
+
+/// createrepo_c's `cr_compare_dependency` of two `libc.so.6...` names:
+/// whether `b` is higher than `a` (the version in the first parentheses,
+/// from its first digit, by rpmvercmp; a name with such a version is
+/// higher than one without).
+fn libc_higher(a: &str, b: &str) -> bool {
+    // The text from the first digit in the first (...), or None/Some("").
+    fn version(s: &str) -> Option<Option<&str>> {
+        let open = s.find('(')?;
+        let Some(close) = s[open..].find(')').map(|c| open + c) else {
+            return Some(None);
+        };
+        let inner = &s[open + 1..close];
+        Some(Some(match inner.find(|c: char| c.is_ascii_digit()) {
+            Some(d) => &inner[d..],
+            None => "",
+        }))
+    }
+    match (version(a), version(b)) {
+        (None, None) => false,
+        (None, Some(_)) => true,
+        (Some(_), None) => false,
+        // Unbalanced parentheses: the one without `)` is the lower.
+        (Some(None), Some(None)) => false,
+        (Some(None), Some(Some(_))) => true,
+        (Some(Some(_)), Some(None)) => false,
+        (Some(Some(x)), Some(Some(y))) => match (x.is_empty(), y.is_empty()) {
+            (true, _) => !y.is_empty(),
+            (false, true) => false,
+            (false, false) => rpmvercmp(x, y).is_lt(),
+        },
+    }
+}
+
+/// What a kept require is compared by: comparison, version as stored, `pre`.
+type Kept<'a> = (Option<&'static str>, &'a [u8], bool);
+
+/// A header's raw dependency entries: name, flags, version.
+type RawDeps = Vec<(Vec<u8>, u64, Vec<u8>)>;
+
+/// The dependency lists of a header as createrepo_c lists them.
+pub(super) fn dep_lists(path: &Path, raw: &RawHeader) -> Result<DepLists> {
+    let mut out = DepLists::default();
+    let convert = |n: &[u8], flags: u64, v: &[u8]| -> Result<Option<Dep>> {
+        let d = Dependency {
+            name: header_text(n),
+            flags: DependencyFlags::from_bits_retain(flags as u32),
+            version: header_text(v),
+        };
+        // A dependency without a name (only a damaged header has one)
+        // names nothing, and rpm-md cannot list it: our reader refuses
+        // `<rpm:entry name=""/>`, and with it the whole repo. Nor can it
+        // list a name with a control character (rpmbuild refuses them):
+        // XML cannot hold most, and `\x01` would be written as that empty
+        // name.
+        if d.name.is_empty() || d.name.chars().any(char::is_control) || bad_epoch(v) {
+            return Ok(None);
+        }
+        super::package::from_rpm_dep(path, &d).map(Some)
+    };
+    let simple = |d: Dep| d.as_simple().cloned();
+    let mut provided: HashSet<Vec<u8>> = HashSet::new();
+    let spelled =
+        |n: &[u8], f: u64, v: &[u8]| [n, comparison(f).unwrap_or("").as_bytes(), v].concat();
+    let v3 = v3_provides(raw);
+    let provides = match &v3 {
+        Some(v3) => v3.iter().map(|(n, f, v)| (&n[..], *f, &v[..])).collect(),
+        None => raw.deps(DEPS_PROVIDE),
+    };
+    for (n, f, v) in provides {
+        if let Some(d) = convert(n, f, v)?.and_then(simple) {
+            provided.insert(spelled(n, f, v));
+            out.provides.push(d);
+        }
+    }
+    for (n, f, v) in raw.deps(DEPS_CONFLICT) {
+        out.conflicts.extend(convert(n, f, v)?);
+    }
+    for (n, f, v) in raw.deps(DEPS_OBSOLETE) {
+        out.obsoletes.extend(convert(n, f, v)?.and_then(simple));
+    }
+    let own_files = own_files(raw);
+    let mut last: HashMap<&[u8], Kept> = HashMap::new();
+    let mut libc: Option<(String, Requirement)> = None;
+    for (n, f, v) in raw.deps(DEPS_REQUIRE) {
+        if n.starts_with(b"rpmlib(")
+            || (n.first() == Some(&b'/')
+                && own_files.contains(n)
+                && is_primary_file(&String::from_utf8_lossy(n)))
+            || provided.contains(&spelled(n, f, v))
+        {
+            continue;
+        }
+        let pre = f & SENSE_PRE != 0;
+        let key = (comparison(f), v, pre);
+        if last.get(n) == Some(&key) {
+            continue;
+        }
+        let Some(dep) = convert(n, f, v)? else {
+            continue;
+        };
+        if f & SENSE_MISSINGOK != 0 {
+            out.recommends.push(dep);
+            continue;
+        }
+        if n.starts_with(b"libc.so.6") {
+            let name = header_text(n);
+            if libc
+                .as_ref()
+                .is_none_or(|(kept, _)| libc_higher(kept, &name))
+            {
+                libc = Some((name, Requirement { dep, pre }));
+            }
+            continue;
+        }
+        out.requires.push(Requirement { dep, pre });
+        last.insert(n, key);
+    }
+    out.requires.extend(libc.map(|(_, r)| r));
+    for (tags, list) in [
+        (DEPS_SUGGEST, &mut out.suggests),
+        (DEPS_ENHANCE, &mut out.enhances),
+        (DEPS_RECOMMEND, &mut out.recommends),
+        (DEPS_SUPPLEMENT, &mut out.supplements),
+    ] {
+        for (n, f, v) in raw.deps(tags) {
+            list.extend(convert(n, f, v)?);
+        }
+    }
+    for (tags, suggest) in [(DEPS_OLDSUGGEST, true), (DEPS_OLDENHANCE, false)] {
+        for (n, f, v) in raw.deps(tags) {
+            let Some(d) = convert(n, f, v)? else { continue };
+            match (suggest, f & SENSE_STRONG != 0) {
+                (true, false) => out.suggests.push(d),
+                (true, true) => out.recommends.push(d),
+                (false, false) => out.enhances.push(d),
+                (false, true) => out.supplements.push(d),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The provides rpm gives a package of before rpm 3.0.4 as it reads it
+/// (`applyRetrofits`, `providePackageNVR`): a binary package whose header
+/// has no immutable region gets `N = [E:]V-R` unless it provides exactly
+/// that, and provides without versions get empty ones. None for any
+/// other header.
+fn v3_provides(raw: &RawHeader) -> Option<RawDeps> {
+    if raw.has(TAG_HEADERIMMUTABLE) || raw.has(TAG_SOURCEPACKAGE) || !raw.has(TAG_SOURCERPM) {
+        return None;
+    }
+    let name = raw.string(TAG_NAME)?.to_vec();
+    let mut evr = raw
+        .number(TAG_EPOCH)
+        .map(|e| format!("{e}:").into_bytes())
+        .unwrap_or_default();
+    evr.extend_from_slice(raw.string(TAG_VERSION)?);
+    evr.push(b'-');
+    evr.extend_from_slice(raw.string(TAG_RELEASE)?);
+    let names = raw.strings(DEPS_PROVIDE[0]);
+    let mut out: RawDeps = if raw.has(DEPS_PROVIDE[2]) {
+        raw.deps(DEPS_PROVIDE)
+            .into_iter()
+            .map(|(n, f, v)| (n.to_vec(), f, v.to_vec()))
+            .collect()
+    } else {
+        names.iter().map(|n| (n.to_vec(), 0, Vec::new())).collect()
+    };
+    let eq = 8;
+    if !out
+        .iter()
+        .any(|(n, f, v)| *n == name && f & 0xf == eq && *v == evr)
+    {
+        out.push((name, eq, evr));
+    }
+    Some(out)
+}
+
+/// The paths of the header's files, as stored, when createrepo_c has them
+/// (directory names, indexes, base names, flags and modes all present).
+fn own_files(raw: &RawHeader) -> HashSet<Vec<u8>> {
+    let (dirs, index, bases) = (
+        raw.strings(TAG_DIRNAMES),
+        raw.numbers(TAG_DIRINDEXES),
+        raw.strings(TAG_BASENAMES),
+    );
+    if index.is_empty()
+        || bases.is_empty()
+        || raw.numbers(TAG_FILEFLAGS).is_empty()
+        || raw.numbers(TAG_FILEMODES).is_empty()
+    {
+        return HashSet::new();
+    }
+    bases
+        .iter()
+        .zip(index)
+        .filter_map(|(b, i)| Some([*dirs.get(i as usize)?, b].concat()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epochs_createrepo_c_skips() {
+        for good in ["1.0", "1:2", "01:2", ":2", "-1:2", " 3:4"] {
+            assert!(!bad_epoch(good.as_bytes()), "{good}");
+        }
+        for bad in ["x:1", "1x:2", "-:1", " :1", "1.0-1:x"] {
+            assert!(bad_epoch(bad.as_bytes()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_highest_libc_require_is_createrepo_cs() {
+        assert!(libc_higher("libc.so.6", "libc.so.6(GLIBC_2.0)"));
+        assert!(libc_higher("libc.so.6(GLIBC_2.3)", "libc.so.6(GLIBC_2.4)"));
+        assert!(libc_higher(
+            "libc.so.6(GLIBC_2.3)",
+            "libc.so.6(GLIBC_2.3.4)"
+        ));
+        assert!(!libc_higher(
+            "libc.so.6(GLIBC_2.4)",
+            "libc.so.6(GLIBC_2.3.4)"
+        ));
+        assert!(libc_higher(
+            "libc.so.6()(64bit)",
+            "libc.so.6(GLIBC_2.2.5)(64bit)"
+        ));
+        assert!(!libc_higher(
+            "libc.so.6(GLIBC_2.2.5)(64bit)",
+            "libc.so.6()(64bit)"
+        ));
+        assert!(!libc_higher("libc.so.6(GLIBC_2.4)", "libc.so.6(GLIBC_2.4)"));
+    }
+}
