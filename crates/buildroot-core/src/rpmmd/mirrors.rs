@@ -45,26 +45,57 @@ pub struct Mirrors {
 /// A checksum a metalink gives for the current repomd.xml.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RepomdChecksum {
-    /// The algorithm (`sha256`, `md5`, ...), as the metalink names it.
+    /// The algorithm (`sha256`, `md5`, ...), lowered, as librepo reads it.
     pub algo: String,
-    /// The digest in lowercase hex.
+    /// The digest exactly as the metalink writes it: librepo keeps the
+    /// text of `<hash>` and compares it with `strcmp` to the lower-case
+    /// hex it computes, so digits in upper case, or spaces around them,
+    /// match no download (dnf fails every mirror; MirrorManager writes
+    /// lower case).
     pub hex: String,
 }
 
-/// Whether `repomd` (a repomd.xml's bytes, as downloaded: the bytes that
-/// are then parsed, so a file replaced on disk meanwhile cannot pass the
-/// check for another) matches one of a metalink's checksums `want` (true
-/// when there are none). Types we cannot compute are passed over, as
-/// librepo does.
-pub(super) fn repomd_matches(repomd: &[u8], want: &[RepomdChecksum]) -> bool {
-    let mut computable = want.iter().filter_map(|c| Some((Hasher::new(&c.algo)?, c)));
-    let mut any = false;
-    let matched = computable.any(|(mut h, c)| {
-        any = true;
+/// Why `repomd` (a repomd.xml's bytes, as downloaded: the bytes that are
+/// then parsed, so a file replaced on disk meanwhile cannot pass the check
+/// for another) matches none of a metalink's checksums `want`; `None` when
+/// one matches, or when there are none we can compute (types we cannot
+/// compute are passed over, as librepo does). A hash that would match but
+/// for its case or the spaces around it is named: the mirror is then not
+/// stale, the metalink is what dnf too refuses.
+pub(super) fn repomd_mismatch(repomd: &[u8], want: &[RepomdChecksum]) -> Option<String> {
+    let mut computed = Vec::new();
+    for c in want {
+        let Some(mut h) = Hasher::new(&c.algo) else {
+            continue;
+        };
         h.update(repomd);
-        h.hex() == c.hex
-    });
-    matched || !any
+        let got = h.hex();
+        if got == c.hex {
+            return None;
+        }
+        computed.push((c, got));
+    }
+    if computed.is_empty() {
+        return None;
+    }
+    let near = computed
+        .iter()
+        .find(|(c, got)| c.hex.trim().eq_ignore_ascii_case(got));
+    Some(match near {
+        Some((c, got)) => format!(
+            "does not match the metalink's {} {:?}, only the same digits {}: the download \
+             has {got}, and hashes are compared as written, as dnf compares them (it \
+             fails this mirror too)",
+            c.algo,
+            c.hex,
+            if c.hex.trim() == c.hex {
+                "in lower case"
+            } else {
+                "without the spaces around them"
+            }
+        ),
+        None => "does not match the metalink's checksums (a stale mirror)".to_string(),
+    })
 }
 
 /// How strong a hash type is, as librepo ranks them (md5 weakest, sha512
@@ -97,7 +128,7 @@ fn keep_strongest(group: &mut Vec<RepomdChecksum>, out: &mut Vec<RepomdChecksum>
 /// equals) with `repodata/repomd.xml` cut off when they end in it, and the
 /// strongest hash of
 /// each `<verification>` (types in lowercase, as librepo reads them in any
-/// case).
+/// case; digests as written).
 pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
     let mut x = XmlReader::new(r, origin);
     let mut buf = Vec::new();
@@ -119,10 +150,11 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
                 }
                 _ if !in_repomd => {}
                 "verification" => keep_strongest(&mut group, &mut out.repomd_checksums),
+                // The text as written (see `RepomdChecksum::hex`).
                 "hash" if !empty => {
                     let algo = attr(&x, &s, "type")?.unwrap_or_default();
                     let algo = algo.trim().to_ascii_lowercase();
-                    let hex = x.text(&mut buf)?.trim().to_ascii_lowercase();
+                    let hex = x.text(&mut buf)?;
                     if !algo.is_empty() && !hex.is_empty() {
                         group.push(RepomdChecksum { algo, hex });
                     }
@@ -228,12 +260,12 @@ mod tests {
             ["https://m3/os/", "https://m2/os/", "http://m4/os/"]
         );
         // The strongest hash only: a matching md5 does not make up for a
-        // sha256 that does not match.
+        // sha256 that does not match. Digits as written (see below).
         assert_eq!(
             m.repomd_checksums,
             [RepomdChecksum {
                 algo: "sha256".into(),
-                hex: "abcd".into()
+                hex: "ABCD".into()
             }]
         );
         let e = parse_metalink("<html/>".as_bytes(), "ml").unwrap_err();
@@ -241,7 +273,7 @@ mod tests {
     }
 
     #[test]
-    fn the_strongest_hash_of_each_verification_counts_in_any_case() {
+    fn the_strongest_hash_of_each_verification_counts_types_in_any_case() {
         let text = r#"<metalink xmlns:mm0="http://fedorahosted.org/mirrormanager"><files>
   <file name="repomd.xml">
    <verification><hash type="MD5">aa</hash><hash type="SHA512">BB</hash><hash type="sha256">cc</hash></verification>
@@ -259,7 +291,7 @@ mod tests {
             .map(|c| (c.algo.as_str(), c.hex.as_str()))
             .collect();
         // An alternate of types librepo does not know checks nothing.
-        assert_eq!(sums, [("sha512", "bb"), ("sha1", "dd"), ("sha", "11")]);
+        assert_eq!(sums, [("sha512", "BB"), ("sha1", "dd"), ("sha", "11")]);
     }
 
     #[test]
@@ -302,10 +334,53 @@ mod tests {
         h.update(b"x");
         let good = h.hex();
         let odd = sum("sha3-256", "00");
-        assert!(repomd_matches(b"x", &[]));
-        assert!(repomd_matches(b"x", std::slice::from_ref(&odd)));
-        assert!(repomd_matches(b"x", &[odd.clone(), sum("sha256", &good)]));
-        assert!(!repomd_matches(b"x", &[odd, sum("sha256", "00")]));
-        assert!(!repomd_matches(b"y", &[sum("sha256", &good)]));
+        let matches =
+            |bytes: &[u8], want: &[RepomdChecksum]| repomd_mismatch(bytes, want).is_none();
+        assert!(matches(b"x", &[]));
+        assert!(matches(b"x", std::slice::from_ref(&odd)));
+        assert!(matches(b"x", &[odd.clone(), sum("sha256", &good)]));
+        assert!(!matches(b"x", &[odd, sum("sha256", "00")]));
+        assert!(!matches(b"y", &[sum("sha256", &good)]));
+    }
+
+    /// librepo compares a metalink's hash as written (`strcmp` with the
+    /// lower-case hex it computes): upper-case digits, or spaces around
+    /// them, match no download, as dnf 4.14 fails such a metalink on every
+    /// mirror; the message says that this is why.
+    #[test]
+    fn metalink_hashes_are_compared_as_written() {
+        let text = |hash: &str| {
+            format!(
+                r#"<metalink><files><file name="repomd.xml"><verification><hash type="SHA256">{hash}</hash></verification>
+                <resources><url>https://m/os/repodata/repomd.xml</url></resources></file></files></metalink>"#
+            )
+        };
+        let mut h = Hasher::new("sha256").unwrap();
+        h.update(b"x");
+        let good = h.hex();
+        let upper = good.to_ascii_uppercase();
+        let spaced = format!("\n  {good}\n");
+        let want = |hash: &str| {
+            parse_metalink(text(hash).as_bytes(), "ml")
+                .unwrap()
+                .repomd_checksums
+        };
+        assert_eq!(want(&upper)[0].hex, upper);
+        assert_eq!(want(&spaced)[0].hex, spaced);
+        assert_eq!(repomd_mismatch(b"x", &want(&good)), None);
+        assert_eq!(
+            repomd_mismatch(b"x", &want(&upper)).unwrap(),
+            format!(
+                "does not match the metalink's sha256 \"{upper}\", only the same digits in lower \
+                 case: the download has {good}, and hashes are compared as written, as dnf \
+                 compares them (it fails this mirror too)"
+            )
+        );
+        let e = repomd_mismatch(b"x", &want(&spaced)).unwrap();
+        assert!(e.contains("without the spaces around them"), "{e}");
+        assert_eq!(
+            repomd_mismatch(b"y", &want(&upper)).unwrap(),
+            "does not match the metalink's checksums (a stale mirror)"
+        );
     }
 }

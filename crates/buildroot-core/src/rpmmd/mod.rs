@@ -434,11 +434,8 @@ fn open_at(
             text
         }
     };
-    if !mirrors::repomd_matches(&text, want) {
-        return Err(Error::format(
-            loc.display(href),
-            "does not match the metalink's checksums (a stale mirror)",
-        ));
+    if let Some(why) = mirrors::repomd_mismatch(&text, want) {
+        return Err(Error::format(loc.display(href), why));
     }
     let repomd = Repomd::parse(&text[..], &loc.display(href))?;
     if let (Location::Http(base), Some(cache)) = (&loc, opts.cache_dir.as_deref()) {
