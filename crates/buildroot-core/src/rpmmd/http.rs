@@ -213,6 +213,12 @@ fn download_listed_open(
                         msg: cause,
                     });
                 }
+                if s.one_turn {
+                    return Err(Error::Http {
+                        url: url.to_string(),
+                        msg: cause,
+                    });
+                }
                 if round >= 2 {
                     return Err(Error::Http {
                         url: url.to_string(),
@@ -400,6 +406,7 @@ fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Res
             return Err(Error::Http {
                 url: url.to_string(),
                 msg: match attempt {
+                    1 if s.one_turn => cause,
                     1 => format!("{cause} (one attempt: no retries)"),
                     n => format!("{cause} (gave up after {n} attempts)"),
                 },

@@ -28,6 +28,7 @@ mod repofile;
 mod repomd;
 mod scan;
 mod skip;
+mod turns;
 mod xml;
 
 use std::io::{BufReader, Read};
@@ -281,8 +282,6 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
         .iter()
         .map(|b| Location::parse(b))
         .collect::<Result<_>>()?;
-    // As librepo does: a mirror that fails is left at once for the next;
-    // the last one gets the retries.
     // Local repos never read the variables (a bad value only matters over HTTP).
     let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
     let settings = if http {
@@ -290,51 +289,44 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     } else {
         HttpSettings::default()
     };
-    let once = HttpSettings {
-        retries: 0,
-        ..settings.clone()
-    };
-    let mut last = None;
-    for (i, base) in bases.iter().enumerate() {
-        let s = if i + 1 < bases.len() {
-            &once
-        } else {
-            &settings
-        };
-        match open_at(spec, base, opts, &want, s) {
-            Ok(mut o) => {
-                o.spec.baseurl = base.clone();
-                // As librepo fails over for packages: all the other mirrors.
-                o.spec.extra_baseurls = bases[i + 1..].iter().chain(&bases[..i]).cloned().collect();
-                o.mirrors = locs[i..].to_vec();
-                prune_other_mirrors(&locs, i, &o.repomd, opts);
-                return Ok(o);
-            }
-            Err(e @ (Error::Usage(_) | Error::NoCacheDir { .. })) => return Err(e),
-            // The cache's failure (a full disk), not the mirror's: see
-            // `fetch::from_mirrors`.
-            Err(e) if fetch::is_our_side(&locs[i], &e) => return Err(e),
-            // A list of one mirror is named with it: the user wrote the
-            // list's URL, not the mirror's.
-            Err(e) if bases.len() == 1 => {
-                return Err(match origin {
-                    Some(list) => {
-                        Error::format(list, format!("its only mirror could not be used: {e}"))
-                    }
-                    None => e,
-                })
-            }
-            Err(e) => last = Some(e),
+    // The mirrors in librepo's turns (`turns.rs`).
+    let tried = turns::in_turns(&locs, &settings, |i, s| {
+        open_at(spec, &bases[i], opts, &want, s)
+    })?;
+    let (mut o, i) = match tried {
+        Ok(opened) => opened,
+        // A list of one mirror is named with it: the user wrote the
+        // list's URL, not the mirror's.
+        Err(gave_up) if bases.len() == 1 => {
+            return Err(match origin {
+                Some(list) => Error::format(
+                    list,
+                    format!("its only mirror could not be used: {}", gave_up.last),
+                ),
+                None => gave_up.last,
+            })
         }
-    }
-    let tried = bases.len();
-    Err(Error::format(
-        origin.unwrap_or(&spec.baseurl),
-        format!(
-            "none of {tried} mirror(s) could be used; the last said: {}",
-            last.map(|e| e.to_string()).unwrap_or_default()
-        ),
-    ))
+        Err(turns::GaveUp { last, attempts }) => {
+            return Err(Error::format(
+                origin.unwrap_or(&spec.baseurl),
+                format!(
+                    "none of {} mirror(s) could be used{}; the last said: {last}",
+                    bases.len(),
+                    turns::attempts_note(bases.len(), attempts)
+                ),
+            ))
+        }
+    };
+    o.spec.baseurl = bases[i].clone();
+    // As librepo fails over for packages: all the other mirrors.
+    o.spec.extra_baseurls = bases[i + 1..].iter().chain(&bases[..i]).cloned().collect();
+    // The repo's other files: from the mirror that answered first, then
+    // the others in turn (those before it too: one that failed repomd.xml
+    // a moment ago may deliver primary.xml; librepo even starts over from
+    // the top of the list).
+    o.mirrors = locs[i..].iter().chain(&locs[..i]).cloned().collect();
+    prune_other_mirrors(&locs, i, &o.repomd, opts);
+    Ok(o)
 }
 
 /// The cache directories of a repo's other mirrors (`locs` but the one at
