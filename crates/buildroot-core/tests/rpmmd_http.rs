@@ -1096,3 +1096,93 @@ fn a_metalink_hash_in_upper_case_fails_as_in_dnf_and_says_why() {
         ]
     );
 }
+
+/// A repo with a baseurl and a metalink: libdnf hands librepo both, which
+/// asks the metalink's mirrors first, then the baseurl, all held to the
+/// metalink's checksums (dnf 4.14 took such a repo from the metalink's
+/// mirror, fell back to the baseurl when that one answered 404, and failed
+/// when the baseurl's repomd.xml matched no hash). A metalink that cannot
+/// be had leaves the baseurl alone, with a warning, as librepo goes on.
+#[test]
+fn a_baseurl_beside_a_metalink_is_one_more_mirror() {
+    let (root, server, clean) = served();
+    mirrors_of_repo(root.path(), &["a", "b"]);
+    let base = &server.base;
+    let sum = sha256_file(&root.path().join("repo/repodata/repomd.xml")).unwrap();
+    let metalink = |hash: &str| {
+        format!(
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{hash}</hash></verification><resources><url>{base}/b/repodata/repomd.xml</url></resources></file></files></metalink>"#
+        )
+    };
+    std::fs::write(root.path().join("ml.xml"), metalink(&sum)).unwrap();
+    let mut spec = RepoSpec::new("fedora", &format!("{base}/a/"));
+    spec.mirrors = Some(MirrorSource::Metalink(format!("{base}/ml.xml")));
+    let cache = tempfile::tempdir().unwrap();
+    let load = |spec: &RepoSpec| load_repo(spec, &LoadOptions::cached_in(cache.path()));
+    let r = load(&spec).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/b/"));
+    assert_eq!(r.packages.len(), clean.len());
+    assert_eq!(
+        asked(&server),
+        ["/ml.xml", "/b/repodata/repomd.xml", "/b/repodata/p.xml.gz"]
+    );
+    // The metalink's mirror fails: the baseurl, checked against the hash.
+    server.fault("/b/repodata/repomd.xml", Fault::Status(404), None);
+    let r = load(&spec).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/a/"));
+    let repomd = |m: &str| format!("/{m}/repodata/repomd.xml");
+    assert_eq!(
+        asked(&server),
+        [
+            "/ml.xml".to_string(),
+            repomd("b"),
+            repomd("a"),
+            "/a/repodata/p.xml.gz".to_string()
+        ]
+    );
+    // No mirror, the baseurl included, matches the metalink: one line.
+    server.clear_faults();
+    std::fs::write(root.path().join("ml.xml"), metalink(&"0".repeat(64))).unwrap();
+    let e = load(&spec).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!(
+            "{base}/ml.xml: none of 2 mirror(s) could be used (4 attempts, taking turns); \
+             the last said: {base}/a/repodata/repomd.xml: does not match"
+        )),
+        "{e}"
+    );
+    // A metalink that cannot be had: the baseurl alone.
+    server.fault("/ml.xml", Fault::Status(404), None);
+    let r = load(&spec).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/a/"));
+    assert_eq!(r.packages.len(), clean.len());
+}
+
+/// libdnf's yum compatibility: a `mirrorlist=` whose URL says "metalink"
+/// is read as a metalink too (dnf 4.14 loaded such a repo from the
+/// metalink's mirror), held to its checksums.
+#[test]
+fn a_mirrorlist_url_that_says_metalink_is_read_as_one() {
+    let (root, server, clean) = served();
+    mirrors_of_repo(root.path(), &["b"]);
+    let base = &server.base;
+    let sum = sha256_file(&root.path().join("repo/repodata/repomd.xml")).unwrap();
+    let metalink = |hash: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<metalink version=\"3.0\" xmlns=\"http://www.metalinker.org/\">\n<files><file name=\"repomd.xml\"><verification><hash type=\"sha256\">{hash}</hash></verification><resources>\n<url protocol=\"http\">{base}/b/repodata/repomd.xml</url>\n</resources></file></files></metalink>\n"
+        )
+    };
+    std::fs::write(root.path().join("metalink"), metalink(&sum)).unwrap();
+    let mut spec = RepoSpec::new("fedora", "");
+    spec.mirrors = Some(MirrorSource::Mirrorlist(format!("{base}/metalink")));
+    let cache = tempfile::tempdir().unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/b/"));
+    assert_eq!(r.packages.len(), clean.len());
+    // Its checksums hold.
+    std::fs::write(root.path().join("metalink"), metalink(&"0".repeat(64))).unwrap();
+    let e = load_repo(&spec, &LoadOptions::cached_in(cache.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("a stale mirror"), "{e}");
+}

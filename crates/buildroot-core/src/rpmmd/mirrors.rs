@@ -1,6 +1,6 @@
 //! `metalink=` and `mirrorlist=` in dnf `.repo` files (what Fedora's own
 //! repo files use instead of `baseurl=`): the list is fetched, turned into
-//! candidate base URLs, best first, and each is tried in turn. A metalink
+//! candidate base URLs in the list's order, and each is tried in turn. A metalink
 //! also names the checksums of the current repomd.xml (and of the recent
 //! ones, its `mm0:alternates`); a mirror whose repomd.xml matches none of
 //! them is stale and skipped, as librepo does (`lr_get_best_checksum`: of
@@ -124,15 +124,15 @@ fn keep_strongest(group: &mut Vec<RepomdChecksum>, out: &mut Vec<RepomdChecksum>
 }
 
 /// Reads a metalink: the `<url>` resources of its `repomd.xml` file (http,
-/// https, ftp and file; highest `preference` first, document order between
-/// equals) with `repodata/repomd.xml` cut off when they end in it, and the
+/// https, ftp and file), in document order, with `repodata/repomd.xml` cut
+/// off when they end in it, and the
 /// strongest hash of
 /// each `<verification>` (types in lowercase, as librepo reads them in any
 /// case; digests as written).
 pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
     let mut x = XmlReader::new(r, origin);
     let mut buf = Vec::new();
-    let mut urls: Vec<(i64, usize, String)> = Vec::new();
+    let mut urls: Vec<String> = Vec::new();
     let mut out = Mirrors::default();
     let mut saw_root = false;
     // The hashes of the `<verification>` being read.
@@ -159,10 +159,12 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
                         group.push(RepomdChecksum { algo, hex });
                     }
                 }
+                // In document order: librepo keeps a `<url>`'s `preference`
+                // but never sorts by it (only its fastestmirror option,
+                // which dnf leaves off, reorders); dnf 4.14 asked a mirror
+                // of preference 1 listed first before one of 100 after it.
+                // MirrorManager lists them best first anyway.
                 "url" if !empty => {
-                    let pref: i64 = attr(&x, &s, "preference")?
-                        .and_then(|p| p.parse().ok())
-                        .unwrap_or(0);
                     let text = x.text(&mut buf)?;
                     let url = text.trim();
                     let usable = ["http://", "https://", "ftp://", "file://"]
@@ -172,7 +174,7 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
                     // librepo takes it.
                     let base = url.strip_suffix("repodata/repomd.xml").unwrap_or(url);
                     if usable {
-                        urls.push((pref, urls.len(), base.to_string()));
+                        urls.push(base.to_string());
                     }
                 }
                 _ => {}
@@ -188,8 +190,7 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
             "not a metalink (no <metalink> element)",
         ));
     }
-    urls.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    out.baseurls = urls.into_iter().map(|(_, _, u)| u).collect();
+    out.baseurls = urls;
     if out.baseurls.is_empty() {
         return Err(Error::format(
             origin,
@@ -234,7 +235,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn metalink_mirrors_best_first_with_hashes() {
+    fn metalink_mirrors_in_document_order_with_hashes() {
         let text = r#"<?xml version="1.0" encoding="utf-8"?>
 <metalink version="3.0" xmlns="http://www.metalinker.org/" xmlns:mm0="http://fedorahosted.org/mirrormanager">
  <files>
@@ -255,9 +256,10 @@ mod tests {
  </files>
 </metalink>"#;
         let m = parse_metalink(text.as_bytes(), "ml").unwrap();
+        // As written, whatever their preference (librepo does not sort).
         assert_eq!(
             m.baseurls,
-            ["https://m3/os/", "https://m2/os/", "http://m4/os/"]
+            ["https://m2/os/", "https://m3/os/", "http://m4/os/"]
         );
         // The strongest hash only: a matching md5 does not make up for a
         // sha256 that does not match. Digits as written (see below).

@@ -77,7 +77,7 @@ pub struct RepoSpec {
     /// In a loaded repo: the mirrors other than the one that answered (those
     /// after it first), where files it cannot deliver (SRPMs) are sought.
     pub extra_baseurls: Vec<String>,
-    /// `metalink=`/`mirrorlist=`, used when there is no baseurl.
+    /// `metalink=`/`mirrorlist=`: its mirrors are tried before the baseurls.
     pub mirrors: Option<MirrorSource>,
     /// dnf priority: lower wins; default 99.
     pub priority: i32,
@@ -235,48 +235,39 @@ struct Opened {
 }
 
 fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
+    // The baseurls, after a metalink's or mirrorlist's mirrors when the
+    // repo has one too: libdnf hands librepo both, and librepo asks the
+    // listed mirrors first, then the baseurls, all held to the metalink's
+    // checksums (dnf 4.14 took a repo with both from the metalink's
+    // mirror, and failed it when the baseurl's repomd.xml matched none).
+    let mut configured = Vec::new();
+    if !spec.baseurl.is_empty() {
+        configured.push(spec.baseurl.clone());
+        configured.extend(spec.extra_baseurls.iter().cloned());
+        // Of several baseurls, one we cannot reach (ftp) is passed over
+        // as a listed mirror is; with none left, the first one's error.
+        if configured.iter().any(|b| Location::parse(b).is_ok()) {
+            configured.retain(|b| Location::parse(b).is_ok());
+        }
+    }
     let (bases, want, origin) = match &spec.mirrors {
-        Some(src) if spec.baseurl.is_empty() => {
-            let list = fetch_mirrors(src, &spec.access, opts)?;
-            // librepo substitutes the listed URLs with the repo's variables.
-            let lookup = |k: &str| spec.url_vars.get(k).cloned();
-            // Every one, until one answers with a current repomd.xml: libdnf
-            // leaves librepo's mirror tries unlimited (right after a push,
-            // the best-ranked mirrors of a metalink are often all stale).
-            let listed: Vec<String> = list
-                .baseurls
-                .iter()
-                .map(|u| dnfvars::url_substitute(u, &lookup))
-                .collect();
-            // A mirror of a scheme we do not speak (ftp) is passed over, as
-            // librepo passes over the ones it cannot use (rsync); it does not
-            // sink the repo.
-            let bases: Vec<String> = listed
-                .iter()
-                .filter(|u| Location::parse(u).is_ok())
-                .cloned()
-                .collect();
-            if bases.is_empty() {
-                return Err(Error::format(
-                    src.url(),
-                    format!(
-                        "lists no mirror these tools can reach (http, https, file); the first is {}",
-                        listed[0]
-                    ),
+        Some(src) => match fetch_mirrors(src, &spec.access, opts) {
+            Ok(list) => {
+                let bases = listed_mirrors(src, &list, spec, &configured)?;
+                (bases, list.repomd_checksums, Some(src.url()))
+            }
+            // librepo goes on with the baseurls when the list cannot be
+            // had ("at least one of them" must work), as dnf does.
+            Err(e) if !configured.is_empty() => {
+                warn_once(format!(
+                    "repo '{}': {e}; its baseurl is used without it",
+                    spec.id
                 ));
+                (configured, Vec::new(), None)
             }
-            (bases, list.repomd_checksums, Some(src.url()))
-        }
-        _ => {
-            let mut bases = vec![spec.baseurl.clone()];
-            bases.extend(spec.extra_baseurls.iter().cloned());
-            // Of several baseurls, one we cannot reach (ftp) is passed over
-            // as a listed mirror is; with none left, the first one's error.
-            if bases.iter().any(|b| Location::parse(b).is_ok()) {
-                bases.retain(|b| Location::parse(b).is_ok());
-            }
-            (bases, Vec::new(), None)
-        }
+            Err(e) => return Err(e),
+        },
+        None => (configured, Vec::new(), None),
     };
     let locs: Vec<Location> = bases
         .iter()
@@ -329,6 +320,43 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     Ok(o)
 }
 
+/// The mirrors `list` (fetched from `src`) gives, substituted with the
+/// repo's variables as librepo substitutes them, those we cannot reach
+/// (ftp) passed over as librepo passes over the ones it cannot use
+/// (rsync), then the repo's `configured` baseurls. Every one is tried
+/// until one answers with a current repomd.xml: libdnf leaves librepo's
+/// mirror tries unlimited (right after a push, the best-ranked mirrors
+/// of a metalink are often all stale).
+fn listed_mirrors(
+    src: &MirrorSource,
+    list: &Mirrors,
+    spec: &RepoSpec,
+    configured: &[String],
+) -> Result<Vec<String>> {
+    let lookup = |k: &str| spec.url_vars.get(k).cloned();
+    let listed: Vec<String> = list
+        .baseurls
+        .iter()
+        .map(|u| dnfvars::url_substitute(u, &lookup))
+        .collect();
+    let mut bases: Vec<String> = listed
+        .iter()
+        .filter(|u| Location::parse(u).is_ok())
+        .cloned()
+        .collect();
+    if bases.is_empty() && configured.is_empty() {
+        return Err(Error::format(
+            src.url(),
+            format!(
+                "lists no mirror these tools can reach (http, https, file); the first is {}",
+                listed[0]
+            ),
+        ));
+    }
+    bases.extend(configured.iter().cloned());
+    Ok(bases)
+}
+
 /// The cache directories of a repo's other mirrors (`locs` but the one at
 /// `chosen`) lose the metadata `repomd` does not list, as the chosen one's
 /// does (`prune.rs`): a metalink answers with another mirror from run to
@@ -372,7 +400,26 @@ fn fetch_mirrors(src: &MirrorSource, access: &RepoAccess, opts: &LoadOptions) ->
         // The XML reader names bytes that are not UTF-8 by their offset.
         MirrorSource::Metalink(_) => parse_metalink(&text[..], url),
         // Lines are bytes to librepo: one that is not UTF-8 is no URL.
-        MirrorSource::Mirrorlist(_) => parse_mirrorlist(&String::from_utf8_lossy(&text), url),
+        MirrorSource::Mirrorlist(_) => {
+            let lines = parse_mirrorlist(&String::from_utf8_lossy(&text), url);
+            if !url.contains("metalink") {
+                return lines;
+            }
+            // libdnf's yum compatibility: a mirrorlist= whose URL says
+            // "metalink" is handed to librepo as a metalink too (yum told
+            // them apart by their content), and the mirrors of both are
+            // used, held to the metalink's checksums; either one's failure
+            // is passed over while the other gives mirrors.
+            match (lines, parse_metalink(&text[..], url)) {
+                (Ok(mut lines), Ok(ml)) => {
+                    lines.baseurls.extend(ml.baseurls);
+                    lines.repomd_checksums = ml.repomd_checksums;
+                    Ok(lines)
+                }
+                (Err(_), Ok(ml)) => Ok(ml),
+                (lines, Err(_)) => lines,
+            }
+        }
     }
 }
 
