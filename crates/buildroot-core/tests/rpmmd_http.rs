@@ -1186,3 +1186,32 @@ fn a_mirrorlist_url_that_says_metalink_is_read_as_one() {
         .to_string();
     assert!(e.contains("a stale mirror"), "{e}");
 }
+
+/// A metalink or mirrorlist that cannot be had is fetched in three rounds
+/// of the usual tries, as librepo fetches one: dnf 4.14 asked a metalink
+/// that answered 404 twelve times.
+#[test]
+fn a_list_of_mirrors_gets_three_rounds_of_tries() {
+    let (root, server, _) = served();
+    std::fs::write(root.path().join("ml.xml"), "<metalink/>").unwrap();
+    server.fault("/ml.xml", Fault::Status(404), None);
+    let mut spec = RepoSpec::new("fedora", "");
+    spec.mirrors = Some(MirrorSource::Metalink(format!("{}/ml.xml", server.base)));
+    let cache = tempfile::tempdir().unwrap();
+    let e = packages(&spec, cache.path()).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{}/ml.xml: HTTP 404 (gave up after 4 attempts), in each of 3 rounds, as dnf \
+             fetches a list of mirrors",
+            server.base
+        )
+    );
+    assert_eq!(asked(&server), vec!["/ml.xml".to_string(); 12]);
+    // One that answers in the second round is read.
+    server.clear_faults();
+    server.fault("/ml.xml", Fault::Status(404), Some(5));
+    let e = packages(&spec, cache.path()).unwrap_err().to_string();
+    assert!(e.contains("the metalink lists no repomd.xml URL"), "{e}");
+    assert_eq!(asked(&server).len(), 6);
+}

@@ -383,7 +383,7 @@ fn fetch_mirrors(src: &MirrorSource, access: &RepoAccess, opts: &LoadOptions) ->
         })?;
         let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
         let s = HttpSettings::for_repo(&access.for_metadata())?;
-        let mut f = http::download_open(url, &dest, &s)?;
+        let mut f = fetch_list(url, &dest, &s)?;
         // From the download itself: another run may rename its own over `dest`.
         let mut text = Vec::new();
         f.read_to_end(&mut text).map_err(|e| Error::io(&dest, e))?;
@@ -419,6 +419,33 @@ fn fetch_mirrors(src: &MirrorSource, access: &RepoAccess, opts: &LoadOptions) ->
                 (Err(_), Ok(ml)) => Ok(ml),
                 (lines, Err(_)) => lines,
             }
+        }
+    }
+}
+
+/// How many rounds of its tries librepo makes to fetch a metalink or a
+/// mirrorlist (`lr_yum_download_url_retry(3, ...)` in its handle.c): a
+/// busy MirrorManager gets more than one round.
+const LIST_ROUNDS: u32 = 3;
+
+/// Downloads the metalink or mirrorlist `url` to `dest`, in up to
+/// [`LIST_ROUNDS`] rounds of the usual tries, without a wait between the
+/// rounds (librepo waits for none); dnf 4.14 asked a metalink that
+/// answered 404 twelve times. An error of ours (the cache) ends it at once.
+fn fetch_list(url: &str, dest: &Path, s: &HttpSettings) -> Result<std::fs::File> {
+    let mut round = 1;
+    loop {
+        match http::download_open(url, dest, s) {
+            Err(Error::Http { .. }) if round < LIST_ROUNDS => round += 1,
+            Err(Error::Http { url, msg }) if round > 1 => {
+                return Err(Error::Http {
+                    url,
+                    msg: format!(
+                        "{msg}, in each of {round} rounds, as dnf fetches a list of mirrors"
+                    ),
+                })
+            }
+            r => return r,
         }
     }
 }
