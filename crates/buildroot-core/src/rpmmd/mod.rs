@@ -251,11 +251,13 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
         }
     }
     let (bases, want, origin) = match &spec.mirrors {
-        Some(src) => match fetch_mirrors(src, &spec.access, opts) {
+        Some(src) => match mirrors::fetch_mirrors(src, &spec.access, opts) {
             Ok(list) => {
-                let bases = listed_mirrors(src, &list, spec, &configured)?;
+                let bases = mirrors::listed_mirrors(src, &list, spec, &configured)?;
                 (bases, list.repomd_checksums, Some(src.url()))
             }
+            // A bad RPM_BUILDROOT_HTTP_* value is the user's to fix.
+            Err(e @ Error::Usage(_)) => return Err(e),
             // librepo goes on with the baseurls when the list cannot be
             // had ("at least one of them" must work), as dnf does.
             Err(e) if !configured.is_empty() => {
@@ -320,43 +322,6 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     Ok(o)
 }
 
-/// The mirrors `list` (fetched from `src`) gives, substituted with the
-/// repo's variables as librepo substitutes them, those we cannot reach
-/// (ftp) passed over as librepo passes over the ones it cannot use
-/// (rsync), then the repo's `configured` baseurls. Every one is tried
-/// until one answers with a current repomd.xml: libdnf leaves librepo's
-/// mirror tries unlimited (right after a push, the best-ranked mirrors
-/// of a metalink are often all stale).
-fn listed_mirrors(
-    src: &MirrorSource,
-    list: &Mirrors,
-    spec: &RepoSpec,
-    configured: &[String],
-) -> Result<Vec<String>> {
-    let lookup = |k: &str| spec.url_vars.get(k).cloned();
-    let listed: Vec<String> = list
-        .baseurls
-        .iter()
-        .map(|u| dnfvars::url_substitute(u, &lookup))
-        .collect();
-    let mut bases: Vec<String> = listed
-        .iter()
-        .filter(|u| Location::parse(u).is_ok())
-        .cloned()
-        .collect();
-    if bases.is_empty() && configured.is_empty() {
-        return Err(Error::format(
-            src.url(),
-            format!(
-                "lists no mirror these tools can reach (http, https, file); the first is {}",
-                listed[0]
-            ),
-        ));
-    }
-    bases.extend(configured.iter().cloned());
-    Ok(bases)
-}
-
 /// The cache directories of a repo's other mirrors (`locs` but the one at
 /// `chosen`) lose the metadata `repomd` does not list, as the chosen one's
 /// does (`prune.rs`): a metalink answers with another mirror from run to
@@ -368,84 +333,6 @@ fn prune_other_mirrors(locs: &[Location], chosen: usize, repomd: &Repomd, opts: 
     for (j, loc) in locs.iter().enumerate() {
         if let (true, Location::Http(base)) = (j != chosen, loc) {
             prune::prune_unlisted(&cache.join(fetch::cache_dir_name(base)), repomd);
-        }
-    }
-}
-
-/// Fetches and reads a metalink or mirrorlist (a local path or `file://`
-/// is read in place; HTTP lists are downloaded afresh into the cache, the
-/// way the repo's other files are: librepo fetches them with its handle).
-fn fetch_mirrors(src: &MirrorSource, access: &RepoAccess, opts: &LoadOptions) -> Result<Mirrors> {
-    let url = src.url();
-    let text = if url.starts_with("http://") || url.starts_with("https://") {
-        let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
-            url: url.to_string(),
-        })?;
-        let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
-        let s = HttpSettings::for_repo(&access.for_metadata())?;
-        let mut f = fetch_list(url, &dest, &s)?;
-        // From the download itself: another run may rename its own over `dest`.
-        let mut text = Vec::new();
-        f.read_to_end(&mut text).map_err(|e| Error::io(&dest, e))?;
-        text
-    } else {
-        let path = match url.strip_prefix("file://") {
-            // curl decodes a file:// URL's escapes too.
-            Some(rest) => PathBuf::from(fetch::file_url_path(url, rest)?),
-            None => PathBuf::from(url),
-        };
-        std::fs::read(&path).map_err(|e| Error::io(&path, e))?
-    };
-    match src {
-        // The XML reader names bytes that are not UTF-8 by their offset.
-        MirrorSource::Metalink(_) => parse_metalink(&text[..], url),
-        // Lines are bytes to librepo: one that is not UTF-8 is no URL.
-        MirrorSource::Mirrorlist(_) => {
-            let lines = parse_mirrorlist(&String::from_utf8_lossy(&text), url);
-            if !url.contains("metalink") {
-                return lines;
-            }
-            // libdnf's yum compatibility: a mirrorlist= whose URL says
-            // "metalink" is handed to librepo as a metalink too (yum told
-            // them apart by their content), and the mirrors of both are
-            // used, held to the metalink's checksums; either one's failure
-            // is passed over while the other gives mirrors.
-            match (lines, parse_metalink(&text[..], url)) {
-                (Ok(mut lines), Ok(ml)) => {
-                    lines.baseurls.extend(ml.baseurls);
-                    lines.repomd_checksums = ml.repomd_checksums;
-                    Ok(lines)
-                }
-                (Err(_), Ok(ml)) => Ok(ml),
-                (lines, Err(_)) => lines,
-            }
-        }
-    }
-}
-
-/// How many rounds of its tries librepo makes to fetch a metalink or a
-/// mirrorlist (`lr_yum_download_url_retry(3, ...)` in its handle.c): a
-/// busy MirrorManager gets more than one round.
-const LIST_ROUNDS: u32 = 3;
-
-/// Downloads the metalink or mirrorlist `url` to `dest`, in up to
-/// [`LIST_ROUNDS`] rounds of the usual tries, without a wait between the
-/// rounds (librepo waits for none); dnf 4.14 asked a metalink that
-/// answered 404 twelve times. An error of ours (the cache) ends it at once.
-fn fetch_list(url: &str, dest: &Path, s: &HttpSettings) -> Result<std::fs::File> {
-    let mut round = 1;
-    loop {
-        match http::download_open(url, dest, s) {
-            Err(Error::Http { .. }) if round < LIST_ROUNDS => round += 1,
-            Err(Error::Http { url, msg }) if round > 1 => {
-                return Err(Error::Http {
-                    url,
-                    msg: format!(
-                        "{msg}, in each of {round} rounds, as dnf fetches a list of mirrors"
-                    ),
-                })
-            }
-            r => return r,
         }
     }
 }
