@@ -1,7 +1,9 @@
 //! dnf's TLS options of `.repo` files against a real TLS server: a rustls
 //! front (the rustls ureq already builds) with the test CA's certificate
 //! (tests/tls/) before the local HTTP server (tests/http_support).
-//! Without them, a certificate of an unknown CA fails at once, in one line;
+//! Without them, a certificate of an unknown CA fails in one line, after
+//! the run's attempts made at once (librepo retries curl's certificate
+//! errors as any other);
 //! `sslverify=0` takes it; `sslcacert` trusts the CA; a server that demands
 //! a client certificate gets `sslclientcert`/`sslclientkey`. A certificate
 //! file that is missing or holds none is an error on its `.repo` line.
@@ -33,6 +35,8 @@ fn tls_file(name: &str) -> PathBuf {
 struct TlsFront {
     base: String,
     handshakes: Arc<AtomicUsize>,
+    /// TCP connections accepted, handshakes that failed included.
+    connections: Arc<AtomicUsize>,
 }
 
 impl TlsFront {
@@ -78,14 +82,20 @@ impl TlsFront {
         let base = format!("https://{}", listener.local_addr().unwrap());
         let backend = backend.base.trim_start_matches("http://").to_string();
         let handshakes = Arc::new(AtomicUsize::new(0));
-        let count = handshakes.clone();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let (count, accepted) = (handshakes.clone(), connections.clone());
         std::thread::spawn(move || {
             for tcp in listener.incoming().flatten() {
+                accepted.fetch_add(1, Ordering::SeqCst);
                 let (config, backend, count) = (config.clone(), backend.clone(), count.clone());
                 std::thread::spawn(move || pass_on(tcp, config, &backend, &count, close_notify));
             }
         });
-        TlsFront { base, handshakes }
+        TlsFront {
+            base,
+            handshakes,
+            connections,
+        }
     }
 }
 
@@ -154,8 +164,14 @@ fn server_certificates_verified_trusted_or_not_checked() {
     let server = Server::start(ROOT.into());
     let front = TlsFront::start(&server, false);
     let t = tempfile::tempdir().unwrap();
-    // The built-in roots do not know the test CA: one line, no retry.
+    // The built-in roots do not know the test CA: one line, after the
+    // run's 2 attempts made at once (a certificate error is no fatal one
+    // to librepo).
+    let start = std::time::Instant::now();
     let e = load(&front.base, "", t.path()).unwrap_err();
+    assert!(start.elapsed() < std::time::Duration::from_secs(1), "{e}");
+    assert!(e.ends_with(" (gave up after 2 attempts)"), "{e}");
+    assert_eq!(front.connections.load(Ordering::SeqCst), 2);
     assert!(
         e.starts_with(&format!(
             "{}/source/repodata/repomd.xml: connection failed: ",

@@ -935,3 +935,283 @@ fn filelists_are_downloaded_only_for_paths_primary_does_not_list() {
         1
     );
 }
+
+/// `served()`'s repo under the names `names` too (symlinks), each a mirror.
+fn mirrors_of_repo(root: &Path, names: &[&str]) {
+    for m in names {
+        std::os::unix::fs::symlink(root.join("repo"), root.join(m)).unwrap();
+    }
+}
+
+/// The paths asked of `server` so far, and its log cleared.
+fn asked(server: &Server) -> Vec<String> {
+    let paths = server.requests().into_iter().map(|r| r.path).collect();
+    server.clear_log();
+    paths
+}
+
+/// Several mirrors that fail are asked in librepo's turns: each once, then
+/// again from the first until 4 requests, at once; the orders dnf 4.14
+/// made (a local server answering 404, 503 or resetting the connection):
+/// `a b a b` for two mirrors, `a b c a` for three, one request each for
+/// five. Alike for a baseurl list, a mirrorlist and a metalink.
+#[test]
+fn failing_mirrors_are_asked_in_librepos_turns() {
+    let (root, server, _) = served();
+    let names = ["a", "b", "c", "d", "e"];
+    mirrors_of_repo(root.path(), &names);
+    let base = &server.base;
+    let repomd = |m: &str| format!("/{m}/repodata/repomd.xml");
+    let cache = tempfile::tempdir().unwrap();
+    for (n, fault, want) in [
+        (2, Fault::Status(404), "abab"),
+        (2, Fault::Status(503), "abab"),
+        (2, Fault::ResetBeforeAnswer, "abab"),
+        (3, Fault::Status(404), "abca"),
+        (5, Fault::Status(404), "abcde"),
+    ] {
+        server.clear_faults();
+        for m in &names[..n] {
+            server.fault(&repomd(m), fault.clone(), None);
+        }
+        let mut spec = RepoSpec::new("web", &format!("{base}/a/"));
+        spec.extra_baseurls = names[1..n].iter().map(|m| format!("{base}/{m}/")).collect();
+        let start = Instant::now();
+        let e = packages(&spec, cache.path()).unwrap_err().to_string();
+        // At once: no backoff between the turns.
+        assert!(start.elapsed() < Duration::from_millis(1500), "{e}");
+        let order: Vec<String> = want.chars().map(|m| repomd(&m.to_string())).collect();
+        assert_eq!(asked(&server), order, "{n} mirrors, {fault:?}");
+        let note = if want.len() > n {
+            format!(" ({} attempts, taking turns)", want.len())
+        } else {
+            String::new()
+        };
+        let last = want.chars().last().unwrap();
+        assert!(
+            e.starts_with(&format!(
+                "{base}/a/: none of {n} mirror(s) could be used{note}; the last said: {base}/{last}/repodata/repomd.xml: "
+            )),
+            "{e}"
+        );
+        assert_eq!(e.lines().count(), 1, "{e}");
+    }
+    // A mirrorlist and a metalink of two mirrors that answer 404: alike.
+    server.clear_faults();
+    for m in ["a", "b"] {
+        server.fault(&repomd(m), Fault::Status(404), None);
+    }
+    let sum = sha256_file(&root.path().join("repo/repodata/repomd.xml")).unwrap();
+    std::fs::write(
+        root.path().join("list.txt"),
+        format!("{base}/a/\n{base}/b/\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.path().join("ml.xml"),
+        format!(
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources><url>{base}/a/repodata/repomd.xml</url><url>{base}/b/repodata/repomd.xml</url></resources></file></files></metalink>"#
+        ),
+    )
+    .unwrap();
+    for src in [
+        MirrorSource::Mirrorlist(format!("{base}/list.txt")),
+        MirrorSource::Metalink(format!("{base}/ml.xml")),
+    ] {
+        let mut spec = RepoSpec::new("fedora", "");
+        spec.mirrors = Some(src.clone());
+        packages(&spec, cache.path()).unwrap_err();
+        let list = format!("/{}", src.url().rsplit('/').next().unwrap());
+        let want = [list, repomd("a"), repomd("b"), repomd("a"), repomd("b")];
+        assert_eq!(asked(&server), want, "{src:?}");
+    }
+}
+
+/// A metadata file the mirror that delivered repomd.xml cannot deliver is
+/// taken from the others, those before it in the list too (librepo asks
+/// them all for the repo's files, from the top): a mirror that failed
+/// repomd.xml a moment ago may have primary.xml.
+#[test]
+fn a_file_may_come_from_a_mirror_that_failed_repomd() {
+    let (root, server, clean) = served();
+    mirrors_of_repo(root.path(), &["a", "b"]);
+    let base = &server.base;
+    server.fault("/a/repodata/repomd.xml", Fault::Status(503), None);
+    server.fault("/b/repodata/p.xml.gz", Fault::Status(404), None);
+    let mut spec = RepoSpec::new("web", &format!("{base}/a/"));
+    spec.extra_baseurls = vec![format!("{base}/b/")];
+    let cache = tempfile::tempdir().unwrap();
+    let got = packages(&spec, cache.path()).unwrap();
+    assert_eq!(got, clean);
+    assert_eq!(
+        asked(&server),
+        [
+            "/a/repodata/repomd.xml",
+            "/b/repodata/repomd.xml",
+            "/b/repodata/p.xml.gz",
+            "/a/repodata/p.xml.gz"
+        ]
+    );
+}
+
+/// A metalink whose hash is in upper case matches no mirror's repomd.xml,
+/// as dnf 4.14 compares it as written (`a b a b`, then the repo fails);
+/// the line says that the case is why.
+#[test]
+fn a_metalink_hash_in_upper_case_fails_as_in_dnf_and_says_why() {
+    let (root, server, _) = served();
+    mirrors_of_repo(root.path(), &["a", "b"]);
+    let base = &server.base;
+    let sum = sha256_file(&root.path().join("repo/repodata/repomd.xml")).unwrap();
+    let upper = sum.to_ascii_uppercase();
+    std::fs::write(
+        root.path().join("ml.xml"),
+        format!(
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{upper}</hash></verification><resources><url>{base}/a/repodata/repomd.xml</url><url>{base}/b/repodata/repomd.xml</url></resources></file></files></metalink>"#
+        ),
+    )
+    .unwrap();
+    let mut spec = RepoSpec::new("fedora", "");
+    spec.mirrors = Some(MirrorSource::Metalink(format!("{base}/ml.xml")));
+    let cache = tempfile::tempdir().unwrap();
+    let e = packages(&spec, cache.path()).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{base}/ml.xml: none of 2 mirror(s) could be used (4 attempts, taking turns); \
+             the last said: {base}/b/repodata/repomd.xml: does not match the metalink's \
+             sha256 \"{upper}\", only the same digits in lower case: the download has {sum}, \
+             and hashes are compared as written, as dnf compares them (it fails this mirror too)"
+        )
+    );
+    let repomd = |m: &str| format!("/{m}/repodata/repomd.xml");
+    assert_eq!(
+        asked(&server),
+        [
+            "/ml.xml".to_string(),
+            repomd("a"),
+            repomd("b"),
+            repomd("a"),
+            repomd("b")
+        ]
+    );
+}
+
+/// A repo with a baseurl and a metalink: libdnf hands librepo both, which
+/// asks the metalink's mirrors first, then the baseurl, all held to the
+/// metalink's checksums (dnf 4.14 took such a repo from the metalink's
+/// mirror, fell back to the baseurl when that one answered 404, and failed
+/// when the baseurl's repomd.xml matched no hash). A metalink that cannot
+/// be had leaves the baseurl alone, with a warning, as librepo goes on.
+#[test]
+fn a_baseurl_beside_a_metalink_is_one_more_mirror() {
+    let (root, server, clean) = served();
+    mirrors_of_repo(root.path(), &["a", "b"]);
+    let base = &server.base;
+    let sum = sha256_file(&root.path().join("repo/repodata/repomd.xml")).unwrap();
+    let metalink = |hash: &str| {
+        format!(
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{hash}</hash></verification><resources><url>{base}/b/repodata/repomd.xml</url></resources></file></files></metalink>"#
+        )
+    };
+    std::fs::write(root.path().join("ml.xml"), metalink(&sum)).unwrap();
+    let mut spec = RepoSpec::new("fedora", &format!("{base}/a/"));
+    spec.mirrors = Some(MirrorSource::Metalink(format!("{base}/ml.xml")));
+    let cache = tempfile::tempdir().unwrap();
+    let load = |spec: &RepoSpec| load_repo(spec, &LoadOptions::cached_in(cache.path()));
+    let r = load(&spec).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/b/"));
+    assert_eq!(r.packages.len(), clean.len());
+    assert_eq!(
+        asked(&server),
+        ["/ml.xml", "/b/repodata/repomd.xml", "/b/repodata/p.xml.gz"]
+    );
+    // The metalink's mirror fails: the baseurl, checked against the hash.
+    server.fault("/b/repodata/repomd.xml", Fault::Status(404), None);
+    let r = load(&spec).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/a/"));
+    let repomd = |m: &str| format!("/{m}/repodata/repomd.xml");
+    assert_eq!(
+        asked(&server),
+        [
+            "/ml.xml".to_string(),
+            repomd("b"),
+            repomd("a"),
+            "/a/repodata/p.xml.gz".to_string()
+        ]
+    );
+    // No mirror, the baseurl included, matches the metalink: one line.
+    server.clear_faults();
+    std::fs::write(root.path().join("ml.xml"), metalink(&"0".repeat(64))).unwrap();
+    let e = load(&spec).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!(
+            "{base}/ml.xml: none of 2 mirror(s) could be used (4 attempts, taking turns); \
+             the last said: {base}/a/repodata/repomd.xml: does not match"
+        )),
+        "{e}"
+    );
+    // A metalink that cannot be had: the baseurl alone.
+    server.fault("/ml.xml", Fault::Status(404), None);
+    let r = load(&spec).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/a/"));
+    assert_eq!(r.packages.len(), clean.len());
+}
+
+/// libdnf's yum compatibility: a `mirrorlist=` whose URL says "metalink"
+/// is read as a metalink too (dnf 4.14 loaded such a repo from the
+/// metalink's mirror), held to its checksums.
+#[test]
+fn a_mirrorlist_url_that_says_metalink_is_read_as_one() {
+    let (root, server, clean) = served();
+    mirrors_of_repo(root.path(), &["b"]);
+    let base = &server.base;
+    let sum = sha256_file(&root.path().join("repo/repodata/repomd.xml")).unwrap();
+    let metalink = |hash: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<metalink version=\"3.0\" xmlns=\"http://www.metalinker.org/\">\n<files><file name=\"repomd.xml\"><verification><hash type=\"sha256\">{hash}</hash></verification><resources>\n<url protocol=\"http\">{base}/b/repodata/repomd.xml</url>\n</resources></file></files></metalink>\n"
+        )
+    };
+    std::fs::write(root.path().join("metalink"), metalink(&sum)).unwrap();
+    let mut spec = RepoSpec::new("fedora", "");
+    spec.mirrors = Some(MirrorSource::Mirrorlist(format!("{base}/metalink")));
+    let cache = tempfile::tempdir().unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/b/"));
+    assert_eq!(r.packages.len(), clean.len());
+    // Its checksums hold.
+    std::fs::write(root.path().join("metalink"), metalink(&"0".repeat(64))).unwrap();
+    let e = load_repo(&spec, &LoadOptions::cached_in(cache.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("a stale mirror"), "{e}");
+}
+
+/// A metalink or mirrorlist that cannot be had is fetched in three rounds
+/// of the usual tries, as librepo fetches one: dnf 4.14 asked a metalink
+/// that answered 404 twelve times.
+#[test]
+fn a_list_of_mirrors_gets_three_rounds_of_tries() {
+    let (root, server, _) = served();
+    std::fs::write(root.path().join("ml.xml"), "<metalink/>").unwrap();
+    server.fault("/ml.xml", Fault::Status(404), None);
+    let mut spec = RepoSpec::new("fedora", "");
+    spec.mirrors = Some(MirrorSource::Metalink(format!("{}/ml.xml", server.base)));
+    let cache = tempfile::tempdir().unwrap();
+    let e = packages(&spec, cache.path()).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{}/ml.xml: HTTP 404 (gave up after 4 attempts), in each of 3 rounds, as dnf \
+             fetches a list of mirrors",
+            server.base
+        )
+    );
+    assert_eq!(asked(&server), vec!["/ml.xml".to_string(); 12]);
+    // One that answers in the second round is read.
+    server.clear_faults();
+    server.fault("/ml.xml", Fault::Status(404), Some(5));
+    let e = packages(&spec, cache.path()).unwrap_err().to_string();
+    assert!(e.contains("the metalink lists no repomd.xml URL"), "{e}");
+    assert_eq!(asked(&server).len(), 6);
+}

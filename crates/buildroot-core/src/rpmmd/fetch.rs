@@ -17,6 +17,7 @@ use super::access::RepoAccess;
 use super::compress::{file_digest, Expected, Hasher};
 use super::http::{download_verified, HttpSettings};
 use super::prune::{checked_copy_name, touch};
+use super::turns::{attempts_note, in_turns, GaveUp};
 use crate::error::{Error, Result};
 
 /// A repository base location.
@@ -210,50 +211,38 @@ pub fn local_file_from(
     })
 }
 
-/// Runs `get` on each of `locs` (a repo's mirrors, the one in use first)
-/// until one delivers `href`; the settings it is given reach the repo as
-/// `access` says. As librepo does, a mirror that fails is left at once for
-/// the next; only the last one gets the retries. When none can, the error
-/// names the first URL, how many mirrors were tried and the last one's
-/// problem. Returns `get`'s value and the index of the mirror.
+/// Runs `get` on `locs` (a repo's mirrors, the one in use first) until one
+/// delivers `href`, in the order librepo asks them (`turns.rs`: each once,
+/// then in turn until 4 requests; one mirror makes its own retries); the
+/// settings it is given reach the repo as `access` says. When none can,
+/// the error names the first URL, how many mirrors were tried and the last
+/// one's problem. Returns `get`'s value and the index of the mirror.
 pub fn from_mirrors<T>(
     locs: &[Location],
     href: &str,
     access: &RepoAccess,
     mut get: impl FnMut(&Location, &HttpSettings) -> Result<T>,
 ) -> Result<(T, usize)> {
+    if locs.is_empty() {
+        return Err(Error::Usage(format!("{href}: no repository location")));
+    }
     let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
     let s = if http {
         HttpSettings::for_repo(access)?
     } else {
         HttpSettings::default()
     };
-    let once = HttpSettings {
-        retries: 0,
-        ..s.clone()
-    };
-    let mut last = None;
-    for (i, loc) in locs.iter().enumerate() {
-        let s = if i + 1 < locs.len() { &once } else { &s };
-        match get(loc, s) {
-            Ok(v) => return Ok((v, i)),
-            // Our own mistakes (no cache, a bad variable) are not the mirror's.
-            Err(e @ (Error::Usage(_) | Error::NoCacheDir { .. })) => return Err(e),
-            // Nor is an I/O error over HTTP, which is the cache's (a full
-            // disk): every other mirror would fail as well, and wrapped in
-            // a mirror error it would pass for the repo's own problem, which
-            // skip_if_unavailable passes over (`skip.rs`).
-            Err(e @ Error::Io { .. }) if is_our_side(loc, &e) => return Err(e),
-            Err(e) => last = Some(e),
-        }
-    }
-    match (locs.len(), last) {
-        (1, Some(e)) => Err(e),
-        (n, Some(e)) => Err(Error::Http {
+    match in_turns(locs, &s, |i, s| get(&locs[i], s))? {
+        Ok(got) => Ok(got),
+        Err(gave_up) if locs.len() == 1 => Err(gave_up.last),
+        Err(GaveUp { last, attempts }) => Err(Error::Http {
             url: locs[0].display(href),
-            msg: format!("none of {n} mirrors could deliver it; the last said: {e}"),
+            msg: format!(
+                "none of {} mirrors could deliver it{}; the last said: {last}",
+                locs.len(),
+                attempts_note(locs.len(), attempts)
+            ),
         }),
-        (_, None) => Err(Error::Usage(format!("{href}: no repository location"))),
     }
 }
 

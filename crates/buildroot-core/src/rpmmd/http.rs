@@ -25,7 +25,12 @@
 //!   mirror's lagging node lacks from another node; a typo'd URL then
 //!   fails after its tries in a moment, as waiting would change nothing;
 //!   at most librepo's 4 tries ([`BAD_STATUS_TRIES`]), whatever `retries`;
-//! - TLS errors and other answers (a 3xx without `Location`) fail at once;
+//! - a TLS failure (a handshake that fails, a certificate that does not
+//!   verify) and a proxy's refusal of a tunnel (403, 407) are retried at
+//!   once too, on the same count: librepo retries every curl error but a
+//!   few it takes as fatal (a CA file it cannot read, a proxy name it
+//!   cannot resolve, a write error), and these are not among them;
+//! - other answers (a 3xx without `Location`) fail at once;
 //! - the final error is one line: the URL, the last cause, and the number
 //!   of attempts.
 //!
@@ -203,6 +208,12 @@ fn download_listed_open(
                 );
                 // Another download cannot mend the case of the digits.
                 if !crate::error::case_hint(&want.hex, &got).is_empty() {
+                    return Err(Error::Http {
+                        url: url.to_string(),
+                        msg: cause,
+                    });
+                }
+                if s.one_turn {
                     return Err(Error::Http {
                         url: url.to_string(),
                         msg: cause,
@@ -395,6 +406,7 @@ fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Res
             return Err(Error::Http {
                 url: url.to_string(),
                 msg: match attempt {
+                    1 if s.one_turn => cause,
                     1 => format!("{cause} (one attempt: no retries)"),
                     n => format!("{cause} (gave up after {n} attempts)"),
                 },
@@ -876,17 +888,43 @@ fn describe(e: &ureq::Error) -> String {
 }
 
 /// A failed request as an outcome: retried when [`retryable`]; when the
-/// host's name is unknown ([`name_unknown`]) at once (no backoff) and, as
-/// any failure librepo retries at once, [`BAD_STATUS_TRIES`] times at most
-/// (a repo's `retries=0`, "for ever", is not a hundred lookups in a burst).
+/// same answer comes back whatever the wait ([`same_answer`]) at once (no
+/// backoff) and, as any failure librepo retries at once,
+/// [`BAD_STATUS_TRIES`] times at most (a repo's `retries=0`, "for ever",
+/// is not a hundred lookups or handshakes in a burst).
 fn failed_on(cause: String, e: &ureq::Error) -> Outcome {
-    let unknown = name_unknown(e);
+    let now = same_answer(e);
     Outcome::Failed {
         cause,
         retry: retryable(e),
-        wait: unknown.then_some(Duration::ZERO),
-        most: unknown.then_some(BAD_STATUS_TRIES),
+        wait: now.then_some(Duration::ZERO),
+        most: now.then_some(BAD_STATUS_TRIES),
     }
+}
+
+/// Failures a wait does not mend, retried at once as librepo retries them
+/// (it retries everything at once): a name the resolver does not know
+/// ([`name_unknown`]), a TLS failure (curl's "SSL connect error" or a
+/// certificate that does not verify; dnf 4.14 made 4 handshakes with a
+/// plain-HTTP server behind an `https://` baseurl), a proxy that refuses
+/// the tunnel with a 4xx (curl's "CONNECT tunnel failed", a receive
+/// error to librepo). A load-balanced name can still lead to another
+/// node that answers otherwise.
+fn same_answer(e: &ureq::Error) -> bool {
+    name_unknown(e) || is_tls_failure(e) || proxy_refused(e)
+}
+
+/// rustls reports a failed handshake or a bad certificate as an I/O error
+/// of kind `InvalidData` (a plain TCP socket never does).
+fn is_tls_failure(e: &ureq::Error) -> bool {
+    matches!(e, ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData)
+}
+
+/// A proxy that answered the tunnel's `CONNECT` with a 4xx (407: no or
+/// wrong credentials; 403: not allowed).
+fn proxy_refused(e: &ureq::Error) -> bool {
+    matches!(e, ureq::Error::ConnectProxyFailed(m)
+        if proxy_status(m).is_some_and(|c| (400..500).contains(&c)))
 }
 
 /// A name lookup that the resolver answered: the name has no address
@@ -910,25 +948,19 @@ fn name_unknown(e: &ureq::Error) -> bool {
     }
 }
 
-/// Network failures that may pass; TLS, URL and redirect errors do not.
-/// rustls reports a failed handshake or a bad certificate as an I/O error
-/// of kind `InvalidData` (a plain TCP socket never does): the same server
-/// gives the same answer to a retry, so it fails at once and the next
-/// mirror, if any, is tried.
+/// Network failures that are tried again: any failure to connect, to
+/// speak TLS or to get an answer, as librepo retries every such curl
+/// error; URL and redirect errors are not.
 fn retryable(e: &ureq::Error) -> bool {
-    match e {
-        ureq::Error::Io(io) => io.kind() != std::io::ErrorKind::InvalidData,
-        // A proxy that refuses (407, 403) refuses again; one that is
-        // overloaded or did not answer (5xx, silence) may not.
-        ureq::Error::ConnectProxyFailed(m) => {
-            proxy_status(m).is_none_or(|c| !(400..500).contains(&c))
-        }
-        ureq::Error::Timeout(_)
-        | ureq::Error::HostNotFound
-        | ureq::Error::ConnectionFailed
-        | ureq::Error::Protocol(_) => true,
-        _ => false,
-    }
+    matches!(
+        e,
+        ureq::Error::Io(_)
+            | ureq::Error::ConnectProxyFailed(_)
+            | ureq::Error::Timeout(_)
+            | ureq::Error::HostNotFound
+            | ureq::Error::ConnectionFailed
+            | ureq::Error::Protocol(_)
+    )
 }
 
 /// When `e` is a failed name lookup of a request through `proxy`, and the
@@ -1191,8 +1223,11 @@ mod tests {
         assert_eq!(retry_after("Sun, 06 Foo 1994 08:49:37 GMT", now), None);
     }
 
+    /// A TLS failure is retried at once, 4 times in all, as dnf 4.14 made
+    /// 4 handshakes with a plain-HTTP server behind an `https://` URL
+    /// (curl's "SSL connect error" is no fatal error to librepo).
     #[test]
-    fn tls_errors_fail_at_once() {
+    fn tls_errors_are_retried_at_once() {
         // A plain-HTTP server: its answer is no TLS record.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -1208,6 +1243,7 @@ mod tests {
         let s = HttpSettings {
             backoff: Duration::from_secs(2),
             timeout: Duration::from_secs(5),
+            retries: 20,
             ..HttpSettings::default()
         };
         let url = format!("https://127.0.0.1:{port}/f");
@@ -1215,10 +1251,11 @@ mod tests {
         let e = download_verified(&url, &dir.path().join("f"), None, &s)
             .unwrap_err()
             .to_string();
+        // At once: no backoff.
         assert!(start.elapsed() < Duration::from_secs(2), "{e}");
         assert!(e.starts_with(&format!("{url}: connection failed: ")), "{e}");
-        assert!(!e.contains("attempt"), "{e}");
-        assert_eq!(connections.load(Ordering::SeqCst), 1);
+        assert!(e.ends_with(" (gave up after 4 attempts)"), "{e}");
+        assert_eq!(connections.load(Ordering::SeqCst), 4);
     }
 
     #[test]
@@ -1265,9 +1302,10 @@ mod tests {
     fn proxy_refusals_are_read_from_ureqs_message() {
         let refused = ureq::Error::ConnectProxyFailed("proxy server responded 407/407".into());
         assert_eq!(describe(&refused), "the proxy answered HTTP 407");
-        assert!(!retryable(&refused));
+        // Retried at once, as librepo retries curl's receive error.
+        assert!(retryable(&refused) && same_answer(&refused));
         let busy = ureq::Error::ConnectProxyFailed("proxy server responded 503/503".into());
-        assert!(retryable(&busy));
+        assert!(retryable(&busy) && !same_answer(&busy));
         let silent = ureq::Error::ConnectProxyFailed("proxy server did not respond".into());
         assert_eq!(
             describe(&silent),

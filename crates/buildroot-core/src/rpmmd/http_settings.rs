@@ -26,7 +26,8 @@ and resumed as dnf does; these environment variables tune them:
                                (default 1000, as dnf's minrate)
 A retry resumes where the last attempt stopped when the server supports ranges. A file whose
 checksum does not match repomd.xml is downloaded once more. With a metalink, mirrorlist or
-several baseurls, a failing mirror is left for the next one.";
+several baseurls, the mirrors are asked in turn, as dnf asks them: each once, then again from
+the first until 4 requests (at most RETRIES + 1), without waiting.";
 
 /// How downloads behave (see the module docs and [`HTTP_ENV_HELP`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +49,11 @@ pub struct HttpSettings {
     /// `<size>`, say): a server that sends more is refused at once, not
     /// read to the end of the disk (`None`: no limit).
     pub max_len: Option<(u64, &'static str)>,
+    /// One attempt of several made in turn over a repo's mirrors
+    /// (`turns.rs`): a failure says nothing of attempts (the caller counts
+    /// them over all the mirrors), and a checksum mismatch ends the turn
+    /// (librepo counts it as one failed request of that mirror).
+    pub one_turn: bool,
 }
 
 impl Default for HttpSettings {
@@ -60,6 +66,7 @@ impl Default for HttpSettings {
             minrate: 1000,
             access: RepoAccess::default(),
             max_len: None,
+            one_turn: false,
         }
     }
 }

@@ -1,16 +1,21 @@
 //! `metalink=` and `mirrorlist=` in dnf `.repo` files (what Fedora's own
 //! repo files use instead of `baseurl=`): the list is fetched, turned into
-//! candidate base URLs, best first, and each is tried in turn. A metalink
+//! candidate base URLs in the list's order, and each is tried in turn. A metalink
 //! also names the checksums of the current repomd.xml (and of the recent
 //! ones, its `mm0:alternates`); a mirror whose repomd.xml matches none of
 //! them is stale and skipped, as librepo does (`lr_get_best_checksum`: of
 //! each `<verification>`, only its strongest hash counts). A mirrorlist's
 //! lines are taken as librepo's `lr_mirrorlist_parse_file` takes them.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
 
+use super::access::RepoAccess;
 use super::compress::Hasher;
+use super::fetch::{self, Location};
+use super::http::{self, HttpSettings};
 use super::xml::{attr, local, Ev, XmlReader};
+use super::{dnfvars, LoadOptions, RepoSpec};
 use crate::error::{Error, Result};
 
 /// Where a repository's mirrors are listed.
@@ -45,26 +50,57 @@ pub struct Mirrors {
 /// A checksum a metalink gives for the current repomd.xml.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RepomdChecksum {
-    /// The algorithm (`sha256`, `md5`, ...), as the metalink names it.
+    /// The algorithm (`sha256`, `md5`, ...), lowered, as librepo reads it.
     pub algo: String,
-    /// The digest in lowercase hex.
+    /// The digest exactly as the metalink writes it: librepo keeps the
+    /// text of `<hash>` and compares it with `strcmp` to the lower-case
+    /// hex it computes, so digits in upper case, or spaces around them,
+    /// match no download (dnf fails every mirror; MirrorManager writes
+    /// lower case).
     pub hex: String,
 }
 
-/// Whether `repomd` (a repomd.xml's bytes, as downloaded: the bytes that
-/// are then parsed, so a file replaced on disk meanwhile cannot pass the
-/// check for another) matches one of a metalink's checksums `want` (true
-/// when there are none). Types we cannot compute are passed over, as
-/// librepo does.
-pub(super) fn repomd_matches(repomd: &[u8], want: &[RepomdChecksum]) -> bool {
-    let mut computable = want.iter().filter_map(|c| Some((Hasher::new(&c.algo)?, c)));
-    let mut any = false;
-    let matched = computable.any(|(mut h, c)| {
-        any = true;
+/// Why `repomd` (a repomd.xml's bytes, as downloaded: the bytes that are
+/// then parsed, so a file replaced on disk meanwhile cannot pass the check
+/// for another) matches none of a metalink's checksums `want`; `None` when
+/// one matches, or when there are none we can compute (types we cannot
+/// compute are passed over, as librepo does). A hash that would match but
+/// for its case or the spaces around it is named: the mirror is then not
+/// stale, the metalink is what dnf too refuses.
+pub(super) fn repomd_mismatch(repomd: &[u8], want: &[RepomdChecksum]) -> Option<String> {
+    let mut computed = Vec::new();
+    for c in want {
+        let Some(mut h) = Hasher::new(&c.algo) else {
+            continue;
+        };
         h.update(repomd);
-        h.hex() == c.hex
-    });
-    matched || !any
+        let got = h.hex();
+        if got == c.hex {
+            return None;
+        }
+        computed.push((c, got));
+    }
+    if computed.is_empty() {
+        return None;
+    }
+    let near = computed
+        .iter()
+        .find(|(c, got)| c.hex.trim().eq_ignore_ascii_case(got));
+    Some(match near {
+        Some((c, got)) => format!(
+            "does not match the metalink's {} {:?}, only the same digits {}: the download \
+             has {got}, and hashes are compared as written, as dnf compares them (it \
+             fails this mirror too)",
+            c.algo,
+            c.hex,
+            if c.hex.trim() == c.hex {
+                "in lower case"
+            } else {
+                "without the spaces around them"
+            }
+        ),
+        None => "does not match the metalink's checksums (a stale mirror)".to_string(),
+    })
 }
 
 /// How strong a hash type is, as librepo ranks them (md5 weakest, sha512
@@ -93,15 +129,15 @@ fn keep_strongest(group: &mut Vec<RepomdChecksum>, out: &mut Vec<RepomdChecksum>
 }
 
 /// Reads a metalink: the `<url>` resources of its `repomd.xml` file (http,
-/// https, ftp and file; highest `preference` first, document order between
-/// equals) with `repodata/repomd.xml` cut off when they end in it, and the
+/// https, ftp and file), in document order, with `repodata/repomd.xml` cut
+/// off when they end in it, and the
 /// strongest hash of
 /// each `<verification>` (types in lowercase, as librepo reads them in any
-/// case).
+/// case; digests as written).
 pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
     let mut x = XmlReader::new(r, origin);
     let mut buf = Vec::new();
-    let mut urls: Vec<(i64, usize, String)> = Vec::new();
+    let mut urls: Vec<String> = Vec::new();
     let mut out = Mirrors::default();
     let mut saw_root = false;
     // The hashes of the `<verification>` being read.
@@ -119,18 +155,21 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
                 }
                 _ if !in_repomd => {}
                 "verification" => keep_strongest(&mut group, &mut out.repomd_checksums),
+                // The text as written (see `RepomdChecksum::hex`).
                 "hash" if !empty => {
                     let algo = attr(&x, &s, "type")?.unwrap_or_default();
                     let algo = algo.trim().to_ascii_lowercase();
-                    let hex = x.text(&mut buf)?.trim().to_ascii_lowercase();
+                    let hex = x.text(&mut buf)?;
                     if !algo.is_empty() && !hex.is_empty() {
                         group.push(RepomdChecksum { algo, hex });
                     }
                 }
+                // In document order: librepo keeps a `<url>`'s `preference`
+                // but never sorts by it (only its fastestmirror option,
+                // which dnf leaves off, reorders); dnf 4.14 asked a mirror
+                // of preference 1 listed first before one of 100 after it.
+                // MirrorManager lists them best first anyway.
                 "url" if !empty => {
-                    let pref: i64 = attr(&x, &s, "preference")?
-                        .and_then(|p| p.parse().ok())
-                        .unwrap_or(0);
                     let text = x.text(&mut buf)?;
                     let url = text.trim();
                     let usable = ["http://", "https://", "ftp://", "file://"]
@@ -140,7 +179,7 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
                     // librepo takes it.
                     let base = url.strip_suffix("repodata/repomd.xml").unwrap_or(url);
                     if usable {
-                        urls.push((pref, urls.len(), base.to_string()));
+                        urls.push(base.to_string());
                     }
                 }
                 _ => {}
@@ -156,8 +195,7 @@ pub fn parse_metalink<R: BufRead>(r: R, origin: &str) -> Result<Mirrors> {
             "not a metalink (no <metalink> element)",
         ));
     }
-    urls.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    out.baseurls = urls.into_iter().map(|(_, _, u)| u).collect();
+    out.baseurls = urls;
     if out.baseurls.is_empty() {
         return Err(Error::format(
             origin,
@@ -197,12 +235,131 @@ pub fn parse_mirrorlist(text: &str, origin: &str) -> Result<Mirrors> {
     })
 }
 
+/// Fetches and reads a metalink or mirrorlist (a local path or `file://`
+/// is read in place; HTTP lists are downloaded afresh into the cache, the
+/// way the repo's other files are: librepo fetches them with its handle).
+pub(super) fn fetch_mirrors(
+    src: &MirrorSource,
+    access: &RepoAccess,
+    opts: &LoadOptions,
+) -> Result<Mirrors> {
+    let url = src.url();
+    let text = if url.starts_with("http://") || url.starts_with("https://") {
+        let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
+            url: url.to_string(),
+        })?;
+        let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
+        let s = HttpSettings::for_repo(&access.for_metadata())?;
+        let mut f = fetch_list(url, &dest, &s)?;
+        // From the download itself: another run may rename its own over `dest`.
+        let mut text = Vec::new();
+        f.read_to_end(&mut text).map_err(|e| Error::io(&dest, e))?;
+        text
+    } else {
+        let path = match url.strip_prefix("file://") {
+            // curl decodes a file:// URL's escapes too.
+            Some(rest) => PathBuf::from(fetch::file_url_path(url, rest)?),
+            None => PathBuf::from(url),
+        };
+        std::fs::read(&path).map_err(|e| Error::io(&path, e))?
+    };
+    match src {
+        // The XML reader names bytes that are not UTF-8 by their offset.
+        MirrorSource::Metalink(_) => parse_metalink(&text[..], url),
+        // Lines are bytes to librepo: one that is not UTF-8 is no URL.
+        MirrorSource::Mirrorlist(_) => {
+            let lines = parse_mirrorlist(&String::from_utf8_lossy(&text), url);
+            if !url.contains("metalink") {
+                return lines;
+            }
+            // libdnf's yum compatibility: a mirrorlist= whose URL says
+            // "metalink" is handed to librepo as a metalink too (yum told
+            // them apart by their content), and the mirrors of both are
+            // used, held to the metalink's checksums; either one's failure
+            // is passed over while the other gives mirrors.
+            match (lines, parse_metalink(&text[..], url)) {
+                (Ok(mut lines), Ok(ml)) => {
+                    lines.baseurls.extend(ml.baseurls);
+                    lines.repomd_checksums = ml.repomd_checksums;
+                    Ok(lines)
+                }
+                (Err(_), Ok(ml)) => Ok(ml),
+                (lines, Err(_)) => lines,
+            }
+        }
+    }
+}
+
+/// How many rounds of its tries librepo makes to fetch a metalink or a
+/// mirrorlist (`lr_yum_download_url_retry(3, ...)` in its handle.c): a
+/// busy MirrorManager gets more than one round.
+const LIST_ROUNDS: u32 = 3;
+
+/// Downloads the metalink or mirrorlist `url` to `dest`, in up to
+/// [`LIST_ROUNDS`] rounds of the usual tries, without a wait between the
+/// rounds (librepo waits for none); dnf 4.14 asked a metalink that
+/// answered 404 twelve times. An error of ours (the cache) ends it at once.
+fn fetch_list(url: &str, dest: &Path, s: &HttpSettings) -> Result<std::fs::File> {
+    let mut round = 1;
+    loop {
+        match http::download_open(url, dest, s) {
+            Err(Error::Http { .. }) if round < LIST_ROUNDS => round += 1,
+            Err(Error::Http { url, msg }) if round > 1 => {
+                return Err(Error::Http {
+                    url,
+                    msg: format!(
+                        "{msg}, in each of {round} rounds, as dnf fetches a list of mirrors"
+                    ),
+                })
+            }
+            r => return r,
+        }
+    }
+}
+
+/// The mirrors `list` (fetched from `src`) gives, substituted with the
+/// repo's variables as librepo substitutes them, those we cannot reach
+/// (ftp) passed over as librepo passes over the ones it cannot use
+/// (rsync), then the repo's `configured` baseurls. Every one is tried
+/// until one answers with a current repomd.xml: libdnf leaves librepo's
+/// mirror tries unlimited (right after a push, the best-ranked mirrors
+/// of a metalink are often all stale).
+pub(super) fn listed_mirrors(
+    src: &MirrorSource,
+    list: &Mirrors,
+    spec: &RepoSpec,
+    configured: &[String],
+) -> Result<Vec<String>> {
+    let lookup = |k: &str| spec.url_vars.get(k).cloned();
+    let listed: Vec<String> = list
+        .baseurls
+        .iter()
+        .map(|u| dnfvars::url_substitute(u, &lookup))
+        .collect();
+    let mut bases: Vec<String> = listed
+        .iter()
+        .filter(|u| Location::parse(u).is_ok())
+        .cloned()
+        .collect();
+    if bases.is_empty() && configured.is_empty() {
+        return Err(Error::format(
+            src.url(),
+            format!(
+                "lists no mirror these tools can reach (http, https, file); the first is {}",
+                listed[0]
+            ),
+        ));
+    }
+    bases.extend(configured.iter().cloned());
+    Ok(bases)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn metalink_mirrors_best_first_with_hashes() {
+    fn metalink_mirrors_in_document_order_with_hashes() {
         let text = r#"<?xml version="1.0" encoding="utf-8"?>
 <metalink version="3.0" xmlns="http://www.metalinker.org/" xmlns:mm0="http://fedorahosted.org/mirrormanager">
  <files>
@@ -223,17 +380,18 @@ mod tests {
  </files>
 </metalink>"#;
         let m = parse_metalink(text.as_bytes(), "ml").unwrap();
+        // As written, whatever their preference (librepo does not sort).
         assert_eq!(
             m.baseurls,
-            ["https://m3/os/", "https://m2/os/", "http://m4/os/"]
+            ["https://m2/os/", "https://m3/os/", "http://m4/os/"]
         );
         // The strongest hash only: a matching md5 does not make up for a
-        // sha256 that does not match.
+        // sha256 that does not match. Digits as written (see below).
         assert_eq!(
             m.repomd_checksums,
             [RepomdChecksum {
                 algo: "sha256".into(),
-                hex: "abcd".into()
+                hex: "ABCD".into()
             }]
         );
         let e = parse_metalink("<html/>".as_bytes(), "ml").unwrap_err();
@@ -241,7 +399,7 @@ mod tests {
     }
 
     #[test]
-    fn the_strongest_hash_of_each_verification_counts_in_any_case() {
+    fn the_strongest_hash_of_each_verification_counts_types_in_any_case() {
         let text = r#"<metalink xmlns:mm0="http://fedorahosted.org/mirrormanager"><files>
   <file name="repomd.xml">
    <verification><hash type="MD5">aa</hash><hash type="SHA512">BB</hash><hash type="sha256">cc</hash></verification>
@@ -259,7 +417,7 @@ mod tests {
             .map(|c| (c.algo.as_str(), c.hex.as_str()))
             .collect();
         // An alternate of types librepo does not know checks nothing.
-        assert_eq!(sums, [("sha512", "bb"), ("sha1", "dd"), ("sha", "11")]);
+        assert_eq!(sums, [("sha512", "BB"), ("sha1", "dd"), ("sha", "11")]);
     }
 
     #[test]
@@ -302,10 +460,53 @@ mod tests {
         h.update(b"x");
         let good = h.hex();
         let odd = sum("sha3-256", "00");
-        assert!(repomd_matches(b"x", &[]));
-        assert!(repomd_matches(b"x", std::slice::from_ref(&odd)));
-        assert!(repomd_matches(b"x", &[odd.clone(), sum("sha256", &good)]));
-        assert!(!repomd_matches(b"x", &[odd, sum("sha256", "00")]));
-        assert!(!repomd_matches(b"y", &[sum("sha256", &good)]));
+        let matches =
+            |bytes: &[u8], want: &[RepomdChecksum]| repomd_mismatch(bytes, want).is_none();
+        assert!(matches(b"x", &[]));
+        assert!(matches(b"x", std::slice::from_ref(&odd)));
+        assert!(matches(b"x", &[odd.clone(), sum("sha256", &good)]));
+        assert!(!matches(b"x", &[odd, sum("sha256", "00")]));
+        assert!(!matches(b"y", &[sum("sha256", &good)]));
+    }
+
+    /// librepo compares a metalink's hash as written (`strcmp` with the
+    /// lower-case hex it computes): upper-case digits, or spaces around
+    /// them, match no download, as dnf 4.14 fails such a metalink on every
+    /// mirror; the message says that this is why.
+    #[test]
+    fn metalink_hashes_are_compared_as_written() {
+        let text = |hash: &str| {
+            format!(
+                r#"<metalink><files><file name="repomd.xml"><verification><hash type="SHA256">{hash}</hash></verification>
+                <resources><url>https://m/os/repodata/repomd.xml</url></resources></file></files></metalink>"#
+            )
+        };
+        let mut h = Hasher::new("sha256").unwrap();
+        h.update(b"x");
+        let good = h.hex();
+        let upper = good.to_ascii_uppercase();
+        let spaced = format!("\n  {good}\n");
+        let want = |hash: &str| {
+            parse_metalink(text(hash).as_bytes(), "ml")
+                .unwrap()
+                .repomd_checksums
+        };
+        assert_eq!(want(&upper)[0].hex, upper);
+        assert_eq!(want(&spaced)[0].hex, spaced);
+        assert_eq!(repomd_mismatch(b"x", &want(&good)), None);
+        assert_eq!(
+            repomd_mismatch(b"x", &want(&upper)).unwrap(),
+            format!(
+                "does not match the metalink's sha256 \"{upper}\", only the same digits in lower \
+                 case: the download has {good}, and hashes are compared as written, as dnf \
+                 compares them (it fails this mirror too)"
+            )
+        );
+        let e = repomd_mismatch(b"x", &want(&spaced)).unwrap();
+        assert!(e.contains("without the spaces around them"), "{e}");
+        assert_eq!(
+            repomd_mismatch(b"y", &want(&upper)).unwrap(),
+            "does not match the metalink's checksums (a stale mirror)"
+        );
     }
 }

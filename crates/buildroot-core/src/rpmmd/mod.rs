@@ -28,6 +28,7 @@ mod repofile;
 mod repomd;
 mod scan;
 mod skip;
+mod turns;
 mod xml;
 
 use std::io::{BufReader, Read};
@@ -76,7 +77,7 @@ pub struct RepoSpec {
     /// In a loaded repo: the mirrors other than the one that answered (those
     /// after it first), where files it cannot deliver (SRPMs) are sought.
     pub extra_baseurls: Vec<String>,
-    /// `metalink=`/`mirrorlist=`, used when there is no baseurl.
+    /// `metalink=`/`mirrorlist=`: its mirrors are tried before the baseurls.
     pub mirrors: Option<MirrorSource>,
     /// dnf priority: lower wins; default 99.
     pub priority: i32,
@@ -234,55 +235,46 @@ struct Opened {
 }
 
 fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
+    // The baseurls, after a metalink's or mirrorlist's mirrors when the
+    // repo has one too: libdnf hands librepo both, and librepo asks the
+    // listed mirrors first, then the baseurls, all held to the metalink's
+    // checksums (dnf 4.14 took a repo with both from the metalink's
+    // mirror, and failed it when the baseurl's repomd.xml matched none).
+    let mut configured = Vec::new();
+    if !spec.baseurl.is_empty() {
+        configured.push(spec.baseurl.clone());
+        configured.extend(spec.extra_baseurls.iter().cloned());
+        // Of several baseurls, one we cannot reach (ftp) is passed over
+        // as a listed mirror is; with none left, the first one's error.
+        if configured.iter().any(|b| Location::parse(b).is_ok()) {
+            configured.retain(|b| Location::parse(b).is_ok());
+        }
+    }
     let (bases, want, origin) = match &spec.mirrors {
-        Some(src) if spec.baseurl.is_empty() => {
-            let list = fetch_mirrors(src, &spec.access, opts)?;
-            // librepo substitutes the listed URLs with the repo's variables.
-            let lookup = |k: &str| spec.url_vars.get(k).cloned();
-            // Every one, until one answers with a current repomd.xml: libdnf
-            // leaves librepo's mirror tries unlimited (right after a push,
-            // the best-ranked mirrors of a metalink are often all stale).
-            let listed: Vec<String> = list
-                .baseurls
-                .iter()
-                .map(|u| dnfvars::url_substitute(u, &lookup))
-                .collect();
-            // A mirror of a scheme we do not speak (ftp) is passed over, as
-            // librepo passes over the ones it cannot use (rsync); it does not
-            // sink the repo.
-            let bases: Vec<String> = listed
-                .iter()
-                .filter(|u| Location::parse(u).is_ok())
-                .cloned()
-                .collect();
-            if bases.is_empty() {
-                return Err(Error::format(
-                    src.url(),
-                    format!(
-                        "lists no mirror these tools can reach (http, https, file); the first is {}",
-                        listed[0]
-                    ),
+        Some(src) => match mirrors::fetch_mirrors(src, &spec.access, opts) {
+            Ok(list) => {
+                let bases = mirrors::listed_mirrors(src, &list, spec, &configured)?;
+                (bases, list.repomd_checksums, Some(src.url()))
+            }
+            // A bad RPM_BUILDROOT_HTTP_* value is the user's to fix.
+            Err(e @ Error::Usage(_)) => return Err(e),
+            // librepo goes on with the baseurls when the list cannot be
+            // had ("at least one of them" must work), as dnf does.
+            Err(e) if !configured.is_empty() => {
+                warn_once(format!(
+                    "repo '{}': {e}; its baseurl is used without it",
+                    spec.id
                 ));
+                (configured, Vec::new(), None)
             }
-            (bases, list.repomd_checksums, Some(src.url()))
-        }
-        _ => {
-            let mut bases = vec![spec.baseurl.clone()];
-            bases.extend(spec.extra_baseurls.iter().cloned());
-            // Of several baseurls, one we cannot reach (ftp) is passed over
-            // as a listed mirror is; with none left, the first one's error.
-            if bases.iter().any(|b| Location::parse(b).is_ok()) {
-                bases.retain(|b| Location::parse(b).is_ok());
-            }
-            (bases, Vec::new(), None)
-        }
+            Err(e) => return Err(e),
+        },
+        None => (configured, Vec::new(), None),
     };
     let locs: Vec<Location> = bases
         .iter()
         .map(|b| Location::parse(b))
         .collect::<Result<_>>()?;
-    // As librepo does: a mirror that fails is left at once for the next;
-    // the last one gets the retries.
     // Local repos never read the variables (a bad value only matters over HTTP).
     let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
     let settings = if http {
@@ -290,51 +282,44 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     } else {
         HttpSettings::default()
     };
-    let once = HttpSettings {
-        retries: 0,
-        ..settings.clone()
-    };
-    let mut last = None;
-    for (i, base) in bases.iter().enumerate() {
-        let s = if i + 1 < bases.len() {
-            &once
-        } else {
-            &settings
-        };
-        match open_at(spec, base, opts, &want, s) {
-            Ok(mut o) => {
-                o.spec.baseurl = base.clone();
-                // As librepo fails over for packages: all the other mirrors.
-                o.spec.extra_baseurls = bases[i + 1..].iter().chain(&bases[..i]).cloned().collect();
-                o.mirrors = locs[i..].to_vec();
-                prune_other_mirrors(&locs, i, &o.repomd, opts);
-                return Ok(o);
-            }
-            Err(e @ (Error::Usage(_) | Error::NoCacheDir { .. })) => return Err(e),
-            // The cache's failure (a full disk), not the mirror's: see
-            // `fetch::from_mirrors`.
-            Err(e) if fetch::is_our_side(&locs[i], &e) => return Err(e),
-            // A list of one mirror is named with it: the user wrote the
-            // list's URL, not the mirror's.
-            Err(e) if bases.len() == 1 => {
-                return Err(match origin {
-                    Some(list) => {
-                        Error::format(list, format!("its only mirror could not be used: {e}"))
-                    }
-                    None => e,
-                })
-            }
-            Err(e) => last = Some(e),
+    // The mirrors in librepo's turns (`turns.rs`).
+    let tried = turns::in_turns(&locs, &settings, |i, s| {
+        open_at(spec, &bases[i], opts, &want, s)
+    })?;
+    let (mut o, i) = match tried {
+        Ok(opened) => opened,
+        // A list of one mirror is named with it: the user wrote the
+        // list's URL, not the mirror's.
+        Err(gave_up) if bases.len() == 1 => {
+            return Err(match origin {
+                Some(list) => Error::format(
+                    list,
+                    format!("its only mirror could not be used: {}", gave_up.last),
+                ),
+                None => gave_up.last,
+            })
         }
-    }
-    let tried = bases.len();
-    Err(Error::format(
-        origin.unwrap_or(&spec.baseurl),
-        format!(
-            "none of {tried} mirror(s) could be used; the last said: {}",
-            last.map(|e| e.to_string()).unwrap_or_default()
-        ),
-    ))
+        Err(turns::GaveUp { last, attempts }) => {
+            return Err(Error::format(
+                origin.unwrap_or(&spec.baseurl),
+                format!(
+                    "none of {} mirror(s) could be used{}; the last said: {last}",
+                    bases.len(),
+                    turns::attempts_note(bases.len(), attempts)
+                ),
+            ))
+        }
+    };
+    o.spec.baseurl = bases[i].clone();
+    // As librepo fails over for packages: all the other mirrors.
+    o.spec.extra_baseurls = bases[i + 1..].iter().chain(&bases[..i]).cloned().collect();
+    // The repo's other files: from the mirror that answered first, then
+    // the others in turn (those before it too: one that failed repomd.xml
+    // a moment ago may deliver primary.xml; librepo even starts over from
+    // the top of the list).
+    o.mirrors = locs[i..].iter().chain(&locs[..i]).cloned().collect();
+    prune_other_mirrors(&locs, i, &o.repomd, opts);
+    Ok(o)
 }
 
 /// The cache directories of a repo's other mirrors (`locs` but the one at
@@ -349,38 +334,6 @@ fn prune_other_mirrors(locs: &[Location], chosen: usize, repomd: &Repomd, opts: 
         if let (true, Location::Http(base)) = (j != chosen, loc) {
             prune::prune_unlisted(&cache.join(fetch::cache_dir_name(base)), repomd);
         }
-    }
-}
-
-/// Fetches and reads a metalink or mirrorlist (a local path or `file://`
-/// is read in place; HTTP lists are downloaded afresh into the cache, the
-/// way the repo's other files are: librepo fetches them with its handle).
-fn fetch_mirrors(src: &MirrorSource, access: &RepoAccess, opts: &LoadOptions) -> Result<Mirrors> {
-    let url = src.url();
-    let text = if url.starts_with("http://") || url.starts_with("https://") {
-        let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
-            url: url.to_string(),
-        })?;
-        let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
-        let s = HttpSettings::for_repo(&access.for_metadata())?;
-        let mut f = http::download_open(url, &dest, &s)?;
-        // From the download itself: another run may rename its own over `dest`.
-        let mut text = Vec::new();
-        f.read_to_end(&mut text).map_err(|e| Error::io(&dest, e))?;
-        text
-    } else {
-        let path = match url.strip_prefix("file://") {
-            // curl decodes a file:// URL's escapes too.
-            Some(rest) => PathBuf::from(fetch::file_url_path(url, rest)?),
-            None => PathBuf::from(url),
-        };
-        std::fs::read(&path).map_err(|e| Error::io(&path, e))?
-    };
-    match src {
-        // The XML reader names bytes that are not UTF-8 by their offset.
-        MirrorSource::Metalink(_) => parse_metalink(&text[..], url),
-        // Lines are bytes to librepo: one that is not UTF-8 is no URL.
-        MirrorSource::Mirrorlist(_) => parse_mirrorlist(&String::from_utf8_lossy(&text), url),
     }
 }
 
@@ -434,11 +387,8 @@ fn open_at(
             text
         }
     };
-    if !mirrors::repomd_matches(&text, want) {
-        return Err(Error::format(
-            loc.display(href),
-            "does not match the metalink's checksums (a stale mirror)",
-        ));
+    if let Some(why) = mirrors::repomd_mismatch(&text, want) {
+        return Err(Error::format(loc.display(href), why));
     }
     let repomd = Repomd::parse(&text[..], &loc.display(href))?;
     if let (Location::Http(base), Some(cache)) = (&loc, opts.cache_dir.as_deref()) {

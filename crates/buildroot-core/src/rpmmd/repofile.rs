@@ -636,7 +636,7 @@ mod tests {
         );
         assert!(r[0].baseurl.is_empty());
         assert!(matches!(r[1].mirrors, Some(MirrorSource::Mirrorlist(_))));
-        // A baseurl wins (the mirrors are kept but not used).
+        // Both kept: the list's mirrors come first when the repo is opened.
         assert_eq!(r[2].baseurl, "/local");
     }
 

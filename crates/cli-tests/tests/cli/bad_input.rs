@@ -619,7 +619,7 @@ fn metalink_that_is_not_there_or_not_a_metalink() {
         &t,
         c,
         "bash\n",
-        "buildroot-generator: [SERVER]/repo/metalink: HTTP 404 (gave up after 4 attempts)",
+        "buildroot-generator: [SERVER]/repo/metalink: HTTP 404 (gave up after 4 attempts), in each of 3 rounds, as dnf fetches a list of mirrors",
     );
     let page = t.path().join("page.html");
     std::fs::write(&page, "<html><body>captive portal</body></html>").unwrap();
