@@ -81,9 +81,9 @@ fn message(e: &Error, traceback: Option<&str>) -> String {
 }
 
 /// An error that ended a chunk, as rpm reports it after `lua script
-/// failed: `.
+/// failed: `, on one line (mlua appends a traceback to a Lua error's text).
 pub(super) fn text(e: &Error) -> String {
-    message(e, None)
+    message(e, None).lines().next().unwrap_or("").to_string()
 }
 
 /// `errtext(e)`: a Rust function's error (mlua's error userdata) as the
