@@ -1,6 +1,6 @@
 //! The embedded Lua 5.4 of `%{lua:...}`, mirroring rpm 4.18's rpmio/rpmlua.c
 //! (`rpmluaNew`, `rpmluaRunScript`, `rpmluaCallStringFunction`, the `rpm`
-//! module and the `macros` table) with only the safe half of its library.
+//! module and the `macros` object) with only the safe half of its library.
 //!
 //! What a spec's Lua gets: the base library (no `dofile`/`loadfile`;
 //! `load` takes text only, never bytecode), `string`, `table`, `math`,
@@ -15,7 +15,8 @@
 //! `rpm.splitargs`/`unsplitargs`, `rpm.glob` (host paths, `luaglob`),
 //! `rpm.open` (read-only, source files),
 //! `rpm.interactive`/`execute`/`redirect2null` (refused), the `macros`
-//! table (read, call, assign) and `opt`/`arg` in parametric macros.
+//! object (read, call, assign; `luamacros`) and `opt`/`arg` in parametric
+//! macros. Errors of these Rust functions read as rpm's C ones (`luaerror`).
 //!
 //! Limits: a Lua run stops with an error after [`RUN_LIMIT`] of wall time
 //! (checked every few thousand instructions; `%(...)` commands it runs do
