@@ -631,9 +631,19 @@ fn icon_file_name_and_else_as_rpm_6() {
         run("BuildRequires: f-%{__file_name} l%{__file_lineno}"),
         Ok("f-/x/SPECS/t.spec|l6".into())
     );
-    // Without a path (an SRPM's spec), the macro is undefined.
+    // Without a path, the macro is undefined.
     let ev = evaluate(&spec("BuildRequires: f%{?__file_name:set}"), &ctx).unwrap();
     assert_eq!(ev.build_requires_text, ["f"]);
+    // An SRPM's spec is read from %{_specdir}, as `rpmbuild --rebuild`
+    // (rpm 6.1) puts it there (its payload is read only for a source).
+    let mut ctx_top = SpecContext::for_arch("x86_64");
+    ctx_top.define("_topdir /b/build").unwrap();
+    let srpm = buildroot_core::spec::SrpmSources::new(
+        std::path::Path::new("/nonexistent.src.rpm"),
+        "t.spec",
+    );
+    let ev = evaluate_with(&spec("BuildRequires: f%{__file_name}"), &ctx_top, &srpm).unwrap();
+    assert_eq!(ev.build_requires_text, ["f/b/build/SPECS/t.spec"]);
 
     let ev = evaluate(&spec("BuildRequires: (a else b), c(d, e >= 1:"), &ctx).unwrap();
     assert!(ev.problems.is_empty(), "{:?}", ev.problems);

@@ -619,7 +619,7 @@ fn a_nosrc_rpm_stays_one_when_regenerated() {
     // no file, as rpm finds none: not an empty one.
     use buildroot_core::spec::SourceFiles;
     for p in [&made, &rebuilt] {
-        let sources = buildroot_core::spec::SrpmSources::new(p);
+        let sources = buildroot_core::spec::SrpmSources::new(p, "t.spec");
         assert_eq!(sources.read("big.tar"), None, "{p:?}");
         assert!(sources.read("t.spec").is_some(), "{p:?}");
     }

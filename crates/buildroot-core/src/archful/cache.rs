@@ -402,9 +402,10 @@ pub fn identify(cached: &[CachedSrpm], targets: &[ArchTarget]) -> Result<Vec<Arc
     let mut out: Vec<ArchfulResult> = cached
         .par_iter()
         .map(|c| {
-            let text = srpm::extract_spec(&c.path)?.text;
+            let spec = srpm::extract_spec(&c.path)?;
+            let text = spec.text;
             let mut res = ArchfulResult::new(c);
-            let sources = spec::SrpmSources::new(&c.path);
+            let sources = spec::SrpmSources::new(&c.path, &spec.name);
             match evaluate_targets(&text, targets, &sources) {
                 Ok(rep) => {
                     res.dynamic_build_requires = rep.dynamic_build_requires;

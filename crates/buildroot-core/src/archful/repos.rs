@@ -313,9 +313,10 @@ fn regenerate(
     let arch = target.arch.as_str();
     match how {
         Regenerate::RpmCrate => {
-            let text = srpm::extract_spec(orig)?.text;
-            let ev = spec::evaluate_with(&text, &target.ctx, &spec::SrpmSources::new(orig))
-                .map_err(|e| match e {
+            let spec = srpm::extract_spec(orig)?;
+            let sources = spec::SrpmSources::new(orig, &spec.name);
+            let ev =
+                spec::evaluate_with(&spec.text, &target.ctx, &sources).map_err(|e| match e {
                     // The evaluator names the spec "spec" already: not twice.
                     Error::Format { path, msg, .. } if path == "spec" => {
                         Error::format(orig.display(), format!("spec: {msg}"))

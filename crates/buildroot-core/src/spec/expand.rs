@@ -984,7 +984,7 @@ impl<'h> Engine<'h> {
                         }
                     }
                     // rpm opens a directory and reads no line of it.
-                    None if path.starts_with('/') && std::path::Path::new(&path).is_dir() => {}
+                    None if super::Host::is_builder_dir(&path) => {}
                     None => self.fail(format!("failed to load macro file {path}")),
                 }
             }

@@ -1,6 +1,6 @@
 //! The embedded Lua 5.4 of `%{lua:...}`, mirroring rpm 4.18's rpmio/rpmlua.c
 //! (`rpmluaNew`, `rpmluaRunScript`, `rpmluaCallStringFunction`, the `rpm`
-//! module and the `macros` table) with only the safe half of its library.
+//! module and the `macros` object) with only the safe half of its library.
 //!
 //! What a spec's Lua gets: the base library (no `dofile`/`loadfile`;
 //! `load` takes text only, never bytecode), `string`, `table`, `math`,
@@ -15,7 +15,8 @@
 //! `rpm.splitargs`/`unsplitargs`, `rpm.glob` (host paths, `luaglob`),
 //! `rpm.open` (read-only, source files),
 //! `rpm.interactive`/`execute`/`redirect2null` (refused), the `macros`
-//! table (read, call, assign) and `opt`/`arg` in parametric macros.
+//! object (read, call, assign; `luamacros`) and `opt`/`arg` in parametric
+//! macros. Errors of these Rust functions read as rpm's C ones (`luaerror`).
 //!
 //! Limits: a Lua run stops with an error after [`RUN_LIMIT`] of wall time
 //! (checked every few thousand instructions; `%(...)` commands it runs do
@@ -92,52 +93,27 @@ impl EngineSlot {
     }
 }
 
-/// Lua glue written in Lua: the `macros` table and `rpm.ver` objects (the
-/// `io` library is `luaio`'s).
+/// Lua glue written in Lua: `pcall`/`xpcall` handing errors over as strings
+/// and `rpm.ver` objects (the `io` library is `luaio`'s, `macros` is
+/// `luamacros`').
 const GLUE: &str = r#"
 local host = ...
 -- rpm registers its module (and posix) as loaded: `require "rpm"` finds it.
 package.loaded.rpm = rpm
 if posix then package.loaded.posix = posix end
 do
-  -- rpm's `rpm.expand` raises "error expanding macro" as a plain message
-  -- (a chunk may catch it with `pcall`); the engine's answers nil and it.
-  local raw, error = rpm.expand, error
-  rpm.expand = function(s)
-    local v, e = raw(s)
-    if v == nil then error(e, 0) end
-    return v
+  -- Errors of our Rust functions reach Lua code as the strings rpm's C
+  -- functions raise (`luaerror`).
+  local rawpcall, rawxpcall, text = pcall, xpcall, host.errtext
+  local function caught(ok, ...)
+    if ok then return ok, ... end
+    return false, text((...))
+  end
+  pcall = function(f, ...) return caught(rawpcall(f, ...)) end
+  xpcall = function(f, h, ...)
+    return rawxpcall(f, function(e) return h(text(e)) end, ...)
   end
 end
-macros = setmetatable({}, {
-  __index = function(_, name)
-    local d, p = rpm.isdefined(name)
-    if not d then return nil end
-    if p then
-      return function(a, ...)
-        if select('#', ...) > 0 then error("too many arguments", 2) end
-        if type(a) == "table" then
-          local v = host.callmacro(name, a)
-          if v == nil then error("error expanding macro", 0) end
-          return v
-        end
-        if type(a) == "string" or type(a) == "number" then
-          return rpm.expand("%{" .. name .. " " .. tostring(a) .. "}")
-        end
-        error("bad argument #1 (string or table expected)", 2)
-      end
-    end
-    return rpm.expand("%{" .. name .. "}")
-  end,
-  __newindex = function(_, name, v)
-    if v == nil then rpm.undefine(name) return end
-    local t = type(v)
-    if t ~= "string" and t ~= "number" then
-      error("bad argument #3 to '__newindex' (string expected, got " .. t .. ")", 2)
-    end
-    rpm.define(name .. " " .. tostring(v))
-  end,
-})
 local vermt = {}
 vermt.__index = function(v, k)
   if k == "e" or k == "v" or k == "r" then return rawget(v, "_" .. k) end
@@ -151,12 +127,12 @@ end
 vermt.__eq = function(a, b) return vcmp(a, b) == 0 end
 vermt.__lt = function(a, b) return vcmp(a, b) < 0 end
 vermt.__le = function(a, b) return vcmp(a, b) <= 0 end
-rpm.ver = function(...)
+-- rpm.ver (Rust: it checks the number of arguments) makes the object here.
+host.newver = function(...)
   local n = select('#', ...)
   local e, v, r
   if n == 1 then e, v, r = host.parsever(tostring((...)))
-  elseif n == 3 then e, v, r = ...
-  else error("invalid number of arguments: " .. n, 2) end
+  else e, v, r = ... end
   if v == nil then return nil end
   return setmetatable({_e = e, _v = v, _r = r}, vermt)
 end
@@ -259,20 +235,9 @@ impl LuaState {
         rpm.set(
             "expand",
             lua.create_function(move |lua, s: mlua::String| {
-                let e = slot.get()?;
-                let saved = e.problems.len();
                 // rpm takes the argument as a C string: up to a NUL.
-                match e.expand(&super::expand::c_string(s.as_bytes().to_vec())) {
-                    Ok(v) => Ok((Some(lua.create_string(v)?), None)),
-                    Err(()) => {
-                        // A Lua error (raised by the glue's wrapper): the
-                        // chunk may catch it (`pcall`) and go on, as rpm's
-                        // does; its problems are held until the chunk ends.
-                        let held: Vec<String> = e.problems.drain(saved..).collect();
-                        e.lua_held.extend(held);
-                        Ok((None, Some("error expanding macro")))
-                    }
-                }
+                let v = expand_or_raise(&slot, &super::expand::c_string(s.as_bytes().to_vec()))?;
+                lua.create_string(v)
             })?,
         )?;
         let slot = engine.clone();
@@ -447,32 +412,28 @@ impl LuaState {
                 None => Ok(LV::Nil),
             })?,
         )?;
-        let slot = engine.clone();
-        host.set(
-            "callmacro",
-            lua.create_function(move |lua, (name, args): (String, Table)| {
-                let words: Vec<Vec<u8>> = args
-                    .sequence_values::<mlua::String>()
-                    .map(|s| s.map(|s| s.as_bytes().to_vec()))
-                    .collect::<mlua::Result<_>>()?;
-                let e = slot.get()?;
-                let saved = e.problems.len();
-                match e.call_with_args(&name, words) {
-                    Ok(v) => Ok(LV::String(lua.create_string(v)?)),
-                    Err(()) => {
-                        // Raised by the glue, as `rpm.expand`'s failure is.
-                        let held: Vec<String> = e.problems.drain(saved..).collect();
-                        e.lua_held.extend(held);
-                        Ok(LV::Nil)
-                    }
-                }
-            })?,
-        )?;
         // require: modules of the lua directories only, compiled once per
         // process (`luamod`), in place of Lua's file searcher.
         searchers.set(2, super::luamod::searcher(&lua, lua_dirs, engine.clone())?)?;
         lua.set_named_registry_value("rpm_host", host.clone())?;
+        host.set("errtext", super::luaerror::errtext(&lua)?)?;
         super::luamod::compile(&lua, "=rpm-glue", GLUE.as_bytes())?.call::<()>(host.clone())?;
+        let newver: Function = host.get("newver")?;
+        let rpm: Table = g.get("rpm")?;
+        rpm.set(
+            "ver",
+            lua.create_function(move |_, args: MultiValue| {
+                let n = args.len();
+                if n != 1 && n != 3 {
+                    // rpm's luaL_error: a C function's, so the caller's line.
+                    return Err(mlua::Error::runtime(format!(
+                        "invalid number of arguments: {n}"
+                    )));
+                }
+                newver.call::<LV>(args)
+            })?,
+        )?;
+        super::luamacros::install(&lua, engine.clone())?;
         super::luaio::install(&lua, &host, engine.clone())?;
 
         let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
@@ -499,7 +460,7 @@ impl LuaState {
 
 /// How Lua's `tostring` writes a float: C's `%.14g`, and `.0` added when
 /// that looks like an integer.
-fn lua_number(n: f64) -> String {
+pub(super) fn lua_number(n: f64) -> String {
     let s = format_g14(n);
     if s.bytes().all(|c| c == b'-' || c.is_ascii_digit()) {
         s + ".0"
@@ -534,6 +495,19 @@ fn format_g14(n: f64) -> String {
         let sign = if exp < 0 { '-' } else { '+' };
         format!("{}e{sign}{:02}", trim(mant), exp.abs())
     }
+}
+
+/// `rpm.expand` of `text`: its expansion, or rpm's `error expanding macro`
+/// (a Lua error a chunk may catch with `pcall` and go on, as rpm's; the
+/// failure's own problems are held until the chunk ends).
+pub(super) fn expand_or_raise(slot: &EngineSlot, text: &[u8]) -> mlua::Result<Vec<u8>> {
+    let e = slot.get()?;
+    let saved = e.problems.len();
+    e.expand(text).map_err(|()| {
+        let held: Vec<String> = e.problems.drain(saved..).collect();
+        e.lua_held.extend(held);
+        mlua::Error::runtime("error expanding macro")
+    })
 }
 
 fn state<'a>(eng: &'a mut Engine) -> Result<&'a mut LuaState, String> {
@@ -591,11 +565,7 @@ fn with_engine<R>(
             st.spent += started.elapsed().saturating_sub(excluded);
         }
     }
-    res.map_err(|e| first_line(&e.to_string()))
-}
-
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").to_string()
+    res.map_err(|e| super::luaerror::text(&e))
 }
 
 /// rpm's `doLua`: runs `%{lua:script}`, appending what it prints (and

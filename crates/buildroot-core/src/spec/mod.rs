@@ -22,8 +22,10 @@ mod define;
 mod expand;
 mod expr;
 mod lua;
+mod luaerror;
 mod luaglob;
 mod luaio;
+mod luamacros;
 mod luamod;
 mod luaposix;
 mod nesting;
@@ -383,6 +385,14 @@ pub trait SourceFiles: Send + Sync {
     fn spec_path(&self) -> Option<String> {
         None
     }
+
+    /// The spec's file name when it is read from `%{_specdir}`, as
+    /// `rpmbuild --rebuild` reads an SRPM's spec (rpm's `rpmInstallSource`
+    /// puts it there): `%{__file_name}` is then `%{_specdir}/NAME`. Asked
+    /// only when [`Self::spec_path`] is `None`.
+    fn spec_in_specdir(&self) -> Option<String> {
+        None
+    }
 }
 
 /// `sources`, for the spec at `path` (rpm 6's `%{__file_name}`).
@@ -427,14 +437,17 @@ impl SourceFiles for DirSources {
 /// The payload files of an SRPM, read on first use.
 pub struct SrpmSources {
     path: PathBuf,
+    spec_name: String,
     files: OnceLock<HashMap<String, Vec<u8>>>,
 }
 
 impl SrpmSources {
-    /// The payload of the SRPM at `path` (read when a file is first asked for).
-    pub fn new(path: &Path) -> SrpmSources {
+    /// The payload of the SRPM at `path` (read when a file is first asked
+    /// for), whose spec is the file `spec_name` (`srpm::SpecFile::name`).
+    pub fn new(path: &Path, spec_name: &str) -> SrpmSources {
         SrpmSources {
             path: path.to_path_buf(),
+            spec_name: spec_name.to_string(),
             files: OnceLock::new(),
         }
     }
@@ -455,6 +468,10 @@ impl SourceFiles for SrpmSources {
                 .unwrap_or_default()
         });
         files.get(name).cloned()
+    }
+
+    fn spec_in_specdir(&self) -> Option<String> {
+        Some(self.spec_name.clone())
     }
 }
 
@@ -483,6 +500,68 @@ impl Host<'_> {
             return std::fs::read(path).ok();
         }
         self.sources.read(Self::base_name(path))
+    }
+
+    /// Whether `path` is a directory on every builder, so that `%{load:}`
+    /// opens it and reads no line (rpm's `fopen` of a directory succeeds):
+    /// the working directory and its parents (`.`, `../..`), and what the
+    /// `filesystem` and `rpm` packages put into every Fedora buildroot. The
+    /// machine we run on is not asked: its directories are not the builder's.
+    pub fn is_builder_dir(path: &str) -> bool {
+        const DIRS: &[&str] = &[
+            "",
+            "bin",
+            "boot",
+            "dev",
+            "etc",
+            "home",
+            "lib",
+            "lib64",
+            "media",
+            "mnt",
+            "opt",
+            "proc",
+            "root",
+            "run",
+            "sbin",
+            "srv",
+            "sys",
+            "tmp",
+            "usr",
+            "usr/bin",
+            "usr/include",
+            "usr/lib",
+            "usr/lib64",
+            "usr/libexec",
+            "usr/local",
+            "usr/sbin",
+            "usr/share",
+            "usr/lib/rpm",
+            "usr/lib/rpm/macros.d",
+            "var",
+            "var/tmp",
+        ];
+        if !path.starts_with('/') {
+            // Relative: the working directory and its parents only.
+            return !path.is_empty() && path.split('/').all(|c| matches!(c, "" | "." | ".."));
+        }
+        // Absolute: each directory the kernel walks through must be one.
+        let mut parts: Vec<&str> = Vec::new();
+        for c in path.split('/') {
+            match c {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                c => {
+                    parts.push(c);
+                    if !DIRS.contains(&parts.join("/").as_str()) {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
     }
 
     /// `%{exists:}`: a source file, or an absolute path that exists.
@@ -588,7 +667,12 @@ fn evaluate_on(
         eng.table.push(name, Entry::new(body, None, level::SPEC));
     }
     // rpm 6's `pushOFI`: the file being read and its line number.
-    if let Some(path) = sources.spec_path() {
+    let path = sources.spec_path().or_else(|| {
+        let name = sources.spec_in_specdir()?;
+        let dir = eng.expand(b"%{_specdir}").ok()?;
+        Some(format!("{}/{name}", String::from_utf8_lossy(&dir)))
+    });
+    if let Some(path) = path {
         eng.table
             .push("__file_name", Entry::literal(&path, level::SPEC));
     }

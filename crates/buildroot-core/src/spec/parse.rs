@@ -620,7 +620,11 @@ fn preamble(
             return Err(format!("line {}: Empty tag: {}", rd.lineno, text(&line)));
         }
         let value = text(field);
-        let multi = value.split_whitespace().nth(1).is_some();
+        let multi = value
+            .split(super::reader::is_c_space)
+            .filter(|w| !w.is_empty())
+            .nth(1)
+            .is_some();
         let single = |what: &str| -> Result<(), Fatal> {
             if multi {
                 Err(format!(
@@ -1023,7 +1027,7 @@ pub(super) fn popt_split(s: &str) -> Result<Vec<String>, String> {
             (Some(_), c) => cur.push(c),
             (None, '"') | (None, '\'') => quote = Some(c),
             (None, '\\') => cur.push(chars.next().ok_or("bad quoting")?),
-            (None, c) if c.is_whitespace() => {
+            (None, c) if super::reader::is_c_space(c) => {
                 if !cur.is_empty() {
                     out.push(std::mem::take(&mut cur));
                 }
@@ -1318,5 +1322,10 @@ mod tests {
         assert_eq!(popt_split("a '' \"\" b").unwrap(), ["a", "b"]);
         assert_eq!(popt_split(r#""a\"b\c" d\ e"#).unwrap(), [r#"a"b\c"#, "d e"]);
         assert!(popt_split("a\\").is_err());
+        // C's isspace: a Unicode space (U+00A0, U+3000) is part of the word.
+        assert_eq!(
+            popt_split("noarch\u{a0}x\u{3000}y\x0bz").unwrap(),
+            ["noarch\u{a0}x\u{3000}y", "z"]
+        );
     }
 }

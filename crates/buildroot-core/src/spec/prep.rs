@@ -167,6 +167,16 @@ pub(super) fn setup(eng: &mut Engine, argv: &[Vec<u8>]) {
             }
         }
     }
+    // rpm 6.1 defines %buildsubdir here (the last -n, else the main
+    // package's NAME-VERSION): a BuildRequires of a subpackage read after
+    // %prep sees it.
+    let dir = match opts.iter().rev().find(|(c, _)| *c == b'n') {
+        Some((_, v)) => v.clone(),
+        None => String::from_utf8_lossy(&eng.expand(b"%{name}-%{version}").unwrap_or_default())
+            .into_owned(),
+    };
+    eng.table
+        .push("buildsubdir", Entry::new(&dir, None, level::SPEC));
     if !opts.iter().any(|(c, _)| *c == b'T') && !has(&eng.lua_sources, 0) {
         eng.fail("No source number 0");
     }

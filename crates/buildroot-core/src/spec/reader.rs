@@ -183,8 +183,15 @@ pub(super) struct Reader {
     alt_dir: Option<Vec<Vec<u8>>>,
 }
 
-fn is_space(c: u8) -> bool {
+/// C's `isspace` (rpm's `risspace`): the six ASCII blanks only; a Unicode
+/// space such as U+00A0 is part of a word to rpm.
+pub(super) fn is_space(c: u8) -> bool {
     c.is_ascii_whitespace() || c == 0x0b
+}
+
+/// [`is_space`] of a `char`.
+pub(super) fn is_c_space(c: char) -> bool {
+    c.is_ascii() && is_space(c as u8)
 }
 
 fn skip_space(s: &[u8]) -> &[u8] {

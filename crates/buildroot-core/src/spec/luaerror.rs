@@ -1,0 +1,111 @@
+//! Errors of our Rust functions as rpm's Lua shows errors of its C ones
+//! (`luaL_error`, `luaL_argerror` in lauxlib): a string, prefixed by the
+//! position of the Lua line that called the function (`[string
+//! "<lua>"]:3: error defining macro`), or by nothing when a C function
+//! (`pcall`) called it.
+//!
+//! mlua raises a Rust function's error as a userdata holding the Rust
+//! error and a traceback taken when it was raised. Its second entry is the
+//! caller, so the position is read from there; `pcall` and `xpcall` hand
+//! Lua code the string (the glue wraps them with [`errtext`]), and an error
+//! that ends a chunk is reported as that string too.
+
+use mlua::{Error, Lua, Value as LV};
+
+/// What the traceback's caller entry gives as `luaL_where(L, 1)`:
+/// `SOURCE:LINE: ` for a Lua caller, nothing for a C one.
+fn caller_position(traceback: &str) -> String {
+    let Some(entry) = traceback.lines().nth(2) else {
+        return String::new();
+    };
+    let head = entry.trim_start().split(" in ").next().unwrap_or("");
+    let numbered = head
+        .strip_suffix(':')
+        .and_then(|h| h.rsplit_once(':'))
+        .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()));
+    if numbered && !head.starts_with("[C]") {
+        format!("{head} ")
+    } else {
+        String::new()
+    }
+}
+
+/// The function a traceback's first entry names (`[C]: in function
+/// 'rpm.vercmp'` is `vercmp`, as `luaL_argerror` names it by its field).
+fn callee_name(traceback: &str) -> String {
+    let entry = traceback.lines().nth(1).unwrap_or("");
+    let quoted = entry.split('\'').nth(1).unwrap_or("?");
+    quoted
+        .rsplit(['.', ':'])
+        .next()
+        .unwrap_or(quoted)
+        .to_string()
+}
+
+/// Lua's name of the type mlua converted to (`String` is `string`).
+fn lua_type(rust: &str) -> &str {
+    match rust {
+        "String" | "string" | "BString" => "string",
+        "i64" | "i32" | "u32" | "u64" | "usize" | "f64" | "integer" | "number" => "number",
+        "Table" | "table" => "table",
+        "Function" | "function" => "function",
+        "bool" | "boolean" => "boolean",
+        other => other,
+    }
+}
+
+/// The message of `e` as Lua code sees it, the position of a Rust
+/// function's caller given the raise's traceback.
+fn message(e: &Error, traceback: Option<&str>) -> String {
+    match e {
+        Error::RuntimeError(s) | Error::MemoryError(s) => s.clone(),
+        Error::SyntaxError { message, .. } => message.clone(),
+        Error::CallbackError { traceback, cause } => match &**cause {
+            // Raised deeper: its own traceback has its caller.
+            Error::CallbackError { .. } | Error::WithContext { .. } => message(cause, None),
+            c => caller_position(traceback) + &message(c, Some(traceback)),
+        },
+        Error::WithContext { cause, .. } => message(cause, traceback),
+        Error::BadArgument { pos, cause, .. } => {
+            let name = traceback.map_or("?".into(), callee_name);
+            let what = match &**cause {
+                Error::FromLuaConversionError { from, to, .. } => {
+                    format!("{} expected, got {from}", lua_type(to))
+                }
+                c => message(c, None),
+            };
+            format!("bad argument #{pos} to '{name}' ({what})")
+        }
+        other => other.to_string().lines().next().unwrap_or("").to_string(),
+    }
+}
+
+/// An error that ended a chunk, as rpm reports it after `lua script
+/// failed: `, on one line (mlua appends a traceback to a Lua error's text).
+pub(super) fn text(e: &Error) -> String {
+    message(e, None).lines().next().unwrap_or("").to_string()
+}
+
+/// `errtext(e)`: a Rust function's error (mlua's error userdata) as the
+/// string rpm's would be; any other error value unchanged.
+pub(super) fn errtext(lua: &Lua) -> mlua::Result<mlua::Function> {
+    lua.create_function(|lua, v: LV| match v {
+        LV::Error(e) => Ok(LV::String(lua.create_string(message(&e, None))?)),
+        v => Ok(v),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_of_the_caller() {
+        let tb = "stack traceback:\n\t[C]: in function 'rpm.define'\n\t[string \"<lua>\"]:3: in main chunk";
+        assert_eq!(caller_position(tb), "[string \"<lua>\"]:3: ");
+        assert_eq!(callee_name(tb), "define");
+        let tb = "stack traceback:\n\t[C]: in function 'rpm.define'\n\t[C]: in function 'pcall'";
+        assert_eq!(caller_position(tb), "");
+        assert_eq!(caller_position("stack traceback:"), "");
+    }
+}
