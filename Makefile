@@ -8,6 +8,8 @@
 
 CARGO ?= cargo
 WORK ?= work
+# Where cargo puts what it builds: the scripts look there too (CARGO_TARGET_DIR, as cargo reads it).
+TARGET_DIR = $(or $(CARGO_TARGET_DIR),target)
 
 .PHONY: all build release test lint demo verify bench bench-data fuzz clean testdata spec-corpus
 
@@ -21,7 +23,7 @@ release:
 
 test: build
 	$(CARGO) test --workspace --no-fail-fast
-	scripts/e2e-test.sh target/debug
+	scripts/e2e-test.sh $(TARGET_DIR)/debug
 
 lint:
 	$(CARGO) fmt --all -- --check

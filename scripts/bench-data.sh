@@ -21,7 +21,7 @@ done
 # apt resolves relative Dir:: settings against its own root, not the working directory.
 out=$(realpath -m "$out")
 cargo build -q --release -p bench-datagen
-gen=target/release/bench-datagen
+gen=${CARGO_TARGET_DIR:-target}/release/bench-datagen
 rm -rf "$out.tmp"; mkdir -p "$out.tmp"
 
 fetch_debian() {

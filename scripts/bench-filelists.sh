@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The distribution-sized filelists scenario of the benchmark (scripts/bench.sh runs it after the
-# per-arch table; it also runs alone, with target/release built: make release):
+# per-arch table; it also runs alone, with the release build (target/release, or $CARGO_TARGET_DIR/release) made: make release):
 #   scripts/bench-filelists.sh [DATA-DIR] [X86_64-JSON]
 # The x86_64 run of the bench (compose sources, parsed metadata: an empty cache directory and
 # RPM_BUILDROOT_POOL_CACHE=0) with DATA-DIR/filelists (scripts/bench-data-filelists.sh, run here
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 data=${1:-bench-data}
 main_json=${2:-}
 repeat=${BENCH_REPEAT:-2}
-gen=target/release/buildroot-generator
+gen=${CARGO_TARGET_DIR:-target}/release/buildroot-generator
 fl=$data/filelists
 [ -x "$gen" ] || { echo "bench-filelists: $gen missing: run 'make release' first" >&2; exit 2; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

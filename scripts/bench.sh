@@ -26,7 +26,7 @@ shared=${SHARED_DATA:-../shared/data}
 repeat=${BENCH_REPEAT:-2}
 ndnf=${DNF_SOURCES:-200}
 cargo build -q --release --workspace
-gen=target/release/buildroot-generator
+gen=${CARGO_TARGET_DIR:-target}/release/buildroot-generator
 arches="x86_64 aarch64 ppc64le s390x"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 . scripts/bench-lib.sh

@@ -7,7 +7,8 @@
 #       with; a --config is not used)
 #
 # Relative --config, --work and --bin are taken from the current directory; relative paths in
-# the config file from the repository root. WORK defaults to the repository root's work/.
+# the config file from the repository root. WORK defaults to the repository root's work/, the
+# tools (--bin) to where `make release` built them: target/release, or $CARGO_TARGET_DIR/release.
 #
 # Steps, numbered as the ELN Buildroot Generator Workflow's ten (docs/semantics.md, README.md;
 # 1 and 9, tagging into ELN and ELN-Buildroot, are outside these tools):
@@ -83,7 +84,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # The caller's paths are taken from the caller's directory, before the cd to the top.
 [ -z "$config" ] || config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
 case "$work" in "") work="$top/work" ;; /*) ;; *) work="$PWD/$work" ;; esac
-case "$bin" in "") bin="$top/target/release" ;; /*) ;; *) bin="$PWD/$bin" ;; esac
+# The default: where `make release` put the tools (cargo's CARGO_TARGET_DIR, relative to the top).
+case "${CARGO_TARGET_DIR:-target}" in /*) built=$CARGO_TARGET_DIR ;; *) built=$top/${CARGO_TARGET_DIR:-target} ;; esac
+case "$bin" in "") bin="$built/release" ;; /*) ;; *) bin="$PWD/$bin" ;; esac
 cd "$top"
 if [ "$verify_only" = 1 ]; then
   # Nothing is created for a WORK without a finished run (a mistyped --work, say).

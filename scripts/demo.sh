@@ -10,7 +10,7 @@
 # on purpose (testdata/exclude-demo.txt keeps it out of the workload): that is the expected
 # verify exit 1 of both runs, and this script checks it and exits 0. Any other failure exits 2.
 set -euo pipefail
-work=work bin=target/release
+work=work bin=${CARGO_TARGET_DIR:-target}/release
 abs() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s' "$PWD/$1" ;; esac; }
 while [ $# -gt 0 ]; do
   case "$1" in

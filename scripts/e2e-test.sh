@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The tools to test: a directory of built binaries (default: the release build).
-bin=$(cd "${1:-target/release}" && pwd)
+bin=$(cd "${1:-${CARGO_TARGET_DIR:-target}/release}" && pwd)
 wf() { scripts/buildroot-workflow.sh --bin "$bin" "$@"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
