@@ -15,7 +15,8 @@
 //!   version and `pre`): only the last is compared, so `a, a >= 1, a`
 //!   keeps both `a`s;
 //! - of the requires whose name starts `libc.so.6`, all but the highest
-//!   (`libc.so.6(GLIBC_2.4)` over `(GLIBC_2.3)`), which goes last;
+//!   (`libc.so.6(GLIBC_2.4)` over `(GLIBC_2.3)`, `(GLIBC_PRIVATE)` over
+//!   `()`: [`libc_higher`]), which goes last;
 //! - a dependency whose version has an epoch that is not a number;
 //! - a require flagged `MISSINGOK` is a recommends (old SUSE packages);
 //! - the old weak tags (1156-1161, `OLDSUGGESTS*`, `OLDENHANCES*`):
@@ -85,35 +86,32 @@ fn bad_epoch(version: &[u8]) -> bool {
 }
 
 /// createrepo_c's `cr_compare_dependency` of two `libc.so.6...` names:
-/// whether `b` is higher than `a` (the version in the first parentheses,
-/// from its first digit, by rpmvercmp; a name with such a version is
-/// higher than one without).
+/// whether `b` is higher than `a`. Each name is ranked by its first
+/// parentheses, lowest first: none, `(` without `)`, `()`, text without a
+/// digit (`(GLIBC_PRIVATE)`), then a version (from the first digit to the
+/// `)`), versions compared by rpmvercmp. Names of one rank without a
+/// version are equal (the kept one stays).
 fn libc_higher(a: &str, b: &str) -> bool {
-    // The text from the first digit in the first (...), or None/Some("").
-    fn version(s: &str) -> Option<Option<&str>> {
-        let open = s.find('(')?;
+    /// The rank of a name, and its version for the last rank.
+    fn rank(s: &str) -> (u8, &str) {
+        let Some(open) = s.find('(') else {
+            return (0, "");
+        };
         let Some(close) = s[open..].find(')').map(|c| open + c) else {
-            return Some(None);
+            return (1, "");
         };
         let inner = &s[open + 1..close];
-        Some(Some(match inner.find(|c: char| c.is_ascii_digit()) {
-            Some(d) => &inner[d..],
-            None => "",
-        }))
+        if inner.is_empty() {
+            return (2, "");
+        }
+        match inner.find(|c: char| c.is_ascii_digit()) {
+            Some(d) => (4, &inner[d..]),
+            None => (3, ""),
+        }
     }
-    match (version(a), version(b)) {
-        (None, None) => false,
-        (None, Some(_)) => true,
-        (Some(_), None) => false,
-        // Unbalanced parentheses: the one without `)` is the lower.
-        (Some(None), Some(None)) => false,
-        (Some(None), Some(Some(_))) => true,
-        (Some(Some(_)), Some(None)) => false,
-        (Some(Some(x)), Some(Some(y))) => match (x.is_empty(), y.is_empty()) {
-            (true, _) => !y.is_empty(),
-            (false, true) => false,
-            (false, false) => rpmvercmp(x, y).is_lt(),
-        },
+    match (rank(a), rank(b)) {
+        ((4, x), (4, y)) => rpmvercmp(x, y).is_lt(),
+        ((ra, _), (rb, _)) => ra < rb,
     }
 }
 
@@ -319,5 +317,20 @@ mod tests {
             "libc.so.6()(64bit)"
         ));
         assert!(!libc_higher("libc.so.6(GLIBC_2.4)", "libc.so.6(GLIBC_2.4)"));
+        // Empty parentheses are lower than text without a digit, and that
+        // is lower than a version; names without one are equal.
+        assert!(libc_higher(
+            "libc.so.6()(64bit)",
+            "libc.so.6(GLIBC_PRIVATE)(64bit)"
+        ));
+        assert!(!libc_higher(
+            "libc.so.6(GLIBC_PRIVATE)(64bit)",
+            "libc.so.6()(64bit)"
+        ));
+        assert!(libc_higher("libc.so.6(X)", "libc.so.6(GLIBC_2.0)"));
+        assert!(!libc_higher("libc.so.6(X)", "libc.so.6(Y)"));
+        assert!(!libc_higher("libc.so.6(", "libc.so.6(x"));
+        assert!(libc_higher("libc.so.6(", "libc.so.6()"));
+        assert!(!libc_higher("libc.so.6", "libc.so.6x"));
     }
 }
