@@ -226,8 +226,9 @@ pub(super) fn dep_lists(path: &Path, raw: &RawHeader) -> Result<DepLists> {
 
 /// The provides rpm gives a package of before rpm 3.0.4 as it reads it
 /// (`applyRetrofits`, `providePackageNVR`): a binary package whose header
-/// has no immutable region gets `N = [E:]V-R` unless it provides exactly
-/// that, and provides without versions get empty ones. None for any
+/// has no immutable region gets `N = [E:]V-R` unless rpm's search of its
+/// provides finds that one ([`rpmds_find`]), and provides without versions
+/// get empty ones. None for any
 /// other header.
 fn v3_provides(raw: &RawHeader) -> Option<RawDeps> {
     if raw.has(TAG_HEADERIMMUTABLE) || raw.has(TAG_SOURCEPACKAGE) || !raw.has(TAG_SOURCERPM) {
@@ -251,13 +252,33 @@ fn v3_provides(raw: &RawHeader) -> Option<RawDeps> {
         names.iter().map(|n| (n.to_vec(), 0, Vec::new())).collect()
     };
     let eq = 8;
-    if !out
-        .iter()
-        .any(|(n, f, v)| *n == name && f & 0xf == eq && *v == evr)
-    {
+    if !raw.has(DEPS_PROVIDE[2]) || !rpmds_find(&out, &name, eq, &evr) {
         out.push((name, eq, evr));
     }
     Some(out)
+}
+
+/// rpm's `rpmdsFind` of one provide in a header's list, as
+/// `providePackageNVR` asks it: a binary search (the list taken as sorted,
+/// which an old header's need not be, so an entry can be missed) by name,
+/// then version, then the whole flags, each compared as rpm compares them.
+fn rpmds_find(list: &[(Vec<u8>, u64, Vec<u8>)], name: &[u8], flags: u64, version: &[u8]) -> bool {
+    let (mut l, mut u) = (0, list.len());
+    while l < u {
+        let i = (l + u) / 2;
+        let (n, f, v) = &list[i];
+        // strcmp on names and versions; flags subtracted as 32-bit numbers.
+        let order = name
+            .cmp(n)
+            .then(version.cmp(v))
+            .then_with(|| ((flags as u32).wrapping_sub(*f as u32) as i32).cmp(&0));
+        match order {
+            std::cmp::Ordering::Less => u = i,
+            std::cmp::Ordering::Greater => l = i + 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 /// The paths of the header's files, as stored, when createrepo_c has them
@@ -294,6 +315,26 @@ mod tests {
         for bad in ["x:1", "1x:2", "-:1", " :1", "1.0-1:x"] {
             assert!(bad_epoch(bad.as_bytes()), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_v3_self_provide_is_looked_for_as_rpm_looks() {
+        let dep = |n: &str, f: u64, v: &str| (n.as_bytes().to_vec(), f, v.as_bytes().to_vec());
+        // Sorted: found wherever it is.
+        let sorted = [dep("a", 0, ""), dep("p", 8, "1-1"), dep("z", 0, "")];
+        assert!(rpmds_find(&sorted, b"p", 8, b"1-1"));
+        // Not sorted: the search goes to `z` first, then looks only before
+        // it, and misses `p` after it; rpm then adds a second `p = 1-1`.
+        let unsorted = [dep("a", 0, ""), dep("z", 0, ""), dep("p", 8, "1-1")];
+        assert!(!rpmds_find(&unsorted, b"p", 8, b"1-1"));
+        // The whole flags count: EQUAL with another bit is another entry.
+        assert!(!rpmds_find(
+            &[dep("p", 8 | 1 << 15, "1-1")],
+            b"p",
+            8,
+            b"1-1"
+        ));
+        assert!(!rpmds_find(&[], b"p", 8, b"1-1"));
     }
 
     #[test]
