@@ -164,7 +164,7 @@ pub(super) fn dep_lists(path: &Path, raw: &RawHeader) -> Result<DepLists> {
     }
     let own_files = own_files(raw);
     let mut last: HashMap<&[u8], Kept> = HashMap::new();
-    let mut libc: Option<(String, Requirement)> = None;
+    let mut libc: Option<(&[u8], Requirement)> = None;
     for (n, f, v) in raw.deps(DEPS_REQUIRE) {
         if n.starts_with(b"rpmlib(")
             || (n.first() == Some(&b'/')
@@ -187,12 +187,15 @@ pub(super) fn dep_lists(path: &Path, raw: &RawHeader) -> Result<DepLists> {
             continue;
         }
         if n.starts_with(b"libc.so.6") {
-            let name = header_text(n);
+            // Ranked on the bytes, as createrepo_c ranks them: a byte the
+            // conversion drops still separates two numbers for rpmvercmp
+            // (`2\xa09` is 2, 9), as U+FFFD does for ours.
+            let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
             if libc
                 .as_ref()
-                .is_none_or(|(kept, _)| libc_higher(kept, &name))
+                .is_none_or(|(kept, _)| libc_higher(&lossy(kept), &lossy(n)))
             {
-                libc = Some((name, Requirement { dep, pre }));
+                libc = Some((n, Requirement { dep, pre }));
             }
             continue;
         }

@@ -615,3 +615,24 @@ fn a_libc_require_with_empty_parentheses_is_lower_than_one_without_digits() {
     std::fs::copy(&built, src.join("libcx-1-1.noarch.rpm")).unwrap();
     assert_eq!(assert_repodata_is_createrepo_cs(&src), 1);
 }
+
+/// createrepo_c ranks `libc.so.6` requires on the header's bytes: a Latin-1
+/// `\xa0` between two digits separates them for rpmvercmp (`2\xa09` is 2,
+/// 9, below 2.10) although converting the name drops it (`GLIBC_29`).
+#[test]
+fn libc_requires_are_ranked_on_the_headers_bytes() {
+    if !have("rpmbuild") || !have("createrepo_c") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path();
+    let spec =
+        b"Name: libcy\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n\
+        AutoReq: no\nRequires: libc.so.6(GLIBC_2\xa09)\nRequires: libc.so.6(GLIBC_2.10)\n\
+        %description\nd\n%files\n";
+    let built = rpmbuild_binary(t, spec, &["_invalid_encoding_terminates_build 0"]);
+    let src = t.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::copy(&built, src.join("libcy-1-1.noarch.rpm")).unwrap();
+    assert_eq!(assert_repodata_is_createrepo_cs(&src), 1);
+}
