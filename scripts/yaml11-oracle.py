@@ -56,6 +56,8 @@ CASES = [
     "!!str ~", "!!null", "!!bool oN", "!<tag:yaml.org,2002:int> 12",
     "!<tag:yaml.org,2002:str> 12", "!!timestamp '2024-01-01'", "!!timestamp 2024-1-1",
     "2024-01-01 10:00:00.1234567",
+    # A tag with nothing after it.
+    "!!str", "!!bool", "!!int", "!!float", "!!timestamp", "&y !!str",
     # Text outside ASCII where a date's digits would be.
     "202é-01-01", "2é24-01-01", "é024-01-01 1",
 ]

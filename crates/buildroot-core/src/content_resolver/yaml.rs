@@ -266,11 +266,23 @@ fn scan(text: &str) -> Scan {
             continue;
         };
         let name = name.flatten();
+        let mut start = start;
         if name
             .as_deref()
             .is_some_and(|n| n != "!" && yaml11::is_scalar_tag(n))
         {
-            blank_tag_before(&mut blanked, start);
+            let begin = blank_tag_before(&mut blanked, start);
+            // An empty scalar after the tag (`a: !!str` at the end of a
+            // line) is a null to the deserializer, which puts it at the
+            // `:` before it, where it cannot be found: written `''` in the
+            // tag's place it is found there, and typed by its tag as
+            // PyYAML types it (`''` for `!!str`, an error for `!!bool`).
+            let nothing_written =
+                value.is_empty() && matches!(style, granit_parser::ScalarStyle::Plain);
+            if let (Some(begin), true) = (begin, nothing_written) {
+                blanked[begin..begin + 2].copy_from_slice(b"''");
+                start = begin;
+            }
         }
         scalars.insert(
             start,
@@ -290,7 +302,8 @@ fn scan(text: &str) -> Scan {
 
 /// Blanks (with spaces) the tag written before the scalar text at `start`:
 /// the nearest token before it that starts with `!`, past an anchor.
-fn blank_tag_before(text: &mut [u8], start: usize) {
+/// Returns where the tag began.
+fn blank_tag_before(text: &mut [u8], start: usize) -> Option<usize> {
     let mut end = start.min(text.len());
     for _ in 0..2 {
         while end > 0 && matches!(text[end - 1], b' ' | b'\t' | b'\n' | b'\r') {
@@ -303,12 +316,13 @@ fn blank_tag_before(text: &mut [u8], start: usize) {
         match text.get(begin) {
             Some(b'!') => {
                 text[begin..end].fill(b' ');
-                return;
+                return Some(begin);
             }
             Some(b'&') => end = begin,
-            _ => return,
+            _ => return None,
         }
     }
+    None
 }
 
 thread_local! {
@@ -560,6 +574,11 @@ mod tests {
         };
         assert_eq!(m.len(), 3);
         assert_eq!(m[0].0.py_str(), "2024-01-01");
+        // A tag with nothing after it: `''` for `!!str`, as a value, a key
+        // or an anchored node, and an error for `!!bool`, as by PyYAML.
+        let v = parse("a: &y !!str\nb: *y\n!!str : 1\nc:\n- !!str\n- x\n");
+        assert_eq!(v.py_str(), "{'a': '', 'b': '', '': 1, 'c': ['', 'x']}");
+        assert!(Value::parse("a: !!bool\nb: 1\n", "t.yaml").is_err());
         // `=` is text as a key, and refused elsewhere, as by PyYAML.
         assert_eq!(parse("=: 1\n").get("="), Some(&Value::Int(1)));
         for text in ["a: [=]\n", "a: <<\n"] {
