@@ -2,8 +2,8 @@
 //! keep their order (repository order decides dnf's load order among equal
 //! priorities), scalars are typed the YAML 1.1 way (`yes` is a boolean,
 //! `010` an octal number, `1:20` is 80, `2024-01-01` a date, `1e3` text),
-//! anchors, aliases and `<<` merge keys are resolved, a repeated key keeps
-//! its last value.
+//! anchors, aliases and `<<` merge keys are resolved (merged keys first,
+//! as PyYAML flattens a map), a repeated key keeps its last value.
 //!
 //! serde-saphyr parses the structure; its typing of scalars (YAML 1.2 with
 //! some 1.1 options) is replaced: a first pass over the parser's events
@@ -67,6 +67,9 @@ impl Value {
         opts.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
         opts.legacy_octal_numbers = true;
         opts.strict_booleans = true;
+        // `<<` reaches the visitor as a key, and is merged there in PyYAML's
+        // order ([`ValueVisitor::visit_map`]).
+        opts.merge_keys = serde_saphyr::options::MergeKeyPolicy::AsOrdinary;
         // `.nan` and `.inf` are floats to PyYAML.
         opts.non_finite_float_policy = serde_saphyr::options::NonFiniteFloatPolicy::PassThrough;
         SCALARS.with(|s| *s.borrow_mut() = scalars);
@@ -331,6 +334,24 @@ thread_local! {
         std::cell::RefCell::new(HashMap::new());
 }
 
+/// Whether a map key is YAML 1.1's merge key as PyYAML resolves it: a
+/// plain `<<` (or one with the non-specific `!`), or any `!!merge` key.
+fn is_merge_key(node: &serde_saphyr::Spanned<Value>) -> bool {
+    let Some(at) = node.defined.span().byte_offset() else {
+        return false;
+    };
+    SCALARS.with(|s| {
+        s.borrow()
+            .get(&(at as usize))
+            .is_some_and(|sc| match sc.tag.as_deref() {
+                Some("merge") => true,
+                Some("!") => sc.text == "<<",
+                None => sc.plain && sc.text == "<<",
+                Some(_) => false,
+            })
+    })
+}
+
 /// A node as PyYAML types it: a scalar typed from its text, its style and
 /// its tag ([`yaml11::resolve`]); the parser's value otherwise.
 fn pyyaml_scalar<E: serde::de::Error>(
@@ -401,14 +422,38 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Seq(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
-        let mut out: Vec<(Value, Value)> = Vec::new();
-        // Where each scalar key is in `out`: looking a repeated key up in
-        // every key before it made a map of n keys take n² steps (a minute
-        // for 20,000 keys under the fuzzer's sanitizer).
-        let mut index: HashMap<KeyId, usize> = HashMap::new();
+        // PyYAML's `flatten_mapping`: the entries of every `<<` (a map, or
+        // a list of maps taken last first) come before the map's own, so a
+        // merged key is listed first and an own key still wins.
+        let mut merged: Vec<(Value, Value)> = Vec::new();
+        let mut own: Vec<(Value, Value)> = Vec::new();
+        let not_mergeable = |v: &Value| {
+            serde::de::Error::custom(format!(
+                "expected a mapping or list of mappings for merging, but found {} \
+                 (PyYAML refuses it)",
+                v.kind()
+            ))
+        };
         while let Some((k, v)) =
             map.next_entry::<serde_saphyr::Spanned<Value>, serde_saphyr::Spanned<Value>>()?
         {
+            if is_merge_key(&k) {
+                match pyyaml_scalar(v, false)? {
+                    Value::Map(m) => merged.extend(m),
+                    Value::Seq(items) => {
+                        let mut maps = Vec::new();
+                        for item in items {
+                            match item {
+                                Value::Map(m) => maps.push(m),
+                                other => return Err(not_mergeable(&other)),
+                            }
+                        }
+                        merged.extend(maps.into_iter().rev().flatten());
+                    }
+                    other => return Err(not_mergeable(&other)),
+                }
+                continue;
+            }
             let (k, v) = (pyyaml_scalar(k, true)?, pyyaml_scalar(v, false)?);
             // A Python dict cannot hold a list or a dict as a key: PyYAML
             // refuses the document ("found unhashable key").
@@ -418,6 +463,14 @@ impl<'de> Visitor<'de> for ValueVisitor {
                     k.kind()
                 )));
             }
+            own.push((k, v));
+        }
+        let mut out: Vec<(Value, Value)> = Vec::new();
+        // Where each scalar key is in `out`: looking a repeated key up in
+        // every key before it made a map of n keys take n² steps (a minute
+        // for 20,000 keys under the fuzzer's sanitizer).
+        let mut index: HashMap<KeyId, usize> = HashMap::new();
+        for (k, v) in merged.into_iter().chain(own) {
             // A repeated key keeps its first position and its last value, as
             // a Python dict does.
             let id = KeyId::of(&k);
@@ -604,6 +657,30 @@ mod tests {
         let c = v.get("c").unwrap();
         assert_eq!(c.get("p"), Some(&Value::Int(1)));
         assert_eq!(c.get("q"), Some(&Value::Int(2)));
+    }
+
+    #[test]
+    fn merged_keys_come_first_as_pyyaml_flattens_them() {
+        // A repository map that merges shared entries lists them first
+        // (their order is dnf's load order among equal priorities).
+        let v = parse("base: &b {r1: 1, r2: 2}\nrepos:\n  r0: 0\n  <<: *b\n  r3: 3\n");
+        assert_eq!(
+            v.get("repos").unwrap().py_str(),
+            "{'r1': 1, 'r2': 2, 'r0': 0, 'r3': 3}"
+        );
+        // A list of maps is taken last first; an own key keeps its value.
+        let v = parse("a: {x: 0, <<: [{a: 1, b: 1}, {b: 2, c: 2}], d: 4, a: 9}\n");
+        assert_eq!(
+            v.get("a").unwrap().py_str(),
+            "{'b': 1, 'c': 2, 'a': 9, 'x': 0, 'd': 4}"
+        );
+        let v = parse("a: {!!merge <<: {p: 1}, <<: {q: 2}, '<<': 3}\n");
+        assert_eq!(v.get("a").unwrap().py_str(), "{'p': 1, 'q': 2, '<<': 3}");
+        // What is neither a map nor a list of maps cannot be merged.
+        for text in ["<<: 1\n", "a: {<<: ~}\n", "<<: [{a: 1}, 2]\n"] {
+            let e = Value::parse(text, "t.yaml").unwrap_err().to_string();
+            assert!(e.contains("for merging"), "{text}: {e}");
+        }
     }
 
     #[test]
