@@ -42,6 +42,24 @@ CASES = [
     "https://example.org/$basearch/os/", "2024", "0.5.x", "1e", "1.0e", "0x", "0o",
     # YAML 1.1's value and merge tags: no constructor for either.
     "=", "<<", "'='", "'<<'",
+    # The non-specific tag `!`: PyYAML resolves the scalar as a plain one,
+    # quoted or not.
+    "! 123", "! yes", "! '123'", "! \"on\"", "! x",
+    # Underscores and prefixes at the edges of the patterns.
+    "._", "0b_", "0x_", "0_", "-0_", "0__7", "1__", "1_.", "+0x1f", "-0b11", "-0o7",
+    "0x1F_ab", "1:5_0", "0.5:1", "1:2.5", "1:20._",
+    # Tagged scalars are built by Python's int() and float() after PyYAML's
+    # own clean-up.
+    "!!int 0o17", "!!int 09", "!!int ' 12'", "!!int 1.5", "!!int +0x1f", "!!int -0b11",
+    "!!int '0:30'", "!!int -0", "!!float ' 1.5'", "!!float inf", "!!float nan",
+    "!!float 1e3", "!!float 1_000", "!!float '1:2'", "!!null abc", "!!null 'x'",
+    "!!str ~", "!!null", "!!bool oN", "!<tag:yaml.org,2002:int> 12",
+    "!<tag:yaml.org,2002:str> 12", "!!timestamp '2024-01-01'", "!!timestamp 2024-1-1",
+    "2024-01-01 10:00:00.1234567",
+    # A tag with nothing after it.
+    "!!str", "!!bool", "!!int", "!!float", "!!timestamp", "&y !!str",
+    # Text outside ASCII where a date's digits would be.
+    "202é-01-01", "2é24-01-01", "é024-01-01 1",
 ]
 
 

@@ -2,8 +2,8 @@
 //! keep their order (repository order decides dnf's load order among equal
 //! priorities), scalars are typed the YAML 1.1 way (`yes` is a boolean,
 //! `010` an octal number, `1:20` is 80, `2024-01-01` a date, `1e3` text),
-//! anchors, aliases and `<<` merge keys are resolved, a repeated key keeps
-//! its last value.
+//! anchors, aliases and `<<` merge keys are resolved (merged keys first,
+//! as PyYAML flattens a map), a repeated key keeps its last value.
 //!
 //! serde-saphyr parses the structure; its typing of scalars (YAML 1.2 with
 //! some 1.1 options) is replaced: a first pass over the parser's events
@@ -67,6 +67,9 @@ impl Value {
         opts.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
         opts.legacy_octal_numbers = true;
         opts.strict_booleans = true;
+        // `<<` reaches the visitor as a key, and is merged there in PyYAML's
+        // order ([`ValueVisitor::visit_map`]).
+        opts.merge_keys = serde_saphyr::options::MergeKeyPolicy::AsOrdinary;
         // `.nan` and `.inf` are floats to PyYAML.
         opts.non_finite_float_policy = serde_saphyr::options::NonFiniteFloatPolicy::PassThrough;
         SCALARS.with(|s| *s.borrow_mut() = scalars);
@@ -219,8 +222,9 @@ const OTHER_SAFE_LOAD_TAGS: [&str; 7] = ["binary", "omap", "pairs", "set", "seq"
 /// Reads the document's events: its scalars as written, and the first
 /// explicit tag `safe_load` refuses ("could not determine a constructor
 /// for the tag": `!custom`, `!!python/object:...`); content-resolver
-/// reports such a file as it reports any YAML error. The non-specific `!`
-/// is resolved as an untagged node.
+/// reports such a file as it reports any YAML error. A scalar with the
+/// non-specific `!` is resolved as a plain one, quoted or not, as PyYAML
+/// resolves it (`! '123'` is 123).
 fn scan(text: &str) -> Scan {
     let mut scalars = HashMap::new();
     let mut blanked = text.as_bytes().to_vec();
@@ -265,11 +269,23 @@ fn scan(text: &str) -> Scan {
             continue;
         };
         let name = name.flatten();
+        let mut start = start;
         if name
             .as_deref()
             .is_some_and(|n| n != "!" && yaml11::is_scalar_tag(n))
         {
-            blank_tag_before(&mut blanked, start);
+            let begin = blank_tag_before(&mut blanked, start);
+            // An empty scalar after the tag (`a: !!str` at the end of a
+            // line) is a null to the deserializer, which puts it at the
+            // `:` before it, where it cannot be found: written `''` in the
+            // tag's place it is found there, and typed by its tag as
+            // PyYAML types it (`''` for `!!str`, an error for `!!bool`).
+            let nothing_written =
+                value.is_empty() && matches!(style, granit_parser::ScalarStyle::Plain);
+            if let (Some(begin), true) = (begin, nothing_written) {
+                blanked[begin..begin + 2].copy_from_slice(b"''");
+                start = begin;
+            }
         }
         scalars.insert(
             start,
@@ -289,7 +305,8 @@ fn scan(text: &str) -> Scan {
 
 /// Blanks (with spaces) the tag written before the scalar text at `start`:
 /// the nearest token before it that starts with `!`, past an anchor.
-fn blank_tag_before(text: &mut [u8], start: usize) {
+/// Returns where the tag began.
+fn blank_tag_before(text: &mut [u8], start: usize) -> Option<usize> {
     let mut end = start.min(text.len());
     for _ in 0..2 {
         while end > 0 && matches!(text[end - 1], b' ' | b'\t' | b'\n' | b'\r') {
@@ -302,18 +319,37 @@ fn blank_tag_before(text: &mut [u8], start: usize) {
         match text.get(begin) {
             Some(b'!') => {
                 text[begin..end].fill(b' ');
-                return;
+                return Some(begin);
             }
             Some(b'&') => end = begin,
-            _ => return,
+            _ => return None,
         }
     }
+    None
 }
 
 thread_local! {
     /// The scalars of the text being parsed (for [`pyyaml_scalar`]).
     static SCALARS: std::cell::RefCell<HashMap<usize, Scalar>> =
         std::cell::RefCell::new(HashMap::new());
+}
+
+/// Whether a map key is YAML 1.1's merge key as PyYAML resolves it: a
+/// plain `<<` (or one with the non-specific `!`), or any `!!merge` key.
+fn is_merge_key(node: &serde_saphyr::Spanned<Value>) -> bool {
+    let Some(at) = node.defined.span().byte_offset() else {
+        return false;
+    };
+    SCALARS.with(|s| {
+        s.borrow()
+            .get(&(at as usize))
+            .is_some_and(|sc| match sc.tag.as_deref() {
+                Some("merge") => true,
+                Some("!") => sc.text == "<<",
+                None => sc.plain && sc.text == "<<",
+                Some(_) => false,
+            })
+    })
 }
 
 /// A node as PyYAML types it: a scalar typed from its text, its style and
@@ -386,14 +422,38 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Seq(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
-        let mut out: Vec<(Value, Value)> = Vec::new();
-        // Where each scalar key is in `out`: looking a repeated key up in
-        // every key before it made a map of n keys take n² steps (a minute
-        // for 20,000 keys under the fuzzer's sanitizer).
-        let mut index: HashMap<KeyId, usize> = HashMap::new();
+        // PyYAML's `flatten_mapping`: the entries of every `<<` (a map, or
+        // a list of maps taken last first) come before the map's own, so a
+        // merged key is listed first and an own key still wins.
+        let mut merged: Vec<(Value, Value)> = Vec::new();
+        let mut own: Vec<(Value, Value)> = Vec::new();
+        let not_mergeable = |v: &Value| {
+            serde::de::Error::custom(format!(
+                "expected a mapping or list of mappings for merging, but found {} \
+                 (PyYAML refuses it)",
+                v.kind()
+            ))
+        };
         while let Some((k, v)) =
             map.next_entry::<serde_saphyr::Spanned<Value>, serde_saphyr::Spanned<Value>>()?
         {
+            if is_merge_key(&k) {
+                match pyyaml_scalar(v, false)? {
+                    Value::Map(m) => merged.extend(m),
+                    Value::Seq(items) => {
+                        let mut maps = Vec::new();
+                        for item in items {
+                            match item {
+                                Value::Map(m) => maps.push(m),
+                                other => return Err(not_mergeable(&other)),
+                            }
+                        }
+                        merged.extend(maps.into_iter().rev().flatten());
+                    }
+                    other => return Err(not_mergeable(&other)),
+                }
+                continue;
+            }
             let (k, v) = (pyyaml_scalar(k, true)?, pyyaml_scalar(v, false)?);
             // A Python dict cannot hold a list or a dict as a key: PyYAML
             // refuses the document ("found unhashable key").
@@ -403,6 +463,14 @@ impl<'de> Visitor<'de> for ValueVisitor {
                     k.kind()
                 )));
             }
+            own.push((k, v));
+        }
+        let mut out: Vec<(Value, Value)> = Vec::new();
+        // Where each scalar key is in `out`: looking a repeated key up in
+        // every key before it made a map of n keys take n² steps (a minute
+        // for 20,000 keys under the fuzzer's sanitizer).
+        let mut index: HashMap<KeyId, usize> = HashMap::new();
+        for (k, v) in merged.into_iter().chain(own) {
             // A repeated key keeps its first position and its last value, as
             // a Python dict does.
             let id = KeyId::of(&k);
@@ -496,18 +564,30 @@ mod tests {
         ))
         .unwrap();
         assert!(cases.len() > 100);
+        // Every disagreement, not only the first.
+        let mut wrong = Vec::new();
         for c in &cases {
             let yaml = c["yaml"].as_str().unwrap();
             let got = Value::parse(&format!("a: {yaml}\n"), "t.yaml");
             if c.get("error").is_some() {
-                let e = got.unwrap_err().to_string();
-                assert!(
-                    e.starts_with("t.yaml: line 1: ") && !e.contains('\n'),
-                    "{yaml}: {e}"
-                );
+                match got {
+                    Err(e) => {
+                        let e = e.to_string();
+                        if !e.starts_with("t.yaml: line 1: ") || e.contains('\n') {
+                            wrong.push(format!("{yaml}: {e}"));
+                        }
+                    }
+                    Ok(v) => wrong.push(format!("{yaml}: {v:?}, PyYAML refuses it")),
+                }
                 continue;
             }
-            let v = got.unwrap_or_else(|e| panic!("{yaml}: {e}"));
+            let v = match got {
+                Ok(v) => v,
+                Err(e) => {
+                    wrong.push(format!("{yaml}: {e}"));
+                    continue;
+                }
+            };
             let v = v.get("a").unwrap();
             let kind = match v {
                 Value::Null => "NoneType",
@@ -520,16 +600,17 @@ mod tests {
                 Value::Seq(_) | Value::Map(_) => "container",
             };
             let repr = Value::Seq(vec![v.clone()]).py_str();
-            assert_eq!(
-                (kind, v.py_str(), &repr[1..repr.len() - 1]),
-                (
-                    c["type"].as_str().unwrap(),
-                    c["str"].as_str().unwrap().to_string(),
-                    c["repr"].as_str().unwrap()
-                ),
-                "{yaml}"
+            let ours = (kind, v.py_str(), repr[1..repr.len() - 1].to_string());
+            let theirs = (
+                c["type"].as_str().unwrap(),
+                c["str"].as_str().unwrap().to_string(),
+                c["repr"].as_str().unwrap().to_string(),
             );
+            if ours != theirs {
+                wrong.push(format!("{yaml}: ours {ours:?}, PyYAML's {theirs:?}"));
+            }
         }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
     #[test]
@@ -546,6 +627,11 @@ mod tests {
         };
         assert_eq!(m.len(), 3);
         assert_eq!(m[0].0.py_str(), "2024-01-01");
+        // A tag with nothing after it: `''` for `!!str`, as a value, a key
+        // or an anchored node, and an error for `!!bool`, as by PyYAML.
+        let v = parse("a: &y !!str\nb: *y\n!!str : 1\nc:\n- !!str\n- x\n");
+        assert_eq!(v.py_str(), "{'a': '', 'b': '', '': 1, 'c': ['', 'x']}");
+        assert!(Value::parse("a: !!bool\nb: 1\n", "t.yaml").is_err());
         // `=` is text as a key, and refused elsewhere, as by PyYAML.
         assert_eq!(parse("=: 1\n").get("="), Some(&Value::Int(1)));
         for text in ["a: [=]\n", "a: <<\n"] {
@@ -571,6 +657,30 @@ mod tests {
         let c = v.get("c").unwrap();
         assert_eq!(c.get("p"), Some(&Value::Int(1)));
         assert_eq!(c.get("q"), Some(&Value::Int(2)));
+    }
+
+    #[test]
+    fn merged_keys_come_first_as_pyyaml_flattens_them() {
+        // A repository map that merges shared entries lists them first
+        // (their order is dnf's load order among equal priorities).
+        let v = parse("base: &b {r1: 1, r2: 2}\nrepos:\n  r0: 0\n  <<: *b\n  r3: 3\n");
+        assert_eq!(
+            v.get("repos").unwrap().py_str(),
+            "{'r1': 1, 'r2': 2, 'r0': 0, 'r3': 3}"
+        );
+        // A list of maps is taken last first; an own key keeps its value.
+        let v = parse("a: {x: 0, <<: [{a: 1, b: 1}, {b: 2, c: 2}], d: 4, a: 9}\n");
+        assert_eq!(
+            v.get("a").unwrap().py_str(),
+            "{'b': 1, 'c': 2, 'a': 9, 'x': 0, 'd': 4}"
+        );
+        let v = parse("a: {!!merge <<: {p: 1}, <<: {q: 2}, '<<': 3}\n");
+        assert_eq!(v.get("a").unwrap().py_str(), "{'p': 1, 'q': 2, '<<': 3}");
+        // What is neither a map nor a list of maps cannot be merged.
+        for text in ["<<: 1\n", "a: {<<: ~}\n", "<<: [{a: 1}, 2]\n"] {
+            let e = Value::parse(text, "t.yaml").unwrap_err().to_string();
+            assert!(e.contains("for merging"), "{text}: {e}");
+        }
     }
 
     #[test]

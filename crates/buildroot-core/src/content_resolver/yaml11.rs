@@ -84,12 +84,13 @@ pub fn is_scalar_tag(tag: &str) -> bool {
 
 /// The value of a scalar: `text` as parsed, `plain` when it was not quoted
 /// nor a block, `tag` the suffix of its `tag:yaml.org,2002:` tag (or `!`
-/// for the non-specific tag), `key` when it is a map's key. An error is
+/// for the non-specific tag, which PyYAML resolves as it resolves a plain
+/// scalar, quoted or not: `! '123'` is 123), `key` when it is a map's key. An error is
 /// what PyYAML raises (a date that does not exist, `!!bool maybe`, `!!int
 /// x`, a plain `=` or `<<` that is not a key).
 pub fn resolve(text: &str, plain: bool, tag: Option<&str>, key: bool) -> Result<Value, String> {
     let kind = match tag {
-        Some("!") => "str",
+        Some("!") => implicit(text),
         Some(t) => t,
         None if plain => implicit(text),
         None => "str",
@@ -133,7 +134,7 @@ fn implicit(s: &str) -> &'static str {
         "int"
     } else if matches!(s, "" | "~" | "null" | "Null" | "NULL") {
         "null"
-    } else if timestamp_parts(s).is_some() {
+    } else if timestamp_parts(s, false).is_some() {
         "timestamp"
     } else if s == "=" {
         "value"
@@ -198,10 +199,10 @@ fn is_float(s: &str) -> bool {
     if matches!(u, ".inf" | ".Inf" | ".INF") {
         return true;
     }
-    // `.[0-9_]+(exp)?`, no sign.
+    // `.[0-9][0-9_]*(exp)?`, no sign: `._` is text.
     if let Some(rest) = s.strip_prefix('.') {
         let end = rest.find(['e', 'E']).unwrap_or(rest.len());
-        return end > 0
+        return rest.as_bytes().first().is_some_and(u8::is_ascii_digit)
             && all(&rest[..end], digit_)
             && (end == rest.len() || exponent(&rest[end..]));
     }
@@ -247,18 +248,21 @@ fn int(text: &str) -> Option<Value> {
     let magnitude: i128 = if u == "0" {
         0
     } else if let Some(b) = u.strip_prefix("0b") {
-        i128::from_str_radix(b, 2).ok()?
+        i128::from_str_radix(b.trim(), 2).ok()?
     } else if let Some(x) = u.strip_prefix("0x") {
-        i128::from_str_radix(x, 16).ok()?
+        i128::from_str_radix(x.trim(), 16).ok()?
     } else if let Some(o) = u.strip_prefix('0') {
-        // Python's int(value, 8) also takes a `0o` prefix.
+        // Python's int(value, 8) also takes a `0o` prefix (and blanks
+        // after the digits, the `0` being first).
+        let o = o.trim_end();
         i128::from_str_radix(o.strip_prefix(['o', 'O']).unwrap_or(o), 8).ok()?
     } else if u.contains(':') {
         u.split(':').try_fold(0i128, |n, p| {
-            Some(n.checked_mul(60)? + p.parse::<i128>().ok()?)
+            Some(n.checked_mul(60)? + p.trim().parse::<i128>().ok()?)
         })?
     } else {
-        u.parse().ok()?
+        // Python's int() takes blanks around the number (`!!int ' 12'`).
+        u.trim().parse().ok()?
     };
     Some(Value::Int(if neg { -magnitude } else { magnitude }))
 }
@@ -273,20 +277,24 @@ fn float(text: &str) -> Option<f64> {
         ".nan" => return Some(f64::NAN),
         u if u.contains(':') => u
             .split(':')
-            .try_fold(0f64, |n, p| Some(n * 60.0 + p.parse::<f64>().ok()?))?,
-        // Python's float() takes `1e3`, `1.`, `.5`, `inf`, `nan`.
-        u => u.parse::<f64>().ok()?,
+            .try_fold(0f64, |n, p| Some(n * 60.0 + p.trim().parse::<f64>().ok()?))?,
+        // Python's float() takes `1e3`, `1.`, `.5`, `inf`, `nan`, and
+        // blanks around the number.
+        u => u.trim().parse::<f64>().ok()?,
     };
     Some(sign * magnitude)
 }
 
 /// The fields of PyYAML's timestamp pattern: year, month, day, and the
-/// time's text when there is one.
-fn timestamp_parts(s: &str) -> Option<(&str, &str, &str, Option<&str>)> {
+/// time's text when there is one. The resolver's pattern wants a date
+/// alone written with two-digit month and day; the constructor's, which
+/// reads an explicit `!!timestamp`, does not (`lenient`).
+fn timestamp_parts(s: &str, lenient: bool) -> Option<(&str, &str, &str, Option<&str>)> {
     let b = s.as_bytes();
     let digits =
         |x: &str, lens: &[usize]| lens.contains(&x.len()) && all(x, |c| c.is_ascii_digit());
-    if b.len() < 8 || !digits(&s[..4], &[4]) || b[4] != b'-' {
+    // Bytes first: `&s[..4]` would cut a character in `202é-01-01`.
+    if b.len() < 8 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
         return None;
     }
     let rest = &s[5..];
@@ -297,7 +305,8 @@ fn timestamp_parts(s: &str) -> Option<(&str, &str, &str, Option<&str>)> {
     let (day, time) = rest.split_at(date_end);
     if time.is_empty() {
         // A date alone needs two-digit month and day.
-        return (digits(month, &[2]) && digits(day, &[2])).then_some((&s[..4], month, day, None));
+        let lens: &[usize] = if lenient { &[1, 2] } else { &[2] };
+        return (digits(month, lens) && digits(day, lens)).then_some((&s[..4], month, day, None));
     }
     if !digits(month, &[1, 2]) || !digits(day, &[1, 2]) {
         return None;
@@ -357,10 +366,10 @@ fn time_fields(t: &str) -> Option<(u32, u32, u32, u32, Option<i32>)> {
     Some((num(h)?, num(m)?, num(sec)?, num(&us)?, offset))
 }
 
-/// PyYAML's `construct_yaml_timestamp`; None where Python's `datetime`
-/// refuses the fields (February 30th, hour 25).
+/// PyYAML's `construct_yaml_timestamp`; None where its pattern does not
+/// match or Python's `datetime` refuses the fields (February 30th, hour 25).
 fn timestamp(s: &str) -> Option<Timestamp> {
-    let (y, mo, d, time) = timestamp_parts(s)?;
+    let (y, mo, d, time) = timestamp_parts(s, true)?;
     let (year, month, day) = (y.parse().ok()?, mo.parse().ok()?, d.parse().ok()?);
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let days = match month {

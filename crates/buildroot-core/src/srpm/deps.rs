@@ -15,7 +15,8 @@
 //!   version and `pre`): only the last is compared, so `a, a >= 1, a`
 //!   keeps both `a`s;
 //! - of the requires whose name starts `libc.so.6`, all but the highest
-//!   (`libc.so.6(GLIBC_2.4)` over `(GLIBC_2.3)`), which goes last;
+//!   (`libc.so.6(GLIBC_2.4)` over `(GLIBC_2.3)`, `(GLIBC_PRIVATE)` over
+//!   `()`: [`libc_higher`]), which goes last;
 //! - a dependency whose version has an epoch that is not a number;
 //! - a require flagged `MISSINGOK` is a recommends (old SUSE packages);
 //! - the old weak tags (1156-1161, `OLDSUGGESTS*`, `OLDENHANCES*`):
@@ -85,35 +86,32 @@ fn bad_epoch(version: &[u8]) -> bool {
 }
 
 /// createrepo_c's `cr_compare_dependency` of two `libc.so.6...` names:
-/// whether `b` is higher than `a` (the version in the first parentheses,
-/// from its first digit, by rpmvercmp; a name with such a version is
-/// higher than one without).
+/// whether `b` is higher than `a`. Each name is ranked by its first
+/// parentheses, lowest first: none, `(` without `)`, `()`, text without a
+/// digit (`(GLIBC_PRIVATE)`), then a version (from the first digit to the
+/// `)`), versions compared by rpmvercmp. Names of one rank without a
+/// version are equal (the kept one stays).
 fn libc_higher(a: &str, b: &str) -> bool {
-    // The text from the first digit in the first (...), or None/Some("").
-    fn version(s: &str) -> Option<Option<&str>> {
-        let open = s.find('(')?;
+    /// The rank of a name, and its version for the last rank.
+    fn rank(s: &str) -> (u8, &str) {
+        let Some(open) = s.find('(') else {
+            return (0, "");
+        };
         let Some(close) = s[open..].find(')').map(|c| open + c) else {
-            return Some(None);
+            return (1, "");
         };
         let inner = &s[open + 1..close];
-        Some(Some(match inner.find(|c: char| c.is_ascii_digit()) {
-            Some(d) => &inner[d..],
-            None => "",
-        }))
+        if inner.is_empty() {
+            return (2, "");
+        }
+        match inner.find(|c: char| c.is_ascii_digit()) {
+            Some(d) => (4, &inner[d..]),
+            None => (3, ""),
+        }
     }
-    match (version(a), version(b)) {
-        (None, None) => false,
-        (None, Some(_)) => true,
-        (Some(_), None) => false,
-        // Unbalanced parentheses: the one without `)` is the lower.
-        (Some(None), Some(None)) => false,
-        (Some(None), Some(Some(_))) => true,
-        (Some(Some(_)), Some(None)) => false,
-        (Some(Some(x)), Some(Some(y))) => match (x.is_empty(), y.is_empty()) {
-            (true, _) => !y.is_empty(),
-            (false, true) => false,
-            (false, false) => rpmvercmp(x, y).is_lt(),
-        },
+    match (rank(a), rank(b)) {
+        ((4, x), (4, y)) => rpmvercmp(x, y).is_lt(),
+        ((ra, _), (rb, _)) => ra < rb,
     }
 }
 
@@ -166,7 +164,7 @@ pub(super) fn dep_lists(path: &Path, raw: &RawHeader) -> Result<DepLists> {
     }
     let own_files = own_files(raw);
     let mut last: HashMap<&[u8], Kept> = HashMap::new();
-    let mut libc: Option<(String, Requirement)> = None;
+    let mut libc: Option<(&[u8], Requirement)> = None;
     for (n, f, v) in raw.deps(DEPS_REQUIRE) {
         if n.starts_with(b"rpmlib(")
             || (n.first() == Some(&b'/')
@@ -189,12 +187,15 @@ pub(super) fn dep_lists(path: &Path, raw: &RawHeader) -> Result<DepLists> {
             continue;
         }
         if n.starts_with(b"libc.so.6") {
-            let name = header_text(n);
+            // Ranked on the bytes, as createrepo_c ranks them: a byte the
+            // conversion drops still separates two numbers for rpmvercmp
+            // (`2\xa09` is 2, 9), as U+FFFD does for ours.
+            let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
             if libc
                 .as_ref()
-                .is_none_or(|(kept, _)| libc_higher(kept, &name))
+                .is_none_or(|(kept, _)| libc_higher(&lossy(kept), &lossy(n)))
             {
-                libc = Some((name, Requirement { dep, pre }));
+                libc = Some((n, Requirement { dep, pre }));
             }
             continue;
         }
@@ -228,8 +229,9 @@ pub(super) fn dep_lists(path: &Path, raw: &RawHeader) -> Result<DepLists> {
 
 /// The provides rpm gives a package of before rpm 3.0.4 as it reads it
 /// (`applyRetrofits`, `providePackageNVR`): a binary package whose header
-/// has no immutable region gets `N = [E:]V-R` unless it provides exactly
-/// that, and provides without versions get empty ones. None for any
+/// has no immutable region gets `N = [E:]V-R` unless rpm's search of its
+/// provides finds that one ([`rpmds_find`]), and provides without versions
+/// get empty ones. None for any
 /// other header.
 fn v3_provides(raw: &RawHeader) -> Option<RawDeps> {
     if raw.has(TAG_HEADERIMMUTABLE) || raw.has(TAG_SOURCEPACKAGE) || !raw.has(TAG_SOURCERPM) {
@@ -253,13 +255,33 @@ fn v3_provides(raw: &RawHeader) -> Option<RawDeps> {
         names.iter().map(|n| (n.to_vec(), 0, Vec::new())).collect()
     };
     let eq = 8;
-    if !out
-        .iter()
-        .any(|(n, f, v)| *n == name && f & 0xf == eq && *v == evr)
-    {
+    if !raw.has(DEPS_PROVIDE[2]) || !rpmds_find(&out, &name, eq, &evr) {
         out.push((name, eq, evr));
     }
     Some(out)
+}
+
+/// rpm's `rpmdsFind` of one provide in a header's list, as
+/// `providePackageNVR` asks it: a binary search (the list taken as sorted,
+/// which an old header's need not be, so an entry can be missed) by name,
+/// then version, then the whole flags, each compared as rpm compares them.
+fn rpmds_find(list: &[(Vec<u8>, u64, Vec<u8>)], name: &[u8], flags: u64, version: &[u8]) -> bool {
+    let (mut l, mut u) = (0, list.len());
+    while l < u {
+        let i = (l + u) / 2;
+        let (n, f, v) = &list[i];
+        // strcmp on names and versions; flags subtracted as 32-bit numbers.
+        let order = name
+            .cmp(n)
+            .then(version.cmp(v))
+            .then_with(|| ((flags as u32).wrapping_sub(*f as u32) as i32).cmp(&0));
+        match order {
+            std::cmp::Ordering::Less => u = i,
+            std::cmp::Ordering::Greater => l = i + 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 /// The paths of the header's files, as stored, when createrepo_c has them
@@ -299,6 +321,26 @@ mod tests {
     }
 
     #[test]
+    fn the_v3_self_provide_is_looked_for_as_rpm_looks() {
+        let dep = |n: &str, f: u64, v: &str| (n.as_bytes().to_vec(), f, v.as_bytes().to_vec());
+        // Sorted: found wherever it is.
+        let sorted = [dep("a", 0, ""), dep("p", 8, "1-1"), dep("z", 0, "")];
+        assert!(rpmds_find(&sorted, b"p", 8, b"1-1"));
+        // Not sorted: the search goes to `z` first, then looks only before
+        // it, and misses `p` after it; rpm then adds a second `p = 1-1`.
+        let unsorted = [dep("a", 0, ""), dep("z", 0, ""), dep("p", 8, "1-1")];
+        assert!(!rpmds_find(&unsorted, b"p", 8, b"1-1"));
+        // The whole flags count: EQUAL with another bit is another entry.
+        assert!(!rpmds_find(
+            &[dep("p", 8 | 1 << 15, "1-1")],
+            b"p",
+            8,
+            b"1-1"
+        ));
+        assert!(!rpmds_find(&[], b"p", 8, b"1-1"));
+    }
+
+    #[test]
     fn the_highest_libc_require_is_createrepo_cs() {
         assert!(libc_higher("libc.so.6", "libc.so.6(GLIBC_2.0)"));
         assert!(libc_higher("libc.so.6(GLIBC_2.3)", "libc.so.6(GLIBC_2.4)"));
@@ -319,5 +361,20 @@ mod tests {
             "libc.so.6()(64bit)"
         ));
         assert!(!libc_higher("libc.so.6(GLIBC_2.4)", "libc.so.6(GLIBC_2.4)"));
+        // Empty parentheses are lower than text without a digit, and that
+        // is lower than a version; names without one are equal.
+        assert!(libc_higher(
+            "libc.so.6()(64bit)",
+            "libc.so.6(GLIBC_PRIVATE)(64bit)"
+        ));
+        assert!(!libc_higher(
+            "libc.so.6(GLIBC_PRIVATE)(64bit)",
+            "libc.so.6()(64bit)"
+        ));
+        assert!(libc_higher("libc.so.6(X)", "libc.so.6(GLIBC_2.0)"));
+        assert!(!libc_higher("libc.so.6(X)", "libc.so.6(Y)"));
+        assert!(!libc_higher("libc.so.6(", "libc.so.6(x"));
+        assert!(libc_higher("libc.so.6(", "libc.so.6()"));
+        assert!(!libc_higher("libc.so.6", "libc.so.6x"));
     }
 }

@@ -594,3 +594,45 @@ fn old_weak_tags_and_latin1_requires_are_listed_as_createrepo_c_lists_them() {
     assert_eq!(names(&p.supplements), ["enh"]);
     assert!(p.suggests.is_empty() && p.enhances.is_empty());
 }
+
+/// Of `libc.so.6()(64bit)` and `libc.so.6(GLIBC_PRIVATE)(64bit)`,
+/// createrepo_c keeps the second: empty parentheses are lower than any
+/// text in them, digits or not.
+#[test]
+fn a_libc_require_with_empty_parentheses_is_lower_than_one_without_digits() {
+    if !have("rpmbuild") || !have("createrepo_c") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path();
+    let spec =
+        b"Name: libcx\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n\
+        AutoReq: no\nRequires: libc.so.6()(64bit)\nRequires: libc.so.6(GLIBC_PRIVATE)(64bit)\n\
+        %description\nd\n%files\n";
+    let built = rpmbuild_binary(t, spec, &[]);
+    let src = t.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::copy(&built, src.join("libcx-1-1.noarch.rpm")).unwrap();
+    assert_eq!(assert_repodata_is_createrepo_cs(&src), 1);
+}
+
+/// createrepo_c ranks `libc.so.6` requires on the header's bytes: a Latin-1
+/// `\xa0` between two digits separates them for rpmvercmp (`2\xa09` is 2,
+/// 9, below 2.10) although converting the name drops it (`GLIBC_29`).
+#[test]
+fn libc_requires_are_ranked_on_the_headers_bytes() {
+    if !have("rpmbuild") || !have("createrepo_c") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path();
+    let spec =
+        b"Name: libcy\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n\
+        AutoReq: no\nRequires: libc.so.6(GLIBC_2\xa09)\nRequires: libc.so.6(GLIBC_2.10)\n\
+        %description\nd\n%files\n";
+    let built = rpmbuild_binary(t, spec, &["_invalid_encoding_terminates_build 0"]);
+    let src = t.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::copy(&built, src.join("libcy-1-1.noarch.rpm")).unwrap();
+    assert_eq!(assert_repodata_is_createrepo_cs(&src), 1);
+}
