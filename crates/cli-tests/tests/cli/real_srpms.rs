@@ -19,36 +19,50 @@ fn have(program: &str) -> bool {
     ok
 }
 
-/// `rpmbuild -bs` of `spec` (named `name.spec`) with `sources` and
-/// `defines`, in its own topdir under `t`; returns the SRPM.
-fn rpmbuild(t: &Path, name: &str, spec: &[u8], sources: &[&str], defines: &[&str]) -> PathBuf {
-    let top = t.join(format!("top-{name}"));
-    for d in ["SPECS", "SOURCES", "SRPMS"] {
-        std::fs::create_dir_all(top.join(d)).unwrap();
-    }
-    for s in sources {
-        std::fs::write(top.join("SOURCES").join(s), format!("{s}\n")).unwrap();
-    }
-    let spec_path = top.join("SPECS").join(format!("{name}.spec"));
+/// `rpmbuild MODE` (`-bs`, `-bb`) of `spec`, written as `SPECS/FILE` under
+/// the topdir `top`, with `defines`; returns the first file of `top/OUT`
+/// (the SRPM, the RPM) once rpmbuild succeeded.
+fn rpmbuild_in(
+    top: &Path,
+    mode: &str,
+    file: &str,
+    spec: &[u8],
+    defines: &[&str],
+    out: &str,
+) -> PathBuf {
+    std::fs::create_dir_all(top.join("SPECS")).unwrap();
+    let spec_path = top.join("SPECS").join(file);
     std::fs::write(&spec_path, spec).unwrap();
     let mut c = StdCommand::new("rpmbuild");
-    c.arg("-bs")
+    c.arg(mode)
         .arg("--define")
         .arg(format!("_topdir {}", top.display()));
     for d in defines {
         c.arg("--define").arg(d);
     }
-    let out = c.arg(&spec_path).output().unwrap();
+    let run = c.arg(&spec_path).output().unwrap();
     assert!(
-        out.status.success(),
+        run.status.success(),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
+        String::from_utf8_lossy(&run.stderr)
     );
-    let srpm = std::fs::read_dir(top.join("SRPMS"))
+    std::fs::read_dir(top.join(out))
         .unwrap()
         .next()
-        .unwrap();
-    srpm.unwrap().path()
+        .unwrap()
+        .unwrap()
+        .path()
+}
+
+/// `rpmbuild -bs` of `spec` (named `name.spec`) with `sources` and
+/// `defines`, in its own topdir under `t`; returns the SRPM.
+fn rpmbuild(t: &Path, name: &str, spec: &[u8], sources: &[&str], defines: &[&str]) -> PathBuf {
+    let top = t.join(format!("top-{name}"));
+    std::fs::create_dir_all(top.join("SOURCES")).unwrap();
+    for s in sources {
+        std::fs::write(top.join("SOURCES").join(s), format!("{s}\n")).unwrap();
+    }
+    rpmbuild_in(&top, "-bs", &format!("{name}.spec"), spec, defines, "SRPMS")
 }
 
 fn spec(name: &str, head: &str) -> String {
@@ -501,30 +515,14 @@ fn repodata_of_third_party_packages_is_createrepo_cs() {
 
 /// `rpmbuild -bb` of `spec` (no sources) under `t`; returns the RPM.
 fn rpmbuild_binary(t: &Path, spec: &[u8], defines: &[&str]) -> PathBuf {
-    let top = t.join("top-bin");
-    std::fs::create_dir_all(top.join("SPECS")).unwrap();
-    let spec_path = top.join("SPECS/b.spec");
-    std::fs::write(&spec_path, spec).unwrap();
-    let mut c = StdCommand::new("rpmbuild");
-    c.arg("-bb")
-        .arg("--define")
-        .arg(format!("_topdir {}", top.display()));
-    for d in defines {
-        c.arg("--define").arg(d);
-    }
-    let out = c.arg(&spec_path).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dir = top.join("RPMS/noarch");
-    std::fs::read_dir(dir)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path()
+    rpmbuild_in(
+        &t.join("top-bin"),
+        "-bb",
+        "b.spec",
+        spec,
+        defines,
+        "RPMS/noarch",
+    )
 }
 
 /// The RPM at `from` with its Suggests and Enhances moved to the old tags
