@@ -252,8 +252,11 @@ pub fn from_mirrors_tallied<T>(
             msg: format!(
                 "none of {} mirrors was asked for it: each has failed {ALLOWED_MIRROR_FAILURES} \
                  times in this run without delivering a file (as dnf, these tools ask such a \
-                 mirror no more)",
-                locs.len()
+                 mirror no more); the last said: {}",
+                locs.len(),
+                tally
+                    .and_then(MirrorTally::last_failure)
+                    .unwrap_or_default()
             ),
         }),
         Err(GaveUp {
@@ -369,6 +372,39 @@ mod tests {
         .unwrap_err();
         assert_eq!(tries, 1);
         assert!(matches!(e, Error::Io { .. }), "{e}");
+    }
+
+    /// A file of a batch whose mirrors have all failed 4 times is asked of
+    /// none, and its line still says why they failed: parallel downloads
+    /// may report it before those that met the failures.
+    #[test]
+    fn a_file_no_mirror_is_asked_for_says_why() {
+        let locs = [
+            Location::parse("http://m1/os/").unwrap(),
+            Location::parse("http://m2/os/").unwrap(),
+        ];
+        let tally = MirrorTally::new();
+        let mut tries = 0;
+        let mut get = |href: &str| {
+            from_mirrors_tallied(&locs, href, &RepoAccess::default(), Some(&tally), |l, _| {
+                tries += 1;
+                Err::<(), _>(Error::Http {
+                    url: l.display(href),
+                    msg: "the proxy answered HTTP 407".into(),
+                })
+            })
+            .unwrap_err()
+            .to_string()
+        };
+        get("a");
+        get("b");
+        assert_eq!(
+            get("c"),
+            "http://m1/os/c: none of 2 mirrors was asked for it: each has failed 4 times in this \
+             run without delivering a file (as dnf, these tools ask such a mirror no more); the \
+             last said: http://m2/os/b: the proxy answered HTTP 407"
+        );
+        assert_eq!(tries, 8);
     }
 
     /// A cached copy is marked in use before it is hashed, not after: one

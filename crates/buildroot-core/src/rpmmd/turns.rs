@@ -40,7 +40,15 @@ pub(super) const ALLOWED_MIRROR_FAILURES: usize = 4;
 /// and failures, as librepo counts them per mirror over one download of
 /// many files. Shared by the batch's parallel downloads.
 #[derive(Debug, Default)]
-pub struct MirrorTally(Mutex<Vec<(u32, u32)>>);
+pub struct MirrorTally(Mutex<Tally>);
+
+#[derive(Debug, Default)]
+struct Tally {
+    /// Successes and failures, by mirror.
+    counts: Vec<(u32, u32)>,
+    /// The last failure's line, for a file no mirror is asked for.
+    last: Option<String>,
+}
 
 impl MirrorTally {
     /// An empty tally.
@@ -52,17 +60,32 @@ impl MirrorTally {
     /// delivered: librepo asks it no more in that download.
     fn is_bad(&self, i: usize) -> bool {
         let t = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        t.get(i)
+        t.counts
+            .get(i)
             .is_some_and(|&(ok, failed)| ok == 0 && failed as usize >= ALLOWED_MIRROR_FAILURES)
     }
 
-    fn record(&self, i: usize, ok: bool) {
+    /// Counts a success of mirror `i`, or its failure `failed`.
+    fn record(&self, i: usize, failed: Option<&Error>) {
         let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if t.len() <= i {
-            t.resize(i + 1, (0, 0));
+        if t.counts.len() <= i {
+            t.counts.resize(i + 1, (0, 0));
         }
-        let c = if ok { &mut t[i].0 } else { &mut t[i].1 };
+        let c = match failed {
+            None => &mut t.counts[i].0,
+            Some(_) => &mut t.counts[i].1,
+        };
         *c = c.saturating_add(1);
+        if let Some(e) = failed {
+            t.last = Some(e.to_string());
+        }
+    }
+
+    /// The last failure counted: what a file no mirror was asked for
+    /// reports, as the downloads that met it may be reported after it.
+    pub(super) fn last_failure(&self) -> Option<String> {
+        let t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        t.last.clone()
     }
 }
 
@@ -135,10 +158,10 @@ pub(super) fn in_turns<T>(
         let got = get(i, s);
         if let Some(t) = tally {
             match &got {
-                Ok(_) => t.record(i, true),
+                Ok(_) => t.record(i, None),
                 Err(Error::Usage(_) | Error::NoCacheDir { .. }) => {}
                 Err(e) if is_our_side(&locs[i], e) => {}
-                Err(_) => t.record(i, false),
+                Err(e) => t.record(i, Some(e)),
             }
         }
         match got {
@@ -295,10 +318,11 @@ mod tests {
             assert_eq!(g.last.is_none(), round == 2);
         }
         assert_eq!(n, 8);
+        assert_eq!(tally.last_failure().unwrap(), "m1: HTTP 404");
         // One that delivered once is not left.
         let tally = MirrorTally::new();
-        tally.record(0, true);
-        (0..5).for_each(|_| tally.record(0, false));
+        tally.record(0, None);
+        (0..5).for_each(|_| tally.record(0, Some(&fail(0))));
         assert!(!tally.is_bad(0));
         // One mirror alone: asked every time.
         let tally = MirrorTally::new();
