@@ -654,3 +654,59 @@ fn cache_directories_unused_for_a_month_are_removed() {
     let used = meta.join(cache_dir_name(&format!("{}/source/", server.base)));
     assert!(used.join("repomd.xml").is_file());
 }
+
+/// A mirror that fails every SRPM (dead, or without the source tree) is
+/// asked no more once it has failed librepo's 4 times without a success
+/// (`select_suitable_mirror` passes over such a mirror for the rest of the
+/// download): fetching thousands of SRPMs does not ask it for each one
+/// first (a dead mirror that times out would cost `timeout` per SRPM).
+/// dnf 4.14, fetching 20 SRPMs from two baseurls whose first answered
+/// 404, asked it 3 times (its 3 parallel downloads; then its adaptive
+/// sorting moved it down) and the second for all 20.
+#[test]
+fn a_mirror_that_fails_every_srpm_is_left_after_4_failures() {
+    fast();
+    let t = tempfile::tempdir().unwrap();
+    let (a, b) = (Server::start(repos_dir()), Server::start(repos_dir()));
+    a.fault(".src.rpm", Fault::Status(404), None);
+    let mut repo = source_repo(&format!("{}/source/", a.base));
+    repo.spec.extra_baseurls = vec![format!("{}/source/", b.base)];
+    let names: Vec<String> = [
+        "bash",
+        "binutils",
+        "bzip2",
+        "coreutils",
+        "cpio",
+        "curl",
+        "diffutils",
+        "findutils",
+        "gawk",
+        "gcc",
+        "glibc",
+        "grep",
+        "gzip",
+        "hello",
+        "make",
+        "nasm",
+        "ncurses",
+        "patch",
+        "perl",
+        "sed",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let cache = t.path().join("cache");
+    let got = refresh_cache(&[repo], &names, &cache).unwrap();
+    assert_eq!(got.cached.len(), names.len(), "{got:?}");
+    assert!(got.missing.is_empty(), "{got:?}");
+    // Downloads run in parallel: a few may be under way when the fourth
+    // failure is counted.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let asked = a.requests().len();
+    assert!(
+        asked >= 4 && asked <= 4 + threads,
+        "mirror a asked {asked} times"
+    );
+    assert_eq!(b.requests().len(), names.len());
+}

@@ -1158,6 +1158,37 @@ fn a_baseurl_beside_a_metalink_is_one_more_mirror() {
     assert_eq!(r.packages.len(), clean.len());
 }
 
+/// A baseurl these tools cannot reach (ftp) beside a metalink is passed
+/// over as a listed ftp mirror is: the metalink's mirrors load the repo
+/// (dnf asks them first too), and only with no other mirror is the
+/// baseurl's scheme the error.
+#[test]
+fn an_ftp_baseurl_beside_a_metalink_does_not_sink_the_repo() {
+    let (root, server, clean) = served();
+    mirrors_of_repo(root.path(), &["b"]);
+    let base = &server.base;
+    let sum = sha256_file(&root.path().join("repo/repodata/repomd.xml")).unwrap();
+    std::fs::write(
+        root.path().join("ml.xml"),
+        format!(
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources><url>{base}/b/repodata/repomd.xml</url></resources></file></files></metalink>"#
+        ),
+    )
+    .unwrap();
+    let mut spec = RepoSpec::new("fedora", "ftp://ftp.example.org/pub/fedora/");
+    spec.mirrors = Some(MirrorSource::Metalink(format!("{base}/ml.xml")));
+    let cache = tempfile::tempdir().unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.spec.baseurl, format!("{base}/b/"));
+    assert_eq!(r.packages.len(), clean.len());
+    // The metalink cannot be had: the ftp baseurl alone, and its error.
+    server.fault("/ml.xml", Fault::Status(404), None);
+    let e = load_repo(&spec, &LoadOptions::cached_in(cache.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unsupported URL scheme"), "{e}");
+}
+
 /// libdnf's yum compatibility: a `mirrorlist=` whose URL says "metalink"
 /// is read as a metalink too (dnf 4.14 loaded such a repo from the
 /// metalink's mirror), held to its checksums.

@@ -17,8 +17,8 @@ use crate::error::{Error, Result};
 use crate::evr::parse_srpm_filename;
 use crate::package::Package;
 use crate::rpmmd::{
-    download_listed, file_digest, from_mirrors, is_our_temp_name, sweep_stale_temps, Expected,
-    HttpSettings, LoadedRepo, Location,
+    download_listed, file_digest, from_mirrors_tallied, is_our_temp_name, sweep_stale_temps,
+    Expected, HttpSettings, LoadedRepo, Location, MirrorTally,
 };
 use crate::spec;
 use crate::srpm;
@@ -163,13 +163,23 @@ pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Re
         .filter(|n| !chosen.contains_key(*n))
         .cloned()
         .collect();
+    // What each repo's mirrors did over this run's downloads, as librepo
+    // keeps it over one download of many packages: a mirror that failed 4
+    // times without a success is asked no more (`rpmmd::MirrorTally`).
+    let tallies: Vec<MirrorTally> = repos.iter().map(|_| MirrorTally::new()).collect();
+    let tally_of = |repo: &LoadedRepo| {
+        repos
+            .iter()
+            .position(|r| std::ptr::eq(r, repo))
+            .map(|i| &tallies[i])
+    };
     let cached: Vec<CachedSrpm> = chosen
         .par_iter()
         .map(|(name, (repo, pkg))| {
             let file = cache_file_name(pkg);
             let dest = cache.join(&file);
             if !cached_matches(&dest, pkg) {
-                fetch_into(repo, pkg, &dest)?;
+                fetch_into(repo, pkg, &dest, tally_of(repo))?;
             }
             Ok(CachedSrpm {
                 name: name.clone(),
@@ -236,8 +246,14 @@ fn cached_matches(dest: &Path, pkg: &Package) -> bool {
 /// mirrors that can deliver it) the SRPM of `pkg` to `dest`, checked
 /// against primary.xml's checksum before it takes its place, so the cache
 /// never holds bytes the repo does not vouch for. A mismatching download
-/// is fetched once more, as metadata is.
-fn fetch_into(repo: &LoadedRepo, pkg: &Package, dest: &Path) -> Result<()> {
+/// is fetched once more, as metadata is. `tally`: what the repo's mirrors
+/// did over this run's SRPMs.
+fn fetch_into(
+    repo: &LoadedRepo,
+    pkg: &Package,
+    dest: &Path,
+    tally: Option<&MirrorTally>,
+) -> Result<()> {
     let expected = pkg.checksum.as_deref().and_then(Expected::of_package);
     // The mirror that answered first, then the repo's others (as dnf does).
     let locs = std::iter::once(&repo.spec.baseurl)
@@ -249,7 +265,7 @@ fn fetch_into(repo: &LoadedRepo, pkg: &Package, dest: &Path) -> Result<()> {
     // once, as librepo refuses a package whose Content-Length is not that
     // size, instead of filling the disk with a body without end.
     let most = (pkg.size > 0).then_some((pkg.size, "primary.xml gives as the package's size"));
-    from_mirrors(&locs, href, &repo.spec.access, |loc, s| match loc {
+    from_mirrors_tallied(&locs, href, &repo.spec.access, tally, |loc, s| match loc {
         Location::Dir(d) => copy_verified(&d.join(href), dest, expected.as_ref()),
         Location::Http(base) => download_listed(
             &format!("{base}{href}"),

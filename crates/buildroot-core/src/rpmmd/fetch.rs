@@ -17,7 +17,7 @@ use super::access::RepoAccess;
 use super::compress::{file_digest, Expected, Hasher};
 use super::http::{download_verified, HttpSettings};
 use super::prune::{checked_copy_name, touch};
-use super::turns::{attempts_note, in_turns, GaveUp};
+use super::turns::{attempts_note, in_turns, GaveUp, MirrorTally, ALLOWED_MIRROR_FAILURES};
 use crate::error::{Error, Result};
 
 /// A repository base location.
@@ -221,6 +221,19 @@ pub fn from_mirrors<T>(
     locs: &[Location],
     href: &str,
     access: &RepoAccess,
+    get: impl FnMut(&Location, &HttpSettings) -> Result<T>,
+) -> Result<(T, usize)> {
+    from_mirrors_tallied(locs, href, access, None, get)
+}
+
+/// [`from_mirrors`] for one file of a batch from the same `locs` (a run's
+/// SRPMs of a repo), whose `tally` keeps what each mirror did: one that
+/// failed 4 times without a success is asked no more (see `turns.rs`).
+pub fn from_mirrors_tallied<T>(
+    locs: &[Location],
+    href: &str,
+    access: &RepoAccess,
+    tally: Option<&MirrorTally>,
     mut get: impl FnMut(&Location, &HttpSettings) -> Result<T>,
 ) -> Result<(T, usize)> {
     if locs.is_empty() {
@@ -232,10 +245,27 @@ pub fn from_mirrors<T>(
     } else {
         HttpSettings::default()
     };
-    match in_turns(locs, &s, |i, s| get(&locs[i], s))? {
+    match in_turns(locs, &s, tally, |i, s| get(&locs[i], s))? {
         Ok(got) => Ok(got),
-        Err(gave_up) if locs.len() == 1 => Err(gave_up.last),
-        Err(GaveUp { last, attempts }) => Err(Error::Http {
+        Err(GaveUp { last: None, .. }) => Err(Error::Http {
+            url: locs[0].display(href),
+            msg: format!(
+                "none of {} mirrors was asked for it: each has failed {ALLOWED_MIRROR_FAILURES} \
+                 times in this run without delivering a file (as dnf, these tools ask such a \
+                 mirror no more); the last said: {}",
+                locs.len(),
+                tally
+                    .and_then(MirrorTally::last_failure)
+                    .unwrap_or_default()
+            ),
+        }),
+        Err(GaveUp {
+            last: Some(last), ..
+        }) if locs.len() == 1 => Err(last),
+        Err(GaveUp {
+            last: Some(last),
+            attempts,
+        }) => Err(Error::Http {
             url: locs[0].display(href),
             msg: format!(
                 "none of {} mirrors could deliver it{}; the last said: {last}",
@@ -342,6 +372,39 @@ mod tests {
         .unwrap_err();
         assert_eq!(tries, 1);
         assert!(matches!(e, Error::Io { .. }), "{e}");
+    }
+
+    /// A file of a batch whose mirrors have all failed 4 times is asked of
+    /// none, and its line still says why they failed: parallel downloads
+    /// may report it before those that met the failures.
+    #[test]
+    fn a_file_no_mirror_is_asked_for_says_why() {
+        let locs = [
+            Location::parse("http://m1/os/").unwrap(),
+            Location::parse("http://m2/os/").unwrap(),
+        ];
+        let tally = MirrorTally::new();
+        let mut tries = 0;
+        let mut get = |href: &str| {
+            from_mirrors_tallied(&locs, href, &RepoAccess::default(), Some(&tally), |l, _| {
+                tries += 1;
+                Err::<(), _>(Error::Http {
+                    url: l.display(href),
+                    msg: "the proxy answered HTTP 407".into(),
+                })
+            })
+            .unwrap_err()
+            .to_string()
+        };
+        get("a");
+        get("b");
+        assert_eq!(
+            get("c"),
+            "http://m1/os/c: none of 2 mirrors was asked for it: each has failed 4 times in this \
+             run without delivering a file (as dnf, these tools ask such a mirror no more); the \
+             last said: http://m2/os/b: the proxy answered HTTP 407"
+        );
+        assert_eq!(tries, 8);
     }
 
     /// A cached copy is marked in use before it is hashed, not after: one

@@ -320,7 +320,8 @@ fn fetch_list(url: &str, dest: &Path, s: &HttpSettings) -> Result<std::fs::File>
 /// The mirrors `list` (fetched from `src`) gives, substituted with the
 /// repo's variables as librepo substitutes them, those we cannot reach
 /// (ftp) passed over as librepo passes over the ones it cannot use
-/// (rsync), then the repo's `configured` baseurls. Every one is tried
+/// (rsync), then the repo's `configured` baseurls (those we cannot reach
+/// passed over too, unless no mirror is left). Every one is tried
 /// until one answers with a current repomd.xml: libdnf leaves librepo's
 /// mirror tries unlimited (right after a push, the best-ranked mirrors
 /// of a metalink are often all stale).
@@ -350,7 +351,16 @@ pub(super) fn listed_mirrors(
             ),
         ));
     }
-    bases.extend(configured.iter().cloned());
+    // `configured` keeps a baseurl we cannot reach only when it has no
+    // other (its error is then the repo's); beside listed mirrors that we
+    // can reach, it is passed over as a listed ftp mirror is.
+    let none_listed = bases.is_empty();
+    bases.extend(
+        configured
+            .iter()
+            .filter(|u| none_listed || Location::parse(u).is_ok())
+            .cloned(),
+    );
     Ok(bases)
 }
 

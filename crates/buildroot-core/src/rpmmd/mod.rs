@@ -40,7 +40,9 @@ pub use access::RepoAccess;
 pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use dnfvars::Vars;
-pub use fetch::{cache_dir_name, fetch_to_cache, from_mirrors, local_file, Location};
+pub use fetch::{
+    cache_dir_name, fetch_to_cache, from_mirrors, from_mirrors_tallied, local_file, Location,
+};
 pub use filelists::{
     is_primary_file, read_filelists, read_filelists_chunked, read_filelists_keys,
     read_filelists_where, FileKey,
@@ -60,6 +62,7 @@ pub use repofile::{parse_repofile, parse_repofile_str, MainDefaults};
 pub use repomd::{Repomd, RepomdRecord};
 pub(crate) use skip::{load_opened_skipping, warn_once};
 pub use skip::{set_warning_handler, without_warnings, WarningHandler};
+pub use turns::MirrorTally;
 
 use crate::error::{Error, Result};
 use crate::package::Package;
@@ -283,23 +286,31 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
         HttpSettings::default()
     };
     // The mirrors in librepo's turns (`turns.rs`).
-    let tried = turns::in_turns(&locs, &settings, |i, s| {
+    let tried = turns::in_turns(&locs, &settings, None, |i, s| {
         open_at(spec, &bases[i], opts, &want, s)
     })?;
     let (mut o, i) = match tried {
         Ok(opened) => opened,
         // A list of one mirror is named with it: the user wrote the
         // list's URL, not the mirror's.
-        Err(gave_up) if bases.len() == 1 => {
+        // Without a tally every mirror is asked: there is a last error.
+        Err(turns::GaveUp { last: None, .. }) => {
+            return Err(Error::Usage(format!("{}: no mirror was asked", spec.id)))
+        }
+        Err(turns::GaveUp {
+            last: Some(last), ..
+        }) if bases.len() == 1 => {
             return Err(match origin {
-                Some(list) => Error::format(
-                    list,
-                    format!("its only mirror could not be used: {}", gave_up.last),
-                ),
-                None => gave_up.last,
+                Some(list) => {
+                    Error::format(list, format!("its only mirror could not be used: {last}"))
+                }
+                None => last,
             })
         }
-        Err(turns::GaveUp { last, attempts }) => {
+        Err(turns::GaveUp {
+            last: Some(last),
+            attempts,
+        }) => {
             return Err(Error::format(
                 origin.unwrap_or(&spec.baseurl),
                 format!(
