@@ -653,6 +653,7 @@ fn preamble(
                 if first {
                     spec.packages[0].0 = value.clone();
                     spec.out.name = value.clone();
+                    eng.header_name_version.0 = value.clone();
                 } else {
                     spec.packages[pkg_index].0 = value.clone();
                 }
@@ -664,6 +665,7 @@ fn preamble(
                 if first {
                     if tag == Tag::Version {
                         spec.out.version = value.clone();
+                        eng.header_name_version.1 = value.clone();
                         seen.1 = true;
                     } else {
                         spec.out.release = value.clone();
