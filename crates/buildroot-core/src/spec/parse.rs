@@ -759,7 +759,10 @@ fn preamble(
                 }
             }
             Tag::Prefixes => {
-                for p in value.split_whitespace() {
+                // popt's words, as for ExclusiveArch (C blanks, quotes).
+                let words = popt_split(&value)
+                    .map_err(|e| format!("line {lineno}: Error parsing tag field: {e}"))?;
+                for p in &words {
                     if p.len() > 1 && p.ends_with('/') {
                         return Err(format!(
                             "line {lineno}: Prefixes must not end with \"/\": {}",

@@ -316,6 +316,7 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     ("lua uncaught error of an rpm function fails", "%{lua: return rpm.ver(1, 2)}\nBuildRequires: x", "x86_64"),
     ("lua macros is rpm's userdata", "BuildRequires: %{lua: print('t' .. type(macros))} %{lua: local mt = getmetatable(macros) print('g' .. type(mt) .. mt.__name)} %{lua: local ok, e = pcall(function() macros.nosuchmacro = nil end) print('u' .. tostring(ok) .. tostring(e))} %{lua: print('m' .. tostring(macros.nosuchmacro))} %{lua: local ok, e = pcall(function() for k in pairs(macros) do end end) print('p' .. tostring(ok) .. e:gsub('[^%w]', '_'))} %{lua: local ok, e = pcall(function() return #macros end) print('l' .. tostring(ok) .. e:gsub('[^%w]', '_'))} %{lua: local ok, e = pcall(function() return rawget(macros, 'x') end) print('r' .. tostring(ok) .. e:gsub('[^%w]', '_'))}", "x86_64"),
     ("setup buildsubdir is the header's name-version", "Source0: foo-1.tar.gz\nBuildRequires: a\n%define version 9\n%define name other\n%description\nd\n%prep\n%setup -q\n%package late\nSummary: l\nBuildRequires: b-%{buildsubdir}\n%description late\nl", "x86_64"),
+    ("prefixes split as popt splits them", "Prefixes: /opt/\u{a0}x\nPrefixes: '/usr/ y'\nBuildRequires: x", "x86_64"),
     ("section options as rpm reads them", "BuildRequires: x\n%package libs\nSummary: l\n%description libs\nd\n%post -p /sbin/ldconfig libs\n%pre -e -p <lua> libs\nprint(1)\n%files -n %{name}-libs -f x.lang\n%triggerin -n snip-libs -- other\n%filetriggerin -P 2000 -- /usr/lib", "x86_64"),
 ];
 
