@@ -6,9 +6,10 @@
 //!
 //! mlua raises a Rust function's error as a userdata holding the Rust
 //! error and a traceback taken when it was raised. Its second entry is the
-//! caller, so the position is read from there; `pcall` and `xpcall` hand
-//! Lua code the string (the glue wraps them with [`errtext`]), and an error
-//! that ends a chunk is reported as that string too.
+//! caller, so the position is read from there; `pcall`, `xpcall` and
+//! `coroutine.resume` hand Lua code the string (the glue wraps them with
+//! [`errtext`]), and an error that ends a chunk is reported as that string
+//! too.
 
 use mlua::{Error, Lua, Value as LV};
 
