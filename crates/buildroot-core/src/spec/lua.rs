@@ -94,8 +94,8 @@ impl EngineSlot {
 }
 
 /// Lua glue written in Lua: `pcall`/`xpcall`/`coroutine.resume` handing
-/// errors over as strings and `rpm.ver` objects (the `io` library is `luaio`'s, `macros` is
-/// `luamacros`').
+/// errors over as strings and `rpm.ver` objects (the `io` library is
+/// `luaio`'s, `macros` is `luamacros`').
 const GLUE: &str = r#"
 local host = ...
 -- rpm registers its module (and posix) as loaded: `require "rpm"` finds it.
@@ -190,10 +190,14 @@ impl LuaState {
         }
         // `load` of text only: bytecode could break the interpreter's invariants.
         let load: Function = g.get("load")?;
-        let safe_load =
-            lua.create_function(move |_, (chunk, name, _mode, env): (LV, LV, LV, LV)| {
-                load.call::<MultiValue>((chunk, name, "t", env))
-            })?;
+        // The arguments are passed on as given: an `env` not given is none,
+        // not nil (a chunk loaded with a nil `env` sees no globals).
+        let safe_load = lua.create_function(move |lua, args: MultiValue| {
+            let mut args: Vec<LV> = args.into_iter().collect();
+            args.resize(args.len().max(3), LV::Nil);
+            args[2] = LV::String(lua.create_string("t")?);
+            load.call::<MultiValue>(MultiValue::from_vec(args))
+        })?;
         g.set("load", safe_load)?;
         let string: Table = g.get("string")?;
         string.set("dump", LV::Nil)?;
