@@ -165,10 +165,16 @@ pub(super) fn install(lua: &Lua, slot: EngineSlot) -> mlua::Result<()> {
     class.set("__name", "rpm.mc")?;
     class.set("__index", index)?;
     class.set("__newindex", newindex)?;
-    let wrap = "local raw, ud, class = getmetatable, ...\n\
-        getmetatable = function(v, ...)\n\
-          if rawequal(v, ud) then return class end\n\
-          return raw(v, ...)\n\
+    // `getmetatable()` without a value is Lua's argument error, raised for
+    // the caller (level 2), not for a line of this wrapper.
+    let wrap = "local raw, select, error = getmetatable, select, error\n\
+        local ud, class = ...\n\
+        getmetatable = function(...)\n\
+          if select('#', ...) == 0 then\n\
+            error(\"bad argument #1 to 'getmetatable' (value expected)\", 2)\n\
+          end\n\
+          if rawequal((...), ud) then return class end\n\
+          return raw(...)\n\
         end";
     super::luamod::compile(lua, "=rpm-mc", wrap.as_bytes())?.call::<()>((macros, class))
 }
