@@ -322,6 +322,7 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     ("lua macros class functions check their object", "BuildRequires: %{lua: local mt = getmetatable(macros) local ok, e = pcall(function() return mt.__index({}, 'x') end) print('i' .. tostring(ok) .. e:gsub('[^%w]', '_'))} %{lua: local mt = getmetatable(macros) local ok, e = pcall(function() mt.__newindex('s', 'x', 'y') end) print('n' .. tostring(ok) .. e:gsub('[^%w]', '_'))}", "x86_64"),
     ("lua load of text sees the globals", "BuildRequires: %{lua: print('l' .. load('return type(rpm)')() .. load('return x', 'n', 't', {x = 'y'})())}", "x86_64"),
     ("lua getmetatable checks its argument", "BuildRequires: %{lua: local ok, e = pcall(function() getmetatable() end) print('g' .. tostring(ok) .. e:gsub('[^%w]', '_'))} %{lua: print('s' .. tostring(getmetatable('').__index == string))}", "x86_64"),
+    ("lua argument errors under pcall name the function as lua does", "BuildRequires: %{lua: local ok, e = pcall(rpm.vercmp, '1', {}) print('a' .. e:gsub('[^%w]', '_'))} %{lua: local ok, e = pcall(rpm.b64decode, {}) print('b' .. e:gsub('[^%w]', '_'))}", "x86_64"),
     ("section options as rpm reads them", "BuildRequires: x\n%package libs\nSummary: l\n%description libs\nd\n%post -p /sbin/ldconfig libs\n%pre -e -p <lua> libs\nprint(1)\n%files -n %{name}-libs -f x.lang\n%triggerin -n snip-libs -- other\n%filetriggerin -P 2000 -- /usr/lib", "x86_64"),
 ];
 
