@@ -107,6 +107,9 @@ pub(super) struct Engine<'h> {
     /// `Source`/`Patch` paths so far, for Lua's `sources`/`patches`.
     pub(super) lua_sources: Vec<(u32, String)>,
     pub(super) lua_patches: Vec<(u32, String)>,
+    /// The main package's `Name:` and `Version:` as its header has them
+    /// (`%setup` names `%buildsubdir` after them, not after the macros).
+    pub(super) header_name_version: (String, String),
     /// `%{lua:}` and `lua:` calls so far (Lua state may have changed).
     pub(super) lua_runs: u64,
     pub(super) share: Option<Sharing>,
@@ -186,6 +189,7 @@ impl<'h> Engine<'h> {
             lua: None,
             lua_sources: Vec::new(),
             lua_patches: Vec::new(),
+            header_name_version: Default::default(),
             lua_runs: 0,
             share: None,
             lua_log: None,

@@ -93,9 +93,9 @@ impl EngineSlot {
     }
 }
 
-/// Lua glue written in Lua: `pcall`/`xpcall` handing errors over as strings
-/// and `rpm.ver` objects (the `io` library is `luaio`'s, `macros` is
-/// `luamacros`').
+/// Lua glue written in Lua: `pcall`/`xpcall`/`coroutine.resume` handing
+/// errors over as strings and `rpm.ver` objects (the `io` library is
+/// `luaio`'s, `macros` is `luamacros`').
 const GLUE: &str = r#"
 local host = ...
 -- rpm registers its module (and posix) as loaded: `require "rpm"` finds it.
@@ -105,13 +105,48 @@ do
   -- Errors of our Rust functions reach Lua code as the strings rpm's C
   -- functions raise (`luaerror`).
   local rawpcall, rawxpcall, text = pcall, xpcall, host.errtext
+  local rawmt, select, type, error = getmetatable, select, type, error
   local function caught(ok, ...)
     if ok then return ok, ... end
     return false, text((...))
   end
-  pcall = function(f, ...) return caught(rawpcall(f, ...)) end
-  xpcall = function(f, h, ...)
-    return rawxpcall(f, function(e) return h(text(e)) end, ...)
+  -- Lua's own argument checks, raised for the caller (level 2) as theirs:
+  -- called from these wrappers, they would name a line of this glue.
+  local function got(i, ...)
+    if select('#', ...) < i then return "no value" end
+    local v = select(i, ...)
+    local mt = rawmt(v)
+    if type(mt) == "table" and type(rawget(mt, "__name")) == "string" then
+      return mt.__name
+    end
+    return type(v)
+  end
+  pcall = function(...)
+    if select('#', ...) == 0 then
+      error("bad argument #1 to 'pcall' (value expected)", 2)
+    end
+    return caught(rawpcall(...))
+  end
+  xpcall = function(...)
+    local f, h = ...
+    if type(h) ~= "function" then
+      error("bad argument #2 to 'xpcall' (function expected, got " .. got(2, ...) .. ")", 2)
+    end
+    return rawxpcall(f, function(e) return h(text(e)) end, select(3, ...))
+  end
+  -- A coroutine's error, as `coroutine.resume` (and `close`) hand it over.
+  local co = coroutine
+  if co then
+    local function wrap(name, raw)
+      return function(...)
+        if type((...)) ~= "thread" then
+          error("bad argument #1 to '" .. name .. "' (thread expected, got " .. got(1, ...) .. ")", 2)
+        end
+        return caught(raw(...))
+      end
+    end
+    co.resume = wrap("resume", co.resume)
+    if co.close then co.close = wrap("close", co.close) end
   end
 end
 local vermt = {}
@@ -155,10 +190,14 @@ impl LuaState {
         }
         // `load` of text only: bytecode could break the interpreter's invariants.
         let load: Function = g.get("load")?;
-        let safe_load =
-            lua.create_function(move |_, (chunk, name, _mode, env): (LV, LV, LV, LV)| {
-                load.call::<MultiValue>((chunk, name, "t", env))
-            })?;
+        // The arguments are passed on as given: an `env` not given is none,
+        // not nil (a chunk loaded with a nil `env` sees no globals).
+        let safe_load = lua.create_function(move |lua, args: MultiValue| {
+            let mut args: Vec<LV> = args.into_iter().collect();
+            args.resize(args.len().max(3), LV::Nil);
+            args[2] = LV::String(lua.create_string("t")?);
+            load.call::<MultiValue>(MultiValue::from_vec(args))
+        })?;
         g.set("load", safe_load)?;
         let string: Table = g.get("string")?;
         string.set("dump", LV::Nil)?;

@@ -6,9 +6,10 @@
 //!
 //! mlua raises a Rust function's error as a userdata holding the Rust
 //! error and a traceback taken when it was raised. Its second entry is the
-//! caller, so the position is read from there; `pcall` and `xpcall` hand
-//! Lua code the string (the glue wraps them with [`errtext`]), and an error
-//! that ends a chunk is reported as that string too.
+//! caller, so the position is read from there; `pcall`, `xpcall` and
+//! `coroutine.resume` hand Lua code the string (the glue wraps them with
+//! [`errtext`]), and an error that ends a chunk is reported as that string
+//! too.
 
 use mlua::{Error, Lua, Value as LV};
 
@@ -30,11 +31,17 @@ fn caller_position(traceback: &str) -> String {
     }
 }
 
-/// The function a traceback's first entry names (`[C]: in function
-/// 'rpm.vercmp'` is `vercmp`, as `luaL_argerror` names it by its field).
+/// The function a traceback's first entry names, as `luaL_argerror` names
+/// it: called from Lua, by the field it was called through (`[C]: in
+/// function 'rpm.vercmp'` is `vercmp`); called from C (`pcall(rpm.vercmp,
+/// ...)`), by its name among the loaded modules, the traceback's own
+/// (`rpm.vercmp`, or `?` when it has none).
 fn callee_name(traceback: &str) -> String {
     let entry = traceback.lines().nth(1).unwrap_or("");
     let quoted = entry.split('\'').nth(1).unwrap_or("?");
+    if caller_position(traceback).is_empty() {
+        return quoted.to_string();
+    }
     quoted
         .rsplit(['.', ':'])
         .next()
@@ -106,6 +113,11 @@ mod tests {
         assert_eq!(callee_name(tb), "define");
         let tb = "stack traceback:\n\t[C]: in function 'rpm.define'\n\t[C]: in function 'pcall'";
         assert_eq!(caller_position(tb), "");
+        assert_eq!(callee_name(tb), "rpm.define");
         assert_eq!(caller_position("stack traceback:"), "");
+        assert_eq!(
+            callee_name("stack traceback:\n\t[C]: in ?\n\t[C]: in ?"),
+            "?"
+        );
     }
 }

@@ -34,6 +34,19 @@ fn bad_argument(n: usize, func: &str, what: &str) -> mlua::Error {
     mlua::Error::runtime(format!("bad argument #{n} to '{func}' ({what})"))
 }
 
+/// rpm's `checkmc`: the class's functions take the `macros` object first
+/// (`getmetatable(macros).__index({}, 'x')` is an argument error).
+fn check_self(this: &LV, func: &str) -> mlua::Result<()> {
+    match this {
+        LV::UserData(ud) if ud.is::<MacroContext>() => Ok(()),
+        v => Err(bad_argument(
+            1,
+            func,
+            &format!("rpm.mc expected, got {}", v.type_name()),
+        )),
+    }
+}
+
 /// `macros.NAME(ARG)` of the parametric macro `name` (rpm's `mc_call`).
 fn call(lua: &Lua, slot: &EngineSlot, name: &str, args: MultiValue) -> mlua::Result<LV> {
     if args.len() > 1 {
@@ -77,7 +90,8 @@ fn call(lua: &Lua, slot: &EngineSlot, name: &str, args: MultiValue) -> mlua::Res
 /// Makes the `macros` global of `lua`, acting on the engine of `slot`.
 pub(super) fn install(lua: &Lua, slot: EngineSlot) -> mlua::Result<()> {
     let (get, set) = (slot.clone(), slot);
-    let index = lua.create_function(move |lua, (_, key): (LV, LV)| {
+    let index = lua.create_function(move |lua, (this, key): (LV, LV)| {
+        check_self(&this, "__index")?;
         let Some(name) = checkstring(&key) else {
             let got = key.type_name();
             return Err(bad_argument(
@@ -102,7 +116,8 @@ pub(super) fn install(lua: &Lua, slot: EngineSlot) -> mlua::Result<()> {
             lua.create_string(expand_or_raise(&get, text.as_bytes())?)?,
         ))
     })?;
-    let newindex = lua.create_function(move |_, (_, key, v): (LV, LV, LV)| {
+    let newindex = lua.create_function(move |_, (this, key, v): (LV, LV, LV)| {
+        check_self(&this, "__newindex")?;
         let Some(name) = checkstring(&key) else {
             let got = key.type_name();
             return Err(bad_argument(
@@ -150,10 +165,16 @@ pub(super) fn install(lua: &Lua, slot: EngineSlot) -> mlua::Result<()> {
     class.set("__name", "rpm.mc")?;
     class.set("__index", index)?;
     class.set("__newindex", newindex)?;
-    let wrap = "local raw, ud, class = getmetatable, ...\n\
-        getmetatable = function(v, ...)\n\
-          if rawequal(v, ud) then return class end\n\
-          return raw(v, ...)\n\
+    // `getmetatable()` without a value is Lua's argument error, raised for
+    // the caller (level 2), not for a line of this wrapper.
+    let wrap = "local raw, select, error = getmetatable, select, error\n\
+        local ud, class = ...\n\
+        getmetatable = function(...)\n\
+          if select('#', ...) == 0 then\n\
+            error(\"bad argument #1 to 'getmetatable' (value expected)\", 2)\n\
+          end\n\
+          if rawequal((...), ud) then return class end\n\
+          return raw(...)\n\
         end";
     super::luamod::compile(lua, "=rpm-mc", wrap.as_bytes())?.call::<()>((macros, class))
 }

@@ -653,6 +653,7 @@ fn preamble(
                 if first {
                     spec.packages[0].0 = value.clone();
                     spec.out.name = value.clone();
+                    eng.header_name_version.0 = value.clone();
                 } else {
                     spec.packages[pkg_index].0 = value.clone();
                 }
@@ -664,6 +665,7 @@ fn preamble(
                 if first {
                     if tag == Tag::Version {
                         spec.out.version = value.clone();
+                        eng.header_name_version.1 = value.clone();
                         seen.1 = true;
                     } else {
                         spec.out.release = value.clone();
@@ -757,7 +759,10 @@ fn preamble(
                 }
             }
             Tag::Prefixes => {
-                for p in value.split_whitespace() {
+                // popt's words, as for ExclusiveArch (C blanks, quotes).
+                let words = popt_split(&value)
+                    .map_err(|e| format!("line {lineno}: Error parsing tag field: {e}"))?;
+                for p in &words {
                     if p.len() > 1 && p.ends_with('/') {
                         return Err(format!(
                             "line {lineno}: Prefixes must not end with \"/\": {}",

@@ -168,12 +168,15 @@ pub(super) fn setup(eng: &mut Engine, argv: &[Vec<u8>]) {
         }
     }
     // rpm 6.1 defines %buildsubdir here (the last -n, else the main
-    // package's NAME-VERSION): a BuildRequires of a subpackage read after
-    // %prep sees it.
+    // package's NAME-VERSION, as its header has them: a later `%define
+    // version` changes the macro only): a BuildRequires of a subpackage read
+    // after %prep sees it.
     let dir = match opts.iter().rev().find(|(c, _)| *c == b'n') {
         Some((_, v)) => v.clone(),
-        None => String::from_utf8_lossy(&eng.expand(b"%{name}-%{version}").unwrap_or_default())
-            .into_owned(),
+        None => {
+            let (name, version) = &eng.header_name_version;
+            format!("{name}-{version}")
+        }
     };
     eng.table
         .push("buildsubdir", Entry::new(&dir, None, level::SPEC));
