@@ -504,9 +504,11 @@ impl Host<'_> {
 
     /// Whether `path` is a directory on every builder, so that `%{load:}`
     /// opens it and reads no line (rpm's `fopen` of a directory succeeds):
-    /// the working directory and its parents (`.`, `../..`), and what the
-    /// `filesystem` and `rpm` packages put into every Fedora buildroot. The
-    /// machine we run on is not asked: its directories are not the builder's.
+    /// the working directory and its parents (`.`, `../..`), and the main
+    /// directories the `filesystem` and `rpm` packages put into every Fedora
+    /// buildroot (not all: a spec loads files, and this list is what one
+    /// might name by mistake). The machine we run on is not asked: its
+    /// directories are not the builder's.
     pub fn is_builder_dir(path: &str) -> bool {
         const DIRS: &[&str] = &[
             "",
@@ -536,6 +538,7 @@ impl Host<'_> {
             "usr/local",
             "usr/sbin",
             "usr/share",
+            "usr/share/doc",
             "usr/lib/rpm",
             "usr/lib/rpm/macros.d",
             "var",

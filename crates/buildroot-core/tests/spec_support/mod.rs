@@ -276,6 +276,7 @@ pub const NEWER: &[(&str, &str, &str)] = &[
     ("setup defines buildsubdir as name-version", "Source0: foo-1.tar.gz\nBuildRequires: a%{?buildsubdir}\n%description\nd\n%prep\n%setup -q\n%package late\nSummary: l\nBuildRequires: b-%{?buildsubdir}\n%description late\nl", "x86_64"),
     ("the last setup's buildsubdir counts", "Source0: foo-1.tar.gz\nSource1: bar.tar.gz\nBuildRequires: a\n%description\nd\n%prep\n%setup -q -c -T -n one -n two\n%setup -q -D -T -a 1\n%setup -T -D -n other -b 1\n%package late\nSummary: l\nBuildRequires: b-%{?buildsubdir}\n%description late\nl", "x86_64"),
     ("load of the working directory", "%{load:.}\n%{load:../..}\nBuildRequires: x%{load:/usr/lib/rpm/}y", "x86_64"),
+    ("load of the doc directory", "%{load:/usr/share/doc}\nBuildRequires: x%{load:/usr/share/doc/}y", "x86_64"),
     ("load of a directory below a missing one fails", "%{load:/nonexistent/..}\nBuildRequires: x", "x86_64"),
     ("icon without its file fails", "Icon: logo.gif\nBuildRequires: x", "x86_64"),
     ("nosource of a declared source", "Source0: a.tar\nSource1: b.tar\nPatch2: c.patch\nNoSource: 1\nNoPatch: ,2\nBuildRequires: x", "x86_64"),
