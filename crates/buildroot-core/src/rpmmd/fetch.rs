@@ -285,6 +285,31 @@ pub fn local_file_from(
     })
 }
 
+/// [`local_file`] of a package (`size`: primary.xml's), from the first of
+/// `locs` (a repo's mirrors, the one in use first) that can deliver it, in
+/// the turns of [`from_mirrors_tallied`] (`tally`: what the mirrors did
+/// over the run's other packages of the repo), as librepo fails a package
+/// over to the repo's next mirror. Returns the path and the index of the
+/// mirror used.
+pub fn package_file_from(
+    locs: &[Location],
+    href: &str,
+    cache: Option<&Path>,
+    expected: Option<&Expected>,
+    size: Option<u64>,
+    access: &RepoAccess,
+    tally: Option<&MirrorTally>,
+) -> Result<(PathBuf, usize)> {
+    let most = size.map(|n| (n, "primary.xml gives as the package's size"));
+    from_mirrors_tallied(locs, href, access, tally, |loc, s| {
+        let s = HttpSettings {
+            max_len: most.or(s.max_len),
+            ..s.clone()
+        };
+        local_file_with(loc, href, cache, expected, &s, &[])
+    })
+}
+
 /// Runs `get` on `locs` (a repo's mirrors, the one in use first) until one
 /// delivers `href`, in the order librepo asks them (`turns.rs`: each once,
 /// then in turn until 4 requests; one mirror makes its own retries); the
