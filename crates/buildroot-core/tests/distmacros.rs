@@ -605,3 +605,47 @@ fn a_repo_of_another_arch_is_the_reason_in_one_line() {
         f => panic!("{f:?}"),
     }
 }
+
+/// A macro package the mirror that answered for the metadata cannot
+/// deliver comes from the repo's next mirror, in the turns SRPMs take
+/// (`a b`: a 404 is not retried on one mirror when there is another),
+/// also when the pool comes from the pool cache.
+#[test]
+fn a_macro_package_a_mirror_lacks_comes_from_the_next() {
+    http_support::http_settings("0.05", "2", "3");
+    let t = tempfile::tempdir().unwrap();
+    let www = t.path().join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    for m in ["a", "b"] {
+        std::os::unix::fs::symlink(testdata().join("repos/x86_64"), www.join(m)).unwrap();
+    }
+    let server = http_support::Server::start(www);
+    let rpm = "Packages/eln-rpm-config-11.0-1.eln150.noarch.rpm";
+    server.fault(&format!("/a/{rpm}"), http_support::Fault::Status(404), None);
+    let mut spec = RepoSpec::new("web", &format!("{}/a/", server.base));
+    spec.extra_baseurls = vec![format!("{}/b/", server.base)];
+    let meta_dir = t.path().join("meta");
+    for (run, cache) in ["fresh pool", "pool from the cache"]
+        .iter()
+        .zip(["c1", "c2"])
+    {
+        server.clear_log();
+        let cache = t.path().join(cache);
+        let m = repo_macros(
+            "x86_64",
+            std::slice::from_ref(&spec),
+            &core(),
+            &meta_dir,
+            &cache,
+        )
+        .unwrap_or_else(|e| panic!("{run}: {e}"));
+        assert_eq!(found(m).packages, FIXTURE_PACKAGES, "{run}");
+        let asked: Vec<String> = server
+            .requests_for(rpm)
+            .into_iter()
+            .map(|r| r.path)
+            .collect();
+        assert_eq!(asked, [format!("/a/{rpm}"), format!("/b/{rpm}")], "{run}");
+        no_half_written_package(&cache);
+    }
+}

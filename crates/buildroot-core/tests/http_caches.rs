@@ -710,3 +710,89 @@ fn a_mirror_that_fails_every_srpm_is_left_after_4_failures() {
     );
     assert_eq!(b.requests().len(), names.len());
 }
+
+/// A metalink of mirrors `order` (paths under `base`) of the fixture's
+/// x86_64 repo, written to `path`.
+fn metalink_of(path: &Path, base: &str, order: &[&str]) {
+    let sum = file_digest(&repos_dir().join("x86_64/repodata/repomd.xml"), "sha256").unwrap();
+    let urls: String = order
+        .iter()
+        .map(|m| format!("<url>{base}/{m}/repodata/repomd.xml</url>"))
+        .collect();
+    std::fs::write(
+        path,
+        format!(
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources>{urls}</resources></file></files></metalink>"#
+        ),
+    )
+    .unwrap();
+}
+
+/// As dnf keeps one cache per repo, a metadata file a run downloaded from
+/// one mirror is not downloaded again when the metalink answers with
+/// another mirror next time: the copy in the first mirror's directory,
+/// checked against repomd.xml's checksum, is taken into the second's
+/// (hard-linked), and what is loaded is the same.
+#[test]
+fn metadata_of_another_mirror_of_the_repo_is_not_downloaded_again() {
+    fast();
+    let t = tempfile::tempdir().unwrap();
+    let www = t.path().join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    for m in ["a", "b"] {
+        std::os::unix::fs::symlink(repos_dir().join("x86_64"), www.join(m)).unwrap();
+    }
+    let server = Server::start(www.clone());
+    let base = server.base.clone();
+    metalink_of(&www.join("ab.xml"), &base, &["a", "b"]);
+    metalink_of(&www.join("ba.xml"), &base, &["b", "a"]);
+    let meta = t.path().join("meta");
+    let opts = LoadOptions {
+        filelists: Filelists::All,
+        cache_dir: Some(meta.clone()),
+    };
+    let load = |list: &str| {
+        let mut spec = RepoSpec::new("fedora", "");
+        spec.mirrors = Some(MirrorSource::Metalink(format!("{base}/{list}")));
+        let r = load_repo(&spec, &opts).unwrap();
+        let pkgs: Vec<String> = r.packages.iter().map(|p| format!("{p:?}")).collect();
+        (r.spec.baseurl, pkgs)
+    };
+    let meta_requests = |server: &Server| {
+        ["primary.xml.gz", "filelists.xml.gz"]
+            .iter()
+            .map(|f| server.requests_for(f).len())
+            .sum::<usize>()
+    };
+    let (used, first) = load("ab.xml");
+    assert_eq!(used, format!("{base}/a/"));
+    assert_eq!(meta_requests(&server), 2);
+    server.clear_log();
+    let (used, second) = load("ba.xml");
+    assert_eq!(used, format!("{base}/b/"));
+    assert_eq!(meta_requests(&server), 0, "{:?}", server.requests());
+    assert_eq!(second, first);
+    // In b's directory as its own file (a's pruning cannot take it), the
+    // same file as a's.
+    use std::os::unix::fs::MetadataExt;
+    let (da, db) = (
+        meta.join(cache_dir_name(&format!("{base}/a/"))),
+        meta.join(cache_dir_name(&format!("{base}/b/"))),
+    );
+    let la = files_in(&da);
+    let lb = files_in(&db);
+    assert_eq!(la, lb);
+    assert!(!lb.iter().any(|f| f.starts_with(".tmp")), "{lb:?}");
+    for f in lb.iter().filter(|f| f.ends_with(".xml.gz")) {
+        let ino = |d: &Path| std::fs::metadata(d.join(f)).unwrap().ino();
+        assert_eq!(ino(&da), ino(&db), "{f}");
+    }
+    // A damaged copy in a's directory is not taken: b downloads its own.
+    let primary = lb.iter().find(|f| f.ends_with("primary.xml.gz")).unwrap();
+    std::fs::remove_file(db.join(primary)).unwrap();
+    std::fs::write(da.join(primary), b"damaged").unwrap();
+    server.clear_log();
+    let (_, third) = load("ba.xml");
+    assert_eq!(third, first);
+    assert_eq!(server.requests_for("primary.xml.gz").len(), 1);
+}

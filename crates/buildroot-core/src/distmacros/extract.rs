@@ -1,5 +1,9 @@
 //! Getting a macro package's files: the package is copied from a local repo
-//! or downloaded through the repos' HTTP cache, its checksum checked against
+//! or downloaded through the repos' HTTP cache, from the first of the
+//! repo's mirrors that has it, in the turns librepo takes for a package
+//! (`rpmmd::package_file_from`: dnf downloads the buildroot's packages
+//! through librepo's `lr_download_packages`, which fails a package over to
+//! the repo's next mirror), its checksum checked against
 //! the repo's, and its macro files and Lua modules ([`is_macro_path`]) read
 //! from the payload with the `rpm` crate into `CACHE/.macros/pkg/<checksum>/`
 //! (paths relative to `/usr/lib/rpm`). A directory is built under a temp
@@ -23,7 +27,8 @@ use super::is_macro_path;
 use crate::error::{Error, Result};
 use crate::pool::{PkgId, Pool};
 use crate::rpmmd::{
-    checksum_type, file_digest, local_file, sha256_file, Expected, LoadOptions, Location,
+    checksum_type, file_digest, package_file_from, sha256_file, Expected, LoadOptions, Location,
+    MirrorTally,
 };
 use crate::srpm::{package_reader, rpm_err};
 
@@ -36,16 +41,23 @@ pub fn cache_root(cache: &Path) -> PathBuf {
 }
 
 /// The directory holding package `id`'s macro files, extracted now unless
-/// a previous run did. Errors name the package and its URL.
+/// a previous run did. The package comes from the first of its repo's
+/// mirrors that can deliver it, in the turns SRPMs take (`tally`: what
+/// those mirrors did over the run's other macro packages of the repo).
+/// Errors name the package and its URL (the first mirror's).
 pub(super) fn extracted(
     pool: &Pool,
     id: PkgId,
     root: &Path,
     opts: &LoadOptions,
+    tally: Option<&MirrorTally>,
 ) -> Result<PathBuf> {
     let p = pool.package(id);
-    let loc = Location::parse(pool.repo_baseurl(id))?;
-    let url = loc.display(&p.location);
+    let locs = pool
+        .repo_mirrors(id)
+        .map(Location::parse)
+        .collect::<Result<Vec<_>>>()?;
+    let url = locs[0].display(&p.location);
     let what = format!("macro package {} ({url})", pool.nevra_string(id));
     let bad = |e: Error| Error::format(&what, strip_path(&e.to_string(), &url));
     // The repo's checksum names the directory, so a later run finds it
@@ -67,16 +79,17 @@ pub(super) fn extracted(
         algo: algo.to_string(),
         hex: sum.to_ascii_lowercase(),
     });
-    let file = local_file(
-        &loc,
+    let (file, from) = package_file_from(
+        &locs,
         &p.location,
         opts.cache_dir.as_deref(),
         expected.as_ref(),
         (p.size > 0).then_some(p.size),
         pool.repo_access(id),
+        tally,
     )
     .map_err(bad)?;
-    let downloaded = matches!(loc, Location::Http(_));
+    let downloaded = matches!(locs[from], Location::Http(_));
     let forget = || {
         if downloaded {
             let _ = std::fs::remove_file(&file);

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 use crate::pool::Pool;
-use crate::rpmmd::{Filelists, LoadOptions, RepoSpec};
+use crate::rpmmd::{Filelists, LoadOptions, MirrorTally, RepoSpec};
 
 pub use extract::{cache_root, CACHE_DIR};
 pub use order::{dir_macro_files, load_order, platform_file, VENDOR};
@@ -97,8 +97,12 @@ pub fn repo_macros(
     };
     let root = cache_root(cache);
     let mut used = Vec::new();
+    // What each repo's mirrors did over these packages, as over a run's
+    // SRPMs: one that failed 4 times without delivering is asked no more.
+    let mut tallies: std::collections::HashMap<&str, MirrorTally> = Default::default();
     for &id in &ids {
-        let dir = extract::extracted(&pool, id, &root, &opts)?;
+        let tally = tallies.entry(pool.repo_id(id)).or_default();
+        let dir = extract::extracted(&pool, id, &root, &opts, Some(&*tally))?;
         if extract::has_files(&dir) {
             used.push((pool.nevra_string(id), dir));
         }

@@ -122,6 +122,7 @@ impl PoolBuilder {
         self.infos.push(RepoInfo {
             id: spec.id.clone(),
             baseurl: spec.baseurl.clone(),
+            mirrors: spec.extra_baseurls.clone(),
             priority: -spec.priority,
             subpriority: -spec.cost,
             access: spec.access.clone(),

@@ -91,6 +91,12 @@ pub(crate) struct RepoInfo {
     pub id: String,
     /// Where the repo's files are (for downloading packages).
     pub baseurl: String,
+    /// The repo's other mirrors, where a package `baseurl` cannot deliver
+    /// is sought (`RepoSpec::extra_baseurls` as loaded: those after the
+    /// mirror that answered first). Not in the pool cache: which mirrors
+    /// a metalink lists changes from run to run, and the cache's key
+    /// leaves mirrors out; [`Pool::load`] sets them from this run's repos.
+    pub mirrors: Vec<String>,
     /// libsolv priority: minus dnf's `priority` (higher is better).
     pub priority: i32,
     /// libsolv subpriority: minus dnf's `cost` (higher is better).
@@ -331,6 +337,7 @@ impl Pool {
             for (info, spec) in pool.repos.iter_mut().zip(opened.specs()) {
                 info.baseurl = spec.baseurl.clone();
                 info.access = spec.access.clone();
+                info.mirrors = spec.extra_baseurls.clone();
             }
             return Ok(pool);
         }
@@ -544,6 +551,17 @@ impl Pool {
     /// metalink and mirrorlist repos): its `location` is relative to it.
     pub fn repo_baseurl(&self, id: PkgId) -> &str {
         &self.repos[self.data[id.to_usize()].repo as usize].baseurl
+    }
+
+    /// The base URLs of the repo a package came from, in the order its
+    /// files are sought: [`Pool::repo_baseurl`], then the repo's other
+    /// mirrors (a metalink's, a mirrorlist's, a multi-URL `baseurl=`), as
+    /// the repo was loaded this run.
+    pub fn repo_mirrors(&self, id: PkgId) -> impl Iterator<Item = &str> + '_ {
+        let r = &self.repos[self.data[id.to_usize()].repo as usize];
+        std::iter::once(&r.baseurl)
+            .chain(&r.mirrors)
+            .map(String::as_str)
     }
 
     /// How the files of the repo a package came from are downloaded.

@@ -7,7 +7,12 @@
 //! copy before it is used (one damaged on disk is downloaded again), so the
 //! reader need not hash it again ([`checked_on_arrival`]); when a
 //! repo has several mirrors, a file one of them cannot deliver is taken from
-//! the next ([`local_file_from`]). The transfers themselves are in `http.rs`.
+//! the next ([`local_file_from`]), and a file another of its mirrors
+//! delivered in an earlier run is taken from that mirror's cache directory
+//! instead of being downloaded again (`take_from_sibling`: libdnf keeps
+//! one local copy per repo and judges it by checksums alone, whichever
+//! mirror delivered it, as in `Repo::Impl::isMetalinkInSync`). The
+//! transfers themselves are in `http.rs`.
 
 use std::path::{Path, PathBuf};
 
@@ -121,17 +126,21 @@ pub fn local_file(
                 max_len: size.map(|n| (n, "primary.xml gives as the package's size")),
                 ..s
             };
-            local_file_with(loc, href, cache, expected, &s)
+            local_file_with(loc, href, cache, expected, &s, &[])
         }
     }
 }
 
+/// [`local_file`] with `siblings`: the repo's mirrors (`loc` may be among
+/// them), whose cache directories may hold a checked copy of the file
+/// already ([`take_from_sibling`]).
 fn local_file_with(
     loc: &Location,
     href: &str,
     cache: Option<&Path>,
     expected: Option<&Expected>,
     s: &HttpSettings,
+    siblings: &[Location],
 ) -> Result<PathBuf> {
     match loc {
         Location::Dir(d) => Ok(d.join(href)),
@@ -144,7 +153,9 @@ fn local_file_with(
                 Some(e) => dir.join(checked_copy_name(&e.hex, href)),
                 None => dir.join(href.rsplit('/').next().unwrap_or(href)),
             };
-            let reuse = expected.is_some_and(|e| cached_copy_ok(&dest, e));
+            let reuse = expected.is_some_and(|e| {
+                cached_copy_ok(&dest, e) || take_from_sibling(cache, base, siblings, &dest, e)
+            });
             if !reuse {
                 download_verified(&format!("{base}{href}"), &dest, expected, s)?;
             }
@@ -169,6 +180,68 @@ fn cached_copy_ok(dest: &Path, e: &Expected) -> bool {
     // is downloaded over anyway.
     touch(dest);
     Hasher::new(&e.algo).is_none() || file_digest(dest, &e.algo).is_ok_and(|h| h == e.hex)
+}
+
+/// Whether a checked copy of `dest` (named by its checksum `e`) in the
+/// cache directory of another of the repo's mirrors (`siblings` but
+/// `base`) could be taken into `dest`'s directory: dnf keeps one cache per
+/// repo and uses whatever copy matches repomd.xml, whichever mirror it
+/// came from, while ours has a directory per mirror, and a metalink
+/// answers with another mirror from run to run. The copy is hard-linked
+/// (copied where the filesystem cannot link) under a temp name, checked
+/// there, and renamed into place: `dest` is never half there. It becomes
+/// this directory's own file rather than being read in place, because
+/// pruning judges each directory by its own repomd.xml (`prune.rs`): the
+/// other mirror's may drop it while this run reads it. A link shares the
+/// file's modification time, so using it here keeps it in use there too
+/// (pruning either directory still removes only its own name). Any
+/// failure means a download, as before.
+fn take_from_sibling(
+    cache: &Path,
+    base: &str,
+    siblings: &[Location],
+    dest: &Path,
+    e: &Expected,
+) -> bool {
+    // A type we cannot compute cannot be checked before use.
+    if Hasher::new(&e.algo).is_none() {
+        return false;
+    }
+    let (Some(name), Some(dir)) = (dest.file_name(), dest.parent()) else {
+        return false;
+    };
+    for other in siblings {
+        let Location::Http(other) = other else {
+            continue;
+        };
+        if other == base {
+            continue;
+        }
+        let src = cache.join(cache_dir_name(other)).join(name);
+        if !src.is_file() {
+            continue;
+        }
+        if std::fs::create_dir_all(dir).is_err() {
+            return false;
+        }
+        // Named as a download's temp file, so a killed run's is swept.
+        let linked = tempfile::Builder::new()
+            .make_in(dir, |tmp| match std::fs::hard_link(&src, tmp) {
+                // Another name: `make_in` tries the next.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+                Err(_) => std::fs::copy(&src, tmp).map(|_| ()),
+                Ok(()) => Ok(()),
+            })
+            .map(|t| t.into_temp_path());
+        let Ok(tmp) = linked else {
+            continue;
+        };
+        // `cached_copy_ok` marks it in use first (both names, when linked).
+        if cached_copy_ok(&tmp, e) && tmp.persist(dest).is_ok() {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether [`local_file`] has checked a file it took from `loc` against
@@ -207,7 +280,33 @@ pub fn local_file_from(
             max_len: limit.or(s.max_len),
             ..s.clone()
         };
-        local_file_with(loc, href, cache, expected, &s)
+        // Any of the repo's mirrors may have delivered it in an earlier run.
+        local_file_with(loc, href, cache, expected, &s, locs)
+    })
+}
+
+/// [`local_file`] of a package (`size`: primary.xml's), from the first of
+/// `locs` (a repo's mirrors, the one in use first) that can deliver it, in
+/// the turns of [`from_mirrors_tallied`] (`tally`: what the mirrors did
+/// over the run's other packages of the repo), as librepo fails a package
+/// over to the repo's next mirror. Returns the path and the index of the
+/// mirror used.
+pub fn package_file_from(
+    locs: &[Location],
+    href: &str,
+    cache: Option<&Path>,
+    expected: Option<&Expected>,
+    size: Option<u64>,
+    access: &RepoAccess,
+    tally: Option<&MirrorTally>,
+) -> Result<(PathBuf, usize)> {
+    let most = size.map(|n| (n, "primary.xml gives as the package's size"));
+    from_mirrors_tallied(locs, href, access, tally, |loc, s| {
+        let s = HttpSettings {
+            max_len: most.or(s.max_len),
+            ..s.clone()
+        };
+        local_file_with(loc, href, cache, expected, &s, &[])
     })
 }
 

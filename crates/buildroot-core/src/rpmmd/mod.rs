@@ -41,7 +41,8 @@ pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, Met
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use dnfvars::Vars;
 pub use fetch::{
-    cache_dir_name, fetch_to_cache, from_mirrors, from_mirrors_tallied, local_file, Location,
+    cache_dir_name, fetch_to_cache, from_mirrors, from_mirrors_tallied, local_file,
+    package_file_from, Location,
 };
 pub use filelists::{
     is_primary_file, read_filelists, read_filelists_chunked, read_filelists_keys,

@@ -26,6 +26,15 @@
 //! touches the copies it reuses, so a directory in use is never that old),
 //! and the saved metalinks and mirrorlists of `mirrors/` as old
 //! ([`remove_unused_dirs`]).
+//!
+//! A copy may be a hard link to another mirror's copy of the same file
+//! (`fetch.rs` takes one in rather than download it again). Each directory
+//! still judges only its own names: pruning one removes its link, never the
+//! other directory's. The two share a modification time, so while one
+//! directory's run reuses the file the other's link looks in use too; once
+//! no repomd.xml lists it, no run touches it, and both names go (an hour
+//! after, where the directory is still used; with the directory, a month
+//! after, where it is not).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -312,8 +312,9 @@ struct_code!(Evr {
 });
 struct_code!(Range { cmp, evr });
 struct_code!(SimpleDep { name, range });
-// By hand: a repo's access (credentials) is not written; the loader sets
-// it from the configuration of the run that reads the pool back.
+// By hand: a repo's access (credentials) and its other mirrors are not
+// written; the loader sets them from the repos of the run that reads the
+// pool back.
 impl Code for RepoInfo {
     fn put(&self, w: &mut Writer<'_>) {
         self.id.put(w);
@@ -325,6 +326,7 @@ impl Code for RepoInfo {
         Some(RepoInfo {
             id: Code::get(r)?,
             baseurl: Code::get(r)?,
+            mirrors: Vec::new(),
             priority: Code::get(r)?,
             subpriority: Code::get(r)?,
             access: Default::default(),
