@@ -649,3 +649,35 @@ fn a_macro_package_a_mirror_lacks_comes_from_the_next() {
         no_half_written_package(&cache);
     }
 }
+
+/// A local repo's mirrors (a multi-path `baseurl=`) are failed over too: a
+/// macro package the first directory lacks comes from the next, as an
+/// SRPM does (`copy_verified`), instead of an error naming the missing file.
+#[test]
+fn a_macro_package_a_local_mirror_lacks_comes_from_the_next() {
+    let t = tempfile::tempdir().unwrap();
+    let full = testdata().join("repos/x86_64");
+    // Mirror a: the repodata, but not eln-rpm-config's package.
+    let a = t.path().join("a");
+    std::fs::create_dir_all(a.join("Packages")).unwrap();
+    std::os::unix::fs::symlink(full.join("repodata"), a.join("repodata")).unwrap();
+    let rpm = "eln-rpm-config-11.0-1.eln150.noarch.rpm";
+    for e in std::fs::read_dir(full.join("Packages")).unwrap() {
+        let e = e.unwrap();
+        if e.file_name() != rpm {
+            std::os::unix::fs::symlink(e.path(), a.join("Packages").join(e.file_name())).unwrap();
+        }
+    }
+    let mut spec = RepoSpec::new("local", a.to_str().unwrap());
+    spec.extra_baseurls = vec![full.to_str().unwrap().to_string()];
+    let cache = t.path().join("cache");
+    let m = repo_macros(
+        "x86_64",
+        std::slice::from_ref(&spec),
+        &core(),
+        &meta(&cache),
+        &cache,
+    )
+    .unwrap();
+    assert_eq!(found(m).packages, FIXTURE_PACKAGES);
+}

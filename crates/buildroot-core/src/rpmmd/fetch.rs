@@ -301,13 +301,45 @@ pub fn package_file_from(
     tally: Option<&MirrorTally>,
 ) -> Result<(PathBuf, usize)> {
     let most = size.map(|n| (n, "primary.xml gives as the package's size"));
-    from_mirrors_tallied(locs, href, access, tally, |loc, s| {
-        let s = HttpSettings {
-            max_len: most.or(s.max_len),
-            ..s.clone()
-        };
-        local_file_with(loc, href, cache, expected, &s, &[])
+    from_mirrors_tallied(locs, href, access, tally, |loc, s| match loc {
+        // A local mirror delivers what it has, matching: one that lacks
+        // the package or holds other bytes is failed over, as an SRPM's
+        // copy is (`archful::cache`), not named as the package's error.
+        Location::Dir(d) => local_package(&d.join(href), expected),
+        Location::Http(_) => {
+            let s = HttpSettings {
+                max_len: most.or(s.max_len),
+                ..s.clone()
+            };
+            local_file_with(loc, href, cache, expected, &s, &[])
+        }
     })
+}
+
+/// A local mirror's package at `path`, when it is a file and matches
+/// `expected` (of a type we can compute; another is left to the reader).
+fn local_package(path: &Path, expected: Option<&Expected>) -> Result<PathBuf> {
+    match expected.filter(|e| Hasher::new(&e.algo).is_some()) {
+        Some(e) => {
+            let got = file_digest(path, &e.algo)?;
+            if got != e.hex {
+                return Err(Error::format(
+                    path.display(),
+                    format!(
+                        "checksum mismatch: primary.xml says {} {}, the file has {got}",
+                        e.algo, e.hex
+                    ),
+                ));
+            }
+        }
+        None => {
+            let m = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+            if !m.is_file() {
+                return Err(Error::format(path.display(), "not a file"));
+            }
+        }
+    }
+    Ok(path.to_path_buf())
 }
 
 /// Runs `get` on `locs` (a repo's mirrors, the one in use first) until one
