@@ -229,7 +229,7 @@ fn take_from_sibling(
             .make_in(dir, |tmp| match std::fs::hard_link(&src, tmp) {
                 // Another name: `make_in` tries the next.
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
-                Err(_) => std::fs::copy(&src, tmp).map(|_| ()),
+                Err(_) => copy_new(&src, tmp),
                 Ok(()) => Ok(()),
             })
             .map(|t| t.into_temp_path());
@@ -242,6 +242,26 @@ fn take_from_sibling(
         }
     }
     false
+}
+
+/// Copies `src` into a file `tmp` made for it (`create_new`: never into
+/// one that is there, which may be another run's temp file linked to a
+/// cached copy, shared in place), mode 0644 less the umask as downloads'
+/// files; one a failure leaves half-written is removed (`make_in` removes
+/// nothing its callback made).
+fn copy_new(src: &Path, tmp: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut from = std::fs::File::open(src)?;
+    let mut to = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(tmp)?;
+    let copied = std::io::copy(&mut from, &mut to);
+    if copied.is_err() {
+        let _ = std::fs::remove_file(tmp);
+    }
+    copied.map(drop)
 }
 
 /// Whether [`local_file`] has checked a file it took from `loc` against
@@ -482,6 +502,59 @@ const READABLE_PART: usize = 160;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A sibling's copy that cannot be linked (another filesystem) and
+    /// whose copying fails half-way leaves no temp file in this mirror's
+    /// directory (tempfile's `make_in` removes nothing its callback made).
+    /// `/proc/self/mem` opens but reads fail at offset 0, behind a symlink
+    /// on tmpfs (`/dev/shm`), which cannot be linked into the cache.
+    #[test]
+    fn a_failed_copy_from_a_sibling_leaves_no_temp_file() {
+        let shm = Path::new("/dev/shm");
+        if !shm.is_dir() || std::fs::read(Path::new("/proc/self/mem")).is_ok() {
+            return;
+        }
+        let cache = tempfile::tempdir().unwrap();
+        let other = tempfile::tempdir_in(shm).unwrap();
+        let (a, b) = ("http://a.example/os/", "http://b.example/os/");
+        let e = Expected {
+            algo: "sha256".into(),
+            hex: "0".repeat(64),
+        };
+        let name = checked_copy_name(&e.hex, "repodata/primary.xml.gz");
+        std::os::unix::fs::symlink("/proc/self/mem", other.path().join(&name)).unwrap();
+        std::os::unix::fs::symlink(other.path(), cache.path().join(cache_dir_name(a))).unwrap();
+        let dir = cache.path().join(cache_dir_name(b));
+        let siblings = [Location::parse(a).unwrap(), Location::parse(b).unwrap()];
+        let taken = take_from_sibling(cache.path(), b, &siblings, &dir.join(&name), &e);
+        assert!(!taken);
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        // A good copy there is copied across, checked, and put in place.
+        let bytes = b"primary";
+        let e = Expected {
+            algo: "sha256".into(),
+            hex: format!("{:x}", Sha256::digest(bytes)),
+        };
+        let name = checked_copy_name(&e.hex, "repodata/primary.xml.gz");
+        std::fs::write(other.path().join(&name), bytes).unwrap();
+        assert!(take_from_sibling(
+            cache.path(),
+            b,
+            &siblings,
+            &dir.join(&name),
+            &e
+        ));
+        assert_eq!(std::fs::read(dir.join(&name)).unwrap(), bytes);
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [std::ffi::OsString::from(&name)]);
+    }
 
     /// A cache that cannot be written fails at the first HTTP mirror, as
     /// the I/O error it is: not tried at every mirror, nor wrapped into a
