@@ -191,8 +191,11 @@ fn cached_copy_ok(dest: &Path, e: &Expected) -> bool {
 /// (copied where the filesystem cannot link) under a temp name, checked
 /// there, and renamed into place: `dest` is never half there. It becomes
 /// this directory's own file rather than being read in place, because
-/// pruning judges each directory by its own repomd.xml (`prune.rs`): the
-/// other mirror's may drop it while this run reads it. A link shares the
+/// pruning removes names directory by directory (`prune.rs`; a run prunes
+/// the directories of all the repo's mirrors by the repomd.xml of the
+/// one that answered it, `prune_other_mirrors`): a concurrent run may
+/// drop the other directory's name, and the next run through this mirror
+/// looks in this directory first. A link shares the
 /// file's modification time, so using it here keeps it in use there too
 /// (pruning either directory still removes only its own name). Any
 /// failure means a download, as before.
