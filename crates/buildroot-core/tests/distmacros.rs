@@ -681,3 +681,42 @@ fn a_macro_package_a_local_mirror_lacks_comes_from_the_next() {
     .unwrap();
     assert_eq!(found(m).packages, FIXTURE_PACKAGES);
 }
+
+/// A macro package the first mirror lacks and the next delivers, broken:
+/// the error names the file that was read (the second mirror's), not the
+/// first mirror's URL, which has no such file.
+#[test]
+fn a_broken_macro_package_is_named_by_the_mirror_it_came_from() {
+    let t = tempfile::tempdir().unwrap();
+    let b = t.path().join("b");
+    let rpm_b = broken_repo(&b, true, |bytes| {
+        let n = bytes.len();
+        for x in &mut bytes[n - 200..n - 100] {
+            *x ^= 0x5a;
+        }
+    });
+    let a = t.path().join("a");
+    copy_tree(&b, &a, false);
+    let rpm_a = a.join(rpm_b.strip_prefix(&b).unwrap());
+    std::fs::remove_file(&rpm_a).unwrap();
+    let mut spec = RepoSpec::new("local", a.to_str().unwrap());
+    spec.extra_baseurls = vec![b.to_str().unwrap().to_string()];
+    let cache = t.path().join("cache");
+    let err = repo_macros(
+        "x86_64",
+        std::slice::from_ref(&spec),
+        &core(),
+        &meta(&cache),
+        &cache,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with("macro package eln-rpm-config-11.0-1.eln150.noarch (")
+            && err.contains(&rpm_b.display().to_string())
+            && !err.contains(&rpm_a.display().to_string())
+            && !err.contains('\n'),
+        "{err}"
+    );
+    no_half_written_package(&cache);
+}

@@ -44,7 +44,8 @@ pub fn cache_root(cache: &Path) -> PathBuf {
 /// a previous run did. The package comes from the first of its repo's
 /// mirrors that can deliver it, in the turns SRPMs take (`tally`: what
 /// those mirrors did over the run's other macro packages of the repo).
-/// Errors name the package and its URL (the first mirror's).
+/// Errors name the package and its URL: the first mirror's when no
+/// mirror delivers it, else the one that did.
 pub(super) fn extracted(
     pool: &Pool,
     id: PkgId,
@@ -89,6 +90,11 @@ pub(super) fn extracted(
         tally,
     )
     .map_err(bad)?;
+    // From here on the errors are about the file read: named by the
+    // mirror that delivered it, not the first one, which may lack it.
+    let url = locs[from].display(&p.location);
+    let what = format!("macro package {} ({url})", pool.nevra_string(id));
+    let bad = |e: Error| Error::format(&what, strip_path(&e.to_string(), &url));
     let downloaded = matches!(locs[from], Location::Http(_));
     let forget = || {
         if downloaded {
