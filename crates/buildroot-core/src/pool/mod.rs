@@ -92,8 +92,9 @@ pub(crate) struct RepoInfo {
     /// Where the repo's files are (for downloading packages).
     pub baseurl: String,
     /// The repo's other mirrors, where a package `baseurl` cannot deliver
-    /// is sought (`RepoSpec::extra_baseurls` as loaded: those after the
-    /// mirror that answered first). Not in the pool cache: which mirrors
+    /// is sought (`RepoSpec::extra_baseurls` as loaded: all the mirrors
+    /// but the one that answered, those after it first, then those before
+    /// it). Not in the pool cache: which mirrors
     /// a metalink lists changes from run to run, and the cache's key
     /// leaves mirrors out; [`Pool::load`] sets them from this run's repos.
     pub mirrors: Vec<String>,
