@@ -264,7 +264,7 @@ fn fetch_into(
     // More bytes than primary.xml's size cannot be the package: cut off at
     // once, as librepo refuses a package whose Content-Length is not that
     // size, instead of filling the disk with a body without end.
-    let most = (pkg.size > 0).then_some((pkg.size, "primary.xml gives as the package's size"));
+    let most = crate::rpmmd::package_limit((pkg.size > 0).then_some(pkg.size));
     from_mirrors_tallied(&locs, href, &repo.spec.access, tally, |loc, s| match loc {
         Location::Dir(d) => copy_verified(&d.join(href), dest, expected.as_ref()),
         Location::Http(base) => download_listed(

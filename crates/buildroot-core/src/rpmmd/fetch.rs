@@ -123,7 +123,7 @@ pub fn local_file(
         Location::Http(_) => {
             let s = HttpSettings::for_repo(access)?;
             let s = HttpSettings {
-                max_len: size.map(|n| (n, "primary.xml gives as the package's size")),
+                max_len: package_limit(size),
                 ..s
             };
             local_file_with(loc, href, cache, expected, &s, &[])
@@ -323,7 +323,7 @@ pub fn package_file_from(
     access: &RepoAccess,
     tally: Option<&MirrorTally>,
 ) -> Result<(PathBuf, usize)> {
-    let most = size.map(|n| (n, "primary.xml gives as the package's size"));
+    let most = package_limit(size);
     from_mirrors_tallied(locs, href, access, tally, |loc, s| match loc {
         // A local mirror delivers what it has, matching: one that lacks
         // the package or holds other bytes is failed over, as an SRPM's
@@ -337,6 +337,13 @@ pub fn package_file_from(
             local_file_with(loc, href, cache, expected, &s, &[])
         }
     })
+}
+
+/// The most bytes a package's download may have, and what says so: its
+/// `size` as primary.xml gives it (librepo refuses a package of another
+/// length; a body without end would fill the disk).
+pub(crate) fn package_limit(size: Option<u64>) -> Option<(u64, &'static str)> {
+    size.map(|n| (n, "primary.xml gives as the package's size"))
 }
 
 /// A local mirror's package at `path`, when it is a file and matches
