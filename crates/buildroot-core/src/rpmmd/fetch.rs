@@ -106,26 +106,19 @@ pub(super) fn file_url_path(url: &str, rest: &str) -> Result<String> {
 /// `expected` (repomd.xml's checksum), the cached copy is named by the
 /// checksum and reused while it stays the same, and a fresh download must
 /// match it (once more, then an error); without, the file is downloaded
-/// afresh. With `size` (a package's, as primary.xml gives it), a download
-/// longer than that is cut off at once: it cannot be the package (librepo
-/// refuses a package of another length), and a body without end would fill
-/// the disk.
+/// afresh. Packages, whose size caps the download, go through
+/// [`package_file_from`] instead.
 pub fn local_file(
     loc: &Location,
     href: &str,
     cache: Option<&Path>,
     expected: Option<&Expected>,
-    size: Option<u64>,
     access: &RepoAccess,
 ) -> Result<PathBuf> {
     match loc {
         Location::Dir(d) => Ok(d.join(href)),
         Location::Http(_) => {
             let s = HttpSettings::for_repo(access)?;
-            let s = HttpSettings {
-                max_len: package_limit(size),
-                ..s
-            };
             local_file_with(loc, href, cache, expected, &s, &[])
         }
     }
@@ -448,7 +441,7 @@ pub(super) fn is_our_side(loc: &Location, e: &Error) -> bool {
 /// `href` under `loc` as a local file: an HTTP file is downloaded afresh
 /// into `cache` (one directory per base URL), a local one is used in place.
 pub fn fetch_to_cache(loc: &Location, href: &str, cache: &Path) -> Result<PathBuf> {
-    local_file(loc, href, Some(cache), None, None, &RepoAccess::default())
+    local_file(loc, href, Some(cache), None, &RepoAccess::default())
 }
 
 /// The cache directory name of a base URL: the URL made filesystem-safe
