@@ -125,6 +125,14 @@ EXCLUDE_FILE="" VIEW="view-eln"
 SPEC_MACROS="" SPEC_DEFINES=() REPO_MACROS=1
 WORKLOAD_NAME="" WORKLOAD_DESCRIPTION="" WORKLOAD_MAINTAINER="" WORKLOAD_LABELS=""
 unset WORKLOAD_REPOSITORIES
+# The config file is shell, NAME=VALUE lines: a line that is not one (a stray word, an unclosed
+# quote) is refused in one line naming the file, the line and the problem, before it is read
+# here (where it would be bash's message plus this script's own about its failure).
+if ! cfg_said=$(bash -c 'set -eo pipefail; . "$1"' config-check "$config" 2>&1 > /dev/null) \
+  || [ -n "$cfg_said" ]; then
+  cfg_said=$(printf '%s\n' "$cfg_said" | grep -m 1 . || true)
+  die "${cfg_said:-$config: a line of the config file failed} (a config file holds NAME=VALUE lines)"
+fi
 # shellcheck disable=SC1090
 . "$config"
 # Keys that only fed workload keys content-resolver now rejects (docs/formats.md section 4).
