@@ -39,6 +39,15 @@
 # tools wrote on stderr. The next published run removes failed. Older runs are removed.
 # One run at a time per WORK directory.
 #
+# Examples:
+#   # The demo's configuration, offline (the fixture's content-resolver configs and repos;
+#   # exit 1: step 10 finds libxml2-devel, which testdata/exclude-demo.txt keeps out on purpose):
+#   scripts/buildroot-workflow.sh --config testdata/workflow-configs.conf --work /tmp/demo-work
+#   # Step 10 again on that run, with the configuration it was made with:
+#   scripts/buildroot-workflow.sh --verify-only --work /tmp/demo-work
+#   # Fedora ELN, every arch (networked; content-resolver-input cloned at the repository root):
+#   scripts/buildroot-workflow.sh --config configs/fedora-eln.conf
+#
 # Exit codes: 0 success, 1 verify found what compose + workload cannot build, or buildroot
 # binaries the new compose lacks (the run is still published), 2 bad usage, a bad configuration
 # or a failed step (stderr names the step and arch), 129, 130, 143 interrupted by SIGHUP, SIGINT
