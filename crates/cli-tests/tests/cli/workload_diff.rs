@@ -786,6 +786,23 @@ fn allowed_is_compose_plus_workload_on_one_arch() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("needs --workload"));
+    // A workload that is not text: the words of every other list's refusal,
+    // not the standard library's.
+    let bad = d.join("bad.yaml");
+    std::fs::write(&bad, b"\xff\xfe not yaml\n").unwrap();
+    let out = wd()
+        .args(["--format", "allowed", "--workload"])
+        .arg(&bad)
+        .arg(format!("--compose=x86_64={compose}"))
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!("workload-diff: {}: not valid UTF-8\n", bad.display())
+    );
 }
 
 #[test]
