@@ -18,7 +18,8 @@
 #                                 to configs/ first), or fetched by fetch-compose from
 #                                 content-resolver's published lists (COMPOSE_URL + VIEW)
 #   3 buildroot-generator      -> pass1/<arch>/      (per arch, in parallel)
-#   4 identify-archful-srpms   -> archful/archful.txt, archful.json, warnings.txt, srpm-map.txt
+#   4 identify-archful-srpms   -> archful/archful.txt, archful.json, warnings.txt, srpm-map.txt,
+#                                 sources.txt (pass 1's sources, the step's input)
 #                                 (SRPMs cached in WORK/srpm-cache)
 #   5-7 create-srpm-repos      -> repos/<arch>/      (per-arch source repos, archful SRPMs regenerated)
 #   7 buildroot-generator      -> pass2/<arch>/      (per-arch source repos first)
