@@ -79,6 +79,11 @@ pub fn usage_line(rendered: &str) -> String {
             continue;
         }
         let l = l.strip_prefix("error: ").unwrap_or(l);
+        // `[possible values: a, b]`: the list, without clap's brackets.
+        let l = l
+            .strip_prefix('[')
+            .and_then(|l| l.strip_suffix(']'))
+            .unwrap_or(l);
         if line.is_empty() {
             line.push_str(l);
         } else if line.ends_with(':') {

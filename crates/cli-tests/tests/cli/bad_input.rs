@@ -1280,7 +1280,7 @@ fn usage_errors_are_one_line() {
     let line = expect_error(&t, c, "");
     assert!(
         line.starts_with(
-            "workload-diff: invalid value 'yaml' for '--format <FORMAT>'; [possible values: "
+            "workload-diff: invalid value 'yaml' for '--format <FORMAT>'; possible values: "
         ),
         "{line}"
     );
