@@ -223,7 +223,21 @@ impl RepoFileArgs {
     }
 
     /// `$basearch` (`arch`), `$releasever` and `--dnf-conf`'s `[main]`.
+    /// Every reader of the files calls this first: `-` is refused here, in
+    /// words (a file read once per arch, and stdin holds the list), not as
+    /// "-: No such file or directory".
     pub fn vars(&self, arch: &str) -> Result<Vars> {
+        let dashes = [("--dnf-conf", self.dnf_conf.as_ref())]
+            .into_iter()
+            .chain(self.repofiles.iter().map(|f| ("--repofile", Some(f))));
+        for (option, f) in dashes {
+            if f.is_some_and(|f| f.as_os_str() == "-") {
+                return Err(Error::Usage(format!(
+                    "{option} -: not read from stdin (stdin is the list; the file is read for \
+                     each arch): give a file"
+                )));
+            }
+        }
         let vars = Vars::new(arch, &self.releasever);
         Ok(match &self.dnf_conf {
             Some(f) => {
