@@ -356,6 +356,16 @@ fn run(args: &Args) -> Result<u8> {
     if args.compare && args.srpm.is_empty() && args.spec.is_empty() {
         bail!("--compare compares the answer with and without --srpm/--spec files: give one");
     }
+    // `-` is stdin to every list option; these read a file by name (a spec's
+    // %include files are found beside it), and stdin holds the list.
+    for (option, files, what) in [
+        ("--srpm", &args.srpm, "a .src.rpm file"),
+        ("--spec", &args.spec, "a spec file"),
+    ] {
+        if files.iter().any(|f| f.as_os_str() == "-") {
+            bail!("{option} -: not read from stdin (stdin is the list): give {what} (./- names one called '-')");
+        }
+    }
     buildroot_core::pkglist::not_stdout(
         "--output-dir",
         args.output_dir.as_deref(),
