@@ -18,7 +18,8 @@
 #                                 to configs/ first), or fetched by fetch-compose from
 #                                 content-resolver's published lists (COMPOSE_URL + VIEW)
 #   3 buildroot-generator      -> pass1/<arch>/      (per arch, in parallel)
-#   4 identify-archful-srpms   -> archful/archful.txt, archful.json, warnings.txt, srpm-map.txt
+#   4 identify-archful-srpms   -> archful/archful.txt, archful.json, warnings.txt, srpm-map.txt,
+#                                 sources.txt (pass 1's sources, the step's input)
 #                                 (SRPMs cached in WORK/srpm-cache)
 #   5-7 create-srpm-repos      -> repos/<arch>/      (per-arch source repos, archful SRPMs regenerated)
 #   7 buildroot-generator      -> pass2/<arch>/      (per-arch source repos first)
@@ -38,6 +39,15 @@
 # failed/error.txt naming the step ('step: ...'), the error ('error: ...') and what the failing
 # tools wrote on stderr. The next published run removes failed. Older runs are removed.
 # One run at a time per WORK directory.
+#
+# Examples:
+#   # The demo's configuration, offline (the fixture's content-resolver configs and repos;
+#   # exit 1: step 10 finds libxml2-devel, which testdata/exclude-demo.txt keeps out on purpose):
+#   scripts/buildroot-workflow.sh --config testdata/workflow-configs.conf --work /tmp/demo-work
+#   # Step 10 again on that run, with the configuration it was made with:
+#   scripts/buildroot-workflow.sh --verify-only --work /tmp/demo-work
+#   # Fedora ELN, every arch (networked; content-resolver-input cloned at the repository root):
+#   scripts/buildroot-workflow.sh --config configs/fedora-eln.conf
 #
 # Exit codes: 0 success, 1 verify found what compose + workload cannot build, or buildroot
 # binaries the new compose lacks (the run is still published), 2 bad usage, a bad configuration
@@ -125,6 +135,14 @@ EXCLUDE_FILE="" VIEW="view-eln"
 SPEC_MACROS="" SPEC_DEFINES=() REPO_MACROS=1
 WORKLOAD_NAME="" WORKLOAD_DESCRIPTION="" WORKLOAD_MAINTAINER="" WORKLOAD_LABELS=""
 unset WORKLOAD_REPOSITORIES
+# The config file is shell, NAME=VALUE lines: a line that is not one (a stray word, an unclosed
+# quote) is refused in one line naming the file, the line and the problem, before it is read
+# here (where it would be bash's message plus this script's own about its failure).
+if ! cfg_said=$(bash -c 'set -eo pipefail; . "$1"' config-check "$config" 2>&1 > /dev/null) \
+  || [ -n "$cfg_said" ]; then
+  cfg_said=$(printf '%s\n' "$cfg_said" | grep -m 1 . || true)
+  die "${cfg_said:-$config: a line of the config file failed} (a config file holds NAME=VALUE lines)"
+fi
 # shellcheck disable=SC1090
 . "$config"
 # Keys that only fed workload keys content-resolver now rejects (docs/formats.md section 4).

@@ -262,6 +262,13 @@ check_refused "an unknown arch" "ARCHES: 'arm64' is not an architecture the tool
 conf "$work/check.conf" "COMPOSE_DIR=$work/compose-empty"
 check_refused "an empty compose list" "compose-empty/aarch64.txt: the compose list for aarch64 names no package" \
   --config "$work/check.conf"
+# The config file is shell: a line that is not NAME=VALUE is one line naming the file and line.
+conf "$work/check.conf"; echo "garbage line" >> "$work/check.conf"
+check_refused "a line that is not NAME=VALUE" \
+  "^buildroot-workflow: .*/check.conf: line [0-9]+: garbage: command not found \(a config file holds NAME=VALUE lines\)$" \
+  --config "$work/check.conf"
+conf "$work/check.conf"; echo 'ARCHES="x86_64' >> "$work/check.conf"
+check_refused "an unclosed quote" "^buildroot-workflow: .*/check.conf: line [0-9]+: unexpected EOF" --config "$work/check.conf"
 check_refused "--config without a value" "^buildroot-workflow: --config needs a value; usage: " --config
 check_refused "--work without a value" "^buildroot-workflow: --work needs a value; usage: " --config testdata/workflow.conf --work
 touch "$work/a-file"

@@ -32,9 +32,14 @@ pub fn main<A: clap::Parser, E: std::fmt::Display>(
     use std::process::ExitCode;
     let args = match A::try_parse() {
         Ok(a) => a,
+        Err(e) if e.use_stderr() => {
+            diag!("{tool}: {}", usage_line(&e.render().to_string()));
+            return ExitCode::from(2);
+        }
         Err(e) => {
+            // --help and --version: stdout, exit 0.
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return ExitCode::from(0);
         }
     };
     match run(args) {
@@ -53,6 +58,51 @@ pub fn main<A: clap::Parser, E: std::fmt::Display>(
             ExitCode::from(2)
         }
     }
+}
+
+/// clap's usage error (`error: ...`, its tips, the usage and a pointer to
+/// `--help`, over several lines) as the one line the tools print for every
+/// other error: the message, the lines that belong to it (a list after a
+/// line ending in `:` joined by `, `, a tip after `; `), then
+/// `(try '--help')`. The usage line is left out: it says nothing a user who
+/// mistyped an option needs, and `--help` shows it.
+pub fn usage_line(rendered: &str) -> String {
+    let mut line = String::new();
+    let mut listing = false;
+    for l in rendered.lines() {
+        let l = l.trim();
+        if l.starts_with("Usage:") || l.starts_with("For more information") {
+            break;
+        }
+        if l.is_empty() {
+            listing = false;
+            continue;
+        }
+        let l = l.strip_prefix("error: ").unwrap_or(l);
+        // `[possible values: a, b]`: the list, without clap's brackets.
+        let l = l
+            .strip_prefix('[')
+            .and_then(|l| l.strip_suffix(']'))
+            .unwrap_or(l);
+        if line.is_empty() {
+            line.push_str(l);
+        } else if line.ends_with(':') {
+            line.push(' ');
+            line.push_str(l);
+            listing = true;
+        } else if listing && !l.starts_with("tip:") {
+            line.push_str(", ");
+            line.push_str(l);
+        } else {
+            line.push_str("; ");
+            line.push_str(l);
+        }
+    }
+    if line.is_empty() {
+        line.push_str("bad usage");
+    }
+    line.push_str(" (try '--help')");
+    line
 }
 
 /// `--quiet`: the warnings of repository loading (a repo left out by
@@ -173,7 +223,21 @@ impl RepoFileArgs {
     }
 
     /// `$basearch` (`arch`), `$releasever` and `--dnf-conf`'s `[main]`.
+    /// Every reader of the files calls this first: `-` is refused here, in
+    /// words (a file read once per arch, and stdin holds the list), not as
+    /// "-: No such file or directory".
     pub fn vars(&self, arch: &str) -> Result<Vars> {
+        let dashes = [("--dnf-conf", self.dnf_conf.as_ref())]
+            .into_iter()
+            .chain(self.repofiles.iter().map(|f| ("--repofile", Some(f))));
+        for (option, f) in dashes {
+            if f.is_some_and(|f| f.as_os_str() == "-") {
+                return Err(Error::Usage(format!(
+                    "{option} -: not read from stdin (stdin is the list; the file is read for \
+                     each arch): give a file"
+                )));
+            }
+        }
         let vars = Vars::new(arch, &self.releasever);
         Ok(match &self.dnf_conf {
             Some(f) => {

@@ -260,8 +260,11 @@ pub fn io_message(e: &std::io::Error) -> String {
 
 /// `text` without its ` (os error N)` suffixes (wherever a quoted
 /// message put one): for text that holds an I/O error's message among
-/// others' (a tool's whole error chain, as it prints it).
+/// others' (a tool's whole error chain, as it prints it). The standard
+/// library's "stream did not contain valid UTF-8" (a whole file read as
+/// text) reads as the list readers' own "not valid UTF-8".
 pub fn without_os_error(text: &str) -> String {
+    let text: &str = &text.replace("stream did not contain valid UTF-8", "not valid UTF-8");
     const TAG: &str = " (os error ";
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -450,5 +453,7 @@ mod tests {
         );
         let odd = std::io::Error::other("a (os error x) and (os error 5");
         assert_eq!(io_message(&odd), "a (os error x) and (os error 5");
+        let utf8 = std::io::read_to_string(&[0xffu8][..]).unwrap_err();
+        assert_eq!(io_message(&utf8), "not valid UTF-8");
     }
 }

@@ -104,7 +104,20 @@ pub fn note_if_terminal(what: &str) {
     if !TERMINAL_NOTE_QUIET.load(std::sync::atomic::Ordering::Relaxed)
         && std::io::stdin().is_terminal()
     {
-        eprintln!("note: reading {what} from the terminal; end it with Ctrl-D (or give a file: see --help)");
+        // `PROGRAM: note: ...`, as every other line a tool prints on stderr
+        // (and dropped, not a panic, when stderr is closed).
+        let prog = std::env::args_os()
+            .next()
+            .and_then(|a| {
+                std::path::Path::new(&a)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+            })
+            .unwrap_or_else(|| "rpm-buildroot".into());
+        crate::diag!(
+            "{prog}: note: reading {what} from the terminal; end it with Ctrl-D (or give a file: \
+             see --help)"
+        );
     }
 }
 

@@ -206,7 +206,7 @@ struct Args {
     /// version, or only another arch's package. With --json: {"arch",
     /// "name", "query", "package", "chain": [steps] or null, "note"}, and
     /// "failed_builds" when builds that failed wanted it.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = why_name)]
     why: Option<String>,
     /// Print phase timings (load, fixed point) to stderr, for benchmarks.
     #[arg(long)]
@@ -228,6 +228,16 @@ fn main() -> ExitCode {
     no_huge_pages();
     buildroot_core::cli::init_trace();
     buildroot_core::cli::main("buildroot-generator", |args: Args| run(&args))
+}
+
+/// A --why NAME: a name, not nothing (`--why "$pkg"` with an unset
+/// variable asks no question; it is bad usage, not the answer "no").
+fn why_name(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("give a binary package name".to_string())
+    } else {
+        Ok(s.to_string())
+    }
 }
 
 /// The library's error line, with the option that gave the value named.
@@ -345,6 +355,16 @@ fn run(args: &Args) -> Result<u8> {
     };
     if args.compare && args.srpm.is_empty() && args.spec.is_empty() {
         bail!("--compare compares the answer with and without --srpm/--spec files: give one");
+    }
+    // `-` is stdin to every list option; these read a file by name (a spec's
+    // %include files are found beside it), and stdin holds the list.
+    for (option, files, what) in [
+        ("--srpm", &args.srpm, "a .src.rpm file"),
+        ("--spec", &args.spec, "a spec file"),
+    ] {
+        if files.iter().any(|f| f.as_os_str() == "-") {
+            bail!("{option} -: not read from stdin (stdin is the list): give {what} (./- names one called '-')");
+        }
     }
     buildroot_core::pkglist::not_stdout(
         "--output-dir",

@@ -167,7 +167,7 @@ struct Cli {
     #[arg(long, hide = true)]
     no_legacy_keys: bool,
 
-    /// The previous run's workload YAML (--format changes)
+    /// The previous run's workload YAML (--format changes; "-": stdin)
     #[arg(long, value_name = "FILE")]
     previous: Option<PathBuf>,
 
@@ -175,7 +175,7 @@ struct Cli {
     #[arg(long = "previous-dir", value_name = "ARCH=DIR", value_parser = arch_value)]
     previous_dir: Vec<(String, String)>,
 
-    /// A workload YAML (--format allowed)
+    /// A workload YAML (--format allowed; "-": stdin)
     #[arg(long, value_name = "FILE")]
     workload: Option<PathBuf>,
 
@@ -284,6 +284,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     )
     .chain(cli.exclude.iter().map(|p| ("--exclude".to_string(), p)))
     .map(|(label, p)| (label, p.as_str()))
+    .chain(
+        [("--workload", &cli.workload), ("--previous", &cli.previous)]
+            .into_iter()
+            .filter_map(|(label, p)| Some((label.to_string(), p.as_ref()?.to_str()?))),
+    )
     .collect();
     one_list_from_stdin(labels.iter().map(|(l, p)| (l.as_str(), *p)))?;
 
@@ -558,6 +563,7 @@ fn changes<'a>(
     lists: &inputs::Lists,
 ) -> Result<Changes, Failure> {
     let previous = match &cli.previous {
+        Some(p) if p.as_os_str() == "-" => Some((WorkloadDocument::read(p)?, "<stdin>".into())),
         Some(p) => Some((WorkloadDocument::read(p)?, p.display().to_string())),
         None => None,
     };

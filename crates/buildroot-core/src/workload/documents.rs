@@ -99,8 +99,15 @@ impl WorkloadDocument {
         Ok(doc)
     }
 
-    /// Reads a workload document from a file.
+    /// Reads a workload document from a file (`-`: stdin, as every list).
     pub fn read(path: &Path) -> Result<WorkloadDocument> {
+        if path.as_os_str() == "-" {
+            crate::pkglist::note_if_terminal("the workload (YAML)");
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+                .map_err(|e| Error::io("<stdin>", e))?;
+            return Self::from_yaml(&text, "<stdin>");
+        }
         let text = read_text(path)?;
         Self::from_yaml(&text, &path.display().to_string())
     }

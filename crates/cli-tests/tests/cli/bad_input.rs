@@ -1236,3 +1236,52 @@ fn closed_standard_error_is_no_panic() {
     args.push("testdata/compose/sources.txt");
     assert_eq!(run(Tool::Generator, &args), Some(0));
 }
+
+/// A mistyped option, a missing required one or a bad value is clap's usage
+/// error: one line on stderr like every other error (not clap's block of
+/// error, tip, usage and pointer to --help), naming the option, exit 2.
+#[test]
+fn usage_errors_are_one_line() {
+    let t = TestContext::new();
+    for tool in Tool::ALL {
+        let mut c = cmd(tool);
+        c.arg("--outptu-dir");
+        let line = expect_error(&t, c, "");
+        let name = tool.name();
+        assert!(
+            line.starts_with(&format!("{name}: unexpected argument '--outptu-dir' found")),
+            "{line}"
+        );
+        assert!(line.ends_with(" (try '--help')"), "{line}");
+    }
+    // clap's tip stays: the option meant.
+    let mut c = cmd(Tool::Generator);
+    c.args(["--arch", "x86_64", "--outptu-dir", "x"]);
+    expect(
+        &t,
+        c,
+        "",
+        "buildroot-generator: unexpected argument '--outptu-dir' found; tip: a similar \
+         argument exists: '--output-dir' (try '--help')",
+    );
+    // Every missing option on the one line.
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--arch", "aarch64"]);
+    expect(
+        &t,
+        c,
+        "",
+        "create-srpm-repos: the following required arguments were not provided: \
+         --cache <DIR>, --archful <FILE>, --out <DIR> (try '--help')",
+    );
+    // A value clap refuses, with the values it takes.
+    let mut c = cmd(Tool::WorkloadDiff);
+    c.arg("--format=yaml");
+    let line = expect_error(&t, c, "");
+    assert!(
+        line.starts_with(
+            "workload-diff: invalid value 'yaml' for '--format <FORMAT>'; possible values: "
+        ),
+        "{line}"
+    );
+}

@@ -217,7 +217,7 @@ fn a_list_read_from_a_terminal_is_announced() {
     let t = tempfile::tempdir().unwrap();
     let typescript = t.path().join("typescript");
     let gen = bin(Tool::Generator).display();
-    let note = "note: reading the list (one item per line) from the terminal; end it with Ctrl-D";
+    let note = "buildroot-generator: note: reading the list (one item per line) from the terminal; end it with Ctrl-D";
     for quiet in ["", "-q"] {
         let cmd = format!(
             "{gen} --arch x86_64 --repo main=testdata/repos/x86_64 --source-repo src=testdata/repos/source {quiet} --print source-nvrs"

@@ -291,6 +291,24 @@ fn why_hello(query: &str) -> (i32, String, String) {
 }
 
 #[test]
+fn why_of_nothing_is_bad_usage_not_the_answer_no() {
+    // `--why "$pkg"` with $pkg unset: exit 2 naming the option, not exit 1
+    // saying '' is in no repository.
+    for q in ["", "  "] {
+        let (code, out, err) = why_hello(q);
+        assert_eq!(code, 2, "{q:?}: {err}");
+        assert_eq!(out, "");
+        assert_eq!(
+            err,
+            format!(
+                "buildroot-generator: invalid value '{q}' for '--why <NAME>': give a binary \
+                 package name (try '--help')\n"
+            )
+        );
+    }
+}
+
+#[test]
 fn why_takes_what_an_input_line_takes() {
     let chain = "nasm <- BuildRequires 'nasm' of libjpeg-turbo <- libjpeg-turbo built because \
                  libjpeg-turbo-devel <- BuildRequires 'libjpeg-turbo-devel' of hello (input)\n";

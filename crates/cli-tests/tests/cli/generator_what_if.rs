@@ -564,6 +564,16 @@ fn a_spec_is_read_before_the_macro_packages_and_warned_about_once() {
         expect_error(&t, run_with("--srpm", t.path()), "hello\n"),
         "buildroot-generator: --srpm [TMP]: a directory: give a .src.rpm file"
     );
+    // `-`: stdin is the list, not the file (it said "-: no such file").
+    for (option, what) in [("--srpm", "a .src.rpm file"), ("--spec", "a spec file")] {
+        assert_eq!(
+            expect_error(&t, run_with(option, Path::new("-")), "hello\n"),
+            format!(
+                "buildroot-generator: {option} -: not read from stdin (stdin is the list): give \
+                 {what} (./- names one called '-')"
+            )
+        );
+    }
     let spec = hello_spec(t.path(), "");
     let out = run_with("--spec", &spec)
         .arg("--spec")

@@ -325,3 +325,41 @@ fn exit_codes_are_not_rewrapped() {
         }
     }
 }
+
+/// The workflow script's --help shows examples, as every tool's does, and
+/// the configuration files they name are shipped.
+#[test]
+fn workflow_script_help_has_examples_of_shipped_configs() {
+    if !have("bash") {
+        return;
+    }
+    let out = Command::new("bash")
+        .arg(root().join("scripts/buildroot-workflow.sh"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    let section: Vec<&str> = help
+        .lines()
+        .skip_while(|l| *l != "Examples:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let commands: Vec<&str> = section
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| l.starts_with("scripts/buildroot-workflow.sh "))
+        .collect();
+    assert!(commands.len() >= 2, "no examples in:\n{help}");
+    assert!(commands.iter().any(|c| c.contains("--verify-only")));
+    for c in commands {
+        let mut words = c.split_whitespace();
+        while let Some(w) = words.next() {
+            if w == "--config" {
+                let file = words.next().unwrap();
+                assert!(root().join(file).is_file(), "{c}: {file} is not shipped");
+            }
+        }
+    }
+}

@@ -414,3 +414,38 @@ fn environment_variables_set_repo_variables_and_others_do_no_harm() {
         .lines()
         .any(|l| l == "bash"));
 }
+
+/// `--repofile -` and `--dnf-conf -` are refused in words, by every tool
+/// that takes them, before anything is read: stdin holds the list, and the
+/// file is read once per arch (they said "-: No such file or directory").
+#[test]
+fn a_repofile_from_stdin_is_refused_in_words() {
+    let ctx = cli_tests::TestContext::new();
+    for (option, tool, extra) in [
+        ("--repofile", Tool::Generator, &["--arch", "x86_64"][..]),
+        ("--dnf-conf", Tool::Generator, &["--arch", "x86_64"][..]),
+        (
+            "--repofile",
+            Tool::IdentifyArchful,
+            &[
+                "--arch",
+                "x86_64",
+                "--cache",
+                "/tmp/unused-cache-repofile-dash",
+            ][..],
+        ),
+    ] {
+        let mut c = cmd(tool);
+        c.args(extra).args([option, "-"]);
+        let line = cli_tests::expect_error(&ctx, c, "hello\n");
+        assert_eq!(
+            line,
+            format!(
+                "{}: {option} -: not read from stdin (stdin is the list; the file is read for \
+                 each arch): give a file",
+                tool.name()
+            )
+        );
+    }
+    assert!(!Path::new("/tmp/unused-cache-repofile-dash").exists());
+}

@@ -786,6 +786,46 @@ fn allowed_is_compose_plus_workload_on_one_arch() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("needs --workload"));
+    // `-`: the workload from stdin, as every list; not with a list from stdin too.
+    let yaml = std::fs::read_to_string(&w).unwrap();
+    wd().args(["--format", "allowed", "--workload", "-"])
+        .arg(format!("--compose=x86_64={compose}"))
+        .write_stdin(yaml.clone())
+        .assert()
+        .success()
+        .stdout("bash\ngcc\nglibc\nnasm\n");
+    wd().args([
+        "--format",
+        "allowed",
+        "--workload",
+        "-",
+        "--compose=x86_64=-",
+    ])
+    .write_stdin(yaml)
+    .assert()
+    .code(2)
+    .stdout("")
+    .stderr(
+        "workload-diff: only one list can be read from stdin ('-'), but --compose x86_64 \
+             and --workload both read it\n",
+    );
+    // A workload that is not text: the words of every other list's refusal,
+    // not the standard library's.
+    let bad = d.join("bad.yaml");
+    std::fs::write(&bad, b"\xff\xfe not yaml\n").unwrap();
+    let out = wd()
+        .args(["--format", "allowed", "--workload"])
+        .arg(&bad)
+        .arg(format!("--compose=x86_64={compose}"))
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!("workload-diff: {}: not valid UTF-8\n", bad.display())
+    );
 }
 
 #[test]
@@ -916,6 +956,22 @@ fn changes_against_a_previous_workload() {
     // (a second read found stdin empty: `make` "no longer needed").
     with_compose("changes", "-")
         .write_stdin("bash\nmake\n")
+        .assert()
+        .success()
+        .stdout(report.clone());
+    // The previous workload from stdin (`-`), the same report but for its name.
+    let report = String::from_utf8(report)
+        .unwrap()
+        .replace(&format!("`{prev}`"), "`<stdin>`");
+    assert!(
+        report.contains("Compared with the previous workload, `<stdin>`."),
+        "{report}"
+    );
+    wd().args(["--format", "changes", "--previous", "-"])
+        .arg(format!("--previous-dir=x86_64={prev_dir}"))
+        .arg(format!("--compose=x86_64={compose}"))
+        .arg(format!("--buildroot-dir=x86_64={cur}"))
+        .write_stdin(std::fs::read_to_string(&prev).unwrap())
         .assert()
         .success()
         .stdout(report);
