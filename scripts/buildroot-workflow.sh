@@ -135,16 +135,30 @@ EXCLUDE_FILE="" VIEW="view-eln"
 SPEC_MACROS="" SPEC_DEFINES=() REPO_MACROS=1
 WORKLOAD_NAME="" WORKLOAD_DESCRIPTION="" WORKLOAD_MAINTAINER="" WORKLOAD_LABELS=""
 unset WORKLOAD_REPOSITORIES
-# The config file is shell, NAME=VALUE lines: a line that is not one (a stray word, an unclosed
-# quote) is refused in one line naming the file, the line and the problem, before it is read
-# here (where it would be bash's message plus this script's own about its failure).
-if ! cfg_said=$(bash -c 'set -eo pipefail; . "$1"' config-check "$config" 2>&1 > /dev/null) \
-  || [ -n "$cfg_said" ]; then
-  cfg_said=$(printf '%s\n' "$cfg_said" | grep -m 1 . || true)
-  die "${cfg_said:-$config: a line of the config file failed} (a config file holds NAME=VALUE lines)"
-fi
+# The config file is shell, NAME=VALUE lines, read (run) once: a line that fails (a stray word,
+# an unclosed quote, an unset variable) is refused in one line, the first bash said about it (the
+# file, the line and the problem), not bash's message plus this script's own about its failure.
+# What the config prints on stderr and succeeds (a note of its own) is passed on as it was.
+cfg_err=$(mktemp "${TMPDIR:-/tmp}/buildroot-workflow.conf.XXXXXX") || die "cannot create a temporary file"
+config_failed() { # [LINE FILE]: the line (of the config or a file it sources) that failed
+  local said where="$config: "
+  [ -z "${2:-}" ] || [ "$2" = "${BASH_SOURCE[0]}" ] || where="$2: line $1: "
+  trap - EXIT
+  exec 2>&8 8>&-
+  said=$(grep -m 1 . "$cfg_err" || true)
+  rm -f "$cfg_err"
+  die "${said:-${where}a command failed} (a config file holds NAME=VALUE lines)"
+}
+exec 8>&2
+trap 'config_failed "$LINENO" "${BASH_SOURCE[0]}"' ERR
+trap config_failed EXIT # set -u's 'unbound variable' exits the shell without the ERR trap
 # shellcheck disable=SC1090
-. "$config"
+. "$config" 2> "$cfg_err"
+trap - EXIT
+trap 'die "line $LINENO: unexpected failure of: $BASH_COMMAND"' ERR
+exec 8>&-
+cat "$cfg_err" >&2
+rm -f "$cfg_err"
 # Keys that only fed workload keys content-resolver now rejects (docs/formats.md section 4).
 [ -z "${WORKLOAD_REPOSITORIES+set}" ] \
   || die "$config: WORKLOAD_REPOSITORIES is no longer used (content-resolver rejects a workload with 'repositories'); remove it"

@@ -269,6 +269,20 @@ check_refused "a line that is not NAME=VALUE" \
   --config "$work/check.conf"
 conf "$work/check.conf"; echo 'ARCHES="x86_64' >> "$work/check.conf"
 check_refused "an unclosed quote" "^buildroot-workflow: .*/check.conf: line [0-9]+: unexpected EOF" --config "$work/check.conf"
+conf "$work/check.conf"; echo 'X=$no_such_variable' >> "$work/check.conf"
+check_refused "an unset variable" \
+  "^buildroot-workflow: .*/check.conf: line [0-9]+: no_such_variable: unbound variable \(a config" \
+  --config "$work/check.conf"
+# The config is run once (a command in it is not run twice), and what it says on stderr and
+# succeeds is its own note, passed on, not a reason to refuse it.
+conf "$work/check.conf" "ARCHES='x86_64 arm64'"
+printf '%s\n' "echo run >> '$work/config-runs'" "echo 'config: using the mirror list' >&2" >> "$work/check.conf"
+rm -f "$work/config-runs"; rc=0
+wf --config "$work/check.conf" --work "$work/w-check" > /dev/null 2> "$work/check.err" || rc=$?
+[ "$rc" = 2 ] && [ "$(wc -l < "$work/config-runs")" = 1 ] \
+  && [ "$(head -1 "$work/check.err")" = "config: using the mirror list" ] \
+  && grep -q "ARCHES: 'arm64' is not an architecture" "$work/check.err" \
+  || { cat "$work/check.err" "$work/config-runs" >&2; fail "a config with a note on stderr: exit $rc, run $(wc -l < "$work/config-runs") times"; }
 check_refused "--config without a value" "^buildroot-workflow: --config needs a value; usage: " --config
 check_refused "--work without a value" "^buildroot-workflow: --work needs a value; usage: " --config testdata/workflow.conf --work
 touch "$work/a-file"
