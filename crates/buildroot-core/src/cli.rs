@@ -20,7 +20,8 @@ macro_rules! diag {
 }
 
 /// A tool's `main`, the same for every tool: parses the options (a usage
-/// error exits 2 with clap's message, `--help` and `--version` exit 0),
+/// error exits 2 with clap's message as one line, [`usage_line`]; `--help`
+/// and `--version` exit 0),
 /// calls `run`, and exits with its code, or 2 after the error's lines on
 /// stderr, each prefixed with `tool: ` (the exit codes the README
 /// documents). `run` gets the parsed options; errors are printed with `{:#}`
@@ -33,7 +34,12 @@ pub fn main<A: clap::Parser, E: std::fmt::Display>(
     let args = match A::try_parse() {
         Ok(a) => a,
         Err(e) if e.use_stderr() => {
-            diag!("{tool}: {}", usage_line(&e.render().to_string()));
+            let args: Vec<String> = std::env::args_os()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let rendered = with_breaks_escaped(&e.render().to_string(), &args);
+            diag!("{tool}: {}", usage_line(&rendered));
             return ExitCode::from(2);
         }
         Err(e) => {
@@ -58,6 +64,27 @@ pub fn main<A: clap::Parser, E: std::fmt::Display>(
             ExitCode::from(2)
         }
     }
+}
+
+/// `rendered` with the line breaks of the arguments it quotes (a value
+/// holding a `\n`) written `\n` and `\r`: [`usage_line`] reads clap's lines,
+/// and a value's break is not one of them (it would be joined by `; ` as a
+/// second message, or cut the line where a line of it starts `Usage:`).
+fn with_breaks_escaped(rendered: &str, args: &[String]) -> String {
+    let mut out = rendered.to_string();
+    for a in args {
+        // `--option=VALUE`: clap quotes VALUE.
+        let value = match a.split_once('=') {
+            Some((o, v)) if o.starts_with('-') => v,
+            _ => a.as_str(),
+        };
+        for v in [a.as_str(), value] {
+            if v.contains(['\n', '\r']) {
+                out = out.replace(v, &v.replace('\n', "\\n").replace('\r', "\\r"));
+            }
+        }
+    }
+    out
 }
 
 /// clap's usage error (`error: ...`, its tips, the usage and a pointer to

@@ -1284,4 +1284,18 @@ fn usage_errors_are_one_line() {
         ),
         "{line}"
     );
+    // A value holding a line break (a pasted list, a stray $'\n') is named as
+    // it was given, `\n` for the break: not joined by "; " as if clap had
+    // said two things, nor cut where a line of it starts "Usage:".
+    for (value, shown) in [("bo\ngus", "bo\\ngus"), ("a\nUsage: b", "a\\nUsage: b")] {
+        let mut c = cmd(Tool::WorkloadDiff);
+        c.args(["--format", value]);
+        let line = expect_error(&t, c, "");
+        assert!(
+            line.starts_with(&format!(
+                "workload-diff: invalid value '{shown}' for '--format <FORMAT>'; possible values: "
+            )),
+            "{line}"
+        );
+    }
 }
