@@ -136,7 +136,7 @@ SPEC_MACROS="" SPEC_DEFINES=() REPO_MACROS=1
 WORKLOAD_NAME="" WORKLOAD_DESCRIPTION="" WORKLOAD_MAINTAINER="" WORKLOAD_LABELS=""
 unset WORKLOAD_REPOSITORIES
 # The config file is shell, NAME=VALUE lines, read (run) once: a line that fails (a stray word,
-# an unclosed quote, an unset variable) is refused in one line, the first bash said about it (the
+# an unclosed quote, an unset variable) is refused in one line, bash's first about it (the
 # file, the line and the problem), not bash's message plus this script's own about its failure.
 # What the config prints on stderr and succeeds (a note of its own) is passed on as it was.
 cfg_err=$(mktemp "${TMPDIR:-/tmp}/buildroot-workflow.conf.XXXXXX") || die "cannot create a temporary file"
@@ -145,7 +145,8 @@ config_failed() { # [LINE FILE]: the line (of the config or a file it sources) t
   [ -z "${2:-}" ] || [ "$2" = "${BASH_SOURCE[0]}" ] || where="$2: line $1: "
   trap - EXIT
   exec 2>&8 8>&-
-  said=$(grep -m 1 . "$cfg_err" || true)
+  # bash's own line (FILE: line N: ...), not a note the config printed before it.
+  said=$(grep -m 1 -E '^.+: line [0-9]+: ' "$cfg_err" || grep . "$cfg_err" | tail -n 1 || true)
   rm -f "$cfg_err"
   die "${said:-${where}a command failed} (a config file holds NAME=VALUE lines)"
 }

@@ -269,6 +269,10 @@ check_refused "a line that is not NAME=VALUE" \
   --config "$work/check.conf"
 conf "$work/check.conf"; echo 'ARCHES="x86_64' >> "$work/check.conf"
 check_refused "an unclosed quote" "^buildroot-workflow: .*/check.conf: line [0-9]+: unexpected EOF" --config "$work/check.conf"
+conf "$work/check.conf"; printf '%s\n' "echo 'config: a note' >&2" "garbage line" >> "$work/check.conf"
+check_refused "a stray word after a note of the config's" \
+  "^buildroot-workflow: .*/check.conf: line [0-9]+: garbage: command not found \(a config" \
+  --config "$work/check.conf"
 conf "$work/check.conf"; echo 'X=$no_such_variable' >> "$work/check.conf"
 check_refused "an unset variable" \
   "^buildroot-workflow: .*/check.conf: line [0-9]+: no_such_variable: unbound variable \(a config" \
