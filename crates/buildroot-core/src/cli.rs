@@ -19,6 +19,26 @@ macro_rules! diag {
     }};
 }
 
+/// The tool's name, as [`main`] was given it.
+static TOOL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The `PROGRAM` of the lines a tool prints on stderr (`PROGRAM: warning:
+/// ...`, `PROGRAM: note: ...`): the name its errors carry ([`main`]'s
+/// `tool`), else the file name it was started by, else `rpm-buildroot`.
+pub fn program_name() -> String {
+    if let Some(tool) = TOOL.get() {
+        return tool.clone();
+    }
+    std::env::args_os()
+        .next()
+        .and_then(|a| {
+            std::path::Path::new(&a)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "rpm-buildroot".into())
+}
+
 /// A tool's `main`, the same for every tool: parses the options (a usage
 /// error exits 2 with clap's message as one line, [`usage_line`]; `--help`
 /// and `--version` exit 0),
@@ -31,6 +51,7 @@ pub fn main<A: clap::Parser, E: std::fmt::Display>(
     run: impl FnOnce(A) -> Result<u8, E>,
 ) -> std::process::ExitCode {
     use std::process::ExitCode;
+    let _ = TOOL.set(tool.to_string());
     let args = match A::try_parse() {
         Ok(a) => a,
         Err(e) if e.use_stderr() => {

@@ -106,14 +106,7 @@ pub fn note_if_terminal(what: &str) {
     {
         // `PROGRAM: note: ...`, as every other line a tool prints on stderr
         // (and dropped, not a panic, when stderr is closed).
-        let prog = std::env::args_os()
-            .next()
-            .and_then(|a| {
-                std::path::Path::new(&a)
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-            })
-            .unwrap_or_else(|| "rpm-buildroot".into());
+        let prog = crate::cli::program_name();
         crate::diag!(
             "{prog}: note: reading {what} from the terminal; end it with Ctrl-D (or give a file: \
              see --help)"

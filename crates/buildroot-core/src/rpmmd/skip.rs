@@ -100,14 +100,7 @@ pub(crate) fn warn_once(msg: String) {
     match h {
         Some(h) => h(&msg),
         None => {
-            let prog = std::env::args_os()
-                .next()
-                .and_then(|a| {
-                    std::path::Path::new(&a)
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                })
-                .unwrap_or_else(|| "rpm-buildroot".into());
+            let prog = crate::cli::program_name();
             crate::diag!("{prog}: warning: {msg}");
         }
     }

@@ -16,9 +16,15 @@ use cli_tests::{cmd, root, Tool};
 /// buildroot-generator over the `.repo` file `text` (`BASE` is the
 /// server's base URL), caching into `dir`.
 fn generator(text: &str, base: &str, dir: &Path) -> Command {
+    generator_as(cli_tests::bin(Tool::Generator), text, base, dir)
+}
+
+/// [`generator`], started as the binary at `program` (a renamed copy).
+fn generator_as(program: &Path, text: &str, base: &str, dir: &Path) -> Command {
     let repofile = dir.join("t.repo");
     std::fs::write(&repofile, text.replace("BASE", base)).unwrap();
-    let mut c = cmd(Tool::Generator);
+    let mut c = Command::new(program);
+    c.current_dir(root());
     c.args(["--arch", "x86_64", "--repofile"])
         .arg(&repofile)
         .arg("--cache-dir")
@@ -89,6 +95,28 @@ fn skip_if_unavailable_leaves_a_dead_repo_out_with_one_warning() {
              attempts)\n",
             server.base
         )
+    );
+}
+
+/// The warning names the tool as its errors do (the name `main` gives), not
+/// the name the binary was started by: a copy called `br-gen` still says
+/// `buildroot-generator: warning:` as it says `buildroot-generator: ...`.
+#[test]
+fn the_warning_names_the_tool_as_its_errors_do() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(root().join("testdata/repos"));
+    server.fault("dead/repodata/repomd.xml", Fault::Status(503), None);
+    let copy = t.path().join("br-gen");
+    std::fs::copy(cli_tests::bin(Tool::Generator), &copy).unwrap();
+    let dead = format!("{REPOS}[extra]\nbaseurl=BASE/dead\nskip_if_unavailable=1\n");
+    let out = generator_as(&copy, &dead, &server.base, t.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.starts_with("buildroot-generator: warning: repo 'extra' skipped"),
+        "{err}"
     );
 }
 
