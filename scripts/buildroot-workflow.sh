@@ -140,22 +140,27 @@ unset WORKLOAD_REPOSITORIES
 # file, the line and the problem), not bash's message plus this script's own about its failure.
 # What the config prints on stderr and succeeds (a note of its own) is passed on as it was.
 cfg_err=$(mktemp "${TMPDIR:-/tmp}/buildroot-workflow.conf.XXXXXX") || die "cannot create a temporary file"
-config_failed() { # [LINE FILE]: the line (of the config or a file it sources) that failed
+config_failed() { # STATUS [LINE FILE]: the line (of the config or a file it sources) that failed
   local said where="$config: "
-  [ -z "${2:-}" ] || [ "$2" = "${BASH_SOURCE[0]}" ] || where="$2: line $1: "
+  [ -z "${3:-}" ] || [ "$3" = "${BASH_SOURCE[0]}" ] || where="$3: line $2: "
   trap - EXIT
   exec 2>&8 8>&-
+  # Interrupted (Ctrl-C while the config runs a command): no failed line to name.
+  [ "$1" -le 128 ] || { rm -f "$cfg_err"; exit "$1"; }
   # bash's own line (FILE: line N: ...), not a note the config printed before it.
   said=$(grep -m 1 -E '^.+: line [0-9]+: ' "$cfg_err" || grep . "$cfg_err" | tail -n 1 || true)
   rm -f "$cfg_err"
   die "${said:-${where}a command failed} (a config file holds NAME=VALUE lines)"
 }
 exec 8>&2
-trap 'config_failed "$LINENO" "${BASH_SOURCE[0]}"' ERR
-trap config_failed EXIT # set -u's 'unbound variable' exits the shell without the ERR trap
+trap 'config_failed "$?" "$LINENO" "${BASH_SOURCE[0]}"' ERR
+trap 'config_failed "$?"' EXIT # set -u's 'unbound variable' exits the shell without the ERR trap
+trap 'config_failed 129' HUP
+trap 'config_failed 130' INT
+trap 'config_failed 143' TERM
 # shellcheck disable=SC1090
 . "$config" 2> "$cfg_err"
-trap - EXIT
+trap - EXIT HUP INT TERM
 trap 'die "line $LINENO: unexpected failure of: $BASH_COMMAND"' ERR
 exec 8>&-
 cat "$cfg_err" >&2

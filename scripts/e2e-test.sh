@@ -287,6 +287,13 @@ wf --config "$work/check.conf" --work "$work/w-check" > /dev/null 2> "$work/chec
   && [ "$(head -1 "$work/check.err")" = "config: using the mirror list" ] \
   && grep -q "ARCHES: 'arm64' is not an architecture" "$work/check.err" \
   || { cat "$work/check.err" "$work/config-runs" >&2; fail "a config with a note on stderr: exit $rc, run $(wc -l < "$work/config-runs") times"; }
+# Interrupted while the config runs a command (SIGTERM: a background script ignores SIGINT):
+# the signal's exit code, no config error made up.
+conf "$work/check.conf"; echo 'sleep 5' >> "$work/check.conf"
+rc=0; timeout --preserve-status -s TERM 1 scripts/buildroot-workflow.sh --bin "$bin" \
+  --config "$work/check.conf" --work "$work/w-check" > /dev/null 2> "$work/check.err" || rc=$?
+[ "$rc" = 143 ] && [ ! -s "$work/check.err" ] \
+  || { cat "$work/check.err" >&2; fail "SIGTERM while the config runs: exit $rc, not 143 and silent"; }
 check_refused "--config without a value" "^buildroot-workflow: --config needs a value; usage: " --config
 check_refused "--work without a value" "^buildroot-workflow: --work needs a value; usage: " --config testdata/workflow.conf --work
 touch "$work/a-file"
