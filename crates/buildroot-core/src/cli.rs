@@ -100,8 +100,11 @@ fn with_breaks_escaped(rendered: &str, args: &[String]) -> String {
             _ => a.as_str(),
         };
         for v in [a.as_str(), value] {
+            // Quoted, as clap quotes it: a value of only a line break must
+            // not stand for clap's own line breaks.
             if v.contains(['\n', '\r']) {
-                out = out.replace(v, &v.replace('\n', "\\n").replace('\r', "\\r"));
+                let shown = v.replace('\n', "\\n").replace('\r', "\\r");
+                out = out.replace(&format!("'{v}'"), &format!("'{shown}'"));
             }
         }
     }

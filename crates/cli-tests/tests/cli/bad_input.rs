@@ -1287,7 +1287,11 @@ fn usage_errors_are_one_line() {
     // A value holding a line break (a pasted list, a stray $'\n') is named as
     // it was given, `\n` for the break: not joined by "; " as if clap had
     // said two things, nor cut where a line of it starts "Usage:".
-    for (value, shown) in [("bo\ngus", "bo\\ngus"), ("a\nUsage: b", "a\\nUsage: b")] {
+    for (value, shown) in [
+        ("bo\ngus", "bo\\ngus"),
+        ("a\nUsage: b", "a\\nUsage: b"),
+        ("\n", "\\n"),
+    ] {
         let mut c = cmd(Tool::WorkloadDiff);
         c.args(["--format", value]);
         let line = expect_error(&t, c, "");
@@ -1297,5 +1301,6 @@ fn usage_errors_are_one_line() {
             )),
             "{line}"
         );
+        assert!(!line.contains("For more information"), "{line}");
     }
 }
