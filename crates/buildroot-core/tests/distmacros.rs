@@ -35,6 +35,14 @@ fn meta(cache: &Path) -> PathBuf {
     cache.join(".metadata")
 }
 
+/// The one line `repo_macros` fails with on x86_64 with the core's names,
+/// the repos' metadata and macros cached under `cache`.
+fn macros_error(repos: &[RepoSpec], cache: &Path) -> String {
+    repo_macros("x86_64", repos, &core(), &meta(cache), cache)
+        .unwrap_err()
+        .to_string()
+}
+
 fn found(f: Found) -> RepoMacros {
     match f {
         Found::Macros(m) => m,
@@ -267,15 +275,7 @@ fn a_corrupt_macro_package_is_named_and_leaves_nothing() {
     });
     let cache = t.path().join("cache");
     let spec = RepoSpec::new("bin", repo.to_str().unwrap());
-    let err = repo_macros(
-        "x86_64",
-        std::slice::from_ref(&spec),
-        &core(),
-        &meta(&cache),
-        &cache,
-    )
-    .unwrap_err()
-    .to_string();
+    let err = macros_error(std::slice::from_ref(&spec), &cache);
     assert!(
         err.starts_with("macro package eln-rpm-config-11.0-1.eln150.noarch (")
             && err.contains(&rpm.display().to_string())
@@ -287,9 +287,7 @@ fn a_corrupt_macro_package_is_named_and_leaves_nothing() {
     let repo2 = t.path().join("repo2");
     broken_repo(&repo2, false, |b| b.truncate(b.len() / 2));
     let spec = RepoSpec::new("bin", repo2.to_str().unwrap());
-    let err = repo_macros("x86_64", &[spec], &core(), &meta(&cache), &cache)
-        .unwrap_err()
-        .to_string();
+    let err = macros_error(&[spec], &cache);
     assert!(
         err.contains("eln-rpm-config-11.0-1.eln150.noarch") && err.contains("checksum mismatch"),
         "{err}"
@@ -311,9 +309,7 @@ fn a_failed_download_names_the_url() {
     let (base, _) = serve(root);
     let spec = RepoSpec::new("web", &format!("{base}/x86_64/"));
     let cache = t.path().join("cache");
-    let err = repo_macros("x86_64", &[spec], &core(), &meta(&cache), &cache)
-        .unwrap_err()
-        .to_string();
+    let err = macros_error(&[spec], &cache);
     assert!(
         err.contains(&format!(
             "{base}/x86_64/Packages/eln-rpm-config-11.0-1.eln150.noarch.rpm"
@@ -337,9 +333,7 @@ fn a_package_body_without_end_is_cut_at_its_size() {
     let t = tempfile::tempdir().unwrap();
     let cache = t.path().join("cache");
     let spec = RepoSpec::new("web", &format!("{}/x86_64/", server.base));
-    let err = repo_macros("x86_64", &[spec], &core(), &meta(&cache), &cache)
-        .unwrap_err()
-        .to_string();
+    let err = macros_error(&[spec], &cache);
     assert!(
         err.contains(&format!(
             "more than the {size} bytes primary.xml gives as the package's size"
@@ -702,15 +696,7 @@ fn a_broken_macro_package_is_named_by_the_mirror_it_came_from() {
     let mut spec = RepoSpec::new("local", a.to_str().unwrap());
     spec.extra_baseurls = vec![b.to_str().unwrap().to_string()];
     let cache = t.path().join("cache");
-    let err = repo_macros(
-        "x86_64",
-        std::slice::from_ref(&spec),
-        &core(),
-        &meta(&cache),
-        &cache,
-    )
-    .unwrap_err()
-    .to_string();
+    let err = macros_error(std::slice::from_ref(&spec), &cache);
     assert!(
         err.starts_with("macro package eln-rpm-config-11.0-1.eln150.noarch (")
             && err.contains(&rpm_b.display().to_string())
