@@ -11,9 +11,13 @@ use std::process::Command;
 use buildroot_core::srpm::{build_srpm, read_evr, read_header, SrpmSpec};
 
 fn fixture_rpms() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
+    rpms_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata"))
+}
+
+/// Every `*.rpm` under `root`, recursively, sorted.
+fn rpms_in(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let mut dirs = vec![root];
+    let mut dirs = vec![root.to_path_buf()];
     while let Some(d) = dirs.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();
@@ -56,6 +60,19 @@ struct Layout {
     main: usize,
     main_il: usize,
     main_data: usize,
+}
+
+impl Layout {
+    /// Where the main header's region trailer is in `b` (its region
+    /// entry, the first, gives the trailer's offset in the data).
+    fn main_trailer(&self, b: &[u8]) -> usize {
+        self.main_data + be(b, self.main + 16 + 8) as usize
+    }
+
+    /// The same for the signature header.
+    fn sig_trailer(&self, b: &[u8]) -> usize {
+        self.sig_data + be(b, self.sig + 16 + 8) as usize
+    }
 }
 
 fn be(b: &[u8], at: usize) -> u32 {
@@ -106,22 +123,14 @@ fn every_fixture_package_passes() {
     // Third-party SRPMs, where a checkout has them (not committed).
     let real = Path::new("/tmp/real");
     if real.is_dir() {
-        let mut n = 0;
-        let mut dirs = vec![real.to_path_buf()];
-        while let Some(d) = dirs.pop() {
-            for e in std::fs::read_dir(&d).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    dirs.push(p);
-                } else if p.to_string_lossy().ends_with(".rpm") {
-                    let ours = read_evr(&p).is_ok();
-                    if let Some(rpm) = rpm_accepts(&p) {
-                        assert_eq!(ours, rpm, "{}: ours {ours}, rpm {rpm}", p.display());
-                    }
-                    n += 1;
-                }
+        let all = rpms_in(real);
+        for p in &all {
+            let ours = read_evr(p).is_ok();
+            if let Some(rpm) = rpm_accepts(p) {
+                assert_eq!(ours, rpm, "{}: ours {ours}, rpm {rpm}", p.display());
             }
         }
+        let n = all.len();
         eprintln!("{n} packages of /tmp/real agree with rpm");
     }
 }
@@ -155,7 +164,7 @@ fn damages() -> Vec<Damage> {
         (
             "main trailer offset",
             |b, l| {
-                let at = l.main_data + be(b, l.main + 16 + 8) as usize;
+                let at = l.main_trailer(b);
                 put(
                     b,
                     at + 8,
@@ -167,7 +176,7 @@ fn damages() -> Vec<Damage> {
         (
             "main trailer offset positive",
             |b, l| {
-                let at = l.main_data + be(b, l.main + 16 + 8) as usize;
+                let at = l.main_trailer(b);
                 put(b, at + 8, 16);
             },
             "region trailer offset 16 out of range",
@@ -175,7 +184,7 @@ fn damages() -> Vec<Damage> {
         (
             "main trailer tag",
             |b, l| {
-                let at = l.main_data + be(b, l.main + 16 + 8) as usize;
+                let at = l.main_trailer(b);
                 put(b, at, 62);
             },
             "region trailer of tag 62",
@@ -183,7 +192,7 @@ fn damages() -> Vec<Damage> {
         (
             "main trailer short of the index",
             |b, l| {
-                let at = l.main_data + be(b, l.main + 16 + 8) as usize;
+                let at = l.main_trailer(b);
                 put(b, at + 8, (16 * (l.main_il as u32 - 1)).wrapping_neg());
             },
             "main header: region of",
@@ -191,7 +200,7 @@ fn damages() -> Vec<Damage> {
         (
             "signature trailer tag",
             |b, l| {
-                let at = l.sig_data + be(b, l.sig + 16 + 8) as usize;
+                let at = l.sig_trailer(b);
                 put(b, at, 1000);
             },
             "signature header: region trailer of tag 1000",
@@ -239,7 +248,7 @@ fn damages() -> Vec<Damage> {
                     .find(|&i| be(b, l.main + 16 + 16 * i + 4) == 6)
                     .unwrap();
                 let start = l.main_data + be(b, l.main + 16 + 16 * i + 8) as usize;
-                let trailer = l.main_data + be(b, l.main + 16 + 8) as usize;
+                let trailer = l.main_trailer(b);
                 b[start..trailer].fill(b'a');
             },
             "data",

@@ -18,7 +18,7 @@ use crate::evr::parse_srpm_filename;
 use crate::package::Package;
 use crate::rpmmd::{
     download_listed, file_digest, from_mirrors_tallied, is_our_temp_name, sweep_stale_temps,
-    Expected, HttpSettings, LoadedRepo, Location, MirrorTally,
+    Expected, LoadedRepo, Location, MirrorTally,
 };
 use crate::spec;
 use crate::srpm;
@@ -272,10 +272,7 @@ fn fetch_into(
             dest,
             expected.as_ref(),
             "primary.xml",
-            &HttpSettings {
-                max_len: most.or(s.max_len),
-                ..s.clone()
-            },
+            &s.capped(most),
         ),
     })
     .map(|_| ())

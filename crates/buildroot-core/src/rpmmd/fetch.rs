@@ -292,12 +292,8 @@ pub fn local_file_from(
     });
     // Metadata: the repo's retries= is for its packages.
     from_mirrors(locs, href, &access.for_metadata(), |loc, s| {
-        let s = HttpSettings {
-            max_len: limit.or(s.max_len),
-            ..s.clone()
-        };
         // Any of the repo's mirrors may have delivered it in an earlier run.
-        local_file_with(loc, href, cache, expected, &s, locs)
+        local_file_with(loc, href, cache, expected, &s.capped(limit), locs)
     })
 }
 
@@ -322,13 +318,7 @@ pub fn package_file_from(
         // the package or holds other bytes is failed over, as an SRPM's
         // copy is (`archful::cache`), not named as the package's error.
         Location::Dir(d) => local_package(&d.join(href), expected),
-        Location::Http(_) => {
-            let s = HttpSettings {
-                max_len: most.or(s.max_len),
-                ..s.clone()
-            };
-            local_file_with(loc, href, cache, expected, &s, &[])
-        }
+        Location::Http(_) => local_file_with(loc, href, cache, expected, &s.capped(most), &[]),
     })
 }
 

@@ -72,6 +72,15 @@ impl Default for HttpSettings {
 }
 
 impl HttpSettings {
+    /// These settings for a file whose size `cap` bounds (repomd.xml's
+    /// `<size>` with its margin, a package's size), when there is one.
+    pub fn capped(&self, cap: Option<(u64, &'static str)>) -> HttpSettings {
+        HttpSettings {
+            max_len: cap.or(self.max_len),
+            ..self.clone()
+        }
+    }
+
     /// The defaults, changed by the `RPM_BUILDROOT_HTTP_*` variables that
     /// are set. A value that is not a number is an error naming it.
     pub fn from_env() -> Result<HttpSettings> {

@@ -264,13 +264,7 @@ fn workflow_script_steps_match_readme() {
     if !have("bash") {
         return;
     }
-    let out = Command::new("bash")
-        .arg(root().join("scripts/buildroot-workflow.sh"))
-        .arg("--help")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let help = String::from_utf8(out.stdout).unwrap();
+    let help = workflow_help();
     let mut seen = 0;
     for line in help.lines() {
         let Some(rest) = line.strip_prefix("  ") else {
@@ -293,6 +287,17 @@ fn workflow_script_steps_match_readme() {
         }
     }
     assert_eq!(seen, 5, "tool lines in the script's --help:\n{help}");
+}
+
+/// `scripts/buildroot-workflow.sh --help`, which must succeed.
+fn workflow_help() -> String {
+    let out = Command::new("bash")
+        .arg(root().join("scripts/buildroot-workflow.sh"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Every tool's `Exit codes:` section is laid out as written: `  N  text`
@@ -333,13 +338,7 @@ fn workflow_script_help_has_examples_of_shipped_configs() {
     if !have("bash") {
         return;
     }
-    let out = Command::new("bash")
-        .arg(root().join("scripts/buildroot-workflow.sh"))
-        .arg("--help")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let help = String::from_utf8(out.stdout).unwrap();
+    let help = workflow_help();
     let section: Vec<&str> = help
         .lines()
         .skip_while(|l| *l != "Examples:")
