@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 
 use super::fields::{
-    arch_map, data, groups, list, opt_list, options, py_iter, strings, text, unhashable,
+    arch_map, data, data_with_keys, groups, list, opt_list, options, py_iter, strings, text,
+    unhashable,
 };
 use super::{
     ArchFilter, BuildrootConfig, Cx, EnvConfig, LabelConfig, PlaceholderRpm, PlaceholderSrpm,
@@ -147,19 +148,7 @@ pub(super) fn load_env(cx: &mut Cx, id: &str, doc: &Value) -> R<EnvConfig> {
 }
 
 pub(super) fn load_workload(cx: &mut Cx, id: &str, doc: &Value) -> R<WorkloadConfig> {
-    let d = match doc.get("data") {
-        Some(d @ Value::Map(_)) => d,
-        Some(other) => return Err(format!("'data' is {}, not a map", other.kind())),
-        None => return Err(format!("Missing 'data' field in {id}")),
-    };
-    if let Value::Map(m) = d {
-        for (k, _) in m {
-            let k = k.py_str();
-            if !WORKLOAD_KEYS.contains(&k.as_str()) {
-                return Err(format!("Unknown key '{k}' in 'data' section of {id}"));
-            }
-        }
-    }
+    let d = data_with_keys(doc, id, &WORKLOAD_KEYS)?;
     let name = text(d, "name")?;
     let description = text(d, "description")?;
     let maintainer = text(d, "maintainer")?;
@@ -363,19 +352,7 @@ pub(super) fn load_view(cx: &mut Cx, id: &str, doc: &Value, addon: bool) -> R<Vi
 }
 
 pub(super) fn load_unwanted(cx: &mut Cx, id: &str, doc: &Value) -> R<UnwantedConfig> {
-    let d = match doc.get("data") {
-        Some(d @ Value::Map(_)) => d,
-        Some(other) => return Err(format!("'data' is {}, not a map", other.kind())),
-        None => return Err(format!("Missing 'data' field in {id}")),
-    };
-    if let Value::Map(m) = d {
-        for (k, _) in m {
-            let k = k.py_str();
-            if !UNWANTED_KEYS.contains(&k.as_str()) {
-                return Err(format!("Unknown key '{k}' in 'data' section of {id}"));
-            }
-        }
-    }
+    let d = data_with_keys(doc, id, &UNWANTED_KEYS)?;
     Ok(UnwantedConfig {
         id: id.into(),
         name: text(d, "name")?,

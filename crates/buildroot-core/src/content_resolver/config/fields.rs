@@ -17,6 +17,26 @@ pub(super) fn data(doc: &Value) -> R<&Value> {
     }
 }
 
+/// `document["data"]` for the types whose loader rejects keys it does not
+/// know (workloads and unwanted lists), with the loader's own wording for a
+/// missing section and for the first unknown key.
+pub(super) fn data_with_keys<'a>(doc: &'a Value, id: &str, known: &[&str]) -> R<&'a Value> {
+    let d = match doc.get("data") {
+        Some(d @ Value::Map(m)) => {
+            for (k, _) in m {
+                let k = k.py_str();
+                if !known.contains(&k.as_str()) {
+                    return Err(format!("Unknown key '{k}' in 'data' section of {id}"));
+                }
+            }
+            d
+        }
+        Some(other) => return Err(format!("'data' is {}, not a map", other.kind())),
+        None => return Err(format!("Missing 'data' field in {id}")),
+    };
+    Ok(d)
+}
+
 /// A mandatory field as text (`str(data[key])`).
 pub(super) fn text(data: &Value, key: &str) -> R<String> {
     data.get(key)
