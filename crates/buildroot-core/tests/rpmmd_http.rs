@@ -970,6 +970,31 @@ fn asked(server: &Server) -> Vec<String> {
     paths
 }
 
+/// A mirror that times out changes places with the last, which is asked
+/// next, as librepo's adaptive sorting moves it: dnf 4.14, of `a b c`
+/// whose `a` timed out, asked `a c` for repomd.xml.
+#[test]
+fn a_mirror_that_times_out_is_followed_by_the_last() {
+    let (root, server, clean) = served();
+    mirrors_of_repo(root.path(), &["a", "b", "c"]);
+    let base = &server.base;
+    server.fault("/a/repodata/repomd.xml", Fault::Stall, None);
+    let mut spec = RepoSpec::new("web", &format!("{base}/a/"));
+    spec.extra_baseurls = vec![format!("{base}/b/"), format!("{base}/c/")];
+    let cache = tempfile::tempdir().unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.packages.len(), clean.len());
+    assert_eq!(r.spec.baseurl, format!("{base}/c/"));
+    let repomds: Vec<String> = asked(&server)
+        .into_iter()
+        .filter(|p| p.ends_with("repomd.xml"))
+        .collect();
+    assert_eq!(
+        repomds,
+        ["/a/repodata/repomd.xml", "/c/repodata/repomd.xml"]
+    );
+}
+
 /// Several mirrors that fail are asked in librepo's turns: each once, then
 /// again from the first until 4 requests, at once; the orders dnf 4.14
 /// made (a local server answering 404, 503 or resetting the connection):

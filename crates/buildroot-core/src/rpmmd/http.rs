@@ -883,6 +883,25 @@ fn of(n: u64, total: Option<u64>) -> String {
     }
 }
 
+/// Whether `e` is a download that timed out: no connection or no answer
+/// within the timeout, or a transfer that stalled below the minimum rate,
+/// where a redirect led too. These are what curl reports as
+/// `CURLE_OPERATION_TIMEDOUT`, the one failure librepo takes as serious
+/// enough to move a mirror that never delivered down its list (`turns.rs`).
+pub(super) fn timed_out(e: &Error) -> bool {
+    let Error::Http { msg, .. } = e else {
+        return false;
+    };
+    let mut cause = msg.as_str();
+    while let Some(rest) = cause.strip_prefix("redirected to ") {
+        match rest.split_once(": ") {
+            Some((_, after)) => cause = after,
+            None => break,
+        }
+    }
+    cause.starts_with("timed out") || cause.starts_with("stalled: ")
+}
+
 /// Whether `url` is http or https (any case, as schemes are).
 fn is_http(url: &str) -> bool {
     url.split_once("://")
