@@ -970,6 +970,31 @@ fn asked(server: &Server) -> Vec<String> {
     paths
 }
 
+/// A transfer cut mid-body on one mirror is not resumed on the next: its
+/// file starts there from byte 0, as librepo 1.14 (dnf 4.14) truncates a
+/// download back to where it began before asking the next mirror; bytes
+/// of two mirrors are never spliced.
+#[test]
+fn a_cut_transfer_starts_from_byte_0_on_the_next_mirror() {
+    let (root, server, clean) = served();
+    mirrors_of_repo(root.path(), &["a", "b"]);
+    let base = &server.base;
+    server.fault("/a/repodata/p.xml.gz", Fault::ResetMidBody, None);
+    let mut spec = RepoSpec::new("web", &format!("{base}/a/"));
+    spec.extra_baseurls = vec![format!("{base}/b/")];
+    let cache = tempfile::tempdir().unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.packages.len(), clean.len());
+    let reqs: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("p.xml.gz"))
+        .collect();
+    let paths: Vec<&str> = reqs.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths, ["/a/repodata/p.xml.gz", "/b/repodata/p.xml.gz"]);
+    assert!(reqs.iter().all(|r| r.range.is_none()), "{reqs:?}");
+}
+
 /// A mirror that times out changes places with the last, which is asked
 /// next, as librepo's adaptive sorting moves it: dnf 4.14, of `a b c`
 /// whose `a` timed out, asked `a c` for repomd.xml.
