@@ -28,8 +28,9 @@
 //! transfers, are not modelled: they change which mirror delivers a file,
 //! never the bytes, which the checksums hold.
 //!
-//! Failures are not told apart, as librepo tells none apart but the few it
-//! takes as fatal: a 404, a reset, a stale repomd.xml each end a turn.
+//! Failures are not told apart (but a timeout for the order, above), as
+//! librepo tells none apart but the few it takes as fatal: a 404, a reset,
+//! a stale repomd.xml each end a turn.
 //! Ours are the exception: a cache we cannot write, a bad setting, no
 //! cache directory end the whole download at once (every mirror would
 //! fail alike).
