@@ -78,7 +78,7 @@ pub(super) fn extracted(
     if let Some(dir) = done() {
         return Ok(dir);
     }
-    // A fresh download is checked (and fetched once more on a mismatch) by
+    // A fresh download is checked (and fetched again on a mismatch) by
     // local_file; a cached copy is checked below.
     let expected = known.map(|(sum, algo)| Expected {
         algo: algo.to_string(),

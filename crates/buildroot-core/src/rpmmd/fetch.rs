@@ -105,7 +105,8 @@ pub(super) fn file_url_path(url: &str, rest: &str) -> Result<String> {
 /// files go into `cache`, downloaded as the repo's `access` says. With
 /// `expected` (repomd.xml's checksum), the cached copy is named by the
 /// checksum and reused while it stays the same, and a fresh download must
-/// match it (once more, then an error); without, the file is downloaded
+/// match it (downloaded again, 4 times in all as librepo, then an
+/// error); without, the file is downloaded
 /// afresh. Packages, whose size caps the download, go through
 /// [`package_file_from`] instead.
 pub fn local_file(
