@@ -220,6 +220,44 @@ fn over_http_each_package_is_downloaded_once() {
     assert!(log.iter().all(|p| p.ends_with("repomd.xml")), "{log:?}");
 }
 
+/// Runs sharing one cache, all needing the same macro packages at once,
+/// each get the whole of them: one run's removal of the downloaded package
+/// once it has extracted it never fails another that found the download
+/// in the cache a moment before, and none reads a half-extracted tree.
+#[test]
+fn runs_sharing_a_cache_extract_the_same_packages_at_once() {
+    let (base, _log) = serve(testdata().join("repos"));
+    let repo = RepoSpec::new("web", &format!("{base}/x86_64/"));
+    for _ in 0..6 {
+        let cache = tempfile::tempdir().unwrap();
+        let start = std::sync::Barrier::new(6);
+        let got: Vec<Result<RepoMacros, String>> = std::thread::scope(|s| {
+            let runs: Vec<_> = (0..6)
+                .map(|_| {
+                    s.spawn(|| {
+                        start.wait();
+                        repo_macros(
+                            "x86_64",
+                            std::slice::from_ref(&repo),
+                            &core(),
+                            &meta(cache.path()),
+                            cache.path(),
+                        )
+                        .map(found)
+                        .map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            runs.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        for m in &got {
+            let m = m.as_ref().unwrap();
+            assert_eq!(m.packages, FIXTURE_PACKAGES);
+            assert_eq!(rel(m), rel(got[0].as_ref().unwrap()));
+        }
+    }
+}
+
 /// The fixture's x86_64 repo copied to `dir`, with eln-rpm-config's file
 /// replaced by `corrupt(bytes)`; repodata rewritten when `rewrite`.
 fn broken_repo(dir: &Path, rewrite: bool, corrupt: impl Fn(&mut Vec<u8>)) -> PathBuf {

@@ -90,7 +90,7 @@ fn a_corrupt_srpm_download_is_fetched_again_and_never_cached() {
         "{e}"
     );
     assert!(
-        e.ends_with("(downloaded twice)") && !e.contains('\n'),
+        e.ends_with("(downloaded 4 times)") && !e.contains('\n'),
         "{e}"
     );
     assert_eq!(files_in(&cache), Vec::<String>::new());

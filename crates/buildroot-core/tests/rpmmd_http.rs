@@ -344,6 +344,21 @@ fn without_ranges_a_retry_starts_from_zero() {
     assert!(reqs.iter().all(|r| r.range.is_none()), "{reqs:?}");
 }
 
+/// A file that never matches repomd.xml's checksum, from a repo's only
+/// mirror, is downloaded 4 times at once, alone (repomd.xml is not asked
+/// again), as dnf 4.14 downloaded it; fewer when the retries allow fewer.
+#[test]
+fn a_mismatch_on_the_only_mirror_downloads_the_file_alone_4_times() {
+    let (_root, server, _) = served();
+    server.fault("p.xml.gz", Fault::Corrupt, None);
+    let cache = tempfile::tempdir().unwrap();
+    let spec = RepoSpec::new("web", &format!("{}/repo/", server.base));
+    let e = packages(&spec, cache.path()).unwrap_err().to_string();
+    assert!(e.ends_with("(downloaded 4 times)"), "{e}");
+    assert_eq!(server.requests_for("p.xml.gz").len(), 4);
+    assert_eq!(server.requests_for("repomd.xml").len(), 1);
+}
+
 /// The same fault forever: one line naming the URL, the attempts and the
 /// cause, within `limit`, and nothing but finished files in the cache.
 fn forever(fault: Fault, file: &str, want: &[&str], limit: Duration) {
@@ -431,7 +446,7 @@ fn faults_forever_fail_in_bounded_time() {
     forever(
         Fault::Corrupt,
         "p.xml.gz",
-        &["checksum mismatch", "downloaded twice"],
+        &["checksum mismatch", "(downloaded 4 times)"],
         fast,
     );
     forever(
@@ -518,7 +533,8 @@ fn retry_after_is_capped() {
         start.elapsed()
     );
     assert_eq!(std::fs::read(&dest).unwrap(), b"hello");
-    // With an expected checksum that never matches: downloaded twice, nothing left.
+    // With an expected checksum that never matches: downloaded 4 times, as
+    // dnf downloads it, nothing left.
     let want = Expected {
         algo: "sha256".into(),
         hex: "00".repeat(32),
@@ -528,7 +544,7 @@ fn retry_after_is_capped() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("checksum mismatch") && e.contains("downloaded twice"),
+        e.contains("checksum mismatch") && e.contains("(downloaded 4 times)"),
         "{e}"
     );
     assert_eq!(files_in(&root.path().join("out")), ["f"]);
@@ -718,8 +734,12 @@ fn a_weaker_matching_hash_does_not_save_a_stale_mirror() {
         .to_string();
     assert_eq!(
         e,
-        format!("{base}/md5.xml: its only mirror could not be used: {base}/repo/repodata/repomd.xml: does not match the metalink's checksums (a stale mirror)")
+        format!("{base}/md5.xml: its only mirror could not be used: {base}/repo/repodata/repomd.xml: does not match the metalink's checksums (a stale mirror), each of 4 times")
     );
+    // As dnf 4.14 asked a stale only mirror: repomd.xml 4 times, at once,
+    // the metalink once.
+    assert_eq!(server.requests_for("/repo/repodata/repomd.xml").len(), 4);
+    assert_eq!(server.requests_for("/md5.xml").len(), 1);
     // The right sha256 (and the same md5): the mirror is current.
     let sha256 = sha256_file(&root.path().join("repo/repodata/repomd.xml")).unwrap();
     std::fs::write(root.path().join("md5.xml"), metalink(&sha256)).unwrap();
@@ -948,6 +968,56 @@ fn asked(server: &Server) -> Vec<String> {
     let paths = server.requests().into_iter().map(|r| r.path).collect();
     server.clear_log();
     paths
+}
+
+/// A transfer cut mid-body on one mirror is not resumed on the next: its
+/// file starts there from byte 0, as librepo 1.14 (dnf 4.14) truncates a
+/// download back to where it began before asking the next mirror; bytes
+/// of two mirrors are never spliced.
+#[test]
+fn a_cut_transfer_starts_from_byte_0_on_the_next_mirror() {
+    let (root, server, clean) = served();
+    mirrors_of_repo(root.path(), &["a", "b"]);
+    let base = &server.base;
+    server.fault("/a/repodata/p.xml.gz", Fault::ResetMidBody, None);
+    let mut spec = RepoSpec::new("web", &format!("{base}/a/"));
+    spec.extra_baseurls = vec![format!("{base}/b/")];
+    let cache = tempfile::tempdir().unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.packages.len(), clean.len());
+    let reqs: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("p.xml.gz"))
+        .collect();
+    let paths: Vec<&str> = reqs.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths, ["/a/repodata/p.xml.gz", "/b/repodata/p.xml.gz"]);
+    assert!(reqs.iter().all(|r| r.range.is_none()), "{reqs:?}");
+}
+
+/// A mirror that times out changes places with the last, which is asked
+/// next, as librepo's adaptive sorting moves it: dnf 4.14, of `a b c`
+/// whose `a` timed out, asked `a c` for repomd.xml.
+#[test]
+fn a_mirror_that_times_out_is_followed_by_the_last() {
+    let (root, server, clean) = served();
+    mirrors_of_repo(root.path(), &["a", "b", "c"]);
+    let base = &server.base;
+    server.fault("/a/repodata/repomd.xml", Fault::Stall, None);
+    let mut spec = RepoSpec::new("web", &format!("{base}/a/"));
+    spec.extra_baseurls = vec![format!("{base}/b/"), format!("{base}/c/")];
+    let cache = tempfile::tempdir().unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.packages.len(), clean.len());
+    assert_eq!(r.spec.baseurl, format!("{base}/c/"));
+    let repomds: Vec<String> = asked(&server)
+        .into_iter()
+        .filter(|p| p.ends_with("repomd.xml"))
+        .collect();
+    assert_eq!(
+        repomds,
+        ["/a/repodata/repomd.xml", "/c/repodata/repomd.xml"]
+    );
 }
 
 /// Several mirrors that fail are asked in librepo's turns: each once, then
@@ -1213,6 +1283,33 @@ fn a_mirrorlist_url_that_says_metalink_is_read_as_one() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("a stale mirror"), "{e}");
+}
+
+/// A metalink's `Retry-After` is passed over for the backoff, as librepo
+/// reads none: dnf 4.14 asked a metalink answering 503 with `Retry-After:
+/// 30` 12 times in 9 s, where honouring it made 270 s of waits.
+#[test]
+fn a_list_of_mirrors_is_not_held_up_by_retry_after() {
+    fast();
+    let (root, server, _) = served();
+    std::fs::write(root.path().join("ml.xml"), "<metalink/>").unwrap();
+    server.fault("/ml.xml", Fault::RetryAfter(503, "2".into()), None);
+    let mut spec = RepoSpec::new("fedora", "");
+    spec.mirrors = Some(MirrorSource::Metalink(format!("{}/ml.xml", server.base)));
+    let cache = tempfile::tempdir().unwrap();
+    let start = Instant::now();
+    let e = packages(&spec, cache.path()).unwrap_err().to_string();
+    // 9 waits of 2 s honoured; the backoff's 0.05, 0.1, 0.2 s a round.
+    assert!(
+        start.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        e.contains("HTTP 503 (gave up after 4 attempts), in each of 3 rounds"),
+        "{e}"
+    );
+    assert_eq!(asked(&server), vec!["/ml.xml".to_string(); 12]);
 }
 
 /// A metalink or mirrorlist that cannot be had is fetched in three rounds

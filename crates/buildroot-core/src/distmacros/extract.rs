@@ -9,8 +9,10 @@
 //! (paths relative to `/usr/lib/rpm`). A directory is built under a temp
 //! name and renamed into place, so it is complete or absent; the next run
 //! reuses it without downloading (the directory is named by the repo's
-//! checksum, sha256 on Fedora). Symlinks to another macro file of the same
-//! package are stored as copies; others are left out.
+//! checksum, sha256 on Fedora). The download is deleted once extracted; runs
+//! sharing a cache that need the same package at once each read it through
+//! a name of their own ([`hold`]). Symlinks to another macro file of the
+//! same package are stored as copies; others are left out.
 //!
 //! The packages' directories are merged into `CACHE/.macros/tree/<key>/`
 //! (the key: a sha256 over the packages' checksums), the directory that
@@ -68,28 +70,53 @@ pub(super) fn extracted(
         .as_deref()
         .and_then(|c| Some((c, checksum_type(c)?)));
     let pkgs = root.join("pkg");
-    if let Some((sum, _)) = known {
-        let dir = pkgs.join(sum.to_ascii_lowercase());
-        if dir.is_dir() {
-            return Ok(dir);
-        }
+    let done = || {
+        known
+            .map(|(sum, _)| pkgs.join(sum.to_ascii_lowercase()))
+            .filter(|dir| dir.is_dir())
+    };
+    if let Some(dir) = done() {
+        return Ok(dir);
     }
-    // A fresh download is checked (and fetched once more on a mismatch) by
+    // A fresh download is checked (and fetched again on a mismatch) by
     // local_file; a cached copy is checked below.
     let expected = known.map(|(sum, algo)| Expected {
         algo: algo.to_string(),
         hex: sum.to_ascii_lowercase(),
     });
-    let (file, from) = package_file_from(
-        &locs,
-        &p.location,
-        opts.cache_dir.as_deref(),
-        expected.as_ref(),
-        (p.size > 0).then_some(p.size),
-        pool.repo_access(id),
-        tally,
-    )
-    .map_err(bad)?;
+    let mut gone = 0;
+    let (file, from, held) = loop {
+        let (file, from) = package_file_from(
+            &locs,
+            &p.location,
+            opts.cache_dir.as_deref(),
+            expected.as_ref(),
+            (p.size > 0).then_some(p.size),
+            pool.repo_access(id),
+            tally,
+        )
+        .map_err(bad)?;
+        if !matches!(locs[from], Location::Http(_)) {
+            break (file, from, None);
+        }
+        match hold(&file) {
+            Ok(held) => break (file, from, Some(held)),
+            // Another run sharing the cache found the same download, has
+            // extracted it and removed it since: its directory serves.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && gone < 2 => {
+                if let Some(dir) = done() {
+                    return Ok(dir);
+                }
+                gone += 1;
+            }
+            // A filesystem without hard links: the shared name, as the
+            // cache cannot hold a second one.
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => break (file, from, None),
+            Err(e) => return Err(bad(Error::io(&file, e))),
+        }
+    };
+    // Read through this run's own name: the shared one may go any moment.
+    let read = held.as_deref().unwrap_or(&file);
     // From here on the errors are about the file read: named by the
     // mirror that delivered it, not the first one, which may lack it.
     let url = locs[from].display(&p.location);
@@ -103,7 +130,7 @@ pub(super) fn extracted(
     };
     let actual = match known {
         Some((sum, algo)) => {
-            let actual = file_digest(&file, algo).map_err(bad)?;
+            let actual = file_digest(read, algo).map_err(bad)?;
             if !actual.eq_ignore_ascii_case(sum) {
                 forget();
                 return Err(Error::format(
@@ -115,14 +142,14 @@ pub(super) fn extracted(
             }
             sum.to_ascii_lowercase()
         }
-        None => sha256_file(&file).map_err(bad)?,
+        None => sha256_file(read).map_err(bad)?,
     };
     let dest = pkgs.join(&actual);
     if !dest.is_dir() {
         std::fs::create_dir_all(&pkgs).map_err(|e| Error::io(&pkgs, e))?;
         remove_stale_temps(&pkgs);
         let tmp = temp_dir(&pkgs)?;
-        write_macro_files(&file, tmp.path()).map_err(|e| {
+        write_macro_files(read, tmp.path()).map_err(|e| {
             forget();
             bad(e)
         })?;
@@ -131,6 +158,20 @@ pub(super) fn extracted(
     // The extracted files are all later runs need.
     forget();
     Ok(dest)
+}
+
+/// A second name, this run's own, for the package `file` downloaded into
+/// the shared HTTP cache, linked beside it under a download's temp name
+/// (removed when dropped, or swept an hour after a killed run). Runs sharing
+/// a cache may all find one download there; each removes the shared name
+/// once it has extracted the package, so without its own name a run could
+/// find the file gone between checking it and reading it. `NotFound`: it
+/// is gone already.
+fn hold(file: &Path) -> std::io::Result<tempfile::TempPath> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    tempfile::Builder::new()
+        .make_in(dir, |tmp| std::fs::hard_link(file, tmp))
+        .map(|t| t.into_temp_path())
 }
 
 /// An error's message without the URL or (cache) path it starts with.

@@ -105,7 +105,8 @@ pub(super) fn file_url_path(url: &str, rest: &str) -> Result<String> {
 /// files go into `cache`, downloaded as the repo's `access` says. With
 /// `expected` (repomd.xml's checksum), the cached copy is named by the
 /// checksum and reused while it stays the same, and a fresh download must
-/// match it (once more, then an error); without, the file is downloaded
+/// match it (downloaded again, 4 times in all as librepo, then an
+/// error); without, the file is downloaded
 /// afresh. Packages, whose size caps the download, go through
 /// [`package_file_from`] instead.
 pub fn local_file(
@@ -213,10 +214,18 @@ fn take_from_sibling(
         if other == base {
             continue;
         }
-        let src = cache.join(cache_dir_name(other)).join(name);
-        if !src.is_file() {
+        // A mirror no run has used since the cache key gained its hash
+        // keeps the older name (`repo_cache_dir` renames it only when its
+        // mirror is asked): its copies are as good, as a copy is taken on
+        // its checksum alone, never on where it lies.
+        let names = [cache_dir_name(other), legacy_cache_dir_name(other)];
+        let Some(src) = names
+            .iter()
+            .map(|d| cache.join(d).join(name))
+            .find(|src| src.is_file())
+        else {
             continue;
-        }
+        };
         if std::fs::create_dir_all(dir).is_err() {
             return false;
         }
@@ -547,6 +556,35 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(left, [std::ffi::OsString::from(&name)]);
+    }
+
+    /// A sibling mirror's directory still named as before the hash was
+    /// added is looked into too, and its copy taken on its checksum alone:
+    /// one whose bytes do not match is left there and not taken.
+    #[test]
+    fn a_sibling_under_the_older_name_is_looked_into_and_checked() {
+        let cache = tempfile::tempdir().unwrap();
+        let (a, b) = ("http://a.example/os/", "http://b.example/os/");
+        let siblings = [Location::parse(a).unwrap(), Location::parse(b).unwrap()];
+        let old = cache.path().join(legacy_cache_dir_name(a));
+        std::fs::create_dir_all(&old).unwrap();
+        let dir = cache.path().join(cache_dir_name(b));
+        let sum = |bytes: &[u8]| Expected {
+            algo: "sha256".into(),
+            hex: format!("{:x}", Sha256::digest(bytes)),
+        };
+        // Damaged in the old directory: not taken.
+        let e = sum(b"primary");
+        let name = checked_copy_name(&e.hex, "repodata/primary.xml.gz");
+        std::fs::write(old.join(&name), b"damaged").unwrap();
+        let dest = dir.join(&name);
+        assert!(!take_from_sibling(cache.path(), b, &siblings, &dest, &e));
+        assert!(!dest.exists());
+        // Good: taken, and the old directory keeps its name and copy.
+        std::fs::write(old.join(&name), b"primary").unwrap();
+        assert!(take_from_sibling(cache.path(), b, &siblings, &dest, &e));
+        assert_eq!(std::fs::read(&dest).unwrap(), b"primary");
+        assert!(old.join(&name).is_file());
     }
 
     /// A cache that cannot be written fails at the first HTTP mirror, as

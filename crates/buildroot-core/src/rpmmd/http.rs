@@ -127,7 +127,7 @@ pub fn download(url: &str, dest: &Path) -> Result<()> {
 }
 
 /// Downloads `url` to `dest`; with `expected` (repomd.xml's checksum), the
-/// file must have that checksum: a mismatch is downloaded once more, from
+/// file must have that checksum: a mismatch is downloaded again, from
 /// byte 0, then fails. Nothing is left at `dest` (or beside it) on failure.
 pub fn download_verified(
     url: &str,
@@ -219,16 +219,22 @@ fn download_listed_open(
                         msg: cause,
                     });
                 }
-                if round >= 2 {
+                let most = mismatch_downloads(s.retries);
+                if round >= most {
+                    let times = match round {
+                        1 => "once: no retries".to_string(),
+                        2 => "twice".to_string(),
+                        n => format!("{n} times"),
+                    };
                     return Err(Error::Http {
                         url: url.to_string(),
-                        msg: format!("{cause} (downloaded twice)"),
+                        msg: format!("{cause} (downloaded {times})"),
                     });
                 }
                 notify(DownloadEvent::Retrying {
                     url,
-                    attempt: 1,
-                    of: 2,
+                    attempt: round,
+                    of: most,
                     cause: &cause,
                     wait: Duration::ZERO,
                 });
@@ -239,6 +245,17 @@ fn download_listed_open(
         f.rewind().map_err(|e| Error::io(dest, e))?;
         return Ok(f);
     }
+}
+
+/// How many times a file whose checksum does not match is downloaded from
+/// a repo's only mirror: librepo counts a mismatch as one failed transfer
+/// like any other and downloads the file alone again, at once, until its 4
+/// (`LRO_ALLOWEDMIRRORFAILURES`; dnf 4.14 asked a primary.xml that never
+/// matched 4 times); fewer when `RPM_BUILDROOT_HTTP_RETRIES` allows fewer,
+/// never more for a package's `retries=` (the bytes come from the same
+/// server: a burst of downloads of a large file helps no one).
+pub(super) fn mismatch_downloads(retries: u32) -> u32 {
+    (retries + 1).min(BAD_STATUS_TRIES)
 }
 
 /// How old a temp file must be before a later run removes it: a live
@@ -739,7 +756,9 @@ impl Attempt<'_> {
                 return Outcome::Failed {
                     cause: format!("{via}HTTP {status}"),
                     retry: true,
-                    wait: header("retry-after").and_then(|v| retry_after(&v, SystemTime::now())),
+                    wait: header("retry-after")
+                        .filter(|_| !self.s.no_retry_after)
+                        .and_then(|v| retry_after(&v, SystemTime::now())),
                     most: None,
                 }
             }
@@ -862,6 +881,25 @@ fn of(n: u64, total: Option<u64>) -> String {
         Some(t) => format!("{n} of {t} bytes"),
         None => format!("{n} bytes"),
     }
+}
+
+/// Whether `e` is a download that timed out: no connection or no answer
+/// within the timeout, or a transfer that stalled below the minimum rate,
+/// where a redirect led too. These are what curl reports as
+/// `CURLE_OPERATION_TIMEDOUT`, the one failure librepo takes as serious
+/// enough to move a mirror that never delivered down its list (`turns.rs`).
+pub(super) fn timed_out(e: &Error) -> bool {
+    let Error::Http { msg, .. } = e else {
+        return false;
+    };
+    let mut cause = msg.as_str();
+    while let Some(rest) = cause.strip_prefix("redirected to ") {
+        match rest.split_once(": ") {
+            Some((_, after)) => cause = after,
+            None => break,
+        }
+    }
+    cause.starts_with("timed out") || cause.starts_with("stalled: ")
 }
 
 /// Whether `url` is http or https (any case, as schemes are).

@@ -18,16 +18,19 @@ and resumed as dnf does; these environment variables tune them:
                                4xx (404, 403, ...; at most 3 retries) or a host name not found,
                                retried at once (default 3)
   RPM_BUILDROOT_HTTP_BACKOFF   seconds before the first retry, doubled for each next one;
-                               a server's Retry-After wins (default 1)
+                               a server's Retry-After wins, but for a metalink's or
+                               mirrorlist's, which dnf does not read (default 1)
   RPM_BUILDROOT_HTTP_MAX_WAIT  longest wait before a retry, in seconds (default 30)
   RPM_BUILDROOT_HTTP_TIMEOUT   seconds to connect, to get an answer, and over which a
                                transfer must average MINRATE (default 30, as dnf's timeout)
   RPM_BUILDROOT_HTTP_MINRATE   bytes per second below which a transfer counts as stalled
                                (default 1000, as dnf's minrate)
 A retry resumes where the last attempt stopped when the server supports ranges. A file whose
-checksum does not match repomd.xml is downloaded once more. With a metalink, mirrorlist or
-several baseurls, the mirrors are asked in turn, as dnf asks them: each once, then again from
-the first until 4 requests (at most RETRIES + 1), without waiting.";
+checksum does not match repomd.xml is downloaded again at once, 4 times in all (at most
+RETRIES + 1), as dnf downloads it. With a metalink, mirrorlist or several baseurls, the
+mirrors are asked in turn, as dnf asks them: each once, then again from the first until 4
+requests (at most RETRIES + 1), without waiting; one that timed out changes places with the
+last.";
 
 /// How downloads behave (see the module docs and [`HTTP_ENV_HELP`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -54,6 +57,11 @@ pub struct HttpSettings {
     /// them over all the mirrors), and a checksum mismatch ends the turn
     /// (librepo counts it as one failed request of that mirror).
     pub one_turn: bool,
+    /// Whether a `Retry-After` is passed over for the backoff: a metalink's
+    /// or mirrorlist's tries (`mirrors.rs`), which librepo makes without
+    /// reading it, so a MirrorManager that asks for 30 s does not hold a
+    /// run for minutes over its rounds.
+    pub no_retry_after: bool,
 }
 
 impl Default for HttpSettings {
@@ -67,6 +75,7 @@ impl Default for HttpSettings {
             access: RepoAccess::default(),
             max_len: None,
             one_turn: false,
+            no_retry_after: false,
         }
     }
 }

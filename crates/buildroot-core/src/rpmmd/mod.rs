@@ -384,7 +384,11 @@ fn open_at(
     let text = match &loc {
         Location::Dir(d) => {
             let path = d.join(href);
-            std::fs::read(&path).map_err(|e| Error::io(&path, e))?
+            let text = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            if let Some(why) = mirrors::repomd_mismatch(&text, want) {
+                return Err(Error::format(loc.display(href), why));
+            }
+            text
         }
         Location::Http(base) => {
             let cache = opts.cache_dir.as_deref().ok_or_else(|| Error::NoCacheDir {
@@ -393,16 +397,9 @@ fn open_at(
             // A run's first access to the repo's directory: where an older
             // version's directory is taken over.
             let dir = fetch::repo_cache_dir(cache, base);
-            let dest = dir.join("repomd.xml");
-            let mut f = http::download_open(&loc.display(href), &dest, settings)?;
-            let mut text = Vec::new();
-            f.read_to_end(&mut text).map_err(|e| Error::io(&dest, e))?;
-            text
+            current_repomd(&loc.display(href), &dir.join("repomd.xml"), want, settings)?
         }
     };
-    if let Some(why) = mirrors::repomd_mismatch(&text, want) {
-        return Err(Error::format(loc.display(href), why));
-    }
     let repomd = Repomd::parse(&text[..], &loc.display(href))?;
     if let (Location::Http(base), Some(cache)) = (&loc, opts.cache_dir.as_deref()) {
         // What an older repomd.xml listed is dead weight now, as in dnf's cache.
@@ -415,6 +412,41 @@ fn open_at(
         loc,
         repomd,
     })
+}
+
+/// The bytes of repomd.xml downloaded from `url` into `dest`, when they
+/// match one of a metalink's checksums `want` (or there are none). A stale
+/// one from a repo's only mirror (`settings` not one turn of several) is
+/// downloaded again, alone and at once, until [`http::mismatch_downloads`]
+/// times in all, as librepo counts a mismatch as one failed transfer of the
+/// file: dnf 4.14 asked a single stale mirror 4 times, and not the metalink
+/// again. A hash that matches but for its case fails at once: another
+/// download cannot mend the metalink.
+fn current_repomd(
+    url: &str,
+    dest: &Path,
+    want: &[RepomdChecksum],
+    settings: &HttpSettings,
+) -> Result<Vec<u8>> {
+    let most = match settings.one_turn {
+        true => 1,
+        false => http::mismatch_downloads(settings.retries),
+    };
+    let mut asked = 0;
+    loop {
+        asked += 1;
+        let mut f = http::download_open(url, dest, settings)?;
+        let mut text = Vec::new();
+        f.read_to_end(&mut text).map_err(|e| Error::io(dest, e))?;
+        match mirrors::repomd_mismatch(&text, want) {
+            None => return Ok(text),
+            Some(why) if why == mirrors::STALE && asked < most => {}
+            Some(why) if asked > 1 => {
+                return Err(Error::format(url, format!("{why}, each of {asked} times")))
+            }
+            Some(why) => return Err(Error::format(url, why)),
+        }
+    }
 }
 
 /// Opens the metadata file of `kind`, returning its reader and display name.

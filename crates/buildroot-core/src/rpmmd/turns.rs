@@ -16,11 +16,21 @@
 //! repo), a [`MirrorTally`] keeps what each mirror did, as librepo keeps
 //! it over one download of many files: a mirror that has failed 4 times
 //! without one success is not asked again (its "skipping bad mirror").
-//! librepo's other use of its counts, moving a mirror that timed out or
-//! keeps failing down its list, is not modelled.
 //!
-//! Failures are not told apart, as librepo tells none apart but the few it
-//! takes as fatal: a 404, a reset, a stale repomd.xml each end a turn.
+//! A mirror that times out (no connection or answer within the timeout, a
+//! stall) before it has delivered anything changes places with the last
+//! mirror of the list, as librepo's adaptive sorting (`sort_mirrors`, on by
+//! default in dnf) moves it: the next mirror asked is the last one, and
+//! over a batch the later files start from the list so changed (dnf 4.14,
+//! of `a b c` whose `a` timed out, asked `a c`). The slow mirror is then
+//! asked last instead of costing every file its timeout. librepo's gentler
+//! moves, one place up or down by success rate once a mirror has 3
+//! transfers, are not modelled: they change which mirror delivers a file,
+//! never the bytes, which the checksums hold.
+//!
+//! Failures are not told apart (but a timeout for the order, above), as
+//! librepo tells none apart but the few it takes as fatal: a 404, a reset,
+//! a stale repomd.xml each end a turn.
 //! Ours are the exception: a cache we cannot write, a bad setting, no
 //! cache directory end the whole download at once (every mirror would
 //! fail alike).
@@ -28,7 +38,7 @@
 use std::sync::Mutex;
 
 use super::fetch::{is_our_side, Location};
-use super::http::HttpSettings;
+use super::http::{timed_out, HttpSettings};
 use crate::error::{Error, Result};
 
 /// How many requests librepo makes of a repo's mirrors for one file
@@ -48,6 +58,9 @@ struct Tally {
     counts: Vec<(u32, u32)>,
     /// The last failure's line, for a file no mirror is asked for.
     last: Option<String>,
+    /// The mirrors in the order they are asked, as timeouts left it
+    /// ([`swap_with_last`]); empty until the first timeout.
+    order: Vec<usize>,
 }
 
 impl MirrorTally {
@@ -81,6 +94,30 @@ impl MirrorTally {
         }
     }
 
+    /// The order the batch asks its `n` mirrors in.
+    fn order(&self, n: usize) -> Vec<usize> {
+        let t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match t.order.len() {
+            0 => (0..n).collect(),
+            _ => t.order.clone(),
+        }
+    }
+
+    /// Whether mirror `i` has delivered a file in the batch.
+    fn delivered(&self, i: usize) -> bool {
+        let t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        t.counts.get(i).is_some_and(|&(ok, _)| ok > 0)
+    }
+
+    /// Moves mirror `i` (of `n`) to the end of the batch's order.
+    fn swap_with_last(&self, i: usize, n: usize) {
+        let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if t.order.is_empty() {
+            t.order = (0..n).collect();
+        }
+        swap_with_last(&mut t.order, i);
+    }
+
     /// The last failure counted: what a file no mirror was asked for
     /// reports, as the downloads that met it may be reported after it.
     pub(super) fn last_failure(&self) -> Option<String> {
@@ -89,28 +126,48 @@ impl MirrorTally {
     }
 }
 
-/// The mirrors (indices into `locs`) in the order they are asked: each of
-/// `cands` (those still worth asking, in the list's order) once, then the
-/// remote ones again in turn until `retries + 1` requests (at most
-/// [`ALLOWED_MIRROR_FAILURES`]) have been made. `retries` is the
-/// run's (`RPM_BUILDROOT_HTTP_RETRIES`, or a package's `retries=`):
-/// `retries=0` asks each mirror once; more than 3 is librepo's 4 still, as
-/// a burst of 404s on two mirrors helps no one.
-fn order(locs: &[Location], cands: &[usize], retries: u32) -> Vec<usize> {
+/// The mirror (an index into `locs`) asked next, after `asked`: each of
+/// `cands` (those still worth asking, in the list's current order) once,
+/// then the remote ones again in turn until `retries + 1` requests (at
+/// most [`ALLOWED_MIRROR_FAILURES`]) have been made; `None` when done.
+/// `retries` is the run's (`RPM_BUILDROOT_HTTP_RETRIES`, or a package's
+/// `retries=`): `retries=0` asks each mirror once; more than 3 is
+/// librepo's 4 still, as a burst of 404s on two mirrors helps no one.
+fn next(locs: &[Location], cands: &[usize], asked: &[usize], retries: u32) -> Option<usize> {
     let most = (retries as usize + 1).min(ALLOWED_MIRROR_FAILURES);
-    let mut order: Vec<usize> = cands.to_vec();
+    if let Some(&i) = cands.iter().find(|i| !asked.contains(i)) {
+        return Some(i);
+    }
     let again: Vec<usize> = cands
         .iter()
         .copied()
         .filter(|&i| matches!(locs[i], Location::Http(_)))
         .collect();
-    for k in 0.. {
-        if order.len() >= most || again.is_empty() {
-            break;
-        }
-        order.push(again[k % again.len()]);
+    let k = asked.len().checked_sub(cands.len())?;
+    match asked.len() < most && !again.is_empty() {
+        true => Some(again[k % again.len()]),
+        false => None,
     }
-    order
+}
+
+/// Mirror `i` changes places with the last of `order`, as librepo's
+/// `sort_mirrors` moves a mirror after a timeout.
+fn swap_with_last(order: &mut [usize], i: usize) {
+    if let Some(at) = order.iter().position(|&m| m == i) {
+        let last = order.len() - 1;
+        order.swap(at, last);
+    }
+}
+
+/// The mirrors (indices into `locs`) in the order they are asked when none
+/// times out: [`next`] until done.
+#[cfg(test)]
+fn order(locs: &[Location], cands: &[usize], retries: u32) -> Vec<usize> {
+    let mut asked = Vec::new();
+    while let Some(i) = next(locs, cands, &asked, retries) {
+        asked.push(i);
+    }
+    asked
 }
 
 /// How asking the mirrors in turn ended, when none delivered.
@@ -144,17 +201,27 @@ pub(super) fn in_turns<T>(
     };
     // One mirror makes its own retries, and is asked whatever it did.
     let tally = tally.filter(|_| locs.len() > 1);
-    let (order, s) = match locs.len() {
-        1 => (vec![0], s),
-        _ => {
-            let cands: Vec<usize> = (0..locs.len())
-                .filter(|&i| !tally.is_some_and(|t| t.is_bad(i)))
-                .collect();
-            (order(locs, &cands, s.retries), &one_turn)
-        }
-    };
+    let n = locs.len();
+    let retries = s.retries;
+    let s = if n == 1 { s } else { &one_turn };
+    let mut list: Vec<usize> = tally.map_or_else(|| (0..n).collect(), |t| t.order(n));
+    // Those bad at the start stay out; the others are asked in the list's
+    // order of the moment.
+    let good: Vec<usize> = (0..n)
+        .filter(|&i| !tally.is_some_and(|t| t.is_bad(i)))
+        .collect();
+    let mut asked = Vec::new();
     let mut last = None;
-    for (n, &i) in order.iter().enumerate() {
+    loop {
+        let pick = match n {
+            1 => Some(0).filter(|_| asked.is_empty()),
+            _ => {
+                let cands: Vec<usize> = list.iter().copied().filter(|i| good.contains(i)).collect();
+                next(locs, &cands, &asked, retries)
+            }
+        };
+        let Some(i) = pick else { break };
+        asked.push(i);
         let got = get(i, s);
         if let Some(t) = tally {
             match &got {
@@ -164,6 +231,19 @@ pub(super) fn in_turns<T>(
                 Err(e) => t.record(i, Some(e)),
             }
         }
+        // A mirror that timed out without having delivered goes last.
+        if let Err(e) = &got {
+            if n > 1 && timed_out(e) && !tally.is_some_and(|t| t.delivered(i)) {
+                match tally {
+                    Some(t) => {
+                        t.swap_with_last(i, n);
+                        list = t.order(n);
+                    }
+                    None => swap_with_last(&mut list, i),
+                }
+            }
+        }
+        let attempts = asked.len();
         match got {
             Ok(v) => return Ok(Ok((v, i))),
             // Our own mistakes (no cache, a bad variable) are not the mirror's.
@@ -173,7 +253,7 @@ pub(super) fn in_turns<T>(
             // a mirror error it would pass for the repo's own problem, which
             // skip_if_unavailable passes over (`skip.rs`).
             Err(e @ Error::Io { .. }) if is_our_side(&locs[i], &e) => return Err(e),
-            Err(e) => last = Some((e, n + 1)),
+            Err(e) => last = Some((e, attempts)),
         }
     }
     match last {
@@ -181,7 +261,7 @@ pub(super) fn in_turns<T>(
             last: Some(last),
             attempts,
         })),
-        None if order.is_empty() && !locs.is_empty() => Ok(Err(GaveUp {
+        None if asked.is_empty() && !locs.is_empty() => Ok(Err(GaveUp {
             last: None,
             attempts: 0,
         })),
@@ -228,6 +308,56 @@ mod tests {
         // No retries: each once; more than 3: librepo's 4 still.
         assert_eq!(order(&locs("hh"), 0), [0, 1]);
         assert_eq!(order(&locs("hh"), 20), [0, 1, 0, 1]);
+    }
+
+    /// A mirror that times out before it delivered anything changes
+    /// places with the last, which is asked next (dnf 4.14, of `a b c`
+    /// whose `a` timed out, asked `a c`); over a batch the next file starts
+    /// from the list so changed; one that has delivered keeps its place.
+    #[test]
+    fn a_mirror_that_times_out_changes_places_with_the_last() {
+        let timeout = |i: usize| Error::Http {
+            url: format!("m{i}"),
+            msg: "timed out: no answer within 1 s (RPM_BUILDROOT_HTTP_TIMEOUT sets the limit)"
+                .into(),
+        };
+        let run = |tally: Option<&MirrorTally>, fails: &dyn Fn(usize) -> Option<Error>| {
+            let mut asked = Vec::new();
+            let _ = in_turns(&locs("hhh"), &HttpSettings::default(), tally, |i, _| {
+                asked.push(i);
+                fails(i).map_or(Ok(()), Err)
+            });
+            asked
+        };
+        // Alone: 0 times out, the others answer 404.
+        let all_fail = |i: usize| {
+            Some(match i {
+                0 => timeout(0),
+                _ => Error::Http {
+                    url: format!("m{i}"),
+                    msg: "HTTP 404".into(),
+                },
+            })
+        };
+        assert_eq!(run(None, &all_fail), [0, 2, 1, 2]);
+        // A stall, behind a redirect, is a timeout too.
+        let stalled = Error::Http {
+            url: "m0".into(),
+            msg: "redirected to http://n/x: stalled: less than 1000 bytes/s for 30 s after 5 \
+                  bytes (RPM_BUILDROOT_HTTP_TIMEOUT and RPM_BUILDROOT_HTTP_MINRATE set the limits)"
+                .into(),
+        };
+        assert!(timed_out(&stalled));
+        // A batch: the next file starts from the last mirror.
+        let tally = MirrorTally::new();
+        let first_times_out = |i: usize| (i == 0).then(|| timeout(0));
+        assert_eq!(run(Some(&tally), &first_times_out), [0, 2]);
+        assert_eq!(run(Some(&tally), &first_times_out), [2]);
+        // One that delivered, then timed out, keeps its place.
+        let tally = MirrorTally::new();
+        assert_eq!(run(Some(&tally), &|_| None), [0]);
+        assert_eq!(run(Some(&tally), &first_times_out), [0, 1]);
+        assert_eq!(run(Some(&tally), &|_| None), [0]);
     }
 
     #[test]

@@ -276,7 +276,7 @@ fn fixture_sha256(file: &str) -> String {
 fn an_srpm_that_does_not_match_primary_is_one_line_and_never_cached() {
     let hello = "hello-2.12.1-1.eln150.src.rpm";
     let sum = fixture_sha256(hello);
-    // Over HTTP, corrupt every time: downloaded twice, the line names the URL.
+    // Over HTTP, corrupt every time: downloaded 4 times, the line names the URL.
     let server = Server::start(fixture("repos"));
     server.fault(hello, Fault::Corrupt, None);
     let mut t = TestContext::new();
@@ -293,7 +293,7 @@ fn an_srpm_that_does_not_match_primary_is_one_line_and_never_cached() {
         "identify-archful-srpms: [SERVER]/source/{hello}: checksum mismatch: primary.xml says sha256 {sum}, the download has "
     );
     assert!(line.starts_with(&want), "{line}");
-    assert!(line.ends_with(" (downloaded twice)"), "{line}");
+    assert!(line.ends_with(" (downloaded 4 times)"), "{line}");
     assert_eq!(srpm_names(&cache), Vec::<String>::new());
     // A local source repo whose SRPM was damaged: the line names the repo's file.
     let src = t.join("source");
