@@ -9,13 +9,12 @@
 
 use std::path::Path;
 
-use rpm::{Dependency, DependencyFlags, PackageMetadata};
+use rpm::PackageMetadata;
 
 use super::deps;
 use super::details::{self, header_text};
 use super::tags::*;
 use super::{check_layout, rpm_err, RawHeader};
-use crate::dep::{Cmp, Dep, SimpleDep};
 use crate::error::{Error, Result};
 use crate::evr::Evr;
 use crate::package::Package;
@@ -72,7 +71,7 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
     let text = |tag| raw.string(tag).map(header_text).unwrap_or_default();
     let name = text(TAG_NAME);
     let evr = evr_of(&raw);
-    let deps = deps::dep_lists(path, &raw)?;
+    let deps = deps::dep_lists(&raw);
     let files = if is_source {
         Vec::new()
     } else {
@@ -140,32 +139,4 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
         details: None,
     };
     Ok((p, raw))
-}
-
-/// Converts an rpm-crate dependency into ours (rich deps are parsed).
-pub(super) fn from_rpm_dep(path: &Path, d: &Dependency) -> Result<Dep> {
-    if d.name.starts_with('(') {
-        return Dep::parse(&d.name).map_err(|e| Error::format(path.display(), e.to_string()));
-    }
-    let f = d.flags;
-    let cmp = match (
-        f.contains(DependencyFlags::LESS),
-        f.contains(DependencyFlags::GREATER),
-        f.contains(DependencyFlags::EQUAL),
-    ) {
-        (true, false, true) => Some(Cmp::Le),
-        (true, false, false) => Some(Cmp::Lt),
-        (false, true, true) => Some(Cmp::Ge),
-        (false, true, false) => Some(Cmp::Gt),
-        (false, false, true) => Some(Cmp::Eq),
-        _ => None,
-    };
-    Ok(Dep::Simple(match cmp {
-        Some(c) if !d.version.is_empty() => SimpleDep::versioned(
-            d.name.clone(),
-            c,
-            Evr::parse(&d.version).map_err(|e| Error::format(path.display(), e.to_string()))?,
-        ),
-        _ => SimpleDep::name(d.name.clone()),
-    }))
 }
