@@ -747,3 +747,62 @@ fn odd_dependency_versions_are_listed_as_createrepo_c_lists_them() {
     let req2: Vec<String> = read[0].requires.iter().map(|r| r.dep.to_string()).collect();
     assert_eq!(req2, req);
 }
+
+/// The RPM at `from` with the main header's tags renamed (`(old, new)`;
+/// a tag rpm does not know hides an entry). The header digests go stale;
+/// createrepo_c does not check them.
+fn with_tags_renamed(from: &Path, to: &Path, renames: &[(u32, u32)]) {
+    let mut b = std::fs::read(from).unwrap();
+    let be = |b: &[u8], at: usize| u32::from_be_bytes(b[at..at + 4].try_into().unwrap());
+    let sig_end = 96 + 16 + 16 * be(&b, 104) as usize + be(&b, 108) as usize;
+    let main = sig_end.div_ceil(8) * 8;
+    for i in 0..be(&b, main + 8) as usize {
+        let e = main + 16 + 16 * i;
+        if let Some((_, new)) = renames.iter().find(|(old, _)| *old == be(&b, e)) {
+            b[e..e + 4].copy_from_slice(&new.to_be_bytes());
+        }
+    }
+    std::fs::write(to, b).unwrap();
+}
+
+/// Headers without either source tag (no SOURCERPM, no SOURCEPACKAGE), and
+/// with the file list as old-style whole names (OLDFILENAMES), listed as
+/// createrepo_c lists them once rpm has read them (rpm 4.18's retrofits):
+/// a source package when its files are all in one empty directory, else a
+/// binary one with `(none)` for its source; an old file list as the paths
+/// it holds.
+#[test]
+fn headers_without_source_tags_or_with_old_file_lists_are_listed_as_createrepo_c_lists_them() {
+    if !have("rpmbuild") || !have("createrepo_c") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path();
+    let spec = "Name: files\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n\
+        Requires: /usr/bin/tool\n%description\nd\n%install\n\
+        mkdir -p %{buildroot}/usr/bin %{buildroot}/usr/share/files\n\
+        echo x > %{buildroot}/usr/bin/tool\necho y > %{buildroot}/usr/share/files/data\n\
+        %files\n/usr/bin/tool\n/usr/share/files\n";
+    let rpm = rpmbuild_binary(t, spec.as_bytes(), &[]);
+    let srpm = rpmbuild(t, "files", spec.as_bytes(), &[], &[]);
+    let src = t.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let hidden = 1_999_999;
+    // BASENAMES as OLDFILENAMES: the old list holds what the new one did.
+    let old_list = [(1117, 1027), (1118, hidden - 1), (1116, hidden - 2)];
+    with_tags_renamed(
+        &rpm,
+        &src.join("no-sourcerpm.noarch.rpm"),
+        &[(1044, hidden)],
+    );
+    with_tags_renamed(
+        &srpm,
+        &src.join("no-sourcepackage.src.rpm"),
+        &[(1106, hidden)],
+    );
+    with_tags_renamed(&rpm, &src.join("old-list.noarch.rpm"), &old_list);
+    let mut old_src = old_list.to_vec();
+    old_src.push((1106, hidden));
+    with_tags_renamed(&srpm, &src.join("old-list.src.rpm"), &old_src);
+    assert_eq!(assert_repodata_is_createrepo_cs(&src), 4);
+}
