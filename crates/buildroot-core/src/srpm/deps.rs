@@ -321,18 +321,23 @@ fn rpmds_find(list: &[(Vec<u8>, u64, Vec<u8>)], name: &[u8], flags: u64, version
 }
 
 /// The paths of the header's files, as stored, when createrepo_c has them
-/// (directory names, indexes, base names, flags and modes all present).
+/// (directory names, indexes, base names, flags and modes all present; an
+/// old-style list of whole names, OLDFILENAMES, is what rpm turns into the
+/// first three as it reads a header without them).
 fn own_files(raw: &RawHeader) -> HashSet<Vec<u8>> {
     let (dirs, index, bases) = (
         raw.strings(TAG_DIRNAMES),
         raw.numbers(TAG_DIRINDEXES),
         raw.strings(TAG_BASENAMES),
     );
-    if index.is_empty()
-        || bases.is_empty()
-        || raw.numbers(TAG_FILEFLAGS).is_empty()
-        || raw.numbers(TAG_FILEMODES).is_empty()
-    {
+    if raw.numbers(TAG_FILEFLAGS).is_empty() || raw.numbers(TAG_FILEMODES).is_empty() {
+        return HashSet::new();
+    }
+    if dirs.is_empty() && index.is_empty() && bases.is_empty() {
+        let old = raw.strings(TAG_OLDFILENAMES);
+        return old.into_iter().map(<[u8]>::to_vec).collect();
+    }
+    if index.is_empty() || bases.is_empty() {
         return HashSet::new();
     }
     bases
