@@ -139,17 +139,33 @@ unset WORKLOAD_REPOSITORIES
 # an unclosed quote, an unset variable) is refused in one line, bash's first about it (the
 # file, the line and the problem), not bash's message plus this script's own about its failure.
 # What the config prints on stderr and succeeds (a note of its own) is passed on as it was.
+# A config saved with Windows line endings (CRLF) is read as if it had Unix ones, as Python's
+# configparser reads either: bash would take each CR for part of the line (`$'\r': command not
+# found` on a blank line, `x86_64\r` for a value). The copy without them is what is run; the
+# messages name the file as the user wrote it (same lines).
 cfg_err=$(mktemp "${TMPDIR:-/tmp}/buildroot-workflow.conf.XXXXXX") || die "cannot create a temporary file"
+cfg_run=$config
+if grep -q $'\r$' "$config"; then
+  cfg_run=$cfg_err.lf
+  sed 's/\r$//' "$config" > "$cfg_run" || die "cannot create a temporary file"
+fi
 config_failed() { # STATUS [LINE FILE]: the line (of the config or a file it sources) that failed
   local said where="$config: "
   [ -z "${3:-}" ] || [ "$3" = "${BASH_SOURCE[0]}" ] || where="$3: line $2: "
   trap - EXIT
   exec 2>&8 8>&-
   # Interrupted (Ctrl-C while the config runs a command): no failed line to name.
-  [ "$1" -le 128 ] || { rm -f "$cfg_err"; exit "$1"; }
+  [ "$1" -le 128 ] || { rm -f "$cfg_err" "$cfg_err.lf"; exit "$1"; }
   # bash's own line (FILE: line N: ...), not a note the config printed before it.
-  said=$(grep -m 1 -E '^.+: line [0-9]+: ' "$cfg_err" || grep . "$cfg_err" | tail -n 1 || true)
-  rm -f "$cfg_err"
+  said=$(grep -m 1 -E '^.+: line [0-9]+: ' "$cfg_err" || true)
+  if [ -z "$said" ] && [ -z "${2:-}" ]; then
+    # Left by the EXIT trap and bash said nothing: the config (or a file it sources) ran `exit`.
+    said="${config}: the config file runs 'exit' (status $1), which would end the workflow;"
+    said+=" 'return' stops reading it early"
+  fi
+  [ -n "$said" ] || said=$(grep . "$cfg_err" | tail -n 1 || true)
+  said=${said//"$cfg_run"/"$config"} where=${where//"$cfg_run"/"$config"}
+  rm -f "$cfg_err" "$cfg_err.lf"
   die "${said:-${where}a command failed} (a config file holds NAME=VALUE lines)"
 }
 exec 8>&2
@@ -159,12 +175,12 @@ trap 'config_failed 129' HUP
 trap 'config_failed 130' INT
 trap 'config_failed 143' TERM
 # shellcheck disable=SC1090
-. "$config" 2> "$cfg_err"
+. "$cfg_run" 2> "$cfg_err"
 trap - EXIT HUP INT TERM
 trap 'die "line $LINENO: unexpected failure of: $BASH_COMMAND"' ERR
 exec 8>&-
 cat "$cfg_err" >&2
-rm -f "$cfg_err"
+rm -f "$cfg_err" "$cfg_err.lf"
 # Keys that only fed workload keys content-resolver now rejects (docs/formats.md section 4).
 [ -z "${WORKLOAD_REPOSITORIES+set}" ] \
   || die "$config: WORKLOAD_REPOSITORIES is no longer used (content-resolver rejects a workload with 'repositories'); remove it"

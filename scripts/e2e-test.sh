@@ -277,6 +277,20 @@ conf "$work/check.conf"; echo 'X=$no_such_variable' >> "$work/check.conf"
 check_refused "an unset variable" \
   "^buildroot-workflow: .*/check.conf: line [0-9]+: no_such_variable: unbound variable \(a config" \
   --config "$work/check.conf"
+# `exit` in the config is named as such, not as a failed command.
+conf "$work/check.conf"; echo 'exit 3' >> "$work/check.conf"
+check_refused "exit in the config" \
+  "^buildroot-workflow: .*/check.conf: the config file runs 'exit' \(status 3\), which would end the workflow; 'return' stops" \
+  --config "$work/check.conf"
+# A config with Windows line endings reads as with Unix ones: values without the CR, and bash's
+# messages name the file and line as written.
+conf "$work/check.conf" "ARCHES='x86_64 arm64'"; sed -i 's/$/\r/' "$work/check.conf"
+check_refused "a CRLF config's value" "ARCHES: 'arm64' is not an architecture the tools know" \
+  --config "$work/check.conf"
+conf "$work/check.conf"; echo "garbage line" >> "$work/check.conf"; sed -i 's/$/\r/' "$work/check.conf"
+check_refused "a CRLF config's stray line" \
+  "^buildroot-workflow: .*/check.conf: line [0-9]+: garbage: command not found \(a config file holds NAME=VALUE lines\)$" \
+  --config "$work/check.conf"
 # The config is run once (a command in it is not run twice), and what it says on stderr and
 # succeeds is its own note, passed on, not a reason to refuse it.
 conf "$work/check.conf" "ARCHES='x86_64 arm64'"

@@ -60,6 +60,12 @@ CASES = [
     "!!str", "!!bool", "!!int", "!!float", "!!timestamp", "&y !!str",
     # Text outside ASCII where a date's digits would be.
     "202é-01-01", "2é24-01-01", "é024-01-01 1",
+    # !!binary: bytes, base64 decoded as Python's lenient decodebytes.
+    "!!binary aGk=", "!!binary 'YQ==YQ=='", "!!binary '=YQ=='", "!!binary 'Y Q = ='",
+    "!!binary 'YQ=x='", "!!binary 'YR=='", "!!binary 'YQ==='", "!!binary '!YQ=='",
+    "!!binary 'YQ'", "!!binary 'Y'", "!!binary 'YQ='", "!!binary ''", "!!binary",
+    "!!binary 'AAEn'", "!!binary 'Jw=='", "!!binary 'JyI='", "!!binary 'XAkKDX+A/w=='",
+    "!!binary 'aé='", "!!binary \"aG\\n k=\"", "!!binary |\n  aGVs\n  bG8=",
 ]
 
 

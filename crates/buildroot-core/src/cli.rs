@@ -64,7 +64,12 @@ pub fn main<A: clap::Parser, E: std::fmt::Display>(
             return ExitCode::from(2);
         }
         Err(e) => {
-            // --help and --version: stdout, exit 0.
+            // --help and --version: stdout, exit 0; not printed is an error
+            // as for any output (`crate::pkglist::Stdout`).
+            if crate::pkglist::stdout_closed_at_start() {
+                diag!("{tool}: standard output: Bad file descriptor");
+                return ExitCode::from(2);
+            }
             let _ = e.print();
             return ExitCode::from(0);
         }

@@ -436,9 +436,39 @@ pub fn names_in_list(
     }
 }
 
+/// Whether descriptor 1 was closed when the process started (`tool >&-`).
+/// Rust's start-up code puts `/dev/null` on a closed standard descriptor
+/// before `main` runs, so a tool's writes would then vanish and it would
+/// exit 0 as if it had printed its list; the descriptor is looked at
+/// earlier, from the ELF constructors (`.init_array`), which run before
+/// that. Linux only (elsewhere: never).
+static STDOUT_CLOSED_AT_START: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static NOTE_CLOSED_STDOUT: extern "C" fn() = {
+    extern "C" fn note() {
+        // SAFETY: F_GETFD only asks about the descriptor.
+        if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
+            STDOUT_CLOSED_AT_START.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    note
+};
+
+/// Whether the tool was started with standard output closed (`tool >&-`):
+/// whatever it prints is lost, which [`Stdout`] reports as a write error.
+pub fn stdout_closed_at_start() -> bool {
+    STDOUT_CLOSED_AT_START.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A tool's standard output: write errors name it (`standard output: No
-/// space left on device`), and a reader that went away (`tool | head`) is not
-/// an error: the rest of the output is discarded. Buffered in blocks, not
+/// space left on device`; `Bad file descriptor` when the tool was started
+/// with it closed, as `cat` and bash's `echo` report it), and a reader that
+/// went away (`tool | head`) is not an error: the rest of the output is
+/// discarded, and the tool exits as it would have (ripgrep's choice too). Buffered in blocks, not
 /// lines (Rust's own stdout writes each line on its own: 173k `write`
 /// calls for one `--json` report); callers flush at the end, and a drop
 /// flushes what is left.
@@ -457,6 +487,11 @@ impl Stdout {
     }
 
     fn check<T>(&mut self, r: std::io::Result<T>, ok: T) -> std::io::Result<T> {
+        let r = if stdout_closed_at_start() {
+            Err(std::io::Error::from_raw_os_error(libc::EBADF))
+        } else {
+            r
+        };
         match r {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
                 self.closed = true;

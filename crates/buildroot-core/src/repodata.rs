@@ -225,13 +225,21 @@ fn version_attrs(out: &mut String, p: &Package) {
 fn simple_entry(out: &mut String, d: &SimpleDep, pre: bool) {
     let _ = write!(out, "      <rpm:entry name=\"{}\"", esc_attr(&d.name));
     if let Some(r) = &d.range {
-        let _ = write!(
-            out,
-            " flags=\"{}\" epoch=\"{}\" ver=\"{}\"",
-            r.cmp.rpmmd(),
-            r.evr.epoch,
-            esc_attr(&r.evr.version)
-        );
+        let _ = write!(out, " flags=\"{}\"", r.cmp.rpmmd());
+        // As createrepo_c writes what it split (`srpm/deps.rs`): no epoch
+        // or version for flags without a version, and a version holding
+        // a `:` (its epoch was signed, `-1:2`) split there again.
+        let e = &r.evr;
+        let (epoch, ver) = match e.version.split_once(':') {
+            Some((epoch, ver)) if e.epoch == 0 => (epoch.to_string(), ver),
+            _ => (e.epoch.to_string(), e.version.as_str()),
+        };
+        if !(e.epoch == 0 && e.version.is_empty() && e.release.is_none()) {
+            let _ = write!(out, " epoch=\"{}\"", esc_attr(&epoch));
+        }
+        if !ver.is_empty() {
+            let _ = write!(out, " ver=\"{}\"", esc_attr(ver));
+        }
         if let Some(rel) = &r.evr.release {
             let _ = write!(out, " rel=\"{}\"", esc_attr(rel));
         }

@@ -817,3 +817,72 @@ fn a_latin1_dependency_name_reads_as_createrepo_c_lists_it() {
         .collect();
     assert_eq!(reqs, theirs);
 }
+
+/// A header whose file list is old-style (OLDFILENAMES: whole paths; no
+/// BASENAMES, DIRNAMES or DIRINDEXES) holds the files it names: a require
+/// of one of its own primary files is dropped, as createrepo_c drops it
+/// once rpm has turned the old list into the new one as it reads it.
+#[test]
+fn an_old_style_file_list_names_the_packages_own_files() {
+    use rpm::{Header, HeaderEntry, IndexData, IndexTag};
+    let t = tempfile::tempdir().unwrap();
+    let files = vec!["/usr/bin/tool".to_string(), "/usr/share/tool/data".into()];
+    let mut p = Package {
+        name: "tool".into(),
+        arch: "noarch".into(),
+        evr: Evr::parse("1-1").unwrap(),
+        sourcerpm: "tool-1-1.src.rpm".into(),
+        summary: "t".into(),
+        files: files.clone(),
+        ..Default::default()
+    };
+    for dep in ["/usr/bin/tool", "glibc"] {
+        p.requires.push(Requirement {
+            dep: Dep::parse(dep).unwrap(),
+            pre: false,
+        });
+    }
+    let bytes = build_rpm(&p, "MIT", 1_700_000_000).unwrap();
+    let mut pkg = rpm::Package::parse(&mut &bytes[..]).unwrap();
+    // Region, BASENAMES, DIRNAMES, DIRINDEXES out; OLDFILENAMES in.
+    let mut entries: Vec<_> = pkg
+        .metadata
+        .header
+        .get_all_entries()
+        .unwrap()
+        .into_iter()
+        .filter(|(t, _)| ![63, 1116, 1117, 1118].contains(t))
+        .map(|(t, d)| HeaderEntry::new(t, d))
+        .collect();
+    entries.push(HeaderEntry::new(
+        1027,
+        IndexData::StringArray(files.clone()),
+    ));
+    pkg.metadata.header = Header::from_entries(entries, IndexTag::RPMTAG_HEADERIMMUTABLE);
+    pkg.clear_signatures().unwrap();
+    let path = t.path().join("tool-1-1.noarch.rpm");
+    let mut out = Vec::new();
+    pkg.write(&mut out).unwrap();
+    std::fs::write(&path, out).unwrap();
+    let got = read_header(&path).unwrap();
+    assert_eq!(got.files, files);
+    let requires =
+        |p: &Package| -> Vec<String> { p.requires.iter().map(|r| r.dep.to_string()).collect() };
+    assert_eq!(requires(&got), ["glibc"]);
+    match Command::new("createrepo_c")
+        .arg("-q")
+        .arg(t.path())
+        .output()
+    {
+        Ok(o) => {
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let repo = buildroot_core::rpmmd::load_repo(
+                &buildroot_core::rpmmd::RepoSpec::new("t", t.path().to_str().unwrap()),
+                &Default::default(),
+            )
+            .unwrap();
+            assert_eq!(requires(&repo.packages[0]), requires(&got));
+        }
+        Err(_) => eprintln!("skipped: createrepo_c is not installed"),
+    }
+}

@@ -40,6 +40,8 @@ pub enum Value {
     Str(String),
     /// A date or date and time (`2024-01-01`, `!!timestamp ...`).
     Time(Timestamp),
+    /// Bytes (`!!binary aGk=`: Python's `b'hi'`).
+    Bytes(Vec<u8>),
     /// A sequence, in document order.
     Seq(Vec<Value>),
     /// Entries in document order.
@@ -105,7 +107,7 @@ impl Value {
             Value::Float(f) => py_float(*f),
             Value::Str(s) => s.clone(),
             Value::Time(t) => t.py_str(),
-            Value::Seq(_) | Value::Map(_) => self.py_repr(),
+            Value::Bytes(_) | Value::Seq(_) | Value::Map(_) => self.py_repr(),
         }
     }
 
@@ -142,6 +144,7 @@ impl Value {
                 format!("{{{}}}", parts.join(", "))
             }
             Value::Time(t) => t.py_repr(),
+            Value::Bytes(b) => py_bytes_repr(b),
             other => other.py_str(),
         }
     }
@@ -155,6 +158,7 @@ impl Value {
             Value::Float(_) => "a number",
             Value::Str(_) => "a string",
             Value::Time(_) => "a date",
+            Value::Bytes(_) => "bytes",
             Value::Seq(_) => "a list",
             Value::Map(_) => "a map",
         }
@@ -169,10 +173,39 @@ impl Value {
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.is_empty(),
             Value::Time(_) => true,
+            Value::Bytes(b) => !b.is_empty(),
             Value::Seq(v) => !v.is_empty(),
             Value::Map(m) => !m.is_empty(),
         }
     }
+}
+
+/// Python's `repr(bytes)`: `b'...'` (in `"` when it holds a `'` and no
+/// `"`), printable ASCII as it is, `\\`, `\t`, `\n`, `\r` and the quote
+/// escaped, every other byte as `\xNN`.
+fn py_bytes_repr(b: &[u8]) -> String {
+    let q = if b.contains(&b'\'') && !b.contains(&b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
+    let mut out = format!("b{}", q as char);
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            c if c == q => {
+                out.push('\\');
+                out.push(c as char);
+            }
+            0x20..=0x7e => out.push(c as char),
+            c => out.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    out.push(q as char);
+    out
 }
 
 /// Python's `repr(float)` for the values YAML gives (shortest round trip,
@@ -494,13 +527,17 @@ impl<'de> Visitor<'de> for ValueVisitor {
 /// `0`, a float of an integer's value is that integer (`1.0` is `1`,
 /// `-0.0` is `0`). Lists and maps have none (refused as keys before this
 /// is asked), nor has NaN: no NaN equals another, so each `.nan` key is
-/// a key of its own, as in the dict PyYAML builds.
+/// a key of its own, as in the dict PyYAML builds. A date and time with a
+/// UTC offset is the instant it names (Python compares aware datetimes
+/// so: `10:00+01:00` is `09:00Z`), never equal to one without an offset.
 #[derive(Hash, PartialEq, Eq)]
 enum KeyId {
     Null,
     Int(i128),
     Float(u64),
     Str(String),
+    Instant(i128),
+    Bytes(Vec<u8>),
 }
 
 impl KeyId {
@@ -516,8 +553,12 @@ impl KeyId {
             Value::Float(f) if f.is_nan() => return None,
             Value::Float(f) => KeyId::Float(f.to_bits()),
             Value::Str(s) => KeyId::Str(s.clone()),
+            Value::Bytes(b) => KeyId::Bytes(b.clone()),
             // Its repr cannot be a string's (no string key is unquoted).
-            Value::Time(t) => KeyId::Str(t.py_repr()),
+            Value::Time(t) => match t.utc_micros() {
+                Some(instant) => KeyId::Instant(instant),
+                None => KeyId::Str(t.py_repr()),
+            },
             Value::Seq(_) | Value::Map(_) => return None,
         })
     }
@@ -597,6 +638,7 @@ mod tests {
                 Value::Str(_) => "str",
                 Value::Time(t) if t.time.is_none() => "date",
                 Value::Time(_) => "datetime",
+                Value::Bytes(_) => "bytes",
                 Value::Seq(_) | Value::Map(_) => "container",
             };
             let repr = Value::Seq(vec![v.clone()]).py_str();
@@ -786,6 +828,35 @@ mod tests {
             panic!()
         };
         assert_eq!(m.len(), 4);
+    }
+
+    /// Dates and times as keys are equal as Python's datetimes are (PyYAML
+    /// 6.0.3): two with UTC offsets when they name the same instant, one
+    /// kept where it came first with the last value; one without an
+    /// offset, or a date, is never equal to one with.
+    #[test]
+    fn dates_as_keys_are_one_key_where_python_sees_one() {
+        let Value::Map(m) = parse(
+            "{2024-01-01 10:00:00+01:00: a, 2024-01-01 09:00:00Z: b, \
+             2024-01-01 09:00:00: c, 2024-01-01: d, 2024-01-01 00:00:00: e, \
+             2024-01-01 08:30:00-00:30: f}",
+        ) else {
+            panic!()
+        };
+        let keys: Vec<String> = m
+            .iter()
+            .map(|(k, v)| format!("{}={}", k.py_repr(), v.py_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "datetime.datetime(2024, 1, 1, 10, 0, \
+                 tzinfo=datetime.timezone(datetime.timedelta(seconds=3600)))=f",
+                "datetime.datetime(2024, 1, 1, 9, 0)=c",
+                "datetime.date(2024, 1, 1)=d",
+                "datetime.datetime(2024, 1, 1, 0, 0)=e"
+            ]
+        );
     }
 
     #[test]

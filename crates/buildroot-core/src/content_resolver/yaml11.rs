@@ -42,6 +42,25 @@ impl Timestamp {
         s
     }
 
+    /// The instant a date and time with a UTC offset names, in
+    /// microseconds since 1970-01-01 UTC; none without an offset (a date,
+    /// or a naive date and time, names no instant).
+    pub fn utc_micros(&self) -> Option<i128> {
+        let ((h, mi, s, us), offset) = (self.time?, self.offset?);
+        // Days since 1970-01-01 of the proleptic Gregorian date (Howard
+        // Hinnant's days_from_civil).
+        let (y, m) = (i128::from(self.year), i128::from(self.month));
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + i128::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        let minutes = days * 1440 + i128::from(h) * 60 + i128::from(mi) - i128::from(offset);
+        Some((minutes * 60 + i128::from(s)) * 1_000_000 + i128::from(us))
+    }
+
     /// Python's `repr()`: `datetime.date(2024, 1, 1)`,
     /// `datetime.datetime(2024, 1, 1, 10, 0, tzinfo=datetime.timezone.utc)`.
     pub fn py_repr(&self) -> String {
@@ -74,7 +93,7 @@ impl Timestamp {
 
 /// The types a tag of `tag:yaml.org,2002:` gives a scalar, as safe_load
 /// builds them.
-const SCALAR_TAGS: [&str; 6] = ["bool", "int", "float", "null", "timestamp", "str"];
+const SCALAR_TAGS: [&str; 7] = ["bool", "int", "float", "null", "timestamp", "str", "binary"];
 
 /// Whether `tag` (the suffix of a `tag:yaml.org,2002:` tag) is one this
 /// module builds scalars for.
@@ -115,8 +134,51 @@ pub fn resolve(text: &str, plain: bool, tag: Option<&str>, key: bool) -> Result<
         "int" => int(text).ok_or_else(|| bad("an integer"))?,
         "float" => Value::Float(float(text).ok_or_else(|| bad("a number"))?),
         "timestamp" => Value::Time(timestamp(text).ok_or_else(|| bad("a date"))?),
+        "binary" => Value::Bytes(base64(text).ok_or_else(|| bad("base64 data"))?),
         _ => Value::Str(text.to_string()),
     })
+}
+
+/// The bytes of `!!binary` text as PyYAML decodes it (Python's lenient
+/// `base64.decodebytes`): ASCII only; characters outside the alphabet
+/// skipped; a quad's padding ends the data (what follows is ignored), and
+/// `=` before a quad's third character is skipped; data that stops inside
+/// a quad without its padding is refused.
+fn base64(text: &str) -> Option<Vec<u8>> {
+    if !text.is_ascii() {
+        return None;
+    }
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let (mut out, mut quad, mut pads, mut bits) = (Vec::new(), 0, 0, 0u32);
+    for c in text.bytes() {
+        if c == b'=' {
+            if quad >= 2 {
+                pads += 1;
+                if quad + pads >= 4 {
+                    return Some(out);
+                }
+            }
+            continue;
+        }
+        let Some(v) = value(c) else { continue };
+        pads = 0;
+        bits = bits << 6 | u32::from(v);
+        quad += 1;
+        if quad > 1 {
+            // Each character after a quad's first completes one byte.
+            out.push((bits >> (2 * (4 - quad))) as u8);
+            bits &= (1 << (2 * (4 - quad))) - 1;
+        }
+        quad %= 4;
+    }
+    (quad == 0).then_some(out)
 }
 
 /// The tag PyYAML's resolver gives a plain scalar (YAML 1.1's patterns, in

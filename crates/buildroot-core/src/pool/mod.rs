@@ -807,6 +807,23 @@ mod tests {
         }
     }
 
+    /// A rich dependency no parser reads, which an SRPM read from its
+    /// header keeps as its text (createrepo_c lists it so), is left out
+    /// of the pool as libsolv leaves it out: no requirement at all.
+    #[test]
+    fn an_unreadable_rich_dependency_is_no_requirement() {
+        let mut s = pkg("a", "1-1", "src");
+        s.requires.push(Dep::name("(a or foo(bar)").into());
+        s.requires.push(Dep::name("gcc").into());
+        let p = Pool::new("x86_64", vec![repo("r", vec![s])]).unwrap();
+        let req: Vec<String> = p
+            .requires(PkgId(0))
+            .iter()
+            .map(|r| r.dep.to_string())
+            .collect();
+        assert_eq!(req, ["gcc"]);
+    }
+
     #[test]
     fn arches_sources_and_self_provides() {
         let mut a = pkg("a", "1-1", "x86_64");

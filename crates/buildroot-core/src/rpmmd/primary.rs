@@ -8,6 +8,7 @@
 //! recur in the chunk is looked up by its text, not parsed again). At most
 //! a few chunks are in memory at once, and their buffers are reused.
 
+use std::borrow::Cow;
 use std::io::BufRead;
 use std::sync::Mutex;
 
@@ -254,9 +255,10 @@ fn read_package<'a>(
             Tok::Start { name, attrs, empty } => match tag(name) {
                 Tag::Entry => {
                     if let Some(l) = list {
-                        let e = entry(x, attrs, l, c, seen)?;
-                        c.entries.push(e);
-                        c.entry_lists.push(l as u8);
+                        if let Some(e) = entry(x, attrs, l, c, seen)? {
+                            c.entries.push(e);
+                            c.entry_lists.push(l as u8);
+                        }
                     }
                     if !empty {
                         x.skip()?;
@@ -364,23 +366,26 @@ fn read_package<'a>(
     Ok(())
 }
 
-/// The entry of an `rpm:entry` with attributes `attrs` in list `list`.
+/// The entry of an `rpm:entry` with attributes `attrs` in list `list`;
+/// none for a rich dependency that cannot be read.
 fn entry<'a>(
     x: &Scanner<'a>,
     attrs: &'a str,
     list: usize,
     c: &mut RawChunk,
     seen: &mut SeenEntries<'a>,
-) -> Result<RawEntry> {
+) -> Result<Option<RawEntry>> {
     let hash = super::raw::str_hash(attrs);
     if let Some(&(_, e)) = seen.find(hash, |(a, _)| *a == attrs) {
         // A rich dependency seen in another list is refused in these.
         if !(matches!(e.dep, RawDep::Rich(_)) && matches!(list, PROVIDES | OBSOLETES)) {
-            return Ok(e);
+            return Ok(Some(e));
         }
     }
     let e = read_entry(x, attrs, list, c)?;
-    seen.insert_unique(hash, (attrs, e), |(a, _)| super::raw::str_hash(a));
+    if let Some(e) = e {
+        seen.insert_unique(hash, (attrs, e), |(a, _)| super::raw::str_hash(a));
+    }
     Ok(e)
 }
 
@@ -389,7 +394,7 @@ fn read_entry<'a>(
     attrs: &'a str,
     list: usize,
     c: &mut RawChunk,
-) -> Result<RawEntry> {
+) -> Result<Option<RawEntry>> {
     let (mut name, mut flags, mut epoch, mut ver, mut rel, mut pre) =
         (None, None, None, None, None, false);
     x.attrs(attrs, |k, v| match k {
@@ -407,13 +412,17 @@ fn read_entry<'a>(
     // As Dep::from_rpmmd: no flags and a parenthesis is a rich dependency.
     let flags = flags.filter(|f| !f.is_empty());
     if flags.is_none() && name.starts_with('(') {
-        let dep = Dep::parse(&name).map_err(|e| x.err(e))?;
+        // One rpm wrote and createrepo_c lists, but no parser reads
+        // (`(a or foo(bar )`): libsolv leaves the entry out, not the repo.
+        let Ok(dep) = Dep::parse(&name) else {
+            return Ok(None);
+        };
         if matches!(list, super::raw::PROVIDES | super::raw::OBSOLETES) {
             return Err(x.err(format!(
                 "rich dependency '{dep}' is not allowed in provides/obsoletes"
             )));
         }
-        return Ok(c.rich_entry(dep, pre));
+        return Ok(Some(c.rich_entry(dep, pre)));
     }
     let range = match flags {
         None => None,
@@ -425,14 +434,25 @@ fn read_entry<'a>(
                     "expected LT, LE, EQ, GE or GT",
                 ))
             })?;
-            let epoch = match epoch.as_deref().filter(|e| !e.is_empty()) {
-                None => 0,
-                Some(e) => e
-                    .parse()
-                    .map_err(|_| x.err(Error::parse("epoch", e, "not a number")))?,
+            let ver = ver.as_deref().unwrap_or("");
+            // libsolv joins `epoch:ver`, and an epoch that is not digits
+            // (createrepo_c lists `-1` as a header has it) is then part of
+            // the version, as rpm reads `-1:2` too.
+            let (epoch, ver) = match epoch.as_deref().filter(|e| !e.is_empty()) {
+                None => (0, Cow::Borrowed(ver)),
+                Some(e) => match e.parse::<u32>() {
+                    Ok(n) if e.bytes().all(|b| b.is_ascii_digit()) => (n, Cow::Borrowed(ver)),
+                    _ if e.bytes().all(|b| b.is_ascii_digit()) => {
+                        return Err(x.err(Error::parse("epoch", e, "too large")))
+                    }
+                    _ => (0, Cow::Owned(format!("{e}:{ver}"))),
+                },
             };
-            Some((cmp, epoch, ver.as_deref().unwrap_or(""), rel.as_deref()))
+            Some((cmp, epoch, ver, rel.as_deref()))
         }
     };
-    Ok(c.simple_entry(&name, range, pre))
+    let range = range
+        .as_ref()
+        .map(|(cmp, e, v, r)| (*cmp, *e, v.as_ref(), *r));
+    Ok(Some(c.simple_entry(&name, range, pre)))
 }

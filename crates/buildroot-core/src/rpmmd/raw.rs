@@ -497,6 +497,10 @@ impl RawChunk {
                 c.entries.push(e);
             };
             let dep = |c: &mut RawChunk, d: &Dep, pre: bool| match d {
+                // A rich dependency no parser reads, kept as its text to be
+                // listed as createrepo_c lists it (`srpm/deps.rs`): libsolv
+                // leaves it out as it reads the repo, and so does the pool.
+                Dep::Simple(s) if s.range.is_none() && s.name.starts_with('(') => {}
                 Dep::Simple(s) => simple(c, s, pre),
                 rich => {
                     let e = c.rich_entry(rich.clone(), pre);

@@ -17,25 +17,24 @@
 //! - of the requires whose name starts `libc.so.6`, all but the highest
 //!   (`libc.so.6(GLIBC_2.4)` over `(GLIBC_2.3)`, `(GLIBC_PRIVATE)` over
 //!   `()`: [`libc_higher`]), which goes last;
-//! - a dependency whose version has an epoch that is not a number;
+//! - a dependency whose version has an epoch `strtol` cannot read (`x:1`;
+//!   `-1:2` is listed);
 //! - a require flagged `MISSINGOK` is a recommends (old SUSE packages);
 //! - the old weak tags (1156-1161, `OLDSUGGESTS*`, `OLDENHANCES*`):
 //!   suggests and enhances, or with the `STRONG` flag recommends and
 //!   supplements, after the new tags' entries.
 //!
-//! `pre="1"` is a `PREREQ`, `SCRIPT_PRE` or `SCRIPT_POST` require.
+//! `pre="1"` is a `PREREQ`, `SCRIPT_PRE` or `SCRIPT_POST` require. Each
+//! version is split as createrepo_c splits it ([`createrepo_c_dep`]), not
+//! as rpm does (at the last `-`), so that what we list is what it lists.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
-
-use rpm::{Dependency, DependencyFlags};
 
 use super::details::header_text;
 use super::tags::*;
 use super::RawHeader;
-use crate::dep::{Dep, SimpleDep};
-use crate::error::Result;
-use crate::evr::rpmvercmp;
+use crate::dep::{Cmp, Dep, Range, SimpleDep};
+use crate::evr::{rpmvercmp, Evr};
 use crate::package::Requirement;
 use crate::rpmmd::is_primary_file;
 
@@ -115,6 +114,47 @@ fn libc_higher(a: &str, b: &str) -> bool {
     }
 }
 
+/// One dependency as createrepo_c lists it (`cr_str_to_evr`): the version
+/// is split at its first `:` (an epoch that is digits is a number; one
+/// `strtol` reads otherwise, `-1` or `+1`, stays in the version, where
+/// libsolv and rpm put it: `-1:2` is a version) and at the first `-` after
+/// it (`1.0-1-2` is version `1.0`, release `1-2`); flags without a version
+/// are kept (`>=` and nothing: `flags="GE"` alone). A rich dependency rpm
+/// wrote that our parser cannot read (`(a or foo(bar )`) is kept as its
+/// text, which is what createrepo_c lists; libsolv drops it as it reads
+/// the repo, and so does our pool ([`crate::rpmmd::RawChunk::from_packages`]).
+fn createrepo_c_dep(name: String, flags: u64, version: &str) -> Dep {
+    if name.starts_with('(') {
+        return Dep::parse(&name).unwrap_or(Dep::Simple(SimpleDep::name(name)));
+    }
+    let cmp = match comparison(flags) {
+        Some("LT") => Cmp::Lt,
+        Some("LE") => Cmp::Le,
+        Some("EQ") => Cmp::Eq,
+        Some("GE") => Cmp::Ge,
+        Some("GT") => Cmp::Gt,
+        _ => return Dep::Simple(SimpleDep::name(name)),
+    };
+    // The epoch is the text before the first `:`; version and release
+    // are what follows, split at its first `-`.
+    let (epoch, rest) = version.split_once(':').unwrap_or(("", version));
+    let (v, r) = match rest.split_once('-') {
+        Some((v, r)) => (v, Some(r)),
+        None => (rest, None),
+    };
+    let evr = match epoch.parse::<u32>() {
+        _ if epoch.is_empty() => Evr::new(0, v, r),
+        Ok(n) if epoch.bytes().all(|c| c.is_ascii_digit()) => Evr::new(n, v, r),
+        // Signed or blank-led (`-1`, `+1`, ` 1`: strtol reads them, so
+        // createrepo_c lists them): not an epoch for rpm or libsolv.
+        _ => Evr::new(0, format!("{epoch}:{v}"), r),
+    };
+    Dep::Simple(SimpleDep {
+        name,
+        range: Some(Range { cmp, evr }),
+    })
+}
+
 /// What a kept require is compared by: comparison, version as stored, `pre`.
 type Kept<'a> = (Option<&'static str>, &'a [u8], bool);
 
@@ -122,24 +162,20 @@ type Kept<'a> = (Option<&'static str>, &'a [u8], bool);
 type RawDeps = Vec<(Vec<u8>, u64, Vec<u8>)>;
 
 /// The dependency lists of a header as createrepo_c lists them.
-pub(super) fn dep_lists(path: &Path, raw: &RawHeader) -> Result<DepLists> {
+pub(super) fn dep_lists(raw: &RawHeader) -> DepLists {
     let mut out = DepLists::default();
-    let convert = |n: &[u8], flags: u64, v: &[u8]| -> Result<Option<Dep>> {
-        let d = Dependency {
-            name: header_text(n),
-            flags: DependencyFlags::from_bits_retain(flags as u32),
-            version: header_text(v),
-        };
+    let convert = |n: &[u8], flags: u64, v: &[u8]| -> Option<Dep> {
+        let name = header_text(n);
         // A dependency without a name (only a damaged header has one)
         // names nothing, and rpm-md cannot list it: our reader refuses
         // `<rpm:entry name=""/>`, and with it the whole repo. Nor can it
         // list a name with a control character (rpmbuild refuses them):
         // XML cannot hold most, and `\x01` would be written as that empty
         // name.
-        if d.name.is_empty() || d.name.chars().any(char::is_control) || bad_epoch(v) {
-            return Ok(None);
+        if name.is_empty() || name.chars().any(char::is_control) || bad_epoch(v) {
+            return None;
         }
-        super::package::from_rpm_dep(path, &d).map(Some)
+        Some(createrepo_c_dep(name, flags, &header_text(v)))
     };
     let simple = |d: Dep| d.as_simple().cloned();
     let mut provided: HashSet<Vec<u8>> = HashSet::new();
@@ -151,16 +187,16 @@ pub(super) fn dep_lists(path: &Path, raw: &RawHeader) -> Result<DepLists> {
         None => raw.deps(DEPS_PROVIDE),
     };
     for (n, f, v) in provides {
-        if let Some(d) = convert(n, f, v)?.and_then(simple) {
+        if let Some(d) = convert(n, f, v).and_then(simple) {
             provided.insert(spelled(n, f, v));
             out.provides.push(d);
         }
     }
     for (n, f, v) in raw.deps(DEPS_CONFLICT) {
-        out.conflicts.extend(convert(n, f, v)?);
+        out.conflicts.extend(convert(n, f, v));
     }
     for (n, f, v) in raw.deps(DEPS_OBSOLETE) {
-        out.obsoletes.extend(convert(n, f, v)?.and_then(simple));
+        out.obsoletes.extend(convert(n, f, v).and_then(simple));
     }
     let own_files = own_files(raw);
     let mut last: HashMap<&[u8], Kept> = HashMap::new();
@@ -179,7 +215,7 @@ pub(super) fn dep_lists(path: &Path, raw: &RawHeader) -> Result<DepLists> {
         if last.get(n) == Some(&key) {
             continue;
         }
-        let Some(dep) = convert(n, f, v)? else {
+        let Some(dep) = convert(n, f, v) else {
             continue;
         };
         if f & SENSE_MISSINGOK != 0 {
@@ -210,12 +246,12 @@ pub(super) fn dep_lists(path: &Path, raw: &RawHeader) -> Result<DepLists> {
         (DEPS_SUPPLEMENT, &mut out.supplements),
     ] {
         for (n, f, v) in raw.deps(tags) {
-            list.extend(convert(n, f, v)?);
+            list.extend(convert(n, f, v));
         }
     }
     for (tags, suggest) in [(DEPS_OLDSUGGEST, true), (DEPS_OLDENHANCE, false)] {
         for (n, f, v) in raw.deps(tags) {
-            let Some(d) = convert(n, f, v)? else { continue };
+            let Some(d) = convert(n, f, v) else { continue };
             match (suggest, f & SENSE_STRONG != 0) {
                 (true, false) => out.suggests.push(d),
                 (true, true) => out.recommends.push(d),
@@ -224,7 +260,7 @@ pub(super) fn dep_lists(path: &Path, raw: &RawHeader) -> Result<DepLists> {
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// The provides rpm gives a package of before rpm 3.0.4 as it reads it
@@ -285,18 +321,23 @@ fn rpmds_find(list: &[(Vec<u8>, u64, Vec<u8>)], name: &[u8], flags: u64, version
 }
 
 /// The paths of the header's files, as stored, when createrepo_c has them
-/// (directory names, indexes, base names, flags and modes all present).
+/// (directory names, indexes, base names, flags and modes all present; an
+/// old-style list of whole names, OLDFILENAMES, is what rpm turns into the
+/// first three as it reads a header without them).
 fn own_files(raw: &RawHeader) -> HashSet<Vec<u8>> {
     let (dirs, index, bases) = (
         raw.strings(TAG_DIRNAMES),
         raw.numbers(TAG_DIRINDEXES),
         raw.strings(TAG_BASENAMES),
     );
-    if index.is_empty()
-        || bases.is_empty()
-        || raw.numbers(TAG_FILEFLAGS).is_empty()
-        || raw.numbers(TAG_FILEMODES).is_empty()
-    {
+    if raw.numbers(TAG_FILEFLAGS).is_empty() || raw.numbers(TAG_FILEMODES).is_empty() {
+        return HashSet::new();
+    }
+    if dirs.is_empty() && index.is_empty() && bases.is_empty() {
+        let old = raw.strings(TAG_OLDFILENAMES);
+        return old.into_iter().map(<[u8]>::to_vec).collect();
+    }
+    if index.is_empty() || bases.is_empty() {
         return HashSet::new();
     }
     bases

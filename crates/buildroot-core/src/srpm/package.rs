@@ -5,17 +5,16 @@
 //! converted from Latin-1 its way, [`header_text`]). The rpm crate would
 //! hand such a string back with U+FFFD for each bad byte, or, in a header
 //! whose `ENCODING` tag says `utf-8`, not at all (the whole dependency
-//! list lost): its header parse is used only to tell a source package.
+//! list lost): its header parse only checks that rpm can read the header.
 
 use std::path::Path;
 
-use rpm::{Dependency, DependencyFlags, PackageMetadata};
+use rpm::PackageMetadata;
 
 use super::deps;
 use super::details::{self, header_text};
 use super::tags::*;
 use super::{check_layout, rpm_err, RawHeader};
-use crate::dep::{Cmp, Dep, SimpleDep};
 use crate::error::{Error, Result};
 use crate::evr::Evr;
 use crate::package::Package;
@@ -59,7 +58,7 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
     if path.exists() {
         check_layout(path)?;
     }
-    let md = PackageMetadata::open(path).map_err(|e| {
+    PackageMetadata::open(path).map_err(|e| {
         if let rpm::Error::Io(io) = &e {
             if io.kind() == std::io::ErrorKind::NotFound {
                 return Error::io(path, std::io::Error::new(io.kind(), "no such file"));
@@ -67,12 +66,12 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
         }
         rpm_err(path, e)
     })?;
-    let is_source = md.is_source_package();
     let raw = RawHeader::read(path)?;
+    let is_source = is_source(&raw);
     let text = |tag| raw.string(tag).map(header_text).unwrap_or_default();
     let name = text(TAG_NAME);
     let evr = evr_of(&raw);
-    let deps = deps::dep_lists(path, &raw)?;
+    let deps = deps::dep_lists(&raw);
     let files = if is_source {
         Vec::new()
     } else {
@@ -113,10 +112,11 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let p = Package {
         arch,
-        sourcerpm: if is_source {
-            String::new()
-        } else {
-            text(TAG_SOURCERPM)
+        sourcerpm: match is_source {
+            true => String::new(),
+            // What rpm gives a binary header without either source tag.
+            false if !raw.has(TAG_SOURCERPM) && !raw.has(TAG_SOURCEPACKAGE) => "(none)".into(),
+            false => text(TAG_SOURCERPM),
         },
         summary: text(TAG_SUMMARY),
         // An SRPM's own `N = EVR` (rpmbuild writes it): createrepo_c lists it.
@@ -142,30 +142,26 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
     Ok((p, raw))
 }
 
-/// Converts an rpm-crate dependency into ours (rich deps are parsed).
-pub(super) fn from_rpm_dep(path: &Path, d: &Dependency) -> Result<Dep> {
-    if d.name.starts_with('(') {
-        return Dep::parse(&d.name).map_err(|e| Error::format(path.display(), e.to_string()));
+/// Whether createrepo_c lists the header as a source package's (`src`), as
+/// rpm 4.18 hands it over (`applyRetrofits`): by its SOURCEPACKAGE number
+/// (createrepo_c's test), else not when it names a SOURCERPM; with neither
+/// tag (old packages), rpm guesses: a source package's files are all in
+/// one directory with an empty name. An old-style file list (OLDFILENAMES,
+/// whole names) is turned into directories first, all in that empty one
+/// when its first name is not absolute (rpm's shortcut for source
+/// packages); otherwise the binary package gets the SOURCERPM `(none)`.
+fn is_source(raw: &RawHeader) -> bool {
+    if raw.has(TAG_SOURCEPACKAGE) {
+        return raw.number(TAG_SOURCEPACKAGE).unwrap_or(0) != 0;
     }
-    let f = d.flags;
-    let cmp = match (
-        f.contains(DependencyFlags::LESS),
-        f.contains(DependencyFlags::GREATER),
-        f.contains(DependencyFlags::EQUAL),
-    ) {
-        (true, false, true) => Some(Cmp::Le),
-        (true, false, false) => Some(Cmp::Lt),
-        (false, true, true) => Some(Cmp::Ge),
-        (false, true, false) => Some(Cmp::Gt),
-        (false, false, true) => Some(Cmp::Eq),
-        _ => None,
-    };
-    Ok(Dep::Simple(match cmp {
-        Some(c) if !d.version.is_empty() => SimpleDep::versioned(
-            d.name.clone(),
-            c,
-            Evr::parse(&d.version).map_err(|e| Error::format(path.display(), e.to_string()))?,
-        ),
-        _ => SimpleDep::name(d.name.clone()),
-    }))
+    if raw.has(TAG_SOURCERPM) {
+        return false;
+    }
+    if raw.has(TAG_DIRNAMES) {
+        let dirs = raw.strings(TAG_DIRNAMES);
+        return dirs.len() == 1 && dirs[0].is_empty();
+    }
+    raw.strings(TAG_OLDFILENAMES)
+        .first()
+        .is_some_and(|f| !f.starts_with(b"/"))
 }

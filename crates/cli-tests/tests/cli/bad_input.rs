@@ -984,6 +984,72 @@ fn full_standard_output() {
     );
 }
 
+/// Two tools that print lists, with the arguments of a run that prints one.
+fn list_printing_runs() -> Vec<(Tool, Vec<&'static str>)> {
+    let mut generator = fixture_gen_args();
+    generator.push("testdata/compose/sources.txt");
+    let view = vec![
+        "-q",
+        "--configs",
+        "testdata/content-resolver",
+        "--view",
+        "view-fixture",
+        "--repo-override",
+        "fixture=testdata/repos/$basearch",
+        "--repo-override",
+        "extras=testdata/repos/extras/$basearch",
+        "--arch",
+        "x86_64",
+    ];
+    vec![(Tool::Generator, generator), (Tool::ComposeView, view)]
+}
+
+/// `tool >&-`: started with standard output closed, a tool cannot print
+/// its list, which is an error (one line, exit 2) as for `cat` and bash's
+/// `echo`, not a silent exit 0; its `--help` too. A reader that goes away
+/// (`tool | head -1`) is not one: no message, exit 0, as ripgrep does.
+#[test]
+fn standard_output_closed_at_start_is_an_error_and_a_gone_reader_is_not() {
+    for (tool, args) in list_printing_runs() {
+        for help in [false, true] {
+            let args: Vec<&str> = if help { vec!["--help"] } else { args.clone() };
+            let out = std::process::Command::new("sh")
+                .current_dir(root())
+                .arg("-c")
+                .arg("exec \"$0\" \"$@\" >&-")
+                .arg(bin(tool))
+                .args(&args)
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{} {help}: {err}", tool.name());
+            assert_eq!(
+                err,
+                format!("{}: standard output: Bad file descriptor\n", tool.name())
+            );
+        }
+        let mut child = std::process::Command::new(bin(tool))
+            .current_dir(root())
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
+            &mut first,
+        )
+        .unwrap();
+        assert!(!first.is_empty(), "{}", tool.name());
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{}: {err}", tool.name());
+        assert_eq!(err, "", "{}", tool.name());
+    }
+}
+
 /// `tool | head -0`: a reader that goes away before the output is written
 /// is not an error (no message, exit 0), with the output buffered in blocks.
 #[test]

@@ -634,3 +634,175 @@ fn libc_requires_are_ranked_on_the_headers_bytes() {
     std::fs::copy(&built, src.join("libcy-1-1.noarch.rpm")).unwrap();
     assert_eq!(assert_repodata_is_createrepo_cs(&src), 1);
 }
+
+/// The RPM at `from` with each `(old, new)` byte string of its header
+/// replaced (same length), and the flags of the requires named in
+/// `compared` or-ed with `GE`: versions rpmbuild refuses to write. The
+/// header digests go stale; createrepo_c does not check them.
+fn with_header_patched(from: &Path, to: &Path, strings: &[(&str, &str)], compared: &[&str]) {
+    let mut b = std::fs::read(from).unwrap();
+    for (old, new) in strings {
+        assert_eq!(old.len(), new.len());
+        let at = b
+            .windows(old.len())
+            .position(|w| w == old.as_bytes())
+            .unwrap();
+        b[at..at + old.len()].copy_from_slice(new.as_bytes());
+    }
+    let be = |b: &[u8], at: usize| u32::from_be_bytes(b[at..at + 4].try_into().unwrap());
+    let sig_end = 96 + 16 + 16 * be(&b, 104) as usize + be(&b, 108) as usize;
+    let main = sig_end.div_ceil(8) * 8;
+    let n = be(&b, main + 8) as usize;
+    let data = main + 16 + 16 * n;
+    let entry = |tag: u32| {
+        (0..n)
+            .map(|i| main + 16 + 16 * i)
+            .find(|&e| be(&b, e) == tag)
+            .map(|e| (data + be(&b, e + 8) as usize, be(&b, e + 12) as usize))
+            .unwrap()
+    };
+    let (names_at, count) = entry(1049);
+    let (flags_at, _) = entry(1048);
+    let mut names = Vec::new();
+    let mut at = names_at;
+    for _ in 0..count {
+        let end = at + b[at..].iter().position(|&c| c == 0).unwrap();
+        names.push(String::from_utf8_lossy(&b[at..end]).into_owned());
+        at = end + 1;
+    }
+    for name in compared {
+        let i = names.iter().position(|n| n == name).unwrap();
+        let at = flags_at + 4 * i;
+        let flags = be(&b, at) | 12;
+        b[at..at + 4].copy_from_slice(&flags.to_be_bytes());
+    }
+    std::fs::write(to, b).unwrap();
+}
+
+/// Versions rpmbuild refuses but a header can hold, listed as createrepo_c
+/// lists them: a signed epoch (`-1:2`, written `epoch="-1" ver="2"`), a
+/// version and release split at the first `-` (`1.0-1-2`: `1.0`, `1-2`),
+/// a comparison without a version (`flags="GE"` alone), and a rich
+/// dependency rpm's parser cannot read (its text as the name). The package
+/// was lost whole before; the repo createrepo_c makes of it reads, those
+/// entries as libsolv reads them.
+#[test]
+fn odd_dependency_versions_are_listed_as_createrepo_c_lists_them() {
+    if !have("rpmbuild") || !have("createrepo_c") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path();
+    let spec = b"Name: edge\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n\
+        Requires: dashes >= 1.0-1_2\nRequires: negep >= 11:2\nRequires: plusep < 12:3\n\
+        Requires: (a or foo(bar )\nRequires: noversion\nProvides: pdash = 2:3-4_5\n\
+        %description\nd\n%files\n";
+    let built = rpmbuild_binary(t, spec, &[]);
+    let src = t.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let patched = src.join("edge-1-1.noarch.rpm");
+    with_header_patched(
+        &built,
+        &patched,
+        &[
+            ("1.0-1_2", "1.0-1-2"),
+            ("3-4_5", "3-4-5"),
+            ("11:2", "-1:2"),
+            ("12:3", "+2:3"),
+        ],
+        &["noversion"],
+    );
+    assert_eq!(assert_repodata_is_createrepo_cs(&src), 1);
+    let p = buildroot_core::srpm::read_header(&patched).unwrap();
+    let mut req: Vec<String> = p.requires.iter().map(|r| r.dep.to_string()).collect();
+    // An epoch that is not digits is part of the version, as libsolv reads
+    // createrepo_c's entries; the rich dependency, listed as its text, is
+    // one libsolv drops as it reads the repo, as does our reader.
+    assert_eq!(
+        req,
+        [
+            "(a or foo(bar)",
+            "dashes >= 1.0-1-2",
+            "negep >= -1:2",
+            "noversion >= 0:",
+            "plusep < +2:3"
+        ]
+    );
+    req.remove(0);
+    let cr = t.join("cr");
+    std::fs::create_dir_all(&cr).unwrap();
+    std::fs::copy(&patched, cr.join("edge-1-1.noarch.rpm")).unwrap();
+    createrepo_c(&cr);
+    let repomd = std::fs::read_to_string(cr.join("repodata/repomd.xml")).unwrap();
+    let href = repomd
+        .split("<location href=\"")
+        .find(|h| h.contains("primary.xml"))
+        .unwrap();
+    let gz = std::fs::read(cr.join(&href[..href.find('"').unwrap()])).unwrap();
+    let read = buildroot_core::rpmmd::read_primary(
+        std::io::BufReader::new(flate2::read::GzDecoder::new(&gz[..])),
+        "cr",
+    )
+    .unwrap();
+    let req2: Vec<String> = read[0].requires.iter().map(|r| r.dep.to_string()).collect();
+    assert_eq!(req2, req);
+}
+
+/// The RPM at `from` with the main header's tags renamed (`(old, new)`;
+/// a tag rpm does not know hides an entry). The header digests go stale;
+/// createrepo_c does not check them.
+fn with_tags_renamed(from: &Path, to: &Path, renames: &[(u32, u32)]) {
+    let mut b = std::fs::read(from).unwrap();
+    let be = |b: &[u8], at: usize| u32::from_be_bytes(b[at..at + 4].try_into().unwrap());
+    let sig_end = 96 + 16 + 16 * be(&b, 104) as usize + be(&b, 108) as usize;
+    let main = sig_end.div_ceil(8) * 8;
+    for i in 0..be(&b, main + 8) as usize {
+        let e = main + 16 + 16 * i;
+        if let Some((_, new)) = renames.iter().find(|(old, _)| *old == be(&b, e)) {
+            b[e..e + 4].copy_from_slice(&new.to_be_bytes());
+        }
+    }
+    std::fs::write(to, b).unwrap();
+}
+
+/// Headers without either source tag (no SOURCERPM, no SOURCEPACKAGE), and
+/// with the file list as old-style whole names (OLDFILENAMES), listed as
+/// createrepo_c lists them once rpm has read them (rpm 4.18's retrofits):
+/// a source package when its files are all in one empty directory, else a
+/// binary one with `(none)` for its source; an old file list as the paths
+/// it holds.
+#[test]
+fn headers_without_source_tags_or_with_old_file_lists_are_listed_as_createrepo_c_lists_them() {
+    if !have("rpmbuild") || !have("createrepo_c") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path();
+    let spec = "Name: files\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nBuildArch: noarch\n\
+        Requires: /usr/bin/tool\n%description\nd\n%install\n\
+        mkdir -p %{buildroot}/usr/bin %{buildroot}/usr/share/files\n\
+        echo x > %{buildroot}/usr/bin/tool\necho y > %{buildroot}/usr/share/files/data\n\
+        %files\n/usr/bin/tool\n/usr/share/files\n";
+    let rpm = rpmbuild_binary(t, spec.as_bytes(), &[]);
+    let srpm = rpmbuild(t, "files", spec.as_bytes(), &[], &[]);
+    let src = t.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let hidden = 1_999_999;
+    // BASENAMES as OLDFILENAMES: the old list holds what the new one did.
+    let old_list = [(1117, 1027), (1118, hidden - 1), (1116, hidden - 2)];
+    with_tags_renamed(
+        &rpm,
+        &src.join("no-sourcerpm.noarch.rpm"),
+        &[(1044, hidden)],
+    );
+    with_tags_renamed(
+        &srpm,
+        &src.join("no-sourcepackage.src.rpm"),
+        &[(1106, hidden)],
+    );
+    with_tags_renamed(&rpm, &src.join("old-list.noarch.rpm"), &old_list);
+    let mut old_src = old_list.to_vec();
+    old_src.push((1106, hidden));
+    with_tags_renamed(&srpm, &src.join("old-list.src.rpm"), &old_src);
+    assert_eq!(assert_repodata_is_createrepo_cs(&src), 4);
+}

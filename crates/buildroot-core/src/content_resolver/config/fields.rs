@@ -158,6 +158,8 @@ pub(super) fn py_iter(v: &Value) -> Option<Vec<Value>> {
     match v {
         Value::Seq(items) => Some(items.clone()),
         Value::Str(s) => Some(s.chars().map(|c| Value::Str(c.to_string())).collect()),
+        // Bytes iterate as numbers.
+        Value::Bytes(b) => Some(b.iter().map(|&n| Value::Int(n.into())).collect()),
         Value::Map(entries) => Some(entries.iter().map(|(k, _)| k.clone()).collect()),
         _ => None,
     }
