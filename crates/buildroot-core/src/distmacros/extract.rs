@@ -166,10 +166,12 @@ pub(super) fn extracted(
 /// may all find one download there; each removes the shared name once it
 /// has extracted the package, so without its own copy a run could find the
 /// file gone between checking it and reading it. A copy rather than a hard
-/// link: a link would share the download's modification time, and a
-/// package downloaded over an hour ago (kept by a killed run) would have
-/// its link taken for a stale temp file and swept away by a concurrent
-/// run; and a copy needs no filesystem support. Macro packages are small.
+/// link: a link shares the download's modification time, which reuse
+/// refreshes only where this run may write the file; in a cache shared by
+/// several users, the link to another user's copy downloaded over an hour
+/// ago looks like a killed run's temp file, and a concurrent run's sweep
+/// removes it mid-read. And a copy needs no filesystem support for links.
+/// Macro packages are small.
 /// `NotFound`: the shared file is gone already.
 fn hold(file: &Path) -> std::io::Result<tempfile::TempPath> {
     let dir = file.parent().unwrap_or(Path::new("."));
@@ -464,9 +466,8 @@ mod tests {
 
     /// This run's own copy of a download is not taken for a killed run's
     /// leftover by a concurrent run's sweep of the cache directory (temp
-    /// names older than an hour), however long ago the shared copy was
-    /// downloaded: a package cached since a killed run of yesterday is
-    /// read through it as any other.
+    /// names older than an hour), however old the shared file's time is
+    /// (another user's download of yesterday, which this run cannot touch).
     #[test]
     fn a_held_package_survives_a_sweep_whatever_its_age() {
         let dir = tempfile::tempdir().unwrap();
