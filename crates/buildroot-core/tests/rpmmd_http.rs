@@ -740,8 +740,25 @@ fn a_weaker_matching_hash_does_not_save_a_stale_mirror() {
     // the metalink once.
     assert_eq!(server.requests_for("/repo/repodata/repomd.xml").len(), 4);
     assert_eq!(server.requests_for("/md5.xml").len(), 1);
-    // The right sha256 (and the same md5): the mirror is current.
+    // Stale once, then current but for the metalink's upper-case hash:
+    // the line gives the last download's reason alone, not "each of 2
+    // times" of a reason the first download did not have.
     let sha256 = sha256_file(&root.path().join("repo/repodata/repomd.xml")).unwrap();
+    std::fs::write(
+        root.path().join("md5.xml"),
+        metalink(&sha256.to_ascii_uppercase()),
+    )
+    .unwrap();
+    server.fault("/repo/repodata/repomd.xml", Fault::Corrupt, Some(1));
+    let e = load_repo(&spec, &LoadOptions::cached_in(cache.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("only the same digits in lower case"), "{e}");
+    assert!(!e.contains("each of"), "{e}");
+    assert!(!e.contains('\n'), "{e}");
+    server.clear_faults();
+    // The right sha256 (and the same md5): the mirror is current.
+
     std::fs::write(root.path().join("md5.xml"), metalink(&sha256)).unwrap();
     let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
     assert_eq!(r.packages.len(), clean.len());

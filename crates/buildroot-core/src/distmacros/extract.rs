@@ -11,7 +11,7 @@
 //! reuses it without downloading (the directory is named by the repo's
 //! checksum, sha256 on Fedora). The download is deleted once extracted; runs
 //! sharing a cache that need the same package at once each read it through
-//! a name of their own ([`hold`]). Symlinks to another macro file of the
+//! a copy of their own ([`hold`]). Symlinks to another macro file of the
 //! same package are stored as copies; others are left out.
 //!
 //! The packages' directories are merged into `CACHE/.macros/tree/<key>/`
@@ -109,13 +109,13 @@ pub(super) fn extracted(
                 }
                 gone += 1;
             }
-            // A filesystem without hard links: the shared name, as the
+            // No room for a copy (a full disk): the shared name, as the
             // cache cannot hold a second one.
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => break (file, from, None),
             Err(e) => return Err(bad(Error::io(&file, e))),
         }
     };
-    // Read through this run's own name: the shared one may go any moment.
+    // Read through this run's own copy: the shared name may go any moment.
     let read = held.as_deref().unwrap_or(&file);
     // From here on the errors are about the file read: named by the
     // mirror that delivered it, not the first one, which may lack it.
@@ -160,18 +160,25 @@ pub(super) fn extracted(
     Ok(dest)
 }
 
-/// A second name, this run's own, for the package `file` downloaded into
-/// the shared HTTP cache, linked beside it under a download's temp name
-/// (removed when dropped, or swept an hour after a killed run). Runs sharing
-/// a cache may all find one download there; each removes the shared name
-/// once it has extracted the package, so without its own name a run could
-/// find the file gone between checking it and reading it. `NotFound`: it
-/// is gone already.
+/// A copy, this run's own, of the package `file` downloaded into the
+/// shared HTTP cache, made beside it under a download's temp name (removed
+/// when dropped, or swept an hour after a killed run). Runs sharing a cache
+/// may all find one download there; each removes the shared name once it
+/// has extracted the package, so without its own copy a run could find the
+/// file gone between checking it and reading it. A copy rather than a hard
+/// link: a link shares the download's modification time, which reuse
+/// refreshes only where this run may write the file; in a cache shared by
+/// several users, the link to another user's copy downloaded over an hour
+/// ago looks like a killed run's temp file, and a concurrent run's sweep
+/// removes it mid-read. And a copy needs no filesystem support for links.
+/// Macro packages are small.
+/// `NotFound`: the shared file is gone already.
 fn hold(file: &Path) -> std::io::Result<tempfile::TempPath> {
     let dir = file.parent().unwrap_or(Path::new("."));
-    tempfile::Builder::new()
-        .make_in(dir, |tmp| std::fs::hard_link(file, tmp))
-        .map(|t| t.into_temp_path())
+    let mut src = std::fs::File::open(file)?;
+    let mut own = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::copy(&mut src, own.as_file_mut())?;
+    Ok(own.into_temp_path())
 }
 
 /// An error's message without the URL or (cache) path it starts with.
@@ -455,5 +462,32 @@ mod tests {
         assert!(follow("/usr/lib/rpm/macros.d/macros.d", &links, &files).is_none());
         assert_eq!(normalize("/a/./b/../c").unwrap(), "/a/c");
         assert!(normalize("/a/../..").is_none());
+    }
+
+    /// This run's own copy of a download is not taken for a killed run's
+    /// leftover by a concurrent run's sweep of the cache directory (temp
+    /// names older than an hour), however old the shared file's time is
+    /// (another user's download of yesterday, which this run cannot touch).
+    #[test]
+    fn a_held_package_survives_a_sweep_whatever_its_age() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m-1-1.noarch.rpm");
+        std::fs::write(&file, b"package").unwrap();
+        let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(day_ago)
+            .unwrap();
+        let held = hold(&file).unwrap();
+        crate::rpmmd::sweep_stale_temps(dir.path());
+        assert_eq!(std::fs::read(&held).unwrap(), b"package");
+        // The shared name may go: what this run holds stays readable.
+        std::fs::remove_file(&file).unwrap();
+        assert_eq!(std::fs::read(&held).unwrap(), b"package");
+        let path = held.to_path_buf();
+        drop(held);
+        assert!(!path.exists());
     }
 }

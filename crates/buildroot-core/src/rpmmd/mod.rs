@@ -441,9 +441,12 @@ fn current_repomd(
         match mirrors::repomd_mismatch(&text, want) {
             None => return Ok(text),
             Some(why) if why == mirrors::STALE && asked < most => {}
-            Some(why) if asked > 1 => {
+            // Every download was stale: say how many there were.
+            Some(why) if why == mirrors::STALE && asked > 1 => {
                 return Err(Error::format(url, format!("{why}, each of {asked} times")))
             }
+            // The last one's reason alone (a case that differs), which the
+            // stale ones before it did not share.
             Some(why) => return Err(Error::format(url, why)),
         }
     }
