@@ -817,3 +817,29 @@ fn a_latin1_dependency_name_reads_as_createrepo_c_lists_it() {
         .collect();
     assert_eq!(reqs, theirs);
 }
+
+/// A BuildRequires rpm takes but libsolv cannot read back (`(a or
+/// foo(bar )`, recorded as `(a or foo(bar)`) is written into the header as
+/// rpmbuild writes it, and reading the header drops it as libsolv does.
+#[test]
+fn an_unreadable_rich_build_requirement_is_written_and_dropped_on_reading() {
+    let t = tempfile::tempdir().unwrap();
+    let mut s = spec();
+    s.build_requires = vec![Dep::parse("nasm").unwrap()];
+    s.build_requires_text = vec!["(a or foo(bar)".into(), "nasm".into()];
+    let path = t.path().join("hello-2.12-1.fc40.src.rpm");
+    std::fs::write(&path, build_srpm(&s).unwrap()).unwrap();
+    let p = read_header(&path).unwrap();
+    let reqs: Vec<String> = p.requires.iter().map(|r| r.dep.to_string()).collect();
+    assert_eq!(reqs, ["nasm"]);
+    if !rpm_available() {
+        return;
+    }
+    let o = Command::new("rpm")
+        .args(["-qp", "--nodigest", "--nosignature", "--requires"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.lines().any(|l| l == "(a or foo(bar)"), "{text}");
+}

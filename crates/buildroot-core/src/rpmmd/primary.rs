@@ -254,9 +254,10 @@ fn read_package<'a>(
             Tok::Start { name, attrs, empty } => match tag(name) {
                 Tag::Entry => {
                     if let Some(l) = list {
-                        let e = entry(x, attrs, l, c, seen)?;
-                        c.entries.push(e);
-                        c.entry_lists.push(l as u8);
+                        if let Some(e) = entry(x, attrs, l, c, seen)? {
+                            c.entries.push(e);
+                            c.entry_lists.push(l as u8);
+                        }
                     }
                     if !empty {
                         x.skip()?;
@@ -371,17 +372,19 @@ fn entry<'a>(
     list: usize,
     c: &mut RawChunk,
     seen: &mut SeenEntries<'a>,
-) -> Result<RawEntry> {
+) -> Result<Option<RawEntry>> {
     let hash = super::raw::str_hash(attrs);
     if let Some(&(_, e)) = seen.find(hash, |(a, _)| *a == attrs) {
         // A rich dependency seen in another list is refused in these.
         if !(matches!(e.dep, RawDep::Rich(_)) && matches!(list, PROVIDES | OBSOLETES)) {
-            return Ok(e);
+            return Ok(Some(e));
         }
     }
-    let e = read_entry(x, attrs, list, c)?;
+    let Some(e) = read_entry(x, attrs, list, c)? else {
+        return Ok(None);
+    };
     seen.insert_unique(hash, (attrs, e), |(a, _)| super::raw::str_hash(a));
-    Ok(e)
+    Ok(Some(e))
 }
 
 fn read_entry<'a>(
@@ -389,7 +392,7 @@ fn read_entry<'a>(
     attrs: &'a str,
     list: usize,
     c: &mut RawChunk,
-) -> Result<RawEntry> {
+) -> Result<Option<RawEntry>> {
     let (mut name, mut flags, mut epoch, mut ver, mut rel, mut pre) =
         (None, None, None, None, None, false);
     x.attrs(attrs, |k, v| match k {
@@ -407,13 +410,22 @@ fn read_entry<'a>(
     // As Dep::from_rpmmd: no flags and a parenthesis is a rich dependency.
     let flags = flags.filter(|f| !f.is_empty());
     if flags.is_none() && name.starts_with('(') {
-        let dep = Dep::parse(&name).map_err(|e| x.err(e))?;
+        let dep = match Dep::parse(&name) {
+            Ok(dep) => dep,
+            // libsolv's repo_rpmmd drops a requirement its rich parser
+            // cannot read (createrepo_c lists `(a or foo(bar)` as rpm
+            // wrote it); in a list of what a package is, it is an error.
+            Err(_) if !matches!(list, super::raw::PROVIDES | super::raw::OBSOLETES) => {
+                return Ok(None)
+            }
+            Err(e) => return Err(x.err(e)),
+        };
         if matches!(list, super::raw::PROVIDES | super::raw::OBSOLETES) {
             return Err(x.err(format!(
                 "rich dependency '{dep}' is not allowed in provides/obsoletes"
             )));
         }
-        return Ok(c.rich_entry(dep, pre));
+        return Ok(Some(c.rich_entry(dep, pre)));
     }
     let range = match flags {
         None => None,
@@ -434,5 +446,5 @@ fn read_entry<'a>(
             Some((cmp, epoch, ver.as_deref().unwrap_or(""), rel.as_deref()))
         }
     };
-    Ok(c.simple_entry(&name, range, pre))
+    Ok(Some(c.simple_entry(&name, range, pre)))
 }

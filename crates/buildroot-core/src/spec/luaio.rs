@@ -23,7 +23,7 @@
 
 use std::time::Instant;
 
-use mlua::{Lua, Table};
+use mlua::{Function, Lua, Table, Value as LV};
 
 use super::lua::{exclude_time, EngineSlot};
 
@@ -185,12 +185,8 @@ io = {
     return newfile(host.popen(tostring(cmd)), true)
   end,
 }
--- rpm's `rpm.open` raises where `io.open` answers nil.
-rpm.open = function(path, mode)
-  local f, e = open(path, mode)
-  if not f then error(tostring(path) .. " open failed: " .. e:gsub("^.*: ", ""), 2) end
-  return f
-end
+-- rpm.open (Rust, `install`) opens as io.open does.
+host.open = open
 "#;
 
 /// Adds `io` (and `rpm.open`) to `lua`; `host` is the glue's host table,
@@ -216,7 +212,33 @@ pub(super) fn install(lua: &Lua, host: &Table, engine: EngineSlot) -> mlua::Resu
             }
         })?,
     )?;
-    super::luamod::compile(lua, "=rpm-io", IO.as_bytes())?.call::<()>(host.clone())
+    super::luamod::compile(lua, "=rpm-io", IO.as_bytes())?.call::<()>(host.clone())?;
+    // rpm's `rpm_open`: its arguments checked as C functions check them
+    // (`luaL_checkstring`, `luaL_optlstring`), and it raises where
+    // `io.open` answers nil, at the caller's line.
+    let open: Function = host.get("open")?;
+    let rpm: Table = lua.globals().get("rpm")?;
+    rpm.set(
+        "open",
+        super::luaerror::function(
+            lua,
+            move |_, (path, mode): (mlua::String, Option<mlua::String>)| {
+                let (f, e): (LV, Option<String>) = open.call((path.clone(), mode))?;
+                match f {
+                    LV::Nil => {
+                        let e = e.unwrap_or_default();
+                        let why = e.rsplit_once(": ").map_or(e.as_str(), |(_, w)| w);
+                        let path = super::expand::c_string(path.as_bytes().to_vec());
+                        Err(mlua::Error::runtime(format!(
+                            "{} open failed: {why}",
+                            String::from_utf8_lossy(&path)
+                        )))
+                    }
+                    f => Ok(f),
+                }
+            },
+        )?,
+    )
 }
 
 #[cfg(test)]

@@ -139,6 +139,12 @@ pub(super) fn dep_lists(path: &Path, raw: &RawHeader) -> Result<DepLists> {
         if d.name.is_empty() || d.name.chars().any(char::is_control) || bad_epoch(v) {
             return Ok(None);
         }
+        // A rich dependency libsolv's parser cannot read (rpm writes
+        // `(a or foo(bar)` for `(a or foo(bar )`): libsolv drops it when it
+        // reads the header, so it is no requirement of the package.
+        if d.name.starts_with('(') && Dep::parse(&d.name).is_err() {
+            return Ok(None);
+        }
         super::package::from_rpm_dep(path, &d).map(Some)
     };
     let simple = |d: Dep| d.as_simple().cloned();
