@@ -361,6 +361,8 @@ impl LuaState {
                     // rpm's `rpmLoadMacroFile`: 1 when a definition failed;
                     // pushed as a Lua float.
                     Some(d) => f64::from(u8::from(!e.load_macro_text(&d))),
+                    // rpm opens a directory and reads no line of it.
+                    None if super::Host::is_builder_dir(&s) => 0.0,
                     None => -1.0,
                 })
             })?,
