@@ -247,6 +247,13 @@ impl LuaState {
                 os.set(k, LV::Nil)?;
             }
         }
+        // rpm's own `os.exit` refuses outside a scriptlet's child process.
+        os.set(
+            "exit",
+            lua.create_function(|_, _: MultiValue| -> mlua::Result<()> {
+                Err(mlua::Error::runtime("exit not permitted in this context"))
+            })?,
+        )?;
         // The locale is the process's: answer as if it were set, change nothing.
         os.set(
             "setlocale",
@@ -384,7 +391,24 @@ impl LuaState {
             // rpm's rpmBase64Encode: lines of `linelen` characters (64 by
             // default, rounded down to a multiple of 4; none for 0), each
             // ended by a newline.
-            function(&lua, |lua, (s, linelen): (mlua::String, Option<i64>)| {
+            function(&lua, |lua, (s, linelen): (mlua::String, LV)| {
+                // `luaL_optinteger`: an integral number (or a string of one).
+                let linelen = match linelen {
+                    LV::Nil => None,
+                    LV::Integer(i) => Some(i),
+                    LV::Number(n) if n.fract() == 0.0 && n.abs() < 9.2e18 => Some(n as i64),
+                    LV::Number(_) => {
+                        return Err(arg_error(2, "number has no integer representation"))
+                    }
+                    LV::String(t) => match t.to_str().ok().and_then(|t| t.trim().parse().ok()) {
+                        Some(i) => Some(i),
+                        None => return Err(arg_error(2, "number expected, got string")),
+                    },
+                    v => {
+                        let got = v.type_name();
+                        return Err(arg_error(2, format!("number expected, got {got}")));
+                    }
+                };
                 let data = s.as_bytes();
                 let quads = match linelen {
                     Some(l) if l >= 0 => (l / 4).min(1 << 20) as usize,
@@ -455,18 +479,47 @@ impl LuaState {
                 Err(mlua::Error::runtime("not a tty"))
             })?,
         )?;
-        for name in ["execute", "redirect2null"] {
+        rpm.set(
+            "execute",
+            lua.create_function(|_, _: MultiValue| -> mlua::Result<()> {
+                Err(mlua::Error::runtime(
+                    "rpm.execute is not permitted when evaluating specs",
+                ))
+            })?,
+        )?;
+        // Gone from rpm 6, which says so.
+        rpm.set(
+            "redirect2null",
+            lua.create_function(|_, _: MultiValue| -> mlua::Result<()> {
+                Err(mlua::Error::runtime(
+                    "rpm.redirect2null() is no longer available, use rpm.spawn() or \
+                     rpm.execute() instead",
+                ))
+            })?,
+        )?;
+        // rpm's hooks: no hook runs while a spec is parsed, but the
+        // arguments are checked as rpm checks them.
+        for name in ["register", "unregister", "call"] {
             rpm.set(
                 name,
-                lua.create_function(move |_, _: MultiValue| -> mlua::Result<()> {
-                    Err(mlua::Error::runtime(format!(
-                        "rpm.{name} is not permitted when evaluating specs"
-                    )))
+                lua.create_function(move |_, args: MultiValue| -> mlua::Result<()> {
+                    let arg = |i: usize| args.get(i).cloned().unwrap_or(LV::Nil);
+                    if !matches!(arg(0), LV::String(_) | LV::Integer(_) | LV::Number(_)) {
+                        return Err(arg_error(1, "hook name expected"));
+                    }
+                    match name {
+                        "register" if !matches!(arg(1), LV::Function(_)) => {
+                            Err(arg_error(2, "function expected"))
+                        }
+                        "unregister"
+                            if !matches!(arg(1), LV::UserData(_) | LV::LightUserData(_)) =>
+                        {
+                            Err(arg_error(2, "hook information expected"))
+                        }
+                        _ => Ok(()),
+                    }
                 })?,
             )?;
-        }
-        for name in ["register", "unregister", "call"] {
-            rpm.set(name, lua.create_function(|_, _: MultiValue| Ok(()))?)?;
         }
         g.set("rpm", rpm)?;
         super::luaposix::install(&lua, engine.clone())?;
