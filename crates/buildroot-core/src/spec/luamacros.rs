@@ -2,7 +2,8 @@
 //! rpmio/rpmlua.cc (`mc_index`, `mc_newindex`, `mc_call`): a userdata, as
 //! rpm's is, so what Lua code can see of it is rpm's (`type` answers
 //! `userdata`, `pairs`, `#` and `rawget` fail naming `rpm.mc`,
-//! `getmetatable` gives a class table with `__index`/`__newindex`).
+//! `getmetatable` gives a class table with `__index`/`__newindex`, which
+//! the object consults on each use: assigning them changes `macros`).
 //!
 //! Reading `macros.NAME` expands `%{NAME}` (nil when undefined); a
 //! parametric macro reads as a function taking one string (`%{NAME ARG}`)

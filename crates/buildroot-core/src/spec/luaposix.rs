@@ -4,9 +4,11 @@
 //! `mkdir`, ... are absent, so calling them is Lua's "attempt to call a
 //! nil value").
 //!
-//! - `getenv(name)` (lposix's `Pgetenv`): the process's environment.
+//! - `getenv([name])` (lposix's `Pgetenv`): the process's environment (all
+//!   of it as a table without a name).
 //! - `access(path[, mode])` (`Paccess`): `0` when `path` is a source file or
-//!   an absolute path of the host that exists (as `%{exists:}`), else nil.
+//!   an absolute path of the host that exists (as `%{exists:}`), else nil;
+//!   the mode's letters are checked (`rwxf` and blanks).
 //! - `stat(path[, field])` (`Pstat`, which calls `lstat`): the same files
 //!   as `access`. A source file (the spec's payload, by base name) is a
 //!   regular file of mode `rw-r--r--` (`0100644`) with its real size and
