@@ -181,7 +181,6 @@ vermt.__lt = function(a, b) check(a, b, "__lt") return vcmp(a, b) < 0 end
 vermt.__le = function(a, b) check(a, b, "__le") return vcmp(a, b) <= 0 end
 -- A userdata in rpm: no length.
 vermt.__len = function() error("attempt to get length of a rpm.ver value", 2) end
--- rpm.ver (Rust: it checks the number of arguments) makes the object here.
 -- rpm's lua_tostring: a string or a number as text, taken as a C string
 -- (up to a NUL); anything else is none.
 local function cstr(x)
