@@ -596,3 +596,25 @@ fn chunked_filelists_equal_one_chunk() {
         .to_string();
     assert_eq!(e, "t: not a filelists.xml (no <filelists> element)");
 }
+
+/// A rich requirement libsolv's rich parser cannot read (createrepo_c lists
+/// `(a or foo(bar)` as rpm wrote it for `(a or foo(bar )`) is dropped, as
+/// libsolv's repo_rpmmd drops it: the package reads with its other
+/// requirements. In a list of what a package is, it stays an error.
+#[test]
+fn an_unreadable_rich_requirement_is_dropped_as_libsolv_drops_it() {
+    use buildroot_core::rpmmd::read_primary;
+    let entry = "<rpm:entry name=\"(a or foo(bar)\"/><rpm:entry name=\"c\"/>";
+    let xml = format!(
+        "<metadata xmlns:rpm=\"x\" packages=\"1\"><package type=\"rpm\"><name>p</name>\
+         <arch>src</arch><version epoch=\"0\" ver=\"1\" rel=\"1\"/><format>\
+         <rpm:requires>{entry}</rpm:requires><rpm:recommends>{entry}</rpm:recommends>\
+         </format></package></metadata>"
+    );
+    let pkgs = read_primary(xml.as_bytes(), "t").unwrap();
+    let reqs: Vec<String> = pkgs[0].requires.iter().map(|q| q.dep.to_string()).collect();
+    assert_eq!(reqs, ["c"]);
+    assert_eq!(pkgs[0].recommends, [Dep::parse("c").unwrap()]);
+    let bad = xml.replace("rpm:recommends", "rpm:provides");
+    assert!(read_primary(bad.as_bytes(), "t").is_err());
+}

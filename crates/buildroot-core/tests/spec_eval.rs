@@ -148,9 +148,15 @@ fn spec(snippet: &str) -> String {
 
 fn brs(snippet: &str, arch: &str) -> Vec<String> {
     let ev = evaluate(&spec(snippet), &SpecContext::for_arch(arch)).unwrap();
-    // One text per dependency, the same dependency as the parsed one.
-    assert_eq!(ev.build_requires.len(), ev.build_requires_text.len());
-    for (d, t) in ev.build_requires.iter().zip(&ev.build_requires_text) {
+    // One text per dependency, the same dependency as the parsed one, and
+    // texts of rich dependencies libsolv cannot read, which have none.
+    let readable: Vec<&String> = ev
+        .build_requires_text
+        .iter()
+        .filter(|t| !t.starts_with('(') || buildroot_core::dep::Dep::parse(t).is_ok())
+        .collect();
+    assert_eq!(ev.build_requires.len(), readable.len());
+    for (d, t) in ev.build_requires.iter().zip(readable) {
         assert_eq!(&buildroot_core::dep::Dep::parse(t).unwrap(), d, "{t}");
     }
     ev.build_requires_text
@@ -733,4 +739,21 @@ fn file_name_inside_an_include_is_the_included_file() {
         ev.build_requires_text,
         ["i1-/x/part.inc", "j3", "e7-/x/SPECS/t.spec"]
     );
+}
+
+/// `(a or foo(bar )`: rpm takes it and prints (and records) `(a or
+/// foo(bar)`, which libsolv cannot read back, so dnf drops it from the
+/// SRPM's requirements: printed, but no dependency to resolve. A
+/// BuildConflicts of it is dropped the same way.
+#[test]
+fn a_rich_dependency_libsolv_cannot_read_is_printed_not_resolved() {
+    let s = "BuildRequires: (a or foo(bar ), c\nBuildRequires: (a or foo(bar )\nBuildConflicts: (e or foo(bar )";
+    let ev = evaluate(&spec(s), &SpecContext::for_arch("x86_64")).unwrap();
+    assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+    assert_eq!(ev.build_requires_text, ["(a or foo(bar)", "c"]);
+    assert_eq!(
+        ev.build_requires,
+        [buildroot_core::dep::Dep::parse("c").unwrap()]
+    );
+    assert!(ev.build_conflicts.is_empty());
 }

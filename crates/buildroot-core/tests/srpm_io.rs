@@ -886,3 +886,42 @@ fn an_old_style_file_list_names_the_packages_own_files() {
         Err(_) => eprintln!("skipped: createrepo_c is not installed"),
     }
 }
+
+/// A BuildRequires rpm takes but libsolv cannot read back (`(a or
+/// foo(bar )`, recorded as `(a or foo(bar)`) is written into the header as
+/// rpmbuild writes it; reading the header lists it as its text, as
+/// createrepo_c does, and the pool leaves it out, as libsolv does.
+#[test]
+fn an_unreadable_rich_build_requirement_is_written_and_dropped_on_reading() {
+    let t = tempfile::tempdir().unwrap();
+    let mut s = spec();
+    s.build_requires = vec![Dep::parse("nasm").unwrap()];
+    s.build_requires_text = vec!["(a or foo(bar)".into(), "nasm".into()];
+    let path = t.path().join("hello-2.12-1.fc40.src.rpm");
+    std::fs::write(&path, build_srpm(&s).unwrap()).unwrap();
+    let p = read_header(&path).unwrap();
+    let reqs: Vec<String> = p.requires.iter().map(|r| r.dep.to_string()).collect();
+    assert_eq!(reqs, ["(a or foo(bar)", "nasm"]);
+    let repo = buildroot_core::rpmmd::LoadedRepo {
+        spec: buildroot_core::rpmmd::RepoSpec::new("src", t.path().to_str().unwrap()),
+        packages: vec![p],
+    };
+    let pool = buildroot_core::pool::Pool::new("x86_64", vec![repo]).unwrap();
+    let id = pool.ids().next().unwrap();
+    let in_pool: Vec<String> = pool
+        .requires(id)
+        .iter()
+        .map(|r| r.dep.to_string())
+        .collect();
+    assert_eq!(in_pool, ["nasm"]);
+    if !rpm_available() {
+        return;
+    }
+    let o = Command::new("rpm")
+        .args(["-qp", "--nodigest", "--nosignature", "--requires"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.lines().any(|l| l == "(a or foo(bar)"), "{text}");
+}

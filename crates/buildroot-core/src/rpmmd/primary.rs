@@ -412,10 +412,15 @@ fn read_entry<'a>(
     // As Dep::from_rpmmd: no flags and a parenthesis is a rich dependency.
     let flags = flags.filter(|f| !f.is_empty());
     if flags.is_none() && name.starts_with('(') {
-        // One rpm wrote and createrepo_c lists, but no parser reads
-        // (`(a or foo(bar )`): libsolv leaves the entry out, not the repo.
-        let Ok(dep) = Dep::parse(&name) else {
-            return Ok(None);
+        let dep = match Dep::parse(&name) {
+            Ok(dep) => dep,
+            // libsolv's repo_rpmmd drops a requirement its rich parser
+            // cannot read (createrepo_c lists `(a or foo(bar)` as rpm
+            // wrote it); in a list of what a package is, it is an error.
+            Err(_) if !matches!(list, super::raw::PROVIDES | super::raw::OBSOLETES) => {
+                return Ok(None)
+            }
+            Err(e) => return Err(x.err(e)),
         };
         if matches!(list, super::raw::PROVIDES | super::raw::OBSOLETES) {
             return Err(x.err(format!(

@@ -736,6 +736,14 @@ impl<'h> Engine<'h> {
         !failed
     }
 
+    /// `rpm.undefine(name)`: [`Self::undefine`], whether it succeeded.
+    pub fn undefine_from_lua(&mut self, name: &str) -> bool {
+        let saved = std::mem::replace(&mut self.error, false);
+        self.undefine(name);
+        let failed = std::mem::replace(&mut self.error, saved);
+        !failed
+    }
+
     /// rpm's `doUndefine` / `popMacro` with a name check.
     pub fn undefine(&mut self, name: &str) {
         let valid = name

@@ -36,6 +36,7 @@ use mlua::{
 use super::args::{getopt, split_quoted, unsplit_quoted};
 use super::expand::{Engine, Frame};
 use super::expr::{Value, Ver};
+use super::luaerror::{arg_error, function, STACK_TOP};
 
 /// Wall time one top-level Lua run may take.
 pub const RUN_LIMIT: Duration = Duration::from_secs(2);
@@ -159,16 +160,48 @@ local function vcmp(a, b)
   return host.vercmp3(rawget(a, "_e"), rawget(a, "_v"), rawget(a, "_r"),
     rawget(b, "_e"), rawget(b, "_v"), rawget(b, "_r"))
 end
-vermt.__eq = function(a, b) return vcmp(a, b) == 0 end
-vermt.__lt = function(a, b) return vcmp(a, b) < 0 end
-vermt.__le = function(a, b) return vcmp(a, b) <= 0 end
--- rpm.ver (Rust: it checks the number of arguments) makes the object here.
+-- The class's name, as Lua's messages name a value of it (`attempt to
+-- concatenate a rpm.ver value`); its comparisons take two of them
+-- (rpm's `checkver`: `bad argument #2 to '__lt' (rpm.ver expected, ...)`).
+vermt.__name = "rpm.ver"
+local getmt, type, rawget, error = getmetatable, type, rawget, error
+local function check(a, b, name)
+  local xs = {a, b}
+  for i = 1, 2 do
+    local x = xs[i]
+    if getmt(x) ~= vermt then
+      local mt, got = getmt(x), type(x)
+      if type(mt) == "table" and type(rawget(mt, "__name")) == "string" then got = mt.__name end
+      error("bad argument #" .. i .. " to '" .. name .. "' (rpm.ver expected, got " .. got .. ")", 3)
+    end
+  end
+end
+vermt.__eq = function(a, b) check(a, b, "__eq") return vcmp(a, b) == 0 end
+vermt.__lt = function(a, b) check(a, b, "__lt") return vcmp(a, b) < 0 end
+vermt.__le = function(a, b) check(a, b, "__le") return vcmp(a, b) <= 0 end
+-- A userdata in rpm: no length.
+vermt.__len = function() error("attempt to get length of a rpm.ver value", 2) end
+-- rpm's lua_tostring: a string or a number as text, taken as a C string
+-- (up to a NUL); anything else is none.
+local function cstr(x)
+  local t = type(x)
+  if t == "number" then x = tostring(x) elseif t ~= "string" then return nil end
+  return (x:match("^[^\0]*"))
+end
+-- rpm.ver (Rust: it checks the number of arguments) makes the object here;
+-- no version (`rpm.ver(nil)`, `rpm.ver('')`, an empty V) is no value at all.
 host.newver = function(...)
   local n = select('#', ...)
   local e, v, r
-  if n == 1 then e, v, r = host.parsever(tostring((...)))
-  else e, v, r = ... end
-  if v == nil then return nil end
+  if n == 1 then
+    local s = cstr((...))
+    if s == nil or s == "" then return end
+    e, v, r = host.parsever(s)
+  else
+    local a, b, c = ...
+    e, v, r = cstr(a), cstr(b), cstr(c)
+    if v == nil or v == "" then return end
+  end
   return setmetatable({_e = e, _v = v, _r = r}, vermt)
 end
 "#;
@@ -213,6 +246,13 @@ impl LuaState {
                 os.set(k, LV::Nil)?;
             }
         }
+        // rpm's own `os.exit` refuses outside a scriptlet's child process.
+        os.set(
+            "exit",
+            lua.create_function(|_, _: MultiValue| -> mlua::Result<()> {
+                Err(mlua::Error::runtime("exit not permitted in this context"))
+            })?,
+        )?;
         // The locale is the process's: answer as if it were set, change nothing.
         os.set(
             "setlocale",
@@ -273,7 +313,7 @@ impl LuaState {
         let slot = engine.clone();
         rpm.set(
             "expand",
-            lua.create_function(move |lua, s: mlua::String| {
+            function(&lua, move |lua, s: mlua::String| {
                 // rpm takes the argument as a C string: up to a NUL.
                 let v = expand_or_raise(&slot, &super::expand::c_string(s.as_bytes().to_vec()))?;
                 lua.create_string(v)
@@ -282,7 +322,7 @@ impl LuaState {
         let slot = engine.clone();
         rpm.set(
             "define",
-            lua.create_function(move |_, s: mlua::String| {
+            function(&lua, move |_, s: mlua::String| {
                 let e = slot.get()?;
                 let saved = e.problems.len();
                 if e.define_from_lua(&super::expand::c_string(s.as_bytes().to_vec())) {
@@ -296,15 +336,24 @@ impl LuaState {
         let slot = engine.clone();
         rpm.set(
             "undefine",
-            lua.create_function(move |_, s: String| {
-                slot.get()?.table.pop(&s);
-                Ok(())
+            function(&lua, move |_, s: mlua::String| {
+                // rpm's `rpmUndefineMacro` checks the name as `%undefine`
+                // does: an illegal name or a built-in (`expand`) fails.
+                let e = slot.get()?;
+                let saved = e.problems.len();
+                let name = super::expand::c_string(s.as_bytes().to_vec());
+                if e.undefine_from_lua(&String::from_utf8_lossy(&name)) {
+                    Ok(())
+                } else {
+                    e.problems.truncate(saved);
+                    Err(mlua::Error::runtime("error undefining macro"))
+                }
             })?,
         )?;
         let slot = engine.clone();
         rpm.set(
             "isdefined",
-            lua.create_function(move |_, s: String| {
+            function(&lua, move |_, s: String| {
                 let m = slot.get()?.table.get(&s);
                 Ok((m.is_some(), m.is_some_and(|m| m.is_parametric())))
             })?,
@@ -312,23 +361,27 @@ impl LuaState {
         let slot = engine.clone();
         rpm.set(
             "load",
-            lua.create_function(move |_, s: String| {
+            function(&lua, move |_, s: String| {
                 let e = slot.get()?;
                 Ok(match e.host.read_file(&s) {
                     // rpm's `rpmLoadMacroFile`: 1 when a definition failed;
                     // pushed as a Lua float.
                     Some(d) => f64::from(u8::from(!e.load_macro_text(&d))),
+                    // rpm opens a directory and reads no line of it.
+                    None if super::Host::is_builder_dir(&s) => 0.0,
                     None => -1.0,
                 })
             })?,
         )?;
         rpm.set(
             "vercmp",
-            lua.create_function(|_, (a, b): (String, String)| {
+            function(&lua, |_, (a, b): (String, String)| {
                 let (va, vb) = (Ver::parse(&a), Ver::parse(&b));
                 match (va, vb) {
                     (Some(x), Some(y)) => Ok(x.cmp(&y) as i32),
-                    _ => Err(mlua::Error::runtime("invalid version")),
+                    // rpm's `luaL_argerror(L, N, "invalid version ")`.
+                    (None, _) => Err(arg_error(1, "invalid version ")),
+                    _ => Err(arg_error(2, "invalid version ")),
                 }
             })?,
         )?;
@@ -337,7 +390,24 @@ impl LuaState {
             // rpm's rpmBase64Encode: lines of `linelen` characters (64 by
             // default, rounded down to a multiple of 4; none for 0), each
             // ended by a newline.
-            lua.create_function(|lua, (s, linelen): (mlua::String, Option<i64>)| {
+            function(&lua, |lua, (s, linelen): (mlua::String, LV)| {
+                // `luaL_optinteger`: an integral number (or a string of one).
+                let linelen = match linelen {
+                    LV::Nil => None,
+                    LV::Integer(i) => Some(i),
+                    LV::Number(n) if n.fract() == 0.0 && n.abs() < 9.2e18 => Some(n as i64),
+                    LV::Number(_) => {
+                        return Err(arg_error(2, "number has no integer representation"))
+                    }
+                    LV::String(t) => match t.to_str().ok().and_then(|t| t.trim().parse().ok()) {
+                        Some(i) => Some(i),
+                        None => return Err(arg_error(2, "number expected, got string")),
+                    },
+                    v => {
+                        let got = v.type_name();
+                        return Err(arg_error(2, format!("number expected, got {got}")));
+                    }
+                };
                 let data = s.as_bytes();
                 let quads = match linelen {
                     Some(l) if l >= 0 => (l / 4).min(1 << 20) as usize,
@@ -357,7 +427,7 @@ impl LuaState {
         )?;
         rpm.set(
             "b64decode",
-            lua.create_function(|lua, s: mlua::String| {
+            function(&lua, |lua, s: mlua::String| {
                 match super::base64::decode(&s.as_bytes()) {
                     Some(d) => Ok(LV::String(lua.create_string(d)?)),
                     None => Ok(LV::Nil),
@@ -366,7 +436,7 @@ impl LuaState {
         )?;
         rpm.set(
             "splitargs",
-            lua.create_function(|lua, s: mlua::String| {
+            function(&lua, |lua, s: mlua::String| {
                 let t = lua.create_table()?;
                 for (i, w) in split_quoted(&s.as_bytes(), b" \t").into_iter().enumerate() {
                     t.set(i + 1, lua.create_string(w)?)?;
@@ -376,27 +446,79 @@ impl LuaState {
         )?;
         rpm.set(
             "unsplitargs",
-            lua.create_function(|lua, t: Table| {
-                let words: Vec<Vec<u8>> = t
-                    .sequence_values::<mlua::String>()
-                    .map(|s| s.map(|s| s.as_bytes().to_vec()))
-                    .collect::<mlua::Result<_>>()?;
+            function(&lua, |lua, t: Table| {
+                // rpm's: entries 1, 2, ... up to the first nil, each taken
+                // by `luaL_checkstring(L, -1)` (a C string; anything but a
+                // string or number is an error about argument -1).
+                let mut words: Vec<Vec<u8>> = Vec::new();
+                for i in 1.. {
+                    match t.raw_get::<LV>(i)? {
+                        LV::Nil => break,
+                        v @ (LV::String(_) | LV::Integer(_) | LV::Number(_)) => {
+                            let s: mlua::String = lua.unpack(v)?;
+                            words.push(super::expand::c_string(s.as_bytes().to_vec()));
+                        }
+                        v => {
+                            let got = v.type_name();
+                            return Err(arg_error(
+                                STACK_TOP,
+                                format!("string expected, got {got}"),
+                            ));
+                        }
+                    }
+                }
                 lua.create_string(unsplit_quoted(&words, b" "))
             })?,
         )?;
         rpm.set("glob", super::luaglob::function(&lua)?)?;
-        for name in ["interactive", "execute", "redirect2null"] {
+        // rpm's own check first: rpmbuild on a builder has no terminal.
+        rpm.set(
+            "interactive",
+            lua.create_function(|_, _: MultiValue| -> mlua::Result<()> {
+                Err(mlua::Error::runtime("not a tty"))
+            })?,
+        )?;
+        rpm.set(
+            "execute",
+            lua.create_function(|_, _: MultiValue| -> mlua::Result<()> {
+                Err(mlua::Error::runtime(
+                    "rpm.execute is not permitted when evaluating specs",
+                ))
+            })?,
+        )?;
+        // Gone from rpm 6, which says so.
+        rpm.set(
+            "redirect2null",
+            lua.create_function(|_, _: MultiValue| -> mlua::Result<()> {
+                Err(mlua::Error::runtime(
+                    "rpm.redirect2null() is no longer available, use rpm.spawn() or \
+                     rpm.execute() instead",
+                ))
+            })?,
+        )?;
+        // rpm's hooks: no hook runs while a spec is parsed, but the
+        // arguments are checked as rpm checks them.
+        for name in ["register", "unregister", "call"] {
             rpm.set(
                 name,
-                lua.create_function(move |_, _: MultiValue| -> mlua::Result<()> {
-                    Err(mlua::Error::runtime(format!(
-                        "rpm.{name} is not permitted when evaluating specs"
-                    )))
+                lua.create_function(move |_, args: MultiValue| -> mlua::Result<()> {
+                    let arg = |i: usize| args.get(i).cloned().unwrap_or(LV::Nil);
+                    if !matches!(arg(0), LV::String(_) | LV::Integer(_) | LV::Number(_)) {
+                        return Err(arg_error(1, "hook name expected"));
+                    }
+                    match name {
+                        "register" if !matches!(arg(1), LV::Function(_)) => {
+                            Err(arg_error(2, "function expected"))
+                        }
+                        "unregister"
+                            if !matches!(arg(1), LV::UserData(_) | LV::LightUserData(_)) =>
+                        {
+                            Err(arg_error(2, "hook information expected"))
+                        }
+                        _ => Ok(()),
+                    }
                 })?,
             )?;
-        }
-        for name in ["register", "unregister", "call"] {
-            rpm.set(name, lua.create_function(|_, _: MultiValue| Ok(()))?)?;
         }
         g.set("rpm", rpm)?;
         super::luaposix::install(&lua, engine.clone())?;
@@ -469,7 +591,7 @@ impl LuaState {
                         "invalid number of arguments: {n}"
                     )));
                 }
-                newver.call::<LV>(args)
+                newver.call::<MultiValue>(args)
             })?,
         )?;
         super::luamacros::install(&lua, engine.clone())?;

@@ -11,7 +11,9 @@
 //! [`errtext`]), and an error that ends a chunk is reported as that string
 //! too.
 
-use mlua::{Error, Lua, Value as LV};
+use std::sync::Arc;
+
+use mlua::{Error, FromLuaMulti, Function, IntoLuaMulti, Lua, MaybeSend, MultiValue, Value as LV};
 
 /// What the traceback's caller entry gives as `luaL_where(L, 1)`:
 /// `SOURCE:LINE: ` for a Lua caller, nothing for a C one.
@@ -65,7 +67,13 @@ fn lua_type(rust: &str) -> &str {
 /// function's caller given the raise's traceback.
 fn message(e: &Error, traceback: Option<&str>) -> String {
     match e {
-        Error::RuntimeError(s) | Error::MemoryError(s) => s.clone(),
+        // mlua appends a traceback to the error of a Lua function it
+        // called; Lua code never sees one.
+        Error::RuntimeError(s) | Error::MemoryError(s) => s
+            .split("\nstack traceback:")
+            .next()
+            .unwrap_or("")
+            .to_string(),
         Error::SyntaxError { message, .. } => message.clone(),
         Error::CallbackError { traceback, cause } => match &**cause {
             // Raised deeper: its own traceback has its caller.
@@ -81,10 +89,87 @@ fn message(e: &Error, traceback: Option<&str>) -> String {
                 }
                 c => message(c, None),
             };
+            let pos = match *pos {
+                STACK_TOP => "-1".to_string(),
+                p => p.to_string(),
+            };
             format!("bad argument #{pos} to '{name}' ({what})")
         }
         other => other.to_string().lines().next().unwrap_or("").to_string(),
     }
+}
+
+/// mlua's errors hold their causes in an `Arc`, of an error type that is
+/// not `Send`: the Lua state is never shared between threads.
+#[allow(clippy::arc_with_non_send_sync)]
+pub(super) fn arc(e: Error) -> Arc<Error> {
+    Arc::new(e)
+}
+
+/// The error of a Lua function a Rust one called, handed on as Lua code
+/// raised it (no position of the Rust function's caller added).
+pub(super) fn passed_on(e: Error) -> Error {
+    Error::WithContext {
+        context: String::new(),
+        cause: arc(e),
+    }
+}
+
+/// The argument "position" `-1` (the stack's top) some rpm functions
+/// check a table's entries at: [`arg_error`] writes it as `#-1`.
+pub(super) const STACK_TOP: usize = usize::MAX;
+
+/// `luaL_argerror(L, pos, what)`: `bad argument #POS to 'NAME' (WHAT)`,
+/// the function named as Lua names it (see [`message`]).
+pub(super) fn arg_error(pos: usize, what: impl Into<String>) -> Error {
+    Error::BadArgument {
+        to: None,
+        pos,
+        name: None,
+        cause: arc(Error::runtime(what.into())),
+    }
+}
+
+/// `lua.create_function(f)`, but an argument the caller did not pass is
+/// "no value" in its error, as Lua's `luaL_checkstring` says (`got no
+/// value` for `rpm.expand()`, `got nil` for `rpm.expand(nil)`): mlua
+/// converts a missing argument as a nil.
+pub(super) fn function<A, R, F>(lua: &Lua, f: F) -> mlua::Result<Function>
+where
+    A: FromLuaMulti,
+    R: IntoLuaMulti,
+    F: Fn(&Lua, A) -> mlua::Result<R> + MaybeSend + 'static,
+{
+    lua.create_function(move |lua, args: MultiValue| {
+        let given = args.len();
+        let a = A::from_lua_args(args, 1, None, lua).map_err(|e| match e {
+            Error::BadArgument {
+                to,
+                pos,
+                name,
+                cause,
+            } if pos > given => {
+                let cause = match &*cause {
+                    Error::FromLuaConversionError { to, message, .. } => {
+                        arc(Error::FromLuaConversionError {
+                            from: "no value",
+                            to: to.clone(),
+                            message: message.clone(),
+                        })
+                    }
+                    _ => cause,
+                };
+                Error::BadArgument {
+                    to,
+                    pos,
+                    name,
+                    cause,
+                }
+            }
+            e => e,
+        })?;
+        f(lua, a)
+    })
 }
 
 /// An error that ended a chunk, as rpm reports it after `lua script

@@ -17,29 +17,32 @@ use crate::fnmatch::{glob_match, is_glob};
 
 /// The `rpm.glob` function.
 pub(super) fn function(lua: &Lua) -> mlua::Result<mlua::Function> {
-    lua.create_function(|lua, (pattern, flags): (mlua::String, Option<String>)| {
-        let pattern = pattern.to_str()?.to_string();
-        let nocheck = flags.as_ref().is_some_and(|f| f.contains('c'));
-        // rpmGlobPath's `ismagic`: braces, `~` and `\` count too.
-        let magic = pattern.contains(['*', '?', '[', '{', '~', '\\']);
-        let found = if nocheck && !magic {
-            vec![pattern.clone()]
-        } else {
-            glob(&pattern)
-        };
-        if found.is_empty() && !nocheck {
-            // rpm 6.1 pushes no table: the top of the stack is returned,
-            // the flags when given, else the pattern.
-            let top = flags.unwrap_or(pattern);
-            return Ok(LV::String(lua.create_string(&top)?));
-        }
-        let found = if found.is_empty() {
-            vec![pattern]
-        } else {
-            found
-        };
-        Ok(LV::Table(lua.create_sequence_from(found)?))
-    })
+    super::luaerror::function(
+        lua,
+        |lua, (pattern, flags): (mlua::String, Option<String>)| {
+            let pattern = pattern.to_str()?.to_string();
+            let nocheck = flags.as_ref().is_some_and(|f| f.contains('c'));
+            // rpmGlobPath's `ismagic`: braces, `~` and `\` count too.
+            let magic = pattern.contains(['*', '?', '[', '{', '~', '\\']);
+            let found = if nocheck && !magic {
+                vec![pattern.clone()]
+            } else {
+                glob(&pattern)
+            };
+            if found.is_empty() && !nocheck {
+                // rpm 6.1 pushes no table: the top of the stack is returned,
+                // the flags when given, else the pattern.
+                let top = flags.unwrap_or(pattern);
+                return Ok(LV::String(lua.create_string(&top)?));
+            }
+            let found = if found.is_empty() {
+                vec![pattern]
+            } else {
+                found
+            };
+            Ok(LV::Table(lua.create_sequence_from(found)?))
+        },
+    )
 }
 
 /// The paths matching `pattern` (braces and a leading `~` expanded first).

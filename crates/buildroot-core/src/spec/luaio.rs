@@ -23,7 +23,7 @@
 
 use std::time::Instant;
 
-use mlua::{Lua, Table};
+use mlua::{Function, Lua, Table, Value as LV};
 
 use super::lua::{exclude_time, EngineSlot};
 
@@ -45,6 +45,15 @@ local function tofile(f, fname)
   end
   if f._closed then error("attempt to use a closed file", 3) end
   return f
+end
+-- Lua's `luaL_checkstring` for argument `i` of `fname` (`n` given), raised
+-- for the code `level` calls up.
+local function checkstr(v, i, n, fname, level)
+  local t = type(v)
+  if t ~= "string" and t ~= "number" then
+    error("bad argument #" .. i .. " to '" .. fname .. "' (string expected, got "
+      .. (i > n and "no value" or t) .. ")", level + 1)
+  end
 end
 local function newfile(data, popen)
   return setmetatable({_data = data, _pos = 1, _popen = popen}, filemt)
@@ -78,7 +87,9 @@ local function readall(f, ...)
   if n == 0 then return readone(f, "l") end
   local out = {}
   for i = 1, n do
-    out[i] = readone(f, (select(i, ...)))
+    local fmt = select(i, ...)
+    if type(fmt) ~= "number" then checkstr(fmt, i, n, "read", 2) end
+    out[i] = readone(f, fmt)
     if out[i] == nil then return table.unpack(out, 1, i) end
   end
   return table.unpack(out, 1, n)
@@ -104,13 +115,21 @@ function methods.seek(f, whence, off)
   f._pos = base + off + 1
   return base + off
 end
-function methods.write(f) tofile(f, "write"); return nil, "Bad file descriptor", 9 end
+-- liolib's `g_write`: strings or numbers only (`io.write({})` fails).
+local function checkwrite(...)
+  local n = select('#', ...)
+  for i = 1, n do checkstr((select(i, ...)), i, n, "write", 3) end
+end
+function methods.write(f, ...)
+  tofile(f, "write"); checkwrite(...)
+  return nil, "Bad file descriptor", 9
+end
 function methods.flush(f) tofile(f, "flush"); return f end
 function methods.setvbuf(f) tofile(f, "setvbuf"); return true end
 -- Standard output and error: rpm's own streams, never the expansion.
 local sinkmt = {__name = "FILE*", __tostring = function() return "file (stdout)" end}
 sinkmt.__index = {
-  write = function(f) return f end, flush = function(f) return f end,
+  write = function(f, ...) checkwrite(...) return f end, flush = function(f) return f end,
   close = function() return nil, "cannot close standard file" end,
   setvbuf = function() return true end,
 }
@@ -139,7 +158,12 @@ local function opencheck(path)
 end
 io = {
   stdin = stdin, stdout = stdout, stderr = stderr,
-  open = open,
+  open = function(...)
+    local n, path, mode = select('#', ...), ...
+    checkstr(path, 1, n, "open", 2)
+    if mode ~= nil then checkstr(mode, 2, n, "open", 2) end
+    return open(path, mode)
+  end,
   input = function(x)
     if x ~= nil then
       if type(x) == "string" or type(x) == "number" then input = opencheck(x)
@@ -173,9 +197,11 @@ io = {
     if mt ~= filemt then return nil end
     return f._closed and "closed file" or "file"
   end,
-  write = function() return stdout end,
+  write = function(...) checkwrite(...) return stdout end,
   output = function() return stdout end,
-  popen = function(cmd, mode)
+  popen = function(...)
+    local n, cmd, mode = select('#', ...), ...
+    checkstr(cmd, 1, n, "popen", 2)
     mode = mode or "r"
     if mode ~= "r" and mode ~= "w" then error("bad argument #2 to 'popen' (invalid mode)", 2) end
     if mode == "w" then error("io.popen: write mode is not permitted when evaluating specs", 2) end
@@ -185,12 +211,8 @@ io = {
     return newfile(host.popen(tostring(cmd)), true)
   end,
 }
--- rpm's `rpm.open` raises where `io.open` answers nil.
-rpm.open = function(path, mode)
-  local f, e = open(path, mode)
-  if not f then error(tostring(path) .. " open failed: " .. e:gsub("^.*: ", ""), 2) end
-  return f
-end
+-- rpm.open (Rust, `install`) opens as io.open does.
+host.open = open
 "#;
 
 /// Adds `io` (and `rpm.open`) to `lua`; `host` is the glue's host table,
@@ -216,7 +238,33 @@ pub(super) fn install(lua: &Lua, host: &Table, engine: EngineSlot) -> mlua::Resu
             }
         })?,
     )?;
-    super::luamod::compile(lua, "=rpm-io", IO.as_bytes())?.call::<()>(host.clone())
+    super::luamod::compile(lua, "=rpm-io", IO.as_bytes())?.call::<()>(host.clone())?;
+    // rpm's `rpm_open`: its arguments checked as C functions check them
+    // (`luaL_checkstring`, `luaL_optlstring`), and it raises where
+    // `io.open` answers nil, at the caller's line.
+    let open: Function = host.get("open")?;
+    let rpm: Table = lua.globals().get("rpm")?;
+    rpm.set(
+        "open",
+        super::luaerror::function(
+            lua,
+            move |_, (path, mode): (mlua::String, Option<mlua::String>)| {
+                let (f, e): (LV, Option<String>) = open.call((path.clone(), mode))?;
+                match f {
+                    LV::Nil => {
+                        let e = e.unwrap_or_default();
+                        let why = e.rsplit_once(": ").map_or(e.as_str(), |(_, w)| w);
+                        let path = super::expand::c_string(path.as_bytes().to_vec());
+                        Err(mlua::Error::runtime(format!(
+                            "{} open failed: {why}",
+                            String::from_utf8_lossy(&path)
+                        )))
+                    }
+                    f => Ok(f),
+                }
+            },
+        )?,
+    )
 }
 
 #[cfg(test)]

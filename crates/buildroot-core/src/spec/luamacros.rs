@@ -2,7 +2,8 @@
 //! rpmio/rpmlua.cc (`mc_index`, `mc_newindex`, `mc_call`): a userdata, as
 //! rpm's is, so what Lua code can see of it is rpm's (`type` answers
 //! `userdata`, `pairs`, `#` and `rawget` fail naming `rpm.mc`,
-//! `getmetatable` gives a class table with `__index`/`__newindex`).
+//! `getmetatable` gives a class table with `__index`/`__newindex`, which
+//! the object consults on each use: assigning them changes `macros`).
 //!
 //! Reading `macros.NAME` expands `%{NAME}` (nil when undefined); a
 //! parametric macro reads as a function taking one string (`%{NAME ARG}`)
@@ -12,9 +13,12 @@
 //! them even under a tail call (`return macros.p('a', 'b')`), which a Lua
 //! function of ours, replaced by the tail call, could not.
 
+use std::rc::Rc;
+
 use mlua::{Lua, MetaMethod, MultiValue, UserDataFields, UserDataRegistry, Value as LV};
 
 use super::lua::{expand_or_raise, lua_number, EngineSlot};
+use super::luaerror::{arg_error, passed_on};
 
 /// The type behind `macros` (it holds nothing: the macros are the engine's).
 struct MacroContext;
@@ -57,8 +61,8 @@ fn call(lua: &Lua, slot: &EngineSlot, name: &str, args: MultiValue) -> mlua::Res
             let mut words = Vec::new();
             for i in 1..=t.raw_len() {
                 let v: LV = t.raw_get(i)?;
-                let w = checkstring(&v)
-                    .ok_or_else(|| bad_argument(i, name, "cannot convert to string"))?;
+                // Named as Lua names the function (`p`, or `?` under pcall).
+                let w = checkstring(&v).ok_or_else(|| arg_error(i, "cannot convert to string"))?;
                 words.push(w);
             }
             let e = slot.get()?;
@@ -82,7 +86,7 @@ fn call(lua: &Lua, slot: &EngineSlot, name: &str, args: MultiValue) -> mlua::Res
                     lua.create_string(expand_or_raise(slot, &text)?)?,
                 ))
             }
-            None => Err(bad_argument(1, name, "string or table expected")),
+            None => Err(arg_error(1, "string or table expected")),
         },
     }
 }
@@ -90,7 +94,7 @@ fn call(lua: &Lua, slot: &EngineSlot, name: &str, args: MultiValue) -> mlua::Res
 /// Makes the `macros` global of `lua`, acting on the engine of `slot`.
 pub(super) fn install(lua: &Lua, slot: EngineSlot) -> mlua::Result<()> {
     let (get, set) = (slot.clone(), slot);
-    let index = lua.create_function(move |lua, (this, key): (LV, LV)| {
+    let index_body = Rc::new(move |lua: &Lua, this: LV, key: LV| -> mlua::Result<LV> {
         check_self(&this, "__index")?;
         let Some(name) = checkstring(&key) else {
             let got = key.type_name();
@@ -115,8 +119,8 @@ pub(super) fn install(lua: &Lua, slot: EngineSlot) -> mlua::Result<()> {
         Ok(LV::String(
             lua.create_string(expand_or_raise(&get, text.as_bytes())?)?,
         ))
-    })?;
-    let newindex = lua.create_function(move |_, (this, key, v): (LV, LV, LV)| {
+    });
+    let newindex_body = Rc::new(move |this: LV, key: LV, v: LV| -> mlua::Result<()> {
         check_self(&this, "__newindex")?;
         let Some(name) = checkstring(&key) else {
             let got = key.type_name();
@@ -150,21 +154,52 @@ pub(super) fn install(lua: &Lua, slot: EngineSlot) -> mlua::Result<()> {
             e.problems.truncate(saved);
             Err(mlua::Error::runtime(format!("error defining macro {name}")))
         }
-    })?;
-    let (i, n) = (index.clone(), newindex.clone());
-    lua.register_userdata_type::<MacroContext>(move |reg: &mut UserDataRegistry<MacroContext>| {
-        reg.add_meta_field(MetaMethod::Type, "rpm.mc");
-        reg.add_meta_field(MetaMethod::Index, i);
-        reg.add_meta_field(MetaMethod::NewIndex, n);
-    })?;
-    let macros = lua.create_any_userdata(MacroContext)?;
-    lua.globals().set("macros", macros.clone())?;
+    });
+    let b = index_body.clone();
+    let index = lua.create_function(move |lua, (this, key): (LV, LV)| b(lua, this, key))?;
+    let b = newindex_body.clone();
+    let newindex = lua.create_function(move |_, (this, key, v): (LV, LV, LV)| b(this, key, v))?;
     // mlua hides a userdata's metatable (`__metatable` is false); rpm's
     // `getmetatable(macros)` is its class table, so answer with one alike.
     let class = lua.create_table()?;
     class.set("__name", "rpm.mc")?;
-    class.set("__index", index)?;
-    class.set("__newindex", newindex)?;
+    class.set("__index", index.clone())?;
+    class.set("__newindex", newindex.clone())?;
+    // The object's own metatable looks the class's entries up on each use,
+    // so that Lua code changing the class (`getmetatable(macros).__index =
+    // f`) changes the object, as it does rpm's one metatable. Our own
+    // functions, while in place, are run directly: a Lua call in between
+    // would hide the caller's line from their errors.
+    let (c, i) = (class.clone(), index);
+    let dispatch_index = move |lua: &Lua, (this, key): (LV, LV)| -> mlua::Result<LV> {
+        match c.raw_get::<LV>("__index")? {
+            LV::Function(f) if f == i => index_body(lua, this, key),
+            LV::Function(f) => {
+                let r = f.call::<MultiValue>((this, key)).map_err(passed_on)?;
+                Ok(r.into_iter().next().unwrap_or(LV::Nil))
+            }
+            LV::Table(t) => t.get(key).map_err(passed_on),
+            _ => Err(mlua::Error::runtime("attempt to index a rpm.mc value")),
+        }
+    };
+    let (c, n) = (class.clone(), newindex);
+    let dispatch_newindex = move |_: &Lua, (this, key, v): (LV, LV, LV)| -> mlua::Result<()> {
+        match c.raw_get::<LV>("__newindex")? {
+            LV::Function(f) if f == n => newindex_body(this, key, v),
+            LV::Function(f) => f.call((this, key, v)).map_err(passed_on),
+            LV::Table(t) => t.set(key, v).map_err(passed_on),
+            _ => Err(mlua::Error::runtime("attempt to index a rpm.mc value")),
+        }
+    };
+    let di = lua.create_function(dispatch_index)?;
+    let dn = lua.create_function(dispatch_newindex)?;
+    lua.register_userdata_type::<MacroContext>(move |reg: &mut UserDataRegistry<MacroContext>| {
+        reg.add_meta_field(MetaMethod::Type, "rpm.mc");
+        reg.add_meta_field(MetaMethod::Index, di);
+        reg.add_meta_field(MetaMethod::NewIndex, dn);
+    })?;
+    let macros = lua.create_any_userdata(MacroContext)?;
+    lua.globals().set("macros", macros.clone())?;
     // `getmetatable()` without a value is Lua's argument error, raised for
     // the caller (level 2), not for a line of this wrapper.
     let wrap = "local raw, select, error = getmetatable, select, error\n\

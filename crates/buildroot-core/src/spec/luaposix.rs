@@ -4,9 +4,11 @@
 //! `mkdir`, ... are absent, so calling them is Lua's "attempt to call a
 //! nil value").
 //!
-//! - `getenv(name)` (lposix's `Pgetenv`): the process's environment.
+//! - `getenv([name])` (lposix's `Pgetenv`): the process's environment (all
+//!   of it as a table without a name).
 //! - `access(path[, mode])` (`Paccess`): `0` when `path` is a source file or
-//!   an absolute path of the host that exists (as `%{exists:}`), else nil.
+//!   an absolute path of the host that exists (as `%{exists:}`), else nil;
+//!   the mode's letters are checked (`rwxf` and blanks).
 //! - `stat(path[, field])` (`Pstat`, which calls `lstat`): the same files
 //!   as `access`. A source file (the spec's payload, by base name) is a
 //!   regular file of mode `rw-r--r--` (`0100644`) with its real size and
@@ -29,6 +31,7 @@ use std::sync::OnceLock;
 use mlua::{Lua, MultiValue, Value as LV};
 
 use super::lua::EngineSlot;
+use super::luaerror::{arg_error, function};
 use super::Host;
 
 /// lposix's `Sstat`: the fields of a stat table, in its order.
@@ -172,17 +175,15 @@ fn stat(lua: &Lua, host: &Host, path: &str, rest: &MultiValue) -> mlua::Result<M
         LV::Integer(i) => i.to_string(),
         LV::Number(n) => n.to_string(),
         other => {
-            return Err(mlua::Error::runtime(format!(
-                "bad argument #2 to 'stat' (string expected, got {})",
-                other.type_name()
-            )))
+            return Err(arg_error(
+                2,
+                format!("string expected, got {}", other.type_name()),
+            ))
         }
     };
     match FIELDS.iter().position(|f| *f == name) {
         Some(i) => Ok(MultiValue::from_iter([st.field(lua, i)?])),
-        None => Err(mlua::Error::runtime(format!(
-            "bad argument #2 to 'stat' (invalid option '{name}')"
-        ))),
+        None => Err(arg_error(2, format!("invalid option '{name}'"))),
     }
 }
 
@@ -248,9 +249,7 @@ fn uname(format: &[u8], arch: &str) -> Result<(Vec<u8>, bool), String> {
             // lposix's `badoption` (a trailing `%` reads the final NUL).
             other => {
                 let c = other.map_or("<\\0>".to_string(), |&c| (c as char).to_string());
-                return Err(format!(
-                    "bad argument #2 to 'uname' (unknown format option `{c}')"
-                ));
+                return Err(format!("unknown format option `{c}'"));
             }
         }
     }
@@ -263,19 +262,51 @@ pub(super) fn install(lua: &Lua, engine: EngineSlot) -> mlua::Result<()> {
     let posix = lua.create_table()?;
     posix.set(
         "getenv",
-        lua.create_function(|_, k: String| Ok(std::env::var(k).ok()))?,
+        lua.create_function(|lua, args: MultiValue| {
+            // lposix's `Pgetenv`: no argument at all is the whole
+            // environment as a table.
+            if args.is_empty() {
+                let t = lua.create_table()?;
+                for (k, v) in std::env::vars_os() {
+                    t.set(
+                        lua.create_string(k.as_encoded_bytes())?,
+                        lua.create_string(v.as_encoded_bytes())?,
+                    )?;
+                }
+                return Ok(LV::Table(t));
+            }
+            let k: String = lua
+                .unpack(args.into_iter().next().unwrap_or(LV::Nil))
+                .map_err(|e| mlua::Error::BadArgument {
+                    to: None,
+                    pos: 1,
+                    name: None,
+                    cause: super::luaerror::arc(e),
+                })?;
+            Ok(match std::env::var(k) {
+                Ok(v) => LV::String(lua.create_string(v)?),
+                Err(_) => LV::Nil,
+            })
+        })?,
     )?;
     let slot = engine.clone();
     posix.set(
         "access",
-        lua.create_function(move |_, (s, _mode): (String, Option<String>)| {
+        function(lua, move |_, (s, mode): (String, Option<String>)| {
+            // lposix's `Paccess` takes the mode's letters `rwxf` and blanks.
+            if let Some(c) = mode
+                .as_deref()
+                .and_then(|m| m.chars().find(|c| !" rwxf".contains(*c)))
+            {
+                return Err(arg_error(2, format!("unknown mode option `{c}'")));
+            }
             Ok(slot.get()?.host.file_exists(&s).then_some(0))
         })?,
     )?;
     let slot = engine.clone();
     posix.set(
         "stat",
-        lua.create_function(move |lua, (path, rest): (mlua::String, MultiValue)| {
+        function(lua, move |lua, (path, rest): (mlua::String, MultiValue)| {
             let path = path.to_string_lossy();
             stat(lua, slot.get()?.host, &path, &rest)
         })?,
@@ -285,7 +316,7 @@ pub(super) fn install(lua: &Lua, engine: EngineSlot) -> mlua::Result<()> {
         lua.create_function(move |lua, format: Option<mlua::String>| {
             let format = format.map_or(b"%s %n %r %v %m".to_vec(), |f| f.as_bytes().to_vec());
             let eng = engine.get()?;
-            let (text, machine) = uname(&format, eng.host.arch).map_err(mlua::Error::runtime)?;
+            let (text, machine) = uname(&format, eng.host.arch).map_err(|e| arg_error(2, e))?;
             if machine {
                 eng.give_up();
             }

@@ -17,6 +17,7 @@
 
 mod args;
 mod base64;
+mod builderdirs;
 mod defaults;
 mod define;
 mod expand;
@@ -502,69 +503,10 @@ impl Host<'_> {
         self.sources.read(Self::base_name(path))
     }
 
-    /// Whether `path` is a directory on every builder, so that `%{load:}`
-    /// opens it and reads no line (rpm's `fopen` of a directory succeeds):
-    /// the working directory and its parents (`.`, `../..`), and the main
-    /// directories the `filesystem` and `rpm` packages put into every Fedora
-    /// buildroot (not all: a spec loads files, and this list is what one
-    /// might name by mistake). The machine we run on is not asked: its
-    /// directories are not the builder's.
+    /// Whether `path` is a directory on the builder, so that `%{load:}`
+    /// and `rpm.load` open it and read no line (`spec::builderdirs`).
     pub fn is_builder_dir(path: &str) -> bool {
-        const DIRS: &[&str] = &[
-            "",
-            "bin",
-            "boot",
-            "dev",
-            "etc",
-            "home",
-            "lib",
-            "lib64",
-            "media",
-            "mnt",
-            "opt",
-            "proc",
-            "root",
-            "run",
-            "sbin",
-            "srv",
-            "sys",
-            "tmp",
-            "usr",
-            "usr/bin",
-            "usr/include",
-            "usr/lib",
-            "usr/lib64",
-            "usr/libexec",
-            "usr/local",
-            "usr/sbin",
-            "usr/share",
-            "usr/share/doc",
-            "usr/lib/rpm",
-            "usr/lib/rpm/macros.d",
-            "var",
-            "var/tmp",
-        ];
-        if !path.starts_with('/') {
-            // Relative: the working directory and its parents only.
-            return !path.is_empty() && path.split('/').all(|c| matches!(c, "" | "." | ".."));
-        }
-        // Absolute: each directory the kernel walks through must be one.
-        let mut parts: Vec<&str> = Vec::new();
-        for c in path.split('/') {
-            match c {
-                "" | "." => {}
-                ".." => {
-                    parts.pop();
-                }
-                c => {
-                    parts.push(c);
-                    if !DIRS.contains(&parts.join("/").as_str()) {
-                        return false;
-                    }
-                }
-            }
-        }
-        true
+        builderdirs::is_builder_dir(path)
     }
 
     /// `%{exists:}`: a source file, or an absolute path that exists.
@@ -588,7 +530,9 @@ pub struct SpecEval {
     pub build_requires: Vec<Dep>,
     /// The same, as rpm prints them (`rpmspec -q --buildrequires`): `N OP
     /// EVR` with the EVR as written (`>= 0:5.010` keeps its `0:`), a rich
-    /// dependency as written; one per entry of `build_requires`.
+    /// dependency as written; one per entry of `build_requires`, and the
+    /// rich ones rpm takes but libsolv cannot read (`(a or foo(bar)`):
+    /// those are in the SRPM's header, and dnf drops them (`parse_deps`).
     pub build_requires_text: Vec<String>,
     /// `BuildConflicts:`, in spec order, each once.
     pub build_conflicts: Vec<Dep>,

@@ -798,13 +798,21 @@ fn preamble(
                 let deps = parse_deps(&value, Context::of_tag(tok), lineno, &text(&line))?;
                 let out = &mut spec.out;
                 for (d, written) in deps {
-                    if tag == Tag::BuildConflicts {
-                        if !out.build_conflicts.contains(&d) {
+                    let conflict = tag == Tag::BuildConflicts;
+                    match d {
+                        // Printed and written into the header, never read
+                        // back by libsolv (see `parse_deps`).
+                        None if !conflict && !out.build_requires_text.contains(&written) => {
+                            out.build_requires_text.push(written);
+                        }
+                        Some(d) if conflict && !out.build_conflicts.contains(&d) => {
                             out.build_conflicts.push(d);
                         }
-                    } else if !out.build_requires.contains(&d) {
-                        out.build_requires.push(d);
-                        out.build_requires_text.push(written);
+                        Some(d) if !conflict && !out.build_requires.contains(&d) => {
+                            out.build_requires.push(d);
+                            out.build_requires_text.push(written);
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -1053,16 +1061,26 @@ fn is_op(t: &str) -> bool {
 
 /// rpm's `parseRCPOT`: a dependency tag's value as dependencies, each with
 /// its text as rpm prints it; errors are rpm's (fatal) ones.
+///
+/// A rich dependency rpm takes but libsolv's rich parser cannot read back
+/// (`(a or foo(bar )`, which rpm records as `(a or foo(bar)`: the name's
+/// `(` swallows the group's `)`) comes with `None`: rpm prints it and
+/// writes it into the SRPM's header, and dnf, reading that header through
+/// libsolv, drops it, so it constrains no build root.
 pub(super) fn parse_deps(
     value: &str,
     ctx: Option<Context>,
     lineno: usize,
     line: &str,
-) -> Result<Vec<(Dep, String)>, Fatal> {
+) -> Result<Vec<(Option<Dep>, String)>, Fatal> {
     let err = |m: &str| format!("line {lineno}: {m}: {line}");
     let mut out = Vec::new();
     for item in split_deps_checked(value, ctx).map_err(|m| err(&m))? {
-        let d = Dep::parse(&item).map_err(|e| err(&e.to_string()))?;
+        let d = match Dep::parse(&item) {
+            Ok(d) => Some(d),
+            Err(_) if item.starts_with('(') => None,
+            Err(e) => return Err(err(&e.to_string())),
+        };
         out.push((d, item));
     }
     Ok(out)

@@ -308,7 +308,8 @@ pub struct SrpmSpec {
     pub build_requires: Vec<Dep>,
     /// The same as rpm writes them (`SpecEval::build_requires_text`: an
     /// EVR as written, a rich dependency as rpm rebuilds it), one per entry
-    /// of `build_requires`; empty: each as its parsed form prints.
+    /// of `build_requires` and the rich ones libsolv cannot read, which
+    /// `build_requires` lacks; empty: each as its parsed form prints.
     pub build_requires_text: Vec<String>,
     /// `ExclusiveArch:` values.
     pub exclusive_arch: Vec<String>,
@@ -405,7 +406,7 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
         b.with_ghost(FileOptions::ghost(format!("./{name}")).permissions(0o644))
             .map_err(err)?;
     }
-    if s.build_requires_text.len() == s.build_requires.len() && !s.build_requires.is_empty() {
+    if !s.build_requires_text.is_empty() {
         for t in &s.build_requires_text {
             b.requires(rpm_dep_of_text(t));
         }
