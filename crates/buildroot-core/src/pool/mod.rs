@@ -851,6 +851,18 @@ mod tests {
             entry("dashes", "epoch=\"0\" ver=\"1.0\" rel=\"1-2\""),
             entry("negep", "epoch=\"-1\" ver=\"2\""),
         );
+        // An epoch past our u32 (createrepo_c lists what a header holds)
+        // is compared as part of the version, not a reason to refuse.
+        let huge = entry("huge", "epoch=\"99999999999\" ver=\"1\"");
+        let read = crate::rpmmd::read_primary(
+            xml.replace("</metadata>", &(huge + "</metadata>"))
+                .as_bytes(),
+            "r",
+        );
+        assert_eq!(
+            read.unwrap()[2].requires[0].dep.to_string(),
+            "huge >= 99999999999:1"
+        );
         let mut pkgs = crate::rpmmd::read_primary(xml.as_bytes(), "r").unwrap();
         for p in &mut pkgs {
             p.name = format!("req-{}", p.name);
