@@ -25,8 +25,9 @@
 //!   supplements, after the new tags' entries.
 //!
 //! `pre="1"` is a `PREREQ`, `SCRIPT_PRE` or `SCRIPT_POST` require. Each
-//! version is split as createrepo_c splits it ([`createrepo_c_dep`]), not
-//! as rpm does (at the last `-`), so that what we list is what it lists.
+//! version is kept as libsolv compares what createrepo_c lists of it
+//! ([`createrepo_c_dep`], `rpmmd/entry_evr.rs`); the repodata writer lists
+//! it as createrepo_c does.
 
 use std::collections::{HashMap, HashSet};
 
