@@ -881,6 +881,32 @@ mod tests {
         assert_eq!(met(1), ["negep-1.0-1.noarch"]);
     }
 
+    /// A versioned entry without a version (`foo >=`, createrepo_c's
+    /// `flags="GE"` alone) compares as libsolv's `<NULL>` (testsolv on
+    /// this XML: not met by `foo-A-1`, met by `bar-a-1`).
+    #[test]
+    fn a_comparison_without_a_version_is_libsolvs_null() {
+        let xml = "<metadata xmlns=\"http://linux.duke.edu/metadata/common\" \
+             xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\" packages=\"2\">\
+             <package type=\"rpm\"><name>req</name><arch>noarch</arch>\
+             <version epoch=\"0\" ver=\"1\" rel=\"1\"/><format><rpm:requires>\
+             <rpm:entry name=\"foo\" flags=\"GE\"/><rpm:entry name=\"bar\" flags=\"GE\"/>\
+             </rpm:requires></format></package></metadata>";
+        let mut pkgs = crate::rpmmd::read_primary(xml.as_bytes(), "r").unwrap();
+        pkgs.push(pkg("foo", "A-1", "noarch"));
+        pkgs.push(pkg("bar", "a-1", "noarch"));
+        let p = Pool::new("x86_64", vec![repo("r", pkgs)]).unwrap();
+        let met: Vec<Vec<String>> = p
+            .requires(PkgId(0))
+            .iter()
+            .map(|r| {
+                let ids = p.whatprovides(&r.dep);
+                ids.iter().map(|&q| p.nevra_string(q)).collect()
+            })
+            .collect();
+        assert_eq!(met, [vec![], vec!["bar-a-1.noarch".to_string()]]);
+    }
+
     #[test]
     fn arches_sources_and_self_provides() {
         let mut a = pkg("a", "1-1", "x86_64");

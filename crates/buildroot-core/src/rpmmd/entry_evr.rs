@@ -18,8 +18,8 @@
 //! One thing our [`Evr`] cannot hold: an epoch of digits past `u32`
 //! (`99999999999:1`). Such a version is kept whole as version (and
 //! release), so it is listed as createrepo_c lists it, and compared as a
-//! version, where libsolv compares an epoch (it still beats any ordinary
-//! version).
+//! version, where libsolv compares an epoch: it still beats any version
+//! without an epoch, but loses to one with an epoch, which libsolv's wins.
 
 use std::borrow::Cow;
 
