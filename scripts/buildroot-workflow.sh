@@ -179,7 +179,12 @@ trap 'config_failed 143' TERM
 trap - EXIT HUP INT TERM
 trap 'die "line $LINENO: unexpected failure of: $BASH_COMMAND"' ERR
 exec 8>&-
-cat "$cfg_err" >&2
+if [ "$cfg_run" = "$config" ]; then
+  cat "$cfg_err" >&2
+else
+  # bash's warnings name the copy that was run: name the file as written.
+  while IFS= read -r note || [ -n "$note" ]; do printf '%s\n' "${note//"$cfg_run"/"$config"}"; done < "$cfg_err" >&2
+fi
 rm -f "$cfg_err" "$cfg_err.lf"
 # Keys that only fed workload keys content-resolver now rejects (docs/formats.md section 4).
 [ -z "${WORKLOAD_REPOSITORIES+set}" ] \

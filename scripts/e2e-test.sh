@@ -301,6 +301,15 @@ wf --config "$work/check.conf" --work "$work/w-check" > /dev/null 2> "$work/chec
   && [ "$(head -1 "$work/check.err")" = "config: using the mirror list" ] \
   && grep -q "ARCHES: 'arm64' is not an architecture" "$work/check.err" \
   || { cat "$work/check.err" "$work/config-runs" >&2; fail "a config with a note on stderr: exit $rc, run $(wc -l < "$work/config-runs") times"; }
+# What a CRLF config says on stderr and survives (a warning of bash's) names the file as written,
+# not the copy without CRs that was run.
+conf "$work/check.conf" "ARCHES='x86_64 arm64'"
+printf '%s\n' 'cat > /dev/null <<EOF' 'x' >> "$work/check.conf"; sed -i 's/$/\r/' "$work/check.conf"
+rc=0
+wf --config "$work/check.conf" --work "$work/w-check" > /dev/null 2> "$work/check.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "^$work/check.conf: line [0-9]*: warning: here-document" "$work/check.err" \
+  && ! grep -q "buildroot-workflow.conf" "$work/check.err" \
+  || { cat "$work/check.err" >&2; fail "a CRLF config's warning: exit $rc, not naming the file as written"; }
 # Interrupted while the config runs a command (SIGTERM: a background script ignores SIGINT):
 # the signal's exit code, no config error made up.
 conf "$work/check.conf"; echo 'sleep 5' >> "$work/check.conf"

@@ -41,7 +41,7 @@ pub fn program_name() -> String {
 
 /// A tool's `main`, the same for every tool: parses the options (a usage
 /// error exits 2 with clap's message as one line, [`usage_line`]; `--help`
-/// and `--version` exit 0),
+/// and `--version` exit 0, or 2 when standard output does not take them),
 /// calls `run`, and exits with its code, or 2 after the error's lines on
 /// stderr, each prefixed with `tool: ` (the exit codes the README
 /// documents). `run` gets the parsed options; errors are printed with `{:#}`
@@ -64,14 +64,23 @@ pub fn main<A: clap::Parser, E: std::fmt::Display>(
             return ExitCode::from(2);
         }
         Err(e) => {
-            // --help and --version: stdout, exit 0; not printed is an error
-            // as for any output (`crate::pkglist::Stdout`).
-            if crate::pkglist::stdout_closed_at_start() {
-                diag!("{tool}: standard output: Bad file descriptor");
-                return ExitCode::from(2);
-            }
-            let _ = e.print();
-            return ExitCode::from(0);
+            // --help and --version: stdout, exit 0; not written (`>&-`,
+            // `> /dev/full`) is an error and a reader that went away is
+            // not, as for any output (`crate::pkglist::Stdout`).
+            let printed = if crate::pkglist::stdout_closed_at_start() {
+                Err(std::io::Error::from_raw_os_error(libc::EBADF))
+            } else {
+                e.print()
+                    .and_then(|()| std::io::Write::flush(&mut std::io::stdout()))
+            };
+            return match printed {
+                Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+                    let text = crate::error::without_os_error(&err.to_string());
+                    diag!("{tool}: standard output: {text}");
+                    ExitCode::from(2)
+                }
+                _ => ExitCode::from(0),
+            };
         }
     };
     match run(args) {

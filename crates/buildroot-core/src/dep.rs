@@ -237,43 +237,6 @@ impl Dep {
         !matches!(self, Dep::Simple(_))
     }
 
-    /// Builds a dependency from rpm-md `<rpm:entry>` attributes. A name starting
-    /// with `(` and no flags is a rich dependency.
-    pub fn from_rpmmd(
-        name: &str,
-        flags: Option<&str>,
-        epoch: Option<&str>,
-        ver: Option<&str>,
-        rel: Option<&str>,
-    ) -> Result<Dep> {
-        let flags = flags.filter(|f| !f.is_empty());
-        if flags.is_none() && name.starts_with('(') {
-            return Dep::parse(name);
-        }
-        let range = match flags {
-            None => None,
-            Some(f) => {
-                let cmp = Cmp::from_rpmmd(f).ok_or_else(|| {
-                    Error::parse("dependency flags", f, "expected LT, LE, EQ, GE or GT")
-                })?;
-                let epoch = match epoch.filter(|e| !e.is_empty()) {
-                    None => 0,
-                    Some(e) => e
-                        .parse()
-                        .map_err(|_| Error::parse("epoch", e, "not a number"))?,
-                };
-                Some(Range {
-                    cmp,
-                    evr: Evr::new(epoch, ver.unwrap_or(""), rel),
-                })
-            }
-        };
-        Ok(Dep::Simple(SimpleDep {
-            name: name.to_string(),
-            range,
-        }))
-    }
-
     /// Parses a dependency string: `name`, `name OP evr`, or a rich `( ... )`.
     pub fn parse(s: &str) -> Result<Dep> {
         let mut p = Parser { s, pos: 0 };

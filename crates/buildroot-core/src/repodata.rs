@@ -18,6 +18,7 @@ use crate::atomic::StagedDir;
 use crate::dep::{Dep, SimpleDep};
 use crate::error::{Error, Result};
 use crate::package::{FileKind, Package, PackageDetails};
+use crate::rpmmd::entry_evr;
 use crate::rpmmd::{checksum_type, is_primary_file};
 
 /// Compression of the written metadata files.
@@ -226,22 +227,14 @@ fn simple_entry(out: &mut String, d: &SimpleDep, pre: bool) {
     let _ = write!(out, "      <rpm:entry name=\"{}\"", esc_attr(&d.name));
     if let Some(r) = &d.range {
         let _ = write!(out, " flags=\"{}\"", r.cmp.rpmmd());
-        // As createrepo_c writes what it split (`srpm/deps.rs`): no epoch
-        // or version for flags without a version, and a version holding
-        // a `:` (its epoch was signed, `-1:2`) split there again.
-        let e = &r.evr;
-        let (epoch, ver) = match e.version.split_once(':') {
-            Some((epoch, ver)) if e.epoch == 0 => (epoch.to_string(), ver),
-            _ => (e.epoch.to_string(), e.version.as_str()),
-        };
-        if !(e.epoch == 0 && e.version.is_empty() && e.release.is_none()) {
-            let _ = write!(out, " epoch=\"{}\"", esc_attr(&epoch));
-        }
-        if !ver.is_empty() {
-            let _ = write!(out, " ver=\"{}\"", esc_attr(ver));
-        }
-        if let Some(rel) = &r.evr.release {
-            let _ = write!(out, " rel=\"{}\"", esc_attr(rel));
+        // As createrepo_c writes what it split of the header's text
+        // (`rpmmd/entry_evr.rs`): `1.0-1-2` as `1.0` / `1-2`, a signed
+        // epoch (`-1:2`) as one, an empty part not at all.
+        let (epoch, ver, rel) = entry_evr::rpmmd_attrs(&r.evr);
+        for (attr, v) in [("epoch", epoch), ("ver", ver), ("rel", rel)] {
+            if !v.is_empty() {
+                let _ = write!(out, " {attr}=\"{}\"", esc_attr(&v));
+            }
         }
     }
     if pre {

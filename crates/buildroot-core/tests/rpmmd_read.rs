@@ -600,7 +600,7 @@ fn chunked_filelists_equal_one_chunk() {
 /// A rich requirement libsolv's rich parser cannot read (createrepo_c lists
 /// `(a or foo(bar)` as rpm wrote it for `(a or foo(bar )`) is dropped, as
 /// libsolv's repo_rpmmd drops it: the package reads with its other
-/// requirements. In a list of what a package is, it stays an error.
+/// requirements. So it is in a list of what a package is.
 #[test]
 fn an_unreadable_rich_requirement_is_dropped_as_libsolv_drops_it() {
     use buildroot_core::rpmmd::read_primary;
@@ -615,6 +615,10 @@ fn an_unreadable_rich_requirement_is_dropped_as_libsolv_drops_it() {
     let reqs: Vec<String> = pkgs[0].requires.iter().map(|q| q.dep.to_string()).collect();
     assert_eq!(reqs, ["c"]);
     assert_eq!(pkgs[0].recommends, [Dep::parse("c").unwrap()]);
-    let bad = xml.replace("rpm:recommends", "rpm:provides");
-    assert!(read_primary(bad.as_bytes(), "t").is_err());
+    let provides = xml.replace("rpm:recommends", "rpm:provides");
+    let pkgs = read_primary(provides.as_bytes(), "t").unwrap();
+    assert_eq!(
+        pkgs[0].provides,
+        [Dep::parse("c").unwrap().as_simple().unwrap().clone()]
+    );
 }

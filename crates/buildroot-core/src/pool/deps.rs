@@ -105,16 +105,24 @@ pub(crate) fn match_flags_evr(pflags: RelFlags, pevr: &Evr, flags: RelFlags, evr
 
 /// libsolv `pool_evrcmp(.., EVRCMP_MATCH_RELEASE)`: -1/0/1, or -2/2 when the
 /// versions are equal and only the second/first side has a release.
+/// An empty EVR (an rpm-md entry with flags but no `epoch`, `ver` or
+/// `rel`: createrepo_c lists `foo >=` without a version so) is libsolv's
+/// EVR id 0, which it compares as that id's text, `<NULL>` (checked with
+/// testsolv: `foo >=` is not met by `foo = A-1`, and is by `foo = a-1`).
 pub(crate) fn evrcmp_match(a: &Evr, b: &Evr) -> i32 {
     use std::cmp::Ordering::*;
-    let o = a
-        .epoch
-        .cmp(&b.epoch)
-        .then_with(|| crate::evr::rpmvercmp(&a.version, &b.version));
+    fn parts(e: &Evr) -> (u32, &str, Option<&str>) {
+        match (e.epoch, e.version.as_str(), e.release.as_deref()) {
+            (0, "", None) => (0, "<NULL>", None),
+            p => p,
+        }
+    }
+    let ((ea, va, ra), (eb, vb, rb)) = (parts(a), parts(b));
+    let o = ea.cmp(&eb).then_with(|| crate::evr::rpmvercmp(va, vb));
     match o {
         Less => -1,
         Greater => 1,
-        Equal => match (&a.release, &b.release) {
+        Equal => match (ra, rb) {
             (Some(x), Some(y)) => match crate::evr::rpmvercmp(x, y) {
                 Less => -1,
                 Equal => 0,

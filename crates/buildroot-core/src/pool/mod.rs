@@ -815,13 +815,96 @@ mod tests {
         let mut s = pkg("a", "1-1", "src");
         s.requires.push(Dep::name("(a or foo(bar)").into());
         s.requires.push(Dep::name("gcc").into());
-        let p = Pool::new("x86_64", vec![repo("r", vec![s])]).unwrap();
+        // Nor a provide (of a binary package, a source one provides
+        // nothing): libsolv drops it from any list.
+        let mut b = pkg("b", "1-1", "noarch");
+        b.provides.push(SimpleDep::name("(x or y(z)"));
+        let p = Pool::new("x86_64", vec![repo("r", vec![s, b])]).unwrap();
         let req: Vec<String> = p
             .requires(PkgId(0))
             .iter()
             .map(|r| r.dep.to_string())
             .collect();
         assert_eq!(req, ["gcc"]);
+        assert_eq!(p.whatprovides(&Dep::name("(x or y(z)")), []);
+    }
+
+    /// Versions createrepo_c lists for what rpmbuild refuses but a header
+    /// holds are compared as libsolv compares them (checked with
+    /// rpmmd2solv and testsolv on this XML): it joins `1.0` / `1-2` to
+    /// `1.0-1-2` and splits it at the last `-` (version `1.0-1`, newer
+    /// than `1.0`: not met by `dashes = 1.0-5`), and the signed epoch
+    /// `-1:2` is no epoch (version ``, release `1:2`: met by 1.0-1).
+    #[test]
+    fn odd_entry_versions_compare_as_libsolv_compares_them() {
+        let entry = |name: &str, attrs: &str| {
+            format!(
+                "<package type=\"rpm\"><name>{name}</name><arch>noarch</arch>\
+                 <version epoch=\"0\" ver=\"1\" rel=\"1\"/><format><rpm:requires>\
+                 <rpm:entry name=\"{name}\" flags=\"GE\" {attrs}/></rpm:requires></format>\
+                 </package>"
+            )
+        };
+        let xml = format!(
+            "<metadata xmlns=\"http://linux.duke.edu/metadata/common\" \
+             xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\" packages=\"2\">{}{}</metadata>",
+            entry("dashes", "epoch=\"0\" ver=\"1.0\" rel=\"1-2\""),
+            entry("negep", "epoch=\"-1\" ver=\"2\""),
+        );
+        // An epoch past our u32 (createrepo_c lists what a header holds)
+        // is compared as part of the version, not a reason to refuse.
+        let huge = entry("huge", "epoch=\"99999999999\" ver=\"1\"");
+        let read = crate::rpmmd::read_primary(
+            xml.replace("</metadata>", &(huge + "</metadata>"))
+                .as_bytes(),
+            "r",
+        );
+        assert_eq!(
+            read.unwrap()[2].requires[0].dep.to_string(),
+            "huge >= 99999999999:1"
+        );
+        let mut pkgs = crate::rpmmd::read_primary(xml.as_bytes(), "r").unwrap();
+        for p in &mut pkgs {
+            p.name = format!("req-{}", p.name);
+        }
+        pkgs.push(pkg("dashes", "1.0-5", "noarch"));
+        pkgs.push(pkg("negep", "1.0-1", "noarch"));
+        let p = Pool::new("x86_64", vec![repo("r", pkgs)]).unwrap();
+        let met = |i: u32| -> Vec<String> {
+            let req = &p.requires(PkgId(i))[0].dep;
+            p.whatprovides(req)
+                .iter()
+                .map(|&q| p.nevra_string(q))
+                .collect()
+        };
+        assert_eq!(met(0), Vec::<String>::new());
+        assert_eq!(met(1), ["negep-1.0-1.noarch"]);
+    }
+
+    /// A versioned entry without a version (`foo >=`, createrepo_c's
+    /// `flags="GE"` alone) compares as libsolv's `<NULL>` (testsolv on
+    /// this XML: not met by `foo-A-1`, met by `bar-a-1`).
+    #[test]
+    fn a_comparison_without_a_version_is_libsolvs_null() {
+        let xml = "<metadata xmlns=\"http://linux.duke.edu/metadata/common\" \
+             xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\" packages=\"2\">\
+             <package type=\"rpm\"><name>req</name><arch>noarch</arch>\
+             <version epoch=\"0\" ver=\"1\" rel=\"1\"/><format><rpm:requires>\
+             <rpm:entry name=\"foo\" flags=\"GE\"/><rpm:entry name=\"bar\" flags=\"GE\"/>\
+             </rpm:requires></format></package></metadata>";
+        let mut pkgs = crate::rpmmd::read_primary(xml.as_bytes(), "r").unwrap();
+        pkgs.push(pkg("foo", "A-1", "noarch"));
+        pkgs.push(pkg("bar", "a-1", "noarch"));
+        let p = Pool::new("x86_64", vec![repo("r", pkgs)]).unwrap();
+        let met: Vec<Vec<String>> = p
+            .requires(PkgId(0))
+            .iter()
+            .map(|r| {
+                let ids = p.whatprovides(&r.dep);
+                ids.iter().map(|&q| p.nevra_string(q)).collect()
+            })
+            .collect();
+        assert_eq!(met, [vec![], vec!["bar-a-1.noarch".to_string()]]);
     }
 
     #[test]

@@ -8,7 +8,6 @@
 //! recur in the chunk is looked up by its text, not parsed again). At most
 //! a few chunks are in memory at once, and their buffers are reused.
 
-use std::borrow::Cow;
 use std::io::BufRead;
 use std::sync::Mutex;
 
@@ -409,18 +408,14 @@ fn read_entry<'a>(
     let name = name
         .filter(|n| !n.is_empty())
         .ok_or_else(|| x.err("rpm:entry without a name"))?;
-    // As Dep::from_rpmmd: no flags and a parenthesis is a rich dependency.
+    // As libsolv's `adddep`: no flags and a parenthesis is a rich dependency.
     let flags = flags.filter(|f| !f.is_empty());
     if flags.is_none() && name.starts_with('(') {
-        let dep = match Dep::parse(&name) {
-            Ok(dep) => dep,
-            // libsolv's repo_rpmmd drops a requirement its rich parser
-            // cannot read (createrepo_c lists `(a or foo(bar)` as rpm
-            // wrote it); in a list of what a package is, it is an error.
-            Err(_) if !matches!(list, super::raw::PROVIDES | super::raw::OBSOLETES) => {
-                return Ok(None)
-            }
-            Err(e) => return Err(x.err(e)),
+        // libsolv's repo_rpmmd drops an entry its rich parser cannot read
+        // (createrepo_c lists `(a or foo(bar)` as rpm wrote it), from
+        // whichever list it is in, and reads on.
+        let Ok(dep) = Dep::parse(&name) else {
+            return Ok(None);
         };
         if matches!(list, super::raw::PROVIDES | super::raw::OBSOLETES) {
             return Err(x.err(format!(
@@ -439,25 +434,16 @@ fn read_entry<'a>(
                     "expected LT, LE, EQ, GE or GT",
                 ))
             })?;
-            let ver = ver.as_deref().unwrap_or("");
-            // libsolv joins `epoch:ver`, and an epoch that is not digits
-            // (createrepo_c lists `-1` as a header has it) is then part of
-            // the version, as rpm reads `-1:2` too.
-            let (epoch, ver) = match epoch.as_deref().filter(|e| !e.is_empty()) {
-                None => (0, Cow::Borrowed(ver)),
-                Some(e) => match e.parse::<u32>() {
-                    Ok(n) if e.bytes().all(|b| b.is_ascii_digit()) => (n, Cow::Borrowed(ver)),
-                    _ if e.bytes().all(|b| b.is_ascii_digit()) => {
-                        return Err(x.err(Error::parse("epoch", e, "too large")))
-                    }
-                    _ => (0, Cow::Owned(format!("{e}:{ver}"))),
-                },
-            };
-            Some((cmp, epoch, ver, rel.as_deref()))
+            // As libsolv joins the three and splits them again to compare
+            // (`entry_evr.rs`): createrepo_c's `1.0` / `1-2` is `1.0-1` /
+            // `2`, a signed epoch (`-1`) part of version and release.
+            let (epoch, ver, rel) =
+                super::entry_evr::libsolv_evr(epoch.as_deref(), ver.as_deref(), rel.as_deref());
+            Some((cmp, epoch, ver, rel))
         }
     };
     let range = range
         .as_ref()
-        .map(|(cmp, e, v, r)| (*cmp, *e, v.as_ref(), *r));
+        .map(|(cmp, e, v, r)| (*cmp, *e, v.as_ref(), r.as_deref()));
     Ok(Some(c.simple_entry(&name, range, pre)))
 }

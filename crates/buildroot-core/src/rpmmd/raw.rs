@@ -489,6 +489,13 @@ impl RawChunk {
             };
             c.set_srcname(&mut r);
             let simple = |c: &mut RawChunk, d: &SimpleDep, pre: bool| {
+                // A rich dependency no parser reads, kept as its text to be
+                // listed as createrepo_c lists it (`srpm/deps.rs`): libsolv
+                // leaves it out as it reads the repo, from any list, and so
+                // does the pool.
+                if d.range.is_none() && d.name.starts_with('(') {
+                    return;
+                }
                 let range = d.range.as_ref().map(|r| {
                     let e = &r.evr;
                     (r.cmp, e.epoch, e.version.as_str(), e.release.as_deref())
@@ -497,10 +504,6 @@ impl RawChunk {
                 c.entries.push(e);
             };
             let dep = |c: &mut RawChunk, d: &Dep, pre: bool| match d {
-                // A rich dependency no parser reads, kept as its text to be
-                // listed as createrepo_c lists it (`srpm/deps.rs`): libsolv
-                // leaves it out as it reads the repo, and so does the pool.
-                Dep::Simple(s) if s.range.is_none() && s.name.starts_with('(') => {}
                 Dep::Simple(s) => simple(c, s, pre),
                 rich => {
                     let e = c.rich_entry(rich.clone(), pre);

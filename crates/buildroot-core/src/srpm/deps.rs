@@ -25,8 +25,9 @@
 //!   supplements, after the new tags' entries.
 //!
 //! `pre="1"` is a `PREREQ`, `SCRIPT_PRE` or `SCRIPT_POST` require. Each
-//! version is split as createrepo_c splits it ([`createrepo_c_dep`]), not
-//! as rpm does (at the last `-`), so that what we list is what it lists.
+//! version is kept as libsolv compares what createrepo_c lists of it
+//! ([`createrepo_c_dep`], `rpmmd/entry_evr.rs`); the repodata writer lists
+//! it as createrepo_c does.
 
 use std::collections::{HashMap, HashSet};
 
@@ -36,7 +37,7 @@ use super::RawHeader;
 use crate::dep::{Cmp, Dep, Range, SimpleDep};
 use crate::evr::{rpmvercmp, Evr};
 use crate::package::Requirement;
-use crate::rpmmd::is_primary_file;
+use crate::rpmmd::{entry_evr, is_primary_file};
 
 /// `RPMSENSE_STRONG`: an old weak dependency that is a strong one.
 const SENSE_STRONG: u64 = 1 << 27;
@@ -71,19 +72,6 @@ fn comparison(flags: u64) -> Option<&'static str> {
     }
 }
 
-/// Whether createrepo_c skips a dependency of this version for its epoch
-/// (`cr_str_to_evr`): text before the first `:` that is not a number.
-fn bad_epoch(version: &[u8]) -> bool {
-    let Some(colon) = version.iter().position(|&b| b == b':') else {
-        return false;
-    };
-    // strtol: blanks, a sign, digits; the epoch is good if it ends at the colon.
-    let head = &version[..colon];
-    let t = head.trim_ascii_start();
-    let t = t.strip_prefix(b"-").or(t.strip_prefix(b"+")).unwrap_or(t);
-    !(head.is_empty() || (!t.is_empty() && t.iter().all(u8::is_ascii_digit)))
-}
-
 /// createrepo_c's `cr_compare_dependency` of two `libc.so.6...` names:
 /// whether `b` is higher than `a`. Each name is ranked by its first
 /// parentheses, lowest first: none, `(` without `)`, `()`, text without a
@@ -114,18 +102,20 @@ fn libc_higher(a: &str, b: &str) -> bool {
     }
 }
 
-/// One dependency as createrepo_c lists it (`cr_str_to_evr`): the version
-/// is split at its first `:` (an epoch that is digits is a number; one
-/// `strtol` reads otherwise, `-1` or `+1`, stays in the version, where
-/// libsolv and rpm put it: `-1:2` is a version) and at the first `-` after
-/// it (`1.0-1-2` is version `1.0`, release `1-2`); flags without a version
-/// are kept (`>=` and nothing: `flags="GE"` alone). A rich dependency rpm
-/// wrote that our parser cannot read (`(a or foo(bar )`) is kept as its
-/// text, which is what createrepo_c lists; libsolv drops it as it reads
-/// the repo, and so does our pool ([`crate::rpmmd::RawChunk::from_packages`]).
-fn createrepo_c_dep(name: String, flags: u64, version: &str) -> Dep {
+/// One dependency as createrepo_c lists it; none when it leaves it out
+/// for an epoch `strtol` does not read (`x:1`). The version is kept as
+/// libsolv compares what createrepo_c lists of it (`rpmmd/entry_evr.rs`:
+/// `1.0-1-2` is listed as `1.0` / `1-2` and compared as `1.0-1` / `2`; a
+/// signed epoch, `-1:2`, is listed as one and is none to libsolv or rpm);
+/// flags without a version are kept (`>=` and nothing: `flags="GE"`
+/// alone). A rich dependency rpm wrote that our parser cannot read (`(a
+/// or foo(bar )`) is kept as its text, which is what createrepo_c lists;
+/// libsolv drops it as it reads the repo, and so does our pool
+/// ([`crate::rpmmd::RawChunk::from_packages`]).
+fn createrepo_c_dep(name: String, flags: u64, version: &[u8]) -> Option<Dep> {
+    let (epoch, ver, rel) = entry_evr::createrepo_c_split(version)?;
     if name.starts_with('(') {
-        return Dep::parse(&name).unwrap_or(Dep::Simple(SimpleDep::name(name)));
+        return Some(Dep::parse(&name).unwrap_or(Dep::Simple(SimpleDep::name(name))));
     }
     let cmp = match comparison(flags) {
         Some("LT") => Cmp::Lt,
@@ -133,26 +123,21 @@ fn createrepo_c_dep(name: String, flags: u64, version: &str) -> Dep {
         Some("EQ") => Cmp::Eq,
         Some("GE") => Cmp::Ge,
         Some("GT") => Cmp::Gt,
-        _ => return Dep::Simple(SimpleDep::name(name)),
+        _ => return Some(Dep::Simple(SimpleDep::name(name))),
     };
-    // The epoch is the text before the first `:`; version and release
-    // are what follows, split at its first `-`.
-    let (epoch, rest) = version.split_once(':').unwrap_or(("", version));
-    let (v, r) = match rest.split_once('-') {
-        Some((v, r)) => (v, Some(r)),
-        None => (rest, None),
-    };
-    let evr = match epoch.parse::<u32>() {
-        _ if epoch.is_empty() => Evr::new(0, v, r),
-        Ok(n) if epoch.bytes().all(|c| c.is_ascii_digit()) => Evr::new(n, v, r),
-        // Signed or blank-led (`-1`, `+1`, ` 1`: strtol reads them, so
-        // createrepo_c lists them): not an epoch for rpm or libsolv.
-        _ => Evr::new(0, format!("{epoch}:{v}"), r),
-    };
-    Dep::Simple(SimpleDep {
+    // What libsolv gets: the attributes written, an empty one left out.
+    let (epoch, ver, rel) = (header_text(epoch), header_text(ver), header_text(rel));
+    fn written(a: &str) -> Option<&str> {
+        (!a.is_empty()).then_some(a)
+    }
+    let (e, v, r) = entry_evr::libsolv_evr(written(&epoch), written(&ver), written(&rel));
+    Some(Dep::Simple(SimpleDep {
         name,
-        range: Some(Range { cmp, evr }),
-    })
+        range: Some(Range {
+            cmp,
+            evr: Evr::new(e, v, r.as_deref()),
+        }),
+    }))
 }
 
 /// What a kept require is compared by: comparison, version as stored, `pre`.
@@ -172,10 +157,10 @@ pub(super) fn dep_lists(raw: &RawHeader) -> DepLists {
         // list a name with a control character (rpmbuild refuses them):
         // XML cannot hold most, and `\x01` would be written as that empty
         // name.
-        if name.is_empty() || name.chars().any(char::is_control) || bad_epoch(v) {
+        if name.is_empty() || name.chars().any(char::is_control) {
             return None;
         }
-        Some(createrepo_c_dep(name, flags, &header_text(v)))
+        createrepo_c_dep(name, flags, v)
     };
     let simple = |d: Dep| d.as_simple().cloned();
     let mut provided: HashSet<Vec<u8>> = HashSet::new();
@@ -354,10 +339,16 @@ mod tests {
     #[test]
     fn epochs_createrepo_c_skips() {
         for good in ["1.0", "1:2", "01:2", ":2", "-1:2", " 3:4"] {
-            assert!(!bad_epoch(good.as_bytes()), "{good}");
+            assert!(
+                createrepo_c_dep("a".into(), 12, good.as_bytes()).is_some(),
+                "{good}"
+            );
         }
         for bad in ["x:1", "1x:2", "-:1", " :1", "1.0-1:x"] {
-            assert!(bad_epoch(bad.as_bytes()), "{bad}");
+            assert!(
+                createrepo_c_dep("a".into(), 12, bad.as_bytes()).is_none(),
+                "{bad}"
+            );
         }
     }
 

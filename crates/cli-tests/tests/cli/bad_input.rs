@@ -964,24 +964,27 @@ fn fixture_gen_args() -> Vec<&'static str> {
 
 #[test]
 fn full_standard_output() {
-    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
-        eprintln!("skipped: no /dev/full");
-        return;
-    };
-    let out = std::process::Command::new(bin(Tool::Generator))
-        .current_dir(root())
-        .args(fixture_gen_args())
-        .arg("testdata/compose/sources.txt")
-        .stdout(full)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(
-        err.contains("standard output") && err.contains("No space"),
-        "{err}"
-    );
+    let mut list = fixture_gen_args();
+    list.push("testdata/compose/sources.txt");
+    // `--help` and `--version` too, as `cat --help > /dev/full` fails.
+    for args in [list, vec!["--help"], vec!["--version"]] {
+        let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+            eprintln!("skipped: no /dev/full");
+            return;
+        };
+        let out = std::process::Command::new(bin(Tool::Generator))
+            .current_dir(root())
+            .args(&args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(
+            err, "buildroot-generator: standard output: No space left on device\n",
+            "{args:?}"
+        );
+    }
 }
 
 /// Two tools that print lists, with the arguments of a run that prints one.

@@ -728,6 +728,24 @@ fn odd_dependency_versions_are_listed_as_createrepo_c_lists_them() {
             "plusep < +2:3"
         ]
     );
+    // Each version as libsolv compares what createrepo_c lists of it: it
+    // joins the attributes and splits at the last `-` (`1.0-1` / `2`), and
+    // a signed epoch is none (`-1:2`: version ``, release `1:2`).
+    let evrs: Vec<String> = p
+        .requires
+        .iter()
+        .filter_map(|r| r.dep.as_simple()?.range.as_ref())
+        .map(|r| format!("{}|{}|{:?}", r.evr.epoch, r.evr.version, r.evr.release))
+        .collect();
+    assert_eq!(
+        evrs,
+        [
+            "0|1.0-1|Some(\"2\")",
+            "0||Some(\"1:2\")",
+            "0||None",
+            "0|+2:3|None"
+        ]
+    );
     req.remove(0);
     let cr = t.join("cr");
     std::fs::create_dir_all(&cr).unwrap();
@@ -746,6 +764,11 @@ fn odd_dependency_versions_are_listed_as_createrepo_c_lists_them() {
     .unwrap();
     let req2: Vec<String> = read[0].requires.iter().map(|r| r.dep.to_string()).collect();
     assert_eq!(req2, req);
+    let debug = |p: &Package| -> Vec<String> {
+        let deps = p.requires.iter().map(|r| format!("{:?}", r.dep));
+        deps.filter(|d| !d.contains("\"(a or")).collect()
+    };
+    assert_eq!(debug(&read[0]), debug(&p));
 }
 
 /// The RPM at `from` with the main header's tags renamed (`(old, new)`;
