@@ -37,10 +37,14 @@ fn meta(cache: &Path) -> PathBuf {
 
 /// The one line `repo_macros` fails with on x86_64 with the core's names,
 /// the repos' metadata and macros cached under `cache`.
+/// The macros of the fixture's core buildroot, metadata and packages both
+/// cached under `cache`.
+fn core_macros(arch: &str, repos: &[RepoSpec], cache: &Path) -> buildroot_core::Result<Found> {
+    repo_macros(arch, repos, &core(), &meta(cache), cache)
+}
+
 fn macros_error(repos: &[RepoSpec], cache: &Path) -> String {
-    repo_macros("x86_64", repos, &core(), &meta(cache), cache)
-        .unwrap_err()
-        .to_string()
+    core_macros("x86_64", repos, cache).unwrap_err().to_string()
 }
 
 fn found(f: Found) -> RepoMacros {
@@ -67,16 +71,7 @@ const FIXTURE_PACKAGES: [&str; 3] = [
 fn the_core_buildroot_macro_packages_of_the_fixture_repo() {
     let cache = tempfile::tempdir().unwrap();
     let repo = RepoSpec::new("bin", testdata().join("repos/aarch64").to_str().unwrap());
-    let m = found(
-        repo_macros(
-            "aarch64",
-            std::slice::from_ref(&repo),
-            &core(),
-            &meta(cache.path()),
-            cache.path(),
-        )
-        .unwrap(),
-    );
+    let m = found(core_macros("aarch64", std::slice::from_ref(&repo), cache.path()).unwrap());
     assert_eq!(m.packages, FIXTURE_PACKAGES);
     // %{rpmversion} in that buildroot: its rpm package's version.
     assert_eq!(m.rpm_version.as_deref(), Some("4.20.0"));
@@ -182,16 +177,7 @@ fn over_http_each_package_is_downloaded_once() {
     let cache = tempfile::tempdir().unwrap();
     let (base, log) = serve(testdata().join("repos"));
     let repo = RepoSpec::new("web", &format!("{base}/x86_64/"));
-    let m = found(
-        repo_macros(
-            "x86_64",
-            std::slice::from_ref(&repo),
-            &core(),
-            &meta(cache.path()),
-            cache.path(),
-        )
-        .unwrap(),
-    );
+    let m = found(core_macros("x86_64", std::slice::from_ref(&repo), cache.path()).unwrap());
     assert_eq!(m.packages, FIXTURE_PACKAGES);
     let rpms = |log: &[String]| log.iter().filter(|p| p.ends_with(".rpm")).count();
     let first = rpms(&log.lock().unwrap());
@@ -204,16 +190,7 @@ fn over_http_each_package_is_downloaded_once() {
         .collect();
     assert!(kept.is_empty(), "{kept:?}");
     log.lock().unwrap().clear();
-    let again = found(
-        repo_macros(
-            "x86_64",
-            &[repo],
-            &core(),
-            &meta(cache.path()),
-            cache.path(),
-        )
-        .unwrap(),
-    );
+    let again = found(core_macros("x86_64", &[repo], cache.path()).unwrap());
     assert_eq!(again, m);
     let log = log.lock().unwrap();
     assert_eq!(rpms(&log), 0, "second run downloads no package: {log:?}");
@@ -236,15 +213,9 @@ fn runs_sharing_a_cache_extract_the_same_packages_at_once() {
                 .map(|_| {
                     s.spawn(|| {
                         start.wait();
-                        repo_macros(
-                            "x86_64",
-                            std::slice::from_ref(&repo),
-                            &core(),
-                            &meta(cache.path()),
-                            cache.path(),
-                        )
-                        .map(found)
-                        .map_err(|e| e.to_string())
+                        core_macros("x86_64", std::slice::from_ref(&repo), cache.path())
+                            .map(found)
+                            .map_err(|e| e.to_string())
                     })
                 })
                 .collect();
@@ -621,14 +592,7 @@ fn a_macro_package_in_rpm6_v6_format_is_extracted() {
 fn a_repo_of_another_arch_is_the_reason_in_one_line() {
     let cache = tempfile::tempdir().unwrap();
     let repo = RepoSpec::new("bin", testdata().join("repos/x86_64").to_str().unwrap());
-    let f = repo_macros(
-        "aarch64",
-        &[repo],
-        &core(),
-        &meta(cache.path()),
-        cache.path(),
-    )
-    .unwrap();
+    let f = core_macros("aarch64", &[repo], cache.path()).unwrap();
     match f {
         Found::Nothing(why) => assert_eq!(
             why,
@@ -703,14 +667,7 @@ fn a_macro_package_a_local_mirror_lacks_comes_from_the_next() {
     let mut spec = RepoSpec::new("local", a.to_str().unwrap());
     spec.extra_baseurls = vec![full.to_str().unwrap().to_string()];
     let cache = t.path().join("cache");
-    let m = repo_macros(
-        "x86_64",
-        std::slice::from_ref(&spec),
-        &core(),
-        &meta(&cache),
-        &cache,
-    )
-    .unwrap();
+    let m = core_macros("x86_64", std::slice::from_ref(&spec), &cache).unwrap();
     assert_eq!(found(m).packages, FIXTURE_PACKAGES);
 }
 

@@ -1,6 +1,7 @@
 //! SRPM and RPM files made with the rpm crate are real: rpm and createrepo_c
 //! read them, and our header reader and spec extraction round-trip.
 
+use std::path::Path;
 use std::process::Command;
 
 use buildroot_core::dep::Dep;
@@ -176,29 +177,36 @@ fn binary_rpm_and_createrepo() {
     assert!(got.files.contains(&"/usr/share/hello/data".to_string()));
     assert!(got.provides.iter().any(|d| d.name == "greeter"));
 
-    match Command::new("createrepo_c")
-        .args(["-q"])
-        .arg(t.path())
-        .output()
-    {
-        Ok(o) => {
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            let repo = buildroot_core::rpmmd::load_repo(
-                &buildroot_core::rpmmd::RepoSpec::new("t", t.path().to_str().unwrap()),
-                &Default::default(),
-            )
-            .unwrap();
-            let mut arches: Vec<_> = repo.packages.iter().map(|p| p.arch.as_str()).collect();
-            arches.sort();
-            assert_eq!(arches, vec!["src", "x86_64"]);
-            let src = repo.packages.iter().find(|p| p.arch == "src").unwrap();
-            assert!(src
-                .requires
-                .iter()
-                .any(|r| r.dep.to_string() == "gcc >= 10"));
-        }
-        Err(_) => eprintln!("skipped: createrepo_c is not installed"),
+    if let Some(packages) = createrepo_c_packages(t.path()) {
+        let mut arches: Vec<_> = packages.iter().map(|p| p.arch.as_str()).collect();
+        arches.sort();
+        assert_eq!(arches, vec!["src", "x86_64"]);
+        let src = packages.iter().find(|p| p.arch == "src").unwrap();
+        assert!(src
+            .requires
+            .iter()
+            .any(|r| r.dep.to_string() == "gcc >= 10"));
     }
+}
+
+/// The packages of the repo createrepo_c makes of `dir`, as our rpm-md
+/// reader reads them; None (and a note) when createrepo_c is not installed.
+fn createrepo_c_packages(dir: &Path) -> Option<Vec<Package>> {
+    let Ok(o) = Command::new("createrepo_c")
+        .args(["-q", "--no-database"])
+        .arg(dir)
+        .output()
+    else {
+        eprintln!("skipped: createrepo_c is not installed");
+        return None;
+    };
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let repo = buildroot_core::rpmmd::load_repo(
+        &buildroot_core::rpmmd::RepoSpec::new("t", dir.to_str().unwrap()),
+        &Default::default(),
+    )
+    .unwrap();
+    Some(repo.packages)
 }
 
 #[test]
@@ -799,17 +807,9 @@ fn a_latin1_dependency_name_reads_as_createrepo_c_lists_it() {
         .output()
         .unwrap();
     assert!(o.stdout.starts_with(b"caf\xe9-devel >= 1\n"), "{o:?}");
-    let o = Command::new("createrepo_c")
-        .args(["-q", "--no-database"])
-        .arg(&dir)
-        .output();
-    if !o.is_ok_and(|o| o.status.success()) {
+    let Some(theirs) = createrepo_c_packages(&dir) else {
         return;
-    }
-    let repo = buildroot_core::rpmmd::read_repomd(&dir).unwrap();
-    let rec = repo.records.iter().find(|r| r.kind == "primary").unwrap();
-    let f = buildroot_core::rpmmd::MetaFile::open(&dir.join(&rec.href), None).unwrap();
-    let theirs = buildroot_core::rpmmd::read_primary(f.reader, "primary").unwrap();
+    };
     let theirs: Vec<String> = theirs[0]
         .requires
         .iter()
@@ -869,21 +869,8 @@ fn an_old_style_file_list_names_the_packages_own_files() {
     let requires =
         |p: &Package| -> Vec<String> { p.requires.iter().map(|r| r.dep.to_string()).collect() };
     assert_eq!(requires(&got), ["glibc"]);
-    match Command::new("createrepo_c")
-        .arg("-q")
-        .arg(t.path())
-        .output()
-    {
-        Ok(o) => {
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            let repo = buildroot_core::rpmmd::load_repo(
-                &buildroot_core::rpmmd::RepoSpec::new("t", t.path().to_str().unwrap()),
-                &Default::default(),
-            )
-            .unwrap();
-            assert_eq!(requires(&repo.packages[0]), requires(&got));
-        }
-        Err(_) => eprintln!("skipped: createrepo_c is not installed"),
+    if let Some(packages) = createrepo_c_packages(t.path()) {
+        assert_eq!(requires(&packages[0]), requires(&got));
     }
 }
 
