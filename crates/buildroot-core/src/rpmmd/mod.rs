@@ -18,6 +18,7 @@ pub(crate) mod entry_evr;
 mod fetch;
 mod filelists;
 mod http;
+mod http_answer;
 mod http_settings;
 mod load;
 mod mirrors;

@@ -38,7 +38,8 @@
 use std::sync::Mutex;
 
 use super::fetch::{is_our_side, Location};
-use super::http::{timed_out, HttpSettings};
+use super::http::HttpSettings;
+use super::http_answer::timed_out;
 use crate::error::{Error, Result};
 
 /// How many requests librepo makes of a repo's mirrors for one file
