@@ -10,9 +10,9 @@
 //! file it points to is replaced.
 //!
 //! What an interrupted run was building does not stay: SIGINT and SIGTERM
-//! remove it ([`on_signal`]), and stages a SIGKILL left beside an output are
+//! remove it (`on_signal`), and stages a SIGKILL left beside an output are
 //! removed by the next run into it, while a live run's stage is left alone
-//! ([`stage_lock`]).
+//! (`stage_lock`).
 
 use std::fs;
 use std::io::Write;

@@ -368,7 +368,7 @@ pub fn why_steps(br: &Buildroot<'_>, name: &str) -> Option<Vec<String>> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WhyAnswer {
     /// The name the query was taken as: a NEVRA, an SRPM file name or an NVR
-    /// is reduced to its name as input lines are ([`name_and_version_in`]);
+    /// is reduced to its name as input lines are ([`crate::pkglist::name_and_version_in`]);
     /// anything else is kept as given.
     pub name: String,
     /// The buildroot's package of that name, `name-[E:]V-R.arch`.

@@ -62,7 +62,7 @@ pub struct RepoAccess {
     /// `timeout=`, `minrate=`, `retries=`: the repo's own values of what
     /// the `RPM_BUILDROOT_HTTP_*` variables set for every download
     /// (`http_settings.rs`); `retries=` for its packages only
-    /// ([`RepoAccess::for_metadata`]).
+    /// (`RepoAccess::for_metadata`).
     pub pace: Pace,
 }
 

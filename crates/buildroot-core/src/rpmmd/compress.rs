@@ -142,7 +142,7 @@ impl Expected {
     /// record keeps only the hex; its length tells the type, as md5, sha1,
     /// sha224, sha256, sha384 and sha512 all differ in length, and the
     /// parser refuses a checksum of another type or length
-    /// ([`check_package_checksum`]).
+    /// (`check_package_checksum`).
     pub fn of_package(sum: &str) -> Option<Expected> {
         Some(Expected {
             algo: checksum_type(sum)?.to_string(),

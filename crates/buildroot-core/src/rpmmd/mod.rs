@@ -588,7 +588,7 @@ pub trait RepoSink {
 /// the end. An error is the first failing repo's, in load order; after
 /// one, `sink` holds a part of the packages. A repo with
 /// `skip_if_unavailable` whose metadata fails is left out with a warning
-/// ([`load_opened_skipping`]).
+/// (`load_opened_skipping`).
 pub fn load_repos_into(
     specs: &[RepoSpec],
     opts: &LoadOptions,

@@ -77,7 +77,7 @@ impl WorkloadDocument {
 
     /// Parses a workload document; `origin` names the input in errors.
     /// Package names are read as content-resolver reads them (see
-    /// [`pyyaml_names`]), and each must be a name: one word.
+    /// `pyyaml_names`), and each must be a name: one word.
     pub fn from_yaml(text: &str, origin: &str) -> Result<WorkloadDocument> {
         let mut doc: WorkloadDocument = parse_document(text, origin, &WORKLOAD_DOCUMENT)?;
         pyyaml_names(&mut doc, text, origin)?;
