@@ -480,11 +480,22 @@ impl LuaState {
         )?;
         rpm.set(
             "execute",
-            lua.create_function(|_, _: MultiValue| -> mlua::Result<()> {
-                Err(mlua::Error::runtime(
-                    "rpm.execute is not permitted when evaluating specs",
-                ))
-            })?,
+            // rpm's `rpm_execute` checks every argument is a string before
+            // it runs anything; the sandbox refuses what would run.
+            function(
+                &lua,
+                |_, (_file, rest): (mlua::String, MultiValue)| -> mlua::Result<()> {
+                    for (i, v) in rest.iter().enumerate() {
+                        if !matches!(v, LV::String(_) | LV::Integer(_) | LV::Number(_)) {
+                            let got = v.type_name();
+                            return Err(arg_error(i + 2, format!("string expected, got {got}")));
+                        }
+                    }
+                    Err(mlua::Error::runtime(
+                        "rpm.execute is not permitted when evaluating specs",
+                    ))
+                },
+            )?,
         )?;
         // Gone from rpm 6, which says so.
         rpm.set(
