@@ -352,6 +352,27 @@ fn archful_by_evaluation_not_by_grep() {
     assert!(grep_archful("  %ifnarch\ts390x\n"));
 }
 
+/// A rich BuildRequires libsolv cannot read, on one arch only, makes the
+/// spec archful though it resolves nothing: arches compare as rpm prints
+/// them (so the evaluator and `--rpmspec` decide alike), and each arch's
+/// regenerated SRPM then holds what `rpmbuild -bs --target` writes.
+#[test]
+fn an_unreadable_rich_build_requirement_on_one_arch_is_archful() {
+    let arches = ["aarch64", "x86_64"];
+    let text = spec("BuildRequires: gcc\n%ifarch x86_64\nBuildRequires: (a or foo(bar )\n%endif");
+    let r = archful(&text, &arches, &SpecContext::for_arch("x86_64")).unwrap();
+    assert!(r.archful);
+    assert_eq!(r.build_requires["x86_64"], ["(a or foo(bar)", "gcc"]);
+    assert_eq!(r.build_requires["aarch64"], ["gcc"]);
+    for arch in arches {
+        let ev = evaluate(&text, &SpecContext::for_arch(arch)).unwrap();
+        assert_eq!(
+            ev.build_requires,
+            [buildroot_core::dep::Dep::parse("gcc").unwrap()]
+        );
+    }
+}
+
 #[test]
 fn name_version_and_tags() {
     let text = "Name: foo\nEpoch: 2\nVersion: 1.%{minor}\nRelease: 3%{?dist}\nSummary: s\nLicense: MIT\nExclusiveArch: x86_64 aarch64\nExcludeArch: %{ix86}\n%description\nd\n";

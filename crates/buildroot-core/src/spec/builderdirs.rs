@@ -3,13 +3,17 @@
 //! no line of it and loads nothing, so loading one succeeds where a
 //! missing file fails. Which paths are directories is not asked of this
 //! machine but decided as for the builder rpmbuild runs on (a mock chroot
-//! of koji's): the working directory and its parents, and
+//! of koji's, where rpmbuild runs from `/`: mock enters the chroot by
+//! `chdir` and `chroot` and names no other directory, so a relative path
+//! is taken from `/`):
 //!
-//! - the directories the `filesystem` package makes (and its symlinks to
-//!   them: `/bin`, `/lib64`, `/usr/tmp`, ...), for a 64-bit arch (all of
-//!   ELN's), `/usr/sbin` and `/usr/local/sbin` as a merged-sbin system has
-//!   them (symlinks to `bin`); not its `%ghost` ones (`/var/run`,
-//!   `/usr/lib/debug/usr`), which no install makes; `/proc` and `/sys`,
+//! - the directories the `filesystem` package makes, for a 64-bit arch
+//!   (all of ELN's), and its symlinks ([`LINKS`]: `/bin`, `/lib64`,
+//!   `/usr/tmp`, ...; `/usr/sbin` and `/usr/local/sbin` to `bin`, as on a
+//!   merged-sbin system), followed as the kernel follows them (`/lib64/..`
+//!   is `/usr`). Its `%ghost` ones count too: its `%pretrans` makes them
+//!   in a fresh root (`/var/run`, `/usr/lib/debug/usr/bin`), except
+//!   `/var/lock`, whose `/run/lock` no package makes; `/proc` and `/sys`,
 //!   which mock mounts;
 //! - those of the `rpm` and `redhat-rpm-config` packages every build root
 //!   has (`/usr/lib/rpm`, `macros.d`, `lua`, `platform`, `fileattrs`,
@@ -24,7 +28,6 @@
 /// Each directory without its leading `/`, sorted (binary search).
 const DIRS: &[&str] = &[
     "afs",
-    "bin",
     "boot",
     "builddir",
     "builddir/build",
@@ -61,15 +64,12 @@ const DIRS: &[&str] = &[
     "etc/xdg",
     "etc/xdg/autostart",
     "home",
-    "lib",
-    "lib64",
     "media",
     "mnt",
     "opt",
     "proc",
     "root",
     "run",
-    "sbin",
     "srv",
     "sys",
     "tmp",
@@ -80,6 +80,10 @@ const DIRS: &[&str] = &[
     "usr/lib",
     "usr/lib/debug",
     "usr/lib/debug/.dwz",
+    "usr/lib/debug/usr",
+    "usr/lib/debug/usr/bin",
+    "usr/lib/debug/usr/lib",
+    "usr/lib/debug/usr/lib64",
     "usr/lib/games",
     "usr/lib/locale",
     "usr/lib/modules",
@@ -114,7 +118,6 @@ const DIRS: &[&str] = &[
     "usr/local/lib64",
     "usr/local/lib64/bpf",
     "usr/local/libexec",
-    "usr/local/sbin",
     "usr/local/share",
     "usr/local/share/applications",
     "usr/local/share/info",
@@ -139,7 +142,6 @@ const DIRS: &[&str] = &[
     "usr/local/share/man/man9x",
     "usr/local/share/man/mann",
     "usr/local/src",
-    "usr/sbin",
     "usr/share",
     "usr/share/X11",
     "usr/share/X11/fonts",
@@ -204,7 +206,6 @@ const DIRS: &[&str] = &[
     "usr/src",
     "usr/src/debug",
     "usr/src/kernels",
-    "usr/tmp",
     "var",
     "var/adm",
     "var/cache",
@@ -219,7 +220,6 @@ const DIRS: &[&str] = &[
     "var/lib/rpm-state",
     "var/local",
     "var/log",
-    "var/mail",
     "var/nis",
     "var/opt",
     "var/preserve",
@@ -230,23 +230,57 @@ const DIRS: &[&str] = &[
     "var/yp",
 ];
 
-/// Whether `path` is a directory on the builder (see the module's doc).
+/// The symlinks among them, each with its target as `ln -s` was given it
+/// (relative to the link's directory): the `filesystem` package's, and
+/// those its `%pretrans` makes.
+const LINKS: &[(&str, &str)] = &[
+    ("bin", "usr/bin"),
+    ("lib", "usr/lib"),
+    ("lib64", "usr/lib64"),
+    ("sbin", "usr/sbin"),
+    ("usr/lib/debug/bin", "usr/bin"),
+    ("usr/lib/debug/lib", "usr/lib"),
+    ("usr/lib/debug/lib64", "usr/lib64"),
+    ("usr/lib/debug/sbin", "usr/sbin"),
+    ("usr/lib/debug/usr/.dwz", "../.dwz"),
+    ("usr/lib/debug/usr/sbin", "bin"),
+    ("usr/local/sbin", "bin"),
+    ("usr/sbin", "bin"),
+    ("usr/tmp", "../var/tmp"),
+    ("var/lock", "../run/lock"),
+    ("var/mail", "spool/mail"),
+    ("var/run", "../run"),
+];
+
+/// Whether `path` is a directory on the builder (see the module's doc):
+/// each name is looked up where the kernel's walk has got to, a symlink
+/// replaced by its target there, so that a later `..` leaves the target.
 pub(super) fn is_builder_dir(path: &str) -> bool {
-    if !path.starts_with('/') {
-        // Relative: the working directory and its parents only.
-        return !path.is_empty() && path.split('/').all(|c| matches!(c, "" | "." | ".."));
+    if path.is_empty() {
+        return false; // ENOENT
     }
-    // Absolute: each directory the kernel walks through must be one.
-    let mut parts: Vec<&str> = Vec::new();
-    for c in path.split('/') {
+    // The names still to walk, last first; `at`: where the walk is.
+    let mut todo: Vec<&str> = path.rsplit('/').collect();
+    let mut at: Vec<&str> = Vec::new();
+    // The kernel's limit on symlinks followed in one lookup (ELOOP).
+    let mut links = 40;
+    while let Some(c) = todo.pop() {
         match c {
             "" | "." => {}
             ".." => {
-                parts.pop();
+                at.pop();
             }
             c => {
-                parts.push(c);
-                if DIRS.binary_search(&parts.join("/").as_str()).is_err() {
+                at.push(c);
+                let here = at.join("/");
+                if let Some(&(_, target)) = LINKS.iter().find(|(l, _)| *l == here) {
+                    links -= 1;
+                    if links == 0 {
+                        return false;
+                    }
+                    at.pop();
+                    todo.extend(target.rsplit('/'));
+                } else if DIRS.binary_search(&here.as_str()).is_err() {
                     return false;
                 }
             }
@@ -270,6 +304,16 @@ mod tests {
     }
 
     #[test]
+    fn each_link_is_no_directory_and_its_directory_is_one() {
+        for (link, _) in LINKS {
+            assert!(DIRS.binary_search(link).is_err(), "{link}");
+            if let Some((parent, _)) = link.rsplit_once('/') {
+                assert!(is_builder_dir(&format!("/{parent}")), "{link}");
+            }
+        }
+    }
+
+    #[test]
     fn directories_of_a_build_root() {
         for d in [
             "/",
@@ -283,6 +327,16 @@ mod tests {
             "/usr/share/man/man3p",
             ".",
             "../..",
+            // Through the symlinks, then `..` from where they lead.
+            "/lib64/../lib/rpm",
+            "/usr/tmp/../log",
+            "/var/mail/../lpd",
+            "/var/run",
+            "/usr/lib/debug/usr/bin",
+            "/usr/lib/debug/bin/",
+            // Relative to mock's working directory, `/`.
+            "usr/lib/rpm",
+            "./builddir/build/SPECS",
         ] {
             assert!(is_builder_dir(d), "{d}");
         }
@@ -290,11 +344,13 @@ mod tests {
             "",
             "/nonexistent",
             "/nonexistent/..",
-            "/var/run",
-            "/usr/lib/debug/usr",
             "/root/rpmbuild",
             "x",
             "/usr/share/doc/x",
+            "/bin/../builddir",
+            "/usr/sbin/../sbin/x",
+            "/var/lock",
+            "SPECS",
         ] {
             assert!(!is_builder_dir(d), "{d}");
         }

@@ -179,8 +179,10 @@ end
 vermt.__eq = function(a, b) check(a, b, "__eq") return vcmp(a, b) == 0 end
 vermt.__lt = function(a, b) check(a, b, "__lt") return vcmp(a, b) < 0 end
 vermt.__le = function(a, b) check(a, b, "__le") return vcmp(a, b) <= 0 end
--- A userdata in rpm: no length.
+-- A userdata in rpm: no length, and no field can be set (Lua's message
+-- names the variable too, `(local 'v')`, which a function cannot know).
 vermt.__len = function() error("attempt to get length of a rpm.ver value", 2) end
+vermt.__newindex = function() error("attempt to index a rpm.ver value", 2) end
 -- rpm's lua_tostring: a string or a number as text, taken as a C string
 -- (up to a NUL); anything else is none.
 local function cstr(x)
@@ -391,22 +393,20 @@ impl LuaState {
             // default, rounded down to a multiple of 4; none for 0), each
             // ended by a newline.
             function(&lua, |lua, (s, linelen): (mlua::String, LV)| {
-                // `luaL_optinteger`: an integral number (or a string of one).
+                // `luaL_optinteger`: an integral number, or a string Lua
+                // reads as one (`'0x8'`, `'8.0'`: Lua's own conversion).
                 let linelen = match linelen {
                     LV::Nil => None,
-                    LV::Integer(i) => Some(i),
-                    LV::Number(n) if n.fract() == 0.0 && n.abs() < 9.2e18 => Some(n as i64),
-                    LV::Number(_) => {
-                        return Err(arg_error(2, "number has no integer representation"))
-                    }
-                    LV::String(t) => match t.to_str().ok().and_then(|t| t.trim().parse().ok()) {
+                    v => match lua.coerce_integer(v.clone())? {
                         Some(i) => Some(i),
-                        None => return Err(arg_error(2, "number expected, got string")),
+                        None if lua.coerce_number(v.clone())?.is_some() => {
+                            return Err(arg_error(2, "number has no integer representation"))
+                        }
+                        None => {
+                            let got = v.type_name();
+                            return Err(arg_error(2, format!("number expected, got {got}")));
+                        }
                     },
-                    v => {
-                        let got = v.type_name();
-                        return Err(arg_error(2, format!("number expected, got {got}")));
-                    }
                 };
                 let data = s.as_bytes();
                 let quads = match linelen {
@@ -480,11 +480,22 @@ impl LuaState {
         )?;
         rpm.set(
             "execute",
-            lua.create_function(|_, _: MultiValue| -> mlua::Result<()> {
-                Err(mlua::Error::runtime(
-                    "rpm.execute is not permitted when evaluating specs",
-                ))
-            })?,
+            // rpm's `rpm_execute` checks every argument is a string before
+            // it runs anything; the sandbox refuses what would run.
+            function(
+                &lua,
+                |_, (_file, rest): (mlua::String, MultiValue)| -> mlua::Result<()> {
+                    for (i, v) in rest.iter().enumerate() {
+                        if !matches!(v, LV::String(_) | LV::Integer(_) | LV::Number(_)) {
+                            let got = v.type_name();
+                            return Err(arg_error(i + 2, format!("string expected, got {got}")));
+                        }
+                    }
+                    Err(mlua::Error::runtime(
+                        "rpm.execute is not permitted when evaluating specs",
+                    ))
+                },
+            )?,
         )?;
         // Gone from rpm 6, which says so.
         rpm.set(

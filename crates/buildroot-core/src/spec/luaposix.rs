@@ -6,9 +6,11 @@
 //!
 //! - `getenv([name])` (lposix's `Pgetenv`): the process's environment (all
 //!   of it as a table without a name).
-//! - `access(path[, mode])` (`Paccess`): `0` when `path` is a source file or
-//!   an absolute path of the host that exists (as `%{exists:}`), else nil;
-//!   the mode's letters are checked (`rwxf` and blanks).
+//! - `access(path[, mode])` (`Paccess`): `0.0` (a float, as lposix pushes
+//!   it) when `path` is a source file or an absolute path of the host that
+//!   exists (as `%{exists:}`), else nil, `"PATH: No such file or
+//!   directory"` and `2.0` (ENOENT); the mode's letters are checked (`rwxf`
+//!   and blanks).
 //! - `stat(path[, field])` (`Pstat`, which calls `lstat`): the same files
 //!   as `access`. A source file (the spec's payload, by base name) is a
 //!   regular file of mode `rw-r--r--` (`0100644`) with its real size and
@@ -292,7 +294,7 @@ pub(super) fn install(lua: &Lua, engine: EngineSlot) -> mlua::Result<()> {
     let slot = engine.clone();
     posix.set(
         "access",
-        function(lua, move |_, (s, mode): (String, Option<String>)| {
+        function(lua, move |lua, (s, mode): (String, Option<String>)| {
             // lposix's `Paccess` takes the mode's letters `rwxf` and blanks.
             if let Some(c) = mode
                 .as_deref()
@@ -300,7 +302,17 @@ pub(super) fn install(lua: &Lua, engine: EngineSlot) -> mlua::Result<()> {
             {
                 return Err(arg_error(2, format!("unknown mode option `{c}'")));
             }
-            Ok(slot.get()?.host.file_exists(&s).then_some(0))
+            // lposix's `pushresult`: 0 as a Lua float, or `pusherror`'s
+            // nil, message and errno.
+            if slot.get()?.host.file_exists(&s) {
+                return Ok(MultiValue::from_iter([LV::Number(0.0)]));
+            }
+            let msg = lua.create_string(format!("{s}: {}", strerror(libc::ENOENT)))?;
+            Ok(MultiValue::from_iter([
+                LV::Nil,
+                LV::String(msg),
+                LV::Number(f64::from(libc::ENOENT)),
+            ]))
         })?,
     )?;
     let slot = engine.clone();
