@@ -879,7 +879,7 @@ fn an_old_style_file_list_names_the_packages_own_files() {
 /// rpmbuild writes it; reading the header lists it as its text, as
 /// createrepo_c does, and the pool leaves it out, as libsolv does.
 #[test]
-fn an_unreadable_rich_build_requirement_is_written_and_dropped_on_reading() {
+fn an_unreadable_rich_build_requirement_is_written_listed_and_left_out_of_the_pool() {
     let t = tempfile::tempdir().unwrap();
     let mut s = spec();
     s.build_requires = vec![Dep::parse("nasm").unwrap()];
