@@ -20,6 +20,7 @@ mod base64;
 mod builderdirs;
 mod defaults;
 mod define;
+mod depfield;
 mod expand;
 mod expr;
 mod lua;
@@ -681,7 +682,7 @@ fn evaluate_on(
 /// Splits a BuildRequires value into dependencies as rpm does: commas and
 /// whitespace separate, `name op version` stays together, `( ... )` is whole.
 pub fn split_deps(value: &str) -> Vec<String> {
-    parse::split_deps_checked(value, Some(rich::Context::Requires)).unwrap_or_else(|_| {
+    depfield::split_deps_checked(value, Some(rich::Context::Requires)).unwrap_or_else(|_| {
         value
             .split(|c: char| c.is_whitespace() || c == ',')
             .filter(|s| !s.is_empty())
