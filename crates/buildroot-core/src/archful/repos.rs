@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::cache::{cache_index, CachedSrpm};
+use super::cache_hold::CacheHold;
 use super::journal::Journal;
 use super::options::ArchTarget;
 use super::rpmbuild::rpmbuild;
@@ -101,6 +102,9 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
         regenerate: how,
     } = *request;
     check_out_dir(out)?;
+    // Every SRPM of the index is read or linked later: a concurrent
+    // refresh of the cache with another list must not delete it meanwhile.
+    let _hold = CacheHold::shared(cache)?;
     let index = cache_index(cache)?;
     // A cache without a single SRPM is the wrong directory (or step 4 never
     // ran): going on would write an empty repo and call every name missing.
