@@ -14,7 +14,11 @@
 //! (and metadata loads) into one cachedir, and only `dnf clean`, which
 //! takes those locks too, deletes its packages. The
 //! lock is the kernel's, released when the process ends however it ends,
-//! so a killed run never leaves the cache locked. Where the filesystem
+//! so a killed run never leaves the cache locked. A source repo
+//! create-srpm-repos writes is locked the same way, exclusively, for the
+//! whole run ([`lock_repo_dir`]): its journal's backups and temp files
+//! have fixed names, and a run removes the ones it finds as a killed run's
+//! leftovers, so two runs into one repo would take each other's. Where the filesystem
 //! has no `flock` (some network filesystems), runs are not protected from
 //! each other, as before these locks existed.
 
@@ -58,6 +62,22 @@ impl CacheHold {
             Err(e) if unsupported(&e) => Some(CacheHold { _dir: None }),
             Err(_) => None,
         }
+    }
+}
+
+/// The lock of a create-srpm-repos output directory `out`, held until
+/// dropped; an error naming `out` when another run holds it (that run's
+/// files are left alone). None where the filesystem has no `flock`.
+pub(super) fn lock_repo_dir(out: &Path) -> Result<Option<File>> {
+    let dir = File::open(out).map_err(|e| Error::io(out, e))?;
+    match flock(&dir, libc::LOCK_EX | libc::LOCK_NB) {
+        Ok(()) => Ok(Some(dir)),
+        Err(e) if unsupported(&e) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Err(Error::format(
+            out.display(),
+            "another create-srpm-repos run is writing this repository; try again once it is done",
+        )),
+        Err(e) => Err(Error::io(out, e)),
     }
 }
 
