@@ -181,6 +181,10 @@ pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Re
     let place = |(name, (repo, pkg)): (&String, &(&LoadedRepo, &Package))| {
         let file = cache_file_name(pkg);
         let dest = cache.join(&file);
+        // Two runs fetching the same SRPM at once each rename their own
+        // download, checked against primary.xml, over `dest`: the second
+        // rename wins with the same bytes, and a reader that opened the
+        // first keeps reading it.
         if !cached_matches(&dest, pkg) {
             fetch_into(repo, pkg, &dest, tally_of(repo))?;
         }
