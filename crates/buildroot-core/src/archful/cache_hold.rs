@@ -45,8 +45,11 @@ impl CacheHold {
                 Ok(()) => return Ok(CacheHold { _dir: Some(dir) }),
                 // A signal came while waiting: wait on.
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) if unsupported(&e) => return Ok(CacheHold { _dir: None }),
-                Err(e) => return Err(Error::io(cache, e)),
+                // No `flock` here, or none to be had (ENOLCK; EBADF from
+                // a network filesystem that locks only files open for
+                // writing): the run goes on unprotected, as before locks,
+                // rather than failing for want of one.
+                Err(_) => return Ok(CacheHold { _dir: None }),
             }
         }
     }
@@ -67,17 +70,17 @@ impl CacheHold {
 
 /// The lock of a create-srpm-repos output directory `out`, held until
 /// dropped; an error naming `out` when another run holds it (that run's
-/// files are left alone). None where the filesystem has no `flock`.
+/// files are left alone). None where no `flock` can be had.
 pub(super) fn lock_repo_dir(out: &Path) -> Result<Option<File>> {
     let dir = File::open(out).map_err(|e| Error::io(out, e))?;
     match flock(&dir, libc::LOCK_EX | libc::LOCK_NB) {
         Ok(()) => Ok(Some(dir)),
-        Err(e) if unsupported(&e) => Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Err(Error::format(
             out.display(),
             "another create-srpm-repos run is writing this repository; try again once it is done",
         )),
-        Err(e) => Err(Error::io(out, e)),
+        // No lock to be had here (see `CacheHold::shared`): unprotected.
+        Err(_) => Ok(None),
     }
 }
 
@@ -89,11 +92,12 @@ fn flock(f: &File, op: libc::c_int) -> std::io::Result<()> {
     }
 }
 
-/// The filesystem has no `flock` (as `atomic::stage_lock` reads it).
+/// The filesystem has no `flock` (as `atomic::stage_lock` reads it), or
+/// has it only for files open for writing (EBADF, some NFS setups).
 fn unsupported(e: &std::io::Error) -> bool {
     matches!(
         e.raw_os_error(),
-        Some(libc::EOPNOTSUPP | libc::ENOSYS | libc::EINVAL)
+        Some(libc::EOPNOTSUPP | libc::ENOSYS | libc::EINVAL | libc::EBADF)
     )
 }
 
