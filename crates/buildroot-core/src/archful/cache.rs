@@ -1,7 +1,8 @@
 //! The SRPM cache and the archful test. The cache holds one SRPM per listed
 //! source name (the newest EVR, highest-priority repo first); SRPMs of names
-//! no longer listed are removed, so only a directory that is new, empty or
-//! an earlier cache is used as one ([`claim_cache`]). Each cached spec is
+//! no longer listed are removed (only while no other run reads the cache:
+//! [`CacheHold`]), so only a directory that is new, empty or an earlier
+//! cache is used as one ([`claim_cache`]). Each cached spec is
 //! evaluated for every target arch; a source is archful when its
 //! BuildRequires differ.
 
@@ -226,6 +227,8 @@ fn remove_srpms_but(cache: &Path, keep: &BTreeSet<&str>) -> Result<()> {
         let e = e.map_err(|e| Error::io(cache, e))?;
         let f = e.file_name().to_string_lossy().into_owned();
         if is_srpm_file(&f) && !keep.contains(f.as_str()) {
+            // Gone already: where no flock can be had, two runs may
+            // delete at once.
             match std::fs::remove_file(e.path()) {
                 Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
                     return Err(Error::io(e.path(), err))
