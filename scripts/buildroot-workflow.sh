@@ -649,8 +649,13 @@ rm -f "$run/archful/stderr.txt"
 [ ! -s "$run/archful/warnings.txt" ] || echo "   (warnings: archful/warnings.txt)" >&2
 
 step "5-7 create-srpm-repos"
+# Steps 5-7 read the SRPMs step 4 cached. Each tool holds a shared lock on the cache while it
+# runs, so that a run by hand sharing the cache with another list deletes none of them
+# (formats.md 2b); this one covers the moments between the tools, up to the end of steps 5-7.
+{ exec 8< "$work/srpm-cache"; } 2> /dev/null && flock -s 8 || true
 mkdir -p "$run/repos"
 per_arch "steps 5-7 (create-srpm-repos)" make_repo @ARCH@
+exec 8<&-
 
 step "7 buildroot-generator pass 2 (per-arch source repos)"
 # Like dep-tracker's dt-archful-source: the per-arch repo at priority 1 wins over the

@@ -433,6 +433,21 @@ rc=0; wf --bin "$work/failbin" --work "$w" --verify-only > /dev/null 2> "$work/v
 grep -q "every source builds" "$w/current/verify/report.txt" || fail "verify/report.txt is gone"
 echo "e2e: SIGTERM and SIGINT stop the tools and release the lock; verify/ survives a failed --verify-only"
 
+# Between step 4 and steps 5-7 the SRPM cache stays held (shared): a run by hand sharing it with
+# another list would otherwise delete SRPMs before create-srpm-repos links them.
+mkdir -p "$work/lockbin"
+for t in "$bin"/*; do
+  [ -x "$t" ] && [ -f "$t" ] || continue
+  ln -s "$t" "$work/lockbin/${t##*/}"
+done
+rm "$work/lockbin/create-srpm-repos"
+printf '#!/bin/sh\n! flock -xn "%s" true || { echo "create-srpm-repos: the SRPM cache is not held" >&2; exit 2; }\nexec "%s" "$@"\n' \
+  "$w/srpm-cache" "$bin/create-srpm-repos" > "$work/lockbin/create-srpm-repos"
+chmod +x "$work/lockbin/create-srpm-repos"
+wf --bin "$work/lockbin" --config testdata/workflow.conf --work "$w" > /dev/null 2> "$work/lock.err" \
+  || { cat "$work/lock.err" >&2; fail "the SRPM cache was not held between steps 4 and 5-7"; }
+echo "e2e: the SRPM cache stays held between step 4 and steps 5-7"
+
 # The same workload from a REPOFILE-only config (binary and -source sections); verify passes.
 cat > "$work/fixture.repo" <<EOF
 [fixture]

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use buildroot_core::archful::{
-    cache_index, create_srpm_repo, KeptSrpm, MacroArgs, Regenerate, SrpmCacheArgs, SrpmRepoRequest,
+    cache_index, create_srpm_repo, CacheHold, KeptSrpm, MacroArgs, Regenerate, SrpmCacheArgs,
+    SrpmRepoRequest,
 };
 use buildroot_core::cli::RepoFileArgs;
 use buildroot_core::pkglist::{names_in_list, not_stdout, one_list_from_stdin, read_list, Names};
@@ -167,6 +168,9 @@ fn run(args: &Args) -> Result<()> {
     if lines.is_empty() && !args.allow_empty {
         bail!("{}", empty_list_refused(&args.input, &args.out));
     }
+    // The SRPMs read now must still be there when linked: a concurrent
+    // identify-archful-srpms with another list deletes none meanwhile.
+    let _hold = CacheHold::shared(&args.cache.srpm_cache)?;
     // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines, as
     // the cache's SRPMs name them (a cache without SRPMs is refused below).
     let cached = cache_index(&args.cache.srpm_cache)?;

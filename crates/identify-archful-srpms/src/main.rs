@@ -235,8 +235,13 @@ fn run(args: &Args) -> Result<()> {
             args.cache.srpm_cache.display()
         );
     }
-    let CacheRefresh { cached, missing } =
-        refresh_cache(&repos, &names, &args.cache.srpm_cache).map_err(option_names)?;
+    // `_hold`: until this run has read the SRPMs, a concurrent run with
+    // another list deletes none of them.
+    let CacheRefresh {
+        cached,
+        missing,
+        hold: _hold,
+    } = refresh_cache(&repos, &names, &args.cache.srpm_cache).map_err(option_names)?;
     let warn = |m: String| {
         if !args.quiet {
             buildroot_core::diag!("identify-archful-srpms: warning: {m}");

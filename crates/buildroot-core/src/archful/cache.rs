@@ -1,7 +1,8 @@
 //! The SRPM cache and the archful test. The cache holds one SRPM per listed
 //! source name (the newest EVR, highest-priority repo first); SRPMs of names
-//! no longer listed are removed, so only a directory that is new, empty or
-//! an earlier cache is used as one ([`claim_cache`]). Each cached spec is
+//! no longer listed are removed (only while no other run reads the cache:
+//! [`CacheHold`]), so only a directory that is new, empty or an earlier
+//! cache is used as one ([`claim_cache`]). Each cached spec is
 //! evaluated for every target arch; a source is archful when its
 //! BuildRequires differ.
 
@@ -10,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::cache_hold::CacheHold;
 use super::options::ArchTarget;
 use crate::atomic;
 use crate::error::OutputDirProblem;
@@ -138,17 +140,21 @@ pub fn claim_cache(cache: &Path) -> Result<()> {
 }
 
 /// What [`refresh_cache`] left in the cache.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct CacheRefresh {
     /// The SRPM of every listed name some repository has, sorted by name.
     pub cached: Vec<CachedSrpm>,
     /// The listed names no repository has a source package of, sorted.
     pub missing: Vec<String>,
+    /// Keeps concurrent runs from deleting `cached` while this run reads
+    /// them: keep it until the last one is read.
+    pub hold: CacheHold,
 }
 
 /// Brings the cache in line with `names`: copies (or downloads) the chosen
 /// SRPM of each name unless an identical file is there, removes SRPMs of
-/// other names and older EVRs.
+/// other names and older EVRs when no other run is using the cache
+/// ([`CacheHold`]).
 pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Result<CacheRefresh> {
     // Callers claim the cache before anything is written into it (the
     // metadata and macro packages may go there first); this keeps a direct
@@ -173,30 +179,65 @@ pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Re
             .position(|r| std::ptr::eq(r, repo))
             .map(|i| &tallies[i])
     };
-    let cached: Vec<CachedSrpm> = chosen
-        .par_iter()
-        .map(|(name, (repo, pkg))| {
-            let file = cache_file_name(pkg);
-            let dest = cache.join(&file);
-            if !cached_matches(&dest, pkg) {
-                fetch_into(repo, pkg, &dest, tally_of(repo))?;
-            }
-            Ok(CachedSrpm {
-                name: name.clone(),
-                file,
-                path: dest,
-            })
+    let place = |(name, (repo, pkg)): (&String, &(&LoadedRepo, &Package))| {
+        let file = cache_file_name(pkg);
+        let dest = cache.join(&file);
+        // Two runs fetching the same SRPM at once each rename their own
+        // download, checked against primary.xml, over `dest`: the second
+        // rename wins with the same bytes, and a reader that opened the
+        // first keeps reading it.
+        if !cached_matches(&dest, pkg) {
+            fetch_into(repo, pkg, &dest, tally_of(repo))?;
+        }
+        Ok(CachedSrpm {
+            name: name.clone(),
+            file,
+            path: dest,
         })
-        .collect::<Result<_>>()?;
-    let keep: BTreeSet<&str> = cached.iter().map(|c| c.file.as_str()).collect();
+    };
+    // No run deletes while this one fetches.
+    let hold = CacheHold::shared(cache)?;
+    let cached: Vec<CachedSrpm> = chosen.par_iter().map(place).collect::<Result<_>>()?;
+    drop(hold);
+    // flock cannot turn a shared lock into an exclusive one without letting
+    // go of it first, so the deleting is done between two holds.
+    if let Some(only_run) = CacheHold::exclusive_now(cache) {
+        let keep: BTreeSet<&str> = cached.iter().map(|c| c.file.as_str()).collect();
+        remove_srpms_but(cache, &keep)?;
+        drop(only_run);
+    }
+    let hold = CacheHold::shared(cache)?;
+    // Between the two holds another run may have had the cache to itself
+    // and deleted some of this run's SRPMs: those are fetched again.
+    chosen
+        .par_iter()
+        .filter(|(name, _)| cached.iter().any(|c| &c.name == *name && !c.path.is_file()))
+        .map(place)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(CacheRefresh {
+        cached,
+        missing,
+        hold,
+    })
+}
+
+/// Deletes the SRPMs of `cache` whose file names `keep` lacks.
+fn remove_srpms_but(cache: &Path, keep: &BTreeSet<&str>) -> Result<()> {
     for e in std::fs::read_dir(cache).map_err(|e| Error::io(cache, e))? {
         let e = e.map_err(|e| Error::io(cache, e))?;
         let f = e.file_name().to_string_lossy().into_owned();
         if is_srpm_file(&f) && !keep.contains(f.as_str()) {
-            std::fs::remove_file(e.path()).map_err(|err| Error::io(e.path(), err))?;
+            // Gone already: where no flock can be had, two runs may
+            // delete at once.
+            match std::fs::remove_file(e.path()) {
+                Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::io(e.path(), err))
+                }
+                _ => {}
+            }
         }
     }
-    Ok(CacheRefresh { cached, missing })
+    Ok(())
 }
 
 /// Whether a file name is a source package's: `*.src.rpm` or `*.nosrc.rpm`
@@ -561,7 +602,9 @@ mod tests {
         std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
         std::fs::write(cache.join("gone-1-1.nosrc.rpm"), "").unwrap();
         let names = ["bar", "ns", "../odd"].map(String::from);
-        let CacheRefresh { cached, missing } = refresh_cache(&[loaded], &names, &cache).unwrap();
+        let CacheRefresh {
+            cached, missing, ..
+        } = refresh_cache(&[loaded], &names, &cache).unwrap();
         assert!(missing.is_empty());
         let files: Vec<&str> = cached.iter().map(|c| c.file.as_str()).collect();
         // A name that is no file name keeps the repo's file name.
@@ -589,6 +632,46 @@ mod tests {
         assert!(!cache.join("gone-1-1.nosrc.rpm").exists());
     }
 
+    /// Two runs sharing a cache with other lists (cron's and one by hand):
+    /// the second deletes none of the SRPMs the first is still reading;
+    /// once the first is done, the next refresh deletes what it does not
+    /// list, as ever.
+    #[test]
+    fn a_refresh_leaves_the_srpms_another_run_reads() {
+        let t = tempfile::tempdir().unwrap();
+        let repo = t.path().join("repo");
+        std::fs::create_dir_all(&repo).unwrap();
+        let bar = srpm(&repo, 0, "9.0");
+        let mut ns = srpm(&repo, 0, "2.0");
+        ns.name = "ns".into();
+        let loaded = LoadedRepo {
+            spec: RepoSpec::new("src", &repo.display().to_string()),
+            packages: vec![bar, ns],
+        };
+        let cache = t.path().join("cache");
+        let refresh = |name: &str| {
+            refresh_cache(std::slice::from_ref(&loaded), &[name.to_string()], &cache).unwrap()
+        };
+        let first = refresh("bar");
+        let second = refresh("ns");
+        let reading = &first.cached[0].path;
+        assert!(
+            reading.is_file(),
+            "{} deleted under a reader",
+            reading.display()
+        );
+        srpm::extract_spec(reading).unwrap();
+        assert!(second.cached[0].path.is_file());
+        drop((first, second));
+        let third = refresh("ns");
+        let left: Vec<String> = std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|f| is_srpm_file(f))
+            .collect();
+        assert_eq!(left, [third.cached[0].file.as_str()]);
+    }
+
     #[test]
     fn the_epoch_decides_the_newest_srpm() {
         let t = tempfile::tempdir().unwrap();
@@ -612,8 +695,9 @@ mod tests {
             cache.join("bar-9.0-1.src.rpm"),
         )
         .unwrap();
-        let CacheRefresh { cached, missing } =
-            refresh_cache(&[loaded], &["bar".to_string()], &cache).unwrap();
+        let CacheRefresh {
+            cached, missing, ..
+        } = refresh_cache(&[loaded], &["bar".to_string()], &cache).unwrap();
         assert!(missing.is_empty());
         assert_eq!(cached[0].file, "bar-0.5-1.src.rpm");
         let mut left: Vec<String> = std::fs::read_dir(&cache)

@@ -5,6 +5,7 @@
 //! built-in evaluator, or by rpm itself (`rpmspec`, `rpmbuild`).
 
 mod cache;
+mod cache_hold;
 mod journal;
 mod options;
 mod repos;
@@ -17,6 +18,7 @@ pub use cache::{
     cache_index, check_cache, claim_cache, identify, refresh_cache, ArchfulResult, CacheRefresh,
     CachedSrpm, Verdict, CACHE_MARKER,
 };
+pub use cache_hold::CacheHold;
 pub use options::{ArchTarget, MacroArgs, SrpmCacheArgs};
 pub use repos::{create_srpm_repo, KeptSrpm, Regenerate, RepoReport, SrpmRepoRequest, REPO_MARKER};
 pub use rpmspec::{check_rpmspec, identify_rpmspec};

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::cache::{cache_index, CachedSrpm};
+use super::cache_hold::{lock_repo_dir, CacheHold};
 use super::journal::Journal;
 use super::options::ArchTarget;
 use super::rpmbuild::rpmbuild;
@@ -101,6 +102,9 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
         regenerate: how,
     } = *request;
     check_out_dir(out)?;
+    // Every SRPM of the index is read or linked later: a concurrent
+    // refresh of the cache with another list must not delete it meanwhile.
+    let _hold = CacheHold::shared(cache)?;
     let index = cache_index(cache)?;
     // A cache without a single SRPM is the wrong directory (or step 4 never
     // ran): going on would write an empty repo and call every name missing.
@@ -111,6 +115,10 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
         ));
     }
     let journal = Journal::open(out)?;
+    // Before any of the directory's files is touched: the temp files and
+    // backups removed or replaced from here on may be a live run's. On
+    // failure nothing is rolled back: the directory is the other run's.
+    let _only_run = lock_repo_dir(out)?;
     remove_debris(out);
     mark_out_dir(out, &journal)?;
     let mut report = RepoReport::default();

@@ -129,6 +129,7 @@ impl<R: Read> Read for HashingReader<R> {
 }
 
 /// A checksum to verify once the whole file has been read.
+#[derive(Clone, Debug)]
 pub struct Expected {
     /// The checksum type (`sha256`, ...).
     pub algo: String,

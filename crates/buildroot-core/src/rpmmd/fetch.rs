@@ -242,6 +242,10 @@ fn take_from_sibling(
             continue;
         };
         // `cached_copy_ok` marks it in use first (both names, when linked).
+        // Until then the link has the sibling's age, and a concurrent
+        // run's temp sweep may remove it as a killed run's: the check or
+        // the rename then fails, and the file is downloaded, as without a
+        // sibling. Only a download lost, never a file read half.
         if cached_copy_ok(&tmp, e) && tmp.persist(dest).is_ok() {
             return true;
         }

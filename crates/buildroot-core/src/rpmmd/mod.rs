@@ -465,24 +465,53 @@ fn open_meta(o: &Opened, kind: &str, opts: &LoadOptions) -> Result<Option<(MetaF
         algo: rec.checksum_type.clone(),
         hex: rec.checksum.clone(),
     });
-    let (path, from) = fetch::local_file_from(
-        &o.mirrors,
-        &rec.href,
-        opts.cache_dir.as_deref(),
-        expected.as_ref(),
-        rec.size,
-        &o.spec.access,
-    )?;
-    // Named by the mirror that delivered it.
-    let display = o.mirrors[from].display(&rec.href);
-    if !path.is_file() {
-        return Err(Error::format(&display, "listed in repomd.xml but missing"));
+    let fetch = || {
+        fetch::local_file_from(
+            &o.mirrors,
+            &rec.href,
+            opts.cache_dir.as_deref(),
+            expected.as_ref(),
+            rec.size,
+            &o.spec.access,
+        )
+    };
+    let open = |path: &Path, from: usize| {
+        // Named by the mirror that delivered it.
+        let display = o.mirrors[from].display(&rec.href);
+        if !path.is_file() {
+            return Err(Error::format(&display, "listed in repomd.xml but missing"));
+        }
+        let expected = expected
+            .clone()
+            .filter(|e| !fetch::checked_on_arrival(&o.mirrors[from], e));
+        let mut mf = MetaFile::open(path, expected)?;
+        // Errors should name the repo's file, not the cache copy.
+        mf.set_display(&display);
+        Ok((mf, display))
+    };
+    let in_cache = |from: usize| matches!(o.mirrors[from], Location::Http(_));
+    fetched_and_opened(fetch, open, in_cache).map(Some)
+}
+
+/// `open` of the file `fetch` delivers (its path and mirror); a copy of
+/// the HTTP cache (`in_cache` of the mirror) gone by the time `open` looks
+/// is fetched once more, now downloaded. A concurrent run's pruning
+/// (`prune.rs`) reads a copy's age and removes it a moment later: a copy
+/// this run touched and checked in that moment may be gone before it is
+/// opened, though it was in use. Once opened, its removal changes nothing.
+fn fetched_and_opened<T>(
+    mut fetch: impl FnMut() -> Result<(PathBuf, usize)>,
+    mut open: impl FnMut(&Path, usize) -> Result<T>,
+    in_cache: impl Fn(usize) -> bool,
+) -> Result<T> {
+    let (path, from) = fetch()?;
+    match open(&path, from) {
+        Err(_) if in_cache(from) && !path.exists() => {
+            let (path, from) = fetch()?;
+            open(&path, from)
+        }
+        opened => opened,
     }
-    let expected = expected.filter(|e| !fetch::checked_on_arrival(&o.mirrors[from], e));
-    let mut mf = MetaFile::open(&path, expected)?;
-    // Errors should name the repo's file, not the cache copy.
-    mf.set_display(&display);
-    Ok(Some((mf, display)))
 }
 
 /// Turns an I/O error from a decoder into "cannot decompress" wording.
@@ -777,6 +806,36 @@ mod tests {
     use super::*;
     use crate::dep::Dep;
     use crate::package::Requirement;
+
+    /// A cached copy a concurrent run's pruning removed between this run's
+    /// check and its open is fetched again, not reported missing; a local
+    /// repo's missing file is an error at once (nothing would bring it).
+    #[test]
+    fn a_copy_pruned_before_it_was_opened_is_fetched_again() {
+        let t = tempfile::tempdir().unwrap();
+        let copy = t.path().join("sum-primary.xml");
+        let mut fetches = 0;
+        let fetch = || {
+            fetches += 1;
+            std::fs::write(&copy, "primary").unwrap();
+            // The other run removes the copy the first time, just after.
+            if fetches == 1 {
+                std::fs::remove_file(&copy).unwrap();
+            }
+            Ok((copy.clone(), 0))
+        };
+        let open = |p: &Path, _| std::fs::read_to_string(p).map_err(|e| Error::io(p, e));
+        let got = fetched_and_opened(fetch, open, |_| true).unwrap();
+        assert_eq!((got.as_str(), fetches), ("primary", 2));
+        let mut fetches = 0;
+        let gone = t.path().join("gone");
+        let fetch = || {
+            fetches += 1;
+            Ok((gone.clone(), 0))
+        };
+        assert!(fetched_and_opened(fetch, open, |_| false).is_err());
+        assert_eq!(fetches, 1);
+    }
 
     #[test]
     fn command_line_paths_are_exact_and_not_primarys() {

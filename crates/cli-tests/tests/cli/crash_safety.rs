@@ -454,3 +454,50 @@ fn interrupted_list_tools_remove_their_stage() {
         );
     }
 }
+
+/// A second create-srpm-repos into a repo another is writing (cron's and one
+/// by hand) stops at once with one line, leaving the live run's temp files
+/// and backups alone: it would remove them as a killed run's leftovers.
+#[test]
+fn a_second_create_srpm_repos_into_a_repo_being_written_is_refused() {
+    use std::os::fd::AsRawFd;
+    let t = tempfile::tempdir().unwrap();
+    let (cache, archful) = fill_cache(t.path());
+    let out = t.path().join("repo");
+    let list = t.path().join("list.txt");
+    std::fs::write(&list, "libjpeg-turbo\nzlib\n").unwrap();
+    let first = srpm_repo_command(&cache, &archful, &out, &list).status();
+    assert!(first.unwrap().success());
+    // The live run: its lock on the directory, its backup of a replaced SRPM.
+    let live = std::fs::File::open(&out).unwrap();
+    // SAFETY: `live` is an open descriptor for the call's duration.
+    assert_eq!(
+        unsafe { libc::flock(live.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+        0
+    );
+    let backup = out.join(".tmp-prev-zlib-1.2.13-1.eln150.src.rpm");
+    std::fs::write(&backup, "the live run's backup").unwrap();
+    let second = srpm_repo_command(&cache, &archful, &out, &list)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{err}");
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "create-srpm-repos: {}: another create-srpm-repos run is writing this repository; \
+             try again once it is done",
+            out.display()
+        )
+    );
+    assert!(backup.is_file(), "the live run's backup was removed");
+    drop(live);
+    assert!(srpm_repo_command(&cache, &archful, &out, &list)
+        .status()
+        .unwrap()
+        .success());
+    assert!(
+        !backup.exists(),
+        "with no run behind it, a leftover is removed"
+    );
+}

@@ -242,6 +242,42 @@ fn the_cache_is_repaired_and_pruned_and_other_files_are_kept() {
     assert_eq!(std::fs::read(cache.join("README")).unwrap(), b"mine");
 }
 
+/// Another process reading the cache (a create-srpm-repos, or an
+/// identify-archful-srpms with another list, holding its shared lock)
+/// keeps its SRPMs: a refresh with another list deletes none of them
+/// meanwhile, and the first refresh with the cache to itself does.
+#[test]
+fn srpms_another_process_reads_are_not_pruned_under_it() {
+    use std::os::fd::AsRawFd;
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    let zlib = "zlib-1.3.1-1.eln150.src.rpm";
+    let run = |list: &str| {
+        identify(&cache)
+            .arg("-q")
+            .write_stdin(list)
+            .assert()
+            .success();
+    };
+    run("zlib\n");
+    assert_eq!(srpm_names(&cache), [zlib]);
+    let reader = std::fs::File::open(&cache).unwrap();
+    // SAFETY: `reader` is an open descriptor for the call's duration.
+    assert_eq!(
+        unsafe { libc::flock(reader.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) },
+        0
+    );
+    run("hello\n");
+    let both = srpm_names(&cache);
+    assert!(both.iter().any(|f| f == zlib), "{both:?}");
+    assert_eq!(both.len(), 2, "{both:?}");
+    drop(reader);
+    run("hello\n");
+    let left = srpm_names(&cache);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0].starts_with("hello-"), "{left:?}");
+}
+
 #[test]
 fn a_failed_run_is_one_line_and_writes_nothing() {
     let t = TestContext::new();
