@@ -83,7 +83,7 @@ fn cache_entry(name: &str) -> bool {
 
 /// Checks that `cache` may be used (and pruned) as the SRPM cache, writing
 /// nothing: it does not exist, is empty, holds [`CACHE_MARKER`], or holds
-/// only what a cache holds ([`cache_entry`]: a cache written before the
+/// only what a cache holds (`cache_entry`: a cache written before the
 /// marker existed is taken without the user doing anything). Anything else,
 /// a directory of the user's files or a repository (`repodata/`), is refused
 /// before a file of it is touched, and so is a directory of SRPMs without

@@ -449,7 +449,7 @@ pub fn fetch_to_cache(loc: &Location, href: &str, cache: &Path) -> Result<PathBu
 
 /// The cache directory name of a base URL: the URL made filesystem-safe
 /// (scheme dropped, every character but letters, digits, `.` and `-` a
-/// `_`, at most [`READABLE_PART`] bytes of it) for whoever looks into the
+/// `_`, at most `READABLE_PART` bytes of it) for whoever looks into the
 /// cache, then a dash and 16 hex digits of the SHA-256 of the whole URL,
 /// as libdnf names a repo's cache directory `ID-HASH`. The hash keeps two
 /// URLs apart that read the same (`http` and `https`, `/a_b` and `/a/b`):

@@ -272,7 +272,7 @@ pub(crate) const STALE_TEMP: Duration = Duration::from_secs(3600);
 /// while the atomic writes' are removed on them): ours only, `.tmpXXXXXX`
 /// (tempfile's names, as downloads use) and `.tmp-XXXXXX` (atomic
 /// writes), and only old ones
-/// ([`STALE_TEMP`]), so a concurrent run's download is left alone. Failures
+/// (`STALE_TEMP`), so a concurrent run's download is left alone. Failures
 /// are ignored: a leftover costs space, never correctness (no run reads it).
 pub fn sweep_stale_temps(dir: &Path) {
     static SWEPT: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
