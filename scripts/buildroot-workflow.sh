@@ -112,6 +112,9 @@ work=$(cd "$work" && pwd -P)
 # long as a tool still writing into WORK; on SIGINT/SIGTERM/SIGHUP it stops them first.
 { exec 9> "$work/.lock"; } 2> /dev/null || die "$work: cannot write its lock file .lock (is the work directory writable?)"
 flock -n 9 || die "$work: another buildroot-workflow run is using it"
+# How long steps 5-7 wait for the SRPM cache's lock (see there).
+lock_wait=${BUILDROOT_WORKFLOW_LOCK_WAIT:-120}
+[[ "$lock_wait" =~ ^[0-9]+$ ]] || die "BUILDROOT_WORKFLOW_LOCK_WAIT=$lock_wait: not a number of seconds"
 # --verify-only checks the published run with the configuration it was made with (its copy).
 if [ "$verify_only" = 1 ] && [ -r "$work/current/workflow.conf" ]; then
   own="$work/current/workflow.conf"
@@ -652,7 +655,15 @@ step "5-7 create-srpm-repos"
 # Steps 5-7 read the SRPMs step 4 cached. Each tool holds a shared lock on the cache while it
 # runs, so that a run by hand sharing the cache with another list deletes none of them
 # (formats.md 2b); this one covers the moments between the tools, up to the end of steps 5-7.
-{ exec 8< "$work/srpm-cache"; } 2> /dev/null && flock -s 8 || true
+# Waited for as the tools wait, 120 s at most (BUILDROOT_WORKFLOW_LOCK_WAIT seconds): only a run
+# deleting SRPMs holds it the other way, for a moment; longer is a stopped or stuck process, and a
+# blocking flock would hang the workflow (and put off its SIGTERM) for as long. Without flock(1),
+# or a filesystem that gives none, the steps go on unprotected, as the tools do.
+if { exec 8< "$work/srpm-cache"; } 2> /dev/null; then
+  lock_rc=0; flock -s -w "$lock_wait" -E 75 8 2> /dev/null || lock_rc=$?
+  [ "$lock_rc" != 75 ] \
+    || die "$work/srpm-cache: another run has held this SRPM cache's lock (to delete SRPMs) for $lock_wait s; try again once it is done"
+fi
 mkdir -p "$run/repos"
 per_arch "steps 5-7 (create-srpm-repos)" make_repo @ARCH@
 exec 8<&-

@@ -448,6 +448,35 @@ wf --bin "$work/lockbin" --config testdata/workflow.conf --work "$w" > /dev/null
   || { cat "$work/lock.err" >&2; fail "the SRPM cache was not held between steps 4 and 5-7"; }
 echo "e2e: the SRPM cache stays held between step 4 and steps 5-7"
 
+# A run deleting SRPMs that never lets go of the cache (stopped, stuck) does not hang the
+# workflow: steps 5-7 wait BUILDROOT_WORKFLOW_LOCK_WAIT seconds for the cache, then stop with
+# exit 2 and a line naming it. The holder starts once step 4's tool is done, and is locking
+# before the wrapper returns (closing the workflow's fds: it must not hold its run lock).
+mkdir -p "$work/holdbin"
+for t in "$bin"/*; do
+  [ -x "$t" ] && [ -f "$t" ] || continue
+  ln -s "$t" "$work/holdbin/${t##*/}"
+done
+rm "$work/holdbin/identify-archful-srpms"
+cat > "$work/holdbin/identify-archful-srpms" <<EOF
+#!/bin/sh
+"$bin/identify-archful-srpms" "\$@" || exit
+flock -o -x "$w/srpm-cache" sleep 20 < /dev/null > /dev/null 2>&1 8>&- 9>&- &
+echo \$! > "$work/holder.pid"
+for n in \$(seq 200); do flock -sn "$w/srpm-cache" true || exit 0; sleep 0.05; done
+exit 1
+EOF
+chmod +x "$work/holdbin/identify-archful-srpms"
+rc=0; start=$(date +%s)
+BUILDROOT_WORKFLOW_LOCK_WAIT=1 wf --bin "$work/holdbin" --config testdata/workflow.conf --work "$w" \
+  > /dev/null 2> "$work/hold.err" || rc=$?
+took=$(($(date +%s) - start))
+kill "$(cat "$work/holder.pid")" 2> /dev/null || true
+[ "$rc" = 2 ] && grep -qxF "buildroot-workflow: $w/srpm-cache: another run has held this SRPM cache's lock (to delete SRPMs) for 1 s; try again once it is done" "$work/hold.err" \
+  || { cat "$work/hold.err" >&2; fail "a cache held exclusively: exit $rc after $took s"; }
+grep -q "^step: 5-7 create-srpm-repos" "$w/failed/error.txt" || fail "a cache held exclusively: failed/error.txt"
+echo "e2e: a cache another run keeps locked stops steps 5-7 after the wait (${took} s), no hang"
+
 # The same workload from a REPOFILE-only config (binary and -source sections); verify passes.
 cat > "$work/fixture.repo" <<EOF
 [fixture]

@@ -25,8 +25,16 @@
 use std::fs::File;
 use std::os::fd::AsRawFd;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+
+/// How long a reader waits for a run deleting SRPMs to let go of the
+/// cache. Deleting holds the lock for a directory listing and some
+/// unlinks (a second here, seconds on a slow network filesystem): a lock
+/// held far longer is a stopped or stuck process, which waiting on would
+/// only hide.
+const HOLD_WAIT: Duration = Duration::from_secs(120);
 
 /// A run's lock on an SRPM cache directory, held until dropped.
 #[derive(Debug)]
@@ -37,13 +45,36 @@ pub struct CacheHold {
 
 impl CacheHold {
     /// Waits until no run is deleting SRPMs from `cache`, then keeps any
-    /// from starting until this is dropped. Other readers share it.
+    /// from starting until this is dropped. Other readers share it. The
+    /// wait is bounded ([`HOLD_WAIT`]): an error naming `cache` after it.
     pub fn shared(cache: &Path) -> Result<CacheHold> {
+        Self::shared_within(cache, HOLD_WAIT)
+    }
+
+    /// [`CacheHold::shared`], giving up after `limit`. Asked without
+    /// blocking, again and again: a blocking `flock` would wait as long as
+    /// the holder lives, and a deleting run stopped by Ctrl-Z (or an
+    /// unrelated `flock -x` on the directory) would then hang every run.
+    fn shared_within(cache: &Path, limit: Duration) -> Result<CacheHold> {
         let dir = File::open(cache).map_err(|e| Error::io(cache, e))?;
+        let start = Instant::now();
         loop {
-            match flock(&dir, libc::LOCK_SH) {
+            match flock(&dir, libc::LOCK_SH | libc::LOCK_NB) {
                 Ok(()) => return Ok(CacheHold { _dir: Some(dir) }),
-                // A signal came while waiting: wait on.
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if start.elapsed() >= limit {
+                        return Err(Error::format(
+                            cache.display(),
+                            format!(
+                                "another run has held this SRPM cache's lock (to delete \
+                                 SRPMs) for {} s; try again once it is done",
+                                limit.as_secs()
+                            ),
+                        ));
+                    }
+                    // Deleting takes a moment: a short nap is no cost.
+                    std::thread::sleep(Duration::from_millis(50));
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 // No `flock` here, or none to be had (ENOLCK; EBADF from
                 // a network filesystem that locks only files open for
@@ -122,5 +153,33 @@ mod tests {
         assert!(CacheHold::exclusive_now(t.path()).is_none());
         drop(ex);
         assert!(CacheHold::exclusive_now(t.path()).is_some());
+    }
+
+    /// A deleting run that never lets go (stopped, stuck) does not hang a
+    /// reader: after the wait, an error naming the directory; a lock let
+    /// go of within the wait is taken.
+    #[test]
+    fn a_reader_does_not_wait_without_bound() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().to_path_buf();
+        let ex = CacheHold::exclusive_now(&dir).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let d = dir.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(CacheHold::shared_within(&d, Duration::from_millis(200)));
+        });
+        let got = rx.recv_timeout(Duration::from_secs(30));
+        let err = got
+            .expect("the reader still waits")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(&format!("{}: ", dir.display())), "{err}");
+        assert!(err.contains("another run has held"), "{err}");
+        let d = dir.clone();
+        let waiting =
+            std::thread::spawn(move || CacheHold::shared_within(&d, Duration::from_secs(30)));
+        std::thread::sleep(Duration::from_millis(100));
+        drop(ex);
+        assert!(waiting.join().unwrap().unwrap()._dir.is_some());
     }
 }
