@@ -3,7 +3,9 @@
 //! does not name, and another run may be reading exactly those (its list
 //! differs, or its metadata is older or newer). So every run that reads
 //! the cache's SRPMs holds a shared `flock` on the cache directory while
-//! it does ([`CacheHold::shared`]), and a refresh deletes only when it can
+//! it does ([`CacheHold::shared`]; asked without blocking, for at most two
+//! minutes, so a holder that never lets go fails the run in one line
+//! instead of hanging it), and a refresh deletes only when it can
 //! take that lock exclusively at once ([`CacheHold::exclusive_now`]): with
 //! another run inside, it deletes nothing and leaves the extra SRPMs to the
 //! next run that has the cache to itself. An extra SRPM costs disk space;
