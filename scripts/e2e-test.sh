@@ -380,12 +380,15 @@ echo "e2e: config checks, error.txt, stale failed/, relative --work/--bin, a WOR
 w="$work/w-sig"
 wf --config testdata/workflow.conf --work "$w" > /dev/null 2> "$work/sig.err" \
   || { cat "$work/sig.err" >&2; fail "the run before the interrupts failed"; }
-mkdir -p "$work/slowbin" "$work/failbin"
-for t in "$bin"/*; do
-  [ -x "$t" ] && [ -f "$t" ] || continue
-  ln -s "$t" "$work/slowbin/${t##*/}"; ln -s "$t" "$work/failbin/${t##*/}"
-done
-rm "$work/slowbin/buildroot-generator" "$work/failbin/buildroot-generator"
+tools_but() { # dir tool: DIR holds links to every tool of $bin but TOOL (which the caller writes)
+  mkdir -p "$1"
+  for t in "$bin"/*; do
+    [ -x "$t" ] && [ -f "$t" ] && [ "${t##*/}" != "$2" ] || continue
+    ln -s "$t" "$1/${t##*/}"
+  done
+}
+tools_but "$work/slowbin" buildroot-generator
+tools_but "$work/failbin" buildroot-generator
 printf '#!/bin/sh\necho $$ >> "%s"\nexec sleep 60\n' "$work/slow.pids" > "$work/slowbin/buildroot-generator"
 printf '#!/bin/sh\necho "buildroot-generator: simulated failure" >&2\nexit 2\n' > "$work/failbin/buildroot-generator"
 chmod +x "$work/slowbin/buildroot-generator" "$work/failbin/buildroot-generator"
@@ -435,12 +438,7 @@ echo "e2e: SIGTERM and SIGINT stop the tools and release the lock; verify/ survi
 
 # Between step 4 and steps 5-7 the SRPM cache stays held (shared): a run by hand sharing it with
 # another list would otherwise delete SRPMs before create-srpm-repos links them.
-mkdir -p "$work/lockbin"
-for t in "$bin"/*; do
-  [ -x "$t" ] && [ -f "$t" ] || continue
-  ln -s "$t" "$work/lockbin/${t##*/}"
-done
-rm "$work/lockbin/create-srpm-repos"
+tools_but "$work/lockbin" create-srpm-repos
 printf '#!/bin/sh\n! flock -xn "%s" true || { echo "create-srpm-repos: the SRPM cache is not held" >&2; exit 2; }\nexec "%s" "$@"\n' \
   "$w/srpm-cache" "$bin/create-srpm-repos" > "$work/lockbin/create-srpm-repos"
 chmod +x "$work/lockbin/create-srpm-repos"
@@ -452,12 +450,7 @@ echo "e2e: the SRPM cache stays held between step 4 and steps 5-7"
 # workflow: steps 5-7 wait BUILDROOT_WORKFLOW_LOCK_WAIT seconds for the cache, then stop with
 # exit 2 and a line naming it. The holder starts once step 4's tool is done, and is locking
 # before the wrapper returns (closing the workflow's fds: it must not hold its run lock).
-mkdir -p "$work/holdbin"
-for t in "$bin"/*; do
-  [ -x "$t" ] && [ -f "$t" ] || continue
-  ln -s "$t" "$work/holdbin/${t##*/}"
-done
-rm "$work/holdbin/identify-archful-srpms"
+tools_but "$work/holdbin" identify-archful-srpms
 cat > "$work/holdbin/identify-archful-srpms" <<EOF
 #!/bin/sh
 "$bin/identify-archful-srpms" "\$@" || exit
