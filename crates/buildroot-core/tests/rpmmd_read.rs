@@ -622,3 +622,24 @@ fn an_unreadable_rich_requirement_is_dropped_as_libsolv_drops_it() {
         [Dep::parse("c").unwrap().as_simple().unwrap().clone()]
     );
 }
+
+/// `pre` marks a requirement as libsolv's repo_rpmmd marks it: when the
+/// attribute's value begins with `1` (createrepo_c writes `pre="1"`), so
+/// `pre="true"` or `pre="0"` is no pre-requirement.
+#[test]
+fn pre_is_read_as_libsolv_reads_it() {
+    use buildroot_core::rpmmd::read_primary;
+    let entries: String = ["1", "10", "true", "0", ""]
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("<rpm:entry name=\"r{i}\" pre=\"{v}\"/>"))
+        .collect();
+    let xml = format!(
+        "<metadata xmlns:rpm=\"x\" packages=\"1\"><package type=\"rpm\"><name>p</name>\
+         <arch>x86_64</arch><version epoch=\"0\" ver=\"1\" rel=\"1\"/><format>\
+         <rpm:requires>{entries}</rpm:requires></format></package></metadata>"
+    );
+    let pkgs = read_primary(xml.as_bytes(), "t").unwrap();
+    let pre: Vec<bool> = pkgs[0].requires.iter().map(|r| r.pre).collect();
+    assert_eq!(pre, [true, true, false, false, false]);
+}

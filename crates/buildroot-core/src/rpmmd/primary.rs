@@ -402,7 +402,8 @@ fn read_entry<'a>(
         "epoch" => epoch = Some(v),
         "ver" => ver = Some(v),
         "rel" => rel = Some(v),
-        "pre" => pre = v == "1" || v == "true",
+        // libsolv (`adddep`) looks at the first character only.
+        "pre" => pre = v.starts_with('1'),
         _ => {}
     })?;
     let name = name
