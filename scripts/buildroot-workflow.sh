@@ -38,7 +38,9 @@
 # run stays as WORK/last; a failed or interrupted run is kept as WORK/failed, with
 # failed/error.txt naming the step ('step: ...'), the error ('error: ...') and what the failing
 # tools wrote on stderr. The next published run removes failed. Older runs are removed.
-# One run at a time per WORK directory.
+# One run at a time per WORK directory. Runs may share an SRPM cache: steps 5-7 wait for another
+# run deleting SRPMs from it at most BUILDROOT_WORKFLOW_LOCK_WAIT seconds (120), then fail (exit 2).
+# The tools' network settings (RPM_BUILDROOT_HTTP_*) are passed on; see a tool's --help.
 #
 # Examples:
 #   # The demo's configuration, offline (the fixture's content-resolver configs and repos;
