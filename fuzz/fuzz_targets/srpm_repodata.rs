@@ -132,9 +132,14 @@ fn run(data: &[u8]) {
     }
     let Ok(p) = read_header(&path) else { return };
     check_repodata(&dir, &p);
-    // Regenerated for another arch with the same BuildRequires.
-    let deps: Vec<_> = p.requires.iter().map(|r| r.dep.clone()).collect();
-    let Ok(bytes) = rebuild_srpm(&path, &deps, &[], "aarch64") else {
+    // Regenerated for another arch with the same BuildRequires and
+    // BuildConflicts.
+    let ev = buildroot_core::spec::SpecEval {
+        build_requires: p.requires.iter().map(|r| r.dep.clone()).collect(),
+        build_conflicts_text: p.conflicts.iter().map(|d| d.to_string()).collect(),
+        ..Default::default()
+    };
+    let Ok(bytes) = rebuild_srpm(&path, &ev, "aarch64") else {
         return;
     };
     let _ = std::fs::remove_file(&path);

@@ -7,6 +7,7 @@ use std::process::Command;
 use buildroot_core::dep::Dep;
 use buildroot_core::evr::Evr;
 use buildroot_core::package::{Package, Requirement};
+use buildroot_core::spec::SpecEval;
 use buildroot_core::srpm::{
     arch_limits, build_rpm, build_srpm, extract_spec, read_header, read_payload_files,
     rebuild_srpm, SourceFile, SrpmSpec,
@@ -128,7 +129,12 @@ fn a_rebuilt_srpm_records_build_requires_as_rpmbuild_writes_them() {
     let texts = ["perl-interpreter >= 0:5.010", "((a >= 1) with (a < 5~~))"];
     let deps: Vec<Dep> = texts.iter().map(|t| Dep::parse(t).unwrap()).collect();
     let texts: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
-    let bytes = buildroot_core::srpm::rebuild_srpm(&orig, &deps, &texts, "s390x").unwrap();
+    let ev = SpecEval {
+        build_requires: deps.clone(),
+        build_requires_text: texts,
+        ..Default::default()
+    };
+    let bytes = buildroot_core::srpm::rebuild_srpm(&orig, &ev, "s390x").unwrap();
     let path = t.path().join("rebuilt.src.rpm");
     std::fs::write(&path, bytes).unwrap();
     // Our reader takes the same dependencies back.
@@ -348,7 +354,12 @@ fn rebuilt_as(
     arch: &str,
 ) -> std::path::PathBuf {
     let deps = [Dep::parse(dep).unwrap()];
-    std::fs::write(to, rebuild_srpm(orig, &deps, &[dep.into()], arch).unwrap()).unwrap();
+    let ev = SpecEval {
+        build_requires: deps.to_vec(),
+        build_requires_text: vec![dep.into()],
+        ..Default::default()
+    };
+    std::fs::write(to, rebuild_srpm(orig, &ev, arch).unwrap()).unwrap();
     to.to_path_buf()
 }
 
@@ -910,4 +921,68 @@ fn an_unreadable_rich_build_requirement_is_written_listed_and_left_out_of_the_po
     let o = rpm_requires_raw(&path);
     let text = String::from_utf8_lossy(&o);
     assert!(text.lines().any(|l| l == "(a or foo(bar)"), "{text}");
+}
+
+/// `rpm -qp --requires --conflicts` of a package file, as text.
+fn rpm_requires_conflicts(path: &Path) -> String {
+    let out = Command::new("rpm")
+        .args(["-qp", "--requires", "--conflicts"])
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A regenerated SRPM has the requires and conflicts `rpmbuild -bs` writes
+/// for the same spec: the BuildConflicts (as written, rich ones too), and
+/// the rpmlib() requirements of what the spec uses (a rich dependency, `~`
+/// or `^` in a version, `%generate_buildrequires`), without the one of a
+/// binary package's payload (`PayloadFilesHavePrefix`).
+#[test]
+fn a_regenerated_srpm_has_the_requires_and_conflicts_of_rpmbuilds() {
+    use buildroot_core::spec::{evaluate, SpecContext};
+    let head = "Name: rc\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n";
+    for (dir, deps) in [
+        (
+            "all",
+            "BuildRequires: gcc, (foo or bar), baz >= 1.0~rc1\nBuildRequires: qux >= 0:1^g\n\
+             BuildConflicts: evil < 2, plain\nBuildConflicts: (x and y)\n\
+             BuildConflicts: (a or foo(bar )\n%generate_buildrequires\necho z\n",
+        ),
+        (
+            "conflicts",
+            "BuildRequires: make\nBuildConflicts: tilde <= 1~a\n",
+        ),
+        ("plain", "BuildRequires: make\n"),
+        ("rich-conflict", "BuildConflicts: (a unless b)\n"),
+    ] {
+        let t = tempfile::tempdir().unwrap();
+        let spec = format!("{head}{deps}%description\nd\n%files\n");
+        let Some(made) = rpmbuild_srpm(t.path(), spec.as_bytes(), &[], &[]) else {
+            return;
+        };
+        let ev = evaluate(&spec, &SpecContext::for_arch("x86_64")).unwrap();
+        assert_eq!(ev.problems, Vec::<String>::new(), "{dir}");
+        let out = t.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let rebuilt = out.join("rebuilt.src.rpm");
+        std::fs::write(&rebuilt, rebuild_srpm(&made, &ev, "x86_64").unwrap()).unwrap();
+        assert_eq!(
+            rpm_requires_conflicts(&rebuilt),
+            rpm_requires_conflicts(&made),
+            "{dir}"
+        );
+        // And createrepo_c lists the same of both.
+        let deps = |dir: &Path| {
+            createrepo_c_packages(dir).map(|p| {
+                let text = |v: Vec<String>| v.join(", ");
+                let p = &p[0];
+                (
+                    text(p.requires.iter().map(|r| r.dep.to_string()).collect()),
+                    text(p.conflicts.iter().map(|d| d.to_string()).collect()),
+                )
+            })
+        };
+        assert_eq!(deps(&out), deps(made.parent().unwrap()), "{dir}");
+    }
 }

@@ -334,7 +334,7 @@ fn regenerate(
             if let Some(p) = ev.problems.first() {
                 return Ok(Err(p.clone()));
             }
-            srpm::rebuild_srpm(orig, &ev.build_requires, &ev.build_requires_text, arch).map(Ok)
+            srpm::rebuild_srpm(orig, &ev, arch).map(Ok)
         }
         Regenerate::Rpmbuild => rpmbuild(orig, target).map(Ok),
     }

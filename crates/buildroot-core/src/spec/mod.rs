@@ -537,6 +537,9 @@ pub struct SpecEval {
     pub build_requires_text: Vec<String>,
     /// `BuildConflicts:`, in spec order, each once.
     pub build_conflicts: Vec<Dep>,
+    /// The same as rpm writes them into the SRPM, as `build_requires_text`
+    /// holds the BuildRequires (rich ones libsolv cannot read included).
+    pub build_conflicts_text: Vec<String>,
     /// `ExclusiveArch:` values.
     pub exclusive_arch: Vec<String>,
     /// `ExcludeArch:` values.

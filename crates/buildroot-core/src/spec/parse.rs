@@ -805,8 +805,12 @@ fn preamble(
                         None if !conflict && !out.build_requires_text.contains(&written) => {
                             out.build_requires_text.push(written);
                         }
+                        None if conflict && !out.build_conflicts_text.contains(&written) => {
+                            out.build_conflicts_text.push(written);
+                        }
                         Some(d) if conflict && !out.build_conflicts.contains(&d) => {
                             out.build_conflicts.push(d);
+                            out.build_conflicts_text.push(written);
                         }
                         Some(d) if !conflict && !out.build_requires.contains(&d) => {
                             out.build_requires.push(d);

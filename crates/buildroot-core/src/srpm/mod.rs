@@ -20,6 +20,7 @@ use rpm::{
 use crate::dep::{Cmp, Dep, SimpleDep};
 use crate::error::{Error, Result};
 use crate::package::Package;
+use crate::spec::SpecEval;
 
 mod deps;
 mod details;
@@ -36,7 +37,8 @@ pub use info::SrpmInfo;
 pub use package::{read_evr, read_header, read_header_without_details};
 pub(crate) use raw::RawHeader;
 use rpmbuild_like::{
-    add_payload_size, mark_spec_file, only_self_provide, set_info, source_file_list,
+    add_payload_size, mark_spec_file, no_payload_prefix_feature, only_self_provide,
+    rpmlib_features, set_info, source_file_list,
 };
 use tags::*;
 pub(crate) use verify::check_layout;
@@ -311,6 +313,11 @@ pub struct SrpmSpec {
     /// of `build_requires` and the rich ones libsolv cannot read, which
     /// `build_requires` lacks; empty: each as its parsed form prints.
     pub build_requires_text: Vec<String>,
+    /// The BuildConflicts as rpm writes them (`SpecEval::build_conflicts_text`).
+    pub build_conflicts_text: Vec<String>,
+    /// Whether the spec has `%generate_buildrequires` (rpmbuild then adds
+    /// `rpmlib(DynamicBuildRequires)`).
+    pub dynamic_build_requires: bool,
     /// `ExclusiveArch:` values.
     pub exclusive_arch: Vec<String>,
     /// `ExcludeArch:` values.
@@ -406,18 +413,35 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
         b.with_ghost(FileOptions::ghost(format!("./{name}")).permissions(0o644))
             .map_err(err)?;
     }
-    if !s.build_requires_text.is_empty() {
-        for t in &s.build_requires_text {
-            b.requires(rpm_dep_of_text(t));
-        }
+    let requires: Vec<Dependency> = if !s.build_requires_text.is_empty() {
+        s.build_requires_text
+            .iter()
+            .map(|t| rpm_dep_of_text(t))
+            .collect()
     } else {
-        for d in &s.build_requires {
-            b.requires(to_rpm_dep(d, false));
-        }
+        s.build_requires
+            .iter()
+            .map(|d| to_rpm_dep(d, false))
+            .collect()
+    };
+    let conflicts: Vec<Dependency> = s
+        .build_conflicts_text
+        .iter()
+        .map(|t| rpm_dep_of_text(t))
+        .collect();
+    for dep in rpmlib_features(&requires, &conflicts, s.dynamic_build_requires) {
+        b.requires(dep);
+    }
+    for dep in requires {
+        b.requires(dep);
+    }
+    for dep in conflicts {
+        b.conflicts(dep);
     }
     let mut pkg = b.build().map_err(err)?;
     let mut entries = entries_without_sourcerpm(&pkg).map_err(err)?;
     only_self_provide(&mut entries, &s.name);
+    no_payload_prefix_feature(&mut entries);
     mark_spec_file(&mut entries, &s.spec_name);
     source_file_list(&mut entries, &s.left_out, &s.left_out_sizes);
     if let Some(info) = &s.info {
@@ -455,16 +479,12 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Rebuilds an SRPM with other BuildRequires (each as rpm writes it, see
+/// Rebuilds an SRPM with the BuildRequires and BuildConflicts of `ev` (the
+/// spec evaluated for `host_arch`; each as rpm writes it, see
 /// [`SrpmSpec::build_requires_text`]): same name, EVR, license, summary,
 /// spec, sources and build time; the header records `host_arch` (the arch
 /// the BuildRequires were evaluated for).
-pub fn rebuild_srpm(
-    orig: &Path,
-    build_requires: &[Dep],
-    build_requires_text: &[String],
-    host_arch: &str,
-) -> Result<Vec<u8>> {
+pub fn rebuild_srpm(orig: &Path, ev: &SpecEval, host_arch: &str) -> Result<Vec<u8>> {
     let raw = RawHeader::read(orig)?;
     let md = PackageMetadata::open(orig).map_err(|e| rpm_err(orig, e))?;
     let s = |r: std::result::Result<&str, rpm::Error>| r.map(str::to_string).unwrap_or_default();
@@ -494,8 +514,10 @@ pub fn rebuild_srpm(
         license: raw.string(TAG_LICENSE).map(header_text).unwrap_or_default(),
         summary: raw.string(TAG_SUMMARY).map(header_text).unwrap_or_default(),
         info: Some(SrpmInfo::read(orig)?),
-        build_requires: build_requires.to_vec(),
-        build_requires_text: build_requires_text.to_vec(),
+        build_requires: ev.build_requires.clone(),
+        build_requires_text: ev.build_requires_text.clone(),
+        build_conflicts_text: ev.build_conflicts_text.clone(),
+        dynamic_build_requires: ev.dynamic_build_requires,
         exclusive_arch,
         exclude_arch,
         host_arch: host_arch.to_string(),

@@ -3,7 +3,7 @@
 //! rpmbuild records): the provides, the spec's flag, the file list, the
 //! descriptive tags and the payload size.
 
-use rpm::{Header, HeaderEntry, IndexData};
+use rpm::{Dependency, Header, HeaderEntry, IndexData};
 
 use super::info::SrpmInfo;
 use super::tags::*;
@@ -12,15 +12,31 @@ use super::tags::*;
 /// `N = EVR` alone: rpmbuild gives an SRPM no `N(ISA)` provide (it has no
 /// ISA), and createrepo_c would list it in primary.xml.
 pub(super) fn only_self_provide(entries: &mut [HeaderEntry], name: &str) {
-    let keep: Vec<bool> = match entries.iter().find(|e| e.tag == TAG_PROVIDENAME) {
+    retain_deps(entries, DEPS_PROVIDE, |n| n == name);
+}
+
+/// Drops the `rpmlib(PayloadFilesHavePrefix)` requirement the rpm crate's
+/// builder writes into every package: rpmbuild adds it to binary packages
+/// only (`build/files.c` skips it for a source package), and `rpm -qp
+/// --requires` of rpmbuild's SRPM lists none.
+pub(super) fn no_payload_prefix_feature(entries: &mut [HeaderEntry]) {
+    retain_deps(entries, DEPS_REQUIRE, |n| {
+        n != "rpmlib(PayloadFilesHavePrefix)"
+    });
+}
+
+/// Keeps the dependencies of one kind (`tags`: its name, flags and version
+/// arrays, as in `tags.rs`) whose name `keep` accepts.
+fn retain_deps(entries: &mut [HeaderEntry], tags: [u32; 3], keep: impl Fn(&str) -> bool) {
+    let keep: Vec<bool> = match entries.iter().find(|e| e.tag == tags[0]) {
         Some(HeaderEntry {
             data: IndexData::StringArray(names),
             ..
-        }) => names.iter().map(|n| n == name).collect(),
+        }) => names.iter().map(|n| keep(n)).collect(),
         _ => return,
     };
     for e in entries.iter_mut() {
-        if ![TAG_PROVIDENAME, TAG_PROVIDEFLAGS, TAG_PROVIDEVERSION].contains(&e.tag) {
+        if !tags.contains(&e.tag) {
             continue;
         }
         let mut k = keep.iter();
@@ -30,6 +46,56 @@ pub(super) fn only_self_provide(entries: &mut [HeaderEntry], name: &str) {
             _ => {}
         }
     }
+}
+
+/// The `rpmlib()` requirements rpmbuild adds to an SRPM for what its
+/// dependencies use (rpm's `finalizeDeps` and `packageSources`) beyond the
+/// ones the rpm crate's builder adds itself (`CompressedFileNames`,
+/// `FileDigests`, and `RichDependencies` for a name beginning with `(`, as
+/// rpm tells a rich dependency): `TildeInVersions` and `CaretInVersions`
+/// when a requires' or conflicts' version holds `~` or `^` (a rich one's
+/// inner versions included, its names not), `DynamicBuildRequires` for a
+/// spec with `%generate_buildrequires`.
+pub(super) fn rpmlib_features(
+    requires: &[Dependency],
+    conflicts: &[Dependency],
+    dynamic: bool,
+) -> Vec<Dependency> {
+    let versions: Vec<&str> = requires
+        .iter()
+        .chain(conflicts)
+        .flat_map(|d| {
+            if d.name.starts_with('(') {
+                rich_versions(&d.name)
+            } else {
+                vec![d.version.as_str()]
+            }
+        })
+        .collect();
+    let has = |c: char| versions.iter().any(|v| v.contains(c));
+    let mut out = Vec::new();
+    if has('~') {
+        out.push(Dependency::rpmlib("TildeInVersions", "4.10.0-1"));
+    }
+    if has('^') {
+        out.push(Dependency::rpmlib("CaretInVersions", "4.15.0-1"));
+    }
+    if dynamic {
+        out.push(Dependency::rpmlib("DynamicBuildRequires", "4.15.0-1"));
+    }
+    out
+}
+
+/// The versions inside a rich dependency's text: each word after a
+/// comparison operator, its closing parentheses cut (rpm's rich parser
+/// hands those alone to the callback `finalizeDeps` uses).
+fn rich_versions(text: &str) -> Vec<&str> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words
+        .windows(2)
+        .filter(|w| ["<", "<=", "=", "==", ">=", ">"].contains(&w[0]))
+        .map(|w| w[1].trim_end_matches(')'))
+        .collect()
 }
 
 /// Flags the spec SPECFILE, as rpmbuild does (the rpm crate's builder has
