@@ -395,6 +395,30 @@ impl Parser<'_> {
     /// `parseRCPOT` cuts the name at blanks and commas alone (`foo(bar`,
     /// `foo)bar`).
     fn simple(&mut self, top: bool) -> Result<SimpleDep> {
+        match self.simple_rel(top)? {
+            (name, None) => Ok(SimpleDep::name(name)),
+            (name, Some((Rel::Cmp(cmp), evr))) => Ok(SimpleDep::versioned(name, cmp, evr)),
+            _ => unreachable!("only a rich dependency's operand has other operators"),
+        }
+    }
+
+    /// An operand of a rich dependency that is not a group: a simple
+    /// dependency, or one libsolv reads with an operator rpm has not
+    /// (`a <> 1`: every version but 1, as `(a < 1 or a > 1)`; `a <=> 1`:
+    /// every version, as `a`).
+    fn rich_simple(&mut self) -> Result<Dep> {
+        Ok(match self.simple_rel(false)? {
+            (name, None) | (name, Some((Rel::All, _))) => Dep::name(name),
+            (name, Some((Rel::Cmp(cmp), evr))) => SimpleDep::versioned(name, cmp, evr).into(),
+            (name, Some((Rel::Ne, evr))) => Dep::Or(vec![
+                SimpleDep::versioned(name.clone(), Cmp::Lt, evr.clone()).into(),
+                SimpleDep::versioned(name, Cmp::Gt, evr).into(),
+            ]),
+        })
+    }
+
+    /// A name and its comparison, if any.
+    fn simple_rel(&mut self, top: bool) -> Result<(String, Option<(Rel, Evr)>)> {
         let name = if top {
             let start = self.pos;
             while matches!(self.peek(), Some(c) if !c.is_ascii_whitespace() && c != b',') {
@@ -425,17 +449,22 @@ impl Parser<'_> {
                 return Err(self.err("unbalanced parentheses in a name"));
             }
             self.pos = save;
-            return Ok(SimpleDep::name(name));
+            return Ok((name, None));
         }
         let op = &self.s[op_start..self.pos];
-        let cmp = Cmp::from_symbol(op).ok_or_else(|| self.err("unknown comparison operator"))?;
+        let rel = if top {
+            Cmp::from_symbol(op).map(Rel::Cmp)
+        } else {
+            Rel::of_chars(op)
+        };
+        let rel = rel.ok_or_else(|| self.err("unknown comparison operator"))?;
         self.ws();
         let evr = self.word().to_string();
         if evr.is_empty() {
             return Err(self.err("expected a version after the operator"));
         }
         let evr = Evr::parse_dep(&evr).map_err(|_| self.err("bad version"))?;
-        Ok(SimpleDep::versioned(name, cmp, evr))
+        Ok((name, Some((rel, evr))))
     }
 
     /// An operand inside a rich expression: a nested `( ... )` or a simple dep.
@@ -444,7 +473,7 @@ impl Parser<'_> {
         match self.peek() {
             Some(b'(') => self.rich(),
             Some(b')') | None => Err(self.err("expected a dependency")),
-            _ => Ok(Dep::Simple(self.simple(false)?)),
+            _ => self.rich_simple(),
         }
     }
 
@@ -499,49 +528,20 @@ impl Parser<'_> {
                     _ => Dep::With(items),
                 }
             }
-            "without" => {
-                let b = self.operand()?;
-                if self.keyword()?.is_some() {
-                    return Err(self.err("'without' takes exactly two operands"));
-                }
-                Dep::Without(Box::new(first), Box::new(b))
-            }
-            "if" | "unless" => {
-                let cond = Box::new(self.operand()?);
-                let otherwise = match self.keyword()? {
-                    None => None,
-                    Some("else") => {
-                        let o = self.operand()?;
-                        if self.keyword()?.is_some() {
-                            return Err(self.err("unexpected operator after 'else' operand"));
-                        }
-                        Some(Box::new(o))
-                    }
-                    Some(_) => return Err(self.err("mixing operators needs parentheses")),
-                };
-                let then = Box::new(first);
-                if op == "if" {
-                    Dep::If {
-                        then,
-                        cond,
-                        otherwise,
-                    }
-                } else {
-                    Dep::Unless {
-                        then,
-                        cond,
-                        otherwise,
-                    }
-                }
-            }
+            "without" => self.without_chain(first)?,
+            "if" | "unless" => self.cond_chain(first, op)?,
             _ => {
                 // `(a else b)`: rpm's and libsolv's grammars take it (an
-                // `else` need not follow an `if`); libsolv then finds no
-                // provider for it, as for a name nothing provides. So it is
-                // one: the group's text.
-                self.operand()?;
-                if self.keyword()?.is_some() {
-                    return Err(self.err("'else' takes exactly two operands"));
+                // `else` need not follow an `if`; libsolv chains `(a else b
+                // else c)` too); libsolv then finds no provider for it, as
+                // for a name nothing provides. So it is one: the group's text.
+                loop {
+                    self.operand()?;
+                    match self.keyword()? {
+                        None => break,
+                        Some("else") => {}
+                        Some(_) => return Err(self.err("mixing operators needs parentheses")),
+                    }
                 }
                 self.pos += 1;
                 return Ok(Dep::name(&self.s[open..self.pos]));
@@ -550,6 +550,87 @@ impl Parser<'_> {
         // keyword() stopped at ')'.
         self.pos += 1;
         Ok(dep)
+    }
+}
+
+impl Parser<'_> {
+    /// The rest of `(first without b ...)`: libsolv chains `without` to
+    /// the right, `(a without b without c)` being `(a without (b without
+    /// c))` (rpm refuses the chain; libsolv's reading is what dnf uses).
+    fn without_chain(&mut self, first: Dep) -> Result<Dep> {
+        let b = self.operand()?;
+        let b = match self.keyword()? {
+            None => b,
+            Some("without") => self.without_chain(b)?,
+            Some(_) => return Err(self.err("mixing operators needs parentheses")),
+        };
+        Ok(Dep::Without(Box::new(first), Box::new(b)))
+    }
+
+    /// The rest of `(then if cond ...)` (or `unless`). libsolv chains the
+    /// same keyword to the right, `(a if b if c)` being `(a if (b if c))`,
+    /// and an `else` belongs to the innermost condition: `(a if b if c
+    /// else d)` is `(a if (b if c else d))`.
+    fn cond_chain(&mut self, then: Dep, op: &str) -> Result<Dep> {
+        let cond = self.operand()?;
+        let (cond, otherwise) = match self.keyword()? {
+            None => (cond, None),
+            Some("else") => {
+                let o = self.operand()?;
+                if self.keyword()?.is_some() {
+                    return Err(self.err("unexpected operator after 'else' operand"));
+                }
+                (cond, Some(Box::new(o)))
+            }
+            Some(k) if k == op => (self.cond_chain(cond, op)?, None),
+            Some(_) => return Err(self.err("mixing operators needs parentheses")),
+        };
+        let (then, cond) = (Box::new(then), Box::new(cond));
+        Ok(if op == "if" {
+            Dep::If {
+                then,
+                cond,
+                otherwise,
+            }
+        } else {
+            Dep::Unless {
+                then,
+                cond,
+                otherwise,
+            }
+        })
+    }
+}
+
+/// A comparison inside a rich dependency, as libsolv reads it: any run of
+/// `<`, `=` and `>`, each adding its bit.
+enum Rel {
+    /// One rpm has an operator for.
+    Cmp(Cmp),
+    /// `<>` (or `><`): every version but the one named.
+    Ne,
+    /// All three bits (`<=>`): every version.
+    All,
+}
+
+impl Rel {
+    fn of_chars(op: &str) -> Option<Rel> {
+        let bits = op.bytes().fold(0u8, |b, c| {
+            b | match c {
+                b'<' => LT,
+                b'>' => GT,
+                _ => EQ,
+            }
+        });
+        Some(match bits {
+            LT => Rel::Cmp(Cmp::Lt),
+            b if b == LT | EQ => Rel::Cmp(Cmp::Le),
+            EQ => Rel::Cmp(Cmp::Eq),
+            b if b == GT | EQ => Rel::Cmp(Cmp::Ge),
+            GT => Rel::Cmp(Cmp::Gt),
+            b if b == LT | GT => Rel::Ne,
+            _ => Rel::All,
+        })
     }
 }
 
@@ -614,13 +695,37 @@ mod tests {
         }
     }
 
+    /// The forms rpm refuses but libsolv's `pool_parserpmrichdep` reads
+    /// (what dnf resolves), read as libsolv reads them (`testsolv` prints
+    /// `a IF (b IF c)`, `a - b - c` and `a <=> b` for the first three).
+    #[test]
+    fn rich_forms_only_libsolv_reads() {
+        let p = |s: &str| Dep::parse(s).unwrap();
+        assert_eq!(p("(a if b if c)"), p("(a if (b if c))"));
+        assert_eq!(p("(a unless b unless c)"), p("(a unless (b unless c))"));
+        assert_eq!(p("(a if b if c else d)"), p("(a if (b if c else d))"));
+        assert_eq!(p("(a without b without c)"), p("(a without (b without c))"));
+        assert_eq!(p("(a <=> b)"), p("a"));
+        assert_eq!(p("(a <> 1 or c)"), p("((a < 1 or a > 1) or c)"));
+        assert_eq!(p("(a =>= 1 and b << 2)"), p("(a >= 1 and b < 2)"));
+        // What libsolv refuses stays refused.
+        for s in [
+            "(a if b unless c)",
+            "(a without b with c)",
+            "(a if b else c if d)",
+        ] {
+            assert!(Dep::parse(s).is_err(), "{s}");
+        }
+        // Outside a rich dependency the operators are rpm's.
+        assert!(Dep::parse("a <> 1").is_err());
+    }
+
     #[test]
     fn rich_parse_errors_quote_input() {
         for s in [
             "(a or b",
             "(a or b and c)",
             "(a foo b)",
-            "(a without b without c)",
             "()",
             "(a >= )",
             "foo >= 1 x",

@@ -623,6 +623,35 @@ fn an_unreadable_rich_requirement_is_dropped_as_libsolv_drops_it() {
     );
 }
 
+/// Three rich forms rpm refuses but libsolv reads (a chained `if` or
+/// `without`, the `<=>` operator) are requirements as libsolv reads them,
+/// not dropped (checked with rpmmd2solv: `a IF (b IF c)`, `a - b - c`,
+/// `a <=> b`).
+#[test]
+fn rich_forms_only_libsolv_reads_are_kept() {
+    use buildroot_core::rpmmd::read_primary;
+    let entries: String = [
+        "(a if b if c)",
+        "(a without b without c)",
+        "(a &lt;=&gt; b)",
+    ]
+    .iter()
+    .map(|n| format!("<rpm:entry name=\"{n}\"/>"))
+    .collect();
+    let xml = format!(
+        "<metadata xmlns:rpm=\"x\" packages=\"1\"><package type=\"rpm\"><name>p</name>\
+         <arch>x86_64</arch><version epoch=\"0\" ver=\"1\" rel=\"1\"/><format>\
+         <rpm:requires>{entries}</rpm:requires></format></package></metadata>"
+    );
+    let pkgs = read_primary(xml.as_bytes(), "t").unwrap();
+    let reqs: Vec<Dep> = pkgs[0].requires.iter().map(|q| q.dep.clone()).collect();
+    let p = |s: &str| Dep::parse(s).unwrap();
+    assert_eq!(
+        reqs,
+        [p("(a if (b if c))"), p("(a without (b without c))"), p("a")]
+    );
+}
+
 /// `pre` marks a requirement as libsolv's repo_rpmmd marks it: when the
 /// attribute's value begins with `1` (createrepo_c writes `pre="1"`), so
 /// `pre="true"` or `pre="0"` is no pre-requirement.
