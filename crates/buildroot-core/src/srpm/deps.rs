@@ -252,10 +252,14 @@ pub(super) fn dep_lists(raw: &RawHeader) -> DepLists {
 /// (`applyRetrofits`, `providePackageNVR`): a binary package whose header
 /// has no immutable region gets `N = [E:]V-R` unless rpm's search of its
 /// provides finds that one ([`rpmds_find`]), and provides without versions
-/// get empty ones. None for any
-/// other header.
+/// get empty ones. None for any other header. "Binary" is rpm's test at
+/// that point: the header has a SOURCERPM, which rpm has just given
+/// `(none)` to one with neither source tag that it types a binary package
+/// ([`super::package::is_source`]).
 fn v3_provides(raw: &RawHeader) -> Option<RawDeps> {
-    if raw.has(TAG_HEADERIMMUTABLE) || raw.has(TAG_SOURCEPACKAGE) || !raw.has(TAG_SOURCERPM) {
+    let has_sourcerpm =
+        raw.has(TAG_SOURCERPM) || (!raw.has(TAG_SOURCEPACKAGE) && !super::package::is_source(raw));
+    if raw.has(TAG_HEADERIMMUTABLE) || !has_sourcerpm {
         return None;
     }
     let name = raw.string(TAG_NAME)?.to_vec();

@@ -150,7 +150,7 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
 /// whole names) is turned into directories first, all in that empty one
 /// when its first name is not absolute (rpm's shortcut for source
 /// packages); otherwise the binary package gets the SOURCERPM `(none)`.
-fn is_source(raw: &RawHeader) -> bool {
+pub(super) fn is_source(raw: &RawHeader) -> bool {
     if raw.has(TAG_SOURCEPACKAGE) {
         return raw.number(TAG_SOURCEPACKAGE).unwrap_or(0) != 0;
     }

@@ -556,6 +556,61 @@ fn with_old_weak_tags(from: &Path, to: &Path, strong: bool) {
     std::fs::write(to, b).unwrap();
 }
 
+/// The RPM at `from` made an rpm v3 package, as old as they come: its
+/// immutable region gone (the region's index entry renamed to a tag rpm
+/// does not know and listed last, where its data is), and each tag of
+/// `renamed` renamed as given, which hides it from rpm and createrepo_c.
+fn as_v3_package(from: &Path, to: &Path, renamed: &[(u32, u32)]) {
+    let mut b = std::fs::read(from).unwrap();
+    let be = |b: &[u8], at: usize| u32::from_be_bytes(b[at..at + 4].try_into().unwrap());
+    let sig_end = 96 + 16 + 16 * be(&b, 104) as usize + be(&b, 108) as usize;
+    let main = sig_end.div_ceil(8) * 8;
+    let n = be(&b, main + 8) as usize;
+    let index = main + 16..main + 16 + 16 * n;
+    let mut entries: Vec<Vec<u8>> = b[index.clone()].chunks(16).map(<[u8]>::to_vec).collect();
+    for e in &mut entries {
+        let tag = be(e, 0);
+        let new = match renamed.iter().find(|(old, _)| *old == tag) {
+            Some((_, new)) => *new,
+            None if tag == 63 => 1996,
+            None => continue,
+        };
+        e[..4].copy_from_slice(&new.to_be_bytes());
+    }
+    // rpm reads a header without a region only with its entries in the
+    // order of their data: the region's trailer is the data's end.
+    entries.rotate_left(1);
+    b[index].copy_from_slice(&entries.concat());
+    std::fs::write(to, b).unwrap();
+}
+
+/// An rpm v3 binary package without SOURCERPM (rpm types it a binary by
+/// its files and gives it SOURCERPM `(none)`) gets the `N = E:V-R` provide
+/// rpm adds to every v3 binary package that lacks it, as createrepo_c
+/// lists it.
+#[test]
+fn a_v3_binary_package_without_sourcerpm_provides_itself() {
+    if !have("rpmbuild") || !have("createrepo_c") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path();
+    let spec = b"Name: old\nVersion: 1\nRelease: 2\nEpoch: 3\nSummary: w\nLicense: MIT\n\
+        BuildArch: noarch\nRequires: x\n%description\nd\n%files\n";
+    let built = rpmbuild_binary(t, spec, &[]);
+    let src = t.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let path = src.join("old-1-2.noarch.rpm");
+    // SOURCERPM and the provides (rpmbuild's `old = 3:1-2` among them) hidden.
+    let hidden = [(1044, 1997), (1047, 1998), (1112, 1999), (1113, 2000)];
+    as_v3_package(&built, &path, &hidden);
+    assert_eq!(assert_repodata_is_createrepo_cs(&src), 1);
+    let p = buildroot_core::srpm::read_header(&path).unwrap();
+    let provides: Vec<String> = p.provides.iter().map(|d| d.to_string()).collect();
+    assert_eq!(provides, ["old = 3:1-2"]);
+    assert_eq!(p.sourcerpm, "(none)");
+}
+
 /// Old weak-dependency tags, and requires that are equal only once their
 /// Latin-1 is converted: what createrepo_c lists, we list.
 #[test]
