@@ -1,7 +1,7 @@
 //! Header rewrites that make the rpm crate's package an SRPM as rpmbuild
 //! writes it (rpm's `build/pack.c` and `build/files.c` decide what
-//! rpmbuild records): the provides, the spec's flag, the file list, the
-//! descriptive tags and the payload size.
+//! rpmbuild records): the provides, the `rpmlib()` requirements, the
+//! spec's flag, the file list, the descriptive tags and the payload size.
 
 use rpm::{Dependency, Header, HeaderEntry, IndexData};
 
@@ -268,6 +268,22 @@ pub(super) fn add_payload_size(pkg: &mut rpm::Package) -> std::result::Result<()
 
 #[cfg(test)]
 mod tests {
+    /// rpmbuild looks for `~` and `^` in versions only: in a rich
+    /// dependency, the words after its comparisons.
+    #[test]
+    fn a_rich_dependencys_versions_are_its_operands_not_its_names() {
+        use super::{rich_versions, rpmlib_features, Dependency};
+        assert_eq!(rich_versions("((a >= 1) with (a~b < 5~~))"), ["1", "5~~"]);
+        let rich = |t: &str| Dependency::any(t.to_string());
+        let names = |v: Vec<Dependency>| -> Vec<String> { v.into_iter().map(|d| d.name).collect() };
+        // A `~` in a name needs no feature; one in a version does.
+        assert!(rpmlib_features(&[rich("(a~b or c)")], &[], false).is_empty());
+        assert_eq!(
+            names(rpmlib_features(&[], &[rich("(a < 1~rc or b)")], false)),
+            ["rpmlib(TildeInVersions)"]
+        );
+    }
+
     /// The sizes of left-out sources come from the original SRPM's header:
     /// absurd ones sum to the largest size, not an overflow.
     #[test]
