@@ -46,6 +46,9 @@ pub enum Value {
     Seq(Vec<Value>),
     /// Entries in document order.
     Map(Vec<(Value, Value)>),
+    /// A Python tuple: one entry of an `!!omap` or `!!pairs`, which PyYAML
+    /// builds as a list of `(key, value)` tuples.
+    Tuple(Vec<Value>),
 }
 
 impl Value {
@@ -60,7 +63,10 @@ impl Value {
         }
         let (scalars, text) = match scan(text) {
             Scan::Unsafe(problem) => return Err(Error::format(origin, problem)),
-            Scan::Scalars(scalars, text) => (scalars, text),
+            Scan::Scalars(scalars, text, pairs) => {
+                PAIRS.with(|p| *p.borrow_mut() = pairs);
+                (scalars, text)
+            }
             // The parser says what is wrong.
             Scan::Unparsable => (HashMap::new(), text.to_string()),
         };
@@ -75,8 +81,11 @@ impl Value {
         // `.nan` and `.inf` are floats to PyYAML.
         opts.non_finite_float_policy = serde_saphyr::options::NonFiniteFloatPolicy::PassThrough;
         SCALARS.with(|s| *s.borrow_mut() = scalars);
-        let res = serde_saphyr::from_str_with_options::<Value>(&text, opts);
+        // The document's node as any other (an `!!omap` document is one).
+        let res = serde_saphyr::from_str_with_options::<serde_saphyr::Spanned<Value>>(&text, opts)
+            .and_then(|node| pyyaml_scalar(node, false));
         SCALARS.with(|s| s.borrow_mut().clear());
+        PAIRS.with(|p| p.borrow_mut().clear());
         res.map_err(|e| Error::format(origin, crate::workload::yaml_problem(&e)))
     }
 
@@ -107,7 +116,7 @@ impl Value {
             Value::Float(f) => py_float(*f),
             Value::Str(s) => s.clone(),
             Value::Time(t) => t.py_str(),
-            Value::Bytes(_) | Value::Seq(_) | Value::Map(_) => self.py_repr(),
+            Value::Bytes(_) | Value::Seq(_) | Value::Map(_) | Value::Tuple(_) => self.py_repr(),
         }
     }
 
@@ -143,6 +152,10 @@ impl Value {
                     .collect();
                 format!("{{{}}}", parts.join(", "))
             }
+            Value::Tuple(items) => {
+                let parts: Vec<String> = items.iter().map(Value::py_repr).collect();
+                format!("({})", parts.join(", "))
+            }
             Value::Time(t) => t.py_repr(),
             Value::Bytes(b) => py_bytes_repr(b),
             other => other.py_str(),
@@ -161,6 +174,7 @@ impl Value {
             Value::Bytes(_) => "bytes",
             Value::Seq(_) => "a list",
             Value::Map(_) => "a map",
+            Value::Tuple(_) => "a tuple",
         }
     }
 
@@ -176,6 +190,7 @@ impl Value {
             Value::Bytes(b) => !b.is_empty(),
             Value::Seq(v) => !v.is_empty(),
             Value::Map(m) => !m.is_empty(),
+            Value::Tuple(v) => !v.is_empty(),
         }
     }
 }
@@ -235,6 +250,16 @@ struct Scalar {
     line: usize,
 }
 
+/// A collection tagged `!!omap` or `!!pairs`.
+#[derive(Clone)]
+struct Pairs {
+    /// `omap` or `pairs`.
+    tag: String,
+    /// Whether it is a sequence (a map is refused, as PyYAML refuses it).
+    seq: bool,
+    line: usize,
+}
+
 /// What [`scan`] finds in a document.
 enum Scan {
     /// The first explicit tag `safe_load` refuses, as the problem to report.
@@ -243,7 +268,9 @@ enum Scan {
     /// document with the scalar tags safe_load builds ([`yaml11`]) blanked
     /// out (same length): the parser types those scalars its own way or
     /// refuses them (`!!bool yes`, `!!timestamp`), and we type them anyway.
-    Scalars(HashMap<usize, Scalar>, String),
+    /// Also the collections tagged `!!omap` or `!!pairs`, by where they
+    /// start ([`Pairs`]).
+    Scalars(HashMap<usize, Scalar>, String, HashMap<usize, Pairs>),
     /// A text the parser rejects: parsing it says what is wrong.
     Unparsable,
 }
@@ -260,6 +287,7 @@ const OTHER_SAFE_LOAD_TAGS: [&str; 7] = ["binary", "omap", "pairs", "set", "seq"
 /// resolves it (`! '123'` is 123).
 fn scan(text: &str) -> Scan {
     let mut scalars = HashMap::new();
+    let mut pairs = HashMap::new();
     let mut blanked = text.as_bytes().to_vec();
     for event in granit_parser::Parser::new_from_str(text) {
         let Ok((event, span)) = event else {
@@ -296,6 +324,14 @@ fn scan(text: &str) -> Scan {
             ));
         }
         let Some((value, style)) = scalar else {
+            if let (Some(Some(n)), Some(at)) = (&name, span.start.byte_offset()) {
+                if n == "omap" || n == "pairs" {
+                    let seq = matches!(event, granit_parser::Event::SequenceStart(..));
+                    let line = span.start.line();
+                    let tag = n.to_string();
+                    pairs.insert(at, Pairs { tag, seq, line });
+                }
+            }
             continue;
         };
         let Some(start) = span.start.byte_offset() else {
@@ -331,7 +367,7 @@ fn scan(text: &str) -> Scan {
         );
     }
     match String::from_utf8(blanked) {
-        Ok(text) => Scan::Scalars(scalars, text),
+        Ok(text) => Scan::Scalars(scalars, text, pairs),
         Err(_) => Scan::Unparsable,
     }
 }
@@ -365,6 +401,9 @@ thread_local! {
     /// The scalars of the text being parsed (for [`pyyaml_scalar`]).
     static SCALARS: std::cell::RefCell<HashMap<usize, Scalar>> =
         std::cell::RefCell::new(HashMap::new());
+    /// Its `!!omap` and `!!pairs` collections (for [`pyyaml_scalar`]).
+    static PAIRS: std::cell::RefCell<HashMap<usize, Pairs>> =
+        std::cell::RefCell::new(HashMap::new());
 }
 
 /// Whether a map key is YAML 1.1's merge key as PyYAML resolves it: a
@@ -391,17 +430,52 @@ fn pyyaml_scalar<E: serde::de::Error>(
     node: serde_saphyr::Spanned<Value>,
     key: bool,
 ) -> std::result::Result<Value, E> {
-    if matches!(node.value, Value::Seq(_) | Value::Map(_)) {
-        return Ok(node.value);
-    }
     let Some(at) = node.defined.span().byte_offset() else {
         return Ok(node.value);
     };
+    if matches!(node.value, Value::Seq(_) | Value::Map(_)) {
+        // A block sequence starts where its first entry does: that entry
+        // (a map) is not the tagged collection.
+        let tagged = PAIRS.with(|p| p.borrow().get(&(at as usize)).cloned());
+        return match tagged {
+            Some(t) if t.seq == matches!(node.value, Value::Seq(_)) => {
+                pairs(node.value, &t.tag).map_err(|e| E::custom(format!("line {}: {e}", t.line)))
+            }
+            _ => Ok(node.value),
+        };
+    }
     SCALARS.with(|s| match s.borrow().get(&(at as usize)) {
         Some(sc) => yaml11::resolve(&sc.text, sc.plain, sc.tag.as_deref(), key)
             .map_err(|e| E::custom(format!("line {}: {e}", sc.line))),
         None => Ok(node.value),
     })
+}
+
+/// An `!!omap` or `!!pairs` collection as PyYAML's `construct_yaml_omap`
+/// and `construct_yaml_pairs` build it: a list of `(key, value)` tuples,
+/// from a sequence of one-entry maps (both keep repeated keys and order).
+fn pairs(v: Value, tag: &str) -> std::result::Result<Value, String> {
+    let what = if tag == "omap" {
+        "an ordered map"
+    } else {
+        "pairs"
+    };
+    let Value::Seq(items) = v else {
+        return Err(format!("while constructing {what}: expected a sequence"));
+    };
+    items
+        .into_iter()
+        .map(|item| match item {
+            Value::Map(mut m) if m.len() == 1 => {
+                let (k, v) = m.pop().expect("one entry");
+                Ok(Value::Tuple(vec![k, v]))
+            }
+            _ => Err(format!(
+                "while constructing {what}: expected a mapping of length 1"
+            )),
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map(Value::Seq)
 }
 
 struct ValueVisitor;
@@ -559,7 +633,8 @@ impl KeyId {
                 Some(instant) => KeyId::Instant(instant),
                 None => KeyId::Str(t.py_repr()),
             },
-            Value::Seq(_) | Value::Map(_) => return None,
+            // A tuple is only ever inside an `!!omap`'s list, never a key.
+            Value::Seq(_) | Value::Map(_) | Value::Tuple(_) => return None,
         })
     }
 }
@@ -639,7 +714,7 @@ mod tests {
                 Value::Time(t) if t.time.is_none() => "date",
                 Value::Time(_) => "datetime",
                 Value::Bytes(_) => "bytes",
-                Value::Seq(_) | Value::Map(_) => "container",
+                Value::Seq(_) | Value::Map(_) | Value::Tuple(_) => "container",
             };
             let repr = Value::Seq(vec![v.clone()]).py_str();
             let ours = (kind, v.py_str(), repr[1..repr.len() - 1].to_string());
@@ -892,5 +967,39 @@ mod tests {
     fn python_repr_of_containers() {
         let v = parse("a: [{x: 'it''s'}, [1, true]]");
         assert_eq!(v.get("a").unwrap().py_str(), "[{'x': \"it's\"}, [1, True]]");
+    }
+
+    /// `!!omap` and `!!pairs` load as PyYAML 6.0 loads them: lists of
+    /// `(key, value)` tuples, repeated keys kept (each `str()` below is
+    /// what `safe_load` gave).
+    #[test]
+    fn omap_and_pairs_are_lists_of_tuples() {
+        for (yaml, want) in [
+            ("a: !!omap [b: 1, c: 2]", "[('b', 1), ('c', 2)]"),
+            ("a: !!pairs [b: 1, b: 2]", "[('b', 1), ('b', 2)]"),
+            ("a: !!omap\n- b: 1\n- c: [x]\n", "[('b', 1), ('c', ['x'])]"),
+            (
+                "a: !!omap [b: 1, c: 2, b: 3]",
+                "[('b', 1), ('c', 2), ('b', 3)]",
+            ),
+            ("a: !!pairs []", "[]"),
+            ("a: [!!omap [b: yes]]", "[[('b', True)]]"),
+            ("a: {x: !!pairs [b: 1]}", "{'x': [('b', 1)]}"),
+            ("x: &o !!omap [b: 1]\na: *o", "[('b', 1)]"),
+            ("a: !!omap\n  - b: 1\n  - c: 2\n", "[('b', 1), ('c', 2)]"),
+        ] {
+            assert_eq!(parse(yaml).get("a").unwrap().py_str(), want, "{yaml}");
+        }
+        // PyYAML refuses what is no sequence of one-entry maps.
+        for yaml in [
+            "a: !!omap [b]",
+            "a: !!omap {b: 1}",
+            "a: !!omap\n  b: 1\n",
+            "a: !!pairs [{b: 1, c: 2}]",
+        ] {
+            let e = Value::parse(yaml, "t").unwrap_err().to_string();
+            assert!(e.contains("while constructing"), "{yaml}: {e}");
+        }
+        assert_eq!(parse("!!omap [b: 1]").py_str(), "[('b', 1)]");
     }
 }
