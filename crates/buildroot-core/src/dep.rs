@@ -398,7 +398,8 @@ impl Parser<'_> {
         match self.simple_rel(top)? {
             (name, None) => Ok(SimpleDep::name(name)),
             (name, Some((Rel::Cmp(cmp), evr))) => Ok(SimpleDep::versioned(name, cmp, evr)),
-            _ => unreachable!("only a rich dependency's operand has other operators"),
+            // Only a rich dependency's operand reads other operators.
+            _ => Err(self.err("unknown comparison operator")),
         }
     }
 
