@@ -283,8 +283,12 @@ pub(super) fn checked_on_arrival(loc: &Location, e: &Expected) -> bool {
 }
 
 /// [`local_file`] of a metadata file repomd.xml lists, from the first of
-/// `locs` (a repo's mirrors, the one in use first) that can deliver it.
-/// Returns the path and the index of the mirror used.
+/// `locs` (a repo's mirrors, in the list's order) that can deliver it, in
+/// the turns of [`from_mirrors_tallied`]; `tally` is what the mirrors did
+/// over the repo's other metadata files, as librepo downloads them in one
+/// go (a mirror that timed out on primary.xml is asked last for
+/// filelists; one that failed 4 times without a success no more). Returns
+/// the path and the index of the mirror used.
 ///
 /// `size` is the file's size as repomd.xml gives it: a server that sends
 /// more than twice that and a MiB is sending something else (a stream
@@ -298,13 +302,14 @@ pub fn local_file_from(
     expected: Option<&Expected>,
     size: Option<u64>,
     access: &RepoAccess,
+    tally: &MirrorTally,
 ) -> Result<(PathBuf, usize)> {
     let limit = size.map(|n| {
         let most = n.saturating_mul(2).saturating_add(1 << 20);
         (most, "that twice repomd.xml's <size> and a MiB allow")
     });
     // Metadata: the repo's retries= is for its packages.
-    from_mirrors(locs, href, &access.for_metadata(), |loc, s| {
+    from_mirrors_tallied(locs, href, &access.for_metadata(), Some(tally), |loc, s| {
         // Any of the repo's mirrors may have delivered it in an earlier run.
         local_file_with(loc, href, cache, expected, &s.capped(limit), locs)
     })
