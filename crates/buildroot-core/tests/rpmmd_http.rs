@@ -388,7 +388,9 @@ fn a_files_failures_of_every_kind_share_one_budget_of_4() {
     assert!(e.ends_with("(gave up after 4 attempts)"), "{e}");
     assert_eq!(n, 4);
     let (got, n) = load(&[(Fault::Corrupt, 1)], Some(Fault::Status(503)));
-    assert!(got.unwrap_err().ends_with("HTTP 503 (gave up after 4 attempts)"));
+    assert!(got
+        .unwrap_err()
+        .ends_with("HTTP 503 (gave up after 4 attempts)"));
     assert_eq!(n, 4);
     let (got, n) = load(&[(Fault::Status(503), 3), (Fault::Corrupt, 1)], None);
     assert!(got.unwrap_err().contains("checksum mismatch"));
@@ -400,7 +402,11 @@ fn a_files_failures_of_every_kind_share_one_budget_of_4() {
     assert_eq!(got.unwrap(), clean);
     assert_eq!(n, 3);
     // A download after a mismatch starts from byte 0, never a range of it.
-    let ranged: Vec<_> = server.requests_for("p.xml.gz").into_iter().map(|r| r.range).collect();
+    let ranged: Vec<_> = server
+        .requests_for("p.xml.gz")
+        .into_iter()
+        .map(|r| r.range)
+        .collect();
     assert_eq!(ranged[..2], [None, None]);
 }
 
@@ -1019,6 +1025,43 @@ fn filelists_are_downloaded_only_for_paths_primary_does_not_list() {
     assert_eq!(
         server.requests_for("/share/repodata/filelists.xml").len(),
         1
+    );
+}
+
+/// A repo's files share one tally of its mirrors, as librepo downloads them
+/// in one go: a mirror that stalled on primary.xml before delivering
+/// anything goes last, and filelists.xml is asked of the mirror now first
+/// (dnf 4.14, whose first of 3 mirrors hung, asked it for each file, all
+/// at once, then the last mirror: one timeout in all, as here, where the
+/// files come one after the other).
+#[test]
+fn a_mirror_that_stalls_on_one_file_goes_last_for_the_next() {
+    fast();
+    let root = tempfile::tempdir().unwrap();
+    write_repo_requiring(&root.path().join("a"), "/usr/share/a");
+    for m in ["b", "c"] {
+        std::os::unix::fs::symlink(root.path().join("a"), root.path().join(m)).unwrap();
+    }
+    let server = Server::start(root.path().to_path_buf());
+    for f in ["repomd.xml", "primary.xml", "filelists.xml"] {
+        server.fault(&format!("/a/repodata/{f}"), Fault::Stall, None);
+    }
+    let base = &server.base;
+    let mut spec = RepoSpec::new("web", &format!("{base}/a/"));
+    spec.extra_baseurls = vec![format!("{base}/b/"), format!("{base}/c/")];
+    let cache = tempfile::tempdir().unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.packages[0].files, ["/usr/bin/a", "/usr/share/a"]);
+    let f = |m: &str, f: &str| format!("/{m}/repodata/{f}.xml");
+    assert_eq!(
+        asked(&server),
+        [
+            f("a", "repomd"),
+            f("c", "repomd"),
+            f("a", "primary"),
+            f("c", "primary"),
+            f("c", "filelists"),
+        ]
     );
 }
 
