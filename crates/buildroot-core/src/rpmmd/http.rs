@@ -31,6 +31,10 @@
 //!   few it takes as fatal (a CA file it cannot read, a proxy name it
 //!   cannot resolve, a write error), and these are not among them;
 //! - other answers (a 3xx without `Location`) fail at once;
+//! - a complete download its check refuses (a checksum mismatch, a stale
+//!   repomd.xml) is downloaded again from byte 0, at once; a file's
+//!   failures of every kind count in one budget of attempts, as librepo
+//!   counts a file's failed transfers (a 503 then mismatches: 4 requests);
 //! - the final error is one line: the URL, the last cause, and the number
 //!   of attempts.
 //!
