@@ -41,6 +41,26 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
     Ok(repos)
 }
 
+/// The repository types libdnf reads (`Repo::verify`): all rpm-md.
+const REPO_TYPES: [&str; 6] = ["rpm-md", "rpm", "repomd", "rpmmd", "yum", "YUM"];
+
+/// Why a section's `type=` (its last, substituted) is one dnf does not
+/// read: libdnf's `Repo::verify` refuses any but [`REPO_TYPES`], as
+/// written (`type=RPM` too), and dnf 4 leaves such a repo out with a
+/// warning, enabled or not, when it reads its configuration. Fedora's
+/// own files say `type=rpm`.
+fn unsupported_type(kv: &[(String, String, usize)], vars: &Vars) -> Option<String> {
+    let (_, v, _) = kv.iter().rev().find(|(k, ..)| k == "type")?;
+    let v = vars.substitute(v);
+    let known = v.is_empty() || v == "None" || REPO_TYPES.contains(&v.as_str());
+    (!known).then(|| {
+        format!(
+            "type={v} is not a repository type dnf reads ({})",
+            REPO_TYPES.join(", ")
+        )
+    })
+}
+
 /// [`parse_repofile_str`], with the values passed over (one message each,
 /// for the caller to warn about) instead of warned about.
 fn parse_repofile_text(
@@ -63,6 +83,12 @@ fn parse_repofile_text(
             ignored.push(format!(
                 "{origin}:{lineno}: [{id}]: not a repo id dnf takes (letters, digits and -_.: \
                  only); the section is skipped, as dnf skips it"
+            ));
+            continue;
+        }
+        if let Some(why) = unsupported_type(&kv, vars) {
+            ignored.push(format!(
+                "{origin}:{lineno}: [{id}]: {why}; the section is skipped, as dnf skips it"
             ));
             continue;
         }
@@ -638,6 +664,54 @@ mod tests {
         assert!(matches!(r[1].mirrors, Some(MirrorSource::Mirrorlist(_))));
         // Both kept: the list's mirrors come first when the repo is opened.
         assert_eq!(r[2].baseurl, "/local");
+    }
+
+    /// Fedora's own files, as the fedora-repos package ships them: a
+    /// metalink with `$releasever` and `$basearch` in its query, a
+    /// commented-out baseurl, and options the tools pass over without a
+    /// word (`countme`, `gpgkey`, `type=rpm`, `repo_gpgcheck`, ...).
+    #[test]
+    fn fedoras_own_repo_files_are_read_as_dnf_reads_them() {
+        let text = "[fedora]\nname=Fedora $releasever - $basearch\n\
+            #baseurl=http://download.example/pub/fedora/linux/releases/$releasever/Everything/$basearch/os/\n\
+            metalink=https://mirrors.fedoraproject.org/metalink?repo=fedora-$releasever&arch=$basearch\n\
+            enabled=1\ncountme=1\nmetadata_expire=7d\nrepo_gpgcheck=0\ntype=rpm\ngpgcheck=1\n\
+            gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-fedora-$releasever-$basearch\n\
+            skip_if_unavailable=False\n\n\
+            [fedora-debuginfo]\nname=Fedora $releasever - $basearch - Debug\n\
+            metalink=https://mirrors.fedoraproject.org/metalink?repo=fedora-debug-$releasever&arch=$basearch\n\
+            enabled=0\ntype=rpm\nskip_if_unavailable=False\n";
+        let (r, ignored) =
+            parse_repofile_text(text, "fedora.repo", &Vars::new("aarch64", "41")).unwrap();
+        assert!(ignored.is_empty(), "{ignored:?}");
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].name, "Fedora 41 - aarch64");
+        assert_eq!(
+            r[0].mirrors,
+            Some(MirrorSource::Metalink(
+                "https://mirrors.fedoraproject.org/metalink?repo=fedora-41&arch=aarch64".into()
+            ))
+        );
+        assert!(r[0].baseurl.is_empty() && r[0].enabled && !r[0].skip_if_unavailable);
+        assert!(!r[1].enabled);
+        // A type libdnf does not read (they are compared as written): the
+        // section is skipped with a warning, as dnf 4.14 skips it.
+        for t in ["rpm-md", "yum", "YUM", ""] {
+            let text = format!("[a]\nbaseurl=/x\ntype={t}\n");
+            let (r, ignored) =
+                parse_repofile_text(&text, "t.repo", &Vars::new("x86_64", "")).unwrap();
+            assert_eq!((r.len(), ignored.len()), (1, 0), "{t}");
+        }
+        let text = "[a]\nbaseurl=/x\ntype=RPM\n[b]\nbaseurl=/y\n";
+        let (r, ignored) = parse_repofile_text(text, "t.repo", &Vars::new("x86_64", "")).unwrap();
+        assert_eq!(r.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["b"]);
+        assert_eq!(
+            ignored,
+            [
+                "t.repo:1: [a]: type=RPM is not a repository type dnf reads (rpm-md, rpm, repomd, \
+              rpmmd, yum, YUM); the section is skipped, as dnf skips it"
+            ]
+        );
     }
 
     #[test]
