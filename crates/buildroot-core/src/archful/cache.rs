@@ -297,9 +297,11 @@ fn fetch_into(
     tally: Option<&MirrorTally>,
 ) -> Result<()> {
     let expected = pkg.checksum.as_deref().and_then(Expected::of_package);
-    // The mirror that answered first, then the repo's others (as dnf does).
-    let locs = std::iter::once(&repo.spec.baseurl)
-        .chain(&repo.spec.extra_baseurls)
+    // The repo's mirrors in the list's order, as librepo asks them.
+    let locs = repo
+        .spec
+        .package_mirrors()
+        .iter()
         .map(|b| Location::parse(b))
         .collect::<Result<Vec<_>>>()?;
     let href = &pkg.location;

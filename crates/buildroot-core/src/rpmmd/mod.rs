@@ -81,9 +81,14 @@ pub struct RepoSpec {
     /// The URL or directory the repository is read from.
     pub baseurl: String,
     /// More URLs of a multi-URL `baseurl=`, tried in order when one fails.
-    /// In a loaded repo: the mirrors other than the one that answered (those
-    /// after it first), where files it cannot deliver (SRPMs) are sought.
+    /// In a loaded repo: the mirrors other than the one that answered, in
+    /// the list's order ([`RepoSpec::answered_at`] says where that one
+    /// stands), where its packages (SRPMs) are sought.
     pub extra_baseurls: Vec<String>,
+    /// In a loaded repo: where `baseurl`, the mirror that answered, stands
+    /// in the repo's list of mirrors (0 as configured). Its packages are
+    /// asked of the mirrors in the list's order ([`RepoSpec::package_mirrors`]).
+    pub answered_at: usize,
     /// `metalink=`/`mirrorlist=`: its mirrors are tried before the baseurls.
     pub mirrors: Option<MirrorSource>,
     /// dnf priority: lower wins; default 99.
@@ -110,6 +115,22 @@ pub struct RepoSpec {
 }
 
 impl RepoSpec {
+    /// The repo's mirrors in the order its packages are asked of them: the
+    /// list's order (a metalink's, a mirrorlist's, the baseurls), whichever
+    /// mirror answered repomd.xml, as librepo asks them (dnf 4.14, whose
+    /// first mirror failed repomd.xml, downloaded the package from it all
+    /// the same); as configured, `baseurl` then `extra_baseurls`.
+    pub fn package_mirrors(&self) -> Vec<String> {
+        let at = self.answered_at.min(self.extra_baseurls.len());
+        let (before, after) = self.extra_baseurls.split_at(at);
+        before
+            .iter()
+            .chain(std::iter::once(&self.baseurl))
+            .chain(after)
+            .cloned()
+            .collect()
+    }
+
     /// A repo with dnf's defaults (priority 99, cost 1000, enabled).
     pub fn new(id: &str, baseurl: &str) -> RepoSpec {
         RepoSpec {
@@ -117,6 +138,7 @@ impl RepoSpec {
             name: id.to_string(),
             baseurl: baseurl.to_string(),
             extra_baseurls: Vec::new(),
+            answered_at: 0,
             mirrors: None,
             priority: 99,
             cost: 1000,
@@ -330,8 +352,9 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
         }
     };
     o.spec.baseurl = bases[i].clone();
-    // As librepo fails over for packages: all the other mirrors.
-    o.spec.extra_baseurls = bases[i + 1..].iter().chain(&bases[..i]).cloned().collect();
+    // As librepo asks for packages: every mirror, in the list's order.
+    o.spec.extra_baseurls = bases[..i].iter().chain(&bases[i + 1..]).cloned().collect();
+    o.spec.answered_at = i;
     // The repo's other files: from the top of the list again, whichever
     // mirror answered repomd.xml, as librepo asks for them (a download of
     // their own, over the repo's whole list: dnf 4.14, whose first mirror
