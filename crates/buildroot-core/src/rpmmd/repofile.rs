@@ -44,20 +44,24 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
 /// The repository types libdnf reads (`Repo::verify`): all rpm-md.
 const REPO_TYPES: [&str; 6] = ["rpm-md", "rpm", "repomd", "rpmmd", "yum", "YUM"];
 
-/// Why a section's `type=` (its last, substituted) is one dnf does not
-/// read: libdnf's `Repo::verify` refuses any but [`REPO_TYPES`], as
-/// written (`type=RPM` too), and dnf 4 leaves such a repo out with a
-/// warning, enabled or not, when it reads its configuration. Fedora's
+/// The line and the problem of a section's `type=` (its last, substituted)
+/// that dnf does not read: libdnf's `Repo::verify` refuses any but
+/// [`REPO_TYPES`], as written (`type=RPM` too), and dnf 4.14 runs it on
+/// every repo it reads, enabled or not, and stops on the error (its
+/// message says "skipping", but libdnf 0.69 raises an error dnf does not
+/// catch there: `Error: Repository 'a' has unsupported type`). Fedora's
 /// own files say `type=rpm`.
-fn unsupported_type(kv: &[(String, String, usize)], vars: &Vars) -> Option<String> {
-    let (_, v, _) = kv.iter().rev().find(|(k, ..)| k == "type")?;
+fn unsupported_type(kv: &[(String, String, usize)], vars: &Vars) -> Option<(usize, String)> {
+    let (_, v, line) = kv.iter().rev().find(|(k, ..)| k == "type")?;
     let v = vars.substitute(v);
     let known = v.is_empty() || v == "None" || REPO_TYPES.contains(&v.as_str());
     (!known).then(|| {
-        format!(
-            "type={v} is not a repository type dnf reads ({})",
+        let msg = format!(
+            "type={v} is not a repository type dnf reads ({}): dnf 4.14 stops on it, \
+             the repo enabled or not",
             REPO_TYPES.join(", ")
-        )
+        );
+        (*line, msg)
     })
 }
 
@@ -86,11 +90,8 @@ fn parse_repofile_text(
             ));
             continue;
         }
-        if let Some(why) = unsupported_type(&kv, vars) {
-            ignored.push(format!(
-                "{origin}:{lineno}: [{id}]: {why}; the section is skipped, as dnf skips it"
-            ));
-            continue;
+        if let Some((line, why)) = unsupported_type(&kv, vars) {
+            return Err(Error::at_line(origin, line, format!("[{id}]: {why}")));
         }
         out.push(repo_of_section(
             &id,
@@ -694,23 +695,20 @@ mod tests {
         );
         assert!(r[0].baseurl.is_empty() && r[0].enabled && !r[0].skip_if_unavailable);
         assert!(!r[1].enabled);
-        // A type libdnf does not read (they are compared as written): the
-        // section is skipped with a warning, as dnf 4.14 skips it.
+        // A type libdnf does not read (they are compared as written): an
+        // error on its line, the repo enabled or not, as dnf 4.14 stops.
         for t in ["rpm-md", "yum", "YUM", ""] {
             let text = format!("[a]\nbaseurl=/x\ntype={t}\n");
             let (r, ignored) =
                 parse_repofile_text(&text, "t.repo", &Vars::new("x86_64", "")).unwrap();
             assert_eq!((r.len(), ignored.len()), (1, 0), "{t}");
         }
-        let text = "[a]\nbaseurl=/x\ntype=RPM\n[b]\nbaseurl=/y\n";
-        let (r, ignored) = parse_repofile_text(text, "t.repo", &Vars::new("x86_64", "")).unwrap();
-        assert_eq!(r.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["b"]);
+        let text = "[b]\nbaseurl=/y\n[a]\nbaseurl=/x\nenabled=0\ntype=RPM\n";
+        let e = parse_repofile_text(text, "t.repo", &Vars::new("x86_64", "")).unwrap_err();
         assert_eq!(
-            ignored,
-            [
-                "t.repo:1: [a]: type=RPM is not a repository type dnf reads (rpm-md, rpm, repomd, \
-              rpmmd, yum, YUM); the section is skipped, as dnf skips it"
-            ]
+            e.to_string(),
+            "t.repo:6: [a]: type=RPM is not a repository type dnf reads (rpm-md, rpm, repomd, \
+             rpmmd, yum, YUM): dnf 4.14 stops on it, the repo enabled or not"
         );
     }
 
