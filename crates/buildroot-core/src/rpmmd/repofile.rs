@@ -41,6 +41,41 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
     Ok(repos)
 }
 
+/// The warning for a repo that asks for its repomd.xml's signature to be
+/// checked (`repo_gpgcheck`, its own or `[main]`'s, the last line
+/// counting): dnf then downloads `repodata/repomd.xml.asc` and checks it
+/// against the repo's `gpgkey`, and fails the repo without one (dnf 4.14
+/// asked a repo lacking it for repomd.xml twice and the signature 8
+/// times). These tools check no OpenPGP signature: the repo is read on the
+/// strength of TLS and a metalink's hashes alone, which the line says.
+fn unchecked_signature(
+    kv: &[(String, String, usize)],
+    vars: &Vars,
+    origin: &str,
+    id: &str,
+) -> Option<String> {
+    let own = kv.iter().rev().find(|(k, ..)| k == "repo_gpgcheck");
+    let (file, (_, v, line)) = match own {
+        Some(x) => (origin, x),
+        None => {
+            let main = vars.main.as_deref()?;
+            let x = main
+                .keys
+                .iter()
+                .rev()
+                .find(|(k, ..)| k == "repo_gpgcheck")?;
+            (main.origin.as_str(), x)
+        }
+    };
+    parse_bool(&vars.substitute(v))?.then(|| {
+        format!(
+            "{file}:{line}: [{id}]: repo_gpgcheck={v} is not honoured: these tools check no \
+             OpenPGP signature, so repomd.xml is read without repomd.xml.asc, which dnf would \
+             require and check against gpgkey"
+        )
+    })
+}
+
 /// The repository types libdnf reads (`Repo::verify`): all rpm-md.
 const REPO_TYPES: [&str; 6] = ["rpm-md", "rpm", "repomd", "rpmmd", "yum", "YUM"];
 
@@ -294,6 +329,9 @@ fn repo_of_section(
     if let Some(main) = &vars.main {
         main.filter(&mut spec);
     }
+    if spec.enabled {
+        ignored.extend(unchecked_signature(kv, vars, origin, id));
+    }
     // librepo substitutes the URLs it is given once more (and those a
     // metalink or mirrorlist lists, with these).
     spec.url_vars = vars.url_vars();
@@ -427,6 +465,7 @@ fn is_inherited(key: &str) -> bool {
             | "timeout"
             | "minrate"
             | "retries"
+            | "repo_gpgcheck"
     )
 }
 
@@ -695,6 +734,29 @@ mod tests {
         );
         assert!(r[0].baseurl.is_empty() && r[0].enabled && !r[0].skip_if_unavailable);
         assert!(!r[1].enabled);
+        // repo_gpgcheck=1 on an enabled repo (its own, or [main]'s) is
+        // warned about, as its signature goes unchecked; off, or on a
+        // disabled repo, nothing.
+        let text = "[a]\nbaseurl=/x\nrepo_gpgcheck=1\n[b]\nbaseurl=/y\nrepo_gpgcheck=1\n\
+                    enabled=0\n[c]\nbaseurl=/z\nrepo_gpgcheck=0\n";
+        let (_, ignored) = parse_repofile_text(text, "t.repo", &Vars::new("x86_64", "")).unwrap();
+        assert_eq!(
+            ignored,
+            [
+                "t.repo:3: [a]: repo_gpgcheck=1 is not honoured: these tools check no OpenPGP \
+              signature, so repomd.xml is read without repomd.xml.asc, which dnf would require \
+              and check against gpgkey"
+            ]
+        );
+        let main = MainDefaults::parse("[main]\nrepo_gpgcheck=True\n", "dnf.conf").unwrap();
+        let vars = Vars::new("x86_64", "").with_main(main);
+        let text = "[a]\nbaseurl=/x\n[c]\nbaseurl=/z\nrepo_gpgcheck=0\n";
+        let (_, ignored) = parse_repofile_text(text, "t.repo", &vars).unwrap();
+        assert_eq!(ignored.len(), 1, "{ignored:?}");
+        assert!(
+            ignored[0].starts_with("dnf.conf:2: [a]: repo_gpgcheck=True is not honoured"),
+            "{ignored:?}"
+        );
         // A type libdnf does not read (they are compared as written): an
         // error on its line, the repo enabled or not, as dnf 4.14 stops.
         for t in ["rpm-md", "yum", "YUM", ""] {
