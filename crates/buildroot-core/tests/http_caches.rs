@@ -244,6 +244,45 @@ fn an_srpm_a_mirror_lacks_comes_from_the_next() {
     assert_eq!(files_in(&cache), Vec::<String>::new());
 }
 
+/// A repo's packages are asked of its mirrors in the list's order,
+/// whichever answered repomd.xml, as librepo asks them: dnf 4.14, whose
+/// first mirror answered repomd.xml with a 503, downloaded the package
+/// from that mirror all the same.
+#[test]
+fn an_srpm_is_asked_of_the_mirrors_from_the_top_of_the_list() {
+    fast();
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("www");
+    std::fs::create_dir_all(&root).unwrap();
+    for m in ["a", "b"] {
+        std::os::unix::fs::symlink(repos_dir().join("source"), root.join(m)).unwrap();
+    }
+    let server = Server::start(root);
+    server.fault("/a/repodata/repomd.xml", Fault::Status(503), None);
+    let mut spec = RepoSpec::new("src", &format!("{}/a/", server.base));
+    spec.extra_baseurls = vec![format!("{}/b/", server.base)];
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(t.path().join("meta")),
+    };
+    let repo = load_repo(&spec, &opts).unwrap();
+    // Mirror b answered for repomd.xml.
+    assert_eq!(repo.spec.baseurl, format!("{}/b/", server.base));
+    assert_eq!(
+        repo.spec.package_mirrors(),
+        [format!("{}/a/", server.base), format!("{}/b/", server.base)]
+    );
+    server.clear_log();
+    let cache = t.path().join("cache");
+    refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
+    let asked: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(asked, [format!("/a/{HELLO}")]);
+    assert_eq!(
+        std::fs::read(cache.join(HELLO)).unwrap(),
+        fixture_bytes(HELLO)
+    );
+}
+
 #[test]
 fn old_temp_files_of_killed_runs_are_removed() {
     fast();

@@ -301,9 +301,10 @@ fn a_corrupt_file_is_downloaded_once_more_from_the_start() {
 }
 
 /// An upper-case checksum in repomd.xml fails as in dnf (librepo compares
-/// the digits as written), at once: another download cannot change it.
+/// the digits as written), after the 4 downloads dnf 4.14 made of such a
+/// file: a mismatch like any other, which the line explains.
 #[test]
-fn an_upper_case_checksum_fails_at_once_and_says_why() {
+fn an_upper_case_checksum_fails_as_a_mismatch_and_says_why() {
     let (root, server, _) = served();
     let repomd = root.path().join("repo/repodata/repomd.xml");
     let text = std::fs::read_to_string(&repomd).unwrap();
@@ -325,10 +326,10 @@ fn an_upper_case_checksum_fails_at_once_and_says_why() {
     let spec = RepoSpec::new("web", &format!("{}/upper/", server.base));
     let e = packages(&spec, cache.path()).unwrap_err().to_string();
     assert!(
-        e.ends_with("(the same digits in upper case: checksums are compared as written, as dnf compares them, and createrepo_c writes lower case)"),
+        e.ends_with("(the same digits in upper case: checksums are compared as written, as dnf compares them, and createrepo_c writes lower case) (downloaded 4 times)"),
         "{e}"
     );
-    assert_eq!(server.requests_for("/upper/repodata/p.xml.gz").len(), 1);
+    assert_eq!(server.requests_for("/upper/repodata/p.xml.gz").len(), 4);
 }
 
 #[test]
@@ -357,6 +358,56 @@ fn a_mismatch_on_the_only_mirror_downloads_the_file_alone_4_times() {
     assert!(e.ends_with("(downloaded 4 times)"), "{e}");
     assert_eq!(server.requests_for("p.xml.gz").len(), 4);
     assert_eq!(server.requests_for("repomd.xml").len(), 1);
+}
+
+/// A file's failures of every kind count in one budget of 4 attempts, as
+/// librepo counts them: dnf 4.14 asked a primary.xml that answered 503 then
+/// never matched 4 times in all (a 503 three times then a mismatch, or a
+/// mismatch then 503s, alike), and loaded one that answered 503 twice, or
+/// failed its checksum once and was reset once, at its third request.
+#[test]
+fn a_files_failures_of_every_kind_share_one_budget_of_4() {
+    let (_root, server, clean) = served();
+    let spec = RepoSpec::new("web", &format!("{}/repo/", server.base));
+    let load = |faults: &[(Fault, usize)], forever: Option<Fault>| {
+        server.clear_faults();
+        server.clear_log();
+        for (f, n) in faults {
+            server.fault("p.xml.gz", f.clone(), Some(*n));
+        }
+        if let Some(f) = forever {
+            server.fault("p.xml.gz", f, None);
+        }
+        let cache = tempfile::tempdir().unwrap();
+        let got = packages(&spec, cache.path()).map_err(|e| e.to_string());
+        (got, server.requests_for("p.xml.gz").len())
+    };
+    let (got, n) = load(&[(Fault::Status(503), 1)], Some(Fault::Corrupt));
+    let e = got.unwrap_err();
+    assert!(e.contains("checksum mismatch"), "{e}");
+    assert!(e.ends_with("(gave up after 4 attempts)"), "{e}");
+    assert_eq!(n, 4);
+    let (got, n) = load(&[(Fault::Corrupt, 1)], Some(Fault::Status(503)));
+    assert!(got
+        .unwrap_err()
+        .ends_with("HTTP 503 (gave up after 4 attempts)"));
+    assert_eq!(n, 4);
+    let (got, n) = load(&[(Fault::Status(503), 3), (Fault::Corrupt, 1)], None);
+    assert!(got.unwrap_err().contains("checksum mismatch"));
+    assert_eq!(n, 4);
+    let (got, n) = load(&[(Fault::Status(503), 2)], None);
+    assert_eq!(got.unwrap(), clean);
+    assert_eq!(n, 3);
+    let (got, n) = load(&[(Fault::Corrupt, 1), (Fault::ResetMidBody, 1)], None);
+    assert_eq!(got.unwrap(), clean);
+    assert_eq!(n, 3);
+    // A download after a mismatch starts from byte 0, never a range of it.
+    let ranged: Vec<_> = server
+        .requests_for("p.xml.gz")
+        .into_iter()
+        .map(|r| r.range)
+        .collect();
+    assert_eq!(ranged[..2], [None, None]);
 }
 
 /// The same fault forever: one line naming the URL, the attempts and the
@@ -734,7 +785,7 @@ fn a_weaker_matching_hash_does_not_save_a_stale_mirror() {
         .to_string();
     assert_eq!(
         e,
-        format!("{base}/md5.xml: its only mirror could not be used: {base}/repo/repodata/repomd.xml: does not match the metalink's checksums (a stale mirror), each of 4 times")
+        format!("{base}/md5.xml: its only mirror could not be used: {base}/repo/repodata/repomd.xml: does not match the metalink's checksums (a stale mirror) (downloaded 4 times)")
     );
     // As dnf 4.14 asked a stale only mirror: repomd.xml 4 times, at once,
     // the metalink once.
@@ -750,12 +801,16 @@ fn a_weaker_matching_hash_does_not_save_a_stale_mirror() {
     )
     .unwrap();
     server.fault("/repo/repodata/repomd.xml", Fault::Corrupt, Some(1));
+    server.clear_log();
     let e = load_repo(&spec, &LoadOptions::cached_in(cache.path()))
         .unwrap_err()
         .to_string();
     assert!(e.contains("only the same digits in lower case"), "{e}");
-    assert!(!e.contains("each of"), "{e}");
+    assert!(e.ends_with("(downloaded 4 times)"), "{e}");
     assert!(!e.contains('\n'), "{e}");
+    // A hash that differs only in case is a mismatch like a stale one:
+    // dnf 4.14 asked its only mirror 4 times (librepo `strcmp`s it).
+    assert_eq!(server.requests_for("/repo/repodata/repomd.xml").len(), 4);
     server.clear_faults();
     // The right sha256 (and the same md5): the mirror is current.
 
@@ -973,6 +1028,43 @@ fn filelists_are_downloaded_only_for_paths_primary_does_not_list() {
     );
 }
 
+/// A repo's files share one tally of its mirrors, as librepo downloads them
+/// in one go: a mirror that stalled on primary.xml before delivering
+/// anything goes last, and filelists.xml is asked of the mirror now first
+/// (dnf 4.14, whose first of 3 mirrors hung, asked it for each file, all
+/// at once, then the last mirror: one timeout in all, as here, where the
+/// files come one after the other).
+#[test]
+fn a_mirror_that_stalls_on_one_file_goes_last_for_the_next() {
+    fast();
+    let root = tempfile::tempdir().unwrap();
+    write_repo_requiring(&root.path().join("a"), "/usr/share/a");
+    for m in ["b", "c"] {
+        std::os::unix::fs::symlink(root.path().join("a"), root.path().join(m)).unwrap();
+    }
+    let server = Server::start(root.path().to_path_buf());
+    for f in ["repomd.xml", "primary.xml", "filelists.xml"] {
+        server.fault(&format!("/a/repodata/{f}"), Fault::Stall, None);
+    }
+    let base = &server.base;
+    let mut spec = RepoSpec::new("web", &format!("{base}/a/"));
+    spec.extra_baseurls = vec![format!("{base}/b/"), format!("{base}/c/")];
+    let cache = tempfile::tempdir().unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.packages[0].files, ["/usr/bin/a", "/usr/share/a"]);
+    let f = |m: &str, f: &str| format!("/{m}/repodata/{f}.xml");
+    assert_eq!(
+        asked(&server),
+        [
+            f("a", "repomd"),
+            f("c", "repomd"),
+            f("a", "primary"),
+            f("c", "primary"),
+            f("c", "filelists"),
+        ]
+    );
+}
+
 /// `served()`'s repo under the names `names` too (symlinks), each a mirror.
 fn mirrors_of_repo(root: &Path, names: &[&str]) {
     for m in names {
@@ -1114,17 +1206,17 @@ fn failing_mirrors_are_asked_in_librepos_turns() {
     }
 }
 
-/// A metadata file the mirror that delivered repomd.xml cannot deliver is
-/// taken from the others, those before it in the list too (librepo asks
-/// them all for the repo's files, from the top): a mirror that failed
-/// repomd.xml a moment ago may have primary.xml.
+/// The files repomd.xml lists are asked of the mirrors from the top of the
+/// list again, whichever delivered repomd.xml, as librepo asks for them:
+/// dnf 4.14, whose first mirror answered repomd.xml with a 503, took
+/// primary.xml from it (`a b` for repomd.xml, then `a`); one that cannot
+/// deliver it passes the turn to the next.
 #[test]
 fn a_file_may_come_from_a_mirror_that_failed_repomd() {
     let (root, server, clean) = served();
     mirrors_of_repo(root.path(), &["a", "b"]);
     let base = &server.base;
     server.fault("/a/repodata/repomd.xml", Fault::Status(503), None);
-    server.fault("/b/repodata/p.xml.gz", Fault::Status(404), None);
     let mut spec = RepoSpec::new("web", &format!("{base}/a/"));
     spec.extra_baseurls = vec![format!("{base}/b/")];
     let cache = tempfile::tempdir().unwrap();
@@ -1135,8 +1227,24 @@ fn a_file_may_come_from_a_mirror_that_failed_repomd() {
         [
             "/a/repodata/repomd.xml",
             "/b/repodata/repomd.xml",
+            "/a/repodata/p.xml.gz",
+        ]
+    );
+    // A first mirror that has nothing: asked first for each file all the
+    // same (404), then the next.
+    server.clear_log();
+    server.clear_faults();
+    server.fault("/a/repodata/repomd.xml", Fault::Status(404), None);
+    server.fault("/a/repodata/p.xml.gz", Fault::Status(404), None);
+    let cache = tempfile::tempdir().unwrap();
+    assert_eq!(packages(&spec, cache.path()).unwrap(), clean);
+    assert_eq!(
+        asked(&server),
+        [
+            "/a/repodata/repomd.xml",
+            "/b/repodata/repomd.xml",
+            "/a/repodata/p.xml.gz",
             "/b/repodata/p.xml.gz",
-            "/a/repodata/p.xml.gz"
         ]
     );
 }

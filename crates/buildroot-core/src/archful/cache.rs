@@ -287,7 +287,8 @@ fn cached_matches(dest: &Path, pkg: &Package) -> bool {
 /// mirrors that can deliver it) the SRPM of `pkg` to `dest`, checked
 /// against primary.xml's checksum before it takes its place, so the cache
 /// never holds bytes the repo does not vouch for. A mismatching download
-/// is fetched again, as metadata is (`http::mismatch_downloads`).
+/// is fetched again, as metadata is, in the same budget of attempts as
+/// its other failures (`http::fetch_into`).
 /// `tally`: what the repo's mirrors did over this run's SRPMs.
 fn fetch_into(
     repo: &LoadedRepo,
@@ -296,9 +297,11 @@ fn fetch_into(
     tally: Option<&MirrorTally>,
 ) -> Result<()> {
     let expected = pkg.checksum.as_deref().and_then(Expected::of_package);
-    // The mirror that answered first, then the repo's others (as dnf does).
-    let locs = std::iter::once(&repo.spec.baseurl)
-        .chain(&repo.spec.extra_baseurls)
+    // The repo's mirrors in the list's order, as librepo asks them.
+    let locs = repo
+        .spec
+        .package_mirrors()
+        .iter()
         .map(|b| Location::parse(b))
         .collect::<Result<Vec<_>>>()?;
     let href = &pkg.location;

@@ -122,7 +122,7 @@ impl PoolBuilder {
         self.infos.push(RepoInfo {
             id: spec.id.clone(),
             baseurl: spec.baseurl.clone(),
-            mirrors: spec.extra_baseurls.clone(),
+            mirrors: spec.package_mirrors(),
             priority: -spec.priority,
             subpriority: -spec.cost,
             access: spec.access.clone(),

@@ -91,10 +91,9 @@ pub(crate) struct RepoInfo {
     pub id: String,
     /// Where the repo's files are (for downloading packages).
     pub baseurl: String,
-    /// The repo's other mirrors, where a package `baseurl` cannot deliver
-    /// is sought (`RepoSpec::extra_baseurls` as loaded: all the mirrors
-    /// but the one that answered, those after it first, then those before
-    /// it). Not in the pool cache: which mirrors
+    /// The repo's mirrors in the order its packages are asked of them
+    /// (`RepoSpec::package_mirrors`: the list's order, `baseurl` among
+    /// them, as librepo asks them). Not in the pool cache: which mirrors
     /// a metalink lists changes from run to run, and the cache's key
     /// leaves mirrors out; [`Pool::load`] sets them from this run's repos.
     pub mirrors: Vec<String>,
@@ -333,12 +332,12 @@ impl Pool {
         let cache = cache_of(&opened)?;
         let cached = cache.as_ref().and_then(PoolCache::read);
         if let Some(mut pool) = cached.filter(|p| p.repos.len() == opened.len()) {
-            // Packages are downloaded from the mirror that answered this
-            // time, as the repo is configured this time.
+            // Packages are downloaded from this run's mirrors, as the
+            // repo is configured this time.
             for (info, spec) in pool.repos.iter_mut().zip(opened.specs()) {
                 info.baseurl = spec.baseurl.clone();
                 info.access = spec.access.clone();
-                info.mirrors = spec.extra_baseurls.clone();
+                info.mirrors = spec.package_mirrors();
             }
             return Ok(pool);
         }
@@ -555,14 +554,18 @@ impl Pool {
     }
 
     /// The base URLs of the repo a package came from, in the order its
-    /// files are sought: [`Pool::repo_baseurl`], then the repo's other
-    /// mirrors (a metalink's, a mirrorlist's, a multi-URL `baseurl=`), as
-    /// the repo was loaded this run.
+    /// files are sought: the repo's mirrors (a metalink's, a mirrorlist's,
+    /// a multi-URL `baseurl=`) in the list's order, as librepo asks them,
+    /// as the repo was loaded this run; [`Pool::repo_baseurl`] alone when
+    /// it has no list (packages given as files).
     pub fn repo_mirrors(&self, id: PkgId) -> impl Iterator<Item = &str> + '_ {
         let r = &self.repos[self.data[id.to_usize()].repo as usize];
-        std::iter::once(&r.baseurl)
-            .chain(&r.mirrors)
-            .map(String::as_str)
+        match r.mirrors.is_empty() {
+            true => std::slice::from_ref(&r.baseurl),
+            false => &r.mirrors[..],
+        }
+        .iter()
+        .map(String::as_str)
     }
 
     /// How the files of the repo a package came from are downloaded.

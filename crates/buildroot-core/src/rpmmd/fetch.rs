@@ -217,40 +217,45 @@ fn take_from_sibling(
         // A mirror no run has used since the cache key gained its hash
         // keeps the older name (`repo_cache_dir` renames it only when its
         // mirror is asked): its copies are as good, as a copy is taken on
-        // its checksum alone, never on where it lies.
+        // its checksum alone, never on where it lies. Both names are
+        // looked into (a copy under the one, damaged, does not hide a good
+        // one under the other): each copy is checked before it is used, so
+        // looking further costs a hash, never a wrong file.
         let names = [cache_dir_name(other), legacy_cache_dir_name(other)];
-        let Some(src) = names
-            .iter()
-            .map(|d| cache.join(d).join(name))
-            .find(|src| src.is_file())
-        else {
-            continue;
-        };
-        if std::fs::create_dir_all(dir).is_err() {
-            return false;
-        }
-        // Named as a download's temp file, so a killed run's is swept.
-        let linked = tempfile::Builder::new()
-            .make_in(dir, |tmp| match std::fs::hard_link(&src, tmp) {
-                // Another name: `make_in` tries the next.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
-                Err(_) => copy_new(&src, tmp),
-                Ok(()) => Ok(()),
-            })
-            .map(|t| t.into_temp_path());
-        let Ok(tmp) = linked else {
-            continue;
-        };
-        // `cached_copy_ok` marks it in use first (both names, when linked).
-        // Until then the link has the sibling's age, and a concurrent
-        // run's temp sweep may remove it as a killed run's: the check or
-        // the rename then fails, and the file is downloaded, as without a
-        // sibling. Only a download lost, never a file read half.
-        if cached_copy_ok(&tmp, e) && tmp.persist(dest).is_ok() {
-            return true;
+        for src in names.iter().map(|d| cache.join(d).join(name)) {
+            if src.is_file() && take_copy(&src, dir, dest, e) {
+                return true;
+            }
         }
     }
     false
+}
+
+/// Takes the copy `src` into `dest` (in `dir`) when it has checksum `e`:
+/// hard-linked (or copied) under a temp name, checked there, renamed into
+/// place ([`take_from_sibling`]). False, leaving nothing, when it cannot.
+fn take_copy(src: &Path, dir: &Path, dest: &Path, e: &Expected) -> bool {
+    if std::fs::create_dir_all(dir).is_err() {
+        return false;
+    }
+    // Named as a download's temp file, so a killed run's is swept.
+    let linked = tempfile::Builder::new()
+        .make_in(dir, |tmp| match std::fs::hard_link(src, tmp) {
+            // Another name: `make_in` tries the next.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+            Err(_) => copy_new(src, tmp),
+            Ok(()) => Ok(()),
+        })
+        .map(|t| t.into_temp_path());
+    let Ok(tmp) = linked else {
+        return false;
+    };
+    // `cached_copy_ok` marks it in use first (both names, when linked).
+    // Until then the link has the sibling's age, and a concurrent run's
+    // temp sweep may remove it as a killed run's: the check or the rename
+    // then fails, and the file is downloaded, as without a sibling. Only a
+    // download lost, never a file read half.
+    cached_copy_ok(&tmp, e) && tmp.persist(dest).is_ok()
 }
 
 /// Copies `src` into a file `tmp` made for it (`create_new`: never into
@@ -283,8 +288,12 @@ pub(super) fn checked_on_arrival(loc: &Location, e: &Expected) -> bool {
 }
 
 /// [`local_file`] of a metadata file repomd.xml lists, from the first of
-/// `locs` (a repo's mirrors, the one in use first) that can deliver it.
-/// Returns the path and the index of the mirror used.
+/// `locs` (a repo's mirrors, in the list's order) that can deliver it, in
+/// the turns of [`from_mirrors_tallied`]; `tally` is what the mirrors did
+/// over the repo's other metadata files, as librepo downloads them in one
+/// go (a mirror that timed out on primary.xml is asked last for
+/// filelists; one that failed 4 times without a success no more). Returns
+/// the path and the index of the mirror used.
 ///
 /// `size` is the file's size as repomd.xml gives it: a server that sends
 /// more than twice that and a MiB is sending something else (a stream
@@ -298,13 +307,14 @@ pub fn local_file_from(
     expected: Option<&Expected>,
     size: Option<u64>,
     access: &RepoAccess,
+    tally: &MirrorTally,
 ) -> Result<(PathBuf, usize)> {
     let limit = size.map(|n| {
         let most = n.saturating_mul(2).saturating_add(1 << 20);
         (most, "that twice repomd.xml's <size> and a MiB allow")
     });
     // Metadata: the repo's retries= is for its packages.
-    from_mirrors(locs, href, &access.for_metadata(), |loc, s| {
+    from_mirrors_tallied(locs, href, &access.for_metadata(), Some(tally), |loc, s| {
         // Any of the repo's mirrors may have delivered it in an earlier run.
         local_file_with(loc, href, cache, expected, &s.capped(limit), locs)
     })
@@ -368,7 +378,7 @@ fn local_package(path: &Path, expected: Option<&Expected>) -> Result<PathBuf> {
     Ok(path.to_path_buf())
 }
 
-/// Runs `get` on `locs` (a repo's mirrors, the one in use first) until one
+/// Runs `get` on `locs` (a repo's mirrors, in the order they are asked) until one
 /// delivers `href`, in the order librepo asks them (`turns.rs`: each once,
 /// then in turn until 4 requests; one mirror makes its own retries); the
 /// settings it is given reach the repo as `access` says. When none can,
@@ -589,6 +599,24 @@ mod tests {
         assert!(take_from_sibling(cache.path(), b, &siblings, &dest, &e));
         assert_eq!(std::fs::read(&dest).unwrap(), b"primary");
         assert!(old.join(&name).is_file());
+        // A damaged copy under the new name does not hide the good one
+        // under the old name of the same mirror; nothing is left behind.
+        std::fs::remove_file(&dest).unwrap();
+        let new = cache.path().join(cache_dir_name(a));
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(new.join(&name), b"damaged").unwrap();
+        assert!(take_from_sibling(cache.path(), b, &siblings, &dest, &e));
+        assert_eq!(std::fs::read(&dest).unwrap(), b"primary");
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [std::ffi::OsString::from(&name)]);
+        // Only damaged copies: none taken.
+        std::fs::remove_file(&dest).unwrap();
+        std::fs::write(old.join(&name), b"damaged").unwrap();
+        assert!(!take_from_sibling(cache.path(), b, &siblings, &dest, &e));
+        assert!(!dest.exists());
     }
 
     /// A cache that cannot be written fails at the first HTTP mirror, as

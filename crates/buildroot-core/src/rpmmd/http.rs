@@ -31,6 +31,10 @@
 //!   few it takes as fatal (a CA file it cannot read, a proxy name it
 //!   cannot resolve, a write error), and these are not among them;
 //! - other answers (a 3xx without `Location`) fail at once;
+//! - a complete download its check refuses (a checksum mismatch, a stale
+//!   repomd.xml) is downloaded again from byte 0, at once; a file's
+//!   failures of every kind count in one budget of attempts, as librepo
+//!   counts a file's failed transfers (a 503 then mismatches: 4 requests);
 //! - the final error is one line: the URL, the last cause, and the number
 //!   of attempts.
 //!
@@ -162,6 +166,17 @@ pub fn download_listed(
 /// refused (a server streaming without end would fill the disk, then the
 /// memory).
 pub fn download_open(url: &str, dest: &Path, s: &HttpSettings) -> Result<File> {
+    download_open_checked(url, dest, None, s)
+}
+
+/// [`download_open`] of a file held to `verify` (repomd.xml against a
+/// metalink's hashes), in the download's one budget of attempts.
+pub(super) fn download_open_checked(
+    url: &str,
+    dest: &Path,
+    verify: Option<Verify>,
+    s: &HttpSettings,
+) -> Result<File> {
     let s = HttpSettings {
         max_len: s.max_len.or(Some((
             MAX_WHOLE,
@@ -169,12 +184,21 @@ pub fn download_open(url: &str, dest: &Path, s: &HttpSettings) -> Result<File> {
         ))),
         ..s.clone()
     };
-    download_listed_open(url, dest, None, "repomd.xml", &s)
+    download_checked_open(url, dest, verify, &s)
 }
 
 /// The most bytes of a file [`download_open`] fetches: Fedora's repomd.xml
 /// is a few kB, its metalinks some hundred.
 pub const MAX_WHOLE: u64 = 64 << 20;
+
+/// What a complete download is held to before it is kept: `Ok(None)` when
+/// it passes, `Ok(Some(cause))` when its bytes are not the ones wanted (a
+/// checksum mismatch, a stale repomd.xml). Such a download is one failed
+/// attempt of the file like any other, as librepo counts it: the file is
+/// downloaded again, from byte 0 and at once, within the same budget of
+/// attempts as a 503 or a reset ([`BAD_STATUS_TRIES`] at most). An `Err`
+/// is ours (the file cannot be read back) and ends the download.
+pub(super) type Verify<'a> = &'a dyn Fn(&Path) -> Result<Option<String>>;
 
 fn download_listed_open(
     url: &str,
@@ -183,81 +207,49 @@ fn download_listed_open(
     listed_in: &str,
     s: &HttpSettings,
 ) -> Result<File> {
+    // Types we cannot compute are left to the caller (as librepo passes
+    // them over); a file we cannot read back to hash is an error, not a
+    // pass. Digits that match but for their case are a mismatch too,
+    // retried as librepo retries it (it compares with `strcmp`): the line
+    // then says why no download matched.
+    let sum = |path: &Path| -> Result<Option<String>> {
+        let Some(want) = expected.filter(|w| Hasher::new(&w.algo).is_some()) else {
+            return Ok(None);
+        };
+        let got = file_digest(path, &want.algo)?;
+        Ok((got != want.hex).then(|| {
+            format!(
+                "checksum mismatch: {listed_in} says {} {}, the download has {got}{}",
+                want.algo,
+                want.hex,
+                crate::error::case_hint(&want.hex, &got)
+            )
+        }))
+    };
+    download_checked_open(url, dest, expected.map(|_| &sum as Verify), s)
+}
+
+/// Downloads `url` into a temp file beside `dest`, holds it to `verify`
+/// within the attempts of [`fetch_into`], and renames it into place.
+fn download_checked_open(
+    url: &str,
+    dest: &Path,
+    verify: Option<Verify>,
+    s: &HttpSettings,
+) -> Result<File> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     sweep_stale_temps(dir);
-    let mut round = 0;
-    loop {
-        round += 1;
-        let tmp = temp_file_in(dir)?;
-        let res = fetch_into(url, &tmp, s);
-        notify(DownloadEvent::Done {
-            url,
-            ok: res.is_ok(),
-        });
-        res?;
-        // Types we cannot compute are left to the caller (as librepo passes
-        // them over); a file we cannot read back to hash is an error, not a
-        // pass.
-        if let Some(want) = expected.filter(|w| Hasher::new(&w.algo).is_some()) {
-            let got = file_digest(tmp.path(), &want.algo)?;
-            if got != want.hex {
-                let cause = format!(
-                    "checksum mismatch: {listed_in} says {} {}, the download has {got}{}",
-                    want.algo,
-                    want.hex,
-                    crate::error::case_hint(&want.hex, &got)
-                );
-                // Another download cannot mend the case of the digits.
-                if !crate::error::case_hint(&want.hex, &got).is_empty() {
-                    return Err(Error::Http {
-                        url: url.to_string(),
-                        msg: cause,
-                    });
-                }
-                if s.one_turn {
-                    return Err(Error::Http {
-                        url: url.to_string(),
-                        msg: cause,
-                    });
-                }
-                let most = mismatch_downloads(s.retries);
-                if round >= most {
-                    let times = match round {
-                        1 => "once: no retries".to_string(),
-                        2 => "twice".to_string(),
-                        n => format!("{n} times"),
-                    };
-                    return Err(Error::Http {
-                        url: url.to_string(),
-                        msg: format!("{cause} (downloaded {times})"),
-                    });
-                }
-                notify(DownloadEvent::Retrying {
-                    url,
-                    attempt: round,
-                    of: most,
-                    cause: &cause,
-                    wait: Duration::ZERO,
-                });
-                continue;
-            }
-        }
-        let mut f = tmp.persist(dest).map_err(|e| Error::io(dest, e.error))?;
-        f.rewind().map_err(|e| Error::io(dest, e))?;
-        return Ok(f);
-    }
-}
-
-/// How many times a file whose checksum does not match is downloaded from
-/// a repo's only mirror: librepo counts a mismatch as one failed transfer
-/// like any other and downloads the file alone again, at once, until its 4
-/// (`LRO_ALLOWEDMIRRORFAILURES`; dnf 4.14 asked a primary.xml that never
-/// matched 4 times); fewer when `RPM_BUILDROOT_HTTP_RETRIES` allows fewer,
-/// never more for a package's `retries=` (the bytes come from the same
-/// server: a burst of downloads of a large file helps no one).
-pub(super) fn mismatch_downloads(retries: u32) -> u32 {
-    (retries + 1).min(BAD_STATUS_TRIES)
+    let tmp = temp_file_in(dir)?;
+    let res = fetch_into(url, &tmp, verify, s);
+    notify(DownloadEvent::Done {
+        url,
+        ok: res.is_ok(),
+    });
+    res?;
+    let mut f = tmp.persist(dest).map_err(|e| Error::io(dest, e.error))?;
+    f.rewind().map_err(|e| Error::io(dest, e))?;
+    Ok(f)
 }
 
 /// How old a temp file must be before a later run removes it: a live
@@ -376,8 +368,20 @@ fn failed(cause: impl Into<String>, retry: bool) -> Outcome {
 /// get the client banned for.
 const BAD_STATUS_TRIES: u32 = 4;
 
-/// The attempts of one download into `tmp`.
-fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Result<()> {
+/// The attempts of one download into `tmp`, each held to `verify` once
+/// complete. Every failure of the file counts in one budget, as librepo
+/// counts a file's failed transfers whatever they were: `retries + 1`
+/// attempts for what may pass (5xx, resets, stalls), at most
+/// [`BAD_STATUS_TRIES`] when the last failure is of a kind retried at once
+/// (a 4xx, a download `verify` refused). dnf 4.14 asked a primary.xml
+/// that answered 503 then never matched 4 times in all, as one that
+/// answered 503 three times then matched: 4 requests.
+fn fetch_into(
+    url: &str,
+    tmp: &tempfile::NamedTempFile,
+    verify: Option<Verify>,
+    s: &HttpSettings,
+) -> Result<()> {
     let io = |e| Error::io(tmp.path(), e);
     let sink = Arc::new(Mutex::new(Sink {
         file: tmp.reopen().map_err(io)?,
@@ -387,6 +391,8 @@ fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Res
         validator: None,
     }));
     let attempts = s.retries + 1;
+    // How many attempts were refused by `verify`, for the final line.
+    let mut refused = 0;
     for attempt in 1..=attempts {
         let (from, validator) = {
             let mut k = sink.lock().unwrap_or_else(|e| e.into_inner());
@@ -395,8 +401,26 @@ fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Res
             }
             (k.len, k.validator.clone())
         };
-        let (cause, wait, most) = match watch(url, from, validator, s, &sink) {
-            Outcome::Done => return Ok(()),
+        let outcome = match watch(url, from, validator, s, &sink) {
+            Outcome::Done => match verify.map(|v| v(tmp.path())).transpose()?.flatten() {
+                None => return Ok(()),
+                Some(cause) => {
+                    refused += 1;
+                    // Downloaded again whole: its bytes were all there.
+                    let mut k = sink.lock().unwrap_or_else(|e| e.into_inner());
+                    k.truncate().map_err(io)?;
+                    Outcome::Failed {
+                        cause,
+                        retry: true,
+                        wait: Some(Duration::ZERO),
+                        most: Some(BAD_STATUS_TRIES),
+                    }
+                }
+            },
+            other => other,
+        };
+        let (cause, wait, most) = match outcome {
+            Outcome::Done => unreachable!("a complete download returned above"),
             Outcome::Unwritable(e) => {
                 let dir = tmp.path().parent().unwrap_or(tmp.path());
                 let e = std::io::Error::new(
@@ -424,11 +448,7 @@ fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Res
         if attempt >= of {
             return Err(Error::Http {
                 url: url.to_string(),
-                msg: match attempt {
-                    1 if s.one_turn => cause,
-                    1 => format!("{cause} (one attempt: no retries)"),
-                    n => format!("{cause} (gave up after {n} attempts)"),
-                },
+                msg: gave_up(cause, attempt, refused == attempt, s.one_turn),
             });
         }
         let wait = wait
@@ -444,6 +464,20 @@ fn fetch_into(url: &str, tmp: &tempfile::NamedTempFile, s: &HttpSettings) -> Res
         std::thread::sleep(wait);
     }
     unreachable!("the last attempt returns")
+}
+
+/// The line of a download that failed `attempts` times, the last with
+/// `cause`: a file every download of which was complete but refused
+/// (`all_refused`) says how many times it was downloaded.
+fn gave_up(cause: String, attempts: u32, all_refused: bool, one_turn: bool) -> String {
+    match (attempts, all_refused) {
+        (1, _) if one_turn => cause,
+        (1, true) => format!("{cause} (downloaded once: no retries)"),
+        (1, false) => format!("{cause} (one attempt: no retries)"),
+        (2, true) => format!("{cause} (downloaded twice)"),
+        (n, true) => format!("{cause} (downloaded {n} times)"),
+        (n, false) => format!("{cause} (gave up after {n} attempts)"),
+    }
 }
 
 /// Runs one attempt on its own thread and watches its progress: one that

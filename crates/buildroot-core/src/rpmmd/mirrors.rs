@@ -105,8 +105,7 @@ pub(super) fn repomd_mismatch(repomd: &[u8], want: &[RepomdChecksum]) -> Option<
 
 /// [`repomd_mismatch`]'s reason for a repomd.xml that matches no hash at
 /// all: a mirror not synced yet, which another request may find synced
-/// (a node of a load-balanced mirror), unlike a metalink whose hash is
-/// written in upper case.
+/// (a node of a load-balanced mirror).
 pub(super) const STALE: &str = "does not match the metalink's checksums (a stale mirror)";
 
 /// How strong a hash type is, as librepo ranks them (md5 weakest, sha512

@@ -81,9 +81,14 @@ pub struct RepoSpec {
     /// The URL or directory the repository is read from.
     pub baseurl: String,
     /// More URLs of a multi-URL `baseurl=`, tried in order when one fails.
-    /// In a loaded repo: the mirrors other than the one that answered (those
-    /// after it first), where files it cannot deliver (SRPMs) are sought.
+    /// In a loaded repo: the mirrors other than the one that answered, in
+    /// the list's order ([`RepoSpec::answered_at`] says where that one
+    /// stands), where its packages (SRPMs) are sought.
     pub extra_baseurls: Vec<String>,
+    /// In a loaded repo: where `baseurl`, the mirror that answered, stands
+    /// in the repo's list of mirrors (0 as configured). Its packages are
+    /// asked of the mirrors in the list's order ([`RepoSpec::package_mirrors`]).
+    pub answered_at: usize,
     /// `metalink=`/`mirrorlist=`: its mirrors are tried before the baseurls.
     pub mirrors: Option<MirrorSource>,
     /// dnf priority: lower wins; default 99.
@@ -110,6 +115,22 @@ pub struct RepoSpec {
 }
 
 impl RepoSpec {
+    /// The repo's mirrors in the order its packages are asked of them: the
+    /// list's order (a metalink's, a mirrorlist's, the baseurls), whichever
+    /// mirror answered repomd.xml, as librepo asks them (dnf 4.14, whose
+    /// first mirror failed repomd.xml, downloaded the package from it all
+    /// the same); as configured, `baseurl` then `extra_baseurls`.
+    pub fn package_mirrors(&self) -> Vec<String> {
+        let at = self.answered_at.min(self.extra_baseurls.len());
+        let (before, after) = self.extra_baseurls.split_at(at);
+        before
+            .iter()
+            .chain(std::iter::once(&self.baseurl))
+            .chain(after)
+            .cloned()
+            .collect()
+    }
+
     /// A repo with dnf's defaults (priority 99, cost 1000, enabled).
     pub fn new(id: &str, baseurl: &str) -> RepoSpec {
         RepoSpec {
@@ -117,6 +138,7 @@ impl RepoSpec {
             name: id.to_string(),
             baseurl: baseurl.to_string(),
             extra_baseurls: Vec::new(),
+            answered_at: 0,
             mirrors: None,
             priority: 99,
             cost: 1000,
@@ -236,8 +258,12 @@ struct Opened {
     /// The repo as configured (`baseurl` empty for a metalink or mirrorlist).
     configured: RepoSpec,
     loc: Location,
-    /// `loc`, then the mirrors after it (for files `loc` cannot deliver).
+    /// The repo's mirrors in the list's order, the files repomd.xml lists
+    /// are asked of (`loc` among them).
     mirrors: Vec<Location>,
+    /// What those mirrors did over the repo's files: librepo downloads them
+    /// in one go, whose mirror statistics and order all of them share.
+    tally: turns::MirrorTally,
     repomd: Repomd,
 }
 
@@ -326,13 +352,16 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
         }
     };
     o.spec.baseurl = bases[i].clone();
-    // As librepo fails over for packages: all the other mirrors.
-    o.spec.extra_baseurls = bases[i + 1..].iter().chain(&bases[..i]).cloned().collect();
-    // The repo's other files: from the mirror that answered first, then
-    // the others in turn (those before it too: one that failed repomd.xml
-    // a moment ago may deliver primary.xml; librepo even starts over from
-    // the top of the list).
-    o.mirrors = locs[i..].iter().chain(&locs[..i]).cloned().collect();
+    // As librepo asks for packages: every mirror, in the list's order.
+    o.spec.extra_baseurls = bases[..i].iter().chain(&bases[i + 1..]).cloned().collect();
+    o.spec.answered_at = i;
+    // The repo's other files: from the top of the list again, whichever
+    // mirror answered repomd.xml, as librepo asks for them (a download of
+    // their own, over the repo's whole list: dnf 4.14, whose first mirror
+    // failed repomd.xml with a 503 or a 404, asked it first for primary.xml
+    // all the same). They are held to this repomd.xml's checksums, so any
+    // mirror's copy is the same file.
+    o.mirrors = locs.clone();
     prune_other_mirrors(&locs, i, &o.repomd, opts);
     Ok(o)
 }
@@ -411,47 +440,35 @@ fn open_at(
         spec: spec.clone(),
         configured: spec.clone(),
         mirrors: vec![loc.clone()],
+        tally: turns::MirrorTally::new(),
         loc,
         repomd,
     })
 }
 
 /// The bytes of repomd.xml downloaded from `url` into `dest`, when they
-/// match one of a metalink's checksums `want` (or there are none). A stale
-/// one from a repo's only mirror (`settings` not one turn of several) is
-/// downloaded again, alone and at once, until [`http::mismatch_downloads`]
-/// times in all, as librepo counts a mismatch as one failed transfer of the
-/// file: dnf 4.14 asked a single stale mirror 4 times, and not the metalink
-/// again. A hash that matches but for its case fails at once: another
-/// download cannot mend the metalink.
+/// match one of a metalink's checksums `want` (or there are none). One that
+/// matches none (a stale mirror, or hashes that differ only in their
+/// case, which librepo compares as written) is one failed attempt of the
+/// download like a 503: on a repo's only mirror it is downloaded again,
+/// alone and at once, within the same 4 attempts (`http::fetch_into`), as
+/// librepo counts it; dnf 4.14 asked a single stale mirror, or one the
+/// metalink gave an upper-case hash, 4 times, and not the metalink again.
 fn current_repomd(
     url: &str,
     dest: &Path,
     want: &[RepomdChecksum],
     settings: &HttpSettings,
 ) -> Result<Vec<u8>> {
-    let most = match settings.one_turn {
-        true => 1,
-        false => http::mismatch_downloads(settings.retries),
+    let verify = |path: &Path| -> Result<Option<String>> {
+        let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Ok(mirrors::repomd_mismatch(&text, want))
     };
-    let mut asked = 0;
-    loop {
-        asked += 1;
-        let mut f = http::download_open(url, dest, settings)?;
-        let mut text = Vec::new();
-        f.read_to_end(&mut text).map_err(|e| Error::io(dest, e))?;
-        match mirrors::repomd_mismatch(&text, want) {
-            None => return Ok(text),
-            Some(why) if why == mirrors::STALE && asked < most => {}
-            // Every download was stale: say how many there were.
-            Some(why) if why == mirrors::STALE && asked > 1 => {
-                return Err(Error::format(url, format!("{why}, each of {asked} times")))
-            }
-            // The last one's reason alone (a case that differs), which the
-            // stale ones before it did not share.
-            Some(why) => return Err(Error::format(url, why)),
-        }
-    }
+    let verify: Option<http::Verify> = (!want.is_empty()).then_some(&verify);
+    let mut f = http::download_open_checked(url, dest, verify, settings)?;
+    let mut text = Vec::new();
+    f.read_to_end(&mut text).map_err(|e| Error::io(dest, e))?;
+    Ok(text)
 }
 
 /// Opens the metadata file of `kind`, returning its reader and display name.
@@ -473,6 +490,7 @@ fn open_meta(o: &Opened, kind: &str, opts: &LoadOptions) -> Result<Option<(MetaF
             expected.as_ref(),
             rec.size,
             &o.spec.access,
+            &o.tally,
         )
     };
     let open = |path: &Path, from: usize| {
@@ -720,16 +738,16 @@ impl OpenedRepos {
                 .iter()
                 .filter(|r| read.contains(&r.kind.as_str()))
             {
-                // The mirror the file is read from, as `open_meta` finds it.
+                // Every mirror the file may be read from (`open_meta` asks
+                // them in the list's order, and any may answer).
                 for loc in &o.mirrors {
                     match loc {
                         Location::Http(_) if r.checksum.is_empty() => return false,
-                        Location::Http(_) => break,
+                        Location::Http(_) => {}
                         Location::Dir(d) => {
                             let path = d.join(&r.href);
                             if path.is_file() {
                                 h(format!("{} {:?}\n", r.href, stat(&path)).as_bytes());
-                                break;
                             }
                         }
                     }

@@ -41,6 +41,65 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
     Ok(repos)
 }
 
+/// The warning for a repo that asks for its repomd.xml's signature to be
+/// checked (`repo_gpgcheck`, its own or `[main]`'s, the last line
+/// counting): dnf then downloads `repodata/repomd.xml.asc` and checks it
+/// against the repo's `gpgkey`, and fails the repo without one (dnf 4.14
+/// asked a repo lacking it for repomd.xml twice and the signature 8
+/// times). These tools check no OpenPGP signature: the repo is read on the
+/// strength of TLS and a metalink's hashes alone, which the line says.
+fn unchecked_signature(
+    kv: &[(String, String, usize)],
+    vars: &Vars,
+    origin: &str,
+    id: &str,
+) -> Option<String> {
+    let own = kv.iter().rev().find(|(k, ..)| k == "repo_gpgcheck");
+    let (file, (_, v, line)) = match own {
+        Some(x) => (origin, x),
+        None => {
+            let main = vars.main.as_deref()?;
+            let x = main
+                .keys
+                .iter()
+                .rev()
+                .find(|(k, ..)| k == "repo_gpgcheck")?;
+            (main.origin.as_str(), x)
+        }
+    };
+    parse_bool(&vars.substitute(v))?.then(|| {
+        format!(
+            "{file}:{line}: [{id}]: repo_gpgcheck={v} is not honoured: these tools check no \
+             OpenPGP signature, so repomd.xml is read without repomd.xml.asc, which dnf would \
+             require and check against gpgkey"
+        )
+    })
+}
+
+/// The repository types libdnf reads (`Repo::verify`): all rpm-md.
+const REPO_TYPES: [&str; 6] = ["rpm-md", "rpm", "repomd", "rpmmd", "yum", "YUM"];
+
+/// The line and the problem of a section's `type=` (its last, substituted)
+/// that dnf does not read: libdnf's `Repo::verify` refuses any but
+/// [`REPO_TYPES`], as written (`type=RPM` too), and dnf 4.14 runs it on
+/// every repo it reads, enabled or not, and stops on the error (its
+/// message says "skipping", but libdnf 0.69 raises an error dnf does not
+/// catch there: `Error: Repository 'a' has unsupported type`). Fedora's
+/// own files say `type=rpm`.
+fn unsupported_type(kv: &[(String, String, usize)], vars: &Vars) -> Option<(usize, String)> {
+    let (_, v, line) = kv.iter().rev().find(|(k, ..)| k == "type")?;
+    let v = vars.substitute(v);
+    let known = v.is_empty() || v == "None" || REPO_TYPES.contains(&v.as_str());
+    (!known).then(|| {
+        let msg = format!(
+            "type={v} is not a repository type dnf reads ({}): dnf 4.14 stops on it, \
+             the repo enabled or not",
+            REPO_TYPES.join(", ")
+        );
+        (*line, msg)
+    })
+}
+
 /// [`parse_repofile_str`], with the values passed over (one message each,
 /// for the caller to warn about) instead of warned about.
 fn parse_repofile_text(
@@ -65,6 +124,9 @@ fn parse_repofile_text(
                  only); the section is skipped, as dnf skips it"
             ));
             continue;
+        }
+        if let Some((line, why)) = unsupported_type(&kv, vars) {
+            return Err(Error::at_line(origin, line, format!("[{id}]: {why}")));
         }
         out.push(repo_of_section(
             &id,
@@ -267,6 +329,9 @@ fn repo_of_section(
     if let Some(main) = &vars.main {
         main.filter(&mut spec);
     }
+    if spec.enabled {
+        ignored.extend(unchecked_signature(kv, vars, origin, id));
+    }
     // librepo substitutes the URLs it is given once more (and those a
     // metalink or mirrorlist lists, with these).
     spec.url_vars = vars.url_vars();
@@ -400,6 +465,7 @@ fn is_inherited(key: &str) -> bool {
             | "timeout"
             | "minrate"
             | "retries"
+            | "repo_gpgcheck"
     )
 }
 
@@ -638,6 +704,74 @@ mod tests {
         assert!(matches!(r[1].mirrors, Some(MirrorSource::Mirrorlist(_))));
         // Both kept: the list's mirrors come first when the repo is opened.
         assert_eq!(r[2].baseurl, "/local");
+    }
+
+    /// Fedora's own files, as the fedora-repos package ships them: a
+    /// metalink with `$releasever` and `$basearch` in its query, a
+    /// commented-out baseurl, and options the tools pass over without a
+    /// word (`countme`, `gpgkey`, `type=rpm`, `repo_gpgcheck`, ...).
+    #[test]
+    fn fedoras_own_repo_files_are_read_as_dnf_reads_them() {
+        let text = "[fedora]\nname=Fedora $releasever - $basearch\n\
+            #baseurl=http://download.example/pub/fedora/linux/releases/$releasever/Everything/$basearch/os/\n\
+            metalink=https://mirrors.fedoraproject.org/metalink?repo=fedora-$releasever&arch=$basearch\n\
+            enabled=1\ncountme=1\nmetadata_expire=7d\nrepo_gpgcheck=0\ntype=rpm\ngpgcheck=1\n\
+            gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-fedora-$releasever-$basearch\n\
+            skip_if_unavailable=False\n\n\
+            [fedora-debuginfo]\nname=Fedora $releasever - $basearch - Debug\n\
+            metalink=https://mirrors.fedoraproject.org/metalink?repo=fedora-debug-$releasever&arch=$basearch\n\
+            enabled=0\ntype=rpm\nskip_if_unavailable=False\n";
+        let (r, ignored) =
+            parse_repofile_text(text, "fedora.repo", &Vars::new("aarch64", "41")).unwrap();
+        assert!(ignored.is_empty(), "{ignored:?}");
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].name, "Fedora 41 - aarch64");
+        assert_eq!(
+            r[0].mirrors,
+            Some(MirrorSource::Metalink(
+                "https://mirrors.fedoraproject.org/metalink?repo=fedora-41&arch=aarch64".into()
+            ))
+        );
+        assert!(r[0].baseurl.is_empty() && r[0].enabled && !r[0].skip_if_unavailable);
+        assert!(!r[1].enabled);
+        // repo_gpgcheck=1 on an enabled repo (its own, or [main]'s) is
+        // warned about, as its signature goes unchecked; off, or on a
+        // disabled repo, nothing.
+        let text = "[a]\nbaseurl=/x\nrepo_gpgcheck=1\n[b]\nbaseurl=/y\nrepo_gpgcheck=1\n\
+                    enabled=0\n[c]\nbaseurl=/z\nrepo_gpgcheck=0\n";
+        let (_, ignored) = parse_repofile_text(text, "t.repo", &Vars::new("x86_64", "")).unwrap();
+        assert_eq!(
+            ignored,
+            [
+                "t.repo:3: [a]: repo_gpgcheck=1 is not honoured: these tools check no OpenPGP \
+              signature, so repomd.xml is read without repomd.xml.asc, which dnf would require \
+              and check against gpgkey"
+            ]
+        );
+        let main = MainDefaults::parse("[main]\nrepo_gpgcheck=True\n", "dnf.conf").unwrap();
+        let vars = Vars::new("x86_64", "").with_main(main);
+        let text = "[a]\nbaseurl=/x\n[c]\nbaseurl=/z\nrepo_gpgcheck=0\n";
+        let (_, ignored) = parse_repofile_text(text, "t.repo", &vars).unwrap();
+        assert_eq!(ignored.len(), 1, "{ignored:?}");
+        assert!(
+            ignored[0].starts_with("dnf.conf:2: [a]: repo_gpgcheck=True is not honoured"),
+            "{ignored:?}"
+        );
+        // A type libdnf does not read (they are compared as written): an
+        // error on its line, the repo enabled or not, as dnf 4.14 stops.
+        for t in ["rpm-md", "yum", "YUM", ""] {
+            let text = format!("[a]\nbaseurl=/x\ntype={t}\n");
+            let (r, ignored) =
+                parse_repofile_text(&text, "t.repo", &Vars::new("x86_64", "")).unwrap();
+            assert_eq!((r.len(), ignored.len()), (1, 0), "{t}");
+        }
+        let text = "[b]\nbaseurl=/y\n[a]\nbaseurl=/x\nenabled=0\ntype=RPM\n";
+        let e = parse_repofile_text(text, "t.repo", &Vars::new("x86_64", "")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.repo:6: [a]: type=RPM is not a repository type dnf reads (rpm-md, rpm, repomd, \
+             rpmmd, yum, YUM): dnf 4.14 stops on it, the repo enabled or not"
+        );
     }
 
     #[test]

@@ -143,6 +143,46 @@ mod tests {
         assert_eq!(md.record("primary").unwrap().size, Some(10));
     }
 
+    /// A repomd.xml as createrepo_c writes it with `--zck` and tags (Fedora's
+    /// shape): the `primary` record is the one read, whatever comes first;
+    /// the zchunk records, `<header-checksum>` and `<tags>` are passed over.
+    #[test]
+    fn zchunk_records_and_tags_leave_primary_as_it_is() {
+        let text = r#"<?xml version="1.0" encoding="UTF-8"?>
+<repomd xmlns="http://linux.duke.edu/metadata/repo" xmlns:rpm="http://linux.duke.edu/metadata/rpm">
+  <revision>1733436000</revision>
+  <tags>
+    <content>binary-x86_64</content>
+    <repo>fedora</repo>
+    <distro cpeid="cpe:/o:fedoraproject:fedora:41">Fedora 41</distro>
+  </tags>
+  <data type="primary_zck">
+    <checksum type="sha256">cc</checksum>
+    <open-checksum type="sha256">dd</open-checksum>
+    <header-checksum type="sha256">ee</header-checksum>
+    <location href="repodata/cc-primary.xml.zck"/>
+    <size>1475</size>
+    <open-size>3255</open-size>
+    <header-size>368</header-size>
+  </data>
+  <data type="primary">
+    <checksum type="sha256">aa</checksum>
+    <open-checksum type="sha256">bb</open-checksum>
+    <location href="repodata/aa-primary.xml.gz"/>
+    <size>829</size>
+  </data>
+</repomd>
+"#;
+        let md = Repomd::parse(text.as_bytes(), "r").unwrap();
+        assert_eq!(md.revision, "1733436000");
+        let p = md.record("primary").unwrap();
+        assert_eq!(
+            (p.href.as_str(), p.checksum.as_str(), p.size),
+            ("repodata/aa-primary.xml.gz", "aa", Some(829))
+        );
+        assert_eq!(md.record("primary_zck").unwrap().size, Some(1475));
+    }
+
     /// A download cut off between two elements is well-formed as far as it
     /// goes; it must not pass for a repo without the records it lost.
     #[test]

@@ -13,8 +13,8 @@
 //! `http.rs` makes.
 //!
 //! Over a batch of downloads from the same mirrors (a run's SRPMs of a
-//! repo), a [`MirrorTally`] keeps what each mirror did, as librepo keeps
-//! it over one download of many files: a mirror that has failed 4 times
+//! repo, a repo's metadata files), a [`MirrorTally`] keeps what each
+//! mirror did, as librepo keeps it over one download of many files: a mirror that has failed 4 times
 //! without one success is not asked again (its "skipping bad mirror").
 //!
 //! A mirror that times out (no connection or answer within the timeout, a
