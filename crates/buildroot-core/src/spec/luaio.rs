@@ -31,19 +31,25 @@ use super::lua::{exclude_time, EngineSlot};
 /// `readfile` and, set by [`install`], `popen`); it sets `io` and `rpm.open`.
 const IO: &str = r#"
 local host = ...
+-- A file is a userdata of the class `FILE*`, as Lua's are (`type` says
+-- `userdata`, `rawget` refuses it); what it reads and where it stands is
+-- kept here, by file (weak keys: a file no longer used goes).
+local newud, tname = host.newud, host.tname
+local st = setmetatable({}, {__mode = "k"})
 local filemt = {__name = "FILE*"}
 local methods = {}
 filemt.__index = methods
 filemt.__tostring = function(f)
-  if f._closed then return "file (closed)" end
+  local s = st[f]
+  if s and s._closed then return "file (closed)" end
   return string.format("file (%p)", f)
 end
 -- Lua's `tofile`: a file that is still open.
 local function tofile(f, fname)
   if getmetatable(f) ~= filemt then
-    error("bad argument #1 to '" .. fname .. "' (FILE* expected, got " .. type(f) .. ")", 3)
+    error("bad argument #1 to '" .. fname .. "' (FILE* expected, got " .. tname(f) .. ")", 3)
   end
-  if f._closed then error("attempt to use a closed file", 3) end
+  if st[f]._closed then error("attempt to use a closed file", 3) end
   return f
 end
 -- Lua's `luaL_checkstring` for argument `i` of `fname` (`n` given), raised
@@ -56,29 +62,31 @@ local function checkstr(v, i, n, fname, level)
   end
 end
 local function newfile(data, popen)
-  return setmetatable({_data = data, _pos = 1, _popen = popen}, filemt)
+  local f = newud(filemt)
+  st[f] = {_data = data, _pos = 1, _popen = popen}
+  return f
 end
 -- liolib's `g_read` for one format: nil when it cannot read.
 local function readone(f, fmt)
-  local data, pos = f._data, f._pos
+  local data, pos = st[f]._data, st[f]._pos
   if type(fmt) == "number" then
     if pos > #data and fmt >= 0 then return nil end
-    local s = data:sub(pos, pos + fmt - 1); f._pos = pos + #s; return s
+    local s = data:sub(pos, pos + fmt - 1); st[f]._pos = pos + #s; return s
   end
   fmt = tostring(fmt):gsub("^%*", "")
   local c = fmt:sub(1, 1)
-  if c == "a" then f._pos = #data + 1; return data:sub(pos) end
+  if c == "a" then st[f]._pos = #data + 1; return data:sub(pos) end
   if c == "n" then
     local s, e = data:find("^%s*[-+]?%d+%.?%d*[eE]?[-+]?%d*", pos)
     if not s then return nil end
-    f._pos = e + 1; return tonumber(data:sub(s, e))
+    st[f]._pos = e + 1; return tonumber(data:sub(s, e))
   end
   if c ~= "l" and c ~= "L" then error("bad argument #1 to 'read' (invalid format)", 3) end
   if pos > #data then return nil end
   local e = data:find("\n", pos, true)
   local s
-  if e then s = data:sub(pos, c == "L" and e or e - 1); f._pos = e + 1
-  else s = data:sub(pos); f._pos = #data + 1 end
+  if e then s = data:sub(pos, c == "L" and e or e - 1); st[f]._pos = e + 1
+  else s = data:sub(pos); st[f]._pos = #data + 1 end
   return s
 end
 -- Reads stop at the first format that fails (liolib's `g_read`).
@@ -102,17 +110,17 @@ function methods.lines(f, ...)
 end
 function methods.close(f)
   tofile(f, "close")
-  f._closed = true
-  if f._popen then return true, "exit", 0 end
+  st[f]._closed = true
+  if st[f]._popen then return true, "exit", 0 end
   return true
 end
 function methods.seek(f, whence, off)
   tofile(f, "seek")
   whence, off = whence or "cur", off or 0
-  local base = ({set = 0, cur = f._pos - 1, ["end"] = #f._data})[whence]
+  local base = ({set = 0, cur = st[f]._pos - 1, ["end"] = #st[f]._data})[whence]
   if not base then error("bad argument #1 to 'seek' (invalid option '" .. tostring(whence) .. "')", 2) end
   if base + off < 0 then return nil, "Invalid argument", 22 end
-  f._pos = base + off + 1
+  st[f]._pos = base + off + 1
   return base + off
 end
 -- liolib's `g_write`: strings or numbers only (`io.write({})` fails).
@@ -133,7 +141,7 @@ sinkmt.__index = {
   close = function() return nil, "cannot close standard file" end,
   setvbuf = function() return true end,
 }
-local stdout, stderr = setmetatable({}, sinkmt), setmetatable({}, sinkmt)
+local stdout, stderr = newud(sinkmt), newud(sinkmt)
 local stdin = newfile("")
 local input = stdin
 local function checkmode(mode, fname)
@@ -180,9 +188,9 @@ io = {
     local f = opencheck(path)
     local fmts = table.pack(...)
     return function()
-      if f._closed then error("file is already closed", 2) end
+      if st[f]._closed then error("file is already closed", 2) end
       local v = readall(f, table.unpack(fmts, 1, fmts.n))
-      if v == nil then f._closed = true end
+      if v == nil then st[f]._closed = true end
       return v
     end
   end,
@@ -195,7 +203,7 @@ io = {
     local mt = getmetatable(f)
     if mt == sinkmt then return "file" end
     if mt ~= filemt then return nil end
-    return f._closed and "closed file" or "file"
+    return st[f]._closed and "closed file" or "file"
   end,
   write = function(...) checkwrite(...) return stdout end,
   output = function() return stdout end,
