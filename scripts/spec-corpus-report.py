@@ -73,6 +73,25 @@ for spec in asked:
                 detail.append(f"  {a}: ours-only {sorted(m - t)} rpmspec-only {sorted(t - m)}")
         diffs.append(f"{spec}: {why}\n" + "\n".join(detail))
 
+# HEADER=1: the header fields of every arch both sides decided (spec_corpus --header against
+# rpmspec --srpm --qf); a trailing blank of the arch lists is no difference.
+hdr_n = hdr_same = 0
+for spec in asked:
+    d = ours.get(spec)
+    if not d or "header" not in d:
+        continue
+    for a in arches:
+        path = os.path.join(out, "rpmspec", f"{spec}.{a}.hdr")
+        mine = d["header"].get(a, "undecided").strip()
+        if mine == "undecided" or not os.path.exists(path):
+            continue
+        theirs_h = open(path).read().strip()
+        hdr_n += 1
+        if mine == theirs_h:
+            hdr_same += 1
+        else:
+            diffs.append(f"{spec}: header {a}\n  ours:    {mine}\n  rpmspec: {theirs_h}")
+
 pct = lambda a, b: f"{100.0 * a / b:.2f}%" if b else "n/a"
 print(f"specs:                         {total}")
 print(f"decided (no fallback):         {decided} ({pct(decided, total)})")
@@ -80,6 +99,8 @@ print(f"archful (decided):             {archful}")
 print(f"asked of rpmspec:              {len(asked)} (rpmspec failed on {rpm_fail})")
 print(f"  of which ours decided:       {sum(1 for _, dec, _ in rpm_failed if dec)} (rpmspec-failed.txt)")
 print(f"identical to rpmspec:          {same} of {parsed} rpmspec parses ({pct(same, parsed)})")
+if hdr_n:
+    print(f"header fields identical:       {hdr_same} of {hdr_n} (spec, arch) decided by both ({pct(hdr_same, hdr_n)})")
 print("problems (fallback reasons) by class:")
 for k, n in reasons.most_common(40):
     print(f"  {n:6d}  {k}")

@@ -14,6 +14,9 @@
 #     JOBS=N         parallel rpmspec runs (default: nproc)
 #     OUT=DIR        where results go (default: a temp dir, printed)
 #     OURS_ONLY=1    only our evaluation and its timing (what make bench prints)
+#     HEADER=1       also compare what the SRPM's header would hold besides the BuildRequires:
+#                    name, epoch, version, release, ExclusiveArch, ExcludeArch (rpmspec
+#                    --srpm --qf; one more rpmspec run per spec and arch)
 #     RPM_ROOT=DIR   ask the rpmspec of a root made by scripts/debian-rpm-root.sh (trixie: rpm
 #                    4.20, sid: 6.x) instead of the host's: it runs in bubblewrap with DIR as /
 #                    (read-only), and both sides take rpm's base macro file and platform files
@@ -90,6 +93,7 @@ printf '%s\n' "${files[@]}" > "$out/macro-files.txt"
 ls "$specs" | grep '\.spec$' | awk -v n="${SAMPLE:-1}" -v k="${OFFSET:-0}" 'NR % n == k % n' > "$out/asked.txt"
 cargo build -q --release -p buildroot-core --example spec_corpus
 ours=("${CARGO_TARGET_DIR:-target}/release/examples/spec_corpus" --specs "$specs" --platform-dir "$rpmlib/platform" --lua-dir "$macros/lua" --only "$out/asked.txt")
+[ -z "${HEADER:-}" ] || ours+=(--header)
 for f in "${files[@]}"; do ours+=(--macros "$f"); done
 for d in "${eln_defines[@]}"; do ours+=(--define "$d"); done
 "${ours[@]}" > "$out/ours.jsonl" 2> "$out/ours.time"
@@ -107,7 +111,7 @@ rm -rf "$cfg"; mkdir -p "$cfg"
 for f in "$rpmlib"/*; do ln -s "/usr/lib/rpm/${f##*/}" "$cfg/"; done
 rm -f "$cfg/lua"; ln -s "$macros/lua" "$cfg/lua"
 mkdir -p "$out/rpmspec"
-export specs out cfg macros rpm_root
+export specs out cfg macros rpm_root HEADER
 files[0]=/usr/lib/rpm/macros
 export RPMSPEC_MACROS=$(IFS=:; echo "${files[*]}")
 export RPMSPEC_DEFINES=$(printf '%s\n' "${eln_defines[@]}")
@@ -133,6 +137,14 @@ run_one() {
       --macros "$RPMSPEC_MACROS:/usr/lib/rpm/platform/$arch-linux/macros" --target "$arch" "${args[@]}" \
       "$specs/$spec" > "$out/rpmspec/$spec.$arch.out" 2> "$out/rpmspec/$spec.$arch.err"
   echo $? > "$out/rpmspec/$spec.$arch.rc"
+  # HEADER=1: the header fields, in the form of spec_corpus --header.
+  [ -z "${HEADER:-}" ] || bwrap "${sys[@]}" --dev /dev --proc /proc --tmpfs /tmp --tmpfs /var/tmp \
+    --ro-bind "$out" "$out" --ro-bind "$specs" "$specs" --ro-bind "$macros" "$macros" --remount-ro / \
+    --unshare-all --die-with-parent --setenv RPM_CONFIGDIR "$cfg" --setenv HOME /tmp -- \
+    timeout 60 rpmspec -q --srpm \
+      --qf '%{NAME}|%{EPOCH}|%{VERSION}|%{RELEASE}|[%{EXCLUSIVEARCH} ]|[%{EXCLUDEARCH} ]\n' \
+      --macros "$RPMSPEC_MACROS:/usr/lib/rpm/platform/$arch-linux/macros" --target "$arch" "${args[@]}" \
+      "$specs/$spec" > "$out/rpmspec/$spec.$arch.hdr" 2>/dev/null || rm -f "$out/rpmspec/$spec.$arch.hdr"
 }
 export -f run_one
 start=$(date +%s)

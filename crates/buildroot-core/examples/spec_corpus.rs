@@ -7,7 +7,12 @@
 //! cargo run --release --example spec_corpus -- --specs DIR [--arch A]...
 //!     [--macros FILE]... [--define 'N V']... [--lua-dir DIR]
 //!     [--platform-dir DIR] [--only FILE-OF-NAMES] [--no-share]
-//!     [--no-dist-defaults]
+//!     [--no-dist-defaults] [--header]
+//!
+//! `--header` adds `"header": {ARCH: "NAME|EPOCH|VERSION|RELEASE|EXCLUSIVEARCH|EXCLUDEARCH"}`,
+//! each arch evaluated on its own, in the form of `rpmspec -q --srpm --qf
+//! '%{NAME}|%{EPOCH}|%{VERSION}|%{RELEASE}|[%{EXCLUSIVEARCH} ]|[%{EXCLUDEARCH} ]'`
+//! (an SRPM's name and EVR, and what keeps an arch from building it).
 //!
 //! `--no-share` evaluates every arch on its own (no evaluation standing for
 //! all arches), to check that sharing changes nothing. `--no-dist-defaults`
@@ -18,7 +23,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use buildroot_core::spec::{archful_with, DirSources, NamedSpec, SpecContext};
+use buildroot_core::spec::{archful_with, evaluate_with, DirSources, NamedSpec, SpecContext};
 use rayon::prelude::*;
 
 fn main() {
@@ -27,6 +32,7 @@ fn main() {
     let mut arches: Vec<String> = Vec::new();
     let mut ctx = SpecContext::for_arch("x86_64");
     let mut only: Option<std::collections::HashSet<String>> = None;
+    let mut header = false;
     while let Some(a) = args.next() {
         let mut val = || {
             args.next().unwrap_or_else(|| {
@@ -49,6 +55,7 @@ fn main() {
             "--platform-dir" => ctx.platform_dir = Some(PathBuf::from(val())),
             "--no-share" => ctx.share_evaluations = false,
             "--no-dist-defaults" => ctx.dist_defaults = false,
+            "--header" => header = true,
             "--only" => {
                 let text = std::fs::read_to_string(val()).expect("--only file");
                 only = Some(text.lines().map(str::to_string).collect());
@@ -99,6 +106,32 @@ fn main() {
             if took > 1.0 {
                 eprintln!("spec_corpus: slow: {name} {took:.1} s");
             }
+            let mut head = serde_json::Map::new();
+            if header {
+                for a in &arches {
+                    let mut c = ctx.clone();
+                    c.arch = a.clone();
+                    let line = match evaluate_with(&text, &c, &named) {
+                        Ok(ev) if ev.problems.is_empty() => format!(
+                            "{}|{}|{}|{}|{}|{}",
+                            ev.name,
+                            ev.epoch.map_or("(none)".into(), |e| e.to_string()),
+                            ev.version,
+                            ev.release,
+                            ev.exclusive_arch
+                                .iter()
+                                .map(|x| format!("{x} "))
+                                .collect::<String>(),
+                            ev.exclude_arch
+                                .iter()
+                                .map(|x| format!("{x} "))
+                                .collect::<String>(),
+                        ),
+                        _ => "undecided".into(),
+                    };
+                    head.insert(a.clone(), line.into());
+                }
+            }
             let doc = match rep {
                 Ok(r) => serde_json::json!({
                     "spec": name,
@@ -114,6 +147,10 @@ fn main() {
                     "archful": false, "dynamic": false,
                 }),
             };
+            let mut doc = doc;
+            if header {
+                doc["header"] = head.into();
+            }
             doc.to_string()
         })
         .collect();

@@ -150,39 +150,31 @@ do
     if co.close then co.close = wrap("close", co.close) end
   end
 end
-local vermt = {}
-vermt.__index = function(v, k)
-  if k == "e" or k == "v" or k == "r" then return rawget(v, "_" .. k) end
-  error("invalid attribute: " .. tostring(k), 2)
+-- rpm.ver objects: userdata of the class `rpm.ver` (rpm's `createclass`),
+-- whose metatable is the class table itself, as rpm's are: `type` says
+-- `userdata`, `rawget`, `pairs` and `setmetatable` refuse them, `#v`, `v()`
+-- and `v .. x` are Lua's own errors (naming the variable), and whatever
+-- Lua code sets on `getmetatable(v)` applies to every object. An object's
+-- version is kept in a table of weak keys (a userdata of ours holds no
+-- bytes), which also tells the class's objects from any other value.
+local newud, getmt, type, rawget, error, select = host.newud, getmetatable, type, rawget, error, select
+local fields = setmetatable({}, {__mode = "k"})
+local vermt = {__name = "rpm.ver"}
+-- Lua's `luaL_typeerror` names a value by its metatable's `__name`.
+local function tname(x)
+  local mt = getmt(x)
+  if type(mt) == "table" and type(rawget(mt, "__name")) == "string" then return mt.__name end
+  return type(x)
 end
-vermt.__tostring = function(v) return host.evr(rawget(v, "_e"), rawget(v, "_v"), rawget(v, "_r")) end
-local function vcmp(a, b)
-  return host.vercmp3(rawget(a, "_e"), rawget(a, "_v"), rawget(a, "_r"),
-    rawget(b, "_e"), rawget(b, "_v"), rawget(b, "_r"))
-end
--- The class's name, as Lua's messages name a value of it (`attempt to
--- concatenate a rpm.ver value`); its comparisons take two of them
--- (rpm's `checkver`: `bad argument #2 to '__lt' (rpm.ver expected, ...)`).
-vermt.__name = "rpm.ver"
-local getmt, type, rawget, error = getmetatable, type, rawget, error
-local function check(a, b, name)
-  local xs = {a, b}
-  for i = 1, 2 do
-    local x = xs[i]
-    if getmt(x) ~= vermt then
-      local mt, got = getmt(x), type(x)
-      if type(mt) == "table" and type(rawget(mt, "__name")) == "string" then got = mt.__name end
-      error("bad argument #" .. i .. " to '" .. name .. "' (rpm.ver expected, got " .. got .. ")", 3)
-    end
+host.tname = tname
+-- rpm's `checkver` (luaL_checkudata), for the code `level` calls up.
+local function checkver(x, i, n, name, level)
+  if fields[x] == nil then
+    local got = i > n and "no value" or tname(x)
+    error("bad argument #" .. i .. " to '" .. name .. "' (rpm.ver expected, got " .. got .. ")", level + 1)
   end
+  return fields[x]
 end
-vermt.__eq = function(a, b) check(a, b, "__eq") return vcmp(a, b) == 0 end
-vermt.__lt = function(a, b) check(a, b, "__lt") return vcmp(a, b) < 0 end
-vermt.__le = function(a, b) check(a, b, "__le") return vcmp(a, b) <= 0 end
--- A userdata in rpm: no length, and no field can be set (Lua's message
--- names the variable too, `(local 'v')`, which a function cannot know).
-vermt.__len = function() error("attempt to get length of a rpm.ver value", 2) end
-vermt.__newindex = function() error("attempt to index a rpm.ver value", 2) end
 -- rpm's lua_tostring: a string or a number as text, taken as a C string
 -- (up to a NUL); anything else is none.
 local function cstr(x)
@@ -190,6 +182,35 @@ local function cstr(x)
   if t == "number" then x = tostring(x) elseif t ~= "string" then return nil end
   return (x:match("^[^\0]*"))
 end
+local slots = {e = 1, v = 2, r = 3}
+vermt.__index = function(...)
+  local n, v, k = select('#', ...), ...
+  local f = checkver(v, 1, n, "__index", 2)
+  local key = cstr(k)
+  if key == nil then
+    local got = n < 2 and "no value" or tname(k)
+    error("bad argument #2 to '__index' (string expected, got " .. got .. ")", 2)
+  end
+  local i = slots[key]
+  if i == nil then error("invalid attribute: " .. key, 2) end
+  return f[i]
+end
+vermt.__tostring = function(...)
+  local f = checkver((...), 1, select('#', ...), "__tostring", 2)
+  return host.evr(f[1], f[2], f[3])
+end
+-- rpm's comparisons take two objects of the class
+-- (`bad argument #2 to '__lt' (rpm.ver expected, got number)`).
+local function vcmp(name, ...)
+  local n, a, b = select('#', ...), ...
+  local x, y = checkver(a, 1, n, name, 3), checkver(b, 2, n, name, 3)
+  return host.vercmp3(x[1], x[2], x[3], y[1], y[2], y[3])
+end
+vermt.__eq = function(...) return vcmp("__eq", ...) == 0 end
+vermt.__lt = function(...) return vcmp("__lt", ...) < 0 end
+vermt.__le = function(...) return vcmp("__le", ...) <= 0 end
+-- rpm frees the version here; ours is the weak table's to drop.
+vermt.__gc = function(...) checkver((...), 1, select('#', ...), "__gc", 2) end
 -- rpm.ver (Rust: it checks the number of arguments) makes the object here;
 -- no version (`rpm.ver(nil)`, `rpm.ver('')`, an empty V) is no value at all.
 host.newver = function(...)
@@ -204,7 +225,9 @@ host.newver = function(...)
     e, v, r = cstr(a), cstr(b), cstr(c)
     if v == nil or v == "" then return end
   end
-  return setmetatable({_e = e, _v = v, _r = r}, vermt)
+  local u = newud(vermt)
+  fields[u] = {e, v, r}
+  return u
 end
 "#;
 
@@ -535,6 +558,8 @@ impl LuaState {
         super::luaposix::install(&lua, engine.clone())?;
 
         let host = lua.create_table()?;
+        // SAFETY: `new_instance` keeps to the Lua C API's rules (see there).
+        host.set("newud", unsafe { lua.create_c_function(new_instance)? })?;
         host.set(
             "parsever",
             lua.create_function(|_, s: String| {
@@ -628,6 +653,23 @@ impl LuaState {
             engine,
         })
     }
+}
+
+/// `host.newud(class)`: a new userdata (of no bytes) whose metatable is
+/// the table `class`, as rpm's `newinstance` makes its objects. mlua's own
+/// userdata cannot stand in: their metatable is mlua's, hidden from
+/// `getmetatable`, where rpm's is the class table Lua code may change.
+unsafe extern "C-unwind" fn new_instance(l: *mut mlua::ffi::lua_State) -> std::os::raw::c_int {
+    use mlua::ffi;
+    // Index 1 is looked at before anything is pushed; only a table is ever
+    // made a metatable (the glue always passes one).
+    let class = ffi::lua_type(l, 1) == ffi::LUA_TTABLE;
+    ffi::lua_newuserdatauv(l, 0, 0);
+    if class {
+        ffi::lua_pushvalue(l, 1);
+        ffi::lua_setmetatable(l, -2);
+    }
+    1
 }
 
 /// How Lua's `tostring` writes a float: C's `%.14g`, and `.0` added when

@@ -106,15 +106,6 @@ pub(super) fn arc(e: Error) -> Arc<Error> {
     Arc::new(e)
 }
 
-/// The error of a Lua function a Rust one called, handed on as Lua code
-/// raised it (no position of the Rust function's caller added).
-pub(super) fn passed_on(e: Error) -> Error {
-    Error::WithContext {
-        context: String::new(),
-        cause: arc(e),
-    }
-}
-
 /// The argument "position" `-1` (the stack's top) some rpm functions
 /// check a table's entries at: [`arg_error`] writes it as `#-1`.
 pub(super) const STACK_TOP: usize = usize::MAX;
@@ -142,7 +133,44 @@ where
 {
     lua.create_function(move |lua, args: MultiValue| {
         let given = args.len();
+        // Lua names a value of a class by its `__name` (`got rpm.ver`);
+        // mlua's conversion error says `userdata`. Looked up before the
+        // arguments are consumed, only for values that may have one.
+        let mut classed: Vec<(usize, String)> = Vec::new();
+        for (i, v) in args.iter().enumerate() {
+            let has_class = match v {
+                LV::UserData(_) => true,
+                LV::Table(t) => t.metatable().is_some(),
+                _ => false,
+            };
+            if has_class {
+                let host: mlua::Table = lua.named_registry_value("rpm_host")?;
+                let tname: Function = host.get("tname")?;
+                classed.push((i + 1, tname.call(v.clone())?));
+            }
+        }
         let a = A::from_lua_args(args, 1, None, lua).map_err(|e| match e {
+            Error::BadArgument {
+                to,
+                pos,
+                name,
+                cause,
+            } if classed.iter().any(|(p, _)| *p == pos) => {
+                let class = &classed.iter().find(|(p, _)| *p == pos).expect("found").1;
+                let cause = match &*cause {
+                    Error::FromLuaConversionError { to, .. } => arc(Error::runtime(format!(
+                        "{} expected, got {class}",
+                        lua_type(to)
+                    ))),
+                    _ => cause,
+                };
+                Error::BadArgument {
+                    to,
+                    pos,
+                    name,
+                    cause,
+                }
+            }
             Error::BadArgument {
                 to,
                 pos,

@@ -5,6 +5,8 @@
 //! - `io.open` (liolib's `io_open`) and `rpm.open` read the spec's source
 //!   files (`Host::read_file`); modes that write get `nil, "PATH:
 //!   Permission denied", 13`, as a read-only file system would answer.
+//!   `rpm.open` gives an object of rpm's class `rpm.fd` (rpmlua's `fd_*`:
+//!   `read([n])`, `seek`, `close`, `flush`, `reopen`, `write` refused).
 //! - `io.input`, `io.read`, `io.lines` (`g_iofile`, `io_read`, `io_lines`):
 //!   the default input file. It starts as an empty standard input (what
 //!   `rpmspec </dev/null` reads); `io.input(NAME)` opens a source file as
@@ -31,19 +33,25 @@ use super::lua::{exclude_time, EngineSlot};
 /// `readfile` and, set by [`install`], `popen`); it sets `io` and `rpm.open`.
 const IO: &str = r#"
 local host = ...
+-- A file is a userdata of the class `FILE*`, as Lua's are (`type` says
+-- `userdata`, `rawget` refuses it); what it reads and where it stands is
+-- kept here, by file (weak keys: a file no longer used goes).
+local newud, tname = host.newud, host.tname
+local st = setmetatable({}, {__mode = "k"})
 local filemt = {__name = "FILE*"}
 local methods = {}
 filemt.__index = methods
 filemt.__tostring = function(f)
-  if f._closed then return "file (closed)" end
+  local s = st[f]
+  if s and s._closed then return "file (closed)" end
   return string.format("file (%p)", f)
 end
 -- Lua's `tofile`: a file that is still open.
 local function tofile(f, fname)
   if getmetatable(f) ~= filemt then
-    error("bad argument #1 to '" .. fname .. "' (FILE* expected, got " .. type(f) .. ")", 3)
+    error("bad argument #1 to '" .. fname .. "' (FILE* expected, got " .. tname(f) .. ")", 3)
   end
-  if f._closed then error("attempt to use a closed file", 3) end
+  if st[f]._closed then error("attempt to use a closed file", 3) end
   return f
 end
 -- Lua's `luaL_checkstring` for argument `i` of `fname` (`n` given), raised
@@ -56,29 +64,31 @@ local function checkstr(v, i, n, fname, level)
   end
 end
 local function newfile(data, popen)
-  return setmetatable({_data = data, _pos = 1, _popen = popen}, filemt)
+  local f = newud(filemt)
+  st[f] = {_data = data, _pos = 1, _popen = popen}
+  return f
 end
 -- liolib's `g_read` for one format: nil when it cannot read.
 local function readone(f, fmt)
-  local data, pos = f._data, f._pos
+  local data, pos = st[f]._data, st[f]._pos
   if type(fmt) == "number" then
     if pos > #data and fmt >= 0 then return nil end
-    local s = data:sub(pos, pos + fmt - 1); f._pos = pos + #s; return s
+    local s = data:sub(pos, pos + fmt - 1); st[f]._pos = pos + #s; return s
   end
   fmt = tostring(fmt):gsub("^%*", "")
   local c = fmt:sub(1, 1)
-  if c == "a" then f._pos = #data + 1; return data:sub(pos) end
+  if c == "a" then st[f]._pos = #data + 1; return data:sub(pos) end
   if c == "n" then
     local s, e = data:find("^%s*[-+]?%d+%.?%d*[eE]?[-+]?%d*", pos)
     if not s then return nil end
-    f._pos = e + 1; return tonumber(data:sub(s, e))
+    st[f]._pos = e + 1; return tonumber(data:sub(s, e))
   end
   if c ~= "l" and c ~= "L" then error("bad argument #1 to 'read' (invalid format)", 3) end
   if pos > #data then return nil end
   local e = data:find("\n", pos, true)
   local s
-  if e then s = data:sub(pos, c == "L" and e or e - 1); f._pos = e + 1
-  else s = data:sub(pos); f._pos = #data + 1 end
+  if e then s = data:sub(pos, c == "L" and e or e - 1); st[f]._pos = e + 1
+  else s = data:sub(pos); st[f]._pos = #data + 1 end
   return s
 end
 -- Reads stop at the first format that fails (liolib's `g_read`).
@@ -102,17 +112,17 @@ function methods.lines(f, ...)
 end
 function methods.close(f)
   tofile(f, "close")
-  f._closed = true
-  if f._popen then return true, "exit", 0 end
+  st[f]._closed = true
+  if st[f]._popen then return true, "exit", 0 end
   return true
 end
 function methods.seek(f, whence, off)
   tofile(f, "seek")
   whence, off = whence or "cur", off or 0
-  local base = ({set = 0, cur = f._pos - 1, ["end"] = #f._data})[whence]
+  local base = ({set = 0, cur = st[f]._pos - 1, ["end"] = #st[f]._data})[whence]
   if not base then error("bad argument #1 to 'seek' (invalid option '" .. tostring(whence) .. "')", 2) end
   if base + off < 0 then return nil, "Invalid argument", 22 end
-  f._pos = base + off + 1
+  st[f]._pos = base + off + 1
   return base + off
 end
 -- liolib's `g_write`: strings or numbers only (`io.write({})` fails).
@@ -133,7 +143,7 @@ sinkmt.__index = {
   close = function() return nil, "cannot close standard file" end,
   setvbuf = function() return true end,
 }
-local stdout, stderr = setmetatable({}, sinkmt), setmetatable({}, sinkmt)
+local stdout, stderr = newud(sinkmt), newud(sinkmt)
 local stdin = newfile("")
 local input = stdin
 local function checkmode(mode, fname)
@@ -180,9 +190,9 @@ io = {
     local f = opencheck(path)
     local fmts = table.pack(...)
     return function()
-      if f._closed then error("file is already closed", 2) end
+      if st[f]._closed then error("file is already closed", 2) end
       local v = readall(f, table.unpack(fmts, 1, fmts.n))
-      if v == nil then f._closed = true end
+      if v == nil then st[f]._closed = true end
       return v
     end
   end,
@@ -195,7 +205,7 @@ io = {
     local mt = getmetatable(f)
     if mt == sinkmt then return "file" end
     if mt ~= filemt then return nil end
-    return f._closed and "closed file" or "file"
+    return st[f]._closed and "closed file" or "file"
   end,
   write = function(...) checkwrite(...) return stdout end,
   output = function() return stdout end,
@@ -211,8 +221,89 @@ io = {
     return newfile(host.popen(tostring(cmd)), true)
   end,
 }
--- rpm.open (Rust, `install`) opens as io.open does.
-host.open = open
+-- rpm.open's files are not Lua's: objects of rpm's class `rpm.fd` (rpmlua's
+-- `fd_*`), whose methods are the class's own fields. `read([n])` reads n
+-- bytes or the rest (never nil, no formats), `seek` and `close` answer
+-- integers, `tostring` is the path, and errors are raised, not returned.
+local fdmt = {__name = "rpm.fd"}
+fdmt.__index = fdmt
+-- Argument errors are numbered as Lua numbers a method's (`f:read('a')`
+-- is `bad argument #1`), but for a bad object, which only a call through
+-- the field (`f.read(5)`) can pass: that is argument 1 too.
+local function tofd(f, fname)
+  local s = st[f]
+  if getmetatable(f) ~= fdmt or s == nil then
+    error("bad argument #1 to '" .. fname .. "' (rpm.fd expected, got " .. tname(f) .. ")", 3)
+  end
+  return s
+end
+-- Lua's `luaL_optinteger`.
+local function optint(v, i, fname, default)
+  if v == nil then return default end
+  local x = (type(v) == "number" or type(v) == "string") and tonumber(v) or nil
+  if x == nil then
+    error("bad argument #" .. i .. " to '" .. fname .. "' (number expected, got " .. tname(v) .. ")", 3)
+  end
+  local n = math.tointeger(x)
+  if n == nil then
+    error("bad argument #" .. i .. " to '" .. fname .. "' (number has no integer representation)", 3)
+  end
+  return n
+end
+-- A closed object has no file: rpm names it `(none)`.
+local function descr(s) return s.closed and "(none)" or s.path end
+fdmt.read = function(f, n)
+  local s = tofd(f, "read")
+  local left = optint(n, 1, "read", -1)
+  if s.closed then error("error reading (none): Bad file descriptor", 2) end
+  local out = left < 0 and s.data:sub(s.pos) or s.data:sub(s.pos, s.pos + left - 1)
+  s.pos = s.pos + #out
+  return out
+end
+fdmt.write = function(f, ...)
+  local s = tofd(f, "write")
+  local given, b, n = select('#', ...), ...
+  checkstr(b, 1, given, "write", 2)
+  optint(n, 2, "write", #tostring(b))
+  -- Opened for reading only (the sandbox's files cannot be written).
+  error("error writing " .. descr(s) .. ": Bad file descriptor", 2)
+end
+fdmt.flush = function(f) return tofd(f, "flush").closed and -1 or 0 end
+fdmt.close = function(f)
+  local s = tofd(f, "close")
+  if s.closed then return -1 end
+  s.closed = true
+  return 0
+end
+fdmt.seek = function(f, whence, off)
+  local s = tofd(f, "seek")
+  whence = whence == nil and "cur" or whence
+  checkstr(whence, 1, 1, "seek", 2)
+  local base = ({set = 0, cur = s.pos - 1, ["end"] = #s.data})[tostring(whence)]
+  if base == nil then
+    error("bad argument #1 to 'seek' (invalid option '" .. tostring(whence) .. "')", 2)
+  end
+  off = optint(off, 2, "seek", 0)
+  if s.closed then error("(none): seek failed: Invalid argument", 2) end
+  if base + off < 0 then error(s.path .. ": seek failed: Invalid argument", 2) end
+  s.pos = base + off + 1
+  return base + off
+end
+fdmt.reopen = function(f, ...)
+  tofd(f, "reopen")
+  checkstr((...), 1, select('#', ...), "reopen", 2)
+  return f
+end
+fdmt.__tostring = function(f) return descr(tofd(f, "__tostring")) end
+fdmt.__gc = function(f) local s = st[f] if s then s.closed = true end end
+-- rpm.open (Rust, `install`): io.open's answer, as an `rpm.fd`.
+host.open = function(path, mode)
+  local f, e = open(path, mode)
+  if not f then return nil, e end
+  local u = newud(fdmt)
+  st[u] = {data = st[f]._data, pos = 1, path = tostring(path)}
+  return u
+end
 "#;
 
 /// Adds `io` (and `rpm.open`) to `lua`; `host` is the glue's host table,
@@ -287,6 +378,58 @@ mod tests {
         let ev = evaluate_with(&text, &SpecContext::for_arch("x86_64"), files).unwrap();
         let brs = ev.build_requires.iter().map(|d| d.to_string()).collect();
         (brs, ev.problems)
+    }
+
+    /// `rpm.open` gives rpm's `rpm.fd`, not a Lua file: each answer is
+    /// rpmspec 6.1's for the same calls on a three-line file.
+    #[test]
+    fn rpm_open_gives_an_rpm_fd() {
+        let files = Files(&[("data.txt", "line1\nline2\nline3\n")]);
+        let probe = |code: &str| {
+            let body = format!(
+                "%global _sourcedir /srv/sources\nSource0: data.txt\nBuildRequires: %{{lua: local f = rpm.open(sources[1]) local ok, e = pcall(function() {code} end) local s = (tostring(ok) .. '_' .. tostring(e)):gsub('[^%w]', '_') print(s)}}"
+            );
+            let (brs, problems) = eval(&body, &files);
+            assert!(problems.is_empty(), "{problems:?}");
+            brs.join(" ")
+        };
+        let cases = [
+            ("local r = f:read() return r", "true_line1_line2_line3_"),
+            (
+                "local r = f:read(3) .. '|' .. f:read(2) .. '|' .. f:read() return r",
+                "true_lin_e1__line2_line3_",
+            ),
+            ("local r = tostring(f) return r", "true__srv_sources_data_txt"),
+            (
+                "local r = getmetatable(f).__name .. type(f) .. tostring(io.type(f)) return r",
+                "true_rpm_fduserdatanil",
+            ),
+            ("local r = f:close() .. f:close() return r", "true_0_1"),
+            (
+                "f:read(4) local r = math.type(f:seek()) .. f:seek() .. '|' .. f:seek('set', 1) .. f:read(3) .. '|' .. f:seek('end') return r",
+                "true_integer4_1ine_18",
+            ),
+            (
+                "local r = f:seek('cur', 100) .. '|' .. f:read() .. '|' return r",
+                "true_100__",
+            ),
+            (
+                "local r = f:read('a') return r",
+                "false__string___lua____1__bad_argument__1_to__read___number_expected__got_string_",
+            ),
+            (
+                "f:close() local r = f:read() return r",
+                "false__string___lua____1__error_reading__none___Bad_file_descriptor",
+            ),
+            (
+                "local r = f:seek('set', -5) return r",
+                "false__string___lua____1___srv_sources_data_txt__seek_failed__Invalid_argument",
+            ),
+            ("local r = f:lines() return r", "false__string___lua____1__attempt_to_call_a_nil_value__method__lines__"),
+        ];
+        for (code, want) in cases {
+            assert_eq!(probe(code), want, "{code}");
+        }
     }
 
     /// filesystem.spec's `io.input(sources[N])`

@@ -1,9 +1,10 @@
 //! Lua's `macros` object, mirroring rpm 6.1's `rpm.mc` class of
 //! rpmio/rpmlua.cc (`mc_index`, `mc_newindex`, `mc_call`): a userdata, as
-//! rpm's is, so what Lua code can see of it is rpm's (`type` answers
-//! `userdata`, `pairs`, `#` and `rawget` fail naming `rpm.mc`,
-//! `getmetatable` gives a class table with `__index`/`__newindex`, which
-//! the object consults on each use: assigning them changes `macros`).
+//! rpm's is, whose metatable is the class table itself: `type` answers
+//! `userdata`, `pairs`, `#` and `rawget` fail naming `rpm.mc`, and
+//! `getmetatable(macros)` is the class (`__name`, `__index`, `__newindex`),
+//! so what Lua code sets there (`__call`, `__tostring`, another `__index`)
+//! changes what `macros` does, as in rpm.
 //!
 //! Reading `macros.NAME` expands `%{NAME}` (nil when undefined); a
 //! parametric macro reads as a function taking one string (`%{NAME ARG}`)
@@ -15,13 +16,10 @@
 
 use std::rc::Rc;
 
-use mlua::{Lua, MetaMethod, MultiValue, UserDataFields, UserDataRegistry, Value as LV};
+use mlua::{AnyUserData, Function, Lua, MultiValue, Table, Value as LV};
 
 use super::lua::{expand_or_raise, lua_number, EngineSlot};
-use super::luaerror::{arg_error, passed_on};
-
-/// The type behind `macros` (it holds nothing: the macros are the engine's).
-struct MacroContext;
+use super::luaerror::arg_error;
 
 /// A key or value as rpm's `luaL_checkstring` takes it: a string or a
 /// number (written as Lua writes it), used as a C string (up to a NUL).
@@ -36,19 +34,6 @@ fn checkstring(v: &LV) -> Option<Vec<u8>> {
 
 fn bad_argument(n: usize, func: &str, what: &str) -> mlua::Error {
     mlua::Error::runtime(format!("bad argument #{n} to '{func}' ({what})"))
-}
-
-/// rpm's `checkmc`: the class's functions take the `macros` object first
-/// (`getmetatable(macros).__index({}, 'x')` is an argument error).
-fn check_self(this: &LV, func: &str) -> mlua::Result<()> {
-    match this {
-        LV::UserData(ud) if ud.is::<MacroContext>() => Ok(()),
-        v => Err(bad_argument(
-            1,
-            func,
-            &format!("rpm.mc expected, got {}", v.type_name()),
-        )),
-    }
 }
 
 /// `macros.NAME(ARG)` of the parametric macro `name` (rpm's `mc_call`).
@@ -93,11 +78,39 @@ fn call(lua: &Lua, slot: &EngineSlot, name: &str, args: MultiValue) -> mlua::Res
 
 /// Makes the `macros` global of `lua`, acting on the engine of `slot`.
 pub(super) fn install(lua: &Lua, slot: EngineSlot) -> mlua::Result<()> {
-    let (get, set) = (slot.clone(), slot);
-    let index_body = Rc::new(move |lua: &Lua, this: LV, key: LV| -> mlua::Result<LV> {
-        check_self(&this, "__index")?;
+    let host: Table = lua.named_registry_value("rpm_host")?;
+    let newud: Function = host.get("newud")?;
+    // Lua's name of a value's type in an argument error (`luaL_typeerror`:
+    // the metatable's `__name`, as `rpm.ver`).
+    let tname: Function = host.get("tname")?;
+    let type_name = move |v: &LV| -> mlua::Result<String> { tname.call(v.clone()) };
+    let type_name = Rc::new(type_name);
+    // rpm's class: `__name`, `__index`, `__newindex`, and the object's one
+    // metatable, so Lua code changing it (`getmetatable(macros).__call = f`)
+    // changes what the object does, as in rpm.
+    let class = lua.create_table()?;
+    class.set("__name", "rpm.mc")?;
+    let macros: AnyUserData = newud.call(class.clone())?;
+    lua.globals().set("macros", macros.clone())?;
+    // rpm's `checkmc`: the class's functions take the `macros` object first
+    // (`getmetatable(macros).__index({}, 'x')` is an argument error).
+    let t = type_name.clone();
+    let check = Rc::new(move |this: &LV, func: &str| -> mlua::Result<()> {
+        if matches!(this, LV::UserData(ud) if *ud == macros) {
+            return Ok(());
+        }
+        let got = t(this)?;
+        Err(bad_argument(
+            1,
+            func,
+            &format!("rpm.mc expected, got {got}"),
+        ))
+    });
+    let (get, c, t) = (slot.clone(), check.clone(), type_name.clone());
+    let index = lua.create_function(move |lua, (this, key): (LV, LV)| -> mlua::Result<LV> {
+        c(&this, "__index")?;
         let Some(name) = checkstring(&key) else {
-            let got = key.type_name();
+            let got = t(&key)?;
             return Err(bad_argument(
                 2,
                 "__index",
@@ -119,11 +132,12 @@ pub(super) fn install(lua: &Lua, slot: EngineSlot) -> mlua::Result<()> {
         Ok(LV::String(
             lua.create_string(expand_or_raise(&get, text.as_bytes())?)?,
         ))
-    });
-    let newindex_body = Rc::new(move |this: LV, key: LV, v: LV| -> mlua::Result<()> {
-        check_self(&this, "__newindex")?;
+    })?;
+    let (set, c, t) = (slot, check, type_name);
+    let newindex = lua.create_function(move |_, (this, key, v): (LV, LV, LV)| {
+        c(&this, "__newindex")?;
         let Some(name) = checkstring(&key) else {
-            let got = key.type_name();
+            let got = t(&key)?;
             return Err(bad_argument(
                 2,
                 "__newindex",
@@ -137,7 +151,7 @@ pub(super) fn install(lua: &Lua, slot: EngineSlot) -> mlua::Result<()> {
             return Ok(());
         }
         let Some(body) = checkstring(&v) else {
-            let got = v.type_name();
+            let got = t(&v)?;
             return Err(bad_argument(
                 3,
                 "__newindex",
@@ -154,62 +168,8 @@ pub(super) fn install(lua: &Lua, slot: EngineSlot) -> mlua::Result<()> {
             e.problems.truncate(saved);
             Err(mlua::Error::runtime(format!("error defining macro {name}")))
         }
-    });
-    let b = index_body.clone();
-    let index = lua.create_function(move |lua, (this, key): (LV, LV)| b(lua, this, key))?;
-    let b = newindex_body.clone();
-    let newindex = lua.create_function(move |_, (this, key, v): (LV, LV, LV)| b(this, key, v))?;
-    // mlua hides a userdata's metatable (`__metatable` is false); rpm's
-    // `getmetatable(macros)` is its class table, so answer with one alike.
-    let class = lua.create_table()?;
-    class.set("__name", "rpm.mc")?;
-    class.set("__index", index.clone())?;
-    class.set("__newindex", newindex.clone())?;
-    // The object's own metatable looks the class's entries up on each use,
-    // so that Lua code changing the class (`getmetatable(macros).__index =
-    // f`) changes the object, as it does rpm's one metatable. Our own
-    // functions, while in place, are run directly: a Lua call in between
-    // would hide the caller's line from their errors.
-    let (c, i) = (class.clone(), index);
-    let dispatch_index = move |lua: &Lua, (this, key): (LV, LV)| -> mlua::Result<LV> {
-        match c.raw_get::<LV>("__index")? {
-            LV::Function(f) if f == i => index_body(lua, this, key),
-            LV::Function(f) => {
-                let r = f.call::<MultiValue>((this, key)).map_err(passed_on)?;
-                Ok(r.into_iter().next().unwrap_or(LV::Nil))
-            }
-            LV::Table(t) => t.get(key).map_err(passed_on),
-            _ => Err(mlua::Error::runtime("attempt to index a rpm.mc value")),
-        }
-    };
-    let (c, n) = (class.clone(), newindex);
-    let dispatch_newindex = move |_: &Lua, (this, key, v): (LV, LV, LV)| -> mlua::Result<()> {
-        match c.raw_get::<LV>("__newindex")? {
-            LV::Function(f) if f == n => newindex_body(this, key, v),
-            LV::Function(f) => f.call((this, key, v)).map_err(passed_on),
-            LV::Table(t) => t.set(key, v).map_err(passed_on),
-            _ => Err(mlua::Error::runtime("attempt to index a rpm.mc value")),
-        }
-    };
-    let di = lua.create_function(dispatch_index)?;
-    let dn = lua.create_function(dispatch_newindex)?;
-    lua.register_userdata_type::<MacroContext>(move |reg: &mut UserDataRegistry<MacroContext>| {
-        reg.add_meta_field(MetaMethod::Type, "rpm.mc");
-        reg.add_meta_field(MetaMethod::Index, di);
-        reg.add_meta_field(MetaMethod::NewIndex, dn);
     })?;
-    let macros = lua.create_any_userdata(MacroContext)?;
-    lua.globals().set("macros", macros.clone())?;
-    // `getmetatable()` without a value is Lua's argument error, raised for
-    // the caller (level 2), not for a line of this wrapper.
-    let wrap = "local raw, select, error = getmetatable, select, error\n\
-        local ud, class = ...\n\
-        getmetatable = function(...)\n\
-          if select('#', ...) == 0 then\n\
-            error(\"bad argument #1 to 'getmetatable' (value expected)\", 2)\n\
-          end\n\
-          if rawequal((...), ud) then return class end\n\
-          return raw(...)\n\
-        end";
-    super::luamod::compile(lua, "=rpm-mc", wrap.as_bytes())?.call::<()>((macros, class))
+    class.set("__index", index)?;
+    class.set("__newindex", newindex)?;
+    Ok(())
 }

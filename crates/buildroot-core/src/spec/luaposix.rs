@@ -8,8 +8,9 @@
 //!   of it as a table without a name).
 //! - `access(path[, mode])` (`Paccess`): `0.0` (a float, as lposix pushes
 //!   it) when `path` is a source file or an absolute path of the host that
-//!   exists (as `%{exists:}`), else nil, `"PATH: No such file or
-//!   directory"` and `2.0` (ENOENT); the mode's letters are checked (`rwxf`
+//!   exists (as `%{exists:}`) and the build user may do what the mode asks
+//!   (`build_user_access`), else nil, `"PATH: MESSAGE"` and the errno
+//!   (`2.0`, ENOENT; `13.0`, EACCES); the mode's letters are checked (`rwxf`
 //!   and blanks).
 //! - `stat(path[, field])` (`Pstat`, which calls `lstat`): the same files
 //!   as `access`. A source file (the spec's payload, by base name) is a
@@ -115,6 +116,39 @@ fn mode_string(mode: u32) -> String {
 /// `strerror(errno)`.
 fn strerror(errno: i32) -> String {
     crate::error::io_message(&std::io::Error::from_raw_os_error(errno))
+}
+
+/// `access(2)` of `path` for the permissions `want` (`0o4` read, `0o2`
+/// write, `0o1` execute; 0: existence), as the build user would be
+/// answered: `Err(errno)` as access sets it.
+///
+/// The build user is the unprivileged user rpmbuild runs as (mock's
+/// `mockbuild`; a packager running rpmspec by hand is one too), never
+/// root: it owns the spec's sources (`rw-r--r--`, as `posix.stat` shows
+/// them: readable and writable, not executable) and nothing of the system,
+/// so a host path (a stand-in for the build root's file, as for
+/// `%{exists:}`) grants what its mode grants others (`/usr/bin/sh` may be
+/// run, `/usr/bin` not written to, `/tmp` written to). Search permission on
+/// the path's directories is not checked (a build root's are all open).
+fn build_user_access(host: &Host, path: &str, want: u32) -> Result<(), i32> {
+    let machine_file = matches!(path, "/proc/meminfo" | "/proc/cpuinfo");
+    if !machine_file && host.read_file(path).is_some() {
+        return if want & 0o1 != 0 {
+            Err(libc::EACCES)
+        } else {
+            Ok(())
+        };
+    }
+    if !path.starts_with('/') {
+        return Err(libc::ENOENT);
+    }
+    use std::os::unix::fs::MetadataExt;
+    // access(2) follows symbolic links.
+    let m = std::fs::metadata(path).map_err(|e| e.raw_os_error().unwrap_or(libc::ENOENT))?;
+    if want & !(m.mode() & 0o7) != 0 {
+        return Err(libc::EACCES);
+    }
+    Ok(())
 }
 
 /// The file `path` names for `posix.stat`, or the errno of its absence.
@@ -302,16 +336,27 @@ pub(super) fn install(lua: &Lua, engine: EngineSlot) -> mlua::Result<()> {
             {
                 return Err(arg_error(2, format!("unknown mode option `{c}'")));
             }
+            let want = mode
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .fold(0, |m, c| match c {
+                    'r' => m | 0o4,
+                    'w' => m | 0o2,
+                    'x' => m | 0o1,
+                    _ => m,
+                });
             // lposix's `pushresult`: 0 as a Lua float, or `pusherror`'s
             // nil, message and errno.
-            if slot.get()?.host.file_exists(&s) {
-                return Ok(MultiValue::from_iter([LV::Number(0.0)]));
-            }
-            let msg = lua.create_string(format!("{s}: {}", strerror(libc::ENOENT)))?;
+            let errno = match build_user_access(slot.get()?.host, &s, want) {
+                Ok(()) => return Ok(MultiValue::from_iter([LV::Number(0.0)])),
+                Err(errno) => errno,
+            };
+            let msg = lua.create_string(format!("{s}: {}", strerror(errno)))?;
             Ok(MultiValue::from_iter([
                 LV::Nil,
                 LV::String(msg),
-                LV::Number(f64::from(libc::ENOENT)),
+                LV::Number(f64::from(errno)),
             ]))
         })?,
     )?;
@@ -409,6 +454,36 @@ mod tests {
         assert!(
             problems[0].contains("invalid option 'bogus'"),
             "{problems:?}"
+        );
+    }
+
+    /// `posix.access` answers as access(2) answers the unprivileged build
+    /// user: its own source files may be read and written but not run; of
+    /// the system, what the mode grants others (root, or rpmspec in a
+    /// read-only sandbox, would be answered otherwise for `/`).
+    #[test]
+    fn access_is_the_build_users() {
+        let probe = |path: &str, mode: &str| {
+            let body = format!(
+                "BuildRequires: %{{lua: local a, b, c = posix.access('{path}', '{mode}') local s = (tostring(a) .. '|' .. tostring(b) .. '|' .. tostring(c)):gsub(' ', '_') print(s)}}"
+            );
+            let (brs, problems) = eval_on(&body, "x86_64", &OneFile);
+            assert!(problems.is_empty(), "{problems:?}");
+            brs.join(" ")
+        };
+        let denied = |p: &str| format!("nil|{p}:_Permission_denied|13.0");
+        assert_eq!(probe("macros.python-srpm", "rw"), "0.0|nil|nil");
+        assert_eq!(
+            probe("macros.python-srpm", "x"),
+            denied("macros.python-srpm")
+        );
+        assert_eq!(probe("/", "w"), denied("/"));
+        assert_eq!(probe("/", "rx"), "0.0|nil|nil");
+        assert_eq!(probe("/proc/meminfo", "r"), "0.0|nil|nil");
+        assert_eq!(probe("/proc/meminfo", "w"), denied("/proc/meminfo"));
+        assert_eq!(
+            probe("/nonexistent", "w"),
+            "nil|/nonexistent:_No_such_file_or_directory|2.0"
         );
     }
 
