@@ -106,7 +106,7 @@ pub(super) fn repomd_mismatch(repomd: &[u8], want: &[RepomdChecksum]) -> Option<
 /// [`repomd_mismatch`]'s reason for a repomd.xml that matches no hash at
 /// all: a mirror not synced yet, which another request may find synced
 /// (a node of a load-balanced mirror).
-pub(super) const STALE: &str = "does not match the metalink's checksums (a stale mirror)";
+const STALE: &str = "does not match the metalink's checksums (a stale mirror)";
 
 /// How strong a hash type is, as librepo ranks them (md5 weakest, sha512
 /// strongest); `None` for a type librepo does not know, which it never

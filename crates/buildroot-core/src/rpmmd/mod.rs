@@ -177,6 +177,11 @@ impl RepoSpec {
         spec.url_vars = vars.url_vars();
         if let Some(main) = &vars.main {
             main.apply_to_cli_repo(&mut spec)?;
+            // libdnf's repo_gpgcheck is inherited by every repo, one of the
+            // command line too: said as for a section.
+            if let Some(msg) = repofile::unchecked_signature(&[], vars, "", id) {
+                skip::warn_once(msg);
+            }
         }
         Ok(spec)
     }

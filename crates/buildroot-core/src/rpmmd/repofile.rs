@@ -48,7 +48,9 @@ pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<R
 /// asked a repo lacking it for repomd.xml twice and the signature 8
 /// times). These tools check no OpenPGP signature: the repo is read on the
 /// strength of TLS and a metalink's hashes alone, which the line says.
-fn unchecked_signature(
+/// `kv` are the section's options (none for a `--repo ID=URL`, which has
+/// `[main]`'s alone).
+pub(super) fn unchecked_signature(
     kv: &[(String, String, usize)],
     vars: &Vars,
     origin: &str,
@@ -759,11 +761,37 @@ mod tests {
         );
         // A type libdnf does not read (they are compared as written): an
         // error on its line, the repo enabled or not, as dnf 4.14 stops.
-        for t in ["rpm-md", "yum", "YUM", ""] {
-            let text = format!("[a]\nbaseurl=/x\ntype={t}\n");
+        // As dnf 4.14's read_all_repos took them (probed): blanks around
+        // the value go, and `Type=` is another (unknown) option.
+        for t in [
+            "type=rpm-md",
+            "type=yum",
+            "type=YUM",
+            "type=",
+            "type=rpm-md  ",
+            "type=  yum",
+        ]
+        .into_iter()
+        .chain(["Type=debian", "TYPE=debian", "type=None"])
+        {
+            let text = format!("[a]\nbaseurl=/x\n{t}\n");
             let (r, ignored) =
                 parse_repofile_text(&text, "t.repo", &Vars::new("x86_64", "")).unwrap();
             assert_eq!((r.len(), ignored.len()), (1, 0), "{t}");
+        }
+        // Substituted, and compared whole (no comment after a value).
+        for (t, says) in [
+            ("type = RPM-MD", "type=RPM-MD"),
+            ("type=$basearch", "type=x86_64"),
+            ("type=rpm-md #c", "type=rpm-md #c"),
+        ] {
+            let text = format!("[a]\nbaseurl=/x\nenabled=0\n{t}\n");
+            let e = parse_repofile_text(&text, "t.repo", &Vars::new("x86_64", "")).unwrap_err();
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("t.repo:4: [a]: {says} is not")),
+                "{e}"
+            );
         }
         let text = "[b]\nbaseurl=/y\n[a]\nbaseurl=/x\nenabled=0\ntype=RPM\n";
         let e = parse_repofile_text(text, "t.repo", &Vars::new("x86_64", "")).unwrap_err();

@@ -14,8 +14,9 @@
 //!
 //! Over a batch of downloads from the same mirrors (a run's SRPMs of a
 //! repo, a repo's metadata files), a [`MirrorTally`] keeps what each
-//! mirror did, as librepo keeps it over one download of many files: a mirror that has failed 4 times
-//! without one success is not asked again (its "skipping bad mirror").
+//! mirror did, as librepo keeps it over one download of many files: a
+//! mirror that has failed 4 times without one success is not asked again
+//! (its "skipping bad mirror").
 //!
 //! A mirror that times out (no connection or answer within the timeout, a
 //! stall) before it has delivered anything changes places with the last

@@ -332,6 +332,42 @@ fn a_dnf_conf_main_reaches_every_repo_of_the_run() {
     assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
 }
 
+/// `[main]`'s `repo_gpgcheck=1` reaches a `--repo ID=URL` as it reaches a
+/// section (libdnf's option is inherited by every repo, `--repofrompath`'s
+/// too): each such repo is warned about, naming the dnf.conf line, as its
+/// signature goes unchecked.
+#[test]
+fn a_main_repo_gpgcheck_is_warned_about_for_a_command_line_repo() {
+    let t = tempfile::tempdir().unwrap();
+    let conf = t.path().join("dnf.conf");
+    std::fs::write(&conf, "[main]\nbest=1\nrepo_gpgcheck=1\n").unwrap();
+    let out = cmd(Tool::Generator)
+        .args(["--arch", "x86_64", "--dnf-conf"])
+        .arg(&conf)
+        .args([
+            "--repo",
+            "bin=testdata/repos/x86_64",
+            "--source-repo",
+            "src=testdata/repos/source",
+        ])
+        .write_stdin("hello\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let said = |id: &str| {
+        format!(
+            "buildroot-generator: warning: {}:3: [{id}]: repo_gpgcheck=1 is not honoured: these \
+             tools check no OpenPGP signature, so repomd.xml is read without repomd.xml.asc, \
+             which dnf would require and check against gpgkey\n",
+            conf.display()
+        )
+    };
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("{}{}", said("bin"), said("src"))
+    );
+}
+
 #[test]
 fn a_repo_id_defined_twice_is_used_once_from_its_first_definition() {
     // dnf keeps the first section of an id and warns about the others: the
