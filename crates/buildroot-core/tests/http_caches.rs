@@ -192,25 +192,35 @@ fn downloads_are_readable_by_others() {
     }
 }
 
-#[test]
-fn an_srpm_a_mirror_lacks_comes_from_the_next() {
-    fast();
-    // Two mirrors of the fixture source repo.
+/// A server with two mirrors, `a/` and `b/`, of the fixture source repo.
+fn two_mirrors_of_source() -> (tempfile::TempDir, Server) {
     let t = tempfile::tempdir().unwrap();
     let root = t.path().join("www");
     std::fs::create_dir_all(&root).unwrap();
     for m in ["a", "b"] {
         std::os::unix::fs::symlink(repos_dir().join("source"), root.join(m)).unwrap();
     }
-    let server = Server::start(root);
-    server.fault(&format!("/a/{HELLO}"), Fault::Status(404), None);
+    (t, Server::start(root))
+}
+
+/// The repo of [`two_mirrors_of_source`], mirrors `a` then `b`, its
+/// metadata cached under `t`.
+fn load_two_mirrors(t: &tempfile::TempDir, server: &Server) -> LoadedRepo {
     let mut spec = RepoSpec::new("src", &format!("{}/a/", server.base));
     spec.extra_baseurls = vec![format!("{}/b/", server.base)];
     let opts = LoadOptions {
         filelists: Filelists::PrimaryOnly,
         cache_dir: Some(t.path().join("meta")),
     };
-    let repo = load_repo(&spec, &opts).unwrap();
+    load_repo(&spec, &opts).unwrap()
+}
+
+#[test]
+fn an_srpm_a_mirror_lacks_comes_from_the_next() {
+    fast();
+    let (t, server) = two_mirrors_of_source();
+    server.fault(&format!("/a/{HELLO}"), Fault::Status(404), None);
+    let repo = load_two_mirrors(&t, &server);
     // Mirror a answered for the metadata.
     assert_eq!(repo.spec.baseurl, format!("{}/a/", server.base));
     let cache = t.path().join("cache");
@@ -251,21 +261,9 @@ fn an_srpm_a_mirror_lacks_comes_from_the_next() {
 #[test]
 fn an_srpm_is_asked_of_the_mirrors_from_the_top_of_the_list() {
     fast();
-    let t = tempfile::tempdir().unwrap();
-    let root = t.path().join("www");
-    std::fs::create_dir_all(&root).unwrap();
-    for m in ["a", "b"] {
-        std::os::unix::fs::symlink(repos_dir().join("source"), root.join(m)).unwrap();
-    }
-    let server = Server::start(root);
+    let (t, server) = two_mirrors_of_source();
     server.fault("/a/repodata/repomd.xml", Fault::Status(503), None);
-    let mut spec = RepoSpec::new("src", &format!("{}/a/", server.base));
-    spec.extra_baseurls = vec![format!("{}/b/", server.base)];
-    let opts = LoadOptions {
-        filelists: Filelists::PrimaryOnly,
-        cache_dir: Some(t.path().join("meta")),
-    };
-    let repo = load_repo(&spec, &opts).unwrap();
+    let repo = load_two_mirrors(&t, &server);
     // Mirror b answered for repomd.xml.
     assert_eq!(repo.spec.baseurl, format!("{}/b/", server.base));
     assert_eq!(
