@@ -623,10 +623,10 @@ fn an_unreadable_rich_requirement_is_dropped_as_libsolv_drops_it() {
     );
 }
 
-/// Three rich forms rpm refuses but libsolv reads (a chained `if` or
-/// `without`, the `<=>` operator) are requirements as libsolv reads them,
+/// Rich forms rpm refuses but libsolv reads (a chained `if`, `without` or
+/// `else`, the `<=>` operator) are requirements as libsolv reads them,
 /// not dropped (checked with rpmmd2solv: `a IF (b IF c)`, `a - b - c`,
-/// `a <=> b`).
+/// `a <=> b`, `a IF b ELSE (c ELSE d)`).
 #[test]
 fn rich_forms_only_libsolv_reads_are_kept() {
     use buildroot_core::rpmmd::read_primary;
@@ -634,6 +634,7 @@ fn rich_forms_only_libsolv_reads_are_kept() {
         "(a if b if c)",
         "(a without b without c)",
         "(a &lt;=&gt; b)",
+        "(a if b else c else d)",
     ]
     .iter()
     .map(|n| format!("<rpm:entry name=\"{n}\"/>"))
@@ -648,7 +649,12 @@ fn rich_forms_only_libsolv_reads_are_kept() {
     let p = |s: &str| Dep::parse(s).unwrap();
     assert_eq!(
         reqs,
-        [p("(a if (b if c))"), p("(a without (b without c))"), p("a")]
+        [
+            p("(a if (b if c))"),
+            p("(a without (b without c))"),
+            p("a"),
+            p("(a if b else (c else d))")
+        ]
     );
 }
 
