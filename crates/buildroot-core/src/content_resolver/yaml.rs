@@ -258,6 +258,28 @@ struct Pairs {
     /// Whether it is a sequence (a map is refused, as PyYAML refuses it).
     seq: bool,
     line: usize,
+    /// Its entries as written, in order ([`Entry`]).
+    entries: Vec<Option<Entry>>,
+}
+
+/// An entry of an `!!omap` or `!!pairs` sequence that is a map, as written:
+/// PyYAML checks the node, not the map built from it, so `{b: 1, b: 2}` is
+/// two pairs (refused) and a `<<` key is no merge (refused: `safe_load` has
+/// no constructor for its tag outside a map it builds). None for an entry
+/// that is no map as written (an alias: its map is checked as built).
+#[derive(Clone, Copy, Default)]
+struct Entry {
+    pairs: usize,
+    merge: bool,
+}
+
+/// An open collection while [`scan`] reads the events.
+enum Open {
+    /// A sequence, and the start of its [`Pairs`] if tagged so.
+    Seq(Option<usize>),
+    /// A map: its keys and values so far, whether a key is a plain `<<`,
+    /// and, for an entry of a tagged sequence, where its [`Entry`] goes.
+    Map(usize, bool, Option<(usize, usize)>),
 }
 
 /// What [`scan`] finds in a document.
@@ -287,7 +309,8 @@ const OTHER_SAFE_LOAD_TAGS: [&str; 7] = ["binary", "omap", "pairs", "set", "seq"
 /// resolves it (`! '123'` is 123).
 fn scan(text: &str) -> Scan {
     let mut scalars = HashMap::new();
-    let mut pairs = HashMap::new();
+    let mut pairs: HashMap<usize, Pairs> = HashMap::new();
+    let mut open: Vec<Open> = Vec::new();
     let mut blanked = text.as_bytes().to_vec();
     for event in granit_parser::Parser::new_from_str(text) {
         let Ok((event, span)) = event else {
@@ -297,6 +320,14 @@ fn scan(text: &str) -> Scan {
             granit_parser::Event::Scalar(value, style, _, tag) => (Some((value, *style)), tag),
             granit_parser::Event::SequenceStart(_, _, tag)
             | granit_parser::Event::MappingStart(_, _, tag) => (None, tag),
+            granit_parser::Event::Alias(_) => {
+                node_in(&mut open, &mut pairs, false, false);
+                continue;
+            }
+            granit_parser::Event::SequenceEnd | granit_parser::Event::MappingEnd => {
+                close(&mut open, &mut pairs);
+                continue;
+            }
             _ => continue,
         };
         let name = tag.as_ref().map(|t| {
@@ -323,15 +354,35 @@ fn scan(text: &str) -> Scan {
                 span.start.line()
             ));
         }
+        let is_map = matches!(event, granit_parser::Event::MappingStart(..));
+        let merge_key = matches!(scalar, Some((v, granit_parser::ScalarStyle::Plain)) if v == "<<")
+            && name.is_none();
+        let entry = node_in(&mut open, &mut pairs, is_map, merge_key);
         let Some((value, style)) = scalar else {
+            let mut tagged = None;
             if let (Some(Some(n)), Some(at)) = (&name, span.start.byte_offset()) {
                 if n == "omap" || n == "pairs" {
-                    let seq = matches!(event, granit_parser::Event::SequenceStart(..));
+                    let seq = !is_map;
                     let line = span.start.line();
                     let tag = n.to_string();
-                    pairs.insert(at, Pairs { tag, seq, line });
+                    let entries = Vec::new();
+                    pairs.insert(
+                        at,
+                        Pairs {
+                            tag,
+                            seq,
+                            line,
+                            entries,
+                        },
+                    );
+                    tagged = Some(at);
                 }
             }
+            open.push(if is_map {
+                Open::Map(0, false, entry)
+            } else {
+                Open::Seq(tagged)
+            });
             continue;
         };
         let Some(start) = span.start.byte_offset() else {
@@ -369,6 +420,44 @@ fn scan(text: &str) -> Scan {
     match String::from_utf8(blanked) {
         Ok(text) => Scan::Scalars(scalars, text, pairs),
         Err(_) => Scan::Unparsable,
+    }
+}
+
+/// Counts a node in the collection open around it (a map's key or value; a
+/// plain `<<` in a key's place marks the map). An entry of a tagged
+/// sequence gets its [`Entry`] (a map's is filled in by [`close`]):
+/// returns where, for a map.
+fn node_in(
+    open: &mut [Open],
+    pairs: &mut HashMap<usize, Pairs>,
+    is_map: bool,
+    merge_key: bool,
+) -> Option<(usize, usize)> {
+    match open.last_mut() {
+        Some(Open::Map(n, merge, _)) => {
+            *merge |= merge_key && *n % 2 == 0;
+            *n += 1;
+            None
+        }
+        Some(Open::Seq(Some(at))) => {
+            let p = pairs.get_mut(at)?;
+            p.entries.push(is_map.then(Entry::default));
+            is_map.then(|| (*at, p.entries.len() - 1))
+        }
+        _ => None,
+    }
+}
+
+/// Closes the innermost collection; a map that is an entry of a tagged
+/// sequence records its pairs and merge key there.
+fn close(open: &mut Vec<Open>, pairs: &mut HashMap<usize, Pairs>) {
+    if let Some(Open::Map(n, merge, Some((at, i)))) = open.pop() {
+        if let Some(Some(e)) = pairs.get_mut(&at).and_then(|p| p.entries.get_mut(i)) {
+            *e = Entry {
+                pairs: n / 2,
+                merge,
+            };
+        }
     }
 }
 
@@ -439,7 +528,8 @@ fn pyyaml_scalar<E: serde::de::Error>(
         let tagged = PAIRS.with(|p| p.borrow().get(&(at as usize)).cloned());
         return match tagged {
             Some(t) if t.seq == matches!(node.value, Value::Seq(_)) => {
-                pairs(node.value, &t.tag).map_err(|e| E::custom(format!("line {}: {e}", t.line)))
+                pairs(node.value, &t.tag, &t.entries)
+                    .map_err(|e| E::custom(format!("line {}: {e}", t.line)))
             }
             _ => Ok(node.value),
         };
@@ -453,8 +543,9 @@ fn pyyaml_scalar<E: serde::de::Error>(
 
 /// An `!!omap` or `!!pairs` collection as PyYAML's `construct_yaml_omap`
 /// and `construct_yaml_pairs` build it: a list of `(key, value)` tuples,
-/// from a sequence of one-entry maps (both keep repeated keys and order).
-fn pairs(v: Value, tag: &str) -> std::result::Result<Value, String> {
+/// from a sequence of one-entry maps (both keep repeated keys and order),
+/// each as written ([`Entry`]).
+fn pairs(v: Value, tag: &str, written: &[Option<Entry>]) -> std::result::Result<Value, String> {
     let what = if tag == "omap" {
         "an ordered map"
     } else {
@@ -463,6 +554,14 @@ fn pairs(v: Value, tag: &str) -> std::result::Result<Value, String> {
     let Value::Seq(items) = v else {
         return Err(format!("while constructing {what}: expected a sequence"));
     };
+    let one = "expected a mapping of length 1";
+    if let Some(e) = written.iter().flatten().find(|e| e.pairs != 1 || e.merge) {
+        return Err(if e.pairs != 1 {
+            format!("while constructing {what}: {one}")
+        } else {
+            "could not determine a constructor for the tag 'tag:yaml.org,2002:merge'".into()
+        });
+    }
     items
         .into_iter()
         .map(|item| match item {
@@ -470,9 +569,7 @@ fn pairs(v: Value, tag: &str) -> std::result::Result<Value, String> {
                 let (k, v) = m.pop().expect("one entry");
                 Ok(Value::Tuple(vec![k, v]))
             }
-            _ => Err(format!(
-                "while constructing {what}: expected a mapping of length 1"
-            )),
+            _ => Err(format!("while constructing {what}: {one}")),
         })
         .collect::<std::result::Result<Vec<_>, _>>()
         .map(Value::Seq)
@@ -996,10 +1093,32 @@ mod tests {
             "a: !!omap {b: 1}",
             "a: !!omap\n  b: 1\n",
             "a: !!pairs [{b: 1, c: 2}]",
+            // Two pairs as written, one key as built: refused all the same.
+            "a: !!omap [{b: 1, b: 2}]",
+            "a: !!pairs\n- b: 1\n  b: 2\n",
+            "a: !!omap [{1: a, 1.0: b}]",
         ] {
             let e = Value::parse(yaml, "t").unwrap_err().to_string();
             assert!(e.contains("while constructing"), "{yaml}: {e}");
         }
         assert_eq!(parse("!!omap [b: 1]").py_str(), "[('b', 1)]");
+        // A `<<` in an entry is no merge key: safe_load has no constructor.
+        let e = Value::parse("a: !!omap [{<<: {b: 1}}]", "t").unwrap_err();
+        assert!(e.to_string().contains("tag:yaml.org,2002:merge"), "{e}");
+        // Entries of entries are plain maps, merges and all.
+        assert_eq!(
+            parse("a: !!omap [b: {<<: {c: 1}, d: [{e: 1, f: 2}]}]")
+                .get("a")
+                .unwrap()
+                .py_str(),
+            "[('b', {'c': 1, 'd': [{'e': 1, 'f': 2}]})]"
+        );
+        assert_eq!(
+            parse("m: &m {b: 1}\na: !!pairs [*m, c: 2]")
+                .get("a")
+                .unwrap()
+                .py_str(),
+            "[('b', 1), ('c', 2)]"
+        );
     }
 }
