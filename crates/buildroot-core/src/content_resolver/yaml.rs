@@ -23,6 +23,7 @@ use serde_saphyr::granit_parser;
 use std::collections::HashMap;
 
 use super::yaml11::{self, Timestamp};
+use super::yaml_pairs::{close, node_in, pairs, Open, Pairs};
 use crate::error::{Error, Result};
 
 /// One YAML node.
@@ -250,38 +251,6 @@ struct Scalar {
     line: usize,
 }
 
-/// A collection tagged `!!omap` or `!!pairs`.
-#[derive(Clone)]
-struct Pairs {
-    /// `omap` or `pairs`.
-    tag: String,
-    /// Whether it is a sequence (a map is refused, as PyYAML refuses it).
-    seq: bool,
-    line: usize,
-    /// Its entries as written, in order ([`Entry`]).
-    entries: Vec<Option<Entry>>,
-}
-
-/// An entry of an `!!omap` or `!!pairs` sequence that is a map, as written:
-/// PyYAML checks the node, not the map built from it, so `{b: 1, b: 2}` is
-/// two pairs (refused) and a `<<` key is no merge (refused: `safe_load` has
-/// no constructor for its tag outside a map it builds). None for an entry
-/// that is no map as written (an alias: its map is checked as built).
-#[derive(Clone, Copy, Default)]
-struct Entry {
-    pairs: usize,
-    merge: bool,
-}
-
-/// An open collection while [`scan`] reads the events.
-enum Open {
-    /// A sequence, and the start of its [`Pairs`] if tagged so.
-    Seq(Option<usize>),
-    /// A map: its keys and values so far, whether a key is a plain `<<`,
-    /// and, for an entry of a tagged sequence, where its [`Entry`] goes.
-    Map(usize, bool, Option<(usize, usize)>),
-}
-
 /// What [`scan`] finds in a document.
 enum Scan {
     /// The first explicit tag `safe_load` refuses, as the problem to report.
@@ -423,44 +392,6 @@ fn scan(text: &str) -> Scan {
     }
 }
 
-/// Counts a node in the collection open around it (a map's key or value; a
-/// plain `<<` in a key's place marks the map). An entry of a tagged
-/// sequence gets its [`Entry`] (a map's is filled in by [`close`]):
-/// returns where, for a map.
-fn node_in(
-    open: &mut [Open],
-    pairs: &mut HashMap<usize, Pairs>,
-    is_map: bool,
-    merge_key: bool,
-) -> Option<(usize, usize)> {
-    match open.last_mut() {
-        Some(Open::Map(n, merge, _)) => {
-            *merge |= merge_key && *n % 2 == 0;
-            *n += 1;
-            None
-        }
-        Some(Open::Seq(Some(at))) => {
-            let p = pairs.get_mut(at)?;
-            p.entries.push(is_map.then(Entry::default));
-            is_map.then(|| (*at, p.entries.len() - 1))
-        }
-        _ => None,
-    }
-}
-
-/// Closes the innermost collection; a map that is an entry of a tagged
-/// sequence records its pairs and merge key there.
-fn close(open: &mut Vec<Open>, pairs: &mut HashMap<usize, Pairs>) {
-    if let Some(Open::Map(n, merge, Some((at, i)))) = open.pop() {
-        if let Some(Some(e)) = pairs.get_mut(&at).and_then(|p| p.entries.get_mut(i)) {
-            *e = Entry {
-                pairs: n / 2,
-                merge,
-            };
-        }
-    }
-}
-
 /// Blanks (with spaces) the tag written before the scalar text at `start`:
 /// the nearest token before it that starts with `!`, past an anchor.
 /// Returns where the tag began.
@@ -539,40 +470,6 @@ fn pyyaml_scalar<E: serde::de::Error>(
             .map_err(|e| E::custom(format!("line {}: {e}", sc.line))),
         None => Ok(node.value),
     })
-}
-
-/// An `!!omap` or `!!pairs` collection as PyYAML's `construct_yaml_omap`
-/// and `construct_yaml_pairs` build it: a list of `(key, value)` tuples,
-/// from a sequence of one-entry maps (both keep repeated keys and order),
-/// each as written ([`Entry`]).
-fn pairs(v: Value, tag: &str, written: &[Option<Entry>]) -> std::result::Result<Value, String> {
-    let what = if tag == "omap" {
-        "an ordered map"
-    } else {
-        "pairs"
-    };
-    let Value::Seq(items) = v else {
-        return Err(format!("while constructing {what}: expected a sequence"));
-    };
-    let one = "expected a mapping of length 1";
-    if let Some(e) = written.iter().flatten().find(|e| e.pairs != 1 || e.merge) {
-        return Err(if e.pairs != 1 {
-            format!("while constructing {what}: {one}")
-        } else {
-            "could not determine a constructor for the tag 'tag:yaml.org,2002:merge'".into()
-        });
-    }
-    items
-        .into_iter()
-        .map(|item| match item {
-            Value::Map(mut m) if m.len() == 1 => {
-                let (k, v) = m.pop().expect("one entry");
-                Ok(Value::Tuple(vec![k, v]))
-            }
-            _ => Err(format!("while constructing {what}: {one}")),
-        })
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map(Value::Seq)
 }
 
 struct ValueVisitor;
