@@ -1,6 +1,12 @@
 //! Dependencies: simple (`name [op evr]`) and rich/boolean (`(a or b >= 2)`),
 //! and rpm's rule for whether a provide satisfies a requirement.
 //!
+//! Parsing reads what dnf reads from rpm-md and headers: a simple dependency
+//! as rpm's `parseRCPOT` cuts it, a rich one with libsolv's grammar
+//! (`pool_parserpmrichdep`), which is wider than rpm's (chained `if`,
+//! `unless`, `without` and `else`, any run of `<`, `=`, `>`). A spec's
+//! BuildRequires are checked against rpm's own rules first (`spec/rich.rs`).
+//!
 //! Matching follows libsolv's `pool_match_flags_evr` (rpm semantics): an
 //! unversioned side matches anything of that name; otherwise the two version
 //! ranges must overlap, comparing releases only when both sides have one.
