@@ -259,6 +259,21 @@ impl Dep {
         Ok(dep)
     }
 
+    /// A rich dependency as libsolv's `pool_parserpmrichdep` reads one
+    /// stored in rpm-md or a header: as [`Dep::parse`] reads it, but
+    /// nothing may follow its closing parenthesis, not even a blank
+    /// (libsolv drops `(a or b) `; `parse` trims what a spec's line leaves).
+    pub fn parse_stored_rich(s: &str) -> Result<Dep> {
+        if s.ends_with(|c: char| c.is_ascii_whitespace()) {
+            return Err(Error::parse(
+                "dependency",
+                s,
+                "text after the rich dependency",
+            ));
+        }
+        Dep::parse(s)
+    }
+
     /// Every simple dependency inside this one, in order.
     pub fn leaves(&self) -> Vec<&SimpleDep> {
         let mut out = Vec::new();
