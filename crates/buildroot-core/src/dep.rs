@@ -1,6 +1,12 @@
 //! Dependencies: simple (`name [op evr]`) and rich/boolean (`(a or b >= 2)`),
 //! and rpm's rule for whether a provide satisfies a requirement.
 //!
+//! Parsing reads what dnf reads from rpm-md and headers: a simple dependency
+//! as rpm's `parseRCPOT` cuts it, a rich one with libsolv's grammar
+//! (`pool_parserpmrichdep`), which is wider than rpm's (chained `if`,
+//! `unless`, `without` and `else`, any run of `<`, `=`, `>`). A spec's
+//! BuildRequires are checked against rpm's own rules first (`spec/rich.rs`).
+//!
 //! Matching follows libsolv's `pool_match_flags_evr` (rpm semantics): an
 //! unversioned side matches anything of that name; otherwise the two version
 //! ranges must overlap, comparing releases only when both sides have one.
@@ -251,6 +257,21 @@ impl Dep {
             return Err(p.err("unexpected text after the dependency"));
         }
         Ok(dep)
+    }
+
+    /// A rich dependency as libsolv's `pool_parserpmrichdep` reads one
+    /// stored in rpm-md or a header: as [`Dep::parse`] reads it, but
+    /// nothing may follow its closing parenthesis, not even a blank
+    /// (libsolv drops `(a or b) `; `parse` trims what a spec's line leaves).
+    pub fn parse_stored_rich(s: &str) -> Result<Dep> {
+        if s.ends_with(|c: char| c.is_ascii_whitespace()) {
+            return Err(Error::parse(
+                "dependency",
+                s,
+                "text after the rich dependency",
+            ));
+        }
+        Dep::parse(s)
     }
 
     /// Every simple dependency inside this one, in order.
@@ -576,13 +597,7 @@ impl Parser<'_> {
         let cond = self.operand()?;
         let (cond, otherwise) = match self.keyword()? {
             None => (cond, None),
-            Some("else") => {
-                let o = self.operand()?;
-                if self.keyword()?.is_some() {
-                    return Err(self.err("unexpected operator after 'else' operand"));
-                }
-                (cond, Some(Box::new(o)))
-            }
+            Some("else") => (cond, Some(Box::new(self.else_operand()?))),
             Some(k) if k == op => (self.cond_chain(cond, op)?, None),
             Some(_) => return Err(self.err("mixing operators needs parentheses")),
         };
@@ -599,6 +614,37 @@ impl Parser<'_> {
                 cond,
                 otherwise,
             }
+        })
+    }
+}
+
+impl Parser<'_> {
+    /// What follows an `else` of an `if` or `unless`. libsolv chains a
+    /// further `else` to the right, `(a if b else c else d)` being `(a if b
+    /// else (c else d))`, and finds no provider for an `else` outside a
+    /// condition (see [`Parser::rich`]): so the chain is a name nothing
+    /// provides, its text in parentheses as that of a written `(c else d)`.
+    /// Any other operator is refused, as there.
+    fn else_operand(&mut self) -> Result<Dep> {
+        self.ws();
+        let start = self.pos;
+        let first = self.operand()?;
+        let mut chained = false;
+        loop {
+            match self.keyword()? {
+                None => break,
+                Some("else") => {
+                    self.operand()?;
+                    chained = true;
+                }
+                Some(_) => return Err(self.err("unexpected operator after 'else' operand")),
+            }
+        }
+        // keyword() stopped at the group's ')'.
+        Ok(if chained {
+            Dep::name(format!("({})", self.s[start..self.pos].trim_end()))
+        } else {
+            first
         })
     }
 }
@@ -705,6 +751,17 @@ mod tests {
         assert_eq!(p("(a if b if c)"), p("(a if (b if c))"));
         assert_eq!(p("(a unless b unless c)"), p("(a unless (b unless c))"));
         assert_eq!(p("(a if b if c else d)"), p("(a if (b if c else d))"));
+        // testsolv: `a IF (b ELSE (c ELSE d))`, nothing providing the
+        // inner `else`.
+        let Dep::If { otherwise, .. } = p("(a if b else c else  d)") else {
+            panic!("not an if");
+        };
+        assert_eq!(otherwise, Some(Box::new(Dep::name("(c else  d)"))));
+        assert_eq!(p("(a if b else c else d)"), p("(a if b else (c else d))"));
+        assert_eq!(
+            p("(a unless b else (c) else d >= 1 else e)").to_string(),
+            "(a unless b else ((c) else d >= 1 else e))"
+        );
         assert_eq!(p("(a without b without c)"), p("(a without (b without c))"));
         assert_eq!(p("(a <=> b)"), p("a"));
         assert_eq!(p("(a <> 1 or c)"), p("((a < 1 or a > 1) or c)"));
@@ -714,6 +771,7 @@ mod tests {
             "(a if b unless c)",
             "(a without b with c)",
             "(a if b else c if d)",
+            "(a if b else c else d or e)",
         ] {
             assert!(Dep::parse(s).is_err(), "{s}");
         }

@@ -600,11 +600,14 @@ fn chunked_filelists_equal_one_chunk() {
 /// A rich requirement libsolv's rich parser cannot read (createrepo_c lists
 /// `(a or foo(bar)` as rpm wrote it for `(a or foo(bar )`) is dropped, as
 /// libsolv's repo_rpmmd drops it: the package reads with its other
-/// requirements. So it is in a list of what a package is.
+/// requirements. So it is in a list of what a package is. So is one
+/// followed by a blank, `(a or b) `: libsolv reads nothing after the
+/// closing parenthesis (rpmmd2solv drops it).
 #[test]
 fn an_unreadable_rich_requirement_is_dropped_as_libsolv_drops_it() {
     use buildroot_core::rpmmd::read_primary;
-    let entry = "<rpm:entry name=\"(a or foo(bar)\"/><rpm:entry name=\"c\"/>";
+    let entry = "<rpm:entry name=\"(a or foo(bar)\"/><rpm:entry name=\"c\"/>\
+                 <rpm:entry name=\"(a or b) \"/>";
     let xml = format!(
         "<metadata xmlns:rpm=\"x\" packages=\"1\"><package type=\"rpm\"><name>p</name>\
          <arch>src</arch><version epoch=\"0\" ver=\"1\" rel=\"1\"/><format>\
@@ -623,10 +626,10 @@ fn an_unreadable_rich_requirement_is_dropped_as_libsolv_drops_it() {
     );
 }
 
-/// Three rich forms rpm refuses but libsolv reads (a chained `if` or
-/// `without`, the `<=>` operator) are requirements as libsolv reads them,
+/// Rich forms rpm refuses but libsolv reads (a chained `if`, `without` or
+/// `else`, the `<=>` operator) are requirements as libsolv reads them,
 /// not dropped (checked with rpmmd2solv: `a IF (b IF c)`, `a - b - c`,
-/// `a <=> b`).
+/// `a <=> b`, `a IF b ELSE (c ELSE d)`).
 #[test]
 fn rich_forms_only_libsolv_reads_are_kept() {
     use buildroot_core::rpmmd::read_primary;
@@ -634,6 +637,7 @@ fn rich_forms_only_libsolv_reads_are_kept() {
         "(a if b if c)",
         "(a without b without c)",
         "(a &lt;=&gt; b)",
+        "(a if b else c else d)",
     ]
     .iter()
     .map(|n| format!("<rpm:entry name=\"{n}\"/>"))
@@ -648,7 +652,12 @@ fn rich_forms_only_libsolv_reads_are_kept() {
     let p = |s: &str| Dep::parse(s).unwrap();
     assert_eq!(
         reqs,
-        [p("(a if (b if c))"), p("(a without (b without c))"), p("a")]
+        [
+            p("(a if (b if c))"),
+            p("(a without (b without c))"),
+            p("a"),
+            p("(a if b else (c else d))")
+        ]
     );
 }
 

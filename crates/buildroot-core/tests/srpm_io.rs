@@ -923,10 +923,14 @@ fn an_unreadable_rich_build_requirement_is_written_listed_and_left_out_of_the_po
     assert!(text.lines().any(|l| l == "(a or foo(bar)"), "{text}");
 }
 
-/// `rpm -qp --requires --conflicts` of a package file, as text.
+/// The requires and conflicts of a package file as rpm reads them, each
+/// with its flags as a number (`--requires` alone hides the `MISSINGOK` of
+/// `rpmlib(DynamicBuildRequires)`).
 fn rpm_requires_conflicts(path: &Path) -> String {
+    let qf = "[R %{REQUIREFLAGS} %{REQUIRES} %{REQUIREVERSION}\\n]\
+              [C %{CONFLICTFLAGS} %{CONFLICTS} %{CONFLICTVERSION}\\n]";
     let out = Command::new("rpm")
-        .args(["-qp", "--requires", "--conflicts"])
+        .args(["-qp", "--qf", qf])
         .arg(path)
         .output()
         .unwrap();
@@ -954,6 +958,11 @@ fn a_regenerated_srpm_has_the_requires_and_conflicts_of_rpmbuilds() {
             "BuildRequires: make\nBuildConflicts: tilde <= 1~a\n",
         ),
         ("plain", "BuildRequires: make\n"),
+        // rpm keeps both of two that differ in their text only.
+        (
+            "twice",
+            "BuildRequires: x >= 1, x >= 0:1\nBuildConflicts: y < 2, y < 0:2, y < 2\n",
+        ),
         ("rich-conflict", "BuildConflicts: (a unless b)\n"),
     ] {
         let t = tempfile::tempdir().unwrap();

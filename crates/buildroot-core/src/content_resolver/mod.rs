@@ -1,7 +1,8 @@
 //! content-resolver (the Feedback Pipeline) for one view: its configuration
 //! documents and what it computes from them.
 //!
-//! - [`yaml`]: YAML values as PyYAML loads them for content-resolver.
+//! - [`yaml`]: YAML values as PyYAML loads them for content-resolver
+//!   (`yaml_pairs`: its `!!omap` and `!!pairs`).
 //! - [`config`]: the documents (repositories, environments, workloads,
 //!   labels, views, unwanted lists, buildroots), read and checked as
 //!   `content_resolver/config_manager.py` does.
@@ -16,6 +17,7 @@ pub mod lists;
 pub mod view;
 pub mod yaml;
 pub mod yaml11;
+mod yaml_pairs;
 
 pub use config::{load_dir, Configs, Loaded};
 pub use view::{compute, ArchView, Request, ViewPackage, ViewResult};

@@ -23,6 +23,7 @@ use serde_saphyr::granit_parser;
 use std::collections::HashMap;
 
 use super::yaml11::{self, Timestamp};
+use super::yaml_pairs::{close, node_in, pairs, Open, Pairs};
 use crate::error::{Error, Result};
 
 /// One YAML node.
@@ -250,16 +251,6 @@ struct Scalar {
     line: usize,
 }
 
-/// A collection tagged `!!omap` or `!!pairs`.
-#[derive(Clone)]
-struct Pairs {
-    /// `omap` or `pairs`.
-    tag: String,
-    /// Whether it is a sequence (a map is refused, as PyYAML refuses it).
-    seq: bool,
-    line: usize,
-}
-
 /// What [`scan`] finds in a document.
 enum Scan {
     /// The first explicit tag `safe_load` refuses, as the problem to report.
@@ -287,7 +278,8 @@ const OTHER_SAFE_LOAD_TAGS: [&str; 7] = ["binary", "omap", "pairs", "set", "seq"
 /// resolves it (`! '123'` is 123).
 fn scan(text: &str) -> Scan {
     let mut scalars = HashMap::new();
-    let mut pairs = HashMap::new();
+    let mut pairs: HashMap<usize, Pairs> = HashMap::new();
+    let mut open: Vec<Open> = Vec::new();
     let mut blanked = text.as_bytes().to_vec();
     for event in granit_parser::Parser::new_from_str(text) {
         let Ok((event, span)) = event else {
@@ -297,6 +289,14 @@ fn scan(text: &str) -> Scan {
             granit_parser::Event::Scalar(value, style, _, tag) => (Some((value, *style)), tag),
             granit_parser::Event::SequenceStart(_, _, tag)
             | granit_parser::Event::MappingStart(_, _, tag) => (None, tag),
+            granit_parser::Event::Alias(_) => {
+                node_in(&mut open, &mut pairs, false, false);
+                continue;
+            }
+            granit_parser::Event::SequenceEnd | granit_parser::Event::MappingEnd => {
+                close(&mut open, &mut pairs);
+                continue;
+            }
             _ => continue,
         };
         let name = tag.as_ref().map(|t| {
@@ -323,15 +323,35 @@ fn scan(text: &str) -> Scan {
                 span.start.line()
             ));
         }
+        let is_map = matches!(event, granit_parser::Event::MappingStart(..));
+        let merge_key = matches!(scalar, Some((v, granit_parser::ScalarStyle::Plain)) if v == "<<")
+            && name.is_none();
+        let entry = node_in(&mut open, &mut pairs, is_map, merge_key);
         let Some((value, style)) = scalar else {
+            let mut tagged = None;
             if let (Some(Some(n)), Some(at)) = (&name, span.start.byte_offset()) {
                 if n == "omap" || n == "pairs" {
-                    let seq = matches!(event, granit_parser::Event::SequenceStart(..));
+                    let seq = !is_map;
                     let line = span.start.line();
                     let tag = n.to_string();
-                    pairs.insert(at, Pairs { tag, seq, line });
+                    let entries = Vec::new();
+                    pairs.insert(
+                        at,
+                        Pairs {
+                            tag,
+                            seq,
+                            line,
+                            entries,
+                        },
+                    );
+                    tagged = Some(at);
                 }
             }
+            open.push(if is_map {
+                Open::Map(0, false, entry)
+            } else {
+                Open::Seq(tagged)
+            });
             continue;
         };
         let Some(start) = span.start.byte_offset() else {
@@ -439,7 +459,8 @@ fn pyyaml_scalar<E: serde::de::Error>(
         let tagged = PAIRS.with(|p| p.borrow().get(&(at as usize)).cloned());
         return match tagged {
             Some(t) if t.seq == matches!(node.value, Value::Seq(_)) => {
-                pairs(node.value, &t.tag).map_err(|e| E::custom(format!("line {}: {e}", t.line)))
+                pairs(node.value, &t.tag, &t.entries)
+                    .map_err(|e| E::custom(format!("line {}: {e}", t.line)))
             }
             _ => Ok(node.value),
         };
@@ -449,33 +470,6 @@ fn pyyaml_scalar<E: serde::de::Error>(
             .map_err(|e| E::custom(format!("line {}: {e}", sc.line))),
         None => Ok(node.value),
     })
-}
-
-/// An `!!omap` or `!!pairs` collection as PyYAML's `construct_yaml_omap`
-/// and `construct_yaml_pairs` build it: a list of `(key, value)` tuples,
-/// from a sequence of one-entry maps (both keep repeated keys and order).
-fn pairs(v: Value, tag: &str) -> std::result::Result<Value, String> {
-    let what = if tag == "omap" {
-        "an ordered map"
-    } else {
-        "pairs"
-    };
-    let Value::Seq(items) = v else {
-        return Err(format!("while constructing {what}: expected a sequence"));
-    };
-    items
-        .into_iter()
-        .map(|item| match item {
-            Value::Map(mut m) if m.len() == 1 => {
-                let (k, v) = m.pop().expect("one entry");
-                Ok(Value::Tuple(vec![k, v]))
-            }
-            _ => Err(format!(
-                "while constructing {what}: expected a mapping of length 1"
-            )),
-        })
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map(Value::Seq)
 }
 
 struct ValueVisitor;
@@ -996,10 +990,32 @@ mod tests {
             "a: !!omap {b: 1}",
             "a: !!omap\n  b: 1\n",
             "a: !!pairs [{b: 1, c: 2}]",
+            // Two pairs as written, one key as built: refused all the same.
+            "a: !!omap [{b: 1, b: 2}]",
+            "a: !!pairs\n- b: 1\n  b: 2\n",
+            "a: !!omap [{1: a, 1.0: b}]",
         ] {
             let e = Value::parse(yaml, "t").unwrap_err().to_string();
             assert!(e.contains("while constructing"), "{yaml}: {e}");
         }
         assert_eq!(parse("!!omap [b: 1]").py_str(), "[('b', 1)]");
+        // A `<<` in an entry is no merge key: safe_load has no constructor.
+        let e = Value::parse("a: !!omap [{<<: {b: 1}}]", "t").unwrap_err();
+        assert!(e.to_string().contains("tag:yaml.org,2002:merge"), "{e}");
+        // Entries of entries are plain maps, merges and all.
+        assert_eq!(
+            parse("a: !!omap [b: {<<: {c: 1}, d: [{e: 1, f: 2}]}]")
+                .get("a")
+                .unwrap()
+                .py_str(),
+            "[('b', {'c': 1, 'd': [{'e': 1, 'f': 2}]})]"
+        );
+        assert_eq!(
+            parse("m: &m {b: 1}\na: !!pairs [*m, c: 2]")
+                .get("a")
+                .unwrap()
+                .py_str(),
+            "[('b', 1), ('c', 2)]"
+        );
     }
 }

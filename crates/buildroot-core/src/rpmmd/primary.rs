@@ -415,7 +415,7 @@ fn read_entry<'a>(
         // libsolv's repo_rpmmd drops an entry its rich parser cannot read
         // (createrepo_c lists `(a or foo(bar)` as rpm wrote it), from
         // whichever list it is in, and reads on.
-        let Ok(dep) = Dep::parse(&name) else {
+        let Ok(dep) = Dep::parse_stored_rich(&name) else {
             return Ok(None);
         };
         if matches!(list, super::raw::PROVIDES | super::raw::OBSOLETES) {

@@ -531,9 +531,11 @@ pub struct SpecEval {
     pub build_requires: Vec<Dep>,
     /// The same, as rpm prints them (`rpmspec -q --buildrequires`): `N OP
     /// EVR` with the EVR as written (`>= 0:5.010` keeps its `0:`), a rich
-    /// dependency as written; one per entry of `build_requires`, and the
-    /// rich ones rpm takes but libsolv cannot read (`(a or foo(bar)`):
-    /// those are in the SRPM's header, and dnf drops them (`parse_deps`).
+    /// dependency as written; each text once, so one entry of
+    /// `build_requires` may have two (`x >= 1` and `x >= 0:1`, as rpm keeps
+    /// both), and the rich ones rpm takes but libsolv cannot read (`(a or
+    /// foo(bar)`): those are in the SRPM's header, and dnf drops them
+    /// (`parse_deps`).
     pub build_requires_text: Vec<String>,
     /// `BuildConflicts:`, in spec order, each once.
     pub build_conflicts: Vec<Dep>,

@@ -797,26 +797,25 @@ fn preamble(
             Tag::BuildRequires | Tag::BuildConflicts => {
                 let deps = parse_deps(&value, Context::of_tag(tok), lineno, &text(&line))?;
                 let out = &mut spec.out;
+                let (parsed, texts) = if tag == Tag::BuildConflicts {
+                    (&mut out.build_conflicts, &mut out.build_conflicts_text)
+                } else {
+                    (&mut out.build_requires, &mut out.build_requires_text)
+                };
                 for (d, written) in deps {
-                    let conflict = tag == Tag::BuildConflicts;
-                    match d {
-                        // Printed and written into the header, never read
-                        // back by libsolv (see `parse_deps`).
-                        None if !conflict && !out.build_requires_text.contains(&written) => {
-                            out.build_requires_text.push(written);
+                    // A text once, as rpm merges a dependency equal to one
+                    // it has in name, flags and EVR text: `x >= 1` and `x >=
+                    // 0:1` are two (rpmspec prints both, the SRPM holds
+                    // both) though they mean the same, and are one parsed.
+                    // One without a parsed form (see `parse_deps`) is only
+                    // printed and written into the header.
+                    if !texts.contains(&written) {
+                        texts.push(written);
+                    }
+                    if let Some(d) = d {
+                        if !parsed.contains(&d) {
+                            parsed.push(d);
                         }
-                        None if conflict && !out.build_conflicts_text.contains(&written) => {
-                            out.build_conflicts_text.push(written);
-                        }
-                        Some(d) if conflict && !out.build_conflicts.contains(&d) => {
-                            out.build_conflicts.push(d);
-                            out.build_conflicts_text.push(written);
-                        }
-                        Some(d) if !conflict && !out.build_requires.contains(&d) => {
-                            out.build_requires.push(d);
-                            out.build_requires_text.push(written);
-                        }
-                        _ => {}
                     }
                 }
             }

@@ -115,7 +115,7 @@ fn libc_higher(a: &str, b: &str) -> bool {
 fn createrepo_c_dep(name: String, flags: u64, version: &[u8]) -> Option<Dep> {
     let (epoch, ver, rel) = entry_evr::createrepo_c_split(version)?;
     if name.starts_with('(') {
-        return Some(Dep::parse(&name).unwrap_or(Dep::Simple(SimpleDep::name(name))));
+        return Some(Dep::parse_stored_rich(&name).unwrap_or(Dep::Simple(SimpleDep::name(name))));
     }
     let cmp = match comparison(flags) {
         Some("LT") => Cmp::Lt,
@@ -339,6 +339,16 @@ fn own_files(raw: &RawHeader) -> HashSet<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A rich dependency with a blank after it is none libsolv reads: kept
+    /// as its text (listed so, left out of the pool), as `(a or foo(bar)`.
+    #[test]
+    fn a_blank_after_a_rich_dependency_leaves_it_unread() {
+        let d = createrepo_c_dep("(a or b) ".into(), 0, b"").unwrap();
+        assert_eq!(d, Dep::Simple(SimpleDep::name("(a or b) ")));
+        let d = createrepo_c_dep("(a or b)".into(), 0, b"").unwrap();
+        assert!(d.is_rich(), "{d}");
+    }
 
     #[test]
     fn epochs_createrepo_c_skips() {

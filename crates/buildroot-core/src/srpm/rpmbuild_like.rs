@@ -3,7 +3,7 @@
 //! rpmbuild records): the provides, the `rpmlib()` requirements, the
 //! spec's flag, the file list, the descriptive tags and the payload size.
 
-use rpm::{Dependency, Header, HeaderEntry, IndexData};
+use rpm::{Dependency, DependencyFlags, Header, HeaderEntry, IndexData};
 
 use super::info::SrpmInfo;
 use super::tags::*;
@@ -55,7 +55,9 @@ fn retain_deps(entries: &mut [HeaderEntry], tags: [u32; 3], keep: impl Fn(&str) 
 /// rpm tells a rich dependency): `TildeInVersions` and `CaretInVersions`
 /// when a requires' or conflicts' version holds `~` or `^` (a rich one's
 /// inner versions included, its names not), `DynamicBuildRequires` for a
-/// spec with `%generate_buildrequires`.
+/// spec with `%generate_buildrequires`, flagged `MISSINGOK` as rpm's
+/// `rpmlibNeedsFeature` flags that one alone (an rpm without the feature
+/// still installs the SRPM).
 pub(super) fn rpmlib_features(
     requires: &[Dependency],
     conflicts: &[Dependency],
@@ -81,7 +83,9 @@ pub(super) fn rpmlib_features(
         out.push(Dependency::rpmlib("CaretInVersions", "4.15.0-1"));
     }
     if dynamic {
-        out.push(Dependency::rpmlib("DynamicBuildRequires", "4.15.0-1"));
+        let mut d = Dependency::rpmlib("DynamicBuildRequires", "4.15.0-1");
+        d.flags |= DependencyFlags::MISSINGOK;
+        out.push(d);
     }
     out
 }
