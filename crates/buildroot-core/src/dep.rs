@@ -238,6 +238,28 @@ impl Dep {
         }
     }
 
+    /// `(then if cond [else otherwise])`, or `unless` in place of `if`.
+    pub(crate) fn conditional(
+        unless: bool,
+        then: Box<Dep>,
+        cond: Box<Dep>,
+        otherwise: Option<Box<Dep>>,
+    ) -> Dep {
+        if unless {
+            Dep::Unless {
+                then,
+                cond,
+                otherwise,
+            }
+        } else {
+            Dep::If {
+                then,
+                cond,
+                otherwise,
+            }
+        }
+    }
+
     /// Whether this is a rich (boolean) dependency.
     pub fn is_rich(&self) -> bool {
         !matches!(self, Dep::Simple(_))
@@ -601,20 +623,12 @@ impl Parser<'_> {
             Some(k) if k == op => (self.cond_chain(cond, op)?, None),
             Some(_) => return Err(self.err("mixing operators needs parentheses")),
         };
-        let (then, cond) = (Box::new(then), Box::new(cond));
-        Ok(if op == "if" {
-            Dep::If {
-                then,
-                cond,
-                otherwise,
-            }
-        } else {
-            Dep::Unless {
-                then,
-                cond,
-                otherwise,
-            }
-        })
+        Ok(Dep::conditional(
+            op != "if",
+            Box::new(then),
+            Box::new(cond),
+            otherwise,
+        ))
     }
 }
 

@@ -597,6 +597,16 @@ fn chunked_filelists_equal_one_chunk() {
     assert_eq!(e, "t: not a filelists.xml (no <filelists> element)");
 }
 
+/// A primary.xml of one x86_64 package, `p-1-1`, whose requires are
+/// `entries` (`<rpm:entry .../>` elements).
+fn one_package_requiring(entries: &str) -> String {
+    format!(
+        "<metadata xmlns:rpm=\"x\" packages=\"1\"><package type=\"rpm\"><name>p</name>\
+         <arch>x86_64</arch><version epoch=\"0\" ver=\"1\" rel=\"1\"/><format>\
+         <rpm:requires>{entries}</rpm:requires></format></package></metadata>"
+    )
+}
+
 /// A rich requirement libsolv's rich parser cannot read (createrepo_c lists
 /// `(a or foo(bar)` as rpm wrote it for `(a or foo(bar )`) is dropped, as
 /// libsolv's repo_rpmmd drops it: the package reads with its other
@@ -642,12 +652,7 @@ fn rich_forms_only_libsolv_reads_are_kept() {
     .iter()
     .map(|n| format!("<rpm:entry name=\"{n}\"/>"))
     .collect();
-    let xml = format!(
-        "<metadata xmlns:rpm=\"x\" packages=\"1\"><package type=\"rpm\"><name>p</name>\
-         <arch>x86_64</arch><version epoch=\"0\" ver=\"1\" rel=\"1\"/><format>\
-         <rpm:requires>{entries}</rpm:requires></format></package></metadata>"
-    );
-    let pkgs = read_primary(xml.as_bytes(), "t").unwrap();
+    let pkgs = read_primary(one_package_requiring(&entries).as_bytes(), "t").unwrap();
     let reqs: Vec<Dep> = pkgs[0].requires.iter().map(|q| q.dep.clone()).collect();
     let p = |s: &str| Dep::parse(s).unwrap();
     assert_eq!(
@@ -672,12 +677,7 @@ fn pre_is_read_as_libsolv_reads_it() {
         .enumerate()
         .map(|(i, v)| format!("<rpm:entry name=\"r{i}\" pre=\"{v}\"/>"))
         .collect();
-    let xml = format!(
-        "<metadata xmlns:rpm=\"x\" packages=\"1\"><package type=\"rpm\"><name>p</name>\
-         <arch>x86_64</arch><version epoch=\"0\" ver=\"1\" rel=\"1\"/><format>\
-         <rpm:requires>{entries}</rpm:requires></format></package></metadata>"
-    );
-    let pkgs = read_primary(xml.as_bytes(), "t").unwrap();
+    let pkgs = read_primary(one_package_requiring(&entries).as_bytes(), "t").unwrap();
     let pre: Vec<bool> = pkgs[0].requires.iter().map(|r| r.pre).collect();
     assert_eq!(pre, [true, true, false, false, false]);
 }

@@ -489,19 +489,7 @@ impl Code for Dep {
             4 => Dep::Without(Code::get(r)?, Code::get(r)?),
             t @ (5 | 6) => {
                 let (then, cond, otherwise) = (Code::get(r)?, Code::get(r)?, Code::get(r)?);
-                if t == 5 {
-                    Dep::If {
-                        then,
-                        cond,
-                        otherwise,
-                    }
-                } else {
-                    Dep::Unless {
-                        then,
-                        cond,
-                        otherwise,
-                    }
-                }
+                Dep::conditional(t == 6, then, cond, otherwise)
             }
             _ => return None,
         })
