@@ -22,6 +22,8 @@
 //! (checked every few thousand instructions; `%(...)` commands it runs do
 //! not count, they have their own limit), an evaluation's Lua work in
 //! all after [`TOTAL_LIMIT`], and a state may use [`MEMORY_LIMIT`] bytes.
+//! No finalizer (`__gc`) ever runs, as the hook could not stop one
+//! (`set_metatable`, and the glue's `newud`).
 //! The state is made on first use, so specs without Lua pay nothing.
 
 use std::cell::{Cell, RefCell};
@@ -157,7 +159,20 @@ end
 -- Lua code sets on `getmetatable(v)` applies to every object. An object's
 -- version is kept in a table of weak keys (a userdata of ours holds no
 -- bytes), which also tells the class's objects from any other value.
-local newud, getmt, type, rawget, error, select = host.newud, getmetatable, type, rawget, error, select
+local getmt, type, rawget, rawset, error, select = getmetatable, type, rawget, rawset, error, select
+-- An object is made as if its class had no `__gc`, which Lua looks at only
+-- then, so no object of ours is ever finalized: a finalizer runs with the
+-- instruction hook off (Lua's GCTM), so a loop in one that a spec set on
+-- the class could not be stopped by the time limit. (Ours do nothing.)
+local made = host.newud
+local function newud(class)
+  local gc = rawget(class, "__gc")
+  rawset(class, "__gc", nil)
+  local u = made(class)
+  rawset(class, "__gc", gc)
+  return u
+end
+host.newud = newud
 local fields = setmetatable({}, {__mode = "k"})
 local vermt = {__name = "rpm.ver"}
 -- Lua's `luaL_typeerror` names a value by its metatable's `__name`.
@@ -615,6 +630,8 @@ impl LuaState {
         lua.set_named_registry_value("rpm_host", host.clone())?;
         host.set("errtext", super::luaerror::errtext(&lua)?)?;
         super::luamod::compile(&lua, "=rpm-glue", GLUE.as_bytes())?.call::<()>(host.clone())?;
+        let tname: Function = host.get("tname")?;
+        g.set("setmetatable", set_metatable(&lua, tname)?)?;
         let newver: Function = host.get("newver")?;
         let rpm: Table = g.get("rpm")?;
         rpm.set(
@@ -653,6 +670,59 @@ impl LuaState {
             engine,
         })
     }
+}
+
+/// Lua's `setmetatable` (lbaselib's `luaB_setmetatable`: the same checks
+/// and messages; `tname` names a value of a class), but the table is given
+/// its metatable as if that had no `__gc`, so it is never finalized: Lua
+/// runs a finalizer with the instruction hook off, so the time limit could
+/// not end a loop in one (the tool hung, at the latest when the state
+/// closed). No spec of the corpus sets a `__gc`.
+fn set_metatable(lua: &Lua, tname: Function) -> mlua::Result<Function> {
+    lua.create_function(move |_, args: MultiValue| {
+        let given = args.len();
+        let mut args = args.into_iter();
+        let (t, mt) = (
+            args.next().unwrap_or(LV::Nil),
+            args.next().unwrap_or(LV::Nil),
+        );
+        let got = |v: &LV, pos: usize| -> mlua::Result<String> {
+            if pos > given {
+                return Ok("no value".into());
+            }
+            tname.call(v.clone())
+        };
+        let LV::Table(t) = t else {
+            return Err(arg_error(1, format!("table expected, got {}", got(&t, 1)?)));
+        };
+        let mt = match mt {
+            // No second argument is none, not nil: an error.
+            LV::Nil if given >= 2 => None,
+            LV::Table(m) => Some(m),
+            v => {
+                let what = format!("nil or table expected, got {}", got(&v, 2)?);
+                return Err(arg_error(2, what));
+            }
+        };
+        if let Some(old) = t.metatable() {
+            if !old.raw_get::<LV>("__metatable")?.is_nil() {
+                return Err(mlua::Error::runtime("cannot change a protected metatable"));
+            }
+        }
+        let gc: LV = match &mt {
+            Some(m) => m.raw_get("__gc")?,
+            None => LV::Nil,
+        };
+        if let (Some(m), false) = (&mt, gc.is_nil()) {
+            m.raw_set("__gc", LV::Nil)?;
+        }
+        let done = t.set_metatable(mt.clone());
+        if let (Some(m), false) = (&mt, gc.is_nil()) {
+            m.raw_set("__gc", gc)?;
+        }
+        done?;
+        Ok(LV::Table(t))
+    })
 }
 
 /// `host.newud(class)`: a new userdata (of no bytes) whose metatable is
