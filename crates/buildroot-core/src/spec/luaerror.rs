@@ -155,30 +155,13 @@ where
                 pos,
                 name,
                 cause,
-            } if classed.iter().any(|(p, _)| *p == pos) => {
-                let class = &classed.iter().find(|(p, _)| *p == pos).expect("found").1;
-                let cause = match &*cause {
-                    Error::FromLuaConversionError { to, .. } => arc(Error::runtime(format!(
-                        "{} expected, got {class}",
-                        lua_type(to)
-                    ))),
-                    _ => cause,
-                };
-                Error::BadArgument {
-                    to,
-                    pos,
-                    name,
-                    cause,
-                }
-            }
-            Error::BadArgument {
-                to,
-                pos,
-                name,
-                cause,
-            } if pos > given => {
-                let cause = match &*cause {
-                    Error::FromLuaConversionError { to, message, .. } => {
+            } => {
+                let class = classed.iter().find(|(p, _)| *p == pos).map(|c| &c.1);
+                let cause = match (&*cause, class) {
+                    (Error::FromLuaConversionError { to, .. }, Some(class)) => arc(Error::runtime(
+                        format!("{} expected, got {class}", lua_type(to)),
+                    )),
+                    (Error::FromLuaConversionError { to, message, .. }, None) if pos > given => {
                         arc(Error::FromLuaConversionError {
                             from: "no value",
                             to: to.clone(),
