@@ -97,12 +97,7 @@ fn srpm_round_trip_and_reproducible() {
             && req.contains("(python3-foo or python3-bar)"),
         "{req}"
     );
-    let out = Command::new("rpm")
-        .args(["-qp", "--qf", "%{SOURCEPACKAGE} %{NAME}\n"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "1 hello\n");
+    assert_eq!(rpm_qf(&path, "%{SOURCEPACKAGE} %{NAME}\n"), "1 hello\n");
     let out = Command::new("rpm")
         .args(["-qpl"])
         .arg(&path)
@@ -463,12 +458,7 @@ fn an_lzma_payload_is_read() {
     ) else {
         return;
     };
-    let out = Command::new("rpm")
-        .args(["-qp", "--qf", "%{PAYLOADCOMPRESSOR}"])
-        .arg(&made)
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "lzma");
+    assert_eq!(rpm_qf(&made, "%{PAYLOADCOMPRESSOR}"), "lzma");
     assert_eq!(extract_spec(&made).unwrap().text, spec);
     let files = read_payload_files(&made).unwrap();
     let a = files.iter().find(|f| f.path == "a.txt").unwrap();
@@ -538,12 +528,7 @@ fn the_spec_is_flagged_as_rpmbuild_flags_it() {
     if !rpm_available() {
         return;
     }
-    let out = Command::new("rpm")
-        .args(["-qp", "--qf", "[%{FILEFLAGS} %{BASENAMES}\n]"])
-        .arg(&rebuilt)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = rpm_qf(&rebuilt, "[%{FILEFLAGS} %{BASENAMES}\n]");
     assert!(text.lines().any(|l| l == "32 hello._spec"), "{text}");
 }
 
@@ -927,10 +912,17 @@ fn an_unreadable_rich_build_requirement_is_written_listed_and_left_out_of_the_po
 /// with its flags as a number (`--requires` alone hides the `MISSINGOK` of
 /// `rpmlib(DynamicBuildRequires)`).
 fn rpm_requires_conflicts(path: &Path) -> String {
-    let qf = "[R %{REQUIREFLAGS} %{REQUIRES} %{REQUIREVERSION}\\n]\
-              [C %{CONFLICTFLAGS} %{CONFLICTS} %{CONFLICTVERSION}\\n]";
+    rpm_qf(
+        path,
+        "[R %{REQUIREFLAGS} %{REQUIRES} %{REQUIREVERSION}\\n]\
+         [C %{CONFLICTFLAGS} %{CONFLICTS} %{CONFLICTVERSION}\\n]",
+    )
+}
+
+/// `rpm -qp --qf FORMAT PATH`'s output.
+fn rpm_qf(path: &Path, format: &str) -> String {
     let out = Command::new("rpm")
-        .args(["-qp", "--qf", qf])
+        .args(["-qp", "--qf", format])
         .arg(path)
         .output()
         .unwrap();

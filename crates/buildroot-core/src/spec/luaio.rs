@@ -413,19 +413,24 @@ mod tests {
         (brs, ev.problems)
     }
 
+    /// What `pcall(function() CODE end)` answers after `setup`, in a spec
+    /// whose Source0 is `data.txt` under `/srv/sources`: `ok_value` with
+    /// every character but letters and digits made `_` (a BuildRequires).
+    fn pcall_probe(files: &Files, setup: &str, code: &str) -> String {
+        let body = format!(
+            "%global _sourcedir /srv/sources\nSource0: data.txt\nBuildRequires: %{{lua: {setup} local ok, e = pcall(function() {code} end) local s = (tostring(ok) .. '_' .. tostring(e)):gsub('[^%w]', '_') print(s)}}"
+        );
+        let (brs, problems) = eval(&body, files);
+        assert!(problems.is_empty(), "{problems:?}");
+        brs.join(" ")
+    }
+
     /// `rpm.open` gives rpm's `rpm.fd`, not a Lua file: each answer is
     /// rpmspec 6.1's for the same calls on a three-line file.
     #[test]
     fn rpm_open_gives_an_rpm_fd() {
         let files = Files(&[("data.txt", "line1\nline2\nline3\n")]);
-        let probe = |code: &str| {
-            let body = format!(
-                "%global _sourcedir /srv/sources\nSource0: data.txt\nBuildRequires: %{{lua: local f = rpm.open(sources[1]) local ok, e = pcall(function() {code} end) local s = (tostring(ok) .. '_' .. tostring(e)):gsub('[^%w]', '_') print(s)}}"
-            );
-            let (brs, problems) = eval(&body, &files);
-            assert!(problems.is_empty(), "{problems:?}");
-            brs.join(" ")
-        };
+        let probe = |code: &str| pcall_probe(&files, "local f = rpm.open(sources[1])", code);
         let cases = [
             ("local r = f:read() return r", "true_line1_line2_line3_"),
             (
@@ -474,14 +479,7 @@ mod tests {
     #[test]
     fn rpm_open_takes_rpms_modes() {
         let files = Files(&[("data.txt", "line1\n")]);
-        let probe = |code: &str| {
-            let body = format!(
-                "%global _sourcedir /srv/sources\nSource0: data.txt\nBuildRequires: %{{lua: local ok, e = pcall(function() {code} end) local s = (tostring(ok) .. '_' .. tostring(e)):gsub('[^%w]', '_') print(s)}}"
-            );
-            let (brs, problems) = eval(&body, &files);
-            assert!(problems.is_empty(), "{problems:?}");
-            brs.join(" ")
-        };
+        let probe = |code: &str| pcall_probe(&files, "", code);
         let failed = |why: &str| {
             format!("false__string___lua____1___srv_sources_data_txt_open_failed__{why}")
         };
