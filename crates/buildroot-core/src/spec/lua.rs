@@ -289,9 +289,7 @@ impl LuaState {
         // rpm's own `os.exit` refuses outside a scriptlet's child process.
         os.set(
             "exit",
-            lua.create_function(|_, _: MultiValue| -> mlua::Result<()> {
-                Err(mlua::Error::runtime("exit not permitted in this context"))
-            })?,
+            refusing(&lua, "exit not permitted in this context")?,
         )?;
         // The locale is the process's: answer as if it were set, change nothing.
         os.set(
@@ -510,12 +508,7 @@ impl LuaState {
         )?;
         rpm.set("glob", super::luaglob::function(&lua)?)?;
         // rpm's own check first: rpmbuild on a builder has no terminal.
-        rpm.set(
-            "interactive",
-            lua.create_function(|_, _: MultiValue| -> mlua::Result<()> {
-                Err(mlua::Error::runtime("not a tty"))
-            })?,
-        )?;
+        rpm.set("interactive", refusing(&lua, "not a tty")?)?;
         rpm.set(
             "execute",
             // rpm's `rpm_execute` checks every argument is a string before
@@ -538,12 +531,11 @@ impl LuaState {
         // Gone from rpm 6, which says so.
         rpm.set(
             "redirect2null",
-            lua.create_function(|_, _: MultiValue| -> mlua::Result<()> {
-                Err(mlua::Error::runtime(
-                    "rpm.redirect2null() is no longer available, use rpm.spawn() or \
-                     rpm.execute() instead",
-                ))
-            })?,
+            refusing(
+                &lua,
+                "rpm.redirect2null() is no longer available, use rpm.spawn() or \
+                 rpm.execute() instead",
+            )?,
         )?;
         // rpm's hooks: no hook runs while a spec is parsed, but the
         // arguments are checked as rpm checks them.
@@ -722,6 +714,14 @@ fn set_metatable(lua: &Lua, tname: Function) -> mlua::Result<Function> {
         }
         done?;
         Ok(LV::Table(t))
+    })
+}
+
+/// A Lua function that fails with `message` whatever it is given, for
+/// what rpm refuses in a spec's context.
+fn refusing(lua: &Lua, message: &'static str) -> mlua::Result<Function> {
+    lua.create_function(move |_, _: MultiValue| -> mlua::Result<()> {
+        Err(mlua::Error::runtime(message))
     })
 }
 

@@ -525,15 +525,25 @@ fn rpmbuild_binary(t: &Path, spec: &[u8], defines: &[&str]) -> PathBuf {
     )
 }
 
+/// The big-endian number at `at` of an RPM file's bytes.
+fn be(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes(b[at..at + 4].try_into().unwrap())
+}
+
+/// Where an RPM file's main header starts (after the lead and the
+/// signature header, padded to 8), and how many index entries it has.
+fn main_header(b: &[u8]) -> (usize, usize) {
+    let sig_end = 96 + 16 + 16 * be(b, 104) as usize + be(b, 108) as usize;
+    let main = sig_end.div_ceil(8) * 8;
+    (main, be(b, main + 8) as usize)
+}
+
 /// The RPM at `from` with its Suggests and Enhances moved to the old tags
 /// (1156-1161) as old SUSE packages have them, `STRONG` set on each when
 /// `strong`. The header digests go stale; createrepo_c does not check them.
 fn with_old_weak_tags(from: &Path, to: &Path, strong: bool) {
     let mut b = std::fs::read(from).unwrap();
-    let be = |b: &[u8], at: usize| u32::from_be_bytes(b[at..at + 4].try_into().unwrap());
-    let sig_end = 96 + 16 + 16 * be(&b, 104) as usize + be(&b, 108) as usize;
-    let main = sig_end.div_ceil(8) * 8;
-    let n = be(&b, main + 8) as usize;
+    let (main, n) = main_header(&b);
     let data = main + 16 + 16 * n;
     for i in 0..n {
         let e = main + 16 + 16 * i;
@@ -562,10 +572,7 @@ fn with_old_weak_tags(from: &Path, to: &Path, strong: bool) {
 /// `renamed` renamed as given, which hides it from rpm and createrepo_c.
 fn as_v3_package(from: &Path, to: &Path, renamed: &[(u32, u32)]) {
     let mut b = std::fs::read(from).unwrap();
-    let be = |b: &[u8], at: usize| u32::from_be_bytes(b[at..at + 4].try_into().unwrap());
-    let sig_end = 96 + 16 + 16 * be(&b, 104) as usize + be(&b, 108) as usize;
-    let main = sig_end.div_ceil(8) * 8;
-    let n = be(&b, main + 8) as usize;
+    let (main, n) = main_header(&b);
     let index = main + 16..main + 16 + 16 * n;
     let mut entries: Vec<Vec<u8>> = b[index.clone()].chunks(16).map(<[u8]>::to_vec).collect();
     for e in &mut entries {
@@ -704,10 +711,7 @@ fn with_header_patched(from: &Path, to: &Path, strings: &[(&str, &str)], compare
             .unwrap();
         b[at..at + old.len()].copy_from_slice(new.as_bytes());
     }
-    let be = |b: &[u8], at: usize| u32::from_be_bytes(b[at..at + 4].try_into().unwrap());
-    let sig_end = 96 + 16 + 16 * be(&b, 104) as usize + be(&b, 108) as usize;
-    let main = sig_end.div_ceil(8) * 8;
-    let n = be(&b, main + 8) as usize;
+    let (main, n) = main_header(&b);
     let data = main + 16 + 16 * n;
     let entry = |tag: u32| {
         (0..n)
@@ -831,10 +835,8 @@ fn odd_dependency_versions_are_listed_as_createrepo_c_lists_them() {
 /// createrepo_c does not check them.
 fn with_tags_renamed(from: &Path, to: &Path, renames: &[(u32, u32)]) {
     let mut b = std::fs::read(from).unwrap();
-    let be = |b: &[u8], at: usize| u32::from_be_bytes(b[at..at + 4].try_into().unwrap());
-    let sig_end = 96 + 16 + 16 * be(&b, 104) as usize + be(&b, 108) as usize;
-    let main = sig_end.div_ceil(8) * 8;
-    for i in 0..be(&b, main + 8) as usize {
+    let (main, n) = main_header(&b);
+    for i in 0..n {
         let e = main + 16 + 16 * i;
         if let Some((_, new)) = renames.iter().find(|(old, _)| *old == be(&b, e)) {
             b[e..e + 4].copy_from_slice(&new.to_be_bytes());
