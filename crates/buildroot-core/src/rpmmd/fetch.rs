@@ -681,12 +681,13 @@ mod tests {
             .to_string()
         };
         get("a");
+        // m1's third failure puts it below m2, so b's turns end on m1.
         get("b");
         assert_eq!(
             get("c"),
             "http://m1/os/c: none of 2 mirrors was asked for it: each has failed 4 times in this \
              run without delivering a file (as dnf, these tools ask such a mirror no more); the \
-             last said: http://m2/os/b: the proxy answered HTTP 407"
+             last said: http://m1/os/b: the proxy answered HTTP 407"
         );
         assert_eq!(tries, 8);
     }
