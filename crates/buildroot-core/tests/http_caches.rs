@@ -254,6 +254,61 @@ fn an_srpm_a_mirror_lacks_comes_from_the_next() {
     assert_eq!(files_in(&cache), Vec::<String>::new());
 }
 
+/// Over a batch of packages, librepo's adaptive sorting moves a mirror
+/// that keeps failing below one that delivers, once it has 3 transfers
+/// and the other is not judged yet: dnf 4.14, whose first mirror answered
+/// 404 for every package of 8, asked it for 3 of them and never again
+/// (the second delivered them all). Counted as before, that mirror was
+/// asked 4 times, until it had failed 4 times without a success. The
+/// SRPMs here come one after the other through one tally (a run fetches
+/// them in parallel, which only shuffles who meets the failures first).
+#[test]
+fn over_a_batch_a_mirror_that_keeps_failing_drops_below_one_that_delivers() {
+    use buildroot_core::rpmmd::{
+        download_listed, from_mirrors_tallied, Location, MirrorTally, RepoAccess,
+    };
+    fast();
+    let (t, server) = two_mirrors_of_source();
+    let srpms = [
+        "bash-5.2.26-1.eln150.src.rpm",
+        "bzip2-1.0.8-1.eln150.src.rpm",
+        "cpio-2.15-1.eln150.src.rpm",
+        "gawk-5.3.0-1.eln150.src.rpm",
+        "grep-3.11-1.eln150.src.rpm",
+    ];
+    for f in srpms {
+        server.fault(&format!("/a/{f}"), Fault::Status(404), None);
+    }
+    let locs: Vec<Location> = ["a", "b"]
+        .iter()
+        .map(|m| Location::parse(&format!("{}/{m}/", server.base)).unwrap())
+        .collect();
+    let tally = MirrorTally::new();
+    for f in srpms {
+        let dest = t.path().join(f);
+        let (_, from) =
+            from_mirrors_tallied(&locs, f, &RepoAccess::default(), Some(&tally), |l, s| {
+                download_listed(&l.display(f), &dest, None, "primary.xml", s)
+            })
+            .unwrap();
+        assert_eq!(from, 1, "{f}");
+        assert_eq!(std::fs::read(&dest).unwrap(), fixture_bytes(f));
+    }
+    let asked: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    let want: Vec<String> = srpms
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| {
+            let b = format!("/b/{f}");
+            match i < 3 {
+                true => vec![format!("/a/{f}"), b],
+                false => vec![b],
+            }
+        })
+        .collect();
+    assert_eq!(asked, want);
+}
+
 /// A repo's packages are asked of its mirrors in the list's order,
 /// whichever answered repomd.xml, as librepo asks them: dnf 4.14, whose
 /// first mirror answered repomd.xml with a 503, downloaded the package
@@ -451,23 +506,46 @@ fn metadata_an_older_repomd_listed_is_removed() {
     assert!(age.elapsed().unwrap() < std::time::Duration::from_secs(600));
 }
 
-/// A repo's `retries=` is dnf's count for packages: an SRPM gets that many
-/// retries (metadata keeps the run's, `repo_access.rs`).
+/// A repo's `retries=` changes no SRPM's tries, as it changes none of dnf
+/// 4.14's (its rounds are for failed delta RPMs; a package librepo failed
+/// after its 4 tries is fatal): dnf asked a package that answered 503
+/// three times 4 times with `retries=0`, 1, 2 or 5 and had it, and gave up
+/// on one that answered 503 four times with `retries=5`. So do the tools,
+/// with the run's retries (3 here, as by default).
 #[test]
-fn a_repos_retries_count_for_its_srpms() {
-    fast(); // the run: 3 retries
+fn a_repos_retries_changes_no_srpms_tries() {
+    fast();
     let server = Server::start(repos_dir());
+    let t = tempfile::tempdir().unwrap();
+    // retries=0 is kept as 100, dnf's "for ever".
+    for (i, retries) in [100, 1, 2, 5].into_iter().enumerate() {
+        let mut repo = source_repo(&format!("{}/source/", server.base));
+        repo.spec.access.pace.retries = Some(retries);
+        server.clear_faults();
+        server.clear_log();
+        server.fault(HELLO, Fault::Status(503), Some(3));
+        let cache = t.path().join(format!("c{i}"));
+        refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
+        assert_eq!(server.requests_for(HELLO).len(), 4, "retries={retries}");
+        assert_eq!(
+            std::fs::read(cache.join(HELLO)).unwrap(),
+            fixture_bytes(HELLO)
+        );
+    }
     let mut repo = source_repo(&format!("{}/source/", server.base));
     repo.spec.access.pace.retries = Some(5);
-    server.fault(HELLO, Fault::Status(503), Some(5));
-    let t = tempfile::tempdir().unwrap();
-    let cache = t.path().join("c");
-    refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
-    assert_eq!(server.requests_for(HELLO).len(), 6);
-    assert_eq!(
-        std::fs::read(cache.join(HELLO)).unwrap(),
-        fixture_bytes(HELLO)
-    );
+    server.clear_faults();
+    server.clear_log();
+    server.fault(HELLO, Fault::Status(503), Some(4));
+    let e = refresh_cache(
+        std::slice::from_ref(&repo),
+        &["hello".into()],
+        &t.path().join("c"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.ends_with("HTTP 503 (gave up after 4 attempts)"), "{e}");
+    assert_eq!(server.requests_for(HELLO).len(), 4);
 }
 
 /// An SRPM its only mirror answers 404 or 403 for a while (a node of a
@@ -491,12 +569,10 @@ fn an_srpm_refused_for_a_while_is_asked_for_again() {
 }
 
 /// A 4xx answer is retried at once, as librepo retries it: at most
-/// librepo's 4 tries of one URL, however many retries the repo's
-/// `retries=` gives its packages (mock's dnf.conf says 20; `retries=0`,
-/// dnf's "for ever", is 100 here). dnf's `retries` never asks a 404 again
-/// (its download rounds are for recoverable errors), so 21 or 101 requests
-/// in a burst (a 401 or 403 among them, which gets a client banned) are
-/// no one's behaviour.
+/// librepo's 4 tries of one URL, whatever the repo's `retries=` says
+/// (mock's dnf.conf says 20; `retries=0`, dnf's "for ever", is kept as
+/// 100), as in dnf: 21 or 101 requests in a burst (a 401 or 403 among
+/// them, which gets a client banned) are no one's behaviour.
 #[test]
 fn a_refused_srpm_is_asked_for_at_most_4_times_whatever_the_repos_retries() {
     fast();
@@ -518,13 +594,6 @@ fn a_refused_srpm_is_asked_for_at_most_4_times_whatever_the_repos_retries() {
         );
         assert_eq!(server.requests_for(HELLO).len(), 4, "{status}");
     }
-    // A 5xx keeps the repo's retries (with the backoff): a fifth try.
-    server.clear_faults();
-    server.clear_log();
-    server.fault(HELLO, Fault::Status(503), Some(4));
-    let cache = t.path().join("c5");
-    refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
-    assert_eq!(server.requests_for(HELLO).len(), 5);
 }
 
 /// An SRPM body longer than primary.xml's `<size package>` is cut off at

@@ -261,13 +261,12 @@ fn proxy_credentials() {
 }
 
 #[test]
-fn a_repos_timeout_wins_over_the_runs_and_its_retries_are_for_packages() {
+fn a_repos_timeout_wins_over_the_runs_and_its_retries_changes_nothing() {
     fast(); // the run: a 2 s timeout, 1 retry
     let server = Server::start(ROOT.into());
     server.fault("primary.xml.gz", Fault::Stall, None);
     let t = tempfile::tempdir().unwrap();
-    // retries= is dnf's count for packages: metadata keeps the run's, as
-    // libdnf never hands it to librepo for metadata.
+    // retries= changes no download, as in dnf 4.14: the run's count.
     let text = format!(
         "[bin]\nbaseurl={}/x86_64\ntimeout=1\nminrate=1k\nretries=5\n",
         server.base

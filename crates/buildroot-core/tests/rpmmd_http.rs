@@ -1065,6 +1065,120 @@ fn a_mirror_that_stalls_on_one_file_goes_last_for_the_next() {
     );
 }
 
+/// `write_repo_requiring`'s repo (filelists.xml needed) at `a`, with `b`
+/// and `c` as its mirrors, served.
+fn three_mirrors_needing_filelists() -> (tempfile::TempDir, Server, RepoSpec) {
+    fast();
+    let root = tempfile::tempdir().unwrap();
+    write_repo_requiring(&root.path().join("a"), "/usr/share/a");
+    for m in ["b", "c"] {
+        std::os::unix::fs::symlink(root.path().join("a"), root.path().join(m)).unwrap();
+    }
+    let server = Server::start(root.path().to_path_buf());
+    let base = &server.base;
+    let mut spec = RepoSpec::new("web", &format!("{base}/a/"));
+    spec.extra_baseurls = vec![format!("{base}/b/"), format!("{base}/c/")];
+    (root, server, spec)
+}
+
+/// A file's later turns ask first the mirror that failed least over the
+/// repo's files, as librepo's do (in round `k`, only a mirror that failed
+/// at most `k` times): dnf 4.14, whose `a` answered 404 for every file,
+/// `b` 503 once for filelists.xml and `c` 404, asked `a b c b` for it and
+/// loaded the repo. Counted alone, the file's turns were `a b c a`, and
+/// the load failed.
+#[test]
+fn a_files_later_turns_ask_the_mirror_that_failed_least_over_the_repo() {
+    let (_root, server, spec) = three_mirrors_needing_filelists();
+    for f in ["primary.xml", "filelists.xml"] {
+        server.fault(&format!("/a/repodata/{f}"), Fault::Status(404), None);
+    }
+    server.fault("/b/repodata/filelists.xml", Fault::Status(503), Some(1));
+    server.fault("/c/repodata/filelists.xml", Fault::Status(404), None);
+    let cache = tempfile::tempdir().unwrap();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.packages[0].files, ["/usr/bin/a", "/usr/share/a"]);
+    let f = |m: &str, f: &str| format!("/{m}/repodata/{f}.xml");
+    assert_eq!(
+        asked(&server),
+        [
+            f("a", "repomd"),
+            f("a", "primary"),
+            f("b", "primary"),
+            f("a", "filelists"),
+            f("b", "filelists"),
+            f("c", "filelists"),
+            f("b", "filelists"),
+        ]
+    );
+}
+
+/// A file taken from our cache asked no mirror, and counts for none: dnf
+/// downloads a repo's files afresh, so a first mirror that times out on
+/// filelists.xml has delivered nothing and goes last (`a c`), whether or
+/// not primary.xml was in our cache already.
+#[test]
+fn a_file_from_the_cache_counts_for_no_mirror() {
+    let (_root, server, spec) = three_mirrors_needing_filelists();
+    let cache = tempfile::tempdir().unwrap();
+    let primary_only = LoadOptions {
+        filelists: buildroot_core::rpmmd::Filelists::PrimaryOnly,
+        cache_dir: Some(cache.path().to_path_buf()),
+    };
+    load_repo(&spec, &primary_only).unwrap();
+    server.fault("/a/repodata/filelists.xml", Fault::Stall, None);
+    server.clear_log();
+    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.packages[0].files, ["/usr/bin/a", "/usr/share/a"]);
+    let f = |m: &str, f: &str| format!("/{m}/repodata/{f}.xml");
+    assert_eq!(
+        asked(&server),
+        [f("a", "repomd"), f("a", "filelists"), f("c", "filelists")]
+    );
+}
+
+/// A repomd.xml that cannot be read (a mirror caught mid-sync cut it
+/// short), from a mirror no metalink hash refused, ends that mirror's turn
+/// and the next is asked; on purpose, where dnf 4.14 failed the repo at
+/// once ("repomd.xml parser error") without asking the next mirror (docs/
+/// formats.md section 8). The files still come from the top of the list.
+/// A repo of that one mirror fails with one line naming the file.
+#[test]
+fn a_repomd_cut_short_passes_the_turn_to_the_next_mirror() {
+    let (root, server, clean) = served();
+    let cut = root.path().join("a/repodata");
+    std::fs::create_dir_all(&cut).unwrap();
+    let repomd = std::fs::read(root.path().join("repo/repodata/repomd.xml")).unwrap();
+    std::fs::write(cut.join("repomd.xml"), &repomd[..repomd.len() / 2]).unwrap();
+    std::fs::copy(
+        root.path().join("repo/repodata/p.xml.gz"),
+        cut.join("p.xml.gz"),
+    )
+    .unwrap();
+    mirrors_of_repo(root.path(), &["b"]);
+    let base = &server.base;
+    let mut spec = RepoSpec::new("web", &format!("{base}/a/"));
+    spec.extra_baseurls = vec![format!("{base}/b/")];
+    let cache = tempfile::tempdir().unwrap();
+    assert_eq!(packages(&spec, cache.path()).unwrap(), clean);
+    assert_eq!(
+        asked(&server),
+        [
+            "/a/repodata/repomd.xml",
+            "/b/repodata/repomd.xml",
+            "/a/repodata/p.xml.gz",
+        ]
+    );
+    let alone = RepoSpec::new("web", &format!("{base}/a/"));
+    let e = packages(&alone, cache.path()).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!("{base}/a/repodata/repomd.xml: ")),
+        "{e}"
+    );
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert_eq!(asked(&server), ["/a/repodata/repomd.xml"]);
+}
+
 /// `served()`'s repo under the names `names` too (symlinks), each a mirror.
 fn mirrors_of_repo(root: &Path, names: &[&str]) {
     for m in names {

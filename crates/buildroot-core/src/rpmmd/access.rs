@@ -59,10 +59,10 @@ pub struct RepoAccess {
     pub sslclientcert: Option<PathBuf>,
     /// `sslclientkey=`: a PEM file with the client certificate's key.
     pub sslclientkey: Option<PathBuf>,
-    /// `timeout=`, `minrate=`, `retries=`: the repo's own values of what
-    /// the `RPM_BUILDROOT_HTTP_*` variables set for every download
-    /// (`http_settings.rs`); `retries=` for its packages only
-    /// (`RepoAccess::for_metadata`).
+    /// `timeout=`, `minrate=`: the repo's own values of what the
+    /// `RPM_BUILDROOT_HTTP_*` variables set for every download
+    /// (`http_settings.rs`); `retries=`, read and checked but changing no
+    /// download, as in dnf 4.14 ([`Pace::retries`]).
     pub pace: Pace,
 }
 
@@ -127,18 +127,6 @@ impl std::fmt::Debug for RepoAccess {
 }
 
 impl RepoAccess {
-    /// This access for the repo's metadata (repomd.xml and what it lists,
-    /// its metalink or mirrorlist): `retries=` is dnf's count of package
-    /// download rounds, which libdnf never hands librepo for metadata (it
-    /// tries each of those URLs its fixed 4 times), so the run's retries
-    /// count here. A `retries=0` (dnf's "for ever") made a dead repo take
-    /// most of an hour to fail.
-    pub(super) fn for_metadata(&self) -> RepoAccess {
-        let mut a = self.clone();
-        a.pace.retries = None;
-        a
-    }
-
     /// Takes a `.repo` line's `key=value` when the key is one of these
     /// options (`None` when it is not); an error is the problem with the
     /// value, for the caller to place.
@@ -569,9 +557,11 @@ mod tests {
         ] {
             assert_eq!(a.set(k, v).unwrap().unwrap_err(), e);
         }
-        // The repo's values win over the run's.
+        // The repo's values win over the run's, but retries=, which
+        // changes no download of dnf's (`Pace::retries`).
         let s = super::super::HttpSettings::for_repo(&a).unwrap();
-        assert_eq!((s.minrate, s.retries), (0, 100));
+        let run = super::super::HttpSettings::from_env().unwrap();
+        assert_eq!((s.minrate, s.retries), (0, run.retries));
     }
 
     #[test]

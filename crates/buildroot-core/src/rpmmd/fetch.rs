@@ -22,7 +22,7 @@ use super::access::RepoAccess;
 use super::compress::{file_digest, Expected, Hasher};
 use super::http::{download_verified, HttpSettings};
 use super::prune::{checked_copy_name, touch};
-use super::turns::{attempts_note, in_turns, GaveUp, MirrorTally, ALLOWED_MIRROR_FAILURES};
+use super::turns::{attempts_note, in_turns, GaveUp, MirrorTally, Turn, ALLOWED_MIRROR_FAILURES};
 use crate::error::{Error, Result};
 
 /// A repository base location.
@@ -120,14 +120,15 @@ pub fn local_file(
         Location::Dir(d) => Ok(d.join(href)),
         Location::Http(_) => {
             let s = HttpSettings::for_repo(access)?;
-            local_file_with(loc, href, cache, expected, &s, &[])
+            local_file_with(loc, href, cache, expected, &s, &[]).map(|t| t.value)
         }
     }
 }
 
 /// [`local_file`] with `siblings`: the repo's mirrors (`loc` may be among
 /// them), whose cache directories may hold a checked copy of the file
-/// already ([`take_from_sibling`]).
+/// already ([`take_from_sibling`]). The turn says whether `loc` was asked
+/// for it: a copy from the cache asked no one.
 fn local_file_with(
     loc: &Location,
     href: &str,
@@ -135,9 +136,9 @@ fn local_file_with(
     expected: Option<&Expected>,
     s: &HttpSettings,
     siblings: &[Location],
-) -> Result<PathBuf> {
+) -> Result<Turn<PathBuf>> {
     match loc {
-        Location::Dir(d) => Ok(d.join(href)),
+        Location::Dir(d) => Ok(Turn::asked(d.join(href))),
         Location::Http(base) => {
             let cache = cache.ok_or_else(|| Error::NoCacheDir {
                 url: base.to_string(),
@@ -153,7 +154,10 @@ fn local_file_with(
             if !reuse {
                 download_verified(&format!("{base}{href}"), &dest, expected, s)?;
             }
-            Ok(dest)
+            Ok(Turn {
+                value: dest,
+                asked: !reuse,
+            })
         }
     }
 }
@@ -313,8 +317,7 @@ pub fn local_file_from(
         let most = n.saturating_mul(2).saturating_add(1 << 20);
         (most, "that twice repomd.xml's <size> and a MiB allow")
     });
-    // Metadata: the repo's retries= is for its packages.
-    from_mirrors_tallied(locs, href, &access.for_metadata(), Some(tally), |loc, s| {
+    from_mirrors_turns(locs, href, access, Some(tally), |loc, s| {
         // Any of the repo's mirrors may have delivered it in an earlier run.
         local_file_with(loc, href, cache, expected, &s.capped(limit), locs)
     })
@@ -336,11 +339,11 @@ pub fn package_file_from(
     tally: Option<&MirrorTally>,
 ) -> Result<(PathBuf, usize)> {
     let most = package_limit(size);
-    from_mirrors_tallied(locs, href, access, tally, |loc, s| match loc {
+    from_mirrors_turns(locs, href, access, tally, |loc, s| match loc {
         // A local mirror delivers what it has, matching: one that lacks
         // the package or holds other bytes is failed over, as an SRPM's
         // copy is (`archful::cache`), not named as the package's error.
-        Location::Dir(d) => local_package(&d.join(href), expected),
+        Location::Dir(d) => local_package(&d.join(href), expected).map(Turn::asked),
         Location::Http(_) => local_file_with(loc, href, cache, expected, &s.capped(most), &[]),
     })
 }
@@ -402,6 +405,20 @@ pub fn from_mirrors_tallied<T>(
     access: &RepoAccess,
     tally: Option<&MirrorTally>,
     mut get: impl FnMut(&Location, &HttpSettings) -> Result<T>,
+) -> Result<(T, usize)> {
+    from_mirrors_turns(locs, href, access, tally, |loc, s| {
+        get(loc, s).map(Turn::asked)
+    })
+}
+
+/// [`from_mirrors_tallied`] of a `get` that says whether it asked the
+/// mirror (a copy from our cache asked none, and counts in no tally).
+fn from_mirrors_turns<T>(
+    locs: &[Location],
+    href: &str,
+    access: &RepoAccess,
+    tally: Option<&MirrorTally>,
+    mut get: impl FnMut(&Location, &HttpSettings) -> Result<Turn<T>>,
 ) -> Result<(T, usize)> {
     if locs.is_empty() {
         return Err(Error::Usage(format!("{href}: no repository location")));
@@ -664,12 +681,13 @@ mod tests {
             .to_string()
         };
         get("a");
+        // m1's third failure puts it below m2, so b's turns end on m1.
         get("b");
         assert_eq!(
             get("c"),
             "http://m1/os/c: none of 2 mirrors was asked for it: each has failed 4 times in this \
              run without delivering a file (as dnf, these tools ask such a mirror no more); the \
-             last said: http://m2/os/b: the proxy answered HTTP 407"
+             last said: http://m1/os/b: the proxy answered HTTP 407"
         );
         assert_eq!(tries, 8);
     }

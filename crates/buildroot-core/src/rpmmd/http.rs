@@ -361,11 +361,9 @@ fn failed(cause: impl Into<String>, retry: bool) -> Outcome {
 
 /// How many times one URL is tried in all when a server answers a 4xx
 /// (other than 408, 429 and a resumed range's 416), retried at once:
-/// librepo's 4 (`LRO_ALLOWEDMIRRORFAILURES`), whatever `retries` allows.
-/// A repo's `retries=` is dnf's count of package download rounds (up to
-/// 100 here for its "for ever"), which dnf spends on recoverable errors
-/// only: never on a 404, nor on a 401 or 403, which a burst of more could
-/// get the client banned for.
+/// librepo's 4 (`LRO_ALLOWEDMIRRORFAILURES`), whatever
+/// `RPM_BUILDROOT_HTTP_RETRIES` allows: a burst of more 401s or 403s
+/// could get the client banned.
 const BAD_STATUS_TRIES: u32 = 4;
 
 /// The attempts of one download into `tmp`, each held to `verify` once
@@ -928,7 +926,7 @@ fn is_http(url: &str) -> bool {
 /// A failed request as an outcome: retried when [`retryable`]; when the
 /// same answer comes back whatever the wait ([`same_answer`]) at once (no
 /// backoff) and, as any failure librepo retries at once,
-/// [`BAD_STATUS_TRIES`] times at most (a repo's `retries=0`, "for ever",
+/// [`BAD_STATUS_TRIES`] times at most (`RPM_BUILDROOT_HTTP_RETRIES=100`
 /// is not a hundred lookups or handshakes in a burst).
 fn failed_on(cause: String, e: &ureq::Error) -> Outcome {
     let now = same_answer(e);
@@ -945,7 +943,7 @@ mod tests {
     use super::*;
 
     /// An unknown host name is asked for again at once, and 4 times at
-    /// most, as a 4xx: with `retries=0` it was 101 lookups in a burst.
+    /// most, as a 4xx: with 100 retries it was 101 lookups in a burst.
     #[test]
     fn an_unknown_host_name_gets_four_tries_at_once() {
         let Outcome::Failed {

@@ -28,9 +28,9 @@ and resumed as dnf does; these environment variables tune them:
 A retry resumes where the last attempt stopped when the server supports ranges. A file whose
 checksum does not match repomd.xml is downloaded again at once, 4 times in all with the
 file's other failed attempts (at most RETRIES + 1), as dnf downloads it. With a metalink, mirrorlist or several baseurls, the
-mirrors are asked in turn, as dnf asks them: each once, then again from the first until 4
-requests (at most RETRIES + 1), without waiting; one that timed out changes places with the
-last.";
+mirrors are asked in turn, as dnf asks them: each once, then again, the one that failed least
+first, until 4 requests (at most RETRIES + 1), without waiting; one that timed out changes
+places with the last. A repo's retries= changes nothing, as in dnf.";
 
 /// How downloads behave (see the module docs and [`HTTP_ENV_HELP`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -97,15 +97,15 @@ impl HttpSettings {
     }
 
     /// [`HttpSettings::from_env`] for the downloads of a repo reached by
-    /// `access`: its `.repo` section's `timeout`, `minrate` and `retries`
-    /// win over the variables, as a repo's options win over dnf.conf's.
+    /// `access`: its `.repo` section's `timeout` and `minrate` win over the
+    /// variables, as a repo's options win over dnf.conf's. Its `retries`
+    /// does not: see [`Pace::retries`].
     pub fn for_repo(access: &RepoAccess) -> Result<HttpSettings> {
         let run = Self::from_env()?;
         let pace = access.pace;
         Ok(HttpSettings {
             timeout: pace.timeout.unwrap_or(run.timeout),
             minrate: pace.minrate.unwrap_or(run.minrate),
-            retries: pace.retries.unwrap_or(run.retries),
             access: access.clone(),
             ..run
         })
@@ -162,14 +162,21 @@ impl HttpSettings {
     }
 }
 
-/// A repo's `timeout`, `minrate` and `retries` (None: the run's).
+/// A repo's `timeout`, `minrate` (None: the run's) and `retries`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Pace {
     /// `timeout=` above 0 (libdnf gives librepo's defaults otherwise).
     pub timeout: Option<std::time::Duration>,
     /// `minrate=`, in bytes per second.
     pub minrate: Option<u64>,
-    /// `retries=` (0, dnf's "for ever", is the most we retry: 100).
+    /// `retries=`, read as libdnf reads it (0, dnf's "for ever", is
+    /// kept as 100) and used for no download, as dnf 4.14 uses it for
+    /// none but its rounds over failed delta RPMs: a package librepo
+    /// failed is fatal at once, after librepo's 4 tries, whatever it says
+    /// (dnf 4.14 asked a package that answered 503 three times 4 times
+    /// and loaded it with `retries=0`, 1, 2 or 5, and gave up on one that
+    /// answered 503 four times with `retries=5`). A bad value still gets
+    /// dnf's warning.
     pub retries: Option<u32>,
 }
 

@@ -254,7 +254,7 @@ pub(super) fn fetch_mirrors(
             url: url.to_string(),
         })?;
         let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
-        let s = HttpSettings::for_repo(&access.for_metadata())?;
+        let s = HttpSettings::for_repo(access)?;
         let mut f = fetch_list(url, &dest, &s)?;
         // From the download itself: another run may rename its own over `dest`.
         let mut text = Vec::new();

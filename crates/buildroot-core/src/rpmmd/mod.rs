@@ -316,13 +316,13 @@ fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     // Local repos never read the variables (a bad value only matters over HTTP).
     let http = locs.iter().any(|l| matches!(l, Location::Http(_)));
     let settings = if http {
-        HttpSettings::for_repo(&spec.access.for_metadata())?
+        HttpSettings::for_repo(&spec.access)?
     } else {
         HttpSettings::default()
     };
     // The mirrors in librepo's turns (`turns.rs`).
     let tried = turns::in_turns(&locs, &settings, None, |i, s| {
-        open_at(spec, &bases[i], opts, &want, s)
+        open_at(spec, &bases[i], opts, &want, s).map(turns::Turn::asked)
     })?;
     let (mut o, i) = match tried {
         Ok(opened) => opened,
