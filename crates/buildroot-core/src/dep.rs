@@ -296,6 +296,28 @@ impl Dep {
         Dep::parse(s)
     }
 
+    /// The first simple dependency of the tree, left to right: where
+    /// libsolv indexes a rich provide (its relation's name, followed down).
+    pub fn leftmost(&self) -> &SimpleDep {
+        match self {
+            Dep::Simple(s) => s,
+            Dep::And(v) | Dep::Or(v) | Dep::With(v) => match v.first() {
+                Some(d) => d.leftmost(),
+                // The parsers make no empty chain; its name is the empty one.
+                None => {
+                    const {
+                        &SimpleDep {
+                            name: String::new(),
+                            range: None,
+                        }
+                    }
+                }
+            },
+            Dep::Without(a, _) => a.leftmost(),
+            Dep::If { then, .. } | Dep::Unless { then, .. } => then.leftmost(),
+        }
+    }
+
     /// Every simple dependency inside this one, in order.
     pub fn leaves(&self) -> Vec<&SimpleDep> {
         let mut out = Vec::new();

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use buildroot_core::dep::Dep;
+use buildroot_core::dep::{Dep, SimpleDep};
 use buildroot_core::rpmmd::{load_repo, sha256_file, Filelists, LoadOptions, RepoSpec};
 
 const PRIMARY: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -345,13 +345,14 @@ fn recurring_entries_read_as_written() {
     assert_eq!(pkgs[1].conflicts, vec![bar.clone()]);
     assert_eq!(pkgs[2].requires[0].dep, bar);
     assert_eq!(pkgs[2].recommends[0].to_string(), "(a >= 1 or b)");
-    // A rich dependency first read in requires is still refused in provides.
-    let bad = xml.replace(
+    // A rich dependency first read in requires is a provide, as its text,
+    // in provides.
+    let rich_provide = xml.replace(
         "<rpm:recommends>",
         &format!("<rpm:provides>{rich}</rpm:provides><rpm:recommends>"),
     );
-    let e = read_primary(bad.as_bytes(), "t").unwrap_err().to_string();
-    assert!(e.contains("is not allowed in provides/obsoletes"), "{e}");
+    let pkgs2 = read_primary(rich_provide.as_bytes(), "t").unwrap();
+    assert_eq!(pkgs2[2].provides, [SimpleDep::name("(a >= 1 or b)")]);
     // The declared package count is a hint: a bad one is no error.
     for attrs in ["packages=\"many\"", "packages=3"] {
         let odd = xml.replace("packages=\"3\"", attrs);
@@ -680,4 +681,84 @@ fn pre_is_read_as_libsolv_reads_it() {
     let pkgs = read_primary(one_package_requiring(&entries).as_bytes(), "t").unwrap();
     let pre: Vec<bool> = pkgs[0].requires.iter().map(|r| r.pre).collect();
     assert_eq!(pre, [true, true, false, false, false]);
+}
+
+/// A rich provide or obsolete (`<rpm:entry name="(x and y)"/>` in
+/// provides): the repo is read, as libsolv reads it. The package holds it
+/// as its text; the pool lists the provide under its leftmost name, where
+/// it meets unversioned requirements only (checked with rpmmd2solv and
+/// testsolv: `x` is met by it, `x >= 1`, `y`, `z >= 1` and `w` are not); a
+/// rich form that reads as a simple dependency, `(v >= 2)`, is one. The
+/// pool cache gives back the same pool.
+#[test]
+fn rich_provides_and_obsoletes_are_read_as_libsolv_reads_them() {
+    use buildroot_core::pool::{PkgId, Pool};
+    let pkg = |name: &str, lists: &str| {
+        format!(
+            "<package type=\"rpm\"><name>{name}</name><arch>noarch</arch>\
+             <version epoch=\"0\" ver=\"1\" rel=\"1\"/><format>{lists}</format></package>\n"
+        )
+    };
+    let e = |n: &str| format!("<rpm:entry name=\"{n}\"/>");
+    let body = [
+        pkg(
+            "A",
+            &format!(
+                "<rpm:provides>{}{}{}</rpm:provides>",
+                e("(x and y)"),
+                e("(x and y)"),
+                e("(v &gt;= 2)")
+            ),
+        ),
+        pkg(
+            "B",
+            &format!(
+                "<rpm:requires>{}</rpm:requires><rpm:provides>{}</rpm:provides>",
+                e("(z &gt;= 2 or w)"),
+                e("(z &gt;= 2 or w)")
+            ),
+        ),
+        pkg(
+            "O",
+            &format!("<rpm:obsoletes>{}</rpm:obsoletes>", e("(p or q)")),
+        ),
+        pkg("p", ""),
+    ]
+    .concat();
+    let xml = format!("<metadata xmlns:rpm=\"x\" packages=\"4\">{body}</metadata>");
+    let t = tempfile::tempdir().unwrap();
+    write_repo(t.path(), "", xml.as_bytes(), FILELISTS.as_bytes());
+    let repo = load(t.path(), Filelists::PrimaryOnly).unwrap();
+    let texts = |l: &[SimpleDep]| l.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+    let p = &repo.packages;
+    assert_eq!(texts(&p[0].provides), ["(x and y)", "(x and y)", "v >= 2"]);
+    assert_eq!(texts(&p[1].provides), ["(z >= 2 or w)"]);
+    assert_eq!(texts(&p[2].obsoletes), ["(p or q)"]);
+    let spec = RepoSpec::new("t", t.path().to_str().unwrap());
+    let cache = t.path().join("cache");
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        ..LoadOptions::cached_in(&cache)
+    };
+    let parsed = Pool::load("x86_64", std::slice::from_ref(&spec), &opts).unwrap();
+    let cached = Pool::load("x86_64", std::slice::from_ref(&spec), &opts).unwrap();
+    assert!(!parsed.from_cache() && cached.from_cache());
+    let built = Pool::new("x86_64", vec![repo.clone()]).unwrap();
+    let names = |pool: &Pool, dep: &str| -> Vec<String> {
+        let ids = pool.whatprovides(&Dep::parse(dep).unwrap());
+        ids.iter().map(|&i| pool.name_of(i).to_string()).collect()
+    };
+    for pool in [&parsed, &cached, &built] {
+        for (i, want) in p.iter().enumerate() {
+            assert_eq!(&pool.package(PkgId::from_usize(i)), want);
+        }
+        assert_eq!(names(pool, "x"), ["A"]);
+        assert_eq!(names(pool, "z"), ["B"]);
+        assert_eq!(names(pool, "v >= 3"), ["A"]);
+        for none in ["x >= 1", "x = 1-1", "y", "z >= 1", "w"] {
+            assert_eq!(names(pool, none), [""; 0], "{none}");
+        }
+        // Whatprovides of the rich dependency itself: its operands'.
+        assert_eq!(names(pool, "(z or x)"), ["A", "B"]);
+    }
 }

@@ -15,7 +15,7 @@ use hashbrown::HashTable;
 
 use super::chunks::{parse_chunks, Chunks, CHUNK};
 use super::compress::check_package_checksum;
-use super::raw::{RawChunk, RawDep, RawEntry, RawPkg, RawText, ENHANCES, OBSOLETES, PROVIDES};
+use super::raw::{RawChunk, RawEntry, RawPkg, RawText, ENHANCES, PROVIDES};
 use super::scan::{local, Scanner, Tok};
 use crate::dep::{Cmp, Dep};
 use crate::error::{Error, Result};
@@ -254,7 +254,7 @@ fn read_package<'a>(
             Tok::Start { name, attrs, empty } => match tag(name) {
                 Tag::Entry => {
                     if let Some(l) = list {
-                        if let Some(e) = entry(x, attrs, l, c, seen)? {
+                        if let Some(e) = entry(x, attrs, c, seen)? {
                             c.entries.push(e);
                             c.entry_lists.push(l as u8);
                         }
@@ -365,35 +365,26 @@ fn read_package<'a>(
     Ok(())
 }
 
-/// The entry of an `rpm:entry` with attributes `attrs` in list `list`;
-/// none for a rich dependency that cannot be read.
+/// The entry of an `rpm:entry` with attributes `attrs`; none for a rich
+/// dependency that cannot be read.
 fn entry<'a>(
     x: &Scanner<'a>,
     attrs: &'a str,
-    list: usize,
     c: &mut RawChunk,
     seen: &mut SeenEntries<'a>,
 ) -> Result<Option<RawEntry>> {
     let hash = super::raw::str_hash(attrs);
     if let Some(&(_, e)) = seen.find(hash, |(a, _)| *a == attrs) {
-        // A rich dependency seen in another list is refused in these.
-        if !(matches!(e.dep, RawDep::Rich(_)) && matches!(list, PROVIDES | OBSOLETES)) {
-            return Ok(Some(e));
-        }
+        return Ok(Some(e));
     }
-    let e = read_entry(x, attrs, list, c)?;
+    let e = read_entry(x, attrs, c)?;
     if let Some(e) = e {
         seen.insert_unique(hash, (attrs, e), |(a, _)| super::raw::str_hash(a));
     }
     Ok(e)
 }
 
-fn read_entry<'a>(
-    x: &Scanner<'a>,
-    attrs: &'a str,
-    list: usize,
-    c: &mut RawChunk,
-) -> Result<Option<RawEntry>> {
+fn read_entry<'a>(x: &Scanner<'a>, attrs: &'a str, c: &mut RawChunk) -> Result<Option<RawEntry>> {
     let (mut name, mut flags, mut epoch, mut ver, mut rel, mut pre) =
         (None, None, None, None, None, false);
     x.attrs(attrs, |k, v| match k {
@@ -415,15 +406,13 @@ fn read_entry<'a>(
         // libsolv's repo_rpmmd drops an entry its rich parser cannot read
         // (createrepo_c lists `(a or foo(bar)` as rpm wrote it), from
         // whichever list it is in, and reads on.
-        let Ok(dep) = Dep::parse_stored_rich(&name) else {
-            return Ok(None);
-        };
-        if matches!(list, super::raw::PROVIDES | super::raw::OBSOLETES) {
-            return Err(x.err(format!(
-                "rich dependency '{dep}' is not allowed in provides/obsoletes"
-            )));
-        }
-        return Ok(Some(c.rich_entry(dep, pre)));
+        // In provides and obsoletes too: libsolv keeps a rich provide under
+        // its leftmost name (`pool/build.rs`), and matches a rich obsolete
+        // against package names (`pool_match_nevr`).
+        return Ok(match Dep::parse_stored_rich(&name) {
+            Ok(dep) => Some(c.rich_entry(dep, pre)),
+            Err(_) => None,
+        });
     }
     let range = match flags {
         None => None,
