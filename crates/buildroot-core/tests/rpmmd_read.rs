@@ -762,3 +762,43 @@ fn rich_provides_and_obsoletes_are_read_as_libsolv_reads_them() {
         assert_eq!(names(pool, "(z or x)"), ["A", "B"]);
     }
 }
+
+/// Blanks inside a stored rich dependency are spaces only, as libsolv's
+/// `pool_parserpmrichdep` takes them: a tab, line feed or carriage return
+/// (written as a character reference: the XML parser makes a literal one
+/// in an attribute a space) is part of a name, so `(c<TAB>or d)` reads
+/// nothing and is dropped, `(e<TAB>or<TAB>f)` is the simple name
+/// `e<TAB>or<TAB>f`, and `(m or n<TAB>)` names `n<TAB>`; an operator must
+/// be followed by a space (`(k or(l))` is dropped). All checked with
+/// rpmmd2solv.
+#[test]
+fn rich_dependency_blanks_are_spaces_as_libsolv_reads_them() {
+    use buildroot_core::rpmmd::read_primary;
+    let entries: String = [
+        "(a\tor b)",
+        "(c&#9;or d)",
+        "(e&#9;or&#9;f)",
+        "(g or&#10;h)",
+        "(i\nor j)",
+        "(k or(l))",
+        "(m or n&#9;)",
+        "(o&#13;or p)",
+        "plain&#9;x",
+    ]
+    .iter()
+    .map(|n| format!("<rpm:entry name=\"{n}\"/>"))
+    .collect();
+    let pkgs = read_primary(one_package_requiring(&entries).as_bytes(), "t").unwrap();
+    let reqs: Vec<Dep> = pkgs[0].requires.iter().map(|q| q.dep.clone()).collect();
+    let or = |a: &str, b: &str| Dep::Or(vec![Dep::name(a), Dep::name(b)]);
+    assert_eq!(
+        reqs,
+        [
+            or("a", "b"),
+            Dep::name("e\tor\tf"),
+            or("i", "j"),
+            or("m", "n\t"),
+            Dep::name("plain\tx"),
+        ]
+    );
+}
