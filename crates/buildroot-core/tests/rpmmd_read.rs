@@ -802,3 +802,72 @@ fn rich_dependency_blanks_are_spaces_as_libsolv_reads_them() {
         ]
     );
 }
+
+/// Odd but well-formed primary.xml, read as libsolv's repo_rpmmd reads it
+/// (each checked with rpmmd2solv): elements by their names as written
+/// (`rpm:provides`, `rpm:entry`; `provides`, `x:requires`, `rpm:name` are
+/// skipped with what they hold), a list holds entries only, a list given
+/// twice is its last one (an empty one too), an entry without a name is
+/// skipped and `name=""` names the empty name, `kind="patch"` prefixes the
+/// name, a package without `<arch>` is noarch, a file path not starting
+/// with `/` is in `/` (in filelists.xml too), and an epoch that is no
+/// number is part of the version (filelists.xml's too). A `<package>`
+/// with a `pkgid` attribute is dropped (libsolv adds it to the package of
+/// that checksum, and there is none); `flags=""` is refused, as other
+/// flags than the five comparisons are.
+#[test]
+fn odd_primary_constructs_are_read_as_libsolv_reads_them() {
+    let v = "<version epoch=\"0\" ver=\"1\" rel=\"1\"/>";
+    let body = [
+        format!(
+            "<package type=\"rpm\"><name>a</name><arch>noarch</arch>{v}<format>\
+             <provides><rpm:entry name=\"no1\"/></provides>\
+             <rpm:provides><entry name=\"no2\"/><rpm:entry name=\"p1\"/><name>no3</name>\
+             <rpm:requires><rpm:entry name=\"no4\"/></rpm:requires></rpm:provides>\
+             <x:requires xmlns:x=\"y\"><x:entry name=\"no5\"/></x:requires><rpm:name>no6</rpm:name>\
+             <rpm:requires><rpm:entry flags=\"GE\" ver=\"1\"/><rpm:entry name=\"\"/>\
+             <rpm:entry name=\"k\" kind=\"patch\"/><rpm:entry name=\"(q or r)\" kind=\"package\"/>\
+             </rpm:requires>\
+             <rpm:conflicts><rpm:entry name=\"c1\"/></rpm:conflicts><rpm:conflicts/>\
+             <rpm:obsoletes><rpm:entry name=\"o1\"/></rpm:obsoletes>\
+             <rpm:obsoletes><rpm:entry name=\"o2\"/></rpm:obsoletes>\
+             <file>relative/x</file><file>noslash</file><file>/usr/bin/a</file>\
+             </format></package>\n"
+        ),
+        "<package type=\"rpm\"><name>b</name><version epoch=\"x\" ver=\"1\" rel=\"1\"/></package>\n"
+            .to_string(),
+        format!("<package type=\"rpm\" pkgid=\"ab\"><name>c</name><arch>noarch</arch>{v}</package>"),
+    ]
+    .concat();
+    let xml = format!("<metadata xmlns:rpm=\"x\" packages=\"2\">{body}</metadata>");
+    let filelists = "<filelists packages=\"2\">\
+        <package pkgid=\"none\" name=\"a\" arch=\"noarch\"><version epoch=\"0\" ver=\"1\" rel=\"1\"/>\
+        <file>rel/y</file></package>\
+        <package pkgid=\"none\" name=\"b\" arch=\"noarch\"><version epoch=\"x\" ver=\"1\" rel=\"1\"/>\
+        <file>/usr/b</file></package></filelists>";
+    let t = tempfile::tempdir().unwrap();
+    write_repo(t.path(), "", xml.as_bytes(), filelists.as_bytes());
+    let all = load(t.path(), Filelists::All).unwrap().packages;
+    assert_eq!(all[0].files.last().map(String::as_str), Some("/rel/y"));
+    assert_eq!(all[1].files, ["/usr/b"]);
+    let p = load(t.path(), Filelists::PrimaryOnly).unwrap().packages;
+    assert_eq!(p.len(), 2);
+    let texts = |l: &[SimpleDep]| l.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+    assert_eq!((p[0].name.as_str(), p[0].arch.as_str()), ("a", "noarch"));
+    assert_eq!(texts(&p[0].provides), ["p1"]);
+    let reqs: Vec<String> = p[0].requires.iter().map(|r| r.dep.to_string()).collect();
+    assert_eq!(reqs, ["", "patch:k", "(q or r)"]);
+    assert!(p[0].conflicts.is_empty());
+    assert_eq!(texts(&p[0].obsoletes), ["o2"]);
+    assert_eq!(p[0].files, ["/relative/x", "/noslash", "/usr/bin/a"]);
+    assert_eq!(p[1].arch, "noarch");
+    assert_eq!(p[1].evr.to_string(), "x:1-1");
+    assert_eq!((p[1].evr.epoch, p[1].evr.version.as_str()), (0, "x:1"));
+    let empty_flags = one_package_requiring("<rpm:entry name=\"r\" flags=\"\" ver=\"1\"/>");
+    let e = buildroot_core::rpmmd::read_primary(empty_flags.as_bytes(), "t").unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("t: cannot parse dependency flags '': expected LT"),
+        "{e}"
+    );
+}

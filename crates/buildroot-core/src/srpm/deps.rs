@@ -152,8 +152,8 @@ pub(super) fn dep_lists(raw: &RawHeader) -> DepLists {
     let convert = |n: &[u8], flags: u64, v: &[u8]| -> Option<Dep> {
         let name = header_text(n);
         // A dependency without a name (only a damaged header has one)
-        // names nothing, and rpm-md cannot list it: our reader refuses
-        // `<rpm:entry name=""/>`, and with it the whole repo. Nor can it
+        // names nothing: left out (libsolv would read `<rpm:entry
+        // name=""/>` as a requirement nothing meets). Nor can rpm-md
         // list a name with a control character (rpmbuild refuses them):
         // XML cannot hold most, and `\x01` would be written as that empty
         // name.
