@@ -352,12 +352,18 @@ impl RichProvs<'_> {
     /// leftmost name (libsolv's whatprovides follows a relation's name
     /// down), as [`RelFlags::RICH`]: it meets unversioned requirements of
     /// that name only.
+    #[inline]
     fn prov(&mut self, t: &mut Tables, ids: &mut ChunkIds, c: &RawChunk, d: RawDep) -> Prov {
-        let i = match d {
-            RawDep::Simple(i) => return ids.prov(t, c, i),
-            RawDep::Rich(i) => i as usize,
-        };
-        let dep = &c.rich[i];
+        match d {
+            RawDep::Simple(i) => ids.prov(t, c, i),
+            RawDep::Rich(i) => self.rich(t, &c.rich[i as usize]),
+        }
+    }
+
+    /// The provide of a rich entry (rare: kept off the simple path).
+    #[cold]
+    #[inline(never)]
+    fn rich(&mut self, t: &mut Tables, dep: &Dep) -> Prov {
         if let Dep::Simple(s) = dep {
             // `(a >= 2)`: libsolv reads a simple provide.
             let name = t.intern_str(&s.name);

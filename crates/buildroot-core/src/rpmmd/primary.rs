@@ -143,9 +143,11 @@ pub(super) fn parse_fragment(
 }
 
 /// Whether a `<package>` has a `pkgid` attribute (looked for only when its
-/// attributes hold the word: this runs for every package).
+/// attributes hold the word, by a byte loop: this runs for every package,
+/// whose attributes are ` type="rpm"`).
 fn has_pkgid(x: &Scanner<'_>, attrs: &str) -> Result<bool> {
-    Ok(attrs.contains("pkgid") && x.attr(attrs, "pkgid")?.is_some())
+    let word = attrs.as_bytes().windows(5).any(|w| w == b"pkgid");
+    Ok(word && x.attr(attrs, "pkgid")?.is_some())
 }
 
 /// Parses primary.xml into a vector of packages.
