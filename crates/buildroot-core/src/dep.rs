@@ -267,24 +267,22 @@ impl Dep {
 
     /// Parses a dependency string: `name`, `name OP evr`, or a rich `( ... )`.
     pub fn parse(s: &str) -> Result<Dep> {
-        let mut p = Parser { s, pos: 0 };
-        p.ws();
-        let dep = if p.peek() == Some(b'(') {
-            p.rich()?
-        } else {
-            Dep::Simple(p.simple(true)?)
-        };
-        p.ws();
-        if p.pos != s.len() {
-            return Err(p.err("unexpected text after the dependency"));
+        Parser {
+            s,
+            pos: 0,
+            stored: false,
         }
-        Ok(dep)
+        .dep()
     }
 
     /// A rich dependency as libsolv's `pool_parserpmrichdep` reads one
     /// stored in rpm-md or a header: as [`Dep::parse`] reads it, but
     /// nothing may follow its closing parenthesis, not even a blank
-    /// (libsolv drops `(a or b) `; `parse` trims what a spec's line leaves).
+    /// (libsolv drops `(a or b) `; `parse` trims what a spec's line
+    /// leaves), and its blanks are spaces only: a tab or line break is
+    /// part of a name (`(a<TAB>or b)` reads nothing, `(a<TAB>b)` is the
+    /// name `a<TAB>b`), and an operator must be followed by a space
+    /// (`(a or(b))` reads nothing).
     pub fn parse_stored_rich(s: &str) -> Result<Dep> {
         if s.ends_with(|c: char| c.is_ascii_whitespace()) {
             return Err(Error::parse(
@@ -293,7 +291,34 @@ impl Dep {
                 "text after the rich dependency",
             ));
         }
-        Dep::parse(s)
+        Parser {
+            s,
+            pos: 0,
+            stored: true,
+        }
+        .dep()
+    }
+
+    /// The first simple dependency of the tree, left to right: where
+    /// libsolv indexes a rich provide (its relation's name, followed down).
+    pub fn leftmost(&self) -> &SimpleDep {
+        match self {
+            Dep::Simple(s) => s,
+            Dep::And(v) | Dep::Or(v) | Dep::With(v) => match v.first() {
+                Some(d) => d.leftmost(),
+                // The parsers make no empty chain; its name is the empty one.
+                None => {
+                    const {
+                        &SimpleDep {
+                            name: String::new(),
+                            range: None,
+                        }
+                    }
+                }
+            },
+            Dep::Without(a, _) => a.leftmost(),
+            Dep::If { then, .. } | Dep::Unless { then, .. } => then.leftmost(),
+        }
     }
 
     /// Every simple dependency inside this one, in order.
@@ -391,9 +416,38 @@ impl fmt::Display for Dep {
 struct Parser<'a> {
     s: &'a str,
     pos: usize,
+    /// Reading a stored dependency as libsolv reads it: blanks are spaces
+    /// only ([`Dep::parse_stored_rich`]).
+    stored: bool,
 }
 
 impl Parser<'_> {
+    /// The whole text as one dependency.
+    fn dep(mut self) -> Result<Dep> {
+        self.ws();
+        let dep = if self.peek() == Some(b'(') {
+            self.rich()?
+        } else {
+            Dep::Simple(self.simple(true)?)
+        };
+        self.ws();
+        if self.pos != self.s.len() {
+            return Err(self.err("unexpected text after the dependency"));
+        }
+        Ok(dep)
+    }
+
+    /// Whether `c` separates words: any ASCII blank, or, in a stored
+    /// dependency, the space alone.
+    #[inline]
+    fn blank(&self, c: u8) -> bool {
+        if self.stored {
+            c == b' '
+        } else {
+            c.is_ascii_whitespace()
+        }
+    }
+
     fn err(&self, msg: &str) -> Error {
         Error::parse(
             "dependency",
@@ -407,7 +461,7 @@ impl Parser<'_> {
     }
 
     fn ws(&mut self) {
-        while matches!(self.peek(), Some(c) if c.is_ascii_whitespace()) {
+        while matches!(self.peek(), Some(c) if self.blank(c)) {
             self.pos += 1;
         }
     }
@@ -417,7 +471,7 @@ impl Parser<'_> {
         let start = self.pos;
         let mut depth = 0i32;
         while let Some(c) = self.peek() {
-            if c.is_ascii_whitespace() || c == b',' {
+            if self.blank(c) || c == b',' {
                 break;
             }
             if c == b')' {
@@ -465,7 +519,7 @@ impl Parser<'_> {
     fn simple_rel(&mut self, top: bool) -> Result<(String, Option<(Rel, Evr)>)> {
         let name = if top {
             let start = self.pos;
-            while matches!(self.peek(), Some(c) if !c.is_ascii_whitespace() && c != b',') {
+            while matches!(self.peek(), Some(c) if !self.blank(c) && c != b',') {
                 self.pos += 1;
             }
             self.s[start..self.pos].to_string()
@@ -529,6 +583,11 @@ impl Parser<'_> {
         let start = self.pos;
         while matches!(self.peek(), Some(c) if c.is_ascii_alphabetic()) {
             self.pos += 1;
+        }
+        // libsolv takes the operator to the next space: `or(b)` is none.
+        if self.stored && self.pos > start && self.peek() != Some(b' ') {
+            self.pos = start;
+            return Err(self.err("expected a space after the operator"));
         }
         let kw = match &self.s[start..self.pos] {
             "and" => "and",

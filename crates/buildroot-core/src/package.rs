@@ -36,13 +36,15 @@ pub struct Package {
     pub sourcerpm: String,
     /// The one-line summary.
     pub summary: String,
-    /// What the package provides (its own name-EVR included).
+    /// What the package provides (its own name-EVR included). A rich
+    /// provide (rpm-md can list one; rpmbuild makes none) is held as its
+    /// text, unversioned: `(x and y)`.
     pub provides: Vec<SimpleDep>,
     /// For source packages these are the BuildRequires.
     pub requires: Vec<Requirement>,
     /// Packages it cannot be installed with.
     pub conflicts: Vec<Dep>,
-    /// Packages it replaces.
+    /// Packages it replaces (a rich one held as its text, as provides).
     pub obsoletes: Vec<SimpleDep>,
     /// Weak requirements dnf installs by default.
     pub recommends: Vec<Dep>,

@@ -151,7 +151,7 @@ fn config_error_quoting_a_multiline_value_is_one_line() {
 /// fuzz target `comps`: `type="a&#10;b"` on a `<packagereq>` gave an error
 /// of two lines (the message quotes the value, and the character reference
 /// is a line break). Errors escape control characters now, whichever
-/// reader quotes the value (primary.xml's epoch, a dependency).
+/// reader quotes the value (primary.xml's dependency flags, a dependency).
 #[test]
 fn xml_error_quoting_a_line_break_is_one_line() {
     use buildroot_core::rpmmd::{read_primary, Comps};
@@ -165,8 +165,9 @@ fn xml_error_quoting_a_line_break_is_one_line() {
         "{e}"
     );
     let primary = "<metadata packages=\"1\"><package type=\"rpm\"><name>a</name>\
-                   <arch>noarch</arch><version epoch=\"1&#10;2\" ver=\"1\" rel=\"1\"/>\
-                   </package></metadata>";
+                   <arch>noarch</arch><version epoch=\"0\" ver=\"1\" rel=\"1\"/><format>\
+                   <rpm:requires><rpm:entry name=\"r\" flags=\"1&#10;2\"/></rpm:requires>\
+                   </format></package></metadata>";
     let e = read_primary(primary.as_bytes(), "p.xml")
         .unwrap_err()
         .to_string();

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use buildroot_core::dep::Dep;
+use buildroot_core::dep::{Dep, SimpleDep};
 use buildroot_core::rpmmd::{load_repo, sha256_file, Filelists, LoadOptions, RepoSpec};
 
 const PRIMARY: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -345,13 +345,14 @@ fn recurring_entries_read_as_written() {
     assert_eq!(pkgs[1].conflicts, vec![bar.clone()]);
     assert_eq!(pkgs[2].requires[0].dep, bar);
     assert_eq!(pkgs[2].recommends[0].to_string(), "(a >= 1 or b)");
-    // A rich dependency first read in requires is still refused in provides.
-    let bad = xml.replace(
+    // A rich dependency first read in requires is a provide, as its text,
+    // in provides.
+    let rich_provide = xml.replace(
         "<rpm:recommends>",
         &format!("<rpm:provides>{rich}</rpm:provides><rpm:recommends>"),
     );
-    let e = read_primary(bad.as_bytes(), "t").unwrap_err().to_string();
-    assert!(e.contains("is not allowed in provides/obsoletes"), "{e}");
+    let pkgs2 = read_primary(rich_provide.as_bytes(), "t").unwrap();
+    assert_eq!(pkgs2[2].provides, [SimpleDep::name("(a >= 1 or b)")]);
     // The declared package count is a hint: a bad one is no error.
     for attrs in ["packages=\"many\"", "packages=3"] {
         let odd = xml.replace("packages=\"3\"", attrs);
@@ -680,4 +681,193 @@ fn pre_is_read_as_libsolv_reads_it() {
     let pkgs = read_primary(one_package_requiring(&entries).as_bytes(), "t").unwrap();
     let pre: Vec<bool> = pkgs[0].requires.iter().map(|r| r.pre).collect();
     assert_eq!(pre, [true, true, false, false, false]);
+}
+
+/// A rich provide or obsolete (`<rpm:entry name="(x and y)"/>` in
+/// provides): the repo is read, as libsolv reads it. The package holds it
+/// as its text; the pool lists the provide under its leftmost name, where
+/// it meets unversioned requirements only (checked with rpmmd2solv and
+/// testsolv: `x` is met by it, `x >= 1`, `y`, `z >= 1` and `w` are not); a
+/// rich form that reads as a simple dependency, `(v >= 2)`, is one. The
+/// pool cache gives back the same pool.
+#[test]
+fn rich_provides_and_obsoletes_are_read_as_libsolv_reads_them() {
+    use buildroot_core::pool::{PkgId, Pool};
+    let pkg = |name: &str, lists: &str| {
+        format!(
+            "<package type=\"rpm\"><name>{name}</name><arch>noarch</arch>\
+             <version epoch=\"0\" ver=\"1\" rel=\"1\"/><format>{lists}</format></package>\n"
+        )
+    };
+    let e = |n: &str| format!("<rpm:entry name=\"{n}\"/>");
+    let body = [
+        pkg(
+            "A",
+            &format!(
+                "<rpm:provides>{}{}{}</rpm:provides>",
+                e("(x and y)"),
+                e("(x and y)"),
+                e("(v &gt;= 2)")
+            ),
+        ),
+        pkg(
+            "B",
+            &format!(
+                "<rpm:requires>{}</rpm:requires><rpm:provides>{}</rpm:provides>",
+                e("(z &gt;= 2 or w)"),
+                e("(z &gt;= 2 or w)")
+            ),
+        ),
+        pkg(
+            "O",
+            &format!("<rpm:obsoletes>{}</rpm:obsoletes>", e("(p or q)")),
+        ),
+        pkg("p", ""),
+    ]
+    .concat();
+    let xml = format!("<metadata xmlns:rpm=\"x\" packages=\"4\">{body}</metadata>");
+    let t = tempfile::tempdir().unwrap();
+    write_repo(t.path(), "", xml.as_bytes(), FILELISTS.as_bytes());
+    let repo = load(t.path(), Filelists::PrimaryOnly).unwrap();
+    let texts = |l: &[SimpleDep]| l.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+    let p = &repo.packages;
+    assert_eq!(texts(&p[0].provides), ["(x and y)", "(x and y)", "v >= 2"]);
+    assert_eq!(texts(&p[1].provides), ["(z >= 2 or w)"]);
+    assert_eq!(texts(&p[2].obsoletes), ["(p or q)"]);
+    let spec = RepoSpec::new("t", t.path().to_str().unwrap());
+    let cache = t.path().join("cache");
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        ..LoadOptions::cached_in(&cache)
+    };
+    let parsed = Pool::load("x86_64", std::slice::from_ref(&spec), &opts).unwrap();
+    let cached = Pool::load("x86_64", std::slice::from_ref(&spec), &opts).unwrap();
+    assert!(!parsed.from_cache() && cached.from_cache());
+    let built = Pool::new("x86_64", vec![repo.clone()]).unwrap();
+    let names = |pool: &Pool, dep: &str| -> Vec<String> {
+        let ids = pool.whatprovides(&Dep::parse(dep).unwrap());
+        ids.iter().map(|&i| pool.name_of(i).to_string()).collect()
+    };
+    for pool in [&parsed, &cached, &built] {
+        for (i, want) in p.iter().enumerate() {
+            assert_eq!(&pool.package(PkgId::from_usize(i)), want);
+        }
+        assert_eq!(names(pool, "x"), ["A"]);
+        assert_eq!(names(pool, "z"), ["B"]);
+        assert_eq!(names(pool, "v >= 3"), ["A"]);
+        for none in ["x >= 1", "x = 1-1", "y", "z >= 1", "w"] {
+            assert_eq!(names(pool, none), [""; 0], "{none}");
+        }
+        // Whatprovides of the rich dependency itself: its operands'.
+        assert_eq!(names(pool, "(z or x)"), ["A", "B"]);
+    }
+}
+
+/// Blanks inside a stored rich dependency are spaces only, as libsolv's
+/// `pool_parserpmrichdep` takes them: a tab, line feed or carriage return
+/// (written as a character reference: the XML parser makes a literal one
+/// in an attribute a space) is part of a name, so `(c<TAB>or d)` reads
+/// nothing and is dropped, `(e<TAB>or<TAB>f)` is the simple name
+/// `e<TAB>or<TAB>f`, and `(m or n<TAB>)` names `n<TAB>`; an operator must
+/// be followed by a space (`(k or(l))` is dropped). All checked with
+/// rpmmd2solv.
+#[test]
+fn rich_dependency_blanks_are_spaces_as_libsolv_reads_them() {
+    use buildroot_core::rpmmd::read_primary;
+    let entries: String = [
+        "(a\tor b)",
+        "(c&#9;or d)",
+        "(e&#9;or&#9;f)",
+        "(g or&#10;h)",
+        "(i\nor j)",
+        "(k or(l))",
+        "(m or n&#9;)",
+        "(o&#13;or p)",
+        "plain&#9;x",
+    ]
+    .iter()
+    .map(|n| format!("<rpm:entry name=\"{n}\"/>"))
+    .collect();
+    let pkgs = read_primary(one_package_requiring(&entries).as_bytes(), "t").unwrap();
+    let reqs: Vec<Dep> = pkgs[0].requires.iter().map(|q| q.dep.clone()).collect();
+    let or = |a: &str, b: &str| Dep::Or(vec![Dep::name(a), Dep::name(b)]);
+    assert_eq!(
+        reqs,
+        [
+            or("a", "b"),
+            Dep::name("e\tor\tf"),
+            or("i", "j"),
+            or("m", "n\t"),
+            Dep::name("plain\tx"),
+        ]
+    );
+}
+
+/// Odd but well-formed primary.xml, read as libsolv's repo_rpmmd reads it
+/// (each checked with rpmmd2solv): elements by their names as written
+/// (`rpm:provides`, `rpm:entry`; `provides`, `x:requires`, `rpm:name` are
+/// skipped with what they hold), a list holds entries only, a list given
+/// twice is its last one (an empty one too), an entry without a name is
+/// skipped and `name=""` names the empty name, `kind="patch"` prefixes the
+/// name, a package without `<arch>` is noarch, a file path not starting
+/// with `/` is in `/` (in filelists.xml too), and an epoch that is no
+/// number is part of the version (filelists.xml's too). A `<package>`
+/// with a `pkgid` attribute is dropped (libsolv adds it to the package of
+/// that checksum, and there is none); `flags=""` is refused, as other
+/// flags than the five comparisons are.
+#[test]
+fn odd_primary_constructs_are_read_as_libsolv_reads_them() {
+    let v = "<version epoch=\"0\" ver=\"1\" rel=\"1\"/>";
+    let body = [
+        format!(
+            "<package type=\"rpm\"><name>a</name><arch>noarch</arch>{v}<format>\
+             <provides><rpm:entry name=\"no1\"/></provides>\
+             <rpm:provides><entry name=\"no2\"/><rpm:entry name=\"p1\"/><name>no3</name>\
+             <rpm:requires><rpm:entry name=\"no4\"/></rpm:requires></rpm:provides>\
+             <x:requires xmlns:x=\"y\"><x:entry name=\"no5\"/></x:requires><rpm:name>no6</rpm:name>\
+             <rpm:requires><rpm:entry flags=\"GE\" ver=\"1\"/><rpm:entry name=\"\"/>\
+             <rpm:entry name=\"k\" kind=\"patch\"/><rpm:entry name=\"(q or r)\" kind=\"package\"/>\
+             </rpm:requires>\
+             <rpm:conflicts><rpm:entry name=\"c1\"/></rpm:conflicts><rpm:conflicts/>\
+             <rpm:obsoletes><rpm:entry name=\"o1\"/></rpm:obsoletes>\
+             <rpm:obsoletes><rpm:entry name=\"o2\"/></rpm:obsoletes>\
+             <file>relative/x</file><file>noslash</file><file>/usr/bin/a</file>\
+             </format></package>\n"
+        ),
+        "<package type=\"rpm\"><name>b</name><version epoch=\"x\" ver=\"1\" rel=\"1\"/></package>\n"
+            .to_string(),
+        format!("<package type=\"rpm\" pkgid=\"ab\"><name>c</name><arch>noarch</arch>{v}</package>"),
+    ]
+    .concat();
+    let xml = format!("<metadata xmlns:rpm=\"x\" packages=\"2\">{body}</metadata>");
+    let filelists = "<filelists packages=\"2\">\
+        <package pkgid=\"none\" name=\"a\" arch=\"noarch\"><version epoch=\"0\" ver=\"1\" rel=\"1\"/>\
+        <file>rel/y</file></package>\
+        <package pkgid=\"none\" name=\"b\" arch=\"noarch\"><version epoch=\"x\" ver=\"1\" rel=\"1\"/>\
+        <file>/usr/b</file></package></filelists>";
+    let t = tempfile::tempdir().unwrap();
+    write_repo(t.path(), "", xml.as_bytes(), filelists.as_bytes());
+    let all = load(t.path(), Filelists::All).unwrap().packages;
+    assert_eq!(all[0].files.last().map(String::as_str), Some("/rel/y"));
+    assert_eq!(all[1].files, ["/usr/b"]);
+    let p = load(t.path(), Filelists::PrimaryOnly).unwrap().packages;
+    assert_eq!(p.len(), 2);
+    let texts = |l: &[SimpleDep]| l.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+    assert_eq!((p[0].name.as_str(), p[0].arch.as_str()), ("a", "noarch"));
+    assert_eq!(texts(&p[0].provides), ["p1"]);
+    let reqs: Vec<String> = p[0].requires.iter().map(|r| r.dep.to_string()).collect();
+    assert_eq!(reqs, ["", "patch:k", "(q or r)"]);
+    assert!(p[0].conflicts.is_empty());
+    assert_eq!(texts(&p[0].obsoletes), ["o2"]);
+    assert_eq!(p[0].files, ["/relative/x", "/noslash", "/usr/bin/a"]);
+    assert_eq!(p[1].arch, "noarch");
+    assert_eq!(p[1].evr.to_string(), "x:1-1");
+    assert_eq!((p[1].evr.epoch, p[1].evr.version.as_str()), (0, "x:1"));
+    let empty_flags = one_package_requiring("<rpm:entry name=\"r\" flags=\"\" ver=\"1\"/>");
+    let e = buildroot_core::rpmmd::read_primary(empty_flags.as_bytes(), "t").unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("t: cannot parse dependency flags '': expected LT"),
+        "{e}"
+    );
 }

@@ -197,6 +197,43 @@ fn binary_rpm_and_createrepo() {
     }
 }
 
+/// A rich provide or obsolete in a header (rpmbuild makes none; a header
+/// can hold one) is listed as its text, as createrepo_c lists it (it was
+/// left out), and the pool reads it as libsolv reads rpm-md's: under its
+/// leftmost name, for unversioned requirements.
+#[test]
+fn a_rich_provide_in_a_header_is_listed_as_createrepo_c_lists_it() {
+    use buildroot_core::dep::SimpleDep;
+    let t = tempfile::tempdir().unwrap();
+    let p = Package {
+        name: "rich".into(),
+        arch: "noarch".into(),
+        evr: Evr::parse("1-1").unwrap(),
+        sourcerpm: "rich-1-1.src.rpm".into(),
+        provides: vec![SimpleDep::name("(x and y)"), SimpleDep::name("rich")],
+        obsoletes: vec![SimpleDep::name("(p or q)")],
+        ..Default::default()
+    };
+    let path = t.path().join("rich-1-1.noarch.rpm");
+    std::fs::write(&path, build_rpm(&p, "MIT", 1_700_000_000).unwrap()).unwrap();
+    let got = read_header(&path).unwrap();
+    let texts = |l: &[SimpleDep]| l.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+    assert_eq!(texts(&got.provides), ["(x and y)", "rich", "rich = 1-1"]);
+    assert_eq!(texts(&got.obsoletes), ["(p or q)"]);
+    let repo = buildroot_core::rpmmd::LoadedRepo {
+        spec: buildroot_core::rpmmd::RepoSpec::new("t", ""),
+        packages: vec![got.clone()],
+    };
+    let pool = buildroot_core::pool::Pool::new("x86_64", vec![repo]).unwrap();
+    assert_eq!(pool.whatprovides(&Dep::parse("x").unwrap()).len(), 1);
+    assert!(pool.whatprovides(&Dep::parse("x >= 1").unwrap()).is_empty());
+    assert!(pool.whatprovides(&Dep::parse("y").unwrap()).is_empty());
+    if let Some(listed) = createrepo_c_packages(t.path()) {
+        assert_eq!(texts(&listed[0].provides), texts(&got.provides));
+        assert_eq!(texts(&listed[0].obsoletes), texts(&got.obsoletes));
+    }
+}
+
 /// The packages of the repo createrepo_c makes of `dir`, as our rpm-md
 /// reader reads them; None (and a note) when createrepo_c is not installed.
 fn createrepo_c_packages(dir: &Path) -> Option<Vec<Package>> {

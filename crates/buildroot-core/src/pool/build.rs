@@ -81,6 +81,9 @@ pub(super) struct PoolBuilder {
     raw_provs: Vec<Prov>,
     pre: Vec<u64>,
     rich: Vec<(u32, Dep)>,
+    /// Rich provides as read, each once, and their indexes.
+    rich_provs: Vec<Dep>,
+    rich_prov_ids: FxHashMap<Dep, u32>,
     provs: Vec<Prov>,
     deplist: Vec<DepId>,
     /// The repos' `exclude=` and `includepkgs=`, applied when all are
@@ -109,6 +112,8 @@ impl PoolBuilder {
             raw_provs: Vec::new(),
             pre: Vec::new(),
             rich: Vec::new(),
+            rich_provs: Vec::new(),
+            rich_prov_ids: FxHashMap::default(),
             provs: Vec::new(),
             deplist: Vec::new(),
             filters: Vec::new(),
@@ -218,8 +223,12 @@ impl PoolBuilder {
         let pstart = provs.len() as u32;
         let mut as_read = true;
         let raw_provides = c.list(pkg, raw::PROVIDES);
+        let mut rich = RichProvs {
+            deps: &mut self.rich_provs,
+            ids: &mut self.rich_prov_ids,
+        };
         for e in raw_provides {
-            let pv = ids.prov(t, c, simple_index(e.dep));
+            let pv = rich.prov(t, ids, c, e.dep);
             if !provs[pstart as usize..].contains(&pv) {
                 provs.push(pv);
             } else {
@@ -248,7 +257,7 @@ impl PoolBuilder {
         } else {
             let start = self.raw_provs.len() as u32;
             for e in raw_provides {
-                let pv = ids.prov(t, c, simple_index(e.dep));
+                let pv = rich.prov(t, ids, c, e.dep);
                 self.raw_provs.push(pv);
             }
             Some(Span {
@@ -332,12 +341,55 @@ impl PoolBuilder {
     }
 }
 
-/// The node of an entry of provides or obsoletes (never rich: the parser
-/// refuses rich ones there).
-fn simple_index(d: RawDep) -> u32 {
-    match d {
-        RawDep::Simple(i) => i,
-        RawDep::Rich(_) => unreachable!("rich dependency in provides or obsoletes"),
+/// The pool's rich provides while it is built: each dependency once.
+struct RichProvs<'a> {
+    deps: &'a mut Vec<Dep>,
+    ids: &'a mut FxHashMap<Dep, u32>,
+}
+
+impl RichProvs<'_> {
+    /// The provide of an entry of provides. A rich one is listed under its
+    /// leftmost name (libsolv's whatprovides follows a relation's name
+    /// down), as [`RelFlags::RICH`]: it meets unversioned requirements of
+    /// that name only.
+    #[inline]
+    fn prov(&mut self, t: &mut Tables, ids: &mut ChunkIds, c: &RawChunk, d: RawDep) -> Prov {
+        match d {
+            RawDep::Simple(i) => ids.prov(t, c, i),
+            RawDep::Rich(i) => self.rich(t, &c.rich[i as usize]),
+        }
+    }
+
+    /// The provide of a rich entry (rare: kept off the simple path).
+    #[cold]
+    #[inline(never)]
+    fn rich(&mut self, t: &mut Tables, dep: &Dep) -> Prov {
+        if let Dep::Simple(s) = dep {
+            // `(a >= 2)`: libsolv reads a simple provide.
+            let name = t.intern_str(&s.name);
+            return match &s.range {
+                None => Prov {
+                    name,
+                    flags: RelFlags::ANY,
+                    evr: EvrId::default(),
+                },
+                Some(r) => Prov {
+                    name,
+                    flags: RelFlags::of_cmp(r.cmp),
+                    evr: t.intern_evr(&r.evr),
+                },
+            };
+        }
+        let next = self.deps.len() as u32;
+        let k = *self.ids.entry(dep.clone()).or_insert(next);
+        if k == next {
+            self.deps.push(dep.clone());
+        }
+        Prov {
+            name: t.intern_str(&dep.leftmost().name),
+            flags: RelFlags::RICH,
+            evr: EvrId::from_usize(k as usize),
+        }
     }
 }
 
@@ -410,6 +462,7 @@ impl PoolBuilder {
             raw_provs,
             mut pre,
             rich,
+            rich_provs,
             provs,
             deplist,
             filters,
@@ -518,6 +571,7 @@ impl PoolBuilder {
             raw_provs,
             pre,
             rich,
+            rich_provs,
             strs: t.strs,
             evrs: t.evrs,
             nodes: t.nodes,
@@ -539,11 +593,16 @@ impl PoolBuilder {
             .map(|i| pool.is_complex(DepId::from_usize(i)))
             .collect();
         pool.complex = complex;
+        // A rich obsolete (`(p or q)`) under every name in it: the index
+        // only narrows the search, each use matches the package's NEVR.
         let mut obsoleters: FxHashMap<StrId, Vec<SolvableId>> = FxHashMap::default();
+        let mut names = Vec::new();
         for (i, d) in pool.data.iter().enumerate() {
             let sid = SolvableId::of_index(i);
             for &obs in pool.deps_of(d.obsoletes) {
-                if let DepNode::Simple { name, .. } = pool.nodes[obs.to_usize()] {
+                names.clear();
+                leaf_names(&pool, obs, &mut names);
+                for &name in &names {
                     let l = obsoleters.entry(name).or_default();
                     if l.last() != Some(&sid) {
                         l.push(sid);
@@ -624,6 +683,27 @@ impl PoolBuilder {
         }
         pool.sources_by_name = sources;
         pool
+    }
+}
+
+/// The names of the simple dependencies in `dep`, left to right.
+fn leaf_names(pool: &Pool, dep: DepId, out: &mut Vec<StrId>) {
+    match pool.nodes[dep.to_usize()] {
+        DepNode::Simple { name, .. } => out.push(name),
+        DepNode::And(a, b)
+        | DepNode::Or(a, b)
+        | DepNode::With(a, b)
+        | DepNode::Without(a, b)
+        | DepNode::Cond(a, b)
+        | DepNode::Unless(a, b) => {
+            leaf_names(pool, a, out);
+            leaf_names(pool, b, out);
+        }
+        DepNode::CondElse(a, b, c) | DepNode::UnlessElse(a, b, c) => {
+            for o in [a, b, c] {
+                leaf_names(pool, o, out);
+            }
+        }
     }
 }
 

@@ -32,7 +32,7 @@ use crate::error::{Error, Result};
 use crate::rpmmd::{LoadOptions, OpenedRepos};
 
 /// The first bytes of a cache file (the format's version is its last).
-const MAGIC: &[u8; 16] = b"rpm-buildroot:1\n";
+const MAGIC: &[u8; 16] = b"rpm-buildroot:2\n";
 
 /// A fingerprint of this library's source (`build.rs`).
 const SOURCE_ID: &str = env!("BUILDROOT_CORE_SOURCE_ID");

@@ -18,11 +18,24 @@ use crate::dep::{Dep, SimpleDep};
 use crate::evr::Evr;
 
 /// One provide of a package: name, flags (0 = unversioned) and EVR id.
+/// A rich provide (rpm-md can list `(x and y)` in provides; rpmbuild
+/// makes none) is its leftmost name, under which libsolv indexes it,
+/// flags [`RelFlags::RICH`], and in place of an EVR id the index of the
+/// dependency as read in the pool's rich provides ([`Prov::rich`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Prov {
     pub name: StrId,
     pub flags: RelFlags,
     pub evr: EvrId,
+}
+
+impl Prov {
+    /// The index of a rich provide's dependency in the pool's rich
+    /// provides; None for a simple provide.
+    #[inline]
+    pub(crate) fn rich(&self) -> Option<usize> {
+        self.flags.is_rich().then(|| self.evr.to_usize())
+    }
 }
 
 /// An interned dependency. Operand fields are dependency ids.
@@ -85,7 +98,9 @@ pub(crate) trait DepAccess {
 /// (libsolv `pool_match_flags_evr`, rpm semantics).
 pub(crate) fn match_flags_evr(pflags: RelFlags, pevr: &Evr, flags: RelFlags, evr: &Evr) -> bool {
     use RelFlags as F;
-    if pflags.is_any() || flags.is_any() {
+    // A rich provide meets no versioned requirement (libsolv: flags of 8
+    // and up are no comparison).
+    if pflags.is_any() || flags.is_any() || pflags.is_rich() || flags.is_rich() {
         return false;
     }
     if flags == F::ALL || pflags == F::ALL {
@@ -217,7 +232,11 @@ pub(crate) fn compute_providers(acc: &impl DepAccess, node: DepNode) -> Vec<Solv
                 let provs = acc.provides_of(sid);
                 let mut hit = false;
                 for pv in provs.iter().filter(|pv| pv.name == name) {
-                    if pv.flags.is_any() || match_flags_evr(pv.flags, acc.evr(pv.evr), flags, want)
+                    // A rich provide's `evr` is no EVR id, and it meets
+                    // no versioned requirement.
+                    if pv.flags.is_any()
+                        || !pv.flags.is_rich()
+                            && match_flags_evr(pv.flags, acc.evr(pv.evr), flags, want)
                     {
                         hit = true;
                         break;

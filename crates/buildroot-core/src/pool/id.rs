@@ -162,6 +162,10 @@ impl RelFlags {
     pub(crate) const LT: RelFlags = RelFlags(4);
     /// `<=>`: every version (all three bits).
     pub(crate) const ALL: RelFlags = RelFlags(7);
+    /// A rich provide (`(x and y)` in rpm-md's provides): listed under its
+    /// leftmost name, it meets unversioned requirements of that name only,
+    /// as libsolv's rich operator flags (16 and up) are no comparison.
+    pub(crate) const RICH: RelFlags = RelFlags(8);
 
     /// The flags of an rpm comparison operator.
     pub(crate) fn of_cmp(cmp: Cmp) -> RelFlags {
@@ -181,13 +185,19 @@ impl RelFlags {
 
     /// The flags of a byte from [`RelFlags::bits`]; None for bits no flag has.
     pub(crate) fn from_bits(b: u8) -> Option<RelFlags> {
-        (b <= RelFlags::ALL.0).then_some(RelFlags(b))
+        (b <= RelFlags::RICH.0).then_some(RelFlags(b))
     }
 
     /// Whether no flag is set (an unversioned dependency).
     #[inline]
     pub(crate) fn is_any(self) -> bool {
         self.0 == 0
+    }
+
+    /// Whether these are [`RelFlags::RICH`].
+    #[inline]
+    pub(crate) fn is_rich(self) -> bool {
+        self.0 == RelFlags::RICH.0
     }
 
     /// Whether the two sets share a flag.

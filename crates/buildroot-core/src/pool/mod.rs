@@ -199,7 +199,7 @@ pub(crate) struct PkgData {
     pub requires: Span,
     /// Its conflicts.
     pub conflicts: Span,
-    /// Its obsoletes (simple dependencies).
+    /// Its obsoletes.
     pub obsoletes: Span,
     /// Its recommends.
     pub recommends: Span,
@@ -230,6 +230,8 @@ pub struct Pool {
     /// Rich dependencies as read, by position in `deplist` (ascending):
     /// interning nests n-ary operators, which [`Dep`] keeps flat.
     rich: Vec<(u32, Dep)>,
+    /// Rich provides as read, each once ([`Prov::rich`] indexes them).
+    rich_provs: Vec<Dep>,
     strs: StrTable,
     /// EVR id -> EVR.
     pub(crate) evrs: EvrTable,
@@ -407,10 +409,7 @@ impl Pool {
             obsoletes: d
                 .obsoletes
                 .range()
-                .map(|i| match self.dep_at(i) {
-                    Dep::Simple(s) => s,
-                    _ => unreachable!("obsoletes are simple dependencies"),
-                })
+                .map(|i| simple_or_text(self.dep_at(i)))
                 .collect(),
             recommends: deps(d.recommends),
             suggests: deps(d.suggests),
@@ -448,7 +447,10 @@ impl Pool {
     }
 
     fn simple_of_prov(&self, p: &Prov) -> SimpleDep {
-        self.simple_dep(p.name, p.flags, p.evr)
+        match p.rich() {
+            Some(k) => simple_or_text(self.rich_provs[k].clone()),
+            None => self.simple_dep(p.name, p.flags, p.evr),
+        }
     }
 
     fn simple_dep(&self, name: StrId, flags: RelFlags, evr: EvrId) -> SimpleDep {
@@ -782,6 +784,14 @@ impl DepAccess for Pool {
 }
 
 /// The comparison of relation flags (those of an rpm operator).
+/// A provide or obsolete as [`Package`] holds it: a rich one as its text.
+fn simple_or_text(d: Dep) -> SimpleDep {
+    match d {
+        Dep::Simple(s) => s,
+        rich => SimpleDep::name(rich.to_string()),
+    }
+}
+
 fn cmp_of_flags(f: RelFlags) -> Option<Cmp> {
     [Cmp::Lt, Cmp::Le, Cmp::Eq, Cmp::Ge, Cmp::Gt]
         .into_iter()

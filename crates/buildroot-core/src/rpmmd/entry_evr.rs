@@ -60,6 +60,19 @@ fn strtol_reads_all(s: &[u8]) -> bool {
     s.is_empty() || (!t.is_empty() && t.iter().all(u8::is_ascii_digit))
 }
 
+/// An epoch of digits as its number (`""` is 0); none for another text or
+/// one past `u32`.
+fn epoch_number(e: &str) -> Option<u32> {
+    let mut n: u32 = 0;
+    for b in e.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u32::from(b - b'0'))?;
+    }
+    Some(n)
+}
+
 /// The EVR libsolv compares for an entry's `epoch`, `ver` and `rel`
 /// (each as given, or absent): as parts, borrowed when they need no work
 /// (a numeric epoch, no `-` in version or release: every repo rpm and
@@ -69,19 +82,13 @@ pub(crate) fn libsolv_evr<'a>(
     ver: Option<&'a str>,
     rel: Option<&'a str>,
 ) -> (u32, Cow<'a, str>, Option<Cow<'a, str>>) {
-    let digits = |e: &str| e.bytes().all(|b| b.is_ascii_digit());
-    let number = |e: &str| {
-        if e.is_empty() {
-            Some(0)
-        } else {
-            e.parse().ok()
+    // Byte loops: these texts are a few bytes long, and every package's
+    // `<version>` comes through here (a `str` search sets up more).
+    let no_dash = |s: &str| !s.bytes().any(|b| b == b'-');
+    if ver.is_none_or(no_dash) && rel.is_none_or(no_dash) {
+        if let Some(n) = epoch.map_or(Some(0), epoch_number) {
+            return (n, Cow::Borrowed(ver.unwrap_or("")), rel.map(Cow::Borrowed));
         }
-    };
-    let plain = epoch.is_none_or(digits)
-        && !ver.is_some_and(|v| v.contains('-'))
-        && !rel.is_some_and(|r| r.contains('-'));
-    if let Some(n) = epoch.map_or(Some(0), number).filter(|_| plain) {
-        return (n, Cow::Borrowed(ver.unwrap_or("")), rel.map(Cow::Borrowed));
     }
     // makeevr_parts: an epoch of "" or "0" is left out, unless the version
     // starts with digits and a `:` (which would read as an epoch).

@@ -211,15 +211,18 @@ fn parse_fragment(
                 }
                 "version" => {
                     if let Some((n, a)) = pending.take() {
-                        let epoch = x
-                            .attr(attrs, "epoch")?
-                            .and_then(|e| e.parse().ok())
-                            .unwrap_or(0);
-                        let evr = Evr::new(
-                            epoch,
-                            x.attr(attrs, "ver")?.unwrap_or_default(),
-                            x.attr(attrs, "rel")?.as_deref(),
+                        // As primary's `<version>` is read.
+                        let (epoch, ver, rel) = (
+                            x.attr(attrs, "epoch")?,
+                            x.attr(attrs, "ver")?,
+                            x.attr(attrs, "rel")?,
                         );
+                        let (e, v, r) = super::entry_evr::libsolv_evr(
+                            epoch.as_deref(),
+                            ver.as_deref(),
+                            rel.as_deref(),
+                        );
+                        let evr = Evr::new(e, v, r.as_deref());
                         cur = index
                             .by_nevra
                             .get(&(n.as_ref(), a.as_ref(), evr.to_string()))
@@ -259,5 +262,10 @@ fn kept(
     keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> Option<(usize, String)> {
     let i = cur?;
+    if !path.starts_with('/') {
+        // As primary's (`primary::absolute`): libsolv reads both alike.
+        let path = super::primary::absolute(path);
+        return (keep(&path) && !is_primary_file(&path)).then_some((i, path));
+    }
     (keep(path) && !is_primary_file(path)).then(|| (i, path.to_string()))
 }

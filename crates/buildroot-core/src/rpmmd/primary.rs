@@ -15,8 +15,8 @@ use hashbrown::HashTable;
 
 use super::chunks::{parse_chunks, Chunks, CHUNK};
 use super::compress::check_package_checksum;
-use super::raw::{RawChunk, RawDep, RawEntry, RawPkg, RawText, ENHANCES, OBSOLETES, PROVIDES};
-use super::scan::{local, Scanner, Tok};
+use super::raw::{RawChunk, RawEntry, RawPkg, RawText, ENHANCES, PROVIDES};
+use super::scan::{Scanner, Tok};
 use crate::dep::{Cmp, Dep};
 use crate::error::{Error, Result};
 use crate::package::Package;
@@ -125,6 +125,11 @@ pub(super) fn parse_fragment(
                         .flatten()
                         .and_then(|v| v.parse().ok());
                 }
+                // A `<package pkgid="...">` adds to the package of that
+                // checksum in libsolv (as filelists.xml's do); with no such
+                // package before it, libsolv drops it. Dropped (adding to
+                // one is not done: createrepo_c writes no such attribute).
+                Tag::Package if !empty && has_pkgid(&x, attrs)? => x.skip()?,
                 Tag::Package if !empty => read_package(&mut x, &mut out, &mut seen)?,
                 _ if !empty => x.skip()?,
                 _ => {}
@@ -135,6 +140,14 @@ pub(super) fn parse_fragment(
     }
     out.seal();
     Ok((out, saw_root))
+}
+
+/// Whether a `<package>` has a `pkgid` attribute (looked for only when its
+/// attributes hold the word, by a byte loop: this runs for every package,
+/// whose attributes are ` type="rpm"`).
+fn has_pkgid(x: &Scanner<'_>, attrs: &str) -> Result<bool> {
+    let word = attrs.as_bytes().windows(5).any(|w| w == b"pkgid");
+    Ok(word && x.attr(attrs, "pkgid")?.is_some())
 }
 
 /// Parses primary.xml into a vector of packages.
@@ -168,20 +181,14 @@ enum Tag {
     Other,
 }
 
-/// What element `name` (namespace prefix and all) is. By length first: a
-/// match on strings compares arm by arm, and this runs for every element.
+/// What element `name` is, by its name as written: libsolv's reader
+/// (`solv_xmlparser`) compares names with their prefix, so `rpm:provides`
+/// is a list and `provides`, `x:provides` or `rpm:name` are elements it
+/// skips, with all they hold. By length first: a match on strings
+/// compares arm by arm, and this runs for every element.
 fn tag(name: &str) -> Tag {
-    let n = name.strip_prefix("rpm:").unwrap_or(name).as_bytes();
-    match kind_of(n) {
-        // A second prefix (`rpm:x:entry`): the local name is after the last.
-        Tag::Other if n.contains(&b':') => kind_of(local(name).as_bytes()),
-        t => t,
-    }
-}
-
-/// What element of local name `n` is.
-fn kind_of(n: &[u8]) -> Tag {
     use super::raw::*;
+    let n = name.as_bytes();
     match n.len() {
         4 => match n {
             b"name" => Tag::Name,
@@ -190,7 +197,6 @@ fn kind_of(n: &[u8]) -> Tag {
             b"file" => Tag::File,
             _ => Tag::Other,
         },
-        5 if n == b"entry" => Tag::Entry,
         6 if n == b"format" => Tag::Format,
         7 => match n {
             b"version" => Tag::Version,
@@ -199,23 +205,27 @@ fn kind_of(n: &[u8]) -> Tag {
             _ => Tag::Other,
         },
         8 => match n {
-            b"provides" => Tag::List(PROVIDES),
-            b"requires" => Tag::List(REQUIRES),
-            b"suggests" => Tag::List(SUGGESTS),
-            b"enhances" => Tag::List(ENHANCES),
             b"checksum" => Tag::Checksum,
             b"location" => Tag::Location,
             b"metadata" => Tag::Metadata,
             _ => Tag::Other,
         },
-        9 => match n {
-            b"conflicts" => Tag::List(CONFLICTS),
-            b"obsoletes" => Tag::List(OBSOLETES),
-            b"sourcerpm" => Tag::Sourcerpm,
+        9 if n == b"rpm:entry" => Tag::Entry,
+        12 => match n {
+            b"rpm:provides" => Tag::List(PROVIDES),
+            b"rpm:requires" => Tag::List(REQUIRES),
+            b"rpm:suggests" => Tag::List(SUGGESTS),
+            b"rpm:enhances" => Tag::List(ENHANCES),
             _ => Tag::Other,
         },
-        10 if n == b"recommends" => Tag::List(RECOMMENDS),
-        11 if n == b"supplements" => Tag::List(SUPPLEMENTS),
+        13 => match n {
+            b"rpm:conflicts" => Tag::List(CONFLICTS),
+            b"rpm:obsoletes" => Tag::List(OBSOLETES),
+            b"rpm:sourcerpm" => Tag::Sourcerpm,
+            _ => Tag::Other,
+        },
+        14 if n == b"rpm:recommends" => Tag::List(RECOMMENDS),
+        15 if n == b"rpm:supplements" => Tag::List(SUPPLEMENTS),
         _ => Tag::Other,
     }
 }
@@ -232,6 +242,8 @@ fn read_package<'a>(
 ) -> Result<()> {
     let mut p = RawPkg::default();
     let mut list: Option<usize> = None;
+    // The lists begun so far (bit k: list k).
+    let mut lists_seen = 0u8;
     // Entries arrive list by list, in the file's list order: they are
     // laid out in `RawPkg::lists` order at the end (a stable sort).
     let estart = c.entries.len();
@@ -254,7 +266,7 @@ fn read_package<'a>(
             Tok::Start { name, attrs, empty } => match tag(name) {
                 Tag::Entry => {
                     if let Some(l) = list {
-                        if let Some(e) = entry(x, attrs, l, c, seen)? {
+                        if let Some(e) = entry(x, attrs, c, seen)? {
                             c.entries.push(e);
                             c.entry_lists.push(l as u8);
                         }
@@ -263,6 +275,10 @@ fn read_package<'a>(
                         x.skip()?;
                     }
                 }
+                // A list holds entries only: anything else in it is skipped
+                // (libsolv knows no other element there).
+                _ if list.is_some() && !empty => x.skip()?,
+                _ if list.is_some() => {}
                 Tag::Name if !empty => pname = interned(x, c)?,
                 Tag::Arch if !empty => parch = interned(x, c)?,
                 Tag::Version => {
@@ -273,15 +289,15 @@ fn read_package<'a>(
                         "rel" => rel = Some(v),
                         _ => {}
                     })?;
-                    let epoch = match epoch.as_deref().filter(|e| !e.is_empty()) {
-                        None => 0,
-                        Some(e) => e.parse().map_err(|_| x.err(format!("bad epoch '{e}'")))?,
-                    };
-                    evr = Some(c.intern_evr(
-                        epoch,
-                        ver.as_deref().unwrap_or_default(),
+                    // Compared as libsolv compares what it joins of them
+                    // (`entry_evr.rs`): an epoch that is no number
+                    // (`epoch="x"`) is part of the version, `x:1`.
+                    let (epoch, ver, rel) = super::entry_evr::libsolv_evr(
+                        epoch.as_deref(),
+                        ver.as_deref(),
                         rel.as_deref(),
-                    ));
+                    );
+                    evr = Some(c.intern_evr(epoch, &ver, rel.as_deref()));
                     if !empty {
                         x.skip()?;
                     }
@@ -317,9 +333,20 @@ fn read_package<'a>(
                 }
                 Tag::Sourcerpm if !empty => p.sourcerpm = text(x, c)?,
                 Tag::Format if !empty => {}
-                Tag::List(l) => list = (!empty).then_some(l),
+                Tag::List(l) => {
+                    // libsolv starts a list afresh at each of its elements
+                    // (`<rpm:provides/>` too): the last one is the list.
+                    if lists_seen & (1 << l) != 0 {
+                        drop_list(c, estart, l as u8);
+                    }
+                    lists_seen |= 1 << l;
+                    list = (!empty).then_some(l);
+                }
                 Tag::File if !empty => {
-                    let t = text(x, c)?;
+                    let mut t = text(x, c)?;
+                    if !c.str(t).starts_with('/') {
+                        t = c.push_text(&absolute(c.str(t)));
+                    }
                     c.files.push(t);
                 }
                 _ if !empty => x.skip()?,
@@ -335,7 +362,9 @@ fn read_package<'a>(
             Tok::Eof => return Err(x.err("unexpected end of file inside <package>")),
         }
     }
-    let (Some(name), Some(arch)) = (pname, parch) else {
+    // No `<arch>` is noarch, as libsolv makes it.
+    let arch = parch.unwrap_or_else(|| c.intern("noarch"));
+    let Some(name) = pname else {
         return Err(x.err("package without name or arch"));
     };
     if c.local_str(name).is_empty() || c.local_str(arch).is_empty() {
@@ -365,37 +394,51 @@ fn read_package<'a>(
     Ok(())
 }
 
-/// The entry of an `rpm:entry` with attributes `attrs` in list `list`;
-/// none for a rich dependency that cannot be read.
+/// A `<file>` path that does not start with `/` as libsolv lists it: in
+/// the root directory (`a/b` is `/a/b`; libsolv joins a directory that is
+/// not absolute to `/`). createrepo_c writes absolute paths only.
+pub(super) fn absolute(path: &str) -> String {
+    format!("/{path}")
+}
+
+/// Drops the entries of list `l` read so far for the package whose entries
+/// start at `estart`.
+fn drop_list(c: &mut RawChunk, estart: usize, l: u8) {
+    let mut kept = 0;
+    for i in 0..c.entry_lists.len() {
+        if c.entry_lists[i] != l {
+            c.entries[estart + kept] = c.entries[estart + i];
+            c.entry_lists[kept] = c.entry_lists[i];
+            kept += 1;
+        }
+    }
+    c.entries.truncate(estart + kept);
+    c.entry_lists.truncate(kept);
+}
+
+/// The entry of an `rpm:entry` with attributes `attrs`; none for a rich
+/// dependency that cannot be read.
 fn entry<'a>(
     x: &Scanner<'a>,
     attrs: &'a str,
-    list: usize,
     c: &mut RawChunk,
     seen: &mut SeenEntries<'a>,
 ) -> Result<Option<RawEntry>> {
     let hash = super::raw::str_hash(attrs);
     if let Some(&(_, e)) = seen.find(hash, |(a, _)| *a == attrs) {
-        // A rich dependency seen in another list is refused in these.
-        if !(matches!(e.dep, RawDep::Rich(_)) && matches!(list, PROVIDES | OBSOLETES)) {
-            return Ok(Some(e));
-        }
+        return Ok(Some(e));
     }
-    let e = read_entry(x, attrs, list, c)?;
+    let e = read_entry(x, attrs, c)?;
     if let Some(e) = e {
         seen.insert_unique(hash, (attrs, e), |(a, _)| super::raw::str_hash(a));
     }
     Ok(e)
 }
 
-fn read_entry<'a>(
-    x: &Scanner<'a>,
-    attrs: &'a str,
-    list: usize,
-    c: &mut RawChunk,
-) -> Result<Option<RawEntry>> {
+fn read_entry<'a>(x: &Scanner<'a>, attrs: &'a str, c: &mut RawChunk) -> Result<Option<RawEntry>> {
     let (mut name, mut flags, mut epoch, mut ver, mut rel, mut pre) =
         (None, None, None, None, None, false);
+    let mut kind = None;
     x.attrs(attrs, |k, v| match k {
         "name" => name = Some(v),
         "flags" => flags = Some(v),
@@ -404,26 +447,32 @@ fn read_entry<'a>(
         "rel" => rel = Some(v),
         // libsolv (`adddep`) looks at the first character only.
         "pre" => pre = v.starts_with('1'),
+        "kind" => kind = Some(v),
         _ => {}
     })?;
-    let name = name
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| x.err("rpm:entry without a name"))?;
+    // libsolv's `adddep` skips an entry without a name; `name=""` is a
+    // dependency on the empty name, which nothing provides.
+    let Some(mut name) = name else {
+        return Ok(None);
+    };
+    // A `kind` other than `package` (SUSE's patches and patterns) is the
+    // name's prefix, `patch:foo`; such a name is never rich.
+    let kind = kind.filter(|k| k != "package");
+    if let Some(k) = &kind {
+        name = format!("{k}:{name}").into();
+    }
     // As libsolv's `adddep`: no flags and a parenthesis is a rich dependency.
-    let flags = flags.filter(|f| !f.is_empty());
-    if flags.is_none() && name.starts_with('(') {
+    if flags.is_none() && kind.is_none() && name.starts_with('(') {
         // libsolv's repo_rpmmd drops an entry its rich parser cannot read
         // (createrepo_c lists `(a or foo(bar)` as rpm wrote it), from
         // whichever list it is in, and reads on.
-        let Ok(dep) = Dep::parse_stored_rich(&name) else {
-            return Ok(None);
-        };
-        if matches!(list, super::raw::PROVIDES | super::raw::OBSOLETES) {
-            return Err(x.err(format!(
-                "rich dependency '{dep}' is not allowed in provides/obsoletes"
-            )));
-        }
-        return Ok(Some(c.rich_entry(dep, pre)));
+        // In provides and obsoletes too: libsolv keeps a rich provide under
+        // its leftmost name (`pool/build.rs`), and matches a rich obsolete
+        // against package names (`pool_match_nevr`).
+        return Ok(match Dep::parse_stored_rich(&name) {
+            Ok(dep) => Some(c.rich_entry(dep, pre)),
+            Err(_) => None,
+        });
     }
     let range = match flags {
         None => None,

@@ -407,13 +407,16 @@ impl RawChunk {
         }
     }
 
-    /// An entry of a list of simple dependencies (provides, obsoletes).
+    /// An entry of provides or obsoletes as [`Package`] holds it: a rich
+    /// dependency as its text.
     fn simple_of(&self, e: &RawEntry) -> SimpleDep {
         match e.dep {
             RawDep::Simple(i) => self.simple(i),
-            RawDep::Rich(i) => {
-                unreachable!("rich dependency {} in a simple list", self.rich[i as usize])
-            }
+            RawDep::Rich(i) => match &self.rich[i as usize] {
+                // `(a >= 2)`: libsolv reads a simple dependency.
+                Dep::Simple(s) => s.clone(),
+                rich => SimpleDep::name(rich.to_string()),
+            },
         }
     }
 
@@ -489,11 +492,16 @@ impl RawChunk {
             };
             c.set_srcname(&mut r);
             let simple = |c: &mut RawChunk, d: &SimpleDep, pre: bool| {
-                // A rich dependency no parser reads, kept as its text to be
-                // listed as createrepo_c lists it (`srpm/deps.rs`): libsolv
-                // leaves it out as it reads the repo, from any list, and so
-                // does the pool.
+                // A rich dependency held as its text: a rich provide or
+                // obsolete read from rpm-md is one, and is read again; one
+                // no parser reads, kept to be listed as createrepo_c lists
+                // it (`srpm/deps.rs`), is left out, as libsolv leaves it
+                // out as it reads the repo, from any list.
                 if d.range.is_none() && d.name.starts_with('(') {
+                    if let Ok(dep) = Dep::parse_stored_rich(&d.name) {
+                        let e = c.rich_entry(dep, pre);
+                        c.entries.push(e);
+                    }
                     return;
                 }
                 let range = d.range.as_ref().map(|r| {

@@ -152,8 +152,8 @@ pub(super) fn dep_lists(raw: &RawHeader) -> DepLists {
     let convert = |n: &[u8], flags: u64, v: &[u8]| -> Option<Dep> {
         let name = header_text(n);
         // A dependency without a name (only a damaged header has one)
-        // names nothing, and rpm-md cannot list it: our reader refuses
-        // `<rpm:entry name=""/>`, and with it the whole repo. Nor can it
+        // names nothing: left out (libsolv would read `<rpm:entry
+        // name=""/>` as a requirement nothing meets). Nor can rpm-md
         // list a name with a control character (rpmbuild refuses them):
         // XML cannot hold most, and `\x01` would be written as that empty
         // name.
@@ -162,7 +162,13 @@ pub(super) fn dep_lists(raw: &RawHeader) -> DepLists {
         }
         createrepo_c_dep(name, flags, v)
     };
-    let simple = |d: Dep| d.as_simple().cloned();
+    // A rich provide or obsolete (rpmbuild makes none; a header can hold
+    // one) is listed as its text, as createrepo_c lists it, and as
+    // `Package` holds one read from rpm-md.
+    let simple = |n: &[u8], d: Dep| match d {
+        Dep::Simple(s) => s,
+        _ => SimpleDep::name(header_text(n)),
+    };
     let mut provided: HashSet<Vec<u8>> = HashSet::new();
     let spelled =
         |n: &[u8], f: u64, v: &[u8]| [n, comparison(f).unwrap_or("").as_bytes(), v].concat();
@@ -172,7 +178,7 @@ pub(super) fn dep_lists(raw: &RawHeader) -> DepLists {
         None => raw.deps(DEPS_PROVIDE),
     };
     for (n, f, v) in provides {
-        if let Some(d) = convert(n, f, v).and_then(simple) {
+        if let Some(d) = convert(n, f, v).map(|d| simple(n, d)) {
             provided.insert(spelled(n, f, v));
             out.provides.push(d);
         }
@@ -181,7 +187,7 @@ pub(super) fn dep_lists(raw: &RawHeader) -> DepLists {
         out.conflicts.extend(convert(n, f, v));
     }
     for (n, f, v) in raw.deps(DEPS_OBSOLETE) {
-        out.obsoletes.extend(convert(n, f, v).and_then(simple));
+        out.obsoletes.extend(convert(n, f, v).map(|d| simple(n, d)));
     }
     let own_files = own_files(raw);
     let mut last: HashMap<&[u8], Kept> = HashMap::new();

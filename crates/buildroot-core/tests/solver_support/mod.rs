@@ -17,7 +17,8 @@
 //! ? group bb => bb-1-1.noarch
 //! ```
 //! Package keys: R requires, P provides, C conflicts, O obsoletes, Rec, Sug,
-//! Sup, Enh, F files. Expectations after `=>`: NEVRAs, or `error`, optionally
+//! Sup, Enh, F files (a rich provide or obsolete is allowed, as rpm-md can
+//! list one). Expectations after `=>`: NEVRAs, or `error`, optionally
 //! preceded by `unmatched=I,J |`. A transaction without `=>` is only compared
 //! with dnf. `on [JOBS]` first installs what JOBS resolve to into an empty
 //! root (dnf: a `justdb` transaction into an installroot), then resolves the
@@ -31,7 +32,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use buildroot_core::dep::Dep;
+use buildroot_core::dep::{Dep, SimpleDep};
 use buildroot_core::evr::Nevra;
 use buildroot_core::package::Package;
 use buildroot_core::pool::Pool;
@@ -178,19 +179,17 @@ fn parse_package(line: &str) -> Result<Package, String> {
             .filter(|x| !x.is_empty())
             .collect();
         for it in items {
-            let simple = || -> Result<_, String> {
-                Dep::parse(it)
-                    .map_err(|e| e.to_string())?
-                    .as_simple()
-                    .cloned()
-                    .ok_or_else(|| format!("'{it}' must be a simple dependency"))
-            };
             let dep = || Dep::parse(it).map_err(|e| e.to_string());
+            // A rich provide or obsolete is held as its text (`Package`).
+            let simple_or_rich = || match dep()? {
+                Dep::Simple(s) => Ok::<_, String>(s),
+                rich => Ok(SimpleDep::name(rich.to_string())),
+            };
             match k.trim() {
                 "R" => p.requires.push(dep()?.into()),
-                "P" => p.provides.push(simple()?),
+                "P" => p.provides.push(simple_or_rich()?),
                 "C" => p.conflicts.push(dep()?),
-                "O" => p.obsoletes.push(simple()?),
+                "O" => p.obsoletes.push(simple_or_rich()?),
                 "Rec" => p.recommends.push(dep()?),
                 "Sug" => p.suggests.push(dep()?),
                 "Sup" => p.supplements.push(dep()?),

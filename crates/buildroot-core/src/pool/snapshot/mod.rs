@@ -39,6 +39,7 @@ impl Pool {
         self.raw_provs.put(w);
         self.pre.put(w);
         self.rich.put(w);
+        self.rich_provs.put(w);
         self.strs.values().put(w);
         self.evrs.values().put(w);
         self.nodes.values().put(w);
@@ -71,6 +72,7 @@ impl Pool {
             raw_provs: Code::get(r)?,
             pre: Code::get(r)?,
             rich: Code::get(r)?,
+            rich_provs: Code::get(r)?,
             strs: StrTable::from_values(Code::get(r)?),
             evrs: EvrTable::from_values(Code::get(r)?),
             nodes: NodeTable::from_values(Code::get(r)?),
@@ -108,14 +110,21 @@ impl Pool {
                 end <= arena.len() && arena.is_char_boundary(t.start) && arena.is_char_boundary(end)
             })
         };
-        let prov = |p: &Prov| sym(p.name) && (p.flags.is_any() || evr(p.evr));
-        // Operands are interned before the node that names them.
+        let prov = |p: &Prov| {
+            sym(p.name)
+                && match p.rich() {
+                    Some(k) => k < self.rich_provs.len(),
+                    None => p.flags.is_any() || evr(p.evr),
+                }
+        };
+        // Operands are interned before the node that names them; only a
+        // provide is rich by its flags.
         let node = |i: usize, n: &DepNode| match *n {
             DepNode::Simple {
                 name,
                 flags,
                 evr: e,
-            } => sym(name) && (flags.is_any() || evr(e)),
+            } => sym(name) && !flags.is_rich() && (flags.is_any() || evr(e)),
             DepNode::And(a, b)
             | DepNode::Or(a, b)
             | DepNode::With(a, b)
@@ -152,8 +161,6 @@ impl Pool {
                 && (d.repo as usize) < self.repos.len()
                 && span(d.provides, nprov)
                 && lists.iter().all(|&s| span(s, nlist))
-                // Obsoletes are simple dependencies.
-                && d.obsoletes.range().all(|i| !rich_at[i])
         });
         let ct = &self.cold_text;
         let cold = self.cold.len() == npkg
