@@ -27,10 +27,11 @@ and resumed as dnf does; these environment variables tune them:
                                (default 1000, as dnf's minrate)
 A retry resumes where the last attempt stopped when the server supports ranges. A file whose
 checksum does not match repomd.xml is downloaded again at once, 4 times in all with the
-file's other failed attempts (at most RETRIES + 1), as dnf downloads it. With a metalink, mirrorlist or several baseurls, the
-mirrors are asked in turn, as dnf asks them: each once, then again, the one that failed least
-first, until 4 requests (at most RETRIES + 1), without waiting; one that timed out changes
-places with the last. A repo's retries= changes nothing, as in dnf.";
+file's other failed attempts (at most RETRIES + 1), as dnf downloads it. With a metalink,
+mirrorlist or several baseurls, the mirrors are asked in turn, as dnf asks them: each once,
+then again, the one that failed least first, until 4 requests (at most RETRIES + 1), without
+waiting; one that timed out before it delivered anything changes places with the last, one
+that keeps failing moves down. A repo's retries= changes nothing, as in dnf.";
 
 /// How downloads behave (see the module docs and [`HTTP_ENV_HELP`]).
 #[derive(Clone, Debug, PartialEq)]
