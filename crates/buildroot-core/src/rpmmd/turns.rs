@@ -345,8 +345,8 @@ mod tests {
     }
 
     /// A file taken from our cache asked no mirror: it counts for none,
-    /// so a mirror that then times out before it delivered anything still
-    /// goes last, as in librepo, which never asked it for the first file.
+    /// so a mirror that then times out before it delivered anything in
+    /// this run still goes last.
     #[test]
     fn a_copy_from_the_cache_counts_for_no_mirror() {
         let tally = MirrorTally::new();
