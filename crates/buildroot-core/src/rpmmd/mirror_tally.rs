@@ -95,6 +95,8 @@ impl MirrorTally {
         MirrorTally::default()
     }
 
+    /// The data; a lock a panicking download poisoned is taken all the
+    /// same, as the counts it guards are whole after every change.
     fn lock(&self) -> std::sync::MutexGuard<'_, Tally> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
