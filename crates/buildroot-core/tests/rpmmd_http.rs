@@ -1113,10 +1113,10 @@ fn a_files_later_turns_ask_the_mirror_that_failed_least_over_the_repo() {
     );
 }
 
-/// A file taken from our cache asked no mirror, and counts for none: dnf
-/// downloads a repo's files afresh, so a first mirror that times out on
-/// filelists.xml has delivered nothing and goes last (`a c`), whether or
-/// not primary.xml was in our cache already.
+/// A file taken from our cache asked no mirror, and counts for none (this
+/// run learnt nothing of a mirror from it): a first mirror that times out
+/// on filelists.xml has delivered nothing in this run and goes last (`a
+/// c`), whether or not primary.xml was in our cache already.
 #[test]
 fn a_file_from_the_cache_counts_for_no_mirror() {
     let (_root, server, spec) = three_mirrors_needing_filelists();

@@ -53,7 +53,7 @@ Examples:
   # Everything, with dep-tracker's output directory and the relations JSON:
   buildroot-generator --arch aarch64 --repofile eln.repo --output-dir out/aarch64 sources.txt
 
-  # The same from a mock config's dnf.conf: its repos, and its [main] (proxy, retries,
+  # The same from a mock config's dnf.conf: its repos, and its [main] (proxy,
   # excludepkgs, ...) for every repo:
   buildroot-generator --arch aarch64 --dnf-conf mock-dnf.conf --output-dir out/aarch64 sources.txt
 

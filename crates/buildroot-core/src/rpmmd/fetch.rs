@@ -21,8 +21,9 @@ use sha2::{Digest, Sha256};
 use super::access::RepoAccess;
 use super::compress::{file_digest, Expected, Hasher};
 use super::http::{download_verified, HttpSettings};
+use super::mirror_tally::{MirrorTally, ALLOWED_MIRROR_FAILURES};
 use super::prune::{checked_copy_name, touch};
-use super::turns::{attempts_note, in_turns, GaveUp, MirrorTally, Turn, ALLOWED_MIRROR_FAILURES};
+use super::turns::{attempts_note, in_turns, GaveUp, Turn};
 use crate::error::{Error, Result};
 
 /// A repository base location.
@@ -398,7 +399,7 @@ pub fn from_mirrors<T>(
 
 /// [`from_mirrors`] for one file of a batch from the same `locs` (a run's
 /// SRPMs of a repo), whose `tally` keeps what each mirror did: one that
-/// failed 4 times without a success is asked no more (see `turns.rs`).
+/// failed 4 times without a success is asked no more (see `mirror_tally.rs`).
 pub fn from_mirrors_tallied<T>(
     locs: &[Location],
     href: &str,

@@ -14,7 +14,7 @@ use crate::error::{io_message, Error};
 /// within the timeout, or a transfer that stalled below the minimum rate,
 /// where a redirect led too. These are what curl reports as
 /// `CURLE_OPERATION_TIMEDOUT`, the one failure librepo takes as serious
-/// enough to move a mirror that never delivered down its list (`turns.rs`).
+/// enough to move a mirror that never delivered down its list (`mirror_tally.rs`).
 pub(super) fn timed_out(e: &Error) -> bool {
     let Error::Http { msg, .. } = e else {
         return false;

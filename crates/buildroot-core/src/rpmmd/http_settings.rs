@@ -27,10 +27,11 @@ and resumed as dnf does; these environment variables tune them:
                                (default 1000, as dnf's minrate)
 A retry resumes where the last attempt stopped when the server supports ranges. A file whose
 checksum does not match repomd.xml is downloaded again at once, 4 times in all with the
-file's other failed attempts (at most RETRIES + 1), as dnf downloads it. With a metalink, mirrorlist or several baseurls, the
-mirrors are asked in turn, as dnf asks them: each once, then again, the one that failed least
-first, until 4 requests (at most RETRIES + 1), without waiting; one that timed out changes
-places with the last. A repo's retries= changes nothing, as in dnf.";
+file's other failed attempts (at most RETRIES + 1), as dnf downloads it. With a metalink,
+mirrorlist or several baseurls, the mirrors are asked in turn, as dnf asks them: each once,
+then again, the one that failed least first, until 4 requests (at most RETRIES + 1), without
+waiting; one that timed out before it delivered anything changes places with the last, one
+that keeps failing moves down. A repo's retries= changes nothing, as in dnf.";
 
 /// How downloads behave (see the module docs and [`HTTP_ENV_HELP`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -170,13 +171,14 @@ pub struct Pace {
     /// `minrate=`, in bytes per second.
     pub minrate: Option<u64>,
     /// `retries=`, read as libdnf reads it (0, dnf's "for ever", is
-    /// kept as 100) and used for no download, as dnf 4.14 uses it for
-    /// none but its rounds over failed delta RPMs: a package librepo
-    /// failed is fatal at once, after librepo's 4 tries, whatever it says
-    /// (dnf 4.14 asked a package that answered 503 three times 4 times
-    /// and loaded it with `retries=0`, 1, 2 or 5, and gave up on one that
-    /// answered 503 four times with `retries=5`). A bad value still gets
-    /// dnf's warning.
+    /// kept as 100) and used for no download, as in dnf 4.14: libdnf
+    /// hands a repo's value to librepo for nothing, and dnf counts only
+    /// its rounds over failed delta RPMs with `[main]`'s; a package
+    /// librepo failed is fatal at once, after librepo's 4 tries (dnf 4.14
+    /// asked a package that answered 503 three times 4 times and loaded
+    /// it with a repo's `retries=0`, 1, 2 or 5, and gave up after 4
+    /// requests on one that answered 503 five times with `[main]`'s
+    /// `retries=3` or mock's 20). A bad value still gets dnf's warning.
     pub retries: Option<u32>,
 }
 

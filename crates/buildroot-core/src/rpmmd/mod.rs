@@ -21,6 +21,7 @@ mod http;
 mod http_answer;
 mod http_settings;
 mod load;
+mod mirror_tally;
 mod mirrors;
 mod primary;
 mod prune;
@@ -59,6 +60,7 @@ pub use http::{
 };
 pub use http_settings::Pace;
 use load::load_opened_into;
+pub use mirror_tally::MirrorTally;
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use raw::RawChunk;
@@ -66,7 +68,6 @@ pub use repofile::{parse_repofile, parse_repofile_str, MainDefaults};
 pub use repomd::{Repomd, RepomdRecord};
 pub(crate) use skip::{load_opened_skipping, warn_once};
 pub use skip::{set_warning_handler, without_warnings, WarningHandler};
-pub use turns::MirrorTally;
 
 use crate::error::{Error, Result};
 use crate::package::Package;
@@ -268,7 +269,7 @@ struct Opened {
     mirrors: Vec<Location>,
     /// What those mirrors did over the repo's files: librepo downloads them
     /// in one go, whose mirror statistics and order all of them share.
-    tally: turns::MirrorTally,
+    tally: mirror_tally::MirrorTally,
     repomd: Repomd,
 }
 
@@ -445,7 +446,7 @@ fn open_at(
         spec: spec.clone(),
         configured: spec.clone(),
         mirrors: vec![loc.clone()],
-        tally: turns::MirrorTally::new(),
+        tally: mirror_tally::MirrorTally::new(),
         loc,
         repomd,
     })

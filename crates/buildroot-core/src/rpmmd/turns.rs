@@ -1,38 +1,13 @@
 //! In which order a repo's mirrors are asked for one file when it has
-//! several (a metalink's, a mirrorlist's, a multi-URL `baseurl=`): as
-//! librepo asks them (`select_suitable_mirror` and `sort_mirrors` in its
-//! downloader.c, with its `LRO_ALLOWEDMIRRORFAILURES` of 4 and libdnf's
-//! `LRO_MAXMIRRORTRIES` of 0, "all of them"). Each mirror is asked once, in
-//! the list's order; then, while fewer than 4 requests have been made, the
-//! list is gone through again, round after round: in round `k` a mirror is
-//! asked only if it has failed at most `k` times, so the one that failed
-//! least is asked again first. For one file alone that is `a b a b` for two
-//! mirrors that answer 404 (or 503, or reset), `a b c a` for three, one
-//! request each for four or more, as dnf 4.14 made them. A local mirror is
-//! not asked again (librepo passes over `file://` in its later rounds).
-//! Nothing waits between the turns (librepo retries at once); the backoff
-//! and `Retry-After` are for a repo of one mirror, whose retries `http.rs`
-//! makes.
-//!
-//! Over a batch of downloads from the same mirrors (a run's SRPMs of a
-//! repo, a repo's metadata files), a [`MirrorTally`] keeps what each
-//! mirror did, as librepo keeps it over one download of many files, and
-//! the turns above count a mirror's failures over the whole batch: dnf
-//! 4.14, whose first mirror `a` had answered 404 for primary.xml and
-//! filelists.xml and whose `b` and `c` then failed filelists.xml, asked `b`
-//! for it again, not `a` (`a b c b`). A mirror that has failed 4 times
-//! without one success is not asked again (its "skipping bad mirror"). A
-//! file taken from our cache asked no mirror: it counts for none.
-//!
-//! The list's order changes as librepo's adaptive sorting (on by default
-//! in dnf) changes it after each transfer: a mirror that times out (no
-//! connection or answer within the timeout, a stall) before it has
-//! delivered anything changes places with the last (dnf 4.14, of `a b c`
-//! whose `a` timed out, asked `a c`); once a mirror has 3 transfers, a
-//! failure moves it one place down when the next one does better (or has
-//! fewer than 3 transfers), and a success one place up when the one before
-//! does worse, by their shares of successes. The slow or patchy mirror is
-//! then asked later for the batch's later files.
+//! several (a metalink's, a mirrorlist's, a multi-URL `baseurl=`), as
+//! librepo asks them with its `LRO_ALLOWEDMIRRORFAILURES` of 4 and
+//! libdnf's `LRO_MAXMIRRORTRIES` of 0 ("all of them"): each turn's mirror
+//! comes from a [`MirrorTally`] (`mirror_tally.rs`: librepo's
+//! `select_suitable_mirror` and `sort_mirrors`), a batch's or the file's
+//! own, which then counts what that mirror did. Each turn is one request;
+//! nothing waits between them (librepo retries at once). A repo of one
+//! mirror is asked once, and `http.rs` makes its retries, with the backoff
+//! and `Retry-After`.
 //!
 //! librepo's second chance, for a mirror that timed out while other
 //! transfers to it were running (or after a success, with fewer failures
@@ -43,215 +18,16 @@
 //! one repo's metadata, and the retry it would give (the same mirror again)
 //! changes which mirror delivers a file, never its bytes.
 //!
-//! Failures are not told apart (but a timeout for the order, above), as
-//! librepo tells none apart but the few it takes as fatal: a 404, a reset,
-//! a stale repomd.xml each end a turn.
-//! Ours are the exception: a cache we cannot write, a bad setting, no
-//! cache directory end the whole download at once (every mirror would
-//! fail alike).
-
-use std::sync::Mutex;
+//! Failures are not told apart (but a timeout for the order), as librepo
+//! tells none apart but the few it takes as fatal: a 404, a reset, a stale
+//! repomd.xml each end a turn. Ours are the exception: a cache we cannot
+//! write, a bad setting, no cache directory end the whole download at once
+//! (every mirror would fail alike), and count for no mirror.
 
 use super::fetch::{is_our_side, Location};
 use super::http::HttpSettings;
-use super::http_answer::timed_out;
+use super::mirror_tally::{MirrorTally, ALLOWED_MIRROR_FAILURES};
 use crate::error::{Error, Result};
-
-/// How many requests librepo makes of a repo's mirrors for one file
-/// before it gives up, when it has fewer mirrors than that; and how many
-/// failures without a success make a mirror one it asks no more.
-pub(super) const ALLOWED_MIRROR_FAILURES: usize = 4;
-
-/// What each of a repo's mirrors did over a batch of downloads (indexed
-/// as the batch's `locs`, the same list for every file): its successes
-/// and failures, and the order they are asked in, as librepo keeps them
-/// per mirror over one download of many files. Shared by the batch's
-/// parallel downloads.
-#[derive(Debug, Default)]
-pub struct MirrorTally(Mutex<Tally>);
-
-#[derive(Debug, Default)]
-struct Tally {
-    /// Successes and failures, by mirror.
-    counts: Vec<(u32, u32)>,
-    /// The last failure's line, for a file no mirror is asked for.
-    last: Option<String>,
-    /// The mirrors in the order they are asked ([`sort`]); empty until
-    /// the first transfer.
-    order: Vec<usize>,
-}
-
-impl Tally {
-    fn counts(&self, i: usize) -> (u32, u32) {
-        self.counts.get(i).copied().unwrap_or((0, 0))
-    }
-
-    /// The order of `n` mirrors, set up on first use.
-    fn order(&mut self, n: usize) -> &mut Vec<usize> {
-        if self.order.len() != n {
-            self.order = (0..n).collect();
-        }
-        &mut self.order
-    }
-}
-
-impl MirrorTally {
-    /// An empty tally.
-    pub fn new() -> MirrorTally {
-        MirrorTally::default()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Tally> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Whether mirror `i` failed [`ALLOWED_MIRROR_FAILURES`] times and never
-    /// delivered: librepo asks it no more in that download.
-    #[cfg(test)]
-    fn is_bad(&self, i: usize) -> bool {
-        let (ok, failed) = self.lock().counts(i);
-        ok == 0 && failed as usize >= ALLOWED_MIRROR_FAILURES
-    }
-
-    /// Counts a success of mirror `i` (of `n`), or its failure `failed`,
-    /// and moves it in the order as librepo's adaptive sorting would.
-    fn record(&self, i: usize, n: usize, failed: Option<&Error>) {
-        let mut t = self.lock();
-        if t.counts.len() <= i {
-            t.counts.resize(i + 1, (0, 0));
-        }
-        let c = match failed {
-            None => &mut t.counts[i].0,
-            Some(_) => &mut t.counts[i].1,
-        };
-        *c = c.saturating_add(1);
-        if let Some(e) = failed {
-            t.last = Some(e.to_string());
-        }
-        let serious = failed.is_some_and(timed_out);
-        let counts = t.counts.clone();
-        let order = t.order(n);
-        sort(
-            order,
-            &|m| counts.get(m).copied().unwrap_or((0, 0)),
-            i,
-            failed.is_none(),
-            serious,
-        );
-    }
-
-    /// The mirror asked next for a file whose turns so far are `asked`
-    /// ([`select`], over the batch's counts and order).
-    fn select(&self, locs: &[Location], asked: &[usize], most: usize) -> Option<usize> {
-        let mut t = self.lock();
-        let order = t.order(locs.len()).clone();
-        select(locs, &order, &|m| t.counts(m), asked, most)
-    }
-
-    /// The last failure counted: what a file no mirror was asked for
-    /// reports, as the downloads that met it may be reported after it.
-    pub(super) fn last_failure(&self) -> Option<String> {
-        self.lock().last.clone()
-    }
-}
-
-/// The mirror (an index into `locs`) asked next for a file, as librepo's
-/// `select_suitable_mirror` picks it: `order` is the list as it stands,
-/// `counts` each mirror's successes and failures (over the batch), `asked`
-/// the file's turns so far. The first round asks each mirror not asked
-/// yet, but one that failed [`ALLOWED_MIRROR_FAILURES`] times without a
-/// success; round `k` (while fewer than `most` requests were made) the
-/// first remote one that failed at most `k` times; `None` when done.
-/// `most` is `RPM_BUILDROOT_HTTP_RETRIES + 1`, at most
-/// [`ALLOWED_MIRROR_FAILURES`]: 1 asks each mirror once; more than 4 would
-/// be a burst of 404s on two mirrors that helps no one.
-fn select(
-    locs: &[Location],
-    order: &[usize],
-    counts: &dyn Fn(usize) -> (u32, u32),
-    asked: &[usize],
-    most: usize,
-) -> Option<usize> {
-    let mut again = false;
-    for round in 0..most {
-        if round > 0 && !(again && asked.len() < most) {
-            break;
-        }
-        for &i in order {
-            let local = !matches!(locs[i], Location::Http(_));
-            let (ok, failed) = counts(i);
-            let pass = if round == 0 {
-                again |= !local;
-                asked.contains(&i) || (ok == 0 && failed as usize >= ALLOWED_MIRROR_FAILURES)
-            } else {
-                local || round < failed as usize
-            };
-            if !pass {
-                return Some(i);
-            }
-        }
-    }
-    None
-}
-
-/// Moves mirror `i` in `order` after a transfer (`ok`, or a failure,
-/// `serious` when it timed out), as librepo's `sort_mirrors` does with
-/// the counts that include it: one that timed out before any success
-/// changes places with the last; once it has 3 transfers, a failure
-/// changes places with the next mirror when that one's share of successes
-/// is higher or not judged yet (fewer than 3 transfers), a success with
-/// the one before when that one's share is lower or not judged yet.
-fn sort(
-    order: &mut [usize],
-    counts: &dyn Fn(usize) -> (u32, u32),
-    i: usize,
-    ok: bool,
-    serious: bool,
-) {
-    let Some(at) = order.iter().position(|&m| m == i) else {
-        return;
-    };
-    let last = order.len() - 1;
-    if (!ok && at == last) || (ok && at == 0) {
-        return;
-    }
-    if serious && counts(i).0 == 0 {
-        order.swap(at, last);
-        return;
-    }
-    // librepo's rank: the share of successes, not judged before 3.
-    let rank = |m: usize| {
-        let (s, f) = counts(m);
-        (s + f >= 3).then(|| f64::from(s) / f64::from(s + f))
-    };
-    let Some(mine) = rank(i) else {
-        return;
-    };
-    let other = if ok { at - 1 } else { at + 1 };
-    let theirs = rank(order[other]);
-    let moves = match ok {
-        true => theirs.is_none_or(|r| r < mine),
-        false => theirs.is_none_or(|r| r > mine),
-    };
-    if moves {
-        order.swap(at, other);
-    }
-}
-
-/// The mirrors (indices into `locs`) in the order they are asked for one
-/// file when every one fails it (none timing out): [`select`] until done.
-#[cfg(test)]
-fn order(locs: &[Location], retries: u32) -> Vec<usize> {
-    let tally = MirrorTally::new();
-    let most = (retries as usize + 1).min(ALLOWED_MIRROR_FAILURES);
-    let mut asked = Vec::new();
-    let fail = Error::Usage("404".into());
-    while let Some(i) = tally.select(locs, &asked, most) {
-        asked.push(i);
-        tally.record(i, locs.len(), Some(&fail));
-    }
-    asked
-}
 
 /// How asking the mirrors in turn ended, when none delivered.
 pub(super) struct GaveUp {
@@ -359,18 +135,9 @@ pub(super) fn attempts_note(mirrors: usize, attempts: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::http_answer::timed_out;
+    use super::super::mirror_tally::tests::locs;
     use super::*;
-
-    fn locs(kinds: &str) -> Vec<Location> {
-        kinds
-            .chars()
-            .enumerate()
-            .map(|(i, k)| match k {
-                'h' => Location::Http(format!("http://m{i}/")),
-                _ => Location::Dir(format!("/srv/m{i}").into()),
-            })
-            .collect()
-    }
 
     fn http(i: usize, msg: &str) -> Error {
         Error::Http {
@@ -403,23 +170,6 @@ mod tests {
             fails(i).map_or(Ok(Turn::asked(())), Err)
         });
         asked
-    }
-
-    /// The orders dnf 4.14 (librepo) made its requests in, each mirror
-    /// answering 404 (503 and resets alike).
-    #[test]
-    fn mirrors_are_asked_in_librepos_order() {
-        assert_eq!(order(&locs("hh"), 3), [0, 1, 0, 1]);
-        assert_eq!(order(&locs("hhh"), 3), [0, 1, 2, 0]);
-        assert_eq!(order(&locs("hhhhh"), 3), [0, 1, 2, 3, 4]);
-        // A local mirror is asked once.
-        assert_eq!(order(&locs("dh"), 3), [0, 1, 1, 1]);
-        assert_eq!(order(&locs("dd"), 3), [0, 1]);
-        // No retries: each once; more than 3: librepo's 4 still.
-        assert_eq!(order(&locs("hh"), 0), [0, 1]);
-        assert_eq!(order(&locs("hh"), 1), [0, 1]);
-        assert_eq!(order(&locs("hhh"), 1), [0, 1, 2]);
-        assert_eq!(order(&locs("hh"), 20), [0, 1, 0, 1]);
     }
 
     /// Over a batch, the later rounds of a file's turns ask first the
@@ -500,19 +250,7 @@ mod tests {
                 vec![2]
             ]
         );
-        assert_eq!(tally.lock().order, [2, 1, 0]);
-        // The pure moves: fewer than 3 transfers are not judged.
-        let counts = |m: usize| [(0, 2), (1, 0), (0, 0)][m];
-        let mut order = vec![0, 1, 2];
-        sort(&mut order, &counts, 0, false, false);
-        assert_eq!(order, [0, 1, 2]);
-        let counts = |m: usize| [(1, 2), (1, 0), (0, 0)][m];
-        sort(&mut order, &counts, 0, false, false);
-        assert_eq!(order, [1, 0, 2]);
-        // A timeout after a success is a failure like another.
-        let counts = |m: usize| [(1, 2), (3, 1), (0, 0)][m];
-        sort(&mut order, &counts, 1, false, true);
-        assert_eq!(order, [1, 0, 2]);
+        assert_eq!(tally.order_now(), [2, 1, 0]);
     }
 
     #[test]
@@ -607,8 +345,8 @@ mod tests {
     }
 
     /// A file taken from our cache asked no mirror: it counts for none,
-    /// so a mirror that then times out before it delivered anything still
-    /// goes last, as in librepo, which never asked it for the first file.
+    /// so a mirror that then times out before it delivered anything in
+    /// this run still goes last.
     #[test]
     fn a_copy_from_the_cache_counts_for_no_mirror() {
         let tally = MirrorTally::new();
@@ -624,7 +362,7 @@ mod tests {
             },
         );
         assert!(matches!(r, Ok(Ok(((), 0)))));
-        assert_eq!(tally.lock().counts(0), (0, 0));
+        assert_eq!(tally.counts_of(0), (0, 0));
         let first_times_out = |i: usize| (i == 0).then(|| timeout(0));
         assert_eq!(run("hhh", Some(&tally), &first_times_out), [0, 2]);
     }
