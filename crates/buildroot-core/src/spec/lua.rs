@@ -108,6 +108,9 @@ do
   local rawmt, select, type, error = getmetatable, select, type, error
   local function caught(ok, ...)
     if ok then return ok, ... end
+    -- Past the deadline nothing catches an error: in a loop around a
+    -- pcall, the hook's error would be caught inside each time, for ever.
+    if expired() then error((...), 0) end
     return false, text((...))
   end
   -- Lua's own argument checks, raised for the caller (level 2) as theirs:
@@ -135,10 +138,10 @@ do
     -- Lua calls the handler for the time limit's error with the hook off
     -- (the hook raised it): past the deadline the error goes on as it is,
     -- so a handler that loops cannot outlive the limit.
-    return rawxpcall(f, function(e)
-      if expired() then return text(e) end
+    return caught(rawxpcall(f, function(e)
+      if expired() then return e end
       return h(text(e))
-    end, select(3, ...))
+    end, select(3, ...)))
   end
   -- A coroutine's error, as `coroutine.resume` (and `close`) hand it over.
   -- A coroutine the time limit's error ended keeps the hook off for good
@@ -165,7 +168,7 @@ do
     co.close = function(...)
       thread("close", ...)
       local c = ...
-      if timedout[c] ~= nil then return false, timedout[c] end
+      if timedout[c] ~= nil then return caught(false, timedout[c]) end
       return caught(rawclose(...))
     end
     -- `coroutine.wrap` and the functions it makes are C functions
