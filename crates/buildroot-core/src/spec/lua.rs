@@ -23,7 +23,11 @@
 //! not count, they have their own limit), an evaluation's Lua work in
 //! all after [`TOTAL_LIMIT`], and a state may use [`MEMORY_LIMIT`] bytes.
 //! No finalizer (`__gc`) ever runs, as the hook could not stop one
-//! (`set_metatable`, and the glue's `newud`).
+//! (`set_metatable`, and the glue's `newud`). Other code Lua runs with the
+//! hook off is kept from running past the deadline by the glue (an
+//! `xpcall` handler, `__close` handlers of a coroutine the limit ended),
+//! and past it no `pcall` catches an error. The hook is a C one
+//! ([`time_hook`]). Not bounded: Lua's pattern matching, which runs in C.
 //! The state is made on first use, so specs without Lua pay nothing.
 
 use std::cell::{Cell, RefCell};
