@@ -20,7 +20,7 @@
 //!
 //! Limits: a Lua run stops with an error after [`RUN_LIMIT`] of wall time
 //! (checked every few thousand instructions; `%(...)` commands it runs do
-//! not count, they have their own limit), an evaluation's Lua work in
+//! not count, they have their own limit, up to [`EXCLUDED_LIMIT`] in all), an evaluation's Lua work in
 //! all after [`TOTAL_LIMIT`], and a state may use [`MEMORY_LIMIT`] bytes.
 //! No finalizer (`__gc`) ever runs, as the hook could not stop one
 //! (`set_metatable`, and the glue's `newud`). Other code Lua runs with the
@@ -45,6 +45,9 @@ use super::luaerror::{arg_error, function, STACK_TOP};
 pub const RUN_LIMIT: Duration = Duration::from_secs(2);
 /// Wall time all Lua of one evaluation may take.
 pub const TOTAL_LIMIT: Duration = Duration::from_secs(6);
+/// Time of `%(...)` commands run from Lua that is not counted as Lua time,
+/// in all, per evaluation; beyond it their time counts.
+pub const EXCLUDED_LIMIT: Duration = Duration::from_secs(10);
 /// Memory one evaluation's Lua may allocate.
 pub const MEMORY_LIMIT: usize = 64 << 20;
 
@@ -60,9 +63,12 @@ pub(super) struct LuaState {
     engine: EngineSlot,
 }
 
-/// Leaves `by` (spent in a `%(...)` command) out of the running Lua's time.
+/// Leaves `by` (spent in a `%(...)` command) out of the running Lua's time,
+/// as long as the evaluation's [`EXCLUDED_LIMIT`] lasts: a loop of distinct
+/// commands would otherwise never reach the time limit.
 pub(super) fn exclude_time(eng: &mut Engine, by: Duration) {
     if let Some(st) = eng.lua.as_mut() {
+        let by = by.min(EXCLUDED_LIMIT.saturating_sub(st.excluded));
         if let Some(d) = st.deadline.get() {
             st.deadline.set(Some(d + by));
             st.excluded += by;
