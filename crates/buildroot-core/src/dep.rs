@@ -562,6 +562,16 @@ impl Parser<'_> {
             return Err(self.err("expected a version after the operator"));
         }
         let evr = Evr::parse_dep(&evr).map_err(|_| self.err("bad version"))?;
+        // "Every version" prints as the bare name: the same rule as above.
+        if unbalanced && matches!(rel, Rel::All) {
+            let end = self.pos;
+            self.ws();
+            let closes = matches!(self.peek(), Some(b')') | None);
+            self.pos = end;
+            if closes {
+                return Err(self.err("unbalanced parentheses in a name"));
+            }
+        }
         Ok((name, Some((rel, evr))))
     }
 

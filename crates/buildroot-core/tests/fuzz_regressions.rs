@@ -110,6 +110,23 @@ fn dep_version_with_parenthesis_is_rejected() {
     assert_eq!(Dep::parse(&d.to_string()).unwrap(), d);
 }
 
+/// fuzz/artifacts/dep/crash-99b6e696… (fuzz8 session): `<==>=<<…<>` is
+/// libsolv's "every version", read as the bare name; a name with an
+/// unbalanced `(` (`\v(ab`: a vertical tab is no blank) then printed as
+/// `(… else \v(ab)`, which reads back otherwise. Refused as the same name
+/// without an operator is, where the group's `)` follows.
+#[test]
+fn dep_unbalanced_name_with_every_version_is_rejected() {
+    use buildroot_core::dep::Dep;
+    let input = "(a if b else\u{c}\u{b}(ab <==>=<<<<<<<<<<<<<<<<<<<<<<<<<<<<> 7d)";
+    assert!(Dep::parse(input).is_err());
+    assert!(Dep::parse("(a or x(b <=> 1)").is_err());
+    for ok in ["(x(b <=> 1 or a)", "(a or x <=> 1)"] {
+        let d = Dep::parse(ok).unwrap();
+        assert_eq!(Dep::parse(&d.to_string()).unwrap(), d, "{ok}");
+    }
+}
+
 /// fuzz/artifacts/srpm_header/oom-2d281967…: a cpio entry whose name size
 /// claims 2 GB. The rpm crate (0.30) allocates that much zeroed memory
 /// before checking the size against its 4096-byte limit; calloc maps it

@@ -20,20 +20,21 @@
 //!
 //! Limits: a Lua run stops with an error after [`RUN_LIMIT`] of wall time
 //! (checked every few thousand instructions; `%(...)` commands it runs do
-//! not count, they have their own limit), an evaluation's Lua work in
+//! not count, they have their own limit, up to [`EXCLUDED_LIMIT`] in all), an evaluation's Lua work in
 //! all after [`TOTAL_LIMIT`], and a state may use [`MEMORY_LIMIT`] bytes.
 //! No finalizer (`__gc`) ever runs, as the hook could not stop one
-//! (`set_metatable`, and the glue's `newud`).
+//! (`set_metatable`, and the glue's `newud`). Other code Lua runs with the
+//! hook off is kept from running past the deadline by the glue (an
+//! `xpcall` handler, `__close` handlers of a coroutine the limit ended),
+//! and past it no `pcall` catches an error. The hook is a C one
+//! ([`time_hook`]). Not bounded: Lua's pattern matching, which runs in C.
 //! The state is made on first use, so specs without Lua pay nothing.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use mlua::{
-    ChunkMode, Function, HookTriggers, Lua, LuaOptions, MultiValue, StdLib, Table, Value as LV,
-    VmState,
-};
+use mlua::{ChunkMode, Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value as LV};
 
 use super::args::{getopt, split_quoted, unsplit_quoted};
 use super::expand::{Engine, Frame};
@@ -44,6 +45,9 @@ use super::luaerror::{arg_error, function, STACK_TOP};
 pub const RUN_LIMIT: Duration = Duration::from_secs(2);
 /// Wall time all Lua of one evaluation may take.
 pub const TOTAL_LIMIT: Duration = Duration::from_secs(6);
+/// Time of `%(...)` commands run from Lua that is not counted as Lua time,
+/// in all, per evaluation; beyond it their time counts.
+pub const EXCLUDED_LIMIT: Duration = Duration::from_secs(10);
 /// Memory one evaluation's Lua may allocate.
 pub const MEMORY_LIMIT: usize = 64 << 20;
 
@@ -59,9 +63,12 @@ pub(super) struct LuaState {
     engine: EngineSlot,
 }
 
-/// Leaves `by` (spent in a `%(...)` command) out of the running Lua's time.
+/// Leaves `by` (spent in a `%(...)` command) out of the running Lua's time,
+/// as long as the evaluation's [`EXCLUDED_LIMIT`] lasts: a loop of distinct
+/// commands would otherwise never reach the time limit.
 pub(super) fn exclude_time(eng: &mut Engine, by: Duration) {
     if let Some(st) = eng.lua.as_mut() {
+        let by = by.min(EXCLUDED_LIMIT.saturating_sub(st.excluded));
         if let Some(d) = st.deadline.get() {
             st.deadline.set(Some(d + by));
             st.excluded += by;
@@ -107,10 +114,13 @@ if posix then package.loaded.posix = posix end
 do
   -- Errors of our Rust functions reach Lua code as the strings rpm's C
   -- functions raise (`luaerror`).
-  local rawpcall, rawxpcall, text = pcall, xpcall, host.errtext
+  local rawpcall, rawxpcall, text, expired = pcall, xpcall, host.errtext, host.expired
   local rawmt, select, type, error = getmetatable, select, type, error
   local function caught(ok, ...)
     if ok then return ok, ... end
+    -- Past the deadline nothing catches an error: in a loop around a
+    -- pcall, the hook's error would be caught inside each time, for ever.
+    if expired() then error((...), 0) end
     return false, text((...))
   end
   -- Lua's own argument checks, raised for the caller (level 2) as theirs:
@@ -135,21 +145,65 @@ do
     if type(h) ~= "function" then
       error("bad argument #2 to 'xpcall' (function expected, got " .. got(2, ...) .. ")", 2)
     end
-    return rawxpcall(f, function(e) return h(text(e)) end, select(3, ...))
+    -- Lua calls the handler for the time limit's error with the hook off
+    -- (the hook raised it): past the deadline the error goes on as it is,
+    -- so a handler that loops cannot outlive the limit.
+    return caught(rawxpcall(f, function(e)
+      if expired() then return e end
+      return h(text(e))
+    end, select(3, ...)))
   end
   -- A coroutine's error, as `coroutine.resume` (and `close`) hand it over.
+  -- A coroutine the time limit's error ended keeps the hook off for good
+  -- (Lua restores it only where a call was protected), so closing it would
+  -- run its `__close` handlers unstoppable: it is never closed, and
+  -- `close` answers with that error.
   local co = coroutine
   if co then
-    local function wrap(name, raw)
-      return function(...)
-        if type((...)) ~= "thread" then
-          error("bad argument #1 to '" .. name .. "' (thread expected, got " .. got(1, ...) .. ")", 2)
-        end
-        return caught(raw(...))
+    local rawresume, rawclose, rawcreate, status = co.resume, co.close, co.create, co.status
+    local timedout = setmetatable({}, {__mode = "k"})
+    local function thread(name, ...)
+      if type((...)) ~= "thread" then
+        error("bad argument #1 to '" .. name .. "' (thread expected, got " .. got(1, ...) .. ")", 3)
       end
     end
-    co.resume = wrap("resume", co.resume)
-    if co.close then co.close = wrap("close", co.close) end
+    local function resumed(c, ok, ...)
+      if not ok and status(c) == "dead" and expired() then timedout[c] = text((...)) end
+      return caught(ok, ...)
+    end
+    co.resume = function(...)
+      thread("resume", ...)
+      return resumed((...), rawresume(...))
+    end
+    co.close = function(...)
+      thread("close", ...)
+      local c = ...
+      if timedout[c] ~= nil then return caught(false, timedout[c]) end
+      return caught(rawclose(...))
+    end
+    -- `coroutine.wrap` and the functions it makes are C functions
+    -- (`host.cwrap`), as lcorolib's: only a C function finds its caller's
+    -- position for an error (a Lua one may have been tail-called in its
+    -- caller's place) and is named as Lua names it. What they do in Lua is
+    -- `step`: an error in the coroutine closes it, through the above.
+    local cwrap = host.cwrap
+    local function step(c, ok, ...)
+      if ok then return true, ... end
+      local e = ...
+      if status(c) == "dead" and timedout[c] == nil then
+        if expired() then
+          timedout[c] = text(e)
+        else
+          local closed, e2 = rawclose(c)
+          if not closed then e = e2 end
+        end
+      end
+      return false, e
+    end
+    co.wrap = cwrap(function(f)
+      local c = rawcreate(f)
+      return function(...) return step(c, rawresume(c, ...)) end
+    end)
   end
 end
 -- rpm.ver objects: userdata of the class `rpm.ver` (rpm's `createclass`),
@@ -564,9 +618,24 @@ impl LuaState {
         g.set("rpm", rpm)?;
         super::luaposix::install(&lua, engine.clone())?;
 
+        // The time limit: a C hook of ours (`time_hook`) reads the deadline
+        // from the registry; `host.expired` tells the glue it has passed.
+        let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
+        // The cell outlives the state: the state holds a reference.
+        lua.set_app_data(deadline.clone());
+        let cell = LV::LightUserData(mlua::LightUserData(Rc::as_ptr(&deadline) as *mut _));
+        // SAFETY: `set_time_hook` keeps to the Lua C API's rules (see there).
+        unsafe { lua.create_c_function(set_time_hook)? }.call::<()>(cell)?;
+        let d2 = deadline.clone();
         let host = lua.create_table()?;
         // SAFETY: `new_instance` keeps to the Lua C API's rules (see there).
         host.set("newud", unsafe { lua.create_c_function(new_instance)? })?;
+        // SAFETY: `make_wrap` keeps to the Lua C API's rules (see there).
+        host.set("cwrap", unsafe { lua.create_c_function(make_wrap)? })?;
+        host.set(
+            "expired",
+            lua.create_function(move |_, ()| Ok(d2.get().is_some_and(|d| Instant::now() > d)))?,
+        )?;
         host.set(
             "parsever",
             lua.create_function(|_, s: String| {
@@ -642,17 +711,6 @@ impl LuaState {
         super::luamacros::install(&lua, engine.clone())?;
         super::luaio::install(&lua, &host, engine.clone())?;
 
-        let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
-        let d2 = deadline.clone();
-        lua.set_global_hook(
-            HookTriggers::new().every_nth_instruction(4096),
-            move |_, _| match d2.get() {
-                Some(d) if Instant::now() > d => Err(mlua::Error::runtime(
-                    "Lua time limit exceeded (a loop that does not end?)",
-                )),
-                _ => Ok(VmState::Continue),
-            },
-        )?;
         Ok(LuaState {
             lua,
             prints,
@@ -911,6 +969,106 @@ pub(super) fn run_macro(eng: &mut Engine, script: &[u8], frame: Option<&Frame>, 
             }
             eng.fail(format!("lua script failed: {e}"))
         }
+    }
+}
+
+/// `host.cwrap(make)`: the C function `coroutine.wrap` (lcorolib's
+/// `luaB_cowrap`): it checks its argument as Lua's does, then gives a C
+/// closure ([`wrapped`]) over what the glue's `make` makes of it.
+unsafe extern "C-unwind" fn make_wrap(l: *mut mlua::ffi::lua_State) -> std::os::raw::c_int {
+    use mlua::ffi;
+    ffi::lua_settop(l, 1);
+    ffi::lua_pushcclosure(l, wrap, 1);
+    1
+}
+
+/// `coroutine.wrap(f)`: see [`make_wrap`].
+unsafe extern "C-unwind" fn wrap(l: *mut mlua::ffi::lua_State) -> std::os::raw::c_int {
+    use mlua::ffi;
+    ffi::luaL_checktype(l, 1, ffi::LUA_TFUNCTION);
+    ffi::lua_settop(l, 1);
+    ffi::lua_pushvalue(l, ffi::lua_upvalueindex(1));
+    ffi::lua_insert(l, 1);
+    ffi::lua_call(l, 1, 1);
+    ffi::lua_pushcclosure(l, wrapped, 1);
+    1
+}
+
+/// lcorolib's `auxwrap` around the glue's `step` for one coroutine: its results, or its error raised
+/// again, a string one with the position of the code that called this
+/// function in front (`luaL_where(L, 1)`). Nothing here needs dropping
+/// when `lua_call` or `lua_error` jumps out.
+unsafe extern "C-unwind" fn wrapped(l: *mut mlua::ffi::lua_State) -> std::os::raw::c_int {
+    use mlua::ffi;
+    let n = ffi::lua_gettop(l);
+    if ffi::lua_checkstack(l, 2) == 0 {
+        ffi::lua_pushstring(l, c"stack overflow".as_ptr());
+        ffi::lua_error(l);
+    }
+    ffi::lua_pushvalue(l, ffi::lua_upvalueindex(1));
+    ffi::lua_insert(l, 1);
+    ffi::lua_call(l, n, ffi::LUA_MULTRET);
+    if ffi::lua_toboolean(l, 1) != 0 {
+        ffi::lua_remove(l, 1);
+        return ffi::lua_gettop(l);
+    }
+    ffi::lua_settop(l, 2);
+    if ffi::lua_type(l, 2) == ffi::LUA_TSTRING {
+        ffi::luaL_where(l, 1);
+        ffi::lua_insert(l, 2);
+        ffi::lua_concat(l, 2);
+    }
+    ffi::lua_error(l)
+}
+
+/// Registry key of the deadline cell `time_hook` reads.
+const DEADLINE_KEY: &std::ffi::CStr = c"rpm_deadline";
+
+/// What the time limit's error says.
+pub(super) const TIME_LIMIT: &str = "Lua time limit exceeded (a loop that does not end?)";
+
+/// The time limit's error value: a light userdata no Lua code can give a
+/// `__tostring` (light userdata share one metatable, which only the debug
+/// library could set), so nothing of a spec's runs when Lua or mlua turns
+/// it into text with the hook off. A string would not do: a spec may set
+/// `getmetatable("").__tostring`. `luaerror` reads it back as [`TIME_LIMIT`].
+pub(super) fn time_limit_token() -> *mut std::ffi::c_void {
+    static TOKEN: u8 = 0;
+    std::ptr::from_ref(&TOKEN).cast_mut().cast()
+}
+
+/// `set_time_hook(cell)`: keeps `cell` (a light userdata pointing to the
+/// state's deadline) in the registry and sets [`time_hook`] on the calling
+/// thread every 4096 instructions; coroutines made later inherit it.
+///
+/// Not mlua's hooks: when a hook's Rust callback fails, mlua cuts the Lua
+/// stack inside the hook (`lua_settop`), which runs the pending `__close`
+/// handlers of the interrupted function there, with the hook off: a loop in
+/// one hung the tool.
+unsafe extern "C-unwind" fn set_time_hook(l: *mut mlua::ffi::lua_State) -> std::os::raw::c_int {
+    use mlua::ffi;
+    ffi::lua_pushvalue(l, 1);
+    ffi::lua_setfield(l, ffi::LUA_REGISTRYINDEX, DEADLINE_KEY.as_ptr());
+    ffi::lua_sethook(l, Some(time_hook), ffi::LUA_MASKCOUNT, 4096);
+    0
+}
+
+/// The count hook: past the deadline, raises [`time_limit_token`]. It
+/// holds nothing that needs dropping when `lua_error` jumps out of it.
+unsafe extern "C-unwind" fn time_hook(
+    l: *mut mlua::ffi::lua_State,
+    _ar: *mut mlua::ffi::lua_Debug,
+) {
+    use mlua::ffi;
+    ffi::lua_getfield(l, ffi::LUA_REGISTRYINDEX, DEADLINE_KEY.as_ptr());
+    let cell = ffi::lua_touserdata(l, -1) as *const Cell<Option<Instant>>;
+    ffi::lua_pop(l, 1);
+    // SAFETY: the cell is the state's deadline, which the state keeps
+    // alive (`set_app_data`) as long as it can run code.
+    let expired = !cell.is_null() && (*cell).get().is_some_and(|d| Instant::now() > d);
+    if expired {
+        ffi::lua_pushlightuserdata(l, time_limit_token());
+        ffi::lua_error(l);
     }
 }
 

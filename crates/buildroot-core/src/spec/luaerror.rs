@@ -13,6 +13,8 @@
 
 use std::sync::Arc;
 
+use super::lua::{time_limit_token, TIME_LIMIT};
+
 use mlua::{Error, FromLuaMulti, Function, IntoLuaMulti, Lua, MaybeSend, MultiValue, Value as LV};
 
 /// What the traceback's caller entry gives as `luaL_where(L, 1)`:
@@ -69,11 +71,16 @@ fn message(e: &Error, traceback: Option<&str>) -> String {
     match e {
         // mlua appends a traceback to the error of a Lua function it
         // called; Lua code never sees one.
-        Error::RuntimeError(s) | Error::MemoryError(s) => s
-            .split("\nstack traceback:")
-            .next()
-            .unwrap_or("")
-            .to_string(),
+        Error::RuntimeError(s) | Error::MemoryError(s) => {
+            let s = s.split("\nstack traceback:").next().unwrap_or("");
+            // The time limit's token, as mlua's message handler wrote it
+            // (`luaL_tolstring`: `userdata: 0x...`).
+            if s == format!("userdata: {:p}", time_limit_token()) {
+                TIME_LIMIT.to_string()
+            } else {
+                s.to_string()
+            }
+        }
         Error::SyntaxError { message, .. } => message.clone(),
         Error::CallbackError { traceback, cause } => match &**cause {
             // Raised deeper: its own traceback has its caller.
@@ -190,10 +197,14 @@ pub(super) fn text(e: &Error) -> String {
 }
 
 /// `errtext(e)`: a Rust function's error (mlua's error userdata) as the
-/// string rpm's would be; any other error value unchanged.
+/// string rpm's would be, the time limit's token as its message; any other
+/// error value unchanged.
 pub(super) fn errtext(lua: &Lua) -> mlua::Result<mlua::Function> {
     lua.create_function(|lua, v: LV| match v {
         LV::Error(e) => Ok(LV::String(lua.create_string(message(&e, None))?)),
+        LV::LightUserData(p) if p.0 == time_limit_token() => {
+            Ok(LV::String(lua.create_string(TIME_LIMIT)?))
+        }
         v => Ok(v),
     })
 }

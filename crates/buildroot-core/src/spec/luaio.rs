@@ -108,7 +108,11 @@ function methods.read(f, ...) return readall(tofile(f, "read"), ...) end
 function methods.lines(f, ...)
   tofile(f, "lines")
   local fmts = table.pack(...)
-  return function() return readall(tofile(f, "lines"), table.unpack(fmts, 1, fmts.n)) end
+  -- Lua's `io_readline`: a file closed since is its own error.
+  return function()
+    if st[f]._closed then error("file is already closed", 2) end
+    return readall(f, table.unpack(fmts, 1, fmts.n))
+  end
 end
 function methods.close(f)
   tofile(f, "close")
@@ -555,6 +559,14 @@ mod tests {
             &files,
         );
         assert!(problems[0].contains("closed file"), "{problems:?}");
+        // A lines iterator of a file closed since says what Lua's
+        // `io_readline` says (rpmspec 6.1: `afalse\tfile is already closed`).
+        let (brs, problems) = eval(
+            "BuildRequires: %{lua: local f = io.open('n.txt') local it = f:lines() local a = it() f:close() local ok, e = pcall(it) print(a:sub(1, 1) .. tostring(ok) .. e:gsub(' ', '_'))}",
+            &files,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(brs, ["1falsefile_is_already_closed"]);
     }
 
     /// `io.popen` in a `%build` line must not

@@ -50,6 +50,7 @@ use crate::dep::Dep;
 use crate::error::{Error, Result};
 
 pub use defaults::{ELN_MACROS, RPM_VERSION};
+pub use lua::EXCLUDED_LIMIT;
 pub use shell::sandbox_unavailable;
 
 use table::{level, Base, Entry, Table};
