@@ -1036,19 +1036,10 @@ fn filelists_are_downloaded_only_for_paths_primary_does_not_list() {
 /// files come one after the other).
 #[test]
 fn a_mirror_that_stalls_on_one_file_goes_last_for_the_next() {
-    fast();
-    let root = tempfile::tempdir().unwrap();
-    write_repo_requiring(&root.path().join("a"), "/usr/share/a");
-    for m in ["b", "c"] {
-        std::os::unix::fs::symlink(root.path().join("a"), root.path().join(m)).unwrap();
-    }
-    let server = Server::start(root.path().to_path_buf());
+    let (_root, server, spec) = three_mirrors_needing_filelists();
     for f in ["repomd.xml", "primary.xml", "filelists.xml"] {
         server.fault(&format!("/a/repodata/{f}"), Fault::Stall, None);
     }
-    let base = &server.base;
-    let mut spec = RepoSpec::new("web", &format!("{base}/a/"));
-    spec.extra_baseurls = vec![format!("{base}/b/"), format!("{base}/c/")];
     let cache = tempfile::tempdir().unwrap();
     let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
     assert_eq!(r.packages[0].files, ["/usr/bin/a", "/usr/share/a"]);
