@@ -477,13 +477,9 @@ fn read_entry<'a>(x: &Scanner<'a>, attrs: &'a str, c: &mut RawChunk) -> Result<O
     let range = match flags {
         None => None,
         Some(f) => {
-            let cmp = Cmp::from_rpmmd(&f).ok_or_else(|| {
-                x.err(Error::parse(
-                    "dependency flags",
-                    &*f,
-                    "expected LT, LE, EQ, GE or GT",
-                ))
-            })?;
+            // Any text: libsolv keeps flags it does not know (`""`, `XX`)
+            // as a relation nothing meets, not refusing the repo.
+            let cmp = Cmp::from_rpmmd(&f);
             // As libsolv joins the three and splits them again to compare
             // (`entry_evr.rs`): createrepo_c's `1.0` / `1-2` is `1.0-1` /
             // `2`, a signed epoch (`-1`) part of version and release.
