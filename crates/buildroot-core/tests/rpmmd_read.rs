@@ -949,3 +949,42 @@ fn flags_libsolv_does_not_know_are_kept_as_libsolv_keeps_them() {
         );
     }
 }
+
+/// A package without `<name>`, with an empty one, or with an empty
+/// `<arch>` does not refuse the repo: libsolv keeps each (testsolv: a
+/// requirement on a provide of the first two installs it; the third has
+/// an arch no target installs, so its provides meet nothing).
+#[test]
+fn packages_without_name_or_arch_are_kept_as_libsolv_keeps_them() {
+    use buildroot_core::pool::Pool;
+    let pkg = |head: &str, prov: &str| {
+        format!(
+            "<package type=\"rpm\">{head}<version epoch=\"0\" ver=\"1\" rel=\"1\"/>\
+             <format><rpm:provides><rpm:entry name=\"{prov}\"/></rpm:provides></format></package>\n"
+        )
+    };
+    let body = [
+        pkg("<arch>noarch</arch>", "nn"),
+        pkg("<name></name><arch>noarch</arch>", "en"),
+        pkg("<name>EA</name><arch></arch>", "ea"),
+    ]
+    .concat();
+    let xml = format!("<metadata xmlns:rpm=\"x\" packages=\"3\">{body}</metadata>");
+    let t = tempfile::tempdir().unwrap();
+    write_repo(t.path(), "", xml.as_bytes(), FILELISTS.as_bytes());
+    let repo = load(t.path(), Filelists::PrimaryOnly).unwrap();
+    let na: Vec<(&str, &str)> = repo
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.arch.as_str()))
+        .collect();
+    assert_eq!(na, [("", "noarch"), ("", "noarch"), ("EA", "")]);
+    let pool = Pool::new("x86_64", vec![repo]).unwrap();
+    let names = |dep: &str| -> Vec<String> {
+        let ids = pool.whatprovides(&Dep::parse(dep).unwrap());
+        ids.iter().map(|&i| pool.name_of(i).to_string()).collect()
+    };
+    assert_eq!(names("nn"), [""]);
+    assert_eq!(names("en"), [""]);
+    assert_eq!(names("ea"), [""; 0]);
+}

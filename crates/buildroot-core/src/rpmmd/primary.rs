@@ -362,14 +362,12 @@ fn read_package<'a>(
             Tok::Eof => return Err(x.err("unexpected end of file inside <package>")),
         }
     }
-    // No `<arch>` is noarch, as libsolv makes it.
+    // No `<arch>` is noarch, as libsolv makes it; an empty one is an arch
+    // no target installs (the package stays, never a provider). No
+    // `<name>` is the empty name, as `<name/>` is: libsolv keeps such a
+    // package, and its provides count (only its self-provide differs).
     let arch = parch.unwrap_or_else(|| c.intern("noarch"));
-    let Some(name) = pname else {
-        return Err(x.err("package without name or arch"));
-    };
-    if c.local_str(name).is_empty() || c.local_str(arch).is_empty() {
-        return Err(x.err("package without name or arch"));
-    }
+    let name = pname.unwrap_or_else(|| c.intern(""));
     (p.name, p.arch) = (name, arch);
     p.evr = evr.unwrap_or_else(|| c.intern_evr(0, "", None));
     c.set_srcname(&mut p);
