@@ -901,9 +901,18 @@ fn flags_libsolv_does_not_know_are_kept_as_libsolv_keeps_them() {
                 e("P1", "XX", "1")
             ),
         ),
+        pkg(
+            "C2",
+            format!(
+                "<rpm:requires><rpm:entry name=\"P1\"/></rpm:requires>\
+                 <rpm:conflicts>{}</rpm:conflicts><rpm:obsoletes>{}</rpm:obsoletes>",
+                e("P1", "", "1"),
+                e("P1", "XX", "1")
+            ),
+        ),
     ]
     .concat();
-    let xml = format!("<metadata xmlns:rpm=\"x\" packages=\"2\">{body}</metadata>");
+    let xml = format!("<metadata xmlns:rpm=\"x\" packages=\"3\">{body}</metadata>");
     let t = tempfile::tempdir().unwrap();
     write_repo(t.path(), "", xml.as_bytes(), FILELISTS.as_bytes());
     let repo = load(t.path(), Filelists::PrimaryOnly).unwrap();
@@ -947,6 +956,20 @@ fn flags_libsolv_does_not_know_are_kept_as_libsolv_keeps_them() {
             &pool.package(buildroot_core::pool::PkgId::from_usize(1)),
             &p[1]
         );
+        // The solver and its problem text, as testsolv gives them: C2's
+        // conflict and obsolete on P1 match nothing.
+        use buildroot_core::solver::{resolve, Job};
+        let err = resolve(pool, &[Job::Install("C1".into())]).unwrap_err();
+        let want = "nothing provides P1 ! 1 needed by C1-1-1.noarch";
+        assert!(err.problems.iter().any(|l| l == want), "{:?}", err.problems);
+        let got = resolve(pool, &[Job::Install("C2".into())]).unwrap();
+        let mut names: Vec<String> = got
+            .installed
+            .iter()
+            .map(|&i| pool.package(i).name)
+            .collect();
+        names.sort();
+        assert_eq!(names, ["C2", "P1"]);
     }
 }
 
