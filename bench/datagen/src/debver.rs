@@ -105,6 +105,9 @@ fn holds(o: Ordering, cmp: Cmp) -> bool {
         Cmp::Eq => o == Ordering::Equal,
         Cmp::Ge => o != Ordering::Less,
         Cmp::Gt => o == Ordering::Greater,
+        Cmp::Ne => o != Ordering::Equal,
+        // rpm-md's unknown flags: no version meets them.
+        Cmp::Unknown => false,
     }
 }
 

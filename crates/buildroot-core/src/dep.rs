@@ -29,19 +29,28 @@ pub enum Cmp {
     Ge,
     /// `>`
     Gt,
+    /// rpm-md's `NE`: any version but this one (libsolv's `<>`; no spec
+    /// can write it).
+    Ne,
+    /// rpm-md flags libsolv does not know (`flags=""`, `flags="XX"`): a
+    /// relation libsolv keeps with no comparison bits, which no version
+    /// meets (libsolv prints it `!`).
+    Unknown,
 }
 
 impl Cmp {
-    /// rpm-md's `flags` attribute value (`LT`, `LE`, `EQ`, `GE`, `GT`).
-    pub fn from_rpmmd(s: &str) -> Option<Cmp> {
-        Some(match s {
+    /// rpm-md's `flags` attribute value (`LT`, `LE`, `EQ`, `GE`, `GT`,
+    /// `NE`), as libsolv's `adddep` reads it: any other is [`Cmp::Unknown`].
+    pub fn from_rpmmd(s: &str) -> Cmp {
+        match s {
             "LT" => Cmp::Lt,
             "LE" => Cmp::Le,
             "EQ" => Cmp::Eq,
             "GE" => Cmp::Ge,
             "GT" => Cmp::Gt,
-            _ => return None,
-        })
+            "NE" => Cmp::Ne,
+            _ => Cmp::Unknown,
+        }
     }
 
     /// The rpm-md `flags` attribute value.
@@ -52,10 +61,15 @@ impl Cmp {
             Cmp::Eq => "EQ",
             Cmp::Ge => "GE",
             Cmp::Gt => "GT",
+            Cmp::Ne => "NE",
+            // Reads back as the same.
+            Cmp::Unknown => "",
         }
     }
 
-    /// The operator as written in specs (`<`, `<=`, `=`, `>=`, `>`).
+    /// The operator as written in specs (`<`, `<=`, `=`, `>=`, `>`); the
+    /// two rpm-md alone has as libsolv writes them (`<>`, `!`), which no
+    /// spec parser reads.
     pub fn symbol(self) -> &'static str {
         match self {
             Cmp::Lt => "<",
@@ -63,6 +77,8 @@ impl Cmp {
             Cmp::Eq => "=",
             Cmp::Ge => ">=",
             Cmp::Gt => ">",
+            Cmp::Ne => "<>",
+            Cmp::Unknown => "!",
         }
     }
 
@@ -86,6 +102,8 @@ impl Cmp {
             Cmp::Eq => 8,
             Cmp::Ge => 4 | 8,
             Cmp::Gt => 4,
+            Cmp::Ne => 2 | 4,
+            Cmp::Unknown => 0,
         }
     }
 }
@@ -164,6 +182,10 @@ pub fn ranges_overlap(p: Option<&Range>, r: Option<&Range>) -> bool {
         _ => return true,
     };
     let (pf, rf) = (p.cmp.sense(), r.cmp.sense());
+    // No comparison bits: libsolv's relation of unknown flags meets nothing.
+    if pf == 0 || rf == 0 {
+        return false;
+    }
     if pf & rf & (LT | GT) != 0 {
         return true;
     }

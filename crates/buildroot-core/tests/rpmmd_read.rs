@@ -813,8 +813,8 @@ fn rich_dependency_blanks_are_spaces_as_libsolv_reads_them() {
 /// with `/` is in `/` (in filelists.xml too), and an epoch that is no
 /// number is part of the version (filelists.xml's too). A `<package>`
 /// with a `pkgid` attribute is dropped (libsolv adds it to the package of
-/// that checksum, and there is none); `flags=""` is refused, as other
-/// flags than the five comparisons are.
+/// that checksum, and there is none). Flags other than the five
+/// comparisons: `flags_libsolv_does_not_know_are_kept_as_libsolv_keeps_them`.
 #[test]
 fn odd_primary_constructs_are_read_as_libsolv_reads_them() {
     let v = "<version epoch=\"0\" ver=\"1\" rel=\"1\"/>";
@@ -863,11 +863,151 @@ fn odd_primary_constructs_are_read_as_libsolv_reads_them() {
     assert_eq!(p[1].arch, "noarch");
     assert_eq!(p[1].evr.to_string(), "x:1-1");
     assert_eq!((p[1].evr.epoch, p[1].evr.version.as_str()), (0, "x:1"));
-    let empty_flags = one_package_requiring("<rpm:entry name=\"r\" flags=\"\" ver=\"1\"/>");
-    let e = buildroot_core::rpmmd::read_primary(empty_flags.as_bytes(), "t").unwrap_err();
-    assert!(
-        e.to_string()
-            .starts_with("t: cannot parse dependency flags '': expected LT"),
-        "{e}"
-    );
+}
+
+/// rpm-md flags other than the five comparisons do not refuse the repo:
+/// libsolv's `adddep` keeps `NE` as the relation `<>` and any other text
+/// (`""`, `XX`) as a relation with no comparison bits (`!`), which no
+/// version meets. So a provide `x ! 1` meets `x` but not `x >= 1`, a
+/// requirement, conflict or obsolete `P1 ! 1` nothing, and `n <> 1`
+/// meets `n = 2`, not `n = 1`. Each checked with rpmmd2solv and testsolv.
+#[test]
+fn flags_libsolv_does_not_know_are_kept_as_libsolv_keeps_them() {
+    use buildroot_core::pool::Pool;
+    let e =
+        |n: &str, f: &str, v: &str| format!("<rpm:entry name=\"{n}\" flags=\"{f}\" ver=\"{v}\"/>");
+    let pkg = |name: &str, lists: String| {
+        format!(
+            "<package type=\"rpm\"><name>{name}</name><arch>noarch</arch>\
+             <version epoch=\"0\" ver=\"1\" rel=\"1\"/><format>{lists}</format></package>\n"
+        )
+    };
+    let body = [
+        pkg(
+            "P1",
+            format!(
+                "<rpm:provides>{}{}{}</rpm:provides>",
+                e("x", "", "1"),
+                e("u", "XX", "1"),
+                e("n", "NE", "1")
+            ),
+        ),
+        pkg(
+            "C1",
+            format!(
+                "<rpm:requires>{}{}</rpm:requires><rpm:conflicts>{}</rpm:conflicts>",
+                e("P1", "", "1"),
+                e("P1", "NE", "2"),
+                e("P1", "XX", "1")
+            ),
+        ),
+        pkg(
+            "C2",
+            format!(
+                "<rpm:requires><rpm:entry name=\"P1\"/></rpm:requires>\
+                 <rpm:conflicts>{}</rpm:conflicts><rpm:obsoletes>{}</rpm:obsoletes>",
+                e("P1", "", "1"),
+                e("P1", "XX", "1")
+            ),
+        ),
+    ]
+    .concat();
+    let xml = format!("<metadata xmlns:rpm=\"x\" packages=\"3\">{body}</metadata>");
+    let t = tempfile::tempdir().unwrap();
+    write_repo(t.path(), "", xml.as_bytes(), FILELISTS.as_bytes());
+    let repo = load(t.path(), Filelists::PrimaryOnly).unwrap();
+    let p = &repo.packages;
+    let texts = |l: &[SimpleDep]| l.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+    // As libsolv's dumpsolv prints them.
+    assert_eq!(texts(&p[0].provides), ["x ! 1", "u ! 1", "n <> 1"]);
+    let reqs: Vec<String> = p[1].requires.iter().map(|r| r.dep.to_string()).collect();
+    assert_eq!(reqs, ["P1 ! 1", "P1 <> 2"]);
+    let spec = RepoSpec::new("t", t.path().to_str().unwrap());
+    let cache = t.path().join("cache");
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        ..LoadOptions::cached_in(&cache)
+    };
+    let parsed = Pool::load("x86_64", std::slice::from_ref(&spec), &opts).unwrap();
+    let cached = Pool::load("x86_64", std::slice::from_ref(&spec), &opts).unwrap();
+    assert!(cached.from_cache());
+    let built = Pool::new("x86_64", vec![repo.clone()]).unwrap();
+    for pool in [&parsed, &cached, &built] {
+        let names = |dep: &Dep| -> Vec<String> {
+            let ids = pool.whatprovides(dep);
+            ids.iter().map(|&i| pool.name_of(i).to_string()).collect()
+        };
+        let parse = |d: &str| Dep::parse(d).unwrap();
+        assert_eq!(names(&parse("x")), ["P1"]);
+        assert_eq!(names(&parse("u")), ["P1"]);
+        assert_eq!(names(&parse("n = 2")), ["P1"]);
+        for none in ["x >= 1", "u = 1", "n = 1"] {
+            assert_eq!(names(&parse(none)), [""; 0], "{none}");
+        }
+        // `P1 ! 1` nothing meets, though P1 is there; `P1 <> 2` P1 does.
+        assert_eq!(names(&p[1].requires[0].dep), [""; 0]);
+        assert_eq!(names(&p[1].requires[1].dep), ["P1"]);
+        assert_eq!(names(&p[1].conflicts[0]), [""; 0]);
+        assert_eq!(
+            &pool.package(buildroot_core::pool::PkgId::from_usize(0)),
+            &p[0]
+        );
+        assert_eq!(
+            &pool.package(buildroot_core::pool::PkgId::from_usize(1)),
+            &p[1]
+        );
+        // The solver and its problem text, as testsolv gives them: C2's
+        // conflict and obsolete on P1 match nothing.
+        use buildroot_core::solver::{resolve, Job};
+        let err = resolve(pool, &[Job::Install("C1".into())]).unwrap_err();
+        let want = "nothing provides P1 ! 1 needed by C1-1-1.noarch";
+        assert!(err.problems.iter().any(|l| l == want), "{:?}", err.problems);
+        let got = resolve(pool, &[Job::Install("C2".into())]).unwrap();
+        let mut names: Vec<String> = got
+            .installed
+            .iter()
+            .map(|&i| pool.package(i).name)
+            .collect();
+        names.sort();
+        assert_eq!(names, ["C2", "P1"]);
+    }
+}
+
+/// A package without `<name>`, with an empty one, or with an empty
+/// `<arch>` does not refuse the repo: libsolv keeps each (testsolv: a
+/// requirement on a provide of the first two installs it; the third has
+/// an arch no target installs, so its provides meet nothing).
+#[test]
+fn packages_without_name_or_arch_are_kept_as_libsolv_keeps_them() {
+    use buildroot_core::pool::Pool;
+    let pkg = |head: &str, prov: &str| {
+        format!(
+            "<package type=\"rpm\">{head}<version epoch=\"0\" ver=\"1\" rel=\"1\"/>\
+             <format><rpm:provides><rpm:entry name=\"{prov}\"/></rpm:provides></format></package>\n"
+        )
+    };
+    let body = [
+        pkg("<arch>noarch</arch>", "nn"),
+        pkg("<name></name><arch>noarch</arch>", "en"),
+        pkg("<name>EA</name><arch></arch>", "ea"),
+    ]
+    .concat();
+    let xml = format!("<metadata xmlns:rpm=\"x\" packages=\"3\">{body}</metadata>");
+    let t = tempfile::tempdir().unwrap();
+    write_repo(t.path(), "", xml.as_bytes(), FILELISTS.as_bytes());
+    let repo = load(t.path(), Filelists::PrimaryOnly).unwrap();
+    let na: Vec<(&str, &str)> = repo
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.arch.as_str()))
+        .collect();
+    assert_eq!(na, [("", "noarch"), ("", "noarch"), ("EA", "")]);
+    let pool = Pool::new("x86_64", vec![repo]).unwrap();
+    let names = |dep: &str| -> Vec<String> {
+        let ids = pool.whatprovides(&Dep::parse(dep).unwrap());
+        ids.iter().map(|&i| pool.name_of(i).to_string()).collect()
+    };
+    assert_eq!(names("nn"), [""]);
+    assert_eq!(names("en"), [""]);
+    assert_eq!(names("ea"), [""; 0]);
 }

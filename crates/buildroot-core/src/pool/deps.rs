@@ -98,9 +98,9 @@ pub(crate) trait DepAccess {
 /// (libsolv `pool_match_flags_evr`, rpm semantics).
 pub(crate) fn match_flags_evr(pflags: RelFlags, pevr: &Evr, flags: RelFlags, evr: &Evr) -> bool {
     use RelFlags as F;
-    // A rich provide meets no versioned requirement (libsolv: flags of 8
-    // and up are no comparison).
-    if pflags.is_any() || flags.is_any() || pflags.is_rich() || flags.is_rich() {
+    // A rich provide or unknown flags meet no versioned requirement
+    // (libsolv: flags 0, or 8 and up, are no comparison).
+    if pflags.is_any() || flags.is_any() || pflags.compares_nothing() || flags.compares_nothing() {
         return false;
     }
     if flags == F::ALL || pflags == F::ALL {
@@ -174,6 +174,10 @@ pub(crate) fn match_nevr(acc: &impl DepAccess, name: StrId, evr: EvrId, dep: Dep
             if flags.is_any() {
                 return true;
             }
+            // Unknown rpm-md flags: libsolv's `flags == 0` matches no NEVR.
+            if flags.compares_nothing() {
+                return false;
+            }
             if e == evr {
                 return flags.intersects(RelFlags::EQ);
             }
@@ -224,6 +228,9 @@ pub(crate) fn compute_providers(acc: &impl DepAccess, node: DepNode) -> Vec<Solv
             flags: RelFlags::ANY,
             ..
         } => acc.name_providers(name).into_owned(),
+        // Unknown rpm-md flags: libsolv's `addrelproviders` finds nothing
+        // for a relation of flags 0, not even a file owner.
+        DepNode::Simple { flags, .. } if flags.compares_nothing() => Vec::new(),
         DepNode::Simple { name, flags, evr } => {
             let cands = acc.name_providers(name);
             let want = acc.evr(evr);

@@ -166,6 +166,11 @@ impl RelFlags {
     /// leftmost name, it meets unversioned requirements of that name only,
     /// as libsolv's rich operator flags (16 and up) are no comparison.
     pub(crate) const RICH: RelFlags = RelFlags(8);
+    /// A relation with no comparison bits: rpm-md flags libsolv does not
+    /// know ([`Cmp::Unknown`]). Unlike [`RelFlags::ANY`] no version meets
+    /// it: as a requirement nothing provides it, as a provide it meets
+    /// unversioned requirements of its name only.
+    pub(crate) const NONE: RelFlags = RelFlags(16);
 
     /// The flags of an rpm comparison operator.
     pub(crate) fn of_cmp(cmp: Cmp) -> RelFlags {
@@ -175,6 +180,8 @@ impl RelFlags {
             Cmp::Eq => RelFlags::EQ,
             Cmp::Ge => RelFlags::GT | RelFlags::EQ,
             Cmp::Gt => RelFlags::GT,
+            Cmp::Ne => RelFlags::LT | RelFlags::GT,
+            Cmp::Unknown => RelFlags::NONE,
         }
     }
 
@@ -185,7 +192,7 @@ impl RelFlags {
 
     /// The flags of a byte from [`RelFlags::bits`]; None for bits no flag has.
     pub(crate) fn from_bits(b: u8) -> Option<RelFlags> {
-        (b <= RelFlags::RICH.0).then_some(RelFlags(b))
+        (b <= RelFlags::RICH.0 || b == RelFlags::NONE.0).then_some(RelFlags(b))
     }
 
     /// Whether no flag is set (an unversioned dependency).
@@ -200,6 +207,14 @@ impl RelFlags {
         self.0 == RelFlags::RICH.0
     }
 
+    /// Whether no version can meet these flags, nor these meet a versioned
+    /// requirement: [`RelFlags::RICH`] and [`RelFlags::NONE`] (libsolv's
+    /// comparisons give 0 for flags 0 or 8 and up).
+    #[inline]
+    pub(crate) fn compares_nothing(self) -> bool {
+        self.0 >= RelFlags::RICH.0
+    }
+
     /// Whether the two sets share a flag.
     #[inline]
     pub(crate) fn intersects(self, other: RelFlags) -> bool {
@@ -207,8 +222,8 @@ impl RelFlags {
     }
 
     /// The operator as libsolv's `pool_dep2str` writes it: `<`, `<=`, `=`,
-    /// `>=`, `>`; `<=>` for the combinations rpm has no operator for, and
-    /// the empty string for [`RelFlags::ANY`].
+    /// `>=`, `>`, `<>` (rpm-md's `NE`), `<=>`, `!` for [`RelFlags::NONE`],
+    /// and the empty string for [`RelFlags::ANY`].
     pub(crate) fn comparator_str(self) -> &'static str {
         match self.0 {
             0 => "",
@@ -216,7 +231,9 @@ impl RelFlags {
             2 => "=",
             3 => ">=",
             4 => "<",
+            5 => "<>",
             6 => "<=",
+            16 => "!",
             _ => "<=>",
         }
     }
@@ -258,12 +275,24 @@ mod tests {
 
     #[test]
     fn comparators() {
-        let all = [Cmp::Lt, Cmp::Le, Cmp::Eq, Cmp::Ge, Cmp::Gt];
+        let all = [
+            Cmp::Lt,
+            Cmp::Le,
+            Cmp::Eq,
+            Cmp::Ge,
+            Cmp::Gt,
+            Cmp::Ne,
+            Cmp::Unknown,
+        ];
         let strs: Vec<&str> = all
             .iter()
             .map(|&c| RelFlags::of_cmp(c).comparator_str())
             .collect();
-        assert_eq!(strs, ["<", "<=", "=", ">=", ">"]);
+        // As libsolv's pool_dep2str, and each as our own `Cmp::symbol`.
+        assert_eq!(strs, ["<", "<=", "=", ">=", ">", "<>", "!"]);
+        assert!(all
+            .iter()
+            .all(|c| c.symbol() == RelFlags::of_cmp(*c).comparator_str()));
         assert_eq!(RelFlags::ALL.comparator_str(), "<=>");
         assert_eq!(RelFlags::ANY.comparator_str(), "");
     }

@@ -783,7 +783,6 @@ impl DepAccess for Pool {
     }
 }
 
-/// The comparison of relation flags (those of an rpm operator).
 /// A provide or obsolete as [`Package`] holds it: a rich one as its text.
 fn simple_or_text(d: Dep) -> SimpleDep {
     match d {
@@ -792,10 +791,19 @@ fn simple_or_text(d: Dep) -> SimpleDep {
     }
 }
 
+/// The comparison of relation flags (those of an rpm-md operator).
 fn cmp_of_flags(f: RelFlags) -> Option<Cmp> {
-    [Cmp::Lt, Cmp::Le, Cmp::Eq, Cmp::Ge, Cmp::Gt]
-        .into_iter()
-        .find(|&c| RelFlags::of_cmp(c) == f)
+    [
+        Cmp::Lt,
+        Cmp::Le,
+        Cmp::Eq,
+        Cmp::Ge,
+        Cmp::Gt,
+        Cmp::Ne,
+        Cmp::Unknown,
+    ]
+    .into_iter()
+    .find(|&c| RelFlags::of_cmp(c) == f)
 }
 
 #[cfg(test)]

@@ -362,14 +362,12 @@ fn read_package<'a>(
             Tok::Eof => return Err(x.err("unexpected end of file inside <package>")),
         }
     }
-    // No `<arch>` is noarch, as libsolv makes it.
+    // No `<arch>` is noarch, as libsolv makes it; an empty one is an arch
+    // no target installs (the package stays, never a provider). No
+    // `<name>` is the empty name, as `<name/>` is: libsolv keeps such a
+    // package, and its provides count (only its self-provide differs).
     let arch = parch.unwrap_or_else(|| c.intern("noarch"));
-    let Some(name) = pname else {
-        return Err(x.err("package without name or arch"));
-    };
-    if c.local_str(name).is_empty() || c.local_str(arch).is_empty() {
-        return Err(x.err("package without name or arch"));
-    }
+    let name = pname.unwrap_or_else(|| c.intern(""));
     (p.name, p.arch) = (name, arch);
     p.evr = evr.unwrap_or_else(|| c.intern_evr(0, "", None));
     c.set_srcname(&mut p);
@@ -477,13 +475,9 @@ fn read_entry<'a>(x: &Scanner<'a>, attrs: &'a str, c: &mut RawChunk) -> Result<O
     let range = match flags {
         None => None,
         Some(f) => {
-            let cmp = Cmp::from_rpmmd(&f).ok_or_else(|| {
-                x.err(Error::parse(
-                    "dependency flags",
-                    &*f,
-                    "expected LT, LE, EQ, GE or GT",
-                ))
-            })?;
+            // Any text: libsolv keeps flags it does not know (`""`, `XX`)
+            // as a relation nothing meets, not refusing the repo.
+            let cmp = Cmp::from_rpmmd(&f);
             // As libsolv joins the three and splits them again to compare
             // (`entry_evr.rs`): createrepo_c's `1.0` / `1-2` is `1.0-1` /
             // `2`, a signed epoch (`-1`) part of version and release.

@@ -69,6 +69,18 @@ fn to_rpm_dep(d: &Dep, pre: bool) -> Dependency {
                 Cmp::Eq => Dependency::eq(name.clone(), v),
                 Cmp::Ge => Dependency::greater_eq(name.clone(), v),
                 Cmp::Gt => Dependency::greater(name.clone(), v),
+                // rpm-md's alone (no spec writes them): rpm's sense bits
+                // as libsolv's, both directions or none.
+                Cmp::Ne => Dependency {
+                    name: name.clone(),
+                    flags: DependencyFlags::LESS | DependencyFlags::GREATER,
+                    version: v,
+                },
+                Cmp::Unknown => Dependency {
+                    name: name.clone(),
+                    flags: DependencyFlags::ANY,
+                    version: v,
+                },
             }
         }
         Dep::Simple(SimpleDep { name, range: None }) => Dependency::any(name.clone()),

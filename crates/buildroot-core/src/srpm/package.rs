@@ -82,9 +82,9 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
     } else {
         text(TAG_ARCH)
     };
-    // rpm-md cannot list a package without a name or an arch (our reader
-    // and libsolv refuse `<name/>` and `<arch/>`): written into repodata it
-    // would spoil the whole repo, so the damaged header is refused here.
+    // A package without a name or an arch is of no use in repodata (read
+    // back, nothing can ask for it by name, or it installs on no arch),
+    // and only a damaged header is one: it is refused here.
     if name.is_empty() || arch.is_empty() {
         let what = if name.is_empty() { "name" } else { "arch" };
         return Err(Error::format(

@@ -382,6 +382,8 @@ impl Code for Cmp {
             Cmp::Eq => 2,
             Cmp::Ge => 3,
             Cmp::Gt => 4,
+            Cmp::Ne => 5,
+            Cmp::Unknown => 6,
         };
         b.put(w);
     }
@@ -392,6 +394,8 @@ impl Code for Cmp {
             2 => Cmp::Eq,
             3 => Cmp::Ge,
             4 => Cmp::Gt,
+            5 => Cmp::Ne,
+            6 => Cmp::Unknown,
             _ => return None,
         })
     }
