@@ -39,6 +39,17 @@ pub enum Cmp {
 }
 
 impl Cmp {
+    /// Every comparison, in the order of the enum.
+    pub const ALL: [Cmp; 7] = [
+        Cmp::Lt,
+        Cmp::Le,
+        Cmp::Eq,
+        Cmp::Ge,
+        Cmp::Gt,
+        Cmp::Ne,
+        Cmp::Unknown,
+    ];
+
     /// rpm-md's `flags` attribute value (`LT`, `LE`, `EQ`, `GE`, `GT`,
     /// `NE`), as libsolv's `adddep` reads it: any other is [`Cmp::Unknown`].
     pub fn from_rpmmd(s: &str) -> Cmp {

@@ -1040,12 +1040,9 @@ fn a_mirror_that_stalls_on_one_file_goes_last_for_the_next() {
     for f in ["repomd.xml", "primary.xml", "filelists.xml"] {
         server.fault(&format!("/a/repodata/{f}"), Fault::Stall, None);
     }
-    let cache = tempfile::tempdir().unwrap();
-    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
-    assert_eq!(r.packages[0].files, ["/usr/bin/a", "/usr/share/a"]);
-    let f = |m: &str, f: &str| format!("/{m}/repodata/{f}.xml");
+    let f = repodata_path;
     assert_eq!(
-        asked(&server),
+        loaded_with_files_asking(&server, &spec),
         [
             f("a", "repomd"),
             f("c", "repomd"),
@@ -1072,6 +1069,20 @@ fn three_mirrors_needing_filelists() -> (tempfile::TempDir, Server, RepoSpec) {
     (root, server, spec)
 }
 
+/// `three_mirrors_needing_filelists()`'s repo loaded into a fresh cache
+/// (both its files read), and the paths asked of `server` for it.
+fn loaded_with_files_asking(server: &Server, spec: &RepoSpec) -> Vec<String> {
+    let cache = tempfile::tempdir().unwrap();
+    let r = load_repo(spec, &LoadOptions::cached_in(cache.path())).unwrap();
+    assert_eq!(r.packages[0].files, ["/usr/bin/a", "/usr/share/a"]);
+    asked(server)
+}
+
+/// The path of mirror `m`'s repodata file `f`.xml.
+fn repodata_path(m: &str, f: &str) -> String {
+    format!("/{m}/repodata/{f}.xml")
+}
+
 /// A file's later turns ask first the mirror that failed least over the
 /// repo's files, as librepo's do (in round `k`, only a mirror that failed
 /// at most `k` times): dnf 4.14, whose `a` answered 404 for every file,
@@ -1086,12 +1097,9 @@ fn a_files_later_turns_ask_the_mirror_that_failed_least_over_the_repo() {
     }
     server.fault("/b/repodata/filelists.xml", Fault::Status(503), Some(1));
     server.fault("/c/repodata/filelists.xml", Fault::Status(404), None);
-    let cache = tempfile::tempdir().unwrap();
-    let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
-    assert_eq!(r.packages[0].files, ["/usr/bin/a", "/usr/share/a"]);
-    let f = |m: &str, f: &str| format!("/{m}/repodata/{f}.xml");
+    let f = repodata_path;
     assert_eq!(
-        asked(&server),
+        loaded_with_files_asking(&server, &spec),
         [
             f("a", "repomd"),
             f("a", "primary"),
@@ -1121,7 +1129,7 @@ fn a_file_from_the_cache_counts_for_no_mirror() {
     server.clear_log();
     let r = load_repo(&spec, &LoadOptions::cached_in(cache.path())).unwrap();
     assert_eq!(r.packages[0].files, ["/usr/bin/a", "/usr/share/a"]);
-    let f = |m: &str, f: &str| format!("/{m}/repodata/{f}.xml");
+    let f = repodata_path;
     assert_eq!(
         asked(&server),
         [f("a", "repomd"), f("a", "filelists"), f("c", "filelists")]

@@ -275,15 +275,7 @@ mod tests {
 
     #[test]
     fn comparators() {
-        let all = [
-            Cmp::Lt,
-            Cmp::Le,
-            Cmp::Eq,
-            Cmp::Ge,
-            Cmp::Gt,
-            Cmp::Ne,
-            Cmp::Unknown,
-        ];
+        let all = Cmp::ALL;
         let strs: Vec<&str> = all
             .iter()
             .map(|&c| RelFlags::of_cmp(c).comparator_str())

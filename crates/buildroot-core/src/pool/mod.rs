@@ -793,17 +793,7 @@ fn simple_or_text(d: Dep) -> SimpleDep {
 
 /// The comparison of relation flags (those of an rpm-md operator).
 fn cmp_of_flags(f: RelFlags) -> Option<Cmp> {
-    [
-        Cmp::Lt,
-        Cmp::Le,
-        Cmp::Eq,
-        Cmp::Ge,
-        Cmp::Gt,
-        Cmp::Ne,
-        Cmp::Unknown,
-    ]
-    .into_iter()
-    .find(|&c| RelFlags::of_cmp(c) == f)
+    Cmp::ALL.into_iter().find(|&c| RelFlags::of_cmp(c) == f)
 }
 
 #[cfg(test)]
