@@ -315,15 +315,25 @@ impl LuaState {
         for name in ["dofile", "loadfile"] {
             g.set(name, LV::Nil)?;
         }
+        // The time limit's deadline, which `time_hook` reads (set below).
+        let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
         // `load` of text only: bytecode could break the interpreter's invariants.
         let load: Function = g.get("load")?;
+        let d = deadline.clone();
         // The arguments are passed on as given: an `env` not given is none,
         // not nil (a chunk loaded with a nil `env` sees no globals).
         let safe_load = lua.create_function(move |lua, args: MultiValue| {
             let mut args: Vec<LV> = args.into_iter().collect();
             args.resize(args.len().max(3), LV::Nil);
             args[2] = LV::String(lua.create_string("t")?);
-            load.call::<MultiValue>(MultiValue::from_vec(args))
+            let res = load.call::<MultiValue>(MultiValue::from_vec(args))?;
+            // Lua calls a reader function protected and `load` answers its
+            // error as `nil, error`: past the deadline, as for `pcall`, the
+            // error goes on, or a loop around a looping reader never ends.
+            if res.front().is_some_and(LV::is_nil) && expired(&d) {
+                return Err(mlua::Error::runtime(TIME_LIMIT));
+            }
+            Ok(res)
         })?;
         g.set("load", safe_load)?;
         let string: Table = g.get("string")?;
@@ -620,7 +630,6 @@ impl LuaState {
 
         // The time limit: a C hook of ours (`time_hook`) reads the deadline
         // from the registry; `host.expired` tells the glue it has passed.
-        let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
         // The cell outlives the state: the state holds a reference.
         lua.set_app_data(deadline.clone());
         let cell = LV::LightUserData(mlua::LightUserData(Rc::as_ptr(&deadline) as *mut _));
@@ -634,7 +643,7 @@ impl LuaState {
         host.set("cwrap", unsafe { lua.create_c_function(make_wrap)? })?;
         host.set(
             "expired",
-            lua.create_function(move |_, ()| Ok(d2.get().is_some_and(|d| Instant::now() > d)))?,
+            lua.create_function(move |_, ()| Ok(expired(&d2)))?,
         )?;
         host.set(
             "parsever",
@@ -1021,6 +1030,11 @@ unsafe extern "C-unwind" fn wrapped(l: *mut mlua::ffi::lua_State) -> std::os::ra
     ffi::lua_error(l)
 }
 
+/// Whether the running Lua is past its deadline.
+fn expired(deadline: &Cell<Option<Instant>>) -> bool {
+    deadline.get().is_some_and(|d| Instant::now() > d)
+}
+
 /// Registry key of the deadline cell `time_hook` reads.
 const DEADLINE_KEY: &std::ffi::CStr = c"rpm_deadline";
 
@@ -1065,8 +1079,7 @@ unsafe extern "C-unwind" fn time_hook(
     ffi::lua_pop(l, 1);
     // SAFETY: the cell is the state's deadline, which the state keeps
     // alive (`set_app_data`) as long as it can run code.
-    let expired = !cell.is_null() && (*cell).get().is_some_and(|d| Instant::now() > d);
-    if expired {
+    if !cell.is_null() && expired(&*cell) {
         ffi::lua_pushlightuserdata(l, time_limit_token());
         ffi::lua_error(l);
     }

@@ -85,6 +85,9 @@ fn message(e: &Error, traceback: Option<&str>) -> String {
         Error::CallbackError { traceback, cause } => match &**cause {
             // Raised deeper: its own traceback has its caller.
             Error::CallbackError { .. } | Error::WithContext { .. } => message(cause, None),
+            // The time limit's error has no position, however raised (`load`
+            // raises it again from Rust).
+            c if message(c, None) == TIME_LIMIT => TIME_LIMIT.to_string(),
             c => caller_position(traceback) + &message(c, Some(traceback)),
         },
         Error::WithContext { cause, .. } => message(cause, traceback),
