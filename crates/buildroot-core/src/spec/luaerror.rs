@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use super::lua::{time_limit_token, TIME_LIMIT};
+use super::luatime::{time_limit_token, TIME_LIMIT};
 
 use mlua::{Error, FromLuaMulti, Function, IntoLuaMulti, Lua, MaybeSend, MultiValue, Value as LV};
 
