@@ -95,6 +95,13 @@ fn a_looping_lua_ends_with_a_problem() {
 
 #[test]
 fn a_looping_coroutine_ends_with_a_problem() {
+    let ev = eval("%{lua: while true do load(function() while true do end end) end}");
+    assert!(
+        ev.problems[0]
+            .ends_with("lua script failed: Lua time limit exceeded (a loop that does not end?)"),
+        "{:?}",
+        ev.problems
+    );
     let ev = eval("%{lua: coroutine.wrap(function() while true do end end)()}");
     assert!(ev.problems[0].contains("time limit"), "{:?}", ev.problems);
 }
@@ -198,6 +205,13 @@ fn the_time_limit_error_reads_the_same_everywhere() {
         ev.problems
     );
     let ev = eval("%{lua: while true do end}");
+    assert!(
+        ev.problems[0]
+            .ends_with("lua script failed: Lua time limit exceeded (a loop that does not end?)"),
+        "{:?}",
+        ev.problems
+    );
+    let ev = eval("%{lua: while true do load(function() while true do end end) end}");
     assert!(
         ev.problems[0]
             .ends_with("lua script failed: Lua time limit exceeded (a loop that does not end?)"),
@@ -355,4 +369,45 @@ fn shell_time_inside_lua_is_bounded_in_all() {
     assert!(ev.problems[0].contains("time limit"), "{:?}", ev.problems);
     let most = EXCLUDED_LIMIT + Duration::from_secs(10);
     assert!(took < most, "{took:?}");
+}
+
+/// The deadline belongs to one run: a coroutine made in an earlier chunk
+/// is still bounded when it loops in a later one, and the next spec, after
+/// one the time limit ended, runs as before (`pcall` catches again).
+#[test]
+fn a_timed_out_run_leaves_the_next_one_whole() {
+    let ev = eval(concat!(
+        "%{lua: keep = coroutine.wrap(function() coroutine.yield() while true do end end) keep()}\n",
+        "BuildRequires: %{lua: local ok, e = pcall(error, 'x') print(tostring(ok) .. e)}\n",
+        "%{lua: keep()}",
+    ));
+    assert_eq!(ev.problems.len(), 1, "{:?}", ev.problems);
+    assert!(ev.problems[0].contains("line 8"), "{:?}", ev.problems);
+    assert!(ev.problems[0].contains("time limit"), "{:?}", ev.problems);
+    let ev =
+        eval("BuildRequires: %{lua: local ok, e = pcall(error, 'z') print(tostring(ok) .. e)}");
+    assert_eq!(brs(&ev), ["falsez"], "{:?}", ev.problems);
+}
+
+/// Past the deadline nothing else catches the limit's error either: `load`
+/// with a reader function (Lua's parser calls the reader protected, and
+/// `load` answers `nil` and the error), and Lua run again through a macro
+/// (`rpm.expand` of a `%{lua:}`, a macro of one), in a loop.
+#[test]
+fn a_loop_around_other_catchers_ends() {
+    for body in [
+        "%{lua: while true do load(function() while true do end end) end}",
+        "%{lua: while true do load(function() pcall(function() while true do end end) end) end}",
+        "%{lua: while true do pcall(rpm.expand, '%' .. '{lua: while true do end}') end}",
+        "%{lua: while true do rpm.expand('%' .. '{lua: while true do end}') end}",
+        "%define spin() %{lua: while true do end}\n%{lua: while true do pcall(rpm.expand, '%' .. '{spin}') end}",
+        "%{lua: while true do pcall(rpm.expand, '%' .. '{lua: while true do pcall(function() while true do end end) end}') end}",
+    ] {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let b = format!("{body}\nBuildRequires: a");
+        std::thread::spawn(move || tx.send(eval(&b).problems));
+        let got = rx.recv_timeout(Duration::from_secs(40));
+        let Ok(problems) = got else { panic!("still running after 40 s: {body}") };
+        assert!(problems.iter().any(|p| p.contains("time limit")), "{body}: {problems:?}");
+    }
 }

@@ -20,14 +20,15 @@
 //!
 //! Limits: a Lua run stops with an error after [`RUN_LIMIT`] of wall time
 //! (checked every few thousand instructions; `%(...)` commands it runs do
-//! not count, they have their own limit, up to [`EXCLUDED_LIMIT`] in all), an evaluation's Lua work in
-//! all after [`TOTAL_LIMIT`], and a state may use [`MEMORY_LIMIT`] bytes.
-//! No finalizer (`__gc`) ever runs, as the hook could not stop one
-//! (`set_metatable`, and the glue's `newud`). Other code Lua runs with the
-//! hook off is kept from running past the deadline by the glue (an
-//! `xpcall` handler, `__close` handlers of a coroutine the limit ended),
-//! and past it no `pcall` catches an error. The hook is a C one
-//! ([`time_hook`]). Not bounded: Lua's pattern matching, which runs in C.
+//! not count, they have their own limit, up to [`EXCLUDED_LIMIT`] in all),
+//! an evaluation's Lua work in all after [`TOTAL_LIMIT`], and a state may
+//! use [`MEMORY_LIMIT`] bytes. No finalizer (`__gc`) ever runs, as the
+//! hook could not stop one (`set_metatable`, and the glue's `newud`).
+//! Other code Lua runs with the hook off is kept from running past the
+//! deadline by the glue (an `xpcall` handler, `__close` handlers of a
+//! coroutine the limit ended), and past it nothing catches an error (no
+//! `pcall`, coroutine, or `load` calling a reader). The hook is a C one
+//! (`luatime`). Not bounded: Lua's pattern matching, which runs in C.
 //! The state is made on first use, so specs without Lua pay nothing.
 
 use std::cell::{Cell, RefCell};
@@ -40,6 +41,7 @@ use super::args::{getopt, split_quoted, unsplit_quoted};
 use super::expand::{Engine, Frame};
 use super::expr::{Value, Ver};
 use super::luaerror::{arg_error, function, STACK_TOP};
+use super::luatime::{expired, set_time_hook, TIME_LIMIT};
 
 /// Wall time one top-level Lua run may take.
 pub const RUN_LIMIT: Duration = Duration::from_secs(2);
@@ -315,15 +317,25 @@ impl LuaState {
         for name in ["dofile", "loadfile"] {
             g.set(name, LV::Nil)?;
         }
+        // The time limit's deadline, which `time_hook` reads (set below).
+        let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
         // `load` of text only: bytecode could break the interpreter's invariants.
         let load: Function = g.get("load")?;
+        let d = deadline.clone();
         // The arguments are passed on as given: an `env` not given is none,
         // not nil (a chunk loaded with a nil `env` sees no globals).
         let safe_load = lua.create_function(move |lua, args: MultiValue| {
             let mut args: Vec<LV> = args.into_iter().collect();
             args.resize(args.len().max(3), LV::Nil);
             args[2] = LV::String(lua.create_string("t")?);
-            load.call::<MultiValue>(MultiValue::from_vec(args))
+            let res = load.call::<MultiValue>(MultiValue::from_vec(args))?;
+            // Lua calls a reader function protected and `load` answers its
+            // error as `nil, error`: past the deadline, as for `pcall`, the
+            // error goes on, or a loop around a looping reader never ends.
+            if res.front().is_some_and(LV::is_nil) && expired(&d) {
+                return Err(mlua::Error::runtime(TIME_LIMIT));
+            }
+            Ok(res)
         })?;
         g.set("load", safe_load)?;
         let string: Table = g.get("string")?;
@@ -620,7 +632,6 @@ impl LuaState {
 
         // The time limit: a C hook of ours (`time_hook`) reads the deadline
         // from the registry; `host.expired` tells the glue it has passed.
-        let deadline: Rc<Cell<Option<Instant>>> = Rc::default();
         // The cell outlives the state: the state holds a reference.
         lua.set_app_data(deadline.clone());
         let cell = LV::LightUserData(mlua::LightUserData(Rc::as_ptr(&deadline) as *mut _));
@@ -634,7 +645,7 @@ impl LuaState {
         host.set("cwrap", unsafe { lua.create_c_function(make_wrap)? })?;
         host.set(
             "expired",
-            lua.create_function(move |_, ()| Ok(d2.get().is_some_and(|d| Instant::now() > d)))?,
+            lua.create_function(move |_, ()| Ok(expired(&d2)))?,
         )?;
         host.set(
             "parsever",
@@ -1019,57 +1030,6 @@ unsafe extern "C-unwind" fn wrapped(l: *mut mlua::ffi::lua_State) -> std::os::ra
         ffi::lua_concat(l, 2);
     }
     ffi::lua_error(l)
-}
-
-/// Registry key of the deadline cell `time_hook` reads.
-const DEADLINE_KEY: &std::ffi::CStr = c"rpm_deadline";
-
-/// What the time limit's error says.
-pub(super) const TIME_LIMIT: &str = "Lua time limit exceeded (a loop that does not end?)";
-
-/// The time limit's error value: a light userdata no Lua code can give a
-/// `__tostring` (light userdata share one metatable, which only the debug
-/// library could set), so nothing of a spec's runs when Lua or mlua turns
-/// it into text with the hook off. A string would not do: a spec may set
-/// `getmetatable("").__tostring`. `luaerror` reads it back as [`TIME_LIMIT`].
-pub(super) fn time_limit_token() -> *mut std::ffi::c_void {
-    static TOKEN: u8 = 0;
-    std::ptr::from_ref(&TOKEN).cast_mut().cast()
-}
-
-/// `set_time_hook(cell)`: keeps `cell` (a light userdata pointing to the
-/// state's deadline) in the registry and sets [`time_hook`] on the calling
-/// thread every 4096 instructions; coroutines made later inherit it.
-///
-/// Not mlua's hooks: when a hook's Rust callback fails, mlua cuts the Lua
-/// stack inside the hook (`lua_settop`), which runs the pending `__close`
-/// handlers of the interrupted function there, with the hook off: a loop in
-/// one hung the tool.
-unsafe extern "C-unwind" fn set_time_hook(l: *mut mlua::ffi::lua_State) -> std::os::raw::c_int {
-    use mlua::ffi;
-    ffi::lua_pushvalue(l, 1);
-    ffi::lua_setfield(l, ffi::LUA_REGISTRYINDEX, DEADLINE_KEY.as_ptr());
-    ffi::lua_sethook(l, Some(time_hook), ffi::LUA_MASKCOUNT, 4096);
-    0
-}
-
-/// The count hook: past the deadline, raises [`time_limit_token`]. It
-/// holds nothing that needs dropping when `lua_error` jumps out of it.
-unsafe extern "C-unwind" fn time_hook(
-    l: *mut mlua::ffi::lua_State,
-    _ar: *mut mlua::ffi::lua_Debug,
-) {
-    use mlua::ffi;
-    ffi::lua_getfield(l, ffi::LUA_REGISTRYINDEX, DEADLINE_KEY.as_ptr());
-    let cell = ffi::lua_touserdata(l, -1) as *const Cell<Option<Instant>>;
-    ffi::lua_pop(l, 1);
-    // SAFETY: the cell is the state's deadline, which the state keeps
-    // alive (`set_app_data`) as long as it can run code.
-    let expired = !cell.is_null() && (*cell).get().is_some_and(|d| Instant::now() > d);
-    if expired {
-        ffi::lua_pushlightuserdata(l, time_limit_token());
-        ffi::lua_error(l);
-    }
 }
 
 /// `lua:name(args)` in an expression (rpm's `rpmluaCallStringFunction`).

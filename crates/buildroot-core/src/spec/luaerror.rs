@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use super::lua::{time_limit_token, TIME_LIMIT};
+use super::luatime::{time_limit_token, TIME_LIMIT};
 
 use mlua::{Error, FromLuaMulti, Function, IntoLuaMulti, Lua, MaybeSend, MultiValue, Value as LV};
 
@@ -85,6 +85,9 @@ fn message(e: &Error, traceback: Option<&str>) -> String {
         Error::CallbackError { traceback, cause } => match &**cause {
             // Raised deeper: its own traceback has its caller.
             Error::CallbackError { .. } | Error::WithContext { .. } => message(cause, None),
+            // The time limit's error has no position, however raised (`load`
+            // raises it again from Rust).
+            c if message(c, None) == TIME_LIMIT => TIME_LIMIT.to_string(),
             c => caller_position(traceback) + &message(c, Some(traceback)),
         },
         Error::WithContext { cause, .. } => message(cause, traceback),

@@ -30,6 +30,7 @@ mod luaio;
 mod luamacros;
 mod luamod;
 mod luaposix;
+mod luatime;
 mod nesting;
 mod parse;
 mod prep;
