@@ -48,8 +48,10 @@ pub const RUN_LIMIT: Duration = Duration::from_secs(2);
 /// Wall time all Lua of one evaluation may take.
 pub const TOTAL_LIMIT: Duration = Duration::from_secs(6);
 /// Time of `%(...)` commands run from Lua that is not counted as Lua time,
-/// in all, per evaluation; beyond it their time counts.
-pub const EXCLUDED_LIMIT: Duration = Duration::from_secs(10);
+/// in all, per evaluation; beyond it their time counts. Wide, as it is
+/// wall time: the corpus's one spec running commands in a Lua loop
+/// (langpacks, 102 `python3` runs) took 1.2-2.6 s on 2 busy cores.
+pub const EXCLUDED_LIMIT: Duration = Duration::from_secs(30);
 /// Memory one evaluation's Lua may allocate.
 pub const MEMORY_LIMIT: usize = 64 << 20;
 
