@@ -366,19 +366,8 @@ impl RichProvs<'_> {
     fn rich(&mut self, t: &mut Tables, dep: &Dep) -> Prov {
         if let Dep::Simple(s) = dep {
             // `(a >= 2)`: libsolv reads a simple provide.
-            let name = t.intern_str(&s.name);
-            return match &s.range {
-                None => Prov {
-                    name,
-                    flags: RelFlags::ANY,
-                    evr: EvrId::default(),
-                },
-                Some(r) => Prov {
-                    name,
-                    flags: RelFlags::of_cmp(r.cmp),
-                    evr: t.intern_evr(&r.evr),
-                },
-            };
+            let (name, flags, evr) = t.intern_simple_parts(s);
+            return Prov { name, flags, evr };
         }
         let next = self.deps.len() as u32;
         let k = *self.ids.entry(dep.clone()).or_insert(next);

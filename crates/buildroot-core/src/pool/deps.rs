@@ -307,22 +307,20 @@ pub(crate) trait DepInterner {
     /// The id of a dependency node, interned if new.
     fn intern_node(&mut self, node: DepNode) -> DepId;
 
+    /// A simple dependency's name, flags and EVR, interned (a provide's
+    /// fields, or a simple node's).
+    fn intern_simple_parts(&mut self, d: &SimpleDep) -> (StrId, RelFlags, EvrId) {
+        let name = self.intern_str(&d.name);
+        match &d.range {
+            None => (name, RelFlags::ANY, EvrId::default()),
+            Some(r) => (name, RelFlags::of_cmp(r.cmp), self.intern_evr(&r.evr)),
+        }
+    }
+
     /// The id of a simple dependency (its strings and EVR interned too).
     fn intern_simple(&mut self, d: &SimpleDep) -> DepId {
-        let name = self.intern_str(&d.name);
-        let node = match &d.range {
-            None => DepNode::Simple {
-                name,
-                flags: RelFlags::ANY,
-                evr: EvrId::default(),
-            },
-            Some(r) => DepNode::Simple {
-                name,
-                flags: RelFlags::of_cmp(r.cmp),
-                evr: self.intern_evr(&r.evr),
-            },
-        };
-        self.intern_node(node)
+        let (name, flags, evr) = self.intern_simple_parts(d);
+        self.intern_node(DepNode::Simple { name, flags, evr })
     }
 
     /// The id of a dependency, rich ones as trees of nodes.
