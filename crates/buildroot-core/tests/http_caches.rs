@@ -49,8 +49,9 @@ fn files_in(dir: &Path) -> Vec<String> {
         .into_iter()
         .flatten()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        // Every SRPM cache is marked as one, first thing.
-        .filter(|f| f != CACHE_MARKER)
+        // Every SRPM cache is marked as one, first thing; a download's
+        // directory keeps its (empty) lock file.
+        .filter(|f| f != CACHE_MARKER && f != ".download-lock")
         .collect();
     v.sort();
     v

@@ -68,9 +68,12 @@ fn served() -> (tempfile::TempDir, Server, Vec<String>) {
 }
 
 /// Files left in a cache directory tree (temporaries included).
+/// The files under `dir` but the download locks (`.download-lock`, an
+/// empty file each directory keeps: no download's bytes).
 fn files_in(dir: &Path) -> Vec<String> {
     walk(dir)
         .into_iter()
+        .filter(|p| !p.ends_with(".download-lock"))
         .map(|p| p.strip_prefix(dir).unwrap().display().to_string())
         .collect()
 }

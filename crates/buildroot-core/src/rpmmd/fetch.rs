@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use super::access::RepoAccess;
 use super::compress::{file_digest, Expected, Hasher};
+use super::download_lock::DownloadLock;
 use super::http::{download_verified, HttpSettings};
 use super::mirror_tally::{MirrorTally, ALLOWED_MIRROR_FAILURES};
 use super::prune::{checked_copy_name, touch};
@@ -149,11 +150,21 @@ fn local_file_with(
                 Some(e) => dir.join(checked_copy_name(&e.hex, href)),
                 None => dir.join(href.rsplit('/').next().unwrap_or(href)),
             };
-            let reuse = expected.is_some_and(|e| {
+            let url = format!("{base}{href}");
+            let mut reuse = expected.is_some_and(|e| {
                 cached_copy_ok(&dest, e) || take_from_sibling(cache, base, siblings, &dest, e)
             });
-            if !reuse {
-                download_verified(&format!("{base}{href}"), &dest, expected, s)?;
+            if let (false, Some(e)) = (reuse, expected) {
+                // Another run sharing the cache may be fetching this very
+                // file (the four arches' source repo): wait for it, then
+                // look again (`download_lock.rs`). Held over the download.
+                let _one_at_a_time = DownloadLock::take(&dest, &url);
+                reuse = cached_copy_ok(&dest, e);
+                if !reuse {
+                    download_verified(&url, &dest, expected, s)?;
+                }
+            } else if !reuse {
+                download_verified(&url, &dest, expected, s)?;
             }
             Ok(Turn {
                 value: dest,
@@ -635,6 +646,57 @@ mod tests {
         std::fs::write(old.join(&name), b"damaged").unwrap();
         assert!(!take_from_sibling(cache.path(), b, &siblings, &dest, &e));
         assert!(!dest.exists());
+    }
+
+    /// A run that needs a file another run sharing the cache is
+    /// downloading waits for that download and takes its copy instead of
+    /// fetching the file too (the workflow's four arches all load the one
+    /// source repo). The other run is played by a held lock; the server
+    /// counts what is asked of it.
+    #[test]
+    fn a_file_another_run_is_downloading_is_waited_for_not_fetched_again() {
+        use std::io::{Read, Write};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let bytes = b"primary";
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let asked = Arc::new(AtomicUsize::new(0));
+        let count = asked.clone();
+        std::thread::spawn(move || {
+            for mut c in listener.incoming().flatten() {
+                count.fetch_add(1, Ordering::SeqCst);
+                let _ = c.read(&mut [0u8; 4096]);
+                let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nprimary");
+            }
+        });
+        let cache = tempfile::tempdir().unwrap();
+        let base = format!("http://127.0.0.1:{port}/os/");
+        let e = Expected {
+            algo: "sha256".into(),
+            hex: format!("{:x}", Sha256::digest(bytes)),
+        };
+        let href = "repodata/x-primary.xml.gz";
+        let dest = cache
+            .path()
+            .join(cache_dir_name(&base))
+            .join(checked_copy_name(&e.hex, href));
+        let other_run = DownloadLock::take(&dest, "the other run");
+        let loc = Location::parse(&base).unwrap();
+        let c = cache.path().to_path_buf();
+        let (e2, s) = (e.clone(), HttpSettings::default());
+        let this_run = std::thread::spawn(move || {
+            local_file_with(&loc, href, Some(&c), Some(&e2), &s, &[]).unwrap()
+        });
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(!this_run.is_finished(), "it waits for the other run");
+        // The other run's download lands, and it lets go.
+        std::fs::write(dest.with_extension("part"), bytes).unwrap();
+        std::fs::rename(dest.with_extension("part"), &dest).unwrap();
+        drop(other_run);
+        let got = this_run.join().unwrap();
+        assert_eq!((got.value, got.asked), (dest, false));
+        assert_eq!(asked.load(Ordering::SeqCst), 0, "nothing downloaded");
     }
 
     /// A cache that cannot be written fails at the first HTTP mirror, as

@@ -14,6 +14,7 @@ mod compress;
 mod comps;
 mod conn_watch;
 mod dnfvars;
+mod download_lock;
 pub(crate) mod entry_evr;
 mod fetch;
 mod filelists;

@@ -24,9 +24,14 @@ fn generator(repo: &str, source: &str, cache: &Path) -> Command {
     c
 }
 
+/// The files under `dir` but the download locks (`.download-lock`, an
+/// empty file each directory keeps: no download's bytes).
 fn files_in(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
-    for e in walkdir(dir) {
+    for e in walkdir(dir)
+        .into_iter()
+        .filter(|p| !p.ends_with(".download-lock"))
+    {
         out.push(e.strip_prefix(dir).unwrap().display().to_string());
     }
     out.sort();

@@ -1,0 +1,187 @@
+//! One download of a cached file at a time, across the runs sharing a
+//! cache (the workflow's four arches, all reading the one source repo; a
+//! run by hand beside the nightly one). dnf takes its cachedir's download
+//! lock for the same reason (`dnf.lock.build_download_lock`, a
+//! `download_lock.pid` held with `flock` while packages are fetched, and
+//! `build_metadata_lock` while metadata is): without it, four runs that
+//! start together on a repo whose repomd.xml changed could each download
+//! the same primary and filelists (on the fixture, 30 rounds of four runs
+//! on a fresh cache asked for 97 primaries and 106 filelists where 90 of
+//! each serve; with the lock, 90 and 90). Nothing here guards correctness: every
+//! download is already written beside its place, checked and renamed in,
+//! so two at once leave one good file. The lock only lets the second run
+//! find the first one's copy instead of fetching its own.
+//!
+//! The lock is a byte of `DIR/.download-lock`, chosen by the name of the
+//! file being fetched, taken with an open-file-description lock
+//! (`F_OFD_SETLK`): unlike `flock` on the whole file, two files of one
+//! directory (a run's macro packages, fetched in parallel) do not wait for
+//! each other, and unlike a classic `fcntl` lock, two threads of one run
+//! fetching the same file do wait (each opens the file anew). The kernel
+//! drops the lock when the process ends however it ends, so a killed run
+//! never leaves it held. The file itself stays (an empty file, never
+//! pruned by name: `prune.rs` judges only `HEX-NAME` copies and temp
+//! names; with its directory, once unused for a month).
+//!
+//! A wait is asked without blocking, every 50 ms: after [`SAY_AFTER`] one
+//! line on stderr says who is waited for, and after [`WAIT_AT_MOST`] the
+//! run downloads the file itself, as it would have without a lock (a run
+//! stopped with Ctrl-Z, or a crawling mirror, holds it that long; failing
+//! would turn a lost optimisation into a lost run). Where the filesystem
+//! has no such locks (some network filesystems), or outside Linux, no lock
+//! is taken.
+
+use std::fs::File;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+/// The lock file's name in a cache directory.
+pub(super) const LOCK_FILE: &str = ".download-lock";
+
+/// How long a run waits before it says so on stderr.
+const SAY_AFTER: Duration = Duration::from_secs(5);
+
+/// How long a run waits for another's download before it downloads the
+/// file itself: as long as a reader of the SRPM cache waits (its hold).
+const WAIT_AT_MOST: Duration = Duration::from_secs(120);
+
+/// A held lock on the download of one file; released when dropped.
+#[derive(Debug)]
+pub(super) struct DownloadLock {
+    _file: Option<File>,
+}
+
+impl DownloadLock {
+    /// Waits until no other run (or thread) downloads `dest`, then keeps
+    /// any from starting until this is dropped. `url` names the download
+    /// in the waiting line. Never fails: a lock that cannot be had is none.
+    pub(super) fn take(dest: &Path, url: &str) -> DownloadLock {
+        Self::take_within(dest, url, SAY_AFTER, WAIT_AT_MOST)
+    }
+
+    fn take_within(dest: &Path, url: &str, say: Duration, limit: Duration) -> DownloadLock {
+        let none = DownloadLock { _file: None };
+        let (Some(dir), Some(name)) = (dest.parent(), dest.file_name()) else {
+            return none;
+        };
+        let path = dir.join(LOCK_FILE);
+        let opened = std::fs::create_dir_all(dir).and_then(|()| {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+        });
+        let Ok(file) = opened else {
+            return none;
+        };
+        let byte = byte_of(&name.to_string_lossy());
+        let start = Instant::now();
+        let mut said = false;
+        loop {
+            match try_lock(&file, byte) {
+                Ok(()) => return DownloadLock { _file: Some(file) },
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    let waited = start.elapsed();
+                    if waited >= limit {
+                        crate::diag!(
+                            "{}: warning: {}: another run has been downloading {url} for {} s; \
+                             downloading it here too",
+                            crate::cli::program_name(),
+                            dir.display(),
+                            limit.as_secs()
+                        );
+                        return none;
+                    }
+                    if waited >= say && !said {
+                        crate::diag!(
+                            "{}: note: {}: waiting for another run's download of {url}",
+                            crate::cli::program_name(),
+                            dir.display()
+                        );
+                        said = true;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                // No such locks here (EINVAL, ENOLCK, ...): unprotected,
+                // as before the lock, rather than failing for want of one.
+                Err(_) => return none,
+            }
+        }
+    }
+}
+
+/// The byte of the lock file that stands for the file `name`: spread over
+/// 2^40 offsets by its hash, so two names share one only by a chance that
+/// costs a wait, never a wrong file.
+fn byte_of(name: &str) -> i64 {
+    let h = Sha256::digest(name.as_bytes());
+    let mut b = [0u8; 8];
+    b[3..].copy_from_slice(&h[..5]);
+    i64::from_be_bytes(b)
+}
+
+/// Takes the write lock on byte `at` of `f` without waiting.
+#[cfg(target_os = "linux")]
+fn try_lock(f: &File, at: i64) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a zeroed `flock` is a valid value; the fields are set below.
+    let mut l: libc::flock = unsafe { std::mem::zeroed() };
+    l.l_type = libc::F_WRLCK as libc::c_short;
+    l.l_whence = libc::SEEK_SET as libc::c_short;
+    l.l_start = at;
+    l.l_len = 1;
+    // SAFETY: `f` is open for the call; `l` is a valid `flock` (l_pid 0,
+    // as F_OFD_SETLK requires).
+    match unsafe { libc::fcntl(f.as_raw_fd(), libc::F_OFD_SETLK, &l) } {
+        -1 => {
+            let e = std::io::Error::last_os_error();
+            // A lock held elsewhere reads EAGAIN or EACCES, per fcntl(2).
+            if e.raw_os_error() == Some(libc::EACCES) {
+                return Err(std::io::ErrorKind::WouldBlock.into());
+            }
+            Err(e)
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn try_lock(_: &File, _: i64) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two takers of one file wait for each other (each opens the lock
+    /// file anew, as two runs do), two files of one directory do not, and
+    /// a holder that never lets go is waited for only so long.
+    #[test]
+    fn one_download_of_a_file_at_a_time() {
+        let t = tempfile::tempdir().unwrap();
+        let a = t.path().join("aaaa-primary.xml.gz");
+        let b = t.path().join("bbbb-filelists.xml.gz");
+        let held = DownloadLock::take(&a, "http://m/a");
+        assert!(held._file.is_some());
+        let other = DownloadLock::take_within(&b, "u", Duration::MAX, Duration::ZERO);
+        assert!(other._file.is_some(), "another file's lock is free");
+        let start = Instant::now();
+        let same = DownloadLock::take_within(&a, "u", Duration::MAX, Duration::from_millis(200));
+        assert!(same._file.is_none(), "given up on after the wait");
+        assert!(start.elapsed() >= Duration::from_millis(200));
+        let a2 = a.clone();
+        let waiting = std::thread::spawn(move || {
+            DownloadLock::take_within(&a2, "u", Duration::MAX, Duration::from_secs(30))
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(!waiting.is_finished());
+        drop(held);
+        assert!(waiting.join().unwrap()._file.is_some());
+    }
+}
