@@ -634,7 +634,7 @@ fn evaluate_on(
     eng.table.push("__file_lineno", Entry::lineno());
     // rpm 4.20's parseSpec: the top build directory is read from %_builddir
     // once, and %_builddir stays undefined until the main package's preamble
-    // has been read (`parse::build_dirs` defines it again then).
+    // has been read (`parse::preamble::build_dirs` defines it again then).
     if eng.table.get("_top_builddir").is_none() {
         let top = eng.expand(b"%{_builddir}").unwrap_or_default();
         let top = String::from_utf8_lossy(&top).into_owned();
