@@ -1,10 +1,11 @@
 //! Evaluating a spec per target arch as rpm 4.18 parses it (`rpmspec -q
 //! --buildrequires --target ARCH`): rpm's line reader and conditionals
 //! (`reader`), its macro engine (`expand`, `table`, `define`, `args`,
-//! `expr`), embedded Lua (`lua`; its `io` and `posix` in `luaio` and
-//! `luaposix`, `require` in `luamod`), sandboxed `%(...)` (`shell`) and its
-//! preamble parser (`parse`). An SRPM's header holds the BuildRequires of
-//! the arch that built it; this recomputes them for any arch.
+//! `expr`), embedded Lua (`lua`; its `rpm` module in `luarpm`, `io` and
+//! `posix` in `luaio` and `luaposix`, `require` in `luamod`), sandboxed
+//! `%(...)` (`shell`) and its preamble parser (`parse`). An SRPM's header
+//! holds the BuildRequires of the arch that built it; this recomputes them
+//! for any arch.
 //!
 //! Macro files are parsed once into a shared table per target (built-ins of
 //! `defaults`, then the files in load order, then the arch's platform
