@@ -1,6 +1,6 @@
 //! Reading a dependency's text: a simple one (`name [op evr]`) as rpm's
 //! build/parseReqs.c `parseRCPOT` cuts it, a rich one with libsolv's
-//! grammar (src/pool_parserpmrichdep.c `pool_parserpmrichdep` and its
+//! grammar (ext/pool_parserpmrichdep.c `pool_parserpmrichdep` and its
 //! `parseRichDep`), wider than rpm's own: chained `if`/`unless`,
 //! `without` and `else`, any run of `<`, `=`, `>`. Separate from the
 //! dependency types and matching in [`super`], which never look at text.

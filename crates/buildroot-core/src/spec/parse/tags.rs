@@ -1,6 +1,6 @@
 //! The preamble's tag table and the reading of a tag off a line, as rpm
 //! 4.20 does it (build/parsePreamble.c `preambleList`/`findPreambleTag`,
-//! build/parseReqs.c `parseBits` for the qualifiers of dependency tags).
+//! and its `parseBits` for the qualifiers of dependency tags).
 //! Separate from the preamble's handling of each tag ([`super::preamble`])
 //! because the reader's look-ahead ([`super::inert`]) needs only this part:
 //! which tag a line carries, not what it does.
