@@ -1,12 +1,13 @@
-//! rpm's `rpm` Lua module as a spec's Lua sees it (rpm 4.18's
-//! rpmio/rpmlua.c `rpmlib`: `rpm_expand`, `rpm_define`, `rpm_undefine`,
+//! rpm's `rpm` Lua module as a spec's Lua sees it (rpmio/rpmlua.c
+//! `rpmlib`: 4.18's `rpm_expand`, `rpm_define`, `rpm_undefine`,
 //! `rpm_isdefined`, `rpm_load`, `rpm_vercmp`, `rpm_b64encode`/`decode`,
-//! `rpm_splitargs`/`unsplitargs`, `rpm_glob`, `rpm_interactive`,
-//! `rpm_execute`, `rpm_redirect2null` and the hook functions): what reads
-//! or changes macros acts on the engine in the [`EngineSlot`], what would
-//! act on the host is refused with rpm's own checks of its arguments first.
-//! (`rpm.ver` comes from the glue, `rpm.open` from `luaio`.) Separate from
-//! [`super::lua`], which builds the sandboxed state around it.
+//! `rpm_splitargs`/`unsplitargs`, `rpm_interactive`, `rpm_execute`,
+//! `rpm_redirect2null` and the hook functions, and 4.19's `rpm_glob`):
+//! what reads or changes macros acts on the engine in the [`EngineSlot`],
+//! what would act on the host is refused with rpm's own checks of its
+//! arguments first. (`rpm.ver` comes from the glue, `rpm.open` from
+//! `luaio`.) Separate from [`super::lua`], which builds the sandboxed state
+//! around it.
 
 use mlua::{Lua, MultiValue, Table, Value as LV};
 
