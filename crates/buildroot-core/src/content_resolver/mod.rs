@@ -2,7 +2,8 @@
 //! documents and what it computes from them.
 //!
 //! - [`yaml`]: YAML values as PyYAML loads them for content-resolver
-//!   (`yaml_pairs`: its `!!omap` and `!!pairs`).
+//!   (read in two passes, `yaml_scan` and `yaml_construct`; `yaml_pairs`:
+//!   its `!!omap` and `!!pairs`).
 //! - [`config`]: the documents (repositories, environments, workloads,
 //!   labels, views, unwanted lists, buildroots), read and checked as
 //!   `content_resolver/config_manager.py` does.
@@ -17,7 +18,9 @@ pub mod lists;
 pub mod view;
 pub mod yaml;
 pub mod yaml11;
+mod yaml_construct;
 mod yaml_pairs;
+mod yaml_scan;
 
 pub use config::{load_dir, Configs, Loaded};
 pub use view::{compute, ArchView, Request, ViewPackage, ViewResult};

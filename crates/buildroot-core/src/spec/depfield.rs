@@ -3,8 +3,8 @@
 //! them and `N OP EVR` stays one ([`split_deps_checked`]), each checked as
 //! rpm checks it (`rich.rs`), and each recorded with the text rpm prints
 //! and writes into the SRPM's header (a rich one rebuilt as
-//! `parseRCPOTRichCB` rebuilds it). The preamble parser (`parse.rs`) hands
-//! every dependency tag here.
+//! `parseRCPOTRichCB` rebuilds it). The preamble parser
+//! (`parse/preamble.rs`) hands every dependency tag here.
 
 use super::parse::char_check;
 use super::reader::Fatal;

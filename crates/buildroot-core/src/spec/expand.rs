@@ -18,17 +18,26 @@
 //! so a quoted text stays one argument; elsewhere it is the plain text,
 //! and a quoted macro (`%**`, such a `%global`) loses its separators.
 //! rpm 4.18 always wrote them, and they leaked into the text.
+//!
+//! Calling one macro (arguments, options, `%0`...) is in `call`, the
+//! built-in macros in `builtins`; what lets one evaluation stand
+//! for several targets (the Lua run log, the checks as another target) in
+//! `targets`.
 
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::args::{getopt, split_quoted, unsplit_quoted, QUOTE};
+use super::args::{unsplit_quoted, QUOTE};
 use super::define;
 use super::expr::{self, ExprHost, Value};
-use super::table::{level, Base, Builtin, Entry, Reads, Table};
+use super::table::{level, Builtin, Table};
 use super::Host;
 
 mod builtins;
+mod call;
+mod targets;
+
+pub(super) use targets::{LuaRun, Sharing};
 
 /// rpm's `_MAX_MACRO_DEPTH`.
 const MAX_DEPTH: u32 = 64;
@@ -44,48 +53,6 @@ pub(super) struct Frame {
     pub opts: Option<Arc<str>>,
     /// The call's words, the macro name first.
     pub args: Vec<Vec<u8>>,
-}
-
-/// One evaluation standing for several targets (`spec::archful_with`):
-/// the other targets' bases, to check that what the evaluation did on the
-/// first target's base would be the same on theirs.
-pub(super) struct Sharing {
-    /// Target `i` (1..) has base `alt[i - 1]`; target 0 is the engine's own.
-    pub alt: Vec<Arc<Base>>,
-    /// A check failed: the evaluation no longer stands for the others.
-    pub given_up: bool,
-    /// A check changed the engine's state: this evaluation is not even
-    /// right for target 0.
-    pub polluted: bool,
-    /// Expansion budget the checks used: another target's evaluation uses
-    /// at most the first's plus this.
-    pub slack: usize,
-}
-
-/// A top-level Lua run during a chunk whose expansion is being compared
-/// between targets (`Engine::lua_log`).
-#[derive(Clone, Debug)]
-pub(super) struct LuaRun {
-    /// The script and its arguments.
-    key: Vec<u8>,
-    out: Vec<u8>,
-    /// It changed no macro and failed nothing: another target's run of the
-    /// same script with the same arguments, on the same Lua state (all
-    /// earlier runs being such), does the same if its macros answer the
-    /// same: up to the chunk's first consultation of a varying name the
-    /// targets' expansions are identical, after it the answers are in
-    /// `reads`.
-    same: bool,
-    /// What the macro table answered the run once a varying name had been
-    /// consulted in the chunk.
-    reads: Reads,
-}
-
-/// What [`Engine::snapshot`] remembers.
-pub(super) struct Snapshot {
-    changes: u64,
-    lua_runs: u64,
-    problems: usize,
 }
 
 /// The macro engine of one evaluation.
@@ -202,80 +169,9 @@ impl<'h> Engine<'h> {
         }
     }
 
-    /// Whether this evaluation still stands for other targets.
-    pub fn sharing(&self) -> bool {
-        self.share.as_ref().is_some_and(|s| !s.given_up)
-    }
-
-    /// How many targets the evaluation stands for (1 when not sharing).
-    pub fn targets(&self) -> usize {
-        self.share.as_ref().map_or(1, |s| s.alt.len() + 1)
-    }
-
-    /// The evaluation no longer stands for the other targets.
-    pub fn give_up(&mut self) {
-        if let Some(s) = self.share.as_mut() {
-            s.given_up = true;
-        }
-    }
-
-    pub fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            changes: self.table.changes(),
-            lua_runs: self.lua_runs,
-            problems: self.problems.len(),
-        }
-    }
-
-    /// Nothing lasting changed since `snap`: no definition, no problem, no
-    /// Lua run but the ones of `log` another target runs the same.
-    pub fn pure_since(&self, snap: &Snapshot, log: &[LuaRun]) -> bool {
-        self.table.changes() == snap.changes
-            && self.problems.len() == snap.problems
-            && log.iter().all(|r| r.same)
-            && self.lua_runs - snap.lua_runs == log.len() as u64
-    }
-
     /// The expansion budget used so far.
     pub fn budget_used(&self) -> usize {
         EXPANSION_BUDGET - self.budget
-    }
-
-    /// Runs `f` as target `i` (>= 1) would, on its base, to compare: the
-    /// engine is left as it was. `None` (and the evaluation stops standing
-    /// for others) when `f` changed anything lasting or noted a problem; a
-    /// lasting change also marks the evaluation polluted.
-    pub fn as_target<R>(
-        &mut self,
-        i: usize,
-        log: &[LuaRun],
-        f: impl FnOnce(&mut Self) -> R,
-    ) -> Option<R> {
-        let base = self.share.as_ref()?.alt.get(i.checked_sub(1)?)?.clone();
-        let touched = self.table.take_touched();
-        let snap = self.snapshot();
-        let budget = self.budget;
-        let own = self.table.swap_base(base);
-        self.replay = Some((log.to_vec(), 0));
-        let r = f(self);
-        self.replay = None;
-        self.table.swap_base(own);
-        self.table.set_touched(touched);
-        let used = budget - self.budget;
-        self.budget = budget;
-        let lasting = self.table.changes() != snap.changes || self.lua_runs != snap.lua_runs;
-        let noted = self.problems.len() != snap.problems;
-        self.problems.truncate(snap.problems);
-        let share = self.share.as_mut()?;
-        share.slack += used;
-        if lasting {
-            share.polluted = true;
-        }
-        if lasting || noted {
-            share.given_up = true;
-            return None;
-        }
-        Some(r)
     }
 
     /// Records an error: the expansion in progress fails.
@@ -499,169 +395,6 @@ impl<'h> Engine<'h> {
         next
     }
 
-    /// rpm's `grabArgs`: the arguments `s[from..to]`, expanded and split
-    /// into words (or, for built-ins that parse their own text, as is).
-    fn grab_args(
-        &mut self,
-        me: &Entry,
-        args: &mut Vec<Vec<u8>>,
-        s: &[u8],
-        from: usize,
-        to: usize,
-        split: bool,
-    ) -> usize {
-        if me.builtin.is_some_and(|b| b.2) {
-            args.push(s[from..to].to_vec());
-        } else {
-            // Words to split keep their quotes until split (rpm 4.19).
-            let keep = split || self.keep_quoted;
-            let (text, _, _) = self.expand_this_quoted(&s[from..to], keep);
-            if split {
-                args.extend(split_quoted(&text, b" \t"));
-            } else {
-                args.push(text);
-            }
-        }
-        let keep = to >= s.len() || (s[to] == b'\n' && (to == 0 || s[to - 1] != b'\\'));
-        if keep {
-            to
-        } else {
-            to + 1
-        }
-    }
-
-    /// rpm's `doMacro`.
-    fn do_macro(
-        &mut self,
-        name: &str,
-        me: &Entry,
-        args: Option<Vec<Vec<u8>>>,
-        parsed: Option<&mut usize>,
-        out: &mut Vec<u8>,
-    ) {
-        let prev = self.frame.clone();
-        let start = out.len();
-        let given_args = args.as_ref().is_some_and(|a| a.len() > 1);
-        if let (Some((Builtin::Value, ..)), false) = (me.builtin, given_args) {
-            out.extend_from_slice(me.body.as_bytes());
-        } else if let Some((bi, nargs, _)) = me.builtin {
-            let given = args.as_ref().map_or(0, |a| a.len().saturating_sub(1));
-            let need = nargs != 0;
-            if nargs >= 0 && need != (given > 0) {
-                let what = if need {
-                    "argument expected"
-                } else {
-                    "unexpected argument"
-                };
-                self.fail(format!("%{name}: {what}"));
-            } else {
-                self.builtin(bi, name, args.unwrap_or_default(), parsed, out);
-            }
-        } else if me.literal {
-            out.extend_from_slice(me.body.as_bytes());
-        } else if !me.body.is_empty() {
-            let body = me.body.clone();
-            let called = args.is_some();
-            if let Some(a) = args {
-                self.setup_args(name, me, a);
-            }
-            if me.quoted && self.keep_quoted {
-                self.expand_quoted(body.as_bytes(), out);
-            } else {
-                self.expand_into(body.as_bytes(), out);
-            }
-            if called {
-                self.table.pop_scope(self.level);
-                self.level -= 1;
-            }
-            // rpm 6.1's one-shot macro: its first expansion stays, as a
-            // literal pushed on top of it (undefining it once re-arms it).
-            if me.oneshot {
-                let text = String::from_utf8_lossy(&out[start..]).into_owned();
-                // It keeps the macro's quotedness (rpm 6.1 keeps its flags
-                // but the one-shot one): its separators go where quotes
-                // are not kept, each time.
-                let literal = Entry {
-                    quoted: me.quoted,
-                    ..Entry::literal(&text, me.level)
-                };
-                self.table.push(name, literal);
-                // Always a lasting change for the shared evaluation: at a
-                // call level, the one-shot may outlive its call (a %global
-                // over it), and its literal holds this target's expansion.
-                self.table.mark_change();
-            }
-        }
-        // A quoted macro's separators stay only where quotes are kept.
-        if me.quoted {
-            if self.keep_quoted {
-                self.have_quoted = true;
-            } else {
-                let mut k = start;
-                for i in start..out.len() {
-                    if out[i] != QUOTE {
-                        out[k] = out[i];
-                        k += 1;
-                    }
-                }
-                out.truncate(k);
-            }
-        }
-        self.frame = prev;
-    }
-
-    /// rpm's `setupArgs`: `%0`, `%**`, the options `%-f`/`%-f*`, `%#`,
-    /// `%1`..., `%*`, one call level deeper.
-    fn setup_args(&mut self, name: &str, me: &Entry, argv: Vec<Vec<u8>>) {
-        self.level += 1;
-        let lvl = self.level;
-        let auto = |body: &[u8]| Entry {
-            auto: true,
-            ..Entry::literal(&String::from_utf8_lossy(body), lvl)
-        };
-        self.table.push("0", auto(name.as_bytes()));
-        // %** keeps each word quoted (rpm 4.19).
-        let quoted = unsplit_quoted(&argv[1..], b" ");
-        self.table.push(
-            "**",
-            Entry {
-                quoted: true,
-                ..auto(&quoted)
-            },
-        );
-        let opts = me.opts.clone().unwrap_or_default();
-        match getopt(opts.as_bytes(), &argv[1..]) {
-            Err(c) => {
-                self.fail(format!("Unknown option {} in {name}({opts})", c as char));
-            }
-            Ok(p) => {
-                for (c, v) in &p.opts {
-                    let flag = format!("-{}", *c as char);
-                    let mut body = flag.clone().into_bytes();
-                    if let Some(v) = v {
-                        body.push(b' ');
-                        body.extend_from_slice(v);
-                    }
-                    self.table.push(&flag, auto(&body));
-                    if let Some(v) = v {
-                        self.table.push(&format!("{flag}*"), auto(v));
-                    }
-                }
-                self.table
-                    .push("#", auto(p.args.len().to_string().as_bytes()));
-                for (k, a) in p.args.iter().enumerate() {
-                    self.table.push(&(k + 1).to_string(), auto(a));
-                }
-                self.table.push("*", auto(&p.args.join(&b' ')));
-            }
-        }
-        self.frame = Some(Rc::new(Frame {
-            name: Arc::from(name),
-            opts: me.opts.clone(),
-            args: argv,
-        }));
-    }
-
     /// rpm's `doShellEscape`: `%(...)`.
     fn shell_escape(&mut self, cmd: &[u8], out: &mut Vec<u8>) {
         let (cmd, failed) = self.expand_this(cmd);
@@ -784,101 +517,6 @@ impl<'h> Engine<'h> {
         ok
     }
 
-    /// Runs a `%{lua:}` script (logged or replayed in a shared evaluation).
-    fn run_lua(&mut self, script: Vec<u8>, frame: Option<std::rc::Rc<Frame>>, out: &mut Vec<u8>) {
-        let key = if self.lua_log.is_some() || self.replay.is_some() {
-            lua_key(&script, frame.as_deref())
-        } else {
-            Vec::new()
-        };
-        match self.replayed(&key) {
-            Some(Ok(v)) => out.extend_from_slice(&v),
-            Some(Err(e)) => self.fail(e),
-            None => {
-                let start = out.len();
-                self.logged_lua(key, |eng| {
-                    super::lua::run_macro(eng, &script, frame.as_deref(), out);
-                    (out[start..].to_vec(), true)
-                });
-            }
-        }
-    }
-
-    /// While checking another target: the logged answer of a Lua run (or
-    /// why it cannot be given); `None` outside checks.
-    fn replayed(&mut self, key: &[u8]) -> Option<Result<Vec<u8>, String>> {
-        let (log, next) = self.replay.as_mut()?;
-        let table = &self.table;
-        Some(match log.get(*next) {
-            Some(r)
-                if r.same
-                    && r.key == key
-                    && r.reads.iter().all(|(n, e)| table.get(n) == e.as_ref()) =>
-            {
-                *next += 1;
-                Ok(r.out.clone())
-            }
-            _ => Err("a Lua run that may differ between targets".into()),
-        })
-    }
-
-    /// Runs Lua (`run` returns what it printed and whether it succeeded),
-    /// logging a top-level run while a chunk is compared between targets.
-    fn logged_lua(&mut self, key: Vec<u8>, run: impl FnOnce(&mut Self) -> (Vec<u8>, bool)) {
-        self.lua_runs += 1;
-        let top = self.lua_depth == 0 && self.lua_log.is_some();
-        let before = (self.table.changes(), self.problems.len());
-        if top {
-            self.table.start_reads();
-        }
-        self.lua_depth += 1;
-        let (printed, ok) = run(self);
-        self.lua_depth -= 1;
-        if top {
-            let reads = self.table.take_reads();
-            let same = ok && !self.error && before == (self.table.changes(), self.problems.len());
-            if let Some(log) = self.lua_log.as_mut() {
-                log.push(LuaRun {
-                    key,
-                    out: printed,
-                    same,
-                    reads,
-                });
-            }
-        }
-    }
-
-    /// Expands the macro `name` with `args` as they are (rpm's
-    /// `rpmExpandThisMacro`, behind Lua's `macros.name({...})`).
-    pub fn call_with_args(&mut self, name: &str, args: Vec<Vec<u8>>) -> Result<Vec<u8>, ()> {
-        let Some(me) = self.table.get(name).cloned() else {
-            return Err(());
-        };
-        let saved = std::mem::replace(&mut self.error, false);
-        // A buffer of its own, quotes not kept (rpm's rpmExpandThisMacro).
-        let quotes = self.set_quote_flags(false, false);
-        let mut out = Vec::new();
-        if self.depth >= MAX_DEPTH {
-            self.fail("Too many levels of recursion in macro expansion.");
-        } else {
-            self.depth += 1;
-            let argv = me.opts.is_some().then(|| {
-                let mut v = vec![name.as_bytes().to_vec()];
-                v.extend(args);
-                v
-            });
-            self.do_macro(name, &me, argv, None, &mut out);
-            self.depth -= 1;
-        }
-        self.set_quote_flags(quotes.0, quotes.1);
-        let failed = std::mem::replace(&mut self.error, saved);
-        if failed {
-            Err(())
-        } else {
-            Ok(c_string(out))
-        }
-    }
-
     /// Records a `Source`/`Patch` for Lua's `sources`/`patches` (paths) and
     /// `source_nums`/`patch_nums` (numbers).
     pub fn add_lua_source(&mut self, patch: bool, num: u32, path: &str) {
@@ -889,22 +527,6 @@ impl<'h> Engine<'h> {
         }
         super::lua::add_source(self, patch, num, path);
     }
-}
-
-/// What identifies a `%{lua:}` run: its script and its call's arguments.
-fn lua_key(script: &[u8], frame: Option<&Frame>) -> Vec<u8> {
-    let mut k = script.to_vec();
-    if let Some(f) = frame {
-        k.push(0);
-        k.extend_from_slice(f.name.as_bytes());
-        k.push(0);
-        k.extend_from_slice(f.opts.as_deref().unwrap_or("-").as_bytes());
-        for a in &f.args {
-            k.push(0);
-            k.extend_from_slice(a);
-        }
-    }
-    k
 }
 
 impl ExprHost for Engine<'_> {

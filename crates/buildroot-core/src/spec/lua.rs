@@ -30,6 +30,10 @@
 //! `pcall`, coroutine, or `load` calling a reader). The hook is a C one
 //! (`luatime`). Not bounded: Lua's pattern matching, which runs in C.
 //! The state is made on first use, so specs without Lua pay nothing.
+//!
+//! This file builds the state (the sandboxed standard library, `print`,
+//! the time limit) and runs scripts in it; the `rpm` module is in
+//! `luarpm`, the glue written in Lua and its C helpers in `luaglue`.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -37,10 +41,10 @@ use std::time::{Duration, Instant};
 
 use mlua::{ChunkMode, Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value as LV};
 
-use super::args::{getopt, split_quoted, unsplit_quoted};
+use super::args::getopt;
 use super::expand::{Engine, Frame};
 use super::expr::{Value, Ver};
-use super::luaerror::{arg_error, function, STACK_TOP};
+use super::luaglue;
 use super::luatime::{expired, set_time_hook, TIME_LIMIT};
 
 /// Wall time one top-level Lua run may take.
@@ -106,203 +110,6 @@ impl EngineSlot {
         Ok(unsafe { &mut *(p as *mut Engine<'a>) })
     }
 }
-
-/// Lua glue written in Lua: `pcall`/`xpcall`/`coroutine.resume` handing
-/// errors over as strings and `rpm.ver` objects (the `io` library is
-/// `luaio`'s, `macros` is `luamacros`').
-const GLUE: &str = r#"
-local host = ...
--- rpm registers its module (and posix) as loaded: `require "rpm"` finds it.
-package.loaded.rpm = rpm
-if posix then package.loaded.posix = posix end
-do
-  -- Errors of our Rust functions reach Lua code as the strings rpm's C
-  -- functions raise (`luaerror`).
-  local rawpcall, rawxpcall, text, expired = pcall, xpcall, host.errtext, host.expired
-  local rawmt, select, type, error = getmetatable, select, type, error
-  local function caught(ok, ...)
-    if ok then return ok, ... end
-    -- Past the deadline nothing catches an error: in a loop around a
-    -- pcall, the hook's error would be caught inside each time, for ever.
-    if expired() then error((...), 0) end
-    return false, text((...))
-  end
-  -- Lua's own argument checks, raised for the caller (level 2) as theirs:
-  -- called from these wrappers, they would name a line of this glue.
-  local function got(i, ...)
-    if select('#', ...) < i then return "no value" end
-    local v = select(i, ...)
-    local mt = rawmt(v)
-    if type(mt) == "table" and type(rawget(mt, "__name")) == "string" then
-      return mt.__name
-    end
-    return type(v)
-  end
-  pcall = function(...)
-    if select('#', ...) == 0 then
-      error("bad argument #1 to 'pcall' (value expected)", 2)
-    end
-    return caught(rawpcall(...))
-  end
-  xpcall = function(...)
-    local f, h = ...
-    if type(h) ~= "function" then
-      error("bad argument #2 to 'xpcall' (function expected, got " .. got(2, ...) .. ")", 2)
-    end
-    -- Lua calls the handler for the time limit's error with the hook off
-    -- (the hook raised it): past the deadline the error goes on as it is,
-    -- so a handler that loops cannot outlive the limit.
-    return caught(rawxpcall(f, function(e)
-      if expired() then return e end
-      return h(text(e))
-    end, select(3, ...)))
-  end
-  -- A coroutine's error, as `coroutine.resume` (and `close`) hand it over.
-  -- A coroutine the time limit's error ended keeps the hook off for good
-  -- (Lua restores it only where a call was protected), so closing it would
-  -- run its `__close` handlers unstoppable: it is never closed, and
-  -- `close` answers with that error.
-  local co = coroutine
-  if co then
-    local rawresume, rawclose, rawcreate, status = co.resume, co.close, co.create, co.status
-    local timedout = setmetatable({}, {__mode = "k"})
-    local function thread(name, ...)
-      if type((...)) ~= "thread" then
-        error("bad argument #1 to '" .. name .. "' (thread expected, got " .. got(1, ...) .. ")", 3)
-      end
-    end
-    local function resumed(c, ok, ...)
-      if not ok and status(c) == "dead" and expired() then timedout[c] = text((...)) end
-      return caught(ok, ...)
-    end
-    co.resume = function(...)
-      thread("resume", ...)
-      return resumed((...), rawresume(...))
-    end
-    co.close = function(...)
-      thread("close", ...)
-      local c = ...
-      if timedout[c] ~= nil then return caught(false, timedout[c]) end
-      return caught(rawclose(...))
-    end
-    -- `coroutine.wrap` and the functions it makes are C functions
-    -- (`host.cwrap`), as lcorolib's: only a C function finds its caller's
-    -- position for an error (a Lua one may have been tail-called in its
-    -- caller's place) and is named as Lua names it. What they do in Lua is
-    -- `step`: an error in the coroutine closes it, through the above.
-    local cwrap = host.cwrap
-    local function step(c, ok, ...)
-      if ok then return true, ... end
-      local e = ...
-      if status(c) == "dead" and timedout[c] == nil then
-        if expired() then
-          timedout[c] = text(e)
-        else
-          local closed, e2 = rawclose(c)
-          if not closed then e = e2 end
-        end
-      end
-      return false, e
-    end
-    co.wrap = cwrap(function(f)
-      local c = rawcreate(f)
-      return function(...) return step(c, rawresume(c, ...)) end
-    end)
-  end
-end
--- rpm.ver objects: userdata of the class `rpm.ver` (rpm's `createclass`),
--- whose metatable is the class table itself, as rpm's are: `type` says
--- `userdata`, `rawget`, `pairs` and `setmetatable` refuse them, `#v`, `v()`
--- and `v .. x` are Lua's own errors (naming the variable), and whatever
--- Lua code sets on `getmetatable(v)` applies to every object. An object's
--- version is kept in a table of weak keys (a userdata of ours holds no
--- bytes), which also tells the class's objects from any other value.
-local getmt, type, rawget, rawset, error, select = getmetatable, type, rawget, rawset, error, select
--- An object is made as if its class had no `__gc`, which Lua looks at only
--- then, so no object of ours is ever finalized: a finalizer runs with the
--- instruction hook off (Lua's GCTM), so a loop in one that a spec set on
--- the class could not be stopped by the time limit. (Ours do nothing.)
-local made = host.newud
-local function newud(class)
-  local gc = rawget(class, "__gc")
-  rawset(class, "__gc", nil)
-  local u = made(class)
-  rawset(class, "__gc", gc)
-  return u
-end
-host.newud = newud
-local fields = setmetatable({}, {__mode = "k"})
-local vermt = {__name = "rpm.ver"}
--- Lua's `luaL_typeerror` names a value by its metatable's `__name`.
-local function tname(x)
-  local mt = getmt(x)
-  if type(mt) == "table" and type(rawget(mt, "__name")) == "string" then return mt.__name end
-  return type(x)
-end
-host.tname = tname
--- rpm's `checkver` (luaL_checkudata), for the code `level` calls up.
-local function checkver(x, i, n, name, level)
-  if fields[x] == nil then
-    local got = i > n and "no value" or tname(x)
-    error("bad argument #" .. i .. " to '" .. name .. "' (rpm.ver expected, got " .. got .. ")", level + 1)
-  end
-  return fields[x]
-end
--- rpm's lua_tostring: a string or a number as text, taken as a C string
--- (up to a NUL); anything else is none.
-local function cstr(x)
-  local t = type(x)
-  if t == "number" then x = tostring(x) elseif t ~= "string" then return nil end
-  return (x:match("^[^\0]*"))
-end
-local slots = {e = 1, v = 2, r = 3}
-vermt.__index = function(...)
-  local n, v, k = select('#', ...), ...
-  local f = checkver(v, 1, n, "__index", 2)
-  local key = cstr(k)
-  if key == nil then
-    local got = n < 2 and "no value" or tname(k)
-    error("bad argument #2 to '__index' (string expected, got " .. got .. ")", 2)
-  end
-  local i = slots[key]
-  if i == nil then error("invalid attribute: " .. key, 2) end
-  return f[i]
-end
-vermt.__tostring = function(...)
-  local f = checkver((...), 1, select('#', ...), "__tostring", 2)
-  return host.evr(f[1], f[2], f[3])
-end
--- rpm's comparisons take two objects of the class
--- (`bad argument #2 to '__lt' (rpm.ver expected, got number)`).
-local function vcmp(name, ...)
-  local n, a, b = select('#', ...), ...
-  local x, y = checkver(a, 1, n, name, 3), checkver(b, 2, n, name, 3)
-  return host.vercmp3(x[1], x[2], x[3], y[1], y[2], y[3])
-end
-vermt.__eq = function(...) return vcmp("__eq", ...) == 0 end
-vermt.__lt = function(...) return vcmp("__lt", ...) < 0 end
-vermt.__le = function(...) return vcmp("__le", ...) <= 0 end
--- rpm frees the version here; ours is the weak table's to drop.
-vermt.__gc = function(...) checkver((...), 1, select('#', ...), "__gc", 2) end
--- rpm.ver (Rust: it checks the number of arguments) makes the object here;
--- no version (`rpm.ver(nil)`, `rpm.ver('')`, an empty V) is no value at all.
-host.newver = function(...)
-  local n = select('#', ...)
-  local e, v, r
-  if n == 1 then
-    local s = cstr((...))
-    if s == nil or s == "" then return end
-    e, v, r = host.parsever(s)
-  else
-    local a, b, c = ...
-    e, v, r = cstr(a), cstr(b), cstr(c)
-    if v == nil or v == "" then return end
-  end
-  local u = newud(vermt)
-  fields[u] = {e, v, r}
-  return u
-end
-"#;
 
 impl LuaState {
     fn new(lua_dirs: &[std::path::PathBuf]) -> mlua::Result<LuaState> {
@@ -415,220 +222,7 @@ impl LuaState {
         g.set("print", print)?;
 
         let engine = EngineSlot::default();
-        let rpm = lua.create_table()?;
-        let slot = engine.clone();
-        rpm.set(
-            "expand",
-            function(&lua, move |lua, s: mlua::String| {
-                // rpm takes the argument as a C string: up to a NUL.
-                let v = expand_or_raise(&slot, &super::expand::c_string(s.as_bytes().to_vec()))?;
-                lua.create_string(v)
-            })?,
-        )?;
-        let slot = engine.clone();
-        rpm.set(
-            "define",
-            function(&lua, move |_, s: mlua::String| {
-                let e = slot.get()?;
-                let saved = e.problems.len();
-                if e.define_from_lua(&super::expand::c_string(s.as_bytes().to_vec())) {
-                    Ok(())
-                } else {
-                    e.problems.truncate(saved);
-                    Err(mlua::Error::runtime("error defining macro"))
-                }
-            })?,
-        )?;
-        let slot = engine.clone();
-        rpm.set(
-            "undefine",
-            function(&lua, move |_, s: mlua::String| {
-                // rpm's `rpmUndefineMacro` checks the name as `%undefine`
-                // does: an illegal name or a built-in (`expand`) fails.
-                let e = slot.get()?;
-                let saved = e.problems.len();
-                let name = super::expand::c_string(s.as_bytes().to_vec());
-                if e.undefine_from_lua(&String::from_utf8_lossy(&name)) {
-                    Ok(())
-                } else {
-                    e.problems.truncate(saved);
-                    Err(mlua::Error::runtime("error undefining macro"))
-                }
-            })?,
-        )?;
-        let slot = engine.clone();
-        rpm.set(
-            "isdefined",
-            function(&lua, move |_, s: String| {
-                let m = slot.get()?.table.get(&s);
-                Ok((m.is_some(), m.is_some_and(|m| m.is_parametric())))
-            })?,
-        )?;
-        let slot = engine.clone();
-        rpm.set(
-            "load",
-            function(&lua, move |_, s: String| {
-                let e = slot.get()?;
-                Ok(match e.host.read_file(&s) {
-                    // rpm's `rpmLoadMacroFile`: 1 when a definition failed;
-                    // pushed as a Lua float.
-                    Some(d) => f64::from(u8::from(!e.load_macro_text(&d))),
-                    // rpm opens a directory and reads no line of it.
-                    None if super::Host::is_builder_dir(&s) => 0.0,
-                    None => -1.0,
-                })
-            })?,
-        )?;
-        rpm.set(
-            "vercmp",
-            function(&lua, |_, (a, b): (String, String)| {
-                let (va, vb) = (Ver::parse(&a), Ver::parse(&b));
-                match (va, vb) {
-                    (Some(x), Some(y)) => Ok(x.cmp(&y) as i32),
-                    // rpm's `luaL_argerror(L, N, "invalid version ")`.
-                    (None, _) => Err(arg_error(1, "invalid version ")),
-                    _ => Err(arg_error(2, "invalid version ")),
-                }
-            })?,
-        )?;
-        rpm.set(
-            "b64encode",
-            // rpm's rpmBase64Encode: lines of `linelen` characters (64 by
-            // default, rounded down to a multiple of 4; none for 0), each
-            // ended by a newline.
-            function(&lua, |lua, (s, linelen): (mlua::String, LV)| {
-                // `luaL_optinteger`: an integral number, or a string Lua
-                // reads as one (`'0x8'`, `'8.0'`: Lua's own conversion).
-                let linelen = match linelen {
-                    LV::Nil => None,
-                    v => match lua.coerce_integer(v.clone())? {
-                        Some(i) => Some(i),
-                        None if lua.coerce_number(v.clone())?.is_some() => {
-                            return Err(arg_error(2, "number has no integer representation"))
-                        }
-                        None => {
-                            let got = v.type_name();
-                            return Err(arg_error(2, format!("number expected, got {got}")));
-                        }
-                    },
-                };
-                let data = s.as_bytes();
-                let quads = match linelen {
-                    Some(l) if l >= 0 => (l / 4).min(1 << 20) as usize,
-                    _ => 16,
-                };
-                let mut out = Vec::new();
-                if quads == 0 {
-                    out = super::base64::encode(&data);
-                } else {
-                    for chunk in data.chunks(quads * 3) {
-                        out.extend(super::base64::encode(chunk));
-                        out.push(b'\n');
-                    }
-                }
-                lua.create_string(out)
-            })?,
-        )?;
-        rpm.set(
-            "b64decode",
-            function(&lua, |lua, s: mlua::String| {
-                match super::base64::decode(&s.as_bytes()) {
-                    Some(d) => Ok(LV::String(lua.create_string(d)?)),
-                    None => Ok(LV::Nil),
-                }
-            })?,
-        )?;
-        rpm.set(
-            "splitargs",
-            function(&lua, |lua, s: mlua::String| {
-                let t = lua.create_table()?;
-                for (i, w) in split_quoted(&s.as_bytes(), b" \t").into_iter().enumerate() {
-                    t.set(i + 1, lua.create_string(w)?)?;
-                }
-                Ok(t)
-            })?,
-        )?;
-        rpm.set(
-            "unsplitargs",
-            function(&lua, |lua, t: Table| {
-                // rpm's: entries 1, 2, ... up to the first nil, each taken
-                // by `luaL_checkstring(L, -1)` (a C string; anything but a
-                // string or number is an error about argument -1).
-                let mut words: Vec<Vec<u8>> = Vec::new();
-                for i in 1.. {
-                    match t.raw_get::<LV>(i)? {
-                        LV::Nil => break,
-                        v @ (LV::String(_) | LV::Integer(_) | LV::Number(_)) => {
-                            let s: mlua::String = lua.unpack(v)?;
-                            words.push(super::expand::c_string(s.as_bytes().to_vec()));
-                        }
-                        v => {
-                            let got = v.type_name();
-                            return Err(arg_error(
-                                STACK_TOP,
-                                format!("string expected, got {got}"),
-                            ));
-                        }
-                    }
-                }
-                lua.create_string(unsplit_quoted(&words, b" "))
-            })?,
-        )?;
-        rpm.set("glob", super::luaglob::function(&lua)?)?;
-        // rpm's own check first: rpmbuild on a builder has no terminal.
-        rpm.set("interactive", refusing(&lua, "not a tty")?)?;
-        rpm.set(
-            "execute",
-            // rpm's `rpm_execute` checks every argument is a string before
-            // it runs anything; the sandbox refuses what would run.
-            function(
-                &lua,
-                |_, (_file, rest): (mlua::String, MultiValue)| -> mlua::Result<()> {
-                    for (i, v) in rest.iter().enumerate() {
-                        if !matches!(v, LV::String(_) | LV::Integer(_) | LV::Number(_)) {
-                            let got = v.type_name();
-                            return Err(arg_error(i + 2, format!("string expected, got {got}")));
-                        }
-                    }
-                    Err(mlua::Error::runtime(
-                        "rpm.execute is not permitted when evaluating specs",
-                    ))
-                },
-            )?,
-        )?;
-        // Gone from rpm 6, which says so.
-        rpm.set(
-            "redirect2null",
-            refusing(
-                &lua,
-                "rpm.redirect2null() is no longer available, use rpm.spawn() or \
-                 rpm.execute() instead",
-            )?,
-        )?;
-        // rpm's hooks: no hook runs while a spec is parsed, but the
-        // arguments are checked as rpm checks them.
-        for name in ["register", "unregister", "call"] {
-            rpm.set(
-                name,
-                lua.create_function(move |_, args: MultiValue| -> mlua::Result<()> {
-                    let arg = |i: usize| args.get(i).cloned().unwrap_or(LV::Nil);
-                    if !matches!(arg(0), LV::String(_) | LV::Integer(_) | LV::Number(_)) {
-                        return Err(arg_error(1, "hook name expected"));
-                    }
-                    match name {
-                        "register" if !matches!(arg(1), LV::Function(_)) => {
-                            Err(arg_error(2, "function expected"))
-                        }
-                        "unregister"
-                            if !matches!(arg(1), LV::UserData(_) | LV::LightUserData(_)) =>
-                        {
-                            Err(arg_error(2, "hook information expected"))
-                        }
-                        _ => Ok(()),
-                    }
-                })?,
-            )?;
-        }
+        let rpm = super::luarpm::module(&lua, &engine)?;
         g.set("rpm", rpm)?;
         super::luaposix::install(&lua, engine.clone())?;
 
@@ -642,9 +236,13 @@ impl LuaState {
         let d2 = deadline.clone();
         let host = lua.create_table()?;
         // SAFETY: `new_instance` keeps to the Lua C API's rules (see there).
-        host.set("newud", unsafe { lua.create_c_function(new_instance)? })?;
+        host.set("newud", unsafe {
+            lua.create_c_function(luaglue::new_instance)?
+        })?;
         // SAFETY: `make_wrap` keeps to the Lua C API's rules (see there).
-        host.set("cwrap", unsafe { lua.create_c_function(make_wrap)? })?;
+        host.set("cwrap", unsafe {
+            lua.create_c_function(luaglue::make_wrap)?
+        })?;
         host.set(
             "expired",
             lua.create_function(move |_, ()| Ok(expired(&d2)))?,
@@ -703,9 +301,10 @@ impl LuaState {
         searchers.set(2, super::luamod::searcher(&lua, lua_dirs, engine.clone())?)?;
         lua.set_named_registry_value("rpm_host", host.clone())?;
         host.set("errtext", super::luaerror::errtext(&lua)?)?;
-        super::luamod::compile(&lua, "=rpm-glue", GLUE.as_bytes())?.call::<()>(host.clone())?;
+        super::luamod::compile(&lua, "=rpm-glue", luaglue::GLUE.as_bytes())?
+            .call::<()>(host.clone())?;
         let tname: Function = host.get("tname")?;
-        g.set("setmetatable", set_metatable(&lua, tname)?)?;
+        g.set("setmetatable", luaglue::set_metatable(&lua, tname)?)?;
         let newver: Function = host.get("newver")?;
         let rpm: Table = g.get("rpm")?;
         rpm.set(
@@ -735,82 +334,12 @@ impl LuaState {
     }
 }
 
-/// Lua's `setmetatable` (lbaselib's `luaB_setmetatable`: the same checks
-/// and messages; `tname` names a value of a class), but the table is given
-/// its metatable as if that had no `__gc`, so it is never finalized: Lua
-/// runs a finalizer with the instruction hook off, so the time limit could
-/// not end a loop in one (the tool hung, at the latest when the state
-/// closed). No spec of the corpus sets a `__gc`.
-fn set_metatable(lua: &Lua, tname: Function) -> mlua::Result<Function> {
-    lua.create_function(move |_, args: MultiValue| {
-        let given = args.len();
-        let mut args = args.into_iter();
-        let (t, mt) = (
-            args.next().unwrap_or(LV::Nil),
-            args.next().unwrap_or(LV::Nil),
-        );
-        let got = |v: &LV, pos: usize| -> mlua::Result<String> {
-            if pos > given {
-                return Ok("no value".into());
-            }
-            tname.call(v.clone())
-        };
-        let LV::Table(t) = t else {
-            return Err(arg_error(1, format!("table expected, got {}", got(&t, 1)?)));
-        };
-        let mt = match mt {
-            // No second argument is none, not nil: an error.
-            LV::Nil if given >= 2 => None,
-            LV::Table(m) => Some(m),
-            v => {
-                let what = format!("nil or table expected, got {}", got(&v, 2)?);
-                return Err(arg_error(2, what));
-            }
-        };
-        if let Some(old) = t.metatable() {
-            if !old.raw_get::<LV>("__metatable")?.is_nil() {
-                return Err(mlua::Error::runtime("cannot change a protected metatable"));
-            }
-        }
-        let gc: LV = match &mt {
-            Some(m) => m.raw_get("__gc")?,
-            None => LV::Nil,
-        };
-        if let (Some(m), false) = (&mt, gc.is_nil()) {
-            m.raw_set("__gc", LV::Nil)?;
-        }
-        let done = t.set_metatable(mt.clone());
-        if let (Some(m), false) = (&mt, gc.is_nil()) {
-            m.raw_set("__gc", gc)?;
-        }
-        done?;
-        Ok(LV::Table(t))
-    })
-}
-
 /// A Lua function that fails with `message` whatever it is given, for
 /// what rpm refuses in a spec's context.
-fn refusing(lua: &Lua, message: &'static str) -> mlua::Result<Function> {
+pub(super) fn refusing(lua: &Lua, message: &'static str) -> mlua::Result<Function> {
     lua.create_function(move |_, _: MultiValue| -> mlua::Result<()> {
         Err(mlua::Error::runtime(message))
     })
-}
-
-/// `host.newud(class)`: a new userdata (of no bytes) whose metatable is
-/// the table `class`, as rpm's `newinstance` makes its objects. mlua's own
-/// userdata cannot stand in: their metatable is mlua's, hidden from
-/// `getmetatable`, where rpm's is the class table Lua code may change.
-unsafe extern "C-unwind" fn new_instance(l: *mut mlua::ffi::lua_State) -> std::os::raw::c_int {
-    use mlua::ffi;
-    // Index 1 is looked at before anything is pushed; only a table is ever
-    // made a metatable (the glue always passes one).
-    let class = ffi::lua_type(l, 1) == ffi::LUA_TTABLE;
-    ffi::lua_newuserdatauv(l, 0, 0);
-    if class {
-        ffi::lua_pushvalue(l, 1);
-        ffi::lua_setmetatable(l, -2);
-    }
-    1
 }
 
 /// How Lua's `tostring` writes a float: C's `%.14g`, and `.0` added when
@@ -983,55 +512,6 @@ pub(super) fn run_macro(eng: &mut Engine, script: &[u8], frame: Option<&Frame>, 
             eng.fail(format!("lua script failed: {e}"))
         }
     }
-}
-
-/// `host.cwrap(make)`: the C function `coroutine.wrap` (lcorolib's
-/// `luaB_cowrap`): it checks its argument as Lua's does, then gives a C
-/// closure ([`wrapped`]) over what the glue's `make` makes of it.
-unsafe extern "C-unwind" fn make_wrap(l: *mut mlua::ffi::lua_State) -> std::os::raw::c_int {
-    use mlua::ffi;
-    ffi::lua_settop(l, 1);
-    ffi::lua_pushcclosure(l, wrap, 1);
-    1
-}
-
-/// `coroutine.wrap(f)`: see [`make_wrap`].
-unsafe extern "C-unwind" fn wrap(l: *mut mlua::ffi::lua_State) -> std::os::raw::c_int {
-    use mlua::ffi;
-    ffi::luaL_checktype(l, 1, ffi::LUA_TFUNCTION);
-    ffi::lua_settop(l, 1);
-    ffi::lua_pushvalue(l, ffi::lua_upvalueindex(1));
-    ffi::lua_insert(l, 1);
-    ffi::lua_call(l, 1, 1);
-    ffi::lua_pushcclosure(l, wrapped, 1);
-    1
-}
-
-/// lcorolib's `auxwrap` around the glue's `step` for one coroutine: its results, or its error raised
-/// again, a string one with the position of the code that called this
-/// function in front (`luaL_where(L, 1)`). Nothing here needs dropping
-/// when `lua_call` or `lua_error` jumps out.
-unsafe extern "C-unwind" fn wrapped(l: *mut mlua::ffi::lua_State) -> std::os::raw::c_int {
-    use mlua::ffi;
-    let n = ffi::lua_gettop(l);
-    if ffi::lua_checkstack(l, 2) == 0 {
-        ffi::lua_pushstring(l, c"stack overflow".as_ptr());
-        ffi::lua_error(l);
-    }
-    ffi::lua_pushvalue(l, ffi::lua_upvalueindex(1));
-    ffi::lua_insert(l, 1);
-    ffi::lua_call(l, n, ffi::LUA_MULTRET);
-    if ffi::lua_toboolean(l, 1) != 0 {
-        ffi::lua_remove(l, 1);
-        return ffi::lua_gettop(l);
-    }
-    ffi::lua_settop(l, 2);
-    if ffi::lua_type(l, 2) == ffi::LUA_TSTRING {
-        ffi::luaL_where(l, 1);
-        ffi::lua_insert(l, 2);
-        ffi::lua_concat(l, 2);
-    }
-    ffi::lua_error(l)
 }
 
 /// `lua:name(args)` in an expression (rpm's `rpmluaCallStringFunction`).

@@ -8,10 +8,10 @@
 //! hook cuts the Lua stack inside the hook, running pending `__close`
 //! handlers there with hooks off. Raising from a count hook is allowed
 //! (`luaD_hook` runs it as a C call); what Lua then runs with hooks off is
-//! the glue's concern (`lua.rs`). Nothing here holds a value that needs
-//! dropping when `lua_error` jumps out, and every path that catches is
-//! Lua's (`lua_pcall`, `lua_resume`, the parser), so the jump crosses only
-//! C and `extern "C-unwind"` frames without destructors.
+//! the glue's concern (`lua.rs`, `luaglue.rs`). Nothing here holds a value
+//! that needs dropping when `lua_error` jumps out, and every path that
+//! catches is Lua's (`lua_pcall`, `lua_resume`, the parser), so the jump
+//! crosses only C and `extern "C-unwind"` frames without destructors.
 
 use std::cell::Cell;
 use std::time::Instant;

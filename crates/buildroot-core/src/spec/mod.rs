@@ -1,10 +1,11 @@
 //! Evaluating a spec per target arch as rpm 4.18 parses it (`rpmspec -q
 //! --buildrequires --target ARCH`): rpm's line reader and conditionals
 //! (`reader`), its macro engine (`expand`, `table`, `define`, `args`,
-//! `expr`), embedded Lua (`lua`; its `io` and `posix` in `luaio` and
-//! `luaposix`, `require` in `luamod`), sandboxed `%(...)` (`shell`) and its
-//! preamble parser (`parse`). An SRPM's header holds the BuildRequires of
-//! the arch that built it; this recomputes them for any arch.
+//! `expr`), embedded Lua (`lua`; its `rpm` module in `luarpm`, `io` and
+//! `posix` in `luaio` and `luaposix`, `require` in `luamod`), sandboxed
+//! `%(...)` (`shell`) and its preamble parser (`parse`). An SRPM's header
+//! holds the BuildRequires of the arch that built it; this recomputes them
+//! for any arch.
 //!
 //! Macro files are parsed once into a shared table per target (built-ins of
 //! `defaults`, then the files in load order, then the arch's platform
@@ -26,10 +27,12 @@ mod expr;
 mod lua;
 mod luaerror;
 mod luaglob;
+mod luaglue;
 mod luaio;
 mod luamacros;
 mod luamod;
 mod luaposix;
+mod luarpm;
 mod luatime;
 mod nesting;
 mod parse;
@@ -634,7 +637,7 @@ fn evaluate_on(
     eng.table.push("__file_lineno", Entry::lineno());
     // rpm 4.20's parseSpec: the top build directory is read from %_builddir
     // once, and %_builddir stays undefined until the main package's preamble
-    // has been read (`parse::build_dirs` defines it again then).
+    // has been read (`parse::preamble::build_dirs` defines it again then).
     if eng.table.get("_top_builddir").is_none() {
         let top = eng.expand(b"%{_builddir}").unwrap_or_default();
         let top = String::from_utf8_lossy(&top).into_owned();

@@ -5,8 +5,8 @@
 //! `%{S:}`/`%{P:}`, `%{macrobody:}`, `%{load:}`, `%{echo:}`/`%{warn:}`/
 //! `%{error:}`, `%{lua:}`, `%{getncpus}`, `%{exists:}`, `%{uncompress:}`,
 //! `%setup`/`%patch` and the rest: what each gives once the expansion in
-//! `expand.rs` has found the call and grabbed its arguments. A child of
-//! `expand` so that the arms work on the [`Engine`]'s own state.
+//! `expand.rs` has found the call and `call.rs` grabbed its arguments. A
+//! child of `expand` so that the arms work on the [`Engine`]'s own state.
 
 use super::*;
 

@@ -1,0 +1,190 @@
+//! The first of the two passes that read a YAML document as PyYAML's
+//! `safe_load` would: the parser's events, walked once, give each scalar as
+//! written (its text, plain or quoted, its tag) by where it starts, the
+//! `!!omap`/`!!pairs` collections ([`super::yaml_pairs`]), and the first
+//! tag PyYAML's `SafeConstructor` has no constructor for
+//! (`construct_undefined`: "could not determine a constructor for the
+//! tag"). Separate from the second pass ([`super::yaml_construct`]) because
+//! it sees the text, not the values.
+
+use serde_saphyr::granit_parser;
+use std::collections::HashMap;
+
+use super::yaml11;
+use super::yaml_pairs::{close, node_in, Open, Pairs};
+
+/// A scalar as written: its text, whether it was plain (PyYAML types
+/// only those by their spelling), its `tag:yaml.org,2002:` tag's suffix
+/// (or `!`).
+pub(super) struct Scalar {
+    pub(super) text: String,
+    pub(super) plain: bool,
+    pub(super) tag: Option<String>,
+    pub(super) line: usize,
+}
+
+/// What [`scan`] finds in a document.
+pub(super) enum Scan {
+    /// The first explicit tag `safe_load` refuses, as the problem to report.
+    Unsafe(String),
+    /// Each scalar by the byte offset where its text starts, and the
+    /// document with the scalar tags safe_load builds ([`yaml11`]) blanked
+    /// out (same length): the parser types those scalars its own way or
+    /// refuses them (`!!bool yes`, `!!timestamp`), and we type them anyway.
+    /// Also the collections tagged `!!omap` or `!!pairs`, by where they
+    /// start ([`Pairs`]).
+    Scalars(HashMap<usize, Scalar>, String, HashMap<usize, Pairs>),
+    /// A text the parser rejects: parsing it says what is wrong.
+    Unparsable,
+}
+
+/// The tags PyYAML's `SafeLoader` has a constructor for, beyond the scalar
+/// ones [`yaml11`] builds (`!!set`, `!!omap`, the `<<` merge key's, ...).
+const OTHER_SAFE_LOAD_TAGS: [&str; 7] = ["binary", "omap", "pairs", "set", "seq", "map", "merge"];
+
+/// Reads the document's events: its scalars as written, and the first
+/// explicit tag `safe_load` refuses ("could not determine a constructor
+/// for the tag": `!custom`, `!!python/object:...`); content-resolver
+/// reports such a file as it reports any YAML error. A scalar with the
+/// non-specific `!` is resolved as a plain one, quoted or not, as PyYAML
+/// resolves it (`! '123'` is 123).
+pub(super) fn scan(text: &str) -> Scan {
+    let mut scalars = HashMap::new();
+    let mut pairs: HashMap<usize, Pairs> = HashMap::new();
+    let mut open: Vec<Open> = Vec::new();
+    let mut blanked = text.as_bytes().to_vec();
+    for event in granit_parser::Parser::new_from_str(text) {
+        let Ok((event, span)) = event else {
+            return Scan::Unparsable;
+        };
+        let (scalar, tag) = match &event {
+            granit_parser::Event::Scalar(value, style, _, tag) => (Some((value, *style)), tag),
+            granit_parser::Event::SequenceStart(_, _, tag)
+            | granit_parser::Event::MappingStart(_, _, tag) => (None, tag),
+            granit_parser::Event::Alias(_) => {
+                node_in(&mut open, &mut pairs, false, false);
+                continue;
+            }
+            granit_parser::Event::SequenceEnd | granit_parser::Event::MappingEnd => {
+                close(&mut open, &mut pairs);
+                continue;
+            }
+            _ => continue,
+        };
+        let name = tag.as_ref().map(|t| {
+            if t.original() == "!" {
+                Some("!".to_string())
+            } else {
+                t.suffix_in_namespace("tag:yaml.org,2002:")
+                    .map(|n| n.into_owned())
+            }
+        });
+        let known = match &name {
+            None => true,
+            Some(None) => false,
+            Some(Some(n)) => {
+                n == "!"
+                    || OTHER_SAFE_LOAD_TAGS.contains(&n.as_ref())
+                    || (scalar.is_some() && yaml11::is_scalar_tag(n))
+            }
+        };
+        if !known {
+            let tag = tag.as_ref().map(|t| t.original()).unwrap_or_default();
+            return Scan::Unsafe(format!(
+                "line {}: tag {tag} is unknown to PyYAML's safe_load",
+                span.start.line()
+            ));
+        }
+        let is_map = matches!(event, granit_parser::Event::MappingStart(..));
+        let merge_key = matches!(scalar, Some((v, granit_parser::ScalarStyle::Plain)) if v == "<<")
+            && name.is_none();
+        let entry = node_in(&mut open, &mut pairs, is_map, merge_key);
+        let Some((value, style)) = scalar else {
+            let mut tagged = None;
+            if let (Some(Some(n)), Some(at)) = (&name, span.start.byte_offset()) {
+                if n == "omap" || n == "pairs" {
+                    let seq = !is_map;
+                    let line = span.start.line();
+                    let tag = n.to_string();
+                    let entries = Vec::new();
+                    pairs.insert(
+                        at,
+                        Pairs {
+                            tag,
+                            seq,
+                            line,
+                            entries,
+                        },
+                    );
+                    tagged = Some(at);
+                }
+            }
+            open.push(if is_map {
+                Open::Map(0, false, entry)
+            } else {
+                Open::Seq(tagged)
+            });
+            continue;
+        };
+        let Some(start) = span.start.byte_offset() else {
+            continue;
+        };
+        let name = name.flatten();
+        let mut start = start;
+        if name
+            .as_deref()
+            .is_some_and(|n| n != "!" && yaml11::is_scalar_tag(n))
+        {
+            let begin = blank_tag_before(&mut blanked, start);
+            // An empty scalar after the tag (`a: !!str` at the end of a
+            // line) is a null to the deserializer, which puts it at the
+            // `:` before it, where it cannot be found: written `''` in the
+            // tag's place it is found there, and typed by its tag as
+            // PyYAML types it (`''` for `!!str`, an error for `!!bool`).
+            let nothing_written =
+                value.is_empty() && matches!(style, granit_parser::ScalarStyle::Plain);
+            if let (Some(begin), true) = (begin, nothing_written) {
+                blanked[begin..begin + 2].copy_from_slice(b"''");
+                start = begin;
+            }
+        }
+        scalars.insert(
+            start,
+            Scalar {
+                text: value.to_string(),
+                plain: matches!(style, granit_parser::ScalarStyle::Plain),
+                tag: name,
+                line: span.start.line(),
+            },
+        );
+    }
+    match String::from_utf8(blanked) {
+        Ok(text) => Scan::Scalars(scalars, text, pairs),
+        Err(_) => Scan::Unparsable,
+    }
+}
+
+/// Blanks (with spaces) the tag written before the scalar text at `start`:
+/// the nearest token before it that starts with `!`, past an anchor.
+/// Returns where the tag began.
+fn blank_tag_before(text: &mut [u8], start: usize) -> Option<usize> {
+    let mut end = start.min(text.len());
+    for _ in 0..2 {
+        while end > 0 && matches!(text[end - 1], b' ' | b'\t' | b'\n' | b'\r') {
+            end -= 1;
+        }
+        let mut begin = end;
+        while begin > 0 && !matches!(text[begin - 1], b' ' | b'\t' | b'\n' | b'\r') {
+            begin -= 1;
+        }
+        match text.get(begin) {
+            Some(b'!') => {
+                text[begin..end].fill(b' ');
+                return Some(begin);
+            }
+            Some(b'&') => end = begin,
+            _ => return None,
+        }
+    }
+    None
+}

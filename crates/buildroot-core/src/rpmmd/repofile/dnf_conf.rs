@@ -1,0 +1,296 @@
+//! A `dnf.conf`'s `[main]` as it reaches dnf's repos: the options libdnf's
+//! `ConfigRepo` takes from `ConfigMain` (libdnf/conf/ConfigRepo.cpp's
+//! `OptionChild`ren) and the main excludes and includes that dnf's
+//! `Base._setup_excludes_includes` lays over every repo. Separate from the
+//! `.repo` reader in [`super`]: it is read once per run (`--dnf-conf`) and
+//! applied to every repo, whether from a file or `--repo ID=URL`.
+
+use std::path::Path;
+
+use super::ini::sections;
+use super::{dnf_passes_over, passed_over, set_option, split_list};
+use crate::error::{Error, Result};
+use crate::rpmmd::RepoSpec;
+
+/// The `[main]` section of a `dnf.conf` (`--dnf-conf`), as dnf applies it
+/// to the repos:
+/// - the options libdnf's repos inherit from the main configuration
+///   (`ConfigRepo`'s `OptionChild`ren: the network options the tools use,
+///   `skip_if_unavailable`, `enabled`), unless a repo sets its own;
+/// - `excludepkgs` and `includepkgs`, added to each repo's own lists (dnf
+///   filters the whole sack with them: a repo keeps what matches main's
+///   includes or its own), unless `disable_excludes` turns them off;
+/// - `disable_excludes`: `all`, `main`, or repo ids whose own lists are off.
+///
+/// Values are taken as written: dnf 4 substitutes no `$basearch` in its main
+/// configuration. Other main options are ignored: dnf's own
+/// (`install_weak_deps`, `best`, `reposdir`, ...: the tools model mock's
+/// buildroot, not the host's dnf), and the repo options the tools ignore in
+/// `.repo` files too (`ip_resolve`, `throttle`, `proxy_ssl*`, ...).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MainDefaults {
+    pub(super) origin: String,
+    /// Inherited options, with their lines.
+    pub(super) keys: Vec<(String, String, usize)>,
+    pub(super) excludes: Vec<String>,
+    pub(super) includes: Vec<String>,
+    pub(super) disable_excludes: Vec<String>,
+    /// The values passed over, as dnf does (one message each).
+    pub(super) ignored: Vec<String>,
+    /// A `proxy=` that is not a proxy URL, with its line: an error for the
+    /// enabled repos that inherit it.
+    pub(super) bad_proxy: Option<(usize, String)>,
+}
+
+/// The `[main]` options a repo inherits (libdnf's `OptionChild` options of
+/// `ConfigRepo` that the tools use).
+fn is_inherited(key: &str) -> bool {
+    matches!(
+        key,
+        "enabled"
+            | "skip_if_unavailable"
+            | "username"
+            | "password"
+            | "proxy"
+            | "proxy_username"
+            | "proxy_password"
+            | "sslverify"
+            | "sslcacert"
+            | "sslclientcert"
+            | "sslclientkey"
+            | "timeout"
+            | "minrate"
+            | "retries"
+            | "repo_gpgcheck"
+    )
+}
+
+impl MainDefaults {
+    /// Reads a `dnf.conf` file's `[main]` (its repo sections are read as a
+    /// `.repo` file's, [`super::parse_repofile`]).
+    /// Values an option cannot take are warned about and passed over.
+    pub fn read(path: &Path) -> Result<MainDefaults> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let main = MainDefaults::parse(&text, &path.display().to_string())?;
+        for msg in &main.ignored {
+            crate::rpmmd::skip::warn_once(msg.clone());
+        }
+        Ok(main)
+    }
+
+    /// [`MainDefaults::read`] of text; `origin` names it in errors. Every
+    /// value is checked here, once: one an option cannot take is left out
+    /// (and kept in `ignored`), as dnf passes it over.
+    pub fn parse(text: &str, origin: &str) -> Result<MainDefaults> {
+        let mut main = MainDefaults {
+            origin: origin.to_string(),
+            ..MainDefaults::default()
+        };
+        for (id, _, kv) in sections(text, origin)? {
+            if id != "main" {
+                continue;
+            }
+            for (k, v, line) in kv {
+                match k.as_str() {
+                    "exclude" | "excludepkgs" => main.excludes.extend(split_list(&v)),
+                    "includepkgs" => main.includes.extend(split_list(&v)),
+                    "disable_excludes" | "disableexcludes" => {
+                        main.disable_excludes.extend(split_list(&v))
+                    }
+                    k if is_inherited(k) => {
+                        let mut probe = RepoSpec::new("main", "");
+                        match set_option(&mut probe, k, &v) {
+                            Some(Err(m)) if dnf_passes_over(k) => {
+                                main.ignored.push(passed_over(origin, line, "main", &m))
+                            }
+                            // Only an error for the enabled repos that take it.
+                            Some(Err(m)) => main.bad_proxy = Some((line, m)),
+                            _ => main.keys.push((k.to_string(), v, line)),
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(main)
+    }
+
+    /// Gives `spec` the inherited options (before its own; `enabled` only
+    /// to a repo of a section: a `--repo ID=URL` is always enabled).
+    pub(super) fn inherit(&self, spec: &mut RepoSpec, section: bool) -> Result<()> {
+        for (k, v, line) in &self.keys {
+            if k == "enabled" && !section {
+                continue;
+            }
+            if let Some(Err(m)) = set_option(spec, k, v) {
+                return Err(Error::at_line(&self.origin, *line, format!("[main]: {m}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds main's excludes and includes to `spec`'s own (after its own
+    /// options), as `disable_excludes` allows.
+    pub(super) fn filter(&self, spec: &mut RepoSpec) {
+        let off = |what: &str| self.disable_excludes.iter().any(|d| d == what);
+        if off("all") || off(&spec.id) {
+            spec.exclude.clear();
+            spec.includepkgs.clear();
+        }
+        if !off("all") && !off("main") {
+            spec.exclude.extend(self.excludes.iter().cloned());
+            spec.includepkgs.extend(self.includes.iter().cloned());
+        }
+    }
+
+    /// The error of a bad `proxy=` of main, for an enabled repo that
+    /// inherits it.
+    pub(super) fn check_proxy(&self) -> Result<()> {
+        match &self.bad_proxy {
+            Some((line, m)) => Err(Error::at_line(&self.origin, *line, format!("[main]: {m}"))),
+            None => Ok(()),
+        }
+    }
+
+    /// What main gives a `--repo ID=URL` (no section of its own): the
+    /// inherited options, checked as a section's are, and the filters.
+    pub(in crate::rpmmd) fn apply_to_cli_repo(&self, spec: &mut RepoSpec) -> Result<()> {
+        self.check_proxy()?;
+        self.inherit(spec, false)?;
+        if let Err(m) = spec.access.check() {
+            return Err(self.error("proxy_username", m));
+        }
+        if let Err(e) = spec.access.tls_config() {
+            return Err(self.error(e.key, format!("{}={}", e.key, e.msg)));
+        }
+        self.filter(spec);
+        Ok(())
+    }
+
+    /// The line of `[main]` that sets `key`, if it does.
+    pub(super) fn line_of(&self, key: &str) -> Option<usize> {
+        self.keys.iter().rev().find(|(k, ..)| k == key).map(|x| x.2)
+    }
+
+    /// An error about `key`, on the line that sets it.
+    pub(super) fn error(&self, key: &str, msg: String) -> Error {
+        Error::at_line(
+            &self.origin,
+            self.line_of(key).unwrap_or(1),
+            format!("[main]: {msg}"),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_repofile_str;
+    use super::*;
+    use crate::rpmmd::Vars;
+
+    /// A mock-style dnf.conf: `[main]` and a repo of its own.
+    const DNF_CONF: &str = "[main]\nkeepcache=1\nretries=20\ninstall_weak_deps=0\nbest=1\n\
+        reposdir=/dev/null\nproxy=http://proxy.example:3128\nskip_if_unavailable=True\n\
+        excludepkgs=*-debuginfo\n\n[local]\nbaseurl=https://kojipkgs.example/repos/$basearch/\n\
+        retries=3\nexclude=foo\n";
+
+    #[test]
+    fn a_dnf_conf_main_gives_every_repo_its_defaults() {
+        let main = MainDefaults::parse(DNF_CONF, "dnf.conf").unwrap();
+        let vars = Vars::new("aarch64", "eln").with_main(main);
+        // Its own section: main's defaults, then its own options.
+        let r = parse_repofile_str(DNF_CONF, "dnf.conf", &vars).unwrap();
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].baseurl, "https://kojipkgs.example/repos/aarch64/");
+        assert_eq!(r[0].access.pace.retries, Some(3));
+        assert_eq!(
+            r[0].access.proxy.as_deref(),
+            Some("http://proxy.example:3128")
+        );
+        assert!(r[0].skip_if_unavailable);
+        assert_eq!(r[0].exclude, ["foo", "*-debuginfo"]);
+        // Another file's repo, and a --repo: the same defaults.
+        let r = parse_repofile_str("[b]\nbaseurl=/b\nproxy=\n", "b.repo", &vars).unwrap();
+        assert_eq!(r[0].access.pace.retries, Some(20));
+        assert_eq!(r[0].access.proxy, None, "a repo's empty proxy= wins");
+        let cli = RepoSpec::parse_cli("c=/c", &vars).unwrap();
+        assert_eq!(cli.access.pace.retries, Some(20));
+        assert_eq!(cli.exclude, ["*-debuginfo"]);
+        // Without --dnf-conf, [main] sets nothing.
+        let r = parse_repofile_str(DNF_CONF, "dnf.conf", &Vars::new("aarch64", "")).unwrap();
+        assert_eq!(r[0].access.pace.retries, Some(3));
+        assert_eq!(r[0].access.proxy, None);
+        assert_eq!(r[0].exclude, ["foo"]);
+    }
+
+    #[test]
+    fn a_dnf_conf_main_filters_and_enables_as_dnf() {
+        let parse = |main: &str, repos: &str| {
+            let main = MainDefaults::parse(main, "dnf.conf").unwrap();
+            let vars = Vars::new("x86_64", "eln").with_main(main);
+            parse_repofile_str(repos, "t.repo", &vars).unwrap()
+        };
+        let repos = "[a]\nbaseurl=/a\nincludepkgs=zlib*\nexclude=zlib-devel\n\
+                     [b]\nbaseurl=/b\n[c]\nbaseurl=/c\nenabled=1\n";
+        // A repo keeps what matches main's includes or its own.
+        let r = parse(
+            "[main]\nincludepkgs=bash\nexcludepkgs=foo\nenabled=0\n",
+            repos,
+        );
+        assert_eq!(r[0].includepkgs, ["zlib*", "bash"]);
+        assert_eq!(r[0].exclude, ["zlib-devel", "foo"]);
+        assert_eq!(r[1].includepkgs, ["bash"]);
+        // [main]'s enabled=0 disables the repos that do not enable themselves.
+        assert_eq!(
+            r.iter().map(|r| r.enabled).collect::<Vec<_>>(),
+            [false, false, true]
+        );
+        // disable_excludes: main's lists, a repo's own, or all.
+        let r = parse("[main]\nexcludepkgs=foo\ndisable_excludes=main\n", repos);
+        assert_eq!(
+            (r[0].exclude.as_slice(), r[1].exclude.len()),
+            (&["zlib-devel".to_string()][..], 0)
+        );
+        let r = parse("[main]\nexcludepkgs=foo\ndisable_excludes=a\n", repos);
+        assert_eq!(
+            (r[0].exclude.as_slice(), r[0].includepkgs.len()),
+            (&["foo".to_string()][..], 0)
+        );
+        let r = parse("[main]\nexcludepkgs=foo\ndisable_excludes=all\n", repos);
+        assert!(r
+            .iter()
+            .all(|r| r.exclude.is_empty() && r.includepkgs.is_empty()));
+        // Values are taken as written (dnf 4 substitutes no variables in [main]);
+        // `None` is empty, as dnf reads it.
+        let r = parse(
+            "[main]\nproxy=http://proxy-$basearch.example:3128\nexcludepkgs=foo-$basearch\n",
+            "[a]\nbaseurl=/$basearch\n[b]\nbaseurl=/b\nproxy=None\n",
+        );
+        assert_eq!(
+            r[0].access.proxy.as_deref(),
+            Some("http://proxy-$basearch.example:3128")
+        );
+        assert_eq!(r[0].exclude, ["foo-$basearch"]);
+        assert_eq!(r[0].baseurl, "/x86_64");
+        assert_eq!(r[1].access.proxy, None);
+    }
+
+    #[test]
+    fn a_dnf_conf_main_that_cannot_be_read_is_one_line() {
+        // proxy_username without proxy_password is checked per repo: a
+        // repo may give the password (libdnf checks the inherited values).
+        let main = MainDefaults::parse("[main]\n\nproxy_username=u\n", "dnf.conf").unwrap();
+        let vars = Vars::new("x86_64", "").with_main(main);
+        let r = parse_repofile_str("[b]\nbaseurl=/b\nproxy_password=p\n", "b.repo", &vars);
+        assert_eq!(r.unwrap()[0].access.proxy_username, "u");
+        assert_eq!(
+            RepoSpec::parse_cli("c=/c", &vars).unwrap_err().to_string(),
+            "dnf.conf:3: [main]: proxy_username is set but not proxy_password"
+        );
+        let missing = "[main]\nsslcacert=/nonexistent/ca.pem\n";
+        let vars =
+            Vars::new("x86_64", "").with_main(MainDefaults::parse(missing, "dnf.conf").unwrap());
+        let e = RepoSpec::parse_cli("c=/c", &vars).unwrap_err().to_string();
+        assert!(e.starts_with("dnf.conf:2: [main]: sslcacert="), "{e}");
+    }
+}

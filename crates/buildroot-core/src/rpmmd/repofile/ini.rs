@@ -1,0 +1,152 @@
+//! The INI reader under `.repo` and `dnf.conf` files, as libdnf 0.69
+//! reads them (libdnf/utils/iniparser `IniParser::next`, fed to
+//! libdnf/conf/ConfigParser): sections, `key=value` lines, continuation
+//! lines, comments and quotes; nothing about what the keys mean. Separate
+//! from the option parsing in [`super`] because both `.repo` files and a
+//! `dnf.conf`'s `[main]` ([`super::dnf_conf`]) go through it.
+
+use crate::error::{Error, Result};
+
+/// One `[id]` section: its id, line number and `key=value` pairs (each with
+/// its line number).
+type Section = (String, usize, Vec<(String, String, usize)>);
+
+/// The sections of `.repo` or `dnf.conf` text as libdnf's INI parser
+/// (`IniParser::next`, `ConfigParser`) reads them, in the order they first
+/// appear:
+/// - a comment is a line starting with `#` or `;` (in its first column);
+///   it and an empty line end a value; a line of blanks continues it;
+/// - an indented line continues the value before it (after a comment or an
+///   empty line there is none: an error, as libdnf's "illegal continuation
+///   line", which makes dnf skip the file);
+/// - a header may be indented and followed by a comment; a section named
+///   again is the same section, and a key given again keeps its place with
+///   the last value;
+/// - keys keep their case (`Priority` is no option of dnf's); a value loses
+///   trailing blanks and one pair of quotes around it.
+pub(super) fn sections(text: &str, origin: &str) -> Result<Vec<Section>> {
+    let blank = |c: char| c == ' ' || c == '\t' || c == '\r';
+    // A byte order mark would make the first line an invalid header.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut sections: Vec<Section> = Vec::new();
+    // The section lines go to, and the key whose value is open.
+    let mut current: Option<usize> = None;
+    let mut open_key: Option<usize> = None;
+    for (i, line) in text.split('\n').enumerate() {
+        let lineno = i + 1;
+        let err = |msg: &str| Error::at_line(origin, lineno, msg);
+        if line.is_empty() || line.starts_with(['#', ';']) {
+            open_key = None;
+            continue;
+        }
+        let Some(start) = line.find(|c: char| !blank(c)) else {
+            // Blanks only: part of an open value (as a line break).
+            if let (Some(s), Some(k)) = (current, open_key) {
+                sections[s].2[k].1.push('\n');
+            }
+            continue;
+        };
+        let body = line[start..].trim_end_matches(blank);
+        if start == 0 || body.starts_with('[') {
+            open_key = None;
+        }
+        if let Some(rest) = body.strip_prefix('[') {
+            let close = rest
+                .find(']')
+                .ok_or_else(|| err("section header without ']'"))?;
+            let id = &rest[..close];
+            if id.is_empty() {
+                return Err(err("empty section name"));
+            }
+            // libdnf looks at what follows up to, not including, the
+            // line's last non-blank byte: `[a] x` passes, `[a] xy` does not.
+            let after = &rest.as_bytes()[close + 1..];
+            let checked = &after[..after.len().saturating_sub(1)];
+            for &c in checked {
+                match c {
+                    b'#' | b';' => break,
+                    b' ' | b'\t' | b'\r' => {}
+                    _ => return Err(err("text after the section header")),
+                }
+            }
+            current = Some(match sections.iter().position(|(seen, ..)| seen == id) {
+                Some(at) => at,
+                None => {
+                    sections.push((id.to_string(), lineno, Vec::new()));
+                    sections.len() - 1
+                }
+            });
+            continue;
+        }
+        // A mock .cfg is Python: what dnf reads is the text of its
+        // config_opts['dnf.conf'].
+        let mock = || {
+            if body.starts_with("config_opts") || body.starts_with("include(") {
+                " (a mock .cfg is Python: give the text of its config_opts['dnf.conf'] as a file)"
+            } else {
+                ""
+            }
+        };
+        let Some(s) = current else {
+            return Err(err(&format!(
+                "'key=value' before the first [section]{}",
+                mock()
+            )));
+        };
+        let kv = &mut sections[s].2;
+        if start > 0 {
+            // Continuation of the open value (e.g. more baseurls).
+            let k = open_key.ok_or_else(|| {
+                err("indented line with no value to continue (after a comment or an empty line, dnf skips the whole file)")
+            })?;
+            kv[k].1.push('\n');
+            kv[k].1.push_str(body);
+            continue;
+        }
+        let (k, v) = body.split_once('=').ok_or_else(|| {
+            err(&format!(
+                "expected 'key=value', a '[section]' or a comment{}",
+                mock()
+            ))
+        })?;
+        let k = k.trim_end_matches([' ', '\t']);
+        if k.is_empty() {
+            return Err(err("'=' without a key"));
+        }
+        let entry = (
+            k.to_string(),
+            v.trim_start_matches([' ', '\t']).to_string(),
+            lineno,
+        );
+        let at = match kv.iter().position(|(seen, ..)| *seen == entry.0) {
+            Some(at) => {
+                kv[at] = entry;
+                at
+            }
+            None => {
+                kv.push(entry);
+                kv.len() - 1
+            }
+        };
+        open_key = Some(at);
+    }
+    for (_, _, kv) in &mut sections {
+        for (_, v, _) in kv.iter_mut() {
+            *v = trim_value(v);
+        }
+    }
+    Ok(sections)
+}
+
+/// A value as libdnf's parser ends it: trailing line breaks dropped, then
+/// one pair of matching quotes (`"..."` or `'...'`) around it.
+fn trim_value(v: &str) -> String {
+    let v = v.trim_end_matches('\n');
+    let quoted = v.len() > 1
+        && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')));
+    if quoted {
+        v[1..v.len() - 1].to_string()
+    } else {
+        v.to_string()
+    }
+}
