@@ -114,7 +114,8 @@ done
 http_pid=$!
 trap 'kill "$http_pid" 2>/dev/null; rm -rf "$work"' EXIT
 port=""
-for _ in $(seq 50); do
+# Polled up to 60 s (a loaded CI starts python slowly); it is ready long before, as a rule.
+for _ in $(seq 600); do
   port=$(sed -n 's/.*port \([0-9][0-9]*\).*/\1/p' "$work/http.log" 2> /dev/null | head -1) || true
   [ -n "$port" ] && break; sleep 0.1
 done
@@ -400,7 +401,8 @@ interrupt() { # signal wf-args...: starts the workflow (slow generator), signals
   scripts/buildroot-workflow.sh --bin "$work/slowbin" "$@" > /dev/null 2> "$work/int.err" &
   wpid=$!
   set +m
-  for n in $(seq 100); do
+  # Up to 120 s: steps 1-2 come first, slow on a loaded machine; the loop ends as both start.
+  for n in $(seq 1200); do
     [ "$(cat "$work/slow.pids" 2> /dev/null | wc -l)" -lt 2 ] || break
     sleep 0.1
   done
@@ -456,7 +458,7 @@ cat > "$work/holdbin/identify-archful-srpms" <<EOF
 "$bin/identify-archful-srpms" "\$@" || exit
 flock -o -x "$w/srpm-cache" sleep 20 < /dev/null > /dev/null 2>&1 8>&- 9>&- &
 echo \$! > "$work/holder.pid"
-for n in \$(seq 200); do flock -sn "$w/srpm-cache" true || exit 0; sleep 0.05; done
+for n in \$(seq 2400); do flock -sn "$w/srpm-cache" true || exit 0; sleep 0.05; done
 exit 1
 EOF
 chmod +x "$work/holdbin/identify-archful-srpms"

@@ -1,5 +1,6 @@
 //! Progress for a person at a terminal (indicatif), drawn on stderr at most
-//! four times a second: one line per download in flight (bytes, rate), and
+//! four times a second (and once as each layer starts): one line per
+//! download in flight (bytes, rate), and
 //! the fixed point's current layer (sources resolved of those queued,
 //! failures, elapsed, ETA). The library only reports (its download observer
 //! and `run_with_progress`); this is the one place that draws. Used only
@@ -26,8 +27,13 @@ pub struct Display {
 
 impl Display {
     pub fn new() -> Arc<Display> {
+        Display::drawing_on(ProgressDrawTarget::stderr_with_hz(4))
+    }
+
+    /// The display drawing on `target` (a recording terminal in the tests).
+    fn drawing_on(target: ProgressDrawTarget) -> Arc<Display> {
         Arc::new(Display {
-            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(4)),
+            multi: MultiProgress::with_draw_target(target),
             layer: Mutex::new(None),
             downloads: Mutex::new(HashMap::new()),
         })
@@ -98,10 +104,13 @@ impl Display {
             bar.set_prefix(format!("layer {}", p.layer));
             bar.set_message(format!("{} failed, {} in all", p.failed, p.resolved));
             let bar = self.multi.add(bar);
+            // Drawn now, by this thread: a layer that ends before the ticker
+            // thread first runs (milliseconds, or longer on a busy machine)
+            // shows its bar too. Forced, as the rate limiter may have no
+            // draw left after a run of short layers; and before the ticker
+            // starts, as indicatif ignores tick() on a bar that has one.
+            bar.force_draw();
             bar.enable_steady_tick(EVERY);
-            // Drawn now, not a tick later: a layer that ends sooner shows
-            // its bar too.
-            bar.tick();
             (p.layer, bar, Instant::now())
         });
         // Thousands of updates a second arrive from the workers, in any
@@ -189,5 +198,79 @@ fn short_name(url: &str) -> &str {
     match name.split_once('-') {
         Some((sum, rest)) if sum.len() >= 32 && sum.bytes().all(|b| b.is_ascii_hexdigit()) => rest,
         _ => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use indicatif::TermLike;
+
+    /// A terminal that keeps everything written to it.
+    #[derive(Debug, Clone, Default)]
+    struct Recorder(Arc<Mutex<String>>);
+
+    impl TermLike for Recorder {
+        fn width(&self) -> u16 {
+            120
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.write_str(&format!("{s}\n"))
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            self.0.lock().unwrap().push_str(s);
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn progress(layer: usize, queued: usize, resolved: usize) -> Progress {
+        Progress {
+            layer,
+            queued,
+            layer_done: 0,
+            resolved,
+            failed: 0,
+        }
+    }
+
+    #[test]
+    fn a_layer_that_ends_at_once_still_showed_its_bar() {
+        // More layers than the rate limiter's burst of draws, each over
+        // before the ticker thread could draw it.
+        let term = Recorder::default();
+        let display = Display::drawing_on(ProgressDrawTarget::term_like_with_hz(
+            Box::new(term.clone()),
+            4,
+        ));
+        for layer in 0..30 {
+            display.fixed_point(&progress(layer, 2, 2 * layer));
+        }
+        display.fixed_point(&progress(30, 0, 60));
+        display.finish();
+        let shown = term.0.lock().unwrap().clone();
+        for layer in 0..30 {
+            assert!(
+                shown.contains(&format!("layer {layer} [")),
+                "{layer}: {shown}"
+            );
+        }
     }
 }
