@@ -195,10 +195,23 @@ impl<'h> Engine<'h> {
     /// Expands `src` as one top-level expansion (rpm's `rpmExpandMacros`):
     /// `Err` when it failed.
     pub fn expand(&mut self, src: &[u8]) -> Result<Vec<u8>, ()> {
+        self.top_level(Vec::with_capacity(src.len()), |me, out| {
+            me.expand_into(src, out)
+        })
+    }
+
+    /// Runs `body` as one expansion of its own (rpm's `rpmExpandMacros`
+    /// and `rpmExpandThisMacro` each start a fresh buffer): into `out`,
+    /// quotes not kept, with an error flag of its own that the caller's is
+    /// restored after. `Err` when it failed.
+    pub(super) fn top_level(
+        &mut self,
+        mut out: Vec<u8>,
+        body: impl FnOnce(&mut Self, &mut Vec<u8>),
+    ) -> Result<Vec<u8>, ()> {
         let saved = std::mem::replace(&mut self.error, false);
         let quotes = self.set_quote_flags(false, false);
-        let mut out = Vec::with_capacity(src.len());
-        self.expand_into(src, &mut out);
+        body(self, &mut out);
         self.set_quote_flags(quotes.0, quotes.1);
         let failed = std::mem::replace(&mut self.error, saved);
         if failed {

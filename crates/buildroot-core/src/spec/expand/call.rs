@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::super::args::{getopt, split_quoted, unsplit_quoted, QUOTE};
 use super::super::table::{Builtin, Entry};
-use super::{c_string, Engine, Frame, MAX_DEPTH};
+use super::{Engine, Frame, MAX_DEPTH};
 
 impl Engine<'_> {
     /// rpm's `grabArgs`: the arguments `s[from..to]`, expanded and split
@@ -183,28 +183,20 @@ impl Engine<'_> {
         let Some(me) = self.table.get(name).cloned() else {
             return Err(());
         };
-        let saved = std::mem::replace(&mut self.error, false);
         // A buffer of its own, quotes not kept (rpm's rpmExpandThisMacro).
-        let quotes = self.set_quote_flags(false, false);
-        let mut out = Vec::new();
-        if self.depth >= MAX_DEPTH {
-            self.fail("Too many levels of recursion in macro expansion.");
-        } else {
-            self.depth += 1;
-            let argv = me.opts.is_some().then(|| {
-                let mut v = vec![name.as_bytes().to_vec()];
-                v.extend(args);
-                v
-            });
-            self.do_macro(name, &me, argv, None, &mut out);
-            self.depth -= 1;
-        }
-        self.set_quote_flags(quotes.0, quotes.1);
-        let failed = std::mem::replace(&mut self.error, saved);
-        if failed {
-            Err(())
-        } else {
-            Ok(c_string(out))
-        }
+        self.top_level(Vec::new(), |ex, out| {
+            if ex.depth >= MAX_DEPTH {
+                ex.fail("Too many levels of recursion in macro expansion.");
+            } else {
+                ex.depth += 1;
+                let argv = me.opts.is_some().then(|| {
+                    let mut v = vec![name.as_bytes().to_vec()];
+                    v.extend(args);
+                    v
+                });
+                ex.do_macro(name, &me, argv, None, out);
+                ex.depth -= 1;
+            }
+        })
     }
 }
