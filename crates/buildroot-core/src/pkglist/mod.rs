@@ -38,8 +38,8 @@
 //! Everything else is taken verbatim.
 //!
 //! This file reads and writes lists; a query's name, version and arch (as
-//! `--why` and the cache-pruning steps take lines) are in [`subject`], the
-//! standard streams (a terminal on stdin, a closed stdout) in [`stdio`].
+//! `--why` and the cache-pruning steps take lines) are in `subject.rs`, the
+//! standard streams (a terminal on stdin, a closed stdout) in `stdio.rs`.
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};

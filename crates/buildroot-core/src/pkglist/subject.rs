@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 
 /// The package name `item` stands for, given which names exist (`known`):
 /// the item itself when it is a name, else the name of its NEVRA or SRPM file
-/// name ([`reduce`]), else the name of a bare `name-version-release` (the
+/// name ([`reduce`](super::reduce)), else the name of a bare `name-version-release` (the
 /// tools' own `*-nvrs` lists) or of a `name.arch` when that name exists. A line nothing explains
 /// comes back unchanged, for the caller to report.
 ///

@@ -27,7 +27,7 @@ pub struct WhyAnswer {
     pub name: String,
     /// The buildroot's package of that name, `name-[E:]V-R.arch`.
     pub package: Option<String>,
-    /// Its chain as steps, binary first ([`why_steps`]).
+    /// Its chain as steps, binary first ([`why_steps`](super::why_steps)).
     pub chain: Option<Vec<String>>,
     /// One line for the reader: why there is no chain, or that the
     /// buildroot's package is another version than the one asked about.

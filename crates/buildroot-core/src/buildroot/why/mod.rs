@@ -6,14 +6,14 @@
 //! in name order).
 //! [`why_all`] gives the chain of every binary of the buildroot at once
 //! (each transaction's reasons computed once), for the output directory's
-//! `buildroot-why.json` and the workflow's change report. [`explain`] is
+//! `buildroot-why.json` and the workflow's change report. [`explain()`] is
 //! the whole answer to `--why QUERY`: the query reduced to a name (and the
 //! arch it gives: a multilib buildroot holds `glibc.i686` and
 //! `glibc.x86_64`) as input lines are, a note when the buildroot has
 //! another version or arch than asked, and for a query that is no binary of
 //! the buildroot, what it is instead.
 //!
-//! This file holds the chain search and the chain's text; [`explain`]'s
+//! This file holds the chain search and the chain's text; [`explain()`]'s
 //! reading of a query and its notes are in [`mod@explain`].
 
 use std::collections::{BTreeMap, HashMap};
