@@ -8,7 +8,7 @@
 //! gets a connector ([`Watch`]) that wraps the transport ureq builds (TCP,
 //! TLS, a proxy's tunnel) and records the first failed read's
 //! [`std::io::ErrorKind`] in a [`ReadFailure`] the attempt keeps, for
-//! `http.rs` to name the reset and retry it. It records a TLS stream that
+//! `http/request.rs` to name the reset and retry it. It records a TLS stream that
 //! ended without the server's close_notify too (rustls's `UnexpectedEof`,
 //! also taken by ureq as the end): a body without `Content-Length` that
 //! ends so may have been cut, and curl (OpenSSL 3) fails it.

@@ -4,7 +4,7 @@
 //! list: [`timed_out`]) and worded on one line ([`describe`], and the
 //! proxy's own failures), and the answer's headers that steer the next try
 //! (`Retry-After`, `Content-Range`). The download loop that acts on them is
-//! `http.rs`.
+//! `http/attempts.rs`, the request that reads them `http/request.rs`.
 
 use std::time::{Duration, SystemTime};
 

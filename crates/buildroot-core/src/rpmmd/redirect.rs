@@ -4,7 +4,7 @@
 //! cannot hold percent-encoded, as curl sends them), and a repo's credentials sent
 //! only to the scheme, host and port they were configured for (curl's rule
 //! without `CURLOPT_UNRESTRICTED_AUTH`). ureq keeps them on another port of
-//! the same host, so the downloader follows redirects itself (`http.rs`).
+//! the same host, so the downloader follows redirects itself (`http/request.rs`).
 
 /// How many redirects one request follows (librepo sets curl's
 /// `CURLOPT_MAXREDIRS` to 6).

@@ -6,7 +6,7 @@
 //! `select_suitable_mirror` and `sort_mirrors`), a batch's or the file's
 //! own, which then counts what that mirror did. Each turn is one request;
 //! nothing waits between them (librepo retries at once). A repo of one
-//! mirror is asked once, and `http.rs` makes its retries, with the backoff
+//! mirror is asked once, and `http/attempts.rs` makes its retries, with the backoff
 //! and `Retry-After`.
 //!
 //! librepo's second chance, for a mirror that timed out while other
@@ -55,7 +55,7 @@ impl<T> Turn<T> {
 /// Runs `get` on the mirrors of `locs` (best first) in librepo's order
 /// until one delivers; `s` are the settings of the repo's downloads.
 /// With one mirror, `get` runs once with `s` and makes its retries
-/// itself (`http.rs`); with several, each turn is one attempt (`s` with
+/// itself (`http/attempts.rs`); with several, each turn is one attempt (`s` with
 /// no retries, marked as one turn of several), counted in `tally` (a
 /// batch's; without one, the file's own). Returns `get`'s value and the
 /// index of the mirror, or how it gave up; the outer error is ours, not

@@ -1,0 +1,445 @@
+//! One HTTP request of a download and its answer, as librepo sets up and
+//! reads one curl transfer: the client's proxy, TLS and timeouts (what
+//! handle.c's `lr_handle_setopt` gives curl), the `Range`/`If-Range` of a
+//! resumed attempt (downloader.c's `prepare_next_transfer`), the redirects
+//! (curl's `CURLOPT_FOLLOWLOCATION`, done here: `redirect.rs`), what the
+//! status and headers of the answer mean (`check_finished_transfer_status`,
+//! `lr_headercb`) and the body written into the sink (`lr_writecb`).
+//!
+//! Separate from [`super::attempts`], which decides what to do once an
+//! attempt has ended: this file turns a request into an [`Outcome`], that
+//! one turns outcomes into retries.
+
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use super::attempts::{failed, Outcome, Sink, BAD_STATUS_TRIES};
+use super::{notify, DownloadEvent, HttpSettings};
+use crate::error::io_message;
+use crate::rpmmd::conn_watch::{ReadFailure, Watch};
+use crate::rpmmd::http_answer::{
+    content_range, describe, proxy_lookup_failure, retry_after, retryable, same_answer,
+};
+use crate::rpmmd::redirect;
+use ureq::unversioned::transport::Connector as _;
+
+/// One request and its body.
+pub(super) struct Attempt<'a> {
+    pub(super) url: &'a str,
+    pub(super) from: u64,
+    pub(super) generation: u64,
+    pub(super) s: &'a HttpSettings,
+    pub(super) sink: &'a Mutex<Sink>,
+    pub(super) progress: &'a AtomicU64,
+    pub(super) answered: &'a AtomicBool,
+    /// How this attempt's connections failed a read (`conn_watch.rs`).
+    pub(super) read_failure: ReadFailure,
+}
+
+impl Attempt<'_> {
+    /// `f` on the sink, unless this attempt has been abandoned (`None`).
+    fn with_sink<T>(&self, f: impl FnOnce(&mut Sink) -> T) -> Option<T> {
+        let mut k = self.sink.lock().unwrap_or_else(|e| e.into_inner());
+        (k.generation == self.generation).then(|| f(&mut k))
+    }
+
+    /// The agent for one request of `url`: the repo's proxy for it, its
+    /// TLS settings, our timeouts; redirects are left to [`Self::run`].
+    fn agent_for(
+        &self,
+        url: &str,
+        tls: &Option<ureq::tls::TlsConfig>,
+    ) -> Result<ureq::Agent, Outcome> {
+        // Checked when the .repo file was read; an error here is no less final.
+        let proxy = self.s.access.proxy(url).map_err(|e| failed(e, false))?;
+        // Always set: ureq would otherwise pick the environment's proxy by
+        // its own rules, not curl's.
+        let mut config = ureq::Agent::config_builder().proxy(proxy);
+        if let Some(tls) = tls {
+            config = config.tls_config(tls.clone());
+        }
+        let config = config
+            .timeout_connect(Some(self.s.timeout))
+            .timeout_recv_response(Some(self.s.timeout))
+            // A backstop for a read that never returns (the watcher's minrate
+            // check comes first); per read, so a big file on a live link is fine.
+            .timeout_per_read(Some(self.s.timeout * 2))
+            // Bytes as the server has them (checksums and ranges are over those).
+            .accept_encoding("identity")
+            .http_status_as_error(false)
+            .user_agent("rpm-buildroot")
+            // Redirects are followed by `run`: credentials go to their own
+            // scheme, host and port only, as curl sends them (`redirect.rs`).
+            .max_redirects(0)
+            .build();
+        let connector = ureq::unversioned::transport::DefaultConnector::new()
+            .chain(Watch(self.read_failure.clone()));
+        let resolver = ureq::unversioned::resolver::DefaultResolver::default();
+        Ok(ureq::Agent::with_parts(config, connector, resolver))
+    }
+
+    /// [`proxy_lookup_failure`] of this repo's proxy for `url`.
+    fn unresolvable_proxy(&self, url: &str, e: &ureq::Error) -> Option<String> {
+        let proxy = self.s.access.proxy(url).ok()??;
+        proxy_lookup_failure(&proxy, url, e)
+    }
+
+    /// [`describe`], with a timeout said in words: which limit, how long,
+    /// and what set it (the repo's `timeout=` or the variable), as a stall
+    /// is said.
+    fn describe(&self, e: &ureq::Error) -> String {
+        if let ureq::Error::Io(io) = e {
+            // Said as a reset in the body is (`body`), whether ureq passed
+            // the reset on or made it its "Peer disconnected".
+            let reset = match io.kind() {
+                std::io::ErrorKind::ConnectionReset => true,
+                std::io::ErrorKind::UnexpectedEof => self.read_failure.was_reset(),
+                _ => false,
+            };
+            if reset {
+                return "connection reset by peer before an answer".into();
+            }
+        }
+        let ureq::Error::Timeout(t) = e else {
+            return describe(e);
+        };
+        // The per-read backstop is twice the timeout (`agent_for`).
+        let secs = match t {
+            ureq::Timeout::PerRead => self.s.timeout.as_secs_f64() * 2.0,
+            _ => self.s.timeout.as_secs_f64(),
+        };
+        let what = match t {
+            ureq::Timeout::Resolve | ureq::Timeout::Connect => "could not connect",
+            ureq::Timeout::PerRead | ureq::Timeout::RecvBody => "no data",
+            _ => "no answer",
+        };
+        let by = match self.s.access.pace.timeout {
+            Some(_) => "the repo's timeout=",
+            None => "RPM_BUILDROOT_HTTP_TIMEOUT",
+        };
+        format!("timed out: {what} within {secs} s ({by} sets the limit)")
+    }
+
+    pub(super) fn run(&self, validator: Option<String>) -> Outcome {
+        let tls = match self.s.access.tls_config() {
+            Ok(t) => t,
+            Err(e) => return failed(format!("{}={}", e.key, e.msg), false),
+        };
+        let auth = self.s.access.authorization();
+        let home = redirect::origin(self.url);
+        let mut url = self.url.to_string();
+        let mut hops = 0;
+        let mut resp = loop {
+            // Per hop: a redirect to another scheme takes that scheme's proxy.
+            let agent = match self.agent_for(&url, &tls) {
+                Ok(a) => a,
+                Err(o) => return o,
+            };
+            let mut req = agent.get(&url);
+            if let Some(auth) = auth.as_deref().filter(|_| redirect::origin(&url) == home) {
+                req = req.header("Authorization", auth);
+            }
+            if self.from > 0 {
+                req = req.header("Range", format!("bytes={}-", self.from));
+                if let Some(v) = &validator {
+                    req = req.header("If-Range", v);
+                }
+            }
+            let resp = match req.call() {
+                Ok(r) => r,
+                // A hop's failure names where the redirect led.
+                Err(e) if hops > 0 => {
+                    return match self.unresolvable_proxy(&url, &e) {
+                        Some(msg) => failed(format!("redirected to {url}: {msg}"), false),
+                        None => {
+                            failed_on(format!("redirected to {url}: {}", self.describe(&e)), &e)
+                        }
+                    }
+                }
+                Err(e) => match self.unresolvable_proxy(&url, &e) {
+                    Some(msg) => return failed(msg, false),
+                    None => return failed_on(self.describe(&e), &e),
+                },
+            };
+            let status = resp.status().as_u16();
+            if !redirect::is_followed(status) {
+                break resp;
+            }
+            let location = resp
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| redirect::resolve(&url, l));
+            match location {
+                _ if hops == redirect::MAX_REDIRECTS => {
+                    return failed(format!("more than {hops} redirects"), false)
+                }
+                // As curl's default redirect protocols: never to a local
+                // file (a server must not make us read one), nor to ftp.
+                Some(next) if !is_http(&next) => {
+                    return failed(
+                        format!("redirected to {next}: redirects are followed to http(s) only"),
+                        false,
+                    )
+                }
+                Some(next) => url = next,
+                None => return failed(format!("HTTP {status} without a usable Location"), false),
+            }
+            hops += 1;
+        };
+        self.answered.store(true, Ordering::Relaxed);
+        let status = resp.status().as_u16();
+        // An error answer at the end of redirects names where they led, as a
+        // hop that fails does (curl names the effective URL).
+        let via = if hops > 0 {
+            format!("redirected to {url}: ")
+        } else {
+            String::new()
+        };
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().to_string())
+        };
+        let length: Option<u64> = header("content-length").and_then(|v| v.parse().ok());
+        let total = match status {
+            206 if self.from > 0 => {
+                match header("content-range").as_deref().and_then(content_range) {
+                    Some((start, total)) if start == self.from => total,
+                    _ => {
+                        self.with_sink(|k| k.ranges = false);
+                        return failed("a 206 answer for another range", true);
+                    }
+                }
+            }
+            200 => {
+                // A range that was not honoured, or a file that changed: from byte 0.
+                let validator = header("etag")
+                    .filter(|e| !e.starts_with("W/"))
+                    .or_else(|| header("last-modified"));
+                let ranges = header("accept-ranges").is_some_and(|v| v.contains("bytes"));
+                let ok = self.with_sink(|k| {
+                    k.ranges = ranges;
+                    k.validator = validator;
+                    if k.len > 0 {
+                        k.truncate()
+                    } else {
+                        Ok(())
+                    }
+                });
+                match ok {
+                    None => return failed("abandoned", true),
+                    Some(Err(e)) => return Outcome::Unwritable(e),
+                    Some(Ok(())) => {}
+                }
+                self.progress.store(0, Ordering::Relaxed);
+                length
+            }
+            416 if self.from > 0 => {
+                self.with_sink(|k| k.ranges = false);
+                return Outcome::Failed {
+                    cause: "HTTP 416 for a resumed range".into(),
+                    retry: true,
+                    wait: Some(Duration::ZERO),
+                    most: None,
+                };
+            }
+            429 | 503 => {
+                return Outcome::Failed {
+                    cause: format!("{via}HTTP {status}"),
+                    retry: true,
+                    wait: header("retry-after")
+                        .filter(|_| !self.s.no_retry_after)
+                        .and_then(|v| retry_after(&v, SystemTime::now())),
+                    most: None,
+                }
+            }
+            408 | 500..=599 => return failed(format!("{via}HTTP {status}"), true),
+            // As librepo (see the module docs): retried, at once, on
+            // librepo's count.
+            400..=499 => {
+                return Outcome::Failed {
+                    cause: format!("{via}HTTP {status}"),
+                    retry: true,
+                    wait: Some(Duration::ZERO),
+                    most: Some(BAD_STATUS_TRIES),
+                }
+            }
+            _ => return failed(format!("{via}HTTP {status}"), false),
+        };
+        if let Some(over) = total.and_then(|t| self.too_long(t)) {
+            return failed(
+                format!("{over} (the server announces {})", total.unwrap_or(0)),
+                false,
+            );
+        }
+        if status == 206 {
+            self.with_sink(|k| k.ranges = true);
+        }
+        notify(DownloadEvent::Attempt {
+            url: self.url,
+            from: self.from,
+            total,
+        });
+        self.body(resp.body_mut().as_reader(), total)
+    }
+
+    /// When `len` bytes are more than the file can have (`max_len`), why.
+    /// Not retried: the same server sends as much again; a repo's next
+    /// mirror, if any, is tried.
+    fn too_long(&self, len: u64) -> Option<String> {
+        let (max, says) = self.s.max_len?;
+        (len > max).then(|| format!("more than the {max} bytes {says}"))
+    }
+
+    /// Copies the body into the sink; `total` is the whole file's size.
+    fn body(&self, mut body: impl Read, total: Option<u64>) -> Outcome {
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = match body.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => {
+                    let at = self.progress.load(Ordering::Relaxed);
+                    return match e.kind() {
+                        // ureq's "Peer disconnected": a close or a reset.
+                        std::io::ErrorKind::UnexpectedEof => failed(
+                            format!("{} after {}", self.cut_short(), of(at, total)),
+                            true,
+                        ),
+                        _ => failed(
+                            format!("connection lost after {at} bytes: {}", io_message(&e)),
+                            true,
+                        ),
+                    };
+                }
+            };
+            let at = self.progress.load(Ordering::Relaxed) + n as u64;
+            if let Some(over) = self.too_long(at) {
+                return failed(over, false);
+            }
+            let wrote = self.with_sink(|k| {
+                k.file.write_all(&buf[..n])?;
+                k.len += n as u64;
+                Ok::<u64, std::io::Error>(k.len)
+            });
+            match wrote {
+                None => return failed("abandoned", true),
+                Some(Err(e)) => return Outcome::Unwritable(e),
+                Some(Ok(len)) => self.progress.store(len, Ordering::Relaxed),
+            }
+        }
+        let len = self.progress.load(Ordering::Relaxed);
+        match total {
+            Some(t) if len < t => failed(
+                format!("{} after {}", self.cut_short(), of(len, total)),
+                true,
+            ),
+            Some(t) if len > t => failed(format!("{len} bytes, more than the {t} announced"), true),
+            // A body that ends with the connection (no Content-Length) ended
+            // by a reset is cut, not complete, as curl says.
+            None if self.read_failure.was_reset() => {
+                failed(format!("connection reset by peer after {len} bytes"), true)
+            }
+            // Under TLS such a body ends with the server's close_notify; a
+            // TCP close without one may have cut it (a server that died, a
+            // forged FIN). curl with OpenSSL 3, as dnf downloads, fails it
+            // ("unexpected eof while reading"), and librepo retries it.
+            None if self.read_failure.ended_without_close_notify() => failed(
+                format!(
+                    "the server closed the connection without a TLS close_notify \
+                     after {len} bytes"
+                ),
+                true,
+            ),
+            _ => Outcome::Done,
+        }
+    }
+
+    /// How a connection that ended early ended, in words: ureq reads a
+    /// reset as an end of stream, the watcher saw which (`conn_watch.rs`).
+    fn cut_short(&self) -> &'static str {
+        if self.read_failure.was_reset() {
+            "connection reset by peer"
+        } else {
+            "the server closed the connection"
+        }
+    }
+}
+
+/// `N of T bytes`, or `N bytes` when the size is not known.
+fn of(n: u64, total: Option<u64>) -> String {
+    match total {
+        Some(t) => format!("{n} of {t} bytes"),
+        None => format!("{n} bytes"),
+    }
+}
+
+/// Whether `url` is http or https (any case, as schemes are).
+fn is_http(url: &str) -> bool {
+    url.split_once("://")
+        .is_some_and(|(s, _)| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"))
+}
+
+/// A failed request as an outcome: retried when [`retryable`]; when the
+/// same answer comes back whatever the wait ([`same_answer`]) at once (no
+/// backoff) and, as any failure librepo retries at once,
+/// [`BAD_STATUS_TRIES`] times at most (`RPM_BUILDROOT_HTTP_RETRIES=100`
+/// is not a hundred lookups or handshakes in a burst).
+fn failed_on(cause: String, e: &ureq::Error) -> Outcome {
+    let now = same_answer(e);
+    Outcome::Failed {
+        cause,
+        retry: retryable(e),
+        wait: now.then_some(Duration::ZERO),
+        most: now.then_some(BAD_STATUS_TRIES),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An unknown host name is asked for again at once, and 4 times at
+    /// most, as a 4xx: with 100 retries it was 101 lookups in a burst.
+    #[test]
+    fn an_unknown_host_name_gets_four_tries_at_once() {
+        let Outcome::Failed {
+            retry, wait, most, ..
+        } = failed_on("x".into(), &ureq::Error::HostNotFound)
+        else {
+            panic!("not a failure");
+        };
+        assert!(retry);
+        assert_eq!(wait, Some(Duration::ZERO));
+        assert_eq!(most, Some(BAD_STATUS_TRIES));
+    }
+
+    #[test]
+    fn a_name_the_resolver_does_not_know_is_retried_without_waiting() {
+        let lookup = |detail: &str| {
+            ureq::Error::Io(std::io::Error::other(format!(
+                "failed to lookup address information: {detail}"
+            )))
+        };
+        let wait = |e: &ureq::Error| match failed_on(describe(e), e) {
+            Outcome::Failed { retry, wait, .. } => (retry, wait),
+            Outcome::Done | Outcome::Unwritable(_) => unreachable!(),
+        };
+        let now = (true, Some(Duration::ZERO));
+        assert_eq!(wait(&lookup("Name or service not known")), now);
+        assert_eq!(wait(&lookup("No address associated with hostname")), now);
+        assert_eq!(wait(&ureq::Error::HostNotFound), now);
+        // The resolver did not answer: it may, after the backoff.
+        assert_eq!(
+            wait(&lookup("Temporary failure in name resolution")),
+            (true, None)
+        );
+        assert_eq!(wait(&ureq::Error::ConnectionFailed), (true, None));
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert_eq!(wait(&ureq::Error::Io(refused)), (true, None));
+    }
+}
