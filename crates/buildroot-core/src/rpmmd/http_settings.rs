@@ -182,6 +182,25 @@ pub struct Pace {
     pub retries: Option<u32>,
 }
 
+impl Pace {
+    /// What set the timeout, for a message: the repo's `timeout=` or the
+    /// run's variable.
+    pub(super) fn timeout_source(&self) -> &'static str {
+        match self.timeout {
+            Some(_) => "the repo's timeout=",
+            None => "RPM_BUILDROOT_HTTP_TIMEOUT",
+        }
+    }
+
+    /// What set the least rate, for a message (after [`Pace::timeout_source`]).
+    pub(super) fn minrate_source(&self) -> &'static str {
+        match self.minrate {
+            Some(_) => "its minrate=",
+            None => "RPM_BUILDROOT_HTTP_MINRATE",
+        }
+    }
+}
+
 /// libdnf's seconds: a number, optionally followed by s, m, h or d;
 /// `-1` and `never` (no limit) are 0 here, as for librepo any value
 /// that is not above 0. None when it is none of these.

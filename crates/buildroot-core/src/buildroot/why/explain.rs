@@ -11,7 +11,7 @@
 //! Separate from the chain search because none of it walks a transaction:
 //! it is all about the query and the pool.
 
-use super::{Buildroot, Why};
+use super::{chain_steps, Buildroot, Why};
 use crate::dep::Dep;
 use crate::evr::{rpmvercmp, Evr};
 use crate::pkglist::subject_in;
@@ -147,7 +147,7 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
         };
         if let Some((p, chain)) = found {
             answer.package = Some(pool.nevra_string(p));
-            answer.chain = Some(chain.split(" <- ").map(str::to_string).collect());
+            answer.chain = Some(chain_steps(&chain));
             answer.note = other_package(br, p, &name, version.as_deref(), asked_arch.as_deref());
             return answer;
         }

@@ -40,7 +40,6 @@ pub fn why(br: &Buildroot<'_>, name: &str) -> Option<String> {
 /// `NAME.ARCH` for each package of another arch, its own chain: readers
 /// that look names up see what they always saw.
 pub fn why_all(br: &Buildroot<'_>) -> BTreeMap<String, Vec<String>> {
-    let steps = |c: String| c.split(" <- ").map(str::to_string).collect();
     let pool = br.pool;
     let mut w = Why::new(br);
     w.choose_all();
@@ -52,11 +51,11 @@ pub fn why_all(br: &Buildroot<'_>) -> BTreeMap<String, Vec<String>> {
         for arch in w.arches_of(&name) {
             if arch != pool.arch_of(p) {
                 if let Some((_, c)) = w.why(&name, Some(arch)) {
-                    out.insert(format!("{name}.{arch}"), steps(c));
+                    out.insert(format!("{name}.{arch}"), chain_steps(&c));
                 }
             }
         }
-        out.insert(name, steps(c));
+        out.insert(name, chain_steps(&c));
     }
     out
 }
@@ -360,11 +359,16 @@ fn steps_in(reasons: &[(PkgId, Reason)], p: PkgId) -> usize {
     n
 }
 
-/// [`why`] as its steps, binary first (for `--why --json`). No step holds
-/// " <- ": package names have no blanks and dependency operators are
-/// `<`, `<=`, ... followed by a blank.
+/// [`why`] as its steps, binary first (for `--why --json`).
 pub fn why_steps(br: &Buildroot<'_>, name: &str) -> Option<Vec<String>> {
-    why(br, name).map(|c| c.split(" <- ").map(str::to_string).collect())
+    why(br, name).map(|c| chain_steps(&c))
+}
+
+/// A chain's text as its steps. No step holds " <- ": package names have
+/// no blanks and dependency operators are `<`, `<=`, ... followed by a
+/// blank.
+fn chain_steps(chain: &str) -> Vec<String> {
+    chain.split(" <- ").map(str::to_string).collect()
 }
 
 impl Why<'_, '_> {

@@ -261,14 +261,8 @@ fn watch(
         // nothing more once the generation has moved on.
         sink.lock().unwrap_or_else(|e| e.into_inner()).generation += 1;
         let pace = s.access.pace;
-        let timeout = match pace.timeout {
-            Some(_) => "the repo's timeout=",
-            None => "RPM_BUILDROOT_HTTP_TIMEOUT",
-        };
-        let minrate = match pace.minrate {
-            Some(_) => "its minrate=",
-            None => "RPM_BUILDROOT_HTTP_MINRATE",
-        };
+        let timeout = pace.timeout_source();
+        let minrate = pace.minrate_source();
         return failed(
             format!(
                 "stalled: less than {} bytes/s for {} s after {now} bytes \

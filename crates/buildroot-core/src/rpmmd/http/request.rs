@@ -115,10 +115,7 @@ impl Attempt<'_> {
             ureq::Timeout::PerRead | ureq::Timeout::RecvBody => "no data",
             _ => "no answer",
         };
-        let by = match self.s.access.pace.timeout {
-            Some(_) => "the repo's timeout=",
-            None => "RPM_BUILDROOT_HTTP_TIMEOUT",
-        };
+        let by = self.s.access.pace.timeout_source();
         format!("timed out: {what} within {secs} s ({by} sets the limit)")
     }
 
