@@ -86,22 +86,25 @@ impl DownloadLock {
                 Ok(()) => return DownloadLock { _file: Some(file) },
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                     let waited = start.elapsed();
+                    // Through the tool's handler: above its progress
+                    // bars, and not at all under `--quiet`.
                     if waited >= limit {
-                        crate::diag!(
-                            "{}: warning: {}: another run has been downloading {url} for {} s; \
-                             downloading it here too",
-                            crate::cli::program_name(),
+                        let msg = format!(
+                            "{url}: another run sharing the cache has been downloading it into \
+                             {} for {} s; downloading it here too",
                             dir.display(),
                             limit.as_secs()
                         );
+                        super::skip::say("warning", &msg);
                         return none;
                     }
                     if waited >= say && !said {
-                        crate::diag!(
-                            "{}: note: {}: waiting for another run's download of {url}",
-                            crate::cli::program_name(),
+                        let msg = format!(
+                            "{url}: waiting for another run sharing the cache to download it \
+                             into {}",
                             dir.display()
                         );
+                        super::skip::say("note", &msg);
                         said = true;
                     }
                     std::thread::sleep(Duration::from_millis(50));
@@ -183,5 +186,46 @@ mod tests {
         assert!(!waiting.is_finished());
         drop(held);
         assert!(waiting.join().unwrap()._file.is_some());
+    }
+
+    /// The note of a wait and the warning of giving up on it go through
+    /// the tool's warning handler, as repository loading's warnings do: a
+    /// tool drops them under `--quiet` and prints them above its progress
+    /// bars, rather than have them written across the bars.
+    #[test]
+    fn the_wait_is_told_through_the_tools_handler() {
+        use std::sync::{Arc, Mutex};
+        let told = Arc::new(Mutex::new(Vec::new()));
+        let t2 = told.clone();
+        super::super::skip::set_warning_handler(Some(Arc::new(move |kind: &str, m: &str| {
+            t2.lock().unwrap().push(format!("{kind}: {m}"))
+        })));
+        let t = tempfile::tempdir().unwrap();
+        let a = t.path().join("cccc-primary.xml.gz");
+        let _held = DownloadLock::take(&a, "http://m/held");
+        let url = "http://m/told/primary.xml.gz";
+        let lock = DownloadLock::take_within(&a, url, Duration::ZERO, Duration::from_millis(100));
+        assert!(lock._file.is_none());
+        let dir = t.path().display();
+        let ours: Vec<String> = told
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.contains(url))
+            .cloned()
+            .collect();
+        assert_eq!(
+            ours,
+            [
+                format!(
+                    "note: {url}: waiting for another run sharing the cache to download it into \
+                     {dir}"
+                ),
+                format!(
+                    "warning: {url}: another run sharing the cache has been downloading it into \
+                     {dir} for 0 s; downloading it here too"
+                ),
+            ]
+        );
     }
 }
