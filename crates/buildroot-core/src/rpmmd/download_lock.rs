@@ -1,9 +1,9 @@
 //! One download of a cached file at a time, across the runs sharing a
 //! cache (the workflow's four arches, all reading the one source repo; a
-//! run by hand beside the nightly one). dnf takes its cachedir's download
-//! lock for the same reason (`dnf.lock.build_download_lock`, a
-//! `download_lock.pid` held with `flock` while packages are fetched, and
-//! `build_metadata_lock` while metadata is): without it, four runs that
+//! run by hand beside the nightly one). dnf serialises its runs on a
+//! cachedir for the same reason (`dnf.lock.build_metadata_lock` and
+//! `build_download_lock`: a pid file whose holder a second dnf waits for
+//! as long as that process lives): without it, four runs that
 //! start together on a repo whose repomd.xml changed could each download
 //! the same primary and filelists (on the fixture, 30 rounds of four runs
 //! on a fresh cache asked for 97 primaries and 106 filelists where 90 of
@@ -23,13 +23,17 @@
 //! pruned by name: `prune.rs` judges only `HEX-NAME` copies and temp
 //! names; with its directory, once unused for a month).
 //!
-//! A wait is asked without blocking, every 50 ms: after [`SAY_AFTER`] one
-//! line on stderr says who is waited for, and after [`WAIT_AT_MOST`] the
-//! run downloads the file itself, as it would have without a lock (a run
-//! stopped with Ctrl-Z, or a crawling mirror, holds it that long; failing
-//! would turn a lost optimisation into a lost run). Where the filesystem
-//! has no such locks (some network filesystems), or outside Linux, no lock
-//! is taken.
+//! A wait is asked without blocking, every 50 ms: after [`SAY_AFTER`] a
+//! note says what is waited for, and after [`WAIT_AT_MOST`] the run
+//! downloads the file itself, as it would have without a lock (a run
+//! stopped with Ctrl-Z, or a crawling mirror, holds it that long; failing,
+//! or waiting as long as dnf waits for its lock's holder, would turn a lost
+//! optimisation into a lost run). Both lines go through the tool's warning
+//! handler (`skip::say`). Each thread holds at most one such lock and
+//! takes it holding none, so two names that share a byte cost a wait,
+//! never a deadlock. Where the filesystem has no such locks (some network
+//! filesystems), where the lock file cannot be opened for writing (another
+//! user's, in a shared cache), or outside Linux, no lock is taken.
 
 use std::fs::File;
 use std::path::Path;
