@@ -199,6 +199,8 @@ mod tests {
     #[test]
     fn the_wait_is_told_through_the_tools_handler() {
         use std::sync::{Arc, Mutex};
+        // The handler is process-wide and stays set: the only unit test
+        // that sets one, it keeps only the lines naming its own URL.
         let told = Arc::new(Mutex::new(Vec::new()));
         let t2 = told.clone();
         super::super::skip::set_warning_handler(Some(Arc::new(move |kind: &str, m: &str| {
