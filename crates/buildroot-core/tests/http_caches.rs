@@ -729,6 +729,13 @@ fn cache_directories_unused_for_a_month_are_removed() {
     let gone = dir("https://gone.example/os/", 40, false);
     let recent = dir("https://recent.example/os/", 20, false);
     let odd = dir("https://odd.example/os/", 40, true);
+    // A mirror asked for a macro package alone keeps only its download
+    // lock file once the package is extracted: gone as an empty one.
+    let lock_only = meta.join(cache_dir_name("https://pkgs.example/os/"));
+    std::fs::create_dir_all(&lock_only).unwrap();
+    std::fs::write(lock_only.join(".download-lock"), "").unwrap();
+    age(&lock_only.join(".download-lock"), 40);
+    age(&lock_only, 40);
     let stranger = meta.join("not-ours");
     std::fs::create_dir_all(&stranger).unwrap();
     age(&stranger, 40);
@@ -754,6 +761,7 @@ fn cache_directories_unused_for_a_month_are_removed() {
     };
     load_repo(&spec, &opts).unwrap();
     assert!(!gone.exists(), "a month unused: removed");
+    assert!(!lock_only.exists(), "its lock file alone: removed");
     assert!(!old_list.exists());
     for kept in [&recent, &odd, &stranger, &lookalike, &new_list] {
         assert!(kept.exists(), "{kept:?}");

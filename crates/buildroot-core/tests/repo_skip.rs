@@ -29,7 +29,7 @@ fn warnings_about(id: &str) -> Vec<String> {
     let seen = SEEN.get_or_init(|| {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let s = seen.clone();
-        set_warning_handler(Some(Arc::new(move |m: &str| {
+        set_warning_handler(Some(Arc::new(move |_: &str, m: &str| {
             s.lock().unwrap().push(m.to_string())
         })));
         seen

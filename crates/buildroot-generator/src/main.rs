@@ -412,8 +412,8 @@ fn run(args: &Args) -> Result<u8> {
         rpmmd::set_download_observer(Some(d.clone()));
         // Above the progress bars, not through them.
         let d = d.clone();
-        rpmmd::set_warning_handler(Some(std::sync::Arc::new(move |m: &str| {
-            d.println(&format!("buildroot-generator: warning: {m}"))
+        rpmmd::set_warning_handler(Some(std::sync::Arc::new(move |kind: &str, m: &str| {
+            d.println(&format!("buildroot-generator: {kind}: {m}"))
         })));
     }
     let t_load = std::time::Instant::now();

@@ -1,9 +1,9 @@
 //! One download of a cached file at a time, across the runs sharing a
 //! cache (the workflow's four arches, all reading the one source repo; a
-//! run by hand beside the nightly one). dnf takes its cachedir's download
-//! lock for the same reason (`dnf.lock.build_download_lock`, a
-//! `download_lock.pid` held with `flock` while packages are fetched, and
-//! `build_metadata_lock` while metadata is): without it, four runs that
+//! run by hand beside the nightly one). dnf serialises its runs on a
+//! cachedir for the same reason (`dnf.lock.build_metadata_lock` and
+//! `build_download_lock`: a pid file whose holder a second dnf waits for
+//! as long as that process lives): without it, four runs that
 //! start together on a repo whose repomd.xml changed could each download
 //! the same primary and filelists (on the fixture, 30 rounds of four runs
 //! on a fresh cache asked for 97 primaries and 106 filelists where 90 of
@@ -23,13 +23,17 @@
 //! pruned by name: `prune.rs` judges only `HEX-NAME` copies and temp
 //! names; with its directory, once unused for a month).
 //!
-//! A wait is asked without blocking, every 50 ms: after [`SAY_AFTER`] one
-//! line on stderr says who is waited for, and after [`WAIT_AT_MOST`] the
-//! run downloads the file itself, as it would have without a lock (a run
-//! stopped with Ctrl-Z, or a crawling mirror, holds it that long; failing
-//! would turn a lost optimisation into a lost run). Where the filesystem
-//! has no such locks (some network filesystems), or outside Linux, no lock
-//! is taken.
+//! A wait is asked without blocking, every 50 ms: after [`SAY_AFTER`] a
+//! note says what is waited for, and after [`WAIT_AT_MOST`] the run
+//! downloads the file itself, as it would have without a lock (a run
+//! stopped with Ctrl-Z, or a crawling mirror, holds it that long; failing,
+//! or waiting as long as dnf waits for its lock's holder, would turn a lost
+//! optimisation into a lost run). Both lines go through the tool's warning
+//! handler (`skip::say`). Each thread holds at most one such lock and
+//! takes it holding none, so two names that share a byte cost a wait,
+//! never a deadlock. Where the filesystem has no such locks (some network
+//! filesystems), where the lock file cannot be opened for writing (another
+//! user's, in a shared cache), or outside Linux, no lock is taken.
 
 use std::fs::File;
 use std::path::Path;
@@ -86,22 +90,25 @@ impl DownloadLock {
                 Ok(()) => return DownloadLock { _file: Some(file) },
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                     let waited = start.elapsed();
+                    // Through the tool's handler: above its progress
+                    // bars, and not at all under `--quiet`.
                     if waited >= limit {
-                        crate::diag!(
-                            "{}: warning: {}: another run has been downloading {url} for {} s; \
-                             downloading it here too",
-                            crate::cli::program_name(),
+                        let msg = format!(
+                            "{url}: another run sharing the cache has been downloading it into \
+                             {} for {} s; downloading it here too",
                             dir.display(),
                             limit.as_secs()
                         );
+                        super::skip::say("warning", &msg);
                         return none;
                     }
                     if waited >= say && !said {
-                        crate::diag!(
-                            "{}: note: {}: waiting for another run's download of {url}",
-                            crate::cli::program_name(),
+                        let msg = format!(
+                            "{url}: waiting for another run sharing the cache to download it \
+                             into {}",
                             dir.display()
                         );
+                        super::skip::say("note", &msg);
                         said = true;
                     }
                     std::thread::sleep(Duration::from_millis(50));
@@ -183,5 +190,48 @@ mod tests {
         assert!(!waiting.is_finished());
         drop(held);
         assert!(waiting.join().unwrap()._file.is_some());
+    }
+
+    /// The note of a wait and the warning of giving up on it go through
+    /// the tool's warning handler, as repository loading's warnings do: a
+    /// tool drops them under `--quiet` and prints them above its progress
+    /// bars, rather than have them written across the bars.
+    #[test]
+    fn the_wait_is_told_through_the_tools_handler() {
+        use std::sync::{Arc, Mutex};
+        // The handler is process-wide and stays set: the only unit test
+        // that sets one, it keeps only the lines naming its own URL.
+        let told = Arc::new(Mutex::new(Vec::new()));
+        let t2 = told.clone();
+        super::super::skip::set_warning_handler(Some(Arc::new(move |kind: &str, m: &str| {
+            t2.lock().unwrap().push(format!("{kind}: {m}"))
+        })));
+        let t = tempfile::tempdir().unwrap();
+        let a = t.path().join("cccc-primary.xml.gz");
+        let _held = DownloadLock::take(&a, "http://m/held");
+        let url = "http://m/told/primary.xml.gz";
+        let lock = DownloadLock::take_within(&a, url, Duration::ZERO, Duration::from_millis(100));
+        assert!(lock._file.is_none());
+        let dir = t.path().display();
+        let ours: Vec<String> = told
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.contains(url))
+            .cloned()
+            .collect();
+        assert_eq!(
+            ours,
+            [
+                format!(
+                    "note: {url}: waiting for another run sharing the cache to download it into \
+                     {dir}"
+                ),
+                format!(
+                    "warning: {url}: another run sharing the cache has been downloading it into \
+                     {dir} for 0 s; downloading it here too"
+                ),
+            ]
+        );
     }
 }

@@ -699,6 +699,40 @@ mod tests {
         assert_eq!(asked.load(Ordering::SeqCst), 0, "nothing downloaded");
     }
 
+    /// A lock that cannot be had (here the lock file's name is taken by a
+    /// directory; elsewhere another user's file, or a filesystem without
+    /// such locks) costs the run nothing: the file is downloaded at once,
+    /// as before the lock, not waited for.
+    #[test]
+    fn a_lock_that_cannot_be_had_does_not_keep_the_download() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for mut c in listener.incoming().flatten() {
+                let _ = c.read(&mut [0u8; 4096]);
+                let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nprimary");
+            }
+        });
+        let cache = tempfile::tempdir().unwrap();
+        let base = format!("http://127.0.0.1:{port}/os/");
+        let e = Expected {
+            algo: "sha256".into(),
+            hex: format!("{:x}", Sha256::digest(b"primary")),
+        };
+        let dir = cache.path().join(cache_dir_name(&base));
+        std::fs::create_dir_all(dir.join(super::super::download_lock::LOCK_FILE)).unwrap();
+        let loc = Location::parse(&base).unwrap();
+        let s = HttpSettings::default();
+        let href = "repodata/x-primary.xml.gz";
+        let start = std::time::Instant::now();
+        let got = local_file_with(&loc, href, Some(cache.path()), Some(&e), &s, &[]).unwrap();
+        // Well under the 5 s after which a waiting run would say so.
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        assert!(got.asked);
+        assert_eq!(std::fs::read(got.value).unwrap(), b"primary");
+    }
+
     /// A cache that cannot be written fails at the first HTTP mirror, as
     /// the I/O error it is: not tried at every mirror, nor wrapped into a
     /// mirror error.

@@ -151,21 +151,25 @@ pub(super) fn remove_unused_dirs(cache: &Path) {
 /// repo's copy: the name pattern alone also fits other programs'
 /// directories, `index.crates.io-1949cf8c6b5b557f` in cargo's cache, should
 /// `--cache` name a directory that holds them), and neither it nor any of
-/// them was modified within [`UNUSED_DIR`]. An empty one goes too.
+/// them was modified within [`UNUSED_DIR`]. An empty one goes too, and so
+/// does one holding only the download lock file (`download_lock.rs`): a
+/// mirror asked for a macro package alone, whose copy is removed once
+/// extracted, keeps nothing else.
 fn remove_if_unused(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     let mut files = Vec::new();
-    let mut repomd = false;
+    let mut ours = false;
     for e in entries.flatten() {
         if !e.file_type().is_ok_and(|t| t.is_file()) || !unused(&e.path()) {
             return;
         }
-        repomd |= e.file_name() == "repomd.xml";
+        let name = e.file_name();
+        ours |= name == "repomd.xml" || name == super::download_lock::LOCK_FILE;
         files.push(e.path());
     }
-    if !files.is_empty() && !repomd {
+    if !files.is_empty() && !ours {
         return;
     }
     if !unused(dir) {

@@ -22,8 +22,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use super::{load_opened_into, LoadOptions, OpenedRepos, RepoSink, RepoSpec};
 use crate::error::{Error, Result};
 
-/// Receives the warnings of repository loading (a repo left out), one line each.
-pub type WarningHandler = Arc<dyn Fn(&str) + Send + Sync>;
+/// Receives the warnings of repository loading (a repo left out) and the
+/// notes of its downloads (a wait for another run's), one line each: the
+/// kind (`warning` or `note`), then the message.
+pub type WarningHandler = Arc<dyn Fn(&str, &str) + Send + Sync>;
 
 static HANDLER: RwLock<Option<WarningHandler>> = RwLock::new(None);
 
@@ -96,12 +98,20 @@ pub(crate) fn warn_once(msg: String) {
             return;
         }
     }
+    say("warning", &msg);
+}
+
+/// Says `msg`, of `kind` (`warning`, `note`), through the handler the tool
+/// set (above its progress bars; nowhere under `--quiet`), else on stderr
+/// as `PROGRAM: KIND: MSG`. Never silenced by [`without_warnings`]: a line
+/// about this moment (a wait) is not said again by a later load.
+pub(crate) fn say(kind: &str, msg: &str) {
     let h = HANDLER.read().unwrap_or_else(|e| e.into_inner()).clone();
     match h {
-        Some(h) => h(&msg),
+        Some(h) => h(kind, msg),
         None => {
             let prog = crate::cli::program_name();
-            crate::diag!("{prog}: warning: {msg}");
+            crate::diag!("{prog}: {kind}: {msg}");
         }
     }
 }
