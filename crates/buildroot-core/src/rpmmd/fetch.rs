@@ -12,7 +12,7 @@
 //! instead of being downloaded again (`take_from_sibling`: libdnf keeps
 //! one local copy per repo and judges it by checksums alone, whichever
 //! mirror delivered it, as in `Repo::Impl::isMetalinkInSync`). The
-//! transfers themselves are in `http.rs`.
+//! transfers themselves are in `http/`.
 
 use std::path::{Path, PathBuf};
 
