@@ -144,8 +144,10 @@ fn pass_on(
     let _ = tls.sock.shutdown(std::net::Shutdown::Write);
 }
 
+/// Short waits, one retry, and a run timeout (10 s) a failure "at once"
+/// is easily told from on a loaded machine.
 fn fast() {
-    http_support::http_settings("0.01", "2", "1");
+    http_support::http_settings("0.01", "10", "1");
 }
 
 /// Loads the repo of `[r]\nbaseurl=BASE/source\n` + `options`.
@@ -169,7 +171,10 @@ fn server_certificates_verified_trusted_or_not_checked() {
     // to librepo).
     let start = std::time::Instant::now();
     let e = load(&front.base, "", t.path()).unwrap_err();
-    assert!(start.elapsed() < std::time::Duration::from_secs(1), "{e}");
+    // Not after the run's 10 s timeout: milliseconds, bounded loosely (a
+    // debug build on a loaded machine). That the retry waits no backoff
+    // (10 ms here) is http.rs's unit test's to show, with a 2 s one.
+    assert!(start.elapsed() < std::time::Duration::from_secs(5), "{e}");
     assert!(e.ends_with(" (gave up after 2 attempts)"), "{e}");
     assert_eq!(front.connections.load(Ordering::SeqCst), 2);
     assert!(

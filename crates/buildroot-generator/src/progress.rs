@@ -4,7 +4,8 @@
 //! the fixed point's current layer (sources resolved of those queued,
 //! failures, elapsed, ETA). The library only reports (its download observer
 //! and `run_with_progress`); this is the one place that draws. Used only
-//! when stderr is a terminal and `-q` is not given.
+//! when stderr is a terminal and `-q` is not given; on one whose `TERM` is
+//! dumb or unset indicatif draws nothing, and the lines still come.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -53,13 +54,15 @@ impl Display {
     /// drawn. With no bar drawn the line goes straight to stderr: indicatif
     /// would write it without its newline, and pad it to its idea of the
     /// terminal's width, so the next line would follow on the same one.
+    /// So it does where indicatif draws nothing (`TERM` dumb or unset), as
+    /// there it would drop the line.
     fn say(&self, line: &str, layer: bool) {
         let downloads = !self
             .downloads
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .is_empty();
-        if layer || downloads {
+        if (layer || downloads) && !self.multi.is_hidden() {
             let _ = self.multi.println(line);
         } else {
             eprintln!("{line}");

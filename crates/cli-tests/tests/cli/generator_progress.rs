@@ -267,3 +267,42 @@ fn a_list_read_from_a_terminal_is_announced() {
         assert!(shown.contains("hello-2.12.1-1.eln150"), "{shown}");
     }
 }
+
+#[test]
+fn a_dumb_terminal_loses_no_line() {
+    // TERM=dumb (or none): indicatif draws no bar, and would drop the lines
+    // meant to go above one; they go straight to stderr instead. A retry
+    // during a download is such a line.
+    if !cli_tests::has_script() {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let server = cli_tests::http_support::Server::start(root().join("testdata/repos"));
+    server.fault(
+        "x86_64/repodata/repomd.xml",
+        cli_tests::http_support::Fault::Status(503),
+        Some(1),
+    );
+    let typescript = t.path().join("typescript");
+    let cmd = format!(
+        "{} --arch x86_64 --repo main={base}/x86_64 --source-repo src={base}/source --cache-dir {} testdata/compose/sources.txt > /dev/null",
+        bin(Tool::Generator).display(),
+        t.path().join("cache").display(),
+        base = server.base,
+    );
+    let out = Command::new("script")
+        .args(["-q", "-e", "-c", &cmd])
+        .arg(&typescript)
+        .current_dir(root())
+        .env("TERM", "dumb")
+        .env("RPM_BUILDROOT_HTTP_BACKOFF", "0.05")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+    assert!(
+        shown.contains("/x86_64/repodata/repomd.xml: HTTP 503; retrying in "),
+        "{shown}"
+    );
+    assert!(!shown.contains('\x1b'), "{shown:?}");
+}

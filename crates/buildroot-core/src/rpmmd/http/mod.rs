@@ -442,6 +442,47 @@ mod tests {
         assert_eq!(retry_after("Sun, 06 Foo 1994 08:49:37 GMT", now), None);
     }
 
+    /// A 404 is retried at once, 4 times in all (librepo's tries of any
+    /// answer but a 2xx); with a backoff of 2 s "at once" can be told from
+    /// a wait however loaded the machine (the integration tests' 50 ms
+    /// could not be).
+    #[test]
+    fn a_404_is_retried_at_once() {
+        use std::io::BufRead;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(AtomicU64::new(0));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for c in listener.incoming().flatten() {
+                // The request read whole first: a close with bytes unread
+                // would be a reset, retried after the backoff.
+                let mut r = std::io::BufReader::new(&c);
+                let mut line = String::new();
+                while r.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                seen.fetch_add(1, Ordering::SeqCst);
+                let _ = (&c).write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let s = HttpSettings {
+            backoff: Duration::from_secs(2),
+            retries: 20,
+            ..HttpSettings::default()
+        };
+        let url = format!("http://127.0.0.1:{port}/f");
+        let start = Instant::now();
+        let e = download_verified(&url, &dir.path().join("f"), None, &s)
+            .unwrap_err()
+            .to_string();
+        assert!(start.elapsed() < Duration::from_secs(2), "{e}");
+        assert!(e.contains("HTTP 404"), "{e}");
+        assert!(e.ends_with(" (gave up after 4 attempts)"), "{e}");
+        assert_eq!(requests.load(Ordering::SeqCst), 4);
+    }
+
     /// A TLS failure is retried at once, 4 times in all, as dnf 4.14 made
     /// 4 handshakes with a plain-HTTP server behind an `https://` URL
     /// (curl's "SSL connect error" is no fatal error to librepo).
