@@ -655,21 +655,12 @@ mod tests {
     /// counts what is asked of it.
     #[test]
     fn a_file_another_run_is_downloading_is_waited_for_not_fetched_again() {
-        use std::io::{Read, Write};
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        use std::sync::Arc;
+        use std::sync::atomic::Ordering;
         let bytes = b"primary";
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let asked = Arc::new(AtomicUsize::new(0));
-        let count = asked.clone();
-        std::thread::spawn(move || {
-            for mut c in listener.incoming().flatten() {
-                count.fetch_add(1, Ordering::SeqCst);
-                let _ = c.read(&mut [0u8; 4096]);
-                let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nprimary");
-            }
-        });
+        let (port, asked) = super::super::http::test_server::answering(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nprimary",
+            true,
+        );
         let cache = tempfile::tempdir().unwrap();
         let base = format!("http://127.0.0.1:{port}/os/");
         let e = Expected {
@@ -705,15 +696,10 @@ mod tests {
     /// as before the lock, not waited for.
     #[test]
     fn a_lock_that_cannot_be_had_does_not_keep_the_download() {
-        use std::io::{Read, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        std::thread::spawn(move || {
-            for mut c in listener.incoming().flatten() {
-                let _ = c.read(&mut [0u8; 4096]);
-                let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nprimary");
-            }
-        });
+        let (port, _) = super::super::http::test_server::answering(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nprimary",
+            true,
+        );
         let cache = tempfile::tempdir().unwrap();
         let base = format!("http://127.0.0.1:{port}/os/");
         let e = Expected {

@@ -310,14 +310,49 @@ fn temp_file_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
     .map_err(|e| Error::io(dir, e))
 }
 
+/// A server on 127.0.0.1 for the rpmmd unit tests: it gives every
+/// connection the same canned `reply` and counts them.
+#[cfg(test)]
+pub(in crate::rpmmd) mod test_server {
+    use std::io::{BufRead, Write};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    /// Starts the server; returns its port and the count of connections.
+    /// With `read_request` each request's head is read whole before the
+    /// reply (a close with bytes unread would be a reset, which clients
+    /// retry after the backoff); without, nothing is read (a TLS client's
+    /// hello waits for an answer that is no TLS record).
+    pub fn answering(reply: &'static [u8], read_request: bool) -> (u16, Arc<AtomicU64>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let count = Arc::new(AtomicU64::new(0));
+        let seen = count.clone();
+        std::thread::spawn(move || {
+            for c in listener.incoming().flatten() {
+                if read_request {
+                    let mut r = std::io::BufReader::new(&c);
+                    let mut line = String::new();
+                    while r.read_line(&mut line).is_ok_and(|n| n > 2) {
+                        line.clear();
+                    }
+                }
+                seen.fetch_add(1, Ordering::SeqCst);
+                let _ = (&c).write_all(reply);
+            }
+        });
+        (port, count)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rpmmd::http_answer::{
         content_range, describe, proxy_lookup_failure, retryable, same_answer,
     };
-    use std::io::{Read, Write};
-    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::io::Read;
+    use std::sync::atomic::Ordering;
     use std::time::{Instant, SystemTime};
 
     /// The download's directory, removed (empty) by a concurrent run's
@@ -448,24 +483,8 @@ mod tests {
     /// could not be).
     #[test]
     fn a_404_is_retried_at_once() {
-        use std::io::BufRead;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let requests = Arc::new(AtomicU64::new(0));
-        let seen = requests.clone();
-        std::thread::spawn(move || {
-            for c in listener.incoming().flatten() {
-                // The request read whole first: a close with bytes unread
-                // would be a reset, retried after the backoff.
-                let mut r = std::io::BufReader::new(&c);
-                let mut line = String::new();
-                while r.read_line(&mut line).is_ok_and(|n| n > 2) {
-                    line.clear();
-                }
-                seen.fetch_add(1, Ordering::SeqCst);
-                let _ = (&c).write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
-            }
-        });
+        let (port, requests) =
+            test_server::answering(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", true);
         let dir = tempfile::tempdir().unwrap();
         let s = HttpSettings {
             backoff: Duration::from_secs(2),
@@ -489,16 +508,10 @@ mod tests {
     #[test]
     fn tls_errors_are_retried_at_once() {
         // A plain-HTTP server: its answer is no TLS record.
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let connections = Arc::new(AtomicU64::new(0));
-        let seen = connections.clone();
-        std::thread::spawn(move || {
-            for mut c in listener.incoming().flatten() {
-                seen.fetch_add(1, Ordering::SeqCst);
-                let _ = c.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
-            }
-        });
+        let (port, connections) = test_server::answering(
+            b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n",
+            false,
+        );
         let dir = tempfile::tempdir().unwrap();
         let s = HttpSettings {
             backoff: Duration::from_secs(2),
@@ -520,15 +533,8 @@ mod tests {
 
     #[test]
     fn an_open_download_is_read_as_written_whatever_replaces_it() {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        std::thread::spawn(move || {
-            for mut c in listener.incoming().flatten() {
-                let mut buf = [0u8; 4096];
-                let _ = c.read(&mut buf);
-                let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nmine");
-            }
-        });
+        let (port, _) =
+            test_server::answering(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nmine", true);
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("repomd.xml");
         let url = format!("http://127.0.0.1:{port}/repomd.xml");
