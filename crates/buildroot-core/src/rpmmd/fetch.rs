@@ -657,16 +657,7 @@ mod tests {
     fn a_file_another_run_is_downloading_is_waited_for_not_fetched_again() {
         use std::sync::atomic::Ordering;
         let bytes = b"primary";
-        let (port, asked) = super::super::http::test_server::answering(
-            b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nprimary",
-            true,
-        );
-        let cache = tempfile::tempdir().unwrap();
-        let base = format!("http://127.0.0.1:{port}/os/");
-        let e = Expected {
-            algo: "sha256".into(),
-            hex: format!("{:x}", Sha256::digest(bytes)),
-        };
+        let (cache, base, e, asked) = primary_over_http();
         let href = "repodata/x-primary.xml.gz";
         let dest = cache
             .path()
@@ -690,22 +681,34 @@ mod tests {
         assert_eq!(asked.load(Ordering::SeqCst), 0, "nothing downloaded");
     }
 
+    /// An empty cache, the base URL of a server on 127.0.0.1 whose every
+    /// file is the 7 bytes "primary", those bytes' checksum, and the count
+    /// of requests the server was asked.
+    fn primary_over_http() -> (
+        tempfile::TempDir,
+        String,
+        Expected,
+        std::sync::Arc<std::sync::atomic::AtomicU64>,
+    ) {
+        let (port, asked) = super::super::http::test_server::answering(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nprimary",
+            true,
+        );
+        let e = Expected {
+            algo: "sha256".into(),
+            hex: format!("{:x}", Sha256::digest(b"primary")),
+        };
+        let base = format!("http://127.0.0.1:{port}/os/");
+        (tempfile::tempdir().unwrap(), base, e, asked)
+    }
+
     /// A lock that cannot be had (here the lock file's name is taken by a
     /// directory; elsewhere another user's file, or a filesystem without
     /// such locks) costs the run nothing: the file is downloaded at once,
     /// as before the lock, not waited for.
     #[test]
     fn a_lock_that_cannot_be_had_does_not_keep_the_download() {
-        let (port, _) = super::super::http::test_server::answering(
-            b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nprimary",
-            true,
-        );
-        let cache = tempfile::tempdir().unwrap();
-        let base = format!("http://127.0.0.1:{port}/os/");
-        let e = Expected {
-            algo: "sha256".into(),
-            hex: format!("{:x}", Sha256::digest(b"primary")),
-        };
+        let (cache, base, e, _) = primary_over_http();
         let dir = cache.path().join(cache_dir_name(&base));
         std::fs::create_dir_all(dir.join(super::super::download_lock::LOCK_FILE)).unwrap();
         let loc = Location::parse(&base).unwrap();
