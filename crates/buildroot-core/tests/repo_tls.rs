@@ -173,7 +173,7 @@ fn server_certificates_verified_trusted_or_not_checked() {
     let e = load(&front.base, "", t.path()).unwrap_err();
     // Not after the run's 10 s timeout: milliseconds, bounded loosely (a
     // debug build on a loaded machine). That the retry waits no backoff
-    // (10 ms here) is http.rs's unit test's to show, with a 2 s one.
+    // (10 ms here) is `rpmmd/http/mod.rs`'s unit test's to show, with a 2 s one.
     assert!(start.elapsed() < std::time::Duration::from_secs(5), "{e}");
     assert!(e.ends_with(" (gave up after 2 attempts)"), "{e}");
     assert_eq!(front.connections.load(Ordering::SeqCst), 2);

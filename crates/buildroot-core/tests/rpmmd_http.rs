@@ -227,7 +227,7 @@ fn a_404_or_403_once_is_retried_at_once() {
         let s = once(Fault::Status(status), file);
         assert_eq!(s.requests_for(file).len(), 2, "{status}");
         // Bounded loosely (a loaded machine): that a 404 waits no backoff
-        // (50 ms here, too short to see) is http.rs's unit test's to show.
+        // (50 ms here, too short to see) is `rpmmd/http/mod.rs`'s unit test's to show.
         assert!(start.elapsed() < Duration::from_secs(5), "{status}");
     }
 }

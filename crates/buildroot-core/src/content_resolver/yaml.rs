@@ -9,7 +9,7 @@
 //! some 1.1 options) is replaced: a first pass over the parser's events
 //! records each scalar's text, style and tag by where it starts, and each
 //! scalar the deserializer hands back is typed again from those by
-//! [`yaml11::resolve`], PyYAML's rules. The scalar tags PyYAML builds
+//! [`yaml11::resolve`](super::yaml11::resolve), PyYAML's rules. The scalar tags PyYAML builds
 //! (`!!bool`, `!!timestamp`, ...) are blanked out of the text the
 //! deserializer sees, which refuses some it would have to type (`!!bool
 //! yes`).

@@ -3,8 +3,9 @@
 //! name a file, and [`Stdout`], a standard output whose write errors name it
 //! and whose reader going away (`tool | head`) ends the output quietly.
 //! No upstream function is mirrored: these follow what coreutils' `sort`
-//! and `cat` do with the same streams (`close_stdout`'s "standard output:"
-//! errors; `Bad file descriptor` for a stdout closed at start).
+//! and `cat` do with the same streams (a write error naming "standard
+//! output", as sort's does; cat started with stdout closed says "standard
+//! output: Bad file descriptor").
 //!
 //! Separate from the list format ([`super`]) because it is about the
 //! process's descriptors, not about what a line means.

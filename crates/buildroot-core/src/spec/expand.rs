@@ -204,7 +204,7 @@ impl<'h> Engine<'h> {
     /// and `rpmExpandThisMacro` each start a fresh buffer): into `out`,
     /// quotes not kept, with an error flag of its own that the caller's is
     /// restored after. `Err` when it failed.
-    pub(super) fn top_level(
+    fn top_level(
         &mut self,
         mut out: Vec<u8>,
         body: impl FnOnce(&mut Self, &mut Vec<u8>),

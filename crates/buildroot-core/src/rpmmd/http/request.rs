@@ -1,7 +1,8 @@
 //! One HTTP request of a download and its answer, as librepo sets up and
 //! reads one curl transfer: the client's proxy, TLS and timeouts (what
-//! handle.c's `lr_handle_setopt` gives curl), the `Range`/`If-Range` of a
-//! resumed attempt (downloader.c's `prepare_next_transfer`), the redirects
+//! handle.c's `lr_handle_setopt` gives curl), the `Range` of a resumed
+//! attempt (downloader.c's `prepare_next_transfer` has curl resume; the
+//! `If-Range` that keeps a changed file whole is ours), the redirects
 //! (curl's `CURLOPT_FOLLOWLOCATION`, done here: `redirect.rs`), what the
 //! status and headers of the answer mean (`check_finished_transfer_status`,
 //! `lr_headercb`) and the body written into the sink (`lr_writecb`).

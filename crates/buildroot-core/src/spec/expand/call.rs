@@ -127,7 +127,7 @@ impl Engine<'_> {
 
     /// rpm's `setupArgs`: `%0`, `%**`, the options `%-f`/`%-f*`, `%#`,
     /// `%1`..., `%*`, one call level deeper.
-    pub(super) fn setup_args(&mut self, name: &str, me: &Entry, argv: Vec<Vec<u8>>) {
+    fn setup_args(&mut self, name: &str, me: &Entry, argv: Vec<Vec<u8>>) {
         self.level += 1;
         let lvl = self.level;
         let auto = |body: &[u8]| Entry {

@@ -4,8 +4,9 @@
 //! (`BuildRequires`, `BuildConflicts`, `BuildArch`, `ExclusiveArch`, ...)
 //! and made a macro where rpm makes one (`%name`, `%SOURCE1`, ...); then
 //! the build directories rpm 4.20 defines once the main preamble is read.
-//! Separate from the section loop in [`super`] because it is the one part
-//! of the parse that knows the tags.
+//! Separate from the section loop in [`super`], which only hands it the
+//! preamble's lines, and from the tag table in [`super::tags`]: this is
+//! what each tag does.
 
 use super::super::depfield::{deps_field_checked, parse_deps};
 use super::super::expand::Engine;

@@ -1,7 +1,7 @@
 //! The preamble's tag table and the reading of a tag off a line, as rpm
 //! 4.20 does it (build/parsePreamble.c `preambleList`/`findPreambleTag`,
 //! and its `parseBits` for the qualifiers of dependency tags).
-//! Separate from the preamble's handling of each tag ([`super::preamble`])
+//! Separate from the preamble's handling of each tag ([`mod@super::preamble`])
 //! because the reader's look-ahead ([`super::inert`]) needs only this part:
 //! which tag a line carries, not what it does.
 
