@@ -48,7 +48,7 @@ pub struct CacheHold {
 impl CacheHold {
     /// Waits until no run is deleting SRPMs from `cache`, then keeps any
     /// from starting until this is dropped. Other readers share it. The
-    /// wait is bounded ([`HOLD_WAIT`]): an error naming `cache` after it.
+    /// wait is bounded (120 s): an error naming `cache` after it.
     pub fn shared(cache: &Path) -> Result<CacheHold> {
         Self::shared_within(cache, HOLD_WAIT)
     }

@@ -159,7 +159,7 @@ fn check_header(text: &str, origin: &str, names: &[&str]) -> Result<()> {
 /// Error texts from parsers can span lines; the tools print one line.
 /// A YAML parser error as the one line users read: serde-saphyr's own
 /// text speaks to Rust programmers ("use from_str_multiple or ...", "use
-/// Option<String>"), its user formatter says what is wrong; a second
+/// `Option<String>`"), its user formatter says what is wrong; a second
 /// document, the likeliest such slip in a config file, is named by its line.
 pub(crate) fn yaml_problem(e: &serde_saphyr::Error) -> String {
     if let serde_saphyr::Error::MultipleDocuments { location, .. } = e {
