@@ -173,7 +173,8 @@ pub fn usage_line(rendered: &str) -> String {
 /// `--quiet`: the warnings of repository loading (a repo left out by
 /// `skip_if_unavailable`) and the notes of its downloads (a wait for
 /// another run's) are dropped too; without it they go to stderr as
-/// `PROGRAM: warning: ...` ([`crate::rpmmd::set_warning_handler`]).
+/// `PROGRAM: warning: ...` or `PROGRAM: note: ...`
+/// ([`crate::rpmmd::set_warning_handler`]).
 /// So is the note that a list is read from the terminal
 /// ([`crate::pkglist::note_if_terminal`]).
 pub fn quiet_repo_warnings() {

@@ -154,16 +154,18 @@ fn local_file_with(
             let mut reuse = expected.is_some_and(|e| {
                 cached_copy_ok(&dest, e) || take_from_sibling(cache, base, siblings, &dest, e)
             });
-            if let (false, Some(e)) = (reuse, expected) {
-                // Another run sharing the cache may be fetching this very
-                // file (the four arches' source repo): wait for it, then
-                // look again (`download_lock.rs`). Held over the download.
-                let _one_at_a_time = DownloadLock::take(&dest, &url);
-                reuse = cached_copy_ok(&dest, e);
-                if !reuse {
-                    download_verified(&url, &dest, expected, s)?;
+            // Another run sharing the cache may be fetching this very file
+            // (the four arches' source repo): wait for it, then look again
+            // (`download_lock.rs`). Held over the download.
+            let _one_at_a_time = match (reuse, expected) {
+                (false, Some(e)) => {
+                    let lock = DownloadLock::take(&dest, &url);
+                    reuse = cached_copy_ok(&dest, e);
+                    Some(lock)
                 }
-            } else if !reuse {
+                _ => None,
+            };
+            if !reuse {
                 download_verified(&url, &dest, expected, s)?;
             }
             Ok(Turn {
