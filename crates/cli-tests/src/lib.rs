@@ -2,7 +2,8 @@
 //! (`tests/cli/`): where the checkout is ([`root`]), the tools' binaries
 //! ([`bin`], [`cmd`]) built fresh from the workspace's sources, a temp
 //! directory that error messages are normalised against ([`TestContext`]),
-//! and the shared fixtures ([`fixture`]).
+//! the shared fixtures ([`fixture`]), and a deadline for runs on a
+//! pseudo-terminal ([`pty`]).
 //!
 //! # Why the binaries are built here
 //!
@@ -37,6 +38,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 #[path = "../../buildroot-core/tests/http_support/mod.rs"]
 pub mod http_support;
+pub mod pty;
 
 /// The tools of the workspace: every package with a binary that users run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -12,7 +12,7 @@
 //! reused, so a concurrent run still reading an older repomd.xml (a mirror
 //! behind a load balancer that lags) keeps what it uses now (age is read a
 //! moment before the removal: a copy touched in that moment and gone before
-//! its reader opened it is fetched again, `rpmmd::fetched_and_opened`).
+//! its reader opened it is fetched again, `rpmmd::open::fetched_and_opened`).
 //! Packages kept
 //! beside the metadata (`.rpm`, the macro packages of the archful tools)
 //! are left alone. Failures are ignored: a leftover costs space, never

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use buildroot_core::buildroot::{self, Config, Progress, DEFAULT_CORE};
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{Filelists, LoadOptions, RepoSpec};
-use cli_tests::{bin, root, Tool, FIXTURE_X86_64};
+use cli_tests::{bin, pty, root, Tool, FIXTURE_X86_64};
 
 #[test]
 fn the_seam_reports_every_layer_and_source() {
@@ -72,13 +72,15 @@ fn on_terminal(extra: &str, input: &str) -> Option<String> {
         "{gen} --arch x86_64 --repo main=testdata/repos/x86_64 --source-repo src=testdata/repos/source {extra} {} > /dev/null",
         inp.display()
     );
-    let out = Command::new("script")
-        .args(["-q", "-e", "-c", &cmd])
-        .arg(&typescript)
-        .current_dir(root())
-        .env("COLUMNS", "120")
-        .output()
-        .unwrap();
+    let out = pty::output_or_kill(
+        Command::new("script")
+            .args(["-q", "-e", "-c", &cmd])
+            .arg(&typescript)
+            .current_dir(root())
+            .env("COLUMNS", "120"),
+        pty::DEADLINE,
+        "buildroot-generator on a terminal",
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -260,7 +262,8 @@ fn a_list_read_from_a_terminal_is_announced() {
             }
         }
         child.stdin.take().unwrap().write_all(b"hello\n").unwrap();
-        assert!(child.wait().unwrap().success());
+        let what = "buildroot-generator reading a terminal";
+        assert!(pty::wait_or_kill(&mut child, pty::DEADLINE, what).success());
         reader.join().unwrap();
         let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
         assert_eq!(shown.contains(note), quiet.is_empty(), "{quiet}: {shown}");
@@ -290,14 +293,16 @@ fn a_dumb_terminal_loses_no_line() {
         t.path().join("cache").display(),
         base = server.base,
     );
-    let out = Command::new("script")
-        .args(["-q", "-e", "-c", &cmd])
-        .arg(&typescript)
-        .current_dir(root())
-        .env("TERM", "dumb")
-        .env("RPM_BUILDROOT_HTTP_BACKOFF", "0.05")
-        .output()
-        .unwrap();
+    let out = pty::output_or_kill(
+        Command::new("script")
+            .args(["-q", "-e", "-c", &cmd])
+            .arg(&typescript)
+            .current_dir(root())
+            .env("TERM", "dumb")
+            .env("RPM_BUILDROOT_HTTP_BACKOFF", "0.05"),
+        pty::DEADLINE,
+        "buildroot-generator on a dumb terminal",
+    );
     assert!(out.status.success(), "{out:?}");
     let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
     assert!(

@@ -815,13 +815,14 @@ fn at_a_terminal_without_input_the_given_files_are_the_input() {
          src=testdata/repos/source --srpm {} --print source-nvrs",
         file.display()
     );
-    let out = std::process::Command::new("script")
-        .args(["-q", "-e", "-c", &command])
-        .arg(&typescript)
-        .current_dir(root())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
+    let out = cli_tests::pty::output_or_kill(
+        std::process::Command::new("script")
+            .args(["-q", "-e", "-c", &command])
+            .arg(&typescript)
+            .current_dir(root()),
+        cli_tests::pty::DEADLINE,
+        "buildroot-generator on a terminal",
+    );
     assert!(out.status.success(), "{out:?}");
     let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
     assert!(shown.contains("no input: the sources are hello"), "{shown}");

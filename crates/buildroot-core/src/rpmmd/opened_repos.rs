@@ -1,0 +1,141 @@
+//! The repositories of a run, opened (in parallel) and put in dnf's load
+//! order, sorted by (priority, cost); a repo id given twice is used once,
+//! as dnf does; and the fingerprint a cache of their parsed contents is
+//! keyed by.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::{open_repo, prune, skip, LoadOptions, Location, Opened, RepoSpec};
+use crate::error::Result;
+
+/// The enabled repositories with their repomd.xml read (in parallel), in
+/// dnf's load order: what [`load_opened_into`](super::load_opened_into)
+/// reads, and what a cache of their parsed contents is keyed by
+/// ([`OpenedRepos::fingerprint`]). A repo with `skip_if_unavailable` that
+/// cannot be opened is left out with a warning; otherwise the error is the
+/// first failing repo's, in the order of `specs`.
+pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<OpenedRepos> {
+    let specs: Vec<&RepoSpec> = first_of_each_id(specs)
+        .into_iter()
+        .filter(|s| s.enabled)
+        .collect();
+    if let Some(cache) = opts.cache_dir.as_deref() {
+        // Before any download of this run, so nothing it uses is removed.
+        let http = |b: &String| matches!(Location::parse(b), Ok(Location::Http(_)));
+        let downloads = |s: &&RepoSpec| {
+            s.mirrors.is_some() || http(&s.baseurl) || s.extra_baseurls.iter().any(http)
+        };
+        if specs.iter().any(downloads) {
+            prune::remove_unused_dirs(cache);
+        }
+    }
+    let results: Vec<Result<Opened>> = specs.par_iter().map(|s| open_repo(s, opts)).collect();
+    let mut opened = Vec::with_capacity(results.len());
+    for (spec, r) in specs.iter().zip(results) {
+        match r {
+            Ok(o) => opened.push(o),
+            Err(e) if skip::skips(spec, &e, opts) => skip::warn_skipped(spec, &e),
+            Err(e) => return Err(e),
+        }
+    }
+    opened.sort_by_key(|o| (o.spec.priority, o.spec.cost));
+    Ok(OpenedRepos(opened))
+}
+
+/// The first repo of each id, in order, with a warning for each later one:
+/// dnf keeps the first section of an id it reads and warns about the others
+/// (a repo of a `dnf.conf` given again in a `.repo` file, say), whether
+/// enabled or not.
+fn first_of_each_id(specs: &[RepoSpec]) -> Vec<&RepoSpec> {
+    let mut seen: Vec<&RepoSpec> = Vec::new();
+    for s in specs {
+        match seen.iter().find(|k| k.id == s.id) {
+            Some(first) => {
+                let from = |r: &RepoSpec| r.origin.clone().unwrap_or("--repo/--source-repo".into());
+                skip::warn_once(format!(
+                    "repo '{}' is defined again in {} (first in {}): only the first is used, \
+                     as in dnf",
+                    s.id,
+                    from(s),
+                    from(first)
+                ));
+            }
+            None => seen.push(s),
+        }
+    }
+    seen
+}
+
+/// Repositories whose repomd.xml has been read ([`open_repos`]).
+pub(crate) struct OpenedRepos(pub(super) Vec<Opened>);
+
+impl OpenedRepos {
+    /// Feeds `h` with everything the packages loaded from these repos
+    /// depend on: each repo's configuration and repomd.xml records (their
+    /// checksums name the files' contents), and for files read from a local
+    /// directory (repomd.xml, primary, filelists) their size and
+    /// modification time, as a hand-edited repo may keep stale checksums,
+    /// or none. Which mirror answered is left out: mirrors with the same
+    /// files give the same key. False when the contents cannot be named so:
+    /// an HTTP repo whose repomd.xml lists primary or filelists without a
+    /// checksum (it is fetched afresh every time).
+    pub(crate) fn fingerprint(&self, opts: &LoadOptions, h: &mut dyn FnMut(&[u8])) -> bool {
+        let stat = |path: &Path| {
+            std::fs::metadata(path).ok().map(|m| {
+                let mtime = m.modified().ok();
+                (
+                    m.len(),
+                    mtime.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()),
+                )
+            })
+        };
+        h(format!("{:?}\n", opts.filelists).as_bytes());
+        for o in &self.0 {
+            h(format!("{:?}\n{:?}\n", o.configured, o.repomd).as_bytes());
+            if let Location::Dir(d) = &o.loc {
+                h(format!("repomd.xml {:?}\n", stat(&d.join("repodata/repomd.xml"))).as_bytes());
+            }
+            let read = ["primary", "filelists"];
+            for r in o
+                .repomd
+                .records
+                .iter()
+                .filter(|r| read.contains(&r.kind.as_str()))
+            {
+                // Every mirror the file may be read from (`open_meta` asks
+                // them in the list's order, and any may answer).
+                for loc in &o.mirrors {
+                    match loc {
+                        Location::Http(_) if r.checksum.is_empty() => return false,
+                        Location::Http(_) => {}
+                        Location::Dir(d) => {
+                            let path = d.join(&r.href);
+                            if path.is_file() {
+                                h(format!("{} {:?}\n", r.href, stat(&path)).as_bytes());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// The number of repos.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Each repo as loaded (`baseurl`: the mirror that answered), in load
+    /// order.
+    pub(crate) fn specs(&self) -> impl Iterator<Item = &RepoSpec> {
+        self.0.iter().map(|o| &o.spec)
+    }
+
+    /// Each repo as configured, in load order.
+    pub(crate) fn configured(&self) -> impl Iterator<Item = &RepoSpec> {
+        self.0.iter().map(|o| &o.configured)
+    }
+}
