@@ -108,8 +108,10 @@ pub fn check_cache(cache: &Path) -> Result<()> {
     // An unmarked cache of an earlier version has its metadata or macro
     // packages beside the SRPMs (the workflow always gives binary repos, so
     // `.macros`); a directory of SRPMs alone is more likely someone's
-    // `~/rpmbuild/SRPMS`, which a run would empty.
-    let earlier_cache = names.is_empty()
+    // `~/rpmbuild/SRPMS`, which a run would empty. Temp files alone are
+    // another run's marker being written (two runs started at once on a
+    // new cache) or a killed run's: an empty cache.
+    let earlier_cache = names.iter().all(|n| is_our_temp_name(n))
         || names
             .iter()
             .any(|n| n == ".metadata" || n == crate::distmacros::CACHE_DIR);
@@ -454,6 +456,11 @@ mod tests {
         assert!(!dir.exists(), "checking writes nothing");
         claim_cache(&dir).unwrap();
         assert!(dir.join(CACHE_MARKER).is_file());
+        // Another run's marker on its way in (its temp file) is no refusal.
+        let racing = t.path().join("racing");
+        std::fs::create_dir_all(&racing).unwrap();
+        std::fs::write(racing.join(".tmp-Ab3xYz"), "").unwrap();
+        claim_cache(&racing).unwrap();
         let old = t.path().join("old");
         std::fs::create_dir_all(old.join(".metadata")).unwrap();
         for f in [

@@ -121,3 +121,63 @@ fn copy_verified(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result
     }
     atomic::write_file(dest, &bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rpmmd::RepoSpec;
+    use crate::srpm;
+    use std::time::Duration;
+
+    /// A run that finds another fetching the same SRPM waits for it and
+    /// takes its copy, fetching nothing itself (here it could not: the
+    /// repo has lost the file); with no one else fetching, it fetches.
+    #[test]
+    fn a_run_waits_for_another_runs_fetch_and_takes_its_copy() {
+        let t = tempfile::tempdir().unwrap();
+        let repo = t.path().join("repo");
+        std::fs::create_dir_all(&repo).unwrap();
+        let s = srpm::SrpmSpec {
+            name: "bar".into(),
+            version: "1".into(),
+            release: "1".into(),
+            license: "MIT".into(),
+            summary: "bar".into(),
+            spec_name: "bar.spec".into(),
+            spec_text: "Name: bar\nVersion: 1\nRelease: 1\n".into(),
+            build_time: 1,
+            ..Default::default()
+        };
+        let file = srpm::srpm_file_name("bar", "1", "1");
+        std::fs::write(repo.join(&file), srpm::build_srpm(&s).unwrap()).unwrap();
+        let pkg = srpm::read_header(&repo.join(&file)).unwrap();
+        let loaded = LoadedRepo {
+            spec: RepoSpec::new("src", &repo.display().to_string()),
+            packages: vec![pkg.clone()],
+        };
+        let cache = t.path().join("cache");
+        std::fs::create_dir_all(&cache).unwrap();
+        let dest = cache.join(&file);
+        // Fetched when no one else is at it.
+        fetch_once(&loaded, &pkg, &dest, None).unwrap();
+        let bytes = std::fs::read(&dest).unwrap();
+        std::fs::remove_file(&dest).unwrap();
+        std::fs::remove_file(repo.join(&file)).unwrap();
+        let other_run = DownloadLock::take(&dest, "the other run");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            let (loaded, pkg, dest) = (&loaded, &pkg, &dest);
+            scope.spawn(move || {
+                tx.send(fetch_once(loaded, pkg, dest, None).map_err(|e| e.to_string()))
+            });
+            // Without the lock it would have failed at once (the repo
+            // lacks the file); with it, it waits for the other run.
+            let early = rx.recv_timeout(Duration::from_millis(300));
+            assert!(early.is_err(), "did not wait: {early:?}");
+            atomic::write_file(dest, &bytes).unwrap();
+            drop(other_run);
+            rx.recv().unwrap().unwrap();
+        });
+        assert_eq!(std::fs::read(&dest).unwrap(), bytes);
+    }
+}
