@@ -287,6 +287,49 @@ fn srpms_another_process_reads_are_not_pruned_under_it() {
     assert!(left[0].starts_with("hello-"), "{left:?}");
 }
 
+/// create-srpm-repos records the SRPMs it reads, as identify-archful-srpms
+/// records the ones it lists: a refresh with another list keeps them, and
+/// deletes the SRPMs no run has used for --keep-unlisted hours.
+#[test]
+fn srpms_create_srpm_repos_read_lately_are_kept() {
+    use buildroot_core::archful::USES_FILE;
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    let refresh = |list: &str| {
+        identify(&cache)
+            .arg("-q")
+            .write_stdin(list)
+            .assert()
+            .success();
+    };
+    refresh("zlib\nbash\nhello\n");
+    // As far as the record knows, no run has used any of them since 1970.
+    let old: serde_json::Map<String, Value> = srpm_names(&cache)
+        .into_iter()
+        .map(|f| (f, json!(1)))
+        .collect();
+    let record = json!({"version": 1, "last_used": old});
+    std::fs::write(cache.join(USES_FILE), record.to_string()).unwrap();
+    std::fs::write(t.join("archful.txt"), "").unwrap();
+    cmd(Tool::CreateSrpmRepos)
+        .args(["--arch", "x86_64", "-q", "--cache"])
+        .arg(&cache)
+        .arg("--archful")
+        .arg(t.join("archful.txt"))
+        .arg("--out")
+        .arg(t.join("repo"))
+        .write_stdin("zlib\n")
+        .assert()
+        .success();
+    refresh("bash\n");
+    let left = srpm_names(&cache);
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(
+        left[0].starts_with("bash-") && left[1].starts_with("zlib-"),
+        "{left:?}"
+    );
+}
+
 #[test]
 fn a_failed_run_is_one_line_and_writes_nothing() {
     let t = TestContext::new();
