@@ -56,9 +56,9 @@ pub struct MacroArgs {
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct SrpmCacheArgs {
     /// The SRPM cache: identify-archful-srpms keeps one SRPM per listed name in it (others
-    /// are removed once unused, see --keep-unlisted), the repositories' metadata (unless
-    /// --cache-dir) and the extracted macro packages; create-srpm-repos regenerates the
-    /// archful SRPMs from it.
+    /// are removed once unused: identify-archful-srpms --keep-unlisted), the repositories'
+    /// metadata (unless --cache-dir) and the extracted macro packages; create-srpm-repos
+    /// regenerates the archful SRPMs from it.
     #[arg(long = "cache", visible_alias = "srpm-cache", value_name = "DIR")]
     pub srpm_cache: PathBuf,
 }
