@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use buildroot_core::archful::{
-    check_cache, check_rpmspec, identify, identify_rpmspec, refresh_cache, CacheRefresh, MacroArgs,
-    SrpmCacheArgs, Verdict, DEFAULT_ARCHES,
+    check_cache, check_rpmspec, identify, identify_rpmspec, refresh_cache_with, CacheRefresh,
+    KeepUnlistedArgs, MacroArgs, SrpmCacheArgs, Verdict, DEFAULT_ARCHES,
 };
 use buildroot_core::cli::SourceRepoArgs;
 use buildroot_core::pkglist::{
@@ -36,7 +36,8 @@ Examples:
       --arch x86_64 --arch aarch64 --map work/srpm-map.txt > work/archful.txt
 
   # Per archful source of the compose, its BuildRequires per arch, and the macro packages
-  # used (a cache of its own: a run keeps only the SRPMs it lists in its --cache):
+  # used (a cache of its own: a run deletes the SRPMs it does not list from its --cache
+  # once no run has used them for --keep-unlisted hours):
   identify-archful-srpms --source-repo src=testdata/repos/source \\
       --repo 'bin=testdata/repos/$basearch' --cache work/srpms-compose \\
       --arch x86_64 --arch aarch64 --json testdata/compose/sources.txt
@@ -53,7 +54,11 @@ Without binary repos, or with --no-repo-macros: built-in ELN macros (%rhel 11, %
 --cache must be new, empty or an earlier SRPM cache (it holds .identify-archful-srpms, which
 the first run writes; a cache of earlier versions, holding .metadata or .macros and otherwise
 only *.src.rpm and temp files, is taken and marked): the SRPMs a run does not list are deleted
-from it, so any other directory, a directory of SRPMs alone included, is refused.
+from it, so any other directory, a directory of SRPMs alone included, is refused. Such an
+SRPM goes once no run has listed it (identify-archful-srpms) or read it (create-srpm-repos)
+for --keep-unlisted hours (72: the workflow runs several times a day, runs by hand follow
+each other within hours), recorded in DIR/.srpm-uses; other versions of a listed source go
+at once. Runs sharing a cache fetch each SRPM once.
 
 Exit codes:
   0  success (names without an SRPM are warnings)
@@ -68,6 +73,8 @@ struct Args {
     repos: SourceRepoArgs,
     #[command(flatten)]
     cache: SrpmCacheArgs,
+    #[command(flatten)]
+    keep: KeepUnlistedArgs,
     /// Target arch (repeatable; default: aarch64 ppc64le s390x x86_64).
     #[arg(long = "arch", value_name = "ARCH")]
     arches: Vec<String>,
@@ -92,8 +99,8 @@ struct Args {
     /// No warnings or notes on stderr.
     #[arg(short, long)]
     quiet: bool,
-    /// Accept an empty input list (the SRPM cache is then emptied); without it an
-    /// empty list is refused, as a failed step before this one gives one.
+    /// Accept an empty input list (the SRPM cache then keeps only what --keep-unlisted keeps);
+    /// without it an empty list is refused, as a failed step before this one gives one.
     #[arg(long)]
     allow_empty: bool,
     /// Source names, one per line ("-" or nothing: stdin); NEVRAs, SRPM file names and
@@ -241,7 +248,13 @@ fn run(args: &Args) -> Result<()> {
         cached,
         missing,
         hold: _hold,
-    } = refresh_cache(&repos, &names, &args.cache.srpm_cache).map_err(option_names)?;
+    } = refresh_cache_with(
+        &repos,
+        &names,
+        &args.cache.srpm_cache,
+        &args.keep.retention(),
+    )
+    .map_err(option_names)?;
     let warn = |m: String| {
         if !args.quiet {
             buildroot_core::diag!("identify-archful-srpms: warning: {m}");

@@ -1,8 +1,10 @@
 //! The SRPM cache and the archful test. The cache holds one SRPM per listed
 //! source name (the newest EVR, highest-priority repo first); SRPMs of names
 //! no longer listed are removed (only while no other run reads the cache:
-//! [`CacheHold`]), so only a directory that is new, empty or an earlier
-//! cache is used as one ([`claim_cache`]). Each cached spec is
+//! [`CacheHold`], and once no run has used them for a while:
+//! `cache_uses`), so only a directory that is new, empty or an earlier
+//! cache is used as one ([`claim_cache`]). Runs sharing the cache fetch
+//! each SRPM once (the metadata cache's download lock). Each cached spec is
 //! evaluated for every target arch; a source is archful when its
 //! BuildRequires differ.
 
@@ -11,17 +13,16 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::cache_fetch::fetch_once;
 use super::cache_hold::CacheHold;
+use super::cache_uses::{record_use, remove_unused, Retention, USES_FILE};
 use super::options::ArchTarget;
 use crate::atomic;
 use crate::error::OutputDirProblem;
 use crate::error::{Error, Result};
 use crate::evr::parse_srpm_filename;
 use crate::package::Package;
-use crate::rpmmd::{
-    download_listed, file_digest, from_mirrors_tallied, is_our_temp_name, sweep_stale_temps,
-    Expected, LoadedRepo, Location, MirrorTally,
-};
+use crate::rpmmd::{is_our_temp_name, sweep_stale_temps, LoadedRepo, MirrorTally};
 use crate::spec;
 use crate::srpm;
 
@@ -72,12 +73,15 @@ pub const CACHE_MARKER: &str = ".identify-archful-srpms";
 
 /// What an SRPM cache holds besides [`CACHE_MARKER`]: the SRPMs, the
 /// repository metadata and extracted macro packages of the archful tools
-/// (`.metadata`, `.macros`), and the temp files of downloads and atomic
-/// writes a killed run left.
+/// (`.metadata`, `.macros`), the record of uses and the download lock's
+/// file, and the temp files of downloads and atomic writes a killed run
+/// left.
 fn cache_entry(name: &str) -> bool {
     is_srpm_file(name)
         || name == ".metadata"
         || name == crate::distmacros::CACHE_DIR
+        || name == USES_FILE
+        || name == ".download-lock"
         || is_our_temp_name(name)
 }
 
@@ -104,8 +108,10 @@ pub fn check_cache(cache: &Path) -> Result<()> {
     // An unmarked cache of an earlier version has its metadata or macro
     // packages beside the SRPMs (the workflow always gives binary repos, so
     // `.macros`); a directory of SRPMs alone is more likely someone's
-    // `~/rpmbuild/SRPMS`, which a run would empty.
-    let earlier_cache = names.is_empty()
+    // `~/rpmbuild/SRPMS`, which a run would empty. Temp files alone are
+    // another run's marker being written (two runs started at once on a
+    // new cache) or a killed run's: an empty cache.
+    let earlier_cache = names.iter().all(|n| is_our_temp_name(n))
         || names
             .iter()
             .any(|n| n == ".metadata" || n == crate::distmacros::CACHE_DIR);
@@ -151,11 +157,22 @@ pub struct CacheRefresh {
     pub hold: CacheHold,
 }
 
+/// [`refresh_cache_with`] the default [`Retention`] (three days).
+pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Result<CacheRefresh> {
+    refresh_cache_with(repos, names, cache, &Retention::default())
+}
+
 /// Brings the cache in line with `names`: copies (or downloads) the chosen
 /// SRPM of each name unless an identical file is there, removes SRPMs of
-/// other names and older EVRs when no other run is using the cache
+/// other EVRs of those names, and of other names once no run has used them
+/// for `retention.keep_unlisted`, when no other run is using the cache
 /// ([`CacheHold`]).
-pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Result<CacheRefresh> {
+pub fn refresh_cache_with(
+    repos: &[LoadedRepo],
+    names: &[String],
+    cache: &Path,
+    retention: &Retention,
+) -> Result<CacheRefresh> {
     // Callers claim the cache before anything is written into it (the
     // metadata and macro packages may go there first); this keeps a direct
     // call just as safe.
@@ -182,13 +199,11 @@ pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Re
     let place = |(name, (repo, pkg)): (&String, &(&LoadedRepo, &Package))| {
         let file = cache_file_name(pkg);
         let dest = cache.join(&file);
-        // Two runs fetching the same SRPM at once each rename their own
-        // download, checked against primary.xml, over `dest`: the second
-        // rename wins with the same bytes, and a reader that opened the
-        // first keeps reading it.
-        if !cached_matches(&dest, pkg) {
-            fetch_into(repo, pkg, &dest, tally_of(repo))?;
-        }
+        // Two runs needing the same SRPM at once: one fetches it, the
+        // other waits and takes its copy; where no lock can be had, each
+        // renames its own checked download over `dest`, the second with
+        // the same bytes, and a reader of the first keeps reading it.
+        fetch_once(repo, pkg, &dest, tally_of(repo))?;
         Ok(CachedSrpm {
             name: name.clone(),
             file,
@@ -197,13 +212,17 @@ pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Re
     };
     // No run deletes while this one fetches.
     let hold = CacheHold::shared(cache)?;
+    // Listed now, before any is fetched: a refresh with another list keeps
+    // them for a while, whatever it finds in the cache.
+    let files: Vec<String> = chosen.values().map(|(_, p)| cache_file_name(p)).collect();
+    record_use(cache, files.iter().map(String::as_str), retention.now)?;
     let cached: Vec<CachedSrpm> = chosen.par_iter().map(place).collect::<Result<_>>()?;
     drop(hold);
     // flock cannot turn a shared lock into an exclusive one without letting
     // go of it first, so the deleting is done between two holds.
     if let Some(only_run) = CacheHold::exclusive_now(cache) {
         let keep: BTreeSet<&str> = cached.iter().map(|c| c.file.as_str()).collect();
-        remove_srpms_but(cache, &keep)?;
+        remove_unused(cache, &keep, &wanted, retention)?;
         drop(only_run);
     }
     let hold = CacheHold::shared(cache)?;
@@ -219,25 +238,6 @@ pub fn refresh_cache(repos: &[LoadedRepo], names: &[String], cache: &Path) -> Re
         missing,
         hold,
     })
-}
-
-/// Deletes the SRPMs of `cache` whose file names `keep` lacks.
-fn remove_srpms_but(cache: &Path, keep: &BTreeSet<&str>) -> Result<()> {
-    for e in std::fs::read_dir(cache).map_err(|e| Error::io(cache, e))? {
-        let e = e.map_err(|e| Error::io(cache, e))?;
-        let f = e.file_name().to_string_lossy().into_owned();
-        if is_srpm_file(&f) && !keep.contains(f.as_str()) {
-            // Gone already: where no flock can be had, two runs may
-            // delete at once.
-            match std::fs::remove_file(e.path()) {
-                Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(Error::io(e.path(), err))
-                }
-                _ => {}
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Whether a file name is a source package's: `*.src.rpm` or `*.nosrc.rpm`
@@ -264,80 +264,6 @@ fn cache_file_name(pkg: &Package) -> String {
         return base.to_string();
     }
     format!("{}-{v}-{r}.{suffix}.rpm", pkg.name)
-}
-
-/// Whether the cached `dest` is `pkg`'s file: its checksum matches
-/// primary.xml's, of whatever type; for a record without a checksum we can
-/// compute, its size matches `<size package>` (when primary gives one).
-/// Anything else is fetched again, so one bad file cannot stay for good.
-fn cached_matches(dest: &Path, pkg: &Package) -> bool {
-    let Ok(meta) = std::fs::metadata(dest) else {
-        return false;
-    };
-    if !meta.is_file() {
-        return false;
-    }
-    match pkg.checksum.as_deref().and_then(Expected::of_package) {
-        Some(want) => file_digest(dest, &want.algo).is_ok_and(|h| h == want.hex),
-        None => pkg.size == 0 || meta.len() == pkg.size,
-    }
-}
-
-/// Copies (local repo) or downloads (HTTP, from the first of the repo's
-/// mirrors that can deliver it) the SRPM of `pkg` to `dest`, checked
-/// against primary.xml's checksum before it takes its place, so the cache
-/// never holds bytes the repo does not vouch for. A mismatching download
-/// is fetched again, as metadata is, in the same budget of attempts as
-/// its other failures (`http::fetch_into`).
-/// `tally`: what the repo's mirrors did over this run's SRPMs.
-fn fetch_into(
-    repo: &LoadedRepo,
-    pkg: &Package,
-    dest: &Path,
-    tally: Option<&MirrorTally>,
-) -> Result<()> {
-    let expected = pkg.checksum.as_deref().and_then(Expected::of_package);
-    // The repo's mirrors in the list's order, as librepo asks them.
-    let locs = repo
-        .spec
-        .package_mirrors()
-        .iter()
-        .map(|b| Location::parse(b))
-        .collect::<Result<Vec<_>>>()?;
-    let href = &pkg.location;
-    // More bytes than primary.xml's size cannot be the package: cut off at
-    // once, as librepo refuses a package whose Content-Length is not that
-    // size, instead of filling the disk with a body without end.
-    let most = crate::rpmmd::package_limit((pkg.size > 0).then_some(pkg.size));
-    from_mirrors_tallied(&locs, href, &repo.spec.access, tally, |loc, s| match loc {
-        Location::Dir(d) => copy_verified(&d.join(href), dest, expected.as_ref()),
-        Location::Http(base) => download_listed(
-            &format!("{base}{href}"),
-            dest,
-            expected.as_ref(),
-            "primary.xml",
-            &s.capped(most),
-        ),
-    })
-    .map(|_| ())
-}
-
-/// Copies a local repo's file to `dest` atomically when it matches
-/// `expected`; a mismatch is an error naming the repo's file.
-fn copy_verified(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result<()> {
-    let bytes = std::fs::read(src).map_err(|e| Error::io(src, e))?;
-    if let Some(want) = expected {
-        if let Some(got) = want.mismatch(&bytes) {
-            return Err(Error::format(
-                src.display(),
-                format!(
-                    "checksum mismatch: primary.xml says {} {}, the file has {got}",
-                    want.algo, want.hex
-                ),
-            ));
-        }
-    }
-    atomic::write_file(dest, &bytes)
 }
 
 /// The SRPMs in a cache directory, newest per name. File names carry no
@@ -499,6 +425,11 @@ mod tests {
     use super::*;
     use crate::rpmmd::RepoSpec;
 
+    /// SRPMs of unlisted names go at once (`cache_uses` tests the period).
+    fn at_once() -> Retention {
+        Retention::from_now(std::time::Duration::ZERO)
+    }
+
     fn srpm(dir: &Path, epoch: u32, version: &str) -> Package {
         let s = srpm::SrpmSpec {
             name: "bar".into(),
@@ -525,6 +456,11 @@ mod tests {
         assert!(!dir.exists(), "checking writes nothing");
         claim_cache(&dir).unwrap();
         assert!(dir.join(CACHE_MARKER).is_file());
+        // Another run's marker on its way in (its temp file) is no refusal.
+        let racing = t.path().join("racing");
+        std::fs::create_dir_all(&racing).unwrap();
+        std::fs::write(racing.join(".tmp-Ab3xYz"), "").unwrap();
+        claim_cache(&racing).unwrap();
         let old = t.path().join("old");
         std::fs::create_dir_all(old.join(".metadata")).unwrap();
         for f in [
@@ -607,7 +543,7 @@ mod tests {
         let names = ["bar", "ns", "../odd"].map(String::from);
         let CacheRefresh {
             cached, missing, ..
-        } = refresh_cache(&[loaded], &names, &cache).unwrap();
+        } = refresh_cache_with(&[loaded], &names, &cache, &at_once()).unwrap();
         assert!(missing.is_empty());
         let files: Vec<&str> = cached.iter().map(|c| c.file.as_str()).collect();
         // A name that is no file name keeps the repo's file name.
@@ -653,7 +589,8 @@ mod tests {
         };
         let cache = t.path().join("cache");
         let refresh = |name: &str| {
-            refresh_cache(std::slice::from_ref(&loaded), &[name.to_string()], &cache).unwrap()
+            let loaded = std::slice::from_ref(&loaded);
+            refresh_cache_with(loaded, &[name.to_string()], &cache, &at_once()).unwrap()
         };
         let first = refresh("bar");
         let second = refresh("ns");
@@ -708,8 +645,16 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         left.sort();
-        // The SRPM, and the marker every cache gets first thing.
-        assert_eq!(left, [CACHE_MARKER, "bar-0.5-1.src.rpm"]);
+        // The SRPM (the older EVR of a listed name goes at once, however
+        // lately used), the marker every cache gets first thing, the
+        // record of uses and the download lock's file.
+        let want = [
+            ".download-lock",
+            CACHE_MARKER,
+            USES_FILE,
+            "bar-0.5-1.src.rpm",
+        ];
+        assert_eq!(left, want);
         // Without epochs the version decides.
         let plain = t.path().join("plain");
         std::fs::create_dir_all(&plain).unwrap();

@@ -5,7 +5,9 @@
 //! built-in evaluator, or by rpm itself (`rpmspec`, `rpmbuild`).
 
 mod cache;
+mod cache_fetch;
 mod cache_hold;
+mod cache_uses;
 mod journal;
 mod options;
 mod repos;
@@ -15,11 +17,12 @@ mod rpmspec;
 mod spec_source;
 
 pub use cache::{
-    cache_index, check_cache, claim_cache, identify, refresh_cache, ArchfulResult, CacheRefresh,
-    CachedSrpm, Verdict, CACHE_MARKER,
+    cache_index, check_cache, claim_cache, identify, refresh_cache, refresh_cache_with,
+    ArchfulResult, CacheRefresh, CachedSrpm, Verdict, CACHE_MARKER,
 };
 pub use cache_hold::CacheHold;
-pub use options::{ArchTarget, MacroArgs, SrpmCacheArgs};
+pub use cache_uses::{record_use, Retention, DEFAULT_KEEP_UNLISTED, USES_FILE};
+pub use options::{ArchTarget, KeepUnlistedArgs, MacroArgs, SrpmCacheArgs};
 pub use repos::{create_srpm_repo, KeptSrpm, Regenerate, RepoReport, SrpmRepoRequest, REPO_MARKER};
 pub use rpmspec::{check_rpmspec, identify_rpmspec};
 pub use spec_source::{read_spec, spec_source, SpecSource};

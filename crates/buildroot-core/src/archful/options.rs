@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::cache_uses::{Retention, DEFAULT_KEEP_UNLISTED};
 use crate::buildroot::DEFAULT_CORE;
 use crate::cli::RepoFileArgs;
 use crate::distmacros::{self, dir_macro_files, platform_file, Found, RepoMacros};
@@ -55,10 +56,35 @@ pub struct MacroArgs {
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct SrpmCacheArgs {
     /// The SRPM cache: identify-archful-srpms keeps one SRPM per listed name in it (others
-    /// are removed), the repositories' metadata (unless --cache-dir) and the extracted macro
-    /// packages; create-srpm-repos regenerates the archful SRPMs from it.
+    /// are removed once unused: identify-archful-srpms --keep-unlisted), the repositories'
+    /// metadata (unless --cache-dir) and the extracted macro packages; create-srpm-repos
+    /// regenerates the archful SRPMs from it.
     #[arg(long = "cache", visible_alias = "srpm-cache", value_name = "DIR")]
     pub srpm_cache: PathBuf,
+}
+
+/// How long identify-archful-srpms keeps, in its SRPM cache, the SRPMs of
+/// sources it does not list (create-srpm-repos deletes none: it has no
+/// such option). See `cache_uses` for the record that judges it.
+#[derive(clap::Args, Clone, Debug)]
+pub struct KeepUnlistedArgs {
+    /// Keep the SRPM of a source this run does not list until no run has listed or read it
+    /// for HOURS (another run with a longer list, or its create-srpm-repos, may need it);
+    /// 0 deletes such SRPMs at once. Other versions of a listed source go at once.
+    #[arg(
+        long = "keep-unlisted",
+        value_name = "HOURS",
+        default_value_t = DEFAULT_KEEP_UNLISTED.as_secs() / 3600
+    )]
+    pub keep_unlisted_hours: u64,
+}
+
+impl KeepUnlistedArgs {
+    /// The retention these options give, judged by the system clock now.
+    pub fn retention(&self) -> Retention {
+        let secs = self.keep_unlisted_hours.saturating_mul(3600);
+        Retention::from_now(std::time::Duration::from_secs(secs))
+    }
 }
 
 /// The macros of one target arch, for the evaluator and for rpm.
@@ -317,6 +343,20 @@ mod tests {
     struct Tool {
         #[command(flatten)]
         cache: SrpmCacheArgs,
+        #[command(flatten)]
+        keep: KeepUnlistedArgs,
+    }
+
+    #[test]
+    fn keep_unlisted_is_hours_and_three_days_unless_given() {
+        let t = Tool::parse_from(["t", "--cache", "/c"]);
+        assert_eq!(t.keep.retention().keep_unlisted, DEFAULT_KEEP_UNLISTED);
+        assert_eq!(DEFAULT_KEEP_UNLISTED.as_secs(), 72 * 3600);
+        let t = Tool::parse_from(["t", "--cache", "/c", "--keep-unlisted", "0"]);
+        assert!(t.keep.retention().keep_unlisted.is_zero());
+        let t = Tool::parse_from(["t", "--cache", "/c", "--keep-unlisted", "5"]);
+        assert_eq!(t.keep.retention().keep_unlisted.as_secs(), 5 * 3600);
+        assert!(Tool::try_parse_from(["t", "--cache", "/c", "--keep-unlisted", "1d"]).is_err());
     }
 
     #[test]

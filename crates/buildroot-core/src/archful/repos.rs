@@ -8,11 +8,13 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 
 use super::cache::{cache_index, CachedSrpm};
 use super::cache_hold::{lock_repo_dir, CacheHold};
+use super::cache_uses::record_use;
 use super::journal::Journal;
 use super::options::ArchTarget;
 use super::rpmbuild::rpmbuild;
@@ -133,6 +135,15 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
             }
         })
         .collect();
+    // Read now: a refresh with a shorter list keeps them a while longer
+    // (`cache_uses`). Best effort: a cache this run may only read (another
+    // user's) is used as it is, and a use not recorded only lets the SRPM
+    // go sooner.
+    let _ = record_use(
+        cache,
+        chosen.iter().map(|c| c.file.as_str()),
+        SystemTime::now(),
+    );
     let placed = chosen
         .par_iter()
         .map(|c| place(c, archful.contains(&c.name), target, how, out, &journal))

@@ -10,7 +10,11 @@
 //! each serve; with the lock, 90 and 90). Nothing here guards correctness: every
 //! download is already written beside its place, checked and renamed in,
 //! so two at once leave one good file. The lock only lets the second run
-//! find the first one's copy instead of fetching its own.
+//! find the first one's copy instead of fetching its own. The SRPM cache
+//! of the archful tools takes the same lock per SRPM (`archful::cache`:
+//! two runs on a cold cache fetch each SRPM once), and per update of its
+//! record of uses (`archful::cache_uses`, [`Task::Update`]), where the
+//! lock keeps two runs' merges from losing each other's entries.
 //!
 //! The lock is a byte of `DIR/.download-lock`, chosen by the name of the
 //! file being fetched, taken with an open-file-description lock
@@ -53,19 +57,53 @@ const WAIT_AT_MOST: Duration = Duration::from_secs(120);
 
 /// A held lock on the download of one file; released when dropped.
 #[derive(Debug)]
-pub(super) struct DownloadLock {
+pub(crate) struct DownloadLock {
     _file: Option<File>,
+}
+
+/// What the holder of a [`DownloadLock`] does to its file, for the lines
+/// of a wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Task {
+    /// Downloads (or copies) the file into the cache.
+    Download,
+    /// Reads the file, changes it and writes it back (the SRPM cache's
+    /// record of uses, `archful::cache_uses`).
+    Update,
+}
+
+impl Task {
+    /// (present participle, infinitive, preposition before the
+    /// directory) of the task, for the lines.
+    fn verbs(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Task::Download => ("downloading", "download", "into"),
+            Task::Update => ("updating", "update", "in"),
+        }
+    }
 }
 
 impl DownloadLock {
     /// Waits until no other run (or thread) downloads `dest`, then keeps
     /// any from starting until this is dropped. `url` names the download
     /// in the waiting line. Never fails: a lock that cannot be had is none.
-    pub(super) fn take(dest: &Path, url: &str) -> DownloadLock {
-        Self::take_within(dest, url, SAY_AFTER, WAIT_AT_MOST)
+    pub(crate) fn take(dest: &Path, url: &str) -> DownloadLock {
+        Self::take_for(dest, url, Task::Download)
     }
 
-    fn take_within(dest: &Path, url: &str, say: Duration, limit: Duration) -> DownloadLock {
+    /// [`DownloadLock::take`] for `task` (the lines of a wait name it).
+    pub(crate) fn take_for(dest: &Path, url: &str, task: Task) -> DownloadLock {
+        Self::take_within(dest, url, task, SAY_AFTER, WAIT_AT_MOST)
+    }
+
+    fn take_within(
+        dest: &Path,
+        url: &str,
+        task: Task,
+        say: Duration,
+        limit: Duration,
+    ) -> DownloadLock {
+        let (doing, to_do, into) = task.verbs();
         let none = DownloadLock { _file: None };
         let (Some(dir), Some(name)) = (dest.parent(), dest.file_name()) else {
             return none;
@@ -94,8 +132,8 @@ impl DownloadLock {
                     // bars, and not at all under `--quiet`.
                     if waited >= limit {
                         let msg = format!(
-                            "{url}: another run sharing the cache has been downloading it into \
-                             {} for {} s; downloading it here too",
+                            "{url}: another run sharing the cache has been {doing} it {into} \
+                             {} for {} s; {doing} it here too",
                             dir.display(),
                             limit.as_secs()
                         );
@@ -104,8 +142,7 @@ impl DownloadLock {
                     }
                     if waited >= say && !said {
                         let msg = format!(
-                            "{url}: waiting for another run sharing the cache to download it \
-                             into {}",
+                            "{url}: waiting for another run sharing the cache to {to_do} it {into} {}",
                             dir.display()
                         );
                         super::skip::say("note", &msg);
@@ -176,15 +213,28 @@ mod tests {
         let b = t.path().join("bbbb-filelists.xml.gz");
         let held = DownloadLock::take(&a, "http://m/a");
         assert!(held._file.is_some());
-        let other = DownloadLock::take_within(&b, "u", Duration::MAX, Duration::ZERO);
+        let other =
+            DownloadLock::take_within(&b, "u", Task::Download, Duration::MAX, Duration::ZERO);
         assert!(other._file.is_some(), "another file's lock is free");
         let start = Instant::now();
-        let same = DownloadLock::take_within(&a, "u", Duration::MAX, Duration::from_millis(200));
+        let same = DownloadLock::take_within(
+            &a,
+            "u",
+            Task::Download,
+            Duration::MAX,
+            Duration::from_millis(200),
+        );
         assert!(same._file.is_none(), "given up on after the wait");
         assert!(start.elapsed() >= Duration::from_millis(200));
         let a2 = a.clone();
         let waiting = std::thread::spawn(move || {
-            DownloadLock::take_within(&a2, "u", Duration::MAX, Duration::from_secs(30))
+            DownloadLock::take_within(
+                &a2,
+                "u",
+                Task::Download,
+                Duration::MAX,
+                Duration::from_secs(30),
+            )
         });
         std::thread::sleep(Duration::from_millis(100));
         assert!(!waiting.is_finished());
@@ -210,7 +260,13 @@ mod tests {
         let a = t.path().join("cccc-primary.xml.gz");
         let _held = DownloadLock::take(&a, "http://m/held");
         let url = "http://m/told/primary.xml.gz";
-        let lock = DownloadLock::take_within(&a, url, Duration::ZERO, Duration::from_millis(100));
+        let lock = DownloadLock::take_within(
+            &a,
+            url,
+            Task::Download,
+            Duration::ZERO,
+            Duration::from_millis(100),
+        );
         assert!(lock._file.is_none());
         let dir = t.path().display();
         let ours: Vec<String> = told

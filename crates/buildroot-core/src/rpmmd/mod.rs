@@ -51,6 +51,7 @@ pub use access::RepoAccess;
 pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use dnfvars::Vars;
+pub(crate) use download_lock::{DownloadLock, Task as LockTask};
 pub(crate) use fetch::package_limit;
 pub use fetch::{
     cache_dir_name, fetch_to_cache, from_mirrors, from_mirrors_tallied, local_file,

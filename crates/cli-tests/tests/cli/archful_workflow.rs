@@ -47,19 +47,23 @@ fn archful_sources_are_found_by_evaluation() {
         "{map}"
     );
     assert!(cache.join("zlib-1.3.1-1.eln150.src.rpm").is_file());
-    // A smaller list prunes the cache.
-    cmd(Tool::IdentifyArchful)
-        .args([
-            "--source-repo",
-            "src=testdata/repos/source",
-            "-q",
-            "--cache",
-        ])
-        .arg(&cache)
-        .write_stdin("zlib\nno-such-source\n")
-        .assert()
-        .success()
-        .stdout("");
+    // A smaller list right after the full one keeps the full list's SRPMs
+    // (its create-srpm-repos may not have run yet); with --keep-unlisted 0
+    // it prunes the cache at once.
+    let full = srpm_names(&cache);
+    let smaller = |keep: &str| {
+        cmd(Tool::IdentifyArchful)
+            .args(["--source-repo", "src=testdata/repos/source", "-q"])
+            .args(["--keep-unlisted", keep, "--cache"])
+            .arg(&cache)
+            .write_stdin("zlib\nno-such-source\n")
+            .assert()
+            .success()
+            .stdout("");
+    };
+    smaller("72");
+    assert_eq!(srpm_names(&cache), full);
+    smaller("0");
     assert_eq!(srpm_names(&cache), vec!["zlib-1.3.1-1.eln150.src.rpm"]);
     // --json gives the per-arch BuildRequires.
     let out = cmd(Tool::IdentifyArchful)

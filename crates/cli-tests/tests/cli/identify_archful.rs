@@ -228,12 +228,20 @@ fn the_cache_is_repaired_and_pruned_and_other_files_are_kept() {
     std::fs::write(cache.join("zlib-1.2.13-1.eln150.src.rpm"), b"old").unwrap();
     std::fs::write(cache.join("gone-1-1.src.rpm"), b"gone").unwrap();
     std::fs::write(cache.join("README"), b"mine").unwrap();
-    identify(&cache)
-        .arg("-q")
-        .write_stdin("zlib\n")
-        .assert()
-        .success()
-        .stdout("");
+    let refresh = |keep: &str| {
+        identify(&cache)
+            .args(["-q", "--keep-unlisted", keep])
+            .write_stdin("zlib\n")
+            .assert()
+            .success()
+            .stdout("");
+    };
+    // The older EVR of a listed source goes at once; a source no longer
+    // listed stays while it may be in use (no record of its last use: it
+    // counts as used now), and goes with --keep-unlisted 0.
+    refresh("72");
+    assert_eq!(srpm_names(&cache), ["gone-1-1.src.rpm", zlib]);
+    refresh("0");
     assert_eq!(srpm_names(&cache), [zlib]);
     assert_eq!(
         std::fs::read(cache.join(zlib)).unwrap(),
@@ -252,9 +260,10 @@ fn srpms_another_process_reads_are_not_pruned_under_it() {
     let t = TestContext::new();
     let cache = t.join("cache");
     let zlib = "zlib-1.3.1-1.eln150.src.rpm";
+    // Without the period that keeps SRPMs used lately: the lock alone.
     let run = |list: &str| {
         identify(&cache)
-            .arg("-q")
+            .args(["-q", "--keep-unlisted", "0"])
             .write_stdin(list)
             .assert()
             .success();
@@ -276,6 +285,49 @@ fn srpms_another_process_reads_are_not_pruned_under_it() {
     let left = srpm_names(&cache);
     assert_eq!(left.len(), 1, "{left:?}");
     assert!(left[0].starts_with("hello-"), "{left:?}");
+}
+
+/// create-srpm-repos records the SRPMs it reads, as identify-archful-srpms
+/// records the ones it lists: a refresh with another list keeps them, and
+/// deletes the SRPMs no run has used for --keep-unlisted hours.
+#[test]
+fn srpms_create_srpm_repos_read_lately_are_kept() {
+    use buildroot_core::archful::USES_FILE;
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    let refresh = |list: &str| {
+        identify(&cache)
+            .arg("-q")
+            .write_stdin(list)
+            .assert()
+            .success();
+    };
+    refresh("zlib\nbash\nhello\n");
+    // As far as the record knows, no run has used any of them since 1970.
+    let old: serde_json::Map<String, Value> = srpm_names(&cache)
+        .into_iter()
+        .map(|f| (f, json!(1)))
+        .collect();
+    let record = json!({"version": 1, "last_used": old});
+    std::fs::write(cache.join(USES_FILE), record.to_string()).unwrap();
+    std::fs::write(t.join("archful.txt"), "").unwrap();
+    cmd(Tool::CreateSrpmRepos)
+        .args(["--arch", "x86_64", "-q", "--cache"])
+        .arg(&cache)
+        .arg("--archful")
+        .arg(t.join("archful.txt"))
+        .arg("--out")
+        .arg(t.join("repo"))
+        .write_stdin("zlib\n")
+        .assert()
+        .success();
+    refresh("bash\n");
+    let left = srpm_names(&cache);
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(
+        left[0].starts_with("bash-") && left[1].starts_with("zlib-"),
+        "{left:?}"
+    );
 }
 
 #[test]

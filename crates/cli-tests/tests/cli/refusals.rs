@@ -170,7 +170,7 @@ fn identify_archful_refuses_an_empty_list_unless_allowed() {
         "{line}"
     );
     identify()
-        .arg("--allow-empty")
+        .args(["--allow-empty", "--keep-unlisted", "0"])
         .write_stdin("")
         .assert()
         .success();
@@ -186,7 +186,11 @@ fn a_list_that_names_no_source_is_refused_and_the_tools_own_nvrs_are_sources() {
     let cache = fixture_cache(t.path());
     let before = srpm_names(&cache);
     let nvrs = "bash-5.2.26-1.eln150\nzlib-1.3.1-1.eln150\n";
-    identify_into(&cache).write_stdin(nvrs).assert().success();
+    identify_into(&cache)
+        .args(["--keep-unlisted", "0"])
+        .write_stdin(nvrs)
+        .assert()
+        .success();
     assert_eq!(srpm_names(&cache).len(), 2);
     let line = expect_error(&t, identify_into(&cache), "libfoo-9-9\nnope\n");
     assert_eq!(
@@ -287,9 +291,10 @@ fn identify_archful_takes_a_new_an_empty_a_marked_and_an_earlier_unmarked_cache(
         .success();
     assert!(empty.join(".identify-archful-srpms").is_file());
     // Marked: whatever else it came to hold is ours to keep; the SRPMs no
-    // longer listed go.
+    // longer listed go (at once with --keep-unlisted 0).
     std::fs::write(empty.join("notes.txt"), "notes\n").unwrap();
     identify_into(&empty)
+        .args(["--keep-unlisted", "0"])
         .write_stdin("zlib\n")
         .assert()
         .success();
@@ -303,8 +308,17 @@ fn identify_archful_takes_a_new_an_empty_a_marked_and_an_earlier_unmarked_cache(
     std::fs::create_dir_all(old.join(".macros")).unwrap();
     std::fs::write(old.join(".tmp-Ab3xYz"), "").unwrap();
     std::fs::write(old.join(".tmpAb3xYz"), "").unwrap();
+    let before = srpm_names(&old);
     identify_into(&old).write_stdin("bash\n").assert().success();
     assert!(old.join(".identify-archful-srpms").is_file());
+    // It has no record of uses: its SRPMs count as used now, and go once
+    // --keep-unlisted says so.
+    assert_eq!(srpm_names(&old), before);
+    identify_into(&old)
+        .args(["--keep-unlisted", "0"])
+        .write_stdin("bash\n")
+        .assert()
+        .success();
     assert_eq!(srpm_names(&old), ["bash-5.2.26-1.eln150.src.rpm"]);
 }
 
