@@ -181,9 +181,16 @@ fn run(args: &Args) -> Result<()> {
         } else {
             &args.input
         };
+        // What --allow-empty does: a refresh listing nothing deletes every
+        // SRPM, those used within --keep-unlisted hours only later.
+        let then = match args.keep.keep_unlisted_hours {
+            0 => "at once".to_string(),
+            1 => "once no run has used them for an hour (--keep-unlisted)".to_string(),
+            h => format!("once no run has used them for {h} hours (--keep-unlisted)"),
+        };
         bail!(
-            "{input}: the list of sources is empty (did the step before fail?); \
-             --allow-empty empties the SRPM cache {}",
+            "{input}: the list of sources is empty (did the step before fail?); with \
+             --allow-empty the SRPMs in {} are deleted {then}",
             args.cache.srpm_cache.display()
         );
     }
