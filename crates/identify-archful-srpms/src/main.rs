@@ -47,6 +47,11 @@ Examples:
       --repo 'bin=testdata/repos/$basearch' --cache work/srpms-compose \\
       --arch x86_64 --arch aarch64 testdata/compose/sources.txt
 
+  # Trim a cache no other run relies on to one list: the SRPMs of sources not
+  # listed go at once instead of 72 hours after their last use:
+  identify-archful-srpms --keep-unlisted 0 --source-repo src=testdata/repos/source \\
+      --cache work/srpms-compose --arch x86_64 testdata/compose/sources.txt
+
 Spec macros: the macro packages of the binary repos' core buildroot (redhat-rpm-config,
 *-srpm-macros, the release package, rpm), in rpm's load order; then --macros, then --define.
 Without binary repos, or with --no-repo-macros: built-in ELN macros (%rhel 11, %eln, %dist).
@@ -181,9 +186,16 @@ fn run(args: &Args) -> Result<()> {
         } else {
             &args.input
         };
+        // What --allow-empty does: a refresh listing nothing deletes every
+        // SRPM, those used within --keep-unlisted hours only later.
+        let then = match args.keep.keep_unlisted_hours {
+            0 => "at once".to_string(),
+            1 => "once no run has used them for an hour (--keep-unlisted)".to_string(),
+            h => format!("once no run has used them for {h} hours (--keep-unlisted)"),
+        };
         bail!(
-            "{input}: the list of sources is empty (did the step before fail?); \
-             --allow-empty empties the SRPM cache {}",
+            "{input}: the list of sources is empty (did the step before fail?); with \
+             --allow-empty the SRPMs in {} are deleted {then}",
             args.cache.srpm_cache.display()
         );
     }

@@ -215,7 +215,7 @@ pub fn refresh_cache_with(
     // Listed now, before any is fetched: a refresh with another list keeps
     // them for a while, whatever it finds in the cache.
     let files: Vec<String> = chosen.values().map(|(_, p)| cache_file_name(p)).collect();
-    record_use(cache, files.iter().map(String::as_str), retention.now)?;
+    record_use(cache, files.iter().map(String::as_str), retention.now())?;
     let cached: Vec<CachedSrpm> = chosen.par_iter().map(place).collect::<Result<_>>()?;
     drop(hold);
     // flock cannot turn a shared lock into an exclusive one without letting

@@ -56,17 +56,24 @@ pub struct Retention {
     /// An SRPM of no listed source is deleted once no run has listed or
     /// read it for this long (zero: at once, as before the record).
     pub keep_unlisted: Duration,
-    /// The time of this run.
-    pub now: SystemTime,
+    /// The clock: `None`, the system's, read at each step (a run: its
+    /// deleting comes after its fetching, which may take hours on a cold
+    /// cache, and other runs record uses meanwhile); a fixed time (a test).
+    pub now: Option<SystemTime>,
 }
 
 impl Retention {
-    /// `keep_unlisted`, judged by the system clock now.
+    /// `keep_unlisted`, judged by the system clock at each step.
     pub fn from_now(keep_unlisted: Duration) -> Retention {
         Retention {
             keep_unlisted,
-            now: SystemTime::now(),
+            now: None,
         }
+    }
+
+    /// The time now, by this retention's clock.
+    pub fn now(&self) -> SystemTime {
+        self.now.unwrap_or_else(SystemTime::now)
     }
 }
 
@@ -87,16 +94,20 @@ fn seconds(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-/// Records that a run lists or reads `files` of `cache` now.
+/// Records that a run lists or reads `files` of `cache` now. A later time
+/// already recorded stays (another machine's clock may be ahead of ours),
+/// and the other entries are left as they are: a run whose clock is behind
+/// must not make every other run's uses look older.
 pub fn record_use<'a>(
     cache: &Path,
     files: impl IntoIterator<Item = &'a str>,
     now: SystemTime,
 ) -> Result<()> {
     let now = seconds(now);
-    update(cache, now, |uses| {
+    update(cache, LockTask::Update, LOCK_WAIT, |uses| {
         for f in files {
-            uses.insert(f.to_string(), now);
+            let t = uses.entry(f.to_string()).or_insert(now);
+            *t = (*t).max(now);
         }
         Ok(())
     })
@@ -113,8 +124,29 @@ pub(super) fn remove_unused(
     names: &BTreeSet<String>,
     r: &Retention,
 ) -> Result<()> {
-    let now = seconds(r.now);
-    update(cache, now, |uses| {
+    remove_unused_within(cache, keep, names, r, LOCK_WAIT)
+}
+
+/// [`remove_unused`], waiting at most `limit` for the record's lock; after
+/// that it deletes nothing (a run stopped while it rewrites the record
+/// holds it: judging by the record without the lock could undo, or be
+/// undone by, that run's write, and not deleting costs only space).
+fn remove_unused_within(
+    cache: &Path,
+    keep: &BTreeSet<&str>,
+    names: &BTreeSet<String>,
+    r: &Retention,
+    limit: Duration,
+) -> Result<()> {
+    // The time of the deleting, not of the run's start: uses recorded
+    // while this run fetched are not in the future.
+    let now = seconds(r.now());
+    update(cache, LockTask::Prune, limit, |uses| {
+        // A time later than now (a clock set back, another machine's
+        // clock ahead) is taken as now, so no entry keeps a file for good.
+        for t in uses.values_mut() {
+            *t = (*t).min(now);
+        }
         let mut present = BTreeSet::new();
         for e in std::fs::read_dir(cache).map_err(|e| Error::io(cache, e))? {
             let e = e.map_err(|e| Error::io(cache, e))?;
@@ -146,25 +178,31 @@ pub(super) fn remove_unused(
     })
 }
 
-/// Reads the record of `cache` (holding its lock), lets `change` change
-/// the map, and writes it back atomically. A missing or unreadable record
-/// is an empty one; a time later than `now` (a clock set back, another
-/// machine's clock) is taken as `now`, so no entry keeps a file for good.
+/// How long an update waits for another run's: as long as a download
+/// waits (`rpmmd::DownloadLock`).
+const LOCK_WAIT: Duration = Duration::from_secs(120);
+
+/// Reads the record of `cache` (holding its lock, waiting at most `limit`
+/// for it), lets `change` change the map, and writes it back atomically.
+/// A missing or unreadable record is an empty one. Given up on, the lock
+/// is gone without: as before the lock for [`LockTask::Update`] (a use
+/// lost costs time, never files), not at all for [`LockTask::Prune`].
 fn update(
     cache: &Path,
-    now: u64,
+    task: LockTask,
+    limit: Duration,
     change: impl FnOnce(&mut BTreeMap<String, u64>) -> Result<()>,
 ) -> Result<()> {
     let path = cache.join(USES_FILE);
-    let _one_at_a_time =
-        DownloadLock::take_for(&path, &path.display().to_string(), LockTask::Update);
+    let one_at_a_time =
+        DownloadLock::take_for_within(&path, &path.display().to_string(), task, limit);
+    if one_at_a_time.gave_up() && task == LockTask::Prune {
+        return Ok(());
+    }
     let mut record: Record = std::fs::read(&path)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
-    for t in record.last_used.values_mut() {
-        *t = (*t).min(now);
-    }
     change(&mut record.last_used)?;
     record.version = 1;
     let mut text = serde_json::to_string_pretty(&record).expect("a map of strings to numbers");
@@ -231,7 +269,7 @@ mod tests {
         let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         let keep = Retention {
             keep_unlisted: DEFAULT_KEEP_UNLISTED,
-            now,
+            now: Some(now),
         };
         let got = refresh_cache_with(std::slice::from_ref(r), &names, cache, &keep).unwrap();
         assert_eq!(got.cached.len(), names.len());
@@ -303,6 +341,73 @@ mod tests {
         refresh(&r, &cache, &["a"], later + HOUR);
         assert_eq!(read_uses(&cache)["b-1-1.src.rpm"], seconds(later + HOUR));
         refresh(&r, &cache, &["a"], later + 73 * HOUR);
+        assert_eq!(srpms(&cache), ["a-1-1.src.rpm"]);
+    }
+
+    /// A run whose clock is behind (another machine sharing the cache over
+    /// NFS) records its own uses: the later times others recorded stay, so
+    /// their SRPMs are not deleted sooner.
+    #[test]
+    fn a_run_with_a_slower_clock_does_not_age_others_uses() {
+        let t = tempfile::tempdir().unwrap();
+        let r = repo(&t.path().join("repo"), &["a", "b", "c"]);
+        let cache = t.path().join("cache");
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        refresh(&r, &cache, &["a", "b", "c"], t0);
+        // create-srpm-repos read c ten hours later; then a run whose
+        // clock is an hour behind lists a (and, racing, c too).
+        record_use(&cache, ["c-1-1.src.rpm"], t0 + 10 * HOUR).unwrap();
+        record_use(&cache, ["a-1-1.src.rpm", "c-1-1.src.rpm"], t0 + 9 * HOUR).unwrap();
+        assert_eq!(read_uses(&cache)["c-1-1.src.rpm"], seconds(t0 + 10 * HOUR));
+        // 81.5 h after t0: b (last used at t0) goes, c (71.5 h ago) stays.
+        refresh(&r, &cache, &["a"], t0 + 81 * HOUR + HOUR / 2);
+        assert_eq!(srpms(&cache), ["a-1-1.src.rpm", "c-1-1.src.rpm"]);
+    }
+
+    /// A run judges by the clock when it deletes, not when it started:
+    /// a use another run recorded while this one fetched (hours, on a cold
+    /// cache) keeps its time instead of being set back to this run's start.
+    #[test]
+    fn a_refresh_judges_by_the_clock_when_it_deletes() {
+        let t = tempfile::tempdir().unwrap();
+        let r = repo(&t.path().join("repo"), &["a", "c"]);
+        let cache = t.path().join("cache");
+        let run = Retention::from_now(DEFAULT_KEEP_UNLISTED);
+        let names = ["a".to_string(), "c".to_string()];
+        refresh_cache_with(std::slice::from_ref(&r), &names, &cache, &run).unwrap();
+        // The clock goes on (records are in seconds) while "this run"
+        // fetches; another run reads c meanwhile.
+        std::thread::sleep(Duration::from_millis(1100));
+        let read = SystemTime::now();
+        record_use(&cache, ["c-1-1.src.rpm"], read).unwrap();
+        refresh_cache_with(std::slice::from_ref(&r), &names[..1], &cache, &run).unwrap();
+        assert_eq!(read_uses(&cache)["c-1-1.src.rpm"], seconds(read));
+    }
+
+    /// A refresh that cannot have the record's lock (another run holds it
+    /// for the whole wait: stopped while it rewrites the record) deletes
+    /// nothing and leaves the record as it is.
+    #[test]
+    fn a_refresh_locked_out_of_the_record_deletes_nothing() {
+        let t = tempfile::tempdir().unwrap();
+        let r = repo(&t.path().join("repo"), &["a", "b"]);
+        let cache = t.path().join("cache");
+        let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        refresh(&r, &cache, &["a", "b"], t0);
+        let record = std::fs::read(cache.join(USES_FILE)).unwrap();
+        let path = cache.join(USES_FILE);
+        let other_run = DownloadLock::take_for(&path, "the other run", LockTask::Update);
+        let late = Retention {
+            keep_unlisted: Duration::ZERO,
+            now: Some(t0 + 100 * HOUR),
+        };
+        let keep = BTreeSet::from(["a-1-1.src.rpm"]);
+        let names = BTreeSet::from(["a".to_string()]);
+        remove_unused_within(&cache, &keep, &names, &late, Duration::from_millis(100)).unwrap();
+        assert_eq!(srpms(&cache), ["a-1-1.src.rpm", "b-1-1.src.rpm"]);
+        assert_eq!(std::fs::read(cache.join(USES_FILE)).unwrap(), record);
+        drop(other_run);
+        remove_unused_within(&cache, &keep, &names, &late, Duration::from_millis(100)).unwrap();
         assert_eq!(srpms(&cache), ["a-1-1.src.rpm"]);
     }
 

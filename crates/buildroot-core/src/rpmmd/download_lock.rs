@@ -59,6 +59,9 @@ const WAIT_AT_MOST: Duration = Duration::from_secs(120);
 #[derive(Debug)]
 pub(crate) struct DownloadLock {
     _file: Option<File>,
+    /// Not held because another run held it for the whole wait (not
+    /// because no lock can be had here).
+    gave_up: bool,
 }
 
 /// What the holder of a [`DownloadLock`] does to its file, for the lines
@@ -70,15 +73,20 @@ pub(crate) enum Task {
     /// Reads the file, changes it and writes it back (the SRPM cache's
     /// record of uses, `archful::cache_uses`).
     Update,
+    /// As `Update`, deleting the SRPMs the record lets go; given up on,
+    /// it deletes nothing (`DownloadLock::gave_up`).
+    Prune,
 }
 
 impl Task {
     /// (present participle, infinitive, preposition before the
-    /// directory) of the task, for the lines.
-    fn verbs(self) -> (&'static str, &'static str, &'static str) {
+    /// directory, what this run does when it gives up waiting) of the
+    /// task, for the lines.
+    fn verbs(self) -> (&'static str, &'static str, &'static str, &'static str) {
         match self {
-            Task::Download => ("downloading", "download", "into"),
-            Task::Update => ("updating", "update", "in"),
+            Task::Download => ("downloading", "download", "into", "downloading it here too"),
+            Task::Update => ("updating", "update", "in", "updating it here too"),
+            Task::Prune => ("updating", "update", "in", "deleting no SRPMs this run"),
         }
     }
 }
@@ -93,7 +101,24 @@ impl DownloadLock {
 
     /// [`DownloadLock::take`] for `task` (the lines of a wait name it).
     pub(crate) fn take_for(dest: &Path, url: &str, task: Task) -> DownloadLock {
-        Self::take_within(dest, url, task, SAY_AFTER, WAIT_AT_MOST)
+        Self::take_for_within(dest, url, task, WAIT_AT_MOST)
+    }
+
+    /// [`DownloadLock::take_for`], giving up after `limit` (a test's).
+    pub(crate) fn take_for_within(
+        dest: &Path,
+        url: &str,
+        task: Task,
+        limit: Duration,
+    ) -> DownloadLock {
+        Self::take_within(dest, url, task, SAY_AFTER, limit)
+    }
+
+    /// Whether another run held the lock for the whole wait, so this one
+    /// goes on without it (a task that is safe only under the lock, as
+    /// deleting by a record another run may be rewriting, does not).
+    pub(crate) fn gave_up(&self) -> bool {
+        self.gave_up
     }
 
     fn take_within(
@@ -103,8 +128,11 @@ impl DownloadLock {
         say: Duration,
         limit: Duration,
     ) -> DownloadLock {
-        let (doing, to_do, into) = task.verbs();
-        let none = DownloadLock { _file: None };
+        let (doing, to_do, into, instead) = task.verbs();
+        let none = DownloadLock {
+            _file: None,
+            gave_up: false,
+        };
         let (Some(dir), Some(name)) = (dest.parent(), dest.file_name()) else {
             return none;
         };
@@ -125,7 +153,12 @@ impl DownloadLock {
         let mut said = false;
         loop {
             match try_lock(&file, byte) {
-                Ok(()) => return DownloadLock { _file: Some(file) },
+                Ok(()) => {
+                    return DownloadLock {
+                        _file: Some(file),
+                        gave_up: false,
+                    }
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                     let waited = start.elapsed();
                     // Through the tool's handler: above its progress
@@ -133,12 +166,15 @@ impl DownloadLock {
                     if waited >= limit {
                         let msg = format!(
                             "{url}: another run sharing the cache has been {doing} it {into} \
-                             {} for {} s; {doing} it here too",
+                             {} for {} s; {instead}",
                             dir.display(),
                             limit.as_secs()
                         );
                         super::skip::say("warning", &msg);
-                        return none;
+                        return DownloadLock {
+                            _file: None,
+                            gave_up: true,
+                        };
                     }
                     if waited >= say && !said {
                         let msg = format!(

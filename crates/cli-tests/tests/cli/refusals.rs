@@ -157,9 +157,17 @@ fn identify_archful_refuses_an_empty_list_unless_allowed() {
     assert_eq!(
         line,
         "identify-archful-srpms: <stdin>: the list of sources is empty (did the step before \
-         fail?); --allow-empty empties the SRPM cache [TMP]/cache"
+         fail?); with --allow-empty the SRPMs in [TMP]/cache are deleted once no run has used \
+         them for 72 hours (--keep-unlisted)"
     );
     assert_eq!(srpm_names(&cache), before, "the cache is kept");
+    let mut at_once = identify();
+    at_once.args(["--keep-unlisted", "0"]);
+    let line = expect_error(&t, at_once, "\n");
+    assert!(
+        line.ends_with("with --allow-empty the SRPMs in [TMP]/cache are deleted at once"),
+        "{line}"
+    );
     let empty = t.join("empty.txt");
     std::fs::write(&empty, "").unwrap();
     let mut c = identify();
@@ -169,6 +177,13 @@ fn identify_archful_refuses_an_empty_list_unless_allowed() {
         line.starts_with("identify-archful-srpms: [TMP]/empty.txt: the list of sources is empty"),
         "{line}"
     );
+    // As the message says: SRPMs used lately stay, the rest go.
+    identify()
+        .arg("--allow-empty")
+        .write_stdin("")
+        .assert()
+        .success();
+    assert_eq!(srpm_names(&cache), before, "used lately: kept");
     identify()
         .args(["--allow-empty", "--keep-unlisted", "0"])
         .write_stdin("")
