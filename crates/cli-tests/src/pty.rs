@@ -4,6 +4,13 @@
 //! released) would hang the whole `make test`. Past the deadline the child is
 //! killed and the test fails, naming what hung. The deadline is generous, as
 //! the CI machine is loaded (docs/testing.md): only a hang reaches it.
+//!
+//! `script` runs the tool in a session (and process group) of its own, so
+//! killing `script` reaches the tool only through the hangup of the closed
+//! terminal, a SIGHUP that a tool ignoring it survives (`nohup make test`
+//! passes that on): the tool's process group is killed first. (The tool
+//! holds the terminal, not the test's pipes: `output_or_kill`'s readers end
+//! with `script` either way; a surviving tool was an orphan, not a hang.)
 
 use std::io::Read;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -14,8 +21,9 @@ use std::time::{Duration, Instant};
 pub const DEADLINE: Duration = Duration::from_secs(120);
 
 /// Waits for `child` for at most `limit`. A child still running then is
-/// killed (SIGKILL; the tool under `script` loses its terminal with it) and
-/// reaped, and the calling test fails with a message naming `what`.
+/// killed (SIGKILL), with the process groups of its own children (the tool
+/// under `script` and what it started), and reaped, and the calling test
+/// fails with a message naming `what`.
 pub fn wait_or_kill(child: &mut Child, limit: Duration, what: &str) -> ExitStatus {
     let deadline = Instant::now() + limit;
     loop {
@@ -23,6 +31,7 @@ pub fn wait_or_kill(child: &mut Child, limit: Duration, what: &str) -> ExitStatu
             return status;
         }
         if Instant::now() >= deadline {
+            kill_groups_of_children(child.id());
             let _ = child.kill();
             let _ = child.wait();
             panic!(
@@ -31,6 +40,34 @@ pub fn wait_or_kill(child: &mut Child, limit: Duration, what: &str) -> ExitStatu
             );
         }
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Sends SIGKILL to the process group of every child of `parent`, except
+/// the test's own group (a child that did not leave it, as one not run
+/// under `script`, is killed by [`Child::kill`] alone).
+fn kill_groups_of_children(parent: u32) {
+    // SAFETY: getpgrp has no preconditions.
+    let own = unsafe { libc::getpgrp() };
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for p in procs.flatten() {
+        let Ok(stat) = std::fs::read_to_string(p.path().join("stat")) else {
+            continue;
+        };
+        // "pid (comm) state ppid pgrp ...": comm may hold spaces and ')'.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let num = |i: usize| fields.get(i).and_then(|f| f.parse::<i32>().ok());
+        if let (Some(ppid), Some(pgrp)) = (num(1), num(2)) {
+            if u32::try_from(ppid) == Ok(parent) && pgrp > 1 && pgrp != own {
+                // SAFETY: kill with a negative pid signals that group only.
+                unsafe { libc::kill(-pgrp, libc::SIGKILL) };
+            }
+        }
     }
 }
 
@@ -108,5 +145,56 @@ mod tests {
         let out = output_or_kill(&mut cmd, DEADLINE, "echo on a terminal");
         assert_eq!(out.status.code(), Some(3));
         assert!(String::from_utf8_lossy(&out.stdout).contains("shown"));
+    }
+
+    /// The tool under `script` goes with it at the deadline, even one that
+    /// ignores SIGHUP (the hangup of its terminal is all that reached it
+    /// when only `script` was killed): no orphan outlives the test.
+    #[test]
+    fn the_tool_under_script_is_killed_with_it() {
+        if !crate::has_script() {
+            return;
+        }
+        let t = tempfile::tempdir().unwrap();
+        let pidfile = t.path().join("pid");
+        let cmd = format!(
+            "trap '' HUP; echo $$ > {}.tmp; mv {0}.tmp {0}; exec sleep 600",
+            pidfile.display()
+        );
+        let mut child = Command::new("script")
+            .args(["-q", "-e", "-c", &cmd])
+            .arg(t.path().join("typescript"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let shown = Instant::now() + DEADLINE;
+        while !pidfile.exists() && Instant::now() < shown {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let pid: i32 = std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            wait_or_kill(&mut child, Duration::from_millis(100), "sleep")
+        }));
+        assert!(failed.is_err());
+        // Gone, or a zombie its new parent has not reaped yet.
+        let alive = || {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|s| !s.rsplit_once(')').unwrap().1.trim_start().starts_with('Z'))
+        };
+        let gone_by = Instant::now() + Duration::from_secs(60);
+        while alive() && Instant::now() < gone_by {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let orphan = alive();
+        if orphan {
+            // SAFETY: kill of the orphan this test made.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        assert!(!orphan, "the tool under script (pid {pid}) outlived it");
     }
 }

@@ -1,7 +1,7 @@
 //! The inferior-arch rules, libsolv's `solver_addinfarchrules`: a package
 //! of a worse arch class than the best reachable one of its name (i686
 //! beside x86_64) may only be installed in lock-step with a same-EVR
-//! package of the best class, or stays where it is installed.
+//! package of the best class (or noarch), or stays where it is installed.
 
 use crate::pool::{DepId, SolvableId, StrId};
 use crate::solver::id::Literal;
