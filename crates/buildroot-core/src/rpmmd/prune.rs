@@ -31,7 +31,7 @@
 //! ([`remove_unused_dirs`]).
 //!
 //! A copy may be a hard link to another mirror's copy of the same file
-//! (`fetch.rs` takes one in rather than download it again). Each directory
+//! (`fetch/cache.rs` takes one in rather than download it again). Each directory
 //! still judges only its own names: pruning one removes its link, never the
 //! other directory's. The two share a modification time, so while one
 //! directory's run reuses the file the other's link looks in use too; once
