@@ -20,6 +20,16 @@ use std::time::{Duration, Instant};
 /// seconds any such run takes, even on a loaded machine.
 pub const DEADLINE: Duration = Duration::from_secs(120);
 
+/// `script -q -e -c SHELL_COMMAND TYPESCRIPT`: util-linux's `script` runs
+/// the shell command on a pseudo-terminal of its own (quiet, passing on the
+/// command's exit status), so a tool under it sees a terminal on its
+/// standard streams; what it shows comes on `script`'s standard output.
+pub fn script(shell_command: &str, typescript: &std::path::Path) -> Command {
+    let mut cmd = Command::new("script");
+    cmd.args(["-q", "-e", "-c", shell_command]).arg(typescript);
+    cmd
+}
+
 /// Waits for `child` for at most `limit`. A child still running then is
 /// killed (SIGKILL), with the process groups of its own children (the tool
 /// under `script` and what it started), and reaped, and the calling test
@@ -113,9 +123,7 @@ mod tests {
         }
         let t = tempfile::tempdir().unwrap();
         let typescript = t.path().join("typescript");
-        let mut child = Command::new("script")
-            .args(["-q", "-e", "-c", "sleep 600"])
-            .arg(&typescript)
+        let mut child = script("sleep 600", &typescript)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .spawn()
@@ -139,9 +147,7 @@ mod tests {
         assert!(start.elapsed() < Duration::from_secs(300));
         assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
 
-        let mut cmd = Command::new("script");
-        cmd.args(["-q", "-e", "-c", "echo shown; exit 3"])
-            .arg(&typescript);
+        let mut cmd = script("echo shown; exit 3", &typescript);
         let out = output_or_kill(&mut cmd, DEADLINE, "echo on a terminal");
         assert_eq!(out.status.code(), Some(3));
         assert!(String::from_utf8_lossy(&out.stdout).contains("shown"));
@@ -161,9 +167,7 @@ mod tests {
             "trap '' HUP; echo $$ > {}.tmp; mv {0}.tmp {0}; exec sleep 600",
             pidfile.display()
         );
-        let mut child = Command::new("script")
-            .args(["-q", "-e", "-c", &cmd])
-            .arg(t.path().join("typescript"))
+        let mut child = script(&cmd, &t.path().join("typescript"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .spawn()

@@ -73,9 +73,7 @@ fn on_terminal(extra: &str, input: &str) -> Option<String> {
         inp.display()
     );
     let out = pty::output_or_kill(
-        Command::new("script")
-            .args(["-q", "-e", "-c", &cmd])
-            .arg(&typescript)
+        pty::script(&cmd, &typescript)
             .current_dir(root())
             .env("COLUMNS", "120"),
         pty::DEADLINE,
@@ -229,9 +227,7 @@ fn a_list_read_from_a_terminal_is_announced() {
         let cmd = format!(
             "{gen} --arch x86_64 --repo main=testdata/repos/x86_64 --source-repo src=testdata/repos/source {quiet} --print source-nvrs"
         );
-        let mut child = Command::new("script")
-            .args(["-q", "-e", "-c", &cmd])
-            .arg(&typescript)
+        let mut child = pty::script(&cmd, &typescript)
             .current_dir(root())
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
@@ -294,9 +290,7 @@ fn a_dumb_terminal_loses_no_line() {
         base = server.base,
     );
     let out = pty::output_or_kill(
-        Command::new("script")
-            .args(["-q", "-e", "-c", &cmd])
-            .arg(&typescript)
+        pty::script(&cmd, &typescript)
             .current_dir(root())
             .env("TERM", "dumb")
             .env("RPM_BUILDROOT_HTTP_BACKOFF", "0.05"),

@@ -816,10 +816,7 @@ fn at_a_terminal_without_input_the_given_files_are_the_input() {
         file.display()
     );
     let out = cli_tests::pty::output_or_kill(
-        std::process::Command::new("script")
-            .args(["-q", "-e", "-c", &command])
-            .arg(&typescript)
-            .current_dir(root()),
+        cli_tests::pty::script(&command, &typescript).current_dir(root()),
         cli_tests::pty::DEADLINE,
         "buildroot-generator on a terminal",
     );
