@@ -1,0 +1,208 @@
+//! Unit tests of the tokenizer (`scan.rs`, `scan/attrs.rs`, `scan/find.rs`).
+
+use super::find::{find_stop_bytes, simple_tag_end_bytes};
+use super::*;
+
+fn toks(xml: &str) -> Result<Vec<String>> {
+    let mut s = Scanner::new(xml.as_bytes(), "t", 0, &[])?;
+    let mut out = Vec::new();
+    loop {
+        let t = s.next()?;
+        out.push(match t {
+            Tok::Start { name, attrs, empty } => {
+                let mut a = Vec::new();
+                s.attrs(attrs, |k, v| a.push(format!("{k}={v}")))?;
+                format!("<{name} {}{}>", a.join(" "), if empty { "/" } else { "" })
+            }
+            Tok::End => "</>".into(),
+            Tok::Text { raw, cdata: false } => s.unescape(raw)?.into_owned(),
+            Tok::Text { raw, cdata: true } => format!("[{raw}]"),
+            Tok::Eof => break,
+        });
+    }
+    Ok(out)
+}
+
+#[test]
+fn tokens_entities_and_skipped_parts() {
+    let t = toks(
+        "<?xml version=\"1.0\"?><!-- c --><!DOCTYPE x><a x='1 &gt; 0' rpm:y=\"&#65;&#x42;\">\
+         t&amp;u<![CDATA[<raw>&amp;]]><b/><c k = \"v>w\" ></c></a>",
+    )
+    .unwrap();
+    assert_eq!(
+        t,
+        vec![
+            "<a x=1 > 0 y=AB>",
+            "t&u",
+            "[<raw>&amp;]",
+            "<b />",
+            "<c k=v>w>",
+            "</>",
+            "</>"
+        ]
+    );
+}
+
+#[test]
+fn gt_inside_quoted_values_does_not_end_the_tag() {
+    let t =
+        toks("<a k=\"it's>\" j='\">'/><b x=\"1\" y='>'></b><c p=\"a\"\tq:r=\"b\">z</c>").unwrap();
+    assert_eq!(
+        t,
+        vec![
+            "<a k=it's> j=\">/>",
+            "<b x=1 y=>>",
+            "</>",
+            "<c p=a r=b>",
+            "z",
+            "</>"
+        ]
+    );
+}
+
+#[test]
+fn malformed_input_is_an_error_with_offset() {
+    for (xml, want) in [
+        (
+            "<a><b></a>",
+            "malformed XML at byte 6: expected </b>, found </a>",
+        ),
+        ("<a></a></a>", "unexpected </a>"),
+        ("<a x=1/>", "bad attribute"),
+        ("<a x=\"1/>", "unclosed start tag"),
+        ("<a>&nope;</a>", "unknown entity &nope;"),
+        ("<a>&#0;</a>", "unknown entity"),
+        ("<a>& b</a>", "unterminated entity"),
+        ("<a><!-- x", "unclosed comment"),
+        ("<>", "bad element name"),
+    ] {
+        let e = toks(xml).unwrap_err().to_string();
+        assert!(e.contains(want), "{xml}: {e}");
+    }
+    let e = toks("<a>\u{e9}</a>").unwrap();
+    assert_eq!(e[1], "\u{e9}");
+    let e = match Scanner::new(b"<a>\xff</a>", "t", 10, &[]) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("invalid UTF-8 accepted"),
+    };
+    assert_eq!(e, "t: malformed XML at byte 13: invalid UTF-8");
+}
+
+#[test]
+fn simple_tag_end_finds_the_first_gt_when_no_quote_is_open() {
+    // The vector path and the byte path agree, at every offset of tags
+    // longer and shorter than a vector, '>' before and after the 16th
+    // byte, quotes in the block of the '>' and in earlier ones.
+    let cases: &[&[u8]] = &[
+        b"<a>",
+        b"<rpm:entry name=\"libc.so.6(GLIBC_2.2.5)(64bit)\" flags=\"GE\"/>tail",
+        b"<e name=\"a>b\"/>",
+        b"<e name='a'/>",
+        b"<e name=\"abcdefghijklmnopqrstuvwxyz\" x=\"1\">",
+        b"<e name=\"abcdefghijklmnopqrstuvwxyz>\" x=\"1\">",
+        b"<e name=\"abcdefghijklmnopqrstuvwxyz\" x='1'>",
+        b"<e a=\"1\" b=\"2\" c=\"3\" d=\"4\" e=\"5\" f=\"6\" g=\"7\"\">",
+        b"<unclosed a=\"1\"",
+        b"<e>\"'",
+    ];
+    for xml in cases {
+        for from in 0..xml.len() {
+            assert_eq!(
+                simple_tag_end(xml, from),
+                simple_tag_end_bytes(xml, from, false),
+                "{} from {from}",
+                String::from_utf8_lossy(xml)
+            );
+        }
+    }
+    let entry = b"<rpm:entry name=\"libc.so.6(GLIBC_2.2.5)(64bit)\" flags=\"GE\"/>t";
+    assert_eq!(simple_tag_end(entry, 1), Some(entry.len() - 2));
+    assert_eq!(simple_tag_end(b"<e n=\"a>b\"/>", 1), None);
+    assert_eq!(simple_tag_end(b"<e n='a'/>", 1), None);
+}
+
+#[test]
+fn text_end_finds_the_next_lt_and_what_needs_decoding() {
+    // The vector path and memchr agree at every offset: '<' before and
+    // after the 16th byte, '&' and '\r' in its block and in earlier ones.
+    let cases: &[&[u8]] = &[
+        b"0ad</name>",
+        b"6c867a6d85ccf4905a54af2b7e4c0b5ed00ce110dda68b6815f466e02b726eeb</checksum>",
+        b"Tom &amp; Jerry, a summary longer than one vector</summary>",
+        b"a line\r\nand another one, still without markup</d>",
+        b"no markup at all in these bytes, however many",
+        b"</end>",
+        b"",
+    ];
+    for xml in cases {
+        for from in 0..=xml.len() {
+            assert_eq!(
+                text_end(xml, from),
+                find_stop_bytes(xml, from, b'<', [b'&', b'\r', b'&', b'\r'], true),
+                "{} from {from}",
+                String::from_utf8_lossy(xml)
+            );
+        }
+    }
+    assert_eq!(text_end(b"0123456789abcdef0123&<", 0), Some((21, false)));
+    assert_eq!(text_end(b"0123456789abcdef0123<&", 0), Some((20, true)));
+}
+
+#[test]
+fn attribute_values_end_inside_the_attributes_given() {
+    let xml = "<a x=\"12345678901234567890\" y=\"a&amp;b\" z=\"c\td\"/>";
+    let s = Scanner::new(xml.as_bytes(), "t", 0, &[]).unwrap();
+    let mut got = Vec::new();
+    s.attrs(&xml[2..xml.len() - 2], |k, v| got.push(format!("{k}={v}")))
+        .unwrap();
+    assert_eq!(got, ["x=12345678901234567890", "y=a&b", "z=c d"]);
+    // The text goes on past these attributes, closing quote and all:
+    // the value is still unclosed within them.
+    let e = s.attrs(&xml[2..10], |_, _| {}).unwrap_err().to_string();
+    assert!(e.contains("bad attribute"), "{e}");
+    // Attributes from elsewhere than the scanned text read the same.
+    let mut other = Vec::new();
+    s.attrs(" k='v&lt;' j=\"w\"", |k, v| other.push(format!("{k}={v}")))
+        .unwrap();
+    assert_eq!(other, ["k=v<", "j=w"]);
+}
+
+#[test]
+fn leaf_is_the_token_path_or_nothing() {
+    let xml = "<p>\n <file>/a b</file><file type=\"dir\">/d</file>\n<file>x&amp;y</file>\
+               <file/><file a='1'>q</file><filex>r</filex><file>s<i/></file><file>/t</file ></p>";
+    let mut s = Scanner::new(xml.as_bytes(), "t", 0, &[]).unwrap();
+    assert!(matches!(s.next().unwrap(), Tok::Start { name: "p", .. }));
+    assert_eq!(s.leaf("file"), Some(("", "/a b")));
+    assert_eq!(s.leaf("file"), Some((" type=\"dir\"", "/d")));
+    // An entity, an empty element, a single quote, another name, markup
+    // inside, a space in the end tag: the token path reads them.
+    for _ in 0..6 {
+        let at = s.pos;
+        assert_eq!(s.leaf("file"), None);
+        assert_eq!(s.pos, at);
+        match s.next_tag().unwrap() {
+            Tok::Start { empty: false, .. } => s.skip().unwrap(),
+            Tok::Start { empty: true, .. } => {}
+            t => panic!("{t:?}"),
+        }
+    }
+    assert_eq!(s.leaf("file"), None);
+    assert_eq!(s.next_tag().unwrap(), Tok::End);
+}
+
+#[test]
+fn text_and_skip_follow_nesting() {
+    let mut s = Scanner::new(b"<a>x<b>y</b>z</a><c><d/><e>f</e></c>", "t", 0, &[]).unwrap();
+    assert!(matches!(s.next().unwrap(), Tok::Start { name: "a", .. }));
+    let mut t = String::new();
+    s.text_into(&mut t).unwrap();
+    assert_eq!(t, "xz");
+    assert!(matches!(s.next().unwrap(), Tok::Start { name: "c", .. }));
+    s.skip().unwrap();
+    assert_eq!(s.next().unwrap(), Tok::Eof);
+    // A fragment may close elements opened before it.
+    let mut s = Scanner::new(b"</metadata>", "t", 0, &["metadata"]).unwrap();
+    assert_eq!(s.next().unwrap(), Tok::End);
+}
