@@ -368,6 +368,21 @@ fn why_takes_the_arch_a_query_gives() {
         assert_eq!(v["package"], "glibc-2.40-1.eln150.x86_64", "{q}");
         assert_eq!(v["chain"][1], "required by bash", "{q}: {v}");
     }
+    // A capability only glibc.i686 provides: the hint names the arch, as
+    // `--why glibc` answers about the core's glibc.x86_64.
+    let v = why_json("libc.so.6", "compat-32\n", 1);
+    assert_eq!(
+        v["note"],
+        "'libc.so.6' is not a package name; provided by glibc, which is in the x86_64 \
+         buildroot: see --why glibc.i686"
+    );
+    // The core's glibc.x86_64 provides the 64-bit soname: its name alone.
+    let v = why_json("libc.so.6()(64bit)", "compat-32\n", 1);
+    assert_eq!(
+        v["note"],
+        "'libc.so.6()(64bit)' is not a package name; provided by glibc, which is in the x86_64 \
+         buildroot: see --why glibc"
+    );
     // A package of an arch the repositories hold, which no build needs.
     let v = why_json("glibc-devel.i686", "compat-32\n", 1);
     assert_eq!(

@@ -317,6 +317,7 @@ fn capability_note(br: &Buildroot<'_>, in_br: &[PkgId], name: &str) -> String {
         .filter(|p| in_br.binary_search(p).is_ok())
         .collect();
     if !inside.is_empty() {
+        let see = see_why(br, in_br, &inside);
         let inside = names(&inside);
         let which = if inside.len() == 1 {
             "which is"
@@ -325,9 +326,8 @@ fn capability_note(br: &Buildroot<'_>, in_br: &[PkgId], name: &str) -> String {
         };
         format!(
             "'{name}' is not a package name; provided by {}, {which} in the {arch} buildroot: \
-             see --why {}",
-            inside.join(", "),
-            inside[0]
+             see --why {see}",
+            inside.join(", ")
         )
     } else if !providers.is_empty() {
         format!(
@@ -343,6 +343,39 @@ fn capability_note(br: &Buildroot<'_>, in_br: &[PkgId], name: &str) -> String {
             "'{name}' is in no repository: no binary or source package of that name, and \
              nothing provides it{guess}"
         )
+    }
+}
+
+/// The `--why` query that answers about a provider of a capability: of
+/// `providers` (packages of the buildroot), one of the first name in byte
+/// order. Its name alone when `--why NAME` answers about that very package;
+/// else `NAME.ARCH`, or its NEVRA when the buildroot holds two versions of
+/// that arch. A multilib buildroot has the core's `glibc.x86_64` and, for a
+/// 32-bit build, `glibc.i686`, which alone provides `libc.so.6`: `--why
+/// glibc` would give the x86_64 package's chain, not the provider's.
+fn see_why(br: &Buildroot<'_>, in_br: &[PkgId], providers: &[PkgId]) -> String {
+    let pool = br.pool;
+    let Some(first) = providers.iter().map(|&p| pool.name_of(p)).min() else {
+        return String::new();
+    };
+    let of_first: Vec<PkgId> = providers
+        .iter()
+        .copied()
+        .filter(|&p| pool.name_of(p) == first)
+        .collect();
+    let answered = Why::new(br).why(first, None).map(|(p, _)| p);
+    if answered.is_some_and(|p| of_first.contains(&p)) {
+        return first.to_string();
+    }
+    let p = of_first[0];
+    let arch = pool.arch_of(p);
+    let same_arch = in_br
+        .iter()
+        .filter(|&&q| pool.name_of(q) == first && pool.arch_of(q) == arch)
+        .count();
+    match same_arch {
+        1 => format!("{first}.{arch}"),
+        _ => pool.nevra_string(p),
     }
 }
 
