@@ -614,6 +614,44 @@ fn why_names_the_failed_builds_that_wanted_a_package() {
 }
 
 #[test]
+fn why_names_the_builds_that_wanted_what_nothing_provides() {
+    // broken BuildRequires does-not-exist-devel (NoInstall): asked about
+    // that name, the answer names the build as well as "nothing provides it".
+    let v = why_json("does-not-exist-devel", "broken\nhello\n", 1);
+    assert_eq!(
+        v["note"],
+        "'does-not-exist-devel' is in no repository: no binary or source package of that name, \
+         and nothing provides it; the build of broken wanted it but failed (NoInstall: nothing \
+         provides 'does-not-exist-devel')"
+    );
+    assert_eq!(
+        v["failed_builds"],
+        serde_json::json!([{
+            "source": "broken",
+            "error": "NoInstall",
+            "problem": "nothing provides 'does-not-exist-devel'",
+        }])
+    );
+    // nasm exists only for x86_64: on aarch64 it is a source name alone,
+    // and libjpeg-turbo's SRPM (made on x86_64) BuildRequires it.
+    let out = gen("aarch64")
+        .args(["--why", "nasm", "-"])
+        .write_stdin("libjpeg-turbo\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .last()
+            .unwrap_or_default(),
+        "buildroot-generator: 'nasm' is a source package, not a binary one; it is not a source \
+         of the aarch64 buildroot's run; the build of libjpeg-turbo wanted it but failed \
+         (NoInstall: nothing provides 'nasm')"
+    );
+}
+
+#[test]
 fn json_document() {
     let out = gen("aarch64")
         .args(["--json", "testdata/compose/sources.txt"])
