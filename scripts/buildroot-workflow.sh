@@ -173,6 +173,8 @@ config_failed() { # STATUS [LINE FILE]: the line (of the config or a file it sou
   rm -f "$cfg_err" "$cfg_err.lf"
   die "${said:-${where}a command failed} (a config file holds NAME=VALUE lines)"
 }
+# The variables before the config runs: every setting has been given its default above.
+vars_before=" $(compgen -v | tr '\n' ' ') "
 exec 8>&2
 trap 'config_failed "$?" "$LINENO" "${BASH_SOURCE[0]}"' ERR
 trap 'config_failed "$?"' EXIT # set -u's 'unbound variable' exits the shell without the ERR trap
@@ -194,6 +196,18 @@ rm -f "$cfg_err" "$cfg_err.lf"
 # Keys that only fed workload keys content-resolver now rejects (docs/formats.md section 4).
 [ -z "${WORKLOAD_REPOSITORIES+set}" ] \
   || die "$config: WORKLOAD_REPOSITORIES is no longer used (content-resolver rejects a workload with 'repositories'); remove it"
+# A setting's name with a typo (EXCLUDE_FILES) is a variable of its own, and the run would go on
+# without the setting: an upper-case name the config sets that is no setting (nor exported, for
+# the tools' environment) is named in a warning, as dnf warns of an option it does not know.
+# Lower-case names are the config's own helpers.
+for v in $(compgen -v); do
+  [[ "$v" =~ ^[A-Z][A-Z0-9_]*$ ]] && [[ "$vars_before" != *" $v "* ]] || continue
+  case "$v" in REPLY | MAPFILE | OPTARG | COPROC | COLUMNS | LINES | BASH_*) continue ;; esac # bash's
+  flags=$(declare -p "$v" 2> /dev/null || true) flags=${flags#declare -} flags=${flags%% *}
+  [[ "$flags" != *x* ]] || continue
+  echo "buildroot-workflow: warning: $config: $v is not a setting of the workflow and is ignored" \
+    "(a misspelt name? testdata/workflow.conf lists the settings)" >&2
+done
 [ -n "$ARCHES" ] || die "$config: ARCHES is empty"
 modes=0
 for m in "$COMPOSE_DIR" "$COMPOSE_CONFIGS" "$COMPOSE_URL"; do [ -z "$m" ] || modes=$((modes + 1)); done

@@ -203,6 +203,16 @@ rc=0; wf --config "$work/old.conf" --work "$work" > /dev/null 2> "$work/old.err"
 [ "$rc" = 2 ] && grep -q "WORKLOAD_REPOSITORIES is no longer used" "$work/old.err" \
   || { cat "$work/old.err" >&2; fail "an old config with WORKLOAD_REPOSITORIES exited $rc"; }
 
+# A misspelt setting (EXCLUDE_FILES) is named in a warning, not left to change the run in silence;
+# the config's own lower-case helpers and what it exports for the tools are not. (An unknown arch
+# as well, so that nothing runs.)
+conf "$work/typo.conf" "ARCHES='x86_64 arm64'" "EXCLUDE_FILES=testdata/exclude.txt"
+printf '%s\n' "helper=1" "export RPM_BUILDROOT_HTTP_RETRIES=1" >> "$work/typo.conf"
+rc=0; wf --config "$work/typo.conf" --work "$work/w-typo" > /dev/null 2> "$work/typo.err" || rc=$?
+[ "$rc" = 2 ] && [ "$(wc -l < "$work/typo.err")" = 2 ] \
+  && grep -qx "buildroot-workflow: warning: $work/typo.conf: EXCLUDE_FILES is not a setting of the workflow and is ignored (a misspelt name? testdata/workflow.conf lists the settings)" "$work/typo.err" \
+  || { cat "$work/typo.err" >&2; fail "a misspelt setting: exit $rc, no one-line warning naming it"; }
+
 # A failed step exits 2 naming the step and arch, keeps the run as failed/, leaves current/.
 keep=$(readlink -f "$cur")
 conf "$work/bad-src.conf" "SOURCE_REPOS='fixture-source=$work/no-such-repo'"
