@@ -483,7 +483,9 @@ fn run(args: &Args) -> Result<u8> {
         out
     } else {
         let known = |n: &str| !pool.sources_named(n).is_empty() || cfg.placeholders.contains_key(n);
-        input_list.iter().map(|l| name_in(l, known)).collect()
+        let names: Vec<String> = input_list.iter().map(|l| name_in(l, known)).collect();
+        refusals::check_names(args, &input_list, &names)?;
+        names
     };
     if input.is_empty() {
         warn("the input lists no sources; only the core buildroot is computed".into());
