@@ -483,7 +483,14 @@ fn run(args: &Args) -> Result<u8> {
         out
     } else {
         let known = |n: &str| !pool.sources_named(n).is_empty() || cfg.placeholders.contains_key(n);
-        let names: Vec<String> = input_list.iter().map(|l| name_in(l, known)).collect();
+        let names: Vec<String> = input_list
+            .iter()
+            .map(|l| match known(l) {
+                true => l.clone(),
+                false => what_if::named_by_path(&given, l)
+                    .map_or_else(|| name_in(l, known), str::to_string),
+            })
+            .collect();
         refusals::check_names(args, &input_list, &names)?;
         names
     };
