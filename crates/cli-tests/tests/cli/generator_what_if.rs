@@ -240,6 +240,49 @@ fn the_path_of_a_given_file_as_an_input_line_is_its_package() {
 }
 
 #[test]
+fn why_names_a_build_that_failed_twice_over_a_package_once() {
+    // torn's BuildRequires curl and curl-minimal conflict (BadDeps), and its
+    // 'curl-minimal >= 99' matches nothing (NoInstall): both wanted
+    // curl-minimal. The sentence names the build once; the JSON keeps an
+    // entry per error.
+    let t = TestContext::new();
+    let torn = srpm(
+        t.path(),
+        ("torn", "1", "1"),
+        &["curl", "curl-minimal", "curl-minimal >= 99"],
+    );
+    let out = run(
+        gen(),
+        "--srpm",
+        &torn,
+        &["--why", "curl-minimal", "-q"],
+        "torn\n",
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "buildroot-generator: 'curl-minimal' is not in the x86_64 buildroot: the build of torn \
+         wanted it but failed (BadDeps: package curl-8.9.1-1.eln150.x86_64 conflicts with \
+         curl-minimal provided by curl-minimal-8.9.1-1.eln150.x86_64)\n"
+    );
+    let out = run(
+        gen(),
+        "--srpm",
+        &torn,
+        &["--why", "curl-minimal", "--json", "-q"],
+        "torn\n",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors: Vec<&str> = v["failed_builds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["error"].as_str().unwrap())
+        .collect();
+    assert_eq!(errors, ["BadDeps", "NoInstall"], "{v}");
+}
+
+#[test]
 fn refusals() {
     let t = TestContext::new();
     let a = srpm(t.path(), ("hello", "1", "1"), &["gcc"]);

@@ -107,10 +107,13 @@ fn no_install_wanting(br: &Buildroot<'_>, name: &str) -> Vec<FailedBuild> {
 }
 
 /// `failed`'s sources as the end of a sentence: "the build of X wanted it
-/// but failed (ERROR: PROBLEM)", with the first one's problem.
+/// but failed (ERROR: PROBLEM)", with the first one's problem. A source
+/// listed twice (a BadDeps and a NoInstall of the name: `failed` is in
+/// source order) is one build.
 fn wanted_by(failed: &[FailedBuild]) -> Option<String> {
     let first = failed.first()?;
-    let sources: Vec<&str> = failed.iter().map(|f| f.source.as_str()).collect();
+    let mut sources: Vec<&str> = failed.iter().map(|f| f.source.as_str()).collect();
+    sources.dedup();
     let builds = if sources.len() == 1 {
         "build"
     } else {
