@@ -173,6 +173,9 @@ config_failed() { # STATUS [LINE FILE]: the line (of the config or a file it sou
   rm -f "$cfg_err" "$cfg_err.lf"
   die "${said:-${where}a command failed} (a config file holds NAME=VALUE lines)"
 }
+# The variables before the config runs: every setting has been given its default above.
+vars_before=" $(compgen -v | tr '\n' ' ') "
+lock_wait_before=${BUILDROOT_WORKFLOW_LOCK_WAIT+set:$BUILDROOT_WORKFLOW_LOCK_WAIT}
 exec 8>&2
 trap 'config_failed "$?" "$LINENO" "${BASH_SOURCE[0]}"' ERR
 trap 'config_failed "$?"' EXIT # set -u's 'unbound variable' exits the shell without the ERR trap
@@ -194,6 +197,32 @@ rm -f "$cfg_err" "$cfg_err.lf"
 # Keys that only fed workload keys content-resolver now rejects (docs/formats.md section 4).
 [ -z "${WORKLOAD_REPOSITORIES+set}" ] \
   || die "$config: WORKLOAD_REPOSITORIES is no longer used (content-resolver rejects a workload with 'repositories'); remove it"
+# A setting's name with a typo (EXCLUDE_FILES) is a variable of its own, and the run would go on
+# without the setting: an upper-case name the config sets that is no setting, not exported (for
+# the tools' environment) and not used in the config ($MIRROR in a URL: its own helper) is named
+# in a warning, as dnf warns of an option it does not know. Lower-case names are helpers too.
+# A variable the tools read from the environment (RPM_BUILDROOT_*, a proxy, DNF_VAR_*, TMPDIR)
+# reaches them only when exported: said so. Each name once, on stderr; the run goes on.
+warn_config() { echo "buildroot-workflow: warning: $config: $*" >&2; }
+from_env=" HOME TMPDIR XDG_CACHE_HOME RESOLVER_TRACE http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY NO_PROXY no_proxy "
+for v in $(compgen -v); do
+  [[ "$vars_before" != *" $v "* ]] || continue
+  case "$v" in REPLY | MAPFILE | OPTARG | COPROC | COLUMNS | LINES | BASH_* | BUILDROOT_WORKFLOW_LOCK_WAIT) continue ;; esac
+  flags=$(declare -p "$v" 2> /dev/null || true) flags=${flags#declare -} flags=${flags%% *}
+  [[ "$flags" != *x* ]] || continue
+  if [[ "$v" =~ ^(RPM_BUILDROOT_[A-Z0-9_]+|DNF_VAR_[A-Za-z0-9_]+|DNF[0-9])$ ]] || [[ "$from_env" == *" $v "* ]]; then
+    warn_config "$v is read from the environment by the tools, and the config does not export it" \
+      "(export $v=... passes it on)"
+  elif [[ "$v" =~ ^[A-Z][A-Z0-9_]*$ ]] && ! grep -qE "\\\$\\{?[#!]?$v([^A-Za-z0-9_]|\$)" "$config"; then
+    warn_config "$v is not a setting of the workflow and is ignored" \
+      "(a misspelt name? testdata/workflow.conf lists the settings)"
+  fi
+done
+# Read before the config (the lock is taken first): set there, exported or not, it changes nothing.
+[ "${BUILDROOT_WORKFLOW_LOCK_WAIT+set:$BUILDROOT_WORKFLOW_LOCK_WAIT}" = "$lock_wait_before" ] \
+  || warn_config "BUILDROOT_WORKFLOW_LOCK_WAIT is read from the environment before the config, so" \
+    "steps 5-7 wait $lock_wait s for the SRPM cache (BUILDROOT_WORKFLOW_LOCK_WAIT=N" \
+    "scripts/buildroot-workflow.sh ... sets it)"
 [ -n "$ARCHES" ] || die "$config: ARCHES is empty"
 modes=0
 for m in "$COMPOSE_DIR" "$COMPOSE_CONFIGS" "$COMPOSE_URL"; do [ -z "$m" ] || modes=$((modes + 1)); done

@@ -203,6 +203,26 @@ rc=0; wf --config "$work/old.conf" --work "$work" > /dev/null 2> "$work/old.err"
 [ "$rc" = 2 ] && grep -q "WORKLOAD_REPOSITORIES is no longer used" "$work/old.err" \
   || { cat "$work/old.err" >&2; fail "an old config with WORKLOAD_REPOSITORIES exited $rc"; }
 
+# A misspelt setting (EXCLUDE_FILES) is named in a warning, not left to change the run in silence;
+# the config's own helpers (lower-case, or used in it: $MIRROR) and what it exports for the tools
+# are not. A variable the tools read from the environment, set without export, is said to need
+# it; BUILDROOT_WORKFLOW_LOCK_WAIT, read before the config, to be set in the environment. (An
+# unknown arch as well, so that nothing runs.)
+conf "$work/typo.conf" "ARCHES='x86_64 arm64'" "EXCLUDE_FILES=testdata/exclude.txt"
+printf '%s\n' "helper=1" "export RPM_BUILDROOT_HTTP_RETRIES=1" "MIRROR=testdata/repos" \
+  'BINARY_REPOS="fixture=$MIRROR/\$basearch"' "RPM_BUILDROOT_HTTP_TIMEOUT=5" \
+  "export BUILDROOT_WORKFLOW_LOCK_WAIT=5" >> "$work/typo.conf"
+rc=0; env -u RPM_BUILDROOT_HTTP_TIMEOUT -u BUILDROOT_WORKFLOW_LOCK_WAIT \
+  scripts/buildroot-workflow.sh --bin "$bin" --config "$work/typo.conf" --work "$work/w-typo" \
+  > /dev/null 2> "$work/typo.err" || rc=$?
+w="buildroot-workflow: warning: $work/typo.conf:"
+printf '%s\n' "$w EXCLUDE_FILES is not a setting of the workflow and is ignored (a misspelt name? testdata/workflow.conf lists the settings)" \
+  "$w RPM_BUILDROOT_HTTP_TIMEOUT is read from the environment by the tools, and the config does not export it (export RPM_BUILDROOT_HTTP_TIMEOUT=... passes it on)" \
+  "$w BUILDROOT_WORKFLOW_LOCK_WAIT is read from the environment before the config, so steps 5-7 wait 120 s for the SRPM cache (BUILDROOT_WORKFLOW_LOCK_WAIT=N scripts/buildroot-workflow.sh ... sets it)" \
+  > "$work/typo.want"
+[ "$rc" = 2 ] && [ "$(wc -l < "$work/typo.err")" = 4 ] && head -n 3 "$work/typo.err" | cmp -s - "$work/typo.want" \
+  || { cat "$work/typo.err" >&2; fail "a misspelt setting: exit $rc, not one warning line per name"; }
+
 # A failed step exits 2 naming the step and arch, keeps the run as failed/, leaves current/.
 keep=$(readlink -f "$cur")
 conf "$work/bad-src.conf" "SOURCE_REPOS='fixture-source=$work/no-such-repo'"

@@ -124,7 +124,8 @@ struct Args {
     /// '' for none: each source's BuildRequires alone, with --release-package).
     #[arg(long, value_delimiter = ',', conflicts_with = "core_file")]
     core: Option<Vec<String>>,
-    /// Core buildroot names, one per line.
+    /// Core buildroot names, one per line (a file that lists none: a warning;
+    /// --core '' is no core on purpose).
     #[arg(long, value_name = "FILE")]
     core_file: Option<String>,
     /// Release package added to the core ("" for none) [default: fedora-release-eln]
@@ -281,6 +282,20 @@ fn core_names(args: &Args) -> Result<(Vec<String>, bool)> {
         (None, None) => DEFAULT_CORE.iter().map(|s| s.to_string()).collect(),
     };
     let release = args.release_package();
+    // An empty file is what a failed step before writes: said, as an empty
+    // input is, rather than a buildroot without bash, make or rpm-build.
+    if let (None, Some(f), true) = (&args.core, &args.core_file, core.is_empty()) {
+        if !args.quiet {
+            let what = match release {
+                "" => "empty".to_string(),
+                r => format!("{r} alone"),
+            };
+            buildroot_core::diag!(
+                "buildroot-generator: warning: --core-file {f} lists no names, so the core \
+                 buildroot is {what} (--core '' asks for that on purpose)"
+            );
+        }
+    }
     let mut by_default = false;
     if !release.is_empty() && !core.iter().any(|c| c == release) {
         core.push(release.to_string());
@@ -468,7 +483,16 @@ fn run(args: &Args) -> Result<u8> {
         out
     } else {
         let known = |n: &str| !pool.sources_named(n).is_empty() || cfg.placeholders.contains_key(n);
-        input_list.iter().map(|l| name_in(l, known)).collect()
+        let names: Vec<String> = input_list
+            .iter()
+            .map(|l| match known(l) {
+                true => l.clone(),
+                false => what_if::named_by_path(&given, l)
+                    .map_or_else(|| name_in(l, known), str::to_string),
+            })
+            .collect();
+        refusals::check_names(args, &input_list, &names)?;
+        names
     };
     if input.is_empty() {
         warn("the input lists no sources; only the core buildroot is computed".into());

@@ -21,6 +21,8 @@ use buildroot_core::spec::SpecArgs;
 /// (`--srpm PATH`, `--spec PATH`) for messages.
 pub struct Given {
     pub option: String,
+    /// The file as the option gave it.
+    pub file: PathBuf,
     pub package: Package,
     /// A spec's BuildRequires that differ between `--arch` and x86_64 (the
     /// arch the repos' SRPMs are made on), for `--compare`'s baseline note;
@@ -87,11 +89,19 @@ pub fn read_given(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
         if let Some(w) = other_arch(path, r.arch) {
             say.push(("warning", format!("{option}: {w}")));
         }
-        push(&mut out, option, p, None)?;
+        push(
+            &mut out,
+            Given {
+                option,
+                file: path.to_path_buf(),
+                package: p,
+                per_arch: None,
+            },
+        )?;
     }
     if !r.specs.is_empty() {
         for g in evaluate_specs(r, say)? {
-            push(&mut out, g.option, g.package, g.per_arch)?;
+            push(&mut out, g)?;
         }
     }
     Ok(out)
@@ -139,25 +149,41 @@ fn unique(paths: &[PathBuf]) -> Vec<&PathBuf> {
         .collect()
 }
 
-fn push(
-    out: &mut Vec<Given>,
-    option: String,
-    package: Package,
-    per_arch: Option<PerArch>,
-) -> Result<()> {
-    if let Some(first) = out.iter().find(|g| g.package.name == package.name) {
+fn push(out: &mut Vec<Given>, given: Given) -> Result<()> {
+    if let Some(first) = out.iter().find(|g| g.package.name == given.package.name) {
         bail!(
-            "{} and {option} are both source package {}: give one",
+            "{} and {} are both source package {}: give one",
             first.option,
-            package.name
+            given.option,
+            given.package.name
         );
     }
-    out.push(Given {
-        option,
-        package,
-        per_arch,
-    });
+    out.push(given);
     Ok(())
+}
+
+/// The name of the package given as the file `line` names (`--spec
+/// hello.spec` with `hello.spec` or `./hello.spec` as an input line): the
+/// input lists source names, and the path of a file the run was given
+/// stands for its package, not for a NoSource name holding a `/`. None
+/// when `line` is no such path.
+pub fn named_by_path<'g>(given: &'g [Given], line: &str) -> Option<&'g str> {
+    if given.is_empty() {
+        return None;
+    }
+    let path = Path::new(line);
+    // The same file name first: most lines are names, read no file system.
+    let same = |file: &Path| {
+        file.file_name() == path.file_name()
+            && (file == path
+                || path
+                    .canonicalize()
+                    .is_ok_and(|p| file.canonicalize().is_ok_and(|f| f == p)))
+    };
+    given
+        .iter()
+        .find(|g| same(&g.file))
+        .map(|g| g.package.name.as_str())
 }
 
 /// The specs, evaluated for the arch with the macros its buildroot has.
@@ -262,6 +288,7 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
         };
         out.push(Given {
             option,
+            file: path.to_path_buf(),
             package: s.package,
             per_arch,
         });

@@ -139,11 +139,15 @@ fn run(args: &Args) -> Result<()> {
     if args.quiet {
         buildroot_core::cli::quiet_repo_warnings();
     }
-    let arches: Vec<String> = if args.arches.is_empty() {
+    let mut arches: Vec<String> = if args.arches.is_empty() {
         DEFAULT_ARCHES.iter().map(|s| s.to_string()).collect()
     } else {
         args.arches.clone()
     };
+    // An arch given twice (`--arch $a` from a list with a repeat) is one
+    // arch: asked about once, listed once in the JSON's `arches`.
+    let mut seen = std::collections::HashSet::new();
+    arches.retain(|a| seen.insert(a.clone()));
     for a in &arches {
         if !buildroot_core::arch::is_known(a) {
             bail!(

@@ -77,6 +77,48 @@ fn expect(t: &TestContext, c: Command, stdin: &str, expected: &str) {
     assert_eq!(line, expected);
 }
 
+#[test]
+fn generator_refuses_a_line_whose_name_would_be_a_path_in_the_output() {
+    // NoSource names become errors/NAME-NoSource: '../../x' wrote outside
+    // the output directory, 'a/b' a directory inside it, a NUL failed the
+    // write at the end. Refused before anything is written.
+    let t = TestContext::new();
+    let out = t.join("run/out");
+    for (stdin, want) in [
+        (
+            "hello\n../../escaped\n",
+            "buildroot-generator: <stdin>: '../../escaped' is not a package name: no package \
+             name holds '/' (a spec or SRPM file is given as --spec/--srpm FILE)",
+        ),
+        (
+            "/srv/srpms/unknown-1.0-1.eln150.src.rpm\n",
+            "buildroot-generator: <stdin>: '/srv/srpms/unknown-1.0-1.eln150.src.rpm' is not a \
+             package name: no package name holds '/' (a spec or SRPM file is given as \
+             --spec/--srpm FILE)",
+        ),
+        (
+            "hello\nfoo\u{0}bar\n",
+            "buildroot-generator: <stdin>: 'foo\\0bar' is not a package name: it holds a \
+             control character",
+        ),
+    ] {
+        let mut c = cmd(Tool::Generator);
+        c.args(["--arch", "x86_64", "--repo", "r=testdata/repos/x86_64"])
+            .args(["--source-repo", "s=testdata/repos/source", "--output-dir"])
+            .arg(&out);
+        expect(&t, c, stdin, want);
+        assert!(!out.exists(), "{stdin:?}: nothing written");
+        assert!(!t.join("run/escaped-NoSource").exists(), "{stdin:?}");
+    }
+    // The path of an SRPM the repositories have is its name, as before.
+    cmd(Tool::Generator)
+        .args(["--arch", "x86_64", "--repo", "r=testdata/repos/x86_64"])
+        .args(["--source-repo", "s=testdata/repos/source", "-q"])
+        .write_stdin("/srv/srpms/hello-2.12.1-1.eln150.src.rpm\n")
+        .assert()
+        .success();
+}
+
 /// The generator over a copy of the fixture repo that `damage` changed.
 #[track_caller]
 fn damaged(damage: impl FnOnce(&Path), expected: &str) {

@@ -368,6 +368,21 @@ fn why_takes_the_arch_a_query_gives() {
         assert_eq!(v["package"], "glibc-2.40-1.eln150.x86_64", "{q}");
         assert_eq!(v["chain"][1], "required by bash", "{q}: {v}");
     }
+    // A capability only glibc.i686 provides: the hint names the arch, as
+    // `--why glibc` answers about the core's glibc.x86_64.
+    let v = why_json("libc.so.6", "compat-32\n", 1);
+    assert_eq!(
+        v["note"],
+        "'libc.so.6' is not a package name; provided by glibc, which is in the x86_64 \
+         buildroot: see --why glibc.i686"
+    );
+    // The core's glibc.x86_64 provides the 64-bit soname: its name alone.
+    let v = why_json("libc.so.6()(64bit)", "compat-32\n", 1);
+    assert_eq!(
+        v["note"],
+        "'libc.so.6()(64bit)' is not a package name; provided by glibc, which is in the x86_64 \
+         buildroot: see --why glibc"
+    );
     // A package of an arch the repositories hold, which no build needs.
     let v = why_json("glibc-devel.i686", "compat-32\n", 1);
     assert_eq!(
@@ -596,6 +611,44 @@ fn why_names_the_failed_builds_that_wanted_a_package() {
     // Other answers' documents have no such key.
     let v = why_json("mawk", "conflicted\n", 1);
     assert!(v.get("failed_builds").is_none(), "{v}");
+}
+
+#[test]
+fn why_names_the_builds_that_wanted_what_nothing_provides() {
+    // broken BuildRequires does-not-exist-devel (NoInstall): asked about
+    // that name, the answer names the build as well as "nothing provides it".
+    let v = why_json("does-not-exist-devel", "broken\nhello\n", 1);
+    assert_eq!(
+        v["note"],
+        "'does-not-exist-devel' is in no repository: no binary or source package of that name, \
+         and nothing provides it; the build of broken wanted it but failed (NoInstall: nothing \
+         provides 'does-not-exist-devel')"
+    );
+    assert_eq!(
+        v["failed_builds"],
+        serde_json::json!([{
+            "source": "broken",
+            "error": "NoInstall",
+            "problem": "nothing provides 'does-not-exist-devel'",
+        }])
+    );
+    // nasm exists only for x86_64: on aarch64 it is a source name alone,
+    // and libjpeg-turbo's SRPM (made on x86_64) BuildRequires it.
+    let out = gen("aarch64")
+        .args(["--why", "nasm", "-"])
+        .write_stdin("libjpeg-turbo\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .last()
+            .unwrap_or_default(),
+        "buildroot-generator: 'nasm' is a source package, not a binary one; it is not a source \
+         of the aarch64 buildroot's run; the build of libjpeg-turbo wanted it but failed \
+         (NoInstall: nothing provides 'nasm')"
+    );
 }
 
 #[test]

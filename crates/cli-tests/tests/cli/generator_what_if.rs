@@ -187,6 +187,102 @@ fn a_new_package_and_one_the_run_never_reaches() {
 }
 
 #[test]
+fn the_path_of_a_given_file_as_an_input_line_is_its_package() {
+    // A packager lists the file they give (`--spec brand-new.spec` with
+    // `brand-new.spec` in the input): its package, not a NoSource name
+    // holding a '/' (refused), nor the same as a line that is no given file.
+    let t = TestContext::new();
+    let spec = t.path().join("brand-new.spec");
+    std::fs::write(
+        &spec,
+        "Name: brand-new\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+         BuildRequires: nasm\n%description\nd\n%files\n",
+    )
+    .unwrap();
+    let renamed = t.path().join("renamed.src.rpm");
+    std::fs::rename(srpm(t.path(), ("other-new", "1", "1"), &["gcc"]), &renamed).unwrap();
+    for (option, file, name) in [
+        ("--spec", &spec, "brand-new"),
+        ("--srpm", &renamed, "other-new"),
+    ] {
+        let line = format!("{}\n", file.display());
+        let out = run(gen(), option, file, &["--print", "sources", "-q"], &line);
+        assert!(out.status.success(), "{option}: {out:?}");
+        let sources = stdout_lines(&out);
+        assert!(sources.contains(&name.to_string()), "{option}: {sources:?}");
+        assert!(out.stderr.is_empty(), "{option}: {out:?}");
+        // The same path, through another directory name.
+        let dotted = file
+            .parent()
+            .unwrap()
+            .join(".")
+            .join(file.file_name().unwrap());
+        let out = run(
+            gen(),
+            option,
+            file,
+            &["--print", "sources", "-q"],
+            &format!("{}\n", dotted.display()),
+        );
+        assert!(
+            stdout_lines(&out).contains(&name.to_string()),
+            "{option}: {out:?}"
+        );
+    }
+    // A path that is no given file is still refused.
+    let mut c = gen();
+    c.arg("--spec").arg(&spec);
+    assert_eq!(
+        expect_error(&t, c, &format!("{}\n", renamed.display())),
+        "buildroot-generator: <stdin>: '[TMP]/renamed.src.rpm' is not a package name: no \
+         package name holds '/' (a spec or SRPM file is given as --spec/--srpm FILE)"
+    );
+}
+
+#[test]
+fn why_names_a_build_that_failed_twice_over_a_package_once() {
+    // torn's BuildRequires curl and curl-minimal conflict (BadDeps), and its
+    // 'curl-minimal >= 99' matches nothing (NoInstall): both wanted
+    // curl-minimal. The sentence names the build once; the JSON keeps an
+    // entry per error.
+    let t = TestContext::new();
+    let torn = srpm(
+        t.path(),
+        ("torn", "1", "1"),
+        &["curl", "curl-minimal", "curl-minimal >= 99"],
+    );
+    let out = run(
+        gen(),
+        "--srpm",
+        &torn,
+        &["--why", "curl-minimal", "-q"],
+        "torn\n",
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "buildroot-generator: 'curl-minimal' is not in the x86_64 buildroot: the build of torn \
+         wanted it but failed (BadDeps: package curl-8.9.1-1.eln150.x86_64 conflicts with \
+         curl-minimal provided by curl-minimal-8.9.1-1.eln150.x86_64)\n"
+    );
+    let out = run(
+        gen(),
+        "--srpm",
+        &torn,
+        &["--why", "curl-minimal", "--json", "-q"],
+        "torn\n",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors: Vec<&str> = v["failed_builds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["error"].as_str().unwrap())
+        .collect();
+    assert_eq!(errors, ["BadDeps", "NoInstall"], "{v}");
+}
+
+#[test]
 fn refusals() {
     let t = TestContext::new();
     let a = srpm(t.path(), ("hello", "1", "1"), &["gcc"]);

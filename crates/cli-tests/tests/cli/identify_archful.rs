@@ -101,6 +101,26 @@ fn stdin_and_a_file_give_the_same_answer() {
 }
 
 #[test]
+fn an_arch_given_twice_is_asked_about_once() {
+    let t = TestContext::new();
+    let out = identify(&t.join("cache"))
+        .args(["--repo", "bin=testdata/repos/$basearch", "--json"])
+        .args(["--arch", "x86_64", "--arch", "aarch64", "--arch", "x86_64"])
+        .write_stdin("libjpeg-turbo\n")
+        .assert()
+        .success();
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["arches"], json!(["x86_64", "aarch64"]));
+    // Its macro packages are read once: one note.
+    let err = text(&out.get_output().stderr);
+    let notes = err
+        .lines()
+        .filter(|l| l.starts_with("identify-archful-srpms: note: x86_64: macros"))
+        .count();
+    assert_eq!(notes, 1, "{err}");
+}
+
+#[test]
 fn json_on_stdout_and_in_a_file_are_the_same_document() {
     let t = TestContext::new();
     let cache = t.join("cache");

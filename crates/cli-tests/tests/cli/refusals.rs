@@ -556,6 +556,39 @@ fn generator_refuses_two_lists_from_stdin() {
 }
 
 #[test]
+fn generator_says_when_a_core_file_lists_no_names() {
+    // An empty --core-file (a failed step before, a wrong file) is a core
+    // of the release package alone: said, as an empty input is said.
+    let t = TestContext::new();
+    let core = t.join("core.txt");
+    std::fs::write(&core, "# nothing yet\n\n").unwrap();
+    let mut c = fixture_generator("x86_64", &["--core-file"]);
+    c.arg(&core).args(["--print", "sources"]);
+    let out = c.write_stdin("hello\n").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let err = t.normalize(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        err.lines().any(|l| l
+            == "buildroot-generator: warning: --core-file [TMP]/core.txt lists no names, so the \
+                core buildroot is fedora-release-eln alone (--core '' asks for that on purpose)"),
+        "{err}"
+    );
+    // --core '' is the same core on purpose: no such line; -q hides it.
+    for extra in [
+        &["--core", ""][..],
+        &["--core-file", core.to_str().unwrap(), "-q"][..],
+    ] {
+        let out = fixture_generator("x86_64", extra)
+            .write_stdin("hello\n")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("lists no names"), "{extra:?}: {err}");
+    }
+}
+
+#[test]
 fn srpm_tools_refuse_two_lists_from_stdin() {
     let t = TestContext::new();
     let cache = fixture_cache(t.path());

@@ -82,6 +82,51 @@ fn failed_builds_wanting(br: &Buildroot<'_>, name: &str, arch: Option<&str>) -> 
         .collect()
 }
 
+/// The sources whose BuildRequires `name` (a plain or versioned one, as
+/// the spec writes it: `lzma-devel`, `binutils >= 99`) matched nothing
+/// (NoInstall): a packager who reads `afflib: NoInstall: nothing provides
+/// 'lzma-devel'` and asks `--why lzma-devel` is told which builds wanted it,
+/// not only that no repository has it.
+fn no_install_wanting(br: &Buildroot<'_>, name: &str) -> Vec<FailedBuild> {
+    br.sources
+        .iter()
+        .filter_map(|s| {
+            let dep = s.no_install.iter().find(|d| {
+                Dep::parse(d)
+                    .ok()
+                    .and_then(|d| d.as_simple().map(|s| s.name == name))
+                    .unwrap_or(false)
+            })?;
+            Some(FailedBuild {
+                source: s.name.clone(),
+                error: "NoInstall".to_string(),
+                problem: format!("nothing provides '{dep}'"),
+            })
+        })
+        .collect()
+}
+
+/// `failed`'s sources as the end of a sentence: "the build of X wanted it
+/// but failed (ERROR: PROBLEM)", with the first one's problem. A source
+/// listed twice (a BadDeps and a NoInstall of the name: `failed` is in
+/// source order) is one build.
+fn wanted_by(failed: &[FailedBuild]) -> Option<String> {
+    let first = failed.first()?;
+    let mut sources: Vec<&str> = failed.iter().map(|f| f.source.as_str()).collect();
+    sources.dedup();
+    let builds = if sources.len() == 1 {
+        "build"
+    } else {
+        "builds"
+    };
+    Some(format!(
+        "the {builds} of {} wanted it but failed ({}: {})",
+        sources.join(", "),
+        first.error,
+        first.problem
+    ))
+}
+
 /// Answers `--why QUERY`. A packager asks about what they have at hand: a
 /// name, a NEVRA from a compose list, an NVR from a `*-nvrs` list or a build
 /// log, a source name, a capability from a BuildRequires. Each is answered
@@ -162,31 +207,16 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
     };
     let note = match (is_binary, as_source) {
         (true, source) => {
-            answer.failed_builds = failed_builds_wanting(br, &name, arch_held);
-            let mut note = match answer.failed_builds.as_slice() {
-                [] => format!(
+            let mut failed = failed_builds_wanting(br, &name, arch_held);
+            failed.extend(no_install_wanting(br, &name));
+            failed.sort_by(|a, b| a.source.cmp(&b.source));
+            answer.failed_builds = failed;
+            let mut note = match wanted_by(&answer.failed_builds) {
+                None => format!(
                     "'{asked}' is in the repositories but not in the {arch} buildroot: no build \
                      of the run needs it"
                 ),
-                [first, ..] => {
-                    let sources: Vec<&str> = answer
-                        .failed_builds
-                        .iter()
-                        .map(|f| f.source.as_str())
-                        .collect();
-                    let builds = if sources.len() == 1 {
-                        "build"
-                    } else {
-                        "builds"
-                    };
-                    format!(
-                        "'{asked}' is not in the {arch} buildroot: the {builds} of {} wanted it \
-                         but failed ({}: {})",
-                        sources.join(", "),
-                        first.error,
-                        first.problem
-                    )
-                }
+                Some(wanted) => format!("'{asked}' is not in the {arch} buildroot: {wanted}"),
             };
             // Another arch's package of the name is in it.
             if let Some((p, _)) = arch_held.and_then(|_| Why::new(br).why(&name, None)) {
@@ -211,6 +241,20 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
             format!("'{query}' names a source package {name}, which no repository holds")
         }
         (false, None) => capability_note(br, &in_br, &name),
+    };
+    // Not a binary of the repositories (a capability, a name nothing
+    // provides, a source-only name on this arch): the builds that wanted it
+    // as a BuildRequires nothing provides (an SRPM file name asks about
+    // the source package: not about this).
+    let note = match is_binary || source_shaped {
+        true => note,
+        false => {
+            answer.failed_builds = no_install_wanting(br, &name);
+            match wanted_by(&answer.failed_builds) {
+                Some(wanted) => format!("{note}; {wanted}"),
+                None => note,
+            }
+        }
     };
     answer.note = Some(note);
     answer
@@ -317,6 +361,7 @@ fn capability_note(br: &Buildroot<'_>, in_br: &[PkgId], name: &str) -> String {
         .filter(|p| in_br.binary_search(p).is_ok())
         .collect();
     if !inside.is_empty() {
+        let see = see_why(br, in_br, &inside);
         let inside = names(&inside);
         let which = if inside.len() == 1 {
             "which is"
@@ -325,9 +370,8 @@ fn capability_note(br: &Buildroot<'_>, in_br: &[PkgId], name: &str) -> String {
         };
         format!(
             "'{name}' is not a package name; provided by {}, {which} in the {arch} buildroot: \
-             see --why {}",
-            inside.join(", "),
-            inside[0]
+             see --why {see}",
+            inside.join(", ")
         )
     } else if !providers.is_empty() {
         format!(
@@ -343,6 +387,39 @@ fn capability_note(br: &Buildroot<'_>, in_br: &[PkgId], name: &str) -> String {
             "'{name}' is in no repository: no binary or source package of that name, and \
              nothing provides it{guess}"
         )
+    }
+}
+
+/// The `--why` query that answers about a provider of a capability: of
+/// `providers` (packages of the buildroot), one of the first name in byte
+/// order. Its name alone when `--why NAME` answers about that very package;
+/// else `NAME.ARCH`, or its NEVRA when the buildroot holds two versions of
+/// that arch. A multilib buildroot has the core's `glibc.x86_64` and, for a
+/// 32-bit build, `glibc.i686`, which alone provides `libc.so.6`: `--why
+/// glibc` would give the x86_64 package's chain, not the provider's.
+fn see_why(br: &Buildroot<'_>, in_br: &[PkgId], providers: &[PkgId]) -> String {
+    let pool = br.pool;
+    let Some(first) = providers.iter().map(|&p| pool.name_of(p)).min() else {
+        return String::new();
+    };
+    let of_first: Vec<PkgId> = providers
+        .iter()
+        .copied()
+        .filter(|&p| pool.name_of(p) == first)
+        .collect();
+    let answered = Why::new(br).why(first, None).map(|(p, _)| p);
+    if answered.is_some_and(|p| of_first.contains(&p)) {
+        return first.to_string();
+    }
+    let p = of_first[0];
+    let arch = pool.arch_of(p);
+    let same_arch = in_br
+        .iter()
+        .filter(|&&q| pool.name_of(q) == first && pool.arch_of(q) == arch)
+        .count();
+    match same_arch {
+        1 => format!("{first}.{arch}"),
+        _ => pool.nevra_string(p),
     }
 }
 
