@@ -1,0 +1,285 @@
+//! How many package downloads run at once, as librepo runs dnf's: at most
+//! `max_parallel_downloads` transfers over one batch (librepo's
+//! `LRO_MAXPARALLELDOWNLOADS`: 3 unless set, 1 to 20), and at most
+//! `max_downloads_per_mirror` of them from any one mirror
+//! (`LRO_MAXDOWNLOADSPERMIRROR`: 3 unless set), whatever the number of
+//! cores. librepo's `prepare_next_transfers` starts a transfer only while
+//! fewer than the first are running, and `select_suitable_mirror` gives a
+//! file the first mirror of its turn that has fewer than the second
+//! running: a mirror at its cap is passed over for the next one the file
+//! may ask, and a file whose every such mirror is at its cap waits.
+//!
+//! A [`DownloadSlots`] keeps those counts for one batch (a run's SRPMs, an
+//! arch's macro packages), over all its repos; the batch's
+//! [`super::MirrorTally`]s share it, and `turns.rs` takes a slot for each
+//! request ([`DownloadSlots::turn`]). [`at_once`] runs the batch's fetches
+//! on enough threads to fill the slots.
+//!
+//! Only transfers take a slot. A file already in the cache, a local repo's
+//! copy (dnf downloads no package of a local repo: it reads it in place),
+//! the wait for another run's download of the same file: none needs the
+//! network, and they run on as many threads as rayon has, so the cap
+//! costs them nothing.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use super::access::RepoAccess;
+use super::fetch::Location;
+use super::http::HttpSettings;
+use crate::error::Result;
+
+/// The transfers of one batch running now, against its caps.
+#[derive(Debug)]
+pub struct DownloadSlots {
+    /// Transfers at once over the batch (`max_parallel_downloads`).
+    most: usize,
+    /// Transfers at once from one mirror (`max_downloads_per_mirror`).
+    per_mirror: usize,
+    running: Mutex<Running>,
+    /// Signalled whenever a transfer ends.
+    freed: Condvar,
+}
+
+/// The transfers under way: in all, and by mirror (its base URL: librepo
+/// counts per mirror of a repo's list, and each repo has URLs of its own).
+#[derive(Debug, Default)]
+struct Running {
+    all: usize,
+    by_mirror: HashMap<String, usize>,
+}
+
+/// What a file's turn may take ([`DownloadSlots::turn`]'s `pick`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Pick {
+    /// This mirror (an index into the file's mirrors).
+    Mirror(usize),
+    /// A mirror the file may ask, but every such one is at its cap.
+    Busy,
+    /// No mirror is left to ask.
+    Done,
+}
+
+/// A transfer's place in the batch, given back when dropped.
+#[derive(Debug)]
+pub(super) struct Slot<'a> {
+    slots: &'a DownloadSlots,
+    mirror: String,
+}
+
+impl DownloadSlots {
+    /// Slots for `most` transfers at once, `per_mirror` from one mirror.
+    pub fn new(most: usize, per_mirror: usize) -> DownloadSlots {
+        DownloadSlots {
+            most: most.max(1),
+            per_mirror: per_mirror.max(1),
+            running: Mutex::default(),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// The slots of a batch over repos reached by these accesses, each
+    /// with whether it has a remote mirror: the caps of the first remote
+    /// one ([`HttpSettings::for_repo`]: `--dnf-conf`'s `[main]`, else the
+    /// `RPM_BUILDROOT_HTTP_*` variables), as librepo takes them from the
+    /// handle of the batch's first file. A batch of local repos reads no
+    /// variable (it downloads nothing).
+    pub fn for_batch<'a>(
+        repos: impl IntoIterator<Item = (&'a RepoAccess, bool)>,
+    ) -> Result<Arc<DownloadSlots>> {
+        let s = match repos.into_iter().find(|(_, remote)| *remote) {
+            Some((access, _)) => HttpSettings::for_repo(access)?,
+            None => HttpSettings::default(),
+        };
+        Ok(Arc::new(DownloadSlots::new(
+            s.parallel_downloads,
+            s.downloads_per_mirror,
+        )))
+    }
+
+    /// How many fetches of the batch [`at_once`] runs together: enough to
+    /// fill the slots, and as many as rayon has threads for the ones that
+    /// need no network (a cached file's checksum, a local copy).
+    pub fn threads(&self) -> usize {
+        self.most.max(rayon::current_num_threads())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Running> {
+        // The counts are whole after every change: a panicking holder
+        // leaves them usable.
+        self.running.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The mirror a file's next request goes to, and its slot: `pick`
+    /// chooses among the file's mirrors `locs` told which have room (a
+    /// remote one below its cap; a local one always), as librepo's
+    /// `select_suitable_mirror` does. A remote mirror's request waits
+    /// until the batch has a free slot, and [`Pick::Busy`] until a
+    /// transfer ends; then `pick` chooses again (the order may have
+    /// changed). A local mirror takes no slot. `None`: [`Pick::Done`].
+    pub(super) fn turn(
+        &self,
+        locs: &[Location],
+        mut pick: impl FnMut(&dyn Fn(usize) -> bool) -> Pick,
+    ) -> Option<(usize, Option<Slot<'_>>)> {
+        let mut running = self.lock();
+        loop {
+            let room = |i: usize| match &locs[i] {
+                Location::Http(base) => {
+                    running.by_mirror.get(base).copied().unwrap_or(0) < self.per_mirror
+                }
+                Location::Dir(_) => true,
+            };
+            match pick(&room) {
+                Pick::Done => return None,
+                Pick::Mirror(i) => match &locs[i] {
+                    Location::Dir(_) => return Some((i, None)),
+                    Location::Http(base) if running.all < self.most => {
+                        running.all += 1;
+                        *running.by_mirror.entry(base.clone()).or_default() += 1;
+                        let slot = Slot {
+                            slots: self,
+                            mirror: base.clone(),
+                        };
+                        return Some((i, Some(slot)));
+                    }
+                    Location::Http(_) => {}
+                },
+                Pick::Busy => {}
+            }
+            running = self.freed.wait(running).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        let mut running = self.slots.lock();
+        running.all = running.all.saturating_sub(1);
+        if let Some(n) = running.by_mirror.get_mut(&self.mirror) {
+            *n = n.saturating_sub(1);
+        }
+        drop(running);
+        self.slots.freed.notify_all();
+    }
+}
+
+/// `fetch` of every item, `threads` at a time (fewer for fewer items), in
+/// the items' order; the first error, in that order, of the fetches made:
+/// once one fails, no further one is started (those under way finish).
+/// Threads of their own rather than rayon's: a batch's downloads must
+/// fill their slots on a machine of 2 cores too, and a thread waiting for
+/// a slot must not hold one of rayon's.
+pub fn at_once<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    fetch: impl Fn(&T) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    let threads = threads.min(items.len());
+    if threads <= 1 {
+        return items.iter().map(&fetch).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let done: Mutex<Vec<(usize, Result<R>)>> = Mutex::new(Vec::with_capacity(items.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while !failed.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let got = fetch(item);
+                    if got.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    done.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((i, got));
+                }
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, got)| got).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::mirror_tally::tests::locs;
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use std::time::Duration;
+
+    /// The most requests under way at once, in all and per mirror, over
+    /// 8 files of one batch, each asking the first of `kinds`'s mirrors
+    /// with room, every request holding its slot until `want` are under
+    /// way (or 10 s have passed: the caps kept it lower).
+    fn peak(slots: &DownloadSlots, kinds: &str, want: usize) -> (usize, Vec<usize>) {
+        let locs = locs(kinds);
+        let (now, peak) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let counters =
+            || -> Vec<AtomicUsize> { locs.iter().map(|_| AtomicUsize::new(0)).collect() };
+        let (per_now, per_peak) = (counters(), counters());
+        let items: Vec<usize> = (0..8).collect();
+        at_once(&items, 20, |_| {
+            let (i, slot) = slots
+                .turn(&locs, |room| {
+                    (0..locs.len())
+                        .find(|&i| room(i))
+                        .map_or(Pick::Busy, Pick::Mirror)
+                })
+                .unwrap();
+            peak.fetch_max(now.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+            per_peak[i].fetch_max(
+                per_now[i].fetch_add(1, Ordering::SeqCst) + 1,
+                Ordering::SeqCst,
+            );
+            let until = std::time::Instant::now() + Duration::from_secs(10);
+            while peak.load(Ordering::SeqCst) < want && std::time::Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            per_now[i].fetch_sub(1, Ordering::SeqCst);
+            now.fetch_sub(1, Ordering::SeqCst);
+            drop(slot);
+            Ok(())
+        })
+        .unwrap();
+        let per = per_peak.iter().map(|p| p.load(Ordering::SeqCst)).collect();
+        (peak.load(Ordering::SeqCst), per)
+    }
+
+    /// The batch's cap holds over all its files; one mirror takes at most
+    /// its own cap, the next mirror the rest (librepo: 5 at once over two
+    /// mirrors capped at 3 is 3 and 2); local mirrors take no slot.
+    #[test]
+    fn a_batch_runs_its_cap_at_once_and_a_mirror_its_own() {
+        assert_eq!(peak(&DownloadSlots::new(3, 3), "h", 3).0, 3);
+        assert_eq!(peak(&DownloadSlots::new(1, 3), "h", 1).0, 1);
+        assert_eq!(peak(&DownloadSlots::new(5, 3), "h", 3).0, 3);
+        assert_eq!(peak(&DownloadSlots::new(5, 5), "h", 5).0, 5);
+        let (all, per) = peak(&DownloadSlots::new(5, 3), "hh", 5);
+        assert_eq!(all, 5);
+        assert!(per == [3, 2] || per == [3, 3], "{per:?}");
+        assert_eq!(peak(&DownloadSlots::new(1, 1), "d", 8).0, 8);
+    }
+
+    #[test]
+    fn at_once_keeps_the_order_and_stops_after_an_error() {
+        let items: Vec<usize> = (0..50).collect();
+        let got = at_once(&items, 7, |&i| Ok(i * 2)).unwrap();
+        assert_eq!(got, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        let started = AtomicUsize::new(0);
+        let e = at_once(&items, 1, |&i| {
+            started.fetch_add(1, Ordering::SeqCst);
+            match i {
+                3 => Err(crate::error::Error::Usage(format!("item {i}"))),
+                _ => Ok(i),
+            }
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "item 3");
+        assert_eq!(started.load(Ordering::SeqCst), 4);
+    }
+}
