@@ -11,7 +11,7 @@
 //!
 //! A batch's caps on transfers at once, in all and per mirror
 //! (`download_slots.rs`), hold for each turn: a mirror at its cap is
-//! passed over, and a file whose every mirror is waits.
+//! passed over, and a file whose every mirror is at its cap waits.
 //!
 //! librepo's second chance, for a mirror that timed out while other
 //! transfers to it were running (or after a success, with fewer failures
