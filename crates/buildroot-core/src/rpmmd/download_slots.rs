@@ -265,6 +265,82 @@ mod tests {
         assert_eq!(peak(&DownloadSlots::new(1, 1), "d", 8).0, 8);
     }
 
+    /// Many files over mirrors that fail at random, under small caps:
+    /// every file ends (delivered or given up) within the time, the caps
+    /// hold at every moment, and a panicking fetch frees its slot for the
+    /// others.
+    #[test]
+    fn a_batch_under_small_caps_with_failing_mirrors_always_ends() {
+        use super::super::http::HttpSettings;
+        use super::super::mirror_tally::MirrorTally;
+        use super::super::turns::{in_turns, Turn};
+        let run = |most: usize, per: usize, kinds: &'static str, seed: u64| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let slots = Arc::new(DownloadSlots::new(most, per));
+                let tally = MirrorTally::sharing(&slots);
+                let locs = locs(kinds);
+                let now = AtomicUsize::new(0);
+                let per_now: Vec<AtomicUsize> = locs.iter().map(|_| AtomicUsize::new(0)).collect();
+                let over = AtomicBool::new(false);
+                let items: Vec<u64> = (0..120).collect();
+                let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    at_once(&items, 16, |&f| {
+                        let mut tries = 0u64;
+                        let r = in_turns(&locs, &HttpSettings::default(), Some(&tally), |i, _| {
+                            tries += 1;
+                            let remote = matches!(locs[i], Location::Http(_));
+                            if remote {
+                                let all = now.fetch_add(1, Ordering::SeqCst) + 1;
+                                let one = per_now[i].fetch_add(1, Ordering::SeqCst) + 1;
+                                if all > most || one > per {
+                                    over.store(true, Ordering::SeqCst);
+                                }
+                            }
+                            // A pseudo-random outcome per file, try and seed.
+                            let x = (f * 7919 + tries * 104729 + seed * 31)
+                                .wrapping_mul(2654435761)
+                                % 97;
+                            std::thread::sleep(Duration::from_micros(200 + x * 20));
+                            if remote {
+                                per_now[i].fetch_sub(1, Ordering::SeqCst);
+                                now.fetch_sub(1, Ordering::SeqCst);
+                            }
+                            if f == 60 && seed == 3 {
+                                panic!("a fetch that panics");
+                            }
+                            match x % 3 {
+                                0 => Ok(Turn::asked(())),
+                                _ => Err(crate::error::Error::Http {
+                                    url: format!("m{i}"),
+                                    msg: "HTTP 503".into(),
+                                }),
+                            }
+                        })?;
+                        Ok(r.is_ok())
+                    })
+                }));
+                let _ = tx.send((got.is_ok(), over.load(Ordering::SeqCst)));
+            });
+            rx.recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("hung: caps {most}/{per} over {kinds}, seed {seed}"))
+        };
+        for (most, per, kinds) in [
+            (1, 1, "hhh"),
+            (2, 1, "hhh"),
+            (3, 1, "hh"),
+            (1, 3, "h"),
+            (2, 2, "hdh"),
+            (3, 3, "hh"),
+        ] {
+            for seed in 0..4 {
+                let (finished, over) = run(most, per, kinds, seed);
+                assert!(!over, "caps {most}/{per} broken over {kinds}, seed {seed}");
+                assert_eq!(finished, seed != 3, "{most}/{per} {kinds} {seed}");
+            }
+        }
+    }
+
     #[test]
     fn at_once_keeps_the_order_and_stops_after_an_error() {
         let items: Vec<usize> = (0..50).collect();
