@@ -142,3 +142,36 @@ fn macro_packages_are_downloaded_at_once_too() {
         assert_eq!(server.peak(), want, "{conf:?}");
     }
 }
+
+/// A download that failed waits for its retry without its slot: with
+/// `max_parallel_downloads=1`, another SRPM is downloaded during the
+/// backoff (1 s) after bash's 503, as librepo frees a failed transfer's
+/// place for the next package (it held the slot, the batch stood still).
+#[test]
+fn a_retry_waits_without_its_slot() {
+    let (t, server) = server();
+    let repo = repo(&t, &server, &["a"], "max_parallel_downloads=1");
+    server.fault(
+        "bash-5.2.26-1.eln150.src.rpm",
+        http_support::Fault::Status(503),
+        Some(1),
+    );
+    server.clear_log();
+    let cache = tempfile::tempdir().unwrap();
+    let got = refresh_cache(std::slice::from_ref(&repo), &eight(), cache.path()).unwrap();
+    assert_eq!(got.cached.len(), 8);
+    let srpms: Vec<String> = server
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.ends_with(".src.rpm"))
+        .collect();
+    let bash: Vec<usize> = (0..srpms.len())
+        .filter(|&i| srpms[i].contains("bash-"))
+        .collect();
+    assert_eq!(bash.len(), 2, "{srpms:?}");
+    assert!(
+        bash[1] > bash[0] + 1,
+        "nothing during the backoff: {srpms:?}"
+    );
+}

@@ -19,8 +19,13 @@
 //! copy (dnf downloads no package of a local repo: it reads it in place),
 //! the wait for another run's download of the same file: none needs the
 //! network, and they run on as many threads as rayon has, so the cap
-//! costs them nothing.
+//! costs them nothing. Nor does a transfer keep its slot while it waits
+//! ([`aside`]: the backoff before a retry, another run's download of the
+//! same file): librepo frees a mirror's place when a transfer fails and
+//! gives it to the next file waiting, and retries the failed one when a
+//! place is free again.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -63,9 +68,15 @@ pub(super) enum Pick {
 
 /// A transfer's place in the batch, given back when dropped.
 #[derive(Debug)]
-pub(super) struct Slot<'a> {
-    slots: &'a DownloadSlots,
+pub(super) struct Slot {
+    slots: Arc<DownloadSlots>,
     mirror: String,
+}
+
+thread_local! {
+    /// The slot this thread's transfer holds (one at a time), for
+    /// [`aside`].
+    static HELD: RefCell<Option<(Arc<DownloadSlots>, String)>> = const { RefCell::new(None) };
 }
 
 impl DownloadSlots {
@@ -119,10 +130,10 @@ impl DownloadSlots {
     /// transfer ends; then `pick` chooses again (the order may have
     /// changed). A local mirror takes no slot. `None`: [`Pick::Done`].
     pub(super) fn turn(
-        &self,
+        self: &Arc<Self>,
         locs: &[Location],
         mut pick: impl FnMut(&dyn Fn(usize) -> bool) -> Pick,
-    ) -> Option<(usize, Option<Slot<'_>>)> {
+    ) -> Option<(usize, Option<Slot>)> {
         let mut running = self.lock();
         loop {
             let room = |i: usize| match &locs[i] {
@@ -138,8 +149,9 @@ impl DownloadSlots {
                     Location::Http(base) if running.all < self.most => {
                         running.all += 1;
                         *running.by_mirror.entry(base.clone()).or_default() += 1;
+                        HELD.with(|h| *h.borrow_mut() = Some((self.clone(), base.clone())));
                         let slot = Slot {
-                            slots: self,
+                            slots: self.clone(),
                             mirror: base.clone(),
                         };
                         return Some((i, Some(slot)));
@@ -153,16 +165,61 @@ impl DownloadSlots {
     }
 }
 
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        let mut running = self.slots.lock();
+impl DownloadSlots {
+    /// Gives back one transfer's place from `mirror`.
+    fn free(&self, mirror: &str) {
+        let mut running = self.lock();
         running.all = running.all.saturating_sub(1);
-        if let Some(n) = running.by_mirror.get_mut(&self.mirror) {
+        if let Some(n) = running.by_mirror.get_mut(mirror) {
             *n = n.saturating_sub(1);
         }
         drop(running);
-        self.slots.freed.notify_all();
+        self.freed.notify_all();
     }
+
+    /// Takes a place from `mirror` again, once the batch and the mirror
+    /// have room.
+    fn take_again(&self, mirror: &str) {
+        let mut running = self.lock();
+        while running.all >= self.most
+            || running.by_mirror.get(mirror).copied().unwrap_or(0) >= self.per_mirror
+        {
+            running = self.freed.wait(running).unwrap_or_else(|e| e.into_inner());
+        }
+        running.all += 1;
+        *running.by_mirror.entry(mirror.to_string()).or_default() += 1;
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        HELD.with(|h| h.borrow_mut().take());
+        self.slots.free(&self.mirror);
+    }
+}
+
+/// Runs `wait` (a sleep, a wait for another run's download) without the
+/// slot this thread's transfer holds, if any: the batch's next file may
+/// take it meanwhile, and the transfer goes on once its mirror and the
+/// batch have room again, as librepo frees a failed transfer's place and
+/// retries it when one is free. Without a slot, just `wait`.
+pub(crate) fn aside<R>(wait: impl FnOnce() -> R) -> R {
+    /// Takes the place again however `wait` ends, so the slot's drop
+    /// gives back one it holds.
+    struct Again(Option<(Arc<DownloadSlots>, String)>);
+    impl Drop for Again {
+        fn drop(&mut self) {
+            if let Some((slots, mirror)) = &self.0 {
+                slots.take_again(mirror);
+            }
+        }
+    }
+    let held = HELD.with(|h| h.borrow().clone());
+    if let Some((slots, mirror)) = &held {
+        slots.free(mirror);
+    }
+    let _again = Again(held);
+    wait()
 }
 
 /// `fetch` of every item, `threads` at a time (fewer for fewer items), in
@@ -216,7 +273,7 @@ mod tests {
     /// 8 files of one batch, each asking the first of `kinds`'s mirrors
     /// with room, every request holding its slot until `want` are under
     /// way (or 10 s have passed: the caps kept it lower).
-    fn peak(slots: &DownloadSlots, kinds: &str, want: usize) -> (usize, Vec<usize>) {
+    fn peak(slots: &Arc<DownloadSlots>, kinds: &str, want: usize) -> (usize, Vec<usize>) {
         let locs = locs(kinds);
         let (now, peak) = (AtomicUsize::new(0), AtomicUsize::new(0));
         let counters =
@@ -255,14 +312,14 @@ mod tests {
     /// mirrors capped at 3 is 3 and 2); local mirrors take no slot.
     #[test]
     fn a_batch_runs_its_cap_at_once_and_a_mirror_its_own() {
-        assert_eq!(peak(&DownloadSlots::new(3, 3), "h", 3).0, 3);
-        assert_eq!(peak(&DownloadSlots::new(1, 3), "h", 1).0, 1);
-        assert_eq!(peak(&DownloadSlots::new(5, 3), "h", 3).0, 3);
-        assert_eq!(peak(&DownloadSlots::new(5, 5), "h", 5).0, 5);
-        let (all, per) = peak(&DownloadSlots::new(5, 3), "hh", 5);
+        assert_eq!(peak(&Arc::new(DownloadSlots::new(3, 3)), "h", 3).0, 3);
+        assert_eq!(peak(&Arc::new(DownloadSlots::new(1, 3)), "h", 1).0, 1);
+        assert_eq!(peak(&Arc::new(DownloadSlots::new(5, 3)), "h", 3).0, 3);
+        assert_eq!(peak(&Arc::new(DownloadSlots::new(5, 5)), "h", 5).0, 5);
+        let (all, per) = peak(&Arc::new(DownloadSlots::new(5, 3)), "hh", 5);
         assert_eq!(all, 5);
         assert!(per == [3, 2] || per == [3, 3], "{per:?}");
-        assert_eq!(peak(&DownloadSlots::new(1, 1), "d", 8).0, 8);
+        assert_eq!(peak(&Arc::new(DownloadSlots::new(1, 1)), "d", 8).0, 8);
     }
 
     /// Many files over mirrors that fail at random, under small caps:
@@ -339,6 +396,43 @@ mod tests {
                 assert_eq!(finished, seed != 3, "{most}/{per} {kinds} {seed}");
             }
         }
+    }
+
+    /// A transfer that waits (a retry's backoff) lends its slot to the
+    /// next file meanwhile, and takes it back once that one is done.
+    #[test]
+    fn a_waiting_transfer_lends_its_slot() {
+        let slots = Arc::new(DownloadSlots::new(1, 1));
+        let locs = locs("h");
+        let first = |room: &dyn Fn(usize) -> bool| {
+            if room(0) {
+                Pick::Mirror(0)
+            } else {
+                Pick::Busy
+            }
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            let (_, slot) = slots.turn(&locs, first).unwrap();
+            let (slots, locs) = (&slots, &locs);
+            scope.spawn(move || {
+                let (_, other) = slots.turn(locs, first).unwrap();
+                tx.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(50));
+                drop(other);
+            });
+            let lent = aside(|| rx.recv_timeout(Duration::from_secs(10)));
+            assert!(lent.is_ok(), "the next file did not have the slot");
+            // Back, and alone: the other file gave its slot back first.
+            assert_eq!(slots.lock().all, 1);
+            drop(slot);
+        });
+        let running = slots.lock();
+        assert_eq!((running.all, running.by_mirror["http://m0/"]), (0, 0));
+        // Without a slot, just the wait.
+        drop(running);
+        assert_eq!(aside(|| 7), 7);
+        assert_eq!(slots.lock().all, 0);
     }
 
     #[test]

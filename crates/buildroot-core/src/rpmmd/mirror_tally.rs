@@ -113,8 +113,8 @@ impl MirrorTally {
     }
 
     /// The batch's caps, if it has any.
-    pub(super) fn slots(&self) -> Option<&DownloadSlots> {
-        self.slots.as_deref()
+    pub(super) fn slots(&self) -> Option<&Arc<DownloadSlots>> {
+        self.slots.as_ref()
     }
 
     /// The data; a lock a panicking download poisoned is taken all the
