@@ -225,9 +225,20 @@ pub(crate) fn aside<R>(wait: impl FnOnce() -> R) -> R {
     wait()
 }
 
+/// Sets its flag when dropped: forgotten after a fetch that returns, it
+/// is dropped only when the fetch panics.
+struct StopOnPanic<'a>(&'a AtomicBool);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 /// `fetch` of every item, `threads` at a time (fewer for fewer items), in
 /// the items' order; the first error, in that order, of the fetches made:
-/// once one fails, no further one is started (those under way finish).
+/// once one fails or panics, no further one is started (those under way
+/// finish; a panic goes on then).
 /// Threads of their own rather than rayon's: a batch's downloads must
 /// fill their slots on a machine of 2 cores too, and a thread waiting for
 /// a slot must not hold one of rayon's.
@@ -249,7 +260,11 @@ pub fn at_once<T: Sync, R: Send>(
                 while !failed.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else { break };
+                    // A fetch that panics stops the batch as an error
+                    // does (the panic goes on once the others are done).
+                    let stop = StopOnPanic(&failed);
                     let got = fetch(item);
+                    std::mem::forget(stop);
                     if got.is_err() {
                         failed.store(true, Ordering::Relaxed);
                     }
@@ -454,5 +469,28 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.to_string(), "item 3");
         assert_eq!(started.load(Ordering::SeqCst), 4);
+    }
+
+    /// A fetch that panics stops the batch as an error does: no further
+    /// file is started, and the panic goes on.
+    #[test]
+    fn at_once_starts_nothing_more_after_a_panic() {
+        let items: Vec<usize> = (0..400).collect();
+        let started = AtomicUsize::new(0);
+        let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            at_once(&items, 4, |&i| {
+                started.fetch_add(1, Ordering::SeqCst);
+                if i == 3 {
+                    panic!("item 3");
+                }
+                std::thread::sleep(Duration::from_millis(20));
+                Ok(i)
+            })
+        }));
+        assert!(got.is_err());
+        // Those started while the panic hook wrote its lines (a backtrace
+        // takes a while) are fewer than all.
+        let n = started.load(Ordering::SeqCst);
+        assert!(n < 200, "{n} started");
     }
 }
