@@ -122,7 +122,11 @@ impl Server {
                     h2.clone(),
                 );
                 std::thread::spawn(move || {
-                    let _held = held(&holds, &stream);
+                    // Counted until its answer starts: a client may have
+                    // read the whole answer, let go of the request and
+                    // made its next before this thread is done writing,
+                    // which counted one more than the client had.
+                    drop(held(&holds, &stream));
                     handle(stream, &root, &log, &rules, ranges, auth)
                 });
             }
@@ -151,7 +155,8 @@ impl Server {
         };
     }
 
-    /// The most requests [`Server::hold`] saw under way at once.
+    /// The most requests [`Server::hold`] saw under way at once (asked,
+    /// and not answered yet).
     pub fn peak(&self) -> usize {
         self.holds.0.lock().unwrap().peak
     }
