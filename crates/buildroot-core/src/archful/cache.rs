@@ -22,7 +22,9 @@ use crate::error::OutputDirProblem;
 use crate::error::{Error, Result};
 use crate::evr::parse_srpm_filename;
 use crate::package::Package;
-use crate::rpmmd::{is_our_temp_name, sweep_stale_temps, LoadedRepo, MirrorTally};
+use crate::rpmmd::{
+    at_once, is_our_temp_name, sweep_stale_temps, DownloadSlots, LoadedRepo, Location, MirrorTally,
+};
 use crate::spec;
 use crate::srpm;
 
@@ -188,8 +190,17 @@ pub fn refresh_cache_with(
         .collect();
     // What each repo's mirrors did over this run's downloads, as librepo
     // keeps it over one download of many packages: a mirror that failed 4
-    // times without a success is asked no more (`rpmmd::MirrorTally`).
-    let tallies: Vec<MirrorTally> = repos.iter().map(|_| MirrorTally::new()).collect();
+    // times without a success is asked no more (`rpmmd::MirrorTally`);
+    // and dnf's max_parallel_downloads transfers at once over them all, no
+    // more than max_downloads_per_mirror from one mirror (`DownloadSlots`).
+    let remote = |r: &LoadedRepo| {
+        let mirrors = r.spec.package_mirrors();
+        mirrors
+            .iter()
+            .any(|m| matches!(Location::parse(m), Ok(Location::Http(_))))
+    };
+    let slots = DownloadSlots::for_batch(repos.iter().map(|r| (&r.spec.access, remote(r))))?;
+    let tallies: Vec<MirrorTally> = repos.iter().map(|_| MirrorTally::sharing(&slots)).collect();
     let tally_of = |repo: &LoadedRepo| {
         repos
             .iter()
@@ -216,7 +227,10 @@ pub fn refresh_cache_with(
     // them for a while, whatever it finds in the cache.
     let files: Vec<String> = chosen.values().map(|(_, p)| cache_file_name(p)).collect();
     record_use(cache, files.iter().map(String::as_str), retention.now())?;
-    let cached: Vec<CachedSrpm> = chosen.par_iter().map(place).collect::<Result<_>>()?;
+    // In name order, as ever; checksums of cached files and local copies
+    // on as many threads as rayon has, transfers as the slots allow.
+    let chosen: Vec<_> = chosen.iter().collect();
+    let cached: Vec<CachedSrpm> = at_once(&chosen, slots.threads(), |&c| place(c))?;
     drop(hold);
     // flock cannot turn a shared lock into an exclusive one without letting
     // go of it first, so the deleting is done between two holds.
@@ -228,11 +242,11 @@ pub fn refresh_cache_with(
     let hold = CacheHold::shared(cache)?;
     // Between the two holds another run may have had the cache to itself
     // and deleted some of this run's SRPMs: those are fetched again.
-    chosen
-        .par_iter()
+    let gone: Vec<_> = chosen
+        .into_iter()
         .filter(|(name, _)| cached.iter().any(|c| &c.name == *name && !c.path.is_file()))
-        .map(place)
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
+    at_once(&gone, slots.threads(), |&c| place(c))?;
     Ok(CacheRefresh {
         cached,
         missing,

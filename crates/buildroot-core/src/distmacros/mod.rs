@@ -15,11 +15,14 @@ mod extract;
 mod order;
 mod select;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 use crate::pool::Pool;
-use crate::rpmmd::{Filelists, LoadOptions, MirrorTally, RepoSpec};
+use crate::rpmmd::{
+    at_once, DownloadSlots, Filelists, LoadOptions, Location, MirrorTally, RepoSpec,
+};
 
 pub use extract::{cache_root, CACHE_DIR};
 pub use order::{dir_macro_files, load_order, platform_file, VENDOR};
@@ -96,13 +99,26 @@ pub fn repo_macros(
         Err(why) => return Ok(Found::Nothing(why)),
     };
     let root = cache_root(cache);
-    let mut used = Vec::new();
     // What each repo's mirrors did over these packages, as over a run's
-    // SRPMs: one that failed 4 times without delivering is asked no more.
-    let mut tallies: std::collections::HashMap<&str, MirrorTally> = Default::default();
-    for &id in &ids {
-        let tally = tallies.entry(pool.repo_id(id)).or_default();
-        let dir = extract::extracted(&pool, id, &root, &opts, Some(&*tally))?;
+    // SRPMs: one that failed 4 times without delivering is asked no more;
+    // and dnf's max_parallel_downloads of them at once, as dnf downloads
+    // a buildroot's packages (`rpmmd::DownloadSlots`).
+    let remote = |id| {
+        pool.repo_mirrors(id)
+            .any(|m| matches!(Location::parse(m), Ok(Location::Http(_))))
+    };
+    let slots = DownloadSlots::for_batch(ids.iter().map(|&id| (pool.repo_access(id), remote(id))))?;
+    let tallies: HashMap<&str, MirrorTally> = ids
+        .iter()
+        .map(|&id| (pool.repo_id(id), MirrorTally::sharing(&slots)))
+        .collect();
+    // The first error in the packages' order, as one after the other.
+    let dirs = at_once(&ids, slots.threads(), |&id| {
+        let tally = tallies.get(pool.repo_id(id));
+        extract::extracted(&pool, id, &root, &opts, tally)
+    })?;
+    let mut used = Vec::new();
+    for (&id, dir) in ids.iter().zip(dirs) {
         if extract::has_files(&dir) {
             used.push((pool.nevra_string(id), dir));
         }

@@ -32,7 +32,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
 
-use super::http_settings::{libdnf_bytes, libdnf_seconds, libdnf_u32, Pace};
+use super::http_settings::{libdnf_bytes, libdnf_seconds, libdnf_u32, Pace, Parallel};
 
 /// The network options of one repo (see the module docs).
 #[derive(Clone, PartialEq, Eq)]
@@ -64,6 +64,11 @@ pub struct RepoAccess {
     /// (`http_settings.rs`); `retries=`, read and checked but changing no
     /// download, as in dnf 4.14 ([`Pace::retries`]).
     pub pace: Pace,
+    /// The parallel package downloads of `--dnf-conf`'s `[main]`, which
+    /// every repo inherits (its own lines are not read: [`Parallel`]).
+    /// Left out of `Debug`, which keys the pool cache: they change no
+    /// metadata.
+    pub parallel: Parallel,
 }
 
 impl Default for RepoAccess {
@@ -79,6 +84,7 @@ impl Default for RepoAccess {
             sslclientcert: None,
             sslclientkey: None,
             pace: Pace::default(),
+            parallel: Parallel::default(),
         }
     }
 }

@@ -167,10 +167,12 @@ fn local_file_with(
             });
             // Another run sharing the cache may be fetching this very file
             // (the four arches' source repo): wait for it, then look again
-            // (`download_lock.rs`). Held over the download.
+            // (`download_lock.rs`). Held over the download; waited for
+            // without the batch's slot, which another file may use
+            // meanwhile (`download_slots::aside`).
             let _one_at_a_time = match (reuse, expected) {
                 (false, Some(e)) => {
-                    let lock = DownloadLock::take(&dest, &url);
+                    let lock = super::download_slots::aside(|| DownloadLock::take(&dest, &url));
                     reuse = cached_copy_ok(&dest, e);
                     Some(lock)
                 }
@@ -246,6 +248,48 @@ mod tests {
         let got = this_run.join().unwrap();
         assert_eq!((got.value, got.asked), (dest, false));
         assert_eq!(asked.load(Ordering::SeqCst), 0, "nothing downloaded");
+    }
+
+    /// A package whose download another run holds is waited for without
+    /// the batch's slot: with one slot, the batch's next package is
+    /// downloaded meanwhile (it waited for the other run, up to 120 s).
+    #[test]
+    fn a_package_waited_for_lends_its_slot() {
+        use super::super::{DownloadSlots, MirrorTally};
+        let (cache, base, e, _) = primary_over_http();
+        let tally = MirrorTally::sharing(&std::sync::Arc::new(DownloadSlots::new(1, 1)));
+        let locs = [Location::parse(&base).unwrap()];
+        let get = |href: &str| {
+            let access = RepoAccess::default();
+            package_file_from(
+                &locs,
+                href,
+                Some(cache.path()),
+                Some(&e),
+                None,
+                &access,
+                Some(&tally),
+            )
+        };
+        let dest = |href: &str| {
+            let dir = cache.path().join(cache_dir_name(&base));
+            dir.join(checked_copy_name(&e.hex, href))
+        };
+        let other_run = DownloadLock::take(&dest("a.rpm"), "the other run");
+        std::thread::scope(|scope| {
+            let waiting = scope.spawn(|| get("a.rpm").unwrap());
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            assert!(!waiting.is_finished(), "it waits for the other run");
+            let (tx, rx) = std::sync::mpsc::channel();
+            scope.spawn(move || tx.send(get("b.rpm").map(|(p, _)| p).map_err(|e| e.to_string())));
+            let next = rx.recv_timeout(std::time::Duration::from_secs(10));
+            assert_eq!(
+                next.expect("the next package waited").unwrap(),
+                dest("b.rpm")
+            );
+            drop(other_run);
+            assert_eq!(waiting.join().unwrap().0, dest("a.rpm"));
+        });
     }
 
     /// An empty cache, the base URL of a server on 127.0.0.1 whose every

@@ -1,8 +1,10 @@
 //! How HTTP downloads behave: the `RPM_BUILDROOT_HTTP_*` variables every
-//! downloading tool reads (dnf's `retries`, `timeout` and `minrate` options
-//! play these parts), their help text, and the backoff they give
+//! downloading tool reads (dnf's `retries`, `timeout`, `minrate`,
+//! `max_parallel_downloads` and `max_downloads_per_mirror` options play
+//! these parts), their help text, and the backoff they give
 //! ([`super::http`] does the downloading); and the repo's own network
-//! options ([`RepoAccess`], from its `.repo` section).
+//! options ([`RepoAccess`], from its `.repo` section, and what a
+//! `dnf.conf`'s `[main]` gives every repo).
 
 use std::time::Duration;
 
@@ -25,13 +27,21 @@ and resumed as dnf does; these environment variables tune them:
                                transfer must average MINRATE (default 30, as dnf's timeout)
   RPM_BUILDROOT_HTTP_MINRATE   bytes per second below which a transfer counts as stalled
                                (default 1000, as dnf's minrate)
+  RPM_BUILDROOT_HTTP_PARALLEL  packages (SRPMs, macro packages) downloaded at once, whatever
+                               the number of cores, 1 to 20 (default 3, as dnf's
+                               max_parallel_downloads)
+  RPM_BUILDROOT_HTTP_PER_MIRROR
+                               of those, at most this many from one mirror, 1 to 20 (default
+                               3, as dnf's max_downloads_per_mirror)
 A retry resumes where the last attempt stopped when the server supports ranges. A file whose
 checksum does not match repomd.xml is downloaded again at once, 4 times in all with the
 file's other failed attempts (at most RETRIES + 1), as dnf downloads it. With a metalink,
 mirrorlist or several baseurls, the mirrors are asked in turn, as dnf asks them: each once,
 then again, the one that failed least first, until 4 requests (at most RETRIES + 1), without
 waiting; one that timed out before it delivered anything changes places with the last, one
-that keeps failing moves down. A repo's retries= changes nothing, as in dnf.";
+that keeps failing moves down. A repo's retries= changes nothing, as in dnf. The
+max_parallel_downloads= and max_downloads_per_mirror= of --dnf-conf's [main] win over
+PARALLEL and PER_MIRROR.";
 
 /// How downloads behave (see the module docs and [`HTTP_ENV_HELP`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -63,7 +73,22 @@ pub struct HttpSettings {
     /// reading it, so a MirrorManager that asks for 30 s does not hold a
     /// run for minutes over its rounds.
     pub no_retry_after: bool,
+    /// How many packages of a batch are downloaded at once (dnf's
+    /// `max_parallel_downloads`, librepo's `LRO_MAXPARALLELDOWNLOADS`):
+    /// 1 to [`MAX_PARALLEL_DOWNLOADS`].
+    pub parallel_downloads: usize,
+    /// How many of those at most from one mirror (dnf's
+    /// `max_downloads_per_mirror`, librepo's `LRO_MAXDOWNLOADSPERMIRROR`).
+    pub downloads_per_mirror: usize,
 }
+
+/// The most packages librepo downloads at once (`LRO_MAXPARALLELDOWNLOADS_MAX`):
+/// dnf fails on a `max_parallel_downloads` above it.
+pub const MAX_PARALLEL_DOWNLOADS: usize = 20;
+
+/// dnf's default `max_parallel_downloads` and `max_downloads_per_mirror`
+/// (libdnf's `ConfigMain`, librepo's defaults alike).
+const DEFAULT_PARALLEL_DOWNLOADS: usize = 3;
 
 impl Default for HttpSettings {
     fn default() -> Self {
@@ -77,6 +102,8 @@ impl Default for HttpSettings {
             max_len: None,
             one_turn: false,
             no_retry_after: false,
+            parallel_downloads: DEFAULT_PARALLEL_DOWNLOADS,
+            downloads_per_mirror: DEFAULT_PARALLEL_DOWNLOADS,
         }
     }
 }
@@ -99,14 +126,18 @@ impl HttpSettings {
 
     /// [`HttpSettings::from_env`] for the downloads of a repo reached by
     /// `access`: its `.repo` section's `timeout` and `minrate` win over the
-    /// variables, as a repo's options win over dnf.conf's. Its `retries`
+    /// variables, as a repo's options win over dnf.conf's, and so do the
+    /// parallel downloads `--dnf-conf`'s `[main]` sets. Its `retries`
     /// does not: see [`Pace::retries`].
     pub fn for_repo(access: &RepoAccess) -> Result<HttpSettings> {
         let run = Self::from_env()?;
         let pace = access.pace;
+        let parallel = access.parallel;
         Ok(HttpSettings {
             timeout: pace.timeout.unwrap_or(run.timeout),
             minrate: pace.minrate.unwrap_or(run.minrate),
+            parallel_downloads: parallel.downloads.unwrap_or(run.parallel_downloads),
+            downloads_per_mirror: parallel.per_mirror.unwrap_or(run.downloads_per_mirror),
             access: access.clone(),
             ..run
         })
@@ -153,6 +184,25 @@ impl HttpSettings {
         if let Some(n) = count("RPM_BUILDROOT_HTTP_MINRATE")? {
             s.minrate = n;
         }
+        // librepo's range; dnf fails on another value (section 9 of
+        // docs/formats.md).
+        let at_once = |k: &str, most: usize| -> Result<Option<usize>> {
+            match count(k) {
+                Ok(None) => Ok(None),
+                Ok(Some(n)) if n >= 1 && n <= most as u64 => Ok(Some(n as usize)),
+                _ => Err(Error::Usage(format!(
+                    "{k}='{}': expected a whole number from 1 to {most}",
+                    get(k).unwrap_or_default()
+                ))),
+            }
+        };
+        if let Some(n) = at_once("RPM_BUILDROOT_HTTP_PARALLEL", MAX_PARALLEL_DOWNLOADS)? {
+            s.parallel_downloads = n;
+        }
+        // librepo sets no upper bound; more than 20 at once cannot be.
+        if let Some(n) = at_once("RPM_BUILDROOT_HTTP_PER_MIRROR", MAX_PARALLEL_DOWNLOADS)? {
+            s.downloads_per_mirror = n;
+        }
         Ok(s)
     }
 
@@ -161,6 +211,19 @@ impl HttpSettings {
         let factor = 2u32.saturating_pow(retry.saturating_sub(1).min(20));
         self.backoff.saturating_mul(factor).min(self.max_wait)
     }
+}
+
+/// What a `dnf.conf`'s `[main]` says of parallel package downloads
+/// (`max_parallel_downloads`, `max_downloads_per_mirror`; None: the
+/// run's, [`HttpSettings::from_env`]). A repo's own lines are not read:
+/// dnf takes the values of whichever repo's package comes first for the
+/// whole download (librepo reads them from the first target's handle).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Parallel {
+    /// `max_parallel_downloads=`.
+    pub downloads: Option<usize>,
+    /// `max_downloads_per_mirror=`.
+    pub per_mirror: Option<usize>,
 }
 
 /// A repo's `timeout`, `minrate` (None: the run's) and `retries`.

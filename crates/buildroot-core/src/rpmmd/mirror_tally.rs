@@ -37,14 +37,18 @@
 //! The slow or patchy mirror is then asked later for the batch's later
 //! files.
 //!
-//! A batch's files may be downloaded at once (a run's SRPMs): the counts a
-//! file sees then depend on which others finished first, as in librepo's
-//! parallel downloads. Which mirror delivers a file, and how many
+//! A batch's files may be downloaded at once (a run's SRPMs, an arch's
+//! macro packages: `max_parallel_downloads` of them, no more than
+//! `max_downloads_per_mirror` from one mirror, `download_slots.rs`): the
+//! counts a file sees then depend on which others finished first, as in
+//! librepo's parallel downloads, and a mirror at its cap is passed over
+//! as librepo passes it over. Which mirror delivers a file, and how many
 //! requests the failing ones get, may change from run to run; the bytes
 //! never do, held to their checksums.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use super::download_slots::{DownloadSlots, Pick};
 use super::fetch::Location;
 use super::http_answer::timed_out;
 use crate::error::Error;
@@ -58,9 +62,14 @@ pub(super) const ALLOWED_MIRROR_FAILURES: usize = 4;
 /// as the batch's `locs`, the same list for every file): its successes
 /// and failures, and the order they are asked in, as librepo keeps them
 /// per mirror over one download of many files. Shared by the batch's
-/// parallel downloads.
+/// parallel downloads, and with the other repos' tallies of the batch its
+/// [`DownloadSlots`], if it has any (`None`: no cap, a repo's metadata
+/// files, which come one after the other).
 #[derive(Debug, Default)]
-pub struct MirrorTally(Mutex<Tally>);
+pub struct MirrorTally {
+    tally: Mutex<Tally>,
+    slots: Option<Arc<DownloadSlots>>,
+}
 
 /// [`MirrorTally`]'s data, behind its lock.
 #[derive(Debug, Default)]
@@ -95,10 +104,23 @@ impl MirrorTally {
         MirrorTally::default()
     }
 
+    /// An empty tally of a batch whose transfers `slots` caps.
+    pub fn sharing(slots: &Arc<DownloadSlots>) -> MirrorTally {
+        MirrorTally {
+            tally: Mutex::default(),
+            slots: Some(slots.clone()),
+        }
+    }
+
+    /// The batch's caps, if it has any.
+    pub(super) fn slots(&self) -> Option<&Arc<DownloadSlots>> {
+        self.slots.as_ref()
+    }
+
     /// The data; a lock a panicking download poisoned is taken all the
     /// same, as the counts it guards are whole after every change.
     fn lock(&self) -> std::sync::MutexGuard<'_, Tally> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.tally.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The order of the moment, for tests.
@@ -148,12 +170,29 @@ impl MirrorTally {
         );
     }
 
+    /// The mirror asked next for a file whose turns so far are `asked`,
+    /// when every mirror has room, for tests.
+    #[cfg(test)]
+    fn select(&self, locs: &[Location], asked: &[usize], most: usize) -> Option<usize> {
+        match self.pick(locs, asked, most, &|_| true) {
+            Pick::Mirror(i) => Some(i),
+            Pick::Busy | Pick::Done => None,
+        }
+    }
+
     /// The mirror asked next for a file whose turns so far are `asked`
-    /// ([`select`], over the batch's counts and order).
-    pub(super) fn select(&self, locs: &[Location], asked: &[usize], most: usize) -> Option<usize> {
+    /// ([`select`], over the batch's counts and order), passing over the
+    /// mirrors without `room` (at their cap of transfers at once).
+    pub(super) fn pick(
+        &self,
+        locs: &[Location],
+        asked: &[usize],
+        most: usize,
+        room: &dyn Fn(usize) -> bool,
+    ) -> Pick {
         let mut t = self.lock();
         let order = t.order(locs.len()).clone();
-        select(locs, &order, &|m| t.counts(m), asked, most)
+        select(locs, &order, &|m| t.counts(m), asked, most, room)
     }
 
     /// The last failure counted: what a file no mirror was asked for
@@ -173,14 +212,19 @@ impl MirrorTally {
 /// `most` is `RPM_BUILDROOT_HTTP_RETRIES + 1`, at most
 /// [`ALLOWED_MIRROR_FAILURES`]: 1 asks each mirror once; more than 4 would
 /// be a burst of 404s on two mirrors that helps no one.
+/// A mirror the round would ask but without `room` is passed over for
+/// the next, as librepo passes over one at its cap of transfers; when
+/// that leaves none, the file waits ([`Pick::Busy`]).
 fn select(
     locs: &[Location],
     order: &[usize],
     counts: &dyn Fn(usize) -> (u32, u32),
     asked: &[usize],
     most: usize,
-) -> Option<usize> {
+    room: &dyn Fn(usize) -> bool,
+) -> Pick {
     let mut again = false;
+    let mut busy = false;
     for round in 0..most {
         if round > 0 && !(again && asked.len() < most) {
             break;
@@ -194,12 +238,21 @@ fn select(
             } else {
                 local || round < failed as usize
             };
-            if !pass {
-                return Some(i);
+            if pass {
+                continue;
             }
+            if !room(i) {
+                busy = true;
+                continue;
+            }
+            return Pick::Mirror(i);
         }
     }
-    None
+    if busy {
+        Pick::Busy
+    } else {
+        Pick::Done
+    }
 }
 
 /// Moves mirror `i` in `order` after a transfer (`ok`, or a failure,

@@ -21,6 +21,7 @@ mod comps;
 mod conn_watch;
 mod dnfvars;
 mod download_lock;
+mod download_slots;
 pub(crate) mod entry_evr;
 mod fetch;
 mod filelists;
@@ -52,6 +53,7 @@ pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, Met
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use dnfvars::Vars;
 pub(crate) use download_lock::{DownloadLock, Task as LockTask};
+pub use download_slots::{at_once, DownloadSlots};
 pub(crate) use fetch::package_limit;
 pub use fetch::{
     cache_dir_name, fetch_to_cache, from_mirrors, from_mirrors_tallied, local_file,
@@ -67,7 +69,7 @@ pub use http::{
     download, download_listed, download_verified, retry_after, set_download_observer,
     sweep_stale_temps, DownloadEvent, DownloadObserver, HttpSettings, HTTP_ENV_HELP,
 };
-pub use http_settings::Pace;
+pub use http_settings::{Pace, Parallel, MAX_PARALLEL_DOWNLOADS};
 use load::load_opened_into;
 pub use mirror_tally::MirrorTally;
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};

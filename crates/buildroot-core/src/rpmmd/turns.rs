@@ -9,14 +9,19 @@
 //! mirror is asked once, and `http/attempts.rs` makes its retries, with the backoff
 //! and `Retry-After`.
 //!
+//! A batch's caps on transfers at once, in all and per mirror
+//! (`download_slots.rs`), hold for each turn: a mirror at its cap is
+//! passed over, and a file whose every mirror is at its cap waits.
+//!
 //! librepo's second chance, for a mirror that timed out while other
 //! transfers to it were running (or after a success, with fewer failures
 //! than the connections it once had open), is not modelled: it goes with
-//! librepo's limit of parallel connections per mirror, which it lowers at
-//! the same time, taking the timeout for a mirror refusing one more
-//! connection. These tools never open a second connection to a mirror for
-//! one repo's metadata, and the retry it would give (the same mirror again)
-//! changes which mirror delivers a file, never its bytes.
+//! lowering that mirror's cap of parallel connections (to the transfers
+//! still running, or 1), taking the timeout for a mirror refusing one
+//! more connection; here the cap stays `max_downloads_per_mirror`. These
+//! tools never open a second connection to a mirror for one repo's
+//! metadata, and the retry it would give (the same mirror again) changes
+//! which mirror delivers a file, never its bytes.
 //!
 //! Failures are not told apart (but a timeout for the order), as librepo
 //! tells none apart but the few it takes as fatal: a 404, a reset, a stale
@@ -24,6 +29,7 @@
 //! write, a bad setting, no cache directory end the whole download at once
 //! (every mirror would fail alike), and count for no mirror.
 
+use super::download_slots::Pick;
 use super::fetch::{is_our_side, Location};
 use super::http::HttpSettings;
 use super::mirror_tally::{MirrorTally, ALLOWED_MIRROR_FAILURES};
@@ -74,6 +80,9 @@ pub(super) fn in_turns<T>(
     let n = locs.len();
     let most = (s.retries as usize + 1).min(ALLOWED_MIRROR_FAILURES);
     let s = if n == 1 { s } else { &one_turn };
+    // A batch's caps on transfers at once (`download_slots.rs`), also for
+    // a repo of one mirror.
+    let slots = tally.and_then(MirrorTally::slots);
     // One mirror makes its own retries, and is asked whatever it did.
     let own = MirrorTally::new();
     let tally = match tally {
@@ -83,11 +92,20 @@ pub(super) fn in_turns<T>(
     let mut asked = Vec::new();
     let mut last = None;
     loop {
-        let pick = match n {
-            1 => Some(0).filter(|_| asked.is_empty()),
-            _ => tally.select(locs, &asked, most),
+        let pick = |room: &dyn Fn(usize) -> bool| match n {
+            1 if !asked.is_empty() => Pick::Done,
+            1 if room(0) => Pick::Mirror(0),
+            1 => Pick::Busy,
+            _ => tally.pick(locs, &asked, most, room),
         };
-        let Some(i) = pick else { break };
+        let turn = match slots {
+            Some(slots) => slots.turn(locs, pick),
+            None => match pick(&|_| true) {
+                Pick::Mirror(i) => Some((i, None)),
+                Pick::Busy | Pick::Done => None,
+            },
+        };
+        let Some((i, slot)) = turn else { break };
         asked.push(i);
         let got = get(i, s);
         match &got {
@@ -97,6 +115,8 @@ pub(super) fn in_turns<T>(
             Err(e) if is_our_side(&locs[i], e) => {}
             Err(e) => tally.record(i, n, Some(e)),
         }
+        // Free before the next turn: a file takes one slot at a time.
+        drop(slot);
         let attempts = asked.len();
         match got {
             Ok(turn) => return Ok(Ok((turn.value, i))),

@@ -70,6 +70,24 @@ struct Rule {
     left: Option<usize>,
 }
 
+/// Answers held back to see how many requests a client makes at once
+/// ([`Server::hold`]).
+#[derive(Default)]
+struct Hold {
+    /// The paths held: those ending in it (`None`: nothing is held).
+    suffix: Option<String>,
+    /// Each answer waits until this many such requests were under way at
+    /// once (or the first waited 10 s).
+    want: usize,
+    /// Such requests under way now, and the most at once.
+    now: usize,
+    peak: usize,
+    /// When the first one came.
+    first: Option<std::time::Instant>,
+}
+
+type Holds = Arc<(Mutex<Hold>, std::sync::Condvar)>;
+
 /// The running server (it stops serving when dropped... at process exit).
 pub struct Server {
     pub base: String,
@@ -77,6 +95,7 @@ pub struct Server {
     rules: Arc<Mutex<Vec<Rule>>>,
     ranges: Arc<AtomicBool>,
     auth: Arc<Mutex<Option<String>>>,
+    holds: Holds,
 }
 
 impl Server {
@@ -88,18 +107,28 @@ impl Server {
         let rules: Arc<Mutex<Vec<Rule>>> = Arc::new(Mutex::new(Vec::new()));
         let ranges = Arc::new(AtomicBool::new(true));
         let auth: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+        let holds: Holds = Arc::default();
         let (l2, r2, g2, a2) = (log.clone(), rules.clone(), ranges.clone(), auth.clone());
+        let h2 = holds.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
-                let (root, log, rules, ranges, auth) = (
+                let (root, log, rules, ranges, auth, holds) = (
                     root.clone(),
                     l2.clone(),
                     r2.clone(),
                     g2.load(Ordering::SeqCst),
                     a2.lock().unwrap().clone(),
+                    h2.clone(),
                 );
-                std::thread::spawn(move || handle(stream, &root, &log, &rules, ranges, auth));
+                std::thread::spawn(move || {
+                    // Counted until its answer starts: a client may have
+                    // read the whole answer, let go of the request and
+                    // made its next before this thread is done writing,
+                    // which counted one more than the client had.
+                    drop(held(&holds, &stream));
+                    handle(stream, &root, &log, &rules, ranges, auth)
+                });
             }
         });
         Server {
@@ -108,7 +137,28 @@ impl Server {
             rules,
             ranges,
             auth,
+            holds,
         }
+    }
+
+    /// Holds each answer to a request for a path ending in `suffix` until
+    /// `want` such requests are under way at once (from then on, 100 ms),
+    /// so that a client that makes `want` at once is seen to, and one that
+    /// makes more has them all under way together. A client that never
+    /// makes `want` at once is let go 10 s after its first request.
+    /// [`Server::peak`] tells the most seen.
+    pub fn hold(&self, suffix: &str, want: usize) {
+        *self.holds.0.lock().unwrap() = Hold {
+            suffix: Some(suffix.to_string()),
+            want,
+            ..Hold::default()
+        };
+    }
+
+    /// The most requests [`Server::hold`] saw under way at once (asked,
+    /// and not answered yet).
+    pub fn peak(&self) -> usize {
+        self.holds.0.lock().unwrap().peak
     }
 
     /// Answers 401 to every request whose `Authorization` header is not
@@ -611,6 +661,53 @@ fn handle(
             let _ = stream.write_all(&body);
         }
     }
+}
+
+/// A held request under way ([`Server::hold`]): counted until dropped.
+struct Held<'a>(&'a Holds);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0 .0.lock().unwrap().now -= 1;
+    }
+}
+
+/// Waits as [`Server::hold`] says when the request on `stream` is one to
+/// hold; it reads the request line without taking it from the stream.
+fn held<'a>(holds: &'a Holds, stream: &TcpStream) -> Option<Held<'a>> {
+    let suffix = holds.0.lock().unwrap().suffix.clone()?;
+    let mut buf = [0u8; 2048];
+    let mut seen = 0;
+    // The request line, peeked at until whole (or the buffer is full).
+    while seen < buf.len() && !buf[..seen].contains(&b'\n') {
+        match stream.peek(&mut buf) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) if n == seen => std::thread::sleep(Duration::from_millis(1)),
+            Ok(n) => seen = n,
+        }
+    }
+    let line = String::from_utf8_lossy(&buf[..seen]);
+    let path = line.split_whitespace().nth(1)?;
+    if !path.ends_with(&suffix) {
+        return None;
+    }
+    let (lock, cv) = &**holds;
+    let mut h = lock.lock().unwrap();
+    h.now += 1;
+    h.peak = h.peak.max(h.now);
+    let first = *h.first.get_or_insert_with(std::time::Instant::now);
+    cv.notify_all();
+    let until = first + Duration::from_secs(10);
+    while h.peak < h.want {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        h = cv.wait_timeout(h, left).unwrap().0;
+    }
+    drop(h);
+    std::thread::sleep(Duration::from_millis(100));
+    Some(Held(holds))
 }
 
 /// Closes `stream` with a TCP reset (SO_LINGER 0), as a dropped connection looks.

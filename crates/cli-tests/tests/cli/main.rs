@@ -19,6 +19,7 @@ mod generator_what_if;
 mod help_examples;
 mod identify_archful;
 mod identify_repo_macros;
+mod parallel_downloads;
 mod real_srpms;
 mod refusals;
 mod repofile_options;

@@ -176,7 +176,9 @@ pub(super) fn fetch_into(
             cause: &cause,
             wait,
         });
-        std::thread::sleep(wait);
+        // Without the batch's slot, if it has one: librepo frees a failed
+        // transfer's place for the next file (`download_slots::aside`).
+        crate::rpmmd::download_slots::aside(|| std::thread::sleep(wait));
     }
     unreachable!("the last attempt returns")
 }

@@ -454,6 +454,38 @@ mod tests {
         assert_eq!(s.backoff_for(10), Duration::from_secs(30));
     }
 
+    /// Packages at once: dnf's 3 and 3 unless set, librepo's 1 to 20
+    /// (dnf fails on another `max_parallel_downloads`); `--dnf-conf`'s
+    /// `[main]` (a repo's inherited values) wins over the variables.
+    #[test]
+    fn parallel_downloads_from_variables_and_dnf_conf() {
+        let one =
+            |k: &'static str, v: &'static str| move |key: &str| (key == k).then(|| v.to_string());
+        let s = HttpSettings::from_vars(|_| None).unwrap();
+        assert_eq!((s.parallel_downloads, s.downloads_per_mirror), (3, 3));
+        let s = HttpSettings::from_vars(one("RPM_BUILDROOT_HTTP_PARALLEL", "20")).unwrap();
+        assert_eq!(s.parallel_downloads, 20);
+        let s = HttpSettings::from_vars(one("RPM_BUILDROOT_HTTP_PER_MIRROR", " 1 ")).unwrap();
+        assert_eq!(s.downloads_per_mirror, 1);
+        for (k, v) in [
+            ("RPM_BUILDROOT_HTTP_PARALLEL", "0"),
+            ("RPM_BUILDROOT_HTTP_PARALLEL", "21"),
+            ("RPM_BUILDROOT_HTTP_PARALLEL", "-1"),
+            ("RPM_BUILDROOT_HTTP_PER_MIRROR", "2.5"),
+        ] {
+            let e = HttpSettings::from_vars(one(k, v)).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("{k}='{v}': expected a whole number from 1 to 20")
+            );
+        }
+        let mut access = crate::rpmmd::RepoAccess::default();
+        access.parallel.downloads = Some(1);
+        access.parallel.per_mirror = Some(4);
+        let s = HttpSettings::for_repo(&access).unwrap();
+        assert_eq!((s.parallel_downloads, s.downloads_per_mirror), (1, 4));
+    }
+
     #[test]
     fn retry_after_seconds_and_dates() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT

@@ -10,6 +10,7 @@ use std::path::Path;
 use super::ini::sections;
 use super::{dnf_passes_over, passed_over, set_option, split_list};
 use crate::error::{Error, Result};
+use crate::rpmmd::http_settings::{libdnf_u32, Parallel, MAX_PARALLEL_DOWNLOADS};
 use crate::rpmmd::RepoSpec;
 
 /// The `[main]` section of a `dnf.conf` (`--dnf-conf`), as dnf applies it
@@ -20,7 +21,12 @@ use crate::rpmmd::RepoSpec;
 /// - `excludepkgs` and `includepkgs`, added to each repo's own lists (dnf
 ///   filters the whole sack with them: a repo keeps what matches main's
 ///   includes or its own), unless `disable_excludes` turns them off;
-/// - `disable_excludes`: `all`, `main`, or repo ids whose own lists are off.
+/// - `disable_excludes`: `all`, `main`, or repo ids whose own lists are off;
+/// - `max_parallel_downloads` and `max_downloads_per_mirror`: how many
+///   packages are downloaded at once (`rpmmd::DownloadSlots`), given to
+///   every repo; they win over the `RPM_BUILDROOT_HTTP_PARALLEL` and
+///   `RPM_BUILDROOT_HTTP_PER_MIRROR` variables, as `[main]`'s `timeout`
+///   wins over `RPM_BUILDROOT_HTTP_TIMEOUT`.
 ///
 /// Values are taken as written: dnf 4 substitutes no `$basearch` in its main
 /// configuration. Other main options are ignored: dnf's own
@@ -40,6 +46,8 @@ pub struct MainDefaults {
     /// A `proxy=` that is not a proxy URL, with its line: an error for the
     /// enabled repos that inherit it.
     pub(super) bad_proxy: Option<(usize, String)>,
+    /// `max_parallel_downloads`, `max_downloads_per_mirror`.
+    pub(super) parallel: Parallel,
 }
 
 /// The `[main]` options a repo inherits (libdnf's `OptionChild` options of
@@ -97,6 +105,9 @@ impl MainDefaults {
                     "disable_excludes" | "disableexcludes" => {
                         main.disable_excludes.extend(split_list(&v))
                     }
+                    "max_parallel_downloads" | "max_downloads_per_mirror" => {
+                        main.set_parallel(&k, &v, line)?
+                    }
                     k if is_inherited(k) => {
                         let mut probe = RepoSpec::new("main", "");
                         match set_option(&mut probe, k, &v) {
@@ -115,9 +126,47 @@ impl MainDefaults {
         Ok(main)
     }
 
+    /// Takes `max_parallel_downloads=` or `max_downloads_per_mirror=` as
+    /// libdnf reads a whole number (`3.5` is 3, `-1` wraps round to
+    /// 4294967295): one below 1 or none at all is passed over with a
+    /// warning, as dnf passes it over (keeping its default); a
+    /// `max_parallel_downloads` above librepo's 20 is an error on its
+    /// line, as dnf fails every repo then ("Bad value of
+    /// LRO_MAXPARALLELDOWNLOADS"). librepo sets no upper bound per mirror:
+    /// more than 20 is 20, as no more are downloaded at once.
+    fn set_parallel(&mut self, key: &str, value: &str, line: usize) -> Result<()> {
+        let n = match libdnf_u32(value) {
+            Some(n) if n >= 1 => n as usize,
+            _ => {
+                let msg = format!("{key}={value} is not a whole number above 0");
+                self.ignored
+                    .push(passed_over(&self.origin, line, "main", &msg));
+                return Ok(());
+            }
+        };
+        if key == "max_parallel_downloads" {
+            if n > MAX_PARALLEL_DOWNLOADS {
+                return Err(Error::at_line(
+                    &self.origin,
+                    line,
+                    format!(
+                        "[main]: {key}={value}: librepo downloads 1 to {MAX_PARALLEL_DOWNLOADS} \
+                         packages at once (dnf stops with \"Bad value of \
+                         LRO_MAXPARALLELDOWNLOADS\")"
+                    ),
+                ));
+            }
+            self.parallel.downloads = Some(n);
+        } else {
+            self.parallel.per_mirror = Some(n.min(MAX_PARALLEL_DOWNLOADS));
+        }
+        Ok(())
+    }
+
     /// Gives `spec` the inherited options (before its own; `enabled` only
     /// to a repo of a section: a `--repo ID=URL` is always enabled).
     pub(super) fn inherit(&self, spec: &mut RepoSpec, section: bool) -> Result<()> {
+        spec.access.parallel = self.parallel;
         for (k, v, line) in &self.keys {
             if k == "enabled" && !section {
                 continue;
@@ -273,6 +322,53 @@ mod tests {
         assert_eq!(r[0].exclude, ["foo-$basearch"]);
         assert_eq!(r[0].baseurl, "/x86_64");
         assert_eq!(r[1].access.proxy, None);
+    }
+
+    /// dnf 4.14's reading of `max_parallel_downloads` (and alike of
+    /// `max_downloads_per_mirror`): `3.5` is 3, `5k` 5; 0, `abc` and an
+    /// empty value are passed over with an error message (the default 3
+    /// stays); 25 and -1 (4294967295) pass libdnf but fail every repo in
+    /// librepo ("Bad value of LRO_MAXPARALLELDOWNLOADS").
+    #[test]
+    fn a_dnf_conf_main_sets_the_parallel_downloads_as_dnf_reads_them() {
+        let read = |v: &str| {
+            let text =
+                format!("[main]\nmax_parallel_downloads={v}\nmax_downloads_per_mirror={v}\n");
+            MainDefaults::parse(&text, "dnf.conf").map_err(|e| e.to_string())
+        };
+        let set = |v: &str| {
+            let main = read(v).unwrap();
+            let mut spec = RepoSpec::new("r", "http://mirror.example/");
+            main.apply_to_cli_repo(&mut spec).unwrap();
+            let p = spec.access.parallel;
+            (p.downloads, p.per_mirror, main.ignored.len())
+        };
+        assert_eq!(set("1"), (Some(1), Some(1), 0));
+        assert_eq!(set(" 5 "), (Some(5), Some(5), 0));
+        assert_eq!(set("3.5"), (Some(3), Some(3), 0));
+        assert_eq!(set("5k"), (Some(5), Some(5), 0));
+        assert_eq!(set("20"), (Some(20), Some(20), 0));
+        for passed_over in ["0", "abc", "", "None", "99999999999"] {
+            assert_eq!(set(passed_over), (None, None, 2), "{passed_over}");
+        }
+        let main = read("0").unwrap();
+        assert_eq!(
+            main.ignored[0],
+            "dnf.conf:2: [main]: max_parallel_downloads=0 is not a whole number above 0; \
+             ignored, as dnf ignores it"
+        );
+        for bad in ["21", "-1"] {
+            assert_eq!(
+                read(bad).unwrap_err(),
+                format!(
+                    "dnf.conf:2: [main]: max_parallel_downloads={bad}: librepo downloads 1 to 20 \
+                     packages at once (dnf stops with \"Bad value of LRO_MAXPARALLELDOWNLOADS\")"
+                )
+            );
+        }
+        // librepo sets no upper bound per mirror; more than 20 is 20.
+        let main = MainDefaults::parse("[main]\nmax_downloads_per_mirror=-1\n", "c").unwrap();
+        assert_eq!(main.parallel.per_mirror, Some(20));
     }
 
     #[test]

@@ -1,0 +1,496 @@
+//! How many package downloads run at once, as librepo runs dnf's: at most
+//! `max_parallel_downloads` transfers over one batch (librepo's
+//! `LRO_MAXPARALLELDOWNLOADS`: 3 unless set, 1 to 20), and at most
+//! `max_downloads_per_mirror` of them from any one mirror
+//! (`LRO_MAXDOWNLOADSPERMIRROR`: 3 unless set), whatever the number of
+//! cores. librepo's `prepare_next_transfers` starts a transfer only while
+//! fewer than the first are running, and `select_suitable_mirror` gives a
+//! file the first mirror of its turn that has fewer than the second
+//! running: a mirror at its cap is passed over for the next one the file
+//! may ask, and a file whose every such mirror is at its cap waits.
+//!
+//! A [`DownloadSlots`] keeps those counts for one batch (a run's SRPMs, an
+//! arch's macro packages), over all its repos; the batch's
+//! [`super::MirrorTally`]s share it, and `turns.rs` takes a slot for each
+//! request ([`DownloadSlots::turn`]). [`at_once`] runs the batch's fetches
+//! on enough threads to fill the slots.
+//!
+//! Only transfers take a slot. A file already in the cache, a local repo's
+//! copy (dnf downloads no package of a local repo: it reads it in place),
+//! the wait for another run's download of the same file: none needs the
+//! network, and they run on as many threads as rayon has, so the cap
+//! costs them nothing. Nor does a transfer keep its slot while it waits
+//! ([`aside`]: the backoff before a retry, another run's download of the
+//! same file): librepo frees a mirror's place when a transfer fails and
+//! gives it to the next file waiting, and retries the failed one when a
+//! place is free again.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use super::access::RepoAccess;
+use super::fetch::Location;
+use super::http::HttpSettings;
+use crate::error::Result;
+
+/// The transfers of one batch running now, against its caps.
+#[derive(Debug)]
+pub struct DownloadSlots {
+    /// Transfers at once over the batch (`max_parallel_downloads`).
+    most: usize,
+    /// Transfers at once from one mirror (`max_downloads_per_mirror`).
+    per_mirror: usize,
+    running: Mutex<Running>,
+    /// Signalled whenever a transfer ends.
+    freed: Condvar,
+}
+
+/// The transfers under way: in all, and by mirror (its base URL: librepo
+/// counts per mirror of a repo's list, and each repo has URLs of its own).
+#[derive(Debug, Default)]
+struct Running {
+    all: usize,
+    by_mirror: HashMap<String, usize>,
+}
+
+/// What a file's turn may take ([`DownloadSlots::turn`]'s `pick`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Pick {
+    /// This mirror (an index into the file's mirrors).
+    Mirror(usize),
+    /// A mirror the file may ask, but every such one is at its cap.
+    Busy,
+    /// No mirror is left to ask.
+    Done,
+}
+
+/// A transfer's place in the batch, given back when dropped.
+#[derive(Debug)]
+pub(super) struct Slot {
+    slots: Arc<DownloadSlots>,
+    mirror: String,
+}
+
+thread_local! {
+    /// The slot this thread's transfer holds (one at a time), for
+    /// [`aside`].
+    static HELD: RefCell<Option<(Arc<DownloadSlots>, String)>> = const { RefCell::new(None) };
+}
+
+impl DownloadSlots {
+    /// Slots for `most` transfers at once, `per_mirror` from one mirror.
+    pub fn new(most: usize, per_mirror: usize) -> DownloadSlots {
+        DownloadSlots {
+            most: most.max(1),
+            per_mirror: per_mirror.max(1),
+            running: Mutex::default(),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// The slots of a batch over repos reached by these accesses, each
+    /// with whether it has a remote mirror: the caps of the first remote
+    /// one ([`HttpSettings::for_repo`]: `--dnf-conf`'s `[main]`, else the
+    /// `RPM_BUILDROOT_HTTP_*` variables), as librepo takes them from the
+    /// handle of the batch's first file. A batch of local repos reads no
+    /// variable (it downloads nothing).
+    pub fn for_batch<'a>(
+        repos: impl IntoIterator<Item = (&'a RepoAccess, bool)>,
+    ) -> Result<Arc<DownloadSlots>> {
+        let s = match repos.into_iter().find(|(_, remote)| *remote) {
+            Some((access, _)) => HttpSettings::for_repo(access)?,
+            None => HttpSettings::default(),
+        };
+        Ok(Arc::new(DownloadSlots::new(
+            s.parallel_downloads,
+            s.downloads_per_mirror,
+        )))
+    }
+
+    /// How many fetches of the batch [`at_once`] runs together: enough to
+    /// fill the slots twice over, so the slots of transfers that wait
+    /// ([`aside`]: a retry's backoff) or of files waiting for a mirror at
+    /// its cap go to the next files, as librepo starts the next package
+    /// then; and as many as rayon has threads for the ones that need no
+    /// network (a cached file's checksum, a local copy).
+    pub fn threads(&self) -> usize {
+        (2 * self.most).max(rayon::current_num_threads())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Running> {
+        // The counts are whole after every change: a panicking holder
+        // leaves them usable.
+        self.running.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The mirror a file's next request goes to, and its slot: `pick`
+    /// chooses among the file's mirrors `locs` told which have room (a
+    /// remote one below its cap; a local one always), as librepo's
+    /// `select_suitable_mirror` does. A remote mirror's request waits
+    /// until the batch has a free slot, and [`Pick::Busy`] until a
+    /// transfer ends; then `pick` chooses again (the order may have
+    /// changed). A local mirror takes no slot. `None`: [`Pick::Done`].
+    pub(super) fn turn(
+        self: &Arc<Self>,
+        locs: &[Location],
+        mut pick: impl FnMut(&dyn Fn(usize) -> bool) -> Pick,
+    ) -> Option<(usize, Option<Slot>)> {
+        let mut running = self.lock();
+        loop {
+            let room = |i: usize| match &locs[i] {
+                Location::Http(base) => {
+                    running.by_mirror.get(base).copied().unwrap_or(0) < self.per_mirror
+                }
+                Location::Dir(_) => true,
+            };
+            match pick(&room) {
+                Pick::Done => return None,
+                Pick::Mirror(i) => match &locs[i] {
+                    Location::Dir(_) => return Some((i, None)),
+                    Location::Http(base) if running.all < self.most => {
+                        running.all += 1;
+                        *running.by_mirror.entry(base.clone()).or_default() += 1;
+                        HELD.with(|h| *h.borrow_mut() = Some((self.clone(), base.clone())));
+                        let slot = Slot {
+                            slots: self.clone(),
+                            mirror: base.clone(),
+                        };
+                        return Some((i, Some(slot)));
+                    }
+                    Location::Http(_) => {}
+                },
+                Pick::Busy => {}
+            }
+            running = self.freed.wait(running).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+impl DownloadSlots {
+    /// Gives back one transfer's place from `mirror`.
+    fn free(&self, mirror: &str) {
+        let mut running = self.lock();
+        running.all = running.all.saturating_sub(1);
+        if let Some(n) = running.by_mirror.get_mut(mirror) {
+            *n = n.saturating_sub(1);
+        }
+        drop(running);
+        self.freed.notify_all();
+    }
+
+    /// Takes a place from `mirror` again, once the batch and the mirror
+    /// have room.
+    fn take_again(&self, mirror: &str) {
+        let mut running = self.lock();
+        while running.all >= self.most
+            || running.by_mirror.get(mirror).copied().unwrap_or(0) >= self.per_mirror
+        {
+            running = self.freed.wait(running).unwrap_or_else(|e| e.into_inner());
+        }
+        running.all += 1;
+        *running.by_mirror.entry(mirror.to_string()).or_default() += 1;
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        HELD.with(|h| h.borrow_mut().take());
+        self.slots.free(&self.mirror);
+    }
+}
+
+/// Runs `wait` (a sleep, a wait for another run's download) without the
+/// slot this thread's transfer holds, if any: the batch's next file may
+/// take it meanwhile, and the transfer goes on once its mirror and the
+/// batch have room again, as librepo frees a failed transfer's place and
+/// retries it when one is free. Without a slot, just `wait`.
+pub(crate) fn aside<R>(wait: impl FnOnce() -> R) -> R {
+    /// Takes the place again however `wait` ends, so the slot's drop
+    /// gives back one it holds.
+    struct Again(Option<(Arc<DownloadSlots>, String)>);
+    impl Drop for Again {
+        fn drop(&mut self) {
+            if let Some((slots, mirror)) = &self.0 {
+                slots.take_again(mirror);
+            }
+        }
+    }
+    let held = HELD.with(|h| h.borrow().clone());
+    if let Some((slots, mirror)) = &held {
+        slots.free(mirror);
+    }
+    let _again = Again(held);
+    wait()
+}
+
+/// Sets its flag when dropped: forgotten after a fetch that returns, it
+/// is dropped only when the fetch panics.
+struct StopOnPanic<'a>(&'a AtomicBool);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// `fetch` of every item, `threads` at a time (fewer for fewer items), in
+/// the items' order; the first error, in that order, of the fetches made:
+/// once one fails or panics, no further one is started (those under way
+/// finish; a panic goes on then).
+/// Threads of their own rather than rayon's: a batch's downloads must
+/// fill their slots on a machine of 2 cores too, and a thread waiting for
+/// a slot must not hold one of rayon's.
+pub fn at_once<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    fetch: impl Fn(&T) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    let threads = threads.min(items.len());
+    if threads <= 1 {
+        return items.iter().map(&fetch).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let done: Mutex<Vec<(usize, Result<R>)>> = Mutex::new(Vec::with_capacity(items.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while !failed.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    // A fetch that panics stops the batch as an error
+                    // does (the panic goes on once the others are done).
+                    let stop = StopOnPanic(&failed);
+                    let got = fetch(item);
+                    std::mem::forget(stop);
+                    if got.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    done.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((i, got));
+                }
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, got)| got).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::mirror_tally::tests::locs;
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use std::time::Duration;
+
+    /// The most requests under way at once, in all and per mirror, over
+    /// 8 files of one batch, each asking the first of `kinds`'s mirrors
+    /// with room, every request holding its slot until `want` are under
+    /// way (or 10 s have passed: the caps kept it lower).
+    fn peak(slots: &Arc<DownloadSlots>, kinds: &str, want: usize) -> (usize, Vec<usize>) {
+        let locs = locs(kinds);
+        let (now, peak) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let counters =
+            || -> Vec<AtomicUsize> { locs.iter().map(|_| AtomicUsize::new(0)).collect() };
+        let (per_now, per_peak) = (counters(), counters());
+        let items: Vec<usize> = (0..8).collect();
+        at_once(&items, 20, |_| {
+            let (i, slot) = slots
+                .turn(&locs, |room| {
+                    (0..locs.len())
+                        .find(|&i| room(i))
+                        .map_or(Pick::Busy, Pick::Mirror)
+                })
+                .unwrap();
+            peak.fetch_max(now.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+            per_peak[i].fetch_max(
+                per_now[i].fetch_add(1, Ordering::SeqCst) + 1,
+                Ordering::SeqCst,
+            );
+            let until = std::time::Instant::now() + Duration::from_secs(10);
+            while peak.load(Ordering::SeqCst) < want && std::time::Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            per_now[i].fetch_sub(1, Ordering::SeqCst);
+            now.fetch_sub(1, Ordering::SeqCst);
+            drop(slot);
+            Ok(())
+        })
+        .unwrap();
+        let per = per_peak.iter().map(|p| p.load(Ordering::SeqCst)).collect();
+        (peak.load(Ordering::SeqCst), per)
+    }
+
+    /// The batch's cap holds over all its files; one mirror takes at most
+    /// its own cap, the next mirror the rest (librepo: 5 at once over two
+    /// mirrors capped at 3 is 3 and 2); local mirrors take no slot.
+    #[test]
+    fn a_batch_runs_its_cap_at_once_and_a_mirror_its_own() {
+        assert_eq!(peak(&Arc::new(DownloadSlots::new(3, 3)), "h", 3).0, 3);
+        assert_eq!(peak(&Arc::new(DownloadSlots::new(1, 3)), "h", 1).0, 1);
+        assert_eq!(peak(&Arc::new(DownloadSlots::new(5, 3)), "h", 3).0, 3);
+        assert_eq!(peak(&Arc::new(DownloadSlots::new(5, 5)), "h", 5).0, 5);
+        let (all, per) = peak(&Arc::new(DownloadSlots::new(5, 3)), "hh", 5);
+        assert_eq!(all, 5);
+        assert!(per == [3, 2] || per == [3, 3], "{per:?}");
+        assert_eq!(peak(&Arc::new(DownloadSlots::new(1, 1)), "d", 8).0, 8);
+    }
+
+    /// Many files over mirrors that fail at random, under small caps:
+    /// every file ends (delivered or given up) within the time, the caps
+    /// hold at every moment, and a panicking fetch frees its slot for the
+    /// others.
+    #[test]
+    fn a_batch_under_small_caps_with_failing_mirrors_always_ends() {
+        use super::super::http::HttpSettings;
+        use super::super::mirror_tally::MirrorTally;
+        use super::super::turns::{in_turns, Turn};
+        let run = |most: usize, per: usize, kinds: &'static str, seed: u64| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let slots = Arc::new(DownloadSlots::new(most, per));
+                let tally = MirrorTally::sharing(&slots);
+                let locs = locs(kinds);
+                let now = AtomicUsize::new(0);
+                let per_now: Vec<AtomicUsize> = locs.iter().map(|_| AtomicUsize::new(0)).collect();
+                let over = AtomicBool::new(false);
+                let items: Vec<u64> = (0..120).collect();
+                let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    at_once(&items, 16, |&f| {
+                        let mut tries = 0u64;
+                        let r = in_turns(&locs, &HttpSettings::default(), Some(&tally), |i, _| {
+                            tries += 1;
+                            let remote = matches!(locs[i], Location::Http(_));
+                            if remote {
+                                let all = now.fetch_add(1, Ordering::SeqCst) + 1;
+                                let one = per_now[i].fetch_add(1, Ordering::SeqCst) + 1;
+                                if all > most || one > per {
+                                    over.store(true, Ordering::SeqCst);
+                                }
+                            }
+                            // A pseudo-random outcome per file, try and seed.
+                            let x = (f * 7919 + tries * 104729 + seed * 31)
+                                .wrapping_mul(2654435761)
+                                % 97;
+                            std::thread::sleep(Duration::from_micros(200 + x * 20));
+                            if remote {
+                                per_now[i].fetch_sub(1, Ordering::SeqCst);
+                                now.fetch_sub(1, Ordering::SeqCst);
+                            }
+                            if f == 60 && seed == 3 {
+                                panic!("a fetch that panics");
+                            }
+                            match x % 3 {
+                                0 => Ok(Turn::asked(())),
+                                _ => Err(crate::error::Error::Http {
+                                    url: format!("m{i}"),
+                                    msg: "HTTP 503".into(),
+                                }),
+                            }
+                        })?;
+                        Ok(r.is_ok())
+                    })
+                }));
+                let _ = tx.send((got.is_ok(), over.load(Ordering::SeqCst)));
+            });
+            rx.recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("hung: caps {most}/{per} over {kinds}, seed {seed}"))
+        };
+        for (most, per, kinds) in [
+            (1, 1, "hhh"),
+            (2, 1, "hhh"),
+            (3, 1, "hh"),
+            (1, 3, "h"),
+            (2, 2, "hdh"),
+            (3, 3, "hh"),
+        ] {
+            for seed in 0..4 {
+                let (finished, over) = run(most, per, kinds, seed);
+                assert!(!over, "caps {most}/{per} broken over {kinds}, seed {seed}");
+                assert_eq!(finished, seed != 3, "{most}/{per} {kinds} {seed}");
+            }
+        }
+    }
+
+    /// A transfer that waits (a retry's backoff) lends its slot to the
+    /// next file meanwhile, and takes it back once that one is done.
+    #[test]
+    fn a_waiting_transfer_lends_its_slot() {
+        let slots = Arc::new(DownloadSlots::new(1, 1));
+        let locs = locs("h");
+        let first = |room: &dyn Fn(usize) -> bool| {
+            if room(0) {
+                Pick::Mirror(0)
+            } else {
+                Pick::Busy
+            }
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            let (_, slot) = slots.turn(&locs, first).unwrap();
+            let (slots, locs) = (&slots, &locs);
+            scope.spawn(move || {
+                let (_, other) = slots.turn(locs, first).unwrap();
+                tx.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(50));
+                drop(other);
+            });
+            let lent = aside(|| rx.recv_timeout(Duration::from_secs(10)));
+            assert!(lent.is_ok(), "the next file did not have the slot");
+            // Back, and alone: the other file gave its slot back first.
+            assert_eq!(slots.lock().all, 1);
+            drop(slot);
+        });
+        let running = slots.lock();
+        assert_eq!((running.all, running.by_mirror["http://m0/"]), (0, 0));
+        // Without a slot, just the wait.
+        drop(running);
+        assert_eq!(aside(|| 7), 7);
+        assert_eq!(slots.lock().all, 0);
+    }
+
+    #[test]
+    fn at_once_keeps_the_order_and_stops_after_an_error() {
+        let items: Vec<usize> = (0..50).collect();
+        let got = at_once(&items, 7, |&i| Ok(i * 2)).unwrap();
+        assert_eq!(got, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        let started = AtomicUsize::new(0);
+        let e = at_once(&items, 1, |&i| {
+            started.fetch_add(1, Ordering::SeqCst);
+            match i {
+                3 => Err(crate::error::Error::Usage(format!("item {i}"))),
+                _ => Ok(i),
+            }
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "item 3");
+        assert_eq!(started.load(Ordering::SeqCst), 4);
+    }
+
+    /// A fetch that panics stops the batch as an error does: no further
+    /// file is started, and the panic goes on.
+    #[test]
+    fn at_once_starts_nothing_more_after_a_panic() {
+        let items: Vec<usize> = (0..400).collect();
+        let started = AtomicUsize::new(0);
+        let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            at_once(&items, 4, |&i| {
+                started.fetch_add(1, Ordering::SeqCst);
+                if i == 3 {
+                    panic!("item 3");
+                }
+                std::thread::sleep(Duration::from_millis(20));
+                Ok(i)
+            })
+        }));
+        assert!(got.is_err());
+        // Those started while the panic hook wrote its lines (a backtrace
+        // takes a while) are fewer than all.
+        let n = started.load(Ordering::SeqCst);
+        assert!(n < 200, "{n} started");
+    }
+}
