@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use buildroot_core::arch::ArchPolicy;
 use buildroot_core::archful::MacroArgs;
-use buildroot_core::buildroot::{self, Config, DEFAULT_CORE};
+use buildroot_core::buildroot::{self, Config, Scope, DEFAULT_CORE};
 use buildroot_core::cli::RepoArgs;
 use buildroot_core::package::Package;
 use buildroot_core::pkglist::{name_in, read_list, write_list, Names, Stdout};
@@ -73,8 +73,14 @@ Examples:
   echo hello | buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
       --source-repo src=testdata/repos/source --srpm ./hello-2.12.1-2.eln150.src.rpm
 
+  # A packager's question: what does building hello.spec install, core buildroot included
+  # (its own build only, as `dnf builddep --spec` into mock's buildroot; no input needed)?
+  buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
+      --source-repo src=testdata/repos/source --spec hello.spec --builds-only
+
 Exit codes:
-  0  the fixed point was reached (failed sources are reported, not fatal)
+  0  the fixed point was reached, or with --builds-only the builds were resolved (failed
+     sources are reported, not fatal)
   1  --why: no binary of the buildroot has that name; one line says what NAME is instead
      (a binary no build needs, a source package, a capability and its providers, nothing
      in the repositories). --compare: with the --srpm/--spec files some source fails
@@ -180,6 +186,12 @@ struct Args {
     /// answer, and hides the notes). With --json: all of it (docs/formats.md, section 10b).
     #[arg(long, conflicts_with_all = ["why", "output_dir"])]
     compare: bool,
+    /// Resolve only the builds of the input's sources and of the --srpm/--spec files (each
+    /// once: the core buildroot and its BuildRequires, as `dnf builddep` into mock's
+    /// buildroot), not the fixed point: the sources of what they install are listed
+    /// (--print sources), not built. With --spec/--srpm the input may be empty.
+    #[arg(long, conflicts_with = "compare")]
+    builds_only: bool,
     /// The input lists binary names; their sources are the input.
     #[arg(long)]
     from_binaries: bool,
@@ -367,6 +379,10 @@ fn run(args: &Args) -> Result<u8> {
         prefer_release,
         placeholders,
         without_given_files: false,
+        scope: match args.builds_only {
+            true => Scope::Input,
+            false => Scope::FixedPoint,
+        },
     };
     if args.compare && args.srpm.is_empty() && args.spec.is_empty() {
         bail!("--compare compares the answer with and without --srpm/--spec files: give one");
@@ -466,6 +482,13 @@ fn run(args: &Args) -> Result<u8> {
             "note",
             format!("no input: the sources are {}", input_list.join(", ")),
         ));
+    } else if args.builds_only {
+        // The files are what the builds are asked about.
+        for g in &given {
+            if !input_list.contains(&g.package.name) {
+                input_list.push(g.package.name.clone());
+            }
+        }
     }
     let pool = std::mem::ManuallyDrop::new(load_pool(args, &what_if::packages(&given))?);
     let load_s = t_load.elapsed().as_secs_f64();
