@@ -1,0 +1,307 @@
+//! buildroot-generator --builds-only: a packager's "what does this build
+//! install?" on the fixture distribution. The input's builds (and the
+//! --spec/--srpm files') are resolved once each, core buildroot included,
+//! as the fixed point's first layer resolves them; nothing is queued.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use assert_cmd::Command;
+use cli_tests::{cmd, expect_error, TestContext, Tool, FIXTURE_X86_64};
+
+/// x86_64 on the fixture repos, quiet, with its own cache directory.
+fn gen(cache: &Path) -> Command {
+    let mut c = cmd(Tool::Generator);
+    c.args(FIXTURE_X86_64)
+        .arg("-q")
+        .arg("--cache-dir")
+        .arg(cache);
+    c
+}
+
+fn lines(out: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn file_lines(path: &Path) -> Vec<String> {
+    lines(&std::fs::read(path).unwrap())
+}
+
+/// Runs `c` with `stdin`, expects `code`, returns (stdout lines, stderr).
+fn run(c: &mut Command, stdin: &str, code: i32) -> (Vec<String>, String) {
+    let out = c.write_stdin(stdin).assert().code(code);
+    let out = out.get_output();
+    (
+        lines(&out.stdout),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn one_source_prints_exactly_the_binaries_of_its_build() {
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    // The fixed point's output directory: hello's own build beyond the core.
+    let full_dir = t.join("full");
+    let (full, _) = run(gen(&cache).arg("--output-dir").arg(&full_dir), "hello\n", 0);
+    let mut want: BTreeSet<String> = file_lines(&full_dir.join("CoreBuildRootBinaries"))
+        .into_iter()
+        .collect();
+    want.extend(file_lines(&full_dir.join("output/hello-deps-binary")));
+    let want: Vec<String> = want.into_iter().collect();
+
+    let only_dir = t.join("only");
+    let (only, _) = run(
+        gen(&cache)
+            .arg("--builds-only")
+            .arg("--output-dir")
+            .arg(&only_dir),
+        "hello\n",
+        0,
+    );
+    assert_eq!(only, want);
+    // The fixed point goes on: libjpeg-turbo's own build needs nasm.
+    assert!(full.contains(&"nasm".to_string()), "{full:?}");
+    assert!(!only.contains(&"nasm".to_string()), "{only:?}");
+    // The output directory holds that one build, the same file as the fixed point's.
+    assert_eq!(
+        cli_tests::dir_names(&only_dir.join("output")),
+        ["hello-deps-binary", "hello-deps-source"]
+    );
+    for f in ["output/hello-deps-binary", "CoreBuildRootBinaries"] {
+        assert_eq!(file_lines(&only_dir.join(f)), file_lines(&full_dir.join(f)));
+    }
+    assert_eq!(
+        file_lines(&only_dir.join("buildroot-binary-package-names.txt")),
+        want
+    );
+
+    // Sources: the input's and those of every binary installed (core
+    // included), not built: texinfo gives the core's info, and hello's
+    // libjpeg-turbo-devel comes from libjpeg-turbo; nasm's source is not
+    // reached.
+    let (sources, _) = run(
+        gen(&cache).args(["--builds-only", "--print", "sources"]),
+        "hello\n",
+        0,
+    );
+    for s in ["hello", "libjpeg-turbo", "texinfo", "bash"] {
+        assert!(sources.contains(&s.to_string()), "{s}: {sources:?}");
+    }
+    assert!(!sources.contains(&"nasm".to_string()), "{sources:?}");
+    assert_eq!(
+        file_lines(&only_dir.join("buildroot-source-package-names.txt")),
+        sources
+    );
+    let (nvrs, _) = run(
+        gen(&cache).args(["--builds-only", "--print", "source-nvrs"]),
+        "hello\n",
+        0,
+    );
+    assert!(
+        nvrs.contains(&"texinfo-7.1-1.eln150".to_string()),
+        "{nvrs:?}"
+    );
+    assert!(
+        nvrs.contains(&"hello-2.12.1-1.eln150".to_string()),
+        "{nvrs:?}"
+    );
+
+    // --json: section 10a's document, of these builds.
+    let out = gen(&cache)
+        .args(["--builds-only", "--json"])
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let keys: Vec<&String> = doc.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "arch",
+            "binaries",
+            "binary_nvrs",
+            "core",
+            "errors",
+            "source_nvrs",
+            "sources"
+        ]
+    );
+    assert_eq!(doc["binaries"], serde_json::json!(want));
+    assert_eq!(doc["sources"], serde_json::json!(sources));
+    assert_eq!(doc["errors"], serde_json::json!({}));
+}
+
+#[test]
+fn a_spec_alone_is_the_input() {
+    let t = TestContext::new();
+    let spec = t.join("hello.spec");
+    // nasm, which only the fixed point's libjpeg-turbo build brings otherwise.
+    std::fs::write(
+        &spec,
+        "Name: hello\nVersion: 2.12.1\nRelease: 3%{?dist}\nSummary: s\nLicense: MIT\n\
+         BuildRequires: gcc nasm\n%description\nd\n%files\n",
+    )
+    .unwrap();
+    let cache = t.join("cache");
+    // No input list (stdin empty): the spec's package is the build asked about.
+    let (binaries, stderr) = run(
+        gen(&cache).arg("--builds-only").arg("--spec").arg(&spec),
+        "",
+        0,
+    );
+    assert!(binaries.contains(&"nasm".to_string()), "{binaries:?}");
+    assert!(binaries.contains(&"gcc".to_string()), "{binaries:?}");
+    assert!(
+        !binaries.contains(&"libjpeg-turbo-devel".to_string()),
+        "the repos' hello is not built: {binaries:?}"
+    );
+    assert!(!stderr.contains("only the core"), "{stderr}");
+    let (why, _) = run(
+        gen(&cache)
+            .args(["--builds-only", "--why", "nasm", "--spec"])
+            .arg(&spec),
+        "",
+        0,
+    );
+    assert_eq!(
+        why,
+        ["nasm <- BuildRequires 'nasm' of hello, given as hello.spec (input)"]
+    );
+    let (nvrs, _) = run(
+        gen(&cache)
+            .args(["--builds-only", "--print", "source-nvrs", "--spec"])
+            .arg(&spec),
+        "",
+        0,
+    );
+    assert!(
+        nvrs.contains(&"hello-2.12.1-3.eln150".to_string()),
+        "{nvrs:?}"
+    );
+    // Without --builds-only, an empty input is the core alone, as before.
+    let (core_only, stderr) = run(
+        cmd(Tool::Generator)
+            .args(FIXTURE_X86_64)
+            .arg("--cache-dir")
+            .arg(&cache)
+            .arg("--spec")
+            .arg(&spec),
+        "",
+        0,
+    );
+    assert!(!core_only.contains(&"nasm".to_string()), "{core_only:?}");
+    assert!(
+        stderr.contains("only the core buildroot is computed"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_failed_build_is_reported_as_in_a_fixed_point() {
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    let plain = |stdin: &str| {
+        let mut c = cmd(Tool::Generator);
+        c.args(FIXTURE_X86_64)
+            .arg("--cache-dir")
+            .arg(&cache)
+            .arg("--builds-only");
+        run(&mut c, stdin, 0)
+    };
+    let (binaries, stderr) = plain("broken\n");
+    assert_eq!(
+        stderr,
+        "buildroot-generator: warning: broken: NoInstall: nothing provides 'does-not-exist-devel'\n\
+         buildroot-generator: warning: 1 source failed: 1 NoInstall (details above)\n"
+    );
+    // The rest of a NoInstall build still counts: the core at least.
+    assert!(binaries.contains(&"rpm-build".to_string()), "{binaries:?}");
+    let (_, stderr) = plain("conflicted\n");
+    assert!(
+        stderr.starts_with("buildroot-generator: warning: conflicted: BadDeps: package curl-"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with(
+            "buildroot-generator: warning: 1 source failed: 1 BadDeps (details above)\n"
+        ),
+        "{stderr}"
+    );
+    let dir = t.join("out");
+    let out = gen(&cache)
+        .args(["--builds-only", "--json", "--output-dir"])
+        .arg(&dir)
+        .write_stdin("broken\nconflicted\n")
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(
+        doc["errors"]["broken"],
+        serde_json::json!({"no_install": ["does-not-exist-devel"]})
+    );
+    assert!(doc["errors"]["conflicted"]["bad_deps"].is_array(), "{doc}");
+    assert_eq!(
+        cli_tests::dir_names(&dir.join("errors")),
+        ["broken-NoInstall", "conflicted-BadDeps"]
+    );
+}
+
+#[test]
+fn why_answers_about_the_builds_environment() {
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    let why = |name: &str, code: i32| {
+        run(
+            gen(&cache).args(["--builds-only", "--why", name]),
+            "hello\n",
+            code,
+        )
+    };
+    let (chain, _) = why("libjpeg-turbo", 0);
+    assert_eq!(
+        chain,
+        [
+            "libjpeg-turbo <- required by libjpeg-turbo-devel <- BuildRequires \
+          'libjpeg-turbo-devel' of hello (input)"
+        ]
+    );
+    let (chain, _) = why("curl", 0);
+    assert_eq!(
+        chain,
+        ["curl <- required by rpm-build <- core name rpm-build (core buildroot)"]
+    );
+    // In the fixed point (libjpeg-turbo's build), not in hello's.
+    let (none, stderr) = why("nasm", 1);
+    assert!(none.is_empty());
+    assert_eq!(
+        stderr,
+        "buildroot-generator: 'nasm' is in the repositories but not in the x86_64 buildroot: \
+         no build of the run needs it\n"
+    );
+    // A source of the builds' binaries, listed but not built.
+    let (_, stderr) = why("texinfo", 1);
+    assert_eq!(
+        stderr,
+        "buildroot-generator: 'texinfo' is a source package, not a binary one; it is the \
+         source of binaries of the x86_64 buildroot, not one of its builds (the run builds its \
+         input only): see --why info\n"
+    );
+}
+
+#[test]
+fn builds_only_refuses_compare() {
+    let t = TestContext::new();
+    let mut c = cmd(Tool::Generator);
+    c.args(FIXTURE_X86_64)
+        .args(["--builds-only", "--compare", "--srpm", "x.src.rpm"]);
+    let line = expect_error(&t, c, "hello\n");
+    assert_eq!(
+        line,
+        "buildroot-generator: the argument '--builds-only' cannot be used with '--compare' \
+         (try '--help')"
+    );
+}
