@@ -110,7 +110,8 @@ impl Print {
 enum Print {
     /// Names of every binary in any transaction, core included.
     Binaries,
-    /// Names of every source of the run.
+    /// Names of every source of the run (--builds-only: the input's and those of the
+    /// binaries, built or not).
     Sources,
     /// name-version-release of every binary.
     BinaryNvrs,
