@@ -305,3 +305,38 @@ fn builds_only_refuses_compare() {
          (try '--help')"
     );
 }
+
+#[test]
+fn at_a_terminal_the_given_file_is_the_build_asked_about() {
+    if !cli_tests::has_script() {
+        return;
+    }
+    let t = TestContext::new();
+    let spec = t.join("hello.spec");
+    std::fs::write(
+        &spec,
+        "Name: hello\nVersion: 2.12.1\nRelease: 3%{?dist}\nSummary: s\nLicense: MIT\n\
+         BuildRequires: nasm\n%description\nd\n%files\n",
+    )
+    .unwrap();
+    let typescript = t.join("typescript");
+    let gen = cli_tests::bin(Tool::Generator).display().to_string();
+    let command = format!(
+        "{gen} {} --cache-dir {} --spec {} --builds-only --why nasm",
+        FIXTURE_X86_64.join(" "),
+        t.join("cache").display(),
+        spec.display()
+    );
+    let out = cli_tests::pty::output_or_kill(
+        cli_tests::pty::script(&command, &typescript).current_dir(cli_tests::root()),
+        cli_tests::pty::DEADLINE,
+        "buildroot-generator --builds-only on a terminal",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let shown = String::from_utf8_lossy(&std::fs::read(&typescript).unwrap()).into_owned();
+    assert!(shown.contains("no input: the sources are hello"), "{shown}");
+    assert!(
+        shown.contains("nasm <- BuildRequires 'nasm' of hello, given as hello.spec (input)"),
+        "{shown}"
+    );
+}
