@@ -190,7 +190,8 @@ struct Args {
     /// Resolve only the builds of the input's sources and of the --srpm/--spec files (each
     /// once: the core buildroot and its BuildRequires, as `dnf builddep` into mock's
     /// buildroot), not the fixed point: the sources of what they install are listed
-    /// (--print sources), not built. With --spec/--srpm the input may be empty.
+    /// (--print sources), not built, and a placeholder is built only when the input names it.
+    /// With --spec/--srpm the input may be empty.
     #[arg(long, conflicts_with = "compare")]
     builds_only: bool,
     /// The input lists binary names; their sources are the input.

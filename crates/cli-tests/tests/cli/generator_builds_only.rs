@@ -340,3 +340,37 @@ fn at_a_terminal_the_given_file_is_the_build_asked_about() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_placeholder_is_built_only_when_the_input_names_it() {
+    let t = TestContext::new();
+    let ph = t.join("ph.json");
+    std::fs::write(
+        &ph,
+        r#"{"newthing": {"build_requires": ["nasm", "nothing-has-this"], "limit_arches": []}}"#,
+    )
+    .unwrap();
+    let cache = t.join("cache");
+    let json = |stdin: &str| {
+        let out = gen(&cache)
+            .args(["--builds-only", "--json", "--placeholders"])
+            .arg(&ph)
+            .write_stdin(stdin)
+            .assert()
+            .success();
+        serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
+    };
+    let has = |v: &serde_json::Value, name: &str| v.as_array().unwrap().iter().any(|x| x == name);
+    // The fixed point builds every placeholder; hello's build alone does not.
+    let hello = json("hello\n");
+    assert!(!has(&hello["sources"], "newthing"), "{hello}");
+    assert!(!has(&hello["binaries"], "nasm"), "{hello}");
+    assert_eq!(hello["errors"], serde_json::json!({}));
+    let new = json("newthing\n");
+    assert!(has(&new["binaries"], "nasm"), "{new}");
+    assert!(has(&new["sources"], "newthing"), "{new}");
+    assert_eq!(
+        new["errors"],
+        serde_json::json!({"newthing": {"no_install": ["nothing-has-this"]}})
+    );
+}
