@@ -484,19 +484,12 @@ fn run(args: &Args) -> Result<u8> {
             "note",
             format!("no input: the sources are {}", input_list.join(", ")),
         ));
-    } else if args.builds_only {
-        // The files are what the builds are asked about.
-        for g in &given {
-            if !input_list.contains(&g.package.name) {
-                input_list.push(g.package.name.clone());
-            }
-        }
     }
     let pool = std::mem::ManuallyDrop::new(load_pool(args, &what_if::packages(&given))?);
     let load_s = t_load.elapsed().as_secs_f64();
     what_if::note_replaced(&given, &pool, &mut what_if_said);
     what_if::note_arch_baseline(&given, &pool, &args.arch, &mut what_if_said);
-    let input: Vec<String> = if args.from_binaries {
+    let mut input: Vec<String> = if args.from_binaries {
         let mut out = Vec::new();
         for line in &input_list {
             let b = name_in(line, |n| !pool.binaries_named(n).is_empty());
@@ -519,6 +512,15 @@ fn run(args: &Args) -> Result<u8> {
         refusals::check_names(args, &input_list, &names)?;
         names
     };
+    if args.builds_only {
+        // The files are what the builds are asked about (source names,
+        // whatever --from-binaries makes of the input's lines).
+        for g in &given {
+            if !input.contains(&g.package.name) {
+                input.push(g.package.name.clone());
+            }
+        }
+    }
     if input.is_empty() {
         warn("the input lists no sources; only the core buildroot is computed".into());
     } else {

@@ -374,3 +374,29 @@ fn a_placeholder_is_built_only_when_the_input_names_it() {
         serde_json::json!({"newthing": {"no_install": ["nothing-has-this"]}})
     );
 }
+
+#[test]
+fn a_given_file_is_a_source_whatever_the_input_lists() {
+    let t = TestContext::new();
+    let spec = t.join("brandnew.spec");
+    std::fs::write(
+        &spec,
+        "Name: brandnew\nVersion: 1\nRelease: 1%{?dist}\nSummary: s\nLicense: MIT\n\
+         BuildRequires: nasm\n%description\nd\n%files\n",
+    )
+    .unwrap();
+    // --from-binaries reads the input as binary names; the spec's package
+    // (a new one: no binary has its name) is a source name all the same.
+    let (sources, stderr) = run(
+        gen(&t.join("cache"))
+            .args(["--builds-only", "--from-binaries", "--print", "sources"])
+            .arg("--spec")
+            .arg(&spec),
+        "webfetch\n",
+        0,
+    );
+    assert!(sources.contains(&"brandnew".to_string()), "{sources:?}");
+    assert!(sources.contains(&"webfetch".to_string()), "{sources:?}");
+    assert!(sources.contains(&"nasm".to_string()), "{sources:?}");
+    assert_eq!(stderr, "");
+}
