@@ -32,7 +32,10 @@ use crate::error::Result;
 use crate::pool::{PkgId, Pool};
 use crate::solver::{Job, Resolver, Solution, Unsolvable};
 
-pub use output::{check_output_dir, view_id, BuildrootReport, CoreReport, SourceErrors, WHY_FILE};
+pub use output::{
+    check_output_dir, view_id, BuildrootReport, CoreReport, SourceErrors, BUILDS_ONLY_FILE,
+    WHY_FILE,
+};
 
 /// mock's build group as dep-tracker used it (the release package is added
 /// separately).
@@ -77,18 +80,30 @@ pub struct Config {
     pub scope: Scope,
 }
 
-/// How far a run goes from its input.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// How far a run goes from its input. In the `--json` report (as
+/// `"scope"`, present only for [`Scope::Input`]) it is named after the
+/// option: `"builds-only"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Scope {
     /// Every source of what gets installed is built too, until nothing is
     /// new (the workflow's buildroot).
     #[default]
+    #[serde(rename = "fixed-point")]
     FixedPoint,
     /// The input's builds alone (placeholders only where the input names
     /// them; the core's sources are not built): each resolved once, as in
     /// the fixed point's first layer, and the sources of what they install
     /// listed in [`Buildroot::not_built`] instead of queued.
+    #[serde(rename = "builds-only")]
     Input,
+}
+
+impl Scope {
+    /// The workflow's buildroot (what every reader of a run's output took
+    /// it to be before [`Scope::Input`]).
+    pub fn is_fixed_point(&self) -> bool {
+        *self == Scope::FixedPoint
+    }
 }
 
 /// Why a source is in the run.
@@ -177,6 +192,8 @@ pub struct Buildroot<'p> {
     /// source package the fixed point would choose (None: no repository
     /// holds one). Empty in a fixed point, which builds them all.
     pub not_built: Vec<(String, Option<PkgId>)>,
+    /// How far the run went ([`Config::scope`]).
+    pub scope: Scope,
 }
 
 /// Progress of a run: reported when a layer starts, after every source of
@@ -413,6 +430,7 @@ pub fn run_with_progress<'p>(
         core,
         sources: records,
         not_built,
+        scope: cfg.scope,
     })
 }
 

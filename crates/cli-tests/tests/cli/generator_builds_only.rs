@@ -126,10 +126,12 @@ fn one_source_prints_exactly_the_binaries_of_its_build() {
             "binary_nvrs",
             "core",
             "errors",
+            "scope",
             "source_nvrs",
             "sources"
         ]
     );
+    assert_eq!(doc["scope"], "builds-only");
     assert_eq!(doc["binaries"], serde_json::json!(want));
     assert_eq!(doc["sources"], serde_json::json!(sources));
     assert_eq!(doc["errors"], serde_json::json!({}));
@@ -399,4 +401,69 @@ fn a_given_file_is_a_source_whatever_the_input_lists() {
     assert!(sources.contains(&"webfetch".to_string()), "{sources:?}");
     assert!(sources.contains(&"nasm".to_string()), "{sources:?}");
     assert_eq!(stderr, "");
+}
+
+/// A script reading `--json` or an `--output-dir` cannot take the builds'
+/// lists for a buildroot: the document says `"scope": "builds-only"` (a
+/// fixed point's has no such key, byte for byte as before), and the
+/// directory holds `builds-only.txt`, which workload-diff refuses (exit 2)
+/// where it reads a buildroot; a fixed point written over it is read again.
+#[test]
+fn a_builds_only_output_says_so() {
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    let json = |extra: &[&str]| {
+        let out = gen(&cache)
+            .arg("--json")
+            .args(extra)
+            .write_stdin("hello\n")
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let only = json(&["--builds-only"]);
+    assert!(
+        only.starts_with("{\n  \"arch\": \"x86_64\",\n  \"scope\": \"builds-only\",\n"),
+        "{only}"
+    );
+    let full = json(&[]);
+    assert!(!full.contains("\"scope\""), "{full}");
+
+    let dir = t.join("out");
+    run(
+        gen(&cache)
+            .arg("--builds-only")
+            .arg("--output-dir")
+            .arg(&dir),
+        "hello\n",
+        0,
+    );
+    let marker = dir.join("builds-only.txt");
+    assert_eq!(
+        std::fs::read_to_string(&marker).unwrap(),
+        "buildroot-generator --builds-only: the input's builds alone (core buildroot \
+         included), not the buildroot's fixed point\n"
+    );
+    let compose = t.join("compose.txt");
+    std::fs::write(&compose, "hello\n").unwrap();
+    let diff = || {
+        let mut c = cmd(Tool::WorkloadDiff);
+        c.arg("--compose")
+            .arg(format!("x86_64={}", compose.display()))
+            .arg("--buildroot-dir")
+            .arg(format!("x86_64={}", dir.display()))
+            .args(["--format", "text"]);
+        c
+    };
+    let line = expect_error(&t, diff(), "");
+    assert_eq!(
+        line,
+        "workload-diff: [TMP]/out: a buildroot-generator --builds-only output (it holds \
+         builds-only.txt): the input's builds alone, not a buildroot; give the directory of a \
+         run without --builds-only"
+    );
+    // The fixed point replaces the directory whole: no marker left.
+    run(gen(&cache).arg("--output-dir").arg(&dir), "hello\n", 0);
+    assert!(!marker.exists());
+    diff().assert().success();
 }
