@@ -191,7 +191,8 @@ struct Args {
     /// once: the core buildroot and its BuildRequires, as `dnf builddep` into mock's
     /// buildroot), not the fixed point: the sources of what they install are listed
     /// (--print sources), not built, and a placeholder is built only when the input names it.
-    /// With --spec/--srpm the input may be empty.
+    /// With --spec/--srpm the input may be empty, and when they are all it builds no
+    /// --source-repo is needed.
     #[arg(long, conflicts_with = "compare")]
     builds_only: bool,
     /// The input lists binary names; their sources are the input.

@@ -467,3 +467,67 @@ fn a_builds_only_output_says_so() {
     assert!(!marker.exists());
     diff().assert().success();
 }
+
+/// A spec's build asks nothing of a source repository (`dnf builddep
+/// hello.spec` in a mock buildroot, whose repos are binary ones): with
+/// --builds-only and only given files to build, none is needed. A source
+/// named besides them still needs one (it would be NoSource), as in a
+/// fixed point, which would queue the sources of what got installed.
+#[test]
+fn a_given_file_alone_needs_no_source_repository() {
+    let t = TestContext::new();
+    let spec = t.join("hello.spec");
+    std::fs::write(
+        &spec,
+        "Name: hello\nVersion: 2.12.1\nRelease: 3%{?dist}\nSummary: s\nLicense: MIT\n\
+         BuildRequires: gcc nasm\n%description\nd\n%files\n",
+    )
+    .unwrap();
+    let binary_repos_only = |extra: &[&str]| {
+        let mut c = cmd(Tool::Generator);
+        c.args([
+            "--arch",
+            "x86_64",
+            "--repo",
+            "main=testdata/repos/x86_64",
+            "-q",
+        ])
+        .arg("--cache-dir")
+        .arg(t.join("cache"))
+        .arg("--spec")
+        .arg(&spec)
+        .args(extra);
+        c
+    };
+    let (binaries, stderr) = run(&mut binary_repos_only(&["--builds-only"]), "", 0);
+    assert_eq!(stderr, "");
+    assert!(binaries.contains(&"nasm".to_string()), "{binaries:?}");
+    assert!(binaries.contains(&"rpm-build".to_string()), "{binaries:?}");
+    // The same build as with the source repository.
+    let (with_src, _) = run(
+        gen(&t.join("cache"))
+            .arg("--builds-only")
+            .arg("--spec")
+            .arg(&spec),
+        "",
+        0,
+    );
+    assert_eq!(binaries, with_src);
+    // Named in the input too: still the spec's build alone.
+    run(&mut binary_repos_only(&["--builds-only"]), "hello\n", 0);
+    // The sources of what it installs are listed, without a package.
+    let (nvrs, _) = run(
+        &mut binary_repos_only(&["--builds-only", "--print", "source-nvrs"]),
+        "",
+        0,
+    );
+    assert_eq!(nvrs, ["hello-2.12.1-3.eln150"]);
+    let refused = "buildroot-generator: the repositories (main) hold no source package: give \
+                   --source-repo ID=URL (or a --repofile with source repos); for the core \
+                   buildroot alone, give an empty input";
+    // Another source to build, or the fixed point: refused as before.
+    let line = expect_error(&t, binary_repos_only(&["--builds-only"]), "webfetch\n");
+    assert_eq!(line, refused);
+    let line = expect_error(&t, binary_repos_only(&[]), "hello\n");
+    assert_eq!(line, refused);
+}
