@@ -5,7 +5,10 @@ benchmark compares with (what dep-tracker's buildroot-generator.py does,
 with rpm-buildroot's binding semantics: core + BuildRequires in one
 transaction, BuildRequires taken as `dnf builddep` takes them).
 
-    dnf-buildroot.py --arch ARCH --repo ID=DIR... [--core a,b,...] [--limit N] SOURCES-FILE
+    dnf-buildroot.py --arch ARCH --repo ID=DIR... [--core a,b,...] [--limit N] [--builds-only] SOURCES-FILE
+
+--builds-only resolves the listed sources' builds alone (no core sources, nothing queued);
+"sources" is then those and the source names of every binary installed.
 
 Prints JSON: {"binaries": [...], "sources": [...], "errors": {src: kind},
 "resolved": N, "seconds": S}. Run with Debian's /usr/bin/python3.
@@ -74,6 +77,8 @@ def main():
     ap.add_argument("--repo", action="append", default=[])
     ap.add_argument("--core", default=None)
     ap.add_argument("--limit", type=int, default=0, help="stop after N sources (for timing)")
+    ap.add_argument("--builds-only", action="store_true",
+                    help="the listed sources' builds only, not the fixed point")
     ap.add_argument("input")
     a = ap.parse_args()
     core = a.core.split(",") if a.core is not None else DEFAULT_CORE
@@ -96,7 +101,7 @@ def main():
         core_sources = sorted({p.source_name for p in core_set})
         seen = set()
         layer = []
-        for s in queue + core_sources:
+        for s in queue + ([] if a.builds_only else core_sources):
             if s not in seen:
                 seen.add(s)
                 layer.append(s)
@@ -129,6 +134,10 @@ def main():
                         seen.add(p.source_name)
                         nxt.append(p.source_name)
             layer = sorted(nxt)
+            if a.builds_only:
+                sources.update(nxt)
+                sources.update(p.source_name for p in core_set)
+                break
         seconds = time.time() - start
         base.close()
     finally:

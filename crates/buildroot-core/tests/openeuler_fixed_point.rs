@@ -8,11 +8,14 @@
 //! The data lives outside the repository: `$RPM_BUILDROOT_SHARED_DATA`
 //! (default `../shared/data` relative to the repository root) holds
 //! `openeuler-20.03-x86_64/{bin,src}`. Skipped when it is absent.
+//!
+//! The input's builds alone (`Scope::Input`, `--builds-only`) are checked
+//! against the fixed point's records: the same transactions.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use buildroot_core::buildroot::{run, Config};
+use buildroot_core::buildroot::{run, Buildroot, Config, Scope};
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{Filelists, LoadOptions, RepoSpec};
 
@@ -140,4 +143,49 @@ fn check(pool: &Pool) {
         })
         .collect();
     assert_eq!(errors, want.errors, "failed sources differ from dnf's");
+    builds_only_is_the_first_layer(pool, &input, &cfg, &br);
+}
+
+/// `Scope::Input` resolves each input source as the fixed point does: over
+/// every source, the same binaries, sources and install sets, and the
+/// names without a source package listed, not NoSource errors; one source
+/// alone, that source's record of the fixed point.
+fn builds_only_is_the_first_layer(pool: &Pool, input: &[String], cfg: &Config, fp: &Buildroot) {
+    let cfg = Config {
+        scope: Scope::Input,
+        ..cfg.clone()
+    };
+    let only = run(pool, input, &cfg).expect("builds only");
+    assert_eq!(only.binaries(), fp.binaries());
+    assert_eq!(only.source_names(), fp.source_names());
+    assert_eq!(only.source_nvrs(), fp.source_nvrs());
+    assert_eq!(only.sources.len(), input.len());
+    let no_source: Vec<&String> = fp
+        .failed()
+        .filter(|s| s.no_source())
+        .map(|s| &s.name)
+        .collect();
+    let not_built: Vec<&String> = only.not_built.iter().map(|(n, _)| n).collect();
+    assert_eq!(not_built, no_source);
+    for rec in &only.sources {
+        let theirs = fp.source(&rec.name).expect("in the fixed point");
+        assert_eq!(rec.installed, theirs.installed, "{}", rec.name);
+        assert_eq!(rec.errors(), theirs.errors(), "{}", rec.name);
+    }
+    for name in input.iter().step_by(400) {
+        let one = run(pool, std::slice::from_ref(name), &cfg).expect("one build");
+        assert_eq!(one.sources.len(), 1, "{name}");
+        let theirs = fp.source(name).expect("in the fixed point");
+        assert_eq!(one.sources[0].installed, theirs.installed, "{name}");
+        let mut want: Vec<String> = one.core_binaries();
+        want.extend(
+            theirs
+                .installed
+                .iter()
+                .map(|&p| pool.name_of(p).to_string()),
+        );
+        want.sort();
+        want.dedup();
+        assert_eq!(one.binaries(), want, "{name}");
+    }
 }

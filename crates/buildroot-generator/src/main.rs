@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use buildroot_core::arch::ArchPolicy;
 use buildroot_core::archful::MacroArgs;
-use buildroot_core::buildroot::{self, Config, DEFAULT_CORE};
+use buildroot_core::buildroot::{self, Config, Scope, DEFAULT_CORE};
 use buildroot_core::cli::RepoArgs;
 use buildroot_core::package::Package;
 use buildroot_core::pkglist::{name_in, read_list, write_list, Names, Stdout};
@@ -73,8 +73,14 @@ Examples:
   echo hello | buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
       --source-repo src=testdata/repos/source --srpm ./hello-2.12.1-2.eln150.src.rpm
 
+  # A packager's question: what does building hello.spec install, core buildroot included
+  # (its own build only, as `dnf builddep --spec` into mock's buildroot; no input needed)?
+  buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
+      --source-repo src=testdata/repos/source --spec hello.spec --builds-only
+
 Exit codes:
-  0  the fixed point was reached (failed sources are reported, not fatal)
+  0  the fixed point was reached, or with --builds-only the builds were resolved (failed
+     sources are reported, not fatal)
   1  --why: no binary of the buildroot has that name; one line says what NAME is instead
      (a binary no build needs, a source package, a capability and its providers, nothing
      in the repositories). --compare: with the --srpm/--spec files some source fails
@@ -104,7 +110,8 @@ impl Print {
 enum Print {
     /// Names of every binary in any transaction, core included.
     Binaries,
-    /// Names of every source of the run.
+    /// Names of every source of the run (--builds-only: the input's and those of the
+    /// binaries, built or not).
     Sources,
     /// name-version-release of every binary.
     BinaryNvrs,
@@ -180,6 +187,14 @@ struct Args {
     /// answer, and hides the notes). With --json: all of it (docs/formats.md, section 10b).
     #[arg(long, conflicts_with_all = ["why", "output_dir"])]
     compare: bool,
+    /// Resolve only the builds of the input's sources and of the --srpm/--spec files (each
+    /// once: the core buildroot and its BuildRequires, as `dnf builddep` into mock's
+    /// buildroot), not the fixed point: the sources of what they install are listed
+    /// (--print sources), not built, and a placeholder is built only when the input names it.
+    /// With --spec/--srpm the input may be empty, and when they are all it builds no
+    /// --source-repo is needed.
+    #[arg(long, conflicts_with = "compare")]
+    builds_only: bool,
     /// The input lists binary names; their sources are the input.
     #[arg(long)]
     from_binaries: bool,
@@ -367,6 +382,10 @@ fn run(args: &Args) -> Result<u8> {
         prefer_release,
         placeholders,
         without_given_files: false,
+        scope: match args.builds_only {
+            true => Scope::Input,
+            false => Scope::FixedPoint,
+        },
     };
     if args.compare && args.srpm.is_empty() && args.spec.is_empty() {
         bail!("--compare compares the answer with and without --srpm/--spec files: give one");
@@ -471,7 +490,7 @@ fn run(args: &Args) -> Result<u8> {
     let load_s = t_load.elapsed().as_secs_f64();
     what_if::note_replaced(&given, &pool, &mut what_if_said);
     what_if::note_arch_baseline(&given, &pool, &args.arch, &mut what_if_said);
-    let input: Vec<String> = if args.from_binaries {
+    let mut input: Vec<String> = if args.from_binaries {
         let mut out = Vec::new();
         for line in &input_list {
             let b = name_in(line, |n| !pool.binaries_named(n).is_empty());
@@ -494,6 +513,15 @@ fn run(args: &Args) -> Result<u8> {
         refusals::check_names(args, &input_list, &names)?;
         names
     };
+    if args.builds_only {
+        // The files are what the builds are asked about (source names,
+        // whatever --from-binaries makes of the input's lines).
+        for g in &given {
+            if !input.contains(&g.package.name) {
+                input.push(g.package.name.clone());
+            }
+        }
+    }
     if input.is_empty() {
         warn("the input lists no sources; only the core buildroot is computed".into());
     } else {

@@ -58,19 +58,31 @@ pub(super) fn check_names(args: &Args, lines: &[String], names: &[String]) -> Re
 /// Sources are listed but no repository has a single source package (no
 /// --source-repo given, say): every one would be a NoSource error and the
 /// result the core buildroot alone, which is not what was asked. An empty
-/// input is how the core alone is asked for.
+/// input is how the core alone is asked for. With --builds-only, sources
+/// that are all given as files (or placeholders) need no source repository:
+/// nothing else is built (`dnf builddep hello.spec` in a mock buildroot,
+/// whose repos are binary ones).
 pub(super) fn check_sources_exist(
     args: &Args,
     pool: &Pool,
     input: &[String],
     cfg: &Config,
 ) -> Result<()> {
+    let given = |n: &str| {
+        pool.sources_named(n)
+            .iter()
+            .any(|&p| pool.is_command_line(p))
+    };
     // Sources given as files (--srpm, --spec) do not count: they stand in
     // for the repos' ones, they do not make a source repository.
     if pool
         .ids()
         .any(|p| pool.is_source(p) && !pool.is_command_line(p))
         || input.iter().all(|n| cfg.placeholders.contains_key(n))
+        || (args.builds_only
+            && input
+                .iter()
+                .all(|n| cfg.placeholders.contains_key(n) || given(n)))
     {
         return Ok(());
     }

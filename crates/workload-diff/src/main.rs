@@ -88,7 +88,7 @@ Exit codes:
   1  verify: something cannot be built from compose + workload, or is missing from the new compose
   2  usage or input error (missing or unreadable file, bad list, an empty --compose or
      --buildroot list without --allow-empty, unknown arch, arch mismatch, a --buildroot-dir of
-     another arch, an option of another --format),
+     another arch or of buildroot-generator --builds-only, an option of another --format),
      or the output could not be written; one line on stderr names the file and the problem";
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -122,7 +122,8 @@ struct Cli {
     #[arg(long, value_name = "ARCH=FILE", value_parser = arch_value)]
     buildroot: Vec<(String, String)>,
 
-    /// A buildroot-generator output directory for ARCH
+    /// A buildroot-generator output directory for ARCH (a fixed point's: one written with
+    /// --builds-only is refused)
     #[arg(long = "buildroot-dir", value_name = "ARCH=DIR", value_parser = arch_value)]
     buildroot_dir: Vec<(String, String)>,
 

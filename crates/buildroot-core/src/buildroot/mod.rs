@@ -9,6 +9,11 @@
 //! a BuildRequires nothing matches is a NoInstall error (the rest still
 //! counts); an unsolvable transaction is BadDeps (contributes nothing); a
 //! queued name without a source package is NoSource (still listed).
+//!
+//! [`Scope::Input`] stops after the input's own builds (a packager's "what
+//! does this build install?", `dnf builddep` into mock's buildroot): the
+//! same transactions as the first layer's, without the core's sources, and
+//! nothing queued; the sources of what they install are listed, not built.
 
 pub mod compare;
 mod output;
@@ -27,7 +32,10 @@ use crate::error::Result;
 use crate::pool::{PkgId, Pool};
 use crate::solver::{Job, Resolver, Solution, Unsolvable};
 
-pub use output::{check_output_dir, view_id, BuildrootReport, CoreReport, SourceErrors, WHY_FILE};
+pub use output::{
+    check_output_dir, view_id, BuildrootReport, CoreReport, SourceErrors, BUILDS_ONLY_FILE,
+    WHY_FILE,
+};
 
 /// mock's build group as dep-tracker used it (the release package is added
 /// separately).
@@ -68,6 +76,34 @@ pub struct Config {
     /// Pass over the sources given as files (`--srpm`, `--spec`): the
     /// answer a what-if is compared with.
     pub without_given_files: bool,
+    /// How far the run goes.
+    pub scope: Scope,
+}
+
+/// How far a run goes from its input. In the `--json` report (as
+/// `"scope"`, present only for [`Scope::Input`]) it is named after the
+/// option: `"builds-only"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Scope {
+    /// Every source of what gets installed is built too, until nothing is
+    /// new (the workflow's buildroot).
+    #[default]
+    #[serde(rename = "fixed-point")]
+    FixedPoint,
+    /// The input's builds alone (placeholders only where the input names
+    /// them; the core's sources are not built): each resolved once, as in
+    /// the fixed point's first layer, and the sources of what they install
+    /// listed in [`Buildroot::not_built`] instead of queued.
+    #[serde(rename = "builds-only")]
+    Input,
+}
+
+impl Scope {
+    /// The workflow's buildroot (what every reader of a run's output took
+    /// it to be before [`Scope::Input`]).
+    pub fn is_fixed_point(&self) -> bool {
+        *self == Scope::FixedPoint
+    }
 }
 
 /// Why a source is in the run.
@@ -151,6 +187,13 @@ pub struct Buildroot<'p> {
     pub core: CoreRecord,
     /// Every source of the run, sorted by name.
     pub sources: Vec<SourceRecord>,
+    /// [`Scope::Input`]: the sources of the installed binaries (the core's
+    /// included) that the run did not build, sorted by name, each with the
+    /// source package the fixed point would choose (None: no repository
+    /// holds one). Empty in a fixed point, which builds them all.
+    pub not_built: Vec<(String, Option<PkgId>)>,
+    /// How far the run went ([`Config::scope`]).
+    pub scope: Scope,
 }
 
 /// Progress of a run: reported when a layer starts, after every source of
@@ -236,7 +279,8 @@ pub fn run_with_progress<'p>(
             layer.push((name.clone(), Origin::Input));
         }
     }
-    for name in cfg.placeholders.keys() {
+    let fixed_point = cfg.scope == Scope::FixedPoint;
+    for name in cfg.placeholders.keys().filter(|_| fixed_point) {
         if seen.insert(name) {
             layer.push((name.clone(), Origin::Placeholder));
         }
@@ -248,7 +292,7 @@ pub fn run_with_progress<'p>(
         .collect();
     core_sources.sort();
     core_sources.dedup();
-    for s in core_sources {
+    for s in core_sources.into_iter().filter(|_| fixed_point) {
         if seen.insert(&s) {
             layer.push((s, Origin::Core));
         }
@@ -365,7 +409,14 @@ pub fn run_with_progress<'p>(
         next.sort_by(|a, b| a.0.cmp(&b.0));
         layer = next;
         depth += 1;
+        if !fixed_point {
+            break;
+        }
     }
+    let not_built = match cfg.scope {
+        Scope::FixedPoint => Vec::new(),
+        Scope::Input => not_built(pool, cfg, &core, layer, &mut seen),
+    };
     progress(Progress {
         layer: depth,
         queued: 0,
@@ -378,7 +429,35 @@ pub fn run_with_progress<'p>(
         pool,
         core,
         sources: records,
+        not_built,
+        scope: cfg.scope,
     })
+}
+
+/// [`Scope::Input`]'s sources left unbuilt: `next` (what the input's builds
+/// would queue) and the sources of the core's binaries not built already,
+/// each with the source package [`choose_source`] picks.
+fn not_built(
+    pool: &Pool,
+    cfg: &Config,
+    core: &CoreRecord,
+    next: Vec<(String, Origin)>,
+    seen: &mut Seen,
+) -> Vec<(String, Option<PkgId>)> {
+    let mut names: Vec<String> = next.into_iter().map(|(n, _)| n).collect();
+    for &b in &core.installed {
+        if seen.insert_sym(pool.source_sym(b)) {
+            names.push(pool.source_name(b).to_string());
+        }
+    }
+    names.sort();
+    names
+        .into_iter()
+        .map(|n| {
+            let srpm = choose_source(pool, &n, cfg);
+            (n, srpm)
+        })
+        .collect()
 }
 
 /// Gives the resolver a base (the core plus one BuildRequires) for every
@@ -556,17 +635,28 @@ impl Buildroot<'_> {
         crate::pkglist::sorted_unique(self.binary_ids().into_iter().map(|p| self.pool.nvr_of(p)))
     }
 
-    /// Every source name of the run (NoSource ones included).
+    /// Every source name of the run (NoSource ones included), and with
+    /// [`Scope::Input`] the sources of its binaries it did not build.
     pub fn source_names(&self) -> Vec<String> {
-        crate::pkglist::sorted_unique(self.sources.iter().map(|s| s.name.clone()))
+        let not_built = self.not_built.iter().map(|(n, _)| n);
+        crate::pkglist::sorted_unique(
+            self.sources
+                .iter()
+                .map(|s| &s.name)
+                .chain(not_built)
+                .cloned(),
+        )
     }
 
-    /// `name-version-release` of every chosen source package.
+    /// `name-version-release` of every chosen source package (and of those
+    /// [`Buildroot::not_built`] names).
     pub fn source_nvrs(&self) -> Vec<String> {
+        let not_built = self.not_built.iter().filter_map(|(_, p)| *p);
         crate::pkglist::sorted_unique(
             self.sources
                 .iter()
                 .filter_map(|s| s.srpm)
+                .chain(not_built)
                 .map(|p| self.pool.nvr_of(p)),
         )
     }

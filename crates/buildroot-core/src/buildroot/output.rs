@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::workload::Relations;
 
-use super::{Buildroot, SourceRecord};
+use super::{Buildroot, Scope, SourceRecord};
 use crate::atomic::{self, EarlierOutput, StagedDir};
 use crate::error::{Error, Result};
 use crate::pkglist::write_list;
@@ -24,6 +24,11 @@ use crate::pool::PkgId;
 pub struct BuildrootReport {
     /// The target arch of the run.
     pub arch: String,
+    /// How far the run went: only `"builds-only"` is written (the input's
+    /// builds alone); absent, the document is a fixed point's, as every
+    /// document was before `--builds-only`.
+    #[serde(default, skip_serializing_if = "Scope::is_fixed_point")]
+    pub scope: Scope,
     /// Names of every binary installed by any transaction (byte-sorted).
     pub binaries: Vec<String>,
     /// Every source name of the run, NoSource ones included.
@@ -117,6 +122,7 @@ impl Buildroot<'_> {
             .collect();
         BuildrootReport {
             arch: arch.to_string(),
+            scope: self.scope,
             binaries: self.binaries(),
             sources: self.source_names(),
             binary_nvrs: self.binary_nvrs(),
@@ -283,6 +289,9 @@ impl Buildroot<'_> {
         let why =
             serde_json::to_string_pretty(&super::why_all(self)).expect("JSON of strings") + "\n";
         stage.write(WHY_FILE, why.as_bytes())?;
+        if !self.scope.is_fixed_point() {
+            stage.write(BUILDS_ONLY_FILE, BUILDS_ONLY_TEXT.as_bytes())?;
+        }
         stage.commit()
     }
 }
@@ -328,6 +337,16 @@ impl<'p> NameOrder<'p> {
 
 /// Every buildroot binary's `--why` chain, as JSON (`{"name": [steps]}`).
 pub const WHY_FILE: &str = "buildroot-why.json";
+
+/// Marks an output directory of [`Scope::Input`] (`--builds-only`): its
+/// lists are the input's builds alone, not a buildroot, so the readers of
+/// a fixed point's directory ([`crate::workload::BuildrootDir`]) refuse it.
+/// A fixed point's directory has no such file (nor had any before it).
+pub const BUILDS_ONLY_FILE: &str = "builds-only.txt";
+
+/// What [`BUILDS_ONLY_FILE`] says to a person who opens it.
+const BUILDS_ONLY_TEXT: &str = "buildroot-generator --builds-only: the input's builds alone \
+    (core buildroot included), not the buildroot's fixed point\n";
 
 /// A buildroot-generator output always holds the binary names list.
 const OUTPUT: EarlierOutput = EarlierOutput::Marker("buildroot-binary-package-names.txt");

@@ -17,7 +17,12 @@
 //! DIR/buildroot-source-package-nvrs.txt      name-version-release of those sources
 //! DIR/buildroot-package-relations--view-VIEW--ARCH.json   see [`super::relations`]
 //! DIR/buildroot-why.json                     every binary's `--why` chain ([`WHY_FILE`])
+//! DIR/builds-only.txt                        only from `--builds-only` ([`BUILDS_ONLY_FILE`])
 //! ```
+//!
+//! A `--builds-only` directory is the input's builds alone, not a
+//! buildroot: [`BuildrootDir::read`] refuses it, as every reader here
+//! takes the directory for the buildroot's fixed point.
 //!
 //! Lists hold one item per line (see [`crate::pkglist`]); the reader takes
 //! them as sets, so duplicates (dep-tracker appended to these files) do not
@@ -30,7 +35,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::buildroot::WHY_FILE;
+use crate::buildroot::{BUILDS_ONLY_FILE, WHY_FILE};
 use crate::error::{Error, Result};
 use crate::pkglist::{read_list_from, Names};
 
@@ -155,13 +160,25 @@ pub struct BuildrootDir {
 impl BuildrootDir {
     /// Reads the directory. `CoreBuildRootBinaries` and `CoreBuildRootSources`
     /// must exist (the generator always writes them, empty if the core failed);
-    /// everything else is optional.
+    /// everything else is optional. A `--builds-only` output (it holds
+    /// [`BUILDS_ONLY_FILE`]) is refused: its lists are some builds', not the
+    /// buildroot's.
     pub fn read(path: &Path) -> Result<BuildrootDir> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if !meta.is_dir() {
             return Err(Error::format(
                 path.display(),
                 "not a directory (expected a buildroot-generator output directory)",
+            ));
+        }
+        if path.join(BUILDS_ONLY_FILE).exists() {
+            return Err(Error::format(
+                path.display(),
+                format!(
+                    "a buildroot-generator --builds-only output (it holds {BUILDS_ONLY_FILE}): \
+                     the input's builds alone, not a buildroot; give the directory of a run \
+                     without --builds-only"
+                ),
             ));
         }
         let mut dir = BuildrootDir {

@@ -12,6 +12,7 @@ mod create_srpm_repos_failed_runs;
 mod fedora_eln_config;
 mod fetch_compose;
 mod fresh_binaries;
+mod generator_builds_only;
 mod generator_http_faults;
 mod generator_progress;
 mod generator_testdata;

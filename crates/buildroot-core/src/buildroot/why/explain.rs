@@ -312,7 +312,18 @@ fn other_package(
 fn source_clause(br: &Buildroot<'_>, in_br: &[PkgId], name: &str) -> Option<String> {
     let pool = br.pool;
     let arch = pool.arch().target();
+    // A run of the input's builds alone lists the sources of their
+    // binaries without building them.
+    let not_built = br.not_built.binary_search_by(|(n, _)| n.as_str().cmp(name));
     let Some(rec) = br.source(name) else {
+        if not_built.is_ok() {
+            let of_name = in_br.iter().filter(|&&p| pool.source_name(p) == name);
+            let first = of_name.map(|&p| pool.name_of(p)).min().unwrap_or(name);
+            return Some(format!(
+                "is the source of binaries of the {arch} buildroot, not one of its builds (the \
+                 run builds its input only): see --why {first}"
+            ));
+        }
         return (!pool.sources_named(name).is_empty())
             .then(|| format!("is not a source of the {arch} buildroot's run"));
     };
