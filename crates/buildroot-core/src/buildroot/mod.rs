@@ -14,9 +14,15 @@
 //! does this build install?", `dnf builddep` into mock's buildroot): the
 //! same transactions as the first layer's, without the core's sources, and
 //! nothing queued; the sources of what they install are listed, not built.
+//!
+//! Parts: `source` (one source's package, jobs and record), `lists` (the
+//! run's lists for `--print` and the outputs), `output` (the output
+//! directory), `why` (why-chains), `compare` (`--compare`).
 
 pub mod compare;
+mod lists;
 mod output;
+mod source;
 mod why;
 
 use std::collections::BTreeMap;
@@ -27,10 +33,12 @@ use rayon::prelude::*;
 use regex::Regex;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::dep::Dep;
 use crate::error::Result;
 use crate::pool::{PkgId, Pool};
 use crate::solver::{Job, Resolver, Solution, Unsolvable};
+
+pub use source::choose_source;
+use source::{finish_source, prepare_source};
 
 pub use output::{
     check_output_dir, view_id, BuildrootReport, CoreReport, SourceErrors, BUILDS_ONLY_FILE,
@@ -501,213 +509,6 @@ fn resolve_core(resolver: &Resolver, names: &[String], jobs: &[Job]) -> CoreReco
         }
     }
     rec
-}
-
-/// Picks the source package for `name`: one given as a file (`--srpm`,
-/// `--spec`; unless `cfg` passes over them), else the pool's best
-/// (priority, then EVR), unless `--prefer-release` matches the release of
-/// some candidate.
-pub fn choose_source(pool: &Pool, name: &str, cfg: &Config) -> Option<PkgId> {
-    let mut cands = pool.sources_named(name);
-    if cfg.without_given_files {
-        cands.retain(|&p| !pool.is_command_line(p));
-    } else if let Some(&p) = cands.first().filter(|&&p| pool.is_command_line(p)) {
-        return Some(p);
-    }
-    if let Some(re) = &cfg.prefer_release {
-        if let Some(&p) = cands
-            .iter()
-            .find(|&&p| re.is_match(pool.evr_of(p).release_str()))
-        {
-            return Some(p);
-        }
-    }
-    cands.first().copied()
-}
-
-/// The record of one source before its transaction, and the transaction's
-/// BuildRequires jobs (None: no source package, nothing to resolve).
-fn prepare_source(
-    pool: &Pool,
-    cfg: &Config,
-    name: &str,
-    origin: Origin,
-    layer: usize,
-) -> (SourceRecord, Option<Vec<Job>>) {
-    let mut rec = SourceRecord {
-        name: name.to_string(),
-        origin,
-        layer,
-        srpm: None,
-        placeholder: false,
-        no_install: Vec::new(),
-        bad_deps: Vec::new(),
-        installed: Arc::from(Vec::new()),
-        solution: None,
-        jobs: cfg.core.clone(),
-    };
-    // BuildRequires as text (for error files) and as jobs.
-    let mut brs: Vec<(String, Option<Dep>)> = Vec::new();
-    if let Some(srpm) = choose_source(pool, name, cfg) {
-        rec.srpm = Some(srpm);
-        for r in &pool.requires(srpm) {
-            let text = r.dep.to_string();
-            if text.starts_with("rpmlib(") {
-                continue;
-            }
-            if !brs.iter().any(|(t, _)| *t == text) {
-                brs.push((text, Some(r.dep.clone())));
-            }
-        }
-    } else if let Some(reqs) = cfg.placeholders.get(name) {
-        rec.placeholder = true;
-        for r in reqs {
-            brs.push((r.clone(), Dep::parse(r).ok()));
-        }
-    } else {
-        return (rec, None);
-    }
-    let mut jobs = Vec::new();
-    for (text, dep) in brs {
-        match dep {
-            Some(d) => {
-                jobs.push(Job::Provides(d));
-                rec.jobs.push(text);
-            }
-            None => rec.no_install.push(text),
-        }
-    }
-    (rec, Some(jobs))
-}
-
-/// Fills in a prepared record from its transaction's outcome.
-fn finish_source(rec: &mut SourceRecord, outcome: &Outcome, ncore: usize) {
-    let (res, installed) = &**outcome;
-    // `rec.jobs` holds the core names, then the text of each BuildRequires job.
-    let unmatched_brs = |unmatched: &[usize]| -> Vec<String> {
-        unmatched
-            .iter()
-            .filter(|&&i| i >= ncore)
-            .map(|&i| rec.jobs[i].clone())
-            .collect()
-    };
-    match res {
-        Ok(sol) => {
-            let u = unmatched_brs(&sol.unmatched);
-            rec.no_install.extend(u);
-            rec.installed = installed.clone();
-            rec.solution = Some(sol.clone());
-        }
-        Err(u) => {
-            let un = unmatched_brs(&u.unmatched);
-            rec.no_install.extend(un);
-            rec.bad_deps = u.problems.clone();
-        }
-    }
-}
-
-impl Buildroot<'_> {
-    /// Every binary installed by any transaction (core included): ids, sorted, unique.
-    pub fn binary_ids(&self) -> Vec<PkgId> {
-        let mut mark = vec![false; self.pool.len()];
-        let sets = std::iter::once(&self.core.installed[..])
-            .chain(self.sources.iter().map(|s| &s.installed[..]));
-        for p in sets.flatten() {
-            mark[p.0 as usize] = true;
-        }
-        (0..self.pool.len() as u32)
-            .map(PkgId)
-            .filter(|p| mark[p.0 as usize])
-            .collect()
-    }
-
-    /// Names of every binary (byte-sorted, unique).
-    pub fn binaries(&self) -> Vec<String> {
-        crate::pkglist::sorted_unique(
-            self.binary_ids()
-                .into_iter()
-                .map(|p| self.pool.name_of(p).to_string()),
-        )
-    }
-
-    /// `name-version-release` of every binary.
-    pub fn binary_nvrs(&self) -> Vec<String> {
-        crate::pkglist::sorted_unique(self.binary_ids().into_iter().map(|p| self.pool.nvr_of(p)))
-    }
-
-    /// Every source name of the run (NoSource ones included), and with
-    /// [`Scope::Input`] the sources of its binaries it did not build.
-    pub fn source_names(&self) -> Vec<String> {
-        let not_built = self.not_built.iter().map(|(n, _)| n);
-        crate::pkglist::sorted_unique(
-            self.sources
-                .iter()
-                .map(|s| &s.name)
-                .chain(not_built)
-                .cloned(),
-        )
-    }
-
-    /// `name-version-release` of every chosen source package (and of those
-    /// [`Buildroot::not_built`] names).
-    pub fn source_nvrs(&self) -> Vec<String> {
-        let not_built = self.not_built.iter().filter_map(|(_, p)| *p);
-        crate::pkglist::sorted_unique(
-            self.sources
-                .iter()
-                .filter_map(|s| s.srpm)
-                .chain(not_built)
-                .map(|p| self.pool.nvr_of(p)),
-        )
-    }
-
-    /// Names of the core's binaries.
-    pub fn core_binaries(&self) -> Vec<String> {
-        crate::pkglist::sorted_unique(
-            self.core
-                .installed
-                .iter()
-                .map(|&p| self.pool.name_of(p).to_string()),
-        )
-    }
-
-    /// Source names of the core's binaries.
-    pub fn core_sources(&self) -> Vec<String> {
-        crate::pkglist::sorted_unique(
-            self.core
-                .installed
-                .iter()
-                .map(|&p| self.pool.source_name(p).to_string()),
-        )
-    }
-
-    /// The record of source `name`.
-    pub fn source(&self, name: &str) -> Option<&SourceRecord> {
-        self.source_index(name).map(|i| &self.sources[i])
-    }
-
-    /// The index in `sources` (sorted by name) of source `name`.
-    pub fn source_index(&self, name: &str) -> Option<usize> {
-        self.sources
-            .binary_search_by(|s| s.name.as_str().cmp(name))
-            .ok()
-    }
-
-    /// Sources with any error (NoInstall, BadDeps, NoSource).
-    pub fn failed(&self) -> impl Iterator<Item = &SourceRecord> {
-        self.sources.iter().filter(|s| s.has_errors())
-    }
-
-    /// How many failed sources have each kind of error, in the order the
-    /// run's summary names them (a source with two kinds counts in both).
-    pub fn failure_counts(&self) -> [(&'static str, usize); 3] {
-        let count = |f: fn(&SourceRecord) -> bool| self.failed().filter(|s| f(s)).count();
-        [
-            ("NoInstall", count(|s| !s.no_install.is_empty())),
-            ("BadDeps", count(|s| !s.bad_deps.is_empty())),
-            ("NoSource", count(|s| s.no_source())),
-        ]
-    }
 }
 
 /// Reads content-resolver's placeholder JSON (`{"NAME": {"build_requires": [...]}}`).

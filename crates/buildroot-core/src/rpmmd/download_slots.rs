@@ -111,7 +111,7 @@ impl DownloadSlots {
 
     /// How many fetches of the batch [`at_once`] runs together: enough to
     /// fill the slots twice over, so the slots of transfers that wait
-    /// ([`aside`]: a retry's backoff) or of files waiting for a mirror at
+    /// (`aside`: a retry's backoff) or of files waiting for a mirror at
     /// its cap go to the next files, as librepo starts the next package
     /// then; and as many as rayon has threads for the ones that need no
     /// network (a cached file's checksum, a local copy).

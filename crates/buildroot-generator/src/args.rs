@@ -1,0 +1,224 @@
+//! buildroot-generator's command line: the options (clap), the help's
+//! examples and exit codes, and the `--print` lists.
+
+use std::path::PathBuf;
+
+use buildroot_core::cli::RepoArgs;
+use buildroot_core::rpmmd::HTTP_ENV_HELP;
+use buildroot_core::spec::SpecArgs;
+use clap::{Parser, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Examples:
+  # The buildroot of two sources on x86_64, from the shipped fixture repos:
+  printf 'hello\\nwebfetch\\n' | buildroot-generator --arch x86_64 \\
+      --repo main=testdata/repos/x86_64 --source-repo src=testdata/repos/source
+
+  # Everything, with dep-tracker's output directory and the relations JSON:
+  buildroot-generator --arch aarch64 --repofile eln.repo --output-dir out/aarch64 sources.txt
+
+  # The same from a mock config's dnf.conf: its repos, and its [main] (proxy,
+  # excludepkgs, ...) for every repo:
+  buildroot-generator --arch aarch64 --dnf-conf mock-dnf.conf --output-dir out/aarch64 sources.txt
+
+  # Step 10: the same, with only the compose's and the workload's binaries installable
+  buildroot-generator --arch x86_64 --repofile eln.repo --only-binaries compose.txt \\
+      --only-binaries workload-names.txt --output-dir verify/x86_64/out sources.txt
+
+  # Why is nasm in the x86_64 buildroot?
+  buildroot-generator --arch x86_64 --repo main='testdata/repos/$basearch' \\
+      --source-repo src=testdata/repos/source --why nasm testdata/compose/sources.txt
+
+  # What if hello's BuildRequires changed? The edited spec, evaluated for the arch with the
+  # repos' macros (or an SRPM of it: --srpm), stands in for the repos' hello; --compare
+  # prints what leaves (-NAME) and enters (+NAME) the buildroot:
+  echo hello | buildroot-generator --arch aarch64 --repo 'main=testdata/repos/$basearch' \\
+      --source-repo src=testdata/repos/source --spec hello.spec --compare
+  echo hello | buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
+      --source-repo src=testdata/repos/source --srpm ./hello-2.12.1-2.eln150.src.rpm
+
+  # A packager's question: what does building hello.spec install, core buildroot included
+  # (its own build only, as `dnf builddep --spec` into mock's buildroot; no input needed)?
+  buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
+      --source-repo src=testdata/repos/source --spec hello.spec --builds-only
+
+Exit codes:
+  0  the fixed point was reached, or with --builds-only the builds were resolved (failed
+     sources are reported, not fatal)
+  1  --why: no binary of the buildroot has that name; one line says what NAME is instead
+     (a binary no build needs, a source package, a capability and its providers, nothing
+     in the repositories). --compare: with the --srpm/--spec files some source fails
+     (NoInstall, BadDeps, NoSource) that did not fail so without them
+  2  bad usage or bad input (unreadable file, bad repository, unknown arch; sources listed
+     but no repository holds source packages; a core buildroot that cannot be installed:
+     repositories without binary packages for --arch, no core name matching a package, a
+     core that cannot be solved: a warning with --only-binaries)
+
+Input lines are source names; NEVRAs, SRPM file names and name-version-release
+lines (the *-nvrs lists) are taken as the name they carry.";
+
+impl Print {
+    /// The list's key in the `--json` documents.
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            Print::Binaries => "binaries",
+            Print::Sources => "sources",
+            Print::BinaryNvrs => "binary_nvrs",
+            Print::SourceNvrs => "source_nvrs",
+        }
+    }
+}
+
+/// What to print on stdout.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum Print {
+    /// Names of every binary in any transaction, core included.
+    Binaries,
+    /// Names of every source of the run (--builds-only: the input's and those of the
+    /// binaries, built or not).
+    Sources,
+    /// name-version-release of every binary.
+    BinaryNvrs,
+    /// name-version-release of every chosen source package.
+    SourceNvrs,
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "buildroot-generator", version, about = "Compute the buildroot of source packages, as dnf would install it, to a fixed point", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
+pub(crate) struct Args {
+    /// Target architecture (x86_64, aarch64, ppc64le, s390x, i686, ...).
+    #[arg(long)]
+    pub(crate) arch: String,
+    #[command(flatten)]
+    pub(crate) repos: RepoArgs,
+    /// Core buildroot names, comma-separated (default: mock's build group;
+    /// '' for none: each source's BuildRequires alone, with --release-package).
+    #[arg(long, value_delimiter = ',', conflicts_with = "core_file")]
+    pub(crate) core: Option<Vec<String>>,
+    /// Core buildroot names, one per line (a file that lists none: a warning;
+    /// --core '' is no core on purpose).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) core_file: Option<String>,
+    /// Release package added to the core ("" for none) [default: fedora-release-eln]
+    // No clap default (the help shows it as clap would): a warning about the
+    // name says when it is the default.
+    #[arg(
+        long,
+        value_name = "RELEASE_PACKAGE",
+        long_help = "Release package added to the core (\"\" for none)\n\n[default: fedora-release-eln]"
+    )]
+    pub(crate) release_package: Option<String>,
+    /// content-resolver placeholder JSON: sources that do not exist yet.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) placeholders: Option<PathBuf>,
+    /// Prefer source packages whose release matches this regex (e.g. 'eln\d+').
+    #[arg(long, value_name = "REGEX")]
+    pub(crate) prefer_release: Option<String>,
+    /// A local SRPM that stands in for the repos' source of its name (repeatable): the
+    /// buildroot if that package's BuildRequires changed. Its header's BuildRequires are
+    /// used, as `rpmbuild -bs` wrote them. List its name in the input (or let the fixed
+    /// point reach it).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) srpm: Vec<PathBuf>,
+    /// A spec file that stands in for the repos' source of its name (repeatable), as
+    /// --srpm does: its Name, EVR and BuildRequires evaluated for --arch with the macro
+    /// packages of the core buildroot from the binary repos (as identify-archful-srpms
+    /// reads specs; %include files from the spec's directory).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) spec: Vec<PathBuf>,
+    /// Define a macro for the --spec files: 'NAME VALUE' (repeatable; wins over the macro
+    /// packages), as `dnf builddep -D` and `rpmbuild --define` take it.
+    #[arg(long = "define", value_name = "'NAME VALUE'", requires = "spec")]
+    pub(crate) defines: Vec<String>,
+    /// Also install NAME into the buildroot whose macro packages read the --spec files
+    /// (repeatable), e.g. python3-rpm-macros.
+    #[arg(long = "macro-package", value_name = "NAME", requires = "spec")]
+    pub(crate) macro_packages: Vec<String>,
+    /// An rpm macro file, or a directory whose files 'macros' and 'macros.*' are loaded, for
+    /// the --spec files (repeatable; after the macro packages, before --define).
+    #[arg(long, value_name = "FILE|DIR", requires = "spec")]
+    pub(crate) macros: Vec<PathBuf>,
+    /// Read the --spec files without the binary repos' macro packages: the built-in ELN
+    /// macros, --macros and --define only (repos without package files, say).
+    #[arg(long, requires = "spec")]
+    pub(crate) no_repo_macros: bool,
+    #[command(flatten)]
+    pub(crate) spec_args: SpecArgs,
+    /// With --srpm/--spec: print how they change the answer: the fixed point's --print list
+    /// computed without them and with them, `-NAME` for what leaves it and `+NAME` for what
+    /// enters, sorted by NAME; on stderr each given package's own build environment and
+    /// the failures that appear or go (exit 1 when some appear; -q keeps these lines, the
+    /// answer, and hides the notes). With --json: all of it (docs/formats.md, section 10b).
+    #[arg(long, conflicts_with_all = ["why", "output_dir"])]
+    pub(crate) compare: bool,
+    /// Resolve only the builds of the input's sources and of the --srpm/--spec files (each
+    /// once: the core buildroot and its BuildRequires, as `dnf builddep` into mock's
+    /// buildroot), not the fixed point: the sources of what they install are listed
+    /// (--print sources), not built, and a placeholder is built only when the input names it.
+    /// With --spec/--srpm the input may be empty, and when they are all it builds no
+    /// --source-repo is needed.
+    #[arg(long, conflicts_with = "compare")]
+    pub(crate) builds_only: bool,
+    /// The input lists binary names; their sources are the input.
+    #[arg(long)]
+    pub(crate) from_binaries: bool,
+    /// Only binaries named in FILE can be installed (repeatable: the union; sources are
+    /// not restricted). Step 10: can the compose and the workload alone build everything?
+    #[arg(long, value_name = "FILE")]
+    pub(crate) only_binaries: Vec<String>,
+    /// Write dep-tracker's output layout (and the relations JSON) into DIR, atomically. The
+    /// --print list still goes to stdout (`> /dev/null` when only DIR is wanted).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) output_dir: Option<PathBuf>,
+    /// View name for the relations JSON.
+    #[arg(long, default_value = "view-eln")]
+    pub(crate) view: String,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value = "binaries")]
+    pub(crate) print: Print,
+    /// Print one JSON document with all lists and errors instead (docs/formats.md, section 10a).
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Print the chain that brings binary NAME into the buildroot. NAME may be
+    /// what an input line may be (a NEVRA, N-V-R, an .rpm file name), a
+    /// name.arch or a name-version; an arch picks that arch's package
+    /// (multilib: glibc.i686); a note says when the buildroot has another
+    /// version, or only another arch's package. With --json: {"arch",
+    /// "name", "query", "package", "chain": [steps] or null, "note"}, and
+    /// "failed_builds" when builds that failed wanted it.
+    #[arg(long, value_name = "NAME", value_parser = why_name)]
+    pub(crate) why: Option<String>,
+    /// Print phase timings (load, fixed point) to stderr, for benchmarks.
+    #[arg(long)]
+    pub(crate) timings: bool,
+    /// No warnings, notes or progress on stderr (--why's answer and --compare's failures
+    /// stay: they are the answer).
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+    /// Source names, one per line ("-" or nothing: stdin); NEVRA, SRPM file
+    /// name and NVR lines are taken as their names.
+    #[arg(default_value = "-")]
+    pub(crate) input: String,
+}
+
+/// A --why NAME: a name, not nothing (`--why "$pkg"` with an unset
+/// variable asks no question; it is bad usage, not the answer "no").
+fn why_name(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("give a binary package name".to_string())
+    } else {
+        Ok(s.to_string())
+    }
+}
+
+/// --release-package's default.
+const DEFAULT_RELEASE_PACKAGE: &str = "fedora-release-eln";
+
+impl Args {
+    /// The release package added to the core ("": none).
+    pub(crate) fn release_package(&self) -> &str {
+        self.release_package
+            .as_deref()
+            .unwrap_or(DEFAULT_RELEASE_PACKAGE)
+    }
+}
