@@ -414,6 +414,14 @@ impl Drop for SmallDisk {
     }
 }
 
+/// A tool's output (stdout, a list file) as its lines.
+pub fn lines(out: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
 /// Every entry of `dir` (dot files included), by name, sorted: what a run
 /// left in an output directory.
 pub fn dir_names(dir: &Path) -> Vec<String> {

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use assert_cmd::Command;
-use cli_tests::{cmd, expect_error, TestContext, Tool, FIXTURE_X86_64};
+use cli_tests::{cmd, expect_error, lines, TestContext, Tool, FIXTURE_X86_64};
 
 /// x86_64 on the fixture repos, quiet, with its own cache directory.
 fn gen(cache: &Path) -> Command {
@@ -17,13 +17,6 @@ fn gen(cache: &Path) -> Command {
         .arg("--cache-dir")
         .arg(cache);
     c
-}
-
-fn lines(out: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .map(str::to_string)
-        .collect()
 }
 
 fn file_lines(path: &Path) -> Vec<String> {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use cli_tests::{cmd, expect_error, root, TestContext, Tool, FIXTURE_X86_64};
+use cli_tests::{cmd, expect_error, lines, root, TestContext, Tool, FIXTURE_X86_64};
 
 fn gen(arch: &str) -> Command {
     let mut c = cmd(Tool::Generator);
@@ -29,13 +29,6 @@ fn why_json(query: &str, stdin: &str, code: i32) -> serde_json::Value {
         .assert()
         .code(code);
     serde_json::from_slice(&out.get_output().stdout).unwrap()
-}
-
-fn lines(out: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .map(str::to_string)
-        .collect()
 }
 
 fn words(s: &str) -> Vec<String> {
