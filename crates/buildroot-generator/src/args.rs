@@ -173,8 +173,8 @@ pub(crate) struct Args {
     /// View name for the relations JSON.
     #[arg(long, default_value = "view-eln")]
     pub(crate) view: String,
-    /// What to print on stdout.
-    #[arg(long, value_enum, default_value = "binaries")]
+    /// What to print on stdout (not with --why, which prints its chain instead).
+    #[arg(long, value_enum, default_value = "binaries", conflicts_with = "why")]
     pub(crate) print: Print,
     /// Print one JSON document with all lists and errors instead (docs/formats.md, section 10a).
     #[arg(long)]

@@ -354,6 +354,20 @@ fn fixture_generator(arch: &str, extra: &[&str]) -> assert_cmd::Command {
 }
 
 #[test]
+fn generator_refuses_print_with_why() {
+    // --why prints its chain and nothing else: a --print beside it asked for
+    // a list the run would not print, which was dropped without a word.
+    let t = TestContext::new();
+    let c = fixture_generator("x86_64", &["--why", "nasm", "--print", "sources"]);
+    let line = expect_error(&t, c, "hello\n");
+    assert_eq!(
+        line,
+        "buildroot-generator: the argument '--why <NAME>' cannot be used with \
+         '--print <PRINT>' (try '--help')"
+    );
+}
+
+#[test]
 fn generator_refuses_an_arch_the_repos_have_no_packages_for() {
     let t = TestContext::new();
     let c = fixture_generator("ppc64le", &[]);
