@@ -5,6 +5,7 @@
 #   scripts/buildroot-workflow.sh --verify-only [--work DIR] [--bin DIR]   (step 10 again on
 #       WORK/current, with the configuration and content-resolver configs that run was made
 #       with; a --config is not used)
+#   (--no-verify: every step but 10; the run is published without verify/)
 #
 # Relative --config, --work and --bin are taken from the current directory; relative paths in
 # the config file from the repository root. WORK defaults to the repository root's work/, the
