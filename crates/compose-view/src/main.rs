@@ -41,7 +41,8 @@ placeholders). Unwanted lists sharing a label with the view mark packages; they 
 --output-dir writes content-resolver's own list files, LIST--VIEW--ARCH.txt per arch and \
 LIST--VIEW.txt over all arches when every arch of the view was computed (no newline after \
 the last line, as content-resolver writes them), plus view-unwanted-package-name-list--VIEW--ARCH.txt \
-and view-placeholder-srpm-details--VIEW--ARCH.json (the source placeholders, for buildroot-generator \
+(and its union, view-unwanted-package-name-list--VIEW.txt) and \
+view-placeholder-srpm-details--VIEW--ARCH.json (the source placeholders, for buildroot-generator \
 --placeholders). DIR is replaced whole, atomically: the new lists are written beside it and \
 swapped in, so a failed run leaves the earlier ones and no list of an earlier run of this view \
 survives (other views' lists are kept). DIR must be new, empty or an earlier output (only such \
