@@ -145,7 +145,7 @@ struct Cli {
 
     /// Cache directory for HTTP repositories and the pools built from them (pools/, safe to
     /// delete; RPM_BUILDROOT_POOL_CACHE=N keeps N pools, default 16, 0 none) [default:
-    /// $XDG_CACHE_HOME/rpm-buildroot]
+    /// $XDG_CACHE_HOME/rpm-buildroot (~/.cache/rpm-buildroot)]
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
 

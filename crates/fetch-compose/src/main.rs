@@ -64,7 +64,8 @@ struct Args {
     /// The directory to write ARCH.txt and sources-ARCH.txt into.
     #[arg(long, visible_alias = "output-dir", value_name = "DIR")]
     out: PathBuf,
-    /// Cache directory for HTTP downloads (default: ~/.cache/rpm-buildroot).
+    /// Cache directory for HTTP downloads (default: $XDG_CACHE_HOME/rpm-buildroot,
+    /// ~/.cache/rpm-buildroot).
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
     /// Quiet: no warning of an empty list, no summary (which is shown only when stderr is a
