@@ -517,7 +517,7 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
     step "10 verify: the new compose (compose-view with the workload)"
     copy_configs "$COMPOSE_CONFIGS" "$v/configs"
     diff_inputs "$base"
-    run_tool "$diff_tool" "${diff_args[@]}" --no-legacy-keys --format workload \
+    run_tool "$diff_tool" "${diff_args[@]}" --format workload \
       -o "$v/configs/eln-buildroot-workload.yaml" < /dev/null || die "step 10 (the workload for the new compose) failed"
     local labels=() l
     for l in ${WORKLOAD_LABELS:-eln-buildroot}; do labels+=(--extra-label "$l"); done
