@@ -107,8 +107,8 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     configs: PathBuf,
 
-    /// The view to compute (a view or view add-on document id; "eln" means "view-eln" when no
-    /// config has the id "eln")
+    /// The view to compute (a view or view add-on document id; an id without "view-" means
+    /// "view-ID" when no config has the id itself: "eln" is "view-eln")
     #[arg(long, value_name = "VIEW", required_unless_present = "check")]
     view: Option<String>,
 

@@ -52,7 +52,8 @@ struct Args {
     /// content-resolver's output: an http(s):// base URL, file:// or a directory.
     #[arg(long, value_name = "URL|DIR")]
     url: String,
-    /// The content-resolver view (its config id; "eln" means "view-eln").
+    /// The content-resolver view (its config id; an id without "view-" gets it: "eln" is
+    /// "view-eln").
     #[arg(long, default_value = "view-eln")]
     view: String,
     /// An arch of the compose (repeatable).
