@@ -5,6 +5,7 @@
 #   scripts/buildroot-workflow.sh --verify-only [--work DIR] [--bin DIR]   (step 10 again on
 #       WORK/current, with the configuration and content-resolver configs that run was made
 #       with; a --config is not used)
+#   (--no-verify: every step but 10; the run is published without verify/)
 #
 # Relative --config, --work and --bin are taken from the current directory; relative paths in
 # the config file from the repository root. WORK defaults to the repository root's work/, the
@@ -516,7 +517,7 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
     step "10 verify: the new compose (compose-view with the workload)"
     copy_configs "$COMPOSE_CONFIGS" "$v/configs"
     diff_inputs "$base"
-    run_tool "$diff_tool" "${diff_args[@]}" --no-legacy-keys --format workload \
+    run_tool "$diff_tool" "${diff_args[@]}" --format workload \
       -o "$v/configs/eln-buildroot-workload.yaml" < /dev/null || die "step 10 (the workload for the new compose) failed"
     local labels=() l
     for l in ${WORKLOAD_LABELS:-eln-buildroot}; do labels+=(--extra-label "$l"); done

@@ -277,7 +277,9 @@ pub struct RepoFileArgs {
     pub releasever: String,
     /// Cache directory: HTTP repositories' metadata, and the pools built from every set of
     /// repositories (pools/, read back while the repos are unchanged; safe to delete; the 16
-    /// most recently used are kept, RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none).
+    /// most recently used are kept, RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none). Default:
+    /// $XDG_CACHE_HOME/rpm-buildroot (~/.cache/rpm-buildroot); the archful tools: --cache's
+    /// .metadata/.
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 }

@@ -41,7 +41,8 @@ placeholders). Unwanted lists sharing a label with the view mark packages; they 
 --output-dir writes content-resolver's own list files, LIST--VIEW--ARCH.txt per arch and \
 LIST--VIEW.txt over all arches when every arch of the view was computed (no newline after \
 the last line, as content-resolver writes them), plus view-unwanted-package-name-list--VIEW--ARCH.txt \
-and view-placeholder-srpm-details--VIEW--ARCH.json (the source placeholders, for buildroot-generator \
+(and its union, view-unwanted-package-name-list--VIEW.txt) and \
+view-placeholder-srpm-details--VIEW--ARCH.json (the source placeholders, for buildroot-generator \
 --placeholders). DIR is replaced whole, atomically: the new lists are written beside it and \
 swapped in, so a failed run leaves the earlier ones and no list of an earlier run of this view \
 survives (other views' lists are kept). DIR must be new, empty or an earlier output (only such \
@@ -106,8 +107,8 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     configs: PathBuf,
 
-    /// The view to compute (a view or view add-on document id; "eln" means "view-eln" when no
-    /// config has the id "eln")
+    /// The view to compute (a view or view add-on document id; an id without "view-" means
+    /// "view-ID" when no config has the id itself: "eln" is "view-eln")
     #[arg(long, value_name = "VIEW", required_unless_present = "check")]
     view: Option<String>,
 
@@ -144,7 +145,7 @@ struct Cli {
 
     /// Cache directory for HTTP repositories and the pools built from them (pools/, safe to
     /// delete; RPM_BUILDROOT_POOL_CACHE=N keeps N pools, default 16, 0 none) [default:
-    /// $XDG_CACHE_HOME/rpm-buildroot]
+    /// $XDG_CACHE_HOME/rpm-buildroot (~/.cache/rpm-buildroot)]
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
 

@@ -35,7 +35,7 @@ BuildRequires: its SRPM is kept as built, with a warning naming it.
 
 Spec macros (evaluator and --rpmbuild alike): the macro packages of the binary repos' core
 buildroot for ARCH, in rpm's load order; then --macros, then --define. Without binary repos,
-or with --no-repo-macros: built-in ELN macros (%rhel 11, %eln, %dist).
+or with --no-repo-macros: built-in ELN macros (%rhel 11, %el11 1, %eln 150, %dist .eln150).
 
 --out must be new, empty or an earlier output of create-srpm-repos (it holds
 .create-srpm-repos): the SRPMs a run does not list are deleted from it, so any other

@@ -52,7 +52,8 @@ struct Args {
     /// content-resolver's output: an http(s):// base URL, file:// or a directory.
     #[arg(long, value_name = "URL|DIR")]
     url: String,
-    /// The content-resolver view (its config id; "eln" means "view-eln").
+    /// The content-resolver view (its config id; an id without "view-" gets it: "eln" is
+    /// "view-eln").
     #[arg(long, default_value = "view-eln")]
     view: String,
     /// An arch of the compose (repeatable).
@@ -64,7 +65,8 @@ struct Args {
     /// The directory to write ARCH.txt and sources-ARCH.txt into.
     #[arg(long, visible_alias = "output-dir", value_name = "DIR")]
     out: PathBuf,
-    /// Cache directory for HTTP downloads (default: ~/.cache/rpm-buildroot).
+    /// Cache directory for HTTP downloads (default: $XDG_CACHE_HOME/rpm-buildroot,
+    /// ~/.cache/rpm-buildroot).
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
     /// Quiet: no warning of an empty list, no summary (which is shown only when stderr is a

@@ -54,7 +54,8 @@ Examples:
 
 Spec macros: the macro packages of the binary repos' core buildroot (redhat-rpm-config,
 *-srpm-macros, the release package, rpm), in rpm's load order; then --macros, then --define.
-Without binary repos, or with --no-repo-macros: built-in ELN macros (%rhel 11, %eln, %dist).
+Without binary repos, or with --no-repo-macros: built-in ELN macros (%rhel 11, %el11 1,
+%eln 150, %dist .eln150).
 
 --cache must be new, empty or an earlier SRPM cache (it holds .identify-archful-srpms, which
 the first run writes; a cache of earlier versions, holding .metadata or .macros and otherwise
