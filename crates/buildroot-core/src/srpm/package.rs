@@ -14,7 +14,7 @@ use rpm::PackageMetadata;
 use super::deps;
 use super::details::{self, header_text};
 use super::tags::*;
-use super::{check_layout, rpm_err, RawHeader};
+use super::{rpm_err, RawHeader};
 use crate::error::{Error, Result};
 use crate::evr::Evr;
 use crate::package::Package;
@@ -55,9 +55,13 @@ fn evr_of(raw: &RawHeader) -> Evr {
 
 /// The package of [`read_header_without_details`], and its raw headers.
 fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
-    if path.exists() {
-        check_layout(path)?;
-    }
+    // The layout checked (as rpm checks it, its errors first), and the
+    // header's bytes read, once: `RawHeader::read` checks the layout itself
+    // (a second check read every header twice more).
+    let checked = match path.exists() {
+        true => Some(RawHeader::read(path)?),
+        false => None,
+    };
     PackageMetadata::open(path).map_err(|e| {
         if let rpm::Error::Io(io) = &e {
             if io.kind() == std::io::ErrorKind::NotFound {
@@ -66,7 +70,10 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
         }
         rpm_err(path, e)
     })?;
-    let raw = RawHeader::read(path)?;
+    let raw = match checked {
+        Some(raw) => raw,
+        None => RawHeader::read(path)?,
+    };
     let is_source = is_source(&raw);
     let text = |tag| raw.string(tag).map(header_text).unwrap_or_default();
     let name = text(TAG_NAME);
