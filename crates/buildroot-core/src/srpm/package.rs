@@ -17,7 +17,7 @@ use super::tags::*;
 use super::{rpm_err, RawHeader};
 use crate::error::{Error, Result};
 use crate::evr::Evr;
-use crate::package::Package;
+use crate::package::{Package, PackageDetails};
 
 /// Reads an RPM or SRPM header (payload untouched) into a [`Package`].
 /// For a source package, `arch` is `src` and requires are the BuildRequires
@@ -36,6 +36,16 @@ pub fn read_header(path: &Path) -> Result<Package> {
 /// descriptive text repodata alone needs).
 pub fn read_header_without_details(path: &Path) -> Result<Package> {
     read_package(path).map(|(p, _)| p)
+}
+
+/// [`read_header_without_details`], and a function that gives its details
+/// for a file of the same bytes whose modification time is `time_file`
+/// (a hard link or copy of it), without reading the headers again.
+pub fn read_header_deferring_details(
+    path: &Path,
+) -> Result<(Package, impl FnOnce(u64) -> PackageDetails)> {
+    let (p, raw) = read_package(path)?;
+    Ok((p, move |time_file| details::details_of(&raw, time_file)))
 }
 
 /// The epoch, version and release in an RPM header (file names carry no
