@@ -86,10 +86,11 @@ row "identify-archful-srpms, warm cache" "${warm[@]}"
 row "create-srpm-repos, 4 arches one after the other" "${crt[@]}"
 row "createrepo_c, the same 4 directories" "${crc[@]}"
 echo "| SRPMs in the 4 repos: hard links to the cache / files of their own (regenerated) | $((all_rpms - own)) / $own |"
+# createrepo_c's primary.xml has the same lines, in its own order (docs/formats.md, 2a).
 for a in $arches; do
-  cmp -s <(zcat "$tmp/out/$a/repodata/"*-primary.xml.gz | grep -v '<time ') \
-    <(zcat "$tmp/cr/$a/repodata/"*-primary.xml.gz | grep -v '<time ') ||
-    echo "| $a: primary.xml differs from createrepo_c's (times aside) | |"
+  cmp -s <(zcat "$tmp/out/$a/repodata/"*-primary.xml.gz | sed '$s/$/\n/' | grep -v '^$' | sort) \
+    <(zcat "$tmp/cr/$a/repodata/"*-primary.xml.gz | sed '$s/$/\n/' | grep -v '^$' | sort) ||
+    echo "| $a: primary.xml has other lines than createrepo_c's | DIFFERENT |"
 done
 http_s=n/a
 if [ -n "${HTTP:-}" ]; then
