@@ -153,6 +153,17 @@ else
   echo "| spec evaluator, corpus x 4 arches | skipped: give SPEC_CORPUS=DIR (docs/archful.md) |"
 fi
 
+# The archful steps on a set of real SRPMs (SRPM_SET=DIR, made by scripts/srpm-set.sh from a spec
+# corpus; docs/benchmark.md, "Archful steps").
+if [ -n "${SRPM_SET:-}" ] && [ -d "$SRPM_SET" ]; then
+  scripts/bench-srpm.sh "$SRPM_SET" "$(dirname "$gen")" > "$tmp/srpm.out" ||
+    printf '| archful steps | FAILED (see stderr) |\n\nbench_srpm: failed\n' > "$tmp/srpm.out"
+  echo; grep -v "^bench_srpm: " "$tmp/srpm.out"; echo
+  grep '^bench_srpm: ' "$tmp/srpm.out"
+else
+  echo "| archful steps (identify-archful-srpms, create-srpm-repos) on real SRPMs | skipped: give SRPM_SET=DIR (scripts/srpm-set.sh) |"
+fi
+
 vs="n/a"
 ours_s=$(field "$tmp/x86.t" fixed_point_s); ours_n=$(field "$tmp/x86.t" sources); ours_tx=$(field "$tmp/x86.t" transactions)
 if [ "$have_dnf" = 1 ]; then

@@ -13,6 +13,7 @@
 #                    successive audits can take samples that do not overlap
 #     JOBS=N         parallel rpmspec runs (default: nproc)
 #     OUT=DIR        where results go (default: a temp dir, printed)
+#     MACROS_ONLY=1  only assemble the macro set into OUT (macro-files.txt lists it)
 #     OURS_ONLY=1    only our evaluation and its timing (what make bench prints)
 #     HEADER=1       also compare what the SRPM's header would hold besides the BuildRequires:
 #                    name, epoch, version, release, ExclusiveArch, ExcludeArch (rpmspec
@@ -88,6 +89,8 @@ files=("$rpmlib/macros")
 while IFS= read -r f; do files+=("$f"); done < <(ls "$macros"/macros.d/macros.* 2>/dev/null | sort)
 [ -f "$macros/redhat-macros" ] && files+=("$macros/redhat-macros")
 printf '%s\n' "${files[@]}" > "$out/macro-files.txt"
+# MACROS_ONLY=1: the macro set alone (scripts/srpm-set.sh builds its SRPMs with it).
+[ -z "${MACROS_ONLY:-}" ] || exit 0
 
 # 2. Our evaluation of every (sampled) spec.
 ls "$specs" | grep '\.spec$' | awk -v n="${SAMPLE:-1}" -v k="${OFFSET:-0}" 'NR % n == k % n' > "$out/asked.txt"

@@ -149,7 +149,8 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
         .map(|c| place(c, archful.contains(&c.name), target, how, out, &journal))
         .collect::<Result<Vec<_>>>()
         .and_then(|placed| {
-            let pkgs = with_details(out, &placed)?;
+            let (pkgs, placed): (Vec<Package>, Vec<Placed>) = placed.into_iter().unzip();
+            let pkgs = with_details(out, pkgs)?;
             write_repodata(out, &pkgs, &WriteOptions::default())?;
             Ok(placed)
         });
@@ -163,7 +164,7 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
             return Err(e);
         }
     };
-    for (c, (_, how)) in chosen.iter().zip(placed) {
+    for (c, how) in chosen.iter().zip(placed) {
         match how {
             Placed::Linked => report.linked.push(c.name.clone()),
             Placed::Regenerated => report.regenerated.push(c.name.clone()),
@@ -235,19 +236,25 @@ fn place(
     out: &Path,
     journal: &Journal,
 ) -> Result<(Package, Placed)> {
-    // Details come later (with_details), read from the repo's file.
-    let header = srpm::read_header_without_details(&c.path)?;
+    // A linked SRPM's details come from the headers read here, with the
+    // repo's file's time (`linked`); a regenerated one's later
+    // (`with_details`), read from the repo's file.
+    let (header, details) = srpm::read_header_deferring_details(&c.path)?;
     let dest = out.join(&c.file);
-    if !archful {
+    let linked = |header: Package| -> Result<Package> {
         link_or_copy(&c.path, &dest, journal)?;
-        return Ok((header, Placed::Linked));
+        let details = details(srpm::file_mtime(&dest)?);
+        Ok(Package {
+            details: Some(Box::new(details)),
+            ..header
+        })
+    };
+    if !archful {
+        return Ok((linked(header)?, Placed::Linked));
     }
     let bytes = match regenerate(&c.path, target, how)? {
         Ok(bytes) => bytes,
-        Err(problem) => {
-            link_or_copy(&c.path, &dest, journal)?;
-            return Ok((header, Placed::Kept(problem)));
-        }
+        Err(problem) => return Ok((linked(header)?, Placed::Kept(problem))),
     };
     if std::fs::read(&dest).ok().as_deref() != Some(bytes.as_slice()) {
         journal.before_write(&dest)?;
@@ -261,21 +268,21 @@ fn place(
     ))
 }
 
-/// The placed packages with the details createrepo_c would list, read
-/// from the repo's files once all are in place: the repo's file, not the
-/// cache's, is what createrepo_c stats (a copy across filesystems has a
-/// time of its own), and details kept from the regenerating threads, small
-/// as they are, pinned the allocator's pages of each SRPM's build
-/// (≈120 KB each).
-fn with_details(out: &Path, placed: &[(Package, Placed)]) -> Result<Vec<Package>> {
+/// The placed packages with the details createrepo_c would list. A
+/// linked SRPM's came with it (its headers are the cache file's, its time
+/// the repo's file's: a copy across filesystems has a time of its own); a
+/// regenerated one's are read from the repo's file once all are in place:
+/// details kept from the regenerating threads, small as they are, pinned
+/// the allocator's pages of each SRPM's build (≈120 KB each).
+fn with_details(out: &Path, placed: Vec<Package>) -> Result<Vec<Package>> {
     placed
-        .par_iter()
-        .map(|(p, _)| {
-            let details = srpm::repodata_details(&out.join(&p.location))?;
-            Ok(Package {
-                details: Some(Box::new(details)),
-                ..p.clone()
-            })
+        .into_par_iter()
+        .map(|mut p| {
+            if p.details.is_none() {
+                let details = srpm::repodata_details(&out.join(&p.location))?;
+                p.details = Some(Box::new(details));
+            }
+            Ok(p)
         })
         .collect()
 }

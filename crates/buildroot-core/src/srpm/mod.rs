@@ -34,7 +34,9 @@ mod verify;
 
 pub use details::{file_mtime, header_text, repodata_details, spec_text, stamp_build_time};
 pub use info::SrpmInfo;
-pub use package::{read_evr, read_header, read_header_without_details};
+pub use package::{
+    read_evr, read_header, read_header_deferring_details, read_header_without_details,
+};
 pub(crate) use raw::RawHeader;
 use rpmbuild_like::{
     add_payload_size, mark_spec_file, no_payload_prefix_feature, only_self_provide,

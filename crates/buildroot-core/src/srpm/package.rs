@@ -14,10 +14,10 @@ use rpm::PackageMetadata;
 use super::deps;
 use super::details::{self, header_text};
 use super::tags::*;
-use super::{check_layout, rpm_err, RawHeader};
+use super::{rpm_err, RawHeader};
 use crate::error::{Error, Result};
 use crate::evr::Evr;
-use crate::package::Package;
+use crate::package::{Package, PackageDetails};
 
 /// Reads an RPM or SRPM header (payload untouched) into a [`Package`].
 /// For a source package, `arch` is `src` and requires are the BuildRequires
@@ -38,6 +38,16 @@ pub fn read_header_without_details(path: &Path) -> Result<Package> {
     read_package(path).map(|(p, _)| p)
 }
 
+/// [`read_header_without_details`], and a function that gives its details
+/// for a file of the same bytes whose modification time is `time_file`
+/// (a hard link or copy of it), without reading the headers again.
+pub fn read_header_deferring_details(
+    path: &Path,
+) -> Result<(Package, impl FnOnce(u64) -> PackageDetails)> {
+    let (p, raw) = read_package(path)?;
+    Ok((p, move |time_file| details::details_of(&raw, time_file)))
+}
+
 /// The epoch, version and release in an RPM header (file names carry no
 /// epoch); cheaper than [`read_header`], which also hashes the file.
 pub fn read_evr(path: &Path) -> Result<Evr> {
@@ -55,9 +65,13 @@ fn evr_of(raw: &RawHeader) -> Evr {
 
 /// The package of [`read_header_without_details`], and its raw headers.
 fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
-    if path.exists() {
-        check_layout(path)?;
-    }
+    // The layout checked (as rpm checks it, its errors first), and the
+    // header's bytes read, once: `RawHeader::read` checks the layout itself
+    // (a second check read every header twice more).
+    let checked = match path.exists() {
+        true => Some(RawHeader::read(path)?),
+        false => None,
+    };
     PackageMetadata::open(path).map_err(|e| {
         if let rpm::Error::Io(io) = &e {
             if io.kind() == std::io::ErrorKind::NotFound {
@@ -66,7 +80,10 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
         }
         rpm_err(path, e)
     })?;
-    let raw = RawHeader::read(path)?;
+    let raw = match checked {
+        Some(raw) => raw,
+        None => RawHeader::read(path)?,
+    };
     let is_source = is_source(&raw);
     let text = |tag| raw.string(tag).map(header_text).unwrap_or_default();
     let name = text(TAG_NAME);
