@@ -195,9 +195,6 @@ fn repo_of_section(
     if let Some(main) = &vars.main {
         main.filter(&mut spec);
     }
-    if spec.enabled {
-        ignored.extend(unchecked_signature(kv, vars, origin, id));
-    }
     // librepo substitutes the URLs it is given once more (and those a
     // metalink or mirrorlist lists, with these).
     spec.url_vars = vars.url_vars();
@@ -209,7 +206,22 @@ fn repo_of_section(
         *u = vars.url_substitute(u);
     }
     if spec.baseurl.is_empty() && spec.mirrors.is_none() && spec.enabled {
-        return Err(err_at(lineno, "no baseurl, metalink or mirrorlist".into()));
+        let e = err_at(lineno, "no baseurl, metalink or mirrorlist".into());
+        if !spec.skip_if_unavailable {
+            return Err(e);
+        }
+        // dnf 4.14 reads such a repo, then fails it when it loads ("Cannot
+        // find a valid baseurl for repo"), and with skip_if_unavailable
+        // leaves it out ("Ignoring repositories") and goes on: so here,
+        // with the warning of a repo left out (`skip.rs`).
+        ignored.push(format!(
+            "repo '{}' skipped (skip_if_unavailable=1): {e}",
+            spec.id
+        ));
+        spec.enabled = false;
+    }
+    if spec.enabled {
+        ignored.extend(unchecked_signature(kv, vars, origin, id));
     }
     // A disabled repo's options are never handed to librepo: only an
     // enabled one's are checked, as dnf checks them when it loads the repo.
@@ -269,6 +281,10 @@ fn set_option(spec: &mut RepoSpec, k: &str, v: &str) -> Option<Result<(), String
             Some(n) => spec.cost = n,
             None => return bad("a number"),
         },
+        // An empty one is none: libdnf hands librepo a metalink, else a
+        // mirrorlist, only when its value is not empty (`Repo.cpp`), so
+        // `metalink=` beside a baseurl leaves the baseurl alone.
+        "metalink" | "mirrorlist" if v.is_empty() => {}
         "metalink" => spec.mirrors = Some(MirrorSource::Metalink(v)),
         "mirrorlist" if !matches!(spec.mirrors, Some(MirrorSource::Metalink(_))) => {
             spec.mirrors = Some(MirrorSource::Mirrorlist(v))
@@ -400,6 +416,18 @@ mod tests {
         assert!(matches!(r[1].mirrors, Some(MirrorSource::Mirrorlist(_))));
         // Both kept: the list's mirrors come first when the repo is opened.
         assert_eq!(r[2].baseurl, "/local");
+        // An empty one is none, as libdnf takes it (dnf 4.14 read the
+        // baseurl, or the mirrorlist, of these).
+        let text = "[a]\nbaseurl=/x\nmetalink=\n[b]\nmirrorlist=https://l/\nmetalink=None\n\
+                    [c]\nmetalink=\nmirrorlist=https://l/\n";
+        let r = parse_repofile_str(text, "t.repo", &Vars::new("s390x", "")).unwrap();
+        assert_eq!((r[0].baseurl.as_str(), &r[0].mirrors), ("/x", &None));
+        for r in &r[1..] {
+            assert_eq!(
+                r.mirrors,
+                Some(MirrorSource::Mirrorlist("https://l/".into()))
+            );
+        }
     }
 
     /// Fedora's own files, as the fedora-repos package ships them: a
@@ -508,6 +536,41 @@ mod tests {
         let e =
             parse_repofile_str("[x]\nenabled=1\n", "t.repo", &Vars::new("x86_64", "")).unwrap_err();
         assert!(e.to_string().contains("no baseurl"), "{e}");
+    }
+
+    /// dnf 4.14 fails an enabled repo without a URL when it loads it, and
+    /// with skip_if_unavailable (its own or main's) leaves it out and goes
+    /// on ("Ignoring repositories: b"): a warning here, the repo disabled,
+    /// the file's other repos read.
+    #[test]
+    fn a_repo_without_url_is_skipped_when_it_may_be() {
+        let vars = Vars::new("x86_64", "");
+        let text = "[a]\nbaseurl=/x\n[b]\nname=B\n#baseurl=/y\nskip_if_unavailable=1\n\
+                    repo_gpgcheck=1\n[c]\nbaseurl=/z\n";
+        let (r, ignored) = parse_repofile_text(text, "t.repo", &vars).unwrap();
+        assert_eq!(
+            r.iter()
+                .map(|r| (r.id.as_str(), r.enabled))
+                .collect::<Vec<_>>(),
+            [("a", true), ("b", false), ("c", true)]
+        );
+        assert_eq!(
+            ignored,
+            [
+                "repo 'b' skipped (skip_if_unavailable=1): t.repo:3: [b]: no baseurl, metalink \
+              or mirrorlist"
+            ]
+        );
+        let main = MainDefaults::parse("[main]\nskip_if_unavailable=True\n", "dnf.conf").unwrap();
+        let (r, _) =
+            parse_repofile_text("[b]\nname=B\n", "t.repo", &vars.clone().with_main(main)).unwrap();
+        assert!(!r[0].enabled);
+        // Without it, an error on the section's line, as before.
+        let e = parse_repofile_text("[b]\nskip_if_unavailable=0\n", "t.repo", &vars).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.repo:1: [b]: no baseurl, metalink or mirrorlist"
+        );
     }
 
     #[test]
