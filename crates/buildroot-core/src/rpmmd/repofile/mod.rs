@@ -31,7 +31,7 @@ use ini::sections;
 
 /// Parses a `.repo` file. Disabled sections are returned with `enabled = false`.
 pub fn parse_repofile(path: &Path, vars: &Vars) -> Result<Vec<RepoSpec>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = ini::read_file(path)?;
     parse_repofile_str(&text, &path.display().to_string(), vars)
 }
 
@@ -522,6 +522,29 @@ mod tests {
             "t.repo:6: [a]: type=RPM is not a repository type dnf reads (rpm-md, rpm, repomd, \
              rpmmd, yum, YUM): dnf 4.14 stops on it, the repo enabled or not"
         );
+    }
+
+    /// dnf 4.14 reads a file whose comment is Latin-1 (probed), and stops
+    /// on such bytes in a value: here an error on that line.
+    #[test]
+    fn bytes_not_utf8_are_read_in_comments_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.repo");
+        let vars = Vars::new("x86_64", "");
+        std::fs::write(&path, b"# caf\xe9\n[a]\n;\xff\nbaseurl=/x\n").unwrap();
+        let r = parse_repofile(&path, &vars).unwrap();
+        assert_eq!(r[0].baseurl, "/x");
+        std::fs::write(&path, b"# caf\xe9\n[a]\nbaseurl=/x\nname=caf\xe9\n").unwrap();
+        let e = parse_repofile(&path, &vars).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{}:4: not UTF-8 text (dnf reads such bytes in a comment line only)",
+                path.display()
+            )
+        );
+        std::fs::write(&path, b"[main]\n# \xe9\nretries=4\n").unwrap();
+        assert_eq!(MainDefaults::read(&path).unwrap().keys.len(), 1);
     }
 
     #[test]
