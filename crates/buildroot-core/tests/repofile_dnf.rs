@@ -286,4 +286,13 @@ const CASES: &[&str] = &[
     "[a]\nbaseurl=/x\n[b]\nname=B\n#baseurl=/y\nskip_if_unavailable=1\n[c]\nbaseurl=/z\n",
     "[b]\nname=B\nmetalink=\nskip_if_unavailable=True\nenabled=1\n",
     "[a]\nbaseurl=/x\nmetalink=\nmirrorlist=https://l/\n[b]\nmirrorlist=https://l/\nmetalink=None\n",
+    "[a]\nbaseurl=/x\t/y\n",
+    "[a]\nbaseurl=/x\nexcludepkgs=a\tb\n",
+    "[a]\nbaseurl=/x\nexclude=a,,b\n",
+    "[a]\nbaseurl=/x\nexclude=a , b ,c\n",
+    "[a]\nbaseurl=/x\nexclude=a,\n  ,b\n",
+    "[a]\nbaseurl=/x\nexclude=,a\n",
+    "[a]\nbaseurl=/x,,/y\n",
+    "[a]\nbaseurl=/x\nincludepkgs=a\u{a0}b\n",
+    "[a]\nbaseurl=/x\nexclude=a\u{b}b\n",
 ];

@@ -258,10 +258,7 @@ fn set_option(spec: &mut RepoSpec, k: &str, v: &str) -> Option<Result<(), String
     match k {
         "baseurl" => {
             // Several URLs are mirrors of one repo, tried in order.
-            let mut urls = v
-                .split(|c: char| c.is_whitespace() || c == ',')
-                .filter(|s| !s.is_empty())
-                .map(String::from);
+            let mut urls = split_list(&v);
             spec.baseurl = urls.next().unwrap_or_default();
             spec.extra_baseurls = urls.collect();
         }
@@ -320,8 +317,12 @@ fn libdnf_i32(v: &str) -> Option<i32> {
     v[..sign + digits].parse().ok()
 }
 
+/// A list option's items as libdnf's `OptionStringList::fromString` cuts
+/// them: at spaces, commas and line breaks (of continuation lines), not at
+/// tabs or other blanks (`exclude=a<TAB>b` is the one pattern `a<TAB>b`,
+/// which matches no package: dnf 4.14 excludes nothing with it).
 fn split_list(v: &str) -> impl Iterator<Item = String> + '_ {
-    v.split(|c: char| c.is_whitespace() || c == ',')
+    v.split([' ', ',', '\n'])
         .filter(|s| !s.is_empty())
         .map(str::to_string)
 }
@@ -689,6 +690,18 @@ mod tests {
             (main.bad_proxy.is_none(), main.excludes.clone()),
             (true, vec!["b".to_string()])
         );
+    }
+
+    /// dnf 4.14 (probed): lists are cut at spaces, commas and line breaks
+    /// only; a tab or another blank stays inside an item.
+    #[test]
+    fn lists_are_cut_where_libdnf_cuts_them() {
+        let text = "[a]\nbaseurl=/x\t/y, /z\n  /w\nexclude=a\tb,c d\nincludepkgs=e\u{a0}f\n";
+        let (r, _) = parse_repofile_text(text, "t.repo", &Vars::new("x86_64", "")).unwrap();
+        assert_eq!(r[0].baseurl, "/x\t/y");
+        assert_eq!(r[0].extra_baseurls, ["/z", "/w"]);
+        assert_eq!(r[0].exclude, ["a\tb", "c", "d"]);
+        assert_eq!(r[0].includepkgs, ["e\u{a0}f"]);
     }
 
     #[test]
