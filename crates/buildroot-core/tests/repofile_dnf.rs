@@ -1,6 +1,8 @@
 //! `.repo` files read by us and by dnf (`scripts/dnf-repofile-oracle.py`,
 //! dnf's own `read_all_repos` on a reposdir of the case's files): every
 //! case's repos must carry the same options. Skipped without python3-dnf.
+//! `REPOFILE_CASES=FILE` (texts separated by lines `====`) compares those
+//! texts instead: how new cases were probed (`docs/formats.md` section 8).
 
 use std::io::Write;
 use std::process::{Command, Stdio};
