@@ -11,10 +11,13 @@ use crate::error::{Error, Result};
 
 /// A `.repo` or `dnf.conf` file's text. libdnf reads bytes: dnf 4.14 reads
 /// a file with a comment that is not UTF-8 (a Latin-1 `# café`) as any
-/// other, while such bytes in a header or a value stop it (a Python
-/// `TypeError` as the value reaches its option). So a comment line that is
-/// not UTF-8 is read as an empty comment; any other such line is an error
-/// on its line.
+/// other, while such bytes in a repo id or in the value of an option it
+/// knows (`name=`, `gpgkey=`, of a disabled repo too) stop it (a Python
+/// `TypeError` as the text reaches libdnf). So a comment line that is not
+/// UTF-8 is read as an empty comment; any other such line is an error on
+/// its line. (dnf also reads such bytes in what it never hands libdnf: a
+/// key it does not know, a `.repo`'s `[main]`, a section whose id it
+/// skips; the tools refuse those too, `docs/formats.md` section 8.)
 pub(super) fn read_file(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     match String::from_utf8(bytes) {
@@ -37,7 +40,7 @@ fn text_of_bytes(bytes: &[u8], origin: &str) -> Result<String> {
                 return Err(Error::at_line(
                     origin,
                     i + 1,
-                    "not UTF-8 text (dnf reads such bytes in a comment line only)",
+                    "not UTF-8 text (read in a comment line only; dnf stops on such bytes in a repo id or an option it knows)",
                 ))
             }
         }

@@ -210,7 +210,7 @@ fn bytes_not_utf8_are_read_in_comments_only() {
     assert_eq!(
         e,
         format!(
-            "{}:4: not UTF-8 text (dnf reads such bytes in a comment line only)",
+            "{}:4: not UTF-8 text (read in a comment line only; dnf stops on such bytes in a repo id or an option it knows)",
             path.display()
         )
     );
