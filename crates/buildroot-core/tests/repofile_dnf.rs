@@ -28,7 +28,7 @@ fn oracle(cases: &Value) -> Vec<Value> {
         .arg(script)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     child
@@ -38,7 +38,11 @@ fn oracle(cases: &Value) -> Vec<Value> {
         .write_all(cases.to_string().as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "the oracle failed");
+    assert!(
+        out.status.success(),
+        "the oracle failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap()
 }
 
@@ -132,7 +136,7 @@ fn normalized(dnf: &Value) -> Option<Value> {
 #[test]
 fn repo_files_are_read_as_dnf_reads_them() {
     if !dnf_available() {
-        eprintln!("SKIP repo_files_are_read_as_dnf_reads_them: /usr/bin/python3 cannot import dnf");
+        eprintln!("skipped: /usr/bin/python3 cannot import dnf (python3-dnf)");
         return;
     }
     let texts: Vec<String> = match std::env::var("REPOFILE_CASES") {
