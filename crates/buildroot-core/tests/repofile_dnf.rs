@@ -301,4 +301,5 @@ const CASES: &[&str] = &[
     "[a]\nbaseurl=/x,,/y\n",
     "[a]\nbaseurl=/x\nincludepkgs=a\u{a0}b\n",
     "[a]\nbaseurl=/x\nexclude=a\u{b}b\n",
+    "[b]\nskip_if_unavailable=1\nproxy=not a url\n[a]\nbaseurl=/x\n",
 ];

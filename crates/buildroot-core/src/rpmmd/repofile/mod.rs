@@ -184,14 +184,6 @@ fn repo_of_section(
             _ => {}
         }
     }
-    let own_proxy = kv.iter().any(|(k, ..)| k == "proxy");
-    if spec.enabled {
-        match (bad_proxy, &vars.main) {
-            (Some(e), _) => return Err(e),
-            (None, Some(main)) if !own_proxy => main.check_proxy()?,
-            _ => {}
-        }
-    }
     if let Some(main) = &vars.main {
         main.filter(&mut spec);
     }
@@ -219,6 +211,17 @@ fn repo_of_section(
             spec.id
         ));
         spec.enabled = false;
+    }
+    // After that: a repo left out downloads nothing, so its proxy (or
+    // main's) is never used (dnf 4.14 ignores such a repo whatever its
+    // proxy says).
+    let own_proxy = kv.iter().any(|(k, ..)| k == "proxy");
+    if spec.enabled {
+        match (bad_proxy, &vars.main) {
+            (Some(e), _) => return Err(e),
+            (None, Some(main)) if !own_proxy => main.check_proxy()?,
+            _ => {}
+        }
     }
     if spec.enabled {
         ignored.extend(unchecked_signature(kv, vars, origin, id));

@@ -266,6 +266,28 @@ fn a_repo_without_url_is_skipped_when_it_may_be() {
     );
 }
 
+/// A repo left out for want of a URL downloads nothing: a proxy it (or
+/// `[main]`) names that is no proxy URL is not refused then, as dnf 4.14
+/// (probed) ignores such a repo whatever its proxy says; a repo that is
+/// used still is refused for it.
+#[test]
+fn a_repo_left_out_is_not_refused_for_its_proxy() {
+    let vars = Vars::new("x86_64", "");
+    let text = "[b]\nskip_if_unavailable=1\nproxy=not a url\n[a]\nbaseurl=/x\n";
+    let (r, ignored) = parse_repofile_text(text, "t.repo", &vars).unwrap();
+    assert_eq!((r[0].enabled, r[1].enabled), (false, true));
+    assert_eq!(ignored.len(), 1, "{ignored:?}");
+    let main = MainDefaults::parse("[main]\nproxy=bad\n", "dnf.conf").unwrap();
+    let vars = vars.with_main(main);
+    let (r, _) = parse_repofile_text("[b]\nskip_if_unavailable=1\n", "t.repo", &vars).unwrap();
+    assert!(!r[0].enabled);
+    let e = parse_repofile_text("[a]\nbaseurl=/x\nproxy=not a url\n", "t.repo", &vars);
+    assert!(e
+        .unwrap_err()
+        .to_string()
+        .starts_with("t.repo:3: [a]: proxy=not a url"));
+}
+
 #[test]
 fn a_bad_value_is_passed_over_as_dnf_does() {
     let vars = Vars::new("x86_64", "");
