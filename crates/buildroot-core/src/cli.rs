@@ -415,9 +415,10 @@ impl RepoArgs {
         given.extend(self.source.given(&vars)?);
         let specs = first_of_each_id(given);
         if specs.iter().all(|s| !s.enabled) {
-            return Err(Error::Usage(
-                "no repositories: give --repo/--source-repo ID=URL, --repofile FILE or --dnf-conf FILE"
-                    .into(),
+            return Err(none_enabled(
+                &specs,
+                "repositories",
+                "--repo/--source-repo ID=URL, --repofile FILE or --dnf-conf FILE",
             ));
         }
         Ok(specs)
@@ -439,10 +440,10 @@ impl SourceRepoArgs {
     pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
         let specs = first_of_each_id(self.given(&self.files.vars(arch)?)?);
         if specs.iter().all(|s| !s.enabled) {
-            return Err(Error::Usage(
-                "no source repositories: give --source-repo ID=URL, --repofile FILE or --dnf-conf \
-                 FILE"
-                    .into(),
+            return Err(none_enabled(
+                &specs,
+                "source repositories",
+                "--source-repo ID=URL, --repofile FILE or --dnf-conf FILE",
             ));
         }
         Ok(specs)
@@ -454,6 +455,24 @@ impl SourceRepoArgs {
         given.extend(self.files.given_file_specs(vars)?);
         Ok(given)
     }
+}
+
+/// The error of a run without an enabled repository (`what`: "source
+/// repositories"), `give` the options that give one. When repos were given
+/// but none is enabled (`enabled=0`, or left out at reading: an enabled one
+/// without a URL under `skip_if_unavailable=1`, as dnf ignores it), they
+/// are named: "give --repofile FILE" would read as if none had been, and
+/// under `--quiet` the warning of a repo left out is not shown.
+fn none_enabled(specs: &[RepoSpec], what: &str, give: &str) -> Error {
+    if specs.is_empty() {
+        return Error::Usage(format!("no {what}: give {give}"));
+    }
+    let ids: Vec<&str> = specs.iter().map(|s| s.id.as_str()).collect();
+    Error::Usage(format!(
+        "no {what} enabled ({}: each has enabled=0, or no baseurl, metalink or mirrorlist \
+         under skip_if_unavailable=1, which leaves it out): enable one, or give {give}",
+        ids.join(", ")
+    ))
 }
 
 /// `$XDG_CACHE_HOME/rpm-buildroot`, else `~/.cache/rpm-buildroot`, else
@@ -519,5 +538,46 @@ mod tests {
             .specs("x86_64")
             .unwrap_err();
         assert!(e.to_string().starts_with("no source repositories"), "{e}");
+    }
+
+    /// Repos given, none enabled (one `enabled=0`, one left out at reading:
+    /// no URL under skip_if_unavailable=1): the error names them, rather
+    /// than asking for a --repofile that was given.
+    #[test]
+    fn repos_given_but_none_enabled_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("t.repo");
+        std::fs::write(
+            &f,
+            "[off]\nbaseurl=/x\nenabled=0\n[nourl]\nskip_if_unavailable=1\n",
+        )
+        .unwrap();
+        let f = f.to_str().unwrap();
+        let why = "(off, nourl: each has enabled=0, or no baseurl, metalink or mirrorlist under \
+                   skip_if_unavailable=1, which leaves it out): enable one, or give";
+        let e = crate::rpmmd::without_warnings(|| {
+            Tool::parse_from(["t", "--repofile", f])
+                .repos
+                .specs("x86_64")
+        });
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            format!(
+                "no repositories enabled {why} --repo/--source-repo ID=URL, --repofile FILE or \
+                 --dnf-conf FILE"
+            )
+        );
+        let e = crate::rpmmd::without_warnings(|| {
+            SourceTool::parse_from(["t", "--repofile", f])
+                .repos
+                .specs("x86_64")
+        });
+        assert_eq!(
+            e.unwrap_err().to_string(),
+            format!(
+                "no source repositories enabled {why} --source-repo ID=URL, --repofile FILE or \
+                 --dnf-conf FILE"
+            )
+        );
     }
 }

@@ -4,12 +4,15 @@
 //!
 //! - [`Comps::parse`] reads `<group>` elements: id, untranslated name,
 //!   display order, and the `<packagereq>` list (type `mandatory` when not
-//!   given, as libcomps defaults it; `requires` and `basearchonly`).
-//!   Categories and environments are skipped.
+//!   given, as libcomps defaults it, and a type it does not know read as
+//!   one dnf installs under no option; `requires`; `basearchonly` when it
+//!   says `true`, as libcomps reads it). Categories and environments are
+//!   skipped.
 //! - [`Comps::merge`] adds a later repository's comps as libcomps' union
-//!   does: a group already known takes the later name and display order,
-//!   and its package list gets the later types (packages of a name seen
-//!   before keep their place, new ones are appended).
+//!   does: a group already known takes the later name (when it has one)
+//!   and display order, and its package list gets the later types
+//!   (packages of a name seen before keep their place, new ones are
+//!   appended).
 //! - [`Comps::group_by_pattern`] is dnf's `group_by_pattern`: an exact id
 //!   or name first, else a case-insensitive glob over ids and names; among
 //!   several, the lowest display order wins.
@@ -34,6 +37,10 @@ pub enum PackageType {
     Optional,
     /// Installed when the package it `requires` is.
     Conditional,
+    /// A `type` libcomps does not know (`Mandatory`, a typo): in none of
+    /// the lists dnf reads, so never installed; libcomps warns and reads
+    /// on.
+    Unknown,
 }
 
 /// One `<packagereq>`.
@@ -134,7 +141,10 @@ impl Comps {
             match self.groups.iter_mut().find(|o| o.id == g.id) {
                 None => self.groups.push(g),
                 Some(o) => {
-                    o.name = g.name;
+                    // A later group without <name> keeps the earlier's.
+                    if !g.name.is_empty() {
+                        o.name = g.name;
+                    }
                     if g.display_order.is_some() {
                         o.display_order = g.display_order;
                     }
@@ -229,13 +239,11 @@ fn parse_packagelist<R: BufRead>(
                     Some("default") => PackageType::Default,
                     Some("optional") => PackageType::Optional,
                     Some("conditional") => PackageType::Conditional,
-                    Some(other) => {
-                        return Err(x.err(format!("unknown packagereq type '{other}'")));
-                    }
+                    Some(_) => PackageType::Unknown,
                 };
                 let requires = attr(x, &s, "requires")?.filter(|r| !r.is_empty());
-                let basearchonly = attr(x, &s, "basearchonly")?
-                    .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+                // libcomps 0.1.19 takes `true` alone (`True`, `1`: unset).
+                let basearchonly = attr(x, &s, "basearchonly")?.is_some_and(|v| v == "true");
                 let name = if empty {
                     String::new()
                 } else {
@@ -335,6 +343,41 @@ mod tests {
         assert_eq!(c.group_by_pattern("web-*").unwrap().id, "web-tools");
         assert_eq!(c.group_by_pattern("WEB-S*").unwrap().id, "web-server");
         assert!(c.group_by_pattern("web").is_none());
+    }
+
+    /// libcomps 0.1.19 (python3-libcomps, probed): a type it does not know
+    /// is its PACKAGE_TYPE_UNKNOWN, in none of the lists dnf installs from,
+    /// the rest of the file read; `basearchonly` is set by `true` alone; a
+    /// union keeps the earlier name when the later group has none, and a
+    /// later unknown type replaces an earlier one.
+    #[test]
+    fn odd_packagereqs_and_unions_as_libcomps_reads_them() {
+        let text = r#"<comps><group><id>g</id><name>G</name><packagelist>
+            <packagereq type="Mandatory">cap</packagereq>
+            <packagereq type="weird">w</packagereq>
+            <packagereq>m</packagereq>
+            <packagereq basearchonly="true">b1</packagereq>
+            <packagereq basearchonly="True">b2</packagereq>
+            <packagereq basearchonly="1">b3</packagereq>
+            </packagelist></group></comps>"#;
+        let mut c = Comps::parse(text.as_bytes(), "a.xml").unwrap();
+        let g = &c.groups[0];
+        assert_eq!(g.packages[0].kind, PackageType::Unknown);
+        let installed: Vec<(&str, bool)> = g
+            .mandatory_and_default()
+            .iter()
+            .map(|p| (p.name.as_str(), p.basearchonly))
+            .collect();
+        assert_eq!(
+            installed,
+            [("m", false), ("b1", true), ("b2", false), ("b3", false)]
+        );
+        let later = r#"<comps><group><id>g</id><packagelist>
+            <packagereq type="bogus">m</packagereq></packagelist></group></comps>"#;
+        c.merge(Comps::parse(later.as_bytes(), "b.xml").unwrap());
+        let g = &c.groups[0];
+        assert_eq!(g.name, "G");
+        assert_eq!(g.packages[2].kind, PackageType::Unknown);
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //!   `${name}` only, so `\$basearch` in a baseurl still ends as the arch.
 //!
 //! Which variables exist, and their values, is [`Vars`]' to say: the run's
-//! arch and release, the environment's `DNF_VAR_*`.
+//! arch and release, the environment's `DNF_VAR_*`. [`substitute`] was
+//! compared with a transcription of libdnf 0.73's on 200,000 random texts
+//! (`docs/formats.md` section 8, "Checked against dnf").
 
 use std::collections::BTreeMap;
 

@@ -232,6 +232,39 @@ fn every_repo_skipped_is_said_so_in_the_refusal() {
     );
 }
 
+/// Every repo left out while the file is read (enabled, no URL, under
+/// skip_if_unavailable=1, as dnf ignores it when it loads): a warning each
+/// naming the file, line and section, then exit 2 with the repos named as
+/// left out, not "give --repofile FILE" (one was given). With --quiet, the
+/// refusal alone, which still says why.
+#[test]
+fn every_repo_without_a_url_left_out_is_said_so() {
+    let t = tempfile::tempdir().unwrap();
+    let text = "[bin]\nname=B\nskip_if_unavailable=1\n[src]\n#baseurl=/s\nskip_if_unavailable=1\n";
+    let refusal = "buildroot-generator: no repositories enabled (bin, src: each has enabled=0, or \
+                   no baseurl, metalink or mirrorlist under skip_if_unavailable=1, which leaves \
+                   it out): enable one, or give --repo/--source-repo ID=URL, --repofile FILE or \
+                   --dnf-conf FILE\n";
+    let file = t.path().join("t.repo");
+    let warn = |line: usize, id: &str| {
+        format!(
+            "buildroot-generator: warning: repo '{id}' skipped (skip_if_unavailable=1): {}:{line}: \
+             [{id}]: no baseurl, metalink or mirrorlist\n",
+            file.display()
+        )
+    };
+    let out = generator(text, "", t.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!("{}{}{refusal}", warn(1, "bin"), warn(4, "src"))
+    );
+    let out = generator(text, "", t.path()).arg("-q").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), refusal);
+}
+
 #[test]
 fn the_environments_proxy_is_picked_as_curl_picks_it() {
     let t = tempfile::tempdir().unwrap();

@@ -78,7 +78,7 @@ impl MainDefaults {
     /// `.repo` file's, [`super::parse_repofile`]).
     /// Values an option cannot take are warned about and passed over.
     pub fn read(path: &Path) -> Result<MainDefaults> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = super::ini::read_file(path)?;
         let main = MainDefaults::parse(&text, &path.display().to_string())?;
         for msg in &main.ignored {
             crate::rpmmd::skip::warn_once(msg.clone());

@@ -5,7 +5,48 @@
 //! from the option parsing in [`super`] because both `.repo` files and a
 //! `dnf.conf`'s `[main]` ([`super::dnf_conf`]) go through it.
 
+use std::path::Path;
+
 use crate::error::{Error, Result};
+
+/// A `.repo` or `dnf.conf` file's text. libdnf reads bytes: dnf 4.14 reads
+/// a file with a comment that is not UTF-8 (a Latin-1 `# café`) as any
+/// other, while such bytes in a repo id or in the value of an option it
+/// knows (`name=`, `gpgkey=`, of a disabled repo too) stop it (a Python
+/// `TypeError` as the text reaches libdnf). So a comment line that is not
+/// UTF-8 is read as an empty comment; any other such line is an error on
+/// its line. (dnf also reads such bytes in what it never hands libdnf: a
+/// key it does not know, a `.repo`'s `[main]`, a section whose id it
+/// skips; the tools refuse those too, `docs/formats.md` section 8.)
+pub(super) fn read_file(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => text_of_bytes(e.as_bytes(), &path.display().to_string()),
+    }
+}
+
+/// [`read_file`]'s reading of bytes that are not all UTF-8.
+fn text_of_bytes(bytes: &[u8], origin: &str) -> Result<String> {
+    let mut text = String::with_capacity(bytes.len());
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        match std::str::from_utf8(line) {
+            Ok(line) => text.push_str(line),
+            Err(_) if line.starts_with(b"#") || line.starts_with(b";") => text.push('#'),
+            Err(_) => {
+                return Err(Error::at_line(
+                    origin,
+                    i + 1,
+                    "not UTF-8 text (read in a comment line only; dnf stops on such bytes in a repo id or an option it knows)",
+                ))
+            }
+        }
+    }
+    Ok(text)
+}
 
 /// One `[id]` section: its id, line number and `key=value` pairs (each with
 /// its line number).

@@ -1,0 +1,305 @@
+//! `.repo` files read by us and by dnf (`scripts/dnf-repofile-oracle.py`,
+//! dnf's own `read_all_repos` on a reposdir of the case's files): every
+//! case's repos must carry the same options. Skipped without python3-dnf.
+//! `REPOFILE_CASES=FILE` (texts separated by lines `====`) compares those
+//! texts instead: how new cases were probed (`docs/formats.md` section 8).
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use buildroot_core::rpmmd::{parse_repofile_str, MirrorSource, Vars};
+use serde_json::{json, Value};
+
+fn dnf_available() -> bool {
+    Command::new("/usr/bin/python3")
+        .args(["-c", "import dnf"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn oracle(cases: &Value) -> Vec<Value> {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/dnf-repofile-oracle.py"
+    );
+    let mut child = Command::new("/usr/bin/python3")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(cases.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the oracle failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap()
+}
+
+/// Our reading of one case, in the oracle's shape.
+fn ours(text: &str, arch: &str, releasever: &str) -> Value {
+    let mut vars = Vars::new(arch, releasever);
+    vars.env = [
+        ("stream", "10-stream"),
+        ("DNF1", "one"),
+        ("contentdir", "pub/centos"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let repos =
+        match buildroot_core::rpmmd::without_warnings(|| parse_repofile_str(text, "a.repo", &vars))
+        {
+            Ok(r) => r,
+            Err(e) => return json!({"error": e.to_string()}),
+        };
+    let url = |u: &str| {
+        if u.starts_with('/') {
+            format!("file://{u}")
+        } else {
+            u.to_string()
+        }
+    };
+    let mut out = serde_json::Map::new();
+    for r in repos {
+        let mut baseurl: Vec<String> = Vec::new();
+        if !r.baseurl.is_empty() {
+            baseurl.push(url(&r.baseurl));
+        }
+        baseurl.extend(r.extra_baseurls.iter().map(|u| url(u)));
+        let (metalink, mirrorlist) = match &r.mirrors {
+            Some(MirrorSource::Metalink(u)) => (Some(u.clone()), None),
+            Some(MirrorSource::Mirrorlist(u)) => (None, Some(u.clone())),
+            None => (None, None),
+        };
+        out.insert(
+            r.id.clone(),
+            json!({"name": r.name, "baseurl": baseurl, "metalink": metalink,
+                   "mirrorlist": mirrorlist, "enabled": r.enabled,
+                   "skip": r.skip_if_unavailable, "priority": r.priority, "cost": r.cost,
+                   "exclude": r.exclude, "include": r.includepkgs}),
+        );
+    }
+    json!({ "repos": out })
+}
+
+/// dnf's reading as it reaches a load, in our terms; None where dnf fails
+/// the run:
+/// - empty URLs of a `baseurl` list go (librepo's mirror list passes over
+///   an empty URL);
+/// - an empty `metalink` or `mirrorlist` is none, and a `mirrorlist`
+///   beside a `metalink` goes (libdnf hands librepo the metalink alone,
+///   and either only when it is not empty);
+/// - an enabled repo without a URL fails the run when dnf loads it, unless
+///   it may be skipped: then it is left out (disabled, as ours).
+fn normalized(dnf: &Value) -> Option<Value> {
+    let mut dnf = dnf.clone();
+    let repos = dnf.get_mut("repos")?.as_object_mut()?;
+    for r in repos.values_mut() {
+        let urls: Vec<Value> = r["baseurl"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u.as_str() != Some(""))
+            .cloned()
+            .collect();
+        for list in ["metalink", "mirrorlist"] {
+            if r[list] == json!("") {
+                r[list] = Value::Null;
+            }
+        }
+        if !r["metalink"].is_null() {
+            r["mirrorlist"] = Value::Null;
+        }
+        let none = urls.is_empty() && r["metalink"].is_null() && r["mirrorlist"].is_null();
+        if none && r["enabled"] == json!(true) {
+            if r["skip"] != json!(true) {
+                return None;
+            }
+            r["enabled"] = json!(false);
+        }
+        r["baseurl"] = Value::Array(urls);
+    }
+    Some(dnf)
+}
+
+#[test]
+fn repo_files_are_read_as_dnf_reads_them() {
+    if !dnf_available() {
+        eprintln!("skipped: /usr/bin/python3 cannot import dnf (python3-dnf)");
+        return;
+    }
+    let texts: Vec<String> = match std::env::var("REPOFILE_CASES") {
+        Ok(f) => std::fs::read_to_string(f)
+            .unwrap()
+            .split("\n====\n")
+            .map(str::to_string)
+            .collect(),
+        Err(_) => CASES.iter().map(|s| s.to_string()).collect(),
+    };
+    let cases: Vec<Value> = texts
+        .iter()
+        .map(|t| json!({"files": {"a.repo": t}, "arch": "x86_64", "basearch": "x86_64", "releasever": "eln",
+            "vars": {"stream": "10-stream", "DNF1": "one", "contentdir": "pub/centos"}}))
+        .collect();
+    let theirs = oracle(&Value::Array(cases));
+    let mut bad = Vec::new();
+    for (t, dnf) in texts.iter().zip(&theirs) {
+        let us = ours(t, "x86_64", "eln");
+        let same = match (us.get("error"), normalized(dnf)) {
+            (Some(_), None) => true,
+            // dnf logs the error and skips the file.
+            (Some(_), Some(dnf)) => dnf["repos"].as_object().is_some_and(|m| m.is_empty()),
+            (None, Some(dnf)) => us == dnf,
+            (None, None) => false,
+        };
+        if !same {
+            bad.push(format!("{t:?}\n  ours {us}\n  dnf  {dnf}"));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} of {} differ:\n{}",
+        bad.len(),
+        texts.len(),
+        bad.join("\n")
+    );
+}
+
+const CASES: &[&str] = &[
+    "[a]\nbaseurl=/x\n",
+    "[a]\nbaseurl=/x",
+    "[a]\nbaseurl=/x\nenabled=0\n",
+    "[a]\nbaseurl = /x \npriority = 5\n",
+    "[a]\nbaseurl=/x\nname=hi # c\n",
+    "[a]\nbaseurl=/x\nenabled=1 # c\n",
+    "[a]\nbaseurl=/x\n\n  /y\n",
+    "[a]\nbaseurl=/x\n \n  /y\n",
+    "[a]\nbaseurl=/x,/y /z\n",
+    "[a]\nbaseurl=\n  /x\n  /y\n",
+    "[a]\nmetalink=https://m/$basearch\nmirrorlist=https://l/\n",
+    "[a]\nmirrorlist=https://l/\nmetalink=https://m/\n",
+    "[a]\nbaseurl=/x\nexclude=a,b c\nexcludepkgs=d\nincludepkgs=e\n",
+    "[a]\nbaseurl=/x\nexcludepkgs=d\nexclude=a\n",
+    "[a]\nbaseurl=/x\npriority=0\ncost=-5\n",
+    "[a]\nbaseurl=/x\npriority=-1\n",
+    "[a]\nbaseurl=/x\nskip_if_unavailable=YES\nenabled=Off\n",
+    "[a]\nbaseurl=/x\nenabled=\n",
+    "[a]\nbaseurl=/x\nenabled=2\n",
+    "[a]\nbaseurl=/x\nmetadata_expire=7d\ngpgcheck=1\ngpgkey=file:///k\n  file:///k2\n",
+    "[a]\nbaseurl=/x\nmetadata_expire=never\n",
+    "[a]\nbaseurl=/x\nmetadata_expire=bogus\n",
+    "[a]\nbaseurl=/x\n[a]\npriority=3\n",
+    "[a]\nbaseurl=/x\n[b]\nbaseurl=/y\n[a]\nbaseurl=/z\n",
+    "[main]\nfoo=bar\n[a]\nbaseurl=/x\n",
+    "[a.b-c_d:e]\nbaseurl=/x\n",
+    "[a b]\nbaseurl=/x\n",
+    "[a@b]\nbaseurl=/x\n",
+    "[$basearch-x]\nbaseurl=/x\n",
+    "[a]\nbaseurl=/x\nname=%(foo)s\n",
+    "[a]\nbaseurl=/x\nname='quoted'\n",
+    "[a]\nbaseurl=\"/x\"\n",
+    "[a]\nbaseurl=/x\nname=\"half\n",
+    "﻿[a]\nbaseurl=/x\n",
+    "# comment\n; other\n[a]\nbaseurl=/x\n",
+    "[a]\n  baseurl=/x\n",
+    "[a]\nbaseurl=/x\n\tpriority=5\n",
+    "[a]\nbaseurl=/x\nfoo\n",
+    "[a]\nbaseurl=/x\n=y\n",
+    "[a]\nbaseurl=/x\nk=v=w\nname=a=b\n",
+    "[a]\nBaseurl=/x\nbaseurl=/y\n",
+    "[a]\nbaseurl=/x\ninclude=/etc/other.repo\n",
+    "[a]\nbaseurl=file:///srv/my%20repo/\n",
+    "[a]\nbaseurl=http://h/x\n  ftp://h/y\n",
+    "[a]\nenabled=0\n",
+    "[a]\nname=x\n",
+    "[a]\nbaseurl=\n",
+    "[a]\nbaseurl=/x\ncost=1e3\n",
+    "[a]\nbaseurl=/x\npriority=0x10\n",
+    "[a]\nbaseurl=/x\npriority=  7  \n",
+    "[a]\nbaseurl=/x\nexclude=\n",
+    "[a]\nbaseurl=/x\nexclude=a\n  b\n",
+    "[a]\nbaseurl=/x\nexclude=a;b\n",
+    "[a]\nbaseurl=/x\nname=\n",
+    "[a]\nbaseurl=/x\nmetalink=\n",
+    "[a]\nbaseurl=/x\nmirrorlist=None\n",
+    "[A]\nbaseurl=/x\n[a]\nbaseurl=/y\n",
+    "[a] ;c\nbaseurl=/x\n",
+    "[a]#c\nbaseurl=/x\n",
+    "[a]\n#baseurl=/y\nbaseurl=/x\n#c\n",
+    "[a]\nbaseurl=/x #c\n",
+    "[a]\nbaseurl=/x\nskip_if_unavailable=1\n[b]\nbaseurl=/y\nskip_if_unavailable=0\n",
+    "[a]\nbaseurl=/x\nname=é ü\n",
+    "[a]\nbaseurl=/x/$basearch/${releasever}/$arch\n",
+    "[a]\nbaseurl=/x\nincludepkgs=a*, b*\n",
+    "[a]\nbaseurl=/x\nexcludepkgs= a , b \n",
+    "[a]\nbaseurl=/x\nname=a\\\nb\n",
+    "[a]\nbaseurl=/x\npriority=\n",
+    "[a]\nbaseurl=/x\ncost=\n",
+    "[a]\nbase url=/x\nbaseurl=/y\n",
+    "[a]\nbaseurl\t=\t/x\t\n",
+    "[a]\n  # indented comment\nbaseurl=/x\n",
+    "[a]\nbaseurl=/x\n  # indented comment after value\n",
+    "[a]\nbaseurl=/x\n\t/y\n",
+    "[a]]\nbaseurl=/x\n",
+    "[a]b]\nbaseurl=/x\n",
+    "[[a]\nbaseurl=/x\n",
+    "[a]\nbaseurl=/x\n  /y\n",
+    "[a]\nbaseurl=/x\nname=a;b#c\n",
+    "[a]\nbaseurl=/x\nname=\"a\" \n",
+    "[a]\nbaseurl=/x\nname=\"a'\n",
+    "[a]\nbaseurl=/x\nname=\"\"\n",
+    "[a]\nbaseurl=/x\nname=\"\n",
+    "[a]\nbaseurl=/x\nname=a\n  b\n\n",
+    "[a]\nbaseurl=/x\nname=a\n  \n  b\n",
+    "[a]\nbaseurl=/x\npriority=5\n  6\n",
+    "[a]\nbaseurl=/x\nenabled=1\n  \n",
+    "[a]\nbaseurl=/x\nexcludepkgs=a\n  b,c\n",
+    "[a]\nbaseurl=/x\nincludepkgs=\n",
+    "[a]\nbaseurl=/x\nname=$DNF1-$stream-${stream}\n",
+    "[a-$stream]\nbaseurl=/x/$stream/$contentdir\n",
+    "[a]\nbaseurl=/x\ncost=2147483647\npriority=2147483648\n",
+    "[a]\nbaseurl=/x\npriority=+3\n",
+    "[a]\nbaseurl=/x\npriority=3 \t\n",
+    "[a]\nbaseurl=/x\nskip_if_unavailable=True # c\n",
+    "[a]\nbaseurl=/x\nenabled=TRUE\n",
+    "[a]\nbaseurl=/x\nenabled=y\n",
+    "[a]\nbaseurl=/x\nenabled=None\n",
+    "[a]\nbaseurl=/x\npriority=None\n",
+    "[a]\nbaseurl=None\nmetalink=https://m/\n",
+    "[a]\nbaseurl=/x\nexclude=None\n",
+    "[a]\nmirrorlist=https://l/?arch=$basearch&repo=x\nenabled=0\n",
+    "[a]\nbaseurl=https://u:p@h/x\n",
+    "[a]\nbaseurl=/x?y=1&z\n",
+    "[a]\nbaseurl=/x\n[b]\n[c]\nbaseurl=/z\n",
+    "[a]\nbaseurl=/x\n[]\nbaseurl=/y\n",
+    "[a]\nbaseurl=/x\n[ ]\nbaseurl=/y\n",
+    "[a]\nbaseurl=/x\n\n\n\n[b]\nbaseurl=/y\nenabled=0\n",
+    "[fedora-cisco-openh264]\nname=Fedora $releasever openh264 (From Cisco) - $basearch\nmetalink=https://mirrors.fedoraproject.org/metalink?repo=fedora-cisco-openh264-$releasever&arch=$basearch\ntype=rpm\nenabled=1\nmetadata_expire=14d\nrepo_gpgcheck=0\ngpgcheck=1\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-fedora-$releasever-$basearch\nskip_if_unavailable=True\n",
+    "[copr:copr.fedorainfracloud.org:group_x:y]\nname=Copr repo for y owned by @x\nbaseurl=https://download.copr.fedorainfracloud.org/results/@x/y/fedora-$releasever-$basearch/\ntype=rpm-md\nskip_if_unavailable=True\ngpgcheck=1\ngpgkey=https://download.copr.fedorainfracloud.org/results/@x/y/pubkey.gpg\nrepo_gpgcheck=0\nenabled=1\nenabled_metadata=1\n",
+    "[epel]\nname=Extra Packages for Enterprise Linux $releasever - $basearch\n# It is much more secure to use the metalink, but if you wish to use a local mirror\n# place its address here.\n#baseurl=https://download.example/pub/epel/$releasever/Everything/$basearch/\nmetalink=https://mirrors.fedoraproject.org/metalink?repo=epel-$releasever&arch=$basearch&infra=$infra&content=$contentdir\nenabled=1\ngpgcheck=1\ncountme=1\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-EPEL-$releasever\n",
+    "[baseos]\nname=CentOS Stream $releasever - BaseOS\nmetalink=https://mirrors.centos.org/metalink?repo=centos-baseos-$stream&arch=$basearch&protocol=https,http\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-centosofficial\ngpgcheck=1\nrepo_gpgcheck=0\nmetadata_expire=6h\ncountme=1\nenabled=1\n",
+    "[a]\nbaseurl=/x\n[b]\nname=B\n#baseurl=/y\nskip_if_unavailable=1\n[c]\nbaseurl=/z\n",
+    "[b]\nname=B\nmetalink=\nskip_if_unavailable=True\nenabled=1\n",
+    "[a]\nbaseurl=/x\nmetalink=\nmirrorlist=https://l/\n[b]\nmirrorlist=https://l/\nmetalink=None\n",
+    "[a]\nbaseurl=/x\t/y\n",
+    "[a]\nbaseurl=/x\nexcludepkgs=a\tb\n",
+    "[a]\nbaseurl=/x\nexclude=a,,b\n",
+    "[a]\nbaseurl=/x\nexclude=a , b ,c\n",
+    "[a]\nbaseurl=/x\nexclude=a,\n  ,b\n",
+    "[a]\nbaseurl=/x\nexclude=,a\n",
+    "[a]\nbaseurl=/x,,/y\n",
+    "[a]\nbaseurl=/x\nincludepkgs=a\u{a0}b\n",
+    "[a]\nbaseurl=/x\nexclude=a\u{b}b\n",
+    "[b]\nskip_if_unavailable=1\nproxy=not a url\n[a]\nbaseurl=/x\n",
+];

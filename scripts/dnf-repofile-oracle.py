@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+"""Ask dnf (python3-dnf) how it reads `.repo` files: the oracle of
+crates/buildroot-core/tests/repofile_dnf.rs.
+
+Reads JSON on stdin, a list of cases:
+
+    [{"files": {"a.repo": "TEXT"}, "arch": "x86_64", "basearch": "x86_64",
+      "releasever": "eln", "vars": {"stream": "10-stream"}}]
+
+Each case's files go into a fresh directory that is dnf's only `reposdir`;
+`dnf.Base.read_all_repos()` reads them with those substitutions (no
+network, no dnf.conf, no /etc/dnf/vars). Writes JSON on stdout, one answer
+per case: {"repos": {ID: {"name", "baseurl" (list), "metalink",
+"mirrorlist", "enabled", "skip" (skip_if_unavailable), "priority", "cost",
+"exclude" (excludepkgs), "include" (includepkgs)}}} or {"error": MESSAGE}
+when dnf raises. What dnf logs (a value it passes over, a file it skips)
+goes to stderr.
+
+Run with Debian's /usr/bin/python3 (the only interpreter with dnf).
+"""
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+import dnf
+
+
+def read(case):
+    top = tempfile.mkdtemp()
+    try:
+        reposdir = os.path.join(top, "repos")
+        os.mkdir(reposdir)
+        for name, text in case["files"].items():
+            with open(os.path.join(reposdir, name), "wb") as f:
+                f.write(text.encode("utf-8"))
+        base = dnf.Base()
+        conf = base.conf
+        conf.reposdir = [reposdir]
+        conf.cachedir = os.path.join(top, "cache")
+        subst = conf.substitutions
+        subst["basearch"] = case.get("basearch", "x86_64")
+        subst["arch"] = case.get("arch", "x86_64")
+        subst["releasever"] = case.get("releasever", "eln")
+        for k, v in case.get("vars", {}).items():
+            subst[k] = v
+        try:
+            base.read_all_repos()
+        except Exception as e:  # dnf stops the run: say so
+            return {"error": str(e)}
+        repos = {}
+        for r in base.repos.values():
+            repos[r.id] = {
+                "name": r.name,
+                "baseurl": list(r.baseurl),
+                "metalink": r.metalink,
+                "mirrorlist": r.mirrorlist,
+                "enabled": bool(r.enabled),
+                "skip": bool(r.skip_if_unavailable),
+                "priority": r.priority,
+                "cost": r.cost,
+                "exclude": list(r.excludepkgs),
+                "include": list(r.includepkgs),
+            }
+        return {"repos": repos}
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def main():
+    cases = json.load(sys.stdin)
+    json.dump([read(c) for c in cases], sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
