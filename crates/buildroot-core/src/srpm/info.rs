@@ -1,6 +1,7 @@
 //! An SRPM header's descriptive tags (`%description`, `URL:`, ...,
-//! `%changelog`), read from one SRPM to be written into the SRPM that
-//! regenerates it.
+//! `%changelog`) and the names of its sources, patches and `BuildArch:`
+//! values, read from one SRPM to be written into the SRPM that regenerates
+//! it (what rpmbuild's `packageSources` and `parsePreamble` record).
 
 use std::path::Path;
 
@@ -27,6 +28,13 @@ pub struct SrpmInfo {
     /// Changelog entries as the header stores them: newest first, times as
     /// written.
     pub changelog: Vec<ChangelogEntry>,
+    /// `Source:` file names (SOURCE; the payload holds the files).
+    pub sources: Vec<String>,
+    /// `Patch:` file names (PATCH).
+    pub patches: Vec<String>,
+    /// `BuildArch:` values (BUILDARCHS; rpmbuild records them in a source
+    /// header, e.g. `noarch`).
+    pub build_archs: Vec<String>,
 }
 
 impl SrpmInfo {
@@ -42,6 +50,7 @@ impl SrpmInfo {
         let times = raw.numbers(TAG_CHANGELOGTIME);
         let names = raw.strings(TAG_CHANGELOGNAME);
         let texts = raw.strings(TAG_CHANGELOGTEXT);
+        let strings = |tag| raw.strings(tag).into_iter().map(header_text).collect();
         Ok(SrpmInfo {
             description: text(TAG_DESCRIPTION),
             url: text(TAG_URL),
@@ -55,6 +64,9 @@ impl SrpmInfo {
                     text: header_text(texts[i]),
                 })
                 .collect(),
+            sources: strings(TAG_SOURCE),
+            patches: strings(TAG_PATCH),
+            build_archs: strings(TAG_BUILDARCHS),
         })
     }
 }

@@ -204,6 +204,9 @@ pub(super) fn set_info(entries: &mut Vec<HeaderEntry>, info: &SrpmInfo) {
         TAG_CHANGELOGTIME,
         TAG_CHANGELOGNAME,
         TAG_CHANGELOGTEXT,
+        TAG_SOURCE,
+        TAG_PATCH,
+        TAG_BUILDARCHS,
     ];
     entries.retain(|e| !tags.contains(&e.tag));
     let i18n = |s: &str| IndexData::I18NString(vec![s.to_string()]);
@@ -214,6 +217,15 @@ pub(super) fn set_info(entries: &mut Vec<HeaderEntry>, info: &SrpmInfo) {
         &info.group
     };
     entries.push(HeaderEntry::new(TAG_GROUP, i18n(group)));
+    for (tag, v) in [
+        (TAG_SOURCE, &info.sources),
+        (TAG_PATCH, &info.patches),
+        (TAG_BUILDARCHS, &info.build_archs),
+    ] {
+        if !v.is_empty() {
+            entries.push(HeaderEntry::new(tag, IndexData::StringArray(v.clone())));
+        }
+    }
     for (tag, v) in [
         (TAG_URL, &info.url),
         (TAG_VENDOR, &info.vendor),
