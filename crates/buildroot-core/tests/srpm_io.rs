@@ -444,11 +444,13 @@ fn an_srpm_provides_itself_as_rpmbuild_makes_it() {
     assert_eq!(ours, rpm_provides(&made));
 }
 
-/// rpmbuild records the spec's source and patch names (SOURCE, PATCH) and
-/// its `BuildArch:` (BUILDARCHS) in a source header; a regenerated SRPM
-/// keeps them (`rpm -qp --qf '[%{SOURCE}]'` named none before).
+/// rpmbuild records the spec's source and patch names (SOURCE, PATCH), its
+/// `BuildArch:` (BUILDARCHS) and each package's own `N = EVR` as provides
+/// (not a `Provides:` tag's) in a source header; a regenerated SRPM keeps
+/// them (`rpm -qp --qf '[%{SOURCE}]'` named none before, and `--provides`
+/// the SRPM's own alone).
 #[test]
-fn a_regenerated_srpm_keeps_source_patch_and_buildarch_names() {
+fn a_regenerated_srpm_keeps_source_patch_buildarch_and_provides() {
     if !rpm_available() {
         eprintln!("skipped: rpm is not installed");
         return;
@@ -456,7 +458,9 @@ fn a_regenerated_srpm_keeps_source_patch_and_buildarch_names() {
     let t = tempfile::tempdir().unwrap();
     let spec = "Name: sp\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\n\
                 Source0: https://example.org/sp-1.0.tar.gz\nSource1: extra.conf\n\
-                Patch0: fix.patch\nBuildArch: noarch\n%description\nd\n%files\n";
+                Patch0: fix.patch\nBuildArch: noarch\nProvides: not-listed = 2\n\
+                %description\nd\n%package extra\nSummary: e\n%description extra\ne\n\
+                %files\n%files extra\n";
     let sources: &[(&str, &[u8])] = &[
         ("sp-1.0.tar.gz", b"tar\n"),
         ("extra.conf", b"conf\n"),
@@ -471,6 +475,7 @@ fn a_regenerated_srpm_keeps_source_patch_and_buildarch_names() {
                 "-qp",
                 "--qf",
                 "[S %{SOURCE}\n][P %{PATCH}\n][B %{BUILDARCHS}\n]",
+                "--provides",
             ])
             .arg(p)
             .output()
@@ -484,7 +489,8 @@ fn a_regenerated_srpm_keeps_source_patch_and_buildarch_names() {
     };
     let want = query(&made);
     assert_eq!(
-        want, "S extra.conf\nS sp-1.0.tar.gz\nP fix.patch\nB noarch\n",
+        want,
+        "S extra.conf\nS sp-1.0.tar.gz\nP fix.patch\nB noarch\nsp = 1.0-1\nsp-extra = 1.0-1\n",
         "rpmbuild's answer"
     );
     let rebuilt = rebuilt_as(&made, &t.path().join("rebuilt.src.rpm"), "gcc", "aarch64");

@@ -1,6 +1,6 @@
 //! An SRPM header's descriptive tags (`%description`, `URL:`, ...,
 //! `%changelog`) and the names of its sources, patches and `BuildArch:`
-//! values, read from one SRPM to be written into the SRPM that regenerates
+//! values and its provides, read from one SRPM to be written into the SRPM that regenerates
 //! it (what rpmbuild's `packageSources` and `parsePreamble` record).
 
 use std::path::Path;
@@ -35,6 +35,10 @@ pub struct SrpmInfo {
     /// `BuildArch:` values (BUILDARCHS; rpmbuild records them in a source
     /// header, e.g. `noarch`).
     pub build_archs: Vec<String>,
+    /// The provides as (name, flags, version): the SRPM's own `N = EVR` and
+    /// the main package's `Provides:`, which rpmbuild also records in the
+    /// source header (empty: the SRPM's own alone).
+    pub provides: Vec<(String, u32, String)>,
 }
 
 impl SrpmInfo {
@@ -67,6 +71,19 @@ impl SrpmInfo {
             sources: strings(TAG_SOURCE),
             patches: strings(TAG_PATCH),
             build_archs: strings(TAG_BUILDARCHS),
+            provides: {
+                let [names, flags, versions] = DEPS_PROVIDE;
+                let (flags, versions) = (raw.numbers(flags), raw.strings(versions));
+                raw.strings(names)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, n)| {
+                        let flag = flags.get(i).map_or(0, |&f| f as u32);
+                        let version = versions.get(i).map_or(String::new(), |v| header_text(v));
+                        (header_text(n), flag, version)
+                    })
+                    .collect()
+            },
         })
     }
 }
