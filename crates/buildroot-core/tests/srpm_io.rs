@@ -444,6 +444,59 @@ fn an_srpm_provides_itself_as_rpmbuild_makes_it() {
     assert_eq!(ours, rpm_provides(&made));
 }
 
+/// rpmbuild records the spec's source and patch names (SOURCE, PATCH), its
+/// `BuildArch:` (BUILDARCHS) and each package's own `N = EVR` as provides
+/// (not a `Provides:` tag's) in a source header; a regenerated SRPM keeps
+/// them (`rpm -qp --qf '[%{SOURCE}]'` named none before, and `--provides`
+/// the SRPM's own alone).
+#[test]
+fn a_regenerated_srpm_keeps_source_patch_buildarch_and_provides() {
+    if !rpm_available() {
+        eprintln!("skipped: rpm is not installed");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let spec = "Name: sp\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\n\
+                Source0: https://example.org/sp-1.0.tar.gz\nSource1: extra.conf\n\
+                Patch0: fix.patch\nBuildArch: noarch\nProvides: not-listed = 2\n\
+                %description\nd\n%package extra\nSummary: e\n%description extra\ne\n\
+                %files\n%files extra\n";
+    let sources: &[(&str, &[u8])] = &[
+        ("sp-1.0.tar.gz", b"tar\n"),
+        ("extra.conf", b"conf\n"),
+        ("fix.patch", b"patch\n"),
+    ];
+    let Some(made) = rpmbuild_srpm(&t.path().join("top"), spec.as_bytes(), sources, &[]) else {
+        return;
+    };
+    let query = |p: &std::path::Path| {
+        let out = Command::new("rpm")
+            .args([
+                "-qp",
+                "--qf",
+                "[S %{SOURCE}\n][P %{PATCH}\n][B %{BUILDARCHS}\n]",
+                "--provides",
+            ])
+            .arg(p)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let want = query(&made);
+    assert_eq!(
+        want,
+        "S extra.conf\nS sp-1.0.tar.gz\nP fix.patch\nB noarch\nsp = 1.0-1\nsp-extra = 1.0-1\n",
+        "rpmbuild's answer"
+    );
+    let rebuilt = rebuilt_as(&made, &t.path().join("rebuilt.src.rpm"), "gcc", "aarch64");
+    assert_eq!(query(&rebuilt), want);
+}
+
 /// A written `Epoch: 0` is an EPOCH entry and `N = 0:V-R` in rpmbuild's
 /// SRPM, no `Epoch:` neither: a regenerated SRPM keeps whichever it was.
 #[test]
@@ -722,6 +775,7 @@ fn srpm_details_round_trip_into_repodata() {
                 entry("A <a@example.org> - 1-1", 1_700_000_000, "- one"),
                 entry("A <a@example.org> - 0-1", 1_600_000_000, "- zero"),
             ],
+            ..Default::default()
         }),
         ..spec()
     };

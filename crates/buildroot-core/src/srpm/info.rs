@@ -1,6 +1,7 @@
 //! An SRPM header's descriptive tags (`%description`, `URL:`, ...,
-//! `%changelog`), read from one SRPM to be written into the SRPM that
-//! regenerates it.
+//! `%changelog`) and the names of its sources, patches and `BuildArch:`
+//! values and its provides, read from one SRPM to be written into the SRPM that regenerates
+//! it (what rpmbuild's `packageSources` and `parsePreamble` record).
 
 use std::path::Path;
 
@@ -27,6 +28,17 @@ pub struct SrpmInfo {
     /// Changelog entries as the header stores them: newest first, times as
     /// written.
     pub changelog: Vec<ChangelogEntry>,
+    /// `Source:` file names (SOURCE; the payload holds the files).
+    pub sources: Vec<String>,
+    /// `Patch:` file names (PATCH).
+    pub patches: Vec<String>,
+    /// `BuildArch:` values (BUILDARCHS; rpmbuild records them in a source
+    /// header, e.g. `noarch`).
+    pub build_archs: Vec<String>,
+    /// The provides as (name, flags, version): the SRPM's own `N = EVR` and
+    /// the main package's `Provides:`, which rpmbuild also records in the
+    /// source header (empty: the SRPM's own alone).
+    pub provides: Vec<(String, u32, String)>,
 }
 
 impl SrpmInfo {
@@ -42,6 +54,7 @@ impl SrpmInfo {
         let times = raw.numbers(TAG_CHANGELOGTIME);
         let names = raw.strings(TAG_CHANGELOGNAME);
         let texts = raw.strings(TAG_CHANGELOGTEXT);
+        let strings = |tag| raw.strings(tag).into_iter().map(header_text).collect();
         Ok(SrpmInfo {
             description: text(TAG_DESCRIPTION),
             url: text(TAG_URL),
@@ -55,6 +68,22 @@ impl SrpmInfo {
                     text: header_text(texts[i]),
                 })
                 .collect(),
+            sources: strings(TAG_SOURCE),
+            patches: strings(TAG_PATCH),
+            build_archs: strings(TAG_BUILDARCHS),
+            provides: {
+                let [names, flags, versions] = DEPS_PROVIDE;
+                let (flags, versions) = (raw.numbers(flags), raw.strings(versions));
+                raw.strings(names)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, n)| {
+                        let flag = flags.get(i).map_or(0, |&f| f as u32);
+                        let version = versions.get(i).map_or(String::new(), |v| header_text(v));
+                        (header_text(n), flag, version)
+                    })
+                    .collect()
+            },
         })
     }
 }

@@ -193,7 +193,7 @@ pub(super) fn source_file_list(entries: &mut [HeaderEntry], left_out: &[String],
 
 /// Replaces the rpm crate's descriptive tags with `info`'s, written as
 /// rpmbuild writes them (absent when empty, but the description and the
-/// group).
+/// group); `info`'s provides, when it has any, replace the SRPM's own.
 pub(super) fn set_info(entries: &mut Vec<HeaderEntry>, info: &SrpmInfo) {
     let tags = [
         TAG_DESCRIPTION,
@@ -204,8 +204,28 @@ pub(super) fn set_info(entries: &mut Vec<HeaderEntry>, info: &SrpmInfo) {
         TAG_CHANGELOGTIME,
         TAG_CHANGELOGNAME,
         TAG_CHANGELOGTEXT,
+        TAG_SOURCE,
+        TAG_PATCH,
+        TAG_BUILDARCHS,
     ];
     entries.retain(|e| !tags.contains(&e.tag));
+    if !info.provides.is_empty() {
+        let [names, flags, versions] = DEPS_PROVIDE;
+        entries.retain(|e| ![names, flags, versions].contains(&e.tag));
+        let p = &info.provides;
+        entries.push(HeaderEntry::new(
+            names,
+            IndexData::StringArray(p.iter().map(|d| d.0.clone()).collect()),
+        ));
+        entries.push(HeaderEntry::new(
+            flags,
+            IndexData::Int32(p.iter().map(|d| d.1).collect()),
+        ));
+        entries.push(HeaderEntry::new(
+            versions,
+            IndexData::StringArray(p.iter().map(|d| d.2.clone()).collect()),
+        ));
+    }
     let i18n = |s: &str| IndexData::I18NString(vec![s.to_string()]);
     entries.push(HeaderEntry::new(TAG_DESCRIPTION, i18n(&info.description)));
     let group = if info.group.is_empty() {
@@ -214,6 +234,15 @@ pub(super) fn set_info(entries: &mut Vec<HeaderEntry>, info: &SrpmInfo) {
         &info.group
     };
     entries.push(HeaderEntry::new(TAG_GROUP, i18n(group)));
+    for (tag, v) in [
+        (TAG_SOURCE, &info.sources),
+        (TAG_PATCH, &info.patches),
+        (TAG_BUILDARCHS, &info.build_archs),
+    ] {
+        if !v.is_empty() {
+            entries.push(HeaderEntry::new(tag, IndexData::StringArray(v.clone())));
+        }
+    }
     for (tag, v) in [
         (TAG_URL, &info.url),
         (TAG_VENDOR, &info.vendor),
