@@ -222,7 +222,7 @@ pub fn init_trace() {
 }
 
 use crate::error::{Error, Result};
-use crate::rpmmd::{parse_repofile, MainDefaults, RepoSpec, Vars};
+use crate::rpmmd::{parse_repofile, read_varsdirs, MainDefaults, RepoSpec, Vars};
 
 /// Repositories of binary and source packages (buildroot-generator).
 #[derive(clap::Args, Clone, Debug, Default)]
@@ -307,10 +307,12 @@ impl RepoFileArgs {
                 )));
             }
         }
-        let vars = Vars::new(arch, &self.releasever);
+        let mut vars = Vars::new(arch, &self.releasever);
         Ok(match &self.dnf_conf {
             Some(f) => {
                 let main = MainDefaults::read(&file_for(f, &vars))?;
+                // dnf reads its vars files right after its dnf.conf.
+                vars.files = read_varsdirs(main.varsdir())?;
                 vars.with_main(main)
             }
             None => vars,

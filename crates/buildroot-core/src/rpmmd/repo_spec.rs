@@ -50,6 +50,10 @@ pub struct RepoSpec {
     /// The variables dnf hands librepo for this repo ([`Vars::url_vars`]):
     /// librepo substitutes them in the URLs a metalink or mirrorlist lists.
     pub url_vars: std::collections::BTreeMap<String, String>,
+    /// Variables its URLs refer to that no one set (`$stream` without a
+    /// vars file or `DNF_VAR_stream`): named when the repo cannot be read
+    /// (`unset_vars.rs`).
+    pub unset_vars: Vec<String>,
 }
 
 impl RepoSpec {
@@ -87,7 +91,20 @@ impl RepoSpec {
             access: RepoAccess::default(),
             origin: None,
             url_vars: Default::default(),
+            unset_vars: Vec::new(),
         }
+    }
+
+    /// Its URLs: the baseurls, and its metalink's or mirrorlist's.
+    pub(super) fn urls(&self) -> Vec<&str> {
+        let mut urls: Vec<&str> = std::iter::once(&self.baseurl)
+            .chain(&self.extra_baseurls)
+            .map(String::as_str)
+            .collect();
+        if let Some(MirrorSource::Metalink(u) | MirrorSource::Mirrorlist(u)) = &self.mirrors {
+            urls.push(u);
+        }
+        urls
     }
 
     /// How messages name the repo before a path of it: `repo 'ID' (FILE): `
@@ -113,6 +130,7 @@ impl RepoSpec {
         }
         let mut spec = RepoSpec::new(id, &vars.url_substitute(&vars.substitute(url)));
         spec.url_vars = vars.url_vars();
+        spec.unset_vars = vars.unset_in(&[url], &[&spec.baseurl]);
         if let Some(main) = &vars.main {
             main.apply_to_cli_repo(&mut spec)?;
             // libdnf's repo_gpgcheck is inherited by every repo, one of the
