@@ -252,6 +252,9 @@ pub struct SourceRepoArgs {
     pub files: RepoFileArgs,
 }
 
+/// `$releasever` when `--releasever` is not given (nor a varsdir's file).
+pub const DEFAULT_RELEASEVER: &str = "eln";
+
 /// `.repo` files, `$releasever` and the metadata cache: what every tool
 /// that reads repositories takes (create-srpm-repos takes only these, for
 /// the binary repos of its macro packages).
@@ -272,9 +275,10 @@ pub struct RepoFileArgs {
     /// ignored (docs/formats.md section 8).
     #[arg(long = "dnf-conf", value_name = "FILE")]
     pub dnf_conf: Option<PathBuf>,
-    /// $releasever for .repo files and URLs.
-    #[arg(long, default_value = "eln")]
-    pub releasever: String,
+    /// $releasever for .repo files and URLs [default: eln, or the releasever file of
+    /// --dnf-conf's varsdir=, as dnf takes it when not given].
+    #[arg(long)]
+    pub releasever: Option<String>,
     /// Cache directory: HTTP repositories' metadata, and the pools built from every set of
     /// repositories (pools/, read back while the repos are unchanged; safe to delete; the 16
     /// most recently used are kept, RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none). Default:
@@ -307,12 +311,19 @@ impl RepoFileArgs {
                 )));
             }
         }
-        let mut vars = Vars::new(arch, &self.releasever);
+        let given = self.releasever.as_deref();
+        let mut vars = Vars::new(arch, given.unwrap_or(DEFAULT_RELEASEVER));
         Ok(match &self.dnf_conf {
             Some(f) => {
                 let main = MainDefaults::read(&file_for(f, &vars))?;
-                // dnf reads its vars files right after its dnf.conf.
+                // dnf reads its vars files right after its dnf.conf; a
+                // `releasever` file stands in for a --releasever not given
+                // (dnf's `_read_conf_file`; its arch files lose to --arch,
+                // as dnf's to --forcearch).
                 vars.files = read_varsdirs(main.varsdir())?;
+                if let (None, Some(file)) = (given, vars.files.get("releasever")) {
+                    vars.releasever = file.clone();
+                }
                 vars.with_main(main)
             }
             None => vars,
@@ -529,11 +540,41 @@ mod tests {
         assert!(e.to_string().starts_with("no repositories"), "{e}");
     }
 
+    /// A varsdir's `releasever` file stands in for a `--releasever` not
+    /// given, as in dnf; its `basearch` file never wins over `--arch` (dnf's
+    /// `--forcearch`).
+    #[test]
+    fn a_varsdir_releasever_counts_when_no_releasever_is_given() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join("releasever"), "9.4\n").unwrap();
+        std::fs::write(t.path().join("basearch"), "s390x\n").unwrap();
+        let conf = t.path().join("dnf.conf");
+        std::fs::write(&conf, format!("[main]\nvarsdir={}\n", t.path().display())).unwrap();
+        let url = |extra: &[&str]| {
+            let mut args = vec![
+                "t",
+                "--repo",
+                "m=/r/$releasever/$basearch/$releasever_major",
+            ];
+            args.extend(extra);
+            let specs = Tool::parse_from(args).repos.specs("aarch64").unwrap();
+            specs[0].baseurl.clone()
+        };
+        let conf = conf.to_str().unwrap();
+        assert_eq!(url(&["--dnf-conf", conf]), "/r/9.4/aarch64/9");
+        assert_eq!(
+            url(&["--dnf-conf", conf, "--releasever", "43"]),
+            "/r/43/aarch64/43"
+        );
+        assert_eq!(url(&[]), "/r/eln/aarch64/eln");
+    }
+
     #[test]
     fn source_only_tools_have_no_repo_flag() {
         assert!(SourceTool::try_parse_from(["t", "--repo", "a=/a"]).is_err());
         let t = SourceTool::parse_from(["t", "--source-repo", "s=/s"]);
-        assert_eq!(t.repos.files.releasever, "eln");
+        assert_eq!(t.repos.files.releasever, None);
+        assert_eq!(t.repos.files.vars("x86_64").unwrap().releasever, "eln");
         assert_eq!(t.repos.specs("x86_64").unwrap()[0].baseurl, "/s");
         let e = SourceTool::parse_from(["t"])
             .repos
