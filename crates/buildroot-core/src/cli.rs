@@ -270,9 +270,10 @@ pub struct RepoFileArgs {
     /// A dnf.conf (mock's, say): its sections are repos, as a .repo file's; its [main] applies
     /// to every repo of the run as dnf applies it: proxy, username/password, ssl*, timeout,
     /// minrate, retries, skip_if_unavailable and enabled as defaults, excludepkgs and
-    /// includepkgs added to each repo's own, disable_excludes. Not read unless given (dnf reads
-    /// /etc/dnf/dnf.conf); dnf's own options (install_weak_deps, best, reposdir, ...) are
-    /// ignored (docs/formats.md section 8).
+    /// includepkgs added to each repo's own, disable_excludes; varsdir= names the directories
+    /// of dnf's vars files ($stream, $contentdir, ...: each file's first line). Not read unless
+    /// given (dnf reads /etc/dnf/dnf.conf and /etc/dnf/vars); dnf's own options
+    /// (install_weak_deps, best, reposdir, ...) are ignored (docs/formats.md section 8).
     #[arg(long = "dnf-conf", value_name = "FILE")]
     pub dnf_conf: Option<PathBuf>,
     /// $releasever for .repo files and URLs [default: eln, or the releasever file of
