@@ -95,7 +95,7 @@ impl OpenedRepos {
         };
         h(format!("{:?}\n", opts.filelists).as_bytes());
         for o in &self.0 {
-            h(format!("{:?}\n{:?}\n", o.configured, o.repomd).as_bytes());
+            h(format!("{}\n{:?}\n", o.configured.pool_identity(), o.repomd).as_bytes());
             if let Location::Dir(d) = &o.loc {
                 h(format!("repomd.xml {:?}\n", stat(&d.join("repodata/repomd.xml"))).as_bytes());
             }

@@ -95,6 +95,16 @@ impl RepoSpec {
         }
     }
 
+    /// What the pool cache hashes of it (its file's name and key): every
+    /// field but `unset_vars`, which only a message uses and which the
+    /// substituted URLs already account for, so that a spec differing only
+    /// there shares its pool.
+    pub(crate) fn pool_identity(&self) -> String {
+        let mut spec = self.clone();
+        spec.unset_vars = Vec::new();
+        format!("{spec:?}")
+    }
+
     /// Its URLs: the baseurls, and its metalink's or mirrorlist's.
     pub(super) fn urls(&self) -> Vec<&str> {
         let mut urls: Vec<&str> = std::iter::once(&self.baseurl)
