@@ -9,8 +9,9 @@
 //!
 //! A name counts when the `.repo` text refers to it unescaped (`$name`,
 //! `${name}`; not `\$name`, not the name of a `${name:-word}` whose word
-//! stood in) and the URL after both substitutions (`dnfvars.rs`) still
-//! holds that reference.
+//! stood in), it starts with a letter or `_` (`$1` in a URL is more likely
+//! the URL's own), and the URL after both substitutions (`dnfvars.rs`)
+//! still holds that reference.
 
 use crate::error::Error;
 
@@ -34,7 +35,10 @@ pub(super) fn unset_names(raw: &str, urls: &[&str], known: &dyn Fn(&str) -> bool
                         .take_while(|ch| ch.is_ascii_alphanumeric() || **ch == '_')
                         .count();
                 let name: String = c[start.min(c.len())..end].iter().collect();
-                if !name.is_empty()
+                // `$1`, `$9x`: dnf would take them for variables too, but a
+                // URL's own `$` (a query string's `$1`) is likelier than a
+                // vars file of such a name: no hint for them.
+                if name.starts_with(|ch: char| ch.is_ascii_alphabetic() || ch == '_')
                     && !known(&name)
                     && !names.contains(&name)
                     && urls.iter().any(|u| holds_reference(u, &name))
@@ -124,6 +128,9 @@ mod tests {
         assert!(names("http://h/a$/$-/${}/", "http://h/a$/$-/${}/").is_empty());
         // An escaped backslash does not escape the '$'.
         assert_eq!(names(r"/a\\$infra/", r"/a\$infra/"), ["infra"]);
+        // A name that starts with a digit: a URL's own `$`, most likely.
+        assert!(names("http://h/x?sig=$1&p=$2b", "http://h/x?sig=$1&p=$2b").is_empty());
+        assert_eq!(names("/$_x/$1/", "/$_x/$1/"), ["_x"]);
         // A name's reference in the URL is the whole name.
         assert!(names("/$stream/", "/$streamx/").is_empty());
     }
