@@ -5,11 +5,15 @@ crates/buildroot-core/tests/repofile_dnf.rs.
 Reads JSON on stdin, a list of cases:
 
     [{"files": {"a.repo": "TEXT"}, "arch": "x86_64", "basearch": "x86_64",
-      "releasever": "eln", "vars": {"stream": "10-stream"}}]
+      "releasever": "eln", "vars": {"stream": "10-stream"}, "conf": "[main]..."}]
 
 Each case's files go into a fresh directory that is dnf's only `reposdir`;
 `dnf.Base.read_all_repos()` reads them with those substitutions (no
-network, no dnf.conf, no /etc/dnf/vars). Writes JSON on stdout, one answer
+network, no /etc/dnf/vars). With "conf", that text is dnf's dnf.conf
+(`conf.read`), and the vars files of its `varsdir=` are read as dnf's CLI
+reads them (`update_from_etc` after the environment's "vars", before the
+arch and releasever of the command line, `--forcearch`/`--releasever`);
+its repo sections are not wanted here. Writes JSON on stdout, one answer
 per case: {"repos": {ID: {"name", "baseurl" (list), "metalink",
 "mirrorlist", "enabled", "skip" (skip_if_unavailable), "priority", "cost",
 "exclude" (excludepkgs), "include" (includepkgs)}}} or {"error": MESSAGE}
@@ -38,15 +42,21 @@ def read(case):
                 f.write(text.encode("utf-8"))
         base = dnf.Base()
         conf = base.conf
-        conf.reposdir = [reposdir]
-        conf.cachedir = os.path.join(top, "cache")
         subst = conf.substitutions
-        subst["basearch"] = case.get("basearch", "x86_64")
-        subst["arch"] = case.get("arch", "x86_64")
-        subst["releasever"] = case.get("releasever", "eln")
         for k, v in case.get("vars", {}).items():
             subst[k] = v
         try:
+            if "conf" in case:
+                path = os.path.join(top, "dnf.conf")
+                with open(path, "wb") as f:
+                    f.write(case["conf"].encode("utf-8"))
+                conf.read(path)
+                subst.update_from_etc("/", varsdir=conf.varsdir)
+            conf.reposdir = [reposdir]
+            conf.cachedir = os.path.join(top, "cache")
+            subst["basearch"] = case.get("basearch", "x86_64")
+            subst["arch"] = case.get("arch", "x86_64")
+            subst["releasever"] = case.get("releasever", "eln")
             base.read_all_repos()
         except Exception as e:  # dnf stops the run: say so
             return {"error": str(e)}

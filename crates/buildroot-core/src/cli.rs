@@ -222,7 +222,7 @@ pub fn init_trace() {
 }
 
 use crate::error::{Error, Result};
-use crate::rpmmd::{parse_repofile, MainDefaults, RepoSpec, Vars};
+use crate::rpmmd::{parse_repofile, read_varsdirs, MainDefaults, RepoSpec, Vars};
 
 /// Repositories of binary and source packages (buildroot-generator).
 #[derive(clap::Args, Clone, Debug, Default)]
@@ -252,6 +252,9 @@ pub struct SourceRepoArgs {
     pub files: RepoFileArgs,
 }
 
+/// `$releasever` when `--releasever` is not given (nor a varsdir's file).
+pub const DEFAULT_RELEASEVER: &str = "eln";
+
 /// `.repo` files, `$releasever` and the metadata cache: what every tool
 /// that reads repositories takes (create-srpm-repos takes only these, for
 /// the binary repos of its macro packages).
@@ -267,14 +270,16 @@ pub struct RepoFileArgs {
     /// A dnf.conf (mock's, say): its sections are repos, as a .repo file's; its [main] applies
     /// to every repo of the run as dnf applies it: proxy, username/password, ssl*, timeout,
     /// minrate, retries, skip_if_unavailable and enabled as defaults, excludepkgs and
-    /// includepkgs added to each repo's own, disable_excludes. Not read unless given (dnf reads
-    /// /etc/dnf/dnf.conf); dnf's own options (install_weak_deps, best, reposdir, ...) are
-    /// ignored (docs/formats.md section 8).
+    /// includepkgs added to each repo's own, disable_excludes; varsdir= names the directories
+    /// of dnf's vars files ($stream, $contentdir, ...: each file's first line). Not read unless
+    /// given (dnf reads /etc/dnf/dnf.conf and /etc/dnf/vars); dnf's own options
+    /// (install_weak_deps, best, reposdir, ...) are ignored (docs/formats.md section 8).
     #[arg(long = "dnf-conf", value_name = "FILE")]
     pub dnf_conf: Option<PathBuf>,
-    /// $releasever for .repo files and URLs.
-    #[arg(long, default_value = "eln")]
-    pub releasever: String,
+    /// $releasever for .repo files and URLs [default: eln, or the releasever file of
+    /// --dnf-conf's varsdir=, as dnf takes it when not given].
+    #[arg(long)]
+    pub releasever: Option<String>,
     /// Cache directory: HTTP repositories' metadata, and the pools built from every set of
     /// repositories (pools/, read back while the repos are unchanged; safe to delete; the 16
     /// most recently used are kept, RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none). Default:
@@ -307,10 +312,19 @@ impl RepoFileArgs {
                 )));
             }
         }
-        let vars = Vars::new(arch, &self.releasever);
+        let given = self.releasever.as_deref();
+        let mut vars = Vars::new(arch, given.unwrap_or(DEFAULT_RELEASEVER));
         Ok(match &self.dnf_conf {
             Some(f) => {
                 let main = MainDefaults::read(&file_for(f, &vars))?;
+                // dnf reads its vars files right after its dnf.conf; a
+                // `releasever` file stands in for a --releasever not given
+                // (dnf's `_read_conf_file`; its arch files lose to --arch,
+                // as dnf's to --forcearch).
+                vars.files = read_varsdirs(main.varsdir())?;
+                if let (None, Some(file)) = (given, vars.files.get("releasever")) {
+                    vars.releasever = file.clone();
+                }
                 vars.with_main(main)
             }
             None => vars,
@@ -527,11 +541,41 @@ mod tests {
         assert!(e.to_string().starts_with("no repositories"), "{e}");
     }
 
+    /// A varsdir's `releasever` file stands in for a `--releasever` not
+    /// given, as in dnf; its `basearch` file never wins over `--arch` (dnf's
+    /// `--forcearch`).
+    #[test]
+    fn a_varsdir_releasever_counts_when_no_releasever_is_given() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join("releasever"), "9.4\n").unwrap();
+        std::fs::write(t.path().join("basearch"), "s390x\n").unwrap();
+        let conf = t.path().join("dnf.conf");
+        std::fs::write(&conf, format!("[main]\nvarsdir={}\n", t.path().display())).unwrap();
+        let url = |extra: &[&str]| {
+            let mut args = vec![
+                "t",
+                "--repo",
+                "m=/r/$releasever/$basearch/$releasever_major",
+            ];
+            args.extend(extra);
+            let specs = Tool::parse_from(args).repos.specs("aarch64").unwrap();
+            specs[0].baseurl.clone()
+        };
+        let conf = conf.to_str().unwrap();
+        assert_eq!(url(&["--dnf-conf", conf]), "/r/9.4/aarch64/9");
+        assert_eq!(
+            url(&["--dnf-conf", conf, "--releasever", "43"]),
+            "/r/43/aarch64/43"
+        );
+        assert_eq!(url(&[]), "/r/eln/aarch64/eln");
+    }
+
     #[test]
     fn source_only_tools_have_no_repo_flag() {
         assert!(SourceTool::try_parse_from(["t", "--repo", "a=/a"]).is_err());
         let t = SourceTool::parse_from(["t", "--source-repo", "s=/s"]);
-        assert_eq!(t.repos.files.releasever, "eln");
+        assert_eq!(t.repos.files.releasever, None);
+        assert_eq!(t.repos.files.vars("x86_64").unwrap().releasever, "eln");
         assert_eq!(t.repos.specs("x86_64").unwrap()[0].baseurl, "/s");
         let e = SourceTool::parse_from(["t"])
             .repos

@@ -494,7 +494,7 @@ fn the_evaluator_gets_the_repos_macros_per_arch() {
         ..Default::default()
     };
     let files = RepoFileArgs {
-        releasever: "eln".into(),
+        releasever: Some("eln".into()),
         ..Default::default()
     };
     let mut notes = Vec::new();
@@ -537,7 +537,7 @@ fn lua_dependent_dist_from_the_repos_lua_module() {
         ..Default::default()
     };
     let files = RepoFileArgs {
-        releasever: "eln".into(),
+        releasever: Some("eln".into()),
         ..Default::default()
     };
     let targets = args

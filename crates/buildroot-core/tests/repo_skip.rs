@@ -242,3 +242,37 @@ fn an_unwritable_cache_fails_the_run_instead_of_skipping() {
     assert!(e.starts_with(cache.to_str().unwrap()), "{e}");
     assert_eq!(warnings_about("cachefile"), Vec::<String>::new());
 }
+
+/// A repo skipped whose URL keeps a variable no one set (`$stream`, which
+/// dnf takes from /etc/dnf/vars): the warning names it and how to give it;
+/// an HTTP 404 for such a URL says the same in the error, without
+/// `skip_if_unavailable`.
+#[test]
+fn a_repo_whose_url_keeps_an_unset_variable_names_it() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let cache = tempfile::tempdir().unwrap();
+    let hint = "$stream is not set (dnf reads such variables from /etc/dnf/vars): give \
+                DNF_VAR_stream=VALUE, or varsdir=DIR in the [main] of --dnf-conf, DIR holding \
+                a file 'stream'";
+    let text = "[up]\nbaseurl=BASE/x86_64\n\
+                [unsetvar]\nbaseurl=BASE/$stream/\nskip_if_unavailable=1\n";
+    let repos = load_repos(
+        &specs(text, &server.base),
+        &LoadOptions::cached_in(cache.path()),
+    )
+    .unwrap();
+    assert_eq!(repos.len(), 1);
+    let w = warnings_about("unsetvar");
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].ends_with(hint), "{}", w[0]);
+    let text = "[unsetvar404]\nbaseurl=BASE/$stream/\n";
+    let e = load_repos(
+        &specs(text, &server.base),
+        &LoadOptions::cached_in(cache.path()),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("/$stream/repodata/repomd.xml: HTTP 404"), "{e}");
+    assert!(e.ends_with(hint), "{e}");
+}

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use buildroot_core::rpmmd::{parse_repofile_str, MirrorSource, Vars};
+use buildroot_core::rpmmd::{parse_repofile_str, read_varsdirs, MainDefaults, MirrorSource, Vars};
 use serde_json::{json, Value};
 
 fn dnf_available() -> bool {
@@ -46,9 +46,23 @@ fn oracle(cases: &Value) -> Vec<Value> {
     serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap()
 }
 
-/// Our reading of one case, in the oracle's shape.
-fn ours(text: &str, arch: &str, releasever: &str) -> Value {
+/// Our reading of one case, in the oracle's shape; `conf` is
+/// `--dnf-conf`'s text: its `[main]` and the vars files of its `varsdir=`.
+fn ours(text: &str, arch: &str, releasever: &str, conf: Option<&str>) -> Value {
     let mut vars = Vars::new(arch, releasever);
+    if let Some(conf) = conf {
+        let read = MainDefaults::parse(conf, "dnf.conf").and_then(|main| {
+            let files = read_varsdirs(main.varsdir())?;
+            Ok((main, files))
+        });
+        match read {
+            Ok((main, files)) => {
+                vars.files = files;
+                vars = vars.with_main(main);
+            }
+            Err(e) => return json!({"error": e.to_string()}),
+        }
+    }
     vars.env = [
         ("stream", "10-stream"),
         ("DNF1", "one"),
@@ -147,15 +161,27 @@ fn repo_files_are_read_as_dnf_reads_them() {
             .collect(),
         Err(_) => CASES.iter().map(|s| s.to_string()).collect(),
     };
+    compare(&texts, None);
+}
+
+/// Each of `texts` read by us and by dnf, with `conf` as the dnf.conf.
+fn compare(texts: &[String], conf: Option<&str>) {
     let cases: Vec<Value> = texts
         .iter()
-        .map(|t| json!({"files": {"a.repo": t}, "arch": "x86_64", "basearch": "x86_64", "releasever": "eln",
-            "vars": {"stream": "10-stream", "DNF1": "one", "contentdir": "pub/centos"}}))
+        .map(|t| {
+            let mut case = json!({"files": {"a.repo": t}, "arch": "x86_64", "basearch": "x86_64",
+                "releasever": "eln",
+                "vars": {"stream": "10-stream", "DNF1": "one", "contentdir": "pub/centos"}});
+            if let Some(conf) = conf {
+                case["conf"] = json!(conf);
+            }
+            case
+        })
         .collect();
     let theirs = oracle(&Value::Array(cases));
     let mut bad = Vec::new();
     for (t, dnf) in texts.iter().zip(&theirs) {
-        let us = ours(t, "x86_64", "eln");
+        let us = ours(t, "x86_64", "eln", conf);
         let same = match (us.get("error"), normalized(dnf)) {
             (Some(_), None) => true,
             // dnf logs the error and skips the file.
@@ -174,6 +200,64 @@ fn repo_files_are_read_as_dnf_reads_them() {
         texts.len(),
         bad.join("\n")
     );
+}
+
+/// `--dnf-conf`'s `varsdir=` against dnf's `update_from_etc` after
+/// `conf.read` (`scripts/dnf-repofile-oracle.py`): two directories, the
+/// later winning, a missing one between; their files over the
+/// environment's variables (`stream`, `contentdir` here), the run's arch
+/// and releasever over theirs; line ends, empty files, blanks, a
+/// subdirectory, a symlink; and a file that is not UTF-8, on which dnf
+/// 4.14 stops. (`${name:-word}`, `\` and librepo's pass over a value's
+/// `$name` are libdnf 0.73's and librepo's, not 0.69's: `dnfvars.rs`'s
+/// unit tests hold them.)
+#[test]
+fn varsdir_files_are_read_as_dnf_reads_them() {
+    if !dnf_available() {
+        eprintln!("skipped: /usr/bin/python3 cannot import dnf (python3-dnf)");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let (v1, v2) = (t.path().join("v1"), t.path().join("v2"));
+    for d in [&v1, &v2, &v2.join("subdir")] {
+        std::fs::create_dir(d).unwrap();
+    }
+    let files: &[(&std::path::Path, &str, &[u8])] = &[
+        (&v1, "stream", b"9-stream\nsecond\n"),
+        (&v1, "contentdir", b"centos\r\n"),
+        (&v1, "empty", b""),
+        (&v1, "blanks", b" a b \n"),
+        (&v1, "cr", b"c\rd\n"),
+        (&v1, "basearch", b"file-arch\n"),
+        (&v1, "releasever", b"file-rel\n"),
+        (&v1, "a-b", b"odd\n"),
+        (&v2, "contentdir", b"pub/centos-later\n"),
+        (t.path(), "target", b"linked\n"),
+    ];
+    for (dir, name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    std::os::unix::fs::symlink(t.path().join("target"), v2.join("link")).unwrap();
+    let repos = [
+        "[baseos]\nbaseurl=http://m/$contentdir/$stream/BaseOS/$basearch/os/\n\
+         metalink=https://m/metalink?repo=centos-baseos-$stream&arch=$basearch&r=$releasever\n",
+        "[a]\nbaseurl=/r/[$empty]/$cr/$link/$subdir/$DNF1/${a-b}\n",
+        "[a]\nbaseurl=/r/$blanks/\nname=$stream $contentdir\n",
+        "[a-$stream]\nbaseurl=/r/$stream/\nexclude=$stream\n",
+    ]
+    .map(String::from);
+    let conf = format!(
+        "[main]\nvarsdir={}, /missing-varsdir {}\n",
+        v1.display(),
+        v2.display()
+    );
+    compare(&repos, Some(&conf));
+    // No varsdir=, or one that does not exist: no vars file.
+    compare(&repos, Some("[main]\n"));
+    compare(&repos, Some("[main]\nvarsdir=/missing-varsdir\n"));
+    // A file that is not UTF-8: dnf 4.14 stops, and so do we.
+    std::fs::write(v2.join("latin1"), b"caf\xe9\n").unwrap();
+    compare(&repos[..1], Some(&conf));
 }
 
 const CASES: &[&str] = &[

@@ -90,7 +90,7 @@ impl PoolCache {
         let mut name = Sha256::new();
         name.update(format!("{arch}\n{:?}\n", opts.filelists));
         for s in opened.configured() {
-            name.update(format!("{s:?}\n"));
+            name.update(format!("{}\n", s.pool_identity()));
         }
         let name = hex::encode(&name.finalize()[..8]);
         let mut key = Sha256::new();
@@ -278,6 +278,24 @@ impl Drop for Mapping {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The variables a URL keeps unset only feed a message: two runs whose
+    /// specs differ only there share a pool file and its key.
+    #[test]
+    fn unset_vars_change_neither_the_name_nor_the_key() {
+        let repo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/repos/x86_64");
+        let dir = tempfile::tempdir().unwrap();
+        let opts = LoadOptions::default();
+        let cache = |unset: &[&str]| {
+            let mut spec = crate::rpmmd::RepoSpec::new("x", repo);
+            spec.unset_vars = unset.iter().map(|n| n.to_string()).collect();
+            let opened = crate::rpmmd::open_repos(&[spec], &opts).unwrap();
+            let c = PoolCache::new(dir.path(), "x86_64", &opened, &opts).unwrap();
+            let c = c.expect("a local repo's pool is cached");
+            (c.path, c.key)
+        };
+        assert_eq!(cache(&[]), cache(&["stream", "contentdir"]));
+    }
 
     #[test]
     fn pools_kept_from_the_variable() {

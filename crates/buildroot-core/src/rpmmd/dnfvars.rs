@@ -12,7 +12,8 @@
 //!   `${name}` only, so `\$basearch` in a baseurl still ends as the arch.
 //!
 //! Which variables exist, and their values, is [`Vars`]' to say: the run's
-//! arch and release, the environment's `DNF_VAR_*`. [`substitute`] was
+//! arch and release, then the files of `--dnf-conf`'s `varsdir=`
+//! (`varsdir.rs`), then the environment's `DNF_VAR_*`. [`substitute`] was
 //! compared with a transcription of libdnf 0.73's on 200,000 random texts
 //! (`docs/formats.md` section 8, "Checked against dnf").
 
@@ -224,6 +225,12 @@ pub struct Vars {
     /// Variables set in the environment, as dnf reads them there (the
     /// three above win: the run's `--arch` and `--releasever` decide).
     pub env: BTreeMap<String, String>,
+    /// Variables of the vars files of `--dnf-conf`'s `varsdir=`
+    /// ([`super::read_varsdirs`]): they win over `env`, as dnf 4 reads its
+    /// vars files after the environment (dnf5 lets the environment win);
+    /// the three above win over them, as dnf's `--forcearch` and
+    /// `--releasever` do.
+    pub files: BTreeMap<String, String>,
     /// A `dnf.conf`'s `[main]`: every repo's defaults.
     pub main: Option<std::sync::Arc<MainDefaults>>,
 }
@@ -237,6 +244,7 @@ impl Vars {
             arch: arch.to_string(),
             releasever: releasever.to_string(),
             env: env_vars(std::env::vars_os()),
+            files: BTreeMap::new(),
             main: None,
         }
     }
@@ -266,10 +274,27 @@ impl Vars {
         url_substitute(url, &|k| self.value(k))
     }
 
+    /// The variables that the URLs as written (`raw`) refer to, that no
+    /// one set and that `urls` (them substituted) still hold, once each:
+    /// what a failed download's error names (`unset_vars.rs`).
+    pub(super) fn unset_in(&self, raw: &[&str], urls: &[&str]) -> Vec<String> {
+        let known = |n: &str| self.value(n).is_some();
+        let mut names: Vec<String> = Vec::new();
+        for r in raw.iter().filter(|r| r.contains('$')) {
+            for n in super::unset_vars::unset_names(r, urls, &known) {
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+        }
+        names
+    }
+
     /// The variables with their values, as dnf hands them to librepo
     /// (`LRO_VARSUB`) for the URLs of a repo's metalink or mirrorlist.
     pub fn url_vars(&self) -> BTreeMap<String, String> {
         let mut vars = self.env.clone();
+        vars.extend(self.files.clone());
         for name in [
             "basearch",
             "arch",
@@ -287,7 +312,8 @@ impl Vars {
 
     /// A variable's value: the run's arch and release (and
     /// `$releasever_major`/`_minor`, split at its first dot; no minor
-    /// without one, as dnf5) before the environment's.
+    /// without one, as dnf5) before the vars files', before the
+    /// environment's.
     fn value(&self, name: &str) -> Option<String> {
         let release = self.releasever.as_str();
         match name {
@@ -300,7 +326,7 @@ impl Vars {
             "releasever_minor" if release.contains('.') => {
                 release.split_once('.').map(|(_, minor)| minor.to_string())
             }
-            _ => self.env.get(name).cloned(),
+            _ => self.files.get(name).or_else(|| self.env.get(name)).cloned(),
         }
     }
 }
@@ -374,6 +400,43 @@ mod tests {
             vars.substitute("$releasever_major/$releasever_minor/${releasever_minor:+x}"),
             "eln/$releasever_minor/"
         );
+    }
+
+    #[test]
+    fn vars_files_win_over_the_environment_and_the_run_over_both() {
+        let mut vars = Vars::new("i686", "10.2");
+        let set = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        vars.env = set(&[("stream", "env"), ("infra", "env-infra")]);
+        vars.files = set(&[
+            ("stream", "10-stream"),
+            ("basearch", "file"),
+            ("arch", "file"),
+            ("releasever", "file"),
+            ("releasever_major", "file"),
+            ("contentdir", "pub/centos"),
+        ]);
+        assert_eq!(
+            vars.substitute(
+                "$stream/$infra/$contentdir/$basearch/$arch/$releasever/$releasever_major"
+            ),
+            "10-stream/env-infra/pub/centos/i386/i686/10.2/10"
+        );
+        // librepo is handed them too, with the same precedence.
+        let url = vars.url_vars();
+        assert_eq!(
+            (
+                url["stream"].as_str(),
+                url["contentdir"].as_str(),
+                url["basearch"].as_str()
+            ),
+            ("10-stream", "pub/centos", "i386")
+        );
+        assert_eq!(vars.url_substitute("/$contentdir/"), "/pub/centos/");
     }
 
     fn subst(text: &str) -> String {

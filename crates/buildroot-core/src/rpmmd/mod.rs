@@ -43,6 +43,8 @@ mod repomd;
 mod scan;
 mod skip;
 mod turns;
+mod unset_vars;
+mod varsdir;
 mod xml;
 
 use std::io::BufReader;
@@ -82,6 +84,7 @@ pub use repofile::{parse_repofile, parse_repofile_str, MainDefaults};
 pub use repomd::{Repomd, RepomdRecord};
 pub(crate) use skip::{load_opened_skipping, warn_once};
 pub use skip::{set_warning_handler, without_warnings, WarningHandler};
+pub use varsdir::read_varsdirs;
 
 use crate::error::{Error, Result};
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::{open_repo, prune, skip, LoadOptions, Location, Opened, RepoSpec};
+use super::{open_repo, prune, skip, unset_vars, LoadOptions, Location, Opened, RepoSpec};
 use crate::error::Result;
 
 /// The enabled repositories with their repomd.xml read (in parallel), in
@@ -34,6 +34,8 @@ pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Opene
     let results: Vec<Result<Opened>> = specs.par_iter().map(|s| open_repo(s, opts)).collect();
     let mut opened = Vec::with_capacity(results.len());
     for (spec, r) in specs.iter().zip(results) {
+        // A URL that keeps a `$name` no one set: the error says which.
+        let r = r.map_err(|e| unset_vars::explain(e, &spec.unset_vars));
         match r {
             Ok(o) => opened.push(o),
             Err(e) if skip::skips(spec, &e, opts) => skip::warn_skipped(spec, &e),
@@ -93,7 +95,7 @@ impl OpenedRepos {
         };
         h(format!("{:?}\n", opts.filelists).as_bytes());
         for o in &self.0 {
-            h(format!("{:?}\n{:?}\n", o.configured, o.repomd).as_bytes());
+            h(format!("{}\n{:?}\n", o.configured.pool_identity(), o.repomd).as_bytes());
             if let Location::Dir(d) = &o.loc {
                 h(format!("repomd.xml {:?}\n", stat(&d.join("repodata/repomd.xml"))).as_bytes());
             }

@@ -50,6 +50,10 @@ pub struct RepoSpec {
     /// The variables dnf hands librepo for this repo ([`Vars::url_vars`]):
     /// librepo substitutes them in the URLs a metalink or mirrorlist lists.
     pub url_vars: std::collections::BTreeMap<String, String>,
+    /// Variables its URLs refer to that no one set (`$stream` without a
+    /// vars file or `DNF_VAR_stream`): named when the repo cannot be read
+    /// (`unset_vars.rs`).
+    pub unset_vars: Vec<String>,
 }
 
 impl RepoSpec {
@@ -87,7 +91,30 @@ impl RepoSpec {
             access: RepoAccess::default(),
             origin: None,
             url_vars: Default::default(),
+            unset_vars: Vec::new(),
         }
+    }
+
+    /// What the pool cache hashes of it (its file's name and key): every
+    /// field but `unset_vars`, which only a message uses and which the
+    /// substituted URLs already account for, so that a spec differing only
+    /// there shares its pool.
+    pub(crate) fn pool_identity(&self) -> String {
+        let mut spec = self.clone();
+        spec.unset_vars = Vec::new();
+        format!("{spec:?}")
+    }
+
+    /// Its URLs: the baseurls, and its metalink's or mirrorlist's.
+    pub(super) fn urls(&self) -> Vec<&str> {
+        let mut urls: Vec<&str> = std::iter::once(&self.baseurl)
+            .chain(&self.extra_baseurls)
+            .map(String::as_str)
+            .collect();
+        if let Some(MirrorSource::Metalink(u) | MirrorSource::Mirrorlist(u)) = &self.mirrors {
+            urls.push(u);
+        }
+        urls
     }
 
     /// How messages name the repo before a path of it: `repo 'ID' (FILE): `
@@ -113,6 +140,7 @@ impl RepoSpec {
         }
         let mut spec = RepoSpec::new(id, &vars.url_substitute(&vars.substitute(url)));
         spec.url_vars = vars.url_vars();
+        spec.unset_vars = vars.unset_in(&[url], &[&spec.baseurl]);
         if let Some(main) = &vars.main {
             main.apply_to_cli_repo(&mut spec)?;
             // libdnf's repo_gpgcheck is inherited by every repo, one of the

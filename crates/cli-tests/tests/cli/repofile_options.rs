@@ -546,3 +546,56 @@ fn a_repofile_from_stdin_is_refused_in_words() {
     }
     assert!(!Path::new("/tmp/unused-cache-repofile-dash").exists());
 }
+
+/// A `.repo` file's `$stream` (CentOS Stream's), given by a vars file of
+/// `--dnf-conf`'s `varsdir=`, as dnf reads /etc/dnf/vars; without it the
+/// run fails on the URL as written, and the line says which variable is
+/// unset and how to give it.
+#[test]
+fn a_dnf_conf_varsdir_gives_a_repo_files_variables() {
+    let t = tempfile::tempdir().unwrap();
+    let repofile = t.path().join("t.repo");
+    std::fs::write(
+        &repofile,
+        format!(
+            "[bin]\nbaseurl=file://{0}/testdata/repos/$stream/\n\
+             [src-source]\nbaseurl=file://{0}/testdata/repos/source\n",
+            root().display()
+        ),
+    )
+    .unwrap();
+    let vars = t.path().join("vars");
+    std::fs::create_dir(&vars).unwrap();
+    std::fs::write(vars.join("stream"), "x86_64\n").unwrap();
+    let conf = t.path().join("dnf.conf");
+    std::fs::write(&conf, format!("[main]\nvarsdir={}\n", vars.display())).unwrap();
+    let run = |dnf_conf: bool| {
+        let mut c = cmd(Tool::Generator);
+        c.args(["--arch", "x86_64", "--repofile"])
+            .arg(&repofile)
+            .env_remove("DNF_VAR_stream")
+            .write_stdin("hello\n");
+        if dnf_conf {
+            c.arg("--dnf-conf").arg(&conf);
+        }
+        c.output().unwrap()
+    };
+    let out = run(true);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| l == "bash"));
+    let out = run(false);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "buildroot-generator: repo 'bin' ({}): {}/testdata/repos/$stream/: repository \
+             directory does not exist; $stream is not set (dnf reads such variables from \
+             /etc/dnf/vars): give DNF_VAR_stream=VALUE, or varsdir=DIR in the [main] of \
+             --dnf-conf, DIR holding a file 'stream'\n",
+            repofile.display(),
+            root().display()
+        )
+    );
+}

@@ -48,6 +48,9 @@ pub struct MainDefaults {
     pub(super) bad_proxy: Option<(usize, String)>,
     /// `max_parallel_downloads`, `max_downloads_per_mirror`.
     pub(super) parallel: Parallel,
+    /// `varsdir=`: the directories of dnf's vars files (`varsdir.rs`),
+    /// as written (dnf substitutes nothing in `[main]`); None when not set.
+    pub(super) varsdir: Option<Vec<String>>,
 }
 
 /// The `[main]` options a repo inherits (libdnf's `OptionChild` options of
@@ -108,6 +111,8 @@ impl MainDefaults {
                     "max_parallel_downloads" | "max_downloads_per_mirror" => {
                         main.set_parallel(&k, &v, line)?
                     }
+                    // A list, as libdnf's OptionStringList; the last line counts.
+                    "varsdir" => main.varsdir = Some(split_list(&v).collect()),
                     k if is_inherited(k) => {
                         let mut probe = RepoSpec::new("main", "");
                         match set_option(&mut probe, k, &v) {
@@ -214,6 +219,12 @@ impl MainDefaults {
         }
         self.filter(spec);
         Ok(())
+    }
+
+    /// The directories of `varsdir=`, when it is set (none: dnf's default,
+    /// `/etc/dnf/vars`, is not read here).
+    pub fn varsdir(&self) -> &[String] {
+        self.varsdir.as_deref().unwrap_or_default()
     }
 
     /// The line of `[main]` that sets `key`, if it does.

@@ -197,6 +197,12 @@ fn repo_of_section(
     if let Some(MirrorSource::Metalink(u) | MirrorSource::Mirrorlist(u)) = &mut spec.mirrors {
         *u = vars.url_substitute(u);
     }
+    let raw: Vec<&str> = kv
+        .iter()
+        .filter(|(k, ..)| matches!(k.as_str(), "baseurl" | "metalink" | "mirrorlist"))
+        .map(|(_, v, _)| v.as_str())
+        .collect();
+    spec.unset_vars = vars.unset_in(&raw, &spec.urls());
     if spec.baseurl.is_empty() && spec.mirrors.is_none() && spec.enabled {
         let e = err_at(lineno, "no baseurl, metalink or mirrorlist".into());
         if !spec.skip_if_unavailable {

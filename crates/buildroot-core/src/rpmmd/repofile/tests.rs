@@ -458,3 +458,58 @@ fn a_bad_proxy_is_an_error_on_its_own_line() {
     let ok = "[a]\nbaseurl=/x\nproxy=\n[b]\nbaseurl=/y\nenabled=0\n";
     assert_eq!(parse_repofile_str(ok, "t.repo", &vars).unwrap().len(), 2);
 }
+
+/// CentOS Stream's own section: `$stream` and `$contentdir` come from a
+/// `varsdir=` of the dnf.conf (its files win over `DNF_VAR_*`); without
+/// them the URL keeps them, and the repo says which, for the error.
+#[test]
+fn a_dnf_conf_varsdir_sets_the_variables_of_centos_streams_files() {
+    let text = "[baseos]\nname=CentOS Stream $releasever - BaseOS\n\
+        baseurl=http://mirror.example/$contentdir/$stream/BaseOS/$basearch/os/\n\
+        metalink=https://mirrors.example/metalink?repo=centos-baseos-$stream&arch=$basearch\n\
+        [escaped]\nbaseurl=http://mirror.example/\\$stream/${infra:-stock}/\n";
+    let t = tempfile::tempdir().unwrap();
+    let (a, b) = (t.path().join("a"), t.path().join("b"));
+    for d in [&a, &b] {
+        std::fs::create_dir(d).unwrap();
+    }
+    std::fs::write(a.join("stream"), "9-stream\n").unwrap();
+    std::fs::write(a.join("contentdir"), "centos\n").unwrap();
+    std::fs::write(b.join("contentdir"), "pub/centos\n").unwrap();
+    // The last varsdir= line counts; its list is cut as libdnf cuts lists.
+    let conf = format!(
+        "[main]\nvarsdir=/nowhere\nvarsdir={}, /missing {}\n",
+        a.display(),
+        b.display()
+    );
+    let main = MainDefaults::parse(&conf, "dnf.conf").unwrap();
+    let mut vars = Vars::new("x86_64", "9");
+    vars.env = [("stream".to_string(), "env".to_string())].into();
+    vars.files = crate::rpmmd::read_varsdirs(main.varsdir()).unwrap();
+    let vars = vars.with_main(main);
+    let r = parse_repofile_str(text, "c.repo", &vars).unwrap();
+    assert_eq!(
+        r[0].baseurl,
+        "http://mirror.example/pub/centos/9-stream/BaseOS/x86_64/os/"
+    );
+    assert_eq!(
+        r[0].mirrors,
+        Some(MirrorSource::Metalink(
+            "https://mirrors.example/metalink?repo=centos-baseos-9-stream&arch=x86_64".into()
+        ))
+    );
+    assert!(r[0].unset_vars.is_empty());
+    // librepo's pass gives an escaped `\$stream` the file's value too.
+    assert_eq!(r[1].baseurl, "http://mirror.example/9-stream/stock/");
+    // Without them: the URLs keep them, and the repo names them.
+    let r = parse_repofile_str(text, "c.repo", &Vars::new("x86_64", "9")).unwrap();
+    assert_eq!(
+        r[0].baseurl,
+        "http://mirror.example/$contentdir/$stream/BaseOS/x86_64/os/"
+    );
+    assert_eq!(r[0].unset_vars, ["contentdir", "stream"]);
+    assert!(r[1].unset_vars.is_empty(), "escaped: {:?}", r[1].unset_vars);
+    // No varsdir= in [main]: no vars file is read.
+    let main = MainDefaults::parse("[main]\n", "dnf.conf").unwrap();
+    assert!(main.varsdir().is_empty());
+}
