@@ -5,46 +5,17 @@
 //! lists (name, type, requires, basearchonly). Skipped without
 //! python3-libcomps.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod oracle_support;
 
 use buildroot_core::rpmmd::{Comps, PackageType};
 use serde_json::{json, Value};
 
 fn libcomps_available() -> bool {
-    Command::new("/usr/bin/python3")
-        .args(["-c", "import libcomps"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    oracle_support::python_has("libcomps")
 }
 
 fn oracle(cases: &Value) -> Vec<Value> {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../scripts/libcomps-oracle.py"
-    );
-    let mut child = Command::new("/usr/bin/python3")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(cases.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "the oracle failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    oracle_support::run_oracle("libcomps-oracle.py", cases)
 }
 
 /// Our reading of one case, in the oracle's shape.

@@ -4,46 +4,17 @@
 //! `REPOFILE_CASES=FILE` (texts separated by lines `====`) compares those
 //! texts instead: how new cases were probed (`docs/formats.md` section 8).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod oracle_support;
 
 use buildroot_core::rpmmd::{parse_repofile_str, read_varsdirs, MainDefaults, MirrorSource, Vars};
 use serde_json::{json, Value};
 
 fn dnf_available() -> bool {
-    Command::new("/usr/bin/python3")
-        .args(["-c", "import dnf"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    oracle_support::python_has("dnf")
 }
 
 fn oracle(cases: &Value) -> Vec<Value> {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../scripts/dnf-repofile-oracle.py"
-    );
-    let mut child = Command::new("/usr/bin/python3")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(cases.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "the oracle failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap()
+    oracle_support::run_oracle("dnf-repofile-oracle.py", cases)
 }
 
 /// Our reading of one case, in the oracle's shape; `conf` is
