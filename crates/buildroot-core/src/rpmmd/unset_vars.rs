@@ -91,20 +91,43 @@ pub(super) fn explain(e: Error, names: &[String]) -> Error {
     }
 }
 
-/// What to say of `names`, unset variables of a URL.
+/// What to say of `names`, unset variables of a URL. `$releasever_major`
+/// and `$releasever_minor` come from `$releasever` (split at its first
+/// '.'), so they are given by `--releasever`, not by a variable of their own.
 fn hint(names: &[String]) -> String {
-    let refs: Vec<String> = names.iter().map(|n| format!("${n}")).collect();
-    let env: Vec<String> = names.iter().map(|n| format!("DNF_VAR_{n}=VALUE")).collect();
-    let (verb, file) = match names.len() {
-        1 => ("is", format!("a file '{}'", names[0])),
-        _ => ("are", "files of those names".to_string()),
+    let (release, others): (Vec<&String>, Vec<&String>) = names
+        .iter()
+        .partition(|n| matches!(n.as_str(), "releasever_major" | "releasever_minor"));
+    let refs = |names: &[&String]| {
+        let verb = if names.len() == 1 { "is" } else { "are" };
+        let refs: Vec<String> = names.iter().map(|n| format!("${n}")).collect();
+        format!("{} {verb} not set", refs.join(", "))
     };
-    format!(
-        "{} {verb} not set (dnf reads such variables from /etc/dnf/vars): give {}, or \
-         varsdir=DIR in the [main] of --dnf-conf, DIR holding {file}",
-        refs.join(", "),
-        env.join(", ")
-    )
+    let mut parts = Vec::new();
+    if !release.is_empty() {
+        parts.push(format!(
+            "{} (the release's parts before and after its first '.'): give --releasever \
+             MAJOR.MINOR",
+            refs(&release)
+        ));
+    }
+    if !others.is_empty() {
+        let env: Vec<String> = others
+            .iter()
+            .map(|n| format!("DNF_VAR_{n}=VALUE"))
+            .collect();
+        let file = match others.len() {
+            1 => format!("a file '{}'", others[0]),
+            _ => "files of those names".to_string(),
+        };
+        parts.push(format!(
+            "{} (dnf reads such variables from /etc/dnf/vars): give {}, or varsdir=DIR in the \
+             [main] of --dnf-conf, DIR holding {file}",
+            refs(&others),
+            env.join(", ")
+        ));
+    }
+    parts.join("; ")
 }
 
 #[cfg(test)]
@@ -156,6 +179,20 @@ mod tests {
             "/r/$a/$b: repository directory does not exist; $a, $b are not set (dnf reads \
              such variables from /etc/dnf/vars): give DNF_VAR_a=VALUE, DNF_VAR_b=VALUE, or \
              varsdir=DIR in the [main] of --dnf-conf, DIR holding files of those names"
+        );
+        // The release's parts are given by --releasever, not by a variable.
+        let e = Error::format(
+            "/r/$releasever_minor/$s",
+            "repository directory does not exist",
+        );
+        let e = explain(e, &["releasever_minor".to_string(), "s".to_string()]);
+        assert_eq!(
+            e.to_string(),
+            "/r/$releasever_minor/$s: repository directory does not exist; $releasever_minor \
+             is not set (the release's parts before and after its first '.'): give \
+             --releasever MAJOR.MINOR; $s is not set (dnf reads such variables from \
+             /etc/dnf/vars): give DNF_VAR_s=VALUE, or varsdir=DIR in the [main] of --dnf-conf, \
+             DIR holding a file 's'"
         );
         let e = Error::Usage("x".into());
         assert_eq!(explain(e, &["a".to_string()]).to_string(), "x");
