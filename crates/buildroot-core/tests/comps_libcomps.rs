@@ -11,11 +11,11 @@ use buildroot_core::rpmmd::{Comps, PackageType};
 use serde_json::{json, Value};
 
 fn libcomps_available() -> bool {
-    oracle_support::python_has("libcomps")
+    oracle_support::python_with("libcomps").is_some()
 }
 
 fn oracle(cases: &Value) -> Vec<Value> {
-    oracle_support::run_oracle("libcomps-oracle.py", cases)
+    oracle_support::run_oracle("libcomps", "libcomps-oracle.py", cases)
 }
 
 /// Our reading of one case, in the oracle's shape.

@@ -7,10 +7,11 @@
 //! minimization/content-resolver) and python3 with PyYAML and jinja2, the
 //! documents are also loaded by content-resolver's own `ConfigManager`.
 
+mod oracle_support;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use buildroot_core::buildroot::{self, Config, DEFAULT_CORE};
 use buildroot_core::pool::Pool;
@@ -200,42 +201,21 @@ fn conforms(v: &Value, shape: &Shape, what: &str) {
     assert!(errs.is_empty(), "{}", errs.join("\n"));
 }
 
-/// A Python with PyYAML (content-resolver's parser): Debian's, else PATH's.
-fn python_with(modules: &str) -> Option<&'static str> {
-    ["/usr/bin/python3", "python3"].into_iter().find(|py| {
-        Command::new(py)
-            .args(["-c", &format!("import {modules}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    })
-}
-
 /// YAML as content-resolver sees it (PyYAML's `safe_load`, YAML 1.1), or as
 /// serde-saphyr reads it when there is no PyYAML.
 fn load_yaml(text: &str) -> Value {
-    let Some(py) = python_with("yaml") else {
+    let Some(py) = oracle_support::python_with("yaml") else {
         return serde_saphyr::from_str(text).unwrap();
     };
-    let mut child = Command::new(py)
-        .args([
+    oracle_support::python_json(
+        py,
+        &[
             "-c",
             "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    serde_json::from_slice(&out.stdout).unwrap()
+        ],
+        text,
+        "PyYAML rejected the document",
+    )
 }
 
 fn testdata() -> PathBuf {
@@ -364,7 +344,7 @@ fn the_schema_catches_what_content_resolver_rejects() {
         assert!(text.contains(want), "{want} not in:\n{text}");
     }
     // `yes` is a boolean to PyYAML (only checked where PyYAML is there).
-    if python_with("yaml").is_some() {
+    if oracle_support::python_with("yaml").is_some() {
         assert!(
             text.contains("w.data.packages[0]: expected a string"),
             "{text}"
@@ -384,7 +364,7 @@ fn content_resolver_loads_our_documents() {
         eprintln!("skipped: set CONTENT_RESOLVER_CHECKOUT to a content-resolver checkout");
         return;
     };
-    let Some(py) = python_with("yaml, jinja2") else {
+    let Some(py) = oracle_support::python_with("yaml, jinja2") else {
         panic!("CONTENT_RESOLVER_CHECKOUT is set but python3 lacks PyYAML or jinja2");
     };
     let docs = documents();

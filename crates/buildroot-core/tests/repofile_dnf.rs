@@ -10,11 +10,11 @@ use buildroot_core::rpmmd::{parse_repofile_str, read_varsdirs, MainDefaults, Mir
 use serde_json::{json, Value};
 
 fn dnf_available() -> bool {
-    oracle_support::python_has("dnf")
+    oracle_support::python_with("dnf").is_some()
 }
 
 fn oracle(cases: &Value) -> Vec<Value> {
-    oracle_support::run_oracle("dnf-repofile-oracle.py", cases)
+    oracle_support::run_oracle("dnf", "dnf-repofile-oracle.py", cases)
 }
 
 /// Our reading of one case, in the oracle's shape; `conf` is

@@ -1,9 +1,9 @@
 //! The content-resolver documents: exact YAML written, parsed back, read by
 //! PyYAML (content-resolver's parser) with every string still a string.
 
+mod oracle_support;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 use buildroot_core::workload::{
     BuildrootConfigDocument, PackageRelations, Placeholders, Relations, SourceRequires,
@@ -228,44 +228,22 @@ fn big_buildroot_document_parses() {
     assert_eq!(back.source_packages["x86_64"].len(), 2000);
 }
 
-/// A Python with PyYAML: Debian's (CI installs python3-yaml), else the one on PATH.
-fn python_with_yaml() -> Option<&'static str> {
-    ["/usr/bin/python3", "python3"].into_iter().find(|py| {
-        Command::new(py)
-            .args(["-c", "import yaml"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false)
-    })
-}
-
 /// Loads `yaml` with `yaml.safe_load` and returns it as JSON text.
 fn pyyaml_as_json(py: &str, yaml: &str) -> serde_json::Value {
-    let mut child = Command::new(py)
-        .args([
+    oracle_support::python_json(
+        py,
+        &[
             "-c",
             "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout, sort_keys=True)",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(yaml.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "PyYAML rejected:\n{yaml}");
-    serde_json::from_slice(&out.stdout).unwrap()
+        ],
+        yaml,
+        &format!("PyYAML rejected:\n{yaml}"),
+    )
 }
 
 #[test]
 fn pyyaml_reads_strings_as_strings() {
-    let Some(py) = python_with_yaml() else {
+    let Some(py) = oracle_support::python_with("yaml") else {
         eprintln!("skipped: no python3 with PyYAML (apt-get install python3-yaml)");
         return;
     };

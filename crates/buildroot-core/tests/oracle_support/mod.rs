@@ -1,29 +1,34 @@
-//! The Python oracles of the library tests: dnf's and libcomps' own readers
-//! driven by a script under `scripts/`, which takes the cases as JSON on
-//! stdin and answers with one JSON value per case.
+//! The Python oracles of the library tests: PyYAML, dnf's and libcomps'
+//! own readers, given text on stdin and answering with JSON on stdout
+//! (a script under `scripts/`, or a one-line program).
+
+// Each test binary uses its own part of this module.
+#![allow(dead_code)]
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-/// Whether the system's Python 3 can import `module` (the oracle's
-/// library); a test without it says "skipped" instead of failing.
-pub fn python_has(module: &str) -> bool {
-    Command::new("/usr/bin/python3")
-        .args(["-c", &format!("import {module}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+/// A Python 3 that can import `modules` (e.g. `"yaml, jinja2"`): Debian's
+/// (what CI installs the oracles for), else the one on PATH; a test
+/// without one says "skipped" instead of failing.
+pub fn python_with(modules: &str) -> Option<&'static str> {
+    ["/usr/bin/python3", "python3"].into_iter().find(|py| {
+        Command::new(py)
+            .args(["-c", &format!("import {modules}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
 }
 
-/// Runs `scripts/SCRIPT` on `cases`; its answers, one per case. The
-/// oracle's stderr is shown when it fails.
-pub fn run_oracle(script: &str, cases: &Value) -> Vec<Value> {
-    let script = format!("{}/../../scripts/{script}", env!("CARGO_MANIFEST_DIR"));
-    let mut child = Command::new("/usr/bin/python3")
-        .arg(script)
+/// Runs `py` with `args`, `input` on its stdin; its stdout read as JSON.
+/// `what` says what a failure means; Python's stderr follows it.
+pub fn python_json(py: &str, args: &[&str], input: &str, what: &str) -> Value {
+    let mut child = Command::new(py)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -33,13 +38,22 @@ pub fn run_oracle(script: &str, cases: &Value) -> Vec<Value> {
         .stdin
         .take()
         .unwrap()
-        .write_all(cases.to_string().as_bytes())
+        .write_all(input.as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(
         out.status.success(),
-        "the oracle failed: {}",
+        "{what}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Runs `scripts/SCRIPT` (which imports `module`) on `cases`; its answers,
+/// one per case.
+pub fn run_oracle(module: &str, script: &str, cases: &Value) -> Vec<Value> {
+    let py = python_with(module).expect("no Python with the oracle's module");
+    let script = format!("{}/../../scripts/{script}", env!("CARGO_MANIFEST_DIR"));
+    let answers = python_json(py, &[&script], &cases.to_string(), "the oracle failed");
+    serde_json::from_value(answers).unwrap()
 }
