@@ -5,7 +5,8 @@
 # and must fail on what the workload YAML lacks, kept .repo files stay valid, current/ is
 # swapped atomically and the previous run kept as last/, failed steps exit 2 and are kept as
 # failed/ (with error.txt) until a later run is published, configuration mistakes are refused
-# before any step, SIGTERM and Ctrl-C stop the per-arch tools and release the lock, a failed or
+# before any step, SIGTERM and Ctrl-C stop the per-arch tools and release the lock (and say so
+# on stderr, in step 4 too), a full disk in step 4 shows the tool's reason, a failed or
 # interrupted --verify-only leaves the published verify/ as it was, relative --work and --bin
 # are the caller's, a WORK path with a space works, the archful step records its JSON, warnings
 # and the spec macros of the config, and `make demo` (the compose from content-resolver configs,
@@ -415,18 +416,19 @@ printf '#!/bin/sh\necho "buildroot-generator: simulated failure" >&2\nexit 2\n' 
 chmod +x "$work/slowbin/buildroot-generator" "$work/failbin/buildroot-generator"
 snapshot() { (cd "$1" && find . -type f -exec md5sum {} + | sort); }
 interrupt() { # signal wf-args...: starts the workflow (slow generator), signals it while both arches run
+  # (slow_bin=DIR slow_n=N: the tools of DIR, signalled once N slow tools run)
   local sig=$1 n; shift
   rm -f "$work/slow.pids"
   set -m # (a job of its own: a script started in the background otherwise ignores SIGINT)
-  scripts/buildroot-workflow.sh --bin "$work/slowbin" "$@" > /dev/null 2> "$work/int.err" &
+  scripts/buildroot-workflow.sh --bin "${slow_bin:-$work/slowbin}" "$@" > /dev/null 2> "$work/int.err" &
   wpid=$!
   set +m
   # Up to 120 s: steps 1-2 come first, slow on a loaded machine; the loop ends as both start.
   for n in $(seq 1200); do
-    [ "$(cat "$work/slow.pids" 2> /dev/null | wc -l)" -lt 2 ] || break
+    [ "$(cat "$work/slow.pids" 2> /dev/null | wc -l)" -lt "${slow_n:-2}" ] || break
     sleep 0.1
   done
-  [ "$(wc -l < "$work/slow.pids")" = 2 ] || { cat "$work/int.err" >&2; fail "SIG$sig: the slow passes did not start"; }
+  [ "$(wc -l < "$work/slow.pids")" = "${slow_n:-2}" ] || { cat "$work/int.err" >&2; fail "SIG$sig: the slow passes did not start"; }
   kill -"$sig" "$wpid"
   rc=0; wait "$wpid" || rc=$?
   for n in $(cat "$work/slow.pids"); do
@@ -456,7 +458,40 @@ rc=0; wf --bin "$work/failbin" --work "$w" --verify-only > /dev/null 2> "$work/v
 [ "$(snapshot "$w/current/verify")" = "$before" ] && [ ! -e "$w/current/verify.new" ] \
   || fail "a failed --verify-only changed verify/"
 grep -q "every source builds" "$w/current/verify/report.txt" || fail "verify/report.txt is gone"
+# Interrupted in step 4, whose tool's stderr the workflow keeps in a file: the last line is on
+# the workflow's stderr all the same, not in that file.
+tools_but "$work/slowbin4" identify-archful-srpms
+cp "$work/slowbin/buildroot-generator" "$work/slowbin4/identify-archful-srpms"
+slow_bin="$work/slowbin4" slow_n=1 interrupt TERM --config testdata/workflow.conf --work "$w"
+[ "$rc" = 143 ] && [ "$(tail -1 "$work/int.err")" = "buildroot-workflow: interrupted (SIGTERM); its output is kept in $w/failed/ (error.txt: why; current/ is unchanged)" ] \
+  || { cat "$work/int.err" >&2; fail "SIGTERM in step 4: exit $rc, or the last line is not on stderr"; }
+grep -qx "step: 4 identify-archful-srpms" "$w/failed/error.txt" || fail "SIGTERM in step 4: failed/error.txt"
 echo "e2e: SIGTERM and SIGINT stop the tools and release the lock; verify/ survives a failed --verify-only"
+
+# A full disk under WORK in step 4 (a small tmpfs, where mounting is allowed): the tool's
+# message is shown though the run's directory cannot take it, and the last line does not
+# promise an error.txt that could not be written.
+small="$work/small"
+mkdir -p "$small"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=8m tmpfs "$small" 2> /dev/null; then
+  tools_but "$work/fullbin" identify-archful-srpms
+  printf '#!/bin/sh
+cat /dev/zero > "%s/filler" 2> /dev/null
+echo "identify-archful-srpms: %s: No space left on device" >&2
+exit 2
+' \
+    "$small" "$small/w/srpm-cache/.srpm-uses" > "$work/fullbin/identify-archful-srpms"
+  chmod +x "$work/fullbin/identify-archful-srpms"
+  rc=0; wf --bin "$work/fullbin" --config testdata/workflow.conf --work "$small/w" > /dev/null 2> "$work/full.err" || rc=$?
+  umount "$small"
+  [ "$rc" = 2 ] && grep -qxF "identify-archful-srpms: $small/w/srpm-cache/.srpm-uses: No space left on device" "$work/full.err" \
+    && grep -qx "buildroot-workflow: step 4 (identify-archful-srpms) failed" "$work/full.err" \
+    && [ "$(tail -1 "$work/full.err")" = "buildroot-workflow: run failed; its output is kept in $small/w/failed/ (no error.txt, it could not be written: the lines above say why; current/ is unchanged)" ] \
+    || { cat "$work/full.err" >&2; fail "a full disk in step 4: exit $rc, or the reason is not shown"; }
+  echo "e2e: a full disk in step 4 shows the tool's reason"
+else
+  echo "e2e: skipped the full-disk case (not root, or mounting a tmpfs is not allowed)" >&2
+fi
 
 # Between step 4 and steps 5-7 the SRPM cache stays held (shared): a run by hand sharing it with
 # another list would otherwise delete SRPMs before create-srpm-repos links them.
