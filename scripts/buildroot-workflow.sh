@@ -701,6 +701,24 @@ run_tool --keep "$tmp/archful-stderr" "$archful_tool" "${source_args[@]}" ${REPO
   > "$run/archful/archful.txt" || die "step 4 (identify-archful-srpms) failed"
 sed '/^identify-archful-srpms: note: /d' "$tmp/archful-stderr" > "$run/archful/warnings.txt"
 sed -n 's/^identify-archful-srpms: note: /   /p' "$tmp/archful-stderr" >&2
+# Pass 1 built, per name, the source buildroot-generator chose (PREFER_RELEASE decides there);
+# step 4 cached, and steps 5-7 regenerate, the best-priority newest, as identify-archful-srpms
+# has no --prefer-release. Where the two differ, pass 2 prefers the original SRPM (its header's
+# BuildRequires as rpmbuild -bs wrote them on one arch) over the per-arch one, and step 4 judged
+# another spec: named in a warning, as that source's pass 2 is not what the steps promise.
+sort -u "$run"/pass1/*/buildroot-source-package-nvrs.txt \
+  | awk 'FNR == NR { i = index($0, "="); f = substr($0, i + 1); sub(/\.(no)?src\.rpm$/, "", f)
+                     cached[substr($0, 1, i - 1)] = f; next }
+         { n = $0; sub(/-[^-]*-[^-]*$/, "", n)
+           if ((n in cached) && cached[n] != $0)
+             print "buildroot-workflow: warning: " n ": pass 1 built " $0 ", steps 4-7 took " cached[n] \
+               " (they take the best-priority newest SRPM; PREFER_RELEASE reaches only buildroot-generator):" \
+               " pass 2 builds it from the original SRPM, not one regenerated for the arch" }' \
+    "$run/archful/srpm-map.txt" - > "$tmp/prefer-mismatch"
+if [ -s "$tmp/prefer-mismatch" ]; then
+  cat "$tmp/prefer-mismatch" >> "$run/archful/warnings.txt"
+  sed 's/^buildroot-workflow: /   /' "$tmp/prefer-mismatch" >&2
+fi
 [ ! -s "$run/archful/warnings.txt" ] || echo "   (warnings: archful/warnings.txt)" >&2
 
 step "5-7 create-srpm-repos"

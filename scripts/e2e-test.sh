@@ -632,6 +632,26 @@ EOF
     "$m/archful/archful.json" || fail "fallback not in archful.json"
   grep -q "(warnings: archful/warnings.txt)" "$work/macros.err" \
     || { cat "$work/macros.err" >&2; fail "the run did not point at the archful warnings"; }
+  # PREFER_RELEASE picks pass 1's source, not step 4's (the best-priority newest): where the two
+  # differ, pass 2 does not build the per-arch SRPM, and the run says so.
+  mkdir -p "$work/extra-prefer"
+  for v in 1:1.eln1 2:1.fc99; do
+    printf 'Name: e2e-prefer\nVersion: %s\nRelease: %s\nSummary: two releases\nLicense: MIT\n%%description\ne2e.\n%%files\n' \
+      "${v%%:*}" "${v#*:}" > "$work/specs/e2e-prefer.spec"
+    rpmbuild -bs --nodeps --define "_topdir $work/rpmbuild" --define "_srcrpmdir $work/extra-prefer" \
+      "$work/specs/e2e-prefer.spec" > /dev/null 2>&1 || fail "rpmbuild -bs e2e-prefer $v failed"
+  done
+  createrepo_c -q "$work/extra-prefer" > /dev/null || fail "createrepo_c failed"
+  mkdir -p "$work/compose3"
+  cp testdata/compose/*.txt "$work/compose3/"
+  echo e2e-prefer >> "$work/compose3/sources.txt"
+  conf "$work/prefer.conf" "SOURCE_REPOS='fixture-source=testdata/repos/source extra=$work/extra-prefer'" \
+    "COMPOSE_DIR=$work/compose3" "PREFER_RELEASE=eln"
+  wf --config "$work/prefer.conf" --work "$work/w-prefer" --no-verify > /dev/null 2> "$work/prefer.err" \
+    || { cat "$work/prefer.err" >&2; fail "the run with PREFER_RELEASE failed"; }
+  said="warning: e2e-prefer: pass 1 built e2e-prefer-1-1.eln1, steps 4-7 took e2e-prefer-2-1.fc99 (they take"
+  grep -qF "   $said" "$work/prefer.err" && grep -qF "buildroot-workflow: $said" "$work/w-prefer/current/archful/warnings.txt" \
+    || { cat "$work/prefer.err" >&2; fail "PREFER_RELEASE: pass 1 and step 4 took other SRPMs, and nothing said so"; }
 else
   echo "e2e: skipped the spec macro and fallback case (needs rpmbuild and createrepo_c)" >&2
 fi
