@@ -55,8 +55,9 @@
 # Exit codes: 0 success, 1 verify found what compose + workload cannot build, or buildroot
 # binaries the new compose lacks (the run is still published), 2 bad usage, a bad configuration
 # or a failed step (stderr names the step and arch), 129, 130, 143 interrupted by SIGHUP, SIGINT
-# (Ctrl-C), SIGTERM: the tools it started are stopped first; a run is kept as WORK/failed,
-# --verify-only leaves verify/ as it was.
+# (Ctrl-C), SIGTERM, 141 its stderr's reader went away (SIGPIPE): the tools it started are
+# stopped first; a run is kept as WORK/failed, --verify-only leaves verify/ as it was. A reader of
+# stdout (diff.txt, once the run is published) that stops early is no error.
 # shellcheck disable=SC2329  # functions called through per_arch and traps
 set -eEuo pipefail
 # The workflow's own stderr, kept as fd 7: its error and interrupt messages go there even when a
@@ -337,10 +338,15 @@ stop_jobs() { # stops every job still running and waits until their process grou
   for p in "${groups[@]}"; do kill -KILL -- "-$p" 2> /dev/null; done
 }
 on_signal() { # NAME CODE: the exit trap does the rest (stops the jobs, keeps the run as failed/)
+  local why=""
   set +m
-  trap '' INT TERM HUP
+  trap '' INT TERM HUP PIPE
   interrupted=$1
-  [ -z "$tmp" ] || printf 'step: %s\nerror: interrupted (SIG%s)\n' "${cur_step:-(before the steps)}" "$1" > "$tmp/error"
+  # SIGPIPE: a write of the workflow's own to stderr or stdout found its reader gone
+  # (`... 2>&1 | head`, a log pipe whose reader died); without this trap bash would die of it
+  # halfway through its exit trap, leaving its scratch directory and a wrong error.txt.
+  [ "$1" != PIPE ] || why=": the reader of its stderr or stdout went away"
+  [ -z "$tmp" ] || printf 'step: %s\nerror: interrupted (SIG%s%s)\n' "${cur_step:-(before the steps)}" "$1" "$why" > "$tmp/error"
   exit "$2"
 }
 held=""
@@ -586,7 +592,7 @@ on_exit() { # stops what still runs; a failed run becomes failed/ (with error.tx
   local rc=$? what="run failed" why="error.txt: why"
   set +eE +m
   trap - ERR
-  trap '' INT TERM HUP
+  trap '' INT TERM HUP PIPE
   # To the workflow's stderr, not a file a step's stderr was redirected to when this came.
   exec 2>&7
   stop_jobs
@@ -618,6 +624,7 @@ trap on_exit EXIT
 trap 'on_signal INT 130' INT
 trap 'on_signal TERM 143' TERM
 trap 'on_signal HUP 129' HUP
+trap 'on_signal PIPE 141' PIPE
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/buildroot-workflow.XXXXXX")
 
 if [ "$verify_only" = 1 ]; then
@@ -779,7 +786,12 @@ rm -f "$work/failed"
 release_signals
 prune_runs
 
-cat "$work/current/diff.txt"
+# The run is published: a reader of stdout that stopped early (| head) is no error, as for the
+# tools (cat dies of SIGPIPE, 141); a stdout that cannot be written is said, naming the run.
+out_rc=0
+cat "$work/current/diff.txt" || out_rc=$?
+[ "$out_rc" = 0 ] || [ "$out_rc" = 141 ] \
+  || die "standard output: cannot write diff.txt to it (the run is published all the same: $work/current/)"
 cat >&2 <<EOF
 == done. Results in $work/current/ (-> runs/$id):
    eln-buildroot-workload.yaml   the ELN-Buildroot workload (content-resolver format)

@@ -6,7 +6,8 @@
 # swapped atomically and the previous run kept as last/, failed steps exit 2 and are kept as
 # failed/ (with error.txt) until a later run is published, configuration mistakes are refused
 # before any step, SIGTERM and Ctrl-C stop the per-arch tools and release the lock (and say so
-# on stderr, in step 4 too), a full disk in step 4 shows the tool's reason, a failed or
+# on stderr, in step 4 too; a reader of stderr gone is SIGPIPE's 141, one of stdout no error), a
+# full disk in step 4 shows the tool's reason, a failed or
 # interrupted --verify-only leaves the published verify/ as it was, relative --work and --bin
 # are the caller's, a WORK path with a space works, the archful step records its JSON, warnings
 # and the spec macros of the config, and `make demo` (the compose from content-resolver configs,
@@ -467,6 +468,17 @@ slow_bin="$work/slowbin4" slow_n=1 interrupt TERM --config testdata/workflow.con
   || { cat "$work/int.err" >&2; fail "SIGTERM in step 4: exit $rc, or the last line is not on stderr"; }
 grep -qx "step: 4 identify-archful-srpms" "$w/failed/error.txt" || fail "SIGTERM in step 4: failed/error.txt"
 echo "e2e: SIGTERM and SIGINT stop the tools and release the lock; verify/ survives a failed --verify-only"
+
+# A reader of the workflow's stdout that is gone by the end (| head) is no error: the run is
+# published, exit 0. One of its stderr gone mid-run stops it as a signal does (SIGPIPE, 141):
+# error.txt says so, and nothing is left in TMPDIR (bash dying of it left its scratch directory).
+{ wf --config testdata/workflow.conf --work "$w" --no-verify 2> "$work/pipe.err" | true; rc=${PIPESTATUS[0]}; } || true
+[ "$rc" = 0 ] && grep -q "^== done" "$work/pipe.err" || { cat "$work/pipe.err" >&2; fail "stdout's reader gone: exit $rc"; }
+mkdir -p "$work/tmpdir"
+{ TMPDIR="$work/tmpdir" wf --config testdata/workflow.conf --work "$w" 2>&1 | true; rc=${PIPESTATUS[0]}; } || true
+[ "$rc" = 141 ] && grep -qx "error: interrupted (SIGPIPE: the reader of its stderr or stdout went away)" "$w/failed/error.txt" \
+  && [ -z "$(ls -A "$work/tmpdir")" ] \
+  || fail "stderr's reader gone: exit $rc, error.txt '$(cat "$w/failed/error.txt")', TMPDIR: $(ls -A "$work/tmpdir")"
 
 # A full disk under WORK in step 4 (a small tmpfs, where mounting is allowed): the tool's
 # message is shown though the run's directory cannot take it, and the last line does not
