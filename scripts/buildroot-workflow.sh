@@ -458,12 +458,14 @@ run_pass() { # pass-name arch [extra args...]
     "${input_flags[@]}" --view "$VIEW" --output-dir "$run/$pass/$a" -q < "$input" > /dev/null
 }
 
-compose_from_configs() { # dir: step 2 with compose-view -> DIR/<arch>.txt, DIR/sources-<arch>.txt
-  local out=$1 a cr
+compose_from_configs() { # dir from: step 2 with compose-view -> DIR/<arch>.txt, DIR/sources-<arch>.txt
+  # (FROM: the configs the run's copy was made from; compose-view's messages name the copy)
+  local out=$1 from=$2 a cr
   cr="$out/content-resolver"
   mkdir -p "$out"
   run_tool --keep "$out/warnings.txt" "$view_tool" --configs "$COMPOSE_CONFIGS" --view "$VIEW" "${view_args[@]}" \
-    --output-dir "$cr" < /dev/null > /dev/null || die "step 2 (compose-view) failed"
+    --output-dir "$cr" < /dev/null > /dev/null \
+    || die "step 2 (compose-view) failed (a file it names in ${COMPOSE_CONFIGS#"$run"/}/ is the run's copy of one in $from: fix it there)"
   for a in $ARCHES; do
     cp "$cr/view-binary-package-name-list--$VIEW--$a.txt" "$out/$a.txt"
     cp "$cr/view-source-package-name-list--$VIEW--$a.txt" "$out/sources-$a.txt"
@@ -653,8 +655,8 @@ if [ -n "$COMPOSE_CONFIGS" ]; then
   step "2 compose-view ($VIEW from $COMPOSE_CONFIGS)"
   # The configs as this run reads them, kept: step 10 and --verify-only use this copy.
   copy_configs "$COMPOSE_CONFIGS" "$run/configs"
-  COMPOSE_CONFIGS="$run/configs"
-  compose_from_configs "$run/compose"
+  configs_from=$COMPOSE_CONFIGS COMPOSE_CONFIGS="$run/configs"
+  compose_from_configs "$run/compose" "$configs_from"
   COMPOSE_DIR="$run/compose"
 elif [ -n "$COMPOSE_URL" ]; then
   step "2 fetch-compose ($VIEW from $COMPOSE_URL)"

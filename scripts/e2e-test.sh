@@ -710,6 +710,13 @@ wf --config "$work/cr-extra.conf" --work "$work/w-cr" --no-verify > /dev/null 2>
 rm -r "$work/cr-extra/sub" "$work/cr-extra/README.md"
 diff -r "$work/w-cr/current/configs" "$work/cr-extra" > /dev/null \
   || fail "the run's configs/ is not the *.yaml and *.json it read: $(ls -R "$work/w-cr/current/configs")"
+# A config compose-view refuses is named by compose-view in the run's copy; the workflow says which
+# original to fix.
+echo "  bad: [unclosed" >> "$work/cr-extra/base-fixture.yaml"
+rc=0; wf --config "$work/cr-extra.conf" --work "$work/w-cr" --no-verify > /dev/null 2> "$work/cr-bad.err" || rc=$?
+[ "$rc" = 2 ] && grep -qx "compose-view: $work/w-cr/runs/[^/]*/configs/base-fixture.yaml: not valid YAML: .*" "$work/cr-bad.err" \
+  && grep -qxF "buildroot-workflow: step 2 (compose-view) failed (a file it names in configs/ is the run's copy of one in $work/cr-extra: fix it there)" "$work/cr-bad.err" \
+  || { cat "$work/cr-bad.err" >&2; fail "a bad config file: exit $rc, or the original is not named"; }
 # ... and --verify-only (make verify) computes the new compose from that copy, not from the
 # configs as they are now (here: gone).
 rm -rf "$work/demo/demo/configs"
