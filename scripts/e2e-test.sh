@@ -397,6 +397,11 @@ grep -qx "baseurl=file://$work/with%20space%25/runs/[^/]*/repos/x86_64" "$sp/cur
 baseurls_exist "$sp"/current/repos/*.repo "$sp"/current/verify/*/archful.repo
 cmp -s "$sp/current/eln-buildroot-workload.yaml" "$cur/eln-buildroot-workload.yaml" \
   || fail "a WORK with a space gave another workload"
+# The Makefile passes a WORK with a space as one word (make clean removed its parts before).
+out=$(make -n -s clean verify demo WORK="$work/a b" CARGO=true)
+grep -qxF "rm -rf \"$work/a b\"" <<< "$out" && grep -qxF "scripts/demo.sh --work \"$work/a b\"" <<< "$out" \
+  && grep -qxF "scripts/buildroot-workflow.sh --work \"$work/a b\" --verify-only" <<< "$out" \
+  || fail "make does not quote WORK: $out"
 echo "e2e: config checks, error.txt, stale failed/, relative --work/--bin, a WORK with a space"
 
 # Interrupts. A buildroot-generator that records its pid and sleeps stands in for a long pass.
