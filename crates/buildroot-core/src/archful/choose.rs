@@ -66,3 +66,77 @@ pub(super) fn choose<'a>(
     }
     Ok(chosen)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evr::Evr;
+    use crate::rpmmd::RepoSpec;
+
+    fn src(version: &str, release: &str, location: &str) -> Package {
+        Package {
+            name: "pick".into(),
+            arch: "src".into(),
+            evr: Evr::new(0, version, Some(release)),
+            location: location.into(),
+            ..Package::default()
+        }
+    }
+
+    fn repo(id: &str, priority: i32, cost: i32, packages: Vec<Package>) -> LoadedRepo {
+        let mut spec = RepoSpec::new(id, "/nonexistent");
+        spec.priority = priority;
+        spec.cost = cost;
+        LoadedRepo { spec, packages }
+    }
+
+    fn chosen(repos: &[LoadedRepo], prefer: Option<&str>) -> (String, String) {
+        let names = BTreeSet::from(["pick".to_string(), "absent".to_string()]);
+        let re = prefer.map(|p| regex::Regex::new(p).unwrap());
+        let got = choose(repos, &names, re.as_ref()).unwrap();
+        assert_eq!(got.keys().collect::<Vec<_>>(), ["pick"]);
+        let (r, p) = got["pick"];
+        (r.spec.id.clone(), p.location.clone())
+    }
+
+    /// The generator's order whatever the order the repos come in: priority,
+    /// then EVR, a tie to the repo loaded first (lower cost); then the first
+    /// match of `--prefer-release` in that order.
+    #[test]
+    fn the_pool_order_and_the_first_match() {
+        let repos = [
+            repo("dear", 99, 2000, vec![src("1.0", "1.eln1", "dear.src.rpm")]),
+            repo(
+                "cheap",
+                99,
+                500,
+                vec![src("1.0", "1.eln1", "cheap.src.rpm")],
+            ),
+            repo(
+                "low",
+                200,
+                1000,
+                vec![
+                    src("9.0", "1.fc99", "low-9.src.rpm"),
+                    src("2.0", "1.eln2", "low-2.src.rpm"),
+                ],
+            ),
+        ];
+        let pick = |id: &str, loc: &str| (id.to_string(), loc.to_string());
+        assert_eq!(chosen(&repos, None), pick("cheap", "cheap.src.rpm"));
+        assert_eq!(chosen(&repos, Some("eln")), pick("cheap", "cheap.src.rpm"));
+        // Only the lower-priority repo has a match: it wins, its newest match.
+        assert_eq!(
+            chosen(&repos, Some("eln2|fc")),
+            pick("low", "low-9.src.rpm")
+        );
+        assert_eq!(chosen(&repos, Some("eln2")), pick("low", "low-2.src.rpm"));
+        // No match: as without the option.
+        assert_eq!(chosen(&repos, Some("el9")), pick("cheap", "cheap.src.rpm"));
+        // A disabled repo, and an excluded package, are never chosen.
+        let mut repos = repos;
+        repos[1].spec.enabled = false;
+        repos[0].spec.exclude = vec!["pick".into()];
+        assert_eq!(chosen(&repos, None), pick("low", "low-9.src.rpm"));
+    }
+}
