@@ -26,9 +26,11 @@ pub(super) fn choose<'a>(
     prefer: Option<&regex::Regex>,
 ) -> Result<BTreeMap<String, (&'a LoadedRepo, &'a Package)>> {
     // The pool keeps the listed names' sources only (the rest cannot be
-    // chosen), each repo under its index as id and each package under its
-    // index as location: what the pool picks points back at the caller's
-    // repo and package.
+    // chosen), and of each what the choice reads (name, arch, EVR: the
+    // order, excludes and releases; requires would cost most of the
+    // pool's time), each repo under its index as id and each package
+    // under its index as location: what the pool picks points back at the
+    // caller's repo and package.
     let listed: Vec<LoadedRepo> = repos
         .iter()
         .enumerate()
@@ -41,8 +43,11 @@ pub(super) fn choose<'a>(
                 .enumerate()
                 .filter(|(_, p)| p.is_source() && names.contains(&p.name))
                 .map(|(i, p)| Package {
+                    name: p.name.clone(),
+                    arch: p.arch.clone(),
+                    evr: p.evr.clone(),
                     location: i.to_string(),
-                    ..p.clone()
+                    ..Package::default()
                 })
                 .collect();
             LoadedRepo { spec, packages }
