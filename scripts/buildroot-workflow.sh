@@ -297,6 +297,9 @@ core_args=()
 [ -z "$CORE" ] || core_args+=(--core "$CORE")
 [ -z "$RELEASE_PACKAGE" ] || core_args+=(--release-package "$RELEASE_PACKAGE")
 [ -z "$PREFER_RELEASE" ] || core_args+=(--prefer-release "$PREFER_RELEASE")
+# Steps 4-7 take the source of a name as buildroot-generator does: the same REGEX.
+prefer_args=()
+[ -z "$PREFER_RELEASE" ] || prefer_args+=(--prefer-release "$PREFER_RELEASE")
 [ -z "$PLACEHOLDERS" ] || core_args+=(--placeholders "$PLACEHOLDERS")
 source_args=()
 for r in $SOURCE_REPOS; do source_args+=(--source-repo "$r"); done
@@ -496,7 +499,7 @@ diff_inputs() { # run-dir: workload-diff's inputs (compose and pass 2 per arch, 
 make_repo() { # arch: steps 5-7 for one arch
   "$repos_tool" --arch "$1" --cache "$work/srpm-cache" --archful "$run/archful/archful.txt" \
     ${REPOFILE:+--repofile "${REPOFILE//\$basearch/$1}"} ${DNF_CONF:+--dnf-conf "${DNF_CONF//\$basearch/$1}"} \
-    "${macro_args[@]}" --out "$run/repos/$1" -q \
+    "${macro_args[@]}" "${prefer_args[@]}" --out "$run/repos/$1" -q \
     < "$run/pass1/$1/buildroot-source-package-names.txt"
 }
 
@@ -705,14 +708,14 @@ arch_args=(); for a in $ARCHES; do arch_args+=(--arch "$a"); done
 # step failed is still shown.) sed, not grep -v: a warnings.txt that cannot be written is an error.
 run_tool --keep "$tmp/archful-stderr" "$archful_tool" "${source_args[@]}" ${REPOFILE:+--repofile "$REPOFILE"} \
   ${DNF_CONF:+--dnf-conf "$DNF_CONF"} --cache "$work/srpm-cache" \
-  "${arch_args[@]}" "${macro_args[@]}" --map "$run/archful/srpm-map.txt" \
+  "${arch_args[@]}" "${macro_args[@]}" "${prefer_args[@]}" --map "$run/archful/srpm-map.txt" \
   --json-file "$run/archful/archful.json" < "$run/archful/sources.txt" \
   > "$run/archful/archful.txt" || die "step 4 (identify-archful-srpms) failed"
 sed '/^identify-archful-srpms: note: /d' "$tmp/archful-stderr" > "$run/archful/warnings.txt"
 sed -n 's/^identify-archful-srpms: note: /   /p' "$tmp/archful-stderr" >&2
-# Pass 1 built, per name, the source buildroot-generator chose (PREFER_RELEASE decides there);
-# step 4 cached, and steps 5-7 regenerate, the best-priority newest, as identify-archful-srpms
-# has no --prefer-release. Where the two differ, pass 2 prefers the original SRPM (its header's
+# Pass 1 built, per name, the source buildroot-generator chose; step 4 cached, and steps 5-7
+# regenerate, the one identify-archful-srpms chose, by the same rule and PREFER_RELEASE. A check
+# that they agree: where they differ, pass 2 prefers the original SRPM (its header's
 # BuildRequires as rpmbuild -bs wrote them on one arch) over the per-arch one, and step 4 judged
 # another spec: named in a warning, as that source's pass 2 is not what the steps promise.
 sort -u "$run"/pass1/*/buildroot-source-package-nvrs.txt \
@@ -721,7 +724,7 @@ sort -u "$run"/pass1/*/buildroot-source-package-nvrs.txt \
          { n = $0; sub(/-[^-]*-[^-]*$/, "", n)
            if ((n in cached) && cached[n] != $0)
              print "buildroot-workflow: warning: " n ": pass 1 built " $0 ", steps 4-7 took " cached[n] \
-               " (they take the best-priority newest SRPM; PREFER_RELEASE reaches only buildroot-generator):" \
+               " (the two tools chose differently; the metadata changed between the steps?):" \
                " pass 2 builds it from the original SRPM, not one regenerated for the arch" }' \
     "$run/archful/srpm-map.txt" - > "$tmp/prefer-mismatch"
 if [ -s "$tmp/prefer-mismatch" ]; then

@@ -649,15 +649,22 @@ EOF
     "$m/archful/archful.json" || fail "fallback not in archful.json"
   grep -q "(warnings: archful/warnings.txt)" "$work/macros.err" \
     || { cat "$work/macros.err" >&2; fail "the run did not point at the archful warnings"; }
-  # PREFER_RELEASE picks pass 1's source, not step 4's (the best-priority newest): where the two
-  # differ, pass 2 does not build the per-arch SRPM, and the run says so.
+  # PREFER_RELEASE reaches every step that chooses a source (the audit's libjpeg-turbo case): the
+  # older eln source is archful (nasm on x86_64 only; its SRPM built for x86_64 asks for nasm), the
+  # newer fc one is not. Pass 1 builds the eln one, step 4 caches and judges it, steps 5-7
+  # regenerate it per arch, and pass 2 on aarch64 builds the aarch64 SRPM (no nasm there): no
+  # NoInstall, and the workflow's check that steps 1-4 agree stays silent.
   mkdir -p "$work/extra-prefer"
   for v in 1:1.eln1 2:1.fc99; do
-    printf 'Name: e2e-prefer\nVersion: %s\nRelease: %s\nSummary: two releases\nLicense: MIT\n%%description\ne2e.\n%%files\n' \
-      "${v%%:*}" "${v#*:}" > "$work/specs/e2e-prefer.spec"
-    rpmbuild -bs --nodeps --define "_topdir $work/rpmbuild" --define "_srcrpmdir $work/extra-prefer" \
+    br=""
+    [ "${v#*:}" != 1.eln1 ] || br=$'%ifarch x86_64\nBuildRequires: nasm\n%endif\n'
+    printf 'Name: e2e-prefer\nVersion: %s\nRelease: %s\nSummary: two releases\nLicense: MIT\n%s%%description\ne2e.\n%%files\n' \
+      "${v%%:*}" "${v#*:}" "$br" > "$work/specs/e2e-prefer.spec"
+    rpmbuild -bs --nodeps --target x86_64 --define "_topdir $work/rpmbuild" --define "_srcrpmdir $work/extra-prefer" \
       "$work/specs/e2e-prefer.spec" > /dev/null 2>&1 || fail "rpmbuild -bs e2e-prefer $v failed"
   done
+  rpm -qp --requires "$work/extra-prefer/e2e-prefer-1-1.eln1.src.rpm" 2> /dev/null | grep -q '^nasm' \
+    || fail "the eln e2e-prefer SRPM was not built with x86_64's BuildRequires"
   createrepo_c -q "$work/extra-prefer" > /dev/null || fail "createrepo_c failed"
   mkdir -p "$work/compose3"
   cp testdata/compose/*.txt "$work/compose3/"
@@ -666,9 +673,23 @@ EOF
     "COMPOSE_DIR=$work/compose3" "PREFER_RELEASE=eln"
   wf --config "$work/prefer.conf" --work "$work/w-prefer" --no-verify > /dev/null 2> "$work/prefer.err" \
     || { cat "$work/prefer.err" >&2; fail "the run with PREFER_RELEASE failed"; }
-  said="warning: e2e-prefer: pass 1 built e2e-prefer-1-1.eln1, steps 4-7 took e2e-prefer-2-1.fc99 (they take"
-  grep -qF "   $said" "$work/prefer.err" && grep -qF "buildroot-workflow: $said" "$work/w-prefer/current/archful/warnings.txt" \
-    || { cat "$work/prefer.err" >&2; fail "PREFER_RELEASE: pass 1 and step 4 took other SRPMs, and nothing said so"; }
+  p="$work/w-prefer/current"
+  ! grep -qF "e2e-prefer: pass 1 built" "$work/prefer.err" "$p/archful/warnings.txt" \
+    || { cat "$work/prefer.err" >&2; fail "PREFER_RELEASE: pass 1 and step 4 took other SRPMs"; }
+  grep -qx "e2e-prefer=e2e-prefer-1-1.eln1.src.rpm" "$p/archful/srpm-map.txt" \
+    || fail "PREFER_RELEASE: step 4 cached $(grep '^e2e-prefer=' "$p/archful/srpm-map.txt")"
+  grep -qx e2e-prefer "$p/archful/archful.txt" || fail "PREFER_RELEASE: step 4 did not judge the eln spec archful"
+  for a in x86_64 aarch64; do
+    [ -e "$p/repos/$a/e2e-prefer-1-1.eln1.src.rpm" ] && ! ls "$p/repos/$a" | grep -q '^e2e-prefer-2-' \
+      || fail "PREFER_RELEASE: the $a source repo: $(ls "$p/repos/$a" | grep '^e2e-prefer' | tr '\n' ' ')"
+    grep -qx e2e-prefer-1-1.eln1 "$p/pass2/$a/buildroot-source-package-nvrs.txt" \
+      || fail "PREFER_RELEASE: pass 2 on $a did not build e2e-prefer-1-1.eln1"
+    [ ! -e "$p/pass2/$a/errors/e2e-prefer-NoInstall" ] \
+      || fail "PREFER_RELEASE: e2e-prefer NoInstall on $a: $(cat "$p/pass2/$a/errors/e2e-prefer-NoInstall")"
+  done
+  ! rpm -qp --requires "$p/repos/aarch64/e2e-prefer-1-1.eln1.src.rpm" 2> /dev/null | grep -q '^nasm' \
+    || fail "PREFER_RELEASE: the aarch64 SRPM of e2e-prefer was not regenerated (it asks for nasm)"
+  grep -qx nasm "$p/pass2/x86_64/output/e2e-prefer-deps-binary" || fail "PREFER_RELEASE: no nasm for e2e-prefer on x86_64"
 else
   echo "e2e: skipped the spec macro and fallback case (needs rpmbuild and createrepo_c)" >&2
 fi
