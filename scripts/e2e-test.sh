@@ -20,6 +20,9 @@ bin=$(cd "${1:-${CARGO_TARGET_DIR:-target}/release}" && pwd)
 wf() { scripts/buildroot-workflow.sh --bin "$bin" "$@"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The tools' cache (pools, a 127.0.0.1 server's metadata) is the test's, not the user's
+# ~/.cache/rpm-buildroot; removed with the rest.
+export XDG_CACHE_HOME="$work/xdg"
 fail() { echo "e2e: FAIL: $*" >&2; exit 1; }
 py=python3
 /usr/bin/python3 -c 'import yaml' 2>/dev/null && py=/usr/bin/python3
@@ -125,7 +128,7 @@ done
 for url in "$cr" "http://127.0.0.1:$port/"; do
   conf "$work/url.conf" "COMPOSE_DIR=" "COMPOSE_URL=$url"
   rm -rf "$work/w-url"
-  XDG_CACHE_HOME="$work/xdg" wf --config "$work/url.conf" --work "$work/w-url" --no-verify > /dev/null 2> "$work/url.err" \
+  wf --config "$work/url.conf" --work "$work/w-url" --no-verify > /dev/null 2> "$work/url.err" \
     || { cat "$work/url.err" >&2; fail "COMPOSE_URL=$url: the workflow failed"; }
   grep -q "2 fetch-compose (view-eln from $url)" "$work/url.err" || fail "COMPOSE_URL=$url: no fetch step"
   for f in eln-buildroot-workload.yaml buildroot.yaml; do
@@ -150,7 +153,7 @@ for a in x86_64 aarch64; do
   printf '\nplaceholder-only' >> "$work/cr-ph/view-source-package-name-list--view-eln--$a.txt"
 done
 conf "$work/ph.conf" "COMPOSE_DIR=" "COMPOSE_URL=$work/cr-ph"
-XDG_CACHE_HOME="$work/xdg" wf --config "$work/ph.conf" --work "$work/w-ph" --no-verify > /dev/null 2> "$work/ph.err" \
+wf --config "$work/ph.conf" --work "$work/w-ph" --no-verify > /dev/null 2> "$work/ph.err" \
   || { cat "$work/ph.err" >&2; fail "COMPOSE_URL with a placeholder source: the workflow failed"; }
 grep -q "warning: x86_64: 1 compose source(s) in no source repo (NoSource, pass1/x86_64/errors/): placeholder-only" "$work/ph.err" \
   && grep -q "content-resolver publishes no placeholder build requirements" "$work/ph.err" \
