@@ -20,6 +20,9 @@ bin=$(cd "${1:-${CARGO_TARGET_DIR:-target}/release}" && pwd)
 wf() { scripts/buildroot-workflow.sh --bin "$bin" "$@"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The tools' cache (pools, a 127.0.0.1 server's metadata) is the test's, not the user's
+# ~/.cache/rpm-buildroot; removed with the rest.
+export XDG_CACHE_HOME="$work/xdg"
 fail() { echo "e2e: FAIL: $*" >&2; exit 1; }
 py=python3
 /usr/bin/python3 -c 'import yaml' 2>/dev/null && py=/usr/bin/python3
@@ -125,7 +128,7 @@ done
 for url in "$cr" "http://127.0.0.1:$port/"; do
   conf "$work/url.conf" "COMPOSE_DIR=" "COMPOSE_URL=$url"
   rm -rf "$work/w-url"
-  XDG_CACHE_HOME="$work/xdg" wf --config "$work/url.conf" --work "$work/w-url" --no-verify > /dev/null 2> "$work/url.err" \
+  wf --config "$work/url.conf" --work "$work/w-url" --no-verify > /dev/null 2> "$work/url.err" \
     || { cat "$work/url.err" >&2; fail "COMPOSE_URL=$url: the workflow failed"; }
   grep -q "2 fetch-compose (view-eln from $url)" "$work/url.err" || fail "COMPOSE_URL=$url: no fetch step"
   for f in eln-buildroot-workload.yaml buildroot.yaml; do
@@ -150,7 +153,7 @@ for a in x86_64 aarch64; do
   printf '\nplaceholder-only' >> "$work/cr-ph/view-source-package-name-list--view-eln--$a.txt"
 done
 conf "$work/ph.conf" "COMPOSE_DIR=" "COMPOSE_URL=$work/cr-ph"
-XDG_CACHE_HOME="$work/xdg" wf --config "$work/ph.conf" --work "$work/w-ph" --no-verify > /dev/null 2> "$work/ph.err" \
+wf --config "$work/ph.conf" --work "$work/w-ph" --no-verify > /dev/null 2> "$work/ph.err" \
   || { cat "$work/ph.err" >&2; fail "COMPOSE_URL with a placeholder source: the workflow failed"; }
 grep -q "warning: x86_64: 1 compose source(s) in no source repo (NoSource, pass1/x86_64/errors/): placeholder-only" "$work/ph.err" \
   && grep -q "content-resolver publishes no placeholder build requirements" "$work/ph.err" \
@@ -256,6 +259,33 @@ grep -qx "error: step 4 (identify-archful-srpms) failed" "$work/failed/error.txt
 [ -d "$work/failed/pass1/x86_64" ] && [ "$(readlink -f "$work/failed")" != "$first_failed" ] \
   && [ ! -e "$first_failed" ] || fail "the second failure did not replace failed/"
 [ "$(readlink -f "$cur")" = "$keep" ] || fail "a failed run replaced current/"
+
+# CORE and RELEASE_PACKAGE: unset is the tools' default (the runs above), "" is none, as a shell
+# config reads ${VAR-default}. Pass 1's core on x86_64 (step 4 fails on the bad macro file: fast).
+core_of() { # KEY=VALUE...: the core pass 1 installed, on one line; the run's stderr in core.err
+  conf "$work/core.conf" "ARCHES=x86_64" "SPEC_MACROS=$work/bad.macros" "$@"
+  rm -rf "$work/w-core"; local rc=0
+  wf --config "$work/core.conf" --work "$work/w-core" > /dev/null 2> "$work/core.err" || rc=$?
+  [ "$rc" = 2 ] && grep -q "step 4 (identify-archful-srpms) failed" "$work/core.err" \
+    || { cat "$work/core.err" >&2; fail "$*: exit $rc, not step 4's failure"; }
+  ! grep -q "is not a setting" "$work/core.err" || { cat "$work/core.err" >&2; fail "$*: called no setting"; }
+  tr '\n' ' ' < "$work/w-core/failed/pass1/x86_64/CoreBuildRootBinaries"
+}
+core=$(core_of 'RELEASE_PACKAGE=""')
+[[ " $core" == *" rpm-build "* && " $core" != *" fedora-release-eln "* ]] \
+  || fail "RELEASE_PACKAGE=\"\" should be no release package in mock's build group: $core"
+! grep -q "note: .*CORE" "$work/core.err" || { cat "$work/core.err" >&2; fail "a note about CORE left unset"; }
+core=$(core_of 'CORE=""')
+[ "$core" = "fedora-release-eln " ] || fail "CORE=\"\" should be the release package alone: $core"
+grep -qx "buildroot-workflow: note: $work/core.conf: CORE is set but empty, so there is no core buildroot (each source's BuildRequires and the release package alone); unset CORE (or comment it out) for mock's build group, the tools' default" "$work/core.err" \
+  || { cat "$work/core.err" >&2; fail "CORE=\"\" is not noted"; }
+core=$(core_of 'CORE="make,gzip"' 'RELEASE_PACKAGE=""')
+[ "$core" = "glibc gzip make " ] || fail "CORE=make,gzip without a release package: $core"
+# CORE is not read from the caller's environment: the config's settings are the run's.
+core=$(CORE=bash core_of)
+[[ " $core" == *" rpm-build "* && " $core" == *" fedora-release-eln "* ]] \
+  || fail "CORE in the environment changed the run: $core"
+echo "e2e: CORE and RELEASE_PACKAGE unset are the tools' defaults, \"\" is none"
 
 # Mistakes in the configuration or the options are refused before any step runs: one line,
 # exit 2, no run directory.

@@ -314,8 +314,8 @@ pub struct RepoFileArgs {
     /// Cache directory: HTTP repositories' metadata, and the pools built from every set of
     /// repositories (pools/, read back while the repos are unchanged; safe to delete; the 16
     /// most recently used are kept, RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none). Default:
-    /// $XDG_CACHE_HOME/rpm-buildroot (~/.cache/rpm-buildroot); the archful tools: --cache's
-    /// .metadata/.
+    /// $XDG_CACHE_HOME/rpm-buildroot (~/.cache/rpm-buildroot; without an existing HOME,
+    /// $TMPDIR/rpm-buildroot-UID); the archful tools: --cache's .metadata/.
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 }
@@ -470,12 +470,11 @@ impl RepoArgs {
     }
 
     /// `--cache-dir`, or the user's cache ([`default_cache_dir`]).
-    pub fn cache_dir(&self) -> PathBuf {
-        self.source
-            .files
-            .cache_dir
-            .clone()
-            .unwrap_or_else(default_cache_dir)
+    pub fn cache_dir(&self) -> crate::error::Result<PathBuf> {
+        match &self.source.files.cache_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => default_cache_dir(),
+        }
     }
 }
 
@@ -520,16 +519,7 @@ fn none_enabled(specs: &[RepoSpec], what: &str, give: &str) -> Error {
     ))
 }
 
-/// `$XDG_CACHE_HOME/rpm-buildroot`, else `~/.cache/rpm-buildroot`, else
-/// the temp directory's `rpm-buildroot`.
-pub fn default_cache_dir() -> PathBuf {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("rpm-buildroot")
-}
+pub use crate::cache_home::default_cache_dir;
 
 #[cfg(test)]
 mod tests {
@@ -567,7 +557,7 @@ mod tests {
             .map(|s| (s.id.as_str(), s.baseurl.as_str()))
             .collect();
         assert_eq!(ids, [("main", "/r/aarch64/43"), ("src", "/s")]);
-        assert_eq!(t.repos.cache_dir(), PathBuf::from("/c"));
+        assert_eq!(t.repos.cache_dir().unwrap(), PathBuf::from("/c"));
         let e = Tool::parse_from(["t"]).repos.specs("x86_64").unwrap_err();
         assert!(e.to_string().starts_with("no repositories"), "{e}");
     }

@@ -26,6 +26,7 @@ pub mod arch;
 pub mod archful;
 pub mod atomic;
 pub mod buildroot;
+mod cache_home;
 pub mod cli;
 pub mod content_resolver;
 pub mod dep;

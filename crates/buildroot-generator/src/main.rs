@@ -69,7 +69,7 @@ fn option_names(e: buildroot_core::Error) -> anyhow::Error {
 
 fn load_pool(args: &Args, srpms: &[Package]) -> Result<Pool> {
     let specs = args.repos.specs(&args.arch)?;
-    let opts = LoadOptions::cached_in(args.repos.cache_dir());
+    let opts = LoadOptions::cached_in(args.repos.cache_dir()?);
     let mut pool = Pool::load_with_command_line(&args.arch, &specs, &opts, srpms)?;
     if !args.only_binaries.is_empty() {
         let mut keep = std::collections::HashSet::new();

@@ -202,7 +202,7 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
         texts.push((path, text));
     }
     // The macro packages' metadata and files go to the run's cache.
-    let cache = r.repos.cache_dir();
+    let cache = r.repos.cache_dir()?;
     let mut files = r.repos.source.files.clone();
     files.cache_dir = Some(cache.clone());
     let macros = MacroArgs {

@@ -257,19 +257,38 @@ pub fn bin(tool: Tool) -> &'static Path {
 }
 
 /// `tool` as an `assert_cmd` command, run from the checkout's root (so the
-/// fixtures are `testdata/...`).
+/// fixtures are `testdata/...`), with the test's own [`cache_home`].
 pub fn cmd(tool: Tool) -> assert_cmd::Command {
     let mut c = assert_cmd::Command::new(bin(tool));
-    c.current_dir(root());
+    c.current_dir(root()).env("XDG_CACHE_HOME", cache_home());
     c
 }
 
 /// `tool` as a std command (for what assert_cmd cannot do: a child to kill,
-/// a stdout that is a file), run from the checkout's root.
+/// a stdout that is a file), run from the checkout's root, with the test's
+/// own [`cache_home`].
 pub fn std_cmd(tool: Tool) -> std::process::Command {
     let mut c = std::process::Command::new(bin(tool));
-    c.current_dir(root());
+    c.current_dir(root()).env("XDG_CACHE_HOME", cache_home());
     c
+}
+
+/// The running test's cache home, which [`cmd`], [`std_cmd`] and
+/// [`pty::script`] pass to the tools as `XDG_CACHE_HOME`: a run without
+/// `--cache-dir` caches (a 127.0.0.1 server's metadata, pools) in a
+/// directory of the test's own, removed when the test ends, and never in
+/// the user's `~/.cache/rpm-buildroot` (where every run left a
+/// `127.0.0.1_PORT_*` directory, and a later server on the same port could
+/// find another test's files). libtest runs each test on a thread of its
+/// own, so the directory is the thread's, removed when the thread ends.
+pub fn cache_home() -> PathBuf {
+    thread_local! {
+        static CACHE_HOME: tempfile::TempDir = tempfile::Builder::new()
+            .prefix("cli-tests-cache-")
+            .tempdir()
+            .expect("a temp dir for the test's cache");
+    }
+    CACHE_HOME.with(|d| d.path().to_path_buf())
 }
 
 /// The newest modification time of the files under `dir` (recursively).

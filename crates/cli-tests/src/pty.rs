@@ -23,10 +23,13 @@ pub const DEADLINE: Duration = Duration::from_secs(120);
 /// `script -q -e -c SHELL_COMMAND TYPESCRIPT`: util-linux's `script` runs
 /// the shell command on a pseudo-terminal of its own (quiet, passing on the
 /// command's exit status), so a tool under it sees a terminal on its
-/// standard streams; what it shows comes on `script`'s standard output.
+/// standard streams; what it shows comes on `script`'s standard output. The
+/// tool gets the test's own cache home ([`crate::cache_home`]).
 pub fn script(shell_command: &str, typescript: &std::path::Path) -> Command {
     let mut cmd = Command::new("script");
-    cmd.args(["-q", "-e", "-c", shell_command]).arg(typescript);
+    cmd.args(["-q", "-e", "-c", shell_command])
+        .arg(typescript)
+        .env("XDG_CACHE_HOME", crate::cache_home());
     cmd
 }
 

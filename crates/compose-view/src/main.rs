@@ -145,7 +145,8 @@ struct Cli {
 
     /// Cache directory for HTTP repositories and the pools built from them (pools/, safe to
     /// delete; RPM_BUILDROOT_POOL_CACHE=N keeps N pools, default 16, 0 none) [default:
-    /// $XDG_CACHE_HOME/rpm-buildroot (~/.cache/rpm-buildroot)]
+    /// $XDG_CACHE_HOME/rpm-buildroot (~/.cache/rpm-buildroot; without an existing HOME,
+    /// $TMPDIR/rpm-buildroot-UID)]
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
 
@@ -194,10 +195,11 @@ fn main() -> ExitCode {
     buildroot_core::cli::main("compose-view", |cli: Cli| run(&cli).map(|()| 0))
 }
 
-fn cache_dir(cli: &Cli) -> PathBuf {
-    cli.cache_dir
-        .clone()
-        .unwrap_or_else(buildroot_core::cli::default_cache_dir)
+fn cache_dir(cli: &Cli) -> Result<PathBuf, buildroot_core::Error> {
+    match &cli.cache_dir {
+        Some(dir) => Ok(dir.clone()),
+        None => buildroot_core::cli::default_cache_dir(),
+    }
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
@@ -244,7 +246,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         ),
         arches: cli.arches.clone(),
         overrides: overrides(cli)?,
-        cache_dir: Some(cache_dir(cli)),
+        cache_dir: Some(cache_dir(cli)?),
         extra_labels: cli.extra_labels.clone(),
     };
     if !cli.quiet {

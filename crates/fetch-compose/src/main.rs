@@ -66,7 +66,7 @@ struct Args {
     #[arg(long, visible_alias = "output-dir", value_name = "DIR")]
     out: PathBuf,
     /// Cache directory for HTTP downloads (default: $XDG_CACHE_HOME/rpm-buildroot,
-    /// ~/.cache/rpm-buildroot).
+    /// ~/.cache/rpm-buildroot; without an existing HOME, $TMPDIR/rpm-buildroot-UID).
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
     /// Quiet: no warning of an empty list, no summary (which is shown only when stderr is a
@@ -119,7 +119,10 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
         Lists::Runtime => ViewLists::Runtime,
         Lists::All => ViewLists::All,
     };
-    let cache = args.cache_dir.clone().unwrap_or_else(default_cache_dir);
+    let cache = match &args.cache_dir {
+        Some(dir) => dir.clone(),
+        None => default_cache_dir()?,
+    };
     // Everything is fetched before anything is written: a failure leaves OUT as it was.
     let mut got = Vec::new();
     for a in &args.arches {

@@ -410,19 +410,22 @@ mod tests {
     #[test]
     fn stat_of_a_missing_file_is_nil() {
         let text = format!(
-            "{HEAD}%{{lua: if posix.stat(\"/nonexistent\") then rpm.define(\"x 1\") end}}\nBuildRequires: gcc\n%description\nt\n"
+            "{HEAD}%{{lua: if posix.stat(\"/proc/nonexistent\") then rpm.define(\"x 1\") end}}\nBuildRequires: gcc\n%description\nt\n"
         );
         let ev = evaluate(&text, &SpecContext::for_arch("x86_64")).unwrap();
         assert!(ev.problems.is_empty(), "{:?}", ev.problems);
         assert_eq!(ev.build_requires[0].to_string(), "gcc");
         // lposix's error triple, errno a float as lposix pushes it.
         let (brs, problems) = eval_on(
-            "BuildRequires: %{lua: local r, e, n = posix.stat('/nonexistent/x') print(tostring(r) .. '|' .. e:gsub(' ', '_') .. '|' .. n)}",
+            "BuildRequires: %{lua: local r, e, n = posix.stat('/proc/nonexistent/x') print(tostring(r) .. '|' .. e:gsub(' ', '_') .. '|' .. n)}",
             "x86_64",
             &OneFile,
         );
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(brs, ["nil|/nonexistent/x:_No_such_file_or_directory|2.0"]);
+        assert_eq!(
+            brs,
+            ["nil|/proc/nonexistent/x:_No_such_file_or_directory|2.0"]
+        );
     }
 
     /// python-rpm-macros.spec: a source found by `posix.stat` is loaded.
@@ -482,8 +485,8 @@ mod tests {
         assert_eq!(probe("/proc/meminfo", "r"), "0.0|nil|nil");
         assert_eq!(probe("/proc/meminfo", "w"), denied("/proc/meminfo"));
         assert_eq!(
-            probe("/nonexistent", "w"),
-            "nil|/nonexistent:_No_such_file_or_directory|2.0"
+            probe("/proc/nonexistent", "w"),
+            "nil|/proc/nonexistent:_No_such_file_or_directory|2.0"
         );
     }
 

@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use cli_tests::{bin, cmd, expect_error, file_named, root, TestContext, Tool};
+use cli_tests::{bin, cmd, expect_error, file_named, root, std_cmd, TestContext, Tool};
 
 /// The checksum (and file name prefix) of the fixture x86_64 repo's primary.
 const PRIMARY_SHA256: &str = "665dbc5f4a980a7f80a08bd98439dac373846959674ca4ffd370f356e6f1eb12";
@@ -1014,8 +1014,7 @@ fn full_standard_output() {
             eprintln!("skipped: no /dev/full");
             return;
         };
-        let out = std::process::Command::new(bin(Tool::Generator))
-            .current_dir(root())
+        let out = std_cmd(Tool::Generator)
             .args(&args)
             .stdout(full)
             .output()
@@ -1060,6 +1059,7 @@ fn standard_output_closed_at_start_is_an_error_and_a_gone_reader_is_not() {
             let args: Vec<&str> = if help { vec!["--help"] } else { args.clone() };
             let out = std::process::Command::new("sh")
                 .current_dir(root())
+                .env("XDG_CACHE_HOME", cli_tests::cache_home())
                 .arg("-c")
                 .arg("exec \"$0\" \"$@\" >&-")
                 .arg(bin(tool))
@@ -1073,8 +1073,7 @@ fn standard_output_closed_at_start_is_an_error_and_a_gone_reader_is_not() {
                 format!("{}: standard output: Bad file descriptor\n", tool.name())
             );
         }
-        let mut child = std::process::Command::new(bin(tool))
-            .current_dir(root())
+        let mut child = std_cmd(tool)
             .args(&args)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -1100,8 +1099,7 @@ fn standard_output_closed_at_start_is_an_error_and_a_gone_reader_is_not() {
 #[test]
 fn standard_output_closed_by_its_reader() {
     for json in [false, true] {
-        let mut child = std::process::Command::new(bin(Tool::Generator))
-            .current_dir(root())
+        let mut child = std_cmd(Tool::Generator)
             .args(fixture_gen_args())
             .args(json.then_some("--json"))
             .arg("testdata/compose/sources.txt")
@@ -1146,7 +1144,7 @@ fn output_dir_that_is_not_an_earlier_output_is_left_alone() {
     // Run from inside the output directory: refused, not swapped under the shell.
     let here = t.path().join("here");
     std::fs::create_dir(&here).unwrap();
-    let mut c = Command::new(bin(Tool::Generator));
+    let mut c = cmd(Tool::Generator);
     c.current_dir(&here)
         .args(["--arch", "x86_64", "-q", "--repo"])
         .arg(format!(
@@ -1325,8 +1323,7 @@ fn locations_name_the_line_and_the_kind_of_path() {
 #[test]
 fn closed_standard_error_is_no_panic() {
     let run = |tool: Tool, args: &[&str]| {
-        let mut child = std::process::Command::new(bin(tool))
-            .current_dir(root())
+        let mut child = std_cmd(tool)
             .args(args)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())

@@ -114,6 +114,7 @@ fn summary(
 
 fn ours(dir: &Path, view: &str) -> BTreeMap<String, Value> {
     let mut cmd = Command::new(bin(Tool::ComposeView));
+    cmd.env("XDG_CACHE_HOME", cli_tests::cache_home());
     cmd.arg("--configs")
         .arg(dir)
         .args(["--view", view, "--json", "-q"]);

@@ -229,7 +229,7 @@ fn kill_at_rename(cmd: &Command, kind: &str, k: usize) {
     under_strace(cmd, &["-o", "/dev/null", "-e", &trace, "-e", &inject]);
 }
 
-/// Runs `cmd` (its program, arguments and directory) under `strace -f -qq OPTS`.
+/// Runs `cmd` (its program, arguments, directory and environment) under `strace -f -qq OPTS`.
 fn under_strace(cmd: &Command, opts: &[&str]) -> std::process::ExitStatus {
     let mut c = Command::new("strace");
     c.args(["-f", "-qq"])
@@ -240,6 +240,12 @@ fn under_strace(cmd: &Command, opts: &[&str]) -> std::process::ExitStatus {
         .stderr(Stdio::null());
     if let Some(d) = cmd.get_current_dir() {
         c.current_dir(d);
+    }
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
     }
     c.status().unwrap()
 }

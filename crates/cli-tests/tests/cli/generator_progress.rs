@@ -5,14 +5,13 @@
 //! source).
 
 use std::io::{Read, Write};
-use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use buildroot_core::buildroot::{self, Config, Progress, DEFAULT_CORE};
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{Filelists, LoadOptions, RepoSpec};
-use cli_tests::{bin, pty, root, Tool, FIXTURE_X86_64};
+use cli_tests::{bin, pty, root, std_cmd, Tool, FIXTURE_X86_64};
 
 #[test]
 fn the_seam_reports_every_layer_and_source() {
@@ -157,9 +156,8 @@ fn quiet_on_a_terminal_shows_nothing() {
 
 #[test]
 fn a_pipe_gets_no_progress() {
-    let out = Command::new(bin(Tool::Generator))
+    let out = std_cmd(Tool::Generator)
         .args(FIXTURE_X86_64)
-        .current_dir(root())
         .stdin(std::fs::File::open(root().join("testdata/compose/sources.txt")).unwrap())
         .output()
         .unwrap();
@@ -187,11 +185,10 @@ fn a_pipe_gets_no_progress() {
 fn a_pipe_with_output_dir_points_at_errors_and_quiet_says_nothing() {
     let t = tempfile::tempdir().unwrap();
     let run = |extra: &[&str]| {
-        let out = Command::new(bin(Tool::Generator))
+        let out = std_cmd(Tool::Generator)
             .args(FIXTURE_X86_64)
             .args(extra)
             .arg("testdata/compose/sources.txt")
-            .current_dir(root())
             .output()
             .unwrap();
         assert!(out.status.success());

@@ -5,6 +5,7 @@
 
 mod archful_workflow;
 mod bad_input;
+mod cache_dirs;
 mod compose_view;
 mod compose_view_conformance;
 mod crash_safety;

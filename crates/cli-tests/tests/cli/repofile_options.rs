@@ -356,7 +356,12 @@ fn a_dnf_conf_main_reaches_every_repo_of_the_run() {
     let mut c = cmd(Tool::Generator);
     c.args(["-q", "--arch", "x86_64", "--dnf-conf"])
         .arg(&conf)
-        .args(["--repo", &format!("bin={}/x86_64", server.base)])
+        .args([
+            "--repo",
+            &format!("bin={}/x86_64", server.base),
+            "--cache-dir",
+        ])
+        .arg(t.path().join("conf-cache"))
         .write_stdin("hello\n");
     for v in PROXY_VARS {
         c.env_remove(v);

@@ -1,0 +1,133 @@
+//! Where the tools cache when they are given no `--cache-dir`
+//! (`buildroot_core::cli::default_cache_dir`): `$XDG_CACHE_HOME`, an
+//! existing `$HOME`'s `.cache`, else a private `rpm-buildroot-UID` in the
+//! temp directory; a home that does not exist is never created. And that
+//! the tests' own runs cache in a directory of the test's, not in the
+//! user's `~/.cache/rpm-buildroot`.
+
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use cli_tests::http_support::Server;
+use cli_tests::{cache_home, cmd, expect_error, root, TestContext, Tool, FIXTURE_X86_64};
+
+/// The generator over the fixture repos, with only `home` (none: unset) and
+/// `$TMPDIR` = `temp` to choose its cache by.
+fn generator(home: Option<&Path>, temp: &Path) -> assert_cmd::Command {
+    let mut c = cmd(Tool::Generator);
+    c.args(FIXTURE_X86_64)
+        .env_remove("XDG_CACHE_HOME")
+        .env("TMPDIR", temp)
+        .write_stdin("hello\n");
+    match home {
+        Some(h) => c.env("HOME", h),
+        None => c.env_remove("HOME"),
+    };
+    c
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// HOME=/nonexistent (Debian's `nobody`, many systemd services): the home
+/// is not created; the pools go to the user's private directory in
+/// `$TMPDIR`, as when HOME is unset, and the next run reuses it.
+#[test]
+fn a_home_that_does_not_exist_is_not_created() {
+    let t = TestContext::new();
+    let temp = t.join("tmp");
+    std::fs::create_dir(&temp).unwrap();
+    let uid = std::fs::metadata(t.path()).unwrap().uid();
+    let fallback = temp.join(format!("rpm-buildroot-{uid}"));
+    let missing = t.join("nonexistent/x");
+    for home in [Some(missing.as_path()), None] {
+        generator(home, &temp).assert().success();
+        assert_eq!(names(t.path()), ["tmp"]);
+        assert_eq!(names(&temp), [format!("rpm-buildroot-{uid}")]);
+        assert_eq!(names(&fallback), ["pools"]);
+        let mode = std::fs::metadata(&fallback).unwrap().mode();
+        assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+    }
+    // An existing home gets its .cache, and XDG_CACHE_HOME wins over it.
+    let home = t.join("home");
+    std::fs::create_dir(&home).unwrap();
+    generator(Some(&home), &temp).assert().success();
+    assert_eq!(names(&home.join(".cache/rpm-buildroot")), ["pools"]);
+    let xdg = t.join("xdg");
+    generator(Some(&home), &temp)
+        .env("XDG_CACHE_HOME", &xdg)
+        .assert()
+        .success();
+    assert_eq!(names(&xdg.join("rpm-buildroot")), ["pools"]);
+}
+
+/// A fallback directory that others may write (or another user made) is
+/// not used: one line naming it and what to do, exit 2.
+#[test]
+fn a_fallback_others_may_write_is_refused() {
+    let t = TestContext::new();
+    let uid = std::fs::metadata(t.path()).unwrap().uid();
+    let fallback = t.join(format!("rpm-buildroot-{uid}"));
+    std::fs::create_dir(&fallback).unwrap();
+    std::fs::set_permissions(&fallback, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let c = generator(Some(&t.join("nonexistent")), t.path());
+    assert_eq!(
+        expect_error(&t, c, "hello\n"),
+        format!(
+            "buildroot-generator: [TMP]/rpm-buildroot-{uid}: the cache would go here (HOME \
+             [TMP]/nonexistent is no directory), but this is not a directory of this user's \
+             that only the user may write; set XDG_CACHE_HOME or give --cache-dir"
+        )
+    );
+    assert_eq!(names(&fallback), Vec::<String>::new());
+}
+
+/// The user's cache directory, as the tools would choose it in this
+/// environment, when it is `$XDG_CACHE_HOME`'s or an existing home's.
+fn users_cache() -> Option<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|x| !x.is_empty()) {
+        return Some(PathBuf::from(x).join("rpm-buildroot"));
+    }
+    let home = PathBuf::from(std::env::var_os("HOME")?);
+    home.is_dir().then(|| home.join(".cache/rpm-buildroot"))
+}
+
+/// A test's run against a 127.0.0.1 server without `--cache-dir` caches in
+/// the test's own cache home, not in the user's cache (where each run left
+/// a `127.0.0.1_PORT_*` directory for good).
+#[test]
+fn a_tests_run_caches_in_the_tests_own_directory() {
+    let server = Server::start(root().join("testdata/repos"));
+    let port = server
+        .base
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches('/');
+    let prefix = format!("127.0.0.1_{port}_");
+    cmd(Tool::Generator)
+        .args(["--arch", "x86_64", "--repo"])
+        .arg(format!("main={}/x86_64", server.base))
+        .arg("--source-repo")
+        .arg(format!("src={}/source", server.base))
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let ours = names(&cache_home().join("rpm-buildroot"));
+    assert_eq!(
+        ours.iter().filter(|n| n.starts_with(&prefix)).count(),
+        2,
+        "{ours:?}"
+    );
+    if let Some(users) = users_cache().filter(|u| u.is_dir()) {
+        let theirs = names(&users);
+        assert!(!theirs.iter().any(|n| n.starts_with(&prefix)), "{theirs:?}");
+    }
+}
