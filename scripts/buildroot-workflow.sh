@@ -139,12 +139,13 @@ gen="$bin/buildroot-generator" archful_tool="$bin/identify-archful-srpms"
 repos_tool="$bin/create-srpm-repos" diff_tool="$bin/workload-diff" view_tool="$bin/compose-view"
 fetch_tool="$bin/fetch-compose"
 
-ARCHES="" BINARY_REPOS="" SOURCE_REPOS="" REPOFILE="" DNF_CONF=""
-# CORE and RELEASE_PACKAGE start unset: unset is the tools' default, set (even to "") is passed
-# on as given ("" is none), as ${VAR-default} reads a shell variable. Not taken from the
-# caller's environment either.
-unset CORE RELEASE_PACKAGE
-unset_settings=" CORE RELEASE_PACKAGE "
+ARCHES="" BINARY_REPOS="" SOURCE_REPOS="" REPOFILE="" DNF_CONF="" CORE=""
+# RELEASE_PACKAGE starts unset: unset is the tools' default, set (even to "") is passed on as
+# given ("" is none, as the tools read --release-package ''), as ${VAR-default} reads a shell
+# variable. Not taken from the caller's environment either. (CORE="" stays the tools' default,
+# as the example configs have always said: a config that says so must not lose its core.)
+unset RELEASE_PACKAGE
+unset_settings=" RELEASE_PACKAGE "
 PREFER_RELEASE="" PLACEHOLDERS="" COMPOSE_DIR="" COMPOSE_CONFIGS="" COMPOSE_REPO_OVERRIDES="" COMPOSE_URL=""
 EXCLUDE_FILE="" VIEW="view-eln"
 SPEC_MACROS="" SPEC_DEFINES=() REPO_MACROS=1
@@ -267,14 +268,6 @@ for d in "${SPEC_DEFINES[@]}"; do
   [[ "$d" =~ ^[[:space:]]*%?[^[:space:]]+[[:space:]] ]] \
     || die "$config: SPEC_DEFINES: '$d' is not 'NAME VALUE'"
 done
-# CORE="" is the tools' --core '': no core buildroot. Before, an empty CORE meant the default
-# (the example configs said so): said, so that such a config does not shrink every buildroot
-# in silence.
-if [ -n "${CORE+set}" ] && [ -z "${CORE//[[:space:],]/}" ]; then
-  echo "buildroot-workflow: note: $config: CORE is set but empty, so there is no core buildroot" \
-    "(each source's BuildRequires and the release package alone); unset CORE (or comment it" \
-    "out) for mock's build group, the tools' default" >&2
-fi
 [ -z "$PLACEHOLDERS" ] || { [ -f "$PLACEHOLDERS" ] && [ -r "$PLACEHOLDERS" ]; } \
   || die "$PLACEHOLDERS: cannot read the PLACEHOLDERS file of $config"
 # --verify-only: the content-resolver configs the run read (step 2's copy), not today's.
@@ -308,7 +301,7 @@ for r in $BINARY_REPOS; do repo_args+=(--repo "$r"); done
 [ -z "$REPOFILE" ] || repo_args+=(--repofile "$REPOFILE")
 [ -z "$DNF_CONF" ] || repo_args+=(--dnf-conf "$DNF_CONF")
 core_args=()
-[ -z "${CORE+set}" ] || core_args+=(--core "$CORE")
+[ -z "$CORE" ] || core_args+=(--core "$CORE")
 [ -z "${RELEASE_PACKAGE+set}" ] || core_args+=(--release-package "$RELEASE_PACKAGE")
 [ -z "$PREFER_RELEASE" ] || core_args+=(--prefer-release "$PREFER_RELEASE")
 # Steps 4-7 take the source of a name as buildroot-generator does: the same REGEX.
@@ -329,7 +322,7 @@ for a in $ARCHES; do view_args+=(--arch "$a"); done
 # buildroot), then a macro file and 'NAME VALUE' definitions.
 macro_args=()
 for r in $BINARY_REPOS; do macro_args+=(--repo "$r"); done
-[ -z "${CORE+set}" ] || macro_args+=(--core "$CORE")
+[ -z "$CORE" ] || macro_args+=(--core "$CORE")
 [ -z "${RELEASE_PACKAGE+set}" ] || macro_args+=(--release-package "$RELEASE_PACKAGE")
 [ "$REPO_MACROS" = 1 ] || macro_args+=(--no-repo-macros)
 [ -z "$SPEC_MACROS" ] || macro_args+=(--macros "$SPEC_MACROS")
