@@ -23,5 +23,6 @@ mod identify_repo_macros;
 mod parallel_downloads;
 mod real_srpms;
 mod refusals;
+mod regenerated_header;
 mod repofile_options;
 mod workload_diff;
