@@ -35,9 +35,10 @@ pub struct SrpmInfo {
     /// `BuildArch:` values (BUILDARCHS; rpmbuild records them in a source
     /// header, e.g. `noarch`).
     pub build_archs: Vec<String>,
-    /// The provides as (name, flags, version): the SRPM's own `N = EVR` and
-    /// the main package's `Provides:`, which rpmbuild also records in the
-    /// source header (empty: the SRPM's own alone).
+    /// The provides as (name, flags, version): rpmbuild records `N = EVR`
+    /// of each package it builds (empty: the SRPM's own alone). A
+    /// regenerated SRPM gets the evaluated arch's instead, when known
+    /// ([`crate::spec::SpecEval::built_packages`]).
     pub provides: Vec<(String, u32, String)>,
 }
 
