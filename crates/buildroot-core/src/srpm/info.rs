@@ -36,10 +36,11 @@ pub struct SrpmInfo {
     /// header, e.g. `noarch`).
     pub build_archs: Vec<String>,
     /// The provides as (name, flags, version): rpmbuild records `N = EVR`
-    /// of each package it builds (empty: the SRPM's own alone). A
-    /// regenerated SRPM gets the evaluated arch's instead, when known
-    /// ([`crate::spec::SpecEval::built_packages`]).
-    pub provides: Vec<(String, u32, String)>,
+    /// of each package it builds, none for a spec without `%files`. `None`
+    /// (a header without provides, as old rpms wrote SRPMs): the SRPM's own
+    /// alone. A regenerated SRPM gets the evaluated arch's instead, when
+    /// known ([`crate::spec::SpecEval::built_packages`]).
+    pub provides: Option<Vec<(String, u32, String)>>,
 }
 
 impl SrpmInfo {
@@ -75,7 +76,8 @@ impl SrpmInfo {
             provides: {
                 let [names, flags, versions] = DEPS_PROVIDE;
                 let (flags, versions) = (raw.numbers(flags), raw.strings(versions));
-                raw.strings(names)
+                let list: Vec<(String, u32, String)> = raw
+                    .strings(names)
                     .into_iter()
                     .enumerate()
                     .map(|(i, n)| {
@@ -83,7 +85,8 @@ impl SrpmInfo {
                         let version = versions.get(i).map_or(String::new(), |v| header_text(v));
                         (header_text(n), flag, version)
                     })
-                    .collect()
+                    .collect();
+                (!list.is_empty()).then_some(list)
             },
         })
     }

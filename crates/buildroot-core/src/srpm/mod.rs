@@ -536,13 +536,15 @@ pub fn rebuild_srpm(orig: &Path, ev: &SpecEval, host_arch: &str) -> Result<Vec<u
         license: raw.string(TAG_LICENSE).map(header_text).unwrap_or_default(),
         summary: raw.string(TAG_SUMMARY).map(header_text).unwrap_or_default(),
         info: Some(SrpmInfo {
+            // rpmbuild's for this arch: `N = EVR` of each package built.
             provides: match &ev.built_packages {
-                // rpmbuild's for this arch: `N = EVR` of each package built.
-                Some(built) if !built.is_empty() => built
-                    .iter()
-                    .map(|(n, evr)| (n.clone(), RPMSENSE_EQUAL, evr.clone()))
-                    .collect(),
-                _ => info.provides,
+                Some(built) => Some(
+                    built
+                        .iter()
+                        .map(|(n, evr)| (n.clone(), RPMSENSE_EQUAL, evr.clone()))
+                        .collect(),
+                ),
+                None => info.provides,
             },
             ..info
         }),

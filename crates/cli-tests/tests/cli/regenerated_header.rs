@@ -27,6 +27,10 @@ const NOARCH: &str = "Name: q\nVersion: 1.0\nRelease: 1%{?dist}\nSummary: s\nLic
 BuildArch: noarch\nBuildRequires: glib2%{?_isa}\n%description\nd\n\
 %package doc\nSummary: d\n%description doc\nd\n%files doc\n%files\n";
 
+/// A spec without `%files`: rpmbuild's SRPM provides nothing.
+const NO_FILES: &str = "Name: z\nVersion: 1.0\nRelease: 1%{?dist}\nSummary: s\nLicense: MIT\n\
+%ifarch x86_64\nBuildRequires: nasm\n%endif\n%description\nd\n";
+
 /// rpmbuild with ELN's macros, as create-srpm-repos has them built in.
 fn rpmbuild(top: &Path, arch: &str) -> StdCommand {
     let mut c = StdCommand::new("rpmbuild");
@@ -78,7 +82,7 @@ fn a_regenerated_srpm_has_the_header_rpmbuild_writes_for_its_arch() {
     std::fs::create_dir_all(&cache).unwrap();
     let mut names = Vec::new();
     // The cached SRPMs: as koji's x86_64 builder writes them.
-    for (name, text) in [("p", SUBPACKAGES), ("q", NOARCH)] {
+    for (name, text) in [("p", SUBPACKAGES), ("q", NOARCH), ("z", NO_FILES)] {
         let top = t.path().join(format!("build-{name}"));
         let spec = t.path().join(format!("{name}.spec"));
         std::fs::write(&spec, text).unwrap();
@@ -92,7 +96,7 @@ fn a_regenerated_srpm_has_the_header_rpmbuild_writes_for_its_arch() {
         std::fs::rename(top.join("SRPMS").join(&file), cache.join(&file)).unwrap();
         names.push(file);
     }
-    let list = "p\nq\n";
+    let list = "p\nq\nz\n";
     std::fs::write(t.path().join("archful.txt"), list).unwrap();
     let out = t.path().join("repo");
     cmd(Tool::CreateSrpmRepos)
