@@ -253,17 +253,57 @@ mod tests {
         assert_eq!(a.exclude_arch, ["s390x"]);
     }
 
+    /// Whether `rpm_reads` finds dynamic BuildRequires in `text` (with
+    /// `files` beside it in `_sourcedir`) for `arches`, with the real
+    /// rpmspec; `None` when rpmspec is not installed.
+    fn dynamic_for(text: &str, files: &[(&str, &str)], arches: &[&str]) -> Option<bool> {
+        if check_rpmspec().is_err() {
+            eprintln!("skipped: rpmspec is not installed");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let spec_path = dir.path().join("dyn.spec");
+        std::fs::write(&spec_path, text).unwrap();
+        std::fs::create_dir_all(dir.path().join("SOURCES")).unwrap();
+        for (name, body) in files {
+            std::fs::write(dir.path().join("SOURCES").join(name), body).unwrap();
+        }
+        let targets: Vec<ArchTarget> = arches
+            .iter()
+            .map(|arch| ArchTarget {
+                arch: arch.to_string(),
+                ctx: crate::spec::SpecContext::for_arch(arch),
+                repo: None,
+                user_files: Vec::new(),
+                defines: Vec::new(),
+            })
+            .collect();
+        let cached = CachedSrpm {
+            name: "dyn".into(),
+            file: "dyn-1-1.src.rpm".into(),
+            path: dir.path().join("dyn-1-1.src.rpm"),
+        };
+        let runs: Vec<(&ArchTarget, RpmMacros)> = targets
+            .iter()
+            .map(|t| (t, RpmMacros::of(t).unwrap()))
+            .collect();
+        let res = rpm_reads(
+            ArchfulResult::new(&cached),
+            &spec_path,
+            text,
+            dir.path(),
+            &runs,
+        );
+        assert_eq!(res.verdict, Verdict::Rpmspec, "{res:?}");
+        assert_eq!(res.build_requires[arches[0]], ["gcc"]);
+        Some(res.dynamic_build_requires)
+    }
+
     /// rpm decides dynamic BuildRequires from the sections it read: one in
     /// a false `%if` or `%ifarch` does not count, nor does a `%changelog`
     /// line that names the section.
     #[test]
     fn dynamic_build_requires_are_the_sections_rpm_read() {
-        if check_rpmspec().is_err() {
-            eprintln!("skipped: rpmspec is not installed");
-            return;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let spec_path = dir.path().join("dyn.spec");
         let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
             BuildRequires: gcc\n%description\nd\n\
             %if 0\n%generate_buildrequires\necho never\n%endif\n\
@@ -271,37 +311,37 @@ mod tests {
             %ifarch aarch64\n%generate_buildrequires\necho foo\n%endif\n\
             %build\n%files\n\
             %changelog\n* Mon Jan 01 2024 A <a@b.c> - 1-1\n- Use %generate_buildrequires\n";
-        std::fs::write(&spec_path, text).unwrap();
-        let target = |arch: &str| ArchTarget {
-            arch: arch.into(),
-            ctx: crate::spec::SpecContext::for_arch(arch),
-            repo: None,
-            user_files: Vec::new(),
-            defines: Vec::new(),
+        let Some(on_x86_s390) = dynamic_for(text, &[], &["x86_64", "s390x"]) else {
+            return;
         };
-        let cached = CachedSrpm {
-            name: "dyn".into(),
-            file: "dyn-1-1.src.rpm".into(),
-            path: dir.path().join("dyn-1-1.src.rpm"),
+        assert!(!on_x86_s390);
+        assert_eq!(dynamic_for(text, &[], &["x86_64", "aarch64"]), Some(true));
+    }
+
+    /// A section in an `%include`d file counts where rpm reads it (the
+    /// probe names that file, whose line is read from disk); a noarch spec
+    /// is read for noarch, so a section under `%ifarch x86_64` is not one
+    /// rpmbuild records, whatever the target.
+    #[test]
+    fn dynamic_build_requires_of_included_files_and_noarch_specs() {
+        let head = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+            BuildRequires: gcc\n";
+        let include = format!(
+            "{head}%description\nd\n%prep\n%include %{{_sourcedir}}/gen.inc\n%build\n%files\n"
+        );
+        let gen = [(
+            "gen.inc",
+            "%ifarch aarch64\n%generate_buildrequires\necho foo\n%endif\n",
+        )];
+        let Some(on_x86) = dynamic_for(&include, &gen, &["x86_64"]) else {
+            return;
         };
-        let decide = |arches: &[&str]| {
-            let targets: Vec<ArchTarget> = arches.iter().map(|a| target(a)).collect();
-            let runs: Vec<(&ArchTarget, RpmMacros)> = targets
-                .iter()
-                .map(|t| (t, RpmMacros::of(t).unwrap()))
-                .collect();
-            let res = rpm_reads(
-                ArchfulResult::new(&cached),
-                &spec_path,
-                text,
-                dir.path(),
-                &runs,
-            );
-            assert_eq!(res.verdict, Verdict::Rpmspec, "{res:?}");
-            assert_eq!(res.build_requires[arches[0]], ["gcc"]);
-            res.dynamic_build_requires
-        };
-        assert!(!decide(&["x86_64", "s390x"]));
-        assert!(decide(&["x86_64", "aarch64"]));
+        assert!(!on_x86);
+        assert_eq!(dynamic_for(&include, &gen, &["aarch64"]), Some(true));
+        let noarch = format!(
+            "{head}BuildArch: noarch\n%description\nd\n%prep\n\
+             %ifarch x86_64\n%generate_buildrequires\necho foo\n%endif\n%build\n%files\n"
+        );
+        assert_eq!(dynamic_for(&noarch, &[], &["x86_64"]), Some(false));
     }
 }

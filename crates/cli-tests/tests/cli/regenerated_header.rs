@@ -31,6 +31,18 @@ BuildArch: noarch\nBuildRequires: glib2%{?_isa}\n%description\nd\n\
 const NO_FILES: &str = "Name: z\nVersion: 1.0\nRelease: 1%{?dist}\nSummary: s\nLicense: MIT\n\
 %ifarch x86_64\nBuildRequires: nasm\n%endif\n%description\nd\n";
 
+/// Subpackage names from macros (`%package -n`, `%files -n`), a `%files`
+/// inside a false `%if`, a `%files -f`, `BuildArch: noarch` in a subpackage
+/// only (the SRPM stays archful), a subpackage only aarch64 builds, and a
+/// main package without `%files`.
+const TRICKY: &str = "Name: t\nVersion: 1.0\nRelease: 1%{?dist}\nSummary: s\nLicense: MIT\n\
+%global tool %{name}-cli\n%ifarch x86_64\nBuildRequires: nasm\n%endif\n%description\nd\n\
+%package -n %{tool}\nSummary: c\n%description -n %{tool}\nd\n\
+%package doc\nSummary: d\nBuildArch: noarch\n%description doc\nd\n\
+%package hidden\nSummary: h\n%description hidden\nd\n\
+%ifarch aarch64\n%package arm\nSummary: a\n%description arm\nd\n%files arm\n%endif\n\
+%if 0\n%files hidden\n%endif\n%files doc -f doc.lst\n%files -n %{tool}\n";
+
 /// rpmbuild with ELN's macros, as create-srpm-repos has them built in.
 fn rpmbuild(top: &Path, arch: &str) -> StdCommand {
     let mut c = StdCommand::new("rpmbuild");
@@ -82,7 +94,12 @@ fn a_regenerated_srpm_has_the_header_rpmbuild_writes_for_its_arch() {
     std::fs::create_dir_all(&cache).unwrap();
     let mut names = Vec::new();
     // The cached SRPMs: as koji's x86_64 builder writes them.
-    for (name, text) in [("p", SUBPACKAGES), ("q", NOARCH), ("z", NO_FILES)] {
+    for (name, text) in [
+        ("p", SUBPACKAGES),
+        ("q", NOARCH),
+        ("t", TRICKY),
+        ("z", NO_FILES),
+    ] {
         let top = t.path().join(format!("build-{name}"));
         let spec = t.path().join(format!("{name}.spec"));
         std::fs::write(&spec, text).unwrap();
@@ -96,7 +113,7 @@ fn a_regenerated_srpm_has_the_header_rpmbuild_writes_for_its_arch() {
         std::fs::rename(top.join("SRPMS").join(&file), cache.join(&file)).unwrap();
         names.push(file);
     }
-    let list = "p\nq\nz\n";
+    let list = "p\nq\nt\nz\n";
     std::fs::write(t.path().join("archful.txt"), list).unwrap();
     let out = t.path().join("repo");
     cmd(Tool::CreateSrpmRepos)
