@@ -803,3 +803,38 @@ fn a_lua_pairs_loop_gives_the_same_order_every_time() {
         );
     }
 }
+
+/// The packages a spec builds for an arch (those with `%files`, in spec
+/// order, a subpackage's own Epoch, Version or Release over the main
+/// package's), which rpmbuild lists as the SRPM's provides, and whether the
+/// main package is noarch (the SRPM's arch then, on every target).
+#[test]
+fn built_packages_and_noarch_are_per_arch() {
+    let text = "Name: p\nEpoch: 2\nVersion: 1.0\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        %description\nd\n%package sub\nSummary: s\nVersion: 3.1\n%description sub\nd\n\
+        %ifarch x86_64\n%package x86\nSummary: x\nRelease: 7\n%description x86\nd\n%files x86\n%endif\n\
+        %package -n nofiles\nSummary: n\n%description -n nofiles\nd\n\
+        %package -n other\nSummary: o\nEpoch: 0\n%description -n other\nd\n\
+        %files -n other\n%files sub\n%files\n";
+    let built = |text: &str, arch: &str| {
+        let ev = evaluate(text, &SpecContext::for_arch(arch)).unwrap();
+        assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+        (ev.built_packages.unwrap(), ev.noarch)
+    };
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(n, e)| (n.to_string(), e.to_string()))
+            .collect()
+    };
+    let aarch64 = [("p", "2:1.0-1"), ("p-sub", "2:3.1-1"), ("other", "0:1.0-1")];
+    assert_eq!(built(text, "aarch64"), (pairs(&aarch64), false));
+    let x86 = [
+        ("p", "2:1.0-1"),
+        ("p-sub", "2:3.1-1"),
+        ("p-x86", "2:1.0-7"),
+        ("other", "0:1.0-1"),
+    ];
+    assert_eq!(built(text, "x86_64"), (pairs(&x86), false));
+    let noarch = text.replace("License: MIT\n", "License: MIT\nBuildArch: noarch\n");
+    assert_eq!(built(&noarch, "s390x"), (pairs(&aarch64), true));
+}

@@ -15,6 +15,7 @@ mod repos;
 mod rpmargs;
 mod rpmbuild;
 mod rpmspec;
+mod section_probe;
 mod spec_source;
 
 pub use cache::{

@@ -9,6 +9,8 @@
 //! run has a time limit. SRPMs are read in parallel (rayon, one `rpmspec`
 //! per worker thread at a time). A spec rpm cannot read for an arch is
 //! decided by dep-tracker's `%ifarch` grep, with rpm's message as reason.
+//! Whether the spec has dynamic BuildRequires is rpm's answer too, told by
+//! a probe in the same query ([`super::section_probe`]).
 
 use std::io::Read;
 use std::path::Path;
@@ -21,6 +23,7 @@ use super::cache::{excluded, ArchfulResult, CachedSrpm, Verdict};
 use super::options::ArchTarget;
 use super::rpmargs::RpmMacros;
 use super::rpmbuild::unpack;
+use super::section_probe;
 use crate::dep::Dep;
 use crate::error::{Error, Result};
 use crate::spec;
@@ -37,6 +40,8 @@ struct RpmAnswer {
     build_requires: Vec<String>,
     exclusive_arch: Vec<String>,
     exclude_arch: Vec<String>,
+    /// rpm read a `%generate_buildrequires` section.
+    dynamic_build_requires: bool,
 }
 
 fn missing_rpmspec(reason: String) -> Error {
@@ -93,33 +98,53 @@ fn one_srpm(c: &CachedSrpm, runs: &[(&ArchTarget, RpmMacros)]) -> Result<Archful
         std::fs::write(&p, &data).map_err(|e| Error::io(&p, e))?;
         p
     };
-    let mut res = ArchfulResult::new(c);
+    Ok(rpm_reads(
+        ArchfulResult::new(c),
+        &spec_path,
+        &text,
+        top.path(),
+        runs,
+    ))
+}
+
+/// `res` decided by rpm's reading of the spec at `spec_path` (its text
+/// `text`) for each run, or by the grep where rpm cannot read it.
+fn rpm_reads(
+    mut res: ArchfulResult,
+    spec_path: &Path,
+    text: &str,
+    top: &Path,
+    runs: &[(&ArchTarget, RpmMacros)],
+) -> ArchfulResult {
     res.verdict = Verdict::Rpmspec;
-    res.dynamic_build_requires = text
-        .lines()
-        .any(|l| l.trim_start().starts_with("%generate_buildrequires"));
     for (t, macros) in runs {
-        match query(&spec_path, top.path(), t, macros) {
+        match query(spec_path, text, top, t, macros) {
             Ok(a) => {
                 if excluded(&t.arch, &a.exclusive_arch, &a.exclude_arch) {
                     res.not_buildable_on.push(t.arch.clone());
                 }
+                res.dynamic_build_requires |= a.dynamic_build_requires;
                 res.build_requires.insert(t.arch.clone(), a.build_requires);
             }
             Err(reason) => {
                 res.verdict = Verdict::GrepFallback { reason };
-                res.archful = spec::grep_archful(&text);
-                return Ok(res);
+                res.archful = spec::grep_archful(text);
+                // As the grep reads the spec: any section line counts.
+                res.dynamic_build_requires = text
+                    .lines()
+                    .any(|l| l.trim_start().starts_with("%generate_buildrequires"));
+                return res;
             }
         }
     }
     res.decide();
-    Ok(res)
+    res
 }
 
 /// Runs `rpmspec` for one arch; `Err` is rpm's last message.
 fn query(
     spec_path: &Path,
+    text: &str,
     top: &Path,
     t: &ArchTarget,
     macros: &RpmMacros,
@@ -128,6 +153,7 @@ fn query(
     cmd.args(["-q", "--srpm", "--target", &t.arch, "--qf", QUERY]);
     cmd.arg("--define")
         .arg(format!("_topdir {}", top.display()));
+    cmd.arg("--define").arg(section_probe::define());
     macros.finish(&mut cmd);
     cmd.arg(spec_path);
     let what = format!("rpmspec --target {}", t.arch);
@@ -137,13 +163,15 @@ fn query(
         let last = stderr
             .lines()
             .rev()
-            .find(|l| !l.trim().is_empty())
+            .find(|l| !l.trim().is_empty() && !section_probe::is_probe(l))
             .unwrap_or("failed")
             .trim()
             .to_string();
         return Err(format!("{what}: {last}"));
     }
-    Ok(parse_answer(&stdout))
+    let mut a = parse_answer(&stdout);
+    a.dynamic_build_requires = section_probe::opened_section(&stderr, spec_path, text);
+    Ok(a)
 }
 
 /// Reads the `R dep` / `A arch` / `X arch` lines of the query.
@@ -223,5 +251,97 @@ mod tests {
         assert_eq!(a.build_requires, ["gcc >= 12", "zlib-devel"]);
         assert_eq!(a.exclusive_arch, ["x86_64"]);
         assert_eq!(a.exclude_arch, ["s390x"]);
+    }
+
+    /// Whether `rpm_reads` finds dynamic BuildRequires in `text` (with
+    /// `files` beside it in `_sourcedir`) for `arches`, with the real
+    /// rpmspec; `None` when rpmspec is not installed.
+    fn dynamic_for(text: &str, files: &[(&str, &str)], arches: &[&str]) -> Option<bool> {
+        if check_rpmspec().is_err() {
+            eprintln!("skipped: rpmspec is not installed");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let spec_path = dir.path().join("dyn.spec");
+        std::fs::write(&spec_path, text).unwrap();
+        std::fs::create_dir_all(dir.path().join("SOURCES")).unwrap();
+        for (name, body) in files {
+            std::fs::write(dir.path().join("SOURCES").join(name), body).unwrap();
+        }
+        let targets: Vec<ArchTarget> = arches
+            .iter()
+            .map(|arch| ArchTarget {
+                arch: arch.to_string(),
+                ctx: crate::spec::SpecContext::for_arch(arch),
+                repo: None,
+                user_files: Vec::new(),
+                defines: Vec::new(),
+            })
+            .collect();
+        let cached = CachedSrpm {
+            name: "dyn".into(),
+            file: "dyn-1-1.src.rpm".into(),
+            path: dir.path().join("dyn-1-1.src.rpm"),
+        };
+        let runs: Vec<(&ArchTarget, RpmMacros)> = targets
+            .iter()
+            .map(|t| (t, RpmMacros::of(t).unwrap()))
+            .collect();
+        let res = rpm_reads(
+            ArchfulResult::new(&cached),
+            &spec_path,
+            text,
+            dir.path(),
+            &runs,
+        );
+        assert_eq!(res.verdict, Verdict::Rpmspec, "{res:?}");
+        assert_eq!(res.build_requires[arches[0]], ["gcc"]);
+        Some(res.dynamic_build_requires)
+    }
+
+    /// rpm decides dynamic BuildRequires from the sections it read: one in
+    /// a false `%if` or `%ifarch` does not count, nor does a `%changelog`
+    /// line that names the section.
+    #[test]
+    fn dynamic_build_requires_are_the_sections_rpm_read() {
+        let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+            BuildRequires: gcc\n%description\nd\n\
+            %if 0\n%generate_buildrequires\necho never\n%endif\n\
+            %prep\necho prep\n\
+            %ifarch aarch64\n%generate_buildrequires\necho foo\n%endif\n\
+            %build\n%files\n\
+            %changelog\n* Mon Jan 01 2024 A <a@b.c> - 1-1\n- Use %generate_buildrequires\n";
+        let Some(on_x86_s390) = dynamic_for(text, &[], &["x86_64", "s390x"]) else {
+            return;
+        };
+        assert!(!on_x86_s390);
+        assert_eq!(dynamic_for(text, &[], &["x86_64", "aarch64"]), Some(true));
+    }
+
+    /// A section in an `%include`d file counts where rpm reads it (the
+    /// probe names that file, whose line is read from disk); a noarch spec
+    /// is read for noarch, so a section under `%ifarch x86_64` is not one
+    /// rpmbuild records, whatever the target.
+    #[test]
+    fn dynamic_build_requires_of_included_files_and_noarch_specs() {
+        let head = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+            BuildRequires: gcc\n";
+        let include = format!(
+            "{head}%description\nd\n%prep\n%include %{{_sourcedir}}/gen.inc\n%build\n%files\n"
+        );
+        let gen = [(
+            "gen.inc",
+            "%ifarch aarch64\n%generate_buildrequires\necho foo\n%endif\n",
+        )];
+        let Some(on_x86) = dynamic_for(&include, &gen, &["x86_64"]) else {
+            return;
+        };
+        assert!(!on_x86);
+        assert_eq!(dynamic_for(&include, &gen, &["aarch64"]), Some(true));
+        let noarch = format!(
+            "{head}BuildArch: noarch\n%description\nd\n%prep\n\
+             %ifarch x86_64\n%generate_buildrequires\necho foo\n%endif\n%build\n%files\n"
+        );
+        assert_eq!(dynamic_for(&noarch, &[], &["x86_64"]), Some(false));
     }
 }

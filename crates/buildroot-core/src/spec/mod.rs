@@ -98,6 +98,13 @@ pub struct SpecEval {
     pub exclude_arch: Vec<String>,
     /// `BuildArch:` values (`noarch`, ...).
     pub build_arch: Vec<String>,
+    /// The main package is `noarch` (its `BuildArch:` gave that): rpmbuild
+    /// records `noarch` as the SRPM's arch, whatever the target.
+    pub noarch: bool,
+    /// The packages rpmbuild would build (those with a `%files` section),
+    /// in spec order, each with its `[E:]V-R`: what it lists as the SRPM's
+    /// provides. `None` when the parse did not get that far.
+    pub built_packages: Option<Vec<(String, String)>>,
     /// `%generate_buildrequires`: more BuildRequires appear only at build time.
     pub dynamic_build_requires: bool,
     /// Why the evaluation is not rpm's answer (rpm rejects the spec, or we
@@ -161,6 +168,7 @@ fn evaluate_on(
         });
     }
     let mut arch_chosen = false;
+    let mut noarch = false;
     for name in ["_docdir", "_licensedir"] {
         let body = if name == "_docdir" {
             "%{_defaultdocdir}"
@@ -203,6 +211,7 @@ fn evaluate_on(
             match arches.iter().find(|a| *a == "noarch" || **a == ctx.arch) {
                 None => res = Err("No compatible architectures found for build".to_string()),
                 Some(a) => {
+                    noarch = a == "noarch";
                     eng.table
                         .push("_target_cpu", Entry::new(a, None, level::RPMRC));
                     spec = parse::Spec::new(true);
@@ -213,6 +222,7 @@ fn evaluate_on(
         }
     }
     let mut out = std::mem::take(&mut spec.out);
+    out.noarch = noarch;
     let stands = match &eng.share {
         Some(s) if s.polluted => Stands::Spoilt,
         Some(s)

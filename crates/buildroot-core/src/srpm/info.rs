@@ -35,10 +35,12 @@ pub struct SrpmInfo {
     /// `BuildArch:` values (BUILDARCHS; rpmbuild records them in a source
     /// header, e.g. `noarch`).
     pub build_archs: Vec<String>,
-    /// The provides as (name, flags, version): the SRPM's own `N = EVR` and
-    /// the main package's `Provides:`, which rpmbuild also records in the
-    /// source header (empty: the SRPM's own alone).
-    pub provides: Vec<(String, u32, String)>,
+    /// The provides as (name, flags, version): rpmbuild records `N = EVR`
+    /// of each package it builds, none for a spec without `%files`. `None`
+    /// (a header without provides, as old rpms wrote SRPMs): the SRPM's own
+    /// alone. A regenerated SRPM gets the evaluated arch's instead, when
+    /// known ([`crate::spec::SpecEval::built_packages`]).
+    pub provides: Option<Vec<(String, u32, String)>>,
 }
 
 impl SrpmInfo {
@@ -74,7 +76,8 @@ impl SrpmInfo {
             provides: {
                 let [names, flags, versions] = DEPS_PROVIDE;
                 let (flags, versions) = (raw.numbers(flags), raw.strings(versions));
-                raw.strings(names)
+                let list: Vec<(String, u32, String)> = raw
+                    .strings(names)
                     .into_iter()
                     .enumerate()
                     .map(|(i, n)| {
@@ -82,7 +85,8 @@ impl SrpmInfo {
                         let version = versions.get(i).map_or(String::new(), |v| header_text(v));
                         (header_text(n), flag, version)
                     })
-                    .collect()
+                    .collect();
+                (!list.is_empty()).then_some(list)
             },
         })
     }

@@ -496,8 +496,13 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
 /// Rebuilds an SRPM with the BuildRequires and BuildConflicts of `ev` (the
 /// spec evaluated for `host_arch`; each as rpm writes it, see
 /// [`SrpmSpec::build_requires_text`]): same name, EVR, license, summary,
+/// rpm's `RPMSENSE_EQUAL`: the flag of an SRPM's `N = EVR` provides.
+const RPMSENSE_EQUAL: u32 = 8;
+
 /// spec, sources and build time; the header records `host_arch` (the arch
-/// the BuildRequires were evaluated for).
+/// the BuildRequires were evaluated for; `noarch` for a noarch spec) and,
+/// as provides, the packages `ev` builds for it, as `rpmbuild -bs --target`
+/// writes them.
 pub fn rebuild_srpm(orig: &Path, ev: &SpecEval, host_arch: &str) -> Result<Vec<u8>> {
     let raw = RawHeader::read(orig)?;
     let md = PackageMetadata::open(orig).map_err(|e| rpm_err(orig, e))?;
@@ -520,6 +525,9 @@ pub fn rebuild_srpm(orig: &Path, ev: &SpecEval, host_arch: &str) -> Result<Vec<u
         exclude_arch,
         ..
     } = arch_limits(orig)?;
+    let info = SrpmInfo::read(orig)?;
+    // A noarch spec's SRPM is noarch, as rpmbuild records it on any target.
+    let arch = if ev.noarch { "noarch" } else { host_arch };
     let mut spec = SrpmSpec {
         name: md.get_name().map_err(|e| rpm_err(orig, e))?.to_string(),
         epoch: md.get_epoch().ok(),
@@ -527,14 +535,26 @@ pub fn rebuild_srpm(orig: &Path, ev: &SpecEval, host_arch: &str) -> Result<Vec<u
         release: s(md.get_release()),
         license: raw.string(TAG_LICENSE).map(header_text).unwrap_or_default(),
         summary: raw.string(TAG_SUMMARY).map(header_text).unwrap_or_default(),
-        info: Some(SrpmInfo::read(orig)?),
+        info: Some(SrpmInfo {
+            // rpmbuild's for this arch: `N = EVR` of each package built.
+            provides: match &ev.built_packages {
+                Some(built) => Some(
+                    built
+                        .iter()
+                        .map(|(n, evr)| (n.clone(), RPMSENSE_EQUAL, evr.clone()))
+                        .collect(),
+                ),
+                None => info.provides,
+            },
+            ..info
+        }),
         build_requires: ev.build_requires.clone(),
         build_requires_text: ev.build_requires_text.clone(),
         build_conflicts_text: ev.build_conflicts_text.clone(),
         dynamic_build_requires: ev.dynamic_build_requires,
         exclusive_arch,
         exclude_arch,
-        host_arch: host_arch.to_string(),
+        host_arch: arch.to_string(),
         build_time: md.get_build_time().unwrap_or(0) as u32,
         no_source: ints(IndexTag::RPMTAG_NOSOURCE),
         no_patch: ints(IndexTag::RPMTAG_NOPATCH),

@@ -193,7 +193,9 @@ pub(super) fn source_file_list(entries: &mut [HeaderEntry], left_out: &[String],
 
 /// Replaces the rpm crate's descriptive tags with `info`'s, written as
 /// rpmbuild writes them (absent when empty, but the description and the
-/// group); `info`'s provides, when it has any, replace the SRPM's own.
+/// group); `info`'s provides, when it has a list, replace the SRPM's own
+/// (an empty list: no provides at all, as rpmbuild writes for a spec
+/// without `%files`).
 pub(super) fn set_info(entries: &mut Vec<HeaderEntry>, info: &SrpmInfo) {
     let tags = [
         TAG_DESCRIPTION,
@@ -209,10 +211,12 @@ pub(super) fn set_info(entries: &mut Vec<HeaderEntry>, info: &SrpmInfo) {
         TAG_BUILDARCHS,
     ];
     entries.retain(|e| !tags.contains(&e.tag));
-    if !info.provides.is_empty() {
+    if info.provides.is_some() {
         let [names, flags, versions] = DEPS_PROVIDE;
         entries.retain(|e| ![names, flags, versions].contains(&e.tag));
-        let p = &info.provides;
+    }
+    if let Some(p) = info.provides.as_ref().filter(|p| !p.is_empty()) {
+        let [names, flags, versions] = DEPS_PROVIDE;
         entries.push(HeaderEntry::new(
             names,
             IndexData::StringArray(p.iter().map(|d| d.0.clone()).collect()),

@@ -25,5 +25,6 @@ mod parallel_downloads;
 mod prefer_release;
 mod real_srpms;
 mod refusals;
+mod regenerated_header;
 mod repofile_options;
 mod workload_diff;

@@ -134,11 +134,36 @@ pub(super) fn inert(line: &[u8], mode: Mode) -> bool {
     }
 }
 
+/// One package of the spec, as rpm's `Package` holds what the SRPM needs
+/// of it.
+#[derive(Default)]
+pub(super) struct Package {
+    pub name: String,
+    pub has_description: bool,
+    /// It has a `%files` section: rpmbuild builds it, and the SRPM provides
+    /// it (`finalizeSourceHeader`).
+    pub has_files: bool,
+    /// A subpackage's own `Epoch:`, `Version:`, `Release:` (expanded); the
+    /// ones it lacks are the main package's (`copyInheritedTags`).
+    pub epoch: Option<u32>,
+    pub version: Option<String>,
+    pub release: Option<String>,
+}
+
+impl Package {
+    pub fn named(name: String) -> Package {
+        Package {
+            name,
+            ..Default::default()
+        }
+    }
+}
+
 /// Where the parse is.
 pub(super) struct Spec {
     pub out: SpecEval,
-    /// Package names (the main one first) and whether they have a %description.
-    packages: Vec<(String, bool)>,
+    /// The packages, the main one first.
+    packages: Vec<Package>,
     sources: Vec<u32>,
     patches: Vec<u32>,
     autonum_source: i64,
@@ -241,13 +266,35 @@ pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Resul
             Part::Other => body(rd, eng, p, |_| Ok(()))?,
         };
     }
-    for (name, has) in &spec.packages {
-        if !has {
-            return Err(format!("Package has no %description: {name}"));
+    for p in &spec.packages {
+        if !p.has_description {
+            return Err(format!("Package has no %description: {}", p.name));
         }
     }
     build_system_sections(spec, eng);
+    spec.out.built_packages = Some(built_packages(spec));
     Ok(())
+}
+
+/// rpm's `finalizeSourceHeader`: each package with a `%files` section, in
+/// spec order, with its `[E:]V-R` (`rpmdsThis`), a subpackage's missing
+/// Epoch, Version and Release taken from the main package.
+fn built_packages(spec: &Spec) -> Vec<(String, String)> {
+    let out = &spec.out;
+    spec.packages
+        .iter()
+        .filter(|p| p.has_files)
+        .map(|p| {
+            let epoch = p.epoch.or(out.epoch);
+            let version = p.version.as_deref().unwrap_or(&out.version);
+            let release = p.release.as_deref().unwrap_or(&out.release);
+            let evr = match epoch {
+                Some(e) => format!("{e}:{version}-{release}"),
+                None => format!("{version}-{release}"),
+            };
+            (p.name.clone(), evr)
+        })
+        .collect()
 }
 
 /// The sections a build system may fill in (rpm 4.20's `sectList`: name,
@@ -345,7 +392,7 @@ fn section_package(spec: &Spec, line: &[u8]) -> Result<String, String> {
     let main = spec
         .packages
         .first()
-        .map(|p| p.0.clone())
+        .map(|p| p.name.clone())
         .unwrap_or_default();
     Ok(match (args.explicit, args.sub) {
         (Some(n), _) => n,
@@ -356,10 +403,12 @@ fn section_package(spec: &Spec, line: &[u8]) -> Result<String, String> {
 
 fn check_package_of(spec: &mut Spec, line: &[u8], part: Part, lineno: usize) -> Result<(), Fatal> {
     let name = section_package(spec, line).map_err(|e| format!("line {lineno}: {e}"))?;
-    match spec.packages.iter_mut().find(|p| p.0 == name) {
+    match spec.packages.iter_mut().find(|p| p.name == name) {
         Some(p) => {
-            if part == Part::Description {
-                p.1 = true;
+            match part {
+                Part::Description => p.has_description = true,
+                Part::Files => p.has_files = true,
+                _ => {}
             }
             Ok(())
         }

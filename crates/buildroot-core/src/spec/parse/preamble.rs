@@ -16,7 +16,8 @@ use super::super::table::{level, Entry};
 use super::super::tagcheck;
 use super::tags::{bad_qualifiers, find_tag, FoundTag, Tag};
 use super::{
-    char_check, check_build_system, is_part, popt_split, text, Part, Spec, BUILD_SYSTEM_SECTIONS,
+    char_check, check_build_system, is_part, popt_split, text, Package, Part, Spec,
+    BUILD_SYSTEM_SECTIONS,
 };
 
 /// rpm's `parsePreamble` for the main package (`first`) or a `%package`.
@@ -28,7 +29,7 @@ pub(super) fn preamble(
 ) -> Result<Option<Part>, Fatal> {
     let pkg_index = spec.packages.len();
     if first {
-        spec.packages.push((String::new(), false));
+        spec.packages.push(Package::default());
     } else {
         let words: Vec<String> = text(&rd.line)
             .split_whitespace()
@@ -36,17 +37,17 @@ pub(super) fn preamble(
             .map(str::to_string)
             .collect();
         let name = match words.as_slice() {
-            [n] => format!("{}-{n}", spec.packages[0].0),
+            [n] => format!("{}-{n}", spec.packages[0].name),
             [flag, n] if flag == "-n" => n.clone(),
             _ => return Err(format!("Bad package specification: {}", text(&rd.line))),
         };
-        if spec.packages.iter().any(|p| p.0 == name) {
+        if spec.packages.iter().any(|p| p.name == name) {
             return Err(format!(
                 "line {}: Package already exists: {name}",
                 rd.lineno
             ));
         }
-        spec.packages.push((name, false));
+        spec.packages.push(Package::named(name));
     }
     let mut seen_summary = false;
     let mut seen = (false, false, false, false);
@@ -110,7 +111,7 @@ pub(super) fn preamble(
         let shown_name = if tag == Tag::Name {
             value.as_str()
         } else {
-            spec.packages[pkg_index].0.as_str()
+            spec.packages[pkg_index].name.as_str()
         };
         tagcheck::duplicate(&mut put, tok, qualifier.is_empty(), shown_name, lineno)?;
         match tag {
@@ -118,11 +119,11 @@ pub(super) fn preamble(
                 single(&value)?;
                 char_check(&value, ".-_+%{}", Some("_%"), lineno)?;
                 if first {
-                    spec.packages[0].0 = value.clone();
+                    spec.packages[0].name = value.clone();
                     spec.out.name = value.clone();
                     eng.header_name_version.0 = value.clone();
                 } else {
-                    spec.packages[pkg_index].0 = value.clone();
+                    spec.packages[pkg_index].name = value.clone();
                 }
                 seen.0 = true;
             }
@@ -138,6 +139,10 @@ pub(super) fn preamble(
                         spec.out.release = value.clone();
                         seen.2 = true;
                     }
+                } else if tag == Tag::Version {
+                    spec.packages[pkg_index].version = Some(value.clone());
+                } else {
+                    spec.packages[pkg_index].release = Some(value.clone());
                 }
             }
             Tag::Epoch => {
@@ -150,6 +155,8 @@ pub(super) fn preamble(
                 })?;
                 if first {
                     spec.out.epoch = Some(n);
+                } else {
+                    spec.packages[pkg_index].epoch = Some(n);
                 }
             }
             Tag::Text | Tag::BuildRoot => {
@@ -381,7 +388,7 @@ fn finish_preamble(
     summary: bool,
     seen: (bool, bool, bool, bool),
 ) -> Result<(), Fatal> {
-    let name = spec.packages.last().map(|p| p.0.as_str()).unwrap_or("");
+    let name = spec.packages.last().map(|p| p.name.as_str()).unwrap_or("");
     let nvr = if first { "(main package)" } else { name };
     let mut missing = Vec::new();
     if first {
