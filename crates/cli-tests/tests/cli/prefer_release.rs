@@ -83,6 +83,25 @@ fn identify(t: &TestContext, sources: &[&str], extra: &[&str]) -> (String, Strin
     (String::from_utf8(out.stdout).unwrap(), map)
 }
 
+/// buildroot-generator's `--print WHAT` for the source `pick` from
+/// `repofile`'s source repos, over the testdata binaries (core: bash).
+fn generator_print(repofile: &str, what: &str) -> String {
+    let out = cmd(Tool::Generator)
+        .args(["--arch", "x86_64", "-q", "--core", "bash"])
+        .args([
+            "--release-package",
+            "",
+            "--repo",
+            "main=testdata/repos/x86_64",
+        ])
+        .args(["--repofile", repofile, "--print", what])
+        .write_stdin("pick\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// The libjpeg-turbo case of the audit: the newest source is fc, the eln
 /// one (archful) is older. With the workflow's regex the eln one is cached
 /// and judged archful, as buildroot-generator builds it; without, the
@@ -148,28 +167,7 @@ fn a_tie_goes_to_the_repo_the_generator_takes_it_from() {
         assert_eq!(archful_list, "pick\n", "{prefer:?}: not the cheaper repo's");
     }
     // buildroot-generator builds that repo's SRPM (its header asks for nasm).
-    let out = cmd(Tool::Generator)
-        .args([
-            "--arch",
-            "x86_64",
-            "-q",
-            "--core",
-            "bash",
-            "--release-package",
-            "",
-        ])
-        .args([
-            "--repo",
-            "main=testdata/repos/x86_64",
-            "--repofile",
-            &repofile,
-        ])
-        .args(["--print", "binaries"])
-        .write_stdin("pick\n")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let installed = String::from_utf8(out.stdout).unwrap();
+    let installed = generator_print(&repofile, "binaries");
     assert!(
         installed.lines().any(|l| l.starts_with("nasm")),
         "{installed}"
@@ -199,28 +197,7 @@ fn an_excluded_source_is_not_cached() {
         identify(&t, &[&repofile], &[]),
         ("pick\n".into(), "pick=pick-3.0.3-1.eln150.src.rpm\n".into())
     );
-    let out = cmd(Tool::Generator)
-        .args([
-            "--arch",
-            "x86_64",
-            "-q",
-            "--core",
-            "bash",
-            "--release-package",
-            "",
-        ])
-        .args([
-            "--repo",
-            "main=testdata/repos/x86_64",
-            "--repofile",
-            &repofile,
-        ])
-        .args(["--print", "source-nvrs"])
-        .write_stdin("pick\n")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let built = String::from_utf8(out.stdout).unwrap();
+    let built = generator_print(&repofile, "source-nvrs");
     assert!(built.lines().any(|l| l == "pick-3.0.3-1.eln150"), "{built}");
 }
 
