@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use super::cache::{cache_index, CachedSrpm};
 use super::cache_hold::{lock_repo_dir, CacheHold};
+use super::cache_sums::Sums;
 use super::cache_uses::record_use;
 use super::journal::Journal;
 use super::options::ArchTarget;
@@ -144,9 +145,15 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
         chosen.iter().map(|c| c.file.as_str()),
         SystemTime::now(),
     );
+    // The checksums identify-archful-srpms (or an earlier run) verified:
+    // an SRPM whose file is as recorded is not hashed again.
+    let sums = Sums::open(cache);
     let placed = chosen
         .par_iter()
-        .map(|c| place(c, archful.contains(&c.name), target, how, out, &journal))
+        .map(|c| {
+            let archful = archful.contains(&c.name);
+            place(c, archful, target, how, out, &journal, &sums)
+        })
         .collect::<Result<Vec<_>>>()
         .and_then(|placed| {
             let (pkgs, placed): (Vec<Package>, Vec<Placed>) = placed.into_iter().unzip();
@@ -157,6 +164,9 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
     let placed = match placed {
         Ok(p) => {
             journal.commit();
+            // Best effort: a cache this run may only read (another user's)
+            // is used as it is; an unrecorded checksum costs a hash later.
+            let _ = sums.save();
             p
         }
         Err(e) => {
@@ -228,6 +238,7 @@ fn mark_out_dir(out: &Path, journal: &Journal) -> Result<()> {
 /// Puts the SRPM of one source into `out`: linked from the cache, or
 /// regenerated for `arch` when archful. Returns its header (for repodata).
 /// The cached file is read first, so a broken one is named as such.
+#[allow(clippy::too_many_arguments)]
 fn place(
     c: &CachedSrpm,
     archful: bool,
@@ -235,14 +246,21 @@ fn place(
     how: Regenerate,
     out: &Path,
     journal: &Journal,
+    sums: &Sums,
 ) -> Result<(Package, Placed)> {
+    // The cached file's sha256, from the cache's record when the file is
+    // as recorded, else hashed (and recorded).
+    let (sha256, checked) = sums.digest(&c.file, "sha256")?;
     // A linked SRPM's details come from the headers read here, with the
     // repo's file's time (`linked`); a regenerated one's later
     // (`with_details`), read from the repo's file.
-    let (header, details) = srpm::read_header_deferring_details(&c.path)?;
+    let (header, details) = srpm::read_header_deferring_details(&c.path, Some(sha256))?;
     let dest = out.join(&c.file);
     let linked = |header: Package| -> Result<Package> {
         link_or_copy(&c.path, &dest, journal)?;
+        // The link changed the cached file's ctime: the checksum stays
+        // recorded for its bytes.
+        sums.carry(&c.file, &checked);
         let details = details(srpm::file_mtime(&dest)?);
         Ok(Package {
             details: Some(Box::new(details)),
