@@ -251,7 +251,7 @@ pub fn refresh_cache_with(
         .filter(|(name, _)| cached.iter().any(|c| &c.name == *name && !c.path.is_file()))
         .collect();
     at_once(&gone, slots.threads(), |&c| place(c))?;
-    sums.save()?;
+    sums.compact()?;
     Ok(CacheRefresh {
         cached,
         missing,

@@ -164,9 +164,6 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
     let placed = match placed {
         Ok(p) => {
             journal.commit();
-            // Best effort: a cache this run may only read (another user's)
-            // is used as it is; an unrecorded checksum costs a hash later.
-            let _ = sums.save();
             p
         }
         Err(e) => {

@@ -24,4 +24,5 @@ mod parallel_downloads;
 mod real_srpms;
 mod refusals;
 mod repofile_options;
+mod srpm_cache_sums;
 mod workload_diff;
