@@ -246,18 +246,22 @@ fn place(
     sums: &Sums,
 ) -> Result<(Package, Placed)> {
     // The cached file's sha256, from the cache's record when the file is
-    // as recorded, else hashed (and recorded).
-    let (sha256, checked) = sums.digest(&c.file, "sha256")?;
+    // as recorded, else hashed (and recorded). A file that cannot be read
+    // is left to the header's reading, whose errors name the problem.
+    let digest = sums.digest(&c.file, "sha256").ok();
     // A linked SRPM's details come from the headers read here, with the
     // repo's file's time (`linked`); a regenerated one's later
     // (`with_details`), read from the repo's file.
-    let (header, details) = srpm::read_header_deferring_details(&c.path, Some(sha256))?;
+    let sha256 = digest.as_ref().map(|(sum, _)| sum.clone());
+    let (header, details) = srpm::read_header_deferring_details(&c.path, sha256)?;
     let dest = out.join(&c.file);
     let linked = |header: Package| -> Result<Package> {
         link_or_copy(&c.path, &dest, journal)?;
         // The link changed the cached file's ctime: the checksum stays
         // recorded for its bytes.
-        sums.carry(&c.file, &checked);
+        if let Some((_, checked)) = &digest {
+            sums.carry(&c.file, checked);
+        }
         let details = details(srpm::file_mtime(&dest)?);
         Ok(Package {
             details: Some(Box::new(details)),
