@@ -164,37 +164,38 @@ fn check(src: &Path, expected: Option<&Expected>, digests: &Digests) -> Result<(
 }
 
 /// Puts a local repo's file `src` at `dest` once it matches `expected`: a
-/// hard link when the file is on the cache's file system and it was
-/// hashed whole without changing (and not so new that a change could hide
-/// in its times: `cache_sums::RACY`), else a copy checked as it is written.
-/// A mismatch is an error naming the repo's file.
+/// hard link when the file is on the cache's file system, it did not
+/// change while hashed and is not so new that a change could hide in its
+/// times (`cache_sums::RACY`); else a copy checked as it is written. A
+/// mismatch is an error naming the repo's file.
 fn place_local(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result<Checked> {
-    let checked = hash_file(src, &wanted_algos(expected))?;
-    check(src, expected, &checked.digests)?;
-    if checked.recordable {
-        if let Some(linked) = link_checked(src, dest, &checked) {
-            return Ok(linked);
-        }
+    match link_checked(src, dest, expected)? {
+        Some(linked) => Ok(linked),
+        None => copy_verified(src, dest, expected),
     }
-    copy_verified(src, dest, expected)
 }
 
-/// Hard-links `src`, hashed as `checked`, to `dest`: under a temp name,
-/// checked to be the inode hashed with the bytes it had (the repo's file
-/// may have been replaced or written since), then renamed into place. None
-/// when it cannot (another file system, a file another user owns under
-/// `fs.protected_hardlinks`, a file changed since), leaving nothing.
-fn link_checked(src: &Path, dest: &Path, checked: &Checked) -> Option<Checked> {
-    let dir = dest.parent()?;
-    // Named as a download's temp file, so a killed run's is swept; a
-    // concurrent run's sweep may take it first (it has the repo file's
-    // age): the rename fails and the file is copied instead.
-    let tmp = tempfile::Builder::new()
-        .make_in(dir, |tmp| std::fs::hard_link(src, tmp))
-        .ok()?
-        .into_temp_path();
-    let same = Stamp::of(&tmp).is_ok_and(|now| now.same_bytes(&checked.stamp));
-    (same && tmp.persist(dest).is_ok()).then(|| checked.clone())
+/// Hard-links `src` under a temp name beside `dest`, hashes it there (the
+/// repo's file itself, read once), and renames it into place when it
+/// matches. Ok(None), leaving nothing, when it cannot link (another file
+/// system, a file another user owns under `fs.protected_hardlinks`), or
+/// cannot read it, or the file changed while hashed or is racily new, or
+/// the rename failed (a concurrent run's sweep took the temp name, which
+/// has the repo file's age): the caller copies it.
+fn link_checked(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result<Option<Checked>> {
+    let Some(dir) = dest.parent() else {
+        return Ok(None);
+    };
+    // Named as a download's temp file, so a killed run's is swept.
+    let Ok(tmp) = tempfile::Builder::new().make_in(dir, |tmp| std::fs::hard_link(src, tmp)) else {
+        return Ok(None);
+    };
+    let tmp = tmp.into_temp_path();
+    let Ok(checked) = hash_file(&tmp, &wanted_algos(expected)) else {
+        return Ok(None);
+    };
+    check(src, expected, &checked.digests)?;
+    Ok((checked.recordable && tmp.persist(dest).is_ok()).then_some(checked))
 }
 
 /// Copies a local repo's file to `dest` atomically when it matches
