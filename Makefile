@@ -24,7 +24,7 @@ release:
 
 test: build
 	$(CARGO) test --workspace --no-fail-fast
-	scripts/e2e-test.sh $(TARGET_DIR)/debug
+	scripts/e2e-test.sh "$(TARGET_DIR)/debug"
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -34,10 +34,10 @@ testdata:
 	$(CARGO) run -q -p testdata-gen -- testdata
 
 demo: release
-	scripts/demo.sh --work $(WORK)
+	scripts/demo.sh --work "$(WORK)"
 
 verify: release
-	scripts/buildroot-workflow.sh --work $(WORK) --verify-only
+	scripts/buildroot-workflow.sh --work "$(WORK)" --verify-only
 
 bench-data:
 	scripts/bench-data.sh
@@ -50,17 +50,17 @@ fuzz:
 
 clean:
 	$(CARGO) clean
-	rm -rf $(WORK)
+	rm -rf "$(WORK)"
 
 # The spec evaluator against rpmspec on a corpus of specs (not part of `make test`):
 #   make spec-corpus SPECS=/path/to/specs [SAMPLE=N [OFFSET=K]] [MACROS=DIR] [RPM_ROOT=DIR]
 #   (RPM_ROOT: a newer rpm to compare with, made by scripts/debian-rpm-root.sh; docs/archful.md)
 spec-corpus:
 	@[ -n "$(SPECS)" ] || { echo "make spec-corpus: give SPECS=/path/to/specs (docs/archful.md)" >&2; exit 2; }
-	scripts/spec-corpus.sh $(SPECS)
+	scripts/spec-corpus.sh "$(SPECS)"
 
 # A set of real SRPMs from a spec corpus, for make bench SRPM_SET=DIR (not part of make test):
 #   make srpm-set SPECS=/path/to/specs SRPM_SET=DIR [SAMPLE=N]   (docs/benchmark.md)
 srpm-set:
 	@[ -n "$(SPECS)" ] && [ -n "$(SRPM_SET)" ] || { echo "make srpm-set: give SPECS=/path/to/specs SRPM_SET=DIR (docs/benchmark.md)" >&2; exit 2; }
-	scripts/srpm-set.sh $(SPECS) $(SRPM_SET)
+	scripts/srpm-set.sh "$(SPECS)" "$(SRPM_SET)"

@@ -55,16 +55,21 @@
 # Exit codes: 0 success, 1 verify found what compose + workload cannot build, or buildroot
 # binaries the new compose lacks (the run is still published), 2 bad usage, a bad configuration
 # or a failed step (stderr names the step and arch), 129, 130, 143 interrupted by SIGHUP, SIGINT
-# (Ctrl-C), SIGTERM: the tools it started are stopped first; a run is kept as WORK/failed,
-# --verify-only leaves verify/ as it was.
+# (Ctrl-C), SIGTERM, 141 its stderr's reader went away (SIGPIPE): the tools it started are
+# stopped first; a run is kept as WORK/failed, --verify-only leaves verify/ as it was. A reader of
+# stdout (diff.txt, once the run is published) that stops early is no error.
 # shellcheck disable=SC2329  # functions called through per_arch and traps
 set -eEuo pipefail
+# The workflow's own stderr, kept as fd 7: its error and interrupt messages go there even when a
+# signal or a failure comes while a step's stderr is redirected to a file (step 4's, compose-view's
+# warnings), where the nightly log would not show them. The tools it starts do not get it.
+exec 7>&2
 
 usage="usage: scripts/buildroot-workflow.sh --config FILE [--work DIR] [--bin DIR] [--no-verify] | --verify-only [--work DIR] [--bin DIR] (--help)"
 tmp=""         # scratch directory once the run starts: the tools' stderr, the error text
 cur_step=""    # the step running, for failed/error.txt
 die() {
-  echo "buildroot-workflow: $*" >&2
+  echo "buildroot-workflow: $*" >&7
   # failed/error.txt: the step, this message and what the failing tools said.
   if [ -n "$tmp" ]; then
     { echo "step: ${cur_step:-(before the steps)}"; echo "error: $*"; cat "$tmp/said" 2> /dev/null || true; } \
@@ -130,8 +135,7 @@ fi
 for t in buildroot-generator identify-archful-srpms create-srpm-repos workload-diff compose-view fetch-compose; do
   [ -x "$bin/$t" ] || die "$bin/$t: not built (run 'make release' or pass --bin DIR)"
 done
-# archful_tool names a function: step 4 runs identify-archful-srpms as a job (run_tool).
-gen="$bin/buildroot-generator" archful_tool=archful_job
+gen="$bin/buildroot-generator" archful_tool="$bin/identify-archful-srpms"
 repos_tool="$bin/create-srpm-repos" diff_tool="$bin/workload-diff" view_tool="$bin/compose-view"
 fetch_tool="$bin/fetch-compose"
 
@@ -293,6 +297,9 @@ core_args=()
 [ -z "$CORE" ] || core_args+=(--core "$CORE")
 [ -z "$RELEASE_PACKAGE" ] || core_args+=(--release-package "$RELEASE_PACKAGE")
 [ -z "$PREFER_RELEASE" ] || core_args+=(--prefer-release "$PREFER_RELEASE")
+# Steps 4-7 take the source of a name as buildroot-generator does: the same REGEX.
+prefer_args=()
+[ -z "$PREFER_RELEASE" ] || prefer_args+=(--prefer-release "$PREFER_RELEASE")
 [ -z "$PLACEHOLDERS" ] || core_args+=(--placeholders "$PLACEHOLDERS")
 source_args=()
 for r in $SOURCE_REPOS; do source_args+=(--source-repo "$r"); done
@@ -334,10 +341,15 @@ stop_jobs() { # stops every job still running and waits until their process grou
   for p in "${groups[@]}"; do kill -KILL -- "-$p" 2> /dev/null; done
 }
 on_signal() { # NAME CODE: the exit trap does the rest (stops the jobs, keeps the run as failed/)
+  local why=""
   set +m
-  trap '' INT TERM HUP
+  trap '' INT TERM HUP PIPE
   interrupted=$1
-  [ -z "$tmp" ] || printf 'step: %s\nerror: interrupted (SIG%s)\n' "${cur_step:-(before the steps)}" "$1" > "$tmp/error"
+  # SIGPIPE: a write of the workflow's own to stderr or stdout found its reader gone
+  # (`... 2>&1 | head`, a log pipe whose reader died); without this trap bash would die of it
+  # halfway through its exit trap, leaving its scratch directory and a wrong error.txt.
+  [ "$1" != PIPE ] || why=": the reader of its stderr or stdout went away"
+  [ -z "$tmp" ] || printf 'step: %s\nerror: interrupted (SIG%s%s)\n' "${cur_step:-(before the steps)}" "$1" "$why" > "$tmp/error"
   exit "$2"
 }
 held=""
@@ -354,21 +366,29 @@ release_signals() { # the usual traps again; a signal held meanwhile is taken no
   # shellcheck disable=SC2086
   [ -z "$held" ] || on_signal $held
 }
-run_tool() { # CMD...: runs CMD as a job and waits for it; returns its exit status (a job reading
-  # the terminal would stop: callers give stdin)
-  local p rc=0 err
+run_tool() { # [--keep FILE] CMD...: runs CMD as a job and waits for it; returns its exit status
+  # (a job reading the terminal would stop: callers give stdin). Its stderr is collected in the
+  # scratch directory, not in WORK (a full disk there must not swallow the tool's reason), and
+  # shown; with --keep FILE, written to FILE instead and shown only when CMD fails (a FILE that
+  # cannot be written fails the call, with cp's message). When it fails, also kept for
+  # failed/error.txt.
+  local p rc=0 err keep=""
+  if [ "$1" = --keep ]; then keep=$2; shift 2; fi
   err=$(mktemp "$tmp/stderr.XXXXXX")
   set -m
-  "$@" 2> "$err" &
+  "$@" 2> "$err" 7>&- &
   p=$!
   set +m
   wait "$p" || rc=$?
-  cat "$err" >&2
+  if [ -n "$keep" ] && ! cp "$err" "$keep" 2> "$err.cp"; then
+    cat "$err.cp" >> "$err"
+    [ "$rc" != 0 ] || rc=2
+  fi
+  [ -n "$keep" ] && [ "$rc" = 0 ] || cat "$err" >&2
   [ "$rc" = 0 ] || cat "$err" >> "$tmp/said"
-  rm -f "$err"
+  rm -f "$err" "$err.cp"
   return "$rc"
 }
-archful_job() { run_tool "$bin/identify-archful-srpms" "$@"; }
 
 # per_arch LABEL CMD...: runs CMD once per arch in parallel (@ARCH@ replaced by the arch), each a
 # job; any failure is fatal, naming LABEL and the arches that failed. What the tools said is
@@ -379,7 +399,7 @@ per_arch() {
   local pids=() a failed="" i=0
   for a in $ARCHES; do
     set -m
-    ( trap - ERR; exec 2> "$tmp/per-arch-$a"; "${@//@ARCH@/$a}" ) &
+    ( trap - ERR; exec 2> "$tmp/per-arch-$a" 7>&-; "${@//@ARCH@/$a}" ) &
     pids+=($!)
     set +m
   done
@@ -441,12 +461,14 @@ run_pass() { # pass-name arch [extra args...]
     "${input_flags[@]}" --view "$VIEW" --output-dir "$run/$pass/$a" -q < "$input" > /dev/null
 }
 
-compose_from_configs() { # dir: step 2 with compose-view -> DIR/<arch>.txt, DIR/sources-<arch>.txt
-  local out=$1 a cr
+compose_from_configs() { # dir from: step 2 with compose-view -> DIR/<arch>.txt, DIR/sources-<arch>.txt
+  # (FROM: the configs the run's copy was made from; compose-view's messages name the copy)
+  local out=$1 from=$2 a cr
   cr="$out/content-resolver"
   mkdir -p "$out"
-  run_tool "$view_tool" --configs "$COMPOSE_CONFIGS" --view "$VIEW" "${view_args[@]}" --output-dir "$cr" \
-    < /dev/null 2> "$out/warnings.txt" > /dev/null || { cat "$out/warnings.txt" >&2; die "step 2 (compose-view) failed"; }
+  run_tool --keep "$out/warnings.txt" "$view_tool" --configs "$COMPOSE_CONFIGS" --view "$VIEW" "${view_args[@]}" \
+    --output-dir "$cr" < /dev/null > /dev/null \
+    || die "step 2 (compose-view) failed (a file it names in ${COMPOSE_CONFIGS#"$run"/}/ is the run's copy of one in $from: fix it there)"
   for a in $ARCHES; do
     cp "$cr/view-binary-package-name-list--$VIEW--$a.txt" "$out/$a.txt"
     cp "$cr/view-source-package-name-list--$VIEW--$a.txt" "$out/sources-$a.txt"
@@ -477,7 +499,7 @@ diff_inputs() { # run-dir: workload-diff's inputs (compose and pass 2 per arch, 
 make_repo() { # arch: steps 5-7 for one arch
   "$repos_tool" --arch "$1" --cache "$work/srpm-cache" --archful "$run/archful/archful.txt" \
     ${REPOFILE:+--repofile "${REPOFILE//\$basearch/$1}"} ${DNF_CONF:+--dnf-conf "${DNF_CONF//\$basearch/$1}"} \
-    "${macro_args[@]}" --out "$run/repos/$1" -q \
+    "${macro_args[@]}" "${prefer_args[@]}" --out "$run/repos/$1" -q \
     < "$run/pass1/$1/buildroot-source-package-names.txt"
 }
 
@@ -521,9 +543,9 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
       -o "$v/configs/eln-buildroot-workload.yaml" < /dev/null || die "step 10 (the workload for the new compose) failed"
     local labels=() l
     for l in ${WORKLOAD_LABELS:-eln-buildroot}; do labels+=(--extra-label "$l"); done
-    run_tool "$view_tool" --configs "$v/configs" --view "$VIEW" "${view_args[@]}" "${labels[@]}" \
-      --output-dir "$v/compose" < /dev/null 2> "$v/compose-warnings.txt" > /dev/null \
-      || { cat "$v/compose-warnings.txt" >&2; die "step 10 (compose-view, the new compose) failed"; }
+    run_tool --keep "$v/compose-warnings.txt" "$view_tool" --configs "$v/configs" --view "$VIEW" \
+      "${view_args[@]}" "${labels[@]}" --output-dir "$v/compose" < /dev/null > /dev/null \
+      || die "step 10 (compose-view, the new compose) failed"
     # A WORKLOAD_LABELS label no workload has makes the new compose the old one: said here.
     grep -F -e '--extra-label' "$v/compose-warnings.txt" >&2 || true
     for a in $ARCHES; do
@@ -572,10 +594,12 @@ prune_runs() { # removes runs no link points to (the lock keeps other runs out)
 
 run="" id="" published=0
 on_exit() { # stops what still runs; a failed run becomes failed/ (with error.txt), the last line says so
-  local rc=$? what="run failed"
+  local rc=$? what="run failed" why="error.txt: why"
   set +eE +m
   trap - ERR
-  trap '' INT TERM HUP
+  trap '' INT TERM HUP PIPE
+  # To the workflow's stderr, not a file a step's stderr was redirected to when this came.
+  exec 2>&7
   stop_jobs
   [ -z "$interrupted" ] || what="interrupted (SIG$interrupted)"
   if [ "$verify_only" = 1 ] && [ -n "$vnew" ]; then
@@ -584,10 +608,17 @@ on_exit() { # stops what still runs; a failed run becomes failed/ (with error.tx
     echo "buildroot-workflow: $what; $work/current/verify/ is unchanged" >&2
   elif [ "$verify_only" = 0 ] && [ "$published" = 0 ] && [ -n "$run" ] && [ -d "$run" ]; then
     [ -s "$tmp/error" ] || printf 'step: %s\nerror: exit status %s\n' "${cur_step:-(before the steps)}" "$rc" > "$tmp/error"
-    cp "$tmp/error" "$run/.error.txt.new" && mv -f "$run/.error.txt.new" "$run/error.txt"
-    relink failed "$id"
-    prune_runs
-    echo "buildroot-workflow: $what; its output is kept in $work/failed/ (error.txt: why; current/ is unchanged)" >&2
+    # A full disk can refuse error.txt, or even the link: the last line says what is there.
+    if ! { cp "$tmp/error" "$run/.error.txt.new" && mv -f "$run/.error.txt.new" "$run/error.txt"; }; then
+      rm -f "$run/.error.txt.new"
+      why="no error.txt, it could not be written: the lines above say why"
+    fi
+    if relink failed "$id"; then
+      prune_runs
+      echo "buildroot-workflow: $what; its output is kept in $work/failed/ ($why; current/ is unchanged)" >&2
+    else
+      echo "buildroot-workflow: $what; its output is kept in $run ($why; current/ is unchanged)" >&2
+    fi
   elif [ -n "$interrupted" ]; then
     echo "buildroot-workflow: $what" >&2
   fi
@@ -598,6 +629,7 @@ trap on_exit EXIT
 trap 'on_signal INT 130' INT
 trap 'on_signal TERM 143' TERM
 trap 'on_signal HUP 129' HUP
+trap 'on_signal PIPE 141' PIPE
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/buildroot-workflow.XXXXXX")
 
 if [ "$verify_only" = 1 ]; then
@@ -626,8 +658,8 @@ if [ -n "$COMPOSE_CONFIGS" ]; then
   step "2 compose-view ($VIEW from $COMPOSE_CONFIGS)"
   # The configs as this run reads them, kept: step 10 and --verify-only use this copy.
   copy_configs "$COMPOSE_CONFIGS" "$run/configs"
-  COMPOSE_CONFIGS="$run/configs"
-  compose_from_configs "$run/compose"
+  configs_from=$COMPOSE_CONFIGS COMPOSE_CONFIGS="$run/configs"
+  compose_from_configs "$run/compose" "$configs_from"
   COMPOSE_DIR="$run/compose"
 elif [ -n "$COMPOSE_URL" ]; then
   step "2 fetch-compose ($VIEW from $COMPOSE_URL)"
@@ -672,15 +704,33 @@ arch_args=(); for a in $ARCHES; do arch_args+=(--arch "$a"); done
 # notes (which macro packages were used, per arch) are shown here. A per-arch REPOFILE or
 # DNF_CONF is passed with its $basearch: each arch's macros come from that arch's file, and the
 # sources from x86_64's (they are the same on every arch).
-"$archful_tool" "${source_args[@]}" ${REPOFILE:+--repofile "$REPOFILE"} \
+# (Its stderr is kept in the scratch directory, not in the run: on a full disk the reason the
+# step failed is still shown.) sed, not grep -v: a warnings.txt that cannot be written is an error.
+run_tool --keep "$tmp/archful-stderr" "$archful_tool" "${source_args[@]}" ${REPOFILE:+--repofile "$REPOFILE"} \
   ${DNF_CONF:+--dnf-conf "$DNF_CONF"} --cache "$work/srpm-cache" \
-  "${arch_args[@]}" "${macro_args[@]}" --map "$run/archful/srpm-map.txt" \
+  "${arch_args[@]}" "${macro_args[@]}" "${prefer_args[@]}" --map "$run/archful/srpm-map.txt" \
   --json-file "$run/archful/archful.json" < "$run/archful/sources.txt" \
-  > "$run/archful/archful.txt" 2> "$run/archful/stderr.txt" \
-  || { cat "$run/archful/stderr.txt" >&2; die "step 4 (identify-archful-srpms) failed"; }
-grep -v '^identify-archful-srpms: note: ' "$run/archful/stderr.txt" > "$run/archful/warnings.txt" || true
-sed -n 's/^identify-archful-srpms: note: /   /p' "$run/archful/stderr.txt" >&2
-rm -f "$run/archful/stderr.txt"
+  > "$run/archful/archful.txt" || die "step 4 (identify-archful-srpms) failed"
+sed '/^identify-archful-srpms: note: /d' "$tmp/archful-stderr" > "$run/archful/warnings.txt"
+sed -n 's/^identify-archful-srpms: note: /   /p' "$tmp/archful-stderr" >&2
+# Pass 1 built, per name, the source buildroot-generator chose; step 4 cached, and steps 5-7
+# regenerate, the one identify-archful-srpms chose, by the same rule and PREFER_RELEASE. A check
+# that they agree: where they differ, pass 2 prefers the original SRPM (its header's
+# BuildRequires as rpmbuild -bs wrote them on one arch) over the per-arch one, and step 4 judged
+# another spec: named in a warning, as that source's pass 2 is not what the steps promise.
+sort -u "$run"/pass1/*/buildroot-source-package-nvrs.txt \
+  | awk 'FNR == NR { i = index($0, "="); f = substr($0, i + 1); sub(/\.(no)?src\.rpm$/, "", f)
+                     cached[substr($0, 1, i - 1)] = f; next }
+         { n = $0; sub(/-[^-]*-[^-]*$/, "", n)
+           if ((n in cached) && cached[n] != $0)
+             print "buildroot-workflow: warning: " n ": pass 1 built " $0 ", steps 4-7 took " cached[n] \
+               " (the two tools chose differently; the metadata changed between the steps?):" \
+               " pass 2 builds it from the original SRPM, not one regenerated for the arch" }' \
+    "$run/archful/srpm-map.txt" - > "$tmp/prefer-mismatch"
+if [ -s "$tmp/prefer-mismatch" ]; then
+  cat "$tmp/prefer-mismatch" >> "$run/archful/warnings.txt"
+  sed 's/^buildroot-workflow: /   /' "$tmp/prefer-mismatch" >&2
+fi
 [ ! -s "$run/archful/warnings.txt" ] || echo "   (warnings: archful/warnings.txt)" >&2
 
 step "5-7 create-srpm-repos"
@@ -741,7 +791,12 @@ rm -f "$work/failed"
 release_signals
 prune_runs
 
-cat "$work/current/diff.txt"
+# The run is published: a reader of stdout that stopped early (| head) is no error, as for the
+# tools (cat dies of SIGPIPE, 141); a stdout that cannot be written is said, naming the run.
+out_rc=0
+cat "$work/current/diff.txt" || out_rc=$?
+[ "$out_rc" = 0 ] || [ "$out_rc" = 141 ] \
+  || die "standard output: cannot write diff.txt to it (the run is published all the same: $work/current/)"
 cat >&2 <<EOF
 == done. Results in $work/current/ (-> runs/$id):
    eln-buildroot-workload.yaml   the ELN-Buildroot workload (content-resolver format)

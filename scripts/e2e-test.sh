@@ -5,7 +5,9 @@
 # and must fail on what the workload YAML lacks, kept .repo files stay valid, current/ is
 # swapped atomically and the previous run kept as last/, failed steps exit 2 and are kept as
 # failed/ (with error.txt) until a later run is published, configuration mistakes are refused
-# before any step, SIGTERM and Ctrl-C stop the per-arch tools and release the lock, a failed or
+# before any step, SIGTERM and Ctrl-C stop the per-arch tools and release the lock (and say so
+# on stderr, in step 4 too; a reader of stderr gone is SIGPIPE's 141, one of stdout no error), a
+# full disk in step 4 shows the tool's reason, a failed or
 # interrupted --verify-only leaves the published verify/ as it was, relative --work and --bin
 # are the caller's, a WORK path with a space works, the archful step records its JSON, warnings
 # and the spec macros of the config, and `make demo` (the compose from content-resolver configs,
@@ -395,6 +397,11 @@ grep -qx "baseurl=file://$work/with%20space%25/runs/[^/]*/repos/x86_64" "$sp/cur
 baseurls_exist "$sp"/current/repos/*.repo "$sp"/current/verify/*/archful.repo
 cmp -s "$sp/current/eln-buildroot-workload.yaml" "$cur/eln-buildroot-workload.yaml" \
   || fail "a WORK with a space gave another workload"
+# The Makefile passes a WORK with a space as one word (make clean removed its parts before).
+out=$(make -n -s clean verify demo WORK="$work/a b" CARGO=true)
+grep -qxF "rm -rf \"$work/a b\"" <<< "$out" && grep -qxF "scripts/demo.sh --work \"$work/a b\"" <<< "$out" \
+  && grep -qxF "scripts/buildroot-workflow.sh --work \"$work/a b\" --verify-only" <<< "$out" \
+  || fail "make does not quote WORK: $out"
 echo "e2e: config checks, error.txt, stale failed/, relative --work/--bin, a WORK with a space"
 
 # Interrupts. A buildroot-generator that records its pid and sleeps stands in for a long pass.
@@ -415,18 +422,19 @@ printf '#!/bin/sh\necho "buildroot-generator: simulated failure" >&2\nexit 2\n' 
 chmod +x "$work/slowbin/buildroot-generator" "$work/failbin/buildroot-generator"
 snapshot() { (cd "$1" && find . -type f -exec md5sum {} + | sort); }
 interrupt() { # signal wf-args...: starts the workflow (slow generator), signals it while both arches run
+  # (slow_bin=DIR slow_n=N: the tools of DIR, signalled once N slow tools run)
   local sig=$1 n; shift
   rm -f "$work/slow.pids"
   set -m # (a job of its own: a script started in the background otherwise ignores SIGINT)
-  scripts/buildroot-workflow.sh --bin "$work/slowbin" "$@" > /dev/null 2> "$work/int.err" &
+  scripts/buildroot-workflow.sh --bin "${slow_bin:-$work/slowbin}" "$@" > /dev/null 2> "$work/int.err" &
   wpid=$!
   set +m
   # Up to 120 s: steps 1-2 come first, slow on a loaded machine; the loop ends as both start.
   for n in $(seq 1200); do
-    [ "$(cat "$work/slow.pids" 2> /dev/null | wc -l)" -lt 2 ] || break
+    [ "$(cat "$work/slow.pids" 2> /dev/null | wc -l)" -lt "${slow_n:-2}" ] || break
     sleep 0.1
   done
-  [ "$(wc -l < "$work/slow.pids")" = 2 ] || { cat "$work/int.err" >&2; fail "SIG$sig: the slow passes did not start"; }
+  [ "$(wc -l < "$work/slow.pids")" = "${slow_n:-2}" ] || { cat "$work/int.err" >&2; fail "SIG$sig: the slow passes did not start"; }
   kill -"$sig" "$wpid"
   rc=0; wait "$wpid" || rc=$?
   for n in $(cat "$work/slow.pids"); do
@@ -456,7 +464,51 @@ rc=0; wf --bin "$work/failbin" --work "$w" --verify-only > /dev/null 2> "$work/v
 [ "$(snapshot "$w/current/verify")" = "$before" ] && [ ! -e "$w/current/verify.new" ] \
   || fail "a failed --verify-only changed verify/"
 grep -q "every source builds" "$w/current/verify/report.txt" || fail "verify/report.txt is gone"
+# Interrupted in step 4, whose tool's stderr the workflow keeps in a file: the last line is on
+# the workflow's stderr all the same, not in that file.
+tools_but "$work/slowbin4" identify-archful-srpms
+cp "$work/slowbin/buildroot-generator" "$work/slowbin4/identify-archful-srpms"
+slow_bin="$work/slowbin4" slow_n=1 interrupt TERM --config testdata/workflow.conf --work "$w"
+[ "$rc" = 143 ] && [ "$(tail -1 "$work/int.err")" = "buildroot-workflow: interrupted (SIGTERM); its output is kept in $w/failed/ (error.txt: why; current/ is unchanged)" ] \
+  || { cat "$work/int.err" >&2; fail "SIGTERM in step 4: exit $rc, or the last line is not on stderr"; }
+grep -qx "step: 4 identify-archful-srpms" "$w/failed/error.txt" || fail "SIGTERM in step 4: failed/error.txt"
 echo "e2e: SIGTERM and SIGINT stop the tools and release the lock; verify/ survives a failed --verify-only"
+
+# A reader of the workflow's stdout that is gone by the end (| head) is no error: the run is
+# published, exit 0. One of its stderr gone mid-run stops it as a signal does (SIGPIPE, 141):
+# error.txt says so, and nothing is left in TMPDIR (bash dying of it left its scratch directory).
+{ wf --config testdata/workflow.conf --work "$w" --no-verify 2> "$work/pipe.err" | true; rc=${PIPESTATUS[0]}; } || true
+[ "$rc" = 0 ] && grep -q "^== done" "$work/pipe.err" || { cat "$work/pipe.err" >&2; fail "stdout's reader gone: exit $rc"; }
+mkdir -p "$work/tmpdir"
+{ TMPDIR="$work/tmpdir" wf --config testdata/workflow.conf --work "$w" 2>&1 | true; rc=${PIPESTATUS[0]}; } || true
+[ "$rc" = 141 ] && grep -qx "error: interrupted (SIGPIPE: the reader of its stderr or stdout went away)" "$w/failed/error.txt" \
+  && [ -z "$(ls -A "$work/tmpdir")" ] \
+  || fail "stderr's reader gone: exit $rc, error.txt '$(cat "$w/failed/error.txt")', TMPDIR: $(ls -A "$work/tmpdir")"
+
+# A full disk under WORK in step 4 (a small tmpfs, where mounting is allowed): the tool's
+# message is shown though the run's directory cannot take it, and the last line does not
+# promise an error.txt that could not be written.
+small="$work/small"
+mkdir -p "$small"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=8m tmpfs "$small" 2> /dev/null; then
+  tools_but "$work/fullbin" identify-archful-srpms
+  printf '#!/bin/sh
+cat /dev/zero > "%s/filler" 2> /dev/null
+echo "identify-archful-srpms: %s: No space left on device" >&2
+exit 2
+' \
+    "$small" "$small/w/srpm-cache/.srpm-uses" > "$work/fullbin/identify-archful-srpms"
+  chmod +x "$work/fullbin/identify-archful-srpms"
+  rc=0; wf --bin "$work/fullbin" --config testdata/workflow.conf --work "$small/w" > /dev/null 2> "$work/full.err" || rc=$?
+  umount "$small"
+  [ "$rc" = 2 ] && grep -qxF "identify-archful-srpms: $small/w/srpm-cache/.srpm-uses: No space left on device" "$work/full.err" \
+    && grep -qx "buildroot-workflow: step 4 (identify-archful-srpms) failed" "$work/full.err" \
+    && [ "$(tail -1 "$work/full.err")" = "buildroot-workflow: run failed; its output is kept in $small/w/failed/ (no error.txt, it could not be written: the lines above say why; current/ is unchanged)" ] \
+    || { cat "$work/full.err" >&2; fail "a full disk in step 4: exit $rc, or the reason is not shown"; }
+  echo "e2e: a full disk in step 4 shows the tool's reason"
+else
+  echo "e2e: skipped the full-disk case (not root, or mounting a tmpfs is not allowed)" >&2
+fi
 
 # Between step 4 and steps 5-7 the SRPM cache stays held (shared): a run by hand sharing it with
 # another list would otherwise delete SRPMs before create-srpm-repos links them.
@@ -597,6 +649,47 @@ EOF
     "$m/archful/archful.json" || fail "fallback not in archful.json"
   grep -q "(warnings: archful/warnings.txt)" "$work/macros.err" \
     || { cat "$work/macros.err" >&2; fail "the run did not point at the archful warnings"; }
+  # PREFER_RELEASE reaches every step that chooses a source (the audit's libjpeg-turbo case): the
+  # older eln source is archful (nasm on x86_64 only; its SRPM built for x86_64 asks for nasm), the
+  # newer fc one is not. Pass 1 builds the eln one, step 4 caches and judges it, steps 5-7
+  # regenerate it per arch, and pass 2 on aarch64 builds the aarch64 SRPM (no nasm there): no
+  # NoInstall, and the workflow's check that steps 1-4 agree stays silent.
+  mkdir -p "$work/extra-prefer"
+  for v in 1:1.eln1 2:1.fc99; do
+    br=""
+    [ "${v#*:}" != 1.eln1 ] || br=$'%ifarch x86_64\nBuildRequires: nasm\n%endif\n'
+    printf 'Name: e2e-prefer\nVersion: %s\nRelease: %s\nSummary: two releases\nLicense: MIT\n%s%%description\ne2e.\n%%files\n' \
+      "${v%%:*}" "${v#*:}" "$br" > "$work/specs/e2e-prefer.spec"
+    rpmbuild -bs --nodeps --target x86_64 --define "_topdir $work/rpmbuild" --define "_srcrpmdir $work/extra-prefer" \
+      "$work/specs/e2e-prefer.spec" > /dev/null 2>&1 || fail "rpmbuild -bs e2e-prefer $v failed"
+  done
+  rpm -qp --requires "$work/extra-prefer/e2e-prefer-1-1.eln1.src.rpm" 2> /dev/null | grep -q '^nasm' \
+    || fail "the eln e2e-prefer SRPM was not built with x86_64's BuildRequires"
+  createrepo_c -q "$work/extra-prefer" > /dev/null || fail "createrepo_c failed"
+  mkdir -p "$work/compose3"
+  cp testdata/compose/*.txt "$work/compose3/"
+  echo e2e-prefer >> "$work/compose3/sources.txt"
+  conf "$work/prefer.conf" "SOURCE_REPOS='fixture-source=testdata/repos/source extra=$work/extra-prefer'" \
+    "COMPOSE_DIR=$work/compose3" "PREFER_RELEASE=eln"
+  wf --config "$work/prefer.conf" --work "$work/w-prefer" --no-verify > /dev/null 2> "$work/prefer.err" \
+    || { cat "$work/prefer.err" >&2; fail "the run with PREFER_RELEASE failed"; }
+  p="$work/w-prefer/current"
+  ! grep -qF "e2e-prefer: pass 1 built" "$work/prefer.err" "$p/archful/warnings.txt" \
+    || { cat "$work/prefer.err" >&2; fail "PREFER_RELEASE: pass 1 and step 4 took other SRPMs"; }
+  grep -qx "e2e-prefer=e2e-prefer-1-1.eln1.src.rpm" "$p/archful/srpm-map.txt" \
+    || fail "PREFER_RELEASE: step 4 cached $(grep '^e2e-prefer=' "$p/archful/srpm-map.txt")"
+  grep -qx e2e-prefer "$p/archful/archful.txt" || fail "PREFER_RELEASE: step 4 did not judge the eln spec archful"
+  for a in x86_64 aarch64; do
+    [ -e "$p/repos/$a/e2e-prefer-1-1.eln1.src.rpm" ] && ! ls "$p/repos/$a" | grep -q '^e2e-prefer-2-' \
+      || fail "PREFER_RELEASE: the $a source repo: $(ls "$p/repos/$a" | grep '^e2e-prefer' | tr '\n' ' ')"
+    grep -qx e2e-prefer-1-1.eln1 "$p/pass2/$a/buildroot-source-package-nvrs.txt" \
+      || fail "PREFER_RELEASE: pass 2 on $a did not build e2e-prefer-1-1.eln1"
+    [ ! -e "$p/pass2/$a/errors/e2e-prefer-NoInstall" ] \
+      || fail "PREFER_RELEASE: e2e-prefer NoInstall on $a: $(cat "$p/pass2/$a/errors/e2e-prefer-NoInstall")"
+  done
+  ! rpm -qp --requires "$p/repos/aarch64/e2e-prefer-1-1.eln1.src.rpm" 2> /dev/null | grep -q '^nasm' \
+    || fail "PREFER_RELEASE: the aarch64 SRPM of e2e-prefer was not regenerated (it asks for nasm)"
+  grep -qx nasm "$p/pass2/x86_64/output/e2e-prefer-deps-binary" || fail "PREFER_RELEASE: no nasm for e2e-prefer on x86_64"
 else
   echo "e2e: skipped the spec macro and fallback case (needs rpmbuild and createrepo_c)" >&2
 fi
@@ -643,6 +736,13 @@ wf --config "$work/cr-extra.conf" --work "$work/w-cr" --no-verify > /dev/null 2>
 rm -r "$work/cr-extra/sub" "$work/cr-extra/README.md"
 diff -r "$work/w-cr/current/configs" "$work/cr-extra" > /dev/null \
   || fail "the run's configs/ is not the *.yaml and *.json it read: $(ls -R "$work/w-cr/current/configs")"
+# A config compose-view refuses is named by compose-view in the run's copy; the workflow says which
+# original to fix.
+echo "  bad: [unclosed" >> "$work/cr-extra/base-fixture.yaml"
+rc=0; wf --config "$work/cr-extra.conf" --work "$work/w-cr" --no-verify > /dev/null 2> "$work/cr-bad.err" || rc=$?
+[ "$rc" = 2 ] && grep -qx "compose-view: $work/w-cr/runs/[^/]*/configs/base-fixture.yaml: not valid YAML: .*" "$work/cr-bad.err" \
+  && grep -qxF "buildroot-workflow: step 2 (compose-view) failed (a file it names in configs/ is the run's copy of one in $work/cr-extra: fix it there)" "$work/cr-bad.err" \
+  || { cat "$work/cr-bad.err" >&2; fail "a bad config file: exit $rc, or the original is not named"; }
 # ... and --verify-only (make verify) computes the new compose from that copy, not from the
 # configs as they are now (here: gone).
 rm -rf "$work/demo/demo/configs"

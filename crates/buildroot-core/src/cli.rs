@@ -252,6 +252,37 @@ pub struct SourceRepoArgs {
     pub files: RepoFileArgs,
 }
 
+/// `--prefer-release`: which source package of a name a run takes, the same
+/// in buildroot-generator (the source it builds), identify-archful-srpms
+/// (the SRPM it caches and judges) and create-srpm-repos (the SRPM it
+/// regenerates), so that the workflow's steps agree (`buildroot::preferred`).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct PreferReleaseArgs {
+    /// Prefer source packages whose release matches this regex (e.g. 'eln\d+'): of a name's
+    /// sources (best priority, then newest), the first whose release matches, else the first.
+    /// buildroot-generator, identify-archful-srpms and create-srpm-repos take the same source
+    /// with the same REGEX.
+    #[arg(long, value_name = "REGEX")]
+    pub prefer_release: Option<String>,
+}
+
+impl PreferReleaseArgs {
+    /// The regex, or the one-line usage error of one that does not compile.
+    pub fn regex(&self) -> Result<Option<regex::Regex>> {
+        let Some(r) = &self.prefer_release else {
+            return Ok(None);
+        };
+        regex::Regex::new(r).map(Some).map_err(|e| {
+            // regex errors are multi-line drawings; keep the last line, the message.
+            let msg = e.to_string();
+            let last = msg.lines().last().unwrap_or("").trim().to_string();
+            Error::Usage(format!(
+                "--prefer-release '{r}' is not a valid regex: {last}"
+            ))
+        })
+    }
+}
+
 /// `$releasever` when `--releasever` is not given (nor a varsdir's file).
 pub const DEFAULT_RELEASEVER: &str = "eln";
 

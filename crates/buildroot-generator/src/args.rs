@@ -111,9 +111,11 @@ pub(crate) struct Args {
     /// content-resolver placeholder JSON: sources that do not exist yet.
     #[arg(long, value_name = "FILE")]
     pub(crate) placeholders: Option<PathBuf>,
-    /// Prefer source packages whose release matches this regex (e.g. 'eln\d+').
-    #[arg(long, value_name = "REGEX")]
-    pub(crate) prefer_release: Option<String>,
+    // clap's derive reads doc comments of `arg` fields only: this one is
+    // no help text.
+    /// `--prefer-release`, shared with the archful tools.
+    #[command(flatten)]
+    pub(crate) prefer: buildroot_core::cli::PreferReleaseArgs,
     /// A local SRPM that stands in for the repos' source of its name (repeatable): the
     /// buildroot if that package's BuildRequires changed. Its header's BuildRequires are
     /// used, as `rpmbuild -bs` wrote them. List its name in the input (or let the fixed

@@ -130,15 +130,7 @@ fn run(args: &Args) -> Result<u8> {
         );
     }
     ArchPolicy::new(&args.arch).with_context(|| format!("--arch {}", args.arch))?;
-    let prefer_release = match &args.prefer_release {
-        Some(r) => Some(regex::Regex::new(r).map_err(|e| {
-            // regex errors are multi-line drawings; keep the last line, the message.
-            let msg = e.to_string();
-            let last = msg.lines().last().unwrap_or("").trim().to_string();
-            anyhow::anyhow!("--prefer-release '{r}' is not a valid regex: {last}")
-        })?),
-        None => None,
-    };
+    let prefer_release = args.prefer.regex()?;
     // A what-if typed at a terminal without an input: the given files'
     // names are the input (nothing would come from the terminal).
     let given_as_input = args.input == "-"

@@ -8,10 +8,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use buildroot_core::archful::{
-    cache_index, create_srpm_repo, CacheHold, KeptSrpm, MacroArgs, Regenerate, SrpmCacheArgs,
-    SrpmRepoRequest,
+    cache_index_preferring, create_srpm_repo, CacheHold, KeptSrpm, MacroArgs, Regenerate,
+    SrpmCacheArgs, SrpmRepoRequest,
 };
-use buildroot_core::cli::RepoFileArgs;
+use buildroot_core::cli::{PreferReleaseArgs, RepoFileArgs};
 use buildroot_core::pkglist::{names_in_list, not_stdout, one_list_from_stdin, read_list, Names};
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
@@ -72,6 +72,10 @@ struct Args {
     spec_args: SpecArgs,
     #[command(flatten)]
     repo_files: RepoFileArgs,
+    // No help text (clap reads doc comments of `arg` fields only).
+    /// Which of a name's cached SRPMs is taken: identify-archful-srpms's choice.
+    #[command(flatten)]
+    prefer: PreferReleaseArgs,
     /// No warnings or notes on stderr.
     #[arg(short, long)]
     quiet: bool,
@@ -157,6 +161,7 @@ fn run(args: &Args) -> Result<()> {
             args.cache.srpm_cache.display()
         );
     }
+    let prefer_release = args.prefer.regex()?;
     one_list_from_stdin([("INPUT", args.input.as_str()), ("--archful", &args.archful)])?;
     not_stdout(
         "--out",
@@ -173,7 +178,7 @@ fn run(args: &Args) -> Result<()> {
     let _hold = CacheHold::shared(&args.cache.srpm_cache)?;
     // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines, as
     // the cache's SRPMs name them (a cache without SRPMs is refused below).
-    let cached = cache_index(&args.cache.srpm_cache)?;
+    let cached = cache_index_preferring(&args.cache.srpm_cache, prefer_release.as_ref())?;
     let names = match cached.is_empty() {
         true => lines,
         false => names_in_list(
@@ -212,6 +217,7 @@ fn run(args: &Args) -> Result<()> {
         names: &names,
         out: &args.out,
         regenerate: how,
+        prefer_release: prefer_release.as_ref(),
     })
     .map_err(|e| option_names(e, &args.cache.srpm_cache))?;
     if !args.quiet {

@@ -9,10 +9,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use buildroot_core::archful::{
-    check_cache, check_rpmspec, identify, identify_rpmspec, refresh_cache_with, CacheRefresh,
+    check_cache, check_rpmspec, identify, identify_rpmspec, refresh_cache_preferring, CacheRefresh,
     KeepUnlistedArgs, MacroArgs, SrpmCacheArgs, Verdict, DEFAULT_ARCHES,
 };
-use buildroot_core::cli::SourceRepoArgs;
+use buildroot_core::cli::{PreferReleaseArgs, SourceRepoArgs};
 use buildroot_core::pkglist::{
     names_in_list, not_stdout, read_list, write_list, write_list_file, Names, Stdout,
 };
@@ -81,6 +81,10 @@ struct Args {
     cache: SrpmCacheArgs,
     #[command(flatten)]
     keep: KeepUnlistedArgs,
+    // No help text (clap reads doc comments of `arg` fields only).
+    /// Which source of a name is cached: buildroot-generator's choice.
+    #[command(flatten)]
+    prefer: PreferReleaseArgs,
     /// Target arch (repeatable; default: aarch64 ppc64le s390x x86_64).
     #[arg(long = "arch", value_name = "ARCH")]
     arches: Vec<String>,
@@ -157,6 +161,7 @@ fn run(args: &Args) -> Result<()> {
             );
         }
     }
+    let prefer_release = args.prefer.regex()?;
     if args.rpmspec {
         check_rpmspec().map_err(|e| {
             anyhow::anyhow!("--rpmspec: {e}, or drop --rpmspec to use the built-in evaluator")
@@ -265,11 +270,12 @@ fn run(args: &Args) -> Result<()> {
         cached,
         missing,
         hold: _hold,
-    } = refresh_cache_with(
+    } = refresh_cache_preferring(
         &repos,
         &names,
         &args.cache.srpm_cache,
         &args.keep.retention(),
+        prefer_release.as_ref(),
     )
     .map_err(option_names)?;
     let warn = |m: String| {

@@ -1,5 +1,5 @@
 //! The SRPM cache and the archful test. The cache holds one SRPM per listed
-//! source name (the newest EVR, highest-priority repo first); SRPMs of names
+//! source name (the one buildroot-generator builds: `choose`); SRPMs of names
 //! no longer listed are removed (only while no other run reads the cache:
 //! [`CacheHold`], and once no run has used them for a while:
 //! `cache_uses`), so only a directory that is new, empty or an earlier
@@ -17,8 +17,10 @@ use super::cache_fetch::fetch_once;
 use super::cache_hold::CacheHold;
 use super::cache_sums::{Sums, SUMS_FILE};
 use super::cache_uses::{record_use, remove_unused, Retention, USES_FILE};
+use super::choose::choose;
 use super::options::ArchTarget;
 use crate::atomic;
+use crate::buildroot::preferred;
 use crate::error::OutputDirProblem;
 use crate::error::{Error, Result};
 use crate::evr::parse_srpm_filename;
@@ -38,34 +40,6 @@ pub struct CachedSrpm {
     pub file: String,
     /// The SRPM's path in the cache.
     pub path: PathBuf,
-}
-
-/// Picks, per listed name, the source package to cache: highest repo
-/// priority (lowest number), then the newest EVR.
-fn choose<'a>(
-    repos: &'a [LoadedRepo],
-    names: &BTreeSet<String>,
-) -> BTreeMap<String, (&'a LoadedRepo, &'a Package)> {
-    let mut best: BTreeMap<String, (&LoadedRepo, &Package)> = BTreeMap::new();
-    for r in repos {
-        for p in r
-            .packages
-            .iter()
-            .filter(|p| p.is_source() && names.contains(&p.name))
-        {
-            let better = match best.get(&p.name) {
-                None => true,
-                Some((br, bp)) => {
-                    (r.spec.priority, std::cmp::Reverse(&p.evr))
-                        < (br.spec.priority, std::cmp::Reverse(&bp.evr))
-                }
-            };
-            if better {
-                best.insert(p.name.clone(), (r, p));
-            }
-        }
-    }
-    best
 }
 
 /// The file that marks a directory as an SRPM cache: a refresh deletes the
@@ -177,6 +151,19 @@ pub fn refresh_cache_with(
     cache: &Path,
     retention: &Retention,
 ) -> Result<CacheRefresh> {
+    refresh_cache_preferring(repos, names, cache, retention, None)
+}
+
+/// [`refresh_cache_with`], caching of each name the source whose release
+/// matches `prefer` where one does (`--prefer-release`, as
+/// buildroot-generator chooses).
+pub fn refresh_cache_preferring(
+    repos: &[LoadedRepo],
+    names: &[String],
+    cache: &Path,
+    retention: &Retention,
+    prefer: Option<&regex::Regex>,
+) -> Result<CacheRefresh> {
     // Callers claim the cache before anything is written into it (the
     // metadata and macro packages may go there first); this keeps a direct
     // call just as safe.
@@ -184,7 +171,7 @@ pub fn refresh_cache_with(
     // Local copies leave their temp files here too, not only downloads.
     sweep_stale_temps(cache);
     let wanted: BTreeSet<String> = names.iter().cloned().collect();
-    let chosen = choose(repos, &wanted);
+    let chosen = choose(repos, &wanted, prefer)?;
     let missing: Vec<String> = wanted
         .iter()
         .filter(|n| !chosen.contains_key(*n))
@@ -289,6 +276,17 @@ fn cache_file_name(pkg: &Package) -> String {
 /// epoch, so when a name has several files their headers decide (rpmvercmp
 /// of epoch, version, release: `1:0.5` is newer than `9.0`).
 pub fn cache_index(cache: &Path) -> Result<BTreeMap<String, CachedSrpm>> {
+    cache_index_preferring(cache, None)
+}
+
+/// [`cache_index`], where a name has several files taking the newest whose
+/// release matches `prefer` (`--prefer-release`) if one does: the rule
+/// buildroot-generator chooses by (`buildroot::preferred`), over the
+/// files newest first.
+pub fn cache_index_preferring(
+    cache: &Path,
+    prefer: Option<&regex::Regex>,
+) -> Result<BTreeMap<String, CachedSrpm>> {
     let mut by_name: BTreeMap<String, Vec<CachedSrpm>> = BTreeMap::new();
     for e in std::fs::read_dir(cache).map_err(|e| Error::io(cache, e))? {
         let e = e.map_err(|e| Error::io(cache, e))?;
@@ -317,8 +315,11 @@ pub fn cache_index(cache: &Path) -> Result<BTreeMap<String, CachedSrpm>> {
                 .into_iter()
                 .map(|c| Ok((srpm::read_evr(&c.path)?, c)))
                 .collect::<Result<Vec<_>>>()?;
-            evrs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.file.cmp(&b.1.file)));
-            evrs.pop().expect("several files").1
+            evrs.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.file.cmp(&a.1.file)));
+            let order: Vec<usize> = (0..evrs.len()).collect();
+            let pick =
+                preferred(&order, prefer, |i| evrs[i].0.release_str()).expect("several files");
+            evrs.swap_remove(pick).1
         };
         out.insert(name, newest);
     }

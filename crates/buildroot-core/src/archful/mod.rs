@@ -9,6 +9,7 @@ mod cache_fetch;
 mod cache_hold;
 mod cache_sums;
 mod cache_uses;
+mod choose;
 mod journal;
 mod options;
 mod repos;
@@ -18,8 +19,9 @@ mod rpmspec;
 mod spec_source;
 
 pub use cache::{
-    cache_index, check_cache, claim_cache, identify, refresh_cache, refresh_cache_with,
-    ArchfulResult, CacheRefresh, CachedSrpm, Verdict, CACHE_MARKER,
+    cache_index, cache_index_preferring, check_cache, claim_cache, identify, refresh_cache,
+    refresh_cache_preferring, refresh_cache_with, ArchfulResult, CacheRefresh, CachedSrpm, Verdict,
+    CACHE_MARKER,
 };
 pub use cache_hold::CacheHold;
 pub use cache_sums::SUMS_FILE;

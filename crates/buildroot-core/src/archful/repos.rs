@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
-use super::cache::{cache_index, CachedSrpm};
+use super::cache::{cache_index_preferring, CachedSrpm};
 use super::cache_hold::{lock_repo_dir, CacheHold};
 use super::cache_sums::Sums;
 use super::cache_uses::record_use;
@@ -74,6 +74,9 @@ pub struct SrpmRepoRequest<'a> {
     pub out: &'a Path,
     /// How archful SRPMs are regenerated.
     pub regenerate: Regenerate,
+    /// Where the cache holds several SRPMs of a name, the one whose release
+    /// matches (`--prefer-release`, as identify-archful-srpms cached it).
+    pub prefer_release: Option<&'a regex::Regex>,
 }
 
 /// How archful SRPMs are regenerated.
@@ -103,12 +106,13 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
         names,
         out,
         regenerate: how,
+        prefer_release,
     } = *request;
     check_out_dir(out)?;
     // Every SRPM of the index is read or linked later: a concurrent
     // refresh of the cache with another list must not delete it meanwhile.
     let _hold = CacheHold::shared(cache)?;
-    let index = cache_index(cache)?;
+    let index = cache_index_preferring(cache, prefer_release)?;
     // A cache without a single SRPM is the wrong directory (or step 4 never
     // ran): going on would write an empty repo and call every name missing.
     if index.is_empty() && !names.is_empty() {

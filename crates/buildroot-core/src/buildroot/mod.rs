@@ -37,7 +37,7 @@ use crate::error::Result;
 use crate::pool::{PkgId, Pool};
 use crate::solver::{Job, Resolver, Solution, Unsolvable};
 
-pub use source::choose_source;
+pub use source::{choose_source, preferred};
 use source::{finish_source, prepare_source};
 
 pub use output::{

@@ -3,7 +3,9 @@
 //! `--prefer-release` matches), the jobs of its build (the core's names,
 //! then each BuildRequires, as `dnf builddep` turns an SRPM's requires into
 //! install jobs, `rpmlib(...)` left to rpm), and its record filled in from
-//! the transaction's outcome.
+//! the transaction's outcome. [`preferred`] is `--prefer-release`'s rule,
+//! shared with the SRPM cache of the archful tools (`archful::choose`),
+//! which picks through [`choose_source`] too.
 
 use std::sync::Arc;
 
@@ -23,15 +25,28 @@ pub fn choose_source(pool: &Pool, name: &str, cfg: &Config) -> Option<PkgId> {
     } else if let Some(&p) = cands.first().filter(|&&p| pool.is_command_line(p)) {
         return Some(p);
     }
-    if let Some(re) = &cfg.prefer_release {
-        if let Some(&p) = cands
-            .iter()
-            .find(|&&p| re.is_match(pool.evr_of(p).release_str()))
-        {
-            return Some(p);
-        }
-    }
-    cands.first().copied()
+    preferred(&cands, cfg.prefer_release.as_ref(), |p| {
+        pool.evr_of(p).release_str()
+    })
+}
+
+/// `--prefer-release`'s rule: of `cands`, best first (the pool's order:
+/// priority, then EVR, ties in load order), the first whose release
+/// (`release_of`) matches `prefer`; without `prefer`, or when none
+/// matches, the first.
+pub fn preferred<T: Copy, R: AsRef<str>>(
+    cands: &[T],
+    prefer: Option<&regex::Regex>,
+    release_of: impl Fn(T) -> R,
+) -> Option<T> {
+    prefer
+        .and_then(|re| {
+            cands
+                .iter()
+                .copied()
+                .find(|&c| re.is_match(release_of(c).as_ref()))
+        })
+        .or_else(|| cands.first().copied())
 }
 
 /// The record of one source before its transaction, and the transaction's

@@ -21,6 +21,7 @@ mod help_examples;
 mod identify_archful;
 mod identify_repo_macros;
 mod parallel_downloads;
+mod prefer_release;
 mod real_srpms;
 mod refusals;
 mod repofile_options;
