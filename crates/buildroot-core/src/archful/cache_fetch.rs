@@ -195,7 +195,29 @@ fn link_checked(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result<
         return Ok(None);
     };
     check(src, expected, &checked.digests)?;
-    Ok((checked.recordable && tmp.persist(dest).is_ok()).then_some(checked))
+    // Renamed only when the link is still exactly as hashed; the rename
+    // moves its ctime, so the checksums are carried over to it.
+    let unchanged = Stamp::of(&tmp).is_ok_and(|now| now == checked.stamp);
+    if !(checked.recordable && unchanged && tmp.persist(dest).is_ok()) {
+        return Ok(None);
+    }
+    Ok(Some(renamed(checked, dest)))
+}
+
+/// `checked` of a file this run just renamed to `dest`, at its stamp
+/// there (the rename moved its ctime); recordable only when it is still
+/// the same inode of the same size and mtime.
+fn renamed(checked: Checked, dest: &Path) -> Checked {
+    match Stamp::of(dest) {
+        Ok(now) if now.same_bytes(&checked.stamp) => Checked {
+            stamp: now,
+            ..checked
+        },
+        _ => Checked {
+            recordable: false,
+            ..checked
+        },
+    }
 }
 
 /// Copies a local repo's file to `dest` atomically when it matches
@@ -230,11 +252,12 @@ fn copy_verified(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result
     tmp.persist(dest).map_err(|e| Error::io(dest, e.error))?;
     // Bytes this run wrote and checked as it wrote them, into a new file
     // no one else writes to: recorded whatever their age.
-    Ok(Checked {
+    let checked = Checked {
         digests,
         stamp: Stamp::of_meta(&stamp),
         recordable: true,
-    })
+    };
+    Ok(renamed(checked, dest))
 }
 
 #[cfg(test)]

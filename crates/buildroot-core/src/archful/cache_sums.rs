@@ -73,9 +73,14 @@ pub(crate) struct Stamp {
 }
 
 impl Stamp {
-    /// The stamp of the file at `path` (its symlinks followed).
+    /// The stamp of the file at `path` (its symlinks followed), taken
+    /// from the opened file: on NFS an open revalidates the attributes
+    /// (close-to-open), where a bare `stat` may answer from the client's
+    /// attribute cache while a read that follows sees the new bytes.
     pub(crate) fn of(path: &Path) -> std::io::Result<Stamp> {
-        std::fs::metadata(path).map(|m| Stamp::of_meta(&m))
+        std::fs::File::open(path)?
+            .metadata()
+            .map(|m| Stamp::of_meta(&m))
     }
 
     pub(crate) fn of_meta(m: &std::fs::Metadata) -> Stamp {
@@ -222,24 +227,64 @@ impl Sums {
     }
 
     /// Records `checked` for cache file `name` (checksums the run wrote the
-    /// file with, or hashed it for), carried over to its stamp now if only
-    /// our own link or rename changed it since ([`Stamp::same_bytes`]).
-    /// Nothing when it is not recordable or the record says it already.
+    /// file with, or hashed it for) when the file is exactly as it was
+    /// checked, ctime included: anything that happened to it since, even
+    /// a write that put the mtime back, leaves it unrecorded.
     pub(crate) fn learn(&self, name: &str, checked: &Checked) {
-        if !checked.recordable || name.contains(['\t', '\n', '/']) || name.is_empty() {
-            return;
-        }
         let Ok(now) = Stamp::of(&self.cache.join(name)) else {
             return;
         };
-        if !now.same_bytes(&checked.stamp) {
+        if now == checked.stamp {
+            self.record(name, checked, &checked.stamp, now);
+        }
+    }
+
+    /// Runs `link`, this run's own link of cache file `name` somewhere,
+    /// which moves the file's ctime, and carries the checksums of
+    /// `checked` over to that ctime: only when the file, looked at right
+    /// before the link, is as `checked` saw it (or as the record vouches
+    /// for: another arch's run linked it meanwhile), and right after it
+    /// still has that device, inode, size and mtime. A change between the
+    /// check and the link (while the headers were read) is never carried;
+    /// the one left is a write that puts the mtime back, to the
+    /// nanosecond, between the two looks around the link.
+    pub(crate) fn carry<T>(&self, name: &str, checked: &Checked, link: impl FnOnce() -> T) -> T {
+        let path = self.cache.join(name);
+        let before = Stamp::of(&path)
+            .ok()
+            .filter(|b| checked.recordable && self.vouches(name, checked, b));
+        let out = link();
+        if let (Some(before), Ok(after)) = (before, Stamp::of(&path)) {
+            if after.same_bytes(&before) {
+                self.record(name, checked, &before, after);
+            }
+        }
+        out
+    }
+
+    /// Whether the file `name` at `stamp` holds the bytes `checked` saw:
+    /// `stamp` is the one they were taken at, or one the record gives the
+    /// same checksums for.
+    fn vouches(&self, name: &str, checked: &Checked, stamp: &Stamp) -> bool {
+        *stamp == checked.stamp
+            || checked
+                .digests
+                .iter()
+                .all(|(a, h)| self.lookup(name, stamp, a).as_ref() == Some(h))
+    }
+
+    /// Records `checked`'s checksums for `name` at stamp `now`, with those
+    /// the record holds for the very stamp they were verified at (`at`:
+    /// another type, for the same bytes). Nothing when not recordable or
+    /// already recorded.
+    fn record(&self, name: &str, checked: &Checked, at: &Stamp, now: Stamp) {
+        if !checked.recordable || name.contains(['\t', '\n', '/']) || name.is_empty() {
             return;
         }
         let mut st = self.state.lock().expect("sums lock");
         let mut digests = checked.digests.clone();
-        // Checksums of other types recorded for the same bytes stay.
         if let Some((s, d)) = st.known.get(name) {
-            if s.same_bytes(&checked.stamp) {
+            if s == at {
                 for (a, h) in d {
                     digests.entry(a.clone()).or_insert_with(|| h.clone());
                 }
@@ -251,13 +296,6 @@ impl Sums {
         let line = format_line(name, &now, &digests);
         st.known.insert(name.to_string(), (now, digests));
         self.append(&mut st, &line);
-    }
-
-    /// [`Sums::learn`] after this run linked cache file `name` somewhere
-    /// (its ctime moved): the checksums it found at `checked` stay
-    /// recorded for the file's new ctime.
-    pub(crate) fn carry(&self, name: &str, checked: &Checked) {
-        self.learn(name, checked)
     }
 
     /// Appends one line to the record, in one `write`. A cache this run
@@ -522,6 +560,70 @@ mod tests {
         assert_eq!(digest("sha256"), third);
     }
 
+    /// Writes `bytes` over the file at `p` in place (same inode), then puts
+    /// its mtime back: only its ctime tells.
+    fn rewrite_keeping_mtime(p: &Path, bytes: &[u8]) {
+        let mtime = std::fs::metadata(p).unwrap().modified().unwrap();
+        next_tick();
+        std::fs::write(p, bytes).unwrap();
+        set_mtime(p, mtime);
+    }
+
+    /// A file hashed, then written in place with its mtime put back before
+    /// the run records what it hashed: the old checksum is not recorded
+    /// for the file's new stamp (only its ctime moved).
+    #[test]
+    fn a_change_between_hashing_and_recording_is_not_recorded() {
+        let t = tempfile::tempdir().unwrap();
+        let name = "a-1-1.src.rpm";
+        let p = cache_with(t.path(), name, b"old bytes");
+        let checked = hash_file(&p, &["sha256"]).unwrap();
+        assert!(checked.recordable);
+        rewrite_keeping_mtime(&p, b"new bytes");
+        Sums::open(t.path()).learn(name, &checked);
+        let (sum, _) = Sums::open(t.path()).digest(name, "sha256").unwrap();
+        assert_eq!(sum, sha256(b"new bytes"));
+    }
+
+    /// A checksum of another type learnt for new bytes (written in place,
+    /// mtime put back) does not take along the one recorded for the old
+    /// bytes: each stands only for the exact stamp it was verified at.
+    #[test]
+    fn checksums_of_other_types_are_kept_only_for_the_same_stamp() {
+        let t = tempfile::tempdir().unwrap();
+        let name = "a-1-1.src.rpm";
+        let p = cache_with(t.path(), name, b"old bytes");
+        let digest = |algo: &str| Sums::open(t.path()).digest(name, algo).unwrap().0;
+        assert_eq!(digest("sha256"), sha256(b"old bytes"));
+        rewrite_keeping_mtime(&p, b"new bytes");
+        // Not racily new: the mtime is an hour old, only the ctime is new.
+        let mut md5 = Hasher::new("md5").unwrap();
+        md5.update(b"new bytes");
+        assert_eq!(digest("md5"), md5.hex());
+        assert_eq!(digest("sha256"), sha256(b"new bytes"));
+    }
+
+    /// A file changed between its check and our own link (while the run
+    /// read its headers), its mtime put back: the link does not carry the
+    /// old checksum over to it.
+    #[test]
+    fn a_change_before_our_own_link_is_not_carried() {
+        let t = tempfile::tempdir().unwrap();
+        let cache = t.path().join("cache");
+        std::fs::create_dir_all(&cache).unwrap();
+        let name = "a-1-1.src.rpm";
+        let p = cache_with(&cache, name, b"old bytes");
+        let sums = Sums::open(&cache);
+        let (_, checked) = sums.digest(name, "sha256").unwrap();
+        rewrite_keeping_mtime(&p, b"new bytes");
+        next_tick();
+        sums.carry(name, &checked, || {
+            std::fs::hard_link(&p, t.path().join("x86_64")).unwrap()
+        });
+        let (sum, _) = Sums::open(&cache).digest(name, "sha256").unwrap();
+        assert_eq!(sum, sha256(b"new bytes"));
+    }
+
     /// A file written a moment ago is hashed but not recorded: a write in
     /// the same tick of the clock could leave its times as they are.
     #[test]
@@ -557,8 +659,9 @@ mod tests {
             let (sum, checked) = run.digest(name, "sha256").unwrap();
             assert_eq!(sum, fake, "{arch}: from the record");
             next_tick();
-            std::fs::hard_link(&p, t.path().join(arch)).unwrap();
-            run.carry(name, &checked);
+            run.carry(name, &checked, || {
+                std::fs::hard_link(&p, t.path().join(arch)).unwrap()
+            });
         }
         next_tick();
         std::fs::hard_link(&p, t.path().join("someone-else")).unwrap();

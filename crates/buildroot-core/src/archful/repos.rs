@@ -260,11 +260,13 @@ fn place(
     let (header, details) = srpm::read_header_deferring_details(&c.path, sha256)?;
     let dest = out.join(&c.file);
     let linked = |header: Package| -> Result<Package> {
-        link_or_copy(&c.path, &dest, journal)?;
-        // The link changed the cached file's ctime: the checksum stays
-        // recorded for its bytes.
-        if let Some((_, checked)) = &digest {
-            sums.carry(&c.file, checked);
+        // The link changes the cached file's ctime: the checksum stays
+        // recorded for its bytes when nothing else changed them.
+        match &digest {
+            Some((_, checked)) => {
+                sums.carry(&c.file, checked, || link_or_copy(&c.path, &dest, journal))?
+            }
+            None => link_or_copy(&c.path, &dest, journal)?,
         }
         let details = details(srpm::file_mtime(&dest)?);
         Ok(Package {
