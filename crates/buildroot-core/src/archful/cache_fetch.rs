@@ -321,6 +321,65 @@ mod tests {
         assert_eq!(std::fs::read(&dest).unwrap(), bytes);
     }
 
+    /// A local repo on another file system than the cache (here tmpfs):
+    /// the link is refused (EXDEV, as `fs.protected_hardlinks` refuses one
+    /// to another user's file) and the SRPM is copied, checked as it is
+    /// written, and its checksum recorded for the copy; the repo's file is
+    /// left as it was.
+    #[test]
+    fn a_local_srpm_that_cannot_be_linked_is_copied() {
+        use std::os::unix::fs::MetadataExt;
+        let shm = Path::new("/dev/shm");
+        let t = tempfile::tempdir().unwrap();
+        let Ok(repo) = tempfile::tempdir_in(shm) else {
+            return;
+        };
+        let dev = |p: &Path| std::fs::metadata(p).unwrap().dev();
+        if dev(repo.path()) == dev(t.path()) {
+            return;
+        }
+        let s = srpm::SrpmSpec {
+            name: "baz".into(),
+            version: "1".into(),
+            release: "1".into(),
+            license: "MIT".into(),
+            summary: "baz".into(),
+            spec_name: "baz.spec".into(),
+            spec_text: "Name: baz\nVersion: 1\nRelease: 1\n".into(),
+            build_time: 1,
+            ..Default::default()
+        };
+        let file = srpm::srpm_file_name("baz", "1", "1");
+        let src = repo.path().join(&file);
+        std::fs::write(&src, srpm::build_srpm(&s).unwrap()).unwrap();
+        let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+        let f = std::fs::File::options().append(true).open(&src).unwrap();
+        f.set_modified(hour_ago).unwrap();
+        let before = std::fs::metadata(&src).unwrap();
+        let pkg = srpm::read_header(&src).unwrap();
+        let loaded = LoadedRepo {
+            spec: RepoSpec::new("src", &repo.path().display().to_string()),
+            packages: vec![pkg.clone()],
+        };
+        let cache = t.path().join("cache");
+        std::fs::create_dir_all(&cache).unwrap();
+        let dest = cache.join(&file);
+        fetch_once(&loaded, &pkg, &dest, None, &Sums::open(&cache)).unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), std::fs::read(&src).unwrap());
+        let after = std::fs::metadata(&src).unwrap();
+        assert_eq!(after.nlink(), 1);
+        assert_eq!(
+            (after.ctime(), after.ctime_nsec()),
+            (before.ctime(), before.ctime_nsec())
+        );
+        let record = std::fs::read_to_string(cache.join(super::super::SUMS_FILE)).unwrap();
+        let sum = pkg.checksum.as_deref().unwrap();
+        assert!(record.contains(sum), "{record}");
+        // What the cache answers for the copy.
+        let (got, _) = Sums::open(&cache).digest(&file, "sha256").unwrap();
+        assert_eq!(got, sum);
+    }
+
     /// A local repo on the cache's file system: its SRPM is hard-linked
     /// into the cache once checked, and its checksum recorded; one written
     /// a moment ago is copied (a write in the same clock tick could hide

@@ -23,10 +23,12 @@
 //! Our own hard links change a file's ctime too (create-srpm-repos links
 //! every SRPM into each arch's repo; identify-archful-srpms links a local
 //! repo's file into the cache and renames it): right after such a link the
-//! record is carried over to the new ctime ([`Sums::carry`]) when device,
-//! inode, size and mtime are still those checked. The one change that
-//! could hide there is a write that also puts the mtime back, to the
-//! nanosecond, in the moment between the link and the look after it. Links
+//! record is carried over to the new ctime ([`Sums::carry`]) when the file
+//! was exactly as checked right before the link and device, inode, size
+//! and mtime are still those right after. The one change that could hide
+//! there is a write that also puts the mtime back, to the nanosecond,
+//! between those two looks. Every other record is of the exact stamp its
+//! checksum was verified at. Links
 //! made by anyone else (removing an old repo with `rm -rf`) make the next
 //! run hash the file once more, never trust it.
 //!
