@@ -12,7 +12,7 @@ mod http_support;
 
 use std::path::{Path, PathBuf};
 
-use buildroot_core::archful::{refresh_cache, CACHE_MARKER, USES_FILE};
+use buildroot_core::archful::{refresh_cache, CACHE_MARKER, SUMS_FILE, USES_FILE};
 use buildroot_core::rpmmd::{
     cache_dir_name, file_digest, load_repo, Filelists, LoadOptions, LoadedRepo, MirrorSource,
     RepoSpec,
@@ -50,8 +50,9 @@ fn files_in(dir: &Path) -> Vec<String> {
         .flatten()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         // Every SRPM cache is marked as one, first thing, and records its
-        // uses; a download's directory keeps its (empty) lock file.
-        .filter(|f| f != CACHE_MARKER && f != USES_FILE && f != ".download-lock")
+        // uses and the checksums it verified; a download's directory keeps
+        // its (empty) lock file.
+        .filter(|f| f != CACHE_MARKER && f != USES_FILE && f != SUMS_FILE && f != ".download-lock")
         .collect();
     v.sort();
     v

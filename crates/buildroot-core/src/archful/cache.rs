@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 use super::cache_fetch::fetch_once;
 use super::cache_hold::CacheHold;
+use super::cache_sums::{Sums, SUMS_FILE};
 use super::cache_uses::{record_use, remove_unused, Retention, USES_FILE};
 use super::choose::choose;
 use super::options::ArchTarget;
@@ -49,14 +50,15 @@ pub const CACHE_MARKER: &str = ".identify-archful-srpms";
 
 /// What an SRPM cache holds besides [`CACHE_MARKER`]: the SRPMs, the
 /// repository metadata and extracted macro packages of the archful tools
-/// (`.metadata`, `.macros`), the record of uses and the download lock's
-/// file, and the temp files of downloads and atomic writes a killed run
+/// (`.metadata`, `.macros`), the records of uses and of checksums, the
+/// download lock's file, and the temp files of downloads and atomic writes a killed run
 /// left.
 fn cache_entry(name: &str) -> bool {
     is_srpm_file(name)
         || name == ".metadata"
         || name == crate::distmacros::CACHE_DIR
         || name == USES_FILE
+        || name == SUMS_FILE
         || name == ".download-lock"
         || is_our_temp_name(name)
 }
@@ -194,6 +196,8 @@ pub fn refresh_cache_preferring(
             .position(|r| std::ptr::eq(r, repo))
             .map(|i| &tallies[i])
     };
+    // The checksums earlier runs verified, and those this run verifies.
+    let sums = Sums::open(cache);
     let place = |(name, (repo, pkg)): (&String, &(&LoadedRepo, &Package))| {
         let file = cache_file_name(pkg);
         let dest = cache.join(&file);
@@ -201,7 +205,7 @@ pub fn refresh_cache_preferring(
         // other waits and takes its copy; where no lock can be had, each
         // renames its own checked download over `dest`, the second with
         // the same bytes, and a reader of the first keeps reading it.
-        fetch_once(repo, pkg, &dest, tally_of(repo))?;
+        fetch_once(repo, pkg, &dest, tally_of(repo), &sums)?;
         Ok(CachedSrpm {
             name: name.clone(),
             file,
@@ -234,6 +238,7 @@ pub fn refresh_cache_preferring(
         .filter(|(name, _)| cached.iter().any(|c| &c.name == *name && !c.path.is_file()))
         .collect();
     at_once(&gone, slots.threads(), |&c| place(c))?;
+    sums.compact()?;
     Ok(CacheRefresh {
         cached,
         missing,
@@ -662,10 +667,11 @@ mod tests {
         left.sort();
         // The SRPM (the older EVR of a listed name goes at once, however
         // lately used), the marker every cache gets first thing, the
-        // record of uses and the download lock's file.
+        // records of uses and of checksums, and the download lock's file.
         let want = [
             ".download-lock",
             CACHE_MARKER,
+            SUMS_FILE,
             USES_FILE,
             "bar-0.5-1.src.rpm",
         ];

@@ -7,6 +7,7 @@
 mod cache;
 mod cache_fetch;
 mod cache_hold;
+mod cache_sums;
 mod cache_uses;
 mod choose;
 mod journal;
@@ -24,6 +25,7 @@ pub use cache::{
     CACHE_MARKER,
 };
 pub use cache_hold::CacheHold;
+pub use cache_sums::SUMS_FILE;
 pub use cache_uses::{record_use, Retention, DEFAULT_KEEP_UNLISTED, USES_FILE};
 pub use options::{ArchTarget, KeepUnlistedArgs, MacroArgs, SrpmCacheArgs};
 pub use repos::{create_srpm_repo, KeptSrpm, Regenerate, RepoReport, SrpmRepoRequest, REPO_MARKER};

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use super::cache::{cache_index_preferring, CachedSrpm};
 use super::cache_hold::{lock_repo_dir, CacheHold};
+use super::cache_sums::Sums;
 use super::cache_uses::record_use;
 use super::journal::Journal;
 use super::options::ArchTarget;
@@ -148,9 +149,15 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
         chosen.iter().map(|c| c.file.as_str()),
         SystemTime::now(),
     );
+    // The checksums identify-archful-srpms (or an earlier run) verified:
+    // an SRPM whose file is as recorded is not hashed again.
+    let sums = Sums::open(cache);
     let placed = chosen
         .par_iter()
-        .map(|c| place(c, archful.contains(&c.name), target, how, out, &journal))
+        .map(|c| {
+            let archful = archful.contains(&c.name);
+            place(c, archful, target, how, out, &journal, &sums)
+        })
         .collect::<Result<Vec<_>>>()
         .and_then(|placed| {
             let (pkgs, placed): (Vec<Package>, Vec<Placed>) = placed.into_iter().unzip();
@@ -232,6 +239,7 @@ fn mark_out_dir(out: &Path, journal: &Journal) -> Result<()> {
 /// Puts the SRPM of one source into `out`: linked from the cache, or
 /// regenerated for `arch` when archful. Returns its header (for repodata).
 /// The cached file is read first, so a broken one is named as such.
+#[allow(clippy::too_many_arguments)]
 fn place(
     c: &CachedSrpm,
     archful: bool,
@@ -239,14 +247,27 @@ fn place(
     how: Regenerate,
     out: &Path,
     journal: &Journal,
+    sums: &Sums,
 ) -> Result<(Package, Placed)> {
+    // The cached file's sha256, from the cache's record when the file is
+    // as recorded, else hashed (and recorded). A file that cannot be read
+    // is left to the header's reading, whose errors name the problem.
+    let digest = sums.digest(&c.file, "sha256").ok();
     // A linked SRPM's details come from the headers read here, with the
     // repo's file's time (`linked`); a regenerated one's later
     // (`with_details`), read from the repo's file.
-    let (header, details) = srpm::read_header_deferring_details(&c.path)?;
+    let sha256 = digest.as_ref().map(|(sum, _)| sum.clone());
+    let (header, details) = srpm::read_header_deferring_details(&c.path, sha256)?;
     let dest = out.join(&c.file);
     let linked = |header: Package| -> Result<Package> {
-        link_or_copy(&c.path, &dest, journal)?;
+        // The link changes the cached file's ctime: the checksum stays
+        // recorded for its bytes when nothing else changed them.
+        match &digest {
+            Some((_, checked)) => {
+                sums.carry(&c.file, checked, || link_or_copy(&c.path, &dest, journal))?
+            }
+            None => link_or_copy(&c.path, &dest, journal)?,
+        }
         let details = details(srpm::file_mtime(&dest)?);
         Ok(Package {
             details: Some(Box::new(details)),

@@ -51,6 +51,7 @@ use std::io::BufReader;
 use std::path::Path;
 
 pub use access::RepoAccess;
+pub(crate) use compress::Hasher;
 pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use dnfvars::Vars;
@@ -65,6 +66,8 @@ pub use filelists::{
     is_primary_file, read_filelists, read_filelists_chunked, read_filelists_keys,
     read_filelists_where, FileKey,
 };
+/// The SRPM cache records the checksum of the file a download verified.
+pub(crate) use http::download_listed_open;
 /// The archful SRPM cache recognises the temp files downloads leave.
 pub(crate) use http::is_our_temp_name;
 pub use http::{

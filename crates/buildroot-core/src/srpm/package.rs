@@ -24,7 +24,7 @@ use crate::package::{Package, PackageDetails};
 /// without `rpmlib(...)` entries. `location` is the file name; `checksum` the
 /// file's sha256; `details` what createrepo_c lists of it.
 pub fn read_header(path: &Path) -> Result<Package> {
-    let (mut p, raw) = read_package(path)?;
+    let (mut p, raw) = read_package(path, None)?;
     p.details = Some(Box::new(details::details_of(
         &raw,
         details::file_mtime(path)?,
@@ -35,16 +35,19 @@ pub fn read_header(path: &Path) -> Result<Package> {
 /// [`read_header`] without the details (the file list, changelog and
 /// descriptive text repodata alone needs).
 pub fn read_header_without_details(path: &Path) -> Result<Package> {
-    read_package(path).map(|(p, _)| p)
+    read_package(path, None).map(|(p, _)| p)
 }
 
 /// [`read_header_without_details`], and a function that gives its details
 /// for a file of the same bytes whose modification time is `time_file`
 /// (a hard link or copy of it), without reading the headers again.
+/// `sha256`: the file's checksum when the caller knows it already (the
+/// SRPM cache's record of verified checksums); else the file is hashed.
 pub fn read_header_deferring_details(
     path: &Path,
+    sha256: Option<String>,
 ) -> Result<(Package, impl FnOnce(u64) -> PackageDetails)> {
-    let (p, raw) = read_package(path)?;
+    let (p, raw) = read_package(path, sha256)?;
     Ok((p, move |time_file| details::details_of(&raw, time_file)))
 }
 
@@ -63,8 +66,9 @@ fn evr_of(raw: &RawHeader) -> Evr {
     )
 }
 
-/// The package of [`read_header_without_details`], and its raw headers.
-fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
+/// The package of [`read_header_without_details`], and its raw headers;
+/// its checksum `sha256` when given, else the file's, hashed.
+fn read_package(path: &Path, sha256: Option<String>) -> Result<(Package, RawHeader)> {
     // The layout checked (as rpm checks it, its errors first), and the
     // header's bytes read, once: `RawHeader::read` checks the layout itself
     // (a second check read every header twice more).
@@ -150,7 +154,10 @@ fn read_package(path: &Path) -> Result<(Package, RawHeader)> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        checksum: Some(crate::rpmmd::sha256_file(path)?),
+        checksum: Some(match sha256 {
+            Some(sum) => sum,
+            None => crate::rpmmd::sha256_file(path)?,
+        }),
         size,
         name,
         evr,

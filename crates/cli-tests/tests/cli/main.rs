@@ -27,4 +27,5 @@ mod real_srpms;
 mod refusals;
 mod regenerated_header;
 mod repofile_options;
+mod srpm_cache_sums;
 mod workload_diff;

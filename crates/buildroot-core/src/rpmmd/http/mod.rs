@@ -204,7 +204,7 @@ pub const MAX_WHOLE: u64 = 64 << 20;
 /// is ours (the file cannot be read back) and ends the download.
 pub(super) type Verify<'a> = &'a dyn Fn(&Path) -> Result<Option<String>>;
 
-fn download_listed_open(
+pub(crate) fn download_listed_open(
     url: &str,
     dest: &Path,
     expected: Option<&Expected>,

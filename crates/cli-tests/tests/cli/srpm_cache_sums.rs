@@ -1,0 +1,123 @@
+//! The SRPM cache's verified checksums across the tools (docs/archful.md):
+//! identify-archful-srpms hard-links a local repo's SRPM into its cache and
+//! records the checksum it checked; create-srpm-repos then writes that
+//! SRPM's sha256 into each arch's repodata without reading its bytes (what
+//! it reads, Linux's `rchar`, stays far below the SRPM's size), and hashes
+//! it again once the file was touched.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+use buildroot_core::srpm::{build_srpm, read_header, srpm_file_name, SourceFile, SrpmSpec};
+use cli_tests::{bin, cmd, Tool};
+
+/// The SRPM's source: this many bytes that do not compress.
+const SOURCE_BYTES: usize = 8 << 20;
+
+/// A source repo of one SRPM, `big`, holding [`SOURCE_BYTES`] of
+/// pseudo-random bytes, written an hour ago (old enough to be linked and
+/// recorded); returns the SRPM's path.
+fn big_repo(repo: &Path) -> PathBuf {
+    std::fs::create_dir_all(repo).unwrap();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let data: Vec<u8> = (0..SOURCE_BYTES)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let spec = SrpmSpec {
+        name: "big".into(),
+        version: "1".into(),
+        release: "1".into(),
+        license: "MIT".into(),
+        summary: "big".into(),
+        spec_name: "big.spec".into(),
+        spec_text: "Name: big\nVersion: 1\nRelease: 1\nSource0: big-1.tar.gz\n".into(),
+        sources: vec![SourceFile {
+            name: "big-1.tar.gz".into(),
+            data,
+        }],
+        build_time: 1,
+        ..Default::default()
+    };
+    let file = repo.join(srpm_file_name("big", "1", "1"));
+    std::fs::write(&file, build_srpm(&spec).unwrap()).unwrap();
+    set_mtime(&file, SystemTime::now() - Duration::from_secs(3600));
+    let header = read_header(&file).unwrap();
+    buildroot_core::repodata::write_repodata(repo, &[header], &Default::default()).unwrap();
+    file
+}
+
+fn set_mtime(p: &Path, t: SystemTime) {
+    let f = std::fs::File::options().append(true).open(p).unwrap();
+    f.set_modified(t).unwrap();
+}
+
+/// Runs create-srpm-repos for `arch` into `out/ARCH`; returns the bytes
+/// it read (`rchar` of the shell that waited for it).
+fn create_repo(t: &Path, cache: &Path, arch: &str) -> u64 {
+    let script = r#""$@" || exit 1; sed -n 's/^rchar: //p' /proc/$$/io"#;
+    let out = Command::new("bash")
+        .args(["-c", script, "rchar"])
+        .arg(bin(Tool::CreateSrpmRepos))
+        .args(["-q", "--arch", arch, "--cache"])
+        .arg(cache)
+        .arg("--archful")
+        .arg(t.join("archful.txt"))
+        .arg("--out")
+        .arg(t.join("out").join(arch))
+        .arg(t.join("names.txt"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// The sha256 the repo in `out/ARCH` gives the SRPM.
+fn published_sum(t: &Path, arch: &str) -> String {
+    let repo = t.join("out").join(arch);
+    let spec = buildroot_core::rpmmd::RepoSpec::new("r", &repo.display().to_string());
+    let loaded = buildroot_core::rpmmd::load_repo(&spec, &Default::default()).unwrap();
+    loaded.packages[0].checksum.clone().unwrap()
+}
+
+#[test]
+fn a_checked_srpm_is_linked_into_the_cache_and_hashed_once() {
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path();
+    let src = big_repo(&t.join("repo"));
+    let want = buildroot_core::rpmmd::sha256_file(&src).unwrap();
+    std::fs::write(t.join("names.txt"), "big\n").unwrap();
+    std::fs::write(t.join("archful.txt"), "").unwrap();
+    let cache = t.join("cache");
+    cmd(Tool::IdentifyArchful)
+        .args(["-q", "--source-repo"])
+        .arg(format!("src={}", t.join("repo").display()))
+        .arg("--cache")
+        .arg(&cache)
+        .arg(t.join("names.txt"))
+        .assert()
+        .success();
+    let cached = cache.join("big-1-1.src.rpm");
+    let ino = |p: &Path| std::fs::metadata(p).unwrap().ino();
+    // On the repo's file system: a link, not a copy.
+    assert_eq!(ino(&cached), ino(&src));
+    let small = (SOURCE_BYTES / 2) as u64;
+    // Each arch's run takes the checksum from the record (the one before
+    // it linked the file into its repo moved the file's ctime).
+    for arch in ["x86_64", "aarch64"] {
+        let read = create_repo(t, &cache, arch);
+        assert!(read < small, "{arch}: read {read} bytes");
+        assert_eq!(published_sum(t, arch), want);
+    }
+    // Touched: hashed again, and the same checksum published.
+    set_mtime(&cached, SystemTime::now() - Duration::from_secs(7200));
+    let read = create_repo(t, &cache, "s390x");
+    assert!(read >= SOURCE_BYTES as u64, "s390x: read {read} bytes");
+    assert_eq!(published_sum(t, "s390x"), want);
+}
