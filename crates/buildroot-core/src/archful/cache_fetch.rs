@@ -268,6 +268,24 @@ mod tests {
     use crate::srpm;
     use std::time::Duration;
 
+    /// Writes a minimal SRPM of `name` 1-1 into `dir`; its file name.
+    fn write_srpm(dir: &Path, name: &str) -> String {
+        let s = srpm::SrpmSpec {
+            name: name.into(),
+            version: "1".into(),
+            release: "1".into(),
+            license: "MIT".into(),
+            summary: name.into(),
+            spec_name: format!("{name}.spec"),
+            spec_text: format!("Name: {name}\nVersion: 1\nRelease: 1\n"),
+            build_time: 1,
+            ..Default::default()
+        };
+        let file = srpm::srpm_file_name(name, "1", "1");
+        std::fs::write(dir.join(&file), srpm::build_srpm(&s).unwrap()).unwrap();
+        file
+    }
+
     /// A run that finds another fetching the same SRPM waits for it and
     /// takes its copy, fetching nothing itself (here it could not: the
     /// repo has lost the file); with no one else fetching, it fetches.
@@ -276,19 +294,7 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let repo = t.path().join("repo");
         std::fs::create_dir_all(&repo).unwrap();
-        let s = srpm::SrpmSpec {
-            name: "bar".into(),
-            version: "1".into(),
-            release: "1".into(),
-            license: "MIT".into(),
-            summary: "bar".into(),
-            spec_name: "bar.spec".into(),
-            spec_text: "Name: bar\nVersion: 1\nRelease: 1\n".into(),
-            build_time: 1,
-            ..Default::default()
-        };
-        let file = srpm::srpm_file_name("bar", "1", "1");
-        std::fs::write(repo.join(&file), srpm::build_srpm(&s).unwrap()).unwrap();
+        let file = write_srpm(&repo, "bar");
         let pkg = srpm::read_header(&repo.join(&file)).unwrap();
         let loaded = LoadedRepo {
             spec: RepoSpec::new("src", &repo.display().to_string()),
@@ -338,20 +344,8 @@ mod tests {
         if dev(repo.path()) == dev(t.path()) {
             return;
         }
-        let s = srpm::SrpmSpec {
-            name: "baz".into(),
-            version: "1".into(),
-            release: "1".into(),
-            license: "MIT".into(),
-            summary: "baz".into(),
-            spec_name: "baz.spec".into(),
-            spec_text: "Name: baz\nVersion: 1\nRelease: 1\n".into(),
-            build_time: 1,
-            ..Default::default()
-        };
-        let file = srpm::srpm_file_name("baz", "1", "1");
+        let file = write_srpm(repo.path(), "baz");
         let src = repo.path().join(&file);
-        std::fs::write(&src, srpm::build_srpm(&s).unwrap()).unwrap();
         let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
         let f = std::fs::File::options().append(true).open(&src).unwrap();
         f.set_modified(hour_ago).unwrap();
@@ -392,20 +386,8 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let repo = t.path().join("repo");
         std::fs::create_dir_all(&repo).unwrap();
-        let s = srpm::SrpmSpec {
-            name: "bar".into(),
-            version: "1".into(),
-            release: "1".into(),
-            license: "MIT".into(),
-            summary: "bar".into(),
-            spec_name: "bar.spec".into(),
-            spec_text: "Name: bar\nVersion: 1\nRelease: 1\n".into(),
-            build_time: 1,
-            ..Default::default()
-        };
-        let file = srpm::srpm_file_name("bar", "1", "1");
+        let file = write_srpm(&repo, "bar");
         let src = repo.join(&file);
-        std::fs::write(&src, srpm::build_srpm(&s).unwrap()).unwrap();
         let pkg = srpm::read_header(&src).unwrap();
         let loaded = LoadedRepo {
             spec: RepoSpec::new("src", &repo.display().to_string()),

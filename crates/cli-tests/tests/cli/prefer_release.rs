@@ -83,6 +83,18 @@ fn identify(t: &TestContext, sources: &[&str], extra: &[&str]) -> (String, Strin
     (String::from_utf8(out.stdout).unwrap(), map)
 }
 
+/// The audit's pair in one source repo `src`: an older eln SRPM
+/// (archful: nasm on x86_64 only) and a newer fc one (noarch BuildRequires).
+fn eln_and_fc_repo(t: &TestContext) -> PathBuf {
+    let dir = t.join("src");
+    let files = [
+        srpm(&dir, "3.0.3", "1.eln150", true),
+        srpm(&dir, "3.1.0", "1.fc42", false),
+    ];
+    repo(&dir, &files);
+    dir
+}
+
 /// buildroot-generator's `--print WHAT` for the source `pick` from
 /// `repofile`'s source repos, over the testdata binaries (core: bash).
 fn generator_print(repofile: &str, what: &str) -> String {
@@ -109,12 +121,7 @@ fn generator_print(repofile: &str, what: &str) -> String {
 #[test]
 fn the_matching_release_is_cached_and_judged() {
     let t = TestContext::new();
-    let dir = t.join("src");
-    let files = [
-        srpm(&dir, "3.0.3", "1.eln150", true),
-        srpm(&dir, "3.1.0", "1.fc42", false),
-    ];
-    repo(&dir, &files);
+    let dir = eln_and_fc_repo(&t);
     let src = format!("src={}", dir.display());
     assert_eq!(
         identify(&t, &[&src], &[]),
@@ -180,12 +187,7 @@ fn a_tie_goes_to_the_repo_the_generator_takes_it_from() {
 #[test]
 fn an_excluded_source_is_not_cached() {
     let t = TestContext::new();
-    let dir = t.join("src");
-    let files = [
-        srpm(&dir, "3.0.3", "1.eln150", true),
-        srpm(&dir, "3.1.0", "1.fc42", false),
-    ];
-    repo(&dir, &files);
+    let dir = eln_and_fc_repo(&t);
     let repofile = t.join("src.repo");
     std::fs::write(
         &repofile,
