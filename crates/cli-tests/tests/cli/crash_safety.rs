@@ -247,6 +247,18 @@ fn under_strace(cmd: &Command, opts: &[&str]) -> std::process::ExitStatus {
             None => c.env_remove(k),
         };
     }
+    // SIGINT back to its default: a test run started as a background job of
+    // a shell without job control (`make test &`, nohup) inherits it
+    // ignored, and the tools, as any program, keep an ignored SIGINT
+    // ignored, so an injected one would end nothing.
+    // SAFETY: signal(2) is async-signal-safe, as pre_exec requires.
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        c.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
     c.status().unwrap()
 }
 
