@@ -138,11 +138,5 @@ fn comps_are_read_and_merged_as_libcomps_does() {
             bad.push(format!("{docs:?}\n  ours     {us}\n  libcomps {libcomps}"));
         }
     }
-    assert!(
-        bad.is_empty(),
-        "{} of {} differ:\n{}",
-        bad.len(),
-        texts.len(),
-        bad.join("\n")
-    );
+    oracle_support::assert_none_differ(&bad, texts.len());
 }

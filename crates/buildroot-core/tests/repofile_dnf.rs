@@ -164,13 +164,7 @@ fn compare(texts: &[String], conf: Option<&str>) {
             bad.push(format!("{t:?}\n  ours {us}\n  dnf  {dnf}"));
         }
     }
-    assert!(
-        bad.is_empty(),
-        "{} of {} differ:\n{}",
-        bad.len(),
-        texts.len(),
-        bad.join("\n")
-    );
+    oracle_support::assert_none_differ(&bad, texts.len());
 }
 
 /// `--dnf-conf`'s `varsdir=` against dnf's `update_from_etc` after

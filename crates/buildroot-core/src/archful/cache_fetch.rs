@@ -286,13 +286,19 @@ mod tests {
         file
     }
 
-    /// A run that finds another fetching the same SRPM waits for it and
-    /// takes its copy, fetching nothing itself (here it could not: the
-    /// repo has lost the file); with no one else fetching, it fetches.
-    #[test]
-    fn a_run_waits_for_another_runs_fetch_and_takes_its_copy() {
-        let t = tempfile::tempdir().unwrap();
-        let repo = t.path().join("repo");
+    /// Under `top`: a local repo `repo/` holding the SRPM of `bar` 1-1, and
+    /// an empty `cache/`: the repo's path, the SRPM's file name, its
+    /// header, the repo as loaded, the cache's path.
+    fn local_repo_and_cache(
+        top: &Path,
+    ) -> (
+        std::path::PathBuf,
+        String,
+        Package,
+        LoadedRepo,
+        std::path::PathBuf,
+    ) {
+        let repo = top.join("repo");
         std::fs::create_dir_all(&repo).unwrap();
         let file = write_srpm(&repo, "bar");
         let pkg = srpm::read_header(&repo.join(&file)).unwrap();
@@ -300,8 +306,18 @@ mod tests {
             spec: RepoSpec::new("src", &repo.display().to_string()),
             packages: vec![pkg.clone()],
         };
-        let cache = t.path().join("cache");
+        let cache = top.join("cache");
         std::fs::create_dir_all(&cache).unwrap();
+        (repo, file, pkg, loaded, cache)
+    }
+
+    /// A run that finds another fetching the same SRPM waits for it and
+    /// takes its copy, fetching nothing itself (here it could not: the
+    /// repo has lost the file); with no one else fetching, it fetches.
+    #[test]
+    fn a_run_waits_for_another_runs_fetch_and_takes_its_copy() {
+        let t = tempfile::tempdir().unwrap();
+        let (repo, file, pkg, loaded, cache) = local_repo_and_cache(t.path());
         let dest = cache.join(&file);
         // Fetched when no one else is at it.
         let sums = Sums::open(&cache);
@@ -384,17 +400,8 @@ mod tests {
     fn a_local_srpm_is_linked_into_the_cache_once_checked() {
         use std::os::unix::fs::MetadataExt;
         let t = tempfile::tempdir().unwrap();
-        let repo = t.path().join("repo");
-        std::fs::create_dir_all(&repo).unwrap();
-        let file = write_srpm(&repo, "bar");
+        let (repo, file, pkg, loaded, cache) = local_repo_and_cache(t.path());
         let src = repo.join(&file);
-        let pkg = srpm::read_header(&src).unwrap();
-        let loaded = LoadedRepo {
-            spec: RepoSpec::new("src", &repo.display().to_string()),
-            packages: vec![pkg.clone()],
-        };
-        let cache = t.path().join("cache");
-        std::fs::create_dir_all(&cache).unwrap();
         let dest = cache.join(&file);
         let ino = |p: &Path| std::fs::metadata(p).unwrap().ino();
         // Just written: copied.

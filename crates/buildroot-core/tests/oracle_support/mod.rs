@@ -57,3 +57,15 @@ pub fn run_oracle(module: &str, script: &str, cases: &Value) -> Vec<Value> {
     let answers = python_json(py, &[&script], &cases.to_string(), "the oracle failed");
     serde_json::from_value(answers).unwrap()
 }
+
+/// Fails listing the cases in `bad` (each "input, ours, theirs") where our
+/// answer and the oracle's differ, out of `total` cases.
+pub fn assert_none_differ(bad: &[String], total: usize) {
+    assert!(
+        bad.is_empty(),
+        "{} of {} differ:\n{}",
+        bad.len(),
+        total,
+        bad.join("\n")
+    );
+}
