@@ -23,6 +23,8 @@ use crate::error::{Error, OutputDirProblem, Result};
 mod on_signal;
 mod stage_lock;
 
+pub(crate) use on_signal::{register as remove_on_signal, wait_if_interrupted, Registered};
+
 use stage_lock::remove_stale;
 
 /// Writes `bytes` to `path` atomically (temp file, fsync, rename).

@@ -191,17 +191,25 @@ fn link_checked(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result<
         return Ok(None);
     };
     let tmp = tmp.into_temp_path();
-    let Ok(checked) = hash_file(&tmp, &wanted_algos(expected)) else {
-        return Ok(None);
-    };
-    check(src, expected, &checked.digests)?;
-    // Renamed only when the link is still exactly as hashed; the rename
-    // moves its ctime, so the checksums are carried over to it.
-    let unchanged = Stamp::of(&tmp).is_ok_and(|now| now == checked.stamp);
-    if !(checked.recordable && unchanged && tmp.persist(dest).is_ok()) {
-        return Ok(None);
-    }
-    Ok(Some(renamed(checked, dest)))
+    // Removed by SIGINT or SIGTERM, as a download's temp file is; let go
+    // only once the closure has renamed or removed it.
+    let registered = crate::atomic::remove_on_signal(&tmp);
+    let taken = (|| {
+        let Ok(checked) = hash_file(&tmp, &wanted_algos(expected)) else {
+            return Ok(None);
+        };
+        check(src, expected, &checked.digests)?;
+        // Renamed only when the link is still exactly as hashed; the rename
+        // moves its ctime, so the checksums are carried over to it.
+        let unchanged = Stamp::of(&tmp).is_ok_and(|now| now == checked.stamp);
+        crate::atomic::wait_if_interrupted();
+        if !(checked.recordable && unchanged && tmp.persist(dest).is_ok()) {
+            return Ok(None);
+        }
+        Ok(Some(renamed(checked, dest)))
+    })();
+    drop(registered);
+    taken
 }
 
 /// `checked` of a file this run just renamed to `dest`, at its stamp
@@ -228,10 +236,27 @@ fn copy_verified(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result
     use std::os::unix::fs::PermissionsExt;
     let dir = dest.parent().unwrap_or(Path::new("."));
     let mut from = std::fs::File::open(src).map_err(|e| Error::io(src, e))?;
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .permissions(std::fs::Permissions::from_mode(0o644))
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
+    // Removed by SIGINT or SIGTERM, as a download's temp file is; let go
+    // once `copy_into` has renamed or removed it.
+    let registered = crate::atomic::remove_on_signal(tmp.path());
+    let copied = copy_into(tmp, &mut from, src, dest, expected);
+    drop(registered);
+    copied
+}
+
+/// [`copy_verified`]'s copy of `from` into `tmp`, renamed to `dest` when
+/// it matches `expected` (removed otherwise).
+fn copy_into(
+    mut tmp: tempfile::NamedTempFile,
+    from: &mut std::fs::File,
+    src: &Path,
+    dest: &Path,
+    expected: Option<&Expected>,
+) -> Result<Checked> {
     let mut hs = hashers(src, &wanted_algos(expected))?;
     let mut buf = vec![0u8; 1 << 20];
     loop {
@@ -249,6 +274,7 @@ fn copy_verified(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result
     let file = tmp.as_file();
     file.sync_all().map_err(|e| Error::io(dest, e))?;
     let stamp = file.metadata().map_err(|e| Error::io(dest, e))?;
+    crate::atomic::wait_if_interrupted();
     tmp.persist(dest).map_err(|e| Error::io(dest, e.error))?;
     // Bytes this run wrote and checked as it wrote them, into a new file
     // no one else writes to: recorded whatever their age.

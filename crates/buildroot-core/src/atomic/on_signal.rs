@@ -1,6 +1,8 @@
 //! What a run is building is removed when SIGINT (Ctrl-C) or SIGTERM ends
-//! it: the staging directories and temp files of [`super`] are registered
-//! while they exist, and on either signal a watcher thread removes them,
+//! it: the staging directories and temp files of [`super`], and the temp
+//! files downloads write into the cache (`rpmmd::http`, and the checked
+//! copies taken from another mirror's directory or a local repo), are
+//! registered while they exist, and on either signal a watcher thread removes them,
 //! then lets the signal end the process as it would have without us (same
 //! exit status). An owner about to rename its path into place
 //! ([`Registered::finish`]) after the signal came does not: what was
@@ -29,11 +31,11 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// A registered path; dropping it unregisters the path (the owner removed
 /// it or renamed it into place).
 #[derive(Debug)]
-pub(super) struct Registered(PathBuf);
+pub(crate) struct Registered(PathBuf);
 
 /// Registers `path` (a staging directory or temp file) to be removed if the
 /// process is interrupted while it exists.
-pub(super) fn register(path: &Path) -> Registered {
+pub(crate) fn register(path: &Path) -> Registered {
     install();
     live().push(path.to_path_buf());
     Registered(path.to_path_buf())
@@ -50,7 +52,7 @@ impl Registered {
 
 /// After a signal, the calling thread writes nothing more into what the
 /// watcher is removing: it waits for the watcher to end the process.
-pub(super) fn wait_if_interrupted() {
+pub(crate) fn wait_if_interrupted() {
     if INTERRUPTED.load(Ordering::SeqCst) {
         loop {
             std::thread::park();

@@ -110,12 +110,23 @@ fn take_copy(src: &Path, dir: &Path, dest: &Path, e: &Expected) -> bool {
     let Ok(tmp) = linked else {
         return false;
     };
+    // Removed by SIGINT or SIGTERM, as a download's temp file is.
+    let registered = crate::atomic::remove_on_signal(&tmp);
     // `cached_copy_ok` marks it in use first (both names, when linked).
     // Until then the link has the sibling's age, and a concurrent run's
     // temp sweep may remove it as a killed run's: the check or the rename
     // then fails, and the file is downloaded, as without a sibling. Only a
     // download lost, never a file read half.
-    cached_copy_ok(&tmp, e) && tmp.persist(dest).is_ok()
+    // Renamed or removed before it is let go.
+    let taken = if cached_copy_ok(&tmp, e) {
+        crate::atomic::wait_if_interrupted();
+        tmp.persist(dest).is_ok()
+    } else {
+        drop(tmp);
+        false
+    };
+    drop(registered);
+    taken
 }
 
 /// Copies `src` into a file `tmp` made for it (`create_new`: never into

@@ -40,9 +40,10 @@
 //!
 //! The file is written to a temporary path beside the destination and
 //! renamed into place only when complete (and verified, for
-//! [`download_verified`]), so a failed download leaves nothing behind; the
-//! temp file of a killed run is removed by a later one
-//! ([`sweep_stale_temps`]).
+//! [`download_verified`]), so a failed download leaves nothing behind;
+//! SIGINT or SIGTERM removes it before the run ends (`atomic::on_signal`),
+//! and the temp file of a run killed otherwise (SIGKILL, a crash) is
+//! removed by a later one ([`sweep_stale_temps`]).
 //! Settings come from `RPM_BUILDROOT_HTTP_*` variables ([`HttpSettings`],
 //! [`HTTP_ENV_HELP`]) and from the repo's own `.repo` options (its
 //! `access`: credentials, proxy, TLS; `access.rs`), applied to each attempt's
@@ -245,15 +246,40 @@ fn download_checked_open(
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     sweep_stale_temps(dir);
     let tmp = temp_file_in(dir)?;
+    // SIGINT or SIGTERM removes it, as it removes the atomic writes' temps
+    // (`atomic::on_signal`), rather than leaving it to a later run's sweep.
+    let registered = crate::atomic::remove_on_signal(tmp.path());
     let res = fetch_into(url, &tmp, verify, s);
     notify(DownloadEvent::Done {
         url,
         ok: res.is_ok(),
     });
-    res?;
-    let mut f = tmp.persist(dest).map_err(|e| Error::io(dest, e.error))?;
+    if let Err(e) = res {
+        // Removed before it is let go: a signal in between finds it gone.
+        drop(tmp);
+        drop(registered);
+        return Err(e);
+    }
+    let mut f = persist_registered(tmp, registered, dest)?;
     f.rewind().map_err(|e| Error::io(dest, e))?;
     Ok(f)
+}
+
+/// Renames a download's temp file `tmp`, registered with `atomic`'s signal
+/// watcher, to `dest`, and then lets the registration go (whatever the
+/// rename did: a failed one removes the temp file first). After a signal,
+/// the thread waits for the watcher to end the run instead, renaming
+/// nothing; a signal during the rename finds either the temp file, which
+/// it removes, or a complete, checked file in place.
+fn persist_registered(
+    tmp: tempfile::NamedTempFile,
+    registered: crate::atomic::Registered,
+    dest: &Path,
+) -> Result<File> {
+    crate::atomic::wait_if_interrupted();
+    let f = tmp.persist(dest).map_err(|e| Error::io(dest, e.error));
+    drop(registered);
+    f
 }
 
 /// How old a temp file must be before a later run removes it: a live
@@ -263,9 +289,10 @@ fn download_checked_open(
 pub(crate) const STALE_TEMP: Duration = Duration::from_secs(3600);
 
 /// Removes, once per directory and process, the temp files killed runs
-/// left in `dir` (SIGKILL, a crash, a power cut; SIGINT and SIGTERM leave
-/// downloads' temps too, as those are not registered with `on_signal`,
-/// while the atomic writes' are removed on them): ours only, `.tmpXXXXXX`
+/// left in `dir` (SIGKILL, a crash, a power cut: SIGINT and SIGTERM leave
+/// none, as downloads register their temps with `atomic::on_signal` as the
+/// atomic writes do, which removes them before the signal ends the run;
+/// but one made a moment before the signal, not registered yet, may stay): ours only, `.tmpXXXXXX`
 /// (tempfile's names, as downloads use) and `.tmp-XXXXXX` (atomic
 /// writes), and only old ones
 /// (`STALE_TEMP`), so a concurrent run's download is left alone. Failures
