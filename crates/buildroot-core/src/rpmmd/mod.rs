@@ -208,7 +208,7 @@ pub fn read_comps(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> 
 }
 
 fn read_comps_of(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> {
-    let o = open_repo(spec, opts)?;
+    let o = open_repo(spec, opts, &DownloadSlots::for_metadata())?;
     let kind = if o.repomd.record("group_gz").is_some() {
         "group_gz"
     } else {
