@@ -7,7 +7,6 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-
 use std::sync::Arc;
 
 use super::{
