@@ -23,7 +23,27 @@ use crate::error::{Error, OutputDirProblem, Result};
 mod on_signal;
 mod stage_lock;
 
-pub(crate) use on_signal::{register as remove_on_signal, wait_if_interrupted, Registered};
+pub(crate) use on_signal::{wait_if_interrupted, Registered};
+
+/// A temp file in `dir` (tempfile's `.tmpXXXXXX` names, as downloads and
+/// their checked copies use), made by `create` (given its path; an
+/// `AlreadyExists` error tries another name) and registered with the
+/// signal watcher as it is made: SIGINT or SIGTERM removes it, however
+/// close to its making the signal comes (`on_signal::register_made`).
+/// The registration is the caller's to let go once the file is renamed
+/// into place or removed.
+pub(crate) fn temp_removed_on_signal<R>(
+    dir: &Path,
+    mut create: impl FnMut(&Path) -> std::io::Result<R>,
+) -> std::io::Result<(tempfile::NamedTempFile<R>, Registered)> {
+    let mut registered = None;
+    let tmp = tempfile::Builder::new().make_in(dir, |path| {
+        let (made, r) = on_signal::register_made(path, || create(path))?;
+        registered = Some(r);
+        Ok(made)
+    })?;
+    Ok((tmp, registered.expect("a temp file made is registered")))
+}
 
 use stage_lock::remove_stale;
 

@@ -186,14 +186,14 @@ fn link_checked(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result<
     let Some(dir) = dest.parent() else {
         return Ok(None);
     };
-    // Named as a download's temp file, so a killed run's is swept.
-    let Ok(tmp) = tempfile::Builder::new().make_in(dir, |tmp| std::fs::hard_link(src, tmp)) else {
+    // Named as a download's temp file, so a killed run's is swept; and
+    // removed by SIGINT or SIGTERM, as a download's temp file is (let go
+    // only once the closure below has renamed or removed it).
+    let linked = crate::atomic::temp_removed_on_signal(dir, |tmp| std::fs::hard_link(src, tmp));
+    let Ok((tmp, registered)) = linked else {
         return Ok(None);
     };
     let tmp = tmp.into_temp_path();
-    // Removed by SIGINT or SIGTERM, as a download's temp file is; let go
-    // only once the closure has renamed or removed it.
-    let registered = crate::atomic::remove_on_signal(&tmp);
     let taken = (|| {
         let Ok(checked) = hash_file(&tmp, &wanted_algos(expected)) else {
             return Ok(None);
@@ -233,16 +233,12 @@ fn renamed(checked: Checked, dest: &Path) -> Checked {
 /// 1 MB blocks); a mismatch is an error naming the repo's file, and leaves
 /// `dest` as it was.
 fn copy_verified(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result<Checked> {
-    use std::os::unix::fs::PermissionsExt;
     let dir = dest.parent().unwrap_or(Path::new("."));
     let mut from = std::fs::File::open(src).map_err(|e| Error::io(src, e))?;
-    let tmp = tempfile::Builder::new()
-        .permissions(std::fs::Permissions::from_mode(0o644))
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
     // Removed by SIGINT or SIGTERM, as a download's temp file is; let go
     // once `copy_into` has renamed or removed it.
-    let registered = crate::atomic::remove_on_signal(tmp.path());
+    let (tmp, registered) = crate::atomic::temp_removed_on_signal(dir, crate::rpmmd::new_file_0644)
+        .map_err(|e| Error::io(dir, e))?;
     let copied = copy_into(tmp, &mut from, src, dest, expected);
     drop(registered);
     copied

@@ -35,10 +35,27 @@ pub(crate) struct Registered(PathBuf);
 
 /// Registers `path` (a staging directory or temp file) to be removed if the
 /// process is interrupted while it exists.
-pub(crate) fn register(path: &Path) -> Registered {
+pub(super) fn register(path: &Path) -> Registered {
     install();
     live().push(path.to_path_buf());
     Registered(path.to_path_buf())
+}
+
+/// Makes `path` with `create` and registers it, under the lock the watcher
+/// holds while it removes what is registered: a signal finds the path made
+/// and registered, or ends the run before it is made (this thread then
+/// waits for the lock until the process ends). With [`register`] after
+/// the path is made, a signal in between leaves it. Nothing is registered
+/// when `create` fails.
+pub(super) fn register_made<R>(
+    path: &Path,
+    create: impl FnOnce() -> std::io::Result<R>,
+) -> std::io::Result<(R, Registered)> {
+    install();
+    let mut live = live();
+    let made = create()?;
+    live.push(path.to_path_buf());
+    Ok((made, Registered(path.to_path_buf())))
 }
 
 impl Registered {

@@ -245,10 +245,9 @@ fn download_checked_open(
     let dir = dest.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     sweep_stale_temps(dir);
-    let tmp = temp_file_in(dir)?;
     // SIGINT or SIGTERM removes it, as it removes the atomic writes' temps
     // (`atomic::on_signal`), rather than leaving it to a later run's sweep.
-    let registered = crate::atomic::remove_on_signal(tmp.path());
+    let (tmp, registered) = temp_file_in(dir)?;
     let res = fetch_into(url, &tmp, verify, s);
     notify(DownloadEvent::Done {
         url,
@@ -314,20 +313,16 @@ pub(crate) fn is_our_temp_name(name: &str) -> bool {
 /// A temp file for a download into `dir`, mode 0644 less what the umask
 /// takes (tempfile's default 0600 would be kept by the rename: the HTTP
 /// cache is shared, and create-srpm-repos hard-links cached SRPMs into the
-/// repos it publishes).
+/// repos it publishes), registered with the signal watcher as it is made
+/// (`atomic::temp_removed_on_signal`).
 ///
 /// A directory that is gone is created again, once: a concurrent run's
 /// pruning (`prune::remove_unused_dirs`) removes a per-URL directory
 /// unused for a month as soon as it is empty, which it can be between
 /// this download's `create_dir_all` and its temp file (an empty
 /// directory is all it checks for; the temp file, once there, keeps it).
-fn temp_file_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
-    use std::os::unix::fs::PermissionsExt;
-    let create = || {
-        tempfile::Builder::new()
-            .permissions(std::fs::Permissions::from_mode(0o644))
-            .tempfile_in(dir)
-    };
+fn temp_file_in(dir: &Path) -> Result<(tempfile::NamedTempFile, crate::atomic::Registered)> {
+    let create = || crate::atomic::temp_removed_on_signal(dir, new_file_0644);
     match create() {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             std::fs::create_dir_all(dir).and_then(|()| create())
@@ -335,6 +330,19 @@ fn temp_file_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
         r => r,
     }
     .map_err(|e| Error::io(dir, e))
+}
+
+/// Creates the file `path`, which must not exist, for reading and writing,
+/// mode 0644 less what the umask takes (downloads' files, and their
+/// checked copies).
+pub(crate) fn new_file_0644(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(path)
 }
 
 /// A server on 127.0.0.1 for the rpmmd unit tests: it gives every
@@ -392,7 +400,7 @@ mod tests {
         std::fs::create_dir(&dir).unwrap();
         // What `prune::remove_unused_dirs` of another run does then.
         std::fs::remove_dir(&dir).unwrap();
-        let tmp = temp_file_in(&dir).unwrap();
+        let (tmp, _registered) = temp_file_in(&dir).unwrap();
         assert_eq!(tmp.path().parent(), Some(dir.as_path()));
     }
 
