@@ -290,12 +290,11 @@ pub(crate) const STALE_TEMP: Duration = Duration::from_secs(3600);
 /// Removes, once per directory and process, the temp files killed runs
 /// left in `dir` (SIGKILL, a crash, a power cut: SIGINT and SIGTERM leave
 /// none, as downloads register their temps with `atomic::on_signal` as the
-/// atomic writes do, which removes them before the signal ends the run;
-/// but one made a moment before the signal, not registered yet, may stay): ours only, `.tmpXXXXXX`
-/// (tempfile's names, as downloads use) and `.tmp-XXXXXX` (atomic
-/// writes), and only old ones
-/// (`STALE_TEMP`), so a concurrent run's download is left alone. Failures
-/// are ignored: a leftover costs space, never correctness (no run reads it).
+/// atomic writes do, which removes them before the signal ends the run):
+/// ours only, `.tmpXXXXXX` (tempfile's names, as downloads use) and
+/// `.tmp-XXXXXX` (atomic writes), and only old ones (`STALE_TEMP`), so a
+/// concurrent run's download is left alone. Failures are ignored: a
+/// leftover costs space, never correctness (no run reads it).
 pub fn sweep_stale_temps(dir: &Path) {
     static SWEPT: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
     super::prune::remove_old_files(dir, &SWEPT, is_our_temp_name);
