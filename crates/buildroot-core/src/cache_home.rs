@@ -16,7 +16,8 @@
 //! The fallback is `rpm-buildroot-UID` in the temp directory, created with
 //! mode 0700. It is used only when it is private: a directory (not a
 //! symlink: it is opened with `O_NOFOLLOW` and checked through that open
-//! descriptor) owned by this user that no one else may read, write or enter.
+//! descriptor) owned by this user, of mode 0700 (no one else may read,
+//! write or enter it).
 //! A cache someone else controls could hand the tools another repository's
 //! metadata or pools. When the name is taken by something else (on a shared
 //! `/tmp`, anyone may create it first), the first private
@@ -90,8 +91,10 @@ fn private_dir(temp: &Path, uid: u32) -> Result<PathBuf> {
         return Ok(fixed);
     }
     let prefix = format!("{stem}-");
-    let entries = std::fs::read_dir(temp).map_err(|e| Error::io(temp, e))?;
-    let mut ours: Vec<OsString> = entries
+    // A temp directory that cannot be listed (mode 1733) has none to reuse.
+    let mut ours: Vec<OsString> = std::fs::read_dir(temp)
+        .into_iter()
+        .flatten()
         .filter_map(|e| e.ok().map(|e| e.file_name()))
         .filter(|n| n.as_bytes().starts_with(prefix.as_bytes()))
         .collect();
@@ -107,7 +110,8 @@ fn private_dir(temp: &Path, uid: u32) -> Result<PathBuf> {
 }
 
 /// Whether `dir` itself (a symlink is not followed) is a directory owned by
-/// `uid` that neither its group nor others may read, write or enter. The
+/// `uid` of mode 0700: the user may read, write and enter it, no one else
+/// may do any of that (dnf asks the same of its own directories). The
 /// checks are made on the descriptor that was opened, so what is checked is
 /// what the name held at that moment.
 fn is_private(dir: &Path, uid: u32) -> bool {
@@ -118,7 +122,7 @@ fn is_private(dir: &Path, uid: u32) -> bool {
     let Ok(meta) = opened.and_then(|f| f.metadata()) else {
         return false;
     };
-    meta.is_dir() && meta.uid() == uid && meta.mode() & 0o077 == 0
+    meta.is_dir() && meta.uid() == uid && meta.mode() & 0o777 == 0o700
 }
 
 /// A new directory from `template` (ending in `XXXXXX`), made by
@@ -280,8 +284,8 @@ mod tests {
     /// Of the `rpm-buildroot-UID-*` entries, the first private directory of
     /// this user's in name order is reused, as dnf reuses its own; entries
     /// that are not (a symlink to a private directory, one others may
-    /// enter) are passed over, and `rpm-buildroot-UID0` is no entry of
-    /// user UID's.
+    /// enter, one of mode 0500) are passed over, and `rpm-buildroot-UID0` is
+    /// no entry of user UID's.
     #[test]
     fn the_first_private_random_directory_is_reused() {
         let t = tempfile::tempdir().unwrap();
@@ -292,6 +296,7 @@ mod tests {
         mkdir_mode(&p("-c"), 0o700);
         mkdir_mode(&p("-b"), 0o700);
         mkdir_mode(&p("-a1"), 0o701);
+        mkdir_mode(&p("-a2"), 0o500);
         std::os::unix::fs::symlink(p("-c"), p("-a0")).unwrap();
         assert_eq!(choose(None, None, t.path(), u).unwrap(), p("-b"));
     }
