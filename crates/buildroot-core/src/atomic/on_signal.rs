@@ -183,3 +183,48 @@ fn remove(p: &Path) {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// The names in `dir`.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut n: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    }
+
+    /// While the watcher holds its lock (as it does from a signal until
+    /// the process ends), neither an atomic write's temp file nor a
+    /// download's is made: a signal finds one registered, or ends the run
+    /// before it exists. The atomic writes made theirs first and
+    /// registered it after, so a signal in between left it behind.
+    #[test]
+    fn no_temp_file_is_made_while_the_watcher_holds_its_lock() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out.txt");
+        let held = live();
+        let (dir, out2) = (t.path().to_path_buf(), out.clone());
+        let write = std::thread::spawn(move || crate::atomic::write_file(&out2, b"x"));
+        let download = std::thread::spawn(move || {
+            let made = crate::atomic::temp_removed_on_signal(&dir, crate::rpmmd::new_file_0644);
+            made.map(|(tmp, registered)| {
+                drop(tmp);
+                drop(registered);
+            })
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        let early = names(t.path());
+        drop(held);
+        write.join().unwrap().unwrap();
+        download.join().unwrap().unwrap();
+        assert_eq!(early, Vec::<String>::new(), "made before it was registered");
+        assert_eq!(names(t.path()), ["out.txt"]);
+        assert_eq!(std::fs::read(&out).unwrap(), b"x");
+    }
+}
