@@ -20,7 +20,8 @@
 //! a slot for each request ([`DownloadSlots::turn`]). [`at_once`] runs a
 //! batch's fetches on enough threads to fill the slots.
 //!
-//! Only transfers take a slot. A file already in the cache, a local repo's
+//! Only transfers take a slot. A file already in the cache (looked for
+//! before a slot is taken, `fetch/failover.rs`), a local repo's
 //! copy (dnf downloads no package of a local repo: it reads it in place),
 //! the wait for another run's download of the same file: none needs the
 //! network, and they run on as many threads as rayon has, so the cap
@@ -200,6 +201,12 @@ impl DownloadSlots {
     pub fn threads(&self) -> usize {
         let most = self.fixed.map_or(1, |c| c.most);
         (2 * most).max(rayon::current_num_threads())
+    }
+
+    /// How many transfers run now, for tests.
+    #[cfg(test)]
+    pub(super) fn running_now(&self) -> usize {
+        self.lock().all
     }
 
     fn lock(&self) -> MutexGuard<'_, Running> {
