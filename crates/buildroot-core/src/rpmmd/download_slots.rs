@@ -72,45 +72,77 @@ impl Caps {
 
 /// The transfers under way: in all, by mirror (its base URL: librepo
 /// counts per mirror of a repo's list, and each repo has URLs of its own),
-/// and by the `most` of their caps (the lowest one bounds them all).
+/// and by the `most` of their caps (the lowest one bounds them all); by
+/// mirror, by the `per_mirror` of their caps too (the lowest one from a
+/// mirror bounds that mirror's).
 #[derive(Debug, Default)]
 struct Running {
     all: usize,
-    by_mirror: HashMap<String, usize>,
-    by_most: BTreeMap<usize, usize>,
+    by_mirror: HashMap<String, Counts>,
+    by_most: Counts,
+}
+
+/// How many transfers run, by a cap of theirs (`most` or `per_mirror`).
+type Counts = BTreeMap<usize, usize>;
+
+/// `cap` counted once more in `counts`, or once less.
+fn count(counts: &mut Counts, cap: usize, more: bool) {
+    let n = counts.entry(cap).or_default();
+    match more {
+        true => *n += 1,
+        false => *n = n.saturating_sub(1),
+    }
+    if *n == 0 {
+        counts.remove(&cap);
+    }
+}
+
+/// Whether one more transfer of cap `own` fits beside `counts`: fewer run
+/// than `own` and than the lowest cap among them.
+fn fits(counts: &Counts, own: usize) -> bool {
+    let lowest = counts.keys().next().map_or(own, |&c| c.min(own));
+    counts.values().sum::<usize>() < lowest
 }
 
 impl Running {
     /// Whether a transfer of `caps` from `mirror` may start: fewer run than
     /// its own `most` and than that of each one under way (dnf downloads
     /// one repo's metadata at a time, never more at once than that repo
-    /// allows), and fewer from `mirror` than its `per_mirror`.
+    /// allows), and fewer from `mirror` than its `per_mirror` and than that
+    /// of each one under way from `mirror` (nor from one mirror).
     fn room(&self, mirror: &str, caps: Caps) -> bool {
-        let most = self
-            .by_most
-            .keys()
-            .next()
-            .map_or(caps.most, |&m| m.min(caps.most));
-        self.all < most && self.by_mirror.get(mirror).copied().unwrap_or(0) < caps.per_mirror
+        fits(&self.by_most, caps.most) && self.mirror_room(mirror, caps)
+    }
+
+    /// Whether `mirror` has room for one more transfer of `caps`.
+    fn mirror_room(&self, mirror: &str, caps: Caps) -> bool {
+        self.by_mirror
+            .get(mirror)
+            .is_none_or(|m| fits(m, caps.per_mirror))
+    }
+
+    /// How many transfers from `mirror` run now.
+    #[cfg(test)]
+    fn from(&self, mirror: &str) -> usize {
+        self.by_mirror.get(mirror).map_or(0, |m| m.values().sum())
     }
 
     fn take(&mut self, mirror: &str, caps: Caps) {
         self.all += 1;
-        *self.by_mirror.entry(mirror.to_string()).or_default() += 1;
-        *self.by_most.entry(caps.most).or_default() += 1;
+        let m = self.by_mirror.entry(mirror.to_string()).or_default();
+        count(m, caps.per_mirror, true);
+        count(&mut self.by_most, caps.most, true);
     }
 
     fn give_back(&mut self, mirror: &str, caps: Caps) {
         self.all = self.all.saturating_sub(1);
-        if let Some(n) = self.by_mirror.get_mut(mirror) {
-            *n = n.saturating_sub(1);
-        }
-        if let Some(n) = self.by_most.get_mut(&caps.most) {
-            *n -= 1;
-            if *n == 0 {
-                self.by_most.remove(&caps.most);
+        if let Some(m) = self.by_mirror.get_mut(mirror) {
+            count(m, caps.per_mirror, false);
+            if m.is_empty() {
+                self.by_mirror.remove(mirror);
             }
         }
+        count(&mut self.by_most, caps.most, false);
     }
 }
 
@@ -161,7 +193,8 @@ impl DownloadSlots {
     /// over the repos): each transfer starts only while fewer run than its
     /// repo's `max_parallel_downloads` and than that of every transfer
     /// under way, and fewer from its mirror than its repo's
-    /// `max_downloads_per_mirror`. dnf loads its repos one after the other,
+    /// `max_downloads_per_mirror` and than that of every transfer under way
+    /// from that mirror. dnf loads its repos one after the other,
     /// each repo's files as one librepo download under that repo's caps,
     /// so it never has more under way than one repo allows.
     pub(super) fn for_metadata() -> Arc<DownloadSlots> {
@@ -234,9 +267,7 @@ impl DownloadSlots {
         let mut running = self.lock();
         loop {
             let room = |i: usize| match &locs[i] {
-                Location::Http(base) => {
-                    running.by_mirror.get(base).copied().unwrap_or(0) < caps.per_mirror
-                }
+                Location::Http(base) => running.mirror_room(base, caps),
                 Location::Dir(_) => true,
             };
             match pick(&room) {
@@ -531,10 +562,101 @@ mod tests {
         }
     }
 
+    /// One load's metadata over repos of different caps (1 to 5 at once,
+    /// 1 to 3 per mirror; two mirrors each, some repos sharing one), files
+    /// failing at random and failed over, one waiting its backoff aside:
+    /// every file ends within the time (no repo of 1 waits for ever), and
+    /// no transfer ever runs beside more than the lowest cap under way
+    /// allows, nor beside more than its own per mirror.
+    #[test]
+    fn a_load_of_mixed_caps_always_ends_under_the_lowest_cap() {
+        use super::super::http::HttpSettings;
+        use super::super::mirror_tally::MirrorTally;
+        use super::super::turns::{in_turns, Turn};
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let slots = DownloadSlots::for_metadata();
+            // (most, per mirror, mirrors) of each repo.
+            let repos: [(usize, usize, [&str; 2]); 5] = [
+                (1, 3, ["http://a/", "http://b/"]),
+                (3, 1, ["http://b/", "http://c/"]),
+                (2, 2, ["http://c/", "http://d/"]),
+                (5, 3, ["http://e/", "http://a/"]),
+                (3, 3, ["http://f/", "http://g/"]),
+            ];
+            // The caps of the transfers under way, and their mirrors.
+            let running: Mutex<Vec<(usize, usize, String)>> = Mutex::default();
+            let broken = AtomicBool::new(false);
+            let items: Vec<(usize, u64)> =
+                (0..5).flat_map(|r| (0..6).map(move |f| (r, f))).collect();
+            let _ = at_once(&items, 12, |&(r, f)| {
+                let (most, per, mirrors) = repos[r];
+                let locs: Vec<Location> = mirrors
+                    .iter()
+                    .map(|m| Location::Http(m.to_string()))
+                    .collect();
+                let s = HttpSettings {
+                    parallel_downloads: most,
+                    downloads_per_mirror: per,
+                    ..HttpSettings::default()
+                };
+                let tally = MirrorTally::sharing(&slots);
+                let mut tries = 0u64;
+                let got = in_turns(&locs, &s, Some(&tally), |i, _| {
+                    tries += 1;
+                    let mirror = mirrors[i].to_string();
+                    {
+                        let mut now = running.lock().unwrap();
+                        now.push((most, per, mirror.clone()));
+                        let lowest = now.iter().map(|t| t.0).min().unwrap();
+                        let from = |m: &str| now.iter().filter(|t| t.2 == m).count();
+                        if now.len() > lowest || now.iter().any(|t| from(&t.2) > t.1) {
+                            broken.store(true, Ordering::SeqCst);
+                        }
+                    }
+                    let x =
+                        ((r as u64) * 7919 + f * 104729 + tries * 31).wrapping_mul(2654435761) % 97;
+                    std::thread::sleep(Duration::from_micros(300 + x * 30));
+                    let mut now = running.lock().unwrap();
+                    let at = now
+                        .iter()
+                        .position(|t| *t == (most, per, mirror.clone()))
+                        .unwrap();
+                    now.swap_remove(at);
+                    drop(now);
+                    if x.is_multiple_of(5) {
+                        // A backoff, its slot lent meanwhile.
+                        aside(|| std::thread::sleep(Duration::from_millis(2)));
+                    }
+                    match x % 3 {
+                        0 => Err(crate::error::Error::Http {
+                            url: mirror,
+                            msg: "HTTP 503".into(),
+                        }),
+                        _ => Ok(Turn::asked(())),
+                    }
+                });
+                got.map(|_| ())
+            });
+            let left = slots.running_now();
+            let _ = tx.send((broken.load(Ordering::SeqCst), left));
+        });
+        let (broken, left) = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("a load of mixed caps hung");
+        assert!(
+            !broken,
+            "a transfer ran beside more than the lowest cap allows"
+        );
+        assert_eq!(left, 0, "every slot given back");
+    }
+
     /// Slots of metadata: a transfer starts only while fewer run than its
     /// own `most` and than that of each one under way, so a repo of
     /// `max_parallel_downloads=1` has its transfer alone, as dnf, which
-    /// loads one repo at a time, has it; `per_mirror` is the transfer's own.
+    /// loads one repo at a time, has it; so with `per_mirror` over the
+    /// transfers from one mirror: a repo of `max_downloads_per_mirror=1`
+    /// has its transfer alone on its mirror.
     #[test]
     fn the_lowest_cap_under_way_bounds_every_transfer() {
         let caps = |most, per_mirror| Caps { most, per_mirror };
@@ -552,7 +674,20 @@ mod tests {
         assert!(r.room("d", one));
         assert!(r.by_most.is_empty() && r.all == 0);
         r.take("m", caps(5, 1));
-        assert!(!r.room("m", caps(5, 1)) && r.room("m", caps(5, 2)) && r.room("n", caps(5, 1)));
+        assert!(!r.room("m", caps(5, 1)), "a mirror's cap of 1");
+        assert!(
+            !r.room("m", caps(5, 2)),
+            "beside a transfer of 1 from its mirror"
+        );
+        assert!(r.room("n", caps(5, 1)), "another mirror");
+        r.give_back("m", caps(5, 1));
+        r.take("m", caps(5, 2));
+        assert!(r.room("m", caps(5, 3)) && !r.room("m", caps(5, 1)));
+        r.take("m", caps(5, 3));
+        assert!(!r.room("m", caps(5, 3)), "two under way, the lowest cap 2");
+        r.give_back("m", caps(5, 2));
+        r.give_back("m", caps(5, 3));
+        assert!(r.by_mirror.is_empty() && r.by_most.is_empty() && r.all == 0);
     }
 
     /// A transfer that waits (a retry's backoff) lends its slot to the
@@ -585,7 +720,7 @@ mod tests {
             drop(slot);
         });
         let running = slots.lock();
-        assert_eq!((running.all, running.by_mirror["http://m0/"]), (0, 0));
+        assert_eq!((running.all, running.from("http://m0/")), (0, 0));
         // Without a slot, just the wait.
         drop(running);
         assert_eq!(aside(|| 7), 7);
