@@ -23,6 +23,40 @@ use crate::error::{Error, OutputDirProblem, Result};
 mod on_signal;
 mod stage_lock;
 
+pub(crate) use on_signal::{wait_if_interrupted, Registered};
+
+/// A temp file in `dir` (tempfile's `.tmpXXXXXX` names, as downloads and
+/// their checked copies use), made by `create` (given its path; an
+/// `AlreadyExists` error tries another name) and registered with the
+/// signal watcher as it is made: SIGINT or SIGTERM removes it, however
+/// close to its making the signal comes (`on_signal::register_made`).
+/// The registration is the caller's to let go once the file is renamed
+/// into place or removed.
+pub(crate) fn temp_removed_on_signal<R>(
+    dir: &Path,
+    create: impl FnMut(&Path) -> std::io::Result<R>,
+) -> std::io::Result<(tempfile::NamedTempFile<R>, Registered)> {
+    registered_temp(dir, ".tmp", create)
+}
+
+/// [`temp_removed_on_signal`] of names starting with `prefix` (`.tmp`,
+/// tempfile's, for downloads; `.tmp-` for the atomic writes).
+fn registered_temp<R>(
+    dir: &Path,
+    prefix: &str,
+    mut create: impl FnMut(&Path) -> std::io::Result<R>,
+) -> std::io::Result<(tempfile::NamedTempFile<R>, Registered)> {
+    let mut registered = None;
+    let tmp = tempfile::Builder::new()
+        .prefix(prefix)
+        .make_in(dir, |path| {
+            let (made, r) = on_signal::register_made(path, || create(path))?;
+            registered = Some(r);
+            Ok(made)
+        })?;
+    Ok((tmp, registered.expect("a temp file made is registered")))
+}
+
 use stage_lock::remove_stale;
 
 /// Writes `bytes` to `path` atomically (temp file, fsync, rename).
@@ -146,11 +180,27 @@ fn replace_file(
 ) -> Result<()> {
     let dir = parent_of(real);
     fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(&dir)
-        .map_err(|e| Error::io(&dir, e))?;
-    let registered = on_signal::register(tmp.path());
+    // Registered as it is made: a signal finds it registered, or ends the
+    // run before it exists (made first and registered after, a signal in
+    // between left it until a later run's sweep). Let go only once
+    // `write_temp` has renamed or removed it.
+    let (tmp, registered) =
+        registered_temp(&dir, ".tmp-", new_private_file).map_err(|e| Error::io(&dir, e))?;
+    let written = write_temp(tmp, path, real, f);
+    drop(registered);
+    written
+}
+
+/// [`replace_file`]'s writing of `tmp` and its rename over `real`; `tmp`
+/// is removed when either fails. After a signal, the rename waits for the
+/// watcher to end the run instead: a signal during the rename finds the
+/// temp file, which it removes, or the whole file in place.
+fn write_temp(
+    mut tmp: tempfile::NamedTempFile,
+    path: &Path,
+    real: &Path,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     {
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         f(&mut w).map_err(|e| Error::io(path, e))?;
@@ -165,9 +215,22 @@ fn replace_file(
         .set_permissions(fs::Permissions::from_mode(mode))
         .map_err(|e| Error::io(path, e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    registered.finish();
+    wait_if_interrupted();
     tmp.persist(real).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+/// Creates the file `path`, which must not exist, for reading and writing,
+/// mode 0600 (tempfile's own; [`replace_file`] gives the output its mode
+/// before the rename).
+fn new_private_file(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
 }
 
 fn parent_of(path: &Path) -> PathBuf {

@@ -17,7 +17,7 @@ use buildroot_core::archful::refresh_cache;
 use buildroot_core::buildroot::DEFAULT_CORE;
 use buildroot_core::distmacros::{repo_macros, Found};
 use buildroot_core::rpmmd::{
-    load_repo, Filelists, LoadOptions, LoadedRepo, MainDefaults, RepoSpec, Vars,
+    load_repo, parse_repofile_str, Filelists, LoadOptions, LoadedRepo, MainDefaults, RepoSpec, Vars,
 };
 use http_support::Server;
 
@@ -117,6 +117,32 @@ fn a_dnf_conf_sets_how_many_at_once_as_in_dnf() {
     for (mirrors, main, want) in cases {
         let repo = repo(&t, &server, mirrors, main);
         assert_eq!(srpms_at_once(&server, &repo, want, 1), want, "{main}");
+    }
+}
+
+/// A repo section's own `max_parallel_downloads` counts for its SRPMs,
+/// over `[main]`'s: librepo takes the caps of a download from its first
+/// package's repo (its handle, which libdnf sets up with that repo's own
+/// values).
+#[test]
+fn a_repo_sections_own_value_counts_for_its_packages() {
+    let (t, server) = server();
+    for (main, own, want) in [
+        ("", "max_parallel_downloads=1", 1),
+        ("max_parallel_downloads=1", "max_parallel_downloads=2", 2),
+    ] {
+        let main = MainDefaults::parse(&format!("[main]\n{main}\n"), "dnf.conf").unwrap();
+        let vars = Vars::new("x86_64", "").with_main(main);
+        let text = format!("[src]\nbaseurl={}/a/\n{own}\n", server.base);
+        let spec = parse_repofile_str(&text, "t.repo", &vars)
+            .unwrap()
+            .remove(0);
+        let opts = LoadOptions {
+            filelists: Filelists::PrimaryOnly,
+            cache_dir: Some(t.path().join("meta")),
+        };
+        let repo = load_repo(&spec, &opts).unwrap();
+        assert_eq!(srpms_at_once(&server, &repo, want, 1), want, "{own}");
     }
 }
 

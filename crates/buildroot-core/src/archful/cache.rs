@@ -188,7 +188,10 @@ pub fn refresh_cache_preferring(
             .iter()
             .any(|m| matches!(Location::parse(m), Ok(Location::Http(_))))
     };
-    let slots = DownloadSlots::for_batch(repos.iter().map(|r| (&r.spec.access, remote(r))))?;
+    // The caps of the first SRPM's repo (a repo's own, else main's), as
+    // librepo takes them from the first target's handle.
+    let slots =
+        DownloadSlots::for_batch(chosen.values().map(|(r, _)| (&r.spec.access, remote(r))))?;
     let tallies: Vec<MirrorTally> = repos.iter().map(|_| MirrorTally::sharing(&slots)).collect();
     let tally_of = |repo: &LoadedRepo| {
         repos

@@ -186,22 +186,30 @@ fn link_checked(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result<
     let Some(dir) = dest.parent() else {
         return Ok(None);
     };
-    // Named as a download's temp file, so a killed run's is swept.
-    let Ok(tmp) = tempfile::Builder::new().make_in(dir, |tmp| std::fs::hard_link(src, tmp)) else {
+    // Named as a download's temp file, so a killed run's is swept; and
+    // removed by SIGINT or SIGTERM, as a download's temp file is (let go
+    // only once the closure below has renamed or removed it).
+    let linked = crate::atomic::temp_removed_on_signal(dir, |tmp| std::fs::hard_link(src, tmp));
+    let Ok((tmp, registered)) = linked else {
         return Ok(None);
     };
     let tmp = tmp.into_temp_path();
-    let Ok(checked) = hash_file(&tmp, &wanted_algos(expected)) else {
-        return Ok(None);
-    };
-    check(src, expected, &checked.digests)?;
-    // Renamed only when the link is still exactly as hashed; the rename
-    // moves its ctime, so the checksums are carried over to it.
-    let unchanged = Stamp::of(&tmp).is_ok_and(|now| now == checked.stamp);
-    if !(checked.recordable && unchanged && tmp.persist(dest).is_ok()) {
-        return Ok(None);
-    }
-    Ok(Some(renamed(checked, dest)))
+    let taken = (|| {
+        let Ok(checked) = hash_file(&tmp, &wanted_algos(expected)) else {
+            return Ok(None);
+        };
+        check(src, expected, &checked.digests)?;
+        // Renamed only when the link is still exactly as hashed; the rename
+        // moves its ctime, so the checksums are carried over to it.
+        let unchanged = Stamp::of(&tmp).is_ok_and(|now| now == checked.stamp);
+        crate::atomic::wait_if_interrupted();
+        if !(checked.recordable && unchanged && tmp.persist(dest).is_ok()) {
+            return Ok(None);
+        }
+        Ok(Some(renamed(checked, dest)))
+    })();
+    drop(registered);
+    taken
 }
 
 /// `checked` of a file this run just renamed to `dest`, at its stamp
@@ -225,13 +233,26 @@ fn renamed(checked: Checked, dest: &Path) -> Checked {
 /// 1 MB blocks); a mismatch is an error naming the repo's file, and leaves
 /// `dest` as it was.
 fn copy_verified(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result<Checked> {
-    use std::os::unix::fs::PermissionsExt;
     let dir = dest.parent().unwrap_or(Path::new("."));
     let mut from = std::fs::File::open(src).map_err(|e| Error::io(src, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .permissions(std::fs::Permissions::from_mode(0o644))
-        .tempfile_in(dir)
+    // Removed by SIGINT or SIGTERM, as a download's temp file is; let go
+    // once `copy_into` has renamed or removed it.
+    let (tmp, registered) = crate::atomic::temp_removed_on_signal(dir, crate::rpmmd::new_file_0644)
         .map_err(|e| Error::io(dir, e))?;
+    let copied = copy_into(tmp, &mut from, src, dest, expected);
+    drop(registered);
+    copied
+}
+
+/// [`copy_verified`]'s copy of `from` into `tmp`, renamed to `dest` when
+/// it matches `expected` (removed otherwise).
+fn copy_into(
+    mut tmp: tempfile::NamedTempFile,
+    from: &mut std::fs::File,
+    src: &Path,
+    dest: &Path,
+    expected: Option<&Expected>,
+) -> Result<Checked> {
     let mut hs = hashers(src, &wanted_algos(expected))?;
     let mut buf = vec![0u8; 1 << 20];
     loop {
@@ -249,6 +270,7 @@ fn copy_verified(src: &Path, dest: &Path, expected: Option<&Expected>) -> Result
     let file = tmp.as_file();
     file.sync_all().map_err(|e| Error::io(dest, e))?;
     let stamp = file.metadata().map_err(|e| Error::io(dest, e))?;
+    crate::atomic::wait_if_interrupted();
     tmp.persist(dest).map_err(|e| Error::io(dest, e.error))?;
     // Bytes this run wrote and checked as it wrote them, into a new file
     // no one else writes to: recorded whatever their age.

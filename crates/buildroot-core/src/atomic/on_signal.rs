@@ -1,6 +1,8 @@
 //! What a run is building is removed when SIGINT (Ctrl-C) or SIGTERM ends
-//! it: the staging directories and temp files of [`super`] are registered
-//! while they exist, and on either signal a watcher thread removes them,
+//! it: the staging directories and temp files of [`super`], and the temp
+//! files downloads write into the cache (`rpmmd::http`, and the checked
+//! copies taken from another mirror's directory or a local repo), are
+//! registered while they exist, and on either signal a watcher thread removes them,
 //! then lets the signal end the process as it would have without us (same
 //! exit status). An owner about to rename its path into place
 //! ([`Registered::finish`]) after the signal came does not: what was
@@ -29,7 +31,7 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// A registered path; dropping it unregisters the path (the owner removed
 /// it or renamed it into place).
 #[derive(Debug)]
-pub(super) struct Registered(PathBuf);
+pub(crate) struct Registered(PathBuf);
 
 /// Registers `path` (a staging directory or temp file) to be removed if the
 /// process is interrupted while it exists.
@@ -37,6 +39,23 @@ pub(super) fn register(path: &Path) -> Registered {
     install();
     live().push(path.to_path_buf());
     Registered(path.to_path_buf())
+}
+
+/// Makes `path` with `create` and registers it, under the lock the watcher
+/// holds while it removes what is registered: a signal finds the path made
+/// and registered, or ends the run before it is made (this thread then
+/// waits for the lock until the process ends). With [`register`] after
+/// the path is made, a signal in between leaves it. Nothing is registered
+/// when `create` fails.
+pub(super) fn register_made<R>(
+    path: &Path,
+    create: impl FnOnce() -> std::io::Result<R>,
+) -> std::io::Result<(R, Registered)> {
+    install();
+    let mut live = live();
+    let made = create()?;
+    live.push(path.to_path_buf());
+    Ok((made, Registered(path.to_path_buf())))
 }
 
 impl Registered {
@@ -50,7 +69,7 @@ impl Registered {
 
 /// After a signal, the calling thread writes nothing more into what the
 /// watcher is removing: it waits for the watcher to end the process.
-pub(super) fn wait_if_interrupted() {
+pub(crate) fn wait_if_interrupted() {
     if INTERRUPTED.load(Ordering::SeqCst) {
         loop {
             std::thread::park();
@@ -162,5 +181,50 @@ fn remove(p: &Path) {
         // A writer that checked before the signal may be finishing one
         // file; the next one it starts waits (`wait_if_interrupted`).
         std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// The names in `dir`.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut n: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    }
+
+    /// While the watcher holds its lock (as it does from a signal until
+    /// the process ends), neither an atomic write's temp file nor a
+    /// download's is made: a signal finds one registered, or ends the run
+    /// before it exists. The atomic writes made theirs first and
+    /// registered it after, so a signal in between left it behind.
+    #[test]
+    fn no_temp_file_is_made_while_the_watcher_holds_its_lock() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out.txt");
+        let held = live();
+        let (dir, out2) = (t.path().to_path_buf(), out.clone());
+        let write = std::thread::spawn(move || crate::atomic::write_file(&out2, b"x"));
+        let download = std::thread::spawn(move || {
+            let made = crate::atomic::temp_removed_on_signal(&dir, crate::rpmmd::new_file_0644);
+            made.map(|(tmp, registered)| {
+                drop(tmp);
+                drop(registered);
+            })
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        let early = names(t.path());
+        drop(held);
+        write.join().unwrap().unwrap();
+        download.join().unwrap().unwrap();
+        assert_eq!(early, Vec::<String>::new(), "made before it was registered");
+        assert_eq!(names(t.path()), ["out.txt"]);
+        assert_eq!(std::fs::read(&out).unwrap(), b"x");
     }
 }

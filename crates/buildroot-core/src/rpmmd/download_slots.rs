@@ -1,4 +1,4 @@
-//! How many package downloads run at once, as librepo runs dnf's: at most
+//! How many downloads run at once, as librepo runs dnf's: at most
 //! `max_parallel_downloads` transfers over one batch (librepo's
 //! `LRO_MAXPARALLELDOWNLOADS`: 3 unless set, 1 to 20), and at most
 //! `max_downloads_per_mirror` of them from any one mirror
@@ -9,13 +9,19 @@
 //! running: a mirror at its cap is passed over for the next one the file
 //! may ask, and a file whose every such mirror is at its cap waits.
 //!
-//! A [`DownloadSlots`] keeps those counts for one batch (a run's SRPMs, an
-//! arch's macro packages), over all its repos; the batch's
-//! [`super::MirrorTally`]s share it, and `turns.rs` takes a slot for each
-//! request ([`DownloadSlots::turn`]). [`at_once`] runs the batch's fetches
-//! on enough threads to fill the slots.
+//! A [`DownloadSlots`] keeps those counts for one batch of packages (a
+//! run's SRPMs, an arch's macro packages), over all its repos, with the
+//! caps of the batch's first file's repo, as librepo takes them from the
+//! first target's handle; or for one load of repos' metadata
+//! ([`DownloadSlots::for_metadata`]: metalinks, mirrorlists, repomd.xml and
+//! the files it lists), where each transfer brings its own repo's caps, as
+//! libdnf hands librepo each repo's own values for that repo's metadata.
+//! The [`super::MirrorTally`]s of the batch share it, and `turns.rs` takes
+//! a slot for each request ([`DownloadSlots::turn`]). [`at_once`] runs a
+//! batch's fetches on enough threads to fill the slots.
 //!
-//! Only transfers take a slot. A file already in the cache, a local repo's
+//! Only transfers take a slot. A file already in the cache (looked for
+//! before a slot is taken, `fetch/failover.rs`), a local repo's
 //! copy (dnf downloads no package of a local repo: it reads it in place),
 //! the wait for another run's download of the same file: none needs the
 //! network, and they run on as many threads as rayon has, so the cap
@@ -26,7 +32,7 @@
 //! place is free again.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -38,21 +44,106 @@ use crate::error::Result;
 /// The transfers of one batch running now, against its caps.
 #[derive(Debug)]
 pub struct DownloadSlots {
-    /// Transfers at once over the batch (`max_parallel_downloads`).
-    most: usize,
-    /// Transfers at once from one mirror (`max_downloads_per_mirror`).
-    per_mirror: usize,
+    /// The caps of every transfer (a batch of packages), or `None`: each
+    /// transfer's own (a load of metadata, [`DownloadSlots::for_metadata`]).
+    fixed: Option<Caps>,
     running: Mutex<Running>,
     /// Signalled whenever a transfer ends.
     freed: Condvar,
 }
 
-/// The transfers under way: in all, and by mirror (its base URL: librepo
-/// counts per mirror of a repo's list, and each repo has URLs of its own).
+/// How many transfers may run at once: in all (`max_parallel_downloads`)
+/// and from one mirror (`max_downloads_per_mirror`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Caps {
+    pub most: usize,
+    pub per_mirror: usize,
+}
+
+impl Caps {
+    /// The caps `s` gives (a repo's, [`HttpSettings::for_repo`]).
+    pub fn of(s: &HttpSettings) -> Caps {
+        Caps {
+            most: s.parallel_downloads.max(1),
+            per_mirror: s.downloads_per_mirror.max(1),
+        }
+    }
+}
+
+/// The transfers under way: in all, by mirror (its base URL: librepo
+/// counts per mirror of a repo's list, and each repo has URLs of its own),
+/// and by the `most` of their caps (the lowest one bounds them all); by
+/// mirror, by the `per_mirror` of their caps too (the lowest one from a
+/// mirror bounds that mirror's).
 #[derive(Debug, Default)]
 struct Running {
     all: usize,
-    by_mirror: HashMap<String, usize>,
+    by_mirror: HashMap<String, Counts>,
+    by_most: Counts,
+}
+
+/// How many transfers run, by a cap of theirs (`most` or `per_mirror`).
+type Counts = BTreeMap<usize, usize>;
+
+/// `cap` counted once more in `counts`, or once less.
+fn count(counts: &mut Counts, cap: usize, more: bool) {
+    let n = counts.entry(cap).or_default();
+    match more {
+        true => *n += 1,
+        false => *n = n.saturating_sub(1),
+    }
+    if *n == 0 {
+        counts.remove(&cap);
+    }
+}
+
+/// Whether one more transfer of cap `own` fits beside `counts`: fewer run
+/// than `own` and than the lowest cap among them.
+fn fits(counts: &Counts, own: usize) -> bool {
+    let lowest = counts.keys().next().map_or(own, |&c| c.min(own));
+    counts.values().sum::<usize>() < lowest
+}
+
+impl Running {
+    /// Whether a transfer of `caps` from `mirror` may start: fewer run than
+    /// its own `most` and than that of each one under way (dnf downloads
+    /// one repo's metadata at a time, never more at once than that repo
+    /// allows), and fewer from `mirror` than its `per_mirror` and than that
+    /// of each one under way from `mirror` (nor from one mirror).
+    fn room(&self, mirror: &str, caps: Caps) -> bool {
+        fits(&self.by_most, caps.most) && self.mirror_room(mirror, caps)
+    }
+
+    /// Whether `mirror` has room for one more transfer of `caps`.
+    fn mirror_room(&self, mirror: &str, caps: Caps) -> bool {
+        self.by_mirror
+            .get(mirror)
+            .is_none_or(|m| fits(m, caps.per_mirror))
+    }
+
+    /// How many transfers from `mirror` run now.
+    #[cfg(test)]
+    fn from(&self, mirror: &str) -> usize {
+        self.by_mirror.get(mirror).map_or(0, |m| m.values().sum())
+    }
+
+    fn take(&mut self, mirror: &str, caps: Caps) {
+        self.all += 1;
+        let m = self.by_mirror.entry(mirror.to_string()).or_default();
+        count(m, caps.per_mirror, true);
+        count(&mut self.by_most, caps.most, true);
+    }
+
+    fn give_back(&mut self, mirror: &str, caps: Caps) {
+        self.all = self.all.saturating_sub(1);
+        if let Some(m) = self.by_mirror.get_mut(mirror) {
+            count(m, caps.per_mirror, false);
+            if m.is_empty() {
+                self.by_mirror.remove(mirror);
+            }
+        }
+        count(&mut self.by_most, caps.most, false);
+    }
 }
 
 /// What a file's turn may take ([`DownloadSlots::turn`]'s `pick`).
@@ -66,33 +157,58 @@ pub(super) enum Pick {
     Done,
 }
 
-/// A transfer's place in the batch, given back when dropped.
-#[derive(Debug)]
-pub(super) struct Slot {
+/// A transfer's place: its batch, mirror and caps.
+#[derive(Clone, Debug)]
+struct Place {
     slots: Arc<DownloadSlots>,
     mirror: String,
+    caps: Caps,
 }
+
+/// A transfer's place in the batch, given back when dropped.
+#[derive(Debug)]
+pub(super) struct Slot(Place);
 
 thread_local! {
     /// The slot this thread's transfer holds (one at a time), for
     /// [`aside`].
-    static HELD: RefCell<Option<(Arc<DownloadSlots>, String)>> = const { RefCell::new(None) };
+    static HELD: RefCell<Option<Place>> = const { RefCell::new(None) };
 }
 
 impl DownloadSlots {
     /// Slots for `most` transfers at once, `per_mirror` from one mirror.
     pub fn new(most: usize, per_mirror: usize) -> DownloadSlots {
         DownloadSlots {
-            most: most.max(1),
-            per_mirror: per_mirror.max(1),
+            fixed: Some(Caps {
+                most: most.max(1),
+                per_mirror: per_mirror.max(1),
+            }),
             running: Mutex::default(),
             freed: Condvar::new(),
         }
     }
 
-    /// The slots of a batch over repos reached by these accesses, each
-    /// with whether it has a remote mirror: the caps of the first remote
-    /// one ([`HttpSettings::for_repo`]: `--dnf-conf`'s `[main]`, else the
+    /// The slots of one load of repos' metadata (their metalinks,
+    /// mirrorlists, repomd.xml and the files it lists, downloaded at once
+    /// over the repos): each transfer starts only while fewer run than its
+    /// repo's `max_parallel_downloads` and than that of every transfer
+    /// under way, and fewer from its mirror than its repo's
+    /// `max_downloads_per_mirror` and than that of every transfer under way
+    /// from that mirror. dnf loads its repos one after the other,
+    /// each repo's files as one librepo download under that repo's caps,
+    /// so it never has more under way than one repo allows.
+    pub(super) fn for_metadata() -> Arc<DownloadSlots> {
+        Arc::new(DownloadSlots {
+            fixed: None,
+            running: Mutex::default(),
+            freed: Condvar::new(),
+        })
+    }
+
+    /// The slots of a batch over repos reached by these accesses, in the
+    /// order of the batch's files, each with whether it has a remote
+    /// mirror: the caps of the first remote one ([`HttpSettings::for_repo`]:
+    /// its `.repo` section's, else `--dnf-conf`'s `[main]`, else the
     /// `RPM_BUILDROOT_HTTP_*` variables), as librepo takes them from the
     /// handle of the batch's first file. A batch of local repos reads no
     /// variable (it downloads nothing).
@@ -116,7 +232,14 @@ impl DownloadSlots {
     /// then; and as many as rayon has threads for the ones that need no
     /// network (a cached file's checksum, a local copy).
     pub fn threads(&self) -> usize {
-        (2 * self.most).max(rayon::current_num_threads())
+        let most = self.fixed.map_or(1, |c| c.most);
+        (2 * most).max(rayon::current_num_threads())
+    }
+
+    /// How many transfers run now, for tests.
+    #[cfg(test)]
+    pub(super) fn running_now(&self) -> usize {
+        self.lock().all
     }
 
     fn lock(&self) -> MutexGuard<'_, Running> {
@@ -132,32 +255,34 @@ impl DownloadSlots {
     /// until the batch has a free slot, and [`Pick::Busy`] until a
     /// transfer ends; then `pick` chooses again (the order may have
     /// changed). A local mirror takes no slot. `None`: [`Pick::Done`].
+    /// `caps` are the file's repo's, for slots of metadata (a batch of
+    /// packages has its own).
     pub(super) fn turn(
         self: &Arc<Self>,
         locs: &[Location],
+        caps: Caps,
         mut pick: impl FnMut(&dyn Fn(usize) -> bool) -> Pick,
     ) -> Option<(usize, Option<Slot>)> {
+        let caps = self.fixed.unwrap_or(caps);
         let mut running = self.lock();
         loop {
             let room = |i: usize| match &locs[i] {
-                Location::Http(base) => {
-                    running.by_mirror.get(base).copied().unwrap_or(0) < self.per_mirror
-                }
+                Location::Http(base) => running.mirror_room(base, caps),
                 Location::Dir(_) => true,
             };
             match pick(&room) {
                 Pick::Done => return None,
                 Pick::Mirror(i) => match &locs[i] {
                     Location::Dir(_) => return Some((i, None)),
-                    Location::Http(base) if running.all < self.most => {
-                        running.all += 1;
-                        *running.by_mirror.entry(base.clone()).or_default() += 1;
-                        HELD.with(|h| *h.borrow_mut() = Some((self.clone(), base.clone())));
-                        let slot = Slot {
+                    Location::Http(base) if running.room(base, caps) => {
+                        running.take(base, caps);
+                        let place = Place {
                             slots: self.clone(),
                             mirror: base.clone(),
+                            caps,
                         };
-                        return Some((i, Some(slot)));
+                        HELD.with(|h| *h.borrow_mut() = Some(place.clone()));
+                        return Some((i, Some(Slot(place))));
                     }
                     Location::Http(_) => {}
                 },
@@ -166,38 +291,53 @@ impl DownloadSlots {
             running = self.freed.wait(running).unwrap_or_else(|e| e.into_inner());
         }
     }
+
+    /// A slot for a download of `url` alone (a metalink or a mirrorlist),
+    /// counted for its server as a mirror: waits for room, as
+    /// [`DownloadSlots::turn`].
+    pub(super) fn one(self: &Arc<Self>, url: &str, caps: Caps) -> Slot {
+        let locs = [Location::Http(url.to_string())];
+        let first = |room: &dyn Fn(usize) -> bool| {
+            if room(0) {
+                Pick::Mirror(0)
+            } else {
+                Pick::Busy
+            }
+        };
+        match self.turn(&locs, caps, first) {
+            Some((_, Some(slot))) => slot,
+            _ => unreachable!("a remote location always takes a slot"),
+        }
+    }
 }
 
-impl DownloadSlots {
-    /// Gives back one transfer's place from `mirror`.
-    fn free(&self, mirror: &str) {
-        let mut running = self.lock();
-        running.all = running.all.saturating_sub(1);
-        if let Some(n) = running.by_mirror.get_mut(mirror) {
-            *n = n.saturating_sub(1);
-        }
+impl Place {
+    /// Gives back this transfer's place.
+    fn free(&self) {
+        let mut running = self.slots.lock();
+        running.give_back(&self.mirror, self.caps);
         drop(running);
-        self.freed.notify_all();
+        self.slots.freed.notify_all();
     }
 
-    /// Takes a place from `mirror` again, once the batch and the mirror
-    /// have room.
-    fn take_again(&self, mirror: &str) {
-        let mut running = self.lock();
-        while running.all >= self.most
-            || running.by_mirror.get(mirror).copied().unwrap_or(0) >= self.per_mirror
-        {
-            running = self.freed.wait(running).unwrap_or_else(|e| e.into_inner());
+    /// Takes this place again, once the batch and the mirror have room.
+    fn take_again(&self) {
+        let mut running = self.slots.lock();
+        while !running.room(&self.mirror, self.caps) {
+            running = self
+                .slots
+                .freed
+                .wait(running)
+                .unwrap_or_else(|e| e.into_inner());
         }
-        running.all += 1;
-        *running.by_mirror.entry(mirror.to_string()).or_default() += 1;
+        running.take(&self.mirror, self.caps);
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
         HELD.with(|h| h.borrow_mut().take());
-        self.slots.free(&self.mirror);
+        self.0.free();
     }
 }
 
@@ -209,17 +349,17 @@ impl Drop for Slot {
 pub(crate) fn aside<R>(wait: impl FnOnce() -> R) -> R {
     /// Takes the place again however `wait` ends, so the slot's drop
     /// gives back one it holds.
-    struct Again(Option<(Arc<DownloadSlots>, String)>);
+    struct Again(Option<Place>);
     impl Drop for Again {
         fn drop(&mut self) {
-            if let Some((slots, mirror)) = &self.0 {
-                slots.take_again(mirror);
+            if let Some(place) = &self.0 {
+                place.take_again();
             }
         }
     }
     let held = HELD.with(|h| h.borrow().clone());
-    if let Some((slots, mirror)) = &held {
-        slots.free(mirror);
+    if let Some(place) = &held {
+        place.free();
     }
     let _again = Again(held);
     wait()
@@ -287,6 +427,12 @@ mod tests {
     use std::sync::atomic::AtomicUsize;
     use std::time::Duration;
 
+    /// The caps a file brings, which a batch's own caps override.
+    const ANY: Caps = Caps {
+        most: 20,
+        per_mirror: 20,
+    };
+
     /// The most requests under way at once, in all and per mirror, over
     /// 8 files of one batch, each asking the first of `kinds`'s mirrors
     /// with room, every request holding its slot until `want` are under
@@ -300,7 +446,7 @@ mod tests {
         let items: Vec<usize> = (0..8).collect();
         at_once(&items, 20, |_| {
             let (i, slot) = slots
-                .turn(&locs, |room| {
+                .turn(&locs, ANY, |room| {
                     (0..locs.len())
                         .find(|&i| room(i))
                         .map_or(Pick::Busy, Pick::Mirror)
@@ -416,6 +562,134 @@ mod tests {
         }
     }
 
+    /// One load's metadata over repos of different caps (1 to 5 at once,
+    /// 1 to 3 per mirror; two mirrors each, some repos sharing one), files
+    /// failing at random and failed over, one waiting its backoff aside:
+    /// every file ends within the time (no repo of 1 waits for ever), and
+    /// no transfer ever runs beside more than the lowest cap under way
+    /// allows, nor beside more than its own per mirror.
+    #[test]
+    fn a_load_of_mixed_caps_always_ends_under_the_lowest_cap() {
+        use super::super::http::HttpSettings;
+        use super::super::mirror_tally::MirrorTally;
+        use super::super::turns::{in_turns, Turn};
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let slots = DownloadSlots::for_metadata();
+            // (most, per mirror, mirrors) of each repo.
+            let repos: [(usize, usize, [&str; 2]); 5] = [
+                (1, 3, ["http://a/", "http://b/"]),
+                (3, 1, ["http://b/", "http://c/"]),
+                (2, 2, ["http://c/", "http://d/"]),
+                (5, 3, ["http://e/", "http://a/"]),
+                (3, 3, ["http://f/", "http://g/"]),
+            ];
+            // The caps of the transfers under way, and their mirrors.
+            let running: Mutex<Vec<(usize, usize, String)>> = Mutex::default();
+            let broken = AtomicBool::new(false);
+            let items: Vec<(usize, u64)> =
+                (0..5).flat_map(|r| (0..6).map(move |f| (r, f))).collect();
+            let _ = at_once(&items, 12, |&(r, f)| {
+                let (most, per, mirrors) = repos[r];
+                let locs: Vec<Location> = mirrors
+                    .iter()
+                    .map(|m| Location::Http(m.to_string()))
+                    .collect();
+                let s = HttpSettings {
+                    parallel_downloads: most,
+                    downloads_per_mirror: per,
+                    ..HttpSettings::default()
+                };
+                let tally = MirrorTally::sharing(&slots);
+                let mut tries = 0u64;
+                let got = in_turns(&locs, &s, Some(&tally), |i, _| {
+                    tries += 1;
+                    let mirror = mirrors[i].to_string();
+                    {
+                        let mut now = running.lock().unwrap();
+                        now.push((most, per, mirror.clone()));
+                        let lowest = now.iter().map(|t| t.0).min().unwrap();
+                        let from = |m: &str| now.iter().filter(|t| t.2 == m).count();
+                        if now.len() > lowest || now.iter().any(|t| from(&t.2) > t.1) {
+                            broken.store(true, Ordering::SeqCst);
+                        }
+                    }
+                    let x =
+                        ((r as u64) * 7919 + f * 104729 + tries * 31).wrapping_mul(2654435761) % 97;
+                    std::thread::sleep(Duration::from_micros(300 + x * 30));
+                    let mut now = running.lock().unwrap();
+                    let at = now
+                        .iter()
+                        .position(|t| *t == (most, per, mirror.clone()))
+                        .unwrap();
+                    now.swap_remove(at);
+                    drop(now);
+                    if x.is_multiple_of(5) {
+                        // A backoff, its slot lent meanwhile.
+                        aside(|| std::thread::sleep(Duration::from_millis(2)));
+                    }
+                    match x % 3 {
+                        0 => Err(crate::error::Error::Http {
+                            url: mirror,
+                            msg: "HTTP 503".into(),
+                        }),
+                        _ => Ok(Turn::asked(())),
+                    }
+                });
+                got.map(|_| ())
+            });
+            let left = slots.running_now();
+            let _ = tx.send((broken.load(Ordering::SeqCst), left));
+        });
+        let (broken, left) = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("a load of mixed caps hung");
+        assert!(
+            !broken,
+            "a transfer ran beside more than the lowest cap allows"
+        );
+        assert_eq!(left, 0, "every slot given back");
+    }
+
+    /// Slots of metadata: a transfer starts only while fewer run than its
+    /// own `most` and than that of each one under way, so a repo of
+    /// `max_parallel_downloads=1` has its transfer alone, as dnf, which
+    /// loads one repo at a time, has it; so with `per_mirror` over the
+    /// transfers from one mirror: a repo of `max_downloads_per_mirror=1`
+    /// has its transfer alone on its mirror.
+    #[test]
+    fn the_lowest_cap_under_way_bounds_every_transfer() {
+        let caps = |most, per_mirror| Caps { most, per_mirror };
+        let (one, three) = (caps(1, 3), caps(3, 3));
+        let mut r = Running::default();
+        r.take("a", one);
+        assert!(!r.room("b", three), "beside a transfer of 1");
+        r.give_back("a", one);
+        r.take("b", three);
+        r.take("c", three);
+        assert!(r.room("d", three));
+        assert!(!r.room("d", one), "a transfer of 1 waits for the others");
+        r.give_back("b", three);
+        r.give_back("c", three);
+        assert!(r.room("d", one));
+        assert!(r.by_most.is_empty() && r.all == 0);
+        r.take("m", caps(5, 1));
+        assert!(!r.room("m", caps(5, 1)), "a mirror's cap of 1");
+        assert!(
+            !r.room("m", caps(5, 2)),
+            "beside a transfer of 1 from its mirror"
+        );
+        assert!(r.room("n", caps(5, 1)), "another mirror");
+        r.give_back("m", caps(5, 1));
+        r.take("m", caps(5, 2));
+        assert!(r.room("m", caps(5, 3)) && !r.room("m", caps(5, 1)));
+        r.take("m", caps(5, 3));
+        assert!(!r.room("m", caps(5, 3)), "two under way, the lowest cap 2");
+        r.give_back("m", caps(5, 2));
+        r.give_back("m", caps(5, 3));
+        assert!(r.by_mirror.is_empty() && r.by_most.is_empty() && r.all == 0);
+    }
+
     /// A transfer that waits (a retry's backoff) lends its slot to the
     /// next file meanwhile, and takes it back once that one is done.
     #[test]
@@ -431,10 +705,10 @@ mod tests {
         };
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::scope(|scope| {
-            let (_, slot) = slots.turn(&locs, first).unwrap();
+            let (_, slot) = slots.turn(&locs, ANY, first).unwrap();
             let (slots, locs) = (&slots, &locs);
             scope.spawn(move || {
-                let (_, other) = slots.turn(locs, first).unwrap();
+                let (_, other) = slots.turn(locs, ANY, first).unwrap();
                 tx.send(()).unwrap();
                 std::thread::sleep(Duration::from_millis(50));
                 drop(other);
@@ -446,7 +720,7 @@ mod tests {
             drop(slot);
         });
         let running = slots.lock();
-        assert_eq!((running.all, running.by_mirror["http://m0/"]), (0, 0));
+        assert_eq!((running.all, running.from("http://m0/")), (0, 0));
         // Without a slot, just the wait.
         drop(running);
         assert_eq!(aside(|| 7), 7);

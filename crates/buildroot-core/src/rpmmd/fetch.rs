@@ -156,11 +156,7 @@ fn local_file_with(
             let cache = cache.ok_or_else(|| Error::NoCacheDir {
                 url: base.to_string(),
             })?;
-            let dir = cache.join(cache_dir_name(base));
-            let dest = match expected {
-                Some(e) => dir.join(checked_copy_name(&e.hex, href)),
-                None => dir.join(href.rsplit('/').next().unwrap_or(href)),
-            };
+            let dest = cache_path(cache, base, href, expected);
             let url = format!("{base}{href}");
             let mut reuse = expected.is_some_and(|e| {
                 cached_copy_ok(&dest, e) || take_from_sibling(cache, base, siblings, &dest, e)
@@ -187,6 +183,36 @@ fn local_file_with(
             })
         }
     }
+}
+
+/// Where the cache keeps `href` of the mirror `base`: named by its
+/// checksum when it has one (`expected`), else by its file name.
+fn cache_path(cache: &Path, base: &str, href: &str, expected: Option<&Expected>) -> PathBuf {
+    let dir = cache.join(cache_dir_name(base));
+    match expected {
+        Some(e) => dir.join(checked_copy_name(&e.hex, href)),
+        None => dir.join(href.rsplit('/').next().unwrap_or(href)),
+    }
+}
+
+/// The checked copy of `href` (`expected`: its checksum) the cache holds
+/// for the mirror `loc`, or can take from another of the repo's mirrors'
+/// directories (`siblings`), as [`local_file_with`] first looks for it;
+/// `None` for a local mirror, or when a download is needed. Looked for
+/// before a batch's slot is taken: a file the cache has is no transfer.
+fn in_cache(
+    loc: &Location,
+    href: &str,
+    cache: Option<&Path>,
+    expected: &Expected,
+    siblings: &[Location],
+) -> Option<PathBuf> {
+    let (Location::Http(base), Some(cache)) = (loc, cache) else {
+        return None;
+    };
+    let dest = cache_path(cache, base, href, Some(expected));
+    (cached_copy_ok(&dest, expected) || take_from_sibling(cache, base, siblings, &dest, expected))
+        .then_some(dest)
 }
 
 /// Whether [`local_file`] has checked a file it took from `loc` against
@@ -290,6 +316,76 @@ mod tests {
             drop(other_run);
             assert_eq!(waiting.join().unwrap().0, dest("a.rpm"));
         });
+    }
+
+    /// A file the cache has is checked without a slot of the batch: with
+    /// the only slot held by another transfer, a cached metadata file and
+    /// a cached package come at once, asking the server nothing; a file
+    /// the cache lacks waits for the slot, then is downloaded.
+    #[test]
+    fn a_cached_file_takes_no_slot() {
+        use super::super::download_slots::{Caps, Pick};
+        use super::super::{DownloadSlots, MirrorTally};
+        use std::sync::atomic::Ordering;
+        use std::sync::Arc;
+        use std::time::Duration;
+        let (cache, base, e, asked) = primary_over_http();
+        let slots = Arc::new(DownloadSlots::new(1, 1));
+        let tally = MirrorTally::sharing(&slots);
+        let locs = [Location::parse(&base).unwrap()];
+        let access = RepoAccess::default();
+        let meta = |href: &str| {
+            let c = Some(cache.path());
+            local_file_from(&locs, href, c, Some(&e), None, &access, &tally).map(|(p, _)| p)
+        };
+        let package = |href: &str| {
+            let c = Some(cache.path());
+            package_file_from(&locs, href, c, Some(&e), None, &access, Some(&tally)).map(|(p, _)| p)
+        };
+        let meta_path = meta("repodata/x-primary.xml.gz").unwrap();
+        let package_path = package("a.rpm").unwrap();
+        assert_eq!(asked.load(Ordering::SeqCst), 2);
+        let first = |room: &dyn Fn(usize) -> bool| {
+            if room(0) {
+                Pick::Mirror(0)
+            } else {
+                Pick::Busy
+            }
+        };
+        let caps = Caps {
+            most: 1,
+            per_mirror: 1,
+        };
+        let (_, other) = slots.turn(&locs, caps, first).unwrap();
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let tx2 = tx.clone();
+            scope.spawn(move || {
+                tx.send(meta("repodata/x-primary.xml.gz").map_err(|e| e.to_string()))
+            });
+            scope.spawn(move || tx2.send(package("a.rpm").map_err(|e| e.to_string())));
+            let mut got: Vec<PathBuf> = (0..2)
+                .map(|_| {
+                    let r = rx.recv_timeout(Duration::from_secs(10));
+                    r.expect("a cached file waited for the slot").unwrap()
+                })
+                .collect();
+            got.sort();
+            let mut want = vec![meta_path.clone(), package_path.clone()];
+            want.sort();
+            assert_eq!(got, want);
+            // Not in the cache: it waits for the slot.
+            let (tx, rx) = std::sync::mpsc::channel();
+            scope.spawn(move || tx.send(package("b.rpm").map_err(|e| e.to_string())));
+            let waited = rx.recv_timeout(Duration::from_millis(300));
+            assert!(waited.is_err(), "downloaded without a slot");
+            drop(other);
+            let r = rx.recv_timeout(Duration::from_secs(10));
+            assert!(r.expect("downloaded once the slot was free").is_ok());
+        });
+        assert_eq!(asked.load(Ordering::SeqCst), 3);
+        let running = slots.running_now();
+        assert_eq!(running, 0, "every slot given back");
     }
 
     /// An empty cache, the base URL of a server on 127.0.0.1 whose every

@@ -27,9 +27,10 @@ and resumed as dnf does; these environment variables tune them:
                                transfer must average MINRATE (default 30, as dnf's timeout)
   RPM_BUILDROOT_HTTP_MINRATE   bytes per second below which a transfer counts as stalled
                                (default 1000, as dnf's minrate)
-  RPM_BUILDROOT_HTTP_PARALLEL  packages (SRPMs, macro packages) downloaded at once, whatever
-                               the number of cores, 1 to 20 (default 3, as dnf's
-                               max_parallel_downloads)
+  RPM_BUILDROOT_HTTP_PARALLEL  files downloaded at once, whatever the number of cores: a
+                               batch's packages (SRPMs, macro packages), or the metadata of
+                               the repos loaded together (metalinks, repomd.xml, primary,
+                               ...); 1 to 20 (default 3, as dnf's max_parallel_downloads)
   RPM_BUILDROOT_HTTP_PER_MIRROR
                                of those, at most this many from one mirror, 1 to 20 (default
                                3, as dnf's max_downloads_per_mirror)
@@ -40,8 +41,9 @@ mirrorlist or several baseurls, the mirrors are asked in turn, as dnf asks them:
 then again, the one that failed least first, until 4 requests (at most RETRIES + 1), without
 waiting; one that timed out before it delivered anything changes places with the last, one
 that keeps failing moves down. A repo's retries= changes nothing, as in dnf. The
-max_parallel_downloads= and max_downloads_per_mirror= of --dnf-conf's [main] win over
-PARALLEL and PER_MIRROR.";
+max_parallel_downloads= and max_downloads_per_mirror= of a repo's .repo section, else of
+--dnf-conf's [main], win over PARALLEL and PER_MIRROR for that repo's metadata, and for a
+batch of packages whose first package is that repo's.";
 
 /// How downloads behave (see the module docs and [`HTTP_ENV_HELP`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -73,9 +75,9 @@ pub struct HttpSettings {
     /// reading it, so a MirrorManager that asks for 30 s does not hold a
     /// run for minutes over its rounds.
     pub no_retry_after: bool,
-    /// How many packages of a batch are downloaded at once (dnf's
-    /// `max_parallel_downloads`, librepo's `LRO_MAXPARALLELDOWNLOADS`):
-    /// 1 to [`MAX_PARALLEL_DOWNLOADS`].
+    /// How many packages of a batch, or metadata files of a load, are
+    /// downloaded at once (dnf's `max_parallel_downloads`, librepo's
+    /// `LRO_MAXPARALLELDOWNLOADS`): 1 to [`MAX_PARALLEL_DOWNLOADS`].
     pub parallel_downloads: usize,
     /// How many of those at most from one mirror (dnf's
     /// `max_downloads_per_mirror`, librepo's `LRO_MAXDOWNLOADSPERMIRROR`).
@@ -127,7 +129,7 @@ impl HttpSettings {
     /// [`HttpSettings::from_env`] for the downloads of a repo reached by
     /// `access`: its `.repo` section's `timeout` and `minrate` win over the
     /// variables, as a repo's options win over dnf.conf's, and so do the
-    /// parallel downloads `--dnf-conf`'s `[main]` sets. Its `retries`
+    /// parallel downloads its section or `--dnf-conf`'s `[main]` sets. Its `retries`
     /// does not: see [`Pace::retries`].
     pub fn for_repo(access: &RepoAccess) -> Result<HttpSettings> {
         let run = Self::from_env()?;
@@ -213,17 +215,66 @@ impl HttpSettings {
     }
 }
 
-/// What a `dnf.conf`'s `[main]` says of parallel package downloads
-/// (`max_parallel_downloads`, `max_downloads_per_mirror`; None: the
-/// run's, [`HttpSettings::from_env`]). A repo's own lines are not read:
-/// dnf takes the values of whichever repo's package comes first for the
-/// whole download (librepo reads them from the first target's handle).
+/// What a repo's `.repo` section, else a `dnf.conf`'s `[main]`, says of
+/// parallel downloads (`max_parallel_downloads`,
+/// `max_downloads_per_mirror`; None: the run's, [`HttpSettings::from_env`]),
+/// as libdnf's `ConfigRepo` takes them (options of their own that inherit
+/// `[main]`'s) and hands them to librepo on the repo's handle: they cap the
+/// repo's metadata transfers (`DownloadSlots::for_metadata`), and a batch of
+/// packages takes those of its first file's repo for the whole batch, as
+/// librepo reads them from the first target's handle.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Parallel {
     /// `max_parallel_downloads=`.
     pub downloads: Option<usize>,
     /// `max_downloads_per_mirror=`.
     pub per_mirror: Option<usize>,
+}
+
+/// How a `max_parallel_downloads=` or `max_downloads_per_mirror=` line
+/// reads ([`Parallel::read`]).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ParallelLine {
+    /// Taken.
+    Set,
+    /// Passed over, as dnf passes it over ("Invalid configuration value"),
+    /// with why.
+    PassedOver(String),
+    /// More than librepo takes: dnf fails the repos with it ("Bad value of
+    /// LRO_MAXPARALLELDOWNLOADS"), so it is an error on its line.
+    TooMany(String),
+}
+
+impl Parallel {
+    /// Takes `key=value` (`max_parallel_downloads` or
+    /// `max_downloads_per_mirror`) as libdnf reads a whole number (`3.5`
+    /// is 3, `5k` 5, `-1` wraps round to 4294967295): one below 1 or none
+    /// at all is passed over, keeping what was set before (`[main]`'s, or
+    /// the default); a `max_parallel_downloads` above librepo's 20 is too
+    /// many. librepo sets no upper bound per mirror: more than 20 is 20,
+    /// as no more are downloaded at once.
+    pub(crate) fn read(&mut self, key: &str, value: &str) -> ParallelLine {
+        let n = match libdnf_u32(value) {
+            Some(n) if n >= 1 => n as usize,
+            _ => {
+                return ParallelLine::PassedOver(format!(
+                    "{key}={value} is not a whole number above 0"
+                ))
+            }
+        };
+        if key == "max_parallel_downloads" {
+            if n > MAX_PARALLEL_DOWNLOADS {
+                return ParallelLine::TooMany(format!(
+                    "{key}={value}: librepo downloads 1 to {MAX_PARALLEL_DOWNLOADS} packages at \
+                     once (dnf stops with \"Bad value of LRO_MAXPARALLELDOWNLOADS\")"
+                ));
+            }
+            self.downloads = Some(n);
+        } else {
+            self.per_mirror = Some(n.min(MAX_PARALLEL_DOWNLOADS));
+        }
+        ParallelLine::Set
+    }
 }
 
 /// A repo's `timeout`, `minrate` (None: the run's) and `retries`.

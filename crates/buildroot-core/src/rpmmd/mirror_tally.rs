@@ -63,8 +63,8 @@ pub(super) const ALLOWED_MIRROR_FAILURES: usize = 4;
 /// and failures, and the order they are asked in, as librepo keeps them
 /// per mirror over one download of many files. Shared by the batch's
 /// parallel downloads, and with the other repos' tallies of the batch its
-/// [`DownloadSlots`], if it has any (`None`: no cap, a repo's metadata
-/// files, which come one after the other).
+/// [`DownloadSlots`], if it has any (a batch's of packages, a load's of
+/// metadata; `None`: no cap).
 #[derive(Debug, Default)]
 pub struct MirrorTally {
     tally: Mutex<Tally>,

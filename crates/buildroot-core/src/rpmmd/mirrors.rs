@@ -9,9 +9,11 @@
 
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::access::RepoAccess;
 use super::compress::Hasher;
+use super::download_slots::{Caps, DownloadSlots};
 use super::fetch::{self, Location};
 use super::http::{self, HttpSettings};
 use super::xml::{attr, local, Ev, XmlReader};
@@ -247,6 +249,7 @@ pub(super) fn fetch_mirrors(
     src: &MirrorSource,
     access: &RepoAccess,
     opts: &LoadOptions,
+    slots: &Arc<DownloadSlots>,
 ) -> Result<Mirrors> {
     let url = src.url();
     let text = if url.starts_with("http://") || url.starts_with("https://") {
@@ -255,7 +258,7 @@ pub(super) fn fetch_mirrors(
         })?;
         let dest = cache.join("mirrors").join(fetch::cache_dir_name(url));
         let s = HttpSettings::for_repo(access)?;
-        let mut f = fetch_list(url, &dest, &s)?;
+        let mut f = fetch_list(url, &dest, &s, slots)?;
         // From the download itself: another run may rename its own over `dest`.
         let mut text = Vec::new();
         f.read_to_end(&mut text).map_err(|e| Error::io(&dest, e))?;
@@ -313,14 +316,24 @@ const LIST_ROUNDS: u32 = 3;
 /// a moment gets no less time than dnf gives it; the `Retry-After` is
 /// passed over as dnf passes it over: honoured, capped at 30 s, it made
 /// 270 s of waits where dnf gives up in 20.
-fn fetch_list(url: &str, dest: &Path, s: &HttpSettings) -> Result<std::fs::File> {
+/// Each round's download takes a slot of the load's metadata transfers
+/// (`slots`), the list's server counted as a mirror.
+fn fetch_list(
+    url: &str,
+    dest: &Path,
+    s: &HttpSettings,
+    slots: &Arc<DownloadSlots>,
+) -> Result<std::fs::File> {
     let s = &HttpSettings {
         no_retry_after: true,
         ..s.clone()
     };
     let mut round = 1;
     loop {
-        match http::download_open(url, dest, s) {
+        let slot = slots.one(url, Caps::of(s));
+        let got = http::download_open(url, dest, s);
+        drop(slot);
+        match got {
             Err(Error::Http { .. }) if round < LIST_ROUNDS => round += 1,
             Err(Error::Http { url, msg }) if round > 1 => {
                 return Err(Error::Http {

@@ -66,14 +66,14 @@ pub use filelists::{
     is_primary_file, read_filelists, read_filelists_chunked, read_filelists_keys,
     read_filelists_where, FileKey,
 };
-/// The SRPM cache records the checksum of the file a download verified.
-pub(crate) use http::download_listed_open;
 /// The archful SRPM cache recognises the temp files downloads leave.
 pub(crate) use http::is_our_temp_name;
 pub use http::{
     download, download_listed, download_verified, retry_after, set_download_observer,
     sweep_stale_temps, DownloadEvent, DownloadObserver, HttpSettings, HTTP_ENV_HELP,
 };
+/// The SRPM cache records the checksum of the file a download verified.
+pub(crate) use http::{download_listed_open, new_file_0644};
 pub use http_settings::{Pace, Parallel, MAX_PARALLEL_DOWNLOADS};
 use load::load_opened_into;
 pub use mirror_tally::MirrorTally;
@@ -208,7 +208,7 @@ pub fn read_comps(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> 
 }
 
 fn read_comps_of(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> {
-    let o = open_repo(spec, opts)?;
+    let o = open_repo(spec, opts, &DownloadSlots::for_metadata())?;
     let kind = if o.repomd.record("group_gz").is_some() {
         "group_gz"
     } else {

@@ -1,14 +1,17 @@
 //! Opening one repository: its repomd.xml from the first of its mirrors
 //! that answers (a metalink's or mirrorlist's, then the baseurls), held to
 //! a metalink's checksums, and then its other metadata files, verified; what
-//! libdnf's `Repo::Impl::fetch` has librepo do (`lr_handle_perform`).
+//! libdnf's `Repo::Impl::fetch` has librepo do (`lr_handle_perform`). Every
+//! transfer takes a slot of the load's [`DownloadSlots::for_metadata`], under
+//! the repo's `max_parallel_downloads` and `max_downloads_per_mirror`.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{
-    fetch, http, mirror_tally, mirrors, prune, turns, warn_once, Expected, HttpSettings,
-    LoadOptions, Location, MetaFile, RepoSpec, Repomd, RepomdChecksum,
+    fetch, http, mirror_tally, mirrors, prune, turns, warn_once, DownloadSlots, Expected,
+    HttpSettings, LoadOptions, Location, MetaFile, RepoSpec, Repomd, RepomdChecksum,
 };
 use crate::error::{Error, Result};
 
@@ -23,12 +26,20 @@ pub(super) struct Opened {
     /// are asked of (`loc` among them).
     pub(super) mirrors: Vec<Location>,
     /// What those mirrors did over the repo's files: librepo downloads them
-    /// in one go, whose mirror statistics and order all of them share.
+    /// in one go, whose mirror statistics and order all of them share; its
+    /// transfers take the load's slots.
     tally: mirror_tally::MirrorTally,
     pub(super) repomd: Repomd,
 }
 
-pub(super) fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
+/// Opens `spec`'s repo; its transfers take `slots`, those of the load it
+/// is part of ([`DownloadSlots::for_metadata`]), now and when its files
+/// are fetched.
+pub(super) fn open_repo(
+    spec: &RepoSpec,
+    opts: &LoadOptions,
+    slots: &Arc<DownloadSlots>,
+) -> Result<Opened> {
     // The baseurls, after a metalink's or mirrorlist's mirrors when the
     // repo has one too: libdnf hands librepo both, and librepo asks the
     // listed mirrors first, then the baseurls, all held to the metalink's
@@ -45,7 +56,7 @@ pub(super) fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
         }
     }
     let (bases, want, origin) = match &spec.mirrors {
-        Some(src) => match mirrors::fetch_mirrors(src, &spec.access, opts) {
+        Some(src) => match mirrors::fetch_mirrors(src, &spec.access, opts, slots) {
             Ok(list) => {
                 let bases = mirrors::listed_mirrors(src, &list, spec, &configured)?;
                 (bases, list.repomd_checksums, Some(src.url()))
@@ -76,9 +87,11 @@ pub(super) fn open_repo(spec: &RepoSpec, opts: &LoadOptions) -> Result<Opened> {
     } else {
         HttpSettings::default()
     };
-    // The mirrors in librepo's turns (`turns.rs`).
-    let tried = turns::in_turns(&locs, &settings, None, |i, s| {
-        open_at(spec, &bases[i], opts, &want, s).map(turns::Turn::asked)
+    // The mirrors in librepo's turns (`turns.rs`), repomd.xml a download of
+    // its own (a tally of its own), under the load's caps.
+    let tally = mirror_tally::MirrorTally::sharing(slots);
+    let tried = turns::in_turns(&locs, &settings, Some(&tally), |i, s| {
+        open_at(spec, &bases[i], opts, &want, s, slots).map(turns::Turn::asked)
     })?;
     let (mut o, i) = match tried {
         Ok(opened) => opened,
@@ -150,6 +163,7 @@ fn open_at(
     opts: &LoadOptions,
     want: &[RepomdChecksum],
     settings: &HttpSettings,
+    slots: &Arc<DownloadSlots>,
 ) -> Result<Opened> {
     let loc = Location::parse(baseurl)?;
     let href = "repodata/repomd.xml";
@@ -201,7 +215,7 @@ fn open_at(
         spec: spec.clone(),
         configured: spec.clone(),
         mirrors: vec![loc.clone()],
-        tally: mirror_tally::MirrorTally::new(),
+        tally: mirror_tally::MirrorTally::sharing(slots),
         loc,
         repomd,
     })

@@ -7,7 +7,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::{open_repo, prune, skip, unset_vars, LoadOptions, Location, Opened, RepoSpec};
+use super::{
+    open_repo, prune, skip, unset_vars, DownloadSlots, LoadOptions, Location, Opened, RepoSpec,
+};
 use crate::error::Result;
 
 /// The enabled repositories with their repomd.xml read (in parallel), in
@@ -31,7 +33,15 @@ pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Opene
             prune::remove_unused_dirs(cache);
         }
     }
-    let results: Vec<Result<Opened>> = specs.par_iter().map(|s| open_repo(s, opts)).collect();
+    // One load's metadata transfers, over all its repos, under their caps
+    // (`DownloadSlots::for_metadata`): the repos are opened at once, where
+    // dnf opens them one after the other, but no more transfers run at once
+    // than dnf's one repo at a time would have.
+    let slots = DownloadSlots::for_metadata();
+    let results: Vec<Result<Opened>> = specs
+        .par_iter()
+        .map(|s| open_repo(s, opts, &slots))
+        .collect();
     let mut opened = Vec::with_capacity(results.len());
     for (spec, r) in specs.iter().zip(results) {
         // A URL that keeps a `$name` no one set: the error says which.

@@ -29,7 +29,7 @@
 //! write, a bad setting, no cache directory end the whole download at once
 //! (every mirror would fail alike), and count for no mirror.
 
-use super::download_slots::Pick;
+use super::download_slots::{Caps, Pick};
 use super::fetch::{is_our_side, Location};
 use super::http::HttpSettings;
 use super::mirror_tally::{MirrorTally, ALLOWED_MIRROR_FAILURES};
@@ -99,7 +99,7 @@ pub(super) fn in_turns<T>(
             _ => tally.pick(locs, &asked, most, room),
         };
         let turn = match slots {
-            Some(slots) => slots.turn(locs, pick),
+            Some(slots) => slots.turn(locs, Caps::of(s), pick),
             None => match pick(&|_| true) {
                 Pick::Mirror(i) => Some((i, None)),
                 Pick::Busy | Pick::Done => None,

@@ -21,6 +21,7 @@ mod generator_what_if;
 mod help_examples;
 mod identify_archful;
 mod identify_repo_macros;
+mod interrupted_downloads;
 mod parallel_downloads;
 mod prefer_release;
 mod real_srpms;

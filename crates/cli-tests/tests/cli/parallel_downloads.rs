@@ -127,3 +127,39 @@ fn a_bad_number_at_once_is_one_line_naming_where_it_was_set() {
         "{err}"
     );
 }
+
+/// A `.repo` section's own `max_parallel_downloads` is read as `[main]`'s
+/// (dnf 4.14 reads it per repo): it sets how many of its SRPMs come at
+/// once, and one above 20 is `[main]`'s line, on the section's line.
+#[test]
+fn a_repo_sections_own_value_is_read_as_mains() {
+    let mut t = TestContext::new();
+    let server = Server::start(root().join("testdata/repos"));
+    t.filter(server.base.clone(), "[SERVER]");
+    let repofile = t.join("t.repo");
+    let from_repofile = |own: &str| {
+        let text = format!("[src-source]\nbaseurl={}/source/\n{own}\n", server.base);
+        std::fs::write(&repofile, text).unwrap();
+        let mut c = cmd(Tool::IdentifyArchful);
+        let cache = tempfile::tempdir_in(t.path()).unwrap().keep();
+        c.args(["-q", "--no-repo-macros", "--arch", "x86_64", "--repofile"])
+            .arg(&repofile)
+            .arg("--cache")
+            .arg(cache)
+            .env_remove("RPM_BUILDROOT_HTTP_PARALLEL")
+            .env_remove("RPM_BUILDROOT_HTTP_PER_MIRROR")
+            .write_stdin("bash\ncoreutils\ngcc\nglibc\nhello\nmake\nsed\nzlib\n");
+        c
+    };
+    let c = from_repofile("max_parallel_downloads=1");
+    assert_eq!(at_once(&server, c, 1), 1);
+    let c = from_repofile("max_parallel_downloads=2");
+    assert_eq!(at_once(&server, c, 2), 2);
+    let c = from_repofile("max_parallel_downloads=25");
+    assert_eq!(
+        expect_error(&t, c, "hello\n"),
+        "identify-archful-srpms: [TMP]/t.repo:3: [src-source]: max_parallel_downloads=25: \
+         librepo downloads 1 to 20 packages at once (dnf stops with \"Bad value of \
+         LRO_MAXPARALLELDOWNLOADS\")"
+    );
+}

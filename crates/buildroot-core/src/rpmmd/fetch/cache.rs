@@ -98,44 +98,44 @@ fn take_copy(src: &Path, dir: &Path, dest: &Path, e: &Expected) -> bool {
     if std::fs::create_dir_all(dir).is_err() {
         return false;
     }
-    // Named as a download's temp file, so a killed run's is swept.
-    let linked = tempfile::Builder::new()
-        .make_in(dir, |tmp| match std::fs::hard_link(src, tmp) {
+    // Named as a download's temp file, so a killed run's is swept; and
+    // removed by SIGINT or SIGTERM, as a download's temp file is. Where no
+    // link can be made, an empty file of a new name (`create_new`: never
+    // one that is there, which may be another run's temp file linked to a
+    // cached copy, shared in place), mode 0644 less the umask as
+    // downloads' files, to copy into once it is registered.
+    let made = crate::atomic::temp_removed_on_signal(dir, |tmp| {
+        match std::fs::hard_link(src, tmp) {
             // Another name: `make_in` tries the next.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
-            Err(_) => copy_new(src, tmp),
-            Ok(()) => Ok(()),
-        })
-        .map(|t| t.into_temp_path());
-    let Ok(tmp) = linked else {
+            Err(_) => crate::rpmmd::new_file_0644(tmp).map(Some),
+            Ok(()) => Ok(None),
+        }
+    });
+    let Ok((mut tmp, registered)) = made else {
         return false;
     };
+    // A copy half-written is removed with `tmp`, before it is let go.
+    let copied = match tmp.as_file_mut() {
+        Some(to) => std::fs::File::open(src).and_then(|mut from| std::io::copy(&mut from, to)),
+        None => Ok(0),
+    };
+    let tmp = tmp.into_temp_path();
     // `cached_copy_ok` marks it in use first (both names, when linked).
     // Until then the link has the sibling's age, and a concurrent run's
     // temp sweep may remove it as a killed run's: the check or the rename
     // then fails, and the file is downloaded, as without a sibling. Only a
     // download lost, never a file read half.
-    cached_copy_ok(&tmp, e) && tmp.persist(dest).is_ok()
-}
-
-/// Copies `src` into a file `tmp` made for it (`create_new`: never into
-/// one that is there, which may be another run's temp file linked to a
-/// cached copy, shared in place), mode 0644 less the umask as downloads'
-/// files; one a failure leaves half-written is removed (`make_in` removes
-/// nothing its callback made).
-fn copy_new(src: &Path, tmp: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut from = std::fs::File::open(src)?;
-    let mut to = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o644)
-        .open(tmp)?;
-    let copied = std::io::copy(&mut from, &mut to);
-    if copied.is_err() {
-        let _ = std::fs::remove_file(tmp);
-    }
-    copied.map(drop)
+    // Renamed or removed before it is let go.
+    let taken = if copied.is_ok() && cached_copy_ok(&tmp, e) {
+        crate::atomic::wait_if_interrupted();
+        tmp.persist(dest).is_ok()
+    } else {
+        drop(tmp);
+        false
+    };
+    drop(registered);
+    taken
 }
 
 /// The cache directory name of a base URL: the URL made filesystem-safe
@@ -203,7 +203,7 @@ mod tests {
 
     /// A sibling's copy that cannot be linked (another filesystem) and
     /// whose copying fails half-way leaves no temp file in this mirror's
-    /// directory (tempfile's `make_in` removes nothing its callback made).
+    /// directory (the half copy is removed with its temp file).
     /// `/proc/self/mem` opens but reads fail at offset 0, behind a symlink
     /// on tmpfs (`/dev/shm`), which cannot be linked into the cache.
     #[test]

@@ -8,10 +8,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{local_file_with, Location};
+use super::{in_cache, local_file_with, Location};
 use crate::error::{Error, Result};
 use crate::rpmmd::access::RepoAccess;
 use crate::rpmmd::compress::{file_digest, Expected, Hasher};
+use crate::rpmmd::download_slots::Pick;
 use crate::rpmmd::http::HttpSettings;
 use crate::rpmmd::mirror_tally::{MirrorTally, ALLOWED_MIRROR_FAILURES};
 use crate::rpmmd::turns::{attempts_note, in_turns, GaveUp, Turn};
@@ -42,8 +43,9 @@ pub fn local_file_from(
         let most = n.saturating_mul(2).saturating_add(1 << 20);
         (most, "that twice repomd.xml's <size> and a MiB allow")
     });
-    from_mirrors_turns(locs, href, access, Some(tally), |loc, s| {
-        // Any of the repo's mirrors may have delivered it in an earlier run.
+    // Any of the repo's mirrors may have delivered it in an earlier run.
+    let cached = |loc: &Location| expected.and_then(|e| in_cache(loc, href, cache, e, locs));
+    from_mirrors_turns(locs, href, access, Some(tally), cached, |loc, s| {
         local_file_with(loc, href, cache, expected, &s.capped(limit), locs)
     })
 }
@@ -64,7 +66,8 @@ pub fn package_file_from(
     tally: Option<&MirrorTally>,
 ) -> Result<(PathBuf, usize)> {
     let most = package_limit(size);
-    from_mirrors_turns(locs, href, access, tally, |loc, s| match loc {
+    let cached = |loc: &Location| expected.and_then(|e| in_cache(loc, href, cache, e, &[]));
+    from_mirrors_turns(locs, href, access, tally, cached, |loc, s| match loc {
         // A local mirror delivers what it has, matching: one that lacks
         // the package or holds other bytes is failed over, as an SRPM's
         // copy is (`archful::cache`), not named as the package's error.
@@ -131,18 +134,29 @@ pub fn from_mirrors_tallied<T>(
     tally: Option<&MirrorTally>,
     mut get: impl FnMut(&Location, &HttpSettings) -> Result<T>,
 ) -> Result<(T, usize)> {
-    from_mirrors_turns(locs, href, access, tally, |loc, s| {
-        get(loc, s).map(Turn::asked)
-    })
+    from_mirrors_turns(
+        locs,
+        href,
+        access,
+        tally,
+        |_| None,
+        |loc, s| get(loc, s).map(Turn::asked),
+    )
 }
 
 /// [`from_mirrors_tallied`] of a `get` that says whether it asked the
 /// mirror (a copy from our cache asked none, and counts in no tally).
+/// `cached` first gives the cache's copy for the mirror the first turn
+/// would ask, if the cache has one: that takes no turn, nor a slot of the
+/// batch's caps (`download_slots.rs`: only transfers take one; a cached
+/// filelists.xml hashed under a slot kept a `max_parallel_downloads=1`
+/// load's transfers waiting meanwhile).
 fn from_mirrors_turns<T>(
     locs: &[Location],
     href: &str,
     access: &RepoAccess,
     tally: Option<&MirrorTally>,
+    cached: impl FnOnce(&Location) -> Option<T>,
     mut get: impl FnMut(&Location, &HttpSettings) -> Result<Turn<T>>,
 ) -> Result<(T, usize)> {
     if locs.is_empty() {
@@ -154,6 +168,17 @@ fn from_mirrors_turns<T>(
     } else {
         HttpSettings::default()
     };
+    // The first turn's mirror, as `in_turns` picks it when all have room.
+    let first = match tally {
+        Some(t) if locs.len() > 1 => match t.pick(locs, &[], 1, &|_| true) {
+            Pick::Mirror(i) => Some(i),
+            Pick::Busy | Pick::Done => None,
+        },
+        _ => Some(0),
+    };
+    if let Some(got) = first.and_then(|i| cached(&locs[i]).map(|v| (v, i))) {
+        return Ok(got);
+    }
     match in_turns(locs, &s, tally, |i, s| get(&locs[i], s))? {
         Ok(got) => Ok(got),
         Err(GaveUp { last: None, .. }) => Err(Error::Http {

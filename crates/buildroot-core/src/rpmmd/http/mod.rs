@@ -40,9 +40,10 @@
 //!
 //! The file is written to a temporary path beside the destination and
 //! renamed into place only when complete (and verified, for
-//! [`download_verified`]), so a failed download leaves nothing behind; the
-//! temp file of a killed run is removed by a later one
-//! ([`sweep_stale_temps`]).
+//! [`download_verified`]), so a failed download leaves nothing behind;
+//! SIGINT or SIGTERM removes it before the run ends (`atomic::on_signal`),
+//! and the temp file of a run killed otherwise (SIGKILL, a crash) is
+//! removed by a later one ([`sweep_stale_temps`]).
 //! Settings come from `RPM_BUILDROOT_HTTP_*` variables ([`HttpSettings`],
 //! [`HTTP_ENV_HELP`]) and from the repo's own `.repo` options (its
 //! `access`: credentials, proxy, TLS; `access.rs`), applied to each attempt's
@@ -244,16 +245,40 @@ fn download_checked_open(
     let dir = dest.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     sweep_stale_temps(dir);
-    let tmp = temp_file_in(dir)?;
+    // SIGINT or SIGTERM removes it, as it removes the atomic writes' temps
+    // (`atomic::on_signal`), rather than leaving it to a later run's sweep.
+    let (tmp, registered) = temp_file_in(dir)?;
     let res = fetch_into(url, &tmp, verify, s);
     notify(DownloadEvent::Done {
         url,
         ok: res.is_ok(),
     });
-    res?;
-    let mut f = tmp.persist(dest).map_err(|e| Error::io(dest, e.error))?;
+    if let Err(e) = res {
+        // Removed before it is let go: a signal in between finds it gone.
+        drop(tmp);
+        drop(registered);
+        return Err(e);
+    }
+    let mut f = persist_registered(tmp, registered, dest)?;
     f.rewind().map_err(|e| Error::io(dest, e))?;
     Ok(f)
+}
+
+/// Renames a download's temp file `tmp`, registered with `atomic`'s signal
+/// watcher, to `dest`, and then lets the registration go (whatever the
+/// rename did: a failed one removes the temp file first). After a signal,
+/// the thread waits for the watcher to end the run instead, renaming
+/// nothing; a signal during the rename finds either the temp file, which
+/// it removes, or a complete, checked file in place.
+fn persist_registered(
+    tmp: tempfile::NamedTempFile,
+    registered: crate::atomic::Registered,
+    dest: &Path,
+) -> Result<File> {
+    crate::atomic::wait_if_interrupted();
+    let f = tmp.persist(dest).map_err(|e| Error::io(dest, e.error));
+    drop(registered);
+    f
 }
 
 /// How old a temp file must be before a later run removes it: a live
@@ -263,13 +288,13 @@ fn download_checked_open(
 pub(crate) const STALE_TEMP: Duration = Duration::from_secs(3600);
 
 /// Removes, once per directory and process, the temp files killed runs
-/// left in `dir` (SIGKILL, a crash, a power cut; SIGINT and SIGTERM leave
-/// downloads' temps too, as those are not registered with `on_signal`,
-/// while the atomic writes' are removed on them): ours only, `.tmpXXXXXX`
-/// (tempfile's names, as downloads use) and `.tmp-XXXXXX` (atomic
-/// writes), and only old ones
-/// (`STALE_TEMP`), so a concurrent run's download is left alone. Failures
-/// are ignored: a leftover costs space, never correctness (no run reads it).
+/// left in `dir` (SIGKILL, a crash, a power cut: SIGINT and SIGTERM leave
+/// none, as downloads register their temps with `atomic::on_signal` as the
+/// atomic writes do, which removes them before the signal ends the run):
+/// ours only, `.tmpXXXXXX` (tempfile's names, as downloads use) and
+/// `.tmp-XXXXXX` (atomic writes), and only old ones (`STALE_TEMP`), so a
+/// concurrent run's download is left alone. Failures are ignored: a
+/// leftover costs space, never correctness (no run reads it).
 pub fn sweep_stale_temps(dir: &Path) {
     static SWEPT: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
     super::prune::remove_old_files(dir, &SWEPT, is_our_temp_name);
@@ -287,20 +312,16 @@ pub(crate) fn is_our_temp_name(name: &str) -> bool {
 /// A temp file for a download into `dir`, mode 0644 less what the umask
 /// takes (tempfile's default 0600 would be kept by the rename: the HTTP
 /// cache is shared, and create-srpm-repos hard-links cached SRPMs into the
-/// repos it publishes).
+/// repos it publishes), registered with the signal watcher as it is made
+/// (`atomic::temp_removed_on_signal`).
 ///
 /// A directory that is gone is created again, once: a concurrent run's
 /// pruning (`prune::remove_unused_dirs`) removes a per-URL directory
 /// unused for a month as soon as it is empty, which it can be between
 /// this download's `create_dir_all` and its temp file (an empty
 /// directory is all it checks for; the temp file, once there, keeps it).
-fn temp_file_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
-    use std::os::unix::fs::PermissionsExt;
-    let create = || {
-        tempfile::Builder::new()
-            .permissions(std::fs::Permissions::from_mode(0o644))
-            .tempfile_in(dir)
-    };
+fn temp_file_in(dir: &Path) -> Result<(tempfile::NamedTempFile, crate::atomic::Registered)> {
+    let create = || crate::atomic::temp_removed_on_signal(dir, new_file_0644);
     match create() {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             std::fs::create_dir_all(dir).and_then(|()| create())
@@ -308,6 +329,19 @@ fn temp_file_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
         r => r,
     }
     .map_err(|e| Error::io(dir, e))
+}
+
+/// Creates the file `path`, which must not exist, for reading and writing,
+/// mode 0644 less what the umask takes (downloads' files, and their
+/// checked copies).
+pub(crate) fn new_file_0644(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(path)
 }
 
 /// A server on 127.0.0.1 for the rpmmd unit tests: it gives every
@@ -365,7 +399,7 @@ mod tests {
         std::fs::create_dir(&dir).unwrap();
         // What `prune::remove_unused_dirs` of another run does then.
         std::fs::remove_dir(&dir).unwrap();
-        let tmp = temp_file_in(&dir).unwrap();
+        let (tmp, _registered) = temp_file_in(&dir).unwrap();
         assert_eq!(tmp.path().parent(), Some(dir.as_path()));
     }
 

@@ -10,7 +10,7 @@ use std::path::Path;
 use super::ini::sections;
 use super::{dnf_passes_over, passed_over, set_option, split_list};
 use crate::error::{Error, Result};
-use crate::rpmmd::http_settings::{libdnf_u32, Parallel, MAX_PARALLEL_DOWNLOADS};
+use crate::rpmmd::http_settings::{Parallel, ParallelLine};
 use crate::rpmmd::RepoSpec;
 
 /// The `[main]` section of a `dnf.conf` (`--dnf-conf`), as dnf applies it
@@ -23,10 +23,11 @@ use crate::rpmmd::RepoSpec;
 ///   includes or its own), unless `disable_excludes` turns them off;
 /// - `disable_excludes`: `all`, `main`, or repo ids whose own lists are off;
 /// - `max_parallel_downloads` and `max_downloads_per_mirror`: how many
-///   packages are downloaded at once (`rpmmd::DownloadSlots`), given to
-///   every repo; they win over the `RPM_BUILDROOT_HTTP_PARALLEL` and
-///   `RPM_BUILDROOT_HTTP_PER_MIRROR` variables, as `[main]`'s `timeout`
-///   wins over `RPM_BUILDROOT_HTTP_TIMEOUT`.
+///   files are downloaded at once (`rpmmd::DownloadSlots`), given to
+///   every repo that does not set its own; they win over the
+///   `RPM_BUILDROOT_HTTP_PARALLEL` and `RPM_BUILDROOT_HTTP_PER_MIRROR`
+///   variables, as `[main]`'s `timeout` wins over
+///   `RPM_BUILDROOT_HTTP_TIMEOUT`.
 ///
 /// Values are taken as written: dnf 4 substitutes no `$basearch` in its main
 /// configuration. Other main options are ignored: dnf's own
@@ -132,44 +133,28 @@ impl MainDefaults {
     }
 
     /// Takes `max_parallel_downloads=` or `max_downloads_per_mirror=` as
-    /// libdnf reads a whole number (`3.5` is 3, `-1` wraps round to
-    /// 4294967295): one below 1 or none at all is passed over with a
-    /// warning, as dnf passes it over (keeping its default); a
-    /// `max_parallel_downloads` above librepo's 20 is an error on its
-    /// line, as dnf fails every repo then ("Bad value of
-    /// LRO_MAXPARALLELDOWNLOADS"). librepo sets no upper bound per mirror:
-    /// more than 20 is 20, as no more are downloaded at once.
+    /// libdnf reads them ([`Parallel::read`]): a value dnf passes over is
+    /// passed over with a warning; a `max_parallel_downloads` above
+    /// librepo's 20 is an error on its line, as dnf fails every repo then
+    /// ("Bad value of LRO_MAXPARALLELDOWNLOADS").
     fn set_parallel(&mut self, key: &str, value: &str, line: usize) -> Result<()> {
-        let n = match libdnf_u32(value) {
-            Some(n) if n >= 1 => n as usize,
-            _ => {
-                let msg = format!("{key}={value} is not a whole number above 0");
+        match self.parallel.read(key, value) {
+            ParallelLine::Set => Ok(()),
+            ParallelLine::PassedOver(msg) => {
                 self.ignored
                     .push(passed_over(&self.origin, line, "main", &msg));
-                return Ok(());
+                Ok(())
             }
-        };
-        if key == "max_parallel_downloads" {
-            if n > MAX_PARALLEL_DOWNLOADS {
-                return Err(Error::at_line(
-                    &self.origin,
-                    line,
-                    format!(
-                        "[main]: {key}={value}: librepo downloads 1 to {MAX_PARALLEL_DOWNLOADS} \
-                         packages at once (dnf stops with \"Bad value of \
-                         LRO_MAXPARALLELDOWNLOADS\")"
-                    ),
-                ));
+            ParallelLine::TooMany(msg) => {
+                Err(Error::at_line(&self.origin, line, format!("[main]: {msg}")))
             }
-            self.parallel.downloads = Some(n);
-        } else {
-            self.parallel.per_mirror = Some(n.min(MAX_PARALLEL_DOWNLOADS));
         }
-        Ok(())
     }
 
     /// Gives `spec` the inherited options (before its own; `enabled` only
-    /// to a repo of a section: a `--repo ID=URL` is always enabled).
+    /// to a repo of a section: a `--repo ID=URL` is always enabled). A
+    /// section's own `max_parallel_downloads`/`max_downloads_per_mirror`
+    /// then win over main's, one by one.
     pub(super) fn inherit(&self, spec: &mut RepoSpec, section: bool) -> Result<()> {
         spec.access.parallel = self.parallel;
         for (k, v, line) in &self.keys {

@@ -26,6 +26,7 @@ use std::path::Path;
 
 use super::{MirrorSource, RepoSpec, Vars};
 use crate::error::{Error, Result};
+use crate::rpmmd::http_settings::ParallelLine;
 pub use dnf_conf::MainDefaults;
 use ini::sections;
 
@@ -174,10 +175,20 @@ fn repo_of_section(
     if let Some(main) = &vars.main {
         main.inherit(&mut spec, true)?;
     }
-    // A bad proxy matters only to a repo that downloads: an enabled one.
+    // A bad proxy matters only to a repo that downloads: an enabled one;
+    // so does a max_parallel_downloads librepo refuses.
     let mut bad_proxy = None;
+    let mut too_many = None;
     for (k, v, line) in kv {
         let v = vars.substitute(v);
+        if let "max_parallel_downloads" | "max_downloads_per_mirror" = k.as_str() {
+            match spec.access.parallel.read(k, &v) {
+                ParallelLine::Set => {}
+                ParallelLine::PassedOver(m) => ignored.push(passed_over(origin, *line, id, &m)),
+                ParallelLine::TooMany(m) => too_many = Some(err_at(*line, m)),
+            }
+            continue;
+        }
         match set_option(&mut spec, k, &v) {
             Some(Err(m)) if dnf_passes_over(k) => ignored.push(passed_over(origin, *line, id, &m)),
             Some(Err(m)) => bad_proxy = Some(err_at(*line, m)),
@@ -203,8 +214,16 @@ fn repo_of_section(
         .map(|(_, v, _)| v.as_str())
         .collect();
     spec.unset_vars = vars.unset_in(&raw, &spec.urls());
-    if spec.baseurl.is_empty() && spec.mirrors.is_none() && spec.enabled {
-        let e = err_at(lineno, "no baseurl, metalink or mirrorlist".into());
+    // dnf 4.14 fails a repo whose own max_parallel_downloads librepo
+    // refuses when it loads it (its handle cannot be set up): an error,
+    // or with skip_if_unavailable the repo left out, as below.
+    let no_url = spec.baseurl.is_empty() && spec.mirrors.is_none();
+    let unusable = match too_many {
+        Some(e) => Some(e),
+        None if no_url => Some(err_at(lineno, "no baseurl, metalink or mirrorlist".into())),
+        None => None,
+    };
+    if let (Some(e), true) = (unusable, spec.enabled) {
         if !spec.skip_if_unavailable {
             return Err(e);
         }

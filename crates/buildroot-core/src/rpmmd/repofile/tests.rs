@@ -513,3 +513,68 @@ fn a_dnf_conf_varsdir_sets_the_variables_of_centos_streams_files() {
     let main = MainDefaults::parse("[main]\n", "dnf.conf").unwrap();
     assert!(main.varsdir().is_empty());
 }
+
+/// A section's own `max_parallel_downloads`/`max_downloads_per_mirror`:
+/// read as `[main]`'s (libdnf's `ConfigRepo` has both, inheriting
+/// main's), each winning over main's for its repo alone; a value dnf
+/// passes over is passed over with `[main]`'s warning; one above 20 is
+/// `[main]`'s error on its line for an enabled repo (dnf 4.14 fails it
+/// when it loads it), a repo left out with skip_if_unavailable, nothing
+/// for a disabled one.
+#[test]
+fn a_sections_own_parallel_downloads_are_read_as_mains() {
+    let main = MainDefaults::parse("[main]\nmax_parallel_downloads=2\n", "dnf.conf").unwrap();
+    let vars = Vars::new("x86_64", "").with_main(main);
+    let text = "[a]\nbaseurl=/a\nmax_parallel_downloads=5\nmax_downloads_per_mirror=4\n\
+                [b]\nbaseurl=/b\nmax_downloads_per_mirror=1\n\
+                [c]\nbaseurl=/c\nmax_parallel_downloads=0\nmax_downloads_per_mirror=x\n";
+    let (r, ignored) = parse_repofile_text(text, "t.repo", &vars).unwrap();
+    let p: Vec<_> = r
+        .iter()
+        .map(|s| (s.access.parallel.downloads, s.access.parallel.per_mirror))
+        .collect();
+    assert_eq!(p, [(Some(5), Some(4)), (Some(2), Some(1)), (Some(2), None)]);
+    assert_eq!(
+        ignored,
+        [
+            "t.repo:10: [c]: max_parallel_downloads=0 is not a whole number above 0; ignored, \
+             as dnf ignores it",
+            "t.repo:11: [c]: max_downloads_per_mirror=x is not a whole number above 0; \
+             ignored, as dnf ignores it",
+        ]
+    );
+    let vars = Vars::new("x86_64", "");
+    let e = parse_repofile_text(
+        "[a]\nbaseurl=/a\nmax_parallel_downloads=21\n",
+        "t.repo",
+        &vars,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "t.repo:3: [a]: max_parallel_downloads=21: librepo downloads 1 to 20 packages at once \
+         (dnf stops with \"Bad value of LRO_MAXPARALLELDOWNLOADS\")"
+    );
+    let skipped = "[a]\nbaseurl=/a\nskip_if_unavailable=1\nmax_parallel_downloads=-1\n";
+    let (r, ignored) = parse_repofile_text(skipped, "t.repo", &vars).unwrap();
+    assert!(!r[0].enabled);
+    assert_eq!(
+        ignored,
+        [
+            "repo 'a' skipped (skip_if_unavailable=1): t.repo:4: [a]: max_parallel_downloads=-1: \
+          librepo downloads 1 to 20 packages at once (dnf stops with \"Bad value of \
+          LRO_MAXPARALLELDOWNLOADS\")"
+        ]
+    );
+    let disabled = "[a]\nbaseurl=/a\nenabled=0\nmax_parallel_downloads=25\n";
+    let (r, ignored) = parse_repofile_text(disabled, "t.repo", &vars).unwrap();
+    assert_eq!((r[0].enabled, ignored.len()), (false, 0));
+    // More than 20 per mirror is 20, as in [main].
+    let (r, _) = parse_repofile_text(
+        "[a]\nbaseurl=/a\nmax_downloads_per_mirror=50\n",
+        "t.repo",
+        &vars,
+    )
+    .unwrap();
+    assert_eq!(r[0].access.parallel.per_mirror, Some(20));
+}

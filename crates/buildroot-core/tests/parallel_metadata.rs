@@ -1,0 +1,150 @@
+//! How many metadata downloads (repomd.xml, primary.xml, ...) run at once
+//! when a run loads several repos: the repos are opened at once, but no
+//! more transfers run together than dnf, which loads one repo after the
+//! other under that repo's `max_parallel_downloads` (3 unless set) and
+//! `max_downloads_per_mirror` (3), would have (`DownloadSlots::for_metadata`).
+//! A repo section's own values count for its repo, as libdnf hands each
+//! repo's own to librepo. A test server holds each answer until the number
+//! expected are under way, and tells the most it saw; before the cap, five
+//! repos had their five repomd.xml and five primary.xml under way at once.
+//! Its own process: the tests here keep the default variables.
+
+mod http_support;
+
+use std::path::{Path, PathBuf};
+
+use buildroot_core::rpmmd::{
+    load_repos, parse_repofile_str, Filelists, LoadOptions, MainDefaults, RepoSpec, Vars,
+};
+use http_support::Server;
+
+fn source_repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/repos/source")
+}
+
+/// A server of the fixture's source repo as `r0/` to `r4/`.
+fn server() -> (tempfile::TempDir, Server) {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("www");
+    std::fs::create_dir_all(&root).unwrap();
+    for i in 0..5 {
+        std::os::unix::fs::symlink(source_repo(), root.join(format!("r{i}"))).unwrap();
+    }
+    let server = Server::start(root.clone());
+    // And a mirrorlist of each.
+    for i in 0..5 {
+        let list = format!("{}/r{i}/\n", server.base);
+        std::fs::write(root.join(format!("r{i}.mirrorlist")), list).unwrap();
+    }
+    (t, server)
+}
+
+/// Repos `a0`.. of a `.repo` text, one section for each of `bases` (`r0`..)
+/// saying `own`, with a `dnf.conf` whose `[main]` says `main`.
+fn repos(server: &Server, bases: &[&str], main: &str, own: &str) -> Vec<RepoSpec> {
+    let main = MainDefaults::parse(&format!("[main]\n{main}\n"), "dnf.conf").unwrap();
+    let vars = Vars::new("x86_64", "").with_main(main);
+    let text: String = bases
+        .iter()
+        .enumerate()
+        .map(|(i, b)| format!("[a{i}]\nbaseurl={}/{b}/\n{own}\n", server.base))
+        .collect();
+    parse_repofile_str(&text, "t.repo", &vars).unwrap()
+}
+
+/// The most requests for paths ending in `suffix` under way at once while
+/// `specs` are loaded into a new cache (on 8 threads, whatever the cores),
+/// the server holding each answer until `want` are under way.
+fn at_once(server: &Server, specs: &[RepoSpec], suffix: &str, want: usize) -> usize {
+    let cache = tempfile::tempdir().unwrap();
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(cache.path().to_path_buf()),
+    };
+    server.hold(suffix, want);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(8)
+        .build()
+        .unwrap();
+    let loaded = pool.install(|| load_repos(specs, &opts)).unwrap();
+    assert_eq!(loaded.len(), specs.len());
+    server.peak()
+}
+
+const FIVE: [&str; 5] = ["r0", "r1", "r2", "r3", "r4"];
+
+/// Five repos: 3 repomd.xml, then 3 primary.xml at once by default; as
+/// many as `[main]`'s `max_parallel_downloads` says otherwise.
+#[test]
+fn five_repos_download_three_files_at_once_or_as_set() {
+    let (_t, server) = server();
+    for (main, want) in [
+        ("", 3),
+        ("max_parallel_downloads=1", 1),
+        ("max_parallel_downloads=5", 5),
+    ] {
+        let specs = repos(&server, &FIVE, main, "");
+        for suffix in ["repodata/repomd.xml", "-primary.xml.gz"] {
+            assert_eq!(
+                at_once(&server, &specs, suffix, want),
+                want,
+                "{main:?} {suffix}"
+            );
+        }
+    }
+}
+
+/// Their mirrorlists too (a metalink's download is the same).
+#[test]
+fn five_mirrorlists_come_three_at_once() {
+    let (_t, server) = server();
+    let main = MainDefaults::parse("[main]\n", "dnf.conf").unwrap();
+    let vars = Vars::new("x86_64", "").with_main(main);
+    let text: String = FIVE
+        .iter()
+        .enumerate()
+        .map(|(i, b)| format!("[a{i}]\nmirrorlist={}/{b}.mirrorlist\n", server.base))
+        .collect();
+    let specs = parse_repofile_str(&text, "t.repo", &vars).unwrap();
+    assert_eq!(at_once(&server, &specs, ".mirrorlist", 3), 3);
+}
+
+/// Repos on one base URL count as one mirror: no more than
+/// `max_downloads_per_mirror` (3 unless set) of their transfers at once.
+#[test]
+fn repos_of_one_mirror_share_its_cap() {
+    let (_t, server) = server();
+    let same = ["r0"; 5];
+    for (main, want) in [
+        ("max_parallel_downloads=5", 3),
+        ("max_parallel_downloads=5\nmax_downloads_per_mirror=1", 1),
+        ("max_parallel_downloads=5\nmax_downloads_per_mirror=5", 5),
+    ] {
+        let specs = repos(&server, &same, main, "");
+        let got = at_once(&server, &specs, "repodata/repomd.xml", want);
+        assert_eq!(got, want, "{main:?}");
+    }
+}
+
+/// A repo section's own values win over `[main]`'s for its repo: five
+/// repos that each say `max_parallel_downloads=1` come one at a time,
+/// five that say 5 (over `[main]`'s 1) five at once, whatever their
+/// `max_downloads_per_mirror` (each repo is a mirror of its own).
+#[test]
+fn a_repo_sections_own_values_count_for_its_repo() {
+    let (_t, server) = server();
+    let cases = [
+        ("", "max_parallel_downloads=1", 1),
+        ("max_parallel_downloads=1", "max_parallel_downloads=5", 5),
+        (
+            "max_parallel_downloads=5",
+            "max_parallel_downloads=5\nmax_downloads_per_mirror=1",
+            5,
+        ),
+    ];
+    for (main, own, want) in cases {
+        let specs = repos(&server, &FIVE, main, own);
+        let got = at_once(&server, &specs, "repodata/repomd.xml", want);
+        assert_eq!(got, want, "{main:?} {own:?}");
+    }
+}
