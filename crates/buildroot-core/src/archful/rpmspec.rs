@@ -117,8 +117,19 @@ fn rpm_reads(
     runs: &[(&ArchTarget, RpmMacros)],
 ) -> ArchfulResult {
     res.verdict = Verdict::Rpmspec;
+    let mut probe = match std::fs::read(spec_path) {
+        Ok(original) => Probe {
+            spec_path,
+            original,
+            probing: false,
+        },
+        Err(e) => {
+            let reason = format!("{}: {}", spec_path.display(), crate::error::io_message(&e));
+            return grep_fallback(res, text, reason);
+        }
+    };
     for (t, macros) in runs {
-        match query(spec_path, text, top, t, macros) {
+        match probe.query(top, t, macros, res.dynamic_build_requires) {
             Ok(a) => {
                 if excluded(&t.arch, &a.exclusive_arch, &a.exclude_arch) {
                     res.not_buildable_on.push(t.arch.clone());
@@ -126,39 +137,105 @@ fn rpm_reads(
                 res.dynamic_build_requires |= a.dynamic_build_requires;
                 res.build_requires.insert(t.arch.clone(), a.build_requires);
             }
-            Err(reason) => {
-                res.verdict = Verdict::GrepFallback { reason };
-                res.archful = spec::grep_archful(text);
-                // As the grep reads the spec: any section line counts.
-                res.dynamic_build_requires = text
-                    .lines()
-                    .any(|l| l.trim_start().starts_with("%generate_buildrequires"));
-                return res;
-            }
+            Err(reason) => return grep_fallback(res, text, reason),
         }
     }
     res.decide();
     res
 }
 
-/// Runs `rpmspec` for one arch; `Err` is rpm's last message.
-fn query(
+/// `res` decided by dep-tracker's grep of `text`, rpm having failed with
+/// `reason`.
+fn grep_fallback(mut res: ArchfulResult, text: &str, reason: String) -> ArchfulResult {
+    res.verdict = Verdict::GrepFallback { reason };
+    res.archful = spec::grep_archful(text);
+    // As the grep reads the spec: any section line counts.
+    res.dynamic_build_requires = text
+        .lines()
+        .any(|l| l.trim_start().starts_with("%generate_buildrequires"));
+    res
+}
+
+/// The spec file rpm reads, with or without our section appended
+/// ([`section_probe`]).
+struct Probe<'a> {
+    spec_path: &'a Path,
+    original: Vec<u8>,
+    /// Whether the file on disk has our section.
+    probing: bool,
+}
+
+impl Probe<'_> {
+    fn write(&mut self, probing: bool) -> Result<(), String> {
+        if self.probing != probing {
+            let bytes = if probing {
+                section_probe::appended(&self.original)
+            } else {
+                self.original.clone()
+            };
+            std::fs::write(self.spec_path, bytes).map_err(|e| {
+                format!(
+                    "{}: {}",
+                    self.spec_path.display(),
+                    crate::error::io_message(&e)
+                )
+            })?;
+            self.probing = probing;
+        }
+        Ok(())
+    }
+
+    /// rpm's answer for one arch. Until a section is `found` (on any arch:
+    /// the SRPM's answer is whether some arch has one), the spec is read
+    /// with our section appended; when rpm refuses ours as a second one, it
+    /// is read again as it is, for its BuildRequires.
+    fn query(
+        &mut self,
+        top: &Path,
+        t: &ArchTarget,
+        macros: &RpmMacros,
+        found: bool,
+    ) -> Result<RpmAnswer, String> {
+        if found {
+            self.write(false)?;
+            return run_query(self.spec_path, top, t, macros)
+                .map(|(a, _)| a)
+                .map_err(|(e, _)| e);
+        }
+        self.write(true)?;
+        match run_query(self.spec_path, top, t, macros) {
+            Ok((mut a, stderr)) => {
+                a.dynamic_build_requires = section_probe::build_system_section(&stderr);
+                Ok(a)
+            }
+            Err((_, stderr)) if section_probe::second_section(&stderr) => {
+                self.write(false)?;
+                let (mut a, _) = run_query(self.spec_path, top, t, macros).map_err(|(e, _)| e)?;
+                a.dynamic_build_requires = true;
+                Ok(a)
+            }
+            Err((e, _)) => Err(e),
+        }
+    }
+}
+
+/// Runs `rpmspec` for one arch: the answer and rpm's standard error, or
+/// rpm's last message and its standard error.
+fn run_query(
     spec_path: &Path,
-    text: &str,
     top: &Path,
     t: &ArchTarget,
     macros: &RpmMacros,
-) -> Result<RpmAnswer, String> {
+) -> Result<(RpmAnswer, String), (String, String)> {
     let mut cmd = macros.command("rpmspec");
     cmd.args(["-q", "--srpm", "--target", &t.arch, "--qf", QUERY]);
     cmd.arg("--define")
         .arg(format!("_topdir {}", top.display()));
-    cmd.arg("--define").arg(section_probe::define());
     macros.finish(&mut cmd);
     cmd.arg(spec_path);
     let what = format!("rpmspec --target {}", t.arch);
     let (ok, stdout, stderr) =
-        run_limited(&mut cmd, TIME_LIMIT).map_err(|e| format!("{what}: {e}"))?;
+        run_limited(&mut cmd, TIME_LIMIT).map_err(|e| (format!("{what}: {e}"), String::new()))?;
     if !ok {
         let last = stderr
             .lines()
@@ -167,11 +244,9 @@ fn query(
             .unwrap_or("failed")
             .trim()
             .to_string();
-        return Err(format!("{what}: {last}"));
+        return Err((format!("{what}: {last}"), stderr));
     }
-    let mut a = parse_answer(&stdout);
-    a.dynamic_build_requires = section_probe::opened_section(&stderr, spec_path, text);
-    Ok(a)
+    Ok((parse_answer(&stdout), stderr))
 }
 
 /// Reads the `R dep` / `A arch` / `X arch` lines of the query.
@@ -316,6 +391,49 @@ mod tests {
         };
         assert!(!on_x86_s390);
         assert_eq!(dynamic_for(text, &[], &["x86_64", "aarch64"]), Some(true));
+    }
+
+    /// A section line counts however rpm came to read it: `%%` written,
+    /// printed by Lua, a macro's body; a line that only looks like one
+    /// (Lua printing `%%`, a `%global` whose body is the name, never used)
+    /// does not. rpm 4.18 and 6.1 (rpmbuild -bs) give these answers.
+    #[test]
+    fn dynamic_build_requires_however_the_section_line_is_made() {
+        let spec = |global: &str, line: &str| {
+            format!(
+                "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+                 BuildRequires: gcc\n{global}\n%description\nd\n%prep\necho prep\n\
+                 {line}\necho foo\n%build\necho build\n%files\n"
+            )
+        };
+        let cases = [
+            ("", "%%generate_buildrequires", true),
+            ("", "%{lua: print(\"%generate_buildrequires\")}", true),
+            ("", "%{lua: print(\"x\\n%generate_buildrequires\")}", true),
+            ("", "%{expand:%%generate_buildrequires}", true),
+            ("%global gbr %%generate_buildrequires", "%gbr", true),
+            ("%define gbr %%generate_buildrequires", "%{?gbr}", true),
+            ("", "%{lua: print(\"%%generate_buildrequires\")}", false),
+            ("%global gbr %generate_buildrequires", "", false),
+        ];
+        for (global, line, dynamic) in cases {
+            let Some(got) = dynamic_for(&spec(global, line), &[], &["x86_64"]) else {
+                return;
+            };
+            assert_eq!(got, dynamic, "{global:?} {line:?}");
+        }
+    }
+
+    /// What rpm reads is the spec as it is: a spec asking whether
+    /// `%generate_buildrequires` is a macro gets rpm's answer (it is not).
+    #[test]
+    fn the_probe_cannot_be_seen_by_the_spec() {
+        let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+            BuildRequires: gcc%{?generate_buildrequires:-seen}\
+            %{lua: if rpm.isdefined('generate_buildrequires') then print('-lua') end}\n\
+            %description\nd\n%prep\n%generate_buildrequires\necho foo\n%build\n%files";
+        // dynamic_for checks the BuildRequires are `gcc` alone.
+        assert_ne!(dynamic_for(text, &[], &["x86_64", "s390x"]), Some(false));
     }
 
     /// A section in an `%include`d file counts where rpm reads it (the

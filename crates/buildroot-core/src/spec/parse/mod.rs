@@ -221,9 +221,20 @@ pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Resul
                 body(rd, eng, p, |_| Ok(()))?
             }
             Part::GenerateBuildRequires => {
-                spec.out.dynamic_build_requires = true;
-                spec.own_generate_buildrequires = true;
-                body(rd, eng, p, |_| Ok(()))?
+                // rpm's parseLines makes the section only once it reads a
+                // line after the section line: one that ends the spec is
+                // no section (rpm 4.18 and 6.1 write no
+                // `rpmlib(DynamicBuildRequires)` for it).
+                let mut lines = 0;
+                let next = body(rd, eng, p, |_| {
+                    lines += 1;
+                    Ok(())
+                })?;
+                if next.is_some() || lines > 0 {
+                    spec.out.dynamic_build_requires = true;
+                    spec.own_generate_buildrequires = true;
+                }
+                next
             }
             Part::SourceList | Part::PatchList => {
                 let patch = p == Part::PatchList;
