@@ -120,6 +120,7 @@ fn rpm_reads(
     let mut probe = match std::fs::read(spec_path) {
         Ok(original) => Probe {
             spec_path,
+            probed: section_probe::appended(&original),
             original,
             probing: false,
         },
@@ -161,6 +162,8 @@ fn grep_fallback(mut res: ArchfulResult, text: &str, reason: String) -> ArchfulR
 struct Probe<'a> {
     spec_path: &'a Path,
     original: Vec<u8>,
+    /// The spec with our section ([`section_probe::appended`]).
+    probed: Option<Vec<u8>>,
     /// Whether the file on disk has our section.
     probing: bool,
 }
@@ -168,10 +171,9 @@ struct Probe<'a> {
 impl Probe<'_> {
     fn write(&mut self, probing: bool) -> Result<(), String> {
         if self.probing != probing {
-            let bytes = if probing {
-                section_probe::appended(&self.original)
-            } else {
-                self.original.clone()
+            let bytes = match (&self.probed, probing) {
+                (Some(probed), true) => probed,
+                _ => &self.original,
             };
             std::fs::write(self.spec_path, bytes).map_err(|e| {
                 format!(
@@ -188,7 +190,8 @@ impl Probe<'_> {
     /// rpm's answer for one arch. Until a section is `found` (on any arch:
     /// the SRPM's answer is whether some arch has one), the spec is read
     /// with our section appended; when rpm refuses ours as a second one, it
-    /// is read again as it is, for its BuildRequires.
+    /// is read again as it is, for its BuildRequires. A spec our section
+    /// cannot follow (rpm fails it at its end) is read as it is.
     fn query(
         &mut self,
         top: &Path,
@@ -196,7 +199,7 @@ impl Probe<'_> {
         macros: &RpmMacros,
         found: bool,
     ) -> Result<RpmAnswer, String> {
-        if found {
+        if found || self.probed.is_none() {
             self.write(false)?;
             return run_query(self.spec_path, top, t, macros)
                 .map(|(a, _)| a)
@@ -328,10 +331,10 @@ mod tests {
         assert_eq!(a.exclude_arch, ["s390x"]);
     }
 
-    /// Whether `rpm_reads` finds dynamic BuildRequires in `text` (with
-    /// `files` beside it in `_sourcedir`) for `arches`, with the real
-    /// rpmspec; `None` when rpmspec is not installed.
-    fn dynamic_for(text: &str, files: &[(&str, &str)], arches: &[&str]) -> Option<bool> {
+    /// `rpm_reads` of `text` (with `files` beside it in `_sourcedir`) for
+    /// `arches`, with the real rpmspec; `None` when rpmspec is not
+    /// installed.
+    fn read_by_rpm(text: &str, files: &[(&str, &str)], arches: &[&str]) -> Option<ArchfulResult> {
         if check_rpmspec().is_err() {
             eprintln!("skipped: rpmspec is not installed");
             return None;
@@ -362,13 +365,18 @@ mod tests {
             .iter()
             .map(|t| (t, RpmMacros::of(t).unwrap()))
             .collect();
-        let res = rpm_reads(
+        Some(rpm_reads(
             ArchfulResult::new(&cached),
             &spec_path,
             text,
             dir.path(),
             &runs,
-        );
+        ))
+    }
+
+    /// Whether `rpm_reads` finds dynamic BuildRequires in `text` ([`read_by_rpm`]).
+    fn dynamic_for(text: &str, files: &[(&str, &str)], arches: &[&str]) -> Option<bool> {
+        let res = read_by_rpm(text, files, arches)?;
         assert_eq!(res.verdict, Verdict::Rpmspec, "{res:?}");
         assert_eq!(res.build_requires[arches[0]], ["gcc"]);
         Some(res.dynamic_build_requires)
@@ -434,6 +442,25 @@ mod tests {
             %description\nd\n%prep\n%generate_buildrequires\necho foo\n%build\n%files";
         // dynamic_for checks the BuildRequires are `gcc` alone.
         assert_ne!(dynamic_for(text, &[], &["x86_64", "s390x"]), Some(false));
+    }
+
+    /// rpm fails a spec whose last line asks for another (a `\` before its
+    /// newline): our section line must not let it pass, so it falls back
+    /// to the grep, as before.
+    #[test]
+    fn a_spec_rpm_fails_at_its_end_is_not_probed() {
+        let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+            BuildRequires: gcc\n%description\nd\n%build\necho a \\\n";
+        let Some(res) = read_by_rpm(text, &[], &["x86_64"]) else {
+            return;
+        };
+        let Verdict::GrepFallback { reason } = &res.verdict else {
+            panic!("{res:?}");
+        };
+        assert!(reason.contains("can't parse"), "{reason}");
+        // Without the `\` rpm reads it.
+        let read = read_by_rpm(&text.replace(" \\\n", "\n"), &[], &["x86_64"]).unwrap();
+        assert_eq!(read.verdict, Verdict::Rpmspec);
     }
 
     /// A section in an `%include`d file counts where rpm reads it (the

@@ -25,16 +25,23 @@
 const TAG: &str = "rpm-buildroot-section-probe";
 
 /// `text` (a spec's bytes) with our section appended: on a line of its own
-/// (a last line without a newline is ended, one ending in a `\`
-/// continuation gets an empty line first), written `%%` so that no macro
-/// of the spec's can change it; its body reports a build system's section.
-pub(super) fn appended(text: &[u8]) -> Vec<u8> {
+/// (a last line without a newline is ended; one that now ends in a `\`
+/// gets an empty line after it, which ends the continuation), written `%%`
+/// so that no macro of the spec's can change it; its body reports a build
+/// system's section. None when the spec's last line asks for another
+/// (an odd run of `\` before its newline): rpm fails such a spec at its
+/// end ("unclosed macro or bad line continuation"), and a line of ours
+/// would let it pass.
+pub(super) fn appended(text: &[u8]) -> Option<Vec<u8>> {
+    if text.ends_with(b"\n") && continued(&text[..text.len() - 1]) {
+        return None;
+    }
     let mut out = text.to_vec();
     if !out.is_empty() && !out.ends_with(b"\n") {
         out.push(b'\n');
-    }
-    if out.ends_with(b"\\\n") {
-        out.push(b'\n');
+        if continued(text) {
+            out.push(b'\n');
+        }
     }
     out.extend_from_slice(
         format!(
@@ -48,7 +55,13 @@ pub(super) fn appended(text: &[u8]) -> Vec<u8> {
         )
         .as_bytes(),
     );
-    out
+    Some(out)
+}
+
+/// Whether `text` ends in an odd run of `\` (rpm's line reader takes a `\`
+/// and the byte after it as a pair, so only an unpaired one continues).
+fn continued(text: &[u8]) -> bool {
+    text.iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
 }
 
 /// Whether a line of rpm's standard error is the probe's.
@@ -79,11 +92,16 @@ mod tests {
 
     #[test]
     fn our_section_goes_on_a_line_of_its_own() {
-        let ends = |t: &str| String::from_utf8(appended(t.as_bytes())).unwrap();
-        assert!(ends("%files\n").starts_with("%files\n%%generate_buildrequires\n"));
-        assert!(ends("%files").starts_with("%files\n%%generate_buildrequires\n"));
-        assert!(ends("a \\\n").starts_with("a \\\n\n%%generate_buildrequires\n"));
-        assert!(ends("").starts_with("%%generate_buildrequires\n"));
+        let ends = |t: &str| appended(t.as_bytes()).map(|b| String::from_utf8(b).unwrap());
+        let starts = |t: &str, with: &str| ends(t).is_some_and(|e| e.starts_with(with));
+        assert!(starts("%files\n", "%files\n%%generate_buildrequires\n"));
+        assert!(starts("%files", "%files\n%%generate_buildrequires\n"));
+        assert!(starts("a \\", "a \\\n\n%%generate_buildrequires\n"));
+        assert!(starts("a \\\\\n", "a \\\\\n%%generate_buildrequires\n"));
+        assert!(starts("", "%%generate_buildrequires\n"));
+        // rpm fails this spec at its end; our line would make it pass.
+        assert_eq!(ends("a \\\n"), None);
+        assert_eq!(ends("a \\\\\\\n"), None);
     }
 
     #[test]
