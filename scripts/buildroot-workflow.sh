@@ -39,6 +39,9 @@
 # run stays as WORK/last; a failed or interrupted run is kept as WORK/failed, with
 # failed/error.txt naming the step ('step: ...'), the error ('error: ...') and what the failing
 # tools wrote on stderr. The next published run removes failed. Older runs are removed.
+# Its scratch directory, TMPDIR/buildroot-workflow.XXXXXX (the tools' stderr), goes when it exits;
+# one that a run killed outright (SIGKILL, a power cut) left is removed by the next run, of any
+# WORK, once no process of the killed run holds its lock (a concurrent run's is never touched).
 # One run at a time per WORK directory. Runs may share an SRPM cache: steps 5-7 wait for another
 # run deleting SRPMs from it at most BUILDROOT_WORKFLOW_LOCK_WAIT seconds (120), then fail (exit 2).
 # The tools' network settings (RPM_BUILDROOT_HTTP_*) are passed on; see a tool's --help.
@@ -637,7 +640,27 @@ trap 'on_signal INT 130' INT
 trap 'on_signal TERM 143' TERM
 trap 'on_signal HUP 129' HUP
 trap 'on_signal PIPE 141' PIPE
+# The scratch directory, TMPDIR/buildroot-workflow.XXXXXX (mode 0700), is removed on exit; a run
+# killed outright (SIGKILL, the OOM killer, a power cut) leaves it, and the next run removes it.
+# What tells a live run's from a dead one's is a flock on its .lock, held on fd 6 for the whole
+# run; the tools inherit fd 6, so a tool of a killed run still writing there keeps it too. .lock
+# appears (a rename) only once the lock is held: a directory without it is one being made (or
+# one a run was killed while making, left alone: that is three commands' time), or one of a
+# file system that gives no flock, left alone too.
+clear_stale_scratch() {
+  local d
+  for d in "${TMPDIR:-/tmp}"/buildroot-workflow.??????; do
+    # Ours only: a directory (no symlink) and its .lock (a file, no symlink), both this user's;
+    # removed while its lock is held here (flock -n: a live run's is busy, and left).
+    [ -d "$d" ] && [ ! -L "$d" ] && [ -O "$d" ] || continue
+    [ -f "$d/.lock" ] && [ ! -L "$d/.lock" ] && [ -O "$d/.lock" ] || continue
+    flock -n "$d/.lock" rm -rf -- "$d" 2> /dev/null || true
+  done
+}
+clear_stale_scratch
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/buildroot-workflow.XXXXXX")
+exec 6> "$tmp/.lock.new"
+if flock -n 6 2> /dev/null; then mv "$tmp/.lock.new" "$tmp/.lock"; fi
 
 if [ "$verify_only" = 1 ]; then
   [ -d "$work/current/pass2" ] || die "$work/current: no finished run to verify (run without --verify-only first)"

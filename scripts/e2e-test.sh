@@ -6,7 +6,8 @@
 # swapped atomically and the previous run kept as last/, failed steps exit 2 and are kept as
 # failed/ (with error.txt) until a later run is published, configuration mistakes are refused
 # before any step, SIGTERM and Ctrl-C stop the per-arch tools and release the lock (and say so
-# on stderr, in step 4 too; a reader of stderr gone is SIGPIPE's 141, one of stdout no error), a
+# on stderr, in step 4 too; a reader of stderr gone is SIGPIPE's 141, one of stdout no error), the
+# next run removes a SIGKILLed run's scratch directory but not a live run's, a
 # full disk in step 4 shows the tool's reason, a failed or
 # interrupted --verify-only leaves the published verify/ as it was, relative --work and --bin
 # are the caller's, a WORK path with a space works, the archful step records its JSON, warnings
@@ -502,6 +503,53 @@ slow_bin="$work/slowbin4" slow_n=1 interrupt TERM --config testdata/workflow.con
   || { cat "$work/int.err" >&2; fail "SIGTERM in step 4: exit $rc, or the last line is not on stderr"; }
 grep -qx "step: 4 identify-archful-srpms" "$w/failed/error.txt" || fail "SIGTERM in step 4: failed/error.txt"
 echo "e2e: SIGTERM and SIGINT stop the tools and release the lock; verify/ survives a failed --verify-only"
+
+# A run killed outright (SIGKILL: no trap runs) leaves its scratch directory in TMPDIR. The next
+# run removes it once no process of the killed run holds its lock, and never the scratch of a
+# concurrent live run (or of a killed run whose tools still run).
+kt="$work/tmpdir-kill"
+mkdir -p "$kt"
+start_slow() { # WORK: a run with the slow generator in the background ($wpid), once both passes run
+  local n
+  rm -f "$work/slow.pids"
+  set -m
+  TMPDIR="$kt" scripts/buildroot-workflow.sh --bin "$work/slowbin" --config testdata/workflow.conf \
+    --work "$1" > /dev/null 2> "$work/kill.err" &
+  wpid=$!
+  set +m
+  for n in $(seq 1200); do
+    [ "$(cat "$work/slow.pids" 2> /dev/null | wc -l)" -lt 2 ] || break
+    sleep 0.1
+  done
+  [ "$(wc -l < "$work/slow.pids")" = 2 ] || { cat "$work/kill.err" >&2; fail "SIGKILL: the slow passes did not start"; }
+}
+next_run() { # a run after the kill (step 10 alone, its tools failing at once: exit 2)
+  local rc=0
+  TMPDIR="$kt" wf --bin "$work/failbin" --work "$w" --verify-only > /dev/null 2> "$work/next.err" || rc=$?
+  [ "$rc" = 2 ] || { cat "$work/next.err" >&2; fail "SIGKILL: the next run exited $rc, not 2"; }
+}
+start_slow "$work/w-killed"
+kill -KILL "$wpid"
+wait "$wpid" 2> /dev/null || true
+killed_tools=$(cat "$work/slow.pids")
+killed=$(ls "$kt")
+[ "$(wc -w <<< "$killed")" = 1 ] && [ -f "$kt/$killed/.lock" ] || fail "SIGKILL: scratch left in TMPDIR: '$killed'"
+start_slow "$work/w-live"
+live=$(ls "$kt" | grep -vxF "$killed")
+[ "$(wc -w <<< "$live")" = 1 ] || fail "SIGKILL: the live run's scratch: '$live'"
+# The killed run's tools still run (and write into its scratch): it stays.
+next_run
+[ "$(ls "$kt")" = "$(printf '%s\n' "$killed" "$live" | LC_ALL=C sort)" ] \
+  || fail "SIGKILL: a run removed the scratch of one whose tools still run: $(ls "$kt")"
+# shellcheck disable=SC2086  # the killed run's tools, one pid a word
+kill -KILL $killed_tools
+for n in $(seq 600); do ! flock -n "$kt/$killed/.lock" true || break; sleep 0.1; done
+next_run
+[ "$(ls "$kt")" = "$live" ] || fail "SIGKILL: TMPDIR after the next run: $(ls "$kt") (killed: $killed, live: $live)"
+kill -TERM "$wpid"
+rc=0; wait "$wpid" || rc=$?
+[ "$rc" = 143 ] && [ -z "$(ls -A "$kt")" ] || { cat "$work/kill.err" >&2; fail "SIGKILL: the live run exited $rc, TMPDIR: $(ls -A "$kt")"; }
+echo "e2e: a SIGKILLed run's scratch is removed by the next run, a live run's is kept"
 
 # A reader of the workflow's stdout that is gone by the end (| head) is no error: the run is
 # published, exit 0. One of its stderr gone mid-run stops it as a signal does (SIGPIPE, 141):

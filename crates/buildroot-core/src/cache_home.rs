@@ -1,19 +1,39 @@
 //! Where a tool caches when it is given no `--cache-dir`: the user's cache
 //! home of the XDG base directory rules (`$XDG_CACHE_HOME`, else
 //! `$HOME/.cache`), and a directory of the user's own in the temp directory
-//! when there is no home to put it in (dnf's `misc.getCacheDir` plays this
-//! part for a user who is not root: a `dnf-USER-*` directory in `/var/tmp`
-//! that the user owns).
+//! when there is no home to put it in. The fallback mirrors dnf 4's
+//! `misc.getCacheDir` (`dnf/yum/misc.py`), which gives a user who is not
+//! root a `dnf-USER-*` directory in `/var/tmp`.
+//!
+//! `$XDG_CACHE_HOME` counts only when it is an absolute path: the XDG base
+//! directory specification calls a relative one invalid, to be ignored (it
+//! would name a different cache in every working directory).
 //!
 //! A home that does not exist is not created: Debian's `nobody` has
 //! `HOME=/nonexistent`, as have many systemd services, and a tool run as
-//! root there would otherwise make `/nonexistent/.cache/...`. The fallback
-//! is created private (mode 0700) and used only when it is a directory of
-//! this user's that no one else may write: a cache someone else controls
-//! could hand the tools another repository's metadata or pools.
+//! root there would otherwise make `/nonexistent/.cache/...`.
+//!
+//! The fallback is `rpm-buildroot-UID` in the temp directory, created with
+//! mode 0700. It is used only when it is private: a directory (not a
+//! symlink: it is opened with `O_NOFOLLOW` and checked through that open
+//! descriptor) owned by this user, of mode 0700 (no one else may read,
+//! write or enter it).
+//! A cache someone else controls could hand the tools another repository's
+//! metadata or pools. When the name is taken by something else (on a shared
+//! `/tmp`, anyone may create it first), the first private
+//! `rpm-buildroot-UID-*` directory in name order is used, and when there is
+//! none a new one is made with `mkdtemp` (a random suffix, created
+//! exclusively with mode 0700): dnf reuses its `dnf-USER-*` directories and
+//! makes a new one the same way. So a squatter costs a cache of a new name,
+//! never an error and never a cache the squatter can write.
+//!
+//! The path is checked once and then used by name: the temp directory's
+//! sticky bit (`/tmp`, `/var/tmp`) is what keeps others from renaming or
+//! replacing a directory of this user's afterwards.
 
-use std::ffi::OsString;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::ffi::{CString, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -21,10 +41,12 @@ use crate::error::{Error, Result};
 /// The name of the tools' directory in a cache home.
 const NAME: &str = "rpm-buildroot";
 
-/// `$XDG_CACHE_HOME/rpm-buildroot`, else `$HOME/.cache/rpm-buildroot` when
-/// `$HOME` is an existing directory, else `rpm-buildroot-UID` in the temp
-/// directory (`$TMPDIR`, else `/tmp`), created private if missing. An error
-/// when that fallback is not a private directory of this user's.
+/// `$XDG_CACHE_HOME/rpm-buildroot` when that variable is an absolute path,
+/// else `$HOME/.cache/rpm-buildroot` when `$HOME` is an existing directory,
+/// else a private directory of this user's in the temp directory (`$TMPDIR`,
+/// else `/tmp`): `rpm-buildroot-UID`, or `rpm-buildroot-UID-XXXXXX` when
+/// that name is not a private directory of this user's. An error only when
+/// no directory can be created in the temp directory.
 pub fn default_cache_dir() -> Result<PathBuf> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let uid = unsafe { libc::geteuid() };
@@ -44,40 +66,80 @@ fn choose(
     temp: &Path,
     uid: u32,
 ) -> Result<PathBuf> {
-    if let Some(x) = xdg_cache_home.filter(|v| !v.is_empty()) {
+    if let Some(x) = xdg_cache_home.filter(|v| Path::new(v).is_absolute()) {
         return Ok(PathBuf::from(x).join(NAME));
     }
     let home = home.filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(h) = home.as_ref().filter(|h| h.is_dir()) {
         return Ok(h.join(".cache").join(NAME));
     }
-    let why = match &home {
-        Some(h) => format!("HOME {} is no directory", h.display()),
-        None => "HOME is not set".to_string(),
-    };
-    private_dir(&temp.join(format!("{NAME}-{uid}")), uid, &why)
+    private_dir(temp, uid)
 }
 
-/// `dir`, created with mode 0700 when missing; an error naming it when it
-/// is not a directory (a symlink is not one) owned by `uid` that neither
-/// its group nor others may write. `why` says why the cache goes there.
-fn private_dir(dir: &Path, uid: u32, why: &str) -> Result<PathBuf> {
-    match std::fs::DirBuilder::new().mode(0o700).create(dir) {
-        Ok(()) => return Ok(dir.to_path_buf()),
+/// `TEMP/rpm-buildroot-UID`, created with mode 0700 when missing and used
+/// when private; else the first private `TEMP/rpm-buildroot-UID-*` in name
+/// order; else a new `TEMP/rpm-buildroot-UID-XXXXXX` from `mkdtemp`.
+fn private_dir(temp: &Path, uid: u32) -> Result<PathBuf> {
+    let stem = format!("{NAME}-{uid}");
+    let fixed = temp.join(&stem);
+    match std::fs::DirBuilder::new().mode(0o700).create(&fixed) {
+        Ok(()) => return Ok(fixed),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(Error::io(dir, e)),
+        Err(e) => return Err(Error::io(fixed, e)),
     }
-    let meta = std::fs::symlink_metadata(dir).map_err(|e| Error::io(dir, e))?;
-    if meta.is_dir() && meta.uid() == uid && meta.mode() & 0o022 == 0 {
-        return Ok(dir.to_path_buf());
+    if is_private(&fixed, uid) {
+        return Ok(fixed);
     }
-    Err(Error::format(
-        dir.display(),
-        format!(
-            "the cache would go here ({why}), but this is not a directory of this user's that \
-             only the user may write; set XDG_CACHE_HOME or give --cache-dir"
-        ),
-    ))
+    let prefix = format!("{stem}-");
+    // A temp directory that cannot be listed (mode 1733) has none to reuse.
+    let mut ours: Vec<OsString> = std::fs::read_dir(temp)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .filter(|n| n.as_bytes().starts_with(prefix.as_bytes()))
+        .collect();
+    ours.sort();
+    if let Some(dir) = ours
+        .iter()
+        .map(|n| temp.join(n))
+        .find(|d| is_private(d, uid))
+    {
+        return Ok(dir);
+    }
+    mkdtemp(&temp.join(format!("{prefix}XXXXXX")))
+}
+
+/// Whether `dir` itself (a symlink is not followed) is a directory owned by
+/// `uid` of mode 0700: the user may read, write and enter it, no one else
+/// may do any of that (dnf asks the same of its own directories). The
+/// checks are made on the descriptor that was opened, so what is checked is
+/// what the name held at that moment.
+fn is_private(dir: &Path, uid: u32) -> bool {
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(dir);
+    let Ok(meta) = opened.and_then(|f| f.metadata()) else {
+        return false;
+    };
+    meta.is_dir() && meta.uid() == uid && meta.mode() & 0o777 == 0o700
+}
+
+/// A new directory from `template` (ending in `XXXXXX`), made by
+/// `mkdtemp(3)`: a random name, created exclusively, mode 0700.
+fn mkdtemp(template: &Path) -> Result<PathBuf> {
+    let parent = template.parent().unwrap_or(Path::new("."));
+    let c = CString::new(template.as_os_str().as_bytes())
+        .map_err(|_| Error::format(parent.display(), "a temp directory with a NUL byte"))?;
+    let mut buf = c.into_bytes_with_nul();
+    // SAFETY: buf is a NUL-terminated, writable buffer that outlives the
+    // call; mkdtemp only rewrites its trailing XXXXXX in place.
+    let made = unsafe { libc::mkdtemp(buf.as_mut_ptr().cast()) };
+    if made.is_null() {
+        return Err(Error::io(parent, std::io::Error::last_os_error()));
+    }
+    buf.pop();
+    Ok(PathBuf::from(OsString::from_vec(buf)))
 }
 
 #[cfg(test)]
@@ -92,6 +154,15 @@ mod tests {
     fn uid() -> u32 {
         // SAFETY: as in default_cache_dir.
         unsafe { libc::geteuid() }
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
     }
 
     /// XDG_CACHE_HOME first, then an existing HOME's .cache; nothing is
@@ -110,7 +181,27 @@ mod tests {
             choose(empty, os(&home), temp, uid()).unwrap(),
             home.join(".cache/rpm-buildroot")
         );
-        assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 1);
+        assert_eq!(names(t.path()), ["home"]);
+    }
+
+    /// A relative XDG_CACHE_HOME is invalid by the XDG rules and ignored:
+    /// the home's .cache, or without a home the fallback, is used.
+    #[test]
+    fn a_relative_xdg_cache_home_is_ignored() {
+        let t = tempfile::tempdir().unwrap();
+        let home = t.path().join("home");
+        std::fs::create_dir(&home).unwrap();
+        for rel in ["cache", "./cache", "../x", "~/.cache"] {
+            let rel = Some(OsString::from(rel));
+            assert_eq!(
+                choose(rel.clone(), os(&home), t.path(), uid()).unwrap(),
+                home.join(".cache/rpm-buildroot")
+            );
+            assert_eq!(
+                choose(rel, None, t.path(), uid()).unwrap(),
+                t.path().join(format!("rpm-buildroot-{}", uid()))
+            );
+        }
     }
 
     /// A HOME that does not exist (or is a file, or is unset) is not
@@ -132,40 +223,103 @@ mod tests {
         let meta = std::fs::symlink_metadata(&want).unwrap();
         assert!(meta.is_dir());
         assert_eq!(meta.mode() & 0o777, 0o700);
-        let mut names: Vec<_> = std::fs::read_dir(t.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        names.sort();
-        assert_eq!(names, ["file", "tmp"]);
+        assert_eq!(names(t.path()), ["file", "tmp"]);
     }
 
-    /// A fallback someone else could write (or a symlink, or a file) is
-    /// refused with the line that says what to do.
+    /// The fallback's name taken by what is not a private directory of this
+    /// user's (others may write it, or read it, a symlink, a file, another
+    /// user's): a new `rpm-buildroot-UID-XXXXXX` of mode 0700, which the
+    /// next run reuses; the squatter's entry is left alone.
     #[test]
-    fn a_fallback_not_private_is_refused() {
+    fn a_taken_name_means_a_new_private_directory() {
+        let u = uid();
+        let stem = format!("rpm-buildroot-{u}");
+        let squat: [(&str, Squat); 5] = [
+            ("0777", |d| mkdir_mode(d, 0o777)),
+            ("0755", |d| mkdir_mode(d, 0o755)),
+            ("symlink", |d| {
+                let target = d.with_file_name("target");
+                mkdir_mode(&target, 0o700);
+                std::os::unix::fs::symlink(&target, d).unwrap();
+            }),
+            ("file", |d| std::fs::write(d, "").unwrap()),
+            ("fifo", |d| {
+                let c = CString::new(d.as_os_str().as_bytes()).unwrap();
+                // SAFETY: a NUL-terminated path that outlives the call.
+                assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+            }),
+        ];
+        for (what, make) in squat {
+            let t = tempfile::tempdir().unwrap();
+            let fixed = t.path().join(&stem);
+            make(&fixed);
+            let before = std::fs::symlink_metadata(&fixed).unwrap();
+            let got = choose(None, None, t.path(), u).unwrap();
+            let name = file_name(&got).to_string_lossy().into_owned();
+            assert!(
+                name.len() == stem.len() + 7 && name.starts_with(&format!("{stem}-")),
+                "{what}: {name}"
+            );
+            let meta = std::fs::symlink_metadata(&got).unwrap();
+            assert!(meta.is_dir() && meta.uid() == u, "{what}");
+            assert_eq!(meta.mode() & 0o777, 0o700, "{what}");
+            assert_eq!(choose(None, None, t.path(), u).unwrap(), got, "{what}");
+            let after = std::fs::symlink_metadata(&fixed).unwrap();
+            assert_eq!(
+                (after.ino(), after.mode()),
+                (before.ino(), before.mode()),
+                "{what}"
+            );
+        }
+        // Another user's name (here: this user's, asked for by another uid).
         let t = tempfile::tempdir().unwrap();
-        let dir = t.path().join(format!("rpm-buildroot-{}", uid()));
-        std::fs::create_dir(&dir).unwrap();
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
-        let e = choose(None, None, t.path(), uid()).unwrap_err().to_string();
-        assert_eq!(
-            e,
-            format!(
-                "{}: the cache would go here (HOME is not set), but this is not a directory of \
-                 this user's that only the user may write; set XDG_CACHE_HOME or give \
-                 --cache-dir",
-                dir.display()
-            )
-        );
-        // Private, but made by another user (this one) for the user asking.
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
-        assert!(choose(None, None, t.path(), uid()).is_ok());
-        let other = uid() + 1;
-        std::fs::create_dir(t.path().join(format!("rpm-buildroot-{other}"))).unwrap();
-        assert!(choose(None, None, t.path(), other).is_err());
-        std::fs::remove_dir(&dir).unwrap();
-        std::os::unix::fs::symlink(t.path(), &dir).unwrap();
-        assert!(choose(None, None, t.path(), uid()).is_err());
+        let other = u + 1;
+        mkdir_mode(&t.path().join(format!("rpm-buildroot-{other}")), 0o700);
+        let got = choose(None, None, t.path(), other).unwrap();
+        assert!(file_name(&got)
+            .to_string_lossy()
+            .starts_with(&format!("rpm-buildroot-{other}-")));
+    }
+
+    /// Of the `rpm-buildroot-UID-*` entries, the first private directory of
+    /// this user's in name order is reused, as dnf reuses its own; entries
+    /// that are not (a symlink to a private directory, one others may
+    /// enter, one of mode 0500) are passed over, and `rpm-buildroot-UID0` is
+    /// no entry of user UID's.
+    #[test]
+    fn the_first_private_random_directory_is_reused() {
+        let t = tempfile::tempdir().unwrap();
+        let u = uid();
+        let p = |s: &str| t.path().join(format!("rpm-buildroot-{u}{s}"));
+        mkdir_mode(&p(""), 0o711);
+        mkdir_mode(&p("0"), 0o700);
+        mkdir_mode(&p("-c"), 0o700);
+        mkdir_mode(&p("-b"), 0o700);
+        mkdir_mode(&p("-a1"), 0o701);
+        mkdir_mode(&p("-a2"), 0o500);
+        std::os::unix::fs::symlink(p("-c"), p("-a0")).unwrap();
+        assert_eq!(choose(None, None, t.path(), u).unwrap(), p("-b"));
+    }
+
+    /// A temp directory where nothing can be made is an error naming it.
+    #[test]
+    fn no_directory_can_be_made() {
+        let t = tempfile::tempdir().unwrap();
+        let missing = t.path().join("missing");
+        let e = choose(None, None, &missing, uid()).unwrap_err().to_string();
+        let fixed = missing.join(format!("rpm-buildroot-{}", uid()));
+        assert!(e.starts_with(&format!("{}: ", fixed.display())), "{e}");
+    }
+
+    /// Makes a squatter's entry at the fallback's name.
+    type Squat = fn(&Path);
+
+    fn file_name(p: &Path) -> &std::ffi::OsStr {
+        p.file_name().unwrap_or_default()
+    }
+
+    fn mkdir_mode(d: &Path, mode: u32) {
+        std::fs::create_dir(d).unwrap();
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(mode)).unwrap();
     }
 }

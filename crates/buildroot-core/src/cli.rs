@@ -314,8 +314,10 @@ pub struct RepoFileArgs {
     /// Cache directory: HTTP repositories' metadata, and the pools built from every set of
     /// repositories (pools/, read back while the repos are unchanged; safe to delete; the 16
     /// most recently used are kept, RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none). Default:
-    /// $XDG_CACHE_HOME/rpm-buildroot (~/.cache/rpm-buildroot; without an existing HOME,
-    /// $TMPDIR/rpm-buildroot-UID); the archful tools: --cache's .metadata/.
+    /// $XDG_CACHE_HOME/rpm-buildroot (an absolute XDG_CACHE_HOME; else
+    /// ~/.cache/rpm-buildroot; without an existing HOME, a private $TMPDIR/rpm-buildroot-UID,
+    /// or rpm-buildroot-UID-XXXXXX when another took that name); the archful tools: --cache's
+    /// .metadata/.
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 }

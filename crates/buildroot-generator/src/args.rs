@@ -25,6 +25,12 @@ Examples:
   buildroot-generator --arch x86_64 --repofile eln.repo --only-binaries compose.txt \\
       --only-binaries workload-names.txt --output-dir verify/x86_64/out sources.txt
 
+  # ELN's choice when a name has several sources (configs/fedora-eln.conf's PREFER_RELEASE):
+  # of its sources, ordered by repo priority then version, the first whose release matches
+  # (else the first); give identify-archful-srpms and create-srpm-repos the same option:
+  echo hello | buildroot-generator --arch x86_64 --repofile testdata/fixture.repo \\
+      --prefer-release 'eln[0-9]+' --print sources
+
   # Why is nasm in the x86_64 buildroot?
   buildroot-generator --arch x86_64 --repo main='testdata/repos/$basearch' \\
       --source-repo src=testdata/repos/source --why nasm testdata/compose/sources.txt

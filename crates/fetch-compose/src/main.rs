@@ -65,8 +65,10 @@ struct Args {
     /// The directory to write ARCH.txt and sources-ARCH.txt into.
     #[arg(long, visible_alias = "output-dir", value_name = "DIR")]
     out: PathBuf,
-    /// Cache directory for HTTP downloads (default: $XDG_CACHE_HOME/rpm-buildroot,
-    /// ~/.cache/rpm-buildroot; without an existing HOME, $TMPDIR/rpm-buildroot-UID).
+    /// Cache directory for HTTP downloads (default: $XDG_CACHE_HOME/rpm-buildroot for an
+    /// absolute XDG_CACHE_HOME, else ~/.cache/rpm-buildroot; without an existing HOME, a
+    /// private $TMPDIR/rpm-buildroot-UID, or rpm-buildroot-UID-XXXXXX when another took that
+    /// name).
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
     /// Quiet: no warning of an empty list, no summary (which is shown only when stderr is a

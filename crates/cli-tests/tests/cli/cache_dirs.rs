@@ -1,7 +1,8 @@
 //! Where the tools cache when they are given no `--cache-dir`
-//! (`buildroot_core::cli::default_cache_dir`): `$XDG_CACHE_HOME`, an
-//! existing `$HOME`'s `.cache`, else a private `rpm-buildroot-UID` in the
-//! temp directory; a home that does not exist is never created. And that
+//! (`buildroot_core::cli::default_cache_dir`): an absolute `$XDG_CACHE_HOME`,
+//! an existing `$HOME`'s `.cache`, else a private `rpm-buildroot-UID` (or,
+//! that name taken, `rpm-buildroot-UID-XXXXXX`) in the temp directory; a
+//! home that does not exist is never created. And that
 //! the tests' own runs cache in a directory of the test's, not in the
 //! user's `~/.cache/rpm-buildroot`.
 
@@ -9,7 +10,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use cli_tests::http_support::Server;
-use cli_tests::{cache_home, cmd, expect_error, root, TestContext, Tool, FIXTURE_X86_64};
+use cli_tests::{cache_home, cmd, root, TestContext, Tool, FIXTURE_X86_64};
 
 /// The generator over the fixture repos, with only `home` (none: unset) and
 /// `$TMPDIR` = `temp` to choose its cache by.
@@ -68,31 +69,66 @@ fn a_home_that_does_not_exist_is_not_created() {
     assert_eq!(names(&xdg.join("rpm-buildroot")), ["pools"]);
 }
 
-/// A fallback directory that others may write (or another user made) is
-/// not used: one line naming it and what to do, exit 2.
+/// A fallback name someone else took first (a directory others may write,
+/// as anyone may make it on a shared /tmp) is left alone: the run caches in
+/// a new private `rpm-buildroot-UID-XXXXXX`, and the next run reuses it.
 #[test]
-fn a_fallback_others_may_write_is_refused() {
+fn a_taken_fallback_name_means_a_new_private_directory() {
     let t = TestContext::new();
     let uid = std::fs::metadata(t.path()).unwrap().uid();
     let fallback = t.join(format!("rpm-buildroot-{uid}"));
     std::fs::create_dir(&fallback).unwrap();
     std::fs::set_permissions(&fallback, std::fs::Permissions::from_mode(0o777)).unwrap();
-    let c = generator(Some(&t.join("nonexistent")), t.path());
-    assert_eq!(
-        expect_error(&t, c, "hello\n"),
-        format!(
-            "buildroot-generator: [TMP]/rpm-buildroot-{uid}: the cache would go here (HOME \
-             [TMP]/nonexistent is no directory), but this is not a directory of this user's \
-             that only the user may write; set XDG_CACHE_HOME or give --cache-dir"
-        )
-    );
+    for _ in 0..2 {
+        generator(Some(&t.join("nonexistent")), t.path())
+            .assert()
+            .success();
+        let made = names(t.path());
+        assert_eq!(made.len(), 2, "{made:?}");
+        assert_eq!(made[0], format!("rpm-buildroot-{uid}"));
+        let fresh = t.join(&made[1]);
+        assert!(
+            made[1].starts_with(&format!("rpm-buildroot-{uid}-")),
+            "{made:?}"
+        );
+        assert_eq!(names(&fresh), ["pools"]);
+        let meta = std::fs::symlink_metadata(&fresh).unwrap();
+        assert_eq!(meta.mode() & 0o777, 0o700);
+    }
     assert_eq!(names(&fallback), Vec::<String>::new());
+    let mode = std::fs::metadata(&fallback).unwrap().mode();
+    assert_eq!(mode & 0o777, 0o777, "{mode:o}");
+}
+
+/// A relative `$XDG_CACHE_HOME` is invalid by the XDG rules and ignored: the
+/// run caches in the home's `.cache`, not in a directory of that name below
+/// the working directory.
+#[test]
+fn a_relative_xdg_cache_home_is_ignored() {
+    let t = TestContext::new();
+    let home = t.join("home");
+    std::fs::create_dir(&home).unwrap();
+    let repo = |id: &str, dir: &str| format!("{id}={}", root().join(dir).display());
+    let mut c = cmd(Tool::Generator);
+    c.current_dir(t.path())
+        .args(["--arch", "x86_64", "--repo"])
+        .arg(repo("main", "testdata/repos/x86_64"))
+        .arg("--source-repo")
+        .arg(repo("src", "testdata/repos/source"))
+        .env("XDG_CACHE_HOME", "relative-cache")
+        .env("HOME", &home)
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    assert_eq!(names(t.path()), ["home"]);
+    assert_eq!(names(&home.join(".cache/rpm-buildroot")), ["pools"]);
 }
 
 /// The user's cache directory, as the tools would choose it in this
 /// environment, when it is `$XDG_CACHE_HOME`'s or an existing home's.
 fn users_cache() -> Option<PathBuf> {
-    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|x| !x.is_empty()) {
+    let xdg = std::env::var_os("XDG_CACHE_HOME").filter(|x| Path::new(x).is_absolute());
+    if let Some(x) = xdg {
         return Some(PathBuf::from(x).join("rpm-buildroot"));
     }
     let home = PathBuf::from(std::env::var_os("HOME")?);
