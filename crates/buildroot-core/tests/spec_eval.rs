@@ -913,6 +913,41 @@ fn dynamic_build_requires_however_the_section_line_is_made() {
             format!("{HEAD}%description\nd\n%generate_buildrequires\n%files\n"),
             true,
         ),
+        // Any line rpm's readLine hands out after the section line makes
+        // it: a conditional's line (handed out emptied), a line of a false
+        // branch, a comment, blanks; a last line without a newline too.
+        (
+            format!("{HEAD}%description\nd\n%files\n%if 1\n%generate_buildrequires\n%endif\n"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%generate_buildrequires\n%if 0\nx\n%endif\n"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%generate_buildrequires\n%if 0\n%else\n%endif"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%generate_buildrequires\n# c\n"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%generate_buildrequires\n  \t\n"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%generate_buildrequires\necho"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%generate_buildrequires"),
+            false,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%if 0\n%generate_buildrequires\n%endif\n"),
+            false,
+        ),
     ];
     let ctx = SpecContext::for_arch("x86_64");
     for (text, dynamic) in &cases {
