@@ -163,7 +163,7 @@ struct Probe<'a> {
     spec_path: &'a Path,
     original: Vec<u8>,
     /// The spec with our section ([`section_probe::appended`]).
-    probed: Option<Vec<u8>>,
+    probed: Option<section_probe::Probed>,
     /// Whether the file on disk has our section.
     probing: bool,
 }
@@ -172,7 +172,7 @@ impl Probe<'_> {
     fn write(&mut self, probing: bool) -> Result<(), String> {
         if self.probing != probing {
             let bytes = match (&self.probed, probing) {
-                (Some(probed), true) => probed,
+                (Some(probed), true) => &probed.text,
                 _ => &self.original,
             };
             std::fs::write(self.spec_path, bytes).map_err(|e| {
@@ -206,12 +206,13 @@ impl Probe<'_> {
                 .map_err(|(e, _)| e);
         }
         self.write(true)?;
+        let line = self.probed.as_ref().map_or(0, |p| p.line);
         match run_query(self.spec_path, top, t, macros) {
             Ok((mut a, stderr)) => {
                 a.dynamic_build_requires = section_probe::build_system_section(&stderr);
                 Ok(a)
             }
-            Err((_, stderr)) if section_probe::second_section(&stderr) => {
+            Err((_, stderr)) if section_probe::second_section(&stderr, line) => {
                 self.write(false)?;
                 let (mut a, _) = run_query(self.spec_path, top, t, macros).map_err(|(e, _)| e)?;
                 a.dynamic_build_requires = true;
@@ -463,8 +464,7 @@ mod tests {
         assert_eq!(read.verdict, Verdict::Rpmspec);
     }
 
-    /// A section in an `%include`d file counts where rpm reads it (the
-    /// probe names that file, whose line is read from disk); a noarch spec
+    /// A section in an `%include`d file counts where rpm reads it; a noarch spec
     /// is read for noarch, so a section under `%ifarch x86_64` is not one
     /// rpmbuild records, whatever the target.
     #[test]

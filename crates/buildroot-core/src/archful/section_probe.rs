@@ -24,6 +24,13 @@
 /// What the report of the build system's section starts with.
 const TAG: &str = "rpm-buildroot-section-probe";
 
+/// A spec with our section appended ([`appended`]).
+pub(super) struct Probed {
+    pub text: Vec<u8>,
+    /// The line number of our section line, which rpm's refusal names.
+    pub line: usize,
+}
+
 /// `text` (a spec's bytes) with our section appended: on a line of its own
 /// (a last line without a newline is ended; one that now ends in a `\`
 /// gets an empty line after it, which ends the continuation), written `%%`
@@ -32,7 +39,7 @@ const TAG: &str = "rpm-buildroot-section-probe";
 /// (an odd run of `\` before its newline): rpm fails such a spec at its
 /// end ("unclosed macro or bad line continuation"), and a line of ours
 /// would let it pass.
-pub(super) fn appended(text: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn appended(text: &[u8]) -> Option<Probed> {
     if text.ends_with(b"\n") && continued(&text[..text.len() - 1]) {
         return None;
     }
@@ -43,6 +50,8 @@ pub(super) fn appended(text: &[u8]) -> Option<Vec<u8>> {
             out.push(b'\n');
         }
     }
+    // rpm numbers the physical lines of the file.
+    let line = memchr::memchr_iter(b'\n', &out).count() + 1;
     out.extend_from_slice(
         format!(
             "%%generate_buildrequires\n\
@@ -55,7 +64,7 @@ pub(super) fn appended(text: &[u8]) -> Option<Vec<u8>> {
         )
         .as_bytes(),
     );
-    Some(out)
+    Some(Probed { text: out, line })
 }
 
 /// Whether `text` ends in an odd run of `\` (rpm's line reader takes a `\`
@@ -69,13 +78,19 @@ pub(super) fn is_probe(line: &str) -> bool {
     line.contains(TAG)
 }
 
-/// Whether rpm refused a second section: the spec opened one before ours
-/// (rpm 4.18 says `second %generate_buildrequires`, 6.1 leaves out the `%`).
-pub(super) fn second_section(stderr: &str) -> bool {
+/// Whether rpm refused our section, at `line`, as a second one: the spec
+/// opened one before it (rpm 4.18 says `error: line N: second
+/// %generate_buildrequires`, 4.20 and 6.1 leave out the `%`; rpm runs in
+/// the C locale, [`super::rpmargs::RpmMacros::command`]). The same words
+/// on another line are not ours: a spec of two sections (rpm fails it as
+/// it is), a spec's own `%{warn:...}`.
+pub(super) fn second_section(stderr: &str, line: usize) -> bool {
+    let prefix = format!("error: line {line}: second ");
     stderr.lines().any(|l| {
-        l.split_once("second ").is_some_and(|(_, rest)| {
+        l.strip_prefix(&prefix).is_some_and(|rest| {
             rest.trim_end()
-                .trim_start_matches('%')
+                .strip_prefix('%')
+                .unwrap_or(rest.trim_end())
                 .eq("generate_buildrequires")
         })
     })
@@ -92,13 +107,18 @@ mod tests {
 
     #[test]
     fn our_section_goes_on_a_line_of_its_own() {
-        let ends = |t: &str| appended(t.as_bytes()).map(|b| String::from_utf8(b).unwrap());
+        let ends = |t: &str| appended(t.as_bytes()).map(|p| String::from_utf8(p.text).unwrap());
         let starts = |t: &str, with: &str| ends(t).is_some_and(|e| e.starts_with(with));
         assert!(starts("%files\n", "%files\n%%generate_buildrequires\n"));
         assert!(starts("%files", "%files\n%%generate_buildrequires\n"));
         assert!(starts("a \\", "a \\\n\n%%generate_buildrequires\n"));
         assert!(starts("a \\\\\n", "a \\\\\n%%generate_buildrequires\n"));
         assert!(starts("", "%%generate_buildrequires\n"));
+        let line = |t: &str| appended(t.as_bytes()).unwrap().line;
+        assert_eq!(line(""), 1);
+        assert_eq!(line("%files"), 2);
+        assert_eq!(line("a\nb\n"), 3);
+        assert_eq!(line("a \\"), 3);
         // rpm fails this spec at its end; our line would make it pass.
         assert_eq!(ends("a \\\n"), None);
         assert_eq!(ends("a \\\\\\\n"), None);
@@ -107,12 +127,26 @@ mod tests {
     #[test]
     fn rpm_messages_are_told_apart() {
         assert!(second_section(
-            "error: line 17: second %generate_buildrequires\nerror: query failed\n"
+            "error: line 17: second %generate_buildrequires\nerror: query failed\n",
+            17
         ));
         assert!(second_section(
-            "error: line 17: second generate_buildrequires\n"
+            "error: line 17: second generate_buildrequires\n",
+            17
         ));
-        assert!(!second_section("error: line 3: second %prep\n"));
+        assert!(!second_section("error: line 17: second %prep\n", 17));
+        assert!(!second_section(
+            "error: line 9: second %generate_buildrequires\n",
+            17
+        ));
+        assert!(!second_section(
+            "warning: second %generate_buildrequires\n",
+            17
+        ));
+        assert!(!second_section(
+            "error: line 17: second %%generate_buildrequires\n",
+            17
+        ));
         assert!(build_system_section(&format!(
             "warning: {TAG} build system\n"
         )));
