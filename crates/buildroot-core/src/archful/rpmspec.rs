@@ -10,7 +10,8 @@
 //! per worker thread at a time). A spec rpm cannot read for an arch is
 //! decided by dep-tracker's `%ifarch` grep, with rpm's message as reason.
 //! Whether the spec has dynamic BuildRequires is rpm's answer too, told by
-//! a probe in the same query ([`super::section_probe`]).
+//! a section line of ours appended to the spec ([`super::section_probe`]);
+//! when rpm refuses it, the spec is read again as it is.
 
 use std::io::Read;
 use std::path::Path;
