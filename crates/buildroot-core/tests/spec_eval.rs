@@ -838,3 +838,124 @@ fn built_packages_and_noarch_are_per_arch() {
     let noarch = text.replace("License: MIT\n", "License: MIT\nBuildArch: noarch\n");
     assert_eq!(built(&noarch, "s390x"), (pairs(&aarch64), true));
 }
+
+/// Whether `rpmbuild -bs` (when installed) gives the SRPM of `text`
+/// `rpmlib(DynamicBuildRequires)`.
+fn rpmbuild_dynamic(text: &str) -> Option<bool> {
+    Command::new("rpmbuild").arg("--version").output().ok()?;
+    let dir = tempfile::tempdir().unwrap();
+    let spec_path = dir.path().join("dyn.spec");
+    std::fs::write(&spec_path, text).unwrap();
+    let out = Command::new("rpmbuild")
+        .args(["-bs", "--define"])
+        .arg(format!("_topdir {}", dir.path().display()))
+        .arg(&spec_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let srpm = std::fs::read_dir(dir.path().join("SRPMS"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let req = Command::new("rpm")
+        .args(["-qp", "--requires"])
+        .arg(srpm)
+        .output()
+        .unwrap();
+    Some(String::from_utf8_lossy(&req.stdout).contains("rpmlib(DynamicBuildRequires)"))
+}
+
+/// A `%generate_buildrequires` section is a line that reads so once
+/// expanded, however it came to be (`%%`, Lua's print, a macro's body),
+/// and only if rpm reads a line after it: one that ends the spec makes no
+/// section. The answers are rpmbuild's, 4.18 and 6.1 alike (asked of the
+/// host's rpmbuild when it is installed).
+#[test]
+fn dynamic_build_requires_however_the_section_line_is_made() {
+    let text = |global: &str, line: &str| {
+        format!(
+            "{HEAD}BuildRequires: gcc\n{global}\n%description\nd\n%prep\necho prep\n\
+             {line}\necho foo\n%build\necho build\n%files\n"
+        )
+    };
+    let cases = [
+        (text("", "%%generate_buildrequires"), true),
+        (text("", "%{lua: print(\"%generate_buildrequires\")}"), true),
+        (
+            text("", "%{lua: print(\"x\\n%generate_buildrequires\")}"),
+            true,
+        ),
+        (text("%global gbr %%generate_buildrequires", "%gbr"), true),
+        (
+            text("%define gbr %%generate_buildrequires", "%{?gbr}"),
+            true,
+        ),
+        (
+            text("", "%{lua: print(\"%%generate_buildrequires\")}"),
+            false,
+        ),
+        (text("%global gbr %generate_buildrequires", ""), false),
+        (
+            format!("{HEAD}%description\nd\n%files\n%generate_buildrequires\n"),
+            false,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%generate_buildrequires\n\n"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%generate_buildrequires\n%files\n"),
+            true,
+        ),
+        // Any line rpm's readLine hands out after the section line makes
+        // it: a conditional's line (handed out emptied), a line of a false
+        // branch, a comment, blanks; a last line without a newline too.
+        (
+            format!("{HEAD}%description\nd\n%files\n%if 1\n%generate_buildrequires\n%endif\n"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%generate_buildrequires\n%if 0\nx\n%endif\n"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%generate_buildrequires\n%if 0\n%else\n%endif"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%generate_buildrequires\n# c\n"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%generate_buildrequires\n  \t\n"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%generate_buildrequires\necho"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%generate_buildrequires"),
+            false,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%if 0\n%generate_buildrequires\n%endif\n"),
+            false,
+        ),
+    ];
+    let ctx = SpecContext::for_arch("x86_64");
+    for (text, dynamic) in &cases {
+        let ev = evaluate(text, &ctx).unwrap();
+        assert!(ev.problems.is_empty(), "{text}: {:?}", ev.problems);
+        assert_eq!(ev.dynamic_build_requires, *dynamic, "{text}");
+        if let Some(rpm) = rpmbuild_dynamic(text) {
+            assert_eq!(rpm, *dynamic, "rpmbuild on {text}");
+        }
+    }
+}

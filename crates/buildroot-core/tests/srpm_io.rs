@@ -7,7 +7,7 @@ use std::process::Command;
 use buildroot_core::dep::Dep;
 use buildroot_core::evr::Evr;
 use buildroot_core::package::{Package, Requirement};
-use buildroot_core::spec::SpecEval;
+use buildroot_core::spec::{SpecContext, SpecEval};
 use buildroot_core::srpm::{
     arch_limits, build_rpm, build_srpm, extract_spec, read_header, read_payload_files,
     rebuild_srpm, SourceFile, SrpmSpec,
@@ -328,7 +328,13 @@ fn an_srpm_in_rpm6_v6_format_reads_as_v4_ones_do() {
         .find(|f| f.base_name() == "hello6.txt")
         .unwrap();
     assert_eq!(source.data, b"hello from a v6 SRPM\n");
-    assert_eq!(arch_limits(&rebuilt).unwrap().exclude_arch, ["s390x"]);
+    // ExcludeArch is the evaluated spec's (here none given), not the header's.
+    assert!(arch_limits(&rebuilt).unwrap().exclude_arch.is_empty());
+    let ev = buildroot_core::spec::evaluate(&spec.text, &SpecContext::for_arch("aarch64")).unwrap();
+    assert_eq!(ev.exclude_arch, ["s390x"]);
+    let again = t.path().join("again.src.rpm");
+    std::fs::write(&again, rebuild_srpm(&path, &ev, "aarch64").unwrap()).unwrap();
+    assert_eq!(arch_limits(&again).unwrap().exclude_arch, ["s390x"]);
     if rpm_available() {
         let req = rpm_requires(&rebuilt);
         assert!(req.contains("gcc >= 10") && !req.contains("nasm"), "{req}");

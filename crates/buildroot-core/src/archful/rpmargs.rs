@@ -115,9 +115,14 @@ impl RpmMacros {
     }
 
     /// `program` with the environment and the leading options; the caller
-    /// adds its own, then [`RpmMacros::finish`].
+    /// adds its own, then [`RpmMacros::finish`]. rpm runs in the C locale:
+    /// its messages are read (`--rpmspec` tells a spec's
+    /// `%generate_buildrequires` by rpm's "second %generate_buildrequires",
+    /// which rpm's translations turn into e.g. "Zweites ...") and the
+    /// evaluator's `%(...)` runs in it too.
     pub fn command(&self, program: &str) -> Command {
         let mut c = Command::new(program);
+        c.env("LC_ALL", "C");
         for (k, v) in &self.env {
             c.env(k, v);
         }
@@ -128,5 +133,23 @@ impl RpmMacros {
     /// Adds the trailing options (`--load`, `--define`).
     pub fn finish<'a>(&self, c: &'a mut Command) -> &'a mut Command {
         c.args(&self.last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever the user's locale, rpm's messages are its untranslated
+    /// ones (LC_ALL wins over LANG and LC_MESSAGES; gettext ignores
+    /// LANGUAGE in the C locale).
+    #[test]
+    fn rpm_runs_in_the_c_locale() {
+        let c = RpmMacros::default().command("rpmspec");
+        let lc_all = c
+            .get_envs()
+            .find(|(k, _)| *k == "LC_ALL")
+            .and_then(|(_, v)| v);
+        assert_eq!(lc_all, Some(std::ffi::OsStr::new("C")));
     }
 }

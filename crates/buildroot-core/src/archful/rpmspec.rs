@@ -10,7 +10,8 @@
 //! per worker thread at a time). A spec rpm cannot read for an arch is
 //! decided by dep-tracker's `%ifarch` grep, with rpm's message as reason.
 //! Whether the spec has dynamic BuildRequires is rpm's answer too, told by
-//! a probe in the same query ([`super::section_probe`]).
+//! a section line of ours appended to the spec ([`super::section_probe`]);
+//! when rpm refuses it, the spec is read again as it is.
 
 use std::io::Read;
 use std::path::Path;
@@ -117,8 +118,20 @@ fn rpm_reads(
     runs: &[(&ArchTarget, RpmMacros)],
 ) -> ArchfulResult {
     res.verdict = Verdict::Rpmspec;
+    let mut probe = match std::fs::read(spec_path) {
+        Ok(original) => Probe {
+            spec_path,
+            probed: section_probe::appended(&original),
+            original,
+            probing: false,
+        },
+        Err(e) => {
+            let reason = format!("{}: {}", spec_path.display(), crate::error::io_message(&e));
+            return grep_fallback(res, text, reason);
+        }
+    };
     for (t, macros) in runs {
-        match query(spec_path, text, top, t, macros) {
+        match probe.query(top, t, macros, res.dynamic_build_requires) {
             Ok(a) => {
                 if excluded(&t.arch, &a.exclusive_arch, &a.exclude_arch) {
                     res.not_buildable_on.push(t.arch.clone());
@@ -126,39 +139,108 @@ fn rpm_reads(
                 res.dynamic_build_requires |= a.dynamic_build_requires;
                 res.build_requires.insert(t.arch.clone(), a.build_requires);
             }
-            Err(reason) => {
-                res.verdict = Verdict::GrepFallback { reason };
-                res.archful = spec::grep_archful(text);
-                // As the grep reads the spec: any section line counts.
-                res.dynamic_build_requires = text
-                    .lines()
-                    .any(|l| l.trim_start().starts_with("%generate_buildrequires"));
-                return res;
-            }
+            Err(reason) => return grep_fallback(res, text, reason),
         }
     }
     res.decide();
     res
 }
 
-/// Runs `rpmspec` for one arch; `Err` is rpm's last message.
-fn query(
+/// `res` decided by dep-tracker's grep of `text`, rpm having failed with
+/// `reason`.
+fn grep_fallback(mut res: ArchfulResult, text: &str, reason: String) -> ArchfulResult {
+    res.verdict = Verdict::GrepFallback { reason };
+    res.archful = spec::grep_archful(text);
+    // As the grep reads the spec: any section line counts.
+    res.dynamic_build_requires = text
+        .lines()
+        .any(|l| l.trim_start().starts_with("%generate_buildrequires"));
+    res
+}
+
+/// The spec file rpm reads, with or without our section appended
+/// ([`section_probe`]).
+struct Probe<'a> {
+    spec_path: &'a Path,
+    original: Vec<u8>,
+    /// The spec with our section ([`section_probe::appended`]).
+    probed: Option<section_probe::Probed>,
+    /// Whether the file on disk has our section.
+    probing: bool,
+}
+
+impl Probe<'_> {
+    fn write(&mut self, probing: bool) -> Result<(), String> {
+        if self.probing != probing {
+            let bytes = match (&self.probed, probing) {
+                (Some(probed), true) => &probed.text,
+                _ => &self.original,
+            };
+            std::fs::write(self.spec_path, bytes).map_err(|e| {
+                format!(
+                    "{}: {}",
+                    self.spec_path.display(),
+                    crate::error::io_message(&e)
+                )
+            })?;
+            self.probing = probing;
+        }
+        Ok(())
+    }
+
+    /// rpm's answer for one arch. Until a section is `found` (on any arch:
+    /// the SRPM's answer is whether some arch has one), the spec is read
+    /// with our section appended; when rpm refuses ours as a second one, it
+    /// is read again as it is, for its BuildRequires. A spec our section
+    /// cannot follow (rpm fails it at its end) is read as it is.
+    fn query(
+        &mut self,
+        top: &Path,
+        t: &ArchTarget,
+        macros: &RpmMacros,
+        found: bool,
+    ) -> Result<RpmAnswer, String> {
+        if found || self.probed.is_none() {
+            self.write(false)?;
+            return run_query(self.spec_path, top, t, macros)
+                .map(|(a, _)| a)
+                .map_err(|(e, _)| e);
+        }
+        self.write(true)?;
+        let line = self.probed.as_ref().map_or(0, |p| p.line);
+        match run_query(self.spec_path, top, t, macros) {
+            Ok((mut a, stderr)) => {
+                a.dynamic_build_requires = section_probe::build_system_section(&stderr);
+                Ok(a)
+            }
+            Err((_, stderr)) if section_probe::second_section(&stderr, line) => {
+                self.write(false)?;
+                let (mut a, _) = run_query(self.spec_path, top, t, macros).map_err(|(e, _)| e)?;
+                a.dynamic_build_requires = true;
+                Ok(a)
+            }
+            Err((e, _)) => Err(e),
+        }
+    }
+}
+
+/// Runs `rpmspec` for one arch: the answer and rpm's standard error, or
+/// rpm's last message and its standard error.
+fn run_query(
     spec_path: &Path,
-    text: &str,
     top: &Path,
     t: &ArchTarget,
     macros: &RpmMacros,
-) -> Result<RpmAnswer, String> {
+) -> Result<(RpmAnswer, String), (String, String)> {
     let mut cmd = macros.command("rpmspec");
     cmd.args(["-q", "--srpm", "--target", &t.arch, "--qf", QUERY]);
     cmd.arg("--define")
         .arg(format!("_topdir {}", top.display()));
-    cmd.arg("--define").arg(section_probe::define());
     macros.finish(&mut cmd);
     cmd.arg(spec_path);
     let what = format!("rpmspec --target {}", t.arch);
     let (ok, stdout, stderr) =
-        run_limited(&mut cmd, TIME_LIMIT).map_err(|e| format!("{what}: {e}"))?;
+        run_limited(&mut cmd, TIME_LIMIT).map_err(|e| (format!("{what}: {e}"), String::new()))?;
     if !ok {
         let last = stderr
             .lines()
@@ -167,11 +249,9 @@ fn query(
             .unwrap_or("failed")
             .trim()
             .to_string();
-        return Err(format!("{what}: {last}"));
+        return Err((format!("{what}: {last}"), stderr));
     }
-    let mut a = parse_answer(&stdout);
-    a.dynamic_build_requires = section_probe::opened_section(&stderr, spec_path, text);
-    Ok(a)
+    Ok((parse_answer(&stdout), stderr))
 }
 
 /// Reads the `R dep` / `A arch` / `X arch` lines of the query.
@@ -253,10 +333,10 @@ mod tests {
         assert_eq!(a.exclude_arch, ["s390x"]);
     }
 
-    /// Whether `rpm_reads` finds dynamic BuildRequires in `text` (with
-    /// `files` beside it in `_sourcedir`) for `arches`, with the real
-    /// rpmspec; `None` when rpmspec is not installed.
-    fn dynamic_for(text: &str, files: &[(&str, &str)], arches: &[&str]) -> Option<bool> {
+    /// `rpm_reads` of `text` (with `files` beside it in `_sourcedir`) for
+    /// `arches`, with the real rpmspec; `None` when rpmspec is not
+    /// installed.
+    fn read_by_rpm(text: &str, files: &[(&str, &str)], arches: &[&str]) -> Option<ArchfulResult> {
         if check_rpmspec().is_err() {
             eprintln!("skipped: rpmspec is not installed");
             return None;
@@ -287,13 +367,18 @@ mod tests {
             .iter()
             .map(|t| (t, RpmMacros::of(t).unwrap()))
             .collect();
-        let res = rpm_reads(
+        Some(rpm_reads(
             ArchfulResult::new(&cached),
             &spec_path,
             text,
             dir.path(),
             &runs,
-        );
+        ))
+    }
+
+    /// Whether `rpm_reads` finds dynamic BuildRequires in `text` ([`read_by_rpm`]).
+    fn dynamic_for(text: &str, files: &[(&str, &str)], arches: &[&str]) -> Option<bool> {
+        let res = read_by_rpm(text, files, arches)?;
         assert_eq!(res.verdict, Verdict::Rpmspec, "{res:?}");
         assert_eq!(res.build_requires[arches[0]], ["gcc"]);
         Some(res.dynamic_build_requires)
@@ -318,8 +403,69 @@ mod tests {
         assert_eq!(dynamic_for(text, &[], &["x86_64", "aarch64"]), Some(true));
     }
 
-    /// A section in an `%include`d file counts where rpm reads it (the
-    /// probe names that file, whose line is read from disk); a noarch spec
+    /// A section line counts however rpm came to read it: `%%` written,
+    /// printed by Lua, a macro's body; a line that only looks like one
+    /// (Lua printing `%%`, a `%global` whose body is the name, never used)
+    /// does not. rpm 4.18 and 6.1 (rpmbuild -bs) give these answers.
+    #[test]
+    fn dynamic_build_requires_however_the_section_line_is_made() {
+        let spec = |global: &str, line: &str| {
+            format!(
+                "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+                 BuildRequires: gcc\n{global}\n%description\nd\n%prep\necho prep\n\
+                 {line}\necho foo\n%build\necho build\n%files\n"
+            )
+        };
+        let cases = [
+            ("", "%%generate_buildrequires", true),
+            ("", "%{lua: print(\"%generate_buildrequires\")}", true),
+            ("", "%{lua: print(\"x\\n%generate_buildrequires\")}", true),
+            ("", "%{expand:%%generate_buildrequires}", true),
+            ("%global gbr %%generate_buildrequires", "%gbr", true),
+            ("%define gbr %%generate_buildrequires", "%{?gbr}", true),
+            ("", "%{lua: print(\"%%generate_buildrequires\")}", false),
+            ("%global gbr %generate_buildrequires", "", false),
+        ];
+        for (global, line, dynamic) in cases {
+            let Some(got) = dynamic_for(&spec(global, line), &[], &["x86_64"]) else {
+                return;
+            };
+            assert_eq!(got, dynamic, "{global:?} {line:?}");
+        }
+    }
+
+    /// What rpm reads is the spec as it is: a spec asking whether
+    /// `%generate_buildrequires` is a macro gets rpm's answer (it is not).
+    #[test]
+    fn the_probe_cannot_be_seen_by_the_spec() {
+        let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+            BuildRequires: gcc%{?generate_buildrequires:-seen}\
+            %{lua: if rpm.isdefined('generate_buildrequires') then print('-lua') end}\n\
+            %description\nd\n%prep\n%generate_buildrequires\necho foo\n%build\n%files";
+        // dynamic_for checks the BuildRequires are `gcc` alone.
+        assert_ne!(dynamic_for(text, &[], &["x86_64", "s390x"]), Some(false));
+    }
+
+    /// rpm fails a spec whose last line asks for another (a `\` before its
+    /// newline): our section line must not let it pass, so it falls back
+    /// to the grep, as before.
+    #[test]
+    fn a_spec_rpm_fails_at_its_end_is_not_probed() {
+        let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+            BuildRequires: gcc\n%description\nd\n%build\necho a \\\n";
+        let Some(res) = read_by_rpm(text, &[], &["x86_64"]) else {
+            return;
+        };
+        let Verdict::GrepFallback { reason } = &res.verdict else {
+            panic!("{res:?}");
+        };
+        assert!(reason.contains("can't parse"), "{reason}");
+        // Without the `\` rpm reads it.
+        let read = read_by_rpm(&text.replace(" \\\n", "\n"), &[], &["x86_64"]).unwrap();
+        assert_eq!(read.verdict, Verdict::Rpmspec);
+    }
+
+    /// A section in an `%include`d file counts where rpm reads it; a noarch spec
     /// is read for noarch, so a section under `%ifarch x86_64` is not one
     /// rpmbuild records, whatever the target.
     #[test]

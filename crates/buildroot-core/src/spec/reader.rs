@@ -97,6 +97,11 @@ pub(super) struct Reader {
     line_dir: Option<(D, usize)>,
     /// The line number of the current line in its file.
     pub lineno: usize,
+    /// How many lines rpm's `readLine` has handed out: every line this
+    /// reader reads, and also each `%if`/`%elif`/`%else`/`%endif` line,
+    /// which rpm hands out emptied where this reader goes on to the next;
+    /// an `%include` line is not one (rpm reads on into the file).
+    pub handed_out: usize,
     /// The last error was one of nesting (`%if` without `%endif`, ...).
     pub structural: bool,
     /// How the parser uses the lines now.
@@ -146,6 +151,7 @@ impl Reader {
             line: Vec::new(),
             line_dir: None,
             lineno: 0,
+            handed_out: 0,
             structural: false,
             mode: Mode::Preamble,
             alt_dir: None,
@@ -297,7 +303,13 @@ impl Reader {
             } else {
                 self.take_line();
             }
-            match self.classify(eng)? {
+            let files = self.files.len();
+            let line = self.classify(eng)?;
+            // Only an `%include` opens a file here.
+            if self.files.len() == files {
+                self.handed_out += 1;
+            }
+            match line {
                 Some(()) => return Ok(true),
                 None => continue,
             }

@@ -493,16 +493,16 @@ pub fn build_srpm(s: &SrpmSpec) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Rebuilds an SRPM with the BuildRequires and BuildConflicts of `ev` (the
-/// spec evaluated for `host_arch`; each as rpm writes it, see
-/// [`SrpmSpec::build_requires_text`]): same name, EVR, license, summary,
 /// rpm's `RPMSENSE_EQUAL`: the flag of an SRPM's `N = EVR` provides.
 const RPMSENSE_EQUAL: u32 = 8;
 
+/// Rebuilds an SRPM with the BuildRequires and BuildConflicts of `ev` (the
+/// spec evaluated for `host_arch`; each as rpm writes it, see
+/// [`SrpmSpec::build_requires_text`]): same name, EVR, license, summary,
 /// spec, sources and build time; the header records `host_arch` (the arch
-/// the BuildRequires were evaluated for; `noarch` for a noarch spec) and,
-/// as provides, the packages `ev` builds for it, as `rpmbuild -bs --target`
-/// writes them.
+/// the BuildRequires were evaluated for; `noarch` for a noarch spec), `ev`'s
+/// ExclusiveArch and ExcludeArch and, as provides, the packages `ev` builds
+/// for it, as `rpmbuild -bs --target` writes them.
 pub fn rebuild_srpm(orig: &Path, ev: &SpecEval, host_arch: &str) -> Result<Vec<u8>> {
     let raw = RawHeader::read(orig)?;
     let md = PackageMetadata::open(orig).map_err(|e| rpm_err(orig, e))?;
@@ -520,11 +520,6 @@ pub fn rebuild_srpm(orig: &Path, ev: &SpecEval, host_arch: &str) -> Result<Vec<u
             .map(|(n, size)| (String::from_utf8_lossy(n).into_owned(), size))
             .collect()
     };
-    let ArchLimits {
-        exclusive_arch,
-        exclude_arch,
-        ..
-    } = arch_limits(orig)?;
     let info = SrpmInfo::read(orig)?;
     // A noarch spec's SRPM is noarch, as rpmbuild records it on any target.
     let arch = if ev.noarch { "noarch" } else { host_arch };
@@ -552,8 +547,10 @@ pub fn rebuild_srpm(orig: &Path, ev: &SpecEval, host_arch: &str) -> Result<Vec<u
         build_requires_text: ev.build_requires_text.clone(),
         build_conflicts_text: ev.build_conflicts_text.clone(),
         dynamic_build_requires: ev.dynamic_build_requires,
-        exclusive_arch,
-        exclude_arch,
+        // The spec's for this arch (`%ifarch`, arch macros), as rpmbuild
+        // writes them, not the build host's.
+        exclusive_arch: ev.exclusive_arch.clone(),
+        exclude_arch: ev.exclude_arch.clone(),
         host_arch: arch.to_string(),
         build_time: md.get_build_time().unwrap_or(0) as u32,
         no_source: ints(IndexTag::RPMTAG_NOSOURCE),

@@ -43,6 +43,15 @@ const TRICKY: &str = "Name: t\nVersion: 1.0\nRelease: 1%{?dist}\nSummary: s\nLic
 %ifarch aarch64\n%package arm\nSummary: a\n%description arm\nd\n%files arm\n%endif\n\
 %if 0\n%files hidden\n%endif\n%files doc -f doc.lst\n%files -n %{tool}\n";
 
+/// ExclusiveArch and ExcludeArch that differ by arch (`%ifarch`, the target's
+/// macros, a subpackage's lines, which rpm adds to the source package's):
+/// the regenerated SRPM holds the arch's, not the build host's.
+const ARCH_LIMITS: &str = "Name: e\nVersion: 1.0\nRelease: 1%{?dist}\nSummary: s\nLicense: MIT\n\
+%ifarch x86_64\nBuildRequires: nasm\nExclusiveArch: x86_64 aarch64\n%else\n\
+ExclusiveArch: aarch64 s390x %{_target_cpu}\n%endif\nExcludeArch: i686 not-%{_target_cpu}\n\
+%description\nd\n%package sub\nSummary: x\nExclusiveArch: %{_arch}\nExcludeArch: sub-%{_target_cpu}\n\
+%description sub\nd\n%files\n%files sub\n";
+
 /// rpmbuild with ELN's macros, as create-srpm-repos has them built in.
 fn rpmbuild(top: &Path, arch: &str) -> StdCommand {
     let mut c = StdCommand::new("rpmbuild");
@@ -62,7 +71,7 @@ fn header(srpm: &Path) -> Vec<String> {
         &["--requires"],
         &[
             "--qf",
-            "%{ARCH}|[%{BUILDARCHS} ]|%{OS}|[%{EXCLUSIVEARCH} ]\n",
+            "%{ARCH}|[%{BUILDARCHS} ]|%{OS}|[%{EXCLUSIVEARCH} ]|[%{EXCLUDEARCH} ]\n",
         ],
     ]
     .iter()
@@ -99,6 +108,7 @@ fn a_regenerated_srpm_has_the_header_rpmbuild_writes_for_its_arch() {
         ("q", NOARCH),
         ("t", TRICKY),
         ("z", NO_FILES),
+        ("e", ARCH_LIMITS),
     ] {
         let top = t.path().join(format!("build-{name}"));
         let spec = t.path().join(format!("{name}.spec"));
@@ -113,7 +123,7 @@ fn a_regenerated_srpm_has_the_header_rpmbuild_writes_for_its_arch() {
         std::fs::rename(top.join("SRPMS").join(&file), cache.join(&file)).unwrap();
         names.push(file);
     }
-    let list = "p\nq\nt\nz\n";
+    let list = "p\nq\nt\nz\ne\n";
     std::fs::write(t.path().join("archful.txt"), list).unwrap();
     let out = t.path().join("repo");
     cmd(Tool::CreateSrpmRepos)

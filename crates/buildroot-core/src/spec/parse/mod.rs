@@ -221,9 +221,18 @@ pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Resul
                 body(rd, eng, p, |_| Ok(()))?
             }
             Part::GenerateBuildRequires => {
-                spec.out.dynamic_build_requires = true;
-                spec.own_generate_buildrequires = true;
-                body(rd, eng, p, |_| Ok(()))?
+                // rpm's parseLines makes the section only once readLine
+                // hands it a line after the section line (any line: a
+                // blank, a comment, an `%endif`, the next section's): one
+                // that ends the spec is no section (rpm 4.18 and 6.1 write
+                // no `rpmlib(DynamicBuildRequires)` for it).
+                let before = rd.handed_out;
+                let next = body(rd, eng, p, |_| Ok(()))?;
+                if rd.handed_out > before {
+                    spec.out.dynamic_build_requires = true;
+                    spec.own_generate_buildrequires = true;
+                }
+                next
             }
             Part::SourceList | Part::PatchList => {
                 let patch = p == Part::PatchList;

@@ -1,0 +1,302 @@
+//! The checksums of the SRPM cache's files, verified once and kept in
+//! [`SUMS_FILE`], so that an SRPM is not hashed again by every run that
+//! needs its checksum: identify-archful-srpms checks each cached SRPM
+//! against primary.xml on every run, and create-srpm-repos writes each
+//! one's sha256 into every arch's primary.xml. At Fedora's size (tens of
+//! GB of SRPMs per arch) each such pass reads every byte of the cache.
+//!
+//! The rule, stricter than createrepo_c's `--update` (its dumper thread
+//! takes an old repodata entry when the file's size and mtime, in seconds,
+//! match): a recorded checksum stands for the file only while the file's
+//! device, inode, size, mtime and ctime (nanoseconds) are those recorded.
+//! A write changes mtime and ctime; a write that puts the mtime back
+//! (`touch -d`, `rsync --inplace -t`), a chmod or a new link changes ctime,
+//! which no one can set; a file replaced by rename is another inode.
+//! Anything that does not match, a line that does not parse, a missing
+//! record: the file is hashed again. A checksum is recorded only when the
+//! tool itself wrote the file (a copy or download checked as it was
+//! written) or hashed it, and only then when its mtime is at least
+//! [`RACY`] older than the moment it was looked at (git's "racily clean"
+//! rule: a write in the same tick of the file system's clock could leave
+//! the times as they were).
+//!
+//! Our own hard links change a file's ctime too (create-srpm-repos links
+//! every SRPM into each arch's repo; identify-archful-srpms links a local
+//! repo's file into the cache and renames it): right after such a link the
+//! record is carried over to the new ctime ([`Sums::carry`]) when the file
+//! was exactly as checked right before the link and device, inode, size
+//! and mtime are still those right after. The one change that could hide
+//! there is a write that also puts the mtime back, to the nanosecond,
+//! between those two looks. Every other record is of the exact stamp its
+//! checksum was verified at. Links
+//! made by anyone else (removing an old repo with `rm -rf`) make the next
+//! run hash the file once more, never trust it.
+//!
+//! The record is one text file of lines, each appended (one `write` of an
+//! `O_APPEND` file) as soon as a run learns it, so that the four arches'
+//! create-srpm-repos runs, which the workflow starts at once and which
+//! link the same files at about the same moment, see each other's
+//! carried-over records: a run that finds a file's stamp unknown reads
+//! what was appended since it last looked before it hashes. A later line
+//! wins; a line that is incomplete or fails its own check is none.
+//! identify-archful-srpms compacts the file (a temp file renamed over it,
+//! under the lock `cache_uses` takes for its record), leaving out entries
+//! of files no longer in the cache; a line another run appends to the old
+//! file meanwhile is lost, which costs a hash, never a wrong checksum.
+//!
+//! Here the record itself ([`Sums`]); in submodules what it is keyed by
+//! (`stamp`), the hashing (`hashing`) and the line format (`record_line`).
+
+mod hashing;
+mod record_line;
+mod stamp;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::atomic;
+use crate::error::{Error, Result};
+use crate::rpmmd::{DownloadLock, LockTask};
+
+pub(crate) use hashing::{finish, hash_file, hashers};
+use record_line::{format_line, parse_line};
+pub(crate) use stamp::{Checked, Digests, Stamp};
+
+/// The record of checksums in an SRPM cache.
+pub const SUMS_FILE: &str = ".srpm-sums";
+
+/// The checksums of one SRPM cache: its record as read so far.
+#[derive(Debug)]
+pub(crate) struct Sums {
+    cache: PathBuf,
+    state: Mutex<State>,
+}
+
+/// What a run knows of the record.
+#[derive(Debug, Default)]
+struct State {
+    /// File name -> the stamp and checksums of its latest line.
+    known: BTreeMap<String, (Stamp, Digests)>,
+    /// The record file read (device, inode) and how far (bytes).
+    read: Option<((u64, u64), u64)>,
+    /// The record opened for appending (None: not yet, or not allowed).
+    appender: Option<std::fs::File>,
+    /// Whether appending failed (a cache this run may only read).
+    read_only: bool,
+}
+
+impl Sums {
+    /// The record of `cache` (empty when it is missing or unreadable).
+    pub(crate) fn open(cache: &Path) -> Sums {
+        let sums = Sums {
+            cache: cache.to_path_buf(),
+            state: Mutex::new(State::default()),
+        };
+        sums.catch_up(&mut sums.state.lock().expect("sums lock"));
+        sums
+    }
+
+    /// Reads what was appended to the record since this run last looked
+    /// (all of it when it is another file now: compacted by another run).
+    fn catch_up(&self, st: &mut State) {
+        let path = self.cache.join(SUMS_FILE);
+        let Ok(mut f) = std::fs::File::open(&path) else {
+            return;
+        };
+        let Ok(meta) = f.metadata() else {
+            return;
+        };
+        let id = (meta.dev(), meta.ino());
+        let from = match st.read {
+            Some((read_id, at)) if read_id == id && at <= meta.len() => at,
+            _ => 0,
+        };
+        if st
+            .read
+            .is_some_and(|(read_id, at)| read_id == id && at == meta.len())
+        {
+            return;
+        }
+        let mut bytes = Vec::new();
+        if f.seek(SeekFrom::Start(from)).is_err() || f.read_to_end(&mut bytes).is_err() {
+            return;
+        }
+        // Only whole lines: one being appended now is read next time.
+        let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        for line in String::from_utf8_lossy(&bytes[..whole]).lines() {
+            if let Some((name, entry)) = parse_line(line) {
+                st.known.insert(name, entry);
+            }
+        }
+        st.read = Some((id, from + whole as u64));
+    }
+
+    /// The `algo` checksum of cache file `name`: recorded, when the
+    /// record's stamp is the file's now (what other runs appended since
+    /// this one read the record included); else the file is hashed and,
+    /// when that was recordable ([`hash_file`]), recorded.
+    pub(crate) fn digest(&self, name: &str, algo: &str) -> Result<(String, Checked)> {
+        let path = self.cache.join(name);
+        let stamp = Stamp::of(&path).map_err(|e| Error::io(&path, e))?;
+        if let Some(hex) = self.lookup(name, &stamp, algo) {
+            let checked = Checked {
+                digests: [(algo.to_string(), hex.clone())].into(),
+                stamp,
+                recordable: true,
+            };
+            return Ok((hex, checked));
+        }
+        let checked = hash_file(&path, &[algo])?;
+        let hex = checked.digests[algo].clone();
+        self.learn(name, &checked);
+        Ok((hex, checked))
+    }
+
+    /// The recorded `algo` checksum of `name` for a file at `stamp`.
+    fn lookup(&self, name: &str, stamp: &Stamp, algo: &str) -> Option<String> {
+        let mut st = self.state.lock().expect("sums lock");
+        let found = |st: &State| {
+            let (s, d) = st.known.get(name)?;
+            (s == stamp).then(|| d.get(algo).cloned()).flatten()
+        };
+        if let Some(hex) = found(&st) {
+            return Some(hex);
+        }
+        self.catch_up(&mut st);
+        found(&st)
+    }
+
+    /// Records `checked` for cache file `name` (checksums the run wrote the
+    /// file with, or hashed it for) when the file is exactly as it was
+    /// checked, ctime included: anything that happened to it since, even
+    /// a write that put the mtime back, leaves it unrecorded.
+    pub(crate) fn learn(&self, name: &str, checked: &Checked) {
+        let Ok(now) = Stamp::of(&self.cache.join(name)) else {
+            return;
+        };
+        if now == checked.stamp {
+            self.record(name, checked, &checked.stamp, now);
+        }
+    }
+
+    /// Runs `link`, this run's own link of cache file `name` somewhere,
+    /// which moves the file's ctime, and carries the checksums of
+    /// `checked` over to that ctime: only when the file, looked at right
+    /// before the link, is as `checked` saw it (or as the record vouches
+    /// for: another arch's run linked it meanwhile), and right after it
+    /// still has that device, inode, size and mtime. A change between the
+    /// check and the link (while the headers were read) is never carried;
+    /// the one left is a write that puts the mtime back, to the
+    /// nanosecond, between the two looks around the link.
+    pub(crate) fn carry<T>(&self, name: &str, checked: &Checked, link: impl FnOnce() -> T) -> T {
+        let path = self.cache.join(name);
+        let before = Stamp::of(&path)
+            .ok()
+            .filter(|b| checked.recordable && self.vouches(name, checked, b));
+        let out = link();
+        if let (Some(before), Ok(after)) = (before, Stamp::of(&path)) {
+            if after.same_bytes(&before) {
+                self.record(name, checked, &before, after);
+            }
+        }
+        out
+    }
+
+    /// Whether the file `name` at `stamp` holds the bytes `checked` saw:
+    /// `stamp` is the one they were taken at, or one the record gives the
+    /// same checksums for.
+    fn vouches(&self, name: &str, checked: &Checked, stamp: &Stamp) -> bool {
+        *stamp == checked.stamp
+            || checked
+                .digests
+                .iter()
+                .all(|(a, h)| self.lookup(name, stamp, a).as_ref() == Some(h))
+    }
+
+    /// Records `checked`'s checksums for `name` at stamp `now`, with those
+    /// the record holds for the very stamp they were verified at (`at`:
+    /// another type, for the same bytes). Nothing when not recordable or
+    /// already recorded.
+    fn record(&self, name: &str, checked: &Checked, at: &Stamp, now: Stamp) {
+        if !checked.recordable || name.contains(['\t', '\n', '/']) || name.is_empty() {
+            return;
+        }
+        let mut st = self.state.lock().expect("sums lock");
+        let mut digests = checked.digests.clone();
+        if let Some((s, d)) = st.known.get(name) {
+            if s == at {
+                for (a, h) in d {
+                    digests.entry(a.clone()).or_insert_with(|| h.clone());
+                }
+            }
+        }
+        if st.known.get(name) == Some(&(now, digests.clone())) {
+            return;
+        }
+        let line = format_line(name, &now, &digests);
+        st.known.insert(name.to_string(), (now, digests));
+        self.append(&mut st, &line);
+    }
+
+    /// Appends one line to the record, in one `write`. A cache this run
+    /// may not write (another user's) is left as it is: a checksum not
+    /// recorded costs a hash later.
+    fn append(&self, st: &mut State, line: &str) {
+        if st.read_only {
+            return;
+        }
+        if st.appender.is_none() {
+            use std::os::unix::fs::OpenOptionsExt;
+            st.appender = std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .mode(0o644)
+                .open(self.cache.join(SUMS_FILE))
+                .ok();
+        }
+        let written = st
+            .appender
+            .as_mut()
+            .is_some_and(|f| f.write_all(line.as_bytes()).is_ok());
+        st.read_only = !written;
+    }
+
+    /// Rewrites the record with the latest line of each file still in the
+    /// cache (a temp file renamed over it, under the record's lock), when
+    /// that leaves out lines. identify-archful-srpms' step, as the cache's
+    /// owner: the runs that read the cache only append.
+    pub(crate) fn compact(&self) -> Result<()> {
+        let path = self.cache.join(SUMS_FILE);
+        let _one_at_a_time =
+            DownloadLock::take_for(&path, &path.display().to_string(), LockTask::Update);
+        let text = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        let whole = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let text = String::from_utf8_lossy(&text[..whole]);
+        let mut latest: BTreeMap<String, (Stamp, Digests)> = BTreeMap::new();
+        let mut lines = 0usize;
+        for line in text.lines() {
+            lines += 1;
+            if let Some((name, entry)) = parse_line(line) {
+                latest.insert(name, entry);
+            }
+        }
+        latest.retain(|name, _| self.cache.join(name).is_file());
+        if latest.len() == lines {
+            return Ok(());
+        }
+        let out: String = latest
+            .iter()
+            .map(|(name, (s, d))| format_line(name, s, d))
+            .collect();
+        atomic::write_file(&path, out.as_bytes())
+    }
+}

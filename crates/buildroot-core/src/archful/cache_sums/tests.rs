@@ -1,0 +1,235 @@
+//! The record's rule on real files: what makes a recorded checksum stand
+//! for a file, and what makes the file be hashed again.
+
+use std::time::{Duration, SystemTime};
+
+use super::*;
+use crate::rpmmd::Hasher;
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// A cache holding `name` with `bytes`, written an hour ago (so not
+/// racily new).
+fn cache_with(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    set_mtime(&p, SystemTime::now() - HOUR);
+    p
+}
+
+fn set_mtime(p: &Path, t: SystemTime) {
+    let f = std::fs::File::options().append(true).open(p).unwrap();
+    f.set_modified(t).unwrap();
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    let mut h = Hasher::new("sha256").unwrap();
+    h.update(bytes);
+    h.hex()
+}
+
+/// The record with checksum `real` replaced by `fake` in every line
+/// (each line's check made anew): what a lookup then answers shows
+/// whether the record or the file spoke.
+fn fake_record(cache: &Path, real: &str, fake: &str) {
+    let p = cache.join(SUMS_FILE);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains(real), "{text}");
+    let out: String = text
+        .lines()
+        .filter_map(parse_line)
+        .map(|(name, (s, mut d))| {
+            for h in d.values_mut() {
+                if h == real {
+                    *h = fake.to_string();
+                }
+            }
+            format_line(&name, &s, &d)
+        })
+        .collect();
+    std::fs::write(&p, out).unwrap();
+}
+
+/// The coarse clock that stamps ctime moves on (a tick is at most 10
+/// ms): a change after this has another ctime than one before.
+fn next_tick() {
+    std::thread::sleep(Duration::from_millis(50));
+}
+
+/// A checksum verified once is taken from the record while the file's
+/// stat is the recorded one; a file touched, written in place with its
+/// mtime put back, or replaced is hashed again; a damaged line is no
+/// record.
+#[test]
+fn a_recorded_checksum_stands_only_for_the_file_as_recorded() {
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path();
+    let name = "a-1-1.src.rpm";
+    let p = cache_with(cache, name, b"first bytes");
+    let real = sha256(b"first bytes");
+    let fake = "f".repeat(64);
+    let digest = |algo: &str| Sums::open(cache).digest(name, algo).unwrap().0;
+    assert_eq!(digest("sha256"), real);
+    fake_record(cache, &real, &fake);
+    // The record speaks, not the file.
+    assert_eq!(digest("sha256"), fake);
+    // Another type than recorded: hashed (and kept beside it).
+    let mut md5 = Hasher::new("md5").unwrap();
+    md5.update(b"first bytes");
+    assert_eq!(digest("md5"), md5.hex());
+    assert_eq!(digest("sha256"), fake);
+    // Touched (another mtime): hashed again.
+    next_tick();
+    set_mtime(&p, SystemTime::now() - 2 * HOUR);
+    assert_eq!(digest("sha256"), real);
+    // Written in place, same size, mtime put back: the ctime tells.
+    fake_record(cache, &real, &fake);
+    assert_eq!(digest("sha256"), fake);
+    let mtime = std::fs::metadata(&p).unwrap().modified().unwrap();
+    next_tick();
+    std::fs::write(&p, b"other bytes").unwrap();
+    set_mtime(&p, mtime);
+    assert_eq!(digest("sha256"), sha256(b"other bytes"));
+    // Replaced by another file (another inode) of the same times.
+    let other = cache_with(cache, "new", b"third bytes");
+    set_mtime(&other, mtime);
+    std::fs::rename(&other, &p).unwrap();
+    assert_eq!(digest("sha256"), sha256(b"third bytes"));
+    // A line whose check fails (here: its digits changed by hand) is
+    // no record.
+    let text = std::fs::read_to_string(cache.join(SUMS_FILE)).unwrap();
+    let third = sha256(b"third bytes");
+    std::fs::write(cache.join(SUMS_FILE), text.replace(&third, &fake)).unwrap();
+    assert_eq!(digest("sha256"), third);
+    std::fs::write(cache.join(SUMS_FILE), "1\t2\tgarbage\n\u{0}").unwrap();
+    assert_eq!(digest("sha256"), third);
+}
+
+/// Writes `bytes` over the file at `p` in place (same inode), then puts
+/// its mtime back: only its ctime tells.
+fn rewrite_keeping_mtime(p: &Path, bytes: &[u8]) {
+    let mtime = std::fs::metadata(p).unwrap().modified().unwrap();
+    next_tick();
+    std::fs::write(p, bytes).unwrap();
+    set_mtime(p, mtime);
+}
+
+/// A file hashed, then written in place with its mtime put back before
+/// the run records what it hashed: the old checksum is not recorded
+/// for the file's new stamp (only its ctime moved).
+#[test]
+fn a_change_between_hashing_and_recording_is_not_recorded() {
+    let t = tempfile::tempdir().unwrap();
+    let name = "a-1-1.src.rpm";
+    let p = cache_with(t.path(), name, b"old bytes");
+    let checked = hash_file(&p, &["sha256"]).unwrap();
+    assert!(checked.recordable);
+    rewrite_keeping_mtime(&p, b"new bytes");
+    Sums::open(t.path()).learn(name, &checked);
+    let (sum, _) = Sums::open(t.path()).digest(name, "sha256").unwrap();
+    assert_eq!(sum, sha256(b"new bytes"));
+}
+
+/// A checksum of another type learnt for new bytes (written in place,
+/// mtime put back) does not take along the one recorded for the old
+/// bytes: each stands only for the exact stamp it was verified at.
+#[test]
+fn checksums_of_other_types_are_kept_only_for_the_same_stamp() {
+    let t = tempfile::tempdir().unwrap();
+    let name = "a-1-1.src.rpm";
+    let p = cache_with(t.path(), name, b"old bytes");
+    let digest = |algo: &str| Sums::open(t.path()).digest(name, algo).unwrap().0;
+    assert_eq!(digest("sha256"), sha256(b"old bytes"));
+    rewrite_keeping_mtime(&p, b"new bytes");
+    // Not racily new: the mtime is an hour old, only the ctime is new.
+    let mut md5 = Hasher::new("md5").unwrap();
+    md5.update(b"new bytes");
+    assert_eq!(digest("md5"), md5.hex());
+    assert_eq!(digest("sha256"), sha256(b"new bytes"));
+}
+
+/// A file changed between its check and our own link (while the run
+/// read its headers), its mtime put back: the link does not carry the
+/// old checksum over to it.
+#[test]
+fn a_change_before_our_own_link_is_not_carried() {
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let name = "a-1-1.src.rpm";
+    let p = cache_with(&cache, name, b"old bytes");
+    let sums = Sums::open(&cache);
+    let (_, checked) = sums.digest(name, "sha256").unwrap();
+    rewrite_keeping_mtime(&p, b"new bytes");
+    next_tick();
+    sums.carry(name, &checked, || {
+        std::fs::hard_link(&p, t.path().join("x86_64")).unwrap()
+    });
+    let (sum, _) = Sums::open(&cache).digest(name, "sha256").unwrap();
+    assert_eq!(sum, sha256(b"new bytes"));
+}
+
+/// A file written a moment ago is hashed but not recorded: a write in
+/// the same tick of the clock could leave its times as they are.
+#[test]
+fn a_racily_new_file_is_not_recorded() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("new.src.rpm"), b"x").unwrap();
+    let sums = Sums::open(t.path());
+    assert_eq!(
+        sums.digest("new.src.rpm", "sha256").unwrap().0,
+        sha256(b"x")
+    );
+    assert!(!t.path().join(SUMS_FILE).exists());
+}
+
+/// Our own hard link changes the file's ctime; the checksum found
+/// before it is carried over to the new ctime, at once, so that a run
+/// going on beside this one (another arch) takes it from the record. A
+/// link made by someone else is not carried: the file is hashed again.
+#[test]
+fn a_checksum_is_carried_over_our_own_link() {
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let name = "a-1-1.src.rpm";
+    let p = cache_with(&cache, name, b"bytes");
+    let real = sha256(b"bytes");
+    let fake = "0".repeat(64);
+    Sums::open(&cache).digest(name, "sha256").unwrap();
+    fake_record(&cache, &real, &fake);
+    // Two arches' runs, both started before either links.
+    let runs = [Sums::open(&cache), Sums::open(&cache)];
+    for (run, arch) in runs.iter().zip(["x86_64", "aarch64"]) {
+        let (sum, checked) = run.digest(name, "sha256").unwrap();
+        assert_eq!(sum, fake, "{arch}: from the record");
+        next_tick();
+        run.carry(name, &checked, || {
+            std::fs::hard_link(&p, t.path().join(arch)).unwrap()
+        });
+    }
+    next_tick();
+    std::fs::hard_link(&p, t.path().join("someone-else")).unwrap();
+    assert_eq!(Sums::open(&cache).digest(name, "sha256").unwrap().0, real);
+    // Nothing learnt, nothing written.
+    let before = std::fs::read(cache.join(SUMS_FILE)).unwrap();
+    Sums::open(&cache).digest(name, "sha256").unwrap();
+    assert_eq!(std::fs::read(cache.join(SUMS_FILE)).unwrap(), before);
+    // Compacting keeps the latest line of each file still there.
+    cache_with(&cache, "b-1-1.src.rpm", b"b");
+    Sums::open(&cache)
+        .digest("b-1-1.src.rpm", "sha256")
+        .unwrap();
+    let sums = Sums::open(&cache);
+    sums.compact().unwrap();
+    let text = std::fs::read_to_string(cache.join(SUMS_FILE)).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert_eq!(Sums::open(&cache).digest(name, "sha256").unwrap().0, real);
+    std::fs::remove_file(&p).unwrap();
+    sums.compact().unwrap();
+    let text = std::fs::read_to_string(cache.join(SUMS_FILE)).unwrap();
+    assert!(
+        !text.contains(name) && text.contains("b-1-1.src.rpm"),
+        "{text}"
+    );
+}
