@@ -39,9 +39,11 @@
 # run stays as WORK/last; a failed or interrupted run is kept as WORK/failed, with
 # failed/error.txt naming the step ('step: ...'), the error ('error: ...') and what the failing
 # tools wrote on stderr. The next published run removes failed. Older runs are removed.
-# Its scratch directory, TMPDIR/buildroot-workflow.XXXXXX (the tools' stderr), goes when it exits;
-# one that a run killed outright (SIGKILL, a power cut) left is removed by the next run, of any
-# WORK, once no process of the killed run holds its lock (a concurrent run's is never touched).
+# Its scratch directory, TMPDIR/buildroot-workflow.XXXXXX (the config's stderr while it is read,
+# the tools' stderr; made before the config is read, in the TMPDIR the workflow is started with),
+# goes when it exits; one that a run killed outright (SIGKILL, a power cut) left, even while its
+# config was read, is removed by the next run, of any WORK, once no process of the killed run
+# holds its lock (a concurrent run's is never touched). Nothing else is left in TMPDIR.
 # One run at a time per WORK directory. Runs may share an SRPM cache: steps 5-7 wait for another
 # run deleting SRPMs from it at most BUILDROOT_WORKFLOW_LOCK_WAIT seconds (120), then fail (exit 2).
 # The tools' network settings (RPM_BUILDROOT_HTTP_*) are passed on; see a tool's --help.
@@ -154,6 +156,33 @@ EXCLUDE_FILE="" VIEW="view-eln"
 SPEC_MACROS="" SPEC_DEFINES=() REPO_MACROS=1
 WORKLOAD_NAME="" WORKLOAD_DESCRIPTION="" WORKLOAD_MAINTAINER="" WORKLOAD_LABELS=""
 unset WORKLOAD_REPOSITORIES
+# The scratch directory, TMPDIR/buildroot-workflow.XXXXXX (mode 0700), is made before the config
+# is read, so that the config's stderr and CRLF-less copy live in it too, and is removed on exit
+# (an EXIT trap from here on: bash runs it on SIGINT, SIGTERM, SIGHUP and SIGPIPE too); a run
+# killed outright (SIGKILL, the OOM killer, a power cut) leaves it, and the next run removes it.
+# What tells a live run's from a dead one's is a flock on its .lock, held on fd 6 for the whole
+# run; the tools inherit fd 6, so a tool of a killed run still writing there keeps it too. .lock
+# appears (a rename) only once the lock is held: a directory without it is one being made (or
+# one a run was killed while making, left alone: that is three commands' time), or one of a
+# file system that gives no flock, left alone too.
+clear_stale_scratch() {
+  local d
+  for d in "${TMPDIR:-/tmp}"/buildroot-workflow.??????; do
+    # Ours only: a directory (no symlink) and its .lock (a file, no symlink), both this user's;
+    # removed while its lock is held here (flock -n: a live run's is busy, and left).
+    [ -d "$d" ] && [ ! -L "$d" ] && [ -O "$d" ] || continue
+    [ -f "$d/.lock" ] && [ ! -L "$d/.lock" ] && [ -O "$d/.lock" ] || continue
+    flock -n "$d/.lock" rm -rf -- "$d" 2> /dev/null || true
+  done
+}
+clear_stale_scratch
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/buildroot-workflow.XXXXXX") || die "cannot create a temporary file"
+# Kept where a config cannot change it (it may use `tmp` as a helper of its own): the traps
+# remove this, and tmp is set from it again once the config has run.
+readonly workflow_scratch=$tmp
+trap 'rm -rf "$workflow_scratch"' EXIT
+exec 6> "$tmp/.lock.new"
+if flock -n 6 2> /dev/null; then mv "$tmp/.lock.new" "$tmp/.lock"; fi
 # The config file is shell, NAME=VALUE lines, read (run) once: a line that fails (a stray word,
 # an unclosed quote, an unset variable) is refused in one line, bash's first about it (the
 # file, the line and the problem), not bash's message plus this script's own about its failure.
@@ -162,10 +191,10 @@ unset WORKLOAD_REPOSITORIES
 # configparser reads either: bash would take each CR for part of the line (`$'\r': command not
 # found` on a blank line, `x86_64\r` for a value). The copy without them is what is run; the
 # messages name the file as the user wrote it (same lines).
-cfg_err=$(mktemp "${TMPDIR:-/tmp}/buildroot-workflow.conf.XXXXXX") || die "cannot create a temporary file"
+cfg_err=$workflow_scratch/config.err
 cfg_run=$config
 if grep -q $'\r$' "$config"; then
-  cfg_run=$cfg_err.lf
+  cfg_run=$workflow_scratch/config.lf
   sed 's/\r$//' "$config" > "$cfg_run" || die "cannot create a temporary file"
 fi
 config_failed() { # STATUS [LINE FILE]: the line (of the config or a file it sources) that failed
@@ -173,8 +202,12 @@ config_failed() { # STATUS [LINE FILE]: the line (of the config or a file it sou
   [ -z "${3:-}" ] || [ "$3" = "${BASH_SOURCE[0]}" ] || where="$3: line $2: "
   trap - EXIT
   exec 2>&8 8>&-
+  # The scratch directory (the config's stderr, read below) is removed here, not by the EXIT
+  # trap: this may be running as that trap, and an exit in it does not run it again. No
+  # error.txt for die to write into it either.
+  tmp=""
   # Interrupted (Ctrl-C while the config runs a command): no failed line to name.
-  [ "$1" -le 128 ] || { rm -f "$cfg_err" "$cfg_err.lf"; exit "$1"; }
+  [ "$1" -le 128 ] || { rm -rf "$workflow_scratch"; exit "$1"; }
   # bash's own line (FILE: line N: ...), not a note the config printed before it.
   said=$(grep -m 1 -E '^.+: line [0-9]+: ' "$cfg_err" || true)
   if [ -z "$said" ] && [ -z "${2:-}" ]; then
@@ -184,7 +217,7 @@ config_failed() { # STATUS [LINE FILE]: the line (of the config or a file it sou
   fi
   [ -n "$said" ] || said=$(grep . "$cfg_err" | tail -n 1 || true)
   said=${said//"$cfg_run"/"$config"} where=${where//"$cfg_run"/"$config"}
-  rm -f "$cfg_err" "$cfg_err.lf"
+  rm -rf "$workflow_scratch"
   die "${said:-${where}a command failed} (a config file holds NAME=VALUE lines)"
 }
 # The variables before the config runs: every setting has been given its default above.
@@ -198,7 +231,9 @@ trap 'config_failed 130' INT
 trap 'config_failed 143' TERM
 # shellcheck disable=SC1090
 . "$cfg_run" 2> "$cfg_err"
-trap - EXIT HUP INT TERM
+trap - HUP INT TERM
+trap 'rm -rf "$workflow_scratch"' EXIT
+tmp=$workflow_scratch
 trap 'die "line $LINENO: unexpected failure of: $BASH_COMMAND"' ERR
 exec 8>&-
 if [ "$cfg_run" = "$config" ]; then
@@ -207,7 +242,7 @@ else
   # bash's warnings name the copy that was run: name the file as written.
   while IFS= read -r note || [ -n "$note" ]; do printf '%s\n' "${note//"$cfg_run"/"$config"}"; done < "$cfg_err" >&2
 fi
-rm -f "$cfg_err" "$cfg_err.lf"
+rm -f "$cfg_err" "$workflow_scratch/config.lf"
 # Keys that only fed workload keys content-resolver now rejects (docs/formats.md section 4).
 [ -z "${WORKLOAD_REPOSITORIES+set}" ] \
   || die "$config: WORKLOAD_REPOSITORIES is no longer used (content-resolver rejects a workload with 'repositories'); remove it"
@@ -640,27 +675,6 @@ trap 'on_signal INT 130' INT
 trap 'on_signal TERM 143' TERM
 trap 'on_signal HUP 129' HUP
 trap 'on_signal PIPE 141' PIPE
-# The scratch directory, TMPDIR/buildroot-workflow.XXXXXX (mode 0700), is removed on exit; a run
-# killed outright (SIGKILL, the OOM killer, a power cut) leaves it, and the next run removes it.
-# What tells a live run's from a dead one's is a flock on its .lock, held on fd 6 for the whole
-# run; the tools inherit fd 6, so a tool of a killed run still writing there keeps it too. .lock
-# appears (a rename) only once the lock is held: a directory without it is one being made (or
-# one a run was killed while making, left alone: that is three commands' time), or one of a
-# file system that gives no flock, left alone too.
-clear_stale_scratch() {
-  local d
-  for d in "${TMPDIR:-/tmp}"/buildroot-workflow.??????; do
-    # Ours only: a directory (no symlink) and its .lock (a file, no symlink), both this user's;
-    # removed while its lock is held here (flock -n: a live run's is busy, and left).
-    [ -d "$d" ] && [ ! -L "$d" ] && [ -O "$d" ] || continue
-    [ -f "$d/.lock" ] && [ ! -L "$d/.lock" ] && [ -O "$d/.lock" ] || continue
-    flock -n "$d/.lock" rm -rf -- "$d" 2> /dev/null || true
-  done
-}
-clear_stale_scratch
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/buildroot-workflow.XXXXXX")
-exec 6> "$tmp/.lock.new"
-if flock -n 6 2> /dev/null; then mv "$tmp/.lock.new" "$tmp/.lock"; fi
 
 if [ "$verify_only" = 1 ]; then
   [ -d "$work/current/pass2" ] || die "$work/current: no finished run to verify (run without --verify-only first)"

@@ -7,7 +7,8 @@
 # failed/ (with error.txt) until a later run is published, configuration mistakes are refused
 # before any step, SIGTERM and Ctrl-C stop the per-arch tools and release the lock (and say so
 # on stderr, in step 4 too; a reader of stderr gone is SIGPIPE's 141, one of stdout no error), the
-# next run removes a SIGKILLed run's scratch directory but not a live run's, a
+# next run removes a SIGKILLed run's scratch directory (one killed while its config was read
+# too: the config's stderr is in it) but not a live run's, a
 # full disk in step 4 shows the tool's reason, a failed or
 # interrupted --verify-only leaves the published verify/ as it was, relative --work and --bin
 # are the caller's, a WORK path with a space works, the archful step records its JSON, warnings
@@ -293,12 +294,15 @@ printf '# nothing but a comment\n\n' > "$work/empty-list.txt"
 mkdir -p "$work/compose-empty"; cp testdata/compose/*.txt "$work/compose-empty/"
 cp "$work/empty-list.txt" "$work/compose-empty/aarch64.txt"
 check_refused() { # what expected-stderr-regex wf-args...: exit 2, one line matching, nothing created
+  # (nor left in TMPDIR: the config's stderr and CRLF-less copy go with the scratch directory)
   local what=$1 want=$2 rc=0; shift 2
   rm -rf "$work/w-check"
-  wf --work "$work/w-check" "$@" > /dev/null 2> "$work/check.err" || rc=$?
+  mkdir -p "$work/tmpdir-check"
+  TMPDIR="$work/tmpdir-check" wf --work "$work/w-check" "$@" > /dev/null 2> "$work/check.err" || rc=$?
   [ "$rc" = 2 ] && [ "$(wc -l < "$work/check.err")" = 1 ] && grep -Eq -- "$want" "$work/check.err" \
     || { cat "$work/check.err" >&2; fail "$what: exit $rc, not 2 with one line matching '$want'"; }
   [ ! -e "$work/w-check/runs" ] || fail "$what: a run was started"
+  [ -z "$(ls -A "$work/tmpdir-check")" ] || fail "$what: left in TMPDIR: $(ls -A "$work/tmpdir-check")"
 }
 for kv in "EXCLUDE_FILE=$work/no-such-exclude.txt" "SPEC_MACROS=$work/no-such.macros" \
           "PLACEHOLDERS=$work/no-such-placeholders.json"; do
@@ -361,15 +365,15 @@ printf '%s\n' 'cat > /dev/null <<EOF' 'x' >> "$work/check.conf"; sed -i 's/$/\r/
 rc=0
 wf --config "$work/check.conf" --work "$work/w-check" > /dev/null 2> "$work/check.err" || rc=$?
 [ "$rc" = 2 ] && grep -q "^$work/check.conf: line [0-9]*: warning: here-document" "$work/check.err" \
-  && ! grep -q "buildroot-workflow.conf" "$work/check.err" \
+  && ! grep -q "config\.lf" "$work/check.err" \
   || { cat "$work/check.err" >&2; fail "a CRLF config's warning: exit $rc, not naming the file as written"; }
 # Interrupted while the config runs a command (SIGTERM: a background script ignores SIGINT):
 # the signal's exit code, no config error made up.
 conf "$work/check.conf"; echo 'sleep 5' >> "$work/check.conf"
-rc=0; timeout --preserve-status -s TERM 1 scripts/buildroot-workflow.sh --bin "$bin" \
+rc=0; TMPDIR="$work/tmpdir-check" timeout --preserve-status -s TERM 1 scripts/buildroot-workflow.sh --bin "$bin" \
   --config "$work/check.conf" --work "$work/w-check" > /dev/null 2> "$work/check.err" || rc=$?
-[ "$rc" = 143 ] && [ ! -s "$work/check.err" ] \
-  || { cat "$work/check.err" >&2; fail "SIGTERM while the config runs: exit $rc, not 143 and silent"; }
+[ "$rc" = 143 ] && [ ! -s "$work/check.err" ] && [ -z "$(ls -A "$work/tmpdir-check")" ] \
+  || { cat "$work/check.err" >&2; fail "SIGTERM while the config runs: exit $rc, not 143 and silent, TMPDIR: $(ls -A "$work/tmpdir-check")"; }
 check_refused "--config without a value" "^buildroot-workflow: --config needs a value; usage: " --config
 check_refused "--work without a value" "^buildroot-workflow: --work needs a value; usage: " --config testdata/workflow.conf --work
 touch "$work/a-file"
@@ -549,7 +553,26 @@ next_run
 kill -TERM "$wpid"
 rc=0; wait "$wpid" || rc=$?
 [ "$rc" = 143 ] && [ -z "$(ls -A "$kt")" ] || { cat "$work/kill.err" >&2; fail "SIGKILL: the live run exited $rc, TMPDIR: $(ls -A "$kt")"; }
-echo "e2e: a SIGKILLed run's scratch is removed by the next run, a live run's is kept"
+# Killed while its config is read (a command of the config running): the config's stderr is in
+# the run's scratch directory, which the next run removes with it (a temp file of its own in
+# TMPDIR stayed for good).
+conf "$work/kill.conf"; printf '%s\n' "sh -c 'echo \$\$ > \"$work/cfg.pid\"; exec sleep 60'" >> "$work/kill.conf"
+rm -f "$work/cfg.pid"
+TMPDIR="$kt" scripts/buildroot-workflow.sh --bin "$bin" --config "$work/kill.conf" --work "$work/w-cfgkill" \
+  > /dev/null 2> "$work/kill.err" &
+wpid=$!
+for n in $(seq 600); do [ ! -s "$work/cfg.pid" ] || break; sleep 0.1; done
+[ -s "$work/cfg.pid" ] || { cat "$work/kill.err" >&2; fail "SIGKILL while the config is read: it did not run"; }
+kill -KILL "$wpid"
+wait "$wpid" 2> /dev/null || true
+kill -KILL "$(cat "$work/cfg.pid")"
+killed=$(ls -A "$kt")
+[ "$(wc -w <<< "$killed")" = 1 ] && [ -f "$kt/$killed/config.err" ] \
+  || fail "SIGKILL while the config is read: TMPDIR holds '$killed', not one scratch directory with config.err"
+for n in $(seq 600); do ! flock -n "$kt/$killed/.lock" true || break; sleep 0.1; done
+next_run
+[ -z "$(ls -A "$kt")" ] || fail "SIGKILL while the config is read: TMPDIR after the next run: $(ls -A "$kt")"
+echo "e2e: a SIGKILLed run's scratch (config's stderr too) is removed by the next run, a live run's is kept"
 
 # A reader of the workflow's stdout that is gone by the end (| head) is no error: the run is
 # published, exit 0. One of its stderr gone mid-run stops it as a signal does (SIGPIPE, 141):

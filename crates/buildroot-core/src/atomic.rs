@@ -344,8 +344,10 @@ pub struct StagedDir {
     tmp: Option<tempfile::TempDir>,
     /// The stage's lock: a concurrent run's sweep leaves it alone.
     _lock: Option<fs::File>,
-    /// Removed on SIGINT/SIGTERM until the swap.
-    registered: Option<on_signal::Registered>,
+    /// Removed on SIGINT/SIGTERM from its making until the swap, and after
+    /// it the old tree the swap put at its name. Declared after `tmp`, so
+    /// a stage dropped uncommitted is removed before it is let go.
+    registered: on_signal::Registered,
 }
 
 impl StagedDir {
@@ -358,12 +360,12 @@ impl StagedDir {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         remove_stale(&parent, &name);
-        let (tmp, lock) = stage_lock::create_locked(&parent, &name)?;
+        let (tmp, lock, registered) = stage_lock::create_locked(&parent, &name)?;
         Ok(StagedDir {
             target: target.to_path_buf(),
-            _lock: lock,
-            registered: Some(on_signal::register(tmp.path())),
             tmp: Some(tmp),
+            _lock: lock,
+            registered,
         })
     }
 
@@ -433,21 +435,23 @@ impl StagedDir {
     /// in one step, so the target name always holds a complete tree even if
     /// the process is killed mid-way; the old tree, now at the staging name,
     /// is removed afterwards (or by the next run, if this one is killed).
+    /// The stage stays registered with the signal watcher through the swap
+    /// and that removal; the swap itself is made under the watcher's lock
+    /// (`on_signal::Registered::rename`), so a signal finds the new tree
+    /// at the stage's name or whole at the target's, never half-moved.
     pub fn commit(mut self) -> Result<()> {
         // The tree's contents reach the disk before its name does, so that a
         // crash never leaves the new name on files that were not written out.
         sync_filesystem(self.path()).map_err(|e| Error::io(&self.target, e))?;
-        if let Some(r) = self.registered.take() {
-            r.finish();
-        }
         let tmp = self.tmp.take().expect("staged dir").keep();
+        let registered = Some(&self.registered);
         // Temp dirs are private (0700); the result is an ordinary directory.
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755))
             .map_err(|e| Error::io(&tmp, e))?;
         let target = &self.target;
         if target.exists() {
-            match exchange(&tmp, target) {
+            match moved_in(registered, || exchange(&tmp, target)) {
                 Ok(()) => {
                     sync_dir(&parent_of(target));
                     // The old tree; a concurrent run's sweep may be removing
@@ -462,9 +466,18 @@ impl StagedDir {
                 }
             }
         }
-        swap_by_two_renames(&tmp, target)?;
+        swap_by_two_renames(&tmp, target, registered)?;
         sync_dir(&parent_of(target));
         Ok(())
+    }
+}
+
+/// Moves a stage into place with `rename`: under the signal watcher's lock
+/// when it is `registered` with it (`on_signal::Registered::rename`).
+fn moved_in<T>(registered: Option<&on_signal::Registered>, rename: impl FnOnce() -> T) -> T {
+    match registered {
+        Some(r) => r.rename(rename),
+        None => rename(),
     }
 }
 
@@ -533,14 +546,31 @@ fn exchange_unsupported(e: &std::io::Error) -> bool {
 
 /// The portable swap: the old tree is renamed away, the new one renamed in,
 /// then the old one removed. Between the two renames the target is missing;
-/// only used where RENAME_EXCHANGE is not available.
-fn swap_by_two_renames(tmp: &Path, target: &Path) -> Result<()> {
-    let old = if target.exists() {
-        Some(move_aside(target)?)
-    } else {
-        None
-    };
-    move_in(tmp, target, old)
+/// only used where RENAME_EXCHANGE is not available. `registered`: the
+/// stage's registration with the signal watcher, if it has one; both
+/// renames are made in one hold of its lock, so that a signal never ends
+/// the run between them.
+fn swap_by_two_renames(
+    tmp: &Path,
+    target: &Path,
+    registered: Option<&on_signal::Registered>,
+) -> Result<()> {
+    let old = moved_in(registered, || {
+        let old = if target.exists() {
+            Some(move_aside(target)?)
+        } else {
+            None
+        };
+        move_in(tmp, target, old)
+    });
+    match old {
+        Ok(Some(old)) => fs::remove_dir_all(&old.path).map_err(|e| Error::io(&old.path, e)),
+        Ok(None) => Ok(()),
+        Err(e) => {
+            let _ = fs::remove_dir_all(tmp);
+            Err(e)
+        }
+    }
 }
 
 /// The old tree of a two-rename swap, at a `.NAME.old-*` name until the new
@@ -572,21 +602,17 @@ fn move_aside(target: &Path) -> Result<Aside> {
     Ok(Aside { path, _lock: lock })
 }
 
-/// The second rename: `tmp` to `target`, then the old tree removed; if the
-/// rename fails, the old tree is put back.
-fn move_in(tmp: &Path, target: &Path, old: Option<Aside>) -> Result<()> {
+/// The second rename: `tmp` to `target`; if it fails, the old tree is put
+/// back. The old tree, once the new one is in, is the caller's to remove.
+fn move_in(tmp: &Path, target: &Path, old: Option<Aside>) -> Result<Option<Aside>> {
     if let Err(e) = fs::rename(tmp, target) {
         // Put the old tree back so the target is never missing for long.
         if let Some(old) = &old {
             let _ = fs::rename(&old.path, target);
         }
-        let _ = fs::remove_dir_all(tmp);
         return Err(Error::io(target, e));
     }
-    if let Some(old) = old {
-        fs::remove_dir_all(&old.path).map_err(|e| Error::io(&old.path, e))?;
-    }
-    Ok(())
+    Ok(old)
 }
 
 #[cfg(test)]
@@ -735,7 +761,7 @@ mod tests {
         let new = t.path().join(".out.new-1");
         fs::create_dir(&new).unwrap();
         fs::write(new.join("x"), "new").unwrap();
-        swap_by_two_renames(&new, &d).unwrap();
+        swap_by_two_renames(&new, &d, None).unwrap();
         assert_eq!(fs::read_to_string(d.join("x")).unwrap(), "new");
         assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1);
     }

@@ -4,10 +4,13 @@
 //! copies taken from another mirror's directory or a local repo), are
 //! registered while they exist, and on either signal a watcher thread removes them,
 //! then lets the signal end the process as it would have without us (same
-//! exit status). An owner about to rename its path into place
-//! ([`Registered::finish`]) after the signal came does not: what was
-//! interrupted is not swapped in. A SIGKILL leaves them, and the next run
-//! into the same output removes them (`remove_stale`).
+//! exit status). Each is made under the watcher's lock and registered in
+//! the same hold ([`register_made`], [`register_made_at`]), and moved into
+//! place under it too ([`Registered::rename`]): a signal finds it made and
+//! registered, or not yet made; whole where it was, or whole in place. An
+//! owner about to move its path into place after the signal came does not:
+//! what was interrupted is not swapped in. A SIGKILL leaves them, and the
+//! next run into the same output removes them (`remove_stale`).
 //!
 //! The handler itself only writes the signal's number into a pipe (about
 //! all a signal handler may safely do); the thread reading it may lock,
@@ -33,37 +36,52 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 #[derive(Debug)]
 pub(crate) struct Registered(PathBuf);
 
-/// Registers `path` (a staging directory or temp file) to be removed if the
-/// process is interrupted while it exists.
-pub(super) fn register(path: &Path) -> Registered {
-    install();
-    live().push(path.to_path_buf());
-    Registered(path.to_path_buf())
-}
-
 /// Makes `path` with `create` and registers it, under the lock the watcher
 /// holds while it removes what is registered: a signal finds the path made
 /// and registered, or ends the run before it is made (this thread then
-/// waits for the lock until the process ends). With [`register`] after
-/// the path is made, a signal in between leaves it. Nothing is registered
-/// when `create` fails.
+/// waits for the lock until the process ends). Made first and registered
+/// after, a signal in between left it. Nothing is registered when `create`
+/// fails.
 pub(super) fn register_made<R>(
     path: &Path,
     create: impl FnOnce() -> std::io::Result<R>,
 ) -> std::io::Result<(R, Registered)> {
+    register_made_at(create, |_| path.to_path_buf())
+}
+
+/// [`register_made`] of a path `create` chooses (a temp directory's random
+/// name), which `path_of` reads off what it made. Only the making is
+/// under the lock: `create` must be quick (a mkdir, an open), since a
+/// signal's cleanup waits for it.
+pub(super) fn register_made_at<R>(
+    create: impl FnOnce() -> std::io::Result<R>,
+    path_of: impl FnOnce(&R) -> PathBuf,
+) -> std::io::Result<(R, Registered)> {
     install();
     let mut live = live();
     let made = create()?;
-    live.push(path.to_path_buf());
-    Ok((made, Registered(path.to_path_buf())))
+    let path = path_of(&made);
+    live.push(path.clone());
+    Ok((made, Registered(path)))
 }
 
 impl Registered {
-    /// The owner is about to rename the path into place. After a signal,
-    /// this thread waits instead, for the watcher to remove the path and
-    /// end the process.
-    pub(super) fn finish(self) {
-        wait_if_interrupted();
+    /// Moves the registered path with `rename` (a rename into place, or an
+    /// exchange with what is there) under the watcher's lock, so that the
+    /// watcher never removes a tree while it moves: std's `remove_dir_all`
+    /// works through descriptors and would go on removing the tree at its
+    /// new name. After a signal, this thread waits instead, for the watcher
+    /// to remove the path and end the process. The path stays registered:
+    /// after an exchange it holds the old tree, which a signal removes too.
+    pub(super) fn rename<T>(&self, rename: impl FnOnce() -> T) -> T {
+        let live = live();
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            drop(live);
+            park_forever();
+        }
+        let moved = rename();
+        drop(live);
+        moved
     }
 }
 
@@ -71,9 +89,14 @@ impl Registered {
 /// watcher is removing: it waits for the watcher to end the process.
 pub(crate) fn wait_if_interrupted() {
     if INTERRUPTED.load(Ordering::SeqCst) {
-        loop {
-            std::thread::park();
-        }
+        park_forever();
+    }
+}
+
+/// Waits for the watcher to end the process.
+fn park_forever() -> ! {
+    loop {
+        std::thread::park();
     }
 }
 
@@ -201,15 +224,16 @@ mod tests {
 
     /// While the watcher holds its lock (as it does from a signal until
     /// the process ends), neither an atomic write's temp file nor a
-    /// download's is made: a signal finds one registered, or ends the run
-    /// before it exists. The atomic writes made theirs first and
-    /// registered it after, so a signal in between left it behind.
+    /// download's nor an output directory's stage is made: a signal finds
+    /// one registered, or ends the run before it exists. The atomic writes
+    /// and the stages were made first and registered after, so a signal in
+    /// between left them behind.
     #[test]
-    fn no_temp_file_is_made_while_the_watcher_holds_its_lock() {
+    fn no_temp_file_or_stage_is_made_while_the_watcher_holds_its_lock() {
         let t = tempfile::tempdir().unwrap();
         let out = t.path().join("out.txt");
         let held = live();
-        let (dir, out2) = (t.path().to_path_buf(), out.clone());
+        let (dir, out2, out_dir) = (t.path().to_path_buf(), out.clone(), t.path().join("dir"));
         let write = std::thread::spawn(move || crate::atomic::write_file(&out2, b"x"));
         let download = std::thread::spawn(move || {
             let made = crate::atomic::temp_removed_on_signal(&dir, crate::rpmmd::new_file_0644);
@@ -218,13 +242,42 @@ mod tests {
                 drop(registered);
             })
         });
+        let stage = std::thread::spawn(move || {
+            let s = crate::atomic::StagedDir::new(&out_dir)?;
+            s.write("f", b"y")?;
+            s.commit()
+        });
         std::thread::sleep(Duration::from_millis(300));
         let early = names(t.path());
         drop(held);
         write.join().unwrap().unwrap();
         download.join().unwrap().unwrap();
+        stage.join().unwrap().unwrap();
         assert_eq!(early, Vec::<String>::new(), "made before it was registered");
-        assert_eq!(names(t.path()), ["out.txt"]);
+        assert_eq!(names(t.path()), ["dir", "out.txt"]);
         assert_eq!(std::fs::read(&out).unwrap(), b"x");
+        assert_eq!(std::fs::read(t.path().join("dir/f")).unwrap(), b"y");
+    }
+
+    /// A stage is swapped in under the watcher's lock, and stays
+    /// registered until then: a signal's cleanup never removes a tree
+    /// while it moves, and finds it at the stage's name or whole in place.
+    #[test]
+    fn a_stage_is_not_swapped_in_while_the_watcher_holds_its_lock() {
+        let t = tempfile::tempdir().unwrap();
+        let out_dir = t.path().join("dir");
+        let s = crate::atomic::StagedDir::new(&out_dir).unwrap();
+        s.write("f", b"y").unwrap();
+        let stage = s.path().to_path_buf();
+        assert!(live().contains(&stage), "a stage is registered");
+        let held = live();
+        let commit = std::thread::spawn(move || s.commit());
+        std::thread::sleep(Duration::from_millis(300));
+        let early = names(t.path());
+        drop(held);
+        commit.join().unwrap().unwrap();
+        assert!(!early.contains(&"dir".to_string()), "swapped in: {early:?}");
+        assert_eq!(names(t.path()), ["dir"]);
+        assert!(!live().contains(&stage), "let go after the swap");
     }
 }

@@ -21,6 +21,7 @@ use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
+use super::on_signal::{register_made_at, Registered};
 use crate::error::{Error, Result};
 
 /// What trying a directory's lock found.
@@ -78,26 +79,39 @@ fn names(path: &Path, f: &fs::File) -> bool {
 /// lock, so more than a couple in a row does not happen.
 const ATTEMPTS: usize = 100;
 
-/// Creates a stage `.NAME.new-*` in `parent` and locks it. The lock is None
-/// where the filesystem has no locks.
+/// Creates a stage `.NAME.new-*` in `parent`, registered with the signal
+/// watcher as it is made (`on_signal::register_made_at`: only the mkdir is
+/// under the watcher's lock, not this lock), and locks it. The lock is
+/// None where the filesystem has no locks.
 pub(super) fn create_locked(
     parent: &Path,
     name: &str,
-) -> Result<(tempfile::TempDir, Option<fs::File>)> {
+) -> Result<(tempfile::TempDir, Option<fs::File>, Registered)> {
+    let prefix = format!(".{name}.new-");
     for _ in 0..ATTEMPTS {
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}.new-"))
-            .tempdir_in(parent)
-            .map_err(|e| Error::io(parent, e))?;
+        let (tmp, registered) = register_made_at(
+            || tempfile::Builder::new().prefix(&prefix).tempdir_in(parent),
+            |tmp| tmp.path().to_path_buf(),
+        )
+        .map_err(|e| Error::io(parent, e))?;
         match try_lock(tmp.path()) {
-            Ok(Lock::Held(f)) if names(tmp.path(), &f) => return Ok((tmp, Some(f))),
-            Ok(Lock::Unsupported) => return Ok((tmp, None)),
+            Ok(Lock::Held(f)) if names(tmp.path(), &f) => return Ok((tmp, Some(f), registered)),
+            Ok(Lock::Unsupported) => return Ok((tmp, None, registered)),
             // Our own stage could not be opened or locked (out of file
-            // descriptors, out of locks): the run's error, not a sweep's doing.
-            Err(e) if tmp.path().is_dir() => return Err(Error::io(tmp.path(), e)),
+            // descriptors, out of locks): the run's error, not a sweep's
+            // doing. Removed, then let go.
+            Err(e) if tmp.path().is_dir() => {
+                let e = Error::io(tmp.path(), e);
+                drop(tmp);
+                drop(registered);
+                return Err(e);
+            }
             // A sweep holds it, or has removed it: it is the sweep's now.
             // Not removed here, lest a later directory of the same name go.
-            _ => drop(tmp.keep()),
+            _ => {
+                drop(tmp.keep());
+                drop(registered);
+            }
         }
     }
     let e = std::io::Error::other("every new stage was removed by a concurrent run's sweep");
@@ -144,7 +158,7 @@ mod tests {
     #[test]
     fn a_locked_stage_survives_a_sweep_and_a_reused_name_is_not_locked() {
         let t = tempfile::tempdir().unwrap();
-        let (tmp, lock) = create_locked(t.path(), "out").unwrap();
+        let (tmp, lock, _registered) = create_locked(t.path(), "out").unwrap();
         assert!(lock.is_some(), "this test needs a filesystem with flock");
         // What a sweep finds: the lock taken, the stage left alone.
         assert!(matches!(try_lock(tmp.path()), Ok(Lock::Busy)));
