@@ -145,6 +145,7 @@ fn mkdtemp(template: &Path) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::names;
     use std::os::unix::fs::PermissionsExt;
 
     fn os(s: &Path) -> Option<OsString> {
@@ -154,15 +155,6 @@ mod tests {
     fn uid() -> u32 {
         // SAFETY: as in default_cache_dir.
         unsafe { libc::geteuid() }
-    }
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
     }
 
     /// XDG_CACHE_HOME first, then an existing HOME's .cache; nothing is

@@ -42,6 +42,8 @@ pub mod rpmmd;
 pub mod solver;
 pub mod spec;
 pub mod srpm;
+#[cfg(test)]
+mod test_util;
 pub mod workload;
 
 pub use error::{Error, OutputDirProblem, Result};

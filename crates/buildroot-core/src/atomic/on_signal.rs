@@ -210,17 +210,8 @@ fn remove(p: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_util::names;
     use std::time::Duration;
-
-    /// The names in `dir`.
-    fn names(dir: &Path) -> Vec<String> {
-        let mut n: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        n.sort();
-        n
-    }
 
     /// While the watcher holds its lock (as it does from a signal until
     /// the process ends), neither an atomic write's temp file nor a
