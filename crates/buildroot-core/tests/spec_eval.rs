@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+mod oracle_support;
+
 use buildroot_core::spec::{archful, evaluate, grep_archful, SpecContext, ELN_MACROS};
 
 const HEAD: &str = "Name: t\nVersion: 1.0\nRelease: 1%{?dist}\nSummary: t\nLicense: MIT\n";
@@ -842,27 +844,8 @@ fn built_packages_and_noarch_are_per_arch() {
 /// Whether `rpmbuild -bs` (when installed) gives the SRPM of `text`
 /// `rpmlib(DynamicBuildRequires)`.
 fn rpmbuild_dynamic(text: &str) -> Option<bool> {
-    Command::new("rpmbuild").arg("--version").output().ok()?;
     let dir = tempfile::tempdir().unwrap();
-    let spec_path = dir.path().join("dyn.spec");
-    std::fs::write(&spec_path, text).unwrap();
-    let out = Command::new("rpmbuild")
-        .args(["-bs", "--define"])
-        .arg(format!("_topdir {}", dir.path().display()))
-        .arg(&spec_path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let srpm = std::fs::read_dir(dir.path().join("SRPMS"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let srpm = oracle_support::rpmbuild_srpm(dir.path(), text.as_bytes(), &[], &[])?;
     let req = Command::new("rpm")
         .args(["-qp", "--requires"])
         .arg(srpm)

@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
+mod oracle_support;
+
 use buildroot_core::dep::Dep;
 use buildroot_core::evr::Evr;
 use buildroot_core::package::{Package, Requirement};
@@ -341,48 +343,6 @@ fn an_srpm_in_rpm6_v6_format_reads_as_v4_ones_do() {
     }
 }
 
-/// An SRPM made by `rpmbuild -bs` in `top` from `spec` (plus the files of
-/// `sources` in SOURCES), with `defines`; `None` without rpmbuild.
-fn rpmbuild_srpm(
-    top: &std::path::Path,
-    spec: &[u8],
-    sources: &[(&str, &[u8])],
-    defines: &[&str],
-) -> Option<std::path::PathBuf> {
-    if Command::new("rpmbuild").arg("--version").output().is_err() {
-        eprintln!("skipped: rpmbuild is not installed");
-        return None;
-    }
-    for d in ["SPECS", "SOURCES", "SRPMS"] {
-        std::fs::create_dir_all(top.join(d)).unwrap();
-    }
-    let spec_path = top.join("SPECS/t.spec");
-    std::fs::write(&spec_path, spec).unwrap();
-    for (name, data) in sources {
-        std::fs::write(top.join("SOURCES").join(name), data).unwrap();
-    }
-    let mut cmd = Command::new("rpmbuild");
-    cmd.arg("-bs")
-        .arg("--define")
-        .arg(format!("_topdir {}", top.display()));
-    for d in defines {
-        cmd.arg("--define").arg(d);
-    }
-    let out = cmd.arg(&spec_path).output().unwrap();
-    assert!(
-        out.status.success(),
-        "rpmbuild -bs: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let srpm = std::fs::read_dir(top.join("SRPMS"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    Some(srpm)
-}
-
 /// `orig` regenerated for `arch` with the one BuildRequires `dep`, written
 /// to `to`; returns `to`.
 fn rebuilt_as(
@@ -438,7 +398,7 @@ fn an_srpm_provides_itself_as_rpmbuild_makes_it() {
     let top = t.path().join("top");
     let spec = "Name: hi\nVersion: 1.0\nRelease: 2\nEpoch: 3\nSummary: s\nLicense: MIT\n\
                 %description\nd\n%files\n";
-    let Some(made) = rpmbuild_srpm(&top, spec.as_bytes(), &[], &[]) else {
+    let Some(made) = oracle_support::rpmbuild_srpm(&top, spec.as_bytes(), &[], &[]) else {
         return;
     };
     let ours: Vec<String> = read_header(&made)
@@ -472,7 +432,9 @@ fn a_regenerated_srpm_keeps_source_patch_buildarch_and_provides() {
         ("extra.conf", b"conf\n"),
         ("fix.patch", b"patch\n"),
     ];
-    let Some(made) = rpmbuild_srpm(&t.path().join("top"), spec.as_bytes(), sources, &[]) else {
+    let Some(made) =
+        oracle_support::rpmbuild_srpm(&t.path().join("top"), spec.as_bytes(), sources, &[])
+    else {
         return;
     };
     let query = |p: &std::path::Path| {
@@ -529,7 +491,7 @@ fn a_regenerated_srpm_keeps_a_written_epoch_0() {
             "Name: z\nVersion: 1.0\nRelease: 2\n{epoch}Summary: s\nLicense: MIT\n\
              BuildRequires: make\n%description\nd\n%files\n"
         );
-        let Some(made) = rpmbuild_srpm(&top, spec.as_bytes(), &[], &[]) else {
+        let Some(made) = oracle_support::rpmbuild_srpm(&top, spec.as_bytes(), &[], &[]) else {
             return;
         };
         assert_eq!(query(&made), expected, "{dir}: rpmbuild");
@@ -546,7 +508,7 @@ fn an_lzma_payload_is_read() {
     let t = tempfile::tempdir().unwrap();
     let spec = "Name: old\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nSource0: a.txt\n\
                 BuildRequires: make\n%description\nd\n%files\n";
-    let Some(made) = rpmbuild_srpm(
+    let Some(made) = oracle_support::rpmbuild_srpm(
         t.path(),
         spec.as_bytes(),
         &[("a.txt", b"source text\n")],
@@ -573,7 +535,7 @@ fn an_lzma_payload_asking_for_more_memory_than_rpm_allows_is_refused() {
     let t = tempfile::tempdir().unwrap();
     let spec = "Name: big\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
                 %description\nd\n%files\n";
-    let Some(made) = rpmbuild_srpm(
+    let Some(made) = oracle_support::rpmbuild_srpm(
         t.path(),
         spec.as_bytes(),
         &[],
@@ -690,7 +652,9 @@ fn a_nosrc_rpm_stays_one_when_regenerated() {
     let t = tempfile::tempdir().unwrap();
     let spec = "Name: ns\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\nSource0: big.tar\n\
                 NoSource: 0\nBuildRequires: make\n%description\nd\n%files\n";
-    let Some(made) = rpmbuild_srpm(t.path(), spec.as_bytes(), &[("big.tar", b"x")], &[]) else {
+    let Some(made) =
+        oracle_support::rpmbuild_srpm(t.path(), spec.as_bytes(), &[("big.tar", b"x")], &[])
+    else {
         return;
     };
     assert!(made.to_string_lossy().ends_with(".nosrc.rpm"), "{made:?}");
@@ -1056,7 +1020,7 @@ fn a_regenerated_srpm_has_the_requires_and_conflicts_of_rpmbuilds() {
     ] {
         let t = tempfile::tempdir().unwrap();
         let spec = format!("{head}{deps}%description\nd\n%files\n");
-        let Some(made) = rpmbuild_srpm(t.path(), spec.as_bytes(), &[], &[]) else {
+        let Some(made) = oracle_support::rpmbuild_srpm(t.path(), spec.as_bytes(), &[], &[]) else {
             return;
         };
         let ev = evaluate(&spec, &SpecContext::for_arch("x86_64")).unwrap();

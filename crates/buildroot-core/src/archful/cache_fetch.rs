@@ -9,10 +9,10 @@
 //! it verifies are recorded (`cache_sums`), so that later runs need not
 //! read the file again to know them.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
-use super::cache_sums::{finish, hash_file, hashers, Checked, Digests, Stamp, Sums};
+use super::cache_sums::{feed, finish, hash_file, hashers, Checked, Digests, Stamp, Sums};
 use crate::error::{Error, Result};
 use crate::package::Package;
 use crate::rpmmd::{
@@ -254,17 +254,9 @@ fn copy_into(
     expected: Option<&Expected>,
 ) -> Result<Checked> {
     let mut hs = hashers(src, &wanted_algos(expected))?;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = from.read(&mut buf).map_err(|e| Error::io(src, e))?;
-        if n == 0 {
-            break;
-        }
-        for (_, h) in hs.iter_mut() {
-            h.update(&buf[..n]);
-        }
-        tmp.write_all(&buf[..n]).map_err(|e| Error::io(dest, e))?;
-    }
+    feed(from, src, &mut hs, |b| {
+        tmp.write_all(b).map_err(|e| Error::io(dest, e))
+    })?;
     let digests = finish(hs);
     check(src, expected, &digests)?;
     let file = tmp.as_file();

@@ -1,6 +1,7 @@
-//! The Python oracles of the library tests: PyYAML, dnf's and libcomps'
-//! own readers, given text on stdin and answering with JSON on stdout
-//! (a script under `scripts/`, or a one-line program).
+//! The oracles of the library tests: the Python ones (PyYAML, dnf's and
+//! libcomps' own readers, given text on stdin and answering with JSON on
+//! stdout: a script under `scripts/`, or a one-line program), and
+//! `rpmbuild -bs` for SRPMs as rpm makes them.
 
 // Each test binary uses its own part of this module.
 #![allow(dead_code)]
@@ -68,4 +69,46 @@ pub fn assert_none_differ(bad: &[String], total: usize) {
         total,
         bad.join("\n")
     );
+}
+
+/// An SRPM made by `rpmbuild -bs` in `top` from `spec` (plus the files of
+/// `sources` in SOURCES), with `defines`; `None` without rpmbuild.
+pub fn rpmbuild_srpm(
+    top: &std::path::Path,
+    spec: &[u8],
+    sources: &[(&str, &[u8])],
+    defines: &[&str],
+) -> Option<std::path::PathBuf> {
+    if Command::new("rpmbuild").arg("--version").output().is_err() {
+        eprintln!("skipped: rpmbuild is not installed");
+        return None;
+    }
+    for d in ["SPECS", "SOURCES", "SRPMS"] {
+        std::fs::create_dir_all(top.join(d)).unwrap();
+    }
+    let spec_path = top.join("SPECS/t.spec");
+    std::fs::write(&spec_path, spec).unwrap();
+    for (name, data) in sources {
+        std::fs::write(top.join("SOURCES").join(name), data).unwrap();
+    }
+    let mut cmd = Command::new("rpmbuild");
+    cmd.arg("-bs")
+        .arg("--define")
+        .arg(format!("_topdir {}", top.display()));
+    for d in defines {
+        cmd.arg("--define").arg(d);
+    }
+    let out = cmd.arg(&spec_path).output().unwrap();
+    assert!(
+        out.status.success(),
+        "rpmbuild -bs: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let srpm = std::fs::read_dir(top.join("SRPMS"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    Some(srpm)
 }

@@ -19,16 +19,7 @@ pub(crate) fn hash_file(path: &Path, algos: &[&str]) -> Result<Checked> {
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let before = f.metadata().map_err(|e| Error::io(path, e))?;
     let mut hashers = hashers(path, algos)?;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        for (_, h) in hashers.iter_mut() {
-            h.update(&buf[..n]);
-        }
-    }
+    feed(&mut f, path, &mut hashers, |_| Ok(()))?;
     let stamp = Stamp::of_meta(&before);
     let after = f.metadata().map(|m| Stamp::of_meta(&m));
     Ok(Checked {
@@ -36,6 +27,27 @@ pub(crate) fn hash_file(path: &Path, algos: &[&str]) -> Result<Checked> {
         recordable: after.is_ok_and(|a| a == stamp) && !stamp.racy(seen),
         stamp,
     })
+}
+
+/// Reads `from` (the file at `path`) to its end in 1 MiB chunks: each
+/// chunk updates every hasher, then goes to `sink` (a copy's write).
+pub(crate) fn feed(
+    from: &mut impl Read,
+    path: &Path,
+    hashers: &mut [(String, Hasher)],
+    mut sink: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = from.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            return Ok(());
+        }
+        for (_, h) in hashers.iter_mut() {
+            h.update(&buf[..n]);
+        }
+        sink(&buf[..n])?;
+    }
 }
 
 /// One hasher per type of `algos` (duplicates once); an unknown type is

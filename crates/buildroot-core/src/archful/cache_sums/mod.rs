@@ -63,7 +63,7 @@ use crate::atomic;
 use crate::error::{Error, Result};
 use crate::rpmmd::{DownloadLock, LockTask};
 
-pub(crate) use hashing::{finish, hash_file, hashers};
+pub(crate) use hashing::{feed, finish, hash_file, hashers};
 use record_line::{format_line, parse_line};
 pub(crate) use stamp::{Checked, Digests, Stamp};
 
