@@ -1,0 +1,350 @@
+//! The whole workflow (`scripts/buildroot-workflow.sh`, every step, 2 to
+//! 10) with everything it fetches served by a 127.0.0.1 server that
+//! misbehaves as real mirrors do (tests/http_support in buildroot-core):
+//! content-resolver's lists (step 2), a metalink of two mirrors for the
+//! binary repos and a mirrorlist of two for the source repo (their
+//! repomd.xml, primary, filelists), the SRPMs step 4 caches and the macro
+//! packages steps 4-7 read. Each fault kind once on each kind of URL
+//! publishes what the same run on local files publishes; a fault forever
+//! ends the run with exit 2, the URL and the problem named on stderr, the
+//! run kept as `failed/` and `current/` untouched.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use cli_tests::http_support::{Fault, Server};
+use cli_tests::{bin, root, snapshot, Tool};
+
+const ARCHES: [&str; 2] = ["x86_64", "aarch64"];
+
+/// The workflow's configuration: the same bytes for every run (it is
+/// published as `workflow.conf`); the repos and the compose's URL come from
+/// the environment.
+const CONFIG: &str = r#"ARCHES="x86_64 aarch64"
+REPOFILE="$FLAKY_REPOFILE"
+COMPOSE_URL="$FLAKY_COMPOSE_URL"
+RELEASE_PACKAGE="fedora-release-eln"
+EXCLUDE_FILE="testdata/exclude.txt"
+WORKLOAD_NAME="ELN Buildroot Workload"
+WORKLOAD_MAINTAINER="rpm-buildroot"
+WORKLOAD_LABELS="eln-buildroot"
+"#;
+
+/// The files the server serves: `m1/` and `m2/`, two mirrors of the
+/// fixture's repos; `cr/`, content-resolver's published lists of the
+/// fixture's compose; a metalink per arch and a mirrorlist of the source
+/// repo, each listing `m1` then `m2`. Also writes `http.repo` (those
+/// lists), `local.repo` (the fixture's directories) and `flaky.conf`.
+struct Setup {
+    server: Server,
+    dir: PathBuf,
+}
+
+fn setup(t: &Path) -> Setup {
+    let www = t.join("www");
+    let cr = www.join("cr");
+    std::fs::create_dir_all(&cr).unwrap();
+    let repos = root().join("testdata/repos");
+    for m in ["m1", "m2"] {
+        std::os::unix::fs::symlink(&repos, www.join(m)).unwrap();
+    }
+    // As content-resolver publishes them: sorted, once each, no final newline.
+    let names = |f: &str| {
+        let text = std::fs::read_to_string(root().join("testdata/compose").join(f)).unwrap();
+        let mut v: Vec<_> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        v.sort();
+        v.dedup();
+        v.join("\n")
+    };
+    for a in ARCHES {
+        let list =
+            |kind: &str| cr.join(format!("view-{kind}-package-name-list--view-eln--{a}.txt"));
+        std::fs::write(list("binary"), names(&format!("{a}.txt"))).unwrap();
+        std::fs::write(list("source"), names("sources.txt")).unwrap();
+    }
+    let server = Server::start(www.clone());
+    let base = &server.base;
+    for a in ARCHES {
+        let repomd = repos.join(a).join("repodata/repomd.xml");
+        let sum = buildroot_core::rpmmd::file_digest(&repomd, "sha256").unwrap();
+        let urls: String = ["m1", "m2"]
+            .iter()
+            .map(|m| format!("<url>{base}/{m}/{a}/repodata/repomd.xml</url>"))
+            .collect();
+        std::fs::write(
+            www.join(format!("metalink-{a}.xml")),
+            format!(
+                r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources>{urls}</resources></file></files></metalink>"#
+            ),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        www.join("mirrorlist-source.txt"),
+        format!("{base}/m1/source/\n{base}/m2/source/\n"),
+    )
+    .unwrap();
+    let section = |id: &str, how: &str| format!("[{id}]\nname={id}\n{how}\npriority=10\n\n");
+    std::fs::write(
+        t.join("http.repo"),
+        section(
+            "fixture",
+            &format!("metalink={base}/metalink-$basearch.xml"),
+        ) + &section(
+            "fixture-source",
+            &format!("mirrorlist={base}/mirrorlist-source.txt"),
+        ),
+    )
+    .unwrap();
+    let file = |rel: &str| format!("baseurl=file://{}", repos.join(rel).display());
+    std::fs::write(
+        t.join("local.repo"),
+        section("fixture", &file("$basearch")) + &section("fixture-source", &file("source")),
+    )
+    .unwrap();
+    std::fs::write(t.join("flaky.conf"), CONFIG).unwrap();
+    Setup {
+        server,
+        dir: t.to_path_buf(),
+    }
+}
+
+impl Setup {
+    /// The workflow as a user runs it, into `work`, over the server
+    /// (`http`) or the fixture's directories; a cache of its own per
+    /// `work`, and the fault tests' short backoff and timeout.
+    fn run(&self, work: &Path, http: bool) -> Output {
+        let (repofile, compose) = if http {
+            ("http.repo", format!("{}/cr", self.server.base))
+        } else {
+            ("local.repo", self.dir.join("www/cr").display().to_string())
+        };
+        std::process::Command::new(root().join("scripts/buildroot-workflow.sh"))
+            .arg("--bin")
+            .arg(bin(Tool::Generator).parent().unwrap())
+            .arg("--config")
+            .arg(self.dir.join("flaky.conf"))
+            .arg("--work")
+            .arg(work)
+            .current_dir(root())
+            .env("XDG_CACHE_HOME", work.with_extension("xdg"))
+            .env("FLAKY_REPOFILE", self.dir.join(repofile))
+            .env("FLAKY_COMPOSE_URL", compose)
+            .env("RPM_BUILDROOT_HTTP_BACKOFF", "0.05")
+            .env("RPM_BUILDROOT_HTTP_TIMEOUT", "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    }
+}
+
+/// What a run published (`WORK/current/`), each file's bytes, with the
+/// run's own directory (`WORK/runs/ID`, in the `.repo` files that point
+/// into it) written as `WORK/runs/ID`.
+fn published(work: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let id = std::fs::read_link(work.join("current")).unwrap();
+    let id = id.file_name().unwrap().to_str().unwrap().to_string();
+    let mut files = snapshot(&work.join("current"));
+    for bytes in files.values_mut() {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            let own = format!("{}/runs/{id}/", work.display());
+            *bytes = text.replace(&own, "WORK/runs/ID/").into_bytes();
+        }
+    }
+    files
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The published files to compare: every file as [`published`] reads it,
+/// but a per-arch source repo's `repodata/` by content: each `*.xml.gz`
+/// decompressed, under its type's name (`primary.xml`: its name is its
+/// checksum), and no `repomd.xml` (the checksums and sizes of those).
+/// An SRPM's `<time file>` is its cached file's modification time
+/// (`docs/formats.md` section 2a): a local repo's SRPM is linked into the
+/// cache and keeps the repo's time, a downloaded one has the download's.
+fn comparable(work: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    use std::io::Read;
+    let mut out = BTreeMap::new();
+    for (path, bytes) in published(work) {
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let in_repodata = path.starts_with("repos") && path.parent().unwrap().ends_with("repodata");
+        if !in_repodata {
+            out.insert(path, bytes);
+            continue;
+        }
+        let Some((_, kind)) = name
+            .strip_suffix(".xml.gz")
+            .and_then(|n| n.rsplit_once('-'))
+        else {
+            continue;
+        };
+        let mut xml = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut xml)
+            .unwrap();
+        let mut rest = xml.as_str();
+        let mut norm = String::new();
+        while let Some(i) = rest.find("<time file=\"") {
+            let from = i + "<time file=\"".len();
+            norm.push_str(&rest[..from]);
+            norm.push('T');
+            rest = &rest[from..];
+            rest = &rest[rest.find('"').unwrap()..];
+        }
+        norm.push_str(rest);
+        out.insert(
+            path.with_file_name(format!("{kind}.xml")),
+            norm.into_bytes(),
+        );
+    }
+    out
+}
+
+/// The kinds of URL the workflow fetches, each as the path suffixes of
+/// some of its URLs (a suffix matches both mirrors: a fault once meets the
+/// mirror asked first).
+fn url_kinds() -> Vec<(&'static str, Vec<String>)> {
+    let repodata = |repo: &str, kind: &str| {
+        let dir = root().join("testdata/repos").join(repo).join("repodata");
+        let name = cli_tests::dir_names(&dir)
+            .into_iter()
+            .find(|f| f.ends_with(&format!("-{kind}.xml.gz")))
+            .unwrap();
+        format!("/{repo}/repodata/{name}")
+    };
+    let list =
+        |kind: &str, a: &str| format!("/cr/view-{kind}-package-name-list--view-eln--{a}.txt");
+    vec![
+        (
+            "content-resolver list",
+            vec![list("source", "x86_64"), list("binary", "aarch64")],
+        ),
+        (
+            "metalink",
+            vec![
+                "/metalink-x86_64.xml".into(),
+                "/metalink-aarch64.xml".into(),
+            ],
+        ),
+        ("mirrorlist", vec!["/mirrorlist-source.txt".into()]),
+        (
+            "repomd.xml",
+            vec![
+                "/x86_64/repodata/repomd.xml".into(),
+                "/source/repodata/repomd.xml".into(),
+            ],
+        ),
+        (
+            "primary.xml.gz",
+            vec![
+                repodata("aarch64", "primary"),
+                repodata("source", "primary"),
+            ],
+        ),
+        (
+            "filelists.xml.gz",
+            vec![
+                repodata("x86_64", "filelists"),
+                repodata("source", "filelists"),
+            ],
+        ),
+        (
+            "SRPM (step 4)",
+            vec![
+                "/source/libjpeg-turbo-3.0.3-1.eln150.src.rpm".into(),
+                "/source/zlib-1.3.1-1.eln150.src.rpm".into(),
+            ],
+        ),
+        (
+            "macro package (steps 4-7)",
+            vec![
+                "/x86_64/Packages/redhat-rpm-config-300-1.eln150.noarch.rpm".into(),
+                "/aarch64/Packages/rpm-4.20.0-1.eln150.aarch64.rpm".into(),
+            ],
+        ),
+    ]
+}
+
+/// The faults of real mirrors, each met once. A 404 is a mirror's answer
+/// (one not synced yet): not for a URL that no other mirror serves.
+fn faults(mirrored: bool) -> Vec<Fault> {
+    let mut v = vec![
+        Fault::Status(503),
+        Fault::Status(500),
+        Fault::ResetMidBody,
+        Fault::Stall,
+        Fault::ShortBody,
+    ];
+    if mirrored {
+        v.push(Fault::Status(404));
+    }
+    v
+}
+
+#[test]
+fn each_fault_once_on_each_kind_of_url_publishes_what_local_files_do() {
+    let t = tempfile::tempdir().unwrap();
+    let s = setup(t.path());
+    let local = t.path().join("local");
+    let out = s.run(&local, false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let want = comparable(&local);
+    // Every (fault, kind of URL) pair, in as few runs as there are URLs
+    // given per kind: a run puts one fault on each of a kind's URLs (two
+    // on the same URL, one after the other, for a kind of one URL).
+    let mut runs: Vec<Vec<(String, Fault, &str)>> = Vec::new();
+    for (kind, urls) in url_kinds() {
+        let mirrored = !matches!(kind, "content-resolver list" | "metalink" | "mirrorlist");
+        let per_run = 2;
+        for (i, fault) in faults(mirrored).into_iter().enumerate() {
+            let (r, slot) = (i / per_run, i % per_run);
+            if runs.len() <= r {
+                runs.push(Vec::new());
+            }
+            let url = urls[slot % urls.len()].clone();
+            runs[r].push((url, fault, kind));
+        }
+    }
+    for (r, faults) in runs.iter().enumerate() {
+        s.server.clear_faults();
+        s.server.clear_log();
+        for (url, fault, _) in faults {
+            s.server.fault(url, fault.clone(), Some(1));
+        }
+        let work = t.path().join(format!("http-{r}"));
+        let start = std::time::Instant::now();
+        let out = s.run(&work, true);
+        let err = stderr(&out);
+        assert!(out.status.success(), "run {r} {faults:?}: {err}");
+        // Each fault was met.
+        let met: Vec<_> = s
+            .server
+            .requests()
+            .into_iter()
+            .filter_map(|q| q.fault.map(|f| (q.path, f)))
+            .collect();
+        assert_eq!(met.len(), faults.len(), "run {r}: {met:#?}");
+        let got = comparable(&work);
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>(),
+            "run {r}: {faults:?}"
+        );
+        for (path, bytes) in &want {
+            assert!(
+                got[path] == *bytes,
+                "run {r}: {} differs ({faults:?})",
+                path.display()
+            );
+        }
+        eprintln!("run {r}: {} faults in {:?}", faults.len(), start.elapsed());
+    }
+}
