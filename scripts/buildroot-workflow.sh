@@ -38,7 +38,11 @@
 # every step finished, WORK/current (a symlink, swapped atomically) points to it and the previous
 # run stays as WORK/last; a failed or interrupted run is kept as WORK/failed, with
 # failed/error.txt naming the step ('step: ...'), the error ('error: ...') and what the failing
-# tools wrote on stderr. The next published run removes failed. Older runs are removed.
+# tools wrote on stderr (a line that several arches' tools wrote, once, prefixed with those
+# arches). The next published run removes failed. Older runs are removed.
+# A download that fails for good (a URL whose every mirror failed every retry: the tools retry,
+# and go to a repo's next mirror, as dnf does) fails its step: exit 2, the tool's one line naming
+# the URL and the problem, then the step, then where the run is kept; current/ is untouched.
 # Its scratch directory, TMPDIR/buildroot-workflow.XXXXXX (the config's stderr while it is read,
 # the tools' stderr; made before the config is read, in the TMPDIR the workflow is started with),
 # goes when it exits; one that a run killed outright (SIGKILL, a power cut) left, even while its
@@ -435,10 +439,23 @@ run_tool() { # [--keep FILE] CMD...: runs CMD as a job and waits for it; returns
   return "$rc"
 }
 
+# arch_lines ARCH...: what those arches' jobs said ($tmp/per-arch-ARCH), each line once, prefixed
+# with the arches that said it ("x86_64 aarch64: ..."), in the order the arches first said them.
+# A dead mirror or repo fails every arch with the same line: one line names it, not one per arch.
+arch_lines() {
+  local a files=()
+  for a in "$@"; do files+=("$tmp/per-arch-$a"); done
+  awk 'FNR == 1 { arch = FILENAME; sub(/.*\/per-arch-/, "", arch) }
+       { if (!($0 in who)) { order[++n] = $0; who[$0] = arch }
+         else if (!(($0, arch) in said)) who[$0] = who[$0] " " arch
+         said[$0, arch] = 1 }
+       END { for (i = 1; i <= n; i++) print who[order[i]] ": " order[i] }' "${files[@]}"
+}
+
 # per_arch LABEL CMD...: runs CMD once per arch in parallel (@ARCH@ replaced by the arch), each a
 # job; any failure is fatal, naming LABEL and the arches that failed. What the tools said is
-# shown (and, for the arches that failed, kept in failed/error.txt) with each line prefixed
-# with its arch.
+# shown (and, for the arches that failed, kept in failed/error.txt), each line prefixed with the
+# arches that said it (arch_lines).
 per_arch() {
   local label=$1; shift
   local pids=() a failed="" i=0
@@ -452,12 +469,11 @@ per_arch() {
     wait "${pids[$i]}" || failed="$failed $a"
     i=$((i + 1))
   done
-  for a in $ARCHES; do
-    # Each line names its arch: the arches' tools often say the same line.
-    sed "s/^/$a: /" "$tmp/per-arch-$a" >&2
-    case "$failed " in *" $a "*) sed "s/^/$a: /" "$tmp/per-arch-$a" >> "$tmp/said" ;; esac
-    rm -f "$tmp/per-arch-$a"
-  done
+  # shellcheck disable=SC2086  # ARCHES and failed: arch names, split on purpose
+  arch_lines $ARCHES >&2
+  # shellcheck disable=SC2086
+  [ -z "$failed" ] || arch_lines $failed >> "$tmp/said"
+  for a in $ARCHES; do rm -f "$tmp/per-arch-$a"; done
   [ -z "$failed" ] || die "$label failed for:$failed"
 }
 

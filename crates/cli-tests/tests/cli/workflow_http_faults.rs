@@ -348,3 +348,110 @@ fn each_fault_once_on_each_kind_of_url_publishes_what_local_files_do() {
         eprintln!("run {r}: {} faults in {:?}", faults.len(), start.elapsed());
     }
 }
+
+/// A fault forever: where the workflow stops and what the one line naming
+/// the URL says.
+struct Forever {
+    url: &'static str,
+    fault: Fault,
+    step: &'static str,
+    /// The line naming the URL: who says it (the arches' prefix, the tool) and the problem.
+    said_by: &'static str,
+    problem: &'static str,
+}
+
+#[test]
+fn a_fault_forever_fails_the_run_naming_the_url_and_keeps_current() {
+    let t = tempfile::tempdir().unwrap();
+    let s = setup(t.path());
+    let work = t.path().join("work");
+    let out = s.run(&work, true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = snapshot(&work.join("current"));
+    let cases = [
+        Forever {
+            url: "/cr/view-binary-package-name-list--view-eln--aarch64.txt",
+            fault: Fault::ShortBody,
+            step: "step 2 (fetch-compose) failed",
+            said_by: "fetch-compose: ",
+            problem: ": the server closed the connection after 150 of 160 bytes (gave up after 4 attempts)",
+        },
+        Forever {
+            url: "/metalink-x86_64.xml",
+            fault: Fault::Status(500),
+            step: "step 3 (buildroot-generator pass 1) failed for: x86_64",
+            said_by: "x86_64: buildroot-generator: ",
+            problem: ": HTTP 500 (gave up after 4 attempts), in each of 3 rounds",
+        },
+        // Both mirrors of the mirrorlist: every arch fails alike, said once.
+        Forever {
+            url: "/source/repodata/repomd.xml",
+            fault: Fault::Status(404),
+            step: "step 3 (buildroot-generator pass 1) failed for: x86_64 aarch64",
+            said_by: "x86_64 aarch64: buildroot-generator: ",
+            problem: "/m2/source/repodata/repomd.xml: HTTP 404",
+        },
+        Forever {
+            url: "/source/libjpeg-turbo-3.0.3-1.eln150.src.rpm",
+            fault: Fault::ResetMidBody,
+            step: "step 4 (identify-archful-srpms) failed",
+            said_by: "identify-archful-srpms: ",
+            problem: ": connection reset by peer after ",
+        },
+        Forever {
+            url: "/aarch64/Packages/rpm-4.20.0-1.eln150.aarch64.rpm",
+            fault: Fault::Status(503),
+            step: "step 4 (identify-archful-srpms) failed",
+            said_by: "identify-archful-srpms: ",
+            problem: ": HTTP 503",
+        },
+    ];
+    for case in cases {
+        let url = case.url;
+        s.server.clear_faults();
+        s.server.fault(url, case.fault.clone(), None);
+        // Cold caches, so that what the last run cached is fetched again.
+        let _ = std::fs::remove_dir_all(work.join("srpm-cache"));
+        let _ = std::fs::remove_dir_all(work.with_extension("xdg"));
+        let out = s.run(&work, true);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{url}: {err}");
+        assert!(out.stdout.is_empty(), "{url}");
+        // One line names the URL and the problem; the workflow's own lines
+        // after it name the step and where the run is kept.
+        let naming: Vec<_> = err.lines().filter(|l| l.contains(url)).collect();
+        assert_eq!(naming.len(), 1, "{url}: {err}");
+        assert!(naming[0].starts_with(case.said_by), "{url}: {err}");
+        assert!(naming[0].contains(case.problem), "{url}: {err}");
+        let tail: Vec<_> = err.lines().rev().take(3).collect();
+        assert_eq!(tail[2], naming[0], "{url}: {err}");
+        assert_eq!(
+            tail[1],
+            format!("buildroot-workflow: {}", case.step),
+            "{url}: {err}"
+        );
+        let kept = format!(
+            "buildroot-workflow: run failed; its output is kept in {}/failed/",
+            work.display()
+        );
+        assert!(tail[0].starts_with(&kept), "{url}: {err}");
+        // current/ is as it was; the run is failed/, with the line in
+        // error.txt and no half-written file.
+        assert!(
+            snapshot(&work.join("current")) == before,
+            "{url}: current/ changed"
+        );
+        let failed = snapshot(&work.join("failed"));
+        let error = String::from_utf8_lossy(&failed[Path::new("error.txt")]);
+        assert!(error.lines().any(|l| l == naming[0]), "{url}: {error}");
+        let temps: Vec<_> = failed
+            .keys()
+            .filter(|p| {
+                p.iter().any(|c| {
+                    c.to_str().unwrap().starts_with(".tmp") || c.to_str().unwrap().contains(".new")
+                })
+            })
+            .collect();
+        assert!(temps.is_empty(), "{url}: {temps:?}");
+    }
+}
