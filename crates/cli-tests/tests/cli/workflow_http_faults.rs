@@ -49,6 +49,9 @@ fn setup(t: &Path) -> Setup {
     for m in ["m1", "m2"] {
         std::os::unix::fs::symlink(&repos, www.join(m)).unwrap();
     }
+    // The extras repo of x86_64 alone: aarch64's is gone (404).
+    std::fs::create_dir(www.join("extras-x")).unwrap();
+    std::os::unix::fs::symlink(repos.join("extras/x86_64"), www.join("extras-x/x86_64")).unwrap();
     // As content-resolver publishes them: sorted, once each, no final newline.
     let names = |f: &str| {
         let text = std::fs::read_to_string(root().join("testdata/compose").join(f)).unwrap();
@@ -119,10 +122,20 @@ impl Setup {
     /// (`http`) or the fixture's directories; a cache of its own per
     /// `work`, and the fault tests' short backoff and timeout.
     fn run(&self, work: &Path, http: bool) -> Output {
-        let (repofile, compose) = if http {
-            ("http.repo", format!("{}/cr", self.server.base))
+        if http {
+            self.run_with(work, "http.repo")
         } else {
-            ("local.repo", self.dir.join("www/cr").display().to_string())
+            self.run_with(work, "local.repo")
+        }
+    }
+
+    /// The workflow with the `.repo` file `repofile` of the setup's
+    /// directory; the compose from the server unless it is `local.repo`.
+    fn run_with(&self, work: &Path, repofile: &str) -> Output {
+        let compose = if repofile == "local.repo" {
+            self.dir.join("www/cr").display().to_string()
+        } else {
+            format!("{}/cr", self.server.base)
         };
         std::process::Command::new(root().join("scripts/buildroot-workflow.sh"))
             .arg("--bin")
@@ -454,4 +467,47 @@ fn a_fault_forever_fails_the_run_naming_the_url_and_keeps_current() {
             .collect();
         assert!(temps.is_empty(), "{url}: {temps:?}");
     }
+}
+
+/// A repo with `skip_if_unavailable=1` gone for one arch (aarch64's extras
+/// answers 404): the run goes on without it, as dnf goes on ("Ignoring
+/// repositories"), and is published; each step that left it out says so
+/// on the workflow's stderr (the tools run quiet, which dropped the line).
+#[test]
+fn a_repo_skipped_on_one_arch_is_said_by_every_step_that_skipped_it() {
+    let t = tempfile::tempdir().unwrap();
+    let s = setup(t.path());
+    let base = &s.server.base;
+    let http = std::fs::read_to_string(t.path().join("http.repo")).unwrap();
+    std::fs::write(
+        t.path().join("skip.repo"),
+        format!(
+            "{http}[extras]\nname=extras\nbaseurl={base}/extras-x/$basearch\npriority=20\n\
+             skip_if_unavailable=1\n"
+        ),
+    )
+    .unwrap();
+    let work = t.path().join("work");
+    let out = s.run_with(&work, "skip.repo");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(work.join("current/eln-buildroot-workload.yaml").is_file());
+    let said = format!(
+        "warning: repo 'extras' skipped (skip_if_unavailable=1): \
+         {base}/extras-x/aarch64/repodata/repomd.xml: HTTP 404 (gave up after 4 attempts)"
+    );
+    let by = |who: &str| {
+        err.lines()
+            .filter(|l| *l == format!("{who}: {said}"))
+            .count()
+    };
+    // Pass 1, pass 2 and step 10; steps 4 and 5-7.
+    assert_eq!(by("aarch64: buildroot-generator"), 3, "{err}");
+    assert_eq!(by("aarch64: create-srpm-repos"), 1, "{err}");
+    assert_eq!(by("identify-archful-srpms"), 1, "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.contains("warning: ")).count(),
+        5,
+        "{err}"
+    );
 }
