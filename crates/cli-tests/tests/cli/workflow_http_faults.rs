@@ -1,8 +1,8 @@
 //! The whole workflow (`scripts/buildroot-workflow.sh`, every step, 2 to
 //! 10) with everything it fetches served by a 127.0.0.1 server that
 //! misbehaves as real mirrors do (tests/http_support in buildroot-core):
-//! content-resolver's lists (step 2), a metalink of two mirrors for the
-//! binary repos and a mirrorlist of two for the source repo (their
+//! content-resolver's lists (step 2), a mirrorlist of two mirrors for
+//! each binary repo and a metalink of two for the source repo (their
 //! repomd.xml, primary, filelists), the SRPMs step 4 caches and the macro
 //! packages steps 4-7 read. Each fault kind once on each kind of URL
 //! publishes what the same run on local files publishes; a fault forever
@@ -33,7 +33,7 @@ WORKLOAD_LABELS="eln-buildroot"
 
 /// The files the server serves: `m1/` and `m2/`, two mirrors of the
 /// fixture's repos; `cr/`, content-resolver's published lists of the
-/// fixture's compose; a metalink per arch and a mirrorlist of the source
+/// fixture's compose; a mirrorlist per arch and a metalink of the source
 /// repo, each listing `m1` then `m2`. Also writes `http.repo` (those
 /// lists), `local.repo` (the fixture's directories) and `flaky.conf`.
 struct Setup {
@@ -72,24 +72,25 @@ fn setup(t: &Path) -> Setup {
     }
     let server = Server::start(www.clone());
     let base = &server.base;
+    // The binary repos: a mirrorlist per arch; the source repo: a metalink.
     for a in ARCHES {
-        let repomd = repos.join(a).join("repodata/repomd.xml");
-        let sum = buildroot_core::rpmmd::file_digest(&repomd, "sha256").unwrap();
-        let urls: String = ["m1", "m2"]
-            .iter()
-            .map(|m| format!("<url>{base}/{m}/{a}/repodata/repomd.xml</url>"))
-            .collect();
         std::fs::write(
-            www.join(format!("metalink-{a}.xml")),
-            format!(
-                r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources>{urls}</resources></file></files></metalink>"#
-            ),
+            www.join(format!("mirrorlist-{a}.txt")),
+            format!("{base}/m1/{a}/\n{base}/m2/{a}/\n"),
         )
         .unwrap();
     }
+    let repomd = repos.join("source/repodata/repomd.xml");
+    let sum = buildroot_core::rpmmd::file_digest(&repomd, "sha256").unwrap();
+    let urls: String = ["m1", "m2"]
+        .iter()
+        .map(|m| format!("<url>{base}/{m}/source/repodata/repomd.xml</url>"))
+        .collect();
     std::fs::write(
-        www.join("mirrorlist-source.txt"),
-        format!("{base}/m1/source/\n{base}/m2/source/\n"),
+        www.join("metalink-source.xml"),
+        format!(
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources>{urls}</resources></file></files></metalink>"#
+        ),
     )
     .unwrap();
     let section = |id: &str, how: &str| format!("[{id}]\nname={id}\n{how}\npriority=10\n\n");
@@ -97,10 +98,10 @@ fn setup(t: &Path) -> Setup {
         t.join("http.repo"),
         section(
             "fixture",
-            &format!("metalink={base}/metalink-$basearch.xml"),
+            &format!("mirrorlist={base}/mirrorlist-$basearch.txt"),
         ) + &section(
             "fixture-source",
-            &format!("mirrorlist={base}/mirrorlist-source.txt"),
+            &format!("metalink={base}/metalink-source.xml"),
         ),
     )
     .unwrap();
@@ -240,14 +241,14 @@ fn url_kinds() -> Vec<(&'static str, Vec<String>)> {
             "content-resolver list",
             vec![list("source", "x86_64"), list("binary", "aarch64")],
         ),
+        ("metalink", vec!["/metalink-source.xml".into()]),
         (
-            "metalink",
+            "mirrorlist",
             vec![
-                "/metalink-x86_64.xml".into(),
-                "/metalink-aarch64.xml".into(),
+                "/mirrorlist-x86_64.txt".into(),
+                "/mirrorlist-aarch64.txt".into(),
             ],
         ),
-        ("mirrorlist", vec!["/mirrorlist-source.txt".into()]),
         (
             "repomd.xml",
             vec![
@@ -313,7 +314,7 @@ fn each_fault_once_on_each_kind_of_url_publishes_what_local_files_do() {
     // Every (fault, kind of URL) pair, in as few runs as there are URLs
     // given per kind: a run puts one fault on each of a kind's URLs (two
     // on the same URL, one after the other, for a kind of one URL).
-    let mut runs: Vec<Vec<(String, Fault, &str)>> = Vec::new();
+    let mut runs: Vec<Vec<(String, Fault, Option<usize>)>> = Vec::new();
     for (kind, urls) in url_kinds() {
         let mirrored = !matches!(kind, "content-resolver list" | "metalink" | "mirrorlist");
         let per_run = 2;
@@ -323,28 +324,67 @@ fn each_fault_once_on_each_kind_of_url_publishes_what_local_files_do() {
                 runs.push(Vec::new());
             }
             let url = urls[slot % urls.len()].clone();
-            runs[r].push((url, fault, kind));
+            runs[r].push((url, fault, Some(1)));
         }
+    }
+    // The first mirror failing some files for good (a mirror mid-sync, a
+    // node gone): the second serves them, also to the later steps.
+    let primary = cli_tests::file_named(&root().join("testdata/repos/x86_64/repodata"), |f| {
+        f.ends_with("-primary.xml.gz")
+    });
+    let primary = format!(
+        "/m1/x86_64/repodata/{}",
+        primary.file_name().unwrap().to_str().unwrap()
+    );
+    for (url, fault) in [
+        (
+            "/m1/source/bash-5.2.26-1.eln150.src.rpm",
+            Fault::Status(404),
+        ),
+        (
+            "/m1/source/gcc-14.2.1-1.eln150.src.rpm",
+            Fault::ResetMidBody,
+        ),
+        (
+            "/m1/x86_64/Packages/python-srpm-macros-3.13-1.eln150.noarch.rpm",
+            Fault::Status(503),
+        ),
+        ("/m1/aarch64/repodata/repomd.xml", Fault::Status(503)),
+        (&primary, Fault::ShortBody),
+    ] {
+        runs[0].push((url.to_string(), fault, None));
     }
     for (r, faults) in runs.iter().enumerate() {
         s.server.clear_faults();
         s.server.clear_log();
-        for (url, fault, _) in faults {
-            s.server.fault(url, fault.clone(), Some(1));
+        for (url, fault, times) in faults {
+            s.server.fault(url, fault.clone(), *times);
         }
         let work = t.path().join(format!("http-{r}"));
         let start = std::time::Instant::now();
         let out = s.run(&work, true);
         let err = stderr(&out);
         assert!(out.status.success(), "run {r} {faults:?}: {err}");
-        // Each fault was met.
-        let met: Vec<_> = s
-            .server
-            .requests()
-            .into_iter()
-            .filter_map(|q| q.fault.map(|f| (q.path, f)))
-            .collect();
-        assert_eq!(met.len(), faults.len(), "run {r}: {met:#?}");
+        // Each fault was met: once, or at least once (forever).
+        let log = s.server.requests();
+        for (url, fault, times) in faults {
+            let f = format!("{fault:?}");
+            let met = |u: &str| {
+                log.iter()
+                    .filter(|q| q.path.ends_with(u) && q.fault.as_deref() == Some(&f))
+                    .count()
+            };
+            match times {
+                Some(_) => {
+                    let given = faults
+                        .iter()
+                        .filter(|g| g.0 == *url && format!("{:?}", g.1) == f)
+                        .count();
+                    assert_eq!(met(url), given, "run {r}: {url} {f}: {log:#?}");
+                }
+                None => assert!(met(url) > 0, "run {r}: {url} {f} not met: {log:#?}"),
+            }
+        }
         let got = comparable(&work);
         assert_eq!(
             got.keys().collect::<Vec<_>>(),
@@ -390,13 +430,21 @@ fn a_fault_forever_fails_the_run_naming_the_url_and_keeps_current() {
             problem: ": the server closed the connection after 150 of 160 bytes (gave up after 4 attempts)",
         },
         Forever {
-            url: "/metalink-x86_64.xml",
+            url: "/mirrorlist-x86_64.txt",
             fault: Fault::Status(500),
             step: "step 3 (buildroot-generator pass 1) failed for: x86_64",
             said_by: "x86_64: buildroot-generator: ",
             problem: ": HTTP 500 (gave up after 4 attempts), in each of 3 rounds",
         },
-        // Both mirrors of the mirrorlist: every arch fails alike, said once.
+        // The source repo: every arch fails alike, said once.
+        Forever {
+            url: "/metalink-source.xml",
+            fault: Fault::ShortBody,
+            step: "step 3 (buildroot-generator pass 1) failed for: x86_64 aarch64",
+            said_by: "x86_64 aarch64: buildroot-generator: ",
+            problem: ": the server closed the connection after ",
+        },
+        // Both mirrors of the metalink.
         Forever {
             url: "/source/repodata/repomd.xml",
             fault: Fault::Status(404),
