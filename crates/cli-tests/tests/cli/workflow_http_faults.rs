@@ -177,51 +177,6 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// The published files to compare: every file as [`published`] reads it,
-/// but a per-arch source repo's `repodata/` by content: each `*.xml.gz`
-/// decompressed, under its type's name (`primary.xml`: its name is its
-/// checksum), and no `repomd.xml` (the checksums and sizes of those).
-/// An SRPM's `<time file>` is its cached file's modification time
-/// (`docs/formats.md` section 2a): a local repo's SRPM is linked into the
-/// cache and keeps the repo's time, a downloaded one has the download's.
-fn comparable(work: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    use std::io::Read;
-    let mut out = BTreeMap::new();
-    for (path, bytes) in published(work) {
-        let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        let in_repodata = path.starts_with("repos") && path.parent().unwrap().ends_with("repodata");
-        if !in_repodata {
-            out.insert(path, bytes);
-            continue;
-        }
-        let Some((_, kind)) = name
-            .strip_suffix(".xml.gz")
-            .and_then(|n| n.rsplit_once('-'))
-        else {
-            continue;
-        };
-        let mut xml = String::new();
-        flate2::read::GzDecoder::new(&bytes[..])
-            .read_to_string(&mut xml)
-            .unwrap();
-        let mut rest = xml.as_str();
-        let mut norm = String::new();
-        while let Some(i) = rest.find("<time file=\"") {
-            let from = i + "<time file=\"".len();
-            norm.push_str(&rest[..from]);
-            norm.push('T');
-            rest = &rest[from..];
-            rest = &rest[rest.find('"').unwrap()..];
-        }
-        norm.push_str(rest);
-        out.insert(
-            path.with_file_name(format!("{kind}.xml")),
-            norm.into_bytes(),
-        );
-    }
-    out
-}
-
 /// The kinds of URL the workflow fetches, each as the path suffixes of
 /// some of its URLs (a suffix matches both mirrors: a fault once meets the
 /// mirror asked first).
@@ -368,7 +323,7 @@ fn each_fault_once_on_each_kind_of_url_publishes_what_local_files_do() {
             let work = d.join("work");
             let out = setup(&d).run(&work, false);
             assert!(out.status.success(), "{}", stderr(&out));
-            comparable(&work)
+            published(&work)
         });
         let https: Vec<_> = runs
             .iter()
@@ -400,7 +355,7 @@ fn each_fault_once_on_each_kind_of_url_publishes_what_local_files_do() {
 /// Run `r` of [`each_fault_once_on_each_kind_of_url_publishes_what_local_files_do`]:
 /// the workflow over a server of its own in `d` with `faults` (each
 /// `times` times; `None`: forever), which must all be met; what it
-/// published, as [`comparable`] reads it.
+/// published, as [`published`] reads it.
 fn run_with_faults(
     d: &Path,
     r: usize,
@@ -436,7 +391,7 @@ fn run_with_faults(
         }
     }
     eprintln!("run {r}: {} faults in {:?}", faults.len(), start.elapsed());
-    comparable(&work)
+    published(&work)
 }
 
 /// A fault forever: where the workflow stops and what the one line naming
