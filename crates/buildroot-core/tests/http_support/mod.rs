@@ -69,6 +69,8 @@ struct Rule {
     fault: Fault,
     /// How many more times; `None`: forever.
     left: Option<usize>,
+    /// How many more such requests are served normally first.
+    after: usize,
 }
 
 /// Answers held back to see how many requests a client makes at once
@@ -171,10 +173,17 @@ impl Server {
     /// Answers requests for paths ending in `suffix` with `fault`, `times`
     /// times (`None`: every time) before serving them normally.
     pub fn fault(&self, suffix: &str, fault: Fault, times: Option<usize>) {
+        self.fault_after(suffix, 0, fault, times);
+    }
+
+    /// As [`Server::fault`], once `after` such requests have been served
+    /// normally: a mirror that goes away while a client works.
+    pub fn fault_after(&self, suffix: &str, after: usize, fault: Fault, times: Option<usize>) {
         self.rules.lock().unwrap().push(Rule {
             suffix: suffix.to_string(),
             fault,
             left: times,
+            after,
         });
     }
 
@@ -525,11 +534,15 @@ fn handle(
         let hit = rules
             .iter_mut()
             .find(|r| path.ends_with(&r.suffix) && r.left != Some(0));
-        hit.map(|r| {
+        hit.and_then(|r| {
+            if r.after > 0 {
+                r.after -= 1;
+                return None;
+            }
             if let Some(n) = r.left.as_mut() {
                 *n -= 1;
             }
-            r.fault.clone()
+            Some(r.fault.clone())
         })
     };
     log.lock().unwrap().push(Request {

@@ -513,6 +513,7 @@ fn a_fault_forever_fails_the_run_naming_the_url_and_keeps_current() {
 /// answers 404): the run goes on without it, as dnf goes on ("Ignoring
 /// repositories"), and is published; each step that left it out says so
 /// on the workflow's stderr (the tools run quiet, which dropped the line).
+/// Gone after pass 1: the later steps say so, pass 1 does not.
 #[test]
 fn a_repo_skipped_on_one_arch_is_said_by_every_step_that_skipped_it() {
     let t = tempfile::tempdir().unwrap();
@@ -550,4 +551,54 @@ fn a_repo_skipped_on_one_arch_is_said_by_every_step_that_skipped_it() {
         5,
         "{err}"
     );
+
+    // Gone mid-run: aarch64's extras answers pass 1 (its one request),
+    // then 503 for good. Pass 1 read it, the later steps say they did not.
+    std::fs::write(
+        t.path().join("skip.repo"),
+        format!(
+            "{http}[extras]\nname=extras\nbaseurl={base}/extras/$basearch\npriority=20\n\
+             skip_if_unavailable=1\n"
+        ),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        root().join("testdata/repos/extras"),
+        t.path().join("www/extras"),
+    )
+    .unwrap();
+    let repomd = "/extras/aarch64/repodata/repomd.xml";
+    s.server.fault_after(repomd, 1, Fault::Status(503), None);
+    let work = t.path().join("work-mid");
+    let out = s.run_with(&work, "skip.repo");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let said = format!(
+        "warning: repo 'extras' skipped (skip_if_unavailable=1): \
+         {base}{repomd}: HTTP 503 (gave up after 4 attempts)"
+    );
+    let steps: Vec<_> = err
+        .lines()
+        .filter(|l| l.starts_with("== ") || l.ends_with(&said))
+        // A step by its number and first word; a skip's line by who said it.
+        .map(|l| match l.split_once(": warning: ") {
+            Some((who, _)) => who.to_string(),
+            None => l.split(' ').take(3).collect::<Vec<_>>().join(" "),
+        })
+        .collect();
+    let want = [
+        "== 2 fetch-compose",
+        "== 3 buildroot-generator",
+        "== 4 identify-archful-srpms",
+        "identify-archful-srpms",
+        "== 5-7 create-srpm-repos",
+        "aarch64: create-srpm-repos",
+        "== 7 buildroot-generator",
+        "aarch64: buildroot-generator",
+        "== 8 workload-diff",
+        "== 10 verify:",
+        "aarch64: buildroot-generator",
+        "== done. Results",
+    ];
+    assert_eq!(steps, want, "{err}");
 }
