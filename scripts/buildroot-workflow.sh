@@ -38,7 +38,11 @@
 # every step finished, WORK/current (a symlink, swapped atomically) points to it and the previous
 # run stays as WORK/last; a failed or interrupted run is kept as WORK/failed, with
 # failed/error.txt naming the step ('step: ...'), the error ('error: ...') and what the failing
-# tools wrote on stderr. The next published run removes failed. Older runs are removed.
+# tools wrote on stderr (a line that several arches' tools wrote, once, prefixed with those
+# arches). The next published run removes failed. Older runs are removed.
+# A download that fails for good (a URL whose every mirror failed every retry: the tools retry,
+# and go to a repo's next mirror, as dnf does) fails its step: exit 2, the tool's one line naming
+# the URL and the problem, then the step, then where the run is kept; current/ is untouched.
 # Its scratch directory, TMPDIR/buildroot-workflow.XXXXXX (the config's stderr while it is read,
 # the tools' stderr; made before the config is read, in the TMPDIR the workflow is started with),
 # goes when it exits; one that a run killed outright (SIGKILL, a power cut) left, even while its
@@ -47,6 +51,9 @@
 # One run at a time per WORK directory. Runs may share an SRPM cache: steps 5-7 wait for another
 # run deleting SRPMs from it at most BUILDROOT_WORKFLOW_LOCK_WAIT seconds (120), then fail (exit 2).
 # The tools' network settings (RPM_BUILDROOT_HTTP_*) are passed on; see a tool's --help.
+# A repo with skip_if_unavailable=1 whose metadata cannot be had is left out and the run goes on,
+# as dnf goes on without it; each step that left it out says so on stderr ('ARCH: TOOL: warning:
+# repo 'ID' skipped (skip_if_unavailable=1): URL: ...'), as the run's results lack that repo.
 #
 # Examples:
 #   # The demo's configuration, offline (the fixture's content-resolver configs and repos;
@@ -435,10 +442,23 @@ run_tool() { # [--keep FILE] CMD...: runs CMD as a job and waits for it; returns
   return "$rc"
 }
 
+# arch_lines ARCH...: what those arches' jobs said ($tmp/per-arch-ARCH), each line once, prefixed
+# with the arches that said it ("x86_64 aarch64: ..."), in the order the arches first said them.
+# A dead mirror or repo fails every arch with the same line: one line names it, not one per arch.
+arch_lines() {
+  local a files=()
+  for a in "$@"; do files+=("$tmp/per-arch-$a"); done
+  awk 'FNR == 1 { arch = FILENAME; sub(/.*\/per-arch-/, "", arch) }
+       { if (!($0 in who)) { order[++n] = $0; who[$0] = arch }
+         else if (!(($0, arch) in said)) who[$0] = who[$0] " " arch
+         said[$0, arch] = 1 }
+       END { for (i = 1; i <= n; i++) print who[order[i]] ": " order[i] }' "${files[@]}"
+}
+
 # per_arch LABEL CMD...: runs CMD once per arch in parallel (@ARCH@ replaced by the arch), each a
 # job; any failure is fatal, naming LABEL and the arches that failed. What the tools said is
-# shown (and, for the arches that failed, kept in failed/error.txt) with each line prefixed
-# with its arch.
+# shown (and, for the arches that failed, kept in failed/error.txt), each line prefixed with the
+# arches that said it (arch_lines).
 per_arch() {
   local label=$1; shift
   local pids=() a failed="" i=0
@@ -452,12 +472,11 @@ per_arch() {
     wait "${pids[$i]}" || failed="$failed $a"
     i=$((i + 1))
   done
-  for a in $ARCHES; do
-    # Each line names its arch: the arches' tools often say the same line.
-    sed "s/^/$a: /" "$tmp/per-arch-$a" >&2
-    case "$failed " in *" $a "*) sed "s/^/$a: /" "$tmp/per-arch-$a" >> "$tmp/said" ;; esac
-    rm -f "$tmp/per-arch-$a"
-  done
+  # shellcheck disable=SC2086  # ARCHES and failed: arch names, split on purpose
+  arch_lines $ARCHES >&2
+  # shellcheck disable=SC2086
+  [ -z "$failed" ] || arch_lines $failed >> "$tmp/said"
+  for a in $ARCHES; do rm -f "$tmp/per-arch-$a"; done
   [ -z "$failed" ] || die "$label failed for:$failed"
 }
 
@@ -497,13 +516,29 @@ placeholder_args() { # arch -> ph_args: --placeholders FILE, or nothing
   if [ -z "$PLACEHOLDERS" ] && [ -r "$f" ]; then ph_args=(--placeholders "$f"); fi
 }
 
+# quiet_but_skips TOOL CMD...: runs CMD (TOOL's run, without --quiet) with its stderr as --quiet
+# would leave it (its errors), but for the lines of repos left out by skip_if_unavailable=1:
+# a run that goes on without a repo says so on the workflow's stderr, as dnf says "Ignoring
+# repositories" and goes on, since the results are then computed without that repo (the tools'
+# other warnings and notes, one per failed source, stay out: pass1/ARCH/errors/ has those).
+quiet_but_skips() {
+  local tool=$1 err rc=0
+  shift
+  err=$(mktemp "$tmp/stderr.XXXXXX")
+  "$@" 2> "$err" || rc=$?
+  sed -e "/^$tool: warning: repo '.*' skipped (skip_if_unavailable=1): /b" \
+    -e "/^$tool: \(warning\|note\): /d" "$err" >&2
+  rm -f "$err"
+  return "$rc"
+}
+
 run_pass() { # pass-name arch [extra args...]
   local pass=$1 a=$2; shift 2
   local input input_flags ph_args
   compose_input "$a"
   placeholder_args "$a"
-  "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" "${core_args[@]}" "${ph_args[@]}" "$@" \
-    "${input_flags[@]}" --view "$VIEW" --output-dir "$run/$pass/$a" -q < "$input" > /dev/null
+  quiet_but_skips buildroot-generator "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" "${core_args[@]}" \
+    "${ph_args[@]}" "$@" "${input_flags[@]}" --view "$VIEW" --output-dir "$run/$pass/$a" < "$input" > /dev/null
 }
 
 compose_from_configs() { # dir from: step 2 with compose-view -> DIR/<arch>.txt, DIR/sources-<arch>.txt
@@ -542,9 +577,10 @@ diff_inputs() { # run-dir: workload-diff's inputs (compose and pass 2 per arch, 
 }
 
 make_repo() { # arch: steps 5-7 for one arch
-  "$repos_tool" --arch "$1" --cache "$work/srpm-cache" --archful "$run/archful/archful.txt" \
+  quiet_but_skips create-srpm-repos "$repos_tool" --arch "$1" --cache "$work/srpm-cache" \
+    --archful "$run/archful/archful.txt" \
     ${REPOFILE:+--repofile "${REPOFILE//\$basearch/$1}"} ${DNF_CONF:+--dnf-conf "${DNF_CONF//\$basearch/$1}"} \
-    "${macro_args[@]}" "${prefer_args[@]}" --out "$run/repos/$1" -q \
+    "${macro_args[@]}" "${prefer_args[@]}" --out "$run/repos/$1" \
     < "$run/pass1/$1/buildroot-source-package-names.txt"
 }
 
@@ -559,9 +595,9 @@ verify_arch() { # run-dir verify-dir arch: step 10's restricted run for one arch
   archful_repofile "$base/repos/$a" > "$v/archful.repo"
   local ph_args
   placeholder_args "$a"
-  "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" --repofile "$v/archful.repo" "${source_args[@]}" \
-    "${core_args[@]}" "${ph_args[@]}" --only-binaries "$v/allowed.txt" --view "$VIEW" \
-    --output-dir "$v/out" -q < "$v/sources.txt" > /dev/null
+  quiet_but_skips buildroot-generator "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" \
+    --repofile "$v/archful.repo" "${source_args[@]}" "${core_args[@]}" "${ph_args[@]}" \
+    --only-binaries "$v/allowed.txt" --view "$VIEW" --output-dir "$v/out" < "$v/sources.txt" > /dev/null
 }
 
 verify_failed=0
@@ -757,6 +793,8 @@ run_tool --keep "$tmp/archful-stderr" "$archful_tool" "${source_args[@]}" ${REPO
   > "$run/archful/archful.txt" || die "step 4 (identify-archful-srpms) failed"
 sed '/^identify-archful-srpms: note: /d' "$tmp/archful-stderr" > "$run/archful/warnings.txt"
 sed -n 's/^identify-archful-srpms: note: /   /p' "$tmp/archful-stderr" >&2
+# A repo left out (skip_if_unavailable=1) is said here too (quiet_but_skips).
+grep "^identify-archful-srpms: warning: repo '.*' skipped (skip_if_unavailable=1): " "$tmp/archful-stderr" >&2 || true
 # Pass 1 built, per name, the source buildroot-generator chose; step 4 cached, and steps 5-7
 # regenerate, the one identify-archful-srpms chose, by the same rule and PREFER_RELEASE. A check
 # that they agree: where they differ, pass 2 prefers the original SRPM (its header's

@@ -240,13 +240,16 @@ grep -q "step 3 (buildroot-generator pass 1) failed for: x86_64 aarch64" "$work/
 grep -q "kept in $work/failed/" "$work/bad-src.err" || fail "stderr does not say where the failed run is"
 grep -qs no-such-repo "$work/failed/workflow.conf" || fail "failed/ not kept"
 [ "$(readlink -f "$cur")" = "$keep" ] || fail "a failed run replaced current/"
-# failed/error.txt: the step, the error and what each arch's tool said.
+# failed/error.txt: the step, the error and what the arches' tools said: the same line of both
+# arches once, naming both (on stderr too).
 e="$work/failed/error.txt"
 grep -qx "step: 3 buildroot-generator pass 1 (x86_64 aarch64)" "$e" \
   && grep -qx "error: step 3 (buildroot-generator pass 1) failed for: x86_64 aarch64" "$e" \
-  && grep -qx "x86_64: buildroot-generator: .*no-such-repo.*" "$e" \
-  && grep -qx "aarch64: buildroot-generator: .*no-such-repo.*" "$e" \
+  && [ "$(grep -c "no-such-repo" "$e")" = 1 ] \
+  && grep -qx "x86_64 aarch64: buildroot-generator: .*no-such-repo.*" "$e" \
   || { cat "$e" >&2; fail "failed/error.txt does not say what failed"; }
+[ "$(grep -c "no-such-repo" "$work/bad-src.err")" = 1 ] \
+  || { cat "$work/bad-src.err" >&2; fail "the arches' same line is not said once"; }
 first_failed=$(readlink -f "$work/failed")
 # A second failure (step 4: a macro file the evaluator refuses) replaces the older failed/.
 printf '%%e2e_bad %%{\n' > "$work/bad.macros"

@@ -158,6 +158,58 @@ fn a_bad_cached_srpm_is_replaced_whatever_the_checksum_type() {
     }
 }
 
+/// A downloaded SRPM has the server's `Last-Modified` as its modification
+/// time (so its `<time file>` in create-srpm-repos' repos is the mirror's
+/// file's, as a local repo's linked SRPM has the repo's), also when its
+/// download was resumed; metadata keeps the download's time, by which
+/// the metadata cache is pruned.
+#[test]
+fn a_downloaded_srpm_has_the_mirrors_time_and_metadata_the_downloads() {
+    fast();
+    let t = tempfile::tempdir().unwrap();
+    let www = t.path().join("www/source");
+    std::fs::create_dir_all(www.join("repodata")).unwrap();
+    let then = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    let fixture = repos_dir().join("source");
+    let mut served = vec![HELLO.to_string()];
+    for f in std::fs::read_dir(fixture.join("repodata")).unwrap() {
+        served.push(format!(
+            "repodata/{}",
+            f.unwrap().file_name().to_string_lossy()
+        ));
+    }
+    for f in &served {
+        std::fs::copy(fixture.join(f), www.join(f)).unwrap();
+        let file = std::fs::File::options()
+            .append(true)
+            .open(www.join(f))
+            .unwrap();
+        file.set_modified(then).unwrap();
+    }
+    let server = Server::start(t.path().join("www"));
+    server.fault(HELLO, Fault::ResetMidBody, Some(1));
+    let meta = t.path().join("meta");
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(meta.clone()),
+    };
+    let base = format!("{}/source/", server.base);
+    let repo = load_repo(&RepoSpec::new("src", &base), &opts).unwrap();
+    let cache = t.path().join("cache");
+    refresh_cache(&[repo], &["hello".into()], &cache).unwrap();
+    let hello = server.requests_for(HELLO);
+    assert!(hello.len() == 2 && hello[1].range.is_some(), "{hello:?}");
+    let modified = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
+    assert_eq!(modified(&cache.join(HELLO)), then);
+    let dir = meta.join(cache_dir_name(&base));
+    let metadata = files_in(&dir);
+    assert!(metadata.len() >= 2, "{metadata:?}");
+    for f in metadata {
+        let age = modified(&dir.join(&f)).elapsed().unwrap();
+        assert!(age < std::time::Duration::from_secs(600), "{f}: {age:?}");
+    }
+}
+
 /// The mode bits of a file.
 fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;

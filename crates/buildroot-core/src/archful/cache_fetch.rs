@@ -16,7 +16,7 @@ use super::cache_sums::{feed, finish, hash_file, hashers, Checked, Digests, Stam
 use crate::error::{Error, Result};
 use crate::package::Package;
 use crate::rpmmd::{
-    download_listed_open, from_mirrors_tallied, DownloadLock, Expected, Hasher, LoadedRepo,
+    download_package_open, from_mirrors_tallied, DownloadLock, Expected, Hasher, LoadedRepo,
     Location, MirrorTally,
 };
 
@@ -110,13 +110,9 @@ fn fetch_into(
         Location::Dir(d) => place_local(&d.join(href), dest, expected.as_ref()),
         Location::Http(base) => {
             let url = format!("{base}{href}");
-            let f = download_listed_open(
-                &url,
-                dest,
-                expected.as_ref(),
-                "primary.xml",
-                &s.capped(most),
-            )?;
+            // Its mtime the mirror's (`Last-Modified`), as a linked
+            // local repo's SRPM has the repo file's.
+            let f = download_package_open(&url, dest, expected.as_ref(), &s.capped(most))?;
             let stamp = f.metadata().map_err(|e| Error::io(dest, e))?;
             // The download was checked as it was written: what primary.xml
             // says of it is its checksum (none when its type is unknown).
@@ -260,6 +256,12 @@ fn copy_into(
     let digests = finish(hs);
     check(src, expected, &digests)?;
     let file = tmp.as_file();
+    // The repo file's modification time, as a linked copy has it (and so
+    // its `<time file>` in create-srpm-repos' repos).
+    let modified = from.metadata().and_then(|m| m.modified());
+    modified
+        .and_then(|t| file.set_modified(t))
+        .map_err(|e| Error::io(dest, e))?;
     file.sync_all().map_err(|e| Error::io(dest, e))?;
     let stamp = file.metadata().map_err(|e| Error::io(dest, e))?;
     crate::atomic::wait_if_interrupted();
@@ -361,7 +363,8 @@ mod tests {
     /// the link is refused (EXDEV, as `fs.protected_hardlinks` refuses one
     /// to another user's file) and the SRPM is copied, checked as it is
     /// written, and its checksum recorded for the copy; the repo's file is
-    /// left as it was.
+    /// left as it was, and the copy has its modification time (its
+    /// `<time file>` in create-srpm-repos' repos), as a link would.
     #[test]
     fn a_local_srpm_that_cannot_be_linked_is_copied() {
         use std::os::unix::fs::MetadataExt;
@@ -390,6 +393,8 @@ mod tests {
         let dest = cache.join(&file);
         fetch_once(&loaded, &pkg, &dest, None, &Sums::open(&cache)).unwrap();
         assert_eq!(std::fs::read(&dest).unwrap(), std::fs::read(&src).unwrap());
+        let modified = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
+        assert_eq!(modified(&dest), hour_ago);
         let after = std::fs::metadata(&src).unwrap();
         assert_eq!(after.nlink(), 1);
         assert_eq!(
@@ -423,6 +428,9 @@ mod tests {
         fetch_once(&loaded, &pkg, &dest, None, &sums).unwrap();
         assert_ne!(ino(&dest), ino(&src));
         assert_eq!(std::fs::read(&dest).unwrap(), std::fs::read(&src).unwrap());
+        // The copy has the repo file's modification time, as a link has.
+        let modified = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
+        assert_eq!(modified(&dest), modified(&src));
         let record = std::fs::read_to_string(cache.join(super::super::SUMS_FILE)).unwrap();
         assert!(
             record.contains(pkg.checksum.as_deref().unwrap()),

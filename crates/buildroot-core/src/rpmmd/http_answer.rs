@@ -167,6 +167,13 @@ pub fn retry_after(v: &str, now: SystemTime) -> Option<Duration> {
     Some(Duration::from_secs((at - now).max(0) as u64))
 }
 
+/// A `Last-Modified` value (an HTTP date) as a time; `None` when it is not
+/// one, or is before 1970.
+pub fn http_time(v: &str) -> Option<SystemTime> {
+    let secs = u64::try_from(http_date(v.trim())?).ok()?;
+    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+}
+
 /// Seconds since the epoch of an HTTP date.
 fn http_date(v: &str) -> Option<i64> {
     const MONTHS: [&str; 12] = [

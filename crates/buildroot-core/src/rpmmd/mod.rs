@@ -73,7 +73,7 @@ pub use http::{
     sweep_stale_temps, DownloadEvent, DownloadObserver, HttpSettings, HTTP_ENV_HELP,
 };
 /// The SRPM cache records the checksum of the file a download verified.
-pub(crate) use http::{download_listed_open, new_file_0644};
+pub(crate) use http::{download_package_open, new_file_0644};
 pub use http_settings::{Pace, Parallel, MAX_PARALLEL_DOWNLOADS};
 use load::load_opened_into;
 pub use mirror_tally::MirrorTally;

@@ -4,6 +4,7 @@
 //! suffix answers with a fault a number of times (or forever) first. It can
 //! demand an `Authorization` header (401 without it). [`ConnectProxy`] is
 //! an HTTP proxy to put in front of it (what ureq tunnels through).
+//! It sends a file's mtime as `Last-Modified`, as web servers do.
 //! Shared by the tests of several crates (`#[path]`-included), so it uses
 //! only std and libc.
 #![allow(dead_code)]
@@ -68,6 +69,8 @@ struct Rule {
     fault: Fault,
     /// How many more times; `None`: forever.
     left: Option<usize>,
+    /// How many more such requests are served normally first.
+    after: usize,
 }
 
 /// Answers held back to see how many requests a client makes at once
@@ -170,10 +173,17 @@ impl Server {
     /// Answers requests for paths ending in `suffix` with `fault`, `times`
     /// times (`None`: every time) before serving them normally.
     pub fn fault(&self, suffix: &str, fault: Fault, times: Option<usize>) {
+        self.fault_after(suffix, 0, fault, times);
+    }
+
+    /// As [`Server::fault`], once `after` such requests have been served
+    /// normally: a mirror that goes away while a client works.
+    pub fn fault_after(&self, suffix: &str, after: usize, fault: Fault, times: Option<usize>) {
         self.rules.lock().unwrap().push(Rule {
             suffix: suffix.to_string(),
             fault,
             left: times,
+            after,
         });
     }
 
@@ -524,11 +534,15 @@ fn handle(
         let hit = rules
             .iter_mut()
             .find(|r| path.ends_with(&r.suffix) && r.left != Some(0));
-        hit.map(|r| {
+        hit.and_then(|r| {
+            if r.after > 0 {
+                r.after -= 1;
+                return None;
+            }
             if let Some(n) = r.left.as_mut() {
                 *n -= 1;
             }
-            r.fault.clone()
+            Some(r.fault.clone())
         })
     };
     log.lock().unwrap().push(Request {
@@ -592,7 +606,8 @@ fn handle(
         }
         _ => {}
     }
-    let Ok(mut body) = std::fs::read(root.join(path.trim_start_matches('/'))) else {
+    let file = root.join(path.trim_start_matches('/'));
+    let Ok(mut body) = std::fs::read(&file) else {
         head(&mut stream, "404 Not Found", "", 0);
         return;
     };
@@ -603,6 +618,10 @@ fn handle(
     };
     let mut status = "200 OK".to_string();
     let mut extra = accept.to_string();
+    // The file's modification time, as a web server (Apache, nginx) says it.
+    if let Ok(t) = std::fs::metadata(&file).and_then(|m| m.modified()) {
+        extra.push_str(&format!("Last-Modified: {}\r\n", http_date(t)));
+    }
     let total = body.len();
     if let (true, Some(r)) = (ranges, range.as_deref()) {
         let start: usize = r
@@ -661,6 +680,36 @@ fn handle(
             let _ = stream.write_all(&body);
         }
     }
+}
+
+/// `t` as an HTTP date (IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`).
+pub fn http_date(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // The civil date of a day number (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[month as usize - 1],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// A held request under way ([`Server::hold`]): counted until dropped.

@@ -29,4 +29,5 @@ mod refusals;
 mod regenerated_header;
 mod repofile_options;
 mod srpm_cache_sums;
+mod workflow_http_faults;
 mod workload_diff;

@@ -34,6 +34,9 @@ pub(super) struct Sink {
     pub(super) ranges: bool,
     /// `ETag` (strong) or `Last-Modified` of the file, for `If-Range`.
     pub(super) validator: Option<String>,
+    /// The `Last-Modified` of the file whose bytes these are (the answer
+    /// that began them).
+    pub(super) last_modified: Option<String>,
 }
 
 impl Sink {
@@ -90,13 +93,14 @@ pub(super) const BAD_STATUS_TRIES: u32 = 4;
 /// [`BAD_STATUS_TRIES`] when the last failure is of a kind retried at once
 /// (a 4xx, a download `verify` refused). dnf 4.14 asked a primary.xml
 /// that answered 503 then never matched 4 times in all, as one that
-/// answered 503 three times then matched: 4 requests.
+/// answered 503 three times then matched: 4 requests. Returns the
+/// server's `Last-Modified` of the file, if it gave one.
 pub(super) fn fetch_into(
     url: &str,
     tmp: &tempfile::NamedTempFile,
     verify: Option<Verify>,
     s: &HttpSettings,
-) -> Result<()> {
+) -> Result<Option<String>> {
     let io = |e| Error::io(tmp.path(), e);
     let sink = Arc::new(Mutex::new(Sink {
         file: tmp.reopen().map_err(io)?,
@@ -104,6 +108,7 @@ pub(super) fn fetch_into(
         len: 0,
         ranges: false,
         validator: None,
+        last_modified: None,
     }));
     let attempts = s.retries + 1;
     // How many attempts were refused by `verify`, for the final line.
@@ -118,7 +123,10 @@ pub(super) fn fetch_into(
         };
         let outcome = match watch(url, from, validator, s, &sink) {
             Outcome::Done => match verify.map(|v| v(tmp.path())).transpose()?.flatten() {
-                None => return Ok(()),
+                None => {
+                    let k = sink.lock().unwrap_or_else(|e| e.into_inner());
+                    return Ok(k.last_modified.clone());
+                }
                 Some(cause) => {
                     refused += 1;
                     // Downloaded again whole: its bytes were all there.

@@ -64,6 +64,7 @@ use std::time::Duration;
 use super::compress::{file_digest, Expected, Hasher};
 use crate::error::{Error, Result};
 
+use super::http_answer::http_time;
 pub use super::http_answer::retry_after;
 pub use super::http_settings::{HttpSettings, HTTP_ENV_HELP};
 use attempts::fetch_into;
@@ -189,7 +190,7 @@ pub(super) fn download_open_checked(
         ))),
         ..s.clone()
     };
-    download_checked_open(url, dest, verify, &s)
+    download_checked_open(url, dest, verify, &s, false)
 }
 
 /// The most bytes of a file [`download_open`] fetches: Fedora's repomd.xml
@@ -212,6 +213,34 @@ pub(crate) fn download_listed_open(
     listed_in: &str,
     s: &HttpSettings,
 ) -> Result<File> {
+    download_listed_timed(url, dest, expected, listed_in, s, false)
+}
+
+/// [`download_listed_open`] of a package (an SRPM the cache keeps): the
+/// file takes the server's `Last-Modified` as its modification time, when
+/// the server gives one, as `wget` and `curl -R` keep it. An SRPM's mtime
+/// is its `<time file>` in create-srpm-repos' repos (`docs/formats.md`
+/// section 2a), which is then the mirror's file's, as for a local repo's
+/// SRPM linked into the cache, not the moment of the download: the same
+/// repos whichever machine, cache or mirror fetched the SRPMs, and when.
+/// Metadata keeps the download's time (the cache prunes by it).
+pub(crate) fn download_package_open(
+    url: &str,
+    dest: &Path,
+    expected: Option<&Expected>,
+    s: &HttpSettings,
+) -> Result<File> {
+    download_listed_timed(url, dest, expected, "primary.xml", s, true)
+}
+
+fn download_listed_timed(
+    url: &str,
+    dest: &Path,
+    expected: Option<&Expected>,
+    listed_in: &str,
+    s: &HttpSettings,
+    server_time: bool,
+) -> Result<File> {
     // Types we cannot compute are left to the caller (as librepo passes
     // them over); a file we cannot read back to hash is an error, not a
     // pass. Digits that match but for their case are a mismatch too,
@@ -231,16 +260,18 @@ pub(crate) fn download_listed_open(
             )
         }))
     };
-    download_checked_open(url, dest, expected.map(|_| &sum as Verify), s)
+    download_checked_open(url, dest, expected.map(|_| &sum as Verify), s, server_time)
 }
 
 /// Downloads `url` into a temp file beside `dest`, holds it to `verify`
-/// within the attempts of [`fetch_into`], and renames it into place.
+/// within the attempts of [`fetch_into`], and renames it into place; with
+/// `server_time`, its mtime set to the server's `Last-Modified` first.
 fn download_checked_open(
     url: &str,
     dest: &Path,
     verify: Option<Verify>,
     s: &HttpSettings,
+    server_time: bool,
 ) -> Result<File> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -252,6 +283,19 @@ fn download_checked_open(
     notify(DownloadEvent::Done {
         url,
         ok: res.is_ok(),
+    });
+    let res = res.and_then(|modified| {
+        match modified
+            .as_deref()
+            .and_then(http_time)
+            .filter(|_| server_time)
+        {
+            Some(t) => tmp
+                .as_file()
+                .set_modified(t)
+                .map_err(|e| Error::io(dest, e)),
+            None => Ok(()),
+        }
     });
     if let Err(e) = res {
         // Removed before it is let go: a signal in between finds it gone.

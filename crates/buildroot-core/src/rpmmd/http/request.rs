@@ -219,9 +219,11 @@ impl Attempt<'_> {
                     .filter(|e| !e.starts_with("W/"))
                     .or_else(|| header("last-modified"));
                 let ranges = header("accept-ranges").is_some_and(|v| v.contains("bytes"));
+                let last_modified = header("last-modified");
                 let ok = self.with_sink(|k| {
                     k.ranges = ranges;
                     k.validator = validator;
+                    k.last_modified = last_modified;
                     if k.len > 0 {
                         k.truncate()
                     } else {

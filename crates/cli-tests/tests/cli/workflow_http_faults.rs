@@ -1,0 +1,604 @@
+//! The whole workflow (`scripts/buildroot-workflow.sh`, every step, 2 to
+//! 10) with everything it fetches served by a 127.0.0.1 server that
+//! misbehaves as real mirrors do (tests/http_support in buildroot-core):
+//! content-resolver's lists (step 2), a mirrorlist of two mirrors for
+//! each binary repo and a metalink of two for the source repo (their
+//! repomd.xml, primary, filelists), the SRPMs step 4 caches and the macro
+//! packages steps 4-7 read. Each fault kind once on each kind of URL
+//! publishes what the same run on local files publishes; a fault forever
+//! ends the run with exit 2, the URL and the problem named on stderr, the
+//! run kept as `failed/` and `current/` untouched.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use cli_tests::http_support::{Fault, Server};
+use cli_tests::{bin, root, snapshot, Tool};
+
+const ARCHES: [&str; 2] = ["x86_64", "aarch64"];
+
+/// The workflow's configuration: the same bytes for every run (it is
+/// published as `workflow.conf`); the repos and the compose's URL come from
+/// the environment.
+const CONFIG: &str = r#"ARCHES="x86_64 aarch64"
+REPOFILE="$FLAKY_REPOFILE"
+COMPOSE_URL="$FLAKY_COMPOSE_URL"
+RELEASE_PACKAGE="fedora-release-eln"
+EXCLUDE_FILE="testdata/exclude.txt"
+WORKLOAD_NAME="ELN Buildroot Workload"
+WORKLOAD_MAINTAINER="rpm-buildroot"
+WORKLOAD_LABELS="eln-buildroot"
+"#;
+
+/// The files the server serves: `m1/` and `m2/`, two mirrors of the
+/// fixture's repos; `cr/`, content-resolver's published lists of the
+/// fixture's compose; a mirrorlist per arch and a metalink of the source
+/// repo, each listing `m1` then `m2`. Also writes `http.repo` (those
+/// lists), `local.repo` (the fixture's directories) and `flaky.conf`.
+struct Setup {
+    server: Server,
+    dir: PathBuf,
+}
+
+fn setup(t: &Path) -> Setup {
+    let www = t.join("www");
+    let cr = www.join("cr");
+    std::fs::create_dir_all(&cr).unwrap();
+    let repos = root().join("testdata/repos");
+    for m in ["m1", "m2"] {
+        std::os::unix::fs::symlink(&repos, www.join(m)).unwrap();
+    }
+    // The extras repo of x86_64 alone: aarch64's is gone (404).
+    std::fs::create_dir(www.join("extras-x")).unwrap();
+    std::os::unix::fs::symlink(repos.join("extras/x86_64"), www.join("extras-x/x86_64")).unwrap();
+    // As content-resolver publishes them: sorted, once each, no final newline.
+    let names = |f: &str| {
+        let text = std::fs::read_to_string(root().join("testdata/compose").join(f)).unwrap();
+        let mut v: Vec<_> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        v.sort();
+        v.dedup();
+        v.join("\n")
+    };
+    for a in ARCHES {
+        let list =
+            |kind: &str| cr.join(format!("view-{kind}-package-name-list--view-eln--{a}.txt"));
+        std::fs::write(list("binary"), names(&format!("{a}.txt"))).unwrap();
+        std::fs::write(list("source"), names("sources.txt")).unwrap();
+    }
+    let server = Server::start(www.clone());
+    let base = &server.base;
+    // The binary repos: a mirrorlist per arch; the source repo: a metalink.
+    for a in ARCHES {
+        std::fs::write(
+            www.join(format!("mirrorlist-{a}.txt")),
+            format!("{base}/m1/{a}/\n{base}/m2/{a}/\n"),
+        )
+        .unwrap();
+    }
+    let repomd = repos.join("source/repodata/repomd.xml");
+    let sum = buildroot_core::rpmmd::file_digest(&repomd, "sha256").unwrap();
+    let urls: String = ["m1", "m2"]
+        .iter()
+        .map(|m| format!("<url>{base}/{m}/source/repodata/repomd.xml</url>"))
+        .collect();
+    std::fs::write(
+        www.join("metalink-source.xml"),
+        format!(
+            r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources>{urls}</resources></file></files></metalink>"#
+        ),
+    )
+    .unwrap();
+    let section = |id: &str, how: &str| format!("[{id}]\nname={id}\n{how}\npriority=10\n\n");
+    std::fs::write(
+        t.join("http.repo"),
+        section(
+            "fixture",
+            &format!("mirrorlist={base}/mirrorlist-$basearch.txt"),
+        ) + &section(
+            "fixture-source",
+            &format!("metalink={base}/metalink-source.xml"),
+        ),
+    )
+    .unwrap();
+    let file = |rel: &str| format!("baseurl=file://{}", repos.join(rel).display());
+    std::fs::write(
+        t.join("local.repo"),
+        section("fixture", &file("$basearch")) + &section("fixture-source", &file("source")),
+    )
+    .unwrap();
+    std::fs::write(t.join("flaky.conf"), CONFIG).unwrap();
+    Setup {
+        server,
+        dir: t.to_path_buf(),
+    }
+}
+
+impl Setup {
+    /// The workflow as a user runs it, into `work`, over the server
+    /// (`http`) or the fixture's directories; a cache of its own per
+    /// `work`, and the fault tests' short backoff and timeout.
+    fn run(&self, work: &Path, http: bool) -> Output {
+        if http {
+            self.run_with(work, "http.repo")
+        } else {
+            self.run_with(work, "local.repo")
+        }
+    }
+
+    /// The workflow with the `.repo` file `repofile` of the setup's
+    /// directory; the compose from the server unless it is `local.repo`.
+    fn run_with(&self, work: &Path, repofile: &str) -> Output {
+        let compose = if repofile == "local.repo" {
+            self.dir.join("www/cr").display().to_string()
+        } else {
+            format!("{}/cr", self.server.base)
+        };
+        std::process::Command::new(root().join("scripts/buildroot-workflow.sh"))
+            .arg("--bin")
+            .arg(bin(Tool::Generator).parent().unwrap())
+            .arg("--config")
+            .arg(self.dir.join("flaky.conf"))
+            .arg("--work")
+            .arg(work)
+            .current_dir(root())
+            .env("XDG_CACHE_HOME", work.with_extension("xdg"))
+            .env("FLAKY_REPOFILE", self.dir.join(repofile))
+            .env("FLAKY_COMPOSE_URL", compose)
+            .env("RPM_BUILDROOT_HTTP_BACKOFF", "0.05")
+            .env("RPM_BUILDROOT_HTTP_TIMEOUT", "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    }
+}
+
+/// What a run published (`WORK/current/`), each file's bytes, with the
+/// run's own directory (`WORK/runs/ID`, in the `.repo` files that point
+/// into it) written as `WORK/runs/ID`.
+fn published(work: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let id = std::fs::read_link(work.join("current")).unwrap();
+    let id = id.file_name().unwrap().to_str().unwrap().to_string();
+    let mut files = snapshot(&work.join("current"));
+    for bytes in files.values_mut() {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            let own = format!("{}/runs/{id}/", work.display());
+            *bytes = text.replace(&own, "WORK/runs/ID/").into_bytes();
+        }
+    }
+    files
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The kinds of URL the workflow fetches, each as the path suffixes of
+/// some of its URLs (a suffix matches both mirrors: a fault once meets the
+/// mirror asked first).
+fn url_kinds() -> Vec<(&'static str, Vec<String>)> {
+    let repodata = |repo: &str, kind: &str| {
+        let dir = root().join("testdata/repos").join(repo).join("repodata");
+        let name = cli_tests::dir_names(&dir)
+            .into_iter()
+            .find(|f| f.ends_with(&format!("-{kind}.xml.gz")))
+            .unwrap();
+        format!("/{repo}/repodata/{name}")
+    };
+    let list =
+        |kind: &str, a: &str| format!("/cr/view-{kind}-package-name-list--view-eln--{a}.txt");
+    vec![
+        (
+            "content-resolver list",
+            vec![list("source", "x86_64"), list("binary", "aarch64")],
+        ),
+        ("metalink", vec!["/metalink-source.xml".into()]),
+        (
+            "mirrorlist",
+            vec![
+                "/mirrorlist-x86_64.txt".into(),
+                "/mirrorlist-aarch64.txt".into(),
+            ],
+        ),
+        (
+            "repomd.xml",
+            vec![
+                "/x86_64/repodata/repomd.xml".into(),
+                "/source/repodata/repomd.xml".into(),
+            ],
+        ),
+        (
+            "primary.xml.gz",
+            vec![
+                repodata("aarch64", "primary"),
+                repodata("source", "primary"),
+            ],
+        ),
+        (
+            "filelists.xml.gz",
+            vec![
+                repodata("x86_64", "filelists"),
+                repodata("source", "filelists"),
+            ],
+        ),
+        (
+            "SRPM (step 4)",
+            vec![
+                "/source/libjpeg-turbo-3.0.3-1.eln150.src.rpm".into(),
+                "/source/zlib-1.3.1-1.eln150.src.rpm".into(),
+            ],
+        ),
+        (
+            "macro package (steps 4-7)",
+            vec![
+                "/x86_64/Packages/redhat-rpm-config-300-1.eln150.noarch.rpm".into(),
+                "/aarch64/Packages/rpm-4.20.0-1.eln150.aarch64.rpm".into(),
+            ],
+        ),
+    ]
+}
+
+/// The faults of real mirrors, each met once. A 404 is a mirror's answer
+/// (one not synced yet): not for a URL that no other mirror serves.
+fn faults(mirrored: bool) -> Vec<Fault> {
+    let mut v = vec![
+        Fault::Status(503),
+        Fault::Status(500),
+        Fault::ResetMidBody,
+        Fault::Stall,
+        Fault::ShortBody,
+    ];
+    if mirrored {
+        v.push(Fault::Status(404));
+    }
+    v
+}
+
+#[test]
+fn each_fault_once_on_each_kind_of_url_publishes_what_local_files_do() {
+    let t = tempfile::tempdir().unwrap();
+    // Every (fault, kind of URL) pair, in as few runs as there are URLs
+    // given per kind: a run puts one fault on each of a kind's URLs (two
+    // on the same URL, one after the other, for a kind of one URL).
+    let mut runs: Vec<Vec<(String, Fault, Option<usize>)>> = Vec::new();
+    // A kind's faults are rotated by its index, so that the stalls (1 s
+    // each, one step after the other) are spread over the runs.
+    for (k, (kind, urls)) in url_kinds().into_iter().enumerate() {
+        let mirrored = !matches!(kind, "content-resolver list" | "metalink" | "mirrorlist");
+        let per_run = 2;
+        let faults = faults(mirrored);
+        let n = faults.len();
+        for (i, fault) in faults.into_iter().enumerate() {
+            let i = (i + k) % n;
+            let (r, slot) = (i / per_run, i % per_run);
+            if runs.len() <= r {
+                runs.push(Vec::new());
+            }
+            let url = urls[slot % urls.len()].clone();
+            runs[r].push((url, fault, Some(1)));
+        }
+    }
+    // The first mirror failing some files for good (a mirror mid-sync, a
+    // node gone): the second serves them, also to the later steps.
+    let primary = cli_tests::file_named(&root().join("testdata/repos/x86_64/repodata"), |f| {
+        f.ends_with("-primary.xml.gz")
+    });
+    let primary = format!(
+        "/m1/x86_64/repodata/{}",
+        primary.file_name().unwrap().to_str().unwrap()
+    );
+    for (url, fault) in [
+        (
+            "/m1/source/bash-5.2.26-1.eln150.src.rpm",
+            Fault::Status(404),
+        ),
+        (
+            "/m1/source/gcc-14.2.1-1.eln150.src.rpm",
+            Fault::ResetMidBody,
+        ),
+        (
+            "/m1/x86_64/Packages/python-srpm-macros-3.13-1.eln150.noarch.rpm",
+            Fault::Status(503),
+        ),
+        ("/m1/aarch64/repodata/repomd.xml", Fault::Status(503)),
+        (&primary, Fault::ShortBody),
+    ] {
+        runs[0].push((url.to_string(), fault, None));
+    }
+    // The runs at once, each with a server of its own (its faults are
+    // its own), beside the run on local files: most of their time is
+    // the stalls' timeouts.
+    let dir = |name: &str| {
+        let d = t.path().join(name);
+        std::fs::create_dir(&d).unwrap();
+        d
+    };
+    std::thread::scope(|scope| {
+        let local = scope.spawn(|| {
+            let d = dir("local");
+            let work = d.join("work");
+            let out = setup(&d).run(&work, false);
+            assert!(out.status.success(), "{}", stderr(&out));
+            published(&work)
+        });
+        let https: Vec<_> = runs
+            .iter()
+            .enumerate()
+            .map(|(r, faults)| {
+                let d = dir(&format!("http-{r}"));
+                scope.spawn(move || (faults, run_with_faults(&d, r, faults)))
+            })
+            .collect();
+        let want = local.join().unwrap();
+        for (r, h) in https.into_iter().enumerate() {
+            let (faults, got) = h.join().unwrap();
+            assert_eq!(
+                got.keys().collect::<Vec<_>>(),
+                want.keys().collect::<Vec<_>>(),
+                "run {r}: {faults:?}"
+            );
+            for (path, bytes) in &want {
+                assert!(
+                    got[path] == *bytes,
+                    "run {r}: {} differs ({faults:?})",
+                    path.display()
+                );
+            }
+        }
+    });
+}
+
+/// Run `r` of [`each_fault_once_on_each_kind_of_url_publishes_what_local_files_do`]:
+/// the workflow over a server of its own in `d` with `faults` (each
+/// `times` times; `None`: forever), which must all be met; what it
+/// published, as [`published`] reads it.
+fn run_with_faults(
+    d: &Path,
+    r: usize,
+    faults: &[(String, Fault, Option<usize>)],
+) -> BTreeMap<PathBuf, Vec<u8>> {
+    let s = setup(d);
+    for (url, fault, times) in faults {
+        s.server.fault(url, fault.clone(), *times);
+    }
+    let work = d.join("work");
+    let start = std::time::Instant::now();
+    let out = s.run(&work, true);
+    let err = stderr(&out);
+    assert!(out.status.success(), "run {r} {faults:?}: {err}");
+    // Each fault was met: once, or at least once (forever).
+    let log = s.server.requests();
+    for (url, fault, times) in faults {
+        let f = format!("{fault:?}");
+        let met = |u: &str| {
+            log.iter()
+                .filter(|q| q.path.ends_with(u) && q.fault.as_deref() == Some(&f))
+                .count()
+        };
+        match times {
+            Some(_) => {
+                let given = faults
+                    .iter()
+                    .filter(|g| g.0 == *url && format!("{:?}", g.1) == f)
+                    .count();
+                assert_eq!(met(url), given, "run {r}: {url} {f}: {log:#?}");
+            }
+            None => assert!(met(url) > 0, "run {r}: {url} {f} not met: {log:#?}"),
+        }
+    }
+    eprintln!("run {r}: {} faults in {:?}", faults.len(), start.elapsed());
+    published(&work)
+}
+
+/// A fault forever: where the workflow stops and what the one line naming
+/// the URL says.
+struct Forever {
+    url: &'static str,
+    fault: Fault,
+    step: &'static str,
+    /// The line naming the URL: who says it (the arches' prefix, the tool) and the problem.
+    said_by: &'static str,
+    problem: &'static str,
+}
+
+#[test]
+fn a_fault_forever_fails_the_run_naming_the_url_and_keeps_current() {
+    let t = tempfile::tempdir().unwrap();
+    let s = setup(t.path());
+    let work = t.path().join("work");
+    let out = s.run(&work, true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = snapshot(&work.join("current"));
+    let cases = [
+        Forever {
+            url: "/cr/view-binary-package-name-list--view-eln--aarch64.txt",
+            fault: Fault::Stall,
+            step: "step 2 (fetch-compose) failed",
+            said_by: "fetch-compose: ",
+            problem: ": stalled: less than 1000 bytes/s for 1 s after 150 bytes (RPM_BUILDROOT_HTTP_TIMEOUT and RPM_BUILDROOT_HTTP_MINRATE set the limits) (gave up after 4 attempts)",
+        },
+        Forever {
+            url: "/mirrorlist-x86_64.txt",
+            fault: Fault::Status(500),
+            step: "step 3 (buildroot-generator pass 1) failed for: x86_64",
+            said_by: "x86_64: buildroot-generator: ",
+            problem: ": HTTP 500 (gave up after 4 attempts), in each of 3 rounds",
+        },
+        // The source repo: every arch fails alike, said once.
+        Forever {
+            url: "/metalink-source.xml",
+            fault: Fault::ShortBody,
+            step: "step 3 (buildroot-generator pass 1) failed for: x86_64 aarch64",
+            said_by: "x86_64 aarch64: buildroot-generator: ",
+            problem: ": the server closed the connection after ",
+        },
+        // Both mirrors of the metalink.
+        Forever {
+            url: "/source/repodata/repomd.xml",
+            fault: Fault::Status(404),
+            step: "step 3 (buildroot-generator pass 1) failed for: x86_64 aarch64",
+            said_by: "x86_64 aarch64: buildroot-generator: ",
+            problem: "/m2/source/repodata/repomd.xml: HTTP 404",
+        },
+        Forever {
+            url: "/source/libjpeg-turbo-3.0.3-1.eln150.src.rpm",
+            fault: Fault::ResetMidBody,
+            step: "step 4 (identify-archful-srpms) failed",
+            said_by: "identify-archful-srpms: ",
+            problem: ": connection reset by peer after ",
+        },
+        Forever {
+            url: "/aarch64/Packages/rpm-4.20.0-1.eln150.aarch64.rpm",
+            fault: Fault::Status(503),
+            step: "step 4 (identify-archful-srpms) failed",
+            said_by: "identify-archful-srpms: ",
+            problem: ": HTTP 503",
+        },
+    ];
+    for case in cases {
+        let url = case.url;
+        s.server.clear_faults();
+        s.server.fault(url, case.fault.clone(), None);
+        // Cold caches, so that what the last run cached is fetched again.
+        let _ = std::fs::remove_dir_all(work.join("srpm-cache"));
+        let _ = std::fs::remove_dir_all(work.with_extension("xdg"));
+        let out = s.run(&work, true);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{url}: {err}");
+        assert!(out.stdout.is_empty(), "{url}");
+        // One line names the URL and the problem; the workflow's own lines
+        // after it name the step and where the run is kept.
+        let naming: Vec<_> = err.lines().filter(|l| l.contains(url)).collect();
+        assert_eq!(naming.len(), 1, "{url}: {err}");
+        assert!(naming[0].starts_with(case.said_by), "{url}: {err}");
+        assert!(naming[0].contains(case.problem), "{url}: {err}");
+        let tail: Vec<_> = err.lines().rev().take(3).collect();
+        assert_eq!(tail[2], naming[0], "{url}: {err}");
+        assert_eq!(
+            tail[1],
+            format!("buildroot-workflow: {}", case.step),
+            "{url}: {err}"
+        );
+        let kept = format!(
+            "buildroot-workflow: run failed; its output is kept in {}/failed/",
+            work.display()
+        );
+        assert!(tail[0].starts_with(&kept), "{url}: {err}");
+        // current/ is as it was; the run is failed/, with the line in
+        // error.txt and no half-written file.
+        assert!(
+            snapshot(&work.join("current")) == before,
+            "{url}: current/ changed"
+        );
+        let failed = snapshot(&work.join("failed"));
+        let error = String::from_utf8_lossy(&failed[Path::new("error.txt")]);
+        assert!(error.lines().any(|l| l == naming[0]), "{url}: {error}");
+        let temps: Vec<_> = failed
+            .keys()
+            .filter(|p| {
+                p.iter().any(|c| {
+                    c.to_str().unwrap().starts_with(".tmp") || c.to_str().unwrap().contains(".new")
+                })
+            })
+            .collect();
+        assert!(temps.is_empty(), "{url}: {temps:?}");
+    }
+}
+
+/// A repo with `skip_if_unavailable=1` gone for one arch (aarch64's extras
+/// answers 404): the run goes on without it, as dnf goes on ("Ignoring
+/// repositories"), and is published; each step that left it out says so
+/// on the workflow's stderr (the tools run quiet, which dropped the line).
+/// Gone after pass 1: the later steps say so, pass 1 does not.
+#[test]
+fn a_repo_skipped_on_one_arch_is_said_by_every_step_that_skipped_it() {
+    let t = tempfile::tempdir().unwrap();
+    let s = setup(t.path());
+    let base = &s.server.base;
+    let http = std::fs::read_to_string(t.path().join("http.repo")).unwrap();
+    std::fs::write(
+        t.path().join("skip.repo"),
+        format!(
+            "{http}[extras]\nname=extras\nbaseurl={base}/extras-x/$basearch\npriority=20\n\
+             skip_if_unavailable=1\n"
+        ),
+    )
+    .unwrap();
+    let work = t.path().join("work");
+    let out = s.run_with(&work, "skip.repo");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(work.join("current/eln-buildroot-workload.yaml").is_file());
+    let said = format!(
+        "warning: repo 'extras' skipped (skip_if_unavailable=1): \
+         {base}/extras-x/aarch64/repodata/repomd.xml: HTTP 404 (gave up after 4 attempts)"
+    );
+    let by = |who: &str| {
+        err.lines()
+            .filter(|l| *l == format!("{who}: {said}"))
+            .count()
+    };
+    // Pass 1, pass 2 and step 10; steps 4 and 5-7.
+    assert_eq!(by("aarch64: buildroot-generator"), 3, "{err}");
+    assert_eq!(by("aarch64: create-srpm-repos"), 1, "{err}");
+    assert_eq!(by("identify-archful-srpms"), 1, "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.contains("warning: ")).count(),
+        5,
+        "{err}"
+    );
+
+    // Gone mid-run: aarch64's extras answers pass 1 (its one request),
+    // then 503 for good. Pass 1 read it, the later steps say they did not.
+    std::fs::write(
+        t.path().join("skip.repo"),
+        format!(
+            "{http}[extras]\nname=extras\nbaseurl={base}/extras/$basearch\npriority=20\n\
+             skip_if_unavailable=1\n"
+        ),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        root().join("testdata/repos/extras"),
+        t.path().join("www/extras"),
+    )
+    .unwrap();
+    let repomd = "/extras/aarch64/repodata/repomd.xml";
+    s.server.fault_after(repomd, 1, Fault::Status(503), None);
+    let work = t.path().join("work-mid");
+    let out = s.run_with(&work, "skip.repo");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let said = format!(
+        "warning: repo 'extras' skipped (skip_if_unavailable=1): \
+         {base}{repomd}: HTTP 503 (gave up after 4 attempts)"
+    );
+    let steps: Vec<_> = err
+        .lines()
+        .filter(|l| l.starts_with("== ") || l.ends_with(&said))
+        // A step by its number and first word; a skip's line by who said it.
+        .map(|l| match l.split_once(": warning: ") {
+            Some((who, _)) => who.to_string(),
+            None => l.split(' ').take(3).collect::<Vec<_>>().join(" "),
+        })
+        .collect();
+    let want = [
+        "== 2 fetch-compose",
+        "== 3 buildroot-generator",
+        "== 4 identify-archful-srpms",
+        "identify-archful-srpms",
+        "== 5-7 create-srpm-repos",
+        "aarch64: create-srpm-repos",
+        "== 7 buildroot-generator",
+        "aarch64: buildroot-generator",
+        "== 8 workload-diff",
+        "== 10 verify:",
+        "aarch64: buildroot-generator",
+        "== done. Results",
+    ];
+    assert_eq!(steps, want, "{err}");
+}
