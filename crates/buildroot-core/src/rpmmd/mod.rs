@@ -42,6 +42,7 @@ mod repofile;
 mod repomd;
 mod scan;
 mod skip;
+mod slot_queue;
 mod turns;
 mod unset_vars;
 mod varsdir;
