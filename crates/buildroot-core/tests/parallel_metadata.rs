@@ -18,11 +18,27 @@ use buildroot_core::rpmmd::{
 };
 use http_support::Server;
 
-fn source_repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/repos/source")
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/repos")
+        .join(name)
 }
 
-/// A server of the fixture's source repo as `r0/` to `r4/`.
+fn source_repo() -> PathBuf {
+    fixture("source")
+}
+
+/// The name of the file of `kind` in the fixture repo `name`'s repodata.
+fn file_of(name: &str, kind: &str) -> String {
+    std::fs::read_dir(fixture(name).join("repodata"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|f| f.ends_with(&format!("-{kind}.xml.gz")))
+        .unwrap()
+}
+
+/// A server of the fixture's source repo as `r0/` to `r4/`, and of its
+/// x86_64 repo as `x86_64/`.
 fn server() -> (tempfile::TempDir, Server) {
     let t = tempfile::tempdir().unwrap();
     let root = t.path().join("www");
@@ -30,6 +46,7 @@ fn server() -> (tempfile::TempDir, Server) {
     for i in 0..5 {
         std::os::unix::fs::symlink(source_repo(), root.join(format!("r{i}"))).unwrap();
     }
+    std::os::unix::fs::symlink(fixture("x86_64"), root.join("x86_64")).unwrap();
     let server = Server::start(root.clone());
     // And a mirrorlist of each.
     for i in 0..5 {
@@ -56,12 +73,24 @@ fn repos(server: &Server, bases: &[&str], main: &str, own: &str) -> Vec<RepoSpec
 /// `specs` are loaded into a new cache (on 8 threads, whatever the cores),
 /// the server holding each answer until `want` are under way.
 fn at_once(server: &Server, specs: &[RepoSpec], suffix: &str, want: usize) -> usize {
+    at_once_of(server, specs, Filelists::PrimaryOnly, &[suffix], want)
+}
+
+/// [`at_once`] over the paths ending in any of `suffixes`, counted
+/// together, loading `filelists` as said.
+fn at_once_of(
+    server: &Server,
+    specs: &[RepoSpec],
+    filelists: Filelists,
+    suffixes: &[&str],
+    want: usize,
+) -> usize {
     let cache = tempfile::tempdir().unwrap();
     let opts = LoadOptions {
-        filelists: Filelists::PrimaryOnly,
+        filelists,
         cache_dir: Some(cache.path().to_path_buf()),
     };
-    server.hold(suffix, want);
+    server.hold_any(suffixes, want);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(8)
         .build()
@@ -147,4 +176,53 @@ fn a_repo_sections_own_values_count_for_its_repo() {
         let got = at_once(&server, &specs, "repodata/repomd.xml", want);
         assert_eq!(got, want, "{main:?} {own:?}");
     }
+}
+
+const DATA: [&str; 2] = ["-primary.xml.gz", "-filelists.xml.gz"];
+
+/// A load that will read every repo's filelists.xml (all of them, paths
+/// by prefix, paths the command line names) fetches a repo's primary.xml
+/// and filelists.xml at once, as librepo fetches the files of a repomd.xml
+/// that libdnf asks for: two held files come in one hold, not one after
+/// the other (they did, 1 at once); under caps of 1 they still come one
+/// at a time.
+#[test]
+fn a_repos_primary_and_filelists_come_at_once() {
+    let (_t, server) = server();
+    let all = [
+        Filelists::All,
+        Filelists::NeededAnd(vec!["/usr/lib/rpm/macros.d/".into()]),
+        Filelists::NeededWith(vec!["/usr/share/doc/x".into()]),
+    ];
+    for filelists in all {
+        let specs = repos(&server, &["r0"], "", "");
+        let got = at_once_of(&server, &specs, filelists.clone(), &DATA, 2);
+        assert_eq!(got, 2, "{filelists:?}");
+    }
+    for main in ["max_parallel_downloads=1", "max_downloads_per_mirror=1"] {
+        let specs = repos(&server, &["r0"], main, "");
+        let got = at_once_of(&server, &specs, Filelists::All, &DATA, 1);
+        assert_eq!(got, 1, "{main}");
+    }
+}
+
+/// By default filelists.xml is read once a dependency names a path
+/// primary.xml does not list (the source repo's BuildRequires name one):
+/// from then on every repo's is fetched, while the later repos' primary.xml
+/// still download. The x86_64 repo's primary.xml, held, comes with the
+/// source repo's filelists.xml (it came alone, the filelists after every
+/// primary); a load whose dependencies name no such path fetches none.
+#[test]
+fn filelists_come_once_a_dependency_needs_them() {
+    let (_t, server) = server();
+    let specs = repos(&server, &["r0", "x86_64"], "", "");
+    let held = [file_of("x86_64", "primary"), file_of("source", "filelists")];
+    let held: Vec<&str> = held.iter().map(String::as_str).collect();
+    let got = at_once_of(&server, &specs, Filelists::Needed, &held, 2);
+    assert_eq!(got, 2);
+    assert_eq!(server.requests_for("-filelists.xml.gz").len(), 2);
+    server.clear_log();
+    let specs = repos(&server, &["x86_64"], "", "");
+    at_once_of(&server, &specs, Filelists::Needed, &["-primary.xml.gz"], 1);
+    assert_eq!(server.requests_for("-filelists.xml.gz").len(), 0);
 }

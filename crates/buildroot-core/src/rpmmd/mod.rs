@@ -22,6 +22,7 @@ mod conn_watch;
 mod dnfvars;
 mod download_lock;
 mod download_slots;
+mod early_fetch;
 pub(crate) mod entry_evr;
 mod fetch;
 mod filelists;
@@ -79,7 +80,9 @@ pub use http_settings::{Pace, Parallel, MAX_PARALLEL_DOWNLOADS};
 use load::load_opened_into;
 pub use mirror_tally::MirrorTally;
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
-use open::{decompress_context, open_meta, open_repo, Opened};
+use open::{
+    decompress_context, fetch_meta, open_meta, open_meta_fetched, open_repo, Fetched, Opened,
+};
 pub(crate) use opened_repos::{open_repos, OpenedRepos};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use raw::RawChunk;
