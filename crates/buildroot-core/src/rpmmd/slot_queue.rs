@@ -98,8 +98,17 @@ impl Queue {
         let mut ahead = Ahead::default();
         for (_, w) in self.waiting.range(..ticket) {
             match &w.claim {
-                Claim::All => ahead.all = true,
-                Claim::Mirrors(m) => ahead.mirrors.extend(m.iter().cloned()),
+                Claim::All => {
+                    ahead.all = true;
+                    break;
+                }
+                Claim::Mirrors(ms) => {
+                    for m in ms {
+                        if !ahead.mirrors.contains(m) {
+                            ahead.mirrors.push(m.clone());
+                        }
+                    }
+                }
             }
         }
         ahead
