@@ -14,7 +14,8 @@ mod http_support;
 use std::path::{Path, PathBuf};
 
 use buildroot_core::rpmmd::{
-    load_repos, parse_repofile_str, Filelists, LoadOptions, MainDefaults, RepoSpec, Vars,
+    load_repos, parse_repofile_str, read_comps_all, Filelists, LoadOptions, MainDefaults, RepoSpec,
+    Vars,
 };
 use http_support::Server;
 
@@ -38,7 +39,7 @@ fn file_of(name: &str, kind: &str) -> String {
 }
 
 /// A server of the fixture's source repo as `r0/` to `r4/`, and of its
-/// x86_64 repo as `x86_64/`.
+/// x86_64 repo (which has comps) as `x86_64/` and `x0/` to `x2/`.
 fn server() -> (tempfile::TempDir, Server) {
     let t = tempfile::tempdir().unwrap();
     let root = t.path().join("www");
@@ -46,7 +47,9 @@ fn server() -> (tempfile::TempDir, Server) {
     for i in 0..5 {
         std::os::unix::fs::symlink(source_repo(), root.join(format!("r{i}"))).unwrap();
     }
-    std::os::unix::fs::symlink(fixture("x86_64"), root.join("x86_64")).unwrap();
+    for x in ["x86_64", "x0", "x1", "x2"] {
+        std::os::unix::fs::symlink(fixture("x86_64"), root.join(x)).unwrap();
+    }
     let server = Server::start(root.clone());
     // And a mirrorlist of each.
     for i in 0..5 {
@@ -225,4 +228,23 @@ fn filelists_come_once_a_dependency_needs_them() {
     let specs = repos(&server, &["x86_64"], "", "");
     at_once_of(&server, &specs, Filelists::Needed, &["-primary.xml.gz"], 1);
     assert_eq!(server.requests_for("-filelists.xml.gz").len(), 0);
+}
+
+/// The comps of several repos (compose-view's, when a workload names a
+/// group) are fetched at once under the same caps, and merged in the
+/// repos' order: three repos' comps 3 at once (they came one after the
+/// other), 1 with `max_parallel_downloads=1`.
+#[test]
+fn the_comps_of_several_repos_come_at_once() {
+    let (_t, server) = server();
+    for (main, want) in [("", 3), ("max_parallel_downloads=1", 1)] {
+        let specs = repos(&server, &["x0", "x1", "x2"], main, "");
+        let cache = tempfile::tempdir().unwrap();
+        let opts = LoadOptions::cached_in(cache.path());
+        server.hold("-comps.xml.gz", want);
+        let comps = read_comps_all(&specs, &opts).unwrap();
+        assert_eq!(comps.len(), 3);
+        assert!(comps.iter().all(|c| c.is_some()));
+        assert_eq!(server.peak(), want, "{main:?}");
+    }
 }
