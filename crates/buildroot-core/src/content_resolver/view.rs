@@ -418,10 +418,8 @@ fn compute_arch(
 /// `read_comps` walks the repos as they were added).
 fn read_comps(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Comps> {
     let mut all = Comps::default();
-    for s in specs {
-        if let Some(c) = rpmmd::read_comps(s, opts)? {
-            all.merge(c);
-        }
+    for c in rpmmd::read_comps_all(specs, opts)?.into_iter().flatten() {
+        all.merge(c);
     }
     Ok(all)
 }

@@ -18,7 +18,9 @@
 //! libdnf hands librepo each repo's own values for that repo's metadata.
 //! The [`super::MirrorTally`]s of the batch share it, and `turns.rs` takes
 //! a slot for each request ([`DownloadSlots::turn`]). [`at_once`] runs a
-//! batch's fetches on enough threads to fill the slots.
+//! batch's fetches on enough threads to fill the slots. Requests that wait
+//! for a slot get one in the order they asked, as far as the caps allow
+//! (`slot_queue.rs`), as librepo serves its list of targets in order.
 //!
 //! Only transfers take a slot. A file already in the cache (looked for
 //! before a slot is taken, `fetch/failover.rs`), a local repo's
@@ -34,11 +36,12 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::access::RepoAccess;
 use super::fetch::Location;
 use super::http::HttpSettings;
+use super::slot_queue::{Ahead, Claim, Queue};
 use crate::error::Result;
 
 /// The transfers of one batch running now, against its caps.
@@ -48,8 +51,6 @@ pub struct DownloadSlots {
     /// transfer's own (a load of metadata, [`DownloadSlots::for_metadata`]).
     fixed: Option<Caps>,
     running: Mutex<Running>,
-    /// Signalled whenever a transfer ends.
-    freed: Condvar,
 }
 
 /// How many transfers may run at once: in all (`max_parallel_downloads`)
@@ -80,6 +81,9 @@ struct Running {
     all: usize,
     by_mirror: HashMap<String, Counts>,
     by_most: Counts,
+    /// The transfers waiting for a slot, served in the order they came
+    /// (`slot_queue.rs`).
+    queue: Queue,
 }
 
 /// How many transfers run, by a cap of theirs (`most` or `per_mirror`).
@@ -112,6 +116,21 @@ impl Running {
     /// of each one under way from `mirror` (nor from one mirror).
     fn room(&self, mirror: &str, caps: Caps) -> bool {
         fits(&self.by_most, caps.most) && self.mirror_room(mirror, caps)
+    }
+
+    /// A slot from `mirror` for a transfer of `caps` whose earlier waiting
+    /// ones claim `ahead`, taken when there is room; else what it waits
+    /// for: room in all (its own cap or the lowest one, or an earlier one
+    /// waits for that), or room on `mirror`.
+    fn take_in_turn(&mut self, mirror: &str, caps: Caps, ahead: &Ahead) -> Result<(), Claim> {
+        if !ahead.all && !ahead.holds(mirror) && self.room(mirror, caps) {
+            self.take(mirror, caps);
+            Ok(())
+        } else if ahead.all || !fits(&self.by_most, caps.most) {
+            Err(Claim::All)
+        } else {
+            Err(Claim::Mirrors(vec![mirror.to_string()]))
+        }
     }
 
     /// Whether `mirror` has room for one more transfer of `caps`.
@@ -157,12 +176,34 @@ pub(super) enum Pick {
     Done,
 }
 
-/// A transfer's place: its batch, mirror and caps.
+/// A transfer's place: its batch, mirror and caps, and its ticket (the
+/// order it came in, kept when it waits aside: `slot_queue.rs`).
 #[derive(Clone, Debug)]
 struct Place {
     slots: Arc<DownloadSlots>,
     mirror: String,
     caps: Caps,
+    ticket: u64,
+}
+
+/// What a waiting transfer's look for room found.
+enum Look<R> {
+    /// It starts (or needs no slot): this.
+    Go(R),
+    /// It waits, claiming this of the later ones.
+    Wait(Claim),
+}
+
+/// Takes a waiting transfer's ticket out of the queue should it unwind
+/// (a `pick` that panics), so the later ones are not kept waiting.
+struct Leave<'a>(&'a DownloadSlots, Option<u64>);
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        if let Some(ticket) = self.1 {
+            self.0.lock().queue.leave(ticket);
+        }
+    }
 }
 
 /// A transfer's place in the batch, given back when dropped.
@@ -184,7 +225,6 @@ impl DownloadSlots {
                 per_mirror: per_mirror.max(1),
             }),
             running: Mutex::default(),
-            freed: Condvar::new(),
         }
     }
 
@@ -201,7 +241,6 @@ impl DownloadSlots {
         Arc::new(DownloadSlots {
             fixed: None,
             running: Mutex::default(),
-            freed: Condvar::new(),
         })
     }
 
@@ -242,10 +281,45 @@ impl DownloadSlots {
         self.lock().all
     }
 
+    /// How many transfers wait for a slot now, for tests.
+    #[cfg(test)]
+    pub(super) fn waiting_now(&self) -> usize {
+        self.lock().queue.len()
+    }
+
     fn lock(&self) -> MutexGuard<'_, Running> {
         // The counts are whole after every change: a panicking holder
         // leaves them usable.
         self.running.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits in the queue (`again`: with the ticket a transfer had before
+    /// it waited aside) until `look`, run in the queue's order whenever
+    /// room may have come, says go; returns its value and the ticket.
+    fn in_order<R>(
+        &self,
+        again: Option<u64>,
+        mut look: impl FnMut(&mut Running, &Ahead) -> Look<R>,
+    ) -> (R, u64) {
+        // Before the lock: dropped after its guard, should `look` panic.
+        let mut leave = Leave(self, None);
+        let mut running = self.lock();
+        let (ticket, wake) = running.queue.arrive(again);
+        leave.1 = Some(ticket);
+        loop {
+            if running.queue.may_look(ticket) {
+                let ahead = running.queue.ahead(ticket);
+                match look(&mut running, &ahead) {
+                    Look::Go(r) => {
+                        running.queue.leave(ticket);
+                        leave.1 = None;
+                        return (r, ticket);
+                    }
+                    Look::Wait(claim) => running.queue.looked(ticket, claim),
+                }
+            }
+            running = wake.wait(running).unwrap_or_else(|e| e.into_inner());
+        }
     }
 
     /// The mirror a file's next request goes to, and its slot: `pick`
@@ -256,7 +330,9 @@ impl DownloadSlots {
     /// transfer ends; then `pick` chooses again (the order may have
     /// changed). A local mirror takes no slot. `None`: [`Pick::Done`].
     /// `caps` are the file's repo's, for slots of metadata (a batch of
-    /// packages has its own).
+    /// packages has its own). Waiting requests start in the order they
+    /// came, as far as the caps let them (`slot_queue.rs`): a mirror an
+    /// earlier one waits for has no room for a later one.
     pub(super) fn turn(
         self: &Arc<Self>,
         locs: &[Location],
@@ -264,32 +340,43 @@ impl DownloadSlots {
         mut pick: impl FnMut(&dyn Fn(usize) -> bool) -> Pick,
     ) -> Option<(usize, Option<Slot>)> {
         let caps = self.fixed.unwrap_or(caps);
-        let mut running = self.lock();
-        loop {
+        let (got, ticket) = self.in_order(None, |running, ahead| {
+            // The mirrors found full, which a file that waits claims.
+            let full = RefCell::new(Vec::new());
             let room = |i: usize| match &locs[i] {
-                Location::Http(base) => running.mirror_room(base, caps),
+                Location::Http(base) => {
+                    let room = !ahead.holds(base) && running.mirror_room(base, caps);
+                    if !room {
+                        full.borrow_mut().push(base.clone());
+                    }
+                    room
+                }
                 Location::Dir(_) => true,
             };
             match pick(&room) {
-                Pick::Done => return None,
+                Pick::Done => Look::Go(None),
                 Pick::Mirror(i) => match &locs[i] {
-                    Location::Dir(_) => return Some((i, None)),
-                    Location::Http(base) if running.room(base, caps) => {
-                        running.take(base, caps);
-                        let place = Place {
-                            slots: self.clone(),
-                            mirror: base.clone(),
-                            caps,
-                        };
-                        HELD.with(|h| *h.borrow_mut() = Some(place.clone()));
-                        return Some((i, Some(Slot(place))));
-                    }
-                    Location::Http(_) => {}
+                    Location::Dir(_) => Look::Go(Some((i, None))),
+                    Location::Http(base) => match running.take_in_turn(base, caps, ahead) {
+                        Ok(()) => Look::Go(Some((i, Some(base.clone())))),
+                        Err(claim) => Look::Wait(claim),
+                    },
                 },
-                Pick::Busy => {}
+                Pick::Busy => Look::Wait(Claim::Mirrors(full.take())),
             }
-            running = self.freed.wait(running).unwrap_or_else(|e| e.into_inner());
-        }
+        });
+        let (i, taken) = got?;
+        let slot = taken.map(|mirror| {
+            let place = Place {
+                slots: self.clone(),
+                mirror,
+                caps,
+                ticket,
+            };
+            HELD.with(|h| *h.borrow_mut() = Some(place.clone()));
+            Slot(place)
+        });
+        Some((i, slot))
     }
 
     /// A slot for a download of `url` alone (a metalink or a mirrorlist),
@@ -316,21 +403,19 @@ impl Place {
     fn free(&self) {
         let mut running = self.slots.lock();
         running.give_back(&self.mirror, self.caps);
-        drop(running);
-        self.slots.freed.notify_all();
+        running.queue.freed();
     }
 
-    /// Takes this place again, once the batch and the mirror have room.
+    /// Takes this place again, once the batch and the mirror have room,
+    /// in its first turn's order among the waiting transfers (librepo
+    /// keeps a failed target in its place in the list).
     fn take_again(&self) {
-        let mut running = self.slots.lock();
-        while !running.room(&self.mirror, self.caps) {
-            running = self
-                .slots
-                .freed
-                .wait(running)
-                .unwrap_or_else(|e| e.into_inner());
-        }
-        running.take(&self.mirror, self.caps);
+        self.slots.in_order(Some(self.ticket), |running, ahead| {
+            match running.take_in_turn(&self.mirror, self.caps, ahead) {
+                Ok(()) => Look::Go(()),
+                Err(claim) => Look::Wait(claim),
+            }
+        });
     }
 }
 

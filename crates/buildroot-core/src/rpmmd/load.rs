@@ -1,6 +1,7 @@
 //! The streaming load: every repo's primary.xml cut into chunks, parsed on
 //! the cores and handed to a [`RepoSink`] in file order while later chunks
-//! are still being parsed, then the filelists.xml paths the sink needs.
+//! are still being parsed, then the filelists.xml paths the sink needs
+//! (fetched as soon as the load knows it will read them, `early_fetch.rs`).
 //! What libdnf does when it fills libsolv's pool from the repos' metadata
 //! (`repo_add_rpmmd` per file, repos in load order), spread over threads.
 
@@ -8,10 +9,11 @@ use std::collections::{BTreeMap, HashSet};
 
 use rayon::prelude::*;
 
+use super::early_fetch::EarlyFilelists;
 use super::raw::{self, RawChunk};
 use super::{
-    checked, chunks, decompress_context, is_primary_file, open_meta, primary, read_filelists_keys,
-    FileKey, Filelists, LoadOptions, Opened, OpenedRepos, RepoSink,
+    checked, chunks, decompress_context, is_primary_file, open_meta, open_meta_fetched, primary,
+    read_filelists_keys, Fetched, FileKey, Filelists, LoadOptions, Opened, OpenedRepos, RepoSink,
 };
 use crate::error::{Error, Result};
 
@@ -66,6 +68,21 @@ pub(super) fn load_opened_into(
         Filelists::NeededWith(paths) => paths.iter().cloned().collect(),
         _ => HashSet::new(),
     };
+    let prefixes: &[String] = match &opts.filelists {
+        Filelists::NeededAnd(p) => p,
+        _ => &[],
+    };
+    let all = opts.filelists == Filelists::All;
+    // Whether every repo's filelists.xml will be read (the load failing
+    // aside): all of them, paths by prefix, or a path some dependency
+    // named that primary.xml does not list (any repo may provide it).
+    let read_filelists = |keep: &HashSet<String>| {
+        opts.filelists != Filelists::PrimaryOnly
+            && (all || !prefixes.is_empty() || !keep.is_empty())
+    };
+    // Fetched as soon as that is known, while the primaries still download
+    // and parse (`early_fetch.rs`); read after them, in order, as before.
+    let early_files = EarlyFilelists::new(opened);
     let mut failed: Option<(usize, Error)> = None;
     // One pool of parsers for every repo, as many as there are cores; each
     // repo's reader only decompresses and cuts chunks (a pool per repo put
@@ -162,6 +179,9 @@ pub(super) fn load_opened_into(
         }
         drop(jobs);
         drop(tx);
+        if read_filelists(&keep) {
+            early_files.start(scope, opened, opts);
+        }
         let mut st: Vec<Progress> = opened.iter().map(|_| Progress::default()).collect();
         let mut cur = 0;
         if let Some(o) = opened.first() {
@@ -171,6 +191,10 @@ pub(super) fn load_opened_into(
             match msg {
                 Msg::Chunk(ri, (i, p), paths) => {
                     keep.extend(paths);
+                    // Not once the load has failed: none will be read.
+                    if failed.is_none() && read_filelists(&keep) {
+                        early_files.start(scope, opened, opts);
+                    }
                     st[ri].early.insert(i, p);
                 }
                 Msg::Done(ri, ..) | Msg::Failed(ri, _) => st[ri].done = Some(msg),
@@ -224,13 +248,7 @@ pub(super) fn load_opened_into(
     if let Some(e) = failed {
         return Err(e);
     }
-    let prefixes: &[String] = match &opts.filelists {
-        Filelists::PrimaryOnly => return Ok(()),
-        Filelists::All | Filelists::Needed | Filelists::NeededWith(_) => &[],
-        Filelists::NeededAnd(p) => p,
-    };
-    let all = opts.filelists == Filelists::All;
-    if !all && keep.is_empty() && prefixes.is_empty() {
+    if !read_filelists(&keep) {
         return Ok(());
     }
     // Millions of paths go past this test and few are wanted: a path whose
@@ -251,7 +269,9 @@ pub(super) fn load_opened_into(
         keys.par_iter()
             .zip(opened.par_iter())
             .enumerate()
-            .map(|(ri, (keys, o))| read_filelists_of(o, opts, keys, &wanted).map_err(|e| (ri, e)))
+            .map(|(ri, (keys, o))| {
+                read_filelists_of(o, opts, keys, &wanted, early_files.take(ri)).map_err(|e| (ri, e))
+            })
             .collect::<Result<_, _>>()?
     };
     for (ri, files) in found.into_iter().enumerate() {
@@ -302,14 +322,16 @@ impl Drop for Ticket<'_> {
 }
 
 /// The paths of `o`'s filelists.xml for which `keep` holds, with the index
-/// of their package in `keys`.
+/// of their package in `keys`; `fetched`: the file's early fetch, if one
+/// was made.
 fn read_filelists_of(
     o: &Opened,
     opts: &LoadOptions,
     keys: &[FileKey<'_>],
     keep: &(dyn Fn(&str) -> bool + Sync),
+    fetched: Option<Fetched>,
 ) -> Result<Vec<(usize, String)>> {
-    let Some((mut mf, display)) = open_meta(o, "filelists", opts)? else {
+    let Some((mut mf, display)) = open_meta_fetched(o, "filelists", opts, fetched)? else {
         return Ok(Vec::new());
     };
     let res = read_filelists_keys(&mut mf.reader, &display, keys, keep);

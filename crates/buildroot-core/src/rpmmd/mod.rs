@@ -22,6 +22,7 @@ mod conn_watch;
 mod dnfvars;
 mod download_lock;
 mod download_slots;
+mod early_fetch;
 pub(crate) mod entry_evr;
 mod fetch;
 mod filelists;
@@ -42,6 +43,7 @@ mod repofile;
 mod repomd;
 mod scan;
 mod skip;
+mod slot_queue;
 mod turns;
 mod unset_vars;
 mod varsdir;
@@ -78,7 +80,9 @@ pub use http_settings::{Pace, Parallel, MAX_PARALLEL_DOWNLOADS};
 use load::load_opened_into;
 pub use mirror_tally::MirrorTally;
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
-use open::{decompress_context, open_meta, open_repo, Opened};
+use open::{
+    decompress_context, fetch_meta, open_meta, open_meta_fetched, open_repo, Fetched, Opened,
+};
 pub(crate) use opened_repos::{open_repos, OpenedRepos};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use raw::RawChunk;
@@ -198,17 +202,50 @@ pub fn load_repos_into(
 /// A repo with `skip_if_unavailable` whose comps cannot be had has none
 /// (with a warning).
 pub fn read_comps(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> {
-    match read_comps_of(spec, opts) {
-        Err(e) if skip::skips(spec, &e, opts) => {
-            skip::warn_skipped(spec, &e);
-            Ok(None)
-        }
-        r => r,
-    }
+    Ok(read_comps_all(std::slice::from_ref(spec), opts)?
+        .pop()
+        .flatten())
 }
 
-fn read_comps_of(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> {
-    let o = open_repo(spec, opts, &DownloadSlots::for_metadata())?;
+/// The comps of each of `specs`, as [`read_comps`] gives them, in the
+/// order of `specs`. The repos are opened and their comps fetched and
+/// parsed at once (a thread each: a few repos, waiting on the network
+/// more than on the cores), their transfers sharing one load's slots
+/// ([`DownloadSlots::for_metadata`]), as a load's repos are opened; one
+/// after the other, each repo's round trips waited for the last repo's.
+/// Skipped repos are warned about in that order, and a failure is the
+/// first failing repo's in that order, as when they were read in turn.
+pub fn read_comps_all(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Vec<Option<Comps>>> {
+    let slots = DownloadSlots::for_metadata();
+    let got: Vec<Result<Option<Comps>>> = std::thread::scope(|scope| {
+        let each: Vec<_> = specs
+            .iter()
+            .map(|spec| scope.spawn(|| read_comps_of(spec, opts, &slots)))
+            .collect();
+        // A thread that panicked: the panic goes on here.
+        each.into_iter()
+            .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    specs
+        .iter()
+        .zip(got)
+        .map(|(spec, got)| match got {
+            Err(e) if skip::skips(spec, &e, opts) => {
+                skip::warn_skipped(spec, &e);
+                Ok(None)
+            }
+            got => got,
+        })
+        .collect()
+}
+
+fn read_comps_of(
+    spec: &RepoSpec,
+    opts: &LoadOptions,
+    slots: &std::sync::Arc<DownloadSlots>,
+) -> Result<Option<Comps>> {
+    let o = open_repo(spec, opts, slots)?;
     let kind = if o.repomd.record("group_gz").is_some() {
         "group_gz"
     } else {

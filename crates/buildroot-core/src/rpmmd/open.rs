@@ -246,6 +246,35 @@ fn current_repomd(
     Ok(text)
 }
 
+/// Where a metadata file was put (its path, and the index of the mirror
+/// that delivered it), or why it could not be had: [`fetch_meta`]'s answer.
+pub(super) type Fetched = Result<(PathBuf, usize)>;
+
+/// The expected checksum of a repomd.xml record, when it gives one.
+fn expected_of(rec: &super::RepomdRecord) -> Option<Expected> {
+    (!rec.checksum.is_empty()).then(|| Expected {
+        algo: rec.checksum_type.clone(),
+        hex: rec.checksum.clone(),
+    })
+}
+
+/// Fetches the metadata file of `kind` (into the cache, or its place in a
+/// local repo) without opening it; `None` when repomd.xml lists none. A
+/// load that knows it will read a file later fetches it so while it reads
+/// another ([`open_meta_fetched`] then opens it).
+pub(super) fn fetch_meta(o: &Opened, kind: &str, opts: &LoadOptions) -> Option<Fetched> {
+    let rec = o.repomd.record(kind)?;
+    Some(fetch::local_file_from(
+        &o.mirrors,
+        &rec.href,
+        opts.cache_dir.as_deref(),
+        expected_of(rec).as_ref(),
+        rec.size,
+        &o.spec.access,
+        &o.tally,
+    ))
+}
+
 /// Opens the metadata file of `kind`, returning its reader and display name.
 /// The reader verifies the file's checksum unless it was verified as it
 /// arrived ([`fetch::checked_on_arrival`]): one hash pass per file.
@@ -254,23 +283,35 @@ pub(super) fn open_meta(
     kind: &str,
     opts: &LoadOptions,
 ) -> Result<Option<(MetaFile, String)>> {
+    open_meta_fetched(o, kind, opts, None)
+}
+
+/// [`open_meta`], with `fetched` ([`fetch_meta`]'s answer for the same
+/// file, made earlier) in place of its fetch: its error is the file's, and
+/// a copy gone from the cache meanwhile is fetched again.
+pub(super) fn open_meta_fetched(
+    o: &Opened,
+    kind: &str,
+    opts: &LoadOptions,
+    fetched: Option<Fetched>,
+) -> Result<Option<(MetaFile, String)>> {
     let Some(rec) = o.repomd.record(kind) else {
         return Ok(None);
     };
-    let expected = (!rec.checksum.is_empty()).then(|| Expected {
-        algo: rec.checksum_type.clone(),
-        hex: rec.checksum.clone(),
-    });
+    let expected = expected_of(rec);
+    let mut fetched = fetched;
     let fetch = || {
-        fetch::local_file_from(
-            &o.mirrors,
-            &rec.href,
-            opts.cache_dir.as_deref(),
-            expected.as_ref(),
-            rec.size,
-            &o.spec.access,
-            &o.tally,
-        )
+        fetched.take().unwrap_or_else(|| {
+            fetch::local_file_from(
+                &o.mirrors,
+                &rec.href,
+                opts.cache_dir.as_deref(),
+                expected.as_ref(),
+                rec.size,
+                &o.spec.access,
+                &o.tally,
+            )
+        })
     };
     let open = |path: &Path, from: usize| {
         // Named by the mirror that delivered it.

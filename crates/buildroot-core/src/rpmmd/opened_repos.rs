@@ -5,8 +5,6 @@
 
 use std::path::Path;
 
-use rayon::prelude::*;
-
 use super::{
     open_repo, prune, skip, unset_vars, DownloadSlots, LoadOptions, Location, Opened, RepoSpec,
 };
@@ -37,11 +35,20 @@ pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Opene
     // (`DownloadSlots::for_metadata`): the repos are opened at once, where
     // dnf opens them one after the other, but no more transfers run at once
     // than dnf's one repo at a time would have.
+    // A thread each (a load has a few repos, waiting on the network more
+    // than on the cores): on rayon's threads, a machine of 2 cores opened
+    // 2 repos at once, under a cap of 3.
     let slots = DownloadSlots::for_metadata();
-    let results: Vec<Result<Opened>> = specs
-        .par_iter()
-        .map(|s| open_repo(s, opts, &slots))
-        .collect();
+    let results: Vec<Result<Opened>> = std::thread::scope(|scope| {
+        let each: Vec<_> = specs
+            .iter()
+            .map(|s| scope.spawn(|| open_repo(s, opts, &slots)))
+            .collect();
+        // A thread that panicked: the panic goes on here.
+        each.into_iter()
+            .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
     let mut opened = Vec::with_capacity(results.len());
     for (spec, r) in specs.iter().zip(results) {
         // A URL that keeps a `$name` no one set: the error says which.

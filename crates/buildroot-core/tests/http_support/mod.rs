@@ -77,8 +77,9 @@ struct Rule {
 /// ([`Server::hold`]).
 #[derive(Default)]
 struct Hold {
-    /// The paths held: those ending in it (`None`: nothing is held).
-    suffix: Option<String>,
+    /// The paths held: those ending in one of these (none: nothing is
+    /// held).
+    suffixes: Vec<String>,
     /// Each answer waits until this many such requests were under way at
     /// once (or the first waited 10 s).
     want: usize,
@@ -151,8 +152,14 @@ impl Server {
     /// makes `want` at once is let go 10 s after its first request.
     /// [`Server::peak`] tells the most seen.
     pub fn hold(&self, suffix: &str, want: usize) {
+        self.hold_any(&[suffix], want);
+    }
+
+    /// [`Server::hold`] for the paths ending in any of `suffixes`, counted
+    /// together.
+    pub fn hold_any(&self, suffixes: &[&str], want: usize) {
         *self.holds.0.lock().unwrap() = Hold {
-            suffix: Some(suffix.to_string()),
+            suffixes: suffixes.iter().map(|s| s.to_string()).collect(),
             want,
             ..Hold::default()
         };
@@ -724,7 +731,10 @@ impl Drop for Held<'_> {
 /// Waits as [`Server::hold`] says when the request on `stream` is one to
 /// hold; it reads the request line without taking it from the stream.
 fn held<'a>(holds: &'a Holds, stream: &TcpStream) -> Option<Held<'a>> {
-    let suffix = holds.0.lock().unwrap().suffix.clone()?;
+    let suffixes = holds.0.lock().unwrap().suffixes.clone();
+    if suffixes.is_empty() {
+        return None;
+    }
     let mut buf = [0u8; 2048];
     let mut seen = 0;
     // The request line, peeked at until whole (or the buffer is full).
@@ -737,7 +747,7 @@ fn held<'a>(holds: &'a Holds, stream: &TcpStream) -> Option<Held<'a>> {
     }
     let line = String::from_utf8_lossy(&buf[..seen]);
     let path = line.split_whitespace().nth(1)?;
-    if !path.ends_with(&suffix) {
+    if !suffixes.iter().any(|s| path.ends_with(s.as_str())) {
         return None;
     }
     let (lock, cv) = &**holds;

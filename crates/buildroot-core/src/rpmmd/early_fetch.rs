@@ -1,0 +1,67 @@
+//! A load's filelists.xml downloads, started while the repos' primary.xml
+//! are still being downloaded and parsed, once the load knows it will read
+//! them: librepo downloads the files of a repo's repomd.xml that libdnf
+//! asks for (primary, filelists, comps, ...) in one `lr_download`, up to
+//! `max_parallel_downloads` at once (`lr_yum_download_repos`), where the
+//! load fetched each repo's filelists.xml only after every primary.xml
+//! was read.
+//!
+//! Only the fetch moves (into the cache, under the load's slots, with the
+//! same failover, retries and errors); the files are still read after
+//! every primary.xml, in load order (`load.rs`), so what enters the pool
+//! and in which order does not depend on which download ends first. A repo
+//! without an HTTP mirror has nothing to download, and is left to the read.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::thread::Scope;
+
+use super::{fetch_meta, Fetched, LoadOptions, Location, Opened};
+
+/// Each repo's early filelists.xml fetch: not started, under way, or its
+/// answer.
+pub(super) struct EarlyFilelists {
+    started: AtomicBool,
+    got: Vec<Mutex<Option<Fetched>>>,
+}
+
+impl EarlyFilelists {
+    /// Nothing fetched yet, for the repos `opened`.
+    pub(super) fn new(opened: &[Opened]) -> EarlyFilelists {
+        EarlyFilelists {
+            started: AtomicBool::new(false),
+            got: opened.iter().map(|_| Mutex::new(None)).collect(),
+        }
+    }
+
+    /// Starts, once, a fetch of every repo's filelists.xml on threads of
+    /// `scope` (one per repo with an HTTP mirror and a filelists record;
+    /// the transfers wait for the load's slots like any other).
+    pub(super) fn start<'scope, 'env: 'scope>(
+        &'env self,
+        scope: &'scope Scope<'scope, 'env>,
+        opened: &'env [Opened],
+        opts: &'env LoadOptions,
+    ) {
+        if !self.started.swap(true, Ordering::Relaxed) {
+            for (o, slot) in opened.iter().zip(&self.got) {
+                let remote = o.mirrors.iter().any(|l| matches!(l, Location::Http(_)));
+                if remote && o.repomd.record("filelists").is_some() {
+                    scope.spawn(move || {
+                        let got = fetch_meta(o, "filelists", opts);
+                        *slot.lock().unwrap_or_else(|e| e.into_inner()) = got;
+                    });
+                }
+            }
+        }
+    }
+
+    /// Repo `ri`'s fetch, when one was made (and finished: the scope that
+    /// ran it has ended), for `open_meta_fetched`.
+    pub(super) fn take(&self, ri: usize) -> Option<Fetched> {
+        self.got[ri]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+}

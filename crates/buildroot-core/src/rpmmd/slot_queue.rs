@@ -1,0 +1,305 @@
+//! In which order transfers waiting for a download slot get one
+//! (`download_slots.rs`): in the order they first asked, as librepo's
+//! `select_next_target` hands a free place to the first waiting target of
+//! its list that has a mirror with room, skipping those whose every mirror
+//! is at its cap, and keeps a failed target in its place in the list.
+//!
+//! Each waiting transfer holds a ticket. Whenever a slot is given back,
+//! the waiting ones look for room one after the other, by ticket, each
+//! seeing the claims of those before it that still wait: one that waits
+//! for room in all (its `max_parallel_downloads`, or the lowest under
+//! way) keeps every later one from starting, since any start would keep it
+//! waiting longer; one that waits for its mirrors keeps later ones off
+//! those mirrors only. So a repo of `max_parallel_downloads=1` waiting for
+//! the load's transfers to end is not passed by transfers that came after
+//! it (before, whichever thread woke first took a freed slot). A newcomer
+//! looks at once when every earlier one has looked since the last slot
+//! was given back; otherwise it waits for its turn to look.
+//!
+//! Each ticket has its condition variable, and only the next one to look
+//! is woken, so a freed slot costs one wake-up per waiting transfer at
+//! most, and none for those behind one that waits for room in all.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Condvar};
+
+/// What a waiting transfer keeps from the later ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Claim {
+    /// Any slot: it waits for fewer transfers in all.
+    All,
+    /// A slot on one of these mirrors.
+    Mirrors(Vec<String>),
+}
+
+/// The claims of the transfers waiting before one.
+#[derive(Debug, Default)]
+pub(super) struct Ahead {
+    /// One waits for room in all.
+    pub all: bool,
+    mirrors: Vec<String>,
+}
+
+impl Ahead {
+    /// Whether one waits for room on `mirror`.
+    pub fn holds(&self, mirror: &str) -> bool {
+        self.all || self.mirrors.iter().any(|m| m == mirror)
+    }
+}
+
+#[derive(Debug)]
+struct Waiter {
+    /// The count of given-back slots it last looked at (`None`: not yet).
+    looked: Option<u64>,
+    claim: Claim,
+    wake: Arc<Condvar>,
+}
+
+/// The transfers waiting for a slot, by ticket.
+#[derive(Debug, Default)]
+pub(super) struct Queue {
+    next: u64,
+    /// Slots given back so far.
+    frees: u64,
+    waiting: BTreeMap<u64, Waiter>,
+}
+
+impl Queue {
+    /// A waiting transfer: a new ticket, or `again` (a transfer that gave
+    /// its slot back for a while, `aside`, keeps its first one); and the
+    /// condition variable it is woken by.
+    pub fn arrive(&mut self, again: Option<u64>) -> (u64, Arc<Condvar>) {
+        let ticket = again.unwrap_or_else(|| {
+            self.next += 1;
+            self.next
+        });
+        let wake = Arc::new(Condvar::new());
+        self.waiting.insert(
+            ticket,
+            Waiter {
+                looked: None,
+                claim: Claim::Mirrors(Vec::new()),
+                wake: wake.clone(),
+            },
+        );
+        (ticket, wake)
+    }
+
+    /// Whether `ticket` may look for room now: every earlier one has
+    /// looked since the last slot was given back.
+    pub fn may_look(&self, ticket: u64) -> bool {
+        self.waiting
+            .range(..ticket)
+            .all(|(_, w)| w.looked == Some(self.frees))
+    }
+
+    /// The claims of the transfers waiting before `ticket`.
+    pub fn ahead(&self, ticket: u64) -> Ahead {
+        let mut ahead = Ahead::default();
+        for (_, w) in self.waiting.range(..ticket) {
+            match &w.claim {
+                Claim::All => {
+                    ahead.all = true;
+                    break;
+                }
+                Claim::Mirrors(ms) => {
+                    for m in ms {
+                        if !ahead.mirrors.contains(m) {
+                            ahead.mirrors.push(m.clone());
+                        }
+                    }
+                }
+            }
+        }
+        ahead
+    }
+
+    /// `ticket` looked and found no room: it claims `claim` until it looks
+    /// again; the next one may look.
+    pub fn looked(&mut self, ticket: u64, claim: Claim) {
+        if let Some(w) = self.waiting.get_mut(&ticket) {
+            w.looked = Some(self.frees);
+            w.claim = claim;
+        }
+        self.wake_next();
+    }
+
+    /// `ticket` waits no more (it has its slot, needs none, or gave up).
+    pub fn leave(&mut self, ticket: u64) {
+        if self.waiting.remove(&ticket).is_some() {
+            self.wake_next();
+        }
+    }
+
+    /// A slot was given back: every waiting transfer looks again, in order.
+    pub fn freed(&mut self) {
+        self.frees += 1;
+        self.wake_next();
+    }
+
+    /// Wakes the first transfer that has not looked since the last slot was
+    /// given back; those behind a claim of room in all are passed over, as
+    /// having looked (they could not start either).
+    fn wake_next(&mut self) {
+        let mut all = false;
+        for w in self.waiting.values_mut() {
+            if w.looked != Some(self.frees) {
+                if !all {
+                    w.wake.notify_one();
+                    return;
+                }
+                w.looked = Some(self.frees);
+            }
+            all |= w.claim == Claim::All;
+        }
+    }
+
+    /// How many transfers wait, for tests.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.waiting.len()
+    }
+}
+
+/// The test HTTP server of the integration tests, for an order of
+/// requests seen by a server.
+#[cfg(test)]
+#[path = "../../tests/http_support/mod.rs"]
+mod test_server;
+
+#[cfg(test)]
+mod tests {
+    use super::super::download_slots::{Caps, DownloadSlots, Pick};
+    use super::super::fetch::Location;
+    use super::super::{package_file_from, MirrorTally, RepoAccess};
+    use super::test_server::Server;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    const CAPS: Caps = Caps {
+        most: 3,
+        per_mirror: 3,
+    };
+
+    /// The first mirror of the file, when it has room.
+    fn first(room: &dyn Fn(usize) -> bool) -> Pick {
+        if room(0) {
+            Pick::Mirror(0)
+        } else {
+            Pick::Busy
+        }
+    }
+
+    fn at(mirror: &str) -> Vec<Location> {
+        vec![Location::Http(format!("http://{mirror}/"))]
+    }
+
+    /// Waits until `done` holds (10 s at most: it fails then).
+    fn wait_for(what: &str, done: impl Fn() -> bool) {
+        let until = Instant::now() + Duration::from_secs(10);
+        while !done() {
+            assert!(Instant::now() < until, "never: {what}");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// Transfers that come one after the other (each `(mirror, caps)`)
+    /// while the test holds a slot from `held`, each seen waiting before
+    /// the next comes, unless it started at once: the order in which they
+    /// start, and how many had started before the held slot was given
+    /// back.
+    fn order(slots: &Arc<DownloadSlots>, held: &str, come: &[(&str, Caps)]) -> (Vec<usize>, usize) {
+        let started = Mutex::new(Vec::new());
+        let (_, slot) = slots.turn(&at(held), CAPS, first).unwrap();
+        let before = std::thread::scope(|s| {
+            for (k, (mirror, caps)) in come.iter().enumerate() {
+                let (slots, started) = (&slots, &started);
+                let waiting = slots.waiting_now();
+                s.spawn(move || {
+                    let (_, slot) = slots.turn(&at(mirror), *caps, first).unwrap();
+                    started.lock().unwrap().push(k);
+                    drop(slot);
+                });
+                let in_line =
+                    || slots.waiting_now() > waiting || started.lock().unwrap().contains(&k);
+                wait_for(&format!("transfer {k} waits or starts"), in_line);
+            }
+            let before = started.lock().unwrap().len();
+            drop(slot);
+            before
+        });
+        (started.into_inner().unwrap(), before)
+    }
+
+    fn caps(most: usize, per_mirror: usize) -> Caps {
+        Caps { most, per_mirror }
+    }
+
+    /// A batch of one slot: the transfers waiting for it get it in the
+    /// order they came.
+    #[test]
+    fn waiting_transfers_start_in_the_order_they_came() {
+        let slots = Arc::new(DownloadSlots::new(1, 1));
+        let come = [("m", CAPS); 5];
+        assert_eq!(order(&slots, "m", &come), (vec![0, 1, 2, 3, 4], 0));
+    }
+
+    /// A load's transfer of `max_parallel_downloads=1` waits until it is
+    /// alone; one of 3 that comes after it, which has room beside the
+    /// transfer under way, waits behind it instead of passing it (it
+    /// did: a repo of 1 could wait for as long as others kept coming).
+    #[test]
+    fn a_transfer_of_a_lower_cap_is_not_passed_by_later_ones() {
+        let slots = DownloadSlots::for_metadata();
+        let come = [("b", caps(1, 3)), ("c", CAPS), ("d", CAPS)];
+        let (started, before) = order(&slots, "a", &come);
+        // The two later ones may run together, and say so in any order.
+        assert_eq!((started.first(), started.len(), before), (Some(&0), 3, 0));
+    }
+
+    /// On a mirror: one of `max_downloads_per_mirror=1` waits for the
+    /// mirror to be free; a later one of 3 for the same mirror waits
+    /// behind it, and one for another mirror starts at once (nothing
+    /// waits for that mirror or for room in all), as librepo passes over
+    /// a target whose mirrors are all at their cap.
+    #[test]
+    fn a_mirror_an_earlier_transfer_waits_for_is_kept_for_it() {
+        let slots = DownloadSlots::for_metadata();
+        let come = [("a", caps(5, 1)), ("a", caps(5, 3)), ("b", caps(5, 3))];
+        assert_eq!(order(&slots, "a", &come), (vec![2, 0, 1], 1));
+    }
+
+    /// Real downloads of one mirror under `max_parallel_downloads=1`: the
+    /// server is asked for the files in the order their transfers came.
+    #[test]
+    fn a_server_is_asked_in_the_order_the_transfers_came() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("www");
+        std::fs::create_dir_all(&root).unwrap();
+        let names: Vec<String> = (0..5).map(|i| format!("f{i}")).collect();
+        for n in &names {
+            std::fs::write(root.join(n), n).unwrap();
+        }
+        let server = Server::start(root);
+        let locs = vec![Location::parse(&format!("{}/", server.base)).unwrap()];
+        let slots = Arc::new(DownloadSlots::new(1, 1));
+        let tally = MirrorTally::sharing(&slots);
+        let cache = t.path().join("cache");
+        let (_, slot) = slots.turn(&locs, CAPS, first).unwrap();
+        std::thread::scope(|s| {
+            for (k, n) in names.iter().enumerate() {
+                let (locs, tally, cache) = (&locs, &tally, &cache);
+                s.spawn(move || {
+                    let access = RepoAccess::default();
+                    package_file_from(locs, n, Some(cache), None, None, &access, Some(tally))
+                        .unwrap();
+                });
+                wait_for("the transfer waits", || slots.waiting_now() == k + 1);
+            }
+            drop(slot);
+        });
+        let asked: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+        let want: Vec<String> = names.iter().map(|n| format!("/{n}")).collect();
+        assert_eq!(asked, want);
+    }
+}
