@@ -387,6 +387,13 @@ fn run_with_faults(
                     .count();
                 assert_eq!(met(url), given, "run {r}: {url} {f}: {log:#?}");
             }
+            // A repo's metadata is asked of its mirrors in the list's
+            // order, so the first mirror's fault is met. A package batch
+            // sorts its mirrors as they do (librepo's adaptive sorting,
+            // `mirror_tally.rs`): once the first mirror failed a file, the
+            // second may be asked first for the next ones, so a package the
+            // first mirror fails for good may never be asked of it.
+            None if url.ends_with(".rpm") => {}
             None => assert!(met(url) > 0, "run {r}: {url} {f} not met: {log:#?}"),
         }
     }
