@@ -841,6 +841,88 @@ fn built_packages_and_noarch_are_per_arch() {
     assert_eq!(built(&noarch, "s390x"), (pairs(&aarch64), true));
 }
 
+/// rpm 4.20's parts of the section (`%generate_buildrequires -a`/`-p`)
+/// make it when the spec has none of its own, even a part whose line ends
+/// the spec (rpm keeps its empty text); a build system fills in the section
+/// a spec lacks, also when the spec's last line is the section line (which
+/// makes none). The answers are `rpmbuild -bs`'s of rpm 4.20.1 and 6.1.0
+/// (Debian trixie's and sid's roots, 2026-12-06); where rpm 4.18 (which
+/// reads a part's line as the section's own, and knows no `BuildSystem:`)
+/// agrees, the host's rpmbuild is asked too.
+#[test]
+fn dynamic_build_requires_of_section_parts() {
+    let system = "%define buildsystem_demo_build() build %*\n\
+        %define buildsystem_demo_install() install %*\n";
+    let filling = "%define buildsystem_demo_generate_buildrequires() gen %*\n";
+    let d = "%description\nd\n";
+    // (text after the preamble, dynamic, rpm 4.18 says the same)
+    let cases = [
+        (
+            format!("{d}%prep\n%generate_buildrequires -a\necho x\n%build\n%files\n"),
+            true,
+            true,
+        ),
+        (
+            format!("{d}%prep\n%generate_buildrequires -p\necho x\n%files\n"),
+            true,
+            true,
+        ),
+        (
+            format!("{d}%prep\n%if 0\n%generate_buildrequires -a\n%endif\n%files\n"),
+            false,
+            true,
+        ),
+        (
+            format!("{d}%build\n%files\n%generate_buildrequires -a\n"),
+            true,
+            false,
+        ),
+        (
+            format!("{d}%build\n%files\n%generate_buildrequires -p"),
+            true,
+            false,
+        ),
+        (
+            format!(
+                "{d}%prep\n%generate_buildrequires -a\necho x\n%files\n%generate_buildrequires\n"
+            ),
+            true,
+            false,
+        ),
+        (
+            format!(
+                "{system}{filling}BuildSystem: demo\n%prep\n{d}%files\n%generate_buildrequires\n"
+            ),
+            true,
+            false,
+        ),
+        (
+            format!("{system}BuildSystem: demo\n%prep\n{d}%files\n%generate_buildrequires\n"),
+            false,
+            false,
+        ),
+        (
+            format!(
+                "{system}BuildSystem: demo\n%prep\n{d}%generate_buildrequires -a\necho x\n%files\n"
+            ),
+            true,
+            false,
+        ),
+    ];
+    let ctx = SpecContext::for_arch("x86_64");
+    for (tail, dynamic, same_on_4_18) in &cases {
+        let text = format!("{HEAD}BuildRequires: gcc\n{tail}");
+        let ev = evaluate(&text, &ctx).unwrap();
+        assert!(ev.problems.is_empty(), "{text}: {:?}", ev.problems);
+        assert_eq!(ev.dynamic_build_requires, *dynamic, "{text}");
+        if *same_on_4_18 {
+            if let Some(rpm) = rpmbuild_dynamic(&text) {
+                assert_eq!(rpm, *dynamic, "rpmbuild on {text}");
+            }
+        }
+    }
+}
+
 /// Whether `rpmbuild -bs` (when installed) gives the SRPM of `text`
 /// `rpmlib(DynamicBuildRequires)`.
 fn rpmbuild_dynamic(text: &str) -> Option<bool> {
