@@ -151,7 +151,9 @@ fn rpm_reads(
             spec_path,
             probed: section_probe::appended(&original),
             parts: parts && section_probe::may_have_parts(&original),
-            ends: section_probe::may_end_in_section(&original),
+            ends: section_probe::may_end_in_section(&original, &|name| {
+                std::fs::read(top.join("SOURCES").join(name)).ok()
+            }),
             original,
             holds: Variant::Original,
         },

@@ -318,3 +318,56 @@ fn dynamic_build_requires_of_parts_and_a_last_section_line() {
         assert_eq!(res.dynamic_build_requires, !rpm.parts, "{}", rpm.name);
     }
 }
+
+/// A section line followed only by the `%include` of an empty file ends
+/// the spec (rpm reads on into the file and hands out no line): no
+/// section. Other files' lines make it (a blank, a conditional's lines,
+/// which `rpmspec -P` does not show), as does a line after the
+/// `%include`; an included file that ends in the section line at the end of
+/// the spec makes none. `rpmbuild -bs` of rpm 4.18, 4.20.1 and 6.1.0
+/// agree (2026-12-06). An `%include` whose file name is a macro
+/// (`%{SOURCE1}`) is read the probe's way (a section).
+#[test]
+fn dynamic_build_requires_after_an_include() {
+    let files = [
+        ("empty.inc", ""),
+        ("blank.inc", "\n"),
+        ("cond.inc", "%if 0\n%endif\n"),
+        ("gen.inc", "x\n%generate_buildrequires\n"),
+    ];
+    let head = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        BuildRequires: gcc\n%description\nd\n%files\n";
+    let inc = |name: &str| format!("%include %{{_sourcedir}}/{name}\n");
+    let cases = [
+        (
+            format!("{head}%generate_buildrequires\n{}", inc("empty.inc")),
+            false,
+        ),
+        (
+            format!("{head}%generate_buildrequires\n{}", inc("blank.inc")),
+            true,
+        ),
+        (
+            format!("{head}%generate_buildrequires\n{}", inc("cond.inc")),
+            true,
+        ),
+        (format!("{head}{}", inc("gen.inc")), false),
+        (
+            format!(
+                "{head}%generate_buildrequires\n{}%build\n",
+                inc("empty.inc")
+            ),
+            true,
+        ),
+    ];
+    for rpm in rpms() {
+        for (text, dynamic) in &cases {
+            assert_eq!(
+                dynamic_by(&rpm, text, &files, &["x86_64"]),
+                *dynamic,
+                "{}: {text}",
+                rpm.name
+            );
+        }
+    }
+}

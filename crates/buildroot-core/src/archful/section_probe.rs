@@ -136,15 +136,37 @@ pub(super) fn build_system_section(stderr: &str) -> bool {
 /// Whether the last line of `text` (a spec's bytes) may be, or make, a
 /// section line that rpm reads last, so that [`ends_in_section`] is worth
 /// asking: a line with a macro in it (`%`, or the end of one spread over
-/// lines), not blank and not a conditional's line or an `%include` (after
-/// which rpm may hand out lines `rpmspec -P` does not show: those read
-/// the probe's way, as a section).
-pub(super) fn may_end_in_section(text: &[u8]) -> bool {
+/// lines), not blank and not a conditional's line (which rpm hands out
+/// emptied, where `rpmspec -P` shows nothing: those are read the probe's
+/// way, as a section). A last `%include` line is not handed out: rpm reads
+/// on into the file, found by its base name through `source` (a name with
+/// a macro in it, or a missing file, is read the probe's way), whose last
+/// line is asked the same, or, when it is empty, the line before.
+pub(super) fn may_end_in_section(text: &[u8], source: &dyn Fn(&str) -> Option<Vec<u8>>) -> bool {
+    may_end(text, source, 8)
+}
+
+fn may_end(text: &[u8], source: &dyn Fn(&str) -> Option<Vec<u8>>, depth: usize) -> bool {
     let text = text.strip_suffix(b"\n").unwrap_or(text);
-    let last = text.rsplit(|&b| b == b'\n').next().unwrap_or_default();
+    let (before, last) = match memchr::memrchr(b'\n', text) {
+        Some(i) => (Some(&text[..i]), &text[i + 1..]),
+        None => (None, text),
+    };
     let last = String::from_utf8_lossy(last);
     let word = last.split_whitespace().next().unwrap_or_default();
-    const DIRECTIVES: &[&str] = &[
+    if word == "%include" {
+        let path = last.trim_start()["%include".len()..].trim();
+        let name = path.rsplit('/').next().unwrap_or_default();
+        if depth == 0 || name.is_empty() || name.contains('%') {
+            return false;
+        }
+        return match source(name) {
+            Some(file) if file.is_empty() => before.is_some_and(|b| may_end(b, source, depth - 1)),
+            Some(file) => may_end(&file, source, depth - 1),
+            None => false,
+        };
+    }
+    const CONDITIONALS: &[&str] = &[
         "%if",
         "%ifarch",
         "%ifnarch",
@@ -155,9 +177,8 @@ pub(super) fn may_end_in_section(text: &[u8]) -> bool {
         "%elifos",
         "%else",
         "%endif",
-        "%include",
     ];
-    !DIRECTIVES.contains(&word) && last.contains(['%', '}', ')', ']'])
+    !CONDITIONALS.contains(&word) && last.contains(['%', '}', ')', ']'])
 }
 
 /// Whether `text` (a spec's bytes) may have a part of the section: it
@@ -232,7 +253,13 @@ mod tests {
 
     #[test]
     fn what_the_spec_text_says_may_matter() {
-        let end = |t: &str| may_end_in_section(t.as_bytes());
+        let inc = |name: &str| match name {
+            "empty.inc" => Some(Vec::new()),
+            "cond.inc" => Some(b"%if 0\n%endif\n".to_vec()),
+            "gen.inc" => Some(b"x\n%generate_buildrequires\n".to_vec()),
+            _ => None,
+        };
+        let end = |t: &str| may_end_in_section(t.as_bytes(), &inc);
         assert!(end("%files\n%generate_buildrequires\n"));
         assert!(end("%files\n%generate_buildrequires"));
         assert!(end("%files\n%gbr\n"));
@@ -240,9 +267,17 @@ mod tests {
         assert!(!end("%generate_buildrequires\n\n"));
         assert!(!end("%generate_buildrequires\n%endif\n"));
         assert!(!end("%generate_buildrequires\n  %else # x\n"));
-        assert!(!end("%files\n%include %{SOURCE1}\n"));
         assert!(!end("%changelog\n- Use generate_buildrequires\n"));
         assert!(!end(""));
+        // rpm reads on into an included file.
+        assert!(end(
+            "%generate_buildrequires\n%include %{_sourcedir}/empty.inc\n"
+        ));
+        assert!(end("%files\n%include /x/gen.inc\n"));
+        assert!(!end("%generate_buildrequires\n%include cond.inc\n"));
+        assert!(!end("%generate_buildrequires\n%include %{SOURCE1}\n"));
+        assert!(!end("%generate_buildrequires\n%include missing.inc\n"));
+        assert!(!end("%include empty.inc\n"));
         let parts = |t: &str| may_have_parts(t.as_bytes());
         assert!(parts("%build\n%Generate_BuildRequires -a\n"));
         assert!(parts("%include x.inc\n"));
