@@ -31,6 +31,12 @@
 //!   after the parse when the spec has none of its own (rpm's
 //!   `applyAppendPrepend`), and ours, there first, takes them
 //!   ([`has_part`]).
+//!
+//! Which spec texts are asked ([`may_end_in_section`], [`may_have_parts`])
+//! is decided from the text alone; where the answer depends on lines
+//! `rpmspec -P` does not show (a conditional's, handed out emptied), the
+//! refusal's answer stands.
+
 /// What the report of the build system's section starts with.
 const TAG: &str = "rpm-buildroot-section-probe";
 
