@@ -841,11 +841,154 @@ fn built_packages_and_noarch_are_per_arch() {
     assert_eq!(built(&noarch, "s390x"), (pairs(&aarch64), true));
 }
 
+/// An `%include` line is no line rpm's `readLine` hands out: it reads on
+/// into the file. So a section line followed only by the `%include` of an
+/// empty file ends the spec and makes no section, where a blank line or a
+/// conditional in the file, or a line after the `%include`, makes one; a
+/// section line that ends an included file at the end of the spec makes
+/// none. rpmbuild 4.18 (the host's, asked when installed), 4.20.1 and 6.1.0
+/// (2026-12-06) agree.
+#[test]
+fn dynamic_build_requires_after_an_include() {
+    use buildroot_core::spec::{evaluate_with, DirSources};
+    let files: [(&str, &[u8]); 4] = [
+        ("empty.inc", b""),
+        ("blank.inc", b"\n"),
+        ("cond.inc", b"%if 0\n%endif\n"),
+        ("gen.inc", b"x\n%generate_buildrequires\n"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    let sources = DirSources(dir.path().to_path_buf());
+    let head = format!("{HEAD}BuildRequires: gcc\n%description\nd\n%files\n");
+    let inc = |name: &str| format!("%include %{{_sourcedir}}/{name}\n");
+    let cases = [
+        (
+            format!("{head}%generate_buildrequires\n{}", inc("empty.inc")),
+            false,
+        ),
+        (
+            format!("{head}%generate_buildrequires\n{}", inc("blank.inc")),
+            true,
+        ),
+        (
+            format!("{head}%generate_buildrequires\n{}", inc("cond.inc")),
+            true,
+        ),
+        (format!("{head}{}", inc("gen.inc")), false),
+        (
+            format!(
+                "{head}%generate_buildrequires\n{}%build\n",
+                inc("empty.inc")
+            ),
+            true,
+        ),
+    ];
+    let ctx = SpecContext::for_arch("x86_64");
+    for (text, dynamic) in &cases {
+        let ev = evaluate_with(text, &ctx, &sources).unwrap();
+        assert!(ev.problems.is_empty(), "{text}: {:?}", ev.problems);
+        assert_eq!(ev.dynamic_build_requires, *dynamic, "{text}");
+        if let Some(rpm) = rpmbuild_dynamic_with(text, &files) {
+            assert_eq!(rpm, *dynamic, "rpmbuild on {text}");
+        }
+    }
+}
+
+/// rpm 4.20's parts of the section (`%generate_buildrequires -a`/`-p`)
+/// make it when the spec has none of its own, even a part whose line ends
+/// the spec (rpm keeps its empty text); a build system fills in the section
+/// a spec lacks, also when the spec's last line is the section line (which
+/// makes none). The answers are `rpmbuild -bs`'s of rpm 4.20.1 and 6.1.0
+/// (Debian trixie's and sid's roots, 2026-12-06); where rpm 4.18 (which
+/// reads a part's line as the section's own, and knows no `BuildSystem:`)
+/// agrees, the host's rpmbuild is asked too.
+#[test]
+fn dynamic_build_requires_of_section_parts() {
+    let system = "%define buildsystem_demo_build() build %*\n\
+        %define buildsystem_demo_install() install %*\n";
+    let filling = "%define buildsystem_demo_generate_buildrequires() gen %*\n";
+    let d = "%description\nd\n";
+    // (text after the preamble, dynamic, rpm 4.18 says the same)
+    let cases = [
+        (
+            format!("{d}%prep\n%generate_buildrequires -a\necho x\n%build\n%files\n"),
+            true,
+            true,
+        ),
+        (
+            format!("{d}%prep\n%generate_buildrequires -p\necho x\n%files\n"),
+            true,
+            true,
+        ),
+        (
+            format!("{d}%prep\n%if 0\n%generate_buildrequires -a\n%endif\n%files\n"),
+            false,
+            true,
+        ),
+        (
+            format!("{d}%build\n%files\n%generate_buildrequires -a\n"),
+            true,
+            false,
+        ),
+        (
+            format!("{d}%build\n%files\n%generate_buildrequires -p"),
+            true,
+            false,
+        ),
+        (
+            format!(
+                "{d}%prep\n%generate_buildrequires -a\necho x\n%files\n%generate_buildrequires\n"
+            ),
+            true,
+            false,
+        ),
+        (
+            format!(
+                "{system}{filling}BuildSystem: demo\n%prep\n{d}%files\n%generate_buildrequires\n"
+            ),
+            true,
+            false,
+        ),
+        (
+            format!("{system}BuildSystem: demo\n%prep\n{d}%files\n%generate_buildrequires\n"),
+            false,
+            false,
+        ),
+        (
+            format!(
+                "{system}BuildSystem: demo\n%prep\n{d}%generate_buildrequires -a\necho x\n%files\n"
+            ),
+            true,
+            false,
+        ),
+    ];
+    let ctx = SpecContext::for_arch("x86_64");
+    for (tail, dynamic, same_on_4_18) in &cases {
+        let text = format!("{HEAD}BuildRequires: gcc\n{tail}");
+        let ev = evaluate(&text, &ctx).unwrap();
+        assert!(ev.problems.is_empty(), "{text}: {:?}", ev.problems);
+        assert_eq!(ev.dynamic_build_requires, *dynamic, "{text}");
+        if *same_on_4_18 {
+            if let Some(rpm) = rpmbuild_dynamic(&text) {
+                assert_eq!(rpm, *dynamic, "rpmbuild on {text}");
+            }
+        }
+    }
+}
+
 /// Whether `rpmbuild -bs` (when installed) gives the SRPM of `text`
 /// `rpmlib(DynamicBuildRequires)`.
 fn rpmbuild_dynamic(text: &str) -> Option<bool> {
+    rpmbuild_dynamic_with(text, &[])
+}
+
+/// [`rpmbuild_dynamic`] with `sources` in `%{_sourcedir}`.
+fn rpmbuild_dynamic_with(text: &str, sources: &[(&str, &[u8])]) -> Option<bool> {
     let dir = tempfile::tempdir().unwrap();
-    let srpm = oracle_support::rpmbuild_srpm(dir.path(), text.as_bytes(), &[], &[])?;
+    let srpm = oracle_support::rpmbuild_srpm(dir.path(), text.as_bytes(), sources, &[])?;
     let req = Command::new("rpm")
         .args(["-qp", "--requires"])
         .arg(srpm)

@@ -48,6 +48,9 @@ pub(super) struct RpmMacros {
     first: Vec<OsString>,
     /// Options that follow the command's own.
     last: Vec<OsString>,
+    /// The `rpmspec` to run instead of the one on `PATH`, a command and
+    /// its first arguments (the tests' rpm of another version, in a root).
+    pub rpmspec: Vec<OsString>,
 }
 
 impl RpmMacros {
@@ -121,7 +124,14 @@ impl RpmMacros {
     /// which rpm's translations turn into e.g. "Zweites ...") and the
     /// evaluator's `%(...)` runs in it too.
     pub fn command(&self, program: &str) -> Command {
-        let mut c = Command::new(program);
+        let mut c = match self.rpmspec.split_first() {
+            Some((cmd, args)) if program == "rpmspec" => {
+                let mut c = Command::new(cmd);
+                c.args(args);
+                c
+            }
+            _ => Command::new(program),
+        };
         c.env("LC_ALL", "C");
         for (k, v) in &self.env {
             c.env(k, v);

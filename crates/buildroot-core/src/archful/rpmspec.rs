@@ -11,7 +11,10 @@
 //! decided by dep-tracker's `%ifarch` grep, with rpm's message as reason.
 //! Whether the spec has dynamic BuildRequires is rpm's answer too, told by
 //! a section line of ours appended to the spec ([`super::section_probe`]);
-//! when rpm refuses it, the spec is read again as it is.
+//! when rpm refuses it, the spec is read again as it is. Where the spec's
+//! text says our line may mislead (a spec that may end in the section
+//! line, or have rpm 4.20's section parts), `rpmspec -P` of the spec as it
+//! is says which lines rpm read.
 
 use std::io::Read;
 use std::path::Path;
@@ -75,15 +78,37 @@ pub fn identify_rpmspec(
         .iter()
         .map(|t| Ok((t, RpmMacros::of(t)?)))
         .collect::<Result<_>>()?;
+    let parts = runs.first().is_some_and(|(_, m)| knows_parts(m));
     let mut out: Vec<ArchfulResult> = cached
         .par_iter()
-        .map(|c| one_srpm(c, &runs))
+        .map(|c| one_srpm(c, &runs, parts))
         .collect::<Result<_>>()?;
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }
 
-fn one_srpm(c: &CachedSrpm, runs: &[(&ArchTarget, RpmMacros)]) -> Result<ArchfulResult> {
+/// Whether the rpmspec `macros` runs reads section parts (`%build -a`,
+/// `%generate_buildrequires -p`: rpm 4.20 and later; rpm 4.18 reads such a
+/// line as the section itself), as `rpmspec --version` tells
+/// (`RPM version 4.20.1`).
+fn knows_parts(macros: &RpmMacros) -> bool {
+    let out = macros
+        .command("rpmspec")
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let version = out.split_whitespace().last().unwrap_or_default();
+    let mut n = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    (n.next().unwrap_or(0), n.next().unwrap_or(0)) >= (4, 20)
+}
+
+fn one_srpm(
+    c: &CachedSrpm,
+    runs: &[(&ArchTarget, RpmMacros)],
+    parts: bool,
+) -> Result<ArchfulResult> {
     let top = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let srpm::SpecFile {
         name: spec_name,
@@ -105,25 +130,32 @@ fn one_srpm(c: &CachedSrpm, runs: &[(&ArchTarget, RpmMacros)]) -> Result<Archful
         &text,
         top.path(),
         runs,
+        parts,
     ))
 }
 
 /// `res` decided by rpm's reading of the spec at `spec_path` (its text
-/// `text`) for each run, or by the grep where rpm cannot read it.
+/// `text`) for each run, or by the grep where rpm cannot read it; `parts`:
+/// the rpm reads section parts ([`knows_parts`]).
 fn rpm_reads(
     mut res: ArchfulResult,
     spec_path: &Path,
     text: &str,
     top: &Path,
     runs: &[(&ArchTarget, RpmMacros)],
+    parts: bool,
 ) -> ArchfulResult {
     res.verdict = Verdict::Rpmspec;
     let mut probe = match std::fs::read(spec_path) {
         Ok(original) => Probe {
             spec_path,
             probed: section_probe::appended(&original),
+            parts: parts && section_probe::may_have_parts(&original),
+            ends: section_probe::may_end_in_section(&original, &|name| {
+                std::fs::read(top.join("SOURCES").join(name)).ok()
+            }),
             original,
-            probing: false,
+            holds: Variant::Original,
         },
         Err(e) => {
             let reason = format!("{}: {}", spec_path.display(), crate::error::io_message(&e));
@@ -158,22 +190,43 @@ fn grep_fallback(mut res: ArchfulResult, text: &str, reason: String) -> ArchfulR
     res
 }
 
-/// The spec file rpm reads, with or without our section appended
+/// Which text of the spec the file rpm reads holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    Original,
+    /// With our section ([`section_probe::appended`]).
+    Probed,
+    /// With our comment after its end ([`section_probe::marked`]).
+    Marked,
+}
+
+/// The spec file rpm reads, as it is or with lines of ours
 /// ([`section_probe`]).
 struct Probe<'a> {
     spec_path: &'a Path,
     original: Vec<u8>,
     /// The spec with our section ([`section_probe::appended`]).
     probed: Option<section_probe::Probed>,
-    /// Whether the file on disk has our section.
-    probing: bool,
+    /// What the file on disk holds.
+    holds: Variant,
+    /// rpm reads section parts, and the spec may have some
+    /// ([`section_probe::may_have_parts`]).
+    parts: bool,
+    /// The spec may end in the section line
+    /// ([`section_probe::may_end_in_section`]).
+    ends: bool,
 }
 
 impl Probe<'_> {
-    fn write(&mut self, probing: bool) -> Result<(), String> {
-        if self.probing != probing {
-            let bytes = match (&self.probed, probing) {
-                (Some(probed), true) => &probed.text,
+    fn write(&mut self, v: Variant) -> Result<(), String> {
+        if self.holds != v {
+            let marked;
+            let bytes = match (v, &self.probed) {
+                (Variant::Probed, Some(probed)) => &probed.text,
+                (Variant::Marked, _) => {
+                    marked = section_probe::marked(&self.original);
+                    &marked
+                }
                 _ => &self.original,
             };
             std::fs::write(self.spec_path, bytes).map_err(|e| {
@@ -183,7 +236,7 @@ impl Probe<'_> {
                     crate::error::io_message(&e)
                 )
             })?;
-            self.probing = probing;
+            self.holds = v;
         }
         Ok(())
     }
@@ -201,27 +254,57 @@ impl Probe<'_> {
         found: bool,
     ) -> Result<RpmAnswer, String> {
         if found || self.probed.is_none() {
-            self.write(false)?;
+            self.write(Variant::Original)?;
             return run_query(self.spec_path, top, t, macros)
                 .map(|(a, _)| a)
                 .map_err(|(e, _)| e);
         }
-        self.write(true)?;
+        self.write(Variant::Probed)?;
         let line = self.probed.as_ref().map_or(0, |p| p.line);
-        match run_query(self.spec_path, top, t, macros) {
-            Ok((mut a, stderr)) => {
-                a.dynamic_build_requires = section_probe::build_system_section(&stderr);
-                Ok(a)
+        let (probed, stderr) = match run_query(self.spec_path, top, t, macros) {
+            Ok((a, stderr)) => (Some(a), stderr),
+            Err((_, stderr)) if section_probe::second_section(&stderr, line) => (None, stderr),
+            Err((e, _)) => return Err(e),
+        };
+        let build_system = section_probe::build_system_section(&stderr);
+        let Some(mut a) = probed else {
+            // rpm read a section before ours, unless the spec's last line
+            // is the section line: ours followed it and made that one.
+            self.write(Variant::Original)?;
+            let (mut a, _) = run_query(self.spec_path, top, t, macros).map_err(|(e, _)| e)?;
+            a.dynamic_build_requires = true;
+            if self.ends {
+                self.write(Variant::Marked)?;
+                let parsed = run_parse(self.spec_path, top, t, macros).unwrap_or_default();
+                if section_probe::ends_in_section(&parsed, self.parts) {
+                    a.dynamic_build_requires =
+                        build_system || (self.parts && section_probe::has_part(&parsed));
+                }
             }
-            Err((_, stderr)) if section_probe::second_section(&stderr, line) => {
-                self.write(false)?;
-                let (mut a, _) = run_query(self.spec_path, top, t, macros).map_err(|(e, _)| e)?;
-                a.dynamic_build_requires = true;
-                Ok(a)
-            }
-            Err((e, _)) => Err(e),
+            return Ok(a);
+        };
+        a.dynamic_build_requires = build_system;
+        if !build_system && self.parts {
+            // Ours took the parts a spec without a section of its own has.
+            self.write(Variant::Original)?;
+            let parsed = run_parse(self.spec_path, top, t, macros)?;
+            a.dynamic_build_requires = section_probe::has_part(&parsed);
         }
+        Ok(a)
     }
+}
+
+/// `rpmspec -P` for one arch: the lines rpm handed to its parser, or rpm's
+/// last message.
+fn run_parse(
+    spec_path: &Path,
+    top: &Path,
+    t: &ArchTarget,
+    macros: &RpmMacros,
+) -> Result<String, String> {
+    run_rpmspec(&["-P"], spec_path, top, t, macros)
+        .map(|(out, _)| out)
+        .map_err(|(e, _)| e)
 }
 
 /// Runs `rpmspec` for one arch: the answer and rpm's standard error, or
@@ -232,8 +315,21 @@ fn run_query(
     t: &ArchTarget,
     macros: &RpmMacros,
 ) -> Result<(RpmAnswer, String), (String, String)> {
+    run_rpmspec(&["-q", "--srpm", "--qf", QUERY], spec_path, top, t, macros)
+        .map(|(out, err)| (parse_answer(&out), err))
+}
+
+/// Runs `rpmspec MODE --target ARCH` on `spec_path`: its standard output
+/// and standard error, or rpm's last message and its standard error.
+fn run_rpmspec(
+    mode: &[&str],
+    spec_path: &Path,
+    top: &Path,
+    t: &ArchTarget,
+    macros: &RpmMacros,
+) -> Result<(String, String), (String, String)> {
     let mut cmd = macros.command("rpmspec");
-    cmd.args(["-q", "--srpm", "--target", &t.arch, "--qf", QUERY]);
+    cmd.args(mode).args(["--target", &t.arch]);
     cmd.arg("--define")
         .arg(format!("_topdir {}", top.display()));
     macros.finish(&mut cmd);
@@ -251,7 +347,7 @@ fn run_query(
             .to_string();
         return Err((format!("{what}: {last}"), stderr));
     }
-    Ok((parse_answer(&stdout), stderr))
+    Ok((stdout, stderr))
 }
 
 /// Reads the `R dep` / `A arch` / `X arch` lines of the query.
@@ -320,174 +416,5 @@ fn reader(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<String> 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn answers_are_parsed_like_the_evaluator_spells_them() {
-        let a = parse_answer(
-            "R zlib-devel\nR rpmlib(CompressedFileNames) <= 3.0.4-1\nR gcc >= 12\nA x86_64\nX s390x\nR gcc >= 12\n",
-        );
-        assert_eq!(a.build_requires, ["gcc >= 12", "zlib-devel"]);
-        assert_eq!(a.exclusive_arch, ["x86_64"]);
-        assert_eq!(a.exclude_arch, ["s390x"]);
-    }
-
-    /// `rpm_reads` of `text` (with `files` beside it in `_sourcedir`) for
-    /// `arches`, with the real rpmspec; `None` when rpmspec is not
-    /// installed.
-    fn read_by_rpm(text: &str, files: &[(&str, &str)], arches: &[&str]) -> Option<ArchfulResult> {
-        if check_rpmspec().is_err() {
-            eprintln!("skipped: rpmspec is not installed");
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let spec_path = dir.path().join("dyn.spec");
-        std::fs::write(&spec_path, text).unwrap();
-        std::fs::create_dir_all(dir.path().join("SOURCES")).unwrap();
-        for (name, body) in files {
-            std::fs::write(dir.path().join("SOURCES").join(name), body).unwrap();
-        }
-        let targets: Vec<ArchTarget> = arches
-            .iter()
-            .map(|arch| ArchTarget {
-                arch: arch.to_string(),
-                ctx: crate::spec::SpecContext::for_arch(arch),
-                repo: None,
-                user_files: Vec::new(),
-                defines: Vec::new(),
-            })
-            .collect();
-        let cached = CachedSrpm {
-            name: "dyn".into(),
-            file: "dyn-1-1.src.rpm".into(),
-            path: dir.path().join("dyn-1-1.src.rpm"),
-        };
-        let runs: Vec<(&ArchTarget, RpmMacros)> = targets
-            .iter()
-            .map(|t| (t, RpmMacros::of(t).unwrap()))
-            .collect();
-        Some(rpm_reads(
-            ArchfulResult::new(&cached),
-            &spec_path,
-            text,
-            dir.path(),
-            &runs,
-        ))
-    }
-
-    /// Whether `rpm_reads` finds dynamic BuildRequires in `text` ([`read_by_rpm`]).
-    fn dynamic_for(text: &str, files: &[(&str, &str)], arches: &[&str]) -> Option<bool> {
-        let res = read_by_rpm(text, files, arches)?;
-        assert_eq!(res.verdict, Verdict::Rpmspec, "{res:?}");
-        assert_eq!(res.build_requires[arches[0]], ["gcc"]);
-        Some(res.dynamic_build_requires)
-    }
-
-    /// rpm decides dynamic BuildRequires from the sections it read: one in
-    /// a false `%if` or `%ifarch` does not count, nor does a `%changelog`
-    /// line that names the section.
-    #[test]
-    fn dynamic_build_requires_are_the_sections_rpm_read() {
-        let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
-            BuildRequires: gcc\n%description\nd\n\
-            %if 0\n%generate_buildrequires\necho never\n%endif\n\
-            %prep\necho prep\n\
-            %ifarch aarch64\n%generate_buildrequires\necho foo\n%endif\n\
-            %build\n%files\n\
-            %changelog\n* Mon Jan 01 2024 A <a@b.c> - 1-1\n- Use %generate_buildrequires\n";
-        let Some(on_x86_s390) = dynamic_for(text, &[], &["x86_64", "s390x"]) else {
-            return;
-        };
-        assert!(!on_x86_s390);
-        assert_eq!(dynamic_for(text, &[], &["x86_64", "aarch64"]), Some(true));
-    }
-
-    /// A section line counts however rpm came to read it: `%%` written,
-    /// printed by Lua, a macro's body; a line that only looks like one
-    /// (Lua printing `%%`, a `%global` whose body is the name, never used)
-    /// does not. rpm 4.18 and 6.1 (rpmbuild -bs) give these answers.
-    #[test]
-    fn dynamic_build_requires_however_the_section_line_is_made() {
-        let spec = |global: &str, line: &str| {
-            format!(
-                "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
-                 BuildRequires: gcc\n{global}\n%description\nd\n%prep\necho prep\n\
-                 {line}\necho foo\n%build\necho build\n%files\n"
-            )
-        };
-        let cases = [
-            ("", "%%generate_buildrequires", true),
-            ("", "%{lua: print(\"%generate_buildrequires\")}", true),
-            ("", "%{lua: print(\"x\\n%generate_buildrequires\")}", true),
-            ("", "%{expand:%%generate_buildrequires}", true),
-            ("%global gbr %%generate_buildrequires", "%gbr", true),
-            ("%define gbr %%generate_buildrequires", "%{?gbr}", true),
-            ("", "%{lua: print(\"%%generate_buildrequires\")}", false),
-            ("%global gbr %generate_buildrequires", "", false),
-        ];
-        for (global, line, dynamic) in cases {
-            let Some(got) = dynamic_for(&spec(global, line), &[], &["x86_64"]) else {
-                return;
-            };
-            assert_eq!(got, dynamic, "{global:?} {line:?}");
-        }
-    }
-
-    /// What rpm reads is the spec as it is: a spec asking whether
-    /// `%generate_buildrequires` is a macro gets rpm's answer (it is not).
-    #[test]
-    fn the_probe_cannot_be_seen_by_the_spec() {
-        let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
-            BuildRequires: gcc%{?generate_buildrequires:-seen}\
-            %{lua: if rpm.isdefined('generate_buildrequires') then print('-lua') end}\n\
-            %description\nd\n%prep\n%generate_buildrequires\necho foo\n%build\n%files";
-        // dynamic_for checks the BuildRequires are `gcc` alone.
-        assert_ne!(dynamic_for(text, &[], &["x86_64", "s390x"]), Some(false));
-    }
-
-    /// rpm fails a spec whose last line asks for another (a `\` before its
-    /// newline): our section line must not let it pass, so it falls back
-    /// to the grep, as before.
-    #[test]
-    fn a_spec_rpm_fails_at_its_end_is_not_probed() {
-        let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
-            BuildRequires: gcc\n%description\nd\n%build\necho a \\\n";
-        let Some(res) = read_by_rpm(text, &[], &["x86_64"]) else {
-            return;
-        };
-        let Verdict::GrepFallback { reason } = &res.verdict else {
-            panic!("{res:?}");
-        };
-        assert!(reason.contains("can't parse"), "{reason}");
-        // Without the `\` rpm reads it.
-        let read = read_by_rpm(&text.replace(" \\\n", "\n"), &[], &["x86_64"]).unwrap();
-        assert_eq!(read.verdict, Verdict::Rpmspec);
-    }
-
-    /// A section in an `%include`d file counts where rpm reads it; a noarch spec
-    /// is read for noarch, so a section under `%ifarch x86_64` is not one
-    /// rpmbuild records, whatever the target.
-    #[test]
-    fn dynamic_build_requires_of_included_files_and_noarch_specs() {
-        let head = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
-            BuildRequires: gcc\n";
-        let include = format!(
-            "{head}%description\nd\n%prep\n%include %{{_sourcedir}}/gen.inc\n%build\n%files\n"
-        );
-        let gen = [(
-            "gen.inc",
-            "%ifarch aarch64\n%generate_buildrequires\necho foo\n%endif\n",
-        )];
-        let Some(on_x86) = dynamic_for(&include, &gen, &["x86_64"]) else {
-            return;
-        };
-        assert!(!on_x86);
-        assert_eq!(dynamic_for(&include, &gen, &["aarch64"]), Some(true));
-        let noarch = format!(
-            "{head}BuildArch: noarch\n%description\nd\n%prep\n\
-             %ifarch x86_64\n%generate_buildrequires\necho foo\n%endif\n%build\n%files\n"
-        );
-        assert_eq!(dynamic_for(&noarch, &[], &["x86_64"]), Some(false));
-    }
-}
+#[path = "rpmspec_tests.rs"]
+mod tests;

@@ -18,8 +18,24 @@
 //! rpm 4.20's `BuildSystem:` fills in the section after the parse when the
 //! spec has none (`parseBuildsystem`, only if `%buildsystem_NAME_...` or
 //! `%buildsystem_default_...` is a parametric macro); our section would take
-//! its place, so the line after ours reports, on stderr, whether the build
+//! its place, so a line before ours reports, on stderr, whether the build
 //! system would have filled it in.
+//!
+//! What the appended lines cannot tell, `rpmspec -P` of the spec as it is
+//! (the lines rpm handed to its parser, expanded) tells, where the spec's
+//! text says it may matter:
+//! - a section line that is the last line rpm reads makes no section (rpm's
+//!   `parseLines` makes it when it reads a line after it), but our lines
+//!   follow it, so rpm refuses ours ([`ends_in_section`]);
+//! - rpm 4.20's parts (`%generate_buildrequires -a`/`-p`) make the section
+//!   after the parse when the spec has none of its own (rpm's
+//!   `applyAppendPrepend`), and ours, there first, takes them
+//!   ([`has_part`]).
+//!
+//! Which spec texts are asked ([`may_end_in_section`], [`may_have_parts`])
+//! is decided from the text alone; where the answer depends on lines
+//! `rpmspec -P` does not show (a conditional's, handed out emptied), the
+//! refusal's answer stands.
 
 /// What the report of the build system's section starts with.
 const TAG: &str = "rpm-buildroot-section-probe";
@@ -31,31 +47,23 @@ pub(super) struct Probed {
     pub line: usize,
 }
 
-/// `text` (a spec's bytes) with our section appended: on a line of its own
-/// (a last line without a newline is ended; one that now ends in a `\`
-/// gets an empty line after it, which ends the continuation), written `%%`
-/// so that no macro of the spec's can change it; its body reports a build
-/// system's section. None when the spec's last line asks for another
-/// (an odd run of `\` before its newline): rpm fails such a spec at its
-/// end ("unclosed macro or bad line continuation"), and a line of ours
-/// would let it pass.
+/// `text` (a spec's bytes) with our section appended: first a line whose
+/// Lua reports (on stderr) whether a build system would fill in the
+/// section, then our section line, written `%%` so that no macro of the
+/// spec's can change it; each on a line of its own (a last line without a
+/// newline is ended; one that now ends in a `\` gets an empty line after
+/// it, which ends the continuation). None when the spec's last line asks
+/// for another (an odd run of `\` before its newline): rpm fails such a
+/// spec at its end ("unclosed macro or bad line continuation"), and a line
+/// of ours would let it pass.
 pub(super) fn appended(text: &[u8]) -> Option<Probed> {
     if text.ends_with(b"\n") && continued(&text[..text.len() - 1]) {
         return None;
     }
-    let mut out = text.to_vec();
-    if !out.is_empty() && !out.ends_with(b"\n") {
-        out.push(b'\n');
-        if continued(text) {
-            out.push(b'\n');
-        }
-    }
-    // rpm numbers the physical lines of the file.
-    let line = memchr::memchr_iter(b'\n', &out).count() + 1;
+    let mut out = ended(text);
     out.extend_from_slice(
         format!(
-            "%%generate_buildrequires\n\
-             %{{lua:pcall(function() \
+            "%{{lua:pcall(function() \
              local b = rpm.expand('%{{?buildsystem}}') \
              for _, p in ipairs({{b, 'default'}}) do \
              local _, parametric = rpm.isdefined('buildsystem_' .. p .. '_generate_buildrequires') \
@@ -64,7 +72,37 @@ pub(super) fn appended(text: &[u8]) -> Option<Probed> {
         )
         .as_bytes(),
     );
+    // rpm numbers the physical lines of the file.
+    let line = memchr::memchr_iter(b'\n', &out).count() + 1;
+    out.extend_from_slice(b"%%generate_buildrequires\n");
     Some(Probed { text: out, line })
+}
+
+/// `text` with its last line ended: a newline added where it has none,
+/// and an empty line after one that then ends in a `\\`, which ends the
+/// continuation.
+fn ended(text: &[u8]) -> Vec<u8> {
+    let mut out = text.to_vec();
+    if !out.is_empty() && !out.ends_with(b"\n") {
+        out.push(b'\n');
+        if continued(text) {
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+/// The comment line [`marked`] appends.
+const END: &str = "# rpm-buildroot: the spec ends here";
+
+/// `text` (a spec's bytes) with a comment line of ours after its last
+/// line, so that `rpmspec -P` shows where the spec's own lines end (a
+/// build system's sections follow them; [`ends_in_section`]).
+pub(super) fn marked(text: &[u8]) -> Vec<u8> {
+    let mut out = ended(text);
+    out.extend_from_slice(END.as_bytes());
+    out.push(b'\n');
+    out
 }
 
 /// Whether `text` ends in an odd run of `\` (rpm's line reader takes a `\`
@@ -101,6 +139,94 @@ pub(super) fn build_system_section(stderr: &str) -> bool {
     stderr.lines().any(is_probe)
 }
 
+/// Whether the last line of `text` (a spec's bytes) may be, or make, a
+/// section line that rpm reads last, so that [`ends_in_section`] is worth
+/// asking: a line with a macro in it (`%`, or the end of one spread over
+/// lines), not blank and not a conditional's line (which rpm hands out
+/// emptied, where `rpmspec -P` shows nothing: those are read the probe's
+/// way, as a section). A last `%include` line is not handed out: rpm reads
+/// on into the file, found by its base name through `source` (a name with
+/// a macro in it, or a missing file, is read the probe's way), whose last
+/// line is asked the same, or, when it is empty, the line before.
+pub(super) fn may_end_in_section(text: &[u8], source: &dyn Fn(&str) -> Option<Vec<u8>>) -> bool {
+    may_end(text, source, 8)
+}
+
+fn may_end(text: &[u8], source: &dyn Fn(&str) -> Option<Vec<u8>>, depth: usize) -> bool {
+    let text = text.strip_suffix(b"\n").unwrap_or(text);
+    let (before, last) = match memchr::memrchr(b'\n', text) {
+        Some(i) => (Some(&text[..i]), &text[i + 1..]),
+        None => (None, text),
+    };
+    let last = String::from_utf8_lossy(last);
+    let word = last.split_whitespace().next().unwrap_or_default();
+    if word == "%include" {
+        let path = last.trim_start()["%include".len()..].trim();
+        let name = path.rsplit('/').next().unwrap_or_default();
+        if depth == 0 || name.is_empty() || name.contains('%') {
+            return false;
+        }
+        return match source(name) {
+            Some(file) if file.is_empty() => before.is_some_and(|b| may_end(b, source, depth - 1)),
+            Some(file) => may_end(&file, source, depth - 1),
+            None => false,
+        };
+    }
+    const CONDITIONALS: &[&str] = &[
+        "%if",
+        "%ifarch",
+        "%ifnarch",
+        "%ifos",
+        "%ifnos",
+        "%elif",
+        "%elifarch",
+        "%elifos",
+        "%else",
+        "%endif",
+    ];
+    !CONDITIONALS.contains(&word) && last.contains(['%', '}', ')', ']'])
+}
+
+/// Whether `text` (a spec's bytes) may have a part of the section: it
+/// names the section (in any case), or includes a file that may.
+pub(super) fn may_have_parts(text: &[u8]) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [&b"generate_buildrequires"[..], b"%include"]
+        .iter()
+        .any(|w| memchr::memmem::find(&lower, w).is_some())
+}
+
+/// Whether the last line rpm read of a spec is the section's own line,
+/// which then makes no section: any section line for an rpm without parts,
+/// the one without `-a`/`-p` for one with them (`parts`). `parsed` is what
+/// `rpmspec -P` printed of the spec [`marked`]: the line before our comment
+/// is the spec's last (were the spec's last line the section line, our
+/// comment is in that section's body, which rpm keeps as it is; where it
+/// is not, our comment may be gone or fail the parse, and the answer is
+/// no).
+pub(super) fn ends_in_section(parsed: &str, parts: bool) -> bool {
+    let mut last = None;
+    for l in parsed.lines() {
+        if l == END {
+            return match last.and_then(crate::spec::generate_buildrequires_line) {
+                Some(part) => !(parts && part),
+                None => false,
+            };
+        }
+        last = Some(l);
+    }
+    false
+}
+
+/// Whether rpm read a part of the section (`%generate_buildrequires -a` or
+/// `-p`, rpm 4.20 and later) in a spec (`parsed`, what `rpmspec -P`
+/// printed): rpm makes the section of its parts when the spec has none.
+pub(super) fn has_part(parsed: &str) -> bool {
+    parsed
+        .lines()
+        .any(|l| crate::spec::generate_buildrequires_line(l) == Some(true))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,20 +234,90 @@ mod tests {
     #[test]
     fn our_section_goes_on_a_line_of_its_own() {
         let ends = |t: &str| appended(t.as_bytes()).map(|p| String::from_utf8(p.text).unwrap());
-        let starts = |t: &str, with: &str| ends(t).is_some_and(|e| e.starts_with(with));
-        assert!(starts("%files\n", "%files\n%%generate_buildrequires\n"));
-        assert!(starts("%files", "%files\n%%generate_buildrequires\n"));
-        assert!(starts("a \\", "a \\\n\n%%generate_buildrequires\n"));
-        assert!(starts("a \\\\\n", "a \\\\\n%%generate_buildrequires\n"));
-        assert!(starts("", "%%generate_buildrequires\n"));
+        // The spec, then the build system's report, then our section.
+        let starts = |t: &str, with: &str| {
+            ends(t).is_some_and(|e| {
+                e.starts_with(with)
+                    && e[with.len()..].starts_with("%{lua:")
+                    && e.ends_with("}\n%%generate_buildrequires\n")
+            })
+        };
+        assert!(starts("%files\n", "%files\n"));
+        assert!(starts("%files", "%files\n"));
+        assert!(starts("a \\", "a \\\n\n"));
+        assert!(starts("a \\\\\n", "a \\\\\n"));
+        assert!(starts("", ""));
         let line = |t: &str| appended(t.as_bytes()).unwrap().line;
-        assert_eq!(line(""), 1);
-        assert_eq!(line("%files"), 2);
-        assert_eq!(line("a\nb\n"), 3);
-        assert_eq!(line("a \\"), 3);
+        assert_eq!(line(""), 2);
+        assert_eq!(line("%files"), 3);
+        assert_eq!(line("a\nb\n"), 4);
+        assert_eq!(line("a \\"), 4);
         // rpm fails this spec at its end; our line would make it pass.
         assert_eq!(ends("a \\\n"), None);
         assert_eq!(ends("a \\\\\\\n"), None);
+    }
+
+    #[test]
+    fn what_the_spec_text_says_may_matter() {
+        let inc = |name: &str| match name {
+            "empty.inc" => Some(Vec::new()),
+            "cond.inc" => Some(b"%if 0\n%endif\n".to_vec()),
+            "gen.inc" => Some(b"x\n%generate_buildrequires\n".to_vec()),
+            _ => None,
+        };
+        let end = |t: &str| may_end_in_section(t.as_bytes(), &inc);
+        assert!(end("%files\n%generate_buildrequires\n"));
+        assert!(end("%files\n%generate_buildrequires"));
+        assert!(end("%files\n%gbr\n"));
+        assert!(end("%files\n%{expand:\n%%generate_buildrequires\n}\n"));
+        assert!(!end("%generate_buildrequires\n\n"));
+        assert!(!end("%generate_buildrequires\n%endif\n"));
+        assert!(!end("%generate_buildrequires\n  %else # x\n"));
+        assert!(!end("%changelog\n- Use generate_buildrequires\n"));
+        assert!(!end(""));
+        // rpm reads on into an included file.
+        assert!(end(
+            "%generate_buildrequires\n%include %{_sourcedir}/empty.inc\n"
+        ));
+        assert!(end("%files\n%include /x/gen.inc\n"));
+        assert!(!end("%generate_buildrequires\n%include cond.inc\n"));
+        assert!(!end("%generate_buildrequires\n%include %{SOURCE1}\n"));
+        assert!(!end("%generate_buildrequires\n%include missing.inc\n"));
+        assert!(!end("%include empty.inc\n"));
+        let parts = |t: &str| may_have_parts(t.as_bytes());
+        assert!(parts("%build\n%Generate_BuildRequires -a\n"));
+        assert!(parts("%include x.inc\n"));
+        assert!(!parts("%build -a\nmake\n"));
+    }
+
+    #[test]
+    fn what_rpmspec_parse_says() {
+        let end = |t: &str| String::from_utf8(marked(t.as_bytes())).unwrap();
+        assert_eq!(end("a"), format!("a\n{END}\n"));
+        assert_eq!(end("a \\"), format!("a \\\n\n{END}\n"));
+        // What rpm printed of the marked spec, a build system's sections after it.
+        let parsed = format!("Name: x\n%files\n%generate_buildrequires\n{END}\n%build\nmake\n");
+        assert!(ends_in_section(&parsed, true));
+        assert!(ends_in_section(&parsed, false));
+        assert!(!ends_in_section(
+            "Name: x\n%files\n%generate_buildrequires\n",
+            true
+        ));
+        assert!(!ends_in_section(
+            &format!("%generate_buildrequires\n\n{END}\n"),
+            true
+        ));
+        assert!(!ends_in_section(
+            &format!("%generate_buildrequires\necho\n{END}"),
+            true
+        ));
+        // A part is one to rpm 4.20, the section to rpm 4.18.
+        let part = format!("%files\n%generate_buildrequires -a\n{END}\n");
+        assert!(!ends_in_section(&part, true));
+        assert!(ends_in_section(&part, false));
+        assert!(has_part(&part));
+        assert!(has_part("%generate_buildrequires -p\necho\n%files\n"));
+        assert!(!has_part("%generate_buildrequires\necho -a\n%build -a\n"));
     }
 
     #[test]

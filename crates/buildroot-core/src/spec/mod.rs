@@ -60,6 +60,7 @@ use crate::error::{Error, Result};
 pub use context::{MacroDefinition, SpecContext};
 pub use defaults::{ELN_MACROS, RPM_VERSION};
 pub use lua::EXCLUDED_LIMIT;
+pub(crate) use section::generate_buildrequires_line;
 pub use shell::sandbox_unavailable;
 pub(crate) use sources::Host;
 pub use sources::{DirSources, NamedSpec, NoSources, SourceFiles, SrpmSources};

@@ -116,6 +116,19 @@ pub(super) fn read_simple(line: &str, seen: &mut Vec<String>) -> Result<(), Stri
     if !SIMPLE.contains(&keyword.as_str()) {
         return Ok(());
     }
+    if !part_of(&keyword, line)? {
+        if seen.contains(&keyword) {
+            return Err(format!("second {keyword}"));
+        }
+        seen.push(keyword);
+    }
+    Ok(())
+}
+
+/// Whether a build section line (its keyword lower-cased in `keyword`)
+/// is a part of the section (rpm 4.20's `-a` or `-p`) rather than the
+/// section itself; an option rpm rejects is an error.
+fn part_of(keyword: &str, line: &str) -> Result<bool, String> {
     let words =
         super::parse::popt_split(line).map_err(|e| format!("Error parsing script: {line}: {e}"))?;
     let (mut append, mut prepend) = (false, false);
@@ -141,13 +154,29 @@ pub(super) fn read_simple(line: &str, seen: &mut Vec<String>) -> Result<(), Stri
     if append && prepend {
         return Err(format!("append and prepend specified: {line}"));
     }
-    if !append && !prepend {
-        if seen.contains(&keyword) {
-            return Err(format!("second {keyword}"));
-        }
-        seen.push(keyword);
+    Ok(append || prepend)
+}
+
+/// What a line, as rpm hands it to the spec parser (expanded, as
+/// `rpmspec -P` prints it), is to rpm >= 4.20 as far as
+/// `%generate_buildrequires` goes: `Some(false)` the section's own line,
+/// `Some(true)` a part of it (`-a`/`-p`), `None` another line. A section
+/// line is the name at the very start of the line in any case, then a
+/// blank or the end (rpm's `isPart`); one whose options rpm rejects is
+/// read as the section's own (such a spec fails anyway).
+pub(crate) fn generate_buildrequires_line(line: &str) -> Option<bool> {
+    const NAME: &str = "%generate_buildrequires";
+    let head = line.get(..NAME.len())?;
+    let rest = &line[NAME.len()..];
+    if !head.eq_ignore_ascii_case(NAME)
+        || rest
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_ascii_whitespace())
+    {
+        return None;
     }
-    Ok(())
+    Some(part_of(NAME, line).unwrap_or(false))
 }
 
 /// Where a trigger line's ` -- ` is (a `--` with blanks on both sides).
@@ -193,5 +222,20 @@ mod tests {
         assert!(super::read_simple("%prep -q", &mut seen).is_err());
         assert!(super::read_simple("%install -ap", &mut seen).is_err());
         assert!(super::read_simple("%changelog -x", &mut seen).is_ok());
+    }
+
+    #[test]
+    fn generate_buildrequires_lines_and_parts() {
+        use super::generate_buildrequires_line as gbr;
+        assert_eq!(gbr("%generate_buildrequires"), Some(false));
+        assert_eq!(gbr("%Generate_BuildRequires\n"), Some(false));
+        assert_eq!(gbr("%generate_buildrequires -a"), Some(true));
+        assert_eq!(gbr("%generate_buildrequires\t-p\n"), Some(true));
+        assert_eq!(gbr("%generate_buildrequires -- -a"), Some(false));
+        assert_eq!(gbr("%generate_buildrequires x"), Some(false));
+        assert_eq!(gbr("%generate_buildrequiresx"), None);
+        assert_eq!(gbr(" %generate_buildrequires"), None);
+        assert_eq!(gbr("%%generate_buildrequires"), None);
+        assert_eq!(gbr("%build -a"), None);
     }
 }

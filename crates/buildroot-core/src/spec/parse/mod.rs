@@ -225,10 +225,13 @@ pub(super) fn parse(spec: &mut Spec, rd: &mut Reader, eng: &mut Engine) -> Resul
                 // hands it a line after the section line (any line: a
                 // blank, a comment, an `%endif`, the next section's): one
                 // that ends the spec is no section (rpm 4.18 and 6.1 write
-                // no `rpmlib(DynamicBuildRequires)` for it).
+                // no `rpmlib(DynamicBuildRequires)` for it). A part (`-a`,
+                // `-p`) is kept even when empty, and rpm 4.20 makes the
+                // section of the parts after the parse.
+                let part = super::generate_buildrequires_line(&text(&rd.line)) == Some(true);
                 let before = rd.handed_out;
                 let next = body(rd, eng, p, |_| Ok(()))?;
-                if rd.handed_out > before {
+                if part || rd.handed_out > before {
                     spec.out.dynamic_build_requires = true;
                     spec.own_generate_buildrequires = true;
                 }

@@ -1,0 +1,373 @@
+//! Tests of `--rpmspec` against real rpm: the host's `rpmspec` (rpm 4.18
+//! on Debian, what CI has) and, with `RPM_ROOTS=DIR[:DIR...]`, the rpmspec
+//! of each root made by `scripts/debian-rpm-root.sh` (rpm 4.20 of trixie,
+//! 6.x of sid), run through `scripts/rpmspec-in-root.sh`. Without any rpm
+//! the tests say "skipped".
+
+use std::ffi::OsString;
+
+use super::*;
+
+#[test]
+fn answers_are_parsed_like_the_evaluator_spells_them() {
+    let a = parse_answer(
+        "R zlib-devel\nR rpmlib(CompressedFileNames) <= 3.0.4-1\nR gcc >= 12\nA x86_64\nX s390x\nR gcc >= 12\n",
+    );
+    assert_eq!(a.build_requires, ["gcc >= 12", "zlib-devel"]);
+    assert_eq!(a.exclusive_arch, ["x86_64"]);
+    assert_eq!(a.exclude_arch, ["s390x"]);
+}
+
+/// An rpm to ask: its `rpmspec` command and whether it reads section parts.
+struct Rpm {
+    name: String,
+    rpmspec: Vec<OsString>,
+    parts: bool,
+}
+
+/// The rpms to ask: the host's (when installed) and each of `RPM_ROOTS`.
+fn rpms() -> Vec<Rpm> {
+    let mut out = Vec::new();
+    if check_rpmspec().is_ok() {
+        out.push(Rpm {
+            name: "host".into(),
+            rpmspec: Vec::new(),
+            parts: knows_parts(&RpmMacros::default()),
+        });
+    } else {
+        eprintln!("skipped: rpmspec is not installed");
+    }
+    let roots = std::env::var("RPM_ROOTS").unwrap_or_default();
+    if roots.is_empty() {
+        eprintln!(
+            "skipped: the rpm of other versions (set RPM_ROOTS=DIR[:DIR...], docs/testing.md)"
+        );
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/rpmspec-in-root.sh");
+    for root in roots.split(':').filter(|r| !r.is_empty()) {
+        assert!(
+            Path::new(root).join("usr/bin/rpmspec").is_file(),
+            "RPM_ROOTS: {root} has no usr/bin/rpmspec"
+        );
+        let rpmspec: Vec<OsString> = vec![script.clone().into(), root.into()];
+        let mut macros = RpmMacros::default();
+        macros.rpmspec = rpmspec.clone();
+        out.push(Rpm {
+            name: root.into(),
+            rpmspec,
+            parts: knows_parts(&macros),
+        });
+    }
+    out
+}
+
+/// `rpm_reads` of `text` (with `files` beside it in `_sourcedir`) for
+/// `arches`, by `rpm`.
+fn read_by(rpm: &Rpm, text: &str, files: &[(&str, &str)], arches: &[&str]) -> ArchfulResult {
+    let dir = tempfile::tempdir().unwrap();
+    let spec_path = dir.path().join("dyn.spec");
+    std::fs::write(&spec_path, text).unwrap();
+    std::fs::create_dir_all(dir.path().join("SOURCES")).unwrap();
+    for (name, body) in files {
+        std::fs::write(dir.path().join("SOURCES").join(name), body).unwrap();
+    }
+    let targets: Vec<ArchTarget> = arches
+        .iter()
+        .map(|arch| ArchTarget {
+            arch: arch.to_string(),
+            ctx: crate::spec::SpecContext::for_arch(arch),
+            repo: None,
+            user_files: Vec::new(),
+            defines: Vec::new(),
+        })
+        .collect();
+    let cached = CachedSrpm {
+        name: "dyn".into(),
+        file: "dyn-1-1.src.rpm".into(),
+        path: dir.path().join("dyn-1-1.src.rpm"),
+    };
+    let runs: Vec<(&ArchTarget, RpmMacros)> = targets
+        .iter()
+        .map(|t| {
+            let mut m = RpmMacros::of(t).unwrap();
+            m.rpmspec = rpm.rpmspec.clone();
+            (t, m)
+        })
+        .collect();
+    rpm_reads(
+        ArchfulResult::new(&cached),
+        &spec_path,
+        text,
+        dir.path(),
+        &runs,
+        rpm.parts,
+    )
+}
+
+/// Whether `rpm_reads` finds dynamic BuildRequires in `text` with each rpm
+/// ([`rpms`]): `(rpm, answer)`.
+fn dynamic_for(text: &str, files: &[(&str, &str)], arches: &[&str]) -> Vec<(String, bool)> {
+    rpms()
+        .iter()
+        .map(|rpm| (rpm.name.clone(), dynamic_by(rpm, text, files, arches)))
+        .collect()
+}
+
+/// Whether `rpm_reads` finds dynamic BuildRequires in `text` with `rpm`.
+fn dynamic_by(rpm: &Rpm, text: &str, files: &[(&str, &str)], arches: &[&str]) -> bool {
+    let res = read_by(rpm, text, files, arches);
+    assert_eq!(res.verdict, Verdict::Rpmspec, "{}: {res:?}", rpm.name);
+    assert_eq!(res.build_requires[arches[0]], ["gcc"], "{}", rpm.name);
+    res.dynamic_build_requires
+}
+
+/// rpm decides dynamic BuildRequires from the sections it read: one in
+/// a false `%if` or `%ifarch` does not count, nor does a `%changelog`
+/// line that names the section.
+#[test]
+fn dynamic_build_requires_are_the_sections_rpm_read() {
+    let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        BuildRequires: gcc\n%description\nd\n\
+        %if 0\n%generate_buildrequires\necho never\n%endif\n\
+        %prep\necho prep\n\
+        %ifarch aarch64\n%generate_buildrequires\necho foo\n%endif\n\
+        %build\n%files\n\
+        %changelog\n* Mon Jan 01 2024 A <a@b.c> - 1-1\n- Use %generate_buildrequires\n";
+    for rpm in rpms() {
+        assert!(
+            !dynamic_by(&rpm, text, &[], &["x86_64", "s390x"]),
+            "{}",
+            rpm.name
+        );
+        assert!(
+            dynamic_by(&rpm, text, &[], &["x86_64", "aarch64"]),
+            "{}",
+            rpm.name
+        );
+    }
+}
+
+/// A section line counts however rpm came to read it: `%%` written,
+/// printed by Lua, a macro's body; a line that only looks like one
+/// (Lua printing `%%`, a `%global` whose body is the name, never used)
+/// does not. rpm 4.18 and 6.1 (rpmbuild -bs) give these answers.
+#[test]
+fn dynamic_build_requires_however_the_section_line_is_made() {
+    let spec = |global: &str, line: &str| {
+        format!(
+            "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+             BuildRequires: gcc\n{global}\n%description\nd\n%prep\necho prep\n\
+             {line}\necho foo\n%build\necho build\n%files\n"
+        )
+    };
+    let cases = [
+        ("", "%%generate_buildrequires", true),
+        ("", "%{lua: print(\"%generate_buildrequires\")}", true),
+        ("", "%{lua: print(\"x\\n%generate_buildrequires\")}", true),
+        ("", "%{expand:%%generate_buildrequires}", true),
+        ("%global gbr %%generate_buildrequires", "%gbr", true),
+        ("%define gbr %%generate_buildrequires", "%{?gbr}", true),
+        ("", "%{lua: print(\"%%generate_buildrequires\")}", false),
+        ("%global gbr %generate_buildrequires", "", false),
+    ];
+    for (global, line, dynamic) in cases {
+        for (rpm, got) in dynamic_for(&spec(global, line), &[], &["x86_64"]) {
+            assert_eq!(got, dynamic, "{rpm}: {global:?} {line:?}");
+        }
+    }
+}
+
+/// What rpm reads is the spec as it is: a spec asking whether
+/// `%generate_buildrequires` is a macro gets rpm's answer (it is not).
+#[test]
+fn the_probe_cannot_be_seen_by_the_spec() {
+    let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        BuildRequires: gcc%{?generate_buildrequires:-seen}\
+        %{lua: if rpm.isdefined('generate_buildrequires') then print('-lua') end}\n\
+        %description\nd\n%prep\n%generate_buildrequires\necho foo\n%build\n%files";
+    // dynamic_for checks the BuildRequires are `gcc` alone.
+    for (rpm, got) in dynamic_for(text, &[], &["x86_64", "s390x"]) {
+        assert!(got, "{rpm}");
+    }
+}
+
+/// rpm fails a spec whose last line asks for another (a `\` before its
+/// newline): our section line must not let it pass, so it falls back
+/// to the grep, as before.
+#[test]
+fn a_spec_rpm_fails_at_its_end_is_not_probed() {
+    let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        BuildRequires: gcc\n%description\nd\n%build\necho a \\\n";
+    for rpm in rpms() {
+        let res = read_by(&rpm, text, &[], &["x86_64"]);
+        let Verdict::GrepFallback { reason } = &res.verdict else {
+            panic!("{}: {res:?}", rpm.name);
+        };
+        assert!(reason.contains("can't parse"), "{}: {reason}", rpm.name);
+        // Without the `\` rpm reads it.
+        let read = read_by(&rpm, &text.replace(" \\\n", "\n"), &[], &["x86_64"]);
+        assert_eq!(read.verdict, Verdict::Rpmspec, "{}", rpm.name);
+    }
+}
+
+/// A section in an `%include`d file counts where rpm reads it; a noarch spec
+/// is read for noarch, so a section under `%ifarch x86_64` is not one
+/// rpmbuild records, whatever the target.
+#[test]
+fn dynamic_build_requires_of_included_files_and_noarch_specs() {
+    let head = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        BuildRequires: gcc\n";
+    let include =
+        format!("{head}%description\nd\n%prep\n%include %{{_sourcedir}}/gen.inc\n%build\n%files\n");
+    let gen = [(
+        "gen.inc",
+        "%ifarch aarch64\n%generate_buildrequires\necho foo\n%endif\n",
+    )];
+    for rpm in rpms() {
+        assert!(
+            !dynamic_by(&rpm, &include, &gen, &["x86_64"]),
+            "{}",
+            rpm.name
+        );
+        assert!(
+            dynamic_by(&rpm, &include, &gen, &["aarch64"]),
+            "{}",
+            rpm.name
+        );
+    }
+    let noarch = format!(
+        "{head}BuildArch: noarch\n%description\nd\n%prep\n\
+         %ifarch x86_64\n%generate_buildrequires\necho foo\n%endif\n%build\n%files\n"
+    );
+    for (rpm, got) in dynamic_for(&noarch, &[], &["x86_64"]) {
+        assert!(!got, "{rpm}");
+    }
+}
+
+/// The forms our appended section line cannot tell by itself, where
+/// `rpmspec -P` of the spec as it is decides: a spec whose last line is the
+/// section line (rpm makes no section of it; our line after it would), and
+/// rpm 4.20's parts (`%generate_buildrequires -a`/`-p`), which make the
+/// section when the spec has none of its own (ours would take them). Each
+/// answer is `rpmbuild -bs`'s (`rpmlib(DynamicBuildRequires)` in the SRPM)
+/// of rpm 4.18 (Debian bookworm's, the host's), 4.20.1 and 6.1.0 (Debian
+/// trixie's and sid's roots), 2026-12-06: `(text after the preamble,
+/// rpm 4.18's answer, rpm 4.20's and 6.1's)`, None where that rpm fails
+/// the spec (it then falls back to the grep).
+#[test]
+fn dynamic_build_requires_of_parts_and_a_last_section_line() {
+    let head = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        BuildRequires: gcc\n";
+    let system = "%define buildsystem_demo_build() build %*\n\
+        %define buildsystem_demo_install() install %*\n";
+    let filling = "%define buildsystem_demo_generate_buildrequires() gen %*\n";
+    let d = "%description\nd\n";
+    let cases: Vec<(String, Option<bool>, Option<bool>)> = vec![
+        // Parts: a section to rpm 4.18, parts to 4.20.
+        (format!("{d}%prep\n%generate_buildrequires -a\necho x\n%build\n%files\n"), Some(true), Some(true)),
+        (format!("{d}%prep\n%generate_buildrequires -p\necho x\n%build\n%files\n"), Some(true), Some(true)),
+        (format!("{d}%prep\n%if 0\n%generate_buildrequires -a\necho x\n%endif\n%files\n"), Some(false), Some(false)),
+        (format!("{d}%build\n%files\n%generate_buildrequires -a\n"), Some(false), Some(true)),
+        (
+            format!("{d}%prep\n%generate_buildrequires -a\necho x\n%files\n%generate_buildrequires\n"),
+            None,
+            Some(true),
+        ),
+        // The section line last, however written: no section.
+        (format!("{d}%build\n%files\n%generate_buildrequires\n"), Some(false), Some(false)),
+        (format!("{d}%build\n%files\n%generate_buildrequires"), Some(false), Some(false)),
+        (format!("%global gbr %%generate_buildrequires\n{d}%files\n%gbr\n"), Some(false), Some(false)),
+        (format!("{d}%files\n%{{lua: print('%generate_buildrequires')}}\n"), Some(false), Some(false)),
+        // Any line after it makes it.
+        (format!("{d}%build\n%files\n%generate_buildrequires\n\n"), Some(true), Some(true)),
+        (format!("{d}%files\n%if 1\n%generate_buildrequires\n%endif\n"), Some(true), Some(true)),
+        (format!("{d}%files\n%generate_buildrequires\n%{{?nothing}}\n"), Some(true), Some(true)),
+        // A build system fills in the section a spec lacks (rpm 4.18
+        // knows no BuildSystem:).
+        (format!("{system}{filling}BuildSystem: demo\n%prep\n{d}%files\n%generate_buildrequires\n"), None, Some(true)),
+        (format!("{system}BuildSystem: demo\n%prep\n{d}%files\n%generate_buildrequires\n"), None, Some(false)),
+        (format!("{system}BuildSystem: demo\n%prep\n{d}%generate_buildrequires -a\necho x\n%files\n"), None, Some(true)),
+        (
+            format!("{system}BuildSystem: demo\n%prep\n{d}%files\n%generate_buildrequires\n%if 0\n%endif\n"),
+            None,
+            Some(true),
+        ),
+    ];
+    for rpm in rpms() {
+        for (tail, old, new) in &cases {
+            let text = format!("{head}{tail}");
+            let want = if rpm.parts { new } else { old };
+            let res = read_by(&rpm, &text, &[], &["x86_64"]);
+            match want {
+                Some(dynamic) => {
+                    assert_eq!(res.verdict, Verdict::Rpmspec, "{}: {text}", rpm.name);
+                    assert_eq!(res.dynamic_build_requires, *dynamic, "{}: {text}", rpm.name);
+                }
+                None => assert!(
+                    matches!(res.verdict, Verdict::GrepFallback { .. }),
+                    "{}: {text}: {res:?}",
+                    rpm.name
+                ),
+            }
+        }
+        // rpm 4.18's `rpmspec -P` drops the section line that ends `%prep`,
+        // so it cannot show that line last: this one stays the probe's
+        // (dynamic) where rpmbuild 4.18 says static; 4.20 and 6.1 show it.
+        let text = format!("{head}{d}%prep\necho prep\n%generate_buildrequires\n");
+        let res = read_by(&rpm, &text, &[], &["x86_64"]);
+        assert_eq!(res.dynamic_build_requires, !rpm.parts, "{}", rpm.name);
+    }
+}
+
+/// A section line followed only by the `%include` of an empty file ends
+/// the spec (rpm reads on into the file and hands out no line): no
+/// section. Other files' lines make it (a blank, a conditional's lines,
+/// which `rpmspec -P` does not show), as does a line after the
+/// `%include`; an included file that ends in the section line at the end of
+/// the spec makes none. `rpmbuild -bs` of rpm 4.18, 4.20.1 and 6.1.0
+/// agree (2026-12-06). An `%include` whose file name is a macro
+/// (`%{SOURCE1}`) is read the probe's way (a section).
+#[test]
+fn dynamic_build_requires_after_an_include() {
+    let files = [
+        ("empty.inc", ""),
+        ("blank.inc", "\n"),
+        ("cond.inc", "%if 0\n%endif\n"),
+        ("gen.inc", "x\n%generate_buildrequires\n"),
+    ];
+    let head = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        BuildRequires: gcc\n%description\nd\n%files\n";
+    let inc = |name: &str| format!("%include %{{_sourcedir}}/{name}\n");
+    let cases = [
+        (
+            format!("{head}%generate_buildrequires\n{}", inc("empty.inc")),
+            false,
+        ),
+        (
+            format!("{head}%generate_buildrequires\n{}", inc("blank.inc")),
+            true,
+        ),
+        (
+            format!("{head}%generate_buildrequires\n{}", inc("cond.inc")),
+            true,
+        ),
+        (format!("{head}{}", inc("gen.inc")), false),
+        (
+            format!(
+                "{head}%generate_buildrequires\n{}%build\n",
+                inc("empty.inc")
+            ),
+            true,
+        ),
+    ];
+    for rpm in rpms() {
+        for (text, dynamic) in &cases {
+            assert_eq!(
+                dynamic_by(&rpm, text, &files, &["x86_64"]),
+                *dynamic,
+                "{}: {text}",
+                rpm.name
+            );
+        }
+    }
+}
