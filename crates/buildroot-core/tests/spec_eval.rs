@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+#[path = "spec_support/include_cases.rs"]
+mod include_cases;
 mod oracle_support;
 
 use buildroot_core::spec::{archful, evaluate, grep_archful, SpecContext, ELN_MACROS};
@@ -851,41 +853,19 @@ fn built_packages_and_noarch_are_per_arch() {
 #[test]
 fn dynamic_build_requires_after_an_include() {
     use buildroot_core::spec::{evaluate_with, DirSources};
-    let files: [(&str, &[u8]); 4] = [
-        ("empty.inc", b""),
-        ("blank.inc", b"\n"),
-        ("cond.inc", b"%if 0\n%endif\n"),
-        ("gen.inc", b"x\n%generate_buildrequires\n"),
-    ];
+    use include_cases::{include_cases, INCLUDE_FILES};
+    let files: Vec<(&str, &[u8])> = INCLUDE_FILES
+        .iter()
+        .map(|(name, body)| (*name, body.as_bytes()))
+        .collect();
     let dir = tempfile::tempdir().unwrap();
-    for (name, body) in files {
+    for (name, body) in &files {
         std::fs::write(dir.path().join(name), body).unwrap();
     }
     let sources = DirSources(dir.path().to_path_buf());
-    let head = format!("{HEAD}BuildRequires: gcc\n%description\nd\n%files\n");
-    let inc = |name: &str| format!("%include %{{_sourcedir}}/{name}\n");
-    let cases = [
-        (
-            format!("{head}%generate_buildrequires\n{}", inc("empty.inc")),
-            false,
-        ),
-        (
-            format!("{head}%generate_buildrequires\n{}", inc("blank.inc")),
-            true,
-        ),
-        (
-            format!("{head}%generate_buildrequires\n{}", inc("cond.inc")),
-            true,
-        ),
-        (format!("{head}{}", inc("gen.inc")), false),
-        (
-            format!(
-                "{head}%generate_buildrequires\n{}%build\n",
-                inc("empty.inc")
-            ),
-            true,
-        ),
-    ];
+    let cases = include_cases(&format!(
+        "{HEAD}BuildRequires: gcc\n%description\nd\n%files\n"
+    ));
     let ctx = SpecContext::for_arch("x86_64");
     for (text, dynamic) in &cases {
         let ev = evaluate_with(text, &ctx, &sources).unwrap();

@@ -8,6 +8,9 @@ use std::ffi::OsString;
 
 use super::*;
 
+#[path = "../../tests/spec_support/include_cases.rs"]
+mod include_cases;
+
 #[test]
 fn answers_are_parsed_like_the_evaluator_spells_them() {
     let a = parse_answer(
@@ -329,37 +332,10 @@ fn dynamic_build_requires_of_parts_and_a_last_section_line() {
 /// (`%{SOURCE1}`) is read the probe's way (a section).
 #[test]
 fn dynamic_build_requires_after_an_include() {
-    let files = [
-        ("empty.inc", ""),
-        ("blank.inc", "\n"),
-        ("cond.inc", "%if 0\n%endif\n"),
-        ("gen.inc", "x\n%generate_buildrequires\n"),
-    ];
+    use include_cases::{include_cases, INCLUDE_FILES};
     let head = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
         BuildRequires: gcc\n%description\nd\n%files\n";
-    let inc = |name: &str| format!("%include %{{_sourcedir}}/{name}\n");
-    let cases = [
-        (
-            format!("{head}%generate_buildrequires\n{}", inc("empty.inc")),
-            false,
-        ),
-        (
-            format!("{head}%generate_buildrequires\n{}", inc("blank.inc")),
-            true,
-        ),
-        (
-            format!("{head}%generate_buildrequires\n{}", inc("cond.inc")),
-            true,
-        ),
-        (format!("{head}{}", inc("gen.inc")), false),
-        (
-            format!(
-                "{head}%generate_buildrequires\n{}%build\n",
-                inc("empty.inc")
-            ),
-            true,
-        ),
-    ];
+    let (files, cases) = (INCLUDE_FILES, include_cases(head));
     for rpm in rpms() {
         for (text, dynamic) in &cases {
             assert_eq!(
