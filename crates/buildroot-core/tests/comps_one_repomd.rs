@@ -134,3 +134,28 @@ fn comps_read_on_their_own_open_the_repo_again() {
     assert_ne!(comps[0].as_ref().unwrap(), &gen1);
     assert_eq!(mirror.requests_for("gen2-comps.xml").len(), 1);
 }
+
+/// Comps that cannot be had: the run fails naming them, or with
+/// `skip_if_unavailable` the repo keeps its packages and has no comps;
+/// repomd.xml is still read once.
+#[test]
+fn comps_that_fail_fail_the_run_or_are_skipped() {
+    let t = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(fixture(), t.path().join("repo")).unwrap();
+    let server = Server::start(t.path().to_path_buf());
+    server.fault("-comps.xml.gz", Fault::Status(404), None);
+    let cache = tempfile::tempdir().unwrap();
+    let opts = LoadOptions::cached_in(cache.path());
+    let mut specs = spec(&server);
+    let e = Pool::load_with_comps("x86_64", &specs, &opts)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("comps.xml.gz"), "{e}");
+    server.clear_log();
+    specs[0].skip_if_unavailable = true;
+    let (pool, comps) = Pool::load_with_comps("x86_64", &specs, &opts).unwrap();
+    assert!(!pool.is_empty());
+    assert_eq!(comps, vec![None]);
+    assert_eq!(server.requests_for("repodata/repomd.xml").len(), 1);
+}
