@@ -289,3 +289,35 @@ fn repos_are_opened_at_once_whatever_the_cores() {
     assert_eq!(at_once_on(2, &server, &specs, "repodata/repomd.xml", 3), 3);
     assert_eq!(at_once_on(1, &server, &specs, "-primary.xml.gz", 3), 3);
 }
+
+/// A load that wants the comps (`Pool::load_with_comps`, compose-view's)
+/// fetches them beside the primaries, from the same opened repos, in the
+/// same slots: one repo's primary.xml and comps under way together (as
+/// librepo's batch of a repo's files has them), and three repos' six files
+/// no more than 3 at once (1 with `max_parallel_downloads=1`).
+#[test]
+fn a_loads_comps_come_beside_its_primaries_under_the_same_caps() {
+    let (_t, server) = server();
+    for (bases, main, want) in [
+        (&["x0"][..], "", 2),
+        (&["x0", "x1", "x2"][..], "", 3),
+        (&["x0", "x1", "x2"][..], "max_parallel_downloads=1", 1),
+    ] {
+        let specs = repos(&server, bases, main, "");
+        let cache = tempfile::tempdir().unwrap();
+        let opts = LoadOptions {
+            filelists: Filelists::PrimaryOnly,
+            cache_dir: Some(cache.path().to_path_buf()),
+        };
+        server.clear_log();
+        server.hold_any(&["-primary.xml.gz", "-comps.xml.gz"], want);
+        let (_, comps) =
+            buildroot_core::pool::Pool::load_with_comps("x86_64", &specs, &opts).unwrap();
+        assert!(comps.iter().all(|c| c.is_some()));
+        assert_eq!(server.peak(), want, "{bases:?} {main:?}");
+        assert_eq!(
+            server.requests_for("repodata/repomd.xml").len(),
+            bases.len()
+        );
+    }
+}

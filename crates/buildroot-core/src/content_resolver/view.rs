@@ -41,7 +41,7 @@ use rayon::prelude::*;
 use super::config::{Configs, EnvConfig, RepoConfig, ViewConfig, ViewKind, WorkloadConfig};
 use crate::error::{Error, Result};
 use crate::pool::{PkgId, Pool};
-use crate::rpmmd::{self, Comps, Filelists, LoadOptions, RepoSpec, Vars};
+use crate::rpmmd::{Comps, Filelists, LoadOptions, RepoSpec, Vars};
 use crate::solver::{Job, Resolver, Solution, Unsolvable};
 
 /// What to compute.
@@ -346,14 +346,16 @@ fn compute_arch(
         },
         cache_dir: req.cache_dir.clone(),
     };
-    let pool = Pool::load(arch, &specs, &opts)?;
     let wants_groups = members
         .iter()
         .any(|(w, e)| !w.groups.is_empty() || !e.groups.is_empty());
-    let comps = if wants_groups {
-        read_comps(&specs, &opts)?
+    // The comps from the repomd.xml the packages come from (read once),
+    // fetched while the packages load.
+    let (pool, comps) = if wants_groups {
+        let (pool, each) = Pool::load_with_comps(arch, &specs, &opts)?;
+        (pool, merged(each))
     } else {
-        Comps::default()
+        (Pool::load(arch, &specs, &opts)?, Comps::default())
     };
 
     // 1. Environments.
@@ -416,12 +418,12 @@ fn compute_arch(
 
 /// The comps of the repos, merged in configuration order (dnf's
 /// `read_comps` walks the repos as they were added).
-fn read_comps(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Comps> {
+fn merged(each: Vec<Option<Comps>>) -> Comps {
     let mut all = Comps::default();
-    for c in rpmmd::read_comps_all(specs, opts)?.into_iter().flatten() {
+    for c in each.into_iter().flatten() {
         all.merge(c);
     }
-    Ok(all)
+    all
 }
 
 /// Every string a workload or environment hands to `dnf install` on `arch`.

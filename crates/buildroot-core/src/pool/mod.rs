@@ -329,6 +329,36 @@ impl Pool {
         };
         let policy = ArchPolicy::new(arch)?;
         let mut opened = rpmmd::open_repos(specs, opts)?;
+        Pool::load_opened(&policy, &mut opened, opts, command_line)
+    }
+
+    /// [`Pool::load`], and the comps of each of `specs` (in their order,
+    /// as [`rpmmd::read_comps_all`] gives them), from the repomd.xml the
+    /// packages come from: each repo's repomd.xml is read once, and its
+    /// comps fetched and parsed while its packages load, in the load's
+    /// download slots (libdnf has librepo fetch a repo's files in one
+    /// batch). A repo the load leaves out (`skip_if_unavailable`) has no
+    /// comps, as dnf reads none of a repo it skipped.
+    pub fn load_with_comps(
+        arch: &str,
+        specs: &[RepoSpec],
+        opts: &LoadOptions,
+    ) -> Result<(Pool, Vec<Option<rpmmd::Comps>>)> {
+        let policy = ArchPolicy::new(arch)?;
+        let mut opened = rpmmd::open_repos(specs, opts)?;
+        rpmmd::load_with_comps(specs, &mut opened, opts, |opened| {
+            Pool::load_opened(&policy, opened, opts, &[])
+        })
+    }
+
+    /// The pool of repos already opened (from the pool cache when it holds
+    /// it); `opened` loses the repos left out by `skip_if_unavailable`.
+    fn load_opened(
+        policy: &ArchPolicy,
+        opened: &mut OpenedRepos,
+        opts: &LoadOptions,
+        command_line: &[Package],
+    ) -> Result<Pool> {
         let cache_of = |opened: &OpenedRepos| {
             opts.cache_dir
                 .as_deref()
@@ -337,7 +367,7 @@ impl Pool {
                 .transpose()
                 .map(Option::flatten)
         };
-        let cache = cache_of(&opened)?;
+        let cache = cache_of(opened)?;
         let cached = cache.as_ref().and_then(PoolCache::read);
         if let Some(mut pool) = cached.filter(|p| p.repos.len() == opened.len()) {
             // Packages are downloaded from this run's mirrors, as the
@@ -350,14 +380,14 @@ impl Pool {
             return Ok(pool);
         }
         let mut b = PoolBuilder::new(policy.clone());
-        let skipped = rpmmd::load_opened_skipping(&mut opened, opts, &mut b)?;
+        let skipped = rpmmd::load_opened_skipping(opened, opts, &mut b)?;
         if !command_line.is_empty() {
             b.start_command_line();
             b.add_chunk(&RawChunk::from_packages(command_line));
         }
         let pool = b.finish();
         // `cache` was keyed before a repo was left out while loading.
-        let cache = if skipped { cache_of(&opened)? } else { cache };
+        let cache = if skipped { cache_of(opened)? } else { cache };
         if let Some(cache) = &cache {
             cache.write(&pool);
         }

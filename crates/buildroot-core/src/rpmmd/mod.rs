@@ -3,7 +3,8 @@
 //! gzip, zstd, xz, bzip2 or not at all; checksums verified while streaming
 //! (an HTTP copy is verified as it arrives instead, see `fetch.rs`).
 //! Also dnf `.repo` files ([`parse_repofile`]) and comps groups
-//! ([`read_comps`]).
+//! ([`read_comps`]; a load's own, from the repomd.xml its packages come
+//! from, in `opened_comps.rs`).
 //!
 //! Source repositories use the same format with arch `src`; their requires
 //! are the BuildRequires.
@@ -33,6 +34,7 @@ mod load;
 mod mirror_tally;
 mod mirrors;
 mod open;
+mod opened_comps;
 mod opened_repos;
 mod primary;
 mod prune;
@@ -83,6 +85,7 @@ pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, Repom
 use open::{
     decompress_context, fetch_meta, open_meta, open_meta_fetched, open_repo, Fetched, Opened,
 };
+pub(crate) use opened_comps::load_with_comps;
 pub(crate) use opened_repos::{open_repos, OpenedRepos};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use raw::RawChunk;
@@ -215,6 +218,10 @@ pub fn read_comps(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> 
 /// after the other, each repo's round trips waited for the last repo's.
 /// Skipped repos are warned about in that order, and a failure is the
 /// first failing repo's in that order, as when they were read in turn.
+/// Each repo is opened here: a run that also loads the repos' packages
+/// takes their comps from that load instead
+/// ([`Pool::load_with_comps`](crate::pool::Pool::load_with_comps)), from
+/// the same repomd.xml.
 pub fn read_comps_all(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Vec<Option<Comps>>> {
     let slots = DownloadSlots::for_metadata();
     let got: Vec<Result<Option<Comps>>> = std::thread::scope(|scope| {
@@ -245,17 +252,7 @@ fn read_comps_of(
     opts: &LoadOptions,
     slots: &std::sync::Arc<DownloadSlots>,
 ) -> Result<Option<Comps>> {
-    let o = open_repo(spec, opts, slots)?;
-    let kind = if o.repomd.record("group_gz").is_some() {
-        "group_gz"
-    } else {
-        "group"
-    };
-    let Some((mut mf, display)) = open_meta(&o, kind, opts)? else {
-        return Ok(None);
-    };
-    let res = Comps::parse(&mut mf.reader, &display);
-    checked(res, mf.finish()).map(Some)
+    opened_comps::comps_of(&open_repo(spec, opts, slots)?, opts)
 }
 
 /// A parse's result and its file's [`MetaFile::finish`] as one: a checksum

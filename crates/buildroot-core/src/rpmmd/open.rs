@@ -15,7 +15,10 @@ use super::{
 };
 use crate::error::{Error, Result};
 
-/// A repository whose repomd.xml has been read.
+/// A repository whose repomd.xml has been read. A clone is the same
+/// opened repo (its files held to the same repomd.xml, its transfers in the
+/// same tally): what reads another of its files on another thread.
+#[derive(Clone)]
 pub(super) struct Opened {
     /// As configured, but `baseurl` is the mirror's that answered.
     pub(super) spec: RepoSpec,
@@ -28,7 +31,7 @@ pub(super) struct Opened {
     /// What those mirrors did over the repo's files: librepo downloads them
     /// in one go, whose mirror statistics and order all of them share; its
     /// transfers take the load's slots.
-    tally: mirror_tally::MirrorTally,
+    tally: Arc<mirror_tally::MirrorTally>,
     pub(super) repomd: Repomd,
 }
 
@@ -215,7 +218,7 @@ fn open_at(
         spec: spec.clone(),
         configured: spec.clone(),
         mirrors: vec![loc.clone()],
-        tally: mirror_tally::MirrorTally::sharing(slots),
+        tally: Arc::new(mirror_tally::MirrorTally::sharing(slots)),
         loc,
         repomd,
     })

@@ -60,6 +60,9 @@ pub struct Request {
     pub range: Option<String>,
     /// The `Authorization` header, if any.
     pub authorization: Option<String>,
+    /// A conditional request's `If-Modified-Since` or `If-None-Match`
+    /// header (`NAME: VALUE`), if any.
+    pub conditional: Option<String>,
     /// The fault it was answered with, if any.
     pub fault: Option<String>,
 }
@@ -507,7 +510,7 @@ fn handle(
     if reader.read_line(&mut line).is_err() {
         return;
     }
-    let (mut range, mut authorization) = (None, None);
+    let (mut range, mut authorization, mut conditional) = (None, None, None);
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
@@ -518,6 +521,10 @@ fn handle(
                 range = Some(v.trim().to_string());
             } else if k.eq_ignore_ascii_case("authorization") {
                 authorization = Some(v.trim().to_string());
+            } else if k.eq_ignore_ascii_case("if-modified-since")
+                || k.eq_ignore_ascii_case("if-none-match")
+            {
+                conditional = Some(format!("{k}: {}", v.trim()));
             }
         }
     }
@@ -527,6 +534,7 @@ fn handle(
             path,
             range,
             authorization,
+            conditional,
             fault: Some("Unauthorized".into()),
         });
         let _ = write!(
@@ -556,6 +564,7 @@ fn handle(
         path: path.clone(),
         range: range.clone(),
         authorization,
+        conditional,
         fault: fault.as_ref().map(|f| format!("{f:?}")),
     });
     let head = |stream: &mut TcpStream, status: &str, extra: &str, len: usize| {

@@ -726,3 +726,53 @@ fn content_resolver_input_loads() {
         .success()
         .stderr(predicate::str::contains("files load"));
 }
+
+/// Over HTTP, with groups wanted (the fixture's environment names one):
+/// the same lists as from the directories, and each repo's repomd.xml
+/// asked once in the run, the comps taken from the repomd.xml the
+/// packages come from (it was asked twice: the pool's load, then the
+/// comps').
+#[test]
+fn over_http_each_repomd_is_read_once() {
+    use cli_tests::http_support::Server;
+    let server = Server::start(root().join("testdata/repos"));
+    let cache = tempfile::tempdir().unwrap();
+    let local = fixture()
+        .args(["--view", "view-fixture", "--json", "-q"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = cv()
+        .args(["--configs", "testdata/content-resolver", "--repo-override"])
+        .arg(format!("fixture={}/$basearch", server.base))
+        .arg("--repo-override")
+        .arg(format!("extras={}/extras/$basearch", server.base))
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .args(["--view", "view-fixture", "--json", "-q"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(local).unwrap()
+    );
+    let mut asked: Vec<String> = server
+        .requests_for("repodata/repomd.xml")
+        .into_iter()
+        .map(|r| r.path)
+        .collect();
+    asked.sort();
+    let once = {
+        let mut o = asked.clone();
+        o.dedup();
+        o
+    };
+    assert!(asked.len() >= 4, "{asked:?}");
+    assert_eq!(asked, once, "a repomd.xml asked more than once");
+    assert!(!server.requests_for("-comps.xml.gz").is_empty());
+}
