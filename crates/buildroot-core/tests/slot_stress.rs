@@ -10,9 +10,11 @@
 //! pool does not depend on which download ends first), and the server
 //! must never see more requests under way together than the lowest cap
 //! of those requests' repos allows, nor more from one mirror than its
-//! lowest `max_downloads_per_mirror` (`download_slots.rs`).
+//! lowest `max_downloads_per_mirror` (`download_slots.rs`). So must a
+//! batch of SRPMs over one to three mirrors under the caps of `[main]`.
 //!
-//! `SLOT_STRESS_ROUNDS` (default 4) sets how many random loads run,
+//! `SLOT_STRESS_ROUNDS` (default 4 loads, 3 batches) sets how many random
+//! rounds run,
 //! `SLOT_STRESS_SEED` the first seed, and `SLOT_STRESS_STALLS=1` adds a
 //! stalled answer now and then (a 1 s timeout; off by default, as a
 //! client that times out while the server still counts its request would
@@ -242,13 +244,20 @@ fn within<T: Send + 'static>(secs: u64, what: &str, f: impl FnOnce() -> T + Send
         .unwrap_or_else(|_| panic!("hung: {what}"))
 }
 
-#[test]
-fn loads_under_random_caps_and_faults_end_within_their_caps() {
+/// The HTTP settings of every test here (they share the process's
+/// variables): backoffs of 10 ms, and a timeout that only ends the stalls
+/// (far above an answer's pause otherwise, see the module docs). Whether
+/// stalls are asked for.
+fn http_settings() -> bool {
     let stalls = std::env::var("SLOT_STRESS_STALLS").is_ok_and(|v| v == "1");
-    // Backoffs of 10 ms; the timeout only ends the stalls (and is far
-    // above an answer's pause otherwise, see the module docs).
     let timeout = if stalls { "1" } else { "10" };
     http_support::http_settings("0.01", timeout, "3");
+    stalls
+}
+
+#[test]
+fn loads_under_random_caps_and_faults_end_within_their_caps() {
+    let stalls = http_settings();
     let rounds: u64 = std::env::var("SLOT_STRESS_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -312,5 +321,109 @@ fn loads_under_random_caps_and_faults_end_within_their_caps() {
             assert_eq!(c.is_some(), r.kind != "source", "{what}");
         }
         check_caps(&repos, &server.overlaps(), &format!("{what} (comps)"));
+    }
+}
+
+/// A run's SRPMs under stress: a batch of 12 from the source repo of one
+/// to three mirrors, under random caps of `[main]`, with SRPMs that fail
+/// on one mirror (retried there with a backoff waited without the slot,
+/// or failed over): every SRPM cached with the fixture's bytes within
+/// the bound, and never more under way than `max_parallel_downloads`, nor
+/// from one mirror than `max_downloads_per_mirror` (a batch has the caps
+/// of its first file's repo, here the one repo's).
+#[test]
+fn srpm_batches_under_random_caps_and_faults_keep_their_caps() {
+    use buildroot_core::archful::refresh_cache;
+    use buildroot_core::rpmmd::{load_repo, RepoSpec};
+    http_settings();
+    let rounds: u64 = std::env::var("SLOT_STRESS_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let first: u64 = std::env::var("SLOT_STRESS_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("www");
+    for m in 0..MIRRORS {
+        std::fs::create_dir_all(root.join(format!("m{m}"))).unwrap();
+        std::os::unix::fs::symlink(fixture("source"), root.join(format!("m{m}/source"))).unwrap();
+    }
+    let server = Server::start(root);
+    let srpms: Vec<String> = std::fs::read_dir(fixture("source"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|f| f.ends_with(".src.rpm"))
+        .collect();
+    let name_of = |f: &str| f.rsplitn(3, '-').nth(2).unwrap().to_string();
+    let mut names: Vec<String> = srpms.iter().map(|f| name_of(f)).collect();
+    names.sort();
+    names.truncate(12);
+    for seed in first..first + rounds {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        server.clear_faults();
+        let n = 1 + rng.below(MIRRORS);
+        let (most, per) = (1 + rng.below(5), 1 + rng.below(3));
+        let main =
+            format!("[main]\nmax_parallel_downloads={most}\nmax_downloads_per_mirror={per}\n");
+        let vars =
+            Vars::new("x86_64", "").with_main(MainDefaults::parse(&main, "dnf.conf").unwrap());
+        let url = |m: usize| format!("{}/m{m}/source/", server.base);
+        let mut spec = RepoSpec::parse_cli(&format!("src={}", url(0)), &vars).unwrap();
+        spec.extra_baseurls = (1..n).map(url).collect();
+        let meta = tempfile::tempdir().unwrap();
+        let opts = LoadOptions {
+            filelists: Filelists::PrimaryOnly,
+            cache_dir: Some(meta.path().to_path_buf()),
+        };
+        let repo = load_repo(&spec, &opts).unwrap();
+        for name in &names {
+            if rng.below(3) == 0 {
+                let f = srpms.iter().find(|f| name_of(f) == *name).unwrap();
+                let fault = match rng.below(4) {
+                    0 => Fault::Status(503),
+                    1 => Fault::ResetMidBody,
+                    2 => Fault::ShortBody,
+                    _ => Fault::Status(500),
+                };
+                // One mirror, once or twice: a repo of one mirror retries
+                // it (4 attempts), one of several fails it over.
+                let m = rng.below(n);
+                server.fault(&format!("/m{m}/source/{f}"), fault, Some(1 + rng.below(2)));
+            }
+        }
+        let what = format!("seed {seed}: {n} mirror(s), caps {most}/{per}");
+        server.watch(Duration::from_millis(20));
+        let cache = tempfile::tempdir().unwrap();
+        let dir = cache.path().to_path_buf();
+        let batch = names.clone();
+        let got = within(60, &what, move || {
+            refresh_cache(std::slice::from_ref(&repo), &batch, &dir).map(|r| r.cached)
+        });
+        let got = got.unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(got.len(), names.len(), "{what}");
+        for c in &got {
+            let want = std::fs::read(fixture("source").join(&c.file)).unwrap();
+            assert!(
+                std::fs::read(&c.path).unwrap() == want,
+                "{what}: {}",
+                c.file
+            );
+        }
+        for together in server.overlaps() {
+            let srpms: Vec<&String> = together
+                .iter()
+                .filter(|p| p.ends_with(".src.rpm"))
+                .collect();
+            assert!(srpms.len() <= most, "{what}: {together:?}");
+            for m in 0..n {
+                let from = srpms
+                    .iter()
+                    .filter(|p| p.starts_with(&format!("/m{m}/")))
+                    .count();
+                assert!(from <= per, "{what}: {from} from m{m}: {together:?}");
+            }
+        }
     }
 }
