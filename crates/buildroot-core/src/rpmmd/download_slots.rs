@@ -404,6 +404,13 @@ impl DownloadSlots {
                         Err(claim) => Look::Wait(claim),
                     },
                 },
+                // Its mirrors full, and no room in all either (its own
+                // cap, or the lowest under way): it waits for room in all,
+                // which keeps later transfers from passing it on another
+                // mirror, as when it has a mirror with room.
+                Pick::Busy if ahead.all || !fits(&running.by_most, caps.most) => {
+                    Look::Wait(Claim::All)
+                }
                 Pick::Busy => Look::Wait(Claim::Mirrors(full.take())),
             }
         });

@@ -259,6 +259,18 @@ mod tests {
         assert_eq!((started.first(), started.len(), before), (Some(&0), 3, 0));
     }
 
+    /// A transfer of `max_parallel_downloads=1` whose mirror is at its cap
+    /// waits for room in all as well: a later one for another mirror, with
+    /// room beside the transfer under way, waits behind it instead of
+    /// passing it (it passed: the earlier one claimed only its mirror, and
+    /// waited for the later one to end once its mirror was free).
+    #[test]
+    fn a_transfer_of_a_lower_cap_at_a_full_mirror_is_not_passed() {
+        let slots = DownloadSlots::for_metadata();
+        let come = [("a", caps(1, 1)), ("b", CAPS)];
+        assert_eq!(order(&slots, "a", &come), (vec![0, 1], 0));
+    }
+
     /// On a mirror: one of `max_downloads_per_mirror=1` waits for the
     /// mirror to be free; a later one of 3 for the same mirror waits
     /// behind it, and one for another mirror starts at once (nothing
