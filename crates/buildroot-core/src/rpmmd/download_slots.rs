@@ -206,9 +206,23 @@ impl Drop for Leave<'_> {
     }
 }
 
-/// A transfer's place in the batch, given back when dropped.
+/// A transfer's place in the batch, given back when dropped (`None`:
+/// handed to the file's next turn, which gives it back, [`InLine`]).
 #[derive(Debug)]
-pub(super) struct Slot(Place);
+pub(super) struct Slot(Option<Place>);
+
+/// A file's place among the waiting transfers over its turns (one per
+/// mirror asked, `turns.rs`): its first turn's ticket, and the slot of its
+/// last turn, given back as the next turn joins the queue with that
+/// ticket, in one hold of the lock, so that no transfer that came after
+/// the file takes the freed slot first. librepo puts a target whose
+/// transfer failed back to waiting where it is in its list, and serves
+/// the list from the top.
+#[derive(Debug, Default)]
+pub(super) struct InLine {
+    ticket: Option<u64>,
+    slot: Option<Slot>,
+}
 
 thread_local! {
     /// The slot this thread's transfer holds (one at a time), for
@@ -296,9 +310,12 @@ impl DownloadSlots {
     /// Waits in the queue (`again`: with the ticket a transfer had before
     /// it waited aside) until `look`, run in the queue's order whenever
     /// room may have come, says go; returns its value and the ticket.
+    /// `before`: the place of the file's last turn, given back once the
+    /// ticket is in the queue again ([`InLine`]).
     fn in_order<R>(
         &self,
         again: Option<u64>,
+        before: Option<Place>,
         mut look: impl FnMut(&mut Running, &Ahead) -> Look<R>,
     ) -> (R, u64) {
         // Before the lock: dropped after its guard, should `look` panic.
@@ -306,6 +323,10 @@ impl DownloadSlots {
         let mut running = self.lock();
         let (ticket, wake) = running.queue.arrive(again);
         leave.1 = Some(ticket);
+        if let Some(place) = before {
+            running.give_back(&place.mirror, place.caps);
+            running.queue.freed();
+        }
         loop {
             if running.queue.may_look(ticket) {
                 let ahead = running.queue.ahead(ticket);
@@ -337,10 +358,31 @@ impl DownloadSlots {
         self: &Arc<Self>,
         locs: &[Location],
         caps: Caps,
-        mut pick: impl FnMut(&dyn Fn(usize) -> bool) -> Pick,
+        pick: impl FnMut(&dyn Fn(usize) -> bool) -> Pick,
     ) -> Option<(usize, Option<Slot>)> {
+        let mut line = InLine::default();
+        let i = self.turn_in(&mut line, locs, caps, pick)?;
+        Some((i, line.slot.take()))
+    }
+
+    /// [`DownloadSlots::turn`] for a file's next turn, in its place
+    /// `line`: with the first turn's ticket, the last turn's slot given
+    /// back as it joins the queue; the slot taken, if any, is kept in
+    /// `line` (given back when `line` drops, or by the next turn).
+    pub(super) fn turn_in(
+        self: &Arc<Self>,
+        line: &mut InLine,
+        locs: &[Location],
+        caps: Caps,
+        mut pick: impl FnMut(&dyn Fn(usize) -> bool) -> Pick,
+    ) -> Option<usize> {
         let caps = self.fixed.unwrap_or(caps);
-        let (got, ticket) = self.in_order(None, |running, ahead| {
+        let before = line.slot.take().and_then(|mut s| s.0.take());
+        if before.is_some() {
+            HELD.with(|h| h.borrow_mut().take());
+        }
+        debug_assert!(before.as_ref().is_none_or(|p| Arc::ptr_eq(&p.slots, self)));
+        let (got, ticket) = self.in_order(line.ticket, before, |running, ahead| {
             // The mirrors found full, which a file that waits claims.
             let full = RefCell::new(Vec::new());
             let room = |i: usize| match &locs[i] {
@@ -362,11 +404,19 @@ impl DownloadSlots {
                         Err(claim) => Look::Wait(claim),
                     },
                 },
+                // Its mirrors full, and no room in all either (its own
+                // cap, or the lowest under way): it waits for room in all,
+                // which keeps later transfers from passing it on another
+                // mirror, as when it has a mirror with room.
+                Pick::Busy if ahead.all || !fits(&running.by_most, caps.most) => {
+                    Look::Wait(Claim::All)
+                }
                 Pick::Busy => Look::Wait(Claim::Mirrors(full.take())),
             }
         });
+        line.ticket = Some(ticket);
         let (i, taken) = got?;
-        let slot = taken.map(|mirror| {
+        line.slot = taken.map(|mirror| {
             let place = Place {
                 slots: self.clone(),
                 mirror,
@@ -374,9 +424,9 @@ impl DownloadSlots {
                 ticket,
             };
             HELD.with(|h| *h.borrow_mut() = Some(place.clone()));
-            Slot(place)
+            Slot(Some(place))
         });
-        Some((i, slot))
+        Some(i)
     }
 
     /// A slot for a download of `url` alone (a metalink or a mirrorlist),
@@ -410,19 +460,22 @@ impl Place {
     /// in its first turn's order among the waiting transfers (librepo
     /// keeps a failed target in its place in the list).
     fn take_again(&self) {
-        self.slots.in_order(Some(self.ticket), |running, ahead| {
-            match running.take_in_turn(&self.mirror, self.caps, ahead) {
-                Ok(()) => Look::Go(()),
-                Err(claim) => Look::Wait(claim),
-            }
-        });
+        self.slots
+            .in_order(Some(self.ticket), None, |running, ahead| {
+                match running.take_in_turn(&self.mirror, self.caps, ahead) {
+                    Ok(()) => Look::Go(()),
+                    Err(claim) => Look::Wait(claim),
+                }
+            });
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        HELD.with(|h| h.borrow_mut().take());
-        self.0.free();
+        if let Some(place) = self.0.take() {
+            HELD.with(|h| h.borrow_mut().take());
+            place.free();
+        }
     }
 }
 

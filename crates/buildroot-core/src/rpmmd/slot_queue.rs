@@ -2,7 +2,9 @@
 //! (`download_slots.rs`): in the order they first asked, as librepo's
 //! `select_next_target` hands a free place to the first waiting target of
 //! its list that has a mirror with room, skipping those whose every mirror
-//! is at its cap, and keeps a failed target in its place in the list.
+//! is at its cap, and keeps a failed target in its place in the list (a
+//! file's turns over its mirrors keep its first ticket: `InLine`, in
+//! `download_slots.rs`).
 //!
 //! Each waiting transfer holds a ticket. Whenever a slot is given back,
 //! the waiting ones look for room one after the other, by ticket, each
@@ -257,6 +259,18 @@ mod tests {
         assert_eq!((started.first(), started.len(), before), (Some(&0), 3, 0));
     }
 
+    /// A transfer of `max_parallel_downloads=1` whose mirror is at its cap
+    /// waits for room in all as well: a later one for another mirror, with
+    /// room beside the transfer under way, waits behind it instead of
+    /// passing it (it passed: the earlier one claimed only its mirror, and
+    /// waited for the later one to end once its mirror was free).
+    #[test]
+    fn a_transfer_of_a_lower_cap_at_a_full_mirror_is_not_passed() {
+        let slots = DownloadSlots::for_metadata();
+        let come = [("a", caps(1, 1)), ("b", CAPS)];
+        assert_eq!(order(&slots, "a", &come), (vec![0, 1], 0));
+    }
+
     /// On a mirror: one of `max_downloads_per_mirror=1` waits for the
     /// mirror to be free; a later one of 3 for the same mirror waits
     /// behind it, and one for another mirror starts at once (nothing
@@ -267,6 +281,73 @@ mod tests {
         let slots = DownloadSlots::for_metadata();
         let come = [("a", caps(5, 1)), ("a", caps(5, 3)), ("b", caps(5, 3))];
         assert_eq!(order(&slots, "a", &come), (vec![2, 0, 1], 1));
+    }
+
+    /// When a slot is given back, each waiting transfer looks in turn: an
+    /// earlier one whose mirror is still full passes the look on, and a
+    /// later one whose mirror has room now starts without waiting for
+    /// another slot to be given back.
+    #[test]
+    fn a_freed_slot_goes_to_a_later_transfer_when_the_earlier_has_no_room() {
+        let slots = Arc::new(DownloadSlots::new(2, 1));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            // Here, so that a failed assertion gives them back.
+            let (_, on_m) = slots.turn(&at("m"), CAPS, first).unwrap();
+            let (_, on_n) = slots.turn(&at("n"), CAPS, first).unwrap();
+            for (k, mirror) in ["m", "n"].into_iter().enumerate() {
+                let (slots, tx) = (&slots, tx.clone());
+                s.spawn(move || {
+                    let (_, slot) = slots.turn(&at(mirror), CAPS, first).unwrap();
+                    let _ = tx.send(k);
+                    drop(slot);
+                });
+                wait_for("the transfer waits", || slots.waiting_now() == k + 1);
+            }
+            drop(on_n);
+            let next = rx.recv_timeout(Duration::from_secs(10));
+            assert_eq!(next, Ok(1), "the transfer for n did not start");
+            drop(on_m);
+            assert_eq!(rx.recv_timeout(Duration::from_secs(10)), Ok(0));
+        });
+    }
+
+    /// A file of two mirrors whose first fails keeps its place for its
+    /// next turn, as librepo puts a failed target back to waiting where it
+    /// is in its list: under a batch of one slot, the files that came
+    /// while it failed start after its second turn (they started before
+    /// it: each turn took a new ticket, at the back of the queue).
+    #[test]
+    fn a_file_failed_over_to_its_next_mirror_keeps_its_place() {
+        use super::super::http::HttpSettings;
+        use super::super::turns::{in_turns, Turn};
+        let slots = Arc::new(DownloadSlots::new(1, 3));
+        let tally = MirrorTally::sharing(&slots);
+        let locs = [at("a"), at("b")].concat();
+        let started = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            let got = in_turns(&locs, &HttpSettings::default(), Some(&tally), |i, _| {
+                started.lock().unwrap().push(format!("f{i}"));
+                if i > 0 {
+                    return Ok(Turn::asked(()));
+                }
+                for k in 0..2 {
+                    let (slots, started) = (&slots, &started);
+                    s.spawn(move || {
+                        let (_, slot) = slots.turn(&at("c"), CAPS, first).unwrap();
+                        started.lock().unwrap().push(format!("g{k}"));
+                        drop(slot);
+                    });
+                    wait_for("the later file waits", || slots.waiting_now() == k + 1);
+                }
+                Err(crate::error::Error::Http {
+                    url: "http://a/f".into(),
+                    msg: "HTTP 503".into(),
+                })
+            });
+            assert!(matches!(got, Ok(Ok(((), 1)))));
+        });
+        assert_eq!(started.into_inner().unwrap(), ["f0", "f1", "g0", "g1"]);
     }
 
     /// Real downloads of one mirror under `max_parallel_downloads=1`: the

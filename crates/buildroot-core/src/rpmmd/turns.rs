@@ -29,7 +29,7 @@
 //! write, a bad setting, no cache directory end the whole download at once
 //! (every mirror would fail alike), and count for no mirror.
 
-use super::download_slots::{Caps, Pick};
+use super::download_slots::{Caps, InLine, Pick};
 use super::fetch::{is_our_side, Location};
 use super::http::HttpSettings;
 use super::mirror_tally::{MirrorTally, ALLOWED_MIRROR_FAILURES};
@@ -91,6 +91,10 @@ pub(super) fn in_turns<T>(
     };
     let mut asked = Vec::new();
     let mut last = None;
+    // The file's place among the waiting transfers, kept over its turns,
+    // and the slot of its turn under way (given back as the next turn
+    // joins the queue, or when this returns).
+    let mut line = InLine::default();
     loop {
         let pick = |room: &dyn Fn(usize) -> bool| match n {
             1 if !asked.is_empty() => Pick::Done,
@@ -99,13 +103,13 @@ pub(super) fn in_turns<T>(
             _ => tally.pick(locs, &asked, most, room),
         };
         let turn = match slots {
-            Some(slots) => slots.turn(locs, Caps::of(s), pick),
+            Some(slots) => slots.turn_in(&mut line, locs, Caps::of(s), pick),
             None => match pick(&|_| true) {
-                Pick::Mirror(i) => Some((i, None)),
+                Pick::Mirror(i) => Some(i),
                 Pick::Busy | Pick::Done => None,
             },
         };
-        let Some((i, slot)) = turn else { break };
+        let Some(i) = turn else { break };
         asked.push(i);
         let got = get(i, s);
         match &got {
@@ -115,8 +119,8 @@ pub(super) fn in_turns<T>(
             Err(e) if is_our_side(&locs[i], e) => {}
             Err(e) => tally.record(i, n, Some(e)),
         }
-        // Free before the next turn: a file takes one slot at a time.
-        drop(slot);
+        // A file takes one slot at a time: the next turn gives this one
+        // back as it joins the queue, in this file's place.
         let attempts = asked.len();
         match got {
             Ok(turn) => return Ok(Ok((turn.value, i))),

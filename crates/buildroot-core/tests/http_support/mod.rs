@@ -91,6 +91,13 @@ struct Hold {
     peak: usize,
     /// When the first one came.
     first: Option<std::time::Instant>,
+    /// How long each answer waits once `want` is reached (100 ms unless
+    /// [`Server::watch`] says).
+    pause: Option<Duration>,
+    /// The paths of such requests under way now, and, each time one came,
+    /// those under way then (it included): [`Server::overlaps`].
+    paths: Vec<String>,
+    overlaps: Vec<Vec<String>>,
 }
 
 type Holds = Arc<(Mutex<Hold>, std::sync::Condvar)>;
@@ -166,6 +173,24 @@ impl Server {
             want,
             ..Hold::default()
         };
+    }
+
+    /// Counts every request under way (asked, not answered yet), each
+    /// answer waiting `pause` first so that requests made at once are
+    /// seen together, and keeps which were under way together
+    /// ([`Server::overlaps`]); nothing waits for a number of them.
+    pub fn watch(&self, pause: Duration) {
+        *self.holds.0.lock().unwrap() = Hold {
+            suffixes: vec![String::new()],
+            pause: Some(pause),
+            ..Hold::default()
+        };
+    }
+
+    /// Each time a held or watched request came, the paths of those then
+    /// under way (it included).
+    pub fn overlaps(&self) -> Vec<Vec<String>> {
+        self.holds.0.lock().unwrap().overlaps.clone()
     }
 
     /// The most requests [`Server::hold`] saw under way at once (asked,
@@ -728,12 +753,17 @@ pub fn http_date(t: std::time::SystemTime) -> String {
     )
 }
 
-/// A held request under way ([`Server::hold`]): counted until dropped.
-struct Held<'a>(&'a Holds);
+/// A held request under way ([`Server::hold`]), of this path: counted
+/// until dropped.
+struct Held<'a>(&'a Holds, String);
 
 impl Drop for Held<'_> {
     fn drop(&mut self) {
-        self.0 .0.lock().unwrap().now -= 1;
+        let mut h = self.0 .0.lock().unwrap();
+        h.now -= 1;
+        if let Some(i) = h.paths.iter().position(|p| *p == self.1) {
+            h.paths.swap_remove(i);
+        }
     }
 }
 
@@ -763,6 +793,9 @@ fn held<'a>(holds: &'a Holds, stream: &TcpStream) -> Option<Held<'a>> {
     let mut h = lock.lock().unwrap();
     h.now += 1;
     h.peak = h.peak.max(h.now);
+    h.paths.push(path.to_string());
+    let together = h.paths.clone();
+    h.overlaps.push(together);
     let first = *h.first.get_or_insert_with(std::time::Instant::now);
     cv.notify_all();
     let until = first + Duration::from_secs(10);
@@ -773,9 +806,10 @@ fn held<'a>(holds: &'a Holds, stream: &TcpStream) -> Option<Held<'a>> {
         }
         h = cv.wait_timeout(h, left).unwrap().0;
     }
+    let pause = h.pause.unwrap_or(Duration::from_millis(100));
     drop(h);
-    std::thread::sleep(Duration::from_millis(100));
-    Some(Held(holds))
+    std::thread::sleep(pause);
+    Some(Held(holds, path.to_string()))
 }
 
 /// Closes `stream` with a TCP reset (SO_LINGER 0), as a dropped connection looks.

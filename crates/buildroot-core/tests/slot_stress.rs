@@ -1,0 +1,429 @@
+//! One load's metadata downloads under stress: repos of random
+//! `max_parallel_downloads` and `max_downloads_per_mirror`, each with two
+//! or three mirrors (some shared with another repo), files that fail at
+//! random on one mirror (503s, 500s, resets, cut or corrupt bodies, 404s)
+//! and are failed over, sometimes a `skip_if_unavailable` repo that every
+//! mirror fails, with the early filelists.xml fetch (`early_fetch.rs`) and
+//! the comps of several repos (`read_comps_all`). Each load must end
+//! within a bound (a lost wake-up in `slot_queue.rs` hangs it), give the
+//! packages a load of the same repos from local directories gives (the
+//! pool does not depend on which download ends first), and the server
+//! must never see more requests under way together than the lowest cap
+//! of those requests' repos allows, nor more from one mirror than its
+//! lowest `max_downloads_per_mirror` (`download_slots.rs`). So must a
+//! batch of SRPMs over one to three mirrors under the caps of `[main]`.
+//!
+//! `SLOT_STRESS_ROUNDS` (default 4 loads, 3 batches) sets how many random
+//! rounds run,
+//! `SLOT_STRESS_SEED` the first seed, and `SLOT_STRESS_STALLS=1` adds a
+//! stalled answer now and then (a 1 s timeout; off by default, as a
+//! client that times out while the server still counts its request would
+//! be seen beside the next one on a loaded machine). Its own process: it
+//! sets the HTTP settings for every load here.
+
+mod http_support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use buildroot_core::rpmmd::{
+    load_repos, parse_repofile_str, read_comps_all, Filelists, LoadOptions, MainDefaults, Vars,
+};
+use http_support::{Fault, Server};
+
+/// The fixture repos the mirrors serve.
+const KINDS: [&str; 3] = ["source", "x86_64", "aarch64"];
+/// Mirrors `m0/` .. of every kind, on one server.
+const MIRRORS: usize = 3;
+
+fn fixture(kind: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/repos")
+        .join(kind)
+}
+
+/// A small random number generator (xorshift), for repeatable rounds.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// One repo of a round: its fixture, its mirrors (indices, in the order
+/// listed), its caps, and whether every mirror fails it for good.
+#[derive(Debug)]
+struct Repo {
+    kind: &'static str,
+    mirrors: Vec<usize>,
+    most: usize,
+    per_mirror: usize,
+    gone: bool,
+}
+
+/// The repos of the round of `seed`, and the faults put on the server.
+fn round(rng: &mut Rng, server: &Server, stalls: bool) -> Vec<Repo> {
+    let n = 2 + rng.below(3);
+    let mut repos: Vec<Repo> = (0..n)
+        .map(|_| {
+            let mut all: Vec<usize> = (0..MIRRORS).collect();
+            let k = 2 + rng.below(MIRRORS - 1);
+            let mut mirrors = Vec::new();
+            while mirrors.len() < k {
+                mirrors.push(all.remove(rng.below(all.len())));
+            }
+            Repo {
+                kind: KINDS[rng.below(KINDS.len())],
+                mirrors,
+                most: 1 + rng.below(4),
+                per_mirror: 1 + rng.below(3),
+                gone: false,
+            }
+        })
+        .collect();
+    // A repo whose primary.xml every mirror fails, of a fixture no other
+    // repo of the round reads (they would fail with it).
+    let r = rng.below(repos.len());
+    if rng.below(3) == 0 && repos.iter().filter(|o| o.kind == repos[r].kind).count() == 1 {
+        repos[r].gone = true;
+    }
+    let files = [
+        "repodata/repomd.xml",
+        "-primary.xml.gz",
+        "-filelists.xml.gz",
+    ];
+    let mut stalled = false;
+    let mut kinds: Vec<&str> = repos.iter().map(|r| r.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    for kind in kinds {
+        let gone = repos.iter().any(|r| r.kind == kind && r.gone);
+        for f in files {
+            let on = |m: usize| -> String {
+                let name = match f {
+                    "repodata/repomd.xml" => f.to_string(),
+                    _ => format!("repodata/{}", file_of(kind, f)),
+                };
+                format!("/m{m}/{kind}/{name}")
+            };
+            if gone && f == "-primary.xml.gz" {
+                for m in 0..MIRRORS {
+                    server.fault(&on(m), Fault::Status(503), None);
+                }
+                continue;
+            }
+            // One mirror fails the file once or twice (the repos reading
+            // it share those faults): another delivers it, as a repo's
+            // mirrors are asked `a b a b`, `a b c a`.
+            if rng.below(2) == 0 {
+                let m = rng.below(MIRRORS);
+                let fault = match rng.below(9) {
+                    0 => Fault::Status(503),
+                    1 => Fault::Status(500),
+                    2 => Fault::Status(404),
+                    3 => Fault::ResetMidBody,
+                    4 => Fault::ResetBeforeAnswer,
+                    5 => Fault::ShortBody,
+                    6 if f != "repodata/repomd.xml" => Fault::Corrupt,
+                    7 if stalls && !stalled => {
+                        stalled = true;
+                        Fault::Stall
+                    }
+                    _ => Fault::Status(503),
+                };
+                server.fault(&on(m), fault, Some(1 + rng.below(2)));
+            }
+        }
+    }
+    repos
+}
+
+/// The name of the file ending in `suffix` in the fixture repo `kind`.
+fn file_of(kind: &str, suffix: &str) -> String {
+    std::fs::read_dir(fixture(kind).join("repodata"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|f| f.ends_with(suffix))
+        .unwrap()
+}
+
+/// The `.repo` text of `repos`, over `base` (the server, or `None`: the
+/// fixture's directories, for the expected packages).
+fn specs(repos: &[Repo], base: Option<&str>) -> Vec<buildroot_core::rpmmd::RepoSpec> {
+    let main = MainDefaults::parse("[main]\n", "dnf.conf").unwrap();
+    let vars = Vars::new("x86_64", "").with_main(main);
+    let mut text = String::new();
+    for (i, r) in repos.iter().enumerate() {
+        if base.is_none() && r.gone {
+            continue;
+        }
+        let url = |m: usize| match base {
+            Some(b) => format!("{b}/m{m}/{}/", r.kind),
+            None => fixture(r.kind).display().to_string(),
+        };
+        text.push_str(&format!(
+            "[r{i}]\nbaseurl={}\nmax_parallel_downloads={}\nmax_downloads_per_mirror={}\n\
+             skip_if_unavailable={}\n",
+            url(r.mirrors[0]),
+            r.most,
+            r.per_mirror,
+            u8::from(r.gone)
+        ));
+    }
+    let mut specs = parse_repofile_str(&text, "t.repo", &vars).unwrap();
+    if let Some(b) = base {
+        // Every repo's other mirrors, as a multi-URL baseurl lists them.
+        for (s, r) in specs.iter_mut().zip(repos) {
+            s.extra_baseurls = r.mirrors[1..]
+                .iter()
+                .map(|m| format!("{b}/m{m}/{}/", r.kind))
+                .collect();
+        }
+    }
+    specs
+}
+
+/// The caps of the requests of `repos` under way together, by path: for a
+/// path several repos may ask (a mirror they share), the highest of their
+/// caps, so that the check never blames a request on the wrong repo.
+fn caps_of(repos: &[Repo], path: &str) -> (String, usize, usize) {
+    let mut parts = path.trim_start_matches('/').splitn(3, '/');
+    let (m, kind) = (parts.next().unwrap(), parts.next().unwrap());
+    let m: usize = m[1..].parse().unwrap();
+    let of: Vec<&Repo> = repos
+        .iter()
+        .filter(|r| r.kind == kind && r.mirrors.contains(&m))
+        .collect();
+    assert!(!of.is_empty(), "a request no repo makes: {path}");
+    let most = of.iter().map(|r| r.most).max().unwrap();
+    let per = of.iter().map(|r| r.per_mirror).max().unwrap();
+    (format!("m{m}/{kind}"), most, per)
+}
+
+/// Every set of requests the server saw under way together is within
+/// the caps of `repos`.
+fn check_caps(repos: &[Repo], overlaps: &[Vec<String>], what: &str) {
+    for together in overlaps {
+        let caps: Vec<_> = together.iter().map(|p| caps_of(repos, p)).collect();
+        let lowest = caps.iter().map(|c| c.1).min().unwrap();
+        assert!(
+            together.len() <= lowest,
+            "{what}: {} under way, a repo of max_parallel_downloads={lowest} among them: \
+             {together:?}\n{repos:?}",
+            together.len()
+        );
+        let mut by_mirror: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for c in &caps {
+            by_mirror.entry(&c.0).or_default().push(c.2);
+        }
+        for (m, pers) in by_mirror {
+            let lowest = *pers.iter().min().unwrap();
+            assert!(
+                pers.len() <= lowest,
+                "{what}: {} under way from {m}, max_downloads_per_mirror={lowest}: \
+                 {together:?}\n{repos:?}",
+                pers.len()
+            );
+        }
+    }
+}
+
+/// Runs `f` on a thread of its own, failing if it takes more than `secs`.
+fn within<T: Send + 'static>(secs: u64, what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(Duration::from_secs(secs))
+        .unwrap_or_else(|_| panic!("hung: {what}"))
+}
+
+/// The HTTP settings of every test here (they share the process's
+/// variables): backoffs of 10 ms, and a timeout that only ends the stalls
+/// (far above an answer's pause otherwise, see the module docs). Whether
+/// stalls are asked for.
+fn http_settings() -> bool {
+    let stalls = std::env::var("SLOT_STRESS_STALLS").is_ok_and(|v| v == "1");
+    let timeout = if stalls { "1" } else { "10" };
+    http_support::http_settings("0.01", timeout, "3");
+    stalls
+}
+
+#[test]
+fn loads_under_random_caps_and_faults_end_within_their_caps() {
+    let stalls = http_settings();
+    let rounds: u64 = std::env::var("SLOT_STRESS_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4);
+    let first: u64 = std::env::var("SLOT_STRESS_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("www");
+    for m in 0..MIRRORS {
+        std::fs::create_dir_all(root.join(format!("m{m}"))).unwrap();
+        for k in KINDS {
+            std::os::unix::fs::symlink(fixture(k), root.join(format!("m{m}/{k}"))).unwrap();
+        }
+    }
+    let server = std::sync::Arc::new(Server::start(root));
+    for seed in first..first + rounds {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ seed.wrapping_mul(0x2545_f491_4f6c_dd1d));
+        server.clear_faults();
+        server.watch(Duration::from_millis(20));
+        let repos = round(&mut rng, &server, stalls);
+        let filelists = match rng.below(3) {
+            0 => Filelists::All,
+            1 => Filelists::Needed,
+            _ => Filelists::PrimaryOnly,
+        };
+        let what = format!("seed {seed}: {filelists:?} {repos:?}");
+        let cache = tempfile::tempdir().unwrap();
+        let opts = LoadOptions {
+            filelists: filelists.clone(),
+            cache_dir: Some(cache.path().to_path_buf()),
+        };
+        let specs_http = specs(&repos, Some(&server.base));
+        let got = within(60, &what, move || load_repos(&specs_http, &opts));
+        let got = got.unwrap_or_else(|e| panic!("{what}: {e}"));
+        let local = LoadOptions {
+            filelists,
+            cache_dir: None,
+        };
+        let want = load_repos(&specs(&repos, None), &local).unwrap();
+        let ids = |l: &[buildroot_core::rpmmd::LoadedRepo]| -> Vec<String> {
+            l.iter().map(|r| r.spec.id.clone()).collect()
+        };
+        assert_eq!(ids(&got), ids(&want), "{what}");
+        for (g, w) in got.iter().zip(&want) {
+            assert!(g.packages == w.packages, "{what}: repo {}", g.spec.id);
+        }
+        check_caps(&repos, &server.overlaps(), &what);
+
+        // The comps of the same repos, at once, from a cold cache.
+        server.watch(Duration::from_millis(20));
+        let cache = tempfile::tempdir().unwrap();
+        let opts = LoadOptions::cached_in(cache.path());
+        let specs_http = specs(&repos, Some(&server.base));
+        let comps = within(60, &what, move || read_comps_all(&specs_http, &opts));
+        let comps = comps.unwrap_or_else(|e| panic!("{what}: comps: {e}"));
+        for (c, r) in comps.iter().zip(&repos) {
+            // The fixture's binary repos have comps; a gone repo's
+            // repomd.xml still answers, its comps too.
+            assert_eq!(c.is_some(), r.kind != "source", "{what}");
+        }
+        check_caps(&repos, &server.overlaps(), &format!("{what} (comps)"));
+    }
+}
+
+/// A run's SRPMs under stress: a batch of 12 from the source repo of one
+/// to three mirrors, under random caps of `[main]`, with SRPMs that fail
+/// on one mirror (retried there with a backoff waited without the slot,
+/// or failed over): every SRPM cached with the fixture's bytes within
+/// the bound, and never more under way than `max_parallel_downloads`, nor
+/// from one mirror than `max_downloads_per_mirror` (a batch has the caps
+/// of its first file's repo, here the one repo's).
+#[test]
+fn srpm_batches_under_random_caps_and_faults_keep_their_caps() {
+    use buildroot_core::archful::refresh_cache;
+    use buildroot_core::rpmmd::{load_repo, RepoSpec};
+    http_settings();
+    let rounds: u64 = std::env::var("SLOT_STRESS_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let first: u64 = std::env::var("SLOT_STRESS_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("www");
+    for m in 0..MIRRORS {
+        std::fs::create_dir_all(root.join(format!("m{m}"))).unwrap();
+        std::os::unix::fs::symlink(fixture("source"), root.join(format!("m{m}/source"))).unwrap();
+    }
+    let server = Server::start(root);
+    let srpms: Vec<String> = std::fs::read_dir(fixture("source"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|f| f.ends_with(".src.rpm"))
+        .collect();
+    let name_of = |f: &str| f.rsplitn(3, '-').nth(2).unwrap().to_string();
+    let mut names: Vec<String> = srpms.iter().map(|f| name_of(f)).collect();
+    names.sort();
+    names.truncate(12);
+    for seed in first..first + rounds {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        server.clear_faults();
+        let n = 1 + rng.below(MIRRORS);
+        let (most, per) = (1 + rng.below(5), 1 + rng.below(3));
+        let main =
+            format!("[main]\nmax_parallel_downloads={most}\nmax_downloads_per_mirror={per}\n");
+        let vars =
+            Vars::new("x86_64", "").with_main(MainDefaults::parse(&main, "dnf.conf").unwrap());
+        let url = |m: usize| format!("{}/m{m}/source/", server.base);
+        let mut spec = RepoSpec::parse_cli(&format!("src={}", url(0)), &vars).unwrap();
+        spec.extra_baseurls = (1..n).map(url).collect();
+        let meta = tempfile::tempdir().unwrap();
+        let opts = LoadOptions {
+            filelists: Filelists::PrimaryOnly,
+            cache_dir: Some(meta.path().to_path_buf()),
+        };
+        let repo = load_repo(&spec, &opts).unwrap();
+        for name in &names {
+            if rng.below(3) == 0 {
+                let f = srpms.iter().find(|f| name_of(f) == *name).unwrap();
+                let fault = match rng.below(4) {
+                    0 => Fault::Status(503),
+                    1 => Fault::ResetMidBody,
+                    2 => Fault::ShortBody,
+                    _ => Fault::Status(500),
+                };
+                // One mirror, once or twice: a repo of one mirror retries
+                // it (4 attempts), one of several fails it over.
+                let m = rng.below(n);
+                server.fault(&format!("/m{m}/source/{f}"), fault, Some(1 + rng.below(2)));
+            }
+        }
+        let what = format!("seed {seed}: {n} mirror(s), caps {most}/{per}");
+        server.watch(Duration::from_millis(20));
+        let cache = tempfile::tempdir().unwrap();
+        let dir = cache.path().to_path_buf();
+        let batch = names.clone();
+        let got = within(60, &what, move || {
+            refresh_cache(std::slice::from_ref(&repo), &batch, &dir).map(|r| r.cached)
+        });
+        let got = got.unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(got.len(), names.len(), "{what}");
+        for c in &got {
+            let want = std::fs::read(fixture("source").join(&c.file)).unwrap();
+            assert!(
+                std::fs::read(&c.path).unwrap() == want,
+                "{what}: {}",
+                c.file
+            );
+        }
+        for together in server.overlaps() {
+            let srpms: Vec<&String> = together
+                .iter()
+                .filter(|p| p.ends_with(".src.rpm"))
+                .collect();
+            assert!(srpms.len() <= most, "{what}: {together:?}");
+            for m in 0..n {
+                let from = srpms
+                    .iter()
+                    .filter(|p| p.starts_with(&format!("/m{m}/")))
+                    .count();
+                assert!(from <= per, "{what}: {from} from m{m}: {together:?}");
+            }
+        }
+    }
+}
