@@ -255,17 +255,19 @@ fn http_settings() -> bool {
     stalls
 }
 
+/// The number in the environment variable `name`, else `default`.
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 #[test]
 fn loads_under_random_caps_and_faults_end_within_their_caps() {
     let stalls = http_settings();
-    let rounds: u64 = std::env::var("SLOT_STRESS_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(4);
-    let first: u64 = std::env::var("SLOT_STRESS_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
+    let rounds = env_u64("SLOT_STRESS_ROUNDS", 4);
+    let first = env_u64("SLOT_STRESS_SEED", 1);
     let t = tempfile::tempdir().unwrap();
     let root = t.path().join("www");
     for m in 0..MIRRORS {
@@ -336,14 +338,8 @@ fn srpm_batches_under_random_caps_and_faults_keep_their_caps() {
     use buildroot_core::archful::refresh_cache;
     use buildroot_core::rpmmd::{load_repo, RepoSpec};
     http_settings();
-    let rounds: u64 = std::env::var("SLOT_STRESS_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
-    let first: u64 = std::env::var("SLOT_STRESS_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
+    let rounds = env_u64("SLOT_STRESS_ROUNDS", 3);
+    let first = env_u64("SLOT_STRESS_SEED", 1);
     let t = tempfile::tempdir().unwrap();
     let root = t.path().join("www");
     for m in 0..MIRRORS {
