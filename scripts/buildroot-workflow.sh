@@ -544,16 +544,16 @@ placeholder_args() { # arch -> ph_args: --placeholders FILE, or nothing
 
 # The lines of a tool that went on without a repo (skip_if_unavailable=1): the repo left out
 # whole, or its comps alone (its groups left out, its packages kept).
-skip_re="warning: repo '[^']*'\(: its groups left out\)\{0,1\} .*(skip_if_unavailable=1)"
+skip_re="warning: repo '[^']*'.* (skip_if_unavailable=1)"
 # record_skips TOOL ARCH STEP FILE: TOOL's lines in FILE (its stderr) of repos it went on
 # without, kept in $skips_file as 'ARCH<TAB>STEP<TAB>REPO<TAB>WHAT' lines for the run's
 # skipped-repos.txt, or step 10's verify/skipped-repos.txt (ARCH '-': a step run once for
-# every arch; STEP: the run's directory the step wrote). Appended by the arches' jobs at once:
-# each a line or two, one write.
+# every arch; STEP: the run's directory the step wrote, 'verify/compose' holding a '/': '|'
+# delimits sed's s). Appended by the arches' jobs at once: each a line or two, one write.
 skips_file=""
 record_skips() {
-  sed -n -e "s/^$1: warning: repo '\([^']*\)' skipped (skip_if_unavailable=1): /$2\t$3\t\1\tleft out: /p" \
-    -e "s/^$1: warning: repo '\([^']*\)': its groups left out, its packages kept (skip_if_unavailable=1): /$2\t$3\t\1\tgroups left out, packages kept: /p" \
+  sed -n -e "s|^$1: warning: repo '\([^']*\)' skipped (skip_if_unavailable=1): |$2\t$3\t\1\tleft out: |p" \
+    -e "s|^$1: warning: repo '\([^']*\)': its groups left out, its packages kept (skip_if_unavailable=1): |$2\t$3\t\1\tgroups left out, packages kept: |p" \
     "$4" >> "$skips_file"
 }
 
