@@ -52,8 +52,13 @@
 # run deleting SRPMs from it at most BUILDROOT_WORKFLOW_LOCK_WAIT seconds (120), then fail (exit 2).
 # The tools' network settings (RPM_BUILDROOT_HTTP_*) are passed on; see a tool's --help.
 # A repo with skip_if_unavailable=1 whose metadata cannot be had is left out and the run goes on,
-# as dnf goes on without it; each step that left it out says so on stderr ('ARCH: TOOL: warning:
-# repo 'ID' skipped (skip_if_unavailable=1): URL: ...'), as the run's results lack that repo.
+# as dnf goes on without it (exit 0); each step that left it out says so on stderr ('ARCH: TOOL:
+# warning: repo 'ID' skipped (skip_if_unavailable=1): URL: ...'), as the run's results lack that
+# repo. The published run records it: skipped-repos.txt ('ARCH<TAB>STEP<TAB>REPO<TAB>WHAT' lines,
+# sorted; ARCH '-' for steps 2 and 4, run once for every arch; STEP the run's directory the step
+# wrote), verify/skipped-repos.txt for step 10, a 'Repositories left out' section at the end of
+# changes.md (and of the next run's, about the previous one), and the last lines on stderr. A run
+# without any has no such file (docs/formats.md section 11a).
 #
 # Examples:
 #   # The demo's configuration, offline (the fixture's content-resolver configs and repos;
@@ -480,6 +485,27 @@ per_arch() {
   [ -z "$failed" ] || die "$label failed for:$failed"
 }
 
+skipped_where() { # skipped-repos.txt -> 'REPO (ARCH STEP, ...)' per repo, '; ' between repos
+  awk -F '\t' '{ w = ($1 == "-") ? $2 : $1 " " $2
+                 if (!($3 in where)) { order[++n] = $3; where[$3] = w }
+                 else if (index(", " where[$3] ", ", ", " w ", ") == 0) where[$3] = where[$3] ", " w }
+               END { for (i = 1; i <= n; i++) printf "%s%s (%s)", (i > 1 ? "; " : ""), order[i], where[order[i]] }' "$1"
+}
+say_skipped() { # FILE WHO: the last lines of a run whose record FILE (in current/) lists repos
+  [ -s "$work/current/$1" ] || return 0
+  echo "buildroot-workflow: warning: $2 without repos that skip_if_unavailable=1 left out:" \
+    "$(skipped_where "$work/current/$1"); $work/current/$1 says why" >&2
+}
+skips_note() { # skipped-repos.txt lead: changes.md's section on them, nothing when there are none
+  [ -s "$1" ] || return 0
+  printf '## Repositories left out\n\n%s the repositories below (`skip_if_unavailable=1`, unavailable;\n' "$2"
+  printf '`skipped-repos.txt` says for which arch and step, and why): what only they hold is missing\n'
+  printf 'from that run, and shows above as leaving, or entering once they are back.\n\n'
+  # shellcheck disable=SC2016  # backquotes: markdown
+  printf '%s\n' "$(skipped_where "$1")" | sed 's/; /\n/g' | sed 's/^\([^ ]*\) /- `\1` /'
+  echo
+}
+
 compose_input() { # arch -> input: the generator's input file for the compose's sources,
   # input_flags: its flags (arrays and variables, not echoed words: WORK may hold a space)
   input_flags=()
@@ -516,18 +542,34 @@ placeholder_args() { # arch -> ph_args: --placeholders FILE, or nothing
   if [ -z "$PLACEHOLDERS" ] && [ -r "$f" ]; then ph_args=(--placeholders "$f"); fi
 }
 
-# quiet_but_skips TOOL CMD...: runs CMD (TOOL's run, without --quiet) with its stderr as --quiet
-# would leave it (its errors), but for the lines of repos left out by skip_if_unavailable=1:
-# a run that goes on without a repo says so on the workflow's stderr, as dnf says "Ignoring
-# repositories" and goes on, since the results are then computed without that repo (the tools'
-# other warnings and notes, one per failed source, stay out: pass1/ARCH/errors/ has those).
+# The lines of a tool that went on without a repo (skip_if_unavailable=1): the repo left out
+# whole, or its comps alone (its groups left out, its packages kept).
+skip_re="warning: repo '[^']*'.* (skip_if_unavailable=1)"
+# record_skips TOOL ARCH STEP FILE: TOOL's lines in FILE (its stderr) of repos it went on
+# without, kept in $skips_file as 'ARCH<TAB>STEP<TAB>REPO<TAB>WHAT' lines for the run's
+# skipped-repos.txt, or step 10's verify/skipped-repos.txt (ARCH '-': a step run once for
+# every arch; STEP: the run's directory the step wrote, 'verify/compose' holding a '/': '|'
+# delimits sed's s). Appended by the arches' jobs at once: each a line or two, one write.
+skips_file=""
+record_skips() {
+  sed -n -e "s|^$1: warning: repo '\([^']*\)' skipped (skip_if_unavailable=1): |$2\t$3\t\1\tleft out: |p" \
+    -e "s|^$1: warning: repo '\([^']*\)': its groups left out, its packages kept (skip_if_unavailable=1): |$2\t$3\t\1\tgroups left out, packages kept: |p" \
+    "$4" >> "$skips_file"
+}
+
+# quiet_but_skips TOOL ARCH STEP CMD...: runs CMD (TOOL's run, without --quiet) with its stderr
+# as --quiet would leave it (its errors), but for the lines of repos left out by
+# skip_if_unavailable=1: a run that goes on without a repo says so on the workflow's stderr, as
+# dnf says "Ignoring repositories" and goes on, since the results are then computed without
+# that repo (the tools' other warnings and notes, one per failed source, stay out:
+# pass1/ARCH/errors/ has those); and records them (record_skips ARCH STEP).
 quiet_but_skips() {
-  local tool=$1 err rc=0
-  shift
+  local tool=$1 arch=$2 at=$3 err rc=0
+  shift 3
   err=$(mktemp "$tmp/stderr.XXXXXX")
   "$@" 2> "$err" || rc=$?
-  sed -e "/^$tool: warning: repo '.*' skipped (skip_if_unavailable=1): /b" \
-    -e "/^$tool: \(warning\|note\): /d" "$err" >&2
+  sed -e "/^$tool: $skip_re: /b" -e "/^$tool: \(warning\|note\): /d" "$err" >&2
+  record_skips "$tool" "$arch" "$at" "$err"
   rm -f "$err"
   return "$rc"
 }
@@ -537,7 +579,7 @@ run_pass() { # pass-name arch [extra args...]
   local input input_flags ph_args
   compose_input "$a"
   placeholder_args "$a"
-  quiet_but_skips buildroot-generator "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" "${core_args[@]}" \
+  quiet_but_skips buildroot-generator "$a" "$pass" "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" "${core_args[@]}" \
     "${ph_args[@]}" "$@" "${input_flags[@]}" --view "$VIEW" --output-dir "$run/$pass/$a" < "$input" > /dev/null
 }
 
@@ -553,6 +595,9 @@ compose_from_configs() { # dir from: step 2 with compose-view -> DIR/<arch>.txt,
     cp "$cr/view-binary-package-name-list--$VIEW--$a.txt" "$out/$a.txt"
     cp "$cr/view-source-package-name-list--$VIEW--$a.txt" "$out/sources-$a.txt"
   done
+  # A repo left out (or its groups) is said and recorded, as by the other steps.
+  grep "^compose-view: $skip_re: " "$out/warnings.txt" >&2 || true
+  record_skips compose-view - compose "$out/warnings.txt"
   [ ! -s "$out/warnings.txt" ] || echo "   (compose-view's warnings: ${out#"$run"/}/warnings.txt)" >&2
 }
 
@@ -577,7 +622,7 @@ diff_inputs() { # run-dir: workload-diff's inputs (compose and pass 2 per arch, 
 }
 
 make_repo() { # arch: steps 5-7 for one arch
-  quiet_but_skips create-srpm-repos "$repos_tool" --arch "$1" --cache "$work/srpm-cache" \
+  quiet_but_skips create-srpm-repos "$1" repos "$repos_tool" --arch "$1" --cache "$work/srpm-cache" \
     --archful "$run/archful/archful.txt" \
     ${REPOFILE:+--repofile "${REPOFILE//\$basearch/$1}"} ${DNF_CONF:+--dnf-conf "${DNF_CONF//\$basearch/$1}"} \
     "${macro_args[@]}" "${prefer_args[@]}" --out "$run/repos/$1" \
@@ -595,7 +640,7 @@ verify_arch() { # run-dir verify-dir arch: step 10's restricted run for one arch
   archful_repofile "$base/repos/$a" > "$v/archful.repo"
   local ph_args
   placeholder_args "$a"
-  quiet_but_skips buildroot-generator "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" \
+  quiet_but_skips buildroot-generator "$a" verify "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" \
     --repofile "$v/archful.repo" "${source_args[@]}" "${core_args[@]}" "${ph_args[@]}" \
     --only-binaries "$v/allowed.txt" --view "$VIEW" --output-dir "$v/out" < "$v/sources.txt" > /dev/null
 }
@@ -611,6 +656,8 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
   vnew=$v
   mkdir "$v"
   step "10 verify: compose + workload alone"
+  skips_file=$tmp/skips-verify
+  : > "$skips_file"
   per_arch "step 10 (verify)" verify_arch "$base" "$v" @ARCH@
   for a in $ARCHES; do
     check_args+=(--buildroot-dir "$a=$base/pass2/$a" --verify-dir "$a=$v/$a/out")
@@ -629,6 +676,8 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
       || die "step 10 (compose-view, the new compose) failed"
     # A WORKLOAD_LABELS label no workload has makes the new compose the old one: said here.
     grep -F -e '--extra-label' "$v/compose-warnings.txt" >&2 || true
+    grep "^compose-view: $skip_re: " "$v/compose-warnings.txt" >&2 || true
+    record_skips compose-view - verify/compose "$v/compose-warnings.txt"
     for a in $ARCHES; do
       check_args+=(--new-compose "$a=$v/compose/view-binary-package-name-list--$VIEW--$a.txt")
     done
@@ -640,6 +689,9 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
     1) verify_failed=1; rm -f "$tmp/said" ;;
     *) die "step 10 (workload-diff --format verify) failed" ;;
   esac
+  # The repos step 10 went on without, sorted (none: no file).
+  [ ! -s "$skips_file" ] || LC_ALL=C sort -u "$skips_file" > "$v/skipped-repos.txt"
+  skips_file=$tmp/skips
   # The texts name files by where they will be.
   for f in "$v/report.txt" "$v/compose-warnings.txt"; do
     [ -e "$f" ] || continue
@@ -718,6 +770,7 @@ if [ "$verify_only" = 1 ]; then
   # So are ready-made lists, copied into it (a run made before the copy reads them as they are).
   [ ! -d "$work/current/compose" ] || COMPOSE_DIR="$work/current/compose"
   verify_run "$work/current"
+  say_skipped verify/skipped-repos.txt "step 10 (verify) ran"
   exit $verify_failed
 fi
 
@@ -733,6 +786,8 @@ id="$(date -u +%Y%m%dT%H%M%SZ)-$$"
 run="$work/runs/$id"
 mkdir "$run"
 cp "$config" "$run/workflow.conf"
+skips_file=$tmp/skips
+: > "$skips_file"
 
 if [ -n "$COMPOSE_CONFIGS" ]; then
   step "2 compose-view ($VIEW from $COMPOSE_CONFIGS)"
@@ -793,8 +848,9 @@ run_tool --keep "$tmp/archful-stderr" "$archful_tool" "${source_args[@]}" ${REPO
   > "$run/archful/archful.txt" || die "step 4 (identify-archful-srpms) failed"
 sed '/^identify-archful-srpms: note: /d' "$tmp/archful-stderr" > "$run/archful/warnings.txt"
 sed -n 's/^identify-archful-srpms: note: /   /p' "$tmp/archful-stderr" >&2
-# A repo left out (skip_if_unavailable=1) is said here too (quiet_but_skips).
-grep "^identify-archful-srpms: warning: repo '.*' skipped (skip_if_unavailable=1): " "$tmp/archful-stderr" >&2 || true
+# A repo left out (skip_if_unavailable=1) is said here too, and recorded (quiet_but_skips).
+grep "^identify-archful-srpms: $skip_re: " "$tmp/archful-stderr" >&2 || true
+record_skips identify-archful-srpms - archful "$tmp/archful-stderr"
 # Pass 1 built, per name, the source buildroot-generator chose; step 4 cached, and steps 5-7
 # regenerate, the one identify-archful-srpms chose, by the same rule and PREFER_RELEASE. A check
 # that they agree: where they differ, pass 2 prefers the original SRPM (its header's
@@ -859,6 +915,15 @@ for f in workload:eln-buildroot-workload.yaml buildroot:buildroot.yaml text:diff
     < /dev/null || die "step 8 (workload-diff --format ${f%%:*}) failed"
 done
 
+# The repos steps 2-8 went on without (skip_if_unavailable=1): recorded in the run, sorted, and
+# said in changes.md, whose packages leaving or entering may be theirs (none: no file, and
+# changes.md as workload-diff wrote it). The previous run's are said there too: a repo back
+# brings its packages back.
+[ ! -s "$skips_file" ] || LC_ALL=C sort -u "$skips_file" > "$run/skipped-repos.txt"
+skips_note "$run/skipped-repos.txt" "This run was computed without" >> "$run/changes.md"
+[ -z "${prev_args[*]}" ] \
+  || skips_note "$prev/skipped-repos.txt" "The previous run was computed without" >> "$run/changes.md"
+
 if [ "$verify" = 1 ]; then verify_run "$run"; fi
 
 # Publish: current -> this run (one rename), last -> the previous current; a failed/ from before
@@ -887,4 +952,8 @@ cat >&2 <<EOF
    changes.md, changes.json      what entered and left the workload since the previous run, and why
    pass1/ pass2/ archful/ repos/ verify/   every step's output
 EOF
+# A run computed without a repo (skip_if_unavailable=1) says so last, where a nightly log's
+# reader looks: the run is published (exit 0, as dnf goes on without it), its record says which.
+say_skipped skipped-repos.txt "this run was computed"
+say_skipped verify/skipped-repos.txt "step 10 (verify) ran"
 exit $verify_failed

@@ -65,6 +65,11 @@ pub struct Package {
     pub checksum: Option<String>,
     /// Size of the package file in bytes, when known.
     pub size: u64,
+    /// The package file's modification time as primary.xml's `<time
+    /// file>` gives it (seconds since the epoch): a downloaded SRPM's
+    /// mtime when its server sends no `Last-Modified`. 0 when unknown (a
+    /// package read from a pool, or from its file: `details` has that).
+    pub time_file: u64,
     /// What rpm-md says of the package beyond identity and relations, for
     /// packages read from their RPM file ([`crate::srpm::read_header`]);
     /// `None` elsewhere (writers then leave those elements empty). Boxed:

@@ -210,6 +210,41 @@ fn a_downloaded_srpm_has_the_mirrors_time_and_metadata_the_downloads() {
     }
 }
 
+/// A server that sends no `Last-Modified`: the SRPM takes primary.xml's
+/// `<time file>` (the fixture's are all 1730000000), so two fresh caches
+/// give the same `<time file>` in create-srpm-repos' repos; it was the
+/// download's time. A package whose primary.xml gives none keeps that.
+#[test]
+fn without_last_modified_an_srpm_has_primarys_time_file() {
+    fast();
+    let server = Server::start(repos_dir());
+    server.set_last_modified(false);
+    let t = tempfile::tempdir().unwrap();
+    let base = format!("{}/source/", server.base);
+    let opts = LoadOptions {
+        filelists: Filelists::PrimaryOnly,
+        cache_dir: Some(t.path().join("meta")),
+    };
+    let repo = load_repo(&RepoSpec::new("src", &base), &opts).unwrap();
+    let listed = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_730_000_000);
+    let hello = repo.packages.iter().find(|p| p.name == "hello").unwrap();
+    assert_eq!(hello.time_file, 1_730_000_000);
+    let cache = t.path().join("cache");
+    refresh_cache(std::slice::from_ref(&repo), &["hello".into()], &cache).unwrap();
+    assert!(server.requests_for(HELLO).len() == 1);
+    let modified = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
+    assert_eq!(modified(&cache.join(HELLO)), listed);
+    // Without `<time file>` either: the download's time.
+    let mut unlisted = repo.clone();
+    for p in &mut unlisted.packages {
+        p.time_file = 0;
+    }
+    let cache = t.path().join("cache2");
+    refresh_cache(&[unlisted], &["hello".into()], &cache).unwrap();
+    let age = modified(&cache.join(HELLO)).elapsed().unwrap();
+    assert!(age < std::time::Duration::from_secs(600), "{age:?}");
+}
+
 /// The mode bits of a file.
 fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;

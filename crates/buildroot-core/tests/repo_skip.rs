@@ -34,7 +34,7 @@ fn warnings_about(id: &str) -> Vec<String> {
         })));
         seen
     });
-    let tag = format!("repo '{id}' ");
+    let tag = format!("repo '{id}'");
     seen.lock()
         .unwrap()
         .iter()
@@ -93,6 +93,38 @@ fn an_http_error_skips_the_repo_with_one_warning() {
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(
         w[0].ends_with("/nothing-here/repodata/repomd.xml: HTTP 404 (gave up after 2 attempts)"),
+        "{w:?}"
+    );
+}
+
+/// Only the comps fail (compose-view's load, which wants groups): the
+/// repo's packages are in the pool, its groups are not, and the warning
+/// says just that, not that the repo was skipped.
+#[test]
+fn comps_that_fail_leave_the_groups_out_and_say_so() {
+    fast();
+    let server = Server::start(ROOT.into());
+    server.fault("-comps.xml.gz", Fault::Status(404), None);
+    let cache = tempfile::tempdir().unwrap();
+    let text = "[compsgone]\nbaseurl=BASE/x86_64\nskip_if_unavailable=1\n";
+    let (pool, comps) = Pool::load_with_comps(
+        "x86_64",
+        &specs(text, &server.base),
+        &LoadOptions::cached_in(cache.path()),
+    )
+    .unwrap();
+    assert!(pool.len() > 10);
+    assert_eq!(comps, vec![None]);
+    let w = warnings_about("compsgone");
+    assert_eq!(w.len(), 1, "{w:?}");
+    let lead = format!(
+        "repo 'compsgone': its groups left out, its packages kept (skip_if_unavailable=1): \
+         {}/x86_64/repodata/",
+        server.base
+    );
+    assert!(w[0].starts_with(&lead), "{w:?}");
+    assert!(
+        w[0].ends_with("-comps.xml.gz: HTTP 404 (gave up after 2 attempts)"),
         "{w:?}"
     );
 }

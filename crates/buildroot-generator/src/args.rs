@@ -50,15 +50,18 @@ Examples:
 
 Exit codes:
   0  the fixed point was reached, or with --builds-only the builds were resolved (failed
-     sources are reported, not fatal)
+     sources are reported, not fatal; in a fixed point a source no source repo has is one:
+     NoSource)
   1  --why: no binary of the buildroot has that name; one line says what NAME is instead
      (a binary no build needs, a source package, a capability and its providers, nothing
      in the repositories). --compare: with the --srpm/--spec files some source fails
      (NoInstall, BadDeps, NoSource) that did not fail so without them
   2  bad usage or bad input (unreadable file, bad repository, unknown arch; sources listed
-     but no repository holds source packages; a core buildroot that cannot be installed:
-     repositories without binary packages for --arch, no core name matching a package, a
-     core that cannot be solved: a warning with --only-binaries)
+     but no repository holds source packages; with --builds-only, a source that no source
+     repository, --spec/--srpm file or placeholder has: one line names them; a core
+     buildroot that cannot be installed: repositories without binary packages for --arch,
+     no core name matching a package, a core that cannot be solved: a warning with
+     --only-binaries)
 
 Input lines are source names; NEVRAs, SRPM file names and name-version-release
 lines (the *-nvrs lists) are taken as the name they carry.";

@@ -303,6 +303,7 @@ fn run(args: &Args) -> Result<u8> {
         warn("the input lists no sources; only the core buildroot is computed".into());
     } else {
         refusals::check_sources_exist(args, &pool, &input, &cfg)?;
+        refusals::check_builds_known(args, &pool, &input, &cfg)?;
     }
 
     let t_run = std::time::Instant::now();

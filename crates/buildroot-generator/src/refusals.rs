@@ -1,7 +1,8 @@
 //! The runs buildroot-generator refuses (exit 2, one line) after loading
 //! the repositories, rather than computing a buildroot nobody asked for:
-//! sources listed but no source repository, and a core buildroot that
-//! cannot be installed (docs/semantics.md, "Failures").
+//! sources listed but no source repository, a `--builds-only` source that
+//! no source repository has, and a core buildroot that cannot be installed
+//! (docs/semantics.md, "Failures").
 
 use anyhow::{bail, Result};
 use buildroot_core::buildroot::{self, Config};
@@ -89,6 +90,41 @@ pub(super) fn check_sources_exist(
     bail!(
         "the repositories ({}) hold no source package: give --source-repo ID=URL (or a \
          --repofile with source repos); for the core buildroot alone, give an empty input",
+        repo_ids(args, pool)
+    )
+}
+
+/// `--builds-only` asks about the builds of the sources it is given: one
+/// that no source repository has (nor a --srpm/--spec file, nor a
+/// placeholder) has no build to answer for, and the answer would be the
+/// core buildroot alone under exit 0. `dnf builddep NAME` of a package no
+/// repo has fails likewise (an error, exit 1, nothing installed); here it
+/// is bad input (exit 2), one line naming every such source. A fixed point
+/// keeps such a source as NoSource (a compose source the repos lack is
+/// part of its answer: `errors/NAME-NoSource`).
+pub(super) fn check_builds_known(
+    args: &Args,
+    pool: &Pool,
+    input: &[String],
+    cfg: &Config,
+) -> Result<()> {
+    if !args.builds_only {
+        return Ok(());
+    }
+    let unknown: Vec<&str> = input
+        .iter()
+        .filter(|n| pool.sources_named(n).is_empty() && !cfg.placeholders.contains_key(*n))
+        .map(String::as_str)
+        .collect();
+    let (what, these) = match unknown.len() {
+        0 => return Ok(()),
+        1 => ("no source package of that name", "its"),
+        _ => ("no source package of those names", "their"),
+    };
+    bail!(
+        "{}: {what} in the repositories ({}): --builds-only resolves the builds of sources \
+         the source repositories hold (or give {these} spec or SRPM as --spec/--srpm FILE)",
+        unknown.join(", "),
         repo_ids(args, pool)
     )
 }

@@ -9,7 +9,7 @@ use buildroot_core::atomic::{check_output_dir, EarlierOutput, StagedDir};
 use buildroot_core::cli::default_cache_dir;
 use buildroot_core::pkglist::write_list;
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
-use buildroot_core::workload::published::{fetch_compose, list_file_name, ListKind, ViewLists};
+use buildroot_core::workload::published::{fetch_composes, list_file_name, ListKind, ViewLists};
 use buildroot_core::Error;
 use clap::{Parser, ValueEnum};
 
@@ -125,17 +125,17 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
         Some(dir) => dir.clone(),
         None => default_cache_dir()?,
     };
-    // Everything is fetched before anything is written: a failure leaves OUT as it was.
-    let mut got = Vec::new();
-    for a in &args.arches {
-        let c = fetch_compose(&args.url, &args.view, a, lists, &cache)?;
+    // Everything is fetched before anything is written: a failure leaves
+    // OUT as it was. The arches' lists at once (RPM_BUILDROOT_HTTP_PARALLEL).
+    let fetched = fetch_composes(&args.url, &args.view, &args.arches, lists, &cache)?;
+    let got: Vec<_> = args.arches.iter().zip(fetched).collect();
+    for (a, c) in &got {
         if c.binaries.is_empty() && !args.quiet {
             buildroot_core::diag!(
                 "fetch-compose: warning: {} is empty",
                 list_file_name(lists, ListKind::Binary, &args.view, a)
             );
         }
-        got.push((a, c));
     }
     // One set: written beside OUT and swapped in, so that a failed write
     // leaves OUT as it was and no list of an earlier run stays beside these.

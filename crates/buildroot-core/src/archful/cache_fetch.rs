@@ -111,8 +111,12 @@ fn fetch_into(
         Location::Http(base) => {
             let url = format!("{base}{href}");
             // Its mtime the mirror's (`Last-Modified`), as a linked
-            // local repo's SRPM has the repo file's.
-            let f = download_package_open(&url, dest, expected.as_ref(), &s.capped(most))?;
+            // local repo's SRPM has the repo file's; from a server that
+            // sends none, primary.xml's `<time file>`, the same from any
+            // mirror and cache (not the download's time).
+            let listed = (pkg.time_file > 0)
+                .then(|| std::time::UNIX_EPOCH + std::time::Duration::from_secs(pkg.time_file));
+            let f = download_package_open(&url, dest, expected.as_ref(), listed, &s.capped(most))?;
             let stamp = f.metadata().map_err(|e| Error::io(dest, e))?;
             // The download was checked as it was written: what primary.xml
             // says of it is its checksum (none when its type is unknown).

@@ -75,6 +75,9 @@ impl Pool {
             location: c.location.get(ct).to_string(),
             checksum: c.checksum.map(|x| x.get(ct).to_string()),
             size: c.size,
+            // The pool keeps no file times (a repo's packages from
+            // `rpmmd::load_repos` have them).
+            time_file: 0,
             details: None,
         }
     }

@@ -28,9 +28,10 @@ and resumed as dnf does; these environment variables tune them:
   RPM_BUILDROOT_HTTP_MINRATE   bytes per second below which a transfer counts as stalled
                                (default 1000, as dnf's minrate)
   RPM_BUILDROOT_HTTP_PARALLEL  files downloaded at once, whatever the number of cores: a
-                               batch's packages (SRPMs, macro packages), or the metadata of
+                               batch's packages (SRPMs, macro packages), the metadata of
                                the repos loaded together (metalinks, repomd.xml, primary,
-                               ...); 1 to 20 (default 3, as dnf's max_parallel_downloads)
+                               ...), or fetch-compose's lists; 1 to 20 (default 3, as dnf's
+                               max_parallel_downloads)
   RPM_BUILDROOT_HTTP_PER_MIRROR
                                of those, at most this many from one mirror, 1 to 20 (default
                                3, as dnf's max_downloads_per_mirror)

@@ -34,7 +34,8 @@ pub(super) fn comps_of(o: &Opened, opts: &LoadOptions) -> Result<Option<Comps>> 
 /// `load` left out (dnf reads no comps of a repo it skipped), a disabled
 /// one, or a later section of an id already given (dnf uses the first);
 /// a repo with `skip_if_unavailable` whose comps cannot be had has none,
-/// with a warning. `load`'s error comes first; then the first failing
+/// with a warning that says so (its groups left out, its packages kept:
+/// `skip::warn_comps_left_out`). `load`'s error comes first; then the first failing
 /// repo's, in the order of `specs`.
 pub(crate) fn load_with_comps<T>(
     specs: &[RepoSpec],
@@ -77,7 +78,7 @@ pub(crate) fn load_with_comps<T>(
         out.push(match mine {
             None => None,
             Some(Err(e)) if skip::skips(spec, &e, opts) => {
-                skip::warn_skipped(spec, &e);
+                skip::warn_comps_left_out(spec, &e);
                 None
             }
             Some(r) => r?,

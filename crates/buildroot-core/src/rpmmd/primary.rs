@@ -172,6 +172,7 @@ enum Tag {
     Summary,
     Location,
     Size,
+    Time,
     Format,
     Sourcerpm,
     /// A dependency list, by its [`RawPkg::lists`] index.
@@ -195,6 +196,7 @@ fn tag(name: &str) -> Tag {
             b"arch" => Tag::Arch,
             b"size" => Tag::Size,
             b"file" => Tag::File,
+            b"time" => Tag::Time,
             _ => Tag::Other,
         },
         6 if n == b"format" => Tag::Format,
@@ -325,6 +327,16 @@ fn read_package<'a>(
                 Tag::Size => {
                     p.size = x
                         .attr(attrs, "package")?
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0);
+                    if !empty {
+                        x.skip()?;
+                    }
+                }
+                Tag::Time => {
+                    // A value that is no number is none, as a bad size.
+                    p.time_file = x
+                        .attr(attrs, "file")?
                         .and_then(|v| v.parse().ok())
                         .unwrap_or(0);
                     if !empty {

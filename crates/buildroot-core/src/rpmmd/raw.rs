@@ -111,6 +111,8 @@ pub struct RawPkg {
     pub(crate) location: RawText,
     pub(crate) checksum: Option<RawText>,
     pub(crate) size: u64,
+    /// `<time file>` (0: none).
+    pub(crate) time_file: u64,
     /// List `k`'s entries are `entries[lists[k]..lists[k + 1]]`.
     pub(crate) lists: [u32; ENHANCES + 2],
     /// Its files: `files[files.0..files.1]`.
@@ -452,6 +454,7 @@ impl RawChunk {
                     location: self.str(p.location).to_string(),
                     checksum: p.checksum.map(|c| self.str(c).to_string()),
                     size: p.size,
+                    time_file: p.time_file,
                     details: None,
                 }
             })
@@ -488,6 +491,7 @@ impl RawChunk {
                 location: c.push_text(&p.location),
                 checksum: p.checksum.as_deref().map(|x| c.push_text(x)),
                 size: p.size,
+                time_file: p.time_file,
                 ..Default::default()
             };
             c.set_srcname(&mut r);

@@ -85,6 +85,24 @@ pub(super) fn warn_skipped(spec: &RepoSpec, e: &Error) {
     ));
 }
 
+/// Reports that `spec`'s comps could not be had because of `e` while its
+/// packages were loaded: its groups are left out, its packages kept. Not
+/// "skipped": the repo's packages are in the run. (dnf 4 fetches a repo's
+/// comps in the one librepo batch of its metadata, so a comps download that
+/// fails skips the whole repo there, `Ignoring repositories`; a comps file
+/// it cannot parse leaves the groups out, packages kept, with "Failed to add
+/// groups file for repository": docs/formats.md section 9.)
+pub(super) fn warn_comps_left_out(spec: &RepoSpec, e: &Error) {
+    let e = e.to_string();
+    let label = spec.label();
+    let e = e.strip_prefix(label.as_str()).unwrap_or(&e);
+    warn_once(format!(
+        "repo '{}': its groups left out, its packages kept (skip_if_unavailable=1): {}",
+        spec.id,
+        one_line(e)
+    ));
+}
+
 /// Says a warning about the repos once per process (a run loads its repos
 /// once per arch), through the handler the tool set, unless silenced.
 pub(crate) fn warn_once(msg: String) {

@@ -161,6 +161,7 @@ fn read_package(path: &Path, sha256: Option<String>) -> Result<(Package, RawHead
         size,
         name,
         evr,
+        time_file: 0,
         details: None,
     };
     Ok((p, raw))

@@ -15,14 +15,17 @@
 //! The `view-all-` variants also hold what content-resolver itself found
 //! the buildroot needs. Files come through the same HTTP cache as
 //! repository metadata ([`crate::rpmmd::fetch_to_cache`]), fetched afresh on
-//! every call; a directory (or `file://`) is read in place.
+//! every call; a directory (or `file://`) is read in place. The lists of
+//! several arches ([`fetch_composes`]) are downloaded at once, as many as
+//! `RPM_BUILDROOT_HTTP_PARALLEL` allows (and its `_PER_MIRROR`: they come
+//! from one server), as dnf downloads a batch under `max_parallel_downloads`.
 
 use std::path::Path;
 
 use crate::buildroot::view_id;
 use crate::error::{Error, Result};
 use crate::pkglist::{read_list_from, Names};
-use crate::rpmmd::{fetch_to_cache, Location};
+use crate::rpmmd::{at_once, fetch_to_cache, HttpSettings, Location};
 
 /// Which of a view's lists are the compose.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -81,17 +84,48 @@ pub fn fetch_compose(
     lists: ViewLists,
     cache: &Path,
 ) -> Result<ComposeLists> {
+    let mut got = fetch_composes(base, view, &[arch.to_string()], lists, cache)?;
+    Ok(got.pop().unwrap_or_default())
+}
+
+/// [`fetch_compose`] of each of `arches`, in their order. Over HTTP their
+/// lists are downloaded at once, at most `RPM_BUILDROOT_HTTP_PARALLEL` (and
+/// `_PER_MIRROR`) together (3 by default; they were fetched one after the
+/// other); a directory's are read one after the other. The error is the
+/// first failing list's in the arches' order (binary, then source), as
+/// one after the other: no list after a failure is started.
+pub fn fetch_composes(
+    base: &str,
+    view: &str,
+    arches: &[String],
+    lists: ViewLists,
+    cache: &Path,
+) -> Result<Vec<ComposeLists>> {
     let loc = Location::parse(base)?;
     // A mistyped local directory is that, not a view missing from it.
-    if let Location::Dir(d) = &loc {
-        if !d.is_dir() {
+    let at_a_time = match &loc {
+        Location::Dir(d) if !d.is_dir() => {
             return Err(Error::format(
                 d.display(),
                 "no such directory (a content-resolver output directory or an http(s):// URL)",
             ));
         }
-    }
-    let fetch = |kind| -> Result<Vec<String>> {
+        Location::Dir(_) => 1,
+        Location::Http(_) => {
+            let s = HttpSettings::from_env()?;
+            s.parallel_downloads.min(s.downloads_per_mirror)
+        }
+    };
+    let items: Vec<(&str, ListKind)> = arches
+        .iter()
+        .flat_map(|a| {
+            [
+                (a.as_str(), ListKind::Binary),
+                (a.as_str(), ListKind::Source),
+            ]
+        })
+        .collect();
+    let fetch = |&(arch, kind): &(&str, ListKind)| -> Result<Vec<String>> {
         let name = list_file_name(lists, kind, view, arch);
         let display = loc.display(&name);
         let missing = || {
@@ -119,10 +153,12 @@ pub fn fetch_compose(
         let f = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
         read_list_from(f, &display, Names::Verbatim)
     };
-    Ok(ComposeLists {
-        binaries: fetch(ListKind::Binary)?,
-        sources: fetch(ListKind::Source)?,
-    })
+    let mut got = at_once(&items, at_a_time, fetch)?.into_iter();
+    let mut out = Vec::with_capacity(arches.len());
+    while let (Some(binaries), Some(sources)) = (got.next(), got.next()) {
+        out.push(ComposeLists { binaries, sources });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -108,6 +108,7 @@ pub struct Server {
     log: Arc<Mutex<Vec<Request>>>,
     rules: Arc<Mutex<Vec<Rule>>>,
     ranges: Arc<AtomicBool>,
+    dates: Arc<AtomicBool>,
     auth: Arc<Mutex<Option<String>>>,
     holds: Holds,
 }
@@ -120,10 +121,11 @@ impl Server {
         let log = Arc::new(Mutex::new(Vec::new()));
         let rules: Arc<Mutex<Vec<Rule>>> = Arc::new(Mutex::new(Vec::new()));
         let ranges = Arc::new(AtomicBool::new(true));
+        let dates = Arc::new(AtomicBool::new(true));
         let auth: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
         let holds: Holds = Arc::default();
         let (l2, r2, g2, a2) = (log.clone(), rules.clone(), ranges.clone(), auth.clone());
-        let h2 = holds.clone();
+        let (h2, d2) = (holds.clone(), dates.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
@@ -135,13 +137,14 @@ impl Server {
                     a2.lock().unwrap().clone(),
                     h2.clone(),
                 );
+                let dates = d2.load(Ordering::SeqCst);
                 std::thread::spawn(move || {
                     // Counted until its answer starts: a client may have
                     // read the whole answer, let go of the request and
                     // made its next before this thread is done writing,
                     // which counted one more than the client had.
                     drop(held(&holds, &stream));
-                    handle(stream, &root, &log, &rules, ranges, auth)
+                    handle(stream, &root, &log, &rules, ranges, dates, auth)
                 });
             }
         });
@@ -150,6 +153,7 @@ impl Server {
             log,
             rules,
             ranges,
+            dates,
             auth,
             holds,
         }
@@ -230,6 +234,12 @@ impl Server {
     /// Whether `Range` requests are honoured (default: yes).
     pub fn set_ranges(&self, on: bool) {
         self.ranges.store(on, Ordering::SeqCst);
+    }
+
+    /// Whether answers carry the file's `Last-Modified` (they do by
+    /// default; a server without it is one whose files' times are unknown).
+    pub fn set_last_modified(&self, on: bool) {
+        self.dates.store(on, Ordering::SeqCst);
     }
 
     /// Every request so far.
@@ -528,6 +538,7 @@ fn handle(
     log: &Mutex<Vec<Request>>,
     rules: &Mutex<Vec<Rule>>,
     ranges: bool,
+    dates: bool,
     auth: Option<String>,
 ) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -660,7 +671,9 @@ fn handle(
     let mut status = "200 OK".to_string();
     let mut extra = accept.to_string();
     // The file's modification time, as a web server (Apache, nginx) says it.
-    if let Ok(t) = std::fs::metadata(&file).and_then(|m| m.modified()) {
+    // (None when the test said to send none.)
+    let modified = std::fs::metadata(&file).and_then(|m| m.modified());
+    if let Some(t) = modified.ok().filter(|_| dates) {
         extra.push_str(&format!("Last-Modified: {}\r\n", http_date(t)));
     }
     let total = body.len();

@@ -131,17 +131,25 @@ fn from_a_server_through_the_http_cache() {
         .success();
     assert_eq!(read(&out.join("x86_64.txt")), "bash\nglibc\nnasm\n");
     assert_eq!(read(&out.join("sources-aarch64.txt")), "bash\nglibc\n");
-    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    // At once, in no set order: each list once, and the one of x86_64's
+    // two that came first (the 503) twice.
+    let mut paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    paths.sort();
+    let x86_64 = |p: &String| p.ends_with("--x86_64.txt");
+    let (mut twice, mut once): (Vec<String>, Vec<String>) = paths.into_iter().partition(x86_64);
+    twice.dedup();
+    once.extend(twice);
+    once.sort();
     assert_eq!(
-        paths,
+        once,
         [
-            "/view-binary-package-name-list--view-eln--x86_64.txt",
-            "/view-binary-package-name-list--view-eln--x86_64.txt",
-            "/view-source-package-name-list--view-eln--x86_64.txt",
             "/view-binary-package-name-list--view-eln--aarch64.txt",
+            "/view-binary-package-name-list--view-eln--x86_64.txt",
             "/view-source-package-name-list--view-eln--aarch64.txt",
+            "/view-source-package-name-list--view-eln--x86_64.txt",
         ]
     );
+    assert_eq!(server.requests().len(), 5);
     // The downloads are in the cache.
     assert!(std::fs::read_dir(&cache).unwrap().next().is_some());
     // --lists all: the view-all-* lists.
@@ -164,6 +172,43 @@ fn from_a_server_through_the_http_cache() {
     assert_eq!(
         read(&out_all.join("x86_64.txt")),
         "bash\ngcc\nglibc\nnasm\n"
+    );
+}
+
+/// The arches' lists come at once, as many as `RPM_BUILDROOT_HTTP_PARALLEL`
+/// (3 by default) and its `_PER_MIRROR` (they come from one server) allow,
+/// the server holding each answer until that many are under way; they came
+/// one after the other.
+#[test]
+fn lists_come_at_once_under_the_download_caps() {
+    let t = tempfile::tempdir().unwrap();
+    published(t.path());
+    let server = Server::start(t.path().to_path_buf());
+    let cache = t.path().join("cache");
+    let lists = ["--view-eln--x86_64.txt", "--view-eln--aarch64.txt"];
+    let peak = |out: &str, parallel: Option<&str>| {
+        let mut c = fetch(&server.base, &t.path().join(out), &cache);
+        c.env_remove("RPM_BUILDROOT_HTTP_PARALLEL")
+            .env_remove("RPM_BUILDROOT_HTTP_PER_MIRROR");
+        if let Some(n) = parallel {
+            c.env("RPM_BUILDROOT_HTTP_PARALLEL", n);
+        }
+        c.assert().success();
+        server.peak()
+    };
+    // Two arches: four lists.
+    server.hold_any(&lists, 3);
+    assert_eq!(peak("default", None), 3);
+    server.hold_any(&lists, 2);
+    assert_eq!(peak("two", Some("2")), 2);
+    // One server: no more than _PER_MIRROR (3) from it.
+    server.watch(std::time::Duration::from_millis(100));
+    assert!(peak("five", Some("5")) <= 3);
+    server.watch(std::time::Duration::from_millis(50));
+    assert_eq!(peak("one", Some("1")), 1);
+    assert_eq!(
+        read(&t.path().join("one/x86_64.txt")),
+        "bash\nglibc\nnasm\n"
     );
 }
 

@@ -524,3 +524,40 @@ fn a_given_file_alone_needs_no_source_repository() {
     let line = expect_error(&t, binary_repos_only(&[]), "hello\n");
     assert_eq!(line, refused);
 }
+
+/// A source that no source repository has has no build for --builds-only
+/// to answer about: `dnf builddep NAME` of an unknown package fails, so
+/// does this (exit 2, one line naming every such source as the input has
+/// it, nothing on stdout
+/// and no output directory), where it printed the core buildroot alone
+/// under exit 0. A fixed point keeps it as NoSource, as before.
+#[test]
+fn builds_only_refuses_a_source_no_repository_has() {
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    let dir = t.join("out");
+    let mut c = gen(&cache);
+    c.args(["--builds-only", "--output-dir"]).arg(&dir);
+    let line = expect_error(&t, c, "hello\nnosuch\nnever-1.0-1.src.rpm\n");
+    assert_eq!(
+        line,
+        "buildroot-generator: nosuch, never-1.0-1.src.rpm: no source package of those names in the \
+         repositories (main, src): --builds-only resolves the builds of sources the source \
+         repositories hold (or give their spec or SRPM as --spec/--srpm FILE)"
+    );
+    assert!(!dir.exists());
+    let mut c = gen(&cache);
+    c.arg("--builds-only");
+    let line = expect_error(&t, c, "nosuch\n");
+    assert_eq!(
+        line,
+        "buildroot-generator: nosuch: no source package of that name in the repositories \
+         (main, src): --builds-only resolves the builds of sources the source repositories \
+         hold (or give its spec or SRPM as --spec/--srpm FILE)"
+    );
+    // The fixed point: NoSource, exit 0.
+    let mut fixed = gen(&cache);
+    fixed.arg("--output-dir").arg(&dir);
+    run(&mut fixed, "hello\nnosuch\n", 0);
+    assert!(dir.join("errors/nosuch-NoSource").is_file());
+}

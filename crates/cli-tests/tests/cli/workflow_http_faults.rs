@@ -520,6 +520,9 @@ fn a_fault_forever_fails_the_run_naming_the_url_and_keeps_current() {
 /// answers 404): the run goes on without it, as dnf goes on ("Ignoring
 /// repositories"), and is published; each step that left it out says so
 /// on the workflow's stderr (the tools run quiet, which dropped the line).
+/// The published run records it (`skipped-repos.txt`, step 10's in
+/// `verify/`; none in a whole run), changes.md and the last lines say so,
+/// and the next run's changes.md says the previous one lacked it.
 /// Gone after pass 1: the later steps say so, pass 1 does not.
 #[test]
 fn a_repo_skipped_on_one_arch_is_said_by_every_step_that_skipped_it() {
@@ -553,10 +556,66 @@ fn a_repo_skipped_on_one_arch_is_said_by_every_step_that_skipped_it() {
     assert_eq!(by("aarch64: buildroot-generator"), 3, "{err}");
     assert_eq!(by("aarch64: create-srpm-repos"), 1, "{err}");
     assert_eq!(by("identify-archful-srpms"), 1, "{err}");
+    // Recorded in the run: an arch, a step, the repo, what happened.
+    let why = format!("left out: {base}/extras-x/aarch64/repodata/repomd.xml: HTTP 404 (gave up after 4 attempts)");
+    let record = |f: &str| std::fs::read_to_string(work.join("current").join(f)).unwrap();
+    assert_eq!(
+        record("skipped-repos.txt"),
+        format!(
+            "-\tarchful\textras\t{why}\naarch64\tpass1\textras\t{why}\n\
+             aarch64\tpass2\textras\t{why}\naarch64\trepos\textras\t{why}\n"
+        )
+    );
+    assert_eq!(
+        record("verify/skipped-repos.txt"),
+        format!("aarch64\tverify\textras\t{why}\n")
+    );
+    let changes = record("changes.md");
+    let section = "\n\n## Repositories left out\n\nThis run was computed without the repositories \
+                   below (`skip_if_unavailable=1`, unavailable;\n`skipped-repos.txt` says for \
+                   which arch and step, and why): what only they hold is missing\nfrom that \
+                   run, and shows above as leaving, or entering once they are back.\n\n\
+                   - `extras` (archful, aarch64 pass1, aarch64 pass2, aarch64 repos)\n\n";
+    assert!(changes.ends_with(section), "{changes}");
+    // The last lines say so: the record, then step 10's.
+    let last: Vec<_> = err.lines().rev().take(2).collect();
+    let cur = work.join("current");
+    assert_eq!(
+        last[1],
+        format!(
+            "buildroot-workflow: warning: this run was computed without repos that \
+             skip_if_unavailable=1 left out: extras (archful, aarch64 pass1, aarch64 pass2, \
+             aarch64 repos); {}/skipped-repos.txt says why",
+            cur.display()
+        )
+    );
+    assert_eq!(
+        last[0],
+        format!(
+            "buildroot-workflow: warning: step 10 (verify) ran without repos that \
+             skip_if_unavailable=1 left out: extras (aarch64 verify); \
+             {}/verify/skipped-repos.txt says why",
+            cur.display()
+        )
+    );
     assert_eq!(
         err.lines().filter(|l| l.contains("warning: ")).count(),
-        5,
+        7,
         "{err}"
+    );
+
+    // The next run, whole: no record, and its changes.md says the
+    // previous run was computed without the repo.
+    let out = s.run(&work, true);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("warning: "), "{err}");
+    assert!(!work.join("current/skipped-repos.txt").exists());
+    assert!(!work.join("current/verify/skipped-repos.txt").exists());
+    let changes = std::fs::read_to_string(work.join("current/changes.md")).unwrap();
+    assert!(
+        changes.ends_with(&section.replace("This run", "The previous run")),
+        "{changes}"
     );
 
     // Gone mid-run: aarch64's extras answers pass 1 (its one request),
@@ -608,4 +667,12 @@ fn a_repo_skipped_on_one_arch_is_said_by_every_step_that_skipped_it() {
         "== done. Results",
     ];
     assert_eq!(steps, want, "{err}");
+    let why = format!("left out: {base}{repomd}: HTTP 503 (gave up after 4 attempts)");
+    assert_eq!(
+        std::fs::read_to_string(work.join("current/skipped-repos.txt")).unwrap(),
+        format!(
+            "-\tarchful\textras\t{why}\naarch64\tpass2\textras\t{why}\n\
+             aarch64\trepos\textras\t{why}\n"
+        )
+    );
 }

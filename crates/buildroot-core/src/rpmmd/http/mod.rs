@@ -59,7 +59,7 @@ use std::fs::File;
 use std::io::Seek;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use super::compress::{file_digest, Expected, Hasher};
 use crate::error::{Error, Result};
@@ -190,7 +190,7 @@ pub(super) fn download_open_checked(
         ))),
         ..s.clone()
     };
-    download_checked_open(url, dest, verify, &s, false)
+    download_checked_open(url, dest, verify, &s, None)
 }
 
 /// The most bytes of a file [`download_open`] fetches: Fedora's repomd.xml
@@ -213,24 +213,27 @@ pub(crate) fn download_listed_open(
     listed_in: &str,
     s: &HttpSettings,
 ) -> Result<File> {
-    download_listed_timed(url, dest, expected, listed_in, s, false)
+    download_listed_timed(url, dest, expected, listed_in, s, None)
 }
 
 /// [`download_listed_open`] of a package (an SRPM the cache keeps): the
 /// file takes the server's `Last-Modified` as its modification time, when
-/// the server gives one, as `wget` and `curl -R` keep it. An SRPM's mtime
-/// is its `<time file>` in create-srpm-repos' repos (`docs/formats.md`
+/// the server gives one, as `wget` and `curl -R` keep it, else `listed`
+/// (primary.xml's `<time file>`, when it gives one). An SRPM's mtime is
+/// its `<time file>` in create-srpm-repos' repos (`docs/formats.md`
 /// section 2a), which is then the mirror's file's, as for a local repo's
 /// SRPM linked into the cache, not the moment of the download: the same
 /// repos whichever machine, cache or mirror fetched the SRPMs, and when.
-/// Metadata keeps the download's time (the cache prunes by it).
+/// Only with neither is it the download's time. Metadata keeps the
+/// download's time (the cache prunes by it).
 pub(crate) fn download_package_open(
     url: &str,
     dest: &Path,
     expected: Option<&Expected>,
+    listed: Option<SystemTime>,
     s: &HttpSettings,
 ) -> Result<File> {
-    download_listed_timed(url, dest, expected, "primary.xml", s, true)
+    download_listed_timed(url, dest, expected, "primary.xml", s, Some(listed))
 }
 
 fn download_listed_timed(
@@ -239,7 +242,7 @@ fn download_listed_timed(
     expected: Option<&Expected>,
     listed_in: &str,
     s: &HttpSettings,
-    server_time: bool,
+    server_time: Option<Option<SystemTime>>,
 ) -> Result<File> {
     // Types we cannot compute are left to the caller (as librepo passes
     // them over); a file we cannot read back to hash is an error, not a
@@ -265,13 +268,14 @@ fn download_listed_timed(
 
 /// Downloads `url` into a temp file beside `dest`, holds it to `verify`
 /// within the attempts of [`fetch_into`], and renames it into place; with
-/// `server_time`, its mtime set to the server's `Last-Modified` first.
+/// `server_time` `Some(fallback)`, its mtime set to the server's
+/// `Last-Modified` first, or to `fallback` when the server sent none.
 fn download_checked_open(
     url: &str,
     dest: &Path,
     verify: Option<Verify>,
     s: &HttpSettings,
-    server_time: bool,
+    server_time: Option<Option<SystemTime>>,
 ) -> Result<File> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -285,11 +289,9 @@ fn download_checked_open(
         ok: res.is_ok(),
     });
     let res = res.and_then(|modified| {
-        match modified
-            .as_deref()
-            .and_then(http_time)
-            .filter(|_| server_time)
-        {
+        let time =
+            server_time.and_then(|fallback| modified.as_deref().and_then(http_time).or(fallback));
+        match time {
             Some(t) => tmp
                 .as_file()
                 .set_modified(t)
