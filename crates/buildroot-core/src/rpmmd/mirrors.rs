@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::access::RepoAccess;
 use super::compress::Hasher;
-use super::download_slots::{Caps, DownloadSlots};
+use super::download_slots::{Caps, DownloadSlots, InLine};
 use super::fetch::{self, Location};
 use super::http::{self, HttpSettings};
 use super::xml::{attr, local, Ev, XmlReader};
@@ -329,10 +329,14 @@ fn fetch_list(
         ..s.clone()
     };
     let mut round = 1;
+    // The list's place among the waiting transfers, kept over its rounds
+    // as over a retry's backoff (the last round's slot given back as the
+    // next joins the queue); librepo's rounds are downloads of their own,
+    // but in dnf nothing else waits beside a repo's list.
+    let mut line = InLine::default();
     loop {
-        let slot = slots.one(url, Caps::of(s));
+        slots.one(&mut line, url, Caps::of(s))?;
         let got = http::download_open(url, dest, s);
-        drop(slot);
         match got {
             Err(Error::Http { .. }) if round < LIST_ROUNDS => round += 1,
             Err(Error::Http { url, msg }) if round > 1 => {
