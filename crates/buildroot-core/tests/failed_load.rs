@@ -225,3 +225,51 @@ fn a_failed_repomd_does_not_wait_for_a_later_repo() {
         "{e}"
     );
 }
+
+/// Two repos whose filelists.xml both fail, the first's found late (a
+/// local repo's, damaged: read after the primaries, whole, before its
+/// checksum fails), the second's at once (404 on its only mirror, fetched
+/// early): the error is the first repo's, in load order, every time. The
+/// filelists are read on rayon's threads, whose collect into a `Result`
+/// kept whichever error a thread saved first: the second repo's.
+#[test]
+fn of_two_failed_filelists_the_first_in_load_order_is_said() {
+    let server = server();
+    let file = file_of("aarch64", "-filelists.xml.gz");
+    server.fault(
+        &format!("/aarch64/repodata/{file}"),
+        Fault::Status(404),
+        None,
+    );
+    let local = tempfile::tempdir().unwrap().keep();
+    let copy = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(fixture("x86_64"))
+        .arg(&local)
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let dir = local.join("x86_64");
+    let damaged = dir
+        .join("repodata")
+        .join(file_of("x86_64", "-filelists.xml.gz"));
+    let mut bytes = std::fs::read(&damaged).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&damaged, bytes).unwrap();
+    let text = format!(
+        "[a]\nbaseurl={}\n[b]\nbaseurl=BASE/aarch64/\n",
+        dir.display()
+    );
+    for round in 0..12 {
+        let repos = specs(&text, &server.base);
+        let (got, _) = promptly("two failed filelists", move || {
+            load_repos(&repos, &opts(Filelists::All)).map(|l| packages(&l))
+        });
+        let e = got.unwrap_err().to_string();
+        assert!(
+            e.starts_with(&damaged.display().to_string()),
+            "round {round}: {e}"
+        );
+    }
+}

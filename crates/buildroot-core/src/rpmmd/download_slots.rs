@@ -32,6 +32,12 @@
 //! same file): librepo frees a mirror's place when a transfer fails and
 //! gives it to the next file waiting, and retries the failed one when a
 //! place is free again.
+//!
+//! A transfer of a load that has already failed (its thread's flag of
+//! `cancel.rs` set) leaves the queue at once, taking nothing, and one
+//! back from a wait aside does not take its slot again: a `Place`
+//! knows whether it holds its slot, so its drop gives back only one it
+//! holds.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};

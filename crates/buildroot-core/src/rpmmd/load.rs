@@ -282,15 +282,19 @@ pub(super) fn load_opened_into(
         all || (maybe_kept(path.len()) && keep.contains(path))
             || prefixes.iter().any(|p| path.starts_with(p.as_str()))
     };
+    // Every repo's answer, then the first error in load order: rayon's
+    // collect into a `Result` gives whichever error a thread saved first.
     let found: Vec<Vec<(usize, String)>> = {
         let keys = sink.file_keys();
-        keys.par_iter()
+        let each: Vec<Result<_, (usize, Error)>> = keys
+            .par_iter()
             .zip(opened.par_iter())
             .enumerate()
             .map(|(ri, (keys, o))| {
                 read_filelists_of(o, opts, keys, &wanted, early_files.take(ri)).map_err(|e| (ri, e))
             })
-            .collect::<Result<_, _>>()?
+            .collect();
+        each.into_iter().collect::<Result<_, _>>()?
     };
     for (ri, files) in found.into_iter().enumerate() {
         sink.add_files(ri, files);

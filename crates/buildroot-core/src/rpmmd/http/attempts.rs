@@ -10,7 +10,9 @@
 //! attempt on its own thread and abandons one that stalls. The request
 //! itself is [`super::request`]'s; this file only decides what happens
 //! after it, so the retry rules (the module docs of [`super`]) read in one
-//! place.
+//! place. A load that fails meanwhile (`rpmmd/cancel.rs`) ends the
+//! attempts: its backoff is cut short, no next attempt starts, and one
+//! under way is abandoned as a stalled one is.
 
 use std::fs::File;
 use std::io::Seek;
