@@ -155,6 +155,11 @@ pub enum Error {
     /// Anything else the user must fix (bad option value, ...).
     #[error("{0}")]
     Usage(String),
+    /// A download stopped because the load it was part of had already
+    /// failed with another error (the one reported): it says nothing of
+    /// its own URL, and never reaches the user.
+    #[error("download stopped: the load it was part of had already failed")]
+    Cancelled,
 }
 
 /// Why a directory may not be replaced by an output tree ([`Error::OutputDir`]).

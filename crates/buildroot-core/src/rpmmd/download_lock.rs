@@ -159,6 +159,14 @@ impl DownloadLock {
                         gave_up: false,
                     }
                 }
+                // The load this download is for already failed
+                // (`cancel.rs`): the download will not be made.
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        && super::cancel::is_cancelled() =>
+                {
+                    return none
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                     let waited = start.elapsed();
                     // Through the tool's handler: above its progress

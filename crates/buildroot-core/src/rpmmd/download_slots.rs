@@ -32,6 +32,12 @@
 //! same file): librepo frees a mirror's place when a transfer fails and
 //! gives it to the next file waiting, and retries the failed one when a
 //! place is free again.
+//!
+//! A transfer of a load that has already failed (its thread's flag of
+//! `cancel.rs` set) leaves the queue at once, taking nothing, and one
+//! back from a wait aside does not take its slot again: a `Place`
+//! knows whether it holds its slot, so its drop gives back only one it
+//! holds.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -39,10 +45,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::access::RepoAccess;
+use super::cancel::{self, Cancel};
 use super::fetch::Location;
 use super::http::HttpSettings;
 use super::slot_queue::{Ahead, Claim, Queue};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// The transfers of one batch running now, against its caps.
 #[derive(Debug)]
@@ -177,13 +184,18 @@ pub(super) enum Pick {
 }
 
 /// A transfer's place: its batch, mirror and caps, and its ticket (the
-/// order it came in, kept when it waits aside: `slot_queue.rs`).
+/// order it came in, kept when it waits aside: `slot_queue.rs`); and
+/// whether it holds its slot now (shared by the clones: `aside` gives it
+/// back and takes it again, and a transfer whose load was cancelled
+/// meanwhile (`cancel.rs`) does not take it again, so its drop gives
+/// back nothing).
 #[derive(Clone, Debug)]
 struct Place {
     slots: Arc<DownloadSlots>,
     mirror: String,
     caps: Caps,
     ticket: u64,
+    held: Arc<AtomicBool>,
 }
 
 /// What a waiting transfer's look for room found.
@@ -307,34 +319,56 @@ impl DownloadSlots {
         self.running.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Wakes every waiting transfer, to look at its [`Cancel`] (set now).
+    pub(super) fn wake_all(&self) {
+        self.lock().queue.wake_all();
+    }
+
     /// Waits in the queue (`again`: with the ticket a transfer had before
     /// it waited aside) until `look`, run in the queue's order whenever
     /// room may have come, says go; returns its value and the ticket.
     /// `before`: the place of the file's last turn, given back once the
-    /// ticket is in the queue again ([`InLine`]).
+    /// ticket is in the queue again ([`InLine`]). `None`: this thread's
+    /// [`Cancel`] was set (`cancel.rs`): it left the queue, taking nothing.
     fn in_order<R>(
-        &self,
+        self: &Arc<Self>,
         again: Option<u64>,
         before: Option<Place>,
         mut look: impl FnMut(&mut Running, &Ahead) -> Look<R>,
-    ) -> (R, u64) {
+    ) -> Option<(R, u64)> {
+        let cancel = cancel::current();
+        if let Some(c) = &cancel {
+            c.watch(self);
+        }
         // Before the lock: dropped after its guard, should `look` panic.
         let mut leave = Leave(self, None);
         let mut running = self.lock();
         let (ticket, wake) = running.queue.arrive(again);
         leave.1 = Some(ticket);
         if let Some(place) = before {
-            running.give_back(&place.mirror, place.caps);
-            running.queue.freed();
+            if place.held.swap(false, Ordering::SeqCst) {
+                running.give_back(&place.mirror, place.caps);
+                running.queue.freed();
+            }
         }
         loop {
+            // Under the lock: `Cancel::cancel` sets its flag, then wakes
+            // the waiters under it, so this sees the flag or is woken.
+            if cancel.as_ref().is_some_and(Cancel::is_set) {
+                // Its claim withdrawn, those after it look again, as when
+                // a slot is given back (one it kept waiting may start).
+                running.queue.leave(ticket);
+                running.queue.freed();
+                leave.1 = None;
+                return None;
+            }
             if running.queue.may_look(ticket) {
                 let ahead = running.queue.ahead(ticket);
                 match look(&mut running, &ahead) {
                     Look::Go(r) => {
                         running.queue.leave(ticket);
                         leave.1 = None;
-                        return (r, ticket);
+                        return Some((r, ticket));
                     }
                     Look::Wait(claim) => running.queue.looked(ticket, claim),
                 }
@@ -349,11 +383,13 @@ impl DownloadSlots {
     /// `select_suitable_mirror` does. A remote mirror's request waits
     /// until the batch has a free slot, and [`Pick::Busy`] until a
     /// transfer ends; then `pick` chooses again (the order may have
-    /// changed). A local mirror takes no slot. `None`: [`Pick::Done`].
+    /// changed). A local mirror takes no slot. `None`: [`Pick::Done`], or
+    /// this thread's [`Cancel`] was set (`cancel.rs`).
     /// `caps` are the file's repo's, for slots of metadata (a batch of
     /// packages has its own). Waiting requests start in the order they
     /// came, as far as the caps let them (`slot_queue.rs`): a mirror an
     /// earlier one waits for has no room for a later one.
+    #[cfg(test)]
     pub(super) fn turn(
         self: &Arc<Self>,
         locs: &[Location],
@@ -361,7 +397,7 @@ impl DownloadSlots {
         pick: impl FnMut(&dyn Fn(usize) -> bool) -> Pick,
     ) -> Option<(usize, Option<Slot>)> {
         let mut line = InLine::default();
-        let i = self.turn_in(&mut line, locs, caps, pick)?;
+        let i = self.turn_in(&mut line, locs, caps, pick).ok()??;
         Some((i, line.slot.take()))
     }
 
@@ -369,20 +405,22 @@ impl DownloadSlots {
     /// `line`: with the first turn's ticket, the last turn's slot given
     /// back as it joins the queue; the slot taken, if any, is kept in
     /// `line` (given back when `line` drops, or by the next turn).
+    /// [`Error::Cancelled`] when this thread's [`Cancel`] is set, before
+    /// or while it waits: it takes no slot, and gives back the last one.
     pub(super) fn turn_in(
         self: &Arc<Self>,
         line: &mut InLine,
         locs: &[Location],
         caps: Caps,
         mut pick: impl FnMut(&dyn Fn(usize) -> bool) -> Pick,
-    ) -> Option<usize> {
+    ) -> Result<Option<usize>> {
         let caps = self.fixed.unwrap_or(caps);
         let before = line.slot.take().and_then(|mut s| s.0.take());
         if before.is_some() {
             HELD.with(|h| h.borrow_mut().take());
         }
         debug_assert!(before.as_ref().is_none_or(|p| Arc::ptr_eq(&p.slots, self)));
-        let (got, ticket) = self.in_order(line.ticket, before, |running, ahead| {
+        let got = self.in_order(line.ticket, before, |running, ahead| {
             // The mirrors found full, which a file that waits claims.
             let full = RefCell::new(Vec::new());
             let room = |i: usize| match &locs[i] {
@@ -414,25 +452,31 @@ impl DownloadSlots {
                 Pick::Busy => Look::Wait(Claim::Mirrors(full.take())),
             }
         });
+        let Some((got, ticket)) = got else {
+            return Err(Error::Cancelled);
+        };
         line.ticket = Some(ticket);
-        let (i, taken) = got?;
+        let Some((i, taken)) = got else {
+            return Ok(None);
+        };
         line.slot = taken.map(|mirror| {
             let place = Place {
                 slots: self.clone(),
                 mirror,
                 caps,
                 ticket,
+                held: Arc::new(AtomicBool::new(true)),
             };
             HELD.with(|h| *h.borrow_mut() = Some(place.clone()));
             Slot(Some(place))
         });
-        Some(i)
+        Ok(Some(i))
     }
 
     /// A slot for a download of `url` alone (a metalink or a mirrorlist),
-    /// counted for its server as a mirror: waits for room, as
-    /// [`DownloadSlots::turn`].
-    pub(super) fn one(self: &Arc<Self>, url: &str, caps: Caps) -> Slot {
+    /// counted for its server as a mirror, in `line` (the list's place
+    /// over its rounds): waits for room, as [`DownloadSlots::turn_in`].
+    pub(super) fn one(self: &Arc<Self>, line: &mut InLine, url: &str, caps: Caps) -> Result<()> {
         let locs = [Location::Http(url.to_string())];
         let first = |room: &dyn Fn(usize) -> bool| {
             if room(0) {
@@ -441,32 +485,41 @@ impl DownloadSlots {
                 Pick::Busy
             }
         };
-        match self.turn(&locs, caps, first) {
-            Some((_, Some(slot))) => slot,
+        match self.turn_in(line, &locs, caps, first)? {
+            Some(_) if line.slot.is_some() => Ok(()),
             _ => unreachable!("a remote location always takes a slot"),
         }
     }
 }
 
 impl Place {
-    /// Gives back this transfer's place.
+    /// Gives back this transfer's place, if it holds it.
     fn free(&self) {
         let mut running = self.slots.lock();
-        running.give_back(&self.mirror, self.caps);
-        running.queue.freed();
+        if self.held.swap(false, Ordering::SeqCst) {
+            running.give_back(&self.mirror, self.caps);
+            running.queue.freed();
+        }
     }
 
     /// Takes this place again, once the batch and the mirror have room,
     /// in its first turn's order among the waiting transfers (librepo
-    /// keeps a failed target in its place in the list).
+    /// keeps a failed target in its place in the list); not when this
+    /// thread's [`Cancel`] is set: it then holds nothing.
     fn take_again(&self) {
-        self.slots
+        let got = self
+            .slots
             .in_order(Some(self.ticket), None, |running, ahead| {
                 match running.take_in_turn(&self.mirror, self.caps, ahead) {
-                    Ok(()) => Look::Go(()),
+                    Ok(()) => {
+                        // Marked under the lock, with the count.
+                        self.held.store(true, Ordering::SeqCst);
+                        Look::Go(())
+                    }
                     Err(claim) => Look::Wait(claim),
                 }
             });
+        debug_assert!(got.is_some() || !self.held.load(Ordering::SeqCst));
     }
 }
 
@@ -826,6 +879,76 @@ mod tests {
         r.give_back("m", caps(5, 2));
         r.give_back("m", caps(5, 3));
         assert!(r.by_mirror.is_empty() && r.by_most.is_empty() && r.all == 0);
+    }
+
+    /// A load cancelled (`cancel.rs`) while one of its transfers waits in
+    /// the queue and another, back from a wait aside, waits for the slot
+    /// it lent to a transfer of other work: both end at once, the queued
+    /// one taking no slot, the other not taking its slot again, so its drop gives back
+    /// nothing (the lent slot is still the other's: nothing else starts
+    /// beside it), and the next transfer gets the slot once that one ends.
+    #[test]
+    fn a_cancelled_load_s_transfers_leave_the_count_whole() {
+        use super::super::cancel::Cancel;
+        let slots = Arc::new(DownloadSlots::new(1, 1));
+        let locs = locs("h");
+        let first = |room: &dyn Fn(usize) -> bool| {
+            if room(0) {
+                Pick::Mirror(0)
+            } else {
+                Pick::Busy
+            }
+        };
+        let until = |what: &str, done: &dyn Fn() -> bool| {
+            let end = std::time::Instant::now() + Duration::from_secs(10);
+            while !done() {
+                assert!(std::time::Instant::now() < end, "{what}");
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        };
+        let load = Cancel::new();
+        std::thread::scope(|scope| {
+            let (slots, locs, load) = (&slots, &locs, &load);
+            // The load's transfer takes the slot, then waits aside.
+            let (lent_tx, lent_rx) = std::sync::mpsc::channel();
+            let (back_tx, back_rx) = std::sync::mpsc::channel::<()>();
+            let aside_one = scope.spawn(move || {
+                load.within(|| {
+                    let (_, slot) = slots.turn(locs, ANY, first).unwrap();
+                    lent_tx.send(()).unwrap();
+                    // Its wait ends; it waits for its slot again.
+                    aside(|| back_rx.recv()).unwrap();
+                    drop(slot);
+                })
+            });
+            lent_rx.recv().unwrap();
+            // Another work's transfer takes the lent slot and keeps it.
+            let other = scope
+                .spawn(move || slots.turn(locs, ANY, first).unwrap().1)
+                .join()
+                .unwrap();
+            // The load's second transfer waits in the queue, behind the
+            // first one's claim to take its slot again.
+            let queued = scope.spawn(|| load.within(|| slots.turn(locs, ANY, first).is_none()));
+            until("one waiting", &|| slots.waiting_now() == 1);
+            back_tx.send(()).unwrap();
+            until("two waiting", &|| slots.waiting_now() == 2);
+            load.cancel();
+            assert!(queued.join().unwrap(), "the queued transfer took nothing");
+            aside_one.join().unwrap();
+            assert_eq!((slots.running_now(), slots.waiting_now()), (1, 0));
+            // The other's slot is still counted: a next transfer waits.
+            let next = scope.spawn(|| slots.turn(locs, ANY, first).map(|(_, s)| s));
+            until("the next waiting", &|| slots.waiting_now() == 1);
+            assert_eq!(slots.running_now(), 1);
+            drop(other);
+            let next = next.join().unwrap();
+            assert!(next.is_some());
+            assert_eq!(slots.running_now(), 1);
+        });
+        let r = slots.lock();
+        assert!(r.all == 0 && r.by_most.is_empty() && r.by_mirror.is_empty());
+        assert_eq!(r.queue.len(), 0);
     }
 
     /// A transfer that waits (a retry's backoff) lends its slot to the

@@ -11,11 +11,14 @@
 //! every primary.xml, in load order (`load.rs`), so what enters the pool
 //! and in which order does not depend on which download ends first. A repo
 //! without an HTTP mirror has nothing to download, and is left to the read.
+//! The fetches run under the load's [`Cancel`]: a load that fails does not
+//! wait for them (`cancel.rs`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::thread::Scope;
 
+use super::cancel::Cancel;
 use super::{fetch_meta, Fetched, LoadOptions, Location, Opened};
 
 /// Each repo's early filelists.xml fetch: not started, under way, or its
@@ -36,19 +39,21 @@ impl EarlyFilelists {
 
     /// Starts, once, a fetch of every repo's filelists.xml on threads of
     /// `scope` (one per repo with an HTTP mirror and a filelists record;
-    /// the transfers wait for the load's slots like any other).
+    /// the transfers wait for the load's slots like any other), under
+    /// `cancel`, the load's.
     pub(super) fn start<'scope, 'env: 'scope>(
         &'env self,
         scope: &'scope Scope<'scope, 'env>,
         opened: &'env [Opened],
         opts: &'env LoadOptions,
+        cancel: &'env Cancel,
     ) {
         if !self.started.swap(true, Ordering::Relaxed) {
             for (o, slot) in opened.iter().zip(&self.got) {
                 let remote = o.mirrors.iter().any(|l| matches!(l, Location::Http(_)));
                 if remote && o.repomd.record("filelists").is_some() {
                     scope.spawn(move || {
-                        let got = fetch_meta(o, "filelists", opts);
+                        let got = cancel.within(|| fetch_meta(o, "filelists", opts));
                         *slot.lock().unwrap_or_else(|e| e.into_inner()) = got;
                     });
                 }

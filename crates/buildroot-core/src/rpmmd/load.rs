@@ -2,6 +2,8 @@
 //! the cores and handed to a [`RepoSink`] in file order while later chunks
 //! are still being parsed, then the filelists.xml paths the sink needs
 //! (fetched as soon as the load knows it will read them, `early_fetch.rs`).
+//! Once the load has its error, the transfers and reads still under way
+//! stop (`cancel.rs`) rather than being waited for.
 //! What libdnf does when it fills libsolv's pool from the repos' metadata
 //! (`repo_add_rpmmd` per file, repos in load order), spread over threads.
 
@@ -9,6 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use rayon::prelude::*;
 
+use super::cancel::Cancel;
 use super::early_fetch::EarlyFilelists;
 use super::raw::{self, RawChunk};
 use super::{
@@ -84,6 +87,12 @@ pub(super) fn load_opened_into(
     // and parse (`early_fetch.rs`); read after them, in order, as before.
     let early_files = EarlyFilelists::new(opened);
     let mut failed: Option<(usize, Error)> = None;
+    // Set once `failed` is: every transfer of this load (the primaries
+    // still downloading, the early filelists) stops, and every read of
+    // a primary; none of them would be used, and a stalled one would hold
+    // the error back by its timeouts (`cancel.rs`). A load started again
+    // without a skipped repo has a flag of its own.
+    let cancel = Cancel::new();
     // One pool of parsers for every repo, as many as there are cores; each
     // repo's reader only decompresses and cuts chunks (a pool per repo put
     // twice the threads on the cores and left one idle once the smaller
@@ -134,10 +143,12 @@ pub(super) fn load_opened_into(
         }
         for (ri, o) in opened.iter().enumerate() {
             let (tx, jobs, spare, turn) = (tx.clone(), jobs.clone(), &spare, &turn);
+            let cancel = &cancel;
             scope.spawn(move || {
                 // Taken first: the turn passes on whatever happens next.
                 let mut reading = turn.ticket(ri);
-                let meta = open_meta(o, "primary", opts).and_then(|m| {
+                let meta = cancel.within(|| open_meta(o, "primary", opts));
+                let meta = meta.and_then(|m| {
                     m.ok_or_else(|| {
                         Error::format(
                             o.loc.display("repodata/repomd.xml"),
@@ -163,14 +174,17 @@ pub(super) fn load_opened_into(
                     spare,
                     |index, base, data| {
                         let origin = origin.clone();
-                        jobs.send(Job {
-                            repo: ri,
-                            index,
-                            base,
-                            data,
-                            origin,
-                        })
-                        .is_ok()
+                        // A load that failed reads no further.
+                        !cancel.is_set()
+                            && jobs
+                                .send(Job {
+                                    repo: ri,
+                                    index,
+                                    base,
+                                    data,
+                                    origin,
+                                })
+                                .is_ok()
                     },
                 );
                 drop(reading);
@@ -180,7 +194,7 @@ pub(super) fn load_opened_into(
         drop(jobs);
         drop(tx);
         if read_filelists(&keep) {
-            early_files.start(scope, opened, opts);
+            early_files.start(scope, opened, opts, &cancel);
         }
         let mut st: Vec<Progress> = opened.iter().map(|_| Progress::default()).collect();
         let mut cur = 0;
@@ -193,7 +207,7 @@ pub(super) fn load_opened_into(
                     keep.extend(paths);
                     // Not once the load has failed: none will be read.
                     if failed.is_none() && read_filelists(&keep) {
-                        early_files.start(scope, opened, opts);
+                        early_files.start(scope, opened, opts, &cancel);
                     }
                     st[ri].early.insert(i, p);
                 }
@@ -225,6 +239,7 @@ pub(super) fn load_opened_into(
                     Some(Msg::Done(_, (_, read), fin, display)) => (read, fin, display),
                     Some(Msg::Failed(_, e)) => {
                         failed = Some((cur, e));
+                        cancel.cancel();
                         break;
                     }
                     Some(Msg::Chunk(..)) => unreachable!("chunks are not kept in `done`"),
@@ -234,7 +249,10 @@ pub(super) fn load_opened_into(
                     .and_then(|()| primary::check_root(r.saw_root, &display))
                     .map_err(|e| decompress_context(e, &display));
                 match checked(res, fin) {
-                    Err(e) => failed = Some((cur, e)),
+                    Err(e) => {
+                        failed = Some((cur, e));
+                        cancel.cancel();
+                    }
                     Ok(()) => {
                         cur += 1;
                         if let Some(o) = opened.get(cur) {
@@ -264,15 +282,19 @@ pub(super) fn load_opened_into(
         all || (maybe_kept(path.len()) && keep.contains(path))
             || prefixes.iter().any(|p| path.starts_with(p.as_str()))
     };
+    // Every repo's answer, then the first error in load order: rayon's
+    // collect into a `Result` gives whichever error a thread saved first.
     let found: Vec<Vec<(usize, String)>> = {
         let keys = sink.file_keys();
-        keys.par_iter()
+        let each: Vec<Result<_, (usize, Error)>> = keys
+            .par_iter()
             .zip(opened.par_iter())
             .enumerate()
             .map(|(ri, (keys, o))| {
                 read_filelists_of(o, opts, keys, &wanted, early_files.take(ri)).map_err(|e| (ri, e))
             })
-            .collect::<Result<_, _>>()?
+            .collect();
+        each.into_iter().collect::<Result<_, _>>()?
     };
     for (ri, files) in found.into_iter().enumerate() {
         sink.add_files(ri, files);

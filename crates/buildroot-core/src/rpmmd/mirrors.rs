@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::access::RepoAccess;
 use super::compress::Hasher;
-use super::download_slots::{Caps, DownloadSlots};
+use super::download_slots::{Caps, DownloadSlots, InLine};
 use super::fetch::{self, Location};
 use super::http::{self, HttpSettings};
 use super::xml::{attr, local, Ev, XmlReader};
@@ -329,10 +329,14 @@ fn fetch_list(
         ..s.clone()
     };
     let mut round = 1;
+    // The list's place among the waiting transfers, kept over its rounds
+    // as over a retry's backoff (the last round's slot given back as the
+    // next joins the queue); librepo's rounds are downloads of their own,
+    // but in dnf nothing else waits beside a repo's list.
+    let mut line = InLine::default();
     loop {
-        let slot = slots.one(url, Caps::of(s));
+        slots.one(&mut line, url, Caps::of(s))?;
         let got = http::download_open(url, dest, s);
-        drop(slot);
         match got {
             Err(Error::Http { .. }) if round < LIST_ROUNDS => round += 1,
             Err(Error::Http { url, msg }) if round > 1 => {
@@ -398,6 +402,53 @@ pub(super) fn listed_mirrors(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A metalink's rounds keep its place among the waiting transfers:
+    /// under `max_parallel_downloads=1`, a transfer that came while the
+    /// first round was waiting starts after the last round, not between
+    /// two rounds (each round took a new ticket, behind it: it started
+    /// after the first request). One attempt a round, so no backoff lends
+    /// the slot meanwhile.
+    #[test]
+    fn a_list_s_rounds_keep_their_place() {
+        use std::sync::atomic::Ordering;
+        let reply = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        let (port, asked) = super::super::http::test_server::answering(reply, true);
+        let url = format!("http://127.0.0.1:{port}/metalink");
+        let slots = Arc::new(DownloadSlots::new(1, 3));
+        let t = tempfile::tempdir().unwrap();
+        let s = HttpSettings {
+            retries: 0,
+            ..HttpSettings::default()
+        };
+        let wait_for = |what: &str, n: usize| {
+            let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while slots.waiting_now() != n {
+                assert!(std::time::Instant::now() < until, "never: {what}");
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        };
+        let mut held = InLine::default();
+        slots.one(&mut held, "http://held/", Caps::of(&s)).unwrap();
+        let seen = std::thread::scope(|scope| {
+            let list = scope.spawn(|| fetch_list(&url, &t.path().join("m"), &s, &slots));
+            wait_for("the list waits", 1);
+            let later = scope.spawn(|| {
+                let mut line = InLine::default();
+                slots.one(&mut line, "http://other/", Caps::of(&s)).unwrap();
+                asked.load(Ordering::SeqCst)
+            });
+            wait_for("the later transfer waits", 2);
+            drop(held);
+            assert!(list.join().unwrap().is_err());
+            later.join().unwrap()
+        });
+        assert_eq!(
+            seen,
+            u64::from(LIST_ROUNDS),
+            "requests before the later transfer"
+        );
+    }
 
     #[test]
     fn metalink_mirrors_in_document_order_with_hashes() {

@@ -16,6 +16,7 @@
 //! holds the entry points.
 
 mod access;
+mod cancel;
 mod chunks;
 mod compress;
 mod comps;
@@ -223,17 +224,14 @@ pub fn read_comps(spec: &RepoSpec, opts: &LoadOptions) -> Result<Option<Comps>> 
 /// ([`Pool::load_with_comps`](crate::pool::Pool::load_with_comps)), from
 /// the same repomd.xml.
 pub fn read_comps_all(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Vec<Option<Comps>>> {
+    // Once a repo fails for good, the repos after it are not waited for
+    // (`cancel.rs`): its error, or an earlier one's, is the one said.
     let slots = DownloadSlots::for_metadata();
-    let got: Vec<Result<Option<Comps>>> = std::thread::scope(|scope| {
-        let each: Vec<_> = specs
-            .iter()
-            .map(|spec| scope.spawn(|| read_comps_of(spec, opts, &slots)))
-            .collect();
-        // A thread that panicked: the panic goes on here.
-        each.into_iter()
-            .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
+    let got = cancel::each_until_fatal(
+        specs.len(),
+        |i| read_comps_of(&specs[i], opts, &slots),
+        |i, e| !skip::skips(&specs[i], e, opts),
+    );
     specs
         .iter()
         .zip(got)

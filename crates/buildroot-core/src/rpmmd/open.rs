@@ -64,8 +64,9 @@ pub(super) fn open_repo(
                 let bases = mirrors::listed_mirrors(src, &list, spec, &configured)?;
                 (bases, list.repomd_checksums, Some(src.url()))
             }
-            // A bad RPM_BUILDROOT_HTTP_* value is the user's to fix.
-            Err(e @ Error::Usage(_)) => return Err(e),
+            // A bad RPM_BUILDROOT_HTTP_* value is the user's to fix; a
+            // load that failed meanwhile wants nothing more (`cancel.rs`).
+            Err(e @ (Error::Usage(_) | Error::Cancelled)) => return Err(e),
             // librepo goes on with the baseurls when the list cannot be
             // had ("at least one of them" must work), as dnf does.
             Err(e) if !configured.is_empty() => {

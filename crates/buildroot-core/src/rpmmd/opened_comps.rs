@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 
+use super::cancel::Cancel;
 use super::{checked, open_meta, skip, Comps, LoadOptions, Opened, OpenedRepos, RepoSpec};
 use crate::error::Result;
 
@@ -46,12 +47,19 @@ pub(crate) fn load_with_comps<T>(
     // Clones share each repo's repomd.xml and tally: the comps are held to
     // the repomd.xml the packages come from.
     let each: Vec<Opened> = opened.0.clone();
+    // Set when `load` fails: the comps are not wanted then, and are not
+    // waited for (`cancel.rs`). A repo `load` skips leaves them be: the
+    // other repos' comps are still wanted.
+    let cancel = Cancel::new();
     let (loaded, got) = std::thread::scope(|scope| {
         let threads: Vec<_> = each
             .iter()
-            .map(|o| scope.spawn(|| comps_of(o, opts)))
+            .map(|o| scope.spawn(|| cancel.within(|| comps_of(o, opts))))
             .collect();
         let loaded = load(opened);
+        if loaded.is_err() {
+            cancel.cancel();
+        }
         // A thread that panicked: the panic goes on here.
         let got: Vec<Result<Option<Comps>>> = threads
             .into_iter()

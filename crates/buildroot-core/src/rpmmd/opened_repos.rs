@@ -6,7 +6,8 @@
 use std::path::Path;
 
 use super::{
-    open_repo, prune, skip, unset_vars, DownloadSlots, LoadOptions, Location, Opened, RepoSpec,
+    cancel, open_repo, prune, skip, unset_vars, DownloadSlots, LoadOptions, Location, Opened,
+    RepoSpec,
 };
 use crate::error::Result;
 
@@ -38,17 +39,16 @@ pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Opene
     // A thread each (a load has a few repos, waiting on the network more
     // than on the cores): on rayon's threads, a machine of 2 cores opened
     // 2 repos at once, under a cap of 3.
+    // Once a repo fails for good (no `skip_if_unavailable`), the repos
+    // after it are not waited for (`cancel.rs`): its error, or an earlier
+    // repo's, is the one said, as dnf, which opens them in turn, raises
+    // at the first.
     let slots = DownloadSlots::for_metadata();
-    let results: Vec<Result<Opened>> = std::thread::scope(|scope| {
-        let each: Vec<_> = specs
-            .iter()
-            .map(|s| scope.spawn(|| open_repo(s, opts, &slots)))
-            .collect();
-        // A thread that panicked: the panic goes on here.
-        each.into_iter()
-            .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
+    let results = cancel::each_until_fatal(
+        specs.len(),
+        |i| open_repo(specs[i], opts, &slots),
+        |i, e| !skip::skips(specs[i], e, opts),
+    );
     let mut opened = Vec::with_capacity(results.len());
     for (spec, r) in specs.iter().zip(results) {
         // A URL that keeps a `$name` no one set: the error says which.

@@ -139,6 +139,15 @@ impl Queue {
         self.wake_next();
     }
 
+    /// Wakes every waiting transfer (their load was cancelled: each looks
+    /// at its flag, `cancel.rs`; one not cancelled waits on, as after any
+    /// wake-up that finds it not its turn).
+    pub fn wake_all(&mut self) {
+        for w in self.waiting.values() {
+            w.wake.notify_one();
+        }
+    }
+
     /// Wakes the first transfer that has not looked since the last slot was
     /// given back; those behind a claim of room in all are passed over, as
     /// having looked (they could not start either).

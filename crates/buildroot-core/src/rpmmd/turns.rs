@@ -27,7 +27,8 @@
 //! tells none apart but the few it takes as fatal: a 404, a reset, a stale
 //! repomd.xml each end a turn. Ours are the exception: a cache we cannot
 //! write, a bad setting, no cache directory end the whole download at once
-//! (every mirror would fail alike), and count for no mirror.
+//! (every mirror would fail alike), and count for no mirror; so does a
+//! transfer stopped because its load already failed (`cancel.rs`).
 
 use super::download_slots::{Caps, InLine, Pick};
 use super::fetch::{is_our_side, Location};
@@ -103,7 +104,7 @@ pub(super) fn in_turns<T>(
             _ => tally.pick(locs, &asked, most, room),
         };
         let turn = match slots {
-            Some(slots) => slots.turn_in(&mut line, locs, Caps::of(s), pick),
+            Some(slots) => slots.turn_in(&mut line, locs, Caps::of(s), pick)?,
             None => match pick(&|_| true) {
                 Pick::Mirror(i) => Some(i),
                 Pick::Busy | Pick::Done => None,
@@ -115,7 +116,7 @@ pub(super) fn in_turns<T>(
         match &got {
             Ok(turn) if !turn.asked => {}
             Ok(_) => tally.record(i, n, None),
-            Err(Error::Usage(_) | Error::NoCacheDir { .. }) => {}
+            Err(Error::Usage(_) | Error::NoCacheDir { .. } | Error::Cancelled) => {}
             Err(e) if is_our_side(&locs[i], e) => {}
             Err(e) => tally.record(i, n, Some(e)),
         }
@@ -126,6 +127,9 @@ pub(super) fn in_turns<T>(
             Ok(turn) => return Ok(Ok((turn.value, i))),
             // Our own mistakes (no cache, a bad variable) are not the mirror's.
             Err(e @ (Error::Usage(_) | Error::NoCacheDir { .. })) => return Err(e),
+            // Nor is a transfer stopped because the load already failed
+            // (`cancel.rs`): it says nothing of the mirror.
+            Err(e @ Error::Cancelled) => return Err(e),
             // Nor is an I/O error over HTTP, which is the cache's (a full
             // disk): every other mirror would fail as well, and wrapped in
             // a mirror error it would pass for the repo's own problem, which

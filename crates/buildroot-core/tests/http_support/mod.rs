@@ -197,6 +197,13 @@ impl Server {
         self.holds.0.lock().unwrap().overlaps.clone()
     }
 
+    /// How many held or watched requests are under way now (asked, their
+    /// answer not begun): none once a client's abandoned requests are
+    /// answered, before [`Server::watch`] starts counting afresh.
+    pub fn under_way(&self) -> usize {
+        self.holds.0.lock().unwrap().now
+    }
+
     /// The most requests [`Server::hold`] saw under way at once (asked,
     /// and not answered yet).
     pub fn peak(&self) -> usize {

@@ -129,13 +129,31 @@ fn take_copy(src: &Path, dir: &Path, dest: &Path, e: &Expected) -> bool {
     // Renamed or removed before it is let go.
     let taken = if copied.is_ok() && cached_copy_ok(&tmp, e) {
         crate::atomic::wait_if_interrupted();
-        tmp.persist(dest).is_ok()
+        if same_file(&tmp, dest) {
+            // `dest` is this very file already: another thread (a repo
+            // sharing this mirror) linked it from the same sibling a
+            // moment before. rename(2) of two links of one file succeeds
+            // doing nothing, which left the temp name for good.
+            drop(tmp);
+            true
+        } else {
+            tmp.persist(dest).is_ok()
+        }
     } else {
         drop(tmp);
         false
     };
     drop(registered);
     taken
+}
+
+/// Whether `a` and `b` are links of one file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
 }
 
 /// The cache directory name of a base URL: the URL made filesystem-safe
@@ -204,6 +222,43 @@ mod tests {
     /// A sibling's copy that cannot be linked (another filesystem) and
     /// whose copying fails half-way leaves no temp file in this mirror's
     /// directory (the half copy is removed with its temp file).
+    /// A copy taken from a sibling whose name in this directory is a link
+    /// of that very file already (another repo of the run, sharing this
+    /// mirror, took it a moment before) leaves no temp name behind: the
+    /// rename of two links of one file does nothing (slot_stress met one).
+    #[test]
+    fn a_copy_already_linked_here_leaves_no_temp_file() {
+        let cache = tempfile::tempdir().unwrap();
+        let (a, b) = ("http://a.example/os/", "http://b.example/os/");
+        let bytes = b"primary";
+        let e = Expected {
+            algo: "sha256".into(),
+            hex: format!("{:x}", Sha256::digest(bytes)),
+        };
+        let name = checked_copy_name(&e.hex, "repodata/primary.xml.gz");
+        let (from, to) = (
+            cache.path().join(cache_dir_name(a)),
+            cache.path().join(cache_dir_name(b)),
+        );
+        std::fs::create_dir_all(&from).unwrap();
+        std::fs::create_dir_all(&to).unwrap();
+        std::fs::write(from.join(&name), bytes).unwrap();
+        std::fs::hard_link(from.join(&name), to.join(&name)).unwrap();
+        let siblings = [Location::parse(a).unwrap(), Location::parse(b).unwrap()];
+        assert!(take_from_sibling(
+            cache.path(),
+            b,
+            &siblings,
+            &to.join(&name),
+            &e
+        ));
+        let left: Vec<_> = std::fs::read_dir(&to)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [std::ffi::OsString::from(&name)]);
+    }
+
     /// `/proc/self/mem` opens but reads fail at offset 0, behind a symlink
     /// on tmpfs (`/dev/shm`), which cannot be linked into the cache.
     #[test]

@@ -10,7 +10,9 @@
 //! attempt on its own thread and abandons one that stalls. The request
 //! itself is [`super::request`]'s; this file only decides what happens
 //! after it, so the retry rules (the module docs of [`super`]) read in one
-//! place.
+//! place. A load that fails meanwhile (`rpmmd/cancel.rs`) ends the
+//! attempts: its backoff is cut short, no next attempt starts, and one
+//! under way is abandoned as a stalled one is.
 
 use std::fs::File;
 use std::io::Seek;
@@ -21,6 +23,7 @@ use std::time::{Duration, Instant};
 use super::request::Attempt;
 use super::{notify, DownloadEvent, HttpSettings, Verify};
 use crate::error::{io_message, Error, Result};
+use crate::rpmmd::cancel;
 use crate::rpmmd::conn_watch::ReadFailure;
 
 /// The file being written, shared by the attempts. An attempt writes only
@@ -68,6 +71,9 @@ pub(super) enum Outcome {
     /// over) and nothing is retried, as librepo takes curl's write error
     /// as fatal.
     Unwritable(std::io::Error),
+    /// Abandoned because the load it is part of already failed
+    /// (`cancel.rs`): no failure of the URL, not retried.
+    Cancelled,
 }
 
 pub(super) fn failed(cause: impl Into<String>, retry: bool) -> Outcome {
@@ -114,6 +120,9 @@ pub(super) fn fetch_into(
     // How many attempts were refused by `verify`, for the final line.
     let mut refused = 0;
     for attempt in 1..=attempts {
+        // A load that failed meanwhile (during the backoff, say) wants no
+        // next attempt.
+        cancel::check()?;
         let (from, validator) = {
             let mut k = sink.lock().unwrap_or_else(|e| e.into_inner());
             if !(k.ranges && k.len > 0) {
@@ -144,6 +153,7 @@ pub(super) fn fetch_into(
         };
         let (cause, wait, most) = match outcome {
             Outcome::Done => unreachable!("a complete download returned above"),
+            Outcome::Cancelled => return Err(Error::Cancelled),
             Outcome::Unwritable(e) => {
                 let dir = tmp.path().parent().unwrap_or(tmp.path());
                 let e = std::io::Error::new(
@@ -186,7 +196,8 @@ pub(super) fn fetch_into(
         });
         // Without the batch's slot, if it has one: librepo frees a failed
         // transfer's place for the next file (`download_slots::aside`).
-        crate::rpmmd::download_slots::aside(|| std::thread::sleep(wait));
+        // Cut short when the load fails meanwhile (`cancel.rs`).
+        crate::rpmmd::download_slots::aside(|| cancel::sleep(wait));
     }
     unreachable!("the last attempt returns")
 }
@@ -248,6 +259,12 @@ fn watch(
                 return failed("the download thread ended without an answer", true)
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if cancel::is_cancelled() {
+            // As after a stall: the thread may still be blocked in a read,
+            // and writes nothing more once the generation has moved on.
+            sink.lock().unwrap_or_else(|e| e.into_inner()).generation += 1;
+            return Outcome::Cancelled;
         }
         let now = progress.load(Ordering::Relaxed);
         if now != last_report {

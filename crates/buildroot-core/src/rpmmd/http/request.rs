@@ -427,7 +427,7 @@ mod tests {
         };
         let wait = |e: &ureq::Error| match failed_on(describe(e), e) {
             Outcome::Failed { retry, wait, .. } => (retry, wait),
-            Outcome::Done | Outcome::Unwritable(_) => unreachable!(),
+            Outcome::Done | Outcome::Unwritable(_) | Outcome::Cancelled => unreachable!(),
         };
         let now = (true, Some(Duration::ZERO));
         assert_eq!(wait(&lookup("Name or service not known")), now);

@@ -1,0 +1,275 @@
+//! A load that fails reports its error at once, without waiting for the
+//! transfers it no longer needs (`rpmmd/cancel.rs`): repo `a`'s primary.xml
+//! answers 404 (its only mirror) while repo `b`'s filelists.xml (fetched
+//! early, `early_fetch.rs`), comps or repomd.xml stalls. A stall lasts a
+//! whole timeout (30 s here, dnf's default) per attempt, so a load that
+//! waited for it took minutes; the bound of 10 s tells the two apart on
+//! a loaded machine. The error is the one a load that never fetched
+//! `b`'s file gives (the first in load order, naming the URL), and a
+//! `skip_if_unavailable` repo's restarted load gives the pool of a load
+//! configured without it. Its own process: it sets the HTTP settings.
+
+mod http_support;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use buildroot_core::pool::Pool;
+use buildroot_core::rpmmd::{
+    load_repos, parse_repofile_str, read_comps_all, Filelists, LoadOptions, LoadedRepo, RepoSpec,
+    Vars,
+};
+use http_support::{Fault, Server};
+
+/// How long a failure may take to be reported: far below one timeout.
+const PROMPT: Duration = Duration::from_secs(10);
+
+fn fixture(kind: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/repos")
+        .join(kind)
+}
+
+/// The name of the file ending in `suffix` in the fixture repo `kind`.
+fn file_of(kind: &str, suffix: &str) -> String {
+    std::fs::read_dir(fixture(kind).join("repodata"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|f| f.ends_with(suffix))
+        .unwrap()
+}
+
+/// A server of the fixture's x86_64 repo at `/x86_64/` and aarch64 at
+/// `/aarch64/`, and the settings of this process: dnf's 30 s timeout,
+/// backoffs of 10 ms, 5 transfers at once (all of a test's files under
+/// way together).
+fn server() -> Server {
+    http_support::http_settings("0.01", "30", "3");
+    std::env::set_var("RPM_BUILDROOT_HTTP_PARALLEL", "5");
+    let t = tempfile::tempdir().unwrap().keep();
+    for k in ["x86_64", "aarch64"] {
+        std::os::unix::fs::symlink(fixture(k), t.join(k)).unwrap();
+    }
+    Server::start(t)
+}
+
+/// The `.repo` text's repos (`BASE` replaced).
+fn specs(text: &str, base: &str) -> Vec<RepoSpec> {
+    let text = text.replace("BASE", base);
+    parse_repofile_str(&text, "t.repo", &Vars::new("x86_64", "")).unwrap()
+}
+
+/// Repo `a` (x86_64) then `b` (aarch64); `a` with `skip_if_unavailable`.
+fn a_then_b(base: &str, skip_a: bool) -> Vec<RepoSpec> {
+    let skip = u8::from(skip_a);
+    specs(
+        &format!(
+            "[a]\nbaseurl=BASE/x86_64/\nskip_if_unavailable={skip}\n\
+             [b]\nbaseurl=BASE/aarch64/\n"
+        ),
+        base,
+    )
+}
+
+/// A fresh cache (kept for the test's process).
+fn opts(filelists: Filelists) -> LoadOptions {
+    LoadOptions {
+        filelists,
+        cache_dir: Some(tempfile::tempdir().unwrap().keep()),
+    }
+}
+
+/// `f`'s answer and how long it took, failing once it takes more than
+/// [`PROMPT`] (a load that waits for a stall would take minutes).
+fn promptly<T: Send + 'static>(
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> (T, Duration) {
+    let (tx, rx) = mpsc::channel();
+    let start = Instant::now();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    let got = rx
+        .recv_timeout(PROMPT)
+        .unwrap_or_else(|_| panic!("{what}: not over after {PROMPT:?}"));
+    (got, start.elapsed())
+}
+
+/// `a`'s primary.xml answers 404 for good; `b`'s file ending in
+/// `stalled` stalls (`times`); each answer of a primary or of
+/// `also` (`b`'s stalled file among them) waits until 4 are under way,
+/// so the stall has begun when `a` fails.
+fn faults(server: &Server, stalled: &str, also: &str, times: Option<usize>) {
+    let primary = file_of("x86_64", "-primary.xml.gz");
+    server.fault(
+        &format!("/x86_64/repodata/{primary}"),
+        Fault::Status(404),
+        None,
+    );
+    let file = file_of("aarch64", stalled);
+    server.fault(&format!("/aarch64/repodata/{file}"), Fault::Stall, times);
+    server.hold_any(&["-primary.xml.gz", also], 4);
+}
+
+fn packages(l: &[LoadedRepo]) -> Vec<(String, usize)> {
+    l.iter()
+        .map(|r| (r.spec.id.clone(), r.packages.len()))
+        .collect()
+}
+
+/// The reviewer's case: `b`'s filelists.xml stalls while `a`'s
+/// primary.xml fails; the load says `a`'s 404 at once, in the line a load
+/// without filelists gives, and `b`'s stalled transfer was under way.
+#[test]
+fn a_failed_primary_does_not_wait_for_a_stalled_filelists() {
+    let server = server();
+    faults(&server, "-filelists.xml.gz", "-filelists.xml.gz", None);
+    let repos = a_then_b(&server.base, false);
+    let (got, took) = promptly("Filelists::All", move || {
+        load_repos(&repos, &opts(Filelists::All)).map(|l| packages(&l))
+    });
+    let e = got.unwrap_err().to_string();
+    let stalled = file_of("aarch64", "-filelists.xml.gz");
+    assert_eq!(server.requests_for(&stalled).len(), 1, "the stall was met");
+    let primary = file_of("x86_64", "-primary.xml.gz");
+    let url = format!("{}/x86_64/repodata/{primary}", server.base);
+    assert!(e.starts_with(&format!("{url}: HTTP 404")), "{e}");
+    // As without the filelists (the faults stay: the primary fails alike).
+    let repos = a_then_b(&server.base, false);
+    let (alone, _) = promptly("PrimaryOnly", move || {
+        load_repos(&repos, &opts(Filelists::PrimaryOnly)).map(|l| packages(&l))
+    });
+    assert_eq!(e, alone.unwrap_err().to_string());
+    eprintln!("failed in {took:?}");
+}
+
+/// With `skip_if_unavailable` on `a`, the load starts again without it;
+/// that load does not wait for the first one's stalled transfer (which
+/// stalls once: asked again, it answers), and gives the pool of a load
+/// configured without `a`.
+#[test]
+fn a_skipped_repo_s_restart_does_not_wait_for_the_abandoned_load() {
+    let server = server();
+    faults(&server, "-filelists.xml.gz", "-filelists.xml.gz", Some(1));
+    let repos = a_then_b(&server.base, true);
+    let (got, _) = promptly("skip_if_unavailable", move || {
+        load_repos(&repos, &opts(Filelists::All))
+    });
+    let got = got.unwrap();
+    let stalled = file_of("aarch64", "-filelists.xml.gz");
+    assert_eq!(
+        server.requests_for(&stalled).len(),
+        2,
+        "stalled, then asked again"
+    );
+    server.clear_faults();
+    let b = specs("[b]\nbaseurl=BASE/aarch64/\n", &server.base);
+    let want = load_repos(&b, &opts(Filelists::All)).unwrap();
+    assert_eq!(packages(&got), [("b".to_string(), want[0].packages.len())]);
+    assert!(got[0].packages == want[0].packages);
+    assert!(got[0].packages.iter().any(|p| !p.files.is_empty()));
+}
+
+/// A pool and its comps: `b`'s comps stall while `a`'s primary fails.
+#[test]
+fn a_failed_primary_does_not_wait_for_stalled_comps() {
+    let server = server();
+    faults(&server, "-comps.xml.gz", "-comps.xml.gz", None);
+    let repos = a_then_b(&server.base, false);
+    let (got, _) = promptly("load_with_comps", move || {
+        Pool::load_with_comps("x86_64", &repos, &opts(Filelists::PrimaryOnly)).map(|_| ())
+    });
+    let e = got.unwrap_err().to_string();
+    assert!(
+        e.contains("/x86_64/repodata/") && e.contains("HTTP 404"),
+        "{e}"
+    );
+}
+
+/// Opening the repos: `a`'s repomd.xml answers 404 while `b`'s stalls;
+/// the comps of the same repos alone likewise. A repo before the failed
+/// one is still waited for: its error, first in order, is the one said.
+#[test]
+fn a_failed_repomd_does_not_wait_for_a_later_repo() {
+    let server = server();
+    server.fault("/x86_64/repodata/repomd.xml", Fault::Status(404), None);
+    server.fault("/aarch64/repodata/repomd.xml", Fault::Stall, None);
+    let repos = a_then_b(&server.base, false);
+    let (got, _) = promptly("open", move || {
+        load_repos(&repos, &opts(Filelists::PrimaryOnly)).map(|l| packages(&l))
+    });
+    let e = got.unwrap_err().to_string();
+    let url = format!("{}/x86_64/repodata/repomd.xml", server.base);
+    assert!(e.starts_with(&format!("{url}: HTTP 404")), "{e}");
+    let repos = a_then_b(&server.base, false);
+    let (got, _) = promptly("read_comps_all", move || {
+        read_comps_all(&repos, &opts(Filelists::PrimaryOnly)).map(|c| c.len())
+    });
+    assert_eq!(got.unwrap_err().to_string(), e);
+
+    // `b` first, failing after its retries (503s, 10 ms apart), `a` at
+    // once: `b`'s error all the same.
+    server.clear_faults();
+    server.fault("/x86_64/repodata/repomd.xml", Fault::Status(404), None);
+    server.fault("/aarch64/repodata/repomd.xml", Fault::Status(503), None);
+    let b_then_a = specs(
+        "[b]\nbaseurl=BASE/aarch64/\n[a]\nbaseurl=BASE/x86_64/\n",
+        &server.base,
+    );
+    let e = load_repos(&b_then_a, &opts(Filelists::PrimaryOnly)).unwrap_err();
+    let url = format!("{}/aarch64/repodata/repomd.xml", server.base);
+    assert!(
+        e.to_string().starts_with(&format!("{url}: HTTP 503")),
+        "{e}"
+    );
+}
+
+/// Two repos whose filelists.xml both fail, the first's found late (a
+/// local repo's, damaged: read after the primaries, whole, before its
+/// checksum fails), the second's at once (404 on its only mirror, fetched
+/// early): the error is the first repo's, in load order, every time. The
+/// filelists are read on rayon's threads, whose collect into a `Result`
+/// kept whichever error a thread saved first: the second repo's.
+#[test]
+fn of_two_failed_filelists_the_first_in_load_order_is_said() {
+    let server = server();
+    let file = file_of("aarch64", "-filelists.xml.gz");
+    server.fault(
+        &format!("/aarch64/repodata/{file}"),
+        Fault::Status(404),
+        None,
+    );
+    let local = tempfile::tempdir().unwrap().keep();
+    let copy = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(fixture("x86_64"))
+        .arg(&local)
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let dir = local.join("x86_64");
+    let damaged = dir
+        .join("repodata")
+        .join(file_of("x86_64", "-filelists.xml.gz"));
+    let mut bytes = std::fs::read(&damaged).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&damaged, bytes).unwrap();
+    let text = format!(
+        "[a]\nbaseurl={}\n[b]\nbaseurl=BASE/aarch64/\n",
+        dir.display()
+    );
+    for round in 0..12 {
+        let repos = specs(&text, &server.base);
+        let (got, _) = promptly("two failed filelists", move || {
+            load_repos(&repos, &opts(Filelists::All)).map(|l| packages(&l))
+        });
+        let e = got.unwrap_err().to_string();
+        assert!(
+            e.starts_with(&damaged.display().to_string()),
+            "round {round}: {e}"
+        );
+    }
+}
