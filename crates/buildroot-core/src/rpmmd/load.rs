@@ -86,6 +86,7 @@ pub(super) fn load_opened_into(
     // Fetched as soon as that is known, while the primaries still download
     // and parse (`early_fetch.rs`); read after them, in order, as before.
     let early_files = EarlyFilelists::new(opened);
+    let times = sink.file_times();
     let mut failed: Option<(usize, Error)> = None;
     // Set once `failed` is: every transfer of this load (the primaries
     // still downloading, the early filelists) stops, and every read of
@@ -128,7 +129,7 @@ pub(super) fn load_opened_into(
                 else {
                     break;
                 };
-                let mut p = primary::parse_fragment(&data, &origin, base, index == 0);
+                let mut p = primary::parse_fragment(&data, &origin, base, index == 0, times);
                 spare.put(data);
                 if let (Ok((c, _)), Some(hook)) = (&mut p, &hook) {
                     hook(c);

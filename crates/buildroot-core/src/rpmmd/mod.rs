@@ -127,6 +127,12 @@ pub fn load_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Vec<LoadedRe
 struct Collect(Vec<LoadedRepo>);
 
 impl RepoSink for Collect {
+    /// [`crate::package::Package::time_file`]: a downloaded SRPM's mtime when its server
+    /// sends no `Last-Modified`.
+    fn file_times(&self) -> bool {
+        true
+    }
+
     fn repo(&mut self, spec: &RepoSpec) {
         self.0.push(LoadedRepo {
             spec: spec.clone(),
@@ -168,6 +174,11 @@ pub trait RepoSink {
     /// that builds it).
     fn on_parsed(&self) -> Option<ChunkHook> {
         None
+    }
+    /// Whether the packages should carry primary.xml's `<time file>`
+    /// (`RawPkg::time_file`): read only for a sink that keeps it.
+    fn file_times(&self) -> bool {
+        false
     }
     /// The packages of `spec` follow (until the next call).
     fn repo(&mut self, spec: &RepoSpec);

@@ -30,7 +30,7 @@ pub fn read_primary_with<R: BufRead>(
     let mut saw_root = false;
     let mut chunks = Chunks::new(r, origin, CHUNK);
     while let Some((i, base, data)) = chunks.next_chunk()? {
-        let (chunk, root) = parse_fragment(&data, origin, base, i == 0)?;
+        let (chunk, root) = parse_fragment(&data, origin, base, i == 0, true)?;
         saw_root |= root;
         for p in chunk.to_packages() {
             visit(p)?;
@@ -53,7 +53,7 @@ pub fn read_primary_chunked<R: BufRead>(r: R, origin: &str, chunk: usize) -> Res
         r,
         origin,
         chunk,
-        |i, base, data| parse_fragment(data, origin, base, i == 0),
+        |i, base, data| parse_fragment(data, origin, base, i == 0, true),
         |i, parsed| results.lock().expect("results").push((i, parsed)),
     )?;
     let mut results = results.into_inner().expect("results");
@@ -91,12 +91,18 @@ pub(super) type Parsed = (usize, Result<(RawChunk, bool)>);
 
 /// Parses the packages of one chunk of primary.xml; also says whether the
 /// chunk opened `<metadata>`. Chunks after the first start inside
-/// `<metadata>`, so end tags stay checked.
+/// `<metadata>`, so end tags stay checked. With `times`, each package's
+/// `<time file>` is read ([`RawPkg::time_file`]); without, that element
+/// is passed over as before it was read: only packages handed out as
+/// [`Package`]s keep it, and reading it for the pool (which keeps none)
+/// cost its load 2.5% of its instructions (`Scanner::attr` checks every
+/// attribute of the element).
 pub(super) fn parse_fragment(
     data: &[u8],
     origin: &str,
     base: u64,
     first: bool,
+    times: bool,
 ) -> Result<(RawChunk, bool)> {
     let open: &[&str] = if first { &[] } else { &["metadata"] };
     let mut x = Scanner::new(data, origin, base, open)?;
@@ -130,7 +136,7 @@ pub(super) fn parse_fragment(
                 // package before it, libsolv drops it. Dropped (adding to
                 // one is not done: createrepo_c writes no such attribute).
                 Tag::Package if !empty && has_pkgid(&x, attrs)? => x.skip()?,
-                Tag::Package if !empty => read_package(&mut x, &mut out, &mut seen)?,
+                Tag::Package if !empty => read_package(&mut x, &mut out, &mut seen, times)?,
                 _ if !empty => x.skip()?,
                 _ => {}
             },
@@ -241,6 +247,7 @@ fn read_package<'a>(
     x: &mut Scanner<'a>,
     c: &mut RawChunk,
     seen: &mut SeenEntries<'a>,
+    times: bool,
 ) -> Result<()> {
     let mut p = RawPkg::default();
     let mut list: Option<usize> = None;
@@ -333,7 +340,7 @@ fn read_package<'a>(
                         x.skip()?;
                     }
                 }
-                Tag::Time => {
+                Tag::Time if times => {
                     // A value that is no number is none, as a bad size.
                     p.time_file = x
                         .attr(attrs, "file")?
