@@ -1050,6 +1050,28 @@ fn dynamic_build_requires_however_the_section_line_is_made() {
             format!("{HEAD}%description\nd\n%files\n%generate_buildrequires"),
             false,
         ),
+        // A conditional's line made by a macro counts; the section line
+        // that ends %prep, or the last a macro hands out, makes none.
+        (
+            format!("{HEAD}%description\nd\n%files\n%if 1\n%generate_buildrequires\n%{{expand:%%endif}}\n"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%prep\necho p\n%generate_buildrequires\n"),
+            false,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%prep\necho p\n%{{expand:echo x\n%%generate_buildrequires}}\n"),
+            false,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%prep\necho p\n%{{expand:%%generate_buildrequires\necho x}}\n"),
+            true,
+        ),
+        (
+            format!("{HEAD}%description\nd\n%files\n%{{expand:\n%%generate_buildrequires\n}}\n"),
+            true,
+        ),
         (
             format!("{HEAD}%description\nd\n%files\n%if 0\n%generate_buildrequires\n%endif\n"),
             false,

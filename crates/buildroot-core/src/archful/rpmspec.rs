@@ -150,6 +150,7 @@ fn rpm_reads(
         Ok(original) => Probe {
             spec_path,
             probed: section_probe::appended(&original),
+            knows_parts: parts,
             parts: parts && section_probe::may_have_parts(&original),
             ends: section_probe::may_end_in_section(&original, &|name| {
                 std::fs::read(top.join("SOURCES").join(name)).ok()
@@ -198,6 +199,11 @@ enum Variant {
     Probed,
     /// With our comment after its end ([`section_probe::marked`]).
     Marked,
+    /// Without its last line, with our comment after it
+    /// ([`section_probe::without_last`]).
+    WithoutLast,
+    /// With its last line written twice ([`section_probe::doubled`]).
+    Doubled,
 }
 
 /// The spec file rpm reads, as it is or with lines of ours
@@ -209,6 +215,8 @@ struct Probe<'a> {
     probed: Option<section_probe::Probed>,
     /// What the file on disk holds.
     holds: Variant,
+    /// The rpm reads section parts (rpm 4.20 and later).
+    knows_parts: bool,
     /// rpm reads section parts, and the spec may have some
     /// ([`section_probe::may_have_parts`]).
     parts: bool,
@@ -220,12 +228,20 @@ struct Probe<'a> {
 impl Probe<'_> {
     fn write(&mut self, v: Variant) -> Result<(), String> {
         if self.holds != v {
-            let marked;
+            let made;
             let bytes = match (v, &self.probed) {
                 (Variant::Probed, Some(probed)) => &probed.text,
                 (Variant::Marked, _) => {
-                    marked = section_probe::marked(&self.original);
-                    &marked
+                    made = section_probe::marked(&self.original);
+                    &made
+                }
+                (Variant::WithoutLast, _) => {
+                    made = section_probe::without_last(&self.original);
+                    &made
+                }
+                (Variant::Doubled, _) => {
+                    made = section_probe::doubled(&self.original).map_or_else(Vec::new, |d| d.text);
+                    &made
                 }
                 _ => &self.original,
             };
@@ -276,7 +292,7 @@ impl Probe<'_> {
             if self.ends {
                 self.write(Variant::Marked)?;
                 let parsed = run_parse(self.spec_path, top, t, macros).unwrap_or_default();
-                if section_probe::ends_in_section(&parsed, self.parts) {
+                if self.last_is_section(&parsed, top, t, macros)? {
                     a.dynamic_build_requires =
                         build_system || (self.parts && section_probe::has_part(&parsed));
                 }
@@ -291,6 +307,45 @@ impl Probe<'_> {
             a.dynamic_build_requires = section_probe::has_part(&parsed);
         }
         Ok(a)
+    }
+}
+
+impl Probe<'_> {
+    /// Whether the last line rpm handed out of the spec is the section's
+    /// own line (which then makes no section), `parsed` being what
+    /// `rpmspec -P` printed of it [`Variant::Marked`]: that line shows last
+    /// ([`section_probe::ends_in_section`]), or with rpm 4.18, which leaves
+    /// the line that ends `%prep` out, the spec's last line shows nothing
+    /// (`-P` prints the same without it); and rpm refuses the last line
+    /// written again as a second section, which a conditional's line
+    /// (emptied, never shown, but a line after the section) is not.
+    fn last_is_section(
+        &mut self,
+        parsed: &str,
+        top: &Path,
+        t: &ArchTarget,
+        macros: &RpmMacros,
+    ) -> Result<bool, String> {
+        let shows_last = if section_probe::ends_in_section(parsed, self.parts) {
+            true
+        } else if !self.knows_parts && section_probe::ends_in_prep(parsed) {
+            self.write(Variant::WithoutLast)?;
+            run_parse(self.spec_path, top, t, macros).is_ok_and(|p| p == parsed)
+        } else {
+            false
+        };
+        if !shows_last {
+            return Ok(false);
+        }
+        // A last `%include` (rpm reads on into the file): `-P` decides.
+        let Some(doubled) = section_probe::doubled(&self.original) else {
+            return Ok(true);
+        };
+        self.write(Variant::Doubled)?;
+        Ok(match run_query(self.spec_path, top, t, macros) {
+            Ok(_) => false,
+            Err((_, stderr)) => section_probe::second_section_in(&stderr, doubled.lines),
+        })
     }
 }
 

@@ -285,6 +285,19 @@ fn dynamic_build_requires_of_parts_and_a_last_section_line() {
         (format!("{d}%build\n%files\n%generate_buildrequires\n\n"), Some(true), Some(true)),
         (format!("{d}%files\n%if 1\n%generate_buildrequires\n%endif\n"), Some(true), Some(true)),
         (format!("{d}%files\n%generate_buildrequires\n%{{?nothing}}\n"), Some(true), Some(true)),
+        // A conditional's line made by a macro: emptied, not shown by -P,
+        // but a line after the section.
+        (format!("{d}%files\n%if 1\n%generate_buildrequires\n%{{expand:%%endif}}\n"), Some(true), Some(true)),
+        (format!("{d}%prep\necho p\n%generate_buildrequires\n%{{expand:%%if 0\n%%endif}}\n"), Some(true), Some(true)),
+        // The section line that ends %prep (rpm 4.18's -P leaves it out).
+        (format!("{d}%prep\necho prep\n%generate_buildrequires\n"), Some(false), Some(false)),
+        (format!("{d}%prep\n%setup -q -c -T\n%generate_buildrequires\n"), Some(false), Some(false)),
+        (format!("{d}%prep\necho p\n%generate_buildrequires\n%{{?nothing}}\n"), Some(true), Some(true)),
+        (format!("{d}%prep\necho p\n%{{expand:%%generate_buildrequires\necho x}}\n"), Some(true), Some(true)),
+        // A last line spread over physical lines.
+        (format!("{d}%files\n%{{expand:\n%%generate_buildrequires\n}}\n"), Some(true), Some(true)),
+        (format!("{d}%files\n%{{expand:echo x\n%%generate_buildrequires}}\n"), Some(false), Some(false)),
+        (format!("{d}%files\n%{{expand:echo x\n%%generate_buildrequires\\\n}}\n"), Some(false), Some(false)),
         // A build system fills in the section a spec lacks (rpm 4.18
         // knows no BuildSystem:).
         (format!("{system}{filling}BuildSystem: demo\n%prep\n{d}%files\n%generate_buildrequires\n"), None, Some(true)),
@@ -313,12 +326,29 @@ fn dynamic_build_requires_of_parts_and_a_last_section_line() {
                 ),
             }
         }
-        // rpm 4.18's `rpmspec -P` drops the section line that ends `%prep`,
-        // so it cannot show that line last: this one stays the probe's
-        // (dynamic) where rpmbuild 4.18 says static; 4.20 and 6.1 show it.
-        let text = format!("{head}{d}%prep\necho prep\n%generate_buildrequires\n");
+        // Left: with rpm 4.18, a last line that hands out other lines
+        // before the section line that ends `%prep` (they show where the
+        // section line does not) stays the probe's (dynamic) where
+        // rpmbuild 4.18 says static; 4.20 and 6.1 show the section line.
+        let text =
+            format!("{head}{d}%prep\necho p\n%{{expand:echo x\n%%generate_buildrequires}}\n");
         let res = read_by(&rpm, &text, &[], &["x86_64"]);
         assert_eq!(res.dynamic_build_requires, !rpm.parts, "{}", rpm.name);
+    }
+}
+
+/// A part made by a macro of a file `%{load:}` reads, the section's name
+/// nowhere in the spec's text, makes the section (rpm 4.20 and 6.1; rpm
+/// 4.18 reads the line as the section's own): `rpmbuild -bs` of all three
+/// says dynamic (2026-12-06).
+#[test]
+fn dynamic_build_requires_of_a_part_from_a_loaded_macro_file() {
+    let text = "Name: dyn\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        BuildRequires: gcc\n%{load:%{_sourcedir}/parts.macros}\n%description\nd\n\
+        %prep\n%gbr_part\necho x\n%build\n%files\n";
+    let files = [("parts.macros", "%gbr_part %%generate_buildrequires -a\n")];
+    for (rpm, got) in dynamic_for(text, &files, &["x86_64"]) {
+        assert!(got, "{rpm}");
     }
 }
 

@@ -26,7 +26,13 @@
 //! text says it may matter:
 //! - a section line that is the last line rpm reads makes no section (rpm's
 //!   `parseLines` makes it when it reads a line after it), but our lines
-//!   follow it, so rpm refuses ours ([`ends_in_section`]);
+//!   follow it, so rpm refuses ours ([`ends_in_section`]). rpm 4.18 drops
+//!   the line that ends `%prep` from `-P`, so there the spec without its
+//!   last line is printed too ([`ends_in_prep`], [`without_last`]); and a
+//!   conditional's line (handed out emptied) does not show at all, so the
+//!   spec with its last line written twice ([`doubled`]) tells whether that
+//!   line is the section line: rpm refuses the copy as a second section
+//!   only then;
 //! - rpm 4.20's parts (`%generate_buildrequires -a`/`-p`) make the section
 //!   after the parse when the spec has none of its own (rpm's
 //!   `applyAppendPrepend`), and ours, there first, takes them
@@ -36,6 +42,8 @@
 //! is decided from the text alone; where the answer depends on lines
 //! `rpmspec -P` does not show (a conditional's, handed out emptied), the
 //! refusal's answer stands.
+
+use std::ops::RangeInclusive;
 
 /// What the report of the build system's section starts with.
 const TAG: &str = "rpm-buildroot-section-probe";
@@ -105,6 +113,49 @@ pub(super) fn marked(text: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A spec with its last line written twice ([`doubled`]).
+pub(super) struct Doubled {
+    pub text: Vec<u8>,
+    /// The physical lines of the copy, by which rpm's refusal of a
+    /// second section there is numbered.
+    pub lines: RangeInclusive<usize>,
+}
+
+/// `text` (a spec's bytes) with a copy of its last line after it (the
+/// physical lines rpm joins into one: an open `%{`, a `\` continuation):
+/// when that line hands out the section line last, rpm reads the copy's
+/// section line as a second section and refuses it; when it hands out a
+/// conditional's line (`%{expand:%%endif}`, emptied, but a line after the
+/// section), the copy is not refused. None where the copy would not stand
+/// for the line: a last line that asks for another (rpm fails the spec), a
+/// blank one, an `%include` (rpm reads on into the file).
+pub(super) fn doubled(text: &[u8]) -> Option<Doubled> {
+    if text.ends_with(b"\n") && continued(&text[..text.len() - 1]) {
+        return None;
+    }
+    let mut out = ended(text);
+    let (start, _) = crate::spec::last_joined_line(&out);
+    let last = out[start..].to_vec();
+    let word = String::from_utf8_lossy(&last);
+    let word = word.split_whitespace().next().unwrap_or_default();
+    if word.is_empty() || word == "%include" || continued(last.strip_suffix(b"\n")?) {
+        return None;
+    }
+    let first = memchr::memchr_iter(b'\n', &out).count() + 1;
+    out.extend_from_slice(&last);
+    let lines = first..=first + memchr::memchr_iter(b'\n', &last).count() - 1;
+    Some(Doubled { text: out, lines })
+}
+
+/// `text` without its last line (as [`doubled`] finds it), [`marked`]:
+/// what `rpmspec -P` prints of it equals what it prints of the whole spec
+/// marked when rpm handed out no line of the last that `-P` shows.
+pub(super) fn without_last(text: &[u8]) -> Vec<u8> {
+    let text = ended(text);
+    let (start, _) = crate::spec::last_joined_line(&text);
+    marked(&text[..start])
+}
+
 /// Whether `text` ends in an odd run of `\` (rpm's line reader takes a `\`
 /// and the byte after it as a pair, so only an unpaired one continues).
 fn continued(text: &[u8]) -> bool {
@@ -123,14 +174,25 @@ pub(super) fn is_probe(line: &str) -> bool {
 /// on another line are not ours: a spec of two sections (rpm fails it as
 /// it is), a spec's own `%{warn:...}`.
 pub(super) fn second_section(stderr: &str, line: usize) -> bool {
-    let prefix = format!("error: line {line}: second ");
+    second_section_in(stderr, line..=line)
+}
+
+/// [`second_section`] at any of `lines` (those of a line of ours that
+/// spans several, whose refusal rpm may number by any of them).
+pub(super) fn second_section_in(stderr: &str, lines: RangeInclusive<usize>) -> bool {
     stderr.lines().any(|l| {
-        l.strip_prefix(&prefix).is_some_and(|rest| {
-            rest.trim_end()
+        let Some(rest) = l.strip_prefix("error: line ") else {
+            return false;
+        };
+        let Some((n, rest)) = rest.split_once(": second ") else {
+            return false;
+        };
+        n.parse().is_ok_and(|n: usize| lines.contains(&n))
+            && rest
+                .trim_end()
                 .strip_prefix('%')
                 .unwrap_or(rest.trim_end())
                 .eq("generate_buildrequires")
-        })
     })
 }
 
@@ -188,12 +250,18 @@ fn may_end(text: &[u8], source: &dyn Fn(&str) -> Option<Vec<u8>>, depth: usize) 
 }
 
 /// Whether `text` (a spec's bytes) may have a part of the section: it
-/// names the section (in any case), or includes a file that may.
+/// names the section (in any case), or includes a file that may, or loads
+/// a macro file (`%{load:}`) whose macros may make a part's line.
 pub(super) fn may_have_parts(text: &[u8]) -> bool {
     let lower = text.to_ascii_lowercase();
-    [&b"generate_buildrequires"[..], b"%include"]
-        .iter()
-        .any(|w| memchr::memmem::find(&lower, w).is_some())
+    [
+        &b"generate_buildrequires"[..],
+        b"%include",
+        b"%{load:",
+        b"%load",
+    ]
+    .iter()
+    .any(|w| memchr::memmem::find(&lower, w).is_some())
 }
 
 /// Whether the last line rpm read of a spec is the section's own line,
@@ -214,6 +282,23 @@ pub(super) fn ends_in_section(parsed: &str, parts: bool) -> bool {
             };
         }
         last = Some(l);
+    }
+    false
+}
+
+/// Whether the last section line `rpmspec -P` printed before our comment
+/// in `parsed` (the spec [`marked`]) is `%prep`: rpm 4.18 leaves out the
+/// line that ends `%prep` (its `parsePrep` reads it with `STRIP_PARSED`),
+/// so the spec's last line may be the section line without showing.
+pub(super) fn ends_in_prep(parsed: &str) -> bool {
+    let mut prep = false;
+    for l in parsed.lines() {
+        if l == END {
+            return prep;
+        }
+        if let Some(is_prep) = crate::spec::section_line_is_prep(l) {
+            prep = is_prep;
+        }
     }
     false
 }
@@ -321,6 +406,29 @@ mod tests {
     }
 
     #[test]
+    fn the_last_line_twice_and_without_it() {
+        let twice =
+            |t: &str| doubled(t.as_bytes()).map(|d| (String::from_utf8(d.text).unwrap(), d.lines));
+        assert_eq!(twice("a\n%gbr\n"), Some(("a\n%gbr\n%gbr\n".into(), 3..=3)));
+        assert_eq!(twice("a\n%gbr"), Some(("a\n%gbr\n%gbr\n".into(), 3..=3)));
+        // The physical lines rpm joins are copied together.
+        assert_eq!(
+            twice("a\n%{expand:\nx\n}\n"),
+            Some(("a\n%{expand:\nx\n}\n%{expand:\nx\n}\n".into(), 5..=7))
+        );
+        assert_eq!(twice("a\n%include x.inc\n"), None);
+        assert_eq!(twice("a \\\n"), None);
+        assert_eq!(twice(""), None);
+        let without = |t: &str| String::from_utf8(without_last(t.as_bytes())).unwrap();
+        assert_eq!(without("a\n%gbr\n"), format!("a\n{END}\n"));
+        assert_eq!(without("a\n%{expand:\nx\n}"), format!("a\n{END}\n"));
+        // rpm 4.18's -P: the last section line shown before our comment.
+        assert!(ends_in_prep(&format!("%prep\necho\n{END}\n")));
+        assert!(!ends_in_prep(&format!("%prep\n%build\necho\n{END}\n")));
+        assert!(!ends_in_prep("%prep\necho\n"));
+    }
+
+    #[test]
     fn rpm_messages_are_told_apart() {
         assert!(second_section(
             "error: line 17: second %generate_buildrequires\nerror: query failed\n",
@@ -342,6 +450,14 @@ mod tests {
         assert!(!second_section(
             "error: line 17: second %%generate_buildrequires\n",
             17
+        ));
+        assert!(second_section_in(
+            "error: line 6: second generate_buildrequires\n",
+            5..=7
+        ));
+        assert!(!second_section_in(
+            "error: line 8: second generate_buildrequires\n",
+            5..=7
         ));
         assert!(build_system_section(&format!(
             "warning: {TAG} build system\n"

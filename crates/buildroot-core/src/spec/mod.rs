@@ -60,6 +60,8 @@ use crate::error::{Error, Result};
 pub use context::{MacroDefinition, SpecContext};
 pub use defaults::{ELN_MACROS, RPM_VERSION};
 pub use lua::EXCLUDED_LIMIT;
+pub(crate) use parse::section_line_is_prep;
+pub(crate) use reader::last_joined_line;
 pub(crate) use section::generate_buildrequires_line;
 pub use shell::sandbox_unavailable;
 pub(crate) use sources::Host;

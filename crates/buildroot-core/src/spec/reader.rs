@@ -172,26 +172,13 @@ impl Reader {
 
     /// Scans what `lbuf` gained for open `%{`, `%(`, `%[` and a final `\`.
     fn needs_more(&mut self) -> bool {
-        let b = &self.lbuf;
-        let mut p = self.scan;
-        while p < b.len() {
-            p = match b[p] {
-                b'\\' => match b.get(p + 1) {
-                    Some(b'\n') => {
-                        self.continued = true;
-                        p + 2
-                    }
-                    None => p + 1,
-                    Some(_) => p + 2,
-                },
-                b'\n' => {
-                    self.continued = false;
-                    p + 1
-                }
-                _ => self.nesting.scan(b, p),
-            };
-        }
-        self.scan = p.min(b.len());
+        let p = join_scan(
+            &self.lbuf,
+            self.scan,
+            &mut self.nesting,
+            &mut self.continued,
+        );
+        self.scan = p;
         self.nesting.is_open() || self.continued
     }
 
@@ -372,4 +359,70 @@ fn split_lines(text: &[u8]) -> Vec<Vec<u8>> {
         out.push(Vec::new());
     }
     out
+}
+
+/// Scans `b` from `from` as `copyNextLineFromOFI` does, counting open
+/// `%{`, `%(`, `%[` in `nesting` and noting in `continued` whether the last
+/// newline had an unpaired `\` before it; returns where the scan ended.
+fn join_scan(b: &[u8], from: usize, nesting: &mut Nesting, continued: &mut bool) -> usize {
+    let mut p = from;
+    while p < b.len() {
+        p = match b[p] {
+            b'\\' => match b.get(p + 1) {
+                Some(b'\n') => {
+                    *continued = true;
+                    p + 2
+                }
+                None => p + 1,
+                Some(_) => p + 2,
+            },
+            b'\n' => {
+                *continued = false;
+                p + 1
+            }
+            _ => nesting.scan(b, p),
+        };
+    }
+    p.min(b.len())
+}
+
+/// Where the last line rpm reads of `text` (a spec's bytes) starts, its
+/// physical lines joined as the reader joins them: the byte offset and the
+/// 1-based number of its first physical line. A final newline ends the
+/// last line; it does not start another.
+pub(crate) fn last_joined_line(text: &[u8]) -> (usize, usize) {
+    let (mut nesting, mut continued) = (Nesting::default(), false);
+    let (mut start, mut start_no) = (0, 1);
+    let (mut pos, mut no) = (0, 1);
+    while pos < text.len() {
+        let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i + 1);
+        join_scan(&text[..end], pos, &mut nesting, &mut continued);
+        let open = nesting.is_open() || continued;
+        (pos, no) = (end, no + 1);
+        if !open && pos < text.len() {
+            (start, start_no) = (pos, no);
+            nesting = Nesting::default();
+        }
+    }
+    (start, start_no)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_joined_line;
+
+    #[test]
+    fn the_last_line_starts_where_the_reader_would_join_it() {
+        let at = |t: &str| last_joined_line(t.as_bytes());
+        assert_eq!(at(""), (0, 1));
+        assert_eq!(at("a"), (0, 1));
+        assert_eq!(at("a\nb\n"), (2, 2));
+        assert_eq!(at("a\nb"), (2, 2));
+        // An open %{ or a final \ joins the next physical line.
+        assert_eq!(at("a\n%{expand:\nx\n}\n"), (2, 2));
+        assert_eq!(at("a\nb \\\nc\n"), (2, 2));
+        assert_eq!(at("a\nb \\\\\nc\n"), (7, 3));
+        assert_eq!(at("{\n}\n"), (2, 2));
+        assert_eq!(at("%%{\n}\n"), (4, 2));
+    }
 }

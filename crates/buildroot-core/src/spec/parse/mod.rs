@@ -93,6 +93,12 @@ fn is_part(line: &[u8]) -> Option<Part> {
     None
 }
 
+/// Whether a line as rpm hands it out (as `rpmspec -P` prints it) is a
+/// section line (rpm's `isPart`), and if so whether it is `%prep`.
+pub(crate) fn section_line_is_prep(line: &str) -> Option<bool> {
+    is_part(line.as_bytes()).map(|p| p == Part::Prep)
+}
+
 /// How the lines after a section keyword are read.
 fn mode_of(part: Part) -> Mode {
     match part {
