@@ -11,7 +11,6 @@
 
 mod http_support;
 
-use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -20,25 +19,10 @@ use buildroot_core::rpmmd::{
     load_repos, parse_repofile_str, read_comps_all, Filelists, LoadOptions, LoadedRepo, RepoSpec,
     Vars,
 };
-use http_support::{Fault, Server};
+use http_support::{fixture_repo, repodata_file, Fault, Server};
 
 /// How long a failure may take to be reported: far below one timeout.
 const PROMPT: Duration = Duration::from_secs(10);
-
-fn fixture(kind: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/repos")
-        .join(kind)
-}
-
-/// The name of the file ending in `suffix` in the fixture repo `kind`.
-fn file_of(kind: &str, suffix: &str) -> String {
-    std::fs::read_dir(fixture(kind).join("repodata"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .find(|f| f.ends_with(suffix))
-        .unwrap()
-}
 
 /// A server of the fixture's x86_64 repo at `/x86_64/` and aarch64 at
 /// `/aarch64/`, and the settings of this process: dnf's 30 s timeout,
@@ -49,7 +33,7 @@ fn server() -> Server {
     std::env::set_var("RPM_BUILDROOT_HTTP_PARALLEL", "5");
     let t = tempfile::tempdir().unwrap().keep();
     for k in ["x86_64", "aarch64"] {
-        std::os::unix::fs::symlink(fixture(k), t.join(k)).unwrap();
+        std::os::unix::fs::symlink(fixture_repo(k), t.join(k)).unwrap();
     }
     Server::start(t)
 }
@@ -102,13 +86,13 @@ fn promptly<T: Send + 'static>(
 /// `also` (`b`'s stalled file among them) waits until 4 are under way,
 /// so the stall has begun when `a` fails.
 fn faults(server: &Server, stalled: &str, also: &str, times: Option<usize>) {
-    let primary = file_of("x86_64", "-primary.xml.gz");
+    let primary = repodata_file("x86_64", "-primary.xml.gz");
     server.fault(
         &format!("/x86_64/repodata/{primary}"),
         Fault::Status(404),
         None,
     );
-    let file = file_of("aarch64", stalled);
+    let file = repodata_file("aarch64", stalled);
     server.fault(&format!("/aarch64/repodata/{file}"), Fault::Stall, times);
     server.hold_any(&["-primary.xml.gz", also], 4);
 }
@@ -131,9 +115,9 @@ fn a_failed_primary_does_not_wait_for_a_stalled_filelists() {
         load_repos(&repos, &opts(Filelists::All)).map(|l| packages(&l))
     });
     let e = got.unwrap_err().to_string();
-    let stalled = file_of("aarch64", "-filelists.xml.gz");
+    let stalled = repodata_file("aarch64", "-filelists.xml.gz");
     assert_eq!(server.requests_for(&stalled).len(), 1, "the stall was met");
-    let primary = file_of("x86_64", "-primary.xml.gz");
+    let primary = repodata_file("x86_64", "-primary.xml.gz");
     let url = format!("{}/x86_64/repodata/{primary}", server.base);
     assert!(e.starts_with(&format!("{url}: HTTP 404")), "{e}");
     // As without the filelists (the faults stay: the primary fails alike).
@@ -158,7 +142,7 @@ fn a_skipped_repo_s_restart_does_not_wait_for_the_abandoned_load() {
         load_repos(&repos, &opts(Filelists::All))
     });
     let got = got.unwrap();
-    let stalled = file_of("aarch64", "-filelists.xml.gz");
+    let stalled = repodata_file("aarch64", "-filelists.xml.gz");
     assert_eq!(
         server.requests_for(&stalled).len(),
         2,
@@ -235,7 +219,7 @@ fn a_failed_repomd_does_not_wait_for_a_later_repo() {
 #[test]
 fn of_two_failed_filelists_the_first_in_load_order_is_said() {
     let server = server();
-    let file = file_of("aarch64", "-filelists.xml.gz");
+    let file = repodata_file("aarch64", "-filelists.xml.gz");
     server.fault(
         &format!("/aarch64/repodata/{file}"),
         Fault::Status(404),
@@ -244,7 +228,7 @@ fn of_two_failed_filelists_the_first_in_load_order_is_said() {
     let local = tempfile::tempdir().unwrap().keep();
     let copy = std::process::Command::new("cp")
         .arg("-r")
-        .arg(fixture("x86_64"))
+        .arg(fixture_repo("x86_64"))
         .arg(&local)
         .status()
         .unwrap();
@@ -252,7 +236,7 @@ fn of_two_failed_filelists_the_first_in_load_order_is_said() {
     let dir = local.join("x86_64");
     let damaged = dir
         .join("repodata")
-        .join(file_of("x86_64", "-filelists.xml.gz"));
+        .join(repodata_file("x86_64", "-filelists.xml.gz"));
     let mut bytes = std::fs::read(&damaged).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 0xff;

@@ -29,19 +29,28 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use buildroot_core::rpmmd::{
-    load_repos, parse_repofile_str, read_comps_all, Filelists, LoadOptions, MainDefaults, Vars,
+    load_repos, parse_repofile_str, read_comps_all, Filelists, LoadOptions, LoadedRepo,
+    MainDefaults, Vars,
 };
-use http_support::{Fault, Server};
+use http_support::{fixture_repo, repodata_file, Fault, Server};
 
 /// The fixture repos the mirrors serve.
 const KINDS: [&str; 3] = ["source", "x86_64", "aarch64"];
 /// Mirrors `m0/` .. of every kind, on one server.
 const MIRRORS: usize = 3;
 
-fn fixture(kind: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/repos")
-        .join(kind)
+/// A server of every fixture repo kind at `/mK/KIND/` for each of the
+/// `MIRRORS` mirrors, and the directory it serves (kept while it serves).
+fn mirrored_server() -> (tempfile::TempDir, std::sync::Arc<Server>) {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("www");
+    for m in 0..MIRRORS {
+        std::fs::create_dir_all(root.join(format!("m{m}"))).unwrap();
+        for k in KINDS {
+            std::os::unix::fs::symlink(fixture_repo(k), root.join(format!("m{m}/{k}"))).unwrap();
+        }
+    }
+    (t, std::sync::Arc::new(Server::start(root)))
 }
 
 /// A small random number generator (xorshift), for repeatable rounds.
@@ -53,6 +62,15 @@ impl Rng {
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         (self.0 % n as u64) as usize
+    }
+
+    /// Which filelists a round's load reads: all, the needed, none.
+    fn filelists(&mut self) -> Filelists {
+        match self.below(3) {
+            0 => Filelists::All,
+            1 => Filelists::Needed,
+            _ => Filelists::PrimaryOnly,
+        }
     }
 }
 
@@ -108,7 +126,7 @@ fn round(rng: &mut Rng, server: &Server, stalls: bool) -> Vec<Repo> {
             let on = |m: usize| -> String {
                 let name = match f {
                     "repodata/repomd.xml" => f.to_string(),
-                    _ => format!("repodata/{}", file_of(kind, f)),
+                    _ => format!("repodata/{}", repodata_file(kind, f)),
                 };
                 format!("/m{m}/{kind}/{name}")
             };
@@ -144,15 +162,6 @@ fn round(rng: &mut Rng, server: &Server, stalls: bool) -> Vec<Repo> {
     repos
 }
 
-/// The name of the file ending in `suffix` in the fixture repo `kind`.
-fn file_of(kind: &str, suffix: &str) -> String {
-    std::fs::read_dir(fixture(kind).join("repodata"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .find(|f| f.ends_with(suffix))
-        .unwrap()
-}
-
 /// The `.repo` text of `repos`, over `base` (the server, or `None`: the
 /// fixture's directories, for the expected packages).
 fn specs(repos: &[Repo], base: Option<&str>) -> Vec<buildroot_core::rpmmd::RepoSpec> {
@@ -165,7 +174,7 @@ fn specs(repos: &[Repo], base: Option<&str>) -> Vec<buildroot_core::rpmmd::RepoS
         }
         let url = |m: usize| match base {
             Some(b) => format!("{b}/m{m}/{}/", r.kind),
-            None => fixture(r.kind).display().to_string(),
+            None => fixture_repo(r.kind).display().to_string(),
         };
         text.push_str(&format!(
             "[r{i}]\nbaseurl={}\nmax_parallel_downloads={}\nmax_downloads_per_mirror={}\n\
@@ -244,6 +253,33 @@ fn within<T: Send + 'static>(secs: u64, what: &str, f: impl FnOnce() -> T + Send
         .unwrap_or_else(|_| panic!("hung: {what}"))
 }
 
+/// `repos` loaded from `server` with `opts` (within the bound) and from
+/// the fixture's directories with the same filelists and no cache.
+fn http_and_local(
+    server: &Server,
+    repos: &[Repo],
+    opts: &LoadOptions,
+    what: &str,
+) -> (buildroot_core::Result<Vec<LoadedRepo>>, Vec<LoadedRepo>) {
+    let specs_http = specs(repos, Some(&server.base));
+    let o = opts.clone();
+    let got = within(60, what, move || load_repos(&specs_http, &o));
+    let local = LoadOptions {
+        filelists: opts.filelists.clone(),
+        cache_dir: None,
+    };
+    (got, load_repos(&specs(repos, None), &local).unwrap())
+}
+
+/// The same repos, in the same order, with the same packages.
+fn assert_same(got: &[LoadedRepo], want: &[LoadedRepo], what: &str) {
+    let ids = |l: &[LoadedRepo]| -> Vec<String> { l.iter().map(|r| r.spec.id.clone()).collect() };
+    assert_eq!(ids(got), ids(want), "{what}");
+    for (g, w) in got.iter().zip(want) {
+        assert!(g.packages == w.packages, "{what}: repo {}", g.spec.id);
+    }
+}
+
 /// The HTTP settings of every test here (they share the process's
 /// variables): backoffs of 10 ms, and a timeout that only ends the stalls
 /// (far above an answer's pause otherwise, see the module docs). Whether
@@ -268,46 +304,22 @@ fn loads_under_random_caps_and_faults_end_within_their_caps() {
     let stalls = http_settings();
     let rounds = env_u64("SLOT_STRESS_ROUNDS", 4);
     let first = env_u64("SLOT_STRESS_SEED", 1);
-    let t = tempfile::tempdir().unwrap();
-    let root = t.path().join("www");
-    for m in 0..MIRRORS {
-        std::fs::create_dir_all(root.join(format!("m{m}"))).unwrap();
-        for k in KINDS {
-            std::os::unix::fs::symlink(fixture(k), root.join(format!("m{m}/{k}"))).unwrap();
-        }
-    }
-    let server = std::sync::Arc::new(Server::start(root));
+    let (_www, server) = mirrored_server();
     for seed in first..first + rounds {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ seed.wrapping_mul(0x2545_f491_4f6c_dd1d));
         server.clear_faults();
         server.watch(Duration::from_millis(20));
         let repos = round(&mut rng, &server, stalls);
-        let filelists = match rng.below(3) {
-            0 => Filelists::All,
-            1 => Filelists::Needed,
-            _ => Filelists::PrimaryOnly,
-        };
+        let filelists = rng.filelists();
         let what = format!("seed {seed}: {filelists:?} {repos:?}");
         let cache = tempfile::tempdir().unwrap();
         let opts = LoadOptions {
-            filelists: filelists.clone(),
+            filelists,
             cache_dir: Some(cache.path().to_path_buf()),
         };
-        let specs_http = specs(&repos, Some(&server.base));
-        let got = within(60, &what, move || load_repos(&specs_http, &opts));
+        let (got, want) = http_and_local(&server, &repos, &opts, &what);
         let got = got.unwrap_or_else(|e| panic!("{what}: {e}"));
-        let local = LoadOptions {
-            filelists,
-            cache_dir: None,
-        };
-        let want = load_repos(&specs(&repos, None), &local).unwrap();
-        let ids = |l: &[buildroot_core::rpmmd::LoadedRepo]| -> Vec<String> {
-            l.iter().map(|r| r.spec.id.clone()).collect()
-        };
-        assert_eq!(ids(&got), ids(&want), "{what}");
-        for (g, w) in got.iter().zip(&want) {
-            assert!(g.packages == w.packages, "{what}: repo {}", g.spec.id);
-        }
+        assert_same(&got, &want, &what);
         check_caps(&repos, &server.overlaps(), &what);
 
         // The comps of the same repos, at once, from a cold cache.
@@ -344,10 +356,11 @@ fn srpm_batches_under_random_caps_and_faults_keep_their_caps() {
     let root = t.path().join("www");
     for m in 0..MIRRORS {
         std::fs::create_dir_all(root.join(format!("m{m}"))).unwrap();
-        std::os::unix::fs::symlink(fixture("source"), root.join(format!("m{m}/source"))).unwrap();
+        std::os::unix::fs::symlink(fixture_repo("source"), root.join(format!("m{m}/source")))
+            .unwrap();
     }
     let server = Server::start(root);
-    let srpms: Vec<String> = std::fs::read_dir(fixture("source"))
+    let srpms: Vec<String> = std::fs::read_dir(fixture_repo("source"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .filter(|f| f.ends_with(".src.rpm"))
@@ -400,7 +413,7 @@ fn srpm_batches_under_random_caps_and_faults_keep_their_caps() {
         let got = got.unwrap_or_else(|e| panic!("{what}: {e}"));
         assert_eq!(got.len(), names.len(), "{what}");
         for c in &got {
-            let want = std::fs::read(fixture("source").join(&c.file)).unwrap();
+            let want = std::fs::read(fixture_repo("source").join(&c.file)).unwrap();
             assert!(
                 std::fs::read(&c.path).unwrap() == want,
                 "{what}: {}",
@@ -464,7 +477,7 @@ fn failing_round(rng: &mut Rng, server: &Server, skip: bool) -> Vec<Repo> {
         });
     }
     let on = |m: usize, kind: &str, suffix: &str| {
-        format!("/m{m}/{kind}/repodata/{}", file_of(kind, suffix))
+        format!("/m{m}/{kind}/repodata/{}", repodata_file(kind, suffix))
     };
     for m in 0..MIRRORS {
         server.fault(&on(m, first, "-primary.xml.gz"), Fault::Status(404), None);
@@ -528,54 +541,30 @@ fn failing_loads_end_at_once_and_leave_the_caps_whole() {
     http_settings();
     let rounds = env_u64("SLOT_STRESS_ROUNDS", 4);
     let first = env_u64("SLOT_STRESS_SEED", 1);
-    let t = tempfile::tempdir().unwrap();
-    let root = t.path().join("www");
-    for m in 0..MIRRORS {
-        std::fs::create_dir_all(root.join(format!("m{m}"))).unwrap();
-        for k in KINDS {
-            std::os::unix::fs::symlink(fixture(k), root.join(format!("m{m}/{k}"))).unwrap();
-        }
-    }
-    let server = std::sync::Arc::new(Server::start(root));
+    let (_www, server) = mirrored_server();
     for seed in first..first + rounds {
         let mut rng = Rng(0x51ed_270b_27ab_8c39 ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         server.clear_faults();
         server.watch(Duration::from_millis(20));
         let skip = rng.below(3) == 0;
         let repos = failing_round(&mut rng, &server, skip);
-        let filelists = match rng.below(3) {
-            0 => Filelists::All,
-            1 => Filelists::Needed,
-            _ => Filelists::PrimaryOnly,
-        };
+        let filelists = rng.filelists();
         let what = format!("seed {seed}: {filelists:?} {repos:?}");
         let cache = tempfile::tempdir().unwrap();
         let opts = LoadOptions {
-            filelists: filelists.clone(),
+            filelists,
             cache_dir: Some(cache.path().to_path_buf()),
         };
-        let specs_http = specs(&repos, Some(&server.base));
-        let o = opts.clone();
-        let got = within(60, &what, move || load_repos(&specs_http, &o));
-        let local = LoadOptions {
-            filelists: filelists.clone(),
-            cache_dir: None,
-        };
-        let want = load_repos(&specs(&repos, None), &local).unwrap();
+        let (got, want) = http_and_local(&server, &repos, &opts, &what);
         let r0 = &repos[0];
         match got {
             Ok(got) => {
                 assert!(skip, "{what}: loaded");
-                let ids: Vec<&str> = got.iter().map(|r| r.spec.id.as_str()).collect();
-                let want_ids: Vec<&str> = want.iter().map(|r| r.spec.id.as_str()).collect();
-                assert_eq!(ids, want_ids, "{what}");
-                for (g, w) in got.iter().zip(&want) {
-                    assert!(g.packages == w.packages, "{what}: repo {}", g.spec.id);
-                }
+                assert_same(&got, &want, &what);
             }
             Err(e) => {
                 assert!(!skip, "{what}: {e}");
-                let primary = file_of(r0.kind, "-primary.xml.gz");
+                let primary = repodata_file(r0.kind, "-primary.xml.gz");
                 let url = format!(
                     "{}/m{}/{}/repodata/{primary}: ",
                     server.base, r0.mirrors[0], r0.kind
@@ -600,18 +589,9 @@ fn failing_loads_end_at_once_and_leave_the_caps_whole() {
             .skip(1)
             .map(|r| Repo { gone: false, ..r })
             .collect();
-        let specs_http = specs(&others, Some(&server.base));
-        let got = within(60, &what, move || load_repos(&specs_http, &opts));
+        let (got, want) = http_and_local(&server, &others, &opts, &what);
         let got = got.unwrap_or_else(|e| panic!("{what}: the next load: {e}"));
-        let want = load_repos(&specs(&others, None), &local).unwrap();
-        assert_eq!(got.len(), want.len(), "{what}");
-        for (g, w) in got.iter().zip(&want) {
-            assert!(
-                g.packages == w.packages,
-                "{what}: next load, repo {}",
-                g.spec.id
-            );
-        }
+        assert_same(&got, &want, &format!("{what}: next load"));
         check_caps(&others, &server.overlaps(), &format!("{what} (next load)"));
     }
 }

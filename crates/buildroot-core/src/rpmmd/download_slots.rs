@@ -478,14 +478,7 @@ impl DownloadSlots {
     /// over its rounds): waits for room, as [`DownloadSlots::turn_in`].
     pub(super) fn one(self: &Arc<Self>, line: &mut InLine, url: &str, caps: Caps) -> Result<()> {
         let locs = [Location::Http(url.to_string())];
-        let first = |room: &dyn Fn(usize) -> bool| {
-            if room(0) {
-                Pick::Mirror(0)
-            } else {
-                Pick::Busy
-            }
-        };
-        match self.turn_in(line, &locs, caps, first)? {
+        match self.turn_in(line, &locs, caps, only_location)? {
             Some(_) if line.slot.is_some() => Ok(()),
             _ => unreachable!("a remote location always takes a slot"),
         }
@@ -609,6 +602,15 @@ pub fn at_once<T: Sync, R: Send>(
     let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, got)| got).collect()
+}
+
+/// The pick of a download of one location: that one, once it has room.
+fn only_location(room: &dyn Fn(usize) -> bool) -> Pick {
+    if room(0) {
+        Pick::Mirror(0)
+    } else {
+        Pick::Busy
+    }
 }
 
 #[cfg(test)]
@@ -892,13 +894,7 @@ mod tests {
         use super::super::cancel::Cancel;
         let slots = Arc::new(DownloadSlots::new(1, 1));
         let locs = locs("h");
-        let first = |room: &dyn Fn(usize) -> bool| {
-            if room(0) {
-                Pick::Mirror(0)
-            } else {
-                Pick::Busy
-            }
-        };
+        let first = only_location;
         let until = |what: &str, done: &dyn Fn() -> bool| {
             let end = std::time::Instant::now() + Duration::from_secs(10);
             while !done() {
@@ -957,13 +953,7 @@ mod tests {
     fn a_waiting_transfer_lends_its_slot() {
         let slots = Arc::new(DownloadSlots::new(1, 1));
         let locs = locs("h");
-        let first = |room: &dyn Fn(usize) -> bool| {
-            if room(0) {
-                Pick::Mirror(0)
-            } else {
-                Pick::Busy
-            }
-        };
+        let first = only_location;
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::scope(|scope| {
             let (_, slot) = slots.turn(&locs, ANY, first).unwrap();

@@ -859,3 +859,21 @@ pub fn http_settings(backoff: &str, timeout: &str, retries: &str) {
     std::env::set_var("RPM_BUILDROOT_HTTP_TIMEOUT", timeout);
     std::env::set_var("RPM_BUILDROOT_HTTP_RETRIES", retries);
 }
+
+/// The workspace's fixture repo `kind` (`testdata/repos/KIND`), from the
+/// including crate's directory (every crate sits in `crates/NAME`).
+pub fn fixture_repo(kind: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/repos")
+        .join(kind)
+}
+
+/// The name of the file ending in `suffix` in the repodata of the fixture
+/// repo `kind`.
+pub fn repodata_file(kind: &str, suffix: &str) -> String {
+    std::fs::read_dir(fixture_repo(kind).join("repodata"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|f| f.ends_with(suffix))
+        .unwrap()
+}
