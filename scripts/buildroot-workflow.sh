@@ -243,7 +243,13 @@ trap 'config_failed 130' INT
 trap 'config_failed 143' TERM
 # shellcheck disable=SC1090
 . "$cfg_run" 2> "$cfg_err"
-trap - HUP INT TERM
+# Until the steps' traps (on_signal) are set, a signal ends the run at once (the EXIT trap
+# removes the scratch directory). Not the default disposition: a non-interactive bash that gets
+# SIGINT while it waits for a command that then exits 0 takes it for the command's own and goes
+# on (bash's "wait and cooperative exit"), so a Ctrl-C here was lost and the run carried on.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 trap 'rm -rf "$workflow_scratch"' EXIT
 tmp=$workflow_scratch
 trap 'die "line $LINENO: unexpected failure of: $BASH_COMMAND"' ERR

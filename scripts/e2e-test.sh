@@ -494,6 +494,38 @@ interrupt INT --work "$w" --verify-only
   || { cat "$work/int.err" >&2; fail "SIGINT during --verify-only: exit $rc"; }
 [ "$(snapshot "$w/current/verify")" = "$before" ] && [ ! -e "$w/current/verify.new" ] \
   || fail "an interrupted --verify-only changed verify/"
+# Ctrl-C after the config is read, before the steps' traps are set: a non-interactive bash that
+# gets SIGINT while it waits for a command which then exits 0 takes it for that command's own
+# and goes on, so the run carried on (with the slow generator, into a "--verify-only failed").
+# A `cat` (the config's stderr, the first one the workflow runs) holds until the signal is sent.
+mkdir -p "$work/catshim" "$work/tmp-int"
+{
+  echo '#!/bin/sh'
+  echo "if [ ! -e '$work/cat.held' ]; then"
+  echo "  : > '$work/cat.held'"
+  echo "  i=0"
+  echo "  while [ ! -e '$work/cat.go' ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done"
+  echo "fi"
+  echo "exec $(command -v cat) \"\$@\""
+} > "$work/catshim/cat"
+chmod +x "$work/catshim/cat"
+rm -f "$work/slow.pids"
+set -m
+PATH="$work/catshim:$PATH" TMPDIR="$work/tmp-int" scripts/buildroot-workflow.sh --bin "$work/slowbin" --work "$w" \
+  --verify-only > /dev/null 2> "$work/int.err" &
+wpid=$!
+set +m
+for n in $(seq 1200); do [ ! -e "$work/cat.held" ] || break; sleep 0.1; done
+[ -e "$work/cat.held" ] || { kill -KILL "$wpid"; fail "SIGINT before the steps: the workflow never ran its first cat"; }
+kill -INT "$wpid"
+: > "$work/cat.go"
+rc=0; wait "$wpid" || rc=$?
+# shellcheck disable=SC2046  # the pids, one a word
+if [ -e "$work/slow.pids" ]; then kill $(cat "$work/slow.pids") 2> /dev/null || true; fi # (the run went on)
+[ "$rc" = 130 ] && [ ! -e "$work/slow.pids" ] && ! grep -q '^== ' "$work/int.err" && [ -z "$(ls -A "$work/tmp-int")" ] \
+  || { cat "$work/int.err" >&2; fail "SIGINT before the steps: exit $rc, or the run went on"; }
+[ "$(snapshot "$w/current/verify")" = "$before" ] && [ ! -e "$w/current/verify.new" ] \
+  || fail "a --verify-only interrupted before the steps changed verify/"
 rc=0; wf --bin "$work/failbin" --work "$w" --verify-only > /dev/null 2> "$work/vfail.err" || rc=$?
 [ "$rc" = 2 ] && grep -q "simulated failure" "$work/vfail.err" && grep -q "step 10 (verify) failed for: x86_64 aarch64" "$work/vfail.err" \
   && [ "$(tail -1 "$work/vfail.err")" = "buildroot-workflow: --verify-only failed; $w/current/verify/ is unchanged" ] \
