@@ -540,7 +540,7 @@ placeholder_args() { # arch -> ph_args: --placeholders FILE, or nothing
 }
 
 # The lines of a tool that went on without a repo (skip_if_unavailable=1): the repo left out
-# whole, or its comps alone (its groups left out, its packages kept).
+# whole, or its groups alone (comps downloaded but unreadable: its packages kept).
 skip_re="warning: repo '[^']*'.* (skip_if_unavailable=1)"
 # record_skips TOOL ARCH STEP FILE: TOOL's lines in FILE (its stderr) of repos it went on
 # without, kept in $skips_file as 'ARCH<TAB>STEP<TAB>REPO<TAB>WHAT' lines for the run's

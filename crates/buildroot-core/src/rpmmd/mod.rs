@@ -261,7 +261,7 @@ fn read_comps_of(
     opts: &LoadOptions,
     slots: &std::sync::Arc<DownloadSlots>,
 ) -> Result<Option<Comps>> {
-    opened_comps::comps_of(&open_repo(spec, opts, slots)?, opts)
+    opened_comps::comps_of_repo(&open_repo(spec, opts, slots)?, opts)
 }
 
 /// A parse's result and its file's [`MetaFile::finish`] as one: a checksum
