@@ -57,7 +57,8 @@
 # repo. The published run records it: skipped-repos.txt ('ARCH<TAB>STEP<TAB>REPO<TAB>WHAT' lines,
 # sorted; ARCH '-' for steps 2 and 4, run once for every arch; STEP the run's directory the step
 # wrote), verify/skipped-repos.txt for step 10, a 'Repositories left out' section at the end of
-# changes.md (and of the next run's, about the previous one), and the last lines on stderr. A run
+# changes.md and changes.json's skipped_repos (and the next run's, about the previous one:
+# workload-diff --skipped-repos, --previous-skipped-repos), and the last lines on stderr. A run
 # without any has no such file (docs/formats.md section 11a).
 #
 # Examples:
@@ -502,16 +503,6 @@ say_skipped() { # FILE WHO: the last lines of a run whose record FILE (in curren
   echo "buildroot-workflow: warning: $2 without repos that skip_if_unavailable=1 left out:" \
     "$(skipped_where "$work/current/$1"); $work/current/$1 says why" >&2
 }
-skips_note() { # skipped-repos.txt lead: changes.md's section on them, nothing when there are none
-  [ -s "$1" ] || return 0
-  printf '## Repositories left out\n\n%s the repositories below (`skip_if_unavailable=1`, unavailable;\n' "$2"
-  printf '`skipped-repos.txt` says for which arch and step, and why): what only they hold is missing\n'
-  printf 'from that run, and shows above as leaving, or entering once they are back.\n\n'
-  # shellcheck disable=SC2016  # backquotes: markdown
-  printf '%s\n' "$(skipped_where "$1")" | sed 's/; /\n/g' | sed 's/^\([^ ]*\) /- `\1` /'
-  echo
-}
-
 compose_input() { # arch -> input: the generator's input file for the compose's sources,
   # input_flags: its flags (arrays and variables, not echoed words: WORK may hold a space)
   input_flags=()
@@ -549,7 +540,7 @@ placeholder_args() { # arch -> ph_args: --placeholders FILE, or nothing
 }
 
 # The lines of a tool that went on without a repo (skip_if_unavailable=1): the repo left out
-# whole, or its comps alone (its groups left out, its packages kept).
+# whole, or its groups alone (comps downloaded but unreadable: its packages kept).
 skip_re="warning: repo '[^']*'.* (skip_if_unavailable=1)"
 # record_skips TOOL ARCH STEP FILE: TOOL's lines in FILE (its stderr) of repos it went on
 # without, kept in $skips_file as 'ARCH<TAB>STEP<TAB>REPO<TAB>WHAT' lines for the run's
@@ -903,15 +894,22 @@ per_arch "step 7 (buildroot-generator pass 2)" \
 
 step "8 workload-diff"
 diff_inputs "$run"
+# The repos steps 2-7 went on without (skip_if_unavailable=1): recorded in the run, sorted (none:
+# no file), and said by the change report (changes.md's section, changes.json's
+# skipped_repos), whose packages leaving or entering may be theirs; the previous run's too
+# (previous_skipped_repos): a repo back brings its packages back.
+[ ! -s "$skips_file" ] || LC_ALL=C sort -u "$skips_file" > "$run/skipped-repos.txt"
 # The change report compares with the latest published run (it becomes last/ when this one is
 # published); a first run has every package entering.
 prev_args=()
+[ ! -s "$run/skipped-repos.txt" ] || prev_args+=(--skipped-repos "$run/skipped-repos.txt")
 if [ -r "$work/current/eln-buildroot-workload.yaml" ]; then
   prev=$(readlink -f "$work/current")
   prev_args+=(--previous "$prev/eln-buildroot-workload.yaml")
   for a in $ARCHES; do
     [ ! -d "$prev/pass2/$a" ] || prev_args+=(--previous-dir "$a=$prev/pass2/$a")
   done
+  [ ! -s "$prev/skipped-repos.txt" ] || prev_args+=(--previous-skipped-repos "$prev/skipped-repos.txt")
 fi
 for f in workload:eln-buildroot-workload.yaml buildroot:buildroot.yaml text:diff.txt \
          changes:changes.md changes-json:changes.json; do
@@ -920,15 +918,6 @@ for f in workload:eln-buildroot-workload.yaml buildroot:buildroot.yaml text:diff
   run_tool "$diff_tool" "${diff_args[@]}" "${extra[@]}" --format "${f%%:*}" -o "$run/${f#*:}" \
     < /dev/null || die "step 8 (workload-diff --format ${f%%:*}) failed"
 done
-
-# The repos steps 2-8 went on without (skip_if_unavailable=1): recorded in the run, sorted, and
-# said in changes.md, whose packages leaving or entering may be theirs (none: no file, and
-# changes.md as workload-diff wrote it). The previous run's are said there too: a repo back
-# brings its packages back.
-[ ! -s "$skips_file" ] || LC_ALL=C sort -u "$skips_file" > "$run/skipped-repos.txt"
-skips_note "$run/skipped-repos.txt" "This run was computed without" >> "$run/changes.md"
-[ -z "${prev_args[*]}" ] \
-  || skips_note "$prev/skipped-repos.txt" "The previous run was computed without" >> "$run/changes.md"
 
 if [ "$verify" = 1 ]; then verify_run "$run"; fi
 

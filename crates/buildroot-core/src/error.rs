@@ -155,6 +155,11 @@ pub enum Error {
     /// Anything else the user must fix (bad option value, ...).
     #[error("{0}")]
     Usage(String),
+    /// SRPMs that no mirror of their repo has (an HTTP 404 or 410, a local
+    /// repo's file missing): every one a run met, in source name order, one
+    /// line each (`archful::missing_srpms`).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    SrpmsMissing(Vec<Error>),
     /// A download stopped because the load it was part of had already
     /// failed with another error (the one reported): it says nothing of
     /// its own URL, and never reaches the user.

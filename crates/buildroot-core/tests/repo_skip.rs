@@ -97,36 +97,111 @@ fn an_http_error_skips_the_repo_with_one_warning() {
     );
 }
 
-/// Only the comps fail (compose-view's load, which wants groups): the
-/// repo's packages are in the pool, its groups are not, and the warning
-/// says just that, not that the repo was skipped.
+/// The fixture x86_64 repo's comps file (its `group_gz` record).
+const X86_COMPS: &str =
+    "dcc9180ae538bfd28780f2b887641655619f95eb10dc487876ac6057963a00b2-comps.xml.gz";
+
+/// Only the comps cannot be downloaded (compose-view's load, which wants
+/// groups: answered 404, or bytes repomd.xml does not vouch for): the repo
+/// is left out whole, said as any repo skipped, as dnf 4 leaves it out
+/// (its comps are in the librepo batch of the repo's metadata, a failed
+/// file fails the batch). The other repo's packages and groups stay.
 #[test]
-fn comps_that_fail_leave_the_groups_out_and_say_so() {
+fn comps_that_cannot_be_downloaded_skip_the_repo_whole() {
     fast();
     let server = Server::start(ROOT.into());
-    server.fault("-comps.xml.gz", Fault::Status(404), None);
     let cache = tempfile::tempdir().unwrap();
-    let text = "[compsgone]\nbaseurl=BASE/x86_64\nskip_if_unavailable=1\n";
+    let opts = LoadOptions::cached_in(cache.path());
+    let other = Pool::load(
+        "x86_64",
+        &specs("[up]\nbaseurl=BASE/extras/x86_64\n", &server.base),
+        &opts,
+    )
+    .unwrap();
+    for (id, fault, said) in [
+        (
+            "comps404",
+            Fault::Status(404),
+            "HTTP 404 (gave up after 2 attempts)",
+        ),
+        ("compsbad", Fault::Corrupt, "checksum mismatch"),
+    ] {
+        server.clear_faults();
+        server.fault(&format!("/x86_64/repodata/{X86_COMPS}"), fault, None);
+        let text = format!(
+            "[up{id}]\nbaseurl=BASE/extras/x86_64\n[{id}]\nbaseurl=BASE/x86_64\nskip_if_unavailable=1\n"
+        );
+        let (pool, comps) =
+            Pool::load_with_comps("x86_64", &specs(&text, &server.base), &opts).unwrap();
+        assert_eq!(
+            pool.len(),
+            other.len(),
+            "{id}: the other repo's packages alone"
+        );
+        assert!(comps[0].is_some(), "{id}");
+        assert_eq!(comps[1], None, "{id}");
+        let w = warnings_about(id);
+        assert_eq!(w.len(), 1, "{w:?}");
+        let lead = format!(
+            "repo '{id}' skipped (skip_if_unavailable=1): {}/x86_64/repodata/{X86_COMPS}: ",
+            server.base
+        );
+        assert!(w[0].starts_with(&lead) && w[0].contains(said), "{w:?}");
+    }
+}
+
+/// Comps that download (their checksum right) but do not parse: the
+/// repo's packages stay, its groups are left out, and the warning says
+/// just that, as dnf 4 says "Failed to add groups file" and keeps the repo.
+#[test]
+fn comps_that_do_not_parse_leave_the_groups_out_and_say_so() {
+    use sha2::Digest;
+    use std::io::Write;
+    fast();
+    let t = tempfile::tempdir().unwrap();
+    let repo = t.path().join("repo");
+    std::fs::create_dir_all(repo.join("repodata")).unwrap();
+    for e in std::fs::read_dir(Path::new(ROOT).join("x86_64/repodata")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), repo.join("repodata").join(e.file_name())).unwrap();
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"<comps><group><id>cut").unwrap();
+    let gz = gz.finish().unwrap();
+    std::fs::write(repo.join("repodata").join(X86_COMPS), &gz).unwrap();
+    let sum = format!("{:x}", sha2::Sha256::digest(&gz));
+    let repomd = repo.join("repodata/repomd.xml");
+    let text = std::fs::read_to_string(&repomd).unwrap();
+    let old_sum = X86_COMPS.split('-').next().unwrap();
+    let text = text
+        .replace(
+            &format!(">{old_sum}</checksum>"),
+            &format!(">{sum}</checksum>"),
+        )
+        .replace("<size>477</size>", &format!("<size>{}</size>", gz.len()));
+    std::fs::write(&repomd, text).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[compscut]\nbaseurl=file://{}\nskip_if_unavailable=1\n",
+        repo.display()
+    );
     let (pool, comps) = Pool::load_with_comps(
         "x86_64",
-        &specs(text, &server.base),
+        &specs(&text, ""),
         &LoadOptions::cached_in(cache.path()),
     )
     .unwrap();
     assert!(pool.len() > 10);
     assert_eq!(comps, vec![None]);
-    let w = warnings_about("compsgone");
+    let w = warnings_about("compscut");
     assert_eq!(w.len(), 1, "{w:?}");
-    let lead = format!(
-        "repo 'compsgone': its groups left out, its packages kept (skip_if_unavailable=1): \
-         {}/x86_64/repodata/",
-        server.base
-    );
-    assert!(w[0].starts_with(&lead), "{w:?}");
     assert!(
-        w[0].ends_with("-comps.xml.gz: HTTP 404 (gave up after 2 attempts)"),
+        w[0].starts_with(
+            "repo 'compscut': its groups left out, its packages kept (skip_if_unavailable=1): "
+        ),
         "{w:?}"
     );
+    assert!(!w[0].contains("checksum"), "{w:?}");
 }
 
 #[test]

@@ -70,7 +70,9 @@ Exit codes:
   0  success (names without an SRPM are warnings)
   2  bad usage or bad input (unreadable repository, broken SRPM or macro package, bad macro
      file, --rpmspec without rpmspec, an empty input list without --allow-empty, a list
-     naming no source of the repositories, --cache a directory of other files)";
+     naming no source of the repositories, --cache a directory of other files); SRPMs no
+     mirror has (HTTP 404 or 410, a local repo's file missing) are one line each, in name
+     order, after every other SRPM was cached";
 
 #[derive(Parser, Debug)]
 #[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]

@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use buildroot_core::pkglist::one_list_from_stdin;
 use buildroot_core::workload::changes::Changes;
 use buildroot_core::workload::inputs::{self, ArchPaths};
+use buildroot_core::workload::skipped_repos;
 use buildroot_core::workload::verify_report::{verify_report, VerifyPaths};
 use buildroot_core::workload::{WorkloadDocument, WorkloadMeta, CONTENT_RESOLVER_ARCHES};
 use clap::{Parser, ValueEnum};
@@ -44,6 +45,10 @@ Formats:
              leaving ones with the reason (the compose ships it, --exclude names it, or the
              sources of --previous-dir that needed it)
   changes-json  the same as JSON
+             (with --skipped-repos and --previous-skipped-repos, the workflow's
+             skipped-repos.txt of this run and of the previous one: a section on the repos
+             each run went on without, `skipped_repos` and `previous_skipped_repos` in the
+             JSON; none: no section, no key)
   allowed    step 10: the binaries compose + workload allow on the one --compose arch (its
              names, --workload's packages and arch_packages of that arch)
   verify     step 10: per --verify-dir arch (the generator's run with only the allowed
@@ -71,6 +76,9 @@ Examples:
   workload-diff --format changes --previous last/eln-buildroot-workload.yaml \\
       --previous-dir x86_64=last/pass2/x86_64 --compose x86_64=compose.txt \\
       --buildroot-dir x86_64=pass2/x86_64 -o changes.md
+  # ... and say the repos this run went on without (skip_if_unavailable=1)
+  workload-diff --format changes-json --skipped-repos skipped-repos.txt \\
+      --compose x86_64=compose.txt --buildroot-dir x86_64=pass2/x86_64 -o changes.json
 
   # Step 10: what may be installed, then what the restricted run could not build
   workload-diff --format allowed --compose x86_64=compose.txt --workload workload.yaml \\
@@ -175,6 +183,15 @@ struct Cli {
     /// The previous run's generator output directory for ARCH (--format changes)
     #[arg(long = "previous-dir", value_name = "ARCH=DIR", value_parser = arch_value)]
     previous_dir: Vec<(String, String)>,
+
+    /// This run's skipped-repos.txt: the repos it went on without, said in the change report
+    /// (--format changes, changes-json)
+    #[arg(long = "skipped-repos", value_name = "FILE")]
+    skipped_repos: Option<PathBuf>,
+
+    /// The previous run's skipped-repos.txt (--format changes, changes-json)
+    #[arg(long = "previous-skipped-repos", value_name = "FILE")]
+    previous_skipped_repos: Option<PathBuf>,
 
     /// A workload YAML (--format allowed; "-": stdin)
     #[arg(long, value_name = "FILE")]
@@ -437,7 +454,7 @@ fn by_arch<'a>(
 fn check_format_options(cli: &Cli) -> Result<(), Failure> {
     use Format::*;
     let format = cli.format.unwrap_or(Workload);
-    let given: [(&str, bool, &[Format]); 6] = [
+    let given: [(&str, bool, &[Format]); 8] = [
         (
             "--previous",
             cli.previous.is_some(),
@@ -446,6 +463,16 @@ fn check_format_options(cli: &Cli) -> Result<(), Failure> {
         (
             "--previous-dir",
             !cli.previous_dir.is_empty(),
+            &[Changes, ChangesJson],
+        ),
+        (
+            "--skipped-repos",
+            cli.skipped_repos.is_some(),
+            &[Changes, ChangesJson],
+        ),
+        (
+            "--previous-skipped-repos",
+            cli.previous_skipped_repos.is_some(),
             &[Changes, ChangesJson],
         ),
         ("--workload", cli.workload.is_some(), &[Allowed]),
@@ -572,12 +599,19 @@ fn changes<'a>(
     for (arch, paths) in paths.iter_mut() {
         paths.previous_dir = previous_dirs.get(arch).copied().map(Path::new);
     }
-    Ok(inputs::read_changes(
+    let mut changes = inputs::read_changes(
         current,
         previous.as_ref().map(|(w, o)| (w, o.as_str())),
         paths,
         lists,
-    )?)
+    )?;
+    if let Some(f) = &cli.skipped_repos {
+        changes.skipped_repos = skipped_repos::read(f)?;
+    }
+    if let Some(f) = &cli.previous_skipped_repos {
+        changes.previous_skipped_repos = skipped_repos::read(f)?;
+    }
+    Ok(changes)
 }
 
 /// `--format verify`; true when something was found.

@@ -18,6 +18,7 @@ use super::cache_hold::CacheHold;
 use super::cache_sums::{Sums, SUMS_FILE};
 use super::cache_uses::{record_use, remove_unused, Retention, USES_FILE};
 use super::choose::choose;
+use super::missing_srpms::{all_or_missing, is_missing};
 use super::options::ArchTarget;
 use crate::atomic;
 use crate::buildroot::preferred;
@@ -26,7 +27,8 @@ use crate::error::{Error, Result};
 use crate::evr::parse_srpm_filename;
 use crate::package::Package;
 use crate::rpmmd::{
-    at_once, is_our_temp_name, sweep_stale_temps, DownloadSlots, LoadedRepo, Location, MirrorTally,
+    at_once_past, is_our_temp_name, sweep_stale_temps, DownloadSlots, LoadedRepo, Location,
+    MirrorTally,
 };
 use crate::spec;
 use crate::srpm;
@@ -224,7 +226,15 @@ pub fn refresh_cache_preferring(
     // In name order, as ever; checksums of cached files and local copies
     // on as many threads as rayon has, transfers as the slots allow.
     let chosen: Vec<_> = chosen.iter().collect();
-    let cached: Vec<CachedSrpm> = at_once(&chosen, slots.threads(), |&c| place(c))?;
+    // Past an SRPM no mirror has: every such one is said at the end, not
+    // only the first (`missing_srpms`); what was fetched stays cached.
+    let got = at_once_past(
+        &chosen,
+        slots.threads(),
+        |&c| place(c),
+        |e| is_missing(e, cache),
+    );
+    let cached: Vec<CachedSrpm> = all_or_missing(got, cache)?;
     drop(hold);
     // flock cannot turn a shared lock into an exclusive one without letting
     // go of it first, so the deleting is done between two holds.
@@ -240,7 +250,13 @@ pub fn refresh_cache_preferring(
         .into_iter()
         .filter(|(name, _)| cached.iter().any(|c| &c.name == *name && !c.path.is_file()))
         .collect();
-    at_once(&gone, slots.threads(), |&c| place(c))?;
+    let got = at_once_past(
+        &gone,
+        slots.threads(),
+        |&c| place(c),
+        |e| is_missing(e, cache),
+    );
+    all_or_missing(got, cache)?;
     sums.compact()?;
     Ok(CacheRefresh {
         cached,

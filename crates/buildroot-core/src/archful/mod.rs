@@ -11,6 +11,7 @@ mod cache_sums;
 mod cache_uses;
 mod choose;
 mod journal;
+mod missing_srpms;
 mod options;
 mod repos;
 mod rpmargs;

@@ -571,9 +571,34 @@ pub fn at_once<T: Sync, R: Send>(
     threads: usize,
     fetch: impl Fn(&T) -> Result<R> + Sync,
 ) -> Result<Vec<R>> {
+    at_once_past(items, threads, fetch, |_| false)
+        .into_iter()
+        .collect()
+}
+
+/// [`at_once`], going on past a failed fetch whose error `go_on` accepts
+/// (an SRPM no mirror has: the others are still fetched); another error
+/// stops the batch as in `at_once`. The answer of each fetch made, in the
+/// items' order (those never started are left out).
+pub fn at_once_past<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    fetch: impl Fn(&T) -> Result<R> + Sync,
+    go_on: impl Fn(&Error) -> bool + Sync,
+) -> Vec<Result<R>> {
+    let stops = |got: &Result<R>| got.as_ref().is_err_and(|e| !go_on(e));
     let threads = threads.min(items.len());
     if threads <= 1 {
-        return items.iter().map(&fetch).collect();
+        let mut done = Vec::with_capacity(items.len());
+        for item in items {
+            let got = fetch(item);
+            let stop = stops(&got);
+            done.push(got);
+            if stop {
+                break;
+            }
+        }
+        return done;
     }
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
@@ -589,7 +614,7 @@ pub fn at_once<T: Sync, R: Send>(
                     let stop = StopOnPanic(&failed);
                     let got = fetch(item);
                     std::mem::forget(stop);
-                    if got.is_err() {
+                    if stops(&got) {
                         failed.store(true, Ordering::Relaxed);
                     }
                     done.lock()

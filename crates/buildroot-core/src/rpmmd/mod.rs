@@ -61,7 +61,7 @@ pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, Met
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use dnfvars::Vars;
 pub(crate) use download_lock::{DownloadLock, Task as LockTask};
-pub use download_slots::{at_once, DownloadSlots};
+pub use download_slots::{at_once, at_once_past, DownloadSlots};
 pub(crate) use fetch::package_limit;
 pub use fetch::{
     cache_dir_name, fetch_to_cache, from_mirrors, from_mirrors_tallied, local_file,
@@ -261,7 +261,7 @@ fn read_comps_of(
     opts: &LoadOptions,
     slots: &std::sync::Arc<DownloadSlots>,
 ) -> Result<Option<Comps>> {
-    opened_comps::comps_of(&open_repo(spec, opts, slots)?, opts)
+    opened_comps::comps_of_repo(&open_repo(spec, opts, slots)?, opts)
 }
 
 /// A parse's result and its file's [`MetaFile::finish`] as one: a checksum

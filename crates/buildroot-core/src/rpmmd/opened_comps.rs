@@ -11,21 +11,47 @@ use std::collections::HashSet;
 
 use super::cancel::Cancel;
 use super::{checked, open_meta, skip, Comps, LoadOptions, Opened, OpenedRepos, RepoSpec};
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// Why a repo's comps could not be had. The two are told apart as dnf 4
+/// tells them: a file that cannot be downloaded whole and right (after
+/// the mirrors' turns; a checksum that does not match; a local repo's
+/// file missing) fails the repo's librepo batch and so the repo's load,
+/// where one that downloads but does not parse is only libcomps' error.
+enum Failed {
+    /// Not had, or not the file repomd.xml lists.
+    Download(Error),
+    /// Had, but not comps that can be read.
+    Parse(Error),
+}
+
+/// A repo's comps, or why they could not be had.
+type Got = std::result::Result<Option<Comps>, Failed>;
 
 /// The comps of an opened repo: its `group_gz` record, else its `group`
 /// record (as libdnf picks), or None when it lists neither.
-pub(super) fn comps_of(o: &Opened, opts: &LoadOptions) -> Result<Option<Comps>> {
+fn comps_of(o: &Opened, opts: &LoadOptions) -> Got {
     let kind = if o.repomd.record("group_gz").is_some() {
         "group_gz"
     } else {
         "group"
     };
-    let Some((mut mf, display)) = open_meta(o, kind, opts)? else {
+    let Some((mut mf, display)) = open_meta(o, kind, opts).map_err(Failed::Download)? else {
         return Ok(None);
     };
     let res = Comps::parse(&mut mf.reader, &display);
-    checked(res, mf.finish()).map(Some)
+    let fin = mf.finish();
+    let not_listed = matches!(fin, Err(Error::Checksum { .. }));
+    match checked(res, fin) {
+        Ok(c) => Ok(Some(c)),
+        Err(e) if not_listed => Err(Failed::Download(e)),
+        Err(e) => Err(Failed::Parse(e)),
+    }
+}
+
+/// [`comps_of`], either failure as its error (comps read alone: `read_comps_all`).
+pub(super) fn comps_of_repo(o: &Opened, opts: &LoadOptions) -> Result<Option<Comps>> {
+    comps_of(o, opts).map_err(|(Failed::Download(e) | Failed::Parse(e))| e)
 }
 
 /// Runs `load` on `opened` (on this thread) while the comps of each of its
@@ -33,16 +59,22 @@ pub(super) fn comps_of(o: &Opened, opts: &LoadOptions) -> Result<Option<Comps>> 
 /// answer and the comps of each of `specs`, in the order of `specs`, as
 /// [`read_comps_all`](super::read_comps_all) gives them: None for a repo
 /// `load` left out (dnf reads no comps of a repo it skipped), a disabled
-/// one, or a later section of an id already given (dnf uses the first);
-/// a repo with `skip_if_unavailable` whose comps cannot be had has none,
-/// with a warning that says so (its groups left out, its packages kept:
-/// `skip::warn_comps_left_out`). `load`'s error comes first; then the first failing
-/// repo's, in the order of `specs`.
+/// one, or a later section of an id already given (dnf uses the first).
+/// A repo with `skip_if_unavailable` whose comps cannot be downloaded is
+/// left out whole, as dnf 4 leaves it out (its comps are in the librepo
+/// batch of its metadata: `Repo::Impl::lrHandleInitBase` lists group_gz):
+/// said as any repo skipped (`skip::warn_skipped`), removed from `opened`
+/// and `load` run again without it (its packages read once more from the
+/// cache, a rare path). One whose comps download but do not parse keeps
+/// its packages, its groups left out, with a warning that says so
+/// (`skip::warn_comps_left_out`; dnf 4's "Failed to add groups file").
+/// `load`'s error comes first; then the first failing repo's, in the
+/// order of `specs`.
 pub(crate) fn load_with_comps<T>(
     specs: &[RepoSpec],
     opened: &mut OpenedRepos,
     opts: &LoadOptions,
-    load: impl FnOnce(&mut OpenedRepos) -> Result<T>,
+    mut load: impl FnMut(&mut OpenedRepos) -> Result<T>,
 ) -> Result<(T, Vec<Option<Comps>>)> {
     // Clones share each repo's repomd.xml and tally: the comps are held to
     // the repomd.xml the packages come from.
@@ -61,14 +93,31 @@ pub(crate) fn load_with_comps<T>(
             cancel.cancel();
         }
         // A thread that panicked: the panic goes on here.
-        let got: Vec<Result<Option<Comps>>> = threads
+        let got: Vec<Got> = threads
             .into_iter()
             .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect();
         (loaded, got)
     });
-    let loaded = loaded?;
-    let mut got: Vec<(&RepoSpec, Option<Result<Option<Comps>>>)> = each
+    let mut loaded = loaded?;
+    // The repos whose comps download failed and that may be skipped: out
+    // whole, and the pool made again without them.
+    let kept: HashSet<&str> = opened.configured().map(|s| s.id.as_str()).collect();
+    let mut gone: Vec<String> = Vec::new();
+    for (o, g) in each.iter().zip(&got) {
+        if let Err(Failed::Download(e)) = g {
+            let id = o.configured.id.as_str();
+            if kept.contains(id) && !gone.iter().any(|g| g == id) && skip::skips(&o.spec, e, opts) {
+                skip::warn_skipped(&o.spec, e);
+                gone.push(id.to_string());
+            }
+        }
+    }
+    if !gone.is_empty() {
+        opened.0.retain(|o| !gone.contains(&o.configured.id));
+        loaded = load(opened)?;
+    }
+    let mut got: Vec<(&RepoSpec, Option<Got>)> = each
         .iter()
         .map(|o| &o.configured)
         .zip(got.into_iter().map(Some))
@@ -85,11 +134,12 @@ pub(crate) fn load_with_comps<T>(
             .and_then(|(_, r)| r.take());
         out.push(match mine {
             None => None,
-            Some(Err(e)) if skip::skips(spec, &e, opts) => {
+            Some(Ok(c)) => c,
+            Some(Err(Failed::Parse(e))) if skip::skips(spec, &e, opts) => {
                 skip::warn_comps_left_out(spec, &e);
                 None
             }
-            Some(r) => r?,
+            Some(Err(Failed::Download(e) | Failed::Parse(e))) => return Err(e),
         });
     }
     Ok((loaded, out))

@@ -85,13 +85,12 @@ pub(super) fn warn_skipped(spec: &RepoSpec, e: &Error) {
     ));
 }
 
-/// Reports that `spec`'s comps could not be had because of `e` while its
+/// Reports that `spec`'s comps, downloaded, could not be read while its
 /// packages were loaded: its groups are left out, its packages kept. Not
-/// "skipped": the repo's packages are in the run. (dnf 4 fetches a repo's
-/// comps in the one librepo batch of its metadata, so a comps download that
-/// fails skips the whole repo there, `Ignoring repositories`; a comps file
-/// it cannot parse leaves the groups out, packages kept, with "Failed to add
-/// groups file for repository": docs/formats.md section 9.)
+/// "skipped": the repo's packages are in the run (dnf 4 says "Failed to
+/// add groups file for repository" and keeps the repo, `Base.read_comps`).
+/// Comps that cannot be downloaded skip the repo whole, as in dnf 4, whose
+/// librepo batch of the repo's metadata holds them (`opened_comps.rs`).
 pub(super) fn warn_comps_left_out(spec: &RepoSpec, e: &Error) {
     let e = e.to_string();
     let label = spec.label();

@@ -26,6 +26,7 @@ use serde::Serialize;
 
 use super::documents::WorkloadDocument;
 use super::outdir::BuildrootDir;
+use super::skipped_repos::{markdown_section, SkippedRepo};
 
 /// Why a package left the workload.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -98,6 +99,15 @@ pub struct Changes {
     pub previous: Option<String>,
     /// The changes per arch.
     pub arches: BTreeMap<String, ArchChanges>,
+    /// The repos this run was computed without (its `skipped-repos.txt`),
+    /// sorted; absent from the JSON when none, so a whole run's is as it
+    /// was.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped_repos: Vec<SkippedRepo>,
+    /// The same of the previous run: its packages may show as entering now
+    /// that the repo is back.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub previous_skipped_repos: Vec<SkippedRepo>,
 }
 
 /// What the report is computed from, per arch.
@@ -138,7 +148,7 @@ impl Changes {
     ) -> Changes {
         let mut out = Changes {
             previous: previous.map(|(_, origin)| origin.to_string()),
-            arches: BTreeMap::new(),
+            ..Default::default()
         };
         // A previous workload names its run's arches as `arch_packages`
         // keys; one without any (hand-written, or from before that rule)
@@ -292,6 +302,11 @@ impl Changes {
                 s.push('\n');
             }
         }
+        s.push_str(&markdown_section(&self.skipped_repos, "This run"));
+        s.push_str(&markdown_section(
+            &self.previous_skipped_repos,
+            "The previous run",
+        ));
         s
     }
 }

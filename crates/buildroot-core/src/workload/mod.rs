@@ -20,6 +20,8 @@
 //!   which buildroot binaries the new compose lacks).
 //! - [`verify_report`]: step 10's report per arch, its text and its files.
 //! - [`changes`]: what entered and left the workload since the previous run.
+//! - [`skipped_repos`]: the repos a run went on without (`skipped-repos.txt`),
+//!   which the change report carries.
 //! - [`inputs`]: the inputs of the above named by path, read (what
 //!   `workload-diff` calls once its options are checked).
 //!
@@ -33,6 +35,7 @@ pub mod outdir;
 pub mod placeholders;
 pub mod published;
 pub mod relations;
+pub mod skipped_repos;
 pub mod verify;
 pub mod verify_report;
 

@@ -114,6 +114,12 @@ fn set_up(w: &Path) {
     let new_compose = std::fs::read_to_string(w.join("compose.txt")).unwrap()
         + &std::fs::read_to_string(w.join("br.txt")).unwrap();
     std::fs::write(w.join("new-compose.txt"), new_compose).unwrap();
+    // A run's record of a repo it went on without (workload-diff --skipped-repos).
+    std::fs::write(
+        w.join("skipped-repos.txt"),
+        "x86_64\tpass2\textras\tleft out: http://mirror/extras/repodata/repomd.xml: HTTP 404\n",
+    )
+    .unwrap();
     must(
         std_cmd(Tool::WorkloadDiff)
             .current_dir(w)

@@ -424,6 +424,119 @@ fn an_srpm_that_does_not_match_primary_is_one_line_and_never_cached() {
     assert_eq!(srpm_names(&cache), Vec::<String>::new());
 }
 
+/// A mirror caught mid-sync lists SRPMs it does not hold yet (404): the run
+/// fetches every other SRPM, then says each missing one, one line each in
+/// source name order, exit 2, nothing written but the cache (which keeps
+/// what it fetched, so the rerun fetches only those). Run again while the
+/// mirror still lacks them (the others cached: no transfer succeeds), the
+/// same lines. Another error (a 503 for good) still stops the run with its
+/// one line, as before.
+#[test]
+fn every_srpm_no_mirror_has_is_said_at_once() {
+    let server = Server::start(fixture("repos"));
+    let mut t = TestContext::new();
+    t.filter(server.base.clone(), "[SERVER]");
+    let cache = t.join("cache");
+    let map = t.join("map.txt");
+    let json = t.join("archful.json");
+    let run = || {
+        let mut c = cmd(Tool::IdentifyArchful);
+        c.arg("--source-repo")
+            .arg(format!("src={}/source", server.base))
+            .arg("--cache")
+            .arg(&cache)
+            .arg("--map")
+            .arg(&map)
+            .arg("--json-file")
+            .arg(&json)
+            .env("RPM_BUILDROOT_HTTP_BACKOFF", "0")
+            .write_stdin("bash\ncurl\ngzip\nhello\nsed\n");
+        c.output().unwrap()
+    };
+    let bash = "bash-5.2.26-1.eln150.src.rpm";
+    let curl = "curl-8.9.1-1.eln150.src.rpm";
+    for f in [bash, curl] {
+        server.fault(f, Fault::Status(404), None);
+    }
+    let want: Vec<String> = [bash, curl]
+        .iter()
+        .map(|f| {
+            format!(
+                "identify-archful-srpms: [SERVER]/source/{f}: HTTP 404 (gave up after 4 attempts)"
+            )
+        })
+        .collect();
+    let fetched = [
+        "gzip-1.13-1.eln150.src.rpm",
+        "hello-2.12.1-1.eln150.src.rpm",
+        "sed-4.9-1.eln150.src.rpm",
+    ];
+    for round in ["fresh cache", "the others cached"] {
+        let out = run();
+        let err = t.normalize(&text(&out.stderr));
+        assert_eq!(out.status.code(), Some(2), "{round}: {err}");
+        assert!(out.stdout.is_empty(), "{round}");
+        assert_eq!(err.lines().collect::<Vec<_>>(), want, "{round}: {err}");
+        assert_eq!(srpm_names(&cache), fetched, "{round}");
+        assert!(!map.exists() && !json.exists(), "{round}");
+    }
+    // Not a missing SRPM: its one line, as before.
+    server.clear_faults();
+    server.fault(bash, Fault::Status(404), None);
+    server.fault(curl, Fault::Status(503), None);
+    let out = run();
+    let err = t.normalize(&text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let line = cli_tests::one_line(&err);
+    assert!(
+        line.starts_with(&format!(
+            "identify-archful-srpms: [SERVER]/source/{curl}: HTTP 503"
+        )),
+        "{line}"
+    );
+    // Back on the mirror: the run is whole, the missing ones fetched.
+    server.clear_faults();
+    let out = run();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(srpm_names(&cache).len(), 5);
+    assert!(map.is_file() && json.is_file());
+    // A local source repo lacking the files: the same, naming them.
+    let src = t.join("source");
+    std::fs::create_dir_all(&src).unwrap();
+    for e in std::fs::read_dir(fixture("repos/source")).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        if e.path().is_file() && ![bash, curl].contains(&name.to_str().unwrap()) {
+            std::fs::copy(e.path(), src.join(&name)).unwrap();
+        }
+    }
+    copy_dir(&fixture("repos/source/repodata"), &src.join("repodata"));
+    let local = t.join("local-cache");
+    let out = cmd(Tool::IdentifyArchful)
+        .arg(format!("--source-repo=src={}", src.display()))
+        .arg("--cache")
+        .arg(&local)
+        .write_stdin("bash\ncurl\nhello\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = t.normalize(&text(&out.stderr));
+    let want: Vec<String> = [bash, curl]
+        .iter()
+        .map(|f| format!("identify-archful-srpms: [TMP]/source/{f}: No such file or directory"))
+        .collect();
+    assert_eq!(err.lines().collect::<Vec<_>>(), want, "{err}");
+    assert_eq!(srpm_names(&local), ["hello-2.12.1-1.eln150.src.rpm"]);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
 #[test]
 fn help_and_version() {
     let out = cmd(Tool::IdentifyArchful).arg("--help").assert().success();

@@ -577,6 +577,38 @@ fn a_repo_skipped_on_one_arch_is_said_by_every_step_that_skipped_it() {
                    run, and shows above as leaving, or entering once they are back.\n\n\
                    - `extras` (archful, aarch64 pass1, aarch64 pass2, aarch64 repos)\n\n";
     assert!(changes.ends_with(section), "{changes}");
+    // changes.json carries the record too, for a script that reads only it.
+    let json = |w: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(w.join("current/changes.json")).unwrap())
+            .unwrap()
+    };
+    let j = json(&work);
+    let reason = why.strip_prefix("left out: ").unwrap();
+    let places: Vec<(&str, &str)> = j["skipped_repos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            assert_eq!(
+                (&s["repo"], &s["left_out"], &s["reason"]),
+                (&"extras".into(), &"repo".into(), &reason.into())
+            );
+            (
+                s["arch"].as_str().unwrap_or("-"),
+                s["step"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("-", "archful"),
+            ("aarch64", "pass1"),
+            ("aarch64", "pass2"),
+            ("aarch64", "repos")
+        ]
+    );
+    assert!(j.get("previous_skipped_repos").is_none(), "{j}");
     // The last lines say so: the record, then step 10's.
     let last: Vec<_> = err.lines().rev().take(2).collect();
     let cur = work.join("current");
@@ -616,6 +648,13 @@ fn a_repo_skipped_on_one_arch_is_said_by_every_step_that_skipped_it() {
     assert!(
         changes.ends_with(&section.replace("This run", "The previous run")),
         "{changes}"
+    );
+    let j = json(&work);
+    assert!(j.get("skipped_repos").is_none(), "{j}");
+    assert_eq!(
+        j["previous_skipped_repos"].as_array().unwrap().len(),
+        4,
+        "{j}"
     );
 
     // Gone mid-run: aarch64's extras answers pass 1 (its one request),

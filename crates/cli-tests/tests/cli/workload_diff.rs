@@ -986,6 +986,134 @@ fn changes_against_a_previous_workload() {
     assert_eq!(v["arches"]["x86_64"]["left"][1]["because"], "in-compose");
 }
 
+/// The workflow's `skipped-repos.txt` of this run and of the previous one
+/// (`--skipped-repos`, `--previous-skipped-repos`): said at the end of
+/// changes.md and carried in changes.json (sorted, each line once); an
+/// empty file is none, and without them both reports are as before, byte
+/// for byte. A line of another shape is one error naming file and line.
+#[test]
+fn changes_say_the_repos_each_run_went_on_without() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let compose = write(d, "c.txt", "bash\n");
+    let br = write(d, "br.txt", "bash\ngcc\n");
+    let why = "left out: http://h/extras/aarch64/repodata/repomd.xml: HTTP 404 (gave up after 4 attempts)";
+    let skipped = write(
+        d,
+        "skipped-repos.txt",
+        &format!(
+            "aarch64\tpass1\textras\t{why}\n-\tarchful\textras\t{why}\n\
+             aarch64\tpass2\textras\t{why}\n-\tcompose\tcomps\tgroups left out, packages kept: c: HTTP 404\n\
+             aarch64\tpass1\textras\t{why}\n"
+        ),
+    );
+    let prev_skipped = write(
+        d,
+        "prev-skipped.txt",
+        &format!("x86_64\trepos\tlate\t{why}\n"),
+    );
+    let empty = write(d, "empty.txt", "");
+    let run = |fmt: &str, extra: &[&str]| {
+        wd().args(["--format", fmt])
+            .arg(format!("--compose=x86_64={compose}"))
+            .arg(format!("--buildroot=x86_64={br}"))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let whole_md = run("changes", &[]);
+    let whole_json = run("changes-json", &[]);
+    assert!(whole_md.status.success() && whole_json.status.success());
+    for fmt in ["changes", "changes-json"] {
+        let none = run(
+            fmt,
+            &[
+                "--skipped-repos",
+                &empty,
+                "--previous-skipped-repos",
+                &empty,
+            ],
+        );
+        let whole = if fmt == "changes" {
+            &whole_md
+        } else {
+            &whole_json
+        };
+        assert_eq!(none.stdout, whole.stdout, "{fmt}");
+    }
+    let both = [
+        "--skipped-repos",
+        &skipped,
+        "--previous-skipped-repos",
+        &prev_skipped,
+    ];
+    let md = String::from_utf8(run("changes", &both).stdout).unwrap();
+    let lead = |who: &str| {
+        format!(
+            "## Repositories left out\n\n{who} was computed without the repositories below \
+             (`skip_if_unavailable=1`, unavailable;\n`skipped-repos.txt` says for which arch \
+             and step, and why): what only they hold is missing\nfrom that run, and shows \
+             above as leaving, or entering once they are back.\n\n"
+        )
+    };
+    let whole_md = String::from_utf8(whole_md.stdout).unwrap();
+    assert_eq!(
+        md,
+        format!(
+            "{whole_md}{}- `extras` (archful, aarch64 pass1, aarch64 pass2)\n- `comps` (compose)\n\n\
+             {}- `late` (x86_64 repos)\n\n",
+            lead("This run"),
+            lead("The previous run")
+        )
+    );
+    let out = run("changes-json", &both);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let whole: serde_json::Value = serde_json::from_slice(&whole_json.stdout).unwrap();
+    assert_eq!(v["arches"], whole["arches"]);
+    let reason = why.strip_prefix("left out: ").unwrap();
+    assert_eq!(
+        v["skipped_repos"],
+        serde_json::json!([
+            {"arch": null, "step": "archful", "repo": "extras", "left_out": "repo", "reason": reason},
+            {"arch": null, "step": "compose", "repo": "comps", "left_out": "groups", "reason": "c: HTTP 404"},
+            {"arch": "aarch64", "step": "pass1", "repo": "extras", "left_out": "repo", "reason": reason},
+            {"arch": "aarch64", "step": "pass2", "repo": "extras", "left_out": "repo", "reason": reason},
+        ])
+    );
+    assert_eq!(v["previous_skipped_repos"][0]["repo"], "late");
+    assert!(whole.get("skipped_repos").is_none(), "{whole}");
+
+    let bad = write(
+        d,
+        "bad.txt",
+        &format!(
+            "{}x86_64 pass1 extras\n",
+            "-\tarchful\textras\tleft out: x\n"
+        ),
+    );
+    let out = run("changes", &["--skipped-repos", &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = one_line(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        err.starts_with(&format!("workload-diff: {bad}:2: ")),
+        "{err}"
+    );
+    let out = run(
+        "changes",
+        &[
+            "--skipped-repos",
+            &d.join("nothing.txt").display().to_string(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // Read by the change report only.
+    let out = run("workload", &["--skipped-repos", &skipped]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(one_line(&String::from_utf8_lossy(&out.stderr))
+        .contains("--skipped-repos is read by --format changes or changes-json only"));
+}
+
 #[test]
 fn changes_when_the_arches_change() {
     // The previous run built x86_64 and s390x; this one x86_64 and aarch64.
