@@ -19,8 +19,10 @@
 //! The [`super::MirrorTally`]s of the batch share it, and `turns.rs` takes
 //! a slot for each request ([`DownloadSlots::turn`]). [`at_once`] runs a
 //! batch's fetches on enough threads to fill the slots. Requests that wait
-//! for a slot get one in the order they asked, as far as the caps allow
-//! (`slot_queue.rs`), as librepo serves its list of targets in order.
+//! for a slot get one by rank (a load's: repos in load order, each repo's
+//! files in dnf's order, `rank.rs`), then in the order they asked, as far
+//! as the caps allow (`slot_queue.rs`), as librepo serves its list of
+//! targets in order.
 //!
 //! Only transfers take a slot. A file already in the cache (looked for
 //! before a slot is taken, `fetch/failover.rs`), a local repo's
@@ -31,7 +33,9 @@
 //! ([`aside`]: the backoff before a retry, another run's download of the
 //! same file): librepo frees a mirror's place when a transfer fails and
 //! gives it to the next file waiting, and retries the failed one when a
-//! place is free again.
+//! place is free again. A backoff ([`backing_off`]) lends it only to
+//! transfers of its rank or an earlier one: a load's later repos wait, as
+//! dnf asks nothing of them before the failing repo is done.
 //!
 //! A transfer of a load that has already failed (its thread's flag of
 //! `cancel.rs` set) leaves the queue at once, taking nothing, and one
