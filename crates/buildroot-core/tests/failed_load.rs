@@ -257,3 +257,88 @@ fn of_two_failed_filelists_the_first_in_load_order_is_said() {
         );
     }
 }
+
+/// Under `max_parallel_downloads=1`, `a`'s primary.xml answers 503 every
+/// time while `b`'s primary.xml and filelists.xml stall: `a` fails after
+/// its retries, at once, as dnf, loading `a` alone and first, fails. Its
+/// transfers come first (repos in load order, `rank.rs`), and its
+/// retries' backoffs lend the one slot to no later repo's file (one did:
+/// `b`'s stalled transfer took it during the first backoff, and `a`'s
+/// next attempt waited for its 30 s timeout). Repos given `b` first, `a`
+/// loaded first by priority.
+#[test]
+fn a_failing_repo_does_not_wait_behind_a_later_repo_s_stall() {
+    let server = server();
+    let primary = repodata_file("x86_64", "-primary.xml.gz");
+    server.fault(
+        &format!("/x86_64/repodata/{primary}"),
+        Fault::Status(503),
+        None,
+    );
+    for suffix in ["-primary.xml.gz", "-filelists.xml.gz"] {
+        let file = repodata_file("aarch64", suffix);
+        server.fault(&format!("/aarch64/repodata/{file}"), Fault::Stall, None);
+    }
+    let text = "[b]\nbaseurl=BASE/aarch64/\nmax_parallel_downloads=1\npriority=2\n\
+                [a]\nbaseurl=BASE/x86_64/\nmax_parallel_downloads=1\npriority=1\n";
+    for filelists in [Filelists::All, Filelists::PrimaryOnly] {
+        let repos = specs(text, &server.base);
+        let what = format!("{filelists:?}");
+        let (got, took) = promptly(&what, move || {
+            load_repos(&repos, &opts(filelists)).map(|l| packages(&l))
+        });
+        let e = got.unwrap_err().to_string();
+        let url = format!("{}/x86_64/repodata/{primary}", server.base);
+        assert!(e.starts_with(&format!("{url}: HTTP 503")), "{e}");
+        assert!(e.contains("gave up after 4 attempts"), "{e}");
+        eprintln!("{what}: failed in {took:?}");
+    }
+}
+
+/// `a`'s primary.xml answers 404 while `b`'s repomd.xml does: the error
+/// is `a`'s, first in load order, as dnf, which loads `a` whole before it
+/// opens `b`, says (it was `b`'s: every repo is opened before any
+/// primary.xml is read). With `skip_if_unavailable` on `a`, `a` is left
+/// out with its warning and `b`'s error is said; with `a` fine, `b`'s.
+/// Repos given `b` first, loaded `a` first by priority: with both
+/// repomd.xml failing, `a`'s (it was the first given's, `b`).
+#[test]
+fn a_later_repo_s_repomd_does_not_hide_an_earlier_primary() {
+    let server = server();
+    let primary = repodata_file("x86_64", "-primary.xml.gz");
+    let a_primary = format!("/x86_64/repodata/{primary}");
+    let b_repomd = "/aarch64/repodata/repomd.xml";
+    server.fault(&a_primary, Fault::Status(404), None);
+    server.fault(b_repomd, Fault::Status(404), None);
+    let load = |text: &str| {
+        let repos = specs(text, &server.base);
+        let (got, _) = promptly("load", move || {
+            load_repos(&repos, &opts(Filelists::PrimaryOnly)).map(|l| packages(&l))
+        });
+        got.unwrap_err().to_string()
+    };
+    let pool = |text: &str| {
+        let repos = specs(text, &server.base);
+        let (got, _) = promptly("pool", move || {
+            Pool::load_with_comps("x86_64", &repos, &opts(Filelists::PrimaryOnly)).map(|_| ())
+        });
+        got.unwrap_err().to_string()
+    };
+    let a_url = format!("{}{a_primary}", server.base);
+    let b_url = format!("{}{b_repomd}", server.base);
+    let b_first = "[b]\nbaseurl=BASE/aarch64/\npriority=2\n[a]\nbaseurl=BASE/x86_64/\npriority=1\n";
+    let e = load(b_first);
+    assert!(e.starts_with(&format!("{a_url}: HTTP 404")), "{e}");
+    assert_eq!(pool(b_first), e);
+    let skip_a = "[a]\nbaseurl=BASE/x86_64/\nskip_if_unavailable=1\n[b]\nbaseurl=BASE/aarch64/\n";
+    let e = load(skip_a);
+    assert!(e.starts_with(&format!("{b_url}: HTTP 404")), "{e}");
+    server.clear_faults();
+    server.fault(b_repomd, Fault::Status(404), None);
+    let e = load(b_first);
+    assert!(e.starts_with(&format!("{b_url}: HTTP 404")), "{e}");
+    server.fault("/x86_64/repodata/repomd.xml", Fault::Status(404), None);
+    let e = load(b_first);
+    let a_repomd = format!("{}/x86_64/repodata/repomd.xml", server.base);
+    assert!(e.starts_with(&format!("{a_repomd}: HTTP 404")), "{e}");
+}

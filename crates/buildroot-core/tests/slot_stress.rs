@@ -448,10 +448,12 @@ fn srpm_batches_under_random_caps_and_faults_keep_their_caps() {
 /// (a repo of one mirror waits 30 s, the most, before each retry; one of
 /// several fails the file over at once); in a skip round, once or twice,
 /// 503s, 500s, 404s, resets, cut bodies (what the restarted load may meet
-/// again without a wait).
-///
-/// Those files are primary.xml and filelists.xml only: a repomd.xml that
-/// fails for good fails the opening, before any primary.xml is read.
+/// again without a wait). In half the fatal rounds, a later repo's
+/// repomd.xml also answers 404 on every mirror, for good: the opening
+/// fails, but `r0`'s error is still the one said (dnf loads `r0` whole
+/// first), the repos before that one loaded to find it. A repomd.xml that
+/// stalls is left out: the repos are all opened before any primary.xml is
+/// read, so its timeout would come first (docs/formats.md §9).
 fn failing_round(rng: &mut Rng, server: &Server, skip: bool) -> Vec<Repo> {
     let mut kinds: Vec<&'static str> = KINDS.to_vec();
     let first = kinds.remove(rng.below(kinds.len()));
@@ -504,6 +506,15 @@ fn failing_round(rng: &mut Rng, server: &Server, skip: bool) -> Vec<Repo> {
             server.fault(&on(m, kind, f), fault, times);
         }
     }
+    // Drawn last: the other faults of a seed stay as they were.
+    // (`below(2)` here is 1 in most fatal rounds of the first seeds.)
+    if !skip && rng.below(10) < 5 {
+        let later = &repos[1 + rng.below(n)];
+        for m in 0..MIRRORS {
+            let repomd = format!("/m{m}/{}/repodata/repomd.xml", later.kind);
+            server.fault(&repomd, Fault::Status(404), None);
+        }
+    }
     repos
 }
 
@@ -523,7 +534,8 @@ fn temp_files(dir: &Path) -> Vec<PathBuf> {
 
 /// Loads that fail (`r0`'s primary.xml, first in load order) while the
 /// other repos' transfers wait for a slot (caps of 1 to 4), wait out a
-/// `Retry-After` of 30 s or stall: each ends within the bound (it used to
+/// `Retry-After` of 30 s or stall, or while a later repo's repomd.xml
+/// fails: each ends within the bound (it used to
 /// wait for every such transfer: three waits of 30 s alone), with `r0`'s
 /// error, no temp file left in the cache, and the server never seeing
 /// more under way than the caps (no transfer starts once the load has

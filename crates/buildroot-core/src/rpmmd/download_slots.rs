@@ -19,8 +19,10 @@
 //! The [`super::MirrorTally`]s of the batch share it, and `turns.rs` takes
 //! a slot for each request ([`DownloadSlots::turn`]). [`at_once`] runs a
 //! batch's fetches on enough threads to fill the slots. Requests that wait
-//! for a slot get one in the order they asked, as far as the caps allow
-//! (`slot_queue.rs`), as librepo serves its list of targets in order.
+//! for a slot get one by rank (a load's: repos in load order, each repo's
+//! files in dnf's order, `rank.rs`), then in the order they asked, as far
+//! as the caps allow (`slot_queue.rs`), as librepo serves its list of
+//! targets in order.
 //!
 //! Only transfers take a slot. A file already in the cache (looked for
 //! before a slot is taken, `fetch/failover.rs`), a local repo's
@@ -31,7 +33,9 @@
 //! ([`aside`]: the backoff before a retry, another run's download of the
 //! same file): librepo frees a mirror's place when a transfer fails and
 //! gives it to the next file waiting, and retries the failed one when a
-//! place is free again.
+//! place is free again. A backoff ([`backing_off`]) lends it only to
+//! transfers of its rank or an earlier one: a load's later repos wait, as
+//! dnf asks nothing of them before the failing repo is done.
 //!
 //! A transfer of a load that has already failed (its thread's flag of
 //! `cancel.rs` set) leaves the queue at once, taking nothing, and one
@@ -48,7 +52,7 @@ use super::access::RepoAccess;
 use super::cancel::{self, Cancel};
 use super::fetch::Location;
 use super::http::HttpSettings;
-use super::slot_queue::{Ahead, Claim, Queue};
+use super::slot_queue::{Ahead, Claim, Queue, Ticket};
 use crate::error::{Error, Result};
 
 /// The transfers of one batch running now, against its caps.
@@ -121,8 +125,24 @@ impl Running {
     /// one repo's metadata at a time, never more at once than that repo
     /// allows), and fewer from `mirror` than its `per_mirror` and than that
     /// of each one under way from `mirror` (nor from one mirror).
+    #[cfg(test)]
     fn room(&self, mirror: &str, caps: Caps) -> bool {
-        fits(&self.by_most, caps.most) && self.mirror_room(mirror, caps)
+        let none = Ahead::default();
+        self.room_in_all(caps, &none) && self.mirror_room(mirror, caps, &none)
+    }
+
+    /// Whether one more transfer of `caps` fits in all, beside those under
+    /// way and the slots lent by transfers of an earlier rank waiting aside
+    /// (`ahead.held`, `slot_queue.rs`), as if they were under way.
+    fn room_in_all(&self, caps: Caps, ahead: &Ahead) -> bool {
+        if ahead.held.is_empty() {
+            return fits(&self.by_most, caps.most);
+        }
+        let mut by_most = self.by_most.clone();
+        for (_, held) in &ahead.held {
+            count(&mut by_most, held.most, true);
+        }
+        fits(&by_most, caps.most)
     }
 
     /// A slot from `mirror` for a transfer of `caps` whose earlier waiting
@@ -130,21 +150,30 @@ impl Running {
     /// for: room in all (its own cap or the lowest one, or an earlier one
     /// waits for that), or room on `mirror`.
     fn take_in_turn(&mut self, mirror: &str, caps: Caps, ahead: &Ahead) -> Result<(), Claim> {
-        if !ahead.all && !ahead.holds(mirror) && self.room(mirror, caps) {
+        let in_all = self.room_in_all(caps, ahead);
+        if !ahead.all && !ahead.holds(mirror) && in_all && self.mirror_room(mirror, caps, ahead) {
             self.take(mirror, caps);
             Ok(())
-        } else if ahead.all || !fits(&self.by_most, caps.most) {
+        } else if ahead.all || !in_all {
             Err(Claim::All)
         } else {
             Err(Claim::Mirrors(vec![mirror.to_string()]))
         }
     }
 
-    /// Whether `mirror` has room for one more transfer of `caps`.
-    fn mirror_room(&self, mirror: &str, caps: Caps) -> bool {
-        self.by_mirror
-            .get(mirror)
-            .is_none_or(|m| fits(m, caps.per_mirror))
+    /// Whether `mirror` has room for one more transfer of `caps`, beside
+    /// those under way from it and the slots on it that transfers of an
+    /// earlier rank lent (`ahead.held`).
+    fn mirror_room(&self, mirror: &str, caps: Caps, ahead: &Ahead) -> bool {
+        let on_it = self.by_mirror.get(mirror);
+        if !ahead.held.iter().any(|(m, _)| m == mirror) {
+            return on_it.is_none_or(|m| fits(m, caps.per_mirror));
+        }
+        let mut counts = on_it.cloned().unwrap_or_default();
+        for (_, held) in ahead.held.iter().filter(|(m, _)| m == mirror) {
+            count(&mut counts, held.per_mirror, true);
+        }
+        fits(&counts, caps.per_mirror)
     }
 
     /// How many transfers from `mirror` run now.
@@ -194,7 +223,7 @@ struct Place {
     slots: Arc<DownloadSlots>,
     mirror: String,
     caps: Caps,
-    ticket: u64,
+    ticket: Ticket,
     held: Arc<AtomicBool>,
 }
 
@@ -208,7 +237,7 @@ enum Look<R> {
 
 /// Takes a waiting transfer's ticket out of the queue should it unwind
 /// (a `pick` that panics), so the later ones are not kept waiting.
-struct Leave<'a>(&'a DownloadSlots, Option<u64>);
+struct Leave<'a>(&'a DownloadSlots, Option<Ticket>);
 
 impl Drop for Leave<'_> {
     fn drop(&mut self) {
@@ -232,7 +261,7 @@ pub(super) struct Slot(Option<Place>);
 /// the list from the top.
 #[derive(Debug, Default)]
 pub(super) struct InLine {
-    ticket: Option<u64>,
+    ticket: Option<Ticket>,
     slot: Option<Slot>,
 }
 
@@ -332,10 +361,10 @@ impl DownloadSlots {
     /// [`Cancel`] was set (`cancel.rs`): it left the queue, taking nothing.
     fn in_order<R>(
         self: &Arc<Self>,
-        again: Option<u64>,
+        again: Option<Ticket>,
         before: Option<Place>,
         mut look: impl FnMut(&mut Running, &Ahead) -> Look<R>,
-    ) -> Option<(R, u64)> {
+    ) -> Option<(R, Ticket)> {
         let cancel = cancel::current();
         if let Some(c) = &cancel {
             c.watch(self);
@@ -425,7 +454,7 @@ impl DownloadSlots {
             let full = RefCell::new(Vec::new());
             let room = |i: usize| match &locs[i] {
                 Location::Http(base) => {
-                    let room = !ahead.holds(base) && running.mirror_room(base, caps);
+                    let room = !ahead.holds(base) && running.mirror_room(base, caps, ahead);
                     if !room {
                         full.borrow_mut().push(base.clone());
                     }
@@ -446,7 +475,7 @@ impl DownloadSlots {
                 // cap, or the lowest under way): it waits for room in all,
                 // which keeps later transfers from passing it on another
                 // mirror, as when it has a mirror with room.
-                Pick::Busy if ahead.all || !fits(&running.by_most, caps.most) => {
+                Pick::Busy if ahead.all || !running.room_in_all(caps, ahead) => {
                     Look::Wait(Claim::All)
                 }
                 Pick::Busy => Look::Wait(Claim::Mirrors(full.take())),
@@ -495,6 +524,20 @@ impl Place {
         }
     }
 
+    /// Lends this transfer's place while it waits aside: given back, and
+    /// with `claim`, claimed in the queue with its ticket against later
+    /// ranks (`slot_queue.rs`) until [`Place::take_again`].
+    fn lend(&self, claim: bool) {
+        let mut running = self.slots.lock();
+        if self.held.swap(false, Ordering::SeqCst) {
+            running.give_back(&self.mirror, self.caps);
+            if claim {
+                running.queue.aside(self.ticket, &self.mirror, self.caps);
+            }
+            running.queue.freed();
+        }
+    }
+
     /// Takes this place again, once the batch and the mirror have room,
     /// in its first turn's order among the waiting transfers (librepo
     /// keeps a failed target in its place in the list); not when this
@@ -529,8 +572,25 @@ impl Drop for Slot {
 /// slot this thread's transfer holds, if any: the batch's next file may
 /// take it meanwhile, and the transfer goes on once its mirror and the
 /// batch have room again, as librepo frees a failed transfer's place and
-/// retries it when one is free. Without a slot, just `wait`.
+/// retries it when one is free. Without a slot, just `wait`. For a wait
+/// that ends by itself (a retry's backoff), [`backing_off`].
 pub(crate) fn aside<R>(wait: impl FnOnce() -> R) -> R {
+    aside_with(false, wait)
+}
+
+/// [`aside`] for a retry's backoff: only a transfer of its rank, or an
+/// earlier one, may take the slot meanwhile; a load's later repos and
+/// files wait for it to come back (`slot_queue.rs`), as dnf, loading one
+/// repo at a time, asks for none of them meanwhile. Only for a wait that
+/// ends by itself: one for something a later transfer does (another
+/// thread's download of the same file, `download_lock.rs`) would wait for
+/// ever behind its own claim.
+pub(crate) fn backing_off<R>(wait: impl FnOnce() -> R) -> R {
+    aside_with(true, wait)
+}
+
+/// [`aside`], the slot claimed meanwhile against later ranks when `claim`.
+fn aside_with<R>(claim: bool, wait: impl FnOnce() -> R) -> R {
     /// Takes the place again however `wait` ends, so the slot's drop
     /// gives back one it holds.
     struct Again(Option<Place>);
@@ -543,7 +603,7 @@ pub(crate) fn aside<R>(wait: impl FnOnce() -> R) -> R {
     }
     let held = HELD.with(|h| h.borrow().clone());
     if let Some(place) = &held {
-        place.free();
+        place.lend(claim);
     }
     let _again = Again(held);
     wait()

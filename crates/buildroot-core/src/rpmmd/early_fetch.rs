@@ -19,6 +19,7 @@ use std::sync::Mutex;
 use std::thread::Scope;
 
 use super::cancel::Cancel;
+use super::rank::{self, Rank, Role};
 use super::{fetch_meta, Fetched, LoadOptions, Location, Opened};
 
 /// Each repo's early filelists.xml fetch: not started, under way, or its
@@ -49,11 +50,13 @@ impl EarlyFilelists {
         cancel: &'env Cancel,
     ) {
         if !self.started.swap(true, Ordering::Relaxed) {
-            for (o, slot) in opened.iter().zip(&self.got) {
+            for (ri, (o, slot)) in opened.iter().zip(&self.got).enumerate() {
                 let remote = o.mirrors.iter().any(|l| matches!(l, Location::Http(_)));
                 if remote && o.repomd.record("filelists").is_some() {
+                    let rank = Rank::of(ri, Role::Filelists);
                     scope.spawn(move || {
-                        let got = cancel.within(|| fetch_meta(o, "filelists", opts));
+                        let fetch = || rank::within(rank, || fetch_meta(o, "filelists", opts));
+                        let got = cancel.within(fetch);
                         *slot.lock().unwrap_or_else(|e| e.into_inner()) = got;
                     });
                 }

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use super::cancel::Cancel;
 use super::early_fetch::EarlyFilelists;
+use super::rank::{self, Rank, Role};
 use super::raw::{self, RawChunk};
 use super::{
     checked, chunks, decompress_context, is_primary_file, open_meta, open_meta_fetched, primary,
@@ -148,7 +149,14 @@ pub(super) fn load_opened_into(
             scope.spawn(move || {
                 // Taken first: the turn passes on whatever happens next.
                 let mut reading = turn.ticket(ri);
-                let meta = cancel.within(|| open_meta(o, "primary", opts));
+                // Served in load order, each repo's before its
+                // filelists (`rank.rs`).
+                let primary = || {
+                    rank::within(Rank::of(ri, Role::Primary), || {
+                        open_meta(o, "primary", opts)
+                    })
+                };
+                let meta = cancel.within(primary);
                 let meta = meta.and_then(|m| {
                     m.ok_or_else(|| {
                         Error::format(
@@ -292,7 +300,11 @@ pub(super) fn load_opened_into(
             .zip(opened.par_iter())
             .enumerate()
             .map(|(ri, (keys, o))| {
-                read_filelists_of(o, opts, keys, &wanted, early_files.take(ri)).map_err(|e| (ri, e))
+                let fetched = early_files.take(ri);
+                rank::within(Rank::of(ri, Role::Filelists), || {
+                    read_filelists_of(o, opts, keys, &wanted, fetched)
+                })
+                .map_err(|e| (ri, e))
             })
             .collect();
         each.into_iter().collect::<Result<_, _>>()?

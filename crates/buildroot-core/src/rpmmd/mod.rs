@@ -39,6 +39,7 @@ mod opened_comps;
 mod opened_repos;
 mod primary;
 mod prune;
+mod rank;
 pub(crate) mod raw;
 mod redirect;
 mod repo_spec;
@@ -238,9 +239,11 @@ pub fn read_comps_all(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Vec<Opti
     // Once a repo fails for good, the repos after it are not waited for
     // (`cancel.rs`): its error, or an earlier one's, is the one said.
     let slots = DownloadSlots::for_metadata();
+    // Served in dnf's order: a repo's repomd.xml then its comps, repos in
+    // the order of `specs` (`rank.rs`).
     let got = cancel::each_until_fatal(
         specs.len(),
-        |i| read_comps_of(&specs[i], opts, &slots),
+        |i| read_comps_of(i, &specs[i], opts, &slots),
         |i, e| !skip::skips(&specs[i], e, opts),
     );
     specs
@@ -256,12 +259,18 @@ pub fn read_comps_all(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Vec<Opti
         .collect()
 }
 
+/// The comps of `spec`, the `i`th of [`read_comps_all`]'s repos.
 fn read_comps_of(
+    i: usize,
     spec: &RepoSpec,
     opts: &LoadOptions,
     slots: &std::sync::Arc<DownloadSlots>,
 ) -> Result<Option<Comps>> {
-    opened_comps::comps_of_repo(&open_repo(spec, opts, slots)?, opts)
+    use rank::{Rank, Role};
+    let o = rank::within(Rank::of(i, Role::Repomd), || open_repo(spec, opts, slots))?;
+    rank::within(Rank::of(i, Role::Comps), || {
+        opened_comps::comps_of_repo(&o, opts)
+    })
 }
 
 /// A parse's result and its file's [`MetaFile::finish`] as one: a checksum

@@ -10,6 +10,7 @@
 use std::collections::HashSet;
 
 use super::cancel::Cancel;
+use super::rank::{self, Rank, Role};
 use super::{checked, open_meta, skip, Comps, LoadOptions, Opened, OpenedRepos, RepoSpec};
 use crate::error::{Error, Result};
 
@@ -84,9 +85,16 @@ pub(crate) fn load_with_comps<T>(
     // other repos' comps are still wanted.
     let cancel = Cancel::new();
     let (loaded, got) = std::thread::scope(|scope| {
+        // Nothing reads them before the load ends: their transfers wait
+        // behind every file of the load (`rank.rs`).
         let threads: Vec<_> = each
             .iter()
-            .map(|o| scope.spawn(|| cancel.within(|| comps_of(o, opts))))
+            .enumerate()
+            .map(|(i, o)| {
+                let rank = Rank::beside_load(i, Role::Comps);
+                let cancel = &cancel;
+                scope.spawn(move || cancel.within(|| rank::within(rank, || comps_of(o, opts))))
+            })
             .collect();
         let loaded = load(opened);
         if loaded.is_err() {

@@ -1,27 +1,37 @@
-//! The repositories of a run, opened (in parallel) and put in dnf's load
-//! order, sorted by (priority, cost); a repo id given twice is used once,
+//! The repositories of a run, opened (in parallel) in dnf's load order,
+//! sorted by (priority, cost) (`Base.fill_sack` over
+//! `RepoDict.iter_enabled`, stable); a repo id given twice is used once,
 //! as dnf does; and the fingerprint a cache of their parsed contents is
-//! keyed by.
+//! keyed by. A repo that cannot be opened fails the run only once the
+//! repos before it in load order are loaded without error, as dnf, which
+//! loads each repo whole before it opens the next, reports the first
+//! failing one.
 
 use std::path::Path;
 
+use super::rank::{self, Rank, Role};
+use super::raw::RawChunk;
 use super::{
-    cancel, open_repo, prune, skip, unset_vars, DownloadSlots, LoadOptions, Location, Opened,
-    RepoSpec,
+    cancel, open_repo, prune, skip, unset_vars, DownloadSlots, FileKey, LoadOptions, Location,
+    Opened, RepoSink, RepoSpec,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// The enabled repositories with their repomd.xml read (in parallel), in
 /// dnf's load order: what [`load_opened_into`](super::load_opened_into)
 /// reads, and what a cache of their parsed contents is keyed by
 /// ([`OpenedRepos::fingerprint`]). A repo with `skip_if_unavailable` that
 /// cannot be opened is left out with a warning; otherwise the error is the
-/// first failing repo's, in the order of `specs`.
+/// first failing repo's in load order, where a repo before the one that
+/// cannot be opened fails if its primary or filelists do
+/// ([`first_error_in_load_order`]).
 pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<OpenedRepos> {
-    let specs: Vec<&RepoSpec> = first_of_each_id(specs)
+    let mut specs: Vec<&RepoSpec> = first_of_each_id(specs)
         .into_iter()
         .filter(|s| s.enabled)
         .collect();
+    // Stable: repos of one (priority, cost) keep the order of `specs`.
+    specs.sort_by_key(|s| (s.priority, s.cost));
     if let Some(cache) = opts.cache_dir.as_deref() {
         // Before any download of this run, so nothing it uses is removed.
         let http = |b: &String| matches!(Location::parse(b), Ok(Location::Http(_)));
@@ -44,9 +54,14 @@ pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Opene
     // repo's, is the one said, as dnf, which opens them in turn, raises
     // at the first.
     let slots = DownloadSlots::for_metadata();
+    // Their transfers are served in load order (`rank.rs`).
     let results = cancel::each_until_fatal(
         specs.len(),
-        |i| open_repo(specs[i], opts, &slots),
+        |i| {
+            rank::within(Rank::of(i, Role::Repomd), || {
+                open_repo(specs[i], opts, &slots)
+            })
+        },
         |i, e| !skip::skips(specs[i], e, opts),
     );
     let mut opened = Vec::with_capacity(results.len());
@@ -56,11 +71,54 @@ pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Opene
         match r {
             Ok(o) => opened.push(o),
             Err(e) if skip::skips(spec, &e, opts) => skip::warn_skipped(spec, &e),
-            Err(e) => return Err(e),
+            Err(e) => return Err(first_error_in_load_order(opened, e, opts)),
         }
     }
-    opened.sort_by_key(|o| (o.spec.priority, o.spec.cost));
     Ok(OpenedRepos(opened))
+}
+
+/// The error a load reports when a repo cannot be opened (`e`) and
+/// `before` (the repos before it in load order) were: the first of theirs
+/// in load order if one fails to load (its primary.xml, or its
+/// filelists.xml where the load reads them), else `e`. dnf loads each repo
+/// whole (repomd.xml and the files it lists, `Repo::Impl::load`) before
+/// it opens the next, so an earlier repo's broken primary.xml is what it
+/// says; ours opens every repo before any primary.xml is read. Only on
+/// this path: a load that opens every repo reads them in order anyway.
+/// The packages are read and dropped; a repo with `skip_if_unavailable`
+/// that fails is left out with its warning, as the load would.
+fn first_error_in_load_order(before: Vec<Opened>, e: Error, opts: &LoadOptions) -> Error {
+    if before.is_empty() {
+        return e;
+    }
+    let mut before = OpenedRepos(before);
+    match skip::load_opened_skipping(&mut before, opts, &mut Discard(0)) {
+        Err(earlier) => earlier,
+        Ok(_) => e,
+    }
+}
+
+/// A [`RepoSink`] that keeps nothing: a load read only for its errors.
+struct Discard(usize);
+
+impl RepoSink for Discard {
+    fn repo(&mut self, _: &RepoSpec) {
+        self.0 += 1;
+    }
+
+    fn packages(&mut self, _: RawChunk) {}
+
+    /// No package to match: every repo's filelists.xml is still read
+    /// whole (and its checksum checked) where the load reads them.
+    fn file_keys(&self) -> Vec<Vec<FileKey<'_>>> {
+        (0..self.0).map(|_| Vec::new()).collect()
+    }
+
+    fn add_files(&mut self, _: usize, _: Vec<(usize, String)>) {}
+
+    fn restart(&mut self) {
+        self.0 = 0;
+    }
 }
 
 /// The first repo of each id, in order, with a warning for each later one:

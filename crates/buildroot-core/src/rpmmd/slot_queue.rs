@@ -1,10 +1,12 @@
 //! In which order transfers waiting for a download slot get one
-//! (`download_slots.rs`): in the order they first asked, as librepo's
-//! `select_next_target` hands a free place to the first waiting target of
-//! its list that has a mirror with room, skipping those whose every mirror
-//! is at its cap, and keeps a failed target in its place in the list (a
-//! file's turns over its mirrors keep its first ticket: `InLine`, in
-//! `download_slots.rs`).
+//! (`download_slots.rs`): by rank (`rank.rs`: a load's repos in load
+//! order, each repo's files in the order dnf asks for them), then in the
+//! order they first asked, as librepo's `select_next_target` hands a free
+//! place to the first waiting target of its list that has a mirror with
+//! room, skipping those whose every mirror is at its cap, and keeps a
+//! failed target in its place in the list (a file's turns over its
+//! mirrors keep its first ticket: `InLine`, in `download_slots.rs`).
+//! Transfers of one rank (a batch of packages) are served as they came.
 //!
 //! Each waiting transfer holds a ticket. Whenever a slot is given back,
 //! the waiting ones look for room one after the other, by ticket, each
@@ -18,12 +20,23 @@
 //! looks at once when every earlier one has looked since the last slot
 //! was given back; otherwise it waits for its turn to look.
 //!
+//! A transfer that waits aside (a retry's backoff: `aside` in
+//! `download_slots.rs`) lends its slot, but keeps its ticket in the queue
+//! with a claim on that slot ([`Claim::Held`]) against the transfers of a
+//! later rank: they start only in room left beside it, so it finds its
+//! slot when it comes back (a later repo's stalled transfer no longer
+//! takes a failing repo's slot during its retries' backoff, keeping its
+//! error back by a timeout). Transfers of its own rank may borrow it.
+//!
 //! Each ticket has its condition variable, and only the next one to look
 //! is woken, so a freed slot costs one wake-up per waiting transfer at
 //! most, and none for those behind one that waits for room in all.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar};
+
+use super::download_slots::Caps;
+use super::rank::{self, Rank};
 
 /// What a waiting transfer keeps from the later ones.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +45,16 @@ pub(super) enum Claim {
     All,
     /// A slot on one of these mirrors.
     Mirrors(Vec<String>),
+    /// The slot it lent while it waits aside, on this mirror, under these
+    /// caps: counted as under way for the transfers of a later rank.
+    Held(String, Caps),
+}
+
+/// A waiting transfer's place in the queue: its rank, then its arrival.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Ticket {
+    rank: Rank,
+    arrival: u64,
 }
 
 /// The claims of the transfers waiting before one.
@@ -40,6 +63,8 @@ pub(super) struct Ahead {
     /// One waits for room in all.
     pub all: bool,
     mirrors: Vec<String>,
+    /// The slots lent by transfers of an earlier rank waiting aside.
+    pub held: Vec<(String, Caps)>,
 }
 
 impl Ahead {
@@ -57,23 +82,34 @@ struct Waiter {
     wake: Arc<Condvar>,
 }
 
+impl Waiter {
+    /// Whether it has looked since `frees` slots were given back (one
+    /// waiting aside never looks: it is not there to).
+    fn settled(&self, frees: u64) -> bool {
+        matches!(self.claim, Claim::Held(..)) || self.looked == Some(frees)
+    }
+}
+
 /// The transfers waiting for a slot, by ticket.
 #[derive(Debug, Default)]
 pub(super) struct Queue {
     next: u64,
     /// Slots given back so far.
     frees: u64,
-    waiting: BTreeMap<u64, Waiter>,
+    waiting: BTreeMap<Ticket, Waiter>,
 }
 
 impl Queue {
-    /// A waiting transfer: a new ticket, or `again` (a transfer that gave
-    /// its slot back for a while, `aside`, keeps its first one); and the
-    /// condition variable it is woken by.
-    pub fn arrive(&mut self, again: Option<u64>) -> (u64, Arc<Condvar>) {
+    /// A waiting transfer: a new ticket, of this thread's rank, or `again`
+    /// (a transfer that gave its slot back for a while, `aside`, keeps its
+    /// first one); and the condition variable it is woken by.
+    pub fn arrive(&mut self, again: Option<Ticket>) -> (Ticket, Arc<Condvar>) {
         let ticket = again.unwrap_or_else(|| {
             self.next += 1;
-            self.next
+            Ticket {
+                rank: rank::current(),
+                arrival: self.next,
+            }
         });
         let wake = Arc::new(Condvar::new());
         self.waiting.insert(
@@ -89,17 +125,22 @@ impl Queue {
 
     /// Whether `ticket` may look for room now: every earlier one has
     /// looked since the last slot was given back.
-    pub fn may_look(&self, ticket: u64) -> bool {
+    pub fn may_look(&self, ticket: Ticket) -> bool {
         self.waiting
             .range(..ticket)
-            .all(|(_, w)| w.looked == Some(self.frees))
+            .all(|(_, w)| w.settled(self.frees))
     }
 
-    /// The claims of the transfers waiting before `ticket`.
-    pub fn ahead(&self, ticket: u64) -> Ahead {
+    /// The claims of the transfers waiting before `ticket` (a lent slot's
+    /// only from an earlier rank).
+    pub fn ahead(&self, ticket: Ticket) -> Ahead {
         let mut ahead = Ahead::default();
-        for (_, w) in self.waiting.range(..ticket) {
+        for (t, w) in self.waiting.range(..ticket) {
             match &w.claim {
+                Claim::Held(mirror, caps) if t.rank < ticket.rank => {
+                    ahead.held.push((mirror.clone(), *caps));
+                }
+                Claim::Held(..) => {}
                 Claim::All => {
                     ahead.all = true;
                     break;
@@ -118,7 +159,7 @@ impl Queue {
 
     /// `ticket` looked and found no room: it claims `claim` until it looks
     /// again; the next one may look.
-    pub fn looked(&mut self, ticket: u64, claim: Claim) {
+    pub fn looked(&mut self, ticket: Ticket, claim: Claim) {
         if let Some(w) = self.waiting.get_mut(&ticket) {
             w.looked = Some(self.frees);
             w.claim = claim;
@@ -127,10 +168,25 @@ impl Queue {
     }
 
     /// `ticket` waits no more (it has its slot, needs none, or gave up).
-    pub fn leave(&mut self, ticket: u64) {
+    pub fn leave(&mut self, ticket: Ticket) {
         if self.waiting.remove(&ticket).is_some() {
             self.wake_next();
         }
+    }
+
+    /// `ticket`'s transfer gave back its slot to wait aside, from `mirror`
+    /// under `caps`: it keeps its place, claiming that slot against later
+    /// ranks until it joins the queue again ([`Queue::arrive`] with it) or
+    /// leaves it. The caller gives the slot back ([`Queue::freed`]).
+    pub fn aside(&mut self, ticket: Ticket, mirror: &str, caps: Caps) {
+        self.waiting.insert(
+            ticket,
+            Waiter {
+                looked: None,
+                claim: Claim::Held(mirror.to_string(), caps),
+                wake: Arc::new(Condvar::new()),
+            },
+        );
     }
 
     /// A slot was given back: every waiting transfer looks again, in order.
@@ -154,7 +210,7 @@ impl Queue {
     fn wake_next(&mut self) {
         let mut all = false;
         for w in self.waiting.values_mut() {
-            if w.looked != Some(self.frees) {
+            if !w.settled(self.frees) {
                 if !all {
                     w.wake.notify_one();
                     return;
@@ -165,10 +221,11 @@ impl Queue {
         }
     }
 
-    /// How many transfers wait, for tests.
+    /// How many transfers wait in the queue (not those aside), for tests.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.waiting.len()
+        let aside = |w: &&Waiter| matches!(w.claim, Claim::Held(..));
+        self.waiting.values().filter(|w| !aside(w)).count()
     }
 }
 
@@ -357,6 +414,97 @@ mod tests {
             assert!(matches!(got, Ok(Ok(((), 1)))));
         });
         assert_eq!(started.into_inner().unwrap(), ["f0", "f1", "g0", "g1"]);
+    }
+
+    /// Transfers of a load start by rank (repos in load order, each
+    /// repo's files in dnf's order), whatever order they came in; those of
+    /// one rank in the order they came.
+    #[test]
+    fn waiting_transfers_start_by_rank_then_as_they_came() {
+        use super::super::rank::{self, Rank, Role};
+        let slots = DownloadSlots::for_metadata();
+        let one = caps(1, 3);
+        let ranks = [
+            Rank::of(1, Role::Primary),
+            Rank::of(0, Role::Filelists),
+            Rank::beside_load(0, Role::Comps),
+            Rank::of(0, Role::Primary),
+            Rank::of(1, Role::Repomd),
+            Rank::of(0, Role::Filelists),
+        ];
+        let started = Mutex::new(Vec::new());
+        let (_, slot) = slots.turn(&at("a"), one, first).unwrap();
+        std::thread::scope(|s| {
+            for (k, r) in ranks.iter().enumerate() {
+                let (slots, started) = (&slots, &started);
+                s.spawn(move || {
+                    let got = rank::within(*r, || slots.turn(&at("a"), one, first));
+                    started.lock().unwrap().push(k);
+                    drop(got);
+                });
+                wait_for("the transfer waits", || slots.waiting_now() == k + 1);
+            }
+            drop(slot);
+        });
+        assert_eq!(started.into_inner().unwrap(), [3, 1, 5, 4, 0, 2]);
+    }
+
+    /// A transfer backing off a retry lends its slot to a transfer of its
+    /// own rank, not to one of a later rank (a later repo's file), which
+    /// starts once the first is back and done: under one slot, a failing
+    /// repo's retries are not kept waiting behind a later repo's transfer.
+    /// One waiting aside for something else (another thread's download
+    /// of the same file) lends it to any.
+    #[test]
+    fn a_backoff_lends_its_slot_to_its_rank_only() {
+        use super::super::download_slots::{aside, backing_off};
+        use super::super::rank::{self, Rank, Role};
+        let (early, late) = (Rank::of(0, Role::Primary), Rank::of(1, Role::Primary));
+        let one = caps(1, 3);
+        for backoff in [true, false] {
+            let slots = DownloadSlots::for_metadata();
+            let started = Mutex::new(Vec::new());
+            let (back_tx, back_rx) = std::sync::mpsc::channel::<()>();
+            let (lent_tx, lent_rx) = std::sync::mpsc::channel::<()>();
+            std::thread::scope(|s| {
+                let (slots, started) = (&slots, &started);
+                s.spawn(move || {
+                    rank::within(early, || {
+                        let (_, slot) = slots.turn(&at("a"), one, first).unwrap();
+                        lent_tx.send(()).unwrap();
+                        let wait = || back_rx.recv().unwrap();
+                        match backoff {
+                            true => backing_off(wait),
+                            false => aside(wait),
+                        }
+                        started.lock().unwrap().push("back");
+                        drop(slot);
+                    })
+                });
+                lent_rx.recv().unwrap();
+                let later = s.spawn(move || {
+                    let got = rank::within(late, || slots.turn(&at("a"), one, first));
+                    started.lock().unwrap().push("later rank");
+                    drop(got);
+                });
+                if backoff {
+                    wait_for("the later rank waits", || slots.waiting_now() == 1);
+                    let got = rank::within(early, || slots.turn(&at("a"), one, first));
+                    started.lock().unwrap().push("same rank");
+                    drop(got);
+                    assert_eq!(slots.waiting_now(), 1, "the later rank still waits");
+                } else {
+                    later.join().unwrap();
+                }
+                back_tx.send(()).unwrap();
+            });
+            let want: &[&str] = match backoff {
+                true => &["same rank", "back", "later rank"],
+                false => &["later rank", "back"],
+            };
+            assert_eq!(started.into_inner().unwrap(), want);
+            assert_eq!((slots.running_now(), slots.waiting_now()), (0, 0));
+        }
     }
 
     /// Real downloads of one mirror under `max_parallel_downloads=1`: the

@@ -195,9 +195,10 @@ pub(super) fn fetch_into(
             wait,
         });
         // Without the batch's slot, if it has one: librepo frees a failed
-        // transfer's place for the next file (`download_slots::aside`).
-        // Cut short when the load fails meanwhile (`cancel.rs`).
-        crate::rpmmd::download_slots::aside(|| cancel::sleep(wait));
+        // transfer's place for the next file (`download_slots::aside`);
+        // a load's later repos and files do not take it meanwhile
+        // (`backing_off`). Cut short when the load fails (`cancel.rs`).
+        crate::rpmmd::download_slots::backing_off(|| cancel::sleep(wait));
     }
     unreachable!("the last attempt returns")
 }
