@@ -151,7 +151,7 @@ fn empty_list_refused(input: &str, out: &std::path::Path) -> String {
 
 fn run(args: &Args) -> Result<()> {
     if args.quiet {
-        buildroot_core::cli::quiet_repo_warnings();
+        buildroot_core::cli::quiet_repo_notes();
     }
     if !buildroot_core::arch::is_known(&args.arch) {
         bail!(
