@@ -170,15 +170,26 @@ pub fn usage_line(rendered: &str) -> String {
     line
 }
 
-/// `--quiet`: the warnings of repository loading (a repo left out by
-/// `skip_if_unavailable`) and the notes of its downloads (a wait for
-/// another run's) are dropped too; without it they go to stderr as
-/// `PROGRAM: warning: ...` or `PROGRAM: note: ...`
-/// ([`crate::rpmmd::set_warning_handler`]).
-/// So is the note that a list is read from the terminal
-/// ([`crate::pkglist::note_if_terminal`]).
-pub fn quiet_repo_warnings() {
-    crate::rpmmd::set_warning_handler(Some(std::sync::Arc::new(|_: &str, _: &str| {})));
+/// `--quiet`: the notes of repository downloads (a wait for another
+/// run's) and the warnings about the repo files' settings are dropped, and
+/// so is the note that a list is read from the terminal
+/// ([`crate::pkglist::note_if_terminal`]). The warnings of
+/// repository loading are kept (`PROGRAM: warning: repo 'ID' skipped
+/// (skip_if_unavailable=1): ...`, or its groups alone left out): the answer
+/// is then computed without that repo, and a script that asked for quiet
+/// must still be able to tell, as dnf says "Ignoring repositories" whatever
+/// its verbosity ([`crate::rpmmd::set_warning_handler`]).
+pub fn quiet_repo_notes() {
+    crate::rpmmd::set_warning_handler(Some(std::sync::Arc::new(|kind: &str, msg: &str| {
+        // The repo left out (or its groups), not a setting ignored as dnf
+        // ignores it (`timeout=soon`), which -q hides as before: the lines
+        // the workflow's record of skipped repos reads.
+        if kind == "warning" && msg.starts_with("repo '") && msg.contains("(skip_if_unavailable=1)")
+        {
+            let prog = program_name();
+            crate::diag!("{prog}: {kind}: {msg}");
+        }
+    })));
     crate::pkglist::quiet_terminal_note();
 }
 

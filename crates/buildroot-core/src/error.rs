@@ -203,6 +203,15 @@ pub enum OutputDirProblem {
         /// The first entry no cache holds.
         entry: String,
     },
+    /// A directory given as the SRPM cache to a tool that reads it, which
+    /// no SRPM cache run made: the records written into it would make it
+    /// pass as one, and the next refresh would delete its SRPMs.
+    NotAnSrpmCache {
+        /// The file every cache written since holds.
+        marker: &'static str,
+        /// The first entry no cache holds.
+        entry: String,
+    },
 }
 
 impl std::fmt::Display for OutputDirProblem {
@@ -233,6 +242,13 @@ impl std::fmt::Display for OutputDirProblem {
                 "is not empty and not an earlier SRPM cache (no {marker}, and it holds {entry}); \
                  the SRPMs in it that are not listed would be deleted: name a new or empty \
                  directory"
+            ),
+            OutputDirProblem::NotAnSrpmCache { marker, entry } => write!(
+                f,
+                "is not an SRPM cache identify-archful-srpms made (no {marker}, and it holds \
+                 {entry}); records written into it would let identify-archful-srpms take it \
+                 for its cache and delete the SRPMs it does not list: give the --cache \
+                 identify-archful-srpms filled"
             ),
             OutputDirProblem::NotAnEarlierRepo { marker } => write!(
                 f,

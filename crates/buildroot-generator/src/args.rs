@@ -49,16 +49,18 @@ Examples:
       --source-repo src=testdata/repos/source --spec hello.spec --builds-only
 
 Exit codes:
-  0  the fixed point was reached, or with --builds-only the builds were resolved (failed
-     sources are reported, not fatal; in a fixed point a source no source repo has is one:
-     NoSource)
-  1  --why: no binary of the buildroot has that name; one line says what NAME is instead
-     (a binary no build needs, a source package, a capability and its providers, nothing
-     in the repositories). --compare: with the --srpm/--spec files some source fails
-     (NoInstall, BadDeps, NoSource) that did not fail so without them
+  0  the fixed point was reached (failed sources are reported, not fatal; a source no
+     source repo has is one: NoSource), or with --builds-only every build was resolved
+  1  --builds-only: a build fails (NoInstall, BadDeps), as `dnf builddep` fails; the lists
+     are written, and the failures said even with -q. --why: no binary of the buildroot
+     has that name; one line says what NAME is instead (a binary no build needs, a source
+     package, a capability and its providers, nothing in the repositories). --compare:
+     with the --srpm/--spec files some source fails (NoInstall, BadDeps, NoSource) that
+     did not fail so without them
   2  bad usage or bad input (unreadable file, bad repository, unknown arch; sources listed
      but no repository holds source packages; with --builds-only, a source that no source
-     repository, --spec/--srpm file or placeholder has: one line names them; a core
+     repository, --spec/--srpm file or placeholder has, or with --from-binaries a binary
+     no repository has: one line names them; a core
      buildroot that cannot be installed: repositories without binary packages for --arch,
      no core name matching a package, a core that cannot be solved: a warning with
      --only-binaries)
@@ -167,7 +169,7 @@ pub(crate) struct Args {
     /// buildroot), not the fixed point: the sources of what they install are listed
     /// (--print sources), not built, and a placeholder is built only when the input names it.
     /// With --spec/--srpm the input may be empty, and when they are all it builds no
-    /// --source-repo is needed.
+    /// --source-repo is needed. Exit 1 when a build fails (its lines kept under -q).
     #[arg(long, conflicts_with = "compare")]
     pub(crate) builds_only: bool,
     /// The input lists binary names; their sources are the input.

@@ -119,7 +119,7 @@ fn core_names(args: &Args) -> Result<(Vec<String>, bool)> {
 fn run(args: &Args) -> Result<u8> {
     // Before anything reads the repo files (their warnings too).
     if args.quiet {
-        buildroot_core::cli::quiet_repo_warnings();
+        buildroot_core::cli::quiet_repo_notes();
     }
     buildroot_core::cli::check_view(&args.view)?;
     if !buildroot_core::arch::is_known(&args.arch) {
@@ -269,12 +269,17 @@ fn run(args: &Args) -> Result<u8> {
     what_if::note_arch_baseline(&given, &pool, &args.arch, &mut what_if_said);
     let mut input: Vec<String> = if args.from_binaries {
         let mut out = Vec::new();
+        let mut unknown = Vec::new();
         for line in &input_list {
             let b = name_in(line, |n| !pool.binaries_named(n).is_empty());
             match pool.source_of_binary(&b) {
                 Some(src) => out.push(src.to_string()),
-                None => warn(format!("no binary package named '{b}' in the repositories")),
+                None => unknown.push(b),
             }
+        }
+        refusals::check_binaries_known(args, &pool, &unknown)?;
+        for b in unknown {
+            warn(format!("no binary package named '{b}' in the repositories"));
         }
         out
     } else {
@@ -365,6 +370,15 @@ fn run(args: &Args) -> Result<u8> {
         None => usize::MAX,
         Some(_) => FAILURES_SHOWN_ON_A_TERMINAL,
     };
+    // With --builds-only a failed build is the answer (exit 1, as `dnf
+    // builddep` fails), so -q does not hide why, as it keeps --compare's
+    // failures; in a fixed point failures are part of a distribution's
+    // day and stay warnings.
+    let failure = |msg: String| match (&display, args.builds_only) {
+        (Some(d), _) => d.println(&format!("buildroot-generator: warning: {msg}")),
+        (None, true) => buildroot_core::diag!("buildroot-generator: warning: {msg}"),
+        (None, false) => warn(msg),
+    };
     for s in br.failed().take(shown) {
         for line in s.errors().lines() {
             // A binary's name given as a source: say whose binary it is.
@@ -376,7 +390,7 @@ fn run(args: &Args) -> Result<u8> {
                     .unwrap_or_default(),
                 false => String::new(),
             };
-            warn(format!("{}: {line}{of}", s.name));
+            failure(format!("{}: {line}{of}", s.name));
         }
     }
     let total = br.failed().count();
@@ -396,7 +410,7 @@ fn run(args: &Args) -> Result<u8> {
             (None, None) => "details above".to_string(),
         };
         let sources = if total == 1 { "source" } else { "sources" };
-        warn(format!(
+        failure(format!(
             "{total} {sources} failed: {} ({details})",
             per_kind.join(", ")
         ));
@@ -474,15 +488,40 @@ fn run(args: &Args) -> Result<u8> {
         )?;
         return Ok(if report.new_failures() { 1 } else { 0 });
     }
+    // The lists are written either way: a failed build's binaries are
+    // the core's and the other builds' (scripts read them as before).
+    let code = match args.builds_only && total > 0 {
+        true => 1,
+        false => 0,
+    };
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &br.report(&args.arch))?;
+        let mut report = br.report(&args.arch);
+        report.skipped_repos = skipped_repos(args, &pool);
+        serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
         out.flush()?;
-        return Ok(0);
+        return Ok(code);
     }
     write_list(&mut out, printed(args.print, &br))?;
     out.flush()?;
-    Ok(0)
+    Ok(code)
+}
+
+/// The enabled repos the pool lacks: left out by `skip_if_unavailable=1`
+/// (each said on stderr when it happened), sorted.
+fn skipped_repos(args: &Args, pool: &Pool) -> Vec<String> {
+    let loaded: std::collections::HashSet<&str> = pool.loaded_repo_ids().collect();
+    let mut ids: Vec<String> = args
+        .repos
+        .specs(&args.arch)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| s.enabled && !loaded.contains(s.id.as_str()))
+        .map(|s| s.id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// The list `--print` names.

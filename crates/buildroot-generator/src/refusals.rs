@@ -1,7 +1,7 @@
 //! The runs buildroot-generator refuses (exit 2, one line) after loading
 //! the repositories, rather than computing a buildroot nobody asked for:
 //! sources listed but no source repository, a `--builds-only` source that
-//! no source repository has, and a core buildroot that cannot be installed
+//! no source repository has (or binary, with `--from-binaries`), and a core buildroot that cannot be installed
 //! (docs/semantics.md, "Failures").
 
 use anyhow::{bail, Result};
@@ -124,6 +124,26 @@ pub(super) fn check_builds_known(
     bail!(
         "{}: {what} in the repositories ({}): --builds-only resolves the builds of sources \
          the source repositories hold (or give {these} spec or SRPM as --spec/--srpm FILE)",
+        unknown.join(", "),
+        repo_ids(args, pool)
+    )
+}
+
+/// `--builds-only --from-binaries`: the input's lines name binaries whose
+/// sources' builds are asked about; a name no repository has a binary of
+/// has no build to answer for, as [`check_builds_known`]'s source (a fixed
+/// point warns and goes on without it).
+pub(super) fn check_binaries_known(args: &Args, pool: &Pool, unknown: &[String]) -> Result<()> {
+    if !args.builds_only || unknown.is_empty() {
+        return Ok(());
+    }
+    let what = match unknown.len() {
+        1 => "no binary package of that name",
+        _ => "no binary package of those names",
+    };
+    bail!(
+        "{}: {what} in the repositories ({}): --builds-only --from-binaries resolves the \
+         builds of the sources of binaries the repositories hold",
         unknown.join(", "),
         repo_ids(args, pool)
     )

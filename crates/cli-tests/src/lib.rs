@@ -466,6 +466,14 @@ pub fn file_named(dir: &Path, wanted: impl Fn(&str) -> bool) -> PathBuf {
     dir.join(name)
 }
 
+/// Creates `dir` (if needed) as an SRPM cache identify-archful-srpms made,
+/// its marker written, for tests that put SRPMs into it themselves:
+/// create-srpm-repos takes no other directory for its `--cache`.
+pub fn srpm_cache_dir(dir: &Path) {
+    std::fs::create_dir_all(dir).expect("create the SRPM cache");
+    std::fs::write(dir.join(".identify-archful-srpms"), "").expect("mark the SRPM cache");
+}
+
 /// The `*.src.rpm` file names in `dir`, sorted.
 pub fn srpm_names(dir: &Path) -> Vec<String> {
     let mut v = dir_names(dir);

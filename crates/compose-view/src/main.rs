@@ -205,7 +205,7 @@ fn cache_dir(cli: &Cli) -> Result<PathBuf, buildroot_core::Error> {
 
 fn run(cli: &Cli) -> Result<(), Failure> {
     if cli.quiet {
-        buildroot_core::cli::quiet_repo_warnings();
+        buildroot_core::cli::quiet_repo_notes();
     }
     if let Some(view) = &cli.view {
         buildroot_core::cli::check_view(view)?;

@@ -8,10 +8,11 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use buildroot_core::archful::{
-    cache_index_preferring, create_srpm_repo, CacheHold, KeptSrpm, MacroArgs, Regenerate,
-    SrpmCacheArgs, SrpmRepoRequest,
+    cache_index_preferring, check_cache_to_read, create_srpm_repo, CacheHold, KeptSrpm, MacroArgs,
+    Regenerate, SrpmCacheArgs, SrpmRepoRequest,
 };
 use buildroot_core::cli::{PreferReleaseArgs, RepoFileArgs};
+use buildroot_core::error::OutputDirProblem;
 use buildroot_core::pkglist::{names_in_list, not_stdout, one_list_from_stdin, read_list, Names};
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
@@ -117,6 +118,10 @@ fn option_names(e: Error, cache: &std::path::Path) -> anyhow::Error {
             anyhow::anyhow!("--define '{text}': expected 'NAME VALUE'")
         }
         Error::PathWithColon { .. } => anyhow::anyhow!("{e} (use a --cache without one)"),
+        Error::OutputDir {
+            path,
+            problem: problem @ OutputDirProblem::NotAnSrpmCache { .. },
+        } => anyhow::anyhow!("{}: --cache {problem}", path.display()),
         Error::OutputDir { path, problem } => {
             anyhow::anyhow!("{}: --out {problem}", path.display())
         }
@@ -146,7 +151,7 @@ fn empty_list_refused(input: &str, out: &std::path::Path) -> String {
 
 fn run(args: &Args) -> Result<()> {
     if args.quiet {
-        buildroot_core::cli::quiet_repo_warnings();
+        buildroot_core::cli::quiet_repo_notes();
     }
     if !buildroot_core::arch::is_known(&args.arch) {
         bail!(
@@ -161,6 +166,11 @@ fn run(args: &Args) -> Result<()> {
             args.cache.srpm_cache.display()
         );
     }
+    // Before anything is written into it (the macro packages, the records
+    // of uses): a directory of SRPMs named by mistake must not become one
+    // identify-archful-srpms takes for its cache and prunes.
+    check_cache_to_read(&args.cache.srpm_cache)
+        .map_err(|e| option_names(e, &args.cache.srpm_cache))?;
     let prefer_release = args.prefer.regex()?;
     one_list_from_stdin([("INPUT", args.input.as_str()), ("--archful", &args.archful)])?;
     not_stdout(

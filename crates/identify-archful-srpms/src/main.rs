@@ -144,7 +144,7 @@ fn option_names(e: Error) -> anyhow::Error {
 
 fn run(args: &Args) -> Result<()> {
     if args.quiet {
-        buildroot_core::cli::quiet_repo_warnings();
+        buildroot_core::cli::quiet_repo_notes();
     }
     let mut arches: Vec<String> = if args.arches.is_empty() {
         DEFAULT_ARCHES.iter().map(|s| s.to_string()).collect()

@@ -73,17 +73,48 @@ fn cache_entry(name: &str) -> bool {
 /// before a file of it is touched, and so is a directory of SRPMs without
 /// the `.metadata` or `.macros` every earlier cache has.
 pub fn check_cache(cache: &Path) -> Result<()> {
-    let refuse = |problem| {
-        Err(Error::OutputDir {
+    match foreign_entry(cache)? {
+        Some(entry) => Err(Error::OutputDir {
             path: cache.to_path_buf(),
-            problem,
-        })
-    };
+            problem: OutputDirProblem::NotAnEarlierCache {
+                marker: CACHE_MARKER,
+                entry,
+            },
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Checks, writing nothing, that `cache` is a cache identify-archful-srpms
+/// made (or an empty directory), for the tools that only read it and write
+/// their records into it (create-srpm-repos: `.srpm-uses`, `.macros`,
+/// `.metadata`). Those records are what [`check_cache`] takes an unmarked
+/// directory's for, so a directory of SRPMs given by mistake
+/// (`~/rpmbuild/SRPMS`, a source repo) would afterwards pass as a cache,
+/// and the next identify-archful-srpms on it would delete the SRPMs it does
+/// not list.
+pub fn check_cache_to_read(cache: &Path) -> Result<()> {
+    match foreign_entry(cache)? {
+        Some(entry) => Err(Error::OutputDir {
+            path: cache.to_path_buf(),
+            problem: OutputDirProblem::NotAnSrpmCache {
+                marker: CACHE_MARKER,
+                entry,
+            },
+        }),
+        None => Ok(()),
+    }
+}
+
+/// What makes `cache` no SRPM cache: the first entry a cache does not
+/// hold, or a directory of SRPMs with neither `.metadata` nor `.macros`;
+/// `None` when it may be used as one.
+fn foreign_entry(cache: &Path) -> Result<Option<String>> {
     let Some((_, names)) = atomic::existing_entries(cache)? else {
-        return Ok(());
+        return Ok(None);
     };
     if cache.join(CACHE_MARKER).is_file() {
-        return Ok(());
+        return Ok(None);
     }
     // An unmarked cache of an earlier version has its metadata or macro
     // packages beside the SRPMs (the workflow always gives binary repos, so
@@ -95,17 +126,11 @@ pub fn check_cache(cache: &Path) -> Result<()> {
         || names
             .iter()
             .any(|n| n == ".metadata" || n == crate::distmacros::CACHE_DIR);
-    match names.iter().find(|n| !cache_entry(n)) {
-        Some(entry) => refuse(OutputDirProblem::NotAnEarlierCache {
-            marker: CACHE_MARKER,
-            entry: entry.clone(),
-        }),
-        None if !earlier_cache => refuse(OutputDirProblem::NotAnEarlierCache {
-            marker: CACHE_MARKER,
-            entry: format!("{}, but no .metadata or .macros", names[0]),
-        }),
-        None => Ok(()),
-    }
+    Ok(match names.iter().find(|n| !cache_entry(n)) {
+        Some(entry) => Some(entry.clone()),
+        None if !earlier_cache => Some(format!("{}, but no .metadata or .macros", names[0])),
+        None => None,
+    })
 }
 
 /// [`check_cache`], then creates the cache and writes [`CACHE_MARKER`] into

@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
-use super::cache::{cache_index_preferring, CachedSrpm};
+use super::cache::{cache_index_preferring, check_cache_to_read, CachedSrpm};
 use super::cache_hold::{lock_repo_dir, CacheHold};
 use super::cache_sums::Sums;
 use super::cache_uses::record_use;
@@ -109,6 +109,7 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
         prefer_release,
     } = *request;
     check_out_dir(out)?;
+    check_cache_to_read(cache)?;
     // Every SRPM of the index is read or linked later: a concurrent
     // refresh of the cache with another list must not delete it meanwhile.
     let _hold = CacheHold::shared(cache)?;
@@ -258,6 +259,7 @@ fn place(
     // (`with_details`), read from the repo's file.
     let sha256 = digest.as_ref().map(|(sum, _)| sum.clone());
     let (header, details) = srpm::read_header_deferring_details(&c.path, sha256)?;
+    names_itself(c, &header)?;
     let dest = out.join(&c.file);
     let linked = |header: Package| -> Result<Package> {
         // The link changes the cached file's ctime: the checksum stays
@@ -290,6 +292,31 @@ fn place(
     Ok((
         srpm::read_header_without_details(&dest)?,
         Placed::Regenerated,
+    ))
+}
+
+/// Checks that the cached SRPM's header is the package its file name says:
+/// the repo lists the header's NEVR at the file's name, so a file replaced
+/// in the cache by another build (a rebuild copied over it) would be
+/// published as the package it is not, with that build's BuildRequires.
+/// identify-archful-srpms checks each cached SRPM against its repository's
+/// checksum; this catches what changed in the cache since.
+fn names_itself(c: &CachedSrpm, header: &Package) -> Result<()> {
+    let named = crate::evr::parse_srpm_filename(&c.file)?;
+    let same = named.name == header.name
+        && named.evr.version == header.evr.version
+        && named.evr.release.as_deref() == header.evr.release.as_deref();
+    if same {
+        return Ok(());
+    }
+    let release = header.evr.release.as_deref().unwrap_or("");
+    Err(Error::format(
+        c.path.display(),
+        format!(
+            "its header is {}-{}-{release}, not the package its name says (replaced in the \
+             cache?): run identify-archful-srpms with this --cache to fetch it again",
+            header.name, header.evr.version
+        ),
     ))
 }
 

@@ -41,6 +41,11 @@ pub struct BuildrootReport {
     pub core: CoreReport,
     /// Source name -> its errors, for the sources that have any.
     pub errors: BTreeMap<String, SourceErrors>,
+    /// The ids of the repos `skip_if_unavailable=1` left out of the run
+    /// (their metadata could not be had), sorted; absent when none, so a
+    /// whole run's document is as it was before the key existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_repos: Vec<String>,
 }
 
 /// The core buildroot's part of a [`BuildrootReport`].
@@ -135,6 +140,7 @@ impl Buildroot<'_> {
                 sources: self.core_sources(),
             },
             errors,
+            skipped_repos: Vec::new(),
         }
     }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
-use cli_tests::{cmd, srpm_names, Tool};
+use cli_tests::{cmd, srpm_cache_dir, srpm_names, Tool};
 
 fn stdout(a: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stdout).into_owned()
@@ -302,7 +302,7 @@ fn dnf_repoquery(repo: &Path, args: &[&str]) -> String {
 fn bad_input_exits_2() {
     let t = tempfile::tempdir().unwrap();
     let cache = t.path().join("cache");
-    std::fs::create_dir_all(&cache).unwrap();
+    srpm_cache_dir(&cache);
     std::fs::write(cache.join("bad-1-1.src.rpm"), b"not an rpm").unwrap();
     std::fs::write(t.path().join("archful.txt"), "bad\n").unwrap();
     let out = cmd(Tool::CreateSrpmRepos)
@@ -386,7 +386,7 @@ fn rpmbuild_regeneration() {
 /// Writes an SRPM of `spec_text` to `cache`, its header holding `brs` (the
 /// BuildRequires "as built"); returns its path.
 fn cached_srpm(cache: &Path, name: &str, release: &str, spec_text: &str, brs: &[&str]) -> PathBuf {
-    std::fs::create_dir_all(cache).unwrap();
+    srpm_cache_dir(cache);
     let s = buildroot_core::srpm::SrpmSpec {
         name: name.into(),
         version: "1.0".into(),

@@ -9,7 +9,9 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use cli_tests::{bin, cmd, expect_error, file_named, root, std_cmd, TestContext, Tool};
+use cli_tests::{
+    bin, cmd, expect_error, file_named, root, srpm_cache_dir, std_cmd, TestContext, Tool,
+};
 
 /// The checksum (and file name prefix) of the fixture x86_64 repo's primary.
 const PRIMARY_SHA256: &str = "665dbc5f4a980a7f80a08bd98439dac373846959674ca4ffd370f356e6f1eb12";
@@ -285,7 +287,7 @@ fn not_a_repository() {
 fn srpm_cache_case(bytes: impl FnOnce(Vec<u8>) -> Vec<u8>, expected: &str) {
     let t = TestContext::new();
     let cache = t.path().join("cache");
-    std::fs::create_dir_all(&cache).unwrap();
+    srpm_cache_dir(&cache);
     let orig =
         std::fs::read(root().join("testdata/repos/source/libjpeg-turbo-3.0.3-1.eln150.src.rpm"))
             .unwrap();
@@ -330,7 +332,7 @@ fn spec_the_evaluator_cannot_read() {
     // An unbalanced %if: create-srpm-repos cannot regenerate the SRPM for the arch.
     let t = TestContext::new();
     let cache = t.path().join("cache");
-    std::fs::create_dir_all(&cache).unwrap();
+    srpm_cache_dir(&cache);
     let spec = buildroot_core::srpm::SrpmSpec {
         name: "odd".into(),
         version: "1".into(),

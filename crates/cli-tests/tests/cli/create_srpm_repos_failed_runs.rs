@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cli_tests::{cmd, root, SmallDisk, Tool};
+use cli_tests::{cmd, root, srpm_cache_dir, SmallDisk, Tool};
 
 /// A cache holding every fixture source SRPM.
 fn fixture_cache(t: &Path) -> PathBuf {
     let cache = t.join("cache");
-    std::fs::create_dir_all(&cache).unwrap();
+    srpm_cache_dir(&cache);
     for e in std::fs::read_dir(root().join("testdata/repos/source")).unwrap() {
         let p = e.unwrap().path();
         if p.to_string_lossy().ends_with(".src.rpm") {

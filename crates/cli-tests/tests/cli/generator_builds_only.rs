@@ -195,18 +195,24 @@ fn a_spec_alone_is_the_input() {
     );
 }
 
+/// A failed build is reported as in a fixed point, but it is the answer:
+/// exit 1 (as `dnf builddep` fails), its lines kept under -q; the lists
+/// are written as before. Until the user audit it exited 0, and -q left
+/// the core buildroot alone on stdout with nothing said.
 #[test]
-fn a_failed_build_is_reported_as_in_a_fixed_point() {
+fn a_failed_build_is_reported_and_exits_1() {
     let t = TestContext::new();
     let cache = t.join("cache");
-    let plain = |stdin: &str| {
+    let with = |extra: &[&str], stdin: &str| {
         let mut c = cmd(Tool::Generator);
         c.args(FIXTURE_X86_64)
             .arg("--cache-dir")
             .arg(&cache)
-            .arg("--builds-only");
-        run(&mut c, stdin, 0)
+            .arg("--builds-only")
+            .args(extra);
+        run(&mut c, stdin, 1)
     };
+    let plain = |stdin: &str| with(&[], stdin);
     let (binaries, stderr) = plain("broken\n");
     assert_eq!(
         stderr,
@@ -215,6 +221,17 @@ fn a_failed_build_is_reported_as_in_a_fixed_point() {
     );
     // The rest of a NoInstall build still counts: the core at least.
     assert!(binaries.contains(&"rpm-build".to_string()), "{binaries:?}");
+    // -q keeps the answer's lines.
+    let (quiet, quiet_err) = with(&["-q"], "broken\n");
+    assert_eq!((quiet, quiet_err), (binaries, stderr));
+    // A build that succeeds beside it changes nothing.
+    with(&["-q"], "hello\nbroken\n");
+    let mut ok = cmd(Tool::Generator);
+    ok.args(FIXTURE_X86_64)
+        .arg("--cache-dir")
+        .arg(&cache)
+        .args(["--builds-only", "-q"]);
+    assert_eq!(run(&mut ok, "hello\n", 0).1, "");
     let (_, stderr) = plain("conflicted\n");
     assert!(
         stderr.starts_with("buildroot-generator: warning: conflicted: BadDeps: package curl-"),
@@ -232,7 +249,7 @@ fn a_failed_build_is_reported_as_in_a_fixed_point() {
         .arg(&dir)
         .write_stdin("broken\nconflicted\n")
         .assert()
-        .success();
+        .code(1);
     let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(
         doc["errors"]["broken"],
@@ -346,22 +363,23 @@ fn a_placeholder_is_built_only_when_the_input_names_it() {
     )
     .unwrap();
     let cache = t.join("cache");
-    let json = |stdin: &str| {
+    let json = |stdin: &str, code: i32| {
         let out = gen(&cache)
             .args(["--builds-only", "--json", "--placeholders"])
             .arg(&ph)
             .write_stdin(stdin)
             .assert()
-            .success();
+            .code(code);
         serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
     };
     let has = |v: &serde_json::Value, name: &str| v.as_array().unwrap().iter().any(|x| x == name);
     // The fixed point builds every placeholder; hello's build alone does not.
-    let hello = json("hello\n");
+    let hello = json("hello\n", 0);
     assert!(!has(&hello["sources"], "newthing"), "{hello}");
     assert!(!has(&hello["binaries"], "nasm"), "{hello}");
     assert_eq!(hello["errors"], serde_json::json!({}));
-    let new = json("newthing\n");
+    // Its build fails (NoInstall): exit 1.
+    let new = json("newthing\n", 1);
     assert!(has(&new["binaries"], "nasm"), "{new}");
     assert!(has(&new["sources"], "newthing"), "{new}");
     assert_eq!(
@@ -560,4 +578,33 @@ fn builds_only_refuses_a_source_no_repository_has() {
     fixed.arg("--output-dir").arg(&dir);
     run(&mut fixed, "hello\nnosuch\n", 0);
     assert!(dir.join("errors/nosuch-NoSource").is_file());
+}
+
+/// With --from-binaries the input names binaries: one no repository has
+/// is refused as an unknown source is (it printed the core buildroot
+/// alone, exit 0, nothing said under -q). A fixed point warns and goes on.
+#[test]
+fn builds_only_refuses_a_binary_no_repository_has() {
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    let mut c = gen(&cache);
+    c.args(["--builds-only", "--from-binaries"]);
+    let line = expect_error(&t, c, "bash\nnosuchbin\n");
+    assert_eq!(
+        line,
+        "buildroot-generator: nosuchbin: no binary package of that name in the repositories \
+         (main, src): --builds-only --from-binaries resolves the builds of the sources of \
+         binaries the repositories hold"
+    );
+    let mut fixed = cmd(Tool::Generator);
+    fixed
+        .args(FIXTURE_X86_64)
+        .arg("--cache-dir")
+        .arg(&cache)
+        .arg("--from-binaries");
+    let (_, stderr) = run(&mut fixed, "bash\nnosuchbin\n", 0);
+    assert!(
+        stderr.contains("warning: no binary package named 'nosuchbin' in the repositories"),
+        "{stderr}"
+    );
 }

@@ -6,12 +6,12 @@
 
 use std::path::{Path, PathBuf};
 
-use cli_tests::{cmd, expect_error, TestContext, Tool};
+use cli_tests::{cmd, expect_error, srpm_cache_dir, TestContext, Tool};
 
 /// An SRPM of `pick` at VERSION-RELEASE: archful (nasm on x86_64 only)
 /// when `archful`, its header's BuildRequires those of x86_64.
 fn srpm(dir: &Path, version: &str, release: &str, archful: bool) -> PathBuf {
-    std::fs::create_dir_all(dir).unwrap();
+    srpm_cache_dir(dir);
     let body = match archful {
         true => "%ifarch x86_64\nBuildRequires: nasm\n%endif\n",
         false => "BuildRequires: make\n",

@@ -148,6 +148,85 @@ fn create_srpm_repos_refuses_a_cache_without_srpms() {
 }
 
 #[test]
+fn create_srpm_repos_refuses_a_cache_no_identify_run_made() {
+    // The audit's case: a copy of a source repo's SRPMs named as --cache.
+    // Written into, it would have passed as an earlier cache, and the next
+    // identify-archful-srpms on it would have deleted the SRPMs not listed.
+    let t = TestContext::new();
+    let srpms = t.join("srpms");
+    std::fs::create_dir(&srpms).unwrap();
+    copy_srpms(&root().join("testdata/repos/source"), &srpms);
+    let before = dir_names(&srpms);
+    let out = t.join("repo");
+    let line = expect_error(&t, srpm_repos(&t, &srpms, &out), "bash\n");
+    assert_eq!(
+        line,
+        "create-srpm-repos: [TMP]/srpms: --cache is not an SRPM cache identify-archful-srpms \
+         made (no .identify-archful-srpms, and it holds bash-5.2.26-1.eln150.src.rpm, but no \
+         .metadata or .macros); records written into it would let identify-archful-srpms take \
+         it for its cache and delete the SRPMs it does not list: give the --cache \
+         identify-archful-srpms filled"
+    );
+    assert_eq!(dir_names(&srpms), before, "nothing written into it");
+    assert!(!out.exists(), "no repo written");
+    // With a note of the user's beside them, the note is named.
+    std::fs::write(srpms.join("notes.txt"), "notes\n").unwrap();
+    let line = expect_error(&t, srpm_repos(&t, &srpms, &out), "bash\n");
+    assert!(line.contains("and it holds notes.txt)"), "{line}");
+    // The cache identify-archful-srpms filled is taken.
+    let cache = t.join("cache");
+    identify_into(&cache)
+        .write_stdin("bash\n")
+        .assert()
+        .success();
+    srpm_repos(&t, &cache, &out)
+        .write_stdin("bash\n")
+        .assert()
+        .success();
+    assert_eq!(srpm_names(&out), ["bash-5.2.26-1.eln150.src.rpm"]);
+}
+
+#[test]
+fn create_srpm_repos_refuses_a_cached_srpm_that_is_another_package() {
+    // A build copied over a cached SRPM's file: published, the repo would
+    // list its NEVR at the file's name, with its BuildRequires.
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    identify_into(&cache)
+        .write_stdin("bash\nzlib\n")
+        .assert()
+        .success();
+    let bash = cache.join("bash-5.2.26-1.eln150.src.rpm");
+    let zlib = srpm_names(&cache)
+        .into_iter()
+        .find(|f| f.starts_with("zlib-"))
+        .unwrap();
+    std::fs::remove_file(&bash).unwrap();
+    std::fs::copy(cache.join(&zlib), &bash).unwrap();
+    let out = t.join("repo");
+    let line = expect_error(&t, srpm_repos(&t, &cache, &out), "bash\nzlib\n");
+    let zlib_nvr = zlib.trim_end_matches(".src.rpm");
+    assert_eq!(
+        line,
+        format!(
+            "create-srpm-repos: [TMP]/cache/bash-5.2.26-1.eln150.src.rpm: its header is \
+             {zlib_nvr}, not the package its name says (replaced in the cache?): run \
+             identify-archful-srpms with this --cache to fetch it again"
+        )
+    );
+    assert!(!out.exists(), "no repo written");
+    // identify-archful-srpms fetches it again, and the repo is written.
+    identify_into(&cache)
+        .write_stdin("bash\nzlib\n")
+        .assert()
+        .success();
+    srpm_repos(&t, &cache, &out)
+        .write_stdin("bash\nzlib\n")
+        .assert()
+        .success();
+}
+
+#[test]
 fn identify_archful_refuses_an_empty_list_unless_allowed() {
     let t = TestContext::new();
     let cache = fixture_cache(t.path());

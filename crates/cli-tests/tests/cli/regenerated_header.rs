@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command as StdCommand;
 
 use buildroot_core::spec::ELN_MACROS;
-use cli_tests::{cmd, Tool};
+use cli_tests::{cmd, srpm_cache_dir, Tool};
 
 /// Subpackages with their own Epoch, Version or Release, one only x86_64
 /// builds, one without `%files` (rpmbuild provides the packages it would
@@ -100,7 +100,7 @@ fn a_regenerated_srpm_has_the_header_rpmbuild_writes_for_its_arch() {
     }
     let t = tempfile::tempdir().unwrap();
     let cache = t.path().join("cache");
-    std::fs::create_dir_all(&cache).unwrap();
+    srpm_cache_dir(&cache);
     let mut names = Vec::new();
     // The cached SRPMs: as koji's x86_64 builder writes them.
     for (name, text) in [
