@@ -388,20 +388,36 @@ for d in "${SPEC_DEFINES[@]}"; do macro_args+=(--define "$d"); done
 # so that an interrupt stops it and whatever it started; it holds fd 9 (the lock). Its stderr
 # is collected and shown when it ends; when it fails, also kept for failed/error.txt.
 interrupted=""
-stop_jobs() { # stops every job still running and waits until their process groups are gone
-  local p groups=() n alive
+# stop_jobs: stops every job still running and waits until their process groups are gone. The
+# SIGTERM is sent again until each group is gone, not once: one sent while a process of the group
+# has it blocked (bash does, around each fork) stays pending on that process alone, and the child
+# it is forking misses it (a signal sent to a group reaches only who is in it by then). That child
+# (a per-arch job's generator, started as its shell died) would run on, and be killed outright
+# only 10 s later. A group whose processes ended but are not reaped yet (zombies, reparented to
+# init) still counts: gone means nothing of it is left. 10 s on, what is left gets SIGKILL (and
+# 5 s more to be gone).
+stop_jobs() {
+  local p groups=() left n
   for p in $(jobs -p); do
     kill -TERM -- "-$p" 2> /dev/null && groups+=("$p")
   done
   [ ${#groups[@]} -gt 0 ] || return 0
   for p in "${groups[@]}"; do wait "$p" 2> /dev/null; done
-  for ((n = 0; n < 100; n++)); do
-    alive=0
-    for p in "${groups[@]}"; do ! kill -0 -- "-$p" 2> /dev/null || alive=1; done
-    [ "$alive" = 1 ] || return 0
+  for ((n = 0; n < 150; n++)); do
+    left=()
+    for p in "${groups[@]}"; do
+      if [ "$n" -lt 100 ]; then
+        ! kill -TERM -- "-$p" 2> /dev/null || left+=("$p")
+      elif [ "$n" = 100 ]; then
+        ! kill -KILL -- "-$p" 2> /dev/null || left+=("$p")
+      else
+        ! kill -0 -- "-$p" 2> /dev/null || left+=("$p")
+      fi
+    done
+    [ ${#left[@]} -gt 0 ] || return 0
+    groups=("${left[@]}")
     sleep 0.1
   done
-  for p in "${groups[@]}"; do kill -KILL -- "-$p" 2> /dev/null; done
 }
 on_signal() { # NAME CODE: the exit trap does the rest (stops the jobs, keeps the run as failed/)
   local why=""

@@ -541,6 +541,51 @@ slow_bin="$work/slowbin4" slow_n=1 interrupt TERM --config testdata/workflow.con
 [ "$rc" = 143 ] && [ "$(tail -1 "$work/int.err")" = "buildroot-workflow: interrupted (SIGTERM); its output is kept in $w/failed/ (error.txt: why; current/ is unchanged)" ] \
   || { cat "$work/int.err" >&2; fail "SIGTERM in step 4: exit $rc, or the last line is not on stderr"; }
 grep -qx "step: 4 identify-archful-srpms" "$w/failed/error.txt" || fail "SIGTERM in step 4: failed/error.txt"
+# A process that joins a job's process group after the job's SIGTERM was sent misses it: bash
+# blocks SIGTERM around each fork, so one that lands then stays pending on the per-arch shell
+# alone, and the child it is forking (the generator) runs on; the workflow ended it only with
+# SIGKILL, 10 s later (and kill -0 still saw it, a zombie, as the workflow exited). Here each
+# generator blocks SIGTERM, waits until its job's is pending, forks such a child, then lets the
+# signal end it. The child records the SIGTERM that ends it: it must get one, and be gone when
+# the workflow is.
+tools_but "$work/forkbin" buildroot-generator
+rm -f "$work/late.pids" "$work/late.term"
+cat > "$work/forkbin/buildroot-generator" <<EOF
+#!/usr/bin/env python3
+import os, signal, time
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+with open("$work/slow.pids", "a") as f:
+    f.write(f"{os.getpid()}\n")
+for _ in range(12000):  # until its job's SIGTERM is pending (120 s at most)
+    if signal.SIGTERM in signal.sigpending():
+        break
+    time.sleep(0.01)
+if os.fork() == 0:
+    def term(*_):
+        with open("$work/late.term", "a") as f:
+            f.write(f"{os.getpid()}\n")
+        os._exit(143)
+    signal.signal(signal.SIGTERM, term)
+    with open("$work/late.pids", "a") as f:
+        f.write(f"{os.getpid()}\n")
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    time.sleep(120)
+    os._exit(0)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+time.sleep(120)
+EOF
+chmod +x "$work/forkbin/buildroot-generator"
+slow_bin="$work/forkbin" interrupt INT --work "$w" --verify-only
+[ "$rc" = 130 ] && [ "$(tail -1 "$work/int.err")" = "buildroot-workflow: interrupted (SIGINT); $w/current/verify/ is unchanged" ] \
+  || { cat "$work/int.err" >&2; fail "SIGINT, a process started after its job's SIGTERM: exit $rc"; }
+[ "$(wc -l < "$work/late.pids")" = 2 ] || fail "SIGINT: the generators did not start their late processes"
+for n in $(cat "$work/late.pids"); do
+  ! kill -0 "$n" 2> /dev/null || { kill -KILL "$n"; fail "SIGINT: a process started after its job's SIGTERM ($n) outlived the workflow"; }
+done
+[ "$(sort "$work/late.pids")" = "$(sort "$work/late.term" 2> /dev/null)" ] \
+  || fail "SIGINT: a process started after its job's SIGTERM got none (it was killed outright, 10 s later)"
+[ "$(snapshot "$w/current/verify")" = "$before" ] && [ ! -e "$w/current/verify.new" ] \
+  || fail "a --verify-only interrupted while its jobs started processes changed verify/"
 echo "e2e: SIGTERM and SIGINT stop the tools and release the lock; verify/ survives a failed --verify-only"
 
 # A run killed outright (SIGKILL: no trap runs) leaves its scratch directory in TMPDIR. The next
