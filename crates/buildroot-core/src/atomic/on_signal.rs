@@ -1,5 +1,6 @@
 //! What a run is building is removed when SIGINT (Ctrl-C) or SIGTERM ends
-//! it: the staging directories and temp files of [`super`], and the temp
+//! it: the staging directories and temp files of [`super`] (and the old
+//! tree its two-rename swap moves aside, until removed), and the temp
 //! files downloads write into the cache (`rpmmd::http`, and the checked
 //! copies taken from another mirror's directory or a local repo), are
 //! registered while they exist, and on either signal a watcher thread removes them,
@@ -80,15 +81,38 @@ impl Registered {
     /// to remove the path and end the process. The path stays registered:
     /// after an exchange it holds the old tree, which a signal removes too.
     pub(super) fn rename<T>(&self, rename: impl FnOnce() -> T) -> T {
-        let live = live();
+        self.rename_leaving(rename, |_| None).0
+    }
+
+    /// [`Registered::rename`] of a move that leaves another path to remove
+    /// (a two-rename swap's old tree, moved aside): `left` reads it off
+    /// what `rename` returned, and it is registered in the same hold of the
+    /// lock, so that a signal right after the move removes it too, rather
+    /// than leaving it to the next run's sweep.
+    pub(super) fn rename_leaving<T>(
+        &self,
+        rename: impl FnOnce() -> T,
+        left: impl FnOnce(&T) -> Option<PathBuf>,
+    ) -> (T, Option<Registered>) {
+        let mut live = live();
         if INTERRUPTED.load(Ordering::SeqCst) {
             drop(live);
             park_forever();
         }
         let moved = rename();
+        let left = left(&moved).map(|p| {
+            live.push(p.clone());
+            Registered(p)
+        });
         drop(live);
-        moved
+        (moved, left)
     }
+}
+
+/// Whether `path` is registered now (for tests of when a path is).
+#[cfg(test)]
+pub(super) fn is_registered(path: &Path) -> bool {
+    live().iter().any(|p| p == path)
 }
 
 /// After a signal, the calling thread writes nothing more into what the
