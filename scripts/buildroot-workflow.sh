@@ -77,6 +77,13 @@
 # stdout (diff.txt, once the run is published) that stops early is no error.
 # shellcheck disable=SC2329  # functions called through per_arch and traps
 set -eEuo pipefail
+# Until the steps' traps (on_signal) are set, a signal ends the run at once, once the command the
+# workflow waits for has ended: a $(...), flock or grep of its own is not left running (bash's
+# default would: it dies of SIGTERM or SIGHUP at once), and a SIGINT is not taken for that
+# command's own (see below). The config is read under traps of its own, then these again.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 # The workflow's own stderr, kept as fd 7: its error and interrupt messages go there even when a
 # signal or a failure comes while a step's stderr is redirected to a file (step 4's, compose-view's
 # warnings), where the nightly log would not show them. The tools it starts do not get it.
@@ -243,7 +250,7 @@ trap 'config_failed 130' INT
 trap 'config_failed 143' TERM
 # shellcheck disable=SC1090
 . "$cfg_run" 2> "$cfg_err"
-# Until the steps' traps (on_signal) are set, a signal ends the run at once (the EXIT trap
+# Again until the steps' traps (on_signal) are set, a signal ends the run at once (the EXIT trap
 # removes the scratch directory). Not the default disposition: a non-interactive bash that gets
 # SIGINT while it waits for a command that then exits 0 takes it for the command's own and goes
 # on (bash's "wait and cooperative exit"), so a Ctrl-C here was lost and the run carried on.

@@ -533,6 +533,44 @@ rc=0; wf --bin "$work/failbin" --work "$w" --verify-only > /dev/null 2> "$work/v
 [ "$(snapshot "$w/current/verify")" = "$before" ] && [ ! -e "$w/current/verify.new" ] \
   || fail "a failed --verify-only changed verify/"
 grep -q "every source builds" "$w/current/verify/report.txt" || fail "verify/report.txt is gone"
+# SIGTERM before any trap was set (the config not yet read): bash died of it at once, and the
+# command it was waiting for (a $(...), flock, grep: short, but its own) ran on after it. A
+# `flock` (the first, on WORK's lock) holds until the signal was delivered, that is, until it is
+# no longer pending at the workflow (it caught it), or the workflow is dead (bash's default).
+mkdir -p "$work/flockshim" "$work/tmp-term"
+{
+  echo '#!/bin/sh'
+  echo "if [ ! -e '$work/flock.held' ]; then"
+  echo "  echo \$\$ > '$work/flock.held'"
+  echo "  i=0"
+  echo "  while [ ! -e '$work/flock.go' ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done"
+  echo "fi"
+  echo "exec $(command -v flock) \"\$@\""
+} > "$work/flockshim/flock"
+chmod +x "$work/flockshim/flock"
+set -m
+PATH="$work/flockshim:$PATH" TMPDIR="$work/tmp-term" scripts/buildroot-workflow.sh --bin "$work/slowbin" --work "$w" \
+  --verify-only > /dev/null 2> "$work/int.err" &
+wpid=$!
+set +m
+for n in $(seq 1200); do [ ! -e "$work/flock.held" ] || break; sleep 0.1; done
+[ -e "$work/flock.held" ] || { kill -KILL "$wpid"; fail "SIGTERM before the traps: the workflow never ran its first flock"; }
+kill -TERM "$wpid"
+state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2> /dev/null || true; } # pid -> R, S, Z, ... ('' gone)
+for n in $(seq 1200); do
+  s=$(state "$wpid")
+  { [ -n "$s" ] && [ "$s" != Z ]; } || break
+  sed -n 's/^S[hi][dg]Pnd:[[:space:]]*//p' "/proc/$wpid/status" 2> /dev/null | grep -q '[1-9a-f]' || break
+  sleep 0.1
+done
+s=$(state "$wpid")
+: > "$work/flock.go"
+rc=0; wait "$wpid" || rc=$?
+{ [ -n "$s" ] && [ "$s" != Z ]; } \
+  || fail "SIGTERM before the traps: the workflow ended while its flock ($(cat "$work/flock.held")) still ran"
+! kill -0 "$(cat "$work/flock.held")" 2> /dev/null || fail "SIGTERM before the traps: its flock outlived the workflow"
+[ "$rc" = 143 ] && [ ! -s "$work/int.err" ] && [ -z "$(ls -A "$work/tmp-term")" ] \
+  || { cat "$work/int.err" >&2; fail "SIGTERM before the traps: exit $rc, a message, or scratch left"; }
 # Interrupted in step 4, whose tool's stderr the workflow keeps in a file: the last line is on
 # the workflow's stderr all the same, not in that file.
 tools_but "$work/slowbin4" identify-archful-srpms
