@@ -78,6 +78,13 @@
 # stdout (diff.txt, once the run is published) that stops early is no error.
 # shellcheck disable=SC2329  # functions called through per_arch and traps
 set -eEuo pipefail
+# Until the steps' traps (on_signal) are set, a signal ends the run at once, once the command the
+# workflow waits for has ended: a $(...), flock or grep of its own is not left running (bash's
+# default would: it dies of SIGTERM or SIGHUP at once), and a SIGINT is not taken for that
+# command's own (see below). The config is read under traps of its own, then these again.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 # The workflow's own stderr, kept as fd 7: its error and interrupt messages go there even when a
 # signal or a failure comes while a step's stderr is redirected to a file (step 4's, compose-view's
 # warnings), where the nightly log would not show them. The tools it starts do not get it.
@@ -244,7 +251,7 @@ trap 'config_failed 130' INT
 trap 'config_failed 143' TERM
 # shellcheck disable=SC1090
 . "$cfg_run" 2> "$cfg_err"
-# Until the steps' traps (on_signal) are set, a signal ends the run at once (the EXIT trap
+# Again until the steps' traps (on_signal) are set, a signal ends the run at once (the EXIT trap
 # removes the scratch directory). Not the default disposition: a non-interactive bash that gets
 # SIGINT while it waits for a command that then exits 0 takes it for the command's own and goes
 # on (bash's "wait and cooperative exit"), so a Ctrl-C here was lost and the run carried on.
@@ -389,20 +396,36 @@ for d in "${SPEC_DEFINES[@]}"; do macro_args+=(--define "$d"); done
 # so that an interrupt stops it and whatever it started; it holds fd 9 (the lock). Its stderr
 # is collected and shown when it ends; when it fails, also kept for failed/error.txt.
 interrupted=""
-stop_jobs() { # stops every job still running and waits until their process groups are gone
-  local p groups=() n alive
+# stop_jobs: stops every job still running and waits until their process groups are gone. The
+# SIGTERM is sent again until each group is gone, not once: one sent while a process of the group
+# has it blocked (bash does, around each fork) stays pending on that process alone, and the child
+# it is forking misses it (a signal sent to a group reaches only who is in it by then). That child
+# (a per-arch job's generator, started as its shell died) would run on, and be killed outright
+# only 10 s later. A group whose processes ended but are not reaped yet (zombies, reparented to
+# init) still counts: gone means nothing of it is left. 10 s on, what is left gets SIGKILL (and
+# 5 s more to be gone).
+stop_jobs() {
+  local p groups=() left n
   for p in $(jobs -p); do
     kill -TERM -- "-$p" 2> /dev/null && groups+=("$p")
   done
   [ ${#groups[@]} -gt 0 ] || return 0
   for p in "${groups[@]}"; do wait "$p" 2> /dev/null; done
-  for ((n = 0; n < 100; n++)); do
-    alive=0
-    for p in "${groups[@]}"; do ! kill -0 -- "-$p" 2> /dev/null || alive=1; done
-    [ "$alive" = 1 ] || return 0
+  for ((n = 0; n < 150; n++)); do
+    left=()
+    for p in "${groups[@]}"; do
+      if [ "$n" -lt 100 ]; then
+        ! kill -TERM -- "-$p" 2> /dev/null || left+=("$p")
+      elif [ "$n" = 100 ]; then
+        ! kill -KILL -- "-$p" 2> /dev/null || left+=("$p")
+      else
+        ! kill -0 -- "-$p" 2> /dev/null || left+=("$p")
+      fi
+    done
+    [ ${#left[@]} -gt 0 ] || return 0
+    groups=("${left[@]}")
     sleep 0.1
   done
-  for p in "${groups[@]}"; do kill -KILL -- "-$p" 2> /dev/null; done
 }
 on_signal() { # NAME CODE: the exit trap does the rest (stops the jobs, keeps the run as failed/)
   local why=""

@@ -533,6 +533,44 @@ rc=0; wf --bin "$work/failbin" --work "$w" --verify-only > /dev/null 2> "$work/v
 [ "$(snapshot "$w/current/verify")" = "$before" ] && [ ! -e "$w/current/verify.new" ] \
   || fail "a failed --verify-only changed verify/"
 grep -q "every source builds" "$w/current/verify/report.txt" || fail "verify/report.txt is gone"
+# SIGTERM before any trap was set (the config not yet read): bash died of it at once, and the
+# command it was waiting for (a $(...), flock, grep: short, but its own) ran on after it. A
+# `flock` (the first, on WORK's lock) holds until the signal was delivered, that is, until it is
+# no longer pending at the workflow (it caught it), or the workflow is dead (bash's default).
+mkdir -p "$work/flockshim" "$work/tmp-term"
+{
+  echo '#!/bin/sh'
+  echo "if [ ! -e '$work/flock.held' ]; then"
+  echo "  echo \$\$ > '$work/flock.held'"
+  echo "  i=0"
+  echo "  while [ ! -e '$work/flock.go' ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done"
+  echo "fi"
+  echo "exec $(command -v flock) \"\$@\""
+} > "$work/flockshim/flock"
+chmod +x "$work/flockshim/flock"
+set -m
+PATH="$work/flockshim:$PATH" TMPDIR="$work/tmp-term" scripts/buildroot-workflow.sh --bin "$work/slowbin" --work "$w" \
+  --verify-only > /dev/null 2> "$work/int.err" &
+wpid=$!
+set +m
+for n in $(seq 1200); do [ ! -e "$work/flock.held" ] || break; sleep 0.1; done
+[ -e "$work/flock.held" ] || { kill -KILL "$wpid"; fail "SIGTERM before the traps: the workflow never ran its first flock"; }
+kill -TERM "$wpid"
+state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2> /dev/null || true; } # pid -> R, S, Z, ... ('' gone)
+for n in $(seq 1200); do
+  s=$(state "$wpid")
+  { [ -n "$s" ] && [ "$s" != Z ]; } || break
+  sed -n 's/^S[hi][dg]Pnd:[[:space:]]*//p' "/proc/$wpid/status" 2> /dev/null | grep -q '[1-9a-f]' || break
+  sleep 0.1
+done
+s=$(state "$wpid")
+: > "$work/flock.go"
+rc=0; wait "$wpid" || rc=$?
+{ [ -n "$s" ] && [ "$s" != Z ]; } \
+  || fail "SIGTERM before the traps: the workflow ended while its flock ($(cat "$work/flock.held")) still ran"
+! kill -0 "$(cat "$work/flock.held")" 2> /dev/null || fail "SIGTERM before the traps: its flock outlived the workflow"
+[ "$rc" = 143 ] && [ ! -s "$work/int.err" ] && [ -z "$(ls -A "$work/tmp-term")" ] \
+  || { cat "$work/int.err" >&2; fail "SIGTERM before the traps: exit $rc, a message, or scratch left"; }
 # Interrupted in step 4, whose tool's stderr the workflow keeps in a file: the last line is on
 # the workflow's stderr all the same, not in that file.
 tools_but "$work/slowbin4" identify-archful-srpms
@@ -541,6 +579,51 @@ slow_bin="$work/slowbin4" slow_n=1 interrupt TERM --config testdata/workflow.con
 [ "$rc" = 143 ] && [ "$(tail -1 "$work/int.err")" = "buildroot-workflow: interrupted (SIGTERM); its output is kept in $w/failed/ (error.txt: why; current/ is unchanged)" ] \
   || { cat "$work/int.err" >&2; fail "SIGTERM in step 4: exit $rc, or the last line is not on stderr"; }
 grep -qx "step: 4 identify-archful-srpms" "$w/failed/error.txt" || fail "SIGTERM in step 4: failed/error.txt"
+# A process that joins a job's process group after the job's SIGTERM was sent misses it: bash
+# blocks SIGTERM around each fork, so one that lands then stays pending on the per-arch shell
+# alone, and the child it is forking (the generator) runs on; the workflow ended it only with
+# SIGKILL, 10 s later (and kill -0 still saw it, a zombie, as the workflow exited). Here each
+# generator blocks SIGTERM, waits until its job's is pending, forks such a child, then lets the
+# signal end it. The child records the SIGTERM that ends it: it must get one, and be gone when
+# the workflow is.
+tools_but "$work/forkbin" buildroot-generator
+rm -f "$work/late.pids" "$work/late.term"
+cat > "$work/forkbin/buildroot-generator" <<EOF
+#!/usr/bin/env python3
+import os, signal, time
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+with open("$work/slow.pids", "a") as f:
+    f.write(f"{os.getpid()}\n")
+for _ in range(12000):  # until its job's SIGTERM is pending (120 s at most)
+    if signal.SIGTERM in signal.sigpending():
+        break
+    time.sleep(0.01)
+if os.fork() == 0:
+    def term(*_):
+        with open("$work/late.term", "a") as f:
+            f.write(f"{os.getpid()}\n")
+        os._exit(143)
+    signal.signal(signal.SIGTERM, term)
+    with open("$work/late.pids", "a") as f:
+        f.write(f"{os.getpid()}\n")
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    time.sleep(120)
+    os._exit(0)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+time.sleep(120)
+EOF
+chmod +x "$work/forkbin/buildroot-generator"
+slow_bin="$work/forkbin" interrupt INT --work "$w" --verify-only
+[ "$rc" = 130 ] && [ "$(tail -1 "$work/int.err")" = "buildroot-workflow: interrupted (SIGINT); $w/current/verify/ is unchanged" ] \
+  || { cat "$work/int.err" >&2; fail "SIGINT, a process started after its job's SIGTERM: exit $rc"; }
+[ "$(wc -l < "$work/late.pids")" = 2 ] || fail "SIGINT: the generators did not start their late processes"
+for n in $(cat "$work/late.pids"); do
+  ! kill -0 "$n" 2> /dev/null || { kill -KILL "$n"; fail "SIGINT: a process started after its job's SIGTERM ($n) outlived the workflow"; }
+done
+[ "$(sort "$work/late.pids")" = "$(sort "$work/late.term" 2> /dev/null)" ] \
+  || fail "SIGINT: a process started after its job's SIGTERM got none (it was killed outright, 10 s later)"
+[ "$(snapshot "$w/current/verify")" = "$before" ] && [ ! -e "$w/current/verify.new" ] \
+  || fail "a --verify-only interrupted while its jobs started processes changed verify/"
 echo "e2e: SIGTERM and SIGINT stop the tools and release the lock; verify/ survives a failed --verify-only"
 
 # A run killed outright (SIGKILL: no trap runs) leaves its scratch directory in TMPDIR. The next

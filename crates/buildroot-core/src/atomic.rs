@@ -547,29 +547,58 @@ fn exchange_unsupported(e: &std::io::Error) -> bool {
 /// The portable swap: the old tree is renamed away, the new one renamed in,
 /// then the old one removed. Between the two renames the target is missing;
 /// only used where RENAME_EXCHANGE is not available. `registered`: the
-/// stage's registration with the signal watcher, if it has one; both
-/// renames are made in one hold of its lock, so that a signal never ends
-/// the run between them.
+/// stage's registration with the signal watcher, if it has one; see
+/// [`swap_aside`].
 fn swap_by_two_renames(
     tmp: &Path,
     target: &Path,
     registered: Option<&on_signal::Registered>,
 ) -> Result<()> {
-    let old = moved_in(registered, || {
+    let (old, old_registered) = swap_aside(tmp, target, registered);
+    match old {
+        Ok(Some(old)) => {
+            let removed = fs::remove_dir_all(&old.path);
+            if removed.is_err() {
+                // The watcher may be removing it too: the signal ends the
+                // run, not this error.
+                on_signal::wait_if_interrupted();
+            }
+            drop(old_registered);
+            removed.map_err(|e| Error::io(&old.path, e))
+        }
+        Ok(None) => Ok(()),
+        Err(e) => {
+            let _ = fs::remove_dir_all(tmp);
+            Err(e)
+        }
+    }
+}
+
+/// The two renames of [`swap_by_two_renames`], in one hold of the signal
+/// watcher's lock when the stage is `registered` with it, so that a signal
+/// never ends the run between them; the old tree they leave beside the
+/// target is registered in that hold too (the registration returned), so
+/// that a signal before its removal removes it as well.
+fn swap_aside(
+    tmp: &Path,
+    target: &Path,
+    registered: Option<&on_signal::Registered>,
+) -> (Result<Option<Aside>>, Option<on_signal::Registered>) {
+    let swap = || {
         let old = if target.exists() {
             Some(move_aside(target)?)
         } else {
             None
         };
         move_in(tmp, target, old)
-    });
-    match old {
-        Ok(Some(old)) => fs::remove_dir_all(&old.path).map_err(|e| Error::io(&old.path, e)),
-        Ok(None) => Ok(()),
-        Err(e) => {
-            let _ = fs::remove_dir_all(tmp);
-            Err(e)
-        }
+    };
+    let aside = |old: &Result<Option<Aside>>| match old {
+        Ok(Some(a)) => Some(a.path.clone()),
+        _ => None,
+    };
+    match registered {
+        Some(r) => r.rename_leaving(swap, aside),
+        None => (swap(), None),
     }
 }
 
@@ -764,6 +793,42 @@ mod tests {
         swap_by_two_renames(&new, &d, None).unwrap();
         assert_eq!(fs::read_to_string(d.join("x")).unwrap(), "new");
         assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1);
+    }
+
+    /// The old tree a two-rename swap moves aside is registered with the
+    /// signal watcher in the hold of its lock that moves it, and let go once
+    /// removed: a signal right after the swap removes it too (it was left to
+    /// the next run's sweep). Nothing is registered when there was no old
+    /// tree.
+    #[test]
+    fn the_old_tree_of_a_two_rename_swap_is_registered_as_it_is_moved_aside() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path().join("out");
+        fs::create_dir(&d).unwrap();
+        fs::write(d.join("x"), "old").unwrap();
+        let s = StagedDir::new(&d).unwrap();
+        s.write("x", b"new").unwrap();
+        let stage = s.path().to_path_buf();
+        let (old, left) = swap_aside(&stage, &d, Some(&s.registered));
+        let old = old.unwrap().expect("the old tree, moved aside");
+        assert_eq!(fs::read_to_string(old.path.join("x")).unwrap(), "old");
+        assert_eq!(fs::read_to_string(d.join("x")).unwrap(), "new");
+        assert!(
+            on_signal::is_registered(&old.path),
+            "the old tree at {} is not registered",
+            old.path.display()
+        );
+        fs::remove_dir_all(&old.path).unwrap();
+        drop(left);
+        assert!(!on_signal::is_registered(&old.path), "let go once removed");
+        drop(s);
+        // A first swap: no old tree, nothing more registered.
+        let d2 = t.path().join("first");
+        let s = StagedDir::new(&d2).unwrap();
+        let stage = s.path().to_path_buf();
+        let (old, left) = swap_aside(&stage, &d2, Some(&s.registered));
+        assert!(old.unwrap().is_none() && left.is_none());
+        assert!(d2.is_dir());
     }
 
     #[test]

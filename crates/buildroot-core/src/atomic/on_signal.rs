@@ -1,5 +1,6 @@
 //! What a run is building is removed when SIGINT (Ctrl-C) or SIGTERM ends
-//! it: the staging directories and temp files of [`super`], and the temp
+//! it: the staging directories and temp files of [`super`] (and the old
+//! tree its two-rename swap moves aside, until removed), and the temp
 //! files downloads write into the cache (`rpmmd::http`, and the checked
 //! copies taken from another mirror's directory or a local repo), are
 //! registered while they exist, and on either signal a watcher thread removes them,
@@ -21,6 +22,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Mutex, MutexGuard, Once};
+
+/// The calling thread's errno location.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+use libc::__errno_location as errno_location;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+use libc::__error as errno_location;
 
 /// The paths being built now.
 static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -74,15 +81,38 @@ impl Registered {
     /// to remove the path and end the process. The path stays registered:
     /// after an exchange it holds the old tree, which a signal removes too.
     pub(super) fn rename<T>(&self, rename: impl FnOnce() -> T) -> T {
-        let live = live();
+        self.rename_leaving(rename, |_| None).0
+    }
+
+    /// [`Registered::rename`] of a move that leaves another path to remove
+    /// (a two-rename swap's old tree, moved aside): `left` reads it off
+    /// what `rename` returned, and it is registered in the same hold of the
+    /// lock, so that a signal right after the move removes it too, rather
+    /// than leaving it to the next run's sweep.
+    pub(super) fn rename_leaving<T>(
+        &self,
+        rename: impl FnOnce() -> T,
+        left: impl FnOnce(&T) -> Option<PathBuf>,
+    ) -> (T, Option<Registered>) {
+        let mut live = live();
         if INTERRUPTED.load(Ordering::SeqCst) {
             drop(live);
             park_forever();
         }
         let moved = rename();
+        let left = left(&moved).map(|p| {
+            live.push(p.clone());
+            Registered(p)
+        });
         drop(live);
-        moved
+        (moved, left)
     }
+}
+
+/// Whether `path` is registered now (for tests of when a path is).
+#[cfg(test)]
+pub(super) fn is_registered(path: &Path) -> bool {
+    live().iter().any(|p| p == path)
 }
 
 /// After a signal, the calling thread writes nothing more into what the
@@ -117,9 +147,25 @@ fn live() -> MutexGuard<'static, Vec<PathBuf>> {
 
 extern "C" fn on_signal(sig: libc::c_int) {
     INTERRUPTED.store(true, Ordering::SeqCst);
+    notify(PIPE.load(Ordering::Relaxed), sig);
+}
+
+/// Writes `sig`'s number into `fd` as a signal handler may: errno is left
+/// as it was. The handler runs between any two instructions of the
+/// interrupted thread, which may be about to read errno after a failed
+/// call of its own; a write that fails (a full pipe) or even succeeds may
+/// change it.
+fn notify(fd: libc::c_int, sig: libc::c_int) {
     let b = sig as u8;
+    // SAFETY: errno is thread-local; the location is the calling thread's,
+    // valid for the thread's life.
+    let errno = unsafe { errno_location() };
+    // SAFETY: as above; reading and writing an int.
+    let saved = unsafe { *errno };
     // SAFETY: write(2) is async-signal-safe; `b` lives for the call.
-    unsafe { libc::write(PIPE.load(Ordering::Relaxed), (&b as *const u8).cast(), 1) };
+    unsafe { libc::write(fd, (&b as *const u8).cast(), 1) };
+    // SAFETY: as above.
+    unsafe { *errno = saved };
 }
 
 fn install() {
@@ -248,6 +294,35 @@ mod tests {
         assert_eq!(names(t.path()), ["dir", "out.txt"]);
         assert_eq!(std::fs::read(&out).unwrap(), b"x");
         assert_eq!(std::fs::read(t.path().join("dir/f")).unwrap(), b"y");
+    }
+
+    /// The handler's write leaves errno as the interrupted code had it,
+    /// even when the write fails (here: no such descriptor, EBADF).
+    #[test]
+    fn the_handlers_write_leaves_errno_as_it_was() {
+        let errno = || std::io::Error::last_os_error().raw_os_error();
+        // SAFETY: the calling thread's errno.
+        unsafe { *errno_location() = libc::EAGAIN };
+        notify(-1, libc::SIGTERM);
+        assert_eq!(errno(), Some(libc::EAGAIN), "a failed write changed errno");
+        let (r, w) = {
+            let mut fds = [0; 2];
+            // SAFETY: `fds` has room for the two descriptors.
+            assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+            (fds[0], fds[1])
+        };
+        // SAFETY: the calling thread's errno.
+        unsafe { *errno_location() = libc::EINTR };
+        notify(w, libc::SIGINT);
+        assert_eq!(errno(), Some(libc::EINTR), "a write changed errno");
+        let mut b = 0u8;
+        // SAFETY: reads one byte into `b`; closes the two descriptors made above.
+        unsafe {
+            assert_eq!(libc::read(r, (&mut b as *mut u8).cast(), 1), 1);
+            libc::close(r);
+            libc::close(w);
+        }
+        assert_eq!(i32::from(b), libc::SIGINT);
     }
 
     /// A stage is swapped in under the watcher's lock, and stays
