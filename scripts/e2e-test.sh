@@ -494,29 +494,37 @@ interrupt INT --work "$w" --verify-only
   || { cat "$work/int.err" >&2; fail "SIGINT during --verify-only: exit $rc"; }
 [ "$(snapshot "$w/current/verify")" = "$before" ] && [ ! -e "$w/current/verify.new" ] \
   || fail "an interrupted --verify-only changed verify/"
+# start_held CMD TMPDIR LABEL: starts a --verify-only (the slow generator, TMPDIR as given) with a
+# CMD first on PATH that, the first time it runs, writes its pid to $work/CMD.held and waits (up
+# to 120 s) for $work/CMD.go before it runs the real CMD; returns once it is held, the workflow's
+# pid in $wpid (its own process group).
+start_held() {
+  local n
+  mkdir -p "$work/$1shim" "$2"
+  {
+    echo '#!/bin/sh'
+    echo "if [ ! -e '$work/$1.held' ]; then"
+    echo "  echo \$\$ > '$work/$1.held'"
+    echo "  i=0"
+    echo "  while [ ! -e '$work/$1.go' ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done"
+    echo "fi"
+    echo "exec $(command -v "$1") \"\$@\""
+  } > "$work/$1shim/$1"
+  chmod +x "$work/$1shim/$1"
+  set -m
+  PATH="$work/$1shim:$PATH" TMPDIR="$2" scripts/buildroot-workflow.sh --bin "$work/slowbin" --work "$w" \
+    --verify-only > /dev/null 2> "$work/int.err" &
+  wpid=$!
+  set +m
+  for n in $(seq 1200); do [ ! -e "$work/$1.held" ] || break; sleep 0.1; done
+  [ -e "$work/$1.held" ] || { kill -KILL "$wpid"; fail "$3: the workflow never ran its first $1"; }
+}
 # Ctrl-C after the config is read, before the steps' traps are set: a non-interactive bash that
 # gets SIGINT while it waits for a command which then exits 0 takes it for that command's own
 # and goes on, so the run carried on (with the slow generator, into a "--verify-only failed").
 # A `cat` (the config's stderr, the first one the workflow runs) holds until the signal is sent.
-mkdir -p "$work/catshim" "$work/tmp-int"
-{
-  echo '#!/bin/sh'
-  echo "if [ ! -e '$work/cat.held' ]; then"
-  echo "  : > '$work/cat.held'"
-  echo "  i=0"
-  echo "  while [ ! -e '$work/cat.go' ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done"
-  echo "fi"
-  echo "exec $(command -v cat) \"\$@\""
-} > "$work/catshim/cat"
-chmod +x "$work/catshim/cat"
 rm -f "$work/slow.pids"
-set -m
-PATH="$work/catshim:$PATH" TMPDIR="$work/tmp-int" scripts/buildroot-workflow.sh --bin "$work/slowbin" --work "$w" \
-  --verify-only > /dev/null 2> "$work/int.err" &
-wpid=$!
-set +m
-for n in $(seq 1200); do [ ! -e "$work/cat.held" ] || break; sleep 0.1; done
-[ -e "$work/cat.held" ] || { kill -KILL "$wpid"; fail "SIGINT before the steps: the workflow never ran its first cat"; }
+start_held cat "$work/tmp-int" "SIGINT before the steps"
 kill -INT "$wpid"
 : > "$work/cat.go"
 rc=0; wait "$wpid" || rc=$?
@@ -537,24 +545,7 @@ grep -q "every source builds" "$w/current/verify/report.txt" || fail "verify/rep
 # command it was waiting for (a $(...), flock, grep: short, but its own) ran on after it. A
 # `flock` (the first, on WORK's lock) holds until the signal was delivered, that is, until it is
 # no longer pending at the workflow (it caught it), or the workflow is dead (bash's default).
-mkdir -p "$work/flockshim" "$work/tmp-term"
-{
-  echo '#!/bin/sh'
-  echo "if [ ! -e '$work/flock.held' ]; then"
-  echo "  echo \$\$ > '$work/flock.held'"
-  echo "  i=0"
-  echo "  while [ ! -e '$work/flock.go' ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done"
-  echo "fi"
-  echo "exec $(command -v flock) \"\$@\""
-} > "$work/flockshim/flock"
-chmod +x "$work/flockshim/flock"
-set -m
-PATH="$work/flockshim:$PATH" TMPDIR="$work/tmp-term" scripts/buildroot-workflow.sh --bin "$work/slowbin" --work "$w" \
-  --verify-only > /dev/null 2> "$work/int.err" &
-wpid=$!
-set +m
-for n in $(seq 1200); do [ ! -e "$work/flock.held" ] || break; sleep 0.1; done
-[ -e "$work/flock.held" ] || { kill -KILL "$wpid"; fail "SIGTERM before the traps: the workflow never ran its first flock"; }
+start_held flock "$work/tmp-term" "SIGTERM before the traps"
 kill -TERM "$wpid"
 state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2> /dev/null || true; } # pid -> R, S, Z, ... ('' gone)
 for n in $(seq 1200); do

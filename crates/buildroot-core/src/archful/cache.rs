@@ -73,16 +73,10 @@ fn cache_entry(name: &str) -> bool {
 /// before a file of it is touched, and so is a directory of SRPMs without
 /// the `.metadata` or `.macros` every earlier cache has.
 pub fn check_cache(cache: &Path) -> Result<()> {
-    match foreign_entry(cache)? {
-        Some(entry) => Err(Error::OutputDir {
-            path: cache.to_path_buf(),
-            problem: OutputDirProblem::NotAnEarlierCache {
-                marker: CACHE_MARKER,
-                entry,
-            },
-        }),
-        None => Ok(()),
-    }
+    refuse_foreign(cache, |marker, entry| OutputDirProblem::NotAnEarlierCache {
+        marker,
+        entry,
+    })
 }
 
 /// Checks, writing nothing, that `cache` is a cache identify-archful-srpms
@@ -94,13 +88,21 @@ pub fn check_cache(cache: &Path) -> Result<()> {
 /// and the next identify-archful-srpms on it would delete the SRPMs it does
 /// not list.
 pub fn check_cache_to_read(cache: &Path) -> Result<()> {
+    refuse_foreign(cache, |marker, entry| OutputDirProblem::NotAnSrpmCache {
+        marker,
+        entry,
+    })
+}
+
+/// `cache`'s refusal, the `problem` [`foreign_entry`] makes of it, if any.
+fn refuse_foreign(
+    cache: &Path,
+    problem: impl FnOnce(&'static str, String) -> OutputDirProblem,
+) -> Result<()> {
     match foreign_entry(cache)? {
         Some(entry) => Err(Error::OutputDir {
             path: cache.to_path_buf(),
-            problem: OutputDirProblem::NotAnSrpmCache {
-                marker: CACHE_MARKER,
-                entry,
-            },
+            problem: problem(CACHE_MARKER, entry),
         }),
         None => Ok(()),
     }
