@@ -302,10 +302,15 @@ impl Changes {
                 s.push('\n');
             }
         }
-        s.push_str(&markdown_section(&self.skipped_repos, "This run"));
+        s.push_str(&markdown_section(
+            &self.skipped_repos,
+            "This run",
+            "`skipped-repos.txt`",
+        ));
         s.push_str(&markdown_section(
             &self.previous_skipped_repos,
             "The previous run",
+            "its `skipped-repos.txt`",
         ));
         s
     }

@@ -120,14 +120,16 @@ pub fn where_left_out(skipped: &[SkippedRepo]) -> Vec<(String, Vec<String>)> {
 }
 
 /// `changes.md`'s section on the repos a run was computed without; `who`
-/// says which run (`This run`, `The previous run`). Empty when none.
-pub fn markdown_section(skipped: &[SkippedRepo], who: &str) -> String {
+/// says which run (`This run`, `The previous run`) and `record` where its
+/// `skipped-repos.txt` is (beside `changes.md`; the previous run's is in
+/// that run's directory, not this one's). Empty when none.
+pub fn markdown_section(skipped: &[SkippedRepo], who: &str, record: &str) -> String {
     if skipped.is_empty() {
         return String::new();
     }
     let mut s = format!(
         "## Repositories left out\n\n{who} was computed without the repositories below \
-         (`skip_if_unavailable=1`, unavailable;\n`skipped-repos.txt` says for which arch and \
+         (`skip_if_unavailable=1`, unavailable;\n{record} says for which arch and \
          step, and why): what only they hold is missing\nfrom that run, and shows above as \
          leaving, or entering once they are back.\n\n"
     );
@@ -163,12 +165,12 @@ mod tests {
                 ("comps".to_string(), places(&["compose"])),
             ]
         );
-        let md = markdown_section(&s, "This run");
+        let md = markdown_section(&s, "This run", "`skipped-repos.txt`");
         assert!(
             md.ends_with("\n\n- `extras` (archful, aarch64 pass1)\n- `comps` (compose)\n\n"),
             "{md}"
         );
-        assert_eq!(markdown_section(&[], "This run"), "");
+        assert_eq!(markdown_section(&[], "This run", "`skipped-repos.txt`"), "");
     }
 
     #[test]

@@ -1048,10 +1048,10 @@ fn changes_say_the_repos_each_run_went_on_without() {
         &prev_skipped,
     ];
     let md = String::from_utf8(run("changes", &both).stdout).unwrap();
-    let lead = |who: &str| {
+    let lead = |who: &str, record: &str| {
         format!(
             "## Repositories left out\n\n{who} was computed without the repositories below \
-             (`skip_if_unavailable=1`, unavailable;\n`skipped-repos.txt` says for which arch \
+             (`skip_if_unavailable=1`, unavailable;\n{record} says for which arch \
              and step, and why): what only they hold is missing\nfrom that run, and shows \
              above as leaving, or entering once they are back.\n\n"
         )
@@ -1062,8 +1062,8 @@ fn changes_say_the_repos_each_run_went_on_without() {
         format!(
             "{whole_md}{}- `extras` (archful, aarch64 pass1, aarch64 pass2)\n- `comps` (compose)\n\n\
              {}- `late` (x86_64 repos)\n\n",
-            lead("This run"),
-            lead("The previous run")
+            lead("This run", "`skipped-repos.txt`"),
+            lead("The previous run", "its `skipped-repos.txt`")
         )
     );
     let out = run("changes-json", &both);
