@@ -44,10 +44,12 @@ directory is refused.
 
 Exit codes:
   0  success (names without a cached SRPM and kept SRPMs are warnings)
-  2  bad usage or bad input (unreadable cache or one without SRPMs, an empty input list
-     without --allow-empty, a list naming no SRPM of the cache, --out a directory of other files, broken SRPM, unreadable
-     repository, broken or unreachable macro package, unbalanced %if, rpmbuild failing or
-     making another NEVR, full disk); nothing of the failed run is left in --out";
+  2  bad usage or bad input (unreadable cache, one without SRPMs or one no
+     identify-archful-srpms run made, a cached SRPM that is another package, an empty input
+     list without --allow-empty, a list naming no SRPM of the cache, --out a directory of
+     other files, broken SRPM, unreadable repository, broken or unreachable macro package,
+     unbalanced %if, rpmbuild failing or making another NEVR, full disk); nothing of the
+     failed run is left in --out";
 
 #[derive(Parser, Debug)]
 #[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]

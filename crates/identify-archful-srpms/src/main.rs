@@ -31,7 +31,7 @@ Examples:
   # Which of the buildroot's sources are archful (spec evaluated per arch, with the macro
   # packages of the binary repos)?
   # (the fixture's repos, main and extras, binary and source, from one .repo file)
-  cat pass1/*/buildroot-source-package-names.txt | sort -u | \\
+  mkdir -p work && cat pass1/*/buildroot-source-package-names.txt | sort -u | \\
       identify-archful-srpms --repofile testdata/fixture.repo --cache work/srpms \\
       --arch x86_64 --arch aarch64 --map work/srpm-map.txt > work/archful.txt
 

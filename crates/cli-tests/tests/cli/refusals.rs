@@ -546,6 +546,15 @@ fn generator_refuses_sources_without_a_source_repo() {
     assert!(String::from_utf8_lossy(&out.stdout)
         .lines()
         .any(|l| l == "bash"));
+    // Its sources are not built: one line says so, not one per source
+    // (26 lines for the fixture's core, until the user audit).
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "buildroot-generator: warning: the input lists no sources; only the core buildroot is \
+         computed\n\
+         buildroot-generator: warning: no repository holds source packages, so the 26 sources \
+         of the buildroot's binaries are not built (NoSource; --source-repo ID=URL builds them)\n"
+    );
 }
 
 #[test]
