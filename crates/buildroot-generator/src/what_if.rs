@@ -89,6 +89,18 @@ pub fn read_given(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
         if let Some(w) = other_arch(path, r.arch) {
             say.push(("warning", format!("{option}: {w}")));
         }
+        // As --spec says of a spec with the section: rpmbuild -bs wrote the
+        // static BuildRequires alone.
+        if buildroot_core::srpm::arch_limits(path).is_ok_and(|l| l.dynamic_build_requires) {
+            say.push((
+                "warning",
+                format!(
+                    "{option}: {} generates BuildRequires at build time \
+                     (%generate_buildrequires): only its static ones are used",
+                    p.name
+                ),
+            ));
+        }
         push(
             &mut out,
             Given {

@@ -125,9 +125,14 @@ pub struct ArchLimits {
     /// The header's arch: for an SRPM, the arch `rpmbuild -bs` ran for
     /// (its BuildRequires were evaluated for it).
     pub build_arch: String,
+    /// Whether it requires `rpmlib(DynamicBuildRequires)`: rpmbuild adds it
+    /// for a spec with `%generate_buildrequires`, whose BuildRequires the
+    /// header holds only in part (the static ones).
+    pub dynamic_build_requires: bool,
 }
 
-/// ExclusiveArch and ExcludeArch of an RPM header.
+/// ExclusiveArch and ExcludeArch of an RPM header, the arch it was made
+/// on, and whether its BuildRequires are generated at build time.
 pub fn arch_limits(path: &Path) -> Result<ArchLimits> {
     check_layout(path)?;
     let md = PackageMetadata::open(path).map_err(|e| rpm_err(path, e))?;
@@ -141,6 +146,9 @@ pub fn arch_limits(path: &Path) -> Result<ArchLimits> {
         exclusive_arch: get(IndexTag::RPMTAG_EXCLUSIVEARCH),
         exclude_arch: get(IndexTag::RPMTAG_EXCLUDEARCH),
         build_arch: md.get_arch().map(str::to_string).unwrap_or_default(),
+        dynamic_build_requires: get(IndexTag::RPMTAG_REQUIRENAME)
+            .iter()
+            .any(|n: &String| n == "rpmlib(DynamicBuildRequires)"),
     })
 }
 

@@ -406,6 +406,47 @@ fn what_a_spec_cannot_say_before_the_build_is_a_warning() {
     }
 }
 
+/// An SRPM of such a spec says it too (its header requires
+/// `rpmlib(DynamicBuildRequires)`); it said nothing until the user audit.
+#[test]
+fn an_srpm_with_generated_build_requires_is_a_warning() {
+    let t = TestContext::new();
+    let plain = srpm(t.path(), ("hello", "2.12", "0"), &["gcc"]);
+    let dynamic = t.path().join("dyn");
+    std::fs::create_dir(&dynamic).unwrap();
+    let spec = SrpmSpec {
+        name: "hello".into(),
+        version: "2.12".into(),
+        release: "0".into(),
+        license: "MIT".into(),
+        summary: "what-if".into(),
+        spec_name: "hello.spec".into(),
+        spec_text: "Name: hello\n%generate_buildrequires\necho foo\n".into(),
+        build_requires: vec![Dep::parse("gcc").unwrap()],
+        dynamic_build_requires: true,
+        host_arch: "x86_64".into(),
+        build_time: 1,
+        ..Default::default()
+    };
+    let path = dynamic.join("hello-2.12-0.src.rpm");
+    std::fs::write(&path, build_srpm(&spec).unwrap()).unwrap();
+    let cache = t.path().join("cache");
+    let warning = "hello generates BuildRequires at build time (%generate_buildrequires): only \
+                   its static ones are used";
+    let out = run(gen_on("x86_64", &cache), "--srpm", &path, &[], "hello\n");
+    assert!(out.status.success(), "{out:?}");
+    let stderr = t.normalize(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stderr.contains(&format!(
+            "warning: --srpm [TMP]/dyn/hello-2.12-0.src.rpm: {warning}"
+        )),
+        "{stderr}"
+    );
+    let out = run(gen_on("x86_64", &cache), "--srpm", &plain, &[], "hello\n");
+    assert!(out.status.success(), "{out:?}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("generates BuildRequires"));
+}
+
 #[test]
 fn spec_refusals() {
     let t = TestContext::new();
