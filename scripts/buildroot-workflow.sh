@@ -4,7 +4,8 @@
 #   scripts/buildroot-workflow.sh --config FILE [--work DIR] [--bin DIR] [--no-verify]
 #   scripts/buildroot-workflow.sh --verify-only [--work DIR] [--bin DIR]   (step 10 again on
 #       WORK/current, with the configuration and content-resolver configs that run was made
-#       with; a --config is not used)
+#       with; a --config is not used. The repositories, and the files that configuration names
+#       (REPOFILE, DNF_CONF, EXCLUDE_FILE, PLACEHOLDERS, SPEC_MACROS), are read as they are now)
 #   (--no-verify: every step but 10; the run is published without verify/)
 #
 # Relative --config, --work and --bin are taken from the current directory; relative paths in
