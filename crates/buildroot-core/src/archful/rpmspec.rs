@@ -393,14 +393,21 @@ fn run_rpmspec(
     let (ok, stdout, stderr) =
         run_limited(&mut cmd, TIME_LIMIT).map_err(|e| (format!("{what}: {e}"), String::new()))?;
     if !ok {
-        let last = stderr
+        // rpm's own reason (`error: s390x is not supported`, `error: line
+        // 8: ...`) comes first; its last line only says the query failed,
+        // naming the spec's temp copy, gone by the time it is read.
+        let said: Vec<&str> = stderr
             .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty() && !section_probe::is_probe(l))
-            .unwrap_or("failed")
-            .trim()
-            .to_string();
-        return Err((format!("{what}: {last}"), stderr));
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !section_probe::is_probe(l))
+            .collect();
+        let why = said
+            .iter()
+            .find(|l| l.starts_with("error: ") && !l.starts_with("error: query of specfile "))
+            .or(said.last())
+            .copied()
+            .unwrap_or("failed");
+        return Err((format!("{what}: {why}"), stderr));
     }
     Ok((stdout, stderr))
 }
