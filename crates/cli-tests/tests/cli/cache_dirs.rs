@@ -135,19 +135,53 @@ fn users_cache() -> Option<PathBuf> {
     home.is_dir().then(|| home.join(".cache/rpm-buildroot"))
 }
 
-/// A test's run against a 127.0.0.1 server without `--cache-dir` caches in
-/// the test's own cache home, not in the user's cache (where each run left
-/// a `127.0.0.1_PORT_*` directory for good).
-#[test]
-fn a_tests_run_caches_in_the_tests_own_directory() {
-    let server = Server::start(root().join("testdata/repos"));
+/// The `127.0.0.1_PORT_` prefix of the cache entries a run against `server`
+/// makes.
+fn entry_prefix(server: &Server) -> String {
     let port = server
         .base
         .rsplit(':')
         .next()
         .unwrap()
         .trim_end_matches('/');
-    let prefix = format!("127.0.0.1_{port}_");
+    format!("127.0.0.1_{port}_")
+}
+
+/// The first server `start` gives whose port the user's cache (`users`, when
+/// it is a directory) holds no entry of, with its [`entry_prefix`]. That
+/// cache may hold leftovers of earlier runs: of the tests' own before they
+/// had a cache home (they stay until unused for a month, `rpmmd::prune`),
+/// of a script's or a user's server. The kernel gives a port out again, and
+/// a leftover of this test's port failed it in CI although its run wrote
+/// nothing there. A server passed over keeps its port (it serves until the
+/// process exits), so `start` never gives that port again.
+fn server_on_a_port_new_to(
+    users: Option<&Path>,
+    mut start: impl FnMut() -> Server,
+) -> (Server, String) {
+    for _ in 0..1000 {
+        let server = start();
+        let prefix = entry_prefix(&server);
+        let seen = users
+            .filter(|u| u.is_dir())
+            .is_some_and(|u| names(u).iter().any(|n| n.starts_with(&prefix)));
+        if !seen {
+            return (server, prefix);
+        }
+    }
+    panic!("1000 ports in a row have entries in the user's cache {users:?}");
+}
+
+/// A test's run against a 127.0.0.1 server without `--cache-dir` caches in
+/// the test's own cache home, not in the user's cache (where each run left
+/// a `127.0.0.1_PORT_*` directory for good): the server's port had no entry
+/// there before the run and has none after.
+#[test]
+fn a_tests_run_caches_in_the_tests_own_directory() {
+    let users = users_cache();
+    let (server, prefix) = server_on_a_port_new_to(users.as_deref(), || {
+        Server::start(root().join("testdata/repos"))
+    });
     cmd(Tool::Generator)
         .args(["--arch", "x86_64", "--repo"])
         .arg(format!("main={}/x86_64", server.base))
@@ -162,8 +196,31 @@ fn a_tests_run_caches_in_the_tests_own_directory() {
         2,
         "{ours:?}"
     );
-    if let Some(users) = users_cache().filter(|u| u.is_dir()) {
+    if let Some(users) = users.filter(|u| u.is_dir()) {
         let theirs = names(&users);
         assert!(!theirs.iter().any(|n| n.starts_with(&prefix)), "{theirs:?}");
     }
+}
+
+/// A port the user's cache holds a leftover of is passed over: the
+/// server taken is one whose port has no entry there.
+#[test]
+fn a_port_the_users_cache_has_a_leftover_of_is_passed_over() {
+    let t = TestContext::new();
+    let users = t.join("rpm-buildroot");
+    std::fs::create_dir(&users).unwrap();
+    let mut started = Vec::new();
+    let (server, prefix) = server_on_a_port_new_to(Some(&users), || {
+        let server = Server::start(root().join("testdata/repos"));
+        if started.is_empty() {
+            // An earlier run's directory, of the port the kernel gave now.
+            let leftover = format!("{}x86_64-0123456789abcdef", entry_prefix(&server));
+            std::fs::create_dir(users.join(leftover)).unwrap();
+        }
+        started.push(server.base.clone());
+        server
+    });
+    assert_eq!(started.len(), 2, "{started:?}");
+    assert_eq!(server.base, started[1]);
+    assert!(!names(&users).iter().any(|n| n.starts_with(&prefix)));
 }
