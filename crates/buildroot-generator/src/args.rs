@@ -52,7 +52,7 @@ Exit codes:
   0  the fixed point was reached (failed sources are reported, not fatal; a source no
      source repo has is one: NoSource), or with --builds-only every build was resolved
   1  --builds-only: a build fails (NoInstall, BadDeps), as `dnf builddep` fails; the lists
-     are written, and the failures said even with -q. --why: no binary of the buildroot
+     are written, and the failures said even with -q (with --why, its answer decides). --why: no binary of the buildroot
      has that name; one line says what NAME is instead (a binary no build needs, a source
      package, a capability and its providers, nothing in the repositories). --compare:
      with the --srpm/--spec files some source fails (NoInstall, BadDeps, NoSource) that
@@ -204,8 +204,9 @@ pub(crate) struct Args {
     /// Print phase timings (load, fixed point) to stderr, for benchmarks.
     #[arg(long)]
     pub(crate) timings: bool,
-    /// No warnings, notes or progress on stderr (--why's answer and --compare's failures
-    /// stay: they are the answer).
+    /// No warnings, notes or progress on stderr (--why's answer, --compare's failures,
+    /// --builds-only's failed builds and a repo skip_if_unavailable=1 left out stay: they are
+    /// the answer, or what it lacks).
     #[arg(short, long)]
     pub(crate) quiet: bool,
     /// Source names, one per line ("-" or nothing: stdin); NEVRA, SRPM file

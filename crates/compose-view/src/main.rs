@@ -151,7 +151,7 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
 
-    /// No warnings on stderr
+    /// No warnings on stderr, but for a repo skip_if_unavailable=1 left out (the answer lacks it)
     #[arg(short, long)]
     quiet: bool,
 }

@@ -79,7 +79,8 @@ struct Args {
     /// Which of a name's cached SRPMs is taken: identify-archful-srpms's choice.
     #[command(flatten)]
     prefer: PreferReleaseArgs,
-    /// No warnings or notes on stderr.
+    /// No warnings or notes on stderr, but for a repo skip_if_unavailable=1 left out (the
+    /// answer lacks it).
     #[arg(short, long)]
     quiet: bool,
     /// Accept an empty input list (the repo is then emptied); without it an

@@ -108,7 +108,8 @@ struct Args {
     /// Print a JSON document: per archful source its BuildRequires per arch.
     #[arg(long)]
     json: bool,
-    /// No warnings or notes on stderr.
+    /// No warnings or notes on stderr, but for a repo skip_if_unavailable=1 left out (the
+    /// answer lacks it).
     #[arg(short, long)]
     quiet: bool,
     /// Accept an empty input list (the SRPM cache then keeps only what --keep-unlisted keeps);

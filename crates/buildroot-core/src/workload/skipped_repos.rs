@@ -16,8 +16,8 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 /// What was left out of a step: the whole repo, or only its groups (its
-/// packages kept; compose-view's record of runs before a failed comps
-/// download left the repo out whole).
+/// packages kept: comps downloaded but unreadable; before a failed comps
+/// download left the repo out whole, such a download too).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LeftOut {
