@@ -75,7 +75,8 @@
 # binaries the new compose lacks (the run is still published), 2 bad usage, a bad configuration
 # or a failed step (stderr names the step and arch), 129, 130, 143 interrupted by SIGHUP, SIGINT
 # (Ctrl-C), SIGTERM, 141 its stderr's reader went away (SIGPIPE): the tools it started are
-# stopped first; a run is kept as WORK/failed, --verify-only leaves verify/ as it was. A reader of
+# stopped first; a run is kept as WORK/failed, --verify-only leaves verify/ as it was (a signal in
+# the moments after the run was published leaves it published: the last line says so). A reader of
 # stdout (diff.txt, once the run is published) that stops early is no error.
 # shellcheck disable=SC2329  # functions called through per_arch and traps
 set -eEuo pipefail
@@ -124,9 +125,16 @@ done
 [ -z "$config" ] || [ -r "$config" ] || die "$config: cannot read the config file"
 [ -z "$config" ] || [ ! -d "$config" ] || die "$config: a directory, not a config file (e.g. configs/fedora-eln.conf)"
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+# No command substitution inside another before the config is read: bash 5.2, taking SIGINT
+# while it read a nested one under the early traps, said "interrupt trap: line 2: unexpected EOF
+# while looking for matching `)'" and exited 2 (2 of 16 Ctrl-Cs in the first 15 ms).
+top_dir=$(dirname "$0")
+top=$(cd "$top_dir/.." && pwd)
 # The caller's paths are taken from the caller's directory, before the cd to the top.
-[ -z "$config" ] || config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
+if [ -n "$config" ]; then
+  config_dir=$(dirname "$config") config_base=$(basename "$config")
+  config=$(cd "$config_dir" && pwd)/$config_base
+fi
 case "$work" in "") work="$top/work" ;; /*) ;; *) work="$PWD/$work" ;; esac
 # The default: where `make release` put the tools (cargo's CARGO_TARGET_DIR, relative to the top).
 case "${CARGO_TARGET_DIR:-target}" in /*) built=$CARGO_TARGET_DIR ;; *) built=$top/${CARGO_TARGET_DIR:-target} ;; esac
@@ -238,6 +246,10 @@ config_failed() { # STATUS [LINE FILE]: the line (of the config or a file it sou
   fi
   [ -n "$said" ] || said=$(grep . "$cfg_err" | tail -n 1 || true)
   said=${said//"$cfg_run"/"$config"} where=${where//"$cfg_run"/"$config"}
+  # "$basearch" in double quotes is the shell's variable, unset: the tools replace it, single-quoted.
+  case "$said" in *": basearch: unbound variable" | *": releasever: unbound variable")
+    said+=" (in single quotes, '\$basearch' reaches the tools, which replace it)" ;;
+  esac
   rm -rf "$workflow_scratch"
   die "${said:-${where}a command failed} (a config file holds NAME=VALUE lines)"
 }
@@ -357,6 +369,10 @@ if [ -n "$COMPOSE_DIR" ]; then
   done
 elif [ -n "$COMPOSE_CONFIGS" ]; then
   [ -d "$COMPOSE_CONFIGS" ] || die "$COMPOSE_CONFIGS: COMPOSE_CONFIGS is not a directory (content-resolver's configs: git clone https://github.com/minimization/content-resolver-input)"
+  # A view's id is its config file's name: a misspelt VIEW is the workflow config's mistake,
+  # said here, not step 2's about the content-resolver configs.
+  [ -f "$COMPOSE_CONFIGS/$VIEW.yaml" ] \
+    || die "$config: VIEW='$VIEW': no such view in COMPOSE_CONFIGS (no $COMPOSE_CONFIGS/$VIEW.yaml)"
 fi
 export LC_ALL=C
 
@@ -365,6 +381,11 @@ repo_args=()
 for r in $BINARY_REPOS; do repo_args+=(--repo "$r"); done
 [ -z "$REPOFILE" ] || repo_args+=(--repofile "$REPOFILE")
 [ -z "$DNF_CONF" ] || repo_args+=(--dnf-conf "$DNF_CONF")
+# CORE is the tools' --core, comma-separated; the workflow's other lists are space-separated, and
+# CORE="bash coreutils" was one name that matches nothing: the core became the release package
+# alone, the run exited 0 with a workload of a third of its size.
+[[ "$CORE" != *[[:space:]]* ]] \
+  || die "$config: CORE='$CORE': core names are comma-separated (CORE=\"bash,coreutils,...\"), not space-separated"
 core_args=()
 [ -z "$CORE" ] || core_args+=(--core "$CORE")
 [ -z "${RELEASE_PACKAGE+set}" ] || core_args+=(--release-package "$RELEASE_PACKAGE")
@@ -583,13 +604,15 @@ record_skips() {
 # skip_if_unavailable=1: a run that goes on without a repo says so on the workflow's stderr, as
 # dnf says "Ignoring repositories" and goes on, since the results are then computed without
 # that repo (the tools' other warnings and notes, one per failed source, stay out:
-# pass1/ARCH/errors/ has those); and records them (record_skips ARCH STEP).
+# pass1/ARCH/errors/ has those); and records them (record_skips ARCH STEP). A core name that
+# matches no package is said too: a typo in CORE left the name out of every buildroot unsaid.
 quiet_but_skips() {
   local tool=$1 arch=$2 at=$3 err rc=0
   shift 3
   err=$(mktemp "$tmp/stderr.XXXXXX")
   "$@" 2> "$err" || rc=$?
-  sed -e "/^$tool: $skip_re: /b" -e "/^$tool: \(warning\|note\): /d" "$err" >&2
+  sed -e "/^$tool: $skip_re: /b" -e "/^$tool: warning: core name '[^']*' matches no package/b" \
+    -e "/^$tool: \(warning\|note\): /d" "$err" >&2
   record_skips "$tool" "$arch" "$at" "$err"
   rm -f "$err"
   return "$rc"
@@ -611,7 +634,7 @@ compose_from_configs() { # dir from: step 2 with compose-view -> DIR/<arch>.txt,
   mkdir -p "$out"
   run_tool --keep "$out/warnings.txt" "$view_tool" --configs "$COMPOSE_CONFIGS" --view "$VIEW" "${view_args[@]}" \
     --output-dir "$cr" < /dev/null > /dev/null \
-    || die "step 2 (compose-view) failed (a file it names in ${COMPOSE_CONFIGS#"$run"/}/ is the run's copy of one in $from: fix it there)"
+    || die "step 2 (compose-view) failed (the config's VIEW and ARCHES, or a file it names in ${COMPOSE_CONFIGS#"$run"/}/, the run's copy of one in $from: fix it there)"
   for a in $ARCHES; do
     cp "$cr/view-binary-package-name-list--$VIEW--$a.txt" "$out/$a.txt"
     cp "$cr/view-source-package-name-list--$VIEW--$a.txt" "$out/sources-$a.txt"
@@ -773,6 +796,11 @@ on_exit() { # stops what still runs; a failed run becomes failed/ (with error.tx
     else
       echo "buildroot-workflow: $what; its output is kept in $run ($why; current/ is unchanged)" >&2
     fi
+  elif [ -n "$interrupted" ] && [ "$verify_only" = 0 ] && [ "$published" = 1 ]; then
+    # Past the links' swap the run is whole: what the signal stopped was the pruning of old runs
+    # or the printing of diff.txt. A wrapper reading 130 as "nothing published" is told.
+    echo "buildroot-workflow: $what after the run was published: $work/current/ is this run" \
+      "(runs/$id)" >&2
   elif [ -n "$interrupted" ]; then
     echo "buildroot-workflow: $what" >&2
   fi
@@ -833,6 +861,14 @@ else
   [ ! -r "$COMPOSE_DIR/sources.txt" ] || install -D -m 0644 "$COMPOSE_DIR/sources.txt" "$run/compose/sources.txt"
   COMPOSE_DIR="$run/compose"
 fi
+
+# content-resolver's lists (fetched, or computed from the configs) checked as COMPOSE_DIR's are
+# before the run: an empty one was found only at step 8, after the whole generator pass 1, the
+# archful steps and pass 2 had run.
+for a in $ARCHES; do
+  grep -Eq '^[[:space:]]*[^#[:space:]]' "$COMPOSE_DIR/$a.txt" 2> /dev/null \
+    || die "step 2: compose/$a.txt: the compose list for $a names no package (view $VIEW; is it built for $a?)"
+done
 
 step "3 buildroot-generator pass 1 ($ARCHES)"
 per_arch "step 3 (buildroot-generator pass 1)" run_pass pass1 @ARCH@ "${source_args[@]}"
@@ -969,7 +1005,7 @@ cat >&2 <<EOF
    buildroot.yaml                the buildroot document (content-resolver format)
    diff.txt                      what the buildroot adds to the compose, per arch
    changes.md, changes.json      what entered and left the workload since the previous run, and why
-   pass1/ pass2/ archful/ repos/ verify/   every step's output
+   pass1/ pass2/ archful/ repos/$([ "$verify" = 0 ] || echo " verify/")   every step's output
 EOF
 # A run computed without a repo (skip_if_unavailable=1) says so last, where a nightly log's
 # reader looks: the run is published (exit 0, as dnf goes on without it), its record says which.

@@ -148,6 +148,14 @@ conf "$work/noview.conf" "COMPOSE_DIR=" "COMPOSE_URL=$cr" "VIEW=view-nothing"
 rc=0; wf --config "$work/noview.conf" --work "$work/w-url" > /dev/null 2> "$work/noview.err" || rc=$?
 [ "$rc" = 2 ] && grep -q "view-binary-package-name-list--view-nothing--x86_64.txt: content-resolver publishes no such list" "$work/noview.err" \
   || { cat "$work/noview.err" >&2; fail "an unpublished VIEW exited $rc"; }
+# An empty published list is refused after step 2, as an empty COMPOSE_DIR list is before the
+# run; it was found only at step 8, after every generator and archful step.
+cp -r "$cr" "$work/cr-empty"; : > "$work/cr-empty/view-binary-package-name-list--view-eln--aarch64.txt"
+conf "$work/empty.conf" "COMPOSE_DIR=" "COMPOSE_URL=$work/cr-empty"
+rc=0; wf --config "$work/empty.conf" --work "$work/w-empty" > /dev/null 2> "$work/empty.err" || rc=$?
+[ "$rc" = 2 ] && grep -qxF "buildroot-workflow: step 2: compose/aarch64.txt: the compose list for aarch64 names no package (view view-eln; is it built for aarch64?)" "$work/empty.err" \
+  && ! grep -q "^== 3 " "$work/empty.err" \
+  || { cat "$work/empty.err" >&2; fail "an empty published list: exit $rc, or steps 3- ran"; }
 # A source the published list names but no repo has (content-resolver publishes no placeholder
 # build requirements) is named after pass 1, with where placeholders come from.
 cp -r "$cr" "$work/cr-ph"
@@ -377,6 +385,18 @@ rc=0; TMPDIR="$work/tmpdir-check" timeout --preserve-status -s TERM 1 scripts/bu
   --config "$work/check.conf" --work "$work/w-check" > /dev/null 2> "$work/check.err" || rc=$?
 [ "$rc" = 143 ] && [ ! -s "$work/check.err" ] && [ -z "$(ls -A "$work/tmpdir-check")" ] \
   || { cat "$work/check.err" >&2; fail "SIGTERM while the config runs: exit $rc, not 143 and silent, TMPDIR: $(ls -A "$work/tmpdir-check")"; }
+# CORE is comma-separated: a space-separated one was one name, matching nothing, and the run
+# exited 0 with the release package alone as its core.
+conf "$work/check.conf" 'CORE="bash coreutils"'
+check_refused "a space-separated CORE" "CORE='bash coreutils': core names are comma-separated" --config "$work/check.conf"
+# A core name that matches no package is said (it was one of the tools' warnings the workflow
+# drops): a typo took the name out of every buildroot unsaid.
+conf "$work/check.conf" 'CORE="bash,coreutils,rpm-build,redhat-rpm-confg,gcc"'
+rm -rf "$work/w-check"
+wf --config "$work/check.conf" --work "$work/w-check" --no-verify > /dev/null 2> "$work/check.err" \
+  || { cat "$work/check.err" >&2; fail "a CORE with a typo: the workflow failed"; }
+grep -q "buildroot-generator: warning: core name 'redhat-rpm-confg' matches no package" "$work/check.err" \
+  || { cat "$work/check.err" >&2; fail "a CORE name matching no package was not said"; }
 check_refused "--config without a value" "^buildroot-workflow: --config needs a value; usage: " --config
 check_refused "--work without a value" "^buildroot-workflow: --work needs a value; usage: " --config testdata/workflow.conf --work
 touch "$work/a-file"
@@ -940,6 +960,10 @@ mkdir "$work/cr-extra/sub"; touch "$work/cr-extra/README.md" "$work/cr-extra/sub
 conf "$work/cr-extra.conf" "COMPOSE_DIR=" "COMPOSE_CONFIGS=$work/cr-extra" "VIEW=view-fixture" \
   "REPOFILE=testdata/fixture.repo" "BINARY_REPOS=''" "SOURCE_REPOS=''" \
   "COMPOSE_REPO_OVERRIDES='fixture=testdata/repos/\$basearch extras=testdata/repos/extras/\$basearch'"
+# A misspelt VIEW is the workflow config's mistake, refused before the run (step 2 blamed the
+# content-resolver configs for it).
+sed 's/^VIEW=.*/VIEW=view-fixtures/' "$work/cr-extra.conf" > "$work/cr-view.conf"
+check_refused "a VIEW the configs lack" "^buildroot-workflow: .*cr-view.conf: VIEW='view-fixtures': no such view in COMPOSE_CONFIGS \(no $work/cr-extra/view-fixtures.yaml\)$" --config "$work/cr-view.conf"
 wf --config "$work/cr-extra.conf" --work "$work/w-cr" --no-verify > /dev/null 2> "$work/cr-extra.err" \
   || { cat "$work/cr-extra.err" >&2; fail "the run from a copy of the configs failed"; }
 rm -r "$work/cr-extra/sub" "$work/cr-extra/README.md"
@@ -950,7 +974,7 @@ diff -r "$work/w-cr/current/configs" "$work/cr-extra" > /dev/null \
 echo "  bad: [unclosed" >> "$work/cr-extra/base-fixture.yaml"
 rc=0; wf --config "$work/cr-extra.conf" --work "$work/w-cr" --no-verify > /dev/null 2> "$work/cr-bad.err" || rc=$?
 [ "$rc" = 2 ] && grep -qx "compose-view: $work/w-cr/runs/[^/]*/configs/base-fixture.yaml: not valid YAML: .*" "$work/cr-bad.err" \
-  && grep -qxF "buildroot-workflow: step 2 (compose-view) failed (a file it names in configs/ is the run's copy of one in $work/cr-extra: fix it there)" "$work/cr-bad.err" \
+  && grep -qxF "buildroot-workflow: step 2 (compose-view) failed (the config's VIEW and ARCHES, or a file it names in configs/, the run's copy of one in $work/cr-extra: fix it there)" "$work/cr-bad.err" \
   || { cat "$work/cr-bad.err" >&2; fail "a bad config file: exit $rc, or the original is not named"; }
 # ... and --verify-only (make verify) computes the new compose from that copy, not from the
 # configs as they are now (here: gone).
