@@ -318,12 +318,16 @@ for m in "$COMPOSE_DIR" "$COMPOSE_CONFIGS" "$COMPOSE_URL"; do [ -z "$m" ] || mod
 [ "$modes" -gt 0 ] || die "$config: set COMPOSE_DIR (lists), COMPOSE_CONFIGS (content-resolver configs) and VIEW, or COMPOSE_URL (content-resolver's output) and VIEW"
 [ "$modes" -eq 1 ] || die "$config: more than one of COMPOSE_DIR, COMPOSE_CONFIGS and COMPOSE_URL is set; keep one"
 [ -n "$BINARY_REPOS$REPOFILE$DNF_CONF" ] || die "$config: none of BINARY_REPOS, REPOFILE and DNF_CONF is set"
+# at_top PATH: PATH as an error names it: a relative one with where it was looked for (the config's
+# relative paths are taken from the repository root, not from the config's or the caller's
+# directory, which is where a person looks first).
+at_top() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s (relative paths are taken from %s)' "$1" "$top" ;; esac; }
 # REPOFILE and DNF_CONF may hold $basearch: one file per arch (configs/fedora-eln.conf).
 for a in $ARCHES; do
   f=${REPOFILE//\$basearch/$a}
-  [ -z "$REPOFILE" ] || [ -r "$f" ] || die "$f: cannot read the REPOFILE of $config"
+  [ -z "$REPOFILE" ] || [ -r "$f" ] || die "$(at_top "$f"): cannot read the REPOFILE of $config"
   f=${DNF_CONF//\$basearch/$a}
-  [ -z "$DNF_CONF" ] || [ -r "$f" ] || die "$f: cannot read the DNF_CONF of $config"
+  [ -z "$DNF_CONF" ] || [ -r "$f" ] || die "$(at_top "$f"): cannot read the DNF_CONF of $config"
 done
 # Arches as the tools know them (crates/buildroot-core/src/arch.rs), each once.
 seen=" "
@@ -337,16 +341,16 @@ for a in $ARCHES; do
 done
 # Files the later steps read: found missing now, not after the expensive steps.
 [ -z "$EXCLUDE_FILE" ] || { [ -f "$EXCLUDE_FILE" ] && [ -r "$EXCLUDE_FILE" ]; } \
-  || die "$EXCLUDE_FILE: cannot read the EXCLUDE_FILE of $config"
+  || die "$(at_top "$EXCLUDE_FILE"): cannot read the EXCLUDE_FILE of $config"
 [ -z "$SPEC_MACROS" ] || [ -r "$SPEC_MACROS" ] \
-  || die "$SPEC_MACROS: cannot read the SPEC_MACROS (a macro file or a directory of macros.* files) of $config"
+  || die "$(at_top "$SPEC_MACROS"): cannot read the SPEC_MACROS (a macro file or a directory of macros.* files) of $config"
 # As the tools take a --define: a name, whitespace, a value (which may be empty).
 for d in "${SPEC_DEFINES[@]}"; do
   [[ "$d" =~ ^[[:space:]]*%?[^[:space:]]+[[:space:]] ]] \
     || die "$config: SPEC_DEFINES: '$d' is not 'NAME VALUE'"
 done
 [ -z "$PLACEHOLDERS" ] || { [ -f "$PLACEHOLDERS" ] && [ -r "$PLACEHOLDERS" ]; } \
-  || die "$PLACEHOLDERS: cannot read the PLACEHOLDERS file of $config"
+  || die "$(at_top "$PLACEHOLDERS"): cannot read the PLACEHOLDERS file of $config"
 # --verify-only: the content-resolver configs the run read (step 2's copy), not today's.
 # --verify-only reads the compose the run read: its copy of ready-made lists (a run made before
 # the copy reads them as they are now), checked here as the lists would be.
@@ -362,13 +366,14 @@ if [ "$verify_only" = 1 ] && [ -n "$COMPOSE_CONFIGS" ]; then
   fi
 fi
 if [ -n "$COMPOSE_DIR" ]; then
+  [ -d "$COMPOSE_DIR" ] || die "$(at_top "$COMPOSE_DIR"): COMPOSE_DIR is not a directory (the compose lists ARCH.txt)"
   for a in $ARCHES; do
-    [ -r "$COMPOSE_DIR/$a.txt" ] || die "$COMPOSE_DIR/$a.txt: missing compose list for $a"
+    [ -r "$COMPOSE_DIR/$a.txt" ] || die "$(at_top "$COMPOSE_DIR/$a.txt"): missing compose list for $a"
     grep -Eq '^[[:space:]]*[^#[:space:]]' "$COMPOSE_DIR/$a.txt" \
       || die "$COMPOSE_DIR/$a.txt: the compose list for $a names no package"
   done
 elif [ -n "$COMPOSE_CONFIGS" ]; then
-  [ -d "$COMPOSE_CONFIGS" ] || die "$COMPOSE_CONFIGS: COMPOSE_CONFIGS is not a directory (content-resolver's configs: git clone https://github.com/minimization/content-resolver-input)"
+  [ -d "$COMPOSE_CONFIGS" ] || die "$(at_top "$COMPOSE_CONFIGS"): COMPOSE_CONFIGS is not a directory (content-resolver's configs: git clone https://github.com/minimization/content-resolver-input)"
   # A view's id is its config file's name: a misspelt VIEW is the workflow config's mistake,
   # said here, not step 2's about the content-resolver configs.
   [ -f "$COMPOSE_CONFIGS/$VIEW.yaml" ] \
