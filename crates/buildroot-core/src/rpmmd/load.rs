@@ -115,7 +115,7 @@ pub(super) fn load_opened_into(
     // later repo's transfer cannot take the slot before an earlier
     // repo's first one has asked. The early filelists need none: their
     // errors are said only once every primary.xml is read.
-    let mut reserved: Vec<Option<Reserved>> = opened
+    let reserved: Vec<Option<Reserved>> = opened
         .iter()
         .enumerate()
         .map(|(ri, o)| {
@@ -124,6 +124,9 @@ pub(super) fn load_opened_into(
         })
         .collect();
     std::thread::scope(|scope| {
+        // Owned here: should a spawn below fail, the places not handed to
+        // a thread are withdrawn before the scope waits for its threads.
+        let mut reserved = reserved;
         // Bounded: when the sink (the pool builder) falls behind, the
         // parsers wait instead of piling up parsed chunks (on a loaded
         // machine that pile was most of the load's peak memory). The
