@@ -348,6 +348,24 @@ impl DownloadSlots {
         self.running.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// A place kept in the queue for a transfer of `rank` that has not
+    /// asked yet (`reserve.rs`).
+    pub(super) fn reserve(&self, rank: super::rank::Rank) -> Ticket {
+        self.lock().queue.reserve(rank)
+    }
+
+    /// Withdraws the place `ticket` if it is still reserved (no transfer
+    /// took it over); the transfers behind it look again.
+    pub(super) fn withdraw(&self, ticket: Ticket) -> bool {
+        self.lock().queue.withdraw(ticket)
+    }
+
+    /// How many reserved places are in the queue, for tests.
+    #[cfg(test)]
+    pub(super) fn reserved_now(&self) -> usize {
+        self.lock().queue.reserved()
+    }
+
     /// Wakes every waiting transfer, to look at its [`Cancel`] (set now).
     pub(super) fn wake_all(&self) {
         self.lock().queue.wake_all();
@@ -449,7 +467,10 @@ impl DownloadSlots {
             HELD.with(|h| h.borrow_mut().take());
         }
         debug_assert!(before.as_ref().is_none_or(|p| Arc::ptr_eq(&p.slots, self)));
-        let got = self.in_order(line.ticket, before, |running, ahead| {
+        // A thread's first transfer takes the place its load reserved for
+        // it (`reserve.rs`).
+        let again = line.ticket.or_else(|| super::reserve::take_for(self));
+        let got = self.in_order(again, before, |running, ahead| {
             // The mirrors found full, which a file that waits claims.
             let full = RefCell::new(Vec::new());
             let room = |i: usize| match &locs[i] {

@@ -15,6 +15,7 @@ use super::cancel::Cancel;
 use super::early_fetch::EarlyFilelists;
 use super::rank::{self, Rank, Role};
 use super::raw::{self, RawChunk};
+use super::reserve::Reserved;
 use super::{
     checked, chunks, decompress_context, is_primary_file, open_meta, open_meta_fetched, primary,
     read_filelists_keys, Fetched, FileKey, Filelists, LoadOptions, Opened, OpenedRepos, RepoSink,
@@ -109,7 +110,23 @@ pub(super) fn load_opened_into(
     // the bench data).
     let turn = Turn::default();
     let queue = std::sync::Mutex::new(queue);
+    // Each remote repo's primary.xml has its place in the load's slot
+    // queue before any thread starts, in load order (`reserve.rs`): a
+    // later repo's transfer cannot take the slot before an earlier
+    // repo's first one has asked. The early filelists need none: their
+    // errors are said only once every primary.xml is read.
+    let reserved: Vec<Option<Reserved>> = opened
+        .iter()
+        .enumerate()
+        .map(|(ri, o)| {
+            let slots = o.remote_slots()?;
+            Some(Reserved::new(slots, Rank::of(ri, Role::Primary)))
+        })
+        .collect();
     std::thread::scope(|scope| {
+        // Owned here: should a spawn below fail, the places not handed to
+        // a thread are withdrawn before the scope waits for its threads.
+        let mut reserved = reserved;
         // Bounded: when the sink (the pool builder) falls behind, the
         // parsers wait instead of piling up parsed chunks (on a loaded
         // machine that pile was most of the load's peak memory). The
@@ -146,14 +163,18 @@ pub(super) fn load_opened_into(
         for (ri, o) in opened.iter().enumerate() {
             let (tx, jobs, spare, turn) = (tx.clone(), jobs.clone(), &spare, &turn);
             let cancel = &cancel;
+            let reserved = reserved[ri].take();
             scope.spawn(move || {
                 // Taken first: the turn passes on whatever happens next.
                 let mut reading = turn.ticket(ri);
                 // Served in load order, each repo's before its
-                // filelists (`rank.rs`).
+                // filelists (`rank.rs`); its first transfer in the
+                // place reserved for it, withdrawn once the file is
+                // open if none took it (a cached copy, an error).
                 let primary = || {
-                    rank::within(Rank::of(ri, Role::Primary), || {
-                        open_meta(o, "primary", opts)
+                    rank::within(Rank::of(ri, Role::Primary), || match reserved {
+                        Some(r) => r.within(|| open_meta(o, "primary", opts)),
+                        None => open_meta(o, "primary", opts),
                     })
                 };
                 let meta = cancel.within(primary);

@@ -45,6 +45,7 @@ mod redirect;
 mod repo_spec;
 mod repofile;
 mod repomd;
+mod reserve;
 mod scan;
 mod skip;
 mod slot_queue;

@@ -35,6 +35,15 @@ pub(super) struct Opened {
     pub(super) repomd: Repomd,
 }
 
+impl Opened {
+    /// The slots the repo's transfers take (its load's), when it has a
+    /// remote mirror to take them for.
+    pub(super) fn remote_slots(&self) -> Option<&Arc<DownloadSlots>> {
+        let remote = self.mirrors.iter().any(|l| matches!(l, Location::Http(_)));
+        self.tally.slots().filter(|_| remote)
+    }
+}
+
 /// Opens `spec`'s repo; its transfers take `slots`, those of the load it
 /// is part of ([`DownloadSlots::for_metadata`]), now and when its files
 /// are fetched.

@@ -45,7 +45,7 @@ pub(super) struct Rank {
 impl Rank {
     /// The `role` file of the load's repo at `repo` (its index in load
     /// order).
-    pub(super) fn of(repo: usize, role: Role) -> Rank {
+    pub(super) const fn of(repo: usize, role: Role) -> Rank {
         Rank {
             beside: false,
             repo,

@@ -28,6 +28,13 @@
 //! takes a failing repo's slot during its retries' backoff, keeping its
 //! error back by a timeout). Transfers of its own rank may borrow it.
 //!
+//! A load reserves, before it starts its threads, a ticket for each
+//! repo's first transfer (its primary.xml, [`Claim::Reserved`]:
+//! `reserve.rs`): the ranks order only the transfers that wait, and a
+//! later repo's thread reaching a free slot before the earlier repo's
+//! first transfer asked took it. The thread's first transfer takes that
+//! ticket over; a thread that ends without one withdraws it.
+//!
 //! Each ticket has its condition variable, and only the next one to look
 //! is woken, so a freed slot costs one wake-up per waiting transfer at
 //! most, and none for those behind one that waits for room in all.
@@ -48,6 +55,10 @@ pub(super) enum Claim {
     /// The slot it lent while it waits aside, on this mirror, under these
     /// caps: counted as under way for the transfers of a later rank.
     Held(String, Caps),
+    /// A place kept for a thread's first transfer, which has not asked
+    /// yet (`reserve.rs`): any slot, as [`Claim::All`], until that
+    /// transfer takes the ticket over or the place is withdrawn.
+    Reserved,
 }
 
 /// A waiting transfer's place in the queue: its rank, then its arrival.
@@ -84,9 +95,15 @@ struct Waiter {
 
 impl Waiter {
     /// Whether it has looked since `frees` slots were given back (one
-    /// waiting aside never looks: it is not there to).
+    /// waiting aside, or a reserved place, never looks: it is not there
+    /// to).
     fn settled(&self, frees: u64) -> bool {
-        matches!(self.claim, Claim::Held(..)) || self.looked == Some(frees)
+        matches!(self.claim, Claim::Held(..) | Claim::Reserved) || self.looked == Some(frees)
+    }
+
+    /// Whether the later ones cannot start beside it.
+    fn claims_all(&self) -> bool {
+        matches!(self.claim, Claim::All | Claim::Reserved)
     }
 }
 
@@ -102,7 +119,8 @@ pub(super) struct Queue {
 impl Queue {
     /// A waiting transfer: a new ticket, of this thread's rank, or `again`
     /// (a transfer that gave its slot back for a while, `aside`, keeps its
-    /// first one); and the condition variable it is woken by.
+    /// first one; a thread's first transfer, its reserved place's:
+    /// `reserve.rs`); and the condition variable it is woken by.
     pub fn arrive(&mut self, again: Option<Ticket>) -> (Ticket, Arc<Condvar>) {
         let ticket = again.unwrap_or_else(|| {
             self.next += 1;
@@ -112,7 +130,7 @@ impl Queue {
             }
         });
         let wake = Arc::new(Condvar::new());
-        self.waiting.insert(
+        let old = self.waiting.insert(
             ticket,
             Waiter {
                 looked: None,
@@ -120,7 +138,43 @@ impl Queue {
                 wake: wake.clone(),
             },
         );
+        if old.is_some_and(|w| w.claim == Claim::Reserved) {
+            // The later ones passed over behind the place look again,
+            // once this one has.
+            self.freed();
+        }
         (ticket, wake)
+    }
+
+    /// A place kept, for a transfer of `rank` that has not asked yet,
+    /// against every later ticket ([`Claim::Reserved`]), until
+    /// [`Queue::arrive`] takes it over or [`Queue::withdraw`] ends it.
+    pub fn reserve(&mut self, rank: Rank) -> Ticket {
+        self.next += 1;
+        let ticket = Ticket {
+            rank,
+            arrival: self.next,
+        };
+        let waiter = Waiter {
+            looked: None,
+            claim: Claim::Reserved,
+            wake: Arc::new(Condvar::new()),
+        };
+        self.waiting.insert(ticket, waiter);
+        ticket
+    }
+
+    /// `ticket`'s reserved place, if it still is one (not taken over),
+    /// ends: the later ones look again. Whether it did.
+    pub fn withdraw(&mut self, ticket: Ticket) -> bool {
+        match self.waiting.get(&ticket) {
+            Some(w) if w.claim == Claim::Reserved => {
+                self.waiting.remove(&ticket);
+                self.freed();
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Whether `ticket` may look for room now: every earlier one has
@@ -141,7 +195,7 @@ impl Queue {
                     ahead.held.push((mirror.clone(), *caps));
                 }
                 Claim::Held(..) => {}
-                Claim::All => {
+                Claim::All | Claim::Reserved => {
                     ahead.all = true;
                     break;
                 }
@@ -217,15 +271,23 @@ impl Queue {
                 }
                 w.looked = Some(self.frees);
             }
-            all |= w.claim == Claim::All;
+            all |= w.claims_all();
         }
     }
 
-    /// How many transfers wait in the queue (not those aside), for tests.
+    /// How many transfers wait in the queue (not those aside, nor the
+    /// reserved places), for tests.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        let aside = |w: &&Waiter| matches!(w.claim, Claim::Held(..));
+        let aside = |w: &&Waiter| matches!(w.claim, Claim::Held(..) | Claim::Reserved);
         self.waiting.values().filter(|w| !aside(w)).count()
+    }
+
+    /// How many reserved places are in the queue, for tests.
+    #[cfg(test)]
+    pub fn reserved(&self) -> usize {
+        let reserved = |w: &&Waiter| w.claim == Claim::Reserved;
+        self.waiting.values().filter(reserved).count()
     }
 }
 
