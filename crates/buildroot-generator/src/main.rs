@@ -512,7 +512,7 @@ fn run(args: &Args) -> Result<u8> {
     };
     if args.json {
         let mut report = br.report(&args.arch);
-        report.skipped_repos = skipped_repos(args, &pool);
+        report.skipped_repos = refusals::skipped_repos(args, &pool);
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
         out.flush()?;
@@ -521,23 +521,6 @@ fn run(args: &Args) -> Result<u8> {
     write_list(&mut out, printed(args.print, &br))?;
     out.flush()?;
     Ok(code)
-}
-
-/// The enabled repos the pool lacks: left out by `skip_if_unavailable=1`
-/// (each said on stderr when it happened), sorted.
-fn skipped_repos(args: &Args, pool: &Pool) -> Vec<String> {
-    let loaded: std::collections::HashSet<&str> = pool.loaded_repo_ids().collect();
-    let mut ids: Vec<String> = args
-        .repos
-        .specs(&args.arch)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|s| s.enabled && !loaded.contains(s.id.as_str()))
-        .map(|s| s.id)
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
 }
 
 /// The list `--print` names.

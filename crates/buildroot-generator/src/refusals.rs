@@ -12,19 +12,38 @@ use super::Args;
 
 /// The enabled repository ids, for messages: "main, src".
 fn repo_ids(args: &Args, pool: &Pool) -> String {
-    let specs = args.repos.specs(&args.arch).unwrap_or_default();
     // A repo skip_if_unavailable left out is named as such: "hold no
     // package" is then about the repos that were missing, not the arch.
-    let loaded: std::collections::HashSet<&str> = pool.loaded_repo_ids().collect();
-    let ids: Vec<String> = specs
-        .iter()
+    let skipped = skipped_repos(args, pool);
+    let ids: Vec<String> = args
+        .repos
+        .specs(&args.arch)
+        .unwrap_or_default()
+        .into_iter()
         .filter(|s| s.enabled)
-        .map(|s| match loaded.contains(s.id.as_str()) {
-            true => s.id.clone(),
-            false => format!("{} (skipped: unavailable)", s.id),
+        .map(|s| match skipped.contains(&s.id) {
+            false => s.id,
+            true => format!("{} (skipped: unavailable)", s.id),
         })
         .collect();
     ids.join(", ")
+}
+
+/// The enabled repos the pool lacks: left out by `skip_if_unavailable=1`
+/// (each said on stderr when it happened), sorted, each once.
+pub(super) fn skipped_repos(args: &Args, pool: &Pool) -> Vec<String> {
+    let loaded: std::collections::HashSet<&str> = pool.loaded_repo_ids().collect();
+    let mut ids: Vec<String> = args
+        .repos
+        .specs(&args.arch)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| s.enabled && !loaded.contains(s.id.as_str()))
+        .map(|s| s.id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// An input line that is no package name and holds a '/' (`../../x`, the

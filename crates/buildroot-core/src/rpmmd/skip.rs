@@ -74,15 +74,19 @@ pub fn without_warnings<T>(f: impl FnOnce() -> T) -> T {
 /// Reports that `spec` is left out because of `e`. A repo loaded twice in
 /// one process (a pool and its comps, two tools' loads) is reported once.
 pub(super) fn warn_skipped(spec: &RepoSpec, e: &Error) {
-    // The message names the repo already: not a second time in the error.
-    let e = e.to_string();
-    let label = spec.label();
-    let e = e.strip_prefix(label.as_str()).unwrap_or(&e);
     warn_once(format!(
         "repo '{}' skipped (skip_if_unavailable=1): {}",
         spec.id,
-        one_line(e)
+        about(spec, e)
     ));
+}
+
+/// `e` on one line, for a warning that names `spec` already: without the
+/// repo's label it may start with.
+fn about(spec: &RepoSpec, e: &Error) -> String {
+    let e = e.to_string();
+    let label = spec.label();
+    one_line(e.strip_prefix(label.as_str()).unwrap_or(&e))
 }
 
 /// Reports that `spec`'s comps, downloaded, could not be read while its
@@ -92,13 +96,10 @@ pub(super) fn warn_skipped(spec: &RepoSpec, e: &Error) {
 /// Comps that cannot be downloaded skip the repo whole, as in dnf 4, whose
 /// librepo batch of the repo's metadata holds them (`opened_comps.rs`).
 pub(super) fn warn_comps_left_out(spec: &RepoSpec, e: &Error) {
-    let e = e.to_string();
-    let label = spec.label();
-    let e = e.strip_prefix(label.as_str()).unwrap_or(&e);
     warn_once(format!(
         "repo '{}': its groups left out, its packages kept (skip_if_unavailable=1): {}",
         spec.id,
-        one_line(e)
+        about(spec, e)
     ));
 }
 
