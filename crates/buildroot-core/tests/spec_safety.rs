@@ -246,7 +246,11 @@ fn setmetatable_checks_as_lua() {
 
 #[test]
 fn lua_memory_is_limited() {
-    let ev = eval("%{lua: local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 4096) .. i end}");
+    // 1 MiB strings reach the limit in about 64 steps: with 4 KiB ones the
+    // loop took long enough on a loaded machine (the suite beside two
+    // builds) to meet the time limit first.
+    let ev =
+        eval("%{lua: local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 1 << 20) .. i end}");
     assert!(ev.problems[0].contains("memory"), "{:?}", ev.problems);
 }
 

@@ -10,6 +10,8 @@ use clap::{Parser, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Examples:
+  # (testdata/: the checkout's fixtures, run from its root)
+
   # The buildroot of two sources on x86_64, from the shipped fixture repos:
   printf 'hello\\nwebfetch\\n' | buildroot-generator --arch x86_64 \\
       --repo main=testdata/repos/x86_64 --source-repo src=testdata/repos/source

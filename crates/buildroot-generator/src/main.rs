@@ -279,7 +279,13 @@ fn run(args: &Args) -> Result<u8> {
         }
         refusals::check_binaries_known(args, &pool, &unknown)?;
         for b in unknown {
-            warn(format!("no binary package named '{b}' in the repositories"));
+            // An input line left out: said under -q too, as a repo left out
+            // is (a script's -q --json answer would lack it unsaid).
+            let msg = format!("no binary package named '{b}' in the repositories");
+            match args.quiet {
+                true => buildroot_core::diag!("buildroot-generator: warning: {msg}"),
+                false => warn(msg),
+            }
         }
         out
     } else {
@@ -305,7 +311,11 @@ fn run(args: &Args) -> Result<u8> {
         }
     }
     if input.is_empty() {
-        warn("the input lists no sources; only the core buildroot is computed".into());
+        warn(
+            "the input lists no sources; the buildroot is the core's own: the core buildroot and \
+             what building its packages' sources needs (--json's core.binaries: the core alone)"
+                .into(),
+        );
     } else {
         refusals::check_sources_exist(args, &pool, &input, &cfg)?;
         refusals::check_builds_known(args, &pool, &input, &cfg)?;

@@ -53,11 +53,14 @@ include-weak-deps, as content-resolver asks dnf to. docs/compose-view.md lists e
 from content-resolver.
 
 Examples:
+  # (testdata/: the checkout's fixtures, run from its root; content-resolver-input: a
+  # checkout of https://github.com/minimization/content-resolver-input)
+
   # Does every config file load as content-resolver would load it?
   compose-view --check --configs content-resolver-input/configs
 
   # The ELN view's binary names on x86_64 (repositories as the configs say)
-  compose-view --configs configs --view view-eln --arch x86_64
+  compose-view --configs content-resolver-input/configs --view view-eln --arch x86_64
 
   # Offline, from local copies of the repos, every arch, content-resolver's files
   compose-view --configs testdata/content-resolver --view view-fixture \\
@@ -66,7 +69,7 @@ Examples:
       --output-dir content-resolver-output/
 
   # Everything (lists, environments, workloads, warnings) for a script
-  compose-view --configs configs --view view-eln --json | \\
+  compose-view --configs content-resolver-input/configs --view view-eln --json | \\
       jq '.arches[].workloads[] | select(.succeeded | not)'
 
 Exit codes:
@@ -101,14 +104,21 @@ fn config_view_id<V>(views: &BTreeMap<String, V>, view: &str) -> String {
 
 /// Compute a content-resolver view (package lists per arch) from its configs.
 #[derive(Parser, Debug)]
-#[command(name = "compose-view", version, after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
+#[command(
+    name = "compose-view",
+    version,
+    override_usage = "compose-view [OPTIONS] --configs <DIR> --view <VIEW>\n       \
+                      compose-view --check --configs <DIR>",
+    after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}")
+)]
 struct Cli {
     /// Directory of content-resolver configs (*.yaml, buildroot relations *.json)
     #[arg(long, value_name = "DIR")]
     configs: PathBuf,
 
     /// The view to compute (a view or view add-on document id; an id without "view-" means
-    /// "view-ID" when no config has the id itself: "eln" is "view-eln")
+    /// "view-ID" when no config has the id itself: "eln" is "view-eln"); required but with
+    /// --check
     #[arg(long, value_name = "VIEW", required_unless_present = "check")]
     view: Option<String>,
 

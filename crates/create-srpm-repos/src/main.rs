@@ -21,18 +21,22 @@ use clap::Parser;
 
 const AFTER_HELP: &str = "\
 Examples:
+  # (run from the checkout's root, where testdata/ is)
+
   # The aarch64 source repo for the aarch64 buildroot's sources, specs read with the
-  # macro packages of the aarch64 binary repo:
+  # macro packages of the aarch64 binary repo (work/ as identify-archful-srpms' first
+  # example leaves it):
   create-srpm-repos --arch aarch64 --cache work/srpms --archful work/archful.txt \\
       --repo 'bin=testdata/repos/$basearch' \\
-      --out work/repos/aarch64 pass1/aarch64/buildroot-source-package-names.txt
+      --out work/repos/aarch64 work/pass1/aarch64/buildroot-source-package-names.txt
 
   # Check it with dnf:
   dnf repoquery --repofrompath=a,work/repos/aarch64 --repo=a --arch=src -q
 
-An archful spec the evaluator cannot fully read for ARCH (%{lua:}, %(shell),
-%{py3_dist ...}, an %if it cannot decide) is not regenerated with guessed
-BuildRequires: its SRPM is kept as built, with a warning naming it.
+An archful spec the evaluator cannot fully read for ARCH (what rpm would reject, a
+%(...) with no sandbox to run it in, Lua or a command past its time limit)
+is not regenerated with guessed BuildRequires: its SRPM is kept as built, with a
+warning naming it. %{lua:} and %(...) themselves are evaluated as rpm does.
 
 Spec macros (evaluator and --rpmbuild alike): the macro packages of the binary repos' core
 buildroot for ARCH, in rpm's load order; then --macros, then --define. Without binary repos,

@@ -28,10 +28,14 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const AFTER_HELP: &str = "\
 Examples:
+  # (run from the checkout's root, where testdata/ is)
+
   # Which of the buildroot's sources are archful (spec evaluated per arch, with the macro
-  # packages of the binary repos)?
-  # (the fixture's repos, main and extras, binary and source, from one .repo file)
-  mkdir -p work && cat pass1/*/buildroot-source-package-names.txt | sort -u | \\
+  # packages of the binary repos)? Pass 1 first, for the two arches (from the checkout's
+  # root: the fixture's repos, main and extras, binary and source, from one .repo file):
+  for a in x86_64 aarch64; do buildroot-generator --repofile testdata/fixture.repo \\
+      --arch $a --output-dir work/pass1/$a testdata/compose/sources.txt >/dev/null; done
+  cat work/pass1/*/buildroot-source-package-names.txt | sort -u | \\
       identify-archful-srpms --repofile testdata/fixture.repo --cache work/srpms \\
       --arch x86_64 --arch aarch64 --map work/srpm-map.txt > work/archful.txt
 
@@ -90,8 +94,8 @@ struct Args {
     /// Target arch (repeatable; default: aarch64 ppc64le s390x x86_64).
     #[arg(long = "arch", value_name = "ARCH")]
     arches: Vec<String>,
-    /// Write `name=srpm-file-name` lines for every cached SRPM to FILE (a file: stdout is
-    /// the archful list).
+    /// Write `name=srpm-file-name` lines for the SRPM of every listed source to FILE (a
+    /// file: stdout is the archful list).
     #[arg(long, value_name = "FILE")]
     map: Option<PathBuf>,
     #[command(flatten)]

@@ -58,6 +58,9 @@ Formats:
              anything is found
 
 Examples:
+  # (run in a workflow run's directory, work/current/, which holds compose/ and pass2/;
+  # last/ stands for the previous run's directory, work/last/)
+
   # The ELN-Buildroot workload for two arches
   workload-diff --compose x86_64=compose/x86_64.txt --compose aarch64=compose/aarch64.txt \\
       --buildroot x86_64=pass2/x86_64/buildroot-binary-package-names.txt \\

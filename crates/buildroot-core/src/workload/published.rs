@@ -138,6 +138,16 @@ pub fn fetch_composes(
             Location::Dir(d) => {
                 let p = d.join(&name);
                 if !p.is_file() {
+                    // compose-view's output directory holds the view's lists
+                    // only: its view-all-* lists are content-resolver's alone.
+                    let runtime = list_file_name(ViewLists::Runtime, kind, view, arch);
+                    if matches!(lists, ViewLists::All) && d.join(runtime).is_file() {
+                        return Err(Error::format(
+                            &display,
+                            "no view-all-* lists here, only the view's own (compose-view writes \
+                             no view-all-* lists: use --lists runtime)",
+                        ));
+                    }
                     return Err(Error::format(&display, missing()));
                 }
                 p
@@ -204,6 +214,17 @@ mod tests {
             .to_string();
         assert!(
             e.contains("view-binary-package-name-list--view-eln--aarch64.txt: content-resolver publishes no such list"),
+            "{e}"
+        );
+        // compose-view's output holds no view-all-* lists: --lists all on it
+        // says so, not that the view is not built for the arch.
+        let e = fetch_compose(base, "view-eln", "x86_64", ViewLists::All, &c)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(
+                "view-all-binary-package-name-list--view-eln--x86_64.txt: no view-all-* lists here"
+            ) && e.contains("use --lists runtime"),
             "{e}"
         );
     }

@@ -177,7 +177,7 @@ fn a_spec_alone_is_the_input() {
         nvrs.contains(&"hello-2.12.1-3.eln150".to_string()),
         "{nvrs:?}"
     );
-    // Without --builds-only, an empty input is the core alone, as before.
+    // Without --builds-only, an empty input is the core's own fixed point, as before.
     let (core_only, stderr) = run(
         cmd(Tool::Generator)
             .args(FIXTURE_X86_64)
@@ -190,7 +190,7 @@ fn a_spec_alone_is_the_input() {
     );
     assert!(!core_only.contains(&"nasm".to_string()), "{core_only:?}");
     assert!(
-        stderr.contains("only the core buildroot is computed"),
+        stderr.contains("the input lists no sources; the buildroot is the core's own"),
         "{stderr}"
     );
 }
@@ -606,5 +606,12 @@ fn builds_only_refuses_a_binary_no_repository_has() {
     assert!(
         stderr.contains("warning: no binary package named 'nosuchbin' in the repositories"),
         "{stderr}"
+    );
+    // Under -q too: the line is left out of the answer, which must not go
+    // unsaid (the user audit: a typo vanished from `-q --json`).
+    let (_, stderr) = run(fixed.arg("-q"), "bash\nnosuchbin\n", 0);
+    assert_eq!(
+        stderr,
+        "buildroot-generator: warning: no binary package named 'nosuchbin' in the repositories\n"
     );
 }

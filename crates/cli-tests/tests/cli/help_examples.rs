@@ -14,7 +14,7 @@ use cli_tests::{bin, root, std_cmd, Tool};
 const NOT_RUN: &[(&str, &str)] = &[
     ("--url https://", "needs the network"),
     (
-        "--configs configs --view view-eln",
+        "--configs content-resolver-input/configs --view view-eln",
         "needs content-resolver-input's configs and the network",
     ),
     ("dnf repoquery", "runs dnf, not one of the tools"),

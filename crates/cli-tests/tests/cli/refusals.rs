@@ -550,8 +550,9 @@ fn generator_refuses_sources_without_a_source_repo() {
     // (26 lines for the fixture's core, until the user audit).
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "buildroot-generator: warning: the input lists no sources; only the core buildroot is \
-         computed\n\
+        "buildroot-generator: warning: the input lists no sources; the buildroot is the core's \
+         own: the core buildroot and what building its packages' sources needs (--json's \
+         core.binaries: the core alone)\n\
          buildroot-generator: warning: no repository holds source packages, so the 26 sources \
          of the buildroot's binaries are not built (NoSource; --source-repo ID=URL builds them)\n"
     );
