@@ -82,6 +82,7 @@ fn read_by(rpm: &Rpm, text: &str, files: &[(&str, &str)], arches: &[&str]) -> Ar
             repo: None,
             user_files: Vec::new(),
             defines: Vec::new(),
+            skipped_repos: Vec::new(),
         })
         .collect();
     let cached = CachedSrpm {

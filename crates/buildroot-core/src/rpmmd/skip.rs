@@ -54,6 +54,23 @@ pub(super) fn skips(spec: &RepoSpec, e: &Error, opts: &LoadOptions) -> bool {
         )
 }
 
+/// The ids of the enabled repos of `specs` that are not among `loaded`:
+/// those `skip_if_unavailable=1` left out of a load (each was warned about
+/// when it happened), sorted and each once. What a tool's `--json` names as
+/// `skipped_repos` (dnf's `Base.fill_sack` disables such a repo and says
+/// `Ignoring repositories: ID`), so a script sees its answer lacks them.
+pub fn left_out<'a>(specs: &[RepoSpec], loaded: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let loaded: HashSet<&str> = loaded.into_iter().collect();
+    let mut ids: Vec<String> = specs
+        .iter()
+        .filter(|s| s.enabled && !loaded.contains(s.id.as_str()))
+        .map(|s| s.id.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 /// Set while [`without_warnings`] runs.
 static SILENT: AtomicBool = AtomicBool::new(false);
 
