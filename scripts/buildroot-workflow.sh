@@ -965,16 +965,25 @@ diff_inputs "$run"
 # (previous_skipped_repos): a repo back brings its packages back.
 [ ! -s "$skips_file" ] || LC_ALL=C sort -u "$skips_file" > "$run/skipped-repos.txt"
 # The change report compares with the latest published run (it becomes last/ when this one is
-# published); a first run has every package entering.
+# published); a first run has every package entering. What it is compared against is kept in
+# this run, previous/ (that run's workload, and its skipped-repos.txt when it has one), and the
+# report names the run by its id: later runs prune that run's directory, and the record stays
+# whole. (The previous pass 2 directories are read for who needed a package that left; the
+# report carries the answer.)
 prev_args=()
 [ ! -s "$run/skipped-repos.txt" ] || prev_args+=(--skipped-repos "$run/skipped-repos.txt")
 if [ -r "$work/current/eln-buildroot-workload.yaml" ]; then
   prev=$(readlink -f "$work/current")
-  prev_args+=(--previous "$prev/eln-buildroot-workload.yaml")
+  mkdir -p "$run/previous"
+  cp "$prev/eln-buildroot-workload.yaml" "$run/previous/eln-buildroot-workload.yaml"
+  prev_args+=(--previous "$run/previous/eln-buildroot-workload.yaml" --previous-run "${prev##*/}")
   for a in $ARCHES; do
     [ ! -d "$prev/pass2/$a" ] || prev_args+=(--previous-dir "$a=$prev/pass2/$a")
   done
-  [ ! -s "$prev/skipped-repos.txt" ] || prev_args+=(--previous-skipped-repos "$prev/skipped-repos.txt")
+  if [ -s "$prev/skipped-repos.txt" ]; then
+    cp "$prev/skipped-repos.txt" "$run/previous/skipped-repos.txt"
+    prev_args+=(--previous-skipped-repos "$run/previous/skipped-repos.txt")
+  fi
 fi
 for f in workload:eln-buildroot-workload.yaml buildroot:buildroot.yaml text:diff.txt \
          changes:changes.md changes-json:changes.json; do

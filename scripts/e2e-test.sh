@@ -206,6 +206,14 @@ touch "$work/rerun-done"; wait "$reader"
 [ "$(readlink -f "$work/last")" = "$first" ] || fail "the previous run was not kept as last/"
 [ "$(readlink -f "$cur")" != "$first" ] || fail "the rerun did not replace current/"
 cmp -s "$work/last/eln-buildroot-workload.yaml" "$work/current/eln-buildroot-workload.yaml" || fail "rerun changed the workload"
+# The report was computed against a copy kept in the run, and names the previous run by its id:
+# it stays whole once that run is pruned.
+cmp -s "$work/last/eln-buildroot-workload.yaml" "$cur/previous/eln-buildroot-workload.yaml" \
+  || fail "the rerun did not keep the previous workload in previous/"
+grep -qF "Compared with the workload of the previous run, \`${first##*/}\` (as it was then: \`previous/eln-buildroot-workload.yaml\`)." "$cur/changes.md" \
+  || { cat "$cur/changes.md" >&2; fail "changes.md does not name the previous run by its id"; }
+[ "$($py -c 'import json,sys; c=json.load(open(sys.argv[1])); print(c["previous_run"], c["previous"])' "$cur/changes.json")" \
+  = "${first##*/} previous/eln-buildroot-workload.yaml" ] || fail "changes.json: previous_run/previous: $(head -3 "$cur/changes.json")"
 # Nothing changed: changes.md says so, then a blank line before the first arch's heading.
 [ "$(grep -A2 -x "No package entered or left the workload." "$cur/changes.md" | sed -n '2p;3s/:.*//p')" \
   = "$(printf '\n## aarch64')" ] || { cat "$cur/changes.md" >&2; fail "changes.md: no blank line before the heading"; }
