@@ -610,13 +610,16 @@ record_skips() {
 # dnf says "Ignoring repositories" and goes on, since the results are then computed without
 # that repo (the tools' other warnings and notes, one per failed source, stay out:
 # pass1/ARCH/errors/ has those); and records them (record_skips ARCH STEP). A core name that
-# matches no package is said too: a typo in CORE left the name out of every buildroot unsaid.
+# matches no package is said too: a typo in CORE left the name out of every buildroot unsaid;
+# and so are step 10's compose names no repo has (a stale compose list: what it names allows
+# nothing, one line per arch).
 quiet_but_skips() {
   local tool=$1 arch=$2 at=$3 err rc=0
   shift 3
   err=$(mktemp "$tmp/stderr.XXXXXX")
   "$@" 2> "$err" || rc=$?
   sed -e "/^$tool: $skip_re: /b" -e "/^$tool: warning: core name '[^']*' matches no package/b" \
+    -e "/^$tool: warning: --only-binaries .*no repository holds a binary of/b" \
     -e "/^$tool: \(warning\|note\): /d" "$err" >&2
   record_skips "$tool" "$arch" "$at" "$err"
   rm -f "$err"
@@ -687,11 +690,15 @@ verify_arch() { # run-dir verify-dir arch: step 10's restricted run for one arch
   # Everything the compose and the buildroot build (pass 2's sources), with only those binaries.
   cp "$base/pass2/$a/buildroot-source-package-names.txt" "$v/sources.txt"
   archful_repofile "$base/repos/$a" > "$v/archful.repo"
-  local ph_args
+  local ph_args cr_args=() cr="$COMPOSE_DIR/content-resolver/view-binary-package-list--$VIEW--$a.txt"
   placeholder_args "$a"
+  # The compose's NEVRA list, when content-resolver's files are there: the same names as the
+  # compose's (so the same allowed set), with its placeholders' packages marked, which the
+  # generator's warning about compose names no repo has passes over.
+  [ ! -r "$cr" ] || cr_args=(--only-binaries "$cr")
   quiet_but_skips buildroot-generator "$a" verify "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" \
     --repofile "$v/archful.repo" "${source_args[@]}" "${core_args[@]}" "${ph_args[@]}" \
-    --only-binaries "$v/allowed.txt" --view "$VIEW" --output-dir "$v/out" < "$v/sources.txt" > /dev/null
+    --only-binaries "$v/allowed.txt" "${cr_args[@]}" --view "$VIEW" --output-dir "$v/out" < "$v/sources.txt" > /dev/null
 }
 
 verify_failed=0
