@@ -1038,7 +1038,12 @@ fn only_binaries_names_no_repository_has_are_a_warning() {
     // Not `gen`: its -q would hide the warning.
     let run = |list: &Path, extra: &[&str]| {
         cmd(Tool::Generator)
-            .args(["--arch", "x86_64", "--repo", "main=testdata/repos/$basearch"])
+            .args([
+                "--arch",
+                "x86_64",
+                "--repo",
+                "main=testdata/repos/$basearch",
+            ])
             .args(["--source-repo", "src=testdata/repos/source"])
             .arg("--only-binaries")
             .arg(list)

@@ -200,7 +200,10 @@ fn a_same_nevr_rebuild_copied_over_a_cached_srpm_is_refused() {
             )),
             "{err}"
         );
-        assert!(err.contains("Run identify-archful-srpms with this --cache"), "{err}");
+        assert!(
+            err.contains("Run identify-archful-srpms with this --cache"),
+            "{err}"
+        );
         assert_eq!(published_sum(t, "x86_64"), want);
         assert_eq!(
             std::fs::read_dir(t.join("out/x86_64")).unwrap().count(),

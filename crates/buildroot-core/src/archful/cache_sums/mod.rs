@@ -192,7 +192,13 @@ impl Sums {
             return Ok(Some((hex, checked)));
         }
         // `lookup` has read what other runs appended: this is the latest.
-        let before = self.state.lock().expect("sums lock").known.get(name).cloned();
+        let before = self
+            .state
+            .lock()
+            .expect("sums lock")
+            .known
+            .get(name)
+            .cloned();
         let mut algos = vec![algo];
         if let Some((_, d)) = &before {
             algos.extend(d.keys().map(String::as_str).filter(|a| *a != algo));
