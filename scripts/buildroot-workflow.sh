@@ -618,6 +618,11 @@ quiet_but_skips() {
   shift 3
   err=$(mktemp "$tmp/stderr.XXXXXX")
   "$@" 2> "$err" || rc=$?
+  # Step 10 keeps that last line in the run too (unknown_file: verify/ARCH/compose-unknown.txt),
+  # for the reader of the run the next day.
+  if [ -n "${unknown_file:-}" ] && grep -q "^$tool: warning: --only-binaries .*no repository holds a binary of" "$err"; then
+    grep "^$tool: warning: --only-binaries .*no repository holds a binary of" "$err" > "$unknown_file"
+  fi
   sed -e "/^$tool: $skip_re: /b" -e "/^$tool: warning: core name '[^']*' matches no package/b" \
     -e "/^$tool: warning: --only-binaries .*no repository holds a binary of/b" \
     -e "/^$tool: \(warning\|note\): /d" "$err" >&2
@@ -696,7 +701,8 @@ verify_arch() { # run-dir verify-dir arch: step 10's restricted run for one arch
   # compose's (so the same allowed set), with its placeholders' packages marked, which the
   # generator's warning about compose names no repo has passes over.
   [ ! -r "$cr" ] || cr_args=(--only-binaries "$cr")
-  quiet_but_skips buildroot-generator "$a" verify "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" \
+  unknown_file="$v/compose-unknown.txt" \
+    quiet_but_skips buildroot-generator "$a" verify "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" \
     --repofile "$v/archful.repo" "${source_args[@]}" "${core_args[@]}" "${ph_args[@]}" \
     --only-binaries "$v/allowed.txt" "${cr_args[@]}" --view "$VIEW" --output-dir "$v/out" < "$v/sources.txt" > /dev/null
 }
@@ -749,7 +755,7 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
   [ ! -s "$skips_file" ] || LC_ALL=C sort -u "$skips_file" > "$v/skipped-repos.txt"
   skips_file=$tmp/skips
   # The texts name files by where they will be.
-  for f in "$v/report.txt" "$v/compose-warnings.txt"; do
+  for f in "$v/report.txt" "$v/compose-warnings.txt" "$v"/*/compose-unknown.txt; do
     [ -e "$f" ] || continue
     text=$(cat "$f"; echo .)
     text=${text%.}

@@ -187,12 +187,21 @@ grep -q "note: --verify-only uses the run's own configuration" "$work/verify3" \
 cmp -s "$cur/compose/x86_64.txt" testdata/compose/x86_64.txt \
   || fail "the run keeps no copy of COMPOSE_DIR's lists in compose/"
 cp -r testdata/compose "$work/cd-compose"
+# A stale compose list: a name no repo has is said under step 10 (one line for the arch) and kept
+# in verify/ARCH/compose-unknown.txt; the run is not failed for it.
+echo zz-not-in-any-repo >> "$work/cd-compose/x86_64.txt"
 conf "$work/cd.conf" "COMPOSE_DIR=\"$work/cd-compose\""
 wf --config "$work/cd.conf" --work "$work/w-cd" --no-verify > /dev/null 2> "$work/cd.err" \
   || { cat "$work/cd.err" >&2; fail "the COMPOSE_DIR run failed"; }
 rm -rf "$work/cd-compose"
 wf --work "$work/w-cd" --verify-only > /dev/null 2> "$work/cd.err" \
   || { cat "$work/cd.err" >&2; fail "--verify-only needed the COMPOSE_DIR lists the run had copied"; }
+unknown="buildroot-generator: warning: --only-binaries $(readlink -f "$work/w-cd/current")/verify/x86_64/allowed.txt: 1 name no repository holds a binary of on x86_64 (a stale compose list, or a repository missing?), so it has nothing to allow: zz-not-in-any-repo"
+grep -qxF "x86_64: ${unknown/verify\//verify.new/}" "$work/cd.err" \
+  || { cat "$work/cd.err" >&2; fail "step 10 did not say the compose name no repo has"; }
+[ "$(cat "$work/w-cd/current/verify/x86_64/compose-unknown.txt")" = "$unknown" ] \
+  || fail "verify/x86_64/compose-unknown.txt: $(cat "$work/w-cd/current/verify/x86_64/compose-unknown.txt")"
+[ ! -e "$work/w-cd/current/verify/aarch64/compose-unknown.txt" ] || fail "aarch64 has a compose-unknown.txt"
 
 # A rerun replaces current/ and keeps the previous run as last/; current/ exists throughout.
 first=$(readlink -f "$cur")
