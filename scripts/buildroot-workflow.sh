@@ -26,12 +26,14 @@
 #   5-7 create-srpm-repos      -> repos/<arch>/      (per-arch source repos, archful SRPMs regenerated)
 #   7 buildroot-generator      -> pass2/<arch>/      (per-arch source repos first)
 #   8 workload-diff            -> eln-buildroot-workload.yaml, buildroot.yaml, diff.txt,
-#                                 changes.md + changes.json (against the previous run)
+#                                 changes.md + changes.json (against the previous run, named by
+#                                 its id; its workload and skipped-repos.txt copied to previous/)
 #   10 verify                  -> verify/<arch>/     (compose + the workload YAML alone must build
 #                                 everything pass 2 built; with COMPOSE_CONFIGS, the workload is
 #                                 added to a copy of the run's configs/, verify/configs/, the new
 #                                 compose computed, verify/compose/, and every pass-2 binary it
-#                                 lacks is listed in verify/<arch>/missing.txt). Built in
+#                                 lacks is listed in verify/<arch>/missing.txt; compose names no
+#                                 repo has: verify/<arch>/compose-unknown.txt). Built in
 #                                 verify.new/ and renamed to verify/ when complete: a failed or
 #                                 interrupted verify leaves the previous verify/ as it was.
 #

@@ -181,3 +181,25 @@ pub(crate) fn load_opened_skipping(
 fn one_line(s: &str) -> String {
     s.lines().map(str::trim).collect::<Vec<_>>().join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn left_out_is_the_enabled_repos_not_loaded_sorted_and_once() {
+        let spec = |id: &str, enabled: bool| RepoSpec {
+            enabled,
+            ..RepoSpec::new(id, "/nowhere")
+        };
+        let specs = [
+            spec("zeta", true),
+            spec("main", true),
+            spec("off", false),
+            spec("alpha", true),
+            spec("zeta", true),
+        ];
+        assert_eq!(left_out(&specs, ["main"]), ["alpha", "zeta"]);
+        assert!(left_out(&specs, ["main", "alpha", "zeta"]).is_empty());
+    }
+}
