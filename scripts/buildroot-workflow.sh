@@ -26,12 +26,14 @@
 #   5-7 create-srpm-repos      -> repos/<arch>/      (per-arch source repos, archful SRPMs regenerated)
 #   7 buildroot-generator      -> pass2/<arch>/      (per-arch source repos first)
 #   8 workload-diff            -> eln-buildroot-workload.yaml, buildroot.yaml, diff.txt,
-#                                 changes.md + changes.json (against the previous run)
+#                                 changes.md + changes.json (against the previous run, named by
+#                                 its id; its workload and skipped-repos.txt copied to previous/)
 #   10 verify                  -> verify/<arch>/     (compose + the workload YAML alone must build
 #                                 everything pass 2 built; with COMPOSE_CONFIGS, the workload is
 #                                 added to a copy of the run's configs/, verify/configs/, the new
 #                                 compose computed, verify/compose/, and every pass-2 binary it
-#                                 lacks is listed in verify/<arch>/missing.txt). Built in
+#                                 lacks is listed in verify/<arch>/missing.txt; compose names no
+#                                 repo has: verify/<arch>/compose-unknown.txt). Built in
 #                                 verify.new/ and renamed to verify/ when complete: a failed or
 #                                 interrupted verify leaves the previous verify/ as it was.
 #
@@ -610,13 +612,21 @@ record_skips() {
 # dnf says "Ignoring repositories" and goes on, since the results are then computed without
 # that repo (the tools' other warnings and notes, one per failed source, stay out:
 # pass1/ARCH/errors/ has those); and records them (record_skips ARCH STEP). A core name that
-# matches no package is said too: a typo in CORE left the name out of every buildroot unsaid.
+# matches no package is said too: a typo in CORE left the name out of every buildroot unsaid;
+# and so are step 10's compose names no repo has (a stale compose list: what it names allows
+# nothing, one line per arch).
 quiet_but_skips() {
   local tool=$1 arch=$2 at=$3 err rc=0
   shift 3
   err=$(mktemp "$tmp/stderr.XXXXXX")
   "$@" 2> "$err" || rc=$?
+  # Step 10 keeps that last line in the run too (unknown_file: verify/ARCH/compose-unknown.txt),
+  # for the reader of the run the next day.
+  if [ -n "${unknown_file:-}" ] && grep -q "^$tool: warning: --only-binaries .*no repository holds a binary of" "$err"; then
+    grep "^$tool: warning: --only-binaries .*no repository holds a binary of" "$err" > "$unknown_file"
+  fi
   sed -e "/^$tool: $skip_re: /b" -e "/^$tool: warning: core name '[^']*' matches no package/b" \
+    -e "/^$tool: warning: --only-binaries .*no repository holds a binary of/b" \
     -e "/^$tool: \(warning\|note\): /d" "$err" >&2
   record_skips "$tool" "$arch" "$at" "$err"
   rm -f "$err"
@@ -687,11 +697,16 @@ verify_arch() { # run-dir verify-dir arch: step 10's restricted run for one arch
   # Everything the compose and the buildroot build (pass 2's sources), with only those binaries.
   cp "$base/pass2/$a/buildroot-source-package-names.txt" "$v/sources.txt"
   archful_repofile "$base/repos/$a" > "$v/archful.repo"
-  local ph_args
+  local ph_args cr_args=() cr="$COMPOSE_DIR/content-resolver/view-binary-package-list--$VIEW--$a.txt"
   placeholder_args "$a"
-  quiet_but_skips buildroot-generator "$a" verify "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" \
+  # The compose's NEVRA list, when content-resolver's files are there: the same names as the
+  # compose's (so the same allowed set), with its placeholders' packages marked, which the
+  # generator's warning about compose names no repo has passes over.
+  [ ! -r "$cr" ] || cr_args=(--only-binaries "$cr")
+  unknown_file="$v/compose-unknown.txt" \
+    quiet_but_skips buildroot-generator "$a" verify "$gen" --arch "$a" "${repo_args[@]//\$basearch/$a}" \
     --repofile "$v/archful.repo" "${source_args[@]}" "${core_args[@]}" "${ph_args[@]}" \
-    --only-binaries "$v/allowed.txt" --view "$VIEW" --output-dir "$v/out" < "$v/sources.txt" > /dev/null
+    --only-binaries "$v/allowed.txt" "${cr_args[@]}" --view "$VIEW" --output-dir "$v/out" < "$v/sources.txt" > /dev/null
 }
 
 verify_failed=0
@@ -742,7 +757,7 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
   [ ! -s "$skips_file" ] || LC_ALL=C sort -u "$skips_file" > "$v/skipped-repos.txt"
   skips_file=$tmp/skips
   # The texts name files by where they will be.
-  for f in "$v/report.txt" "$v/compose-warnings.txt"; do
+  for f in "$v/report.txt" "$v/compose-warnings.txt" "$v"/*/compose-unknown.txt; do
     [ -e "$f" ] || continue
     text=$(cat "$f"; echo .)
     text=${text%.}
@@ -965,16 +980,25 @@ diff_inputs "$run"
 # (previous_skipped_repos): a repo back brings its packages back.
 [ ! -s "$skips_file" ] || LC_ALL=C sort -u "$skips_file" > "$run/skipped-repos.txt"
 # The change report compares with the latest published run (it becomes last/ when this one is
-# published); a first run has every package entering.
+# published); a first run has every package entering. What it is compared against is kept in
+# this run, previous/ (that run's workload, and its skipped-repos.txt when it has one), and the
+# report names the run by its id: later runs prune that run's directory, and the record stays
+# whole. (The previous pass 2 directories are read for who needed a package that left; the
+# report carries the answer.)
 prev_args=()
 [ ! -s "$run/skipped-repos.txt" ] || prev_args+=(--skipped-repos "$run/skipped-repos.txt")
 if [ -r "$work/current/eln-buildroot-workload.yaml" ]; then
   prev=$(readlink -f "$work/current")
-  prev_args+=(--previous "$prev/eln-buildroot-workload.yaml")
+  mkdir -p "$run/previous"
+  cp "$prev/eln-buildroot-workload.yaml" "$run/previous/eln-buildroot-workload.yaml"
+  prev_args+=(--previous "$run/previous/eln-buildroot-workload.yaml" --previous-run "${prev##*/}")
   for a in $ARCHES; do
     [ ! -d "$prev/pass2/$a" ] || prev_args+=(--previous-dir "$a=$prev/pass2/$a")
   done
-  [ ! -s "$prev/skipped-repos.txt" ] || prev_args+=(--previous-skipped-repos "$prev/skipped-repos.txt")
+  if [ -s "$prev/skipped-repos.txt" ]; then
+    cp "$prev/skipped-repos.txt" "$run/previous/skipped-repos.txt"
+    prev_args+=(--previous-skipped-repos "$run/previous/skipped-repos.txt")
+  fi
 fi
 for f in workload:eln-buildroot-workload.yaml buildroot:buildroot.yaml text:diff.txt \
          changes:changes.md changes-json:changes.json; do

@@ -187,12 +187,21 @@ grep -q "note: --verify-only uses the run's own configuration" "$work/verify3" \
 cmp -s "$cur/compose/x86_64.txt" testdata/compose/x86_64.txt \
   || fail "the run keeps no copy of COMPOSE_DIR's lists in compose/"
 cp -r testdata/compose "$work/cd-compose"
+# A stale compose list: a name no repo has is said under step 10 (one line for the arch) and kept
+# in verify/ARCH/compose-unknown.txt; the run is not failed for it.
+echo zz-not-in-any-repo >> "$work/cd-compose/x86_64.txt"
 conf "$work/cd.conf" "COMPOSE_DIR=\"$work/cd-compose\""
 wf --config "$work/cd.conf" --work "$work/w-cd" --no-verify > /dev/null 2> "$work/cd.err" \
   || { cat "$work/cd.err" >&2; fail "the COMPOSE_DIR run failed"; }
 rm -rf "$work/cd-compose"
 wf --work "$work/w-cd" --verify-only > /dev/null 2> "$work/cd.err" \
   || { cat "$work/cd.err" >&2; fail "--verify-only needed the COMPOSE_DIR lists the run had copied"; }
+unknown="buildroot-generator: warning: --only-binaries $(readlink -f "$work/w-cd/current")/verify/x86_64/allowed.txt: 1 name no repository holds a binary of on x86_64 (a stale compose list, or a repository missing?), so it has nothing to allow: zz-not-in-any-repo"
+grep -qxF "x86_64: ${unknown/verify\//verify.new/}" "$work/cd.err" \
+  || { cat "$work/cd.err" >&2; fail "step 10 did not say the compose name no repo has"; }
+[ "$(cat "$work/w-cd/current/verify/x86_64/compose-unknown.txt")" = "$unknown" ] \
+  || fail "verify/x86_64/compose-unknown.txt: $(cat "$work/w-cd/current/verify/x86_64/compose-unknown.txt")"
+[ ! -e "$work/w-cd/current/verify/aarch64/compose-unknown.txt" ] || fail "aarch64 has a compose-unknown.txt"
 
 # A rerun replaces current/ and keeps the previous run as last/; current/ exists throughout.
 first=$(readlink -f "$cur")
@@ -206,6 +215,14 @@ touch "$work/rerun-done"; wait "$reader"
 [ "$(readlink -f "$work/last")" = "$first" ] || fail "the previous run was not kept as last/"
 [ "$(readlink -f "$cur")" != "$first" ] || fail "the rerun did not replace current/"
 cmp -s "$work/last/eln-buildroot-workload.yaml" "$work/current/eln-buildroot-workload.yaml" || fail "rerun changed the workload"
+# The report was computed against a copy kept in the run, and names the previous run by its id:
+# it stays whole once that run is pruned.
+cmp -s "$work/last/eln-buildroot-workload.yaml" "$cur/previous/eln-buildroot-workload.yaml" \
+  || fail "the rerun did not keep the previous workload in previous/"
+grep -qF "Compared with the workload of the previous run, \`${first##*/}\` (as it was then: \`previous/eln-buildroot-workload.yaml\`)." "$cur/changes.md" \
+  || { cat "$cur/changes.md" >&2; fail "changes.md does not name the previous run by its id"; }
+[ "$($py -c 'import json,sys; c=json.load(open(sys.argv[1])); print(c["previous_run"], c["previous"])' "$cur/changes.json")" \
+  = "${first##*/} previous/eln-buildroot-workload.yaml" ] || fail "changes.json: previous_run/previous: $(head -3 "$cur/changes.json")"
 # Nothing changed: changes.md says so, then a blank line before the first arch's heading.
 [ "$(grep -A2 -x "No package entered or left the workload." "$cur/changes.md" | sed -n '2p;3s/:.*//p')" \
   = "$(printf '\n## aarch64')" ] || { cat "$cur/changes.md" >&2; fail "changes.md: no blank line before the heading"; }

@@ -67,18 +67,86 @@ fn option_names(e: buildroot_core::Error) -> anyhow::Error {
     }
 }
 
-fn load_pool(args: &Args, srpms: &[Package]) -> Result<Pool> {
+/// The pool of the repos (and the given files), restricted to the
+/// `--only-binaries` names when given; and those names that no repository
+/// holds a binary of, sorted. Placeholders aside, in no repo by design:
+/// the `--placeholders` sources (`placeholder` says which) and the binaries
+/// content-resolver's lists mark as a placeholder's.
+fn load_pool(
+    args: &Args,
+    srpms: &[Package],
+    placeholder: impl Fn(&str) -> bool,
+) -> Result<(Pool, Vec<String>)> {
     let specs = args.repos.specs(&args.arch)?;
     let opts = LoadOptions::cached_in(args.repos.cache_dir()?);
     let mut pool = Pool::load_with_command_line(&args.arch, &specs, &opts, srpms)?;
+    let mut unknown = Vec::new();
     if !args.only_binaries.is_empty() {
-        let mut keep = std::collections::HashSet::new();
+        let mut keep = std::collections::BTreeSet::new();
+        // content-resolver's binary lists mark a placeholder's packages
+        // (`NAME-000-placeholder.placeholder`): in no repo by design.
+        let mut marked = std::collections::HashSet::new();
         for f in &args.only_binaries {
-            keep.extend(read_list(f, Names::Reduce)?);
+            let lines = read_list(f, Names::Verbatim)?;
+            marked.extend(
+                lines
+                    .iter()
+                    .filter(|l| l.ends_with(".placeholder"))
+                    .map(|l| buildroot_core::pkglist::reduce(l)),
+            );
+            // Read once (stdin is read once); reduced as a list, as
+            // `Names::Reduce` reduces one (a list of bare N-V-Rs).
+            let text = lines.join("\n");
+            keep.extend(buildroot_core::pkglist::read_list_from(
+                text.as_bytes(),
+                f,
+                Names::Reduce,
+            )?);
         }
+        // Asked before the restriction, which disables what is not kept.
+        unknown = keep
+            .iter()
+            .filter(|n| {
+                pool.binaries_named(n).is_empty() && !placeholder(n) && !marked.contains(*n)
+            })
+            .cloned()
+            .collect();
         pool.restrict_binaries(|n| keep.contains(n));
     }
-    Ok(pool)
+    Ok((pool, unknown))
+}
+
+/// The warning about `--only-binaries` names no repository has a binary of:
+/// a compose list (step 10's allowed list is the compose's names with the
+/// workload's) that names packages the repos lack (a stale list, a wrong or
+/// missing repo). Not an error: content-resolver's published lists may lag
+/// the repos by a day, and content-resolver itself records a package it
+/// cannot find as a warning of its workload. One line: how many, and the
+/// first few (`--json`'s `only_binaries_unknown` has all).
+fn unknown_allowed_warning(args: &Args, unknown: &[String]) -> Option<String> {
+    const SHOWN: usize = 5;
+    let n = unknown.len();
+    if n == 0 {
+        return None;
+    }
+    let mut names = unknown[..n.min(SHOWN)].join(", ");
+    if n > SHOWN {
+        names.push_str(&format!(" and {} more", n - SHOWN));
+    }
+    let (count, they) = match n {
+        1 => ("1 name".to_string(), "it has"),
+        _ => (format!("{n} names"), "they have"),
+    };
+    Some(format!(
+        "--only-binaries {}: {count} no repository holds a binary of on {} (a stale compose \
+         list, or a repository missing?), so {they} nothing to allow: {names}",
+        args.only_binaries
+            .iter()
+            .map(|f| if f == "-" { "<stdin>" } else { f.as_str() })
+            .collect::<Vec<_>>()
+            .join(", "),
+        args.arch
+    ))
 }
 
 /// The core names, and whether the last is --release-package's default
@@ -263,7 +331,10 @@ fn run(args: &Args) -> Result<u8> {
             format!("no input: the sources are {}", input_list.join(", ")),
         ));
     }
-    let pool = std::mem::ManuallyDrop::new(load_pool(args, &what_if::packages(&given))?);
+    let (pool, unknown_allowed) = load_pool(args, &what_if::packages(&given), |n| {
+        cfg.placeholders.contains_key(n)
+    })?;
+    let pool = std::mem::ManuallyDrop::new(pool);
     let load_s = t_load.elapsed().as_secs_f64();
     what_if::note_replaced(&given, &pool, &mut what_if_said);
     what_if::note_arch_baseline(&given, &pool, &args.arch, &mut what_if_said);
@@ -348,6 +419,9 @@ fn run(args: &Args) -> Result<u8> {
         );
     }
     refusals::check_core_solved(args, &pool, &input, &br)?;
+    if let Some(m) = unknown_allowed_warning(args, &unknown_allowed) {
+        warn(m);
+    }
     what_if::warn_unreached(&given, &br, &mut what_if_said);
     for (kind, line) in what_if_said {
         say(kind, line);
@@ -523,6 +597,7 @@ fn run(args: &Args) -> Result<u8> {
     if args.json {
         let mut report = br.report(&args.arch);
         report.skipped_repos = refusals::skipped_repos(args, &pool);
+        report.only_binaries_unknown = unknown_allowed;
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
         out.flush()?;

@@ -32,18 +32,8 @@ fn repo_ids(args: &Args, pool: &Pool) -> String {
 /// The enabled repos the pool lacks: left out by `skip_if_unavailable=1`
 /// (each said on stderr when it happened), sorted, each once.
 pub(super) fn skipped_repos(args: &Args, pool: &Pool) -> Vec<String> {
-    let loaded: std::collections::HashSet<&str> = pool.loaded_repo_ids().collect();
-    let mut ids: Vec<String> = args
-        .repos
-        .specs(&args.arch)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|s| s.enabled && !loaded.contains(s.id.as_str()))
-        .map(|s| s.id)
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
+    let specs = args.repos.specs(&args.arch).unwrap_or_default();
+    buildroot_core::rpmmd::left_out(&specs, pool.loaded_repo_ids())
 }
 
 /// An input line that is no package name and holds a '/' (`../../x`, the

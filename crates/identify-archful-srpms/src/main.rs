@@ -328,7 +328,7 @@ fn run(args: &Args) -> Result<()> {
     let archful: Vec<&_> = results.iter().filter(|r| r.archful).collect();
     let mut out = Stdout::lock();
     if args.json || args.json_file.is_some() {
-        let doc = serde_json::json!({
+        let mut doc = serde_json::json!({
             "arches": arches,
             "archful": archful,
             "grep_fallback": results.iter().filter(|r| matches!(r.verdict, Verdict::GrepFallback { .. })).map(|r| &r.name).collect::<Vec<_>>(),
@@ -337,6 +337,17 @@ fn run(args: &Args) -> Result<()> {
             "missing": missing,
             "macros": targets.iter().map(|t| (t.arch.clone(), t.report())).collect::<std::collections::BTreeMap<_, _>>(),
         });
+        // The repos skip_if_unavailable=1 left out, of the source repos'
+        // load or of any arch's macro packages: the answer lacks what only
+        // they hold. Absent when none, so a whole run's document is as it
+        // was (buildroot-generator's key, docs/formats.md 10a).
+        let mut skipped = rpmmd::left_out(&specs, repos.iter().map(|r| r.spec.id.as_str()));
+        skipped.extend(targets.iter().flat_map(|t| t.skipped_repos.iter().cloned()));
+        skipped.sort();
+        skipped.dedup();
+        if !skipped.is_empty() {
+            doc["skipped_repos"] = serde_json::json!(skipped);
+        }
         if let Some(f) = &args.json_file {
             let text = serde_json::to_string_pretty(&doc)? + "\n";
             buildroot_core::atomic::write_file(f, text.as_bytes())?;

@@ -79,6 +79,11 @@ Examples:
   workload-diff --format changes --previous last/eln-buildroot-workload.yaml \\
       --previous-dir x86_64=last/pass2/x86_64 --compose x86_64=compose.txt \\
       --buildroot-dir x86_64=pass2/x86_64 -o changes.md
+  # ... naming the previous run by its id (a --previous under -o's directory, as the
+  # workflow's copy in the run's previous/, is named from there, not by an absolute path)
+  workload-diff --format changes-json --previous last/eln-buildroot-workload.yaml \\
+      --previous-run 20261203T184621Z-29871 --compose x86_64=compose.txt \\
+      --buildroot-dir x86_64=pass2/x86_64 -o changes.json
   # ... and say the repos this run went on without (skip_if_unavailable=1)
   workload-diff --format changes-json --skipped-repos skipped-repos.txt \\
       --compose x86_64=compose.txt --buildroot-dir x86_64=pass2/x86_64 -o changes.json
@@ -182,6 +187,11 @@ struct Cli {
     /// The previous run's workload YAML (--format changes; "-": stdin)
     #[arg(long, value_name = "FILE")]
     previous: Option<PathBuf>,
+
+    /// The previous run's id, named by the change report (--format changes, changes-json;
+    /// the workflow's runs/ID: the run's directory is pruned later, its id stays meaningful)
+    #[arg(long = "previous-run", value_name = "ID")]
+    previous_run: Option<String>,
 
     /// The previous run's generator output directory for ARCH (--format changes)
     #[arg(long = "previous-dir", value_name = "ARCH=DIR", value_parser = arch_value)]
@@ -457,10 +467,15 @@ fn by_arch<'a>(
 fn check_format_options(cli: &Cli) -> Result<(), Failure> {
     use Format::*;
     let format = cli.format.unwrap_or(Workload);
-    let given: [(&str, bool, &[Format]); 8] = [
+    let given: [(&str, bool, &[Format]); 9] = [
         (
             "--previous",
             cli.previous.is_some(),
+            &[Changes, ChangesJson],
+        ),
+        (
+            "--previous-run",
+            cli.previous_run.is_some(),
             &[Changes, ChangesJson],
         ),
         (
@@ -595,8 +610,25 @@ fn changes<'a>(
 ) -> Result<Changes, Failure> {
     let previous = match &cli.previous {
         Some(p) if p.as_os_str() == "-" => Some((WorkloadDocument::read(p)?, "<stdin>".into())),
-        Some(p) => Some((WorkloadDocument::read(p)?, p.display().to_string())),
+        Some(p) => {
+            let named = beside_output(cli, p).unwrap_or_else(|| p.display().to_string());
+            Some((WorkloadDocument::read(p)?, named))
+        }
         None => None,
+    };
+    let previous_run = match &cli.previous_run {
+        Some(id) if id.is_empty() || id.chars().any(|c| c.is_control() || c == '`') => {
+            return Err(Failure(format!(
+                "--previous-run '{}': not a run id (one line of text, no '`')",
+                id.escape_debug()
+            )));
+        }
+        Some(_) if cli.previous.is_none() => {
+            return Err(Failure(
+                "--previous-run names the run of --previous: give --previous FILE too".into(),
+            ));
+        }
+        id => id.clone(),
     };
     let previous_dirs = by_arch(&cli.previous_dir, "--previous-dir")?;
     for (arch, paths) in paths.iter_mut() {
@@ -613,8 +645,27 @@ fn changes<'a>(
     }
     if let Some(f) = &cli.previous_skipped_repos {
         changes.previous_skipped_repos = skipped_repos::read(f)?;
+        changes.previous_skipped_record = beside_output(cli, f);
     }
+    changes.previous_run = previous_run;
     Ok(changes)
+}
+
+/// `path` from the directory `-o` writes into, when it lies there: the
+/// workflow keeps what a report was computed against inside the new run
+/// (`previous/`), and the report names it so, right wherever the run is
+/// moved, archived or read (an absolute path into `runs/` goes stale). None
+/// for a path elsewhere, or without `-o`.
+fn beside_output(cli: &Cli, path: &Path) -> Option<String> {
+    let out = cli.output.as_deref().filter(|o| o.as_os_str() != "-")?;
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let dir = std::fs::canonicalize(dir).ok()?;
+    let file = std::fs::canonicalize(path).ok()?;
+    let rel = file.strip_prefix(&dir).ok()?;
+    Some(rel.to_str()?.to_string())
 }
 
 /// `--format verify`; true when something was found.

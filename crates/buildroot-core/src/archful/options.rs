@@ -100,6 +100,9 @@ pub struct ArchTarget {
     pub user_files: Vec<PathBuf>,
     /// `--define`s, as given.
     pub defines: Vec<String>,
+    /// The binary repos of this arch that `skip_if_unavailable=1` left out
+    /// of the load of its macro packages (sorted; empty when none).
+    pub skipped_repos: Vec<String>,
 }
 
 impl ArchTarget {
@@ -280,9 +283,13 @@ impl MacroArgs {
         // standing for all arches).
         let proto = SpecContext::for_arch("noarch");
         for arch in arches {
+            let mut skipped_repos = Vec::new();
             let repo = if use_repos {
                 let repos = self.binary_repos(arch, files)?;
-                match distmacros::repo_macros(arch, &repos, &install, &metadata, cache)? {
+                let (found, skipped) =
+                    distmacros::repo_macros_skipping(arch, &repos, &install, &metadata, cache)?;
+                skipped_repos = skipped;
+                match found {
                     Found::Macros(r) => {
                         note(format!(
                             "{arch}: macros of {} package(s) from the binary repositories: {}",
@@ -327,6 +334,7 @@ impl MacroArgs {
                 repo,
                 user_files: user_files.clone(),
                 defines: self.defines.clone(),
+                skipped_repos,
             });
         }
         // Arches with other macros than the rest: one of [`Self::warnings`].

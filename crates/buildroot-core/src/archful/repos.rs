@@ -251,9 +251,18 @@ fn place(
     sums: &Sums,
 ) -> Result<(Package, Placed)> {
     // The cached file's sha256, from the cache's record when the file is
-    // as recorded, else hashed (and recorded). A file that cannot be read
-    // is left to the header's reading, whose errors name the problem.
-    let digest = sums.digest(&c.file, "sha256").ok();
+    // as recorded, else hashed (and recorded); refused when the record
+    // says other bytes were checked under its name (a same-N-V-R rebuild
+    // copied over it). A file that cannot be read is left to the header's
+    // reading, whose errors name the problem.
+    let digest = match sums.digest_unchanged(&c.file, "sha256") {
+        Ok(d) => d,
+        Err(changed) => {
+            // Another package altogether is the more telling refusal.
+            names_itself(c, &srpm::read_header_without_details(&c.path)?)?;
+            return Err(changed);
+        }
+    };
     // A linked SRPM's details come from the headers read here, with the
     // repo's file's time (`linked`); a regenerated one's later
     // (`with_details`), read from the repo's file.

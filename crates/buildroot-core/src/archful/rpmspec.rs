@@ -124,14 +124,37 @@ fn one_srpm(
         std::fs::write(&p, &data).map_err(|e| Error::io(&p, e))?;
         p
     };
-    Ok(rpm_reads(
+    let mut res = rpm_reads(
         ArchfulResult::new(c),
         &spec_path,
         &text,
         top.path(),
         runs,
         parts,
-    ))
+    );
+    if matches!(res.verdict, Verdict::GrepFallback { .. }) {
+        let sources = spec::SrpmSources::new(&c.path, &spec_name);
+        res.build_requires = evaluated_lists(&text, runs, &sources);
+    }
+    Ok(res)
+}
+
+/// The built-in evaluator's BuildRequires of `text` for each arch of
+/// `runs` (with each arch's macros): what a grep-fallback record holds
+/// when rpm could not read the spec, so that the record has the shape the
+/// evaluator's own fallback gives it (an entry per arch, the lists it
+/// evaluated anyway), whichever way the run read specs. Before, it held
+/// rpm's lists of the arches read before the failing one, or none. Empty
+/// when the evaluator cannot read the spec either, as its own record then.
+fn evaluated_lists(
+    text: &str,
+    runs: &[(&ArchTarget, RpmMacros)],
+    sources: &dyn spec::SourceFiles,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let ctxs: Vec<&spec::SpecContext> = runs.iter().map(|(t, _)| &t.ctx).collect();
+    spec::archful_targets(text, &ctxs, sources)
+        .map(|rep| rep.build_requires)
+        .unwrap_or_default()
 }
 
 /// `res` decided by rpm's reading of the spec at `spec_path` (its text

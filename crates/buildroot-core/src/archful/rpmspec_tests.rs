@@ -82,6 +82,7 @@ fn read_by(rpm: &Rpm, text: &str, files: &[(&str, &str)], arches: &[&str]) -> Ar
             repo: None,
             user_files: Vec::new(),
             defines: Vec::new(),
+            skipped_repos: Vec::new(),
         })
         .collect();
     let cached = CachedSrpm {
@@ -382,4 +383,60 @@ fn dynamic_build_requires_after_an_include() {
             );
         }
     }
+}
+
+/// A spec rpm cannot read (it fails at its end: a `\` before its last
+/// newline) falls back to the grep in both modes; its record has the same
+/// shape either way: a `build_requires` entry per target arch, the lists
+/// the evaluator read anyway (before, `--rpmspec`'s record had none).
+#[test]
+fn a_fallback_record_has_the_evaluators_per_arch_lists_either_way() {
+    if check_rpmspec().is_err() {
+        eprintln!("skipped: rpmspec is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Name: tail\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        BuildRequires: gcc\n%ifarch x86_64\nBuildRequires: nasm\n%endif\n\
+        %description\nd\n%build\necho a \\\n";
+    let spec = srpm::SrpmSpec {
+        name: "tail".into(),
+        version: "1".into(),
+        release: "1".into(),
+        license: "MIT".into(),
+        summary: "s".into(),
+        spec_name: "tail.spec".into(),
+        spec_text: text.into(),
+        build_time: 1,
+        ..Default::default()
+    };
+    let path = dir.path().join("tail-1-1.src.rpm");
+    std::fs::write(&path, srpm::build_srpm(&spec).unwrap()).unwrap();
+    let cached = [CachedSrpm {
+        name: "tail".into(),
+        file: "tail-1-1.src.rpm".into(),
+        path,
+    }];
+    let targets: Vec<ArchTarget> = ["x86_64", "aarch64"]
+        .iter()
+        .map(|arch| ArchTarget {
+            arch: arch.to_string(),
+            ctx: crate::spec::SpecContext::for_arch(arch),
+            repo: None,
+            user_files: Vec::new(),
+            defines: Vec::new(),
+            skipped_repos: Vec::new(),
+        })
+        .collect();
+    let by_rpm = &identify_rpmspec(&cached, &targets).unwrap()[0];
+    let Verdict::GrepFallback { reason } = &by_rpm.verdict else {
+        panic!("{by_rpm:?}");
+    };
+    assert!(reason.contains("error"), "{reason}");
+    let evaluated = &crate::archful::identify(&cached, &targets).unwrap()[0];
+    let arches: Vec<&str> = by_rpm.build_requires.keys().map(String::as_str).collect();
+    assert_eq!(arches, ["aarch64", "x86_64"], "{by_rpm:?}");
+    assert_eq!(by_rpm.build_requires, evaluated.build_requires);
+    assert_eq!(by_rpm.build_requires["x86_64"], ["gcc", "nasm"]);
+    assert_eq!(by_rpm.archful, evaluated.archful);
 }

@@ -46,6 +46,11 @@ pub struct BuildrootReport {
     /// whole run's document is as it was before the key existed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped_repos: Vec<String>,
+    /// The names of the `--only-binaries` lists that no repository holds
+    /// a binary package of (a compose list naming what the repos lack),
+    /// sorted; absent when none (and without `--only-binaries`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only_binaries_unknown: Vec<String>,
 }
 
 /// The core buildroot's part of a [`BuildrootReport`].
@@ -141,6 +146,7 @@ impl Buildroot<'_> {
             },
             errors,
             skipped_repos: Vec::new(),
+            only_binaries_unknown: Vec::new(),
         }
     }
 

@@ -88,13 +88,39 @@ pub fn repo_macros(
     metadata: &Path,
     cache: &Path,
 ) -> Result<Found> {
+    Ok(repo_macros_skipping(arch, repos, install, metadata, cache)?.0)
+}
+
+/// [`repo_macros`], and the ids of `repos` that `skip_if_unavailable=1`
+/// left out of the load ([`crate::rpmmd::left_out`]): the macros were then
+/// taken without what only they hold, which a tool's `--json` says.
+pub fn repo_macros_skipping(
+    arch: &str,
+    repos: &[RepoSpec],
+    install: &[String],
+    metadata: &Path,
+    cache: &Path,
+) -> Result<(Found, Vec<String>)> {
     let opts = load_options(metadata);
     let pool = Pool::load(arch, repos, &opts)?;
+    let skipped = crate::rpmmd::left_out(repos, pool.loaded_repo_ids());
+    Ok((macros_of(arch, &pool, install, &opts, cache)?, skipped))
+}
+
+/// The macro packages of `install`'s buildroot in `pool`, extracted under
+/// `cache` ([`repo_macros`]).
+fn macros_of(
+    arch: &str,
+    pool: &Pool,
+    install: &[String],
+    opts: &LoadOptions,
+    cache: &Path,
+) -> Result<Found> {
     let select::BuildrootMacros {
         ids,
         unmatched,
         rpm_version,
-    } = match select::macro_packages(&pool, install) {
+    } = match select::macro_packages(pool, install) {
         Ok(found) => found,
         Err(why) => return Ok(Found::Nothing(why)),
     };
@@ -115,7 +141,7 @@ pub fn repo_macros(
     // The first error in the packages' order, as one after the other.
     let dirs = at_once(&ids, slots.threads(), |&id| {
         let tally = tallies.get(pool.repo_id(id));
-        extract::extracted(&pool, id, &root, &opts, tally)
+        extract::extracted(pool, id, &root, opts, tally)
     })?;
     let mut used = Vec::new();
     for (&id, dir) in ids.iter().zip(dirs) {

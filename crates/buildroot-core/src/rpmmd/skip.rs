@@ -54,6 +54,23 @@ pub(super) fn skips(spec: &RepoSpec, e: &Error, opts: &LoadOptions) -> bool {
         )
 }
 
+/// The ids of the enabled repos of `specs` that are not among `loaded`:
+/// those `skip_if_unavailable=1` left out of a load (each was warned about
+/// when it happened), sorted and each once. What a tool's `--json` names as
+/// `skipped_repos` (dnf's `Base.fill_sack` disables such a repo and says
+/// `Ignoring repositories: ID`), so a script sees its answer lacks them.
+pub fn left_out<'a>(specs: &[RepoSpec], loaded: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let loaded: HashSet<&str> = loaded.into_iter().collect();
+    let mut ids: Vec<String> = specs
+        .iter()
+        .filter(|s| s.enabled && !loaded.contains(s.id.as_str()))
+        .map(|s| s.id.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 /// Set while [`without_warnings`] runs.
 static SILENT: AtomicBool = AtomicBool::new(false);
 
@@ -163,4 +180,26 @@ pub(crate) fn load_opened_skipping(
 /// Errors are one line already; a server's text inside one may not be.
 fn one_line(s: &str) -> String {
     s.lines().map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn left_out_is_the_enabled_repos_not_loaded_sorted_and_once() {
+        let spec = |id: &str, enabled: bool| RepoSpec {
+            enabled,
+            ..RepoSpec::new(id, "/nowhere")
+        };
+        let specs = [
+            spec("zeta", true),
+            spec("main", true),
+            spec("off", false),
+            spec("alpha", true),
+            spec("zeta", true),
+        ];
+        assert_eq!(left_out(&specs, ["main"]), ["alpha", "zeta"]);
+        assert!(left_out(&specs, ["main", "alpha", "zeta"]).is_empty());
+    }
 }

@@ -97,6 +97,18 @@ pub struct ArchChanges {
 pub struct Changes {
     /// Where the previous workload came from (None: a first run).
     pub previous: Option<String>,
+    /// The previous run's id (workload-diff `--previous-run`: the
+    /// workflow's `runs/ID`), which outlives the run's directory: the
+    /// workflow prunes old runs, so a path into one dangles later. Absent
+    /// from the JSON when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_run: Option<String>,
+    /// The copy of the previous run's `skipped-repos.txt` kept beside the
+    /// report (its path from the report's directory), named in the
+    /// Markdown; None: the previous run's own file is meant. Not in the
+    /// JSON, which carries the lines themselves.
+    #[serde(skip)]
+    pub previous_skipped_record: Option<String>,
     /// The changes per arch.
     pub arches: BTreeMap<String, ArchChanges>,
     /// The repos this run was computed without (its `skipped-repos.txt`),
@@ -232,11 +244,18 @@ impl Changes {
     /// The report as Markdown (`changes.md`).
     pub fn to_markdown(&self) -> String {
         let mut s = String::from("# ELN-Buildroot workload: changes\n\n");
-        match &self.previous {
-            Some(p) => {
+        match (&self.previous, &self.previous_run) {
+            (Some(p), Some(id)) => {
+                let _ = writeln!(
+                    s,
+                    "Compared with the workload of the previous run, `{id}` (as it was then: \
+                     `{p}`).\n"
+                );
+            }
+            (Some(p), None) => {
                 let _ = writeln!(s, "Compared with the previous workload, `{p}`.\n");
             }
-            None => s.push_str("No previous workload: every package is new.\n\n"),
+            (None, _) => s.push_str("No previous workload: every package is new.\n\n"),
         }
         let total: usize = self
             .arches
@@ -307,10 +326,14 @@ impl Changes {
             "This run",
             "`skipped-repos.txt`",
         ));
+        let record = match &self.previous_skipped_record {
+            Some(f) => format!("its `skipped-repos.txt` (a copy: `{f}`)"),
+            None => "its `skipped-repos.txt`".to_string(),
+        };
         s.push_str(&markdown_section(
             &self.previous_skipped_repos,
             "The previous run",
-            "its `skipped-repos.txt`",
+            &record,
         ));
         s
     }

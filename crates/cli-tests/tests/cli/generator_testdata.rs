@@ -1011,6 +1011,83 @@ fn only_binaries_keeps_everything_else_out() {
     assert!(bad.contains("gcc"), "{bad}");
 }
 
+/// Step 10's allowed list naming binaries no repository has (a stale
+/// compose list): one warning line with how many and the first few, sorted;
+/// all of them in `--json`'s `only_binaries_unknown`; the answer and exit
+/// code as without them (a warning, as content-resolver's for a package it
+/// cannot find). A list whose every name is in the repos has no such line
+/// and no such key; nor do content-resolver's placeholder packages.
+#[test]
+fn only_binaries_names_no_repository_has_are_a_warning() {
+    let t = tempfile::tempdir().unwrap();
+    let compose = std::fs::read_to_string(cli_tests::fixture("compose/x86_64.txt")).unwrap();
+    let clean = t.path().join("clean.txt");
+    std::fs::write(&clean, &compose).unwrap();
+    let stale = t.path().join("stale.txt");
+    let gone = ["zz-gone", "aa-stale", "m1", "m2", "m3", "m4", "m5"];
+    // A placeholder's package as content-resolver's NEVRA lists mark it is
+    // in no repo by design: not counted.
+    std::fs::write(
+        &stale,
+        format!(
+            "{compose}{}\nph-bin-000-placeholder.placeholder\n",
+            gone.join("\n")
+        ),
+    )
+    .unwrap();
+    // Not `gen`: its -q would hide the warning.
+    let run = |list: &Path, extra: &[&str]| {
+        cmd(Tool::Generator)
+            .args([
+                "--arch",
+                "x86_64",
+                "--repo",
+                "main=testdata/repos/$basearch",
+            ])
+            .args(["--source-repo", "src=testdata/repos/source"])
+            .arg("--only-binaries")
+            .arg(list)
+            .args(extra)
+            .write_stdin("hello\n")
+            .output()
+            .unwrap()
+    };
+    let warned = run(&stale, &[]);
+    assert_eq!(warned.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&warned.stderr);
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("no repository holds a binary of"))
+        .collect();
+    assert_eq!(
+        lines,
+        [format!(
+            "buildroot-generator: warning: --only-binaries {}: 7 names no repository holds a \
+             binary of on x86_64 (a stale compose list, or a repository missing?), so they have \
+             nothing to allow: aa-stale, m1, m2, m3, m4 and 2 more",
+            stale.display()
+        )],
+        "{err}"
+    );
+    let plain = run(&clean, &[]);
+    assert_eq!(plain.stdout, warned.stdout);
+    assert!(
+        !String::from_utf8_lossy(&plain.stderr).contains("no repository holds"),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    let json = |list: &Path| -> serde_json::Value {
+        serde_json::from_slice(&run(list, &["--json", "-q"]).stdout).unwrap()
+    };
+    let mut sorted = gone.to_vec();
+    sorted.sort();
+    let v = json(&stale);
+    assert_eq!(v["only_binaries_unknown"], serde_json::json!(sorted));
+    let c = json(&clean);
+    assert!(c.get("only_binaries_unknown").is_none(), "{c}");
+    assert_eq!(v["binaries"], c["binaries"]);
+}
+
 /// A second run over the same repos reads the pool the first one cached
 /// (`--timings` says so) and prints the same document; so does `--why`.
 #[test]

@@ -120,6 +120,44 @@ fn an_arch_given_twice_is_asked_about_once() {
     assert_eq!(notes, 1, "{err}");
 }
 
+/// A repo `skip_if_unavailable=1` left out is named in `--json`'s
+/// `skipped_repos`, as buildroot-generator's document names it: `gone` is
+/// missing from every load, `bin` only from ppc64le's macro load (the
+/// fixture has no ppc64le repo); sorted, each once; `-q` keeps the warnings.
+#[test]
+fn json_names_the_repos_skip_if_unavailable_left_out() {
+    let t = TestContext::new();
+    let repos = cli_tests::root().join("testdata/repos");
+    let repofile = t.join("skip.repo");
+    std::fs::write(
+        &repofile,
+        format!(
+            "[src]\nbaseurl={r}/source\n\n[gone]\nbaseurl={r}/gone\nskip_if_unavailable=1\n\n\
+             [bin]\nbaseurl={r}/$basearch\nskip_if_unavailable=1\n",
+            r = repos.display()
+        ),
+    )
+    .unwrap();
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.arg("--repofile")
+        .arg(&repofile)
+        .arg("--cache")
+        .arg(t.join("cache"))
+        .args(["-q", "--json", "--arch", "x86_64", "--arch", "ppc64le"])
+        .write_stdin("libjpeg-turbo\n");
+    let out = c.output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["skipped_repos"], json!(["bin", "gone"]), "{v}");
+    assert!(
+        err.contains("warning: repo 'gone' skipped (skip_if_unavailable=1)"),
+        "{err}"
+    );
+    // x86_64's macros came from `bin`, which the run had there.
+    assert_eq!(v["macros"]["x86_64"]["from"], "repos", "{v}");
+}
+
 #[test]
 fn json_on_stdout_and_in_a_file_are_the_same_document() {
     let t = TestContext::new();
@@ -147,6 +185,8 @@ fn json_on_stdout_and_in_a_file_are_the_same_document() {
         json!(["aarch64", "ppc64le", "s390x", "x86_64"])
     );
     assert_eq!(v["missing"], json!(["no-such-source"]));
+    // Every repo was there: no such key (the document is as before it existed).
+    assert!(v.get("skipped_repos").is_none(), "{stdout}");
     assert_eq!(v["grep_fallback"], json!([]));
     assert_eq!(v["not_buildable"], json!({}));
     for arch in ["aarch64", "ppc64le", "s390x", "x86_64"] {

@@ -121,3 +121,100 @@ fn a_checked_srpm_is_linked_into_the_cache_and_hashed_once() {
     assert!(read >= SOURCE_BYTES as u64, "s390x: read {read} bytes");
     assert_eq!(published_sum(t, "s390x"), want);
 }
+
+/// Another build of `big-1-1` (same N-V-R, other bytes), as a rebuild
+/// copied over the cached file would be.
+fn rebuild_bytes() -> Vec<u8> {
+    let spec = SrpmSpec {
+        name: "big".into(),
+        version: "1".into(),
+        release: "1".into(),
+        license: "MIT".into(),
+        summary: "big, rebuilt".into(),
+        spec_name: "big.spec".into(),
+        spec_text: "Name: big\nVersion: 1\nRelease: 1\nBuildRequires: gcc\n".into(),
+        build_time: 2,
+        ..Default::default()
+    };
+    build_srpm(&spec).unwrap()
+}
+
+/// A same-N-V-R rebuild copied over a cached SRPM after
+/// identify-archful-srpms checked it (its header names the same package,
+/// so only the bytes tell) is refused by create-srpm-repos: one line naming
+/// the file, exit 2, the repo left as it was; found by the hash it takes
+/// anyway of a file whose stamp changed, against the checksum the cache's
+/// record has for that name. identify-archful-srpms then fetches the
+/// repository's build again, and the repo is written with it.
+#[test]
+fn a_same_nevr_rebuild_copied_over_a_cached_srpm_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path();
+    let src = big_repo(&t.join("repo"));
+    let want = buildroot_core::rpmmd::sha256_file(&src).unwrap();
+    std::fs::write(t.join("names.txt"), "big\n").unwrap();
+    std::fs::write(t.join("archful.txt"), "").unwrap();
+    let cache = t.join("cache");
+    let identify = || {
+        cmd(Tool::IdentifyArchful)
+            .args(["-q", "--source-repo"])
+            .arg(format!("src={}", t.join("repo").display()))
+            .arg("--cache")
+            .arg(&cache)
+            .arg(t.join("names.txt"))
+            .assert()
+            .success();
+    };
+    identify();
+    create_repo(t, &cache, "x86_64");
+    let cached = cache.join("big-1-1.src.rpm");
+    // By rename (cp to a temp, mv: another inode, the repo's file kept) and
+    // in place (`cp NEW SAME-NAME` writes into the cache's file, which is
+    // the repo's too: identify then names the repo's file as changed).
+    for in_place in [false, true] {
+        if in_place {
+            std::fs::write(&cached, rebuild_bytes()).unwrap();
+        } else {
+            let tmp = cache.join("new.tmp");
+            std::fs::write(&tmp, rebuild_bytes()).unwrap();
+            std::fs::rename(&tmp, &cached).unwrap();
+        }
+        let before = std::fs::read_dir(t.join("out/x86_64")).unwrap().count();
+        let out = cmd(Tool::CreateSrpmRepos)
+            .args(["-q", "--arch", "x86_64", "--cache"])
+            .arg(&cache)
+            .arg("--archful")
+            .arg(t.join("archful.txt"))
+            .arg("--out")
+            .arg(t.join("out/x86_64"))
+            .arg(t.join("names.txt"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!(
+                "create-srpm-repos: {}: its bytes changed after they were checked (sha256 ",
+                cached.display()
+            )),
+            "{err}"
+        );
+        assert!(
+            err.contains("Run identify-archful-srpms with this --cache"),
+            "{err}"
+        );
+        assert_eq!(published_sum(t, "x86_64"), want);
+        assert_eq!(
+            std::fs::read_dir(t.join("out/x86_64")).unwrap().count(),
+            before
+        );
+        if in_place {
+            // The repo's own file changed with it: nothing to fetch again.
+            break;
+        }
+        identify();
+        create_repo(t, &cache, "aarch64");
+        assert_eq!(published_sum(t, "aarch64"), want);
+    }
+}

@@ -637,7 +637,9 @@ fn a_repo_skipped_on_one_arch_is_said_by_every_step_that_skipped_it() {
     );
 
     // The next run, whole: no record, and its changes.md says the
-    // previous run was computed without the repo.
+    // previous run was computed without the repo, pointing at the copy of
+    // that run's record it keeps (`previous/`: the run is pruned later).
+    let record = std::fs::read(work.join("current/skipped-repos.txt")).unwrap();
     let out = s.run(&work, true);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
@@ -646,12 +648,15 @@ fn a_repo_skipped_on_one_arch_is_said_by_every_step_that_skipped_it() {
     assert!(!work.join("current/verify/skipped-repos.txt").exists());
     let changes = std::fs::read_to_string(work.join("current/changes.md")).unwrap();
     assert!(
-        changes.ends_with(
-            &section
-                .replace("This run", "The previous run")
-                .replace("\n`skipped-repos.txt`", "\nits `skipped-repos.txt`")
-        ),
+        changes.ends_with(&section.replace("This run", "The previous run").replace(
+            "\n`skipped-repos.txt`",
+            "\nits `skipped-repos.txt` (a copy: `previous/skipped-repos.txt`)"
+        )),
         "{changes}"
+    );
+    assert_eq!(
+        std::fs::read(work.join("current/previous/skipped-repos.txt")).unwrap(),
+        record
     );
     let j = json(&work);
     assert!(j.get("skipped_repos").is_none(), "{j}");

@@ -986,6 +986,93 @@ fn changes_against_a_previous_workload() {
     assert_eq!(v["arches"]["x86_64"]["left"][1]["because"], "in-compose");
 }
 
+/// A run's change report stays readable once the previous run is pruned:
+/// `--previous-run ID` names that run by its id (changes.md, and
+/// `previous_run` in changes.json), and a `--previous` (and
+/// `--previous-skipped-repos`) kept under `-o`'s directory, as the workflow
+/// keeps its copies in the run's `previous/`, is named from there, not by
+/// an absolute path into `runs/` that goes stale. Without the option the
+/// reports are as before, byte for byte; the option alone is refused.
+#[test]
+fn changes_name_the_previous_run_by_id_and_its_copy_in_the_run() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let compose = write(d, "c.txt", "bash\n");
+    let br = write(d, "br.txt", "bash\ngcc\n");
+    let workload = "document: feedback-pipeline-workload\nversion: 1\ndata:\n  name: W\n  \
+                    description: d\n  maintainer: m\n  labels: [x]\n  packages: [autoconf]\n";
+    let copy = write(d, "run/previous/eln-buildroot-workload.yaml", workload);
+    let skipped = write(
+        d,
+        "run/previous/skipped-repos.txt",
+        "x86_64\trepos\tlate\tleft out: u: HTTP 404\n",
+    );
+    let run = |fmt: &str, out: &str, extra: &[&str]| {
+        let o = d.join("run").join(out);
+        let status = wd()
+            .args(["--format", fmt, "--previous", &copy])
+            .arg(format!("--compose=x86_64={compose}"))
+            .arg(format!("--buildroot=x86_64={br}"))
+            .args(extra)
+            .arg("-o")
+            .arg(&o)
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{status:?}");
+        fs::read_to_string(o).unwrap()
+    };
+    let id = ["--previous-run", "20261203T184621Z-29871"];
+    let md = run(
+        "changes",
+        "changes.md",
+        &[id[0], id[1], "--previous-skipped-repos", &skipped],
+    );
+    assert!(
+        md.contains(
+            "Compared with the workload of the previous run, `20261203T184621Z-29871` (as it \
+             was then: `previous/eln-buildroot-workload.yaml`)."
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("its `skipped-repos.txt` (a copy: `previous/skipped-repos.txt`) says"),
+        "{md}"
+    );
+    assert!(!md.contains(d.to_str().unwrap()), "{md}");
+    let json = run("changes-json", "changes.json", &id);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["previous"], "previous/eln-buildroot-workload.yaml");
+    assert_eq!(v["previous_run"], "20261203T184621Z-29871");
+    // Without --previous-run: no such key, and the Markdown's old sentence.
+    let plain = run("changes-json", "plain.json", &[]);
+    let v: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    assert!(v.get("previous_run").is_none(), "{plain}");
+    // A --previous outside -o's directory keeps the path as given.
+    let elsewhere = wd()
+        .args(["--format", "changes", "--previous", &copy])
+        .arg(format!("--compose=x86_64={compose}"))
+        .arg(format!("--buildroot=x86_64={br}"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(elsewhere.stdout).unwrap();
+    assert!(
+        text.contains(&format!("Compared with the previous workload, `{copy}`.")),
+        "{text}"
+    );
+    // The id without the workload it names is a mistake.
+    let out = wd()
+        .args(["--format", "changes", id[0], id[1]])
+        .arg(format!("--compose=x86_64={compose}"))
+        .arg(format!("--buildroot=x86_64={br}"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "workload-diff: --previous-run names the run of --previous: give --previous FILE too\n"
+    );
+}
+
 /// The workflow's `skipped-repos.txt` of this run and of the previous one
 /// (`--skipped-repos`, `--previous-skipped-repos`): said at the end of
 /// changes.md and carried in changes.json (sorted, each line once); an

@@ -67,6 +67,11 @@ pub(crate) use hashing::{feed, finish, hash_file, hashers};
 use record_line::{format_line, parse_line};
 pub(crate) use stamp::{Checked, Digests, Stamp};
 
+/// The first 12 hex digits of a checksum, for messages.
+fn short(hex: &str) -> &str {
+    hex.get(..12).unwrap_or(hex)
+}
+
 /// The record of checksums in an SRPM cache.
 pub const SUMS_FILE: &str = ".srpm-sums";
 
@@ -155,6 +160,72 @@ impl Sums {
         let hex = checked.digests[algo].clone();
         self.learn(name, &checked);
         Ok((hex, checked))
+    }
+
+    /// [`Sums::digest`] for a run that only reads the cache
+    /// (create-srpm-repos): a file whose stamp the record does not know is
+    /// hashed as there, and when the record's latest line of its name (of
+    /// another stamp: what identify-archful-srpms verified against the
+    /// repository, or a reader hashed since) gives other checksums, the
+    /// file's bytes changed after they were checked: another build of the
+    /// same N-V-R copied over it, which create-srpm-repos' `names_itself`
+    /// cannot tell, the header naming the same package. That is an error naming the file.
+    /// Costs no read beyond `digest`'s: the file is hashed only when its
+    /// stamp is unknown, as before, with the line's other checksum types
+    /// in the same pass (identify records the type the repo gave). `None`
+    /// when the file cannot be read (its header's reading names why).
+    pub(crate) fn digest_unchanged(
+        &self,
+        name: &str,
+        algo: &str,
+    ) -> Result<Option<(String, Checked)>> {
+        let path = self.cache.join(name);
+        let Ok(stamp) = Stamp::of(&path) else {
+            return Ok(None);
+        };
+        if let Some(hex) = self.lookup(name, &stamp, algo) {
+            let checked = Checked {
+                digests: [(algo.to_string(), hex.clone())].into(),
+                stamp,
+                recordable: true,
+            };
+            return Ok(Some((hex, checked)));
+        }
+        // `lookup` has read what other runs appended: this is the latest.
+        let before = self
+            .state
+            .lock()
+            .expect("sums lock")
+            .known
+            .get(name)
+            .cloned();
+        let mut algos = vec![algo];
+        if let Some((_, d)) = &before {
+            algos.extend(d.keys().map(String::as_str).filter(|a| *a != algo));
+        }
+        let Ok(checked) = hash_file(&path, &algos) else {
+            return Ok(None);
+        };
+        if let Some((_, d)) = before.filter(|(was, _)| *was != stamp) {
+            let changed = d
+                .iter()
+                .find(|(a, h)| checked.digests.get(*a).is_some_and(|now| now != *h));
+            if let Some((a, h)) = changed {
+                return Err(Error::format(
+                    path.display(),
+                    format!(
+                        "its bytes changed after they were checked ({a} {} recorded in {SUMS_FILE}, \
+                         {} now): another build of the same N-V-R copied over it? Run \
+                         identify-archful-srpms with this --cache to check it against its \
+                         repository and fetch it again",
+                        short(h),
+                        short(&checked.digests[a])
+                    ),
+                ));
+            }
+        }
+        self.learn(name, &checked);
+        Ok(Some((checked.digests[algo].clone(), checked)))
     }
 
     /// The recorded `algo` checksum of `name` for a file at `stamp`.
@@ -289,7 +360,14 @@ impl Sums {
                 latest.insert(name, entry);
             }
         }
-        latest.retain(|name, _| self.cache.join(name).is_file());
+        // Only lines of the files as they are now: a line of another stamp
+        // vouches for nothing (lookups need the exact stamp), and once this
+        // run has checked every listed SRPM against its repository, one
+        // left behind by a file this run fetched again (its new stamp not
+        // recordable: racily new) would stand for bytes no longer there,
+        // and the next create-srpm-repos take the refetched file for one
+        // changed behind the record's back (`digest_unchanged`).
+        latest.retain(|name, (s, _)| Stamp::of(&self.cache.join(name)).is_ok_and(|now| now == *s));
         if latest.len() == lines {
             return Ok(());
         }
