@@ -545,10 +545,13 @@ per_arch() {
 }
 
 skipped_where() { # skipped-repos.txt -> 'REPO (ARCH STEP, ...)' per repo, '; ' between repos
+  # ('REPO (groups only: ...)' for a repo whose packages every step kept)
   awk -F '\t' '{ w = ($1 == "-") ? $2 : $1 " " $2
+                 if ($4 ~ /^left out: /) whole[$3] = 1
                  if (!($3 in where)) { order[++n] = $3; where[$3] = w }
                  else if (index(", " where[$3] ", ", ", " w ", ") == 0) where[$3] = where[$3] ", " w }
-               END { for (i = 1; i <= n; i++) printf "%s%s (%s)", (i > 1 ? "; " : ""), order[i], where[order[i]] }' "$1"
+               END { for (i = 1; i <= n; i++) printf "%s%s (%s%s)", (i > 1 ? "; " : ""), order[i],
+                       (order[i] in whole) ? "" : "groups only: ", where[order[i]] }' "$1"
 }
 say_skipped() { # FILE WHO: the last lines of a run whose record FILE (in current/) lists repos
   [ -s "$work/current/$1" ] || return 0

@@ -122,21 +122,48 @@ pub fn where_left_out(skipped: &[SkippedRepo]) -> Vec<(String, Vec<String>)> {
 /// `changes.md`'s section on the repos a run was computed without; `who`
 /// says which run (`This run`, `The previous run`) and `record` where its
 /// `skipped-repos.txt` is (beside `changes.md`; the previous run's is in
-/// that run's directory, not this one's). Empty when none.
+/// that run's directory, not this one's). Repos left out whole and repos
+/// whose groups alone were left out (their packages kept) are said apart:
+/// the second lack nothing but their groups. Empty when none.
 pub fn markdown_section(skipped: &[SkippedRepo], who: &str, record: &str) -> String {
     if skipped.is_empty() {
         return String::new();
     }
-    let mut s = format!(
-        "## Repositories left out\n\n{who} was computed without the repositories below \
-         (`skip_if_unavailable=1`, unavailable;\n{record} says for which arch and \
-         step, and why): what only they hold is missing\nfrom that run, and shows above as \
-         leaving, or entering once they are back.\n\n"
+    let (whole, groups): (Vec<SkippedRepo>, Vec<SkippedRepo>) = skipped
+        .iter()
+        .cloned()
+        .partition(|s| s.left_out == LeftOut::Repo);
+    let mut s = String::from("## Repositories left out\n\n");
+    let list = |s: &mut String, which: &[SkippedRepo], lead: String| {
+        if which.is_empty() {
+            return;
+        }
+        s.push_str(&lead);
+        for (repo, places) in where_left_out(which) {
+            let _ = writeln!(s, "- `{repo}` ({})", places.join(", "));
+        }
+        s.push('\n');
+    };
+    list(
+        &mut s,
+        &whole,
+        format!(
+            "{who} was computed without the repositories below \
+             (`skip_if_unavailable=1`, unavailable;\n{record} says for which arch and \
+             step, and why): what only they hold is missing\nfrom that run, and shows above as \
+             leaving, or entering once they are back.\n\n"
+        ),
     );
-    for (repo, places) in where_left_out(skipped) {
-        let _ = writeln!(s, "- `{repo}` ({})", places.join(", "));
-    }
-    s.push('\n');
+    list(
+        &mut s,
+        &groups,
+        format!(
+            "{who} was computed with the packages of the repositories below but without their \
+             groups\n(`skip_if_unavailable=1`: their comps could not be read; {record} says for \
+             which\narch and step, and why): what those groups name may be missing from that \
+             run.\n\n"
+        ),
+    );
     s
 }
 
@@ -166,9 +193,22 @@ mod tests {
             ]
         );
         let md = markdown_section(&s, "This run", "`skipped-repos.txt`");
+        // A repo whose groups alone were left out is said apart: its
+        // packages were read (the user audit: it was "computed without").
         assert!(
-            md.ends_with("\n\n- `extras` (archful, aarch64 pass1)\n- `comps` (compose)\n\n"),
+            md.contains(
+                "from that run, and shows above as leaving, or entering once they are \
+                         back.\n\n- `extras` (archful, aarch64 pass1)\n\nThis run was computed \
+                         with the packages of the repositories below but without their groups\n"
+            ),
             "{md}"
+        );
+        assert!(md.ends_with("run.\n\n- `comps` (compose)\n\n"), "{md}");
+        let groups_only = markdown_section(&s[1..2], "This run", "`skipped-repos.txt`");
+        assert!(
+            groups_only
+                .starts_with("## Repositories left out\n\nThis run was computed with the packages"),
+            "{groups_only}"
         );
         assert_eq!(markdown_section(&[], "This run", "`skipped-repos.txt`"), "");
     }

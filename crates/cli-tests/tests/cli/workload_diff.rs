@@ -1147,7 +1147,11 @@ fn changes_say_the_repos_each_run_went_on_without() {
     assert_eq!(
         md,
         format!(
-            "{whole_md}{}- `extras` (archful, aarch64 pass1, aarch64 pass2)\n- `comps` (compose)\n\n\
+            "{whole_md}{}- `extras` (archful, aarch64 pass1, aarch64 pass2)\n\n\
+             This run was computed with the packages of the repositories below but without \
+             their groups\n(`skip_if_unavailable=1`: their comps could not be read; \
+             `skipped-repos.txt` says for which\narch and step, and why): what those groups \
+             name may be missing from that run.\n\n- `comps` (compose)\n\n\
              {}- `late` (x86_64 repos)\n\n",
             lead("This run", "`skipped-repos.txt`"),
             lead("The previous run", "its `skipped-repos.txt`")
