@@ -336,6 +336,12 @@ impl DownloadSlots {
         self.lock().all
     }
 
+    /// How many times a slot was given back or lent so far, for tests.
+    #[cfg(test)]
+    pub(super) fn given_back_now(&self) -> u64 {
+        self.lock().queue.frees()
+    }
+
     /// How many transfers wait for a slot now, for tests.
     #[cfg(test)]
     pub(super) fn waiting_now(&self) -> usize {
