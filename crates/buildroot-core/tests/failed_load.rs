@@ -423,3 +423,63 @@ fn a_later_repo_s_stalled_repomd_does_not_delay_an_earlier_primary() {
     assert_eq!(server.requests_for(&primary).len(), 1);
     assert_eq!(server.requests_for("/aarch64/repodata/repomd.xml").len(), 2);
 }
+
+/// `a`'s filelists.xml fails and `b`'s primary.xml does, in a load that
+/// reads filelists: the error is `a`'s, first in load order (repo, then
+/// file), as dnf, which loads `a` whole (its filelists.xml with it) before
+/// it asks anything of `b`, says. The filelists are read after every
+/// primary.xml, so `b`'s primary.xml failed first and was said. Both an
+/// HTTP filelists.xml that answers 404 (fetched early, beside the
+/// primaries) and a local repo's damaged one (found only when read); a
+/// load without filelists says `b`'s.
+#[test]
+fn an_earlier_filelists_is_said_before_a_later_primary() {
+    let server = server();
+    let b_primary = repodata_file("aarch64", "-primary.xml.gz");
+    server.fault(
+        &format!("/aarch64/repodata/{b_primary}"),
+        Fault::Status(404),
+        None,
+    );
+    let a_filelists = repodata_file("x86_64", "-filelists.xml.gz");
+    server.fault(
+        &format!("/x86_64/repodata/{a_filelists}"),
+        Fault::Status(404),
+        None,
+    );
+    let load = |repos: Vec<RepoSpec>, filelists: Filelists| {
+        let (got, _) = promptly("load", move || {
+            load_repos(&repos, &opts(filelists)).map(|l| packages(&l))
+        });
+        got.unwrap_err().to_string()
+    };
+    let a_url = format!("{}/x86_64/repodata/{a_filelists}", server.base);
+    let b_url = format!("{}/aarch64/repodata/{b_primary}", server.base);
+    let e = load(a_then_b(&server.base, false), Filelists::All);
+    assert!(e.starts_with(&format!("{a_url}: HTTP 404")), "{e}");
+    let e = load(a_then_b(&server.base, false), Filelists::PrimaryOnly);
+    assert!(e.starts_with(&format!("{b_url}: HTTP 404")), "{e}");
+
+    // `a` a local repo whose filelists.xml is damaged.
+    let local = tempfile::tempdir().unwrap().keep();
+    let copy = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(fixture_repo("x86_64"))
+        .arg(&local)
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let damaged = local.join("x86_64/repodata").join(&a_filelists);
+    let mut bytes = std::fs::read(&damaged).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&damaged, bytes).unwrap();
+    let text = format!(
+        "[a]\nbaseurl={}\n[b]\nbaseurl=BASE/aarch64/\n",
+        local.join("x86_64").display()
+    );
+    let e = load(specs(&text, &server.base), Filelists::All);
+    assert!(e.starts_with(&damaged.display().to_string()), "{e}");
+    let e = load(specs(&text, &server.base), Filelists::PrimaryOnly);
+    assert!(e.starts_with(&format!("{b_url}: HTTP 404")), "{e}");
+}

@@ -93,7 +93,9 @@ pub(super) fn fetch_if_later_slow(
     if !needs_download(o, "primary", opts) || !opening.later_still_opening(i, GRACE) {
         return Ok(());
     }
-    match rank::within(Rank::of(i, Role::Primary), || fetch_meta(o, "primary", opts)) {
+    match rank::within(Rank::of(i, Role::Primary), || {
+        fetch_meta(o, "primary", opts)
+    }) {
         Some(Err(e)) => Err(e),
         Some(got) => {
             o.keep_primary_fetched(got);

@@ -49,7 +49,10 @@ impl Opened {
 
     /// Keeps `got`, the fetch of its primary.xml, for the load.
     pub(super) fn keep_primary_fetched(&self, got: Fetched) {
-        *self.primary_fetched.lock().unwrap_or_else(|e| e.into_inner()) = Some(got);
+        *self
+            .primary_fetched
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(got);
     }
 
     /// Its primary.xml's early fetch, if one was made (once).

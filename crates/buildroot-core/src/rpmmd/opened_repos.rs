@@ -9,9 +9,9 @@
 
 use std::path::Path;
 
+use super::early_primary::{self, Opening};
 use super::rank::{self, Rank, Role};
 use super::raw::RawChunk;
-use super::early_primary::{self, Opening};
 use super::{
     cancel, open_repo, prune, skip, unset_vars, DownloadSlots, FileKey, LoadOptions, Location,
     Opened, RepoSink, RepoSpec,
