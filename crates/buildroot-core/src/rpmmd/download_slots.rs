@@ -840,6 +840,7 @@ mod tests {
                                 _ => Err(crate::error::Error::Http {
                                     url: format!("m{i}"),
                                     msg: "HTTP 503".into(),
+                                    status: Some(503),
                                 }),
                             }
                         })?;
@@ -937,6 +938,7 @@ mod tests {
                         0 => Err(crate::error::Error::Http {
                             url: mirror,
                             msg: "HTTP 503".into(),
+                            status: Some(503),
                         }),
                         _ => Ok(Turn::asked(())),
                     }

@@ -477,6 +477,7 @@ mod tests {
                 Err(crate::error::Error::Http {
                     url: "http://a/f".into(),
                     msg: "HTTP 503".into(),
+                    status: Some(503),
                 })
             });
             assert!(matches!(got, Ok(Ok(((), 1)))));

@@ -171,6 +171,7 @@ mod tests {
         Error::Http {
             url: format!("m{i}"),
             msg: msg.into(),
+            status: None,
         }
     }
 
