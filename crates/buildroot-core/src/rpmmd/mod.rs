@@ -97,8 +97,8 @@ pub use raw::RawChunk;
 pub use repo_spec::{Filelists, LoadOptions, LoadedRepo, RepoSpec};
 pub use repofile::{parse_repofile, parse_repofile_str, MainDefaults};
 pub use repomd::{Repomd, RepomdRecord};
+pub use skip::{kind_label, set_warning_handler, without_warnings, WarningHandler, REPO_SKIPPED};
 pub(crate) use skip::{load_opened_skipping, warn_once};
-pub use skip::{set_warning_handler, without_warnings, WarningHandler};
 pub use varsdir::read_varsdirs;
 
 use crate::error::{Error, Result};
