@@ -298,7 +298,8 @@ fn of_two_failed_filelists_the_first_in_load_order_is_said() {
 /// the slot for the moment it took let `b`'s waiting primary.xml start
 /// and stall first (about 1 run in 60: 6 of 260 runs waited one stall
 /// before, none of 260 since). So the bound is half the repos' 2 s
-/// timeout: no stall at all.
+/// timeout: no stall at all. Nor is `b` asked for anything once `a` gave
+/// up: `a`'s slot is given back only once `b` is cancelled.
 /// Repos given `b` first, `a` loaded first by priority.
 #[test]
 fn a_failing_repo_does_not_wait_behind_a_later_repo_s_stall() {
@@ -329,6 +330,14 @@ fn a_failing_repo_does_not_wait_behind_a_later_repo_s_stall() {
             took < Duration::from_secs(1),
             "{what}: {took:?}: it waited for a stall"
         );
+        // Nothing of `b`'s files was asked: `a`'s slot is kept until `b`'s
+        // transfers are cancelled (given back first, it let `b`'s waiting
+        // primary.xml start, to be abandoned a moment later).
+        for suffix in ["-primary.xml.gz", "-filelists.xml.gz"] {
+            let file = repodata_file("aarch64", suffix);
+            assert_eq!(server.requests_for(&file).len(), 0, "{what}: {file}");
+        }
+        server.clear_log();
         eprintln!("{what}: failed in {took:?}");
     }
 }

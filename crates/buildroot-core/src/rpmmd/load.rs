@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashSet};
 use rayon::prelude::*;
 
 use super::cancel::Cancel;
+use super::download_slots;
 use super::early_fetch::EarlyFilelists;
 use super::rank::{self, Rank, Role};
 use super::raw::{self, RawChunk};
@@ -167,7 +168,7 @@ pub(super) fn load_opened_into(
         }
         for (ri, o) in opened.iter().enumerate() {
             let (tx, jobs, spare, turn) = (tx.clone(), jobs.clone(), &spare, &turn);
-            let cancel = &cancels[ri];
+            let (cancel, cancel_from) = (&cancels[ri], &cancel_from);
             let reserved = reserved[ri].take();
             scope.spawn(move || {
                 // Taken first: the turn passes on whatever happens next.
@@ -182,7 +183,16 @@ pub(super) fn load_opened_into(
                         None => open_meta_early(o, opts),
                     })
                 };
-                let meta = cancel.within(primary);
+                // Failed for good, its slot is kept until this repo's
+                // and the later repos' transfers are cancelled: the
+                // failure ends them (the load's error is this repo's or
+                // an earlier one's; a skipped repo's load starts again).
+                let failed_here = |m: &Result<_>| {
+                    if m.is_err() {
+                        cancel_from(ri);
+                    }
+                };
+                let meta = download_slots::keeping_failed(|| cancel.within(primary), failed_here);
                 let meta = meta.and_then(|m| {
                     m.ok_or_else(|| {
                         Error::format(
