@@ -135,7 +135,7 @@ pub(crate) fn warn_once(msg: String) {
 }
 
 /// [`warn_once`] of `kind` ([`REPO_SKIPPED`] or `warning`).
-fn warn_once_as(kind: &str, msg: String) {
+pub(crate) fn warn_once_as(kind: &str, msg: String) {
     static SAID: Mutex<Option<HashSet<String>>> = Mutex::new(None);
     if SILENT.load(Ordering::SeqCst) {
         return;
