@@ -181,16 +181,24 @@ pub fn usage_line(rendered: &str) -> String {
 /// its verbosity ([`crate::rpmmd::set_warning_handler`]).
 pub fn quiet_repo_notes() {
     crate::rpmmd::set_warning_handler(Some(std::sync::Arc::new(|kind: &str, msg: &str| {
-        // The repo left out (or its groups), not a setting ignored as dnf
-        // ignores it (`timeout=soon`), which -q hides as before: the lines
-        // the workflow's record of skipped repos reads.
-        if kind == "warning" && msg.starts_with("repo '") && msg.contains("(skip_if_unavailable=1)")
-        {
+        if kept_under_quiet(kind) {
             let prog = program_name();
+            let kind = crate::rpmmd::kind_label(kind);
             crate::diag!("{prog}: {kind}: {msg}");
         }
     })));
     crate::pkglist::quiet_terminal_note();
+}
+
+/// Whether `-q` keeps a line of repository loading of `kind`: the repo
+/// left out (or its groups), told by its kind, not a setting ignored as
+/// dnf ignores it (`timeout=soon`) nor a wait, which -q hides. The kept
+/// lines are those the workflow's record of skipped repos reads. They were
+/// told by their words (`repo '...` and `(skip_if_unavailable=1)`), which
+/// another warning could hold too: a metalink that fails, its baseurl
+/// used without it, whose URL or error quotes those words.
+fn kept_under_quiet(kind: &str) -> bool {
+    kind == crate::rpmmd::REPO_SKIPPED
 }
 
 /// Checks a `--view` value: a content-resolver view id

@@ -58,6 +58,14 @@ pub enum Error {
         url: String,
         /// The problem (status, connection error, retries).
         msg: String,
+        /// The status of the last answer, when that answer's status is
+        /// what failed it (a 404, a 503 after the retries, a 3xx without a
+        /// usable `Location`); `None` for a failure without such an answer
+        /// (no connection, a stall, a body cut short, a checksum mismatch,
+        /// a proxy that refused the tunnel). Of several mirrors, the last
+        /// one's. Read by code that tells answers apart (a missing SRPM);
+        /// `msg` says it for people.
+        status: Option<u16>,
     },
     /// A dependency, version or package string could not be parsed.
     #[error("cannot parse {what} '{}': {}", OneLine(input), OneLine(msg))]

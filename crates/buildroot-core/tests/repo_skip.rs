@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{
-    load_repos, parse_repofile_str, set_warning_handler, LoadOptions, RepoSpec, Vars,
+    kind_label, load_repos, parse_repofile_str, set_warning_handler, LoadOptions, RepoSpec, Vars,
+    REPO_SKIPPED,
 };
 use http_support::{Fault, Server};
 
@@ -25,12 +26,18 @@ fn fast() {
 /// The warnings of this process that name repo `id` (tests run in
 /// parallel; each uses repo ids of its own).
 fn warnings_about(id: &str) -> Vec<String> {
-    static SEEN: OnceLock<Arc<Mutex<Vec<String>>>> = OnceLock::new();
+    told_about(id).into_iter().map(|(_, m)| m).collect()
+}
+
+/// [`warnings_about`], each with its kind.
+fn told_about(id: &str) -> Vec<(String, String)> {
+    type Told = Arc<Mutex<Vec<(String, String)>>>;
+    static SEEN: OnceLock<Told> = OnceLock::new();
     let seen = SEEN.get_or_init(|| {
-        let seen = Arc::new(Mutex::new(Vec::new()));
+        let seen = Told::default();
         let s = seen.clone();
-        set_warning_handler(Some(Arc::new(move |_: &str, m: &str| {
-            s.lock().unwrap().push(m.to_string())
+        set_warning_handler(Some(Arc::new(move |k: &str, m: &str| {
+            s.lock().unwrap().push((k.to_string(), m.to_string()))
         })));
         seen
     });
@@ -38,9 +45,40 @@ fn warnings_about(id: &str) -> Vec<String> {
     seen.lock()
         .unwrap()
         .iter()
-        .filter(|m| m.starts_with(&tag))
+        .filter(|(_, m)| m.starts_with(&tag))
         .cloned()
         .collect()
+}
+
+/// A repo left out is said with a kind of its own, printed as `warning`:
+/// what `-q` keeps (`cli::quiet_repo_notes`), told by the kind, not by the
+/// words, which another warning may hold: here a metalink that fails, its
+/// baseurl used without it, whose URL quotes "(skip_if_unavailable=1)".
+/// That one was kept under `-q` as if its repo had been left out.
+#[test]
+fn a_repo_left_out_is_told_by_its_kind() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let cache = tempfile::tempdir().unwrap();
+    let text = "[kindup]\nbaseurl=BASE/x86_64\nmetalink=BASE/none?x=(skip_if_unavailable=1)\n\
+                [kindgone]\nbaseurl=BASE/nothing-here\nskip_if_unavailable=1\n";
+    let repos = load_repos(
+        &specs(text, &server.base),
+        &LoadOptions::cached_in(cache.path()),
+    )
+    .unwrap();
+    assert_eq!(repos.len(), 1);
+    let gone = told_about("kindgone");
+    assert_eq!(gone.len(), 1, "{gone:?}");
+    assert_eq!(gone[0].0, REPO_SKIPPED);
+    assert!(gone[0]
+        .1
+        .starts_with("repo 'kindgone' skipped (skip_if_unavailable=1): "));
+    assert_eq!(kind_label(&gone[0].0), "warning");
+    let up = told_about("kindup");
+    assert_eq!(up.len(), 1, "{up:?}");
+    assert!(up[0].1.contains("(skip_if_unavailable=1)"), "{up:?}");
+    assert_eq!(up[0].0, "warning");
 }
 
 /// Repos from a `.repo` text (`BASE` replaced), as a user writes them.

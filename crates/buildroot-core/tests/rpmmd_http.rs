@@ -11,8 +11,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use buildroot_core::rpmmd::{
-    download_verified, load_repo, load_repos, sha256_file, Expected, HttpSettings, LoadOptions,
-    MirrorSource, RepoSpec,
+    download_verified, load_repo, load_repos, package_file_from, sha256_file, Expected,
+    HttpSettings, LoadOptions, MirrorSource, RepoSpec,
 };
 use http_support::{dead_port, Fault, Server, Unanswering};
 
@@ -1586,4 +1586,82 @@ fn a_list_of_mirrors_gets_three_rounds_of_tries() {
     let e = packages(&spec, cache.path()).unwrap_err().to_string();
     assert!(e.contains("the metalink lists no repomd.xml URL"), "{e}");
     assert_eq!(asked(&server).len(), 6);
+}
+
+/// A download error carries the status of the last answer when that
+/// answer failed it (`Error::Http`'s `status`), and none when no answer
+/// did: what a caller that tells answers apart reads (identify-archful-
+/// srpms's missing SRPMs, 404 and 410), instead of the line's words. The
+/// line stays the same.
+#[test]
+fn an_error_carries_the_last_answer_s_status() {
+    fast();
+    let (_root, server, _) = served();
+    let base = &server.base;
+    let status_of = |spec: &RepoSpec| {
+        let cache = tempfile::tempdir().unwrap();
+        match packages(spec, cache.path()).unwrap_err() {
+            buildroot_core::Error::Http { status, .. } => status,
+            other => panic!("not an HTTP error: {other}"),
+        }
+    };
+    let at = |path: &str| RepoSpec::new("web", &format!("{base}/{path}"));
+    assert_eq!(status_of(&at("missing")), Some(404));
+    server.fault("/gone/repodata/repomd.xml", Fault::Status(410), None);
+    assert_eq!(status_of(&at("gone")), Some(410));
+    server.fault("/busy/repodata/repomd.xml", Fault::Status(503), None);
+    assert_eq!(status_of(&at("busy")), Some(503));
+    // 503 once, then the file is not there: the last answer's, 404.
+    server.fault("/late/repodata/repomd.xml", Fault::Status(503), Some(1));
+    assert_eq!(status_of(&at("late")), Some(404));
+    // At the end of a redirect, that answer's.
+    let empty = tempfile::tempdir().unwrap();
+    let other = Server::start(empty.path().to_path_buf());
+    server.fault(
+        "/moved/repodata/repomd.xml",
+        Fault::Redirect(other.base.clone()),
+        None,
+    );
+    assert_eq!(status_of(&at("moved")), Some(404));
+    // A redirect refused, no server at all: no answer's status.
+    server.fault(
+        "/local/repodata/repomd.xml",
+        Fault::Redirect("file://".into()),
+        None,
+    );
+    assert_eq!(status_of(&at("local")), None);
+    let port = dead_port();
+    let dead = RepoSpec::new("web", &format!("http://127.0.0.1:{port}/x"));
+    assert_eq!(status_of(&dead), None);
+    // A package of two mirrors: the last one's answer, as the line ends
+    // with it (`... the last said: URL: HTTP 410 ...`).
+    let locs = [
+        buildroot_core::rpmmd::Location::parse(&format!("{base}/busy/")).unwrap(),
+        buildroot_core::rpmmd::Location::parse(&format!("{base}/gone/")).unwrap(),
+    ];
+    server.fault("/busy/x.src.rpm", Fault::Status(503), None);
+    server.fault("/gone/x.src.rpm", Fault::Status(410), None);
+    let cache = tempfile::tempdir().unwrap();
+    let access = buildroot_core::rpmmd::RepoAccess::default();
+    let e = package_file_from(
+        &locs,
+        "x.src.rpm",
+        Some(cache.path()),
+        None,
+        None,
+        &access,
+        None,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("the last said: "), "{e}");
+    assert!(
+        matches!(
+            e,
+            buildroot_core::Error::Http {
+                status: Some(410),
+                ..
+            }
+        ),
+        "{e}"
+    );
 }

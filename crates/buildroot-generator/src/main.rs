@@ -292,6 +292,7 @@ fn run(args: &Args) -> Result<u8> {
         // Above the progress bars, not through them.
         let d = d.clone();
         rpmmd::set_warning_handler(Some(std::sync::Arc::new(move |kind: &str, m: &str| {
+            let kind = rpmmd::kind_label(kind);
             d.println(&format!("buildroot-generator: {kind}: {m}"))
         })));
     }

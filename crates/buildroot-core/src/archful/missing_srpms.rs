@@ -19,25 +19,17 @@ use crate::error::{Error, Result};
 
 /// Whether `e`, met fetching an SRPM into `cache`, says the SRPM is not on
 /// the mirror: an HTTP 404 or 410 (of the only mirror, or the last answer
-/// of several: a mirror that has it would have delivered it), or a local
-/// repo's file that is not there. A missing file under `cache` is ours,
-/// not the repo's.
+/// of several: a mirror that has it would have delivered it; the error's
+/// status is that answer's), or a local repo's file that is not there. A
+/// missing file under `cache` is ours, not the repo's. The status, not the
+/// line's words: those were read back from the text before, which a
+/// change of wording (or a URL holding "HTTP 404") would have misled.
 pub(super) fn is_missing(e: &Error, cache: &Path) -> bool {
     match e {
         Error::Io { path, err } => {
             err.kind() == std::io::ErrorKind::NotFound && !path.starts_with(cache)
         }
-        Error::Http { msg, .. } => {
-            // Of several mirrors, the line ends with what the last one said:
-            // `...; the last said: URL: HTTP 404 (gave up after 4 attempts)`.
-            let last = msg
-                .rsplit_once("the last said: ")
-                .map_or(msg.as_str(), |(_, l)| l);
-            let answer = last.rsplit_once(": ").map_or(last, |(_, a)| a);
-            ["HTTP 404", "HTTP 410"]
-                .iter()
-                .any(|s| answer == *s || answer.starts_with(&format!("{s} ")))
-        }
+        Error::Http { status, .. } => matches!(status, Some(404 | 410)),
         _ => false,
     }
 }
@@ -66,10 +58,16 @@ pub(super) fn all_or_missing<T>(got: Vec<Result<T>>, cache: &Path) -> Result<Vec
 mod tests {
     use super::*;
 
+    /// An HTTP error whose line is `msg`, its status taken from the line's
+    /// last "HTTP NNN", as a download sets it.
     fn http(msg: &str) -> Error {
+        let status = msg
+            .rsplit_once("HTTP ")
+            .and_then(|(_, s)| s.get(..3)?.parse().ok());
         Error::Http {
             url: "http://m/x.src.rpm".into(),
             msg: msg.into(),
+            status,
         }
     }
 
@@ -87,13 +85,19 @@ mod tests {
         }
         let others = [
             "HTTP 503 (gave up after 4 attempts)",
-            "HTTP 4040",
             "connection failed: refused",
             "none of 2 mirrors could deliver it; the last said: http://b/x.src.rpm: timed out",
         ];
         for m in others {
             assert!(!is_missing(&http(m), cache), "{m}");
         }
+        // The status decides, not the words.
+        let said_404 = Error::Http {
+            url: "http://m/x.src.rpm".into(),
+            msg: "HTTP 404".into(),
+            status: None,
+        };
+        assert!(!is_missing(&said_404, cache));
         let gone = |p: &str, kind| Error::io(Path::new(p), std::io::Error::from(kind));
         assert!(is_missing(
             &gone("/repo/x.src.rpm", std::io::ErrorKind::NotFound),

@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use super::download_slots::DownloadSlots;
+use super::download_slots::{keeping_failed, DownloadSlots};
 use crate::error::{Error, Result};
 
 /// A flag the transfers of one piece of work look at; clones share it.
@@ -152,27 +152,27 @@ pub(super) fn each_until_fatal<T: Send>(
     fatal: impl Fn(usize, &Error) -> bool + Sync,
 ) -> Vec<Result<T>> {
     let cancels: Vec<Cancel> = (0..n).map(|_| Cancel::new()).collect();
+    let cancels = &cancels;
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::channel();
         let threads: Vec<_> = cancels
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let (tx, each, fatal) = (tx.clone(), &each, &fatal);
+                let (each, fatal) = (&each, &fatal);
                 scope.spawn(move || {
-                    let got = c.within(|| each(i));
-                    if got.as_ref().is_err_and(|e| fatal(i, e)) {
-                        let _ = tx.send(i);
-                    }
-                    got
+                    // The later ones are cancelled here, before the slot
+                    // of a file that failed for good is given back
+                    // (`download_slots::keeping_failed`): given back
+                    // first, it went to a later one's waiting transfer.
+                    let stop_later = |got: &Result<T>| {
+                        if got.as_ref().is_err_and(|e| fatal(i, e)) {
+                            cancels[i + 1..].iter().for_each(Cancel::cancel);
+                        }
+                    };
+                    keeping_failed(|| c.within(|| each(i)), stop_later)
                 })
             })
             .collect();
-        drop(tx);
-        // Until every thread has ended (each drops its sender).
-        for i in rx {
-            cancels[i + 1..].iter().for_each(Cancel::cancel);
-        }
         threads
             .into_iter()
             .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))

@@ -121,6 +121,39 @@ impl DownloadLock {
         self.gave_up
     }
 
+    /// The lock on `dest`'s download if it can be had without waiting
+    /// (`Some`: held, or none where no lock can be had here); `None` while
+    /// another run (or thread) holds it. A load takes it so before it
+    /// lends its download slot for a wait (`rpmmd/fetch.rs`): lent for a
+    /// lock that was free, the slot went to a later repo's transfer,
+    /// whose stall then kept an earlier repo's error back.
+    pub(crate) fn take_if_free(dest: &Path) -> Option<DownloadLock> {
+        let Some((file, byte)) = lock_file_of(dest) else {
+            return Some(DownloadLock::none());
+        };
+        loop {
+            match try_lock(&file, byte) {
+                Ok(()) => {
+                    return Some(DownloadLock {
+                        _file: Some(file),
+                        gave_up: false,
+                    })
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return None,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return Some(DownloadLock::none()),
+            }
+        }
+    }
+
+    /// No lock (none can be had here).
+    fn none() -> DownloadLock {
+        DownloadLock {
+            _file: None,
+            gave_up: false,
+        }
+    }
+
     fn take_within(
         dest: &Path,
         url: &str,
@@ -129,26 +162,11 @@ impl DownloadLock {
         limit: Duration,
     ) -> DownloadLock {
         let (doing, to_do, into, instead) = task.verbs();
-        let none = DownloadLock {
-            _file: None,
-            gave_up: false,
-        };
-        let (Some(dir), Some(name)) = (dest.parent(), dest.file_name()) else {
+        let none = DownloadLock::none();
+        let Some((file, byte)) = lock_file_of(dest) else {
             return none;
         };
-        let path = dir.join(LOCK_FILE);
-        let opened = std::fs::create_dir_all(dir).and_then(|()| {
-            std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-        });
-        let Ok(file) = opened else {
-            return none;
-        };
-        let byte = byte_of(&name.to_string_lossy());
+        let dir = dest.parent().unwrap_or(dest);
         let start = Instant::now();
         let mut said = false;
         loop {
@@ -201,6 +219,25 @@ impl DownloadLock {
             }
         }
     }
+}
+
+/// The lock file of `dest`'s directory, opened (created if need be), and
+/// the byte of it that stands for `dest`; `None` where it cannot be
+/// opened for writing (no lock is taken then).
+fn lock_file_of(dest: &Path) -> Option<(File, i64)> {
+    let (dir, name) = (dest.parent()?, dest.file_name()?);
+    let path = dir.join(LOCK_FILE);
+    let file = std::fs::create_dir_all(dir)
+        .and_then(|()| {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+        })
+        .ok()?;
+    Some((file, byte_of(&name.to_string_lossy())))
 }
 
 /// The byte of the lock file that stands for the file `name`: spread over

@@ -269,6 +269,52 @@ thread_local! {
     /// The slot this thread's transfer holds (one at a time), for
     /// [`aside`].
     static HELD: RefCell<Option<Place>> = const { RefCell::new(None) };
+    /// The slots of files that failed for good, kept until the work
+    /// [`keeping_failed`] runs has said what the failure ends.
+    static PARKED: RefCell<Option<Vec<Slot>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f`, keeping the slot of a file that fails for good in it ([`park`])
+/// until `then` has seen `f`'s answer; given back after. A load's thread
+/// whose file failed cancels the transfers that failure makes useless in
+/// `then` (`cancel.rs`): given back first, the slot went to the next
+/// waiting transfer, a later repo's, which started (a request dnf never
+/// makes, since it asks nothing of a later repo once one failed) before
+/// the cancel abandoned it.
+pub(super) fn keeping_failed<R>(f: impl FnOnce() -> R, then: impl FnOnce(&R)) -> R {
+    /// Restores the outer scope's parking however `f` ends; the slots
+    /// parked here are given back as it drops.
+    struct Restore(Option<Vec<Slot>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let outer = self.0.take();
+            let parked = PARKED.with(|p| p.replace(outer));
+            drop(parked);
+        }
+    }
+    let _restore = Restore(PARKED.with(|p| p.replace(Some(Vec::new()))));
+    let r = f();
+    then(&r);
+    r
+}
+
+/// Keeps the slot of `line`'s last turn (its file failed for good) until
+/// the [`keeping_failed`] this thread runs in ends; given back at once
+/// outside one.
+pub(super) fn park(line: &mut InLine) {
+    let Some(slot) = line.slot.take() else {
+        return;
+    };
+    // No longer this thread's transfer: a later wait aside lends nothing.
+    HELD.with(|h| h.borrow_mut().take());
+    let unparked = PARKED.with(|p| match &mut *p.borrow_mut() {
+        Some(kept) => {
+            kept.push(slot);
+            None
+        }
+        None => Some(slot),
+    });
+    drop(unparked);
 }
 
 impl DownloadSlots {
@@ -334,6 +380,12 @@ impl DownloadSlots {
     #[cfg(test)]
     pub(super) fn running_now(&self) -> usize {
         self.lock().all
+    }
+
+    /// How many times a slot was given back or lent so far, for tests.
+    #[cfg(test)]
+    pub(super) fn given_back_now(&self) -> u64 {
+        self.lock().queue.frees()
     }
 
     /// How many transfers wait for a slot now, for tests.
@@ -834,6 +886,7 @@ mod tests {
                                 _ => Err(crate::error::Error::Http {
                                     url: format!("m{i}"),
                                     msg: "HTTP 503".into(),
+                                    status: Some(503),
                                 }),
                             }
                         })?;
@@ -931,6 +984,7 @@ mod tests {
                         0 => Err(crate::error::Error::Http {
                             url: mirror,
                             msg: "HTTP 503".into(),
+                            status: Some(503),
                         }),
                         _ => Ok(Turn::asked(())),
                     }
@@ -1051,6 +1105,73 @@ mod tests {
         let r = slots.lock();
         assert!(r.all == 0 && r.by_most.is_empty() && r.by_mirror.is_empty());
         assert_eq!(r.queue.len(), 0);
+    }
+
+    /// A file that fails for good inside [`keeping_failed`] keeps its slot
+    /// until `then` has run: a transfer waiting for it does not start
+    /// before (a load's thread cancels the later repos there, so none of
+    /// theirs starts on the slot its failure gave back); it does after.
+    /// Outside one, the slot is given back as the file gives up.
+    #[test]
+    fn a_failed_file_keeps_its_slot_until_its_failure_is_handled() {
+        use super::super::http::HttpSettings;
+        use super::super::mirror_tally::MirrorTally;
+        use super::super::turns::{in_turns, Turn};
+        let slots = Arc::new(DownloadSlots::new(1, 1));
+        let tally = MirrorTally::sharing(&slots);
+        let locs = locs("h");
+        let fail = |_: usize, _: &HttpSettings| -> Result<Turn<()>> {
+            Err(Error::Http {
+                url: "http://m0/f".into(),
+                msg: "HTTP 404".into(),
+                status: Some(404),
+            })
+        };
+        std::thread::scope(|scope| {
+            let (started_tx, started_rx) = std::sync::mpsc::channel();
+            let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+            let (held_tx, held_rx) = std::sync::mpsc::channel::<()>();
+            let (slots_f, locs_f, tally_f) = (&slots, &locs, &tally);
+            let failing = scope.spawn(move || {
+                let (slots, locs, tally) = (slots_f, locs_f, tally_f);
+                keeping_failed(
+                    || {
+                        let got = in_turns(locs, &HttpSettings::default(), Some(tally), |i, s| {
+                            // Holding the slot: the next one comes, and waits.
+                            held_tx.send(()).unwrap();
+                            go_rx.recv().unwrap();
+                            fail(i, s)
+                        });
+                        assert!(matches!(got, Ok(Err(_))), "gave up");
+                    },
+                    |_| {
+                        std::thread::sleep(Duration::from_millis(50));
+                        assert_eq!(slots.running_now(), 1, "given back before `then`");
+                        assert!(started_rx.try_recv().is_err(), "the next one started");
+                    },
+                );
+            });
+            held_rx.recv().unwrap();
+            let (slots, locs) = (&slots, &locs);
+            let waiting = scope.spawn(move || {
+                let got = slots.turn(locs, ANY, only_location);
+                let _ = started_tx.send(());
+                got.is_some()
+            });
+            let until = std::time::Instant::now() + Duration::from_secs(10);
+            while slots.waiting_now() == 0 {
+                assert!(std::time::Instant::now() < until, "never waited");
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            go_tx.send(()).unwrap();
+            failing.join().unwrap();
+            assert!(waiting.join().unwrap(), "it started after");
+        });
+        assert_eq!(slots.running_now(), 0);
+        // Outside `keeping_failed`: given back as it gives up.
+        let got = in_turns(&locs, &HttpSettings::default(), Some(&tally), fail);
+        assert!(matches!(got, Ok(Err(_))));
+        assert_eq!(slots.running_now(), 0);
     }
 
     /// A transfer that waits (a retry's backoff) lends its slot to the

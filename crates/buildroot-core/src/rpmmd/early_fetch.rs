@@ -11,8 +11,10 @@
 //! every primary.xml, in load order (`load.rs`), so what enters the pool
 //! and in which order does not depend on which download ends first. A repo
 //! without an HTTP mirror has nothing to download, and is left to the read.
-//! The fetches run under the load's [`Cancel`]: a load that fails does not
-//! wait for them (`cancel.rs`).
+//! The fetches run under the load's [`Cancel`] of their repo: a load that
+//! fails does not wait for those of the failing repo and the repos after
+//! it (`cancel.rs`); those before it are still read, as their error would
+//! be said first.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -40,17 +42,17 @@ impl EarlyFilelists {
 
     /// Starts, once, a fetch of every repo's filelists.xml on threads of
     /// `scope` (one per repo with an HTTP mirror and a filelists record;
-    /// the transfers wait for the load's slots like any other), under
-    /// `cancel`, the load's.
+    /// the transfers wait for the load's slots like any other), each under
+    /// its repo's flag of `cancels`, the load's.
     pub(super) fn start<'scope, 'env: 'scope>(
         &'env self,
         scope: &'scope Scope<'scope, 'env>,
         opened: &'env [Opened],
         opts: &'env LoadOptions,
-        cancel: &'env Cancel,
+        cancels: &'env [Cancel],
     ) {
         if !self.started.swap(true, Ordering::Relaxed) {
-            for (ri, (o, slot)) in opened.iter().zip(&self.got).enumerate() {
+            for (ri, ((o, slot), cancel)) in opened.iter().zip(&self.got).zip(cancels).enumerate() {
                 let remote = o.mirrors.iter().any(|l| matches!(l, Location::Http(_)));
                 if remote && o.repomd.record("filelists").is_some() {
                     let rank = Rank::of(ri, Role::Filelists);

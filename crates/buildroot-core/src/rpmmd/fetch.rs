@@ -165,10 +165,15 @@ fn local_file_with(
             // (the four arches' source repo): wait for it, then look again
             // (`download_lock.rs`). Held over the download; waited for
             // without the batch's slot, which another file may use
-            // meanwhile (`download_slots::aside`).
+            // meanwhile (`download_slots::aside`). A lock that is free is
+            // taken at once, the slot kept: lent even for that moment, it
+            // went to whichever transfer looked first, a later repo's too,
+            // and this one waited for that one to end (a stall's timeout).
             let _one_at_a_time = match (reuse, expected) {
                 (false, Some(e)) => {
-                    let lock = super::download_slots::aside(|| DownloadLock::take(&dest, &url));
+                    let lock = DownloadLock::take_if_free(&dest).unwrap_or_else(|| {
+                        super::download_slots::aside(|| DownloadLock::take(&dest, &url))
+                    });
                     reuse = cached_copy_ok(&dest, e);
                     Some(lock)
                 }
@@ -213,6 +218,21 @@ fn in_cache(
     let dest = cache_path(cache, base, href, Some(expected));
     (cached_copy_ok(&dest, expected) || take_from_sibling(cache, base, siblings, &dest, expected))
         .then_some(dest)
+}
+
+/// Whether the cache has a copy of `href` (`expected`: its checksum) under
+/// one of the remote mirrors of `locs`, by its name alone: a look that
+/// reads and hashes nothing, for a fetch that may be left to later.
+pub(super) fn named_in_cache(
+    locs: &[Location],
+    href: &str,
+    cache: &Path,
+    expected: &Expected,
+) -> bool {
+    locs.iter().any(|l| match l {
+        Location::Http(base) => cache_path(cache, base, href, Some(expected)).is_file(),
+        Location::Dir(_) => false,
+    })
 }
 
 /// Whether [`local_file`] has checked a file it took from `loc` against
@@ -316,6 +336,56 @@ mod tests {
             drop(other_run);
             assert_eq!(waiting.join().unwrap().0, dest("a.rpm"));
         });
+    }
+
+    /// A download whose lock is free keeps its slot while it takes the
+    /// lock: nothing is lent, so no transfer waiting behind it (a later
+    /// repo's, in a load) can start in that moment and keep it waiting
+    /// (one did, about 1 load in 60 under `max_parallel_downloads=1`: the
+    /// later repo's stalled primary.xml held an earlier repo's error back
+    /// by the stall's timeout). A lock another run holds is waited for
+    /// with the slot lent, as before.
+    #[test]
+    fn a_free_lock_is_taken_without_lending_the_slot() {
+        use super::super::download_slots::{Caps, Pick};
+        use super::super::DownloadSlots;
+        use std::sync::Arc;
+        let (cache, base, e, _) = primary_over_http();
+        let slots = Arc::new(DownloadSlots::new(1, 1));
+        let loc = Location::parse(&base).unwrap();
+        let locs = [loc.clone()];
+        let caps = Caps {
+            most: 1,
+            per_mirror: 1,
+        };
+        let only = |room: &dyn Fn(usize) -> bool| match room(0) {
+            true => Pick::Mirror(0),
+            false => Pick::Busy,
+        };
+        let s = HttpSettings::default();
+        let c = Some(cache.path());
+        // This thread's transfer holds the only slot, as a turn does.
+        let (_, slot) = slots.turn(&locs, caps, only).unwrap();
+        let before = slots.given_back_now();
+        let got = local_file_with(&loc, "repodata/a-primary.xml.gz", c, Some(&e), &s, &[]);
+        assert!(got.unwrap().asked);
+        assert_eq!(slots.given_back_now(), before, "the slot was lent");
+        let dest = cache
+            .path()
+            .join(cache_dir_name(&base))
+            .join(checked_copy_name(&e.hex, "repodata/b-primary.xml.gz"));
+        let other_run = DownloadLock::take(&dest, "the other run");
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                drop(other_run);
+            });
+            let got = local_file_with(&loc, "repodata/b-primary.xml.gz", c, Some(&e), &s, &[]);
+            assert!(got.unwrap().asked);
+        });
+        assert_eq!(slots.given_back_now(), before + 1, "lent while it waited");
+        drop(slot);
+        assert_eq!(slots.running_now(), 0);
     }
 
     /// A file the cache has is checked without a slot of the batch: with

@@ -2,8 +2,10 @@
 //! the cores and handed to a [`RepoSink`] in file order while later chunks
 //! are still being parsed, then the filelists.xml paths the sink needs
 //! (fetched as soon as the load knows it will read them, `early_fetch.rs`).
-//! Once the load has its error, the transfers and reads still under way
-//! stop (`cancel.rs`) rather than being waited for.
+//! Once a repo's primary.xml fails, the transfers and reads still under
+//! way for it and the repos after it stop (`cancel.rs`) rather than being
+//! waited for; the repos before it are read for their filelists.xml, whose
+//! error, first in load order, is said instead.
 //! What libdnf does when it fills libsolv's pool from the repos' metadata
 //! (`repo_add_rpmmd` per file, repos in load order), spread over threads.
 
@@ -12,6 +14,7 @@ use std::collections::{BTreeMap, HashSet};
 use rayon::prelude::*;
 
 use super::cancel::Cancel;
+use super::download_slots;
 use super::early_fetch::EarlyFilelists;
 use super::rank::{self, Rank, Role};
 use super::raw::{self, RawChunk};
@@ -90,12 +93,15 @@ pub(super) fn load_opened_into(
     let early_files = EarlyFilelists::new(opened);
     let times = sink.file_times();
     let mut failed: Option<(usize, Error)> = None;
-    // Set once `failed` is: every transfer of this load (the primaries
-    // still downloading, the early filelists) stops, and every read of
-    // a primary; none of them would be used, and a stalled one would hold
-    // the error back by its timeouts (`cancel.rs`). A load started again
-    // without a skipped repo has a flag of its own.
-    let cancel = Cancel::new();
+    // A flag per repo, for its primary.xml and its early filelists.xml.
+    // Once `failed` is set at repo `k`, the flags of `k` and the repos after
+    // it are: their transfers stop, and their reads of a primary; none of
+    // them would be used, and a stalled one would hold the error back by
+    // its timeouts (`cancel.rs`). The filelists.xml of the repos before `k`
+    // go on: one of them that fails is said before `k`'s error (below). A
+    // load started again without a skipped repo has flags of its own.
+    let cancels: Vec<Cancel> = opened.iter().map(|_| Cancel::new()).collect();
+    let cancel_from = |k: usize| cancels[k..].iter().for_each(Cancel::cancel);
     // One pool of parsers for every repo, as many as there are cores; each
     // repo's reader only decompresses and cuts chunks (a pool per repo put
     // twice the threads on the cores and left one idle once the smaller
@@ -162,7 +168,7 @@ pub(super) fn load_opened_into(
         }
         for (ri, o) in opened.iter().enumerate() {
             let (tx, jobs, spare, turn) = (tx.clone(), jobs.clone(), &spare, &turn);
-            let cancel = &cancel;
+            let (cancel, cancel_from) = (&cancels[ri], &cancel_from);
             let reserved = reserved[ri].take();
             scope.spawn(move || {
                 // Taken first: the turn passes on whatever happens next.
@@ -173,11 +179,20 @@ pub(super) fn load_opened_into(
                 // open if none took it (a cached copy, an error).
                 let primary = || {
                     rank::within(Rank::of(ri, Role::Primary), || match reserved {
-                        Some(r) => r.within(|| open_meta(o, "primary", opts)),
-                        None => open_meta(o, "primary", opts),
+                        Some(r) => r.within(|| open_meta_early(o, opts)),
+                        None => open_meta_early(o, opts),
                     })
                 };
-                let meta = cancel.within(primary);
+                // Failed for good, its slot is kept until this repo's
+                // and the later repos' transfers are cancelled: the
+                // failure ends them (the load's error is this repo's or
+                // an earlier one's; a skipped repo's load starts again).
+                let failed_here = |m: &Result<_>| {
+                    if m.is_err() {
+                        cancel_from(ri);
+                    }
+                };
+                let meta = download_slots::keeping_failed(|| cancel.within(primary), failed_here);
                 let meta = meta.and_then(|m| {
                     m.ok_or_else(|| {
                         Error::format(
@@ -224,7 +239,7 @@ pub(super) fn load_opened_into(
         drop(jobs);
         drop(tx);
         if read_filelists(&keep) {
-            early_files.start(scope, opened, opts, &cancel);
+            early_files.start(scope, opened, opts, &cancels);
         }
         let mut st: Vec<Progress> = opened.iter().map(|_| Progress::default()).collect();
         let mut cur = 0;
@@ -237,7 +252,7 @@ pub(super) fn load_opened_into(
                     keep.extend(paths);
                     // Not once the load has failed: none will be read.
                     if failed.is_none() && read_filelists(&keep) {
-                        early_files.start(scope, opened, opts, &cancel);
+                        early_files.start(scope, opened, opts, &cancels);
                     }
                     st[ri].early.insert(i, p);
                 }
@@ -269,7 +284,7 @@ pub(super) fn load_opened_into(
                     Some(Msg::Done(_, (_, read), fin, display)) => (read, fin, display),
                     Some(Msg::Failed(_, e)) => {
                         failed = Some((cur, e));
-                        cancel.cancel();
+                        cancel_from(cur);
                         break;
                     }
                     Some(Msg::Chunk(..)) => unreachable!("chunks are not kept in `done`"),
@@ -281,7 +296,7 @@ pub(super) fn load_opened_into(
                 match checked(res, fin) {
                     Err(e) => {
                         failed = Some((cur, e));
-                        cancel.cancel();
+                        cancel_from(cur);
                     }
                     Ok(()) => {
                         cur += 1;
@@ -293,8 +308,17 @@ pub(super) fn load_opened_into(
             }
         }
     });
-    if let Some(e) = failed {
-        return Err(e);
+    if let Some((k, e)) = failed {
+        // The repos before `k` were read whole but for their filelists.xml:
+        // dnf, loading each repo whole before the next, says one of those
+        // that fails rather than `k`'s error (filelists.xml are read after
+        // every primary.xml here, so `k`'s came first).
+        if read_filelists(&keep) {
+            if let Some(earlier) = first_filelists_error(&opened[..k], opts, &early_files) {
+                return Err(earlier);
+            }
+        }
+        return Err((k, e));
     }
     if !read_filelists(&keep) {
         return Ok(());
@@ -334,6 +358,34 @@ pub(super) fn load_opened_into(
         sink.add_files(ri, files);
     }
     Ok(())
+}
+
+/// The first of `before`'s filelists.xml (the repos before the one whose
+/// primary.xml failed, all read) that fails, in load order, with its
+/// repo's index: each is read whole (its checksum checked, nothing kept),
+/// from its early fetch when one was made, as the load would have read
+/// it. Stops at the first that fails, as dnf stops at the first repo.
+fn first_filelists_error(
+    before: &[Opened],
+    opts: &LoadOptions,
+    early: &EarlyFilelists,
+) -> Option<(usize, Error)> {
+    before.iter().enumerate().find_map(|(ri, o)| {
+        let fetched = early.take(ri);
+        let read = rank::within(Rank::of(ri, Role::Filelists), || {
+            read_filelists_of(o, opts, &[], &|_| false, fetched)
+        });
+        read.err().map(|e| (ri, e))
+    })
+}
+
+/// `o`'s primary.xml opened, from its fetch while a later repo was slow
+/// to open (`early_primary.rs`) when one was made.
+fn open_meta_early(o: &Opened, opts: &LoadOptions) -> Result<Option<(super::MetaFile, String)>> {
+    match o.take_primary_fetched() {
+        Some(fetched) => open_meta_fetched(o, "primary", opts, Some(fetched)),
+        None => open_meta(o, "primary", opts),
+    }
 }
 
 /// Whose turn it is to read (repos in order).

@@ -339,12 +339,13 @@ fn fetch_list(
         let got = http::download_open(url, dest, s);
         match got {
             Err(Error::Http { .. }) if round < LIST_ROUNDS => round += 1,
-            Err(Error::Http { url, msg }) if round > 1 => {
+            Err(Error::Http { url, msg, status }) if round > 1 => {
                 return Err(Error::Http {
                     url,
                     msg: format!(
                         "{msg}, in each of {round} rounds, as dnf fetches a list of mirrors"
                     ),
+                    status,
                 })
             }
             r => return r,

@@ -25,6 +25,7 @@ mod dnfvars;
 mod download_lock;
 mod download_slots;
 mod early_fetch;
+mod early_primary;
 pub(crate) mod entry_evr;
 mod fetch;
 mod filelists;
@@ -86,7 +87,8 @@ use load::load_opened_into;
 pub use mirror_tally::MirrorTally;
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
 use open::{
-    decompress_context, fetch_meta, open_meta, open_meta_fetched, open_repo, Fetched, Opened,
+    decompress_context, fetch_meta, needs_download, open_meta, open_meta_fetched, open_repo,
+    Fetched, Opened,
 };
 pub(crate) use opened_comps::load_with_comps;
 pub(crate) use opened_repos::{open_repos, OpenedRepos};
@@ -95,7 +97,9 @@ pub use raw::RawChunk;
 pub use repo_spec::{Filelists, LoadOptions, LoadedRepo, RepoSpec};
 pub use repofile::{parse_repofile, parse_repofile_str, MainDefaults};
 pub use repomd::{Repomd, RepomdRecord};
-pub use skip::{left_out, set_warning_handler, without_warnings, WarningHandler};
+pub use skip::{
+    kind_label, left_out, set_warning_handler, without_warnings, WarningHandler, REPO_SKIPPED,
+};
 pub(crate) use skip::{load_opened_skipping, warn_once};
 pub use varsdir::read_varsdirs;
 

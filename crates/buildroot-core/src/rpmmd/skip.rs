@@ -24,8 +24,27 @@ use crate::error::{Error, Result};
 
 /// Receives the warnings of repository loading (a repo left out) and the
 /// notes of its downloads (a wait for another run's), one line each: the
-/// kind (`warning` or `note`), then the message.
+/// kind (`warning`, `note`, or [`REPO_SKIPPED`]), then the message. A
+/// handler prints the kind as [`kind_label`] gives it.
 pub type WarningHandler = Arc<dyn Fn(&str, &str) + Send + Sync>;
+
+/// The kind of the warning that a repo is left out of the run under
+/// `skip_if_unavailable=1` (`repo 'ID' skipped (skip_if_unavailable=1):
+/// ...`), or its groups alone (`repo 'ID': its groups left out, its
+/// packages kept (skip_if_unavailable=1): ...`): printed as `warning`, like
+/// any warning, and kept under `-q` (`cli::quiet_repo_notes`), which tells
+/// it by this kind rather than by the line's words (the workflow's record
+/// of skipped repos reads the printed line, which stays the same).
+pub const REPO_SKIPPED: &str = "repo-skipped";
+
+/// How a warning of `kind` is printed: `PROGRAM: LABEL: MESSAGE`, a repo
+/// left out as any `warning`.
+pub fn kind_label(kind: &str) -> &str {
+    match kind {
+        REPO_SKIPPED => "warning",
+        other => other,
+    }
+}
 
 static HANDLER: RwLock<Option<WarningHandler>> = RwLock::new(None);
 
@@ -91,11 +110,14 @@ pub fn without_warnings<T>(f: impl FnOnce() -> T) -> T {
 /// Reports that `spec` is left out because of `e`. A repo loaded twice in
 /// one process (a pool and its comps, two tools' loads) is reported once.
 pub(super) fn warn_skipped(spec: &RepoSpec, e: &Error) {
-    warn_once(format!(
-        "repo '{}' skipped (skip_if_unavailable=1): {}",
-        spec.id,
-        about(spec, e)
-    ));
+    warn_once_as(
+        REPO_SKIPPED,
+        format!(
+            "repo '{}' skipped (skip_if_unavailable=1): {}",
+            spec.id,
+            about(spec, e)
+        ),
+    );
 }
 
 /// `e` on one line, for a warning that names `spec` already: without the
@@ -113,16 +135,24 @@ fn about(spec: &RepoSpec, e: &Error) -> String {
 /// Comps that cannot be downloaded skip the repo whole, as in dnf 4, whose
 /// librepo batch of the repo's metadata holds them (`opened_comps.rs`).
 pub(super) fn warn_comps_left_out(spec: &RepoSpec, e: &Error) {
-    warn_once(format!(
-        "repo '{}': its groups left out, its packages kept (skip_if_unavailable=1): {}",
-        spec.id,
-        about(spec, e)
-    ));
+    warn_once_as(
+        REPO_SKIPPED,
+        format!(
+            "repo '{}': its groups left out, its packages kept (skip_if_unavailable=1): {}",
+            spec.id,
+            about(spec, e)
+        ),
+    );
 }
 
 /// Says a warning about the repos once per process (a run loads its repos
 /// once per arch), through the handler the tool set, unless silenced.
 pub(crate) fn warn_once(msg: String) {
+    warn_once_as("warning", msg);
+}
+
+/// [`warn_once`] of `kind` ([`REPO_SKIPPED`] or `warning`).
+pub(crate) fn warn_once_as(kind: &str, msg: String) {
     static SAID: Mutex<Option<HashSet<String>>> = Mutex::new(None);
     if SILENT.load(Ordering::SeqCst) {
         return;
@@ -133,7 +163,7 @@ pub(crate) fn warn_once(msg: String) {
             return;
         }
     }
-    say("warning", &msg);
+    say(kind, &msg);
 }
 
 /// Says `msg`, of `kind` (`warning`, `note`), through the handler the tool
@@ -146,6 +176,7 @@ pub(crate) fn say(kind: &str, msg: &str) {
         Some(h) => h(kind, msg),
         None => {
             let prog = crate::cli::program_name();
+            let kind = kind_label(kind);
             crate::diag!("{prog}: {kind}: {msg}");
         }
     }

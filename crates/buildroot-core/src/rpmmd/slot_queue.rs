@@ -283,6 +283,12 @@ impl Queue {
         self.waiting.values().filter(|w| !aside(w)).count()
     }
 
+    /// How many times a slot was given back (or lent), for tests.
+    #[cfg(test)]
+    pub fn frees(&self) -> u64 {
+        self.frees
+    }
+
     /// How many reserved places are in the queue, for tests.
     #[cfg(test)]
     pub fn reserved(&self) -> usize {
@@ -471,6 +477,7 @@ mod tests {
                 Err(crate::error::Error::Http {
                     url: "http://a/f".into(),
                     msg: "HTTP 503".into(),
+                    status: Some(503),
                 })
             });
             assert!(matches!(got, Ok(Ok(((), 1)))));

@@ -30,7 +30,7 @@
 //! (every mirror would fail alike), and count for no mirror; so does a
 //! transfer stopped because its load already failed (`cancel.rs`).
 
-use super::download_slots::{Caps, InLine, Pick};
+use super::download_slots::{self, Caps, InLine, Pick};
 use super::fetch::{is_our_side, Location};
 use super::http::HttpSettings;
 use super::mirror_tally::{MirrorTally, ALLOWED_MIRROR_FAILURES};
@@ -97,6 +97,16 @@ pub(super) fn in_turns<T>(
     // joins the queue, or when this returns).
     let mut line = InLine::default();
     loop {
+        // No mirror left to ask, whatever the room: ends here, keeping the
+        // last turn's slot (parked below) rather than giving it back to
+        // look for room it does not need.
+        let done = match n {
+            1 => !asked.is_empty(),
+            _ => !asked.is_empty() && tally.pick(locs, &asked, most, &|_| true) == Pick::Done,
+        };
+        if done {
+            break;
+        }
         let pick = |room: &dyn Fn(usize) -> bool| match n {
             1 if !asked.is_empty() => Pick::Done,
             1 if room(0) => Pick::Mirror(0),
@@ -138,6 +148,9 @@ pub(super) fn in_turns<T>(
             Err(e) => last = Some((e, attempts)),
         }
     }
+    // Failed for good: the slot is kept until the caller has said what
+    // that ends (`download_slots::keeping_failed`).
+    download_slots::park(&mut line);
     match last {
         Some((last, attempts)) => Ok(Err(GaveUp {
             last: Some(last),
@@ -171,6 +184,7 @@ mod tests {
         Error::Http {
             url: format!("m{i}"),
             msg: msg.into(),
+            status: None,
         }
     }
 

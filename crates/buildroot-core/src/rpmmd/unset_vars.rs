@@ -76,9 +76,10 @@ pub(super) fn explain(e: Error, names: &[String]) -> Error {
             line,
             msg: format!("{msg}; {hint}"),
         },
-        Error::Http { url, msg } => Error::Http {
+        Error::Http { url, msg, status } => Error::Http {
             url,
             msg: format!("{msg}; {hint}"),
+            status,
         },
         Error::Io { path, err } => {
             let msg = format!("{}; {hint}", crate::error::io_message(&err));
@@ -163,6 +164,7 @@ mod tests {
         let e = Error::Http {
             url: "http://h/$stream/repodata/repomd.xml".into(),
             msg: "HTTP 404".into(),
+            status: None,
         };
         let e = explain(e, &["stream".to_string()]);
         assert!(matches!(e, Error::Http { .. }));

@@ -153,9 +153,10 @@ pub fn fetch_composes(
                 p
             }
             Location::Http(_) => fetch_to_cache(&loc, &name, cache).map_err(|e| match e {
-                Error::Http { url, msg } if msg.contains("HTTP 404") => Error::Http {
+                Error::Http { url, msg, status } if status == Some(404) => Error::Http {
                     url,
                     msg: format!("{msg}: {}", missing()),
+                    status,
                 },
                 other => other,
             })?,

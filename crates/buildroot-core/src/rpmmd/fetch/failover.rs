@@ -192,6 +192,7 @@ fn from_mirrors_turns<T>(
                     .and_then(MirrorTally::last_failure)
                     .unwrap_or_default()
             ),
+            status: None,
         }),
         Err(GaveUp {
             last: Some(last), ..
@@ -206,6 +207,11 @@ fn from_mirrors_turns<T>(
                 locs.len(),
                 attempts_note(locs.len(), attempts)
             ),
+            // The last mirror's answer, as the line ends with it.
+            status: match last {
+                Error::Http { status, .. } => status,
+                _ => None,
+            },
         }),
     }
 }
@@ -253,6 +259,7 @@ mod tests {
                 Err::<(), _>(Error::Http {
                     url: l.display(href),
                     msg: "the proxy answered HTTP 407".into(),
+                    status: None,
                 })
             })
             .unwrap_err()

@@ -64,6 +64,9 @@ pub(super) enum Outcome {
         /// than the settings' (an answer retried at once:
         /// [`BAD_STATUS_TRIES`]).
         most: Option<u32>,
+        /// The answer's status, when it is what failed the attempt
+        /// ([`Error::Http`]'s `status`).
+        status: Option<u16>,
     },
     /// The file could not be written (a full disk, say): our side's
     /// problem, not the server's, so the error names the cache directory
@@ -82,6 +85,7 @@ pub(super) fn failed(cause: impl Into<String>, retry: bool) -> Outcome {
         retry,
         wait: None,
         most: None,
+        status: None,
     }
 }
 
@@ -146,12 +150,13 @@ pub(super) fn fetch_into(
                         retry: true,
                         wait: Some(Duration::ZERO),
                         most: Some(BAD_STATUS_TRIES),
+                        status: None,
                     }
                 }
             },
             other => other,
         };
-        let (cause, wait, most) = match outcome {
+        let (cause, wait, most, status) = match outcome {
             Outcome::Done => unreachable!("a complete download returned above"),
             Outcome::Cancelled => return Err(Error::Cancelled),
             Outcome::Unwritable(e) => {
@@ -162,7 +167,12 @@ pub(super) fn fetch_into(
                 );
                 return Err(Error::io(dir, e));
             }
-            Outcome::Failed { cause, retry, .. } if !retry => {
+            Outcome::Failed {
+                cause,
+                retry: false,
+                status,
+                ..
+            } => {
                 let msg = if attempt > 1 {
                     format!("{cause} (attempt {attempt})")
                 } else {
@@ -171,17 +181,24 @@ pub(super) fn fetch_into(
                 return Err(Error::Http {
                     url: url.to_string(),
                     msg,
+                    status,
                 });
             }
             Outcome::Failed {
-                cause, wait, most, ..
-            } => (cause, wait, most),
+                cause,
+                wait,
+                most,
+                status,
+                ..
+            } => (cause, wait, most, status),
         };
         let of = most.map_or(attempts, |m| m.min(attempts));
         if attempt >= of {
+            // The last attempt's answer is the one said.
             return Err(Error::Http {
                 url: url.to_string(),
                 msg: gave_up(cause, attempt, refused == attempt, s.one_turn),
+                status,
             });
         }
         let wait = wait

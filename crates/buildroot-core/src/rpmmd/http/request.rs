@@ -183,7 +183,12 @@ impl Attempt<'_> {
                     )
                 }
                 Some(next) => url = next,
-                None => return failed(format!("HTTP {status} without a usable Location"), false),
+                None => {
+                    return answered(
+                        failed(format!("HTTP {status} without a usable Location"), false),
+                        status,
+                    )
+                }
             }
             hops += 1;
         };
@@ -245,6 +250,7 @@ impl Attempt<'_> {
                     retry: true,
                     wait: Some(Duration::ZERO),
                     most: None,
+                    status: Some(status),
                 };
             }
             429 | 503 => {
@@ -255,9 +261,12 @@ impl Attempt<'_> {
                         .filter(|_| !self.s.no_retry_after)
                         .and_then(|v| retry_after(&v, SystemTime::now())),
                     most: None,
+                    status: Some(status),
                 }
             }
-            408 | 500..=599 => return failed(format!("{via}HTTP {status}"), true),
+            408 | 500..=599 => {
+                return answered(failed(format!("{via}HTTP {status}"), true), status)
+            }
             // As librepo (see the module docs): retried, at once, on
             // librepo's count.
             400..=499 => {
@@ -266,9 +275,10 @@ impl Attempt<'_> {
                     retry: true,
                     wait: Some(Duration::ZERO),
                     most: Some(BAD_STATUS_TRIES),
+                    status: Some(status),
                 }
             }
-            _ => return failed(format!("{via}HTTP {status}"), false),
+            _ => return answered(failed(format!("{via}HTTP {status}"), false), status),
         };
         if let Some(over) = total.and_then(|t| self.too_long(t)) {
             return failed(
@@ -396,6 +406,27 @@ fn failed_on(cause: String, e: &ureq::Error) -> Outcome {
         retry: retryable(e),
         wait: now.then_some(Duration::ZERO),
         most: now.then_some(BAD_STATUS_TRIES),
+        status: None,
+    }
+}
+
+/// `o`, a failure caused by an answer of this `status`, marked with it.
+fn answered(o: Outcome, status: u16) -> Outcome {
+    match o {
+        Outcome::Failed {
+            cause,
+            retry,
+            wait,
+            most,
+            ..
+        } => Outcome::Failed {
+            cause,
+            retry,
+            wait,
+            most,
+            status: Some(status),
+        },
+        other => other,
     }
 }
 

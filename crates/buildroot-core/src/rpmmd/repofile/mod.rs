@@ -40,10 +40,48 @@ pub fn parse_repofile(path: &Path, vars: &Vars) -> Result<Vec<RepoSpec>> {
 /// defaults of `vars.main` first, then its own options.
 pub fn parse_repofile_str(text: &str, origin: &str, vars: &Vars) -> Result<Vec<RepoSpec>> {
     let (repos, ignored) = parse_repofile_text(text, origin, vars)?;
-    for msg in ignored {
-        super::skip::warn_once(msg);
+    for said in ignored {
+        super::skip::warn_once_as(said.kind, said.msg);
     }
     Ok(repos)
+}
+
+/// A line said while a `.repo` file is read, of its kind: `warning` (a
+/// value or section passed over, as dnf passes it over), or a repo left
+/// out ([`super::skip::REPO_SKIPPED`]). Reads as its text.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Said {
+    kind: &'static str,
+    msg: String,
+}
+
+impl Said {
+    fn warning(msg: String) -> Said {
+        Said {
+            kind: "warning",
+            msg,
+        }
+    }
+}
+
+impl std::ops::Deref for Said {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.msg
+    }
+}
+
+impl PartialEq<&str> for Said {
+    fn eq(&self, other: &&str) -> bool {
+        self.msg == *other
+    }
+}
+
+impl std::fmt::Debug for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.msg.fmt(f)
+    }
 }
 
 /// The warning for a repo that asks for its repomd.xml's signature to be
@@ -113,7 +151,7 @@ fn parse_repofile_text(
     text: &str,
     origin: &str,
     vars: &Vars,
-) -> Result<(Vec<RepoSpec>, Vec<String>)> {
+) -> Result<(Vec<RepoSpec>, Vec<Said>)> {
     let mut out = Vec::new();
     let mut ignored = Vec::new();
     for (id, lineno, kv) in sections(text, origin)? {
@@ -126,10 +164,10 @@ fn parse_repofile_text(
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || b"-_.:".contains(&c))
         {
-            ignored.push(format!(
+            ignored.push(Said::warning(format!(
                 "{origin}:{lineno}: [{id}]: not a repo id dnf takes (letters, digits and -_.: \
                  only); the section is skipped, as dnf skips it"
-            ));
+            )));
             continue;
         }
         if let Some((line, why)) = unsupported_type(&kv, vars) {
@@ -166,7 +204,7 @@ fn repo_of_section(
     kv: &[(String, String, usize)],
     origin: &str,
     vars: &Vars,
-    ignored: &mut Vec<String>,
+    ignored: &mut Vec<Said>,
 ) -> Result<RepoSpec> {
     // A value is reported on its own line; what the section lacks, on its header's.
     let err_at = |line: usize, msg: String| Error::at_line(origin, line, format!("[{id}]: {msg}"));
@@ -184,13 +222,17 @@ fn repo_of_section(
         if let "max_parallel_downloads" | "max_downloads_per_mirror" = k.as_str() {
             match spec.access.parallel.read(k, &v) {
                 ParallelLine::Set => {}
-                ParallelLine::PassedOver(m) => ignored.push(passed_over(origin, *line, id, &m)),
+                ParallelLine::PassedOver(m) => {
+                    ignored.push(Said::warning(passed_over(origin, *line, id, &m)))
+                }
                 ParallelLine::TooMany(m) => too_many = Some(err_at(*line, m)),
             }
             continue;
         }
         match set_option(&mut spec, k, &v) {
-            Some(Err(m)) if dnf_passes_over(k) => ignored.push(passed_over(origin, *line, id, &m)),
+            Some(Err(m)) if dnf_passes_over(k) => {
+                ignored.push(Said::warning(passed_over(origin, *line, id, &m)))
+            }
             Some(Err(m)) => bad_proxy = Some(err_at(*line, m)),
             _ => {}
         }
@@ -231,10 +273,10 @@ fn repo_of_section(
         // find a valid baseurl for repo"), and with skip_if_unavailable
         // leaves it out ("Ignoring repositories") and goes on: so here,
         // with the warning of a repo left out (`skip.rs`).
-        ignored.push(format!(
-            "repo '{}' skipped (skip_if_unavailable=1): {e}",
-            spec.id
-        ));
+        ignored.push(Said {
+            kind: super::skip::REPO_SKIPPED,
+            msg: format!("repo '{}' skipped (skip_if_unavailable=1): {e}", spec.id),
+        });
         spec.enabled = false;
     }
     // After that: a repo left out downloads nothing, so its proxy (or
@@ -249,7 +291,7 @@ fn repo_of_section(
         }
     }
     if spec.enabled {
-        ignored.extend(unchecked_signature(kv, vars, origin, id));
+        ignored.extend(unchecked_signature(kv, vars, origin, id).map(Said::warning));
     }
     // A disabled repo's options are never handed to librepo: only an
     // enabled one's are checked, as dnf checks them when it loads the repo.
