@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{
-    cache_dir_name, load_repos, parse_repofile_str, read_comps_all, Filelists, LoadOptions,
-    LoadedRepo, RepoSpec, Vars,
+    load_repos, parse_repofile_str, read_comps_all, Filelists, LoadOptions, LoadedRepo, RepoSpec,
+    Vars,
 };
 use http_support::{fixture_repo, repodata_file, Fault, Server};
 
@@ -62,27 +62,6 @@ fn opts(filelists: Filelists) -> LoadOptions {
         filelists,
         cache_dir: Some(tempfile::tempdir().unwrap().keep()),
     }
-}
-
-/// [`opts`] whose fresh cache holds a damaged copy of `a`'s primary.xml
-/// under its checksum's name (from `base`, the server's): opening the
-/// repos never fetches that file (a repo fetches its primary.xml while a
-/// later repo is slow to open only when the cache lacks it,
-/// `early_primary.rs`), and the load, finding the copy damaged, downloads
-/// it again and fails there, while `b`'s transfers are under way, however
-/// slowly a loaded machine opens the repos.
-fn opts_failing_in_the_load(filelists: Filelists, base: &str) -> LoadOptions {
-    let o = opts(filelists);
-    let file = repodata_file("x86_64", "-primary.xml.gz");
-    let hex = file.split('-').next().unwrap();
-    let dir = o
-        .cache_dir
-        .as_ref()
-        .unwrap()
-        .join(cache_dir_name(&format!("{base}/x86_64/")));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{hex}-{file}")), b"damaged").unwrap();
-    o
 }
 
 /// `f`'s answer and how long it took, failing once it takes more than
@@ -132,9 +111,8 @@ fn a_failed_primary_does_not_wait_for_a_stalled_filelists() {
     let server = server();
     faults(&server, "-filelists.xml.gz", "-filelists.xml.gz", None);
     let repos = a_then_b(&server.base, false);
-    let o = opts_failing_in_the_load(Filelists::All, &server.base);
     let (got, took) = promptly("Filelists::All", move || {
-        load_repos(&repos, &o).map(|l| packages(&l))
+        load_repos(&repos, &opts(Filelists::All)).map(|l| packages(&l))
     });
     let e = got.unwrap_err().to_string();
     let stalled = repodata_file("aarch64", "-filelists.xml.gz");
@@ -144,9 +122,8 @@ fn a_failed_primary_does_not_wait_for_a_stalled_filelists() {
     assert!(e.starts_with(&format!("{url}: HTTP 404")), "{e}");
     // As without the filelists (the faults stay: the primary fails alike).
     let repos = a_then_b(&server.base, false);
-    let o = opts_failing_in_the_load(Filelists::PrimaryOnly, &server.base);
     let (alone, _) = promptly("PrimaryOnly", move || {
-        load_repos(&repos, &o).map(|l| packages(&l))
+        load_repos(&repos, &opts(Filelists::PrimaryOnly)).map(|l| packages(&l))
     });
     assert_eq!(e, alone.unwrap_err().to_string());
     eprintln!("failed in {took:?}");
@@ -161,8 +138,9 @@ fn a_skipped_repo_s_restart_does_not_wait_for_the_abandoned_load() {
     let server = server();
     faults(&server, "-filelists.xml.gz", "-filelists.xml.gz", Some(1));
     let repos = a_then_b(&server.base, true);
-    let o = opts_failing_in_the_load(Filelists::All, &server.base);
-    let (got, _) = promptly("skip_if_unavailable", move || load_repos(&repos, &o));
+    let (got, _) = promptly("skip_if_unavailable", move || {
+        load_repos(&repos, &opts(Filelists::All))
+    });
     let got = got.unwrap();
     let stalled = repodata_file("aarch64", "-filelists.xml.gz");
     assert_eq!(
@@ -184,9 +162,8 @@ fn a_failed_primary_does_not_wait_for_stalled_comps() {
     let server = server();
     faults(&server, "-comps.xml.gz", "-comps.xml.gz", None);
     let repos = a_then_b(&server.base, false);
-    let o = opts_failing_in_the_load(Filelists::PrimaryOnly, &server.base);
     let (got, _) = promptly("load_with_comps", move || {
-        Pool::load_with_comps("x86_64", &repos, &o).map(|_| ())
+        Pool::load_with_comps("x86_64", &repos, &opts(Filelists::PrimaryOnly)).map(|_| ())
     });
     let e = got.unwrap_err().to_string();
     assert!(
@@ -388,49 +365,6 @@ fn a_later_repo_s_repomd_does_not_hide_an_earlier_primary() {
     let e = load(b_first);
     let a_repomd = format!("{}/x86_64/repodata/repomd.xml", server.base);
     assert!(e.starts_with(&format!("{a_repomd}: HTTP 404")), "{e}");
-}
-
-/// `a`'s primary.xml answers 404 while `b`'s repomd.xml stalls (the
-/// server accepts, sends half, then nothing): the error is `a`'s, at once,
-/// as dnf, which loads `a` whole before it opens `b`, says. `a`'s
-/// primary.xml is fetched once `b` has been opening for a second
-/// (`early_primary.rs`), and its failure stops `b`'s stalled transfer.
-/// Before, every repo was opened before any primary.xml was read, so
-/// `b`'s four stalled attempts (30 s each) came first: the error after
-/// 120 s. With `a` fine, the load reads the copy fetched early.
-#[test]
-fn a_later_repo_s_stalled_repomd_does_not_delay_an_earlier_primary() {
-    let server = server();
-    let primary = repodata_file("x86_64", "-primary.xml.gz");
-    let a_primary = format!("/x86_64/repodata/{primary}");
-    server.fault(&a_primary, Fault::Status(404), None);
-    server.fault("/aarch64/repodata/repomd.xml", Fault::Stall, None);
-    for filelists in [Filelists::PrimaryOnly, Filelists::All] {
-        let repos = a_then_b(&server.base, false);
-        let what = format!("{filelists:?}");
-        let (got, took) = promptly(&what, move || {
-            load_repos(&repos, &opts(filelists)).map(|l| packages(&l))
-        });
-        let e = got.unwrap_err().to_string();
-        let url = format!("{}{a_primary}", server.base);
-        assert!(e.starts_with(&format!("{url}: HTTP 404")), "{e}");
-        assert!(took < Duration::from_secs(5), "{what}: {took:?}");
-        eprintln!("{what}: failed in {took:?}");
-    }
-    // `a` fine, `b`'s repomd.xml stalling once (its timeout 2 s): `a`'s
-    // primary.xml is fetched while `b` opens, and the load reads that
-    // copy: asked once.
-    server.clear_faults();
-    server.clear_log();
-    server.fault("/aarch64/repodata/repomd.xml", Fault::Stall, Some(1));
-    let repos = specs(
-        "[a]\nbaseurl=BASE/x86_64/\n[b]\nbaseurl=BASE/aarch64/\ntimeout=2\n",
-        &server.base,
-    );
-    let loaded = load_repos(&repos, &opts(Filelists::PrimaryOnly)).unwrap();
-    assert_eq!(loaded.len(), 2);
-    assert_eq!(server.requests_for(&primary).len(), 1);
-    assert_eq!(server.requests_for("/aarch64/repodata/repomd.xml").len(), 2);
 }
 
 /// `a`'s filelists.xml fails and `b`'s primary.xml does, in a load that

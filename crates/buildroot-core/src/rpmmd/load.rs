@@ -179,8 +179,8 @@ pub(super) fn load_opened_into(
                 // open if none took it (a cached copy, an error).
                 let primary = || {
                     rank::within(Rank::of(ri, Role::Primary), || match reserved {
-                        Some(r) => r.within(|| open_meta_early(o, opts)),
-                        None => open_meta_early(o, opts),
+                        Some(r) => r.within(|| open_meta(o, "primary", opts)),
+                        None => open_meta(o, "primary", opts),
                     })
                 };
                 // Failed for good, its slot is kept until this repo's
@@ -377,15 +377,6 @@ fn first_filelists_error(
         });
         read.err().map(|e| (ri, e))
     })
-}
-
-/// `o`'s primary.xml opened, from its fetch while a later repo was slow
-/// to open (`early_primary.rs`) when one was made.
-fn open_meta_early(o: &Opened, opts: &LoadOptions) -> Result<Option<(super::MetaFile, String)>> {
-    match o.take_primary_fetched() {
-        Some(fetched) => open_meta_fetched(o, "primary", opts, Some(fetched)),
-        None => open_meta(o, "primary", opts),
-    }
 }
 
 /// Whose turn it is to read (repos in order).

@@ -25,7 +25,6 @@ mod dnfvars;
 mod download_lock;
 mod download_slots;
 mod early_fetch;
-mod early_primary;
 pub(crate) mod entry_evr;
 mod fetch;
 mod filelists;
@@ -87,8 +86,7 @@ use load::load_opened_into;
 pub use mirror_tally::MirrorTally;
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
 use open::{
-    decompress_context, fetch_meta, needs_download, open_meta, open_meta_fetched, open_repo,
-    Fetched, Opened,
+    decompress_context, fetch_meta, open_meta, open_meta_fetched, open_repo, Fetched, Opened,
 };
 pub(crate) use opened_comps::load_with_comps;
 pub(crate) use opened_repos::{open_repos, OpenedRepos};

@@ -33,10 +33,6 @@ pub(super) struct Opened {
     /// transfers take the load's slots.
     tally: Arc<mirror_tally::MirrorTally>,
     pub(super) repomd: Repomd,
-    /// Its primary.xml, fetched while a repo after it was slow to open
-    /// (`early_primary.rs`), for the load to open
-    /// ([`Opened::take_primary_fetched`]).
-    primary_fetched: Arc<std::sync::Mutex<Option<Fetched>>>,
 }
 
 impl Opened {
@@ -45,22 +41,6 @@ impl Opened {
     pub(super) fn remote_slots(&self) -> Option<&Arc<DownloadSlots>> {
         let remote = self.mirrors.iter().any(|l| matches!(l, Location::Http(_)));
         self.tally.slots().filter(|_| remote)
-    }
-
-    /// Keeps `got`, the fetch of its primary.xml, for the load.
-    pub(super) fn keep_primary_fetched(&self, got: Fetched) {
-        *self
-            .primary_fetched
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Some(got);
-    }
-
-    /// Its primary.xml's early fetch, if one was made (once).
-    pub(super) fn take_primary_fetched(&self) -> Option<Fetched> {
-        self.primary_fetched
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
     }
 }
 
@@ -251,7 +231,6 @@ fn open_at(
         tally: Arc::new(mirror_tally::MirrorTally::sharing(slots)),
         loc,
         repomd,
-        primary_fetched: Arc::default(),
     })
 }
 
@@ -307,19 +286,6 @@ pub(super) fn fetch_meta(o: &Opened, kind: &str, opts: &LoadOptions) -> Option<F
         &o.spec.access,
         &o.tally,
     ))
-}
-
-/// Whether `kind` would be downloaded by [`fetch_meta`] now: `o` has a
-/// remote mirror, and the cache holds no copy of the file under its
-/// checksum's name (one that does is checked when it is opened).
-pub(super) fn needs_download(o: &Opened, kind: &str, opts: &LoadOptions) -> bool {
-    let (Some(rec), Some(cache)) = (o.repomd.record(kind), opts.cache_dir.as_deref()) else {
-        return false;
-    };
-    let Some(e) = expected_of(rec) else {
-        return false;
-    };
-    o.remote_slots().is_some() && !fetch::named_in_cache(&o.mirrors, &rec.href, cache, &e)
 }
 
 /// Opens the metadata file of `kind`, returning its reader and display name.

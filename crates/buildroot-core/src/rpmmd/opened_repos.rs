@@ -9,7 +9,6 @@
 
 use std::path::Path;
 
-use super::early_primary::{self, Opening};
 use super::rank::{self, Rank, Role};
 use super::raw::RawChunk;
 use super::{
@@ -55,20 +54,13 @@ pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Opene
     // repo's, is the one said, as dnf, which opens them in turn, raises
     // at the first.
     let slots = DownloadSlots::for_metadata();
-    // Their transfers are served in load order (`rank.rs`). A repo open
-    // while a later one still is not fetches its primary.xml meanwhile
-    // (`early_primary.rs`).
-    let opening = Opening::new(specs.len());
+    // Their transfers are served in load order (`rank.rs`).
     let results = cancel::each_until_fatal(
         specs.len(),
         |i| {
-            let o = rank::within(Rank::of(i, Role::Repomd), || {
+            rank::within(Rank::of(i, Role::Repomd), || {
                 open_repo(specs[i], opts, &slots)
-            });
-            opening.done(i);
-            let o = o?;
-            early_primary::fetch_if_later_slow(&o, i, opts, &opening)?;
-            Ok(o)
+            })
         },
         |i, e| !skip::skips(specs[i], e, opts),
     );
