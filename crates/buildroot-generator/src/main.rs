@@ -86,6 +86,8 @@ fn load_pool(
         // content-resolver's binary lists mark a placeholder's packages
         // (`NAME-000-placeholder.placeholder`): in no repo by design.
         let mut marked = std::collections::HashSet::new();
+        let mut explained = std::collections::HashSet::new();
+        let has_binary = |n: &str| !pool.binaries_named(n).is_empty();
         for f in &args.only_binaries {
             let lines = read_list(f, Names::Verbatim)?;
             marked.extend(
@@ -102,12 +104,22 @@ fn load_pool(
                 f,
                 Names::Reduce,
             )?);
+            // A NEVRA the list heuristic keeps whole (a version that does not
+            // start with a digit: texlive's `11:svn63514`) names its binary
+            // when the repos have one, as the input's lines are read.
+            for l in &lines {
+                let n = buildroot_core::pkglist::name_in(l, has_binary);
+                if n != *l && has_binary(&n) {
+                    explained.insert(l.clone());
+                    keep.insert(n);
+                }
+            }
         }
         // Asked before the restriction, which disables what is not kept.
         unknown = keep
             .iter()
             .filter(|n| {
-                pool.binaries_named(n).is_empty() && !placeholder(n) && !marked.contains(*n)
+                !has_binary(n) && !placeholder(n) && !marked.contains(*n) && !explained.contains(*n)
             })
             .cloned()
             .collect();

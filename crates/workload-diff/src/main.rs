@@ -655,17 +655,37 @@ fn changes<'a>(
 /// workflow keeps what a report was computed against inside the new run
 /// (`previous/`), and the report names it so, right wherever the run is
 /// moved, archived or read (an absolute path into `runs/` goes stale). None
-/// for a path elsewhere, or without `-o`.
+/// for a path elsewhere, or without `-o`. Compared as written, symlinks not
+/// followed: `last/x.yaml` stays `last/x.yaml`, not the `runs/ID/x.yaml`
+/// the link leads to (the review: the name went stale the same way).
 fn beside_output(cli: &Cli, path: &Path) -> Option<String> {
     let out = cli.output.as_deref().filter(|o| o.as_os_str() != "-")?;
     let dir = match out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let dir = std::fs::canonicalize(dir).ok()?;
-    let file = std::fs::canonicalize(path).ok()?;
+    let (dir, file) = (lexical_absolute(dir)?, lexical_absolute(path)?);
     let rel = file.strip_prefix(&dir).ok()?;
     Some(rel.to_str()?.to_string())
+}
+
+/// `p` from the root as written (`.` dropped), without asking the file
+/// system; None for a path with `..`, which only the file system resolves.
+fn lexical_absolute(p: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let whole = match p.is_absolute() {
+        true => p.to_path_buf(),
+        false => std::env::current_dir().ok()?.join(p),
+    };
+    let mut out = PathBuf::new();
+    for c in whole.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => return None,
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 /// `--format verify`; true when something was found.

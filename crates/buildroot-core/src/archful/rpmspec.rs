@@ -133,28 +133,25 @@ fn one_srpm(
         parts,
     );
     if matches!(res.verdict, Verdict::GrepFallback { .. }) {
+        // Where rpm could not read the spec, the record holds what the
+        // evaluator's own fallback record holds (its BuildRequires per
+        // arch, the arches it cannot be built on, dynamic BuildRequires),
+        // so `archful.json` reads the same whichever way specs were read;
+        // rpm's partial reads (the arches before the failing one) were
+        // mixed in before. Where the evaluator cannot read it either, as
+        // its own record then: no lists, and what rpm said of the rest.
         let sources = spec::SrpmSources::new(&c.path, &spec_name);
-        res.build_requires = evaluated_lists(&text, runs, &sources);
+        let ctxs: Vec<&spec::SpecContext> = runs.iter().map(|(t, _)| &t.ctx).collect();
+        match spec::archful_targets(&text, &ctxs, &sources) {
+            Ok(rep) => {
+                res.build_requires = rep.build_requires;
+                res.not_buildable_on = rep.not_buildable_on;
+                res.dynamic_build_requires = rep.dynamic_build_requires;
+            }
+            Err(_) => res.build_requires = Default::default(),
+        }
     }
     Ok(res)
-}
-
-/// The built-in evaluator's BuildRequires of `text` for each arch of
-/// `runs` (with each arch's macros): what a grep-fallback record holds
-/// when rpm could not read the spec, so that the record has the shape the
-/// evaluator's own fallback gives it (an entry per arch, the lists it
-/// evaluated anyway), whichever way the run read specs. Before, it held
-/// rpm's lists of the arches read before the failing one, or none. Empty
-/// when the evaluator cannot read the spec either, as its own record then.
-fn evaluated_lists(
-    text: &str,
-    runs: &[(&ArchTarget, RpmMacros)],
-    sources: &dyn spec::SourceFiles,
-) -> std::collections::BTreeMap<String, Vec<String>> {
-    let ctxs: Vec<&spec::SpecContext> = runs.iter().map(|(t, _)| &t.ctx).collect();
-    spec::archful_targets(text, &ctxs, sources)
-        .map(|rep| rep.build_requires)
-        .unwrap_or_default()
 }
 
 /// `res` decided by rpm's reading of the spec at `spec_path` (its text

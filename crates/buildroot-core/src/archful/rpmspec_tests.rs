@@ -397,6 +397,7 @@ fn a_fallback_record_has_the_evaluators_per_arch_lists_either_way() {
     }
     let dir = tempfile::tempdir().unwrap();
     let text = "Name: tail\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        ExclusiveArch: x86_64 ppc64le\n\
         BuildRequires: gcc\n%ifarch x86_64\nBuildRequires: nasm\n%endif\n\
         %description\nd\n%build\necho a \\\n";
     let spec = srpm::SrpmSpec {
@@ -439,4 +440,12 @@ fn a_fallback_record_has_the_evaluators_per_arch_lists_either_way() {
     assert_eq!(by_rpm.build_requires, evaluated.build_requires);
     assert_eq!(by_rpm.build_requires["x86_64"], ["gcc", "nasm"]);
     assert_eq!(by_rpm.archful, evaluated.archful);
+    // The rest of the record too, not rpm's partial reads (the review:
+    // `not_buildable_on` was empty where the evaluator's said aarch64).
+    assert_eq!(evaluated.not_buildable_on, ["aarch64"]);
+    assert_eq!(by_rpm.not_buildable_on, evaluated.not_buildable_on);
+    assert_eq!(
+        by_rpm.dynamic_build_requires,
+        evaluated.dynamic_build_requires
+    );
 }

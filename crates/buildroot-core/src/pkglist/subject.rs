@@ -100,6 +100,24 @@ fn parts_in(item: &str, known: impl Fn(&str) -> bool, nev: bool) -> Subject {
             };
         }
     }
+    // A NEVRA whose version or release does not start with a digit (the
+    // list heuristic's condition, for names holding `-1`): texlive's
+    // `texlive-amsmath-11:svn63514-85.eln150.noarch`, taken when its name is
+    // known and `name.arch` was not (dnf tries NEVRA forms first, by match).
+    if let Some((stem, arch)) = item.strip_suffix(".rpm").unwrap_or(item).rsplit_once('.') {
+        if KNOWN_ARCHES.contains(&arch) && arch != "placeholder" {
+            if let Ok(n) = crate::evr::Nevra::parse(&format!("{stem}.{arch}")) {
+                if known(&n.name) {
+                    let version = stem[n.name.len() + 1..].to_string();
+                    return Subject {
+                        version: Some(version),
+                        arch: Some(arch.to_string()),
+                        ..only_name(&n.name)
+                    };
+                }
+            }
+        }
+    }
     // dnf's `name-[epoch:]version` (NEV).
     if let Some((name, version)) = item.rsplit_once('-').filter(|_| nev) {
         let epoch_ok = version
@@ -188,6 +206,12 @@ mod tests {
             ("hello.src", "hello"),
             ("java-1.8.0-openjdk.noarch", "java-1.8.0-openjdk"),
             ("hello.weird", "hello.weird"),
+            // A NEVRA whose version is not a digit's (texlive's svn ones).
+            ("hello-11:svn63514-85.eln150.noarch", "hello"),
+            (
+                "nosuch-11:svn63514-85.eln150.noarch",
+                "nosuch-11:svn63514-85.eln150.noarch",
+            ),
             ("nosuch.x86_64", "nosuch.x86_64"),
             // Unknown names and non-versions stay as given, for the caller to report.
             ("nosuch-1.0-1", "nosuch-1.0-1"),

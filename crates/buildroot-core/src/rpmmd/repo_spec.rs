@@ -54,6 +54,11 @@ pub struct RepoSpec {
     /// vars file or `DNF_VAR_stream`): named when the repo cannot be read
     /// (`unset_vars.rs`).
     pub unset_vars: Vec<String>,
+    /// Left out as its `.repo` section was read (`skip_if_unavailable=1`
+    /// and no usable URL: dnf fails it when it loads, and goes on): it is
+    /// disabled, and still one of the repos a run went on without
+    /// ([`super::left_out`]).
+    pub left_out_when_read: bool,
 }
 
 impl RepoSpec {
@@ -92,6 +97,7 @@ impl RepoSpec {
             origin: None,
             url_vars: Default::default(),
             unset_vars: Vec::new(),
+            left_out_when_read: false,
         }
     }
 

@@ -73,16 +73,17 @@ pub(super) fn skips(spec: &RepoSpec, e: &Error, opts: &LoadOptions) -> bool {
         )
 }
 
-/// The ids of the enabled repos of `specs` that are not among `loaded`:
-/// those `skip_if_unavailable=1` left out of a load (each was warned about
-/// when it happened), sorted and each once. What a tool's `--json` names as
+/// The ids of the enabled repos of `specs` that are not among `loaded`,
+/// and of those left out as their `.repo` section was read: those
+/// `skip_if_unavailable=1` left out (each was warned about when it
+/// happened), sorted and each once. What a tool's `--json` names as
 /// `skipped_repos` (dnf's `Base.fill_sack` disables such a repo and says
 /// `Ignoring repositories: ID`), so a script sees its answer lacks them.
 pub fn left_out<'a>(specs: &[RepoSpec], loaded: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let loaded: HashSet<&str> = loaded.into_iter().collect();
     let mut ids: Vec<String> = specs
         .iter()
-        .filter(|s| s.enabled && !loaded.contains(s.id.as_str()))
+        .filter(|s| (s.enabled && !loaded.contains(s.id.as_str())) || s.left_out_when_read)
         .map(|s| s.id.clone())
         .collect();
     ids.sort();
@@ -231,6 +232,14 @@ mod tests {
             spec("zeta", true),
         ];
         assert_eq!(left_out(&specs, ["main"]), ["alpha", "zeta"]);
+        // A section without a usable URL, left out when its file was read
+        // (disabled then): still a repo the run went on without.
+        let unusable = RepoSpec {
+            enabled: false,
+            left_out_when_read: true,
+            ..RepoSpec::new("nourl", "")
+        };
+        assert_eq!(left_out(&[unusable], ["main"]), ["nourl"]);
         assert!(left_out(&specs, ["main", "alpha", "zeta"]).is_empty());
     }
 }

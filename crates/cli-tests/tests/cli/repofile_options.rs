@@ -245,6 +245,24 @@ fn every_repo_skipped_is_said_so_in_the_refusal() {
     );
 }
 
+/// A repo left out while its file is read (no URL, skip_if_unavailable=1)
+/// is one of the repos `--json`'s `skipped_repos` names, as one left out
+/// when its metadata cannot be had (it said so on stderr and was missing
+/// from the document: the review).
+#[test]
+fn a_repo_without_a_url_left_out_is_in_skipped_repos() {
+    let t = tempfile::tempdir().unwrap();
+    let text = "[bin]\nbaseurl=testdata/repos/x86_64\n[src]\nbaseurl=testdata/repos/source\n\
+                [nourl]\nskip_if_unavailable=1\n";
+    let out = generator(text, "", t.path())
+        .args(["--json", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["skipped_repos"], serde_json::json!(["nourl"]));
+}
+
 /// Every repo left out while the file is read (enabled, no URL, under
 /// skip_if_unavailable=1, as dnf ignores it when it loads): a warning each
 /// naming the file, line and section, then exit 2 with the repos named as

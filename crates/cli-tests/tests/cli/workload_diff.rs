@@ -1047,6 +1047,23 @@ fn changes_name_the_previous_run_by_id_and_its_copy_in_the_run() {
     let plain = run("changes-json", "plain.json", &[]);
     let v: serde_json::Value = serde_json::from_str(&plain).unwrap();
     assert!(v.get("previous_run").is_none(), "{plain}");
+    // Named as written, symlinks not followed: `last/` (a link to a run's
+    // directory, as the workflow's) stays `last/`, not where it leads.
+    std::os::unix::fs::symlink(d.join("run/previous"), d.join("run/last")).unwrap();
+    let linked = d.join("run/last/eln-buildroot-workload.yaml");
+    let out = d.join("run/linked.json");
+    let status = wd()
+        .args(["--format", "changes-json", "--previous"])
+        .arg(&linked)
+        .arg(format!("--compose=x86_64={compose}"))
+        .arg(format!("--buildroot=x86_64={br}"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let v: serde_json::Value = serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(v["previous"], "last/eln-buildroot-workload.yaml");
     // A --previous outside -o's directory keeps the path as given.
     let elsewhere = wd()
         .args(["--format", "changes", "--previous", &copy])

@@ -41,8 +41,12 @@
 //! wins; a line that is incomplete or fails its own check is none.
 //! identify-archful-srpms compacts the file (a temp file renamed over it,
 //! under the lock `cache_uses` takes for its record), leaving out entries
-//! of files no longer in the cache; a line another run appends to the old
-//! file meanwhile is lost, which costs a hash, never a wrong checksum.
+//! of files no longer in the cache. Lines another run appended while it
+//! looked at the files are read again and kept just before the rename; one
+//! appended in that last moment is lost, which costs a hash, or, for a file
+//! identify fetched again (a same-N-V-R rebuild in the repository), one
+//! create-srpm-repos refusal that the next identify-archful-srpms run
+//! mends: never a wrong checksum.
 //!
 //! Here the record itself ([`Sums`]); in submodules what it is keyed by
 //! (`stamp`), the hashing (`hashing`) and the line format (`record_line`).
@@ -345,13 +349,13 @@ impl Sums {
         let path = self.cache.join(SUMS_FILE);
         let _one_at_a_time =
             DownloadLock::take_for(&path, &path.display().to_string(), LockTask::Update);
-        let text = match std::fs::read(&path) {
+        let raw = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(Error::io(&path, e)),
         };
-        let whole = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let text = String::from_utf8_lossy(&text[..whole]);
+        let whole = raw.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let text = String::from_utf8_lossy(&raw[..whole]);
         let mut latest: BTreeMap<String, (Stamp, Digests)> = BTreeMap::new();
         let mut lines = 0usize;
         for line in text.lines() {
@@ -367,9 +371,30 @@ impl Sums {
         // recordable: racily new) would stand for bytes no longer there,
         // and the next create-srpm-repos take the refetched file for one
         // changed behind the record's back (`digest_unchanged`).
-        latest.retain(|name, (s, _)| Stamp::of(&self.cache.join(name)).is_ok_and(|now| now == *s));
+        let current =
+            |name: &String, s: &Stamp| Stamp::of(&self.cache.join(name)).is_ok_and(|now| now == *s);
+        latest.retain(|name, (s, _)| current(name, s));
         if latest.len() == lines {
             return Ok(());
+        }
+        #[cfg(test)]
+        BEFORE_REREAD.with(|h| h.take().map(|f| f()));
+        // Runs that append do not take the lock: what they added while the
+        // files were looked at (thousands of them, on NFS a while) is read
+        // again now and kept, so the rename drops none of it (a refetched
+        // file's line lost here made the next create-srpm-repos refuse a
+        // cache that was right: the review).
+        if let Ok(again) = std::fs::read(&path) {
+            let end = again.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            if end > whole && again[..whole] == raw[..whole] {
+                for line in String::from_utf8_lossy(&again[whole..end]).lines() {
+                    if let Some((name, (st, d))) = parse_line(line) {
+                        if current(&name, &st) {
+                            latest.insert(name, (st, d));
+                        }
+                    }
+                }
+            }
         }
         let out: String = latest
             .iter()
@@ -377,4 +402,12 @@ impl Sums {
             .collect();
         atomic::write_file(&path, out.as_bytes())
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Run by [`Sums::compact`] once it has looked at the files, before it
+    /// reads the record again: a test's concurrent append.
+    pub(crate) static BEFORE_REREAD: std::cell::Cell<Option<Box<dyn FnOnce()>>> =
+        const { std::cell::Cell::new(None) };
 }

@@ -232,4 +232,27 @@ fn a_checksum_is_carried_over_our_own_link() {
         !text.contains(name) && text.contains("b-1-1.src.rpm"),
         "{text}"
     );
+    // A line another run appends while the compaction looks at the files
+    // (runs that append take no lock) is kept, not renamed away.
+    cache_with(&cache, "c-1-1.src.rpm", b"c");
+    Sums::open(&cache)
+        .digest("c-1-1.src.rpm", "sha256")
+        .unwrap();
+    std::fs::remove_file(cache.join("c-1-1.src.rpm")).unwrap();
+    cache_with(&cache, "d-1-1.src.rpm", b"d");
+    next_tick();
+    let other = cache.clone();
+    super::BEFORE_REREAD.with(|h| {
+        h.set(Some(Box::new(move || {
+            Sums::open(&other)
+                .digest("d-1-1.src.rpm", "sha256")
+                .unwrap();
+        })))
+    });
+    sums.compact().unwrap();
+    let text = std::fs::read_to_string(cache.join(SUMS_FILE)).unwrap();
+    assert!(
+        !text.contains("c-1-1") && text.contains("d-1-1.src.rpm"),
+        "{text}"
+    );
 }

@@ -278,6 +278,7 @@ fn repo_of_section(
             msg: format!("repo '{}' skipped (skip_if_unavailable=1): {e}", spec.id),
         });
         spec.enabled = false;
+        spec.left_out_when_read = true;
     }
     // After that: a repo left out downloads nothing, so its proxy (or
     // main's) is never used (dnf 4.14 ignores such a repo whatever its
