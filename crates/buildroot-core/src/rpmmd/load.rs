@@ -88,6 +88,19 @@ pub(super) fn load_opened_into(
         opts.filelists != Filelists::PrimaryOnly
             && (all || !prefixes.is_empty() || !keep.is_empty())
     };
+    // Which repos' chunks named such a path. A load that fails at repo `k`
+    // decides whether to read the filelists.xml of the repos before it by
+    // what the repos up to `k` asked alone: a later repo starts reading as
+    // soon as `k` is done reading, so its chunks may or may not be parsed
+    // before `k`'s failure is handled, and counting them made the error
+    // said vary from run to run. dnf, loading `a` whole before `b`, never
+    // sees what a later repo asks before an earlier one fails.
+    let mut asked: Vec<bool> = opened.iter().map(|_| false).collect();
+    let given = !keep.is_empty();
+    let read_filelists_up_to = |asked: &[bool], k: usize| {
+        opts.filelists != Filelists::PrimaryOnly
+            && (all || !prefixes.is_empty() || given || asked[..=k].contains(&true))
+    };
     // Fetched as soon as that is known, while the primaries still download
     // and parse (`early_fetch.rs`); read after them, in order, as before.
     let early_files = EarlyFilelists::new(opened);
@@ -249,10 +262,13 @@ pub(super) fn load_opened_into(
         for msg in rx {
             match msg {
                 Msg::Chunk(ri, (i, p), paths) => {
-                    keep.extend(paths);
+                    asked[ri] |= !paths.is_empty();
                     // Not once the load has failed: none will be read.
-                    if failed.is_none() && read_filelists(&keep) {
-                        early_files.start(scope, opened, opts, &cancels);
+                    if failed.is_none() {
+                        keep.extend(paths);
+                        if read_filelists(&keep) {
+                            early_files.start(scope, opened, opts, &cancels);
+                        }
                     }
                     st[ri].early.insert(i, p);
                 }
@@ -312,8 +328,11 @@ pub(super) fn load_opened_into(
         // The repos before `k` were read whole but for their filelists.xml:
         // dnf, loading each repo whole before the next, says one of those
         // that fails rather than `k`'s error (filelists.xml are read after
-        // every primary.xml here, so `k`'s came first).
-        if read_filelists(&keep) {
+        // every primary.xml here, so `k`'s came first). Whether the load
+        // reads filelists.xml is what the repos up to `k` asked: every
+        // chunk of theirs is in by now (`k`'s failure is handled once all
+        // its chunks are), whatever a later repo's reader had sent.
+        if read_filelists_up_to(&asked, k) {
             if let Some(earlier) = first_filelists_error(&opened[..k], opts, &early_files) {
                 return Err(earlier);
             }

@@ -76,8 +76,9 @@ pub struct MirrorTally {
 struct Tally {
     /// Successes and failures, by mirror.
     counts: Vec<(u32, u32)>,
-    /// The last failure's line, for a file no mirror is asked for.
-    last: Option<String>,
+    /// The last failure's line and its HTTP status (`Error::Http`'s), for
+    /// a file no mirror is asked for.
+    last: Option<(String, Option<u16>)>,
     /// The mirrors in the order they are asked ([`sort`]); empty until
     /// first used.
     order: Vec<usize>,
@@ -156,7 +157,11 @@ impl MirrorTally {
         };
         *c = c.saturating_add(1);
         if let Some(e) = failed {
-            t.last = Some(e.to_string());
+            let status = match e {
+                Error::Http { status, .. } => *status,
+                _ => None,
+            };
+            t.last = Some((e.to_string(), status));
         }
         let serious = failed.is_some_and(timed_out);
         let counts = t.counts.clone();
@@ -195,9 +200,12 @@ impl MirrorTally {
         select(locs, &order, &|m| t.counts(m), asked, most, room)
     }
 
-    /// The last failure counted: what a file no mirror was asked for
-    /// reports, as the downloads that met it may be reported after it.
-    pub(super) fn last_failure(&self) -> Option<String> {
+    /// The last failure counted, its line and its status: what a file no
+    /// mirror was asked for reports (the downloads that met it may be
+    /// reported after it), and the status that file's error carries, so a
+    /// batch's SRPM that every mirror lacks is told missing by it whether
+    /// or not a mirror was still asked for it (`archful/missing_srpms.rs`).
+    pub(super) fn last_failure(&self) -> Option<(String, Option<u16>)> {
         self.lock().last.clone()
     }
 }

@@ -189,7 +189,11 @@ mod tests {
     }
 
     fn not_found(i: usize) -> Error {
-        http(i, "HTTP 404")
+        Error::Http {
+            url: format!("m{i}"),
+            msg: "HTTP 404".into(),
+            status: Some(404),
+        }
     }
 
     fn timeout(i: usize) -> Error {
@@ -363,7 +367,10 @@ mod tests {
         // The second file: a's third failure put it below b (`b a`), and
         // the later rounds asked the one that had failed least.
         assert_eq!(n, 8);
-        assert_eq!(tally.last_failure().unwrap(), "m0: HTTP 404");
+        assert_eq!(
+            tally.last_failure().unwrap(),
+            ("m0: HTTP 404".to_string(), Some(404))
+        );
         // One that delivered once is not left.
         let tally = MirrorTally::new();
         tally.record(0, 2, None);

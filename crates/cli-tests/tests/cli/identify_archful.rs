@@ -598,3 +598,100 @@ fn help_and_version() {
             env!("CARGO_PKG_VERSION")
         ));
 }
+
+/// A source repo of two mirrors (a metalink, as Fedora's), both answering
+/// 404 for every SRPM asked: once each mirror has failed 4 times without
+/// delivering a file, the later SRPMs are asked of neither (as librepo
+/// asks such a mirror no more), and their errors carry the status of the
+/// last failure counted, so they are missing SRPMs too. Every one is said
+/// at once, one line each in source name order, exit 2. The error of an
+/// SRPM asked of no mirror had no status, and the run stopped at the first
+/// such one with its single line. With 3 transfers at once, the 7th
+/// SRPM starts once 4 have ended, each having failed on every mirror
+/// that was not yet given up: the last two are asked of none, every run.
+/// A metalink of one mirror: that mirror is asked for every SRPM (one
+/// mirror makes its own retries, whatever it did), each line its 404.
+#[test]
+fn srpms_no_mirror_is_asked_for_after_404s_are_missing_too() {
+    let mut t = TestContext::new();
+    let www = t.join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    for m in ["m1", "m2"] {
+        std::os::unix::fs::symlink(fixture("repos"), www.join(m)).unwrap();
+    }
+    let server = Server::start(www.clone());
+    let base = server.base.clone();
+    t.filter(base.clone(), "[SERVER]");
+    let sum =
+        buildroot_core::rpmmd::file_digest(&fixture("repos/source/repodata/repomd.xml"), "sha256")
+            .unwrap();
+    let files = [
+        "bash-5.2.26-1.eln150.src.rpm",
+        "binutils-2.43-1.eln150.src.rpm",
+        "bzip2-1.0.8-1.eln150.src.rpm",
+        "coreutils-9.5-1.eln150.src.rpm",
+        "cpio-2.15-1.eln150.src.rpm",
+        "curl-8.9.1-1.eln150.src.rpm",
+        "diffutils-3.10-1.eln150.src.rpm",
+        "findutils-4.10.0-1.eln150.src.rpm",
+    ];
+    // Each file's source name: the file name but its version and release.
+    let names: Vec<&str> = files
+        .iter()
+        .map(|f| f.rsplitn(3, '-').last().unwrap())
+        .collect();
+    for f in files {
+        server.fault(f, Fault::Status(404), None);
+    }
+    for mirrors in [&["m1", "m2"][..], &["m1"]] {
+        let urls: String = mirrors
+            .iter()
+            .map(|m| format!("<url>{base}/{m}/source/repodata/repomd.xml</url>"))
+            .collect();
+        let metalink = format!("metalink-{}.xml", mirrors.len());
+        std::fs::write(
+            www.join(&metalink),
+            format!(
+                r#"<metalink><files><file name="repomd.xml"><verification><hash type="sha256">{sum}</hash></verification><resources>{urls}</resources></file></files></metalink>"#
+            ),
+        )
+        .unwrap();
+        let repofile = t.join("src.repo");
+        std::fs::write(
+            &repofile,
+            format!("[src-source]\nname=src\nmetalink={base}/{metalink}\n"),
+        )
+        .unwrap();
+        let cache = t.join(format!("cache-{}", mirrors.len()));
+        let out = cmd(Tool::IdentifyArchful)
+            .arg("--repofile")
+            .arg(&repofile)
+            .arg("--cache")
+            .arg(&cache)
+            .env("RPM_BUILDROOT_HTTP_BACKOFF", "0")
+            .env("RPM_BUILDROOT_HTTP_PARALLEL", "3")
+            .write_stdin(names.join("\n") + "\n")
+            .output()
+            .unwrap();
+        let err = t.normalize(&text(&out.stderr));
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(out.stdout.is_empty());
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), files.len(), "{err}");
+        for (line, f) in lines.iter().zip(files) {
+            let url = format!("identify-archful-srpms: [SERVER]/m1/source/{f}: ");
+            assert!(line.starts_with(&url), "{line}");
+            if mirrors.len() == 1 {
+                assert_eq!(line[url.len()..], *"HTTP 404 (gave up after 4 attempts)");
+            } else {
+                assert!(line.contains(": HTTP 404"), "{line}");
+            }
+        }
+        let unasked = lines
+            .iter()
+            .filter(|l| l.contains("none of 2 mirrors was asked for it"))
+            .count();
+        assert!(mirrors.len() == 1 || unasked >= 2, "{err}");
+        assert_eq!(srpm_names(&cache), Vec::<String>::new());
+    }
+}

@@ -181,19 +181,25 @@ fn from_mirrors_turns<T>(
     }
     match in_turns(locs, &s, tally, |i, s| get(&locs[i], s))? {
         Ok(got) => Ok(got),
-        Err(GaveUp { last: None, .. }) => Err(Error::Http {
-            url: locs[0].display(href),
-            msg: format!(
-                "none of {} mirrors was asked for it: each has failed {ALLOWED_MIRROR_FAILURES} \
-                 times in this run without delivering a file (as dnf, these tools ask such a \
-                 mirror no more); the last said: {}",
-                locs.len(),
-                tally
-                    .and_then(MirrorTally::last_failure)
-                    .unwrap_or_default()
-            ),
-            status: None,
-        }),
+        Err(GaveUp { last: None, .. }) => {
+            // The line ends with the tally's last failure, and the error
+            // carries its status, as a file whose turns ended on it would:
+            // mirrors that all answered 404 for the first SRPMs of a batch
+            // make the next ones missing too, not a failure of another kind.
+            let (said, status) = tally
+                .and_then(MirrorTally::last_failure)
+                .unwrap_or_default();
+            Err(Error::Http {
+                url: locs[0].display(href),
+                msg: format!(
+                    "none of {} mirrors was asked for it: each has failed \
+                     {ALLOWED_MIRROR_FAILURES} times in this run without delivering a file (as \
+                     dnf, these tools ask such a mirror no more); the last said: {said}",
+                    locs.len(),
+                ),
+                status,
+            })
+        }
         Err(GaveUp {
             last: Some(last), ..
         }) if locs.len() == 1 => Err(last),
@@ -275,5 +281,39 @@ mod tests {
              last said: http://m1/os/b: the proxy answered HTTP 407"
         );
         assert_eq!(tries, 8);
+    }
+
+    /// A file asked of no mirror carries the status of the last failure
+    /// counted, as the line ends with it: mirrors that answered 404 for a
+    /// batch's first SRPMs make the next one missing too (it was `None`,
+    /// and identify-archful-srpms stopped at that file instead of saying
+    /// every missing SRPM). A failure without a status leaves none.
+    #[test]
+    fn a_file_no_mirror_is_asked_for_carries_the_last_status() {
+        let locs = [
+            Location::parse("http://m1/os/").unwrap(),
+            Location::parse("http://m2/os/").unwrap(),
+        ];
+        for (msg, status) in [("HTTP 404", Some(404)), ("timed out", None)] {
+            let tally = MirrorTally::new();
+            let get = |href: &str| {
+                from_mirrors_tallied(&locs, href, &RepoAccess::default(), Some(&tally), |l, _| {
+                    Err::<(), _>(Error::Http {
+                        url: l.display(href),
+                        msg: msg.into(),
+                        status,
+                    })
+                })
+                .unwrap_err()
+            };
+            get("a");
+            get("b");
+            let e = get("c");
+            assert!(e.to_string().contains("none of 2 mirrors was asked"), "{e}");
+            assert!(
+                matches!(e, Error::Http { status: s, .. } if s == status),
+                "{msg}: {e:?}"
+            );
+        }
     }
 }
