@@ -11,6 +11,22 @@ use super::*;
 #[path = "../../tests/spec_support/include_cases.rs"]
 mod include_cases;
 
+/// A target per arch with the built-in macros alone (no repos, files or
+/// defines).
+fn plain_targets(arches: &[&str]) -> Vec<ArchTarget> {
+    arches
+        .iter()
+        .map(|arch| ArchTarget {
+            arch: arch.to_string(),
+            ctx: crate::spec::SpecContext::for_arch(arch),
+            repo: None,
+            user_files: Vec::new(),
+            defines: Vec::new(),
+            skipped_repos: Vec::new(),
+        })
+        .collect()
+}
+
 #[test]
 fn answers_are_parsed_like_the_evaluator_spells_them() {
     let a = parse_answer(
@@ -74,17 +90,7 @@ fn read_by(rpm: &Rpm, text: &str, files: &[(&str, &str)], arches: &[&str]) -> Ar
     for (name, body) in files {
         std::fs::write(dir.path().join("SOURCES").join(name), body).unwrap();
     }
-    let targets: Vec<ArchTarget> = arches
-        .iter()
-        .map(|arch| ArchTarget {
-            arch: arch.to_string(),
-            ctx: crate::spec::SpecContext::for_arch(arch),
-            repo: None,
-            user_files: Vec::new(),
-            defines: Vec::new(),
-            skipped_repos: Vec::new(),
-        })
-        .collect();
+    let targets = plain_targets(arches);
     let cached = CachedSrpm {
         name: "dyn".into(),
         file: "dyn-1-1.src.rpm".into(),
@@ -418,17 +424,7 @@ fn a_fallback_record_has_the_evaluators_per_arch_lists_either_way() {
         file: "tail-1-1.src.rpm".into(),
         path,
     }];
-    let targets: Vec<ArchTarget> = ["x86_64", "aarch64"]
-        .iter()
-        .map(|arch| ArchTarget {
-            arch: arch.to_string(),
-            ctx: crate::spec::SpecContext::for_arch(arch),
-            repo: None,
-            user_files: Vec::new(),
-            defines: Vec::new(),
-            skipped_repos: Vec::new(),
-        })
-        .collect();
+    let targets = plain_targets(&["x86_64", "aarch64"]);
     let by_rpm = &identify_rpmspec(&cached, &targets).unwrap()[0];
     let Verdict::GrepFallback { reason } = &by_rpm.verdict else {
         panic!("{by_rpm:?}");
