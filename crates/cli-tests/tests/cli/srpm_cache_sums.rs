@@ -16,6 +16,17 @@ use cli_tests::{bin, cmd, Tool};
 /// The SRPM's source: this many bytes that do not compress.
 const SOURCE_BYTES: usize = 8 << 20;
 
+/// [`big_repo`] under `t/repo`, the list naming it (`t/names.txt`), an
+/// empty archful list (`t/archful.txt`): the SRPM's path, its sha256 and
+/// the cache directory to use (`t/cache`, not made).
+fn big_run(t: &Path) -> (PathBuf, String, PathBuf) {
+    let src = big_repo(&t.join("repo"));
+    let want = buildroot_core::rpmmd::sha256_file(&src).unwrap();
+    std::fs::write(t.join("names.txt"), "big\n").unwrap();
+    std::fs::write(t.join("archful.txt"), "").unwrap();
+    (src, want, t.join("cache"))
+}
+
 /// A source repo of one SRPM, `big`, holding [`SOURCE_BYTES`] of
 /// pseudo-random bytes, written an hour ago (old enough to be linked and
 /// recorded); returns the SRPM's path.
@@ -90,11 +101,7 @@ fn published_sum(t: &Path, arch: &str) -> String {
 fn a_checked_srpm_is_linked_into_the_cache_and_hashed_once() {
     let t = tempfile::tempdir().unwrap();
     let t = t.path();
-    let src = big_repo(&t.join("repo"));
-    let want = buildroot_core::rpmmd::sha256_file(&src).unwrap();
-    std::fs::write(t.join("names.txt"), "big\n").unwrap();
-    std::fs::write(t.join("archful.txt"), "").unwrap();
-    let cache = t.join("cache");
+    let (src, want, cache) = big_run(t);
     cmd(Tool::IdentifyArchful)
         .args(["-q", "--source-repo"])
         .arg(format!("src={}", t.join("repo").display()))
@@ -150,11 +157,7 @@ fn rebuild_bytes() -> Vec<u8> {
 fn a_same_nevr_rebuild_copied_over_a_cached_srpm_is_refused() {
     let t = tempfile::tempdir().unwrap();
     let t = t.path();
-    let src = big_repo(&t.join("repo"));
-    let want = buildroot_core::rpmmd::sha256_file(&src).unwrap();
-    std::fs::write(t.join("names.txt"), "big\n").unwrap();
-    std::fs::write(t.join("archful.txt"), "").unwrap();
-    let cache = t.join("cache");
+    let (_, want, cache) = big_run(t);
     let identify = || {
         cmd(Tool::IdentifyArchful)
             .args(["-q", "--source-repo"])
