@@ -626,11 +626,12 @@ quiet_but_skips() {
   # Step 10 keeps that last line in the run too (unknown_file: verify/ARCH/compose-unknown.txt),
   # for the reader of the run the next day; both name the files where they will be (verify/, not
   # the verify.new/ it is built in).
-  if [ -n "${unknown_file:-}" ] && grep -q "^$tool: warning: --only-binaries .*no repository holds a binary of" "$err"; then
-    grep "^$tool: warning: --only-binaries .*no repository holds a binary of" "$err" > "$unknown_file"
+  local unknown_re="^$tool: warning: --only-binaries .*no repository holds a binary of"
+  if [ -n "${unknown_file:-}" ] && grep -q "$unknown_re" "$err"; then
+    grep "$unknown_re" "$err" > "$unknown_file"
   fi
   sed -e "/^$tool: $skip_re: /b" -e "/^$tool: warning: core name '[^']*' matches no package/b" \
-    -e "/^$tool: warning: --only-binaries .*no repository holds a binary of/{s|/verify\.new/|/verify/|g;b}" \
+    -e "/$unknown_re/{s|/verify\.new/|/verify/|g;b}" \
     -e "/^$tool: \(warning\|note\): /d" "$err" >&2
   record_skips "$tool" "$arch" "$at" "$err"
   rm -f "$err"

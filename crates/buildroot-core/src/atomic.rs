@@ -233,7 +233,7 @@ fn new_private_file(path: &Path) -> std::io::Result<fs::File> {
         .open(path)
 }
 
-fn parent_of(path: &Path) -> PathBuf {
+pub(crate) fn parent_of(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -82,48 +82,14 @@ fn load_pool(
     let mut pool = Pool::load_with_command_line(&args.arch, &specs, &opts, srpms)?;
     let mut unknown = Vec::new();
     if !args.only_binaries.is_empty() {
-        let mut keep = std::collections::BTreeSet::new();
-        // content-resolver's binary lists mark a placeholder's packages
-        // (`NAME-000-placeholder.placeholder`): in no repo by design.
-        let mut marked = std::collections::HashSet::new();
-        let mut explained = std::collections::HashSet::new();
-        let has_binary = |n: &str| !pool.binaries_named(n).is_empty();
-        for f in &args.only_binaries {
-            let lines = read_list(f, Names::Verbatim)?;
-            marked.extend(
-                lines
-                    .iter()
-                    .filter(|l| l.ends_with(".placeholder"))
-                    .map(|l| buildroot_core::pkglist::reduce(l)),
-            );
-            // Read once (stdin is read once); reduced as a list, as
-            // `Names::Reduce` reduces one (a list of bare N-V-Rs).
-            let text = lines.join("\n");
-            keep.extend(buildroot_core::pkglist::read_list_from(
-                text.as_bytes(),
-                f,
-                Names::Reduce,
-            )?);
-            // A NEVRA the list heuristic keeps whole (a version that does not
-            // start with a digit: texlive's `11:svn63514`) names its binary
-            // when the repos have one, as the input's lines are read.
-            for l in &lines {
-                let n = buildroot_core::pkglist::name_in(l, has_binary);
-                if n != *l && has_binary(&n) {
-                    explained.insert(l.clone());
-                    keep.insert(n);
-                }
-            }
-        }
+        let allowed = buildroot_core::pkglist::read_allowed(
+            &args.only_binaries,
+            |n| !pool.binaries_named(n).is_empty(),
+            placeholder,
+        )?;
         // Asked before the restriction, which disables what is not kept.
-        unknown = keep
-            .iter()
-            .filter(|n| {
-                !has_binary(n) && !placeholder(n) && !marked.contains(*n) && !explained.contains(*n)
-            })
-            .cloned()
-            .collect();
-        pool.restrict_binaries(|n| keep.contains(n));
+        unknown = allowed.unknown;
+        pool.restrict_binaries(|n| allowed.names.contains(n));
     }
     Ok((pool, unknown))
 }
@@ -309,10 +275,17 @@ fn run(args: &Args) -> Result<u8> {
         })));
     }
     let t_load = std::time::Instant::now();
-    let say = |kind: &str, msg: String| match &display {
+    // Said whatever -q says (a line of the input left out: a script's
+    // `-q --json` answer would lack it unsaid); the progress display is
+    // only there without -q.
+    let say_always = |kind: &str, msg: String| match &display {
         Some(d) => d.println(&format!("buildroot-generator: {kind}: {msg}")),
-        None if !args.quiet => buildroot_core::diag!("buildroot-generator: {kind}: {msg}"),
-        None => {}
+        None => buildroot_core::diag!("buildroot-generator: {kind}: {msg}"),
+    };
+    let say = |kind: &str, msg: String| {
+        if !args.quiet {
+            say_always(kind, msg)
+        }
     };
     let warn = |msg: String| say("warning", msg);
     let mut what_if_said = what_if::Said::new();
@@ -363,13 +336,11 @@ fn run(args: &Args) -> Result<u8> {
         }
         refusals::check_binaries_known(args, &pool, &unknown)?;
         for b in unknown {
-            // An input line left out: said under -q too, as a repo left out
-            // is (a script's -q --json answer would lack it unsaid).
-            let msg = format!("no binary package named '{b}' in the repositories");
-            match args.quiet {
-                true => buildroot_core::diag!("buildroot-generator: warning: {msg}"),
-                false => warn(msg),
-            }
+            // An input line left out: said under -q too.
+            say_always(
+                "warning",
+                format!("no binary package named '{b}' in the repositories"),
+            );
         }
         out
     } else {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use buildroot_core::pkglist::one_list_from_stdin;
-use buildroot_core::workload::changes::Changes;
+use buildroot_core::workload::changes::{self, Changes};
 use buildroot_core::workload::inputs::{self, ArchPaths};
 use buildroot_core::workload::skipped_repos;
 use buildroot_core::workload::verify_report::{verify_report, VerifyPaths};
@@ -651,41 +651,11 @@ fn changes<'a>(
     Ok(changes)
 }
 
-/// `path` from the directory `-o` writes into, when it lies there: the
-/// workflow keeps what a report was computed against inside the new run
-/// (`previous/`), and the report names it so, right wherever the run is
-/// moved, archived or read (an absolute path into `runs/` goes stale). None
-/// for a path elsewhere, or without `-o`. Compared as written, symlinks not
-/// followed: `last/x.yaml` stays `last/x.yaml`, not the `runs/ID/x.yaml`
-/// the link leads to (the review: the name went stale the same way).
+/// `path` named from `-o`'s directory when it lies there
+/// ([`changes::named_beside`]); None without `-o`.
 fn beside_output(cli: &Cli, path: &Path) -> Option<String> {
     let out = cli.output.as_deref().filter(|o| o.as_os_str() != "-")?;
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let (dir, file) = (lexical_absolute(dir)?, lexical_absolute(path)?);
-    let rel = file.strip_prefix(&dir).ok()?;
-    Some(rel.to_str()?.to_string())
-}
-
-/// `p` from the root as written (`.` dropped), without asking the file
-/// system; None for a path with `..`, which only the file system resolves.
-fn lexical_absolute(p: &Path) -> Option<PathBuf> {
-    use std::path::Component;
-    let whole = match p.is_absolute() {
-        true => p.to_path_buf(),
-        false => std::env::current_dir().ok()?.join(p),
-    };
-    let mut out = PathBuf::new();
-    for c in whole.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => return None,
-            c => out.push(c),
-        }
-    }
-    Some(out)
+    changes::named_beside(out, path)
 }
 
 /// `--format verify`; true when something was found.

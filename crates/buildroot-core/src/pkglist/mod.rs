@@ -48,12 +48,14 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::evr::{parse_srpm_filename, Evr, Nevra};
 
+pub use allowed::{read_allowed, AllowedBinaries};
 pub use stdio::{
     not_stdout, note_if_terminal, one_list_from_stdin, quiet_terminal_note, stdout_closed_at_start,
     Stdout,
 };
 pub use subject::{name_and_version_in, name_in, names_in_list, subject_in, Subject};
 
+mod allowed;
 mod stdio;
 mod subject;
 

@@ -21,6 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -348,6 +349,38 @@ fn some_of(names: &BTreeSet<String>) -> String {
     } else {
         list.join(", ")
     }
+}
+
+/// `path` from the directory `out` (a report's file) is written into, when
+/// it lies there, for the report to name what it was computed against so
+/// that the name stays right wherever the run is moved (the workflow keeps
+/// those inputs inside the run, `previous/`); None for a path elsewhere.
+/// Compared as written, symlinks not followed: `last/x.yaml` stays so, not
+/// the `runs/ID/x.yaml` the link leads to, which pruning removes.
+pub fn named_beside(out: &Path, path: &Path) -> Option<String> {
+    let dir = crate::atomic::parent_of(out);
+    let (dir, file) = (lexical_absolute(&dir)?, lexical_absolute(path)?);
+    let rel = file.strip_prefix(&dir).ok()?;
+    Some(rel.to_str()?.to_string())
+}
+
+/// `p` from the root as written (`.` dropped), without asking the file
+/// system; None for a path with `..`, which only the file system resolves.
+fn lexical_absolute(p: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let whole = match p.is_absolute() {
+        true => p.to_path_buf(),
+        false => std::env::current_dir().ok()?.join(p),
+    };
+    let mut out = PathBuf::new();
+    for c in whole.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => return None,
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
