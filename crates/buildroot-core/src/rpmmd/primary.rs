@@ -196,6 +196,12 @@ enum Tag {
 fn tag(name: &str) -> Tag {
     use super::raw::*;
     let n = name.as_bytes();
+    // Most elements are dependency entries: one compare, and a branch
+    // that is mostly taken, before the jump on the length (whose target
+    // changes with every element, which predictors miss often).
+    if n == b"rpm:entry" {
+        return Tag::Entry;
+    }
     match n.len() {
         4 => match n {
             b"name" => Tag::Name,
@@ -218,7 +224,6 @@ fn tag(name: &str) -> Tag {
             b"metadata" => Tag::Metadata,
             _ => Tag::Other,
         },
-        9 if n == b"rpm:entry" => Tag::Entry,
         12 => match n {
             b"rpm:provides" => Tag::List(PROVIDES),
             b"rpm:requires" => Tag::List(REQUIRES),

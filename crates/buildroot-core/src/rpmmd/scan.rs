@@ -18,7 +18,7 @@ mod find;
 
 use crate::error::{Error, Result};
 
-use find::{simple_tag_end, text_end};
+use find::{name_end, simple_tag_end, text_end};
 
 /// One token.
 #[derive(Debug, PartialEq)]
@@ -230,8 +230,20 @@ impl<'a> Scanner<'a> {
 
     /// `</name>` at `self.pos`.
     fn end_tag(&mut self) -> Result<Tok<'a>> {
-        // End tags are short: a plain loop beats memchr's set-up.
+        // Nearly every end tag is `</open>` for the innermost open element,
+        // written without spaces: one compare of the name and its '>'
+        // settles it, where a search for '>', a trim and a compare took
+        // three passes over the name.
         let from = self.pos + 2;
+        if let Some(&open) = self.stack.last() {
+            let n = open.len();
+            let b = self.s.as_bytes();
+            if b.get(from..from + n) == Some(open.as_bytes()) && b.get(from + n) == Some(&b'>') {
+                self.stack.pop();
+                self.pos = from + n + 1;
+                return Ok(Tok::End);
+            }
+        }
         let end = self.s.as_bytes()[from.min(self.s.len())..]
             .iter()
             .position(|&c| c == b'>')
@@ -280,16 +292,9 @@ impl<'a> Scanner<'a> {
         };
         let empty = end > from && b[end - 1] == b'/';
         let inner = &self.s[from..if empty { end - 1 } else { end }];
-        // One pass: the name ends at whitespace and holds no markup.
-        let mut name_end = inner.len();
-        let mut bad = false;
-        for (k, c) in inner.bytes().enumerate() {
-            if c.is_ascii_whitespace() {
-                name_end = k;
-                break;
-            }
-            bad |= matches!(c, b'<' | b'=' | b'"' | b'\'' | b'&');
-        }
+        // The name ends at whitespace and holds no markup.
+        let (name_end, bad) = name_end(b, from, from + inner.len());
+        let name_end = name_end - from;
         let name = &inner[..name_end];
         if name.is_empty() || bad {
             return Err(self.malformed(self.pos, format!("bad element name '{name}'")));

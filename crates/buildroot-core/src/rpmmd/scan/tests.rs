@@ -1,6 +1,6 @@
 //! Unit tests of the tokenizer (`scan.rs`, `scan/attrs.rs`, `scan/find.rs`).
 
-use super::find::{find_stop_bytes, simple_tag_end_bytes};
+use super::find::{find_stop_bytes, name_end, name_end_bytes, simple_tag_end_bytes};
 use super::*;
 
 fn toks(xml: &str) -> Result<Vec<String>> {
@@ -205,4 +205,65 @@ fn text_and_skip_follow_nesting() {
     // A fragment may close elements opened before it.
     let mut s = Scanner::new(b"</metadata>", "t", 0, &["metadata"]).unwrap();
     assert_eq!(s.next().unwrap(), Tok::End);
+}
+
+#[test]
+fn name_end_is_the_byte_loop() {
+    // The vector path and the byte loop agree for every start and end:
+    // names shorter and longer than a vector, every kind of whitespace
+    // ending them, the characters no name may hold before and after that
+    // end, and ends before, at and after the 16th byte.
+    let cases: &[&[u8]] = &[
+        b"rpm:entry name=\"a\"/>0123456789abcdef",
+        b"rpm:supplements>0123456789abcdef",
+        b"a\tb\nc\x0cd\re f<g=h\"i'j&k",
+        b"a<b=c\"d'e&f ghijklmnopqrstuvwxyz",
+        b"averyveryverylongelementname x=\"1\"",
+        b"x",
+        b"",
+    ];
+    for xml in cases {
+        for from in 0..=xml.len() {
+            for end in from..=xml.len() {
+                assert_eq!(
+                    name_end(xml, from, end),
+                    name_end_bytes(xml, from, end),
+                    "{} from {from} to {end}",
+                    String::from_utf8_lossy(xml)
+                );
+            }
+        }
+    }
+    assert_eq!(
+        name_end(b"<rpm:entry name=\"x\"/>0123456789", 1, 20),
+        (10, false)
+    );
+    assert_eq!(name_end(b"<a=b c/>0123456789abcdef", 1, 6), (4, true));
+}
+
+#[test]
+fn end_tags_read_the_same_on_both_paths() {
+    // `</b>` for the open `b` takes the short path; a space before '>',
+    // another name, a longer or shorter name with the same start, or no
+    // '>' take the search, with the same answers and messages as before.
+    let t = toks("<a><b>x</b ><bc>y</bc><b>z</b></a  >").unwrap();
+    assert_eq!(
+        t,
+        ["<a >", "<b >", "x", "</>", "<bc >", "y", "</>", "<b >", "z", "</>", "</>"]
+    );
+    for (xml, want) in [
+        (
+            "<a><bc></b></a>",
+            "malformed XML at byte 7: expected </bc>, found </b>",
+        ),
+        (
+            "<a><b></bc></a>",
+            "malformed XML at byte 6: expected </b>, found </bc>",
+        ),
+        ("<a><b></b", "malformed XML at byte 6: unclosed end tag"),
+        ("<a></a></a>", "malformed XML at byte 7: unexpected </a>"),
+    ] {
+        let e = toks(xml).unwrap_err().to_string();
+        assert!(e.contains(want), "{xml}: {e}");
+    }
 }
