@@ -143,14 +143,16 @@ macro_rules! table_id {
 table_id!(StrId, EvrId, DepId);
 
 /// One of the pool's tables: id -> value in pool order, and a lookup of
-/// (value, id) by hash, shared with the parsing threads while the pool is
+/// (key, id) by hash, shared with the parsing threads while the pool is
 /// built ([`chunk_parsed`]); only the builder adds values, in pool order.
-pub(crate) struct Table<V, I> {
+/// The key is the value itself, or a compact form of it that compares the
+/// same ([`EvrKey`]).
+pub(crate) struct Table<V, I, K = V> {
     values: Vec<V>,
-    pub(super) lookup: Lookup<(V, I)>,
+    pub(super) lookup: Lookup<(K, I)>,
 }
 
-impl<V, I> Default for Table<V, I> {
+impl<V, I, K> Default for Table<V, I, K> {
     fn default() -> Self {
         Table {
             values: Vec::new(),
@@ -159,45 +161,48 @@ impl<V, I> Default for Table<V, I> {
     }
 }
 
-impl<V: Clone, I: TableId> Table<V, I> {
-    /// The id of the value of hash `hash` for which `eq` holds, if interned.
+impl<V, I: TableId, K> Table<V, I, K> {
+    /// The id of the value whose key has hash `hash` and meets `eq`, if
+    /// interned.
     #[inline]
-    fn find_by(&self, hash: u64, eq: impl Fn(&V) -> bool) -> Option<I> {
+    fn find_by(&self, hash: u64, eq: impl Fn(&K) -> bool) -> Option<I> {
         self.lookup
-            .with(hash, |t| t.find(hash, |(v, _)| eq(v)).map(|&(_, id)| id))
+            .with(hash, |t| t.find(hash, |(k, _)| eq(k)).map(|&(_, id)| id))
     }
 
-    /// [`Table::find_by`], or the id of `make()`, added.
+    /// [`Table::find_by`], or the id of the value and key `make()` gives,
+    /// added.
     fn intern_by(
         &mut self,
         hash: u64,
-        eq: impl Fn(&V) -> bool,
-        make: impl FnOnce() -> V,
-        rehash: fn(&V) -> u64,
+        eq: impl Fn(&K) -> bool,
+        make: impl FnOnce() -> (V, K),
+        rehash: fn(&K) -> u64,
     ) -> I {
         let values = &mut self.values;
         self.lookup.find_or_insert(
             hash,
-            |(v, _)| eq(v),
+            |(k, _)| eq(k),
             |&(_, id)| id,
             || {
-                let v = make();
-                values.push(v.clone());
-                (v, I::at(values.len() - 1))
+                let (v, k) = make();
+                values.push(v);
+                (k, I::at(values.len() - 1))
             },
-            |(v, _)| rehash(v),
+            |(k, _)| rehash(k),
         )
     }
 
     /// The table of these values (ids in their order), its lookup built
     /// at once and without locks (a pool read back from its snapshot).
-    fn from_values_by(values: Vec<V>, hash: fn(&V) -> u64) -> Self {
-        let mut shards: Box<[HashTable<(V, I)>; SHARDS]> = Box::new(std::array::from_fn(|_| {
+    fn from_values_by(values: Vec<V>, key: fn(&V) -> K, hash: fn(&K) -> u64) -> Self {
+        let mut shards: Box<[HashTable<(K, I)>; SHARDS]> = Box::new(std::array::from_fn(|_| {
             HashTable::with_capacity(values.len() / SHARDS + 16)
         }));
         for (i, v) in values.iter().enumerate() {
-            let h = hash(v);
-            shards[shard_of(h)].insert_unique(h, (v.clone(), I::at(i)), |(v, _)| hash(v));
+            let k = key(v);
+            let h = hash(&k);
+            shards[shard_of(h)].insert_unique(h, (k, I::at(i)), |(k, _)| hash(k));
         }
         Table {
             values,
@@ -216,13 +221,13 @@ impl<V: Clone, I: TableId> Table<V, I> {
         &mut self.values
     }
 
-    fn reserve_by(&mut self, n: usize, rehash: fn(&V) -> u64) {
+    fn reserve_by(&mut self, n: usize, rehash: fn(&K) -> u64) {
         self.values.reserve(n);
-        self.lookup.reserve(n, |(v, _)| rehash(v));
+        self.lookup.reserve(n, |(k, _)| rehash(k));
     }
 }
 
-impl<V, I> std::ops::Deref for Table<V, I> {
+impl<V, I, K> std::ops::Deref for Table<V, I, K> {
     type Target = [V];
 
     fn deref(&self) -> &[V] {
@@ -246,7 +251,11 @@ impl StrTable {
 
     /// The id of `s` (of hash `hash`), interned if new.
     pub(super) fn intern(&mut self, hash: u64, s: &str) -> StrId {
-        self.intern_by(hash, |t| &**t == s, || Arc::from(s), hash_of_str)
+        let make = || {
+            let a: Arc<str> = Arc::from(s);
+            (a.clone(), a)
+        };
+        self.intern_by(hash, |t| &**t == s, make, hash_of_str)
     }
 
     pub(super) fn reserve(&mut self, n: usize) {
@@ -254,47 +263,96 @@ impl StrTable {
     }
 
     pub(super) fn from_values(values: Vec<Arc<str>>) -> Self {
-        Self::from_values_by(values, hash_of_str)
+        Self::from_values_by(values, Arc::clone, hash_of_str)
+    }
+}
+
+/// An EVR as the EVR lookup keeps it: version and release in one
+/// allocation, the release's presence in the top bit of the version's
+/// length. An entry is 32 bytes where one holding an [`Evr`] was 64 (two
+/// `String`s), and a compare reads one string where it read two: the
+/// parsing threads' lookups miss the cache on the entry and on the text it
+/// points to, and the lookup is sized for many more EVRs than a repo has
+/// (its pages are faulted in whole, hashing spreads entries over them).
+pub(crate) struct EvrKey {
+    text: Box<str>,
+    epoch: u32,
+    /// The version's length in `text`, [`EvrKey::HAS_REL`] set when the
+    /// EVR has a release (which may be empty, as an [`Evr`]'s may).
+    ver: u32,
+}
+
+impl EvrKey {
+    const HAS_REL: u32 = 1 << 31;
+
+    fn new(epoch: u32, ver: &str, rel: Option<&str>) -> EvrKey {
+        let mut text = String::with_capacity(ver.len() + rel.map_or(0, str::len));
+        text.push_str(ver);
+        text.push_str(rel.unwrap_or(""));
+        EvrKey {
+            text: text.into_boxed_str(),
+            epoch,
+            ver: Self::ver_field(ver, rel),
+        }
+    }
+
+    /// What `ver` holds for these parts. (A version of 2 GiB cannot be
+    /// read: a chunk's text is addressed by `u32` offsets.)
+    #[inline]
+    fn ver_field(ver: &str, rel: Option<&str>) -> u32 {
+        ver.len() as u32 | if rel.is_some() { Self::HAS_REL } else { 0 }
+    }
+
+    /// Whether this is the key of these parts.
+    #[inline]
+    fn is(&self, epoch: u32, ver: &str, rel: Option<&str>) -> bool {
+        let rel_text = rel.unwrap_or("");
+        self.epoch == epoch
+            && self.ver == Self::ver_field(ver, rel)
+            && self.text.len() == ver.len() + rel_text.len()
+            && self.text.as_bytes()[..ver.len()] == *ver.as_bytes()
+            && self.text.as_bytes()[ver.len()..] == *rel_text.as_bytes()
+    }
+
+    /// Its [`evr_hash`].
+    fn hash(&self) -> u64 {
+        let at = (self.ver & !Self::HAS_REL) as usize;
+        let rel = (self.ver & Self::HAS_REL != 0).then(|| &self.text[at..]);
+        evr_hash(self.epoch, &self.text[..at], rel)
     }
 }
 
 /// The pool's EVRs, looked up by [`evr_hash`] of their parts (the hash
 /// chunks carry), so a chunk's EVRs are found without building an `Evr`.
-pub(crate) type EvrTable = Table<Evr, EvrId>;
-
-/// Whether `e` has these parts.
-#[inline]
-fn evr_is(e: &Evr, epoch: u32, ver: &str, rel: Option<&str>) -> bool {
-    e.epoch == epoch && e.version == ver && e.release.as_deref() == rel
-}
-
-/// The [`evr_hash`] of an EVR.
-fn hash_of_evr(e: &Evr) -> u64 {
-    evr_hash(e.epoch, &e.version, e.release.as_deref())
-}
+pub(crate) type EvrTable = Table<Evr, EvrId, EvrKey>;
 
 impl EvrTable {
     /// The id of `evr`, if interned.
     pub(super) fn get(&self, evr: &Evr) -> Option<EvrId> {
-        self.find_by(hash_of_evr(evr), |e| e == evr)
+        let (ver, rel) = (&evr.version, evr.release.as_deref());
+        self.find_by(evr_hash(evr.epoch, ver, rel), |k| k.is(evr.epoch, ver, rel))
     }
 
     /// The id of the EVR of these parts (of hash `hash`), interned if new.
     pub(super) fn intern(&mut self, hash: u64, epoch: u32, ver: &str, rel: Option<&str>) -> EvrId {
-        let make = || Evr {
-            epoch,
-            version: ver.to_string(),
-            release: rel.map(str::to_string),
+        let make = || {
+            let evr = Evr {
+                epoch,
+                version: ver.to_string(),
+                release: rel.map(str::to_string),
+            };
+            (evr, EvrKey::new(epoch, ver, rel))
         };
-        self.intern_by(hash, |e| evr_is(e, epoch, ver, rel), make, hash_of_evr)
+        self.intern_by(hash, |k| k.is(epoch, ver, rel), make, EvrKey::hash)
     }
 
     pub(super) fn reserve(&mut self, n: usize) {
-        self.reserve_by(n, hash_of_evr);
+        self.reserve_by(n, EvrKey::hash);
     }
 
     pub(super) fn from_values(values: Vec<Evr>) -> Self {
-        Self::from_values_by(values, hash_of_evr)
+        let key = |e: &Evr| EvrKey::new(e.epoch, &e.version, e.release.as_deref());
+        Self::from_values_by(values, key, EvrKey::hash)
     }
 }
 
@@ -317,7 +375,7 @@ impl NodeTable {
 
     /// The id of `node`, interned if new.
     fn intern(&mut self, node: DepNode) -> DepId {
-        self.intern_by(node_hash(&node), |n| *n == node, || node, node_hash)
+        self.intern_by(node_hash(&node), |n| *n == node, || (node, node), node_hash)
     }
 
     pub(super) fn reserve(&mut self, n: usize) {
@@ -325,7 +383,7 @@ impl NodeTable {
     }
 
     pub(super) fn from_values(values: Vec<DepNode>) -> Self {
-        Self::from_values_by(values, node_hash)
+        Self::from_values_by(values, |&n| n, node_hash)
     }
 }
 
@@ -343,9 +401,9 @@ impl DepInterner for Tables {
     }
 
     fn intern_evr(&mut self, evr: &Evr) -> EvrId {
-        let rel = evr.release.as_deref();
-        self.evrs
-            .intern(hash_of_evr(evr), evr.epoch, &evr.version, rel)
+        let (ver, rel) = (&evr.version, evr.release.as_deref());
+        let hash = evr_hash(evr.epoch, ver, rel);
+        self.evrs.intern(hash, evr.epoch, ver, rel)
     }
 
     fn intern_node(&mut self, node: DepNode) -> DepId {
@@ -376,7 +434,7 @@ impl Tables {
 /// The lookups the parsing threads read.
 struct Lookups {
     strs: Arc<Shards<(Arc<str>, StrId)>>,
-    evrs: Arc<Shards<(Evr, EvrId)>>,
+    evrs: Arc<Shards<(EvrKey, EvrId)>>,
     nodes: Arc<Shards<(DepNode, DepId)>>,
 }
 
@@ -402,7 +460,7 @@ fn chunk_parsed(l: &Lookups, c: &mut RawChunk) {
         let (ver, rel) = (e.ver.of(text), e.rel.map(|r| r.of(text)));
         e.pool_id = l
             .evrs
-            .find_by(e.hash, |x| evr_is(x, e.epoch, ver, rel))
+            .find_by(e.hash, |k| k.is(e.epoch, ver, rel))
             .map(|id| id.to_usize() as u32);
     }
     for n in nodes.iter_mut() {
