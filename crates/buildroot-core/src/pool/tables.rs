@@ -582,3 +582,62 @@ impl ChunkIds {
         id
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The EVR lookup's compact key tells apart what an [`Evr`] tells
+    /// apart: where the version ends and the release begins, and no
+    /// release from an empty one; and it hashes as chunks hash the parts.
+    #[test]
+    fn evr_key_compares_and_hashes_as_the_parts() {
+        let k = EvrKey::new(1, "1.2", Some("3"));
+        assert!(k.is(1, "1.2", Some("3")));
+        assert!(!k.is(0, "1.2", Some("3")));
+        assert!(!k.is(1, "1.23", Some("")));
+        assert!(!k.is(1, "1.", Some("23")));
+        assert!(!k.is(1, "1.23", None));
+        assert_eq!(k.hash(), evr_hash(1, "1.2", Some("3")));
+        let bare = EvrKey::new(0, "5", None);
+        assert!(bare.is(0, "5", None));
+        assert!(!bare.is(0, "5", Some("")));
+        assert_eq!(bare.hash(), evr_hash(0, "5", None));
+        let empty_rel = EvrKey::new(0, "5", Some(""));
+        assert!(empty_rel.is(0, "5", Some("")));
+        assert!(!empty_rel.is(0, "5", None));
+    }
+
+    /// Interned by parts, found by `Evr`, and the same ids read back from
+    /// the values (a pool read from its snapshot).
+    #[test]
+    fn evr_table_interns_once_and_reads_back() {
+        let mut t = EvrTable::default();
+        let parts: [(u32, &str, Option<&str>); 4] = [
+            (0, "1", Some("2")),
+            (0, "1.2", None),
+            (0, "1", Some("2")),
+            (3, "1", Some("2")),
+        ];
+        let ids: Vec<EvrId> = parts
+            .iter()
+            .map(|&(e, v, r)| t.intern(evr_hash(e, v, r), e, v, r))
+            .collect();
+        assert_eq!(ids[0], ids[2]);
+        assert_eq!(t.len(), 3);
+        for (i, &(e, v, r)) in parts.iter().enumerate() {
+            let evr = Evr {
+                epoch: e,
+                version: v.into(),
+                release: r.map(str::to_string),
+            };
+            assert_eq!(t.get(&evr), Some(ids[i]));
+            assert_eq!(t[ids[i].to_usize()], evr);
+        }
+        let back = EvrTable::from_values(t.values().clone());
+        for v in t.values() {
+            assert_eq!(back.get(v), t.get(v));
+        }
+        assert_eq!(back.get(&Evr::new(0, "1", Some("3"))), None);
+    }
+}

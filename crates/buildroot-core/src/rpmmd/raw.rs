@@ -581,3 +581,38 @@ impl RawChunk {
         c
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chunk keeps each simple dependency once: the same name, comparison
+    /// and EVR give the same entry; any part different, another.
+    #[test]
+    fn simple_entries_are_kept_once() {
+        let mut c = RawChunk::default();
+        let mut dep = |name: &str, range: Option<(Cmp, u32, &str, Option<&str>)>| match c
+            .simple_entry(name, range, false)
+            .dep
+        {
+            RawDep::Simple(i) => i,
+            RawDep::Rich(_) => unreachable!(),
+        };
+        let a = dep("a", None);
+        let a_ge1 = dep("a", Some((Cmp::Ge, 0, "1", None)));
+        let a_eq1 = dep("a", Some((Cmp::Eq, 0, "1", None)));
+        let a_ge1_1 = dep("a", Some((Cmp::Ge, 0, "1", Some("1"))));
+        let b = dep("b", None);
+        let b_ge1 = dep("b", Some((Cmp::Ge, 0, "1", None)));
+        let all = [a, a_ge1, a_eq1, a_ge1_1, b, b_ge1];
+        for (i, x) in all.iter().enumerate() {
+            assert!(all[i + 1..].iter().all(|y| y != x), "{all:?}");
+        }
+        assert_eq!(dep("a", None), a);
+        assert_eq!(dep("a", Some((Cmp::Ge, 0, "1", None))), a_ge1);
+        // An empty release is no release.
+        assert_eq!(dep("a", Some((Cmp::Ge, 0, "1", Some("")))), a_ge1);
+        assert_eq!(dep("b", Some((Cmp::Ge, 0, "1", None))), b_ge1);
+        assert_eq!(c.nodes.len(), all.len());
+    }
+}
