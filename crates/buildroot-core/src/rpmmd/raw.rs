@@ -185,6 +185,8 @@ pub(crate) struct Index {
 /// `(u32, Option<(Cmp, u32)>)`: discriminants and all) took five.
 #[inline]
 fn node_key_hash(name: u32, range: Option<(Cmp, u32)>) -> u64 {
+    // Three bits hold the comparison (seven kinds); 0 is no range. Keys
+    // that shared a hash would still be told apart by the compare.
     let range = match range {
         None => 0,
         Some((cmp, evr)) => ((evr as u64) << 3 | cmp as u64) + 1,
