@@ -5,15 +5,21 @@
 //! `pool_str2id`, `pool_rel2id` and its EVR string ids play these parts).
 //! A value new to the pool is added by the builder, in pool order, so ids
 //! come out as if every occurrence were interned one by one.
+//!
+//! This file holds the tables and their lookups; `tables/chunk.rs` what a
+//! chunk's parsing thread looks up and how the builder maps a chunk's
+//! values to pool ids.
+
+mod chunk;
 
 use std::sync::{Arc, Mutex};
 
 use hashbrown::HashTable;
 
-use super::{DepId, DepInterner, DepNode, EvrId, Prov, RelFlags, StrId};
+use super::{DepId, DepInterner, DepNode, EvrId, StrId};
 use crate::evr::Evr;
-use crate::rpmmd::raw::{evr_hash, str_hash, RawChunk};
-use crate::rpmmd::ChunkHook;
+use crate::rpmmd::raw::{evr_hash, str_hash};
+pub(super) use chunk::ChunkIds;
 
 /// Number of lookup shards (a power of two).
 const SHARDS: usize = 16;
@@ -115,13 +121,50 @@ impl<T> Lookup<T> {
     }
 }
 
-impl<V, I: Copy> Shards<(V, I)> {
-    /// The id of the value of hash `hash` for which `eq` holds.
-    #[inline]
-    fn find_by(&self, hash: u64, eq: impl Fn(&V) -> bool) -> Option<I> {
-        self.shard(hash)
-            .find(hash, |(v, _)| eq(v))
-            .map(|&(_, id)| id)
+impl<T> Shards<T> {
+    /// `f(table, i)` for each index of `o`, `table` being its shard's,
+    /// taking each shard's lock once: a chunk's lookups take ≈48 locks
+    /// instead of one per value (≈580,000 per x86_64 load of the bench
+    /// data), whose cache lines went back and forth between the parsing
+    /// threads' cores and the builder's.
+    fn each_in(&self, o: &ShardOrder, mut f: impl FnMut(&HashTable<T>, usize)) {
+        for s in 0..SHARDS {
+            let (a, b) = (o.starts[s] as usize, o.starts[s + 1] as usize);
+            if a == b {
+                continue;
+            }
+            let shard = self.0[s].lock().expect("lookup shard");
+            for &i in &o.order[a..b] {
+                f(&shard, i as usize);
+            }
+        }
+    }
+}
+
+/// Indexes `0..n` grouped by the shard of their hash (a counting sort).
+struct ShardOrder {
+    /// Shard `s`'s indexes are `order[starts[s]..starts[s + 1]]`.
+    starts: [u32; SHARDS + 1],
+    order: Vec<u32>,
+}
+
+impl ShardOrder {
+    fn new(n: usize, hash: impl Fn(usize) -> u64) -> ShardOrder {
+        let mut starts = [0u32; SHARDS + 1];
+        for i in 0..n {
+            starts[shard_of(hash(i)) + 1] += 1;
+        }
+        for s in 0..SHARDS {
+            starts[s + 1] += starts[s];
+        }
+        let mut order = vec![0u32; n];
+        let mut at = starts;
+        for i in 0..n {
+            let s = shard_of(hash(i));
+            order[at[s] as usize] = i as u32;
+            at[s] += 1;
+        }
+        ShardOrder { starts, order }
     }
 }
 
@@ -143,14 +186,16 @@ macro_rules! table_id {
 table_id!(StrId, EvrId, DepId);
 
 /// One of the pool's tables: id -> value in pool order, and a lookup of
-/// (value, id) by hash, shared with the parsing threads while the pool is
+/// (key, id) by hash, shared with the parsing threads while the pool is
 /// built ([`chunk_parsed`]); only the builder adds values, in pool order.
-pub(crate) struct Table<V, I> {
+/// The key is the value itself, or a compact form of it that compares the
+/// same ([`EvrKey`]).
+pub(crate) struct Table<V, I, K = V> {
     values: Vec<V>,
-    pub(super) lookup: Lookup<(V, I)>,
+    pub(super) lookup: Lookup<(K, I)>,
 }
 
-impl<V, I> Default for Table<V, I> {
+impl<V, I, K> Default for Table<V, I, K> {
     fn default() -> Self {
         Table {
             values: Vec::new(),
@@ -159,45 +204,48 @@ impl<V, I> Default for Table<V, I> {
     }
 }
 
-impl<V: Clone, I: TableId> Table<V, I> {
-    /// The id of the value of hash `hash` for which `eq` holds, if interned.
+impl<V, I: TableId, K> Table<V, I, K> {
+    /// The id of the value whose key has hash `hash` and meets `eq`, if
+    /// interned.
     #[inline]
-    fn find_by(&self, hash: u64, eq: impl Fn(&V) -> bool) -> Option<I> {
+    fn find_by(&self, hash: u64, eq: impl Fn(&K) -> bool) -> Option<I> {
         self.lookup
-            .with(hash, |t| t.find(hash, |(v, _)| eq(v)).map(|&(_, id)| id))
+            .with(hash, |t| t.find(hash, |(k, _)| eq(k)).map(|&(_, id)| id))
     }
 
-    /// [`Table::find_by`], or the id of `make()`, added.
+    /// [`Table::find_by`], or the id of the value and key `make()` gives,
+    /// added.
     fn intern_by(
         &mut self,
         hash: u64,
-        eq: impl Fn(&V) -> bool,
-        make: impl FnOnce() -> V,
-        rehash: fn(&V) -> u64,
+        eq: impl Fn(&K) -> bool,
+        make: impl FnOnce() -> (V, K),
+        rehash: fn(&K) -> u64,
     ) -> I {
         let values = &mut self.values;
         self.lookup.find_or_insert(
             hash,
-            |(v, _)| eq(v),
+            |(k, _)| eq(k),
             |&(_, id)| id,
             || {
-                let v = make();
-                values.push(v.clone());
-                (v, I::at(values.len() - 1))
+                let (v, k) = make();
+                values.push(v);
+                (k, I::at(values.len() - 1))
             },
-            |(v, _)| rehash(v),
+            |(k, _)| rehash(k),
         )
     }
 
     /// The table of these values (ids in their order), its lookup built
     /// at once and without locks (a pool read back from its snapshot).
-    fn from_values_by(values: Vec<V>, hash: fn(&V) -> u64) -> Self {
-        let mut shards: Box<[HashTable<(V, I)>; SHARDS]> = Box::new(std::array::from_fn(|_| {
+    fn from_values_by(values: Vec<V>, key: fn(&V) -> K, hash: fn(&K) -> u64) -> Self {
+        let mut shards: Box<[HashTable<(K, I)>; SHARDS]> = Box::new(std::array::from_fn(|_| {
             HashTable::with_capacity(values.len() / SHARDS + 16)
         }));
         for (i, v) in values.iter().enumerate() {
-            let h = hash(v);
-            shards[shard_of(h)].insert_unique(h, (v.clone(), I::at(i)), |(v, _)| hash(v));
+            let k = key(v);
+            let h = hash(&k);
+            shards[shard_of(h)].insert_unique(h, (k, I::at(i)), |(k, _)| hash(k));
         }
         Table {
             values,
@@ -216,13 +264,13 @@ impl<V: Clone, I: TableId> Table<V, I> {
         &mut self.values
     }
 
-    fn reserve_by(&mut self, n: usize, rehash: fn(&V) -> u64) {
+    fn reserve_by(&mut self, n: usize, rehash: fn(&K) -> u64) {
         self.values.reserve(n);
-        self.lookup.reserve(n, |(v, _)| rehash(v));
+        self.lookup.reserve(n, |(k, _)| rehash(k));
     }
 }
 
-impl<V, I> std::ops::Deref for Table<V, I> {
+impl<V, I, K> std::ops::Deref for Table<V, I, K> {
     type Target = [V];
 
     fn deref(&self) -> &[V] {
@@ -246,7 +294,11 @@ impl StrTable {
 
     /// The id of `s` (of hash `hash`), interned if new.
     pub(super) fn intern(&mut self, hash: u64, s: &str) -> StrId {
-        self.intern_by(hash, |t| &**t == s, || Arc::from(s), hash_of_str)
+        let make = || {
+            let a: Arc<str> = Arc::from(s);
+            (a.clone(), a)
+        };
+        self.intern_by(hash, |t| &**t == s, make, hash_of_str)
     }
 
     pub(super) fn reserve(&mut self, n: usize) {
@@ -254,47 +306,96 @@ impl StrTable {
     }
 
     pub(super) fn from_values(values: Vec<Arc<str>>) -> Self {
-        Self::from_values_by(values, hash_of_str)
+        Self::from_values_by(values, Arc::clone, hash_of_str)
+    }
+}
+
+/// An EVR as the EVR lookup keeps it: version and release in one
+/// allocation, the release's presence in the top bit of the version's
+/// length. An entry is 32 bytes where one holding an [`Evr`] was 64 (two
+/// `String`s), and a compare reads one string where it read two: the
+/// parsing threads' lookups miss the cache on the entry and on the text it
+/// points to, and the lookup is sized for many more EVRs than a repo has
+/// (its pages are faulted in whole, hashing spreads entries over them).
+pub(crate) struct EvrKey {
+    text: Box<str>,
+    epoch: u32,
+    /// The version's length in `text`, [`EvrKey::HAS_REL`] set when the
+    /// EVR has a release (which may be empty, as an [`Evr`]'s may).
+    ver: u32,
+}
+
+impl EvrKey {
+    const HAS_REL: u32 = 1 << 31;
+
+    fn new(epoch: u32, ver: &str, rel: Option<&str>) -> EvrKey {
+        let mut text = String::with_capacity(ver.len() + rel.map_or(0, str::len));
+        text.push_str(ver);
+        text.push_str(rel.unwrap_or(""));
+        EvrKey {
+            text: text.into_boxed_str(),
+            epoch,
+            ver: Self::ver_field(ver, rel),
+        }
+    }
+
+    /// What `ver` holds for these parts. (A version of 2 GiB cannot be
+    /// read: a chunk's text is addressed by `u32` offsets.)
+    #[inline]
+    fn ver_field(ver: &str, rel: Option<&str>) -> u32 {
+        ver.len() as u32 | if rel.is_some() { Self::HAS_REL } else { 0 }
+    }
+
+    /// Whether this is the key of these parts.
+    #[inline]
+    fn is(&self, epoch: u32, ver: &str, rel: Option<&str>) -> bool {
+        let rel_text = rel.unwrap_or("");
+        self.epoch == epoch
+            && self.ver == Self::ver_field(ver, rel)
+            && self.text.len() == ver.len() + rel_text.len()
+            && self.text.as_bytes()[..ver.len()] == *ver.as_bytes()
+            && self.text.as_bytes()[ver.len()..] == *rel_text.as_bytes()
+    }
+
+    /// Its [`evr_hash`].
+    fn hash(&self) -> u64 {
+        let at = (self.ver & !Self::HAS_REL) as usize;
+        let rel = (self.ver & Self::HAS_REL != 0).then(|| &self.text[at..]);
+        evr_hash(self.epoch, &self.text[..at], rel)
     }
 }
 
 /// The pool's EVRs, looked up by [`evr_hash`] of their parts (the hash
 /// chunks carry), so a chunk's EVRs are found without building an `Evr`.
-pub(crate) type EvrTable = Table<Evr, EvrId>;
-
-/// Whether `e` has these parts.
-#[inline]
-fn evr_is(e: &Evr, epoch: u32, ver: &str, rel: Option<&str>) -> bool {
-    e.epoch == epoch && e.version == ver && e.release.as_deref() == rel
-}
-
-/// The [`evr_hash`] of an EVR.
-fn hash_of_evr(e: &Evr) -> u64 {
-    evr_hash(e.epoch, &e.version, e.release.as_deref())
-}
+pub(crate) type EvrTable = Table<Evr, EvrId, EvrKey>;
 
 impl EvrTable {
     /// The id of `evr`, if interned.
     pub(super) fn get(&self, evr: &Evr) -> Option<EvrId> {
-        self.find_by(hash_of_evr(evr), |e| e == evr)
+        let (ver, rel) = (&evr.version, evr.release.as_deref());
+        self.find_by(evr_hash(evr.epoch, ver, rel), |k| k.is(evr.epoch, ver, rel))
     }
 
     /// The id of the EVR of these parts (of hash `hash`), interned if new.
     pub(super) fn intern(&mut self, hash: u64, epoch: u32, ver: &str, rel: Option<&str>) -> EvrId {
-        let make = || Evr {
-            epoch,
-            version: ver.to_string(),
-            release: rel.map(str::to_string),
+        let make = || {
+            let evr = Evr {
+                epoch,
+                version: ver.to_string(),
+                release: rel.map(str::to_string),
+            };
+            (evr, EvrKey::new(epoch, ver, rel))
         };
-        self.intern_by(hash, |e| evr_is(e, epoch, ver, rel), make, hash_of_evr)
+        self.intern_by(hash, |k| k.is(epoch, ver, rel), make, EvrKey::hash)
     }
 
     pub(super) fn reserve(&mut self, n: usize) {
-        self.reserve_by(n, hash_of_evr);
+        self.reserve_by(n, EvrKey::hash);
     }
 
     pub(super) fn from_values(values: Vec<Evr>) -> Self {
-        Self::from_values_by(values, hash_of_evr)
+        let key = |e: &Evr| EvrKey::new(e.epoch, &e.version, e.release.as_deref());
+        Self::from_values_by(values, key, EvrKey::hash)
     }
 }
 
@@ -317,7 +418,7 @@ impl NodeTable {
 
     /// The id of `node`, interned if new.
     fn intern(&mut self, node: DepNode) -> DepId {
-        self.intern_by(node_hash(&node), |n| *n == node, || node, node_hash)
+        self.intern_by(node_hash(&node), |n| *n == node, || (node, node), node_hash)
     }
 
     pub(super) fn reserve(&mut self, n: usize) {
@@ -325,7 +426,7 @@ impl NodeTable {
     }
 
     pub(super) fn from_values(values: Vec<DepNode>) -> Self {
-        Self::from_values_by(values, node_hash)
+        Self::from_values_by(values, |&n| n, node_hash)
     }
 }
 
@@ -343,9 +444,9 @@ impl DepInterner for Tables {
     }
 
     fn intern_evr(&mut self, evr: &Evr) -> EvrId {
-        let rel = evr.release.as_deref();
-        self.evrs
-            .intern(hash_of_evr(evr), evr.epoch, &evr.version, rel)
+        let (ver, rel) = (&evr.version, evr.release.as_deref());
+        let hash = evr_hash(evr.epoch, ver, rel);
+        self.evrs.intern(hash, evr.epoch, ver, rel)
     }
 
     fn intern_node(&mut self, node: DepNode) -> DepId {
@@ -354,17 +455,6 @@ impl DepInterner for Tables {
 }
 
 impl Tables {
-    /// What the parsing threads do on each chunk: [`chunk_parsed`] (None
-    /// once the tables are frozen).
-    pub(super) fn hook(&self) -> Option<ChunkHook> {
-        let l = Lookups {
-            strs: self.strs.lookup.shared()?,
-            evrs: self.evrs.lookup.shared()?,
-            nodes: self.nodes.lookup.shared()?,
-        };
-        Some(Arc::new(move |c: &mut RawChunk| chunk_parsed(&l, c)))
-    }
-
     /// The lookups out of their locks (no parsing thread holds them now).
     pub(super) fn freeze(&mut self) {
         self.strs.lookup.freeze();
@@ -373,154 +463,92 @@ impl Tables {
     }
 }
 
-/// The lookups the parsing threads read.
-struct Lookups {
-    strs: Arc<Shards<(Arc<str>, StrId)>>,
-    evrs: Arc<Shards<(Evr, EvrId)>>,
-    nodes: Arc<Shards<(DepNode, DepId)>>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// On a parsing thread: the pool ids of the chunk's strings, EVRs and
-/// simple dependencies that the pool has already (most of them, past the
-/// first chunks), so that the builder looks up only the others.
-fn chunk_parsed(l: &Lookups, c: &mut RawChunk) {
-    let RawChunk {
-        text,
-        strs,
-        evrs,
-        nodes,
-        ..
-    } = c;
-    for ls in strs.iter_mut() {
-        let s = ls.text.of(text);
-        ls.pool_id = l
-            .strs
-            .find_by(ls.hash, |t| &**t == s)
-            .map(|id| id.to_usize() as u32);
-    }
-    for e in evrs.iter_mut() {
-        let (ver, rel) = (e.ver.of(text), e.rel.map(|r| r.of(text)));
-        e.pool_id = l
-            .evrs
-            .find_by(e.hash, |x| evr_is(x, e.epoch, ver, rel))
-            .map(|id| id.to_usize() as u32);
-    }
-    for n in nodes.iter_mut() {
-        let Some(name) = strs[n.name as usize].pool_id else {
-            continue;
-        };
-        let name = StrId::from_usize(name as usize);
-        let node = match n.range {
-            None => DepNode::Simple {
-                name,
-                flags: RelFlags::ANY,
-                evr: EvrId::default(),
-            },
-            Some((cmp, e)) => match evrs[e as usize].pool_id {
-                Some(evr) => DepNode::Simple {
-                    name,
-                    flags: RelFlags::of_cmp(cmp),
-                    evr: EvrId::from_usize(evr as usize),
-                },
-                None => continue,
-            },
-        };
-        n.pool_id = l
-            .nodes
-            .find_by(node_hash(&node), |x| *x == node)
-            .map(|id| id.to_usize() as u32);
-    }
-}
-
-/// The pool ids of a chunk's strings, EVRs and simple dependencies, found
-/// the first time the chunk uses each (None: not yet).
-#[derive(Default)]
-pub(super) struct ChunkIds {
-    strs: Vec<Option<StrId>>,
-    evrs: Vec<Option<EvrId>>,
-    nodes: Vec<Option<DepId>>,
-}
-
-impl ChunkIds {
-    pub(super) fn reset(&mut self, c: &RawChunk) {
-        self.strs.clear();
-        self.strs.extend(
-            c.strs
-                .iter()
-                .map(|s| s.pool_id.map(|i| StrId::from_usize(i as usize))),
-        );
-        self.evrs.clear();
-        self.evrs.extend(
-            c.evrs
-                .iter()
-                .map(|e| e.pool_id.map(|i| EvrId::from_usize(i as usize))),
-        );
-        self.nodes.clear();
-        self.nodes.extend(
-            c.nodes
-                .iter()
-                .map(|n| n.pool_id.map(|i| DepId::from_usize(i as usize))),
-        );
+    /// The EVR lookup's compact key tells apart what an [`Evr`] tells
+    /// apart: where the version ends and the release begins, and no
+    /// release from an empty one; and it hashes as chunks hash the parts.
+    #[test]
+    fn evr_key_compares_and_hashes_as_the_parts() {
+        let k = EvrKey::new(1, "1.2", Some("3"));
+        assert!(k.is(1, "1.2", Some("3")));
+        assert!(!k.is(0, "1.2", Some("3")));
+        assert!(!k.is(1, "1.23", Some("")));
+        assert!(!k.is(1, "1.", Some("23")));
+        assert!(!k.is(1, "1.23", None));
+        assert_eq!(k.hash(), evr_hash(1, "1.2", Some("3")));
+        let bare = EvrKey::new(0, "5", None);
+        assert!(bare.is(0, "5", None));
+        assert!(!bare.is(0, "5", Some("")));
+        assert_eq!(bare.hash(), evr_hash(0, "5", None));
+        let empty_rel = EvrKey::new(0, "5", Some(""));
+        assert!(empty_rel.is(0, "5", Some("")));
+        assert!(!empty_rel.is(0, "5", None));
     }
 
-    /// The pool id of chunk string `i`.
-    #[inline]
-    pub(super) fn str(&mut self, t: &mut Tables, c: &RawChunk, i: u32) -> StrId {
-        if let Some(id) = self.strs[i as usize] {
-            return id;
+    /// A shard order holds every index once, grouped by shard, each group
+    /// in index order; `each_in` visits each index once, in its shard.
+    #[test]
+    fn shard_order_groups_every_index_once() {
+        let hashes: Vec<u64> = (0..200u64)
+            .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            .collect();
+        let o = ShardOrder::new(hashes.len(), |i| hashes[i]);
+        assert_eq!(o.starts[0], 0);
+        assert_eq!(o.starts[SHARDS] as usize, hashes.len());
+        for s in 0..SHARDS {
+            let group = &o.order[o.starts[s] as usize..o.starts[s + 1] as usize];
+            assert!(group.windows(2).all(|w| w[0] < w[1]));
+            assert!(group.iter().all(|&i| shard_of(hashes[i as usize]) == s));
         }
-        let ls = &c.strs[i as usize];
-        let id = t.strs.intern(ls.hash, c.str(ls.text));
-        self.strs[i as usize] = Some(id);
-        id
-    }
-
-    /// The pool id of chunk EVR `i`.
-    #[inline]
-    pub(super) fn evr(&mut self, t: &mut Tables, c: &RawChunk, i: u32) -> EvrId {
-        if let Some(id) = self.evrs[i as usize] {
-            return id;
+        let shards: Shards<u32> = Shards::default();
+        for (i, &h) in hashes.iter().enumerate() {
+            shards
+                .shard(h)
+                .insert_unique(h, i as u32, |&j| hashes[j as usize]);
         }
-        let e = &c.evrs[i as usize];
-        let id = t
-            .evrs
-            .intern(e.hash, e.epoch, c.str(e.ver), e.rel.map(|r| c.str(r)));
-        self.evrs[i as usize] = Some(id);
-        id
-    }
-
-    /// The provide of chunk node `i`.
-    #[inline]
-    pub(super) fn prov(&mut self, t: &mut Tables, c: &RawChunk, i: u32) -> Prov {
-        let n = c.nodes[i as usize];
-        let name = self.str(t, c, n.name);
-        match n.range {
-            None => Prov {
-                name,
-                flags: RelFlags::ANY,
-                evr: EvrId::default(),
-            },
-            Some((cmp, e)) => Prov {
-                name,
-                flags: RelFlags::of_cmp(cmp),
-                evr: self.evr(t, c, e),
-            },
-        }
-    }
-
-    /// The dependency id of chunk node `i`.
-    #[inline]
-    pub(super) fn node(&mut self, t: &mut Tables, c: &RawChunk, i: u32) -> DepId {
-        if let Some(id) = self.nodes[i as usize] {
-            return id;
-        }
-        let p = self.prov(t, c, i);
-        let id = t.intern_node(DepNode::Simple {
-            name: p.name,
-            flags: p.flags,
-            evr: p.evr,
+        let mut seen = vec![0; hashes.len()];
+        shards.each_in(&o, |t, i| {
+            assert_eq!(t.find(hashes[i], |&j| j as usize == i), Some(&(i as u32)));
+            seen[i] += 1;
         });
-        self.nodes[i as usize] = Some(id);
-        id
+        assert!(seen.iter().all(|&n| n == 1));
+        let empty = ShardOrder::new(0, |_| 0);
+        shards.each_in(&empty, |_, _| panic!("no index"));
+    }
+
+    /// Interned by parts, found by `Evr`, and the same ids read back from
+    /// the values (a pool read from its snapshot).
+    #[test]
+    fn evr_table_interns_once_and_reads_back() {
+        let mut t = EvrTable::default();
+        let parts: [(u32, &str, Option<&str>); 4] = [
+            (0, "1", Some("2")),
+            (0, "1.2", None),
+            (0, "1", Some("2")),
+            (3, "1", Some("2")),
+        ];
+        let ids: Vec<EvrId> = parts
+            .iter()
+            .map(|&(e, v, r)| t.intern(evr_hash(e, v, r), e, v, r))
+            .collect();
+        assert_eq!(ids[0], ids[2]);
+        assert_eq!(t.len(), 3);
+        for (i, &(e, v, r)) in parts.iter().enumerate() {
+            let evr = Evr {
+                epoch: e,
+                version: v.into(),
+                release: r.map(str::to_string),
+            };
+            assert_eq!(t.get(&evr), Some(ids[i]));
+            assert_eq!(t[ids[i].to_usize()], evr);
+        }
+        let back = EvrTable::from_values(t.values().clone());
+        for v in t.values() {
+            assert_eq!(back.get(v), t.get(v));
+        }
+        assert_eq!(back.get(&Evr::new(0, "1", Some("3"))), None);
     }
 }

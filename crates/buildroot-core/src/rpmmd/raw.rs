@@ -16,7 +16,7 @@
 use std::hash::{Hash, Hasher};
 
 use hashbrown::HashTable;
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHasher;
 
 use crate::dep::{Cmp, Dep, Range, SimpleDep};
 use crate::evr::Evr;
@@ -171,11 +171,30 @@ fn add_indexed<T>(
 }
 
 /// The lookups of a chunk being filled (dropped by [`RawChunk::seal`]).
+/// Each holds indexes into the chunk's values, which it compares.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Index {
     strs: HashTable<u32>,
     evrs: HashTable<u32>,
-    nodes: FxHashMap<(u32, Option<(Cmp, u32)>), u32>,
+    nodes: HashTable<u32>,
+}
+
+/// The hash of a simple dependency in a chunk's lookup: its name's and
+/// EVR's chunk indexes and its comparison, two rounds of [`FxHasher`]
+/// where hashing the tuple field by field (a derived `Hash` of
+/// `(u32, Option<(Cmp, u32)>)`: discriminants and all) took five.
+#[inline]
+fn node_key_hash(name: u32, range: Option<(Cmp, u32)>) -> u64 {
+    // Three bits hold the comparison (seven kinds); 0 is no range. Keys
+    // that shared a hash would still be told apart by the compare.
+    let range = match range {
+        None => 0,
+        Some((cmp, evr)) => ((evr as u64) << 3 | cmp as u64) + 1,
+    };
+    let mut h = FxHasher::default();
+    h.write_u32(name);
+    h.write_u64(range);
+    h.finish()
 }
 
 impl RawChunk {
@@ -201,7 +220,11 @@ impl RawChunk {
         self.index
             .evrs
             .reserve(evrs, |&i| all_evrs[i as usize].hash);
-        self.index.nodes.reserve(nodes);
+        let all_nodes = &self.nodes;
+        self.index.nodes.reserve(nodes, |&i| {
+            let n = &all_nodes[i as usize];
+            node_key_hash(n.name, n.range)
+        });
     }
 
     /// Drops what only filling the chunk needs.
@@ -315,15 +338,25 @@ impl RawChunk {
     ) -> RawEntry {
         let name = self.intern(name);
         let range = range.map(|(cmp, e, v, r)| (cmp, self.intern_evr(e, v, r)));
-        let next = self.nodes.len() as u32;
-        let i = *self.index.nodes.entry((name, range)).or_insert(next);
-        if i == next {
-            self.nodes.push(LocalNode {
-                name,
-                range,
-                pool_id: None,
-            });
-        }
+        let hash = node_key_hash(name, range);
+        let nodes = &self.nodes;
+        let found = self.index.nodes.find(hash, |&j| {
+            let n = &nodes[j as usize];
+            n.name == name && n.range == range
+        });
+        let i = match found {
+            Some(&i) => i,
+            None => {
+                let n = LocalNode {
+                    name,
+                    range,
+                    pool_id: None,
+                };
+                add_indexed(&mut self.nodes, &mut self.index.nodes, n, |n| {
+                    node_key_hash(n.name, n.range)
+                })
+            }
+        };
         RawEntry {
             dep: RawDep::Simple(i),
             pre,
@@ -548,5 +581,40 @@ impl RawChunk {
         }
         c.seal();
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chunk keeps each simple dependency once: the same name, comparison
+    /// and EVR give the same entry; any part different, another.
+    #[test]
+    fn simple_entries_are_kept_once() {
+        let mut c = RawChunk::default();
+        let mut dep = |name: &str, range: Option<(Cmp, u32, &str, Option<&str>)>| match c
+            .simple_entry(name, range, false)
+            .dep
+        {
+            RawDep::Simple(i) => i,
+            RawDep::Rich(_) => unreachable!(),
+        };
+        let a = dep("a", None);
+        let a_ge1 = dep("a", Some((Cmp::Ge, 0, "1", None)));
+        let a_eq1 = dep("a", Some((Cmp::Eq, 0, "1", None)));
+        let a_ge1_1 = dep("a", Some((Cmp::Ge, 0, "1", Some("1"))));
+        let b = dep("b", None);
+        let b_ge1 = dep("b", Some((Cmp::Ge, 0, "1", None)));
+        let all = [a, a_ge1, a_eq1, a_ge1_1, b, b_ge1];
+        for (i, x) in all.iter().enumerate() {
+            assert!(all[i + 1..].iter().all(|y| y != x), "{all:?}");
+        }
+        assert_eq!(dep("a", None), a);
+        assert_eq!(dep("a", Some((Cmp::Ge, 0, "1", None))), a_ge1);
+        // An empty release is no release.
+        assert_eq!(dep("a", Some((Cmp::Ge, 0, "1", Some("")))), a_ge1);
+        assert_eq!(dep("b", Some((Cmp::Ge, 0, "1", None))), b_ge1);
+        assert_eq!(c.nodes.len(), all.len());
     }
 }
