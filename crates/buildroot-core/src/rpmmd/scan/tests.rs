@@ -298,5 +298,8 @@ fn end_tags_of_names_ending_in_whitespace_are_refused_as_before() {
     let e = s.next().unwrap_err().to_string();
     assert!(e.contains("expected </a\u{a0}>, found </a>"), "{e}");
     // Whitespace inside the end tag, after a plain name, is still trimmed.
-    assert_eq!(toks("<a><b></b\u{a0}></a\x0b>").unwrap(), ["<a >", "<b >", "</>", "</>"]);
+    assert_eq!(
+        toks("<a><b></b\u{a0}></a\x0b>").unwrap(),
+        ["<a >", "<b >", "</>", "</>"]
+    );
 }
