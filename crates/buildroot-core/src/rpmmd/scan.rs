@@ -233,12 +233,22 @@ impl<'a> Scanner<'a> {
         // Nearly every end tag is `</open>` for the innermost open element,
         // written without spaces: one compare of the name and its '>'
         // settles it, where a search for '>', a trim and a compare took
-        // three passes over the name.
+        // three passes over the name. Only for a name that the trim below
+        // would leave whole: a start tag's name ends at ASCII whitespace
+        // but may end in VT or non-ASCII whitespace (`<a\x0b>`), and
+        // `</a\x0b>` reads as `</a>` there, a mismatch.
         let from = self.pos + 2;
         if let Some(&open) = self.stack.last() {
             let n = open.len();
             let b = self.s.as_bytes();
-            if b.get(from..from + n) == Some(open.as_bytes()) && b.get(from + n) == Some(&b'>') {
+            let trimmed = open
+                .as_bytes()
+                .last()
+                .is_none_or(|&c| c < 0x80 && !matches!(c, b'\t'..=b'\r' | b' '));
+            if trimmed
+                && b.get(from..from + n) == Some(open.as_bytes())
+                && b.get(from + n) == Some(&b'>')
+            {
                 self.stack.pop();
                 self.pos = from + n + 1;
                 return Ok(Tok::End);

@@ -267,3 +267,39 @@ fn end_tags_read_the_same_on_both_paths() {
         assert!(e.contains(want), "{xml}: {e}");
     }
 }
+
+#[test]
+fn end_tags_of_names_ending_in_whitespace_are_refused_as_before() {
+    // A start tag's name ends at ASCII whitespace only (`u8::is_ascii_whitespace`,
+    // which leaves out VT), while the end tag's name is trimmed of every
+    // Unicode whitespace: `<a\x0b>` opens "a\x0b" and `</a\x0b>` reads as
+    // `</a>`, a mismatch. The in-place compare of `</open>` must not accept
+    // what the search and trim refuse.
+    for (xml, want) in [
+        (
+            "<r><a\x0b><b/></a\x0b></r>",
+            // Messages are one line: control characters come escaped.
+            "malformed XML at byte 11: expected </a\\u{b}>, found </a>",
+        ),
+        (
+            "<r><a\u{a0}><b/></a\u{a0}></r>",
+            "malformed XML at byte 12: expected </a\u{a0}>, found </a>",
+        ),
+        (
+            "<r><a\u{85}><b/></a\u{85}></r>",
+            "malformed XML at byte 12: expected </a\\u{85}>, found </a>",
+        ),
+    ] {
+        let e = toks(xml).unwrap_err().to_string();
+        assert!(e.contains(want), "{xml:?}: {e}");
+    }
+    // A fragment's open elements are compared the same way.
+    let mut s = Scanner::new(b"</a\xc2\xa0>", "t", 0, &["a\u{a0}"]).unwrap();
+    let e = s.next().unwrap_err().to_string();
+    assert!(e.contains("expected </a\u{a0}>, found </a>"), "{e}");
+    // Whitespace inside the end tag, after a plain name, is still trimmed.
+    assert_eq!(
+        toks("<a><b></b\u{a0}></a\x0b>").unwrap(),
+        ["<a >", "<b >", "</>", "</>"]
+    );
+}
