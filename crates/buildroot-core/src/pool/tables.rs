@@ -339,8 +339,9 @@ impl EvrKey {
         }
     }
 
-    /// What `ver` holds for these parts. (A version of 2 GiB cannot be
-    /// read: a chunk's text is addressed by `u32` offsets.)
+    /// What `ver` holds for these parts. (A version of 2 GiB or more
+    /// never gets here: the chunker refuses a package past
+    /// `rpmmd::chunks::MAX_PACKAGE`, 1 GiB.)
     #[inline]
     fn ver_field(ver: &str, rel: Option<&str>) -> u32 {
         ver.len() as u32 | if rel.is_some() { Self::HAS_REL } else { 0 }

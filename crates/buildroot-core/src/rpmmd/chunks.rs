@@ -23,6 +23,13 @@ use crate::error::{Error, Result};
 /// with ≈10% less CPU; 256 KiB-2 MiB are alike).
 pub(super) const CHUNK: usize = 1 << 20;
 
+/// The most text a chunk may reach while it looks for a package's end. A
+/// package rpm wrote is far smaller (rpm caps a header's data at 256 MiB;
+/// Fedora's largest filelists entries are a few MiB), and the parsed chunk
+/// addresses its text with `u32` offsets (an EVR's version length with 31
+/// bits: `pool::tables::EvrKey`), so a longer one is refused, not misread.
+pub(super) const MAX_PACKAGE: usize = 1 << 30;
+
 /// Cuts the stream into chunks and parses them with `parse` (index, file
 /// offset, bytes) on several threads (the calling thread reads and
 /// decompresses), calling `emit` on the parsing thread for each chunk as
@@ -116,6 +123,8 @@ pub(super) struct Chunks<'o, R> {
     r: R,
     origin: &'o str,
     size: usize,
+    /// [`MAX_PACKAGE`], smaller in tests.
+    max: usize,
     carry: Vec<u8>,
     index: usize,
     base: u64,
@@ -130,6 +139,7 @@ impl<'o, R: BufRead> Chunks<'o, R> {
             r,
             origin,
             size: size.max(1),
+            max: MAX_PACKAGE,
             carry: Vec::new(),
             index: 0,
             base: 0,
@@ -197,7 +207,18 @@ impl<'o, R: BufRead> Chunks<'o, R> {
                     break;
                 }
                 // No package end yet: read more into the same chunk.
-                None => want = filled + self.size,
+                None if filled < self.max => want = filled + self.size,
+                None => {
+                    return Err(Error::format(
+                        self.origin,
+                        format!(
+                            "no </package> in {} MiB from byte {}: a package larger than rpm \
+                             writes (a header holds at most 256 MiB), refused",
+                            self.max >> 20,
+                            self.base
+                        ),
+                    ))
+                }
             }
         }
         buf.truncate(filled);
@@ -263,5 +284,24 @@ mod tests {
             assert!(ends[..ends.len() - 1].iter().all(|&e| e), "size {size}");
             assert!(ends.len() > 1 || size == 1000, "size {size}");
         }
+    }
+
+    #[test]
+    fn a_package_past_the_limit_is_refused() {
+        // A package end within the limit is found however many reads it
+        // takes; past it the chunk stops growing with one error naming
+        // where the package began, instead of text the parser's u32
+        // offsets would wrap around.
+        let big = format!("<package>{}</package>", "x".repeat(5 << 20));
+        let mut c = Chunks::new(big.as_bytes(), "t.xml", 1000);
+        c.max = 6 << 20;
+        assert_eq!(c.next_chunk().unwrap().unwrap().2.len(), big.len());
+        let mut c = Chunks::new(big.as_bytes(), "t.xml", 1000);
+        c.max = 2 << 20;
+        let e = c.next_chunk().unwrap_err().to_string();
+        assert!(
+            e.contains("t.xml") && e.contains("no </package> in 2 MiB from byte 0"),
+            "{e}"
+        );
     }
 }
