@@ -87,6 +87,14 @@ pub(crate) struct LocalEvr {
     pub pool_id: Option<u32>,
 }
 
+impl LocalNode {
+    /// Its hash in the chunk's lookup ([`node_key_hash`]).
+    #[inline]
+    fn key_hash(&self) -> u64 {
+        node_key_hash(self.name, self.range)
+    }
+}
+
 /// A distinct simple dependency of a chunk: a name (a [`RawChunk::strs`]
 /// index) and maybe a comparison with an EVR (a [`RawChunk::evrs`] index).
 #[derive(Clone, Copy, Debug)]
@@ -221,10 +229,9 @@ impl RawChunk {
             .evrs
             .reserve(evrs, |&i| all_evrs[i as usize].hash);
         let all_nodes = &self.nodes;
-        self.index.nodes.reserve(nodes, |&i| {
-            let n = &all_nodes[i as usize];
-            node_key_hash(n.name, n.range)
-        });
+        self.index
+            .nodes
+            .reserve(nodes, |&i| all_nodes[i as usize].key_hash());
     }
 
     /// Drops what only filling the chunk needs.
@@ -352,9 +359,12 @@ impl RawChunk {
                     range,
                     pool_id: None,
                 };
-                add_indexed(&mut self.nodes, &mut self.index.nodes, n, |n| {
-                    node_key_hash(n.name, n.range)
-                })
+                add_indexed(
+                    &mut self.nodes,
+                    &mut self.index.nodes,
+                    n,
+                    LocalNode::key_hash,
+                )
             }
         };
         RawEntry {

@@ -69,6 +69,18 @@ fn set_mtime(p: &Path, t: SystemTime) {
     f.set_modified(t).unwrap();
 }
 
+/// Runs identify-archful-srpms on the repo and `names.txt` into `cache`.
+fn identify(t: &Path, cache: &Path) {
+    cmd(Tool::IdentifyArchful)
+        .args(["-q", "--source-repo"])
+        .arg(format!("src={}", t.join("repo").display()))
+        .arg("--cache")
+        .arg(cache)
+        .arg(t.join("names.txt"))
+        .assert()
+        .success();
+}
+
 /// Runs create-srpm-repos for `arch` into `out/ARCH`; returns the bytes
 /// it read (`rchar` of the shell that waited for it).
 fn create_repo(t: &Path, cache: &Path, arch: &str) -> u64 {
@@ -102,14 +114,7 @@ fn a_checked_srpm_is_linked_into_the_cache_and_hashed_once() {
     let t = tempfile::tempdir().unwrap();
     let t = t.path();
     let (src, want, cache) = big_run(t);
-    cmd(Tool::IdentifyArchful)
-        .args(["-q", "--source-repo"])
-        .arg(format!("src={}", t.join("repo").display()))
-        .arg("--cache")
-        .arg(&cache)
-        .arg(t.join("names.txt"))
-        .assert()
-        .success();
+    identify(t, &cache);
     let cached = cache.join("big-1-1.src.rpm");
     let ino = |p: &Path| std::fs::metadata(p).unwrap().ino();
     // On the repo's file system: a link, not a copy.
@@ -158,17 +163,7 @@ fn a_same_nevr_rebuild_copied_over_a_cached_srpm_is_refused() {
     let t = tempfile::tempdir().unwrap();
     let t = t.path();
     let (_, want, cache) = big_run(t);
-    let identify = || {
-        cmd(Tool::IdentifyArchful)
-            .args(["-q", "--source-repo"])
-            .arg(format!("src={}", t.join("repo").display()))
-            .arg("--cache")
-            .arg(&cache)
-            .arg(t.join("names.txt"))
-            .assert()
-            .success();
-    };
-    identify();
+    identify(t, &cache);
     create_repo(t, &cache, "x86_64");
     let cached = cache.join("big-1-1.src.rpm");
     // By rename (cp to a temp, mv: another inode, the repo's file kept) and
@@ -216,7 +211,7 @@ fn a_same_nevr_rebuild_copied_over_a_cached_srpm_is_refused() {
             // The repo's own file changed with it: nothing to fetch again.
             break;
         }
-        identify();
+        identify(t, &cache);
         create_repo(t, &cache, "aarch64");
         assert_eq!(published_sum(t, "aarch64"), want);
     }
