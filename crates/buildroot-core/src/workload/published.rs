@@ -189,8 +189,7 @@ pub fn fetch_composes(
     };
     let mut got = at_once(&items, at_a_time, fetch)?.into_iter();
     let mut out = Vec::with_capacity(arches.len());
-    while let (Some(binaries), Some(sources), Some(nevras)) = (got.next(), got.next(), got.next())
-    {
+    while let (Some(binaries), Some(sources), Some(nevras)) = (got.next(), got.next(), got.next()) {
         out.push(ComposeLists {
             binaries: binaries.unwrap_or_default(),
             sources: sources.unwrap_or_default(),
@@ -253,7 +252,10 @@ mod tests {
         let got = fetch_compose(base, "view-eln", "x86_64", ViewLists::Runtime, &c).unwrap();
         assert_eq!(
             got.nevras.unwrap(),
-            ["bash-5.2-1.x86_64", "newthing-libs-000-placeholder.placeholder"]
+            [
+                "bash-5.2-1.x86_64",
+                "newthing-libs-000-placeholder.placeholder"
+            ]
         );
         let e = fetch_compose(base, "view-eln", "aarch64", ViewLists::Runtime, &c)
             .unwrap_err()

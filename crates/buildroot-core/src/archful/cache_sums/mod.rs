@@ -463,11 +463,7 @@ impl Sums {
         #[cfg(test)]
         BEFORE_RENAME.with(|h| h.take().map(|f| f()));
         let out: String = std::iter::once(VERSION_LINE.to_string())
-            .chain(
-                latest
-                    .iter()
-                    .map(|(name, (s, d))| format_line(name, s, d)),
-            )
+            .chain(latest.iter().map(|(name, (s, d))| format_line(name, s, d)))
             .collect();
         atomic::write_file(&path, out.as_bytes())
     }

@@ -288,9 +288,8 @@ fn an_append_while_the_record_is_renamed_is_kept() {
             run.digest("c-1-1.src.rpm", "sha256").unwrap();
             barrier.wait();
             let waits = said.clone();
-            super::record_lock::ON_WAIT.with(|h| {
-                h.set(Some(Box::new(move || waits.send("waits").unwrap())))
-            });
+            super::record_lock::ON_WAIT
+                .with(|h| h.set(Some(Box::new(move || waits.send("waits").unwrap()))));
             barrier.wait();
             run.digest("b-1-1.src.rpm", "sha256").unwrap();
             let _ = said.send("appended");
@@ -333,7 +332,10 @@ fn a_refetch_supersedes_the_replaced_files_line() {
     sums.digest(name, "sha256").unwrap();
     sums.compact().unwrap();
     for (new, verified) in [
-        (&b"rebuild"[..], [("sha256".to_string(), sha256(b"rebuild"))].into()),
+        (
+            &b"rebuild"[..],
+            [("sha256".to_string(), sha256(b"rebuild"))].into(),
+        ),
         (&b"rebuild, no checksum"[..], Digests::new()),
     ] {
         // The refetch: a new file, renamed in, too new to be recorded.
@@ -358,7 +360,10 @@ fn a_refetch_supersedes_the_replaced_files_line() {
             assert!(e.is_ok());
         } else {
             let e = e.unwrap_err().to_string();
-            assert!(e.contains("its bytes changed after they were checked"), "{e}");
+            assert!(
+                e.contains("its bytes changed after they were checked"),
+                "{e}"
+            );
         }
         std::fs::write(&p, b"old build").unwrap();
         set_mtime(&p, SystemTime::now() - HOUR);
@@ -401,5 +406,8 @@ fn an_older_versions_record_refuses_no_refetch() {
         .digest_unchanged(name, "sha256")
         .unwrap_err()
         .to_string();
-    assert!(e.contains("its bytes changed after they were checked"), "{e}");
+    assert!(
+        e.contains("its bytes changed after they were checked"),
+        "{e}"
+    );
 }
