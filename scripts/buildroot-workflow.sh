@@ -879,7 +879,8 @@ elif [ -n "$COMPOSE_URL" ]; then
 else
   # Ready-made lists, kept as this run reads them: step 10 and --verify-only use this copy.
   for a in $ARCHES; do
-    for f in "$a.txt" "sources-$a.txt" "content-resolver/view-placeholder-srpm-details--$VIEW--$a.json"; do
+    for f in "$a.txt" "sources-$a.txt" "content-resolver/view-placeholder-srpm-details--$VIEW--$a.json" \
+      "content-resolver/view-binary-package-list--$VIEW--$a.txt"; do
       [ ! -r "$COMPOSE_DIR/$f" ] || install -D -m 0644 "$COMPOSE_DIR/$f" "$run/compose/$f"
     done
   done

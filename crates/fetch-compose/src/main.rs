@@ -18,9 +18,13 @@ For every --arch, content-resolver's view-binary-package-name-list--VIEW--ARCH.t
 view-source-package-name-list--VIEW--ARCH.txt are fetched from URL (through the HTTP cache,
 afresh on every run) or read from a directory, and written as OUT/ARCH.txt (binary names)
 and OUT/sources-ARCH.txt (source names), sorted and unique. This is the layout
-buildroot-workflow.sh's COMPOSE_DIR has. OUT is replaced whole, atomically (written beside it
-and swapped in): it must be new, empty or an earlier output (only ARCH.txt and
-sources-ARCH.txt files), and holds the lists of this run's arches only.
+buildroot-workflow.sh's COMPOSE_DIR has. The view's binary NEVRA list
+(view-binary-package-list--VIEW--ARCH.txt), where content-resolver marks a placeholder's
+binaries (NAME-000-placeholder.placeholder), is kept as published in OUT/content-resolver/
+when the output has one (a missing one is no error): step 10 then knows a placeholder's
+binary from a name no repository has. OUT is replaced whole, atomically (written beside it
+and swapped in): it must be new, empty or an earlier output (only ARCH.txt,
+sources-ARCH.txt and content-resolver/), and holds the lists of this run's arches only.
 
 Examples:
   # ELN's compose for two arches, from content-resolver's public output:
@@ -81,14 +85,21 @@ fn main() -> ExitCode {
     buildroot_core::cli::main("fetch-compose", |args: Args| run(&args).map(|()| 0))
 }
 
-/// What an earlier output holds: `ARCH.txt` and `sources-ARCH.txt` files.
+/// What an earlier output holds: `ARCH.txt` and `sources-ARCH.txt` files,
+/// and `content-resolver/` (the NEVRA lists).
 const OUTPUT: EarlierOutput = EarlierOutput::Names {
     tool: "fetch-compose",
     ours: |name| {
         let arch = name.strip_suffix(".txt").unwrap_or_default();
-        buildroot_core::arch::is_known(arch.strip_prefix("sources-").unwrap_or(arch))
+        name == NEVRA_DIR
+            || buildroot_core::arch::is_known(arch.strip_prefix("sources-").unwrap_or(arch))
     },
 };
+
+/// Where the NEVRA lists go, under content-resolver's own names: the
+/// place compose-view's output has them, which the workflow's step 10
+/// reads.
+const NEVRA_DIR: &str = "content-resolver";
 
 /// The library's line, with the option that named the output directory.
 fn out_option(e: Error) -> Error {
@@ -147,6 +158,12 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
         stage.write_with(&format!("sources-{a}.txt"), |mut w| {
             write_list(&mut w, c.sources.iter().cloned())
         })?;
+        if let Some(nevras) = &c.nevras {
+            let name = list_file_name(lists, ListKind::Nevra, &args.view, a);
+            stage.write_with(&format!("{NEVRA_DIR}/{name}"), |mut w| {
+                write_list(&mut w, nevras.iter().cloned())
+            })?;
+        }
         if !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             buildroot_core::diag!(
                 "{a}: {} binary and {} source names",

@@ -51,7 +51,7 @@ pub(super) fn fetch_once(
     }
     let checked = fetch_into(repo, pkg, dest, tally)?;
     if let Some(name) = dest.file_name() {
-        sums.learn(&name.to_string_lossy(), &checked);
+        sums.placed(&name.to_string_lossy(), &checked);
     }
     Ok(())
 }

@@ -139,7 +139,9 @@ fn one_srpm(
         // so `archful.json` reads the same whichever way specs were read;
         // rpm's partial reads (the arches before the failing one) were
         // mixed in before. Where the evaluator cannot read it either, as
-        // its own record then: no lists, and what rpm said of the rest.
+        // its own record then: no lists and no `not_buildable_on` (rpm's
+        // word there covered only the arches it read before it failed, as
+        // if the others were buildable), the grep's word on sections.
         let sources = spec::SrpmSources::new(&c.path, &spec_name);
         let ctxs: Vec<&spec::SpecContext> = runs.iter().map(|(t, _)| &t.ctx).collect();
         match spec::archful_targets(&text, &ctxs, &sources) {
@@ -148,7 +150,10 @@ fn one_srpm(
                 res.not_buildable_on = rep.not_buildable_on;
                 res.dynamic_build_requires = rep.dynamic_build_requires;
             }
-            Err(_) => res.build_requires = Default::default(),
+            Err(_) => {
+                res.build_requires = Default::default();
+                res.not_buildable_on = Vec::new();
+            }
         }
     }
     Ok(res)

@@ -445,3 +445,58 @@ fn a_fallback_record_has_the_evaluators_per_arch_lists_either_way() {
         evaluated.dynamic_build_requires
     );
 }
+
+/// A spec neither rpm nor the evaluator can read for every arch (here
+/// an `%include` on aarch64 alone that leaves an `%if` open) falls back to the grep, and its
+/// `not_buildable_on` is the evaluator's fallback record's (none), not rpm's
+/// word on the arches it read before it failed: rpm reads the arches in
+/// order, so it had judged x86_64 (excluded) and never aarch64, and the
+/// record said x86_64 alone, as if aarch64 had been found buildable.
+#[test]
+fn a_spec_neither_reads_has_no_partial_not_buildable_on() {
+    if check_rpmspec().is_err() {
+        eprintln!("skipped: rpmspec is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Name: half\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+        ExcludeArch: x86_64\nBuildRequires: gcc\n\
+        %ifarch aarch64\n%include %{_sourcedir}/half.inc\n%endif\n\
+        %description\nd\n%build\n%files\n";
+    let spec = srpm::SrpmSpec {
+        name: "half".into(),
+        version: "1".into(),
+        release: "1".into(),
+        license: "MIT".into(),
+        summary: "s".into(),
+        spec_name: "half.spec".into(),
+        spec_text: text.into(),
+        // An %if it leaves open: rpm and the evaluator both fail there.
+        sources: vec![srpm::SourceFile {
+            name: "half.inc".into(),
+            data: b"%if 1\nBuildRequires: make\n".to_vec(),
+        }],
+        build_time: 1,
+        ..Default::default()
+    };
+    let path = dir.path().join("half-1-1.src.rpm");
+    std::fs::write(&path, srpm::build_srpm(&spec).unwrap()).unwrap();
+    let cached = [CachedSrpm {
+        name: "half".into(),
+        file: "half-1-1.src.rpm".into(),
+        path,
+    }];
+    let targets = plain_targets(&["x86_64", "aarch64"]);
+    let by_rpm = &identify_rpmspec(&cached, &targets).unwrap()[0];
+    let evaluated = &crate::archful::identify(&cached, &targets).unwrap()[0];
+    for res in [by_rpm, evaluated] {
+        assert!(
+            matches!(res.verdict, Verdict::GrepFallback { .. }),
+            "{res:?}"
+        );
+    }
+    assert!(evaluated.build_requires.is_empty(), "{evaluated:?}");
+    assert_eq!(by_rpm.build_requires, evaluated.build_requires);
+    assert_eq!(by_rpm.not_buildable_on, evaluated.not_buildable_on);
+    assert_eq!(by_rpm.archful, evaluated.archful);
+}

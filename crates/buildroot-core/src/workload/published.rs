@@ -12,6 +12,15 @@
 //! - `view-source-package-name-list`: their source package names (bare
 //!   names, dnf's `source_name`; a placeholder's own source name).
 //!
+//! And one more when it is there: `view-binary-package-list`, the same
+//! binaries as NEVRAs, where content-resolver's analyzer gives a
+//! placeholder (a package not built yet, in no repository by design) the
+//! version `000-placeholder` and the arch `placeholder`. The name lists
+//! alone cannot tell a placeholder's binary whose name is not its source's
+//! from a name the repos lost; step 10 reads these marks
+//! (`pkglist::read_allowed`). An output without it (an older one, a
+//! directory of name lists) is no error: the marks are then unknown.
+//!
 //! The `view-all-` variants also hold what content-resolver itself found
 //! the buildroot needs. Files come through the same HTTP cache as
 //! repository metadata ([`crate::rpmmd::fetch_to_cache`]), fetched afresh on
@@ -44,6 +53,8 @@ pub enum ListKind {
     Binary,
     /// Source package names.
     Source,
+    /// Binary NEVRAs (`view-binary-package-list`, placeholders marked).
+    Nevra,
 }
 
 /// The file name content-resolver publishes a list of `view` on `arch` under,
@@ -55,13 +66,11 @@ pub fn list_file_name(lists: ViewLists, kind: ListKind, view: &str, arch: &str) 
         ViewLists::All => "view-all",
     };
     let kind = match kind {
-        ListKind::Binary => "binary",
-        ListKind::Source => "source",
+        ListKind::Binary => "binary-package-name",
+        ListKind::Source => "source-package-name",
+        ListKind::Nevra => "binary-package",
     };
-    format!(
-        "{prefix}-{kind}-package-name-list--{}--{arch}.txt",
-        view_id(view)
-    )
+    format!("{prefix}-{kind}-list--{}--{arch}.txt", view_id(view))
 }
 
 /// One arch's compose: binary and source names, in file order.
@@ -71,6 +80,9 @@ pub struct ComposeLists {
     pub binaries: Vec<String>,
     /// Source package names, in file order.
     pub sources: Vec<String>,
+    /// The binaries' NEVRAs, placeholders marked, in file order; `None`
+    /// when the output has no such list.
+    pub nevras: Option<Vec<String>>,
 }
 
 /// Fetches the binary and source name lists of `view` on `arch` from
@@ -92,8 +104,9 @@ pub fn fetch_compose(
 /// lists are downloaded at once, at most `RPM_BUILDROOT_HTTP_PARALLEL` (and
 /// `_PER_MIRROR`) together (3 by default; they were fetched one after the
 /// other); a directory's are read one after the other. The error is the
-/// first failing list's in the arches' order (binary, then source), as
-/// one after the other: no list after a failure is started.
+/// first failing list's in the arches' order (binary, source, then the
+/// NEVRAs), as one after the other: no list after a failure is started. A
+/// missing NEVRA list (HTTP 404, no such file) is none, not an error.
 pub fn fetch_composes(
     base: &str,
     view: &str,
@@ -122,12 +135,14 @@ pub fn fetch_composes(
             [
                 (a.as_str(), ListKind::Binary),
                 (a.as_str(), ListKind::Source),
+                (a.as_str(), ListKind::Nevra),
             ]
         })
         .collect();
-    let fetch = |&(arch, kind): &(&str, ListKind)| -> Result<Vec<String>> {
+    let fetch = |&(arch, kind): &(&str, ListKind)| -> Result<Option<Vec<String>>> {
         let name = list_file_name(lists, kind, view, arch);
         let display = loc.display(&name);
+        let optional = kind == ListKind::Nevra;
         let missing = || {
             format!(
                 "content-resolver publishes no such list (is view '{}' built for {arch}?)",
@@ -137,6 +152,9 @@ pub fn fetch_composes(
         let path = match &loc {
             Location::Dir(d) => {
                 let p = d.join(&name);
+                if !p.is_file() && optional {
+                    return Ok(None);
+                }
                 if !p.is_file() {
                     // compose-view's output directory holds the view's lists
                     // only: its view-all-* lists are content-resolver's alone.
@@ -152,22 +170,31 @@ pub fn fetch_composes(
                 }
                 p
             }
-            Location::Http(_) => fetch_to_cache(&loc, &name, cache).map_err(|e| match e {
-                Error::Http { url, msg, status } if status == Some(404) => Error::Http {
-                    url,
-                    msg: format!("{msg}: {}", missing()),
-                    status,
-                },
-                other => other,
-            })?,
+            Location::Http(_) => match fetch_to_cache(&loc, &name, cache) {
+                Err(Error::Http { status, .. }) if optional && status == Some(404) => {
+                    return Ok(None)
+                }
+                Err(Error::Http { url, msg, status }) if status == Some(404) => {
+                    return Err(Error::Http {
+                        url,
+                        msg: format!("{msg}: {}", missing()),
+                        status,
+                    })
+                }
+                got => got?,
+            },
         };
         let f = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
-        read_list_from(f, &display, Names::Verbatim)
+        read_list_from(f, &display, Names::Verbatim).map(Some)
     };
     let mut got = at_once(&items, at_a_time, fetch)?.into_iter();
     let mut out = Vec::with_capacity(arches.len());
-    while let (Some(binaries), Some(sources)) = (got.next(), got.next()) {
-        out.push(ComposeLists { binaries, sources });
+    while let (Some(binaries), Some(sources), Some(nevras)) = (got.next(), got.next(), got.next()) {
+        out.push(ComposeLists {
+            binaries: binaries.unwrap_or_default(),
+            sources: sources.unwrap_or_default(),
+            nevras,
+        });
     }
     Ok(out)
 }
@@ -185,6 +212,10 @@ mod tests {
         assert_eq!(
             list_file_name(ViewLists::All, ListKind::Source, "eln", "s390x"),
             "view-all-source-package-name-list--view-eln--s390x.txt"
+        );
+        assert_eq!(
+            list_file_name(ViewLists::Runtime, ListKind::Nevra, "eln", "x86_64"),
+            "view-binary-package-list--view-eln--x86_64.txt"
         );
     }
 
@@ -209,7 +240,23 @@ mod tests {
         let got = fetch_compose(base, "view-eln", "x86_64", ViewLists::Runtime, &c).unwrap();
         assert_eq!(got.binaries, ["bash", "glibc"]);
         assert_eq!(got.sources, ["bash", "glibc"]);
+        assert_eq!(got.nevras, None, "no NEVRA list: none, no error");
         assert!(!c.exists(), "nothing is cached for a directory");
+        // The NEVRA list, placeholders marked, when the output has one.
+        std::fs::write(
+            d.path()
+                .join("view-binary-package-list--view-eln--x86_64.txt"),
+            "bash-5.2-1.x86_64\nnewthing-libs-000-placeholder.placeholder",
+        )
+        .unwrap();
+        let got = fetch_compose(base, "view-eln", "x86_64", ViewLists::Runtime, &c).unwrap();
+        assert_eq!(
+            got.nevras.unwrap(),
+            [
+                "bash-5.2-1.x86_64",
+                "newthing-libs-000-placeholder.placeholder"
+            ]
+        );
         let e = fetch_compose(base, "view-eln", "aarch64", ViewLists::Runtime, &c)
             .unwrap_err()
             .to_string();

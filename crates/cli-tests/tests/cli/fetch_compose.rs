@@ -26,6 +26,16 @@ fn published(dir: &Path) {
             "view-source-package-name-list--view-eln--aarch64.txt",
             "bash\nglibc",
         ),
+        // The NEVRA lists: a placeholder's binary marked as content-resolver's
+        // analyzer marks it (its source, newthing, is in the source list).
+        (
+            "view-binary-package-list--view-eln--x86_64.txt",
+            "bash-5.2-1.x86_64\nglibc-2.39-1.x86_64\nnasm-2.16-1.x86_64",
+        ),
+        (
+            "view-binary-package-list--view-eln--aarch64.txt",
+            "bash-5.2-1.aarch64\nglibc-2.39-1.aarch64",
+        ),
         (
             "view-all-binary-package-name-list--view-eln--x86_64.txt",
             "bash\ngcc\nglibc\nnasm",
@@ -72,6 +82,51 @@ fn from_a_directory() {
     assert_eq!(read(&out.join("aarch64.txt")), "bash\nglibc\n");
     assert_eq!(read(&out.join("sources-aarch64.txt")), "bash\nglibc\n");
     assert!(!cache.exists(), "nothing cached for a directory");
+    assert_eq!(
+        read(&out.join("content-resolver/view-binary-package-list--view-eln--aarch64.txt")),
+        "bash-5.2-1.aarch64\nglibc-2.39-1.aarch64\n"
+    );
+}
+
+/// content-resolver's binary NEVRA list, where a placeholder's binaries are
+/// marked (`NAME-000-placeholder.placeholder`), is kept under
+/// `content-resolver/` (where compose-view's output has it, and step 10
+/// reads it): the name lists alone cannot tell a placeholder's binary named
+/// otherwise than its source from a name the repos lost. An output without
+/// one (an older content-resolver, a directory of name lists) is no error.
+#[test]
+fn the_nevra_lists_keep_the_placeholder_marks() {
+    let t = tempfile::tempdir().unwrap();
+    published(t.path());
+    std::fs::write(
+        t.path()
+            .join("view-binary-package-list--view-eln--x86_64.txt"),
+        "bash-5.2-1.x86_64\nnewthing-libs-000-placeholder.placeholder",
+    )
+    .unwrap();
+    std::fs::remove_file(
+        t.path()
+            .join("view-binary-package-list--view-eln--aarch64.txt"),
+    )
+    .unwrap();
+    let out = t.path().join("compose");
+    let cache = t.path().join("cache");
+    fetch(t.path().to_str().unwrap(), &out, &cache)
+        .assert()
+        .success()
+        .stderr("");
+    assert_eq!(
+        dir_names(&out.join("content-resolver")),
+        ["view-binary-package-list--view-eln--x86_64.txt"]
+    );
+    assert_eq!(
+        read(&out.join("content-resolver/view-binary-package-list--view-eln--x86_64.txt")),
+        "bash-5.2-1.x86_64\nnewthing-libs-000-placeholder.placeholder\n"
+    );
+    // An earlier output with its content-resolver/ is replaced, as ever.
+    fetch(t.path().to_str().unwrap(), &out, &cache)
+        .assert()
+        .success();
 }
 
 /// `--out` is one set, swapped in whole (audit D6): a run for one arch
@@ -92,7 +147,14 @@ fn out_is_replaced_whole() {
     let out = t.join("compose");
     fetch(&url, &out, &cache).assert().success();
     one_arch(&out).assert().success();
-    assert_eq!(dir_names(&out), ["sources-x86_64.txt", "x86_64.txt"]);
+    assert_eq!(
+        dir_names(&out),
+        ["content-resolver", "sources-x86_64.txt", "x86_64.txt"]
+    );
+    assert_eq!(
+        dir_names(&out.join("content-resolver")),
+        ["view-binary-package-list--view-eln--x86_64.txt"]
+    );
 
     std::fs::write(out.join("sources.txt"), "mine").unwrap();
     assert_eq!(
@@ -143,13 +205,15 @@ fn from_a_server_through_the_http_cache() {
     assert_eq!(
         once,
         [
+            "/view-binary-package-list--view-eln--aarch64.txt",
+            "/view-binary-package-list--view-eln--x86_64.txt",
             "/view-binary-package-name-list--view-eln--aarch64.txt",
             "/view-binary-package-name-list--view-eln--x86_64.txt",
             "/view-source-package-name-list--view-eln--aarch64.txt",
             "/view-source-package-name-list--view-eln--x86_64.txt",
         ]
     );
-    assert_eq!(server.requests().len(), 5);
+    assert_eq!(server.requests().len(), 7);
     // The downloads are in the cache.
     assert!(std::fs::read_dir(&cache).unwrap().next().is_some());
     // --lists all: the view-all-* lists.

@@ -40,19 +40,32 @@
 //! what was appended since it last looked before it hashes. A later line
 //! wins; a line that is incomplete or fails its own check is none.
 //! identify-archful-srpms compacts the file (a temp file renamed over it,
-//! under the lock `cache_uses` takes for its record), leaving out entries
-//! of files no longer in the cache. Lines another run appended while it
-//! looked at the files are read again and kept just before the rename; one
-//! appended in that last moment is lost, which costs a hash, or, for a file
-//! identify fetched again (a same-N-V-R rebuild in the repository), one
-//! create-srpm-repos refusal that the next identify-archful-srpms run
-//! mends: never a wrong checksum.
+//! one run at a time under the lock `cache_uses` takes for its record),
+//! leaving out entries of files no longer in the cache. Lines another run
+//! appended while it looked at the files are read again and kept; from
+//! that read until the rename it holds the record's lock (`record_lock`)
+//! exclusive, which every append holds shared, so no line goes into the
+//! file the rename replaces, and an appender finds the new file after it.
+//!
+//! When identify-archful-srpms puts a file under a name (a first fetch, or
+//! a repository's same-N-V-R rebuild fetched again), the record's latest
+//! line of that name is of the new file: its exact line, or, where that
+//! cannot be recorded (racily new, a checksum type we cannot compute), a
+//! line of no stamp ([`Stamp::NONE`]) with what the fetch verified (maybe
+//! nothing). Such a line vouches for no file, but create-srpm-repos
+//! compares with it instead of the replaced file's line, so a legitimate
+//! refetch is never taken for bytes changed behind the record's back. A
+//! record rewritten by this version starts with [`VERSION_LINE`]; one
+//! without it (an older version's, whose rewrite kept a replaced file's
+//! line, and whose refetches left no line) is taken for its checksums
+//! only, never for that refusal, until identify-archful-srpms rewrites it.
 //!
 //! Here the record itself ([`Sums`]); in submodules what it is keyed by
 //! (`stamp`), the hashing (`hashing`) and the line format (`record_line`).
 
 mod hashing;
 mod record_line;
+mod record_lock;
 mod stamp;
 #[cfg(test)]
 mod tests;
@@ -79,6 +92,13 @@ fn short(hex: &str) -> &str {
 /// The record of checksums in an SRPM cache.
 pub const SUMS_FILE: &str = ".srpm-sums";
 
+/// The first line of a record this version rewrote: every file put into
+/// the cache since has a line of its own (exact, or of no stamp), so the
+/// latest line of a name is of the file there or of bytes checked since.
+/// Older versions read it as a damaged line (none) and drop it when they
+/// rewrite the record.
+const VERSION_LINE: &str = "# .srpm-sums 2: a refetched file's line supersedes the old one\n";
+
 /// The checksums of one SRPM cache: its record as read so far.
 #[derive(Debug)]
 pub(crate) struct Sums {
@@ -97,6 +117,13 @@ struct State {
     appender: Option<std::fs::File>,
     /// Whether appending failed (a cache this run may only read).
     read_only: bool,
+    /// Whether the record read starts with [`VERSION_LINE`].
+    versioned: bool,
+    /// The record's lock file, for appends (`record_lock`), once opened.
+    lock: Option<std::fs::File>,
+    /// Whether appends go on without the lock: none can be had here, or
+    /// a rewrite held it for the whole wait (waited for once, not per line).
+    unlocked: bool,
 }
 
 impl Sums {
@@ -134,6 +161,9 @@ impl Sums {
         let mut bytes = Vec::new();
         if f.seek(SeekFrom::Start(from)).is_err() || f.read_to_end(&mut bytes).is_err() {
             return;
+        }
+        if from == 0 {
+            st.versioned = bytes.starts_with(VERSION_LINE.as_bytes());
         }
         // Only whole lines: one being appended now is read next time.
         let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
@@ -196,13 +226,12 @@ impl Sums {
             return Ok(Some((hex, checked)));
         }
         // `lookup` has read what other runs appended: this is the latest.
-        let before = self
-            .state
-            .lock()
-            .expect("sums lock")
-            .known
-            .get(name)
-            .cloned();
+        // A record without the version line may hold a line of a file an
+        // older version replaced: compared with nothing then.
+        let before = {
+            let st = self.state.lock().expect("sums lock");
+            st.known.get(name).cloned().filter(|_| st.versioned)
+        };
         let mut algos = vec![algo];
         if let Some((_, d)) = &before {
             algos.extend(d.keys().map(String::as_str).filter(|a| *a != algo));
@@ -250,13 +279,31 @@ impl Sums {
     /// file with, or hashed it for) when the file is exactly as it was
     /// checked, ctime included: anything that happened to it since, even
     /// a write that put the mtime back, leaves it unrecorded.
-    pub(crate) fn learn(&self, name: &str, checked: &Checked) {
+    pub(crate) fn learn(&self, name: &str, checked: &Checked) -> bool {
         let Ok(now) = Stamp::of(&self.cache.join(name)) else {
-            return;
+            return false;
         };
-        if now == checked.stamp {
-            self.record(name, checked, &checked.stamp, now);
+        now == checked.stamp && self.record(name, checked, &checked.stamp, now)
+    }
+
+    /// Records what identify-archful-srpms just put at `name` (`checked`:
+    /// what its fetch verified): the exact line when [`Sums::learn`] can,
+    /// else a line of no stamp with those checksums (none, when the
+    /// repository gave no type we compute), so that the latest line of the
+    /// name is never the file this one replaced (create-srpm-repos would
+    /// take the new bytes for a change behind the record's back).
+    pub(crate) fn placed(&self, name: &str, checked: &Checked) {
+        if self.learn(name, checked) || name.contains(['\t', '\n', '/']) || name.is_empty() {
+            return;
         }
+        let mut st = self.state.lock().expect("sums lock");
+        let entry = (Stamp::NONE, checked.digests.clone());
+        if st.known.get(name) == Some(&entry) {
+            return;
+        }
+        let line = format_line(name, &entry.0, &entry.1);
+        st.known.insert(name.to_string(), entry);
+        self.append(&mut st, &line);
     }
 
     /// Runs `link`, this run's own link of cache file `name` somewhere,
@@ -296,10 +343,10 @@ impl Sums {
     /// Records `checked`'s checksums for `name` at stamp `now`, with those
     /// the record holds for the very stamp they were verified at (`at`:
     /// another type, for the same bytes). Nothing when not recordable or
-    /// already recorded.
-    fn record(&self, name: &str, checked: &Checked, at: &Stamp, now: Stamp) {
+    /// already recorded; whether the record has the line now.
+    fn record(&self, name: &str, checked: &Checked, at: &Stamp, now: Stamp) -> bool {
         if !checked.recordable || name.contains(['\t', '\n', '/']) || name.is_empty() {
-            return;
+            return false;
         }
         let mut st = self.state.lock().expect("sums lock");
         let mut digests = checked.digests.clone();
@@ -311,40 +358,64 @@ impl Sums {
             }
         }
         if st.known.get(name) == Some(&(now, digests.clone())) {
-            return;
+            return true;
         }
         let line = format_line(name, &now, &digests);
         st.known.insert(name.to_string(), (now, digests));
-        self.append(&mut st, &line);
+        self.append(&mut st, &line)
     }
 
-    /// Appends one line to the record, in one `write`. A cache this run
-    /// may not write (another user's) is left as it is: a checksum not
-    /// recorded costs a hash later.
-    fn append(&self, st: &mut State, line: &str) {
+    /// Appends one line to the record, in one `write`, holding the
+    /// record's lock shared (`record_lock`: no rewrite renames the file
+    /// meanwhile), into the file the record's name is now (a rewrite since
+    /// the last append put another there). A cache this run may not write
+    /// (another user's) is left as it is: a checksum not recorded costs a
+    /// hash later. Whether the line was written.
+    fn append(&self, st: &mut State, line: &str) -> bool {
         if st.read_only {
-            return;
+            return false;
         }
-        if st.appender.is_none() {
+        let path = self.cache.join(SUMS_FILE);
+        if st.lock.is_none() && !st.unlocked {
+            st.lock = record_lock::open(&self.cache);
+            st.unlocked = st.lock.is_none();
+        }
+        let held = match &st.lock {
+            Some(f) if !st.unlocked => record_lock::lock(f, false),
+            _ => false,
+        };
+        st.unlocked = !held;
+        let same = |f: &std::fs::File| {
+            let (Ok(a), Ok(b)) = (f.metadata(), std::fs::metadata(&path)) else {
+                return false;
+            };
+            (a.dev(), a.ino()) == (b.dev(), b.ino())
+        };
+        if !st.appender.as_ref().is_some_and(same) {
             use std::os::unix::fs::OpenOptionsExt;
             st.appender = std::fs::OpenOptions::new()
                 .append(true)
                 .create(true)
                 .mode(0o644)
-                .open(self.cache.join(SUMS_FILE))
+                .open(&path)
                 .ok();
         }
         let written = st
             .appender
             .as_mut()
             .is_some_and(|f| f.write_all(line.as_bytes()).is_ok());
+        if let (true, Some(f)) = (held, &st.lock) {
+            record_lock::unlock(f);
+        }
         st.read_only = !written;
+        written
     }
 
     /// Rewrites the record with the latest line of each file still in the
     /// cache (a temp file renamed over it, under the record's lock), when
-    /// that leaves out lines. identify-archful-srpms' step, as the cache's
-    /// owner: the runs that read the cache only append.
+    /// that leaves out lines or the record lacks [`VERSION_LINE`].
+    /// identify-archful-srpms' step, as the cache's owner: the runs that
+    /// read the cache only append.
     pub(crate) fn compact(&self) -> Result<()> {
         let path = self.cache.join(SUMS_FILE);
         let _one_at_a_time =
@@ -355,53 +426,75 @@ impl Sums {
             Err(e) => return Err(Error::io(&path, e)),
         };
         let whole = raw.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let text = String::from_utf8_lossy(&raw[..whole]);
-        let mut latest: BTreeMap<String, (Stamp, Digests)> = BTreeMap::new();
-        let mut lines = 0usize;
-        for line in text.lines() {
-            lines += 1;
-            if let Some((name, entry)) = parse_line(line) {
-                latest.insert(name, entry);
-            }
-        }
-        // Only lines of the files as they are now: a line of another stamp
-        // vouches for nothing (lookups need the exact stamp), and once this
-        // run has checked every listed SRPM against its repository, one
-        // left behind by a file this run fetched again (its new stamp not
-        // recordable: racily new) would stand for bytes no longer there,
-        // and the next create-srpm-repos take the refetched file for one
-        // changed behind the record's back (`digest_unchanged`).
-        let current =
-            |name: &String, s: &Stamp| Stamp::of(&self.cache.join(name)).is_ok_and(|now| now == *s);
-        latest.retain(|name, (s, _)| current(name, s));
-        if latest.len() == lines {
+        let (mut latest, lines) = latest_lines(&raw[..whole]);
+        latest.retain(|name, entry| self.still_current(name, entry));
+        let versioned = raw.starts_with(VERSION_LINE.as_bytes());
+        if versioned && latest.len() + 1 == lines {
             return Ok(());
         }
         #[cfg(test)]
         BEFORE_REREAD.with(|h| h.take().map(|f| f()));
-        // Runs that append do not take the lock: what they added while the
-        // files were looked at (thousands of them, on NFS a while) is read
-        // again now and kept, so the rename drops none of it (a refetched
-        // file's line lost here made the next create-srpm-repos refuse a
-        // cache that was right: the review).
+        // From this read to the rename no run appends (they hold the lock
+        // shared): what they added while the files were looked at (thousands
+        // of them, on NFS a while) is read now and kept, and nothing after.
+        // Where the lock cannot be had, as before it: a line appended in
+        // that moment is lost, which costs a hash.
+        let lock = record_lock::open(&self.cache);
+        let _held = lock.as_ref().filter(|f| record_lock::lock(f, true));
         if let Ok(again) = std::fs::read(&path) {
             let end = again.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            if end > whole && again[..whole] == raw[..whole] {
-                for line in String::from_utf8_lossy(&again[whole..end]).lines() {
-                    if let Some((name, (st, d))) = parse_line(line) {
-                        if current(&name, &st) {
-                            latest.insert(name, (st, d));
-                        }
-                    }
+            // Appended to what was read: only the new lines are looked at;
+            // another file (a rewrite whose lock was given up on): all of it.
+            let from = if end >= whole && again[..whole] == raw[..whole] {
+                whole
+            } else {
+                latest.clear();
+                0
+            };
+            let (added, _) = latest_lines(&again[from..end]);
+            for (name, entry) in added {
+                if self.still_current(&name, &entry) {
+                    latest.insert(name, entry);
+                } else {
+                    latest.remove(&name);
                 }
             }
         }
-        let out: String = latest
-            .iter()
-            .map(|(name, (s, d))| format_line(name, s, d))
+        #[cfg(test)]
+        BEFORE_RENAME.with(|h| h.take().map(|f| f()));
+        let out: String = std::iter::once(VERSION_LINE.to_string())
+            .chain(latest.iter().map(|(name, (s, d))| format_line(name, s, d)))
             .collect();
         atomic::write_file(&path, out.as_bytes())
     }
+
+    /// Whether the line `entry` of `name` stays in a rewrite: it is of the
+    /// file as it is now (a line of another stamp vouches for nothing, and
+    /// once this run has checked every listed SRPM against its repository,
+    /// one of a file it fetched again would stand for bytes no longer
+    /// there), or it is the stampless line of a file fetched since that is
+    /// still there and has checksums (what create-srpm-repos compares
+    /// with).
+    fn still_current(&self, name: &str, (s, d): &(Stamp, Digests)) -> bool {
+        match Stamp::of(&self.cache.join(name)) {
+            Ok(now) => now == *s || (*s == Stamp::NONE && !d.is_empty()),
+            Err(_) => false,
+        }
+    }
+}
+
+/// The latest line of each name in `bytes` (whole lines of the record),
+/// and how many lines there were (the version line among them).
+fn latest_lines(bytes: &[u8]) -> (BTreeMap<String, (Stamp, Digests)>, usize) {
+    let mut latest = BTreeMap::new();
+    let mut lines = 0usize;
+    for line in String::from_utf8_lossy(bytes).lines() {
+        lines += 1;
+        if let Some((name, entry)) = parse_line(line) {
+            latest.insert(name, entry);
+        }
+    }
+    (latest, lines)
 }
 
 #[cfg(test)]
@@ -409,5 +502,9 @@ thread_local! {
     /// Run by [`Sums::compact`] once it has looked at the files, before it
     /// reads the record again: a test's concurrent append.
     pub(crate) static BEFORE_REREAD: std::cell::Cell<Option<Box<dyn FnOnce()>>> =
+        const { std::cell::Cell::new(None) };
+    /// Run by [`Sums::compact`] after that read, before the rename: a
+    /// test's append in that moment.
+    pub(crate) static BEFORE_RENAME: std::cell::Cell<Option<Box<dyn FnOnce()>>> =
         const { std::cell::Cell::new(None) };
 }

@@ -7,7 +7,8 @@ use crate::rpmmd::Hasher;
 
 /// One line of the record, tab-separated: a check (the first 16 hex
 /// digits of the sha256 of the rest of the line), then `dev ino size
-/// mtime_ns ctime_ns type:hex[,type:hex...] name`.
+/// mtime_ns ctime_ns type:hex[,type:hex...] name` (the checksums may be
+/// none: an empty field).
 pub(super) fn format_line(name: &str, s: &Stamp, d: &Digests) -> String {
     let sums: Vec<String> = d.iter().map(|(a, h)| format!("{a}:{h}")).collect();
     let rest = format!(
@@ -43,9 +44,12 @@ pub(super) fn parse_line(line: &str) -> Option<(String, (Stamp, Digests))> {
         mtime_ns: f.next()?.parse().ok()?,
         ctime_ns: f.next()?.parse().ok()?,
     };
+    // Empty: a line of no stamp for a file whose repository gave no
+    // checksum type we compute (`Sums::placed`).
     let digests = f
         .next()?
         .split(',')
+        .filter(|s| !s.is_empty())
         .map(|s| {
             let (a, h) = s.split_once(':')?;
             let ok = Hasher::new(a).is_some()

@@ -26,6 +26,16 @@ pub(crate) struct Stamp {
 }
 
 impl Stamp {
+    /// No file's stamp (device and inode 0): the stamp of a line that
+    /// vouches for no file, only says what bytes were put under its name.
+    pub(crate) const NONE: Stamp = Stamp {
+        dev: 0,
+        ino: 0,
+        size: 0,
+        mtime_ns: 0,
+        ctime_ns: 0,
+    };
+
     /// The stamp of the file at `path` (its symlinks followed), taken
     /// from the opened file: on NFS an open revalidates the attributes
     /// (close-to-open), where a bare `stat` may answer from the client's

@@ -223,7 +223,8 @@ fn a_checksum_is_carried_over_our_own_link() {
     let sums = Sums::open(&cache);
     sums.compact().unwrap();
     let text = std::fs::read_to_string(cache.join(SUMS_FILE)).unwrap();
-    assert_eq!(text.lines().count(), 2, "{text}");
+    assert_eq!(text.lines().count(), 3, "the version line and two: {text}");
+    assert!(text.starts_with(VERSION_LINE), "{text}");
     assert_eq!(Sums::open(&cache).digest(name, "sha256").unwrap().0, real);
     std::fs::remove_file(&p).unwrap();
     sums.compact().unwrap();
@@ -254,5 +255,159 @@ fn a_checksum_is_carried_over_our_own_link() {
     assert!(
         !text.contains("c-1-1") && text.contains("d-1-1.src.rpm"),
         "{text}"
+    );
+}
+
+/// A line appended in the moment between the rewrite's last read of the
+/// record and its rename is not lost: the append, by another run whose
+/// appender was opened on the file the rename replaces, waits for the
+/// rewrite (the record's lock) and then goes into the new file. Without
+/// the lock it went into the replaced file: a lost refetch line made the
+/// next create-srpm-repos refuse a cache that was right.
+#[test]
+fn an_append_while_the_record_is_renamed_is_kept() {
+    use std::sync::{mpsc, Arc, Barrier};
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    for n in ["a", "b", "c", "gone"] {
+        cache_with(&cache, &format!("{n}-1-1.src.rpm"), n.as_bytes());
+    }
+    let sums = Sums::open(&cache);
+    sums.digest("a-1-1.src.rpm", "sha256").unwrap();
+    sums.digest("gone-1-1.src.rpm", "sha256").unwrap();
+    // A line the rewrite leaves out, so that it rewrites.
+    std::fs::remove_file(cache.join("gone-1-1.src.rpm")).unwrap();
+    let barrier = Arc::new(Barrier::new(2));
+    let (said, heard) = mpsc::channel::<&str>();
+    let other = {
+        let (cache, barrier) = (cache.clone(), barrier.clone());
+        std::thread::spawn(move || {
+            // Another run: its appender opened before the rewrite.
+            let run = Sums::open(&cache);
+            run.digest("c-1-1.src.rpm", "sha256").unwrap();
+            barrier.wait();
+            let waits = said.clone();
+            super::record_lock::ON_WAIT
+                .with(|h| h.set(Some(Box::new(move || waits.send("waits").unwrap()))));
+            barrier.wait();
+            run.digest("b-1-1.src.rpm", "sha256").unwrap();
+            let _ = said.send("appended");
+        })
+    };
+    // Its appender is open before the rewrite starts.
+    barrier.wait();
+    let wait_for_other = barrier.clone();
+    super::BEFORE_RENAME.with(|h| {
+        h.set(Some(Box::new(move || {
+            wait_for_other.wait();
+            // Its append is under way: it waits for the rename (with the
+            // lock), or it is written into the file being replaced.
+            heard.recv().unwrap();
+        })))
+    });
+    sums.compact().unwrap();
+    other.join().unwrap();
+    let text = std::fs::read_to_string(cache.join(SUMS_FILE)).unwrap();
+    assert!(text.starts_with(VERSION_LINE), "{text}");
+    for n in ["a-1-1", "b-1-1", "c-1-1"] {
+        assert!(text.contains(&format!("\t{n}.src.rpm\n")), "{n}: {text}");
+    }
+    assert!(!text.contains("gone"), "{text}");
+}
+
+/// What identify-archful-srpms puts under a name supersedes the line of
+/// the file it replaced, even where its own line cannot be recorded (a
+/// racily new file, no checksum type we compute): create-srpm-repos then
+/// compares with what the fetch verified, or with nothing, never with the
+/// replaced file's checksum (a legitimate refetch was refused).
+#[test]
+fn a_refetch_supersedes_the_replaced_files_line() {
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let name = "a-1-1.src.rpm";
+    let p = cache_with(&cache, name, b"old build");
+    let sums = Sums::open(&cache);
+    sums.digest(name, "sha256").unwrap();
+    sums.compact().unwrap();
+    for (new, verified) in [
+        (
+            &b"rebuild"[..],
+            [("sha256".to_string(), sha256(b"rebuild"))].into(),
+        ),
+        (&b"rebuild, no checksum"[..], Digests::new()),
+    ] {
+        // The refetch: a new file, renamed in, too new to be recorded.
+        let tmp = cache.join("tmp");
+        std::fs::write(&tmp, new).unwrap();
+        std::fs::rename(&tmp, &p).unwrap();
+        let checked = Checked {
+            digests: verified,
+            stamp: Stamp::of(&p).unwrap(),
+            recordable: false,
+        };
+        Sums::open(&cache).placed(name, &checked);
+        let reader = Sums::open(&cache);
+        let got = reader.digest_unchanged(name, "sha256").unwrap().unwrap();
+        assert_eq!(got.0, sha256(new));
+        // Bytes copied over it after that are still refused.
+        std::fs::write(&p, b"copied over").unwrap();
+        let e = Sums::open(&cache).digest_unchanged(name, "sha256");
+        if checked.digests.is_empty() {
+            // Nothing verified to compare with: taken, as a file never
+            // recorded is.
+            assert!(e.is_ok());
+        } else {
+            let e = e.unwrap_err().to_string();
+            assert!(
+                e.contains("its bytes changed after they were checked"),
+                "{e}"
+            );
+        }
+        std::fs::write(&p, b"old build").unwrap();
+        set_mtime(&p, SystemTime::now() - HOUR);
+        let s = Sums::open(&cache);
+        s.digest(name, "sha256").unwrap();
+        s.compact().unwrap();
+    }
+}
+
+/// A record an older version rewrote (no version line) may hold the line
+/// of a file that version fetched again without a line of its own: it is
+/// taken for its checksums, never for create-srpm-repos' refusal; the
+/// rewrite of this version (identify-archful-srpms) adds the version line,
+/// and then a copy over the file is refused again.
+#[test]
+fn an_older_versions_record_refuses_no_refetch() {
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let name = "a-1-1.src.rpm";
+    let p = cache_with(&cache, name, b"old build");
+    Sums::open(&cache).digest(name, "sha256").unwrap();
+    // The older version's refetch: replaced by rename, no line of its own.
+    let tmp = cache.join("tmp");
+    std::fs::write(&tmp, b"rebuild").unwrap();
+    std::fs::rename(&tmp, &p).unwrap();
+    let text = std::fs::read_to_string(cache.join(SUMS_FILE)).unwrap();
+    assert!(!text.starts_with("#"), "{text}");
+    let got = Sums::open(&cache).digest_unchanged(name, "sha256").unwrap();
+    assert_eq!(got.unwrap().0, sha256(b"rebuild"));
+    // This version's rewrite: the version line; the new file's line (the
+    // reader above hashed it: recordable once old enough) is kept.
+    set_mtime(&p, SystemTime::now() - HOUR);
+    Sums::open(&cache).digest_unchanged(name, "sha256").unwrap();
+    Sums::open(&cache).compact().unwrap();
+    let text = std::fs::read_to_string(cache.join(SUMS_FILE)).unwrap();
+    assert!(text.starts_with(VERSION_LINE), "{text}");
+    std::fs::write(&p, b"copied over").unwrap();
+    let e = Sums::open(&cache)
+        .digest_unchanged(name, "sha256")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("its bytes changed after they were checked"),
+        "{e}"
     );
 }
