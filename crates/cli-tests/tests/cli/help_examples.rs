@@ -378,14 +378,28 @@ fn demo_script_has_help() {
         return;
     }
     let demo = root().join("scripts/demo.sh");
-    let out = Command::new("bash").arg(&demo).arg("--help").output().unwrap();
+    let out = Command::new("bash")
+        .arg(&demo)
+        .arg("--help")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{out:?}");
     let help = String::from_utf8(out.stdout).unwrap();
-    assert!(help.contains("scripts/demo.sh [--work DIR] [--bin DIR]"), "{help}");
+    assert!(
+        help.contains("scripts/demo.sh [--work DIR] [--bin DIR]"),
+        "{help}"
+    );
     assert!(!help.contains("set -euo"), "{help}");
-    let out = Command::new("bash").arg(&demo).arg("--bogus").output().unwrap();
+    let out = Command::new("bash")
+        .arg(&demo)
+        .arg("--bogus")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("'--bogus'") && err.contains("usage: scripts/demo.sh"), "{err}");
+    assert!(
+        err.contains("'--bogus'") && err.contains("usage: scripts/demo.sh"),
+        "{err}"
+    );
 }
