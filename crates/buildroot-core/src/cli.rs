@@ -383,6 +383,16 @@ impl RepoFileArgs {
         })
     }
 
+    /// The files given (`--dnf-conf`, then every `--repofile`), as read for
+    /// `vars`' arch, for messages.
+    fn paths(&self, vars: &Vars) -> Vec<String> {
+        self.dnf_conf
+            .iter()
+            .chain(&self.repofiles)
+            .map(|f| file_for(f, vars).display().to_string())
+            .collect()
+    }
+
     /// Where repository metadata is cached for the archful tools: `--cache-dir`,
     /// else `.metadata` in their SRPM cache `srpm_cache`.
     pub fn metadata_dir(&self, srpm_cache: &std::path::Path) -> PathBuf {
@@ -483,6 +493,7 @@ impl RepoArgs {
         if specs.iter().all(|s| !s.enabled) {
             return Err(none_enabled(
                 &specs,
+                &self.source.files.paths(&vars),
                 "repositories",
                 "--repo/--source-repo ID=URL, --repofile FILE or --dnf-conf FILE",
             ));
@@ -503,10 +514,12 @@ impl SourceRepoArgs {
     /// `--source-repo`, then the sections of `--dnf-conf` and every `--repofile` (`$basearch`
     /// is `arch`). An error when none is enabled.
     pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
-        let specs = first_of_each_id(self.given(&self.files.vars(arch)?)?);
+        let vars = self.files.vars(arch)?;
+        let specs = first_of_each_id(self.given(&vars)?);
         if specs.iter().all(|s| !s.enabled) {
             return Err(none_enabled(
                 &specs,
+                &self.files.paths(&vars),
                 "source repositories",
                 "--source-repo ID=URL, --repofile FILE or --dnf-conf FILE",
             ));
@@ -527,8 +540,23 @@ impl SourceRepoArgs {
 /// but none is enabled (`enabled=0`, or left out at reading: an enabled one
 /// without a URL under `skip_if_unavailable=1`, as dnf ignores it), they
 /// are named: "give --repofile FILE" would read as if none had been, and
-/// under `--quiet` the warning of a repo left out is not shown.
-fn none_enabled(specs: &[RepoSpec], what: &str, give: &str) -> Error {
+/// under `--quiet` the warning of a repo left out is not shown. When
+/// `files` (`--dnf-conf`, `--repofile`) were given and hold no section at
+/// all (an empty file, a dnf.conf of `[main]` alone), they are named: "give
+/// --repofile FILE" would read as if none had been.
+fn none_enabled(specs: &[RepoSpec], files: &[String], what: &str, give: &str) -> Error {
+    if specs.is_empty() && !files.is_empty() {
+        let verb = if files.len() == 1 {
+            "defines"
+        } else {
+            "define"
+        };
+        return Error::Usage(format!(
+            "no {what}: {} {verb} no repository (no [section] but [main], which is dnf's own): \
+             give {give}",
+            files.join(", ")
+        ));
+    }
     if specs.is_empty() {
         return Error::Usage(format!("no {what}: give {give}"));
     }
@@ -624,6 +652,40 @@ mod tests {
             .specs("x86_64")
             .unwrap_err();
         assert!(e.to_string().starts_with("no source repositories"), "{e}");
+    }
+
+    /// Files given that define no repository at all (an empty .repo file, a
+    /// dnf.conf of `[main]` alone) are named, not asked for.
+    #[test]
+    fn files_without_a_repository_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.repo");
+        std::fs::write(&empty, "# nothing yet\n").unwrap();
+        let conf = dir.path().join("dnf.conf");
+        std::fs::write(&conf, "[main]\ninstall_weak_deps=0\n").unwrap();
+        let (empty, conf) = (empty.to_str().unwrap(), conf.to_str().unwrap());
+        let e = Tool::parse_from(["t", "--repofile", empty])
+            .repos
+            .specs("x86_64")
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "no repositories: {empty} defines no repository (no [section] but [main], which \
+                 is dnf's own): give --repo/--source-repo ID=URL, --repofile FILE or --dnf-conf \
+                 FILE"
+            )
+        );
+        let e = SourceTool::parse_from(["t", "--dnf-conf", conf, "--repofile", empty])
+            .repos
+            .specs("x86_64")
+            .unwrap_err();
+        assert!(
+            e.to_string().starts_with(&format!(
+                "no source repositories: {conf}, {empty} define no repository"
+            )),
+            "{e}"
+        );
     }
 
     /// Repos given, none enabled (one `enabled=0`, one left out at reading:

@@ -1007,6 +1007,12 @@ fn usage_errors_exit_2() {
     let mut c = cmd(Tool::IdentifyArchful);
     c.args(["--cache", "/tmp/unused-cache-y"]);
     expect(&ctx, c, "bash\n", "identify-archful-srpms: no source repositories: give --source-repo ID=URL, --repofile FILE or --dnf-conf FILE");
+    // A .repo file that defines no repository is named, not asked for.
+    let empty = ctx.path().join("empty.repo");
+    std::fs::write(&empty, "# to be filled in\n").unwrap();
+    let mut c = cmd(Tool::Generator);
+    c.args(["--arch", "x86_64", "--repofile"]).arg(&empty);
+    expect(&ctx, c, "bash\n", "buildroot-generator: no repositories: [TMP]/empty.repo defines no repository (no [section] but [main], which is dnf's own): give --repo/--source-repo ID=URL, --repofile FILE or --dnf-conf FILE");
 }
 
 #[test]
