@@ -132,6 +132,7 @@ fn set_up(w: &Path) {
             .args(["-o", "last/eln-buildroot-workload.yaml"]),
     );
     copy("last/eln-buildroot-workload.yaml", "workload.yaml");
+    copy("workload.yaml", "eln-buildroot-workload.yaml");
     // The packager's edited hello (a BuildRequires dropped), for --srpm.
     let hello = buildroot_core::srpm::SrpmSpec {
         name: "hello".into(),
@@ -402,4 +403,73 @@ fn demo_script_has_help() {
         err.contains("'--bogus'") && err.contains("usage: scripts/demo.sh"),
         "{err}"
     );
+}
+
+/// workload-diff's examples say they run in a workflow run's directory:
+/// they do, in one `scripts/demo.sh` made (its second run, `current/`, with
+/// the first as `last/`), given the files the examples' comment says are
+/// the user's own. They named `compose.txt`, `br.txt` and `workload.yaml`,
+/// which no run holds, and wrote over the run's own workload.
+#[test]
+fn workload_diff_examples_run_in_a_run_directory() {
+    if !have("bash") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let work = t.path().join("work");
+    let bin_dir = bin(Tool::WorkloadDiff).parent().unwrap().to_path_buf();
+    let demo = Command::new("bash")
+        .arg(root().join("scripts/demo.sh"))
+        .arg("--bin")
+        .arg(&bin_dir)
+        .arg("--work")
+        .arg(&work)
+        .env("XDG_CACHE_HOME", t.path().join("xdg"))
+        .output()
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "demo: {}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let run = std::fs::canonicalize(work.join("current")).unwrap();
+    let before = cli_tests::snapshot(&run);
+    // The files of the user's that the examples' comment names.
+    std::os::unix::fs::symlink(work.join("last"), run.join("last")).unwrap();
+    std::fs::copy(root().join("testdata/exclude.txt"), run.join("exclude.txt")).unwrap();
+    std::fs::write(run.join("skipped-repos.txt"), "").unwrap();
+    std::fs::copy(run.join("compose/x86_64.txt"), run.join("new-compose.txt")).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let help = std_cmd(Tool::WorkloadDiff).arg("--help").output().unwrap();
+    let commands = examples(&String::from_utf8(help.stdout).unwrap());
+    assert!(commands.len() >= 8, "{commands:?}");
+    for c in &commands {
+        if c.contains("| jq") && !have("jq") {
+            continue;
+        }
+        let out = Command::new("bash")
+            .args(["-o", "pipefail", "-c", c])
+            .current_dir(&run)
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        // verify exits 1 on the demo's run: it finds libxml2-devel, on purpose.
+        let ok =
+            out.status.success() || (c.contains("--format verify") && out.status.code() == Some(1));
+        assert!(
+            ok,
+            "in a run directory ({}): {c}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The run's own files are as the workflow wrote them.
+    let after = cli_tests::snapshot(&run);
+    for (file, bytes) in &before {
+        assert_eq!(after.get(file), Some(bytes), "{}", file.display());
+    }
 }
