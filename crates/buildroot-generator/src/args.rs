@@ -211,7 +211,7 @@ pub(crate) struct Args {
     /// the answer, or what it lacks).
     #[arg(short, long)]
     pub(crate) quiet: bool,
-    /// Source names, one per line ("-" or nothing: stdin); NEVRA, SRPM file
+    /// A file of source names, one per line ("-" or nothing: stdin); NEVRA, SRPM file
     /// name and NVR lines are taken as their names.
     #[arg(default_value = "-")]
     pub(crate) input: String,

@@ -14,7 +14,7 @@ use buildroot_core::archful::{
 };
 use buildroot_core::cli::{PreferReleaseArgs, SourceRepoArgs};
 use buildroot_core::pkglist::{
-    names_in_list, not_stdout, read_list, write_list, write_list_file, Names, Stdout,
+    names_in_list, not_stdout, read_input_list, write_list, write_list_file, Names, Stdout,
 };
 use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
 use buildroot_core::spec::SpecArgs;
@@ -120,8 +120,8 @@ struct Args {
     /// without it an empty list is refused, as a failed step before this one gives one.
     #[arg(long)]
     allow_empty: bool,
-    /// Source names, one per line ("-" or nothing: stdin); NEVRAs, SRPM file names and
-    /// buildroot-generator's *-nvrs lines name theirs.
+    /// A file of source names, one per line ("-" or nothing: stdin); NEVRAs, SRPM file names
+    /// and buildroot-generator's *-nvrs lines name theirs.
     #[arg(default_value = "-")]
     input: String,
 }
@@ -196,7 +196,7 @@ fn run(args: &Args) -> Result<()> {
     )?;
     // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines: they
     // are matched against the source repos once those are loaded.
-    let lines = read_list(&args.input, Names::Verbatim)?;
+    let lines = read_input_list(&args.input, Names::Verbatim)?;
     if lines.is_empty() && !args.allow_empty {
         let input = if args.input == "-" {
             "<stdin>"

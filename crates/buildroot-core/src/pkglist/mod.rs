@@ -103,6 +103,31 @@ pub fn read_list(path: &str, names: Names) -> Result<Vec<String>> {
     read_list_from(BufReader::new(f), path, names)
 }
 
+/// Reads a tool's INPUT list, as [`read_list`]: a missing file whose name
+/// holds no '/' and no `.txt` is likelier a package name given where the
+/// list's file goes (`buildroot-generator --arch x86_64 ... hello`), so the
+/// message says how a name is given, on stdin.
+pub fn read_input_list(path: &str, names: Names) -> Result<Vec<String>> {
+    read_list(path, names).map_err(|e| match e {
+        Error::Io { ref err, .. }
+            if err.kind() == std::io::ErrorKind::NotFound
+                && !path.contains('/')
+                && !path.ends_with(".txt") =>
+        {
+            Error::format(
+                path,
+                format!(
+                    "{} (the input is a file listing names, one per line; to give names, \
+                     pipe them in: echo {} | ...)",
+                    crate::error::io_message(err),
+                    path
+                ),
+            )
+        }
+        e => e,
+    })
+}
+
 /// Reads a list from `path` (`-` = stdin) as a sorted set.
 pub fn read_set(path: &str, names: Names) -> Result<BTreeSet<String>> {
     Ok(read_list(path, names)?.into_iter().collect())
@@ -427,6 +452,22 @@ mod tests {
         assert!(err(b"a\tb\n").ends_with("(one name per line)"));
         let ok = read_list_from(&b"a\r\nb\r\n"[..], "l.txt", Names::Verbatim).unwrap();
         assert_eq!(ok, ["a", "b"]);
+    }
+
+    /// A name given where INPUT's file goes is answered with how to give
+    /// it; a missing list file keeps the system's message alone.
+    #[test]
+    fn a_name_given_as_the_input_file_is_told_how_to_give_it() {
+        let e = read_input_list("hello", Names::Verbatim).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "hello: No such file or directory (the input is a file listing names, one per \
+             line; to give names, pipe them in: echo hello | ...)"
+        );
+        for path in ["sources.txt", "/nonexistent/hello"] {
+            let e = read_input_list(path, Names::Verbatim).unwrap_err();
+            assert_eq!(e.to_string(), format!("{path}: No such file or directory"));
+        }
     }
 
     #[test]

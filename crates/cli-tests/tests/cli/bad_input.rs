@@ -171,6 +171,41 @@ fn every_list_reader_refuses_control_characters_and_utf16() {
     }
 }
 
+/// A package name given where INPUT's list file goes (a new user's first
+/// try) is answered with how names are given, by every tool that takes
+/// INPUT; nothing is written.
+#[test]
+fn a_name_given_as_the_input_file_says_how_to_give_names() {
+    let t = TestContext::new();
+    let hint = "hello: No such file or directory (the input is a file listing names, one per \
+                line; to give names, pipe them in: echo hello | ...)";
+    let mut c = cmd(Tool::Generator);
+    c.args([
+        "--arch",
+        "x86_64",
+        "--repo",
+        "r=testdata/repos/x86_64",
+        "hello",
+    ]);
+    expect(&t, c, "", &format!("buildroot-generator: {hint}"));
+    let cache = t.path().join("cache");
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.args(["--source-repo", "s=testdata/repos/source", "--cache"])
+        .arg(&cache)
+        .arg("hello");
+    expect(&t, c, "", &format!("identify-archful-srpms: {hint}"));
+    assert!(!cache.exists());
+    srpm_cache_dir(&cache);
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--arch", "x86_64", "--archful", "/dev/null", "--cache"])
+        .arg(&cache)
+        .arg("--out")
+        .arg(t.path().join("out"))
+        .arg("hello");
+    expect(&t, c, "", &format!("create-srpm-repos: {hint}"));
+    assert!(!t.path().join("out").exists());
+}
+
 /// The generator over a copy of the fixture repo that `damage` changed.
 #[track_caller]
 fn damaged(damage: impl FnOnce(&Path), expected: &str) {
