@@ -39,7 +39,9 @@ Examples:
 
   # What if hello's BuildRequires changed? The edited spec, evaluated for the arch with the
   # repos' macros (or an SRPM of it: --srpm), stands in for the repos' hello; --compare
-  # prints what leaves (-NAME) and enters (+NAME) the buildroot:
+  # prints what leaves (-NAME) and enters (+NAME) the buildroot (hello.spec: the fixture's
+  # is in its SRPM, `rpm2archive - < testdata/repos/source/hello-2.12.1-1.eln150.src.rpm |
+  # tar xzf - ./hello.spec` takes it out to be edited):
   echo hello | buildroot-generator --arch aarch64 --repo 'main=testdata/repos/$basearch' \\
       --source-repo src=testdata/repos/source --spec hello.spec --compare
   echo hello | buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\

@@ -473,3 +473,51 @@ fn workload_diff_examples_run_in_a_run_directory() {
         assert_eq!(after.get(file), Some(bytes), "{}", file.display());
     }
 }
+
+/// The generator's --help says how to take the fixture's hello.spec out of
+/// its SRPM for the --spec examples: that command works, and the spec it
+/// gives runs the `--compare` example.
+#[test]
+fn the_help_says_how_to_get_the_fixtures_spec() {
+    if !have("bash") || !have("rpm2archive") {
+        eprintln!("skipped: no rpm2archive");
+        return;
+    }
+    let help = std_cmd(Tool::Generator).arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    // The command between backquotes, over the comment's lines.
+    let text: String = help
+        .lines()
+        .map(|l| l.trim().trim_start_matches('#').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let start = text.find("`rpm2archive").expect("the command in --help") + 1;
+    let command = &text[start..start + text[start..].find('`').unwrap()];
+    let t = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(root().join("testdata"), t.path().join("testdata")).unwrap();
+    let out = Command::new("bash")
+        .args(["-o", "pipefail", "-c", command])
+        .current_dir(t.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{command}: {out:?}");
+    let spec = std::fs::read_to_string(t.path().join("hello.spec")).unwrap();
+    assert!(spec.contains("Name:           hello"), "{spec}");
+    let out = std_cmd(Tool::Generator)
+        .current_dir(t.path())
+        .args(["--arch", "x86_64", "--repo", "main=testdata/repos/x86_64"])
+        .args([
+            "--source-repo",
+            "src=testdata/repos/source",
+            "--spec",
+            "hello.spec",
+        ])
+        .args(["--compare", "-q", "--cache-dir"])
+        .arg(t.path().join("cache"))
+        .arg("testdata/compose/sources.txt")
+        .output()
+        .unwrap();
+    // The repos' own spec changes nothing.
+    assert!(out.status.success(), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+}
