@@ -501,10 +501,10 @@ impl RepoArgs {
         Ok(specs)
     }
 
-    /// `--cache-dir`, or the user's cache ([`default_cache_dir`]).
+    /// `--cache-dir` ([`given_cache_dir`]), or the user's cache ([`default_cache_dir`]).
     pub fn cache_dir(&self) -> crate::error::Result<PathBuf> {
         match &self.source.files.cache_dir {
-            Some(dir) => Ok(dir.clone()),
+            Some(dir) => given_cache_dir(dir),
             None => default_cache_dir(),
         }
     }
@@ -570,6 +570,20 @@ fn none_enabled(specs: &[RepoSpec], files: &[String], what: &str, give: &str) ->
 
 pub use crate::cache_home::default_cache_dir;
 
+/// A `--cache-dir` given on the command line, refused when it names a file
+/// (a mistyped path): the pools would silently not be cached, the runs
+/// slower for it, and an HTTP repo's metadata would fail on a path inside
+/// the file. A missing directory is made when first written, as before.
+pub fn given_cache_dir(dir: &Path) -> crate::error::Result<PathBuf> {
+    match std::fs::metadata(dir) {
+        Ok(m) if !m.is_dir() => Err(Error::Usage(format!(
+            "{}: --cache-dir exists and is not a directory",
+            dir.display()
+        ))),
+        _ => Ok(dir.to_path_buf()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -609,6 +623,26 @@ mod tests {
         assert_eq!(t.repos.cache_dir().unwrap(), PathBuf::from("/c"));
         let e = Tool::parse_from(["t"]).repos.specs("x86_64").unwrap_err();
         assert!(e.to_string().starts_with("no repositories"), "{e}");
+    }
+
+    /// A `--cache-dir` that is a file is refused; a directory, or one not
+    /// made yet, is taken.
+    #[test]
+    fn a_cache_dir_that_is_a_file_is_refused() {
+        let t = tempfile::tempdir().unwrap();
+        let file = t.path().join("f");
+        std::fs::write(&file, "").unwrap();
+        let e = given_cache_dir(&file).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: --cache-dir exists and is not a directory",
+                file.display()
+            )
+        );
+        assert_eq!(given_cache_dir(t.path()).unwrap(), t.path());
+        let new = t.path().join("new");
+        assert_eq!(given_cache_dir(&new).unwrap(), new);
     }
 
     /// A varsdir's `releasever` file stands in for a `--releasever` not

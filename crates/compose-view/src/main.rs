@@ -208,7 +208,7 @@ fn main() -> ExitCode {
 
 fn cache_dir(cli: &Cli) -> Result<PathBuf, buildroot_core::Error> {
     match &cli.cache_dir {
-        Some(dir) => Ok(dir.clone()),
+        Some(dir) => buildroot_core::cli::given_cache_dir(dir),
         None => buildroot_core::cli::default_cache_dir(),
     }
 }

@@ -162,6 +162,9 @@ fn run(args: &Args) -> Result<()> {
     if args.quiet {
         buildroot_core::cli::quiet_repo_notes();
     }
+    if let Some(dir) = &args.repo_files.cache_dir {
+        buildroot_core::cli::given_cache_dir(dir)?;
+    }
     if !buildroot_core::arch::is_known(&args.arch) {
         bail!(
             "--arch {}: unknown architecture (known: {})",

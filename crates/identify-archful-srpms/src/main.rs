@@ -151,6 +151,9 @@ fn run(args: &Args) -> Result<()> {
     if args.quiet {
         buildroot_core::cli::quiet_repo_notes();
     }
+    if let Some(dir) = &args.repos.files.cache_dir {
+        buildroot_core::cli::given_cache_dir(dir)?;
+    }
     let mut arches: Vec<String> = if args.arches.is_empty() {
         DEFAULT_ARCHES.iter().map(|s| s.to_string()).collect()
     } else {
