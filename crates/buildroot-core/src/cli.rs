@@ -570,6 +570,14 @@ fn none_enabled(specs: &[RepoSpec], files: &[String], what: &str, give: &str) ->
 
 pub use crate::cache_home::default_cache_dir;
 
+/// Every tool's `--help` says how an interrupted run ends, after its exit
+/// codes (`atomic::on_signal`): a user deciding whether Ctrl-C is safe
+/// finds it there, not only in docs/formats.md.
+pub const SIGNALS_HELP: &str = "\
+Interrupted by SIGINT (Ctrl-C), SIGTERM or SIGHUP, a run removes its temp files and the output
+directories it was building, then ends by that signal (a shell shows 130, 143 or 129): an output
+is left whole as it was, never half-written.";
+
 /// A `--cache-dir` given on the command line, refused when it names a file
 /// (a mistyped path): the pools would silently not be cached, the runs
 /// slower for it, and an HTTP repo's metadata would fail on a path inside

@@ -99,7 +99,7 @@ pub(crate) enum Print {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "buildroot-generator", version, about = "Compute the buildroot of source packages, as dnf would install it, to a fixed point", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
+#[command(name = "buildroot-generator", version, about = "Compute the buildroot of source packages, as dnf would install it, to a fixed point", after_help = format!("{AFTER_HELP}\n\n{}\n\n{HTTP_ENV_HELP}", buildroot_core::cli::SIGNALS_HELP))]
 pub(crate) struct Args {
     /// Target architecture (x86_64, aarch64, ppc64le, s390x, i686, ...).
     #[arg(long)]

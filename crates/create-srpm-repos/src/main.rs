@@ -58,7 +58,7 @@ Exit codes:
      failed run is left in --out";
 
 #[derive(Parser, Debug)]
-#[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
+#[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = format!("{AFTER_HELP}\n\n{}\n\n{HTTP_ENV_HELP}", buildroot_core::cli::SIGNALS_HELP))]
 struct Args {
     /// Target architecture.
     #[arg(long)]

@@ -47,7 +47,7 @@ enum Lists {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "fetch-compose", version, about = "Fetch a compose (binary and source names per arch) from content-resolver's published view lists", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
+#[command(name = "fetch-compose", version, about = "Fetch a compose (binary and source names per arch) from content-resolver's published view lists", after_help = format!("{AFTER_HELP}\n\n{}\n\n{HTTP_ENV_HELP}", buildroot_core::cli::SIGNALS_HELP))]
 struct Args {
     /// content-resolver's output: an http(s):// base URL, file:// or a directory.
     #[arg(long, value_name = "URL|DIR")]

@@ -79,7 +79,7 @@ Exit codes:
      order, after every other SRPM was cached";
 
 #[derive(Parser, Debug)]
-#[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
+#[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = format!("{AFTER_HELP}\n\n{}\n\n{HTTP_ENV_HELP}", buildroot_core::cli::SIGNALS_HELP))]
 struct Args {
     #[command(flatten)]
     repos: SourceRepoArgs,

@@ -135,7 +135,7 @@ enum Format {
 /// Compare the buildroot with the compose per arch and write content-resolver's
 /// ELN-Buildroot workload (or buildroot document, or a report).
 #[derive(Parser, Debug)]
-#[command(name = "workload-diff", version, after_help = AFTER_HELP)]
+#[command(name = "workload-diff", version, after_help = format!("{AFTER_HELP}\n\n{}", buildroot_core::cli::SIGNALS_HELP))]
 struct Cli {
     /// The compose's binary names on ARCH (repeat per arch)
     #[arg(long, value_name = "ARCH=FILE", value_parser = arch_value)]

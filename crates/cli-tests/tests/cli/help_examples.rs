@@ -521,3 +521,21 @@ fn the_help_says_how_to_get_the_fixtures_spec() {
     assert!(out.status.success(), "{out:?}");
     assert!(out.stdout.is_empty(), "{out:?}");
 }
+
+/// Every tool's --help says, after its exit codes, how an interrupted run
+/// ends (130, 143, 129 and nothing half-written): the exit codes alone
+/// listed 0, 1 and 2.
+#[test]
+fn every_help_says_how_an_interrupted_run_ends() {
+    let paragraph = format!("\n\n{}\n\n", buildroot_core::cli::SIGNALS_HELP);
+    for tool in TOOLS {
+        let out = std_cmd(tool).arg("--help").output().unwrap();
+        let help = String::from_utf8(out.stdout).unwrap() + "\n";
+        let after = help.split("\nExit codes:\n").nth(1);
+        assert!(
+            after.is_some_and(|a| a.contains(&paragraph)),
+            "{}:\n{help}",
+            tool.name()
+        );
+    }
+}
