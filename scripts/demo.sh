@@ -3,6 +3,9 @@
 #
 #   scripts/demo.sh [--work DIR] [--bin DIR]
 #
+# --work: where the runs go (default: the checkout's work/; current/ and last/ in it);
+# --bin: the tools (default: target/release, or $CARGO_TARGET_DIR/release: make release).
+#
 # Run 1: testdata/workflow-configs.conf (compose-view computes the compose from
 # testdata/content-resolver; steps 2-10). Run 2: the same with the configs plus
 # testdata/demo-change/ (a new workload), so changes.md shows what entered and left the
@@ -17,7 +20,9 @@ while [ $# -gt 0 ]; do
     # Given ones are the caller's (as the workflow takes them); the defaults the repository's.
     --work) [ -n "${2:-}" ] || { echo "demo: --work needs a value" >&2; exit 2; }; work=$(abs "$2"); shift 2 ;;
     --bin) [ -n "${2:-}" ] || { echo "demo: --bin needs a value" >&2; exit 2; }; bin=$(abs "$2"); shift 2 ;;
-    *) echo "demo: unknown argument '$1'" >&2; exit 2 ;;
+    # The usage is this file's head comment, as the workflow script prints its own.
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) echo "demo: unknown argument '$1' (usage: scripts/demo.sh [--work DIR] [--bin DIR]; --help)" >&2; exit 2 ;;
   esac
 done
 cd "$(dirname "$0")/.."

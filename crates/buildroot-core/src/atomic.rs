@@ -9,8 +9,8 @@
 //! rather than a file name. A symlink to a regular file stays a symlink; the
 //! file it points to is replaced.
 //!
-//! What an interrupted run was building does not stay: SIGINT and SIGTERM
-//! remove it (`on_signal`), and stages a SIGKILL left beside an output are
+//! What an interrupted run was building does not stay: SIGINT, SIGTERM and
+//! SIGHUP remove it (`on_signal`), and stages a SIGKILL left beside an output are
 //! removed by the next run into it, while a live run's stage is left alone
 //! (`stage_lock`).
 
@@ -28,7 +28,7 @@ pub(crate) use on_signal::{wait_if_interrupted, Registered};
 /// A temp file in `dir` (tempfile's `.tmpXXXXXX` names, as downloads and
 /// their checked copies use), made by `create` (given its path; an
 /// `AlreadyExists` error tries another name) and registered with the
-/// signal watcher as it is made: SIGINT or SIGTERM removes it, however
+/// signal watcher as it is made: SIGINT, SIGTERM or SIGHUP removes it, however
 /// close to its making the signal comes (`on_signal::register_made`).
 /// The registration is the caller's to let go once the file is renamed
 /// into place or removed.
@@ -344,7 +344,7 @@ pub struct StagedDir {
     tmp: Option<tempfile::TempDir>,
     /// The stage's lock: a concurrent run's sweep leaves it alone.
     _lock: Option<fs::File>,
-    /// Removed on SIGINT/SIGTERM from its making until the swap, and after
+    /// Removed on SIGINT/SIGTERM/SIGHUP from its making until the swap, and after
     /// it the old tree the swap put at its name. Declared after `tmp`, so
     /// a stage dropped uncommitted is removed before it is let go.
     registered: on_signal::Registered,

@@ -383,6 +383,16 @@ impl RepoFileArgs {
         })
     }
 
+    /// The files given (`--dnf-conf`, then every `--repofile`), as read for
+    /// `vars`' arch, for messages.
+    fn paths(&self, vars: &Vars) -> Vec<String> {
+        self.dnf_conf
+            .iter()
+            .chain(&self.repofiles)
+            .map(|f| file_for(f, vars).display().to_string())
+            .collect()
+    }
+
     /// Where repository metadata is cached for the archful tools: `--cache-dir`,
     /// else `.metadata` in their SRPM cache `srpm_cache`.
     pub fn metadata_dir(&self, srpm_cache: &std::path::Path) -> PathBuf {
@@ -483,6 +493,7 @@ impl RepoArgs {
         if specs.iter().all(|s| !s.enabled) {
             return Err(none_enabled(
                 &specs,
+                &self.source.files.paths(&vars),
                 "repositories",
                 "--repo/--source-repo ID=URL, --repofile FILE or --dnf-conf FILE",
             ));
@@ -490,10 +501,10 @@ impl RepoArgs {
         Ok(specs)
     }
 
-    /// `--cache-dir`, or the user's cache ([`default_cache_dir`]).
+    /// `--cache-dir` ([`given_cache_dir`]), or the user's cache ([`default_cache_dir`]).
     pub fn cache_dir(&self) -> crate::error::Result<PathBuf> {
         match &self.source.files.cache_dir {
-            Some(dir) => Ok(dir.clone()),
+            Some(dir) => given_cache_dir(dir),
             None => default_cache_dir(),
         }
     }
@@ -503,10 +514,12 @@ impl SourceRepoArgs {
     /// `--source-repo`, then the sections of `--dnf-conf` and every `--repofile` (`$basearch`
     /// is `arch`). An error when none is enabled.
     pub fn specs(&self, arch: &str) -> Result<Vec<RepoSpec>> {
-        let specs = first_of_each_id(self.given(&self.files.vars(arch)?)?);
+        let vars = self.files.vars(arch)?;
+        let specs = first_of_each_id(self.given(&vars)?);
         if specs.iter().all(|s| !s.enabled) {
             return Err(none_enabled(
                 &specs,
+                &self.files.paths(&vars),
                 "source repositories",
                 "--source-repo ID=URL, --repofile FILE or --dnf-conf FILE",
             ));
@@ -527,8 +540,23 @@ impl SourceRepoArgs {
 /// but none is enabled (`enabled=0`, or left out at reading: an enabled one
 /// without a URL under `skip_if_unavailable=1`, as dnf ignores it), they
 /// are named: "give --repofile FILE" would read as if none had been, and
-/// under `--quiet` the warning of a repo left out is not shown.
-fn none_enabled(specs: &[RepoSpec], what: &str, give: &str) -> Error {
+/// under `--quiet` the warning of a repo left out is not shown. When
+/// `files` (`--dnf-conf`, `--repofile`) were given and hold no section at
+/// all (an empty file, a dnf.conf of `[main]` alone), they are named: "give
+/// --repofile FILE" would read as if none had been.
+fn none_enabled(specs: &[RepoSpec], files: &[String], what: &str, give: &str) -> Error {
+    if specs.is_empty() && !files.is_empty() {
+        let verb = if files.len() == 1 {
+            "defines"
+        } else {
+            "define"
+        };
+        return Error::Usage(format!(
+            "no {what}: {} {verb} no repository (no [section] but [main], which is dnf's own): \
+             give {give}",
+            files.join(", ")
+        ));
+    }
     if specs.is_empty() {
         return Error::Usage(format!("no {what}: give {give}"));
     }
@@ -541,6 +569,28 @@ fn none_enabled(specs: &[RepoSpec], what: &str, give: &str) -> Error {
 }
 
 pub use crate::cache_home::default_cache_dir;
+
+/// Every tool's `--help` says how an interrupted run ends, after its exit
+/// codes (`atomic::on_signal`): a user deciding whether Ctrl-C is safe
+/// finds it there, not only in docs/formats.md.
+pub const SIGNALS_HELP: &str = "\
+Interrupted by SIGINT (Ctrl-C), SIGTERM or SIGHUP, a run removes its temp files and the output
+directories it was building, then ends by that signal (a shell shows 130, 143 or 129): an output
+is left whole as it was, never half-written.";
+
+/// A `--cache-dir` given on the command line, refused when it names a file
+/// (a mistyped path): the pools would silently not be cached, the runs
+/// slower for it, and an HTTP repo's metadata would fail on a path inside
+/// the file. A missing directory is made when first written, as before.
+pub fn given_cache_dir(dir: &Path) -> crate::error::Result<PathBuf> {
+    match std::fs::metadata(dir) {
+        Ok(m) if !m.is_dir() => Err(Error::Usage(format!(
+            "{}: --cache-dir exists and is not a directory",
+            dir.display()
+        ))),
+        _ => Ok(dir.to_path_buf()),
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -581,6 +631,26 @@ mod tests {
         assert_eq!(t.repos.cache_dir().unwrap(), PathBuf::from("/c"));
         let e = Tool::parse_from(["t"]).repos.specs("x86_64").unwrap_err();
         assert!(e.to_string().starts_with("no repositories"), "{e}");
+    }
+
+    /// A `--cache-dir` that is a file is refused; a directory, or one not
+    /// made yet, is taken.
+    #[test]
+    fn a_cache_dir_that_is_a_file_is_refused() {
+        let t = tempfile::tempdir().unwrap();
+        let file = t.path().join("f");
+        std::fs::write(&file, "").unwrap();
+        let e = given_cache_dir(&file).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: --cache-dir exists and is not a directory",
+                file.display()
+            )
+        );
+        assert_eq!(given_cache_dir(t.path()).unwrap(), t.path());
+        let new = t.path().join("new");
+        assert_eq!(given_cache_dir(&new).unwrap(), new);
     }
 
     /// A varsdir's `releasever` file stands in for a `--releasever` not
@@ -624,6 +694,40 @@ mod tests {
             .specs("x86_64")
             .unwrap_err();
         assert!(e.to_string().starts_with("no source repositories"), "{e}");
+    }
+
+    /// Files given that define no repository at all (an empty .repo file, a
+    /// dnf.conf of `[main]` alone) are named, not asked for.
+    #[test]
+    fn files_without_a_repository_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.repo");
+        std::fs::write(&empty, "# nothing yet\n").unwrap();
+        let conf = dir.path().join("dnf.conf");
+        std::fs::write(&conf, "[main]\ninstall_weak_deps=0\n").unwrap();
+        let (empty, conf) = (empty.to_str().unwrap(), conf.to_str().unwrap());
+        let e = Tool::parse_from(["t", "--repofile", empty])
+            .repos
+            .specs("x86_64")
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "no repositories: {empty} defines no repository (no [section] but [main], which \
+                 is dnf's own): give --repo/--source-repo ID=URL, --repofile FILE or --dnf-conf \
+                 FILE"
+            )
+        );
+        let e = SourceTool::parse_from(["t", "--dnf-conf", conf, "--repofile", empty])
+            .repos
+            .specs("x86_64")
+            .unwrap_err();
+        assert!(
+            e.to_string().starts_with(&format!(
+                "no source repositories: {conf}, {empty} define no repository"
+            )),
+            "{e}"
+        );
     }
 
     /// Repos given, none enabled (one `enabled=0`, one left out at reading:

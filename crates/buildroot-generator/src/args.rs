@@ -39,7 +39,9 @@ Examples:
 
   # What if hello's BuildRequires changed? The edited spec, evaluated for the arch with the
   # repos' macros (or an SRPM of it: --srpm), stands in for the repos' hello; --compare
-  # prints what leaves (-NAME) and enters (+NAME) the buildroot:
+  # prints what leaves (-NAME) and enters (+NAME) the buildroot (hello.spec: the fixture's
+  # is in its SRPM, `rpm2archive - < testdata/repos/source/hello-2.12.1-1.eln150.src.rpm |
+  # tar xzf - ./hello.spec` takes it out to be edited):
   echo hello | buildroot-generator --arch aarch64 --repo 'main=testdata/repos/$basearch' \\
       --source-repo src=testdata/repos/source --spec hello.spec --compare
   echo hello | buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
@@ -97,7 +99,7 @@ pub(crate) enum Print {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "buildroot-generator", version, about = "Compute the buildroot of source packages, as dnf would install it, to a fixed point", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
+#[command(name = "buildroot-generator", version, about = "Compute the buildroot of source packages, as dnf would install it, to a fixed point", after_help = format!("{AFTER_HELP}\n\n{}\n\n{HTTP_ENV_HELP}", buildroot_core::cli::SIGNALS_HELP))]
 pub(crate) struct Args {
     /// Target architecture (x86_64, aarch64, ppc64le, s390x, i686, ...).
     #[arg(long)]
@@ -211,7 +213,7 @@ pub(crate) struct Args {
     /// the answer, or what it lacks).
     #[arg(short, long)]
     pub(crate) quiet: bool,
-    /// Source names, one per line ("-" or nothing: stdin); NEVRA, SRPM file
+    /// A file of source names, one per line ("-" or nothing: stdin); NEVRA, SRPM file
     /// name and NVR lines are taken as their names.
     #[arg(default_value = "-")]
     pub(crate) input: String,

@@ -19,7 +19,7 @@ use buildroot_core::arch::ArchPolicy;
 use buildroot_core::archful::MacroArgs;
 use buildroot_core::buildroot::{self, Config, Scope, DEFAULT_CORE};
 use buildroot_core::package::Package;
-use buildroot_core::pkglist::{name_in, read_list, write_list, Names, Stdout};
+use buildroot_core::pkglist::{name_in, read_input_list, read_list, write_list, Names, Stdout};
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{self, LoadOptions};
 use buildroot_core::OutputDirProblem;
@@ -261,7 +261,7 @@ fn run(args: &Args) -> Result<u8> {
     // all accepted; they are matched against the repos once they are loaded.
     let mut input_list = match given_as_input {
         true => Vec::new(),
-        false => read_list(&args.input, Names::Verbatim)?,
+        false => read_input_list(&args.input, Names::Verbatim)?,
     };
     // Progress (downloads, the fixed point) only for a person at a terminal.
     let display = (!args.quiet && std::io::stderr().is_terminal()).then(progress::Display::new);

@@ -242,6 +242,14 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
         ),
         e => e.into(),
     })?;
+    // A misspelt --macro-package would go unnoticed (its macros silently
+    // absent), as identify-archful-srpms warns of it; a core name no
+    // package matches is the run's own warning, said once, later.
+    for w in macros.warnings(&targets) {
+        if w.starts_with("--macro-package ") {
+            say.push(("warning", w));
+        }
+    }
     let Some(target) = targets.first_mut() else {
         bail!("--arch {}: no macros for the arch", r.arch);
     };

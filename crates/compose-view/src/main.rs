@@ -109,7 +109,7 @@ fn config_view_id<V>(views: &BTreeMap<String, V>, view: &str) -> String {
     version,
     override_usage = "compose-view [OPTIONS] --configs <DIR> --view <VIEW>\n       \
                       compose-view --check --configs <DIR>",
-    after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}")
+    after_help = format!("{AFTER_HELP}\n\n{}\n\n{HTTP_ENV_HELP}", buildroot_core::cli::SIGNALS_HELP)
 )]
 struct Cli {
     /// Directory of content-resolver configs (*.yaml, buildroot relations *.json)
@@ -208,7 +208,7 @@ fn main() -> ExitCode {
 
 fn cache_dir(cli: &Cli) -> Result<PathBuf, buildroot_core::Error> {
     match &cli.cache_dir {
-        Some(dir) => Ok(dir.clone()),
+        Some(dir) => buildroot_core::cli::given_cache_dir(dir),
         None => buildroot_core::cli::default_cache_dir(),
     }
 }

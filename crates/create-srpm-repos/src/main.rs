@@ -13,7 +13,9 @@ use buildroot_core::archful::{
 };
 use buildroot_core::cli::{PreferReleaseArgs, RepoFileArgs};
 use buildroot_core::error::OutputDirProblem;
-use buildroot_core::pkglist::{names_in_list, not_stdout, one_list_from_stdin, read_list, Names};
+use buildroot_core::pkglist::{
+    names_in_list, not_stdout, one_list_from_stdin, read_input_list, read_list, Names,
+};
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
 use buildroot_core::Error;
@@ -56,7 +58,7 @@ Exit codes:
      failed run is left in --out";
 
 #[derive(Parser, Debug)]
-#[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
+#[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = format!("{AFTER_HELP}\n\n{}\n\n{HTTP_ENV_HELP}", buildroot_core::cli::SIGNALS_HELP))]
 struct Args {
     /// Target architecture.
     #[arg(long)]
@@ -91,8 +93,8 @@ struct Args {
     /// empty list is refused, as a failed step before this one gives one.
     #[arg(long)]
     allow_empty: bool,
-    /// This arch's buildroot source names ("-" or nothing: stdin); NEVRAs, SRPM file names and
-    /// buildroot-generator's *-nvrs lines name theirs.
+    /// A file of this arch's buildroot source names ("-" or nothing: stdin); NEVRAs, SRPM
+    /// file names and buildroot-generator's *-nvrs lines name theirs.
     #[arg(default_value = "-")]
     input: String,
 }
@@ -160,6 +162,9 @@ fn run(args: &Args) -> Result<()> {
     if args.quiet {
         buildroot_core::cli::quiet_repo_notes();
     }
+    if let Some(dir) = &args.repo_files.cache_dir {
+        buildroot_core::cli::given_cache_dir(dir)?;
+    }
     if !buildroot_core::arch::is_known(&args.arch) {
         bail!(
             "--arch {}: unknown architecture (known: {})",
@@ -186,7 +191,7 @@ fn run(args: &Args) -> Result<()> {
         "a directory",
         "the source repository goes there",
     )?;
-    let lines = read_list(&args.input, Names::Verbatim)?;
+    let lines = read_input_list(&args.input, Names::Verbatim)?;
     if lines.is_empty() && !args.allow_empty {
         bail!("{}", empty_list_refused(&args.input, &args.out));
     }

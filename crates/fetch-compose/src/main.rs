@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use buildroot_core::atomic::{check_output_dir, EarlierOutput, StagedDir};
-use buildroot_core::cli::default_cache_dir;
+use buildroot_core::cli::{default_cache_dir, given_cache_dir};
 use buildroot_core::pkglist::write_list;
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::workload::published::{fetch_composes, list_file_name, ListKind, ViewLists};
@@ -51,7 +51,7 @@ enum Lists {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "fetch-compose", version, about = "Fetch a compose (binary and source names per arch) from content-resolver's published view lists", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
+#[command(name = "fetch-compose", version, about = "Fetch a compose (binary and source names per arch) from content-resolver's published view lists", after_help = format!("{AFTER_HELP}\n\n{}\n\n{HTTP_ENV_HELP}", buildroot_core::cli::SIGNALS_HELP))]
 struct Args {
     /// content-resolver's output: an http(s):// base URL, file:// or a directory.
     #[arg(long, value_name = "URL|DIR")]
@@ -133,7 +133,7 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
         Lists::All => ViewLists::All,
     };
     let cache = match &args.cache_dir {
-        Some(dir) => dir.clone(),
+        Some(dir) => given_cache_dir(dir)?,
         None => default_cache_dir()?,
     };
     // Everything is fetched before anything is written: a failure leaves

@@ -14,7 +14,7 @@ use buildroot_core::archful::{
 };
 use buildroot_core::cli::{PreferReleaseArgs, SourceRepoArgs};
 use buildroot_core::pkglist::{
-    names_in_list, not_stdout, read_list, write_list, write_list_file, Names, Stdout,
+    names_in_list, not_stdout, read_input_list, write_list, write_list_file, Names, Stdout,
 };
 use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
 use buildroot_core::spec::SpecArgs;
@@ -79,7 +79,7 @@ Exit codes:
      order, after every other SRPM was cached";
 
 #[derive(Parser, Debug)]
-#[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = format!("{AFTER_HELP}\n\n{HTTP_ENV_HELP}"))]
+#[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = format!("{AFTER_HELP}\n\n{}\n\n{HTTP_ENV_HELP}", buildroot_core::cli::SIGNALS_HELP))]
 struct Args {
     #[command(flatten)]
     repos: SourceRepoArgs,
@@ -120,8 +120,8 @@ struct Args {
     /// without it an empty list is refused, as a failed step before this one gives one.
     #[arg(long)]
     allow_empty: bool,
-    /// Source names, one per line ("-" or nothing: stdin); NEVRAs, SRPM file names and
-    /// buildroot-generator's *-nvrs lines name theirs.
+    /// A file of source names, one per line ("-" or nothing: stdin); NEVRAs, SRPM file names
+    /// and buildroot-generator's *-nvrs lines name theirs.
     #[arg(default_value = "-")]
     input: String,
 }
@@ -150,6 +150,9 @@ fn option_names(e: Error) -> anyhow::Error {
 fn run(args: &Args) -> Result<()> {
     if args.quiet {
         buildroot_core::cli::quiet_repo_notes();
+    }
+    if let Some(dir) = &args.repos.files.cache_dir {
+        buildroot_core::cli::given_cache_dir(dir)?;
     }
     let mut arches: Vec<String> = if args.arches.is_empty() {
         DEFAULT_ARCHES.iter().map(|s| s.to_string()).collect()
@@ -196,7 +199,7 @@ fn run(args: &Args) -> Result<()> {
     )?;
     // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines: they
     // are matched against the source repos once those are loaded.
-    let lines = read_list(&args.input, Names::Verbatim)?;
+    let lines = read_input_list(&args.input, Names::Verbatim)?;
     if lines.is_empty() && !args.allow_empty {
         let input = if args.input == "-" {
             "<stdin>"

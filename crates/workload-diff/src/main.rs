@@ -58,42 +58,49 @@ Formats:
              anything is found
 
 Examples:
-  # (run in a workflow run's directory, work/current/, which holds compose/ and pass2/;
-  # last/ stands for the previous run's directory, work/last/)
+  # (run in a workflow run's directory, work/current/, which holds compose/, pass2/ and
+  # eln-buildroot-workload.yaml; the outputs go to mine/, not over the run's own files;
+  # last/ stands for the previous run's directory, work/last/, and exclude.txt,
+  # skipped-repos.txt and new-compose.txt for files of yours: the exclude list, a run's
+  # record of the repos it went on without, the new compose's binary names)
 
   # The ELN-Buildroot workload for two arches
   workload-diff --compose x86_64=compose/x86_64.txt --compose aarch64=compose/aarch64.txt \\
       --buildroot x86_64=pass2/x86_64/buildroot-binary-package-names.txt \\
       --buildroot aarch64=pass2/aarch64/buildroot-binary-package-names.txt \\
-      --exclude exclude.txt -o eln-buildroot-workload.yaml
+      --exclude exclude.txt -o mine/eln-buildroot-workload.yaml
 
   # The buildroot document from the generator's output directories
   workload-diff --format buildroot --buildroot-dir x86_64=pass2/x86_64 \\
-      --buildroot-dir aarch64=pass2/aarch64 --view view-eln -o buildroot.yaml
+      --buildroot-dir aarch64=pass2/aarch64 --view view-eln -o mine/buildroot.yaml
 
   # What the buildroot adds, for a human or a script
-  workload-diff --compose x86_64=compose.txt --buildroot-dir x86_64=pass2/x86_64 --format text
-  workload-diff --json --compose x86_64=compose.txt --buildroot x86_64=br.txt | jq .packages
+  workload-diff --compose x86_64=compose/x86_64.txt --buildroot-dir x86_64=pass2/x86_64 \\
+      --format text
+  workload-diff --json --compose x86_64=compose/x86_64.txt \\
+      --buildroot x86_64=pass2/x86_64/buildroot-binary-package-names.txt | jq .packages
 
-  # What changed since the last run, and why
+  # What changed since the last run, and why (an arch of the previous workload not given
+  # here is reported as no longer built)
   workload-diff --format changes --previous last/eln-buildroot-workload.yaml \\
-      --previous-dir x86_64=last/pass2/x86_64 --compose x86_64=compose.txt \\
-      --buildroot-dir x86_64=pass2/x86_64 -o changes.md
+      --previous-dir x86_64=last/pass2/x86_64 --compose x86_64=compose/x86_64.txt \\
+      --buildroot-dir x86_64=pass2/x86_64 -o mine/changes.md
   # ... naming the previous run by its id (a --previous under -o's directory, as the
   # workflow's copy in the run's previous/, is named from there, not by an absolute path)
   workload-diff --format changes-json --previous last/eln-buildroot-workload.yaml \\
-      --previous-run 20261203T184621Z-29871 --compose x86_64=compose.txt \\
-      --buildroot-dir x86_64=pass2/x86_64 -o changes.json
+      --previous-run 20261203T184621Z-29871 --compose x86_64=compose/x86_64.txt \\
+      --buildroot-dir x86_64=pass2/x86_64 -o mine/changes.json
   # ... and say the repos this run went on without (skip_if_unavailable=1)
   workload-diff --format changes-json --skipped-repos skipped-repos.txt \\
-      --compose x86_64=compose.txt --buildroot-dir x86_64=pass2/x86_64 -o changes.json
+      --compose x86_64=compose/x86_64.txt --buildroot-dir x86_64=pass2/x86_64 \\
+      -o mine/changes.json
 
   # Step 10: what may be installed, then what the restricted run could not build
-  workload-diff --format allowed --compose x86_64=compose.txt --workload workload.yaml \\
-      > allowed.txt
+  workload-diff --format allowed --compose x86_64=compose/x86_64.txt \\
+      --workload eln-buildroot-workload.yaml -o mine/allowed.txt
   workload-diff --format verify --buildroot-dir x86_64=pass2/x86_64 \\
       --verify-dir x86_64=verify/x86_64/out --new-compose x86_64=new-compose.txt \\
-      --verify-out verify/
+      --verify-out mine/verify/
 
 Every arch given to --compose needs a --buildroot or --buildroot-dir, and the other way round.
 With --buildroot-dir and no --buildroot, the buildroot is the directory's
@@ -128,7 +135,7 @@ enum Format {
 /// Compare the buildroot with the compose per arch and write content-resolver's
 /// ELN-Buildroot workload (or buildroot document, or a report).
 #[derive(Parser, Debug)]
-#[command(name = "workload-diff", version, after_help = AFTER_HELP)]
+#[command(name = "workload-diff", version, after_help = format!("{AFTER_HELP}\n\n{}", buildroot_core::cli::SIGNALS_HELP))]
 struct Cli {
     /// The compose's binary names on ARCH (repeat per arch)
     #[arg(long, value_name = "ARCH=FILE", value_parser = arch_value)]

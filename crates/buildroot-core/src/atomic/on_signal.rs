@@ -1,9 +1,9 @@
-//! What a run is building is removed when SIGINT (Ctrl-C) or SIGTERM ends
-//! it: the staging directories and temp files of [`super`] (and the old
+//! What a run is building is removed when SIGINT (Ctrl-C), SIGTERM or
+//! SIGHUP (the terminal or ssh session gone) ends it: the staging directories and temp files of [`super`] (and the old
 //! tree its two-rename swap moves aside, until removed), and the temp
 //! files downloads write into the cache (`rpmmd::http`, and the checked
 //! copies taken from another mirror's directory or a local repo), are
-//! registered while they exist, and on either signal a watcher thread removes them,
+//! registered while they exist, and on any of these signals a watcher thread removes them,
 //! then lets the signal end the process as it would have without us (same
 //! exit status). Each is made under the watcher's lock and registered in
 //! the same hold ([`register_made`], [`register_made_at`]), and moved into
@@ -183,7 +183,9 @@ fn install() {
         if watcher.is_err() {
             return;
         }
-        for sig in [libc::SIGINT, libc::SIGTERM] {
+        // SIGHUP too: a tool run by hand over ssh whose session drops ends
+        // by it, and would leave its stage for the next run to sweep.
+        for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
             handle(sig);
         }
     });

@@ -7,7 +7,8 @@
 //! `#` comments and trailing comments (`bash   # core`, a `#` after
 //! whitespace) are ignored. A line holding two words is an error (a list has
 //! one item per line), so a pasted table fails loudly instead of silently
-//! producing nonsense names.
+//! producing nonsense names; so is a line holding a control character (no
+//! rpm Name holds one), and a file saved as UTF-16 is refused as such.
 //!
 //! Writing: byte-sorted (`LC_ALL=C sort -u`), unique, one per line, every line
 //! ending in `\n`; files are replaced atomically.
@@ -102,6 +103,31 @@ pub fn read_list(path: &str, names: Names) -> Result<Vec<String>> {
     read_list_from(BufReader::new(f), path, names)
 }
 
+/// Reads a tool's INPUT list, as [`read_list`]: a missing file whose name
+/// holds no '/' and no `.txt` is likelier a package name given where the
+/// list's file goes (`buildroot-generator --arch x86_64 ... hello`), so the
+/// message says how a name is given, on stdin.
+pub fn read_input_list(path: &str, names: Names) -> Result<Vec<String>> {
+    read_list(path, names).map_err(|e| match e {
+        Error::Io { ref err, .. }
+            if err.kind() == std::io::ErrorKind::NotFound
+                && !path.contains('/')
+                && !path.ends_with(".txt") =>
+        {
+            Error::format(
+                path,
+                format!(
+                    "{} (the input is a file listing names, one per line; to give names, \
+                     pipe them in: echo {} | ...)",
+                    crate::error::io_message(err),
+                    path
+                ),
+            )
+        }
+        e => e,
+    })
+}
+
 /// Reads a list from `path` (`-` = stdin) as a sorted set.
 pub fn read_set(path: &str, names: Names) -> Result<BTreeSet<String>> {
     Ok(read_list(path, names)?.into_iter().collect())
@@ -130,6 +156,9 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
             break;
         }
         let bytes = if lineno == 1 {
+            if is_utf16(&buf) {
+                return Err(Error::format(origin, UTF16));
+            }
             strip_bom(&buf)
         } else {
             &buf[..]
@@ -145,6 +174,18 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
                 origin,
                 lineno,
                 format!("'{item}' is not a package name (one name per line)"),
+            ));
+        }
+        // No package name holds one (rpm refuses them in a Name); taken as a
+        // name it would pass into a workload YAML or an output file name.
+        // A NUL is likelier UTF-16 text without its mark, or a NUL-separated
+        // list, than a typo: the message says so.
+        if let Some(c) = item.chars().find(|c| c.is_control()) {
+            let hint = if c == '\0' { UTF16_HINT } else { "" };
+            return Err(Error::at_line(
+                origin,
+                lineno,
+                format!("'{item}' is not a package name: it holds a control character{hint}"),
             ));
         }
         out.push(match names {
@@ -205,6 +246,22 @@ fn starts_with_digit(s: &str) -> bool {
 
 /// The UTF-8 byte order mark (U+FEFF).
 const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// The refusal of a list saved as UTF-16 (Windows' "Unicode", PowerShell
+/// 5's `>`), which starts with that encoding's byte order mark: read as
+/// UTF-8 it is "not valid UTF-8" at best, names with NULs at worst.
+const UTF16: &str = "UTF-16 text (it starts with a UTF-16 byte order mark): a list is UTF-8 text \
+     (iconv -f UTF-16 -t UTF-8 converts it)";
+
+/// Said after a NUL in a name: UTF-16 text without its byte order mark, or
+/// `find -print0`'s output.
+const UTF16_HINT: &str =
+    " (a NUL: UTF-16 text, or a NUL-separated list? a list is UTF-8 text, one name per line)";
+
+/// Whether `first_line` starts with a UTF-16 byte order mark (FF FE, FE FF).
+fn is_utf16(first_line: &[u8]) -> bool {
+    first_line.starts_with(b"\xff\xfe") || first_line.starts_with(b"\xfe\xff")
+}
 
 /// `text` without a leading UTF-8 byte order mark. Editors on Windows (and
 /// PowerShell's `Out-File`) start files with one; taken as text it is an
@@ -360,6 +417,57 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("/nonexistent/list: "), "{e}");
+    }
+
+    /// A control character is no part of a name: every tool's list refuses
+    /// it on its line (workload-diff put `fo\u{1}o` into the workload YAML),
+    /// and a list saved as UTF-16 is named as such.
+    #[test]
+    fn control_characters_and_utf16_are_refused_on_their_line() {
+        let err = |bytes: &[u8]| {
+            read_list_from(bytes, "l.txt", Names::Reduce)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(b"bash\nfo\x01o\n"),
+            "l.txt:2: 'fo\\u{1}o' is not a package name: it holds a control character"
+        );
+        assert_eq!(
+            err(b"bash\n\x1a"),
+            "l.txt:2: '\\u{1a}' is not a package name: it holds a control character"
+        );
+        // UTF-16LE without a byte order mark: NULs between the letters.
+        assert_eq!(
+            err(b"h\0i\0\n\0"),
+            format!(
+                "l.txt:1: 'h\\u{{0}}i\\u{{0}}' is not a package name: it holds a control \
+                 character{UTF16_HINT}"
+            )
+        );
+        for mark in [&b"\xff\xfeh\0i\0\n\0"[..], b"\xfe\xff\0h\0i\0\n"] {
+            assert_eq!(err(mark), format!("l.txt: {UTF16}"));
+        }
+        // A tab between words is still two words; a CRLF line end is fine.
+        assert!(err(b"a\tb\n").ends_with("(one name per line)"));
+        let ok = read_list_from(&b"a\r\nb\r\n"[..], "l.txt", Names::Verbatim).unwrap();
+        assert_eq!(ok, ["a", "b"]);
+    }
+
+    /// A name given where INPUT's file goes is answered with how to give
+    /// it; a missing list file keeps the system's message alone.
+    #[test]
+    fn a_name_given_as_the_input_file_is_told_how_to_give_it() {
+        let e = read_input_list("hello", Names::Verbatim).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "hello: No such file or directory (the input is a file listing names, one per \
+             line; to give names, pipe them in: echo hello | ...)"
+        );
+        for path in ["sources.txt", "/nonexistent/hello"] {
+            let e = read_input_list(path, Names::Verbatim).unwrap_err();
+            assert_eq!(e.to_string(), format!("{path}: No such file or directory"));
+        }
     }
 
     #[test]

@@ -100,8 +100,9 @@ fn generator_refuses_a_line_whose_name_would_be_a_path_in_the_output() {
         ),
         (
             "hello\nfoo\u{0}bar\n",
-            "buildroot-generator: <stdin>: 'foo\\0bar' is not a package name: it holds a \
-             control character",
+            "buildroot-generator: <stdin>:2: 'foo\\u{0}bar' is not a package name: it holds a \
+             control character (a NUL: UTF-16 text, or a NUL-separated list? a list is UTF-8 \
+             text, one name per line)",
         ),
     ] {
         let mut c = cmd(Tool::Generator);
@@ -119,6 +120,90 @@ fn generator_refuses_a_line_whose_name_would_be_a_path_in_the_output() {
         .write_stdin("/srv/srpms/hello-2.12.1-1.eln150.src.rpm\n")
         .assert()
         .success();
+}
+
+/// A list line holding a control character, or a list saved as UTF-16, is
+/// refused by every tool that reads lists, on its line: workload-diff put
+/// such a name into the workload YAML (`- "fo\x01o"`) and
+/// identify-archful-srpms looked it up, where the generator alone refused it
+/// (without the line's number).
+#[test]
+fn every_list_reader_refuses_control_characters_and_utf16() {
+    let t = TestContext::new();
+    let ctl = t.path().join("ctl.txt");
+    std::fs::write(&ctl, "bash\nfo\x01o\n").unwrap();
+    let utf16 = t.path().join("utf16.txt");
+    std::fs::write(&utf16, b"\xff\xfeb\0a\0s\0h\0\n\0").unwrap();
+    let ctl_line = "[TMP]/ctl.txt:2: 'fo\\u{1}o' is not a package name: it holds a control \
+                    character";
+    let utf16_line = "[TMP]/utf16.txt: UTF-16 text (it starts with a UTF-16 byte order mark): \
+                      a list is UTF-8 text (iconv -f UTF-16 -t UTF-8 converts it)";
+    for (list, line) in [(&ctl, ctl_line), (&utf16, utf16_line)] {
+        let mut c = cmd(Tool::WorkloadDiff);
+        c.arg("--compose")
+            .arg(format!("x86_64={}", list.display()))
+            .args(["--buildroot", "x86_64=testdata/compose/x86_64.txt"]);
+        expect(&t, c, "", &format!("workload-diff: {line}"));
+        let mut c = cmd(Tool::WorkloadDiff);
+        c.args(["--compose", "x86_64=testdata/compose/x86_64.txt"])
+            .arg("--exclude")
+            .arg(list)
+            .args(["--buildroot", "x86_64=testdata/compose/x86_64.txt"]);
+        expect(&t, c, "", &format!("workload-diff: {line}"));
+        let cache = t.path().join("cache");
+        let mut c = cmd(Tool::IdentifyArchful);
+        c.args([
+            "--source-repo",
+            "s=testdata/repos/source",
+            "--arch",
+            "x86_64",
+        ])
+        .arg("--cache")
+        .arg(&cache)
+        .arg(list);
+        expect(&t, c, "", &format!("identify-archful-srpms: {line}"));
+        assert!(!cache.exists(), "nothing written");
+        let mut c = cmd(Tool::Generator);
+        c.args(["--arch", "x86_64", "--repo", "r=testdata/repos/x86_64"])
+            .args(["--core-file"])
+            .arg(list);
+        expect(&t, c, "", &format!("buildroot-generator: {line}"));
+    }
+}
+
+/// A package name given where INPUT's list file goes (a new user's first
+/// try) is answered with how names are given, by every tool that takes
+/// INPUT; nothing is written.
+#[test]
+fn a_name_given_as_the_input_file_says_how_to_give_names() {
+    let t = TestContext::new();
+    let hint = "hello: No such file or directory (the input is a file listing names, one per \
+                line; to give names, pipe them in: echo hello | ...)";
+    let mut c = cmd(Tool::Generator);
+    c.args([
+        "--arch",
+        "x86_64",
+        "--repo",
+        "r=testdata/repos/x86_64",
+        "hello",
+    ]);
+    expect(&t, c, "", &format!("buildroot-generator: {hint}"));
+    let cache = t.path().join("cache");
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.args(["--source-repo", "s=testdata/repos/source", "--cache"])
+        .arg(&cache)
+        .arg("hello");
+    expect(&t, c, "", &format!("identify-archful-srpms: {hint}"));
+    assert!(!cache.exists());
+    srpm_cache_dir(&cache);
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--arch", "x86_64", "--archful", "/dev/null", "--cache"])
+        .arg(&cache)
+        .arg("--out")
+        .arg(t.path().join("out"))
+        .arg("hello");
+    expect(&t, c, "", &format!("create-srpm-repos: {hint}"));
+    assert!(!t.path().join("out").exists());
 }
 
 /// The generator over a copy of the fixture repo that `damage` changed.
@@ -957,6 +1042,12 @@ fn usage_errors_exit_2() {
     let mut c = cmd(Tool::IdentifyArchful);
     c.args(["--cache", "/tmp/unused-cache-y"]);
     expect(&ctx, c, "bash\n", "identify-archful-srpms: no source repositories: give --source-repo ID=URL, --repofile FILE or --dnf-conf FILE");
+    // A .repo file that defines no repository is named, not asked for.
+    let empty = ctx.path().join("empty.repo");
+    std::fs::write(&empty, "# to be filled in\n").unwrap();
+    let mut c = cmd(Tool::Generator);
+    c.args(["--arch", "x86_64", "--repofile"]).arg(&empty);
+    expect(&ctx, c, "bash\n", "buildroot-generator: no repositories: [TMP]/empty.repo defines no repository (no [section] but [main], which is dnf's own): give --repo/--source-repo ID=URL, --repofile FILE or --dnf-conf FILE");
 }
 
 #[test]

@@ -224,3 +224,77 @@ fn a_port_the_users_cache_has_a_leftover_of_is_passed_over() {
     assert_eq!(server.base, started[1]);
     assert!(!names(&users).iter().any(|n| n.starts_with(&prefix)));
 }
+
+/// A `--cache-dir` that names a file (a mistyped path) is refused by every
+/// tool, in one line: with local repos it was taken in silence and nothing
+/// was cached; with HTTP ones the error named a path inside the file.
+#[test]
+fn a_cache_dir_that_is_a_file_is_refused_by_every_tool() {
+    let t = TestContext::new();
+    let file = t.path().join("cache.txt");
+    std::fs::write(&file, "not a directory\n").unwrap();
+    let srpms = t.path().join("srpms");
+    cli_tests::srpm_cache_dir(&srpms);
+    let runs: Vec<(Tool, Vec<String>)> = vec![
+        (
+            Tool::Generator,
+            FIXTURE_X86_64.iter().map(|s| s.to_string()).collect(),
+        ),
+        (
+            Tool::ComposeView,
+            [
+                "--configs",
+                "testdata/content-resolver",
+                "--view",
+                "view-fixture",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        (
+            Tool::FetchCompose,
+            ["--url", "testdata", "--arch", "x86_64", "--out"]
+                .map(String::from)
+                .into_iter()
+                .chain([t.path().join("compose").display().to_string()])
+                .collect(),
+        ),
+        (
+            Tool::IdentifyArchful,
+            [
+                "--source-repo",
+                "s=testdata/repos/source",
+                "--arch",
+                "x86_64",
+                "--cache",
+            ]
+            .map(String::from)
+            .into_iter()
+            .chain([t.path().join("new-cache").display().to_string()])
+            .collect(),
+        ),
+        (
+            Tool::CreateSrpmRepos,
+            ["--arch", "x86_64", "--archful", "/dev/null", "--cache"]
+                .map(String::from)
+                .into_iter()
+                .chain([srpms.display().to_string(), "--out".into()])
+                .chain([t.path().join("out").display().to_string()])
+                .collect(),
+        ),
+    ];
+    for (tool, args) in runs {
+        let mut c = cmd(tool);
+        c.args(&args).arg("--cache-dir").arg(&file);
+        let line = cli_tests::expect_error(&t, c, "hello\n");
+        assert_eq!(
+            line,
+            format!(
+                "{}: [TMP]/cache.txt: --cache-dir exists and is not a directory",
+                tool.name()
+            )
+        );
+    }
+    assert!(!t.path().join("compose").exists() && !t.path().join("out").exists());
+    assert!(!t.path().join("new-cache").exists());
+}

@@ -256,6 +256,7 @@ fn under_strace(cmd: &Command, opts: &[&str]) -> std::process::ExitStatus {
         use std::os::unix::process::CommandExt;
         c.pre_exec(|| {
             libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGHUP, libc::SIG_DFL);
             Ok(())
         });
     }
@@ -384,7 +385,8 @@ fn killed_at_each_rename_generator_keeps_the_previous_output_dir() {
     }
 }
 
-/// SIGTERM or SIGINT (Ctrl-C) while the output directory is staged: the
+/// SIGTERM, SIGINT (Ctrl-C) or SIGHUP (a dropped ssh session) while the
+/// output directory is staged: the
 /// stage is removed before the signal ends the run, which ends by that
 /// signal, and the earlier output stays (audit D17: `.out.new-*` was left).
 /// strace delivers the signal at the commit's `syncfs`, the last moment
@@ -404,7 +406,11 @@ fn interrupted_generator_removes_its_stage() {
         .map(|f| (std::fs::read(&f).unwrap(), f))
         .collect::<Vec<_>>();
     let signal_at_syncfs = |sig: &str| signal_at_syncfs(&generator_into(&out), sig);
-    for (sig, number) in [("SIGTERM", libc::SIGTERM), ("SIGINT", libc::SIGINT)] {
+    for (sig, number) in [
+        ("SIGTERM", libc::SIGTERM),
+        ("SIGINT", libc::SIGINT),
+        ("SIGHUP", libc::SIGHUP),
+    ] {
         let status = signal_at_syncfs(sig);
         assert_eq!(status.signal(), Some(number), "{sig}: {status:?}");
         assert_eq!(dir_names(t.path()), ["out"], "{sig}: the stage is left");

@@ -325,6 +325,38 @@ fn hello_spec(dir: &Path, extra: &str) -> PathBuf {
     path
 }
 
+/// A --macro-package no package matches is said, as identify-archful-srpms
+/// says it: the spec was read without the macros it was meant to bring.
+#[test]
+fn a_macro_package_that_matches_nothing_is_a_warning() {
+    let t = TestContext::new();
+    let spec = hello_spec(t.path(), "");
+    let cache = t.path().join("cache");
+    let out = run(
+        gen_on("x86_64", &cache),
+        "--spec",
+        &spec,
+        &["--macro-package", "pyhton3-rpm-macros", "--builds-only"],
+        "",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let want = "buildroot-generator: warning: --macro-package pyhton3-rpm-macros matches no \
+                package of the binary repositories (x86_64)";
+    assert_eq!(err.lines().filter(|l| *l == want).count(), 1, "{err}");
+    // One that exists is no warning.
+    let out = run(
+        gen_on("x86_64", &cache),
+        "--spec",
+        &spec,
+        &["--macro-package", "python3-rpm-macros", "--builds-only"],
+        "",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("matches no package"), "{err}");
+}
+
 #[test]
 fn a_spec_is_evaluated_for_the_arch_with_the_repos_macros() {
     let t = TestContext::new();

@@ -132,6 +132,7 @@ fn set_up(w: &Path) {
             .args(["-o", "last/eln-buildroot-workload.yaml"]),
     );
     copy("last/eln-buildroot-workload.yaml", "workload.yaml");
+    copy("workload.yaml", "eln-buildroot-workload.yaml");
     // The packager's edited hello (a BuildRequires dropped), for --srpm.
     let hello = buildroot_core::srpm::SrpmSpec {
         name: "hello".into(),
@@ -366,5 +367,175 @@ fn workflow_script_help_has_examples_of_shipped_configs() {
                 assert!(root().join(file).is_file(), "{c}: {file} is not shipped");
             }
         }
+    }
+}
+
+/// `scripts/demo.sh --help` (what a new user tries after `make demo`) shows
+/// its usage and exits 0; an unknown argument is refused with the usage in
+/// the one line.
+#[test]
+fn demo_script_has_help() {
+    if !have("bash") {
+        return;
+    }
+    let demo = root().join("scripts/demo.sh");
+    let out = Command::new("bash")
+        .arg(&demo)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        help.contains("scripts/demo.sh [--work DIR] [--bin DIR]"),
+        "{help}"
+    );
+    assert!(!help.contains("set -euo"), "{help}");
+    let out = Command::new("bash")
+        .arg(&demo)
+        .arg("--bogus")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("'--bogus'") && err.contains("usage: scripts/demo.sh"),
+        "{err}"
+    );
+}
+
+/// workload-diff's examples say they run in a workflow run's directory:
+/// they do, in one `scripts/demo.sh` made (its second run, `current/`, with
+/// the first as `last/`), given the files the examples' comment says are
+/// the user's own. They named `compose.txt`, `br.txt` and `workload.yaml`,
+/// which no run holds, and wrote over the run's own workload.
+#[test]
+fn workload_diff_examples_run_in_a_run_directory() {
+    if !have("bash") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let work = t.path().join("work");
+    let bin_dir = bin(Tool::WorkloadDiff).parent().unwrap().to_path_buf();
+    let demo = Command::new("bash")
+        .arg(root().join("scripts/demo.sh"))
+        .arg("--bin")
+        .arg(&bin_dir)
+        .arg("--work")
+        .arg(&work)
+        .env("XDG_CACHE_HOME", t.path().join("xdg"))
+        .output()
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "demo: {}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let run = std::fs::canonicalize(work.join("current")).unwrap();
+    let before = cli_tests::snapshot(&run);
+    // The files of the user's that the examples' comment names.
+    std::os::unix::fs::symlink(work.join("last"), run.join("last")).unwrap();
+    std::fs::copy(root().join("testdata/exclude.txt"), run.join("exclude.txt")).unwrap();
+    std::fs::write(run.join("skipped-repos.txt"), "").unwrap();
+    std::fs::copy(run.join("compose/x86_64.txt"), run.join("new-compose.txt")).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let help = std_cmd(Tool::WorkloadDiff).arg("--help").output().unwrap();
+    let commands = examples(&String::from_utf8(help.stdout).unwrap());
+    assert!(commands.len() >= 8, "{commands:?}");
+    for c in &commands {
+        if c.contains("| jq") && !have("jq") {
+            continue;
+        }
+        let out = Command::new("bash")
+            .args(["-o", "pipefail", "-c", c])
+            .current_dir(&run)
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        // verify exits 1 on the demo's run: it finds libxml2-devel, on purpose.
+        let ok =
+            out.status.success() || (c.contains("--format verify") && out.status.code() == Some(1));
+        assert!(
+            ok,
+            "in a run directory ({}): {c}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The run's own files are as the workflow wrote them.
+    let after = cli_tests::snapshot(&run);
+    for (file, bytes) in &before {
+        assert_eq!(after.get(file), Some(bytes), "{}", file.display());
+    }
+}
+
+/// The generator's --help says how to take the fixture's hello.spec out of
+/// its SRPM for the --spec examples: that command works, and the spec it
+/// gives runs the `--compare` example.
+#[test]
+fn the_help_says_how_to_get_the_fixtures_spec() {
+    if !have("bash") || !have("rpm2archive") {
+        eprintln!("skipped: no rpm2archive");
+        return;
+    }
+    let help = std_cmd(Tool::Generator).arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    // The command between backquotes, over the comment's lines.
+    let text: String = help
+        .lines()
+        .map(|l| l.trim().trim_start_matches('#').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let start = text.find("`rpm2archive").expect("the command in --help") + 1;
+    let command = &text[start..start + text[start..].find('`').unwrap()];
+    let t = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(root().join("testdata"), t.path().join("testdata")).unwrap();
+    let out = Command::new("bash")
+        .args(["-o", "pipefail", "-c", command])
+        .current_dir(t.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{command}: {out:?}");
+    let spec = std::fs::read_to_string(t.path().join("hello.spec")).unwrap();
+    assert!(spec.contains("Name:           hello"), "{spec}");
+    let out = std_cmd(Tool::Generator)
+        .current_dir(t.path())
+        .args(["--arch", "x86_64", "--repo", "main=testdata/repos/x86_64"])
+        .args([
+            "--source-repo",
+            "src=testdata/repos/source",
+            "--spec",
+            "hello.spec",
+        ])
+        .args(["--compare", "-q", "--cache-dir"])
+        .arg(t.path().join("cache"))
+        .arg("testdata/compose/sources.txt")
+        .output()
+        .unwrap();
+    // The repos' own spec changes nothing.
+    assert!(out.status.success(), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+}
+
+/// Every tool's --help says, after its exit codes, how an interrupted run
+/// ends (130, 143, 129 and nothing half-written): the exit codes alone
+/// listed 0, 1 and 2.
+#[test]
+fn every_help_says_how_an_interrupted_run_ends() {
+    let paragraph = format!("\n\n{}\n\n", buildroot_core::cli::SIGNALS_HELP);
+    for tool in TOOLS {
+        let out = std_cmd(tool).arg("--help").output().unwrap();
+        let help = String::from_utf8(out.stdout).unwrap() + "\n";
+        let after = help.split("\nExit codes:\n").nth(1);
+        assert!(
+            after.is_some_and(|a| a.contains(&paragraph)),
+            "{}:\n{help}",
+            tool.name()
+        );
     }
 }
