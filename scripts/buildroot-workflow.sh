@@ -425,36 +425,47 @@ for d in "${SPEC_DEFINES[@]}"; do macro_args+=(--define "$d"); done
 # so that an interrupt stops it and whatever it started; it holds fd 9 (the lock). Its stderr
 # is collected and shown when it ends; when it fails, also kept for failed/error.txt.
 interrupted=""
-# stop_jobs: stops every job still running and waits until their process groups are gone. The
+# stop_groups PID...: stops those jobs (each the leader of its process group) and waits until
+# their process groups are gone; each job's exit status is left in group_status[PID]. The
 # SIGTERM is sent again until each group is gone, not once: one sent while a process of the group
 # has it blocked (bash does, around each fork) stays pending on that process alone, and the child
 # it is forking misses it (a signal sent to a group reaches only who is in it by then). That child
 # (a per-arch job's generator, started as its shell died) would run on, and be killed outright
 # only 10 s later. A group whose processes ended but are not reaped yet (zombies, reparented to
 # init) still counts: gone means nothing of it is left. 10 s on, what is left gets SIGKILL (and
-# 5 s more to be gone).
-stop_jobs() {
-  local p groups=() left n
-  for p in $(jobs -p); do
+# 5 s more to be gone). The leaders are waited for last, for their status: this shell reaps each
+# as it ends (SIGCHLD), and one that waits for a tool that ignores SIGTERM must not hold up the
+# SIGKILL.
+declare -A group_status=()
+stop_groups() {
+  local p groups=() left n rc
+  for p in "$@"; do
     kill -TERM -- "-$p" 2> /dev/null && groups+=("$p")
   done
-  [ ${#groups[@]} -gt 0 ] || return 0
-  for p in "${groups[@]}"; do wait "$p" 2> /dev/null; done
-  for ((n = 0; n < 150; n++)); do
+  for ((n = 0; n < 300 && ${#groups[@]} > 0; n++)); do
+    sleep 0.05
     left=()
     for p in "${groups[@]}"; do
-      if [ "$n" -lt 100 ]; then
+      if [ "$n" -lt 200 ]; then
         ! kill -TERM -- "-$p" 2> /dev/null || left+=("$p")
-      elif [ "$n" = 100 ]; then
+      elif [ "$n" = 200 ]; then
         ! kill -KILL -- "-$p" 2> /dev/null || left+=("$p")
       else
         ! kill -0 -- "-$p" 2> /dev/null || left+=("$p")
       fi
     done
-    [ ${#left[@]} -gt 0 ] || return 0
     groups=("${left[@]}")
-    sleep 0.1
   done
+  for p in "$@"; do
+    rc=0; wait "$p" 2> /dev/null || rc=$?
+    group_status[$p]=$rc
+  done
+}
+# stop_jobs: stops every job still running (the exit trap's; signals are ignored by then).
+stop_jobs() {
+  local pids=()
+  mapfile -t pids < <(jobs -p)
+  stop_groups "${pids[@]}"
 }
 on_signal() { # NAME CODE: the exit trap does the rest (stops the jobs, keeps the run as failed/)
   local why=""
@@ -520,28 +531,57 @@ arch_lines() {
 }
 
 # per_arch LABEL CMD...: runs CMD once per arch in parallel (@ARCH@ replaced by the arch), each a
-# job; any failure is fatal, naming LABEL and the arches that failed. What the tools said is
-# shown (and, for the arches that failed, kept in failed/error.txt), each line prefixed with the
-# arches that said it (arch_lines).
+# job; any failure is fatal, naming LABEL and the arches that failed. The first arch that fails
+# stops the others at once (their process groups, as an interrupt does; the tools remove what they
+# were writing): a damaged repo of one arch is reported when it is found, not once the slowest
+# arch has finished. Arches that failed of their own by then (exit 1-128, not the stop's signal)
+# are named too, in ARCHES order, whatever the order they ended in; those stopped are named as
+# such. What the arches that ended of their own said is shown (and, for those that failed, kept
+# in failed/error.txt), each line prefixed with the arches that said it (arch_lines); a stopped
+# arch's partial output is not.
 per_arch() {
   local label=$1; shift
-  local pids=() a failed="" i=0
+  local a p rc failed="" stopped="" ended=()
+  local -A arch_of=() status=()
+  # A job's shell ends on SIGTERM once the command it waits for has (the tools end promptly on
+  # it, and a command that does not gets SIGKILL): it reaps that command itself. Dying at once,
+  # it left the tool to init, whose reaping, slow in some containers (1 s), held up the stop.
   for a in $ARCHES; do
     set -m
-    ( trap - ERR; exec 2> "$tmp/per-arch-$a" 7>&-; "${@//@ARCH@/$a}" ) &
-    pids+=($!)
+    ( trap - ERR; trap 'exit 143' TERM; exec 2> "$tmp/per-arch-$a" 7>&-; "${@//@ARCH@/$a}" ) &
+    arch_of[$!]=$a
     set +m
   done
-  for a in $ARCHES; do
-    wait "${pids[$i]}" || failed="$failed $a"
-    i=$((i + 1))
+  # Reaped in the order they end; a trapped signal ends the wait (on_signal stops the rest).
+  while [ ${#arch_of[@]} -gt ${#status[@]} ]; do
+    p="" rc=0
+    wait -n -p p "${!arch_of[@]}" || rc=$?
+    [ -n "$p" ] || break # (no such job left: cannot happen, but never loop for ever)
+    status[$p]=$rc
+    [ "$rc" = 0 ] || break
   done
-  # shellcheck disable=SC2086  # ARCHES and failed: arch names, split on purpose
-  arch_lines $ARCHES >&2
-  # shellcheck disable=SC2086
+  if [ ${#arch_of[@]} -gt ${#status[@]} ]; then
+    local running=()
+    for p in "${!arch_of[@]}"; do [ -n "${status[$p]+set}" ] || running+=("$p"); done
+    stop_groups "${running[@]}"
+    for p in "${running[@]}"; do
+      rc=${group_status[$p]:-143}
+      # 129 and up: the stop's SIGTERM (or SIGKILL) ended it; below, it ended of its own.
+      if [ "$rc" -gt 128 ]; then stopped="$stopped ${arch_of[$p]}"; else status[$p]=$rc; fi
+    done
+  fi
+  for a in $ARCHES; do
+    for p in "${!status[@]}"; do
+      [ "${arch_of[$p]}" = "$a" ] || continue
+      ended+=("$a")
+      [ "${status[$p]}" = 0 ] || failed="$failed $a"
+    done
+  done
+  [ ${#ended[@]} = 0 ] || arch_lines "${ended[@]}" >&2
+  # shellcheck disable=SC2086  # failed: arch names, split on purpose
   [ -z "$failed" ] || arch_lines $failed >> "$tmp/said"
   for a in $ARCHES; do rm -f "$tmp/per-arch-$a"; done
-  [ -z "$failed" ] || die "$label failed for:$failed"
+  [ -z "$failed" ] || die "$label failed for:$failed${stopped:+ (stopped:$stopped)}"
 }
 
 skipped_where() { # skipped-repos.txt -> 'REPO (ARCH STEP, ...)' per repo, '; ' between repos

@@ -654,6 +654,70 @@ done
   || fail "a --verify-only interrupted while its jobs started processes changed verify/"
 echo "e2e: SIGTERM and SIGINT stop the tools and release the lock; verify/ survives a failed --verify-only"
 
+# One arch's failure stops the others at once. x86_64's generator fails (a damaged repo, say) once
+# aarch64's runs (the event, not a sleep); aarch64's would run 120 s, and records the SIGTERM that
+# ends it. The workflow waited for it before it said anything (120 s).
+tools_but "$work/onefail" buildroot-generator
+rm -f "$work/slowarch.pid" "$work/slowarch.term"
+cat > "$work/onefail/buildroot-generator" <<EOF
+#!/bin/sh
+case " \$* " in
+  *" --arch x86_64 "*)
+    i=0; while [ ! -s "$work/slowarch.pid" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done
+    echo "buildroot-generator: $work/damaged/repodata/primary.xml.gz: damaged (simulated)" >&2
+    exit 2 ;;
+  *)
+    trap 'echo \$\$ >> "$work/slowarch.term"; exit 143' TERM
+    echo \$\$ > "$work/slowarch.pid"
+    sleep 120 &
+    wait
+    exit 0 ;;
+esac
+EOF
+chmod +x "$work/onefail/buildroot-generator"
+before=$(snapshot "$w/current")
+SECONDS=0
+rc=0; wf --bin "$work/onefail" --config testdata/workflow.conf --work "$w" > /dev/null 2> "$work/onefail.err" || rc=$?
+took=$SECONDS
+slow=$(cat "$work/slowarch.pid" 2> /dev/null || true)
+! kill -0 "$slow" 2> /dev/null || { kill -KILL "$slow"; fail "one arch failed: the other arch's tool ($slow) outlived the workflow"; }
+printf '%s\n' "x86_64: buildroot-generator: $work/damaged/repodata/primary.xml.gz: damaged (simulated)" \
+  "buildroot-workflow: step 3 (buildroot-generator pass 1) failed for: x86_64 (stopped: aarch64)" \
+  "buildroot-workflow: run failed; its output is kept in $w/failed/ (error.txt: why; current/ is unchanged)" \
+  | cmp -s - <(tail -3 "$work/onefail.err") && [ "$rc" = 2 ] && [ "$took" -lt 60 ] \
+  || { cat "$work/onefail.err" >&2; fail "one arch failed: exit $rc after ${took} s (the other arch was waited for?)"; }
+[ "$(cat "$work/slowarch.term" 2> /dev/null)" = "$slow" ] || fail "one arch failed: the other arch's tool got no SIGTERM"
+flock -n "$w/.lock" true || fail "one arch failed: the lock is still held after the workflow ended"
+[ ! -e "$w/failed/pass1/aarch64" ] && grep -qx "error: step 3 (buildroot-generator pass 1) failed for: x86_64 (stopped: aarch64)" "$w/failed/error.txt" \
+  && grep -qx "x86_64: buildroot-generator: .*damaged (simulated)" "$w/failed/error.txt" \
+  || fail "one arch failed: failed/ holds the stopped arch's pass, or error.txt lacks the failure: $(cat "$w/failed/error.txt")"
+[ "$(snapshot "$w/current")" = "$before" ] || fail "one arch failed: current/ changed"
+# Two arches that failed before either was seen are both named, in ARCHES order, whichever the
+# workflow reaps first (and one line said by both, once): the workflow is stopped (SIGSTOP) while
+# both fail alike, and continued once both jobs have ended.
+cat > "$work/onefail/buildroot-generator" <<EOF
+#!/bin/sh
+echo \$\$ >> "$work/twofail.pids"
+i=0; while [ ! -e "$work/twofail.go" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done
+echo "buildroot-generator: $work/damaged/repodata/repomd.xml: damaged (simulated)" >&2
+exit 2
+EOF
+rm -f "$work/twofail.pids" "$work/twofail.go"
+scripts/buildroot-workflow.sh --bin "$work/onefail" --config testdata/workflow.conf --work "$w" > /dev/null 2> "$work/twofail.err" &
+wpid=$!
+for n in $(seq 1200); do [ "$(cat "$work/twofail.pids" 2> /dev/null | wc -l)" -lt 2 ] || break; sleep 0.1; done
+kill -STOP "$wpid"
+: > "$work/twofail.go"
+# Both jobs ended: every child of the workflow's shell a zombie (its jobs' shells, reaped once it runs).
+for n in $(seq 1200); do ! ps -o stat= --ppid "$wpid" | grep -qv '^Z' || { sleep 0.1; continue; }; break; done
+kill -CONT "$wpid"
+rc=0; wait "$wpid" || rc=$?
+printf '%s\n' "x86_64 aarch64: buildroot-generator: $work/damaged/repodata/repomd.xml: damaged (simulated)" \
+  "buildroot-workflow: step 3 (buildroot-generator pass 1) failed for: x86_64 aarch64" \
+  | cmp -s - <(tail -3 "$work/twofail.err" | head -2) && [ "$rc" = 2 ] \
+  || { cat "$work/twofail.err" >&2; fail "two arches failed: exit $rc, or not both named in ARCHES order"; }
+echo "e2e: one arch's failure stops the others at once (${took} s), nothing of them kept; two failed are named in ARCHES order"
+
 # A run killed outright (SIGKILL: no trap runs) leaves its scratch directory in TMPDIR. The next
 # run removes it once no process of the killed run holds its lock, and never the scratch of a
 # concurrent live run (or of a killed run whose tools still run).
