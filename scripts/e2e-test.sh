@@ -718,6 +718,76 @@ printf '%s\n' "x86_64 aarch64: buildroot-generator: $work/damaged/repodata/repom
   || { cat "$work/twofail.err" >&2; fail "two arches failed: exit $rc, or not both named in ARCHES order"; }
 echo "e2e: one arch's failure stops the others at once (${took} s), nothing of them kept; two failed are named in ARCHES order"
 
+# A SIGINT sent to the workflow's pid alone (kill -INT, not a terminal's Ctrl-C) while it reads a
+# command's output. bash loses one that comes while it waits for a command substitution's ($(...))
+# child to exit (it takes it for the child's own, and a substitution is no job that hands it
+# back), so the workflow runs none now (checked below; with set -E that child is a bash that
+# exits just after its command: too short a window for a test to hold, seen in runs sent SIGINT at
+# random moments). Here a `readlink` first on PATH (the workflow's first: step 8's, of current/)
+# prints, closes its output, then holds; the SIGINT is sent once the workflow's shell waits
+# (wait4), then the readlink let go. Step 10's generator is slow (60 s), so a run that went on
+# shows: the run must end within 30 s, interrupted, its tools stopped, nothing left.
+tools_but "$work/slowverify" buildroot-generator
+cat > "$work/slowverify/buildroot-generator" <<EOF
+#!/bin/sh
+case " \$* " in *" --only-binaries "*) echo \$\$ >> "$work/slow.pids"; exec sleep 60 ;; esac
+exec "$bin/buildroot-generator" "\$@"
+EOF
+mkdir -p "$work/readlinkshim" "$work/tmp-rl"
+cat > "$work/readlinkshim/readlink" <<EOF
+#!/bin/sh
+if [ ! -e "$work/readlink.held" ]; then
+  $(command -v readlink) "\$@"
+  rc=\$?
+  exec >&-
+  echo \$\$ > "$work/readlink.held"
+  i=0; while [ ! -e "$work/readlink.go" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done
+  exit \$rc
+fi
+exec $(command -v readlink) "\$@"
+EOF
+chmod +x "$work/slowverify/buildroot-generator" "$work/readlinkshim/readlink"
+rm -f "$work/slow.pids" "$work/readlink.held" "$work/readlink.go"
+before=$(snapshot "$w/current")
+set -m
+PATH="$work/readlinkshim:$PATH" TMPDIR="$work/tmp-rl" scripts/buildroot-workflow.sh --bin "$work/slowverify" \
+  --config testdata/workflow.conf --work "$w" > /dev/null 2> "$work/rl.err" &
+wpid=$!
+set +m
+for n in $(seq 1200); do [ ! -e "$work/readlink.held" ] || break; sleep 0.1; done
+[ -e "$work/readlink.held" ] || { kill -KILL "$wpid"; cat "$work/rl.err" >&2; fail "SIGINT in a read command's wait: the workflow never ran readlink"; }
+# Sent once the workflow's shell waits for a child (wait4: /proc's wchan do_wait; a kernel that
+# shows none, 0, is not waited for): for the readlink, when it reads the output as $(...) does.
+for n in $(seq 600); do
+  wchan=$(cat "/proc/$wpid/wchan" 2> /dev/null || true)
+  [ "$wchan" != do_wait ] && [ "$wchan" != 0 ] || break
+  sleep 0.05
+done
+kill -INT "$wpid"
+for n in $(seq 1200); do
+  s=$(state "$wpid")
+  { [ -n "$s" ] && [ "$s" != Z ]; } || break
+  sed -n 's/^S[hi][dg]Pnd:[[:space:]]*//p' "/proc/$wpid/status" 2> /dev/null | grep -q '[1-9a-f]' || break
+  sleep 0.1
+done
+: > "$work/readlink.go"
+for n in $(seq 300); do kill -0 "$wpid" 2> /dev/null || break; sleep 0.1; done
+if kill -0 "$wpid" 2> /dev/null; then
+  kill -TERM "$wpid"; wait "$wpid" || true
+  fail "SIGINT in a read command's wait: lost, the run went on (still running 30 s later)"
+fi
+rc=0; wait "$wpid" || rc=$?
+# shellcheck disable=SC2046  # the pids, one a word
+if [ -e "$work/slow.pids" ]; then ! kill -0 $(cat "$work/slow.pids") 2> /dev/null || fail "SIGINT in a read command's wait: step 10's tool outlived the workflow"; fi
+[ "$rc" = 130 ] && [ "$(tail -1 "$work/rl.err")" = "buildroot-workflow: interrupted (SIGINT); its output is kept in $w/failed/ (error.txt: why; current/ is unchanged)" ] \
+  && [ -z "$(ls -A "$work/tmp-rl")" ] && [ "$(snapshot "$w/current")" = "$before" ] \
+  || { cat "$work/rl.err" >&2; fail "SIGINT in a read command's wait: exit $rc, or the run went on, or TMPDIR: $(ls -A "$work/tmp-rl")"; }
+flock -n "$w/.lock" true || fail "SIGINT in a read command's wait: the lock is still held"
+# The workflow runs no command substitution at all (each could lose it so), nor parses one.
+! grep -nE '^[^#]*(\$\([^(]|`)' scripts/buildroot-workflow.sh \
+  || fail "scripts/buildroot-workflow.sh runs a command substitution (\$(...) or backquotes): read a process substitution instead"
+echo "e2e: a SIGINT to the workflow's pid while it reads a command's output stops the run"
+
 # A run killed outright (SIGKILL: no trap runs) leaves its scratch directory in TMPDIR. The next
 # run removes it once no process of the killed run holds its lock, and never the scratch of a
 # concurrent live run (or of a killed run whose tools still run).
@@ -853,6 +923,27 @@ kill "$(cat "$work/holder.pid")" 2> /dev/null || true
   || { cat "$work/hold.err" >&2; fail "a cache held exclusively: exit $rc after $took s"; }
 grep -q "^step: 5-7 create-srpm-repos" "$w/failed/error.txt" || fail "a cache held exclusively: failed/error.txt"
 echo "e2e: a cache another run keeps locked stops steps 5-7 after the wait (${took} s), no hang"
+# Interrupted while steps 5-7 wait for the cache (kill -INT to its pid): it stops at once, not once
+# the wait is over (bash runs a trap after the command it waits for: flock -w, up to 120 s).
+sed -i 's/ sleep 20 / sleep 120 /' "$work/holdbin/identify-archful-srpms"
+set -m
+BUILDROOT_WORKFLOW_LOCK_WAIT=100 scripts/buildroot-workflow.sh --bin "$work/holdbin" --config testdata/workflow.conf \
+  --work "$w" > /dev/null 2> "$work/hold.err" &
+wpid=$!
+set +m
+for n in $(seq 1200); do ps -o comm= --ppid "$wpid" | grep -qx flock && break; sleep 0.1; done
+SECONDS=0
+kill -INT "$wpid"
+for n in $(seq 300); do kill -0 "$wpid" 2> /dev/null || break; sleep 0.1; done
+took=$SECONDS
+kill "$(cat "$work/holder.pid")" 2> /dev/null || true
+if kill -0 "$wpid" 2> /dev/null; then kill -TERM "$wpid"; wait "$wpid" || true; fail "SIGINT while steps 5-7 wait for the cache: still running ${took} s later"; fi
+rc=0; wait "$wpid" || rc=$?
+[ "$rc" = 130 ] && [ "$(tail -1 "$work/hold.err")" = "buildroot-workflow: interrupted (SIGINT); its output is kept in $w/failed/ (error.txt: why; current/ is unchanged)" ] \
+  || { cat "$work/hold.err" >&2; fail "SIGINT while steps 5-7 wait for the cache: exit $rc"; }
+! ps -o comm= --ppid "$wpid" 2> /dev/null | grep -q . && flock -n "$w/.lock" true \
+  || fail "SIGINT while steps 5-7 wait for the cache: its flock or the lock outlived the workflow"
+echo "e2e: a SIGINT while steps 5-7 wait for the cache stops the run at once (${took} s)"
 
 # The same workload from a REPOFILE-only config (binary and -source sections); verify passes.
 cat > "$work/fixture.repo" <<EOF
