@@ -297,6 +297,7 @@ compgen -v > "$workflow_scratch/vars"
 mapfile -t names < "$workflow_scratch/vars"
 vars_before=" ${names[*]} "
 lock_wait_before=${BUILDROOT_WORKFLOW_LOCK_WAIT+set:$BUILDROOT_WORKFLOW_LOCK_WAIT}
+tmpdir_before=${TMPDIR+set:$TMPDIR}
 exec 8>&2
 trap 'config_failed "$?" "$LINENO" "${BASH_SOURCE[0]}"' ERR
 trap 'config_failed "$?"' EXIT # set -u's 'unbound variable' exits the shell without the ERR trap
@@ -384,6 +385,23 @@ for a in $ARCHES; do
   case "$seen" in *" $a "*) die "$config: ARCHES names $a twice" ;; esac
   seen="$seen$a "
 done
+# TMPDIR as the tools get it. The scratch directory stays in the TMPDIR the workflow was started
+# with (it is made before the config is read, and holds only stderr texts); the tools' temporary
+# files (step 4's unpacked SRPMs, steps 5-7's rpmbuild trees: an SRPM's size each) and sort's go
+# to the one exported to them, a config's `export TMPDIR=/big/disk` too. One that is no writable
+# directory failed only in step 4 or later, after the passes, or not at all on small inputs:
+# refused now. An empty one is no TMPDIR to mktemp, sort or this script (/tmp), but a directory
+# "" to the tools, which took it for the current one (the top): unset, so that all use /tmp.
+if [ -n "${TMPDIR+set}" ] && [[ "${TMPDIR@a}" == *x* ]]; then
+  if [ -z "$TMPDIR" ]; then
+    unset TMPDIR
+  elif ! { [ -d "$TMPDIR" ] && [ -w "$TMPDIR" ]; }; then
+    from="the environment's"
+    [ "${TMPDIR+set:$TMPDIR}" = "$tmpdir_before" ] || from="exported by $config"
+    at_top "$TMPDIR"
+    die "$at: not a writable directory (TMPDIR, $from: the tools' temporary files go there)"
+  fi
+fi
 # Files the later steps read: found missing now, not after the expensive steps.
 [ -z "$EXCLUDE_FILE" ] || { [ -f "$EXCLUDE_FILE" ] && [ -r "$EXCLUDE_FILE" ]; } \
   || { at_top "$EXCLUDE_FILE"; die "$at: cannot read the EXCLUDE_FILE of $config"; }

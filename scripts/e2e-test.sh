@@ -788,6 +788,31 @@ flock -n "$w/.lock" true || fail "SIGINT in a read command's wait: the lock is s
   || fail "scripts/buildroot-workflow.sh runs a command substitution (\$(...) or backquotes): read a process substitution instead"
 echo "e2e: a SIGINT to the workflow's pid while it reads a command's output stops the run"
 
+# TMPDIR exported by the config is the tools' (a big disk for step 4's unpacked SRPMs and steps
+# 5-7's rpmbuild trees); the workflow's scratch stays in the TMPDIR it was started with, and is
+# gone after the run. One that is no writable directory is refused before any step (the run went
+# on, and would fail only in step 4 or later, where a spec or rpmbuild needed it).
+conf "$work/check.conf"; echo "export TMPDIR=$work/no-such-tmpdir" >> "$work/check.conf"
+check_refused "a TMPDIR the config exports that does not exist" \
+  "^buildroot-workflow: $work/no-such-tmpdir: not a writable directory \(TMPDIR, exported by $work/check.conf: the tools' temporary files go there\)$" \
+  --config "$work/check.conf"
+tools_but "$work/tmpbin" identify-archful-srpms
+printf '#!/bin/sh\necho "${TMPDIR-unset}" > "%s"\nexec "%s" "$@"\n' "$work/tools-tmpdir" "$bin/identify-archful-srpms" \
+  > "$work/tmpbin/identify-archful-srpms"
+chmod +x "$work/tmpbin/identify-archful-srpms"
+mkdir -p "$work/big-tmp" "$work/start-tmp"
+conf "$work/check.conf"; echo "export TMPDIR=$work/big-tmp" >> "$work/check.conf"
+TMPDIR="$work/start-tmp" wf --bin "$work/tmpbin" --config "$work/check.conf" --work "$work/w-tmpdir" --no-verify \
+  > /dev/null 2> "$work/check.err" || { cat "$work/check.err" >&2; fail "a TMPDIR the config exports: the run failed"; }
+[ "$(cat "$work/tools-tmpdir")" = "$work/big-tmp" ] && [ -z "$(ls -A "$work/start-tmp")" ] \
+  || fail "a TMPDIR the config exports: the tools got '$(cat "$work/tools-tmpdir")', the start TMPDIR holds: $(ls -A "$work/start-tmp")"
+# An empty exported TMPDIR is none (/tmp), as for mktemp and sort: not "" (the current directory).
+conf "$work/check.conf"; echo "export TMPDIR=" >> "$work/check.conf"
+wf --bin "$work/tmpbin" --config "$work/check.conf" --work "$work/w-tmpdir" --no-verify > /dev/null 2> "$work/check.err" \
+  || { cat "$work/check.err" >&2; fail "an empty TMPDIR the config exports: the run failed"; }
+[ "$(cat "$work/tools-tmpdir")" = unset ] || fail "an empty TMPDIR the config exports reached the tools: '$(cat "$work/tools-tmpdir")'"
+echo "e2e: a config's exported TMPDIR is the tools' (checked before the steps), the scratch stays in the start TMPDIR"
+
 # A run killed outright (SIGKILL: no trap runs) leaves its scratch directory in TMPDIR. The next
 # run removes it once no process of the killed run holds its lock, and never the scratch of a
 # concurrent live run (or of a killed run whose tools still run).
