@@ -42,7 +42,10 @@
 # run stays as WORK/last; a failed or interrupted run is kept as WORK/failed, with
 # failed/error.txt naming the step ('step: ...'), the error ('error: ...') and what the failing
 # tools wrote on stderr (a line that several arches' tools wrote, once, prefixed with those
-# arches). The next published run removes failed. Older runs are removed.
+# arches). The next published run removes failed. Older runs are removed. A per-arch step that
+# fails for one arch stops the other arches' tools at once (it does not wait for them): its line
+# names the arches that had failed by then, in ARCHES order, and those stopped ('failed for:
+# x86_64 (stopped: aarch64)').
 # A download that fails for good (a URL whose every mirror failed every retry: the tools retry,
 # and go to a repo's next mirror, as dnf does) fails its step: exit 2, the tool's one line naming
 # the URL and the problem, then the step, then where the run is kept; current/ is untouched.
@@ -50,7 +53,10 @@
 # the tools' stderr; made before the config is read, in the TMPDIR the workflow is started with),
 # goes when it exits; one that a run killed outright (SIGKILL, a power cut) left, even while its
 # config was read, is removed by the next run, of any WORK, once no process of the killed run
-# holds its lock (a concurrent run's is never touched). Nothing else is left in TMPDIR.
+# holds its lock (a concurrent run's is never touched). Nothing else is left in TMPDIR. The tools'
+# own temporary files (unpacked SRPMs, rpmbuild trees) go to the TMPDIR exported to them, a
+# config's `export TMPDIR=/big/disk` too; one that is no writable directory is refused before the
+# steps, an empty one is none (/tmp).
 # One run at a time per WORK directory. Runs may share an SRPM cache: steps 5-7 wait for another
 # run deleting SRPMs from it at most BUILDROOT_WORKFLOW_LOCK_WAIT seconds (120), then fail (exit 2).
 # The tools' network settings (RPM_BUILDROOT_HTTP_*) are passed on; see a tool's --help.
@@ -76,8 +82,8 @@
 # Exit codes: 0 success, 1 verify found what compose + workload cannot build, or buildroot
 # binaries the new compose lacks (the run is still published), 2 bad usage, a bad configuration
 # or a failed step (stderr names the step and arch), 129, 130, 143 interrupted by SIGHUP, SIGINT
-# (Ctrl-C), SIGTERM, 141 its stderr's reader went away (SIGPIPE): the tools it started are
-# stopped first; a run is kept as WORK/failed, --verify-only leaves verify/ as it was (a signal in
+# (Ctrl-C, or kill -INT to its pid alone: no $(...) here can lose it), SIGTERM, 141 its stderr's
+# reader went away (SIGPIPE): the tools it started are stopped first; a run is kept as WORK/failed, --verify-only leaves verify/ as it was (a signal in
 # the moments after the run was published leaves it published: the last line says so). A reader of
 # stdout (diff.txt, once the run is published) that stops early is no error.
 # shellcheck disable=SC2329  # functions called through per_arch and traps
