@@ -444,7 +444,10 @@ fn per_arch_failure(case: &Forever, naming: &str, step_line: &str) -> bool {
         .copied()
         .filter(|a| !failed.contains(a))
         .collect();
-    match tail.strip_prefix(" (stopped: ").and_then(|t| t.strip_suffix(')')) {
+    match tail
+        .strip_prefix(" (stopped: ")
+        .and_then(|t| t.strip_suffix(')'))
+    {
         None => tail.is_empty(),
         Some(stopped) => {
             let stopped: Vec<&str> = stopped.split(' ').collect();
