@@ -88,6 +88,11 @@
 # stdout (diff.txt, once the run is published) that stops early is no error.
 # shellcheck disable=SC2329  # functions called through per_arch and traps
 set -eEuo pipefail
+# bash 5.1 or later: wait -n -p (per_arch), SRANDOM (the scratch directory's name).
+if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501)); then
+  echo "buildroot-workflow: bash $BASH_VERSION is too old: it needs bash 5.1 or later" >&2
+  exit 2
+fi
 # Until the steps' traps (on_signal) are set, a signal ends the run at once, once the command the
 # workflow waits for has ended: a $(...), flock or grep of its own is not left running (bash's
 # default would: it dies of SIGTERM or SIGHUP at once), and a SIGINT is not taken for that
