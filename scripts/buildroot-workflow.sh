@@ -83,9 +83,10 @@
 # binaries the new compose lacks (the run is still published), 2 bad usage, a bad configuration
 # or a failed step (stderr names the step and arch), 129, 130, 143 interrupted by SIGHUP, SIGINT
 # (Ctrl-C, or kill -INT to its pid alone: no $(...) here can lose it), SIGTERM, 141 its stderr's
-# reader went away (SIGPIPE): the tools it started are stopped first; a run is kept as WORK/failed, --verify-only leaves verify/ as it was (a signal in
-# the moments after the run was published leaves it published: the last line says so). A reader of
-# stdout (diff.txt, once the run is published) that stops early is no error.
+# reader went away (SIGPIPE): the tools it started are stopped first; a run is kept as
+# WORK/failed, --verify-only leaves verify/ as it was (a signal in the moments after the run was
+# published leaves it published: the last line says so). A reader of stdout (diff.txt, once the
+# run is published) that stops early is no error.
 # shellcheck disable=SC2329  # functions called through per_arch and traps
 set -eEuo pipefail
 # bash 5.1 or later: wait -n -p (per_arch), SRANDOM (the scratch directory's name).
@@ -94,7 +95,7 @@ if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501)); then
   exit 2
 fi
 # Until the steps' traps (on_signal) are set, a signal ends the run at once, once the command the
-# workflow waits for has ended: a $(...), flock or grep of its own is not left running (bash's
+# workflow waits for has ended: a flock or grep of its own is not left running (bash's
 # default would: it dies of SIGTERM or SIGHUP at once), and a SIGINT is not taken for that
 # command's own (see below). The config is read under traps of its own, then these again.
 trap 'exit 129' HUP
