@@ -588,6 +588,16 @@ grep -q "every source builds" "$w/current/verify/report.txt" || fail "verify/rep
 start_held flock "$work/tmp-term" "SIGTERM before the traps"
 kill -TERM "$wpid"
 state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2> /dev/null || true; } # pid -> R, S, Z, ... ('' gone)
+children() { # pid -> a line 'STATE COMM' for each of its children, read from /proc (no ps needed)
+  local f line st ppid
+  for f in /proc/[0-9]*/stat; do
+    { read -r line < "$f"; } 2> /dev/null || continue
+    read -r st ppid _ <<< "${line##*) }"
+    [ "$ppid" = "$1" ] || continue
+    line=${line#*(}
+    echo "$st ${line%)*}"
+  done
+}
 for n in $(seq 1200); do
   s=$(state "$wpid")
   { [ -n "$s" ] && [ "$s" != Z ]; } || break
@@ -712,7 +722,7 @@ for n in $(seq 1200); do [ "$(cat "$work/twofail.pids" 2> /dev/null | wc -l)" -l
 kill -STOP "$wpid"
 : > "$work/twofail.go"
 # Both jobs ended: every child of the workflow's shell a zombie (its jobs' shells, reaped once it runs).
-for n in $(seq 1200); do ! ps -o stat= --ppid "$wpid" | grep -qv '^Z' || { sleep 0.1; continue; }; break; done
+for n in $(seq 1200); do kids=$(children "$wpid"); ! grep -q '^[^Z]' <<< "$kids" || { sleep 0.1; continue; }; break; done
 kill -CONT "$wpid"
 rc=0; wait "$wpid" || rc=$?
 printf '%s\n' "x86_64 aarch64: buildroot-generator: $work/damaged/repodata/repomd.xml: damaged (simulated)" \
@@ -959,7 +969,7 @@ BUILDROOT_WORKFLOW_LOCK_WAIT=100 scripts/buildroot-workflow.sh --bin "$work/hold
   --work "$w" > /dev/null 2> "$work/hold.err" &
 wpid=$!
 set +m
-for n in $(seq 1200); do ps -o comm= --ppid "$wpid" | grep -qx flock && break; sleep 0.1; done
+for n in $(seq 1200); do kids=$(children "$wpid"); ! grep -qx '. flock' <<< "$kids" || break; sleep 0.1; done
 SECONDS=0
 kill -INT "$wpid"
 for n in $(seq 300); do kill -0 "$wpid" 2> /dev/null || break; sleep 0.1; done
@@ -969,7 +979,7 @@ if kill -0 "$wpid" 2> /dev/null; then kill -TERM "$wpid"; wait "$wpid" || true; 
 rc=0; wait "$wpid" || rc=$?
 [ "$rc" = 130 ] && [ "$(tail -1 "$work/hold.err")" = "buildroot-workflow: interrupted (SIGINT); its output is kept in $w/failed/ (error.txt: why; current/ is unchanged)" ] \
   || { cat "$work/hold.err" >&2; fail "SIGINT while steps 5-7 wait for the cache: exit $rc"; }
-! ps -o comm= --ppid "$wpid" 2> /dev/null | grep -q . && flock -n "$w/.lock" true \
+flock -n "$w/.lock" true \
   || fail "SIGINT while steps 5-7 wait for the cache: its flock or the lock outlived the workflow"
 echo "e2e: a SIGINT while steps 5-7 wait for the cache stops the run at once (${took} s)"
 
