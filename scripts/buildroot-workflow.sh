@@ -42,7 +42,10 @@
 # run stays as WORK/last; a failed or interrupted run is kept as WORK/failed, with
 # failed/error.txt naming the step ('step: ...'), the error ('error: ...') and what the failing
 # tools wrote on stderr (a line that several arches' tools wrote, once, prefixed with those
-# arches). The next published run removes failed. Older runs are removed.
+# arches). The next published run removes failed. Older runs are removed. A per-arch step that
+# fails for one arch stops the other arches' tools at once (it does not wait for them): its line
+# names the arches that had failed by then, in ARCHES order, and those stopped ('failed for:
+# x86_64 (stopped: aarch64)').
 # A download that fails for good (a URL whose every mirror failed every retry: the tools retry,
 # and go to a repo's next mirror, as dnf does) fails its step: exit 2, the tool's one line naming
 # the URL and the problem, then the step, then where the run is kept; current/ is untouched.
@@ -50,7 +53,10 @@
 # the tools' stderr; made before the config is read, in the TMPDIR the workflow is started with),
 # goes when it exits; one that a run killed outright (SIGKILL, a power cut) left, even while its
 # config was read, is removed by the next run, of any WORK, once no process of the killed run
-# holds its lock (a concurrent run's is never touched). Nothing else is left in TMPDIR.
+# holds its lock (a concurrent run's is never touched). Nothing else is left in TMPDIR. The tools'
+# own temporary files (unpacked SRPMs, rpmbuild trees) go to the TMPDIR exported to them, a
+# config's `export TMPDIR=/big/disk` too; one that is no writable directory is refused before the
+# steps, an empty one is none (/tmp).
 # One run at a time per WORK directory. Runs may share an SRPM cache: steps 5-7 wait for another
 # run deleting SRPMs from it at most BUILDROOT_WORKFLOW_LOCK_WAIT seconds (120), then fail (exit 2).
 # The tools' network settings (RPM_BUILDROOT_HTTP_*) are passed on; see a tool's --help.
@@ -76,14 +82,20 @@
 # Exit codes: 0 success, 1 verify found what compose + workload cannot build, or buildroot
 # binaries the new compose lacks (the run is still published), 2 bad usage, a bad configuration
 # or a failed step (stderr names the step and arch), 129, 130, 143 interrupted by SIGHUP, SIGINT
-# (Ctrl-C), SIGTERM, 141 its stderr's reader went away (SIGPIPE): the tools it started are
-# stopped first; a run is kept as WORK/failed, --verify-only leaves verify/ as it was (a signal in
-# the moments after the run was published leaves it published: the last line says so). A reader of
-# stdout (diff.txt, once the run is published) that stops early is no error.
+# (Ctrl-C, or kill -INT to its pid alone: no $(...) here can lose it), SIGTERM, 141 its stderr's
+# reader went away (SIGPIPE): the tools it started are stopped first; a run is kept as
+# WORK/failed, --verify-only leaves verify/ as it was (a signal in the moments after the run was
+# published leaves it published: the last line says so). A reader of stdout (diff.txt, once the
+# run is published) that stops early is no error.
 # shellcheck disable=SC2329  # functions called through per_arch and traps
 set -eEuo pipefail
+# bash 5.1 or later: wait -n -p (per_arch), SRANDOM (the scratch directory's name).
+if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501)); then
+  echo "buildroot-workflow: bash $BASH_VERSION is too old: it needs bash 5.1 or later" >&2
+  exit 2
+fi
 # Until the steps' traps (on_signal) are set, a signal ends the run at once, once the command the
-# workflow waits for has ended: a $(...), flock or grep of its own is not left running (bash's
+# workflow waits for has ended: a flock or grep of its own is not left running (bash's
 # default would: it dies of SIGTERM or SIGHUP at once), and a SIGINT is not taken for that
 # command's own (see below). The config is read under traps of its own, then these again.
 trap 'exit 129' HUP
@@ -127,16 +139,32 @@ done
 [ -z "$config" ] || [ -r "$config" ] || die "$config: cannot read the config file"
 [ -z "$config" ] || [ ! -d "$config" ] || die "$config: a directory, not a config file (e.g. configs/fedora-eln.conf)"
 
-# No command substitution inside another before the config is read: bash 5.2, taking SIGINT
-# while it read a nested one under the early traps, said "interrupt trap: line 2: unexpected EOF
-# while looking for matching `)'" and exited 2 (2 of 16 Ctrl-Cs in the first 15 ms).
-top_dir=$(dirname "$0")
-top=$(cd "$top_dir/.." && pwd)
+# No command substitution in this script, $(...) or `...`: bash loses a SIGINT sent to this
+# process alone while it waits for a command substitution's child to exit (its handler takes
+# the signal for the child's, and the child, not a job, never hands it back: the run went on),
+# and one taken while bash parses one under the early traps ended the run with "interrupt trap:
+# line 2: unexpected EOF while looking for matching `)'" and exit 2. What a command prints is
+# read from a process substitution (read, mapfile: a trapped signal ends them at once), or from
+# a file; a directory's path from cd in this shell ($PWD), then back to the top. A process
+# substitution starts with `reading`. (A config's own $(...) is the config's: README.md.)
+# reading: first in a process substitution. Its shell runs on its own (no `|| ...` around it): a
+# command failing in it must not run this script's die (the ERR trap) there; and this shell
+# does not wait for it, so it holds none of the run's locks (fds 6, 8, 9) once this has exited.
+reading() { trap - ERR; exec 6>&- 8>&- 9>&-; }
+caller=$PWD
+top_dir=${0%/*}
+case "$0" in */*) [ -n "$top_dir" ] || top_dir=/ ;; *) top_dir=. ;; esac
 # The caller's paths are taken from the caller's directory, before the cd to the top.
 if [ -n "$config" ]; then
-  config_dir=$(dirname "$config") config_base=$(basename "$config")
-  config=$(cd "$config_dir" && pwd)/$config_base
+  config_dir=${config%/*} config_base=${config##*/}
+  case "$config" in */*) [ -n "$config_dir" ] || config_dir=/ ;; *) config_dir=. ;; esac
+  CDPATH='' cd -- "$config_dir" || die "$config: cannot enter its directory"
+  config=$PWD/$config_base
+  CDPATH='' cd -- "$caller"
 fi
+CDPATH='' cd -- "$top_dir/.." || die "$top_dir/..: cannot enter the repository root"
+top=$PWD
+CDPATH='' cd -- "$caller"
 case "$work" in "") work="$top/work" ;; /*) ;; *) work="$PWD/$work" ;; esac
 # The default: where `make release` put the tools (cargo's CARGO_TARGET_DIR, relative to the top).
 case "${CARGO_TARGET_DIR:-target}" in /*) built=$CARGO_TARGET_DIR ;; *) built=$top/${CARGO_TARGET_DIR:-target} ;; esac
@@ -149,7 +177,9 @@ else
   [ ! -e "$work" ] || [ -d "$work" ] || die "$work: not a directory (--work DIR)"
   mkdir -p "$work" 2> /dev/null || die "$work: cannot create the work directory (--work DIR)"
 fi
-work=$(cd "$work" && pwd -P)
+CDPATH='' cd -P -- "$work" || die "$work: cannot enter the work directory (--work DIR)"
+work=$PWD
+cd "$top"
 # One run at a time: runs share WORK/srpm-cache and rotate current/last/failed (taken before
 # anything of WORK is read: --verify-only reads current/'s configuration). The tools it starts
 # inherit fd 9: if this script is killed outright (SIGKILL, the OOM killer), the lock lasts as
@@ -207,7 +237,24 @@ clear_stale_scratch() {
   done
 }
 clear_stale_scratch
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/buildroot-workflow.XXXXXX") || die "cannot create a temporary file"
+# As mktemp -d makes it (six letters or digits, mode 0700; a name taken is drawn again), by a
+# mkdir this shell waits for as a command of its own.
+make_scratch() {
+  local c=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 name i n
+  for ((n = 0; n < 100; n++)); do
+    name=""
+    for ((i = 0; i < 6; i++)); do name+=${c:SRANDOM % 62:1}; done
+    tmp=${TMPDIR:-/tmp}/buildroot-workflow.$name
+    ! mkdir -m 0700 -- "$tmp" 2> /dev/null || return 0
+    [ -e "$tmp" ] || break
+  done
+  tmp=""
+  die "${TMPDIR:-/tmp}: cannot create the workflow's scratch directory there (TMPDIR: a writable directory?)"
+}
+# A signal while mkdir runs ends the run once it has: the directory it may have made goes too
+# (rmdir: it is empty; a name another run took, and filled, is not touched).
+trap '[ -z "$tmp" ] || rmdir -- "$tmp" 2> /dev/null || :' EXIT
+make_scratch
 # Kept where a config cannot change it (it may use `tmp` as a helper of its own): the traps
 # remove this, and tmp is set from it again once the config has run.
 readonly workflow_scratch=$tmp
@@ -240,13 +287,14 @@ config_failed() { # STATUS [LINE FILE]: the line (of the config or a file it sou
   # Interrupted (Ctrl-C while the config runs a command): no failed line to name.
   [ "$1" -le 128 ] || { rm -rf "$workflow_scratch"; exit "$1"; }
   # bash's own line (FILE: line N: ...), not a note the config printed before it.
-  said=$(grep -m 1 -E '^.+: line [0-9]+: ' "$cfg_err" || true)
+  said=""
+  IFS= read -r said < <(reading; grep -m 1 -E '^.+: line [0-9]+: ' "$cfg_err") || :
   if [ -z "$said" ] && [ -z "${2:-}" ]; then
     # Left by the EXIT trap and bash said nothing: the config (or a file it sources) ran `exit`.
     said="${config}: the config file runs 'exit' (status $1), which would end the workflow;"
     said+=" 'return' stops reading it early"
   fi
-  [ -n "$said" ] || said=$(grep . "$cfg_err" | tail -n 1 || true)
+  [ -n "$said" ] || { IFS= read -r said < <(reading; grep . "$cfg_err" | tail -n 1) || :; }
   said=${said//"$cfg_run"/"$config"} where=${where//"$cfg_run"/"$config"}
   # "$basearch" in double quotes is the shell's variable, unset: the tools replace it, single-quoted.
   case "$said" in *": basearch: unbound variable" | *": releasever: unbound variable")
@@ -256,8 +304,12 @@ config_failed() { # STATUS [LINE FILE]: the line (of the config or a file it sou
   die "${said:-${where}a command failed} (a config file holds NAME=VALUE lines)"
 }
 # The variables before the config runs: every setting has been given its default above.
-vars_before=" $(compgen -v | tr '\n' ' ') "
+names=() flags="" v=""
+compgen -v > "$workflow_scratch/vars"
+mapfile -t names < "$workflow_scratch/vars"
+vars_before=" ${names[*]} "
 lock_wait_before=${BUILDROOT_WORKFLOW_LOCK_WAIT+set:$BUILDROOT_WORKFLOW_LOCK_WAIT}
+tmpdir_before=${TMPDIR+set:$TMPDIR}
 exec 8>&2
 trap 'config_failed "$?" "$LINENO" "${BASH_SOURCE[0]}"' ERR
 trap 'config_failed "$?"' EXIT # set -u's 'unbound variable' exits the shell without the ERR trap
@@ -295,10 +347,14 @@ rm -f "$cfg_err" "$workflow_scratch/config.lf"
 # reaches them only when exported: said so. Each name once, on stderr; the run goes on.
 warn_config() { echo "buildroot-workflow: warning: $config: $*" >&2; }
 from_env=" HOME TMPDIR XDG_CACHE_HOME RESOLVER_TRACE http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY NO_PROXY no_proxy "
-for v in $(compgen -v); do
+compgen -v > "$tmp/vars"
+mapfile -t names < "$tmp/vars"
+for v in "${names[@]}"; do
   [[ "$vars_before" != *" $v "* ]] || continue
   case "$v" in REPLY | MAPFILE | OPTARG | COPROC | COLUMNS | LINES | BASH_* | BUILDROOT_WORKFLOW_LOCK_WAIT) continue ;; esac
-  flags=$(declare -p "$v" 2> /dev/null || true) flags=${flags#declare -} flags=${flags%% *}
+  declare -p -- "$v" > "$tmp/declared" 2> /dev/null || :
+  flags="" && { read -r _ flags _ < "$tmp/declared" || :; }
+  flags=${flags#-}
   [[ "$flags" != *x* ]] || continue
   [[ "$unset_settings" != *" $v "* ]] || continue
   if [[ "$v" =~ ^(RPM_BUILDROOT_[A-Z0-9_]+|DNF_VAR_[A-Za-z0-9_]+|DNF[0-9])$ ]] || [[ "$from_env" == *" $v "* ]]; then
@@ -323,13 +379,13 @@ for m in "$COMPOSE_DIR" "$COMPOSE_CONFIGS" "$COMPOSE_URL"; do [ -z "$m" ] || mod
 # at_top PATH: PATH as an error names it: a relative one with where it was looked for (the config's
 # relative paths are taken from the repository root, not from the config's or the caller's
 # directory, which is where a person looks first).
-at_top() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s (relative paths are taken from %s)' "$1" "$top" ;; esac; }
+at_top() { case "$1" in /*) at=$1 ;; *) at="$1 (relative paths are taken from $top)" ;; esac; } # -> at
 # REPOFILE and DNF_CONF may hold $basearch: one file per arch (configs/fedora-eln.conf).
 for a in $ARCHES; do
   f=${REPOFILE//\$basearch/$a}
-  [ -z "$REPOFILE" ] || [ -r "$f" ] || die "$(at_top "$f"): cannot read the REPOFILE of $config"
+  [ -z "$REPOFILE" ] || [ -r "$f" ] || { at_top "$f"; die "$at: cannot read the REPOFILE of $config"; }
   f=${DNF_CONF//\$basearch/$a}
-  [ -z "$DNF_CONF" ] || [ -r "$f" ] || die "$(at_top "$f"): cannot read the DNF_CONF of $config"
+  [ -z "$DNF_CONF" ] || [ -r "$f" ] || { at_top "$f"; die "$at: cannot read the DNF_CONF of $config"; }
 done
 # Arches as the tools know them (crates/buildroot-core/src/arch.rs), each once.
 seen=" "
@@ -341,18 +397,35 @@ for a in $ARCHES; do
   case "$seen" in *" $a "*) die "$config: ARCHES names $a twice" ;; esac
   seen="$seen$a "
 done
+# TMPDIR as the tools get it. The scratch directory stays in the TMPDIR the workflow was started
+# with (it is made before the config is read, and holds only stderr texts); the tools' temporary
+# files (step 4's unpacked SRPMs, steps 5-7's rpmbuild trees: an SRPM's size each) and sort's go
+# to the one exported to them, a config's `export TMPDIR=/big/disk` too. One that is no writable
+# directory failed only in step 4 or later, after the passes, or not at all on small inputs:
+# refused now. An empty one is no TMPDIR to mktemp, sort or this script (/tmp), but a directory
+# "" to the tools, which took it for the current one (the top): unset, so that all use /tmp.
+if [ -n "${TMPDIR+set}" ] && [[ "${TMPDIR@a}" == *x* ]]; then
+  if [ -z "$TMPDIR" ]; then
+    unset TMPDIR
+  elif ! { [ -d "$TMPDIR" ] && [ -w "$TMPDIR" ]; }; then
+    from="the environment's"
+    [ "${TMPDIR+set:$TMPDIR}" = "$tmpdir_before" ] || from="exported by $config"
+    at_top "$TMPDIR"
+    die "$at: not a writable directory (TMPDIR, $from: the tools' temporary files go there)"
+  fi
+fi
 # Files the later steps read: found missing now, not after the expensive steps.
 [ -z "$EXCLUDE_FILE" ] || { [ -f "$EXCLUDE_FILE" ] && [ -r "$EXCLUDE_FILE" ]; } \
-  || die "$(at_top "$EXCLUDE_FILE"): cannot read the EXCLUDE_FILE of $config"
+  || { at_top "$EXCLUDE_FILE"; die "$at: cannot read the EXCLUDE_FILE of $config"; }
 [ -z "$SPEC_MACROS" ] || [ -r "$SPEC_MACROS" ] \
-  || die "$(at_top "$SPEC_MACROS"): cannot read the SPEC_MACROS (a macro file or a directory of macros.* files) of $config"
+  || { at_top "$SPEC_MACROS"; die "$at: cannot read the SPEC_MACROS (a macro file or a directory of macros.* files) of $config"; }
 # As the tools take a --define: a name, whitespace, a value (which may be empty).
 for d in "${SPEC_DEFINES[@]}"; do
   [[ "$d" =~ ^[[:space:]]*%?[^[:space:]]+[[:space:]] ]] \
     || die "$config: SPEC_DEFINES: '$d' is not 'NAME VALUE'"
 done
 [ -z "$PLACEHOLDERS" ] || { [ -f "$PLACEHOLDERS" ] && [ -r "$PLACEHOLDERS" ]; } \
-  || die "$(at_top "$PLACEHOLDERS"): cannot read the PLACEHOLDERS file of $config"
+  || { at_top "$PLACEHOLDERS"; die "$at: cannot read the PLACEHOLDERS file of $config"; }
 # --verify-only: the content-resolver configs the run read (step 2's copy), not today's.
 # --verify-only reads the compose the run read: its copy of ready-made lists (a run made before
 # the copy reads them as they are now), checked here as the lists would be.
@@ -368,14 +441,14 @@ if [ "$verify_only" = 1 ] && [ -n "$COMPOSE_CONFIGS" ]; then
   fi
 fi
 if [ -n "$COMPOSE_DIR" ]; then
-  [ -d "$COMPOSE_DIR" ] || die "$(at_top "$COMPOSE_DIR"): COMPOSE_DIR is not a directory (the compose lists ARCH.txt)"
+  [ -d "$COMPOSE_DIR" ] || { at_top "$COMPOSE_DIR"; die "$at: COMPOSE_DIR is not a directory (the compose lists ARCH.txt)"; }
   for a in $ARCHES; do
-    [ -r "$COMPOSE_DIR/$a.txt" ] || die "$(at_top "$COMPOSE_DIR/$a.txt"): missing compose list for $a"
+    [ -r "$COMPOSE_DIR/$a.txt" ] || { at_top "$COMPOSE_DIR/$a.txt"; die "$at: missing compose list for $a"; }
     grep -Eq '^[[:space:]]*[^#[:space:]]' "$COMPOSE_DIR/$a.txt" \
       || die "$COMPOSE_DIR/$a.txt: the compose list for $a names no package"
   done
 elif [ -n "$COMPOSE_CONFIGS" ]; then
-  [ -d "$COMPOSE_CONFIGS" ] || die "$(at_top "$COMPOSE_CONFIGS"): COMPOSE_CONFIGS is not a directory (content-resolver's configs: git clone https://github.com/minimization/content-resolver-input)"
+  [ -d "$COMPOSE_CONFIGS" ] || { at_top "$COMPOSE_CONFIGS"; die "$at: COMPOSE_CONFIGS is not a directory (content-resolver's configs: git clone https://github.com/minimization/content-resolver-input)"; }
   # A view's id is its config file's name: a misspelt VIEW is the workflow config's mistake,
   # said here, not step 2's about the content-resolver configs.
   [ -f "$COMPOSE_CONFIGS/$VIEW.yaml" ] \
@@ -425,36 +498,47 @@ for d in "${SPEC_DEFINES[@]}"; do macro_args+=(--define "$d"); done
 # so that an interrupt stops it and whatever it started; it holds fd 9 (the lock). Its stderr
 # is collected and shown when it ends; when it fails, also kept for failed/error.txt.
 interrupted=""
-# stop_jobs: stops every job still running and waits until their process groups are gone. The
+# stop_groups PID...: stops those jobs (each the leader of its process group) and waits until
+# their process groups are gone; each job's exit status is left in group_status[PID]. The
 # SIGTERM is sent again until each group is gone, not once: one sent while a process of the group
 # has it blocked (bash does, around each fork) stays pending on that process alone, and the child
 # it is forking misses it (a signal sent to a group reaches only who is in it by then). That child
 # (a per-arch job's generator, started as its shell died) would run on, and be killed outright
 # only 10 s later. A group whose processes ended but are not reaped yet (zombies, reparented to
 # init) still counts: gone means nothing of it is left. 10 s on, what is left gets SIGKILL (and
-# 5 s more to be gone).
-stop_jobs() {
-  local p groups=() left n
-  for p in $(jobs -p); do
+# 5 s more to be gone). The leaders are waited for last, for their status: this shell reaps each
+# as it ends (SIGCHLD), and one that waits for a tool that ignores SIGTERM must not hold up the
+# SIGKILL.
+declare -A group_status=()
+stop_groups() {
+  local p groups=() left n rc
+  for p in "$@"; do
     kill -TERM -- "-$p" 2> /dev/null && groups+=("$p")
   done
-  [ ${#groups[@]} -gt 0 ] || return 0
-  for p in "${groups[@]}"; do wait "$p" 2> /dev/null; done
-  for ((n = 0; n < 150; n++)); do
+  for ((n = 0; n < 300 && ${#groups[@]} > 0; n++)); do
+    sleep 0.05
     left=()
     for p in "${groups[@]}"; do
-      if [ "$n" -lt 100 ]; then
+      if [ "$n" -lt 200 ]; then
         ! kill -TERM -- "-$p" 2> /dev/null || left+=("$p")
-      elif [ "$n" = 100 ]; then
+      elif [ "$n" = 200 ]; then
         ! kill -KILL -- "-$p" 2> /dev/null || left+=("$p")
       else
         ! kill -0 -- "-$p" 2> /dev/null || left+=("$p")
       fi
     done
-    [ ${#left[@]} -gt 0 ] || return 0
     groups=("${left[@]}")
-    sleep 0.1
   done
+  for p in "$@"; do
+    rc=0; wait "$p" 2> /dev/null || rc=$?
+    group_status[$p]=$rc
+  done
+}
+# stop_jobs: stops every job still running (the exit trap's; signals are ignored by then).
+stop_jobs() {
+  local pids=()
+  mapfile -t pids < <(jobs -p)
+  stop_groups "${pids[@]}"
 }
 on_signal() { # NAME CODE: the exit trap does the rest (stops the jobs, keeps the run as failed/)
   local why=""
@@ -482,6 +566,10 @@ release_signals() { # the usual traps again; a signal held meanwhile is taken no
   # shellcheck disable=SC2086
   [ -z "$held" ] || on_signal $held
 }
+# next_err: a new file name for a command's stderr, err, in the scratch directory (this shell's
+# or a per-arch job's: its pid in the name).
+n_err=0
+next_err() { n_err=$((n_err + 1)); err=$tmp/stderr.$BASHPID.$n_err; }
 run_tool() { # [--keep FILE] CMD...: runs CMD as a job and waits for it; returns its exit status
   # (a job reading the terminal would stop: callers give stdin). Its stderr is collected in the
   # scratch directory, not in WORK (a full disk there must not swallow the tool's reason), and
@@ -490,7 +578,7 @@ run_tool() { # [--keep FILE] CMD...: runs CMD as a job and waits for it; returns
   # failed/error.txt.
   local p rc=0 err keep=""
   if [ "$1" = --keep ]; then keep=$2; shift 2; fi
-  err=$(mktemp "$tmp/stderr.XXXXXX")
+  next_err
   set -m
   "$@" 2> "$err" 7>&- &
   p=$!
@@ -520,28 +608,59 @@ arch_lines() {
 }
 
 # per_arch LABEL CMD...: runs CMD once per arch in parallel (@ARCH@ replaced by the arch), each a
-# job; any failure is fatal, naming LABEL and the arches that failed. What the tools said is
-# shown (and, for the arches that failed, kept in failed/error.txt), each line prefixed with the
-# arches that said it (arch_lines).
+# job; any failure is fatal, naming LABEL and the arches that failed. The first arch that fails
+# stops the others at once (their process groups, as an interrupt does; the tools remove what they
+# were writing): a damaged repo of one arch is reported when it is found, not once the slowest
+# arch has finished. Arches that failed of their own by then (exit 1-128, not the stop's signal)
+# are named too, in ARCHES order, whatever the order they ended in; those stopped are named as
+# such. What the arches that ended of their own said is shown (and, for those that failed, kept
+# in failed/error.txt), each line prefixed with the arches that said it (arch_lines); a stopped
+# arch's partial output is not.
 per_arch() {
   local label=$1; shift
-  local pids=() a failed="" i=0
+  local a p rc failed="" stopped="" ended=() pending=()
+  local -A arch_of=() status=()
+  # A job's shell ends on SIGTERM once the command it waits for has (the tools end promptly on
+  # it, and a command that does not gets SIGKILL): it reaps that command itself. Dying at once,
+  # it left the tool to init, whose reaping, slow in some containers (1 s), held up the stop.
   for a in $ARCHES; do
     set -m
-    ( trap - ERR; exec 2> "$tmp/per-arch-$a" 7>&-; "${@//@ARCH@/$a}" ) &
-    pids+=($!)
+    ( trap - ERR; trap 'exit 143' TERM; exec 2> "$tmp/per-arch-$a" 7>&-; "${@//@ARCH@/$a}" ) &
+    arch_of[$!]=$a
     set +m
   done
-  for a in $ARCHES; do
-    wait "${pids[$i]}" || failed="$failed $a"
-    i=$((i + 1))
+  # Reaped in the order they end; a trapped signal ends the wait (on_signal stops the rest).
+  while [ ${#arch_of[@]} -gt ${#status[@]} ]; do
+    pending=()
+    for p in "${!arch_of[@]}"; do [ -n "${status[$p]+set}" ] || pending+=("$p"); done
+    p="" rc=0
+    wait -n -p p "${pending[@]}" || rc=$?
+    [ -n "$p" ] || break # (no such job left: cannot happen, but never loop for ever)
+    status[$p]=$rc
+    [ "$rc" = 0 ] || break
   done
-  # shellcheck disable=SC2086  # ARCHES and failed: arch names, split on purpose
-  arch_lines $ARCHES >&2
-  # shellcheck disable=SC2086
+  if [ ${#arch_of[@]} -gt ${#status[@]} ]; then
+    local running=()
+    for p in "${!arch_of[@]}"; do [ -n "${status[$p]+set}" ] || running+=("$p"); done
+    stop_groups "${running[@]}"
+    for p in "${running[@]}"; do
+      rc=${group_status[$p]:-143}
+      # 129 and up: the stop's SIGTERM (or SIGKILL) ended it; below, it ended of its own.
+      if [ "$rc" -gt 128 ]; then stopped="$stopped ${arch_of[$p]}"; else status[$p]=$rc; fi
+    done
+  fi
+  for a in $ARCHES; do
+    for p in "${!status[@]}"; do
+      [ "${arch_of[$p]}" = "$a" ] || continue
+      ended+=("$a")
+      [ "${status[$p]}" = 0 ] || failed="$failed $a"
+    done
+  done
+  [ ${#ended[@]} = 0 ] || arch_lines "${ended[@]}" >&2
+  # shellcheck disable=SC2086  # failed: arch names, split on purpose
   [ -z "$failed" ] || arch_lines $failed >> "$tmp/said"
   for a in $ARCHES; do rm -f "$tmp/per-arch-$a"; done
-  [ -z "$failed" ] || die "$label failed for:$failed"
+  [ -z "$failed" ] || die "$label failed for:$failed${stopped:+ (stopped:$stopped)}"
 }
 
 skipped_where() { # skipped-repos.txt -> 'REPO (ARCH STEP, ...)' per repo, '; ' between repos
@@ -555,8 +674,10 @@ skipped_where() { # skipped-repos.txt -> 'REPO (ARCH STEP, ...)' per repo, '; ' 
 }
 say_skipped() { # FILE WHO: the last lines of a run whose record FILE (in current/) lists repos
   [ -s "$work/current/$1" ] || return 0
+  local where=""
+  IFS= read -r where < <(reading; skipped_where "$work/current/$1") || :
   echo "buildroot-workflow: warning: $2 without repos that skip_if_unavailable=1 left out:" \
-    "$(skipped_where "$work/current/$1"); $work/current/$1 says why" >&2
+    "$where; $work/current/$1 says why" >&2
 }
 compose_input() { # arch -> input: the generator's input file for the compose's sources,
   # input_flags: its flags (arrays and variables, not echoed words: WORK may hold a space)
@@ -570,9 +691,9 @@ compose_input() { # arch -> input: the generator's input file for the compose's 
   fi
 }
 
-file_url() { # path -> its file:// URL, percent-encoded as dnf (librepo) decodes it (a space, '%',
-  # dnf's '$' variables, non-ASCII bytes: every byte but [A-Za-z0-9/._~-]; LC_ALL=C: bytes)
-  local s=$1 out="" c h i
+file_url() { # VAR PATH: VAR = PATH's file:// URL, percent-encoded as dnf (librepo) decodes it (a
+  # space, '%', dnf's '$' variables, non-ASCII bytes: every byte but [A-Za-z0-9/._~-]; LC_ALL=C: bytes)
+  local s=$2 out="" c h i
   for ((i = 0; i < ${#s}; i++)); do
     c=${s:i:1}
     case "$c" in
@@ -580,11 +701,13 @@ file_url() { # path -> its file:// URL, percent-encoded as dnf (librepo) decodes
       *) printf -v h '%%%02X' "'$c"; out+=$h ;;
     esac
   done
-  printf 'file://%s' "$out"
+  printf -v "$1" 'file://%s' "$out"
 }
 
 archful_repofile() { # repo-dir -> a .repo file giving it priority 1
-  printf '[archful-source]\nname=per-arch regenerated SRPMs\nbaseurl=%s\npriority=1\n' "$(file_url "$1")"
+  local url
+  file_url url "$1"
+  printf '[archful-source]\nname=per-arch regenerated SRPMs\nbaseurl=%s\npriority=1\n' "$url"
 }
 
 # A compose computed from configs brings its placeholders (per arch) unless PLACEHOLDERS is set.
@@ -621,7 +744,7 @@ record_skips() {
 quiet_but_skips() {
   local tool=$1 arch=$2 at=$3 err rc=0
   shift 3
-  err=$(mktemp "$tmp/stderr.XXXXXX")
+  next_err
   "$@" 2> "$err" || rc=$?
   # Step 10 keeps that last line in the run too (unknown_file: verify/ARCH/compose-unknown.txt),
   # for the reader of the run the next day; both name the files where they will be (verify/, not
@@ -718,7 +841,9 @@ verify_failed=0
 vnew=""   # step 10's directory while it is built
 verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when something is missing
   local base a check_args=() rc=0 v f text
-  base=$(cd "$1" && pwd -P)
+  CDPATH='' cd -P -- "$1"
+  base=$PWD
+  cd "$top"
   # Built in verify.new/, renamed to verify/ when complete: a failure leaves the old verify/.
   v="$base/verify.new"
   rm -rf "$v"
@@ -764,8 +889,8 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
   # The texts name files by where they will be.
   for f in "$v/report.txt" "$v/compose-warnings.txt" "$v"/*/compose-unknown.txt; do
     [ -e "$f" ] || continue
-    text=$(cat "$f"; echo .)
-    text=${text%.}
+    text=""
+    IFS= read -r -d '' text < "$f" || :
     printf '%s' "${text//"$v/"/"$base/verify/"}" > "$f"
   done
   rm -rf "$base/verify.old"
@@ -784,10 +909,17 @@ relink() { # name run-id: points WORK/name at runs/run-id atomically (rename ove
   ln -sfn "runs/$2" "$work/.$1.new"
   mv -fT "$work/.$1.new" "$work/$1"
 }
-target_of() { [ -L "$work/$1" ] && basename "$(readlink "$work/$1")" || true; }
+target_of() { # VAR NAME: VAR = the run WORK/NAME points to ('' when none)
+  local t=""
+  [ ! -L "$work/$2" ] || { IFS= read -r t < <(reading; readlink -- "$work/$2") || :; }
+  printf -v "$1" %s "${t##*/}"
+}
 prune_runs() { # removes runs no link points to (the lock keeps other runs out)
-  local keep d
-  keep=" $(target_of current) $(target_of last) $(target_of failed) "
+  local keep d c l f
+  target_of c current
+  target_of l last
+  target_of f failed
+  keep=" $c $l $f "
   for d in "$work/runs"/*; do
     [ -e "$d" ] || continue
     case "$keep" in *" ${d##*/} "*) ;; *) rm -rf "$d" ;; esac
@@ -856,7 +988,7 @@ for l in current last; do
   fi
 done
 
-id="$(date -u +%Y%m%dT%H%M%SZ)-$$"
+TZ=UTC0 printf -v id '%(%Y%m%dT%H%M%SZ)T-%s' -1 "$$"
 run="$work/runs/$id"
 mkdir "$run"
 cp "$config" "$run/workflow.conf"
@@ -901,13 +1033,15 @@ per_arch "step 3 (buildroot-generator pass 1)" run_pass pass1 @ARCH@ "${source_a
 # Compose sources no source repo has (NoSource) build nothing: name them, as they are easy to miss.
 nosource=0
 for a in $ARCHES; do
-  missing=$(cd "$run/pass1/$a/errors" 2> /dev/null && for f in *-NoSource; do
-    [ -e "$f" ] && echo "${f%-NoSource}"; done | LC_ALL=C sort) || true
-  [ -n "$missing" ] || continue
+  missing=()
+  mapfile -t missing < <(reading; cd "$run/pass1/$a/errors" 2> /dev/null && for f in *-NoSource; do
+    [ -e "$f" ] && echo "${f%-NoSource}"; done | LC_ALL=C sort)
+  [ ${#missing[@]} -gt 0 ] || continue
   nosource=1
-  n=$(wc -l <<< "$missing")
-  echo "   warning: $a: $n compose source(s) in no source repo (NoSource, pass1/$a/errors/):" \
-    "$(head -8 <<< "$missing" | tr '\n' ' ')$([ "$n" -le 8 ] || echo "...")" >&2
+  printf -v list '%s ' "${missing[@]:0:8}"
+  [ ${#missing[@]} -le 8 ] || list+="..."
+  echo "   warning: $a: ${#missing[@]} compose source(s) in no source repo (NoSource, pass1/$a/errors/):" \
+    "$list" >&2
 done
 if [ "$nosource" = 1 ] && [ -n "$COMPOSE_URL" ] && [ -z "$PLACEHOLDERS" ]; then
   echo "   (content-resolver publishes no placeholder build requirements: a placeholder's" \
@@ -963,7 +1097,13 @@ step "5-7 create-srpm-repos"
 # blocking flock would hang the workflow (and put off its SIGTERM) for as long. Without flock(1),
 # or a filesystem that gives none, the steps go on unprotected, as the tools do.
 if { exec 8< "$work/srpm-cache"; } 2> /dev/null; then
-  lock_rc=0; flock -s -w "$lock_wait" -E 75 8 2> /dev/null || lock_rc=$?
+  # A job waited for, not a command: a signal meanwhile ends the wait at once (bash runs a
+  # trap only once the command it waits for has ended: lock_wait seconds).
+  set -m
+  flock -s -w "$lock_wait" -E 75 8 2> /dev/null < /dev/null 7>&- &
+  lock_pid=$!
+  set +m
+  lock_rc=0; wait "$lock_pid" || lock_rc=$?
   [ "$lock_rc" != 75 ] \
     || die "$work/srpm-cache: another run has held this SRPM cache's lock (to delete SRPMs) for $lock_wait s; try again once it is done"
 fi
@@ -994,7 +1134,8 @@ diff_inputs "$run"
 prev_args=()
 [ ! -s "$run/skipped-repos.txt" ] || prev_args+=(--skipped-repos "$run/skipped-repos.txt")
 if [ -r "$work/current/eln-buildroot-workload.yaml" ]; then
-  prev=$(readlink -f "$work/current")
+  prev=""
+  IFS= read -r prev < <(reading; readlink -f -- "$work/current") || :
   mkdir -p "$run/previous"
   cp "$prev/eln-buildroot-workload.yaml" "$run/previous/eln-buildroot-workload.yaml"
   prev_args+=(--previous "$run/previous/eln-buildroot-workload.yaml" --previous-run "${prev##*/}")
@@ -1018,7 +1159,7 @@ if [ "$verify" = 1 ]; then verify_run "$run"; fi
 
 # Publish: current -> this run (one rename), last -> the previous current; a failed/ from before
 # is history now (it goes with prune_runs).
-prev=$(target_of current)
+target_of prev current
 # A signal between the links would leave them half-swapped: it waits until they are.
 hold_signals
 published=1
@@ -1034,13 +1175,15 @@ out_rc=0
 cat "$work/current/diff.txt" || out_rc=$?
 [ "$out_rc" = 0 ] || [ "$out_rc" = 141 ] \
   || die "standard output: cannot write diff.txt to it (the run is published all the same: $work/current/)"
+steps_out="pass1/ pass2/ archful/ repos/"
+[ "$verify" = 0 ] || steps_out+=" verify/"
 cat >&2 <<EOF
 == done. Results in $work/current/ (-> runs/$id):
    eln-buildroot-workload.yaml   the ELN-Buildroot workload (content-resolver format)
    buildroot.yaml                the buildroot document (content-resolver format)
    diff.txt                      what the buildroot adds to the compose, per arch
    changes.md, changes.json      what entered and left the workload since the previous run, and why
-   pass1/ pass2/ archful/ repos/$([ "$verify" = 0 ] || echo " verify/")   every step's output
+   $steps_out   every step's output
 EOF
 # A run computed without a repo (skip_if_unavailable=1) says so last, where a nightly log's
 # reader looks: the run is published (exit 0, as dnf goes on without it), its record says which.

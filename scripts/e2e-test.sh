@@ -270,18 +270,21 @@ keep=$(readlink -f "$cur")
 conf "$work/bad-src.conf" "SOURCE_REPOS='fixture-source=$work/no-such-repo'"
 rc=0; wf --config "$work/bad-src.conf" --work "$work" > /dev/null 2> "$work/bad-src.err" || rc=$?
 [ "$rc" = 2 ] || { cat "$work/bad-src.err" >&2; fail "a bad SOURCE_REPOS exited $rc, not 2"; }
-grep -q "step 3 (buildroot-generator pass 1) failed for: x86_64 aarch64" "$work/bad-src.err" \
+# Both arches fail alike; the first to fail stops the other if it still runs: the step names
+# the arches that had failed by then, and the one stopped.
+failed_re='(x86_64 aarch64|x86_64 \(stopped: aarch64\)|aarch64 \(stopped: x86_64\))'
+grep -Eqx "buildroot-workflow: step 3 \(buildroot-generator pass 1\) failed for: $failed_re" "$work/bad-src.err" \
   || { cat "$work/bad-src.err" >&2; fail "the failure does not name the step and arches"; }
 grep -q "kept in $work/failed/" "$work/bad-src.err" || fail "stderr does not say where the failed run is"
 grep -qs no-such-repo "$work/failed/workflow.conf" || fail "failed/ not kept"
 [ "$(readlink -f "$cur")" = "$keep" ] || fail "a failed run replaced current/"
-# failed/error.txt: the step, the error and what the arches' tools said: the same line of both
-# arches once, naming both (on stderr too).
+# failed/error.txt: the step, the error and what the arches' tools said: the same line of the
+# arches that failed once, naming them (on stderr too).
 e="$work/failed/error.txt"
 grep -qx "step: 3 buildroot-generator pass 1 (x86_64 aarch64)" "$e" \
-  && grep -qx "error: step 3 (buildroot-generator pass 1) failed for: x86_64 aarch64" "$e" \
+  && grep -Eqx "error: step 3 \(buildroot-generator pass 1\) failed for: $failed_re" "$e" \
   && [ "$(grep -c "no-such-repo" "$e")" = 1 ] \
-  && grep -qx "x86_64 aarch64: buildroot-generator: .*no-such-repo.*" "$e" \
+  && grep -Eqx "(x86_64|aarch64|x86_64 aarch64): buildroot-generator: .*no-such-repo.*" "$e" \
   || { cat "$e" >&2; fail "failed/error.txt does not say what failed"; }
 [ "$(grep -c "no-such-repo" "$work/bad-src.err")" = 1 ] \
   || { cat "$work/bad-src.err" >&2; fail "the arches' same line is not said once"; }
@@ -582,7 +585,7 @@ if [ -e "$work/slow.pids" ]; then kill $(cat "$work/slow.pids") 2> /dev/null || 
 [ "$(snapshot "$w/current/verify")" = "$before" ] && [ ! -e "$w/current/verify.new" ] \
   || fail "a --verify-only interrupted before the steps changed verify/"
 rc=0; wf --bin "$work/failbin" --work "$w" --verify-only > /dev/null 2> "$work/vfail.err" || rc=$?
-[ "$rc" = 2 ] && grep -q "simulated failure" "$work/vfail.err" && grep -q "step 10 (verify) failed for: x86_64 aarch64" "$work/vfail.err" \
+[ "$rc" = 2 ] && grep -q "simulated failure" "$work/vfail.err" && grep -Eqx "buildroot-workflow: step 10 \(verify\) failed for: $failed_re" "$work/vfail.err" \
   && [ "$(tail -1 "$work/vfail.err")" = "buildroot-workflow: --verify-only failed; $w/current/verify/ is unchanged" ] \
   || { cat "$work/vfail.err" >&2; fail "a failed --verify-only: exit $rc"; }
 [ "$(snapshot "$w/current/verify")" = "$before" ] && [ ! -e "$w/current/verify.new" ] \
@@ -595,6 +598,16 @@ grep -q "every source builds" "$w/current/verify/report.txt" || fail "verify/rep
 start_held flock "$work/tmp-term" "SIGTERM before the traps"
 kill -TERM "$wpid"
 state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2> /dev/null || true; } # pid -> R, S, Z, ... ('' gone)
+children() { # pid -> a line 'STATE COMM' for each of its children, read from /proc (no ps needed)
+  local f line st ppid
+  for f in /proc/[0-9]*/stat; do
+    { read -r line < "$f"; } 2> /dev/null || continue
+    read -r st ppid _ <<< "${line##*) }"
+    [ "$ppid" = "$1" ] || continue
+    line=${line#*(}
+    echo "$st ${line%)*}"
+  done
+}
 for n in $(seq 1200); do
   s=$(state "$wpid")
   { [ -n "$s" ] && [ "$s" != Z ]; } || break
@@ -663,6 +676,165 @@ done
 [ "$(snapshot "$w/current/verify")" = "$before" ] && [ ! -e "$w/current/verify.new" ] \
   || fail "a --verify-only interrupted while its jobs started processes changed verify/"
 echo "e2e: SIGTERM and SIGINT stop the tools and release the lock; verify/ survives a failed --verify-only"
+
+# One arch's failure stops the others at once. x86_64's generator fails (a damaged repo, say) once
+# aarch64's runs (the event, not a sleep); aarch64's would run 120 s, and records the SIGTERM that
+# ends it. The workflow waited for it before it said anything (120 s).
+tools_but "$work/onefail" buildroot-generator
+rm -f "$work/slowarch.pid" "$work/slowarch.term"
+cat > "$work/onefail/buildroot-generator" <<EOF
+#!/bin/sh
+case " \$* " in
+  *" --arch x86_64 "*)
+    i=0; while [ ! -s "$work/slowarch.pid" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done
+    echo "buildroot-generator: $work/damaged/repodata/primary.xml.gz: damaged (simulated)" >&2
+    exit 2 ;;
+  *)
+    trap 'echo \$\$ >> "$work/slowarch.term"; exit 143' TERM
+    echo \$\$ > "$work/slowarch.pid"
+    sleep 120 &
+    wait
+    exit 0 ;;
+esac
+EOF
+chmod +x "$work/onefail/buildroot-generator"
+before=$(snapshot "$w/current")
+SECONDS=0
+rc=0; wf --bin "$work/onefail" --config testdata/workflow.conf --work "$w" > /dev/null 2> "$work/onefail.err" || rc=$?
+took=$SECONDS
+slow=$(cat "$work/slowarch.pid" 2> /dev/null || true)
+! kill -0 "$slow" 2> /dev/null || { kill -KILL "$slow"; fail "one arch failed: the other arch's tool ($slow) outlived the workflow"; }
+printf '%s\n' "x86_64: buildroot-generator: $work/damaged/repodata/primary.xml.gz: damaged (simulated)" \
+  "buildroot-workflow: step 3 (buildroot-generator pass 1) failed for: x86_64 (stopped: aarch64)" \
+  "buildroot-workflow: run failed; its output is kept in $w/failed/ (error.txt: why; current/ is unchanged)" \
+  | cmp -s - <(tail -3 "$work/onefail.err") && [ "$rc" = 2 ] && [ "$took" -lt 60 ] \
+  || { cat "$work/onefail.err" >&2; fail "one arch failed: exit $rc after ${took} s (the other arch was waited for?)"; }
+[ "$(cat "$work/slowarch.term" 2> /dev/null)" = "$slow" ] || fail "one arch failed: the other arch's tool got no SIGTERM"
+flock -n "$w/.lock" true || fail "one arch failed: the lock is still held after the workflow ended"
+[ ! -e "$w/failed/pass1/aarch64" ] && grep -qx "error: step 3 (buildroot-generator pass 1) failed for: x86_64 (stopped: aarch64)" "$w/failed/error.txt" \
+  && grep -qx "x86_64: buildroot-generator: .*damaged (simulated)" "$w/failed/error.txt" \
+  || fail "one arch failed: failed/ holds the stopped arch's pass, or error.txt lacks the failure: $(cat "$w/failed/error.txt")"
+[ "$(snapshot "$w/current")" = "$before" ] || fail "one arch failed: current/ changed"
+# Two arches that failed before either was seen are both named, in ARCHES order, whichever the
+# workflow reaps first (and one line said by both, once): the workflow is stopped (SIGSTOP) while
+# both fail alike, and continued once both jobs have ended.
+cat > "$work/onefail/buildroot-generator" <<EOF
+#!/bin/sh
+echo \$\$ >> "$work/twofail.pids"
+i=0; while [ ! -e "$work/twofail.go" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done
+echo "buildroot-generator: $work/damaged/repodata/repomd.xml: damaged (simulated)" >&2
+exit 2
+EOF
+rm -f "$work/twofail.pids" "$work/twofail.go"
+scripts/buildroot-workflow.sh --bin "$work/onefail" --config testdata/workflow.conf --work "$w" > /dev/null 2> "$work/twofail.err" &
+wpid=$!
+for n in $(seq 1200); do [ "$(cat "$work/twofail.pids" 2> /dev/null | wc -l)" -lt 2 ] || break; sleep 0.1; done
+kill -STOP "$wpid"
+: > "$work/twofail.go"
+# Both jobs ended: every child of the workflow's shell a zombie (its jobs' shells, reaped once it runs).
+for n in $(seq 1200); do kids=$(children "$wpid"); ! grep -q '^[^Z]' <<< "$kids" || { sleep 0.1; continue; }; break; done
+kill -CONT "$wpid"
+rc=0; wait "$wpid" || rc=$?
+printf '%s\n' "x86_64 aarch64: buildroot-generator: $work/damaged/repodata/repomd.xml: damaged (simulated)" \
+  "buildroot-workflow: step 3 (buildroot-generator pass 1) failed for: x86_64 aarch64" \
+  | cmp -s - <(tail -3 "$work/twofail.err" | head -2) && [ "$rc" = 2 ] \
+  || { cat "$work/twofail.err" >&2; fail "two arches failed: exit $rc, or not both named in ARCHES order"; }
+echo "e2e: one arch's failure stops the others at once (${took} s), nothing of them kept; two failed are named in ARCHES order"
+
+# A SIGINT sent to the workflow's pid alone (kill -INT, not a terminal's Ctrl-C) while it reads a
+# command's output. bash loses one that comes while it waits for a command substitution's ($(...))
+# child to exit (it takes it for the child's own, and a substitution is no job that hands it
+# back), so the workflow runs none now (checked below; with set -E that child is a bash that
+# exits just after its command: too short a window for a test to hold, seen in runs sent SIGINT at
+# random moments). Here a `readlink` first on PATH (the workflow's first: step 8's, of current/)
+# prints, closes its output, then holds; the SIGINT is sent once the workflow's shell waits
+# (wait4), then the readlink let go. Step 10's generator is slow (60 s), so a run that went on
+# shows: the run must end within 30 s, interrupted, its tools stopped, nothing left.
+tools_but "$work/slowverify" buildroot-generator
+cat > "$work/slowverify/buildroot-generator" <<EOF
+#!/bin/sh
+case " \$* " in *" --only-binaries "*) echo \$\$ >> "$work/slow.pids"; exec sleep 60 ;; esac
+exec "$bin/buildroot-generator" "\$@"
+EOF
+mkdir -p "$work/readlinkshim" "$work/tmp-rl"
+cat > "$work/readlinkshim/readlink" <<EOF
+#!/bin/sh
+if [ ! -e "$work/readlink.held" ]; then
+  $(command -v readlink) "\$@"
+  rc=\$?
+  exec >&-
+  echo \$\$ > "$work/readlink.held"
+  i=0; while [ ! -e "$work/readlink.go" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done
+  exit \$rc
+fi
+exec $(command -v readlink) "\$@"
+EOF
+chmod +x "$work/slowverify/buildroot-generator" "$work/readlinkshim/readlink"
+rm -f "$work/slow.pids" "$work/readlink.held" "$work/readlink.go"
+before=$(snapshot "$w/current")
+set -m
+PATH="$work/readlinkshim:$PATH" TMPDIR="$work/tmp-rl" scripts/buildroot-workflow.sh --bin "$work/slowverify" \
+  --config testdata/workflow.conf --work "$w" > /dev/null 2> "$work/rl.err" &
+wpid=$!
+set +m
+for n in $(seq 1200); do [ ! -e "$work/readlink.held" ] || break; sleep 0.1; done
+[ -e "$work/readlink.held" ] || { kill -KILL "$wpid"; cat "$work/rl.err" >&2; fail "SIGINT in a read command's wait: the workflow never ran readlink"; }
+# Sent once the workflow's shell waits for a child (wait4: /proc's wchan do_wait; a kernel that
+# shows none, 0, is not waited for): for the readlink, when it reads the output as $(...) does.
+for n in $(seq 600); do
+  wchan=$(cat "/proc/$wpid/wchan" 2> /dev/null || true)
+  [ "$wchan" != do_wait ] && [ "$wchan" != 0 ] || break
+  sleep 0.05
+done
+kill -INT "$wpid"
+for n in $(seq 1200); do
+  s=$(state "$wpid")
+  { [ -n "$s" ] && [ "$s" != Z ]; } || break
+  sed -n 's/^S[hi][dg]Pnd:[[:space:]]*//p' "/proc/$wpid/status" 2> /dev/null | grep -q '[1-9a-f]' || break
+  sleep 0.1
+done
+: > "$work/readlink.go"
+for n in $(seq 300); do kill -0 "$wpid" 2> /dev/null || break; sleep 0.1; done
+if kill -0 "$wpid" 2> /dev/null; then
+  kill -TERM "$wpid"; wait "$wpid" || true
+  fail "SIGINT in a read command's wait: lost, the run went on (still running 30 s later)"
+fi
+rc=0; wait "$wpid" || rc=$?
+# shellcheck disable=SC2046  # the pids, one a word
+if [ -e "$work/slow.pids" ]; then ! kill -0 $(cat "$work/slow.pids") 2> /dev/null || fail "SIGINT in a read command's wait: step 10's tool outlived the workflow"; fi
+[ "$rc" = 130 ] && [ "$(tail -1 "$work/rl.err")" = "buildroot-workflow: interrupted (SIGINT); its output is kept in $w/failed/ (error.txt: why; current/ is unchanged)" ] \
+  && [ -z "$(ls -A "$work/tmp-rl")" ] && [ "$(snapshot "$w/current")" = "$before" ] \
+  || { cat "$work/rl.err" >&2; fail "SIGINT in a read command's wait: exit $rc, or the run went on, or TMPDIR: $(ls -A "$work/tmp-rl")"; }
+flock -n "$w/.lock" true || fail "SIGINT in a read command's wait: the lock is still held"
+# The workflow runs no command substitution at all (each could lose it so), nor parses one.
+! grep -nE '^[^#]*(\$\([^(]|`)' scripts/buildroot-workflow.sh \
+  || fail "scripts/buildroot-workflow.sh runs a command substitution (\$(...) or backquotes): read a process substitution instead"
+echo "e2e: a SIGINT to the workflow's pid while it reads a command's output stops the run"
+
+# TMPDIR exported by the config is the tools' (a big disk for step 4's unpacked SRPMs and steps
+# 5-7's rpmbuild trees); the workflow's scratch stays in the TMPDIR it was started with, and is
+# gone after the run. One that is no writable directory is refused before any step (the run went
+# on, and would fail only in step 4 or later, where a spec or rpmbuild needed it).
+conf "$work/check.conf"; echo "export TMPDIR=$work/no-such-tmpdir" >> "$work/check.conf"
+check_refused "a TMPDIR the config exports that does not exist" \
+  "^buildroot-workflow: $work/no-such-tmpdir: not a writable directory \(TMPDIR, exported by $work/check.conf: the tools' temporary files go there\)$" \
+  --config "$work/check.conf"
+tools_but "$work/tmpbin" identify-archful-srpms
+printf '#!/bin/sh\necho "${TMPDIR-unset}" > "%s"\nexec "%s" "$@"\n' "$work/tools-tmpdir" "$bin/identify-archful-srpms" \
+  > "$work/tmpbin/identify-archful-srpms"
+chmod +x "$work/tmpbin/identify-archful-srpms"
+mkdir -p "$work/big-tmp" "$work/start-tmp"
+conf "$work/check.conf"; echo "export TMPDIR=$work/big-tmp" >> "$work/check.conf"
+TMPDIR="$work/start-tmp" wf --bin "$work/tmpbin" --config "$work/check.conf" --work "$work/w-tmpdir" --no-verify \
+  > /dev/null 2> "$work/check.err" || { cat "$work/check.err" >&2; fail "a TMPDIR the config exports: the run failed"; }
+[ "$(cat "$work/tools-tmpdir")" = "$work/big-tmp" ] && [ -z "$(ls -A "$work/start-tmp")" ] \
+  || fail "a TMPDIR the config exports: the tools got '$(cat "$work/tools-tmpdir")', the start TMPDIR holds: $(ls -A "$work/start-tmp")"
+# An empty exported TMPDIR is none (/tmp), as for mktemp and sort: not "" (the current directory).
+conf "$work/check.conf"; echo "export TMPDIR=" >> "$work/check.conf"
+wf --bin "$work/tmpbin" --config "$work/check.conf" --work "$work/w-tmpdir" --no-verify > /dev/null 2> "$work/check.err" \
+  || { cat "$work/check.err" >&2; fail "an empty TMPDIR the config exports: the run failed"; }
+[ "$(cat "$work/tools-tmpdir")" = unset ] || fail "an empty TMPDIR the config exports reached the tools: '$(cat "$work/tools-tmpdir")'"
+echo "e2e: a config's exported TMPDIR is the tools' (checked before the steps), the scratch stays in the start TMPDIR"
 
 # A run killed outright (SIGKILL: no trap runs) leaves its scratch directory in TMPDIR. The next
 # run removes it once no process of the killed run holds its lock, and never the scratch of a
@@ -799,6 +971,27 @@ kill "$(cat "$work/holder.pid")" 2> /dev/null || true
   || { cat "$work/hold.err" >&2; fail "a cache held exclusively: exit $rc after $took s"; }
 grep -q "^step: 5-7 create-srpm-repos" "$w/failed/error.txt" || fail "a cache held exclusively: failed/error.txt"
 echo "e2e: a cache another run keeps locked stops steps 5-7 after the wait (${took} s), no hang"
+# Interrupted while steps 5-7 wait for the cache (kill -INT to its pid): it stops at once, not once
+# the wait is over (bash runs a trap after the command it waits for: flock -w, up to 120 s).
+sed -i 's/ sleep 20 / sleep 120 /' "$work/holdbin/identify-archful-srpms"
+set -m
+BUILDROOT_WORKFLOW_LOCK_WAIT=100 scripts/buildroot-workflow.sh --bin "$work/holdbin" --config testdata/workflow.conf \
+  --work "$w" > /dev/null 2> "$work/hold.err" &
+wpid=$!
+set +m
+for n in $(seq 1200); do kids=$(children "$wpid"); ! grep -qx '. flock' <<< "$kids" || break; sleep 0.1; done
+SECONDS=0
+kill -INT "$wpid"
+for n in $(seq 300); do kill -0 "$wpid" 2> /dev/null || break; sleep 0.1; done
+took=$SECONDS
+kill "$(cat "$work/holder.pid")" 2> /dev/null || true
+if kill -0 "$wpid" 2> /dev/null; then kill -TERM "$wpid"; wait "$wpid" || true; fail "SIGINT while steps 5-7 wait for the cache: still running ${took} s later"; fi
+rc=0; wait "$wpid" || rc=$?
+[ "$rc" = 130 ] && [ "$(tail -1 "$work/hold.err")" = "buildroot-workflow: interrupted (SIGINT); its output is kept in $w/failed/ (error.txt: why; current/ is unchanged)" ] \
+  || { cat "$work/hold.err" >&2; fail "SIGINT while steps 5-7 wait for the cache: exit $rc"; }
+flock -n "$w/.lock" true \
+  || fail "SIGINT while steps 5-7 wait for the cache: its flock or the lock outlived the workflow"
+echo "e2e: a SIGINT while steps 5-7 wait for the cache stops the run at once (${took} s)"
 
 # The same workload from a REPOFILE-only config (binary and -source sections); verify passes.
 cat > "$work/fixture.repo" <<EOF
