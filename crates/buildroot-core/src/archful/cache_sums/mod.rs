@@ -164,6 +164,12 @@ impl Sums {
         }
         if from == 0 {
             st.versioned = bytes.starts_with(VERSION_LINE.as_bytes());
+            // Another file (a rewrite) is the whole record now: a line of
+            // the one read before that the rewrite left out stands for no
+            // file, and kept here it would count for the refusal under
+            // the new file's version line, which a run opening the record
+            // now would not make.
+            st.known.clear();
         }
         // Only whole lines: one being appended now is read next time.
         let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
