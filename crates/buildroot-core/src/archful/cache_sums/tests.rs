@@ -449,3 +449,42 @@ fn a_rewrite_read_since_leaves_no_line_of_the_replaced_record() {
     let fresh = Sums::open(&cache).digest_unchanged(name, "sha256");
     assert_eq!(fresh.unwrap().unwrap().0, sha256(b"rebuild"));
 }
+
+/// A record whose last line is torn (a run that hit a full disk in the
+/// middle of its append, a crash) takes the next line whole: appended to
+/// the torn one, it was none, and where it was a refetch's line the next
+/// create-srpm-repos compared with the replaced file's line and refused a
+/// legitimate refetch.
+#[test]
+fn a_line_appended_after_a_torn_one_counts() {
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let name = "a-1-1.src.rpm";
+    let p = cache_with(&cache, name, b"old build");
+    Sums::open(&cache).digest(name, "sha256").unwrap();
+    Sums::open(&cache).compact().unwrap();
+    // Half a line, as a write cut short leaves it.
+    let torn = format_line("b-1-1.src.rpm", &Stamp::of(&p).unwrap(), &Digests::new());
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(cache.join(SUMS_FILE))
+        .unwrap();
+    f.write_all(&torn.as_bytes()[..20]).unwrap();
+    drop(f);
+    // identify-archful-srpms' refetch of a rebuild, too new to be recorded.
+    let tmp = cache.join("tmp");
+    std::fs::write(&tmp, b"rebuild").unwrap();
+    std::fs::rename(&tmp, &p).unwrap();
+    let checked = Checked {
+        digests: [("sha256".to_string(), sha256(b"rebuild"))].into(),
+        stamp: Stamp::of(&p).unwrap(),
+        recordable: false,
+    };
+    Sums::open(&cache).placed(name, &checked);
+    let got = Sums::open(&cache).digest_unchanged(name, "sha256");
+    assert_eq!(
+        got.map(|g| g.map(|(h, _)| h)).map_err(|e| e.to_string()),
+        Ok(Some(sha256(b"rebuild")))
+    );
+}
