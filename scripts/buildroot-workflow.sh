@@ -375,6 +375,11 @@ modes=0
 for m in "$COMPOSE_DIR" "$COMPOSE_CONFIGS" "$COMPOSE_URL"; do [ -z "$m" ] || modes=$((modes + 1)); done
 [ "$modes" -gt 0 ] || die "$config: set COMPOSE_DIR (lists), COMPOSE_CONFIGS (content-resolver configs) and VIEW, or COMPOSE_URL (content-resolver's output) and VIEW"
 [ "$modes" -eq 1 ] || die "$config: more than one of COMPOSE_DIR, COMPOSE_CONFIGS and COMPOSE_URL is set; keep one"
+# The view's id in the names of content-resolver's files under compose/content-resolver/: with
+# COMPOSE_URL, fetch-compose's (VIEW=eln names view-eln, as the tools take --view); compose-view
+# and a COMPOSE_DIR name them by VIEW itself.
+cr_view=$VIEW
+[ -z "$COMPOSE_URL" ] || cr_view="view-${VIEW#view-}"
 [ -n "$BINARY_REPOS$REPOFILE$DNF_CONF" ] || die "$config: none of BINARY_REPOS, REPOFILE and DNF_CONF is set"
 # at_top PATH: PATH as an error names it: a relative one with where it was looked for (the config's
 # relative paths are taken from the repository root, not from the config's or the caller's
@@ -825,7 +830,7 @@ verify_arch() { # run-dir verify-dir arch: step 10's restricted run for one arch
   # Everything the compose and the buildroot build (pass 2's sources), with only those binaries.
   cp "$base/pass2/$a/buildroot-source-package-names.txt" "$v/sources.txt"
   archful_repofile "$base/repos/$a" > "$v/archful.repo"
-  local ph_args cr_args=() cr="$COMPOSE_DIR/content-resolver/view-binary-package-list--$VIEW--$a.txt"
+  local ph_args cr_args=() cr="$COMPOSE_DIR/content-resolver/view-binary-package-list--$cr_view--$a.txt"
   placeholder_args "$a"
   # The compose's NEVRA list, when content-resolver's files are there: the same names as the
   # compose's (so the same allowed set), with its placeholders' packages marked, which the

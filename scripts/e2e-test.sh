@@ -169,7 +169,8 @@ for a in x86_64 aarch64; do
   printf '\nplaceholder-only-libs' >> "$work/cr-ph/view-binary-package-name-list--view-eln--$a.txt"
   printf '\nplaceholder-only-libs-000-placeholder.placeholder' >> "$work/cr-ph/view-binary-package-list--view-eln--$a.txt"
 done
-conf "$work/ph.conf" "COMPOSE_DIR=" "COMPOSE_URL=$work/cr-ph"
+# VIEW without its "view-", as fetch-compose takes it: the NEVRA list is still found at step 10.
+conf "$work/ph.conf" "COMPOSE_DIR=" "COMPOSE_URL=$work/cr-ph" "VIEW=eln"
 wf --config "$work/ph.conf" --work "$work/w-ph" > /dev/null 2> "$work/ph.err" \
   || { cat "$work/ph.err" >&2; fail "COMPOSE_URL with a placeholder source: the workflow failed"; }
 grep -q "warning: x86_64: 1 compose source(s) in no source repo (NoSource, pass1/x86_64/errors/): placeholder-only" "$work/ph.err" \

@@ -24,7 +24,8 @@ binaries (NAME-000-placeholder.placeholder), is kept as published in OUT/content
 when the output has one (a missing one is no error): step 10 then knows a placeholder's
 binary from a name no repository has. OUT is replaced whole, atomically (written beside it
 and swapped in): it must be new, empty or an earlier output (only ARCH.txt,
-sources-ARCH.txt and content-resolver/), and holds the lists of this run's arches only.
+sources-ARCH.txt and a content-resolver/ of such NEVRA lists alone), and holds the lists of
+this run's arches only.
 
 Examples:
   # ELN's compose for two arches, from content-resolver's public output:
@@ -101,6 +102,45 @@ const OUTPUT: EarlierOutput = EarlierOutput::Names {
 /// reads.
 const NEVRA_DIR: &str = "content-resolver";
 
+/// Whether `out` may be replaced whole ([`check_output_dir`]), its
+/// `content-resolver/` looked into too: the check sees only `out`'s own
+/// entries, and a `content-resolver/` of other files (a `COMPOSE_DIR` made
+/// by hand, with the placeholder details the workflow reads there) is no
+/// earlier output of ours; replaced whole, its files were lost.
+fn check_out(out: &std::path::Path) -> buildroot_core::Result<()> {
+    check_output_dir(out, OUTPUT)?;
+    let dir = out.join(NEVRA_DIR);
+    let refuse = |entry: String| {
+        Err(Error::OutputDir {
+            path: out.to_path_buf(),
+            problem: buildroot_core::OutputDirProblem::HoldsOtherFiles {
+                tool: "fetch-compose",
+                entry,
+            },
+        })
+    };
+    match std::fs::symlink_metadata(&dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(&dir, e)),
+        Ok(m) if !m.is_dir() => return refuse(NEVRA_DIR.to_string()),
+        Ok(_) => {}
+    }
+    for e in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
+        let name = e.map_err(|e| Error::io(&dir, e))?.file_name();
+        let name = name.to_string_lossy();
+        let list = [
+            "view-binary-package-list--",
+            "view-all-binary-package-list--",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p));
+        if !(list && name.ends_with(".txt")) {
+            return refuse(format!("{NEVRA_DIR}/{name}"));
+        }
+    }
+    Ok(())
+}
+
 /// The library's line, with the option that named the output directory.
 fn out_option(e: Error) -> Error {
     match e {
@@ -127,7 +167,7 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
         "a directory",
         "ARCH.txt and sources-ARCH.txt go there",
     )?;
-    check_output_dir(&args.out, OUTPUT).map_err(out_option)?;
+    check_out(&args.out).map_err(out_option)?;
     let lists = match args.lists {
         Lists::Runtime => ViewLists::Runtime,
         Lists::All => ViewLists::All,
@@ -150,6 +190,7 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
     }
     // One set: written beside OUT and swapped in, so that a failed write
     // leaves OUT as it was and no list of an earlier run stays beside these.
+    check_out(&args.out).map_err(out_option)?;
     let stage = StagedDir::replacing(&args.out, OUTPUT).map_err(out_option)?;
     for (a, c) in &got {
         stage.write_with(&format!("{a}.txt"), |mut w| {

@@ -180,6 +180,54 @@ fn out_is_replaced_whole() {
     );
 }
 
+/// `content-resolver/` of an earlier output holds the NEVRA lists alone: one
+/// holding anything else (a `COMPOSE_DIR` made by hand, with the placeholder
+/// details the workflow reads from there) is no output of fetch-compose and
+/// is refused, as any other file is; replaced whole, the file was lost.
+#[test]
+fn a_content_resolver_dir_of_other_files_is_refused() {
+    let t = TestContext::new();
+    published(t.path());
+    let url = t.path().to_str().unwrap().to_string();
+    let out = t.join("compose");
+    let cr = out.join("content-resolver");
+    std::fs::create_dir_all(&cr).unwrap();
+    std::fs::write(out.join("x86_64.txt"), "bash\n").unwrap();
+    let details = cr.join("view-placeholder-srpm-details--view-eln--x86_64.json");
+    std::fs::write(&details, "{}").unwrap();
+    assert_eq!(
+        expect_error(&t, fetch(&url, &out, &t.join("cache")), ""),
+        "fetch-compose: [TMP]/compose: --out holds content-resolver/view-placeholder-srpm-details--view-eln--x86_64.json, which fetch-compose does not write; it would be replaced whole: name a new or empty directory, or an earlier output of fetch-compose"
+    );
+    assert_eq!(std::fs::read_to_string(&details).unwrap(), "{}");
+    // A file of that name that is no directory is no output either.
+    std::fs::remove_dir_all(&cr).unwrap();
+    std::fs::write(&cr, "mine").unwrap();
+    let line = expect_error(&t, fetch(&url, &out, &t.join("cache")), "");
+    assert!(
+        line.contains("--out holds content-resolver, which"),
+        "{line}"
+    );
+    // Its own NEVRA lists (another view's, the view-all ones) are its output.
+    std::fs::remove_file(&cr).unwrap();
+    std::fs::create_dir(&cr).unwrap();
+    for f in [
+        "view-binary-package-list--view-other--x86_64.txt",
+        "view-all-binary-package-list--view-eln--s390x.txt",
+    ] {
+        std::fs::write(cr.join(f), "bash-5.2-1.x86_64\n").unwrap();
+    }
+    fetch(&url, &out, &t.join("cache")).assert().success();
+    assert_eq!(
+        dir_names(&cr),
+        [
+            "view-binary-package-list--view-eln--aarch64.txt",
+            "view-binary-package-list--view-eln--x86_64.txt"
+        ],
+        "an earlier run's lists are not left behind"
+    );
+}
+
 #[test]
 fn from_a_server_through_the_http_cache() {
     let t = tempfile::tempdir().unwrap();

@@ -38,7 +38,9 @@
 //! link the same files at about the same moment, see each other's
 //! carried-over records: a run that finds a file's stamp unknown reads
 //! what was appended since it last looked before it hashes. A later line
-//! wins; a line that is incomplete or fails its own check is none.
+//! wins; a line that is incomplete or fails its own check is none (an
+//! append after a torn last line ends that line first, so as not to be
+//! glued to it).
 //! identify-archful-srpms compacts the file (a temp file renamed over it,
 //! one run at a time under the lock `cache_uses` takes for its record),
 //! leaving out entries of files no longer in the cache. Lines another run
@@ -164,6 +166,12 @@ impl Sums {
         }
         if from == 0 {
             st.versioned = bytes.starts_with(VERSION_LINE.as_bytes());
+            // Another file (a rewrite) is the whole record now: a line of
+            // the one read before that the rewrite left out stands for no
+            // file, and kept here it would count for the refusal under
+            // the new file's version line, which a run opening the record
+            // now would not make.
+            st.known.clear();
         }
         // Only whole lines: one being appended now is read next time.
         let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
@@ -394,16 +402,31 @@ impl Sums {
         if !st.appender.as_ref().is_some_and(same) {
             use std::os::unix::fs::OpenOptionsExt;
             st.appender = std::fs::OpenOptions::new()
+                .read(true)
                 .append(true)
                 .create(true)
                 .mode(0o644)
                 .open(&path)
                 .ok();
         }
-        let written = st
-            .appender
-            .as_mut()
-            .is_some_and(|f| f.write_all(line.as_bytes()).is_ok());
+        let written = st.appender.as_mut().is_some_and(|f| {
+            // A last line left torn (a write cut short by a full disk, a
+            // crash) is ended first, in the same write: glued to it, this
+            // line was none, and a refetch's line lost so made
+            // create-srpm-repos refuse the new file.
+            let torn = f.metadata().is_ok_and(|m| {
+                let mut last = [0u8];
+                m.len() > 0
+                    && std::os::unix::fs::FileExt::read_at(f, &mut last, m.len() - 1).is_ok()
+                    && last[0] != b'\n'
+            });
+            let text = if torn {
+                format!("\n{line}")
+            } else {
+                line.to_string()
+            };
+            f.write_all(text.as_bytes()).is_ok()
+        });
         if let (true, Some(f)) = (held, &st.lock) {
             record_lock::unlock(f);
         }

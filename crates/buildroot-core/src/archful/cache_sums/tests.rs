@@ -411,3 +411,80 @@ fn an_older_versions_record_refuses_no_refetch() {
         "{e}"
     );
 }
+
+/// A run that read the record before identify-archful-srpms rewrote it
+/// takes the new file for what it says, as a run that opens the record
+/// afterwards does: a line the rewrite left out (of a file replaced
+/// since: an older version's refetch, a line of no checksums) is no
+/// longer compared with. It was kept from the replaced file, and the new
+/// file's version line then made it count for create-srpm-repos' refusal:
+/// a legitimate refetch refused by one run and taken by the next.
+#[test]
+fn a_rewrite_read_since_leaves_no_line_of_the_replaced_record() {
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let name = "a-1-1.src.rpm";
+    let p = cache_with(&cache, name, b"old build");
+    Sums::open(&cache).digest(name, "sha256").unwrap();
+    // An older version's refetch: replaced by rename, no line of its own.
+    let tmp = cache.join("tmp");
+    std::fs::write(&tmp, b"rebuild").unwrap();
+    set_mtime(&tmp, SystemTime::now() - HOUR);
+    std::fs::rename(&tmp, &p).unwrap();
+    // create-srpm-repos opens the record (no version line: no refusal) ...
+    let reader = Sums::open(&cache);
+    // ... and identify-archful-srpms (of another list: it hashes nothing)
+    // rewrites it meanwhile, leaving the old file's line out.
+    Sums::open(&cache).compact().unwrap();
+    let text = std::fs::read_to_string(cache.join(SUMS_FILE)).unwrap();
+    assert_eq!(text, VERSION_LINE, "the replaced file's line is left out");
+    // (A fresh run's hash would be recorded, and read by the other.)
+    let got = reader.digest_unchanged(name, "sha256");
+    assert_eq!(
+        got.map(|g| g.map(|(h, _)| h)).map_err(|e| e.to_string()),
+        Ok(Some(sha256(b"rebuild"))),
+        "the run that read the record before its rewrite"
+    );
+    let fresh = Sums::open(&cache).digest_unchanged(name, "sha256");
+    assert_eq!(fresh.unwrap().unwrap().0, sha256(b"rebuild"));
+}
+
+/// A record whose last line is torn (a run that hit a full disk in the
+/// middle of its append, a crash) takes the next line whole: appended to
+/// the torn one, it was none, and where it was a refetch's line the next
+/// create-srpm-repos compared with the replaced file's line and refused a
+/// legitimate refetch.
+#[test]
+fn a_line_appended_after_a_torn_one_counts() {
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let name = "a-1-1.src.rpm";
+    let p = cache_with(&cache, name, b"old build");
+    Sums::open(&cache).digest(name, "sha256").unwrap();
+    Sums::open(&cache).compact().unwrap();
+    // Half a line, as a write cut short leaves it.
+    let torn = format_line("b-1-1.src.rpm", &Stamp::of(&p).unwrap(), &Digests::new());
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(cache.join(SUMS_FILE))
+        .unwrap();
+    f.write_all(&torn.as_bytes()[..20]).unwrap();
+    drop(f);
+    // identify-archful-srpms' refetch of a rebuild, too new to be recorded.
+    let tmp = cache.join("tmp");
+    std::fs::write(&tmp, b"rebuild").unwrap();
+    std::fs::rename(&tmp, &p).unwrap();
+    let checked = Checked {
+        digests: [("sha256".to_string(), sha256(b"rebuild"))].into(),
+        stamp: Stamp::of(&p).unwrap(),
+        recordable: false,
+    };
+    Sums::open(&cache).placed(name, &checked);
+    let got = Sums::open(&cache).digest_unchanged(name, "sha256");
+    assert_eq!(
+        got.map(|g| g.map(|(h, _)| h)).map_err(|e| e.to_string()),
+        Ok(Some(sha256(b"rebuild")))
+    );
+}
