@@ -170,10 +170,19 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
             continue;
         }
         if item.contains(char::is_whitespace) {
+            // A CR inside a line: the file ends its lines in CR alone (classic
+            // Mac OS), so the whole list reads as one line of many words.
+            // The CR is shown as `\r`: printed, it would return the cursor
+            // and hide the start of the message.
+            let (shown, hint) = if item.contains('\r') {
+                (item.escape_debug().to_string(), CR_HINT)
+            } else {
+                (item.to_string(), "")
+            };
             return Err(Error::at_line(
                 origin,
                 lineno,
-                format!("'{item}' is not a package name (one name per line)"),
+                format!("'{shown}' is not a package name (one name per line){hint}"),
             ));
         }
         // No package name holds one (rpm refuses them in a Name); taken as a
@@ -257,6 +266,10 @@ const UTF16: &str = "UTF-16 text (it starts with a UTF-16 byte order mark): a li
 /// `find -print0`'s output.
 const UTF16_HINT: &str =
     " (a NUL: UTF-16 text, or a NUL-separated list? a list is UTF-8 text, one name per line)";
+
+/// Said after two words parted by a CR.
+const CR_HINT: &str = " (its lines end in CR alone: a list's lines end in LF or CRLF; \
+     tr '\\r' '\\n' converts it)";
 
 /// Whether `first_line` starts with a UTF-16 byte order mark (FF FE, FE FF).
 fn is_utf16(first_line: &[u8]) -> bool {
@@ -429,6 +442,11 @@ mod tests {
                 .unwrap_err()
                 .to_string()
         };
+        assert_eq!(
+            err(b"bash\rhello\r"),
+            "l.txt:1: 'bash\\rhello' is not a package name (one name per line) (its lines end \
+             in CR alone: a list's lines end in LF or CRLF; tr '\\r' '\\n' converts it)"
+        );
         assert_eq!(
             err(b"bash\nfo\x01o\n"),
             "l.txt:2: 'fo\\u{1}o' is not a package name: it holds a control character"

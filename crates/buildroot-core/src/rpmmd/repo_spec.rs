@@ -144,6 +144,19 @@ impl RepoSpec {
         if id.is_empty() || url.is_empty() {
             return Err(Error::Usage(format!("'{s}': expected ID=URL")));
         }
+        // dnf refuses such an id on its command line too (`--repofrompath`:
+        // "Invalid repository id"); taken, it would name the repo in every
+        // message and record with a space or a shell character in it. A bare
+        // URL is its own id, not typed as one: not checked.
+        if id != s {
+            if let Some((at, c)) = invalid_id_char(id) {
+                return Err(Error::Usage(format!(
+                    "'{s}': '{id}' is not a repo id dnf takes: '{c}' at position {} \
+                     (letters, digits and -_.: only)",
+                    at + 1
+                )));
+            }
+        }
         let mut spec = RepoSpec::new(id, &vars.url_substitute(&vars.substitute(url)));
         spec.url_vars = vars.url_vars();
         spec.unset_vars = vars.unset_in(&[url], &[&spec.baseurl]);
@@ -157,6 +170,15 @@ impl RepoSpec {
         }
         Ok(spec)
     }
+}
+
+/// The first character of `id` that dnf does not take in a repo id (it
+/// takes ASCII letters, digits and `-_.:`; `dnf.repo.repo_id_invalid`), with
+/// its character index.
+pub(crate) fn invalid_id_char(id: &str) -> Option<(usize, char)> {
+    id.chars()
+        .enumerate()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || "-_.:".contains(*c)))
 }
 
 /// Which filelists.xml paths to load.

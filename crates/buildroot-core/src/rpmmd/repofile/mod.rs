@@ -160,10 +160,7 @@ fn parse_repofile_text(
         }
         // dnf skips a section whose id (substituted) it does not take.
         let substituted = vars.substitute(&id);
-        if !substituted
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"-_.:".contains(&c))
-        {
+        if super::repo_spec::invalid_id_char(&substituted).is_some() {
             ignored.push(Said::warning(format!(
                 "{origin}:{lineno}: [{id}]: not a repo id dnf takes (letters, digits and -_.: \
                  only); the section is skipped, as dnf skips it"

@@ -578,3 +578,22 @@ fn a_sections_own_parallel_downloads_are_read_as_mains() {
     .unwrap();
     assert_eq!(r[0].access.parallel.per_mirror, Some(20));
 }
+
+/// A command-line `ID=URL` whose id dnf would refuse (`--repofrompath 'a
+/// b,DIR'`: "Invalid repository id") is refused, naming the character; a
+/// bare URL (its own id) and dnf's id characters are taken.
+#[test]
+fn a_command_line_id_dnf_refuses_is_refused() {
+    let vars = Vars::new("x86_64", "");
+    let e = RepoSpec::parse_cli("a b=/x", &vars).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "'a b=/x': 'a b' is not a repo id dnf takes: ' ' at position 2 \
+         (letters, digits and -_.: only)"
+    );
+    assert!(matches!(e, Error::Usage(_)));
+    assert!(RepoSpec::parse_cli("fedora$x=/x", &vars).is_err());
+    for ok in ["eln-build_1.x=/x", "/some/dir", "http://h/r/"] {
+        assert!(RepoSpec::parse_cli(ok, &vars).is_ok(), "{ok}");
+    }
+}
