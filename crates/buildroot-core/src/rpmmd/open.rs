@@ -228,7 +228,7 @@ fn open_at(
         spec: spec.clone(),
         configured: spec.clone(),
         mirrors: vec![loc.clone()],
-        tally: Arc::new(mirror_tally::MirrorTally::sharing(slots)),
+        tally: Arc::new(mirror_tally::MirrorTally::sharing(slots).of_repo(&spec.id)),
         loc,
         repomd,
     })
