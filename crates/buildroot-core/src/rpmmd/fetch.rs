@@ -220,6 +220,21 @@ fn in_cache(
         .then_some(dest)
 }
 
+/// Whether the cache has a copy of `href` (`expected`: its checksum) under
+/// one of the remote mirrors of `locs`, by its name alone: a look that
+/// reads and hashes nothing, for a fetch that may be made early.
+pub(super) fn named_in_cache(
+    locs: &[Location],
+    href: &str,
+    cache: &Path,
+    expected: &Expected,
+) -> bool {
+    locs.iter().any(|l| match l {
+        Location::Http(base) => cache_path(cache, base, href, Some(expected)).is_file(),
+        Location::Dir(_) => false,
+    })
+}
+
 /// Whether [`local_file`] has checked a file it took from `loc` against
 /// `e` already: an HTTP copy, downloaded or reused from the cache, of a type
 /// we can compute. Its reader then does not hash it a second time. A local

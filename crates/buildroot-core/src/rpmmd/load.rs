@@ -20,7 +20,7 @@ use super::rank::{self, Rank, Role};
 use super::raw::{self, RawChunk};
 use super::reserve::Reserved;
 use super::{
-    checked, chunks, decompress_context, is_primary_file, open_meta, open_meta_fetched, primary,
+    checked, chunks, decompress_context, is_primary_file, open_meta_fetched, primary,
     read_filelists_keys, Fetched, FileKey, Filelists, LoadOptions, Opened, OpenedRepos, RepoSink,
 };
 use crate::error::{Error, Result};
@@ -114,7 +114,10 @@ pub(super) fn load_opened_into(
     // go on: one of them that fails is said before `k`'s error (below). A
     // load started again without a skipped repo has flags of its own.
     let cancels: Vec<Cancel> = opened.iter().map(|_| Cancel::new()).collect();
-    let cancel_from = |k: usize| cancels[k..].iter().for_each(Cancel::cancel);
+    let cancel_from = |k: usize| {
+        cancels[k..].iter().for_each(Cancel::cancel);
+        opened[k..].iter().for_each(Opened::stop_early);
+    };
     // One pool of parsers for every repo, as many as there are cores; each
     // repo's reader only decompresses and cuts chunks (a pool per repo put
     // twice the threads on the cores and left one idle once the smaller
@@ -133,11 +136,17 @@ pub(super) fn load_opened_into(
     // queue before any thread starts, in load order (`reserve.rs`): a
     // later repo's transfer cannot take the slot before an earlier
     // repo's first one has asked. The early filelists need none: their
-    // errors are said only once every primary.xml is read.
+    // errors are said only once every primary.xml is read. Nor does a
+    // primary.xml fetched while the repos opened (`early_primary.rs`):
+    // its transfer is under way or over, and a place held for it while
+    // its thread waits for that answer would keep later primaries waiting.
     let reserved: Vec<Option<Reserved>> = opened
         .iter()
         .enumerate()
         .map(|(ri, o)| {
+            if o.early.is_some() {
+                return None;
+            }
             let slots = o.remote_slots()?;
             Some(Reserved::new(slots, Rank::of(ri, Role::Primary)))
         })
@@ -190,10 +199,15 @@ pub(super) fn load_opened_into(
                 // filelists (`rank.rs`); its first transfer in the
                 // place reserved for it, withdrawn once the file is
                 // open if none took it (a cached copy, an error).
+                // One fetched while the repos opened is its answer.
+                let early = || {
+                    let fetched = o.early.as_ref().and_then(|e| e.take());
+                    open_meta_fetched(o, "primary", opts, fetched)
+                };
                 let primary = || {
                     rank::within(Rank::of(ri, Role::Primary), || match reserved {
-                        Some(r) => r.within(|| open_meta(o, "primary", opts)),
-                        None => open_meta(o, "primary", opts),
+                        Some(r) => r.within(early),
+                        None => early(),
                     })
                 };
                 // Failed for good, its slot is kept until this repo's
