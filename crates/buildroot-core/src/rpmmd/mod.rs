@@ -91,7 +91,6 @@ use open::{
     Fetched, Opened,
 };
 pub(crate) use opened_comps::load_with_comps;
-pub(crate) use early_primary::MayAnswer;
 pub(crate) use opened_repos::{open_repos, open_repos_for_pool, OpenedRepos};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use raw::RawChunk;
