@@ -62,48 +62,58 @@ enum State {
 /// Which of a load's repos are done opening, and the flags their opening
 /// runs under (an early fetch that fails for good stops the later ones).
 pub(super) struct Opening {
-    state: Mutex<(Vec<State>, Vec<Option<Cancel>>, Option<usize>)>,
+    repos: Mutex<Repos>,
     changed: Condvar,
+}
+
+/// [`Opening`]'s data, behind its lock.
+struct Repos {
+    /// Each repo's state.
+    state: Vec<State>,
+    /// The flag each repo's opening runs under, once it has started.
+    flags: Vec<Option<Cancel>>,
+    /// The repo after which the opening was stopped, if it was.
+    stopped_after: Option<usize>,
 }
 
 impl Opening {
     /// `n` repos, none done.
     pub(super) fn new(n: usize) -> Opening {
         Opening {
-            state: Mutex::new((
-                (0..n).map(|_| State::Opening).collect(),
-                vec![None; n],
-                None,
-            )),
+            repos: Mutex::new(Repos {
+                state: (0..n).map(|_| State::Opening).collect(),
+                flags: vec![None; n],
+                stopped_after: None,
+            }),
             changed: Condvar::new(),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, (Vec<State>, Vec<Option<Cancel>>, Option<usize>)> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Repos> {
+        self.repos.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Repo `i`'s opening runs under this thread's flag: cancelled at
     /// once when a repo before it has failed for good already.
     pub(super) fn register(&self, i: usize) {
         let Some(c) = cancel::current() else { return };
-        let mut s = self.lock();
-        if s.2.is_some_and(|k| i > k) {
+        let mut r = self.lock();
+        if r.stopped_after.is_some_and(|k| i > k) {
             c.cancel();
         }
-        s.1[i] = Some(c);
+        r.flags[i] = Some(c);
     }
 
     /// Stops the opening of the repos after `k`.
     fn cancel_after(&self, k: usize) {
-        let mut s = self.lock();
-        s.2 = Some(s.2.map_or(k, |e| e.min(k)));
-        s.1[k + 1..].iter().flatten().for_each(Cancel::cancel);
+        let mut r = self.lock();
+        r.stopped_after = Some(r.stopped_after.map_or(k, |e| e.min(k)));
+        r.flags[k + 1..].iter().flatten().for_each(Cancel::cancel);
     }
 
     /// Repo `i` is done opening: `fingerprint` when it opened.
     pub(super) fn done(&self, i: usize, fingerprint: Option<Option<[u8; 32]>>) {
-        self.lock().0[i] = match fingerprint {
+        self.lock().state[i] = match fingerprint {
             Some(f) => State::Opened(f),
             None => State::Gone,
         };
@@ -114,9 +124,9 @@ impl Opening {
     /// (`None`: no bound) or `stop` holds; whether one was still opening
     /// then. The cancel of this thread's work is looked at every 50 ms.
     fn later_opening(&self, i: usize, until: Option<Instant>, stop: &dyn Fn() -> bool) -> bool {
-        let mut s = self.lock();
+        let mut r = self.lock();
         loop {
-            if s.0[i + 1..].iter().all(|st| !matches!(st, State::Opening)) {
+            if r.state[i + 1..].iter().all(|st| !matches!(st, State::Opening)) {
                 return false;
             }
             if stop() || cancel::is_cancelled() {
@@ -129,9 +139,9 @@ impl Opening {
                 },
                 None => Duration::from_millis(50),
             };
-            s = self
+            r = self
                 .changed
-                .wait_timeout(s, left.min(Duration::from_millis(50)))
+                .wait_timeout(r, left.min(Duration::from_millis(50)))
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }
@@ -140,9 +150,9 @@ impl Opening {
     /// The fingerprints of the repos opened up to `i` (those left out
     /// skipped), when every one before it is done opening.
     fn prefix(&self, i: usize) -> Option<Vec<Option<[u8; 32]>>> {
-        let s = self.lock();
+        let r = self.lock();
         let mut out = Vec::new();
-        for st in &s.0[..=i] {
+        for st in &r.state[..=i] {
             match st {
                 State::Opening => return None,
                 State::Opened(f) => out.push(*f),
