@@ -601,8 +601,9 @@ fn a_load_the_pool_cache_answers_fetches_no_primary_early() {
         let (repos, opts) = (repos.clone(), opts.clone());
         move || Pool::load("x86_64", &repos, &opts).map(|p| p.len())
     };
-    let (first, _) = promptly("first load", load.clone());
+    let (first, took) = promptly("first load", load.clone());
     let n = first.unwrap();
+    eprintln!("first load, b's repomd.xml stalling once: {took:?}");
     assert_eq!(server.requests_for(&a_primary).len(), 1);
     // `a`'s copy gone from the HTTP cache, the mirror lacking it.
     let copies: Vec<PathBuf> = std::fs::read_dir(&cache)
