@@ -280,12 +280,7 @@ pub fn refresh_cache_preferring(
         .into_iter()
         .filter(|(name, _)| cached.iter().any(|c| &c.name == *name && !c.path.is_file()))
         .collect();
-    let got = at_once_past(
-        &gone,
-        slots.threads(),
-        |&c| place(c),
-        |e| goes_on(e, cache),
-    );
+    let got = at_once_past(&gone, slots.threads(), |&c| place(c), |e| goes_on(e, cache));
     all_or_missing(got, cache)?;
     sums.compact()?;
     Ok(CacheRefresh {

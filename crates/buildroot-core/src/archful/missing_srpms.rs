@@ -167,7 +167,10 @@ mod tests {
             failures: 4,
             last: last.into(),
         };
-        for last in ["http://m/a.src.rpm: HTTP 404", "http://m/b.src.rpm: HTTP 503"] {
+        for last in [
+            "http://m/a.src.rpm: HTTP 404",
+            "http://m/b.src.rpm: HTTP 503",
+        ] {
             let e = given_up("c", last);
             assert!(!is_missing(&e, cache), "{last}");
             assert!(goes_on(&e, cache), "{last}");

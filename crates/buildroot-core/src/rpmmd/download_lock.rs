@@ -162,9 +162,7 @@ impl DownloadLock {
         };
         loop {
             match try_lock(&file, byte) {
-                Ok(()) => {
-                    return Some(DownloadLock::held(file, dest, byte))
-                }
+                Ok(()) => return Some(DownloadLock::held(file, dest, byte)),
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return None,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(_) => return Some(DownloadLock::none()),
@@ -211,7 +209,14 @@ impl DownloadLock {
     /// for that one otherwise, `rpmmd/fetch.rs`).
     pub(crate) fn take_from_another_run(dest: &Path, url: &str) -> Option<DownloadLock> {
         let give_way = || Self::held_in_this_run(dest);
-        Self::take_until(dest, url, Task::Download, SAY_AFTER, WAIT_AT_MOST, &give_way)
+        Self::take_until(
+            dest,
+            url,
+            Task::Download,
+            SAY_AFTER,
+            WAIT_AT_MOST,
+            &give_way,
+        )
     }
 
     fn take_within(

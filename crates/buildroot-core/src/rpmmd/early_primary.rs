@@ -126,7 +126,10 @@ impl Opening {
     fn later_opening(&self, i: usize, until: Option<Instant>, stop: &dyn Fn() -> bool) -> bool {
         let mut r = self.lock();
         loop {
-            if r.state[i + 1..].iter().all(|st| !matches!(st, State::Opening)) {
+            if r.state[i + 1..]
+                .iter()
+                .all(|st| !matches!(st, State::Opening))
+            {
                 return false;
             }
             if stop() || cancel::is_cancelled() {
@@ -259,8 +262,7 @@ pub(super) fn after_open(
         ended: Condvar::new(),
         cancel: Cancel::new(),
     });
-    let (repo, opts, theirs, opening_t) =
-        (o.clone(), opts.clone(), early.clone(), opening.clone());
+    let (repo, opts, theirs, opening_t) = (o.clone(), opts.clone(), early.clone(), opening.clone());
     // A thread of its own, not the opening's: the load takes the answer
     // over, and nothing waits for the fetch but the repo's own reader.
     let spawned = std::thread::Builder::new()

@@ -87,7 +87,7 @@ pub(crate) fn open_repos_for_pool(
             let got = rank::within(Rank::of(i, Role::Repomd), || {
                 open_repo(specs[i], opts, &slots)
             });
-            let fingerprint = got.as_ref().ok().map(|o| repo_fingerprint(o));
+            let fingerprint = got.as_ref().ok().map(repo_fingerprint);
             opening.done(i, fingerprint);
             let mut o = got?;
             early_primary::after_open(&mut o, i, opts, &opening, may_answer)?;
@@ -217,7 +217,7 @@ impl OpenedRepos {
 
     /// Each repo's [`repo_fingerprint`], in load order.
     pub(crate) fn repo_fingerprints(&self) -> Vec<Option<[u8; 32]>> {
-        self.0.iter().map(|o| repo_fingerprint(o)).collect()
+        self.0.iter().map(repo_fingerprint).collect()
     }
 
     /// The number of repos.

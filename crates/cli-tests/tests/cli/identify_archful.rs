@@ -736,7 +736,10 @@ fn srpms_no_mirror_is_asked_for_are_not_fetched_not_missing() {
         }
     }
     assert!(unasked.len() >= 2, "{err}");
-    assert!(missing.iter().all(|m| unasked.iter().all(|u| m < u)), "{err}");
+    assert!(
+        missing.iter().all(|m| unasked.iter().all(|u| m < u)),
+        "{err}"
+    );
 
     // A metalink of one mirror: asked for every SRPM, each its 404.
     let err = run(&["m1"], "3", &t.join("cache-d"));

@@ -324,7 +324,8 @@ mod tests {
             assert_eq!(repo.as_deref(), Some("src"));
             assert!(last.starts_with("http://m1/os/b: "), "{last}");
             assert!(
-                e.to_string().contains("every mirror of repo 'src' (2) was given up"),
+                e.to_string()
+                    .contains("every mirror of repo 'src' (2) was given up"),
                 "{e}"
             );
         }
