@@ -633,3 +633,48 @@ fn a_load_the_pool_cache_answers_fetches_no_primary_early() {
     assert!(e.contains(&format!("{a_primary}: HTTP 404")), "{e}");
     assert!(took < Duration::from_secs(2), "{took:?}");
 }
+
+/// `a` (over HTTP, `timeout=2`) whose filelists.xml stalls, `b` (local)
+/// whose primary.xml fails its checksum at its end, `c` (the local source
+/// repo) whose BuildRequires name the only path primary.xml lacks;
+/// `Filelists::Needed`. `c` reads as soon as `b` is done reading, so its
+/// chunks may be parsed before `b`'s failure is handled (here 1 to 2
+/// loads in 20, so 80 loads) and start every repo's filelists.xml early,
+/// `a`'s among them. Once
+/// `b` has failed, neither `a` nor `b` having named such a path, no
+/// filelists.xml will be read: `a`'s early fetch is stopped, and the error
+/// (`b`'s) comes at once. It ran on, and the load waited for its stalls
+/// (four attempts of 2 s) before it said `b`'s error.
+#[test]
+fn a_failed_load_stops_the_filelists_a_later_repo_started() {
+    let server = server();
+    let filelists = repodata_file("x86_64", "-filelists.xml.gz");
+    server.fault(&format!("/x86_64/repodata/{filelists}"), Fault::Stall, None);
+    let (b, b_primary) = damaged_copy("aarch64", "-primary.xml.gz", Damage::LastByte);
+    let (c, _) = damaged_copy("source", "-primary.xml.gz", Damage::None);
+    let text = format!(
+        "[a]\nbaseurl=BASE/x86_64/\ntimeout=2\n[b]\nbaseurl={}\n[c]\nbaseurl={}\n",
+        b.display(),
+        c.display()
+    );
+    let cache = tempfile::tempdir().unwrap().keep();
+    let b_file = b_primary.display().to_string();
+    let mut started = 0;
+    for round in 0..80 {
+        server.clear_log();
+        let repos = specs(&text, &server.base);
+        let cache = cache.clone();
+        let (got, took) = promptly("load", move || {
+            let opts = LoadOptions {
+                filelists: Filelists::Needed,
+                cache_dir: Some(cache),
+            };
+            load_repos(&repos, &opts).map(|_| ())
+        });
+        let e = got.unwrap_err().to_string();
+        assert!(e.starts_with(&b_file), "round {round}: {e}");
+        assert!(took < Duration::from_secs(1), "round {round}: {took:?}");
+        started += usize::from(!server.requests_for(&filelists).is_empty());
+    }
+    eprintln!("a's filelists.xml started early in {started} of 80 loads");
+}

@@ -101,6 +101,16 @@ pub(super) fn load_opened_into(
         opts.filelists != Filelists::PrimaryOnly
             && (all || !prefixes.is_empty() || given || asked[..=k].contains(&true))
     };
+    // The first repo whose transfers stop once repo `k` has failed: `k`,
+    // or the first repo when no filelists.xml will be read (what the repos
+    // up to `k` asked, final by then): the filelists.xml a later repo's
+    // chunks started early (they may be parsed before `k`'s failure is
+    // handled) are then stopped too, where the load waited for them,
+    // stalls and all, before it said `k`'s error.
+    let stop_from = |asked: &[bool], k: usize| match read_filelists_up_to(asked, k) {
+        true => k,
+        false => 0,
+    };
     // Fetched as soon as that is known, while the primaries still download
     // and parse (`early_fetch.rs`); read after them, in order, as before.
     let early_files = EarlyFilelists::new(opened);
@@ -111,7 +121,8 @@ pub(super) fn load_opened_into(
     // it are: their transfers stop, and their reads of a primary; none of
     // them would be used, and a stalled one would hold the error back by
     // its timeouts (`cancel.rs`). The filelists.xml of the repos before `k`
-    // go on: one of them that fails is said before `k`'s error (below). A
+    // go on when the load reads them (`stop_from`): one of them that fails
+    // is said before `k`'s error (below). A
     // load started again without a skipped repo has flags of its own.
     let cancels: Vec<Cancel> = opened.iter().map(|_| Cancel::new()).collect();
     let cancel_from = |k: usize| {
@@ -314,7 +325,7 @@ pub(super) fn load_opened_into(
                     Some(Msg::Done(_, (_, read), fin, display)) => (read, fin, display),
                     Some(Msg::Failed(_, e)) => {
                         failed = Some((cur, e));
-                        cancel_from(cur);
+                        cancel_from(stop_from(&asked, cur));
                         break;
                     }
                     Some(Msg::Chunk(..)) => unreachable!("chunks are not kept in `done`"),
@@ -326,7 +337,7 @@ pub(super) fn load_opened_into(
                 match checked(res, fin) {
                     Err(e) => {
                         failed = Some((cur, e));
-                        cancel_from(cur);
+                        cancel_from(stop_from(&asked, cur));
                     }
                     Ok(()) => {
                         cur += 1;
