@@ -77,6 +77,33 @@ pub enum Error {
         /// The problem.
         msg: String,
     },
+    /// A file of a batch (an SRPM, a macro package, a repo's metadata
+    /// file) that no mirror was asked for: every mirror of its repo had
+    /// been given up earlier in the run, each having failed
+    /// `failures` times without delivering a file, as librepo gives up such
+    /// a mirror and fails the file without a request ("all mirrors were
+    /// already tried without success"). Nothing was learnt of this file: it
+    /// carries no status, and is neither a missing SRPM nor a server's
+    /// failure of it (`archful::missing_srpms` says it apart).
+    #[error(
+        "{url}: not fetched: every mirror of {} ({mirrors}) was given up earlier in this run, \
+         each having failed {failures} times without delivering a file (as dnf, these tools \
+         ask such a mirror no more); the last failure: {}",
+        RepoLabel(repo.as_deref()),
+        OneLine(last)
+    )]
+    MirrorsGivenUp {
+        /// The file, at the repo's first mirror.
+        url: String,
+        /// The repo's id, when the batch knows it.
+        repo: Option<String>,
+        /// How many mirrors the repo has.
+        mirrors: usize,
+        /// The failures that give a mirror up.
+        failures: usize,
+        /// The last failure counted over the batch, its line.
+        last: String,
+    },
     /// An SRPM (or RPM) whose payload has no spec file.
     #[error("{path}: no spec file in the payload")]
     NoSpecFile {
@@ -165,7 +192,9 @@ pub enum Error {
     Usage(String),
     /// SRPMs that no mirror of their repo has (an HTTP 404 or 410, a local
     /// repo's file missing): every one a run met, in source name order, one
-    /// line each (`archful::missing_srpms`).
+    /// line each, then those no mirror was asked for
+    /// ([`Error::MirrorsGivenUp`]), in the same order
+    /// (`archful::missing_srpms`).
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     SrpmsMissing(Vec<Error>),
     /// A download stopped because the load it was part of had already
@@ -315,6 +344,18 @@ pub fn without_os_error(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A repo as [`Error::MirrorsGivenUp`] names it.
+struct RepoLabel<'a>(Option<&'a str>);
+
+impl std::fmt::Display for RepoLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(id) => write!(f, "repo '{}'", OneLine(id)),
+            None => write!(f, "its repo"),
+        }
+    }
 }
 
 /// `items` joined with ", ", or "none".

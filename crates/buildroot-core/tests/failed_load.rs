@@ -537,3 +537,144 @@ fn which_error_a_needed_load_says_does_not_depend_on_a_later_repo_s_chunks() {
         assert!(e.starts_with(&a_file), "round {round}: {e}");
     }
 }
+
+/// `a`'s primary.xml fails (404, then a body that fails its checksum)
+/// while `b`'s repomd.xml stalls (`timeout=4`, four attempts: 16 s): the
+/// error is `a`'s, and it comes well before one stall's timeout, as `a`,
+/// open while `b` is slow to open, has its primary.xml fetched meanwhile
+/// (`rpmmd/early_primary.rs`). Every repo was opened before any
+/// primary.xml was fetched, so the error waited for `b`'s four stalls. A
+/// pool's load (no pool cached) alike.
+#[test]
+fn an_earlier_primary_does_not_wait_for_a_later_repomd_s_stall() {
+    let server = server();
+    let primary = repodata_file("x86_64", "-primary.xml.gz");
+    let a_primary = format!("/x86_64/repodata/{primary}");
+    server.fault("/aarch64/repodata/repomd.xml", Fault::Stall, None);
+    let text = "[a]\nbaseurl=BASE/x86_64/\n[b]\nbaseurl=BASE/aarch64/\ntimeout=4\n";
+    let a_url = format!("{}{a_primary}", server.base);
+    for (fault, said) in [
+        (Fault::Status(404), "HTTP 404"),
+        (Fault::Corrupt, "checksum mismatch"),
+    ] {
+        server.fault(&a_primary, fault, None);
+        for pool in [false, true] {
+            let repos = specs(text, &server.base);
+            let what = format!("{said}, pool {pool}");
+            let (got, took) = promptly(&what, move || {
+                let opts = opts(Filelists::PrimaryOnly);
+                match pool {
+                    true => Pool::load("x86_64", &repos, &opts).map(|_| ()),
+                    false => load_repos(&repos, &opts).map(|_| ()),
+                }
+            });
+            let e = got.unwrap_err().to_string();
+            assert!(e.starts_with(&format!("{a_url}: {said}")), "{what}: {e}");
+            assert!(took < Duration::from_secs(2), "{what}: {took:?}");
+            eprintln!("{what}: failed in {took:?}");
+        }
+        server.clear_faults();
+        server.fault("/aarch64/repodata/repomd.xml", Fault::Stall, None);
+    }
+}
+
+/// `b`'s repomd.xml stalls once (`timeout=2`): `a`'s primary.xml is
+/// fetched while `b` opens, once, and the load reads that copy; the pool
+/// is cached. Then `a`'s copy is gone from the HTTP cache and the server
+/// answers 404 for it: a load the cached pool answers asks nothing of it,
+/// though `b` is slow to open again, and succeeds as it did (an early
+/// fetch that ignored the pool cache downloaded it, and failed the load).
+/// With another pool cached (this one's repos but `a` changed: no pool
+/// may answer), `a`'s 404 is said.
+#[test]
+fn a_load_the_pool_cache_answers_fetches_no_primary_early() {
+    let server = server();
+    let primary = repodata_file("x86_64", "-primary.xml.gz");
+    let a_primary = format!("/x86_64/repodata/{primary}");
+    let b_repomd = "/aarch64/repodata/repomd.xml";
+    server.fault(b_repomd, Fault::Stall, Some(1));
+    let text = "[a]\nbaseurl=BASE/x86_64/\n[b]\nbaseurl=BASE/aarch64/\ntimeout=2\n";
+    let repos = specs(text, &server.base);
+    let opts = opts(Filelists::PrimaryOnly);
+    let cache = opts.cache_dir.clone().unwrap();
+    let load = {
+        let (repos, opts) = (repos.clone(), opts.clone());
+        move || Pool::load("x86_64", &repos, &opts).map(|p| p.len())
+    };
+    let (first, took) = promptly("first load", load.clone());
+    let n = first.unwrap();
+    eprintln!("first load, b's repomd.xml stalling once: {took:?}");
+    assert_eq!(server.requests_for(&a_primary).len(), 1);
+    // `a`'s copy gone from the HTTP cache, the mirror lacking it.
+    let copies: Vec<PathBuf> = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .filter(|d| d.path().is_dir())
+        .flat_map(|d| std::fs::read_dir(d.path()).unwrap().flatten())
+        .map(|f| f.path())
+        .filter(|p| p.to_string_lossy().ends_with(&primary))
+        .collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    std::fs::remove_file(&copies[0]).unwrap();
+    server.fault(&a_primary, Fault::Status(404), None);
+    server.fault(b_repomd, Fault::Stall, Some(1));
+    server.clear_log();
+    let (again, took) = promptly("pool cache hit", load.clone());
+    assert_eq!(again.unwrap(), n);
+    assert!(took >= Duration::from_secs(2), "b did not stall: {took:?}");
+    assert_eq!(server.requests_for(&a_primary).len(), 0);
+    // No pool may answer for `a` as it is configured now.
+    server.fault(b_repomd, Fault::Stall, Some(1));
+    let changed = specs(&text.replace("[a]\n", "[a]\nexclude=bash\n"), &server.base);
+    let (got, took) = promptly("no pool for it", move || {
+        Pool::load("x86_64", &changed, &opts).map(|_| ())
+    });
+    let e = got.unwrap_err().to_string();
+    assert!(e.contains(&format!("{a_primary}: HTTP 404")), "{e}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+}
+
+/// `a` (over HTTP, `timeout=2`) whose filelists.xml stalls, `b` (local)
+/// whose primary.xml fails its checksum at its end, `c` (the local source
+/// repo) whose BuildRequires name the only path primary.xml lacks;
+/// `Filelists::Needed`. `c` reads as soon as `b` is done reading, so its
+/// chunks may be parsed before `b`'s failure is handled (here 1 to 2
+/// loads in 20, so 80 loads) and start every repo's filelists.xml early,
+/// `a`'s among them. Once
+/// `b` has failed, neither `a` nor `b` having named such a path, no
+/// filelists.xml will be read: `a`'s early fetch is stopped, and the error
+/// (`b`'s) comes at once. It ran on, and the load waited for its stalls
+/// (four attempts of 2 s) before it said `b`'s error.
+#[test]
+fn a_failed_load_stops_the_filelists_a_later_repo_started() {
+    let server = server();
+    let filelists = repodata_file("x86_64", "-filelists.xml.gz");
+    server.fault(&format!("/x86_64/repodata/{filelists}"), Fault::Stall, None);
+    let (b, b_primary) = damaged_copy("aarch64", "-primary.xml.gz", Damage::LastByte);
+    let (c, _) = damaged_copy("source", "-primary.xml.gz", Damage::None);
+    let text = format!(
+        "[a]\nbaseurl=BASE/x86_64/\ntimeout=2\n[b]\nbaseurl={}\n[c]\nbaseurl={}\n",
+        b.display(),
+        c.display()
+    );
+    let cache = tempfile::tempdir().unwrap().keep();
+    let b_file = b_primary.display().to_string();
+    let mut started = 0;
+    for round in 0..80 {
+        server.clear_log();
+        let repos = specs(&text, &server.base);
+        let cache = cache.clone();
+        let (got, took) = promptly("load", move || {
+            let opts = LoadOptions {
+                filelists: Filelists::Needed,
+                cache_dir: Some(cache),
+            };
+            load_repos(&repos, &opts).map(|_| ())
+        });
+        let e = got.unwrap_err().to_string();
+        assert!(e.starts_with(&b_file), "round {round}: {e}");
+        assert!(took < Duration::from_secs(1), "round {round}: {took:?}");
+        started += usize::from(!server.requests_for(&filelists).is_empty());
+    }
+    eprintln!("a's filelists.xml started early in {started} of 80 loads");
+}

@@ -432,7 +432,7 @@ fn about_a_package_file(e: &buildroot_core::Error) -> bool {
     match e {
         Error::Io { path, .. } => path.extension().is_some_and(|x| x == "rpm"),
         Error::Format { path, .. } | Error::Checksum { path, .. } => path.ends_with(".rpm"),
-        Error::Http { url, .. } => url.ends_with(".rpm"),
+        Error::Http { url, .. } | Error::MirrorsGivenUp { url, .. } => url.ends_with(".rpm"),
         Error::MissingProgram { .. } => true,
         _ => false,
     }

@@ -18,7 +18,7 @@ use super::cache_hold::CacheHold;
 use super::cache_sums::{Sums, SUMS_FILE};
 use super::cache_uses::{record_use, remove_unused, Retention, USES_FILE};
 use super::choose::choose;
-use super::missing_srpms::{all_or_missing, is_missing};
+use super::missing_srpms::{all_or_missing, goes_on};
 use super::options::ArchTarget;
 use crate::atomic;
 use crate::buildroot::preferred;
@@ -221,7 +221,10 @@ pub fn refresh_cache_preferring(
     // librepo takes them from the first target's handle.
     let slots =
         DownloadSlots::for_batch(chosen.values().map(|(r, _)| (&r.spec.access, remote(r))))?;
-    let tallies: Vec<MirrorTally> = repos.iter().map(|_| MirrorTally::sharing(&slots)).collect();
+    let tallies: Vec<MirrorTally> = repos
+        .iter()
+        .map(|r| MirrorTally::sharing(&slots).of_repo(&r.spec.id))
+        .collect();
     let tally_of = |repo: &LoadedRepo| {
         repos
             .iter()
@@ -259,7 +262,7 @@ pub fn refresh_cache_preferring(
         &chosen,
         slots.threads(),
         |&c| place(c),
-        |e| is_missing(e, cache),
+        |e| goes_on(e, cache),
     );
     let cached: Vec<CachedSrpm> = all_or_missing(got, cache)?;
     drop(hold);
@@ -277,12 +280,7 @@ pub fn refresh_cache_preferring(
         .into_iter()
         .filter(|(name, _)| cached.iter().any(|c| &c.name == *name && !c.path.is_file()))
         .collect();
-    let got = at_once_past(
-        &gone,
-        slots.threads(),
-        |&c| place(c),
-        |e| is_missing(e, cache),
-    );
+    let got = at_once_past(&gone, slots.threads(), |&c| place(c), |e| goes_on(e, cache));
     all_or_missing(got, cache)?;
     sums.compact()?;
     Ok(CacheRefresh {

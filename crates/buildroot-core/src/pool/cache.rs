@@ -18,6 +18,13 @@
 //! rewritten: the cache never makes a load fail (only a bad
 //! `RPM_BUILDROOT_POOL_CACHE` value is an error). Files are written beside
 //! their place and renamed into it, readable by all.
+//!
+//! After the key, the header holds the fingerprint of each repo alone, in
+//! load order, and of what the key holds beside them ([`PoolCache::may_answer`]):
+//! while its later repos are still opening, a load can tell that no cached
+//! pool can answer for the repos opened so far, and fetch an earlier
+//! repo's primary.xml meanwhile (`rpmmd/early_primary.rs`), where a pool the
+//! cache answers with must not have one fetched.
 
 use std::io::{Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
@@ -32,19 +39,30 @@ use crate::error::{Error, Result};
 use crate::rpmmd::{LoadOptions, OpenedRepos};
 
 /// The first bytes of a cache file (the format's version is its last).
-const MAGIC: &[u8; 16] = b"rpm-buildroot:2\n";
+const MAGIC: &[u8; 16] = b"rpm-buildroot:3\n";
 
 /// A fingerprint of this library's source (`build.rs`).
 const SOURCE_ID: &str = env!("BUILDROOT_CORE_SOURCE_ID");
 
-/// Header: magic, key, payload length, payload CRC-32.
-const HEADER: usize = 16 + 32 + 8 + 4;
+/// Header: magic, key, payload length, payload CRC-32, the set's
+/// fingerprint ([`set_fingerprint`]) and the number of repos; then for
+/// each repo a byte (1: it has a fingerprint) and its fingerprint.
+const HEADER: usize = 16 + 32 + 8 + 4 + 32 + 4;
+
+/// The bytes of one repo's fingerprint in the header.
+const REPO: usize = 1 + 32;
+
+/// The most repos a header is read for (a longer one is not this code's).
+const MOST_REPOS: usize = 4096;
 
 /// Where the pool of some repositories is cached, and the key its file must
 /// carry to be theirs.
 pub(super) struct PoolCache {
     path: PathBuf,
     key: [u8; 32],
+    /// [`set_fingerprint`], and each repo's alone, for the header.
+    set: [u8; 32],
+    repos: Vec<Option<[u8; 32]>>,
     /// How many pools the directory keeps.
     keep: usize,
 }
@@ -101,8 +119,37 @@ impl PoolCache {
         Ok(Some(PoolCache {
             path: dir.join("pools").join(format!("{arch}-{name}.pool")),
             key: key.finalize().into(),
+            set: set_fingerprint(arch, opts),
+            repos: opened.repo_fingerprints(),
             keep,
         }))
+    }
+
+    /// Whether a pool cached in `dir` for `arch` may answer for a load
+    /// whose repos, in load order, begin with repos of fingerprints
+    /// `first` (`OpenedRepos::repo_fingerprint`): some pool's header has
+    /// them first, for the same build, arch and file lists. False when the
+    /// cache keeps no pools, or a repo of `first` cannot be keyed (no pool
+    /// is cached with it). Only the headers are read.
+    pub(crate) fn may_answer(
+        dir: &Path,
+        arch: &str,
+        opts: &LoadOptions,
+        first: &[Option<[u8; 32]>],
+    ) -> bool {
+        let keep = keep_from(std::env::var(POOL_CACHE_ENV).ok().as_deref());
+        if keep.is_ok_and(|k| k == 0) || first.iter().any(Option::is_none) {
+            return false;
+        }
+        let Ok(entries) = std::fs::read_dir(dir.join("pools")) else {
+            return false;
+        };
+        let set = set_fingerprint(arch, opts);
+        entries.flatten().any(|e| {
+            let name = e.file_name();
+            name.to_string_lossy().ends_with(".pool")
+                && header_repos(&e.path(), &set).is_some_and(|repos| repos.starts_with(first))
+        })
     }
 
     /// The cached pool, if the file is there and is this pool's.
@@ -122,10 +169,13 @@ impl PoolCache {
 
     /// The payload of `bytes`, if they are a cache file of this key, whole.
     fn payload<'a>(&self, bytes: &'a [u8]) -> Option<&'a [u8]> {
-        let (head, payload) = bytes.split_at_checked(HEADER)?;
-        let (magic, rest) = head.split_at(16);
-        let (key, rest) = rest.split_at(32);
-        let (len, crc) = rest.split_at(8);
+        let (head, rest) = bytes.split_at_checked(HEADER)?;
+        let (magic, rest_h) = head.split_at(16);
+        let (key, rest_h) = rest_h.split_at(32);
+        let (len, rest_h) = rest_h.split_at(8);
+        let (crc, rest_h) = rest_h.split_at(4);
+        let n = u32::from_le_bytes(rest_h[32..].try_into().ok()?) as usize;
+        let (_, payload) = rest.split_at_checked(n.checked_mul(REPO)?)?;
         let len = u64::from_le_bytes(len.try_into().ok()?);
         let crc = u32::from_le_bytes(crc.try_into().ok()?);
         (magic == MAGIC
@@ -154,6 +204,10 @@ impl PoolCache {
             .tempfile_in(dir)?;
         // The header's length and CRC are known at the end.
         tmp.write_all(&[0; HEADER])?;
+        for r in &self.repos {
+            tmp.write_all(&[u8::from(r.is_some())])?;
+            tmp.write_all(&r.unwrap_or_default())?;
+        }
         let (mut crc, mut len) = (crc32fast::Hasher::new(), 0u64);
         pool.write_snapshot(&mut |block| {
             crc.update(block);
@@ -165,6 +219,9 @@ impl PoolCache {
         head.extend_from_slice(&self.key);
         head.extend_from_slice(&len.to_le_bytes());
         head.extend_from_slice(&crc.finalize().to_le_bytes());
+        head.extend_from_slice(&self.set);
+        let n = u32::try_from(self.repos.len()).map_err(std::io::Error::other)?;
+        head.extend_from_slice(&n.to_le_bytes());
         tmp.seek(SeekFrom::Start(0))?;
         tmp.write_all(&head)?;
         // No fsync: a file a crash cut short fails its length or CRC check.
@@ -172,6 +229,39 @@ impl PoolCache {
         prune(dir, self.keep);
         Ok(())
     }
+}
+
+/// What a pool's key holds beside its repos: this library's build, the
+/// arch and the file lists read.
+fn set_fingerprint(arch: &str, opts: &LoadOptions) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(format!("{SOURCE_ID}\n{arch}\n{:?}\n", opts.filelists));
+    h.finalize().into()
+}
+
+/// The repos' fingerprints in the header of the pool file `path`, when it
+/// is of this format and of the set `set`.
+fn header_repos(path: &Path, set: &[u8; 32]) -> Option<Vec<Option<[u8; 32]>>> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut head = [0u8; HEADER];
+    f.read_exact(&mut head).ok()?;
+    let (fixed, rest) = head.split_at(HEADER - 36);
+    if &fixed[..16] != MAGIC || &rest[..32] != set {
+        return None;
+    }
+    let n = u32::from_le_bytes(rest[32..].try_into().ok()?) as usize;
+    if n > MOST_REPOS {
+        return None;
+    }
+    let mut repos = vec![0u8; n * REPO];
+    f.read_exact(&mut repos).ok()?;
+    Some(
+        repos
+            .chunks(REPO)
+            .map(|r| (r[0] == 1).then(|| r[1..].try_into().expect("32 bytes")))
+            .collect(),
+    )
 }
 
 /// Removes all but the `keep` most recently used pools of `dir`, and temp

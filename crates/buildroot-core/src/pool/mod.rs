@@ -328,7 +328,8 @@ impl Pool {
             &with_paths
         };
         let policy = ArchPolicy::new(arch)?;
-        let mut opened = rpmmd::open_repos(specs, opts)?;
+        let may_answer = may_answer(&policy, opts, command_line);
+        let mut opened = rpmmd::open_repos_for_pool(specs, opts, &may_answer)?;
         Pool::load_opened(&policy, &mut opened, opts, command_line)
     }
 
@@ -345,7 +346,8 @@ impl Pool {
         opts: &LoadOptions,
     ) -> Result<(Pool, Vec<Option<rpmmd::Comps>>)> {
         let policy = ArchPolicy::new(arch)?;
-        let mut opened = rpmmd::open_repos(specs, opts)?;
+        let may_answer = may_answer(&policy, opts, &[]);
+        let mut opened = rpmmd::open_repos_for_pool(specs, opts, &may_answer)?;
         rpmmd::load_with_comps(specs, &mut opened, opts, |opened| {
             Pool::load_opened(&policy, opened, opts, &[])
         })
@@ -392,6 +394,24 @@ impl Pool {
             cache.write(&pool);
         }
         Ok(pool)
+    }
+}
+
+/// Whether the pool cache may answer for a load of `policy`'s arch whose
+/// repos begin with those of the fingerprints it is given, as
+/// `rpmmd::open_repos_for_pool` asks while the later repos still open: as
+/// [`Pool::load_opened`] reads the cache (none with `command_line`
+/// packages, nor without a cache directory).
+fn may_answer<'a>(
+    policy: &'a ArchPolicy,
+    opts: &'a LoadOptions,
+    command_line: &'a [Package],
+) -> impl Fn(&[Option<[u8; 32]>]) -> bool + Sync + 'a {
+    move |first| match opts.cache_dir.as_deref() {
+        Some(dir) if command_line.is_empty() => {
+            PoolCache::may_answer(dir, policy.target(), opts, first)
+        }
+        _ => false,
     }
 }
 

@@ -40,7 +40,8 @@
 //! user's, in a shared cache), or outside Linux, no lock is taken.
 
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -62,6 +63,34 @@ pub(crate) struct DownloadLock {
     /// Not held because another run held it for the whole wait (not
     /// because no lock can be had here).
     gave_up: bool,
+    /// The lock's place in [`HELD_HERE`], while this run holds it.
+    here: Option<(PathBuf, i64)>,
+}
+
+/// The locks this run holds (a lock file and its byte, with how many
+/// holders: two names may share a byte). A transfer that finds a file's
+/// lock taken tells by it whether another thread of this run holds it
+/// (then it may need a slot to end its download) or another run does
+/// (which needs none of ours): `rpmmd/fetch.rs` lends its slot
+/// accordingly.
+static HELD_HERE: Mutex<Vec<((PathBuf, i64), usize)>> = Mutex::new(Vec::new());
+
+fn held_here() -> std::sync::MutexGuard<'static, Vec<((PathBuf, i64), usize)>> {
+    HELD_HERE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Drop for DownloadLock {
+    fn drop(&mut self) {
+        if let Some(key) = self.here.take() {
+            let mut held = held_here();
+            if let Some(at) = held.iter().position(|(k, _)| *k == key) {
+                held[at].1 -= 1;
+                if held[at].1 == 0 {
+                    held.swap_remove(at);
+                }
+            }
+        }
+    }
 }
 
 /// What the holder of a [`DownloadLock`] does to its file, for the lines
@@ -133,12 +162,7 @@ impl DownloadLock {
         };
         loop {
             match try_lock(&file, byte) {
-                Ok(()) => {
-                    return Some(DownloadLock {
-                        _file: Some(file),
-                        gave_up: false,
-                    })
-                }
+                Ok(()) => return Some(DownloadLock::held(file, dest, byte)),
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return None,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(_) => return Some(DownloadLock::none()),
@@ -151,7 +175,48 @@ impl DownloadLock {
         DownloadLock {
             _file: None,
             gave_up: false,
+            here: None,
         }
+    }
+
+    /// The lock on byte `byte` of `file` (`dest`'s lock file), just taken:
+    /// recorded as this run's.
+    fn held(file: File, dest: &Path, byte: i64) -> DownloadLock {
+        let key = (lock_path(dest), byte);
+        let mut held = held_here();
+        match held.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => *n += 1,
+            None => held.push((key.clone(), 1)),
+        }
+        DownloadLock {
+            _file: Some(file),
+            gave_up: false,
+            here: Some(key),
+        }
+    }
+
+    /// Whether a thread of this run holds the lock on `dest`'s download.
+    pub(crate) fn held_in_this_run(dest: &Path) -> bool {
+        let (Some(name), path) = (dest.file_name(), lock_path(dest)) else {
+            return false;
+        };
+        let key = (path, byte_of(&name.to_string_lossy()));
+        held_here().iter().any(|(k, _)| *k == key)
+    }
+
+    /// [`DownloadLock::take`] while the lock is held by another run: `None`
+    /// as soon as a thread of this run holds it instead (the caller waits
+    /// for that one otherwise, `rpmmd/fetch.rs`).
+    pub(crate) fn take_from_another_run(dest: &Path, url: &str) -> Option<DownloadLock> {
+        let give_way = || Self::held_in_this_run(dest);
+        Self::take_until(
+            dest,
+            url,
+            Task::Download,
+            SAY_AFTER,
+            WAIT_AT_MOST,
+            &give_way,
+        )
     }
 
     fn take_within(
@@ -161,8 +226,20 @@ impl DownloadLock {
         say: Duration,
         limit: Duration,
     ) -> DownloadLock {
+        Self::take_until(dest, url, task, say, limit, &|| false).unwrap_or_else(DownloadLock::none)
+    }
+
+    /// [`DownloadLock::take_within`], or `None` once `give_way` holds.
+    fn take_until(
+        dest: &Path,
+        url: &str,
+        task: Task,
+        say: Duration,
+        limit: Duration,
+        give_way: &dyn Fn() -> bool,
+    ) -> Option<DownloadLock> {
         let (doing, to_do, into, instead) = task.verbs();
-        let none = DownloadLock::none();
+        let none = Some(DownloadLock::none());
         let Some((file, byte)) = lock_file_of(dest) else {
             return none;
         };
@@ -171,12 +248,7 @@ impl DownloadLock {
         let mut said = false;
         loop {
             match try_lock(&file, byte) {
-                Ok(()) => {
-                    return DownloadLock {
-                        _file: Some(file),
-                        gave_up: false,
-                    }
-                }
+                Ok(()) => return Some(DownloadLock::held(file, dest, byte)),
                 // The load this download is for already failed
                 // (`cancel.rs`): the download will not be made.
                 Err(e)
@@ -185,6 +257,7 @@ impl DownloadLock {
                 {
                     return none
                 }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && give_way() => return None,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                     let waited = start.elapsed();
                     // Through the tool's handler: above its progress
@@ -197,10 +270,11 @@ impl DownloadLock {
                             limit.as_secs()
                         );
                         super::skip::say("warning", &msg);
-                        return DownloadLock {
+                        return Some(DownloadLock {
                             _file: None,
                             gave_up: true,
-                        };
+                            here: None,
+                        });
                     }
                     if waited >= say && !said {
                         let msg = format!(
@@ -226,7 +300,7 @@ impl DownloadLock {
 /// opened for writing (no lock is taken then).
 fn lock_file_of(dest: &Path) -> Option<(File, i64)> {
     let (dir, name) = (dest.parent()?, dest.file_name()?);
-    let path = dir.join(LOCK_FILE);
+    let path = lock_path(dest);
     let file = std::fs::create_dir_all(dir)
         .and_then(|()| {
             std::fs::OpenOptions::new()
@@ -238,6 +312,11 @@ fn lock_file_of(dest: &Path) -> Option<(File, i64)> {
         })
         .ok()?;
     Some((file, byte_of(&name.to_string_lossy())))
+}
+
+/// The lock file of `dest`'s directory.
+fn lock_path(dest: &Path) -> PathBuf {
+    dest.parent().unwrap_or(dest).join(LOCK_FILE)
 }
 
 /// The byte of the lock file that stands for the file `name`: spread over
@@ -278,6 +357,19 @@ fn try_lock(f: &File, at: i64) -> std::io::Result<()> {
 #[cfg(not(target_os = "linux"))]
 fn try_lock(_: &File, _: i64) -> std::io::Result<()> {
     Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// The lock on `dest`'s download held as another run would hold it: the
+/// kernel's lock, not recorded as this run's (for tests).
+#[cfg(test)]
+pub(crate) fn held_by_another_run(dest: &Path) -> DownloadLock {
+    let (file, byte) = lock_file_of(dest).expect("a lock file");
+    try_lock(&file, byte).expect("the lock free");
+    DownloadLock {
+        _file: Some(file),
+        gave_up: false,
+        here: None,
+    }
 }
 
 #[cfg(test)]

@@ -163,17 +163,10 @@ fn local_file_with(
             });
             // Another run sharing the cache may be fetching this very file
             // (the four arches' source repo): wait for it, then look again
-            // (`download_lock.rs`). Held over the download; waited for
-            // without the batch's slot, which another file may use
-            // meanwhile (`download_slots::aside`). A lock that is free is
-            // taken at once, the slot kept: lent even for that moment, it
-            // went to whichever transfer looked first, a later repo's too,
-            // and this one waited for that one to end (a stall's timeout).
+            // (`download_lock.rs`). Held over the download ([`lock_for`]).
             let _one_at_a_time = match (reuse, expected) {
                 (false, Some(e)) => {
-                    let lock = DownloadLock::take_if_free(&dest).unwrap_or_else(|| {
-                        super::download_slots::aside(|| DownloadLock::take(&dest, &url))
-                    });
+                    let lock = lock_for(&dest, &url);
                     reuse = cached_copy_ok(&dest, e);
                     Some(lock)
                 }
@@ -186,6 +179,39 @@ fn local_file_with(
                 value: dest,
                 asked: !reuse,
             })
+        }
+    }
+}
+
+/// The lock on `dest`'s download (`url`'s), waited for without the slot
+/// this thread's transfer holds. A lock that is free is taken at once,
+/// the slot kept: lent even for that moment, it went to whichever transfer
+/// looked first, a later repo's too, and this one waited for that one to
+/// end (a stall's timeout). One another run holds is waited for with the
+/// slot lent to transfers of this one's rank or an earlier one only
+/// (`download_slots::backing_off`), as over a retry's backoff: that run
+/// needs none of our slots to end its download (and is waited for 2
+/// minutes at most), and lent to any, a later repo's transfer took it and
+/// this one, its lock free again, waited for that transfer to end (a
+/// stall's timeout). dnf waits for another process on its cache with
+/// nothing under way: its `metadata_lock.pid` and `download_lock.pid`
+/// keep a second dnf out of the cachedir for a whole load or download. One
+/// another thread of this run holds is waited for with the slot lent to
+/// any transfer: that thread may be a later rank's, waiting for a slot to
+/// end its download, which a slot claimed here would keep from it until
+/// the wait gave up.
+fn lock_for(dest: &Path, url: &str) -> DownloadLock {
+    use super::download_slots::{aside, backing_off};
+    loop {
+        if let Some(lock) = DownloadLock::take_if_free(dest) {
+            return lock;
+        }
+        if DownloadLock::held_in_this_run(dest) {
+            return aside(|| DownloadLock::take(dest, url));
+        }
+        // `None`: a thread of this run holds it now, looked at again.
+        if let Some(lock) = backing_off(|| DownloadLock::take_from_another_run(dest, url)) {
+            return lock;
         }
     }
 }
@@ -218,6 +244,21 @@ fn in_cache(
     let dest = cache_path(cache, base, href, Some(expected));
     (cached_copy_ok(&dest, expected) || take_from_sibling(cache, base, siblings, &dest, expected))
         .then_some(dest)
+}
+
+/// Whether the cache has a copy of `href` (`expected`: its checksum) under
+/// one of the remote mirrors of `locs`, by its name alone: a look that
+/// reads and hashes nothing, for a fetch that may be made early.
+pub(super) fn named_in_cache(
+    locs: &[Location],
+    href: &str,
+    cache: &Path,
+    expected: &Expected,
+) -> bool {
+    locs.iter().any(|l| match l {
+        Location::Http(base) => cache_path(cache, base, href, Some(expected)).is_file(),
+        Location::Dir(_) => false,
+    })
 }
 
 /// Whether [`local_file`] has checked a file it took from `loc` against
@@ -370,6 +411,79 @@ mod tests {
         });
         assert_eq!(slots.given_back_now(), before + 1, "lent while it waited");
         drop(slot);
+        assert_eq!(slots.running_now(), 0);
+    }
+
+    /// A lock another run holds is waited for with the slot lent to this
+    /// transfer's rank or an earlier one only: under
+    /// `max_parallel_downloads=1`, repo 1's primary.xml, asking while repo
+    /// 0's waits for the lock, starts only once repo 0's is downloaded
+    /// (lent to any, it started, and repo 0's, its lock free again, waited
+    /// for it to end: a stall's timeout). A lock a thread of this run holds
+    /// is waited for with the slot lent to any: that thread may need it.
+    #[test]
+    fn a_lock_another_run_holds_lends_the_slot_to_no_later_rank() {
+        use super::super::download_lock::held_by_another_run;
+        use super::super::download_slots::{Caps, Pick};
+        use super::super::rank::{self, Rank, Role};
+        use super::super::DownloadSlots;
+        use std::sync::Arc;
+        use std::time::Duration;
+        let (cache, base, e, _) = primary_over_http();
+        let slots = Arc::new(DownloadSlots::new(1, 1));
+        let loc = Location::parse(&base).unwrap();
+        let locs = [loc.clone()];
+        let caps = Caps {
+            most: 1,
+            per_mirror: 1,
+        };
+        let only = |room: &dyn Fn(usize) -> bool| match room(0) {
+            true => Pick::Mirror(0),
+            false => Pick::Busy,
+        };
+        let s = HttpSettings::default();
+        let c = Some(cache.path());
+        for (another_run, later_starts) in [(true, false), (false, true)] {
+            let href = match another_run {
+                true => "repodata/a-primary.xml.gz",
+                false => "repodata/b-primary.xml.gz",
+            };
+            let dir = cache.path().join(cache_dir_name(&base));
+            let dest = dir.join(checked_copy_name(&e.hex, href));
+            let holder = match another_run {
+                true => held_by_another_run(&dest),
+                false => DownloadLock::take(&dest, "another thread of this run"),
+            };
+            std::thread::scope(|scope| {
+                let (slots, locs, s, loc, e) = (&slots, &locs, &s, &loc, &e);
+                // Repo 0's primary.xml holds the only slot, then waits.
+                let first = scope.spawn(move || {
+                    rank::within(Rank::of(0, Role::Primary), || {
+                        let (_, slot) = slots.turn(locs, caps, only).unwrap();
+                        let got = local_file_with(loc, href, c, Some(e), s, &[]);
+                        drop(slot);
+                        got.map(|t| t.asked).map_err(|e| e.to_string())
+                    })
+                });
+                std::thread::sleep(Duration::from_millis(200));
+                let (tx, rx) = std::sync::mpsc::channel();
+                scope.spawn(move || {
+                    rank::within(Rank::of(1, Role::Primary), || {
+                        let (_, slot) = slots.turn(locs, caps, only).unwrap();
+                        let _ = tx.send(());
+                        drop(slot);
+                    })
+                });
+                let started = rx.recv_timeout(Duration::from_millis(500)).is_ok();
+                assert_eq!(started, later_starts, "another run: {another_run}");
+                drop(holder);
+                assert!(first.join().unwrap().unwrap(), "downloaded");
+                if !later_starts {
+                    let r = rx.recv_timeout(Duration::from_secs(10));
+                    r.expect("repo 1's starts once the slot is back");
+                }
+            });
+        }
         assert_eq!(slots.running_now(), 0);
     }
 

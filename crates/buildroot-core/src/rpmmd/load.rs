@@ -20,7 +20,7 @@ use super::rank::{self, Rank, Role};
 use super::raw::{self, RawChunk};
 use super::reserve::Reserved;
 use super::{
-    checked, chunks, decompress_context, is_primary_file, open_meta, open_meta_fetched, primary,
+    checked, chunks, decompress_context, is_primary_file, open_meta_fetched, primary,
     read_filelists_keys, Fetched, FileKey, Filelists, LoadOptions, Opened, OpenedRepos, RepoSink,
 };
 use crate::error::{Error, Result};
@@ -101,6 +101,16 @@ pub(super) fn load_opened_into(
         opts.filelists != Filelists::PrimaryOnly
             && (all || !prefixes.is_empty() || given || asked[..=k].contains(&true))
     };
+    // The first repo whose transfers stop once repo `k` has failed: `k`,
+    // or the first repo when no filelists.xml will be read (what the repos
+    // up to `k` asked, final by then): the filelists.xml a later repo's
+    // chunks started early (they may be parsed before `k`'s failure is
+    // handled) are then stopped too, where the load waited for them,
+    // stalls and all, before it said `k`'s error.
+    let stop_from = |asked: &[bool], k: usize| match read_filelists_up_to(asked, k) {
+        true => k,
+        false => 0,
+    };
     // Fetched as soon as that is known, while the primaries still download
     // and parse (`early_fetch.rs`); read after them, in order, as before.
     let early_files = EarlyFilelists::new(opened);
@@ -111,10 +121,14 @@ pub(super) fn load_opened_into(
     // it are: their transfers stop, and their reads of a primary; none of
     // them would be used, and a stalled one would hold the error back by
     // its timeouts (`cancel.rs`). The filelists.xml of the repos before `k`
-    // go on: one of them that fails is said before `k`'s error (below). A
+    // go on when the load reads them (`stop_from`): one of them that fails
+    // is said before `k`'s error (below). A
     // load started again without a skipped repo has flags of its own.
     let cancels: Vec<Cancel> = opened.iter().map(|_| Cancel::new()).collect();
-    let cancel_from = |k: usize| cancels[k..].iter().for_each(Cancel::cancel);
+    let cancel_from = |k: usize| {
+        cancels[k..].iter().for_each(Cancel::cancel);
+        opened[k..].iter().for_each(Opened::stop_early);
+    };
     // One pool of parsers for every repo, as many as there are cores; each
     // repo's reader only decompresses and cuts chunks (a pool per repo put
     // twice the threads on the cores and left one idle once the smaller
@@ -133,11 +147,17 @@ pub(super) fn load_opened_into(
     // queue before any thread starts, in load order (`reserve.rs`): a
     // later repo's transfer cannot take the slot before an earlier
     // repo's first one has asked. The early filelists need none: their
-    // errors are said only once every primary.xml is read.
+    // errors are said only once every primary.xml is read. Nor does a
+    // primary.xml fetched while the repos opened (`early_primary.rs`):
+    // its transfer is under way or over, and a place held for it while
+    // its thread waits for that answer would keep later primaries waiting.
     let reserved: Vec<Option<Reserved>> = opened
         .iter()
         .enumerate()
         .map(|(ri, o)| {
+            if o.early.is_some() {
+                return None;
+            }
             let slots = o.remote_slots()?;
             Some(Reserved::new(slots, Rank::of(ri, Role::Primary)))
         })
@@ -190,10 +210,15 @@ pub(super) fn load_opened_into(
                 // filelists (`rank.rs`); its first transfer in the
                 // place reserved for it, withdrawn once the file is
                 // open if none took it (a cached copy, an error).
+                // One fetched while the repos opened is its answer.
+                let early = || {
+                    let fetched = o.early.as_ref().and_then(|e| e.take());
+                    open_meta_fetched(o, "primary", opts, fetched)
+                };
                 let primary = || {
                     rank::within(Rank::of(ri, Role::Primary), || match reserved {
-                        Some(r) => r.within(|| open_meta(o, "primary", opts)),
-                        None => open_meta(o, "primary", opts),
+                        Some(r) => r.within(early),
+                        None => early(),
                     })
                 };
                 // Failed for good, its slot is kept until this repo's
@@ -300,7 +325,7 @@ pub(super) fn load_opened_into(
                     Some(Msg::Done(_, (_, read), fin, display)) => (read, fin, display),
                     Some(Msg::Failed(_, e)) => {
                         failed = Some((cur, e));
-                        cancel_from(cur);
+                        cancel_from(stop_from(&asked, cur));
                         break;
                     }
                     Some(Msg::Chunk(..)) => unreachable!("chunks are not kept in `done`"),
@@ -312,7 +337,7 @@ pub(super) fn load_opened_into(
                 match checked(res, fin) {
                     Err(e) => {
                         failed = Some((cur, e));
-                        cancel_from(cur);
+                        cancel_from(stop_from(&asked, cur));
                     }
                     Ok(()) => {
                         cur += 1;

@@ -69,6 +69,8 @@ pub(super) const ALLOWED_MIRROR_FAILURES: usize = 4;
 pub struct MirrorTally {
     tally: Mutex<Tally>,
     slots: Option<Arc<DownloadSlots>>,
+    /// The repo's id, for the line of a file no mirror is asked for.
+    repo: Option<String>,
 }
 
 /// [`MirrorTally`]'s data, behind its lock.
@@ -76,9 +78,8 @@ pub struct MirrorTally {
 struct Tally {
     /// Successes and failures, by mirror.
     counts: Vec<(u32, u32)>,
-    /// The last failure's line and its HTTP status (`Error::Http`'s), for
-    /// a file no mirror is asked for.
-    last: Option<(String, Option<u16>)>,
+    /// The last failure's line, for a file no mirror is asked for.
+    last: Option<String>,
     /// The mirrors in the order they are asked ([`sort`]); empty until
     /// first used.
     order: Vec<usize>,
@@ -110,7 +111,22 @@ impl MirrorTally {
         MirrorTally {
             tally: Mutex::default(),
             slots: Some(slots.clone()),
+            repo: None,
         }
+    }
+
+    /// This tally, of the repo `id` (named by the line of a file no mirror
+    /// is asked for).
+    pub fn of_repo(self, id: &str) -> MirrorTally {
+        MirrorTally {
+            repo: Some(id.to_string()),
+            ..self
+        }
+    }
+
+    /// The repo's id, if the tally was given it.
+    pub(super) fn repo(&self) -> Option<&str> {
+        self.repo.as_deref()
     }
 
     /// The batch's caps, if it has any.
@@ -157,11 +173,7 @@ impl MirrorTally {
         };
         *c = c.saturating_add(1);
         if let Some(e) = failed {
-            let status = match e {
-                Error::Http { status, .. } => *status,
-                _ => None,
-            };
-            t.last = Some((e.to_string(), status));
+            t.last = Some(e.to_string());
         }
         let serious = failed.is_some_and(timed_out);
         let counts = t.counts.clone();
@@ -200,12 +212,12 @@ impl MirrorTally {
         select(locs, &order, &|m| t.counts(m), asked, most, room)
     }
 
-    /// The last failure counted, its line and its status: what a file no
-    /// mirror was asked for reports (the downloads that met it may be
-    /// reported after it), and the status that file's error carries, so a
-    /// batch's SRPM that every mirror lacks is told missing by it whether
-    /// or not a mirror was still asked for it (`archful/missing_srpms.rs`).
-    pub(super) fn last_failure(&self) -> Option<(String, Option<u16>)> {
+    /// The last failure counted, its line: what a file no mirror was
+    /// asked for names (the downloads that met it may be reported after
+    /// it). Only its line: its status was another file's answer, which
+    /// said nothing of this one (carried over, a 404 of another SRPM made
+    /// this one count as missing, and a 503 stopped the batch on it).
+    pub(super) fn last_failure(&self) -> Option<String> {
         self.lock().last.clone()
     }
 }

@@ -25,6 +25,7 @@ mod dnfvars;
 mod download_lock;
 mod download_slots;
 mod early_fetch;
+mod early_primary;
 pub(crate) mod entry_evr;
 mod fetch;
 mod filelists;
@@ -86,10 +87,11 @@ use load::load_opened_into;
 pub use mirror_tally::MirrorTally;
 pub use mirrors::{parse_metalink, parse_mirrorlist, MirrorSource, Mirrors, RepomdChecksum};
 use open::{
-    decompress_context, fetch_meta, open_meta, open_meta_fetched, open_repo, Fetched, Opened,
+    decompress_context, fetch_meta, needs_download, open_meta, open_meta_fetched, open_repo,
+    Fetched, Opened,
 };
 pub(crate) use opened_comps::load_with_comps;
-pub(crate) use opened_repos::{open_repos, OpenedRepos};
+pub(crate) use opened_repos::{open_repos, open_repos_for_pool, OpenedRepos};
 pub use primary::{read_primary, read_primary_chunked, read_primary_parallel, read_primary_with};
 pub use raw::RawChunk;
 pub use repo_spec::{Filelists, LoadOptions, LoadedRepo, RepoSpec};

@@ -33,6 +33,9 @@ pub(super) struct Opened {
     /// transfers take the load's slots.
     tally: Arc<mirror_tally::MirrorTally>,
     pub(super) repomd: Repomd,
+    /// Its primary.xml, fetched while a repo after it was slow to open
+    /// (`early_primary.rs`), for the load to take over.
+    pub(super) early: Option<Arc<super::early_primary::EarlyPrimary>>,
 }
 
 impl Opened {
@@ -41,6 +44,14 @@ impl Opened {
     pub(super) fn remote_slots(&self) -> Option<&Arc<DownloadSlots>> {
         let remote = self.mirrors.iter().any(|l| matches!(l, Location::Http(_)));
         self.tally.slots().filter(|_| remote)
+    }
+
+    /// Stops its primary.xml's early fetch, if one is under way: nothing
+    /// will read it (a load that failed before it, a repo not loaded).
+    pub(super) fn stop_early(&self) {
+        if let Some(e) = &self.early {
+            e.stop();
+        }
     }
 }
 
@@ -228,9 +239,10 @@ fn open_at(
         spec: spec.clone(),
         configured: spec.clone(),
         mirrors: vec![loc.clone()],
-        tally: Arc::new(mirror_tally::MirrorTally::sharing(slots)),
+        tally: Arc::new(mirror_tally::MirrorTally::sharing(slots).of_repo(&spec.id)),
         loc,
         repomd,
+        early: None,
     })
 }
 
@@ -286,6 +298,21 @@ pub(super) fn fetch_meta(o: &Opened, kind: &str, opts: &LoadOptions) -> Option<F
         &o.spec.access,
         &o.tally,
     ))
+}
+
+/// Whether [`fetch_meta`] of `kind` would download the file now: `o` has a
+/// remote mirror, there is a cache to put it in, repomd.xml gives its
+/// checksum, and the cache holds no copy of it by that name under any of
+/// `o`'s mirrors (a look that reads and hashes nothing: one that does is
+/// checked when it is opened).
+pub(super) fn needs_download(o: &Opened, kind: &str, opts: &LoadOptions) -> bool {
+    let (Some(rec), Some(cache)) = (o.repomd.record(kind), opts.cache_dir.as_deref()) else {
+        return false;
+    };
+    let Some(e) = expected_of(rec) else {
+        return false;
+    };
+    o.remote_slots().is_some() && !fetch::named_in_cache(&o.mirrors, &rec.href, cache, &e)
 }
 
 /// Opens the metadata file of `kind`, returning its reader and display name.

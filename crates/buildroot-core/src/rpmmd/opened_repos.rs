@@ -8,7 +8,9 @@
 //! failing one.
 
 use std::path::Path;
+use std::sync::Arc;
 
+use super::early_primary::{self, MayAnswer, Opening};
 use super::rank::{self, Rank, Role};
 use super::raw::RawChunk;
 use super::{
@@ -26,19 +28,34 @@ use crate::error::{Error, Result};
 /// cannot be opened fails if its primary or filelists do
 /// ([`first_error_in_load_order`]).
 pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<OpenedRepos> {
+    open_repos_for_pool(specs, opts, &|_| false)
+}
+
+/// [`open_repos`] for a load that a cached pool may answer: `may_answer`
+/// says whether one may, for the repos opened so far (their
+/// fingerprints, [`OpenedRepos::repo_fingerprint`]). A repo open while a
+/// later one is slow to open fetches its primary.xml meanwhile
+/// (`early_primary.rs`) only when none may: a load the pool answers reads
+/// none.
+pub(crate) fn open_repos_for_pool(
+    specs: &[RepoSpec],
+    opts: &LoadOptions,
+    may_answer: MayAnswer<'_>,
+) -> Result<OpenedRepos> {
     let mut specs: Vec<&RepoSpec> = first_of_each_id(specs)
         .into_iter()
         .filter(|s| s.enabled)
         .collect();
     // Stable: repos of one (priority, cost) keep the order of `specs`.
     specs.sort_by_key(|s| (s.priority, s.cost));
+    let http = |b: &String| matches!(Location::parse(b), Ok(Location::Http(_)));
+    let downloads = |s: &&RepoSpec| {
+        s.mirrors.is_some() || http(&s.baseurl) || s.extra_baseurls.iter().any(http)
+    };
+    let remote = specs.iter().any(downloads);
     if let Some(cache) = opts.cache_dir.as_deref() {
         // Before any download of this run, so nothing it uses is removed.
-        let http = |b: &String| matches!(Location::parse(b), Ok(Location::Http(_)));
-        let downloads = |s: &&RepoSpec| {
-            s.mirrors.is_some() || http(&s.baseurl) || s.extra_baseurls.iter().any(http)
-        };
-        if specs.iter().any(downloads) {
+        if remote {
             prune::remove_unused_dirs(cache);
         }
     }
@@ -54,27 +71,62 @@ pub(crate) fn open_repos(specs: &[RepoSpec], opts: &LoadOptions) -> Result<Opene
     // repo's, is the one said, as dnf, which opens them in turn, raises
     // at the first.
     let slots = DownloadSlots::for_metadata();
+    // A repo open while a later one is slow to open fetches its
+    // primary.xml meanwhile (`early_primary.rs`); repos all local never do.
+    let opening = Arc::new(Opening::new(specs.len()));
     // Their transfers are served in load order (`rank.rs`).
     let results = cancel::each_until_fatal(
         specs.len(),
         |i| {
-            rank::within(Rank::of(i, Role::Repomd), || {
+            if !remote {
+                return rank::within(Rank::of(i, Role::Repomd), || {
+                    open_repo(specs[i], opts, &slots)
+                });
+            }
+            opening.register(i);
+            let got = rank::within(Rank::of(i, Role::Repomd), || {
                 open_repo(specs[i], opts, &slots)
-            })
+            });
+            let fingerprint = got.as_ref().ok().map(repo_fingerprint);
+            opening.done(i, fingerprint);
+            let mut o = got?;
+            early_primary::after_open(&mut o, i, opts, &opening, may_answer)?;
+            Ok(o)
         },
         |i, e| !skip::skips(specs[i], e, opts),
     );
     let mut opened = Vec::with_capacity(results.len());
+    let mut failed = None;
     for (spec, r) in specs.iter().zip(results) {
+        if failed.is_some() {
+            // Opened, but not to be loaded: its early fetch is not wanted.
+            if let Ok(o) = &r {
+                o.stop_early();
+            }
+            continue;
+        }
         // A URL that keeps a `$name` no one set: the error says which.
         let r = r.map_err(|e| unset_vars::explain(e, &spec.unset_vars));
         match r {
             Ok(o) => opened.push(o),
             Err(e) if skip::skips(spec, &e, opts) => skip::warn_skipped(spec, &e),
-            Err(e) => return Err(first_error_in_load_order(opened, e, opts)),
+            Err(e) => failed = Some(e),
         }
     }
-    Ok(OpenedRepos(opened))
+    match failed {
+        Some(e) => Err(first_error_in_load_order(opened, e, opts)),
+        None => Ok(OpenedRepos(opened)),
+    }
+}
+
+/// The fingerprint of `o` alone: what [`OpenedRepos::fingerprint`] feeds
+/// of it, hashed (`None`: its contents cannot be keyed). A cached pool
+/// keeps its repos' (`pool/cache.rs`), so that a load can tell, before
+/// its later repos are open, that no cached pool can answer for it.
+pub(crate) fn repo_fingerprint(o: &Opened) -> Option<[u8; 32]> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    feed_repo(o, &mut |b| h.update(b)).then(|| h.finalize().into())
 }
 
 /// The error a load reports when a repo cannot be opened (`e`) and
@@ -159,45 +211,13 @@ impl OpenedRepos {
     /// an HTTP repo whose repomd.xml lists primary or filelists without a
     /// checksum (it is fetched afresh every time).
     pub(crate) fn fingerprint(&self, opts: &LoadOptions, h: &mut dyn FnMut(&[u8])) -> bool {
-        let stat = |path: &Path| {
-            std::fs::metadata(path).ok().map(|m| {
-                let mtime = m.modified().ok();
-                (
-                    m.len(),
-                    mtime.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()),
-                )
-            })
-        };
         h(format!("{:?}\n", opts.filelists).as_bytes());
-        for o in &self.0 {
-            h(format!("{}\n{:?}\n", o.configured.pool_identity(), o.repomd).as_bytes());
-            if let Location::Dir(d) = &o.loc {
-                h(format!("repomd.xml {:?}\n", stat(&d.join("repodata/repomd.xml"))).as_bytes());
-            }
-            let read = ["primary", "filelists"];
-            for r in o
-                .repomd
-                .records
-                .iter()
-                .filter(|r| read.contains(&r.kind.as_str()))
-            {
-                // Every mirror the file may be read from (`open_meta` asks
-                // them in the list's order, and any may answer).
-                for loc in &o.mirrors {
-                    match loc {
-                        Location::Http(_) if r.checksum.is_empty() => return false,
-                        Location::Http(_) => {}
-                        Location::Dir(d) => {
-                            let path = d.join(&r.href);
-                            if path.is_file() {
-                                h(format!("{} {:?}\n", r.href, stat(&path)).as_bytes());
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        true
+        self.0.iter().all(|o| feed_repo(o, h))
+    }
+
+    /// Each repo's [`repo_fingerprint`], in load order.
+    pub(crate) fn repo_fingerprints(&self) -> Vec<Option<[u8; 32]>> {
+        self.0.iter().map(repo_fingerprint).collect()
     }
 
     /// The number of repos.
@@ -215,4 +235,47 @@ impl OpenedRepos {
     pub(crate) fn configured(&self) -> impl Iterator<Item = &RepoSpec> {
         self.0.iter().map(|o| &o.configured)
     }
+}
+
+/// Feeds `h` with what the packages loaded from `o` depend on (see
+/// [`OpenedRepos::fingerprint`]); false when its contents cannot be named
+/// so (an HTTP repo whose repomd.xml lists primary or filelists without a
+/// checksum).
+fn feed_repo(o: &Opened, h: &mut dyn FnMut(&[u8])) -> bool {
+    let stat = |path: &Path| {
+        std::fs::metadata(path).ok().map(|m| {
+            let mtime = m.modified().ok();
+            (
+                m.len(),
+                mtime.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()),
+            )
+        })
+    };
+    h(format!("{}\n{:?}\n", o.configured.pool_identity(), o.repomd).as_bytes());
+    if let Location::Dir(d) = &o.loc {
+        h(format!("repomd.xml {:?}\n", stat(&d.join("repodata/repomd.xml"))).as_bytes());
+    }
+    let read = ["primary", "filelists"];
+    for r in o
+        .repomd
+        .records
+        .iter()
+        .filter(|r| read.contains(&r.kind.as_str()))
+    {
+        // Every mirror the file may be read from (`open_meta` asks
+        // them in the list's order, and any may answer).
+        for loc in &o.mirrors {
+            match loc {
+                Location::Http(_) if r.checksum.is_empty() => return false,
+                Location::Http(_) => {}
+                Location::Dir(d) => {
+                    let path = d.join(&r.href);
+                    if path.is_file() {
+                        h(format!("{} {:?}\n", r.href, stat(&path)).as_bytes());
+                    }
+                }
+            }
+        }
+    }
+    true
 }

@@ -69,7 +69,11 @@ pub(super) fn skips(spec: &RepoSpec, e: &Error, opts: &LoadOptions) -> bool {
         && !ours
         && matches!(
             e,
-            Error::Io { .. } | Error::Format { .. } | Error::Checksum { .. } | Error::Http { .. }
+            Error::Io { .. }
+                | Error::Format { .. }
+                | Error::Checksum { .. }
+                | Error::Http { .. }
+                | Error::MirrorsGivenUp { .. }
         )
 }
 

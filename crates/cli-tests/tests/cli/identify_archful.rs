@@ -599,20 +599,23 @@ fn help_and_version() {
         ));
 }
 
-/// A source repo of two mirrors (a metalink, as Fedora's), both answering
-/// 404 for every SRPM asked: once each mirror has failed 4 times without
-/// delivering a file, the later SRPMs are asked of neither (as librepo
-/// asks such a mirror no more), and their errors carry the status of the
-/// last failure counted, so they are missing SRPMs too. Every one is said
-/// at once, one line each in source name order, exit 2. The error of an
-/// SRPM asked of no mirror had no status, and the run stopped at the first
-/// such one with its single line. With 3 transfers at once, the 7th
-/// SRPM starts once 4 have ended, each having failed on every mirror
-/// that was not yet given up: the last two are asked of none, every run.
-/// A metalink of one mirror: that mirror is asked for every SRPM (one
-/// mirror makes its own retries, whatever it did), each line its 404.
+/// A source repo of two mirrors (a metalink, as Fedora's) answering 404
+/// for some SRPMs: once each mirror has failed 4 times without delivering
+/// a file, the later SRPMs are asked of neither (as librepo asks such a
+/// mirror no more, failing the file with "all mirrors were already
+/// tried"). Those are said as not fetched, after the missing ones, never
+/// as missing: they carried the status of the last failure counted,
+/// another SRPM's 404, and were said as missing though the mirrors hold
+/// them. One at a time (`PARALLEL=1`), bash and binutils fail 8 requests
+/// and give both mirrors up. A 503 for binutils instead is a server's
+/// failure and stops the run with its one line, as before, whatever the
+/// SRPMs no mirror was asked for. With 3 transfers at once and every SRPM
+/// missing, the 7th starts once 4 have ended, each having failed on every
+/// mirror not yet given up: the last two are asked of none, every run. A
+/// metalink of one mirror: that mirror is asked for every SRPM (one mirror
+/// makes its own retries, whatever it did), each line its 404.
 #[test]
-fn srpms_no_mirror_is_asked_for_after_404s_are_missing_too() {
+fn srpms_no_mirror_is_asked_for_are_not_fetched_not_missing() {
     let mut t = TestContext::new();
     let www = t.join("www");
     std::fs::create_dir_all(&www).unwrap();
@@ -640,10 +643,7 @@ fn srpms_no_mirror_is_asked_for_after_404s_are_missing_too() {
         .iter()
         .map(|f| f.rsplitn(3, '-').last().unwrap())
         .collect();
-    for f in files {
-        server.fault(f, Fault::Status(404), None);
-    }
-    for mirrors in [&["m1", "m2"][..], &["m1"]] {
+    let run = |mirrors: &[&str], parallel: &str, cache: &Path| {
         let urls: String = mirrors
             .iter()
             .map(|m| format!("<url>{base}/{m}/source/repodata/repomd.xml</url>"))
@@ -662,36 +662,94 @@ fn srpms_no_mirror_is_asked_for_after_404s_are_missing_too() {
             format!("[src-source]\nname=src\nmetalink={base}/{metalink}\n"),
         )
         .unwrap();
-        let cache = t.join(format!("cache-{}", mirrors.len()));
+        server.clear_log();
         let out = cmd(Tool::IdentifyArchful)
             .arg("--repofile")
             .arg(&repofile)
             .arg("--cache")
-            .arg(&cache)
+            .arg(cache)
             .env("RPM_BUILDROOT_HTTP_BACKOFF", "0")
-            .env("RPM_BUILDROOT_HTTP_PARALLEL", "3")
+            .env("RPM_BUILDROOT_HTTP_PARALLEL", parallel)
             .write_stdin(names.join("\n") + "\n")
             .output()
             .unwrap();
-        let err = t.normalize(&text(&out.stderr));
-        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
         assert!(out.stdout.is_empty());
-        let lines: Vec<&str> = err.lines().collect();
-        assert_eq!(lines.len(), files.len(), "{err}");
-        for (line, f) in lines.iter().zip(files) {
-            let url = format!("identify-archful-srpms: [SERVER]/m1/source/{f}: ");
-            assert!(line.starts_with(&url), "{line}");
-            if mirrors.len() == 1 {
-                assert_eq!(line[url.len()..], *"HTTP 404 (gave up after 4 attempts)");
-            } else {
-                assert!(line.contains(": HTTP 404"), "{line}");
-            }
+        assert_eq!(srpm_names(cache), Vec::<String>::new());
+        t.normalize(&text(&out.stderr))
+    };
+    let asked = |f: &str| !server.requests_for(&format!("/source/{f}")).is_empty();
+    let line_of = |f: &str| format!("identify-archful-srpms: [SERVER]/m1/source/{f}: ");
+    let not_fetched = "not fetched: every mirror of repo 'src-source' (2) was given up earlier \
+                       in this run, each having failed 4 times without delivering a file";
+
+    // Two missing SRPMs give both mirrors up; the next three, which the
+    // mirrors hold, are not fetched, and not said missing.
+    let (missing, held) = files[..5].split_at(2);
+    for f in missing {
+        server.fault(f, Fault::Status(404), None);
+    }
+    let mirrors = &["m1", "m2"][..];
+    let err = run(mirrors, "1", &t.join("cache-a"));
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), files.len(), "{err}");
+    for (line, f) in lines.iter().zip(missing) {
+        assert!(line.starts_with(&line_of(f)), "{err}");
+        assert!(line.ends_with(": HTTP 404"), "{err}");
+        assert!(!line.contains("not fetched"), "{err}");
+    }
+    for (line, f) in lines[2..].iter().zip(held.iter().chain(&files[5..])) {
+        let want = format!("{}{not_fetched}", line_of(f));
+        assert!(line.starts_with(&want), "{err}");
+        assert!(line.contains("; the last failure: [SERVER]/m"), "{err}");
+        assert!(!asked(f), "{f} was asked for: {err}");
+    }
+
+    // binutils answering 503: a server's failure, said alone.
+    server.clear_faults();
+    server.fault(files[0], Fault::Status(404), None);
+    server.fault(files[1], Fault::Status(503), None);
+    let err = run(mirrors, "1", &t.join("cache-b"));
+    let line = cli_tests::one_line(&err);
+    assert!(line.starts_with(&line_of(files[1])), "{line}");
+    assert!(line.ends_with(": HTTP 503"), "{line}");
+
+    // Every SRPM missing, 3 at once: those asked are missing, the others
+    // not fetched, said after them.
+    server.clear_faults();
+    for f in files {
+        server.fault(f, Fault::Status(404), None);
+    }
+    let err = run(mirrors, "3", &t.join("cache-c"));
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), files.len(), "{err}");
+    let said = |f: &str| lines.iter().position(|l| l.starts_with(&line_of(f)));
+    let (mut missing, mut unasked) = (Vec::new(), Vec::new());
+    for f in files {
+        let at = said(f).unwrap_or_else(|| panic!("{f} not said: {err}"));
+        if lines[at].contains(not_fetched) {
+            assert!(!asked(f), "{f} was asked for: {err}");
+            unasked.push(at);
+        } else {
+            assert!(asked(f) && lines[at].contains(": HTTP 404"), "{err}");
+            missing.push(at);
         }
-        let unasked = lines
-            .iter()
-            .filter(|l| l.contains("none of 2 mirrors was asked for it"))
-            .count();
-        assert!(mirrors.len() == 1 || unasked >= 2, "{err}");
-        assert_eq!(srpm_names(&cache), Vec::<String>::new());
+    }
+    assert!(unasked.len() >= 2, "{err}");
+    assert!(
+        missing.iter().all(|m| unasked.iter().all(|u| m < u)),
+        "{err}"
+    );
+
+    // A metalink of one mirror: asked for every SRPM, each its 404.
+    let err = run(&["m1"], "3", &t.join("cache-d"));
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), files.len(), "{err}");
+    for (line, f) in lines.iter().zip(files) {
+        assert_eq!(
+            line[line_of(f).len()..],
+            *"HTTP 404 (gave up after 4 attempts)",
+            "{err}"
+        );
     }
 }

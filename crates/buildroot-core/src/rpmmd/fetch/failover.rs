@@ -182,22 +182,22 @@ fn from_mirrors_turns<T>(
     match in_turns(locs, &s, tally, |i, s| get(&locs[i], s))? {
         Ok(got) => Ok(got),
         Err(GaveUp { last: None, .. }) => {
-            // The line ends with the tally's last failure, and the error
-            // carries its status, as a file whose turns ended on it would:
-            // mirrors that all answered 404 for the first SRPMs of a batch
-            // make the next ones missing too, not a failure of another kind.
-            let (said, status) = tally
-                .and_then(MirrorTally::last_failure)
-                .unwrap_or_default();
-            Err(Error::Http {
+            // Every mirror was given up before this file's turn: librepo
+            // fails such a target without a request ("all mirrors were
+            // already tried without success", an error of no answer), and
+            // so does this. The line names the last failure, which may be
+            // reported after it (parallel downloads), but the error keeps
+            // no status: that answer was another file's, and carried over
+            // it made this file missing (a 404) or a failure of the server
+            // (a 503) though nobody asked for it.
+            Err(Error::MirrorsGivenUp {
                 url: locs[0].display(href),
-                msg: format!(
-                    "none of {} mirrors was asked for it: each has failed \
-                     {ALLOWED_MIRROR_FAILURES} times in this run without delivering a file (as \
-                     dnf, these tools ask such a mirror no more); the last said: {said}",
-                    locs.len(),
-                ),
-                status,
+                repo: tally.and_then(|t| t.repo().map(str::to_string)),
+                mirrors: locs.len(),
+                failures: ALLOWED_MIRROR_FAILURES,
+                last: tally
+                    .and_then(MirrorTally::last_failure)
+                    .unwrap_or_else(|| "none counted".into()),
             })
         }
         Err(GaveUp {
@@ -276,31 +276,35 @@ mod tests {
         get("b");
         assert_eq!(
             get("c"),
-            "http://m1/os/c: none of 2 mirrors was asked for it: each has failed 4 times in this \
-             run without delivering a file (as dnf, these tools ask such a mirror no more); the \
-             last said: http://m1/os/b: the proxy answered HTTP 407"
+            "http://m1/os/c: not fetched: every mirror of its repo (2) was given up earlier in \
+             this run, each having failed 4 times without delivering a file (as dnf, these tools \
+             ask such a mirror no more); the last failure: http://m1/os/b: the proxy answered \
+             HTTP 407"
         );
         assert_eq!(tries, 8);
     }
 
-    /// A file asked of no mirror carries the status of the last failure
-    /// counted, as the line ends with it: mirrors that answered 404 for a
-    /// batch's first SRPMs make the next one missing too (it was `None`,
-    /// and identify-archful-srpms stopped at that file instead of saying
-    /// every missing SRPM). A failure without a status leaves none.
+    /// A file asked of no mirror is said as what it is, naming its repo,
+    /// and keeps no status: the last failure counted was another file's
+    /// answer. It carried that status, so a 404 of other files made it a
+    /// missing SRPM, and a 503 a server's failure, though no mirror was
+    /// asked for it (librepo fails it with "all mirrors were already
+    /// tried", an error of no answer).
     #[test]
-    fn a_file_no_mirror_is_asked_for_carries_the_last_status() {
+    fn a_file_no_mirror_is_asked_for_keeps_no_status() {
         let locs = [
             Location::parse("http://m1/os/").unwrap(),
             Location::parse("http://m2/os/").unwrap(),
         ];
-        for (msg, status) in [("HTTP 404", Some(404)), ("timed out", None)] {
-            let tally = MirrorTally::new();
+        for status in [Some(404), Some(503), None] {
+            let tally = MirrorTally::new().of_repo("src");
+            let asked = std::sync::Mutex::new(Vec::new());
             let get = |href: &str| {
                 from_mirrors_tallied(&locs, href, &RepoAccess::default(), Some(&tally), |l, _| {
+                    asked.lock().unwrap().push(l.display(href));
                     Err::<(), _>(Error::Http {
                         url: l.display(href),
-                        msg: msg.into(),
+                        msg: format!("HTTP {status:?}"),
                         status,
                     })
                 })
@@ -309,10 +313,20 @@ mod tests {
             get("a");
             get("b");
             let e = get("c");
-            assert!(e.to_string().contains("none of 2 mirrors was asked"), "{e}");
+            assert!(!asked.lock().unwrap().iter().any(|u| u.ends_with("/c")));
+            let Error::MirrorsGivenUp {
+                url, repo, last, ..
+            } = &e
+            else {
+                panic!("{status:?}: {e:?}");
+            };
+            assert_eq!(url, "http://m1/os/c");
+            assert_eq!(repo.as_deref(), Some("src"));
+            assert!(last.starts_with("http://m1/os/b: "), "{last}");
             assert!(
-                matches!(e, Error::Http { status: s, .. } if s == status),
-                "{msg}: {e:?}"
+                e.to_string()
+                    .contains("every mirror of repo 'src' (2) was given up"),
+                "{e}"
             );
         }
     }

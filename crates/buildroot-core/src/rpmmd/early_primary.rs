@@ -1,0 +1,295 @@
+//! A repo's primary.xml fetched while a repo after it is slow to open (its
+//! repomd.xml stalling), so that the earlier repo's failure is said without
+//! waiting for the later repo's timeouts.
+//!
+//! dnf 4 loads its repos one after the other (`Base.fill_sack`), each whole
+//! (`Repo::Impl::load`: repomd.xml, then the files it lists) before it
+//! opens the next: an earlier repo's primary.xml that fails is what it says,
+//! at once, whatever a later repo's server does. Our load opens every repo
+//! (`opened_repos.rs`) before it reads any primary.xml, as the pool cache is
+//! keyed by every repomd.xml; so a later repomd.xml that stalled held that
+//! error back by its timeouts.
+//!
+//! So a repo that is open, the repos before it open too, while a repo after
+//! it is still opening [`GRACE`] later, fetches its primary.xml on a thread
+//! of its own ([`EarlyPrimary`]), ranked as the load ranks it
+//! (`rank.rs`), under the load's slots, with the same failover, retries
+//! and errors. Its failure is the repo's failure to open: the repos after
+//! it stop (`cancel.rs`; a repo with `skip_if_unavailable` is left out and
+//! the others go on) and the error is said in load order, as a repomd.xml
+//! that fails. The opening does not wait for the fetch beyond the later
+//! repos' opening: the load takes its answer over ([`EarlyPrimary::take`],
+//! `load.rs`), waiting for it in that repo's thread only, so the other
+//! repos' primaries start as they did (the open waited for the fetch to
+//! end, and they queued behind it: a load took 5.03 s, was 3.55 s). Nothing
+//! is fetched when there is no transfer to make (a local repo, a copy the
+//! cache holds by name, no cache directory), when the repos open within the
+//! grace (the load as it was), or when the caller's pool cache may answer
+//! for the repos opened so far ([`MayAnswer`], `pool/cache.rs`): a load the
+//! pool cache answers reads no primary.xml, and downloaded one, and failed
+//! on it where it used to succeed.
+
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use super::cancel::{self, Cancel};
+use super::download_slots::keeping_failed;
+use super::rank::{self, Rank, Role};
+use super::{fetch_meta, needs_download, skip, Fetched, LoadOptions, Opened};
+use crate::error::{Error, Result};
+
+/// How long an open repo waits for the repos after it to open before it
+/// fetches its primary.xml: far above a repomd.xml's round trip, far below
+/// a stall's timeout.
+pub(super) const GRACE: Duration = Duration::from_secs(1);
+
+/// Whether a cached pool may answer for a load whose repos (in load order)
+/// begin with repos of these fingerprints (`OpenedRepos::repo_fingerprint`;
+/// `None`: a repo whose contents cannot be keyed). The caller's: only a
+/// pool's load has a pool cache.
+pub(crate) type MayAnswer<'a> = &'a (dyn Fn(&[Option<[u8; 32]>]) -> bool + Sync);
+
+/// What a load's repos are while they open.
+enum State {
+    /// Still opening.
+    Opening,
+    /// Opened, with its fingerprint.
+    Opened(Option<[u8; 32]>),
+    /// Failed or left out.
+    Gone,
+}
+
+/// Which of a load's repos are done opening, and the flags their opening
+/// runs under (an early fetch that fails for good stops the later ones).
+pub(super) struct Opening {
+    repos: Mutex<Repos>,
+    changed: Condvar,
+}
+
+/// [`Opening`]'s data, behind its lock.
+struct Repos {
+    /// Each repo's state.
+    state: Vec<State>,
+    /// The flag each repo's opening runs under, once it has started.
+    flags: Vec<Option<Cancel>>,
+    /// The repo after which the opening was stopped, if it was.
+    stopped_after: Option<usize>,
+}
+
+impl Opening {
+    /// `n` repos, none done.
+    pub(super) fn new(n: usize) -> Opening {
+        Opening {
+            repos: Mutex::new(Repos {
+                state: (0..n).map(|_| State::Opening).collect(),
+                flags: vec![None; n],
+                stopped_after: None,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Repos> {
+        self.repos.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Repo `i`'s opening runs under this thread's flag: cancelled at
+    /// once when a repo before it has failed for good already.
+    pub(super) fn register(&self, i: usize) {
+        let Some(c) = cancel::current() else { return };
+        let mut r = self.lock();
+        if r.stopped_after.is_some_and(|k| i > k) {
+            c.cancel();
+        }
+        r.flags[i] = Some(c);
+    }
+
+    /// Stops the opening of the repos after `k`.
+    fn cancel_after(&self, k: usize) {
+        let mut r = self.lock();
+        r.stopped_after = Some(r.stopped_after.map_or(k, |e| e.min(k)));
+        r.flags[k + 1..].iter().flatten().for_each(Cancel::cancel);
+    }
+
+    /// Repo `i` is done opening: `fingerprint` when it opened.
+    pub(super) fn done(&self, i: usize, fingerprint: Option<Option<[u8; 32]>>) {
+        self.lock().state[i] = match fingerprint {
+            Some(f) => State::Opened(f),
+            None => State::Gone,
+        };
+        self.changed.notify_all();
+    }
+
+    /// Waits until every repo after `i` is done opening or `until` comes
+    /// (`None`: no bound) or `stop` holds; whether one was still opening
+    /// then. The cancel of this thread's work is looked at every 50 ms.
+    fn later_opening(&self, i: usize, until: Option<Instant>, stop: &dyn Fn() -> bool) -> bool {
+        let mut r = self.lock();
+        loop {
+            if r.state[i + 1..]
+                .iter()
+                .all(|st| !matches!(st, State::Opening))
+            {
+                return false;
+            }
+            if stop() || cancel::is_cancelled() {
+                return true;
+            }
+            let left = match until {
+                Some(u) => match u.checked_duration_since(Instant::now()) {
+                    Some(left) => left,
+                    None => return true,
+                },
+                None => Duration::from_millis(50),
+            };
+            r = self
+                .changed
+                .wait_timeout(r, left.min(Duration::from_millis(50)))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// The fingerprints of the repos opened up to `i` (those left out
+    /// skipped), when every one before it is done opening.
+    fn prefix(&self, i: usize) -> Option<Vec<Option<[u8; 32]>>> {
+        let r = self.lock();
+        let mut out = Vec::new();
+        for st in &r.state[..=i] {
+            match st {
+                State::Opening => return None,
+                State::Opened(f) => out.push(*f),
+                State::Gone => {}
+            }
+        }
+        Some(out)
+    }
+}
+
+/// A repo's primary.xml fetched on a thread of its own: under way, its
+/// answer, or taken by the load.
+pub(super) struct EarlyPrimary {
+    got: Mutex<Got>,
+    ended: Condvar,
+    /// The fetch's flag: set when nothing will read its answer.
+    cancel: Cancel,
+}
+
+enum Got {
+    UnderWay,
+    Done(Option<Fetched>),
+    Taken,
+}
+
+impl EarlyPrimary {
+    /// Stops the fetch if it is still under way (its answer is not wanted).
+    pub(super) fn stop(&self) {
+        self.cancel.cancel();
+    }
+
+    /// The fetch's answer, once it has ended (`None`: taken already, or
+    /// repomd.xml lists no primary: the caller fetches as usual). Waits
+    /// under this thread's cancel: set meanwhile, the fetch is stopped too.
+    pub(super) fn take(&self) -> Option<Fetched> {
+        let mut got = self.got.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            match std::mem::replace(&mut *got, Got::Taken) {
+                Got::UnderWay => *got = Got::UnderWay,
+                Got::Done(f) => return f,
+                Got::Taken => return None,
+            }
+            if cancel::is_cancelled() {
+                self.stop();
+                return Some(Err(Error::Cancelled));
+            }
+            got = self
+                .ended
+                .wait_timeout(got, Duration::from_millis(50))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// The answer's error, if the fetch has ended with one (not taken).
+    fn failed(&self) -> Option<Error> {
+        let mut got = self.got.lock().unwrap_or_else(|e| e.into_inner());
+        match &*got {
+            Got::Done(Some(Err(_))) => match std::mem::replace(&mut *got, Got::Taken) {
+                Got::Done(Some(Err(e))) => Some(e),
+                _ => unreachable!("matched above"),
+            },
+            _ => None,
+        }
+    }
+
+    fn ended(&self) -> bool {
+        !matches!(
+            *self.got.lock().unwrap_or_else(|e| e.into_inner()),
+            Got::UnderWay
+        )
+    }
+}
+
+/// After repo `o` (at `i` in load order) has opened: when a repo after it
+/// is still opening [`GRACE`] later, the repos before it are all done, the
+/// load would download its primary.xml and `may_answer` says no cached
+/// pool may answer, starts its fetch ([`EarlyPrimary`], kept in `o` for the
+/// load), and waits until the later repos are done opening or the fetch
+/// has ended. A fetch that failed is the repo's error; one that ends the
+/// load (not passed over by `skip_if_unavailable`, `skip.rs`) stops the
+/// later repos' opening before its slot is given back.
+pub(super) fn after_open(
+    o: &mut Opened,
+    i: usize,
+    opts: &LoadOptions,
+    opening: &Arc<Opening>,
+    may_answer: MayAnswer<'_>,
+) -> Result<()> {
+    if !needs_download(o, "primary", opts) {
+        return Ok(());
+    }
+    if !opening.later_opening(i, Some(Instant::now() + GRACE), &|| false) {
+        return Ok(());
+    }
+    let Some(prefix) = opening.prefix(i) else {
+        return Ok(());
+    };
+    if cancel::is_cancelled() || may_answer(&prefix) {
+        return Ok(());
+    }
+    let early = Arc::new(EarlyPrimary {
+        got: Mutex::new(Got::UnderWay),
+        ended: Condvar::new(),
+        cancel: Cancel::new(),
+    });
+    let (repo, opts, theirs, opening_t) = (o.clone(), opts.clone(), early.clone(), opening.clone());
+    // A thread of its own, not the opening's: the load takes the answer
+    // over, and nothing waits for the fetch but the repo's own reader.
+    let spawned = std::thread::Builder::new()
+        .name(format!("early-primary-{i}"))
+        .spawn(move || {
+            let fetch = || {
+                rank::within(Rank::of(i, Role::Primary), || {
+                    fetch_meta(&repo, "primary", &opts)
+                })
+            };
+            let stop_later = |got: &Option<Fetched>| {
+                if let Some(Err(e)) = got {
+                    if !skip::skips(&repo.spec, e, &opts) {
+                        opening_t.cancel_after(i);
+                    }
+                }
+            };
+            let got = keeping_failed(|| theirs.cancel.within(fetch), stop_later);
+            *theirs.got.lock().unwrap_or_else(|e| e.into_inner()) = Got::Done(got);
+            theirs.ended.notify_all();
+            opening_t.changed.notify_all();
+        });
+    if spawned.is_err() {
+        // No thread: the load fetches it as usual.
+        return Ok(());
+    }
+    o.early = Some(early.clone());
+    opening.later_opening(i, None, &|| early.ended());
+    early.failed().map_or(Ok(()), Err)
+}
