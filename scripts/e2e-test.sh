@@ -609,12 +609,18 @@ children() { # pid -> a line 'STATE COMM' for each of its children, read from /p
     echo "$st ${line%)*}"
   done
 }
-for n in $(seq 1200); do
-  s=$(state "$wpid")
-  { [ -n "$s" ] && [ "$s" != Z ]; } || break
-  sed -n 's/^S[hi][dg]Pnd:[[:space:]]*//p' "/proc/$wpid/status" 2> /dev/null | grep -q '[1-9a-f]' || break
-  sleep 0.1
-done
+# while_signal_pending PID: waits (up to 120 s) while PID lives with a signal pending (SigPnd,
+# ShdPnd), i.e. until the signal just sent has been taken.
+while_signal_pending() {
+  local n st
+  for n in $(seq 1200); do
+    st=$(state "$1")
+    { [ -n "$st" ] && [ "$st" != Z ]; } || break
+    sed -n 's/^S[hi][dg]Pnd:[[:space:]]*//p' "/proc/$1/status" 2> /dev/null | grep -q '[1-9a-f]' || break
+    sleep 0.1
+  done
+}
+while_signal_pending "$wpid"
 s=$(state "$wpid")
 : > "$work/flock.go"
 rc=0; wait "$wpid" || rc=$?
@@ -788,12 +794,7 @@ for n in $(seq 600); do
   sleep 0.05
 done
 kill -INT "$wpid"
-for n in $(seq 1200); do
-  s=$(state "$wpid")
-  { [ -n "$s" ] && [ "$s" != Z ]; } || break
-  sed -n 's/^S[hi][dg]Pnd:[[:space:]]*//p' "/proc/$wpid/status" 2> /dev/null | grep -q '[1-9a-f]' || break
-  sleep 0.1
-done
+while_signal_pending "$wpid"
 : > "$work/readlink.go"
 for n in $(seq 300); do kill -0 "$wpid" 2> /dev/null || break; sleep 0.1; done
 if kill -0 "$wpid" 2> /dev/null; then

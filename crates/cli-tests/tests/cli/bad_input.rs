@@ -122,6 +122,21 @@ fn generator_refuses_a_line_whose_name_would_be_a_path_in_the_output() {
         .success();
 }
 
+/// identify-archful-srpms on the fixture's source repo for x86_64, caching
+/// into `cache`.
+fn identify_x86_64(cache: &Path) -> Command {
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.args([
+        "--source-repo",
+        "s=testdata/repos/source",
+        "--arch",
+        "x86_64",
+    ])
+    .arg("--cache")
+    .arg(cache);
+    c
+}
+
 /// A list line holding a control character, or a list saved as UTF-16, is
 /// refused by every tool that reads lists, on its line: workload-diff put
 /// such a name into the workload YAML (`- "fo\x01o"`) and
@@ -151,16 +166,8 @@ fn every_list_reader_refuses_control_characters_and_utf16() {
             .args(["--buildroot", "x86_64=testdata/compose/x86_64.txt"]);
         expect(&t, c, "", &format!("workload-diff: {line}"));
         let cache = t.path().join("cache");
-        let mut c = cmd(Tool::IdentifyArchful);
-        c.args([
-            "--source-repo",
-            "s=testdata/repos/source",
-            "--arch",
-            "x86_64",
-        ])
-        .arg("--cache")
-        .arg(&cache)
-        .arg(list);
+        let mut c = identify_x86_64(&cache);
+        c.arg(list);
         expect(&t, c, "", &format!("identify-archful-srpms: {line}"));
         assert!(!cache.exists(), "nothing written");
         let mut c = cmd(Tool::Generator);
@@ -1055,16 +1062,8 @@ fn define_without_a_value() {
     let t = TestContext::new();
     let cache = t.path().join("cache");
     std::fs::create_dir(&cache).unwrap();
-    let mut c = cmd(Tool::IdentifyArchful);
-    c.args([
-        "--source-repo",
-        "s=testdata/repos/source",
-        "--arch",
-        "x86_64",
-    ])
-    .arg("--cache")
-    .arg(&cache)
-    .args(["--define", "%dist"]);
+    let mut c = identify_x86_64(&cache);
+    c.args(["--define", "%dist"]);
     expect(
         &t,
         c,

@@ -8,6 +8,15 @@ use crate::rpmmd::Hasher;
 
 const HOUR: Duration = Duration::from_secs(3600);
 
+/// An empty cache directory (`cache` in a temporary directory, which lives
+/// as long as the returned guard).
+fn cache_dir() -> (tempfile::TempDir, PathBuf) {
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    (t, cache)
+}
+
 /// A cache holding `name` with `bytes`, written an hour ago (so not
 /// racily new).
 fn cache_with(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -153,9 +162,7 @@ fn checksums_of_other_types_are_kept_only_for_the_same_stamp() {
 /// old checksum over to it.
 #[test]
 fn a_change_before_our_own_link_is_not_carried() {
-    let t = tempfile::tempdir().unwrap();
-    let cache = t.path().join("cache");
-    std::fs::create_dir_all(&cache).unwrap();
+    let (t, cache) = cache_dir();
     let name = "a-1-1.src.rpm";
     let p = cache_with(&cache, name, b"old bytes");
     let sums = Sums::open(&cache);
@@ -189,9 +196,7 @@ fn a_racily_new_file_is_not_recorded() {
 /// link made by someone else is not carried: the file is hashed again.
 #[test]
 fn a_checksum_is_carried_over_our_own_link() {
-    let t = tempfile::tempdir().unwrap();
-    let cache = t.path().join("cache");
-    std::fs::create_dir_all(&cache).unwrap();
+    let (t, cache) = cache_dir();
     let name = "a-1-1.src.rpm";
     let p = cache_with(&cache, name, b"bytes");
     let real = sha256(b"bytes");
@@ -267,9 +272,7 @@ fn a_checksum_is_carried_over_our_own_link() {
 #[test]
 fn an_append_while_the_record_is_renamed_is_kept() {
     use std::sync::{mpsc, Arc, Barrier};
-    let t = tempfile::tempdir().unwrap();
-    let cache = t.path().join("cache");
-    std::fs::create_dir_all(&cache).unwrap();
+    let (_t, cache) = cache_dir();
     for n in ["a", "b", "c", "gone"] {
         cache_with(&cache, &format!("{n}-1-1.src.rpm"), n.as_bytes());
     }
@@ -323,9 +326,7 @@ fn an_append_while_the_record_is_renamed_is_kept() {
 /// replaced file's checksum (a legitimate refetch was refused).
 #[test]
 fn a_refetch_supersedes_the_replaced_files_line() {
-    let t = tempfile::tempdir().unwrap();
-    let cache = t.path().join("cache");
-    std::fs::create_dir_all(&cache).unwrap();
+    let (_t, cache) = cache_dir();
     let name = "a-1-1.src.rpm";
     let p = cache_with(&cache, name, b"old build");
     let sums = Sums::open(&cache);
@@ -380,9 +381,7 @@ fn a_refetch_supersedes_the_replaced_files_line() {
 /// and then a copy over the file is refused again.
 #[test]
 fn an_older_versions_record_refuses_no_refetch() {
-    let t = tempfile::tempdir().unwrap();
-    let cache = t.path().join("cache");
-    std::fs::create_dir_all(&cache).unwrap();
+    let (_t, cache) = cache_dir();
     let name = "a-1-1.src.rpm";
     let p = cache_with(&cache, name, b"old build");
     Sums::open(&cache).digest(name, "sha256").unwrap();
@@ -421,9 +420,7 @@ fn an_older_versions_record_refuses_no_refetch() {
 /// a legitimate refetch refused by one run and taken by the next.
 #[test]
 fn a_rewrite_read_since_leaves_no_line_of_the_replaced_record() {
-    let t = tempfile::tempdir().unwrap();
-    let cache = t.path().join("cache");
-    std::fs::create_dir_all(&cache).unwrap();
+    let (_t, cache) = cache_dir();
     let name = "a-1-1.src.rpm";
     let p = cache_with(&cache, name, b"old build");
     Sums::open(&cache).digest(name, "sha256").unwrap();
@@ -457,9 +454,7 @@ fn a_rewrite_read_since_leaves_no_line_of_the_replaced_record() {
 /// legitimate refetch.
 #[test]
 fn a_line_appended_after_a_torn_one_counts() {
-    let t = tempfile::tempdir().unwrap();
-    let cache = t.path().join("cache");
-    std::fs::create_dir_all(&cache).unwrap();
+    let (_t, cache) = cache_dir();
     let name = "a-1-1.src.rpm";
     let p = cache_with(&cache, name, b"old build");
     Sums::open(&cache).digest(name, "sha256").unwrap();
