@@ -187,14 +187,21 @@ impl EarlyPrimary {
         self.cancel.cancel();
     }
 
-    /// The fetch's answer, once it has ended (`None`: taken already, or
-    /// repomd.xml lists no primary: the caller fetches as usual). Waits
-    /// under this thread's cancel: set meanwhile, the fetch is stopped too.
+    /// The fetch's answer, once it has ended (`None`: taken already,
+    /// repomd.xml lists no primary, or the fetch was stopped for a load
+    /// that no longer wanted it: the caller fetches as usual). Waits under
+    /// this thread's cancel: set meanwhile, the fetch is stopped too.
     pub(super) fn take(&self) -> Option<Fetched> {
         let mut got = self.got.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             match std::mem::replace(&mut *got, Got::Taken) {
                 Got::UnderWay => *got = Got::UnderWay,
+                // Stopped by a load that failed at an earlier repo; one
+                // started again without that repo (`skip_if_unavailable`,
+                // `skip.rs`) reads this one, and the stop said nothing of
+                // it (taken as its answer, that load failed with "download
+                // stopped").
+                Got::Done(Some(Err(Error::Cancelled))) => return None,
                 Got::Done(f) => return f,
                 Got::Taken => return None,
             }
