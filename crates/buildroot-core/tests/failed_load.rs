@@ -709,7 +709,11 @@ fn a_restarted_load_fetches_again_a_primary_whose_early_fetch_was_stopped() {
         load_repos(&repos, &opts(Filelists::PrimaryOnly)).map(|l| packages(&l))
     });
     let got = got.unwrap_or_else(|e| panic!("after {took:?}: {e}"));
-    assert_eq!(server.requests_for(&b_primary).len(), 2, "stalled, then asked again");
+    assert_eq!(
+        server.requests_for(&b_primary).len(),
+        2,
+        "stalled, then asked again"
+    );
     server.clear_faults();
     let b_c = "[b]\nbaseurl=BASE/aarch64/\n[c]\nbaseurl=BASE/source/\n";
     let want = load_repos(&specs(b_c, &server.base), &opts(Filelists::PrimaryOnly)).unwrap();
