@@ -26,15 +26,15 @@ use http_support::{fixture_repo, repodata_file, Fault, Server};
 /// How long a failure may take to be reported: far below one timeout.
 const PROMPT: Duration = Duration::from_secs(10);
 
-/// A server of the fixture's x86_64 repo at `/x86_64/` and aarch64 at
-/// `/aarch64/`, and the settings of this process: dnf's 30 s timeout,
+/// A server of the fixture's x86_64 repo at `/x86_64/`, aarch64 at
+/// `/aarch64/` and the source repo at `/source/`, and the settings of this process: dnf's 30 s timeout,
 /// backoffs of 10 ms, 5 transfers at once (all of a test's files under
 /// way together).
 fn server() -> Server {
     http_support::http_settings("0.01", "30", "3");
     std::env::set_var("RPM_BUILDROOT_HTTP_PARALLEL", "5");
     let t = tempfile::tempdir().unwrap().keep();
-    for k in ["x86_64", "aarch64"] {
+    for k in ["x86_64", "aarch64", "source"] {
         std::os::unix::fs::symlink(fixture_repo(k), t.join(k)).unwrap();
     }
     Server::start(t)
@@ -677,4 +677,46 @@ fn a_failed_load_stops_the_filelists_a_later_repo_started() {
         started += usize::from(!server.requests_for(&filelists).is_empty());
     }
     eprintln!("a's filelists.xml started early in {started} of 80 loads");
+}
+
+/// `a` (local, `skip_if_unavailable=1`) whose primary.xml is damaged, `b`
+/// (HTTP) whose primary.xml stalls once (`timeout=4`), `c` (HTTP) whose
+/// repomd.xml stalls once (`timeout=2`): `b`'s primary.xml is fetched
+/// while `c` opens (`rpmmd/early_primary.rs`), and is still under way when
+/// the load fails at `a`, which stops it. The load starts again without
+/// `a` and reads `b`'s primary.xml as if nothing had been fetched early:
+/// the same packages as a load of `b` and `c` alone. The restarted load
+/// took the stopped fetch's answer (`Cancelled`) as `b`'s, and failed.
+#[test]
+fn a_restarted_load_fetches_again_a_primary_whose_early_fetch_was_stopped() {
+    let server = server();
+    let b_primary = repodata_file("aarch64", "-primary.xml.gz");
+    server.fault(
+        &format!("/aarch64/repodata/{b_primary}"),
+        Fault::Stall,
+        Some(1),
+    );
+    server.fault("/source/repodata/repomd.xml", Fault::Stall, Some(1));
+    let (a, _) = damaged_copy("x86_64", "-primary.xml.gz", Damage::LastByte);
+    let text = format!(
+        "[a]\nbaseurl={}\nskip_if_unavailable=1\n\
+         [b]\nbaseurl=BASE/aarch64/\ntimeout=4\n\
+         [c]\nbaseurl=BASE/source/\ntimeout=2\n",
+        a.display()
+    );
+    let repos = specs(&text, &server.base);
+    let (got, took) = promptly("load", move || {
+        load_repos(&repos, &opts(Filelists::PrimaryOnly)).map(|l| packages(&l))
+    });
+    let got = got.unwrap_or_else(|e| panic!("after {took:?}: {e}"));
+    assert_eq!(
+        server.requests_for(&b_primary).len(),
+        2,
+        "stalled, then asked again"
+    );
+    server.clear_faults();
+    let b_c = "[b]\nbaseurl=BASE/aarch64/\n[c]\nbaseurl=BASE/source/\n";
+    let want = load_repos(&specs(b_c, &server.base), &opts(Filelists::PrimaryOnly)).unwrap();
+    assert_eq!(got, packages(&want));
+    eprintln!("loaded without a in {took:?}");
 }

@@ -187,14 +187,21 @@ impl EarlyPrimary {
         self.cancel.cancel();
     }
 
-    /// The fetch's answer, once it has ended (`None`: taken already, or
-    /// repomd.xml lists no primary: the caller fetches as usual). Waits
-    /// under this thread's cancel: set meanwhile, the fetch is stopped too.
+    /// The fetch's answer, once it has ended (`None`: taken already,
+    /// repomd.xml lists no primary, or the fetch was stopped for a load
+    /// that no longer wanted it: the caller fetches as usual). Waits under
+    /// this thread's cancel: set meanwhile, the fetch is stopped too.
     pub(super) fn take(&self) -> Option<Fetched> {
         let mut got = self.got.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             match std::mem::replace(&mut *got, Got::Taken) {
                 Got::UnderWay => *got = Got::UnderWay,
+                // Stopped by a load that failed at an earlier repo; one
+                // started again without that repo (`skip_if_unavailable`,
+                // `skip.rs`) reads this one, and the stop said nothing of
+                // it (taken as its answer, that load failed with "download
+                // stopped").
+                Got::Done(Some(Err(Error::Cancelled))) => return None,
                 Got::Done(f) => return f,
                 Got::Taken => return None,
             }
@@ -263,33 +270,83 @@ pub(super) fn after_open(
         cancel: Cancel::new(),
     });
     let (repo, opts, theirs, opening_t) = (o.clone(), opts.clone(), early.clone(), opening.clone());
-    // A thread of its own, not the opening's: the load takes the answer
-    // over, and nothing waits for the fetch but the repo's own reader.
-    let spawned = std::thread::Builder::new()
-        .name(format!("early-primary-{i}"))
-        .spawn(move || {
-            let fetch = || {
-                rank::within(Rank::of(i, Role::Primary), || {
-                    fetch_meta(&repo, "primary", &opts)
-                })
-            };
-            let stop_later = |got: &Option<Fetched>| {
-                if let Some(Err(e)) = got {
-                    if !skip::skips(&repo.spec, e, &opts) {
-                        opening_t.cancel_after(i);
-                    }
+    let fetch = move || {
+        let fetch = || {
+            rank::within(Rank::of(i, Role::Primary), || {
+                fetch_meta(&repo, "primary", &opts)
+            })
+        };
+        let stop_later = |got: &Option<Fetched>| {
+            if let Some(Err(e)) = got {
+                if !skip::skips(&repo.spec, e, &opts) {
+                    opening_t.cancel_after(i);
                 }
-            };
-            let got = keeping_failed(|| theirs.cancel.within(fetch), stop_later);
-            *theirs.got.lock().unwrap_or_else(|e| e.into_inner()) = Got::Done(got);
-            theirs.ended.notify_all();
-            opening_t.changed.notify_all();
-        });
-    if spawned.is_err() {
+            }
+        };
+        keeping_failed(|| theirs.cancel.within(fetch), stop_later)
+    };
+    if spawn_fetch(i, &early, opening, fetch).is_err() {
         // No thread: the load fetches it as usual.
         return Ok(());
     }
     o.early = Some(early.clone());
     opening.later_opening(i, None, &|| early.ended());
     early.failed().map_or(Ok(()), Err)
+}
+
+/// Runs `fetch` (repo `i`'s) on a thread of its own, not the opening's:
+/// the load takes the answer over, and nothing waits for the fetch but the
+/// repo's own reader. The answer is set however the thread ends: one that
+/// panics (a bug) leaves none, and the load fetches the file as usual
+/// (its reader waited for ever for it, holding the load up).
+fn spawn_fetch(
+    i: usize,
+    early: &Arc<EarlyPrimary>,
+    opening: &Arc<Opening>,
+    fetch: impl FnOnce() -> Option<Fetched> + Send + 'static,
+) -> std::io::Result<()> {
+    /// Sets the answer (`None` until the fetch gives one) when dropped.
+    struct Ends(Arc<EarlyPrimary>, Arc<Opening>, Option<Fetched>);
+    impl Drop for Ends {
+        fn drop(&mut self) {
+            let got = self.2.take();
+            *self.0.got.lock().unwrap_or_else(|e| e.into_inner()) = Got::Done(got);
+            self.0.ended.notify_all();
+            self.1.changed.notify_all();
+        }
+    }
+    let ends = Ends(early.clone(), opening.clone(), None);
+    std::thread::Builder::new()
+        .name(format!("early-primary-{i}"))
+        .spawn(move || {
+            // The whole guard moved in: dropped as this thread ends.
+            let mut ends = ends;
+            ends.2 = fetch();
+        })
+        .map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fetch whose thread panics (a bug) leaves an answer all the same,
+    /// none, so the load fetches the file as usual: its reader waited for
+    /// ever for an answer that would never come.
+    #[test]
+    fn a_fetch_that_panics_leaves_the_load_to_fetch_as_usual() {
+        let early = Arc::new(EarlyPrimary {
+            got: Mutex::new(Got::UnderWay),
+            ended: Condvar::new(),
+            cancel: Cancel::new(),
+        });
+        let opening = Arc::new(Opening::new(2));
+        spawn_fetch(0, &early, &opening, || panic!("a bug")).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = early.clone();
+        std::thread::spawn(move || tx.send(reader.take().is_none()));
+        let none = rx.recv_timeout(Duration::from_secs(10));
+        assert_eq!(none, Ok(true), "the load's reader still waits");
+        assert!(early.ended());
+    }
 }
