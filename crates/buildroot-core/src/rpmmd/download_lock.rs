@@ -330,12 +330,21 @@ fn byte_of(name: &str) -> i64 {
 }
 
 /// Takes the write lock on byte `at` of `f` without waiting.
-#[cfg(target_os = "linux")]
 fn try_lock(f: &File, at: i64) -> std::io::Result<()> {
+    byte_lock(f, libc::F_WRLCK, at)
+}
+
+/// One `F_OFD_SETLK` of byte `at` of `f`, of `kind` (`F_RDLCK`, `F_WRLCK`,
+/// `F_UNLCK`), without waiting: a lock held elsewhere is `WouldBlock`. The
+/// kind of lock the download lock and the SRPM cache's record lock
+/// (`archful::cache_sums`) take: owned by the open file, so two opens in
+/// one process exclude each other, and dropped when the file is closed.
+#[cfg(target_os = "linux")]
+pub(crate) fn byte_lock(f: &File, kind: libc::c_int, at: i64) -> std::io::Result<()> {
     use std::os::fd::AsRawFd;
     // SAFETY: a zeroed `flock` is a valid value; the fields are set below.
     let mut l: libc::flock = unsafe { std::mem::zeroed() };
-    l.l_type = libc::F_WRLCK as libc::c_short;
+    l.l_type = kind as libc::c_short;
     l.l_whence = libc::SEEK_SET as libc::c_short;
     l.l_start = at;
     l.l_len = 1;
@@ -355,7 +364,7 @@ fn try_lock(f: &File, at: i64) -> std::io::Result<()> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn try_lock(_: &File, _: i64) -> std::io::Result<()> {
+pub(crate) fn byte_lock(_: &File, _: libc::c_int, _: i64) -> std::io::Result<()> {
     Err(std::io::ErrorKind::Unsupported.into())
 }
 

@@ -373,21 +373,13 @@ mod tests {
     /// with the slot lent, as before.
     #[test]
     fn a_free_lock_is_taken_without_lending_the_slot() {
-        use super::super::download_slots::{Caps, Pick};
         use super::super::DownloadSlots;
         use std::sync::Arc;
         let (cache, base, e, _) = primary_over_http();
         let slots = Arc::new(DownloadSlots::new(1, 1));
         let loc = Location::parse(&base).unwrap();
         let locs = [loc.clone()];
-        let caps = Caps {
-            most: 1,
-            per_mirror: 1,
-        };
-        let only = |room: &dyn Fn(usize) -> bool| match room(0) {
-            true => Pick::Mirror(0),
-            false => Pick::Busy,
-        };
+        let (caps, only) = (ONE_SLOT, mirror_0);
         let s = HttpSettings::default();
         let c = Some(cache.path());
         // This thread's transfer holds the only slot, as a turn does.
@@ -424,7 +416,6 @@ mod tests {
     #[test]
     fn a_lock_another_run_holds_lends_the_slot_to_no_later_rank() {
         use super::super::download_lock::held_by_another_run;
-        use super::super::download_slots::{Caps, Pick};
         use super::super::rank::{self, Rank, Role};
         use super::super::DownloadSlots;
         use std::sync::Arc;
@@ -433,14 +424,7 @@ mod tests {
         let slots = Arc::new(DownloadSlots::new(1, 1));
         let loc = Location::parse(&base).unwrap();
         let locs = [loc.clone()];
-        let caps = Caps {
-            most: 1,
-            per_mirror: 1,
-        };
-        let only = |room: &dyn Fn(usize) -> bool| match room(0) {
-            true => Pick::Mirror(0),
-            false => Pick::Busy,
-        };
+        let (caps, only) = (ONE_SLOT, mirror_0);
         let s = HttpSettings::default();
         let c = Some(cache.path());
         for (another_run, later_starts) in [(true, false), (false, true)] {
@@ -493,7 +477,6 @@ mod tests {
     /// the cache lacks waits for the slot, then is downloaded.
     #[test]
     fn a_cached_file_takes_no_slot() {
-        use super::super::download_slots::{Caps, Pick};
         use super::super::{DownloadSlots, MirrorTally};
         use std::sync::atomic::Ordering;
         use std::sync::Arc;
@@ -514,18 +497,7 @@ mod tests {
         let meta_path = meta("repodata/x-primary.xml.gz").unwrap();
         let package_path = package("a.rpm").unwrap();
         assert_eq!(asked.load(Ordering::SeqCst), 2);
-        let first = |room: &dyn Fn(usize) -> bool| {
-            if room(0) {
-                Pick::Mirror(0)
-            } else {
-                Pick::Busy
-            }
-        };
-        let caps = Caps {
-            most: 1,
-            per_mirror: 1,
-        };
-        let (_, other) = slots.turn(&locs, caps, first).unwrap();
+        let (_, other) = slots.turn(&locs, ONE_SLOT, mirror_0).unwrap();
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::channel();
             let tx2 = tx.clone();
@@ -555,6 +527,23 @@ mod tests {
         assert_eq!(asked.load(Ordering::SeqCst), 3);
         let running = slots.running_now();
         assert_eq!(running, 0, "every slot given back");
+    }
+
+    /// One transfer at a time, one per mirror: a `turn`'s caps where a
+    /// test holds the only slot.
+    const ONE_SLOT: super::super::download_slots::Caps = super::super::download_slots::Caps {
+        most: 1,
+        per_mirror: 1,
+    };
+
+    /// A `turn`'s pick of the one mirror, busy while it has no room.
+    fn mirror_0(room: &dyn Fn(usize) -> bool) -> super::super::download_slots::Pick {
+        use super::super::download_slots::Pick;
+        if room(0) {
+            Pick::Mirror(0)
+        } else {
+            Pick::Busy
+        }
     }
 
     /// An empty cache, the base URL of a server on 127.0.0.1 whose every

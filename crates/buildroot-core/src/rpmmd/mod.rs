@@ -63,7 +63,7 @@ pub(crate) use compress::Hasher;
 pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, MetaFile};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use dnfvars::Vars;
-pub(crate) use download_lock::{DownloadLock, Task as LockTask};
+pub(crate) use download_lock::{byte_lock, DownloadLock, Task as LockTask};
 pub use download_slots::{at_once, at_once_past, DownloadSlots};
 pub(crate) use fetch::package_limit;
 pub use fetch::{

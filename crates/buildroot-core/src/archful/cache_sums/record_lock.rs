@@ -82,34 +82,9 @@ pub(super) fn unlock(f: &File) {
     let _ = set(f, libc::F_UNLCK);
 }
 
-/// One `F_OFD_SETLK` of [`BYTE`] of `f`, of `kind`.
-#[cfg(target_os = "linux")]
+/// One lock of [`BYTE`] of `f`, of `kind`, without waiting.
 fn set(f: &File, kind: libc::c_int) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
-    // SAFETY: a zeroed `flock` is a valid value; the fields are set below.
-    let mut l: libc::flock = unsafe { std::mem::zeroed() };
-    l.l_type = kind as libc::c_short;
-    l.l_whence = libc::SEEK_SET as libc::c_short;
-    l.l_start = BYTE;
-    l.l_len = 1;
-    // SAFETY: `f` is open for the call; `l` is a valid `flock` (l_pid 0,
-    // as F_OFD_SETLK requires).
-    match unsafe { libc::fcntl(f.as_raw_fd(), libc::F_OFD_SETLK, &l) } {
-        -1 => {
-            let e = std::io::Error::last_os_error();
-            // A lock held elsewhere reads EAGAIN or EACCES, per fcntl(2).
-            if e.raw_os_error() == Some(libc::EACCES) {
-                return Err(std::io::ErrorKind::WouldBlock.into());
-            }
-            Err(e)
-        }
-        _ => Ok(()),
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn set(_: &File, _: libc::c_int) -> std::io::Result<()> {
-    Err(std::io::ErrorKind::Unsupported.into())
+    crate::rpmmd::byte_lock(f, kind, BYTE)
 }
 
 #[cfg(test)]
