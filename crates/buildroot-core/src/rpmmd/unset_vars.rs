@@ -81,6 +81,20 @@ pub(super) fn explain(e: Error, names: &[String]) -> Error {
             msg: format!("{msg}; {hint}"),
             status,
         },
+        // Its own line is the last failure's, where the hint belongs.
+        Error::MirrorsGivenUp {
+            url,
+            repo,
+            mirrors,
+            failures,
+            last,
+        } => Error::MirrorsGivenUp {
+            url,
+            repo,
+            mirrors,
+            failures,
+            last: format!("{last}; {hint}"),
+        },
         Error::Io { path, err } => {
             let msg = format!("{}; {hint}", crate::error::io_message(&err));
             Error::Io {
@@ -195,6 +209,21 @@ mod tests {
              --releasever MAJOR.MINOR; $s is not set (dnf reads such variables from \
              /etc/dnf/vars): give DNF_VAR_s=VALUE, or varsdir=DIR in the [main] of --dnf-conf, \
              DIR holding a file 's'"
+        );
+        // A file no mirror was asked for: the hint follows the last failure.
+        let e = Error::MirrorsGivenUp {
+            url: "http://h/$a/x.rpm".into(),
+            repo: Some("r".into()),
+            mirrors: 1,
+            failures: 4,
+            last: "http://h/$a/y.rpm: HTTP 404".into(),
+        };
+        let e = explain(e, &["a".to_string()]);
+        assert!(matches!(e, Error::MirrorsGivenUp { .. }));
+        assert!(
+            e.to_string()
+                .ends_with("the last failure: http://h/$a/y.rpm: HTTP 404; $a is not set (dnf reads such variables from /etc/dnf/vars): give DNF_VAR_a=VALUE, or varsdir=DIR in the [main] of --dnf-conf, DIR holding a file 'a'"),
+            "{e}"
         );
         let e = Error::Usage("x".into());
         assert_eq!(explain(e, &["a".to_string()]).to_string(), "x");
