@@ -389,7 +389,7 @@ impl Sums {
             st.unlocked = st.lock.is_none();
         }
         let held = match &st.lock {
-            Some(f) if !st.unlocked => record_lock::lock(f, false),
+            Some(f) if !st.unlocked => record_lock::lock(f, &self.cache, false),
             _ => false,
         };
         st.unlocked = !held;
@@ -463,7 +463,9 @@ impl Sums {
         // Where the lock cannot be had, as before it: a line appended in
         // that moment is lost, which costs a hash.
         let lock = record_lock::open(&self.cache);
-        let _held = lock.as_ref().filter(|f| record_lock::lock(f, true));
+        let _held = lock
+            .as_ref()
+            .filter(|f| record_lock::lock(f, &self.cache, true));
         if let Ok(again) = std::fs::read(&path) {
             let end = again.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             // Appended to what was read: only the new lines are looked at;

@@ -44,21 +44,46 @@ pub(super) fn open(cache: &Path) -> Option<File> {
         .ok()
 }
 
-/// Takes the lock on `f`, shared or `exclusive`, waiting while another
-/// open file holds it in a conflicting mode. False when it is not held:
-/// no such lock here, or held elsewhere for [`WAIT_AT_MOST`].
-pub(super) fn lock(f: &File, exclusive: bool) -> bool {
+/// Takes the lock on `f` (the lock file of the cache `cache`), shared or
+/// `exclusive`, waiting while another open file holds it in a conflicting
+/// mode. False when it is not held: no such lock here, or held elsewhere
+/// for [`WAIT_AT_MOST`], which is said once (as the download lock says
+/// its give-up): what goes on without it may cost a hash or one refusal.
+pub(super) fn lock(f: &File, cache: &Path, exclusive: bool) -> bool {
+    match lock_within(f, exclusive, WAIT_AT_MOST) {
+        Taken::Held => true,
+        Taken::NoLock => false,
+        Taken::GaveUp => {
+            crate::rpmmd::warn_once(gave_up(cache));
+            false
+        }
+    }
+}
+
+/// What a wait for the lock came to.
+#[derive(Debug, PartialEq, Eq)]
+enum Taken {
+    /// The lock is held.
+    Held,
+    /// No such lock can be had here (the file system refuses it).
+    NoLock,
+    /// Another open file held it for the whole wait.
+    GaveUp,
+}
+
+/// [`lock`]'s wait, of at most `wait`.
+fn lock_within(f: &File, exclusive: bool, wait: Duration) -> Taken {
     let start = Instant::now();
     let mut pause = Duration::from_millis(1);
     let mut told = false;
+    let kind = if exclusive {
+        libc::F_WRLCK
+    } else {
+        libc::F_RDLCK
+    };
     loop {
-        let kind = if exclusive {
-            libc::F_WRLCK
-        } else {
-            libc::F_RDLCK
-        };
         match set(f, kind) {
-            Ok(()) => return true,
+            Ok(()) => return Taken::Held,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                 if !told {
@@ -66,15 +91,26 @@ pub(super) fn lock(f: &File, exclusive: bool) -> bool {
                     #[cfg(test)]
                     ON_WAIT.with(|h| h.take().map(|f| f()));
                 }
-                if start.elapsed() >= WAIT_AT_MOST {
-                    return false;
+                if start.elapsed() >= wait {
+                    return Taken::GaveUp;
                 }
                 std::thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_millis(20));
             }
-            Err(_) => return false,
+            Err(_) => return Taken::NoLock,
         }
     }
+}
+
+/// The warning of a run that gave up waiting for the lock of `cache`.
+fn gave_up(cache: &Path) -> String {
+    format!(
+        "{}: another run has held the SRPM cache's record lock for {} s (a run stopped with \
+         Ctrl-Z?); going on without it: a checksum line written meanwhile may be lost (hashed \
+         again later, or one refusal that the next identify-archful-srpms mends)",
+        cache.join(LOCK_FILE).display(),
+        WAIT_AT_MOST.as_secs()
+    )
 }
 
 /// Lets go of the lock on `f` (closing the file does too).
@@ -93,4 +129,30 @@ thread_local! {
     /// test's sign that an append waits for a rewrite.
     pub(crate) static ON_WAIT: std::cell::Cell<Option<Box<dyn FnOnce()>>> =
         const { std::cell::Cell::new(None) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lock another open file holds exclusive is waited for, then given
+    /// up on (said by [`lock`] as [`gave_up`]'s warning, naming the file);
+    /// once free, it is taken; two shared holds do not exclude each other.
+    #[test]
+    fn a_held_lock_is_given_up_on_after_the_wait() {
+        let t = tempfile::tempdir().unwrap();
+        let (a, b) = (open(t.path()).unwrap(), open(t.path()).unwrap());
+        assert_eq!(lock_within(&a, true, Duration::ZERO), Taken::Held);
+        let wait = Duration::from_millis(50);
+        assert_eq!(lock_within(&b, false, wait), Taken::GaveUp);
+        unlock(&a);
+        assert_eq!(lock_within(&b, false, wait), Taken::Held);
+        assert_eq!(lock_within(&a, false, wait), Taken::Held);
+        let said = gave_up(t.path());
+        let file = t.path().join(LOCK_FILE);
+        assert!(
+            said.starts_with(&format!("{}: another run has held", file.display())),
+            "{said}"
+        );
+    }
 }
