@@ -269,7 +269,7 @@ fn run(args: &Args) -> Result<()> {
     )?;
     if std::io::stderr().is_terminal() && !args.quiet {
         buildroot_core::diag!(
-            "caching {} SRPMs into {}",
+            "identify-archful-srpms: caching {} SRPMs into {}",
             names.len(),
             args.cache.srpm_cache.display()
         );
