@@ -277,6 +277,12 @@ if grep -q $'\r$' "$config"; then
 fi
 config_failed() { # STATUS [LINE FILE]: the line (of the config or a file it sources) that failed
   local said where="$config: "
+  # A subshell of the config's ($(...), a pipeline's command) inherits this ERR trap (set -E):
+  # there it only ends that subshell with the status, which its line then has, as bash would
+  # give it; that line's failure, if it is one, is named by this shell. Run in the subshell,
+  # it said the error, removed the scratch directory, and this shell, going on, failed on it
+  # (three lines and exit 1 for `echo "$(false)"`; two errors for `ARCHES=$(cat missing)`).
+  [ "$BASHPID" = "$$" ] || exit "$1"
   [ -z "${3:-}" ] || [ "$3" = "${BASH_SOURCE[0]}" ] || where="$3: line $2: "
   trap - EXIT
   exec 2>&8 8>&-

@@ -375,6 +375,17 @@ conf "$work/check.conf"; echo 'X=$no_such_variable' >> "$work/check.conf"
 check_refused "an unset variable" \
   "^buildroot-workflow: .*/check.conf: line [0-9]+: no_such_variable: unbound variable \(a config" \
   --config "$work/check.conf"
+# A command substitution of the config's that fails is its line's failure, said once (its
+# subshell ran the refusal too: two lines, and grep's about the scratch it had removed); one whose
+# line does not fail (an argument of a command) is no failure, as in bash: the config goes on.
+conf "$work/check.conf"; echo "ARCHES=\$(cat '$work/no-such-arches')" >> "$work/check.conf"
+check_refused "a config's \$(...) that fails" \
+  "^buildroot-workflow: cat: .*/no-such-arches: No such file or directory \(a config file holds NAME=VALUE lines\)$" \
+  --config "$work/check.conf"
+conf "$work/check.conf"; printf '%s\n' ': "$(false)"' "ARCHES='x86_64 arm64'" >> "$work/check.conf"
+check_refused "a config's \$(...) that fails in an argument" \
+  "^buildroot-workflow: .*/check.conf: ARCHES: 'arm64' is not an architecture the tools know" \
+  --config "$work/check.conf"
 # `exit` in the config is named as such, not as a failed command.
 conf "$work/check.conf"; echo 'exit 3' >> "$work/check.conf"
 check_refused "exit in the config" \
