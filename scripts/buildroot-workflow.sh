@@ -514,7 +514,8 @@ interrupted=""
 # init) still counts: gone means nothing of it is left. 10 s on, what is left gets SIGKILL (and
 # 5 s more to be gone). The leaders are waited for last, for their status: this shell reaps each
 # as it ends (SIGCHLD), and one that waits for a tool that ignores SIGTERM must not hold up the
-# SIGKILL.
+# SIGKILL. Its stderr is none: bash reports a job the SIGKILL ended ("line N: PID Killed",
+# then the job's code) as it reaps it, which is here, and that is no message of the run's.
 declare -A group_status=()
 stop_groups() {
   local p groups=() left n rc
@@ -536,10 +537,10 @@ stop_groups() {
     groups=("${left[@]}")
   done
   for p in "$@"; do
-    rc=0; wait "$p" 2> /dev/null || rc=$?
+    rc=0; wait "$p" || rc=$?
     group_status[$p]=$rc
   done
-}
+} 2> /dev/null
 # stop_jobs: stops every job still running (the exit trap's; signals are ignored by then).
 stop_jobs() {
   local pids=()

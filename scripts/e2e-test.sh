@@ -751,6 +751,34 @@ printf '%s\n' "x86_64 aarch64: buildroot-generator: $work/damaged/repodata/repom
   | cmp -s - <(tail -3 "$work/twofail.err" | head -2) && [ "$rc" = 2 ] \
   || { cat "$work/twofail.err" >&2; fail "two arches failed: exit $rc, or not both named in ARCHES order"; }
 echo "e2e: one arch's failure stops the others at once (${took} s), nothing of them kept; two failed are named in ARCHES order"
+# The other arch's tool ignores SIGTERM: it gets SIGKILL 10 s on, and the workflow's stderr is its
+# lines alone (bash reported the job the SIGKILL ended: "line N: PID Killed ( trap - ERR; ...").
+cat > "$work/onefail/buildroot-generator" <<EOF
+#!/bin/sh
+case " \$* " in
+  *" --arch x86_64 "*)
+    i=0; while [ ! -s "$work/deaf.pid" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done
+    echo "buildroot-generator: $work/damaged/repodata/primary.xml.gz: damaged (simulated)" >&2
+    exit 2 ;;
+  *)
+    trap '' TERM
+    echo \$\$ > "$work/deaf.pid"
+    sleep 60
+    exit 0 ;;
+esac
+EOF
+rm -f "$work/deaf.pid"
+rc=0; wf --bin "$work/onefail" --config testdata/workflow.conf --work "$w" > /dev/null 2> "$work/deaf.err" || rc=$?
+deaf=$(cat "$work/deaf.pid" 2> /dev/null || true)
+! kill -0 "$deaf" 2> /dev/null || { kill -KILL "$deaf"; fail "a tool deaf to SIGTERM outlived the workflow"; }
+printf '%s\n' "== 3 buildroot-generator pass 1 (x86_64 aarch64)" \
+  "x86_64: buildroot-generator: $work/damaged/repodata/primary.xml.gz: damaged (simulated)" \
+  "buildroot-workflow: step 3 (buildroot-generator pass 1) failed for: x86_64 (stopped: aarch64)" \
+  "buildroot-workflow: run failed; its output is kept in $w/failed/ (error.txt: why; current/ is unchanged)" \
+  | cmp -s - "$work/deaf.err" && [ "$rc" = 2 ] \
+  || { cat "$work/deaf.err" >&2; fail "a tool deaf to SIGTERM: exit $rc, or stderr is not the run's lines alone"; }
+flock -n "$w/.lock" true || fail "a tool deaf to SIGTERM: the lock is still held after the workflow ended"
+echo "e2e: a tool deaf to SIGTERM is killed, and bash's report of it is not on stderr"
 
 # A SIGINT sent to the workflow's pid alone (kill -INT, not a terminal's Ctrl-C) while it reads a
 # command's output. bash loses one that comes while it waits for a command substitution's ($(...))
