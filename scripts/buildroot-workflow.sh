@@ -642,7 +642,19 @@ per_arch() {
     for p in "${!arch_of[@]}"; do [ -n "${status[$p]+set}" ] || pending+=("$p"); done
     p="" rc=0
     wait -n -p p "${pending[@]}" || rc=$?
-    [ -n "$p" ] || break # (no such job left: cannot happen, but never loop for ever)
+    if [ -z "${p-}" ]; then
+      # No job, and p unset: bash 5.2's wait -n says 127 when the last job it waits for ends
+      # as it starts waiting (it looks for an ended one, then for a running one: none), seen
+      # in a loaded e2e run (set -u ended the workflow there, exit 127). Every job is over
+      # then: waited for by pid, each its own status (one that a signal ended, a tool's
+      # SIGSEGV, is a failure; no stop was sent).
+      for p in "${pending[@]}"; do
+        rc=0
+        wait "$p" || rc=$?
+        status[$p]=$rc
+      done
+      break
+    fi
     status[$p]=$rc
     [ "$rc" = 0 ] || break
   done
