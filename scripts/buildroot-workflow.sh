@@ -645,7 +645,7 @@ per_arch() {
     if [ -z "${p-}" ]; then
       # No job, and p unset: bash 5.2's wait -n says 127 when the last job it waits for ends
       # as it starts waiting (it looks for an ended one, then for a running one: none), seen
-      # in a loaded e2e run (set -u ended the workflow there, exit 127). Every job is over
+      # in a loaded e2e run (set -u ended the workflow there, exit 1). Every job is over
       # then: waited for by pid, each its own status (one that a signal ended, a tool's
       # SIGSEGV, is a failure; no stop was sent).
       for p in "${pending[@]}"; do

@@ -780,7 +780,7 @@ printf '%s\n' "== 3 buildroot-generator pass 1 (x86_64 aarch64)" \
 flock -n "$w/.lock" true || fail "a tool deaf to SIGTERM: the lock is still held after the workflow ended"
 echo "e2e: a tool deaf to SIGTERM is killed, and bash's report of it is not on stderr"
 # bash 5.2's `wait -n -p VAR PID...` answers 127 with VAR unset when the last job it waits for
-# ends as it starts waiting (a loaded run hit it in step 7: "p: unbound variable", exit 127).
+# ends as it starts waiting (a loaded run hit it in step 7: "p: unbound variable", exit 1).
 # Made certain here: the config (shell, run in the workflow's shell) defines a `wait` that
 # answers step 3's first `wait -n` so once every job has ended. The run goes on (both arches
 # succeeded); with aarch64's generator ended by SIGSEGV, that arch failed (no stop was sent).
