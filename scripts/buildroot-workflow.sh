@@ -277,6 +277,12 @@ if grep -q $'\r$' "$config"; then
 fi
 config_failed() { # STATUS [LINE FILE]: the line (of the config or a file it sources) that failed
   local said where="$config: "
+  # A subshell of the config's ($(...), a pipeline's command) inherits this ERR trap (set -E):
+  # there it only ends that subshell with the status, which its line then has, as bash would
+  # give it; that line's failure, if it is one, is named by this shell. Run in the subshell,
+  # it said the error, removed the scratch directory, and this shell, going on, failed on it
+  # (three lines and exit 1 for `echo "$(false)"`; two errors for `ARCHES=$(cat missing)`).
+  [ "$BASHPID" = "$$" ] || exit "$1"
   [ -z "${3:-}" ] || [ "$3" = "${BASH_SOURCE[0]}" ] || where="$3: line $2: "
   trap - EXIT
   exec 2>&8 8>&-
@@ -513,7 +519,8 @@ interrupted=""
 # init) still counts: gone means nothing of it is left. 10 s on, what is left gets SIGKILL (and
 # 5 s more to be gone). The leaders are waited for last, for their status: this shell reaps each
 # as it ends (SIGCHLD), and one that waits for a tool that ignores SIGTERM must not hold up the
-# SIGKILL.
+# SIGKILL. Its stderr is none: bash reports a job the SIGKILL ended ("line N: PID Killed",
+# then the job's code) as it reaps it, which is here, and that is no message of the run's.
 declare -A group_status=()
 stop_groups() {
   local p groups=() left n rc
@@ -535,10 +542,10 @@ stop_groups() {
     groups=("${left[@]}")
   done
   for p in "$@"; do
-    rc=0; wait "$p" 2> /dev/null || rc=$?
+    rc=0; wait "$p" || rc=$?
     group_status[$p]=$rc
   done
-}
+} 2> /dev/null
 # stop_jobs: stops every job still running (the exit trap's; signals are ignored by then).
 stop_jobs() {
   local pids=()
@@ -640,7 +647,19 @@ per_arch() {
     for p in "${!arch_of[@]}"; do [ -n "${status[$p]+set}" ] || pending+=("$p"); done
     p="" rc=0
     wait -n -p p "${pending[@]}" || rc=$?
-    [ -n "$p" ] || break # (no such job left: cannot happen, but never loop for ever)
+    if [ -z "${p-}" ]; then
+      # No job, and p unset: bash 5.2's wait -n says 127 when the last job it waits for ends
+      # as it starts waiting (it looks for an ended one, then for a running one: none), seen
+      # in a loaded e2e run (set -u ended the workflow there, exit 1). Every job is over
+      # then: waited for by pid, each its own status (one that a signal ended, a tool's
+      # SIGSEGV, is a failure; no stop was sent).
+      for p in "${pending[@]}"; do
+        rc=0
+        wait "$p" || rc=$?
+        status[$p]=$rc
+      done
+      break
+    fi
     status[$p]=$rc
     [ "$rc" = 0 ] || break
   done

@@ -376,6 +376,17 @@ conf "$work/check.conf"; echo 'X=$no_such_variable' >> "$work/check.conf"
 check_refused "an unset variable" \
   "^buildroot-workflow: .*/check.conf: line [0-9]+: no_such_variable: unbound variable \(a config" \
   --config "$work/check.conf"
+# A command substitution of the config's that fails is its line's failure, said once (its
+# subshell ran the refusal too: two lines, and grep's about the scratch it had removed); one whose
+# line does not fail (an argument of a command) is no failure, as in bash: the config goes on.
+conf "$work/check.conf"; echo "ARCHES=\$(cat '$work/no-such-arches')" >> "$work/check.conf"
+check_refused "a config's \$(...) that fails" \
+  "^buildroot-workflow: cat: .*/no-such-arches: No such file or directory \(a config file holds NAME=VALUE lines\)$" \
+  --config "$work/check.conf"
+conf "$work/check.conf"; printf '%s\n' ': "$(false)"' "ARCHES='x86_64 arm64'" >> "$work/check.conf"
+check_refused "a config's \$(...) that fails in an argument" \
+  "^buildroot-workflow: .*/check.conf: ARCHES: 'arm64' is not an architecture the tools know" \
+  --config "$work/check.conf"
 # `exit` in the config is named as such, not as a failed command.
 conf "$work/check.conf"; echo 'exit 3' >> "$work/check.conf"
 check_refused "exit in the config" \
@@ -747,6 +758,69 @@ printf '%s\n' "x86_64 aarch64: buildroot-generator: $work/damaged/repodata/repom
   | cmp -s - <(tail -3 "$work/twofail.err" | head -2) && [ "$rc" = 2 ] \
   || { cat "$work/twofail.err" >&2; fail "two arches failed: exit $rc, or not both named in ARCHES order"; }
 echo "e2e: one arch's failure stops the others at once (${took} s), nothing of them kept; two failed are named in ARCHES order"
+# The other arch's tool ignores SIGTERM: it gets SIGKILL 10 s on, and the workflow's stderr is its
+# lines alone (bash reported the job the SIGKILL ended: "line N: PID Killed ( trap - ERR; ...").
+cat > "$work/onefail/buildroot-generator" <<EOF
+#!/bin/sh
+case " \$* " in
+  *" --arch x86_64 "*)
+    i=0; while [ ! -s "$work/deaf.pid" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done
+    echo "buildroot-generator: $work/damaged/repodata/primary.xml.gz: damaged (simulated)" >&2
+    exit 2 ;;
+  *)
+    trap '' TERM
+    echo \$\$ > "$work/deaf.pid"
+    sleep 60
+    exit 0 ;;
+esac
+EOF
+rm -f "$work/deaf.pid"
+rc=0; wf --bin "$work/onefail" --config testdata/workflow.conf --work "$w" > /dev/null 2> "$work/deaf.err" || rc=$?
+deaf=$(cat "$work/deaf.pid" 2> /dev/null || true)
+! kill -0 "$deaf" 2> /dev/null || { kill -KILL "$deaf"; fail "a tool deaf to SIGTERM outlived the workflow"; }
+printf '%s\n' "== 3 buildroot-generator pass 1 (x86_64 aarch64)" \
+  "x86_64: buildroot-generator: $work/damaged/repodata/primary.xml.gz: damaged (simulated)" \
+  "buildroot-workflow: step 3 (buildroot-generator pass 1) failed for: x86_64 (stopped: aarch64)" \
+  "buildroot-workflow: run failed; its output is kept in $w/failed/ (error.txt: why; current/ is unchanged)" \
+  | cmp -s - "$work/deaf.err" && [ "$rc" = 2 ] \
+  || { cat "$work/deaf.err" >&2; fail "a tool deaf to SIGTERM: exit $rc, or stderr is not the run's lines alone"; }
+flock -n "$w/.lock" true || fail "a tool deaf to SIGTERM: the lock is still held after the workflow ended"
+echo "e2e: a tool deaf to SIGTERM is killed, and bash's report of it is not on stderr"
+# bash 5.2's `wait -n -p VAR PID...` answers 127 with VAR unset when the last job it waits for
+# ends as it starts waiting (a loaded run hit it in step 7: "p: unbound variable", exit 1).
+# Made certain here: the config (shell, run in the workflow's shell) defines a `wait` that
+# answers step 3's first `wait -n` so once every job has ended. The run goes on (both arches
+# succeeded); with aarch64's generator ended by SIGSEGV, that arch failed (no stop was sent).
+conf "$work/race.conf"
+cat >> "$work/race.conf" <<EOF
+wait() {
+  if [ "\${1-} \${2-}" = "-n -p" ] && [ ! -e "$work/race.mark" ]; then
+    : > "$work/race.mark"
+    local q
+    for q in "\${@:4}"; do while kill -0 "\$q" 2> /dev/null; do sleep 0.05; done; done
+    unset "\$3"
+    return 127
+  fi
+  builtin wait "\$@"
+}
+EOF
+rm -f "$work/race.mark"
+rc=0; wf --config "$work/race.conf" --work "$work/w-race" --no-verify > /dev/null 2> "$work/race.err" || rc=$?
+[ "$rc" = 0 ] && [ -e "$work/race.mark" ] && [ -s "$work/w-race/current/pass1/aarch64/buildroot-binary-package-names.txt" ] \
+  || { cat "$work/race.err" >&2; fail "wait -n answering 127 once both arches had ended: exit $rc"; }
+tools_but "$work/segvbin" buildroot-generator
+cat > "$work/segvbin/buildroot-generator" <<EOF
+#!/bin/sh
+case " \$* " in *" --arch aarch64 "*"/pass1/"*) kill -SEGV \$\$ ;; esac
+exec "$bin/buildroot-generator" "\$@"
+EOF
+chmod +x "$work/segvbin/buildroot-generator"
+rm -f "$work/race.mark"
+rc=0; wf --bin "$work/segvbin" --config "$work/race.conf" --work "$work/w-race" --no-verify > /dev/null 2> "$work/race.err" || rc=$?
+[ "$rc" = 2 ] && [ -e "$work/race.mark" ] \
+  && grep -qx "buildroot-workflow: step 3 (buildroot-generator pass 1) failed for: aarch64" "$work/race.err" \
+  || { cat "$work/race.err" >&2; fail "wait -n answering 127 once an arch's tool had died of SIGSEGV: exit $rc"; }
+echo "e2e: an arch that ended as wait -n started (bash 5.2 answers 127, no pid) is waited for by pid"
 
 # A SIGINT sent to the workflow's pid alone (kill -INT, not a terminal's Ctrl-C) while it reads a
 # command's output. bash loses one that comes while it waits for a command substitution's ($(...))
