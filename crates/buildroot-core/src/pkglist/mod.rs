@@ -165,24 +165,30 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
         };
         let line = std::str::from_utf8(bytes)
             .map_err(|_| Error::at_line(origin, lineno, "not valid UTF-8"))?;
+        // A first line with no LF and a CR inside it: the file ends its
+        // lines in CR alone (classic Mac OS), and read as one line, a
+        // comment on its first line would hide every name after it.
+        let inner = line.trim_end_matches(['\r', '\n']);
+        if lineno == 1 && !line.ends_with('\n') && inner.contains('\r') {
+            return Err(Error::format(origin, CR_ONLY));
+        }
         let item = strip_comment(line).trim();
         if item.is_empty() {
             continue;
         }
         if item.contains(char::is_whitespace) {
-            // A CR inside a line: the file ends its lines in CR alone (classic
-            // Mac OS), so the whole list reads as one line of many words.
-            // The CR is shown as `\r`: printed, it would return the cursor
-            // and hide the start of the message.
-            let (shown, hint) = if item.contains('\r') {
-                (item.escape_debug().to_string(), CR_HINT)
+            // A control character but a TAB (a CR, a form feed) is shown
+            // escaped: printed, a CR would return the cursor and hide the
+            // message.
+            let shown = if item.contains(|c: char| c.is_control() && c != '\t') {
+                item.escape_debug().to_string()
             } else {
-                (item.to_string(), "")
+                item.to_string()
             };
             return Err(Error::at_line(
                 origin,
                 lineno,
-                format!("'{shown}' is not a package name (one name per line){hint}"),
+                format!("'{shown}' is not a package name (one name per line)"),
             ));
         }
         // No package name holds one (rpm refuses them in a Name); taken as a
@@ -267,9 +273,9 @@ const UTF16: &str = "UTF-16 text (it starts with a UTF-16 byte order mark): a li
 const UTF16_HINT: &str =
     " (a NUL: UTF-16 text, or a NUL-separated list? a list is UTF-8 text, one name per line)";
 
-/// Said after two words parted by a CR.
-const CR_HINT: &str = " (its lines end in CR alone: a list's lines end in LF or CRLF; \
-     tr '\\r' '\\n' converts it)";
+/// The refusal of a list whose lines end in CR alone.
+const CR_ONLY: &str = "its lines end in CR alone (classic Mac OS line ends): a list's lines end \
+     in LF or CRLF (tr '\\r' '\\n' converts it)";
 
 /// Whether `first_line` starts with a UTF-16 byte order mark (FF FE, FE FF).
 fn is_utf16(first_line: &[u8]) -> bool {
@@ -442,11 +448,20 @@ mod tests {
                 .unwrap_err()
                 .to_string()
         };
+        // Lines ended by CR alone, a comment on the first one or not; a CR
+        // inside a line of an LF file is no such file, and shown escaped.
+        let cr_only = "l.txt: its lines end in CR alone (classic Mac OS line ends): a list's \
+                       lines end in LF or CRLF (tr '\\r' '\\n' converts it)";
+        assert_eq!(err(b"bash\rhello\r"), cr_only);
+        assert_eq!(err(b"# my list\rhello\rnosuch\r"), cr_only);
+        assert_eq!(err(b"hello # the one\rnosuch"), cr_only);
         assert_eq!(
-            err(b"bash\rhello\r"),
-            "l.txt:1: 'bash\\rhello' is not a package name (one name per line) (its lines end \
-             in CR alone: a list's lines end in LF or CRLF; tr '\\r' '\\n' converts it)"
+            err(b"bash\nfo\ro\n"),
+            "l.txt:2: 'fo\\ro' is not a package name (one name per line)"
         );
+        // CRLF, and a last line of CRLF without its LF, read as before.
+        let ok = read_list_from(&b"bash\r\nhello\r\nmake\r"[..], "l.txt", Names::Reduce);
+        assert_eq!(ok.unwrap(), ["bash", "hello", "make"]);
         assert_eq!(
             err(b"bash\nfo\x01o\n"),
             "l.txt:2: 'fo\\u{1}o' is not a package name: it holds a control character"

@@ -137,8 +137,9 @@ fn identify_x86_64(cache: &Path) -> Command {
     c
 }
 
-/// A list line holding a control character, or a list saved as UTF-16, is
-/// refused by every tool that reads lists, on its line: workload-diff put
+/// A list line holding a control character, a list saved as UTF-16, or one
+/// whose lines end in CR alone, is refused by every tool that reads lists
+/// (on its line where it has one): workload-diff put
 /// such a name into the workload YAML (`- "fo\x01o"`) and
 /// identify-archful-srpms looked it up, where the generator alone refused it
 /// (without the line's number).
@@ -151,9 +152,14 @@ fn every_list_reader_refuses_control_characters_and_utf16() {
     std::fs::write(&utf16, b"\xff\xfeb\0a\0s\0h\0\n\0").unwrap();
     let ctl_line = "[TMP]/ctl.txt:2: 'fo\\u{1}o' is not a package name: it holds a control \
                     character";
+    // Lines ended by CR alone, the first a comment, which hid every name.
+    let cr = t.path().join("cr.txt");
+    std::fs::write(&cr, "# my list\rhello\rnosuchpkg\r").unwrap();
+    let cr_line = "[TMP]/cr.txt: its lines end in CR alone (classic Mac OS line ends): a list's \
+                   lines end in LF or CRLF (tr '\\r' '\\n' converts it)";
     let utf16_line = "[TMP]/utf16.txt: UTF-16 text (it starts with a UTF-16 byte order mark): \
                       a list is UTF-8 text (iconv -f UTF-16 -t UTF-8 converts it)";
-    for (list, line) in [(&ctl, ctl_line), (&utf16, utf16_line)] {
+    for (list, line) in [(&ctl, ctl_line), (&utf16, utf16_line), (&cr, cr_line)] {
         let mut c = cmd(Tool::WorkloadDiff);
         c.arg("--compose")
             .arg(format!("x86_64={}", list.display()))
