@@ -383,7 +383,8 @@ for m in "$COMPOSE_DIR" "$COMPOSE_CONFIGS" "$COMPOSE_URL"; do [ -z "$m" ] || mod
 [ "$modes" -eq 1 ] || die "$config: more than one of COMPOSE_DIR, COMPOSE_CONFIGS and COMPOSE_URL is set; keep one"
 # The view's id in the names of content-resolver's files under compose/content-resolver/: with
 # COMPOSE_URL, fetch-compose's (VIEW=eln names view-eln, as the tools take --view); compose-view
-# and a COMPOSE_DIR name them by VIEW itself.
+# names them by VIEW itself, and a COMPOSE_DIR's NEVRA list is copied under VIEW's name (found
+# by either name: a COMPOSE_DIR that fetch-compose wrote has the view- one).
 cr_view=$VIEW
 [ -z "$COMPOSE_URL" ] || cr_view="view-${VIEW#view-}"
 [ -n "$BINARY_REPOS$REPOFILE$DNF_CONF" ] || die "$config: none of BINARY_REPOS, REPOFILE and DNF_CONF is set"
@@ -1035,9 +1036,17 @@ elif [ -n "$COMPOSE_URL" ]; then
 else
   # Ready-made lists, kept as this run reads them: step 10 and --verify-only use this copy.
   for a in $ARCHES; do
-    for f in "$a.txt" "sources-$a.txt" "content-resolver/view-placeholder-srpm-details--$VIEW--$a.json" \
-      "content-resolver/view-binary-package-list--$VIEW--$a.txt"; do
+    for f in "$a.txt" "sources-$a.txt" "content-resolver/view-placeholder-srpm-details--$VIEW--$a.json"; do
       [ ! -r "$COMPOSE_DIR/$f" ] || install -D -m 0644 "$COMPOSE_DIR/$f" "$run/compose/$f"
+    done
+    # The NEVRA list named by VIEW as given, or as fetch-compose names it (VIEW=eln: view-eln),
+    # kept under VIEW's name, which step 10 reads.
+    for n in "$VIEW" "view-${VIEW#view-}"; do
+      f="content-resolver/view-binary-package-list--$n--$a.txt"
+      if [ -r "$COMPOSE_DIR/$f" ]; then
+        install -D -m 0644 "$COMPOSE_DIR/$f" "$run/compose/content-resolver/view-binary-package-list--$VIEW--$a.txt"
+        break
+      fi
     done
   done
   [ ! -r "$COMPOSE_DIR/sources.txt" ] || install -D -m 0644 "$COMPOSE_DIR/sources.txt" "$run/compose/sources.txt"

@@ -179,6 +179,15 @@ grep -q "warning: x86_64: 1 compose source(s) in no source repo (NoSource, pass1
 ! grep -q "no repository holds a binary of" "$work/ph.err" \
   && [ -z "$(find "$work/w-ph/current/verify" -name compose-unknown.txt)" ] \
   || { cat "$work/ph.err" >&2; fail "step 10 counted a placeholder's binary among the compose names no repo has"; }
+# The same compose as a COMPOSE_DIR (fetch-compose's layout: its NEVRA list named view-eln) with
+# VIEW=eln: the list is found by either name, and copied under VIEW's.
+conf "$work/ph-dir.conf" "COMPOSE_DIR=$work/w-ph/current/compose" "COMPOSE_URL=" "VIEW=eln"
+wf --config "$work/ph-dir.conf" --work "$work/w-ph-dir" > /dev/null 2> "$work/ph-dir.err" \
+  || { cat "$work/ph-dir.err" >&2; fail "COMPOSE_DIR of fetch-compose's layout: the workflow failed"; }
+! grep -q "no repository holds a binary of" "$work/ph-dir.err" \
+  && [ -z "$(find "$work/w-ph-dir/current/verify" -name compose-unknown.txt)" ] \
+  && [ -s "$work/w-ph-dir/current/compose/content-resolver/view-binary-package-list--eln--x86_64.txt" ] \
+  || { cat "$work/ph-dir.err" >&2; fail "a COMPOSE_DIR's NEVRA list named view-eln was not found with VIEW=eln"; }
 echo "e2e: COMPOSE_URL from a directory and over HTTP gives the same documents; NoSource sources named"
 
 wf --config testdata/workflow.conf --work "$work" --verify-only 2> "$work/verify" \
