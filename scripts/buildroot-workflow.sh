@@ -8,6 +8,8 @@
 #       (REPOFILE, DNF_CONF, EXCLUDE_FILE, PLACEHOLDERS, SPEC_MACROS), are read as they are now)
 #   (--no-verify: every step but 10; the run is published without verify/)
 #
+# Needs bash 5.1 or later (Fedora, RHEL 9; RHEL 8's bash 4.4 is refused with one line).
+#
 # Relative --config, --work and --bin are taken from the current directory; relative paths in
 # the config file from the repository root. WORK defaults to the repository root's work/, the
 # tools (--bin) to where `make release` built them: target/release, or $CARGO_TARGET_DIR/release.
@@ -82,7 +84,8 @@
 # Exit codes: 0 success, 1 verify found what compose + workload cannot build, or buildroot
 # binaries the new compose lacks (the run is still published), 2 bad usage, a bad configuration
 # or a failed step (stderr names the step and arch), 129, 130, 143 interrupted by SIGHUP, SIGINT
-# (Ctrl-C, or kill -INT to its pid alone: no $(...) here can lose it), SIGTERM, 141 its stderr's
+# (Ctrl-C, or kill -INT to its pid alone: no $(...) here can lose it; but a script's background
+# job, `&`, starts with SIGINT ignored, which bash cannot trap: stop one with SIGTERM), SIGTERM, 141 its stderr's
 # reader went away (SIGPIPE): the tools it started are stopped first; a run is kept as
 # WORK/failed, --verify-only leaves verify/ as it was (a signal in the moments after the run was
 # published leaves it published: the last line says so). A reader of stdout (diff.txt, once the

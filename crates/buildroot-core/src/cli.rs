@@ -576,7 +576,8 @@ pub use crate::cache_home::default_cache_dir;
 pub const SIGNALS_HELP: &str = "\
 Interrupted by SIGINT (Ctrl-C), SIGTERM or SIGHUP, a run removes its temp files and the output
 directories it was building, then ends by that signal (a shell shows 130, 143 or 129): an output
-is left whole as it was, never half-written.";
+is left whole as it was, never half-written. A signal ignored when the tool started stays ignored
+(a script's background job, `&`, starts with SIGINT ignored: stop it with SIGTERM).";
 
 /// A `--cache-dir` given on the command line, refused when it names a file
 /// (a mistyped path): the pools would silently not be cached, the runs

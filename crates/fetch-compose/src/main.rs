@@ -20,7 +20,7 @@ afresh on every run) or read from a directory, and written as OUT/ARCH.txt (bina
 and OUT/sources-ARCH.txt (source names), sorted and unique. This is the layout
 buildroot-workflow.sh's COMPOSE_DIR has. The view's binary NEVRA list
 (view-binary-package-list--VIEW--ARCH.txt), where content-resolver marks a placeholder's
-binaries (NAME-000-placeholder.placeholder), is kept as published in OUT/content-resolver/
+binaries (NAME-000-placeholder.placeholder), is kept, sorted and unique, in OUT/content-resolver/
 when the output has one (a missing one is no error): step 10 then knows a placeholder's
 binary from a name no repository has. OUT is replaced whole, atomically (written beside it
 and swapped in): it must be new, empty or an earlier output (only ARCH.txt,

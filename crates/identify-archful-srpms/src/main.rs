@@ -76,7 +76,8 @@ Exit codes:
      file, --rpmspec without rpmspec, an empty input list without --allow-empty, a list
      naming no source of the repositories, --cache a directory of other files); SRPMs no
      mirror has (HTTP 404 or 410, a local repo's file missing) are one line each, in name
-     order, after every other SRPM was cached";
+     order, after every other SRPM was cached; then, one line each, SRPMs not fetched
+     because every mirror of their repo had been given up (not missing: ask again later)";
 
 #[derive(Parser, Debug)]
 #[command(name = "identify-archful-srpms", version, about = "Find source RPMs whose BuildRequires differ per architecture, and cache them", after_help = format!("{AFTER_HELP}\n\n{}\n\n{HTTP_ENV_HELP}", buildroot_core::cli::SIGNALS_HELP))]
