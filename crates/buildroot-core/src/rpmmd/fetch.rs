@@ -373,11 +373,7 @@ mod tests {
     /// with the slot lent, as before.
     #[test]
     fn a_free_lock_is_taken_without_lending_the_slot() {
-        use super::super::DownloadSlots;
-        use std::sync::Arc;
-        let (cache, base, e, _) = primary_over_http();
-        let slots = Arc::new(DownloadSlots::new(1, 1));
-        let loc = Location::parse(&base).unwrap();
+        let (cache, base, e, slots, loc) = one_slot_over_http();
         let locs = [loc.clone()];
         let (caps, only) = (ONE_SLOT, mirror_0);
         let s = HttpSettings::default();
@@ -417,12 +413,8 @@ mod tests {
     fn a_lock_another_run_holds_lends_the_slot_to_no_later_rank() {
         use super::super::download_lock::held_by_another_run;
         use super::super::rank::{self, Rank, Role};
-        use super::super::DownloadSlots;
-        use std::sync::Arc;
         use std::time::Duration;
-        let (cache, base, e, _) = primary_over_http();
-        let slots = Arc::new(DownloadSlots::new(1, 1));
-        let loc = Location::parse(&base).unwrap();
+        let (cache, base, e, slots, loc) = one_slot_over_http();
         let locs = [loc.clone()];
         let (caps, only) = (ONE_SLOT, mirror_0);
         let s = HttpSettings::default();
@@ -527,6 +519,21 @@ mod tests {
         assert_eq!(asked.load(Ordering::SeqCst), 3);
         let running = slots.running_now();
         assert_eq!(running, 0, "every slot given back");
+    }
+
+    /// [`primary_over_http`]'s server with a batch of one slot, and the
+    /// server's location.
+    fn one_slot_over_http() -> (
+        tempfile::TempDir,
+        String,
+        Expected,
+        std::sync::Arc<super::super::DownloadSlots>,
+        Location,
+    ) {
+        let (cache, base, e, _) = primary_over_http();
+        let slots = std::sync::Arc::new(super::super::DownloadSlots::new(1, 1));
+        let loc = Location::parse(&base).unwrap();
+        (cache, base, e, slots, loc)
     }
 
     /// One transfer at a time, one per mirror: a `turn`'s caps where a

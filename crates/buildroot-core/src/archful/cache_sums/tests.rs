@@ -8,6 +8,21 @@ use crate::rpmmd::Hasher;
 
 const HOUR: Duration = Duration::from_secs(3600);
 
+/// `name` cached as "old build" and recorded, then replaced by rename with
+/// "rebuild" (`aged`: an hour old, so that its hash is recordable), as an
+/// older version's refetch did it, with no line of its own. Its path.
+fn recorded_then_replaced(cache: &Path, name: &str, aged: bool) -> PathBuf {
+    let p = cache_with(cache, name, b"old build");
+    Sums::open(cache).digest(name, "sha256").unwrap();
+    let tmp = cache.join("tmp");
+    std::fs::write(&tmp, b"rebuild").unwrap();
+    if aged {
+        set_mtime(&tmp, SystemTime::now() - HOUR);
+    }
+    std::fs::rename(&tmp, &p).unwrap();
+    p
+}
+
 /// An empty cache directory (`cache` in a temporary directory, which lives
 /// as long as the returned guard).
 fn cache_dir() -> (tempfile::TempDir, PathBuf) {
@@ -383,12 +398,8 @@ fn a_refetch_supersedes_the_replaced_files_line() {
 fn an_older_versions_record_refuses_no_refetch() {
     let (_t, cache) = cache_dir();
     let name = "a-1-1.src.rpm";
-    let p = cache_with(&cache, name, b"old build");
-    Sums::open(&cache).digest(name, "sha256").unwrap();
     // The older version's refetch: replaced by rename, no line of its own.
-    let tmp = cache.join("tmp");
-    std::fs::write(&tmp, b"rebuild").unwrap();
-    std::fs::rename(&tmp, &p).unwrap();
+    let p = recorded_then_replaced(&cache, name, false);
     let text = std::fs::read_to_string(cache.join(SUMS_FILE)).unwrap();
     assert!(!text.starts_with("#"), "{text}");
     let got = Sums::open(&cache).digest_unchanged(name, "sha256").unwrap();
@@ -422,13 +433,8 @@ fn an_older_versions_record_refuses_no_refetch() {
 fn a_rewrite_read_since_leaves_no_line_of_the_replaced_record() {
     let (_t, cache) = cache_dir();
     let name = "a-1-1.src.rpm";
-    let p = cache_with(&cache, name, b"old build");
-    Sums::open(&cache).digest(name, "sha256").unwrap();
     // An older version's refetch: replaced by rename, no line of its own.
-    let tmp = cache.join("tmp");
-    std::fs::write(&tmp, b"rebuild").unwrap();
-    set_mtime(&tmp, SystemTime::now() - HOUR);
-    std::fs::rename(&tmp, &p).unwrap();
+    recorded_then_replaced(&cache, name, true);
     // create-srpm-repos opens the record (no version line: no refusal) ...
     let reader = Sums::open(&cache);
     // ... and identify-archful-srpms (of another list: it hashes nothing)
