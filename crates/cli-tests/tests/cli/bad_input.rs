@@ -122,6 +122,13 @@ fn generator_refuses_a_line_whose_name_would_be_a_path_in_the_output() {
         .success();
 }
 
+/// buildroot-generator on the fixture's binary repo for x86_64.
+fn generator_x86_64() -> Command {
+    let mut c = cmd(Tool::Generator);
+    c.args(["--arch", "x86_64", "--repo", "r=testdata/repos/x86_64"]);
+    c
+}
+
 /// identify-archful-srpms on the fixture's source repo for x86_64, caching
 /// into `cache`.
 fn identify_x86_64(cache: &Path) -> Command {
@@ -192,14 +199,8 @@ fn a_name_given_as_the_input_file_says_how_to_give_names() {
     let t = TestContext::new();
     let hint = "hello: No such file or directory (the input is a file listing names, one per \
                 line; to give names, pipe them in: echo hello | ...)";
-    let mut c = cmd(Tool::Generator);
-    c.args([
-        "--arch",
-        "x86_64",
-        "--repo",
-        "r=testdata/repos/x86_64",
-        "hello",
-    ]);
+    let mut c = generator_x86_64();
+    c.args(["hello"]);
     expect(&t, c, "", &format!("buildroot-generator: {hint}"));
     let cache = t.path().join("cache");
     let mut c = cmd(Tool::IdentifyArchful);
@@ -920,15 +921,8 @@ fn output_directory_not_writable() {
     let t = TestContext::new();
     let file = t.path().join("a-file");
     std::fs::write(&file, "x").unwrap();
-    let mut c = cmd(Tool::Generator);
-    c.args([
-        "--arch",
-        "x86_64",
-        "--repo",
-        "r=testdata/repos/x86_64",
-        "--output-dir",
-    ])
-    .arg(file.join("out"));
+    let mut c = generator_x86_64();
+    c.args(["--output-dir"]).arg(file.join("out"));
     expect(&t, c, "bash\n", "buildroot-generator: --output-dir [TMP]/a-file/out: cannot create [TMP]/a-file: File exists");
     let mut c = cmd(Tool::CreateSrpmRepos);
     std::fs::create_dir_all(t.path().join("cache")).unwrap();
@@ -947,28 +941,16 @@ fn output_directory_not_writable() {
 #[test]
 fn missing_and_malformed_input_files() {
     let t = TestContext::new();
-    let mut c = cmd(Tool::Generator);
-    c.args([
-        "--arch",
-        "x86_64",
-        "--repo",
-        "r=testdata/repos/x86_64",
-        "/nonexistent/sources.txt",
-    ]);
+    let mut c = generator_x86_64();
+    c.args(["/nonexistent/sources.txt"]);
     expect(
         &t,
         c,
         "",
         "buildroot-generator: /nonexistent/sources.txt: No such file or directory",
     );
-    let mut c = cmd(Tool::Generator);
-    c.args([
-        "--arch",
-        "x86_64",
-        "--repo",
-        "r=testdata/repos/x86_64",
-        "testdata",
-    ]);
+    let mut c = generator_x86_64();
+    c.args(["testdata"]);
     expect(&t, c, "", "buildroot-generator: testdata: Is a directory");
     let mut c = cmd(Tool::Generator);
     c.args(["--arch", "x86_64", "--repo", "r=testdata/repos/x86_64"]);
@@ -978,30 +960,16 @@ fn missing_and_malformed_input_files() {
         "two names\n",
         "buildroot-generator: <stdin>:1: 'two names' is not a package name (one name per line)",
     );
-    let mut c = cmd(Tool::Generator);
-    c.args([
-        "--arch",
-        "x86_64",
-        "--repo",
-        "r=testdata/repos/x86_64",
-        "--core-file",
-        "/nonexistent/core",
-    ]);
+    let mut c = generator_x86_64();
+    c.args(["--core-file", "/nonexistent/core"]);
     expect(
         &t,
         c,
         "bash\n",
         "buildroot-generator: /nonexistent/core: No such file or directory",
     );
-    let mut c = cmd(Tool::Generator);
-    c.args([
-        "--arch",
-        "x86_64",
-        "--repo",
-        "r=testdata/repos/x86_64",
-        "--prefer-release",
-        "eln(\\d+",
-    ]);
+    let mut c = generator_x86_64();
+    c.args(["--prefer-release", "eln(\\d+"]);
     expect(
         &t,
         c,
@@ -1011,15 +979,8 @@ fn missing_and_malformed_input_files() {
     let t = TestContext::new();
     let ph = t.path().join("ph.json");
     std::fs::write(&ph, "{\"x\": [1, 2").unwrap();
-    let mut c = cmd(Tool::Generator);
-    c.args([
-        "--arch",
-        "x86_64",
-        "--repo",
-        "r=testdata/repos/x86_64",
-        "--placeholders",
-    ])
-    .arg(&ph);
+    let mut c = generator_x86_64();
+    c.args(["--placeholders"]).arg(&ph);
     expect(&t, c, "bash\n", "buildroot-generator: [TMP]/ph.json: not a placeholder JSON ({\"NAME\": {\"build_requires\": [...]}}): invalid type: integer `1`, expected a sequence at line 1 column 8");
 }
 
@@ -1350,17 +1311,9 @@ fn http_setting_that_is_not_a_number() {
         "buildroot-generator: RPM_BUILDROOT_HTTP_RETRIES='many': expected a whole number",
     );
     // Local repositories never read the variables.
-    let mut c = cmd(Tool::Generator);
-    c.args([
-        "--arch",
-        "x86_64",
-        "--repo",
-        "r=testdata/repos/x86_64",
-        "--source-repo",
-        "s=testdata/repos/source",
-        "-q",
-    ])
-    .env("RPM_BUILDROOT_HTTP_RETRIES", "many");
+    let mut c = generator_x86_64();
+    c.args(["--source-repo", "s=testdata/repos/source", "-q"])
+        .env("RPM_BUILDROOT_HTTP_RETRIES", "many");
     c.write_stdin("bash\n").assert().success();
 }
 
