@@ -440,6 +440,14 @@ rc=0; TMPDIR="$work/tmpdir-check" timeout --preserve-status -s TERM 1 scripts/bu
 # exited 0 with the release package alone as its core.
 conf "$work/check.conf" 'CORE="bash coreutils"'
 check_refused "a space-separated CORE" "CORE='bash coreutils': core names are comma-separated" --config "$work/check.conf"
+# A repo id dnf does not take is refused before the steps: the generator's steps get BINARY_REPOS
+# with $basearch replaced, steps 4-7 as written, which refused it after pass 1 on every arch.
+conf "$work/check.conf" "BINARY_REPOS='fixture-\$basearch=testdata/repos/\$basearch'"
+check_refused "a BINARY_REPOS id holding \$basearch" \
+  "check.conf: BINARY_REPOS/SOURCE_REPOS: 'fixture-.basearch=testdata/repos/.basearch': 'fixture-.basearch' is not a repo id dnf takes" \
+  --config "$work/check.conf"
+conf "$work/check.conf" "SOURCE_REPOS='src@1=testdata/repos/source'"
+check_refused "a SOURCE_REPOS id holding @" "'src@1' is not a repo id dnf takes" --config "$work/check.conf"
 # A core name that matches no package is said (it was one of the tools' warnings the workflow
 # drops): a typo took the name out of every buildroot unsaid.
 conf "$work/check.conf" 'CORE="bash,coreutils,rpm-build,redhat-rpm-confg,gcc"'
