@@ -868,6 +868,9 @@ verify_arch() { # run-dir verify-dir arch: step 10's restricted run for one arch
   cp "$base/pass2/$a/buildroot-source-package-names.txt" "$v/sources.txt"
   archful_repofile "$base/repos/$a" > "$v/archful.repo"
   local ph_args cr_args=() cr="$COMPOSE_DIR/content-resolver/view-binary-package-list--$cr_view--$a.txt"
+  # A COMPOSE_DIR read as it is now (--verify-only of a run made before the lists were copied
+  # into it) may have fetch-compose's name for it, as step 2 finds it when it copies the lists.
+  [ -r "$cr" ] || cr="$COMPOSE_DIR/content-resolver/view-binary-package-list--view-${VIEW#view-}--$a.txt"
   placeholder_args "$a"
   # The compose's NEVRA list, when content-resolver's files are there: the same names as the
   # compose's (so the same allowed set), with its placeholders' packages marked, which the

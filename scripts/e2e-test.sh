@@ -188,6 +188,14 @@ wf --config "$work/ph-dir.conf" --work "$work/w-ph-dir" > /dev/null 2> "$work/ph
   && [ -z "$(find "$work/w-ph-dir/current/verify" -name compose-unknown.txt)" ] \
   && [ -s "$work/w-ph-dir/current/compose/content-resolver/view-binary-package-list--eln--x86_64.txt" ] \
   || { cat "$work/ph-dir.err" >&2; fail "a COMPOSE_DIR's NEVRA list named view-eln was not found with VIEW=eln"; }
+# --verify-only of a run made before the workflow copied ready-made lists (no compose/ in it)
+# reads COMPOSE_DIR as it is now: its NEVRA list is found there by either name too.
+rm -rf "$work/w-ph-dir/current/compose"
+wf --work "$work/w-ph-dir" --verify-only > /dev/null 2> "$work/ph-dir-v.err" \
+  || { cat "$work/ph-dir-v.err" >&2; fail "--verify-only of a run without compose/: the workflow failed"; }
+! grep -q "no repository holds a binary of" "$work/ph-dir-v.err" \
+  && [ -z "$(find "$work/w-ph-dir/current/verify" -name compose-unknown.txt)" ] \
+  || { cat "$work/ph-dir-v.err" >&2; fail "--verify-only read COMPOSE_DIR without its NEVRA list named view-eln (VIEW=eln)"; }
 echo "e2e: COMPOSE_URL from a directory and over HTTP gives the same documents; NoSource sources named"
 
 wf --config testdata/workflow.conf --work "$work" --verify-only 2> "$work/verify" \
