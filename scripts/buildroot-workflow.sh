@@ -471,6 +471,20 @@ elif [ -n "$COMPOSE_CONFIGS" ]; then
 fi
 export LC_ALL=C
 
+# BINARY_REPOS and SOURCE_REPOS entries: an ID=URL whose id dnf would not take (as its
+# --repofrompath refuses it) is refused by every tool, but the generator's steps get BINARY_REPOS
+# with $basearch replaced, ids too, and steps 4-7 as written: an id holding $basearch failed the
+# run at step 4, after pass 1 on every arch. Said here, as the tools split an entry (an id with a
+# '/' or ':' makes the entry a bare URL, its own id, not checked).
+# (--verify-only: step 10 runs the generator alone, which such a run made before the tools
+# refused these ids passed.)
+[ "$verify_only" = 1 ] || for r in $BINARY_REPOS $SOURCE_REPOS; do
+  id=${r%%=*}
+  case "$r" in *=*) ;; *) continue ;; esac
+  case "$id" in */* | *:*) continue ;; esac
+  [[ "$id" != *[!A-Za-z0-9_.:-]* ]] \
+    || die "$config: BINARY_REPOS/SOURCE_REPOS: '$r': '$id' is not a repo id dnf takes (letters, digits and -_.: only; an id's \$basearch is not replaced)"
+done
 # Repository and core options shared by every generator run.
 repo_args=()
 for r in $BINARY_REPOS; do repo_args+=(--repo "$r"); done
@@ -854,6 +868,9 @@ verify_arch() { # run-dir verify-dir arch: step 10's restricted run for one arch
   cp "$base/pass2/$a/buildroot-source-package-names.txt" "$v/sources.txt"
   archful_repofile "$base/repos/$a" > "$v/archful.repo"
   local ph_args cr_args=() cr="$COMPOSE_DIR/content-resolver/view-binary-package-list--$cr_view--$a.txt"
+  # A COMPOSE_DIR read as it is now (--verify-only of a run made before the lists were copied
+  # into it) may have fetch-compose's name for it, as step 2 finds it when it copies the lists.
+  [ -r "$cr" ] || cr="$COMPOSE_DIR/content-resolver/view-binary-package-list--view-${VIEW#view-}--$a.txt"
   placeholder_args "$a"
   # The compose's NEVRA list, when content-resolver's files are there: the same names as the
   # compose's (so the same allowed set), with its placeholders' packages marked, which the

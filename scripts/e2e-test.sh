@@ -188,6 +188,14 @@ wf --config "$work/ph-dir.conf" --work "$work/w-ph-dir" > /dev/null 2> "$work/ph
   && [ -z "$(find "$work/w-ph-dir/current/verify" -name compose-unknown.txt)" ] \
   && [ -s "$work/w-ph-dir/current/compose/content-resolver/view-binary-package-list--eln--x86_64.txt" ] \
   || { cat "$work/ph-dir.err" >&2; fail "a COMPOSE_DIR's NEVRA list named view-eln was not found with VIEW=eln"; }
+# --verify-only of a run made before the workflow copied ready-made lists (no compose/ in it)
+# reads COMPOSE_DIR as it is now: its NEVRA list is found there by either name too.
+rm -rf "$work/w-ph-dir/current/compose"
+wf --work "$work/w-ph-dir" --verify-only > /dev/null 2> "$work/ph-dir-v.err" \
+  || { cat "$work/ph-dir-v.err" >&2; fail "--verify-only of a run without compose/: the workflow failed"; }
+! grep -q "no repository holds a binary of" "$work/ph-dir-v.err" \
+  && [ -z "$(find "$work/w-ph-dir/current/verify" -name compose-unknown.txt)" ] \
+  || { cat "$work/ph-dir-v.err" >&2; fail "--verify-only read COMPOSE_DIR without its NEVRA list named view-eln (VIEW=eln)"; }
 echo "e2e: COMPOSE_URL from a directory and over HTTP gives the same documents; NoSource sources named"
 
 wf --config testdata/workflow.conf --work "$work" --verify-only 2> "$work/verify" \
@@ -440,6 +448,14 @@ rc=0; TMPDIR="$work/tmpdir-check" timeout --preserve-status -s TERM 1 scripts/bu
 # exited 0 with the release package alone as its core.
 conf "$work/check.conf" 'CORE="bash coreutils"'
 check_refused "a space-separated CORE" "CORE='bash coreutils': core names are comma-separated" --config "$work/check.conf"
+# A repo id dnf does not take is refused before the steps: the generator's steps get BINARY_REPOS
+# with $basearch replaced, steps 4-7 as written, which refused it after pass 1 on every arch.
+conf "$work/check.conf" "BINARY_REPOS='fixture-\$basearch=testdata/repos/\$basearch'"
+check_refused "a BINARY_REPOS id holding \$basearch" \
+  "check.conf: BINARY_REPOS/SOURCE_REPOS: 'fixture-.basearch=testdata/repos/.basearch': 'fixture-.basearch' is not a repo id dnf takes" \
+  --config "$work/check.conf"
+conf "$work/check.conf" "SOURCE_REPOS='src@1=testdata/repos/source'"
+check_refused "a SOURCE_REPOS id holding @" "'src@1' is not a repo id dnf takes" --config "$work/check.conf"
 # A core name that matches no package is said (it was one of the tools' warnings the workflow
 # drops): a typo took the name out of every buildroot unsaid.
 conf "$work/check.conf" 'CORE="bash,coreutils,rpm-build,redhat-rpm-confg,gcc"'

@@ -167,9 +167,16 @@ pub fn read_list_from(r: impl Read, origin: &str, names: Names) -> Result<Vec<St
             .map_err(|_| Error::at_line(origin, lineno, "not valid UTF-8"))?;
         // A first line with no LF and a CR inside it: the file ends its
         // lines in CR alone (classic Mac OS), and read as one line, a
-        // comment on its first line would hide every name after it.
+        // comment on its first line would hide every name after it. So
+        // does such a file whose last line end is an LF or a CRLF (an
+        // editor's or `echo`'s, added at its end): a first line that is
+        // the whole file. A CR inside the first line of a file of more
+        // lines is a stray one, that line's alone.
         let inner = line.trim_end_matches(['\r', '\n']);
-        if lineno == 1 && !line.ends_with('\n') && inner.contains('\r') {
+        if lineno == 1
+            && inner.contains('\r')
+            && (!line.ends_with('\n') || reader.fill_buf().is_ok_and(<[u8]>::is_empty))
+        {
             return Err(Error::format(origin, CR_ONLY));
         }
         let item = strip_comment(line).trim();
@@ -455,6 +462,13 @@ mod tests {
         assert_eq!(err(b"bash\rhello\r"), cr_only);
         assert_eq!(err(b"# my list\rhello\rnosuch\r"), cr_only);
         assert_eq!(err(b"hello # the one\rnosuch"), cr_only);
+        // Such a file whose last line end is an LF or a CRLF: read as one
+        // line, it was an empty list, or a short one.
+        assert_eq!(err(b"# my list\rhello\rnosuch\n"), cr_only);
+        assert_eq!(err(b"hello # the one\rnosuch\r\n"), cr_only);
+        // A stray CR in a comment of an LF file's first line is that line's.
+        let ok = read_list_from(&b"hello # a\rb\nbash\n"[..], "l.txt", Names::Reduce);
+        assert_eq!(ok.unwrap(), ["hello", "bash"]);
         assert_eq!(
             err(b"bash\nfo\ro\n"),
             "l.txt:2: 'fo\\ro' is not a package name (one name per line)"
