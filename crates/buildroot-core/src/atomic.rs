@@ -255,12 +255,14 @@ pub fn remove_stale_stages(target: &Path) {
 pub enum EarlierOutput {
     /// Every output of the tool holds this file.
     Marker(&'static str),
-    /// Every entry of an output is a file the tool writes, which `ours`
-    /// tells by its name (`tool` names the tool in the error).
+    /// Every entry of an output, at any depth, is one the tool writes,
+    /// which `ours` tells by its path in the output: `x86_64.txt`, a
+    /// directory as `content-resolver/`, a file in it as
+    /// `content-resolver/LIST.txt` (`tool` names the tool in the error).
     Names {
         /// The tool, for the error.
         tool: &'static str,
-        /// Whether the tool writes a file of that name.
+        /// Whether the tool writes an entry of that path.
         ours: fn(&str) -> bool,
     },
 }
@@ -317,11 +319,44 @@ pub fn check_output_dir(dir: &Path, earlier: EarlierOutput) -> Result<()> {
         _ if names.is_empty() => Ok(()),
         EarlierOutput::Marker(marker) if dir.join(marker).is_file() => Ok(()),
         EarlierOutput::Marker(marker) => refuse(OutputDirProblem::NotAnEarlierOutput { marker }),
-        EarlierOutput::Names { tool, ours } => match names.into_iter().find(|n| !ours(n)) {
+        EarlierOutput::Names { tool, ours } => match not_ours(dir, "", names, ours)? {
             None => Ok(()),
             Some(entry) => refuse(OutputDirProblem::HoldsOtherFiles { tool, entry }),
         },
     }
+}
+
+/// The first of `names` (the entries of `dir`, at `prefix` in the output)
+/// that `ours` does not take, looking into the directories it takes: a
+/// directory of the tool's own name may hold a user's files, lost when the
+/// output is replaced whole.
+fn not_ours(
+    dir: &Path,
+    prefix: &str,
+    names: Vec<String>,
+    ours: fn(&str) -> bool,
+) -> Result<Option<String>> {
+    for n in names {
+        let path = dir.join(&n);
+        let is_dir = fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+        let rel = format!("{prefix}{n}");
+        if !ours(&if is_dir {
+            format!("{rel}/")
+        } else {
+            rel.clone()
+        }) {
+            return Ok(Some(rel));
+        }
+        if is_dir {
+            let Some((_, inner)) = existing_entries(&path)? else {
+                continue;
+            };
+            if let Some(entry) = not_ours(&path, &format!("{rel}/"), inner, ours)? {
+                return Ok(Some(entry));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// Whether `dir` (canonical, of metadata `meta`) is a mount point: its

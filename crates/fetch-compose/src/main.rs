@@ -87,13 +87,29 @@ fn main() -> ExitCode {
 }
 
 /// What an earlier output holds: `ARCH.txt` and `sources-ARCH.txt` files,
-/// and `content-resolver/` (the NEVRA lists).
+/// and `content-resolver/` of the NEVRA lists alone (one of other files, a
+/// `COMPOSE_DIR` made by hand with the placeholder details the workflow
+/// reads there, is no earlier output of ours: replaced whole, its files
+/// were lost).
 const OUTPUT: EarlierOutput = EarlierOutput::Names {
     tool: "fetch-compose",
-    ours: |name| {
-        let arch = name.strip_suffix(".txt").unwrap_or_default();
-        name == NEVRA_DIR
-            || buildroot_core::arch::is_known(arch.strip_prefix("sources-").unwrap_or(arch))
+    ours: |path| match path.split_once('/') {
+        None => {
+            let arch = path.strip_suffix(".txt").unwrap_or_default();
+            buildroot_core::arch::is_known(arch.strip_prefix("sources-").unwrap_or(arch))
+        }
+        Some((NEVRA_DIR, "")) => true,
+        Some((NEVRA_DIR, list)) => {
+            [
+                "view-binary-package-list--",
+                "view-all-binary-package-list--",
+            ]
+            .iter()
+            .any(|p| list.starts_with(p))
+                && list.ends_with(".txt")
+                && !list.contains('/')
+        }
+        Some(_) => false,
     },
 };
 
@@ -101,45 +117,6 @@ const OUTPUT: EarlierOutput = EarlierOutput::Names {
 /// place compose-view's output has them, which the workflow's step 10
 /// reads.
 const NEVRA_DIR: &str = "content-resolver";
-
-/// Whether `out` may be replaced whole ([`check_output_dir`]), its
-/// `content-resolver/` looked into too: the check sees only `out`'s own
-/// entries, and a `content-resolver/` of other files (a `COMPOSE_DIR` made
-/// by hand, with the placeholder details the workflow reads there) is no
-/// earlier output of ours; replaced whole, its files were lost.
-fn check_out(out: &std::path::Path) -> buildroot_core::Result<()> {
-    check_output_dir(out, OUTPUT)?;
-    let dir = out.join(NEVRA_DIR);
-    let refuse = |entry: String| {
-        Err(Error::OutputDir {
-            path: out.to_path_buf(),
-            problem: buildroot_core::OutputDirProblem::HoldsOtherFiles {
-                tool: "fetch-compose",
-                entry,
-            },
-        })
-    };
-    match std::fs::symlink_metadata(&dir) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(&dir, e)),
-        Ok(m) if !m.is_dir() => return refuse(NEVRA_DIR.to_string()),
-        Ok(_) => {}
-    }
-    for e in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
-        let name = e.map_err(|e| Error::io(&dir, e))?.file_name();
-        let name = name.to_string_lossy();
-        let list = [
-            "view-binary-package-list--",
-            "view-all-binary-package-list--",
-        ]
-        .iter()
-        .any(|p| name.starts_with(p));
-        if !(list && name.ends_with(".txt")) {
-            return refuse(format!("{NEVRA_DIR}/{name}"));
-        }
-    }
-    Ok(())
-}
 
 /// The library's line, with the option that named the output directory.
 fn out_option(e: Error) -> Error {
@@ -167,7 +144,7 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
         "a directory",
         "ARCH.txt and sources-ARCH.txt go there",
     )?;
-    check_out(&args.out).map_err(out_option)?;
+    check_output_dir(&args.out, OUTPUT).map_err(out_option)?;
     let lists = match args.lists {
         Lists::Runtime => ViewLists::Runtime,
         Lists::All => ViewLists::All,
@@ -190,7 +167,6 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
     }
     // One set: written beside OUT and swapped in, so that a failed write
     // leaves OUT as it was and no list of an earlier run stays beside these.
-    check_out(&args.out).map_err(out_option)?;
     let stage = StagedDir::replacing(&args.out, OUTPUT).map_err(out_option)?;
     for (a, c) in &got {
         stage.write_with(&format!("{a}.txt"), |mut w| {
