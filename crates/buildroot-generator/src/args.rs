@@ -200,7 +200,9 @@ pub(crate) struct Args {
     /// what an input line may be (a NEVRA, N-V-R, an .rpm file name), a
     /// name.arch or a name-version; an arch picks that arch's package
     /// (multilib: glibc.i686); a note says when the buildroot has another
-    /// version, or only another arch's package. With --json: {"arch",
+    /// version, or only another arch's package. When NAME gives an arch, or
+    /// the buildroot has the name for several arches, the chain writes each
+    /// package NAME.ARCH. With --json (steps by name): {"arch",
     /// "name", "query", "package", "chain": [steps] or null, "note"}, and
     /// "failed_builds" when builds that failed wanted it.
     #[arg(long, value_name = "NAME", value_parser = why_name)]

@@ -529,8 +529,8 @@ fn run(args: &Args) -> Result<u8> {
         }
         // The note is part of the answer (what the query is instead, or
         // that the chain is another version's), so -q does not hide it.
-        if let Some(chain) = &answer.chain {
-            writeln!(out, "{}", chain.join(" <- "))?;
+        if let Some(line) = &answer.line {
+            writeln!(out, "{line}")?;
             out.flush()?;
         }
         if let Some(note) = &answer.note {
