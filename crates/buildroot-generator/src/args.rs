@@ -190,10 +190,14 @@ pub(crate) struct Args {
     /// View name for the relations JSON.
     #[arg(long, default_value = "view-eln")]
     pub(crate) view: String,
-    /// What to print on stdout (not with --why, which prints its chain instead).
-    #[arg(long, value_enum, default_value = "binaries", conflicts_with = "why")]
-    pub(crate) print: Print,
-    /// Print one JSON document with all lists and errors instead (docs/formats.md, section 10a).
+    /// What to print on stdout (not with --why, which prints its chain instead, nor with
+    /// --json, whose document holds every list) [default: binaries]
+    // No clap default: --json refuses a --print given, and says so (a
+    // default would be indistinguishable from one typed).
+    #[arg(long, value_enum, conflicts_with = "why")]
+    pub(crate) print: Option<Print>,
+    /// Print one JSON document with all lists and errors instead (docs/formats.md, section 10a;
+    /// every --print list is in it, so --print is refused beside it).
     #[arg(long)]
     pub(crate) json: bool,
     /// Print the chain that brings binary NAME into the buildroot. NAME may be
@@ -235,6 +239,11 @@ fn why_name(s: &str) -> Result<String, String> {
 const DEFAULT_RELEASE_PACKAGE: &str = "fedora-release-eln";
 
 impl Args {
+    /// The list `--print` names (binaries when not given).
+    pub(crate) fn print(&self) -> Print {
+        self.print.unwrap_or(Print::Binaries)
+    }
+
     /// The release package added to the core ("": none).
     pub(crate) fn release_package(&self) -> &str {
         self.release_package

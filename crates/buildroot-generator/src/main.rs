@@ -15,6 +15,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
+use clap::ValueEnum;
 use buildroot_core::arch::ArchPolicy;
 use buildroot_core::archful::MacroArgs;
 use buildroot_core::buildroot::{self, Config, Scope, DEFAULT_CORE};
@@ -210,6 +211,18 @@ fn run(args: &Args) -> Result<u8> {
             false => Scope::FixedPoint,
         },
     };
+    // --json prints every list (and --compare --json every list's change):
+    // a --print beside it chose nothing and was dropped without a word.
+    if let (true, Some(p)) = (args.json, args.print) {
+        bail!(
+            "--print {0} is not read with --json, whose document holds every list (jq \
+             '.{1}' picks this one): give one of the two",
+            p.to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default(),
+            p.key()
+        );
+    }
     if args.compare && args.srpm.is_empty() && args.spec.is_empty() {
         bail!("--compare compares the answer with and without --srpm/--spec files: give one");
     }
@@ -565,7 +578,7 @@ fn run(args: &Args) -> Result<u8> {
         compare::print(
             &report,
             &mut out,
-            args.print.key(),
+            args.print().key(),
             args.json,
             &say_always,
             &answer,
@@ -587,7 +600,7 @@ fn run(args: &Args) -> Result<u8> {
         out.flush()?;
         return Ok(code);
     }
-    write_list(&mut out, printed(args.print, &br))?;
+    write_list(&mut out, printed(args.print(), &br))?;
     out.flush()?;
     Ok(code)
 }
