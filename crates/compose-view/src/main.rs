@@ -126,9 +126,12 @@ struct Cli {
     #[arg(long = "arch", value_name = "ARCH")]
     arches: Vec<String>,
 
-    /// What to print on stdout
-    #[arg(long, value_enum, default_value = "binaries")]
-    print: Print,
+    /// What to print on stdout (not with --json, whose document holds every list per arch)
+    /// [default: binaries]
+    // No clap default: --json refuses a --print given (a default would be
+    // indistinguishable from one typed).
+    #[arg(long, value_enum)]
+    print: Option<Print>,
 
     /// Write content-resolver's list files for the view into DIR (the --print list still goes
     /// to stdout)
@@ -220,6 +223,19 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     if let Some(view) = &cli.view {
         buildroot_core::cli::check_view(view)?;
     }
+    // --json prints every list of every arch: a --print beside it chose
+    // nothing and was dropped without a word.
+    if let (true, Some(p)) = (cli.json, cli.print) {
+        let name = p
+            .to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default();
+        return Err(Failure(vec![format!(
+            "--print {name} is not read with --json, whose document holds every list of each \
+             arch (jq '.arches[].{}' picks this one): give one of the two",
+            name.replace('-', "_")
+        )]));
+    }
     let loaded = content_resolver::load_dir(&cli.configs)?;
     // A mistyped --configs (the checkout above configs/, say) must not
     // pass --check, nor look like a config set without the view.
@@ -281,7 +297,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     } else {
         let mut all: BTreeSet<String> = BTreeSet::new();
         for av in &result.arches {
-            all.extend(match cli.print {
+            all.extend(match cli.print.unwrap_or(Print::Binaries) {
                 Print::Binaries => av.binary_names(),
                 Print::BinaryIds => av.binary_ids(),
                 Print::BinaryNvrs => av.binary_nevrs(),

@@ -672,6 +672,15 @@ fn usage_errors_exit_2_with_one_line() {
         expect_error(&ctx, c, ""),
         "compose-view: --repo-override nosuch=...: no repository document has a repo 'nosuch'"
     );
+    // --json holds every list of each arch: a --print beside it chose
+    // nothing and was dropped without a word.
+    let mut c = fixture();
+    c.args(["--view", "view-fixture", "--json", "--print", "source-nvrs"]);
+    assert_eq!(
+        expect_error(&ctx, c, ""),
+        "compose-view: --print source-nvrs is not read with --json, whose document holds every \
+         list of each arch (jq '.arches[].source_nvrs' picks this one): give one of the two"
+    );
     let mut c = cv();
     c.args(["--configs", "/nonexistent/dir", "--check"]);
     assert_eq!(
