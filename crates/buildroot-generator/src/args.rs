@@ -145,19 +145,20 @@ pub(crate) struct Args {
     pub(crate) spec: Vec<PathBuf>,
     /// Define a macro for the --spec files: 'NAME VALUE' (repeatable; wins over the macro
     /// packages), as `dnf builddep -D` and `rpmbuild --define` take it.
-    #[arg(long = "define", value_name = "'NAME VALUE'", requires = "spec")]
+    #[arg(long = "define", value_name = "'NAME VALUE'")]
     pub(crate) defines: Vec<String>,
     /// Also install NAME into the buildroot whose macro packages read the --spec files
-    /// (repeatable), e.g. python3-rpm-macros.
-    #[arg(long = "macro-package", value_name = "NAME", requires = "spec")]
+    /// (repeatable), e.g. python3-rpm-macros. This, --define, --macros and --no-repo-macros
+    /// are refused without a --spec.
+    #[arg(long = "macro-package", value_name = "NAME")]
     pub(crate) macro_packages: Vec<String>,
     /// An rpm macro file, or a directory whose files 'macros' and 'macros.*' are loaded, for
     /// the --spec files (repeatable; after the macro packages, before --define).
-    #[arg(long, value_name = "FILE|DIR", requires = "spec")]
+    #[arg(long, value_name = "FILE|DIR")]
     pub(crate) macros: Vec<PathBuf>,
     /// Read the --spec files without the binary repos' macro packages: the built-in ELN
     /// macros, --macros and --define only (repos without package files, say).
-    #[arg(long, requires = "spec")]
+    #[arg(long)]
     pub(crate) no_repo_macros: bool,
     #[command(flatten)]
     pub(crate) spec_args: SpecArgs,
@@ -239,6 +240,24 @@ fn why_name(s: &str) -> Result<String, String> {
 const DEFAULT_RELEASE_PACKAGE: &str = "fedora-release-eln";
 
 impl Args {
+    /// The first option given that only the --spec files read (`--define`,
+    /// `--macro-package`, `--macros`, `--no-repo-macros`), as it was given:
+    /// without a --spec it would change nothing.
+    pub(crate) fn spec_only_option(&self) -> Option<String> {
+        let first = |option: &str, values: &[String]| {
+            values.first().map(|v| format!("{option} {v}"))
+        };
+        let define = self.defines.first().map(|d| format!("--define '{d}'"));
+        define
+            .or_else(|| first("--macro-package", &self.macro_packages))
+            .or_else(|| {
+                self.macros
+                    .first()
+                    .map(|m| format!("--macros {}", m.display()))
+            })
+            .or_else(|| self.no_repo_macros.then(|| "--no-repo-macros".to_string()))
+    }
+
     /// The list `--print` names (binaries when not given).
     pub(crate) fn print(&self) -> Print {
         self.print.unwrap_or(Print::Binaries)
