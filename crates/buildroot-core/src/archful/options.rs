@@ -23,7 +23,8 @@ use crate::spec::SpecContext;
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct MacroArgs {
     /// Binary repository: ID=URL (a directory, file:// or http(s)://; $basearch is replaced by
-    /// the --arch, each one's when several are given). Its macro packages define the spec macros (see --no-repo-macros);
+    /// the --arch, each one's when several are given; ID is the text before the first '=' when it
+    /// holds no '/', else the whole is a bare URL). Its macro packages define the spec macros (see --no-repo-macros);
     /// so do the enabled sections of --repofile.
     #[arg(long = "repo", value_name = "ID=URL")]
     pub repos: Vec<String>,
