@@ -100,7 +100,9 @@ pub use repomd::{Repomd, RepomdRecord};
 pub use skip::{
     kind_label, left_out, set_warning_handler, without_warnings, WarningHandler, REPO_SKIPPED,
 };
-pub(crate) use skip::{load_opened_skipping, warn_once};
+pub(crate) use skip::{load_opened_skipping, say_once, warn_once};
+#[cfg(test)]
+pub(crate) use skip::captured;
 pub use varsdir::read_varsdirs;
 
 use crate::error::{Error, Result};
