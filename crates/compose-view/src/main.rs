@@ -353,18 +353,28 @@ fn check(cli: &Cli, loaded: &Loaded) -> Result<(), Failure> {
         return Err(Failure(lines));
     }
     if !cli.quiet {
+        // "1 repository", not "1 repositories": a count reads as a sentence.
+        let counts: Vec<String> = [
+            (c.repos.len(), "repository", "repositories"),
+            (c.envs.len(), "environment", "environments"),
+            (c.workloads.len(), "workload", "workloads"),
+            (c.labels.len(), "label", "labels"),
+            (c.views.len(), "view", "views"),
+            (c.unwanteds.len(), "unwanted list", "unwanted lists"),
+            (c.buildroots.len(), "buildroot", "buildroots"),
+            (c.relations.len(), "relations document", "relations documents"),
+        ]
+        .iter()
+        .map(|&(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+        .collect();
+        let files = match loaded.files {
+            1 => "1 file loads".to_string(),
+            n => format!("{n} files load"),
+        };
         buildroot_core::diag!(
-            "compose-view: {}: {} files load ({} repositories, {} environments, {} workloads, {} labels, {} views, {} unwanted lists, {} buildroots, {} relations)",
+            "compose-view: {}: {files} ({})",
             cli.configs.display(),
-            loaded.files,
-            c.repos.len(),
-            c.envs.len(),
-            c.workloads.len(),
-            c.labels.len(),
-            c.views.len(),
-            c.unwanteds.len(),
-            c.buildroots.len(),
-            c.relations.len()
+            counts.join(", ")
         );
     }
     Ok(())

@@ -51,7 +51,10 @@ fn check_accepts_the_fixture_and_every_scenario() {
         .arg("--check")
         .assert()
         .success()
-        .stderr(predicate::str::contains("11 files load"));
+        .stderr(predicate::str::contains(
+            "11 files load (1 repository, 1 environment, 5 workloads, 1 label, 2 views, 1 \
+             unwanted list, 0 buildroots, 0 relations documents)",
+        ));
     for e in std::fs::read_dir(root().join("conformance/compose-view")).unwrap() {
         let p = e.unwrap().path();
         if p.is_dir() && !p.ends_with("expected") {
