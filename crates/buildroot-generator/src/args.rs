@@ -244,9 +244,8 @@ impl Args {
     /// `--macro-package`, `--macros`, `--no-repo-macros`), as it was given:
     /// without a --spec it would change nothing.
     pub(crate) fn spec_only_option(&self) -> Option<String> {
-        let first = |option: &str, values: &[String]| {
-            values.first().map(|v| format!("{option} {v}"))
-        };
+        let first =
+            |option: &str, values: &[String]| values.first().map(|v| format!("{option} {v}"));
         let define = self.defines.first().map(|d| format!("--define '{d}'"));
         define
             .or_else(|| first("--macro-package", &self.macro_packages))

@@ -15,7 +15,6 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use clap::ValueEnum;
 use buildroot_core::arch::ArchPolicy;
 use buildroot_core::archful::MacroArgs;
 use buildroot_core::buildroot::{self, Config, Scope, DEFAULT_CORE};
@@ -24,6 +23,7 @@ use buildroot_core::pkglist::{name_in, read_input_list, read_list, write_list, N
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{self, LoadOptions};
 use buildroot_core::OutputDirProblem;
+use clap::ValueEnum;
 
 use args::{Args, Print};
 

@@ -362,7 +362,11 @@ fn check(cli: &Cli, loaded: &Loaded) -> Result<(), Failure> {
             (c.views.len(), "view", "views"),
             (c.unwanteds.len(), "unwanted list", "unwanted lists"),
             (c.buildroots.len(), "buildroot", "buildroots"),
-            (c.relations.len(), "relations document", "relations documents"),
+            (
+                c.relations.len(),
+                "relations document",
+                "relations documents",
+            ),
         ]
         .iter()
         .map(|&(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))

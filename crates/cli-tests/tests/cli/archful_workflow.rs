@@ -694,7 +694,12 @@ fn a_macro_package_no_arch_reads_is_a_warning() {
     };
     let identify = |extra: &[&str]| {
         cmd(Tool::IdentifyArchful)
-            .args(["--source-repo", "src=testdata/repos/source", "--arch", "x86_64"])
+            .args([
+                "--source-repo",
+                "src=testdata/repos/source",
+                "--arch",
+                "x86_64",
+            ])
             .args(["--macro-package", "python3-rpm-macros", "--cache"])
             .arg(&cache)
             .args(extra)

@@ -385,10 +385,7 @@ fn why_takes_the_arch_a_query_gives() {
     assert_eq!(line("glibc.x86_64"), core);
     assert_eq!(line("glibc"), core);
     // A name the buildroot holds for one arch only keeps its plain line.
-    assert_eq!(
-        line("bash"),
-        "bash <- core name bash (core buildroot)\n"
-    );
+    assert_eq!(line("bash"), "bash <- core name bash (core buildroot)\n");
     // A capability only glibc.i686 provides: the hint names the arch, as
     // `--why glibc` answers about the core's glibc.x86_64.
     let v = why_json("libc.so.6", "compat-32\n", 1);
@@ -440,10 +437,7 @@ fn why_takes_the_arch_a_query_gives() {
     // dnf's name-version: the version alone is compared; no arch was
     // asked, so the line names the packages alone.
     let chain = chain.replace(".x86_64", "");
-    assert_eq!(
-        why_hello("nasm-2.16.03"),
-        (0, chain.clone(), String::new())
-    );
+    assert_eq!(why_hello("nasm-2.16.03"), (0, chain.clone(), String::new()));
     let (code, out, err) = why_hello("nasm-2.17");
     assert_eq!((code, out), (0, chain));
     assert_eq!(

@@ -459,7 +459,14 @@ fn generator_refuses_print_with_json() {
     );
     let c = fixture_generator(
         "x86_64",
-        &["--json", "--compare", "--print", "binary-nvrs", "--srpm", "x.src.rpm"],
+        &[
+            "--json",
+            "--compare",
+            "--print",
+            "binary-nvrs",
+            "--srpm",
+            "x.src.rpm",
+        ],
     );
     assert!(expect_error(&t, c, "hello\n").contains("--print binary-nvrs is not read with --json"));
     // Without --print the document is printed, and --print alone still works.
@@ -468,7 +475,11 @@ fn generator_refuses_print_with_json() {
         .assert()
         .success();
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
-    assert!(v["sources"].as_array().unwrap().iter().any(|s| s == "hello"));
+    assert!(v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "hello"));
     fixture_generator("x86_64", &["--print", "sources", "-q"])
         .write_stdin("hello\n")
         .assert()

@@ -628,5 +628,9 @@ fn a_command_line_id_may_hold_a_colon_and_a_url_an_equals_sign() {
     assert_eq!(spec("/some/dir"), pair("/some/dir", "/some/dir"));
     // An id with a character dnf refuses is still refused, ':' or not.
     let e = RepoSpec::parse_cli("my:re po=https://h/r", &vars).unwrap_err();
-    assert!(e.to_string().contains("'my:re po' is not a repo id dnf takes"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("'my:re po' is not a repo id dnf takes"),
+        "{e}"
+    );
 }
