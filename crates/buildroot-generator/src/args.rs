@@ -188,9 +188,12 @@ pub(crate) struct Args {
     /// --print list still goes to stdout (`> /dev/null` when only DIR is wanted).
     #[arg(long, value_name = "DIR")]
     pub(crate) output_dir: Option<PathBuf>,
-    /// View name for the relations JSON.
-    #[arg(long, default_value = "view-eln")]
-    pub(crate) view: String,
+    /// View name for the relations JSON that --output-dir writes (a warning without it)
+    /// [default: view-eln]
+    // No clap default, so that one given without --output-dir is told from
+    // the default (`Args::view`).
+    #[arg(long)]
+    pub(crate) view: Option<String>,
     /// What to print on stdout (not with --why, which prints its chain instead, nor with
     /// --json, whose document holds every list) [default: binaries]
     // No clap default: --json refuses a --print given, and says so (a
@@ -255,6 +258,11 @@ impl Args {
                     .map(|m| format!("--macros {}", m.display()))
             })
             .or_else(|| self.no_repo_macros.then(|| "--no-repo-macros".to_string()))
+    }
+
+    /// The view named in the relations JSON (`--view`, else view-eln).
+    pub(crate) fn view(&self) -> &str {
+        self.view.as_deref().unwrap_or("view-eln")
     }
 
     /// The list `--print` names (binaries when not given).

@@ -168,7 +168,7 @@ fn run(args: &Args) -> Result<u8> {
     if args.quiet {
         buildroot_core::cli::quiet_repo_notes();
     }
-    buildroot_core::cli::check_view(&args.view)?;
+    buildroot_core::cli::check_view(args.view())?;
     if !buildroot_core::arch::is_known(&args.arch) {
         bail!(
             "--arch {}: unknown architecture (known: {})",
@@ -312,6 +312,14 @@ fn run(args: &Args) -> Result<u8> {
         }
     };
     let warn = |msg: String| say("warning", msg);
+    // --view only names the view in --output-dir's relations JSON: given
+    // without it, it was dropped without a word (no list depends on it).
+    if let (Some(view), None) = (&args.view, &args.output_dir) {
+        warn(format!(
+            "--view {view}: only named in the relations JSON that --output-dir writes, and no \
+             --output-dir is given: it changes nothing"
+        ));
+    }
     let mut what_if_said = what_if::Said::new();
     let given = what_if::read_given(
         &what_if::Request {
@@ -525,7 +533,7 @@ fn run(args: &Args) -> Result<u8> {
     }
 
     if let Some(dir) = &args.output_dir {
-        br.write_output_dir(dir, &args.view, &args.arch)
+        br.write_output_dir(dir, args.view(), &args.arch)
             .map_err(option_names)?;
     }
 

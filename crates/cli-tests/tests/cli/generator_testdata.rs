@@ -1480,3 +1480,43 @@ fn why_with_a_version_answers_about_that_version_when_the_buildroot_has_it() {
         )
     );
 }
+
+#[test]
+fn a_view_without_an_output_dir_is_a_warning() {
+    // --view only names the view in --output-dir's relations JSON: given
+    // alone it changed nothing, without a word (said without -q).
+    let out = cmd(Tool::Generator)
+        .args(FIXTURE_X86_64)
+        .args(["--view", "view-mine", "-"])
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains(
+            "buildroot-generator: warning: --view view-mine: only named in the relations JSON \
+             that --output-dir writes, and no --output-dir is given: it changes nothing\n"
+        ),
+        "{err}"
+    );
+    // With --output-dir it names the view, and nothing is said.
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("out");
+    let out = cmd(Tool::Generator)
+        .args(FIXTURE_X86_64)
+        .args(["--view", "view-mine", "--output-dir"])
+        .arg(&dir)
+        .arg("-")
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(!err.contains("--view"), "{err}");
+    let relations = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.contains("relations"))
+        .expect("a relations JSON");
+    let text = std::fs::read_to_string(dir.join(relations)).unwrap();
+    assert!(text.contains("view-mine"), "{text}");
+}
