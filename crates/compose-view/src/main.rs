@@ -148,8 +148,10 @@ struct Cli {
     #[arg(long = "extra-label", value_name = "LABEL")]
     extra_labels: Vec<String>,
 
-    /// Only load every file of --configs; report each bad one on its own line
-    #[arg(long)]
+    /// Only load every file of --configs; report each bad one on its own line (computes no
+    /// view, so --print and --output-dir are refused beside it)
+    // Refused rather than dropped: they ask for lists --check never makes.
+    #[arg(long, conflicts_with_all = ["print", "output_dir"])]
     check: bool,
 
     /// Print one JSON document (lists, environments, workloads) instead

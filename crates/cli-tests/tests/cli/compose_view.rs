@@ -684,6 +684,17 @@ fn usage_errors_exit_2_with_one_line() {
         "compose-view: --print source-nvrs is not read with --json, whose document holds every \
          list of each arch (jq '.arches[].source_nvrs' picks this one): give one of the two"
     );
+    // --check computes no view: an output asked for beside it is refused,
+    // not dropped without a word.
+    for option in [&["--print", "sources"][..], &["--output-dir", "out"][..]] {
+        let mut c = fixture();
+        c.arg("--check").args(option);
+        let line = expect_error(&ctx, c, "");
+        assert!(
+            line.starts_with("compose-view: the argument '--check' cannot be used with"),
+            "{line}"
+        );
+    }
     let mut c = cv();
     c.args(["--configs", "/nonexistent/dir", "--check"]);
     assert_eq!(
