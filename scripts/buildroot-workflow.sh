@@ -474,14 +474,15 @@ export LC_ALL=C
 # BINARY_REPOS and SOURCE_REPOS entries: an ID=URL whose id dnf would not take (as its
 # --repofrompath refuses it) is refused by every tool, but the generator's steps get BINARY_REPOS
 # with $basearch replaced, ids too, and steps 4-7 as written: an id holding $basearch failed the
-# run at step 4, after pass 1 on every arch. Said here, as the tools split an entry (an id with a
-# '/' or ':' makes the entry a bare URL, its own id, not checked).
+# run at step 4, after pass 1 on every arch. Said here, as the tools split an entry (text before
+# the first '=' that holds a '/' makes the entry a bare URL, its own id, not checked: a query
+# string's '='; a ':' is an id's, as dnf takes it).
 # (--verify-only: step 10 runs the generator alone, which such a run made before the tools
 # refused these ids passed.)
 [ "$verify_only" = 1 ] || for r in $BINARY_REPOS $SOURCE_REPOS; do
   id=${r%%=*}
   case "$r" in *=*) ;; *) continue ;; esac
-  case "$id" in */* | *:*) continue ;; esac
+  case "$id" in */*) continue ;; esac
   [[ "$id" != *[!A-Za-z0-9_.:-]* ]] \
     || die "$config: BINARY_REPOS/SOURCE_REPOS: '$r': '$id' is not a repo id dnf takes (letters, digits and -_.: only; an id's \$basearch is not replaced)"
 done

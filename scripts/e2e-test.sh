@@ -456,6 +456,9 @@ check_refused "a BINARY_REPOS id holding \$basearch" \
   --config "$work/check.conf"
 conf "$work/check.conf" "SOURCE_REPOS='src@1=testdata/repos/source'"
 check_refused "a SOURCE_REPOS id holding @" "'src@1' is not a repo id dnf takes" --config "$work/check.conf"
+# A ':' is an id's (dnf takes it), not the mark of a bare URL: the id is checked.
+conf "$work/check.conf" "SOURCE_REPOS='src:1@x=testdata/repos/source'"
+check_refused "a SOURCE_REPOS id holding : and @" "'src:1@x' is not a repo id dnf takes" --config "$work/check.conf"
 # A core name that matches no package is said (it was one of the tools' warnings the workflow
 # drops): a typo took the name out of every buildroot unsaid.
 conf "$work/check.conf" 'CORE="bash,coreutils,rpm-build,redhat-rpm-confg,gcc"'

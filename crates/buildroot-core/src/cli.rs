@@ -247,7 +247,8 @@ use crate::rpmmd::{parse_repofile, read_varsdirs, MainDefaults, RepoSpec, Vars};
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct RepoArgs {
     /// Binary repository: ID=URL (a directory, file:// or http(s)://; $basearch and
-    /// $releasever are replaced).
+    /// $releasever are replaced). ID is the text before the first '=' when it holds no '/'
+    /// (my:repo=URL), else the whole is a bare URL, its own id (https://h/r?a=b).
     #[arg(long = "repo", value_name = "ID=URL")]
     pub repos: Vec<String>,
     // clap's derive reads doc comments of `arg` fields only: this one is
@@ -261,7 +262,7 @@ pub struct RepoArgs {
 /// the options [`RepoArgs`] shares with it.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct SourceRepoArgs {
-    /// Source repository: ID=URL (a directory, file:// or http(s)://).
+    /// Source repository: ID=URL (a directory, file:// or http(s)://), read as --repo's.
     #[arg(long = "source-repo", value_name = "ID=URL")]
     pub source_repos: Vec<String>,
     // clap's derive reads doc comments of `arg` fields only: this one is

@@ -145,19 +145,20 @@ pub(crate) struct Args {
     pub(crate) spec: Vec<PathBuf>,
     /// Define a macro for the --spec files: 'NAME VALUE' (repeatable; wins over the macro
     /// packages), as `dnf builddep -D` and `rpmbuild --define` take it.
-    #[arg(long = "define", value_name = "'NAME VALUE'", requires = "spec")]
+    #[arg(long = "define", value_name = "'NAME VALUE'")]
     pub(crate) defines: Vec<String>,
     /// Also install NAME into the buildroot whose macro packages read the --spec files
-    /// (repeatable), e.g. python3-rpm-macros.
-    #[arg(long = "macro-package", value_name = "NAME", requires = "spec")]
+    /// (repeatable), e.g. python3-rpm-macros. This, --define, --macros and --no-repo-macros
+    /// are refused without a --spec.
+    #[arg(long = "macro-package", value_name = "NAME")]
     pub(crate) macro_packages: Vec<String>,
     /// An rpm macro file, or a directory whose files 'macros' and 'macros.*' are loaded, for
     /// the --spec files (repeatable; after the macro packages, before --define).
-    #[arg(long, value_name = "FILE|DIR", requires = "spec")]
+    #[arg(long, value_name = "FILE|DIR")]
     pub(crate) macros: Vec<PathBuf>,
     /// Read the --spec files without the binary repos' macro packages: the built-in ELN
     /// macros, --macros and --define only (repos without package files, say).
-    #[arg(long, requires = "spec")]
+    #[arg(long)]
     pub(crate) no_repo_macros: bool,
     #[command(flatten)]
     pub(crate) spec_args: SpecArgs,
@@ -187,20 +188,29 @@ pub(crate) struct Args {
     /// --print list still goes to stdout (`> /dev/null` when only DIR is wanted).
     #[arg(long, value_name = "DIR")]
     pub(crate) output_dir: Option<PathBuf>,
-    /// View name for the relations JSON.
-    #[arg(long, default_value = "view-eln")]
-    pub(crate) view: String,
-    /// What to print on stdout (not with --why, which prints its chain instead).
-    #[arg(long, value_enum, default_value = "binaries", conflicts_with = "why")]
-    pub(crate) print: Print,
-    /// Print one JSON document with all lists and errors instead (docs/formats.md, section 10a).
+    /// View name for the relations JSON that --output-dir writes (a warning without it)
+    /// [default: view-eln]
+    // No clap default, so that one given without --output-dir is told from
+    // the default (`Args::view`).
+    #[arg(long)]
+    pub(crate) view: Option<String>,
+    /// What to print on stdout (not with --why, which prints its chain instead, nor with
+    /// --json, whose document holds every list) [default: binaries]
+    // No clap default: --json refuses a --print given, and says so (a
+    // default would be indistinguishable from one typed).
+    #[arg(long, value_enum, conflicts_with = "why")]
+    pub(crate) print: Option<Print>,
+    /// Print one JSON document with all lists and errors instead (docs/formats.md, section 10a;
+    /// every --print list is in it, so --print is refused beside it).
     #[arg(long)]
     pub(crate) json: bool,
     /// Print the chain that brings binary NAME into the buildroot. NAME may be
     /// what an input line may be (a NEVRA, N-V-R, an .rpm file name), a
     /// name.arch or a name-version; an arch picks that arch's package
     /// (multilib: glibc.i686); a note says when the buildroot has another
-    /// version, or only another arch's package. With --json: {"arch",
+    /// version, or only another arch's package. When NAME gives an arch, or
+    /// the buildroot has the name for several arches, the chain writes each
+    /// package NAME.ARCH. With --json (steps by name): {"arch",
     /// "name", "query", "package", "chain": [steps] or null, "note"}, and
     /// "failed_builds" when builds that failed wanted it.
     #[arg(long, value_name = "NAME", value_parser = why_name)]
@@ -233,6 +243,33 @@ fn why_name(s: &str) -> Result<String, String> {
 const DEFAULT_RELEASE_PACKAGE: &str = "fedora-release-eln";
 
 impl Args {
+    /// The first option given that only the --spec files read (`--define`,
+    /// `--macro-package`, `--macros`, `--no-repo-macros`), as it was given:
+    /// without a --spec it would change nothing.
+    pub(crate) fn spec_only_option(&self) -> Option<String> {
+        let first =
+            |option: &str, values: &[String]| values.first().map(|v| format!("{option} {v}"));
+        let define = self.defines.first().map(|d| format!("--define '{d}'"));
+        define
+            .or_else(|| first("--macro-package", &self.macro_packages))
+            .or_else(|| {
+                self.macros
+                    .first()
+                    .map(|m| format!("--macros {}", m.display()))
+            })
+            .or_else(|| self.no_repo_macros.then(|| "--no-repo-macros".to_string()))
+    }
+
+    /// The view named in the relations JSON (`--view`, else view-eln).
+    pub(crate) fn view(&self) -> &str {
+        self.view.as_deref().unwrap_or("view-eln")
+    }
+
+    /// The list `--print` names (binaries when not given).
+    pub(crate) fn print(&self) -> Print {
+        self.print.unwrap_or(Print::Binaries)
+    }
+
     /// The release package added to the core ("": none).
     pub(crate) fn release_package(&self) -> &str {
         self.release_package

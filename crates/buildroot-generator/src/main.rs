@@ -23,6 +23,7 @@ use buildroot_core::pkglist::{name_in, read_input_list, read_list, write_list, N
 use buildroot_core::pool::Pool;
 use buildroot_core::rpmmd::{self, LoadOptions};
 use buildroot_core::OutputDirProblem;
+use clap::ValueEnum;
 
 use args::{Args, Print};
 
@@ -167,7 +168,7 @@ fn run(args: &Args) -> Result<u8> {
     if args.quiet {
         buildroot_core::cli::quiet_repo_notes();
     }
-    buildroot_core::cli::check_view(&args.view)?;
+    buildroot_core::cli::check_view(args.view())?;
     if !buildroot_core::arch::is_known(&args.arch) {
         bail!(
             "--arch {}: unknown architecture (known: {})",
@@ -210,6 +211,29 @@ fn run(args: &Args) -> Result<u8> {
             false => Scope::FixedPoint,
         },
     };
+    // --json prints every list (and --compare --json every list's change):
+    // a --print beside it chose nothing and was dropped without a word.
+    if let (true, Some(p)) = (args.json, args.print) {
+        bail!(
+            "--print {0} is not read with --json, whose document holds every list (jq \
+             '.{1}' picks this one): give one of the two",
+            p.to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default(),
+            p.key()
+        );
+    }
+    // These make the macros the --spec files are read with; without one
+    // they would be dropped without a word (clap's "required argument
+    // --spec" read as if every run needed a spec). An SRPM's BuildRequires
+    // are its header's, as rpmbuild -bs wrote them: no macro changes them.
+    if let (true, Some(option)) = (args.spec.is_empty(), args.spec_only_option()) {
+        let srpm = match args.srpm.is_empty() {
+            true => "",
+            false => " (an --srpm's BuildRequires are its header's, which no macro changes)",
+        };
+        bail!("{option}: only read with --spec FILE, for the spec's macros, and no --spec is given{srpm}");
+    }
     if args.compare && args.srpm.is_empty() && args.spec.is_empty() {
         bail!("--compare compares the answer with and without --srpm/--spec files: give one");
     }
@@ -288,6 +312,14 @@ fn run(args: &Args) -> Result<u8> {
         }
     };
     let warn = |msg: String| say("warning", msg);
+    // --view only names the view in --output-dir's relations JSON: given
+    // without it, it was dropped without a word (no list depends on it).
+    if let (Some(view), None) = (&args.view, &args.output_dir) {
+        warn(format!(
+            "--view {view}: only named in the relations JSON that --output-dir writes, and no \
+             --output-dir is given: it changes nothing"
+        ));
+    }
     let mut what_if_said = what_if::Said::new();
     let given = what_if::read_given(
         &what_if::Request {
@@ -501,7 +533,7 @@ fn run(args: &Args) -> Result<u8> {
     }
 
     if let Some(dir) = &args.output_dir {
-        br.write_output_dir(dir, &args.view, &args.arch)
+        br.write_output_dir(dir, args.view(), &args.arch)
             .map_err(option_names)?;
     }
 
@@ -529,8 +561,8 @@ fn run(args: &Args) -> Result<u8> {
         }
         // The note is part of the answer (what the query is instead, or
         // that the chain is another version's), so -q does not hide it.
-        if let Some(chain) = &answer.chain {
-            writeln!(out, "{}", chain.join(" <- "))?;
+        if let Some(line) = &answer.line {
+            writeln!(out, "{line}")?;
             out.flush()?;
         }
         if let Some(note) = &answer.note {
@@ -565,7 +597,7 @@ fn run(args: &Args) -> Result<u8> {
         compare::print(
             &report,
             &mut out,
-            args.print.key(),
+            args.print().key(),
             args.json,
             &say_always,
             &answer,
@@ -587,7 +619,7 @@ fn run(args: &Args) -> Result<u8> {
         out.flush()?;
         return Ok(code);
     }
-    write_list(&mut out, printed(args.print, &br))?;
+    write_list(&mut out, printed(args.print(), &br))?;
     out.flush()?;
     Ok(code)
 }

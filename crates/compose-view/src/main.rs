@@ -126,9 +126,12 @@ struct Cli {
     #[arg(long = "arch", value_name = "ARCH")]
     arches: Vec<String>,
 
-    /// What to print on stdout
-    #[arg(long, value_enum, default_value = "binaries")]
-    print: Print,
+    /// What to print on stdout (not with --json, whose document holds every list per arch)
+    /// [default: binaries]
+    // No clap default: --json refuses a --print given (a default would be
+    // indistinguishable from one typed).
+    #[arg(long, value_enum)]
+    print: Option<Print>,
 
     /// Write content-resolver's list files for the view into DIR (the --print list still goes
     /// to stdout)
@@ -145,8 +148,10 @@ struct Cli {
     #[arg(long = "extra-label", value_name = "LABEL")]
     extra_labels: Vec<String>,
 
-    /// Only load every file of --configs; report each bad one on its own line
-    #[arg(long)]
+    /// Only load every file of --configs; report each bad one on its own line (computes no
+    /// view, so --print and --output-dir are refused beside it)
+    // Refused rather than dropped: they ask for lists --check never makes.
+    #[arg(long, conflicts_with_all = ["print", "output_dir"])]
     check: bool,
 
     /// Print one JSON document (lists, environments, workloads) instead
@@ -220,6 +225,19 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     if let Some(view) = &cli.view {
         buildroot_core::cli::check_view(view)?;
     }
+    // --json prints every list of every arch: a --print beside it chose
+    // nothing and was dropped without a word.
+    if let (true, Some(p)) = (cli.json, cli.print) {
+        let name = p
+            .to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default();
+        return Err(Failure(vec![format!(
+            "--print {name} is not read with --json, whose document holds every list of each \
+             arch (jq '.arches[].{}' picks this one): give one of the two",
+            name.replace('-', "_")
+        )]));
+    }
     let loaded = content_resolver::load_dir(&cli.configs)?;
     // A mistyped --configs (the checkout above configs/, say) must not
     // pass --check, nor look like a config set without the view.
@@ -281,7 +299,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     } else {
         let mut all: BTreeSet<String> = BTreeSet::new();
         for av in &result.arches {
-            all.extend(match cli.print {
+            all.extend(match cli.print.unwrap_or(Print::Binaries) {
                 Print::Binaries => av.binary_names(),
                 Print::BinaryIds => av.binary_ids(),
                 Print::BinaryNvrs => av.binary_nevrs(),
@@ -337,18 +355,32 @@ fn check(cli: &Cli, loaded: &Loaded) -> Result<(), Failure> {
         return Err(Failure(lines));
     }
     if !cli.quiet {
+        // "1 repository", not "1 repositories": a count reads as a sentence.
+        let counts: Vec<String> = [
+            (c.repos.len(), "repository", "repositories"),
+            (c.envs.len(), "environment", "environments"),
+            (c.workloads.len(), "workload", "workloads"),
+            (c.labels.len(), "label", "labels"),
+            (c.views.len(), "view", "views"),
+            (c.unwanteds.len(), "unwanted list", "unwanted lists"),
+            (c.buildroots.len(), "buildroot", "buildroots"),
+            (
+                c.relations.len(),
+                "relations document",
+                "relations documents",
+            ),
+        ]
+        .iter()
+        .map(|&(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+        .collect();
+        let files = match loaded.files {
+            1 => "1 file loads".to_string(),
+            n => format!("{n} files load"),
+        };
         buildroot_core::diag!(
-            "compose-view: {}: {} files load ({} repositories, {} environments, {} workloads, {} labels, {} views, {} unwanted lists, {} buildroots, {} relations)",
+            "compose-view: {}: {files} ({})",
             cli.configs.display(),
-            loaded.files,
-            c.repos.len(),
-            c.envs.len(),
-            c.workloads.len(),
-            c.labels.len(),
-            c.views.len(),
-            c.unwanteds.len(),
-            c.buildroots.len(),
-            c.relations.len()
+            counts.join(", ")
         );
     }
     Ok(())

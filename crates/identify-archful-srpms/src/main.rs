@@ -369,6 +369,15 @@ fn run(args: &Args) -> Result<()> {
         for n in &notes {
             buildroot_core::diag!("identify-archful-srpms: note: {n}");
         }
+        // Archful is "BuildRequires differ between arches": one arch has
+        // nothing to differ from, and its empty list read as an answer.
+        if let [arch] = arches.as_slice() {
+            buildroot_core::diag!(
+                "identify-archful-srpms: note: one --arch ({arch}): no source can be archful \
+                 (BuildRequires that differ between arches); give two or more --arch to find \
+                 them (the SRPM cache is refreshed all the same)"
+            );
+        }
     }
     Ok(())
 }

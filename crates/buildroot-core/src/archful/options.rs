@@ -23,7 +23,8 @@ use crate::spec::SpecContext;
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct MacroArgs {
     /// Binary repository: ID=URL (a directory, file:// or http(s)://; $basearch is replaced by
-    /// the --arch, each one's when several are given). Its macro packages define the spec macros (see --no-repo-macros);
+    /// the --arch, each one's when several are given; ID is the text before the first '=' when it
+    /// holds no '/', else the whole is a bare URL). Its macro packages define the spec macros (see --no-repo-macros);
     /// so do the enabled sections of --repofile.
     #[arg(long = "repo", value_name = "ID=URL")]
     pub repos: Vec<String>,
@@ -203,24 +204,46 @@ impl MacroArgs {
     /// - arches evaluated with the repos' macro packages beside arches with
     ///   the built-in macros (the binary repos hold nothing for them: a repo
     ///   URL without `$basearch`?): archful means "BuildRequires differ
-    ///   between arches", and a difference may then be the macros' alone.
+    ///   between arches", and a difference may then be the macros' alone;
+    /// - `--macro-package` given where no arch reads the repos' macro
+    ///   packages (`--no-repo-macros`, or no binary repositories): the name
+    ///   was asked for and nothing installs it, which a packager would
+    ///   otherwise only learn from specs that lack its macros. (`--core`,
+    ///   `--release-package` and `--repo` are left unsaid beside
+    ///   `--no-repo-macros`: the workflow passes them whatever
+    ///   `REPO_MACROS` says.)
     pub fn warnings(&self, targets: &[ArchTarget]) -> Vec<String> {
+        let mut out = Vec::new();
+        let asked: Vec<&str> = self
+            .macro_packages
+            .iter()
+            .map(|m| m.trim())
+            .filter(|m| !m.is_empty())
+            .collect();
+        if !asked.is_empty() && targets.iter().all(|t| t.repo.is_none()) {
+            let why = match self.no_repo_macros {
+                true => "--no-repo-macros reads no macro packages",
+                false => "no arch's macros come from the binary repositories (see the notes)",
+            };
+            out.push(format!(
+                "--macro-package {}: not used: {why}; the specs are read with the built-in ELN \
+                 macros, --macros and --define",
+                asked.join(", ")
+            ));
+        }
         let mut arches: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for t in targets {
             for n in t.repo.iter().flat_map(|r| &r.unmatched) {
                 arches.entry(n).or_default().push(&t.arch);
             }
         }
-        let mut out: Vec<String> = arches
-            .into_iter()
-            .map(|(name, arches)| {
-                format!(
-                    "{} matches no package of the binary repositories ({})",
-                    self.origin(name),
-                    arches.join(", ")
-                )
-            })
-            .collect();
+        out.extend(arches.into_iter().map(|(name, arches)| {
+            format!(
+                "{} matches no package of the binary repositories ({})",
+                self.origin(name),
+                arches.join(", ")
+            )
+        }));
         let (with, without): (Vec<&ArchTarget>, Vec<&ArchTarget>) =
             targets.iter().partition(|t| t.repo.is_some());
         if !with.is_empty() && !without.is_empty() {

@@ -430,14 +430,10 @@ mod tests {
     /// bars, rather than have them written across the bars.
     #[test]
     fn the_wait_is_told_through_the_tools_handler() {
-        use std::sync::{Arc, Mutex};
-        // The handler is process-wide and stays set: the only unit test
-        // that sets one, it keeps only the lines naming its own URL.
-        let told = Arc::new(Mutex::new(Vec::new()));
-        let t2 = told.clone();
-        super::super::skip::set_warning_handler(Some(Arc::new(move |kind: &str, m: &str| {
-            t2.lock().unwrap().push(format!("{kind}: {m}"))
-        })));
+        // The handler is process-wide and stays set (`skip::captured`,
+        // shared by the tests that look at it): the lines naming this
+        // test's own URL are its.
+        let told = super::super::skip::captured();
         let t = tempfile::tempdir().unwrap();
         let a = t.path().join("cccc-primary.xml.gz");
         let _held = DownloadLock::take(&a, "http://m/held");

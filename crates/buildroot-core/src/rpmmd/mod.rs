@@ -97,10 +97,12 @@ pub use raw::RawChunk;
 pub use repo_spec::{Filelists, LoadOptions, LoadedRepo, RepoSpec};
 pub use repofile::{parse_repofile, parse_repofile_str, MainDefaults};
 pub use repomd::{Repomd, RepomdRecord};
+#[cfg(test)]
+pub(crate) use skip::captured;
 pub use skip::{
     kind_label, left_out, set_warning_handler, without_warnings, WarningHandler, REPO_SKIPPED,
 };
-pub(crate) use skip::{load_opened_skipping, warn_once};
+pub(crate) use skip::{load_opened_skipping, say_once, warn_once};
 pub use varsdir::read_varsdirs;
 
 use crate::error::{Error, Result};

@@ -135,10 +135,18 @@ impl RepoSpec {
 
     /// Parses a command-line `ID=URL` (a bare URL gets its own text as id).
     /// `$basearch`/`$arch`/`$releasever` are substituted from `vars`.
+    ///
+    /// An `=` is in both forms (a query string, `https://h/r?a=b`), so the
+    /// text before the first `=` tells them apart: with a `/` it is the
+    /// start of a URL or a path, and the whole is a bare URL; without one it
+    /// is an id. A repo id holds no `/` (dnf takes letters, digits and
+    /// `-_.:`), while a URL has `/` after its scheme, before any query, and
+    /// a directory given with an `=` in it is written with its `/` (`./a=b`).
+    /// A `:` no longer makes a bare URL: dnf takes it in ids (`my:repo`).
     pub fn parse_cli(s: &str, vars: &Vars) -> Result<RepoSpec> {
         let s = s.trim();
         let (id, url) = match s.split_once('=') {
-            Some((id, url)) if !id.contains('/') && !id.contains(':') => (id.trim(), url.trim()),
+            Some((id, url)) if !id.contains('/') => (id.trim(), url.trim()),
             _ => (s, s),
         };
         if id.is_empty() || url.is_empty() {

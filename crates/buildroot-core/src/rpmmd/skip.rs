@@ -156,6 +156,43 @@ pub(crate) fn warn_once(msg: String) {
     warn_once_as("warning", msg);
 }
 
+/// Says `msg`, of `kind`, once per process, through [`say`], whatever a
+/// [`without_warnings`] section says. For what only this moment shows (a
+/// lock given up on after a wait: the SRPM cache's record lock), which no
+/// later load says again, so that a quiet section around it would lose it
+/// for good. `--quiet` (the tool's handler) still drops it.
+pub(crate) fn say_once(kind: &str, msg: String) {
+    static SAID: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    {
+        let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+        if !said.get_or_insert_with(HashSet::new).insert(msg.clone()) {
+            return;
+        }
+    }
+    say(kind, &msg);
+}
+
+/// The lines said through the tool's handler from now on, `KIND: MSG`
+/// each, for unit tests. The handler is process-wide: every test that
+/// looks at it shares this one (installed once, kept), and keeps the lines
+/// naming what it made (its own URL or directory), as tests run in
+/// parallel.
+#[cfg(test)]
+pub(crate) fn captured() -> std::sync::Arc<Mutex<Vec<String>>> {
+    static LINES: std::sync::OnceLock<std::sync::Arc<Mutex<Vec<String>>>> =
+        std::sync::OnceLock::new();
+    LINES
+        .get_or_init(|| {
+            let lines = std::sync::Arc::new(Mutex::new(Vec::new()));
+            let l2 = lines.clone();
+            set_warning_handler(Some(std::sync::Arc::new(move |kind: &str, m: &str| {
+                l2.lock().unwrap().push(format!("{kind}: {m}"))
+            })));
+            lines
+        })
+        .clone()
+}
+
 /// [`warn_once`] of `kind` ([`REPO_SKIPPED`] or `warning`).
 pub(crate) fn warn_once_as(kind: &str, msg: String) {
     static SAID: Mutex<Option<HashSet<String>>> = Mutex::new(None);

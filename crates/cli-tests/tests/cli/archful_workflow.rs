@@ -676,3 +676,72 @@ fn rpmbuild_gets_the_repos_lua_dist() {
     .code(2)
     .stderr(predicates::str::contains("c5-1.0-1.p.eln150"));
 }
+
+#[test]
+fn a_macro_package_no_arch_reads_is_a_warning() {
+    // --macro-package asks for a package in the buildroot whose macros read
+    // the specs: under --no-repo-macros, or without binary repositories,
+    // nothing installs it, and both tools said nothing of it.
+    let t = tempfile::tempdir().unwrap();
+    let cache = t.path().join("cache");
+    let warnings = |out: &std::process::Output| -> Vec<String> {
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.contains("--macro-package"))
+            .map(str::to_string)
+            .collect()
+    };
+    let identify = |extra: &[&str]| {
+        cmd(Tool::IdentifyArchful)
+            .args([
+                "--source-repo",
+                "src=testdata/repos/source",
+                "--arch",
+                "x86_64",
+            ])
+            .args(["--macro-package", "python3-rpm-macros", "--cache"])
+            .arg(&cache)
+            .args(extra)
+            .arg("testdata/compose/sources.txt")
+            .output()
+            .unwrap()
+    };
+    let tail = "the specs are read with the built-in ELN macros, --macros and --define";
+    assert_eq!(
+        warnings(&identify(&["--no-repo-macros"])),
+        [format!(
+            "identify-archful-srpms: warning: --macro-package python3-rpm-macros: not used: \
+             --no-repo-macros reads no macro packages; {tail}"
+        )]
+    );
+    assert_eq!(
+        warnings(&identify(&[])),
+        [format!(
+            "identify-archful-srpms: warning: --macro-package python3-rpm-macros: not used: no \
+             arch's macros come from the binary repositories (see the notes); {tail}"
+        )]
+    );
+    // With the binary repos it is installed, and no warning says otherwise.
+    assert!(warnings(&identify(&["--repo", "bin=testdata/repos/$basearch"])).is_empty());
+    // create-srpm-repos reads the same options.
+    let archful = t.path().join("archful.txt");
+    std::fs::write(&archful, "").unwrap();
+    let out = cmd(Tool::CreateSrpmRepos)
+        .args(["--arch", "x86_64", "--no-repo-macros", "--cache"])
+        .arg(&cache)
+        .args(["--macro-package", "python3-rpm-macros", "--archful"])
+        .arg(&archful)
+        .arg("--out")
+        .arg(t.path().join("repo"))
+        .arg("testdata/compose/sources.txt")
+        .output()
+        .unwrap();
+    assert_eq!(
+        warnings(&out),
+        [format!(
+            "create-srpm-repos: warning: --macro-package python3-rpm-macros: not used: \
+             --no-repo-macros reads no macro packages; {tail}"
+        )]
+    );
+}

@@ -51,7 +51,10 @@ fn check_accepts_the_fixture_and_every_scenario() {
         .arg("--check")
         .assert()
         .success()
-        .stderr(predicate::str::contains("11 files load"));
+        .stderr(predicate::str::contains(
+            "11 files load (1 repository, 1 environment, 5 workloads, 1 label, 2 views, 1 \
+             unwanted list, 0 buildroots, 0 relations documents)",
+        ));
     for e in std::fs::read_dir(root().join("conformance/compose-view")).unwrap() {
         let p = e.unwrap().path();
         if p.is_dir() && !p.ends_with("expected") {
@@ -672,6 +675,26 @@ fn usage_errors_exit_2_with_one_line() {
         expect_error(&ctx, c, ""),
         "compose-view: --repo-override nosuch=...: no repository document has a repo 'nosuch'"
     );
+    // --json holds every list of each arch: a --print beside it chose
+    // nothing and was dropped without a word.
+    let mut c = fixture();
+    c.args(["--view", "view-fixture", "--json", "--print", "source-nvrs"]);
+    assert_eq!(
+        expect_error(&ctx, c, ""),
+        "compose-view: --print source-nvrs is not read with --json, whose document holds every \
+         list of each arch (jq '.arches[].source_nvrs' picks this one): give one of the two"
+    );
+    // --check computes no view: an output asked for beside it is refused,
+    // not dropped without a word.
+    for option in [&["--print", "sources"][..], &["--output-dir", "out"][..]] {
+        let mut c = fixture();
+        c.arg("--check").args(option);
+        let line = expect_error(&ctx, c, "");
+        assert!(
+            line.starts_with("compose-view: the argument '--check' cannot be used with"),
+            "{line}"
+        );
+    }
     let mut c = cv();
     c.args(["--configs", "/nonexistent/dir", "--check"]);
     assert_eq!(

@@ -305,21 +305,26 @@ fn why_of_nothing_is_bad_usage_not_the_answer_no() {
 fn why_takes_what_an_input_line_takes() {
     let chain = "nasm <- BuildRequires 'nasm' of libjpeg-turbo <- libjpeg-turbo built because \
                  libjpeg-turbo-devel <- BuildRequires 'libjpeg-turbo-devel' of hello (input)\n";
+    // A query that gives the arch gets a line that gives the arch of each
+    // package (the JSON steps keep the names).
+    let by_arch = "nasm.x86_64 <- BuildRequires 'nasm' of libjpeg-turbo <- libjpeg-turbo built \
+                   because libjpeg-turbo-devel.x86_64 <- BuildRequires 'libjpeg-turbo-devel' of \
+                   hello (input)\n";
     // The buildroot's own version, as a NEVRA, an .rpm file name, an NVR
     // (no epoch, as the *-nvrs lists) and with the epoch written.
-    for q in [
-        "nasm-2.16.03-1.eln150.x86_64",
-        "nasm-2.16.03-1.eln150.x86_64.rpm",
-        "nasm-2.16.03-1.eln150",
-        "nasm-0:2.16.03-1.eln150.x86_64",
-        "nasm.x86_64",
+    for (q, want) in [
+        ("nasm-2.16.03-1.eln150.x86_64", by_arch),
+        ("nasm-2.16.03-1.eln150.x86_64.rpm", by_arch),
+        ("nasm-2.16.03-1.eln150", chain),
+        ("nasm-0:2.16.03-1.eln150.x86_64", by_arch),
+        ("nasm.x86_64", by_arch),
     ] {
-        assert_eq!(why_hello(q), (0, chain.to_string(), String::new()), "{q}");
+        assert_eq!(why_hello(q), (0, want.to_string(), String::new()), "{q}");
     }
     // Another version: the chain of the buildroot's package, and a note that
     // says so (-q does not hide it: it is part of the answer).
     let (code, out, err) = why_hello("nasm-2.16.03-9.eln150.x86_64");
-    assert_eq!((code, out.as_str()), (0, chain));
+    assert_eq!((code, out.as_str()), (0, by_arch));
     assert_eq!(
         err,
         "buildroot-generator: note: the x86_64 buildroot has nasm-2.16.03-1.eln150.x86_64, not \
@@ -361,6 +366,26 @@ fn why_takes_the_arch_a_query_gives() {
         assert_eq!(v["package"], "glibc-2.40-1.eln150.x86_64", "{q}");
         assert_eq!(v["chain"][1], "required by bash", "{q}: {v}");
     }
+    // The text line says which glibc each step is: asked by name.arch, and
+    // asked by the bare name when the buildroot holds it for two arches
+    // (the core's glibc.x86_64 is the one `--why glibc` answers about).
+    let line = |q: &str| {
+        let out = gen("x86_64")
+            .args(["--why", q, "-"])
+            .write_stdin("compat-32\n")
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    assert_eq!(
+        line("glibc.i686"),
+        "glibc.i686 <- BuildRequires 'libc.so.6' of compat-32 (input)\n"
+    );
+    let core = "glibc.x86_64 <- required by bash.x86_64 <- core name bash (core buildroot)\n";
+    assert_eq!(line("glibc.x86_64"), core);
+    assert_eq!(line("glibc"), core);
+    // A name the buildroot holds for one arch only keeps its plain line.
+    assert_eq!(line("bash"), "bash <- core name bash (core buildroot)\n");
     // A capability only glibc.i686 provides: the hint names the arch, as
     // `--why glibc` answers about the core's glibc.x86_64.
     let v = why_json("libc.so.6", "compat-32\n", 1);
@@ -385,9 +410,10 @@ fn why_takes_the_arch_a_query_gives() {
     );
     assert!(v["chain"].is_null());
     // An arch the run has no nasm of (another arch's list): the buildroot's
-    // nasm, and a note, as for another version.
-    let chain = "nasm <- BuildRequires 'nasm' of libjpeg-turbo <- libjpeg-turbo built because \
-                 libjpeg-turbo-devel <- BuildRequires 'libjpeg-turbo-devel' of hello (input)\n";
+    // nasm, and a note, as for another version; the line says its arch.
+    let chain = "nasm.x86_64 <- BuildRequires 'nasm' of libjpeg-turbo <- libjpeg-turbo built \
+                 because libjpeg-turbo-devel.x86_64 <- BuildRequires 'libjpeg-turbo-devel' of \
+                 hello (input)\n";
     for (q, not) in [
         ("nasm.aarch64", "nasm.aarch64"),
         (
@@ -408,13 +434,12 @@ fn why_takes_the_arch_a_query_gives() {
             "{q}"
         );
     }
-    // dnf's name-version: the version alone is compared.
-    assert_eq!(
-        why_hello("nasm-2.16.03"),
-        (0, chain.to_string(), String::new())
-    );
+    // dnf's name-version: the version alone is compared; no arch was
+    // asked, so the line names the packages alone.
+    let chain = chain.replace(".x86_64", "");
+    assert_eq!(why_hello("nasm-2.16.03"), (0, chain.clone(), String::new()));
     let (code, out, err) = why_hello("nasm-2.17");
-    assert_eq!((code, out.as_str()), (0, chain));
+    assert_eq!((code, out), (0, chain));
     assert_eq!(
         err,
         "buildroot-generator: note: the x86_64 buildroot has nasm-2.16.03-1.eln150.x86_64, not \
@@ -1424,12 +1449,24 @@ fn why_with_a_version_answers_about_that_version_when_the_buildroot_has_it() {
     };
     let foo1 = "foo <- BuildRequires 'foo < 2' of s1 (input)\n";
     let foo2 = "foo <- BuildRequires 'foo' of s2 (input)\n";
-    for q in ["foo-2-1.x86_64", "foo-2-1", "foo-2", "foo-2-1.x86_64.rpm"] {
-        assert_eq!(why(q), (0, foo2.to_string(), String::new()), "{q}");
+    // A query with an arch gets the arch on the line's packages.
+    let foo1_arch = "foo.x86_64 <- BuildRequires 'foo < 2' of s1 (input)\n";
+    let foo2_arch = "foo.x86_64 <- BuildRequires 'foo' of s2 (input)\n";
+    for (q, want) in [
+        ("foo-2-1.x86_64", foo2_arch),
+        ("foo-2-1", foo2),
+        ("foo-2", foo2),
+        ("foo-2-1.x86_64.rpm", foo2_arch),
+    ] {
+        assert_eq!(why(q), (0, want.to_string(), String::new()), "{q}");
     }
     // Without a version: the one the earliest build installs (s1, by name).
-    for q in ["foo", "foo.x86_64", "foo-1-1.x86_64"] {
-        assert_eq!(why(q), (0, foo1.to_string(), String::new()), "{q}");
+    for (q, want) in [
+        ("foo", foo1),
+        ("foo.x86_64", foo1_arch),
+        ("foo-1-1.x86_64", foo1_arch),
+    ] {
+        assert_eq!(why(q), (0, want.to_string(), String::new()), "{q}");
     }
     // A version it does not have: the note, as before.
     assert_eq!(
@@ -1442,4 +1479,44 @@ fn why_with_a_version_answers_about_that_version_when_the_buildroot_has_it() {
                 .to_string()
         )
     );
+}
+
+#[test]
+fn a_view_without_an_output_dir_is_a_warning() {
+    // --view only names the view in --output-dir's relations JSON: given
+    // alone it changed nothing, without a word (said without -q).
+    let out = cmd(Tool::Generator)
+        .args(FIXTURE_X86_64)
+        .args(["--view", "view-mine", "-"])
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains(
+            "buildroot-generator: warning: --view view-mine: only named in the relations JSON \
+             that --output-dir writes, and no --output-dir is given: it changes nothing\n"
+        ),
+        "{err}"
+    );
+    // With --output-dir it names the view, and nothing is said.
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("out");
+    let out = cmd(Tool::Generator)
+        .args(FIXTURE_X86_64)
+        .args(["--view", "view-mine", "--output-dir"])
+        .arg(&dir)
+        .arg("-")
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(!err.contains("--view"), "{err}");
+    let relations = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.contains("relations"))
+        .expect("a relations JSON");
+    let text = std::fs::read_to_string(dir.join(relations)).unwrap();
+    assert!(text.contains("view-mine"), "{text}");
 }

@@ -480,6 +480,70 @@ fn an_srpm_with_generated_build_requires_is_a_warning() {
 }
 
 #[test]
+fn spec_macro_options_without_a_spec_are_refused_by_name() {
+    // They make the macros --spec files are read with: without one they
+    // change nothing (clap's "required argument --spec" read as if every
+    // run needed a spec); an SRPM's BuildRequires are its header's.
+    let t = TestContext::new();
+    for (args, want) in [
+        (
+            &["--macro-package", "python3-rpm-macros"][..],
+            "--macro-package python3-rpm-macros: only read with --spec FILE, for the spec's \
+             macros, and no --spec is given",
+        ),
+        (
+            &["--define", "dist .el10"][..],
+            "--define 'dist .el10': only read with --spec FILE, for the spec's macros, and no \
+             --spec is given",
+        ),
+        (
+            &["--macros", "macros.x"][..],
+            "--macros macros.x: only read with --spec FILE, for the spec's macros, and no \
+             --spec is given",
+        ),
+        (
+            &["--no-repo-macros", "--srpm", "x.src.rpm"][..],
+            "--no-repo-macros: only read with --spec FILE, for the spec's macros, and no --spec \
+             is given (an --srpm's BuildRequires are its header's, which no macro changes)",
+        ),
+    ] {
+        let mut c = gen();
+        c.args(args);
+        assert_eq!(
+            expect_error(&t, c, "hello\n"),
+            format!("buildroot-generator: {want}"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_macro_package_no_macros_are_read_from_is_a_warning() {
+    // --no-repo-macros reads no macro package: one asked for is named.
+    let t = TestContext::new();
+    let spec = hello_spec(t.path(), "");
+    let cache = t.path().join("cache");
+    let out = run(
+        gen_on("x86_64", &cache),
+        "--spec",
+        &spec,
+        &[
+            "--no-repo-macros",
+            "--macro-package",
+            "python3-rpm-macros",
+            "--builds-only",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let want = "buildroot-generator: warning: --macro-package python3-rpm-macros: not used: \
+                --no-repo-macros reads no macro packages; the specs are read with the built-in \
+                ELN macros, --macros and --define";
+    assert_eq!(err.lines().filter(|l| *l == want).count(), 1, "{err}");
+}
+
+#[test]
 fn spec_refusals() {
     let t = TestContext::new();
     let spec = hello_spec(t.path(), "");

@@ -753,3 +753,32 @@ fn srpms_no_mirror_is_asked_for_are_not_fetched_not_missing() {
         );
     }
 }
+
+#[test]
+fn one_arch_is_said_to_find_nothing_archful() {
+    // Archful is "BuildRequires differ between arches": with one --arch the
+    // empty list is so by construction, which it did not say (the --help's
+    // trimming example runs so).
+    let t = TestContext::new();
+    let run = |arches: &[&str]| {
+        let mut c = identify(&t.join("cache"));
+        for a in arches {
+            c.args(["--arch", a]);
+        }
+        let out = c.arg(SOURCES).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        (text(&out.stdout), text(&out.stderr))
+    };
+    let (out, err) = run(&["aarch64"]);
+    assert_eq!(out, "");
+    assert!(
+        err.contains(
+            "identify-archful-srpms: note: one --arch (aarch64): no source can be archful \
+             (BuildRequires that differ between arches); give two or more --arch to find them \
+             (the SRPM cache is refreshed all the same)\n"
+        ),
+        "{err}"
+    );
+    let (_, err) = run(&["x86_64", "aarch64"]);
+    assert!(!err.contains("one --arch"), "{err}");
+}

@@ -447,6 +447,47 @@ fn generator_refuses_print_with_why() {
 }
 
 #[test]
+fn generator_refuses_print_with_json() {
+    // --json's document holds every list: a --print beside it chose nothing
+    // and was dropped without a word (a plain run, and --compare's).
+    let t = TestContext::new();
+    let c = fixture_generator("x86_64", &["--json", "--print", "sources"]);
+    assert_eq!(
+        expect_error(&t, c, "hello\n"),
+        "buildroot-generator: --print sources is not read with --json, whose document holds \
+         every list (jq '.sources' picks this one): give one of the two"
+    );
+    let c = fixture_generator(
+        "x86_64",
+        &[
+            "--json",
+            "--compare",
+            "--print",
+            "binary-nvrs",
+            "--srpm",
+            "x.src.rpm",
+        ],
+    );
+    assert!(expect_error(&t, c, "hello\n").contains("--print binary-nvrs is not read with --json"));
+    // Without --print the document is printed, and --print alone still works.
+    let out = fixture_generator("x86_64", &["--json", "-q"])
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "hello"));
+    fixture_generator("x86_64", &["--print", "sources", "-q"])
+        .write_stdin("hello\n")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("hello\n"));
+}
+
+#[test]
 fn generator_refuses_an_arch_the_repos_have_no_packages_for() {
     let t = TestContext::new();
     let c = fixture_generator("ppc64le", &[]);

@@ -29,6 +29,13 @@ pub struct WhyAnswer {
     pub package: Option<String>,
     /// Its chain as steps, binary first ([`why_steps`](super::why_steps)).
     pub chain: Option<Vec<String>>,
+    /// The chain as `--why` prints it: the steps joined by ` <- `, but with
+    /// every package written `NAME.ARCH` when the query gave an arch
+    /// (`glibc.i686`, a NEVRA) or the buildroot holds the name for more
+    /// than one arch (multilib), so that the line says which package each
+    /// step is. The steps above keep the names, as `buildroot-why.json`
+    /// does (`package` says which one the chain is about).
+    pub line: Option<String>,
     /// One line for the reader: why there is no chain, or that the
     /// buildroot's package is another version than the one asked about.
     pub note: Option<String>,
@@ -152,6 +159,7 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
         name: name.clone(),
         package: None,
         chain: None,
+        line: None,
         note: None,
         failed_builds: Vec::new(),
     };
@@ -170,6 +178,8 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
     });
     if !source_shaped {
         let mut w = Why::new(br);
+        // An unambiguous name asked without an arch keeps its plain line.
+        w.by_arch = asked_arch.is_some() || w.arches_of(&name).len() > 1;
         let of_arch = |p: PkgId| arch_held.is_none_or(|a| pool.arch_of(p) == a);
         // A version in the query picks the buildroot's package of that
         // version when it has one: two transactions can install two
@@ -192,7 +202,8 @@ pub fn explain(br: &Buildroot<'_>, query: &str) -> WhyAnswer {
         };
         if let Some((p, chain)) = found {
             answer.package = Some(pool.nevra_string(p));
-            answer.chain = Some(chain_steps(&chain));
+            answer.chain = Some(chain_steps(&chain.plain));
+            answer.line = Some(chain.shown.unwrap_or(chain.plain));
             answer.note = other_package(br, p, &name, version.as_deref(), asked_arch.as_deref());
             return answer;
         }

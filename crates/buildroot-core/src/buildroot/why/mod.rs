@@ -30,7 +30,7 @@ mod explain;
 
 /// The chain for binary `name`, or None when it is not in the buildroot.
 pub fn why(br: &Buildroot<'_>, name: &str) -> Option<String> {
-    Why::new(br).why(name, None).map(|(_, chain)| chain)
+    Why::new(br).why(name, None).map(|(_, chain)| chain.plain)
 }
 
 /// The chain of every binary name of the buildroot, as [`why_steps`] gives
@@ -51,22 +51,71 @@ pub fn why_all(br: &Buildroot<'_>) -> BTreeMap<String, Vec<String>> {
         for arch in w.arches_of(&name) {
             if arch != pool.arch_of(p) {
                 if let Some((_, c)) = w.why(&name, Some(arch)) {
-                    out.insert(format!("{name}.{arch}"), chain_steps(&c));
+                    out.insert(format!("{name}.{arch}"), chain_steps(&c.plain));
                 }
             }
         }
-        out.insert(name, chain_steps(&c));
+        out.insert(name, chain_steps(&c.plain));
     }
     out
+}
+
+/// A chain's text: `plain` names each package by its name (the steps of
+/// `buildroot-why.json` and `--json`, and what chains are compared by), and
+/// `shown`, kept only when [`Why::by_arch`] asks for it, the same chain
+/// with each package written `NAME.ARCH`: the line `--why` prints when the
+/// query gave an arch or the buildroot holds the name for several arches
+/// (multilib), where a bare `glibc` would not say which glibc a step is.
+/// Both are built together so that the choice between chains stays the
+/// one the plain text makes (the arch suffix would reorder ties).
+#[derive(Clone, Debug)]
+struct Text {
+    plain: String,
+    shown: Option<String>,
+}
+
+impl Text {
+    fn new(by_arch: bool) -> Self {
+        Text {
+            plain: String::new(),
+            shown: by_arch.then(String::new),
+        }
+    }
+
+    /// Words that are the same in both texts.
+    fn push(&mut self, s: &str) {
+        self.plain.push_str(s);
+        if let Some(t) = &mut self.shown {
+            t.push_str(s);
+        }
+    }
+
+    /// Package `p`: its name, and in `shown` its name and arch.
+    fn push_package(&mut self, pool: &crate::pool::Pool, p: PkgId) {
+        self.plain.push_str(pool.name_of(p));
+        if let Some(t) = &mut self.shown {
+            t.push_str(&format!("{}.{}", pool.name_of(p), pool.arch_of(p)));
+        }
+    }
+
+    /// Another text appended.
+    fn append(&mut self, other: &Text) {
+        self.plain.push_str(&other.plain);
+        if let (Some(t), Some(o)) = (&mut self.shown, &other.shown) {
+            t.push_str(o);
+        }
+    }
 }
 
 /// Explanations with their intermediate results kept.
 struct Why<'b, 'p> {
     br: &'b Buildroot<'p>,
+    /// Whether chains are also written with each package's arch ([`Text`]).
+    by_arch: bool,
     /// Per solution (by address): why each of its packages is there.
     reasons: HashMap<usize, Vec<(PkgId, Reason)>>,
     /// (source, binary) -> chain.
-    chains: HashMap<(String, PkgId), String>,
+    chains: HashMap<(String, PkgId), Text>,
     /// Binary name -> (the earliest source installing it, the binary), one
     /// entry per package of that name (multilib: one per arch), in the
     /// order the sources come.
@@ -84,6 +133,7 @@ impl<'b, 'p> Why<'b, 'p> {
     fn new(br: &'b Buildroot<'p>) -> Self {
         Why {
             br,
+            by_arch: false,
             reasons: HashMap::new(),
             chains: HashMap::new(),
             first: None,
@@ -94,14 +144,14 @@ impl<'b, 'p> Why<'b, 'p> {
 
     /// The package of that name (and of that arch, when one is given) the
     /// chain is about, and the chain.
-    fn why(&mut self, name: &str, arch: Option<&str>) -> Option<(PkgId, String)> {
+    fn why(&mut self, name: &str, arch: Option<&str>) -> Option<(PkgId, Text)> {
         let pool = self.br.pool;
         self.why_of(name, &|p| arch.is_none_or(|a| pool.arch_of(p) == a))
     }
 
     /// [`Why::why`] for the buildroot's package named `name` that `keep`
     /// keeps: the core's, else the one the earliest build installs.
-    fn why_of(&mut self, name: &str, keep: &dyn Fn(PkgId) -> bool) -> Option<(PkgId, String)> {
+    fn why_of(&mut self, name: &str, keep: &dyn Fn(PkgId) -> bool) -> Option<(PkgId, Text)> {
         let br = self.br;
         let pool = br.pool;
         let named = |set: &[PkgId]| {
@@ -110,8 +160,9 @@ impl<'b, 'p> Why<'b, 'p> {
                 .find(|&p| pool.name_of(p) == name && keep(p))
         };
         if let (Some(p), Some(sol)) = (named(&br.core.installed), br.core.solution.as_ref()) {
-            let chain = self.in_transaction(sol, &br.core.names, p);
-            return Some((p, format!("{chain} (core buildroot)")));
+            let mut chain = self.in_transaction(sol, &br.core.names, p);
+            chain.push(" (core buildroot)");
+            return Some((p, chain));
         }
         let &(i, p) = self.first().get(name)?.iter().find(|&&(_, p)| keep(p))?;
         let i = self.chosen(i, p);
@@ -373,7 +424,7 @@ fn chain_steps(chain: &str) -> Vec<String> {
 
 impl Why<'_, '_> {
     /// Why `p` is in `rec`'s transaction, then why `rec` is in the run.
-    fn chain(&mut self, rec: &SourceRecord, p: PkgId) -> String {
+    fn chain(&mut self, rec: &SourceRecord, p: PkgId) -> Text {
         let key = (rec.name.clone(), p);
         if let Some(c) = self.chains.get(&key) {
             return c.clone();
@@ -381,19 +432,23 @@ impl Why<'_, '_> {
         let br = self.br;
         let mut out = match &rec.solution {
             Some(sol) => self.in_transaction(sol, &rec.jobs, p),
-            None => br.pool.name_of(p).to_string(),
+            None => {
+                let mut t = Text::new(self.by_arch);
+                t.push_package(br.pool, p);
+                t
+            }
         };
-        out.push_str(&format!(" of {}", rec.name));
+        out.push(&format!(" of {}", rec.name));
         // A what-if's source: the file the answer comes from.
         if let Some(s) = rec.srpm.filter(|&s| br.pool.is_command_line(s)) {
-            out.push_str(&format!(", given as {}", br.pool.location(s)));
+            out.push(&format!(", given as {}", br.pool.location(s)));
         }
         match &rec.origin {
-            Origin::Input => out.push_str(" (input)"),
-            Origin::Core => out.push_str(" (a source of the core buildroot)"),
-            Origin::Placeholder => out.push_str(" (a placeholder)"),
+            Origin::Input => out.push(" (input)"),
+            Origin::Core => out.push(" (a source of the core buildroot)"),
+            Origin::Placeholder => out.push(" (a placeholder)"),
             Origin::Needed { by, binary } => {
-                out.push_str(&format!(" <- {} built because ", rec.name));
+                out.push(&format!(" <- {} built because ", rec.name));
                 match br.source(by) {
                     Some(parent) => {
                         // Of the parent's binaries from this source, explain the most direct one.
@@ -403,15 +458,17 @@ impl Why<'_, '_> {
                             .copied()
                             .filter(|&b| br.pool.source_name(b) == rec.name)
                             .collect();
+                        // Chosen by the plain text, whichever is shown.
                         let shortest = from_rec
                             .into_iter()
                             .map(|b| self.chain(parent, b))
-                            .min_by_key(|c| (c.matches(" <- ").count(), c.clone()));
-                        out.push_str(
-                            &shortest.unwrap_or_else(|| br.pool.name_of(*binary).to_string()),
-                        );
+                            .min_by_key(|c| (c.plain.matches(" <- ").count(), c.plain.clone()));
+                        match shortest {
+                            Some(c) => out.append(&c),
+                            None => out.push_package(br.pool, *binary),
+                        }
                     }
-                    None => out.push_str(br.pool.name_of(*binary)),
+                    None => out.push_package(br.pool, *binary),
                 }
             }
         }
@@ -421,7 +478,7 @@ impl Why<'_, '_> {
 
     /// `p <- required by q <- ... <- BuildRequires of S` within one transaction;
     /// the caller appends the source.
-    fn in_transaction(&mut self, sol: &Solution, jobs: &[String], p: PkgId) -> String {
+    fn in_transaction(&mut self, sol: &Solution, jobs: &[String], p: PkgId) -> Text {
         let br = self.br;
         let reasons = self
             .reasons
@@ -434,25 +491,27 @@ impl Why<'_, '_> {
                 .map(|i| reasons[i].1.clone())
         };
         let core_len = br.core.names.len();
-        let mut out = br.pool.name_of(p).to_string();
+        let mut out = Text::new(self.by_arch);
+        out.push_package(br.pool, p);
         let mut cur = p;
         for _ in 0..reasons.len() + 1 {
             match reason_of(cur) {
                 Some(Reason::Job(j)) => {
                     let text = jobs.get(j).cloned().unwrap_or_default();
                     if j < core_len {
-                        out.push_str(&format!(" <- core name {text}"));
+                        out.push(&format!(" <- core name {text}"));
                     } else {
-                        out.push_str(&format!(" <- BuildRequires '{text}'"));
+                        out.push(&format!(" <- BuildRequires '{text}'"));
                     }
                     return out;
                 }
                 Some(Reason::RequiredBy { by, .. }) => {
-                    out.push_str(&format!(" <- required by {}", br.pool.name_of(by)));
+                    out.push(" <- required by ");
+                    out.push_package(br.pool, by);
                     cur = by;
                 }
                 _ => {
-                    out.push_str(" <- installed to satisfy the transaction");
+                    out.push(" <- installed to satisfy the transaction");
                     return out;
                 }
             }

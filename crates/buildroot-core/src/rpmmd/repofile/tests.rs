@@ -597,3 +597,40 @@ fn a_command_line_id_dnf_refuses_is_refused() {
         assert!(RepoSpec::parse_cli(ok, &vars).is_ok(), "{ok}");
     }
 }
+
+/// `ID=URL` or a bare URL: the text before the first `=` is an id when it
+/// holds no `/`. dnf takes `:` in an id (`my:repo` was read as a bare URL,
+/// the id `my:repo=https://...`), and a URL's query string holds `=` after
+/// a `/` (the whole is the URL, its own id, as before).
+#[test]
+fn a_command_line_id_may_hold_a_colon_and_a_url_an_equals_sign() {
+    let vars = Vars::new("x86_64", "");
+    let spec = |s: &str| {
+        let r = RepoSpec::parse_cli(s, &vars).unwrap();
+        (r.id, r.baseurl)
+    };
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        spec("my:repo=https://host/path"),
+        pair("my:repo", "https://host/path")
+    );
+    assert_eq!(
+        spec("copr:fedora:eln=https://h/r?a=b"),
+        pair("copr:fedora:eln", "https://h/r?a=b")
+    );
+    // A bare URL with a query string, and a directory with '=' in its name.
+    let url = "https://host/path?a=b";
+    assert_eq!(spec(url), pair(url, url));
+    assert_eq!(spec("./a=b"), pair("./a=b", "./a=b"));
+    // The forms of before, unchanged.
+    assert_eq!(spec("main=/x/y"), pair("main", "/x/y"));
+    assert_eq!(spec("http://h/r/"), pair("http://h/r/", "http://h/r/"));
+    assert_eq!(spec("/some/dir"), pair("/some/dir", "/some/dir"));
+    // An id with a character dnf refuses is still refused, ':' or not.
+    let e = RepoSpec::parse_cli("my:re po=https://h/r", &vars).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("'my:re po' is not a repo id dnf takes"),
+        "{e}"
+    );
+}
