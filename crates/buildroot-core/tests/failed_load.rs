@@ -720,3 +720,113 @@ fn a_restarted_load_fetches_again_a_primary_whose_early_fetch_was_stopped() {
     assert_eq!(got, packages(&want));
     eprintln!("loaded without a in {took:?}");
 }
+
+/// `a`'s filelists.xml fails (404, then a body that fails its checksum)
+/// while `b`'s repomd.xml stalls (`timeout=4`, four attempts: 16 s), in a
+/// load that reads every filelists.xml from its start (`Filelists::All`,
+/// paths by prefix): the error is `a`'s filelists.xml, well before one
+/// stall's timeout, as `a`'s filelists.xml is fetched while `b` opens
+/// (`rpmmd/early_primary.rs`) beside its primary.xml. Only the primary.xml
+/// was fetched so, and the error waited for `b`'s four stalls. A pool's
+/// load alike.
+#[test]
+fn an_earlier_filelists_does_not_wait_for_a_later_repomd_s_stall() {
+    let server = server();
+    let filelists = repodata_file("x86_64", "-filelists.xml.gz");
+    let a_filelists = format!("/x86_64/repodata/{filelists}");
+    server.fault("/aarch64/repodata/repomd.xml", Fault::Stall, None);
+    let text = "[a]\nbaseurl=BASE/x86_64/\n[b]\nbaseurl=BASE/aarch64/\ntimeout=4\n";
+    let a_url = format!("{}{a_filelists}", server.base);
+    for (fault, said) in [
+        (Fault::Status(404), "HTTP 404"),
+        (Fault::Corrupt, "checksum mismatch"),
+    ] {
+        server.fault(&a_filelists, fault, None);
+        for (pool, fl) in [
+            (false, Filelists::All),
+            (true, Filelists::All),
+            (false, Filelists::NeededAnd(vec!["/usr/lib/rpm/".into()])),
+        ] {
+            let repos = specs(text, &server.base);
+            let what = format!("{said}, pool {pool}, {fl:?}");
+            let (got, took) = promptly(&what, move || {
+                let opts = opts(fl);
+                match pool {
+                    true => Pool::load("x86_64", &repos, &opts).map(|_| ()),
+                    false => load_repos(&repos, &opts).map(|_| ()),
+                }
+            });
+            let e = got.unwrap_err().to_string();
+            assert!(e.starts_with(&format!("{a_url}: {said}")), "{what}: {e}");
+            assert!(took < Duration::from_secs(2), "{what}: {took:?}");
+            eprintln!("{what}: failed in {took:?}");
+        }
+        server.clear_faults();
+        server.fault("/aarch64/repodata/repomd.xml", Fault::Stall, None);
+    }
+}
+
+/// `b`'s repomd.xml stalls once (`timeout=2`), `Filelists::All`: `a`'s
+/// primary.xml and filelists.xml are fetched while `b` opens, each once,
+/// and the load reads those copies (the same packages and files as a load
+/// without the stall). With `a`'s primary.xml answering 404 and its
+/// filelists.xml stalling, the primary's error is said at once: the
+/// filelists.xml's fetch is stopped, not waited for. With
+/// `skip_if_unavailable=1` on `a` and its filelists.xml answering 404,
+/// `a` is left out at once and the load gives `b` alone.
+#[test]
+fn early_filelists_are_taken_over_stopped_or_skipped() {
+    let server = server();
+    let primary = format!(
+        "/x86_64/repodata/{}",
+        repodata_file("x86_64", "-primary.xml.gz")
+    );
+    let filelists = format!(
+        "/x86_64/repodata/{}",
+        repodata_file("x86_64", "-filelists.xml.gz")
+    );
+    let b_repomd = "/aarch64/repodata/repomd.xml";
+    let text = "[a]\nbaseurl=BASE/x86_64/\ntimeout=2\n[b]\nbaseurl=BASE/aarch64/\ntimeout=2\n";
+    let repos = specs(text, &server.base);
+    let files = |l: &[LoadedRepo]| -> Vec<usize> {
+        l.iter()
+            .map(|r| r.packages.iter().map(|p| p.files.len()).sum())
+            .collect()
+    };
+    let want = load_repos(&repos, &opts(Filelists::All)).unwrap();
+    server.clear_log();
+    server.fault(b_repomd, Fault::Stall, Some(1));
+    let (got, took) = promptly("stalled once", {
+        let repos = repos.clone();
+        move || load_repos(&repos, &opts(Filelists::All)).unwrap()
+    });
+    assert!(took >= Duration::from_secs(2), "b did not stall: {took:?}");
+    assert_eq!(packages(&got), packages(&want));
+    assert_eq!(files(&got), files(&want));
+    assert_eq!(server.requests_for(&primary).len(), 1);
+    assert_eq!(server.requests_for(&filelists).len(), 1);
+    // The primary fails, the filelists.xml stalls: not waited for.
+    server.clear_faults();
+    server.fault(b_repomd, Fault::Stall, None);
+    server.fault(&primary, Fault::Status(404), None);
+    server.fault(&filelists, Fault::Stall, None);
+    let (got, took) = promptly("primary 404, filelists stalled", {
+        let repos = repos.clone();
+        move || load_repos(&repos, &opts(Filelists::All)).map(|_| ())
+    });
+    let e = got.unwrap_err().to_string();
+    assert!(e.contains(&format!("{primary}: HTTP 404")), "{e}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    // Left out at once under skip_if_unavailable.
+    server.clear_faults();
+    server.fault(b_repomd, Fault::Stall, Some(1));
+    server.fault(&filelists, Fault::Status(404), None);
+    let skipping = specs(&text.replace("[a]\n", "[a]\nskip_if_unavailable=1\n"), &server.base);
+    let (got, took) = promptly("a skipped", move || {
+        load_repos(&skipping, &opts(Filelists::All)).map(|l| packages(&l))
+    });
+    let got = got.unwrap();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "b");
+    eprintln!("a left out, b loaded, in {took:?}");
+}

@@ -389,7 +389,7 @@ pub(super) fn load_opened_into(
             .zip(opened.par_iter())
             .enumerate()
             .map(|(ri, (keys, o))| {
-                let fetched = early_files.take(ri);
+                let fetched = early_files.take(ri, o);
                 rank::within(Rank::of(ri, Role::Filelists), || {
                     read_filelists_of(o, opts, keys, &wanted, fetched)
                 })
@@ -415,7 +415,7 @@ fn first_filelists_error(
     early: &EarlyFilelists,
 ) -> Option<(usize, Error)> {
     before.iter().enumerate().find_map(|(ri, o)| {
-        let fetched = early.take(ri);
+        let fetched = early.take(ri, o);
         let read = rank::within(Rank::of(ri, Role::Filelists), || {
             read_filelists_of(o, opts, &[], &|_| false, fetched)
         });
