@@ -830,3 +830,63 @@ fn early_filelists_are_taken_over_stopped_or_skipped() {
     assert_eq!(got[0].0, "b");
     eprintln!("a left out, b loaded, in {took:?}");
 }
+
+/// The cache files of `dir` (a download cache) whose names start with
+/// `.tmp`: downloads' temp files.
+fn temp_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for d in std::fs::read_dir(dir).unwrap().flatten() {
+        if d.path().is_dir() {
+            out.extend(temp_files(&d.path()));
+        } else if d.file_name().to_string_lossy().starts_with(".tmp") {
+            out.push(d.path());
+        }
+    }
+    out
+}
+
+/// `b`'s repomd.xml stalls once (`timeout=2`), no pool cached: `a`'s
+/// primary.xml is fetched early, and stalls (30 s). Meanwhile another run
+/// writes the pool of these repos into the cache (copied in from a load
+/// made beforehand). The load reads that pool once `b` is open, and stops
+/// `a`'s fetch as it returns: its temp file is gone, and the load took no
+/// stall's timeout. The fetch ran on, its temp file left in the cache
+/// until a later run's prune.
+#[test]
+fn a_pool_written_meanwhile_stops_the_early_fetches() {
+    let server = server();
+    let a_primary = format!(
+        "/x86_64/repodata/{}",
+        repodata_file("x86_64", "-primary.xml.gz")
+    );
+    let b_repomd = "/aarch64/repodata/repomd.xml";
+    let text = "[a]\nbaseurl=BASE/x86_64/\n[b]\nbaseurl=BASE/aarch64/\ntimeout=2\n";
+    let repos = specs(text, &server.base);
+    let other_run = opts(Filelists::PrimaryOnly);
+    let n = Pool::load("x86_64", &repos, &other_run).unwrap().len();
+    let written = other_run.cache_dir.unwrap().join("pools");
+    server.fault(b_repomd, Fault::Stall, Some(1));
+    server.fault(&a_primary, Fault::Stall, None);
+    server.clear_log();
+    let ours = opts(Filelists::PrimaryOnly);
+    let cache = ours.cache_dir.clone().unwrap();
+    let load = std::thread::spawn(move || {
+        let start = Instant::now();
+        let got = Pool::load("x86_64", &repos, &ours).map(|p| p.len());
+        (got, start.elapsed())
+    });
+    let until = Instant::now() + PROMPT;
+    while server.requests_for(&a_primary).is_empty() {
+        assert!(Instant::now() < until, "a's primary.xml not fetched early");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::fs::create_dir_all(cache.join("pools")).unwrap();
+    for f in std::fs::read_dir(&written).unwrap().flatten() {
+        std::fs::copy(f.path(), cache.join("pools").join(f.file_name())).unwrap();
+    }
+    let (got, took) = load.join().unwrap();
+    assert_eq!(got.unwrap(), n);
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    let left = temp_files(&cache);
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

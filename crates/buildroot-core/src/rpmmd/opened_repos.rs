@@ -220,6 +220,16 @@ impl OpenedRepos {
         self.0.iter().map(repo_fingerprint).collect()
     }
 
+    /// Stops the early fetches of every repo (`early_primary.rs`) and
+    /// waits for them to end, their temp files removed: for a load the
+    /// pool cache answers, which reads none of them. The cache was looked
+    /// at before they started, but another run may have written a pool
+    /// that answers since; the fetches ran on, and a stalled one's temp
+    /// file stayed when the tool exited, until a later run's prune.
+    pub(crate) fn stop_early_fetches(&self) {
+        self.0.iter().for_each(Opened::stop_and_wait_early);
+    }
+
     /// The number of repos.
     pub(crate) fn len(&self) -> usize {
         self.0.len()
