@@ -890,3 +890,65 @@ fn a_pool_written_meanwhile_stops_the_early_fetches() {
     let left = temp_files(&cache);
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+/// The early fetches rank as the load ranks their repo, among the repos
+/// that opened. `a1` and `a2` are left out (`skip_if_unavailable=1`,
+/// their repomd.xml 404), `b` opens, `c`'s repomd.xml stalls once
+/// (`timeout=2`); two transfers at once (`max_parallel_downloads=2`),
+/// `Filelists::All`. `b`'s primary.xml and filelists.xml are fetched
+/// early and stall once each (`timeout=6`); `c` opens once `b`'s
+/// primary.xml is had, and its primary.xml stalls once, so its
+/// filelists.xml waits. When `b`'s filelists.xml's stall ends, its retry
+/// comes next, as `b` is the load's first repo (dnf asks nothing of `c`
+/// before `b` is loaded). The early fetches were ranked among all repos
+/// (`b` third, behind `c`, the load's second): over the retry's backoff
+/// `b` lent its slot to `c`'s filelists.xml, which was asked first.
+#[test]
+fn early_fetches_rank_among_the_repos_that_opened() {
+    let server = server();
+    let b_primary = format!(
+        "/aarch64/repodata/{}",
+        repodata_file("aarch64", "-primary.xml.gz")
+    );
+    let b_filelists = format!(
+        "/aarch64/repodata/{}",
+        repodata_file("aarch64", "-filelists.xml.gz")
+    );
+    let c_primary = format!(
+        "/source/repodata/{}",
+        repodata_file("source", "-primary.xml.gz")
+    );
+    let c_filelists = format!(
+        "/source/repodata/{}",
+        repodata_file("source", "-filelists.xml.gz")
+    );
+    server.fault("/source/repodata/repomd.xml", Fault::Stall, Some(1));
+    for f in [&b_primary, &b_filelists, &c_primary] {
+        server.fault(f, Fault::Stall, Some(1));
+    }
+    let text = "[a1]\nbaseurl=BASE/gone1/\nskip_if_unavailable=1\nmax_parallel_downloads=2\n\
+                [a2]\nbaseurl=BASE/gone2/\nskip_if_unavailable=1\nmax_parallel_downloads=2\n\
+                [b]\nbaseurl=BASE/aarch64/\ntimeout=6\nmax_parallel_downloads=2\n\
+                [c]\nbaseurl=BASE/source/\ntimeout=2\nmax_parallel_downloads=2\n";
+    let repos = specs(text, &server.base);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let got = load_repos(&repos, &opts(Filelists::All)).map(|l| packages(&l));
+        let _ = tx.send(got);
+    });
+    let got = rx.recv_timeout(Duration::from_secs(40)).expect("load over");
+    let ids: Vec<String> = got.unwrap().into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, ["b", "c"]);
+    let asked: Vec<String> = server
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| [&b_filelists, &c_filelists].contains(&p))
+        .collect();
+    let short = |p: &String| match p == &b_filelists {
+        true => "b",
+        false => "c",
+    };
+    let order: Vec<&str> = asked.iter().map(short).collect();
+    assert_eq!(order, ["b", "b", "c"], "filelists.xml asked in this order");
+}

@@ -176,6 +176,13 @@ impl Opening {
     }
 }
 
+/// The place in the load's order of the repo that ends `prefix` (the
+/// repos opened up to it, [`Opening::prefix`]): the load ranks the repos
+/// that opened, and the early fetches rank as it does.
+fn load_place(prefix: &[Option<[u8; 32]>]) -> usize {
+    prefix.len().saturating_sub(1)
+}
+
 /// A repo's metadata file fetched on a thread of its own: under way, its
 /// answer, or taken by the load.
 pub(super) struct EarlyFile {
@@ -309,13 +316,21 @@ pub(super) fn after_open(
     if cancel::is_cancelled() || may_answer(&prefix) {
         return Ok(());
     }
+    // Ranked as the load will rank the repo: by its place among the repos
+    // that opened (`prefix` ends with it), not among all those configured.
+    // A repo left out before it (`skip_if_unavailable`) holds no place in
+    // the load: counted, it put this repo's files level with, or behind,
+    // a later repo's in the load's queue (its primary.xml lent its slot to
+    // that repo's over a backoff, its filelists.xml came after that repo's
+    // primary.xml).
+    let place = load_place(&prefix);
     let this = o.clone();
     let start = |kind: &'static str, role: Role| {
         let early = Arc::new(EarlyFile::new());
         let (repo, opts, theirs, opening_t) =
             (this.clone(), opts.clone(), early.clone(), opening.clone());
         let fetch = move || {
-            let fetch = || rank::within(Rank::of(i, role), || fetch_meta(&repo, kind, &opts));
+            let fetch = || rank::within(Rank::of(place, role), || fetch_meta(&repo, kind, &opts));
             let stop_later = |got: &Option<Fetched>| {
                 if let Some(Err(e)) = got {
                     if !skip::skips(&repo.spec, e, &opts) {
@@ -394,6 +409,29 @@ fn spawn_fetch(
 mod tests {
     use super::*;
 
+    /// A repo's early fetches take the place the load gives it: among
+    /// the repos that opened. Repo 0 left out (its repomd.xml failed under
+    /// `skip_if_unavailable`), repo 1 is the load's first, repo 2 its
+    /// second (they were ranked 1 and 2, level with or behind the load's
+    /// transfers of the repos after them); a repo still opening before it
+    /// leaves it none yet (no early fetch then).
+    #[test]
+    fn early_fetches_rank_among_the_repos_that_opened() {
+        let opening = Opening::new(4);
+        opening.done(0, None);
+        opening.done(1, Some(None));
+        let place = |i| opening.prefix(i).map(|p| load_place(&p));
+        assert_eq!(place(1), Some(0));
+        assert_eq!(place(3), None, "repo 2 is still opening");
+        opening.done(2, Some(Some([7; 32])));
+        opening.done(3, None);
+        assert_eq!(place(2), Some(1));
+        assert!(
+            Rank::of(place(1).unwrap(), Role::Filelists) < Rank::of(1, Role::Primary),
+            "repo 1's filelists.xml before repo 2's primary.xml in the load"
+        );
+    }
+
     /// A fetch whose thread panics (a bug) leaves an answer all the same,
     /// none, so the load fetches the file as usual: its reader waited for
     /// ever for an answer that would never come.
@@ -407,6 +445,6 @@ mod tests {
         std::thread::spawn(move || tx.send(reader.take().is_none()));
         let none = rx.recv_timeout(Duration::from_secs(10));
         assert_eq!(none, Ok(true), "the load's reader still waits");
-        assert!(early.ended());
+        assert!(early.ended_failing().0);
     }
 }
