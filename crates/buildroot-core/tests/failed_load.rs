@@ -821,7 +821,10 @@ fn early_filelists_are_taken_over_stopped_or_skipped() {
     server.clear_faults();
     server.fault(b_repomd, Fault::Stall, Some(1));
     server.fault(&filelists, Fault::Status(404), None);
-    let skipping = specs(&text.replace("[a]\n", "[a]\nskip_if_unavailable=1\n"), &server.base);
+    let skipping = specs(
+        &text.replace("[a]\n", "[a]\nskip_if_unavailable=1\n"),
+        &server.base,
+    );
     let (got, took) = promptly("a skipped", move || {
         load_repos(&skipping, &opts(Filelists::All)).map(|l| packages(&l))
     });

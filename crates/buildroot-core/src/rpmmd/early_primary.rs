@@ -350,7 +350,8 @@ pub(super) fn after_open(
         .then(|| start("filelists", Role::Filelists))
         .flatten();
     let (p, f) = (o.early.clone(), o.early_filelists.clone());
-    let state = |e: &Option<Arc<EarlyFile>>| e.as_ref().map_or((true, false), |e| e.ended_failing());
+    let state =
+        |e: &Option<Arc<EarlyFile>>| e.as_ref().map_or((true, false), |e| e.ended_failing());
     let decided = || {
         let (p_ended, p_failed) = state(&p);
         p_failed || (p_ended && state(&f).0)
