@@ -810,13 +810,19 @@ fn early_filelists_are_taken_over_stopped_or_skipped() {
     server.fault(b_repomd, Fault::Stall, None);
     server.fault(&primary, Fault::Status(404), None);
     server.fault(&filelists, Fault::Stall, None);
+    let failing = opts(Filelists::All);
+    let cache = failing.cache_dir.clone().unwrap();
     let (got, took) = promptly("primary 404, filelists stalled", {
         let repos = repos.clone();
-        move || load_repos(&repos, &opts(Filelists::All)).map(|_| ())
+        move || load_repos(&repos, &failing).map(|_| ())
     });
     let e = got.unwrap_err().to_string();
     assert!(e.contains(&format!("{primary}: HTTP 404")), "{e}");
     assert!(took < Duration::from_secs(2), "{took:?}");
+    // The stopped fetch has ended, its temp file removed, when the error
+    // is said (the tool exits on it).
+    let left = temp_files(&cache);
+    assert!(left.is_empty(), "left behind: {left:?}");
     // Left out at once under skip_if_unavailable.
     server.clear_faults();
     server.fault(b_repomd, Fault::Stall, Some(1));

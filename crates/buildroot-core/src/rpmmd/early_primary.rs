@@ -366,8 +366,9 @@ pub(super) fn after_open(
     };
     match err {
         Some(e) => {
-            // The repo is not loaded: its other fetch is not wanted.
-            o.stop_early();
+            // The repo is not loaded: its other fetch is not wanted, and
+            // is gone, temp file and all, before its error is said.
+            o.stop_and_wait_early();
             Err(e)
         }
         None => Ok(()),

@@ -357,12 +357,15 @@ pub(super) fn load_opened_into(
         // reads filelists.xml is what the repos up to `k` asked: every
         // chunk of theirs is in by now (`k`'s failure is handled once all
         // its chunks are), whatever a later repo's reader had sent.
-        if read_filelists_up_to(&asked, k) {
-            if let Some(earlier) = first_filelists_error(&opened[..k], opts, &early_files) {
-                return Err(earlier);
-            }
-        }
-        return Err((k, e));
+        let earlier = read_filelists_up_to(&asked, k)
+            .then(|| first_filelists_error(&opened[..k], opts, &early_files))
+            .flatten();
+        // The early fetches the failure stopped (`cancel_from`), and
+        // those no longer read, end before the error is said, their temp
+        // files removed (the tool exits on it); an answer had is kept for
+        // a load started again without a skipped repo.
+        opened.iter().for_each(Opened::stop_and_wait_early);
+        return Err(earlier.unwrap_or((k, e)));
     }
     if !read_filelists(&keep) {
         return Ok(());
