@@ -720,3 +720,244 @@ fn a_restarted_load_fetches_again_a_primary_whose_early_fetch_was_stopped() {
     assert_eq!(got, packages(&want));
     eprintln!("loaded without a in {took:?}");
 }
+
+/// `a`'s filelists.xml fails (404, then a body that fails its checksum)
+/// while `b`'s repomd.xml stalls (`timeout=4`, four attempts: 16 s), in a
+/// load that reads every filelists.xml from its start (`Filelists::All`,
+/// paths by prefix): the error is `a`'s filelists.xml, well before one
+/// stall's timeout, as `a`'s filelists.xml is fetched while `b` opens
+/// (`rpmmd/early_primary.rs`) beside its primary.xml. Only the primary.xml
+/// was fetched so, and the error waited for `b`'s four stalls. A pool's
+/// load alike.
+#[test]
+fn an_earlier_filelists_does_not_wait_for_a_later_repomd_s_stall() {
+    let server = server();
+    let filelists = repodata_file("x86_64", "-filelists.xml.gz");
+    let a_filelists = format!("/x86_64/repodata/{filelists}");
+    server.fault("/aarch64/repodata/repomd.xml", Fault::Stall, None);
+    let text = "[a]\nbaseurl=BASE/x86_64/\n[b]\nbaseurl=BASE/aarch64/\ntimeout=4\n";
+    let a_url = format!("{}{a_filelists}", server.base);
+    for (fault, said) in [
+        (Fault::Status(404), "HTTP 404"),
+        (Fault::Corrupt, "checksum mismatch"),
+    ] {
+        server.fault(&a_filelists, fault, None);
+        for (pool, fl) in [
+            (false, Filelists::All),
+            (true, Filelists::All),
+            (false, Filelists::NeededAnd(vec!["/usr/lib/rpm/".into()])),
+        ] {
+            let repos = specs(text, &server.base);
+            let what = format!("{said}, pool {pool}, {fl:?}");
+            let (got, took) = promptly(&what, move || {
+                let opts = opts(fl);
+                match pool {
+                    true => Pool::load("x86_64", &repos, &opts).map(|_| ()),
+                    false => load_repos(&repos, &opts).map(|_| ()),
+                }
+            });
+            let e = got.unwrap_err().to_string();
+            assert!(e.starts_with(&format!("{a_url}: {said}")), "{what}: {e}");
+            assert!(took < Duration::from_secs(2), "{what}: {took:?}");
+            eprintln!("{what}: failed in {took:?}");
+        }
+        server.clear_faults();
+        server.fault("/aarch64/repodata/repomd.xml", Fault::Stall, None);
+    }
+}
+
+/// `b`'s repomd.xml stalls once (`timeout=2`), `Filelists::All`: `a`'s
+/// primary.xml and filelists.xml are fetched while `b` opens, each once,
+/// and the load reads those copies (the same packages and files as a load
+/// without the stall). With `a`'s primary.xml answering 404 and its
+/// filelists.xml stalling, the primary's error is said at once: the
+/// filelists.xml's fetch is stopped, not waited for. With
+/// `skip_if_unavailable=1` on `a` and its filelists.xml answering 404,
+/// `a` is left out at once and the load gives `b` alone.
+#[test]
+fn early_filelists_are_taken_over_stopped_or_skipped() {
+    let server = server();
+    let primary = format!(
+        "/x86_64/repodata/{}",
+        repodata_file("x86_64", "-primary.xml.gz")
+    );
+    let filelists = format!(
+        "/x86_64/repodata/{}",
+        repodata_file("x86_64", "-filelists.xml.gz")
+    );
+    let b_repomd = "/aarch64/repodata/repomd.xml";
+    let text = "[a]\nbaseurl=BASE/x86_64/\ntimeout=2\n[b]\nbaseurl=BASE/aarch64/\ntimeout=2\n";
+    let repos = specs(text, &server.base);
+    let files = |l: &[LoadedRepo]| -> Vec<usize> {
+        l.iter()
+            .map(|r| r.packages.iter().map(|p| p.files.len()).sum())
+            .collect()
+    };
+    let want = load_repos(&repos, &opts(Filelists::All)).unwrap();
+    server.clear_log();
+    server.fault(b_repomd, Fault::Stall, Some(1));
+    let (got, took) = promptly("stalled once", {
+        let repos = repos.clone();
+        move || load_repos(&repos, &opts(Filelists::All)).unwrap()
+    });
+    assert!(took >= Duration::from_secs(2), "b did not stall: {took:?}");
+    assert_eq!(packages(&got), packages(&want));
+    assert_eq!(files(&got), files(&want));
+    assert_eq!(server.requests_for(&primary).len(), 1);
+    assert_eq!(server.requests_for(&filelists).len(), 1);
+    // The primary fails, the filelists.xml stalls: not waited for.
+    server.clear_faults();
+    server.fault(b_repomd, Fault::Stall, None);
+    server.fault(&primary, Fault::Status(404), None);
+    server.fault(&filelists, Fault::Stall, None);
+    let failing = opts(Filelists::All);
+    let cache = failing.cache_dir.clone().unwrap();
+    let (got, took) = promptly("primary 404, filelists stalled", {
+        let repos = repos.clone();
+        move || load_repos(&repos, &failing).map(|_| ())
+    });
+    let e = got.unwrap_err().to_string();
+    assert!(e.contains(&format!("{primary}: HTTP 404")), "{e}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    // The stopped fetch has ended, its temp file removed, when the error
+    // is said (the tool exits on it).
+    let left = temp_files(&cache);
+    assert!(left.is_empty(), "left behind: {left:?}");
+    // Left out at once under skip_if_unavailable.
+    server.clear_faults();
+    server.fault(b_repomd, Fault::Stall, Some(1));
+    server.fault(&filelists, Fault::Status(404), None);
+    let skipping = specs(
+        &text.replace("[a]\n", "[a]\nskip_if_unavailable=1\n"),
+        &server.base,
+    );
+    let (got, took) = promptly("a skipped", move || {
+        load_repos(&skipping, &opts(Filelists::All)).map(|l| packages(&l))
+    });
+    let got = got.unwrap();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "b");
+    eprintln!("a left out, b loaded, in {took:?}");
+}
+
+/// The cache files of `dir` (a download cache) whose names start with
+/// `.tmp`: downloads' temp files.
+fn temp_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for d in std::fs::read_dir(dir).unwrap().flatten() {
+        if d.path().is_dir() {
+            out.extend(temp_files(&d.path()));
+        } else if d.file_name().to_string_lossy().starts_with(".tmp") {
+            out.push(d.path());
+        }
+    }
+    out
+}
+
+/// `b`'s repomd.xml stalls once (`timeout=2`), no pool cached: `a`'s
+/// primary.xml is fetched early, and stalls (30 s). Meanwhile another run
+/// writes the pool of these repos into the cache (copied in from a load
+/// made beforehand). The load reads that pool once `b` is open, and stops
+/// `a`'s fetch as it returns: its temp file is gone, and the load took no
+/// stall's timeout. The fetch ran on, its temp file left in the cache
+/// until a later run's prune.
+#[test]
+fn a_pool_written_meanwhile_stops_the_early_fetches() {
+    let server = server();
+    let a_primary = format!(
+        "/x86_64/repodata/{}",
+        repodata_file("x86_64", "-primary.xml.gz")
+    );
+    let b_repomd = "/aarch64/repodata/repomd.xml";
+    let text = "[a]\nbaseurl=BASE/x86_64/\n[b]\nbaseurl=BASE/aarch64/\ntimeout=2\n";
+    let repos = specs(text, &server.base);
+    let other_run = opts(Filelists::PrimaryOnly);
+    let n = Pool::load("x86_64", &repos, &other_run).unwrap().len();
+    let written = other_run.cache_dir.unwrap().join("pools");
+    server.fault(b_repomd, Fault::Stall, Some(1));
+    server.fault(&a_primary, Fault::Stall, None);
+    server.clear_log();
+    let ours = opts(Filelists::PrimaryOnly);
+    let cache = ours.cache_dir.clone().unwrap();
+    let load = std::thread::spawn(move || {
+        let start = Instant::now();
+        let got = Pool::load("x86_64", &repos, &ours).map(|p| p.len());
+        (got, start.elapsed())
+    });
+    let until = Instant::now() + PROMPT;
+    while server.requests_for(&a_primary).is_empty() {
+        assert!(Instant::now() < until, "a's primary.xml not fetched early");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::fs::create_dir_all(cache.join("pools")).unwrap();
+    for f in std::fs::read_dir(&written).unwrap().flatten() {
+        std::fs::copy(f.path(), cache.join("pools").join(f.file_name())).unwrap();
+    }
+    let (got, took) = load.join().unwrap();
+    assert_eq!(got.unwrap(), n);
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    let left = temp_files(&cache);
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// The early fetches rank as the load ranks their repo, among the repos
+/// that opened. `a1` and `a2` are left out (`skip_if_unavailable=1`,
+/// their repomd.xml 404), `b` opens, `c`'s repomd.xml stalls once
+/// (`timeout=2`); two transfers at once (`max_parallel_downloads=2`),
+/// `Filelists::All`. `b`'s primary.xml and filelists.xml are fetched
+/// early and stall once each (`timeout=6`); `c` opens once `b`'s
+/// primary.xml is had, and its primary.xml stalls once, so its
+/// filelists.xml waits. When `b`'s filelists.xml's stall ends, its retry
+/// comes next, as `b` is the load's first repo (dnf asks nothing of `c`
+/// before `b` is loaded). The early fetches were ranked among all repos
+/// (`b` third, behind `c`, the load's second): over the retry's backoff
+/// `b` lent its slot to `c`'s filelists.xml, which was asked first.
+#[test]
+fn early_fetches_rank_among_the_repos_that_opened() {
+    let server = server();
+    let b_primary = format!(
+        "/aarch64/repodata/{}",
+        repodata_file("aarch64", "-primary.xml.gz")
+    );
+    let b_filelists = format!(
+        "/aarch64/repodata/{}",
+        repodata_file("aarch64", "-filelists.xml.gz")
+    );
+    let c_primary = format!(
+        "/source/repodata/{}",
+        repodata_file("source", "-primary.xml.gz")
+    );
+    let c_filelists = format!(
+        "/source/repodata/{}",
+        repodata_file("source", "-filelists.xml.gz")
+    );
+    server.fault("/source/repodata/repomd.xml", Fault::Stall, Some(1));
+    for f in [&b_primary, &b_filelists, &c_primary] {
+        server.fault(f, Fault::Stall, Some(1));
+    }
+    let text = "[a1]\nbaseurl=BASE/gone1/\nskip_if_unavailable=1\nmax_parallel_downloads=2\n\
+                [a2]\nbaseurl=BASE/gone2/\nskip_if_unavailable=1\nmax_parallel_downloads=2\n\
+                [b]\nbaseurl=BASE/aarch64/\ntimeout=6\nmax_parallel_downloads=2\n\
+                [c]\nbaseurl=BASE/source/\ntimeout=2\nmax_parallel_downloads=2\n";
+    let repos = specs(text, &server.base);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let got = load_repos(&repos, &opts(Filelists::All)).map(|l| packages(&l));
+        let _ = tx.send(got);
+    });
+    let got = rx.recv_timeout(Duration::from_secs(40)).expect("load over");
+    let ids: Vec<String> = got.unwrap().into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, ["b", "c"]);
+    let asked: Vec<String> = server
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| [&b_filelists, &c_filelists].contains(&p))
+        .collect();
+    let short = |p: &String| match p == &b_filelists {
+        true => "b",
+        false => "c",
+    };
+    let order: Vec<&str> = asked.iter().map(short).collect();
+    assert_eq!(order, ["b", "b", "c"], "filelists.xml asked in this order");
+}

@@ -372,6 +372,10 @@ impl Pool {
         let cache = cache_of(opened)?;
         let cached = cache.as_ref().and_then(PoolCache::read);
         if let Some(mut pool) = cached.filter(|p| p.repos.len() == opened.len()) {
+            // Early fetches started before another run wrote this pool
+            // are not read: stopped, their temp files gone, as the load
+            // returns.
+            opened.stop_early_fetches();
             // Packages are downloaded from this run's mirrors, as the
             // repo is configured this time.
             for (info, spec) in pool.repos.iter_mut().zip(opened.specs()) {

@@ -14,7 +14,9 @@
 //! The fetches run under the load's [`Cancel`] of their repo: a load that
 //! fails does not wait for those of the failing repo and the repos after
 //! it (`cancel.rs`); those before it are still read, as their error would
-//! be said first.
+//! be said first. A repo whose filelists.xml was fetched while the repos
+//! opened (`early_primary.rs`) is not fetched again: its answer is taken
+//! over.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -54,7 +56,8 @@ impl EarlyFilelists {
         if !self.started.swap(true, Ordering::Relaxed) {
             for (ri, ((o, slot), cancel)) in opened.iter().zip(&self.got).zip(cancels).enumerate() {
                 let remote = o.mirrors.iter().any(|l| matches!(l, Location::Http(_)));
-                if remote && o.repomd.record("filelists").is_some() {
+                let opened_early = o.early_filelists.is_some();
+                if remote && !opened_early && o.repomd.record("filelists").is_some() {
                     let rank = Rank::of(ri, Role::Filelists);
                     scope.spawn(move || {
                         let fetch = || rank::within(rank, || fetch_meta(o, "filelists", opts));
@@ -66,12 +69,14 @@ impl EarlyFilelists {
         }
     }
 
-    /// Repo `ri`'s fetch, when one was made (and finished: the scope that
-    /// ran it has ended), for `open_meta_fetched`.
-    pub(super) fn take(&self, ri: usize) -> Option<Fetched> {
-        self.got[ri]
+    /// Repo `ri`'s (`o`'s) fetch, when one was made (and finished: the
+    /// scope that ran it has ended; one made while the repos opened is
+    /// waited for), for `open_meta_fetched`.
+    pub(super) fn take(&self, ri: usize, o: &Opened) -> Option<Fetched> {
+        let got = self.got[ri]
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .take()
+            .take();
+        got.or_else(|| o.early_filelists.as_ref().and_then(|e| e.take()))
     }
 }

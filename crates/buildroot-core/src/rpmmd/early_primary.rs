@@ -1,33 +1,43 @@
-//! A repo's primary.xml fetched while a repo after it is slow to open (its
-//! repomd.xml stalling), so that the earlier repo's failure is said without
-//! waiting for the later repo's timeouts.
+//! A repo's primary.xml (and its filelists.xml, when the load will read
+//! them) fetched while a repo after it is slow to open (its repomd.xml
+//! stalling), so that the earlier repo's failure is said without waiting
+//! for the later repo's timeouts.
 //!
 //! dnf 4 loads its repos one after the other (`Base.fill_sack`), each whole
-//! (`Repo::Impl::load`: repomd.xml, then the files it lists) before it
-//! opens the next: an earlier repo's primary.xml that fails is what it says,
-//! at once, whatever a later repo's server does. Our load opens every repo
+//! (`Repo::Impl::load`: repomd.xml, then the files it lists, primary and
+//! filelists in one librepo download) before it opens the next: an earlier
+//! repo's primary.xml or filelists.xml that fails is what it says, at once,
+//! whatever a later repo's server does. Our load opens every repo
 //! (`opened_repos.rs`) before it reads any primary.xml, as the pool cache is
 //! keyed by every repomd.xml; so a later repomd.xml that stalled held that
 //! error back by its timeouts.
 //!
 //! So a repo that is open, the repos before it open too, while a repo after
 //! it is still opening [`GRACE`] later, fetches its primary.xml on a thread
-//! of its own ([`EarlyPrimary`]), ranked as the load ranks it
-//! (`rank.rs`), under the load's slots, with the same failover, retries
-//! and errors. Its failure is the repo's failure to open: the repos after
-//! it stop (`cancel.rs`; a repo with `skip_if_unavailable` is left out and
-//! the others go on) and the error is said in load order, as a repomd.xml
-//! that fails. The opening does not wait for the fetch beyond the later
-//! repos' opening: the load takes its answer over ([`EarlyPrimary::take`],
-//! `load.rs`), waiting for it in that repo's thread only, so the other
-//! repos' primaries start as they did (the open waited for the fetch to
-//! end, and they queued behind it: a load took 5.03 s, was 3.55 s). Nothing
-//! is fetched when there is no transfer to make (a local repo, a copy the
-//! cache holds by name, no cache directory), when the repos open within the
-//! grace (the load as it was), or when the caller's pool cache may answer
-//! for the repos opened so far ([`MayAnswer`], `pool/cache.rs`): a load the
-//! pool cache answers reads no primary.xml, and downloaded one, and failed
-//! on it where it used to succeed.
+//! of its own ([`EarlyFile`]), and its filelists.xml on another when the
+//! load knows from its start that it reads them (`Filelists::read_from_start`;
+//! under `Needed` that is known only from the primaries' dependencies),
+//! ranked as the load ranks them (`rank.rs`: the repo's place among the
+//! repos that opened), under the load's slots, with the same failover,
+//! retries and errors. Their failure is the repo's failure to open (the
+//! primary.xml's first, as the load reads it first): the repos after it
+//! stop (`cancel.rs`; a repo with `skip_if_unavailable` is left out and the
+//! others go on) and the error is said in load order, as a repomd.xml that
+//! fails. The opening does not wait for the fetches beyond the later repos'
+//! opening: the load takes their answers over ([`EarlyFile::take`],
+//! `load.rs`, `early_fetch.rs`), waiting for each in the thread that reads
+//! it only, so the other repos' primaries start as they did (the open
+//! waited for the fetch to end, and they queued behind it: a load took
+//! 5.03 s, was 3.55 s). Nothing is fetched when there is no transfer to
+//! make (a local repo, a copy the cache holds by name, no cache directory),
+//! when the repos open within the grace (the load as it was), or when the
+//! caller's pool cache may answer for the repos opened so far
+//! ([`MayAnswer`], `pool/cache.rs`): a load the pool cache answers reads no
+//! primary.xml, and downloaded one, and failed on it where it used to
+//! succeed. Should the pool cache answer all the same (another run wrote
+//! the pool meanwhile), the fetches are stopped and waited for
+//! ([`EarlyFile::stop_and_wait`]), so their temp files are gone when the
+//! load returns.
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -166,9 +176,16 @@ impl Opening {
     }
 }
 
-/// A repo's primary.xml fetched on a thread of its own: under way, its
+/// The place in the load's order of the repo that ends `prefix` (the
+/// repos opened up to it, [`Opening::prefix`]): the load ranks the repos
+/// that opened, and the early fetches rank as it does.
+fn load_place(prefix: &[Option<[u8; 32]>]) -> usize {
+    prefix.len().saturating_sub(1)
+}
+
+/// A repo's metadata file fetched on a thread of its own: under way, its
 /// answer, or taken by the load.
-pub(super) struct EarlyPrimary {
+pub(super) struct EarlyFile {
     got: Mutex<Got>,
     ended: Condvar,
     /// The fetch's flag: set when nothing will read its answer.
@@ -181,18 +198,47 @@ enum Got {
     Taken,
 }
 
-impl EarlyPrimary {
+impl EarlyFile {
+    fn new() -> EarlyFile {
+        EarlyFile {
+            got: Mutex::new(Got::UnderWay),
+            ended: Condvar::new(),
+            cancel: Cancel::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Got> {
+        self.got.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Stops the fetch if it is still under way (its answer is not wanted).
     pub(super) fn stop(&self) {
         self.cancel.cancel();
     }
 
+    /// Stops the fetch and waits until its thread has given its answer,
+    /// which leaves no temp file behind: a download stopped returns within
+    /// a watcher's look (0.1 s), its temp file removed (an attempt's
+    /// thread blocked in a read is left behind, writing nothing). For a
+    /// load that will read no answer and is about to return.
+    pub(super) fn stop_and_wait(&self) {
+        self.stop();
+        let mut got = self.lock();
+        while matches!(*got, Got::UnderWay) {
+            got = self
+                .ended
+                .wait_timeout(got, Duration::from_millis(50))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
     /// The fetch's answer, once it has ended (`None`: taken already,
-    /// repomd.xml lists no primary, or the fetch was stopped for a load
+    /// repomd.xml lists no such file, or the fetch was stopped for a load
     /// that no longer wanted it: the caller fetches as usual). Waits under
     /// this thread's cancel: set meanwhile, the fetch is stopped too.
     pub(super) fn take(&self) -> Option<Fetched> {
-        let mut got = self.got.lock().unwrap_or_else(|e| e.into_inner());
+        let mut got = self.lock();
         loop {
             match std::mem::replace(&mut *got, Got::Taken) {
                 Got::UnderWay => *got = Got::UnderWay,
@@ -219,7 +265,7 @@ impl EarlyPrimary {
 
     /// The answer's error, if the fetch has ended with one (not taken).
     fn failed(&self) -> Option<Error> {
-        let mut got = self.got.lock().unwrap_or_else(|e| e.into_inner());
+        let mut got = self.lock();
         match &*got {
             Got::Done(Some(Err(_))) => match std::mem::replace(&mut *got, Got::Taken) {
                 Got::Done(Some(Err(e))) => Some(e),
@@ -229,22 +275,26 @@ impl EarlyPrimary {
         }
     }
 
-    fn ended(&self) -> bool {
-        !matches!(
-            *self.got.lock().unwrap_or_else(|e| e.into_inner()),
-            Got::UnderWay
-        )
+    /// Whether the fetch has ended, and whether with an error.
+    fn ended_failing(&self) -> (bool, bool) {
+        match &*self.lock() {
+            Got::UnderWay => (false, false),
+            Got::Done(Some(Err(_))) => (true, true),
+            _ => (true, false),
+        }
     }
 }
 
 /// After repo `o` (at `i` in load order) has opened: when a repo after it
 /// is still opening [`GRACE`] later, the repos before it are all done, the
-/// load would download its primary.xml and `may_answer` says no cached
-/// pool may answer, starts its fetch ([`EarlyPrimary`], kept in `o` for the
-/// load), and waits until the later repos are done opening or the fetch
-/// has ended. A fetch that failed is the repo's error; one that ends the
-/// load (not passed over by `skip_if_unavailable`, `skip.rs`) stops the
-/// later repos' opening before its slot is given back.
+/// load would download its primary.xml or (read from the start) its
+/// filelists.xml, and `may_answer` says no cached pool may answer, starts
+/// their fetches ([`EarlyFile`], kept in `o` for the load), and waits until
+/// the later repos are done opening or the fetches have decided the
+/// repo's fate: the primary.xml failed, or both ended. A fetch that failed
+/// is the repo's error, the primary.xml's first (the load reads it first);
+/// one that ends the load (not passed over by `skip_if_unavailable`,
+/// `skip.rs`) stops the later repos' opening before its slot is given back.
 pub(super) fn after_open(
     o: &mut Opened,
     i: usize,
@@ -252,7 +302,9 @@ pub(super) fn after_open(
     opening: &Arc<Opening>,
     may_answer: MayAnswer<'_>,
 ) -> Result<()> {
-    if !needs_download(o, "primary", opts) {
+    let primary = needs_download(o, "primary", opts);
+    let filelists = opts.filelists.read_from_start() && needs_download(o, "filelists", opts);
+    if !primary && !filelists {
         return Ok(());
     }
     if !opening.later_opening(i, Some(Instant::now() + GRACE), &|| false) {
@@ -264,60 +316,89 @@ pub(super) fn after_open(
     if cancel::is_cancelled() || may_answer(&prefix) {
         return Ok(());
     }
-    let early = Arc::new(EarlyPrimary {
-        got: Mutex::new(Got::UnderWay),
-        ended: Condvar::new(),
-        cancel: Cancel::new(),
-    });
-    let (repo, opts, theirs, opening_t) = (o.clone(), opts.clone(), early.clone(), opening.clone());
-    let fetch = move || {
-        let fetch = || {
-            rank::within(Rank::of(i, Role::Primary), || {
-                fetch_meta(&repo, "primary", &opts)
-            })
-        };
-        let stop_later = |got: &Option<Fetched>| {
-            if let Some(Err(e)) = got {
-                if !skip::skips(&repo.spec, e, &opts) {
-                    opening_t.cancel_after(i);
+    // Ranked as the load will rank the repo: by its place among the repos
+    // that opened (`prefix` ends with it), not among all those configured.
+    // A repo left out before it (`skip_if_unavailable`) holds no place in
+    // the load: counted, it put this repo's files level with, or behind,
+    // a later repo's in the load's queue (its primary.xml lent its slot to
+    // that repo's over a backoff, its filelists.xml came after that repo's
+    // primary.xml).
+    let place = load_place(&prefix);
+    let this = o.clone();
+    let start = |kind: &'static str, role: Role| {
+        let early = Arc::new(EarlyFile::new());
+        let (repo, opts, theirs, opening_t) =
+            (this.clone(), opts.clone(), early.clone(), opening.clone());
+        let fetch = move || {
+            let fetch = || rank::within(Rank::of(place, role), || fetch_meta(&repo, kind, &opts));
+            let stop_later = |got: &Option<Fetched>| {
+                if let Some(Err(e)) = got {
+                    if !skip::skips(&repo.spec, e, &opts) {
+                        opening_t.cancel_after(i);
+                    }
                 }
-            }
+            };
+            keeping_failed(|| theirs.cancel.within(fetch), stop_later)
         };
-        keeping_failed(|| theirs.cancel.within(fetch), stop_later)
-    };
-    if spawn_fetch(i, &early, opening, fetch).is_err() {
         // No thread: the load fetches it as usual.
-        return Ok(());
+        spawn_fetch(&format!("early-{kind}-{i}"), &early, opening, fetch)
+            .ok()
+            .map(|()| early)
+    };
+    o.early = primary.then(|| start("primary", Role::Primary)).flatten();
+    o.early_filelists = filelists
+        .then(|| start("filelists", Role::Filelists))
+        .flatten();
+    let (p, f) = (o.early.clone(), o.early_filelists.clone());
+    let state =
+        |e: &Option<Arc<EarlyFile>>| e.as_ref().map_or((true, false), |e| e.ended_failing());
+    let decided = || {
+        let (p_ended, p_failed) = state(&p);
+        p_failed || (p_ended && state(&f).0)
+    };
+    opening.later_opening(i, None, &decided);
+    let err = match p.as_ref().and_then(|p| p.failed()) {
+        Some(e) => Some(e),
+        // The filelists.xml's error only once the primary.xml is had: the
+        // load would say the primary's first.
+        None if state(&p).0 => f.as_ref().and_then(|f| f.failed()),
+        None => None,
+    };
+    match err {
+        Some(e) => {
+            // The repo is not loaded: its other fetch is not wanted, and
+            // is gone, temp file and all, before its error is said.
+            o.stop_and_wait_early();
+            Err(e)
+        }
+        None => Ok(()),
     }
-    o.early = Some(early.clone());
-    opening.later_opening(i, None, &|| early.ended());
-    early.failed().map_or(Ok(()), Err)
 }
 
-/// Runs `fetch` (repo `i`'s) on a thread of its own, not the opening's:
+/// Runs `fetch` (named `name`) on a thread of its own, not the opening's:
 /// the load takes the answer over, and nothing waits for the fetch but the
-/// repo's own reader. The answer is set however the thread ends: one that
-/// panics (a bug) leaves none, and the load fetches the file as usual
-/// (its reader waited for ever for it, holding the load up).
+/// thread that reads the file. The answer is set however the thread ends:
+/// one that panics (a bug) leaves none, and the load fetches the file as
+/// usual (its reader waited for ever for it, holding the load up).
 fn spawn_fetch(
-    i: usize,
-    early: &Arc<EarlyPrimary>,
+    name: &str,
+    early: &Arc<EarlyFile>,
     opening: &Arc<Opening>,
     fetch: impl FnOnce() -> Option<Fetched> + Send + 'static,
 ) -> std::io::Result<()> {
     /// Sets the answer (`None` until the fetch gives one) when dropped.
-    struct Ends(Arc<EarlyPrimary>, Arc<Opening>, Option<Fetched>);
+    struct Ends(Arc<EarlyFile>, Arc<Opening>, Option<Fetched>);
     impl Drop for Ends {
         fn drop(&mut self) {
             let got = self.2.take();
-            *self.0.got.lock().unwrap_or_else(|e| e.into_inner()) = Got::Done(got);
+            *self.0.lock() = Got::Done(got);
             self.0.ended.notify_all();
             self.1.changed.notify_all();
         }
     }
     let ends = Ends(early.clone(), opening.clone(), None);
     std::thread::Builder::new()
-        .name(format!("early-primary-{i}"))
+        .name(name.to_string())
         .spawn(move || {
             // The whole guard moved in: dropped as this thread ends.
             let mut ends = ends;
@@ -330,23 +411,42 @@ fn spawn_fetch(
 mod tests {
     use super::*;
 
+    /// A repo's early fetches take the place the load gives it: among
+    /// the repos that opened. Repo 0 left out (its repomd.xml failed under
+    /// `skip_if_unavailable`), repo 1 is the load's first, repo 2 its
+    /// second (they were ranked 1 and 2, level with or behind the load's
+    /// transfers of the repos after them); a repo still opening before it
+    /// leaves it none yet (no early fetch then).
+    #[test]
+    fn early_fetches_rank_among_the_repos_that_opened() {
+        let opening = Opening::new(4);
+        opening.done(0, None);
+        opening.done(1, Some(None));
+        let place = |i| opening.prefix(i).map(|p| load_place(&p));
+        assert_eq!(place(1), Some(0));
+        assert_eq!(place(3), None, "repo 2 is still opening");
+        opening.done(2, Some(Some([7; 32])));
+        opening.done(3, None);
+        assert_eq!(place(2), Some(1));
+        assert!(
+            Rank::of(place(1).unwrap(), Role::Filelists) < Rank::of(1, Role::Primary),
+            "repo 1's filelists.xml before repo 2's primary.xml in the load"
+        );
+    }
+
     /// A fetch whose thread panics (a bug) leaves an answer all the same,
     /// none, so the load fetches the file as usual: its reader waited for
     /// ever for an answer that would never come.
     #[test]
     fn a_fetch_that_panics_leaves_the_load_to_fetch_as_usual() {
-        let early = Arc::new(EarlyPrimary {
-            got: Mutex::new(Got::UnderWay),
-            ended: Condvar::new(),
-            cancel: Cancel::new(),
-        });
+        let early = Arc::new(EarlyFile::new());
         let opening = Arc::new(Opening::new(2));
-        spawn_fetch(0, &early, &opening, || panic!("a bug")).unwrap();
+        spawn_fetch("early-primary-0", &early, &opening, || panic!("a bug")).unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         let reader = early.clone();
         std::thread::spawn(move || tx.send(reader.take().is_none()));
         let none = rx.recv_timeout(Duration::from_secs(10));
         assert_eq!(none, Ok(true), "the load's reader still waits");
-        assert!(early.ended());
+        assert!(early.ended_failing().0);
     }
 }

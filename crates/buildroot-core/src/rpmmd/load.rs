@@ -357,12 +357,15 @@ pub(super) fn load_opened_into(
         // reads filelists.xml is what the repos up to `k` asked: every
         // chunk of theirs is in by now (`k`'s failure is handled once all
         // its chunks are), whatever a later repo's reader had sent.
-        if read_filelists_up_to(&asked, k) {
-            if let Some(earlier) = first_filelists_error(&opened[..k], opts, &early_files) {
-                return Err(earlier);
-            }
-        }
-        return Err((k, e));
+        let earlier = read_filelists_up_to(&asked, k)
+            .then(|| first_filelists_error(&opened[..k], opts, &early_files))
+            .flatten();
+        // The early fetches the failure stopped (`cancel_from`), and
+        // those no longer read, end before the error is said, their temp
+        // files removed (the tool exits on it); an answer had is kept for
+        // a load started again without a skipped repo.
+        opened.iter().for_each(Opened::stop_and_wait_early);
+        return Err(earlier.unwrap_or((k, e)));
     }
     if !read_filelists(&keep) {
         return Ok(());
@@ -389,7 +392,7 @@ pub(super) fn load_opened_into(
             .zip(opened.par_iter())
             .enumerate()
             .map(|(ri, (keys, o))| {
-                let fetched = early_files.take(ri);
+                let fetched = early_files.take(ri, o);
                 rank::within(Rank::of(ri, Role::Filelists), || {
                     read_filelists_of(o, opts, keys, &wanted, fetched)
                 })
@@ -415,7 +418,7 @@ fn first_filelists_error(
     early: &EarlyFilelists,
 ) -> Option<(usize, Error)> {
     before.iter().enumerate().find_map(|(ri, o)| {
-        let fetched = early.take(ri);
+        let fetched = early.take(ri, o);
         let read = rank::within(Rank::of(ri, Role::Filelists), || {
             read_filelists_of(o, opts, &[], &|_| false, fetched)
         });

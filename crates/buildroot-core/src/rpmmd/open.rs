@@ -9,6 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::early_primary::EarlyFile;
 use super::{
     fetch, http, mirror_tally, mirrors, prune, turns, warn_once, DownloadSlots, Expected,
     HttpSettings, LoadOptions, Location, MetaFile, RepoSpec, Repomd, RepomdChecksum,
@@ -35,7 +36,10 @@ pub(super) struct Opened {
     pub(super) repomd: Repomd,
     /// Its primary.xml, fetched while a repo after it was slow to open
     /// (`early_primary.rs`), for the load to take over.
-    pub(super) early: Option<Arc<super::early_primary::EarlyPrimary>>,
+    pub(super) early: Option<Arc<EarlyFile>>,
+    /// Its filelists.xml, fetched so when the load reads them from its
+    /// start, for the load to take over (`early_fetch.rs`).
+    pub(super) early_filelists: Option<Arc<EarlyFile>>,
 }
 
 impl Opened {
@@ -46,12 +50,22 @@ impl Opened {
         self.tally.slots().filter(|_| remote)
     }
 
-    /// Stops its primary.xml's early fetch, if one is under way: nothing
-    /// will read it (a load that failed before it, a repo not loaded).
+    /// Its early fetches (`early_primary.rs`).
+    fn early_files(&self) -> impl Iterator<Item = &Arc<EarlyFile>> {
+        self.early.iter().chain(&self.early_filelists)
+    }
+
+    /// Stops its early fetches, if under way: nothing will read them (a
+    /// load that failed before it, a repo not loaded).
     pub(super) fn stop_early(&self) {
-        if let Some(e) = &self.early {
-            e.stop();
-        }
+        self.early_files().for_each(|e| e.stop());
+    }
+
+    /// Stops its early fetches and waits for their threads to end, their
+    /// temp files removed: for a load that returns without them (a pool
+    /// the cache answers with).
+    pub(super) fn stop_and_wait_early(&self) {
+        self.early_files().for_each(|e| e.stop_and_wait());
     }
 }
 
@@ -243,6 +257,7 @@ fn open_at(
         loc,
         repomd,
         early: None,
+        early_filelists: None,
     })
 }
 

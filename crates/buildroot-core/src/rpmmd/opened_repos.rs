@@ -97,11 +97,14 @@ pub(crate) fn open_repos_for_pool(
     );
     let mut opened = Vec::with_capacity(results.len());
     let mut failed = None;
+    let mut unwanted = Vec::new();
     for (spec, r) in specs.iter().zip(results) {
         if failed.is_some() {
-            // Opened, but not to be loaded: its early fetch is not wanted.
-            if let Ok(o) = &r {
+            // Opened, but not to be loaded: its early fetches are not
+            // wanted (waited for below).
+            if let Ok(o) = r {
                 o.stop_early();
+                unwanted.push(o);
             }
             continue;
         }
@@ -114,7 +117,13 @@ pub(crate) fn open_repos_for_pool(
         }
     }
     match failed {
-        Some(e) => Err(first_error_in_load_order(opened, e, opts)),
+        Some(e) => {
+            let e = first_error_in_load_order(opened, e, opts);
+            // Ended, their temp files removed, before the error is said
+            // (the tool exits on it).
+            unwanted.iter().for_each(Opened::stop_and_wait_early);
+            Err(e)
+        }
         None => Ok(OpenedRepos(opened)),
     }
 }
@@ -218,6 +227,16 @@ impl OpenedRepos {
     /// Each repo's [`repo_fingerprint`], in load order.
     pub(crate) fn repo_fingerprints(&self) -> Vec<Option<[u8; 32]>> {
         self.0.iter().map(repo_fingerprint).collect()
+    }
+
+    /// Stops the early fetches of every repo (`early_primary.rs`) and
+    /// waits for them to end, their temp files removed: for a load the
+    /// pool cache answers, which reads none of them. The cache was looked
+    /// at before they started, but another run may have written a pool
+    /// that answers since; the fetches ran on, and a stalled one's temp
+    /// file stayed when the tool exited, until a later run's prune.
+    pub(crate) fn stop_early_fetches(&self) {
+        self.0.iter().for_each(Opened::stop_and_wait_early);
     }
 
     /// The number of repos.

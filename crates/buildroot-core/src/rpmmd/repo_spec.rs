@@ -209,6 +209,18 @@ pub enum Filelists {
 }
 
 impl Filelists {
+    /// Whether a load reads every repo's filelists.xml whatever its
+    /// primaries name (the load failing aside): all of them, paths by
+    /// prefix, or paths given. [`Filelists::Needed`] knows only once a
+    /// dependency names a path primary.xml lacks.
+    pub(crate) fn read_from_start(&self) -> bool {
+        match self {
+            Filelists::All => true,
+            Filelists::NeededAnd(p) | Filelists::NeededWith(p) => !p.is_empty(),
+            Filelists::PrimaryOnly | Filelists::Needed => false,
+        }
+    }
+
     /// [`Filelists::Needed`] plus the paths that `packages` require and
     /// primary.xml's file subset does not hold (packages that join a pool
     /// after its repos' dependencies were read: the command line's). Other

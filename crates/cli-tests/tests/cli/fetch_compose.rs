@@ -367,6 +367,46 @@ fn a_missing_list_is_one_line_and_nothing_is_written() {
     );
 }
 
+/// A NEVRA list the server answers 404 for is absent (no error, none
+/// written) after librepo's tries of one URL: 4 requests, at once (no
+/// backoff, whatever `RPM_BUILDROOT_HTTP_BACKOFF` says: 5 s here, three
+/// backoffs of it would take 35 s), as librepo retries any answer but a
+/// 2xx on the same mirror (`LRO_ALLOWEDMIRRORFAILURES`). A 404 once (a
+/// load-balanced server's node not synced yet) is retried, and the list is
+/// had.
+#[test]
+fn a_missing_nevra_list_is_absent_after_four_tries_at_once() {
+    let t = tempfile::tempdir().unwrap();
+    published(t.path());
+    let x86_64 = "view-binary-package-list--view-eln--x86_64.txt";
+    std::fs::remove_file(t.path().join(x86_64)).unwrap();
+    let server = Server::start(t.path().to_path_buf());
+    let out = t.path().join("compose");
+    let cache = t.path().join("cache");
+    let start = std::time::Instant::now();
+    fetch(&server.base, &out, &cache)
+        .env("RPM_BUILDROOT_HTTP_BACKOFF", "5")
+        .assert()
+        .success();
+    let took = start.elapsed();
+    assert!(took < std::time::Duration::from_secs(4), "{took:?}");
+    assert_eq!(server.requests_for(x86_64).len(), 4);
+    assert_eq!(
+        dir_names(&out.join("content-resolver")),
+        ["view-binary-package-list--view-eln--aarch64.txt"]
+    );
+    // There once asked again: a 404 once is retried, and the list is had.
+    std::fs::write(t.path().join(x86_64), "bash-5.2-1.x86_64").unwrap();
+    server.clear_log();
+    server.fault(x86_64, Fault::Status(404), Some(1));
+    fetch(&server.base, &out, &cache).assert().success();
+    assert_eq!(server.requests_for(x86_64).len(), 2);
+    assert_eq!(
+        read(&out.join("content-resolver").join(x86_64)),
+        "bash-5.2-1.x86_64\n"
+    );
+}
+
 /// `--output-dir` is another spelling of `--out` (as buildroot-generator
 /// and compose-view spell it); an unknown arch lists the known ones.
 #[test]
