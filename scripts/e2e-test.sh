@@ -783,6 +783,94 @@ printf '%s\n' "x86_64 aarch64: buildroot-generator: $work/damaged/repodata/repom
   | cmp -s - <(tail -3 "$work/twofail.err" | head -2) && [ "$rc" = 2 ] \
   || { cat "$work/twofail.err" >&2; fail "two arches failed: exit $rc, or not both named in ARCHES order"; }
 echo "e2e: one arch's failure stops the others at once (${took} s), nothing of them kept; two failed are named in ARCHES order"
+# Two arches whose tools fail at the same moment are both named as failed, each time, with what
+# both said: each waits on a flock (a shared one, on twofail.gate) the test holds, and is let go
+# once both wait there (/proc/locks lists them as blocked). Whichever job the workflow reaps
+# first, the other's tool has failed too; its job's shell was still showing what it said when
+# the stop came, and was named stopped (x86_64 (stopped: aarch64), or the other way round, in
+# 25 of 30 runs before each job wrote its tool's exit status to a file of its own).
+cat > "$work/onefail/buildroot-generator" <<EOF
+#!/bin/sh
+flock -s "$work/twofail.gate" true
+echo "buildroot-generator: $work/damaged/repodata/repomd.xml: damaged (simulated)" >&2
+exit 2
+EOF
+
+: > "$work/twofail.gate"
+gate_ino=$(stat -c %i "$work/twofail.gate")
+for round in 1 2 3; do
+  exec 4> "$work/twofail.gate"
+  flock 4
+  scripts/buildroot-workflow.sh --bin "$work/onefail" --config testdata/workflow.conf --work "$w" \
+    > /dev/null 2> "$work/together.err" 4>&- &
+  wpid=$!
+  for n in $(seq 1200); do
+    [ "$(grep -c -- "-> FLOCK .*:$gate_ino " /proc/locks)" -lt 2 ] || break
+    sleep 0.1
+  done
+  exec 4>&-
+  rc=0; wait "$wpid" || rc=$?
+  printf '%s\n' "x86_64 aarch64: buildroot-generator: $work/damaged/repodata/repomd.xml: damaged (simulated)" \
+    "buildroot-workflow: step 3 (buildroot-generator pass 1) failed for: x86_64 aarch64" \
+    | cmp -s - <(tail -3 "$work/together.err" | head -2) && [ "$rc" = 2 ] \
+    && grep -qx "x86_64 aarch64: buildroot-generator: .*damaged (simulated)" "$w/failed/error.txt" \
+    || { cat "$work/together.err" >&2; fail "two arches failing at once (round $round): exit $rc, or not both named as failed"; }
+done
+# A stopped arch leaves no output, even when its tool had put it in place as the stop came.
+# aarch64's generator (the real one) has written pass1/aarch64 and waits for its SIGTERM,
+# then ends by it (143, as a tool whose signal comes after its swap ends); x86_64's fails once
+# aarch64's has written. And again with aarch64's tool done (exit 0), its job's shell still
+# showing what it said when the stop came: a `sed` first on PATH holds that job's (the tool
+# wrote a note it recognizes) until the SIGTERM. Both left pass1/aarch64 whole in the failed
+# run, named stopped.
+cat > "$work/onefail/buildroot-generator" <<EOF
+#!/bin/sh
+case " \$* " in
+  *" --arch x86_64 "*)
+    i=0; while [ ! -e "$work/swapped" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done
+    echo "buildroot-generator: $work/damaged/repodata/primary.xml.gz: damaged (simulated)" >&2
+    exit 2 ;;
+esac
+"$bin/buildroot-generator" "\$@" || exit \$?
+if [ -e "$work/late-term" ]; then
+  trap 'exit 143' TERM
+  : > "$work/swapped"
+  sleep 120
+else
+  echo "buildroot-generator: note: done, held" >&2
+fi
+EOF
+mkdir -p "$work/sedshim"
+cat > "$work/sedshim/sed" <<EOF
+#!$(command -v python3)
+import os, signal, sys, time
+args = sys.argv[1:]
+f = args[-1] if args else ""
+if "/stderr." in f and os.path.isfile(f) and not os.path.exists("$work/swapped") and "done, held" in open(f).read():
+    got = []
+    was = signal.signal(signal.SIGTERM, lambda *_: got.append(1))
+    open("$work/swapped", "w").close()
+    for _ in range(12000):
+        if got:
+            break
+        time.sleep(0.01)
+    signal.signal(signal.SIGTERM, was)
+os.execv("$(command -v sed)", ["sed"] + args)
+EOF
+chmod +x "$work/sedshim/sed"
+for late in late-term drain; do
+  rm -f "$work/swapped" "$work/late-term"
+  [ "$late" = drain ] || : > "$work/late-term"
+  rc=0; PATH="$work/sedshim:$PATH" scripts/buildroot-workflow.sh --bin "$work/onefail" --config testdata/workflow.conf \
+    --work "$w" > /dev/null 2> "$work/late.err" || rc=$?
+  [ "$rc" = 2 ] && [ -e "$work/swapped" ] \
+    && grep -qx "buildroot-workflow: step 3 (buildroot-generator pass 1) failed for: x86_64 (stopped: aarch64)" "$work/late.err" \
+    || { cat "$work/late.err" >&2; fail "a stopped arch whose tool was done ($late): exit $rc"; }
+  [ ! -e "$w/failed/pass1/aarch64" ] || fail "a stopped arch whose tool was done ($late): failed/pass1/aarch64 was left"
+done
+rm -f "$work/late-term"
+[ "$(snapshot "$w/current")" = "$before" ] || fail "two arches failing at once: current/ changed"
+echo "e2e: two arches failing at once are both named failed (3 rounds); a stopped arch's output goes, even a finished tool's"
 # The other arch's tool ignores SIGTERM: it gets SIGKILL 10 s on, and the workflow's stderr is its
 # lines alone (bash reported the job the SIGKILL ended: "line N: PID Killed ( trap - ERR; ...").
 cat > "$work/onefail/buildroot-generator" <<EOF
