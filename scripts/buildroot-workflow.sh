@@ -326,7 +326,17 @@ trap 'config_failed 129' HUP
 trap 'config_failed 130' INT
 trap 'config_failed 143' TERM
 # shellcheck disable=SC1090
+# Read with job control on (set -m), for a config's own $(...): without it, bash's wait for a
+# command substitution's child takes a SIGINT sent to this process alone for the child's and,
+# the child being no job, drops it once the child has exited (0), after its output was read;
+# or it ended the run with "interrupt trap: line 2: unexpected EOF while looking for matching
+# `)'" (exit 2), or, about once in a hundred, spun on the signal for ever. With job control on,
+# that wait leaves the signal to the INT trap, run once the child has ended. (The config's
+# commands run as groups of their own meanwhile; a terminal's Ctrl-C still reaches them, as
+# bash gives the terminal to each.)
+set -m
 . "$cfg_run" 2> "$cfg_err"
+set +m
 # Again until the steps' traps (on_signal) are set, a signal ends the run at once (the EXIT trap
 # removes the scratch directory). Not the default disposition: a non-interactive bash that gets
 # SIGINT while it waits for a command that then exits 0 takes it for the command's own and goes
