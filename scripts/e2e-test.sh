@@ -827,6 +827,7 @@ cat > "$work/onefail/buildroot-generator" <<EOF
 #!/bin/sh
 case " \$* " in
   *" --arch x86_64 "*)
+    [ ! -e "$work/interrupted" ] || exec sleep 120
     i=0; while [ ! -e "$work/swapped" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done
     echo "buildroot-generator: $work/damaged/repodata/primary.xml.gz: damaged (simulated)" >&2
     exit 2 ;;
@@ -868,9 +869,23 @@ for late in late-term drain; do
     || { cat "$work/late.err" >&2; fail "a stopped arch whose tool was done ($late): exit $rc"; }
   [ ! -e "$w/failed/pass1/aarch64" ] || fail "a stopped arch whose tool was done ($late): failed/pass1/aarch64 was left"
 done
-rm -f "$work/late-term"
+# An interrupt's stop too: SIGINT once aarch64's tool has swapped its output in (x86_64's runs on).
+rm -f "$work/swapped"
+: > "$work/late-term"
+: > "$work/interrupted"
+set -m
+scripts/buildroot-workflow.sh --bin "$work/onefail" --config testdata/workflow.conf --work "$w" \
+  > /dev/null 2> "$work/late.err" &
+wpid=$!
+set +m
+for n in $(seq 1200); do [ ! -e "$work/swapped" ] || break; sleep 0.1; done
+kill -INT "$wpid"
+rc=0; wait "$wpid" || rc=$?
+[ "$rc" = 130 ] && [ -e "$work/swapped" ] && [ ! -e "$w/failed/pass1/aarch64" ] \
+  || { cat "$work/late.err" >&2; fail "an interrupt as aarch64's tool was done: exit $rc, or failed/pass1/aarch64 was left"; }
+rm -f "$work/late-term" "$work/interrupted"
 [ "$(snapshot "$w/current")" = "$before" ] || fail "two arches failing at once: current/ changed"
-echo "e2e: two arches failing at once are both named failed (3 rounds); a stopped arch's output goes, even a finished tool's"
+echo "e2e: two arches failing at once are both named failed (3 rounds); a stopped arch's output goes, even a finished tool's (an interrupt's too)"
 # The other arch's tool ignores SIGTERM: it gets SIGKILL 10 s on, and the workflow's stderr is its
 # lines alone (bash reported the job the SIGKILL ended: "line N: PID Killed ( trap - ERR; ...").
 cat > "$work/onefail/buildroot-generator" <<EOF
