@@ -298,6 +298,11 @@ config_failed() { # STATUS [LINE FILE]: the line (of the config or a file it sou
   # bash's own line (FILE: line N: ...), not a note the config printed before it.
   said=""
   IFS= read -r said < <(reading; grep -m 1 -E '^.+: line [0-9]+: ' "$cfg_err") || :
+  # bash's error in its "interrupt trap" (the INT trap's text, which it parses as it runs it) is
+  # a SIGINT: one that came while bash parsed a $(...) of the config's (it re-reads one as it
+  # expands it) found the parser mid-substitution ("interrupt trap: line 2: unexpected EOF while
+  # looking for matching `)'"), and config_failed 130 never ran. Interrupted, as it would have said.
+  case "$said" in *": interrupt trap: line "[0-9]*) rm -rf "$workflow_scratch"; exit 130 ;; esac
   if [ -z "$said" ] && [ -z "${2:-}" ]; then
     # Left by the EXIT trap and bash said nothing: the config (or a file it sources) ran `exit`.
     said="${config}: the config file runs 'exit' (status $1), which would end the workflow;"
