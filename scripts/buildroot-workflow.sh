@@ -46,8 +46,9 @@
 # tools wrote on stderr (a line that several arches' tools wrote, once, prefixed with those
 # arches). The next published run removes failed. Older runs are removed. A per-arch step that
 # fails for one arch stops the other arches' tools at once (it does not wait for them): its line
-# names the arches that had failed by then, in ARCHES order, and those stopped ('failed for:
-# x86_64 (stopped: aarch64)').
+# names the arches whose tool had failed by then (one whose job was still showing what it said
+# too), in ARCHES order, and those stopped ('failed for: x86_64 (stopped: aarch64)'), whose
+# output is removed (even one their tool had finished as the stop came).
 # A download that fails for good (a URL whose every mirror failed every retry: the tools retry,
 # and go to a repo's next mirror, as dnf does) fails its step: exit 2, the tool's one line naming
 # the URL and the problem, then the step, then where the run is kept; current/ is untouched.
@@ -84,7 +85,8 @@
 # Exit codes: 0 success, 1 verify found what compose + workload cannot build, or buildroot
 # binaries the new compose lacks (the run is still published), 2 bad usage, a bad configuration
 # or a failed step (stderr names the step and arch), 129, 130, 143 interrupted by SIGHUP, SIGINT
-# (Ctrl-C, or kill -INT to its pid alone: no $(...) here can lose it; but a script's background
+# (Ctrl-C, or kill -INT to its pid alone: no $(...) here can lose it, nor the config's, read
+# with job control on; but a script's background
 # job, `&`, starts with SIGINT ignored, which bash cannot trap: stop one with SIGTERM), SIGTERM, 141 its stderr's
 # reader went away (SIGPIPE): the tools it started are stopped first; a run is kept as
 # WORK/failed, --verify-only leaves verify/ as it was (a signal in the moments after the run was
