@@ -332,7 +332,6 @@ trap 'config_failed "$?"' EXIT # set -u's 'unbound variable' exits the shell wit
 trap 'config_failed 129' HUP
 trap 'config_failed 130' INT
 trap 'config_failed 143' TERM
-# shellcheck disable=SC1090
 # Read with job control on (set -m), for a config's own $(...): without it, bash's wait for a
 # command substitution's child takes a SIGINT sent to this process alone for the child's and,
 # the child being no job, drops it once the child has exited (0), after its output was read;
@@ -342,6 +341,7 @@ trap 'config_failed 143' TERM
 # commands run as groups of their own meanwhile; a terminal's Ctrl-C still reaches them, as
 # bash gives the terminal to each.)
 set -m
+# shellcheck disable=SC1090
 . "$cfg_run" 2> "$cfg_err"
 set +m
 # Again until the steps' traps (on_signal) are set, a signal ends the run at once (the EXIT trap
