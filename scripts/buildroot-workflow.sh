@@ -46,8 +46,9 @@
 # tools wrote on stderr (a line that several arches' tools wrote, once, prefixed with those
 # arches). The next published run removes failed. Older runs are removed. A per-arch step that
 # fails for one arch stops the other arches' tools at once (it does not wait for them): its line
-# names the arches that had failed by then, in ARCHES order, and those stopped ('failed for:
-# x86_64 (stopped: aarch64)').
+# names the arches whose tool had failed by then (one whose job was still showing what it said
+# too), in ARCHES order, and those stopped ('failed for: x86_64 (stopped: aarch64)'), whose
+# output is removed (even one their tool had finished as the stop came).
 # A download that fails for good (a URL whose every mirror failed every retry: the tools retry,
 # and go to a repo's next mirror, as dnf does) fails its step: exit 2, the tool's one line naming
 # the URL and the problem, then the step, then where the run is kept; current/ is untouched.
@@ -84,7 +85,8 @@
 # Exit codes: 0 success, 1 verify found what compose + workload cannot build, or buildroot
 # binaries the new compose lacks (the run is still published), 2 bad usage, a bad configuration
 # or a failed step (stderr names the step and arch), 129, 130, 143 interrupted by SIGHUP, SIGINT
-# (Ctrl-C, or kill -INT to its pid alone: no $(...) here can lose it; but a script's background
+# (Ctrl-C, or kill -INT to its pid alone: no $(...) here can lose it, nor the config's, read
+# with job control on; but a script's background
 # job, `&`, starts with SIGINT ignored, which bash cannot trap: stop one with SIGTERM), SIGTERM, 141 its stderr's
 # reader went away (SIGPIPE): the tools it started are stopped first; a run is kept as
 # WORK/failed, --verify-only leaves verify/ as it was (a signal in the moments after the run was
@@ -298,6 +300,11 @@ config_failed() { # STATUS [LINE FILE]: the line (of the config or a file it sou
   # bash's own line (FILE: line N: ...), not a note the config printed before it.
   said=""
   IFS= read -r said < <(reading; grep -m 1 -E '^.+: line [0-9]+: ' "$cfg_err") || :
+  # bash's error in its "interrupt trap" (the INT trap's text, which it parses as it runs it) is
+  # a SIGINT: one that came while bash parsed a $(...) of the config's (it re-reads one as it
+  # expands it) found the parser mid-substitution ("interrupt trap: line 2: unexpected EOF while
+  # looking for matching `)'"), and config_failed 130 never ran. Interrupted, as it would have said.
+  case "$said" in *": interrupt trap: line "[0-9]*) rm -rf "$workflow_scratch"; exit 130 ;; esac
   if [ -z "$said" ] && [ -z "${2:-}" ]; then
     # Left by the EXIT trap and bash said nothing: the config (or a file it sources) ran `exit`.
     said="${config}: the config file runs 'exit' (status $1), which would end the workflow;"
@@ -325,8 +332,18 @@ trap 'config_failed "$?"' EXIT # set -u's 'unbound variable' exits the shell wit
 trap 'config_failed 129' HUP
 trap 'config_failed 130' INT
 trap 'config_failed 143' TERM
+# Read with job control on (set -m), for a config's own $(...): without it, bash's wait for a
+# command substitution's child takes a SIGINT sent to this process alone for the child's and,
+# the child being no job, drops it once the child has exited (0), after its output was read;
+# or it ended the run with "interrupt trap: line 2: unexpected EOF while looking for matching
+# `)'" (exit 2), or, about once in a hundred, spun on the signal for ever. With job control on,
+# that wait leaves the signal to the INT trap, run once the child has ended. (The config's
+# commands run as groups of their own meanwhile; a terminal's Ctrl-C still reaches them, as
+# bash gives the terminal to each.)
+set -m
 # shellcheck disable=SC1090
 . "$cfg_run" 2> "$cfg_err"
+set +m
 # Again until the steps' traps (on_signal) are set, a signal ends the run at once (the EXIT trap
 # removes the scratch directory). Not the default disposition: a non-interactive bash that gets
 # SIGINT while it waits for a command that then exits 0 takes it for the command's own and goes
@@ -567,9 +584,13 @@ stop_groups() {
 } 2> /dev/null
 # stop_jobs: stops every job still running (the exit trap's; signals are ignored by then).
 stop_jobs() {
-  local pids=()
+  local pids=() p own_rc
   mapfile -t pids < <(jobs -p)
   stop_groups "${pids[@]}"
+  # A per-arch step's job stopped here leaves no output, as one stopped by per_arch.
+  for p in "${pids[@]}"; do
+    [ -z "${job_arch[$p]-}" ] || [ "${group_status[$p]}" -le 128 ] || stopped_job "$p" || :
+  done
 }
 on_signal() { # NAME CODE: the exit trap does the rest (stops the jobs, keeps the run as failed/)
   local why=""
@@ -638,32 +659,59 @@ arch_lines() {
        END { for (i = 1; i <= n; i++) print who[order[i]] ": " order[i] }' "${files[@]}"
 }
 
-# per_arch LABEL CMD...: runs CMD once per arch in parallel (@ARCH@ replaced by the arch), each a
-# job; any failure is fatal, naming LABEL and the arches that failed. The first arch that fails
-# stops the others at once (their process groups, as an interrupt does; the tools remove what they
-# were writing): a damaged repo of one arch is reported when it is found, not once the slowest
-# arch has finished. Arches that failed of their own by then (exit 1-128, not the stop's signal)
-# are named too, in ARCHES order, whatever the order they ended in; those stopped are named as
-# such. What the arches that ended of their own said is shown (and, for those that failed, kept
-# in failed/error.txt), each line prefixed with the arches that said it (arch_lines); a stopped
-# arch's partial output is not.
+# The per-arch step running: its jobs (pid -> arch) and the directory each writes (OUT, @ARCH@
+# for the arch), also for an interrupt's stop (stop_jobs).
+declare -A job_arch=()
+job_out=""
+# stopped_job PID: true when that job, which a stop's signal ended (its status 129 or up), had
+# not failed of its own first; its output then goes. Its tool's exit status (job_tool's status
+# file) says which: none (no tool had ended yet), 0 (the job was not done), or the stop's
+# (SIGTERM's 143, SIGKILL's 137) is a stopped job; any other is the tool's own failure, left in
+# own_rc. The output goes because a tool that swapped it in just as the stop came (it exited 0
+# while its job's shell was still showing its stderr, or its SIGTERM came after the swap) left
+# it whole in a run that failed, for an arch the report names as stopped. (A tool that got
+# the SIGTERM before its swap never makes it: the tools remove what they were building.)
+stopped_job() {
+  local a=${job_arch[$1]} s=""
+  own_rc=""
+  { read -r s < "$tmp/per-arch-$a.status"; } 2> /dev/null || :
+  case "$s" in
+    "" | 0 | 143 | 137) rm -rf -- "${job_out//@ARCH@/$a}"; return 0 ;;
+    *) own_rc=$s; return 1 ;;
+  esac
+}
+
+# per_arch LABEL OUT CMD...: runs CMD once per arch in parallel (@ARCH@ replaced by the arch), each
+# a job writing OUT; any failure is fatal, naming LABEL and the arches that failed. The first arch
+# that fails stops the others at once (their process groups, as an interrupt does; the tools
+# remove what they were writing): a damaged repo of one arch is reported when it is found, not
+# once the slowest arch has finished. Arches whose tool had failed of its own by then (exit
+# 1-128, or a signal but the stop's), even if its job was still showing what it said, are
+# named too, in ARCHES order, whatever the order they ended in; those stopped are named as
+# such, and their OUT removed (stopped_job). What the arches that ended of their own said is
+# shown (and, for those that failed, kept in failed/error.txt), each line prefixed with the
+# arches that said it (arch_lines); a stopped arch's partial output is not.
 per_arch() {
-  local label=$1; shift
-  local a p rc failed="" stopped="" ended=() pending=()
-  local -A arch_of=() status=()
+  local label=$1; job_out=$2; shift 2
+  local a p rc failed="" stopped="" ended=() pending=() own_rc
+  local -A status=()
+  job_arch=()
   # A job's shell ends on SIGTERM once the command it waits for has (the tools end promptly on
   # it, and a command that does not gets SIGKILL): it reaps that command itself. Dying at once,
   # it left the tool to init, whose reaping, slow in some containers (1 s), held up the stop.
+  # Its tools run through job_tool, which writes their exit status to per-arch-ARCH.status.
   for a in $ARCHES; do
+    rm -f "$tmp/per-arch-$a.status"
     set -m
-    ( trap - ERR; trap 'exit 143' TERM; exec 2> "$tmp/per-arch-$a" 7>&-; "${@//@ARCH@/$a}" ) &
-    arch_of[$!]=$a
+    ( trap - ERR; trap 'exit 143' TERM; job_status=$tmp/per-arch-$a.status
+      exec 2> "$tmp/per-arch-$a" 7>&-; "${@//@ARCH@/$a}" ) &
+    job_arch[$!]=$a
     set +m
   done
   # Reaped in the order they end; a trapped signal ends the wait (on_signal stops the rest).
-  while [ ${#arch_of[@]} -gt ${#status[@]} ]; do
+  while [ ${#job_arch[@]} -gt ${#status[@]} ]; do
     pending=()
-    for p in "${!arch_of[@]}"; do [ -n "${status[$p]+set}" ] || pending+=("$p"); done
+    for p in "${!job_arch[@]}"; do [ -n "${status[$p]+set}" ] || pending+=("$p"); done
     p="" rc=0
     wait -n -p p "${pending[@]}" || rc=$?
     if [ -z "${p-}" ]; then
@@ -682,27 +730,34 @@ per_arch() {
     status[$p]=$rc
     [ "$rc" = 0 ] || break
   done
-  if [ ${#arch_of[@]} -gt ${#status[@]} ]; then
+  if [ ${#job_arch[@]} -gt ${#status[@]} ]; then
     local running=()
-    for p in "${!arch_of[@]}"; do [ -n "${status[$p]+set}" ] || running+=("$p"); done
+    for p in "${!job_arch[@]}"; do [ -n "${status[$p]+set}" ] || running+=("$p"); done
     stop_groups "${running[@]}"
     for p in "${running[@]}"; do
       rc=${group_status[$p]:-143}
-      # 129 and up: the stop's SIGTERM (or SIGKILL) ended it; below, it ended of its own.
-      if [ "$rc" -gt 128 ]; then stopped="$stopped ${arch_of[$p]}"; else status[$p]=$rc; fi
+      # 129 and up: the stop's SIGTERM (or SIGKILL) ended the job; below, it ended of its own.
+      if [ "$rc" -le 128 ]; then
+        status[$p]=$rc
+      elif stopped_job "$p"; then
+        stopped="$stopped ${job_arch[$p]}"
+      else
+        status[$p]=$own_rc
+      fi
     done
   fi
   for a in $ARCHES; do
     for p in "${!status[@]}"; do
-      [ "${arch_of[$p]}" = "$a" ] || continue
+      [ "${job_arch[$p]}" = "$a" ] || continue
       ended+=("$a")
       [ "${status[$p]}" = 0 ] || failed="$failed $a"
     done
   done
+  job_arch=()
   [ ${#ended[@]} = 0 ] || arch_lines "${ended[@]}" >&2
   # shellcheck disable=SC2086  # failed: arch names, split on purpose
   [ -z "$failed" ] || arch_lines $failed >> "$tmp/said"
-  for a in $ARCHES; do rm -f "$tmp/per-arch-$a"; done
+  for a in $ARCHES; do rm -f "$tmp/per-arch-$a" "$tmp/per-arch-$a.status"; done
   [ -z "$failed" ] || die "$label failed for:$failed${stopped:+ (stopped:$stopped)}"
 }
 
@@ -785,23 +840,51 @@ record_skips() {
 # and so are step 10's compose names no repo has (a stale compose list: what it names allows
 # nothing, one line per arch).
 quiet_but_skips() {
-  local tool=$1 arch=$2 at=$3 err rc=0
+  local tool=$1 arch=$2 at=$3
   shift 3
-  next_err
-  "$@" 2> "$err" || rc=$?
+  job_tool drain_quiet "$@"
+}
+drain_quiet() { # ERR-FILE: quiet_but_skips's part once TOOL has ended (tool, arch, at: its locals)
   # Step 10 keeps that last line in the run too (unknown_file: verify/ARCH/compose-unknown.txt),
   # for the reader of the run the next day; both name the files where they will be (verify/, not
   # the verify.new/ it is built in).
   local unknown_re="^$tool: warning: --only-binaries .*no repository holds a binary of"
-  if [ -n "${unknown_file:-}" ] && grep -q "$unknown_re" "$err"; then
-    grep "$unknown_re" "$err" > "$unknown_file"
+  if [ -n "${unknown_file:-}" ] && grep -q "$unknown_re" "$1"; then
+    grep "$unknown_re" "$1" > "$unknown_file"
   fi
   sed -e "/^$tool: $skip_re: /b" -e "/^$tool: warning: core name '[^']*' matches no package/b" \
     -e "/$unknown_re/{s|/verify\.new/|/verify/|g;b}" \
-    -e "/^$tool: \(warning\|note\): /d" "$err" >&2
-  record_skips "$tool" "$arch" "$at" "$err"
-  rm -f "$err"
-  return "$rc"
+    -e "/^$tool: \(warning\|note\): /d" "$1" >&2
+  record_skips "$tool" "$arch" "$at" "$1"
+}
+drain_all() { cat "$1" >&2; } # ERR-FILE: job_tool's drain that shows the whole of it
+
+# job_tool DRAIN CMD...: how a per-arch job runs a tool: CMD, its stderr in a file that DRAIN (a
+# function, given the file) then shows; returns CMD's exit status. In a subshell that the stop
+# (per_arch's SIGTERM to the job's process group) does not end: as soon as CMD has ended, its
+# exit status is written to the job's status file (job_status, which per_arch reads), then
+# SIGTERM is ignored while DRAIN runs (its commands inherit that), so a tool that failed just as
+# the stop came is named failed, not stopped, and what it said is shown whole whichever job the
+# workflow reaped first. The job's shell, which waits for this subshell, takes the stop once it
+# has ended (bash runs a trap once the command it waits for has). Until CMD ends a SIGTERM is
+# only noted: CMD is not started after one; a CMD running gets it too (its own group's), with
+# the default disposition (a trapped signal is reset in a child; an ignored one would not be).
+job_tool() {
+  local drain=$1 err
+  shift
+  next_err
+  (
+    stop=""
+    trap 'stop=1' TERM
+    [ -z "$stop" ] || exit 143
+    rc=0
+    "$@" 2> "$err" || rc=$?
+    trap '' TERM
+    echo "$rc" > "$job_status"
+    "$drain" "$err"
+    rm -f "$err"
+    exit "$rc"
+  )
 }
 
 run_pass() { # pass-name arch [extra args...]
@@ -863,7 +946,7 @@ verify_arch() { # run-dir verify-dir arch: step 10's restricted run for one arch
   local base=$1 a=$3 v="$2/$3"
   mkdir -p "$v"
   # Allowed binaries = compose ∪ the workload's packages ∪ its arch_packages[ARCH].
-  "$diff_tool" --format allowed --compose "$a=$COMPOSE_DIR/$a.txt" \
+  job_tool drain_all "$diff_tool" --format allowed --compose "$a=$COMPOSE_DIR/$a.txt" \
     --workload "$base/eln-buildroot-workload.yaml" -o "$v/allowed.txt"
   # Everything the compose and the buildroot build (pass 2's sources), with only those binaries.
   cp "$base/pass2/$a/buildroot-source-package-names.txt" "$v/sources.txt"
@@ -898,7 +981,7 @@ verify_run() { # run-dir: step 10, arches in parallel; sets verify_failed=1 when
   step "10 verify: compose + workload alone"
   skips_file=$tmp/skips-verify
   : > "$skips_file"
-  per_arch "step 10 (verify)" verify_arch "$base" "$v" @ARCH@
+  per_arch "step 10 (verify)" "$v/@ARCH@" verify_arch "$base" "$v" @ARCH@
   for a in $ARCHES; do
     check_args+=(--buildroot-dir "$a=$base/pass2/$a" --verify-dir "$a=$v/$a/out")
   done
@@ -1083,7 +1166,7 @@ for a in $ARCHES; do
 done
 
 step "3 buildroot-generator pass 1 ($ARCHES)"
-per_arch "step 3 (buildroot-generator pass 1)" run_pass pass1 @ARCH@ "${source_args[@]}"
+per_arch "step 3 (buildroot-generator pass 1)" "$run/pass1/@ARCH@" run_pass pass1 @ARCH@ "${source_args[@]}"
 # Compose sources no source repo has (NoSource) build nothing: name them, as they are easy to miss.
 nosource=0
 for a in $ARCHES; do
@@ -1162,14 +1245,14 @@ if { exec 8< "$work/srpm-cache"; } 2> /dev/null; then
     || die "$work/srpm-cache: another run has held this SRPM cache's lock (to delete SRPMs) for $lock_wait s; try again once it is done"
 fi
 mkdir -p "$run/repos"
-per_arch "steps 5-7 (create-srpm-repos)" make_repo @ARCH@
+per_arch "steps 5-7 (create-srpm-repos)" "$run/repos/@ARCH@" make_repo @ARCH@
 exec 8<&-
 
 step "7 buildroot-generator pass 2 (per-arch source repos)"
 # Like dep-tracker's dt-archful-source: the per-arch repo at priority 1 wins over the
 # original source repos, which stay for sources pass 1 did not see on this arch.
 for a in $ARCHES; do archful_repofile "$run/repos/$a" > "$run/repos/$a.repo"; done
-per_arch "step 7 (buildroot-generator pass 2)" \
+per_arch "step 7 (buildroot-generator pass 2)" "$run/pass2/@ARCH@" \
   run_pass pass2 @ARCH@ --repofile "$run/repos/@ARCH@.repo" "${source_args[@]}"
 
 step "8 workload-diff"
