@@ -18,6 +18,7 @@ mod rpmargs;
 mod rpmbuild;
 mod rpmspec;
 mod section_probe;
+mod spec_cache;
 mod spec_source;
 
 pub use cache::{
@@ -27,6 +28,7 @@ pub use cache::{
 };
 pub use cache_hold::CacheHold;
 pub use cache_sums::SUMS_FILE;
+pub use spec_cache::SPECS_DIR;
 pub use cache_uses::{record_use, Retention, DEFAULT_KEEP_UNLISTED, USES_FILE};
 pub use options::{ArchTarget, KeepUnlistedArgs, MacroArgs, SrpmCacheArgs};
 pub use repos::{create_srpm_repo, KeptSrpm, Regenerate, RepoReport, SrpmRepoRequest, REPO_MARKER};
