@@ -54,7 +54,12 @@ fn identify(t: &TestContext, list: &str, extra: &[&str], trace: Option<&Path>) -
     let out = c.output().unwrap();
     assert!(out.status.success(), "{out:?}");
     let read = |f: &str| std::fs::read(t.join(f)).unwrap();
-    (out.stdout, out.stderr, read("map.txt"), read("archful.json"))
+    (
+        out.stdout,
+        out.stderr,
+        read("map.txt"),
+        read("archful.json"),
+    )
 }
 
 /// Whether strace is installed and may trace here (says so when not).
@@ -244,7 +249,10 @@ fn a_spec_reading_its_sources_is_answered_from_its_entry() {
     let (out, json, cold_read) = identify_big(t);
     assert_eq!(out, "big\n", "{json}");
     assert!(json.contains("included-dep"), "{json}");
-    assert!(cold_read > TARBALL_BYTES as u64, "cold: read {cold_read} bytes");
+    assert!(
+        cold_read > TARBALL_BYTES as u64,
+        "cold: read {cold_read} bytes"
+    );
     let (warm_out, warm_json, warm_read) = identify_big(t);
     assert_eq!((warm_out, warm_json), (out, json));
     assert!(
