@@ -15,19 +15,45 @@ use cli_tests::{bin, dir_names, root, srpm_names, TestContext, Tool};
 /// What a run answered: stdout, stderr, `--map` and `--json-file`.
 type Answer = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
 
-/// identify-archful-srpms over the fixture's source and x86_64 repos,
-/// caching into `t/cache`, with `--map` and `--json-file` into `t`; under
-/// `strace -y` of the reading calls into `trace` when given.
+/// A copy of the fixture's source repo in `t/source`, its SRPMs an hour
+/// old (linked into the cache and recorded). The cache links its SRPMs,
+/// and another test linking the fixture's own files meanwhile would move
+/// their ctime, so that the record no longer vouched for them: a run would
+/// hash them again, and keep no entry of them.
+fn source_repo(t: &TestContext) -> PathBuf {
+    let from = cli_tests::fixture("repos/source");
+    let to = t.join("source");
+    std::fs::create_dir_all(to.join("repodata")).unwrap();
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    for sub in ["", "repodata"] {
+        for e in std::fs::read_dir(from.join(sub)).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_file() {
+                let dest = to.join(sub).join(e.file_name());
+                std::fs::copy(e.path(), &dest).unwrap();
+                let f = std::fs::File::options().append(true).open(&dest).unwrap();
+                f.set_modified(hour_ago).unwrap();
+            }
+        }
+    }
+    to
+}
+
+/// identify-archful-srpms over [`source_repo`] and the fixture's x86_64
+/// repo, caching into `t/cache`, with `--map` and `--json-file` into `t`;
+/// under `strace -y` of the reading calls into `trace` when given.
 fn identify(t: &TestContext, list: &str, extra: &[&str], trace: Option<&Path>) -> Answer {
-    let mut args: Vec<String> = [
-        "--source-repo",
-        "src=testdata/repos/source",
-        "--repo",
-        "bin=testdata/repos/x86_64",
-        "--cache",
-    ]
-    .map(String::from)
-    .to_vec();
+    let source = t.join("source");
+    if !source.exists() {
+        source_repo(t);
+    }
+    let mut args: Vec<String> = vec![
+        "--source-repo".into(),
+        format!("src={}", source.display()),
+        "--repo".into(),
+        "bin=testdata/repos/x86_64".into(),
+        "--cache".into(),
+    ];
     args.push(t.join("cache").display().to_string());
     for (opt, f) in [("--map", "map.txt"), ("--json-file", "archful.json")] {
         args.push(opt.into());
