@@ -406,6 +406,79 @@ mod tests {
         }
     }
 
+    /// Writes an SRPM of `bar` whose spec ends in `tail` to `path`, an
+    /// hour old (old enough for its checksum to be recorded).
+    fn write_srpm(path: &Path, tail: &str) {
+        let s = srpm::SrpmSpec {
+            name: "bar".into(),
+            version: "1".into(),
+            release: "1".into(),
+            license: "MIT".into(),
+            summary: "bar".into(),
+            spec_name: "bar.spec".into(),
+            spec_text: format!("Name: bar\nVersion: 1\nRelease: 1\n{tail}\n"),
+            build_time: 1,
+            ..Default::default()
+        };
+        let tmp = path.with_extension("new");
+        std::fs::write(&tmp, srpm::build_srpm(&s).unwrap()).unwrap();
+        let f = std::fs::File::options().append(true).open(&tmp).unwrap();
+        f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+            .unwrap();
+        std::fs::rename(&tmp, path).unwrap();
+    }
+
+    /// Records the checksum of cache file `name` as a run that hashed it.
+    fn record(cache: &Path, name: &str) {
+        let checked = super::super::cache_sums::hash_file(&cache.join(name), &["sha256"]).unwrap();
+        assert!(Sums::open(cache).learn(name, &checked));
+    }
+
+    /// An entry is taken only for the bytes it came from: another build
+    /// put under the same name is extracted (the record does not vouch for
+    /// it yet, or vouches for other bytes), and once the old build is gone
+    /// its entry goes with it.
+    #[test]
+    fn an_entry_serves_only_the_srpm_it_came_from() {
+        let t = tempfile::tempdir().unwrap();
+        let cache = t.path();
+        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
+        let name = "bar-1-1.src.rpm";
+        let path = cache.join(name);
+        write_srpm(&path, "# one");
+        // Not vouched for: extracted, and no entry written.
+        let specs = SpecCache::open(cache).unwrap();
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert!(s.fresh && s.entry.is_none());
+        s.keep();
+        assert!(!cache.join(SPECS_DIR).exists());
+        record(cache, name);
+        let specs = SpecCache::open(cache).unwrap();
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert!(s.fresh && s.text.ends_with("# one\n"));
+        s.keep();
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert!(!s.fresh && s.text.ends_with("# one\n") && s.name == "bar.spec");
+        // Another build renamed over it: its own spec, recorded or not.
+        write_srpm(&path, "# two");
+        let specs = SpecCache::open(cache).unwrap();
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert!(s.fresh && s.text.ends_with("# two\n"));
+        record(cache, name);
+        let specs = SpecCache::open(cache).unwrap();
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert!(s.fresh && s.text.ends_with("# two\n"));
+        s.keep();
+        assert_eq!(std::fs::read_dir(cache.join(SPECS_DIR)).unwrap().count(), 2);
+        prune(cache, &Sums::open(cache));
+        let left: Vec<_> = std::fs::read_dir(cache.join(SPECS_DIR))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        let sum = crate::rpmmd::sha256_file(&path).unwrap();
+        assert_eq!(left, [std::ffi::OsString::from(format!("sha256-{sum}"))]);
+    }
+
     /// An entry reads back as written; anything short of it, or of
     /// another key, or changed in one byte, is no entry.
     #[test]
