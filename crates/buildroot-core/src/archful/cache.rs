@@ -6,7 +6,8 @@
 //! cache is used as one ([`claim_cache`]). Runs sharing the cache fetch
 //! each SRPM once (the metadata cache's download lock). Each cached spec is
 //! evaluated for every target arch; a source is archful when its
-//! BuildRequires differ.
+//! BuildRequires differ. The specs are kept beside the SRPMs, by their
+//! verified checksums (`spec_cache`), so a warm run reads no payload.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -54,8 +55,8 @@ pub const CACHE_MARKER: &str = ".identify-archful-srpms";
 /// What an SRPM cache holds besides [`CACHE_MARKER`]: the SRPMs, the
 /// repository metadata and extracted macro packages of the archful tools
 /// (`.metadata`, `.macros`), the records of uses and of checksums, the
-/// specs of its SRPMs (`spec_cache`), the download lock's file, and the temp files of downloads and atomic writes a killed run
-/// left.
+/// specs of its SRPMs (`spec_cache`), the download lock's file, and the
+/// temp files of downloads and atomic writes a killed run left.
 fn cache_entry(name: &str) -> bool {
     is_srpm_file(name)
         || name == ".metadata"
