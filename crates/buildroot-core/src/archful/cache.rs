@@ -6,7 +6,8 @@
 //! cache is used as one ([`claim_cache`]). Runs sharing the cache fetch
 //! each SRPM once (the metadata cache's download lock). Each cached spec is
 //! evaluated for every target arch; a source is archful when its
-//! BuildRequires differ.
+//! BuildRequires differ. The specs are kept beside the SRPMs, by their
+//! verified checksums (`spec_cache`), so a warm run reads no payload.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use super::cache_uses::{record_use, remove_unused, Retention, USES_FILE};
 use super::choose::choose;
 use super::missing_srpms::{all_or_missing, goes_on};
 use super::options::ArchTarget;
+use super::spec_cache::{self, spec_of, SpecCache, SPECS_DIR};
 use crate::atomic;
 use crate::buildroot::preferred;
 use crate::error::OutputDirProblem;
@@ -53,14 +55,15 @@ pub const CACHE_MARKER: &str = ".identify-archful-srpms";
 /// What an SRPM cache holds besides [`CACHE_MARKER`]: the SRPMs, the
 /// repository metadata and extracted macro packages of the archful tools
 /// (`.metadata`, `.macros`), the records of uses and of checksums, the
-/// download lock's file, and the temp files of downloads and atomic writes a killed run
-/// left.
+/// specs of its SRPMs (`spec_cache`), the download lock's file, and the
+/// temp files of downloads and atomic writes a killed run left.
 fn cache_entry(name: &str) -> bool {
     is_srpm_file(name)
         || name == ".metadata"
         || name == crate::distmacros::CACHE_DIR
         || name == USES_FILE
         || name == SUMS_FILE
+        || name == SPECS_DIR
         || name == ".download-lock"
         || is_our_temp_name(name)
 }
@@ -271,6 +274,8 @@ pub fn refresh_cache_preferring(
     if let Some(only_run) = CacheHold::exclusive_now(cache) {
         let keep: BTreeSet<&str> = cached.iter().map(|c| c.file.as_str()).collect();
         remove_unused(cache, &keep, &wanted, retention)?;
+        // And the spec entries of SRPMs no longer there (or changed).
+        spec_cache::prune(cache, &sums);
         drop(only_run);
     }
     let hold = CacheHold::shared(cache)?;
@@ -445,32 +450,41 @@ fn evaluate_targets(
 }
 
 /// Decides archfulness of every cached SRPM for `targets` (in parallel).
+/// The specs are taken from the cache's entries where it has one for an
+/// SRPM's bytes, else from the SRPMs, and entries written for them
+/// (`spec_cache`): a warm run decompresses no payload.
 pub fn identify(cached: &[CachedSrpm], targets: &[ArchTarget]) -> Result<Vec<ArchfulResult>> {
+    // The SRPMs are the cache's (`refresh_cache`); nothing is kept for
+    // SRPMs of a directory that is no marked cache.
+    let specs = cached
+        .first()
+        .and_then(|c| c.path.parent())
+        .and_then(SpecCache::open);
     let mut out: Vec<ArchfulResult> = cached
         .par_iter()
         .map(|c| {
-            let spec = srpm::extract_spec(&c.path)?;
-            let text = spec.text;
+            let spec = spec_of(specs.as_ref(), &c.path)?;
+            let text = &spec.text;
             let mut res = ArchfulResult::new(c);
-            let sources = spec::SrpmSources::new(&c.path, &spec.name);
-            match evaluate_targets(&text, targets, &sources) {
+            match evaluate_targets(text, targets, &spec.sources) {
                 Ok(rep) => {
                     res.dynamic_build_requires = rep.dynamic_build_requires;
                     res.not_buildable_on = rep.not_buildable_on;
                     res.build_requires = rep.build_requires;
                     res.decide();
                     if let Some(reason) = problems_matter(&rep.problems) {
-                        res.archful = spec::grep_archful(&text);
+                        res.archful = spec::grep_archful(text);
                         res.verdict = Verdict::GrepFallback { reason };
                     }
                 }
                 Err(e) => {
-                    res.archful = spec::grep_archful(&text);
+                    res.archful = spec::grep_archful(text);
                     res.verdict = Verdict::GrepFallback {
                         reason: e.to_string(),
                     };
                 }
             }
+            spec.keep();
             Ok(res)
         })
         .collect::<Result<_>>()?;

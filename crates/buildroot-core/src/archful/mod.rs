@@ -18,6 +18,7 @@ mod rpmargs;
 mod rpmbuild;
 mod rpmspec;
 mod section_probe;
+mod spec_cache;
 mod spec_source;
 
 pub use cache::{
@@ -31,6 +32,7 @@ pub use cache_uses::{record_use, Retention, DEFAULT_KEEP_UNLISTED, USES_FILE};
 pub use options::{ArchTarget, KeepUnlistedArgs, MacroArgs, SrpmCacheArgs};
 pub use repos::{create_srpm_repo, KeptSrpm, Regenerate, RepoReport, SrpmRepoRequest, REPO_MARKER};
 pub use rpmspec::{check_rpmspec, identify_rpmspec};
+pub use spec_cache::SPECS_DIR;
 pub use spec_source::{read_spec, spec_source, SpecSource};
 
 /// The arches the workflow targets by default.

@@ -29,5 +29,6 @@ mod refusals;
 mod regenerated_header;
 mod repofile_options;
 mod srpm_cache_sums;
+mod srpm_spec_cache;
 mod workflow_http_faults;
 mod workload_diff;

@@ -1,0 +1,511 @@
+//! The specs of the SRPM cache's SRPMs, kept in [`SPECS_DIR`] so that a
+//! warm identify-archful-srpms decompresses no payload. rpmbuild writes an
+//! SRPM's cpio in name order, so the spec (`name.spec`) comes after the
+//! tarballs (`name-1.0.tar.gz`) in a compressed stream that cannot be
+//! skipped: finding it cost nearly every byte of the SRPM, on every run.
+//!
+//! An entry holds what the evaluator takes from an SRPM, in place of what
+//! rpm's `rpmInstallSource` unpacks for `rpmbuild --rebuild` (the spec into
+//! `%{_specdir}`, the sources into `%{_sourcedir}`): the spec's file name
+//! and bytes (`srpm::extract_spec`), and the answer to each source file the
+//! spec looked up (`%include`, `%{load:}`, `%{exists:}`, Lua's `io.open`:
+//! the file's bytes, or that the payload has none of that name). A lookup
+//! the entry does not answer (other macros, another spec path) reads the
+//! payload, as before, and the entry is rewritten with the answer added.
+//!
+//! An entry is keyed by a checksum of the SRPM's bytes, the one the record
+//! of verified checksums (`cache_sums`) holds for the file as it is now
+//! (its stat stamp): it stands for those bytes and no others, whatever the
+//! file is called, and a file the record does not vouch for (hashed by no
+//! run yet, changed since) is read as before. One is written only when the
+//! file still has that stamp after everything was read from it. Each entry
+//! carries its key and a sha256 of its body: a truncated, damaged or
+//! foreign file is no entry, and is rewritten. Entries are written to a
+//! temp file renamed into place, not synced (a crash leaves at worst one
+//! that fails its check), so runs reading them meanwhile see the old entry
+//! or the new one. Entries of SRPMs no longer in the cache go when the
+//! cache's SRPMs are pruned ([`prune`]).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use super::cache::{is_srpm_file, CACHE_MARKER};
+use super::cache_sums::{Digests, Stamp, Sums};
+use crate::error::Result;
+use crate::rpmmd::{is_our_temp_name, sweep_stale_temps, Hasher};
+use crate::spec::SourceFiles;
+use crate::srpm;
+
+/// The directory of spec entries in an SRPM cache: one file per SRPM,
+/// named by its key (`sha256-HEX`).
+pub const SPECS_DIR: &str = ".srpm-specs";
+
+/// The first line of every entry: the format and its version.
+const MAGIC: &[u8] = b"rpm-buildroot .srpm-specs 1\n";
+
+/// The checksum types an entry may be keyed by, the first the record holds
+/// winning. sha1 and md5 are left out: a collision would hand one SRPM
+/// another's spec (such SRPMs are read as before).
+const KEY_ALGOS: [&str; 4] = ["sha256", "sha512", "sha384", "sha224"];
+
+/// A source file lookup's answers: file name -> its bytes, or none there.
+type Answers = BTreeMap<String, Option<Vec<u8>>>;
+
+/// The spec entries of one SRPM cache, with its record of checksums.
+pub(super) struct SpecCache {
+    cache: PathBuf,
+    sums: Sums,
+}
+
+/// What an entry is keyed by: the SRPM's stamp the checksum is recorded
+/// for, and the entry's name.
+#[derive(Clone)]
+struct Key {
+    stamp: Stamp,
+    name: String,
+}
+
+impl SpecCache {
+    /// The entries of `cache`; `None` unless it is a marked SRPM cache
+    /// (nothing is written into another directory of SRPMs).
+    pub(super) fn open(cache: &Path) -> Option<SpecCache> {
+        cache.join(CACHE_MARKER).is_file().then(|| SpecCache {
+            cache: cache.to_path_buf(),
+            sums: Sums::open(cache),
+        })
+    }
+
+    /// The key of the SRPM at `path` as it is now; `None` when the record
+    /// vouches for no checksum of it (nothing is hashed for it here).
+    fn key(&self, path: &Path) -> Option<Key> {
+        let name = path.file_name()?.to_str()?;
+        let stamp = Stamp::of(path).ok()?;
+        let digests = self.sums.recorded(name, &stamp)?;
+        Some(Key {
+            stamp,
+            name: key_of(&digests)?,
+        })
+    }
+
+    /// The entry `key` names, when it is whole and of that key.
+    fn read(&self, key: &str) -> Option<Entry> {
+        let bytes = std::fs::read(self.cache.join(SPECS_DIR).join(key)).ok()?;
+        decode(key, &bytes)
+    }
+
+    /// Writes entry `key` (temp file and rename); a failure leaves no file
+    /// and costs the next run a payload read, nothing else.
+    fn write(&self, key: &str, entry: &Entry) {
+        let Some(bytes) = encode(key, entry) else {
+            return;
+        };
+        let dir = self.cache.join(SPECS_DIR);
+        if std::fs::create_dir(&dir).is_err() && !dir.is_dir() {
+            return;
+        }
+        let Ok((mut tmp, registered)) =
+            crate::atomic::temp_removed_on_signal(&dir, crate::rpmmd::new_file_0644)
+        else {
+            return;
+        };
+        if tmp.write_all(&bytes).is_ok() {
+            crate::atomic::wait_if_interrupted();
+            // A failed rename drops the temp file, which removes it.
+            let _ = tmp.persist(dir.join(key));
+        }
+        drop(registered);
+    }
+}
+
+/// The entry name of a file with these checksums.
+fn key_of(d: &Digests) -> Option<String> {
+    KEY_ALGOS
+        .iter()
+        .find_map(|a| d.get(*a).map(|h| format!("{a}-{h}")))
+}
+
+/// What an entry holds.
+struct Entry {
+    spec_name: String,
+    data: Vec<u8>,
+    answers: Answers,
+}
+
+/// Whether `name` can be a field of an entry's record line.
+fn plain(name: &str) -> bool {
+    !name.is_empty() && !name.contains(['\t', '\n', '/'])
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let mut h = Hasher::new("sha256").expect("sha256");
+    h.update(bytes);
+    h.hex()
+}
+
+/// An entry's bytes: [`MAGIC`], the key, the sha256 of the body, each on a
+/// line; then the body, records of a line `KIND<TAB>LENGTH<TAB>NAME` and
+/// LENGTH bytes and a newline: `spec` first, then `file` (a source file the
+/// spec read) or `absent` (one it looked up and the payload lacks; length
+/// 0) in name order. `None` when the spec's name cannot be written so; an
+/// answer whose name cannot is left out (looked up in the payload again).
+fn encode(key: &str, e: &Entry) -> Option<Vec<u8>> {
+    if !plain(&e.spec_name) {
+        return None;
+    }
+    let mut body = Vec::new();
+    let mut push = |kind: &str, name: &str, data: &[u8]| {
+        body.extend_from_slice(format!("{kind}\t{}\t{name}\n", data.len()).as_bytes());
+        body.extend_from_slice(data);
+        body.push(b'\n');
+    };
+    push("spec", &e.spec_name, &e.data);
+    for (name, answer) in e.answers.iter().filter(|(n, _)| plain(n)) {
+        match answer {
+            Some(data) => push("file", name, data),
+            None => push("absent", name, &[]),
+        }
+    }
+    let mut out = MAGIC.to_vec();
+    out.extend_from_slice(format!("{key}\n{}\n", sha256_hex(&body)).as_bytes());
+    out.extend_from_slice(&body);
+    Some(out)
+}
+
+/// The first line of `bytes` (without its newline) and what follows.
+fn split_line(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let i = bytes.iter().position(|&b| b == b'\n')?;
+    Some((&bytes[..i], &bytes[i + 1..]))
+}
+
+/// The entry of [`encode`]'s `bytes`; `None` for anything else: another
+/// format or version, another key (a file copied or renamed from another
+/// entry), a body that fails its check (truncated, damaged), a record that
+/// does not parse.
+fn decode(key: &str, bytes: &[u8]) -> Option<Entry> {
+    let rest = bytes.strip_prefix(MAGIC)?;
+    let (k, rest) = split_line(rest)?;
+    let (check, body) = split_line(rest)?;
+    if k != key.as_bytes() || check != sha256_hex(body).as_bytes() {
+        return None;
+    }
+    let mut at = body;
+    let mut spec: Option<(String, Vec<u8>)> = None;
+    let mut answers = Answers::new();
+    while !at.is_empty() {
+        let (head, rest) = split_line(at)?;
+        let mut f = std::str::from_utf8(head).ok()?.splitn(3, '\t');
+        let (kind, len, name) = (f.next()?, f.next()?.parse::<usize>().ok()?, f.next()?);
+        if !plain(name) || rest.len() <= len || rest[len] != b'\n' {
+            return None;
+        }
+        let data = rest[..len].to_vec();
+        at = &rest[len + 1..];
+        match kind {
+            "spec" if spec.is_none() => spec = Some((name.to_string(), data)),
+            "file" if spec.is_some() => {
+                answers.insert(name.to_string(), Some(data));
+            }
+            "absent" if spec.is_some() && len == 0 => {
+                answers.insert(name.to_string(), None);
+            }
+            _ => return None,
+        }
+    }
+    let (spec_name, data) = spec?;
+    Some(Entry {
+        spec_name,
+        data,
+        answers,
+    })
+}
+
+/// An SRPM's spec, from its entry or its payload, and the source files
+/// its evaluation reads ([`EntrySources`]). [`SrpmSpec::keep`] writes
+/// what was learnt.
+pub(super) struct SrpmSpec<'a> {
+    /// The spec's file name (`srpm::SpecFile::name`).
+    pub(super) name: String,
+    /// Its text (`srpm::SpecFile::text`).
+    pub(super) text: String,
+    /// Its source files, for the evaluation.
+    pub(super) sources: EntrySources,
+    data: Vec<u8>,
+    path: PathBuf,
+    entry: Option<(&'a SpecCache, Key)>,
+    /// Read from the payload: there was no entry to take.
+    fresh: bool,
+}
+
+/// The spec of the SRPM at `path`: its entry in `cache` when there is one
+/// for the file's bytes as they are now, else extracted from its payload.
+pub(super) fn spec_of<'a>(cache: Option<&'a SpecCache>, path: &Path) -> Result<SrpmSpec<'a>> {
+    let entry = cache.and_then(|c| Some((c, c.key(path)?)));
+    let found = entry.as_ref().and_then(|(c, k)| c.read(&k.name));
+    let (e, fresh) = match found {
+        Some(e) => (e, false),
+        None => {
+            let s = srpm::extract_spec(path)?;
+            let e = Entry {
+                spec_name: s.name,
+                data: s.data,
+                answers: Answers::new(),
+            };
+            (e, true)
+        }
+    };
+    Ok(SrpmSpec {
+        text: srpm::spec_text(&e.data),
+        sources: EntrySources {
+            path: path.to_path_buf(),
+            spec_name: e.spec_name.clone(),
+            answers: e.answers,
+            learnt: Mutex::new(Answers::new()),
+            payload: OnceLock::new(),
+        },
+        name: e.spec_name,
+        data: e.data,
+        path: path.to_path_buf(),
+        entry,
+        fresh,
+    })
+}
+
+impl SrpmSpec<'_> {
+    /// Writes the SRPM's entry when this run read something of it from the
+    /// payload (the spec, or a source file the entry did not answer), the
+    /// payload could be read, and the file is still the one the key was
+    /// taken of (its stamp unchanged: not replaced or written meanwhile).
+    pub(super) fn keep(self) {
+        let Some((cache, key)) = self.entry else {
+            return;
+        };
+        let EntrySources {
+            mut answers,
+            learnt,
+            payload,
+            ..
+        } = self.sources;
+        let learnt = learnt.into_inner().expect("answers lock");
+        let unreadable = matches!(payload.get(), Some(None));
+        if unreadable || (!self.fresh && learnt.is_empty()) {
+            return;
+        }
+        if !Stamp::of(&self.path).is_ok_and(|now| now == key.stamp) {
+            return;
+        }
+        answers.extend(learnt);
+        let entry = Entry {
+            spec_name: self.name,
+            data: self.data,
+            answers,
+        };
+        cache.write(&key.name, &entry);
+    }
+}
+
+/// An SRPM's source files as its entry answers them; a lookup it does not
+/// answer reads the payload (once, on first use), as `spec::SrpmSources`
+/// does, and is kept for the entry.
+pub(super) struct EntrySources {
+    path: PathBuf,
+    spec_name: String,
+    answers: Answers,
+    learnt: Mutex<Answers>,
+    /// The payload's files by base name; `None`: it could not be read.
+    payload: OnceLock<Option<HashMap<String, Vec<u8>>>>,
+}
+
+impl SourceFiles for EntrySources {
+    fn read(&self, name: &str) -> Option<Vec<u8>> {
+        if let Some(answer) = self.answers.get(name) {
+            return answer.clone();
+        }
+        let mut learnt = self.learnt.lock().expect("answers lock");
+        if let Some(answer) = learnt.get(name) {
+            return answer.clone();
+        }
+        let files = self.payload.get_or_init(|| {
+            // A source `NoSource:` leaves out is listed, not there: opening
+            // it fails, as it does for rpm.
+            let files = srpm::read_payload_files(&self.path).ok()?;
+            Some(
+                files
+                    .into_iter()
+                    .filter(|f| f.in_payload)
+                    .map(|f| (f.base_name().to_string(), f.data))
+                    .collect(),
+            )
+        });
+        let answer = files.as_ref().and_then(|f| f.get(name).cloned());
+        learnt.insert(name.to_string(), answer.clone());
+        answer
+    }
+
+    fn spec_in_specdir(&self) -> Option<String> {
+        Some(self.spec_name.clone())
+    }
+}
+
+/// Deletes the entries of `cache` that belong to no SRPM in it now (their
+/// key is no checksum the record holds for a cached file as it is), and
+/// killed runs' temp files there. Called where SRPMs are deleted, while no
+/// other run uses the cache (`CacheHold::exclusive_now`): no run is
+/// writing an entry of an SRPM it just fetched. A cached SRPM the record
+/// does not vouch for loses its entry: a payload read later, never a
+/// wrong spec.
+pub(super) fn prune(cache: &Path, sums: &Sums) {
+    let dir = cache.join(SPECS_DIR);
+    let (Ok(entries), Ok(files)) = (std::fs::read_dir(&dir), std::fs::read_dir(cache)) else {
+        return;
+    };
+    let mut live = BTreeSet::new();
+    for f in files {
+        let Ok(f) = f else {
+            // A listing cut short would take live entries for dead ones.
+            return;
+        };
+        let name = f.file_name().to_string_lossy().into_owned();
+        if !is_srpm_file(&name) {
+            continue;
+        }
+        let Ok(stamp) = Stamp::of(&f.path()) else {
+            continue;
+        };
+        if let Some(d) = sums.recorded(&name, &stamp) {
+            live.extend(
+                KEY_ALGOS
+                    .iter()
+                    .filter_map(|a| d.get(*a).map(|h| format!("{a}-{h}"))),
+            );
+        }
+    }
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !live.contains(&name) && !is_our_temp_name(&name) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    sweep_stale_temps(&dir);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> Entry {
+        Entry {
+            spec_name: "bar.spec".into(),
+            data: b"Name: bar\n%include %{SOURCE1}\n".to_vec(),
+            answers: [
+                ("bar.inc".to_string(), Some(b"Version: 1\n".to_vec())),
+                ("gone.lua".to_string(), None),
+            ]
+            .into(),
+        }
+    }
+
+    /// Writes an SRPM of `bar` whose spec ends in `tail` to `path`, an
+    /// hour old (old enough for its checksum to be recorded).
+    fn write_srpm(path: &Path, tail: &str) {
+        let s = srpm::SrpmSpec {
+            name: "bar".into(),
+            version: "1".into(),
+            release: "1".into(),
+            license: "MIT".into(),
+            summary: "bar".into(),
+            spec_name: "bar.spec".into(),
+            spec_text: format!("Name: bar\nVersion: 1\nRelease: 1\n{tail}\n"),
+            build_time: 1,
+            ..Default::default()
+        };
+        let tmp = path.with_extension("new");
+        std::fs::write(&tmp, srpm::build_srpm(&s).unwrap()).unwrap();
+        let f = std::fs::File::options().append(true).open(&tmp).unwrap();
+        f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+            .unwrap();
+        std::fs::rename(&tmp, path).unwrap();
+    }
+
+    /// Records the checksum of cache file `name` as a run that hashed it.
+    fn record(cache: &Path, name: &str) {
+        let checked = super::super::cache_sums::hash_file(&cache.join(name), &["sha256"]).unwrap();
+        assert!(Sums::open(cache).learn(name, &checked));
+    }
+
+    /// An entry is taken only for the bytes it came from: another build
+    /// put under the same name is extracted (the record does not vouch for
+    /// it yet, or vouches for other bytes), and once the old build is gone
+    /// its entry goes with it.
+    #[test]
+    fn an_entry_serves_only_the_srpm_it_came_from() {
+        let t = tempfile::tempdir().unwrap();
+        let cache = t.path();
+        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
+        let name = "bar-1-1.src.rpm";
+        let path = cache.join(name);
+        write_srpm(&path, "# one");
+        // Not vouched for: extracted, and no entry written.
+        let specs = SpecCache::open(cache).unwrap();
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert!(s.fresh && s.entry.is_none());
+        s.keep();
+        assert!(!cache.join(SPECS_DIR).exists());
+        record(cache, name);
+        let specs = SpecCache::open(cache).unwrap();
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert!(s.fresh && s.text.ends_with("# one\n"));
+        s.keep();
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert!(!s.fresh && s.text.ends_with("# one\n") && s.name == "bar.spec");
+        // Another build renamed over it: its own spec, recorded or not.
+        write_srpm(&path, "# two");
+        let specs = SpecCache::open(cache).unwrap();
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert!(s.fresh && s.text.ends_with("# two\n"));
+        record(cache, name);
+        let specs = SpecCache::open(cache).unwrap();
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert!(s.fresh && s.text.ends_with("# two\n"));
+        s.keep();
+        assert_eq!(std::fs::read_dir(cache.join(SPECS_DIR)).unwrap().count(), 2);
+        prune(cache, &Sums::open(cache));
+        let left: Vec<_> = std::fs::read_dir(cache.join(SPECS_DIR))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        let sum = crate::rpmmd::sha256_file(&path).unwrap();
+        assert_eq!(left, [std::ffi::OsString::from(format!("sha256-{sum}"))]);
+    }
+
+    /// An entry reads back as written; anything short of it, or of
+    /// another key, or changed in one byte, is no entry.
+    #[test]
+    fn an_entry_is_whole_and_of_its_key_or_none() {
+        let key = format!("sha256-{}", "a".repeat(64));
+        let bytes = encode(&key, &entry()).unwrap();
+        let back = decode(&key, &bytes).unwrap();
+        assert_eq!(back.spec_name, "bar.spec");
+        assert_eq!(back.data, entry().data);
+        assert_eq!(back.answers, entry().answers);
+        for cut in 0..bytes.len() {
+            assert!(decode(&key, &bytes[..cut]).is_none(), "cut at {cut}");
+        }
+        let other = format!("sha256-{}", "b".repeat(64));
+        assert!(decode(&other, &bytes).is_none());
+        for i in 0..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x20;
+            assert!(decode(&key, &bad).is_none(), "byte {i} changed");
+        }
+        // A name a line cannot hold: the answer is left out, the spec's
+        // makes no entry.
+        let mut odd = entry();
+        odd.answers.insert("a\tb".into(), None);
+        let back = decode(&key, &encode(&key, &odd).unwrap()).unwrap();
+        assert_eq!(back.answers, entry().answers);
+        odd.spec_name = "x\n.spec".into();
+        assert!(encode(&key, &odd).is_none());
+    }
+}
