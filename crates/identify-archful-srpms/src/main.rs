@@ -371,11 +371,30 @@ fn run(args: &Args) -> Result<()> {
         }
         // Archful is "BuildRequires differ between arches": one arch has
         // nothing to differ from, and its empty list read as an answer.
+        // A spec the evaluator cannot read is still decided by the %ifarch
+        // grep, whatever the arches: such a source may be listed, and the
+        // note must not deny the list it follows.
         if let [arch] = arches.as_slice() {
+            let grepped = archful
+                .iter()
+                .filter(|r| matches!(r.verdict, Verdict::GrepFallback { .. }))
+                .count();
+            let what = match grepped {
+                0 => "no source can be archful",
+                _ => "no evaluated spec can be archful",
+            };
+            let listed = match grepped {
+                0 => String::new(),
+                1 => "; the 1 listed is the %ifarch grep fallback's, its spec not evaluated"
+                    .to_string(),
+                n => format!(
+                    "; the {n} listed are the %ifarch grep fallback's, their specs not evaluated"
+                ),
+            };
             buildroot_core::diag!(
-                "identify-archful-srpms: note: one --arch ({arch}): no source can be archful \
-                 (BuildRequires that differ between arches); give two or more --arch to find \
-                 them (the SRPM cache is refreshed all the same)"
+                "identify-archful-srpms: note: one --arch ({arch}): {what} (BuildRequires that \
+                 differ between arches){listed}; give two or more --arch to find them (the SRPM \
+                 cache is refreshed all the same)"
             );
         }
     }

@@ -782,3 +782,58 @@ fn one_arch_is_said_to_find_nothing_archful() {
     let (_, err) = run(&["x86_64", "aarch64"]);
     assert!(!err.contains("one --arch"), "{err}");
 }
+
+/// One --arch beside a spec the evaluator cannot read: dep-tracker's
+/// `%ifarch` grep still decides it, and may list it as archful, so the
+/// note must not say that nothing can be (it said so over a list that
+/// held the source).
+#[test]
+fn one_arch_note_does_not_deny_a_grep_fallback_verdict() {
+    let t = TestContext::new();
+    let dir = t.join("src");
+    std::fs::create_dir_all(&dir).unwrap();
+    // %{error:...} fails the evaluation: the grep fallback decides, and
+    // the spec has an %ifarch.
+    let s = buildroot_core::srpm::SrpmSpec {
+        name: "unread".into(),
+        version: "1".into(),
+        release: "1".into(),
+        license: "MIT".into(),
+        summary: "unread".into(),
+        spec_name: "unread.spec".into(),
+        spec_text: "Name: unread\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n\
+                    %{error:not for this evaluator}\n\
+                    %ifarch x86_64\nBuildRequires: nasm\n%endif\n%description\nd\n"
+            .into(),
+        build_time: 1_700_000_000,
+        ..Default::default()
+    };
+    let p = dir.join("unread-1-1.src.rpm");
+    std::fs::write(&p, buildroot_core::srpm::build_srpm(&s).unwrap()).unwrap();
+    let mut h = buildroot_core::srpm::read_header(&p).unwrap();
+    h.location = "unread-1-1.src.rpm".into();
+    buildroot_core::repodata::write_repodata(&dir, &[h], &Default::default()).unwrap();
+    let out = cmd(Tool::IdentifyArchful)
+        .arg("--source-repo")
+        .arg(format!("src={}", dir.display()))
+        .arg("--cache")
+        .arg(t.join("cache"))
+        .args(["--arch", "aarch64"])
+        .write_stdin("unread\n")
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(text(&out.stdout), "unread\n", "{err}");
+    assert!(err.contains("unread: spec not evaluated"), "{err}");
+    assert!(!err.contains("no source can be archful"), "{err}");
+    assert!(
+        err.contains(
+            "identify-archful-srpms: note: one --arch (aarch64): no evaluated spec can be \
+             archful (BuildRequires that differ between arches); the 1 listed is the %ifarch \
+             grep fallback's, its spec not evaluated; give two or more --arch to find them \
+             (the SRPM cache is refreshed all the same)\n"
+        ),
+        "{err}"
+    );
+}
