@@ -369,7 +369,10 @@ impl Pool {
                 .transpose()
                 .map(Option::flatten)
         };
-        let cache = cache_of(opened)?;
+        // A refused setting of the pool cache fails the load before it
+        // reads anything: the early fetches stop and end first, their temp
+        // files removed, as for any load that fails (the tool exits on it).
+        let cache = cache_of(opened).inspect_err(|_| opened.stop_early_fetches())?;
         let cached = cache.as_ref().and_then(PoolCache::read);
         if let Some(mut pool) = cached.filter(|p| p.repos.len() == opened.len()) {
             // Early fetches started before another run wrote this pool

@@ -231,7 +231,8 @@ impl OpenedRepos {
 
     /// Stops the early fetches of every repo (`early_primary.rs`) and
     /// waits for them to end, their temp files removed: for a load the
-    /// pool cache answers, which reads none of them. The cache was looked
+    /// pool cache answers, which reads none of them, or one that fails
+    /// before it reads any (a pool cache setting refused). The cache was looked
     /// at before they started, but another run may have written a pool
     /// that answers since; the fetches ran on, and a stalled one's temp
     /// file stayed when the tool exited, until a later run's prune.

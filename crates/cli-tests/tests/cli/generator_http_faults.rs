@@ -160,3 +160,48 @@ fn a_full_cache_disk_is_said_so_naming_the_directory() {
     let left = files_in(&cache);
     assert!(left.iter().all(|f| f.ends_with("repomd.xml")), "{left:?}");
 }
+
+/// A pool load that fails after its repos opened, on a setting of the pool
+/// cache (`RPM_BUILDROOT_POOL_CACHE` no number), while `main`'s primary.xml
+/// is fetched early (`source`'s repomd.xml stalls once, 5 s, so `main`'s
+/// fetch starts a second in, well before the load fails) and stalls: the fetch is stopped and waited
+/// for before the one line is said, so no temp file is left in the cache
+/// when the tool exits. It ran on, and its temp file stayed until a later
+/// run's prune.
+#[test]
+fn a_pool_cache_setting_refused_leaves_no_early_fetch_behind() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(root().join("testdata/repos"));
+    let primary = std::fs::read_dir(root().join("testdata/repos/x86_64/repodata"))
+        .unwrap()
+        .flatten()
+        .map(|d| d.file_name().to_string_lossy().into_owned())
+        .find(|n| n.ends_with("-primary.xml.gz"))
+        .unwrap();
+    let main_primary = format!("/x86_64/repodata/{primary}");
+    server.fault("source/repodata/repomd.xml", Fault::Stall, Some(1));
+    server.fault(&main_primary, Fault::Stall, None);
+    let cache = t.path().join("cache");
+    let out = generator(
+        &format!("{}/x86_64", server.base),
+        &format!("{}/source", server.base),
+        &cache,
+    )
+    .env("RPM_BUILDROOT_HTTP_TIMEOUT", "5")
+    .env("RPM_BUILDROOT_POOL_CACHE", "lots")
+    .output()
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("RPM_BUILDROOT_POOL_CACHE='lots'"), "{err}");
+    assert!(
+        !server.requests_for(&main_primary).is_empty(),
+        "main's primary.xml not fetched early"
+    );
+    let left: Vec<String> = files_in(&cache)
+        .into_iter()
+        .filter(|f| f.rsplit('/').next().unwrap().starts_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
