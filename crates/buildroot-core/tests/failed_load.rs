@@ -13,7 +13,7 @@ mod http_support;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{mpsc, OnceLock};
 use std::time::{Duration, Instant};
 
 use buildroot_core::pool::Pool;
@@ -33,7 +33,7 @@ const PROMPT: Duration = Duration::from_secs(10);
 fn server() -> Server {
     http_support::http_settings("0.01", "30", "3");
     std::env::set_var("RPM_BUILDROOT_HTTP_PARALLEL", "5");
-    let t = tempfile::tempdir().unwrap().keep();
+    let t = kept_dir();
     for k in ["x86_64", "aarch64", "source"] {
         std::os::unix::fs::symlink(fixture_repo(k), t.join(k)).unwrap();
     }
@@ -58,11 +58,35 @@ fn a_then_b(base: &str, skip_a: bool) -> Vec<RepoSpec> {
     )
 }
 
+/// A directory that outlives its test: a load the test stopped waiting
+/// for may still write there. Each run of this binary keeps them under
+/// one directory of cargo's target/tmp (`failed_load-PID`), and removes
+/// those of earlier runs whose process is gone when it first asks, so
+/// they do not pile up in /tmp (3,600 did over a day of runs).
+fn kept_dir() -> PathBuf {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    let root = ROOT.get_or_init(|| {
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        for e in std::fs::read_dir(base).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(pid) = name.strip_prefix("failed_load-") {
+                if !Path::new("/proc").join(pid).exists() {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        let root = base.join(format!("failed_load-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        root
+    });
+    tempfile::tempdir_in(root).unwrap().keep()
+}
+
 /// A fresh cache (kept for the test's process).
 fn opts(filelists: Filelists) -> LoadOptions {
     LoadOptions {
         filelists,
-        cache_dir: Some(tempfile::tempdir().unwrap().keep()),
+        cache_dir: Some(kept_dir()),
     }
 }
 
@@ -227,7 +251,7 @@ fn of_two_failed_filelists_the_first_in_load_order_is_said() {
         Fault::Status(404),
         None,
     );
-    let local = tempfile::tempdir().unwrap().keep();
+    let local = kept_dir();
     let copy = std::process::Command::new("cp")
         .arg("-r")
         .arg(fixture_repo("x86_64"))
@@ -413,7 +437,7 @@ fn an_earlier_filelists_is_said_before_a_later_primary() {
     assert!(e.starts_with(&format!("{b_url}: HTTP 404")), "{e}");
 
     // `a` a local repo whose filelists.xml is damaged.
-    let local = tempfile::tempdir().unwrap().keep();
+    let local = kept_dir();
     let copy = std::process::Command::new("cp")
         .arg("-r")
         .arg(fixture_repo("x86_64"))
@@ -453,7 +477,7 @@ enum Damage {
 /// new directory, with the file ending in `suffix` damaged as `how` says;
 /// the copy's directory and that file.
 fn damaged_copy(kind: &str, suffix: &str, how: Damage) -> (PathBuf, PathBuf) {
-    let dir = tempfile::tempdir().unwrap().keep().join(kind);
+    let dir = kept_dir().join(kind);
     std::fs::create_dir_all(dir.join("repodata")).unwrap();
     for e in std::fs::read_dir(fixture_repo(kind).join("repodata")).unwrap() {
         let e = e.unwrap();
@@ -657,7 +681,7 @@ fn a_failed_load_stops_the_filelists_a_later_repo_started() {
         b.display(),
         c.display()
     );
-    let cache = tempfile::tempdir().unwrap().keep();
+    let cache = kept_dir();
     let b_file = b_primary.display().to_string();
     let mut started = 0;
     for round in 0..80 {
