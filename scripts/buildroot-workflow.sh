@@ -86,7 +86,7 @@
 # binaries the new compose lacks (the run is still published), 2 bad usage, a bad configuration
 # or a failed step (stderr names the step and arch), 129, 130, 143 interrupted by SIGHUP, SIGINT
 # (Ctrl-C, or kill -INT to its pid alone: no $(...) here can lose it, nor the config's, read
-# with job control on; but a script's background
+# with job control on when the workflow has no controlling terminal; but a script's background
 # job, `&`, starts with SIGINT ignored, which bash cannot trap: stop one with SIGTERM), SIGTERM, 141 its stderr's
 # reader went away (SIGPIPE): the tools it started are stopped first; a run is kept as
 # WORK/failed, --verify-only leaves verify/ as it was (a signal in the moments after the run was
@@ -338,9 +338,14 @@ trap 'config_failed 143' TERM
 # or it ended the run with "interrupt trap: line 2: unexpected EOF while looking for matching
 # `)'" (exit 2), or, about once in a hundred, spun on the signal for ever. With job control on,
 # that wait leaves the signal to the INT trap, run once the child has ended. (The config's
-# commands run as groups of their own meanwhile; a terminal's Ctrl-C still reaches them, as
-# bash gives the terminal to each.)
-set -m
+# commands run as groups of their own meanwhile.) Only without a controlling terminal (cron,
+# systemd, CI, setsid), as on one those groups would not have it: bash gives a job the terminal
+# through its fd 2, the config's stderr file here, so a command of the config's was a background
+# group there (a Ctrl-C typed reached the workflow alone, which waited for the command's end; one
+# reading the terminal, a password prompt, was stopped by SIGTTIN and the run ended, exit 149).
+# On a terminal the config's commands stay in the workflow's group, which a Ctrl-C typed there
+# reaches whole, as before; a SIGINT sent to the workflow's pid alone can be lost there.
+if ! { : < /dev/tty; } 2> /dev/null; then set -m; fi
 # shellcheck disable=SC1090
 . "$cfg_run" 2> "$cfg_err"
 set +m

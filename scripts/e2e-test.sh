@@ -1047,11 +1047,14 @@ cs_v=\$(echo hi; exec >&-; : > "$work/cs.held"; sleep 3)
 EOF
 rm -f "$work/cs.held"
 mkdir -p "$work/tmp-cs"
-set -m
-TMPDIR="$work/tmp-cs" scripts/buildroot-workflow.sh --bin "$work/failbin" --config "$work/cs.conf" --work "$w" \
+# Without a controlling terminal (a session of its own, as under cron or systemd), where the
+# config is read with job control on, even when `make test` runs on a terminal; SIGINT not
+# ignored, as a background job (&) of this script would start with it.
+TMPDIR="$work/tmp-cs" "$py" -c 'import os, signal, sys
+os.setsid(); signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
+  scripts/buildroot-workflow.sh --bin "$work/failbin" --config "$work/cs.conf" --work "$w" \
   > /dev/null 2> "$work/cs.err" &
 wpid=$!
-set +m
 for n in $(seq 1200); do [ ! -e "$work/cs.held" ] || break; sleep 0.05; done
 for n in $(seq 600); do
   wchan=$(cat "/proc/$wpid/wchan" 2> /dev/null || true)
@@ -1069,6 +1072,77 @@ rc=0; wait "$wpid" || rc=$?
   || { cat "$work/cs.err" >&2; fail "SIGINT in a config's \$(...): exit $rc, or the run went on, or TMPDIR: $(ls -A "$work/tmp-cs")"; }
 flock -n "$w/.lock" true || fail "SIGINT in a config's \$(...): the lock is still held"
 echo "e2e: a SIGINT to the workflow's pid while a config's \$(...) ends stops the run"
+# A config's own command run on the terminal the workflow was started from, in the foreground
+# (a person at a terminal): a Ctrl-C typed there ends that command and the run at once, and a
+# command that reads the terminal (a password prompt; here `head /dev/tty`) reads what is typed.
+# With job control on while the config was read (set -m), its commands were process groups of
+# their own that bash could not give the terminal to (bash's terminal is its fd 2, the config's
+# stderr file then): the Ctrl-C reached the workflow alone, which waited for the command's end
+# (sleep 60: 60 s), and the reading command was stopped (SIGTTIN), the run ending at once,
+# silently, with exit 149. onterm.py runs the workflow as a session of its own on a
+# pseudo-terminal and types KEYS once MARKER exists.
+cat > "$work/onterm.py" <<'EOF'
+import os, pty, select, signal, sys, time
+marker, keys, out = sys.argv[1], sys.argv[2].encode(), sys.argv[3]
+master, slave = pty.openpty()
+pid = os.fork()
+if pid == 0:
+    os.close(master)
+    os.setsid()
+    tty = os.open(os.ttyname(slave), os.O_RDWR)  # the session's controlling terminal
+    for fd in (0, 1, 2):
+        os.dup2(tty, fd)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.execvp(sys.argv[4], sys.argv[4:])
+os.close(slave)
+sent, status, start = None, None, time.time()
+with open(out, "wb") as o:
+    while status is None:
+        if select.select([master], [], [], 0.05)[0]:
+            try:
+                o.write(os.read(master, 65536))
+            except OSError:
+                pass
+        if sent is None and os.path.exists(marker):
+            time.sleep(0.3)
+            os.write(master, keys)
+            sent = time.time()
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = os.waitstatus_to_exitcode(st)
+        elif time.time() - start > 90:
+            os.killpg(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            status = "killed"
+print(status, int(time.time() - sent) if sent else "none")
+EOF
+conf "$work/tty.conf"
+cat >> "$work/tty.conf" <<EOF
+: > "$work/tty.ready"
+sh -c 'echo \$\$ > "$work/tty.pid"; exec sleep 60'
+EOF
+rm -f "$work/tty.ready" "$work/tty.pid"
+got=$("$py" "$work/onterm.py" "$work/tty.ready" $'\003' "$work/tty.out" \
+  scripts/buildroot-workflow.sh --bin "$work/failbin" --config "$work/tty.conf" --work "$w")
+left=""
+if [ -s "$work/tty.pid" ] && kill -0 "$(cat "$work/tty.pid")" 2> /dev/null; then
+  left=" (its command still runs)"; kill "$(cat "$work/tty.pid")"
+fi
+[ "${got% *}" = 130 ] && [ "${got#* }" -lt 20 ] && [ -z "$left" ] \
+  || { cat "$work/tty.out" >&2; fail "Ctrl-C on the terminal as the config runs a command: exit and seconds $got$left"; }
+conf "$work/tty.conf"
+cat >> "$work/tty.conf" <<EOF
+: > "$work/tty.ready"
+head -n 1 /dev/tty > "$work/tty.typed"
+EOF
+rm -f "$work/tty.ready" "$work/tty.typed"
+got=$("$py" "$work/onterm.py" "$work/tty.ready" $'typed\n' "$work/tty.out" \
+  scripts/buildroot-workflow.sh --bin "$work/failbin" --config "$work/tty.conf" --work "$w")
+[ "${got% *}" = 2 ] && [ "$(cat "$work/tty.typed" 2> /dev/null)" = typed ] \
+  && grep -q "step 3 (buildroot-generator pass 1) failed" "$work/tty.out" \
+  || { cat "$work/tty.out" >&2; fail "a config's command reading the terminal: exit $got, read '$(cat "$work/tty.typed" 2> /dev/null)'"; }
+flock -n "$w/.lock" true || fail "a config's command on the terminal: the lock is still held"
+echo "e2e: a config's command on the workflow's terminal gets a Ctrl-C typed there, and reads what is typed"
 
 # TMPDIR exported by the config is the tools' (a big disk for step 4's unpacked SRPMs and steps
 # 5-7's rpmbuild trees); the workflow's scratch stays in the TMPDIR it was started with, and is
