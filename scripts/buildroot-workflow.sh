@@ -671,8 +671,9 @@ job_out=""
 # stopped_job PID: true when that job, which a stop's signal ended (its status 129 or up), had
 # not failed of its own first; its output then goes. Its tool's exit status (job_tool's status
 # file) says which: none (no tool had ended yet), 0 (the job was not done), or the stop's
-# (SIGTERM's 143, SIGKILL's 137) is a stopped job; any other is the tool's own failure, left in
-# own_rc. The output goes because a tool that swapped it in just as the stop came (it exited 0
+# SIGTERM's 143 is a stopped job; any other is the tool's own failure, left in own_rc. (A 137
+# is not the stop's: its SIGKILL goes to the whole job, whose shell then writes no status; a
+# tool killed outright by another, the OOM killer say, failed.) The output goes because a tool that swapped it in just as the stop came (it exited 0
 # while its job's shell was still showing its stderr, or its SIGTERM came after the swap) left
 # it whole in a run that failed, for an arch the report names as stopped. (A tool that got
 # the SIGTERM before its swap never makes it: the tools remove what they were building.)
@@ -681,7 +682,7 @@ stopped_job() {
   own_rc=""
   { read -r s < "$tmp/per-arch-$a.status"; } 2> /dev/null || :
   case "$s" in
-    "" | 0 | 143 | 137) rm -rf -- "${job_out//@ARCH@/$a}"; return 0 ;;
+    "" | 0 | 143) rm -rf -- "${job_out//@ARCH@/$a}"; return 0 ;;
     *) own_rc=$s; return 1 ;;
   esac
 }
@@ -883,8 +884,11 @@ job_tool() {
     trap 'stop=1' TERM
     [ -z "$stop" ] || exit 143
     rc=0
-    "$@" 2> "$err" || rc=$?
+    # bash's own report of a command a signal ended ("line N: PID Killed ...") is not ours
+    # to show: the tool's name and the signal are said instead, after what it said.
+    { "$@" 2> "$err" || rc=$?; } 2> /dev/null
     trap '' TERM
+    [ "$rc" -le 128 ] || { printf '%s: ended by SIG' "${1##*/}"; kill -l "$((rc - 128))"; } >> "$err"
     echo "$rc" > "$job_status"
     "$drain" "$err"
     rm -f "$err"
