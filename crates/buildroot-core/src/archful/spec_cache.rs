@@ -570,6 +570,76 @@ mod tests {
         }
     }
 
+    /// Every way a spec reads its SRPM's files goes through the entry: a
+    /// spec using each (`%include`, `%{load:}`, `%{exists:}`, `Icon:`,
+    /// Lua's `io.open`, `io.lines`, `rpm.open`, `posix.stat`,
+    /// `posix.access`, on files there and not) evaluates warm, from its
+    /// entry alone (the payload not read), as it did cold.
+    #[test]
+    fn every_lookup_of_a_spec_is_answered_by_its_entry() {
+        let t = tempfile::tempdir().unwrap();
+        let cache = t.path();
+        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
+        let name = "bar-1-1.src.rpm";
+        let path = cache.join(name);
+        let lua = |code: &str| format!("BuildRequires: %{{lua: {code}}}\n");
+        let src = |n: u32| format!("rpm.expand('%{{SOURCE{n}}}')");
+        let mut tail = String::from("Summary: bar\nLicense: MIT\nIcon: icon.gif\n");
+        for (n, f) in ["a.inc", "b.macros", "c", "d", "e", "f", "g"]
+            .iter()
+            .enumerate()
+        {
+            tail += &format!("Source{}: {f}\n", n + 1);
+        }
+        tail += "%include %{SOURCE1}\n%{load:%{SOURCE2}}\nBuildRequires: %{from_load}\n";
+        tail += "BuildRequires: e%{exists:%{SOURCE3}}%{exists:%{_sourcedir}/nope}\n";
+        tail += &lua(&format!("local f = io.open({}) print(f:read('l'))", src(4)));
+        tail += &lua(&format!("for l in io.lines({}) do print(l) end", src(5)));
+        tail += &lua(&format!("print(rpm.open({}):read())", src(6)));
+        tail += &lua(&format!(
+            "print(string.format('s%d', posix.stat({}, 'size')))",
+            src(7)
+        ));
+        tail += &lua("print(posix.access(rpm.expand('%{_sourcedir}/no')) and 'y' or 'n')");
+        tail += &lua("print(io.open(rpm.expand('%{_sourcedir}/none')) and 'y' or 'm')");
+        tail += "%description\nbar";
+        let file = |name: &str, data: &str| srpm::SourceFile {
+            name: name.into(),
+            data: data.as_bytes().to_vec(),
+        };
+        let files = vec![
+            file("a.inc", "BuildRequires: from-include\n"),
+            file("b.macros", "%from_load from-load\n"),
+            file("c", ""),
+            file("d", "io-open\n"),
+            file("e", "io-lines"),
+            file("f", "rpm-open"),
+            file("g", "12345"),
+            file("icon.gif", "GIF89a"),
+        ];
+        write_srpm_with(&path, &tail, files);
+        record(cache, name);
+        let specs = SpecCache::open(cache).unwrap();
+        let eval = |s: &SrpmSpec| {
+            let ctx = crate::spec::SpecContext::for_arch("x86_64");
+            let ev = crate::spec::evaluate_with(&s.text, &ctx, &s.sources).unwrap();
+            assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+            let brs: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
+            brs.join(" ")
+        };
+        let s = spec_of(Some(&specs), &path).unwrap();
+        let cold = eval(&s);
+        let want = "from-include from-load e10 io-open io-lines rpm-open s5 n m";
+        assert_eq!(cold, want);
+        s.keep();
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert_eq!(eval(&s), cold);
+        assert!(
+            !s.fresh && s.sources.payload.get().is_none(),
+            "payload read"
+        );
+    }
+
     /// An entry reads back as written; anything short of it, or of
     /// another key, or changed in one byte, is no entry.
     #[test]
