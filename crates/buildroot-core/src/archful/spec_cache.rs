@@ -11,7 +11,9 @@
 //! spec looked up (`%include`, `%{load:}`, `%{exists:}`, Lua's `io.open`:
 //! the file's bytes, or that the payload has none of that name). A lookup
 //! the entry does not answer (other macros, another spec path) reads the
-//! payload, as before, and the entry is rewritten with the answer added.
+//! payload, as before, and the entry is rewritten with the answer added;
+//! a file over [`MAX_KEPT_FILE`] (a tarball the spec asked about) is not
+//! kept, and read from the payload on each run.
 //!
 //! An entry is keyed by a checksum of the SRPM's bytes, the one the record
 //! of verified checksums (`cache_sums`) holds for the file as it is now
@@ -52,6 +54,20 @@ const KEY_ALGOS: [&str; 4] = ["sha256", "sha512", "sha384", "sha224"];
 
 /// A source file lookup's answers: file name -> its bytes, or none there.
 type Answers = BTreeMap<String, Option<Vec<u8>>>;
+
+/// The largest file an entry keeps the bytes of. The files a spec reads
+/// (`%include`d fragments, `%{load:}` macro files, Lua's data) are a few
+/// KB; one bigger is a tarball the spec only asked about (`%{exists:}`,
+/// `posix.stat`), whose bytes would make the entry as big as the SRPM
+/// and be copied in memory on every run. Such a lookup is answered from
+/// the payload on each run, as before entries existed.
+const MAX_KEPT_FILE: usize = 1 << 20;
+
+/// Whether an entry can keep this answer: a name its record line can
+/// hold, and not bigger than [`MAX_KEPT_FILE`].
+fn keepable(name: &str, answer: &Option<Vec<u8>>) -> bool {
+    plain(name) && answer.as_ref().is_none_or(|d| d.len() <= MAX_KEPT_FILE)
+}
 
 /// The spec entries of one SRPM cache, with its record of checksums.
 pub(super) struct SpecCache {
@@ -339,7 +355,13 @@ impl SourceFiles for EntrySources {
             )
         });
         let answer = files.as_ref().and_then(|f| f.get(name).cloned());
-        learnt.insert(name.to_string(), answer.clone());
+        // Only what the entry can keep: an answer it cannot (a tarball, a
+        // name a line cannot hold) would have the entry rewritten on every
+        // run, unchanged, and be held twice in memory meanwhile; it is
+        // taken from the payload again (read once per run) instead.
+        if keepable(name, &answer) {
+            learnt.insert(name.to_string(), answer.clone());
+        }
         answer
     }
 
@@ -409,6 +431,11 @@ mod tests {
     /// Writes an SRPM of `bar` whose spec ends in `tail` to `path`, an
     /// hour old (old enough for its checksum to be recorded).
     fn write_srpm(path: &Path, tail: &str) {
+        write_srpm_with(path, tail, Vec::new());
+    }
+
+    /// [`write_srpm`] with these source files in its payload.
+    fn write_srpm_with(path: &Path, tail: &str, sources: Vec<srpm::SourceFile>) {
         let s = srpm::SrpmSpec {
             name: "bar".into(),
             version: "1".into(),
@@ -417,6 +444,7 @@ mod tests {
             summary: "bar".into(),
             spec_name: "bar.spec".into(),
             spec_text: format!("Name: bar\nVersion: 1\nRelease: 1\n{tail}\n"),
+            sources,
             build_time: 1,
             ..Default::default()
         };
@@ -477,6 +505,139 @@ mod tests {
             .collect();
         let sum = crate::rpmmd::sha256_file(&path).unwrap();
         assert_eq!(left, [std::ffi::OsString::from(format!("sha256-{sum}"))]);
+    }
+
+    /// What an entry cannot keep, a file over [`MAX_KEPT_FILE`] (a tarball
+    /// the spec asked about) or a name no line can hold (`%{exists:/}`
+    /// looks up ""), is answered from the payload on every run, as it was
+    /// before entries: the entry stays small, and a warm run that asked for
+    /// nothing else leaves it as it was instead of rewriting it unchanged.
+    #[test]
+    fn an_entry_keeps_no_tarball_and_is_not_rewritten_for_one() {
+        use std::os::unix::fs::MetadataExt;
+        let t = tempfile::tempdir().unwrap();
+        let cache = t.path();
+        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
+        let name = "bar-1-1.src.rpm";
+        let path = cache.join(name);
+        let tarball: Vec<u8> = (0..=MAX_KEPT_FILE).map(|i| (i % 251) as u8).collect();
+        let inc = b"BuildRequires: foo\n".to_vec();
+        let file = |name: &str, data: &[u8]| srpm::SourceFile {
+            name: name.into(),
+            data: data.to_vec(),
+        };
+        write_srpm_with(
+            &path,
+            "%include %{SOURCE1}",
+            vec![file("bar-1.tar", &tarball), file("bar.inc", &inc)],
+        );
+        record(cache, name);
+        let specs = SpecCache::open(cache).unwrap();
+        let ask = |s: &SrpmSpec| {
+            assert_eq!(s.sources.read("bar-1.tar").as_ref(), Some(&tarball));
+            assert_eq!(s.sources.read("bar.inc").as_ref(), Some(&inc));
+            assert_eq!(s.sources.read(""), None);
+            assert_eq!(s.sources.read("gone.lua"), None);
+        };
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert!(s.fresh);
+        ask(&s);
+        s.keep();
+        let dir = cache.join(SPECS_DIR);
+        let entry: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        let entry = entry.into_iter().next().unwrap().unwrap().path();
+        let kept = std::fs::metadata(&entry).unwrap();
+        assert!(kept.len() < 4096, "entry of {} bytes", kept.len());
+        let back = decode(
+            &entry.file_name().unwrap().to_string_lossy(),
+            &std::fs::read(&entry).unwrap(),
+        )
+        .unwrap();
+        let want: Answers = [
+            ("bar.inc".to_string(), Some(inc.clone())),
+            ("gone.lua".to_string(), None),
+        ]
+        .into();
+        assert_eq!(back.answers, want);
+        // Warm: the same answers, the tarball's from the payload again,
+        // and the entry is not written again.
+        for _ in 0..2 {
+            let s = spec_of(Some(&specs), &path).unwrap();
+            assert!(!s.fresh);
+            ask(&s);
+            s.keep();
+            assert_eq!(std::fs::metadata(&entry).unwrap().ino(), kept.ino());
+        }
+    }
+
+    /// Every way a spec reads its SRPM's files goes through the entry: a
+    /// spec using each (`%include`, `%{load:}`, `%{exists:}`, `Icon:`,
+    /// Lua's `io.open`, `io.lines`, `rpm.open`, `posix.stat`,
+    /// `posix.access`, on files there and not) evaluates warm, from its
+    /// entry alone (the payload not read), as it did cold.
+    #[test]
+    fn every_lookup_of_a_spec_is_answered_by_its_entry() {
+        let t = tempfile::tempdir().unwrap();
+        let cache = t.path();
+        std::fs::write(cache.join(CACHE_MARKER), "").unwrap();
+        let name = "bar-1-1.src.rpm";
+        let path = cache.join(name);
+        let lua = |code: &str| format!("BuildRequires: %{{lua: {code}}}\n");
+        let src = |n: u32| format!("rpm.expand('%{{SOURCE{n}}}')");
+        let mut tail = String::from("Summary: bar\nLicense: MIT\nIcon: icon.gif\n");
+        for (n, f) in ["a.inc", "b.macros", "c", "d", "e", "f", "g"]
+            .iter()
+            .enumerate()
+        {
+            tail += &format!("Source{}: {f}\n", n + 1);
+        }
+        tail += "%include %{SOURCE1}\n%{load:%{SOURCE2}}\nBuildRequires: %{from_load}\n";
+        tail += "BuildRequires: e%{exists:%{SOURCE3}}%{exists:%{_sourcedir}/nope}\n";
+        tail += &lua(&format!("local f = io.open({}) print(f:read('l'))", src(4)));
+        tail += &lua(&format!("for l in io.lines({}) do print(l) end", src(5)));
+        tail += &lua(&format!("print(rpm.open({}):read())", src(6)));
+        tail += &lua(&format!(
+            "print(string.format('s%d', posix.stat({}, 'size')))",
+            src(7)
+        ));
+        tail += &lua("print(posix.access(rpm.expand('%{_sourcedir}/no')) and 'y' or 'n')");
+        tail += &lua("print(io.open(rpm.expand('%{_sourcedir}/none')) and 'y' or 'm')");
+        tail += "%description\nbar";
+        let file = |name: &str, data: &str| srpm::SourceFile {
+            name: name.into(),
+            data: data.as_bytes().to_vec(),
+        };
+        let files = vec![
+            file("a.inc", "BuildRequires: from-include\n"),
+            file("b.macros", "%from_load from-load\n"),
+            file("c", ""),
+            file("d", "io-open\n"),
+            file("e", "io-lines"),
+            file("f", "rpm-open"),
+            file("g", "12345"),
+            file("icon.gif", "GIF89a"),
+        ];
+        write_srpm_with(&path, &tail, files);
+        record(cache, name);
+        let specs = SpecCache::open(cache).unwrap();
+        let eval = |s: &SrpmSpec| {
+            let ctx = crate::spec::SpecContext::for_arch("x86_64");
+            let ev = crate::spec::evaluate_with(&s.text, &ctx, &s.sources).unwrap();
+            assert!(ev.problems.is_empty(), "{:?}", ev.problems);
+            let brs: Vec<String> = ev.build_requires.iter().map(|d| d.to_string()).collect();
+            brs.join(" ")
+        };
+        let s = spec_of(Some(&specs), &path).unwrap();
+        let cold = eval(&s);
+        let want = "from-include from-load e10 io-open io-lines rpm-open s5 n m";
+        assert_eq!(cold, want);
+        s.keep();
+        let s = spec_of(Some(&specs), &path).unwrap();
+        assert_eq!(eval(&s), cold);
+        assert!(
+            !s.fresh && s.sources.payload.get().is_none(),
+            "payload read"
+        );
     }
 
     /// An entry reads back as written; anything short of it, or of

@@ -192,8 +192,9 @@ const TARBALL_BYTES: usize = 8 << 20;
 /// A source repo of one SRPM, `big`, whose spec takes its BuildRequires
 /// from a file of its sources (`%include %{SOURCE1}`) and whose tarball
 /// is [`TARBALL_BYTES`] of pseudo-random bytes; written an hour ago, old
-/// enough for its checksum to be recorded.
-fn big_repo(repo: &Path) {
+/// enough for its checksum to be recorded. `line`: the spec's line that
+/// reads its sources.
+fn big_repo(repo: &Path, line: &str) {
     std::fs::create_dir_all(repo).unwrap();
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     let tarball: Vec<u8> = (0..TARBALL_BYTES)
@@ -212,9 +213,8 @@ fn big_repo(repo: &Path) {
         summary: "big".into(),
         spec_name: "big.spec".into(),
         spec_text: "Name: big\nVersion: 1\nRelease: 1\nSummary: big\nLicense: MIT\n\
-                    Source0: big-1.tar.gz\nSource1: big-deps.inc\n%include %{SOURCE1}\n\
-                    %description\nbig\n"
-            .into(),
+                    Source0: big-1.tar.gz\nSource1: big-deps.inc\n{line}\n%description\nbig\n"
+            .replace("{line}", line),
         sources: vec![
             SourceFile {
                 name: "big-1.tar.gz".into(),
@@ -270,7 +270,7 @@ fn identify_big(t: &Path) -> (String, String, u64) {
 fn a_spec_reading_its_sources_is_answered_from_its_entry() {
     let t = tempfile::tempdir().unwrap();
     let t = t.path();
-    big_repo(&t.join("repo"));
+    big_repo(&t.join("repo"), "%include %{SOURCE1}");
     std::fs::write(t.join("names.txt"), "big\n").unwrap();
     let (out, json, cold_read) = identify_big(t);
     assert_eq!(out, "big\n", "{json}");
@@ -285,4 +285,32 @@ fn a_spec_reading_its_sources_is_answered_from_its_entry() {
         warm_read < (TARBALL_BYTES / 4) as u64,
         "warm: read {warm_read} bytes"
     );
+}
+
+/// A spec that asks whether its tarball is there (`%{exists:%{SOURCE0}}`):
+/// the entry keeps the spec and not the tarball's bytes (formats.md 2b:
+/// no file over 1 MiB), the answer is the same warm, and a warm run,
+/// which reads the payload for that lookup, leaves the entry as it was.
+#[test]
+fn an_entry_keeps_no_tarball_a_spec_asked_about() {
+    use std::os::unix::fs::MetadataExt;
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path();
+    big_repo(
+        &t.join("repo"),
+        "%ifarch s390x\nBuildRequires: tarball-%{exists:%{SOURCE0}}\n%endif",
+    );
+    std::fs::write(t.join("names.txt"), "big\n").unwrap();
+    let (out, json, _) = identify_big(t);
+    assert_eq!(out, "big\n", "{json}");
+    assert!(json.contains("tarball-1"), "{json}");
+    let specs = t.join("cache/.srpm-specs");
+    let names = dir_names(&specs);
+    assert_eq!(names.len(), 1);
+    let entry = specs.join(&names[0]);
+    let kept = std::fs::metadata(&entry).unwrap();
+    assert!(kept.len() < 1 << 20, "entry of {} bytes", kept.len());
+    let (warm_out, warm_json, _) = identify_big(t);
+    assert_eq!((warm_out, warm_json), (out, json));
+    assert_eq!(std::fs::metadata(&entry).unwrap().ino(), kept.ino());
 }
