@@ -474,6 +474,21 @@ pub fn srpm_cache_dir(dir: &Path) {
     std::fs::write(dir.join(".identify-archful-srpms"), "").expect("mark the SRPM cache");
 }
 
+/// `len` bytes no compressor can shrink (xorshift64 from a fixed seed, the
+/// same bytes every run): a source file that weighs in an SRPM as a real
+/// tarball does.
+pub fn incompressible_bytes(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
 /// The `*.src.rpm` file names in `dir`, sorted.
 pub fn srpm_names(dir: &Path) -> Vec<String> {
     let mut v = dir_names(dir);

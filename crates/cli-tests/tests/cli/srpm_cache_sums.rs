@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use buildroot_core::srpm::{build_srpm, read_header, srpm_file_name, SourceFile, SrpmSpec};
-use cli_tests::{bin, cmd, Tool};
+use cli_tests::{bin, cmd, incompressible_bytes, Tool};
 
 /// The SRPM's source: this many bytes that do not compress.
 const SOURCE_BYTES: usize = 8 << 20;
@@ -32,15 +32,7 @@ fn big_run(t: &Path) -> (PathBuf, String, PathBuf) {
 /// recorded); returns the SRPM's path.
 fn big_repo(repo: &Path) -> PathBuf {
     std::fs::create_dir_all(repo).unwrap();
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let data: Vec<u8> = (0..SOURCE_BYTES)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
+    let data = incompressible_bytes(SOURCE_BYTES);
     let spec = SrpmSpec {
         name: "big".into(),
         version: "1".into(),

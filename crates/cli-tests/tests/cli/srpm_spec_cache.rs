@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime};
 
 use buildroot_core::srpm::{build_srpm, read_header, srpm_file_name, SourceFile, SrpmSpec};
-use cli_tests::{bin, dir_names, root, srpm_names, TestContext, Tool};
+use cli_tests::{bin, dir_names, incompressible_bytes, root, srpm_names, TestContext, Tool};
 
 /// What a run answered: stdout, stderr, `--map` and `--json-file`.
 type Answer = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
@@ -196,15 +196,7 @@ const TARBALL_BYTES: usize = 8 << 20;
 /// reads its sources.
 fn big_repo(repo: &Path, line: &str) {
     std::fs::create_dir_all(repo).unwrap();
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let tarball: Vec<u8> = (0..TARBALL_BYTES)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
+    let tarball = incompressible_bytes(TARBALL_BYTES);
     let spec = SrpmSpec {
         name: "big".into(),
         version: "1".into(),
