@@ -648,6 +648,16 @@ children() { # pid -> a line 'STATE COMM' for each of its children, read from /p
     echo "$st ${line%)*}"
   done
 }
+# until_in_wait PID: waits (up to 30 s) until PID's shell waits for a child (wait4: /proc's
+# wchan do_wait; a kernel that shows none, 0, is not waited for).
+until_in_wait() {
+  local n wchan
+  for n in $(seq 600); do
+    wchan=$(cat "/proc/$1/wchan" 2> /dev/null || true)
+    [ "$wchan" != do_wait ] && [ "$wchan" != 0 ] || break
+    sleep 0.05
+  done
+}
 # while_signal_pending PID: waits (up to 120 s) while PID lives with a signal pending (SigPnd,
 # ShdPnd), i.e. until the signal just sent has been taken.
 while_signal_pending() {
@@ -1015,11 +1025,7 @@ for n in $(seq 1200); do [ ! -e "$work/readlink.held" ] || break; sleep 0.1; don
 [ -e "$work/readlink.held" ] || { kill -KILL "$wpid"; cat "$work/rl.err" >&2; fail "SIGINT in a read command's wait: the workflow never ran readlink"; }
 # Sent once the workflow's shell waits for a child (wait4: /proc's wchan do_wait; a kernel that
 # shows none, 0, is not waited for): for the readlink, when it reads the output as $(...) does.
-for n in $(seq 600); do
-  wchan=$(cat "/proc/$wpid/wchan" 2> /dev/null || true)
-  [ "$wchan" != do_wait ] && [ "$wchan" != 0 ] || break
-  sleep 0.05
-done
+until_in_wait "$wpid"
 kill -INT "$wpid"
 while_signal_pending "$wpid"
 : > "$work/readlink.go"
@@ -1063,11 +1069,7 @@ os.setsid(); signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1]
   > /dev/null 2> "$work/cs.err" &
 wpid=$!
 for n in $(seq 1200); do [ ! -e "$work/cs.held" ] || break; sleep 0.05; done
-for n in $(seq 600); do
-  wchan=$(cat "/proc/$wpid/wchan" 2> /dev/null || true)
-  [ "$wchan" != do_wait ] && [ "$wchan" != 0 ] || break
-  sleep 0.05
-done
+until_in_wait "$wpid"
 kill -INT "$wpid"
 for n in $(seq 300); do kill -0 "$wpid" 2> /dev/null || break; sleep 0.1; done
 if kill -0 "$wpid" 2> /dev/null; then
