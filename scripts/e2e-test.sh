@@ -920,7 +920,7 @@ rc=0; wait "$wpid" || rc=$?
   || { cat "$work/late.err" >&2; fail "an interrupt as aarch64's tool was done: exit $rc, or failed/pass1/aarch64 was left"; }
 rm -f "$work/late-term" "$work/interrupted"
 [ "$(snapshot "$w/current")" = "$before" ] || fail "two arches failing at once: current/ changed"
-echo "e2e: two arches failing at once are both named failed (3 rounds); a stopped arch's output goes, even a finished tool's (an interrupt's too)"
+echo "e2e: two arches failing at once are both named failed (3 rounds; a tool killed outright by another is failed too); a stopped arch's output goes, even a finished tool's (an interrupt's too)"
 # The other arch's tool ignores SIGTERM: it gets SIGKILL 10 s on, and the workflow's stderr is its
 # lines alone (bash reported the job the SIGKILL ended: "line N: PID Killed ( trap - ERR; ...").
 cat > "$work/onefail/buildroot-generator" <<EOF
