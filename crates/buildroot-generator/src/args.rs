@@ -244,9 +244,11 @@ const DEFAULT_RELEASE_PACKAGE: &str = "fedora-release-eln";
 
 impl Args {
     /// The first option given that only the --spec files read (`--define`,
-    /// `--macro-package`, `--macros`, `--no-repo-macros`), as it was given:
+    /// `--macro-package`, `--macros`, `--no-repo-macros`, `--trust-specs`),
+    /// as it was given, and what of the spec it is for (plural, singular):
     /// without a --spec it would change nothing.
-    pub(crate) fn spec_only_option(&self) -> Option<String> {
+    pub(crate) fn spec_only_option(&self) -> Option<(String, [&'static str; 2])> {
+        const MACROS: [&str; 2] = ["macros", "macro"];
         let first =
             |option: &str, values: &[String]| values.first().map(|v| format!("{option} {v}"));
         let define = self.defines.first().map(|d| format!("--define '{d}'"));
@@ -258,6 +260,13 @@ impl Args {
                     .map(|m| format!("--macros {}", m.display()))
             })
             .or_else(|| self.no_repo_macros.then(|| "--no-repo-macros".to_string()))
+            .map(|option| (option, MACROS))
+            .or_else(|| {
+                let shell = ["%(...) shell code", "shell code"];
+                self.spec_args
+                    .trust_specs
+                    .then(|| ("--trust-specs".to_string(), shell))
+            })
     }
 
     /// The view named in the relations JSON (`--view`, else view-eln).

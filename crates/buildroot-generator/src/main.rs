@@ -223,16 +223,19 @@ fn run(args: &Args) -> Result<u8> {
             p.key()
         );
     }
-    // These make the macros the --spec files are read with; without one
+    // These make the macros the --spec files are read with (--trust-specs:
+    // whether their shell code runs unsandboxed); without one
     // they would be dropped without a word (clap's "required argument
     // --spec" read as if every run needed a spec). An SRPM's BuildRequires
     // are its header's, as rpmbuild -bs wrote them: no macro changes them.
-    if let (true, Some(option)) = (args.spec.is_empty(), args.spec_only_option()) {
+    if let (true, Some((option, [what, one]))) = (args.spec.is_empty(), args.spec_only_option()) {
         let srpm = match args.srpm.is_empty() {
-            true => "",
-            false => " (an --srpm's BuildRequires are its header's, which no macro changes)",
+            true => String::new(),
+            false => {
+                format!(" (an --srpm's BuildRequires are its header's, which no {one} changes)")
+            }
         };
-        bail!("{option}: only read with --spec FILE, for the spec's macros, and no --spec is given{srpm}");
+        bail!("{option}: only read with --spec FILE, for the spec's {what}, and no --spec is given{srpm}");
     }
     if args.compare && args.srpm.is_empty() && args.spec.is_empty() {
         bail!("--compare compares the answer with and without --srpm/--spec files: give one");

@@ -506,6 +506,17 @@ fn spec_macro_options_without_a_spec_are_refused_by_name() {
             "--no-repo-macros: only read with --spec FILE, for the spec's macros, and no --spec \
              is given (an --srpm's BuildRequires are its header's, which no macro changes)",
         ),
+        (
+            &["--trust-specs"][..],
+            "--trust-specs: only read with --spec FILE, for the spec's %(...) shell code, and no \
+             --spec is given",
+        ),
+        (
+            &["--trust-specs", "--srpm", "x.src.rpm"][..],
+            "--trust-specs: only read with --spec FILE, for the spec's %(...) shell code, and no \
+             --spec is given (an --srpm's BuildRequires are its header's, which no shell code \
+             changes)",
+        ),
     ] {
         let mut c = gen();
         c.args(args);
