@@ -36,7 +36,7 @@ use std::sync::{Mutex, OnceLock};
 use super::cache::{is_srpm_file, CACHE_MARKER};
 use super::cache_sums::{Digests, Stamp, Sums};
 use crate::error::Result;
-use crate::rpmmd::{is_our_temp_name, sweep_stale_temps, Hasher};
+use crate::rpmmd::{is_our_temp_name, sha256_hex, sweep_stale_temps};
 use crate::spec::SourceFiles;
 use crate::srpm;
 
@@ -152,12 +152,6 @@ struct Entry {
 /// Whether `name` can be a field of an entry's record line.
 fn plain(name: &str) -> bool {
     !name.is_empty() && !name.contains(['\t', '\n', '/'])
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    let mut h = Hasher::new("sha256").expect("sha256");
-    h.update(bytes);
-    h.hex()
 }
 
 /// An entry's bytes: [`MAGIC`], the key, the sha256 of the body, each on a

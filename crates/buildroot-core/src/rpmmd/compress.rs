@@ -91,6 +91,13 @@ impl Hasher {
     }
 }
 
+/// The sha256 of `bytes`, hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let mut h = Hasher::Sha256(Default::default());
+    h.update(bytes);
+    h.hex()
+}
+
 /// The sha256 of a file, hex.
 pub fn sha256_file(path: &Path) -> Result<String> {
     file_digest(path, "sha256")

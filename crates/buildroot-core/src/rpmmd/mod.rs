@@ -60,7 +60,9 @@ use std::path::Path;
 
 pub use access::RepoAccess;
 pub(crate) use compress::Hasher;
-pub use compress::{checksum_type, file_digest, sha256_file, Codec, Expected, MetaFile};
+pub use compress::{
+    checksum_type, file_digest, sha256_file, sha256_hex, Codec, Expected, MetaFile,
+};
 pub use comps::{Comps, Group, GroupPackage, PackageType};
 pub use dnfvars::Vars;
 pub(crate) use download_lock::{byte_lock, DownloadLock, Task as LockTask};

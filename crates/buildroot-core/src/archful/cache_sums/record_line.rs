@@ -3,7 +3,7 @@
 //! torn by a crash or mixed with another run's append reads as none.
 
 use super::stamp::{Digests, Stamp};
-use crate::rpmmd::Hasher;
+use crate::rpmmd::{sha256_hex, Hasher};
 
 /// One line of the record, tab-separated: a check (the first 16 hex
 /// digits of the sha256 of the rest of the line), then `dev ino size
@@ -24,9 +24,7 @@ pub(super) fn format_line(name: &str, s: &Stamp, d: &Digests) -> String {
 }
 
 fn line_check(rest: &str) -> String {
-    let mut h = Hasher::new("sha256").expect("sha256");
-    h.update(rest.as_bytes());
-    h.hex()[..16].to_string()
+    sha256_hex(rest.as_bytes())[..16].to_string()
 }
 
 /// A line of [`format_line`]; None for one that does not parse or fails

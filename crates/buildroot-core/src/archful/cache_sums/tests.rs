@@ -4,7 +4,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::*;
-use crate::rpmmd::Hasher;
+use crate::rpmmd::{sha256_hex, Hasher};
 
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -46,12 +46,6 @@ fn set_mtime(p: &Path, t: SystemTime) {
     f.set_modified(t).unwrap();
 }
 
-fn sha256(bytes: &[u8]) -> String {
-    let mut h = Hasher::new("sha256").unwrap();
-    h.update(bytes);
-    h.hex()
-}
-
 /// The record with checksum `real` replaced by `fake` in every line
 /// (each line's check made anew): what a lookup then answers shows
 /// whether the record or the file spoke.
@@ -90,7 +84,7 @@ fn a_recorded_checksum_stands_only_for_the_file_as_recorded() {
     let cache = t.path();
     let name = "a-1-1.src.rpm";
     let p = cache_with(cache, name, b"first bytes");
-    let real = sha256(b"first bytes");
+    let real = sha256_hex(b"first bytes");
     let fake = "f".repeat(64);
     let digest = |algo: &str| Sums::open(cache).digest(name, algo).unwrap().0;
     assert_eq!(digest("sha256"), real);
@@ -113,16 +107,16 @@ fn a_recorded_checksum_stands_only_for_the_file_as_recorded() {
     next_tick();
     std::fs::write(&p, b"other bytes").unwrap();
     set_mtime(&p, mtime);
-    assert_eq!(digest("sha256"), sha256(b"other bytes"));
+    assert_eq!(digest("sha256"), sha256_hex(b"other bytes"));
     // Replaced by another file (another inode) of the same times.
     let other = cache_with(cache, "new", b"third bytes");
     set_mtime(&other, mtime);
     std::fs::rename(&other, &p).unwrap();
-    assert_eq!(digest("sha256"), sha256(b"third bytes"));
+    assert_eq!(digest("sha256"), sha256_hex(b"third bytes"));
     // A line whose check fails (here: its digits changed by hand) is
     // no record.
     let text = std::fs::read_to_string(cache.join(SUMS_FILE)).unwrap();
-    let third = sha256(b"third bytes");
+    let third = sha256_hex(b"third bytes");
     std::fs::write(cache.join(SUMS_FILE), text.replace(&third, &fake)).unwrap();
     assert_eq!(digest("sha256"), third);
     std::fs::write(cache.join(SUMS_FILE), "1\t2\tgarbage\n\u{0}").unwrap();
@@ -151,7 +145,7 @@ fn a_change_between_hashing_and_recording_is_not_recorded() {
     rewrite_keeping_mtime(&p, b"new bytes");
     Sums::open(t.path()).learn(name, &checked);
     let (sum, _) = Sums::open(t.path()).digest(name, "sha256").unwrap();
-    assert_eq!(sum, sha256(b"new bytes"));
+    assert_eq!(sum, sha256_hex(b"new bytes"));
 }
 
 /// A checksum of another type learnt for new bytes (written in place,
@@ -163,13 +157,13 @@ fn checksums_of_other_types_are_kept_only_for_the_same_stamp() {
     let name = "a-1-1.src.rpm";
     let p = cache_with(t.path(), name, b"old bytes");
     let digest = |algo: &str| Sums::open(t.path()).digest(name, algo).unwrap().0;
-    assert_eq!(digest("sha256"), sha256(b"old bytes"));
+    assert_eq!(digest("sha256"), sha256_hex(b"old bytes"));
     rewrite_keeping_mtime(&p, b"new bytes");
     // Not racily new: the mtime is an hour old, only the ctime is new.
     let mut md5 = Hasher::new("md5").unwrap();
     md5.update(b"new bytes");
     assert_eq!(digest("md5"), md5.hex());
-    assert_eq!(digest("sha256"), sha256(b"new bytes"));
+    assert_eq!(digest("sha256"), sha256_hex(b"new bytes"));
 }
 
 /// A file changed between its check and our own link (while the run
@@ -188,7 +182,7 @@ fn a_change_before_our_own_link_is_not_carried() {
         std::fs::hard_link(&p, t.path().join("x86_64")).unwrap()
     });
     let (sum, _) = Sums::open(&cache).digest(name, "sha256").unwrap();
-    assert_eq!(sum, sha256(b"new bytes"));
+    assert_eq!(sum, sha256_hex(b"new bytes"));
 }
 
 /// A file written a moment ago is hashed but not recorded: a write in
@@ -200,7 +194,7 @@ fn a_racily_new_file_is_not_recorded() {
     let sums = Sums::open(t.path());
     assert_eq!(
         sums.digest("new.src.rpm", "sha256").unwrap().0,
-        sha256(b"x")
+        sha256_hex(b"x")
     );
     assert!(!t.path().join(SUMS_FILE).exists());
 }
@@ -214,7 +208,7 @@ fn a_checksum_is_carried_over_our_own_link() {
     let (t, cache) = cache_dir();
     let name = "a-1-1.src.rpm";
     let p = cache_with(&cache, name, b"bytes");
-    let real = sha256(b"bytes");
+    let real = sha256_hex(b"bytes");
     let fake = "0".repeat(64);
     Sums::open(&cache).digest(name, "sha256").unwrap();
     fake_record(&cache, &real, &fake);
@@ -350,7 +344,7 @@ fn a_refetch_supersedes_the_replaced_files_line() {
     for (new, verified) in [
         (
             &b"rebuild"[..],
-            [("sha256".to_string(), sha256(b"rebuild"))].into(),
+            [("sha256".to_string(), sha256_hex(b"rebuild"))].into(),
         ),
         (&b"rebuild, no checksum"[..], Digests::new()),
     ] {
@@ -366,7 +360,7 @@ fn a_refetch_supersedes_the_replaced_files_line() {
         Sums::open(&cache).placed(name, &checked);
         let reader = Sums::open(&cache);
         let got = reader.digest_unchanged(name, "sha256").unwrap().unwrap();
-        assert_eq!(got.0, sha256(new));
+        assert_eq!(got.0, sha256_hex(new));
         // Bytes copied over it after that are still refused.
         std::fs::write(&p, b"copied over").unwrap();
         let e = Sums::open(&cache).digest_unchanged(name, "sha256");
@@ -403,7 +397,7 @@ fn an_older_versions_record_refuses_no_refetch() {
     let text = std::fs::read_to_string(cache.join(SUMS_FILE)).unwrap();
     assert!(!text.starts_with("#"), "{text}");
     let got = Sums::open(&cache).digest_unchanged(name, "sha256").unwrap();
-    assert_eq!(got.unwrap().0, sha256(b"rebuild"));
+    assert_eq!(got.unwrap().0, sha256_hex(b"rebuild"));
     // This version's rewrite: the version line; the new file's line (the
     // reader above hashed it: recordable once old enough) is kept.
     set_mtime(&p, SystemTime::now() - HOUR);
@@ -446,11 +440,11 @@ fn a_rewrite_read_since_leaves_no_line_of_the_replaced_record() {
     let got = reader.digest_unchanged(name, "sha256");
     assert_eq!(
         got.map(|g| g.map(|(h, _)| h)).map_err(|e| e.to_string()),
-        Ok(Some(sha256(b"rebuild"))),
+        Ok(Some(sha256_hex(b"rebuild"))),
         "the run that read the record before its rewrite"
     );
     let fresh = Sums::open(&cache).digest_unchanged(name, "sha256");
-    assert_eq!(fresh.unwrap().unwrap().0, sha256(b"rebuild"));
+    assert_eq!(fresh.unwrap().unwrap().0, sha256_hex(b"rebuild"));
 }
 
 /// A record whose last line is torn (a run that hit a full disk in the
@@ -478,7 +472,7 @@ fn a_line_appended_after_a_torn_one_counts() {
     std::fs::write(&tmp, b"rebuild").unwrap();
     std::fs::rename(&tmp, &p).unwrap();
     let checked = Checked {
-        digests: [("sha256".to_string(), sha256(b"rebuild"))].into(),
+        digests: [("sha256".to_string(), sha256_hex(b"rebuild"))].into(),
         stamp: Stamp::of(&p).unwrap(),
         recordable: false,
     };
@@ -486,6 +480,6 @@ fn a_line_appended_after_a_torn_one_counts() {
     let got = Sums::open(&cache).digest_unchanged(name, "sha256");
     assert_eq!(
         got.map(|g| g.map(|(h, _)| h)).map_err(|e| e.to_string()),
-        Ok(Some(sha256(b"rebuild")))
+        Ok(Some(sha256_hex(b"rebuild")))
     );
 }
