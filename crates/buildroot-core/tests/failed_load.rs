@@ -900,6 +900,44 @@ fn early_filelists_are_taken_over_stopped_or_skipped() {
     eprintln!("a left out, b loaded, in {took:?}");
 }
 
+/// `a` under `skip_if_unavailable=1`, `Filelists::All`, `b`'s repomd.xml
+/// stalling once (`timeout=2`): `a`'s primary.xml and filelists.xml are
+/// fetched early; the primary.xml answers 404 for good while the
+/// filelists.xml stalls (`timeout=6`). `a` is left out, its filelists.xml's
+/// fetch stopped, and `b` loads. The stopped fetch ended with "download
+/// stopped", which stopped the opening of the repos after `a` as a failure
+/// that no `skip_if_unavailable` passes over would: `b`'s opening was
+/// abandoned and the load failed with that line (`download stopped: the
+/// load it was part of had already failed`), about 3 loads in 5 of a
+/// similar case, every load of this one.
+#[test]
+fn a_skipped_repo_s_stopped_early_fetch_stops_no_later_repo() {
+    let server = server();
+    let primary = format!(
+        "/x86_64/repodata/{}",
+        repodata_file("x86_64", "-primary.xml.gz")
+    );
+    let filelists = format!(
+        "/x86_64/repodata/{}",
+        repodata_file("x86_64", "-filelists.xml.gz")
+    );
+    server.fault("/aarch64/repodata/repomd.xml", Fault::Stall, Some(1));
+    server.fault(&primary, Fault::Status(404), None);
+    server.fault(&filelists, Fault::Stall, None);
+    let text = "[a]\nbaseurl=BASE/x86_64/\ntimeout=6\nskip_if_unavailable=1\n\
+                [b]\nbaseurl=BASE/aarch64/\ntimeout=2\n";
+    let repos = specs(text, &server.base);
+    let (got, took) = promptly("a skipped", move || {
+        load_repos(&repos, &opts(Filelists::All)).map(|l| packages(&l))
+    });
+    let got = got.unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<&str> = got.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["b"]);
+    assert_eq!(server.requests_for(&primary).len(), 4);
+    // Stopped, not waited out (6 s) nor asked again.
+    assert_eq!(server.requests_for(&filelists).len(), 1, "{took:?}");
+}
+
 /// The cache files of `dir` (a download cache) whose names start with
 /// `.tmp`: downloads' temp files.
 fn temp_files(dir: &Path) -> Vec<PathBuf> {

@@ -345,10 +345,15 @@ pub(super) fn after_open(
             (this.clone(), opts.clone(), early.clone(), opening.clone());
         let fetch = move || {
             let fetch = || rank::within(Rank::of(place, role), || fetch_meta(&repo, kind, &opts));
-            let stop_later = |got: &Option<Fetched>| {
-                if let Some(Err(e)) = got {
-                    opening_t.failed_early(i, skip::skips(&repo.spec, e, &opts));
-                }
+            let stop_later = |got: &Option<Fetched>| match got {
+                // Stopped: its repo failed otherwise (its other file), or
+                // the load did, and whoever failed has said what that
+                // ends. Taken for a failure of its own, it stopped the
+                // repos after a repo `skip_if_unavailable` left out, and
+                // the load failed with "download stopped".
+                Some(Err(Error::Cancelled)) => {}
+                Some(Err(e)) => opening_t.failed_early(i, skip::skips(&repo.spec, e, &opts)),
+                _ => {}
             };
             keeping_failed(|| theirs.cancel.within(fetch), stop_later)
         };
