@@ -900,6 +900,44 @@ fn early_filelists_are_taken_over_stopped_or_skipped() {
     eprintln!("a left out, b loaded, in {took:?}");
 }
 
+/// `a` under `skip_if_unavailable=1`, `Filelists::All`, `b`'s repomd.xml
+/// stalling once (`timeout=2`): `a`'s primary.xml and filelists.xml are
+/// fetched early; the primary.xml answers 404 for good while the
+/// filelists.xml stalls (`timeout=6`). `a` is left out, its filelists.xml's
+/// fetch stopped, and `b` loads. The stopped fetch ended with "download
+/// stopped", which stopped the opening of the repos after `a` as a failure
+/// that no `skip_if_unavailable` passes over would: `b`'s opening was
+/// abandoned and the load failed with that line (`download stopped: the
+/// load it was part of had already failed`), about 3 loads in 5 of a
+/// similar case, every load of this one.
+#[test]
+fn a_skipped_repo_s_stopped_early_fetch_stops_no_later_repo() {
+    let server = server();
+    let primary = format!(
+        "/x86_64/repodata/{}",
+        repodata_file("x86_64", "-primary.xml.gz")
+    );
+    let filelists = format!(
+        "/x86_64/repodata/{}",
+        repodata_file("x86_64", "-filelists.xml.gz")
+    );
+    server.fault("/aarch64/repodata/repomd.xml", Fault::Stall, Some(1));
+    server.fault(&primary, Fault::Status(404), None);
+    server.fault(&filelists, Fault::Stall, None);
+    let text = "[a]\nbaseurl=BASE/x86_64/\ntimeout=6\nskip_if_unavailable=1\n\
+                [b]\nbaseurl=BASE/aarch64/\ntimeout=2\n";
+    let repos = specs(text, &server.base);
+    let (got, took) = promptly("a skipped", move || {
+        load_repos(&repos, &opts(Filelists::All)).map(|l| packages(&l))
+    });
+    let got = got.unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<&str> = got.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["b"]);
+    assert_eq!(server.requests_for(&primary).len(), 4);
+    // Stopped, not waited out (6 s) nor asked again.
+    assert_eq!(server.requests_for(&filelists).len(), 1, "{took:?}");
+}
+
 /// The cache files of `dir` (a download cache) whose names start with
 /// `.tmp`: downloads' temp files.
 fn temp_files(dir: &Path) -> Vec<PathBuf> {
@@ -1028,5 +1066,77 @@ fn early_fetches_rank_among_the_repos_that_opened() {
         false => "c",
     };
     let order: Vec<&str> = asked.iter().map(short).collect();
+    assert_eq!(order, ["b", "b", "c"], "filelists.xml asked in this order");
+}
+
+/// A repo that opens and then fails its early primary.xml under
+/// `skip_if_unavailable` holds no place among the repos that opened, as
+/// one whose repomd.xml failed holds none (the test above). Two transfers
+/// at once (`max_parallel_downloads=2`), `Filelists::All`. `a` opens, and
+/// its primary.xml, fetched early while `b` and `c` are still opening,
+/// answers 404 for good (`a` left out, at about 1 s); `b`'s repomd.xml
+/// waits for its `Retry-After: 2`, `c`'s stalls once (`timeout=5`), so `b`
+/// opens second and fetches early (at about 3 s), its filelists.xml
+/// stalling once (`timeout=3`); `c` opens once its repomd.xml's stall
+/// ends, and its primary.xml stalls once, so its filelists.xml waits. When
+/// `b`'s filelists.xml's stall ends (about 6 s), its retry comes before
+/// `c`'s filelists.xml, as `b` is the load's first repo. `a` counted as
+/// opened for `b`'s early fetches: they were ranked level with `c`'s
+/// files, and over the retry's backoff `b` lent its slot to `c`'s
+/// filelists.xml, asked first (`b c b`; 4 runs of 4 before, none after).
+#[test]
+fn a_repo_left_out_after_its_early_primary_holds_no_place() {
+    let server = server();
+    let repodata = |dir: &str, kind: &str| {
+        format!(
+            "/{dir}/repodata/{}",
+            repodata_file(dir, &format!("-{kind}.xml.gz"))
+        )
+    };
+    let b_filelists = repodata("aarch64", "filelists");
+    let (c_primary, c_filelists) = (
+        repodata("source", "primary"),
+        repodata("source", "filelists"),
+    );
+    server.fault(&repodata("x86_64", "primary"), Fault::Status(404), None);
+    server.fault(
+        "/aarch64/repodata/repomd.xml",
+        Fault::RetryAfter(503, "2".into()),
+        Some(1),
+    );
+    server.fault("/source/repodata/repomd.xml", Fault::Stall, Some(1));
+    for f in [&b_filelists, &c_primary] {
+        server.fault(f, Fault::Stall, Some(1));
+    }
+    let text = "[a]\nbaseurl=BASE/x86_64/\nskip_if_unavailable=1\nmax_parallel_downloads=2\n\
+                [b]\nbaseurl=BASE/aarch64/\ntimeout=3\nmax_parallel_downloads=2\n\
+                [c]\nbaseurl=BASE/source/\ntimeout=5\nmax_parallel_downloads=2\n";
+    let repos = specs(text, &server.base);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let got = load_repos(&repos, &opts(Filelists::All)).map(|l| packages(&l));
+        let _ = tx.send(got);
+    });
+    let got = rx.recv_timeout(Duration::from_secs(60)).expect("load over");
+    let ids: Vec<String> = got
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(ids, ["b", "c"]);
+    let log = server.requests();
+    let a_asked = log
+        .iter()
+        .filter(|r| r.path == repodata("x86_64", "primary"))
+        .count();
+    assert_eq!(a_asked, 4, "a's primary.xml, fetched early: {log:#?}");
+    let order: Vec<&str> = log
+        .iter()
+        .filter_map(|r| match &r.path {
+            p if *p == b_filelists => Some("b"),
+            p if *p == c_filelists => Some("c"),
+            _ => None,
+        })
+        .collect();
     assert_eq!(order, ["b", "b", "c"], "filelists.xml asked in this order");
 }

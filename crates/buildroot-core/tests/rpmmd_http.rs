@@ -167,9 +167,11 @@ fn http_errors_name_the_url() {
         e,
         format!(
             "{base}/local/repodata/repomd.xml: redirected to file:///local/repodata/repomd.xml: \
-             redirects are followed to http(s) only"
+             redirects are followed to http(s) only (gave up after 4 attempts)"
         )
     );
+    // Tried as librepo tries curl's "unsupported protocol": 4 times.
+    assert_eq!(server.requests_for("/local/repodata/repomd.xml").len(), 4);
     // Nothing listens on this port: retried, then one line.
     let port = dead_port();
     let e = packages(
@@ -230,6 +232,101 @@ fn a_404_or_403_once_is_retried_at_once() {
         // (50 ms here, too short to see) is `rpmmd/http/mod.rs`'s unit test's to show.
         assert!(start.elapsed() < Duration::from_secs(5), "{status}");
     }
+}
+
+/// Statuses as librepo takes them: it checks `code / 100 == 2` alone
+/// (`check_finished_transfer_status`), so any 2xx is a complete transfer
+/// whose body is held to its checksum, and anything else that curl did not
+/// follow (a 3xx without a `Location`, a redirect loop past curl's 6, a
+/// redirect to a scheme curl refuses) is a failed transfer, retried at
+/// once up to 4 times, as a 404 is. These were tried once.
+#[test]
+fn statuses_are_taken_as_librepo_takes_them() {
+    // A 203 (a transforming proxy) serving the file: taken at once.
+    let s = once(Fault::StatusWithBody(203), "p.xml.gz");
+    assert_eq!(s.requests_for("p.xml.gz").len(), 1);
+    // A 204 once, or a 3xx curl does not follow once: the next try has it.
+    for fault in [
+        Fault::Status(204),
+        Fault::Status(304),
+        Fault::Status(300),
+        Fault::RedirectWith(302, String::new()),
+    ] {
+        let file = match fault {
+            Fault::Status(204) => "p.xml.gz",
+            _ => "repomd.xml",
+        };
+        let s = once(fault.clone(), file);
+        assert_eq!(s.requests_for(file).len(), 2, "{fault:?}");
+    }
+    // And forever: 4 tries, at once, then one line.
+    let (_root, server, _) = served();
+    let base = server.base.clone();
+    let fails = |path: &str, fault: Fault| {
+        server.clear_log();
+        server.fault(&format!("/{path}/repodata/repomd.xml"), fault, None);
+        let cache = tempfile::tempdir().unwrap();
+        let spec = RepoSpec::new("web", &format!("{base}/{path}"));
+        let start = Instant::now();
+        let e = packages(&spec, cache.path()).unwrap_err();
+        // The backoff (50 ms here) is not waited: bounded loosely.
+        assert!(start.elapsed() < Duration::from_secs(5), "{path}");
+        let status = match &e {
+            buildroot_core::Error::Http { status, .. } => *status,
+            other => panic!("{path}: not an HTTP error: {other}"),
+        };
+        (e.to_string(), status, server.requests().len())
+    };
+    let url = |path: &str| format!("{base}/{path}/repodata/repomd.xml");
+    assert_eq!(
+        fails("nm", Fault::Status(304)),
+        (
+            format!(
+                "{}: HTTP 304 without a usable Location (gave up after 4 attempts)",
+                url("nm")
+            ),
+            Some(304),
+            4
+        )
+    );
+    // A redirect to itself: curl follows 6, and fails the 7th.
+    assert_eq!(
+        fails("loop", Fault::Redirect(base.clone())),
+        (
+            format!(
+                "{}: more than 6 redirects (gave up after 4 attempts)",
+                url("loop")
+            ),
+            None,
+            4 * 7
+        )
+    );
+    // A final 1xx or an unknown 9xx status is no 2xx either.
+    let (e, status, n) = fails("odd", Fault::Status(999));
+    assert_eq!(
+        (e, status, n),
+        (
+            format!("{}: HTTP 999 (gave up after 4 attempts)", url("odd")),
+            Some(999),
+            4
+        )
+    );
+    // A 204 for a file with a checksum: an empty body, which does not match.
+    server.clear_log();
+    server.fault("/repo/repodata/p.xml.gz", Fault::Status(204), None);
+    let cache = tempfile::tempdir().unwrap();
+    let e = packages(&RepoSpec::new("web", &format!("{base}/repo")), cache.path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!("{base}/repo/repodata/p.xml.gz: checksum mismatch")),
+        "{e}"
+    );
+    assert!(
+        e.ends_with("(the server answered HTTP 204) (downloaded 4 times)"),
+        "{e}"
+    );
+    assert_eq!(server.requests_for("p.xml.gz").len(), 4);
 }
 
 #[test]

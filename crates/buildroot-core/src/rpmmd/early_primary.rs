@@ -121,6 +121,20 @@ impl Opening {
         r.flags[k + 1..].iter().flatten().for_each(Cancel::cancel);
     }
 
+    /// Repo `i`, open, failed an early fetch for good: the repo is not
+    /// loaded. Left out by `skip_if_unavailable` (`left_out`), it holds no
+    /// place among the repos that opened, so the early fetches of the
+    /// repos after it that start from now on rank as the load that follows
+    /// will (it counted as opened, one place too far); otherwise the
+    /// repos after it stop, as the load ends with its error.
+    fn failed_early(&self, i: usize, left_out: bool) {
+        if left_out {
+            self.done(i, None);
+        } else {
+            self.cancel_after(i);
+        }
+    }
+
     /// Repo `i` is done opening: `fingerprint` when it opened.
     pub(super) fn done(&self, i: usize, fingerprint: Option<Option<[u8; 32]>>) {
         self.lock().state[i] = match fingerprint {
@@ -331,12 +345,15 @@ pub(super) fn after_open(
             (this.clone(), opts.clone(), early.clone(), opening.clone());
         let fetch = move || {
             let fetch = || rank::within(Rank::of(place, role), || fetch_meta(&repo, kind, &opts));
-            let stop_later = |got: &Option<Fetched>| {
-                if let Some(Err(e)) = got {
-                    if !skip::skips(&repo.spec, e, &opts) {
-                        opening_t.cancel_after(i);
-                    }
-                }
+            let stop_later = |got: &Option<Fetched>| match got {
+                // Stopped: its repo failed otherwise (its other file), or
+                // the load did, and whoever failed has said what that
+                // ends. Taken for a failure of its own, it stopped the
+                // repos after a repo `skip_if_unavailable` left out, and
+                // the load failed with "download stopped".
+                Some(Err(Error::Cancelled)) => {}
+                Some(Err(e)) => opening_t.failed_early(i, skip::skips(&repo.spec, e, &opts)),
+                _ => {}
             };
             keeping_failed(|| theirs.cancel.within(fetch), stop_later)
         };
@@ -432,6 +449,31 @@ mod tests {
             Rank::of(place(1).unwrap(), Role::Filelists) < Rank::of(1, Role::Primary),
             "repo 1's filelists.xml before repo 2's primary.xml in the load"
         );
+    }
+
+    /// A repo that opened and then failed its early primary.xml under
+    /// `skip_if_unavailable` is left out: the repos after it take their
+    /// places as if it had never opened (repo 2 was ranked 1, level with
+    /// the load's second repo, whose files it then lent its slot to). One
+    /// that fails without it stops the repos after it instead, and keeps
+    /// its place.
+    #[test]
+    fn a_repo_left_out_after_its_early_fetch_holds_no_place() {
+        let opening = Opening::new(3);
+        for i in 0..3 {
+            opening.done(i, Some(Some([i as u8; 32])));
+        }
+        let place = |i| opening.prefix(i).map(|p| load_place(&p));
+        assert_eq!(place(1), Some(1));
+        opening.failed_early(0, true);
+        assert_eq!(place(1), Some(0));
+        assert_eq!(place(2), Some(1));
+        assert_eq!(opening.prefix(2).unwrap(), [Some([1; 32]), Some([2; 32])]);
+        assert_eq!(opening.lock().stopped_after, None);
+        // Not left out: the load fails at it, and the repos after it stop.
+        opening.failed_early(1, false);
+        assert_eq!(opening.lock().stopped_after, Some(1));
+        assert_eq!(place(2), Some(1));
     }
 
     /// A fetch whose thread panics (a bug) leaves an answer all the same,

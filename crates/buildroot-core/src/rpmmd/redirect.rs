@@ -12,7 +12,9 @@ pub(super) const MAX_REDIRECTS: usize = 6;
 
 /// Whether an HTTP status is a redirect that is followed: every 3xx, as
 /// curl follows the `Location` of any of them (a `300 Multiple Choices`
-/// that names one is followed too; one without a `Location` is an error).
+/// that names one is followed too, a `304` as well; one without a
+/// `Location`, or with an empty one, is the final answer: not 2xx, a failed
+/// attempt, retried as a 404 is, `http/request.rs`).
 pub(super) fn is_followed(status: u16) -> bool {
     (300..400).contains(&status)
 }

@@ -47,6 +47,9 @@ pub enum Fault {
     Redirect(String),
     /// As `Redirect`, with this 3xx status.
     RedirectWith(u16, String),
+    /// Serves the file (its `Content-Length` and bytes) under this status
+    /// instead of 200: a 203 from a transforming proxy, say.
+    StatusWithBody(u16),
     /// Answers 200 without a `Content-Length` and sends the file's bytes
     /// over and over until the client hangs up: a body without end.
     Endless,
@@ -713,6 +716,9 @@ fn handle(
         std::thread::sleep(Duration::from_millis(50));
         reset(&stream);
         return;
+    }
+    if let Some(Fault::StatusWithBody(code)) = fault {
+        status = format!("{code} Odd");
     }
     if matches!(fault, Some(Fault::Corrupt)) {
         for b in body.iter_mut() {

@@ -779,3 +779,33 @@ fn a_repo_skipped_on_one_arch_is_said_by_every_step_that_skipped_it() {
         )
     );
 }
+
+/// The arches' tools run at once, each loading the source repo, and share
+/// a cache: the generators' (`XDG_CACHE_HOME`) and the archful tools' (the
+/// SRPM cache's `.metadata/`). A file of the source repo is downloaded
+/// once per cache, whatever the arches, as a run that finds another's
+/// download of it under way waits for it and reads that copy
+/// (`download_lock.rs`; 2 arches here, and 20 rounds of 4 generators at
+/// once on one fresh cache asked for it once a round). repomd.xml and the
+/// metalink are fetched by every tool's run (each reads its own).
+#[test]
+fn the_source_repo_s_files_are_downloaded_once_per_cache() {
+    let t = tempfile::tempdir().unwrap();
+    let s = setup(t.path());
+    let work = t.path().join("work");
+    let out = s.run(&work, true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = root().join("testdata/repos/source/repodata");
+    let log = s.server.requests();
+    for kind in ["primary", "filelists"] {
+        let name = cli_tests::dir_names(&dir)
+            .into_iter()
+            .find(|f| f.ends_with(&format!("-{kind}.xml.gz")))
+            .unwrap();
+        let asked = log
+            .iter()
+            .filter(|r| r.path.ends_with(&format!("/source/repodata/{name}")))
+            .count();
+        assert_eq!(asked, 2, "{kind}: once per cache: {log:#?}");
+    }
+}

@@ -40,6 +40,9 @@ pub(super) struct Sink {
     /// The `Last-Modified` of the file whose bytes these are (the answer
     /// that began them).
     pub(super) last_modified: Option<String>,
+    /// The status of the answer that began these bytes: a 2xx, which
+    /// librepo takes as a complete transfer whichever (0 before any).
+    pub(super) status: u16,
 }
 
 impl Sink {
@@ -119,6 +122,7 @@ pub(super) fn fetch_into(
         ranges: false,
         validator: None,
         last_modified: None,
+        status: 0,
     }));
     let attempts = s.retries + 1;
     // How many attempts were refused by `verify`, for the final line.
@@ -145,6 +149,13 @@ pub(super) fn fetch_into(
                     // Downloaded again whole: its bytes were all there.
                     let mut k = sink.lock().unwrap_or_else(|e| e.into_inner());
                     k.truncate().map_err(io)?;
+                    // A 2xx that is neither 200 nor 206 (a 204's empty
+                    // body, a 203 from a transforming proxy) is why, most
+                    // likely: said, as the line would not tell otherwise.
+                    let cause = match k.status {
+                        0 | 200 | 206 => cause,
+                        other => format!("{cause} (the server answered HTTP {other})"),
+                    };
                     Outcome::Failed {
                         cause,
                         retry: true,

@@ -30,7 +30,12 @@
 //!   once too, on the same count: librepo retries every curl error but a
 //!   few it takes as fatal (a CA file it cannot read, a proxy name it
 //!   cannot resolve, a write error), and these are not among them;
-//! - other answers (a 3xx without `Location`) fail at once;
+//! - so is every other answer that is not 2xx once redirects are followed
+//!   (a 3xx without a `Location`, a 1xx or 9xx as the final answer), and a
+//!   redirect curl would not follow (past its 6, to a scheme other than
+//!   http(s)): curl's errors for those are not among librepo's fatal ones;
+//! - any 2xx is a complete transfer, as librepo checks `code / 100 == 2`
+//!   alone: its body (a 204's is empty) is the file, held to its checksum;
 //! - a complete download its check refuses (a checksum mismatch, a stale
 //!   repomd.xml) is downloaded again from byte 0, at once; a file's
 //!   failures of every kind count in one budget of attempts, as librepo

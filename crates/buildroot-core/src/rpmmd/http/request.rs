@@ -170,23 +170,32 @@ impl Attempt<'_> {
                 .get("location")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|l| redirect::resolve(&url, l));
+            // Each of these is a failed transfer to librepo, retried like a
+            // 404: curl's "too many redirects" and "unsupported protocol"
+            // are not among the errors it takes as fatal, and a 3xx curl
+            // did not follow (no Location, or an empty one) is a status
+            // that is not 2xx (`LRE_BADSTATUS`).
             match location {
                 _ if hops == redirect::MAX_REDIRECTS => {
-                    return failed(format!("more than {hops} redirects"), false)
+                    return at_once(format!("more than {hops} redirects"), None)
                 }
-                // As curl's default redirect protocols: never to a local
-                // file (a server must not make us read one), nor to ftp.
+                // As curl's default redirect protocols, less ftp (which
+                // we do not speak): never to a local file (a server must
+                // not make us read one).
                 Some(next) if !is_http(&next) => {
-                    return failed(
+                    return at_once(
                         format!("redirected to {next}: redirects are followed to http(s) only"),
-                        false,
+                        None,
                     )
                 }
                 Some(next) => url = next,
                 None => {
-                    return answered(
-                        failed(format!("HTTP {status} without a usable Location"), false),
-                        status,
+                    return at_once(
+                        format!(
+                            "{}HTTP {status} without a usable Location",
+                            via_of(hops, &url)
+                        ),
+                        Some(status),
                     )
                 }
             }
@@ -196,18 +205,18 @@ impl Attempt<'_> {
         let status = resp.status().as_u16();
         // An error answer at the end of redirects names where they led, as a
         // hop that fails does (curl names the effective URL).
-        let via = if hops > 0 {
-            format!("redirected to {url}: ")
-        } else {
-            String::new()
-        };
+        let via = via_of(hops, &url);
         let header = |name: &str| {
             resp.headers()
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(|v| v.trim().to_string())
         };
-        let length: Option<u64> = header("content-length").and_then(|v| v.parse().ok());
+        // A 204 has no body whatever its headers say, as curl and ureq read it.
+        let length: Option<u64> = match status {
+            204 => Some(0),
+            _ => header("content-length").and_then(|v| v.parse().ok()),
+        };
         let total = match status {
             206 if self.from > 0 => {
                 match header("content-range").as_deref().and_then(content_range) {
@@ -218,14 +227,18 @@ impl Attempt<'_> {
                     }
                 }
             }
-            200 => {
-                // A range that was not honoured, or a file that changed: from byte 0.
+            // Any other 2xx is a complete transfer to librepo (it checks
+            // `code / 100 == 2` only): its body, empty for a 204, is the
+            // file, held to its checksum like a 200's. A range that was
+            // not honoured, or a file that changed: from byte 0.
+            200..=299 => {
                 let validator = header("etag")
                     .filter(|e| !e.starts_with("W/"))
                     .or_else(|| header("last-modified"));
                 let ranges = header("accept-ranges").is_some_and(|v| v.contains("bytes"));
                 let last_modified = header("last-modified");
                 let ok = self.with_sink(|k| {
+                    k.status = status;
                     k.ranges = ranges;
                     k.validator = validator;
                     k.last_modified = last_modified;
@@ -267,18 +280,10 @@ impl Attempt<'_> {
             408 | 500..=599 => {
                 return answered(failed(format!("{via}HTTP {status}"), true), status)
             }
-            // As librepo (see the module docs): retried, at once, on
-            // librepo's count.
-            400..=499 => {
-                return Outcome::Failed {
-                    cause: format!("{via}HTTP {status}"),
-                    retry: true,
-                    wait: Some(Duration::ZERO),
-                    most: Some(BAD_STATUS_TRIES),
-                    status: Some(status),
-                }
-            }
-            _ => return answered(failed(format!("{via}HTTP {status}"), false), status),
+            // As librepo (see the module docs): any other answer that is
+            // not 2xx (another 4xx, a 1xx or 6xx+ as the final answer) is
+            // retried, at once, on librepo's count.
+            _ => return at_once(format!("{via}HTTP {status}"), Some(status)),
         };
         if let Some(over) = total.and_then(|t| self.too_long(t)) {
             return failed(
@@ -385,6 +390,29 @@ fn of(n: u64, total: Option<u64>) -> String {
     match total {
         Some(t) => format!("{n} of {t} bytes"),
         None => format!("{n} bytes"),
+    }
+}
+
+/// What an answer's line begins with after `hops` redirects: where they
+/// led (curl names the effective URL).
+fn via_of(hops: usize, url: &str) -> String {
+    if hops > 0 {
+        format!("redirected to {url}: ")
+    } else {
+        String::new()
+    }
+}
+
+/// A failure librepo retries at once, as a 4xx (a status that is not 2xx,
+/// a redirect curl would not follow): [`BAD_STATUS_TRIES`] at most, no
+/// backoff; `status` when the answer's status is what failed it.
+fn at_once(cause: String, status: Option<u16>) -> Outcome {
+    Outcome::Failed {
+        cause,
+        retry: true,
+        wait: Some(Duration::ZERO),
+        most: Some(BAD_STATUS_TRIES),
+        status,
     }
 }
 
