@@ -151,7 +151,7 @@ done
 # line 2: unexpected EOF while looking for matching `)'" and exit 2. What a command prints is
 # read from a process substitution (read, mapfile: a trapped signal ends them at once), or from
 # a file; a directory's path from cd in this shell ($PWD), then back to the top. A process
-# substitution starts with `reading`. (A config's own $(...) is the config's: README.md.)
+# substitution starts with `reading`. (A config's own $(...) is the config's: docs/workflow.md.)
 # reading: first in a process substitution. Its shell runs on its own (no `|| ...` around it): a
 # command failing in it must not run this script's die (the ERR trap) there; and this shell
 # does not wait for it, so it holds none of the run's locks (fds 6, 8, 9) once this has exited.

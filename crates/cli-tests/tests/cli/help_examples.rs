@@ -1,5 +1,5 @@
-//! Every tool's `--help` examples run as written: they are what a release
-//! engineer copies first. They run in a scratch directory laid out as a
+//! Every tool's `--help` examples, and README's, run as written: they are what
+//! a release engineer copies first. They run in a scratch directory laid out as a
 //! workflow run leaves it (`testdata/` linked in, the earlier steps' files
 //! made from the fixtures), tools in workflow order, so an example may use
 //! what an earlier one wrote. Examples that need the network or a real ELN
@@ -214,6 +214,112 @@ fn help_examples_work_on_the_fixtures() {
         );
     }
     eprintln!("not run:\n  {}", skipped.join("\n  "));
+}
+
+/// README's shell examples of the tools (its fenced `sh` blocks that call
+/// `target/release/TOOL`): each command, with its `\`-continued lines and a
+/// `for ... done` loop whole, and the comment lines written right under it
+/// (the output README shows, when it shows one).
+fn readme_examples(readme: &str) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    let mut in_block = false;
+    let mut block = Vec::new();
+    let mut blocks = Vec::new();
+    for line in readme.lines() {
+        if in_block && line.trim_end() == "```" {
+            in_block = false;
+            blocks.push(std::mem::take(&mut block));
+        } else if in_block {
+            block.push(line);
+        } else if line.trim_end() == "```sh" {
+            in_block = true;
+        }
+    }
+    for block in blocks
+        .iter()
+        .filter(|b| b.iter().any(|l| l.contains("target/release/")))
+    {
+        let (mut current, mut depth, mut after_command) = (String::new(), 0usize, false);
+        for line in block {
+            let text = line.trim();
+            if current.is_empty() && (text.is_empty() || text.starts_with('#')) {
+                match text.strip_prefix('#') {
+                    Some(shown) if after_command => {
+                        out.last_mut().unwrap().1.push(shown.trim().to_string())
+                    }
+                    _ => after_command = false,
+                }
+                continue;
+            }
+            current.push_str(line);
+            current.push('\n');
+            if text.starts_with("for ") && text.ends_with("do") {
+                depth += 1;
+            } else if text == "done" || text.starts_with("done ") {
+                depth -= 1;
+            }
+            if depth == 0 && !text.ends_with('\\') {
+                out.push((std::mem::take(&mut current), Vec::new()));
+                after_command = true;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn readme_examples_work_on_the_fixtures() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let commands = readme_examples(&readme);
+    assert!(commands.len() >= 10, "README's examples: {commands:#?}");
+    if !have("rpm2archive") {
+        eprintln!("skipped: no rpm2archive on this host (README's hello.spec comes from it)");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let w = t.path();
+    set_up(w);
+    let bin_dir = format!("{}/", bin(Tool::Generator).parent().unwrap().display());
+    for (c, shown) in &commands {
+        // The fixture's repos hold two of the four arches README's loop names.
+        let c = c
+            .replace("target/release/", &bin_dir)
+            .replace("x86_64 aarch64 ppc64le s390x", "x86_64 aarch64");
+        let out = Command::new("bash")
+            .args(["-o", "pipefail", "-c", &c])
+            .current_dir(w)
+            .env("XDG_CACHE_HOME", w.join(".cache"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "README example failed ({}): {c}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if !shown.is_empty() {
+            let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(
+                words(&String::from_utf8_lossy(&out.stdout)),
+                words(&shown.join(" ")),
+                "README shows another output for: {c}"
+            );
+        }
+    }
+}
+
+#[test]
+fn readme_examples_are_parsed_whole() {
+    let readme = "x\n```sh\n# a\nprintf 'a\\n' | target/release/t --x \\\n    --y\n# out\n\n# b\nfor a in 1 2; do\n  target/release/t $a\ndone\n```\n```sh\nmake demo\n```\n";
+    let got = readme_examples(readme);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(
+        got[0].0,
+        "printf 'a\\n' | target/release/t --x \\\n    --y\n"
+    );
+    assert_eq!(got[0].1, ["out"]);
+    assert_eq!(got[1].0, "for a in 1 2; do\n  target/release/t $a\ndone\n");
+    assert!(got[1].1.is_empty());
 }
 
 #[test]
