@@ -10,6 +10,7 @@ mod cache_hold;
 mod cache_sums;
 mod cache_uses;
 mod choose;
+pub mod identify_run;
 mod journal;
 mod missing_srpms;
 mod options;
