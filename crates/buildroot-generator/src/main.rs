@@ -2,11 +2,9 @@
 //! sources, and everything needed to build those, to a fixed point.
 //! A thin binary over `buildroot_core::generator` (`args.rs`, the options
 //! and help; `request.rs`, the options as the library's request and the
-//! combinations refused; `progress.rs`, the terminal display; `compare.rs`,
-//! `--compare`'s printing).
+//! combinations refused; `progress.rs`, the terminal display).
 
 mod args;
-mod compare;
 mod progress;
 mod request;
 
@@ -16,7 +14,7 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use buildroot_core::buildroot::Progress;
-use buildroot_core::generator::{self, Answer, Observer, Outcome, Timings};
+use buildroot_core::generator::{self, Answer, Observer, Outcome, Timings, Weight};
 use buildroot_core::pkglist::{write_list, Stdout};
 use buildroot_core::rpmmd;
 
@@ -169,21 +167,23 @@ fn print(args: &Args, outcome: Outcome) -> Result<u8> {
             }
             return Ok(code);
         }
+        Answer::Compare(report) if args.json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
         Answer::Compare(report) => {
-            // Said on a terminal too: the what-if's answer, not a log line.
-            let say_always = |kind: &str, msg: String| {
-                if !args.quiet {
-                    buildroot_core::diag!("buildroot-generator: {kind}: {msg}")
+            let text = generator::compare_text(&report, args.print().key());
+            for (weight, kind, line) in text.said {
+                // Said on a terminal too: the what-if's answer, not a log
+                // line; -q hides the notes, not the answer.
+                if weight == Weight::Answer || !args.quiet {
+                    buildroot_core::diag!("buildroot-generator: {kind}: {line}");
                 }
-            };
-            // What fails or is fixed with the files: the answer (and the exit
-            // code's reason), kept under -q as --why keeps its note.
-            let answer = |kind: &str, msg: String| {
-                buildroot_core::diag!("buildroot-generator: {kind}: {msg}")
-            };
-            let list = args.print().key();
-            compare::print(&report, &mut out, list, args.json, &say_always, &answer)?;
-            return Ok(code);
+            }
+            // In the text's order (by name), not write_list's.
+            for line in text.lines {
+                writeln!(out, "{line}")?;
+            }
         }
         Answer::Report(report) => {
             serde_json::to_writer_pretty(&mut out, &report)?;

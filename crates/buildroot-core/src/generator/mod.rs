@@ -13,7 +13,8 @@
 //! 4. the fixed point (or, `--builds-only`, the input's builds alone, as
 //!    `dnf builddep` into mock's buildroot);
 //! 5. what the run says of itself ([`said`]), the output directory, and the
-//!    answer asked for (`--why`, `--compare`, `--json`, a `--print` list).
+//!    answer asked for (`--why`, `--compare` and its text, [`compare_text`];
+//!    `--json`, a `--print` list).
 //!
 //! Upstream, the fixed point is dep-tracker's loop (the original Buildroot
 //! Generator Workflow script) and each transaction dnf's `builddep`
@@ -34,6 +35,7 @@ macro_rules! refuse {
     };
 }
 
+mod compare_text;
 mod load;
 pub(crate) mod refusals;
 mod said;
@@ -50,6 +52,7 @@ use crate::cli::RepoArgs;
 use crate::error::Result;
 use crate::spec::SpecArgs;
 
+pub use compare_text::{compare_text, CompareText, Weight};
 pub use load::load_pool;
 pub use setup::{core_names, output_dir_error, prepare_output_dir, read_input, CoreNames};
 
