@@ -15,6 +15,7 @@ mod journal;
 mod missing_srpms;
 mod options;
 mod repos;
+pub mod repos_run;
 mod rpmargs;
 mod rpmbuild;
 mod rpmspec;
