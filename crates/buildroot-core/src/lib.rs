@@ -16,6 +16,7 @@
 //! - [`srpm`], [`spec`]: reading/writing source RPMs and evaluating spec preambles.
 //! - [`repodata`]: writing rpm-md repodata that dnf and createrepo_c read.
 //! - [`pkglist`], [`workload`]: package lists and content-resolver documents.
+//! - [`buildroot`], [`generator`]: the fixed point, and a buildroot-generator run around it.
 //! - [`content_resolver`]: content-resolver's configs and the view it computes from them.
 //! - [`atomic`]: crash-safe file and directory replacement.
 //! - [`cli`]: the command-line options the tools share (clap `Args`).
@@ -34,6 +35,7 @@ pub mod distmacros;
 pub mod error;
 pub mod evr;
 pub mod fnmatch;
+pub mod generator;
 pub mod package;
 pub mod pkglist;
 pub mod pool;

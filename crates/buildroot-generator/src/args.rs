@@ -1,12 +1,14 @@
 //! buildroot-generator's command line: the options (clap), the help's
-//! examples and exit codes, and the `--print` lists.
+//! examples and exit codes (the `--print` lists are the library's,
+//! `buildroot_core::generator::Print`).
 
 use std::path::PathBuf;
 
 use buildroot_core::cli::RepoArgs;
+use buildroot_core::generator::Print;
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -71,32 +73,6 @@ Exit codes:
 
 Input lines are source names; NEVRAs, SRPM file names and name-version-release
 lines (the *-nvrs lists) are taken as the name they carry.";
-
-impl Print {
-    /// The list's key in the `--json` documents.
-    pub(crate) fn key(self) -> &'static str {
-        match self {
-            Print::Binaries => "binaries",
-            Print::Sources => "sources",
-            Print::BinaryNvrs => "binary_nvrs",
-            Print::SourceNvrs => "source_nvrs",
-        }
-    }
-}
-
-/// What to print on stdout.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(crate) enum Print {
-    /// Names of every binary in any transaction, core included.
-    Binaries,
-    /// Names of every source of the run (--builds-only: the input's and those of the
-    /// binaries, built or not).
-    Sources,
-    /// name-version-release of every binary.
-    BinaryNvrs,
-    /// name-version-release of every chosen source package.
-    SourceNvrs,
-}
 
 #[derive(Parser, Debug)]
 #[command(name = "buildroot-generator", version, about = "Compute the buildroot of source packages, as dnf would install it, to a fixed point", after_help = format!("{AFTER_HELP}\n\n{}\n\n{HTTP_ENV_HELP}", buildroot_core::cli::SIGNALS_HELP))]

@@ -5,13 +5,14 @@
 //! Thin by design: argument parsing and printing here, everything else in
 //! `buildroot_core::content_resolver`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use buildroot_core::buildroot::view_id;
-use buildroot_core::content_resolver::{self, lists, Loaded, Request, ViewResult};
+use buildroot_core::content_resolver::{
+    self, config_view_id, lists, Loaded, Request, ViewList as Print,
+};
 use buildroot_core::pkglist::Stdout;
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use clap::{Parser, ValueEnum};
@@ -77,30 +78,6 @@ Exit codes:
   2  usage or input error: a config file content-resolver would not load (each named on its
      own line), a --configs directory without *.yaml files, an unknown view or arch, a
      repository that cannot be read; with --check, any bad file";
-
-/// What --print prints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Print {
-    Binaries,
-    BinaryIds,
-    BinaryNvrs,
-    Sources,
-    SourceNvrs,
-    Unwanted,
-}
-
-/// The config id `--view` names: VIEW itself when a config has that id, else
-/// `view-VIEW` when one has that (fetch-compose's rule, [`view_id`]: `eln`
-/// means `view-eln`); otherwise VIEW, for the "no such view" error.
-fn config_view_id<V>(views: &BTreeMap<String, V>, view: &str) -> String {
-    if !views.contains_key(view) {
-        let id = view_id(view);
-        if views.contains_key(&id) {
-            return id;
-        }
-    }
-    view.to_string()
-}
 
 /// Compute a content-resolver view (package lists per arch) from its configs.
 #[derive(Parser, Debug)]
@@ -288,27 +265,20 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     }
     let result = content_resolver::compute(&loaded.configs, &req)?;
     if !cli.quiet {
-        report(&result);
+        // The environments' and workloads' problems.
+        for line in result.problems() {
+            buildroot_core::diag!("compose-view: {line}");
+        }
     }
     if let Some(dir) = &cli.output_dir {
         lists::write_lists(dir, &result)?;
     }
     let text = if cli.json {
         // Pretty, as every tool's --json: a person reads it too, jq does not mind.
-        serde_json::to_string_pretty(&json(&result)).expect("a JSON value prints") + "\n"
+        serde_json::to_string_pretty(&result.to_json()).expect("a JSON value prints") + "\n"
     } else {
-        let mut all: BTreeSet<String> = BTreeSet::new();
-        for av in &result.arches {
-            all.extend(match cli.print.unwrap_or(Print::Binaries) {
-                Print::Binaries => av.binary_names(),
-                Print::BinaryIds => av.binary_ids(),
-                Print::BinaryNvrs => av.binary_nevrs(),
-                Print::Sources => av.source_names(),
-                Print::SourceNvrs => av.source_nvrs(),
-                Print::Unwanted => av.unwanted_names(),
-            });
-        }
-        all.into_iter().map(|s| s + "\n").collect()
+        let list = result.list(cli.print.unwrap_or(Print::Binaries));
+        list.into_iter().map(|s| s + "\n").collect()
     };
     let mut out = Stdout::lock();
     out.write_all(text.as_bytes())
@@ -327,126 +297,19 @@ fn overrides(cli: &Cli) -> Result<BTreeMap<String, String>, Failure> {
 }
 
 fn check(cli: &Cli, loaded: &Loaded) -> Result<(), Failure> {
-    let c = &loaded.configs;
     if cli.json {
-        let v = serde_json::json!({
-            "files": loaded.files,
-            "bad": loaded.bad.iter().map(|b| serde_json::json!({
-                "file": b.path.display().to_string(), "error": b.msg,
-            })).collect::<Vec<_>>(),
-            "warnings": loaded.warnings,
-            "documents": {
-                "repositories": c.repos.len(), "environments": c.envs.len(),
-                "workloads": c.workloads.len(), "labels": c.labels.len(),
-                "views": c.views.len(), "unwanted": c.unwanteds.len(),
-                "buildroots": c.buildroots.len(), "relations": c.relations.len(),
-            },
-        });
         let mut out = Stdout::lock();
-        let _ = writeln!(out, "{v:#}");
+        let _ = writeln!(out, "{:#}", loaded.summary_json());
     }
     if !loaded.bad.is_empty() {
-        let mut lines: Vec<String> = loaded.bad.iter().map(|b| b.to_string()).collect();
-        lines.push(format!(
-            "{} of {} files would not load",
-            loaded.bad.len(),
-            loaded.files
-        ));
-        return Err(Failure(lines));
+        return Err(Failure(loaded.bad_lines()));
     }
     if !cli.quiet {
-        // "1 repository", not "1 repositories": a count reads as a sentence.
-        let counts: Vec<String> = [
-            (c.repos.len(), "repository", "repositories"),
-            (c.envs.len(), "environment", "environments"),
-            (c.workloads.len(), "workload", "workloads"),
-            (c.labels.len(), "label", "labels"),
-            (c.views.len(), "view", "views"),
-            (c.unwanteds.len(), "unwanted list", "unwanted lists"),
-            (c.buildroots.len(), "buildroot", "buildroots"),
-            (
-                c.relations.len(),
-                "relations document",
-                "relations documents",
-            ),
-        ]
-        .iter()
-        .map(|&(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
-        .collect();
-        let files = match loaded.files {
-            1 => "1 file loads".to_string(),
-            n => format!("{n} files load"),
-        };
         buildroot_core::diag!(
-            "compose-view: {}: {files} ({})",
+            "compose-view: {}: {}",
             cli.configs.display(),
-            counts.join(", ")
+            loaded.summary_line()
         );
     }
     Ok(())
-}
-
-/// Environment and workload problems on stderr, one line each.
-fn report(result: &ViewResult) {
-    for av in &result.arches {
-        let a = &av.arch;
-        for e in &av.envs {
-            for m in &e.missing {
-                buildroot_core::diag!(
-                    "compose-view: {a}: environment {}: not available: {m}",
-                    e.id
-                );
-            }
-            if let Some(err) = &e.error {
-                buildroot_core::diag!(
-                    "compose-view: {a}: environment {} failed: {}",
-                    e.id,
-                    err.replace('\n', " ")
-                );
-            }
-        }
-        for w in &av.workloads {
-            for m in &w.warnings {
-                buildroot_core::diag!("compose-view: {a}: workload {} (on {}): {m}", w.id, w.env);
-            }
-            for m in &w.errors {
-                buildroot_core::diag!(
-                    "compose-view: {a}: workload {} (on {}) failed: {}",
-                    w.id,
-                    w.env,
-                    m.replace('\n', " ")
-                );
-            }
-        }
-    }
-}
-
-fn json(result: &ViewResult) -> serde_json::Value {
-    let arches: Vec<serde_json::Value> = result
-        .arches
-        .iter()
-        .map(|av| {
-            serde_json::json!({
-                "arch": av.arch,
-                "binaries": av.binary_names(),
-                "binary_ids": av.binary_ids(),
-                "binary_nvrs": av.binary_nevrs(),
-                "sources": av.source_names(),
-                "source_nvrs": av.source_nvrs(),
-                "unwanted": av.packages.values().filter(|p| !p.unwanted_in.is_empty()).map(|p| {
-                    serde_json::json!({"name": p.name, "id": p.id, "lists": p.unwanted_in})
-                }).collect::<Vec<_>>(),
-                "placeholders": av.packages.values().filter(|p| p.placeholder).map(|p| p.name.clone()).collect::<Vec<_>>(),
-                "environments": av.envs.iter().map(|e| serde_json::json!({
-                    "id": e.id, "succeeded": e.error.is_none(), "packages": e.packages,
-                    "missing": e.missing, "error": e.error,
-                })).collect::<Vec<_>>(),
-                "workloads": av.workloads.iter().map(|w| serde_json::json!({
-                    "id": w.id, "environment": w.env, "succeeded": w.succeeded, "added": w.added,
-                    "errors": w.errors, "warnings": w.warnings,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    serde_json::json!({"view": result.view, "view_arches": result.view_arches, "arches": arches})
 }

@@ -1,24 +1,18 @@
 //! create-srpm-repos: one source repository per arch, archful SRPMs
 //! regenerated with the BuildRequires evaluated for that arch.
-//! A thin binary over `buildroot_core::archful`.
+//! A thin binary over `buildroot_core::archful` (`repos_run`: the run;
+//! here the options, their checks, the input and the printing).
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use buildroot_core::archful::{
-    cache_index_preferring, check_cache_to_read, create_srpm_repo, CacheHold, KeptSrpm, MacroArgs,
-    Regenerate, SrpmCacheArgs, SrpmRepoRequest,
-};
+use buildroot_core::archful::repos_run::{self, create_srpm_repos, RepoRunRequest};
+use buildroot_core::archful::{check_cache_to_read, MacroArgs, SrpmCacheArgs};
 use buildroot_core::cli::{PreferReleaseArgs, RepoFileArgs};
-use buildroot_core::error::OutputDirProblem;
-use buildroot_core::pkglist::{
-    names_in_list, not_stdout, one_list_from_stdin, read_input_list, read_list, Names,
-};
+use buildroot_core::pkglist::{not_stdout, one_list_from_stdin, read_input_list, Names};
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
-use buildroot_core::Error;
 use clap::Parser;
 
 const AFTER_HELP: &str = "\
@@ -104,49 +98,6 @@ fn main() -> ExitCode {
     buildroot_core::cli::main("create-srpm-repos", |args: Args| run(&args).map(|()| 0))
 }
 
-/// The library's error line, with the options that gave the values named.
-fn option_names(e: Error, cache: &std::path::Path) -> anyhow::Error {
-    match e {
-        // A damaged SRPM of the cache: identify-archful-srpms fetches it
-        // again (it checks what it reuses).
-        Error::Format {
-            ref path, ref msg, ..
-        } if msg.starts_with("not a valid RPM file")
-            && std::path::Path::new(path).starts_with(cache) =>
-        {
-            anyhow::anyhow!(
-                "{e} (run identify-archful-srpms with --cache {} to fetch it again)",
-                cache.display()
-            )
-        }
-        Error::MissingProgram {
-            program: "rpmbuild",
-            ..
-        } => anyhow::anyhow!("{e} or drop --rpmbuild"),
-        Error::MacroDefinition { text } => {
-            anyhow::anyhow!("--define '{text}': expected 'NAME VALUE'")
-        }
-        Error::PathWithColon { .. } => anyhow::anyhow!("{e} (use a --cache without one)"),
-        Error::OutputDir {
-            path,
-            problem: problem @ OutputDirProblem::NotAnSrpmCache { .. },
-        } => anyhow::anyhow!("{}: --cache {problem}", path.display()),
-        Error::OutputDir { path, problem } => {
-            anyhow::anyhow!("{}: --out {problem}", path.display())
-        }
-        Error::RebuiltNevrDiffers {
-            path,
-            built,
-            original,
-        } => anyhow::anyhow!(
-            "{}: rpmbuild -bs made {built}, not {original} (a macro such as %dist differs \
-             from the build that made this SRPM; pass it with --define)",
-            path.display()
-        ),
-        e => e.into(),
-    }
-}
-
 /// Why an empty input list is refused: it would empty the repo, and is
 /// what a failed step before this one (an empty pipe) gives.
 fn empty_list_refused(input: &str, out: &std::path::Path) -> String {
@@ -182,7 +133,7 @@ fn run(args: &Args) -> Result<()> {
     // of uses): a directory of SRPMs named by mistake must not become one
     // identify-archful-srpms takes for its cache and prunes.
     check_cache_to_read(&args.cache.srpm_cache)
-        .map_err(|e| option_names(e, &args.cache.srpm_cache))?;
+        .map_err(|e| repos_run::option_names(e, &args.cache.srpm_cache))?;
     let prefer_release = args.prefer.regex()?;
     one_list_from_stdin([("INPUT", args.input.as_str()), ("--archful", &args.archful)])?;
     not_stdout(
@@ -195,86 +146,29 @@ fn run(args: &Args) -> Result<()> {
     if lines.is_empty() && !args.allow_empty {
         bail!("{}", empty_list_refused(&args.input, &args.out));
     }
-    // The SRPMs read now must still be there when linked: a concurrent
-    // identify-archful-srpms with another list deletes none meanwhile.
-    let _hold = CacheHold::shared(&args.cache.srpm_cache)?;
-    // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines, as
-    // the cache's SRPMs name them (a cache without SRPMs is refused below).
-    let cached = cache_index_preferring(&args.cache.srpm_cache, prefer_release.as_ref())?;
-    let names = match cached.is_empty() {
-        true => lines,
-        false => names_in_list(
-            &args.input,
-            &lines,
-            |n| cached.contains_key(n),
-            &format!("an SRPM of the cache {}", args.cache.srpm_cache.display()),
-            &format!("{} is left as it was", args.out.display()),
-        )?,
-    };
-    // Notes (where the macros come from) are printed once the run succeeded:
-    // a failed run says one line, its error.
-    let mut notes = Vec::new();
-    let arches = std::slice::from_ref(&args.arch);
-    let mut target = args
-        .macros
-        .targets(arches, &args.repo_files, &args.cache.srpm_cache, &mut |m| {
-            notes.push(m)
-        })
-        .map_err(|e| option_names(e, &args.cache.srpm_cache))?
-        .remove(0);
-    args.spec_args.apply(&mut target.ctx);
-    let unmatched = args.macros.warnings(std::slice::from_ref(&target));
-    let archful: BTreeSet<String> = read_list(&args.archful, Names::Reduce)?
-        .into_iter()
-        .collect();
-    let how = if args.rpmbuild {
-        Regenerate::Rpmbuild
-    } else {
-        Regenerate::RpmCrate
-    };
-    let rep = create_srpm_repo(&SrpmRepoRequest {
-        target: &target,
+    let run = create_srpm_repos(RepoRunRequest {
+        arch: &args.arch,
         cache: &args.cache.srpm_cache,
-        archful: &archful,
-        names: &names,
-        out: &args.out,
-        regenerate: how,
+        repo_files: &args.repo_files,
+        macros: &args.macros,
+        spec_args: &args.spec_args,
         prefer_release: prefer_release.as_ref(),
-    })
-    .map_err(|e| option_names(e, &args.cache.srpm_cache))?;
+        input: &args.input,
+        lines,
+        archful: &args.archful,
+        out: &args.out,
+        rpmbuild: args.rpmbuild,
+    })?;
     if !args.quiet {
-        for n in &notes {
+        for n in &run.notes {
             buildroot_core::diag!("create-srpm-repos: note: {n}");
         }
-        for m in &unmatched {
+        for m in run.warnings(&args.arch) {
             buildroot_core::diag!("create-srpm-repos: warning: {m}");
         }
-        for m in &rep.missing {
-            buildroot_core::diag!("create-srpm-repos: warning: {m}: no SRPM in the cache");
-        }
-        for KeptSrpm {
-            name,
-            path,
-            problem,
-        } in &rep.kept
-        {
-            buildroot_core::diag!(
-                "create-srpm-repos: warning: {name}: kept {} as built, BuildRequires not \
-                 regenerated for {}: {problem} (--rpmbuild lets rpm evaluate the spec)",
-                path.display(),
-                args.arch
-            );
-        }
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            buildroot_core::diag!(
-                "{}: {} linked, {} regenerated for {}, {} kept as built, {} removed",
-                args.out.display(),
-                rep.linked.len(),
-                rep.regenerated.len(),
-                args.arch,
-                rep.kept.len(),
-                rep.removed.len()
-            );
+            let summary = run.summary(&args.arch);
+            buildroot_core::diag!("{}: {summary}", args.out.display());
         }
     }
     Ok(())

@@ -1,24 +1,23 @@
 //! identify-archful-srpms: cache the SRPMs of the listed sources and print
 //! those whose BuildRequires differ between target arches.
-//! A thin binary over `buildroot_core::archful`.
+//! A thin binary over `buildroot_core::archful` (`identify_run`: the run;
+//! here the options, their checks, the input and the printing).
 
-use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
+use buildroot_core::archful::identify_run::{identify_sources, IdentifyRequest};
 use buildroot_core::archful::{
-    check_cache, check_rpmspec, identify, identify_rpmspec, refresh_cache_preferring, CacheRefresh,
-    KeepUnlistedArgs, MacroArgs, SrpmCacheArgs, Verdict, DEFAULT_ARCHES,
+    check_rpmspec, KeepUnlistedArgs, MacroArgs, SrpmCacheArgs, DEFAULT_ARCHES,
 };
 use buildroot_core::cli::{PreferReleaseArgs, SourceRepoArgs};
 use buildroot_core::pkglist::{
-    names_in_list, not_stdout, read_input_list, write_list, write_list_file, Names, Stdout,
+    not_stdout, read_input_list, write_list, write_list_file, Names, Stdout,
 };
-use buildroot_core::rpmmd::{self, Filelists, LoadOptions, HTTP_ENV_HELP};
+use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
-use buildroot_core::Error;
 use clap::Parser;
 
 // Loading metadata makes millions of small allocations; mimalloc makes
@@ -134,20 +133,6 @@ fn main() -> ExitCode {
     })
 }
 
-/// The library's error line, with the options that gave the values named.
-fn option_names(e: Error) -> anyhow::Error {
-    match e {
-        Error::MacroDefinition { text } => {
-            anyhow::anyhow!("--define '{text}': expected 'NAME VALUE'")
-        }
-        Error::PathWithColon { .. } => anyhow::anyhow!("{e} (use a --cache without one)"),
-        Error::OutputDir { path, problem } => {
-            anyhow::anyhow!("{}: --cache {problem}", path.display())
-        }
-        e => e.into(),
-    }
-}
-
 fn run(args: &Args) -> Result<()> {
     if args.quiet {
         buildroot_core::cli::quiet_repo_notes();
@@ -220,138 +205,37 @@ fn run(args: &Args) -> Result<()> {
             args.cache.srpm_cache.display()
         );
     }
-    // Before anything goes into the cache (metadata and macro packages do
-    // before the SRPMs): a refresh deletes the SRPMs it does not list, so a
-    // directory of other files named by mistake is refused untouched.
-    check_cache(&args.cache.srpm_cache).map_err(option_names)?;
-    // Source packages are arch `src`, the same on every arch: $basearch (in a
-    // source URL, in a --repofile path) is x86_64 when it is asked about, else
-    // the first arch (a run without x86_64 has no x86_64 repo file).
-    let source_arch = match arches.iter().any(|a| a == "x86_64") {
-        true => "x86_64",
-        false => arches[0].as_str(),
+    let retention = args.keep.retention();
+    let request = IdentifyRequest {
+        arches: &arches,
+        repos: &args.repos,
+        macros: &args.macros,
+        spec_args: &args.spec_args,
+        cache: &args.cache.srpm_cache,
+        retention,
+        prefer_release: prefer_release.as_ref(),
+        rpmspec: args.rpmspec,
+        input: &args.input,
+        lines: &lines,
+        quiet: args.quiet,
+        announce: std::io::stderr().is_terminal() && !args.quiet,
     };
-    let specs = args.repos.specs(source_arch)?;
-    // Notes (where the macros come from) are printed once the run succeeded:
-    // a failed run says one line, its error.
-    let mut notes = Vec::new();
-    let mut targets = args
-        .macros
-        .targets(
-            &arches,
-            &args.repos.files,
-            &args.cache.srpm_cache,
-            &mut |m| notes.push(m),
-        )
-        .map_err(option_names)?;
-    for t in &mut targets {
-        args.spec_args.apply(&mut t.ctx);
-    }
-    let opts = LoadOptions {
-        filelists: Filelists::PrimaryOnly,
-        cache_dir: Some(args.repos.files.metadata_dir(&args.cache.srpm_cache)),
-    };
-    let repos = rpmmd::load_repos(&specs, &opts)?;
-    let sources: HashSet<&str> = repos
-        .iter()
-        .flat_map(|r| &r.packages)
-        .filter(|p| p.is_source())
-        .map(|p| p.name.as_str())
-        .collect();
-    let names = names_in_list(
-        &args.input,
-        &lines,
-        |n| sources.contains(n),
-        "a source package of the source repositories",
-        &format!(
-            "the SRPM cache {} is left as it was",
-            args.cache.srpm_cache.display()
-        ),
-    )?;
-    if std::io::stderr().is_terminal() && !args.quiet {
-        buildroot_core::diag!(
-            "identify-archful-srpms: caching {} SRPMs into {}",
-            names.len(),
-            args.cache.srpm_cache.display()
-        );
-    }
-    // `_hold`: until this run has read the SRPMs, a concurrent run with
-    // another list deletes none of them.
-    let CacheRefresh {
-        cached,
-        missing,
-        hold: _hold,
-    } = refresh_cache_preferring(
-        &repos,
-        &names,
-        &args.cache.srpm_cache,
-        &args.keep.retention(),
-        prefer_release.as_ref(),
-    )
-    .map_err(option_names)?;
-    let warn = |m: String| {
-        if !args.quiet {
-            buildroot_core::diag!("identify-archful-srpms: warning: {m}");
-        }
-    };
-    for m in args.macros.warnings(&targets) {
-        warn(m);
-    }
-    // A binary's name given as a source: say whose binary it is.
-    let sources_of = args.macros.sources_of_binaries(
-        &missing,
-        &arches,
-        &args.repos.files,
-        &args.cache.srpm_cache,
-    );
-    for m in &missing {
-        let of = sources_of
-            .get(m)
-            .map(|src| format!(" (it is a binary of source {src})"))
-            .unwrap_or_default();
-        warn(format!(
-            "{m}: no source package of that name in the repositories{of}"
-        ));
-    }
-    let results = if args.rpmspec {
-        identify_rpmspec(&cached, &targets).map_err(option_names)?
-    } else {
-        identify(&cached, &targets)?
-    };
-    for r in &results {
-        if let Verdict::GrepFallback { reason } = &r.verdict {
-            warn(format!(
-                "{}: spec not evaluated ({reason}); dep-tracker's %ifarch grep decided",
-                r.name
-            ));
-        }
-    }
+    // `hold` (dropped as the run ends): until this run has read the SRPMs,
+    // a concurrent run with another list deletes none of them.
+    let found = identify_sources(&request, &|kind, m| match kind {
+        "" => buildroot_core::diag!("identify-archful-srpms: {m}"),
+        k => buildroot_core::diag!("identify-archful-srpms: {k}: {m}"),
+    })?;
     if let Some(map) = &args.map {
-        write_list_file(map, cached.iter().map(|c| format!("{}={}", c.name, c.file)))?;
+        let lines = found
+            .cached
+            .iter()
+            .map(|c| format!("{}={}", c.name, c.file));
+        write_list_file(map, lines)?;
     }
-    let archful: Vec<&_> = results.iter().filter(|r| r.archful).collect();
     let mut out = Stdout::lock();
     if args.json || args.json_file.is_some() {
-        let mut doc = serde_json::json!({
-            "arches": arches,
-            "archful": archful,
-            "grep_fallback": results.iter().filter(|r| matches!(r.verdict, Verdict::GrepFallback { .. })).map(|r| &r.name).collect::<Vec<_>>(),
-            "not_buildable": results.iter().filter(|r| !r.not_buildable_on.is_empty()).map(|r| (r.name.clone(), r.not_buildable_on.clone())).collect::<std::collections::BTreeMap<_, _>>(),
-            "dynamic_build_requires": results.iter().filter(|r| r.dynamic_build_requires).map(|r| &r.name).collect::<Vec<_>>(),
-            "missing": missing,
-            "macros": targets.iter().map(|t| (t.arch.clone(), t.report())).collect::<std::collections::BTreeMap<_, _>>(),
-        });
-        // The repos skip_if_unavailable=1 left out, of the source repos'
-        // load or of any arch's macro packages: the answer lacks what only
-        // they hold. Absent when none, so a whole run's document is as it
-        // was (buildroot-generator's key, docs/formats.md 10a).
-        let mut skipped = rpmmd::left_out(&specs, repos.iter().map(|r| r.spec.id.as_str()));
-        skipped.extend(targets.iter().flat_map(|t| t.skipped_repos.iter().cloned()));
-        skipped.sort();
-        skipped.dedup();
-        if !skipped.is_empty() {
-            doc["skipped_repos"] = serde_json::json!(skipped);
-        }
+        let doc = found.to_json();
         if let Some(f) = &args.json_file {
             let text = serde_json::to_string_pretty(&doc)? + "\n";
             buildroot_core::atomic::write_file(f, text.as_bytes())?;
@@ -362,40 +246,15 @@ fn run(args: &Args) -> Result<()> {
         }
     }
     if !args.json {
-        write_list(&mut out, archful.iter().map(|r| r.name.clone()))?;
+        write_list(&mut out, found.archful().iter().map(|r| r.name.clone()))?;
     }
     out.flush()?;
     if !args.quiet {
-        for n in &notes {
+        for n in &found.notes {
             buildroot_core::diag!("identify-archful-srpms: note: {n}");
         }
-        // Archful is "BuildRequires differ between arches": one arch has
-        // nothing to differ from, and its empty list read as an answer.
-        // A spec the evaluator cannot read is still decided by the %ifarch
-        // grep, whatever the arches: such a source may be listed, and the
-        // note must not deny the list it follows.
-        if let [arch] = arches.as_slice() {
-            let grepped = archful
-                .iter()
-                .filter(|r| matches!(r.verdict, Verdict::GrepFallback { .. }))
-                .count();
-            let what = match grepped {
-                0 => "no source can be archful",
-                _ => "no evaluated spec can be archful",
-            };
-            let listed = match grepped {
-                0 => String::new(),
-                1 => "; the 1 listed is the %ifarch grep fallback's, its spec not evaluated"
-                    .to_string(),
-                n => format!(
-                    "; the {n} listed are the %ifarch grep fallback's, their specs not evaluated"
-                ),
-            };
-            buildroot_core::diag!(
-                "identify-archful-srpms: note: one --arch ({arch}): {what} (BuildRequires that \
-                 differ between arches){listed}; give two or more --arch to find them (the SRPM \
-                 cache is refreshed all the same)"
-            );
+        if let Some(note) = found.one_arch_note() {
+            buildroot_core::diag!("identify-archful-srpms: note: {note}");
         }
     }
     Ok(())

@@ -10,11 +10,14 @@
 //! - [`view`]: a view per arch, computed as `content_resolver/analyzer.py`
 //!   does (environments, workloads on them, the union, unwanted marks).
 //! - [`lists`]: content-resolver's list files of the view.
+//! - [`report`]: what compose-view prints of a view and of a configs
+//!   directory (lists, `--json`, problems, `--check`'s summary).
 //!
 //! `docs/compose-view.md` describes the semantics and where we differ.
 
 pub mod config;
 pub mod lists;
+pub mod report;
 pub mod view;
 pub mod yaml;
 pub mod yaml11;
@@ -23,4 +26,5 @@ mod yaml_pairs;
 mod yaml_scan;
 
 pub use config::{load_dir, Configs, Loaded};
+pub use report::{config_view_id, ViewList};
 pub use view::{compute, ArchView, Request, ViewPackage, ViewResult};

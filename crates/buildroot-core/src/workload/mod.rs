@@ -24,6 +24,8 @@
 //!   which the change report carries.
 //! - [`inputs`]: the inputs of the above named by path, read (what
 //!   `workload-diff` calls once its options are checked).
+//! - [`request`]: one `workload-diff` document or step-10 input set, from
+//!   the inputs by arch (what the tool calls).
 //!
 //! `docs/formats.md` describes every format with examples.
 
@@ -35,6 +37,7 @@ pub mod outdir;
 pub mod placeholders;
 pub mod published;
 pub mod relations;
+pub mod request;
 pub mod skipped_repos;
 pub mod verify;
 pub mod verify_report;

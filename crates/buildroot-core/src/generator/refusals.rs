@@ -4,20 +4,20 @@
 //! no source repository has (or binary, with `--from-binaries`), and a core buildroot that cannot be installed
 //! (docs/semantics.md, "Failures").
 
-use anyhow::{bail, Result};
-use buildroot_core::buildroot::{self, Config};
-use buildroot_core::pool::Pool;
+use crate::buildroot::{self, Config};
+use crate::error::Result;
+use crate::pool::Pool;
 
-use super::Args;
+use super::Request;
 
 /// The enabled repository ids, for messages: "main, src".
-fn repo_ids(args: &Args, pool: &Pool) -> String {
+fn repo_ids(req: &Request, pool: &Pool) -> String {
     // A repo skip_if_unavailable left out is named as such: "hold no
     // package" is then about the repos that were missing, not the arch.
-    let skipped = skipped_repos(args, pool);
-    let ids: Vec<String> = args
+    let skipped = skipped_repos(req, pool);
+    let ids: Vec<String> = req
         .repos
-        .specs(&args.arch)
+        .specs(req.arch)
         .unwrap_or_default()
         .into_iter()
         .filter(|s| s.enabled)
@@ -31,9 +31,9 @@ fn repo_ids(args: &Args, pool: &Pool) -> String {
 
 /// The enabled repos the pool lacks: left out by `skip_if_unavailable=1`
 /// (each said on stderr when it happened), sorted, each once.
-pub(super) fn skipped_repos(args: &Args, pool: &Pool) -> Vec<String> {
-    let specs = args.repos.specs(&args.arch).unwrap_or_default();
-    buildroot_core::rpmmd::left_out(&specs, pool.loaded_repo_ids())
+pub(crate) fn skipped_repos(req: &Request, pool: &Pool) -> Vec<String> {
+    let specs = req.repos.specs(req.arch).unwrap_or_default();
+    crate::rpmmd::left_out(&specs, pool.loaded_repo_ids())
 }
 
 /// An input line that is no package name and holds a '/' (`../../x`, the
@@ -42,16 +42,13 @@ pub(super) fn skipped_repos(args: &Args, pool: &Pool) -> Vec<String> {
 /// rpm refuses a '/' in a Name, so no source package can have such a name.
 /// (A control character, which would make a file name the system refuses
 /// half-way through writing, is refused by the list reader, on its line.)
-/// `names` are the lines as [`buildroot_core::pkglist::name_in`] took them,
+/// `names` are the lines as [`crate::pkglist::name_in`] took them,
 /// in the same order.
-pub(super) fn check_names(args: &Args, lines: &[String], names: &[String]) -> Result<()> {
-    let file = match args.input.as_str() {
-        "-" => "<stdin>",
-        f => f,
-    };
+pub(crate) fn check_names(req: &Request, lines: &[String], names: &[String]) -> Result<()> {
+    let file = req.input_name();
     for (line, name) in lines.iter().zip(names) {
         if name.contains('/') {
-            bail!(
+            refuse!(
                 "{file}: '{line}' is not a package name: no package name holds '/' (a spec or \
                  SRPM file is given as --spec/--srpm FILE)"
             );
@@ -67,8 +64,8 @@ pub(super) fn check_names(args: &Args, lines: &[String], names: &[String]) -> Re
 /// that are all given as files (or placeholders) need no source repository:
 /// nothing else is built (`dnf builddep hello.spec` in a mock buildroot,
 /// whose repos are binary ones).
-pub(super) fn check_sources_exist(
-    args: &Args,
+pub(crate) fn check_sources_exist(
+    req: &Request,
     pool: &Pool,
     input: &[String],
     cfg: &Config,
@@ -84,17 +81,17 @@ pub(super) fn check_sources_exist(
         .ids()
         .any(|p| pool.is_source(p) && !pool.is_command_line(p))
         || input.iter().all(|n| cfg.placeholders.contains_key(n))
-        || (args.builds_only
+        || (req.builds_only()
             && input
                 .iter()
                 .all(|n| cfg.placeholders.contains_key(n) || given(n)))
     {
         return Ok(());
     }
-    bail!(
+    refuse!(
         "the repositories ({}) hold no source package: give --source-repo ID=URL (or a \
          --repofile with source repos); for the core buildroot alone, give an empty input",
-        repo_ids(args, pool)
+        repo_ids(req, pool)
     )
 }
 
@@ -106,13 +103,13 @@ pub(super) fn check_sources_exist(
 /// is bad input (exit 2), one line naming every such source. A fixed point
 /// keeps such a source as NoSource (a compose source the repos lack is
 /// part of its answer: `errors/NAME-NoSource`).
-pub(super) fn check_builds_known(
-    args: &Args,
+pub(crate) fn check_builds_known(
+    req: &Request,
     pool: &Pool,
     input: &[String],
     cfg: &Config,
 ) -> Result<()> {
-    if !args.builds_only {
+    if !req.builds_only() {
         return Ok(());
     }
     let unknown: Vec<&str> = input
@@ -125,11 +122,11 @@ pub(super) fn check_builds_known(
         1 => ("no source package of that name", "its"),
         _ => ("no source package of those names", "their"),
     };
-    bail!(
+    refuse!(
         "{}: {what} in the repositories ({}): --builds-only resolves the builds of sources \
          the source repositories hold (or give {these} spec or SRPM as --spec/--srpm FILE)",
         unknown.join(", "),
-        repo_ids(args, pool)
+        repo_ids(req, pool)
     )
 }
 
@@ -137,19 +134,19 @@ pub(super) fn check_builds_known(
 /// sources' builds are asked about; a name no repository has a binary of
 /// has no build to answer for, as [`check_builds_known`]'s source (a fixed
 /// point warns and goes on without it).
-pub(super) fn check_binaries_known(args: &Args, pool: &Pool, unknown: &[String]) -> Result<()> {
-    if !args.builds_only || unknown.is_empty() {
+pub(crate) fn check_binaries_known(req: &Request, pool: &Pool, unknown: &[String]) -> Result<()> {
+    if !req.builds_only() || unknown.is_empty() {
         return Ok(());
     }
     let what = match unknown.len() {
         1 => "no binary package of that name",
         _ => "no binary package of those names",
     };
-    bail!(
+    refuse!(
         "{}: {what} in the repositories ({}): --builds-only --from-binaries resolves the \
          builds of the sources of binaries the repositories hold",
         unknown.join(", "),
-        repo_ids(args, pool)
+        repo_ids(req, pool)
     )
 }
 
@@ -164,17 +161,17 @@ pub(super) fn check_binaries_known(args: &Args, pool: &Pool, unknown: &[String])
 /// is the answer sought, and stays a warning. So is an empty input with no
 /// core name matching: the repositories loaded and nothing asked of them (a
 /// load alone, as scripts/bench.sh times it).
-pub(super) fn check_core_solved(
-    args: &Args,
+pub(crate) fn check_core_solved(
+    req: &Request,
     pool: &Pool,
     input: &[String],
     br: &buildroot::Buildroot,
 ) -> Result<()> {
-    if !args.only_binaries.is_empty() {
+    if !req.only_binaries.is_empty() {
         return Ok(());
     }
-    let arch = &args.arch;
-    let ids = repo_ids(args, pool);
+    let arch = req.arch;
+    let ids = repo_ids(req, pool);
     let core = &br.core;
     let any_binary = pool.ids().any(|p| pool.is_installable(p));
     let for_arch = pool
@@ -182,10 +179,10 @@ pub(super) fn check_core_solved(
         .any(|p| pool.is_installable(p) && pool.arch_of(p) != "noarch");
     let none_matches = !core.names.is_empty() && core.missing.len() == core.names.len();
     if !any_binary || (!for_arch && (none_matches || !core.problems.is_empty())) {
-        bail!("--arch {arch}: the repositories ({ids}) hold no package for {arch}: the core buildroot cannot be installed");
+        refuse!("--arch {arch}: the repositories ({ids}) hold no package for {arch}: the core buildroot cannot be installed");
     }
     if none_matches && !input.is_empty() {
-        bail!(
+        refuse!(
             "no core name matches a package in the repositories ({ids}): {}: nothing can be \
              installed (name the core with --core or --core-file)",
             core.names.join(", ")
@@ -194,9 +191,9 @@ pub(super) fn check_core_solved(
     if core.problems.is_empty() {
         return Ok(());
     }
-    bail!(
+    refuse!(
         "the core buildroot cannot be solved on {arch} from the repositories ({ids}), so no \
          source can be: {}",
-        buildroot_core::solver::first_problem(&core.problems)
+        crate::solver::first_problem(&core.problems)
     )
 }

@@ -8,14 +8,14 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
-use buildroot_core::archful::{read_spec, spec_source, ArchTarget, MacroArgs};
-use buildroot_core::buildroot::Buildroot;
-use buildroot_core::cli::RepoArgs;
-use buildroot_core::package::{Package, Requirement};
-use buildroot_core::pool::Pool;
-use buildroot_core::rpmmd;
-use buildroot_core::spec::SpecArgs;
+use crate::archful::{read_spec, spec_source, ArchTarget, MacroArgs};
+use crate::buildroot::Buildroot;
+use crate::cli::RepoArgs;
+use crate::error::Result;
+use crate::package::{Package, Requirement};
+use crate::pool::Pool;
+use crate::rpmmd;
+use crate::spec::SpecArgs;
 
 /// A source package given as a file, and the option that gave it
 /// (`--srpm PATH`, `--spec PATH`) for messages.
@@ -69,17 +69,17 @@ pub fn read_given(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
     let mut out: Vec<Given> = Vec::new();
     for path in unique(r.srpms) {
         if looks_like_spec(path) {
-            bail!("--srpm {}: a spec file: give it as --spec", path.display());
+            refuse!("--srpm {}: a spec file: give it as --spec", path.display());
         }
         if path.is_dir() {
-            bail!(
+            refuse!(
                 "--srpm {}: a directory: give a .src.rpm file",
                 path.display()
             );
         }
-        let p = buildroot_core::srpm::read_header(path)?;
+        let p = crate::srpm::read_header(path)?;
         if p.arch != "src" {
-            bail!(
+            refuse!(
                 "--srpm {}: not a source package (its arch is {}): give a .src.rpm",
                 path.display(),
                 p.arch
@@ -91,7 +91,7 @@ pub fn read_given(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
         }
         // As --spec says of a spec with the section: rpmbuild -bs wrote the
         // static BuildRequires alone.
-        if buildroot_core::srpm::arch_limits(path).is_ok_and(|l| l.dynamic_build_requires) {
+        if crate::srpm::arch_limits(path).is_ok_and(|l| l.dynamic_build_requires) {
             say.push((
                 "warning",
                 format!(
@@ -139,12 +139,12 @@ fn unexpanded(p: &Package) -> Option<String> {
 /// Why an SRPM's BuildRequires may not be `arch`'s: made for another
 /// arch from a spec with arch conditionals (dep-tracker's %ifarch grep).
 fn other_arch(path: &Path, arch: &str) -> Option<String> {
-    let made_for = buildroot_core::srpm::arch_limits(path).ok()?.build_arch;
+    let made_for = crate::srpm::arch_limits(path).ok()?.build_arch;
     if made_for.is_empty() || made_for == arch || made_for == "noarch" {
         return None;
     }
-    let spec = buildroot_core::srpm::extract_spec(path).ok()?;
-    buildroot_core::spec::grep_archful(&spec.text).then(|| {
+    let spec = crate::srpm::extract_spec(path).ok()?;
+    crate::spec::grep_archful(&spec.text).then(|| {
         format!(
             "made for {made_for} from a spec with arch conditionals: its BuildRequires may \
              not be {arch}'s (--spec evaluates the spec for {arch}; or rpmbuild -bs --target {arch})"
@@ -163,7 +163,7 @@ fn unique(paths: &[PathBuf]) -> Vec<&PathBuf> {
 
 fn push(out: &mut Vec<Given>, given: Given) -> Result<()> {
     if let Some(first) = out.iter().find(|g| g.package.name == given.package.name) {
-        bail!(
+        refuse!(
             "{} and {} are both source package {}: give one",
             first.option,
             given.option,
@@ -205,12 +205,12 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
     let mut texts = Vec::new();
     for path in unique(r.specs) {
         if path.extension().is_some_and(|e| e == "rpm") {
-            bail!(
+            refuse!(
                 "--spec {}: an RPM file: give an SRPM as --srpm",
                 path.display()
             );
         }
-        let text = read_spec(path).map_err(|e| anyhow::anyhow!("--spec {e}"))?;
+        let text = read_spec(path).map_err(|e| usage!("--spec {e}"))?;
         texts.push((path, text));
     }
     // The macro packages' metadata and files go to the run's cache.
@@ -230,17 +230,17 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
         })
     })
     .map_err(|e| match e {
-        buildroot_core::Error::MacroDefinition { text } => {
-            anyhow::anyhow!("--define '{text}': expected 'NAME VALUE'")
+        crate::Error::MacroDefinition { text } => {
+            usage!("--define '{text}': expected 'NAME VALUE'")
         }
         // A macro package that cannot be read: the run itself may not need
         // it, so say how to do without. A repository that cannot be read
         // fails the run anyway: its error alone.
-        e if about_a_package_file(&e) => anyhow::anyhow!(
+        e if about_a_package_file(&e) => usage!(
             "{e} (the --spec macros; --no-repo-macros reads the specs with the built-in ELN \
              macros, --srpm takes an SRPM instead)"
         ),
-        e => e.into(),
+        e => e,
     })?;
     // A misspelt --macro-package would go unnoticed (its macros silently
     // absent), as identify-archful-srpms warns of it; a core name no
@@ -251,7 +251,7 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
         }
     }
     let Some(target) = targets.first_mut() else {
-        bail!("--arch {}: no macros for the arch", r.arch);
+        refuse!("--arch {}: no macros for the arch", r.arch);
     };
     r.spec_args.apply(&mut target.ctx);
     for n in notes {
@@ -265,11 +265,11 @@ fn evaluate_specs(r: &Request, say: &mut Said) -> Result<Vec<Given>> {
                 .iter()
                 .any(|m| e.contains(m));
             match macro_hint {
-                true => anyhow::anyhow!(
+                true => usage!(
                     "--spec {e} (a macro the buildroot's macro packages do not define? \
                      --define 'NAME VALUE', --macro-package NAME or --macros FILE supply it)"
                 ),
-                false => anyhow::anyhow!("--spec {e}"),
+                false => usage!("--spec {e}"),
             }
         })?;
         let option = format!("--spec {}", path.display());
@@ -427,8 +427,8 @@ fn looks_like_spec(path: &Path) -> bool {
 
 /// Whether `e` is about an RPM file (a macro package read for `--spec`), not
 /// about a repository's metadata or directory.
-fn about_a_package_file(e: &buildroot_core::Error) -> bool {
-    use buildroot_core::Error;
+fn about_a_package_file(e: &crate::Error) -> bool {
+    use crate::Error;
     match e {
         Error::Io { path, .. } => path.extension().is_some_and(|x| x == "rpm"),
         Error::Format { path, .. } | Error::Checksum { path, .. } => path.ends_with(".rpm"),
@@ -441,7 +441,7 @@ fn about_a_package_file(e: &buildroot_core::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::about_a_package_file;
-    use buildroot_core::Error;
+    use crate::Error;
 
     #[test]
     fn only_package_files_get_the_macro_hint() {
