@@ -300,9 +300,9 @@ fn of_two_failed_filelists_the_first_in_load_order_is_said() {
 /// takes its download lock (`fetch.rs`): that lock is free, but lending
 /// the slot for the moment it took let `b`'s waiting primary.xml start
 /// and stall first (about 1 run in 60: 6 of 260 runs waited one stall
-/// before, none of 260 since). So the bound is half the repos' 2 s
-/// timeout: no stall at all. Nor is `b` asked for anything once `a` gave
-/// up: `a`'s slot is given back only once `b` is cancelled.
+/// before, none of 260 since). So no stall at all: nothing of `b`'s is
+/// asked, neither before `a` gave up nor after (`a`'s slot is given back
+/// only once `b` is cancelled).
 /// Repos given `b` first, `a` loaded first by priority.
 /// This test meets those races only now and then (without the lock's fix
 /// it failed 6 of 260 runs): the slot decisions themselves are checked
@@ -336,13 +336,11 @@ fn a_failing_repo_does_not_wait_behind_a_later_repo_s_stall() {
         let url = format!("{}/x86_64/repodata/{primary}", server.base);
         assert!(e.starts_with(&format!("{url}: HTTP 503")), "{e}");
         assert!(e.contains("gave up after 4 attempts"), "{e}");
-        assert!(
-            took < Duration::from_secs(1),
-            "{what}: {took:?}: it waited for a stall"
-        );
-        // Nothing of `b`'s files was asked: `a`'s slot is kept until `b`'s
-        // transfers are cancelled (given back first, it let `b`'s waiting
-        // primary.xml start, to be abandoned a moment later).
+        // Nothing of `b`'s files was asked, so no stall was waited for:
+        // judged by the requests, not the clock (a bound of 1 s, half a
+        // stall, left a loaded machine too little room). `a`'s slot is kept
+        // until `b`'s transfers are cancelled (given back first, it let
+        // `b`'s waiting primary.xml start, to be abandoned a moment later).
         for suffix in ["-primary.xml.gz", "-filelists.xml.gz"] {
             let file = repodata_file("aarch64", suffix);
             assert_eq!(server.requests_for(&file).len(), 0, "{what}: {file}");
@@ -563,19 +561,21 @@ fn which_error_a_needed_load_says_does_not_depend_on_a_later_repo_s_chunks() {
 }
 
 /// `a`'s primary.xml fails (404, then a body that fails its checksum)
-/// while `b`'s repomd.xml stalls (`timeout=4`, four attempts: 16 s): the
-/// error is `a`'s, and it comes well before one stall's timeout, as `a`,
-/// open while `b` is slow to open, has its primary.xml fetched meanwhile
-/// (`rpmmd/early_primary.rs`). Every repo was opened before any
+/// while `b`'s repomd.xml stalls (dnf's 30 s timeout): the error is `a`'s,
+/// and it comes within `b`'s first stall (`b`'s repomd.xml asked once), as
+/// `a`, open while `b` is slow to open, has its primary.xml fetched
+/// meanwhile (`rpmmd/early_primary.rs`). Every repo was opened before any
 /// primary.xml was fetched, so the error waited for `b`'s four stalls. A
-/// pool's load (no pool cached) alike.
+/// pool's load (no pool cached) alike. Judged by the requests, not the
+/// clock: the error comes a second after the start (the grace), and a
+/// bound of 2 s left a loaded machine too little room.
 #[test]
 fn an_earlier_primary_does_not_wait_for_a_later_repomd_s_stall() {
     let server = server();
     let primary = repodata_file("x86_64", "-primary.xml.gz");
     let a_primary = format!("/x86_64/repodata/{primary}");
     server.fault("/aarch64/repodata/repomd.xml", Fault::Stall, None);
-    let text = "[a]\nbaseurl=BASE/x86_64/\n[b]\nbaseurl=BASE/aarch64/\ntimeout=4\n";
+    let text = "[a]\nbaseurl=BASE/x86_64/\n[b]\nbaseurl=BASE/aarch64/\n";
     let a_url = format!("{}{a_primary}", server.base);
     for (fault, said) in [
         (Fault::Status(404), "HTTP 404"),
@@ -585,6 +585,7 @@ fn an_earlier_primary_does_not_wait_for_a_later_repomd_s_stall() {
         for pool in [false, true] {
             let repos = specs(text, &server.base);
             let what = format!("{said}, pool {pool}");
+            server.clear_log();
             let (got, took) = promptly(&what, move || {
                 let opts = opts(Filelists::PrimaryOnly);
                 match pool {
@@ -594,7 +595,9 @@ fn an_earlier_primary_does_not_wait_for_a_later_repomd_s_stall() {
             });
             let e = got.unwrap_err().to_string();
             assert!(e.starts_with(&format!("{a_url}: {said}")), "{what}: {e}");
-            assert!(took < Duration::from_secs(2), "{what}: {took:?}");
+            // Said within `b`'s first stall: no second request of it.
+            let asked = server.requests_for("/aarch64/repodata/repomd.xml").len();
+            assert_eq!(asked, 1, "{what}: b's repomd.xml asked {asked} times");
             eprintln!("{what}: failed in {took:?}");
         }
         server.clear_faults();
@@ -609,7 +612,10 @@ fn an_earlier_primary_does_not_wait_for_a_later_repomd_s_stall() {
 /// though `b` is slow to open again, and succeeds as it did (an early
 /// fetch that ignored the pool cache downloaded it, and failed the load).
 /// With another pool cached (this one's repos but `a` changed: no pool
-/// may answer), `a`'s 404 is said.
+/// may answer), `a`'s 404 is said within `b`'s stall, now of dnf's 30 s
+/// timeout (`b`'s repomd.xml asked once: judged by the requests, as the
+/// error comes a second after the start, the grace, which a loaded machine
+/// stretches; a bound of 2 s left it too little room).
 #[test]
 fn a_load_the_pool_cache_answers_fetches_no_primary_early() {
     let server = server();
@@ -649,16 +655,21 @@ fn a_load_the_pool_cache_answers_fetches_no_primary_early() {
     assert_eq!(server.requests_for(&a_primary).len(), 0);
     // No pool may answer for `a` as it is configured now.
     server.fault(b_repomd, Fault::Stall, Some(1));
-    let changed = specs(&text.replace("[a]\n", "[a]\nexclude=bash\n"), &server.base);
+    server.clear_log();
+    let changed = text
+        .replace("[a]\n", "[a]\nexclude=bash\n")
+        .replace("timeout=2\n", "");
+    let changed = specs(&changed, &server.base);
     let (got, took) = promptly("no pool for it", move || {
         Pool::load("x86_64", &changed, &opts).map(|_| ())
     });
     let e = got.unwrap_err().to_string();
     assert!(e.contains(&format!("{a_primary}: HTTP 404")), "{e}");
-    assert!(took < Duration::from_secs(2), "{took:?}");
+    let asked = server.requests_for(b_repomd).len();
+    assert_eq!(asked, 1, "b's repomd.xml asked {asked} times ({took:?})");
 }
 
-/// `a` (over HTTP, `timeout=2`) whose filelists.xml stalls, `b` (local)
+/// `a` (over HTTP, dnf's 30 s timeout) whose filelists.xml stalls, `b` (local)
 /// whose primary.xml fails its checksum at its end, `c` (the local source
 /// repo) whose BuildRequires name the only path primary.xml lacks;
 /// `Filelists::Needed`. `c` reads as soon as `b` is done reading, so its
@@ -668,7 +679,10 @@ fn a_load_the_pool_cache_answers_fetches_no_primary_early() {
 /// `b` has failed, neither `a` nor `b` having named such a path, no
 /// filelists.xml will be read: `a`'s early fetch is stopped, and the error
 /// (`b`'s) comes at once. It ran on, and the load waited for its stalls
-/// (four attempts of 2 s) before it said `b`'s error.
+/// (four attempts of 2 s at the `timeout=2` this test had) before it said
+/// `b`'s error: one stall now outlasts [`PROMPT`], so a load that waits
+/// for it fails the test, while a loaded machine has seconds of room (a
+/// bound of 1 s a load, 80 loads, had too little).
 #[test]
 fn a_failed_load_stops_the_filelists_a_later_repo_started() {
     let server = server();
@@ -677,13 +691,13 @@ fn a_failed_load_stops_the_filelists_a_later_repo_started() {
     let (b, b_primary) = damaged_copy("aarch64", "-primary.xml.gz", Damage::LastByte);
     let (c, _) = damaged_copy("source", "-primary.xml.gz", Damage::None);
     let text = format!(
-        "[a]\nbaseurl=BASE/x86_64/\ntimeout=2\n[b]\nbaseurl={}\n[c]\nbaseurl={}\n",
+        "[a]\nbaseurl=BASE/x86_64/\n[b]\nbaseurl={}\n[c]\nbaseurl={}\n",
         b.display(),
         c.display()
     );
     let cache = kept_dir();
     let b_file = b_primary.display().to_string();
-    let mut started = 0;
+    let (mut started, mut slowest) = (0, Duration::ZERO);
     for round in 0..80 {
         server.clear_log();
         let repos = specs(&text, &server.base);
@@ -697,10 +711,10 @@ fn a_failed_load_stops_the_filelists_a_later_repo_started() {
         });
         let e = got.unwrap_err().to_string();
         assert!(e.starts_with(&b_file), "round {round}: {e}");
-        assert!(took < Duration::from_secs(1), "round {round}: {took:?}");
+        slowest = slowest.max(took);
         started += usize::from(!server.requests_for(&filelists).is_empty());
     }
-    eprintln!("a's filelists.xml started early in {started} of 80 loads");
+    eprintln!("a's filelists.xml started early in {started} of 80 loads (slowest {slowest:?})");
 }
 
 /// `a` (local, `skip_if_unavailable=1`) whose primary.xml is damaged, `b`
