@@ -329,6 +329,40 @@ fn statuses_are_taken_as_librepo_takes_them() {
     assert_eq!(server.requests_for("p.xml.gz").len(), 4);
 }
 
+/// A 3xx without a `Location` that comes as the 7th answer of a chain of
+/// redirects is the final answer, as any such 3xx: curl counts a redirect
+/// only when it would follow one, so librepo says `Status code: 304`, not
+/// curl's "too many redirects". Each try's chain adds `/x` six times, and
+/// the path it ends at answers 304; it was said as a 7th redirect, without
+/// its status.
+#[test]
+fn a_304_after_six_redirects_is_said_as_a_304() {
+    let (_root, server, _) = served();
+    let base = server.base.clone();
+    let end = format!("{}/repo/repodata/repomd.xml", "/x".repeat(6));
+    // The first rule that matches is taken: the end of the chain first.
+    server.fault(&end, Fault::Status(304), None);
+    server.fault("repomd.xml", Fault::Redirect(format!("{base}/x")), None);
+    let cache = tempfile::tempdir().unwrap();
+    let e = packages(&RepoSpec::new("web", &format!("{base}/repo")), cache.path()).unwrap_err();
+    let status = match &e {
+        buildroot_core::Error::Http { status, .. } => *status,
+        other => panic!("not an HTTP error: {other}"),
+    };
+    assert_eq!(
+        (e.to_string(), status),
+        (
+            format!(
+                "{base}/repo/repodata/repomd.xml: redirected to {base}{end}: HTTP 304 without a \
+                 usable Location (gave up after 4 attempts)"
+            ),
+            Some(304)
+        )
+    );
+    // 7 requests a try (6 redirects and the 304), 4 tries, at once.
+    assert_eq!(server.requests().len(), 4 * 7);
+}
+
 #[test]
 fn a_429_waits_for_its_retry_after() {
     let start = Instant::now();

@@ -31,7 +31,8 @@
 //!   few it takes as fatal (a CA file it cannot read, a proxy name it
 //!   cannot resolve, a write error), and these are not among them;
 //! - so is every other answer that is not 2xx once redirects are followed
-//!   (a 3xx without a `Location`, a 1xx or 9xx as the final answer), and a
+//!   (a 3xx without a `Location`, even as the 7th answer; an unasked 101
+//!   or a 9xx as the final answer: ureq reads past a 100 or 103), and a
 //!   redirect curl would not follow (past its 6, to a scheme other than
 //!   http(s)): curl's errors for those are not among librepo's fatal ones;
 //! - any 2xx is a complete transfer, as librepo checks `code / 100 == 2`

@@ -176,6 +176,19 @@ impl Attempt<'_> {
             // did not follow (no Location, or an empty one) is a status
             // that is not 2xx (`LRE_BADSTATUS`).
             match location {
+                // A 3xx curl does not follow is its final answer, even as
+                // the 7th: curl counts a redirect only when it would follow
+                // one (`Curl_http_follow`), so it says this status, not
+                // "too many redirects" (the hop limit came first here).
+                None => {
+                    return at_once(
+                        format!(
+                            "{}HTTP {status} without a usable Location",
+                            via_of(hops, &url)
+                        ),
+                        Some(status),
+                    )
+                }
                 _ if hops == redirect::MAX_REDIRECTS => {
                     return at_once(format!("more than {hops} redirects"), None)
                 }
@@ -189,15 +202,6 @@ impl Attempt<'_> {
                     )
                 }
                 Some(next) => url = next,
-                None => {
-                    return at_once(
-                        format!(
-                            "{}HTTP {status} without a usable Location",
-                            via_of(hops, &url)
-                        ),
-                        Some(status),
-                    )
-                }
             }
             hops += 1;
         };
