@@ -249,7 +249,7 @@ fn run(args: &Args) -> Result<()> {
     }
     let opts = LoadOptions {
         filelists: Filelists::PrimaryOnly,
-        cache_dir: Some(args.repos.files.metadata_dir(&args.cache.srpm_cache)),
+        cache_dir: Some(args.repos.files.metadata_dir()?),
     };
     let repos = rpmmd::load_repos(&specs, &opts)?;
     let sources: HashSet<&str> = repos
@@ -298,12 +298,9 @@ fn run(args: &Args) -> Result<()> {
         warn(m);
     }
     // A binary's name given as a source: say whose binary it is.
-    let sources_of = args.macros.sources_of_binaries(
-        &missing,
-        &arches,
-        &args.repos.files,
-        &args.cache.srpm_cache,
-    );
+    let sources_of = args
+        .macros
+        .sources_of_binaries(&missing, &arches, &args.repos.files);
     for m in &missing {
         let of = sources_of
             .get(m)

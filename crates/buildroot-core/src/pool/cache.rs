@@ -71,9 +71,13 @@ pub(super) struct PoolCache {
 const POOL_CACHE_ENV: &str = "RPM_BUILDROOT_POOL_CACHE";
 
 /// How many pools the cache keeps by default (the most recently used
-/// ones): a workflow run reads 8 (two passes, four arches), and the sets of
-/// repos of earlier runs (a new source repo each time) must not pile up.
-const KEEP: usize = 16;
+/// ones): a workflow run over four arches uses 20 (per arch: compose-view,
+/// passes 1 and 2, step 10, and the archful tools' macro repos, which share
+/// the generators' cache), 12 of them again in the next run, and the sets
+/// of repos of earlier runs (a new source repo each time) must not pile
+/// up. Fewer than 20 and each run would evict pass 1's pools before the
+/// next run reads them; the rest is room for runs by hand.
+const KEEP: usize = 24;
 
 /// The number of pools to keep, from [`POOL_CACHE_ENV`]'s value.
 fn keep_from(value: Option<&str>) -> Result<usize> {
