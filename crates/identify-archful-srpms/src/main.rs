@@ -247,9 +247,23 @@ fn run(args: &Args) -> Result<()> {
     for t in &mut targets {
         args.spec_args.apply(&mut t.ctx);
     }
+    let metadata = args.repos.files.metadata_dir()?;
+    // An earlier version's metadata cache, which no run reads or prunes
+    // now: said (not deleted: it may be some tool's --cache-dir), as it
+    // holds hundreds of MB of Fedora's metadata.
+    if let Some(old) =
+        buildroot_core::archful::unused_earlier_metadata(&args.cache.srpm_cache, &metadata)
+    {
+        notes.push(format!(
+            "{}: repository metadata an earlier version cached in the SRPM cache, no longer \
+             read (every tool now caches it in {}, or --cache-dir): delete it to free its space",
+            old.display(),
+            metadata.display()
+        ));
+    }
     let opts = LoadOptions {
         filelists: Filelists::PrimaryOnly,
-        cache_dir: Some(args.repos.files.metadata_dir()?),
+        cache_dir: Some(metadata),
     };
     let repos = rpmmd::load_repos(&specs, &opts)?;
     let sources: HashSet<&str> = repos
