@@ -24,7 +24,9 @@
 #   3 buildroot-generator      -> pass1/<arch>/      (per arch, in parallel)
 #   4 identify-archful-srpms   -> archful/archful.txt, archful.json, warnings.txt, srpm-map.txt,
 #                                 sources.txt (pass 1's sources, the step's input)
-#                                 (SRPMs cached in WORK/srpm-cache)
+#                                 (SRPMs cached in WORK/srpm-cache; every step's repo
+#                                 metadata in the tools' one cache, the user's: no step is
+#                                 given --cache-dir, so a run downloads each repo file once)
 #   5-7 create-srpm-repos      -> repos/<arch>/      (per-arch source repos, archful SRPMs regenerated)
 #   7 buildroot-generator      -> pass2/<arch>/      (per-arch source repos first)
 #   8 workload-diff            -> eln-buildroot-workload.yaml, buildroot.yaml, diff.txt,
