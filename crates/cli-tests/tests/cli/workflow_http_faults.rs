@@ -133,6 +133,12 @@ impl Setup {
     /// The workflow with the `.repo` file `repofile` of the setup's
     /// directory; the compose from the server unless it is `local.repo`.
     fn run_with(&self, work: &Path, repofile: &str) -> Output {
+        self.run_config(work, repofile, "flaky.conf")
+    }
+
+    /// [`Self::run_with`] with the configuration file `config` of the
+    /// setup's directory.
+    fn run_config(&self, work: &Path, repofile: &str, config: &str) -> Output {
         let compose = if repofile == "local.repo" {
             self.dir.join("www/cr").display().to_string()
         } else {
@@ -142,7 +148,7 @@ impl Setup {
             .arg("--bin")
             .arg(bin(Tool::Generator).parent().unwrap())
             .arg("--config")
-            .arg(self.dir.join("flaky.conf"))
+            .arg(self.dir.join(config))
             .arg("--work")
             .arg(work)
             .current_dir(root())
@@ -842,4 +848,28 @@ fn each_repo_file_is_downloaded_once_per_run() {
     assert!(out.status.success(), "{}", stderr(&out));
     let again = counts(&s.server.requests());
     assert!(again.is_empty(), "the second run: {again:#?}");
+}
+
+/// With one arch in ARCHES, identify-archful-srpms' note that nothing can
+/// be archful (it names its `--arch`, which the workflow's user never
+/// gave) is shown worded for the workflow: ARCHES, in the config.
+#[test]
+fn one_arch_s_note_names_arches_not_the_tool_s_option() {
+    let t = tempfile::tempdir().unwrap();
+    let s = setup(t.path());
+    let one = CONFIG.replace("ARCHES=\"x86_64 aarch64\"", "ARCHES=\"x86_64\"");
+    assert_ne!(one, CONFIG);
+    std::fs::write(t.path().join("one-arch.conf"), one).unwrap();
+    let out = s.run_config(&t.path().join("work"), "local.repo", "one-arch.conf");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let want = "   ARCHES names one arch (x86_64): no source can be archful (BuildRequires that \
+                differ between arches); name two or more arches in ARCHES (the config) to find \
+                them";
+    assert!(err.lines().any(|l| l == want), "{err}");
+    assert!(!err.contains("--arch"), "{err}");
+    // The note is not a warning: archful/warnings.txt does not hold it.
+    let warnings = t.path().join("work/current/archful/warnings.txt");
+    let warnings = std::fs::read_to_string(warnings).unwrap();
+    assert!(!warnings.contains("one arch"), "{warnings}");
 }
