@@ -24,7 +24,9 @@
 #   3 buildroot-generator      -> pass1/<arch>/      (per arch, in parallel)
 #   4 identify-archful-srpms   -> archful/archful.txt, archful.json, warnings.txt, srpm-map.txt,
 #                                 sources.txt (pass 1's sources, the step's input)
-#                                 (SRPMs cached in WORK/srpm-cache)
+#                                 (SRPMs cached in WORK/srpm-cache; every step's repo
+#                                 metadata in the tools' one cache, the user's: no step is
+#                                 given --cache-dir, so a run downloads each repo file once)
 #   5-7 create-srpm-repos      -> repos/<arch>/      (per-arch source repos, archful SRPMs regenerated)
 #   7 buildroot-generator      -> pass2/<arch>/      (per-arch source repos first)
 #   8 workload-diff            -> eln-buildroot-workload.yaml, buildroot.yaml, diff.txt,
@@ -1210,7 +1212,15 @@ run_tool --keep "$tmp/archful-stderr" "$archful_tool" "${source_args[@]}" ${REPO
   --json-file "$run/archful/archful.json" < "$run/archful/sources.txt" \
   > "$run/archful/archful.txt" || die "step 4 (identify-archful-srpms) failed"
 sed '/^identify-archful-srpms: note: /d' "$tmp/archful-stderr" > "$run/archful/warnings.txt"
-sed -n 's/^identify-archful-srpms: note: /   /p' "$tmp/archful-stderr" >&2
+# The tool's note on one --arch (ARCHES of one arch: nothing can differ between arches) is worded
+# for the workflow's user, who set ARCHES and gave no --arch (shown whatever its words, reworded
+# where they are the ones a test pins).
+sed -n -e '/^identify-archful-srpms: note: one --arch (/{
+  s/^identify-archful-srpms: note: one --arch (\([^)]*\)): /   ARCHES names one arch (\1): /
+  s/; give two or more --arch to find them (the SRPM cache is refreshed all the same)$/; name two or more arches in ARCHES (the config) to find them/
+  p
+  d
+}' -e 's/^identify-archful-srpms: note: /   /p' "$tmp/archful-stderr" >&2
 # A repo left out (skip_if_unavailable=1) is said here too, and recorded (quiet_but_skips).
 grep "^identify-archful-srpms: $skip_re: " "$tmp/archful-stderr" >&2 || true
 record_skips identify-archful-srpms - archful "$tmp/archful-stderr"

@@ -332,12 +332,11 @@ pub struct RepoFileArgs {
     #[arg(long)]
     pub releasever: Option<String>,
     /// Cache directory: HTTP repositories' metadata, and the pools built from every set of
-    /// repositories (pools/, read back while the repos are unchanged; safe to delete; the 16
-    /// most recently used are kept, RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none). Default:
-    /// $XDG_CACHE_HOME/rpm-buildroot (an absolute XDG_CACHE_HOME; else
+    /// repositories (pools/, read back while the repos are unchanged; safe to delete; the 24
+    /// most recently used are kept, RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none). Default, the
+    /// same for every tool: $XDG_CACHE_HOME/rpm-buildroot (an absolute XDG_CACHE_HOME; else
     /// ~/.cache/rpm-buildroot; without an existing HOME, a private $TMPDIR/rpm-buildroot-UID,
-    /// or rpm-buildroot-UID-XXXXXX when another took that name); the archful tools: --cache's
-    /// .metadata/.
+    /// or rpm-buildroot-UID-XXXXXX when another took that name).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 }
@@ -394,12 +393,18 @@ impl RepoFileArgs {
             .collect()
     }
 
-    /// Where repository metadata is cached for the archful tools: `--cache-dir`,
-    /// else `.metadata` in their SRPM cache `srpm_cache`.
-    pub fn metadata_dir(&self, srpm_cache: &std::path::Path) -> PathBuf {
-        self.cache_dir
-            .clone()
-            .unwrap_or_else(|| srpm_cache.join(".metadata"))
+    /// Where repository metadata (and the pools built from it) is cached for
+    /// the archful tools: `--cache-dir` ([`given_cache_dir`]), else the
+    /// user's cache ([`default_cache_dir`]), the generators' own default. One
+    /// default for every tool, so that a workflow run, or a release engineer
+    /// running the tools one after the other, downloads each repo file once,
+    /// as every dnf command shares one cachedir. (Earlier versions kept it in
+    /// the SRPM cache's `.metadata/`, which is no longer read.)
+    pub fn metadata_dir(&self) -> crate::error::Result<PathBuf> {
+        match &self.cache_dir {
+            Some(dir) => given_cache_dir(dir),
+            None => default_cache_dir(),
+        }
     }
 
     /// The sections of `--dnf-conf`, then of every `--repofile` (dnf reads

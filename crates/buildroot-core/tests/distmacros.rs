@@ -495,6 +495,7 @@ fn the_evaluator_gets_the_repos_macros_per_arch() {
     };
     let files = RepoFileArgs {
         releasever: Some("eln".into()),
+        cache_dir: Some(t.path().join("metadata")),
         ..Default::default()
     };
     let mut notes = Vec::new();
@@ -538,6 +539,7 @@ fn lua_dependent_dist_from_the_repos_lua_module() {
     };
     let files = RepoFileArgs {
         releasever: Some("eln".into()),
+        cache_dir: Some(t.path().join("metadata")),
         ..Default::default()
     };
     let targets = args

@@ -136,7 +136,7 @@ struct Cli {
     json: bool,
 
     /// Cache directory for HTTP repositories and the pools built from them (pools/, safe to
-    /// delete; RPM_BUILDROOT_POOL_CACHE=N keeps N pools, default 16, 0 none) [default:
+    /// delete; RPM_BUILDROOT_POOL_CACHE=N keeps N pools, default 24, 0 none) [default:
     /// $XDG_CACHE_HOME/rpm-buildroot (an absolute XDG_CACHE_HOME; else
     /// ~/.cache/rpm-buildroot; without an existing HOME, a private $TMPDIR/rpm-buildroot-UID,
     /// or rpm-buildroot-UID-XXXXXX when another took that name)]

@@ -53,19 +53,44 @@ pub struct CachedSrpm {
 pub const CACHE_MARKER: &str = ".identify-archful-srpms";
 
 /// What an SRPM cache holds besides [`CACHE_MARKER`]: the SRPMs, the
-/// repository metadata and extracted macro packages of the archful tools
-/// (`.metadata`, `.macros`), the records of uses and of checksums, the
+/// extracted macro packages of the archful tools (`.macros`), the
+/// repository metadata earlier versions kept there ([`EARLIER_METADATA`]),
+/// the records of uses and of checksums, the
 /// specs of its SRPMs (`spec_cache`), the download lock's file, and the
 /// temp files of downloads and atomic writes a killed run left.
 fn cache_entry(name: &str) -> bool {
     is_srpm_file(name)
-        || name == ".metadata"
+        || name == EARLIER_METADATA
         || name == crate::distmacros::CACHE_DIR
         || name == USES_FILE
         || name == SUMS_FILE
         || name == SPECS_DIR
         || name == ".download-lock"
         || is_our_temp_name(name)
+}
+
+/// The metadata cache the archful tools kept in their SRPM cache before
+/// they shared the generators' (`RepoFileArgs::metadata_dir`). Still an
+/// entry of a cache (an earlier cache is told by it), never read or
+/// written now, and never deleted by a run: a user may have named it as
+/// some tool's `--cache-dir`.
+pub const EARLIER_METADATA: &str = ".metadata";
+
+/// `cache`'s [`EARLIER_METADATA`] when it is a directory that is not
+/// `metadata` (the metadata cache this run uses, which `--cache-dir` may
+/// name it): what identify-archful-srpms says may be deleted, as nothing
+/// reads it any more and nothing prunes it (Fedora's metadata is hundreds
+/// of MB).
+pub fn unused_earlier_metadata(cache: &Path, metadata: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let old = cache.join(EARLIER_METADATA);
+    let here = std::fs::symlink_metadata(&old)
+        .ok()
+        .filter(|m| m.is_dir())?;
+    match std::fs::metadata(metadata) {
+        Ok(m) if (m.dev(), m.ino()) == (here.dev(), here.ino()) => None,
+        _ => Some(old),
+    }
 }
 
 /// Checks that `cache` may be used (and pruned) as the SRPM cache, writing
@@ -130,7 +155,7 @@ fn foreign_entry(cache: &Path) -> Result<Option<String>> {
     let earlier_cache = names.iter().all(|n| is_our_temp_name(n))
         || names
             .iter()
-            .any(|n| n == ".metadata" || n == crate::distmacros::CACHE_DIR);
+            .any(|n| n == EARLIER_METADATA || n == crate::distmacros::CACHE_DIR);
     Ok(match names.iter().find(|n| !cache_entry(n)) {
         Some(entry) => Some(entry.clone()),
         None if !earlier_cache => Some(format!("{}, but no .metadata or .macros", names[0])),

@@ -116,9 +116,21 @@ pub fn identify_sources(req: &IdentifyRequest, say: &dyn Fn(&str, String)) -> Re
     for t in &mut targets {
         req.spec_args.apply(&mut t.ctx);
     }
+    let metadata = req.repos.files.metadata_dir()?;
+    // An earlier version's metadata cache, which no run reads or prunes
+    // now: said (not deleted: it may be some tool's --cache-dir), as it
+    // holds hundreds of MB of Fedora's metadata.
+    if let Some(old) = super::unused_earlier_metadata(req.cache, &metadata) {
+        notes.push(format!(
+            "{}: repository metadata an earlier version cached in the SRPM cache, no longer \
+             read (every tool now caches it in {}, or --cache-dir): delete it to free its space",
+            old.display(),
+            metadata.display()
+        ));
+    }
     let opts = LoadOptions {
         filelists: Filelists::PrimaryOnly,
-        cache_dir: Some(req.repos.files.metadata_dir(req.cache)),
+        cache_dir: Some(metadata),
     };
     let repos = rpmmd::load_repos(&specs, &opts)?;
     let sources: HashSet<&str> = repos
@@ -158,7 +170,7 @@ pub fn identify_sources(req: &IdentifyRequest, say: &dyn Fn(&str, String)) -> Re
     // A binary's name given as a source: say whose binary it is.
     let sources_of =
         req.macros
-            .sources_of_binaries(&missing, req.arches, &req.repos.files, req.cache);
+            .sources_of_binaries(&missing, req.arches, &req.repos.files);
     for m in &missing {
         let of = sources_of
             .get(m)

@@ -25,8 +25,8 @@ mod spec_source;
 
 pub use cache::{
     cache_index, cache_index_preferring, check_cache, check_cache_to_read, claim_cache, identify,
-    refresh_cache, refresh_cache_preferring, refresh_cache_with, ArchfulResult, CacheRefresh,
-    CachedSrpm, Verdict, CACHE_MARKER,
+    refresh_cache, refresh_cache_preferring, refresh_cache_with, unused_earlier_metadata,
+    ArchfulResult, CacheRefresh, CachedSrpm, Verdict, CACHE_MARKER, EARLIER_METADATA,
 };
 pub use cache_hold::CacheHold;
 pub use cache_sums::SUMS_FILE;

@@ -57,9 +57,9 @@ pub struct MacroArgs {
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct SrpmCacheArgs {
     /// The SRPM cache: identify-archful-srpms keeps one SRPM per listed name in it (others
-    /// are removed once unused: identify-archful-srpms --keep-unlisted), the repositories'
-    /// metadata (unless --cache-dir) and the extracted macro packages; create-srpm-repos
-    /// regenerates the archful SRPMs from it.
+    /// are removed once unused: identify-archful-srpms --keep-unlisted) and the extracted
+    /// macro packages; create-srpm-repos regenerates the archful SRPMs from it. (The
+    /// repositories' metadata goes to --cache-dir, the cache buildroot-generator uses.)
     #[arg(long = "cache", visible_alias = "srpm-cache", value_name = "DIR")]
     pub srpm_cache: PathBuf,
 }
@@ -143,10 +143,11 @@ impl MacroArgs {
         names: &[String],
         arches: &[String],
         files: &RepoFileArgs,
-        cache: &Path,
     ) -> BTreeMap<String, String> {
-        let metadata = files.metadata_dir(cache);
         let mut found = BTreeMap::new();
+        let Ok(metadata) = files.metadata_dir() else {
+            return found;
+        };
         if self.no_repo_macros {
             // Not the repos' macros, so not their pools either: no loads
             // (and downloads) for a hint.
@@ -276,8 +277,8 @@ impl MacroArgs {
 
     /// The macros of each of `arches`. Macro packages are extracted under
     /// `cache` (see [`distmacros::cache_root`]); repo metadata is cached in
-    /// `--cache-dir`, else `cache/.metadata`. `note` receives one line per
-    /// arch saying where its macros come from.
+    /// `--cache-dir`, else the user's cache (`RepoFileArgs::metadata_dir`).
+    /// `note` receives one line per arch saying where its macros come from.
     pub fn targets(
         &self,
         arches: &[String],
@@ -285,7 +286,7 @@ impl MacroArgs {
         cache: &Path,
         note: &mut dyn FnMut(String),
     ) -> Result<Vec<ArchTarget>> {
-        let metadata = files.metadata_dir(cache);
+        let metadata = files.metadata_dir()?;
         let mut user_files = Vec::new();
         for m in &self.macros {
             user_files.extend(dir_macro_files(m)?);

@@ -71,9 +71,12 @@ pub(super) struct PoolCache {
 const POOL_CACHE_ENV: &str = "RPM_BUILDROOT_POOL_CACHE";
 
 /// How many pools the cache keeps by default (the most recently used
-/// ones): a workflow run reads 8 (two passes, four arches), and the sets of
-/// repos of earlier runs (a new source repo each time) must not pile up.
-const KEEP: usize = 16;
+/// ones): a workflow run over four arches uses 16 (per arch: compose-view,
+/// passes 1 and 2, step 10), 20 where the archful tools' macro repos, which
+/// share the generators' cache, are a set of their own; with fewer, each
+/// run would evict pools the next run reads. The sets of repos of earlier
+/// runs (a new source repo each time) must not pile up.
+const KEEP: usize = 24;
 
 /// The number of pools to keep, from [`POOL_CACHE_ENV`]'s value.
 fn keep_from(value: Option<&str>) -> Result<usize> {

@@ -298,3 +298,64 @@ fn a_cache_dir_that_is_a_file_is_refused_by_every_tool() {
     assert!(!t.path().join("compose").exists() && !t.path().join("out").exists());
     assert!(!t.path().join("new-cache").exists());
 }
+
+/// identify-archful-srpms and create-srpm-repos cache repository metadata
+/// where buildroot-generator does (`--cache-dir`, else the user's cache),
+/// not in the SRPM cache: a run by hand with only `--cache` puts its pools
+/// in the user's cache. An earlier version's `.metadata/` in the SRPM cache
+/// is read no more: said in a note (so its space can be had back), never
+/// deleted, and not said when `--cache-dir` names it.
+#[test]
+fn the_archful_tools_cache_metadata_in_the_users_cache() {
+    let t = TestContext::new();
+    let srpms = t.path().join("srpms");
+    std::fs::create_dir_all(srpms.join(".metadata/pools")).unwrap();
+    std::fs::write(srpms.join(".metadata/pools/x"), "").unwrap();
+    let pools = cache_home().join("rpm-buildroot/pools");
+    let identify = |extra: &[&str]| {
+        let out = cmd(Tool::IdentifyArchful)
+            .args(["--source-repo", "src=testdata/repos/source"])
+            .args(["--repo", "bin=testdata/repos/$basearch"])
+            .args(["--arch", "x86_64", "--arch", "aarch64", "--cache"])
+            .arg(&srpms)
+            .args(extra)
+            .write_stdin("hello\n")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = identify(&[]);
+    let note = format!(
+        "identify-archful-srpms: note: {}: repository metadata an earlier version cached in \
+         the SRPM cache, no longer read (every tool now caches it in {}, or --cache-dir): \
+         delete it to free its space",
+        srpms.join(".metadata").display(),
+        cache_home().join("rpm-buildroot").display()
+    );
+    assert!(err.lines().any(|l| l == note), "{err}");
+    // The macro packages' repos' pools, one per arch, in the user's cache.
+    assert_eq!(names(&pools).len(), 2, "{:?}", names(&pools));
+    assert_eq!(names(&srpms.join(".metadata/pools")), ["x"]);
+    let repos = t.path().join("repos");
+    let archful = t.path().join("archful.txt");
+    std::fs::write(&archful, "").unwrap();
+    cmd(Tool::CreateSrpmRepos)
+        .args(["--repo", "bin=testdata/repos/$basearch"])
+        .args(["--arch", "x86_64", "--cache"])
+        .arg(&srpms)
+        .arg("--archful")
+        .arg(&archful)
+        .arg("--out")
+        .arg(&repos)
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    // create-srpm-repos read x86_64's back: no pool of its own.
+    assert_eq!(names(&pools).len(), 2, "{:?}", names(&pools));
+    assert_eq!(names(&srpms.join(".metadata/pools")), ["x"]);
+    // Named as --cache-dir, it is in use: no note.
+    let err = identify(&["--cache-dir", srpms.join(".metadata").to_str().unwrap()]);
+    assert!(!err.contains("earlier version"), "{err}");
+    assert_eq!(names(&srpms.join(".metadata/pools")).len(), 3);
+}

@@ -133,6 +133,12 @@ impl Setup {
     /// The workflow with the `.repo` file `repofile` of the setup's
     /// directory; the compose from the server unless it is `local.repo`.
     fn run_with(&self, work: &Path, repofile: &str) -> Output {
+        self.run_config(work, repofile, "flaky.conf")
+    }
+
+    /// [`Self::run_with`] with the configuration file `config` of the
+    /// setup's directory.
+    fn run_config(&self, work: &Path, repofile: &str, config: &str) -> Output {
         let compose = if repofile == "local.repo" {
             self.dir.join("www/cr").display().to_string()
         } else {
@@ -142,7 +148,7 @@ impl Setup {
             .arg("--bin")
             .arg(bin(Tool::Generator).parent().unwrap())
             .arg("--config")
-            .arg(self.dir.join("flaky.conf"))
+            .arg(self.dir.join(config))
             .arg("--work")
             .arg(work)
             .current_dir(root())
@@ -780,32 +786,90 @@ fn a_repo_skipped_on_one_arch_is_said_by_every_step_that_skipped_it() {
     );
 }
 
-/// The arches' tools run at once, each loading the source repo, and share
-/// a cache: the generators' (`XDG_CACHE_HOME`) and the archful tools' (the
-/// SRPM cache's `.metadata/`). A file of the source repo is downloaded
-/// once per cache, whatever the arches, as a run that finds another's
-/// download of it under way waits for it and reads that copy
-/// (`download_lock.rs`; 2 arches here, and 20 rounds of 4 generators at
-/// once on one fresh cache asked for it once a round). repomd.xml and the
-/// metalink are fetched by every tool's run (each reads its own).
+/// Every tool of a run shares one metadata cache: the generators' (steps
+/// 3, 7 and 10, `XDG_CACHE_HOME` here), which the archful tools (steps
+/// 4-7) default to as well. So a repo file, the binary repos' and the
+/// source repo's alike, is downloaded once per run, whatever the arches
+/// and the tools that load it: the arches' tools run at once, and one that
+/// finds another's download of the file under way waits for it and reads
+/// that copy (`download_lock.rs`; 20 rounds of 4 generators at once on one
+/// fresh cache asked for it once a round). Before, the archful tools kept
+/// their own copy in the SRPM cache's `.metadata/`, and each file was
+/// downloaded twice a run. repomd.xml and the lists of mirrors are fetched
+/// by every tool's run (each reads its own). A second run downloads none
+/// of them again.
 #[test]
-fn the_source_repo_s_files_are_downloaded_once_per_cache() {
+fn each_repo_file_is_downloaded_once_per_run() {
     let t = tempfile::tempdir().unwrap();
     let s = setup(t.path());
     let work = t.path().join("work");
+    // The files of `log` under repodata/ but repomd.xml, each with how many
+    // times it was asked for (of either mirror).
+    let counts = |log: &[cli_tests::http_support::Request]| {
+        let mut n: BTreeMap<String, usize> = BTreeMap::new();
+        for r in log {
+            let Some((_, path)) = r.path.split_once("/m1/").or(r.path.split_once("/m2/")) else {
+                continue;
+            };
+            if path.contains("/repodata/") && !path.ends_with("/repomd.xml") {
+                *n.entry(path.to_string()).or_default() += 1;
+            }
+        }
+        n
+    };
     let out = s.run(&work, true);
     assert!(out.status.success(), "{}", stderr(&out));
+    let first = counts(&s.server.requests());
     let dir = root().join("testdata/repos/source/repodata");
-    let log = s.server.requests();
     for kind in ["primary", "filelists"] {
         let name = cli_tests::dir_names(&dir)
             .into_iter()
             .find(|f| f.ends_with(&format!("-{kind}.xml.gz")))
             .unwrap();
-        let asked = log
-            .iter()
-            .filter(|r| r.path.ends_with(&format!("/source/repodata/{name}")))
-            .count();
-        assert_eq!(asked, 2, "{kind}: once per cache: {log:#?}");
+        assert!(
+            first.contains_key(&format!("source/repodata/{name}")),
+            "{first:#?}"
+        );
     }
+    for a in ARCHES {
+        assert!(
+            first
+                .keys()
+                .any(|f| f.starts_with(&format!("{a}/repodata/"))),
+            "{a}: {first:#?}"
+        );
+    }
+    let twice: Vec<_> = first.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(twice.is_empty(), "once per run: {twice:#?}");
+    // Nothing in the SRPM cache but SRPMs and their records: no metadata.
+    assert!(!work.join("srpm-cache/.metadata").exists());
+    s.server.clear_log();
+    let out = s.run(&work, true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = counts(&s.server.requests());
+    assert!(again.is_empty(), "the second run: {again:#?}");
+}
+
+/// With one arch in ARCHES, identify-archful-srpms' note that nothing can
+/// be archful (it names its `--arch`, which the workflow's user never
+/// gave) is shown worded for the workflow: ARCHES, in the config.
+#[test]
+fn one_arch_s_note_names_arches_not_the_tool_s_option() {
+    let t = tempfile::tempdir().unwrap();
+    let s = setup(t.path());
+    let one = CONFIG.replace("ARCHES=\"x86_64 aarch64\"", "ARCHES=\"x86_64\"");
+    assert_ne!(one, CONFIG);
+    std::fs::write(t.path().join("one-arch.conf"), one).unwrap();
+    let out = s.run_config(&t.path().join("work"), "local.repo", "one-arch.conf");
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let want = "   ARCHES names one arch (x86_64): no source can be archful (BuildRequires that \
+                differ between arches); name two or more arches in ARCHES (the config) to find \
+                them";
+    assert!(err.lines().any(|l| l == want), "{err}");
+    assert!(!err.contains("--arch"), "{err}");
+    // The note is not a warning: archful/warnings.txt does not hold it.
+    let warnings = t.path().join("work/current/archful/warnings.txt");
+    let warnings = std::fs::read_to_string(warnings).unwrap();
+    assert!(!warnings.contains("one arch"), "{warnings}");
 }
