@@ -168,9 +168,9 @@ pub fn identify_sources(req: &IdentifyRequest, say: &dyn Fn(&str, String)) -> Re
         warn(m);
     }
     // A binary's name given as a source: say whose binary it is.
-    let sources_of =
-        req.macros
-            .sources_of_binaries(&missing, req.arches, &req.repos.files);
+    let sources_of = req
+        .macros
+        .sources_of_binaries(&missing, req.arches, &req.repos.files);
     for m in &missing {
         let of = sources_of
             .get(m)
