@@ -76,21 +76,30 @@ fn cache_entry(name: &str) -> bool {
 /// some tool's `--cache-dir`.
 pub const EARLIER_METADATA: &str = ".metadata";
 
-/// `cache`'s [`EARLIER_METADATA`] when it is a directory that is not
-/// `metadata` (the metadata cache this run uses, which `--cache-dir` may
-/// name it): what identify-archful-srpms says may be deleted, as nothing
-/// reads it any more and nothing prunes it (Fedora's metadata is hundreds
-/// of MB).
+/// `cache`'s [`EARLIER_METADATA`] when it is a directory that does not
+/// hold `metadata` (the metadata cache this run uses, which `--cache-dir`,
+/// or an `XDG_CACHE_HOME`, may name it or a directory inside it): what
+/// identify-archful-srpms says may be deleted, as nothing reads it any more
+/// and nothing prunes it (Fedora's metadata is hundreds of MB). A note that
+/// said to delete the directory the run's own cache is in would cost the
+/// user every download again.
 pub fn unused_earlier_metadata(cache: &Path, metadata: &Path) -> Option<PathBuf> {
     use std::os::unix::fs::MetadataExt;
     let old = cache.join(EARLIER_METADATA);
     let here = std::fs::symlink_metadata(&old)
         .ok()
         .filter(|m| m.is_dir())?;
-    match std::fs::metadata(metadata) {
-        Ok(m) if (m.dev(), m.ino()) == (here.dev(), here.ino()) => None,
-        _ => Some(old),
-    }
+    // The metadata cache need not exist yet: its nearest existing
+    // directory, resolved (a symlink or `..` may lead into `old`), and
+    // each directory above that.
+    let existing = metadata
+        .ancestors()
+        .map(|a| if a.as_os_str().is_empty() { Path::new(".") } else { a })
+        .find_map(|a| std::fs::canonicalize(a).ok())?;
+    let inside = existing.ancestors().any(|a| {
+        std::fs::metadata(a).is_ok_and(|m| (m.dev(), m.ino()) == (here.dev(), here.ino()))
+    });
+    (!inside).then_some(old)
 }
 
 /// Checks that `cache` may be used (and pruned) as the SRPM cache, writing
