@@ -84,22 +84,30 @@ pub const EARLIER_METADATA: &str = ".metadata";
 /// said to delete the directory the run's own cache is in would cost the
 /// user every download again.
 pub fn unused_earlier_metadata(cache: &Path, metadata: &Path) -> Option<PathBuf> {
-    use std::os::unix::fs::MetadataExt;
     let old = cache.join(EARLIER_METADATA);
-    let here = std::fs::symlink_metadata(&old)
+    std::fs::symlink_metadata(&old)
         .ok()
         .filter(|m| m.is_dir())?;
-    // The metadata cache need not exist yet: its nearest existing
-    // directory, resolved (a symlink or `..` may lead into `old`), and
-    // each directory above that.
-    let existing = metadata
-        .ancestors()
-        .map(|a| if a.as_os_str().is_empty() { Path::new(".") } else { a })
-        .find_map(|a| std::fs::canonicalize(a).ok())?;
-    let inside = existing.ancestors().any(|a| {
-        std::fs::metadata(a).is_ok_and(|m| (m.dev(), m.ino()) == (here.dev(), here.ino()))
-    });
-    (!inside).then_some(old)
+    (!is_within(metadata, &old)).then_some(old)
+}
+
+/// Whether `path` is `dir` or inside it, neither of which need exist yet:
+/// each is resolved through its nearest existing directory (a symlink or
+/// `..` on the way may lead anywhere), the rest of it taken as written.
+pub fn is_within(path: &Path, dir: &Path) -> bool {
+    fn resolved(p: &Path) -> Option<PathBuf> {
+        p.ancestors().find_map(|a| {
+            let real = match a.as_os_str().is_empty() {
+                true => std::fs::canonicalize("."),
+                false => std::fs::canonicalize(a),
+            };
+            Some(real.ok()?.join(p.strip_prefix(a).ok()?))
+        })
+    }
+    match (resolved(path), resolved(dir)) {
+        (Some(p), Some(d)) => p.starts_with(d),
+        _ => false,
+    }
 }
 
 /// Checks that `cache` may be used (and pruned) as the SRPM cache, writing

@@ -400,3 +400,38 @@ fn no_note_to_delete_the_earlier_metadata_that_holds_the_cache_in_use() {
     let err = identify(&cache_home(), &[]);
     assert_eq!(err.matches("earlier version").count(), 1, "{err}");
 }
+
+/// `--cache` naming the metadata cache too (the same `--cache-dir`, or the
+/// user's cache the tools default to): the first run on the new directory
+/// writes the pools there, and failed after them, refusing the cache for
+/// holding them (exit 2, the pools left). It is claimed before they are
+/// written: every run works, and neither cache's pruning touches the
+/// other's files (the listed SRPM stays, and so do the pools).
+#[test]
+fn the_srpm_cache_may_be_the_metadata_cache() {
+    let t = TestContext::new();
+    let xdg = t.path().join("xdg");
+    let users = xdg.join("rpm-buildroot");
+    let given = t.path().join("both");
+    for (cache, extra) in [
+        (&users, vec![]),
+        (&given, vec!["--cache-dir".into(), given.clone().into_os_string()]),
+    ] {
+        for _ in 0..2 {
+            cmd(Tool::IdentifyArchful)
+                .args(["--source-repo", "src=testdata/repos/source"])
+                .args(["--repo", "bin=testdata/repos/$basearch"])
+                .args(["--arch", "x86_64", "--arch", "aarch64", "--cache"])
+                .arg(cache)
+                .args(&extra)
+                .env("XDG_CACHE_HOME", &xdg)
+                .write_stdin("hello\n")
+                .assert()
+                .success();
+        }
+        let all = names(cache);
+        assert!(all.contains(&"pools".to_string()), "{all:?}");
+        assert!(all.iter().any(|n| n.starts_with("hello-")), "{all:?}");
+        assert_eq!(names(&cache.join("pools")).len(), 2);
+    }
+}
