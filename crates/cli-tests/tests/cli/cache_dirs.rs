@@ -415,7 +415,10 @@ fn the_srpm_cache_may_be_the_metadata_cache() {
     let given = t.path().join("both");
     for (cache, extra) in [
         (&users, vec![]),
-        (&given, vec!["--cache-dir".into(), given.clone().into_os_string()]),
+        (
+            &given,
+            vec!["--cache-dir".into(), given.clone().into_os_string()],
+        ),
     ] {
         for _ in 0..2 {
             cmd(Tool::IdentifyArchful)
