@@ -67,13 +67,44 @@ fn choose(
     uid: u32,
 ) -> Result<PathBuf> {
     if let Some(x) = xdg_cache_home.filter(|v| Path::new(v).is_absolute()) {
-        return Ok(PathBuf::from(x).join(NAME));
+        let dir = PathBuf::from(x).join(NAME);
+        if may_write(&dir) {
+            return Ok(dir);
+        }
     }
     let home = home.filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(h) = home.as_ref().filter(|h| h.is_dir()) {
-        return Ok(h.join(".cache").join(NAME));
+        let dir = h.join(".cache").join(NAME);
+        if may_write(&dir) {
+            return Ok(dir);
+        }
     }
     private_dir(temp, uid)
+}
+
+/// Whether this user may write in `dir` or create it: the nearest of it
+/// and its parents that exists is a directory this user may write and
+/// enter (`access(2)`, which also refuses a read-only mount). Nothing is
+/// created. A cache home that cannot be written (a read-only home in a CI
+/// container or a systemd unit, a `.cache` that is a file) is passed over
+/// like a missing one: a tool with HTTP repos would otherwise fail on its
+/// first download, and identify-archful-srpms and create-srpm-repos, which
+/// once cached in their `--cache` alone, would fail where they worked.
+fn may_write(dir: &Path) -> bool {
+    let Some(existing) = dir
+        .ancestors()
+        .find(|a| std::fs::symlink_metadata(a).is_ok())
+    else {
+        return false;
+    };
+    if !existing.is_dir() {
+        return false;
+    }
+    let Ok(c) = CString::new(existing.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: c is a NUL-terminated path that outlives the call.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
 }
 
 /// `TEMP/rpm-buildroot-UID`, created with mode 0700 when missing and used
@@ -216,6 +247,31 @@ mod tests {
         assert!(meta.is_dir());
         assert_eq!(meta.mode() & 0o777, 0o700);
         assert_eq!(names(t.path()), ["file", "tmp"]);
+    }
+
+    /// A cache home in which the cache cannot be made (here a `.cache` that
+    /// is a file, or an XDG_CACHE_HOME under one; a read-only mount is
+    /// refused the same way, by `access`) is passed over as a missing one
+    /// is: the next candidate, else the private directory in temp.
+    #[test]
+    fn a_cache_home_that_cannot_be_written_is_passed_over() {
+        let t = tempfile::tempdir().unwrap();
+        let temp = t.path().join("tmp");
+        std::fs::create_dir(&temp).unwrap();
+        let home = t.path().join("home");
+        std::fs::create_dir(&home).unwrap();
+        std::fs::write(home.join(".cache"), "").unwrap();
+        let good = t.path().join("good");
+        std::fs::create_dir(&good).unwrap();
+        let want = temp.join(format!("rpm-buildroot-{}", uid()));
+        assert_eq!(choose(None, os(&home), &temp, uid()).unwrap(), want);
+        let bad_xdg = home.join(".cache/xdg");
+        assert_eq!(choose(os(&bad_xdg), os(&home), &temp, uid()).unwrap(), want);
+        assert_eq!(
+            choose(os(&bad_xdg), os(&good), &temp, uid()).unwrap(),
+            good.join(".cache/rpm-buildroot")
+        );
+        assert!(!good.join(".cache").exists(), "nothing is created");
     }
 
     /// The fallback's name taken by what is not a private directory of this

@@ -335,7 +335,7 @@ pub struct RepoFileArgs {
     /// repositories (pools/, read back while the repos are unchanged; safe to delete; the 24
     /// most recently used are kept, RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none). Default, the
     /// same for every tool: $XDG_CACHE_HOME/rpm-buildroot (an absolute XDG_CACHE_HOME; else
-    /// ~/.cache/rpm-buildroot; without an existing HOME, a private $TMPDIR/rpm-buildroot-UID,
+    /// ~/.cache/rpm-buildroot; without a writable XDG_CACHE_HOME or HOME, a private $TMPDIR/rpm-buildroot-UID,
     /// or rpm-buildroot-UID-XXXXXX when another took that name).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,

@@ -138,7 +138,7 @@ struct Cli {
     /// Cache directory for HTTP repositories and the pools built from them (pools/, safe to
     /// delete; RPM_BUILDROOT_POOL_CACHE=N keeps N pools, default 24, 0 none) [default:
     /// $XDG_CACHE_HOME/rpm-buildroot (an absolute XDG_CACHE_HOME; else
-    /// ~/.cache/rpm-buildroot; without an existing HOME, a private $TMPDIR/rpm-buildroot-UID,
+    /// ~/.cache/rpm-buildroot; without a writable XDG_CACHE_HOME or HOME, a private $TMPDIR/rpm-buildroot-UID,
     /// or rpm-buildroot-UID-XXXXXX when another took that name)]
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,

@@ -71,7 +71,7 @@ struct Args {
     #[arg(long, visible_alias = "output-dir", value_name = "DIR")]
     out: PathBuf,
     /// Cache directory for HTTP downloads (default: $XDG_CACHE_HOME/rpm-buildroot for an
-    /// absolute XDG_CACHE_HOME, else ~/.cache/rpm-buildroot; without an existing HOME, a
+    /// absolute XDG_CACHE_HOME, else ~/.cache/rpm-buildroot; without a writable XDG_CACHE_HOME or HOME, a
     /// private $TMPDIR/rpm-buildroot-UID, or rpm-buildroot-UID-XXXXXX when another took that
     /// name).
     #[arg(long, value_name = "DIR")]

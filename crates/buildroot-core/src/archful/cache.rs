@@ -76,20 +76,37 @@ fn cache_entry(name: &str) -> bool {
 /// some tool's `--cache-dir`.
 pub const EARLIER_METADATA: &str = ".metadata";
 
-/// `cache`'s [`EARLIER_METADATA`] when it is a directory that is not
-/// `metadata` (the metadata cache this run uses, which `--cache-dir` may
-/// name it): what identify-archful-srpms says may be deleted, as nothing
-/// reads it any more and nothing prunes it (Fedora's metadata is hundreds
-/// of MB).
+/// `cache`'s [`EARLIER_METADATA`] when it is a directory that does not
+/// hold `metadata` (the metadata cache this run uses, which `--cache-dir`,
+/// or an `XDG_CACHE_HOME`, may name it or a directory inside it): what
+/// identify-archful-srpms says may be deleted, as nothing reads it any more
+/// and nothing prunes it (Fedora's metadata is hundreds of MB). A note that
+/// said to delete the directory the run's own cache is in would cost the
+/// user every download again.
 pub fn unused_earlier_metadata(cache: &Path, metadata: &Path) -> Option<PathBuf> {
-    use std::os::unix::fs::MetadataExt;
     let old = cache.join(EARLIER_METADATA);
-    let here = std::fs::symlink_metadata(&old)
+    std::fs::symlink_metadata(&old)
         .ok()
         .filter(|m| m.is_dir())?;
-    match std::fs::metadata(metadata) {
-        Ok(m) if (m.dev(), m.ino()) == (here.dev(), here.ino()) => None,
-        _ => Some(old),
+    (!is_within(metadata, &old)).then_some(old)
+}
+
+/// Whether `path` is `dir` or inside it, neither of which need exist yet:
+/// each is resolved through its nearest existing directory (a symlink or
+/// `..` on the way may lead anywhere), the rest of it taken as written.
+pub fn is_within(path: &Path, dir: &Path) -> bool {
+    fn resolved(p: &Path) -> Option<PathBuf> {
+        p.ancestors().find_map(|a| {
+            let real = match a.as_os_str().is_empty() {
+                true => std::fs::canonicalize("."),
+                false => std::fs::canonicalize(a),
+            };
+            Some(real.ok()?.join(p.strip_prefix(a).ok()?))
+        })
+    }
+    match (resolved(path), resolved(dir)) {
+        (Some(p), Some(d)) => p.starts_with(d),
+        _ => false,
     }
 }
 

@@ -13,8 +13,8 @@ use std::path::Path;
 use regex::Regex;
 
 use super::{
-    check_cache, identify, identify_rpmspec, refresh_cache_preferring, ArchTarget, ArchfulResult,
-    CacheHold, CacheRefresh, CachedSrpm, MacroArgs, Retention, Verdict,
+    check_cache, claim_cache, identify, identify_rpmspec, refresh_cache_preferring, ArchTarget,
+    ArchfulResult, CacheHold, CacheRefresh, CachedSrpm, MacroArgs, Retention, Verdict,
 };
 use crate::cli::SourceRepoArgs;
 use crate::error::{Error, Result};
@@ -98,6 +98,15 @@ pub fn identify_sources(req: &IdentifyRequest, say: &dyn Fn(&str, String)) -> Re
     // before the SRPMs): a refresh deletes the SRPMs it does not list, so a
     // directory of other files named by mistake is refused untouched.
     check_cache(req.cache).map_err(option_names)?;
+    let metadata = req.repos.files.metadata_dir()?;
+    // The metadata cache may be the SRPM cache itself, or a directory in
+    // it (--cache-dir, or a --cache naming the user's cache): its pools/
+    // and repos' directories, written below before any SRPM, would have the
+    // claim refuse the cache as another's (a run on a new cache failed after
+    // writing them). So the cache, just found fit, is claimed first.
+    if super::cache::is_within(&metadata, req.cache) {
+        claim_cache(req.cache).map_err(option_names)?;
+    }
     // Source packages are arch `src`, the same on every arch: $basearch (in a
     // source URL, in a --repofile path) is x86_64 when it is asked about, else
     // the first arch (a run without x86_64 has no x86_64 repo file).
@@ -116,7 +125,6 @@ pub fn identify_sources(req: &IdentifyRequest, say: &dyn Fn(&str, String)) -> Re
     for t in &mut targets {
         req.spec_args.apply(&mut t.ctx);
     }
-    let metadata = req.repos.files.metadata_dir()?;
     // An earlier version's metadata cache, which no run reads or prunes
     // now: said (not deleted: it may be some tool's --cache-dir), as it
     // holds hundreds of MB of Fedora's metadata.

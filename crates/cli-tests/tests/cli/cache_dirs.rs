@@ -359,3 +359,82 @@ fn the_archful_tools_cache_metadata_in_the_users_cache() {
     assert!(!err.contains("earlier version"), "{err}");
     assert_eq!(names(&srpms.join(".metadata/pools")).len(), 3);
 }
+
+/// The note on an earlier `.metadata/` tells the user to delete it: never
+/// when the metadata cache this run uses is inside it (`--cache-dir
+/// SRPM-CACHE/.metadata/x`, or an `XDG_CACHE_HOME` there, which makes the
+/// default `SRPM-CACHE/.metadata/rpm-buildroot`), as deleting it would
+/// delete that cache too. An earlier `.metadata/` beside a cache elsewhere
+/// is still said.
+#[test]
+fn no_note_to_delete_the_earlier_metadata_that_holds_the_cache_in_use() {
+    let t = TestContext::new();
+    let srpms = t.path().join("srpms");
+    let old = srpms.join(".metadata");
+    std::fs::create_dir_all(&old).unwrap();
+    let identify = |xdg: &Path, extra: &[&std::ffi::OsStr]| {
+        let out = cmd(Tool::IdentifyArchful)
+            .args(["--source-repo", "src=testdata/repos/source"])
+            .args(["--repo", "bin=testdata/repos/$basearch"])
+            .args(["--arch", "x86_64", "--arch", "aarch64", "--cache"])
+            .arg(&srpms)
+            .args(extra)
+            .env("XDG_CACHE_HOME", xdg)
+            .write_stdin("hello\n")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("earlier version"));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    // --cache-dir inside it, existing or not (and named through `..`).
+    for dir in [old.join("meta"), old.join("meta/../new")] {
+        let err = identify(&cache_home(), &["--cache-dir".as_ref(), dir.as_os_str()]);
+        assert!(!err.contains("earlier version"), "{}: {err}", dir.display());
+    }
+    // The user's cache inside it.
+    let err = identify(&old, &[]);
+    assert!(!err.contains("earlier version"), "{err}");
+    assert!(old.join("rpm-buildroot/pools").is_dir());
+    // A cache elsewhere: said, once.
+    let err = identify(&cache_home(), &[]);
+    assert_eq!(err.matches("earlier version").count(), 1, "{err}");
+}
+
+/// `--cache` naming the metadata cache too (the same `--cache-dir`, or the
+/// user's cache the tools default to): the first run on the new directory
+/// writes the pools there, and failed after them, refusing the cache for
+/// holding them (exit 2, the pools left). It is claimed before they are
+/// written: every run works, and neither cache's pruning touches the
+/// other's files (the listed SRPM stays, and so do the pools).
+#[test]
+fn the_srpm_cache_may_be_the_metadata_cache() {
+    let t = TestContext::new();
+    let xdg = t.path().join("xdg");
+    let users = xdg.join("rpm-buildroot");
+    let given = t.path().join("both");
+    for (cache, extra) in [
+        (&users, vec![]),
+        (
+            &given,
+            vec!["--cache-dir".into(), given.clone().into_os_string()],
+        ),
+    ] {
+        for _ in 0..2 {
+            cmd(Tool::IdentifyArchful)
+                .args(["--source-repo", "src=testdata/repos/source"])
+                .args(["--repo", "bin=testdata/repos/$basearch"])
+                .args(["--arch", "x86_64", "--arch", "aarch64", "--cache"])
+                .arg(cache)
+                .args(&extra)
+                .env("XDG_CACHE_HOME", &xdg)
+                .write_stdin("hello\n")
+                .assert()
+                .success();
+        }
+        let all = names(cache);
+        assert!(all.contains(&"pools".to_string()), "{all:?}");
+        assert!(all.iter().any(|n| n.starts_with("hello-")), "{all:?}");
+        assert_eq!(names(&cache.join("pools")).len(), 2);
+    }
+}
