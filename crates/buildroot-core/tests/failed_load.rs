@@ -21,7 +21,7 @@ use buildroot_core::rpmmd::{
     load_repos, parse_repofile_str, read_comps_all, Filelists, LoadOptions, LoadedRepo, RepoSpec,
     Vars,
 };
-use http_support::{fixture_repo, repodata_file, Fault, Server};
+use http_support::{fixture_repo, repodata_file, repodata_path, Fault, Server};
 
 /// How long a failure may take to be reported: far below one timeout.
 const PROMPT: Duration = Duration::from_secs(10);
@@ -822,14 +822,8 @@ fn an_earlier_filelists_does_not_wait_for_a_later_repomd_s_stall() {
 #[test]
 fn early_filelists_are_taken_over_stopped_or_skipped() {
     let server = server();
-    let primary = format!(
-        "/x86_64/repodata/{}",
-        repodata_file("x86_64", "-primary.xml.gz")
-    );
-    let filelists = format!(
-        "/x86_64/repodata/{}",
-        repodata_file("x86_64", "-filelists.xml.gz")
-    );
+    let primary = repodata_path("x86_64", "-primary.xml.gz");
+    let filelists = repodata_path("x86_64", "-filelists.xml.gz");
     let b_repomd = "/aarch64/repodata/repomd.xml";
     let text = "[a]\nbaseurl=BASE/x86_64/\ntimeout=6\n[b]\nbaseurl=BASE/aarch64/\ntimeout=2\n";
     let repos = specs(text, &server.base);
@@ -927,14 +921,8 @@ fn early_filelists_are_taken_over_stopped_or_skipped() {
 #[test]
 fn a_skipped_repo_s_stopped_early_fetch_stops_no_later_repo() {
     let server = server();
-    let primary = format!(
-        "/x86_64/repodata/{}",
-        repodata_file("x86_64", "-primary.xml.gz")
-    );
-    let filelists = format!(
-        "/x86_64/repodata/{}",
-        repodata_file("x86_64", "-filelists.xml.gz")
-    );
+    let primary = repodata_path("x86_64", "-primary.xml.gz");
+    let filelists = repodata_path("x86_64", "-filelists.xml.gz");
     server.fault("/aarch64/repodata/repomd.xml", Fault::Stall, Some(1));
     server.fault(&primary, Fault::Status(404), None);
     server.fault(&filelists, Fault::Stall, None);
@@ -978,10 +966,7 @@ fn temp_files(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn a_pool_written_meanwhile_stops_the_early_fetches() {
     let server = server();
-    let a_primary = format!(
-        "/x86_64/repodata/{}",
-        repodata_file("x86_64", "-primary.xml.gz")
-    );
+    let a_primary = repodata_path("x86_64", "-primary.xml.gz");
     let b_repomd = "/aarch64/repodata/repomd.xml";
     let text = "[a]\nbaseurl=BASE/x86_64/\n[b]\nbaseurl=BASE/aarch64/\ntimeout=5\n";
     let repos = specs(text, &server.base);
@@ -1036,22 +1021,10 @@ fn a_pool_written_meanwhile_stops_the_early_fetches() {
 #[test]
 fn early_fetches_rank_among_the_repos_that_opened() {
     let server = server();
-    let b_primary = format!(
-        "/aarch64/repodata/{}",
-        repodata_file("aarch64", "-primary.xml.gz")
-    );
-    let b_filelists = format!(
-        "/aarch64/repodata/{}",
-        repodata_file("aarch64", "-filelists.xml.gz")
-    );
-    let c_primary = format!(
-        "/source/repodata/{}",
-        repodata_file("source", "-primary.xml.gz")
-    );
-    let c_filelists = format!(
-        "/source/repodata/{}",
-        repodata_file("source", "-filelists.xml.gz")
-    );
+    let b_primary = repodata_path("aarch64", "-primary.xml.gz");
+    let b_filelists = repodata_path("aarch64", "-filelists.xml.gz");
+    let c_primary = repodata_path("source", "-primary.xml.gz");
+    let c_filelists = repodata_path("source", "-filelists.xml.gz");
     server.fault("/source/repodata/repomd.xml", Fault::Stall, Some(1));
     for f in [&b_primary, &b_filelists, &c_primary] {
         server.fault(f, Fault::Stall, Some(1));

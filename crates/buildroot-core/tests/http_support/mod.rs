@@ -883,3 +883,9 @@ pub fn repodata_file(kind: &str, suffix: &str) -> String {
         .find(|f| f.ends_with(suffix))
         .unwrap()
 }
+
+/// The server path of that file: `/KIND/repodata/NAME`, as the fixture
+/// server serves the fixture repos.
+pub fn repodata_path(kind: &str, suffix: &str) -> String {
+    format!("/{kind}/repodata/{}", repodata_file(kind, suffix))
+}
