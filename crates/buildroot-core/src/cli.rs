@@ -214,6 +214,18 @@ pub fn check_view(view: &str) -> crate::Result<()> {
     }
 }
 
+/// `--arch ARCH` refused unless rpm knows the arch (one of
+/// [`crate::arch::known`]), in the same words in every tool.
+pub fn check_arch(arch: &str) -> crate::Result<()> {
+    match crate::arch::is_known(arch) {
+        true => Ok(()),
+        false => Err(crate::Error::Usage(format!(
+            "--arch {arch}: unknown architecture (known: {})",
+            crate::arch::known().join(", ")
+        ))),
+    }
+}
+
 /// The environment variable that makes the tools print the solver's
 /// decisions to stderr ([`init_trace`]).
 pub const TRACE_ENV: &str = "RESOLVER_TRACE";

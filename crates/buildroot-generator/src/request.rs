@@ -21,13 +21,7 @@ const FAILURES_SHOWN_ON_A_TERMINAL: usize = 10;
 /// The request `args` make; `terminal`: stderr shows the progress display.
 pub(crate) fn request(args: &Args, terminal: bool) -> Result<Request<'_>> {
     buildroot_core::cli::check_view(args.view())?;
-    if !buildroot_core::arch::is_known(&args.arch) {
-        bail!(
-            "--arch {}: unknown architecture (known: {})",
-            args.arch,
-            buildroot_core::arch::known().join(", ")
-        );
-    }
+    buildroot_core::cli::check_arch(&args.arch)?;
     ArchPolicy::new(&args.arch).with_context(|| format!("--arch {}", args.arch))?;
     let prefer_release = args.prefer.regex()?;
     // A what-if typed at a terminal without an input: the given files'

@@ -116,13 +116,7 @@ fn run(args: &Args) -> Result<()> {
     if let Some(dir) = &args.repo_files.cache_dir {
         buildroot_core::cli::given_cache_dir(dir)?;
     }
-    if !buildroot_core::arch::is_known(&args.arch) {
-        bail!(
-            "--arch {}: unknown architecture (known: {})",
-            args.arch,
-            buildroot_core::arch::known().join(", ")
-        );
-    }
+    buildroot_core::cli::check_arch(&args.arch)?;
     if !args.cache.srpm_cache.is_dir() {
         bail!(
             "{}: the SRPM cache directory does not exist (run identify-archful-srpms first)",

@@ -131,12 +131,7 @@ fn out_option(e: Error) -> Error {
 fn run(args: &Args) -> buildroot_core::Result<()> {
     buildroot_core::cli::check_view(&args.view)?;
     for a in &args.arches {
-        if !buildroot_core::arch::is_known(a) {
-            return Err(buildroot_core::Error::Usage(format!(
-                "--arch {a}: unknown architecture (known: {})",
-                buildroot_core::arch::known().join(", ")
-            )));
-        }
+        buildroot_core::cli::check_arch(a)?;
     }
     buildroot_core::pkglist::not_stdout(
         "--out",

@@ -150,12 +150,7 @@ fn run(args: &Args) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
     arches.retain(|a| seen.insert(a.clone()));
     for a in &arches {
-        if !buildroot_core::arch::is_known(a) {
-            bail!(
-                "--arch {a}: unknown architecture (known: {})",
-                buildroot_core::arch::known().join(", ")
-            );
-        }
+        buildroot_core::cli::check_arch(a)?;
     }
     let prefer_release = args.prefer.regex()?;
     if args.rpmspec {

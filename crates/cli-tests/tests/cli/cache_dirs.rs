@@ -299,6 +299,17 @@ fn a_cache_dir_that_is_a_file_is_refused_by_every_tool() {
     assert!(!t.path().join("new-cache").exists());
 }
 
+/// identify-archful-srpms on the fixture repos, both arches, with the SRPM
+/// cache `srpms` (the caller adds options, environment and the list).
+fn identify_on_fixture(srpms: &Path) -> assert_cmd::Command {
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.args(["--source-repo", "src=testdata/repos/source"])
+        .args(["--repo", "bin=testdata/repos/$basearch"])
+        .args(["--arch", "x86_64", "--arch", "aarch64", "--cache"])
+        .arg(srpms);
+    c
+}
+
 /// identify-archful-srpms and create-srpm-repos cache repository metadata
 /// where buildroot-generator does (`--cache-dir`, else the user's cache),
 /// not in the SRPM cache: a run by hand with only `--cache` puts its pools
@@ -313,11 +324,7 @@ fn the_archful_tools_cache_metadata_in_the_users_cache() {
     std::fs::write(srpms.join(".metadata/pools/x"), "").unwrap();
     let pools = cache_home().join("rpm-buildroot/pools");
     let identify = |extra: &[&str]| {
-        let out = cmd(Tool::IdentifyArchful)
-            .args(["--source-repo", "src=testdata/repos/source"])
-            .args(["--repo", "bin=testdata/repos/$basearch"])
-            .args(["--arch", "x86_64", "--arch", "aarch64", "--cache"])
-            .arg(&srpms)
+        let out = identify_on_fixture(&srpms)
             .args(extra)
             .write_stdin("hello\n")
             .output()
@@ -373,11 +380,7 @@ fn no_note_to_delete_the_earlier_metadata_that_holds_the_cache_in_use() {
     let old = srpms.join(".metadata");
     std::fs::create_dir_all(&old).unwrap();
     let identify = |xdg: &Path, extra: &[&std::ffi::OsStr]| {
-        let out = cmd(Tool::IdentifyArchful)
-            .args(["--source-repo", "src=testdata/repos/source"])
-            .args(["--repo", "bin=testdata/repos/$basearch"])
-            .args(["--arch", "x86_64", "--arch", "aarch64", "--cache"])
-            .arg(&srpms)
+        let out = identify_on_fixture(&srpms)
             .args(extra)
             .env("XDG_CACHE_HOME", xdg)
             .write_stdin("hello\n")
@@ -421,11 +424,7 @@ fn the_srpm_cache_may_be_the_metadata_cache() {
         ),
     ] {
         for _ in 0..2 {
-            cmd(Tool::IdentifyArchful)
-                .args(["--source-repo", "src=testdata/repos/source"])
-                .args(["--repo", "bin=testdata/repos/$basearch"])
-                .args(["--arch", "x86_64", "--arch", "aarch64", "--cache"])
-                .arg(cache)
+            identify_on_fixture(cache)
                 .args(&extra)
                 .env("XDG_CACHE_HOME", &xdg)
                 .write_stdin("hello\n")
