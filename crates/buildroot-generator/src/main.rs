@@ -46,16 +46,14 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<u8> {
     // Before anything reads the repo files (their warnings too).
-    if args.quiet {
-        buildroot_core::cli::quiet_repo_notes();
-    }
+    args.quiet.apply();
     // Progress (downloads, the fixed point) only for a person at a terminal.
-    let terminal = !args.quiet && std::io::stderr().is_terminal();
+    let terminal = !args.quiet.quiet && std::io::stderr().is_terminal();
     let request = request::request(args, terminal)?;
-    let stderr = Stderr::new(&args.arch, terminal);
+    let stderr = Stderr::new(&args.target.arch, terminal);
     // --view only names the view in --output-dir's relations JSON: given
     // without it, it was dropped without a word (no list depends on it).
-    if let (Some(view), None, false) = (&args.view, &args.output_dir, args.quiet) {
+    if let (Some(view), None, false) = (&args.view, &args.output_dir, args.quiet.quiet) {
         stderr.say(
             "warning",
             &format!(
@@ -140,7 +138,7 @@ fn print(args: &Args, outcome: Outcome) -> Result<u8> {
     match answer {
         Answer::Why(answer) if args.json => {
             let mut doc = serde_json::json!({
-                "arch": args.arch,
+                "arch": args.target.arch,
                 "name": answer.name,
                 "query": args.why,
                 "package": answer.package,
@@ -176,7 +174,7 @@ fn print(args: &Args, outcome: Outcome) -> Result<u8> {
             for (weight, kind, line) in text.said {
                 // Said on a terminal too: the what-if's answer, not a log
                 // line; -q hides the notes, not the answer.
-                if weight == Weight::Answer || !args.quiet {
+                if weight == Weight::Answer || !args.quiet.quiet {
                     buildroot_core::diag!("buildroot-generator: {kind}: {line}");
                 }
             }

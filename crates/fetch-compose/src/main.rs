@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use buildroot_core::atomic::{check_output_dir, EarlierOutput, StagedDir};
-use buildroot_core::cli::{default_cache_dir, given_cache_dir};
+use buildroot_core::cli::CacheDirArgs;
 use buildroot_core::pkglist::write_list;
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::workload::published::{fetch_composes, list_file_name, ListKind, ViewLists};
@@ -57,10 +57,12 @@ struct Args {
     /// content-resolver's output: an http(s):// base URL, file:// or a directory.
     #[arg(long, value_name = "URL|DIR")]
     url: String,
+    // Each tool's --view is its own (compose-view's says which is which).
     /// The content-resolver view (its config id; an id without "view-" gets it: "eln" is
     /// "view-eln").
     #[arg(long, default_value = "view-eln")]
     view: String,
+    // Not `cli::TargetArchArgs`: several arches, at least one.
     /// An arch of the compose (repeatable).
     #[arg(long = "arch", value_name = "ARCH", required = true)]
     arches: Vec<String>,
@@ -70,12 +72,10 @@ struct Args {
     /// The directory to write ARCH.txt and sources-ARCH.txt into.
     #[arg(long, visible_alias = "output-dir", value_name = "DIR")]
     out: PathBuf,
-    /// Cache directory for HTTP downloads (default: $XDG_CACHE_HOME/rpm-buildroot for an
-    /// absolute XDG_CACHE_HOME, else ~/.cache/rpm-buildroot; without a writable XDG_CACHE_HOME or HOME, a
-    /// private $TMPDIR/rpm-buildroot-UID, or rpm-buildroot-UID-XXXXXX when another took that
-    /// name).
-    #[arg(long, value_name = "DIR")]
-    cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    cache: CacheDirArgs,
+    // Not `cli::QuietArgs`: fetch-compose reads no repositories; its -q
+    // drops its own lines.
     /// Quiet: no warning of an empty list, no summary (which is shown only when stderr is a
     /// terminal)
     #[arg(short, long)]
@@ -144,10 +144,7 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
         Lists::Runtime => ViewLists::Runtime,
         Lists::All => ViewLists::All,
     };
-    let cache = match &args.cache_dir {
-        Some(dir) => given_cache_dir(dir)?,
-        None => default_cache_dir()?,
-    };
+    let cache = args.cache.dir()?;
     // Everything is fetched before anything is written: a failure leaves
     // OUT as it was. The arches' lists at once (RPM_BUILDROOT_HTTP_PARALLEL).
     let fetched = fetch_composes(&args.url, &args.view, &args.arches, lists, &cache)?;
