@@ -165,7 +165,7 @@ pub(crate) struct Args {
     /// View name for the relations JSON that --output-dir writes (a warning without it)
     /// [default: view-eln]
     // No clap default, so that one given without --output-dir is told from
-    // the default (`Args::view`).
+    // the default (`generator::Request::view`).
     #[arg(long)]
     pub(crate) view: Option<String>,
     /// What to print on stdout (not with --why, which prints its chain instead, nor with
@@ -234,11 +234,6 @@ impl Args {
                     .trust_specs
                     .then(|| ("--trust-specs".to_string(), shell))
             })
-    }
-
-    /// The view named in the relations JSON (`--view`, else view-eln).
-    pub(crate) fn view(&self) -> &str {
-        self.view.as_deref().unwrap_or("view-eln")
     }
 
     /// The list `--print` names (binaries when not given).

@@ -51,17 +51,6 @@ fn run(args: &Args) -> Result<u8> {
     let terminal = !args.quiet.quiet && std::io::stderr().is_terminal();
     let request = request::request(args, terminal)?;
     let stderr = Stderr::new(&args.target.arch, terminal);
-    // --view only names the view in --output-dir's relations JSON: given
-    // without it, it was dropped without a word (no list depends on it).
-    if let (Some(view), None, false) = (&args.view, &args.output_dir, args.quiet.quiet) {
-        stderr.say(
-            "warning",
-            &format!(
-                "--view {view}: only named in the relations JSON that --output-dir writes, and \
-                 no --output-dir is given: it changes nothing"
-            ),
-        );
-    }
     let outcome = generator::run(&request, &stderr)?;
     print(args, outcome)
 }
@@ -136,19 +125,7 @@ fn print(args: &Args, outcome: Outcome) -> Result<u8> {
     let Outcome { code, answer } = outcome;
     let mut out = Stdout::lock();
     match answer {
-        Answer::Why(answer) if args.json => {
-            let mut doc = serde_json::json!({
-                "arch": args.target.arch,
-                "name": answer.name,
-                "query": args.why,
-                "package": answer.package,
-                "chain": answer.chain,
-                "note": answer.note,
-            });
-            // Only when there are some: the documents of other answers stay as they were.
-            if !answer.failed_builds.is_empty() {
-                doc["failed_builds"] = serde_json::to_value(&answer.failed_builds)?;
-            }
+        Answer::WhyJson(doc) => {
             serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
         }

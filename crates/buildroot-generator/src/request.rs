@@ -20,7 +20,7 @@ const FAILURES_SHOWN_ON_A_TERMINAL: usize = 10;
 
 /// The request `args` make; `terminal`: stderr shows the progress display.
 pub(crate) fn request(args: &Args, terminal: bool) -> Result<Request<'_>> {
-    buildroot_core::cli::check_view(args.view())?;
+    buildroot_core::cli::check_view(args.view.as_deref().unwrap_or(generator::DEFAULT_VIEW))?;
     let arch = args.target.checked()?;
     ArchPolicy::new(arch).with_context(|| format!("--arch {arch}"))?;
     let prefer_release = args.prefer.regex()?;
@@ -82,7 +82,7 @@ pub(crate) fn request(args: &Args, terminal: bool) -> Result<Request<'_>> {
         spec_args: &args.spec_args,
         compare: args.compare,
         output_dir: args.output_dir.as_deref(),
-        view: args.view(),
+        view: args.view.as_deref(),
         why: args.why.as_deref(),
         json: args.json,
         print: args.print(),
