@@ -201,6 +201,88 @@ fn kept_under_quiet(kind: &str) -> bool {
     kind == crate::rpmmd::REPO_SKIPPED
 }
 
+/// `-q`/`--quiet` of the tools that read repositories (buildroot-generator,
+/// identify-archful-srpms, create-srpm-repos, compose-view), one
+/// definition: the notes and warnings go, what the answer lacks or is
+/// stays. fetch-compose and workload-diff read no repositories and keep
+/// their own `-q`, which says which of their own lines it drops (neither
+/// calls [`quiet_repo_notes`]).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct QuietArgs {
+    /// No warnings, notes or progress on stderr, but for a repo skip_if_unavailable=1 left out
+    /// (the answer lacks it) and the lines that are the answer (see the exit codes).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl QuietArgs {
+    /// With `-q`, drops the notes as [`quiet_repo_notes`] says; call it
+    /// before anything reads the repository files (their warnings too).
+    pub fn apply(&self) {
+        if self.quiet {
+            quiet_repo_notes();
+        }
+    }
+}
+
+/// `--arch ARCH` of the tools that compute for one target arch
+/// (buildroot-generator, create-srpm-repos), one definition. The tools
+/// that take several (identify-archful-srpms: repeatable with the four
+/// ELN arches by default; fetch-compose: repeatable and required;
+/// compose-view: repeatable, the view's arches by default) define theirs.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct TargetArchArgs {
+    /// Target architecture (x86_64, aarch64, ppc64le, s390x, i686, ...).
+    #[arg(long)]
+    pub arch: String,
+}
+
+impl TargetArchArgs {
+    /// The arch, refused unless rpm knows it ([`check_arch`]).
+    pub fn checked(&self) -> crate::Result<&str> {
+        check_arch(&self.arch)?;
+        Ok(&self.arch)
+    }
+}
+
+/// `--cache-dir`'s help, the same in every tool: [`RepoFileArgs`] (the
+/// tools that read repo files) and [`CacheDirArgs`] (compose-view,
+/// fetch-compose) name one directory, [`cache_dir`]'s.
+const CACHE_DIR_HELP: &str = "Cache directory: HTTP downloads (repositories' metadata, \
+content-resolver's lists) and the pools built from every set of repositories (pools/, read back \
+while the repos are unchanged; safe to delete; the 24 most recently used are kept, \
+RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none). Default, the same for every tool: \
+$XDG_CACHE_HOME/rpm-buildroot (an absolute XDG_CACHE_HOME; else ~/.cache/rpm-buildroot; without a \
+writable XDG_CACHE_HOME or HOME, a private $TMPDIR/rpm-buildroot-UID, or \
+rpm-buildroot-UID-XXXXXX when another took that name).";
+
+/// `--cache-dir` of the tools that take no repo files (compose-view,
+/// fetch-compose); [`RepoFileArgs`] holds the same option for the others.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct CacheDirArgs {
+    // Its help is CACHE_DIR_HELP (a doc comment here would be a second
+    // help text).
+    #[allow(missing_docs)]
+    #[arg(long, value_name = "DIR", help = CACHE_DIR_HELP)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl CacheDirArgs {
+    /// The directory ([`cache_dir`]).
+    pub fn dir(&self) -> Result<PathBuf> {
+        cache_dir(self.cache_dir.as_deref())
+    }
+}
+
+/// The cache directory of a run: `--cache-dir` ([`given_cache_dir`]), else
+/// the user's cache ([`default_cache_dir`]).
+pub fn cache_dir(given: Option<&Path>) -> Result<PathBuf> {
+    match given {
+        Some(dir) => given_cache_dir(dir),
+        None => default_cache_dir(),
+    }
+}
+
 /// Checks a `--view` value: a content-resolver view id
 /// ([`crate::content_resolver::config::id_problem`]); the error is the one
 /// line the tools print.
@@ -343,13 +425,11 @@ pub struct RepoFileArgs {
     /// --dnf-conf's varsdir=, as dnf takes it when not given].
     #[arg(long)]
     pub releasever: Option<String>,
-    /// Cache directory: HTTP repositories' metadata, and the pools built from every set of
-    /// repositories (pools/, read back while the repos are unchanged; safe to delete; the 24
-    /// most recently used are kept, RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none). Default, the
-    /// same for every tool: $XDG_CACHE_HOME/rpm-buildroot (an absolute XDG_CACHE_HOME; else
-    /// ~/.cache/rpm-buildroot; without a writable XDG_CACHE_HOME or HOME, a private $TMPDIR/rpm-buildroot-UID,
-    /// or rpm-buildroot-UID-XXXXXX when another took that name).
-    #[arg(long, value_name = "DIR")]
+    // A field of its own, not a flattened `CacheDirArgs`: callers set it
+    // in struct literals (`RepoFileArgs { cache_dir: Some(..), .. }`).
+    // Its help is CACHE_DIR_HELP.
+    #[allow(missing_docs)]
+    #[arg(long, value_name = "DIR", help = CACHE_DIR_HELP)]
     pub cache_dir: Option<PathBuf>,
 }
 
@@ -413,10 +493,7 @@ impl RepoFileArgs {
     /// as every dnf command shares one cachedir. (Earlier versions kept it in
     /// the SRPM cache's `.metadata/`, which is no longer read.)
     pub fn metadata_dir(&self) -> crate::error::Result<PathBuf> {
-        match &self.cache_dir {
-            Some(dir) => given_cache_dir(dir),
-            None => default_cache_dir(),
-        }
+        cache_dir(self.cache_dir.as_deref())
     }
 
     /// The sections of `--dnf-conf`, then of every `--repofile` (dnf reads
@@ -521,10 +598,7 @@ impl RepoArgs {
 
     /// `--cache-dir` ([`given_cache_dir`]), or the user's cache ([`default_cache_dir`]).
     pub fn cache_dir(&self) -> crate::error::Result<PathBuf> {
-        match &self.source.files.cache_dir {
-            Some(dir) => given_cache_dir(dir),
-            None => default_cache_dir(),
-        }
+        cache_dir(self.source.files.cache_dir.as_deref())
     }
 }
 
@@ -650,6 +724,33 @@ mod tests {
         assert_eq!(t.repos.cache_dir().unwrap(), PathBuf::from("/c"));
         let e = Tool::parse_from(["t"]).repos.specs("x86_64").unwrap_err();
         assert!(e.to_string().starts_with("no repositories"), "{e}");
+    }
+
+    /// The one-arch tools' `--arch`, the four tools' `-q` and the two
+    /// repo-file-less tools' `--cache-dir`: one group each, checked alike.
+    #[test]
+    fn shared_groups_parse_and_check() {
+        #[derive(Parser)]
+        struct One {
+            #[command(flatten)]
+            target: TargetArchArgs,
+            #[command(flatten)]
+            quiet: QuietArgs,
+            #[command(flatten)]
+            cache: CacheDirArgs,
+        }
+        let t = One::parse_from(["t", "--arch", "s390x", "-q", "--cache-dir", "/c"]);
+        assert_eq!(t.target.checked().unwrap(), "s390x");
+        assert!(t.quiet.quiet);
+        assert_eq!(t.cache.dir().unwrap(), PathBuf::from("/c"));
+        assert!(One::try_parse_from(["t"]).is_err(), "--arch is required");
+        let t = One::parse_from(["t", "--arch", "x86-64"]);
+        let e = t.target.checked().unwrap_err().to_string();
+        assert!(
+            e.starts_with("--arch x86-64: unknown architecture (known: "),
+            "{e}"
+        );
+        assert!(!t.quiet.quiet);
     }
 
     /// A `--cache-dir` that is a file is refused; a directory, or one not

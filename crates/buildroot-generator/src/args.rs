@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use buildroot_core::cli::RepoArgs;
+use buildroot_core::archful::SpecMacroArgs;
+use buildroot_core::cli::{QuietArgs, RepoArgs, TargetArchArgs};
 use buildroot_core::generator::Print;
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
@@ -54,6 +55,12 @@ Examples:
   buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
       --source-repo src=testdata/repos/source --spec hello.spec --builds-only
 
+Spec macros (--spec files): the macro packages of the binary repos' core buildroot for --arch
+(--core, --release-package and each --macro-package), in rpm's load order; then --macros, then
+--define. With --no-repo-macros: built-in ELN macros. --define, --macro-package, --macros,
+--no-repo-macros and --trust-specs are only read with a --spec, and refused without one (an
+--srpm's BuildRequires are its header's, which no macro changes).
+
 Exit codes:
   0  the fixed point was reached (failed sources are reported, not fatal; a source no
      source repo has is one: NoSource), or with --builds-only every build was resolved
@@ -77,11 +84,14 @@ lines (the *-nvrs lists) are taken as the name they carry.";
 #[derive(Parser, Debug)]
 #[command(name = "buildroot-generator", version, about = "Compute the buildroot of source packages, as dnf would install it, to a fixed point", after_help = format!("{AFTER_HELP}\n\n{}\n\n{HTTP_ENV_HELP}", buildroot_core::cli::SIGNALS_HELP))]
 pub(crate) struct Args {
-    /// Target architecture (x86_64, aarch64, ppc64le, s390x, i686, ...).
-    #[arg(long)]
-    pub(crate) arch: String,
+    #[command(flatten)]
+    pub(crate) target: TargetArchArgs,
     #[command(flatten)]
     pub(crate) repos: RepoArgs,
+    // Not `archful::MacroArgs`' --core and --release-package: here they
+    // make the buildroot itself (with --core-file beside, and a warning
+    // that tells the default release package from one given), there only
+    // the buildroot whose macro packages are read.
     /// Core buildroot names, comma-separated (default: mock's build group;
     /// '' for none: each source's BuildRequires alone, with --release-package).
     #[arg(long, value_delimiter = ',', conflicts_with = "core_file")]
@@ -119,23 +129,11 @@ pub(crate) struct Args {
     /// reads specs; %include files from the spec's directory).
     #[arg(long, value_name = "FILE")]
     pub(crate) spec: Vec<PathBuf>,
-    /// Define a macro for the --spec files: 'NAME VALUE' (repeatable; wins over the macro
-    /// packages), as `dnf builddep -D` and `rpmbuild --define` take it.
-    #[arg(long = "define", value_name = "'NAME VALUE'")]
-    pub(crate) defines: Vec<String>,
-    /// Also install NAME into the buildroot whose macro packages read the --spec files
-    /// (repeatable), e.g. python3-rpm-macros. This, --define, --macros and --no-repo-macros
-    /// are refused without a --spec.
-    #[arg(long = "macro-package", value_name = "NAME")]
-    pub(crate) macro_packages: Vec<String>,
-    /// An rpm macro file, or a directory whose files 'macros' and 'macros.*' are loaded, for
-    /// the --spec files (repeatable; after the macro packages, before --define).
-    #[arg(long, value_name = "FILE|DIR")]
-    pub(crate) macros: Vec<PathBuf>,
-    /// Read the --spec files without the binary repos' macro packages: the built-in ELN
-    /// macros, --macros and --define only (repos without package files, say).
-    #[arg(long)]
-    pub(crate) no_repo_macros: bool,
+    // No help text (clap reads doc comments of `arg` fields only).
+    /// --define, --macro-package, --macros and --no-repo-macros: the
+    /// archful tools' own, here for the --spec files (refused without one).
+    #[command(flatten)]
+    pub(crate) spec_macros: SpecMacroArgs,
     #[command(flatten)]
     pub(crate) spec_args: SpecArgs,
     /// With --srpm/--spec: print how they change the answer: the fixed point's --print list
@@ -167,7 +165,7 @@ pub(crate) struct Args {
     /// View name for the relations JSON that --output-dir writes (a warning without it)
     /// [default: view-eln]
     // No clap default, so that one given without --output-dir is told from
-    // the default (`Args::view`).
+    // the default (`generator::Request::view`).
     #[arg(long)]
     pub(crate) view: Option<String>,
     /// What to print on stdout (not with --why, which prints its chain instead, nor with
@@ -176,6 +174,7 @@ pub(crate) struct Args {
     // default would be indistinguishable from one typed).
     #[arg(long, value_enum, conflicts_with = "why")]
     pub(crate) print: Option<Print>,
+    // Each tool's --json is its own document (docs/formats.md).
     /// Print one JSON document with all lists and errors instead (docs/formats.md, section 10a;
     /// every --print list is in it, so --print is refused beside it).
     #[arg(long)]
@@ -194,11 +193,12 @@ pub(crate) struct Args {
     /// Print phase timings (load, fixed point) to stderr, for benchmarks.
     #[arg(long)]
     pub(crate) timings: bool,
-    /// No warnings, notes or progress on stderr (--why's answer, --compare's failures,
-    /// --builds-only's failed builds and a repo skip_if_unavailable=1 left out stay: they are
-    /// the answer, or what it lacks).
-    #[arg(short, long)]
-    pub(crate) quiet: bool,
+    // No help text (clap reads doc comments of `arg` fields only). What
+    // stays under -q here: --why's answer, --compare's failures,
+    // --builds-only's failed builds (the exit codes say so).
+    /// `-q`, as every tool that reads repositories has it.
+    #[command(flatten)]
+    pub(crate) quiet: QuietArgs,
     /// A file of source names, one per line ("-" or nothing: stdin); NEVRA, SRPM file
     /// name and NVR lines are taken as their names.
     #[arg(default_value = "-")]
@@ -225,17 +225,8 @@ impl Args {
     /// without a --spec it would change nothing.
     pub(crate) fn spec_only_option(&self) -> Option<(String, [&'static str; 2])> {
         const MACROS: [&str; 2] = ["macros", "macro"];
-        let first =
-            |option: &str, values: &[String]| values.first().map(|v| format!("{option} {v}"));
-        let define = self.defines.first().map(|d| format!("--define '{d}'"));
-        define
-            .or_else(|| first("--macro-package", &self.macro_packages))
-            .or_else(|| {
-                self.macros
-                    .first()
-                    .map(|m| format!("--macros {}", m.display()))
-            })
-            .or_else(|| self.no_repo_macros.then(|| "--no-repo-macros".to_string()))
+        self.spec_macros
+            .first_given()
             .map(|option| (option, MACROS))
             .or_else(|| {
                 let shell = ["%(...) shell code", "shell code"];
@@ -243,11 +234,6 @@ impl Args {
                     .trust_specs
                     .then(|| ("--trust-specs".to_string(), shell))
             })
-    }
-
-    /// The view named in the relations JSON (`--view`, else view-eln).
-    pub(crate) fn view(&self) -> &str {
-        self.view.as_deref().unwrap_or("view-eln")
     }
 
     /// The list `--print` names (binaries when not given).

@@ -46,24 +46,11 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<u8> {
     // Before anything reads the repo files (their warnings too).
-    if args.quiet {
-        buildroot_core::cli::quiet_repo_notes();
-    }
+    args.quiet.apply();
     // Progress (downloads, the fixed point) only for a person at a terminal.
-    let terminal = !args.quiet && std::io::stderr().is_terminal();
+    let terminal = !args.quiet.quiet && std::io::stderr().is_terminal();
     let request = request::request(args, terminal)?;
-    let stderr = Stderr::new(&args.arch, terminal);
-    // --view only names the view in --output-dir's relations JSON: given
-    // without it, it was dropped without a word (no list depends on it).
-    if let (Some(view), None, false) = (&args.view, &args.output_dir, args.quiet) {
-        stderr.say(
-            "warning",
-            &format!(
-                "--view {view}: only named in the relations JSON that --output-dir writes, and \
-                 no --output-dir is given: it changes nothing"
-            ),
-        );
-    }
+    let stderr = Stderr::new(&args.target.arch, terminal);
     let outcome = generator::run(&request, &stderr)?;
     print(args, outcome)
 }
@@ -138,19 +125,7 @@ fn print(args: &Args, outcome: Outcome) -> Result<u8> {
     let Outcome { code, answer } = outcome;
     let mut out = Stdout::lock();
     match answer {
-        Answer::Why(answer) if args.json => {
-            let mut doc = serde_json::json!({
-                "arch": args.arch,
-                "name": answer.name,
-                "query": args.why,
-                "package": answer.package,
-                "chain": answer.chain,
-                "note": answer.note,
-            });
-            // Only when there are some: the documents of other answers stay as they were.
-            if !answer.failed_builds.is_empty() {
-                doc["failed_builds"] = serde_json::to_value(&answer.failed_builds)?;
-            }
+        Answer::WhyJson(doc) => {
             serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
         }
@@ -176,7 +151,7 @@ fn print(args: &Args, outcome: Outcome) -> Result<u8> {
             for (weight, kind, line) in text.said {
                 // Said on a terminal too: the what-if's answer, not a log
                 // line; -q hides the notes, not the answer.
-                if weight == Weight::Answer || !args.quiet {
+                if weight == Weight::Answer || !args.quiet.quiet {
                     buildroot_core::diag!("buildroot-generator: {kind}: {line}");
                 }
             }

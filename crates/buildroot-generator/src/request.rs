@@ -20,9 +20,9 @@ const FAILURES_SHOWN_ON_A_TERMINAL: usize = 10;
 
 /// The request `args` make; `terminal`: stderr shows the progress display.
 pub(crate) fn request(args: &Args, terminal: bool) -> Result<Request<'_>> {
-    buildroot_core::cli::check_view(args.view())?;
-    buildroot_core::cli::check_arch(&args.arch)?;
-    ArchPolicy::new(&args.arch).with_context(|| format!("--arch {}", args.arch))?;
+    buildroot_core::cli::check_view(args.view.as_deref().unwrap_or(generator::DEFAULT_VIEW))?;
+    let arch = args.target.checked()?;
+    ArchPolicy::new(arch).with_context(|| format!("--arch {arch}"))?;
     let prefer_release = args.prefer.regex()?;
     // A what-if typed at a terminal without an input: the given files'
     // names are the input (nothing would come from the terminal).
@@ -40,7 +40,7 @@ pub(crate) fn request(args: &Args, terminal: bool) -> Result<Request<'_>> {
         args.release_package(),
         args.release_package.is_some(),
     )?;
-    if let (Some(w), false) = (&core.warning, args.quiet) {
+    if let (Some(w), false) = (&core.warning, args.quiet.quiet) {
         buildroot_core::diag!("buildroot-generator: warning: {w}");
     }
     refuse_combinations(args)?;
@@ -53,7 +53,7 @@ pub(crate) fn request(args: &Args, terminal: bool) -> Result<Request<'_>> {
         false => Input::Lines(generator::read_input(&args.input)?),
     };
     Ok(Request {
-        arch: &args.arch,
+        arch,
         repos: &args.repos,
         config: Config {
             core: core.names,
@@ -76,21 +76,18 @@ pub(crate) fn request(args: &Args, terminal: bool) -> Result<Request<'_>> {
         srpms: &args.srpm,
         specs: &args.spec,
         macros: MacroArgs {
-            defines: args.defines.clone(),
-            macro_packages: args.macro_packages.clone(),
-            macros: args.macros.clone(),
-            no_repo_macros: args.no_repo_macros,
+            spec: args.spec_macros.clone(),
             ..Default::default()
         },
         spec_args: &args.spec_args,
         compare: args.compare,
         output_dir: args.output_dir.as_deref(),
-        view: args.view(),
+        view: args.view.as_deref(),
         why: args.why.as_deref(),
         json: args.json,
         print: args.print(),
         timings: args.timings,
-        quiet: args.quiet,
+        quiet: args.quiet.quiet,
         failures_shown: terminal.then_some(FAILURES_SHOWN_ON_A_TERMINAL),
     })
 }

@@ -10,6 +10,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use buildroot_core::cli::{CacheDirArgs, QuietArgs};
 use buildroot_core::content_resolver::{
     self, config_view_id, lists, Loaded, Request, ViewList as Print,
 };
@@ -93,12 +94,16 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     configs: PathBuf,
 
+    // Each tool's --view is its own: here the view computed (required), in
+    // buildroot-generator a name in the relations JSON, in workload-diff
+    // the buildroot document's, in fetch-compose the lists' to fetch.
     /// The view to compute (a view or view add-on document id; an id without "view-" means
     /// "view-ID" when no config has the id itself: "eln" is "view-eln"); required but with
     /// --check
     #[arg(long, value_name = "VIEW", required_unless_present = "check")]
     view: Option<String>,
 
+    // Not `cli::TargetArchArgs`: several arches, the view's by default.
     /// Compute only this arch (repeatable; default: every arch of the view)
     #[arg(long = "arch", value_name = "ARCH")]
     arches: Vec<String>,
@@ -131,21 +136,16 @@ struct Cli {
     #[arg(long, conflicts_with_all = ["print", "output_dir"])]
     check: bool,
 
+    // Each tool's --json is its own document (docs/formats.md).
     /// Print one JSON document (lists, environments, workloads) instead
     #[arg(long)]
     json: bool,
 
-    /// Cache directory for HTTP repositories and the pools built from them (pools/, safe to
-    /// delete; RPM_BUILDROOT_POOL_CACHE=N keeps N pools, default 24, 0 none) [default:
-    /// $XDG_CACHE_HOME/rpm-buildroot (an absolute XDG_CACHE_HOME; else
-    /// ~/.cache/rpm-buildroot; without a writable XDG_CACHE_HOME or HOME, a private $TMPDIR/rpm-buildroot-UID,
-    /// or rpm-buildroot-UID-XXXXXX when another took that name)]
-    #[arg(long, value_name = "DIR")]
-    cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    cache: CacheDirArgs,
 
-    /// No warnings on stderr, but for a repo skip_if_unavailable=1 left out (the answer lacks it)
-    #[arg(short, long)]
-    quiet: bool,
+    #[command(flatten)]
+    quiet: QuietArgs,
 }
 
 fn override_value(s: &str) -> Result<(String, String), String> {
@@ -188,17 +188,8 @@ fn main() -> ExitCode {
     buildroot_core::cli::main("compose-view", |cli: Cli| run(&cli).map(|()| 0))
 }
 
-fn cache_dir(cli: &Cli) -> Result<PathBuf, buildroot_core::Error> {
-    match &cli.cache_dir {
-        Some(dir) => buildroot_core::cli::given_cache_dir(dir),
-        None => buildroot_core::cli::default_cache_dir(),
-    }
-}
-
 fn run(cli: &Cli) -> Result<(), Failure> {
-    if cli.quiet {
-        buildroot_core::cli::quiet_repo_notes();
-    }
+    cli.quiet.apply();
     if let Some(view) = &cli.view {
         buildroot_core::cli::check_view(view)?;
     }
@@ -224,7 +215,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             cli.configs.display()
         )]));
     }
-    if !cli.quiet {
+    if !cli.quiet.quiet {
         for w in &loaded.warnings {
             buildroot_core::diag!("compose-view: warning: {w}");
         }
@@ -252,10 +243,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         ),
         arches: cli.arches.clone(),
         overrides: overrides(cli)?,
-        cache_dir: Some(cache_dir(cli)?),
+        cache_dir: Some(cli.cache.dir()?),
         extra_labels: cli.extra_labels.clone(),
     };
-    if !cli.quiet {
+    if !cli.quiet.quiet {
         for l in req.labels_nothing_has(&loaded.configs) {
             buildroot_core::diag!(
                 "compose-view: warning: --extra-label {l}: no workload or unwanted list has \
@@ -264,7 +255,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         }
     }
     let result = content_resolver::compute(&loaded.configs, &req)?;
-    if !cli.quiet {
+    if !cli.quiet.quiet {
         // The environments' and workloads' problems.
         for line in result.problems() {
             buildroot_core::diag!("compose-view: {line}");
@@ -304,7 +295,7 @@ fn check(cli: &Cli, loaded: &Loaded) -> Result<(), Failure> {
     if !loaded.bad.is_empty() {
         return Err(Failure(loaded.bad_lines()));
     }
-    if !cli.quiet {
+    if !cli.quiet.quiet {
         buildroot_core::diag!(
             "compose-view: {}: {}",
             cli.configs.display(),

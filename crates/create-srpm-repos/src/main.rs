@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use buildroot_core::archful::repos_run::{self, create_srpm_repos, RepoRunRequest};
 use buildroot_core::archful::{check_cache_to_read, MacroArgs, SrpmCacheArgs};
-use buildroot_core::cli::{PreferReleaseArgs, RepoFileArgs};
+use buildroot_core::cli::{PreferReleaseArgs, QuietArgs, RepoFileArgs, TargetArchArgs};
 use buildroot_core::pkglist::{not_stdout, one_list_from_stdin, read_input_list, Names};
 use buildroot_core::rpmmd::HTTP_ENV_HELP;
 use buildroot_core::spec::SpecArgs;
@@ -54,9 +54,8 @@ Exit codes:
 #[derive(Parser, Debug)]
 #[command(name = "create-srpm-repos", version, about = "Build a per-arch source repo with archful SRPMs regenerated for that arch", after_help = format!("{AFTER_HELP}\n\n{}\n\n{HTTP_ENV_HELP}", buildroot_core::cli::SIGNALS_HELP))]
 struct Args {
-    /// Target architecture.
-    #[arg(long)]
-    arch: String,
+    #[command(flatten)]
+    target: TargetArchArgs,
     #[command(flatten)]
     cache: SrpmCacheArgs,
     /// Archful source names, one per line (identify-archful-srpms' output; "-": stdin, when
@@ -79,10 +78,10 @@ struct Args {
     /// Which of a name's cached SRPMs is taken: identify-archful-srpms's choice.
     #[command(flatten)]
     prefer: PreferReleaseArgs,
-    /// No warnings or notes on stderr, but for a repo skip_if_unavailable=1 left out (the
-    /// answer lacks it).
-    #[arg(short, long)]
-    quiet: bool,
+    #[command(flatten)]
+    quiet: QuietArgs,
+    // Each tool's --allow-empty says what the empty list does there (here
+    // the repo is emptied), which is the reason to give it or not.
     /// Accept an empty input list (the repo is then emptied); without it an
     /// empty list is refused, as a failed step before this one gives one.
     #[arg(long)]
@@ -110,13 +109,11 @@ fn empty_list_refused(input: &str, out: &std::path::Path) -> String {
 }
 
 fn run(args: &Args) -> Result<()> {
-    if args.quiet {
-        buildroot_core::cli::quiet_repo_notes();
-    }
+    args.quiet.apply();
     if let Some(dir) = &args.repo_files.cache_dir {
         buildroot_core::cli::given_cache_dir(dir)?;
     }
-    buildroot_core::cli::check_arch(&args.arch)?;
+    let arch = args.target.checked()?;
     if !args.cache.srpm_cache.is_dir() {
         bail!(
             "{}: the SRPM cache directory does not exist (run identify-archful-srpms first)",
@@ -141,7 +138,7 @@ fn run(args: &Args) -> Result<()> {
         bail!("{}", empty_list_refused(&args.input, &args.out));
     }
     let run = create_srpm_repos(RepoRunRequest {
-        arch: &args.arch,
+        arch,
         cache: &args.cache.srpm_cache,
         repo_files: &args.repo_files,
         macros: &args.macros,
@@ -153,15 +150,15 @@ fn run(args: &Args) -> Result<()> {
         out: &args.out,
         rpmbuild: args.rpmbuild,
     })?;
-    if !args.quiet {
+    if !args.quiet.quiet {
         for n in &run.notes {
             buildroot_core::diag!("create-srpm-repos: note: {n}");
         }
-        for m in run.warnings(&args.arch) {
+        for m in run.warnings(arch) {
             buildroot_core::diag!("create-srpm-repos: warning: {m}");
         }
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            let summary = run.summary(&args.arch);
+            let summary = run.summary(arch);
             buildroot_core::diag!("{}: {summary}", args.out.display());
         }
     }

@@ -12,7 +12,7 @@ use buildroot_core::archful::identify_run::{identify_sources, IdentifyRequest};
 use buildroot_core::archful::{
     check_rpmspec, KeepUnlistedArgs, MacroArgs, SrpmCacheArgs, DEFAULT_ARCHES,
 };
-use buildroot_core::cli::{PreferReleaseArgs, SourceRepoArgs};
+use buildroot_core::cli::{PreferReleaseArgs, QuietArgs, SourceRepoArgs};
 use buildroot_core::pkglist::{
     not_stdout, read_input_list, write_list, write_list_file, Names, Stdout,
 };
@@ -91,6 +91,7 @@ struct Args {
     /// Which source of a name is cached: buildroot-generator's choice.
     #[command(flatten)]
     prefer: PreferReleaseArgs,
+    // Not `cli::TargetArchArgs`: several arches here, the four by default.
     /// Target arch (repeatable; default: aarch64 ppc64le s390x x86_64).
     #[arg(long = "arch", value_name = "ARCH")]
     arches: Vec<String>,
@@ -109,13 +110,15 @@ struct Args {
     /// Write the --json document to FILE too (atomically); stdout keeps the names.
     #[arg(long, value_name = "FILE")]
     json_file: Option<PathBuf>,
+    // Each tool's --json is its own document (docs/formats.md), so each
+    // says what it holds.
     /// Print a JSON document: per archful source its BuildRequires per arch.
     #[arg(long)]
     json: bool,
-    /// No warnings or notes on stderr, but for a repo skip_if_unavailable=1 left out (the
-    /// answer lacks it).
-    #[arg(short, long)]
-    quiet: bool,
+    #[command(flatten)]
+    quiet: QuietArgs,
+    // Each tool's --allow-empty says what the empty list does there (here
+    // the SRPM cache is emptied), which is the reason to give it or not.
     /// Accept an empty input list (the SRPM cache then keeps only what --keep-unlisted keeps);
     /// without it an empty list is refused, as a failed step before this one gives one.
     #[arg(long)]
@@ -134,9 +137,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<()> {
-    if args.quiet {
-        buildroot_core::cli::quiet_repo_notes();
-    }
+    args.quiet.apply();
     if let Some(dir) = &args.repos.files.cache_dir {
         buildroot_core::cli::given_cache_dir(dir)?;
     }
@@ -212,8 +213,8 @@ fn run(args: &Args) -> Result<()> {
         rpmspec: args.rpmspec,
         input: &args.input,
         lines: &lines,
-        quiet: args.quiet,
-        announce: std::io::stderr().is_terminal() && !args.quiet,
+        quiet: args.quiet.quiet,
+        announce: std::io::stderr().is_terminal() && !args.quiet.quiet,
     };
     // `hold` (dropped as the run ends): until this run has read the SRPMs,
     // a concurrent run with another list deletes none of them.
@@ -244,7 +245,7 @@ fn run(args: &Args) -> Result<()> {
         write_list(&mut out, found.archful().iter().map(|r| r.name.clone()))?;
     }
     out.flush()?;
-    if !args.quiet {
+    if !args.quiet.quiet {
         for n in &found.notes {
             buildroot_core::diag!("identify-archful-srpms: note: {n}");
         }

@@ -126,6 +126,7 @@ pub(crate) struct Cli {
     #[arg(long, value_enum)]
     pub(crate) format: Option<Format>,
 
+    // Each tool's --json is its own document (docs/formats.md).
     /// Print the added sets as JSON instead
     #[arg(long, conflicts_with = "format")]
     pub(crate) json: bool,
@@ -150,6 +151,7 @@ pub(crate) struct Cli {
     #[arg(long = "repository", value_name = "ID", hide = true)]
     pub(crate) repositories: Vec<String>,
 
+    // Each tool's --view is its own (compose-view's says which is which).
     /// The view id of the buildroot document
     #[arg(long, value_name = "NAME", default_value = "view-eln")]
     pub(crate) view: String,
@@ -197,6 +199,8 @@ pub(crate) struct Cli {
     #[arg(long = "verify-out", value_name = "DIR")]
     pub(crate) verify_out: Option<PathBuf>,
 
+    // Not the archful tools' --allow-empty: other lists (--compose,
+    // --buildroot), and no cache or repo emptied by it.
     /// Take an empty --compose or --buildroot list (refused otherwise: it is what a failed
     /// step before produces)
     #[arg(long)]
@@ -206,6 +210,9 @@ pub(crate) struct Cli {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
 
+    // Not `cli::QuietArgs`: workload-diff reads no repositories; its -q
+    // drops its own warnings (and the note that a list is read from the
+    // terminal).
     /// No warnings on stderr
     #[arg(short, long)]
     pub(crate) quiet: bool,

@@ -1,6 +1,8 @@
 //! The spec-macro options identify-archful-srpms and create-srpm-repos
-//! share (one clap struct, flattened into both), and what they give: per
-//! target arch, the evaluator's context and the macro files rpm gets.
+//! share (one clap struct, flattened into both; its [`SpecMacroArgs`] part
+//! is buildroot-generator's too, for its `--spec` files), and what they
+//! give: per target arch, the evaluator's context and the macro files rpm
+//! gets (rpm's `rpmReadConfigFiles` order, then `--define` as rpmbuild's).
 //!
 //! The macros of an arch, later ones winning as in rpm: the distribution's
 //! macro packages from the binary repos ([`crate::distmacros`]; or, with
@@ -22,6 +24,9 @@ use crate::spec::SpecContext;
 /// Where the spec macros come from (shared by the archful tools).
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct MacroArgs {
+    // Not `cli::RepoArgs`' --repo: the same ID=URL values, but here the
+    // repos only give the macro packages (the help says so), and callers
+    // set `repos` in struct literals.
     /// Binary repository: ID=URL (a directory, file:// or http(s)://; $basearch is replaced by
     /// the --arch, each one's when several are given; ID is the text before the first '=' when it
     /// holds no '/', else the whole is a bare URL). Its macro packages define the spec macros (see --no-repo-macros);
@@ -35,20 +40,58 @@ pub struct MacroArgs {
     /// Release package added to that buildroot ("" for none).
     #[arg(long, default_value = "fedora-release-eln")]
     pub release_package: String,
-    /// Also install NAME into that buildroot (repeatable), e.g. python3-rpm-macros.
+    // clap's derive reads doc comments of `arg` fields only: this one is
+    // no help text.
+    /// --macro-package, --no-repo-macros, --macros and --define.
+    #[command(flatten)]
+    pub spec: SpecMacroArgs,
+}
+
+/// The options that add to the spec macros of the binary repos' buildroot,
+/// one definition for the three tools that evaluate specs:
+/// identify-archful-srpms and create-srpm-repos (through [`MacroArgs`])
+/// and buildroot-generator (for its `--spec` files, which refuses them
+/// without one: that tool's help says so). The texts speak of "the specs"
+/// so that they read right in all three; rpm's own `--define` and dnf
+/// builddep's `-D` are what `--define` mirrors.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct SpecMacroArgs {
+    /// Also install NAME into the buildroot whose macro packages define the spec macros
+    /// (repeatable), e.g. python3-rpm-macros.
     #[arg(long = "macro-package", value_name = "NAME")]
     pub macro_packages: Vec<String>,
-    /// Do not use the binary repos' macro packages: only the built-in ELN macros, --macros
-    /// and --define.
+    /// Read the specs without the binary repos' macro packages: only the built-in ELN macros,
+    /// --macros and --define (repos without package files, say).
     #[arg(long)]
     pub no_repo_macros: bool,
     /// An rpm macro file, or a directory whose files 'macros' and 'macros.*' are loaded
-    /// (repeatable; loaded after the repos' macro files, so they win).
+    /// (repeatable; loaded after the macro packages, so they win, and before --define).
     #[arg(long, value_name = "FILE|DIR")]
     pub macros: Vec<PathBuf>,
-    /// Define a macro: 'NAME VALUE' (repeatable; wins over every macro file).
+    /// Define a spec macro: 'NAME VALUE' (repeatable; wins over every macro file), as
+    /// `rpmbuild --define` and `dnf builddep -D` take it.
     #[arg(long = "define", value_name = "'NAME VALUE'")]
     pub defines: Vec<String>,
+}
+
+impl SpecMacroArgs {
+    /// The first of these options given, as it was given (`--define
+    /// 'NAME VALUE'`, `--macro-package NAME`, `--macros FILE`,
+    /// `--no-repo-macros`), for a tool that refuses them where no spec is
+    /// read (buildroot-generator without `--spec`).
+    pub fn first_given(&self) -> Option<String> {
+        let first =
+            |option: &str, values: &[String]| values.first().map(|v| format!("{option} {v}"));
+        let define = self.defines.first().map(|d| format!("--define '{d}'"));
+        define
+            .or_else(|| first("--macro-package", &self.macro_packages))
+            .or_else(|| {
+                self.macros
+                    .first()
+                    .map(|m| format!("--macros {}", m.display()))
+            })
+            .or_else(|| self.no_repo_macros.then(|| "--no-repo-macros".to_string()))
+    }
 }
 
 /// The SRPM cache the archful tools share: identify-archful-srpms fills it,
@@ -148,7 +191,7 @@ impl MacroArgs {
         let Ok(metadata) = files.metadata_dir() else {
             return found;
         };
-        if self.no_repo_macros {
+        if self.spec.no_repo_macros {
             // Not the repos' macros, so not their pools either: no loads
             // (and downloads) for a hint.
             return found;
@@ -189,7 +232,7 @@ impl MacroArgs {
             None => DEFAULT_CORE.iter().map(|s| s.to_string()).collect(),
         };
         let release = self.release_package.trim();
-        for n in std::iter::once(release).chain(self.macro_packages.iter().map(|s| s.trim())) {
+        for n in std::iter::once(release).chain(self.spec.macro_packages.iter().map(|s| s.trim())) {
             if !n.is_empty() && !names.iter().any(|x| x == n) {
                 names.push(n.to_string());
             }
@@ -216,13 +259,14 @@ impl MacroArgs {
     pub fn warnings(&self, targets: &[ArchTarget]) -> Vec<String> {
         let mut out = Vec::new();
         let asked: Vec<&str> = self
+            .spec
             .macro_packages
             .iter()
             .map(|m| m.trim())
             .filter(|m| !m.is_empty())
             .collect();
         if !asked.is_empty() && targets.iter().all(|t| t.repo.is_none()) {
-            let why = match self.no_repo_macros {
+            let why = match self.spec.no_repo_macros {
                 true => "--no-repo-macros reads no macro packages",
                 false => "no arch's macros come from the binary repositories (see the notes)",
             };
@@ -266,7 +310,7 @@ impl MacroArgs {
 
     /// Which option gave an installed name, for messages.
     fn origin(&self, name: &str) -> String {
-        if self.macro_packages.iter().any(|m| m.trim() == name) {
+        if self.spec.macro_packages.iter().any(|m| m.trim() == name) {
             format!("--macro-package {name}")
         } else if self.release_package.trim() == name {
             format!("--release-package {name}")
@@ -288,10 +332,10 @@ impl MacroArgs {
     ) -> Result<Vec<ArchTarget>> {
         let metadata = files.metadata_dir()?;
         let mut user_files = Vec::new();
-        for m in &self.macros {
+        for m in &self.spec.macros {
             user_files.extend(dir_macro_files(m)?);
         }
-        let mut use_repos = !self.no_repo_macros;
+        let mut use_repos = !self.spec.no_repo_macros;
         let first = arches.first().map_or("x86_64", |a| a.as_str());
         if use_repos && self.binary_repos(first, files)?.is_empty() {
             note(
@@ -349,7 +393,7 @@ impl MacroArgs {
             for f in &user_files {
                 ctx.load_macros_file(f)?;
             }
-            for d in &self.defines {
+            for d in &self.spec.defines {
                 ctx.define(d)?;
             }
             out.push(ArchTarget {
@@ -357,7 +401,7 @@ impl MacroArgs {
                 ctx,
                 repo,
                 user_files: user_files.clone(),
-                defines: self.defines.clone(),
+                defines: self.spec.defines.clone(),
                 skipped_repos,
             });
         }
@@ -377,6 +421,49 @@ mod tests {
         cache: SrpmCacheArgs,
         #[command(flatten)]
         keep: KeepUnlistedArgs,
+    }
+
+    /// The archful tools' group and buildroot-generator's (the spec macro
+    /// options alone) take the same flags into the same fields; the first
+    /// given is named for a refusal, --define first.
+    #[test]
+    fn spec_macro_options_are_one_group() {
+        #[derive(Parser)]
+        struct Archful {
+            #[command(flatten)]
+            macros: MacroArgs,
+        }
+        #[derive(Parser)]
+        struct Generator {
+            #[command(flatten)]
+            spec: SpecMacroArgs,
+        }
+        let flags = [
+            "t",
+            "--macro-package",
+            "python3-rpm-macros",
+            "--macros",
+            "/m",
+            "--define",
+            "dist .x",
+            "--define",
+            "rhel 9",
+            "--no-repo-macros",
+        ];
+        let a = Archful::parse_from(flags).macros;
+        let g = Generator::parse_from(flags).spec;
+        for s in [&a.spec, &g] {
+            assert_eq!(s.macro_packages, ["python3-rpm-macros"]);
+            assert_eq!(s.macros, [PathBuf::from("/m")]);
+            assert_eq!(s.defines, ["dist .x", "rhel 9"]);
+            assert!(s.no_repo_macros);
+        }
+        assert_eq!(a.release_package, "fedora-release-eln");
+        assert_eq!(g.first_given().as_deref(), Some("--define 'dist .x'"));
+        let g = Generator::parse_from(["t", "--macros", "/m", "--no-repo-macros"]).spec;
+        assert_eq!(g.first_given().as_deref(), Some("--macros /m"));
+        assert_eq!(Generator::parse_from(["t"]).spec.first_given(), None);
+        assert!(Generator::try_parse_from(["t", "--core", "x"]).is_err());
     }
 
     #[test]

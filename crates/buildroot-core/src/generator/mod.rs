@@ -5,6 +5,7 @@
 //! come. The fixed point itself is [`crate::buildroot`]'s; this composes
 //! the steps around it, in the order the tool's messages come:
 //!
+//! 0. a `--view` that changes nothing (no `--output-dir`), a warning;
 //! 1. the files given as sources (`--srpm`, `--spec`: [`what_if`]);
 //! 2. the pool of the repos and those files, restricted to the
 //!    `--only-binaries` names ([`load`]);
@@ -13,8 +14,9 @@
 //! 4. the fixed point (or, `--builds-only`, the input's builds alone, as
 //!    `dnf builddep` into mock's buildroot);
 //! 5. what the run says of itself ([`said`]), the output directory, and the
-//!    answer asked for (`--why`, `--compare` and its text, [`compare_text`];
-//!    `--json`, a `--print` list).
+//!    answer asked for (`--why`, its `--json` document [`why_document`];
+//!    `--compare` and its text, [`compare_text`]; `--json`, a `--print`
+//!    list).
 //!
 //! Upstream, the fixed point is dep-tracker's loop (the original Buildroot
 //! Generator Workflow script) and each transaction dnf's `builddep`
@@ -136,8 +138,8 @@ pub struct Request<'a> {
     pub compare: bool,
     /// Where dep-tracker's output layout is written.
     pub output_dir: Option<&'a Path>,
-    /// The view the relations JSON names.
-    pub view: &'a str,
+    /// `--view`: the view the relations JSON names (None: [`DEFAULT_VIEW`]).
+    pub view: Option<&'a str>,
     /// `--why NAME`: the answer is NAME's chain.
     pub why: Option<&'a str>,
     /// `--json`: the answer is the whole report.
@@ -164,7 +166,15 @@ impl Request<'_> {
     pub fn input_name(&self) -> &str {
         &self.input_name
     }
+
+    /// The view the relations JSON names (`--view`, else [`DEFAULT_VIEW`]).
+    pub fn view(&self) -> &str {
+        self.view.unwrap_or(DEFAULT_VIEW)
+    }
 }
+
+/// The view the relations JSON names when `--view` is not given.
+pub const DEFAULT_VIEW: &str = "view-eln";
 
 /// What a run tells as it goes.
 pub trait Observer: Sync {
@@ -201,6 +211,8 @@ pub struct Timings {
 pub enum Answer {
     /// `--why`: the chain, or what the name is instead.
     Why(WhyAnswer),
+    /// `--why` with `--json`: the answer's document ([`why_document`]).
+    WhyJson(serde_json::Value),
     /// `--compare`: the answer without and with the given files.
     Compare(Box<compare::Report>),
     /// `--json`: every list and error.
@@ -223,6 +235,9 @@ pub struct Outcome {
 /// caller running many requests in one process pays that memory).
 pub fn run(req: &Request, observer: &dyn Observer) -> Result<Outcome> {
     let say = |kind: &str, msg: String| observer.say(kind, &msg);
+    if let Some(m) = said::view_unused(req) {
+        said::warn(req, &say, m);
+    }
     let t_load = Instant::now();
     let mut what_if_said = what_if::Said::new();
     let given = what_if::read_given(&what_if_request(req), &mut what_if_said)?;
@@ -278,17 +293,18 @@ pub fn run(req: &Request, observer: &dyn Observer) -> Result<Outcome> {
     said::failures(req, &pool, &br, &say);
 
     if let Some(dir) = req.output_dir {
-        br.write_output_dir(dir, req.view, req.arch)
+        br.write_output_dir(dir, req.view(), req.arch)
             .map_err(output_dir_error)?;
     }
     let failed = br.failed().next().is_some();
     if let Some(query) = req.why {
         let answer = buildroot::explain(&br, query);
         let code = if answer.chain.is_some() { 0 } else { 1 };
-        return Ok(Outcome {
-            code,
-            answer: Answer::Why(answer),
-        });
+        let answer = match req.json {
+            true => Answer::WhyJson(why_document(req.arch, query, &answer)),
+            false => Answer::Why(answer),
+        };
+        return Ok(Outcome { code, answer });
     }
     if req.compare {
         let names: Vec<String> = given.iter().map(|g| g.package.name.clone()).collect();
@@ -326,6 +342,26 @@ pub fn run(req: &Request, observer: &dyn Observer) -> Result<Outcome> {
     Ok(Outcome { code, answer })
 }
 
+/// `--why NAME --json`'s document (docs/formats.md section 10): `arch`,
+/// `name` (the query taken as a name), `query` (as given), `package`,
+/// `chain` (steps by name, or null), `note`, and `failed_builds` only when
+/// failed builds wanted the package (the documents of other answers stay
+/// as they were).
+pub fn why_document(arch: &str, query: &str, answer: &WhyAnswer) -> serde_json::Value {
+    let mut doc = serde_json::json!({
+        "arch": arch,
+        "name": answer.name,
+        "query": query,
+        "package": answer.package,
+        "chain": answer.chain,
+        "note": answer.note,
+    });
+    if !answer.failed_builds.is_empty() {
+        doc["failed_builds"] = serde_json::json!(answer.failed_builds);
+    }
+    doc
+}
+
 /// What the what-if files need of the request.
 fn what_if_request<'a>(req: &'a Request) -> what_if::Request<'a> {
     what_if::Request {
@@ -337,5 +373,41 @@ fn what_if_request<'a>(req: &'a Request) -> what_if::Request<'a> {
         spec_args: req.spec_args,
         macros: req.macros.clone(),
         compare: req.compare,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--why --json`'s keys, `failed_builds` only when there are some,
+    /// `query` as given beside the name it was taken as.
+    #[test]
+    fn why_document_keys() {
+        let mut answer = WhyAnswer {
+            name: "nasm".into(),
+            package: None,
+            chain: None,
+            line: None,
+            note: Some("not in the buildroot".into()),
+            failed_builds: Vec::new(),
+        };
+        let doc = why_document("x86_64", "nasm-2.16-1.eln150.x86_64", &answer);
+        assert_eq!(
+            doc,
+            serde_json::json!({"arch": "x86_64", "name": "nasm",
+                "query": "nasm-2.16-1.eln150.x86_64", "package": null, "chain": null,
+                "note": "not in the buildroot"})
+        );
+        answer.failed_builds.push(crate::buildroot::FailedBuild {
+            source: "x".into(),
+            error: "BadDeps".into(),
+            problem: "p".into(),
+        });
+        let doc = why_document("x86_64", "nasm", &answer);
+        assert_eq!(
+            doc["failed_builds"],
+            serde_json::json!([{"source": "x", "error": "BadDeps", "problem": "p"}])
+        );
     }
 }

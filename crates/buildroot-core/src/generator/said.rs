@@ -16,6 +16,19 @@ pub(super) const EMPTY_INPUT: &str = "the input lists no sources; the buildroot 
      own: the core buildroot and what building its packages' sources needs (--json's \
      core.binaries: the core alone)";
 
+/// The warning of a `--view` given without `--output-dir`: it only names
+/// the view in the relations JSON that directory holds, so it would be
+/// dropped without a word (no list depends on it).
+pub(super) fn view_unused(req: &Request) -> Option<String> {
+    match (req.view, req.output_dir) {
+        (Some(view), None) => Some(format!(
+            "--view {view}: only named in the relations JSON that --output-dir writes, and no \
+             --output-dir is given: it changes nothing"
+        )),
+        _ => None,
+    }
+}
+
 /// Says a warning unless `-q`.
 pub(super) fn warn(req: &Request, say: &dyn Fn(&str, String), msg: String) {
     if !req.quiet {

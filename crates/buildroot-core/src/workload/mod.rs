@@ -15,6 +15,8 @@
 //! - [`outdir`]: the buildroot-generator output directory (read side, and
 //!   the file names both sides use).
 //! - [`published`]: content-resolver's published view lists (the compose).
+//! - [`fetch_run`]: fetch-compose's run, those lists into the workflow's
+//!   compose directory.
 //! - [`diff`]: buildroot vs compose per arch, and the workload it gives.
 //! - [`verify`]: step 10's checks (what compose + workload cannot build,
 //!   which buildroot binaries the new compose lacks).
@@ -32,6 +34,7 @@
 pub mod changes;
 pub mod diff;
 pub mod documents;
+pub mod fetch_run;
 pub mod inputs;
 pub mod outdir;
 pub mod placeholders;
