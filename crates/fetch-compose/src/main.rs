@@ -129,6 +129,11 @@ fn out_option(e: Error) -> Error {
 }
 
 fn run(args: &Args) -> buildroot_core::Result<()> {
+    // --quiet drops the notes of downloads and of the cache home, as in
+    // the other tools.
+    if args.quiet {
+        buildroot_core::cli::quiet_repo_notes();
+    }
     buildroot_core::cli::check_view(&args.view)?;
     for a in &args.arches {
         buildroot_core::cli::check_arch(a)?;

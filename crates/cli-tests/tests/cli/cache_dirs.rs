@@ -124,6 +124,86 @@ fn a_relative_xdg_cache_home_is_ignored() {
     assert_eq!(names(&home.join(".cache/rpm-buildroot")), ["pools"]);
 }
 
+/// An `$XDG_CACHE_HOME` the cache cannot be written in (here below a
+/// file; a read-only mount is judged the same way) is passed over for the
+/// home's `.cache` as before, but said: the user set it on purpose. One
+/// note per run, naming it, why, and the directory used instead, however
+/// often the run looks for its cache (identify-archful-srpms does per
+/// arch); none under `-q`. It was passed over in silence.
+#[test]
+fn a_passed_over_xdg_cache_home_is_said_once() {
+    let t = TestContext::new();
+    let temp = t.join("tmp");
+    std::fs::create_dir(&temp).unwrap();
+    let home = t.join("home");
+    std::fs::create_dir(&home).unwrap();
+    let file = t.join("file");
+    std::fs::write(&file, "").unwrap();
+    let xdg = file.join("xdg");
+    let used = home.join(".cache/rpm-buildroot");
+    let note = |tool: &str| {
+        format!(
+            "{tool}: note: XDG_CACHE_HOME={}: the cache cannot be written there ({} is not a \
+             directory); caching in {} instead",
+            xdg.display(),
+            file.display(),
+            used.display()
+        )
+    };
+    let stderr = |mut c: assert_cmd::Command| {
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let mut c = generator(Some(&home), &temp);
+    c.env("XDG_CACHE_HOME", &xdg);
+    let err = stderr(c);
+    assert_eq!(
+        err.lines().collect::<Vec<_>>(),
+        [note("buildroot-generator")]
+    );
+    assert_eq!(names(&used), ["pools"]);
+    let mut c = generator(Some(&home), &temp);
+    c.env("XDG_CACHE_HOME", &xdg).arg("-q");
+    assert_eq!(stderr(c), "");
+    let srpms = t.join("srpms");
+    let mut c = identify_on_fixture(&srpms);
+    c.env("XDG_CACHE_HOME", &xdg)
+        .env("HOME", &home)
+        .env("TMPDIR", &temp)
+        .write_stdin("hello\n");
+    let err = stderr(c);
+    let said: Vec<_> = err
+        .lines()
+        .filter(|l| l.contains("XDG_CACHE_HOME"))
+        .collect();
+    assert_eq!(said, [note("identify-archful-srpms")], "{err}");
+    assert_eq!(names(&temp), Vec::<String>::new(), "home's .cache used");
+    // fetch-compose's -q drops it too (it set no quiet handler: its
+    // download notes went out under -q). Its line is the refused
+    // connection's alone.
+    for quiet in [false, true] {
+        let mut c = cmd(Tool::FetchCompose);
+        c.args(["--url", "http://127.0.0.1:1/", "--view", "eln"])
+            .args(["--arch", "x86_64", "--out"])
+            .arg(t.join("compose"))
+            .args(quiet.then_some("-q"))
+            .env("XDG_CACHE_HOME", &xdg)
+            .env("HOME", &home)
+            .env("RPM_BUILDROOT_HTTP_RETRIES", "0")
+            .env("RPM_BUILDROOT_HTTP_BACKOFF", "0");
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        let said = err.lines().filter(|l| l.contains("XDG_CACHE_HOME")).count();
+        assert_eq!(
+            (said, err.lines().count()),
+            (usize::from(!quiet), 2 - usize::from(quiet)),
+            "{err}"
+        );
+    }
+}
+
 /// The user's cache directory, as the tools would choose it in this
 /// environment, when it is `$XDG_CACHE_HOME`'s or an existing home's.
 fn users_cache() -> Option<PathBuf> {
