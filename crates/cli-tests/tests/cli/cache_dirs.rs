@@ -517,3 +517,70 @@ fn the_srpm_cache_may_be_the_metadata_cache() {
         assert_eq!(names(&cache.join("pools")).len(), 2);
     }
 }
+
+/// A first run refused on its list (it names no source) after writing into
+/// the cache (the macro packages, or the metadata and pools of a cache that
+/// holds the metadata cache) says what became of the cache: made, or
+/// marked, but no SRPM fetched. It said "left as it was" of a directory it
+/// had just made. A cache refused the same way once marked is left as it
+/// was, and every one of them is a cache the next run takes.
+#[test]
+fn a_first_run_refused_on_its_list_says_what_became_of_the_cache() {
+    let t = TestContext::new();
+    let refused = |cache: &Path, metadata: &Path| {
+        let out = identify_on_fixture(cache)
+            .arg("--cache-dir")
+            .arg(metadata)
+            .write_stdin("nosuch\n")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        let prefix = "identify-archful-srpms: <stdin>: its one line, 'nosuch', does not name a \
+                      source package of the source repositories; ";
+        match err.trim_end().strip_prefix(prefix) {
+            Some(rest) => rest.replace(&t.path().display().to_string(), "[TMP]"),
+            None => panic!("{err}"),
+        }
+    };
+    let created =
+        |n: &str| format!("the SRPM cache [TMP]/{n} was created, but no SRPM was fetched into it");
+    // New, the metadata elsewhere: its macro packages were written.
+    let new = t.join("new");
+    assert_eq!(refused(&new, &t.join("meta")), created("new"));
+    assert_eq!(names(&new), [".macros"]);
+    // New, holding the metadata cache: claimed first, then the pools.
+    let both = t.join("both");
+    assert_eq!(refused(&both, &both), created("both"));
+    let all = names(&both);
+    assert!(
+        all.contains(&".identify-archful-srpms".to_string()),
+        "{all:?}"
+    );
+    assert!(all.contains(&"pools".to_string()), "{all:?}");
+    // Empty, holding the metadata cache: marked.
+    let empty = t.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    assert_eq!(
+        refused(&empty, &empty),
+        "the SRPM cache [TMP]/empty was marked as one (.identify-archful-srpms), but no SRPM \
+         was fetched into it or deleted from it"
+    );
+    // Marked already: left as it was.
+    assert_eq!(
+        refused(&both, &both),
+        "the SRPM cache [TMP]/both is left as it was"
+    );
+    for (cache, metadata) in [
+        (&new, t.join("meta")),
+        (&both, both.clone()),
+        (&empty, empty.clone()),
+    ] {
+        identify_on_fixture(cache)
+            .arg("--cache-dir")
+            .arg(metadata)
+            .write_stdin("hello\n")
+            .assert()
+            .success();
+    }
+}
