@@ -584,3 +584,89 @@ fn a_first_run_refused_on_its_list_says_what_became_of_the_cache() {
             .success();
     }
 }
+
+/// create-srpm-repos with a `--cache` that holds the metadata cache
+/// (`--cache-dir` naming it or a directory in it; the user's cache named as
+/// `--cache` is the same). New: refused, nothing made. Empty: refused
+/// before anything is written; it wrote the macro packages, metadata and
+/// pools first, so that identify-archful-srpms then refused the directory
+/// as no cache. An unmarked cache of an earlier version (SRPMs and
+/// `.macros`): marked before the pools go in; it refused itself after
+/// writing them, and identify-archful-srpms refused it from then on.
+#[test]
+fn create_srpm_repos_on_a_cache_that_holds_the_metadata_cache() {
+    let t = TestContext::new();
+    let archful = t.join("archful.txt");
+    std::fs::write(&archful, "").unwrap();
+    let repos = |cache: &Path, metadata: &Path, out: &str| {
+        let mut c = cmd(Tool::CreateSrpmRepos);
+        c.args(["--repo", "bin=testdata/repos/$basearch"])
+            .args(["--arch", "x86_64", "--cache"])
+            .arg(cache)
+            .arg("--cache-dir")
+            .arg(metadata)
+            .arg("--archful")
+            .arg(&archful)
+            .arg("--out")
+            .arg(t.join(out))
+            .write_stdin("hello\n");
+        c.output().unwrap()
+    };
+    let refusal = |out: std::process::Output| {
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        err.replace(&t.path().display().to_string(), "[TMP]")
+    };
+    let new = t.join("new");
+    assert_eq!(
+        refusal(repos(&new, &new, "out")),
+        "create-srpm-repos: [TMP]/new: the SRPM cache directory does not exist (run \
+         identify-archful-srpms first)\n"
+    );
+    assert!(!new.exists());
+    let empty = t.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for metadata in [empty.clone(), empty.join("meta")] {
+        assert_eq!(
+            refusal(repos(&empty, &metadata, "out")),
+            "create-srpm-repos: [TMP]/empty: holds no SRPMs (is it identify-archful-srpms' \
+             --cache?)\n"
+        );
+        assert_eq!(names(&empty), Vec::<String>::new());
+    }
+    assert!(!t.join("out").exists());
+    identify_on_fixture(&empty)
+        .arg("--cache-dir")
+        .arg(&empty)
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let out = repos(&empty, &empty, "out");
+    assert!(out.status.success(), "{out:?}");
+    assert!(names(&t.join("out"))
+        .iter()
+        .any(|n| n.starts_with("hello-")));
+
+    let earlier = t.join("earlier");
+    identify_on_fixture(&earlier)
+        .arg("--cache-dir")
+        .arg(t.join("meta"))
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    std::fs::remove_file(earlier.join(".identify-archful-srpms")).unwrap();
+    let out = repos(&earlier, &earlier, "out2");
+    assert!(out.status.success(), "{out:?}");
+    let all = names(&earlier);
+    assert!(
+        all.contains(&".identify-archful-srpms".to_string()),
+        "{all:?}"
+    );
+    assert!(all.contains(&"pools".to_string()), "{all:?}");
+    identify_on_fixture(&earlier)
+        .arg("--cache-dir")
+        .arg(&earlier)
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+}
