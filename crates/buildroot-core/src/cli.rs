@@ -345,7 +345,8 @@ pub struct RepoFileArgs {
     pub releasever: Option<String>,
     /// Cache directory: HTTP repositories' metadata, and the pools built from every set of
     /// repositories (pools/, read back while the repos are unchanged; safe to delete; the 24
-    /// most recently used are kept, RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none). Default, the
+    /// most recently used are kept, and each arch's 6 most recent, RPM_BUILDROOT_POOL_CACHE=N
+    /// keeps N, 0 none). Default, the
     /// same for every tool: $XDG_CACHE_HOME/rpm-buildroot (an absolute XDG_CACHE_HOME; else
     /// ~/.cache/rpm-buildroot; without a writable XDG_CACHE_HOME or HOME, a private $TMPDIR/rpm-buildroot-UID,
     /// or rpm-buildroot-UID-XXXXXX when another took that name).

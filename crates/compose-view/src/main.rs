@@ -136,7 +136,8 @@ struct Cli {
     json: bool,
 
     /// Cache directory for HTTP repositories and the pools built from them (pools/, safe to
-    /// delete; RPM_BUILDROOT_POOL_CACHE=N keeps N pools, default 24, 0 none) [default:
+    /// delete; RPM_BUILDROOT_POOL_CACHE=N keeps N pools, default 24 and each arch's 6 most
+    /// recent, 0 none) [default:
     /// $XDG_CACHE_HOME/rpm-buildroot (an absolute XDG_CACHE_HOME; else
     /// ~/.cache/rpm-buildroot; without a writable XDG_CACHE_HOME or HOME, a private $TMPDIR/rpm-buildroot-UID,
     /// or rpm-buildroot-UID-XXXXXX when another took that name)]
