@@ -204,7 +204,7 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
 /// are deleted from it, so a user's directory of SRPMs (or another repo)
 /// named by mistake is refused instead. The repodata layout alone cannot
 /// tell: every createrepo'd directory has it.
-fn check_out_dir(out: &Path) -> Result<()> {
+pub(super) fn check_out_dir(out: &Path) -> Result<()> {
     match atomic::existing_entries(out)? {
         Some((_, names)) if !names.is_empty() && !out.join(REPO_MARKER).is_file() => {
             Err(Error::OutputDir {

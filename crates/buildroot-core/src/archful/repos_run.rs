@@ -121,6 +121,13 @@ pub fn create_srpm_repos(req: RepoRunRequest) -> Result<RepoRun> {
     // and the metadata and pools of a metadata cache inside it, were
     // written: those made identify-archful-srpms refuse the directory).
     if cached.is_empty() && !req.lines.is_empty() {
+        // What a run refuses first when the cache holds SRPMs is still
+        // said first (a `--define` that is no definition, an `--out` that
+        // cannot be one); neither check writes anything.
+        req.macros
+            .check_defines()
+            .map_err(|e| option_names(e, cache))?;
+        super::repos::check_out_dir(req.out).map_err(|e| option_names(e, cache))?;
         return Err(no_srpms(cache));
     }
     // The metadata cache may be the SRPM cache, or inside it: its pools and
