@@ -30,6 +30,15 @@
 //! The path is checked once and then used by name: the temp directory's
 //! sticky bit (`/tmp`, `/var/tmp`) is what keeps others from renaming or
 //! replacing a directory of this user's afterwards.
+//!
+//! A cache home that cannot be written is passed over for the next one. A
+//! home's `.cache` is passed over in silence (a read-only home is how CI
+//! containers and systemd units run, and the user chose nothing), but an
+//! `$XDG_CACHE_HOME` was set on purpose: passing it over is said in one
+//! note, naming it and the directory used instead, once per process and
+//! not under `--quiet`, as pip warns once that it cannot write its cache
+//! directory. A `--cache-dir` is never passed over (`cli::given_cache_dir`):
+//! it is the user's word for this run.
 
 use std::ffi::{CString, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -47,15 +56,47 @@ const NAME: &str = "rpm-buildroot";
 /// else `/tmp`): `rpm-buildroot-UID`, or `rpm-buildroot-UID-XXXXXX` when
 /// that name is not a private directory of this user's. An error only when
 /// no directory can be created in the temp directory.
+///
+/// An `$XDG_CACHE_HOME` passed over because the cache cannot be written
+/// there is said in a note (once per process, through the repositories'
+/// warning handler, so `--quiet` drops it).
 pub fn default_cache_dir() -> Result<PathBuf> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let uid = unsafe { libc::geteuid() };
-    choose(
+    let chosen = choose(
         std::env::var_os("XDG_CACHE_HOME"),
         std::env::var_os("HOME"),
         &std::env::temp_dir(),
         uid,
-    )
+    )?;
+    if let Some(note) = chosen.note() {
+        crate::rpmmd::say_once("note", note);
+    }
+    Ok(chosen.dir)
+}
+
+/// The cache directory [`choose`] found, and the `$XDG_CACHE_HOME` it
+/// passed over on the way, with why.
+#[derive(Debug, PartialEq)]
+struct Chosen {
+    dir: PathBuf,
+    /// `$XDG_CACHE_HOME`, when it was an absolute path in which the cache
+    /// cannot be written, and the reason ([`write_problem`]).
+    passed_over: Option<(PathBuf, String)>,
+}
+
+impl Chosen {
+    /// The note saying that the user's `$XDG_CACHE_HOME` was passed over,
+    /// if it was.
+    fn note(&self) -> Option<String> {
+        let (xdg, why) = self.passed_over.as_ref()?;
+        Some(format!(
+            "XDG_CACHE_HOME={}: the cache cannot be written there ({why}); caching in {} \
+             instead",
+            xdg.display(),
+            self.dir.display()
+        ))
+    }
 }
 
 /// [`default_cache_dir`] for these values of the variables, temp directory
@@ -65,46 +106,58 @@ fn choose(
     home: Option<OsString>,
     temp: &Path,
     uid: u32,
-) -> Result<PathBuf> {
+) -> Result<Chosen> {
+    let mut passed_over = None;
     if let Some(x) = xdg_cache_home.filter(|v| Path::new(v).is_absolute()) {
-        let dir = PathBuf::from(x).join(NAME);
-        if may_write(&dir) {
-            return Ok(dir);
+        let x = PathBuf::from(x);
+        let dir = x.join(NAME);
+        match write_problem(&dir) {
+            None => return Ok(Chosen { dir, passed_over }),
+            Some(why) => passed_over = Some((x, why)),
         }
     }
     let home = home.filter(|v| !v.is_empty()).map(PathBuf::from);
     if let Some(h) = home.as_ref().filter(|h| h.is_dir()) {
         let dir = h.join(".cache").join(NAME);
-        if may_write(&dir) {
-            return Ok(dir);
+        if write_problem(&dir).is_none() {
+            return Ok(Chosen { dir, passed_over });
         }
     }
-    private_dir(temp, uid)
+    let dir = private_dir(temp, uid)?;
+    Ok(Chosen { dir, passed_over })
 }
 
-/// Whether this user may write in `dir` or create it: the nearest of it
-/// and its parents that exists is a directory this user may write and
-/// enter (`access(2)`, which also refuses a read-only mount). Nothing is
-/// created. A cache home that cannot be written (a read-only home in a CI
-/// container or a systemd unit, a `.cache` that is a file) is passed over
-/// like a missing one: a tool with HTTP repos would otherwise fail on its
-/// first download, and identify-archful-srpms and create-srpm-repos, which
-/// once cached in their `--cache` alone, would fail where they worked.
-fn may_write(dir: &Path) -> bool {
+/// Why this user may not write in `dir` or create it, `None` when they
+/// may: the nearest of it and its parents that exists must be a directory
+/// this user may write and enter (`access(2)`, which also refuses a
+/// read-only mount). Nothing is created. A cache home that cannot be
+/// written (a read-only home in a CI container or a systemd unit, a
+/// `.cache` that is a file) is passed over like a missing one: a tool with
+/// HTTP repos would otherwise fail on its first download, and
+/// identify-archful-srpms and create-srpm-repos, which once cached in their
+/// `--cache` alone, would fail where they worked.
+fn write_problem(dir: &Path) -> Option<String> {
     let Some(existing) = dir
         .ancestors()
         .find(|a| std::fs::symlink_metadata(a).is_ok())
     else {
-        return false;
+        return Some(format!("{}: nothing of it exists", dir.display()));
     };
     if !existing.is_dir() {
-        return false;
+        return Some(format!("{} is not a directory", existing.display()));
     }
     let Ok(c) = CString::new(existing.as_os_str().as_bytes()) else {
-        return false;
+        return Some(format!("{}: a path with a NUL byte", existing.display()));
     };
     // SAFETY: c is a NUL-terminated path that outlives the call.
-    unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+    match unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } {
+        0 => None,
+        _ => Some(format!(
+            "{}: {}",
+            existing.display(),
+            crate::error::io_message(&std::io::Error::last_os_error())
+        )),
+    }
 }
 
 /// `TEMP/rpm-buildroot-UID`, created with mode 0700 when missing and used
@@ -196,12 +249,12 @@ mod tests {
         let (xdg, home, temp) = (t.path().join("xdg"), t.path().join("home"), t.path());
         std::fs::create_dir(&home).unwrap();
         assert_eq!(
-            choose(os(&xdg), os(&home), temp, uid()).unwrap(),
+            choose(os(&xdg), os(&home), temp, uid()).unwrap().dir,
             xdg.join("rpm-buildroot")
         );
         let empty = Some(OsString::new());
         assert_eq!(
-            choose(empty, os(&home), temp, uid()).unwrap(),
+            choose(empty, os(&home), temp, uid()).unwrap().dir,
             home.join(".cache/rpm-buildroot")
         );
         assert_eq!(names(t.path()), ["home"]);
@@ -217,11 +270,11 @@ mod tests {
         for rel in ["cache", "./cache", "../x", "~/.cache"] {
             let rel = Some(OsString::from(rel));
             assert_eq!(
-                choose(rel.clone(), os(&home), t.path(), uid()).unwrap(),
+                choose(rel.clone(), os(&home), t.path(), uid()).unwrap().dir,
                 home.join(".cache/rpm-buildroot")
             );
             assert_eq!(
-                choose(rel, None, t.path(), uid()).unwrap(),
+                choose(rel, None, t.path(), uid()).unwrap().dir,
                 t.path().join(format!("rpm-buildroot-{}", uid()))
             );
         }
@@ -240,7 +293,7 @@ mod tests {
         std::fs::write(&file, "").unwrap();
         let want = temp.join(format!("rpm-buildroot-{}", uid()));
         for home in [os(&missing), os(&file), None, Some(OsString::new())] {
-            assert_eq!(choose(None, home, &temp, uid()).unwrap(), want);
+            assert_eq!(choose(None, home, &temp, uid()).unwrap().dir, want);
         }
         assert!(!t.path().join("nonexistent").exists());
         let meta = std::fs::symlink_metadata(&want).unwrap();
@@ -264,14 +317,59 @@ mod tests {
         let good = t.path().join("good");
         std::fs::create_dir(&good).unwrap();
         let want = temp.join(format!("rpm-buildroot-{}", uid()));
-        assert_eq!(choose(None, os(&home), &temp, uid()).unwrap(), want);
+        assert_eq!(choose(None, os(&home), &temp, uid()).unwrap().dir, want);
         let bad_xdg = home.join(".cache/xdg");
-        assert_eq!(choose(os(&bad_xdg), os(&home), &temp, uid()).unwrap(), want);
         assert_eq!(
-            choose(os(&bad_xdg), os(&good), &temp, uid()).unwrap(),
+            choose(os(&bad_xdg), os(&home), &temp, uid()).unwrap().dir,
+            want
+        );
+        assert_eq!(
+            choose(os(&bad_xdg), os(&good), &temp, uid()).unwrap().dir,
             good.join(".cache/rpm-buildroot")
         );
         assert!(!good.join(".cache").exists(), "nothing is created");
+    }
+
+    /// Of the cache homes passed over, only an `XDG_CACHE_HOME` (set on
+    /// purpose) gets a note, naming it, why, and the directory used
+    /// instead; a home's `.cache` that cannot be written is passed over in
+    /// silence, and a usable XDG_CACHE_HOME says nothing.
+    #[test]
+    fn only_a_passed_over_xdg_cache_home_is_said() {
+        let t = tempfile::tempdir().unwrap();
+        let temp = t.path().join("tmp");
+        std::fs::create_dir(&temp).unwrap();
+        let home = t.path().join("home");
+        std::fs::create_dir(&home).unwrap();
+        let file = t.path().join("file");
+        std::fs::write(&file, "").unwrap();
+        let bad_xdg = file.join("xdg");
+        let chosen = choose(os(&bad_xdg), os(&home), &temp, uid()).unwrap();
+        assert_eq!(
+            chosen.note().unwrap(),
+            format!(
+                "XDG_CACHE_HOME={}: the cache cannot be written there ({} is not a \
+                 directory); caching in {} instead",
+                bad_xdg.display(),
+                file.display(),
+                home.join(".cache/rpm-buildroot").display()
+            )
+        );
+        // Without a home: the private directory in temp is named.
+        let chosen = choose(os(&bad_xdg), None, &temp, uid()).unwrap();
+        let fallback = temp.join(format!("rpm-buildroot-{}", uid()));
+        assert!(chosen
+            .note()
+            .unwrap()
+            .ends_with(&format!("caching in {} instead", fallback.display())));
+        // A home's .cache that is a file: passed over, not said.
+        let ro_home = t.path().join("ro-home");
+        std::fs::create_dir(&ro_home).unwrap();
+        std::fs::write(ro_home.join(".cache"), "").unwrap();
+        let chosen = choose(None, os(&ro_home), &temp, uid()).unwrap();
+        assert_eq!((chosen.note(), chosen.dir), (None, fallback));
+        let good = choose(os(&t.path().join("x")), os(&home), &temp, uid()).unwrap();
+        assert_eq!(good.note(), None);
     }
 
     /// The fallback's name taken by what is not a private directory of this
@@ -302,7 +400,7 @@ mod tests {
             let fixed = t.path().join(&stem);
             make(&fixed);
             let before = std::fs::symlink_metadata(&fixed).unwrap();
-            let got = choose(None, None, t.path(), u).unwrap();
+            let got = choose(None, None, t.path(), u).unwrap().dir;
             let name = file_name(&got).to_string_lossy().into_owned();
             assert!(
                 name.len() == stem.len() + 7 && name.starts_with(&format!("{stem}-")),
@@ -311,7 +409,7 @@ mod tests {
             let meta = std::fs::symlink_metadata(&got).unwrap();
             assert!(meta.is_dir() && meta.uid() == u, "{what}");
             assert_eq!(meta.mode() & 0o777, 0o700, "{what}");
-            assert_eq!(choose(None, None, t.path(), u).unwrap(), got, "{what}");
+            assert_eq!(choose(None, None, t.path(), u).unwrap().dir, got, "{what}");
             let after = std::fs::symlink_metadata(&fixed).unwrap();
             assert_eq!(
                 (after.ino(), after.mode()),
@@ -323,7 +421,7 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let other = u + 1;
         mkdir_mode(&t.path().join(format!("rpm-buildroot-{other}")), 0o700);
-        let got = choose(None, None, t.path(), other).unwrap();
+        let got = choose(None, None, t.path(), other).unwrap().dir;
         assert!(file_name(&got)
             .to_string_lossy()
             .starts_with(&format!("rpm-buildroot-{other}-")));
@@ -346,7 +444,7 @@ mod tests {
         mkdir_mode(&p("-a1"), 0o701);
         mkdir_mode(&p("-a2"), 0o500);
         std::os::unix::fs::symlink(p("-c"), p("-a0")).unwrap();
-        assert_eq!(choose(None, None, t.path(), u).unwrap(), p("-b"));
+        assert_eq!(choose(None, None, t.path(), u).unwrap().dir, p("-b"));
     }
 
     /// A temp directory where nothing can be made is an error naming it.

@@ -250,10 +250,10 @@ impl TargetArchArgs {
 /// fetch-compose) name one directory, [`cache_dir`]'s.
 const CACHE_DIR_HELP: &str = "Cache directory: HTTP downloads (repositories' metadata, \
 content-resolver's lists) and the pools built from every set of repositories (pools/, read back \
-while the repos are unchanged; safe to delete; the 24 most recently used are kept, \
-RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none). Default, the same for every tool: \
-$XDG_CACHE_HOME/rpm-buildroot (an absolute XDG_CACHE_HOME; else ~/.cache/rpm-buildroot; without a \
-writable XDG_CACHE_HOME or HOME, a private $TMPDIR/rpm-buildroot-UID, or \
+while the repos are unchanged; safe to delete; the 24 most recently used are kept, and each \
+arch's 6 most recent, RPM_BUILDROOT_POOL_CACHE=N keeps N, 0 none). Default, the same for every \
+tool: $XDG_CACHE_HOME/rpm-buildroot (an absolute XDG_CACHE_HOME; else ~/.cache/rpm-buildroot; \
+without a writable XDG_CACHE_HOME or HOME, a private $TMPDIR/rpm-buildroot-UID, or \
 rpm-buildroot-UID-XXXXXX when another took that name).";
 
 /// `--cache-dir` of the tools that take no repo files (compose-view,

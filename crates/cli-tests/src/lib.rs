@@ -2,7 +2,8 @@
 //! (`tests/cli/`): where the checkout is ([`root`]), the tools' binaries
 //! ([`bin`], [`cmd`]) built fresh from the workspace's sources, a temp
 //! directory that error messages are normalised against ([`TestContext`]),
-//! the shared fixtures ([`fixture`]), and a deadline for runs on a
+//! the shared fixtures ([`fixture`], [`big_srpm_repo`] and the bytes a run
+//! reads, [`bytes_read_by`]), and a deadline for runs on a
 //! pseudo-terminal ([`pty`]).
 //!
 //! # Why the binaries are built here
@@ -35,6 +36,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime};
+
+use buildroot_core::srpm::{build_srpm, read_header, srpm_file_name, SourceFile, SrpmSpec};
 
 #[path = "../../buildroot-core/tests/http_support/mod.rs"]
 pub mod http_support;
@@ -487,6 +490,71 @@ pub fn incompressible_bytes(len: usize) -> Vec<u8> {
             x as u8
         })
         .collect()
+}
+
+/// The bytes of the tarball of [`big_srpm_repo`]'s SRPM: enough that a
+/// run which reads the SRPM's payload (or hashes it) stands out from one
+/// that does not, by the bytes it read ([`bytes_read_by`]).
+pub const BIG_TARBALL_BYTES: usize = 8 << 20;
+
+/// A source repo in `repo` of one SRPM, `big-1-1`, of `spec_text` and the
+/// sources `big-1.tar.gz` ([`BIG_TARBALL_BYTES`] of
+/// [`incompressible_bytes`]) and `more`, its file written an hour ago: old
+/// enough for an SRPM cache to link it and record its checksum (a file
+/// written in the last 2 s is copied, and its stamp not trusted). Returns
+/// the SRPM's path.
+pub fn big_srpm_repo(repo: &Path, spec_text: &str, more: Vec<SourceFile>) -> PathBuf {
+    std::fs::create_dir_all(repo).unwrap();
+    let mut sources = vec![SourceFile {
+        name: "big-1.tar.gz".into(),
+        data: incompressible_bytes(BIG_TARBALL_BYTES),
+    }];
+    sources.extend(more);
+    let spec = SrpmSpec {
+        name: "big".into(),
+        version: "1".into(),
+        release: "1".into(),
+        license: "MIT".into(),
+        summary: "big".into(),
+        spec_name: "big.spec".into(),
+        spec_text: spec_text.into(),
+        sources,
+        build_time: 1,
+        ..Default::default()
+    };
+    let file = repo.join(srpm_file_name("big", "1", "1"));
+    std::fs::write(&file, build_srpm(&spec).unwrap()).unwrap();
+    let f = std::fs::File::options().append(true).open(&file).unwrap();
+    f.set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+    let header = read_header(&file).unwrap();
+    buildroot_core::repodata::write_repodata(repo, &[header], &Default::default()).unwrap();
+    file
+}
+
+/// Runs `run` (its program, arguments and environment; the tests' cache
+/// home, [`cache_home`], unless it sets another), its stdout into `stdout`
+/// (a file); asserts it succeeded and returns the bytes it read: Linux's
+/// `rchar` of the shell that waited for it (a reaped child's counts are
+/// added to its parent's), which counts reads served from the page cache
+/// too, as a block count would not.
+pub fn bytes_read_by(run: &std::process::Command, stdout: &Path) -> u64 {
+    let script = r#""$@" > "$0" || exit 1; sed -n 's/^rchar: //p' /proc/$$/io"#;
+    let mut sh = std::process::Command::new("bash");
+    sh.args(["-c", script])
+        .arg(stdout)
+        .arg(run.get_program())
+        .args(run.get_args())
+        .env("XDG_CACHE_HOME", cache_home());
+    for (k, v) in run.get_envs() {
+        match v {
+            Some(v) => sh.env(k, v),
+            None => sh.env_remove(k),
+        };
+    }
+    let out = sh.output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }
 
 /// The `*.src.rpm` file names in `dir`, sorted.

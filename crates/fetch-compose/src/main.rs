@@ -86,6 +86,11 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> buildroot_core::Result<()> {
+    // --quiet drops the notes of downloads and of the cache home, as in
+    // the other tools.
+    if args.quiet {
+        buildroot_core::cli::quiet_repo_notes();
+    }
     let request = FetchRequest {
         url: &args.url,
         view: &args.view,

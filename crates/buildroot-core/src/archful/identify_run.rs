@@ -98,6 +98,7 @@ pub fn identify_sources(req: &IdentifyRequest, say: &dyn Fn(&str, String)) -> Re
     // before the SRPMs): a refresh deletes the SRPMs it does not list, so a
     // directory of other files named by mistake is refused untouched.
     check_cache(req.cache).map_err(option_names)?;
+    let before = CacheBefore::of(req.cache);
     let metadata = req.repos.files.metadata_dir()?;
     // The metadata cache may be the SRPM cache itself, or a directory in
     // it (--cache-dir, or a --cache naming the user's cache): its pools/
@@ -152,7 +153,7 @@ pub fn identify_sources(req: &IdentifyRequest, say: &dyn Fn(&str, String)) -> Re
         req.lines,
         |n| sources.contains(n),
         "a source package of the source repositories",
-        &format!("the SRPM cache {} is left as it was", req.cache.display()),
+        &before.since(req.cache),
     )?;
     if req.announce {
         say(
@@ -217,6 +218,44 @@ pub fn identify_sources(req: &IdentifyRequest, say: &dyn Fn(&str, String)) -> Re
         skipped_repos: skipped,
         hold,
     })
+}
+
+/// What the SRPM cache was before a run wrote anything into it, so that a
+/// run refused after writing its metadata or macro packages (a list that
+/// names no source) says truly what became of it: a first run on a new
+/// directory has made it, and one that claimed an unmarked directory has
+/// marked it; "left as it was" was said of both.
+struct CacheBefore {
+    existed: bool,
+    marked: bool,
+}
+
+impl CacheBefore {
+    fn of(cache: &Path) -> CacheBefore {
+        CacheBefore {
+            existed: std::fs::symlink_metadata(cache).is_ok(),
+            marked: cache.join(super::CACHE_MARKER).is_file(),
+        }
+    }
+
+    /// What became of `cache`, which no SRPM was fetched into or deleted
+    /// from, for the end of a refusal's line.
+    fn since(&self, cache: &Path) -> String {
+        let now = CacheBefore::of(cache);
+        let cache = cache.display();
+        match (self.existed, now.existed, !self.marked && now.marked) {
+            (false, false, _) => format!("the SRPM cache {cache} was not created"),
+            (false, true, _) => {
+                format!("the SRPM cache {cache} was created, but no SRPM was fetched into it")
+            }
+            (true, _, true) => format!(
+                "the SRPM cache {cache} was marked as one ({}), but no SRPM was fetched into it \
+                 or deleted from it",
+                super::CACHE_MARKER
+            ),
+            (true, _, false) => format!("the SRPM cache {cache} is left as it was"),
+        }
+    }
 }
 
 impl Identified {

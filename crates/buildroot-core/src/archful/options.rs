@@ -319,6 +319,15 @@ impl MacroArgs {
         }
     }
 
+    /// Checks, writing nothing, that every `--define` is `NAME VALUE`,
+    /// which [`Self::targets`] finds only after the macro packages are
+    /// extracted: a run refused before those (create-srpm-repos' cache
+    /// without SRPMs) still names a bad definition first.
+    pub fn check_defines(&self) -> Result<()> {
+        let mut ctx = SpecContext::for_arch("noarch");
+        self.defines.iter().try_for_each(|d| ctx.define(d))
+    }
+
     /// The macros of each of `arches`. Macro packages are extracted under
     /// `cache` (see [`distmacros::cache_root`]); repo metadata is cached in
     /// `--cache-dir`, else the user's cache (`RepoFileArgs::metadata_dir`).

@@ -117,10 +117,7 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
     // A cache without a single SRPM is the wrong directory (or step 4 never
     // ran): going on would write an empty repo and call every name missing.
     if index.is_empty() && !names.is_empty() {
-        return Err(Error::format(
-            cache.display(),
-            "holds no SRPMs (is it identify-archful-srpms' --cache?)",
-        ));
+        return Err(super::repos_run::no_srpms(cache));
     }
     let journal = Journal::open(out)?;
     // Before any of the directory's files is touched: the temp files and
@@ -207,7 +204,7 @@ pub fn create_srpm_repo(request: &SrpmRepoRequest) -> Result<RepoReport> {
 /// are deleted from it, so a user's directory of SRPMs (or another repo)
 /// named by mistake is refused instead. The repodata layout alone cannot
 /// tell: every createrepo'd directory has it.
-fn check_out_dir(out: &Path) -> Result<()> {
+pub(super) fn check_out_dir(out: &Path) -> Result<()> {
     match atomic::existing_entries(out)? {
         Some((_, names)) if !names.is_empty() && !out.join(REPO_MARKER).is_file() => {
             Err(Error::OutputDir {

@@ -13,8 +13,8 @@ use regex::Regex;
 
 use super::identify_run;
 use super::{
-    cache_index_preferring, create_srpm_repo, CacheHold, KeptSrpm, MacroArgs, Regenerate,
-    RepoReport, SrpmRepoRequest,
+    cache_index_preferring, claim_cache, create_srpm_repo, CacheHold, KeptSrpm, MacroArgs,
+    Regenerate, RepoReport, SrpmRepoRequest,
 };
 use crate::cli::RepoFileArgs;
 use crate::error::{Error, OutputDirProblem, Result};
@@ -97,6 +97,16 @@ pub fn option_names(e: Error, cache: &Path) -> Error {
     }
 }
 
+/// The refusal of a cache that holds no SRPM: the wrong directory, or step
+/// 4 never ran (going on would write an empty repo and call every name
+/// missing).
+pub(crate) fn no_srpms(cache: &Path) -> Error {
+    Error::format(
+        cache.display(),
+        "holds no SRPMs (is it identify-archful-srpms' --cache?)",
+    )
+}
+
 /// Runs `req`.
 pub fn create_srpm_repos(req: RepoRunRequest) -> Result<RepoRun> {
     let cache = req.cache;
@@ -104,8 +114,30 @@ pub fn create_srpm_repos(req: RepoRunRequest) -> Result<RepoRun> {
     // identify-archful-srpms with another list deletes none meanwhile.
     let _hold = CacheHold::shared(cache)?;
     // Names, NEVRAs, SRPM file names and the tools' own `*-nvrs` lines, as
-    // the cache's SRPMs name them (a cache without SRPMs is refused below).
+    // the cache's SRPMs name them.
     let cached = cache_index_preferring(cache, req.prefer_release)?;
+    // A cache without SRPMs is refused before anything is written into it
+    // (`create_srpm_repo` refuses it too, but after the macro packages,
+    // and the metadata and pools of a metadata cache inside it, were
+    // written: those made identify-archful-srpms refuse the directory).
+    if cached.is_empty() && !req.lines.is_empty() {
+        // What a run refuses first when the cache holds SRPMs is still
+        // said first (a `--define` that is no definition, an `--out` that
+        // cannot be one); neither check writes anything.
+        req.macros
+            .check_defines()
+            .map_err(|e| option_names(e, cache))?;
+        super::repos::check_out_dir(req.out).map_err(|e| option_names(e, cache))?;
+        return Err(no_srpms(cache));
+    }
+    // The metadata cache may be the SRPM cache, or inside it: its pools and
+    // repos' directories are no cache entries, so an unmarked cache (an
+    // earlier version's, found fit above) would be refused as another's
+    // once they are written, by this run and by identify-archful-srpms.
+    // It is marked first, as identify-archful-srpms' next run would.
+    if !cached.is_empty() && super::cache::is_within(&req.repo_files.metadata_dir()?, cache) {
+        claim_cache(cache).map_err(identify_run::option_names)?;
+    }
     let names = match cached.is_empty() {
         true => req.lines,
         false => names_in_list(

@@ -17,7 +17,10 @@
 //! contents (`snapshot/`: every id in range) do not hold is ignored and
 //! rewritten: the cache never makes a load fail (only a bad
 //! `RPM_BUILDROOT_POOL_CACHE` value is an error). Files are written beside
-//! their place and renamed into it, readable by all.
+//! their place and renamed into it, readable by all. Writing one prunes
+//! the directory to the most recently used ([`Keep`]: 24, and each arch's
+//! 6 most recent, so that a workflow run over many arches keeps what its
+//! next run reads; dnf keeps one `.solv` per repo, replaced as it changes).
 //!
 //! After the key, the header holds the fingerprint of each repo alone, in
 //! load order, and of what the key holds beside them ([`PoolCache::may_answer`]):
@@ -64,25 +67,48 @@ pub(super) struct PoolCache {
     set: [u8; 32],
     repos: Vec<Option<[u8; 32]>>,
     /// How many pools the directory keeps.
-    keep: usize,
+    keep: Keep,
 }
 
 /// The variable that sets how many pools the cache keeps (0: no pool cache).
 const POOL_CACHE_ENV: &str = "RPM_BUILDROOT_POOL_CACHE";
 
-/// How many pools the cache keeps by default (the most recently used
-/// ones): a workflow run over four arches uses 16 (per arch: compose-view,
-/// passes 1 and 2, step 10), 20 where the archful tools' macro repos, which
-/// share the generators' cache, are a set of their own; with fewer, each
-/// run would evict pools the next run reads. The sets of repos of earlier
-/// runs (a new source repo each time) must not pile up.
+/// How many pools the cache keeps by default, the most recently used
+/// ones, whatever their arch. The sets of repos of earlier runs (a new
+/// source repo each time: passes 2 and step 10) must not pile up.
 const KEEP: usize = 24;
 
-/// The number of pools to keep, from [`POOL_CACHE_ENV`]'s value.
-fn keep_from(value: Option<&str>) -> Result<usize> {
+/// How many of each arch's most recently used pools are kept by default
+/// beyond [`KEEP`]: a workflow run uses at most five per arch
+/// (compose-view's, passes 1 and 2, the archful tools' macro packages'
+/// repos, step 10's; four without compose-view), so the bound grows with
+/// its `ARCHES`, and a run over six arches no longer evicts pools the next
+/// run reads (24 were all that one run used; one run by hand in between
+/// cost each later run four parses). One more for a set of repos a
+/// release engineer loads by hand.
+const KEEP_PER_ARCH: usize = 6;
+
+/// A pool unused this long is no longer kept for its arch (the metadata
+/// cache's repos' directories go after as long, `rpmmd/prune.rs`): an
+/// arch no run asks for any more does not keep its pools for good.
+const UNUSED: std::time::Duration = std::time::Duration::from_secs(30 * 86_400);
+
+/// How many pools the cache keeps.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Keep {
+    /// The [`KEEP`] most recently used, and each arch's
+    /// [`KEEP_PER_ARCH`] most recently used within [`UNUSED`].
+    ByArch,
+    /// Exactly this many, the most recently used ([`POOL_CACHE_ENV`]); 0:
+    /// no pool cache.
+    Exactly(usize),
+}
+
+/// How many pools to keep, from [`POOL_CACHE_ENV`]'s value.
+fn keep_from(value: Option<&str>) -> Result<Keep> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(KEEP),
-        Some(v) => v.parse().map_err(|_| {
+        None => Ok(Keep::ByArch),
+        Some(v) => v.parse().map(Keep::Exactly).map_err(|_| {
             Error::Usage(format!(
                 "{POOL_CACHE_ENV}='{v}': expected a whole number of pools to keep (0: none)"
             ))
@@ -105,7 +131,7 @@ impl PoolCache {
         opts: &LoadOptions,
     ) -> Result<Option<PoolCache>> {
         let keep = keep_from(std::env::var(POOL_CACHE_ENV).ok().as_deref())?;
-        if keep == 0 {
+        if keep == Keep::Exactly(0) {
             return Ok(None);
         }
         let mut name = Sha256::new();
@@ -141,7 +167,7 @@ impl PoolCache {
         first: &[Option<[u8; 32]>],
     ) -> bool {
         let keep = keep_from(std::env::var(POOL_CACHE_ENV).ok().as_deref());
-        if keep.is_ok_and(|k| k == 0) || first.iter().any(Option::is_none) {
+        if keep.is_ok_and(|k| k == Keep::Exactly(0)) || first.iter().any(Option::is_none) {
             return false;
         }
         let Ok(entries) = std::fs::read_dir(dir.join("pools")) else {
@@ -267,9 +293,9 @@ fn header_repos(path: &Path, set: &[u8; 32]) -> Option<Vec<Option<[u8; 32]>>> {
     )
 }
 
-/// Removes all but the `keep` most recently used pools of `dir`, and temp
-/// files an interrupted write left there over an hour ago.
-fn prune(dir: &Path, keep: usize) {
+/// Removes the pools of `dir` that `keep` does not keep, and temp files an
+/// interrupted write left there over an hour ago.
+fn prune(dir: &Path, keep: Keep) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -288,10 +314,32 @@ fn prune(dir: &Path, keep: usize) {
             let _ = std::fs::remove_file(path);
         }
     }
-    pools.sort_unstable_by(|a, b| b.cmp(a));
-    for (_, path) in pools.into_iter().skip(keep) {
+    for path in unkept(pools, keep, SystemTime::now()) {
         let _ = std::fs::remove_file(path);
     }
+}
+
+/// Of `pools` (last use, path), those `keep` does not keep at `now`.
+fn unkept(mut pools: Vec<(SystemTime, PathBuf)>, keep: Keep, now: SystemTime) -> Vec<PathBuf> {
+    pools.sort_unstable_by(|a, b| b.cmp(a));
+    let (most, per_arch) = match keep {
+        Keep::Exactly(n) => (n, 0),
+        Keep::ByArch => (KEEP, KEEP_PER_ARCH),
+    };
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    let mut out = Vec::new();
+    for (i, (used, path)) in pools.into_iter().enumerate() {
+        // `ARCH-NAME.pool`: no arch holds a '-'.
+        let file = path.file_name().unwrap_or_default().to_string_lossy();
+        let arch = file.split('-').next().unwrap_or_default().to_string();
+        let rank = seen.entry(arch).or_default();
+        *rank += 1;
+        let recent = now.duration_since(used).map_or(true, |age| age < UNUSED);
+        if i >= most && !(*rank <= per_arch && recent) {
+            out.push(path);
+        }
+    }
+    out
 }
 
 /// A whole file mapped read-only. Mapping instead of reading saves a copy
@@ -392,11 +440,64 @@ mod tests {
 
     #[test]
     fn pools_kept_from_the_variable() {
-        assert_eq!(keep_from(None).unwrap(), KEEP);
-        assert_eq!(keep_from(Some(" ")).unwrap(), KEEP);
-        assert_eq!(keep_from(Some("0")).unwrap(), 0);
-        assert_eq!(keep_from(Some(" 3 ")).unwrap(), 3);
+        assert_eq!(keep_from(None).unwrap(), Keep::ByArch);
+        assert_eq!(keep_from(Some(" ")).unwrap(), Keep::ByArch);
+        assert_eq!(keep_from(Some("0")).unwrap(), Keep::Exactly(0));
+        assert_eq!(keep_from(Some(" 3 ")).unwrap(), Keep::Exactly(3));
         let e = keep_from(Some("many")).unwrap_err().to_string();
         assert!(e.contains("RPM_BUILDROOT_POOL_CACHE='many'"), "{e}");
+    }
+
+    /// The default bound follows the arches: a workflow run over six arches
+    /// with the four pools each it reads every run, beside the last run's
+    /// two of each that no run reads again, loses none of its own (24 were
+    /// all it used, and the oldest went); an arch unused for a month keeps
+    /// nothing beyond the 24 most recent; an explicit number is that many.
+    #[test]
+    fn the_default_bound_keeps_each_arch_s_recent_pools() {
+        let now = SystemTime::now();
+        let ago = |s: u64| now - std::time::Duration::from_secs(s);
+        let arches = [
+            "x86_64", "aarch64", "ppc64le", "s390x", "riscv64", "armv7hl",
+        ];
+        let mut pools = Vec::new();
+        for (a, arch) in arches.iter().enumerate() {
+            for k in 0..4 {
+                pools.push((ago(100 + a as u64 * 4 + k), format!("{arch}-live{k}.pool")));
+            }
+            for k in 0..2 {
+                pools.push((ago(1000 + a as u64 * 2 + k), format!("{arch}-dead{k}.pool")));
+            }
+        }
+        pools.push((ago(40 * 86_400), "i686-old.pool".to_string()));
+        let paths = |v: &[(SystemTime, String)]| {
+            v.iter()
+                .map(|(t, n)| (*t, PathBuf::from(n)))
+                .collect::<Vec<_>>()
+        };
+        let names = |v: Vec<PathBuf>| {
+            let mut v: Vec<String> = v.iter().map(|p| p.display().to_string()).collect();
+            v.sort();
+            v
+        };
+        // 24 live, 12 dead (kept: 6 of each arch), one a month old.
+        assert_eq!(
+            names(unkept(paths(&pools), Keep::ByArch, now)),
+            ["i686-old.pool"]
+        );
+        // A seventh of an arch goes.
+        pools.push((ago(2000), "x86_64-extra.pool".to_string()));
+        assert_eq!(
+            names(unkept(paths(&pools), Keep::ByArch, now)),
+            ["i686-old.pool", "x86_64-extra.pool"]
+        );
+        // Within the 24 most recent, anything stays: one arch's by-hand sets.
+        let one: Vec<_> = (0..24)
+            .map(|k| (ago(k), format!("x86_64-set{k:02}.pool")))
+            .collect();
+        assert!(unkept(paths(&one), Keep::ByArch, now).is_empty());
+        let gone = names(unkept(paths(&pools), Keep::Exactly(24), now));
+        assert_eq!(gone.len(), pools.len() - 24);
+        assert!(gone.iter().all(|n| !n.contains("live")), "{gone:?}");
     }
 }

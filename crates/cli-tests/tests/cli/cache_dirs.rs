@@ -124,6 +124,86 @@ fn a_relative_xdg_cache_home_is_ignored() {
     assert_eq!(names(&home.join(".cache/rpm-buildroot")), ["pools"]);
 }
 
+/// An `$XDG_CACHE_HOME` the cache cannot be written in (here below a
+/// file; a read-only mount is judged the same way) is passed over for the
+/// home's `.cache` as before, but said: the user set it on purpose. One
+/// note per run, naming it, why, and the directory used instead, however
+/// often the run looks for its cache (identify-archful-srpms does per
+/// arch); none under `-q`. It was passed over in silence.
+#[test]
+fn a_passed_over_xdg_cache_home_is_said_once() {
+    let t = TestContext::new();
+    let temp = t.join("tmp");
+    std::fs::create_dir(&temp).unwrap();
+    let home = t.join("home");
+    std::fs::create_dir(&home).unwrap();
+    let file = t.join("file");
+    std::fs::write(&file, "").unwrap();
+    let xdg = file.join("xdg");
+    let used = home.join(".cache/rpm-buildroot");
+    let note = |tool: &str| {
+        format!(
+            "{tool}: note: XDG_CACHE_HOME={}: the cache cannot be written there ({} is not a \
+             directory); caching in {} instead",
+            xdg.display(),
+            file.display(),
+            used.display()
+        )
+    };
+    let stderr = |mut c: assert_cmd::Command| {
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let mut c = generator(Some(&home), &temp);
+    c.env("XDG_CACHE_HOME", &xdg);
+    let err = stderr(c);
+    assert_eq!(
+        err.lines().collect::<Vec<_>>(),
+        [note("buildroot-generator")]
+    );
+    assert_eq!(names(&used), ["pools"]);
+    let mut c = generator(Some(&home), &temp);
+    c.env("XDG_CACHE_HOME", &xdg).arg("-q");
+    assert_eq!(stderr(c), "");
+    let srpms = t.join("srpms");
+    let mut c = identify_on_fixture(&srpms);
+    c.env("XDG_CACHE_HOME", &xdg)
+        .env("HOME", &home)
+        .env("TMPDIR", &temp)
+        .write_stdin("hello\n");
+    let err = stderr(c);
+    let said: Vec<_> = err
+        .lines()
+        .filter(|l| l.contains("XDG_CACHE_HOME"))
+        .collect();
+    assert_eq!(said, [note("identify-archful-srpms")], "{err}");
+    assert_eq!(names(&temp), Vec::<String>::new(), "home's .cache used");
+    // fetch-compose's -q drops it too (it set no quiet handler: its
+    // download notes went out under -q). Its line is the refused
+    // connection's alone.
+    for quiet in [false, true] {
+        let mut c = cmd(Tool::FetchCompose);
+        c.args(["--url", "http://127.0.0.1:1/", "--view", "eln"])
+            .args(["--arch", "x86_64", "--out"])
+            .arg(t.join("compose"))
+            .args(quiet.then_some("-q"))
+            .env("XDG_CACHE_HOME", &xdg)
+            .env("HOME", &home)
+            .env("RPM_BUILDROOT_HTTP_RETRIES", "0")
+            .env("RPM_BUILDROOT_HTTP_BACKOFF", "0");
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        let said = err.lines().filter(|l| l.contains("XDG_CACHE_HOME")).count();
+        assert_eq!(
+            (said, err.lines().count()),
+            (usize::from(!quiet), 2 - usize::from(quiet)),
+            "{err}"
+        );
+    }
+}
+
 /// The user's cache directory, as the tools would choose it in this
 /// environment, when it is `$XDG_CACHE_HOME`'s or an existing home's.
 fn users_cache() -> Option<PathBuf> {
@@ -436,4 +516,157 @@ fn the_srpm_cache_may_be_the_metadata_cache() {
         assert!(all.iter().any(|n| n.starts_with("hello-")), "{all:?}");
         assert_eq!(names(&cache.join("pools")).len(), 2);
     }
+}
+
+/// A first run refused on its list (it names no source) after writing into
+/// the cache (the macro packages, or the metadata and pools of a cache that
+/// holds the metadata cache) says what became of the cache: made, or
+/// marked, but no SRPM fetched. It said "left as it was" of a directory it
+/// had just made. A cache refused the same way once marked is left as it
+/// was, and every one of them is a cache the next run takes.
+#[test]
+fn a_first_run_refused_on_its_list_says_what_became_of_the_cache() {
+    let t = TestContext::new();
+    let refused = |cache: &Path, metadata: &Path| {
+        let out = identify_on_fixture(cache)
+            .arg("--cache-dir")
+            .arg(metadata)
+            .write_stdin("nosuch\n")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        let prefix = "identify-archful-srpms: <stdin>: its one line, 'nosuch', does not name a \
+                      source package of the source repositories; ";
+        match err.trim_end().strip_prefix(prefix) {
+            Some(rest) => rest.replace(&t.path().display().to_string(), "[TMP]"),
+            None => panic!("{err}"),
+        }
+    };
+    let created =
+        |n: &str| format!("the SRPM cache [TMP]/{n} was created, but no SRPM was fetched into it");
+    // New, the metadata elsewhere: its macro packages were written.
+    let new = t.join("new");
+    assert_eq!(refused(&new, &t.join("meta")), created("new"));
+    assert_eq!(names(&new), [".macros"]);
+    // New, holding the metadata cache: claimed first, then the pools.
+    let both = t.join("both");
+    assert_eq!(refused(&both, &both), created("both"));
+    let all = names(&both);
+    assert!(
+        all.contains(&".identify-archful-srpms".to_string()),
+        "{all:?}"
+    );
+    assert!(all.contains(&"pools".to_string()), "{all:?}");
+    // Empty, holding the metadata cache: marked.
+    let empty = t.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    assert_eq!(
+        refused(&empty, &empty),
+        "the SRPM cache [TMP]/empty was marked as one (.identify-archful-srpms), but no SRPM \
+         was fetched into it or deleted from it"
+    );
+    // Marked already: left as it was.
+    assert_eq!(
+        refused(&both, &both),
+        "the SRPM cache [TMP]/both is left as it was"
+    );
+    for (cache, metadata) in [
+        (&new, t.join("meta")),
+        (&both, both.clone()),
+        (&empty, empty.clone()),
+    ] {
+        identify_on_fixture(cache)
+            .arg("--cache-dir")
+            .arg(metadata)
+            .write_stdin("hello\n")
+            .assert()
+            .success();
+    }
+}
+
+/// create-srpm-repos with a `--cache` that holds the metadata cache
+/// (`--cache-dir` naming it or a directory in it; the user's cache named as
+/// `--cache` is the same). New: refused, nothing made. Empty: refused
+/// before anything is written; it wrote the macro packages, metadata and
+/// pools first, so that identify-archful-srpms then refused the directory
+/// as no cache. An unmarked cache of an earlier version (SRPMs and
+/// `.macros`): marked before the pools go in; it refused itself after
+/// writing them, and identify-archful-srpms refused it from then on.
+#[test]
+fn create_srpm_repos_on_a_cache_that_holds_the_metadata_cache() {
+    let t = TestContext::new();
+    let archful = t.join("archful.txt");
+    std::fs::write(&archful, "").unwrap();
+    let repos = |cache: &Path, metadata: &Path, out: &str| {
+        let mut c = cmd(Tool::CreateSrpmRepos);
+        c.args(["--repo", "bin=testdata/repos/$basearch"])
+            .args(["--arch", "x86_64", "--cache"])
+            .arg(cache)
+            .arg("--cache-dir")
+            .arg(metadata)
+            .arg("--archful")
+            .arg(&archful)
+            .arg("--out")
+            .arg(t.join(out))
+            .write_stdin("hello\n");
+        c.output().unwrap()
+    };
+    let refusal = |out: std::process::Output| {
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        err.replace(&t.path().display().to_string(), "[TMP]")
+    };
+    let new = t.join("new");
+    assert_eq!(
+        refusal(repos(&new, &new, "out")),
+        "create-srpm-repos: [TMP]/new: the SRPM cache directory does not exist (run \
+         identify-archful-srpms first)\n"
+    );
+    assert!(!new.exists());
+    let empty = t.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for metadata in [empty.clone(), empty.join("meta")] {
+        assert_eq!(
+            refusal(repos(&empty, &metadata, "out")),
+            "create-srpm-repos: [TMP]/empty: holds no SRPMs (is it identify-archful-srpms' \
+             --cache?)\n"
+        );
+        assert_eq!(names(&empty), Vec::<String>::new());
+    }
+    assert!(!t.join("out").exists());
+    identify_on_fixture(&empty)
+        .arg("--cache-dir")
+        .arg(&empty)
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    let out = repos(&empty, &empty, "out");
+    assert!(out.status.success(), "{out:?}");
+    assert!(names(&t.join("out"))
+        .iter()
+        .any(|n| n.starts_with("hello-")));
+
+    let earlier = t.join("earlier");
+    identify_on_fixture(&earlier)
+        .arg("--cache-dir")
+        .arg(t.join("meta"))
+        .write_stdin("hello\n")
+        .assert()
+        .success();
+    std::fs::remove_file(earlier.join(".identify-archful-srpms")).unwrap();
+    let out = repos(&earlier, &earlier, "out2");
+    assert!(out.status.success(), "{out:?}");
+    let all = names(&earlier);
+    assert!(
+        all.contains(&".identify-archful-srpms".to_string()),
+        "{all:?}"
+    );
+    assert!(all.contains(&"pools".to_string()), "{all:?}");
+    identify_on_fixture(&earlier)
+        .arg("--cache-dir")
+        .arg(&earlier)
+        .write_stdin("hello\n")
+        .assert()
+        .success();
 }

@@ -10,50 +10,20 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
-use buildroot_core::srpm::{build_srpm, read_header, srpm_file_name, SourceFile, SrpmSpec};
-use cli_tests::{bin, cmd, incompressible_bytes, Tool};
+use buildroot_core::srpm::{build_srpm, SrpmSpec};
+use cli_tests::{big_srpm_repo, bin, bytes_read_by, cmd, Tool, BIG_TARBALL_BYTES};
 
-/// The SRPM's source: this many bytes that do not compress.
-const SOURCE_BYTES: usize = 8 << 20;
-
-/// [`big_repo`] under `t/repo`, the list naming it (`t/names.txt`), an
-/// empty archful list (`t/archful.txt`): the SRPM's path, its sha256 and
-/// the cache directory to use (`t/cache`, not made).
+/// [`big_srpm_repo`] under `t/repo` (its tarball alone), the list naming
+/// it (`t/names.txt`), an empty archful list (`t/archful.txt`): the
+/// SRPM's path, its sha256 and the cache directory to use (`t/cache`, not
+/// made).
 fn big_run(t: &Path) -> (PathBuf, String, PathBuf) {
-    let src = big_repo(&t.join("repo"));
+    let spec = "Name: big\nVersion: 1\nRelease: 1\nSource0: big-1.tar.gz\n";
+    let src = big_srpm_repo(&t.join("repo"), spec, vec![]);
     let want = buildroot_core::rpmmd::sha256_file(&src).unwrap();
     std::fs::write(t.join("names.txt"), "big\n").unwrap();
     std::fs::write(t.join("archful.txt"), "").unwrap();
     (src, want, t.join("cache"))
-}
-
-/// A source repo of one SRPM, `big`, holding [`SOURCE_BYTES`] of
-/// pseudo-random bytes, written an hour ago (old enough to be linked and
-/// recorded); returns the SRPM's path.
-fn big_repo(repo: &Path) -> PathBuf {
-    std::fs::create_dir_all(repo).unwrap();
-    let data = incompressible_bytes(SOURCE_BYTES);
-    let spec = SrpmSpec {
-        name: "big".into(),
-        version: "1".into(),
-        release: "1".into(),
-        license: "MIT".into(),
-        summary: "big".into(),
-        spec_name: "big.spec".into(),
-        spec_text: "Name: big\nVersion: 1\nRelease: 1\nSource0: big-1.tar.gz\n".into(),
-        sources: vec![SourceFile {
-            name: "big-1.tar.gz".into(),
-            data,
-        }],
-        build_time: 1,
-        ..Default::default()
-    };
-    let file = repo.join(srpm_file_name("big", "1", "1"));
-    std::fs::write(&file, build_srpm(&spec).unwrap()).unwrap();
-    set_mtime(&file, SystemTime::now() - Duration::from_secs(3600));
-    let header = read_header(&file).unwrap();
-    buildroot_core::repodata::write_repodata(repo, &[header], &Default::default()).unwrap();
-    file
 }
 
 fn set_mtime(p: &Path, t: SystemTime) {
@@ -74,23 +44,17 @@ fn identify(t: &Path, cache: &Path) {
 }
 
 /// Runs create-srpm-repos for `arch` into `out/ARCH`; returns the bytes
-/// it read (`rchar` of the shell that waited for it).
+/// it read.
 fn create_repo(t: &Path, cache: &Path, arch: &str) -> u64 {
-    let script = r#""$@" || exit 1; sed -n 's/^rchar: //p' /proc/$$/io"#;
-    let out = Command::new("bash")
-        .args(["-c", script, "rchar"])
-        .arg(bin(Tool::CreateSrpmRepos))
-        .args(["-q", "--arch", arch, "--cache"])
+    let mut run = Command::new(bin(Tool::CreateSrpmRepos));
+    run.args(["-q", "--arch", arch, "--cache"])
         .arg(cache)
         .arg("--archful")
         .arg(t.join("archful.txt"))
         .arg("--out")
         .arg(t.join("out").join(arch))
-        .arg(t.join("names.txt"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+        .arg(t.join("names.txt"));
+    bytes_read_by(&run, Path::new("/dev/null"))
 }
 
 /// The sha256 the repo in `out/ARCH` gives the SRPM.
@@ -111,7 +75,7 @@ fn a_checked_srpm_is_linked_into_the_cache_and_hashed_once() {
     let ino = |p: &Path| std::fs::metadata(p).unwrap().ino();
     // On the repo's file system: a link, not a copy.
     assert_eq!(ino(&cached), ino(&src));
-    let small = (SOURCE_BYTES / 2) as u64;
+    let small = (BIG_TARBALL_BYTES / 2) as u64;
     // Each arch's run takes the checksum from the record (the one before
     // it linked the file into its repo moved the file's ctime).
     for arch in ["x86_64", "aarch64"] {
@@ -122,7 +86,7 @@ fn a_checked_srpm_is_linked_into_the_cache_and_hashed_once() {
     // Touched: hashed again, and the same checksum published.
     set_mtime(&cached, SystemTime::now() - Duration::from_secs(7200));
     let read = create_repo(t, &cache, "s390x");
-    assert!(read >= SOURCE_BYTES as u64, "s390x: read {read} bytes");
+    assert!(read >= BIG_TARBALL_BYTES as u64, "s390x: read {read} bytes");
     assert_eq!(published_sum(t, "s390x"), want);
 }
 

@@ -9,8 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime};
 
-use buildroot_core::srpm::{build_srpm, read_header, srpm_file_name, SourceFile, SrpmSpec};
-use cli_tests::{bin, dir_names, incompressible_bytes, root, srpm_names, TestContext, Tool};
+use buildroot_core::srpm::SourceFile;
+use cli_tests::{
+    big_srpm_repo, bin, bytes_read_by, dir_names, root, srpm_names, TestContext, Tool,
+    BIG_TARBALL_BYTES,
+};
 
 /// What a run answered: stdout, stderr, `--map` and `--json-file`.
 type Answer = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
@@ -186,70 +189,32 @@ fn entries_go_with_their_srpms() {
     assert_eq!(dir_names(&cache.join(".srpm-specs")), want);
 }
 
-/// The source's tarball: this many bytes that do not compress.
-const TARBALL_BYTES: usize = 8 << 20;
-
-/// A source repo of one SRPM, `big`, whose spec takes its BuildRequires
-/// from a file of its sources (`%include %{SOURCE1}`) and whose tarball
-/// is [`TARBALL_BYTES`] of pseudo-random bytes; written an hour ago, old
-/// enough for its checksum to be recorded. `line`: the spec's line that
-/// reads its sources.
+/// [`big_srpm_repo`]: a source repo of one SRPM, `big`, whose spec takes
+/// its BuildRequires from a file of its sources (`%include %{SOURCE1}`)
+/// beside its big tarball. `line`: the spec's line that reads its sources.
 fn big_repo(repo: &Path, line: &str) {
-    std::fs::create_dir_all(repo).unwrap();
-    let tarball = incompressible_bytes(TARBALL_BYTES);
-    let spec = SrpmSpec {
-        name: "big".into(),
-        version: "1".into(),
-        release: "1".into(),
-        license: "MIT".into(),
-        summary: "big".into(),
-        spec_name: "big.spec".into(),
-        spec_text: "Name: big\nVersion: 1\nRelease: 1\nSummary: big\nLicense: MIT\n\
-                    Source0: big-1.tar.gz\nSource1: big-deps.inc\n{line}\n%description\nbig\n"
-            .replace("{line}", line),
-        sources: vec![
-            SourceFile {
-                name: "big-1.tar.gz".into(),
-                data: tarball,
-            },
-            SourceFile {
-                name: "big-deps.inc".into(),
-                data: b"%ifarch s390x\nBuildRequires: included-dep\n%endif\n".to_vec(),
-            },
-        ],
-        build_time: 1,
-        ..Default::default()
+    let spec = "Name: big\nVersion: 1\nRelease: 1\nSummary: big\nLicense: MIT\n\
+                Source0: big-1.tar.gz\nSource1: big-deps.inc\n{line}\n%description\nbig\n"
+        .replace("{line}", line);
+    let deps = SourceFile {
+        name: "big-deps.inc".into(),
+        data: b"%ifarch s390x\nBuildRequires: included-dep\n%endif\n".to_vec(),
     };
-    let file = repo.join(srpm_file_name("big", "1", "1"));
-    std::fs::write(&file, build_srpm(&spec).unwrap()).unwrap();
-    let f = std::fs::File::options().append(true).open(&file).unwrap();
-    f.set_modified(SystemTime::now() - Duration::from_secs(3600))
-        .unwrap();
-    let header = read_header(&file).unwrap();
-    buildroot_core::repodata::write_repodata(repo, &[header], &Default::default()).unwrap();
+    big_srpm_repo(repo, &spec, vec![deps]);
 }
 
 /// identify-archful-srpms on [`big_repo`] into `t/cache`: its stdout and
-/// `--json-file`, and the bytes it read (`rchar` of the shell that
-/// waited for it).
+/// `--json-file`, and the bytes it read.
 fn identify_big(t: &Path) -> (String, String, u64) {
-    let script = r#""$@" > "$0" || exit 1; sed -n 's/^rchar: //p' /proc/$$/io"#;
-    let out = Command::new("bash")
-        .args(["-c", script])
-        .arg(t.join("out.txt"))
-        .arg(bin(Tool::IdentifyArchful))
-        .args(["-q", "--source-repo"])
+    let mut run = Command::new(bin(Tool::IdentifyArchful));
+    run.args(["-q", "--source-repo"])
         .arg(format!("src={}", t.join("repo").display()))
         .arg("--cache")
         .arg(t.join("cache"))
         .arg("--json-file")
         .arg(t.join("archful.json"))
-        .arg(t.join("names.txt"))
-        .env("XDG_CACHE_HOME", cli_tests::cache_home())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let read = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        .arg(t.join("names.txt"));
+    let read = bytes_read_by(&run, &t.join("out.txt"));
     let text = |f: &str| std::fs::read_to_string(t.join(f)).unwrap();
     (text("out.txt"), text("archful.json"), read)
 }
@@ -268,13 +233,13 @@ fn a_spec_reading_its_sources_is_answered_from_its_entry() {
     assert_eq!(out, "big\n", "{json}");
     assert!(json.contains("included-dep"), "{json}");
     assert!(
-        cold_read > TARBALL_BYTES as u64,
+        cold_read > BIG_TARBALL_BYTES as u64,
         "cold: read {cold_read} bytes"
     );
     let (warm_out, warm_json, warm_read) = identify_big(t);
     assert_eq!((warm_out, warm_json), (out, json));
     assert!(
-        warm_read < (TARBALL_BYTES / 4) as u64,
+        warm_read < (BIG_TARBALL_BYTES / 4) as u64,
         "warm: read {warm_read} bytes"
     );
 }
