@@ -325,7 +325,7 @@ impl MacroArgs {
     /// without SRPMs) still names a bad definition first.
     pub fn check_defines(&self) -> Result<()> {
         let mut ctx = SpecContext::for_arch("noarch");
-        self.defines.iter().try_for_each(|d| ctx.define(d))
+        self.spec.defines.iter().try_for_each(|d| ctx.define(d))
     }
 
     /// The macros of each of `arches`. Macro packages are extracted under
