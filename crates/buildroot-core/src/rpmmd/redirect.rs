@@ -1,7 +1,10 @@
 //! HTTP redirects as librepo's curl follows them: at most
-//! [`MAX_REDIRECTS`] hops (any 3xx answer with a `Location`), a relative `Location`
+//! [`MAX_REDIRECTS`] hops (any 3xx answer with a `Location`), the
+//! `Location` picked from the headers as curl's `http_header_l` picks it
+//! ([`location`]), a relative one
 //! resolved against the URL that answered (spaces and other bytes a URL
-//! cannot hold percent-encoded, as curl sends them), and a repo's credentials sent
+//! cannot hold percent-encoded, as curl sends them), one curl's parser
+//! refuses told apart ([`is_valid`], `Curl_http_follow`), and a repo's credentials sent
 //! only to the scheme, host and port they were configured for (curl's rule
 //! without `CURLOPT_UNRESTRICTED_AUTH`). ureq keeps them on another port of
 //! the same host, so the downloader follows redirects itself (`http/request.rs`).
