@@ -132,11 +132,14 @@ pub(super) fn is_valid(url: &str) -> bool {
 }
 
 /// `location` with the bytes a URL cannot hold (controls, space,
-/// non-ASCII) percent-encoded, as curl encodes a `Location` it follows.
+/// non-ASCII) percent-encoded, as curl encodes a `Location` it follows;
+/// and `<`, `>` and a backtick, which curl sends as they are but ureq's
+/// URI parser refuses (a server decodes `%3C` as `<` all the same).
 fn encoded(location: &str) -> String {
     let mut out = String::with_capacity(location.len());
     for b in location.bytes() {
         match b {
+            b'<' | b'>' | b'`' => out.push_str(&format!("%{b:02X}")),
             0x21..=0x7e => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -210,6 +213,10 @@ mod tests {
             Some("http://h:8080/a%20b/%C3%BC")
         );
         assert_eq!(resolve(base, " "), None);
+        // Taken by curl, refused by ureq's parser unless encoded.
+        let odd = resolve(base, "/a<b>`c|d").unwrap();
+        assert_eq!(odd, "http://h:8080/a%3Cb%3E%60c|d");
+        assert!(is_valid(&odd));
     }
 
     #[test]
