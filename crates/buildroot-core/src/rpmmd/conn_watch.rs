@@ -11,21 +11,53 @@
 //! `http/request.rs` to name the reset and retry it. It records a TLS stream that
 //! ended without the server's close_notify too (rustls's `UnexpectedEof`,
 //! also taken by ureq as the end): a body without `Content-Length` that
-//! ends so may have been cut, and curl (OpenSSL 3) fails it.
+//! ends so may have been cut, and curl (OpenSSL 3) fails it. And it keeps
+//! the first bytes each connection received: ureq reads past a 1xx
+//! without a word, so a server that closes after one looks to it like one
+//! that sent nothing, where curl has had "HTTP/1.1 100" (its "Empty reply
+//! from server", retried at once by librepo; `http/request.rs`). And it
+//! reads past the 1xx answers before the answer itself, as curl does
+//! (`Curl_http_readwrite_headers` skips them, headers and all): ureq
+//! refuses a `100 Continue` that carries headers ("received headers with
+//! 100-continue response"), which curl, and so dnf, takes.
 
 use std::io::ErrorKind;
 use std::sync::{Arc, Mutex};
 
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
-/// The kind of the first read error of an attempt's connections, if any.
+/// The kind of the first read error of an attempt's connections, if any,
+/// and the first bytes its last connection received.
 #[derive(Clone, Debug, Default)]
-pub(super) struct ReadFailure(Arc<Mutex<Option<ErrorKind>>>);
+pub(super) struct ReadFailure(Arc<Mutex<Seen>>);
+
+#[derive(Debug, Default)]
+struct Seen {
+    kind: Option<ErrorKind>,
+    /// Up to [`HEAD`] bytes, from the start of the last connection's input.
+    head: Vec<u8>,
+}
+
+/// How much of a connection's input is kept: a status line's start.
+const HEAD: usize = 12;
 
 impl ReadFailure {
+    fn seen(&self) -> std::sync::MutexGuard<'_, Seen> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The recorded kind.
     pub(super) fn kind(&self) -> Option<ErrorKind> {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.seen().kind
+    }
+
+    /// The status of the informational answer (1xx) the last connection
+    /// began with, if it began with one.
+    pub(super) fn informational(&self) -> Option<u16> {
+        let seen = self.seen();
+        let rest = seen.head.strip_prefix(b"HTTP/1.")?.get(2..5)?;
+        let code: u16 = std::str::from_utf8(rest).ok()?.parse().ok()?;
+        (100..200).contains(&code).then_some(code)
     }
 
     /// Whether the peer reset (or aborted) the connection.
@@ -45,10 +77,18 @@ impl ReadFailure {
     }
 
     fn record(&self, kind: ErrorKind) {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get_or_insert(kind);
+        self.seen().kind.get_or_insert(kind);
+    }
+
+    /// Keeps the start of a connection's input (`input`: what it holds
+    /// unread now), until [`HEAD`] bytes are kept: while what is unread
+    /// still begins with what was kept (ureq consumes nothing of a status
+    /// line it has not had whole), it is the input from its start.
+    fn keep_head(&self, input: &[u8]) {
+        let mut seen = self.seen();
+        if seen.head.len() < HEAD && input.starts_with(&seen.head) {
+            seen.head = input[..HEAD.min(input.len())].to_vec();
+        }
     }
 }
 
@@ -65,19 +105,80 @@ impl<In: Transport> Connector<In> for Watch {
         _: &ConnectionDetails,
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
+        // A new connection (each hop of a redirect has its own).
+        self.0.seen().head.clear();
         Ok(chained.map(|inner| Watched {
             inner,
             seen: self.0.clone(),
+            before_answer: true,
         }))
     }
 }
 
-/// A transport that passes everything through and records the kind of a
-/// failed read.
+/// A transport that passes everything through, records the kind of a
+/// failed read, and passes over the 1xx answers before the answer.
 #[derive(Debug)]
 pub(super) struct Watched<T> {
     inner: T,
     seen: ReadFailure,
+    /// Whether the input's front may still be a 1xx answer: nothing but
+    /// 1xx answers came on this connection so far.
+    before_answer: bool,
+}
+
+impl<T: Transport> Watched<T> {
+    /// Consumes the whole 1xx answers (101 excepted: it ends HTTP) at the
+    /// front of the input; false once the front is the answer itself, so
+    /// that nothing of a body is ever looked at.
+    fn pass_informational(&mut self) -> bool {
+        loop {
+            match front(self.inner.buffers().input()) {
+                Front::Informational(len) => self.inner.buffers().input_consume(len),
+                Front::Partial => return true,
+                Front::Answer => return false,
+            }
+        }
+    }
+}
+
+/// What a connection's input begins with, before its answer.
+#[derive(Debug, PartialEq, Eq)]
+enum Front {
+    /// A whole 1xx answer (but 101) of this many bytes, headers included.
+    Informational(usize),
+    /// The start of one, or nothing yet.
+    Partial,
+    /// Anything else: the answer.
+    Answer,
+}
+
+/// Reads the front of `input` (see [`Front`]): a status line
+/// `HTTP/1.x 1NN`, then header lines up to an empty one (CRLF or bare LF,
+/// as curl reads them).
+fn front(input: &[u8]) -> Front {
+    const LINE: &[u8] = b"HTTP/1.# 1##";
+    let fits = |(&b, &want): (&u8, &u8)| match want {
+        b'#' => b.is_ascii_digit(),
+        _ => b == want,
+    };
+    if !input.iter().zip(LINE).all(fits) {
+        return Front::Answer;
+    }
+    if input.len() < LINE.len() {
+        return Front::Partial;
+    }
+    if &input[9..12] == b"101" {
+        return Front::Answer;
+    }
+    // The status line is never empty: the first empty line ends the block.
+    let mut at = 0;
+    for line in input.split_inclusive(|&b| b == b'\n') {
+        at += line.len();
+        if line == b"\n" || line == b"\r\n" {
+            return Front::Informational(at);
+        }
+    }
+    Front::Partial
 }
 
 impl<T: Transport> Transport for Watched<T> {
@@ -91,8 +192,15 @@ impl<T: Transport> Transport for Watched<T> {
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         let r = self.inner.await_input(timeout);
-        if let Err(ureq::Error::Io(e)) = &r {
-            self.seen.record(e.kind());
+        match &r {
+            Err(ureq::Error::Io(e)) => self.seen.record(e.kind()),
+            Ok(_) => {
+                self.seen.keep_head(self.inner.buffers().input());
+                if self.before_answer {
+                    self.before_answer = self.pass_informational();
+                }
+            }
+            Err(_) => {}
         }
         r
     }
@@ -103,5 +211,33 @@ impl<T: Transport> Transport for Watched<T> {
 
     fn is_tls(&self) -> bool {
         self.inner.is_tls()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_1xx_answers_in_front_are_measured_whole() {
+        let continue_ = b"HTTP/1.1 100 Continue\r\nX-Note: a\r\n\r\nHTTP/1.1 200 OK\r\n";
+        assert_eq!(front(continue_), Front::Informational(36));
+        assert_eq!(front(b"HTTP/1.0 103\n\nrest"), Front::Informational(14));
+        for partial in [
+            &b""[..],
+            b"HTT",
+            b"HTTP/1.1 1",
+            b"HTTP/1.1 100 Continue\r\nX: y",
+        ] {
+            assert_eq!(front(partial), Front::Partial, "{partial:?}");
+        }
+        for answer in [
+            &b"HTTP/1.1 200 OK\r\n\r\n"[..],
+            b"HTTP/1.1 101 Switching\r\n\r\n",
+            b"<html>",
+            b"HTTP/2 100",
+        ] {
+            assert_eq!(front(answer), Front::Answer, "{answer:?}");
+        }
     }
 }

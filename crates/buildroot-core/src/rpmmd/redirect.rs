@@ -1,7 +1,10 @@
 //! HTTP redirects as librepo's curl follows them: at most
-//! [`MAX_REDIRECTS`] hops (any 3xx answer with a `Location`), a relative `Location`
+//! [`MAX_REDIRECTS`] hops (any 3xx answer with a `Location`), the
+//! `Location` picked from the headers as curl's `http_header_l` picks it
+//! ([`location`]), a relative one
 //! resolved against the URL that answered (spaces and other bytes a URL
-//! cannot hold percent-encoded, as curl sends them), and a repo's credentials sent
+//! cannot hold percent-encoded, as curl sends them), one curl's parser
+//! refuses told apart ([`is_valid`], `Curl_http_follow`), and a repo's credentials sent
 //! only to the scheme, host and port they were configured for (curl's rule
 //! without `CURLOPT_UNRESTRICTED_AUTH`). ureq keeps them on another port of
 //! the same host, so the downloader follows redirects itself (`http/request.rs`).
@@ -74,12 +77,69 @@ pub(super) fn resolve(base: &str, location: &str) -> Option<String> {
     ))
 }
 
+/// The `Location` an answer names, as curl picks it from the answer's
+/// headers (`http_header_l`): an empty one, or an exact repeat of the one
+/// taken, is passed over; `Err` with how many different ones there are
+/// when there are several (curl fails the answer since 8.17, "Multiple
+/// Location headers"; before, it took the first). `Ok(None)`: none.
+pub(super) fn location<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+) -> Result<Option<&'a str>, usize> {
+    let mut seen: Vec<&str> = Vec::new();
+    for v in values.into_iter().map(str::trim) {
+        if !v.is_empty() && !seen.contains(&v) {
+            seen.push(v);
+        }
+    }
+    match seen.len() {
+        0 => Ok(None),
+        1 => Ok(Some(seen[0])),
+        n => Err(n),
+    }
+}
+
+/// Whether `url` (a redirect's target, resolved) is one curl's URL parser
+/// takes: a scheme, a host that is not empty (an IPv6 address in whole
+/// brackets), and a port, if any, of digits up to 65535. curl fails a
+/// redirect to anything else as "URL using bad/illegal format"
+/// (`CURLE_URL_MALFORMAT`), before any request (`Curl_http_follow`).
+pub(super) fn is_valid(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match host_port.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((addr, after)) if addr.parse::<std::net::Ipv6Addr>().is_ok() => {
+                match after.strip_prefix(':') {
+                    Some(port) => (addr, Some(port)),
+                    None if after.is_empty() => (addr, None),
+                    None => return false,
+                }
+            }
+            _ => return false,
+        },
+        None => match host_port.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        },
+    };
+    let port_ok = port.is_none_or(|p| {
+        p.is_empty() || (p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok())
+    });
+    !host.is_empty() && port_ok && url.parse::<ureq::http::Uri>().is_ok()
+}
+
 /// `location` with the bytes a URL cannot hold (controls, space,
-/// non-ASCII) percent-encoded, as curl encodes a `Location` it follows.
+/// non-ASCII) percent-encoded, as curl encodes a `Location` it follows;
+/// and `<`, `>` and a backtick, which curl sends as they are but ureq's
+/// URI parser refuses (a server decodes `%3C` as `<` all the same).
 fn encoded(location: &str) -> String {
     let mut out = String::with_capacity(location.len());
     for b in location.bytes() {
         match b {
+            b'<' | b'>' | b'`' => out.push_str(&format!("%{b:02X}")),
             0x21..=0x7e => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -153,6 +213,43 @@ mod tests {
             Some("http://h:8080/a%20b/%C3%BC")
         );
         assert_eq!(resolve(base, " "), None);
+        // Taken by curl, refused by ureq's parser unless encoded.
+        let odd = resolve(base, "/a<b>`c|d").unwrap();
+        assert_eq!(odd, "http://h:8080/a%3Cb%3E%60c|d");
+        assert!(is_valid(&odd));
+    }
+
+    #[test]
+    fn urls_curl_cannot_parse_are_told_apart() {
+        for ok in [
+            "http://h/a",
+            "https://h:8443/a?x#y",
+            "http://[::1]:80/a",
+            "http://[::1]/",
+            "http://u:p@h:/a",
+        ] {
+            assert!(is_valid(ok), "{ok}");
+        }
+        for bad in [
+            "http://[::1/a",
+            "http://[zz]/a",
+            "http://h:99999/a",
+            "http://h:8x/a",
+            "http:///a",
+            "http://",
+            "nothing",
+        ] {
+            assert!(!is_valid(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_location_is_picked_as_curl_picks_it() {
+        assert_eq!(location([]), Ok(None));
+        assert_eq!(location(["", " "]), Ok(None));
+        assert_eq!(location(["", "/a"]), Ok(Some("/a")));
+        assert_eq!(location(["/a", "/a ", ""]), Ok(Some("/a")));
+        assert_eq!(location(["/a", "/b"]), Err(2));
     }
 
     #[test]

@@ -53,6 +53,10 @@ pub enum Fault {
     /// Answers 200 without a `Content-Length` and sends the file's bytes
     /// over and over until the client hangs up: a body without end.
     Endless,
+    /// Sends these bytes as the whole answer, verbatim, then closes the
+    /// connection: an answer no other fault shapes (several `Location`
+    /// headers, a 1xx with headers, a 206 for another range).
+    Raw(String),
 }
 
 /// One request as the server saw it.
@@ -631,6 +635,10 @@ fn handle(
                 &format!("Location: {prefix}{path}\r\n"),
                 0,
             );
+            return;
+        }
+        Some(Fault::Raw(bytes)) => {
+            let _ = stream.write_all(bytes.as_bytes());
             return;
         }
         Some(Fault::RedirectWith(code, prefix)) => {

@@ -32,9 +32,12 @@
 //!   cannot resolve, a write error), and these are not among them;
 //! - so is every other answer that is not 2xx once redirects are followed
 //!   (a 3xx without a `Location`, even as the 7th answer; an unasked 101
-//!   or a 9xx as the final answer: ureq reads past a 100 or 103), and a
-//!   redirect curl would not follow (past its 6, to a scheme other than
-//!   http(s)): curl's errors for those are not among librepo's fatal ones;
+//!   or a 9xx as the final answer: the 1xx before an answer are read past,
+//!   headers and all, `conn_watch.rs`), a redirect curl would not follow
+//!   (past its 6, to a scheme other than http(s), to a `Location` that is
+//!   no URL), an answer with two different `Location` headers, a 1xx and
+//!   then a close, a 206 for another range: curl's errors for those are
+//!   not among librepo's fatal ones;
 //! - any 2xx is a complete transfer, as librepo checks `code / 100 == 2`
 //!   alone: its body (a 204's is empty) is the file, held to its checksum;
 //! - a complete download its check refuses (a checksum mismatch, a stale

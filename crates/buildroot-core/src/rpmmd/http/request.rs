@@ -120,6 +120,25 @@ impl Attempt<'_> {
         format!("timed out: {what} within {secs} s ({by} sets the limit)")
     }
 
+    /// When `e` is a connection the server closed after a 1xx with no
+    /// answer after it, what to say: curl's "Empty reply from server"
+    /// (`CURLE_GOT_NOTHING`, a 1xx's headers do not count as a reply), which
+    /// librepo retries at once as any curl error it does not take as fatal.
+    /// A server that answers so answers so again: no backoff.
+    fn closed_after_informational(&self, e: &ureq::Error) -> Option<String> {
+        let ureq::Error::Io(io) = e else {
+            return None;
+        };
+        if io.kind() != std::io::ErrorKind::UnexpectedEof || self.read_failure.was_reset() {
+            return None;
+        }
+        let code = self.read_failure.informational()?;
+        Some(format!(
+            "the server closed the connection after an informational answer \
+             (HTTP {code}), before the answer"
+        ))
+    }
+
     pub(super) fn run(&self, validator: Option<String>) -> Outcome {
         let tls = match self.s.access.tls_config() {
             Ok(t) => t,
@@ -148,28 +167,38 @@ impl Attempt<'_> {
             let resp = match req.call() {
                 Ok(r) => r,
                 // A hop's failure names where the redirect led.
-                Err(e) if hops > 0 => {
-                    return match self.unresolvable_proxy(&url, &e) {
-                        Some(msg) => failed(format!("redirected to {url}: {msg}"), false),
-                        None => {
-                            failed_on(format!("redirected to {url}: {}", self.describe(&e)), &e)
-                        }
+                Err(e) => {
+                    let via = via_of(hops, &url);
+                    if let Some(cause) = self.closed_after_informational(&e) {
+                        return at_once(format!("{via}{cause}"), None);
                     }
+                    return match self.unresolvable_proxy(&url, &e) {
+                        Some(msg) => failed(format!("{via}{msg}"), false),
+                        None => failed_on(format!("{via}{}", self.describe(&e)), &e),
+                    };
                 }
-                Err(e) => match self.unresolvable_proxy(&url, &e) {
-                    Some(msg) => return failed(msg, false),
-                    None => return failed_on(self.describe(&e), &e),
-                },
             };
             let status = resp.status().as_u16();
+            // curl reads the `Location` headers of every answer, and fails
+            // one with two different ones, "Multiple Location headers"
+            // (`CURLE_WEIRD_SERVER_REPLY`, not fatal to librepo).
+            let named = resp.headers().get_all("location").iter();
+            let location = match redirect::location(named.filter_map(|v| v.to_str().ok())) {
+                Ok(l) => l,
+                Err(n) => {
+                    return at_once(
+                        format!(
+                            "{}HTTP {status} with {n} different Location headers",
+                            via_of(hops, &url)
+                        ),
+                        None,
+                    )
+                }
+            };
             if !redirect::is_followed(status) {
                 break resp;
             }
-            let location = resp
-                .headers()
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|l| redirect::resolve(&url, l));
+            let location = location.and_then(|l| redirect::resolve(&url, l));
             // Each of these is a failed transfer to librepo, retried like a
             // 404: curl's "too many redirects" and "unsupported protocol"
             // are not among the errors it takes as fatal, and a 3xx curl
@@ -201,6 +230,10 @@ impl Attempt<'_> {
                         None,
                     )
                 }
+                // curl's "URL using bad/illegal format" (`redirect.rs`).
+                Some(next) if !redirect::is_valid(&next) => {
+                    return at_once(format!("redirected to {next}: not a valid URL"), None)
+                }
                 Some(next) => url = next,
             }
             hops += 1;
@@ -226,8 +259,10 @@ impl Attempt<'_> {
                 match header("content-range").as_deref().and_then(content_range) {
                     Some((start, total)) if start == self.from => total,
                     _ => {
+                        // curl's "Cannot resume" (`CURLE_RANGE_ERROR`),
+                        // which librepo retries at once, from the start.
                         self.with_sink(|k| k.ranges = false);
-                        return failed("a 206 answer for another range", true);
+                        return at_once("a 206 answer for another range".into(), None);
                     }
                 }
             }
