@@ -108,6 +108,7 @@ const CASES: &[&str] = &[
     "a: >\n  x\n  y",
     "a: |+\n  x",
     "a: |\n  x\n  ",
+    "a: |+\n  ",
     // A repeated key keeps its first place (an integer key made the
     // parser move it to its last).
     "1: a\nb: c\n1: d\n",

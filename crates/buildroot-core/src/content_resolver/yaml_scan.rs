@@ -181,13 +181,25 @@ pub(super) fn scan(text: &str) -> Scan {
         // line: PyYAML keeps the text's own final break (none), where the
         // parser adds one (`a: |` then `  x` at the end of a file without
         // one is `x`, not `x\n`).
-        let at_end = span.end.byte_offset().is_some_and(|end| end >= text.len());
-        let last_line_written = text
-            .rsplit(['\n', '\r'])
-            .next()
-            .is_some_and(|l| !l.trim_matches([' ', '\t']).is_empty());
-        if block && at_end && last_line_written && value.ends_with('\n') {
-            value.pop();
+        // (Asked of the one scalar that ends the text: every scalar asking
+        // made a document of many scalars take quadratic time.)
+        let at_end = block && span.end.byte_offset().is_some_and(|end| end >= text.len());
+        if at_end && value.ends_with('\n') {
+            let last_line_written = text
+                .rsplit(['\n', '\r'])
+                .next()
+                .is_some_and(|l| !l.trim_matches([' ', '\t']).is_empty());
+            // Nor does a kept (`|+`) block whose one line is that last
+            // line, blanks only: PyYAML's text is empty, the parser's a
+            // line break. (The parser's span starts at the header, `|+`,
+            // or after it.)
+            let alone = span.start.byte_offset().and_then(|s| text.get(s..));
+            let one_line = alone.is_some_and(|t| t.matches(['\n', '\r']).count() <= 1);
+            if last_line_written {
+                value.pop();
+            } else if value == "\n" && one_line {
+                value.clear();
+            }
         }
         let after_blank_block = scalars
             .get(&start)
