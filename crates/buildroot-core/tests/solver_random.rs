@@ -72,15 +72,44 @@ const PLAIN_EVRS: Evrs = Evrs {
 /// libsolv then compares releases, else not) or both.
 const FEDORA_EVRS: Evrs = Evrs {
     versions: &[
-        "1", "1.5", "2", "1.0~rc1", "1.0^git1", "1.0", "1.0.1", "1.0a", "1.0_1", "01.5",
-        "1.05", "1.0~rc1^post", "2.0^", "1.0+b",
+        "1",
+        "1.5",
+        "2",
+        "1.0~rc1",
+        "1.0^git1",
+        "1.0",
+        "1.0.1",
+        "1.0a",
+        "1.0_1",
+        "01.5",
+        "1.05",
+        "1.0~rc1^post",
+        "2.0^",
+        "1.0+b",
     ],
-    releases: &["1", "2", "1.fc40", "1.el9", "0.1.rc1", "10", "1.fc40.1", "2.fc40"],
+    releases: &[
+        "1", "2", "1.fc40", "1.el9", "0.1.rc1", "10", "1.fc40.1", "2.fc40",
+    ],
     epoch_percent: 15,
     epochs: &[1, 2],
     dep_evrs: &[
-        "1", "1.5", "2", "1.0~rc1", "1.0^git1", "1.0", "1.5-1", "1.5-2", "1:1.5", "0:1.5",
-        "1:1.0-1.fc40", "2-1", "1.0-1.fc40", "2:0", "1.05-10", "1.0^git1-1", "01.5",
+        "1",
+        "1.5",
+        "2",
+        "1.0~rc1",
+        "1.0^git1",
+        "1.0",
+        "1.5-1",
+        "1.5-2",
+        "1:1.5",
+        "0:1.5",
+        "1:1.0-1.fc40",
+        "2-1",
+        "1.0-1.fc40",
+        "2:0",
+        "1.05-10",
+        "1.0^git1-1",
+        "01.5",
     ],
     cap_evrs: &["1", "2", "3", "1-1", "1:2", "2-2.fc40", "1.0^git1"],
 };
@@ -138,7 +167,11 @@ fn simple(r: &mut Rng, w: &World) -> SimpleDep {
         0..=3 => {
             let n = r.pick(&w.names).clone();
             if r.chance(30) {
-                SimpleDep::versioned(n, *r.pick(&cmps), Evr::parse(r.pick::<&str>(w.evrs.dep_evrs)).unwrap())
+                SimpleDep::versioned(
+                    n,
+                    *r.pick(&cmps),
+                    Evr::parse(r.pick::<&str>(w.evrs.dep_evrs)).unwrap(),
+                )
             } else {
                 SimpleDep::name(n)
             }
@@ -226,7 +259,11 @@ fn package(r: &mut Rng, w: &World, arch_choices: &[&str], weak: bool) -> Package
     for _ in 0..r.below(3) {
         let c = r.pick(&w.caps).clone();
         p.provides.push(if r.chance(40) {
-            SimpleDep::versioned(c, Cmp::Eq, Evr::parse(r.pick::<&str>(w.evrs.cap_evrs)).unwrap())
+            SimpleDep::versioned(
+                c,
+                Cmp::Eq,
+                Evr::parse(r.pick::<&str>(w.evrs.cap_evrs)).unwrap(),
+            )
         } else {
             SimpleDep::name(c)
         });
@@ -382,7 +419,14 @@ fn random_repos_match_dnf() {
     let nsets = env_num("RESOLVER_SETS", 5);
     let ntx = env_num("RESOLVER_TXS", 110) as usize;
     let npkgs = env_num("RESOLVER_PKGS", 300) as usize;
-    random_repos_against_dnf("random_repos_match_dnf", &PLAIN_EVRS, seed, nsets, ntx, npkgs);
+    random_repos_against_dnf(
+        "random_repos_match_dnf",
+        &PLAIN_EVRS,
+        seed,
+        nsets,
+        ntx,
+        npkgs,
+    );
 }
 
 /// The same with the EVRs of Fedora's metadata ([`FEDORA_EVRS`]):
@@ -394,7 +438,14 @@ fn random_evr_shapes_match_dnf() {
     let nsets = env_num("RESOLVER_EVR_SETS", 2);
     let ntx = env_num("RESOLVER_EVR_TXS", 80) as usize;
     let npkgs = env_num("RESOLVER_EVR_PKGS", 250) as usize;
-    random_repos_against_dnf("random_evr_shapes_match_dnf", &FEDORA_EVRS, seed, nsets, ntx, npkgs);
+    random_repos_against_dnf(
+        "random_evr_shapes_match_dnf",
+        &FEDORA_EVRS,
+        seed,
+        nsets,
+        ntx,
+        npkgs,
+    );
 }
 
 /// `nsets` random repo sets of `evrs` from `seed`, their transactions

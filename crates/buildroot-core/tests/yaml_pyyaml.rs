@@ -84,7 +84,9 @@ fn differences(answers: &[serde_json::Value]) -> Vec<String> {
             bad.push(format!(
                 "{text:?}\n  ours   {}\n  PyYAML {}",
                 mine.map(|v| v.to_string()).or(err).unwrap_or_default(),
-                theirs.map(|v| v.to_string()).unwrap_or_else(|| a["error"].to_string())
+                theirs
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| a["error"].to_string())
             ));
         }
     }
@@ -122,7 +124,8 @@ fn documents_we_read_otherwise_before_are_read_as_pyyaml_reads_them() {
         eprintln!("skipped: no python3 with PyYAML (python3-yaml)");
         return;
     }
-    let answers = oracle_support::run_oracle("yaml", "yaml-doc-oracle.py", &json!({"texts": CASES}));
+    let answers =
+        oracle_support::run_oracle("yaml", "yaml-doc-oracle.py", &json!({"texts": CASES}));
     oracle_support::assert_none_differ(&differences(&answers), answers.len());
 }
 
@@ -143,8 +146,10 @@ fn documents_are_read_as_pyyaml_reads_them() {
             let text = std::fs::read_to_string(f).unwrap();
             json!({"texts": text.split("\n%%%%\n").collect::<Vec<_>>()})
         }
-        Err(_) => json!({"seed": env("YAML_DOC_SEED", 20261207), "count": env("YAML_DOC_COUNT", 300),
-                         "known_gaps": std::env::var_os("YAML_DOC_KNOWN_GAPS").is_some()}),
+        Err(_) => {
+            json!({"seed": env("YAML_DOC_SEED", 20261207), "count": env("YAML_DOC_COUNT", 300),
+                         "known_gaps": std::env::var_os("YAML_DOC_KNOWN_GAPS").is_some()})
+        }
     };
     let answers = oracle_support::run_oracle("yaml", "yaml-doc-oracle.py", &request);
     let refused = answers.iter().filter(|a| a["error"].is_string()).count();
