@@ -111,6 +111,7 @@ const CASES: &[&str] = &[
     "a: |+\n  x",
     "a: |\n  x\n  ",
     "a: |+\n  ",
+    "a: |+ # c\r\nb: >+\r\n   ",
     // A repeated key keeps its first place (an integer key made the
     // parser move it to its last).
     "1: a\nb: c\n1: d\n",

@@ -194,7 +194,9 @@ pub(super) fn scan(text: &str) -> Scan {
             // line break. (The parser's span starts at the header, `|+`,
             // or after it.)
             let alone = span.start.byte_offset().and_then(|s| text.get(s..));
-            let one_line = alone.is_some_and(|t| t.matches(['\n', '\r']).count() <= 1);
+            // Line breaks, a CRLF one once.
+            let breaks = |t: &str| t.matches(['\n', '\r']).count() - t.matches("\r\n").count();
+            let one_line = alone.is_some_and(|t| breaks(t) <= 1);
             if last_line_written {
                 value.pop();
             } else if value == "\n" && one_line {
