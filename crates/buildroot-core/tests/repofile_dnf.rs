@@ -351,4 +351,13 @@ const CASES: &[&str] = &[
     "[a]\nbaseurl=/x\nincludepkgs=a\u{a0}b\n",
     "[a]\nbaseurl=/x\nexclude=a\u{b}b\n",
     "[b]\nskip_if_unavailable=1\nproxy=not a url\n[a]\nbaseurl=/x\n",
+    // The excludes' two spellings fill one list; a line that is empty, or
+    // whose first item is, empties it first (libdnf's optionTListAppend).
+    "[a]\nbaseurl=/x\nexclude=b\nexcludepkgs=,a\n",
+    "[a]\nbaseurl=/x\nexcludepkgs=b\nexclude= ,a\n",
+    "[a]\nbaseurl=/x\nexclude=b\nexcludepkgs=\n",
+    "[a]\nbaseurl=/x\nexclude=b\nexcludepkgs=None\n",
+    "[a]\nbaseurl=/x\nexclude=b c\nexcludepkgs=\n  a\n",
+    "[a]\nbaseurl=/x\nexclude=b\nexcludepkgs=a,,c\n",
+    "[a]\nbaseurl=/x\nexclude=b\nexclude=c\nexcludepkgs=,a\nexclude=d\n",
 ];

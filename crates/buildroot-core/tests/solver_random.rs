@@ -43,13 +43,85 @@ impl Rng {
 
 const VERSIONS: &[&str] = &["1", "1.5", "2", "2.1", "10", "1.0~rc1", "1.0"];
 
+/// The EVRs of a world: its packages' versions and releases, how often a
+/// package has an epoch, the versions its dependencies name (a name's and
+/// a capability's) and its capabilities' provided versions.
+struct Evrs {
+    versions: &'static [&'static str],
+    releases: &'static [&'static str],
+    epoch_percent: u64,
+    epochs: &'static [u32],
+    dep_evrs: &'static [&'static str],
+    cap_evrs: &'static [&'static str],
+}
+
+/// The default worlds' EVRs: plain versions, releases 1 and 2.
+const PLAIN_EVRS: Evrs = Evrs {
+    versions: VERSIONS,
+    releases: &["1", "2"],
+    epoch_percent: 5,
+    epochs: &[1],
+    dep_evrs: VERSIONS,
+    cap_evrs: &["1", "2", "3"],
+};
+
+/// EVRs as Fedora's metadata writes them (`random_evr_shapes_match_dnf`):
+/// `^` and `~`, letters, leading zeros and separators that compare as
+/// rpm's vercmp compares them; dist-tagged and dotted releases; epochs 1
+/// and 2; dependencies naming an epoch (`0:` too), a release (`= 1.5-1`:
+/// libsolv then compares releases, else not) or both.
+const FEDORA_EVRS: Evrs = Evrs {
+    versions: &[
+        "1",
+        "1.5",
+        "2",
+        "1.0~rc1",
+        "1.0^git1",
+        "1.0",
+        "1.0.1",
+        "1.0a",
+        "1.0_1",
+        "01.5",
+        "1.05",
+        "1.0~rc1^post",
+        "2.0^",
+        "1.0+b",
+    ],
+    releases: &[
+        "1", "2", "1.fc40", "1.el9", "0.1.rc1", "10", "1.fc40.1", "2.fc40",
+    ],
+    epoch_percent: 15,
+    epochs: &[1, 2],
+    dep_evrs: &[
+        "1",
+        "1.5",
+        "2",
+        "1.0~rc1",
+        "1.0^git1",
+        "1.0",
+        "1.5-1",
+        "1.5-2",
+        "1:1.5",
+        "0:1.5",
+        "1:1.0-1.fc40",
+        "2-1",
+        "1.0-1.fc40",
+        "2:0",
+        "1.05-10",
+        "1.0^git1-1",
+        "01.5",
+    ],
+    cap_evrs: &["1", "2", "3", "1-1", "1:2", "2-2.fc40", "1.0^git1"],
+};
+
 struct World {
     names: Vec<String>,
     caps: Vec<String>,
     files: Vec<String>,
+    evrs: &'static Evrs,
 }
 
-fn world(r: &mut Rng, npkgs: usize) -> World {
+fn world_with(r: &mut Rng, npkgs: usize, evrs: &'static Evrs) -> World {
     let prefixes = [
         "lib",
         "py3-",
@@ -81,7 +153,12 @@ fn world(r: &mut Rng, npkgs: usize) -> World {
             }
         })
         .collect();
-    World { names, caps, files }
+    World {
+        names,
+        caps,
+        files,
+        evrs,
+    }
 }
 
 fn simple(r: &mut Rng, w: &World) -> SimpleDep {
@@ -93,7 +170,7 @@ fn simple(r: &mut Rng, w: &World) -> SimpleDep {
                 SimpleDep::versioned(
                     n,
                     *r.pick(&cmps),
-                    Evr::parse(VERSIONS[r.below(VERSIONS.len())]).unwrap(),
+                    Evr::parse(r.pick::<&str>(w.evrs.dep_evrs)).unwrap(),
                 )
             } else {
                 SimpleDep::name(n)
@@ -102,8 +179,8 @@ fn simple(r: &mut Rng, w: &World) -> SimpleDep {
         4..=7 => {
             let c = r.pick(&w.caps).clone();
             if r.chance(30) {
-                let v = (1 + r.below(3)).to_string();
-                SimpleDep::versioned(c, *r.pick(&cmps), Evr::parse(&v).unwrap())
+                let v = *r.pick::<&str>(w.evrs.cap_evrs);
+                SimpleDep::versioned(c, *r.pick(&cmps), Evr::parse(v).unwrap())
             } else {
                 SimpleDep::name(c)
             }
@@ -157,9 +234,18 @@ fn dep(r: &mut Rng, w: &World, conflict: bool) -> Dep {
 /// dependency test), drawing the same random numbers either way.
 fn package(r: &mut Rng, w: &World, arch_choices: &[&str], weak: bool) -> Package {
     let name = r.pick(&w.names).clone();
-    let version = r.pick(VERSIONS).to_string();
-    let release = (1 + r.below(2)).to_string();
-    let epoch = if r.chance(5) { 1 } else { 0 };
+    let version = r.pick::<&str>(w.evrs.versions).to_string();
+    let release = r.pick::<&str>(w.evrs.releases).to_string();
+    let epoch = if r.chance(w.evrs.epoch_percent) {
+        // One epoch to choose from draws nothing (the default worlds'
+        // random numbers stay those they always drew).
+        match w.evrs.epochs {
+            [one] => *one,
+            many => *r.pick(many),
+        }
+    } else {
+        0
+    };
     let arch = r.pick(arch_choices).to_string();
     let evr = Evr::new(epoch, version, Some(&release));
     let mut p = Package {
@@ -176,7 +262,7 @@ fn package(r: &mut Rng, w: &World, arch_choices: &[&str], weak: bool) -> Package
             SimpleDep::versioned(
                 c,
                 Cmp::Eq,
-                Evr::parse(&(1 + r.below(3)).to_string()).unwrap(),
+                Evr::parse(r.pick::<&str>(w.evrs.cap_evrs)).unwrap(),
             )
         } else {
             SimpleDep::name(c)
@@ -195,7 +281,7 @@ fn package(r: &mut Rng, w: &World, arch_choices: &[&str], weak: bool) -> Package
         p.obsoletes.push(SimpleDep::versioned(
             r.pick(&w.names).clone(),
             Cmp::Lt,
-            Evr::parse(VERSIONS[r.below(VERSIONS.len())]).unwrap(),
+            Evr::parse(r.pick::<&str>(w.evrs.dep_evrs)).unwrap(),
         ));
     }
     if r.chance(if weak { 40 } else { 8 }) {
@@ -238,8 +324,12 @@ fn scenario(seed: u64, npkgs: usize, ntx: usize) -> Scenario {
 }
 
 fn scenario_with(seed: u64, npkgs: usize, ntx: usize, weak: bool) -> Scenario {
+    scenario_of(seed, npkgs, ntx, weak, &PLAIN_EVRS)
+}
+
+fn scenario_of(seed: u64, npkgs: usize, ntx: usize, weak: bool, evrs: &'static Evrs) -> Scenario {
     let mut r = Rng(seed);
-    let w = world(&mut r, npkgs);
+    let w = world_with(&mut r, npkgs, evrs);
     let nrepos = 1 + r.below(3);
     let arch_choices = ["x86_64", "x86_64", "x86_64", "noarch", "noarch", "i686"];
     let mut repos = Vec::new();
@@ -276,7 +366,7 @@ fn scenario_with(seed: u64, npkgs: usize, ntx: usize, weak: bool) -> Scenario {
                 40..=42 => Job::Install(format!(
                     "{}-{}",
                     r.pick(&w.names),
-                    VERSIONS[r.below(VERSIONS.len())]
+                    r.pick::<&str>(w.evrs.versions)
                 )),
                 43..=44 => Job::Install(r.pick(&w.files).clone()),
                 45..=46 => Job::Install(r.pick(&w.caps).clone()),
@@ -325,18 +415,58 @@ fn known_differences() -> Vec<String> {
 
 #[test]
 fn random_repos_match_dnf() {
-    // RESOLVER_TRACE=1 prints our decisions (docs/resolver.md).
-    buildroot_core::cli::init_trace();
-    if skip_without_dnf("random_repos_match_dnf") {
-        return;
-    }
     let seed = env_num("RESOLVER_SEED", 20261125);
     let nsets = env_num("RESOLVER_SETS", 5);
     let ntx = env_num("RESOLVER_TXS", 110) as usize;
     let npkgs = env_num("RESOLVER_PKGS", 300) as usize;
+    random_repos_against_dnf(
+        "random_repos_match_dnf",
+        &PLAIN_EVRS,
+        seed,
+        nsets,
+        ntx,
+        npkgs,
+    );
+}
+
+/// The same with the EVRs of Fedora's metadata ([`FEDORA_EVRS`]):
+/// `RESOLVER_EVR_SEED` (default fixed), `RESOLVER_EVR_SETS` (2),
+/// `RESOLVER_EVR_TXS` (80), `RESOLVER_EVR_PKGS` (250).
+#[test]
+fn random_evr_shapes_match_dnf() {
+    let seed = env_num("RESOLVER_EVR_SEED", 20261207);
+    let nsets = env_num("RESOLVER_EVR_SETS", 2);
+    let ntx = env_num("RESOLVER_EVR_TXS", 80) as usize;
+    let npkgs = env_num("RESOLVER_EVR_PKGS", 250) as usize;
+    random_repos_against_dnf(
+        "random_evr_shapes_match_dnf",
+        &FEDORA_EVRS,
+        seed,
+        nsets,
+        ntx,
+        npkgs,
+    );
+}
+
+/// `nsets` random repo sets of `evrs` from `seed`, their transactions
+/// asked of dnf and of us; fails on a difference docs/resolver.md does not
+/// list.
+fn random_repos_against_dnf(
+    test: &str,
+    evrs: &'static Evrs,
+    seed: u64,
+    nsets: u64,
+    ntx: usize,
+    npkgs: usize,
+) {
+    // RESOLVER_TRACE=1 prints our decisions (docs/resolver.md).
+    buildroot_core::cli::init_trace();
+    if skip_without_dnf(test) {
+        return;
+    }
     let tmp = tempfile::tempdir().expect("tempdir");
     let scs: Vec<Scenario> = (0..nsets)
-        .map(|i| scenario(seed.wrapping_add(i), npkgs, ntx))
+        .map(|i| scenario_of(seed.wrapping_add(i), npkgs, ntx, false, evrs))
         .collect();
     let mut sets = Vec::new();
     let mut pools = Vec::new();

@@ -75,7 +75,10 @@ impl Value {
         };
         let mut opts = serde_saphyr::Options::default();
         opts.with_snippet = false;
-        opts.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
+        // Every entry reaches the visitor, which keeps a repeated key where it
+        // first came, as a Python dict does (`LastWins` moved it to its last
+        // place once an integer key made serde-saphyr buffer the map).
+        opts.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::PassThrough;
         opts.legacy_octal_numbers = true;
         opts.strict_booleans = true;
         // `<<` reaches the visitor as a key, and is merged there in PyYAML's

@@ -64,6 +64,12 @@ pub(super) fn pyyaml_scalar<E: serde::de::Error>(
         };
     }
     SCALARS.with(|s| match s.borrow().get(&(at as usize)) {
+        // The blank block scalar before the one recorded here: its text,
+        // as PyYAML makes any block scalar.
+        Some(Scalar {
+            after_blank_block: Some(block),
+            ..
+        }) if matches!(&node.value, Value::Str(s) if s == block) => Ok(Value::Str(block.clone())),
         Some(sc) => yaml11::resolve(&sc.text, sc.plain, sc.tag.as_deref(), key)
             .map_err(|e| E::custom(format!("line {}: {e}", sc.line))),
         None => Ok(node.value),

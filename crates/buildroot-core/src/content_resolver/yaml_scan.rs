@@ -19,8 +19,16 @@ use super::yaml_pairs::{close, node_in, Open, Pairs};
 pub(super) struct Scalar {
     pub(super) text: String,
     pub(super) plain: bool,
+    /// Whether it was a block scalar (`|` or `>`).
+    pub(super) block: bool,
     pub(super) tag: Option<String>,
     pub(super) line: usize,
+    /// A block scalar without a line of text (`a: >` and nothing, or only
+    /// blank lines, under it) starts where the next token does: the parser
+    /// puts both at one place, and this scalar, recorded there last, must
+    /// not type that block's (`a: |` then `b: 1` made `a` the text `b`).
+    /// That block's text, then.
+    pub(super) after_blank_block: Option<String>,
 }
 
 /// What [`scan`] finds in a document.
@@ -53,7 +61,9 @@ pub(super) fn scan(text: &str) -> Scan {
     let mut pairs: HashMap<usize, Pairs> = HashMap::new();
     let mut open: Vec<Open> = Vec::new();
     let mut blanked = text.as_bytes().to_vec();
-    for event in granit_parser::Parser::new_from_str(text) {
+    let mut anchors: Vec<String> = Vec::new();
+    let options = granit_parser::options! { emit_anchor_events: true };
+    for event in granit_parser::Parser::new_from_str_with_options(text, options) {
         let Ok((event, span)) = event else {
             return Scan::Unparsable;
         };
@@ -67,6 +77,20 @@ pub(super) fn scan(text: &str) -> Scan {
             }
             granit_parser::Event::SequenceEnd | granit_parser::Event::MappingEnd => {
                 close(&mut open, &mut pairs);
+                continue;
+            }
+            // PyYAML's composer refuses a second anchor of one name in a
+            // document ("found duplicate anchor"), where YAML 1.2 lets the
+            // later one win.
+            granit_parser::Event::Anchor(_, name) => {
+                if anchors.iter().any(|a| a == name.as_ref()) {
+                    return Scan::Unsafe(format!(
+                        "line {}: found duplicate anchor '{name}' (PyYAML's safe_load refuses a \
+                         second anchor of one name)",
+                        span.start.line()
+                    ));
+                }
+                anchors.push(name.to_string());
                 continue;
             }
             _ => continue,
@@ -148,13 +172,50 @@ pub(super) fn scan(text: &str) -> Scan {
                 start = begin;
             }
         }
+        let block = matches!(
+            style,
+            granit_parser::ScalarStyle::Literal | granit_parser::ScalarStyle::Folded
+        );
+        let mut value = value.to_string();
+        // A block scalar that ends the text, no line break after its last
+        // line: PyYAML keeps the text's own final break (none), where the
+        // parser adds one (`a: |` then `  x` at the end of a file without
+        // one is `x`, not `x\n`).
+        // (Asked of the one scalar that ends the text: every scalar asking
+        // made a document of many scalars take quadratic time.)
+        let at_end = block && span.end.byte_offset().is_some_and(|end| end >= text.len());
+        if at_end && value.ends_with('\n') {
+            let last_line_written = text
+                .rsplit(['\n', '\r'])
+                .next()
+                .is_some_and(|l| !l.trim_matches([' ', '\t']).is_empty());
+            // Nor does a kept (`|+`) block whose one line is that last
+            // line, blanks only: PyYAML's text is empty, the parser's a
+            // line break. (The parser's span starts at the header, `|+`,
+            // or after it.)
+            let alone = span.start.byte_offset().and_then(|s| text.get(s..));
+            // Line breaks, a CRLF one once.
+            let breaks = |t: &str| t.matches(['\n', '\r']).count() - t.matches("\r\n").count();
+            let one_line = alone.is_some_and(|t| breaks(t) <= 1);
+            if last_line_written {
+                value.pop();
+            } else if value == "\n" && one_line {
+                value.clear();
+            }
+        }
+        let after_blank_block = scalars
+            .get(&start)
+            .filter(|before: &&Scalar| before.block)
+            .map(|before| before.text.clone());
         scalars.insert(
             start,
             Scalar {
-                text: value.to_string(),
+                text: value,
                 plain: matches!(style, granit_parser::ScalarStyle::Plain),
+                block,
                 tag: name,
                 line: span.start.line(),
+                after_blank_block,
             },
         );
     }

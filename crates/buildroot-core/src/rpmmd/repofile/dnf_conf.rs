@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use super::ini::sections;
-use super::{dnf_passes_over, passed_over, set_option, split_list};
+use super::{append_list, dnf_passes_over, passed_over, set_option, split_list};
 use crate::error::{Error, Result};
 use crate::rpmmd::http_settings::{Parallel, ParallelLine};
 use crate::rpmmd::RepoSpec;
@@ -103,12 +103,15 @@ impl MainDefaults {
                 continue;
             }
             for (k, v, line) in kv {
+                // dnf's config reader takes `None` for an empty value.
+                let list = if v == "None" { "" } else { v.as_str() };
                 match k.as_str() {
-                    "exclude" | "excludepkgs" => main.excludes.extend(split_list(&v)),
-                    "includepkgs" => main.includes.extend(split_list(&v)),
-                    "disable_excludes" | "disableexcludes" => {
-                        main.disable_excludes.extend(split_list(&v))
-                    }
+                    "exclude" | "excludepkgs" => append_list(&mut main.excludes, list),
+                    "includepkgs" => append_list(&mut main.includes, list),
+                    // A plain list (the last line counts); `disableexcludes`
+                    // is only the command line's spelling: libdnf's main
+                    // configuration knows no such key and dnf 4.14 ignores it.
+                    "disable_excludes" => main.disable_excludes = split_list(list).collect(),
                     "max_parallel_downloads" | "max_downloads_per_mirror" => {
                         main.set_parallel(&k, &v, line)?
                     }
@@ -266,6 +269,34 @@ mod tests {
         assert_eq!(r[0].access.pace.retries, Some(3));
         assert_eq!(r[0].access.proxy, None);
         assert_eq!(r[0].exclude, ["foo"]);
+    }
+
+    /// Main's lists as dnf 4.14's `conf.read` leaves them (probed): the
+    /// excludes' two spellings fill one list, a line that is empty, `None`
+    /// or starts with an empty item empties it first; `disable_excludes`
+    /// is a plain list and `disableexcludes` no key of dnf.conf's.
+    #[test]
+    fn a_dnf_conf_main_lists_append_and_empty_as_libdnf() {
+        let main = |lines: &str| MainDefaults::parse(&format!("[main]\n{lines}\n"), "d").unwrap();
+        let cases: &[(&str, &[&str])] = &[
+            ("exclude=b\nexcludepkgs=a", &["b", "a"]),
+            ("exclude=b\nexcludepkgs=", &[]),
+            ("exclude=b\nexcludepkgs=None", &[]),
+            ("exclude=b\nexcludepkgs=,a", &["a"]),
+            ("exclude=b\nexcludepkgs= ,a", &["a"]),
+            ("exclude=b\nexcludepkgs=a,,c", &["b", "a", "c"]),
+            ("exclude=b c\nexcludepkgs=\n  a", &["a"]),
+        ];
+        for (lines, want) in cases {
+            assert_eq!(main(lines).excludes, *want, "{lines}");
+        }
+        assert_eq!(main("includepkgs=None").includes, [""; 0]);
+        let off = |lines: &str| main(lines).disable_excludes;
+        assert_eq!(off("disable_excludes=main\ndisableexcludes=,a"), ["main"]);
+        assert_eq!(off("disableexcludes=main\ndisable_excludes=a"), ["a"]);
+        assert_eq!(off("disableexcludes=main"), [""; 0]);
+        assert_eq!(off("disable_excludes=None"), [""; 0]);
+        assert_eq!(off("disable_excludes=main a"), ["main", "a"]);
     }
 
     #[test]

@@ -354,8 +354,8 @@ fn set_option(spec: &mut RepoSpec, k: &str, v: &str) -> Option<Result<(), String
         "mirrorlist" if !matches!(spec.mirrors, Some(MirrorSource::Metalink(_))) => {
             spec.mirrors = Some(MirrorSource::Mirrorlist(v))
         }
-        "exclude" | "excludepkgs" => spec.exclude.extend(split_list(&v)),
-        "includepkgs" => spec.includepkgs.extend(split_list(&v)),
+        "exclude" | "excludepkgs" => append_list(&mut spec.exclude, &v),
+        "includepkgs" => append_list(&mut spec.includepkgs, &v),
         "name" => spec.name = v,
         // Network options (`access.rs`); any other key is ignored.
         _ => return spec.access.set(k, &v),
@@ -393,6 +393,19 @@ fn split_list(v: &str) -> impl Iterator<Item = String> + '_ {
     v.split([' ', ',', '\n'])
         .filter(|s| !s.is_empty())
         .map(str::to_string)
+}
+
+/// A line of a list option libdnf appends to (`exclude`/`excludepkgs`,
+/// `includepkgs`; its `optionTListAppend`): the line's items go after
+/// those of the lines before (the two spellings of the excludes fill one
+/// list), but an empty value (`None` too), or one whose first item is
+/// empty (`excludepkgs=,a`, a value that starts on a continuation line),
+/// empties the list first: `exclude=b` then `excludepkgs=,a` leaves `a`.
+pub(super) fn append_list(list: &mut Vec<String>, v: &str) {
+    if v.is_empty() || v.starts_with([' ', ',', '\n']) {
+        list.clear();
+    }
+    list.extend(split_list(v));
 }
 
 #[cfg(test)]
