@@ -205,8 +205,9 @@ fn kept_under_quiet(kind: &str) -> bool {
 /// identify-archful-srpms, create-srpm-repos, compose-view), one
 /// definition: the notes and warnings go, what the answer lacks or is
 /// stays. fetch-compose and workload-diff read no repositories and keep
-/// their own `-q`, which says which of their own lines it drops (neither
-/// calls [`quiet_repo_notes`]).
+/// their own `-q`, which says which of their own lines it drops;
+/// fetch-compose's also calls [`quiet_repo_notes`], as its downloads and
+/// its cache home say notes through the same handler.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct QuietArgs {
     /// No warnings, notes or progress on stderr, but for a repo skip_if_unavailable=1 left out

@@ -73,10 +73,11 @@ struct Args {
     out: PathBuf,
     #[command(flatten)]
     cache: CacheDirArgs,
-    // Not `cli::QuietArgs`: fetch-compose reads no repositories; its -q
-    // drops its own lines.
-    /// Quiet: no warning of an empty list, no summary (which is shown only when stderr is a
-    /// terminal)
+    // Not `cli::QuietArgs`: fetch-compose reads no repositories, so its
+    // -q names what it drops here (its notes go through the repositories'
+    // handler all the same: `run` installs the quiet one).
+    /// Quiet: no notes or warnings (an empty list, a passed-over XDG_CACHE_HOME, a wait for
+    /// another run's download), no summary (which is shown only when stderr is a terminal)
     #[arg(short, long)]
     quiet: bool,
 }
