@@ -239,7 +239,10 @@ fn only_the_1xx_answers_before_the_answer_are_read_past() {
     assert_eq!(got.as_deref(), Ok("hello"));
     let look = "HTTP/1.1 100 Continue\r\nX: y\r\n\r\nHTTP/1.1 103 Early\r\n\r\n";
     let framings = [
-        (format!("Content-Length: {}\r\n", look.len()), look.to_string()),
+        (
+            format!("Content-Length: {}\r\n", look.len()),
+            look.to_string(),
+        ),
         (
             "Transfer-Encoding: chunked\r\n".to_string(),
             format!("{:x}\r\n{look}\r\n0\r\n\r\n", look.len()),
