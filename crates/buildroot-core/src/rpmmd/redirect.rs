@@ -78,6 +78,20 @@ pub(super) fn resolve(base: &str, location: &str) -> Option<String> {
     ))
 }
 
+/// A `Location` header's value as text: ureq hands a value with bytes past
+/// ASCII over as bytes only, which curl follows all the same; they are
+/// percent-encoded here, as [`resolve`] encodes them, and as curl sends them.
+pub(super) fn header_text(value: &[u8]) -> String {
+    let mut out = String::with_capacity(value.len());
+    for &b in value {
+        match b {
+            0x80.. => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(b as char),
+        }
+    }
+    out
+}
+
 /// The `Location` an answer names, as curl picks it from the answer's
 /// headers (`http_header_l`): an empty one, or an exact repeat of the one
 /// taken, is passed over; `Err` with how many different ones there are
@@ -264,6 +278,9 @@ mod tests {
         assert_eq!(location(["", "/a"]), Ok(Some("/a")));
         assert_eq!(location(["/a", "/a ", ""]), Ok(Some("/a")));
         assert_eq!(location(["/a", "/b"]), Err(2));
+        let utf8 = header_text("/\u{fc}ber".as_bytes());
+        assert_eq!(utf8, "/%C3%BCber");
+        assert_eq!(header_text(b"/\xfcber"), "/%FCber");
     }
 
     #[test]
