@@ -114,7 +114,9 @@ pub(super) struct Watched<T> {
     inner: T,
     seen: ReadFailure,
     /// Whether the input's front may still be a 1xx answer: nothing but
-    /// 1xx answers came on this connection so far.
+    /// 1xx answers came on this connection so far. Once per connection:
+    /// a connection carries one request (`http/request.rs` builds an agent
+    /// for each), so a 1xx never comes after an answer on it.
     before_answer: bool,
 }
 
