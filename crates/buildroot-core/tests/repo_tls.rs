@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use buildroot_core::rpmmd::{load_repo, parse_repofile_str, LoadOptions, Vars};
-use http_support::{Fault, Server};
+use http_support::{ConnectProxy, Fault, Server};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -333,4 +333,57 @@ fn a_body_without_length_ended_without_close_notify_is_retried() {
         "{e}"
     );
     assert!(e.ends_with(" bytes (gave up after 2 attempts)"), "{e}");
+}
+
+/// The 1xx answers before the answer are read past under TLS, and through
+/// a proxy's `CONNECT` tunnel, with or without TLS inside it, as over plain
+/// HTTP (`conn_watch.rs` watches the transport ureq reads the answer
+/// from, after TLS): a 100 with headers before a 404 is that 404; a 100
+/// and then a close is curl's "Empty reply from server", said so and
+/// retried at once.
+#[test]
+fn a_1xx_under_tls_and_through_a_proxy_is_read_past() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let front = TlsFront::start(&server, false);
+    let proxy = ConnectProxy::start(None);
+    let via_proxy = format!("sslverify=0\nproxy={}\n", proxy.url);
+    let ways = [
+        (front.base.as_str(), "sslverify=0\n"),
+        (front.base.as_str(), via_proxy.as_str()),
+        (server.base.as_str(), via_proxy.as_str()),
+    ];
+    for (base, options) in ways {
+        let t = tempfile::tempdir().unwrap();
+        server.clear_faults();
+        server.fault(
+            "/repomd.xml",
+            Fault::Raw(
+                "HTTP/1.1 100 Continue\r\nX-Note: a\r\n\r\nHTTP/1.1 404 Not Found\r\n\
+                 Content-Length: 0\r\nConnection: close\r\n\r\n"
+                    .into(),
+            ),
+            None,
+        );
+        let e = load(base, options, t.path()).unwrap_err();
+        assert!(
+            e.ends_with("/repomd.xml: HTTP 404 (gave up after 2 attempts)"),
+            "{base} {options:?}: {e}"
+        );
+        server.clear_faults();
+        server.fault(
+            "/repomd.xml",
+            Fault::Raw("HTTP/1.1 100 Continue\r\n\r\n".into()),
+            None,
+        );
+        let e = load(base, options, t.path()).unwrap_err();
+        assert!(
+            e.ends_with(
+                "/repomd.xml: the server closed the connection after an informational \
+                 answer (HTTP 100), before the answer (gave up after 2 attempts)"
+            ),
+            "{base} {options:?}: {e}"
+        );
+    }
+    assert!(!proxy.tunnels().is_empty());
 }

@@ -11,15 +11,22 @@
 //! `http/request.rs` to name the reset and retry it. It records a TLS stream that
 //! ended without the server's close_notify too (rustls's `UnexpectedEof`,
 //! also taken by ureq as the end): a body without `Content-Length` that
-//! ends so may have been cut, and curl (OpenSSL 3) fails it. And it keeps
-//! the first bytes each connection received: ureq reads past a 1xx
-//! without a word, so a server that closes after one looks to it like one
-//! that sent nothing, where curl has had "HTTP/1.1 100" (its "Empty reply
-//! from server", retried at once by librepo; `http/request.rs`). And it
+//! ends so may have been cut, and curl (OpenSSL 3) fails it. And it
 //! reads past the 1xx answers before the answer itself, as curl does
 //! (`Curl_http_readwrite_headers` skips them, headers and all): ureq
 //! refuses a `100 Continue` that carries headers ("received headers with
-//! 100-continue response"), which curl, and so dnf, takes.
+//! 100-continue response"), which curl, and so dnf, takes. It records the
+//! 1xx it read past last while nothing of the answer has come after it:
+//! a server that closes then looks to ureq like one that sent nothing,
+//! where curl has had a 1xx (its "Empty reply from server", retried at
+//! once by librepo; `http/request.rs`).
+//!
+//! With a `CONNECT` proxy, ureq opens the connection to the proxy through
+//! the agent's whole connector, so that connection is watched too, under
+//! the tunnel (and under TLS when the URL is https): that watcher reads
+//! the proxy's answer to `CONNECT` and then steps aside (an answer came),
+//! leaving the 1xx answers to the watcher over the tunnel, which sees
+//! the plaintext. Both record into the attempt's one [`ReadFailure`].
 
 use std::io::ErrorKind;
 use std::sync::{Arc, Mutex};
@@ -27,19 +34,18 @@ use std::sync::{Arc, Mutex};
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
 /// The kind of the first read error of an attempt's connections, if any,
-/// and the first bytes its last connection received.
+/// and the 1xx its last connection ended on.
 #[derive(Clone, Debug, Default)]
 pub(super) struct ReadFailure(Arc<Mutex<Seen>>);
 
 #[derive(Debug, Default)]
 struct Seen {
     kind: Option<ErrorKind>,
-    /// Up to [`HEAD`] bytes, from the start of the last connection's input.
-    head: Vec<u8>,
+    /// The status of the 1xx answer last read past on the last connection,
+    /// until the status of an answer comes after it (a status line begun
+    /// is not yet one: curl counts a header line once it is whole).
+    informational: Option<u16>,
 }
-
-/// How much of a connection's input is kept: a status line's start.
-const HEAD: usize = 12;
 
 impl ReadFailure {
     fn seen(&self) -> std::sync::MutexGuard<'_, Seen> {
@@ -52,12 +58,9 @@ impl ReadFailure {
     }
 
     /// The status of the informational answer (1xx) the last connection
-    /// began with, if it began with one.
+    /// sent last, when no answer's status came after it.
     pub(super) fn informational(&self) -> Option<u16> {
-        let seen = self.seen();
-        let rest = seen.head.strip_prefix(b"HTTP/1.")?.get(2..5)?;
-        let code: u16 = std::str::from_utf8(rest).ok()?.parse().ok()?;
-        (100..200).contains(&code).then_some(code)
+        self.seen().informational
     }
 
     /// Whether the peer reset (or aborted) the connection.
@@ -79,17 +82,6 @@ impl ReadFailure {
     fn record(&self, kind: ErrorKind) {
         self.seen().kind.get_or_insert(kind);
     }
-
-    /// Keeps the start of a connection's input (`input`: what it holds
-    /// unread now), until [`HEAD`] bytes are kept: while what is unread
-    /// still begins with what was kept (ureq consumes nothing of a status
-    /// line it has not had whole), it is the input from its start.
-    fn keep_head(&self, input: &[u8]) {
-        let mut seen = self.seen();
-        if seen.head.len() < HEAD && input.starts_with(&seen.head) {
-            seen.head = input[..HEAD.min(input.len())].to_vec();
-        }
-    }
 }
 
 /// The connector that wraps every transport into a [`Watched`] one; chained
@@ -106,7 +98,7 @@ impl<In: Transport> Connector<In> for Watch {
         chained: Option<In>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
         // A new connection (each hop of a redirect has its own).
-        self.0.seen().head.clear();
+        self.0.seen().informational = None;
         Ok(chained.map(|inner| Watched {
             inner,
             seen: self.0.clone(),
@@ -122,7 +114,9 @@ pub(super) struct Watched<T> {
     inner: T,
     seen: ReadFailure,
     /// Whether the input's front may still be a 1xx answer: nothing but
-    /// 1xx answers came on this connection so far.
+    /// 1xx answers came on this connection so far. Once per connection:
+    /// a connection carries one request (`http/request.rs` builds an agent
+    /// for each), so a 1xx never comes after an answer on it.
     before_answer: bool,
 }
 
@@ -133,9 +127,15 @@ impl<T: Transport> Watched<T> {
     fn pass_informational(&mut self) -> bool {
         loop {
             match front(self.inner.buffers().input()) {
-                Front::Informational(len) => self.inner.buffers().input_consume(len),
+                Front::Informational { len, code } => {
+                    self.seen.seen().informational = Some(code);
+                    self.inner.buffers().input_consume(len);
+                }
                 Front::Partial => return true,
-                Front::Answer => return false,
+                Front::Answer => {
+                    self.seen.seen().informational = None;
+                    return false;
+                }
             }
         }
     }
@@ -144,8 +144,9 @@ impl<T: Transport> Watched<T> {
 /// What a connection's input begins with, before its answer.
 #[derive(Debug, PartialEq, Eq)]
 enum Front {
-    /// A whole 1xx answer (but 101) of this many bytes, headers included.
-    Informational(usize),
+    /// A whole 1xx answer (but 101): its length in bytes, headers
+    /// included, and its status.
+    Informational { len: usize, code: u16 },
     /// The start of one, or nothing yet.
     Partial,
     /// Anything else: the answer.
@@ -167,7 +168,11 @@ fn front(input: &[u8]) -> Front {
     if input.len() < LINE.len() {
         return Front::Partial;
     }
-    if &input[9..12] == b"101" {
+    // Three digits (checked above): "1NN".
+    let code = input[9..12]
+        .iter()
+        .fold(0, |n, &d| n * 10 + u16::from(d - b'0'));
+    if code == 101 {
         return Front::Answer;
     }
     // The status line is never empty: the first empty line ends the block.
@@ -175,7 +180,7 @@ fn front(input: &[u8]) -> Front {
     for line in input.split_inclusive(|&b| b == b'\n') {
         at += line.len();
         if line == b"\n" || line == b"\r\n" {
-            return Front::Informational(at);
+            return Front::Informational { len: at, code };
         }
     }
     Front::Partial
@@ -194,12 +199,8 @@ impl<T: Transport> Transport for Watched<T> {
         let r = self.inner.await_input(timeout);
         match &r {
             Err(ureq::Error::Io(e)) => self.seen.record(e.kind()),
-            Ok(_) => {
-                self.seen.keep_head(self.inner.buffers().input());
-                if self.before_answer {
-                    self.before_answer = self.pass_informational();
-                }
-            }
+            Ok(_) if self.before_answer => self.before_answer = self.pass_informational(),
+            Ok(_) => {}
             Err(_) => {}
         }
         r
@@ -221,8 +222,9 @@ mod tests {
     #[test]
     fn the_1xx_answers_in_front_are_measured_whole() {
         let continue_ = b"HTTP/1.1 100 Continue\r\nX-Note: a\r\n\r\nHTTP/1.1 200 OK\r\n";
-        assert_eq!(front(continue_), Front::Informational(36));
-        assert_eq!(front(b"HTTP/1.0 103\n\nrest"), Front::Informational(14));
+        let whole = |len, code| Front::Informational { len, code };
+        assert_eq!(front(continue_), whole(36, 100));
+        assert_eq!(front(b"HTTP/1.0 103\n\nrest"), whole(14, 103));
         for partial in [
             &b""[..],
             b"HTT",

@@ -3,7 +3,8 @@
 //! `Location` picked from the headers as curl's `http_header_l` picks it
 //! ([`location`]), a relative one
 //! resolved against the URL that answered (spaces and other bytes a URL
-//! cannot hold percent-encoded, as curl sends them), one curl's parser
+//! cannot hold percent-encoded as curl encodes them, a space in the query
+//! as `+`), one curl's parser
 //! refuses told apart ([`is_valid`], `Curl_http_follow`), and a repo's credentials sent
 //! only to the scheme, host and port they were configured for (curl's rule
 //! without `CURLOPT_UNRESTRICTED_AUTH`). ureq keeps them on another port of
@@ -77,6 +78,20 @@ pub(super) fn resolve(base: &str, location: &str) -> Option<String> {
     ))
 }
 
+/// A `Location` header's value as text: ureq hands a value with bytes past
+/// ASCII over as bytes only, which curl follows all the same; they are
+/// percent-encoded here, as [`resolve`] encodes them, and as curl sends them.
+pub(super) fn header_text(value: &[u8]) -> String {
+    let mut out = String::with_capacity(value.len());
+    for &b in value {
+        match b {
+            0x80.. => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(b as char),
+        }
+    }
+    out
+}
+
 /// The `Location` an answer names, as curl picks it from the answer's
 /// headers (`http_header_l`): an empty one, or an exact repeat of the one
 /// taken, is passed over; `Err` with how many different ones there are
@@ -131,16 +146,24 @@ pub(super) fn is_valid(url: &str) -> bool {
     !host.is_empty() && port_ok && url.parse::<ureq::http::Uri>().is_ok()
 }
 
-/// `location` with the bytes a URL cannot hold (controls, space,
-/// non-ASCII) percent-encoded, as curl encodes a `Location` it follows;
-/// and `<`, `>` and a backtick, which curl sends as they are but ureq's
-/// URI parser refuses (a server decodes `%3C` as `<` all the same).
+/// `location` as curl sends a `Location` it follows (`urlencode_str`):
+/// controls, non-ASCII bytes and spaces percent-encoded, but a space in
+/// the query, which is `+`; the rest as it is. Where ureq's URI parser
+/// refuses what curl sends as it is, percent-encoded (a server decodes
+/// `%3C` as `<` all the same): `<`, `>` and a backtick, and a `"` in the
+/// query.
 fn encoded(location: &str) -> String {
     let mut out = String::with_capacity(location.len());
+    let mut query = false;
     for b in location.bytes() {
         match b {
+            b' ' if query => out.push('+'),
             b'<' | b'>' | b'`' => out.push_str(&format!("%{b:02X}")),
-            0x21..=0x7e => out.push(b as char),
+            b'"' if query => out.push_str("%22"),
+            0x21..=0x7e => {
+                query |= b == b'?';
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -214,9 +237,14 @@ mod tests {
         );
         assert_eq!(resolve(base, " "), None);
         // Taken by curl, refused by ureq's parser unless encoded.
-        let odd = resolve(base, "/a<b>`c|d").unwrap();
-        assert_eq!(odd, "http://h:8080/a%3Cb%3E%60c|d");
+        let odd = resolve(base, "/a<b>`c|d\"{e}").unwrap();
+        assert_eq!(odd, "http://h:8080/a%3Cb%3E%60c|d\"{e}");
         assert!(is_valid(&odd));
+        // In the query: a space is '+', a '"' encoded too (ureq refuses it there).
+        let query = resolve(base, "/a b?x=\"a b\"<`>").unwrap();
+        assert_eq!(query, "http://h:8080/a%20b?x=%22a+b%22%3C%60%3E");
+        assert!(is_valid(&query));
+        assert_eq!(resolve(base, "?a b").unwrap(), format!("{base}?a+b"));
     }
 
     #[test]
@@ -250,6 +278,9 @@ mod tests {
         assert_eq!(location(["", "/a"]), Ok(Some("/a")));
         assert_eq!(location(["/a", "/a ", ""]), Ok(Some("/a")));
         assert_eq!(location(["/a", "/b"]), Err(2));
+        let utf8 = header_text("/\u{fc}ber".as_bytes());
+        assert_eq!(utf8, "/%C3%BCber");
+        assert_eq!(header_text(b"/\xfcber"), "/%FCber");
     }
 
     #[test]

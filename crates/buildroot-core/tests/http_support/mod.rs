@@ -57,6 +57,9 @@ pub enum Fault {
     /// connection: an answer no other fault shapes (several `Location`
     /// headers, a 1xx with headers, a 206 for another range).
     Raw(String),
+    /// As `Raw`, written a byte at a time (each sent alone, a millisecond
+    /// apart): an answer whose head comes in many small reads.
+    Trickle(String),
 }
 
 /// One request as the server saw it.
@@ -639,6 +642,16 @@ fn handle(
         }
         Some(Fault::Raw(bytes)) => {
             let _ = stream.write_all(bytes.as_bytes());
+            return;
+        }
+        Some(Fault::Trickle(bytes)) => {
+            let _ = stream.set_nodelay(true);
+            for b in bytes.as_bytes() {
+                if stream.write_all(&[*b]).is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
             return;
         }
         Some(Fault::RedirectWith(code, prefix)) => {

@@ -182,8 +182,10 @@ impl Attempt<'_> {
             // curl reads the `Location` headers of every answer, and fails
             // one with two different ones, "Multiple Location headers"
             // (`CURLE_WEIRD_SERVER_REPLY`, not fatal to librepo).
-            let named = resp.headers().get_all("location").iter();
-            let location = match redirect::location(named.filter_map(|v| v.to_str().ok())) {
+            let named: Vec<String> = (resp.headers().get_all("location").iter())
+                .map(|v| redirect::header_text(v.as_bytes()))
+                .collect();
+            let location = match redirect::location(named.iter().map(String::as_str)) {
                 Ok(l) => l,
                 Err(n) => {
                     return at_once(
