@@ -61,7 +61,8 @@ pub(super) fn scan(text: &str) -> Scan {
     let mut pairs: HashMap<usize, Pairs> = HashMap::new();
     let mut open: Vec<Open> = Vec::new();
     let mut blanked = text.as_bytes().to_vec();
-    let mut anchors: Vec<String> = Vec::new();
+    // A set: a document of many anchors looked each up in all before it.
+    let mut anchors: std::collections::HashSet<String> = std::collections::HashSet::new();
     let options = granit_parser::options! { emit_anchor_events: true };
     for event in granit_parser::Parser::new_from_str_with_options(text, options) {
         let Ok((event, span)) = event else {
@@ -83,14 +84,13 @@ pub(super) fn scan(text: &str) -> Scan {
             // document ("found duplicate anchor"), where YAML 1.2 lets the
             // later one win.
             granit_parser::Event::Anchor(_, name) => {
-                if anchors.iter().any(|a| a == name.as_ref()) {
+                if !anchors.insert(name.to_string()) {
                     return Scan::Unsafe(format!(
                         "line {}: found duplicate anchor '{name}' (PyYAML's safe_load refuses a \
                          second anchor of one name)",
                         span.start.line()
                     ));
                 }
-                anchors.push(name.to_string());
                 continue;
             }
             _ => continue,

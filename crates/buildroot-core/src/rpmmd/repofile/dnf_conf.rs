@@ -286,6 +286,9 @@ mod tests {
             ("exclude=b\nexcludepkgs= ,a", &["a"]),
             ("exclude=b\nexcludepkgs=a,,c", &["b", "a", "c"]),
             ("exclude=b c\nexcludepkgs=\n  a", &["a"]),
+            // Leading spaces are skipped before the first item is cut.
+            ("exclude=b\nexcludepkgs=\" a\"", &["b", "a"]),
+            ("exclude=b\nexcludepkgs=\"  \"", &["b"]),
         ];
         for (lines, want) in cases {
             assert_eq!(main(lines).excludes, *want, "{lines}");
