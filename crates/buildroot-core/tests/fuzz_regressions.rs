@@ -286,7 +286,11 @@ fn yaml_many_anchors_load_in_linear_time() {
     assert_eq!(m.len(), 49_000);
     // A repeated one is still refused, at its line.
     let e = Value::parse(&(text + "x: &a7 7\n"), "anchors.yaml").unwrap_err();
-    assert!(e.to_string().contains("line 49001: found duplicate anchor 'a7'"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("line 49001: found duplicate anchor 'a7'"),
+        "{e}"
+    );
 }
 
 /// The error the header checks give a damaged file rpm refuses, in one line.
