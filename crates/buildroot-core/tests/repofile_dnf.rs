@@ -360,4 +360,10 @@ const CASES: &[&str] = &[
     "[a]\nbaseurl=/x\nexclude=b c\nexcludepkgs=\n  a\n",
     "[a]\nbaseurl=/x\nexclude=b\nexcludepkgs=a,,c\n",
     "[a]\nbaseurl=/x\nexclude=b\nexclude=c\nexcludepkgs=,a\nexclude=d\n",
+    // Leading spaces (kept inside quotes) are skipped before the first
+    // item is cut: `" a"` appends, `"  "` has no item and changes nothing;
+    // `" ,a"` still starts with an empty item.
+    "[a]\nbaseurl=/x\nexclude=b\nexcludepkgs=\" a\"\n",
+    "[a]\nbaseurl=/x\nexclude=b\nexcludepkgs=\"   \"\n",
+    "[a]\nbaseurl=/x\nexclude=b\nexcludepkgs=\" ,a\"\n",
 ];

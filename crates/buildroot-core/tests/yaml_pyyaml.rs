@@ -116,6 +116,12 @@ const CASES: &[&str] = &[
     // parser move it to its last).
     "1: a\nb: c\n1: d\n",
     "yes: a\nb: c\n1: d\n",
+    // A scalar tag at a line's start: blanked out, it indented the line
+    // (a plain scalar's next line, a block scalar's text).
+    "x: 1\n!!str y: 2\n",
+    "x: |\n!!str y: 2\n",
+    "x: >-\n!!int '7': !!bool on\n",
+    "- !!str\n- !!float 1\n",
 ];
 
 /// The fixed cases above.

@@ -446,6 +446,15 @@ mod tests {
             e,
             "t.yaml: line 2: tag !custom is unknown to PyYAML's safe_load"
         );
+        // PyYAML composes the whole document before it constructs: a
+        // duplicate anchor or a parse error after the tag is its error.
+        let e = Value::parse("a: !custom x\nb: &x 1\nc: &x 2\n", "t.yaml").unwrap_err();
+        assert!(
+            e.to_string().contains("line 3: found duplicate anchor 'x'"),
+            "{e}"
+        );
+        let e = Value::parse("a: !custom x\nb: [1\n", "t.yaml").unwrap_err();
+        assert!(!e.to_string().contains("!custom"), "{e}");
         // The tags safe_load constructs, and the non-specific `!`.
         let v = parse(
             "a: !!str 5\nb: !!int '7'\nc: !!float 1\nd: !!bool true\ne: !!null ''\n\

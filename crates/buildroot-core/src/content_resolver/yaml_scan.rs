@@ -61,7 +61,12 @@ pub(super) fn scan(text: &str) -> Scan {
     let mut pairs: HashMap<usize, Pairs> = HashMap::new();
     let mut open: Vec<Open> = Vec::new();
     let mut blanked = text.as_bytes().to_vec();
-    let mut anchors: Vec<String> = Vec::new();
+    // A set: a document of many anchors looked each up in all before it.
+    let mut anchors: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // The first tag safe_load refuses, said once the events are all read:
+    // PyYAML composes the whole document before it constructs a value, so
+    // a parse error or a duplicate anchor anywhere in it is what it says.
+    let mut unknown_tag: Option<String> = None;
     let options = granit_parser::options! { emit_anchor_events: true };
     for event in granit_parser::Parser::new_from_str_with_options(text, options) {
         let Ok((event, span)) = event else {
@@ -83,14 +88,13 @@ pub(super) fn scan(text: &str) -> Scan {
             // document ("found duplicate anchor"), where YAML 1.2 lets the
             // later one win.
             granit_parser::Event::Anchor(_, name) => {
-                if anchors.iter().any(|a| a == name.as_ref()) {
+                if !anchors.insert(name.to_string()) {
                     return Scan::Unsafe(format!(
                         "line {}: found duplicate anchor '{name}' (PyYAML's safe_load refuses a \
                          second anchor of one name)",
                         span.start.line()
                     ));
                 }
-                anchors.push(name.to_string());
                 continue;
             }
             _ => continue,
@@ -114,10 +118,13 @@ pub(super) fn scan(text: &str) -> Scan {
         };
         if !known {
             let tag = tag.as_ref().map(|t| t.original()).unwrap_or_default();
-            return Scan::Unsafe(format!(
-                "line {}: tag {tag} is unknown to PyYAML's safe_load",
-                span.start.line()
-            ));
+            unknown_tag.get_or_insert_with(|| {
+                format!(
+                    "line {}: tag {tag} is unknown to PyYAML's safe_load",
+                    span.start.line()
+                )
+            });
+            continue;
         }
         let is_map = matches!(event, granit_parser::Event::MappingStart(..));
         let merge_key = matches!(scalar, Some((v, granit_parser::ScalarStyle::Plain)) if v == "<<")
@@ -219,13 +226,16 @@ pub(super) fn scan(text: &str) -> Scan {
             },
         );
     }
+    if let Some(problem) = unknown_tag {
+        return Scan::Unsafe(problem);
+    }
     match String::from_utf8(blanked) {
         Ok(text) => Scan::Scalars(scalars, text, pairs),
         Err(_) => Scan::Unparsable,
     }
 }
 
-/// Blanks (with spaces) the tag written before the scalar text at `start`:
+/// Blanks (with spaces after its `!`) the tag written before the scalar text at `start`:
 /// the nearest token before it that starts with `!`, past an anchor.
 /// Returns where the tag began.
 fn blank_tag_before(text: &mut [u8], start: usize) -> Option<usize> {
@@ -239,8 +249,13 @@ fn blank_tag_before(text: &mut [u8], start: usize) -> Option<usize> {
             begin -= 1;
         }
         match text.get(begin) {
+            // Its `!` stays, the non-specific tag (a string to the
+            // deserializer; we type the scalar anyway): all blanks would
+            // indent what follows, so that `!!str k: v` at a line's start
+            // became the text of a block scalar above or a plain scalar's
+            // next line.
             Some(b'!') => {
-                text[begin..end].fill(b' ');
+                text[begin + 1..end].fill(b' ');
                 return Some(begin);
             }
             Some(b'&') => end = begin,

@@ -112,6 +112,17 @@ impl MainDefaults {
                     // is only the command line's spelling: libdnf's main
                     // configuration knows no such key and dnf 4.14 ignores it.
                     "disable_excludes" => main.disable_excludes = split_list(list).collect(),
+                    // The tools took it as `disable_excludes` before: a file
+                    // written for them then reads otherwise now, so say so.
+                    "disableexcludes" | "disableexcludepkgs" => main.ignored.push(passed_over(
+                        origin,
+                        line,
+                        "main",
+                        &format!(
+                            "{k} is no dnf.conf option (the command line's --{k} is \
+                             disable_excludes= here), so main's and the repos' excludes stay on"
+                        ),
+                    )),
                     "max_parallel_downloads" | "max_downloads_per_mirror" => {
                         main.set_parallel(&k, &v, line)?
                     }
@@ -286,6 +297,9 @@ mod tests {
             ("exclude=b\nexcludepkgs= ,a", &["a"]),
             ("exclude=b\nexcludepkgs=a,,c", &["b", "a", "c"]),
             ("exclude=b c\nexcludepkgs=\n  a", &["a"]),
+            // Leading spaces are skipped before the first item is cut.
+            ("exclude=b\nexcludepkgs=\" a\"", &["b", "a"]),
+            ("exclude=b\nexcludepkgs=\"  \"", &["b"]),
         ];
         for (lines, want) in cases {
             assert_eq!(main(lines).excludes, *want, "{lines}");
@@ -295,6 +309,18 @@ mod tests {
         assert_eq!(off("disable_excludes=main\ndisableexcludes=,a"), ["main"]);
         assert_eq!(off("disableexcludes=main\ndisable_excludes=a"), ["a"]);
         assert_eq!(off("disableexcludes=main"), [""; 0]);
+        // Ignored, but not in silence: the tools read it once.
+        assert_eq!(
+            main("disableexcludes=main\ndisableexcludepkgs=all").ignored,
+            [
+                "d:2: [main]: disableexcludes is no dnf.conf option (the command line's \
+                 --disableexcludes is disable_excludes= here), so main's and the repos' excludes \
+                 stay on; ignored, as dnf ignores it",
+                "d:3: [main]: disableexcludepkgs is no dnf.conf option (the command line's \
+                 --disableexcludepkgs is disable_excludes= here), so main's and the repos' \
+                 excludes stay on; ignored, as dnf ignores it"
+            ]
+        );
         assert_eq!(off("disable_excludes=None"), [""; 0]);
         assert_eq!(off("disable_excludes=main a"), ["main", "a"]);
     }

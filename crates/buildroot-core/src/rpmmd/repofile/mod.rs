@@ -401,8 +401,12 @@ fn split_list(v: &str) -> impl Iterator<Item = String> + '_ {
 /// list), but an empty value (`None` too), or one whose first item is
 /// empty (`excludepkgs=,a`, a value that starts on a continuation line),
 /// empties the list first: `exclude=b` then `excludepkgs=,a` leaves `a`.
+/// `OptionStringList::fromString` skips leading spaces before it cuts the
+/// first item, so a value that starts with spaces (`excludepkgs=" a"`, a
+/// variable that is empty) appends, and one of spaces alone has no item
+/// and leaves the list as it was (dnf 4.14: `b` then `" a"` is `b a`).
 pub(super) fn append_list(list: &mut Vec<String>, v: &str) {
-    if v.is_empty() || v.starts_with([' ', ',', '\n']) {
+    if v.is_empty() || v.trim_start_matches(' ').starts_with([',', '\n']) {
         list.clear();
     }
     list.extend(split_list(v));
