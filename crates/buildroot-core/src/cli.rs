@@ -210,8 +210,9 @@ fn kept_under_quiet(kind: &str) -> bool {
 /// its cache home say notes through the same handler.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct QuietArgs {
-    /// No warnings, notes or progress on stderr, but for a repo skip_if_unavailable=1 left out
-    /// (the answer lacks it) and the lines that are the answer (see the exit codes).
+    /// No warnings, notes or progress on stderr. Kept: errors, a repo skip_if_unavailable=1 left
+    /// out (the answer lacks it), and answers given on stderr (buildroot-generator's --why,
+    /// --compare's failures and --builds-only's failed builds).
     #[arg(short, long)]
     pub quiet: bool,
 }
