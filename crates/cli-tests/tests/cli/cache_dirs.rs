@@ -204,6 +204,41 @@ fn a_passed_over_xdg_cache_home_is_said_once() {
     }
 }
 
+/// compose-view says the passed-over `XDG_CACHE_HOME` once, and nothing of
+/// it under -q (its `-q` is the shared `QuietArgs`; the workflow keeps
+/// the note in `compose/warnings.txt` from compose-view's runs without -q).
+#[test]
+fn compose_view_says_a_passed_over_xdg_cache_home_but_not_under_quiet() {
+    let t = TestContext::new();
+    let home = t.join("home");
+    std::fs::create_dir(&home).unwrap();
+    let file = t.join("file");
+    std::fs::write(&file, "").unwrap();
+    let xdg = file.join("xdg");
+    for quiet in [false, true] {
+        let out = cmd(Tool::ComposeView)
+            .args([
+                "--configs",
+                "testdata/content-resolver",
+                "--view",
+                "view-fixture",
+            ])
+            .args(["--arch", "x86_64"])
+            .args(["--repo-override", "fixture=testdata/repos/$basearch"])
+            .args(["--repo-override", "extras=testdata/repos/extras/$basearch"])
+            .args(quiet.then_some("-q"))
+            .env("XDG_CACHE_HOME", &xdg)
+            .env("HOME", &home)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        let said = err.lines().filter(|l| l.contains("XDG_CACHE_HOME")).count();
+        assert_eq!(said, usize::from(!quiet), "quiet={quiet}: {err}");
+    }
+    assert_eq!(names(&home.join(".cache/rpm-buildroot")), ["pools"]);
+}
+
 /// The user's cache directory, as the tools would choose it in this
 /// environment, when it is `$XDG_CACHE_HOME`'s or an existing home's.
 fn users_cache() -> Option<PathBuf> {
