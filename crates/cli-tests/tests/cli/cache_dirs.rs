@@ -124,6 +124,17 @@ fn a_relative_xdg_cache_home_is_ignored() {
     assert_eq!(names(&home.join(".cache/rpm-buildroot")), ["pools"]);
 }
 
+/// A home directory, a plain file beside it, and an `XDG_CACHE_HOME` under
+/// that file, in which no cache can be made: `(home, file, xdg)`.
+fn xdg_under_a_file(t: &TestContext) -> (PathBuf, PathBuf, PathBuf) {
+    let home = t.join("home");
+    std::fs::create_dir(&home).unwrap();
+    let file = t.join("file");
+    std::fs::write(&file, "").unwrap();
+    let xdg = file.join("xdg");
+    (home, file, xdg)
+}
+
 /// An `$XDG_CACHE_HOME` the cache cannot be written in (here below a
 /// file; a read-only mount is judged the same way) is passed over for the
 /// home's `.cache` as before, but said: the user set it on purpose. One
@@ -135,11 +146,7 @@ fn a_passed_over_xdg_cache_home_is_said_once() {
     let t = TestContext::new();
     let temp = t.join("tmp");
     std::fs::create_dir(&temp).unwrap();
-    let home = t.join("home");
-    std::fs::create_dir(&home).unwrap();
-    let file = t.join("file");
-    std::fs::write(&file, "").unwrap();
-    let xdg = file.join("xdg");
+    let (home, file, xdg) = xdg_under_a_file(&t);
     let used = home.join(".cache/rpm-buildroot");
     let note = |tool: &str| {
         format!(
@@ -210,11 +217,7 @@ fn a_passed_over_xdg_cache_home_is_said_once() {
 #[test]
 fn compose_view_says_a_passed_over_xdg_cache_home_but_not_under_quiet() {
     let t = TestContext::new();
-    let home = t.join("home");
-    std::fs::create_dir(&home).unwrap();
-    let file = t.join("file");
-    std::fs::write(&file, "").unwrap();
-    let xdg = file.join("xdg");
+    let (home, _, xdg) = xdg_under_a_file(&t);
     for quiet in [false, true] {
         let out = cmd(Tool::ComposeView)
             .args([
