@@ -1288,7 +1288,7 @@ fn read_only_output_and_cache_directories() {
         &t,
         c,
         "hello\n",
-        "create-srpm-repos: [TMP]/ro/repo: Read-only file system",
+        "create-srpm-repos: --out [TMP]/ro/repo: cannot write in [TMP]/ro: Read-only file system",
     );
     assert_eq!(std::fs::read_dir(ro).unwrap().count(), 0);
 }
@@ -1352,6 +1352,26 @@ fn outputs_where_nothing_can_be_written_are_refused_before_the_work() {
         "identify-archful-srpms: --map /proc/srpm-map.txt: cannot write in /proc: No such file or directory",
     );
     assert!(!t.join("cache").exists(), "the cache was filled first");
+    srpm_cache_dir(&t.join("srpms"));
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--arch", "x86_64", "--archful", "/dev/null", "--cache"])
+        .arg(t.join("srpms"))
+        .args(["--out", "/proc/repo", "testdata/compose/sources.txt"]);
+    expect(
+        &t,
+        c,
+        "",
+        "create-srpm-repos: --out /proc/repo: cannot write in /proc: No such file or directory",
+    );
+    let mut c = cmd(Tool::FetchCompose);
+    c.args(["--url", "http://127.0.0.1:9/", "--view", "view-fixture"])
+        .args(["--arch", "x86_64", "--out", "/proc/compose"]);
+    expect(
+        &t,
+        c,
+        "",
+        "fetch-compose: --out /proc/compose: cannot write in /proc: No such file or directory",
+    );
 }
 
 #[test]
