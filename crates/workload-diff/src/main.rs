@@ -278,11 +278,10 @@ fn verify(cli: &Cli) -> Result<bool, Error> {
 
 /// `-o` and `--verify-out` where nothing can be written (a read-only file
 /// system, `/sys`) are said before the inputs are read, naming the option.
+/// An existing `--verify-out` is written into, not beside: not probed.
 fn check_outputs_writable(cli: &Cli) -> Result<(), Error> {
-    let outputs = [
-        ("-o", cli.output.as_deref()),
-        ("--verify-out", cli.verify_out.as_deref()),
-    ];
+    let verify_out = cli.verify_out.as_deref().filter(|p| !p.exists());
+    let outputs = [("-o", cli.output.as_deref()), ("--verify-out", verify_out)];
     for (label, path) in outputs {
         if let Some(p) = path.filter(|p| p.as_os_str() != "-") {
             buildroot_core::atomic::check_writable(p, label)?;
