@@ -934,7 +934,7 @@ fn output_directory_not_writable() {
         &t,
         c,
         "bash\n",
-        "create-srpm-repos: [TMP]/a-file/out: Not a directory",
+        "create-srpm-repos: --out [TMP]/a-file/out: cannot write in [TMP]/a-file: Not a directory",
     );
 }
 
