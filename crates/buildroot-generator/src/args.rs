@@ -213,12 +213,29 @@ pub(crate) struct Args {
 }
 
 /// A --why NAME: a name, not nothing (`--why "$pkg"` with an unset
-/// variable asks no question; it is bad usage, not the answer "no").
+/// variable asks no question; it is bad usage, not the answer "no"), and one
+/// name, not a list (`--why "gcc make"` was answered "'gcc make' is in no
+/// repository", exit 1, though both are there). A capability with its
+/// version (`foo >= 1`), a rich dependency (`(a or b)`) and a file path keep
+/// their spaces: dnf reads them so.
 fn why_name(s: &str) -> Result<String, String> {
     if s.trim().is_empty() {
-        Err("give a binary package name".to_string())
-    } else {
+        return Err("give a binary package name".to_string());
+    }
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let operator = |w: &str| w.chars().all(|c| matches!(c, '<' | '>' | '='));
+    let one_name = words.len() < 2 || operator(words[1]) || s.trim_start().starts_with(['(', '/']);
+    if one_name {
         Ok(s.to_string())
+    } else {
+        Err(format!(
+            "--why answers for one package name; ask once for each ({})",
+            words
+                .iter()
+                .map(|w| format!("--why {w}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
     }
 }
 
