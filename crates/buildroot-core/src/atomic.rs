@@ -83,6 +83,44 @@ pub fn write_file_with(
     }
 }
 
+/// Checks, before the work, that an output can be put in place at `path` (a
+/// file, or a directory the tool builds beside it and swaps in): a temp file is
+/// made and removed where it would be written, the nearest directory that
+/// exists when `path`'s parents are still to be made. root passes every mode
+/// check, so asking access(2) would not do: a read-only or pseudo file system
+/// (`/sys`, `/proc`) refuses only the write itself, which without this came
+/// after minutes of work and named a directory the user never gave. The error
+/// names the option (`label`) and `path`. A device, a FIFO or an open file
+/// (`/dev/null`, `/dev/stdout`) is written through and needs no check.
+pub fn check_writable(path: &Path, label: &str) -> Result<()> {
+    let Destination::Replace(real) = destination(path) else {
+        return Ok(());
+    };
+    let mut dir = parent_of(&real);
+    while !dir.exists() {
+        match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => dir = p.to_path_buf(),
+            _ => {
+                dir = PathBuf::from(".");
+                break;
+            }
+        }
+    }
+    match registered_temp(&dir, ".tmp-", new_private_file) {
+        // Dropping the temp file removes it, then its registration goes.
+        Ok((tmp, registered)) => {
+            drop(tmp);
+            drop(registered);
+            Ok(())
+        }
+        Err(e) => Err(Error::Usage(format!(
+            "{label} {}: cannot write in {}",
+            path.display(),
+            Error::io(&dir, e)
+        ))),
+    }
+}
+
 /// Where the bytes of a write to a path go.
 #[derive(Debug, PartialEq)]
 enum Destination {

@@ -40,6 +40,10 @@ Examples:
   buildroot-generator --arch x86_64 --repo main='testdata/repos/$basearch' \\
       --source-repo src=testdata/repos/source --why nasm testdata/compose/sources.txt
 
+  # Which sources' builds need libjpeg-turbo-devel (beyond the core buildroot, which
+  # every build installs)? --output-dir lists each source's in output/NAME-deps-binary:
+  grep -lx libjpeg-turbo-devel out/aarch64/output/*-deps-binary
+
   # What if hello's BuildRequires changed? The edited spec, evaluated for the arch with the
   # repos' macros (or an SRPM of it: --srpm), stands in for the repos' hello; --compare
   # prints what leaves (-NAME) and enters (+NAME) the buildroot (hello.spec: the fixture's
@@ -47,6 +51,9 @@ Examples:
   # tar xzf - ./hello.spec` takes it out to be edited):
   echo hello | buildroot-generator --arch aarch64 --repo 'main=testdata/repos/$basearch' \\
       --source-repo src=testdata/repos/source --spec hello.spec --compare
+  # ... or your SRPM of the edited spec, its Release raised (`rpm2archive` as above without
+  # `./hello.spec` takes out the tarball too; then `rpmbuild -bs --define \"_sourcedir $PWD\"
+  # --define \"_srcrpmdir $PWD\" hello.spec` writes ./hello-2.12.1-2.eln150.src.rpm):
   echo hello | buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
       --source-repo src=testdata/repos/source --srpm ./hello-2.12.1-2.eln150.src.rpm
 
@@ -162,7 +169,7 @@ pub(crate) struct Args {
     /// --print list still goes to stdout (`> /dev/null` when only DIR is wanted).
     #[arg(long, value_name = "DIR")]
     pub(crate) output_dir: Option<PathBuf>,
-    /// View name for the relations JSON that --output-dir writes (a warning without it)
+    /// View name for the relations JSON that --output-dir writes (a warning when given without --output-dir, as it changes nothing then)
     /// [default: view-eln]
     // No clap default, so that one given without --output-dir is told from
     // the default (`generator::Request::view`).
@@ -206,12 +213,29 @@ pub(crate) struct Args {
 }
 
 /// A --why NAME: a name, not nothing (`--why "$pkg"` with an unset
-/// variable asks no question; it is bad usage, not the answer "no").
+/// variable asks no question; it is bad usage, not the answer "no"), and one
+/// name, not a list (`--why "gcc make"` was answered "'gcc make' is in no
+/// repository", exit 1, though both are there). A capability with its
+/// version (`foo >= 1`), a rich dependency (`(a or b)`) and a file path keep
+/// their spaces: dnf reads them so.
 fn why_name(s: &str) -> Result<String, String> {
     if s.trim().is_empty() {
-        Err("give a binary package name".to_string())
-    } else {
+        return Err("give a binary package name".to_string());
+    }
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let operator = |w: &str| w.chars().all(|c| matches!(c, '<' | '>' | '='));
+    let one_name = words.len() < 2 || operator(words[1]) || s.trim_start().starts_with(['(', '/']);
+    if one_name {
         Ok(s.to_string())
+    } else {
+        Err(format!(
+            "--why answers for one package name; ask once for each ({})",
+            words
+                .iter()
+                .map(|w| format!("--why {w}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
     }
 }
 

@@ -235,6 +235,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     )?;
     if let Some(dir) = &cli.output_dir {
         buildroot_core::atomic::check_output_dir(dir, lists::OUTPUT)?;
+        buildroot_core::atomic::check_writable(dir, "--output-dir")?;
     }
     let req = Request {
         view: config_view_id(

@@ -133,6 +133,11 @@ fn run(args: &Args) -> Result<()> {
         "a directory",
         "the source repository goes there",
     )?;
+    // A new --out where nothing can be written is said before the SRPMs are
+    // read (an existing one is filled in place, its own guard's business).
+    if !args.out.exists() {
+        buildroot_core::atomic::check_writable(&args.out, "--out")?;
+    }
     let lines = read_input_list(&args.input, Names::Verbatim)?;
     if lines.is_empty() && !args.allow_empty {
         bail!("{}", empty_list_refused(&args.input, &args.out));

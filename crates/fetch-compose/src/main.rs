@@ -92,6 +92,8 @@ fn run(args: &Args) -> buildroot_core::Result<()> {
     if args.quiet {
         buildroot_core::cli::quiet_repo_notes();
     }
+    // Said before any list is fetched, naming the option.
+    buildroot_core::atomic::check_writable(&args.out, "--out")?;
     let request = FetchRequest {
         url: &args.url,
         view: &args.view,

@@ -173,6 +173,12 @@ fn run(args: &Args) -> Result<()> {
         "a file",
         "--json prints the document on stdout",
     )?;
+    // Said before the SRPMs are fetched and read, not after.
+    for (label, path) in [("--map", &args.map), ("--json-file", &args.json_file)] {
+        if let Some(p) = path {
+            buildroot_core::atomic::check_writable(p, label)?;
+        }
+    }
     not_stdout(
         "--cache",
         Some(&args.cache.srpm_cache),

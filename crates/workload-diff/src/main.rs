@@ -29,6 +29,7 @@ fn main() -> ExitCode {
     buildroot_core::cli::init_trace();
     buildroot_core::cli::main("workload-diff", |cli: Cli| {
         check_format_options(&cli)?;
+        check_outputs_writable(&cli)?;
         if cli.format == Some(Format::Verify) {
             verify(&cli).map(u8::from)
         } else {
@@ -273,6 +274,20 @@ fn verify(cli: &Cli) -> Result<bool, Error> {
     let report = verify_report(&paths, cli.verify_out.as_deref())?;
     write_output(cli.output.as_deref(), &report.text)?;
     Ok(report.found)
+}
+
+/// `-o` and `--verify-out` where nothing can be written (a read-only file
+/// system, `/sys`) are said before the inputs are read, naming the option.
+/// An existing `--verify-out` is written into, not beside: not probed.
+fn check_outputs_writable(cli: &Cli) -> Result<(), Error> {
+    let verify_out = cli.verify_out.as_deref().filter(|p| !p.exists());
+    let outputs = [("-o", cli.output.as_deref()), ("--verify-out", verify_out)];
+    for (label, path) in outputs {
+        if let Some(p) = path.filter(|p| p.as_os_str() != "-") {
+            buildroot_core::atomic::check_writable(p, label)?;
+        }
+    }
+    Ok(())
 }
 
 fn write_output(path: Option<&Path>, text: &str) -> Result<(), Error> {

@@ -259,7 +259,12 @@ pub fn run(req: &Request, observer: &dyn Observer) -> Result<Outcome> {
     what_if::note_arch_baseline(&given, &pool, req.arch, &mut what_if_said);
     let input = load::sources(req, &pool, &given, &input_lines, &say)?;
     if input.is_empty() {
-        said::warn(req, &say, said::EMPTY_INPUT.into());
+        let warning = if req.builds_only() {
+            said::EMPTY_INPUT_BUILDS_ONLY
+        } else {
+            said::EMPTY_INPUT
+        };
+        said::warn(req, &say, warning.into());
     } else {
         refusals::check_sources_exist(req, &pool, &input, &req.config)?;
         refusals::check_builds_known(req, &pool, &input, &req.config)?;

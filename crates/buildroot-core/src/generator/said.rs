@@ -16,6 +16,12 @@ pub(super) const EMPTY_INPUT: &str = "the input lists no sources; the buildroot 
      own: the core buildroot and what building its packages' sources needs (--json's \
      core.binaries: the core alone)";
 
+/// [`EMPTY_INPUT`] of `--builds-only`, which builds no source of the core:
+/// its answer is the core buildroot alone (the fixed point's wording said
+/// it held what building the core's sources needs, which it does not).
+pub(super) const EMPTY_INPUT_BUILDS_ONLY: &str = "the input lists no sources and no --spec/--srpm \
+     is given; with --builds-only nothing is built: the answer is the core buildroot alone";
+
 /// The warning of a `--view` given without `--output-dir`: it only names
 /// the view in the relations JSON that directory holds, so it would be
 /// dropped without a word (no list depends on it).

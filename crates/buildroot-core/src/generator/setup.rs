@@ -96,7 +96,8 @@ pub fn prepare_output_dir(dir: &Path) -> Result<()> {
             parent.display()
         ))
     })?;
-    check_output_dir(dir).map_err(output_dir_error)
+    check_output_dir(dir).map_err(output_dir_error)?;
+    crate::atomic::check_writable(dir, "--output-dir")
 }
 
 /// The input's lines (`-`: stdin). A spec or RPM file given as the input,

@@ -934,7 +934,7 @@ fn output_directory_not_writable() {
         &t,
         c,
         "bash\n",
-        "create-srpm-repos: [TMP]/a-file/out: Not a directory",
+        "create-srpm-repos: --out [TMP]/a-file/out: cannot write in [TMP]/a-file: Not a directory",
     );
 }
 
@@ -1261,7 +1261,7 @@ fn read_only_output_and_cache_directories() {
         &t,
         c,
         "hello\n",
-        "buildroot-generator: [TMP]/ro: Read-only file system",
+        "buildroot-generator: --output-dir [TMP]/ro/out: cannot write in [TMP]/ro: Read-only file system",
     );
     let mut c = cmd(Tool::IdentifyArchful);
     c.args(["--source-repo", "s=testdata/repos/source", "--cache"])
@@ -1288,9 +1288,90 @@ fn read_only_output_and_cache_directories() {
         &t,
         c,
         "hello\n",
-        "create-srpm-repos: [TMP]/ro/repo: Read-only file system",
+        "create-srpm-repos: --out [TMP]/ro/repo: cannot write in [TMP]/ro: Read-only file system",
     );
     assert_eq!(std::fs::read_dir(ro).unwrap().count(), 0);
+}
+
+/// An output where nothing can be written (procfs refuses every new file, as a
+/// read-only or pseudo file system does, root or not) is said before the work,
+/// in one line naming the option and the path given: the write failed at the
+/// end, after the generator's failures were said as "details in
+/// /proc/out/errors", a file never written, naming only the directory.
+#[test]
+fn outputs_where_nothing_can_be_written_are_refused_before_the_work() {
+    let t = TestContext::new();
+    let mut c = cmd(Tool::Generator);
+    c.args(&fixture_gen_args()[..2])
+        .args(&fixture_gen_args()[3..])
+        .args(["--output-dir", "/proc/out", "testdata/compose/sources.txt"]);
+    expect(
+        &t,
+        c,
+        "",
+        "buildroot-generator: --output-dir /proc/out: cannot write in /proc: No such file or directory",
+    );
+    let mut c = cmd(Tool::ComposeView);
+    c.args([
+        "--configs",
+        "testdata/content-resolver",
+        "--view",
+        "view-fixture",
+    ])
+    .args(["--repo-override", "fixture=testdata/repos/$basearch"])
+    .args(["--repo-override", "extras=testdata/repos/extras/$basearch"])
+    .args(["--output-dir", "/proc/out"]);
+    expect(
+        &t,
+        c,
+        "",
+        "compose-view: --output-dir /proc/out: cannot write in /proc: No such file or directory",
+    );
+    let mut c = cmd(Tool::WorkloadDiff);
+    c.args(["--compose", "x86_64=testdata/compose/x86_64.txt"])
+        .args(["--buildroot", "x86_64=testdata/compose/x86_64.txt"])
+        .args(["-o", "/proc/out/workload.yaml"]);
+    expect(
+        &t,
+        c,
+        "",
+        "workload-diff: -o /proc/out/workload.yaml: cannot write in /proc: No such file or directory",
+    );
+    let mut c = cmd(Tool::IdentifyArchful);
+    c.args(["--source-repo", "s=testdata/repos/source", "--cache"])
+        .arg(t.join("cache"))
+        .args([
+            "--map",
+            "/proc/srpm-map.txt",
+            "testdata/compose/sources.txt",
+        ]);
+    expect(
+        &t,
+        c,
+        "",
+        "identify-archful-srpms: --map /proc/srpm-map.txt: cannot write in /proc: No such file or directory",
+    );
+    assert!(!t.join("cache").exists(), "the cache was filled first");
+    srpm_cache_dir(&t.join("srpms"));
+    let mut c = cmd(Tool::CreateSrpmRepos);
+    c.args(["--arch", "x86_64", "--archful", "/dev/null", "--cache"])
+        .arg(t.join("srpms"))
+        .args(["--out", "/proc/repo", "testdata/compose/sources.txt"]);
+    expect(
+        &t,
+        c,
+        "",
+        "create-srpm-repos: --out /proc/repo: cannot write in /proc: No such file or directory",
+    );
+    let mut c = cmd(Tool::FetchCompose);
+    c.args(["--url", "http://127.0.0.1:9/", "--view", "view-fixture"])
+        .args(["--arch", "x86_64", "--out", "/proc/compose"]);
+    expect(
+        &t,
+        c,
+        "",
+        "fetch-compose: --out /proc/compose: cannot write in /proc: No such file or directory",
+    );
 }
 
 #[test]

@@ -615,3 +615,31 @@ fn builds_only_refuses_a_binary_no_repository_has() {
         "buildroot-generator: warning: no binary package named 'nosuchbin' in the repositories\n"
     );
 }
+
+/// An empty input with --builds-only and no --spec/--srpm: the answer is the
+/// core buildroot alone (CoreBuildRootBinaries), and the warning says so. It
+/// said the fixed point's "the core buildroot and what building its packages'
+/// sources needs", which --builds-only does not build.
+#[test]
+fn an_empty_input_with_builds_only_is_the_core_alone_and_says_so() {
+    let t = TestContext::new();
+    let cache = t.join("cache");
+    let dir = t.join("out");
+    let (binaries, stderr) = run(
+        cmd(Tool::Generator)
+            .args(FIXTURE_X86_64)
+            .arg("--cache-dir")
+            .arg(&cache)
+            .arg("--builds-only")
+            .arg("--output-dir")
+            .arg(&dir),
+        "",
+        0,
+    );
+    assert_eq!(binaries, file_lines(&dir.join("CoreBuildRootBinaries")));
+    assert_eq!(
+        stderr,
+        "buildroot-generator: warning: the input lists no sources and no --spec/--srpm is \
+         given; with --builds-only nothing is built: the answer is the core buildroot alone\n"
+    );
+}

@@ -302,6 +302,29 @@ fn why_of_nothing_is_bad_usage_not_the_answer_no() {
 }
 
 #[test]
+fn why_of_several_names_is_bad_usage_naming_each() {
+    // `--why "nasm gcc"` was answered "'nasm gcc' is in no repository",
+    // exit 1, though both are in the buildroot.
+    let (code, out, err) = why_hello("nasm gcc");
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert_eq!(
+        err,
+        "buildroot-generator: invalid value 'nasm gcc' for '--why <NAME>': --why answers for \
+         one package name; ask once for each (--why nasm, --why gcc) (try '--help')\n"
+    );
+    // What dnf reads with its spaces is still one question: a capability
+    // with a version, a rich dependency.
+    for q in ["libjpeg-turbo-devel >= 1", "(nasm or gcc)"] {
+        let (code, _, err) = why_hello(q);
+        assert_eq!(code, 1, "{q}: {err}");
+        assert!(
+            err.contains("is not a package name; provided by"),
+            "{q}: {err}"
+        );
+    }
+}
+
+#[test]
 fn why_takes_what_an_input_line_takes() {
     let chain = "nasm <- BuildRequires 'nasm' of libjpeg-turbo <- libjpeg-turbo built because \
                  libjpeg-turbo-devel <- BuildRequires 'libjpeg-turbo-devel' of hello (input)\n";

@@ -628,6 +628,59 @@ fn the_help_says_how_to_get_the_fixtures_spec() {
     assert!(out.stdout.is_empty(), "{out:?}");
 }
 
+/// The --srpm example's file is one a packager can make from what --help says:
+/// the fixture's SRPM unpacked whole, its spec's Release raised, and the
+/// `rpmbuild -bs` command in backquotes writes the file the example names. The
+/// example named a file nothing made, and said nothing of where it came from.
+#[test]
+fn the_help_says_how_to_make_the_srpm_example_s_file() {
+    if !have("rpm2archive") || !have("rpmbuild") {
+        eprintln!("skipped: no rpm2archive or rpmbuild");
+        return;
+    }
+    let help = std_cmd(Tool::Generator).arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    let text: String = help
+        .lines()
+        .map(|l| l.trim().trim_start_matches('#').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let quoted = |from: &str| {
+        let start = text.find(from).expect("the command in --help") + 1;
+        text[start..start + text[start..].find('`').unwrap()].to_string()
+    };
+    // As the help says: the spec's command without `./hello.spec`.
+    let unpack = quoted("`rpm2archive").replace(" ./hello.spec", "");
+    let rpmbuild = quoted("`rpmbuild -bs --define");
+    let example = examples(&help)
+        .into_iter()
+        .find(|c| c.contains("--srpm "))
+        .expect("an --srpm example");
+    let t = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(root().join("testdata"), t.path().join("testdata")).unwrap();
+    let sh = |c: &str| {
+        let out = Command::new("bash")
+            .args(["-o", "pipefail", "-c", c])
+            .current_dir(t.path())
+            .env("XDG_CACHE_HOME", t.path().join(".cache"))
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    bin(Tool::Generator).parent().unwrap().display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{c}: {out:?}");
+    };
+    sh(&unpack);
+    sh("sed -i 's/^Release:\\( *\\)1\\./Release:\\12./' hello.spec");
+    sh(&rpmbuild);
+    sh(&example);
+}
+
 /// Every tool's --help says, after its exit codes, how an interrupted run
 /// ends (130, 143, 129 and nothing half-written): the exit codes alone
 /// listed 0, 1 and 2.
