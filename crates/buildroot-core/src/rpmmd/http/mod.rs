@@ -79,6 +79,7 @@ pub use super::http_settings::{HttpSettings, HTTP_ENV_HELP};
 use attempts::fetch_into;
 
 mod attempts;
+mod plain_proxy;
 mod request;
 
 /// What a download reports as it goes.
