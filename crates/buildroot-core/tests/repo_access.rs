@@ -365,6 +365,64 @@ fn a_proxys_502_to_a_plain_request_is_a_5xx() {
     assert_eq!(proxy.tunnels().len(), 2);
 }
 
+/// A body cut short through the proxy is resumed with `Range`, through
+/// the proxy, as a direct one is; the file is the origin's.
+#[test]
+fn a_cut_body_through_the_proxy_resumes_with_a_range() {
+    fast();
+    let server = Server::start(ROOT.into());
+    server.fault("primary.xml.gz", Fault::ShortBody, Some(1));
+    let proxy = ConnectProxy::squid(None);
+    let t = tempfile::tempdir().unwrap();
+    let text = format!("[p]\nbaseurl={}/source\nproxy={}\n", server.base, proxy.url);
+    load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path())).unwrap();
+    let asked = server.requests_for("primary.xml.gz");
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert_eq!(asked[0].range, None);
+    assert!(
+        asked[1]
+            .range
+            .as_deref()
+            .is_some_and(|r| r.starts_with("bytes=")),
+        "{asked:?}"
+    );
+    let via: Vec<_> = (proxy.tunnels().into_iter())
+        .filter(|r| {
+            r.url
+                .as_deref()
+                .is_some_and(|u| u.ends_with("primary.xml.gz"))
+        })
+        .collect();
+    assert_eq!(via.len(), 2, "{via:?}");
+}
+
+/// A proxy whose name cannot be resolved fails a plain request at once,
+/// saying so, as a tunnel's (librepo takes curl's "couldn't resolve
+/// proxy" as fatal).
+#[test]
+fn an_unresolvable_proxy_fails_a_plain_request_at_once() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let t = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[p]\nbaseurl={}/source\nproxy=http://proxy.invalid:3128\n",
+        server.base
+    );
+    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!(
+            "{}/source/repodata/repomd.xml: the proxy's host name proxy.invalid cannot be \
+             resolved: ",
+            server.base
+        )),
+        "{e}"
+    );
+    assert!(!e.contains("attempts"), "{e}");
+    assert!(server.requests().is_empty());
+}
+
 #[test]
 fn a_repos_timeout_wins_over_the_runs_and_its_retries_changes_nothing() {
     fast(); // the run: a 10 s timeout, 1 retry
