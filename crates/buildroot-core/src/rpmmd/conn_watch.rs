@@ -27,6 +27,12 @@
 //! the proxy's answer to `CONNECT` and then steps aside (an answer came),
 //! leaving the 1xx answers to the watcher over the tunnel, which sees
 //! the plaintext. Both record into the attempt's one [`ReadFailure`].
+//! A plain request through a proxy (`http/plain_proxy.rs`) is watched
+//! the same way: the connection to the proxy is opened through the whole
+//! connector too, and watched again around the rewriting transport; the
+//! inner watcher passes over the 1xx (it reads first), the outer then
+//! sees the answer, and the 1xx last read past stays recorded until one
+//! comes.
 
 use std::io::ErrorKind;
 use std::sync::{Arc, Mutex};

@@ -29,7 +29,10 @@
 //!   verify) and a proxy's refusal of a tunnel (403, 407) are retried at
 //!   once too, on the same count: librepo retries every curl error but a
 //!   few it takes as fatal (a CA file it cannot read, a proxy name it
-//!   cannot resolve, a write error), and these are not among them;
+//!   cannot resolve, a write error), and these are not among them; an
+//!   `http://` URL goes to an HTTP(S) proxy as a plain request, not a
+//!   tunnel, as curl sends it (`plain_proxy.rs`), and the proxy's answer
+//!   to it is read as any answer (its 407 retried at once, as a 4xx);
 //! - so is every other answer that is not 2xx once redirects are followed
 //!   (a 3xx without a `Location`, even as the 7th answer; an unasked 101
 //!   or a 9xx as the final answer: the 1xx before an answer are read past,
@@ -62,7 +65,8 @@
 //!
 //! This file holds the entry points, the events and the temp files; one
 //! file's attempts and the stall watcher are in [`attempts`], one request
-//! and its answer in [`request`].
+//! and its answer in [`request`], a plain request through a proxy in
+//! [`plain_proxy`].
 
 use std::fs::File;
 use std::io::Seek;
