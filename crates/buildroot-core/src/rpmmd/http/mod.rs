@@ -16,7 +16,7 @@
 //! - a host name the resolver does not know is retried at once (as
 //!   librepo does; waiting changes nothing);
 //! - a retry resumes with `Range: bytes=N-` (and `If-Range`, so a changed
-//!   file comes whole) when the server said `Accept-Ranges: bytes` or
+//!   file is not spliced) when the server said `Accept-Ranges: bytes` or
 //!   answered a range with 206; otherwise it starts again from byte 0;
 //! - another 4xx answer (404, 403, 401, 410, ...) is retried too, at once:
 //!   librepo takes any answer but a 2xx as a failed transfer like any
@@ -39,8 +39,8 @@
 //!   headers and all, `conn_watch.rs`), a redirect curl would not follow
 //!   (past its 6, to a scheme other than http(s), to a `Location` that is
 //!   no URL), an answer with two different `Location` headers, a 1xx and
-//!   then a close, a 206 for another range: curl's errors for those are
-//!   not among librepo's fatal ones;
+//!   then a close, a 206 for another range, a whole 2xx to a resumed
+//!   request: curl's errors for those are not among librepo's fatal ones;
 //! - any 2xx is a complete transfer, as librepo checks `code / 100 == 2`
 //!   alone: its body (a 204's is empty) is the file, held to its checksum;
 //! - a complete download its check refuses (a checksum mismatch, a stale

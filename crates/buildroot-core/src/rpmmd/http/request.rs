@@ -291,6 +291,21 @@ impl Attempt<'_> {
                     }
                 }
             }
+            // A whole answer (no Content-Range) to a resumed request: curl
+            // fails it, "Cannot resume" (`CURLE_RANGE_ERROR`, in
+            // `Curl_http_firstwrite`), and librepo spends a try on it and
+            // starts again from where the download began; so do we, from
+            // byte 0 and at once, rather than taking its body in this try.
+            // (curl takes one whose length is the resume point as "already
+            // downloaded"; we start again: the bytes kept may not be the
+            // file's now, and a repomd.xml has no checksum to tell.)
+            200..=299 if self.from > 0 && header("content-range").is_none() => {
+                self.with_sink(|k| k.ranges = false);
+                return at_once(
+                    format!("{via}a whole answer (HTTP {status}) to a resumed request"),
+                    None,
+                );
+            }
             // Any other 2xx is a complete transfer to librepo (it checks
             // `code / 100 == 2` only): its body, empty for a 204, is the
             // file, held to its checksum like a 200's. A range that was
