@@ -181,6 +181,46 @@ fn a_1xx_then_a_close_is_retried_at_once() {
     }
 }
 
+/// A 1xx, then the start of the answer's status line, then a close: curl
+/// has not counted the answer yet (a header line counts once whole; curl
+/// 7.88 leaves the part out, newer curl counts it with the 1xx and deducts
+/// it), so it is "Empty reply from server" too, retried at once. It was
+/// taken as a close before an answer, retried after the backoff. A whole
+/// status line is an answer begun: a close in its headers keeps the
+/// backoff, as any cut answer.
+#[test]
+fn a_1xx_then_part_of_a_status_line_then_a_close_is_retried_at_once() {
+    let (_root, server) = server();
+    let dir = tempfile::tempdir().unwrap();
+    server.fault(
+        "/f",
+        Fault::Raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 2".into()),
+        None,
+    );
+    let (got, took) = fetch(&server, dir.path(), &slow_backoff());
+    assert_eq!(
+        got,
+        Err(format!(
+            "{}/f: the server closed the connection after an informational answer \
+             (HTTP 100), before the answer (gave up after 4 attempts)",
+            server.base
+        ))
+    );
+    assert_eq!(server.requests_for("/f").len(), 4);
+    assert!(took < Duration::from_millis(1900), "{took:?}");
+    server.clear_faults();
+    server.clear_log();
+    server.fault(
+        "/f",
+        Fault::Raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Le".into()),
+        Some(1),
+    );
+    let (got, took) = fetch(&server, dir.path(), &slow_backoff());
+    assert_eq!(got.as_deref(), Ok("hello"));
+    assert_eq!(server.requests_for("/f").len(), 2);
+    assert!(took >= Duration::from_millis(1900), "{took:?}");
+}
+
 /// A resumed download answered with a 206 for another range: curl's
 /// "HTTP server doesn't seem to support byte ranges. Cannot resume."
 /// (`CURLE_RANGE_ERROR`), which librepo retries at once from where the

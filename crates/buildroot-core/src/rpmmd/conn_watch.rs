@@ -138,8 +138,19 @@ impl<T: Transport> Watched<T> {
                     self.inner.buffers().input_consume(len);
                 }
                 Front::Partial => return true,
+                // After a 1xx, the answer counts once its status line is
+                // whole, as curl counts a header line: a close before then
+                // is still "Empty reply from server" (curl 7.88 leaves the
+                // part out of its count; newer curl counts it with the 1xx,
+                // whose status it still holds, and deducts it the same).
+                // Without a 1xx, nothing is waited for.
                 Front::Answer => {
-                    self.seen.seen().informational = None;
+                    let input = self.inner.buffers().input();
+                    let mut seen = self.seen.seen();
+                    if seen.informational.is_some() && !input.contains(&b'\n') {
+                        return true;
+                    }
+                    seen.informational = None;
                     return false;
                 }
             }
