@@ -229,6 +229,53 @@ mod tests {
         }
     }
 
+    /// What goes to the proxy, as curl 7.88 sent it to a listener
+    /// (`curl -x http://pu:pw@HOST:PORT -r 100- 'http://mirror.example:80/pub/x?y=1'`):
+    /// the URL without its default port, then, among the other headers,
+    /// `Host` naming the server, `Proxy-Authorization` and
+    /// `Proxy-Connection`. It was a `CONNECT`.
+    #[test]
+    fn the_request_to_the_proxy_is_what_curl_sends() {
+        use std::io::{BufRead, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let got = std::thread::spawn(move || {
+            let (c, _) = listener.accept().unwrap();
+            let mut r = std::io::BufReader::new(&c);
+            let mut head = Vec::new();
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push(line.trim_end().to_string());
+            }
+            let _ = (&c).write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+            head
+        });
+        let mut s = crate::rpmmd::HttpSettings {
+            retries: 0,
+            ..Default::default()
+        };
+        let proxy = format!("http://pu:pw@127.0.0.1:{port}");
+        s.access.set("proxy", &proxy).unwrap().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let url = "http://mirror.example:80/pub/x?y=1";
+        let e = crate::rpmmd::download_verified(url, &dir.path().join("x"), None, &s);
+        assert!(e.unwrap_err().to_string().contains("HTTP 404"));
+        let head = got.join().unwrap();
+        assert_eq!(head[0], "GET http://mirror.example/pub/x?y=1 HTTP/1.1");
+        for line in [
+            "Host: mirror.example",
+            "Proxy-Authorization: Basic cHU6cHc=",
+            "Proxy-Connection: Keep-Alive",
+        ] {
+            // Header names in any case (ureq writes its own in lower case).
+            let same = |h: &String| h.to_ascii_lowercase() == line.to_ascii_lowercase();
+            assert!(head.iter().any(same), "{line}: {head:?}");
+        }
+    }
+
     #[test]
     fn only_http_urls_through_http_proxies_go_plain() {
         let http = ureq::Proxy::new("http://p:3128").unwrap();
