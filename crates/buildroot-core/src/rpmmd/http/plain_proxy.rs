@@ -271,7 +271,7 @@ mod tests {
             "Proxy-Connection: Keep-Alive",
         ] {
             // Header names in any case (ureq writes its own in lower case).
-            let same = |h: &String| h.to_ascii_lowercase() == line.to_ascii_lowercase();
+            let same = |h: &String| h.eq_ignore_ascii_case(line);
             assert!(head.iter().any(same), "{line}: {head:?}");
         }
     }
