@@ -1,7 +1,7 @@
 //! Answers at the edges of HTTP, taken as librepo's curl takes them: a
 //! redirect to a URL that does not parse, several `Location` headers, a
 //! 1xx before the answer (with headers, or followed by a close), a 206 for
-//! another range. librepo retries every curl error it does not take as
+//! another range, a whole 200 to a resumed request. librepo retries every curl error it does not take as
 //! fatal at once, up to 4 tries of the file (`check_transfer_statuses`);
 //! so do the tools, where they waited the backoff or tried once
 //! (`docs/formats.md` section 9).
@@ -181,6 +181,46 @@ fn a_1xx_then_a_close_is_retried_at_once() {
     }
 }
 
+/// A 1xx, then the start of the answer's status line, then a close: curl
+/// has not counted the answer yet (a header line counts once whole; curl
+/// 7.88 leaves the part out, newer curl counts it with the 1xx and deducts
+/// it), so it is "Empty reply from server" too, retried at once. It was
+/// taken as a close before an answer, retried after the backoff. A whole
+/// status line is an answer begun: a close in its headers keeps the
+/// backoff, as any cut answer.
+#[test]
+fn a_1xx_then_part_of_a_status_line_then_a_close_is_retried_at_once() {
+    let (_root, server) = server();
+    let dir = tempfile::tempdir().unwrap();
+    server.fault(
+        "/f",
+        Fault::Raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 2".into()),
+        None,
+    );
+    let (got, took) = fetch(&server, dir.path(), &slow_backoff());
+    assert_eq!(
+        got,
+        Err(format!(
+            "{}/f: the server closed the connection after an informational answer \
+             (HTTP 100), before the answer (gave up after 4 attempts)",
+            server.base
+        ))
+    );
+    assert_eq!(server.requests_for("/f").len(), 4);
+    assert!(took < Duration::from_millis(1900), "{took:?}");
+    server.clear_faults();
+    server.clear_log();
+    server.fault(
+        "/f",
+        Fault::Raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Le".into()),
+        Some(1),
+    );
+    let (got, took) = fetch(&server, dir.path(), &slow_backoff());
+    assert_eq!(got.as_deref(), Ok("hello"));
+    assert_eq!(server.requests_for("/f").len(), 2);
+    assert!(took >= Duration::from_millis(1900), "{took:?}");
+}
+
 /// A resumed download answered with a 206 for another range: curl's
 /// "HTTP server doesn't seem to support byte ranges. Cannot resume."
 /// (`CURLE_RANGE_ERROR`), which librepo retries at once from where the
@@ -204,6 +244,39 @@ fn a_206_for_another_range_starts_again_at_once() {
         Some(1),
     );
     // The second backoff uncapped: 4 s, where the first is 2 s.
+    let s = HttpSettings {
+        max_wait: Duration::from_secs(60),
+        ..slow_backoff()
+    };
+    let (got, took) = fetch(&server, dir.path(), &s);
+    assert_eq!(got.map(|g| g.into_bytes()), Ok(body));
+    let reqs = server.requests_for("/f");
+    let ranges: Vec<Option<&str>> = reqs.iter().map(|r| r.range.as_deref()).collect();
+    assert_eq!(ranges, [None, Some("bytes=2000-"), None]);
+    // The cut's backoff (2 s), and no second one (4 s).
+    assert!(took >= Duration::from_millis(1900), "{took:?}");
+    assert!(took < Duration::from_millis(5000), "{took:?}");
+}
+
+/// A resumed download answered with the whole file (a 200 without
+/// `Content-Range`: a node that ignores ranges, or our `If-Range` telling
+/// the file changed): curl fails it, "Cannot resume" (`CURLE_RANGE_ERROR`),
+/// and librepo spends a try on it and starts again from where the download
+/// began. So do the tools, at once, from byte 0: a cut (retried after the
+/// backoff, with `Range`), the 200 (one try), the file. The 200's body was
+/// taken in the same try.
+#[test]
+fn a_whole_answer_to_a_resumed_request_costs_a_try() {
+    let (root, server) = server();
+    let body: Vec<u8> = (0..4000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    std::fs::write(root.path().join("f"), &body).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    server.fault("/f", Fault::ShortBody, Some(1));
+    let whole = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: 4000\r\nConnection: close\r\n\r\n{}",
+        String::from_utf8(body.clone()).unwrap()
+    );
+    server.fault("/f", Fault::Raw(whole), Some(1));
     let s = HttpSettings {
         max_wait: Duration::from_secs(60),
         ..slow_backoff()

@@ -265,6 +265,164 @@ fn proxy_credentials() {
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
 
+/// An `http://` repo through a proxy that, as squid's default
+/// configuration, refuses `CONNECT` to any port but 443: its requests go
+/// to the proxy in absolute form, as curl sends them (librepo asks curl
+/// for no tunnel), with `Proxy-Connection: Keep-Alive` as curl adds it.
+/// Every request was a refused `CONNECT` before (`HTTP 403`).
+#[test]
+fn an_http_repo_loads_through_a_proxy_that_refuses_connect() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let proxy = ConnectProxy::squid(None);
+    let t = tempfile::tempdir().unwrap();
+    let text = format!("[p]\nbaseurl={}/source\nproxy={}\n", server.base, proxy.url);
+    load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path())).unwrap();
+    let asked = proxy.tunnels();
+    assert_eq!(asked.len(), server.requests().len(), "{asked:?}");
+    for r in &asked {
+        assert_eq!(r.method, "GET", "{r:?}");
+        assert_eq!(r.target, authority(&server), "{r:?}");
+        let url = r.url.as_deref().unwrap_or("");
+        assert!(
+            url.starts_with(&format!("{}/source/", server.base)),
+            "{r:?}"
+        );
+        assert_eq!(r.proxy_connection.as_deref(), Some("Keep-Alive"), "{r:?}");
+    }
+    assert!(asked
+        .iter()
+        .any(|r| r.url.as_deref().unwrap().ends_with("/repodata/repomd.xml")));
+}
+
+/// The proxy's credentials go on each plain request (`proxy_username`/
+/// `proxy_password`, or the proxy URL's), as Basic; without them, the
+/// proxy's 407 is the same line as a refused tunnel's, retried at once.
+#[test]
+fn proxy_credentials_on_plain_requests() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let proxy = ConnectProxy::squid(Some(PROXY_PW));
+    let t = tempfile::tempdir().unwrap();
+    let host = proxy.url.trim_start_matches("http://");
+    for creds in [
+        format!(
+            "proxy={}\nproxy_username=proxy\nproxy_password=pw\n",
+            proxy.url
+        ),
+        format!("proxy=http://proxy:pw@{host}\n"),
+    ] {
+        let text = format!("[p]\nbaseurl={}/source\n{creds}", server.base);
+        load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path())).unwrap();
+    }
+    let asked = proxy.tunnels();
+    assert!(!asked.is_empty());
+    assert!(
+        asked
+            .iter()
+            .all(|r| r.method == "GET" && r.authorization.as_deref() == Some(PROXY_PW)),
+        "{asked:?}"
+    );
+    let text = format!("[p]\nbaseurl={}/source\nproxy={}\n", server.base, proxy.url);
+    let (before, served) = (asked.len(), server.requests().len());
+    let start = std::time::Instant::now();
+    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{}/source/repodata/repomd.xml: the proxy answered HTTP 407 \
+             (gave up after 2 attempts)",
+            server.base
+        )
+    );
+    assert_eq!(proxy.tunnels().len() - before, 2);
+    assert_eq!(server.requests().len(), served, "the origin was asked");
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}
+
+/// A proxy's 502 for an origin it cannot reach, to a plain request, is an
+/// answer like any 5xx (curl hands it over as the answer, not as a failed
+/// tunnel): retried after the backoff, said with its status.
+#[test]
+fn a_proxys_502_to_a_plain_request_is_a_5xx() {
+    fast();
+    let proxy = ConnectProxy::squid(None);
+    // A port nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let t = tempfile::tempdir().unwrap();
+    let text = format!("[p]\nbaseurl={dead}/source\nproxy={}\n", proxy.url);
+    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!("{dead}/source/repodata/repomd.xml: HTTP 502 (gave up after 2 attempts)")
+    );
+    assert_eq!(proxy.tunnels().len(), 2);
+}
+
+/// A body cut short through the proxy is resumed with `Range`, through
+/// the proxy, as a direct one is; the file is the origin's.
+#[test]
+fn a_cut_body_through_the_proxy_resumes_with_a_range() {
+    fast();
+    let server = Server::start(ROOT.into());
+    server.fault("primary.xml.gz", Fault::ShortBody, Some(1));
+    let proxy = ConnectProxy::squid(None);
+    let t = tempfile::tempdir().unwrap();
+    let text = format!("[p]\nbaseurl={}/source\nproxy={}\n", server.base, proxy.url);
+    load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path())).unwrap();
+    let asked = server.requests_for("primary.xml.gz");
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert_eq!(asked[0].range, None);
+    assert!(
+        asked[1]
+            .range
+            .as_deref()
+            .is_some_and(|r| r.starts_with("bytes=")),
+        "{asked:?}"
+    );
+    let via: Vec<_> = (proxy.tunnels().into_iter())
+        .filter(|r| {
+            r.url
+                .as_deref()
+                .is_some_and(|u| u.ends_with("primary.xml.gz"))
+        })
+        .collect();
+    assert_eq!(via.len(), 2, "{via:?}");
+}
+
+/// A proxy whose name cannot be resolved fails a plain request at once,
+/// saying so, as a tunnel's (librepo takes curl's "couldn't resolve
+/// proxy" as fatal).
+#[test]
+fn an_unresolvable_proxy_fails_a_plain_request_at_once() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let t = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[p]\nbaseurl={}/source\nproxy=http://proxy.invalid:3128\n",
+        server.base
+    );
+    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(&format!(
+            "{}/source/repodata/repomd.xml: the proxy's host name proxy.invalid cannot be \
+             resolved: ",
+            server.base
+        )),
+        "{e}"
+    );
+    assert!(!e.contains("attempts"), "{e}");
+    assert!(server.requests().is_empty());
+}
+
 #[test]
 fn a_repos_timeout_wins_over_the_runs_and_its_retries_changes_nothing() {
     fast(); // the run: a 10 s timeout, 1 retry

@@ -54,6 +54,12 @@ impl TlsFront {
     }
 
     fn start_with(backend: &Server, client_ca: bool, close_notify: bool) -> TlsFront {
+        Self::start_before(&backend.base, client_ca, close_notify)
+    }
+
+    /// A front for whatever listens at `backend` (`http://HOST:PORT`): a
+    /// proxy taking one plain request per connection, say.
+    fn start_before(backend: &str, client_ca: bool, close_notify: bool) -> TlsFront {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let certs: Vec<CertificateDer<'static>> =
             CertificateDer::pem_file_iter(tls_file("server.pem"))
@@ -80,7 +86,7 @@ impl TlsFront {
         let config = Arc::new(builder.with_single_cert(certs, key).unwrap());
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("https://{}", listener.local_addr().unwrap());
-        let backend = backend.base.trim_start_matches("http://").to_string();
+        let backend = backend.trim_start_matches("http://").to_string();
         let handshakes = Arc::new(AtomicUsize::new(0));
         let connections = Arc::new(AtomicUsize::new(0));
         let (count, accepted) = (handshakes.clone(), connections.clone());
@@ -386,4 +392,81 @@ fn a_1xx_under_tls_and_through_a_proxy_is_read_past() {
         );
     }
     assert!(!proxy.tunnels().is_empty());
+}
+
+/// `HOST:PORT` of a base URL.
+fn authority_of(base: &str) -> &str {
+    base.split_once("://").map_or(base, |(_, rest)| rest)
+}
+
+/// Through an HTTP proxy, a redirect from an `http://` URL to an
+/// `https://` one is tunnelled (`CONNECT`), and one from `https://` to
+/// `http://` goes plain (the whole URL to the proxy), as curl chooses per
+/// request by the URL's scheme.
+#[test]
+fn redirects_through_a_proxy_tunnel_to_https_and_go_plain_to_http() {
+    fast();
+    let origin = Server::start(ROOT.into());
+    let front = TlsFront::start(&origin, false);
+    // Plain to TLS: every path of `hop` redirects to the same on `front`.
+    let hop = Server::start(ROOT.into());
+    hop.fault("", Fault::Redirect(front.base.clone()), None);
+    let proxy = ConnectProxy::start(None);
+    let options = format!("sslverify=0\nproxy={}\n", proxy.url);
+    let t = tempfile::tempdir().unwrap();
+    load(&hop.base, &options, t.path()).unwrap();
+    let asked = proxy.tunnels();
+    let repomd = "/source/repodata/repomd.xml";
+    let first: Vec<_> = asked
+        .iter()
+        .take(2)
+        .map(|r| (&r.method, &r.target))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            (&"GET".to_string(), &authority_of(&hop.base).to_string()),
+            (
+                &"CONNECT".to_string(),
+                &authority_of(&front.base).to_string()
+            ),
+        ],
+        "{asked:?}"
+    );
+    assert_eq!(asked[0].url, Some(format!("{}{repomd}", hop.base)));
+    assert!(asked
+        .iter()
+        .all(|r| (r.method == "GET") == (r.target == authority_of(&hop.base))));
+    // TLS to plain: `front2` passes every request to `back`, which
+    // redirects it to the same path on `origin`.
+    let back = Server::start(ROOT.into());
+    back.fault("", Fault::Redirect(origin.base.clone()), None);
+    let front2 = TlsFront::start(&back, false);
+    let t = tempfile::tempdir().unwrap();
+    let before = proxy.tunnels().len();
+    load(&front2.base, &options, t.path()).unwrap();
+    let asked = &proxy.tunnels()[before..];
+    assert_eq!(asked[0].method, "CONNECT", "{asked:?}");
+    assert_eq!(asked[0].target, authority_of(&front2.base));
+    assert_eq!(asked[1].method, "GET", "{asked:?}");
+    assert_eq!(asked[1].url, Some(format!("{}{repomd}", origin.base)));
+}
+
+/// An `https://` proxy takes a plain request over TLS to itself, in
+/// absolute form as through an `http://` one (curl's `CURLPROXY_HTTPS`):
+/// before, it was asked for a tunnel, which a squid refuses but to 443.
+#[test]
+fn an_https_proxy_takes_plain_requests_over_tls() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let squid = ConnectProxy::squid(None);
+    let tls_proxy = TlsFront::start_before(&squid.url, false, true);
+    let options = format!("sslverify=0\nproxy={}\n", tls_proxy.base);
+    let t = tempfile::tempdir().unwrap();
+    assert!(load(&server.base, &options, t.path()).unwrap() > 0);
+    let asked = squid.tunnels();
+    assert!(!asked.is_empty());
+    assert!(asked.iter().all(|r| r.method == "GET"), "{asked:?}");
+    assert_eq!(asked.len(), server.requests().len());
+    assert_eq!(tls_proxy.handshakes.load(Ordering::SeqCst), asked.len());
 }

@@ -9,8 +9,10 @@
 //!   libdnf sets curl's user and password when `username` is not empty.
 //!   A redirect keeps it only to the same scheme, host and port, as curl
 //!   sends it (`redirect.rs`).
-//! - `proxy`: the repo's requests go through this proxy (ureq tunnels
-//!   through `CONNECT`, or speaks SOCKS 4/4a/5/5h, curl's schemes). Empty or `_none_` sets none, exactly as unset:
+//! - `proxy`: the repo's requests go through this proxy as curl sends
+//!   them: an `https://` URL through a `CONNECT` tunnel, an `http://` one
+//!   as a plain request naming the whole URL (`http/plain_proxy.rs`), or
+//!   over SOCKS 4/4a/5/5h, curl's schemes. Empty or `_none_` sets none, exactly as unset:
 //!   libdnf then gives curl no proxy, and curl takes the environment's,
 //!   as we do by curl's rules ([`RepoAccess::proxy`]).
 //!   `NO_PROXY` from the environment still applies, as curl applies it to

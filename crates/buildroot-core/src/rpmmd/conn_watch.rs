@@ -27,6 +27,12 @@
 //! the proxy's answer to `CONNECT` and then steps aside (an answer came),
 //! leaving the 1xx answers to the watcher over the tunnel, which sees
 //! the plaintext. Both record into the attempt's one [`ReadFailure`].
+//! A plain request through a proxy (`http/plain_proxy.rs`) is watched
+//! the same way: the connection to the proxy is opened through the whole
+//! connector too, and watched again around the rewriting transport; the
+//! inner watcher passes over the 1xx (it reads first), the outer then
+//! sees the answer, and the 1xx last read past stays recorded until one
+//! comes.
 
 use std::io::ErrorKind;
 use std::sync::{Arc, Mutex};
@@ -132,8 +138,19 @@ impl<T: Transport> Watched<T> {
                     self.inner.buffers().input_consume(len);
                 }
                 Front::Partial => return true,
+                // After a 1xx, the answer counts once its status line is
+                // whole, as curl counts a header line: a close before then
+                // is still "Empty reply from server" (curl 7.88 leaves the
+                // part out of its count; newer curl counts it with the 1xx,
+                // whose status it still holds, and deducts it the same).
+                // Without a 1xx, nothing is waited for.
                 Front::Answer => {
-                    self.seen.seen().informational = None;
+                    let input = self.inner.buffers().input();
+                    let mut seen = self.seen.seen();
+                    if seen.informational.is_some() && !input.contains(&b'\n') {
+                        return true;
+                    }
+                    seen.informational = None;
                     return false;
                 }
             }

@@ -3,7 +3,8 @@
 //! unless turned off), logs every request, and for paths ending in a given
 //! suffix answers with a fault a number of times (or forever) first. It can
 //! demand an `Authorization` header (401 without it). [`ConnectProxy`] is
-//! an HTTP proxy to put in front of it (what ureq tunnels through).
+//! an HTTP proxy to put in front of it (tunnels, plain requests in
+//! absolute form; squid's default refusal of `CONNECT` to other ports than 443).
 //! It sends a file's mtime as `Last-Modified`, as web servers do.
 //! Shared by the tests of several crates (`#[path]`-included), so it uses
 //! only std and libc.
@@ -302,18 +303,29 @@ fn spawn_proxy(
     (url, log)
 }
 
-/// One tunnel asked of a [`ConnectProxy`] or a [`SocksProxy`].
-#[derive(Clone, Debug)]
+/// One tunnel asked of a [`ConnectProxy`] or a [`SocksProxy`], or one
+/// plain request a [`ConnectProxy`] forwarded.
+#[derive(Clone, Debug, Default)]
 pub struct Tunnel {
-    /// `HOST:PORT` of the `CONNECT`.
+    /// `HOST:PORT` of the `CONNECT`, or of the URL of a plain request.
     pub target: String,
     /// The `Proxy-Authorization` header, if any.
     pub authorization: Option<String>,
+    /// The request's method: `CONNECT`, `GET` (empty for SOCKS).
+    pub method: String,
+    /// A plain request's target as sent (absolute form: the whole URL).
+    pub url: Option<String>,
+    /// A plain request's `Proxy-Connection` header, if any.
+    pub proxy_connection: Option<String>,
 }
 
-/// A `CONNECT` proxy on 127.0.0.1: it logs every tunnel asked of it,
-/// answers 407 when a demanded `Proxy-Authorization` is missing, and
-/// otherwise pipes the bytes both ways.
+/// An HTTP proxy on 127.0.0.1: it logs every request asked of it,
+/// answers 407 when a demanded `Proxy-Authorization` is missing, pipes
+/// the bytes of a `CONNECT` tunnel both ways, and forwards a request in
+/// absolute form (`GET http://HOST:PORT/path`) to its origin, answering
+/// 502 when the origin cannot be reached. [`ConnectProxy::squid`] refuses
+/// `CONNECT` to any port but 443 (403), as squid's default configuration
+/// does (`http_access deny CONNECT !SSL_ports`).
 pub struct ConnectProxy {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
@@ -322,41 +334,74 @@ pub struct ConnectProxy {
 
 impl ConnectProxy {
     /// A proxy on a fresh port; with `require`, the `Proxy-Authorization`
-    /// value every tunnel must carry.
+    /// value every request must carry.
     pub fn start(require: Option<&str>) -> ConnectProxy {
-        let (url, log) = spawn_proxy("http", require, tunnel);
+        let (url, log) = spawn_proxy("http", require, |c, log, require| {
+            proxy_request(c, log, require, false)
+        });
         ConnectProxy { url, log }
     }
 
-    /// Every tunnel asked so far.
+    /// [`ConnectProxy::start`], refusing `CONNECT` but to port 443.
+    pub fn squid(require: Option<&str>) -> ConnectProxy {
+        let (url, log) = spawn_proxy("http", require, |c, log, require| {
+            proxy_request(c, log, require, true)
+        });
+        ConnectProxy { url, log }
+    }
+
+    /// Every request asked so far.
     pub fn tunnels(&self) -> Vec<Tunnel> {
         self.log.lock().unwrap().clone()
     }
 }
 
-fn tunnel(mut client: TcpStream, log: &Mutex<Vec<Tunnel>>, require: Option<String>) {
+fn proxy_request(
+    mut client: TcpStream,
+    log: &Mutex<Vec<Tunnel>>,
+    require: Option<String>,
+    squid: bool,
+) {
     let mut reader = BufReader::new(client.try_clone().unwrap());
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {
         return;
     }
-    let mut authorization = None;
+    let (mut authorization, mut proxy_connection) = (None, None);
+    // The headers a plain request passes on to its origin.
+    let mut forwarded = String::new();
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
             break;
         }
-        if let Some((k, v)) = h.split_once(':') {
-            if k.eq_ignore_ascii_case("proxy-authorization") {
-                authorization = Some(v.trim().to_string());
-            }
+        let Some((k, v)) = h.split_once(':') else {
+            continue;
+        };
+        if k.eq_ignore_ascii_case("proxy-authorization") {
+            authorization = Some(v.trim().to_string());
+        } else if k.eq_ignore_ascii_case("proxy-connection") {
+            proxy_connection = Some(v.trim().to_string());
+        } else if !k.eq_ignore_ascii_case("connection") {
+            forwarded.push_str(&h);
         }
     }
     let mut words = line.split_whitespace();
     let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    let plain = target
+        .strip_prefix("http://")
+        .map(|rest| rest.split_once('/').unwrap_or((rest, "")));
+    let host = match plain {
+        Some((authority, _)) if authority.contains(':') => authority.to_string(),
+        Some((authority, _)) => format!("{authority}:80"),
+        None => target.to_string(),
+    };
     log.lock().unwrap().push(Tunnel {
-        target: target.to_string(),
+        target: host.clone(),
         authorization: authorization.clone(),
+        method: method.to_string(),
+        url: plain.map(|_| target.to_string()),
+        proxy_connection,
     });
     let answer = |client: &mut TcpStream, status: &str, extra: &str| {
         let _ = write!(
@@ -364,12 +409,28 @@ fn tunnel(mut client: TcpStream, log: &Mutex<Vec<Tunnel>>, require: Option<Strin
             "HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n"
         );
     };
-    if method != "CONNECT" {
-        return answer(&mut client, "405 Method Not Allowed", "");
-    }
     if require.is_some() && authorization != require {
         let extra = "Proxy-Authenticate: Basic realm=\"proxy\"\r\n";
         return answer(&mut client, "407 Proxy Authentication Required", extra);
+    }
+    if let Some((_, path)) = plain {
+        let Ok(mut server) = TcpStream::connect(&host) else {
+            return answer(&mut client, "502 Bad Gateway", "");
+        };
+        let head = format!("{method} /{path} HTTP/1.1\r\n{forwarded}Connection: close\r\n\r\n");
+        if server.write_all(head.as_bytes()).is_err() {
+            return answer(&mut client, "502 Bad Gateway", "");
+        }
+        // The origin's answer as it comes, 1xx and all, until it closes.
+        let _ = std::io::copy(&mut server, &mut client);
+        let _ = client.shutdown(std::net::Shutdown::Write);
+        return;
+    }
+    if method != "CONNECT" {
+        return answer(&mut client, "405 Method Not Allowed", "");
+    }
+    if squid && !target.ends_with(":443") {
+        return answer(&mut client, "403 Forbidden", "");
     }
     let Ok(mut server) = TcpStream::connect(target) else {
         return answer(&mut client, "502 Bad Gateway", "");
@@ -442,8 +503,8 @@ fn socks5(
         client.write_all(&[1, if ok { 0 } else { 1 }])?;
         if !ok {
             log.lock().unwrap().push(Tunnel {
-                target: String::new(),
                 authorization,
+                ..Tunnel::default()
             });
             return Ok(());
         }
@@ -465,6 +526,7 @@ fn socks5(
     log.lock().unwrap().push(Tunnel {
         target: target.clone(),
         authorization,
+        ..Tunnel::default()
     });
     let Ok(mut server) = TcpStream::connect(&target) else {
         return client.write_all(&[5, 5, 0, 1, 0, 0, 0, 0, 0, 0]);

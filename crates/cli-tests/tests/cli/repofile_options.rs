@@ -4,7 +4,8 @@
 //! warning line (--quiet keeps it) and the same buildroot; without it the
 //! run exits 2 naming the URL. `proxy` sends a repo's downloads through its
 //! own proxy; `_none_` (as unset) leaves the environment's proxy, as dnf
-//! does; `NO_PROXY` bypasses both, as curl does. A TLS file that cannot be
+//! does; `NO_PROXY` bypasses both, as curl does; `http://` repos behind a
+//! proxy that refuses `CONNECT` (squid's default) load. A TLS file that cannot be
 //! used exits 2 naming the .repo file, line and path, before any download.
 
 use std::path::Path;
@@ -180,6 +181,52 @@ fn a_repo_proxy_wins_and_none_leaves_the_environments() {
     assert_eq!(env_proxy.tunnels().len(), via_env.len());
     assert_eq!(repo_proxy.tunnels().len(), via_repo.len());
     assert!(bin.requests().len() > via_env.len());
+}
+
+/// Behind a proxy that refuses `CONNECT` but to port 443 (squid's
+/// default), `http://` repos load as dnf loads them: each request goes to
+/// the proxy whole (`GET http://...`), whether the proxy is the
+/// environment's `http_proxy` or the `.repo` file's `proxy=`, and the
+/// buildroot is the one of a direct run. Every run failed before (the
+/// proxy answered 403 to each `CONNECT`).
+#[test]
+fn http_repos_behind_a_squid_like_proxy() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(root().join("testdata/repos"));
+    for d in ["direct", "env", "repo"] {
+        std::fs::create_dir_all(t.path().join(d)).unwrap();
+    }
+    let direct = generator(REPOS, &server.base, &t.path().join("direct"))
+        .output()
+        .unwrap();
+    assert!(direct.status.success(), "{direct:?}");
+    let (env_proxy, repo_proxy) = (ConnectProxy::squid(None), ConnectProxy::squid(None));
+    let mut c = generator(REPOS, &server.base, &t.path().join("env"));
+    c.env("http_proxy", &env_proxy.url);
+    let via_env = c.output().unwrap();
+    assert!(via_env.status.success(), "{via_env:?}");
+    assert_eq!(via_env.stdout, direct.stdout);
+    let text = format!(
+        "[bin]\nbaseurl=BASE/x86_64\nproxy={0}\n\
+         [src-source]\nbaseurl=BASE/source\nproxy={0}\n",
+        repo_proxy.url
+    );
+    let via_repo = generator(&text, &server.base, &t.path().join("repo"))
+        .output()
+        .unwrap();
+    assert!(via_repo.status.success(), "{via_repo:?}");
+    assert_eq!(via_repo.stdout, direct.stdout);
+    for proxy in [&env_proxy, &repo_proxy] {
+        let asked = proxy.tunnels();
+        assert!(!asked.is_empty());
+        assert!(
+            asked.iter().all(|r| r.method == "GET"
+                && r.url
+                    .as_deref()
+                    .is_some_and(|u| u.starts_with(&server.base))),
+            "{asked:?}"
+        );
+    }
 }
 
 #[test]

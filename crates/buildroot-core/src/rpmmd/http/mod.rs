@@ -16,7 +16,7 @@
 //! - a host name the resolver does not know is retried at once (as
 //!   librepo does; waiting changes nothing);
 //! - a retry resumes with `Range: bytes=N-` (and `If-Range`, so a changed
-//!   file comes whole) when the server said `Accept-Ranges: bytes` or
+//!   file is not spliced) when the server said `Accept-Ranges: bytes` or
 //!   answered a range with 206; otherwise it starts again from byte 0;
 //! - another 4xx answer (404, 403, 401, 410, ...) is retried too, at once:
 //!   librepo takes any answer but a 2xx as a failed transfer like any
@@ -29,15 +29,18 @@
 //!   verify) and a proxy's refusal of a tunnel (403, 407) are retried at
 //!   once too, on the same count: librepo retries every curl error but a
 //!   few it takes as fatal (a CA file it cannot read, a proxy name it
-//!   cannot resolve, a write error), and these are not among them;
+//!   cannot resolve, a write error), and these are not among them; an
+//!   `http://` URL goes to an HTTP(S) proxy as a plain request, not a
+//!   tunnel, as curl sends it (`plain_proxy.rs`), and the proxy's answer
+//!   to it is read as any answer (its 407 retried at once, as a 4xx);
 //! - so is every other answer that is not 2xx once redirects are followed
 //!   (a 3xx without a `Location`, even as the 7th answer; an unasked 101
 //!   or a 9xx as the final answer: the 1xx before an answer are read past,
 //!   headers and all, `conn_watch.rs`), a redirect curl would not follow
 //!   (past its 6, to a scheme other than http(s), to a `Location` that is
 //!   no URL), an answer with two different `Location` headers, a 1xx and
-//!   then a close, a 206 for another range: curl's errors for those are
-//!   not among librepo's fatal ones;
+//!   then a close, a 206 for another range, a whole 2xx to a resumed
+//!   request: curl's errors for those are not among librepo's fatal ones;
 //! - any 2xx is a complete transfer, as librepo checks `code / 100 == 2`
 //!   alone: its body (a 204's is empty) is the file, held to its checksum;
 //! - a complete download its check refuses (a checksum mismatch, a stale
@@ -62,7 +65,8 @@
 //!
 //! This file holds the entry points, the events and the temp files; one
 //! file's attempts and the stall watcher are in [`attempts`], one request
-//! and its answer in [`request`].
+//! and its answer in [`request`], a plain request through a proxy in
+//! [`plain_proxy`].
 
 use std::fs::File;
 use std::io::Seek;
@@ -79,6 +83,7 @@ pub use super::http_settings::{HttpSettings, HTTP_ENV_HELP};
 use attempts::fetch_into;
 
 mod attempts;
+mod plain_proxy;
 mod request;
 
 /// What a download reports as it goes.

@@ -26,6 +26,8 @@ use crate::rpmmd::http_answer::{
 use crate::rpmmd::redirect;
 use ureq::unversioned::transport::Connector as _;
 
+use super::plain_proxy;
+
 /// One request and its body.
 pub(super) struct Attempt<'a> {
     pub(super) url: &'a str,
@@ -47,21 +49,46 @@ impl Attempt<'_> {
     }
 
     /// The agent for one request of `url`: the repo's proxy for it, its
-    /// TLS settings, our timeouts; redirects are left to [`Self::run`].
+    /// TLS settings, our timeouts; redirects are left to [`Self::run`]. An
+    /// `http://` URL through an HTTP(S) proxy goes to the proxy in absolute
+    /// form, as curl sends it, where ureq alone would tunnel it
+    /// (`plain_proxy.rs`); the bool says so.
     fn agent_for(
         &self,
         url: &str,
         tls: &Option<ureq::tls::TlsConfig>,
-    ) -> Result<ureq::Agent, Outcome> {
+    ) -> Result<(ureq::Agent, bool), Outcome> {
         // Checked when the .repo file was read; an error here is no less final.
         let proxy = self.s.access.proxy(url).map_err(|e| failed(e, false))?;
-        // Always set: ureq would otherwise pick the environment's proxy by
-        // its own rules, not curl's.
+        let plain = proxy
+            .as_ref()
+            .is_some_and(|p| plain_proxy::is_plain(p, url));
+        let watch = Watch(self.read_failure.clone());
+        let resolver = ureq::unversioned::resolver::DefaultResolver::default();
+        if plain {
+            let direct = self.config(None, tls);
+            let connector = plain_proxy::connector(direct).chain(watch);
+            let agent = ureq::Agent::with_parts(self.config(proxy, tls), connector, resolver);
+            return Ok((agent, true));
+        }
+        let connector = ureq::unversioned::transport::DefaultConnector::new().chain(watch);
+        let agent = ureq::Agent::with_parts(self.config(proxy, tls), connector, resolver);
+        Ok((agent, false))
+    }
+
+    /// The configuration of an attempt's agent, through `proxy` (always
+    /// set: ureq would otherwise pick the environment's proxy by its own
+    /// rules, not curl's).
+    fn config(
+        &self,
+        proxy: Option<ureq::Proxy>,
+        tls: &Option<ureq::tls::TlsConfig>,
+    ) -> ureq::config::Config {
         let mut config = ureq::Agent::config_builder().proxy(proxy);
         if let Some(tls) = tls {
             config = config.tls_config(tls.clone());
         }
-        let config = config
+        config
             .timeout_connect(Some(self.s.timeout))
             .timeout_recv_response(Some(self.s.timeout))
             // A backstop for a read that never returns (the watcher's minrate
@@ -74,11 +101,7 @@ impl Attempt<'_> {
             // Redirects are followed by `run`: credentials go to their own
             // scheme, host and port only, as curl sends them (`redirect.rs`).
             .max_redirects(0)
-            .build();
-        let connector = ureq::unversioned::transport::DefaultConnector::new()
-            .chain(Watch(self.read_failure.clone()));
-        let resolver = ureq::unversioned::resolver::DefaultResolver::default();
-        Ok(ureq::Agent::with_parts(config, connector, resolver))
+            .build()
     }
 
     /// [`proxy_lookup_failure`] of this repo's proxy for `url`.
@@ -148,9 +171,9 @@ impl Attempt<'_> {
         let home = redirect::origin(self.url);
         let mut url = self.url.to_string();
         let mut hops = 0;
-        let mut resp = loop {
+        let (mut resp, plain) = loop {
             // Per hop: a redirect to another scheme takes that scheme's proxy.
-            let agent = match self.agent_for(&url, &tls) {
+            let (agent, plain) = match self.agent_for(&url, &tls) {
                 Ok(a) => a,
                 Err(o) => return o,
             };
@@ -198,7 +221,7 @@ impl Attempt<'_> {
                 }
             };
             if !redirect::is_followed(status) {
-                break resp;
+                break (resp, plain);
             }
             let location = location.and_then(|l| redirect::resolve(&url, l));
             // Each of these is a failed transfer to librepo, retried like a
@@ -268,6 +291,21 @@ impl Attempt<'_> {
                     }
                 }
             }
+            // A whole answer (no Content-Range) to a resumed request: curl
+            // fails it, "Cannot resume" (`CURLE_RANGE_ERROR`, in
+            // `Curl_http_firstwrite`), and librepo spends a try on it and
+            // starts again from where the download began; so do we, from
+            // byte 0 and at once, rather than taking its body in this try.
+            // (curl takes one whose length is the resume point as "already
+            // downloaded"; we start again: the bytes kept may not be the
+            // file's now, and a repomd.xml has no checksum to tell.)
+            200..=299 if self.from > 0 && header("content-range").is_none() => {
+                self.with_sink(|k| k.ranges = false);
+                return at_once(
+                    format!("{via}a whole answer (HTTP {status}) to a resumed request"),
+                    None,
+                );
+            }
             // Any other 2xx is a complete transfer to librepo (it checks
             // `code / 100 == 2` only): its body, empty for a 204, is the
             // file, held to its checksum like a 200's. A range that was
@@ -317,6 +355,12 @@ impl Attempt<'_> {
                     most: None,
                     status: Some(status),
                 }
+            }
+            // The proxy's own refusal of a plain request: the same words
+            // as its refusal of a `CONNECT`, and the same tries (a status
+            // that is not 2xx to librepo, `LRE_BADSTATUS`, retried at once).
+            407 if plain => {
+                return at_once(format!("{via}the proxy answered HTTP 407"), Some(status))
             }
             408 | 500..=599 => {
                 return answered(failed(format!("{via}HTTP {status}"), true), status)

@@ -1,0 +1,296 @@
+//! A plain-HTTP URL through an HTTP(S) proxy, sent as curl sends it: one
+//! request in absolute form to the proxy (`GET http://host:port/path
+//! HTTP/1.1`), not a `CONNECT` tunnel. librepo never sets curl's
+//! `CURLOPT_HTTPPROXYTUNNEL`, so curl tunnels only what needs TLS to the
+//! origin (`https://`); an `http://` repo goes to the proxy as a request of
+//! its own (curl's `Curl_http_target` writes the whole URL, without its
+//! user, password, fragment and default port). ureq 3 tunnels every
+//! proxied request, and squid in its default configuration refuses
+//! `CONNECT` to any port but 443, so an `http://` repo behind it failed
+//! where dnf worked.
+//!
+//! ureq writes the request line in origin form whatever the proxy, so the
+//! connector here ([`PlainProxy`]) opens the connection to the proxy (TCP,
+//! or TLS for an `https://` proxy, through the agent's own connector chain,
+//! as ureq's `ConnectProxyConnector` opens its tunnel's) and wraps it in a
+//! transport ([`AbsoluteForm`]) that rewrites the request line's target to
+//! the absolute URL as it goes out and adds the headers curl adds to such a
+//! request: `Proxy-Authorization: Basic ...` when the proxy has
+//! credentials, and `Proxy-Connection: Keep-Alive` (curl 7.88 and 8.x both
+//! send it on every request to a proxy that is not a tunnel). Everything
+//! after the request line, and everything the proxy answers, passes
+//! through untouched: the answer is the proxy's (its own 407 or 502, or
+//! the origin's relayed), read as any answer.
+//!
+//! An `https://` URL, a SOCKS proxy, no proxy, and a host `NO_PROXY`
+//! names are left to ureq's connectors as before.
+
+use ureq::config::Config;
+use ureq::http::uri::Scheme;
+use ureq::unversioned::transport::{
+    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, Either, NextTimeout,
+    RustlsConnector, SocksConnector, TcpConnector, Transport,
+};
+use ureq::ProxyProtocol;
+
+use base64::Engine as _;
+
+/// The connector chain of an agent whose proxy is an HTTP(S) one: ureq's
+/// default chain (SOCKS, `CONNECT`, TCP, rustls) with [`PlainProxy`] before
+/// the `CONNECT` step, so that an `http://` target goes in absolute form.
+/// `direct` is the agent's configuration without its proxy, for the
+/// connection to the proxy itself.
+pub(super) fn connector(direct: Config) -> impl Connector<Out = impl Transport> {
+    ().chain(SocksConnector::default())
+        .chain(PlainProxy { direct })
+        .chain(ConnectProxyConnector::default())
+        .chain(TcpConnector::default())
+        .chain(RustlsConnector::default())
+}
+
+/// Whether a request of `url` through `proxy` goes in absolute form: an
+/// `http://` URL through an HTTP or HTTPS proxy that `NO_PROXY` does not
+/// pass over.
+pub(super) fn is_plain(proxy: &ureq::Proxy, url: &str) -> bool {
+    let Ok(uri) = url.parse::<ureq::http::Uri>() else {
+        return false;
+    };
+    matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https)
+        && uri.scheme() == Some(&Scheme::HTTP)
+        && !proxy.is_no_proxy(&uri)
+}
+
+/// Opens the connection to the proxy for a plain request (see the module
+/// docs); passes anything else on.
+#[derive(Debug)]
+pub(super) struct PlainProxy {
+    direct: Config,
+}
+
+impl<In: Transport> Connector<In> for PlainProxy {
+    type Out = Either<In, AbsoluteForm>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        if let Some(t) = chained {
+            return Ok(Some(Either::A(t)));
+        }
+        let Some(proxy) = details.config.proxy() else {
+            return Ok(None);
+        };
+        let target = details.uri;
+        let plain = matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https)
+            && target.scheme() == Some(&Scheme::HTTP)
+            && !proxy.is_no_proxy(target);
+        if !plain {
+            return Ok(None);
+        }
+        let Some(host) = target.host() else {
+            return Ok(None);
+        };
+        // As curl's URL without its default port (`CURLU_NO_DEFAULT_PORT`).
+        let origin = match target.port_u16() {
+            Some(p) if p != 80 => format!("http://{host}:{p}"),
+            _ => format!("http://{host}"),
+        };
+        let addrs = details
+            .resolver
+            .resolve(proxy.uri(), details.config, details.timeout)?;
+        let to_proxy = ConnectionDetails {
+            uri: proxy.uri(),
+            addrs,
+            config: &self.direct,
+            request_level: details.request_level,
+            resolver: details.resolver,
+            now: details.now,
+            timeout: details.timeout,
+            current_time: details.current_time.clone(),
+            run_connector: details.run_connector.clone(),
+            register_shutdown: details.register_shutdown.clone(),
+        };
+        let inner = (details.run_connector)(&to_proxy)?;
+        let mut extra = String::new();
+        if proxy.username().is_some() || proxy.password().is_some() {
+            let pair = format!(
+                "{}:{}",
+                proxy.username().unwrap_or_default(),
+                proxy.password().unwrap_or_default()
+            );
+            let b64 = base64::engine::general_purpose::STANDARD.encode(pair);
+            extra.push_str(&format!("Proxy-Authorization: Basic {b64}\r\n"));
+        }
+        extra.push_str("Proxy-Connection: Keep-Alive\r\n");
+        Ok(Some(Either::B(AbsoluteForm {
+            inner,
+            origin,
+            extra,
+            head: Some(Vec::new()),
+        })))
+    }
+}
+
+/// The connection to the proxy, its request line rewritten to absolute
+/// form as it is sent (see the module docs).
+#[derive(Debug)]
+pub(super) struct AbsoluteForm {
+    inner: Box<dyn Transport>,
+    /// `http://host[:port]`, put before the origin-form target.
+    origin: String,
+    /// The header lines added after the request line.
+    extra: String,
+    /// The bytes held until the request line is whole; `None` once it has
+    /// been sent (everything after passes straight through).
+    head: Option<Vec<u8>>,
+}
+
+impl AbsoluteForm {
+    /// Sends `bytes` through the inner transport's output buffer, in as
+    /// many pieces as it takes.
+    fn send(&mut self, mut bytes: &[u8], timeout: NextTimeout) -> Result<(), ureq::Error> {
+        while !bytes.is_empty() {
+            let out = self.inner.buffers().output();
+            let n = out.len().min(bytes.len());
+            out[..n].copy_from_slice(&bytes[..n]);
+            self.inner.transmit_output(n, timeout)?;
+            bytes = &bytes[n..];
+        }
+        Ok(())
+    }
+}
+
+/// `line` (`METHOD SP TARGET SP VERSION CRLF`) with an origin-form target
+/// (`/path?query`) put after `origin`; any other line as it is.
+fn absolute_line(line: &[u8], origin: &str) -> Vec<u8> {
+    let Some(sp) = line.iter().position(|&b| b == b' ') else {
+        return line.to_vec();
+    };
+    if line.get(sp + 1) != Some(&b'/') {
+        return line.to_vec();
+    }
+    let mut out = Vec::with_capacity(line.len() + origin.len());
+    out.extend_from_slice(&line[..=sp]);
+    out.extend_from_slice(origin.as_bytes());
+    out.extend_from_slice(&line[sp + 1..]);
+    out
+}
+
+impl Transport for AbsoluteForm {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        let Some(mut head) = self.head.take() else {
+            return self.inner.transmit_output(amount, timeout);
+        };
+        head.extend_from_slice(&self.inner.buffers().output()[..amount]);
+        let Some(eol) = head.iter().position(|&b| b == b'\n') else {
+            // The line is not whole yet (ureq writes it at once, in fact).
+            self.head = Some(head);
+            return Ok(());
+        };
+        let mut out = absolute_line(&head[..=eol], &self.origin);
+        out.extend_from_slice(self.extra.as_bytes());
+        out.extend_from_slice(&head[eol + 1..]);
+        self.send(&out, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.inner.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.inner.is_open()
+    }
+
+    // The TLS of an `https://` proxy is to the proxy, not to the origin.
+    fn is_tls(&self) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_line_takes_the_whole_url() {
+        let line = b"GET /pub/repodata/repomd.xml?x=1 HTTP/1.1\r\n";
+        assert_eq!(
+            absolute_line(line, "http://mirror.example:8080"),
+            b"GET http://mirror.example:8080/pub/repodata/repomd.xml?x=1 HTTP/1.1\r\n"
+        );
+        // A target already absolute, or none, is left as it is.
+        for other in [&b"GET http://h/x HTTP/1.1\r\n"[..], b"GARBAGE\r\n"] {
+            assert_eq!(absolute_line(other, "http://h"), other);
+        }
+    }
+
+    /// What goes to the proxy, as curl 7.88 sent it to a listener
+    /// (`curl -x http://pu:pw@HOST:PORT -r 100- 'http://mirror.example:80/pub/x?y=1'`):
+    /// the URL without its default port, then, among the other headers,
+    /// `Host` naming the server, `Proxy-Authorization` and
+    /// `Proxy-Connection`. It was a `CONNECT`.
+    #[test]
+    fn the_request_to_the_proxy_is_what_curl_sends() {
+        use std::io::{BufRead, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let got = std::thread::spawn(move || {
+            let (c, _) = listener.accept().unwrap();
+            let mut r = std::io::BufReader::new(&c);
+            let mut head = Vec::new();
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push(line.trim_end().to_string());
+            }
+            let _ = (&c).write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+            head
+        });
+        let mut s = crate::rpmmd::HttpSettings {
+            retries: 0,
+            ..Default::default()
+        };
+        let proxy = format!("http://pu:pw@127.0.0.1:{port}");
+        s.access.set("proxy", &proxy).unwrap().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let url = "http://mirror.example:80/pub/x?y=1";
+        let e = crate::rpmmd::download_verified(url, &dir.path().join("x"), None, &s);
+        assert!(e.unwrap_err().to_string().contains("HTTP 404"));
+        let head = got.join().unwrap();
+        assert_eq!(head[0], "GET http://mirror.example/pub/x?y=1 HTTP/1.1");
+        for line in [
+            "Host: mirror.example",
+            "Proxy-Authorization: Basic cHU6cHc=",
+            "Proxy-Connection: Keep-Alive",
+        ] {
+            // Header names in any case (ureq writes its own in lower case).
+            let same = |h: &String| h.eq_ignore_ascii_case(line);
+            assert!(head.iter().any(same), "{line}: {head:?}");
+        }
+    }
+
+    #[test]
+    fn only_http_urls_through_http_proxies_go_plain() {
+        let http = ureq::Proxy::new("http://p:3128").unwrap();
+        let https = ureq::Proxy::new("https://p:3129").unwrap();
+        let socks = ureq::Proxy::new("socks5h://p:1080").unwrap();
+        assert!(is_plain(&http, "http://m.example/x"));
+        assert!(is_plain(&https, "http://m.example/x"));
+        assert!(!is_plain(&http, "https://m.example/x"));
+        assert!(!is_plain(&socks, "http://m.example/x"));
+        let except = ureq::Proxy::builder(ProxyProtocol::Http)
+            .host("p")
+            .no_proxy("m.example")
+            .build()
+            .unwrap();
+        assert!(!is_plain(&except, "http://m.example/x"));
+        assert!(is_plain(&except, "http://other.example/x"));
+    }
+}
