@@ -21,7 +21,10 @@
 //! throws the filtered copy away (`Base.read_comps`), so those attributes
 //! change nothing, here as there.
 
+use std::collections::HashSet;
 use std::io::BufRead;
+
+use quick_xml::events::BytesStart;
 
 use super::xml::{attr, local, Ev, XmlReader};
 use crate::error::{Error, Result};
@@ -148,10 +151,21 @@ impl Comps {
                     if g.display_order.is_some() {
                         o.display_order = g.display_order;
                     }
+                    // libcomps' `comps_docgroup_union`: a package of a
+                    // name the earlier group has takes the place of its
+                    // first such entry, once (a second one of that name
+                    // is dropped: the entry it looks for by identity is
+                    // gone); any other is appended, repeats and all.
+                    let earlier: HashSet<String> =
+                        o.packages.iter().map(|q| q.name.clone()).collect();
+                    let mut replaced = HashSet::new();
                     for p in g.packages {
-                        match o.packages.iter_mut().find(|q| q.name == p.name) {
-                            Some(q) => *q = p,
-                            None => o.packages.push(p),
+                        if !earlier.contains(&p.name) {
+                            o.packages.push(p);
+                        } else if replaced.insert(p.name.clone()) {
+                            if let Some(q) = o.packages.iter_mut().find(|q| q.name == p.name) {
+                                *q = p;
+                            }
                         }
                     }
                 }
@@ -164,7 +178,7 @@ impl Comps {
         let exact: Vec<&Group> = self
             .groups
             .iter()
-            .filter(|g| g.id == pattern || g.name == pattern)
+            .filter(|g| g.id == pattern || (!g.name.is_empty() && g.name == pattern))
             .collect();
         let mut found = if exact.is_empty() {
             let pat = pattern.to_lowercase();
@@ -172,7 +186,8 @@ impl Comps {
                 .iter()
                 .filter(|g| {
                     crate::fnmatch::glob_match(&pat, &g.id.to_lowercase())
-                        || crate::fnmatch::glob_match(&pat, &g.name.to_lowercase())
+                        || (!g.name.is_empty()
+                            && crate::fnmatch::glob_match(&pat, &g.name.to_lowercase()))
                 })
                 .collect()
         } else {
@@ -194,16 +209,19 @@ fn parse_group<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Gr
         match x.next(buf)? {
             Ev::Start(s, empty) => {
                 let name = local(&s);
-                let lang = attr(x, &s, "lang")?;
+                let translated = is_translation(x, &s)?;
                 if empty {
                     continue;
                 }
+                // libcomps keeps an element's text as written, blanks and
+                // all, and blanks only as no text; a later element of a
+                // kind replaces an earlier one.
                 match name.as_str() {
-                    "id" => g.id = x.text(buf)?.trim().to_string(),
-                    "name" if lang.is_none() => g.name = x.text(buf)?.trim().to_string(),
+                    "id" => g.id = text_of(x, buf)?.unwrap_or_default(),
+                    "name" if !translated => g.name = text_of(x, buf)?.unwrap_or_default(),
                     "display_order" => {
-                        let t = x.text(buf)?;
-                        g.display_order = t.trim().parse().ok();
+                        let text = text_of(x, buf)?.unwrap_or_default();
+                        g.display_order = display_order(&text, g.display_order);
                     }
                     "packagelist" => parse_packagelist(x, buf, &mut g.packages)?,
                     _ => x.skip(buf)?,
@@ -218,6 +236,79 @@ fn parse_group<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Gr
         return Err(x.err("a <group> without <id>"));
     }
     Ok(g)
+}
+
+/// Whether an element is a translation: libcomps takes `xml:lang` alone
+/// (a `<name lang="de">` is the untranslated name to it).
+fn is_translation<R: BufRead>(x: &XmlReader<R>, s: &BytesStart<'_>) -> Result<bool> {
+    for a in s.attributes().with_checks(false) {
+        let a = a.map_err(|e| x.err(format!("bad attribute: {e}")))?;
+        if a.key.as_ref() == "xml:lang" {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// An element's text as libcomps keeps it, or none ("content missing").
+/// libcomps reads XML with expat, which hands text over in pieces (a line
+/// at a time, each line break alone, each entity or character reference
+/// alone, a CDATA section's lines), and skips every piece of C blanks only:
+/// so line breaks and the blanks around the text on their own lines go
+/// (`<id>\n  core\n</id>` is `core`, `a\n b` is `a b`), blanks on the
+/// text's own line stay (` core` is ` core`), and so does nothing else.
+fn text_of<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Option<String>> {
+    let blank = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c');
+    let mut out = String::new();
+    let mut depth = 1usize;
+    while depth > 0 {
+        match x.next(buf)? {
+            // Our reader gives each reference and CDATA section as a piece
+            // of its own, as expat does.
+            Ev::Text(t) if depth == 1 => {
+                for piece in t.split(['\n', '\r']) {
+                    if !piece.chars().all(blank) {
+                        out.push_str(piece);
+                    }
+                }
+            }
+            Ev::Start(_, false) => depth += 1,
+            Ev::End => depth -= 1,
+            Ev::Eof => return Err(x.err("unexpected end of file")),
+            _ => {}
+        }
+    }
+    Ok((!out.is_empty()).then_some(out))
+}
+
+/// A `<display_order>` as libcomps 0.1.19 reads it, given the group's
+/// order so far: C's `strtol` (blanks, a sign, decimal digits; saturated
+/// at the `long` range) cut to an `int`. Text without a leading number
+/// sets 0 when there is no order yet, else leaves it (`5` then `x` is 5,
+/// `x` alone 0). Empty or blank text, on which libcomps crashes, is no
+/// order here.
+fn display_order(text: &str, before: Option<i64>) -> Option<i64> {
+    let t = text.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    if t.is_empty() {
+        return before;
+    }
+    let (negative, digits) = match t.as_bytes()[0] {
+        b'-' => (true, &t[1..]),
+        b'+' => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits = &digits[..digits.bytes().take_while(u8::is_ascii_digit).count()];
+    if digits.is_empty() {
+        return Some(before.unwrap_or(0));
+    }
+    // Saturated as strtol saturates (i64: `long` on dnf's 64-bit arches).
+    let value = digits.bytes().fold(0i128, |v, d| {
+        (v * 10 + i128::from(d - b'0')).min(i128::from(i64::MAX) + 1)
+    });
+    let value = if negative { -value } else { value };
+    let long = value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+    // libcomps stores an `int`: the low 32 bits.
+    Some(i64::from(long as i32))
 }
 
 fn parse_packagelist<R: BufRead>(
@@ -244,12 +335,14 @@ fn parse_packagelist<R: BufRead>(
                 let requires = attr(x, &s, "requires")?.filter(|r| !r.is_empty());
                 // libcomps 0.1.19 takes `true` alone (`True`, `1`: unset).
                 let basearchonly = attr(x, &s, "basearchonly")?.is_some_and(|v| v == "true");
+                // A name-less `<packagereq>` libcomps keeps (and dnf's
+                // group install then fails on) is left out.
                 let name = if empty {
-                    String::new()
+                    None
                 } else {
-                    x.text(buf)?.trim().to_string()
+                    text_of(x, buf)?
                 };
-                if !name.is_empty() {
+                if let Some(name) = name {
                     out.push(GroupPackage {
                         name,
                         kind,
