@@ -157,8 +157,28 @@ def doc(r):
     return r.choice(HEADS) + "<comps>\n" + "\n".join(items) + "\n</comps>\n"
 
 
+# XML libcomps refuses (expat's "Fatal parser error"): dnf then reads none
+# of that repo's groups.
+BROKEN = [
+    lambda d: d.replace("</comps>", "</comps>\n<comps/>"),
+    lambda d: d.replace("</comps>", "</comps>\ntrailing"),
+    lambda d: d.replace("</group>", "</grou>", 1),
+    # (With a DOCTYPE naming an external DTD, expat skips an entity no DTD
+    # declares, where we refuse it: a difference kept, never made here.)
+    lambda d: d.replace("<comps>", "<comps>&nosuch;", 1).replace(HEADS[0], HEADS[1]),
+    lambda d: d.replace("</comps>", '<group a="1" a="2"></group></comps>', 1),
+    # (Cut before its root starts, or with two attributes of a name on its
+    # root, libcomps crashes.)
+    lambda d: d[:d.index("<comps>") + 7 + (len(d) - d.index("<comps>") - 7) // 2],
+]
+
+
 def gen_case(r):
-    return [doc(r) for _ in range(r.choices([1, 2, 3], [4, 4, 2])[0])]
+    docs = [doc(r) for _ in range(r.choices([1, 2, 3], [4, 4, 2])[0])]
+    if r.random() < 0.03:
+        i = r.randrange(len(docs))
+        docs[i] = r.choice(BROKEN)(docs[i])
+    return docs
 
 
 def union(texts):
