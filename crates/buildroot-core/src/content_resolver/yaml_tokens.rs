@@ -162,16 +162,16 @@ fn scan(text: &str) -> Found {
                     });
                 }
             }
-            TokenType::Anchor(name) | TokenType::Alias(name) => {
-                if bad_name.is_none() && !name.chars().all(pyyaml_anchor_char) {
-                    bad_name = Some((
-                        range.start,
-                        format!(
-                            "anchor or alias name '{name}' has a character PyYAML refuses \
-                             (it allows letters, digits, '-' and '_')"
-                        ),
-                    ));
-                }
+            TokenType::Anchor(name) | TokenType::Alias(name)
+                if bad_name.is_none() && !name.chars().all(pyyaml_anchor_char) =>
+            {
+                bad_name = Some((
+                    range.start,
+                    format!(
+                        "anchor or alias name '{name}' has a character PyYAML refuses \
+                         (it allows letters, digits, '-' and '_')"
+                    ),
+                ));
             }
             _ => {}
         }
