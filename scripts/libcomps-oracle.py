@@ -1,24 +1,38 @@
 #!/usr/bin/python3
 """Ask libcomps (python3-libcomps, what dnf 4 reads comps with) how it reads
-and merges comps documents: the oracle of
-crates/buildroot-core/tests/comps_libcomps.rs.
+and merges comps documents, and dnf's `group_by_pattern` what it finds in
+them: the oracle of crates/buildroot-core/tests/comps_libcomps.rs.
 
-Reads JSON on stdin, a list of cases, each a list of comps XML texts (one
-per repo, in repo order). For each case the documents are parsed and
-joined with libcomps' union (`a + b`), as dnf's `Base.read_comps` joins
-its repos' comps. Writes JSON on stdout, one answer per case: the groups,
-sorted by id: [{"id", "name" (untranslated), "display_order" (or null),
-"packages": [[name, type, requires, basearchonly], ...]}], where type is
-mandatory, default, optional, conditional or unknown, and basearchonly a
-boolean.
+Reads JSON on stdin: a list of cases, each a list of comps XML texts (one
+per repo, in repo order); or {"seed": S, "count": N} to make N random cases
+of Fedora's comps shapes first (the generator below). For each case the
+documents are parsed and joined with libcomps' union (`a += b`, from an
+empty Comps), as dnf's `Base.read_comps` joins its repos' comps. Writes JSON on stdout, one answer
+per case: {"texts": [TEXT, ...], "groups": GROUPS, "patterns": {PATTERN:
+[ID, ...]}} where GROUPS are sorted by id (null first): [{"id" (or null),
+"name" (untranslated, or null), "display_order" (or null), "packages":
+[[name (or null), type, requires, basearchonly], ...]}], type one of
+mandatory, default, optional, conditional or unknown, basearchonly a
+boolean; "patterns" gives, for some patterns, the ids of the groups dnf's
+`Comps.group_by_pattern` may answer (those it finds with the lowest display
+order: it picks one of them by a set's order), left out when a group has
+no id (dnf's glob match then raises). Or {"texts": [...], "error":
+"ParserError"} when libcomps refuses a document (dnf then reads none of
+that repo's groups).
 
-Run with Debian's /usr/bin/python3 (python3-libcomps).
+Run with Debian's /usr/bin/python3 (python3-libcomps, python3-dnf).
 """
 
 import json
+import random
 import sys
 
 import libcomps
+
+try:
+    import dnf.comps
+except ImportError:  # the patterns are then not asked
+    dnf = None
 
 TYPES = {
     libcomps.PACKAGE_TYPE_MANDATORY: "mandatory",
@@ -28,13 +42,154 @@ TYPES = {
     libcomps.PACKAGE_TYPE_UNKNOWN: "unknown",
 }
 
+HEADS = [
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<!DOCTYPE comps PUBLIC "-//Red Hat, Inc.//DTD Comps info//EN" "comps.dtd">\n',
+    '<?xml version="1.0" encoding="UTF-8"?>\n',
+    "",
+]
+# Group ids and names as Fedora writes them, and the odd ones: blanks around
+# the text (which libcomps keeps), entities, a CDATA section, a comment.
+IDS = ["core", "core", "base-x", "fonts", "web-server", "c-development", "kde-desktop",
+       " core", "core\n  ", "a&amp;b", "&#99;ore", "<![CDATA[fonts]]>", "co<!-- x -->re", "Core"]
+NAMES = ["Core", "Fonts", "Web Server", "Base X", "C Development Tools and Libraries",
+         "KDE", "core", "  Core  ", "R&amp;D", "\u00c9dition", "<![CDATA[Web]]> Server"]
+PACKAGES = ["bash", "glibc", "gtk3-lang", "font-a", "httpd", "kernel", "NetworkManager",
+            "vim-enhanced", "dnf", "gcc"]
+PACKAGE_TEXTS = ["{}"] * 12 + [" {} ", "\n        {}\n      ", "&#98;ash", "<![CDATA[{}]]>",
+                                 "{}<!-- c -->", "{}&amp;x"]
+TYPES_WRITTEN = [None, None, "mandatory", "default", "default", "optional", "conditional",
+                 "Mandatory", "bogus", "", " default", "DEFAULT"]
+BASEARCHONLY = [None] * 8 + ["true", "false", "True", "1", " true", "yes"]
+ARCHES = [None] * 6 + ["x86_64", "aarch64,ppc64le", "s390x"]
+DISPLAY_ORDERS = ["10", "5", "1024", "99", "-3", " 7 ", "5x", "x", "+8", "010",
+                  "2147483648", "99999999999999999999", "1.5", "\n 12\n"]
+LANGS = ["de", "ja", "pt_BR", "zh_CN"]
+
+
+def text(r, choices):
+    return r.choice(choices)
+
+
+def packagereq(r):
+    attrs = []
+    kind = r.choice(TYPES_WRITTEN)
+    if kind is not None:
+        attrs.append('type="%s"' % kind)
+    if kind == "conditional" or r.random() < 0.05:
+        attrs.append('requires="%s"' % r.choice(["gtk3", "kernel", "", "bash"]))
+    b = r.choice(BASEARCHONLY)
+    if b is not None:
+        attrs.append('basearchonly="%s"' % b)
+    a = r.choice(ARCHES)
+    if a is not None:
+        attrs.append('arch="%s"' % a)
+    r.shuffle(attrs)
+    head = "<packagereq" + "".join(" " + x for x in attrs)
+    if r.random() < 0.02:
+        return head + "/>"
+    return head + ">" + r.choice(PACKAGE_TEXTS).format(r.choice(PACKAGES)) + "</packagereq>"
+
+
+def group(r):
+    parts = []
+    n_ids = r.choices([0, 1, 2], [1, 30, 2])[0]
+    parts += ["<id>%s</id>" % r.choice(IDS) for _ in range(n_ids)]
+    for _ in range(r.choices([0, 1, 2], [2, 20, 1])[0]):
+        parts.append("<name>%s</name>" % r.choice(NAMES))
+    for _ in range(r.randrange(0, 3)):
+        lang = r.choice(['xml:lang="%s"', 'xml:lang="%s"', 'xml:lang="%s"', 'lang="%s"'])
+        parts.append("<name %s>%s</name>" % (lang % r.choice(LANGS), r.choice(NAMES)))
+    if r.random() < 0.8:
+        parts.append("<description>Some %s</description>" % r.choice(["text", "&lt;b&gt;"]))
+        parts.append('<description xml:lang="de">Etwas</description>')
+    for flag in ["default", "uservisible"]:
+        if r.random() < 0.6:
+            parts.append("<%s>%s</%s>" % (flag, r.choice(["true", "false", "True", "x"]), flag))
+    for _ in range(r.choices([0, 1, 2], [5, 10, 1])[0]):
+        parts.append("<display_order>%s</display_order>" % r.choice(DISPLAY_ORDERS))
+    if r.random() < 0.1:
+        parts.append("<langonly>%s</langonly>" % r.choice(LANGS))
+    if r.random() < 0.1:
+        parts.append("<biarchonly>true</biarchonly>")
+    if r.random() < 0.1:
+        r.shuffle(parts)
+    for _ in range(r.choices([0, 1, 2], [2, 12, 1])[0]):
+        reqs = [packagereq(r) for _ in range(r.randrange(0, 7))]
+        if r.random() < 0.05:
+            reqs.append("<!-- a comment -->")
+        parts.append("<packagelist>\n      " + "\n      ".join(reqs) + "\n    </packagelist>")
+    return "  <group>\n    " + "\n    ".join(parts) + "\n  </group>"
+
+
+def category(r):
+    ids = "".join("<groupid>%s</groupid>" % r.choice(IDS[:7]) for _ in range(r.randrange(0, 4)))
+    return ("  <category><id>%s</id><name>C</name><name xml:lang=\"de\">K</name>"
+            "<display_order>%d</display_order><grouplist>%s</grouplist></category>"
+            % (r.choice(["c", "desktops"]), r.randrange(1, 99), ids))
+
+
+def environment(r):
+    ids = "".join("<groupid>%s</groupid>" % r.choice(IDS[:7]) for _ in range(r.randrange(0, 4)))
+    opts = "".join('<groupid default="%s">%s</groupid>' % (r.choice(["true", "false"]),
+                                                           r.choice(IDS[:7]))
+                   for _ in range(r.randrange(0, 3)))
+    return ("  <environment><id>%s</id><name>E</name><display_order>5</display_order>"
+            "<grouplist>%s</grouplist><optionlist>%s</optionlist></environment>"
+            % (r.choice(["server-product-environment", "core"]), ids, opts))
+
+
+def langpacks():
+    return ('  <langpacks>\n    <match install="glibc-langpack-%s" name="glibc"/>\n'
+            '    <match install="hunspell-%s" name="hunspell"/>\n  </langpacks>')
+
+
+def doc(r):
+    items = [group(r) for _ in range(r.randrange(0, 5))]
+    if r.random() < 0.3:
+        items.append(category(r))
+    if r.random() < 0.3:
+        items.append(environment(r))
+    if r.random() < 0.2:
+        items.append(langpacks())
+    if r.random() < 0.2:
+        r.shuffle(items)
+    return r.choice(HEADS) + "<comps>\n" + "\n".join(items) + "\n</comps>\n"
+
+
+# XML libcomps refuses (expat's "Fatal parser error"): dnf then reads none
+# of that repo's groups.
+BROKEN = [
+    lambda d: d.replace("</comps>", "</comps>\n<comps/>"),
+    lambda d: d.replace("</comps>", "</comps>\ntrailing"),
+    lambda d: d.replace("</group>", "</grou>", 1),
+    # (With a DOCTYPE naming an external DTD, expat skips an entity no DTD
+    # declares, where we refuse it: a difference kept, never made here.)
+    lambda d: d.replace("<comps>", "<comps>&nosuch;", 1).replace(HEADS[0], HEADS[1]),
+    lambda d: d.replace("</comps>", '<group a="1" a="2"></group></comps>', 1),
+    # (Cut before its root starts, or with two attributes of a name on its
+    # root, libcomps crashes.)
+    lambda d: d[:d.index("<comps>") + 7 + (len(d) - d.index("<comps>") - 7) // 2],
+]
+
+
+def gen_case(r):
+    docs = [doc(r) for _ in range(r.choices([1, 2, 3], [4, 4, 2])[0])]
+    if r.random() < 0.03:
+        i = r.randrange(len(docs))
+        docs[i] = r.choice(BROKEN)(docs[i])
+    return docs
+
 
 def union(texts):
-    joined = None
+    """dnf's `Comps._add_from_xml_filename` for each repo's document: an
+    empty Comps joined with each in turn (so groups of one id within a
+    document are joined too)."""
+    joined = libcomps.Comps()
     for text in texts:
         comps = libcomps.Comps()
         comps.fromxml_str(text)
-        joined = comps if joined is None else joined + comps
+        joined += comps
     return joined
 
 
@@ -43,17 +198,50 @@ def groups(comps):
     for g in comps.groups:
         out.append({
             "id": g.id,
-            "name": g.name or "",
+            "name": g.name,
             "display_order": g.display_order,
             "packages": [[p.name, TYPES[p.type], p.requires or None, bool(p.basearchonly)]
                          for p in g.packages],
         })
-    return sorted(out, key=lambda g: g["id"])
+    return sorted(out, key=lambda g: (g["id"] is not None, g["id"] or ""))
+
+
+def patterns(comps, found):
+    """dnf's group_by_pattern for each group's id and name and a few
+    globs: the ids it may answer, sorted (empty when none)."""
+    if dnf is None or any(g["id"] is None for g in found):
+        return None
+    d = dnf.comps.Comps()
+    d._i = comps
+    asked = {g["id"] for g in found} | {g["name"] for g in found if g["name"]}
+    asked |= {"*", "c*", "CORE", "*server*", "?ore", "[cb]*", "Web Server", "web*"}
+    out = {}
+    for p in sorted(asked):
+        grps = d.groups_by_pattern(p)
+        if grps:
+            best = grps[0].display_order
+            grps = [g for g in grps if g.display_order == best]
+        out[p] = sorted(g.id for g in grps)
+    return out
+
+
+def answer(texts):
+    try:
+        comps = union(texts)
+    except libcomps.ParserError:
+        return {"texts": texts, "error": "ParserError"}
+    found = groups(comps)
+    return {"texts": texts, "groups": found, "patterns": patterns(comps, found)}
 
 
 def main():
-    cases = json.load(sys.stdin)
-    json.dump([groups(union(texts)) for texts in cases], sys.stdout)
+    req = json.load(sys.stdin)
+    if isinstance(req, dict):
+        r = random.Random(req["seed"])
+        cases = [gen_case(r) for _ in range(req["count"])]
+    else:
+        cases = req
+    json.dump([answer(texts) for texts in cases], sys.stdout)
     sys.stdout.write("\n")
 
 

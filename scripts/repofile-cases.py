@@ -5,18 +5,20 @@ dnf's booleans and numbers in odd spellings, comments, blanks, CRLF), for
 crates/buildroot-core/tests/repofile_dnf.rs, which compares our reading of
 each with dnf's:
 
-    scripts/repofile-cases.py SEED N > cases.txt
+    scripts/repofile-cases.py SEED N [CRLF] > cases.txt
     REPOFILE_CASES=cases.txt cargo test -p buildroot-core --test repofile_dnf
 
-Known, and left as they are (docs/formats.md section 8): a `proxy=` that is
-no proxy URL is an error here, passed over by dnf; an empty value followed
-by a blank continuation line is a line break to dnf (a `name=` of "\n", a
-`metalink=` of "\n" that dnf then fails to fetch), nothing here; and in a
-CRLF file a value of blanks only is "\r" to dnf, nothing here.
+Known, and left as it is (docs/formats.md section 8): a `proxy=` that is
+no proxy URL is an error here, passed over by dnf. CRLF (the share of
+texts with CRLF line ends, default 0.05; 1 makes every text a file saved
+on Windows) found that a value of blanks with a CR is the CR to dnf, and
+an empty value followed by a blank line a line break: both read so now.
 """
 import random, sys
 seed = int(sys.argv[1])
 n = int(sys.argv[2])
+# The share of texts with CRLF line ends (a file saved on Windows).
+crlf = float(sys.argv[3]) if len(sys.argv) > 3 else 0.05
 r = random.Random(seed)
 IDS = ["fedora", "updates", "a", "eln-build", "copr:copr.fedorainfracloud.org:g:x", "fedora-$basearch", "a.b", "B", "rawhide-source", "x_y", "a-$stream"]
 URLS = ["/x", "/srv/r/$basearch/os/", "http://h/pub/fedora/linux/$releasever/Everything/$basearch/os/",
@@ -79,6 +81,6 @@ for _ in range(n):
         lines += section()
         if r.random() < 0.3: lines.append("")
     text = "\n".join(lines) + ("\n" if r.random() < 0.9 else "")
-    if r.random() < 0.05: text = text.replace("\n", "\r\n")
+    if r.random() < crlf: text = text.replace("\n", "\r\n")
     out.append(text)
 sys.stdout.write("\n====\n".join(out))

@@ -36,16 +36,27 @@ QUOTED = ["a\\nb", "a\\tb", "\\x41", "\\u00e9", "\\U0001F600", "\\N", "\\_", "\\
           "\\e", "\\0", "\\a", "\\ ", "\\/", "\\\"", "a\\\n  b", "", "#x", "a: b", "a #b", "'"]
 
 
+# Tabs (PyYAML refuses one between tokens or in a plain scalar, reads one
+# inside quotes, comments and block scalars' text), a comment right after
+# a quoted scalar or a flow collection (`"a"# c`, which PyYAML reads), block
+# scalars whose indentation a header (`|2`) or a leading blank line with
+# more blanks than the text gives, with a less indented comment line under
+# them, and anchor names of characters PyYAML refuses (`&a.b`). Each is
+# made now and then, so most documents still load.
+TAB = "\t"
+TIGHT = "#c"
+INDENTED_HEADS = [">2", "|1-", "|-2", ">4", "|2+"]
+ANCHORS = ["b", "c", "d", "e-1", "f_2", "g"]
+
 # Shapes where we knowingly differ (docs/compose-view.md), made only when
-# asked ("known_gaps": true): PyYAML refuses a tab between tokens or in a
-# plain scalar, which we accept; it accepts a block scalar's leading blank
-# line with more blanks than its text's indentation, a line less indented
-# than a block scalar's explicit indentation (`|2`) that looks like a
-# comment, and a comment right after a quoted scalar (`"a"# c`), which we
-# refuse.
-TAB = " "
-DEEP_BLANK = ""
-INDENTED_HEADS = []
+# asked ("known_gaps": true): an anchor name ended by `:` or `?` without a
+# blank (`&a:b`), which PyYAML ends there and reads on, and we refuse.
+KNOWN_GAP_ANCHORS = ["a:b", "a?"]
+
+
+def tab(r, otherwise):
+    """A tab one time in 50, else `otherwise`."""
+    return TAB if r.random() < 0.02 else otherwise
 
 
 def gen_doc(r):
@@ -77,13 +88,13 @@ def gen_doc(r):
         elif kind < 0.7:
             lines += block_scalar(r, pad, k)
         elif kind < 0.8:
-            lines.append(pad + k + ": " + flow(r, 0) + comment(r))
+            lines.append(pad + k + ": " + flow(r, 0) + comment(r, True))
         elif kind < 0.9:
             lines += nested_map(r, pad, ind, k)
         else:
             lines += anchors(r, pad, ind, k)
         if r.random() < 0.2:
-            lines.append(r.choice(["", "  ", pad + "# c", "#", " " + TAB]))
+            lines.append(r.choice(["", "  ", pad + "# c", "#", " " + tab(r, "")]))
     if r.random() < 0.1:
         lines.append(r.choice(["...", "---", "--- # x", "... # x"]))
     text = "\n".join(lines) + r.choice(["\n", "\n", "\n", "", "\n\n"])
@@ -94,8 +105,15 @@ def gen_doc(r):
     return text
 
 
-def comment(r):
-    return r.choice(["", "", "", " # c", "  #c d", " #"] * 8 + [TAB + "# tab"])
+def comment(r, tight=False):
+    """A comment after a value, or none; `tight`: the value ends in a quote
+    or a bracket, so the comment may follow it without a blank."""
+    c = r.choice(["", "", "", " # c", "  #c d", " #", " # \tin a comment"])
+    if c and r.random() < 0.03:
+        c = TAB + c.lstrip()
+    if tight and r.random() < 0.1:
+        return TIGHT + r.choice(["", " d", "\t", "'", "\""])
+    return c
 
 
 def plain(r):
@@ -108,6 +126,8 @@ def scalar(r):
         return plain(r)
     if c < 0.75:
         return "'" + r.choice(NAMES + ["it''s", "a\n  b", ""]).replace("'", "''") + "'"
+    if r.random() < 0.05:
+        return "\"a" + TAB + "b\n" + TAB + "c\""
     return "\"" + r.choice(QUOTED + NAMES).replace("\"", "\\\"") + "\""
 
 
@@ -116,7 +136,8 @@ def block_list(r, pad, k):
     ip = pad + r.choice(["", "  ", "", " "])
     for _ in range(r.randrange(0, 5)):
         s = scalar(r)
-        out.append(ip + "-" + r.choice([" ", " ", "  "] * 6 + [TAB + " "]) + s + comment(r))
+        out.append(ip + "-" + tab(r, r.choice([" ", " ", "  "])) + s
+                   + comment(r, s.endswith(("'", "\""))))
         if r.random() < 0.07:
             out.append(ip + "  " + r.choice(["more", "# c", "x: y"]))
         if r.random() < 0.05:
@@ -128,7 +149,8 @@ def block_list(r, pad, k):
 
 def scalar_entry(r, pad, k):
     v = scalar(r)
-    out = [pad + k + ":" + r.choice([" ", " ", "  "] * 6 + [TAB or " "]) + v + comment(r)]
+    out = [pad + k + ":" + tab(r, r.choice([" ", " ", "  "])) + v
+           + comment(r, v.endswith(("'", "\"")))]
     if r.random() < 0.2 and not v.startswith(("'", "\"")):
         out.append(pad + r.choice(["  ", "    ", " "]) + r.choice(["second line", "x: y", "- z", "# c", "'q'"]))
         if r.random() < 0.3:
@@ -138,12 +160,16 @@ def scalar_entry(r, pad, k):
 
 
 def block_scalar(r, pad, k):
-    head = r.choice([">", "|", ">-", "|-", ">+", "|+"] + INDENTED_HEADS)
-    out = [pad + k + ": " + head + comment(r)]
+    head = r.choice([">", "|", ">-", "|-", ">+", "|+"] * 2 + INDENTED_HEADS)
+    out = [pad + k + ": " + head + tab(r, "") + comment(r)]
     sub = pad + r.choice(["  ", "  ", "    ", " "])
+    if r.random() < 0.15:
+        # A leading blank line with more blanks than the text's.
+        out.append(sub + r.choice(["  ", " "]))
     for _ in range(r.randrange(0, 5)):
         out.append(r.choice([sub + r.choice(["text here", "more: text", "# not a comment", "- item"]),
-                             sub + "  indented more", "", sub.rstrip(), sub + DEEP_BLANK, sub + "\ttab"]))
+                             sub + "  indented more", "", sub.rstrip(), sub + " ", sub + "\ttab",
+                             sub + "x\ty", sub[:-1] + "# less indented"]))
     return out
 
 
@@ -176,10 +202,12 @@ def nested_map(r, pad, ind, k):
 
 
 def anchors(r, pad, ind, k):
-    a = r.choice(["b", "c", "d", "e", "f", "g"])
+    a = r.choice(ANCHORS)
     out = [pad + "base: &" + a + r.choice([" ", "\n" + pad + "  "]) + r.choice(["[a, b]", "{x: 1}", "text"])]
     out = "\n".join(out).split("\n")
     out.append(pad + k + ": *" + a + comment(r))
+    if r.random() < 0.05:
+        out.append(pad + "odd: &" + r.choice(["a.b", "é", "a#c", "a/b"]) + " x")
     if r.random() < 0.5:
         out.append(pad + "m: &m" + a)
         out.append(pad + "  x: 1")
@@ -225,11 +253,8 @@ def main():
     if "texts" in req:
         texts = req["texts"]
     else:
-        global TAB, DEEP_BLANK, INDENTED_HEADS
         if req.get("known_gaps"):
-            TAB, DEEP_BLANK = "\t", " "
-            NAMES.append("a\tb")
-            INDENTED_HEADS.extend([">2", "|1-", "|-2", ">4"])
+            ANCHORS.extend(KNOWN_GAP_ANCHORS)
         r = random.Random(req["seed"])
         texts = [gen_doc(r) for _ in range(req["count"])]
     json.dump([read(t) for t in texts], sys.stdout)

@@ -226,6 +226,19 @@ fn varsdir_files_are_read_as_dnf_reads_them() {
 }
 
 const CASES: &[&str] = &[
+    // A file saved on Windows (CRLF): a value of blanks only is a CR to
+    // dnf, kept as an item or a URL (an `excludepkgs= ` line adds to the
+    // list, where an empty value empties it; `includepkgs= ` includes
+    // nothing); `key=` then CRLF is empty; an empty line after an empty
+    // value continues it as a line break.
+    "[a]\r\nbaseurl=/x\r\nexclude=a\r\nexcludepkgs= \r\n",
+    "[a]\r\nbaseurl=/x\r\nexclude=a\r\nexcludepkgs=\r\n",
+    "[a]\r\nbaseurl=/x\r\nincludepkgs=\t\r\n",
+    "[a]\r\nname= \r\nbaseurl=/x\r\nmetalink= \r\nmirrorlist=  \r\n",
+    "[a]\r\nbaseurl= \r\n  /x\r\nenabled= \r\npriority= \r\n",
+    "[a]\r\nbaseurl=/x \r\nenabled=0\r\npriority=5 \r\ncost=7\t\r\n",
+    "[a]\r\nbaseurl=/x\r\nmetalink=\r\n\r\n[b]\r\nbaseurl=/y\r\nname=\r\n\r\n",
+    "[a]\nbaseurl=/x\nmirrorlist=\n \n",
     "[a]\nbaseurl=/x\n",
     "[a]\nbaseurl=/x",
     "[a]\nbaseurl=/x\nenabled=0\n",

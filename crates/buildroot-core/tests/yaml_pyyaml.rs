@@ -122,6 +122,39 @@ const CASES: &[&str] = &[
     "x: |\n!!str y: 2\n",
     "x: >-\n!!int '7': !!bool on\n",
     "- !!str\n- !!float 1\n",
+    // Tabs: PyYAML refuses one between tokens or in a plain scalar (we
+    // read them as blanks), and reads one inside quotes, a comment or a
+    // block scalar's text.
+    "a:\tb\n",
+    "a: b\t\n",
+    "- \"a\"\t# c\n",
+    "a: a\tb\n",
+    "a: b\n \t\n",
+    "a: |\n  x\n\t\nb: 1\n",
+    "a: \"x\ty\n\tz\" # \tc\nb: |\n  \tx\n",
+    // A comment right after a quote or a flow collection: PyYAML reads it
+    // (we refused it).
+    "a: \"x\"# c\n",
+    "- 'a'#c\n- [b]#c\n- {c: d}#c\n",
+    "[a,#c\n b]\n",
+    // A comment line less indented than a block scalar's indentation
+    // (given by `|2`, or by a deeper leading blank line) before its text:
+    // PyYAML ends the scalar there (we refused the line).
+    "a: |2\n # c\nb: 1\n",
+    "a: |\n   \n  # x\nb: 1\n",
+    "a: |+2\n\n # c\n\nb: 2\n",
+    // ... and no such line of text: both refuse.
+    "a: |2\n # c\n  x\n",
+    // An anchor name of characters PyYAML refuses (we read it).
+    "a: &x#c 1\n",
+    "a: &a.b [1]\nb: *a.b\n",
+    // Blanks past a block scalar's indentation on the text's last line,
+    // without a line break: text to PyYAML (we kept a line break).
+    "a: |\n  x\n   ",
+    "a: |2+\n   ",
+    "a: |2\n\n   ",
+    "a: >-\n  x\n    ",
+    "a: |\n  x\n  \t",
 ];
 
 /// The fixed cases above.

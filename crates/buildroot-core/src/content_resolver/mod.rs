@@ -2,8 +2,9 @@
 //! documents and what it computes from them.
 //!
 //! - [`yaml`]: YAML values as PyYAML loads them for content-resolver
-//!   (read in two passes, `yaml_scan` and `yaml_construct`; `yaml_pairs`:
-//!   its `!!omap` and `!!pairs`).
+//!   (read in two passes, `yaml_scan` and `yaml_construct`, after
+//!   `yaml_tokens` has read the text between tokens as PyYAML does;
+//!   `yaml_pairs`: its `!!omap` and `!!pairs`).
 //! - [`config`]: the documents (repositories, environments, workloads,
 //!   labels, views, unwanted lists, buildroots), read and checked as
 //!   `content_resolver/config_manager.py` does.
@@ -24,6 +25,7 @@ pub mod yaml11;
 mod yaml_construct;
 mod yaml_pairs;
 mod yaml_scan;
+mod yaml_tokens;
 
 pub use config::{load_dir, Configs, Loaded};
 pub use report::{config_view_id, ViewList};

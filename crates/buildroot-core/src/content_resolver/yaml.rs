@@ -19,13 +19,16 @@
 //! `True` here as there.
 //!
 //! The two passes are `yaml_scan` (the events) and `yaml_construct` (the
-//! values); this file holds the value and its Python spelling.
+//! values), after `yaml_tokens` has taken the text between tokens as
+//! PyYAML's scanner takes it (tabs, comments, anchor names); this file
+//! holds the value and its Python spelling.
 
 use std::collections::HashMap;
 
 use super::yaml11::Timestamp;
 use super::yaml_construct::{pyyaml_scalar, PAIRS, SCALARS};
 use super::yaml_scan::{scan, Scan};
+use super::yaml_tokens::as_pyyaml_scans;
 use crate::error::{Error, Result};
 
 /// One YAML node.
@@ -58,6 +61,9 @@ impl Value {
     /// Parses one YAML document; `origin` names it in errors. An empty
     /// document is [`Value::Null`], as for PyYAML.
     pub fn parse(text: &str, origin: &str) -> Result<Value> {
+        // Tabs, comments and anchor names as PyYAML's scanner takes them
+        // (a tab on a line of its own is refused there too).
+        let text = &*as_pyyaml_scans(text).map_err(|problem| Error::format(origin, problem))?;
         if text
             .lines()
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---")

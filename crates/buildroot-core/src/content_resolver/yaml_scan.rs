@@ -192,10 +192,18 @@ pub(super) fn scan(text: &str) -> Scan {
         // made a document of many scalars take quadratic time.)
         let at_end = block && span.end.byte_offset().is_some_and(|end| end >= text.len());
         if at_end && value.ends_with('\n') {
-            let last_line_written = text
-                .rsplit(['\n', '\r'])
-                .next()
-                .is_some_and(|l| !l.trim_matches([' ', '\t']).is_empty());
+            // The span starts at the first line of text, at the block's
+            // indentation, or at its header when it has none. Blanks past
+            // that indentation are text too (`a: |` then `  x` and `   `
+            // is `x\n ` to PyYAML).
+            let last_line = text.rsplit(['\n', '\r']).next().unwrap_or("");
+            let no_text = matches!(text.as_bytes().get(start), Some(b'|' | b'>'))
+                && value.chars().all(|c| c == '\n');
+            let last_line_written = if no_text {
+                !last_line.trim_matches([' ', '\t']).is_empty()
+            } else {
+                last_line.chars().count() > span.start.col()
+            };
             // Nor does a kept (`|+`) block whose one line is that last
             // line, blanks only: PyYAML's text is empty, the parser's a
             // line break. (The parser's span starts at the header, `|+`,

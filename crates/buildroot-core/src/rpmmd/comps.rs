@@ -1,27 +1,33 @@
 //! comps: a repository's package groups (the `group_gz` or `group` record of
 //! repomd.xml), as dnf 4 reads them for `dnf group install` (libcomps
-//! underneath `dnf.comps.Comps`).
+//! 0.1.19 underneath `dnf.comps.Comps`; libcomps parses with expat).
 //!
-//! - [`Comps::parse`] reads `<group>` elements: id, untranslated name,
-//!   display order, and the `<packagereq>` list (type `mandatory` when not
-//!   given, as libcomps defaults it, and a type it does not know read as
-//!   one dnf installs under no option; `requires`; `basearchonly` when it
-//!   says `true`, as libcomps reads it). Categories and environments are
-//!   skipped.
-//! - [`Comps::merge`] adds a later repository's comps as libcomps' union
-//!   does: a group already known takes the later name (when it has one)
-//!   and display order, and its package list gets the later types
-//!   (packages of a name seen before keep their place, new ones are
-//!   appended).
+//! - [`Comps::parse`] reads `<group>` elements: id, untranslated name (a
+//!   `<name>` without `xml:lang`), display order, and the `<packagereq>`
+//!   list (type `mandatory` when not given, as libcomps defaults it, and a
+//!   type it does not know read as one dnf installs under no option;
+//!   `requires`; `basearchonly` when it says `true`, as libcomps reads it).
+//!   Text is kept as libcomps keeps it (`text_of`: blanks on the text's
+//!   line stay, line breaks go), `<display_order>` is read as its `strtol`
+//!   reads it (`display_order`). Categories and environments are skipped.
+//! - [`Comps::merge`] adds a later repository's comps (or a later group of
+//!   an id within one file) as libcomps' union does
+//!   (`comps_docgroup_union`): a group already known takes the later name
+//!   (when it has one) and display order, and its package list gets the
+//!   later types (see the merge for which entry each replaces).
 //! - [`Comps::group_by_pattern`] is dnf's `group_by_pattern`: an exact id
 //!   or name first, else a case-insensitive glob over ids and names; among
 //!   several, the lowest display order wins.
 //!
 //! dnf 4.14 asks libcomps to filter packages by `arch=` attributes but
 //! throws the filtered copy away (`Base.read_comps`), so those attributes
-//! change nothing, here as there.
+//! change nothing, here as there. What we refuse where libcomps reads on,
+//! and why: docs/formats.md section 8.
 
+use std::collections::HashSet;
 use std::io::BufRead;
+
+use quick_xml::events::BytesStart;
 
 use super::xml::{attr, local, Ev, XmlReader};
 use crate::error::{Error, Result};
@@ -100,6 +106,11 @@ impl Comps {
                 Ev::Start(s, empty) => {
                     let name = local(&s);
                     if depth == 0 {
+                        // expat refuses a second root, and libcomps
+                        // the whole file with it.
+                        if saw_root {
+                            return Err(x.err(format!("a second root element <{name}>")));
+                        }
                         if name != "comps" {
                             return Err(Error::format(
                                 origin,
@@ -122,6 +133,13 @@ impl Comps {
                     }
                 }
                 Ev::End => depth = depth.saturating_sub(1),
+                Ev::Text(t)
+                    if depth == 0 && !t.trim_matches([' ', '\t', '\n', '\r']).is_empty() =>
+                {
+                    return Err(x.err("text outside the <comps> element"));
+                }
+                // A file cut short: expat refuses it.
+                Ev::Eof if depth > 0 => return Err(x.err("unexpected end of file in <comps>")),
                 Ev::Eof => break,
                 _ => {}
             }
@@ -148,10 +166,21 @@ impl Comps {
                     if g.display_order.is_some() {
                         o.display_order = g.display_order;
                     }
+                    // libcomps' `comps_docgroup_union`: a package of a
+                    // name the earlier group has takes the place of its
+                    // first such entry, once (a second one of that name
+                    // is dropped: the entry it looks for by identity is
+                    // gone); any other is appended, repeats and all.
+                    let earlier: HashSet<String> =
+                        o.packages.iter().map(|q| q.name.clone()).collect();
+                    let mut replaced = HashSet::new();
                     for p in g.packages {
-                        match o.packages.iter_mut().find(|q| q.name == p.name) {
-                            Some(q) => *q = p,
-                            None => o.packages.push(p),
+                        if !earlier.contains(&p.name) {
+                            o.packages.push(p);
+                        } else if replaced.insert(p.name.clone()) {
+                            if let Some(q) = o.packages.iter_mut().find(|q| q.name == p.name) {
+                                *q = p;
+                            }
                         }
                     }
                 }
@@ -164,7 +193,7 @@ impl Comps {
         let exact: Vec<&Group> = self
             .groups
             .iter()
-            .filter(|g| g.id == pattern || g.name == pattern)
+            .filter(|g| g.id == pattern || (!g.name.is_empty() && g.name == pattern))
             .collect();
         let mut found = if exact.is_empty() {
             let pat = pattern.to_lowercase();
@@ -172,7 +201,8 @@ impl Comps {
                 .iter()
                 .filter(|g| {
                     crate::fnmatch::glob_match(&pat, &g.id.to_lowercase())
-                        || crate::fnmatch::glob_match(&pat, &g.name.to_lowercase())
+                        || (!g.name.is_empty()
+                            && crate::fnmatch::glob_match(&pat, &g.name.to_lowercase()))
                 })
                 .collect()
         } else {
@@ -194,16 +224,19 @@ fn parse_group<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Gr
         match x.next(buf)? {
             Ev::Start(s, empty) => {
                 let name = local(&s);
-                let lang = attr(x, &s, "lang")?;
+                let translated = is_translation(x, &s)?;
                 if empty {
                     continue;
                 }
+                // libcomps keeps an element's text as written, blanks and
+                // all, and blanks only as no text; a later element of a
+                // kind replaces an earlier one.
                 match name.as_str() {
-                    "id" => g.id = x.text(buf)?.trim().to_string(),
-                    "name" if lang.is_none() => g.name = x.text(buf)?.trim().to_string(),
+                    "id" => g.id = text_of(x, buf)?.unwrap_or_default(),
+                    "name" if !translated => g.name = text_of(x, buf)?.unwrap_or_default(),
                     "display_order" => {
-                        let t = x.text(buf)?;
-                        g.display_order = t.trim().parse().ok();
+                        let text = text_of(x, buf)?.unwrap_or_default();
+                        g.display_order = display_order(&text, g.display_order);
                     }
                     "packagelist" => parse_packagelist(x, buf, &mut g.packages)?,
                     _ => x.skip(buf)?,
@@ -218,6 +251,79 @@ fn parse_group<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Gr
         return Err(x.err("a <group> without <id>"));
     }
     Ok(g)
+}
+
+/// Whether an element is a translation: libcomps takes `xml:lang` alone
+/// (a `<name lang="de">` is the untranslated name to it).
+fn is_translation<R: BufRead>(x: &XmlReader<R>, s: &BytesStart<'_>) -> Result<bool> {
+    for a in s.attributes().with_checks(false) {
+        let a = a.map_err(|e| x.err(format!("bad attribute: {e}")))?;
+        if a.key.as_ref() == "xml:lang" {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// An element's text as libcomps keeps it, or none ("content missing").
+/// libcomps reads XML with expat, which hands text over in pieces (a line
+/// at a time, each line break alone, each entity or character reference
+/// alone, a CDATA section's lines), and skips every piece of C blanks only:
+/// so line breaks and the blanks around the text on their own lines go
+/// (`<id>\n  core\n</id>` is `core`, `a\n b` is `a b`), blanks on the
+/// text's own line stay (` core` is ` core`), and so does nothing else.
+fn text_of<R: BufRead>(x: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Option<String>> {
+    let blank = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c');
+    let mut out = String::new();
+    let mut depth = 1usize;
+    while depth > 0 {
+        match x.next(buf)? {
+            // Our reader gives each reference and CDATA section as a piece
+            // of its own, as expat does.
+            Ev::Text(t) if depth == 1 => {
+                for piece in t.split(['\n', '\r']) {
+                    if !piece.chars().all(blank) {
+                        out.push_str(piece);
+                    }
+                }
+            }
+            Ev::Start(_, false) => depth += 1,
+            Ev::End => depth -= 1,
+            Ev::Eof => return Err(x.err("unexpected end of file")),
+            _ => {}
+        }
+    }
+    Ok((!out.is_empty()).then_some(out))
+}
+
+/// A `<display_order>` as libcomps 0.1.19 reads it, given the group's
+/// order so far: C's `strtol` (blanks, a sign, decimal digits; saturated
+/// at the `long` range) cut to an `int`. Text without a leading number
+/// sets 0 when there is no order yet, else leaves it (`5` then `x` is 5,
+/// `x` alone 0). Empty or blank text, on which libcomps crashes, is no
+/// order here.
+fn display_order(text: &str, before: Option<i64>) -> Option<i64> {
+    let t = text.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    if t.is_empty() {
+        return before;
+    }
+    let (negative, digits) = match t.as_bytes()[0] {
+        b'-' => (true, &t[1..]),
+        b'+' => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits = &digits[..digits.bytes().take_while(u8::is_ascii_digit).count()];
+    if digits.is_empty() {
+        return Some(before.unwrap_or(0));
+    }
+    // Saturated as strtol saturates (i64: `long` on dnf's 64-bit arches).
+    let value = digits.bytes().fold(0i128, |v, d| {
+        (v * 10 + i128::from(d - b'0')).min(i128::from(i64::MAX) + 1)
+    });
+    let value = if negative { -value } else { value };
+    let long = value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+    // libcomps stores an `int`: the low 32 bits.
+    Some(i64::from(long as i32))
 }
 
 fn parse_packagelist<R: BufRead>(
@@ -244,12 +350,10 @@ fn parse_packagelist<R: BufRead>(
                 let requires = attr(x, &s, "requires")?.filter(|r| !r.is_empty());
                 // libcomps 0.1.19 takes `true` alone (`True`, `1`: unset).
                 let basearchonly = attr(x, &s, "basearchonly")?.is_some_and(|v| v == "true");
-                let name = if empty {
-                    String::new()
-                } else {
-                    x.text(buf)?.trim().to_string()
-                };
-                if !name.is_empty() {
+                // A name-less `<packagereq>` libcomps keeps (and dnf's
+                // group install then fails on) is left out.
+                let name = if empty { None } else { text_of(x, buf)? };
+                if let Some(name) = name {
                     out.push(GroupPackage {
                         name,
                         kind,
@@ -378,6 +482,133 @@ mod tests {
         let g = &c.groups[0];
         assert_eq!(g.name, "G");
         assert_eq!(g.packages[2].kind, PackageType::Unknown);
+    }
+
+    fn one_group(body: &str) -> Group {
+        let text = format!("<comps><group>{body}</group></comps>");
+        let mut c = Comps::parse(text.as_bytes(), "a.xml").unwrap();
+        assert_eq!(c.groups.len(), 1);
+        c.groups.remove(0)
+    }
+
+    /// libcomps 0.1.19 (python3-libcomps, probed): expat's pieces of text,
+    /// those of blanks only skipped (the text was trimmed here, so
+    /// `<id> core</id>` found a group dnf does not find by `core`).
+    #[test]
+    fn text_is_kept_as_libcomps_keeps_it() {
+        let g = one_group(
+            "<id> core</id><name>\n  Core  \n</name><packagelist>\
+             <packagereq>\n        bash\n      </packagereq>\
+             <packagereq>a \n b</packagereq><packagereq>a&#32;b</packagereq>\
+             <packagereq> &lt; </packagereq><packagereq>\n &#32; \n</packagereq>\
+             <packagereq><![CDATA[x\ny]]></packagereq></packagelist>",
+        );
+        assert_eq!(g.id, " core");
+        assert_eq!(g.name, "  Core  ");
+        let names: Vec<&str> = g.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["        bash", "a  b", "ab", "<", "xy"]);
+        // Blanks only are no id.
+        let e = Comps::parse(
+            "<comps><group><id>\n </id></group></comps>".as_bytes(),
+            "a.xml",
+        );
+        assert!(e.unwrap_err().to_string().contains("without <id>"));
+    }
+
+    /// libcomps reads `<display_order>` with `strtol` into an `int`; text
+    /// without a leading number sets 0 once, and leaves an earlier order.
+    #[test]
+    fn display_order_is_libcomps_number() {
+        for (orders, want) in [
+            (&["5x"][..], Some(5)),
+            (&["x"], Some(0)),
+            (&["\n 12\n"], Some(12)),
+            (&["+8"], Some(8)),
+            (&["0x10"], Some(0)),
+            (&["2147483648"], Some(-2147483648)),
+            (&["4294967296"], Some(0)),
+            (&["99999999999999999999"], Some(-1)),
+            (&["-2147483649"], Some(2147483647)),
+            (&["5", "x"], Some(5)),
+            (&["x", "7"], Some(7)),
+            (&["5", "-x"], Some(5)),
+            (&["3", "0"], Some(0)),
+        ] {
+            let body: String = orders
+                .iter()
+                .map(|o| format!("<display_order>{o}</display_order>"))
+                .collect();
+            assert_eq!(
+                one_group(&format!("<id>g</id>{body}")).display_order,
+                want,
+                "{orders:?}"
+            );
+        }
+    }
+
+    /// Only `xml:lang` makes a translation; `lang="de"` names the group.
+    #[test]
+    fn a_name_without_xml_lang_is_the_untranslated_name() {
+        let g = one_group(r#"<id>g</id><name xml:lang="de">T</name><name lang="de">L</name>"#);
+        assert_eq!(g.name, "L");
+        let c = Comps {
+            groups: vec![one_group("<id>g</id>")],
+        };
+        assert!(c.group_by_pattern("").is_none());
+    }
+
+    /// libcomps' union of two groups' packages: a name the earlier group
+    /// has is replaced at its first entry by the later's first entry of
+    /// that name, a later one of it dropped; other names are appended,
+    /// repeats and all.
+    #[test]
+    fn package_lists_are_joined_as_libcomps_joins_them() {
+        let group = |reqs: &[(&str, &str)]| {
+            let reqs: String = reqs
+                .iter()
+                .map(|(n, t)| format!(r#"<packagereq type="{t}">{n}</packagereq>"#))
+                .collect();
+            format!("<group><id>g</id><packagelist>{reqs}</packagelist></group>")
+        };
+        let joined = |docs: &[String]| {
+            let mut c = Comps::default();
+            for d in docs {
+                c.merge(Comps::parse(format!("<comps>{d}</comps>").as_bytes(), "a.xml").unwrap());
+            }
+            let g = &c.groups[0];
+            g.packages
+                .iter()
+                .map(|p| format!("{}:{:?}", p.name, p.kind))
+                .collect::<Vec<_>>()
+        };
+        let docs = [
+            group(&[("a", "mandatory"), ("b", "mandatory")]),
+            group(&[("b", "default"), ("a", "optional"), ("b", "optional")]),
+        ];
+        assert_eq!(joined(&docs), ["a:Optional", "b:Default"]);
+        let docs = [
+            group(&[("a", "mandatory")]),
+            group(&[("b", "default"), ("b", "optional"), ("b", "bogus")]),
+        ];
+        assert_eq!(
+            joined(&docs),
+            ["a:Mandatory", "b:Default", "b:Optional", "b:Unknown"]
+        );
+        // Two groups of one id in one file are joined the same way.
+        let docs = [group(&[("b", "bogus")]) + &group(&[("b", "default"), ("b", "optional")])];
+        assert_eq!(joined(&docs), ["b:Default"]);
+    }
+
+    /// What expat refuses, libcomps refuses whole.
+    #[test]
+    fn a_file_expat_refuses_is_refused() {
+        for text in [
+            "<comps><group><id>a</id></group></comps><comps/>",
+            "<comps><group><id>a</id></group></comps>trailing",
+            "<comps><group><id>a</id></group>",
+        ] {
+            assert!(Comps::parse(text.as_bytes(), "a.xml").is_err(), "{text}");
+        }
     }
 
     #[test]

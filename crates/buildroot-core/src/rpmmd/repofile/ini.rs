@@ -154,11 +154,7 @@ pub(super) fn sections(text: &str, origin: &str) -> Result<Vec<Section>> {
         if k.is_empty() {
             return Err(err("'=' without a key"));
         }
-        let entry = (
-            k.to_string(),
-            v.trim_start_matches([' ', '\t']).to_string(),
-            lineno,
-        );
+        let entry = (k.to_string(), value_of(line, v), lineno);
         let at = match kv.iter().position(|(seen, ..)| *seen == entry.0) {
             Some(at) => {
                 kv[at] = entry;
@@ -179,10 +175,40 @@ pub(super) fn sections(text: &str, origin: &str) -> Result<Vec<Section>> {
     Ok(sections)
 }
 
+/// The value of a `key=value` line (`line` whole, `trimmed` the value
+/// after its trailing blanks went): leading spaces and tabs go. libdnf
+/// cuts the value from its first byte that is no space or tab to the
+/// line's last byte that is no blank (space, tab, CR); when the value is
+/// a space or tab, then blanks with a CR among them (`key= ` in a file of
+/// CRLF line ends, as a file saved on Windows has), that end comes before
+/// the start and the count wraps, so the value is the rest of the line from that start: a
+/// `\r`. dnf then keeps it as an item (an `excludepkgs= ` line adds a
+/// pattern that matches nothing, where an empty value empties the list; an
+/// `includepkgs= ` line includes nothing) or a URL it fails to fetch.
+fn value_of(line: &str, trimmed: &str) -> String {
+    let trimmed = trimmed.trim_start_matches([' ', '\t']);
+    if trimmed.is_empty() {
+        let after = line.split_once('=').map_or("", |(_, v)| v);
+        let rest = after.trim_start_matches([' ', '\t']);
+        // With no blank before the CR (`key=` then CRLF) the count is 0.
+        if rest.len() < after.len() && rest.contains('\r') {
+            return rest.to_string();
+        }
+    }
+    trimmed.to_string()
+}
+
 /// A value as libdnf's parser ends it: trailing line breaks dropped, then
 /// one pair of matching quotes (`"..."` or `'...'`) around it.
 fn trim_value(v: &str) -> String {
-    let v = v.trim_end_matches('\n');
+    // libdnf's `trimValue` cuts after the last byte that is no line break,
+    // and leaves a value of line breaks only as it is: an empty `key=`
+    // then a line of blanks (or, in a file of CRLF line ends, an empty
+    // line: a CR) is one line break to dnf, a URL it fails to fetch.
+    let v = match v.trim_end_matches('\n') {
+        "" => v,
+        trimmed => trimmed,
+    };
     let quoted = v.len() > 1
         && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')));
     if quoted {

@@ -27,6 +27,28 @@ fn parses_sections_continuations_and_vars() {
     assert!(!r[0].skip_if_unavailable && r[1].skip_if_unavailable);
 }
 
+/// libdnf's `IniParser` on a file saved on Windows (dnf 4.14, probed): a
+/// value of a blank and a CR is the CR, and a value of line breaks only
+/// stays one.
+#[test]
+fn blank_values_of_crlf_files_are_what_libdnf_cuts() {
+    let vars = Vars::new("x86_64", "eln");
+    let text = "[a]\r\nbaseurl=/x\r\nexclude=a\r\nexcludepkgs= \r\nincludepkgs=\t\r\n";
+    let r = parse_repofile_str(text, "t.repo", &vars).unwrap();
+    assert_eq!(r[0].exclude, ["a", "\r"]);
+    assert_eq!(r[0].includepkgs, ["\r"]);
+    // `key=` then CRLF is empty: the list is emptied.
+    let text = "[a]\r\nbaseurl=/x\r\nexclude=a\r\nexcludepkgs=\r\n";
+    let r = parse_repofile_str(text, "t.repo", &vars).unwrap();
+    assert!(r[0].exclude.is_empty());
+    let sections = ini::sections("[a]\r\nm= \r\nn=\r\n\r\n[b]\nk=\n \n", "t").unwrap();
+    let values: Vec<&str> = sections
+        .iter()
+        .flat_map(|(_, _, kv)| kv.iter().map(|(_, v, _)| v.as_str()))
+        .collect();
+    assert_eq!(values, ["\r", "\n", "\n"]);
+}
+
 #[test]
 fn arch_includepkgs_cost_and_excludepkgs() {
     let text = "[bin]\nbaseurl=/repos/$arch/${basearch}\nincludepkgs=bash glibc*\nexcludepkgs=glibc-devel\ncost=500\n[off]\nenabled=false\nbaseurl=/nowhere\n";

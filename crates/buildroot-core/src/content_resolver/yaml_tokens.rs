@@ -1,0 +1,370 @@
+//! The text between YAML tokens as PyYAML's scanner (`yaml/scanner.py`,
+//! PyYAML 6.0) reads it, where it differs from the YAML 1.2 parser
+//! serde-saphyr uses. Runs before the two passes of [`super::yaml`]: it
+//! refuses a document PyYAML's scanner refuses, or rewrites it in place,
+//! byte for byte (offsets and line numbers stay), into a text the parser
+//! reads as PyYAML reads the original.
+//!
+//! - A tab between tokens or inside a plain scalar is refused:
+//!   `scan_to_next_token` skips spaces only and `scan_plain` ends at a tab,
+//!   so PyYAML says "found character '\t' that cannot start any token",
+//!   where the parser takes a tab as a blank. Tabs stay where PyYAML reads
+//!   them as text or skips them: inside quotes, in a comment, in a block
+//!   scalar's text at or past its indentation.
+//! - A comment right after a closing quote, `]`, `}` or a flow `,`
+//!   (`- "a"# c`) is read: PyYAML starts a comment wherever a token could
+//!   start, the parser wants a blank before the `#`. The comment is blanked.
+//! - A comment on a line less indented than a block scalar's indentation,
+//!   before any line of its text (the indentation given by `|2`, or by a
+//!   leading blank line with more blanks than the next line), is read:
+//!   `scan_block_scalar` ends the scalar at that line and the comment is
+//!   skipped; the parser calls the line wrongly indented. The `#` is moved
+//!   to the line's first column, where the parser ends the scalar too.
+//! - An anchor or alias name of other characters than `[0-9A-Za-z_-]` is
+//!   refused, as `scan_anchor` refuses it (YAML 1.2 allows more).
+//!
+//! The two rewrites are found from the parser's own errors (it stops at
+//! each): the text is scanned again after each one, within a budget, so a
+//! text of many such comments cannot take quadratic time.
+
+use std::borrow::Cow;
+
+use serde_saphyr::granit_parser::{ErrorKind, ScalarStyle, Scanner, StrInput, TokenType};
+
+/// How many bytes the rescans after rewrites may read in all: far more
+/// than any config needs (each rewrite rescans the text once), small
+/// enough that a text of thousands of such comments is refused at once.
+const RESCAN_BUDGET: usize = 16 << 20;
+
+/// Where a tab may stand: a token's byte range, and for a block scalar's
+/// text the indentation a tab must be at or past (spaces before it).
+struct TabsAllowed {
+    start: usize,
+    end: usize,
+    indent: Option<usize>,
+}
+
+/// What one scan of the text found.
+enum Found {
+    /// The whole text scanned: where tabs may stand, and the first anchor
+    /// or alias name PyYAML refuses (its offset and the problem).
+    Tokens(Vec<TabsAllowed>, Option<(usize, String)>),
+    /// A rewrite to make at this offset, then scan again.
+    Comment(usize),
+    /// A block scalar's less indented comment line, starting here.
+    IndentedComment(usize),
+    /// An error of the parser's that no rewrite answers: the parser says
+    /// it later.
+    Unparsable,
+}
+
+/// The text as PyYAML's scanner reads it (see the module's comment), or
+/// the problem that makes PyYAML refuse it, as `line N: ...`.
+pub(super) fn as_pyyaml_scans(text: &str) -> Result<Cow<'_, str>, String> {
+    if !text.contains(['#', '\t', '&', '*']) {
+        return Ok(Cow::Borrowed(text));
+    }
+    let mut owned: Option<String> = None;
+    let mut scanned = 0;
+    loop {
+        let cur = owned.as_deref().unwrap_or(text);
+        let found = scan(cur);
+        let (at, fix): (usize, fn(&mut [u8], usize)) = match found {
+            Found::Unparsable => break,
+            Found::Tokens(allowed, bad_name) => {
+                let tab = first_stray_tab(cur, allowed);
+                let problem = match (tab, bad_name) {
+                    (Some(t), Some((n, name))) if n < t => Some((n, name)),
+                    (Some(t), _) => Some((t, TAB.to_string())),
+                    (None, bad_name) => bad_name,
+                };
+                if let Some((at, problem)) = problem {
+                    return Err(format!("line {}: {problem}", line_of(cur, at)));
+                }
+                break;
+            }
+            Found::Comment(at) => (at, blank_comment),
+            Found::IndentedComment(at) => (at, move_comment),
+        };
+        scanned += cur.len();
+        if scanned > RESCAN_BUDGET {
+            return Err(format!(
+                "line {}: too many comments written against a quoted scalar or a flow \
+                 indicator, or under a block scalar, to read",
+                line_of(cur, at)
+            ));
+        }
+        let mut bytes = cur.as_bytes().to_vec();
+        fix(&mut bytes, at);
+        // Only ASCII bytes and whole characters are replaced.
+        owned = Some(String::from_utf8(bytes).expect("rewrites keep UTF-8"));
+    }
+    Ok(owned.map_or(Cow::Borrowed(text), Cow::Owned))
+}
+
+/// PyYAML's scanner error, in its words.
+const TAB: &str = "found character '\\t' that cannot start any token (PyYAML allows tabs \
+                   only inside quotes, comments and block scalars' text)";
+
+/// One scan of `text` by the parser's scanner.
+fn scan(text: &str) -> Found {
+    let mut allowed = Vec::new();
+    let mut bad_name = None;
+    // Where the last token before a block scalar ended: its header (`|`)
+    // is the first thing after it that is not blank.
+    let mut last_end = 0;
+    for token in Scanner::new(StrInput::new(text)) {
+        let token = match token {
+            Ok(t) => t,
+            Err(e) => {
+                let at = e.marker().byte_offset().unwrap_or(usize::MAX);
+                return match e.kind() {
+                    ErrorKind::CommentNotSeparated if comment_after_token(text, at) => {
+                        Found::Comment(at)
+                    }
+                    ErrorKind::InvalidBlockScalarIndent if comment_line(text, at) => {
+                        Found::IndentedComment(at)
+                    }
+                    _ => Found::Unparsable,
+                };
+            }
+        };
+        let (span, kind) = token.into_parts();
+        let Some(range) = span.byte_range() else {
+            continue;
+        };
+        match kind {
+            TokenType::Comment(_) => allowed.push(TabsAllowed {
+                start: range.start,
+                end: range.end,
+                indent: None,
+            }),
+            TokenType::Scalar(ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted, _) => allowed
+                .push(TabsAllowed {
+                    start: range.start,
+                    end: range.end,
+                    indent: None,
+                }),
+            TokenType::Scalar(ScalarStyle::Literal | ScalarStyle::Folded, _) => {
+                // The span starts at the first line of text, at the
+                // scalar's indentation, or at the header when it has none
+                // (no tab is then allowed: the header's line or a blank
+                // line with a tab is refused by PyYAML).
+                let header = text[last_end.min(range.start)..]
+                    .find(|c: char| !matches!(c, ' ' | '\t' | '\r' | '\n'))
+                    .map(|i| i + last_end.min(range.start));
+                if header.is_some_and(|h| h < range.start) {
+                    let line_start = text[..range.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+                    allowed.push(TabsAllowed {
+                        start: range.start,
+                        end: range.end,
+                        indent: Some(range.start - line_start),
+                    });
+                }
+            }
+            TokenType::Anchor(name) | TokenType::Alias(name)
+                if bad_name.is_none() && !name.chars().all(pyyaml_anchor_char) =>
+            {
+                bad_name = Some((
+                    range.start,
+                    format!(
+                        "anchor or alias name '{name}' has a character PyYAML refuses \
+                         (it allows letters, digits, '-' and '_')"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        last_end = last_end.max(range.end);
+    }
+    Found::Tokens(allowed, bad_name)
+}
+
+/// PyYAML's `scan_anchor`: ASCII letters and digits, `-` and `_`.
+fn pyyaml_anchor_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_'
+}
+
+/// Whether the `#` at `at` follows a token after which PyYAML starts a
+/// comment at once: a closing quote, the end of a flow collection, a flow
+/// entry's `,` (the parser stops there only between tokens, so a quote
+/// before it closes a quoted scalar).
+fn comment_after_token(text: &str, at: usize) -> bool {
+    text.as_bytes().get(at) == Some(&b'#')
+        && at > 0
+        && matches!(text.as_bytes()[at - 1], b'"' | b'\'' | b']' | b'}' | b',')
+}
+
+/// Whether the line at `at` is blanks then a comment, `at` at its `#`.
+fn comment_line(text: &str, at: usize) -> bool {
+    let start = text[..at.min(text.len())]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1);
+    text.as_bytes().get(at) == Some(&b'#') && text.as_bytes()[start..at].iter().all(|&b| b == b' ')
+}
+
+/// Blanks the comment starting at `at` to its line's end.
+fn blank_comment(bytes: &mut [u8], at: usize) {
+    let end = line_end(bytes, at);
+    bytes[at..end].fill(b' ');
+}
+
+/// Moves the `#` at `at` to its line's first column, blanking the rest.
+fn move_comment(bytes: &mut [u8], at: usize) {
+    let start = bytes[..at]
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(0, |i| i + 1);
+    let end = line_end(bytes, at);
+    bytes[start..end].fill(b' ');
+    bytes[start] = b'#';
+}
+
+fn line_end(bytes: &[u8], at: usize) -> usize {
+    bytes[at..]
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map_or(bytes.len(), |i| at + i)
+}
+
+/// The offset of the first tab outside the places that allow one.
+fn first_stray_tab(text: &str, mut allowed: Vec<TabsAllowed>) -> Option<usize> {
+    allowed.sort_by_key(|a| a.start);
+    text.match_indices('\t').map(|(at, _)| at).find(|&at| {
+        // The last place starting at or before the tab.
+        let i = allowed.partition_point(|a| a.start <= at);
+        let Some(place) = i.checked_sub(1).map(|i| &allowed[i]) else {
+            return true;
+        };
+        if at >= place.end {
+            return true;
+        }
+        match place.indent {
+            None => false,
+            // Text only at or past the indentation, after spaces.
+            Some(indent) => {
+                let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+                at < line_start + indent
+                    || !text.as_bytes()[line_start..line_start + indent]
+                        .iter()
+                        .all(|&b| b == b' ')
+            }
+        }
+    })
+}
+
+/// The 1-based line of byte offset `at` (a CRLF is one line break).
+fn line_of(text: &str, at: usize) -> usize {
+    let before = &text.as_bytes()[..at.min(text.len())];
+    let lone_crs = before
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\r' && before.get(i + 1) != Some(&b'\n'))
+        .count();
+    before.iter().filter(|&&b| b == b'\n').count() + lone_crs + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<String, String> {
+        as_pyyaml_scans(text).map(|t| t.into_owned())
+    }
+
+    /// PyYAML 6.0 refuses each ("found character '\t' that cannot start
+    /// any token"); YAML 1.2 reads them.
+    #[test]
+    fn tabs_between_tokens_are_refused_as_pyyaml_refuses_them() {
+        for text in [
+            "a:\tb\n",
+            "a: b\t\n",
+            "a: b\t# c\n",
+            "a: \"x\"\t# c\n",
+            "- [a, b]\t#c\n",
+            "a: a\tb\n",
+            "a:\n  -\t x\n",
+            "a: |\t# c\n  x\n",
+            "a: b\n\t\n",
+            "a: |\n  x\n\t\nb: 1\n",
+        ] {
+            let e = read(text).unwrap_err();
+            assert!(
+                e.contains("'\\t' that cannot start any token"),
+                "{text:?}: {e}"
+            );
+        }
+        assert!(read("a: b\nc: d\t\n").unwrap_err().starts_with("line 2: "));
+    }
+
+    /// PyYAML reads a tab inside quotes, in a comment, and in a block
+    /// scalar's text past its indentation.
+    #[test]
+    fn tabs_in_quotes_comments_and_block_text_stay() {
+        for text in [
+            "a: \"x\ty\"\n",
+            "a: 'x\ty'\n",
+            "a: \"x\n\ty\"\n",
+            "a: x # c\td\n",
+            "# \t\na: 1\n",
+            "a: | # c\td\n  x\n",
+            "a: |\n  \tx\n  y\t\n",
+            "a: >2\n   \tx\n",
+            "a: |\n \t\n",
+        ] {
+            assert_eq!(read(text).as_deref(), Ok(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn comments_against_a_quote_or_flow_indicator_are_blanked() {
+        for (text, want) in [
+            ("a: \"x\"# c\n", "a: \"x\"   \n"),
+            ("- 'a'#c\r\n- b", "- 'a'  \r\n- b"),
+            ("a: [x]#c é\n", "a: [x]     \n"),
+            ("[a,#c\n b]", "[a,  \n b]"),
+            ("a: \"x\"#1\nb: \"y\"#2\n", "a: \"x\"  \nb: \"y\"  \n"),
+        ] {
+            assert_eq!(read(text).as_deref(), Ok(want), "{text:?}");
+        }
+        // Not after a block scalar's header, an anchor or a plain scalar:
+        // there PyYAML refuses it too, or it is text.
+        for text in ["a: |#c\n  x\n", "a: b#c\n"] {
+            assert_eq!(read(text).as_deref(), Ok(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_comment_line_under_a_block_scalars_indentation_ends_it() {
+        assert_eq!(
+            read("a: |2\n # c\nb: 1\n").as_deref(),
+            Ok("a: |2\n#   \nb: 1\n")
+        );
+        assert_eq!(
+            read("a: |\n   \n  # x\nb: 1\n").as_deref(),
+            Ok("a: |\n   \n#    \nb: 1\n")
+        );
+    }
+
+    #[test]
+    fn anchor_names_are_pyyamls() {
+        assert!(read("a: &x-1_b 1\nb: *x-1_b\n").is_ok());
+        for text in ["a: &x#c 1\n", "a: &é 1\nb: *é\n", "a: &a.b [1]\n"] {
+            let e = read(text).unwrap_err();
+            assert!(
+                e.starts_with("line 1: anchor or alias name"),
+                "{text:?}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn many_rewrites_stay_within_the_budget() {
+        let text = "- \"a\"#c\n".repeat(200_000);
+        let e = read(&text).unwrap_err();
+        assert!(e.contains("too many comments"), "{e}");
+        // A config's handful is read.
+        let text = "- \"a\"#c\n".repeat(50);
+        assert!(read(&text).is_ok());
+    }
+}
