@@ -216,27 +216,41 @@ pub(crate) struct Args {
 /// variable asks no question; it is bad usage, not the answer "no"), and one
 /// name, not a list (`--why "gcc make"` was answered "'gcc make' is in no
 /// repository", exit 1, though both are there). A capability with its
-/// version (`foo >= 1`), a rich dependency (`(a or b)`) and a file path keep
-/// their spaces: dnf reads them so.
+/// version keeps its spaces whichever side of the operator they are on
+/// (`foo >= 1`, `foo >=1`, `foo>= 1`, and `!=`: libdnf's
+/// `DependencySplitter::parse` takes spaces around the operator as optional),
+/// and so do a rich dependency (`(a or b)`) and a file path.
 fn why_name(s: &str) -> Result<String, String> {
     if s.trim().is_empty() {
         return Err("give a binary package name".to_string());
     }
     let words: Vec<&str> = s.split_whitespace().collect();
-    let operator = |w: &str| w.chars().all(|c| matches!(c, '<' | '>' | '='));
-    let one_name = words.len() < 2 || operator(words[1]) || s.trim_start().starts_with(['(', '/']);
+    let operator = |c: char| matches!(c, '<' | '>' | '=' | '!');
+    let one_name = words.len() < 2
+        || words[0].ends_with(operator)
+        || words[1].starts_with(operator)
+        || s.trim_start().starts_with(['(', '/']);
     if one_name {
-        Ok(s.to_string())
-    } else {
-        Err(format!(
-            "--why answers for one package name; ask once for each ({})",
-            words
-                .iter()
-                .map(|w| format!("--why {w}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
+        return Ok(s.to_string());
     }
+    // `foo 1.0`: a version with no operator is no capability dnf reads
+    // (its splitter refuses a version without one), nor a second name.
+    if let [name, version] = words[..] {
+        if version.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(format!(
+                "a name and a version: --why takes a package name (--why {name}), or a \
+                 capability with an operator (--why '{name} = {version}')"
+            ));
+        }
+    }
+    Err(format!(
+        "--why answers for one package name; ask once for each ({})",
+        words
+            .iter()
+            .map(|w| format!("--why {w}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 /// --release-package's default.
