@@ -383,6 +383,24 @@ fn not_a_repository() {
     );
 }
 
+/// `--repo m=DIR/repodata`, one level too deep: the line says it is the
+/// repodata/ directory and names the parent to give (it said only "no
+/// repodata/repomd.xml", though repomd.xml was right there).
+#[test]
+fn a_repodata_directory_given_as_the_repository_names_its_parent() {
+    let t = TestContext::new();
+    let mut c = cmd(Tool::Generator);
+    c.args(gen_args(Path::new("testdata/repos/x86_64/repodata")));
+    expect(
+        &t,
+        c,
+        "bash\n",
+        "buildroot-generator: testdata/repos/x86_64/repodata: not an rpm-md repository (no \
+         repodata/repomd.xml); it is a repodata/ directory itself: give the repository, its \
+         parent testdata/repos/x86_64",
+    );
+}
+
 fn srpm_cache_case(bytes: impl FnOnce(Vec<u8>) -> Vec<u8>, expected: &str) {
     let t = TestContext::new();
     let cache = t.path().join("cache");
