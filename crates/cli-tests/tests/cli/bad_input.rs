@@ -1467,6 +1467,30 @@ fn locations_name_the_line_and_the_kind_of_path() {
     );
 }
 
+/// `fetch-compose --url "$COMPOSE_URL"` with the variable unset: the line
+/// names --url and what to give; it said "empty repository URL", neither.
+#[test]
+fn fetch_compose_empty_url_names_the_option() {
+    for url in ["", " "] {
+        let t = TestContext::new();
+        let mut c = cmd(Tool::FetchCompose);
+        c.args(["--url", url, "--view", "view-fixture", "--arch", "x86_64"])
+            .arg("--out")
+            .arg(t.join("out"));
+        expect(
+            &t,
+            c,
+            "",
+            &format!(
+                "fetch-compose: invalid value '{url}' for '--url <URL|DIR>': give \
+                 content-resolver's output: an http(s):// URL, file:// or a directory (try \
+                 '--help')"
+            ),
+        );
+        assert!(!t.join("out").exists());
+    }
+}
+
 /// `tool 2>&1 | head -0`: a closed stderr never makes a tool panic (exit
 /// 101); it still exits as it would have: 2 for bad input, 0 for a run
 /// with warnings.
