@@ -284,6 +284,7 @@ fn readme_examples_work_on_the_fixtures() {
     let w = t.path();
     set_up(w);
     let bin_dir = format!("{}/", bin(Tool::Generator).parent().unwrap().display());
+    let before = top_level(w);
     for (c, shown) in &commands {
         // The fixture's repos hold two of the four arches README's loop names.
         let c = c
@@ -310,6 +311,60 @@ fn readme_examples_work_on_the_fixtures() {
             );
         }
     }
+    // README's examples run from the checkout's root: what they write goes
+    // under work/, which git ignores (a hello.spec and an out/ were left in
+    // the checkout, the spec over any of the user's own).
+    assert_eq!(top_level(w), before, "README's examples wrote beside work/");
+}
+
+/// The entries of `dir` but `work/` and the cache (`.cache`): each file's
+/// bytes, None for a directory or a link.
+fn top_level(dir: &Path) -> std::collections::BTreeMap<String, Option<Vec<u8>>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.ends_with("work") && !p.ends_with(".cache"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let file = std::fs::symlink_metadata(&p).unwrap().is_file();
+            (name, file.then(|| std::fs::read(&p).unwrap()))
+        })
+        .collect()
+}
+
+/// README's examples read files of the user's (a .repo file, a list of
+/// sources, mock's dnf.conf) that the checkout does not have: a comment says
+/// so before the first command naming each, in its shell blocks (the words
+/// "files of yours" and the name). They were named as if they were there.
+#[test]
+fn readme_says_which_example_files_are_the_user_s() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut in_block = false;
+    let mut comment = String::new();
+    let mut said = std::collections::BTreeMap::new();
+    for line in readme.lines() {
+        match line.trim_end() {
+            "```sh" => in_block = true,
+            "```" => in_block = false,
+            _ if !in_block => {}
+            // The comments so far, in words: a sentence may span lines.
+            l if l.trim_start().starts_with('#') => {
+                comment.push(' ');
+                comment.push_str(l.trim_start().trim_start_matches('#').trim());
+            }
+            l => {
+                for name in ["eln.repo", "sources.txt", "mock-dnf.conf"] {
+                    if l.contains(name) {
+                        said.entry(name).or_insert_with(|| {
+                            comment.contains(name) && comment.contains("files of yours")
+                        });
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(said.len(), 3, "README's examples name them: {said:?}");
+    assert!(said.values().all(|s| *s), "named as if they were there: {said:?}");
 }
 
 #[test]
