@@ -1467,6 +1467,38 @@ fn locations_name_the_line_and_the_kind_of_path() {
     );
 }
 
+/// `--core ','` (`--core "$A,$B"` with both unset) names no package: bad
+/// usage, where it quietly meant the deliberate `--core ''` (no core at all,
+/// each source's BuildRequires alone), an answer to another question. The
+/// archful tools' --core (the macro buildroot's) is read the same.
+#[test]
+fn a_core_of_commas_alone_is_refused() {
+    let line = |tool: &str, v: &str| {
+        format!("{tool}: --core '{v}': lists no names (--core '' asks for no core on purpose)")
+    };
+    for v in [",", " , ,"] {
+        let t = TestContext::new();
+        let mut c = cmd(Tool::Generator);
+        c.args(["--arch", "x86_64", "--repo", "m=testdata/repos/x86_64", "--core", v]);
+        expect(&t, c, "hello\n", &line("buildroot-generator", v));
+        let mut c = cmd(Tool::IdentifyArchful);
+        c.args(["--source-repo", "s=testdata/repos/source", "--cache"])
+            .arg(t.join("cache"))
+            .args(["--core", v, "testdata/compose/sources.txt"]);
+        expect(&t, c, "", &line("identify-archful-srpms", v));
+        assert!(!t.join("cache").exists(), "the cache was filled first");
+        srpm_cache_dir(&t.join("srpms"));
+        let mut c = cmd(Tool::CreateSrpmRepos);
+        c.args(["--arch", "x86_64", "--archful", "/dev/null", "--cache"])
+            .arg(t.join("srpms"))
+            .arg("--out")
+            .arg(t.join("repo"))
+            .args(["--core", v, "testdata/compose/sources.txt"]);
+        expect(&t, c, "", &line("create-srpm-repos", v));
+        assert!(!t.join("repo").exists());
+    }
+}
+
 /// `fetch-compose --url "$COMPOSE_URL"` with the variable unset: the line
 /// names --url and what to give; it said "empty repository URL", neither.
 #[test]
