@@ -13,7 +13,10 @@ use clap::Parser;
 
 const AFTER_HELP: &str = "\
 Examples:
-  # (testdata/: the checkout's fixtures, run from its root)
+  # (testdata/: the checkout's fixtures, run from its root; the files the examples take out
+  # of them go under work/, which git ignores. eln.repo, mock-dnf.conf, sources.txt,
+  # compose.txt and workload-names.txt stand for files of yours: a dnf .repo file, mock's
+  # dnf.conf, the source names to build, step 10's lists of binary names)
 
   # The buildroot of two sources on x86_64, from the shipped fixture repos:
   printf 'hello\\nwebfetch\\n' | buildroot-generator --arch x86_64 \\
@@ -47,20 +50,22 @@ Examples:
   # What if hello's BuildRequires changed? The edited spec, evaluated for the arch with the
   # repos' macros (or an SRPM of it: --srpm), stands in for the repos' hello; --compare
   # prints what leaves (-NAME) and enters (+NAME) the buildroot (hello.spec: the fixture's
-  # is in its SRPM, `rpm2archive - < testdata/repos/source/hello-2.12.1-1.eln150.src.rpm |
-  # tar xzf - ./hello.spec` takes it out to be edited):
+  # is in its SRPM, `mkdir -p work && rpm2archive - <
+  # testdata/repos/source/hello-2.12.1-1.eln150.src.rpm | tar xzf - -C work ./hello.spec`
+  # takes it out to be edited):
   echo hello | buildroot-generator --arch aarch64 --repo 'main=testdata/repos/$basearch' \\
-      --source-repo src=testdata/repos/source --spec hello.spec --compare
-  # ... or your SRPM of the edited spec, its Release raised (`rpm2archive` as above without
-  # `./hello.spec` takes out the tarball too; then `rpmbuild -bs --define \"_sourcedir $PWD\"
-  # --define \"_srcrpmdir $PWD\" hello.spec` writes ./hello-2.12.1-2.eln150.src.rpm):
+      --source-repo src=testdata/repos/source --spec work/hello.spec --compare
+  # ... or your SRPM of the edited spec, its Release raised (the command above without
+  # `./hello.spec` takes out the tarball too; then `rpmbuild -bs --define
+  # \"_sourcedir $PWD/work\" --define \"_srcrpmdir $PWD/work\" work/hello.spec` writes
+  # work/hello-2.12.1-2.eln150.src.rpm):
   echo hello | buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
-      --source-repo src=testdata/repos/source --srpm ./hello-2.12.1-2.eln150.src.rpm
+      --source-repo src=testdata/repos/source --srpm work/hello-2.12.1-2.eln150.src.rpm
 
   # A packager's question: what does building hello.spec install, core buildroot included
   # (its own build only, as `dnf builddep --spec` into mock's buildroot; no input needed)?
   buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
-      --source-repo src=testdata/repos/source --spec hello.spec --builds-only
+      --source-repo src=testdata/repos/source --spec work/hello.spec --builds-only
 
 Spec macros (--spec files): the macro packages of the binary repos' core buildroot for --arch
 (--core, --release-package and each --macro-package), in rpm's load order; then --macros, then

@@ -157,8 +157,8 @@ fn set_up(w: &Path) {
         ..Default::default()
     };
     let bytes = buildroot_core::srpm::build_srpm(&hello).unwrap();
-    std::fs::write(w.join("hello-2.12.1-2.eln150.src.rpm"), bytes).unwrap();
-    std::fs::write(w.join("hello.spec"), &hello.spec_text).unwrap();
+    std::fs::write(w.join("work/hello-2.12.1-2.eln150.src.rpm"), bytes).unwrap();
+    std::fs::write(w.join("work/hello.spec"), &hello.spec_text).unwrap();
 }
 
 /// Whether `program` runs on this host.
@@ -657,7 +657,7 @@ fn the_help_says_how_to_get_the_fixtures_spec() {
         .map(|l| l.trim().trim_start_matches('#').trim())
         .collect::<Vec<_>>()
         .join(" ");
-    let start = text.find("`rpm2archive").expect("the command in --help") + 1;
+    let start = text.find("`mkdir -p work && rpm2archive").expect("the command in --help") + 1;
     let command = &text[start..start + text[start..].find('`').unwrap()];
     let t = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(root().join("testdata"), t.path().join("testdata")).unwrap();
@@ -667,7 +667,7 @@ fn the_help_says_how_to_get_the_fixtures_spec() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{command}: {out:?}");
-    let spec = std::fs::read_to_string(t.path().join("hello.spec")).unwrap();
+    let spec = std::fs::read_to_string(t.path().join("work/hello.spec")).unwrap();
     assert!(spec.contains("Name:           hello"), "{spec}");
     let out = std_cmd(Tool::Generator)
         .current_dir(t.path())
@@ -676,7 +676,7 @@ fn the_help_says_how_to_get_the_fixtures_spec() {
             "--source-repo",
             "src=testdata/repos/source",
             "--spec",
-            "hello.spec",
+            "work/hello.spec",
         ])
         .args(["--compare", "-q", "--cache-dir"])
         .arg(t.path().join("cache"))
@@ -710,7 +710,7 @@ fn the_help_says_how_to_make_the_srpm_example_s_file() {
         text[start..start + text[start..].find('`').unwrap()].to_string()
     };
     // As the help says: the spec's command without `./hello.spec`.
-    let unpack = quoted("`rpm2archive").replace(" ./hello.spec", "");
+    let unpack = quoted("`mkdir -p work && rpm2archive").replace(" ./hello.spec", "");
     let rpmbuild = quoted("`rpmbuild -bs --define");
     let example = examples(&help)
         .into_iter()
@@ -736,9 +736,18 @@ fn the_help_says_how_to_make_the_srpm_example_s_file() {
         assert!(out.status.success(), "{c}: {out:?}");
     };
     sh(&unpack);
-    sh("sed -i 's/^Release:\\( *\\)1\\./Release:\\12./' hello.spec");
+    sh("sed -i 's/^Release:\\( *\\)1\\./Release:\\12./' work/hello.spec");
     sh(&rpmbuild);
     sh(&example);
+    // Run from the checkout's root, the recipe writes under work/ alone (it
+    // left the spec, the tarball and the SRPM in the checkout).
+    let mut top: Vec<_> = std::fs::read_dir(t.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".cache")
+        .collect();
+    top.sort();
+    assert_eq!(top, ["testdata", "work"]);
 }
 
 /// Every tool's --help says, after its exit codes, how an interrupted run
