@@ -362,7 +362,10 @@ mod tests {
         let e = checked.unwrap_err().to_string();
         assert!(e.starts_with("-o "), "{e}");
         assert!(e.contains(": cannot replace files in "), "{e}");
-        assert!(e.ends_with("is left, as Operation not permitted (os error 1)"), "{e}");
+        assert!(
+            e.ends_with("is left, as Operation not permitted (os error 1)"),
+            "{e}"
+        );
         assert!(written.is_err(), "the write itself is refused too");
     }
 

@@ -1479,7 +1479,14 @@ fn a_core_of_commas_alone_is_refused() {
     for v in [",", " , ,"] {
         let t = TestContext::new();
         let mut c = cmd(Tool::Generator);
-        c.args(["--arch", "x86_64", "--repo", "m=testdata/repos/x86_64", "--core", v]);
+        c.args([
+            "--arch",
+            "x86_64",
+            "--repo",
+            "m=testdata/repos/x86_64",
+            "--core",
+            v,
+        ]);
         expect(&t, c, "hello\n", &line("buildroot-generator", v));
         let mut c = cmd(Tool::IdentifyArchful);
         c.args(["--source-repo", "s=testdata/repos/source", "--cache"])

@@ -364,7 +364,10 @@ fn readme_says_which_example_files_are_the_user_s() {
         }
     }
     assert_eq!(said.len(), 3, "README's examples name them: {said:?}");
-    assert!(said.values().all(|s| *s), "named as if they were there: {said:?}");
+    assert!(
+        said.values().all(|s| *s),
+        "named as if they were there: {said:?}"
+    );
 }
 
 #[test]
@@ -657,7 +660,10 @@ fn the_help_says_how_to_get_the_fixtures_spec() {
         .map(|l| l.trim().trim_start_matches('#').trim())
         .collect::<Vec<_>>()
         .join(" ");
-    let start = text.find("`mkdir -p work && rpm2archive").expect("the command in --help") + 1;
+    let start = text
+        .find("`mkdir -p work && rpm2archive")
+        .expect("the command in --help")
+        + 1;
     let command = &text[start..start + text[start..].find('`').unwrap()];
     let t = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(root().join("testdata"), t.path().join("testdata")).unwrap();
