@@ -106,19 +106,30 @@ pub fn check_writable(path: &Path, label: &str) -> Result<()> {
             }
         }
     }
-    match registered_temp(&dir, ".tmp-", new_private_file) {
-        // Dropping the temp file removes it, then its registration goes.
-        Ok((tmp, registered)) => {
-            drop(tmp);
-            drop(registered);
-            Ok(())
-        }
-        Err(e) => Err(Error::Usage(format!(
+    let (tmp, registered) = registered_temp(&dir, ".tmp-", new_private_file).map_err(|e| {
+        Error::Usage(format!(
             "{label} {}: cannot write in {}",
             path.display(),
             Error::io(&dir, e)
-        ))),
-    }
+        ))
+    })?;
+    // The removal is part of the check: where a file can be made but not
+    // removed (an append-only directory, `chattr +a`), the rename over the
+    // output is refused too, at the end; said now, naming the file left.
+    // Removed here rather than by tempfile, for the system's own error; a
+    // signal meanwhile finds the probe still registered.
+    let probe = tmp.path().to_path_buf();
+    let _ = tmp.into_temp_path().keep();
+    let removed = fs::remove_file(&probe);
+    drop(registered);
+    removed.map_err(|e| {
+        Error::Usage(format!(
+            "{label} {}: cannot replace files in {}: {} is left, as {e}",
+            path.display(),
+            dir.display(),
+            probe.display(),
+        ))
+    })
 }
 
 /// Where the bytes of a write to a path go.
@@ -322,6 +333,40 @@ mod tests {
         assert_eq!(reader.join().unwrap(), b"through the pipe");
         assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
         assert_eq!(fs::read_dir(t.path()).unwrap().count(), 1, "temp file left");
+    }
+
+    /// An append-only directory (`chattr +a`, root on ext4 and the like)
+    /// lets the probe's file be made but not removed, and refuses the
+    /// rename over the output the same way: the check says so (it passed,
+    /// leaving the probe, and the write failed after the work). Skipped
+    /// where chattr cannot set the flag.
+    #[test]
+    fn a_directory_where_files_cannot_be_removed_is_refused() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("append-only");
+        fs::create_dir(&dir).unwrap();
+        let chattr = |flag: &str| {
+            std::process::Command::new("chattr")
+                .arg(flag)
+                .arg(&dir)
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        if !chattr("+a") {
+            eprintln!("skipped: chattr +a does not work here");
+            return;
+        }
+        let checked = check_writable(&dir.join("out.yaml"), "-o");
+        let written = write_file(&dir.join("out.yaml"), b"x");
+        assert!(chattr("-a"));
+        let e = checked.unwrap_err().to_string();
+        assert!(e.starts_with("-o "), "{e}");
+        assert!(e.contains(": cannot replace files in "), "{e}");
+        assert!(
+            e.ends_with("is left, as Operation not permitted (os error 1)"),
+            "{e}"
+        );
+        assert!(written.is_err(), "the write itself is refused too");
     }
 
     #[test]

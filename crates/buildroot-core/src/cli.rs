@@ -298,6 +298,25 @@ pub fn check_view(view: &str) -> crate::Result<()> {
     }
 }
 
+/// `--core`'s comma-separated values (`core`, as clap split them), refused
+/// when they are separators alone: `--core ','` (`--core "$A,$B"` with both
+/// unset) is a slip, not the deliberate `--core ''` (no core). mock would
+/// hand dnf an install of no package, which dnf refuses; taking it as no
+/// core would answer another question without a word. An empty item
+/// between names (`bash,,gcc`) is dropped, as libdnf drops one in a list
+/// option.
+pub fn check_core_list(core: Option<&[String]>) -> crate::Result<()> {
+    match core {
+        Some(c) if c.len() > 1 && c.iter().all(|n| n.trim().is_empty()) => {
+            Err(crate::Error::Usage(format!(
+                "--core '{}': lists no names (--core '' asks for no core on purpose)",
+                c.join(",")
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// `--arch ARCH` refused unless rpm knows the arch (one of
 /// [`crate::arch::known`]), in the same words in every tool.
 pub fn check_arch(arch: &str) -> crate::Result<()> {

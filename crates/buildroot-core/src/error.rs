@@ -136,7 +136,7 @@ pub enum Error {
         known: Vec<String>,
     },
     /// An arch a view is not computed on.
-    #[error("{arch}: view {view} is computed on {} only", arches.join(", "))]
+    #[error("{arch}: {}", arch_not_in_view(arch, view, arches))]
     ArchNotInView {
         /// The arch asked for.
         arch: String,
@@ -355,6 +355,21 @@ impl std::fmt::Display for RepoLabel<'_> {
             Some(id) => write!(f, "repo '{}'", OneLine(id)),
             None => write!(f, "its repo"),
         }
+    }
+}
+
+/// Why `arch` is not among a view's `arches`: a name rpm knows as no arch
+/// at all (`x86-64`, `X86_64`, `noarch`) is said to be unknown, as `--arch`
+/// of the other tools says it ([`crate::cli::check_arch`]), rather than as
+/// a real arch the view happens not to compute.
+fn arch_not_in_view(arch: &str, view: &str, arches: &[String]) -> String {
+    if crate::arch::is_known(arch) {
+        format!("view {view} is computed on {} only", arches.join(", "))
+    } else {
+        format!(
+            "unknown architecture; view {view} is computed on {}",
+            arches.join(", ")
+        )
     }
 }
 

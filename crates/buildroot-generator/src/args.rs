@@ -13,7 +13,10 @@ use clap::Parser;
 
 const AFTER_HELP: &str = "\
 Examples:
-  # (testdata/: the checkout's fixtures, run from its root)
+  # (testdata/: the checkout's fixtures, run from its root; the files the examples take out
+  # of them go under work/, which git ignores. eln.repo, mock-dnf.conf, sources.txt,
+  # compose.txt and workload-names.txt stand for files of yours: a dnf .repo file, mock's
+  # dnf.conf, the source names to build, step 10's lists of binary names)
 
   # The buildroot of two sources on x86_64, from the shipped fixture repos:
   printf 'hello\\nwebfetch\\n' | buildroot-generator --arch x86_64 \\
@@ -47,20 +50,22 @@ Examples:
   # What if hello's BuildRequires changed? The edited spec, evaluated for the arch with the
   # repos' macros (or an SRPM of it: --srpm), stands in for the repos' hello; --compare
   # prints what leaves (-NAME) and enters (+NAME) the buildroot (hello.spec: the fixture's
-  # is in its SRPM, `rpm2archive - < testdata/repos/source/hello-2.12.1-1.eln150.src.rpm |
-  # tar xzf - ./hello.spec` takes it out to be edited):
+  # is in its SRPM, `mkdir -p work && rpm2archive - <
+  # testdata/repos/source/hello-2.12.1-1.eln150.src.rpm | tar xzf - -C work ./hello.spec`
+  # takes it out to be edited):
   echo hello | buildroot-generator --arch aarch64 --repo 'main=testdata/repos/$basearch' \\
-      --source-repo src=testdata/repos/source --spec hello.spec --compare
-  # ... or your SRPM of the edited spec, its Release raised (`rpm2archive` as above without
-  # `./hello.spec` takes out the tarball too; then `rpmbuild -bs --define \"_sourcedir $PWD\"
-  # --define \"_srcrpmdir $PWD\" hello.spec` writes ./hello-2.12.1-2.eln150.src.rpm):
+      --source-repo src=testdata/repos/source --spec work/hello.spec --compare
+  # ... or your SRPM of the edited spec, its Release raised (the command above without
+  # `./hello.spec` takes out the tarball too; then `rpmbuild -bs --define
+  # \"_sourcedir $PWD/work\" --define \"_srcrpmdir $PWD/work\" work/hello.spec` writes
+  # work/hello-2.12.1-2.eln150.src.rpm):
   echo hello | buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
-      --source-repo src=testdata/repos/source --srpm ./hello-2.12.1-2.eln150.src.rpm
+      --source-repo src=testdata/repos/source --srpm work/hello-2.12.1-2.eln150.src.rpm
 
   # A packager's question: what does building hello.spec install, core buildroot included
   # (its own build only, as `dnf builddep --spec` into mock's buildroot; no input needed)?
   buildroot-generator --arch x86_64 --repo main=testdata/repos/x86_64 \\
-      --source-repo src=testdata/repos/source --spec hello.spec --builds-only
+      --source-repo src=testdata/repos/source --spec work/hello.spec --builds-only
 
 Spec macros (--spec files): the macro packages of the binary repos' core buildroot for --arch
 (--core, --release-package and each --macro-package), in rpm's load order; then --macros, then
@@ -216,27 +221,41 @@ pub(crate) struct Args {
 /// variable asks no question; it is bad usage, not the answer "no"), and one
 /// name, not a list (`--why "gcc make"` was answered "'gcc make' is in no
 /// repository", exit 1, though both are there). A capability with its
-/// version (`foo >= 1`), a rich dependency (`(a or b)`) and a file path keep
-/// their spaces: dnf reads them so.
+/// version keeps its spaces whichever side of the operator they are on
+/// (`foo >= 1`, `foo >=1`, `foo>= 1`, and `!=`: libdnf's
+/// `DependencySplitter::parse` takes spaces around the operator as optional),
+/// and so do a rich dependency (`(a or b)`) and a file path.
 fn why_name(s: &str) -> Result<String, String> {
     if s.trim().is_empty() {
         return Err("give a binary package name".to_string());
     }
     let words: Vec<&str> = s.split_whitespace().collect();
-    let operator = |w: &str| w.chars().all(|c| matches!(c, '<' | '>' | '='));
-    let one_name = words.len() < 2 || operator(words[1]) || s.trim_start().starts_with(['(', '/']);
+    let operator = |c: char| matches!(c, '<' | '>' | '=' | '!');
+    let one_name = words.len() < 2
+        || words[0].ends_with(operator)
+        || words[1].starts_with(operator)
+        || s.trim_start().starts_with(['(', '/']);
     if one_name {
-        Ok(s.to_string())
-    } else {
-        Err(format!(
-            "--why answers for one package name; ask once for each ({})",
-            words
-                .iter()
-                .map(|w| format!("--why {w}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
+        return Ok(s.to_string());
     }
+    // `foo 1.0`: a version with no operator is no capability dnf reads
+    // (its splitter refuses a version without one), nor a second name.
+    if let [name, version] = words[..] {
+        if version.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(format!(
+                "a name and a version: --why takes a package name (--why {name}), or a \
+                 capability with an operator (--why '{name} = {version}')"
+            ));
+        }
+    }
+    Err(format!(
+        "--why answers for one package name; ask once for each ({})",
+        words
+            .iter()
+            .map(|w| format!("--why {w}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 /// --release-package's default.

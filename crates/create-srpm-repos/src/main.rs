@@ -126,6 +126,7 @@ fn run(args: &Args) -> Result<()> {
     check_cache_to_read(&args.cache.srpm_cache)
         .map_err(|e| repos_run::option_names(e, &args.cache.srpm_cache))?;
     let prefer_release = args.prefer.regex()?;
+    args.macros.check_core()?;
     one_list_from_stdin([("INPUT", args.input.as_str()), ("--archful", &args.archful)])?;
     not_stdout(
         "--out",

@@ -50,11 +50,22 @@ enum Lists {
     All,
 }
 
+/// A --url that names something: `--url "$COMPOSE_URL"` with the variable
+/// unset or blank is bad usage naming the option (the reader's own line,
+/// "empty repository URL", named neither the option nor what to give).
+fn url_given(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        Err("give content-resolver's output: an http(s):// URL, file:// or a directory".into())
+    } else {
+        Ok(s.to_string())
+    }
+}
+
 #[derive(Parser, Debug)]
 #[command(name = "fetch-compose", version, about = "Fetch a compose (binary and source names per arch) from content-resolver's published view lists", after_help = format!("{AFTER_HELP}\n\n{}\n\n{HTTP_ENV_HELP}", buildroot_core::cli::SIGNALS_HELP))]
 struct Args {
     /// content-resolver's output: an http(s):// base URL, file:// or a directory.
-    #[arg(long, value_name = "URL|DIR")]
+    #[arg(long, value_name = "URL|DIR", value_parser = url_given)]
     url: String,
     // Each tool's --view is its own (compose-view's says which is which).
     /// The content-resolver view (its config id; an id without "view-" gets it: "eln" is

@@ -159,6 +159,7 @@ fn run(args: &Args) -> Result<()> {
             anyhow::anyhow!("--rpmspec: {e}, or drop --rpmspec to use the built-in evaluator")
         })?;
     }
+    args.macros.check_core()?;
     // stdout is the archful list (or the --json document): `-` would be a
     // file of that name.
     not_stdout(

@@ -46,9 +46,10 @@ Formats:
 Examples:
   # (run in a workflow run's directory, work/current/, which holds compose/, pass2/ and
   # eln-buildroot-workload.yaml; the outputs go to mine/, not over the run's own files;
-  # last/ stands for the previous run's directory, work/last/, and exclude.txt,
-  # skipped-repos.txt and new-compose.txt for files of yours: the exclude list, a run's
-  # record of the repos it went on without, the new compose's binary names)
+  # ../../last/ is the previous run's directory, work/last/, seen from there (current/ is
+  # a link into work/runs/); exclude.txt, skipped-repos.txt and new-compose.txt stand for
+  # files of yours: the exclude list, a run's record of the repos it went on without, the
+  # new compose's binary names)
 
   # The ELN-Buildroot workload for two arches
   workload-diff --compose x86_64=compose/x86_64.txt --compose aarch64=compose/aarch64.txt \\
@@ -68,12 +69,12 @@ Examples:
 
   # What changed since the last run, and why (an arch of the previous workload not given
   # here is reported as no longer built)
-  workload-diff --format changes --previous last/eln-buildroot-workload.yaml \\
-      --previous-dir x86_64=last/pass2/x86_64 --compose x86_64=compose/x86_64.txt \\
+  workload-diff --format changes --previous ../../last/eln-buildroot-workload.yaml \\
+      --previous-dir x86_64=../../last/pass2/x86_64 --compose x86_64=compose/x86_64.txt \\
       --buildroot-dir x86_64=pass2/x86_64 -o mine/changes.md
   # ... naming the previous run by its id (a --previous under -o's directory, as the
   # workflow's copy in the run's previous/, is named from there, not by an absolute path)
-  workload-diff --format changes-json --previous last/eln-buildroot-workload.yaml \\
+  workload-diff --format changes-json --previous ../../last/eln-buildroot-workload.yaml \\
       --previous-run 20261203T184621Z-29871 --compose x86_64=compose/x86_64.txt \\
       --buildroot-dir x86_64=pass2/x86_64 -o mine/changes.json
   # ... and say the repos this run went on without (skip_if_unavailable=1)

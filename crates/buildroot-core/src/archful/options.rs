@@ -319,6 +319,12 @@ impl MacroArgs {
         }
     }
 
+    /// Checks that `--core` names something when it is given with commas
+    /// ([`crate::cli::check_core_list`]), before any SRPM is read.
+    pub fn check_core(&self) -> Result<()> {
+        crate::cli::check_core_list(self.core.as_deref())
+    }
+
     /// Checks, writing nothing, that every `--define` is `NAME VALUE`,
     /// which [`Self::targets`] finds only after the macro packages are
     /// extracted: a run refused before those (create-srpm-repos' cache

@@ -42,6 +42,7 @@ pub fn core_names(
         (None, Some(f)) => read_list(f, Names::Verbatim)?,
         (None, None) => DEFAULT_CORE.iter().map(|s| s.to_string()).collect(),
     };
+    crate::cli::check_core_list(core)?;
     let mut warning = None;
     if let (None, Some(f), true) = (core, core_file, names.is_empty()) {
         let what = match release {

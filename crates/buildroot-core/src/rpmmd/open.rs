@@ -193,6 +193,26 @@ fn prune_other_mirrors(locs: &[Location], chosen: usize, repomd: &Repomd, opts: 
     }
 }
 
+/// Why the directory `d` is no repository. `--repo m=DIR/repodata`, one
+/// level too deep, is the usual slip (createrepo_c's output named instead
+/// of the directory it was run on): librepo looks for `repodata/repomd.xml`
+/// under the URL given and nowhere else, so the parent is what to give.
+fn not_a_repository(d: &Path) -> String {
+    const NO_REPOMD: &str = "not an rpm-md repository (no repodata/repomd.xml)";
+    if d.join("repomd.xml").is_file() {
+        let parent = d
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        format!(
+            "{NO_REPOMD}; it is a repodata/ directory itself: give the repository, its parent {}",
+            parent.display()
+        )
+    } else {
+        NO_REPOMD.to_string()
+    }
+}
+
 /// Opens the repo at `baseurl`; with `want` (a metalink's checksums), its
 /// repomd.xml must match one of them.
 fn open_at(
@@ -220,7 +240,7 @@ fn open_at(
         if !d.join(href).is_file() {
             return Err(Error::format(
                 format!("{}{}", spec.label(), d.display()),
-                "not an rpm-md repository (no repodata/repomd.xml)",
+                not_a_repository(d),
             ));
         }
     }

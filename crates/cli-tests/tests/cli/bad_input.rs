@@ -383,6 +383,24 @@ fn not_a_repository() {
     );
 }
 
+/// `--repo m=DIR/repodata`, one level too deep: the line says it is the
+/// repodata/ directory and names the parent to give (it said only "no
+/// repodata/repomd.xml", though repomd.xml was right there).
+#[test]
+fn a_repodata_directory_given_as_the_repository_names_its_parent() {
+    let t = TestContext::new();
+    let mut c = cmd(Tool::Generator);
+    c.args(gen_args(Path::new("testdata/repos/x86_64/repodata")));
+    expect(
+        &t,
+        c,
+        "bash\n",
+        "buildroot-generator: testdata/repos/x86_64/repodata: not an rpm-md repository (no \
+         repodata/repomd.xml); it is a repodata/ directory itself: give the repository, its \
+         parent testdata/repos/x86_64",
+    );
+}
+
 fn srpm_cache_case(bytes: impl FnOnce(Vec<u8>) -> Vec<u8>, expected: &str) {
     let t = TestContext::new();
     let cache = t.path().join("cache");
@@ -1447,6 +1465,69 @@ fn locations_name_the_line_and_the_kind_of_path() {
         "fetch-compose: no-such-dir: no such directory (a content-resolver output directory or \
          an http(s):// URL)",
     );
+}
+
+/// `--core ','` (`--core "$A,$B"` with both unset) names no package: bad
+/// usage, where it quietly meant the deliberate `--core ''` (no core at all,
+/// each source's BuildRequires alone), an answer to another question. The
+/// archful tools' --core (the macro buildroot's) is read the same.
+#[test]
+fn a_core_of_commas_alone_is_refused() {
+    let line = |tool: &str, v: &str| {
+        format!("{tool}: --core '{v}': lists no names (--core '' asks for no core on purpose)")
+    };
+    for v in [",", " , ,"] {
+        let t = TestContext::new();
+        let mut c = cmd(Tool::Generator);
+        c.args([
+            "--arch",
+            "x86_64",
+            "--repo",
+            "m=testdata/repos/x86_64",
+            "--core",
+            v,
+        ]);
+        expect(&t, c, "hello\n", &line("buildroot-generator", v));
+        let mut c = cmd(Tool::IdentifyArchful);
+        c.args(["--source-repo", "s=testdata/repos/source", "--cache"])
+            .arg(t.join("cache"))
+            .args(["--core", v, "testdata/compose/sources.txt"]);
+        expect(&t, c, "", &line("identify-archful-srpms", v));
+        assert!(!t.join("cache").exists(), "the cache was filled first");
+        srpm_cache_dir(&t.join("srpms"));
+        let mut c = cmd(Tool::CreateSrpmRepos);
+        c.args(["--arch", "x86_64", "--archful", "/dev/null", "--cache"])
+            .arg(t.join("srpms"))
+            .arg("--out")
+            .arg(t.join("repo"))
+            .args(["--core", v, "testdata/compose/sources.txt"]);
+        expect(&t, c, "", &line("create-srpm-repos", v));
+        assert!(!t.join("repo").exists());
+    }
+}
+
+/// `fetch-compose --url "$COMPOSE_URL"` with the variable unset: the line
+/// names --url and what to give; it said "empty repository URL", neither.
+#[test]
+fn fetch_compose_empty_url_names_the_option() {
+    for url in ["", " "] {
+        let t = TestContext::new();
+        let mut c = cmd(Tool::FetchCompose);
+        c.args(["--url", url, "--view", "view-fixture", "--arch", "x86_64"])
+            .arg("--out")
+            .arg(t.join("out"));
+        expect(
+            &t,
+            c,
+            "",
+            &format!(
+                "fetch-compose: invalid value '{url}' for '--url <URL|DIR>': give \
+                 content-resolver's output: an http(s):// URL, file:// or a directory (try \
+                 '--help')"
+            ),
+        );
+        assert!(!t.join("out").exists());
+    }
 }
 
 /// `tool 2>&1 | head -0`: a closed stderr never makes a tool panic (exit

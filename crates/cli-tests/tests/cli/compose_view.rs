@@ -663,6 +663,19 @@ fn usage_errors_exit_2_with_one_line() {
         expect_error(&ctx, c, ""),
         "compose-view: --arch s390x: view view-fixture is computed on aarch64, x86_64 only"
     );
+    // A name that is no arch at all is said to be unknown, as the other
+    // tools' --arch says it, not as an arch the view does not compute.
+    for arch in ["foo", "x86-64", "noarch"] {
+        let mut c = fixture();
+        c.args(["--view", "view-fixture", "--arch", arch]);
+        assert_eq!(
+            expect_error(&ctx, c, ""),
+            format!(
+                "compose-view: --arch {arch}: unknown architecture; view view-fixture is \
+                 computed on aarch64, x86_64"
+            )
+        );
+    }
     let mut c = cv();
     c.args([
         "--configs",

@@ -314,13 +314,41 @@ fn why_of_several_names_is_bad_usage_naming_each() {
     );
     // What dnf reads with its spaces is still one question: a capability
     // with a version, a rich dependency.
-    for q in ["libjpeg-turbo-devel >= 1", "(nasm or gcc)"] {
+    // The operator's spaces are optional, to dnf as before the check came
+    // (these three were refused as a list of names: "--why >=1").
+    for q in [
+        "libjpeg-turbo-devel >= 1",
+        "libjpeg-turbo-devel >=1",
+        "(nasm or gcc)",
+    ] {
         let (code, _, err) = why_hello(q);
         assert_eq!(code, 1, "{q}: {err}");
         assert!(
             err.contains("is not a package name; provided by"),
             "{q}: {err}"
         );
+    }
+}
+
+/// `--why 'nasm 2.16'`: no capability (a version needs an operator, in rpm
+/// and in libdnf's splitter) and no list either; it was told to ask
+/// `--why 2.16`, a version, as if it were a second package name.
+#[test]
+fn why_of_a_name_and_a_version_says_how_to_ask() {
+    let (code, out, err) = why_hello("nasm 2.16");
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert_eq!(
+        err,
+        "buildroot-generator: invalid value 'nasm 2.16' for '--why <NAME>': a name and a \
+         version: --why takes a package name (--why nasm), or a capability with an operator \
+         (--why 'nasm = 2.16') (try '--help')\n"
+    );
+    // `!=`, which libdnf's splitter reads, and an operator against the name
+    // are no list of names either: answered (no such capability), not refused.
+    for q in ["nasm != 2", "libjpeg-turbo-devel>= 1"] {
+        let (code, _, err) = why_hello(q);
+        assert_eq!(code, 1, "{q}: {err}");
+        assert!(err.contains("is in no repository"), "{q}: {err}");
     }
 }
 

@@ -18,6 +18,10 @@ const NOT_RUN: &[(&str, &str)] = &[
         "needs content-resolver-input's configs and the network",
     ),
     ("dnf repoquery", "runs dnf, not one of the tools"),
+    (
+        "../../last/",
+        "run from a workflow run's directory (workload_diff_examples_run_in_a_run_directory)",
+    ),
 ];
 
 /// The tools, in workflow order.
@@ -153,8 +157,8 @@ fn set_up(w: &Path) {
         ..Default::default()
     };
     let bytes = buildroot_core::srpm::build_srpm(&hello).unwrap();
-    std::fs::write(w.join("hello-2.12.1-2.eln150.src.rpm"), bytes).unwrap();
-    std::fs::write(w.join("hello.spec"), &hello.spec_text).unwrap();
+    std::fs::write(w.join("work/hello-2.12.1-2.eln150.src.rpm"), bytes).unwrap();
+    std::fs::write(w.join("work/hello.spec"), &hello.spec_text).unwrap();
 }
 
 /// Whether `program` runs on this host.
@@ -280,6 +284,7 @@ fn readme_examples_work_on_the_fixtures() {
     let w = t.path();
     set_up(w);
     let bin_dir = format!("{}/", bin(Tool::Generator).parent().unwrap().display());
+    let before = top_level(w);
     for (c, shown) in &commands {
         // The fixture's repos hold two of the four arches README's loop names.
         let c = c
@@ -306,6 +311,63 @@ fn readme_examples_work_on_the_fixtures() {
             );
         }
     }
+    // README's examples run from the checkout's root: what they write goes
+    // under work/, which git ignores (a hello.spec and an out/ were left in
+    // the checkout, the spec over any of the user's own).
+    assert_eq!(top_level(w), before, "README's examples wrote beside work/");
+}
+
+/// The entries of `dir` but `work/` and the cache (`.cache`): each file's
+/// bytes, None for a directory or a link.
+fn top_level(dir: &Path) -> std::collections::BTreeMap<String, Option<Vec<u8>>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.ends_with("work") && !p.ends_with(".cache"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let file = std::fs::symlink_metadata(&p).unwrap().is_file();
+            (name, file.then(|| std::fs::read(&p).unwrap()))
+        })
+        .collect()
+}
+
+/// README's examples read files of the user's (a .repo file, a list of
+/// sources, mock's dnf.conf) that the checkout does not have: a comment says
+/// so before the first command naming each, in its shell blocks (the words
+/// "files of yours" and the name). They were named as if they were there.
+#[test]
+fn readme_says_which_example_files_are_the_user_s() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut in_block = false;
+    let mut comment = String::new();
+    let mut said = std::collections::BTreeMap::new();
+    for line in readme.lines() {
+        match line.trim_end() {
+            "```sh" => in_block = true,
+            "```" => in_block = false,
+            _ if !in_block => {}
+            // The comments so far, in words: a sentence may span lines.
+            l if l.trim_start().starts_with('#') => {
+                comment.push(' ');
+                comment.push_str(l.trim_start().trim_start_matches('#').trim());
+            }
+            l => {
+                for name in ["eln.repo", "sources.txt", "mock-dnf.conf"] {
+                    if l.contains(name) {
+                        said.entry(name).or_insert_with(|| {
+                            comment.contains(name) && comment.contains("files of yours")
+                        });
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(said.len(), 3, "README's examples name them: {said:?}");
+    assert!(
+        said.values().all(|s| *s),
+        "named as if they were there: {said:?}"
+    );
 }
 
 #[test]
@@ -540,8 +602,9 @@ fn workload_diff_examples_run_in_a_run_directory() {
     );
     let run = std::fs::canonicalize(work.join("current")).unwrap();
     let before = cli_tests::snapshot(&run);
-    // The files of the user's that the examples' comment names.
-    std::os::unix::fs::symlink(work.join("last"), run.join("last")).unwrap();
+    // The files of the user's that the examples' comment names; the previous
+    // run is work/last/ as the workflow left it, ../../last/ from the run (a
+    // last/ in the run, which the help named, is no directory a run has).
     std::fs::copy(root().join("testdata/exclude.txt"), run.join("exclude.txt")).unwrap();
     std::fs::write(run.join("skipped-repos.txt"), "").unwrap();
     std::fs::copy(run.join("compose/x86_64.txt"), run.join("new-compose.txt")).unwrap();
@@ -597,7 +660,10 @@ fn the_help_says_how_to_get_the_fixtures_spec() {
         .map(|l| l.trim().trim_start_matches('#').trim())
         .collect::<Vec<_>>()
         .join(" ");
-    let start = text.find("`rpm2archive").expect("the command in --help") + 1;
+    let start = text
+        .find("`mkdir -p work && rpm2archive")
+        .expect("the command in --help")
+        + 1;
     let command = &text[start..start + text[start..].find('`').unwrap()];
     let t = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(root().join("testdata"), t.path().join("testdata")).unwrap();
@@ -607,7 +673,7 @@ fn the_help_says_how_to_get_the_fixtures_spec() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{command}: {out:?}");
-    let spec = std::fs::read_to_string(t.path().join("hello.spec")).unwrap();
+    let spec = std::fs::read_to_string(t.path().join("work/hello.spec")).unwrap();
     assert!(spec.contains("Name:           hello"), "{spec}");
     let out = std_cmd(Tool::Generator)
         .current_dir(t.path())
@@ -616,7 +682,7 @@ fn the_help_says_how_to_get_the_fixtures_spec() {
             "--source-repo",
             "src=testdata/repos/source",
             "--spec",
-            "hello.spec",
+            "work/hello.spec",
         ])
         .args(["--compare", "-q", "--cache-dir"])
         .arg(t.path().join("cache"))
@@ -650,7 +716,7 @@ fn the_help_says_how_to_make_the_srpm_example_s_file() {
         text[start..start + text[start..].find('`').unwrap()].to_string()
     };
     // As the help says: the spec's command without `./hello.spec`.
-    let unpack = quoted("`rpm2archive").replace(" ./hello.spec", "");
+    let unpack = quoted("`mkdir -p work && rpm2archive").replace(" ./hello.spec", "");
     let rpmbuild = quoted("`rpmbuild -bs --define");
     let example = examples(&help)
         .into_iter()
@@ -676,9 +742,18 @@ fn the_help_says_how_to_make_the_srpm_example_s_file() {
         assert!(out.status.success(), "{c}: {out:?}");
     };
     sh(&unpack);
-    sh("sed -i 's/^Release:\\( *\\)1\\./Release:\\12./' hello.spec");
+    sh("sed -i 's/^Release:\\( *\\)1\\./Release:\\12./' work/hello.spec");
     sh(&rpmbuild);
     sh(&example);
+    // Run from the checkout's root, the recipe writes under work/ alone (it
+    // left the spec, the tarball and the SRPM in the checkout).
+    let mut top: Vec<_> = std::fs::read_dir(t.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".cache")
+        .collect();
+    top.sort();
+    assert_eq!(top, ["testdata", "work"]);
 }
 
 /// Every tool's --help says, after its exit codes, how an interrupted run
