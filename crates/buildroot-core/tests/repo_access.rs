@@ -295,6 +295,35 @@ fn an_http_repo_loads_through_a_proxy_that_refuses_connect() {
         .any(|r| r.url.as_deref().unwrap().ends_with("/repodata/repomd.xml")));
 }
 
+/// Through a proxy that keeps its client connections alive (squid answers
+/// HTTP/1.1 keep-alive), every request of a repo load arrives in absolute
+/// form, each with `Proxy-Connection`, and the load's answer is the same
+/// as through a proxy that closes. Each request is an agent of its own
+/// (`http/request.rs`), so no connection carries a second one today;
+/// `plain_proxy.rs` rewrites every request on a connection all the same
+/// (its unit test drives one agent twice).
+#[test]
+fn an_http_repo_loads_through_a_keep_alive_proxy() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let proxy = ConnectProxy::squid_keep_alive(Some(PROXY_PW));
+    let t = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[p]\nbaseurl={}/source\nproxy={}\nproxy_username=proxy\nproxy_password=pw\n",
+        server.base, proxy.url
+    );
+    load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path())).unwrap();
+    let asked = proxy.tunnels();
+    assert!(asked.len() >= 2, "{asked:?}");
+    assert_eq!(asked.len(), server.requests().len(), "{asked:?}");
+    let prefix = format!("GET {}/source/", server.base);
+    for r in &asked {
+        assert!(r.line.starts_with(&prefix), "{r:?}");
+        assert_eq!(r.authorization.as_deref(), Some(PROXY_PW), "{r:?}");
+        assert_eq!(r.proxy_connection.as_deref(), Some("Keep-Alive"), "{r:?}");
+    }
+}
+
 /// The proxy's credentials go on each plain request (`proxy_username`/
 /// `proxy_password`, or the proxy URL's), as Basic; without them, the
 /// proxy's 407 is the same line as a refused tunnel's, retried at once.

@@ -141,8 +141,9 @@ pub(super) struct AbsoluteForm {
     origin: String,
     /// The header lines added after the request line.
     extra: String,
-    /// The bytes held until the request line is whole; `None` once it has
-    /// been sent (everything after passes straight through).
+    /// The bytes held until a request line is whole; `None` once it has
+    /// been sent (everything after passes straight through) until an
+    /// answer is read: the next output is then the next request.
     head: Option<Vec<u8>>,
 }
 
@@ -198,7 +199,17 @@ impl Transport for AbsoluteForm {
         self.send(&out, timeout)
     }
 
+    // ureq's pool keeps a connection the proxy keeps alive (its key is
+    // scheme, authority and proxy), and ureq does not pipeline: it writes
+    // a request whole, reads its answer, and only then may write the next
+    // request on the same connection. So whatever is written after input
+    // was awaited begins a new request, whose line is rewritten too.
+    // (A request body sent after a `100 Continue` would be taken for one;
+    // ours are GETs, without a body.)
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        if self.head.is_none() {
+            self.head = Some(Vec::new());
+        }
         self.inner.await_input(timeout)
     }
 
@@ -273,6 +284,57 @@ mod tests {
             // Header names in any case (ureq writes its own in lower case).
             let same = |h: &String| h.eq_ignore_ascii_case(line);
             assert!(head.iter().any(same), "{line}: {head:?}");
+        }
+    }
+
+    /// One agent asking twice through a proxy that keeps the connection
+    /// alive (squid does): ureq's pool hands the second request the same
+    /// connection, and it too goes in absolute form with the proxy's
+    /// headers. Only the first did before (the second went
+    /// `GET /b HTTP/1.1`, which a forward proxy refuses).
+    #[test]
+    fn every_request_on_a_kept_connection_goes_in_absolute_form() {
+        use std::io::{BufRead, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let got = std::thread::spawn(move || {
+            // Two requests on one connection, each answered keep-alive.
+            let (c, _) = listener.accept().unwrap();
+            let mut r = std::io::BufReader::new(&c);
+            let mut heads = Vec::new();
+            for _ in 0..2 {
+                let mut head = Vec::new();
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    head.push(line.trim_end().to_string());
+                }
+                let _ = (&c).write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok",
+                );
+                heads.push(head);
+            }
+            heads
+        });
+        let proxy = ureq::Proxy::new(&format!("http://pu:pw@127.0.0.1:{port}")).unwrap();
+        let direct = Config::default();
+        let config = ureq::Agent::config_builder().proxy(Some(proxy)).build();
+        let resolver = ureq::unversioned::resolver::DefaultResolver::default();
+        let agent = ureq::Agent::with_parts(config, connector(direct), resolver);
+        for path in ["a", "b"] {
+            let url = format!("http://mirror.example/{path}");
+            let body = agent.get(&url).call().unwrap().body_mut().read_to_string();
+            assert_eq!(body.unwrap(), "ok");
+        }
+        let heads = got.join().unwrap();
+        for (head, path) in heads.iter().zip(["a", "b"]) {
+            let line = format!("GET http://mirror.example/{path} HTTP/1.1");
+            assert_eq!(head.first(), Some(&line), "{heads:?}");
+            for extra in ["Proxy-Authorization: Basic cHU6cHc=", "Proxy-Connection: Keep-Alive"] {
+                assert!(head.iter().any(|h| h == extra), "{extra}: {heads:?}");
+            }
         }
     }
 
