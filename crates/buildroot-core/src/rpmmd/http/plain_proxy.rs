@@ -240,13 +240,10 @@ mod tests {
         }
     }
 
-    /// What goes to the proxy, as curl 7.88 sent it to a listener
-    /// (`curl -x http://pu:pw@HOST:PORT -r 100- 'http://mirror.example:80/pub/x?y=1'`):
-    /// the URL without its default port, then, among the other headers,
-    /// `Host` naming the server, `Proxy-Authorization` and
-    /// `Proxy-Connection`. It was a `CONNECT`.
-    #[test]
-    fn the_request_to_the_proxy_is_what_curl_sends() {
+    /// The request head a listener taking the proxy's place got for a
+    /// download of `url` through `proxy` (`PORT` in it: the listener's),
+    /// its lines without their line ends.
+    fn head_sent(proxy: &str, url: &str) -> Vec<String> {
         use std::io::{BufRead, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -268,22 +265,58 @@ mod tests {
             retries: 0,
             ..Default::default()
         };
-        let proxy = format!("http://pu:pw@127.0.0.1:{port}");
+        let proxy = proxy.replace("PORT", &port.to_string());
         s.access.set("proxy", &proxy).unwrap().unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let url = "http://mirror.example:80/pub/x?y=1";
         let e = crate::rpmmd::download_verified(url, &dir.path().join("x"), None, &s);
         assert!(e.unwrap_err().to_string().contains("HTTP 404"));
-        let head = got.join().unwrap();
+        got.join().unwrap()
+    }
+
+    /// Whether `head` has `line`, its header name in any case (ureq writes
+    /// its own in lower case).
+    fn has(head: &[String], line: &str) -> bool {
+        head.iter().any(|h| h.eq_ignore_ascii_case(line))
+    }
+
+    /// What goes to the proxy, as curl 7.88 sent it to a listener
+    /// (`curl -x http://pu:pw@HOST:PORT -r 100- 'http://mirror.example:80/pub/x?y=1'`):
+    /// the URL without its default port, then, among the other headers,
+    /// `Host` naming the server, `Proxy-Authorization` and
+    /// `Proxy-Connection`. It was a `CONNECT`.
+    #[test]
+    fn the_request_to_the_proxy_is_what_curl_sends() {
+        let head = head_sent(
+            "http://pu:pw@127.0.0.1:PORT",
+            "http://mirror.example:80/pub/x?y=1",
+        );
         assert_eq!(head[0], "GET http://mirror.example/pub/x?y=1 HTTP/1.1");
         for line in [
             "Host: mirror.example",
             "Proxy-Authorization: Basic cHU6cHc=",
             "Proxy-Connection: Keep-Alive",
         ] {
-            // Header names in any case (ureq writes its own in lower case).
-            let same = |h: &String| h.eq_ignore_ascii_case(line);
-            assert!(head.iter().any(same), "{line}: {head:?}");
+            assert!(has(&head, line), "{line}: {head:?}");
+        }
+    }
+
+    /// Credentials percent-escaped in the proxy URL go decoded (`us@er`,
+    /// `p:w%`), a path in the proxy URL is no part of anything, and an
+    /// IPv6 server keeps its brackets in the URL and in `Host`, as curl
+    /// 7.88 sent them (`curl -x 'http://us%40er:p%3Aw%25@HOST:PORT/some/path'
+    /// 'http://[::1]:8080/a/b?c'`).
+    #[test]
+    fn escaped_credentials_and_an_ipv6_server_go_as_curls() {
+        let head = head_sent(
+            "http://us%40er:p%3Aw%25@127.0.0.1:PORT/some/path",
+            "http://[::1]:8080/a/b?c",
+        );
+        assert_eq!(head[0], "GET http://[::1]:8080/a/b?c HTTP/1.1");
+        for line in [
+            "Host: [::1]:8080",
+            "Proxy-Authorization: Basic dXNAZXI6cDp3JQ==",
+        ] {
+            assert!(has(&head, line), "{line}: {head:?}");
         }
     }
 
