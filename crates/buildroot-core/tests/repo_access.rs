@@ -485,16 +485,26 @@ fn a_stall_and_a_retry_after_through_a_plain_proxy() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("(gave up after 2 attempts)"), "{e}");
-    assert!(e.contains("stalled: less than 1024 bytes/s for 1 s after "), "{e}");
+    assert!(
+        e.contains("stalled: less than 1024 bytes/s for 1 s after "),
+        "{e}"
+    );
     let took = start.elapsed();
     assert!(took < std::time::Duration::from_secs(6), "{took:?}");
     assert_eq!(server.requests_for("primary.xml.gz").len(), 2);
     // A 503 with `Retry-After: 1`, relayed by a kept-alive proxy: waited
     // for (the run's backoff is 10 ms), then the file.
     server.clear_faults();
-    server.fault("primary.xml.gz", Fault::RetryAfter(503, "1".into()), Some(1));
+    server.fault(
+        "primary.xml.gz",
+        Fault::RetryAfter(503, "1".into()),
+        Some(1),
+    );
     let proxy = ConnectProxy::squid_keep_alive(None);
-    let text = format!("[bin]\nbaseurl={}/x86_64\nproxy={}\n", server.base, proxy.url);
+    let text = format!(
+        "[bin]\nbaseurl={}/x86_64\nproxy={}\n",
+        server.base, proxy.url
+    );
     let t = tempfile::tempdir().unwrap();
     let start = std::time::Instant::now();
     load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path())).unwrap();

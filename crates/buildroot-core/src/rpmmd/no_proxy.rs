@@ -32,7 +32,7 @@ pub(super) fn bypasses(host: &str, list: &str) -> bool {
     // `a b` as two entries; 8.x stops at the blank). An IPv6 host is
     // matched as an address, networks and all, as 8.x does (7.88 took it
     // for a name: `::1` matched, `fe80::/16` did not).
-    list.split(|c: char| c == ',' || c == ' ' || c == '\t')
+    list.split([',', ' ', '\t'])
         .filter(|t| !t.is_empty())
         .any(|token| match ip {
             Some(ip) => ip_matches(ip, token),

@@ -574,14 +574,18 @@ fn relay_sized(server: TcpStream, client: &mut TcpStream) -> bool {
                 break;
             }
         }
-        let informational = lines[0].split_whitespace().nth(1).is_some_and(|c| c.starts_with('1'));
+        let informational = lines[0]
+            .split_whitespace()
+            .nth(1)
+            .is_some_and(|c| c.starts_with('1'));
         if informational {
             let _ = client.write_all(lines.concat().as_bytes());
             continue;
         }
         let length = lines.iter().find_map(|h| {
             let (k, v) = h.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length").then(|| v.trim().parse::<u64>().ok())?
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<u64>().ok())?
         });
         let Some(length) = length else {
             let _ = client.write_all(lines.concat().as_bytes());

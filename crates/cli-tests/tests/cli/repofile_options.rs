@@ -205,7 +205,11 @@ fn no_proxy_is_matched_as_curl_matches_it() {
             &[("no_proxy", "example.invalid"), ("NO_PROXY", "127.0.0.1")][..],
             true,
         ),
-        (&server.base, &[("NO_PROXY", "localhost, 127.0.0.1")][..], false),
+        (
+            &server.base,
+            &[("NO_PROXY", "localhost, 127.0.0.1")][..],
+            false,
+        ),
     ]
     .into_iter()
     .enumerate()

@@ -365,7 +365,10 @@ mod tests {
         for (head, path) in heads.iter().zip(["a", "b"]) {
             let line = format!("GET http://mirror.example/{path} HTTP/1.1");
             assert_eq!(head.first(), Some(&line), "{heads:?}");
-            for extra in ["Proxy-Authorization: Basic cHU6cHc=", "Proxy-Connection: Keep-Alive"] {
+            for extra in [
+                "Proxy-Authorization: Basic cHU6cHc=",
+                "Proxy-Connection: Keep-Alive",
+            ] {
                 assert!(head.iter().any(|h| h == extra), "{extra}: {heads:?}");
             }
         }
