@@ -4,7 +4,8 @@
 //! suffix answers with a fault a number of times (or forever) first. It can
 //! demand an `Authorization` header (401 without it). [`ConnectProxy`] is
 //! an HTTP proxy to put in front of it (tunnels, plain requests in
-//! absolute form; squid's default refusal of `CONNECT` to other ports than 443).
+//! absolute form; squid's default refusal of `CONNECT` to other ports than 443,
+//! and its kept-alive client connections).
 //! It sends a file's mtime as `Last-Modified`, as web servers do.
 //! Shared by the tests of several crates (`#[path]`-included), so it uses
 //! only std and libc.

@@ -14,8 +14,9 @@
 //! or TLS for an `https://` proxy, through the agent's own connector chain,
 //! as ureq's `ConnectProxyConnector` opens its tunnel's) and wraps it in a
 //! transport ([`AbsoluteForm`]) that rewrites the request line's target to
-//! the absolute URL as it goes out and adds the headers curl adds to such a
-//! request: `Proxy-Authorization: Basic ...` when the proxy has
+//! the absolute URL as it goes out (every request's, should a connection
+//! the proxy keeps alive carry more than one) and adds the headers curl
+//! adds to such a request: `Proxy-Authorization: Basic ...` when the proxy has
 //! credentials, and `Proxy-Connection: Keep-Alive` (curl 7.88 and 8.x both
 //! send it on every request to a proxy that is not a tunnel). Everything
 //! after the request line, and everything the proxy answers, passes
