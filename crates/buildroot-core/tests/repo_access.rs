@@ -295,6 +295,47 @@ fn an_http_repo_loads_through_a_proxy_that_refuses_connect() {
         .any(|r| r.url.as_deref().unwrap().ends_with("/repodata/repomd.xml")));
 }
 
+/// Through a proxy that keeps its client connections alive (squid answers
+/// HTTP/1.1 keep-alive), every request of a repo load arrives in absolute
+/// form, each with `Proxy-Connection`, and the load's answer is the same
+/// as through a proxy that closes. Each request is an agent of its own
+/// (`http/request.rs`), so no connection carries a second one today;
+/// `plain_proxy.rs` rewrites every request on a connection all the same
+/// (its unit test drives one agent twice).
+#[test]
+fn an_http_repo_loads_through_a_keep_alive_proxy() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let proxy = ConnectProxy::squid_keep_alive(Some(PROXY_PW));
+    let t = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[p]\nbaseurl={}/source\nproxy={}\nproxy_username=proxy\nproxy_password=pw\n",
+        server.base, proxy.url
+    );
+    load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path())).unwrap();
+    let asked = proxy.tunnels();
+    assert!(asked.len() >= 2, "{asked:?}");
+    assert_eq!(asked.len(), server.requests().len(), "{asked:?}");
+    let prefix = format!("GET {}/source/", server.base);
+    for r in &asked {
+        assert!(r.line.starts_with(&prefix), "{r:?}");
+        assert_eq!(r.authorization.as_deref(), Some(PROXY_PW), "{r:?}");
+        assert_eq!(r.proxy_connection.as_deref(), Some("Keep-Alive"), "{r:?}");
+    }
+    // Its 407, kept alive, is retried at once on a connection of its own.
+    let text = format!("[p]\nbaseurl={}/source\nproxy={}\n", server.base, proxy.url);
+    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.ends_with(": the proxy answered HTTP 407 (gave up after 2 attempts)"),
+        "{e}"
+    );
+    let refused = &proxy.tunnels()[asked.len()..];
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert_ne!(refused[0].connection, refused[1].connection);
+}
+
 /// The proxy's credentials go on each plain request (`proxy_username`/
 /// `proxy_password`, or the proxy URL's), as Basic; without them, the
 /// proxy's 407 is the same line as a refused tunnel's, retried at once.
@@ -421,6 +462,55 @@ fn an_unresolvable_proxy_fails_a_plain_request_at_once() {
     );
     assert!(!e.contains("attempts"), "{e}");
     assert!(server.requests().is_empty());
+}
+
+/// A proxy that stops relaying mid-body (here the origin stalls and the
+/// proxy passes the silence on): the stall is seen through the plain
+/// request as without a proxy, within the repo's `timeout=`, retried,
+/// and said as a stall; then a kept-alive proxy's origin 503 with
+/// `Retry-After` is read as any server's.
+#[test]
+fn a_stall_and_a_retry_after_through_a_plain_proxy() {
+    fast(); // the run: a 10 s timeout, 1 retry
+    let server = Server::start(ROOT.into());
+    server.fault("primary.xml.gz", Fault::Stall, None);
+    let proxy = ConnectProxy::squid(None);
+    let t = tempfile::tempdir().unwrap();
+    let text = format!(
+        "[bin]\nbaseurl={}/x86_64\ntimeout=1\nminrate=1k\nproxy={}\n",
+        server.base, proxy.url
+    );
+    let start = std::time::Instant::now();
+    let e = load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("(gave up after 2 attempts)"), "{e}");
+    assert!(
+        e.contains("stalled: less than 1024 bytes/s for 1 s after "),
+        "{e}"
+    );
+    let took = start.elapsed();
+    assert!(took < std::time::Duration::from_secs(6), "{took:?}");
+    assert_eq!(server.requests_for("primary.xml.gz").len(), 2);
+    // A 503 with `Retry-After: 1`, relayed by a kept-alive proxy: waited
+    // for (the run's backoff is 10 ms), then the file.
+    server.clear_faults();
+    server.fault(
+        "primary.xml.gz",
+        Fault::RetryAfter(503, "1".into()),
+        Some(1),
+    );
+    let proxy = ConnectProxy::squid_keep_alive(None);
+    let text = format!(
+        "[bin]\nbaseurl={}/x86_64\nproxy={}\n",
+        server.base, proxy.url
+    );
+    let t = tempfile::tempdir().unwrap();
+    let start = std::time::Instant::now();
+    load_repo(&specs(&text)[0], &LoadOptions::cached_in(t.path())).unwrap();
+    assert!(start.elapsed() >= std::time::Duration::from_millis(900));
+    assert_eq!(server.requests_for("primary.xml.gz").len(), 4);
+    assert!(proxy.tunnels().iter().all(|r| r.method == "GET"));
 }
 
 #[test]

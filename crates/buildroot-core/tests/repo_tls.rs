@@ -470,3 +470,38 @@ fn an_https_proxy_takes_plain_requests_over_tls() {
     assert_eq!(asked.len(), server.requests().len());
     assert_eq!(tls_proxy.handshakes.load(Ordering::SeqCst), asked.len());
 }
+
+/// An `https://` proxy whose certificate the repo's CA settings do not
+/// trust, for an `http://` repo: one line naming the URL and the proxy
+/// (with `proxy_sslcacert` passed over, the repo's `sslcacert` is what
+/// trusts it), retried at once as any TLS failure. It was `URL: connection
+/// failed: invalid peer certificate: UnknownIssuer`, for an `http://` URL.
+#[test]
+fn an_https_proxy_with_an_unknown_ca_is_said() {
+    fast();
+    let server = Server::start(ROOT.into());
+    let squid = ConnectProxy::squid(None);
+    let tls_proxy = TlsFront::start_before(&squid.url, false, true);
+    let t = tempfile::tempdir().unwrap();
+    let ca = tls_file("ca.pem");
+    let options = format!(
+        "proxy={}\nproxy_sslcacert={}\n",
+        tls_proxy.base,
+        ca.display()
+    );
+    let e = load(&server.base, &options, t.path()).unwrap_err();
+    assert_eq!(
+        e,
+        format!(
+            "{}/source/repodata/repomd.xml: TLS to the proxy {} failed (invalid peer \
+             certificate: UnknownIssuer): the repo's sslcacert/sslverify check it, proxy_ssl* \
+             options are not read (gave up after 2 attempts)",
+            server.base,
+            authority_of(&tls_proxy.base)
+        )
+    );
+    assert!(server.requests().is_empty());
+    let with_ca = format!("proxy={}\nsslcacert={}\n", tls_proxy.base, ca.display());
+    assert!(load(&server.base, &with_ca, t.path()).unwrap() > 0);
+    assert!(!server.requests().is_empty());
+}

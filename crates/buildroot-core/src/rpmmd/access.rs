@@ -15,8 +15,9 @@
 //!   over SOCKS 4/4a/5/5h, curl's schemes. Empty or `_none_` sets none, exactly as unset:
 //!   libdnf then gives curl no proxy, and curl takes the environment's,
 //!   as we do by curl's rules ([`RepoAccess::proxy`]).
-//!   `NO_PROXY` from the environment still applies, as curl applies it to
-//!   a configured proxy too. `proxy_username`/`proxy_password` authenticate
+//!   `no_proxy`/`NO_PROXY` from the environment still applies, as curl
+//!   applies it to a configured proxy too, by curl's matching
+//!   (`no_proxy.rs`). `proxy_username`/`proxy_password` authenticate
 //!   with whichever proxy is used (libdnf refuses a username without a
 //!   password).
 //! - `sslverify=0`: certificates are not verified. `sslcacert`: a PEM file
@@ -214,9 +215,18 @@ impl RepoAccess {
     /// The proxy for the repo's request of `url`, or `None` for none: the
     /// repo's, else the environment's as curl picks it for the URL's scheme
     /// (`http_proxy`, lowercase only, for http; `https_proxy`/`HTTPS_PROXY`
-    /// for https; then `all_proxy`/`ALL_PROXY`), `NO_PROXY` applied.
+    /// for https; then `all_proxy`/`ALL_PROXY`), `no_proxy`/`NO_PROXY`
+    /// applied by curl's rules (`no_proxy.rs`).
     /// (ureq's own pick takes `ALL_PROXY` first and `HTTP_PROXY` too.)
     pub(super) fn proxy(&self, url: &str) -> Result<Option<ureq::Proxy>, String> {
+        // curl reads `no_proxy` first, and applies it to any proxy, the
+        // repo's own too (`no_proxy.rs`); ureq is given no list of its own.
+        let no_proxy = std::env::var("no_proxy").or_else(|_| std::env::var("NO_PROXY"));
+        if let (Ok(list), Some(host)) = (&no_proxy, url_host(url)) {
+            if super::no_proxy::bypasses(&host, list) {
+                return Ok(None);
+            }
+        }
         let base = match &self.proxy {
             Some(url) => ureq::Proxy::new(url)
                 .map_err(|e| format!("proxy={}: {e}", without_userinfo(url)))?,
@@ -239,13 +249,8 @@ impl RepoAccess {
         if let Some((user, pass)) = creds {
             b = b.username(user).password(pass);
         }
-        // The builder starts without the environment's NO_PROXY.
-        let no_proxy = std::env::var("NO_PROXY").or_else(|_| std::env::var("no_proxy"));
-        for entry in no_proxy.iter().flat_map(|v| v.split(',')) {
-            if !entry.trim().is_empty() {
-                b = b.no_proxy(entry.trim());
-            }
-        }
+        // The builder starts without the environment's NO_PROXY, and is
+        // given none: it was applied above.
         b.build().map(Some).map_err(|e| format!("proxy: {e}"))
     }
 
@@ -373,6 +378,12 @@ fn pem_items(
         }
     }
     Ok((certs, first_key))
+}
+
+/// The host of `url` (an IPv6 address in its brackets), if it has one.
+fn url_host(url: &str) -> Option<String> {
+    let uri: ureq::http::Uri = url.parse().ok()?;
+    uri.host().map(str::to_string)
 }
 
 /// The environment's proxy for `url`, as curl reads it (see

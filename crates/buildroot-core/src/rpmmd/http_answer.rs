@@ -60,7 +60,7 @@ pub(super) fn same_answer(e: &ureq::Error) -> bool {
 
 /// rustls reports a failed handshake or a bad certificate as an I/O error
 /// of kind `InvalidData` (a plain TCP socket never does).
-fn is_tls_failure(e: &ureq::Error) -> bool {
+pub(super) fn is_tls_failure(e: &ureq::Error) -> bool {
     matches!(e, ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData)
 }
 

@@ -35,6 +35,7 @@ mod http_settings;
 mod load;
 mod mirror_tally;
 mod mirrors;
+mod no_proxy;
 mod open;
 mod opened_comps;
 mod opened_repos;

@@ -4,7 +4,8 @@
 //! suffix answers with a fault a number of times (or forever) first. It can
 //! demand an `Authorization` header (401 without it). [`ConnectProxy`] is
 //! an HTTP proxy to put in front of it (tunnels, plain requests in
-//! absolute form; squid's default refusal of `CONNECT` to other ports than 443).
+//! absolute form; squid's default refusal of `CONNECT` to other ports than 443,
+//! and its kept-alive client connections).
 //! It sends a file's mtime as `Last-Modified`, as web servers do.
 //! Shared by the tests of several crates (`#[path]`-included), so it uses
 //! only std and libc.
@@ -317,6 +318,11 @@ pub struct Tunnel {
     pub url: Option<String>,
     /// A plain request's `Proxy-Connection` header, if any.
     pub proxy_connection: Option<String>,
+    /// The request line as it came (empty for SOCKS).
+    pub line: String,
+    /// Which client connection it came on (numbered across proxies; 0
+    /// for SOCKS).
+    pub connection: usize,
 }
 
 /// An HTTP proxy on 127.0.0.1: it logs every request asked of it,
@@ -337,7 +343,11 @@ impl ConnectProxy {
     /// value every request must carry.
     pub fn start(require: Option<&str>) -> ConnectProxy {
         let (url, log) = spawn_proxy("http", require, |c, log, require| {
-            proxy_request(c, log, require, false)
+            let mode = ProxyMode {
+                squid: false,
+                keep_alive: false,
+            };
+            proxy_request(c, log, require, mode)
         });
         ConnectProxy { url, log }
     }
@@ -345,7 +355,27 @@ impl ConnectProxy {
     /// [`ConnectProxy::start`], refusing `CONNECT` but to port 443.
     pub fn squid(require: Option<&str>) -> ConnectProxy {
         let (url, log) = spawn_proxy("http", require, |c, log, require| {
-            proxy_request(c, log, require, true)
+            let mode = ProxyMode {
+                squid: true,
+                keep_alive: false,
+            };
+            proxy_request(c, log, require, mode)
+        });
+        ConnectProxy { url, log }
+    }
+
+    /// [`ConnectProxy::squid`] keeping each client connection alive as
+    /// squid does: it reads requests one after another on it, relays each
+    /// answer with its length and `Connection: keep-alive` (its own 407s
+    /// and 502s too), and closes it only when the client does or an answer
+    /// has no length.
+    pub fn squid_keep_alive(require: Option<&str>) -> ConnectProxy {
+        let (url, log) = spawn_proxy("http", require, |c, log, require| {
+            let mode = ProxyMode {
+                squid: true,
+                keep_alive: true,
+            };
+            proxy_request(c, log, require, mode)
         });
         ConnectProxy { url, log }
     }
@@ -356,20 +386,38 @@ impl ConnectProxy {
     }
 }
 
-fn proxy_request(
-    mut client: TcpStream,
-    log: &Mutex<Vec<Tunnel>>,
-    require: Option<String>,
+/// How a [`ConnectProxy`] serves: whether it refuses `CONNECT` but to
+/// port 443, and whether it keeps a client's connection for more plain
+/// requests.
+#[derive(Clone, Copy)]
+struct ProxyMode {
     squid: bool,
-) {
-    let mut reader = BufReader::new(client.try_clone().unwrap());
+    keep_alive: bool,
+}
+
+/// One request's head as a proxy read it: the request line, the
+/// `Proxy-Authorization` and `Proxy-Connection` values, and the other
+/// headers but `Connection` (those passed on to the origin).
+struct ProxyHead {
+    line: String,
+    authorization: Option<String>,
+    proxy_connection: Option<String>,
+    forwarded: String,
+}
+
+/// The next request's head on a client connection; `None` when the client
+/// closed it (or sent nothing more).
+fn read_proxy_head(reader: &mut BufReader<TcpStream>) -> Option<ProxyHead> {
     let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return None;
     }
-    let (mut authorization, mut proxy_connection) = (None, None);
-    // The headers a plain request passes on to its origin.
-    let mut forwarded = String::new();
+    let mut head = ProxyHead {
+        line,
+        authorization: None,
+        proxy_connection: None,
+        forwarded: String::new(),
+    };
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
@@ -379,37 +427,85 @@ fn proxy_request(
             continue;
         };
         if k.eq_ignore_ascii_case("proxy-authorization") {
-            authorization = Some(v.trim().to_string());
+            head.authorization = Some(v.trim().to_string());
         } else if k.eq_ignore_ascii_case("proxy-connection") {
-            proxy_connection = Some(v.trim().to_string());
+            head.proxy_connection = Some(v.trim().to_string());
         } else if !k.eq_ignore_ascii_case("connection") {
-            forwarded.push_str(&h);
+            head.forwarded.push_str(&h);
         }
     }
-    let mut words = line.split_whitespace();
+    Some(head)
+}
+
+fn proxy_request(
+    client: TcpStream,
+    log: &Mutex<Vec<Tunnel>>,
+    require: Option<String>,
+    mode: ProxyMode,
+) {
+    static CONNECTIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let connection = CONNECTIONS.fetch_add(1, Ordering::SeqCst);
+    let mut reader = BufReader::new(client.try_clone().unwrap());
+    // Kept alive, a connection takes one request after another (squid's
+    // way); otherwise it takes one.
+    while let Some(head) = read_proxy_head(&mut reader) {
+        let keep = proxy_one(&client, &mut reader, head, log, &require, mode, connection);
+        if !keep || !mode.keep_alive {
+            break;
+        }
+    }
+    let _ = client.shutdown(std::net::Shutdown::Write);
+}
+
+/// Serves one request read on a client connection; whether the connection
+/// can take another one.
+fn proxy_one(
+    client: &TcpStream,
+    reader: &mut BufReader<TcpStream>,
+    head: ProxyHead,
+    log: &Mutex<Vec<Tunnel>>,
+    require: &Option<String>,
+    mode: ProxyMode,
+    connection: usize,
+) -> bool {
+    let mut client = client.try_clone().unwrap();
+    let mut words = head.line.split_whitespace();
     let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
     let plain = target
         .strip_prefix("http://")
         .map(|rest| rest.split_once('/').unwrap_or((rest, "")));
     let host = match plain {
-        Some((authority, _)) if authority.contains(':') => authority.to_string(),
+        Some((authority, _)) if authority.contains("]:") => authority.to_string(),
+        Some((authority, _)) if authority.contains(':') && !authority.starts_with('[') => {
+            authority.to_string()
+        }
         Some((authority, _)) => format!("{authority}:80"),
         None => target.to_string(),
     };
     log.lock().unwrap().push(Tunnel {
         target: host.clone(),
-        authorization: authorization.clone(),
+        authorization: head.authorization.clone(),
         method: method.to_string(),
         url: plain.map(|_| target.to_string()),
-        proxy_connection,
+        proxy_connection: head.proxy_connection.clone(),
+        line: head.line.trim_end().to_string(),
+        connection,
     });
+    // A kept-alive connection's own answers say so and go on; otherwise
+    // they close it, as before.
+    let close = if mode.keep_alive {
+        "Connection: keep-alive\r\n"
+    } else {
+        "Connection: close\r\n"
+    };
     let answer = |client: &mut TcpStream, status: &str, extra: &str| {
         let _ = write!(
             client,
-            "HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n"
+            "HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\n{close}\r\n"
         );
+        mode.keep_alive
     };
-    if require.is_some() && authorization != require {
+    if require.is_some() && head.authorization != *require {
         let extra = "Proxy-Authenticate: Basic realm=\"proxy\"\r\n";
         return answer(&mut client, "407 Proxy Authentication Required", extra);
     }
@@ -417,34 +513,100 @@ fn proxy_request(
         let Ok(mut server) = TcpStream::connect(&host) else {
             return answer(&mut client, "502 Bad Gateway", "");
         };
-        let head = format!("{method} /{path} HTTP/1.1\r\n{forwarded}Connection: close\r\n\r\n");
-        if server.write_all(head.as_bytes()).is_err() {
+        let forwarded = &head.forwarded;
+        let out = format!("{method} /{path} HTTP/1.1\r\n{forwarded}Connection: close\r\n\r\n");
+        if server.write_all(out.as_bytes()).is_err() {
             return answer(&mut client, "502 Bad Gateway", "");
+        }
+        if mode.keep_alive {
+            return relay_sized(server, &mut client);
         }
         // The origin's answer as it comes, 1xx and all, until it closes.
         let _ = std::io::copy(&mut server, &mut client);
-        let _ = client.shutdown(std::net::Shutdown::Write);
-        return;
+        return false;
     }
     if method != "CONNECT" {
-        return answer(&mut client, "405 Method Not Allowed", "");
+        answer(&mut client, "405 Method Not Allowed", "");
+        return false;
     }
-    if squid && !target.ends_with(":443") {
-        return answer(&mut client, "403 Forbidden", "");
+    if mode.squid && !target.ends_with(":443") {
+        answer(&mut client, "403 Forbidden", "");
+        return false;
     }
     let Ok(mut server) = TcpStream::connect(target) else {
-        return answer(&mut client, "502 Bad Gateway", "");
+        answer(&mut client, "502 Bad Gateway", "");
+        return false;
     };
     let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
     let mut to_server = server.try_clone().unwrap();
+    let mut from_client = reader.get_ref().try_clone().unwrap();
+    // The client speaks only after the 200: nothing is left in `reader`.
     let up = std::thread::spawn(move || {
-        // The client speaks only after the 200: nothing is left in `reader`.
-        let _ = std::io::copy(&mut reader, &mut to_server);
+        let _ = std::io::copy(&mut from_client, &mut to_server);
         let _ = to_server.shutdown(std::net::Shutdown::Write);
     });
     let _ = std::io::copy(&mut server, &mut client);
     let _ = client.shutdown(std::net::Shutdown::Write);
     let _ = up.join();
+    false
+}
+
+/// Relays the origin's answer to a kept-alive client as squid does: its
+/// 1xx heads as they are, then its head with `Connection: keep-alive` for
+/// the origin's `Connection: close`, then exactly `Content-Length` bytes
+/// of body. An answer without a length (or cut short) is relayed until the
+/// origin closes and ends the client's connection too. Whether the
+/// connection can take another request.
+fn relay_sized(server: TcpStream, client: &mut TcpStream) -> bool {
+    let mut from = BufReader::new(server);
+    loop {
+        let mut lines: Vec<String> = Vec::new();
+        loop {
+            let mut h = String::new();
+            if from.read_line(&mut h).unwrap_or(0) == 0 {
+                // Cut in the head: pass on what came, then close.
+                let _ = client.write_all(lines.concat().as_bytes());
+                let _ = client.write_all(h.as_bytes());
+                return false;
+            }
+            let end = h == "\r\n";
+            lines.push(h);
+            if end {
+                break;
+            }
+        }
+        let informational = lines[0]
+            .split_whitespace()
+            .nth(1)
+            .is_some_and(|c| c.starts_with('1'));
+        if informational {
+            let _ = client.write_all(lines.concat().as_bytes());
+            continue;
+        }
+        let length = lines.iter().find_map(|h| {
+            let (k, v) = h.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<u64>().ok())?
+        });
+        let Some(length) = length else {
+            let _ = client.write_all(lines.concat().as_bytes());
+            let _ = std::io::copy(&mut from, client);
+            return false;
+        };
+        let mut out = String::new();
+        for h in &lines[..lines.len() - 1] {
+            let name = h.split_once(':').map(|(k, _)| k);
+            if !name.is_some_and(|k| k.eq_ignore_ascii_case("connection")) {
+                out.push_str(h);
+            }
+        }
+        out.push_str("Connection: keep-alive\r\n\r\n");
+        if client.write_all(out.as_bytes()).is_err() {
+            return false;
+        }
+        let copied = std::io::copy(&mut (&mut from).take(length), client).unwrap_or(0);
+        return copied == length;
+    }
 }
 
 /// A SOCKS5 proxy on 127.0.0.1 (RFC 1928, with RFC 1929's username and

@@ -183,6 +183,55 @@ fn a_repo_proxy_wins_and_none_leaves_the_environments() {
     assert!(bin.requests().len() > via_env.len());
 }
 
+/// `no_proxy`/`NO_PROXY` read and matched as curl (and so dnf) reads
+/// them: `no_proxy` first; a network (`127.0.0.0/8`) and a domain with a
+/// leading dot (`.localhost`, the domain itself too) go around the proxy;
+/// `127.*` is no pattern to curl, so the proxy is used. Each of these four
+/// went the other way before (ureq's own matching: exact names, suffix
+/// and prefix patterns, `NO_PROXY` first).
+#[test]
+fn no_proxy_is_matched_as_curl_matches_it() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(root().join("testdata/repos"));
+    let proxy = ConnectProxy::squid(None);
+    let localhost = server.base.replace("127.0.0.1", "localhost");
+    let mut wrong = Vec::new();
+    for (i, (base, vars, proxied)) in [
+        (&server.base, &[("no_proxy", "127.0.0.0/8")][..], false),
+        (&localhost, &[("no_proxy", ".localhost")][..], false),
+        (&server.base, &[("no_proxy", "127.*")][..], true),
+        (
+            &server.base,
+            &[("no_proxy", "example.invalid"), ("NO_PROXY", "127.0.0.1")][..],
+            true,
+        ),
+        (
+            &server.base,
+            &[("NO_PROXY", "localhost, 127.0.0.1")][..],
+            false,
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = t.path().join(i.to_string());
+        std::fs::create_dir_all(&dir).unwrap();
+        let before = proxy.tunnels().len();
+        let mut c = generator(REPOS, base, &dir);
+        c.env("http_proxy", &proxy.url);
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{vars:?}: {out:?}");
+        let asked = proxy.tunnels().len() - before;
+        if (asked > 0) != proxied {
+            wrong.push(format!("{vars:?} for {base}: {asked} via the proxy"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 /// Behind a proxy that refuses `CONNECT` but to port 443 (squid's
 /// default), `http://` repos load as dnf loads them: each request goes to
 /// the proxy whole (`GET http://...`), whether the proxy is the

@@ -14,8 +14,9 @@
 //! or TLS for an `https://` proxy, through the agent's own connector chain,
 //! as ureq's `ConnectProxyConnector` opens its tunnel's) and wraps it in a
 //! transport ([`AbsoluteForm`]) that rewrites the request line's target to
-//! the absolute URL as it goes out and adds the headers curl adds to such a
-//! request: `Proxy-Authorization: Basic ...` when the proxy has
+//! the absolute URL as it goes out (every request's, should a connection
+//! the proxy keeps alive carry more than one) and adds the headers curl
+//! adds to such a request: `Proxy-Authorization: Basic ...` when the proxy has
 //! credentials, and `Proxy-Connection: Keep-Alive` (curl 7.88 and 8.x both
 //! send it on every request to a proxy that is not a tunnel). Everything
 //! after the request line, and everything the proxy answers, passes
@@ -141,8 +142,9 @@ pub(super) struct AbsoluteForm {
     origin: String,
     /// The header lines added after the request line.
     extra: String,
-    /// The bytes held until the request line is whole; `None` once it has
-    /// been sent (everything after passes straight through).
+    /// The bytes held until a request line is whole; `None` once it has
+    /// been sent (everything after passes straight through) until an
+    /// answer is read: the next output is then the next request.
     head: Option<Vec<u8>>,
 }
 
@@ -198,7 +200,17 @@ impl Transport for AbsoluteForm {
         self.send(&out, timeout)
     }
 
+    // ureq's pool keeps a connection the proxy keeps alive (its key is
+    // scheme, authority and proxy), and ureq does not pipeline: it writes
+    // a request whole, reads its answer, and only then may write the next
+    // request on the same connection. So whatever is written after input
+    // was awaited begins a new request, whose line is rewritten too.
+    // (A request body sent after a `100 Continue` would be taken for one;
+    // ours are GETs, without a body.)
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        if self.head.is_none() {
+            self.head = Some(Vec::new());
+        }
         self.inner.await_input(timeout)
     }
 
@@ -229,13 +241,10 @@ mod tests {
         }
     }
 
-    /// What goes to the proxy, as curl 7.88 sent it to a listener
-    /// (`curl -x http://pu:pw@HOST:PORT -r 100- 'http://mirror.example:80/pub/x?y=1'`):
-    /// the URL without its default port, then, among the other headers,
-    /// `Host` naming the server, `Proxy-Authorization` and
-    /// `Proxy-Connection`. It was a `CONNECT`.
-    #[test]
-    fn the_request_to_the_proxy_is_what_curl_sends() {
+    /// The request head a listener taking the proxy's place got for a
+    /// download of `url` through `proxy` (`PORT` in it: the listener's),
+    /// its lines without their line ends.
+    fn head_sent(proxy: &str, url: &str) -> Vec<String> {
         use std::io::{BufRead, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -257,22 +266,112 @@ mod tests {
             retries: 0,
             ..Default::default()
         };
-        let proxy = format!("http://pu:pw@127.0.0.1:{port}");
+        let proxy = proxy.replace("PORT", &port.to_string());
         s.access.set("proxy", &proxy).unwrap().unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let url = "http://mirror.example:80/pub/x?y=1";
         let e = crate::rpmmd::download_verified(url, &dir.path().join("x"), None, &s);
         assert!(e.unwrap_err().to_string().contains("HTTP 404"));
-        let head = got.join().unwrap();
+        got.join().unwrap()
+    }
+
+    /// Whether `head` has `line`, its header name in any case (ureq writes
+    /// its own in lower case).
+    fn has(head: &[String], line: &str) -> bool {
+        head.iter().any(|h| h.eq_ignore_ascii_case(line))
+    }
+
+    /// What goes to the proxy, as curl 7.88 sent it to a listener
+    /// (`curl -x http://pu:pw@HOST:PORT -r 100- 'http://mirror.example:80/pub/x?y=1'`):
+    /// the URL without its default port, then, among the other headers,
+    /// `Host` naming the server, `Proxy-Authorization` and
+    /// `Proxy-Connection`. It was a `CONNECT`.
+    #[test]
+    fn the_request_to_the_proxy_is_what_curl_sends() {
+        let head = head_sent(
+            "http://pu:pw@127.0.0.1:PORT",
+            "http://mirror.example:80/pub/x?y=1",
+        );
         assert_eq!(head[0], "GET http://mirror.example/pub/x?y=1 HTTP/1.1");
         for line in [
             "Host: mirror.example",
             "Proxy-Authorization: Basic cHU6cHc=",
             "Proxy-Connection: Keep-Alive",
         ] {
-            // Header names in any case (ureq writes its own in lower case).
-            let same = |h: &String| h.eq_ignore_ascii_case(line);
-            assert!(head.iter().any(same), "{line}: {head:?}");
+            assert!(has(&head, line), "{line}: {head:?}");
+        }
+    }
+
+    /// Credentials percent-escaped in the proxy URL go decoded (`us@er`,
+    /// `p:w%`), a path in the proxy URL is no part of anything, and an
+    /// IPv6 server keeps its brackets in the URL and in `Host`, as curl
+    /// 7.88 sent them (`curl -x 'http://us%40er:p%3Aw%25@HOST:PORT/some/path'
+    /// 'http://[::1]:8080/a/b?c'`).
+    #[test]
+    fn escaped_credentials_and_an_ipv6_server_go_as_curls() {
+        let head = head_sent(
+            "http://us%40er:p%3Aw%25@127.0.0.1:PORT/some/path",
+            "http://[::1]:8080/a/b?c",
+        );
+        assert_eq!(head[0], "GET http://[::1]:8080/a/b?c HTTP/1.1");
+        for line in [
+            "Host: [::1]:8080",
+            "Proxy-Authorization: Basic dXNAZXI6cDp3JQ==",
+        ] {
+            assert!(has(&head, line), "{line}: {head:?}");
+        }
+    }
+
+    /// One agent asking twice through a proxy that keeps the connection
+    /// alive (squid does): ureq's pool hands the second request the same
+    /// connection, and it too goes in absolute form with the proxy's
+    /// headers. Only the first did before (the second went
+    /// `GET /b HTTP/1.1`, which a forward proxy refuses).
+    #[test]
+    fn every_request_on_a_kept_connection_goes_in_absolute_form() {
+        use std::io::{BufRead, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let got = std::thread::spawn(move || {
+            // Two requests on one connection, each answered keep-alive.
+            let (c, _) = listener.accept().unwrap();
+            let mut r = std::io::BufReader::new(&c);
+            let mut heads = Vec::new();
+            for _ in 0..2 {
+                let mut head = Vec::new();
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    head.push(line.trim_end().to_string());
+                }
+                let _ = (&c).write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok",
+                );
+                heads.push(head);
+            }
+            heads
+        });
+        let proxy = ureq::Proxy::new(&format!("http://pu:pw@127.0.0.1:{port}")).unwrap();
+        let direct = Config::default();
+        let config = ureq::Agent::config_builder().proxy(Some(proxy)).build();
+        let resolver = ureq::unversioned::resolver::DefaultResolver::default();
+        let agent = ureq::Agent::with_parts(config, connector(direct), resolver);
+        for path in ["a", "b"] {
+            let url = format!("http://mirror.example/{path}");
+            let body = agent.get(&url).call().unwrap().body_mut().read_to_string();
+            assert_eq!(body.unwrap(), "ok");
+        }
+        let heads = got.join().unwrap();
+        for (head, path) in heads.iter().zip(["a", "b"]) {
+            let line = format!("GET http://mirror.example/{path} HTTP/1.1");
+            assert_eq!(head.first(), Some(&line), "{heads:?}");
+            for extra in [
+                "Proxy-Authorization: Basic cHU6cHc=",
+                "Proxy-Connection: Keep-Alive",
+            ] {
+                assert!(head.iter().any(|h| h == extra), "{extra}: {heads:?}");
+            }
         }
     }
 

@@ -21,7 +21,8 @@ use super::{notify, DownloadEvent, HttpSettings};
 use crate::error::io_message;
 use crate::rpmmd::conn_watch::{ReadFailure, Watch};
 use crate::rpmmd::http_answer::{
-    content_range, describe, proxy_lookup_failure, retry_after, retryable, same_answer,
+    content_range, describe, is_tls_failure, proxy_lookup_failure, retry_after, retryable,
+    same_answer,
 };
 use crate::rpmmd::redirect;
 use ureq::unversioned::transport::Connector as _;
@@ -110,6 +111,27 @@ impl Attempt<'_> {
         proxy_lookup_failure(&proxy, url, e)
     }
 
+    /// A plain request's TLS failure (`plain`: the request went to the
+    /// proxy in absolute form), said as the proxy's: its only TLS is to an
+    /// `https://` proxy, whose certificate the repo's `sslverify` and
+    /// `sslcacert` check (libdnf's `proxy_sslverify`, `proxy_sslcacert`
+    /// and the other `proxy_ssl*` are passed over; section 8), so a line
+    /// naming an `http://` URL and a certificate said nothing a user of
+    /// a TLS-inspecting proxy could act on.
+    fn proxy_tls_failure(&self, plain: bool, url: &str, e: &ureq::Error) -> Option<String> {
+        if !plain || !is_tls_failure(e) {
+            return None;
+        }
+        let proxy = self.s.access.proxy(url).ok()??;
+        Some(format!(
+            "TLS to the proxy {}:{} failed ({}): the repo's sslcacert/sslverify check it, \
+             proxy_ssl* options are not read",
+            proxy.host(),
+            proxy.port(),
+            describe(e).trim_start_matches("connection failed: ")
+        ))
+    }
+
     /// [`describe`], with a timeout said in words: which limit, how long,
     /// and what set it (the repo's `timeout=` or the variable), as a stall
     /// is said.
@@ -194,6 +216,9 @@ impl Attempt<'_> {
                     let via = via_of(hops, &url);
                     if let Some(cause) = self.closed_after_informational(&e) {
                         return at_once(format!("{via}{cause}"), None);
+                    }
+                    if let Some(msg) = self.proxy_tls_failure(plain, &url, &e) {
+                        return failed_on(format!("{via}{msg}"), &e);
                     }
                     return match self.unresolvable_proxy(&url, &e) {
                         Some(msg) => failed(format!("{via}{msg}"), false),
